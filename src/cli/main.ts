@@ -1,0 +1,66 @@
+// The sockscope command line: yargs root. Each command lives in commands/<name>.ts and is listed in commands/index.ts.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commands } from './commands/index.js';
+import { UsageError } from './errors.js';
+import { CollectorError } from '../collect/source.js';
+
+/** Prints an error the way the CLI promises: one line, exit 2 for bad input, 1 for runtime failures. */
+export function exitWithError(err: unknown): never {
+  if (err instanceof UsageError) {
+    process.stderr.write(`sockscope: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (err instanceof CollectorError) {
+    process.stderr.write(`sockscope: ${err.message}\n`);
+    process.exit(1);
+  }
+  const e = err as Error;
+  process.stderr.write(`sockscope: ${e?.message ?? String(err)}\n`);
+  if (process.env.SOCKET_DEBUG === 'true' && e?.stack) process.stderr.write(`${e.stack}\n`);
+  process.exit(1);
+}
+
+/** Builds the yargs parser (exported so tests and completion can reuse it). */
+export function buildCli(argv: string[]) {
+  let cli = yargs(argv)
+    .scriptName('sockscope')
+    .usage('$0 [command] [options]\n\nLive socket monitor, socket diagnostics and server code generation.')
+    .option('source', {
+      type: 'string',
+      choices: ['auto', 'netlink', 'ss', 'procfs', 'netstat'],
+      default: 'auto',
+      describe: 'Where socket data comes from (auto picks the first that works)',
+      global: true,
+    })
+    .option('color', { type: 'boolean', default: true, describe: 'Colour output (--no-color or NO_COLOR turns it off)', global: true })
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) {
+        if (err instanceof UsageError) throw err;
+        throw err;
+      }
+      throw new UsageError(oneLine(msg));
+    });
+  for (const c of commands) cli = cli.command(c as never);
+  return cli;
+}
+
+function oneLine(msg: string): string {
+  return String(msg ?? 'invalid arguments').replace(/\s*\n\s*/g, '; ');
+}
+
+export async function main(argv = hideBin(process.argv)): Promise<void> {
+  try {
+    await buildCli(argv).parseAsync();
+  } catch (err) {
+    exitWithError(err);
+  }
+}
+
+await main();

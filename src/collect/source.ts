@@ -1,0 +1,40 @@
+// The OS boundary: every collector implements SocketSource, and the UI/CLI receive one injected source.
+import type { Protocol } from '../model/socket.js';
+import type { Snapshot, SourceName } from '../model/snapshot.js';
+
+export interface CollectOptions {
+  /** Which protocols to collect (default tcp, udp, unix). */
+  protocols?: readonly Protocol[];
+  /** Process attribution: none, listeners only (default), or every socket. */
+  processes?: 'none' | 'listeners' | 'all';
+  /** Ask for tcp_info (rtt, cwnd, retrans...) and socket memory where the source can give them. */
+  details?: boolean;
+  /** Hint: only sockets whose local port is this (a collector may filter kernel-side or afterwards). */
+  port?: number;
+  /** Hint: only sockets whose peer port is this. */
+  peerPort?: number;
+  /** Timeout for each child process or kernel dump, in ms (default 10 000). */
+  timeoutMs?: number;
+}
+
+/** A way of reading the sockets of a host. */
+export interface SocketSource {
+  readonly name: SourceName;
+  /** Takes one snapshot; throws CollectorError when the underlying tool or file fails. */
+  collect(opts?: CollectOptions): Promise<Snapshot>;
+}
+
+/** A collector failed; `tool` names what failed (ss, /proc/net/tcp, netstat, netlink). */
+export class CollectorError extends Error {
+  constructor(
+    readonly tool: string,
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(`${tool}: ${message}`);
+    this.name = 'CollectorError';
+  }
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const ALL_PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'unix'];

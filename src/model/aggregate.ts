@@ -1,0 +1,206 @@
+// Pure aggregation of a snapshot's sockets per (protocol, local port) and per peer port.
+import { TCP_STATES, isWildcard, type ProcessRef, type Protocol, type Socket, type SocketState } from './socket.js';
+
+export type StateCounts = Record<SocketState, number>;
+
+/** A zero count for every state, in the kernel's order. */
+export function emptyStateCounts(): StateCounts {
+  return Object.fromEntries(TCP_STATES.map((s) => [s, 0])) as StateCounts;
+}
+
+/** One listening socket on a port. */
+export interface Listener {
+  address: string;
+  port: number;
+  protocol: Protocol;
+  /** Listen backlog (Send-Q of a LISTEN socket). null for UDP. */
+  backlog: number | null;
+  /** Connections waiting for accept() (Recv-Q of a LISTEN socket); for UDP, bytes queued. */
+  acceptQueue: number;
+  processes: ProcessRef[];
+  inode?: number;
+  ipVersion?: 4 | 6;
+}
+
+export interface PeerCount {
+  address: string;
+  count: number;
+}
+
+/** Everything known about one (protocol, local port). */
+export interface PortSummary {
+  protocol: Protocol;
+  port: number;
+  states: StateCounts;
+  total: number;
+  listeners: Listener[];
+  /** Distinct processes holding any socket on the port (pid order). */
+  processes: ProcessRef[];
+  /** Number of distinct peer addresses. */
+  peerCount: number;
+  /** Peers with the most sockets, most first. */
+  topPeers: PeerCount[];
+  recvQ: number;
+  sendQ: number;
+}
+
+/** Outgoing connections from this host grouped by the peer's port. */
+export interface PeerPortSummary {
+  protocol: Protocol;
+  peerPort: number;
+  states: StateCounts;
+  total: number;
+  /** Distinct remote addresses. */
+  peerCount: number;
+  topPeers: PeerCount[];
+  processes: ProcessRef[];
+  recvQ: number;
+  sendQ: number;
+}
+
+const TOP_PEERS = 5;
+
+/** True for the socket that serves a port: TCP LISTEN, or an unconnected bound UDP socket. */
+export function isListener(s: Socket): boolean {
+  if (s.protocol === 'tcp') return s.state === 'LISTEN';
+  if (s.protocol === 'udp') return s.state === 'CLOSE' && (s.peer.port === 0 || isWildcard(s.peer.address)) && s.local.port !== 0;
+  return s.state === 'LISTEN';
+}
+
+/**
+ * Local ports this host serves: ports with a listener. A connection whose local port is a listening
+ * port is incoming; any other connection is outgoing (its local port is ephemeral).
+ */
+export function listeningPorts(sockets: readonly Socket[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of sockets) if (s.protocol !== 'unix' && isListener(s)) out.add(`${s.protocol}:${s.local.port}`);
+  return out;
+}
+
+function mergeProcesses(into: Map<number, ProcessRef>, list: readonly ProcessRef[]): void {
+  for (const p of list) if (!into.has(p.pid)) into.set(p.pid, p);
+}
+
+function topPeers(peers: Map<string, number>): PeerCount[] {
+  return [...peers.entries()]
+    .map(([address, count]) => ({ address, count }))
+    .sort((a, b) => b.count - a.count || a.address.localeCompare(b.address))
+    .slice(0, TOP_PEERS);
+}
+
+interface Acc {
+  protocol: Protocol;
+  port: number;
+  states: StateCounts;
+  total: number;
+  listeners: Listener[];
+  processes: Map<number, ProcessRef>;
+  peers: Map<string, number>;
+  recvQ: number;
+  sendQ: number;
+}
+
+function newAcc(protocol: Protocol, port: number): Acc {
+  return { protocol, port, states: emptyStateCounts(), total: 0, listeners: [], processes: new Map(), peers: new Map(), recvQ: 0, sendQ: 0 };
+}
+
+/** Per (protocol, local port) summaries of TCP and UDP sockets, sorted by protocol then port. Unix sockets are skipped. */
+export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
+  const acc = new Map<string, Acc>();
+  for (const s of sockets) {
+    if (s.protocol === 'unix') continue;
+    const key = `${s.protocol}:${s.local.port}`;
+    let a = acc.get(key);
+    if (!a) acc.set(key, (a = newAcc(s.protocol, s.local.port)));
+    a.states[s.state]++;
+    a.total++;
+    mergeProcesses(a.processes, s.processes);
+    if (isListener(s)) {
+      a.listeners.push({
+        address: s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address,
+        port: s.local.port,
+        protocol: s.protocol,
+        backlog: s.protocol === 'tcp' ? s.sendQ : null,
+        acceptQueue: s.recvQ,
+        processes: s.processes,
+        inode: s.inode,
+        ipVersion: s.ipVersion,
+      });
+    } else {
+      a.recvQ += s.recvQ;
+      a.sendQ += s.sendQ;
+      if (!isWildcard(s.peer.address)) a.peers.set(s.peer.address, (a.peers.get(s.peer.address) ?? 0) + 1);
+    }
+  }
+  return [...acc.values()]
+    .map((a) => ({
+      protocol: a.protocol,
+      port: a.port,
+      states: a.states,
+      total: a.total,
+      listeners: a.listeners,
+      processes: [...a.processes.values()].sort((x, y) => x.pid - y.pid),
+      peerCount: a.peers.size,
+      topPeers: topPeers(a.peers),
+      recvQ: a.recvQ,
+      sendQ: a.sendQ,
+    }))
+    .sort((x, y) => x.protocol.localeCompare(y.protocol) || x.port - y.port);
+}
+
+/** Outgoing connections (local port not a listening port) grouped by (protocol, peer port). */
+export function summarizePeerPorts(sockets: readonly Socket[]): PeerPortSummary[] {
+  const listening = listeningPorts(sockets);
+  const acc = new Map<string, Acc>();
+  for (const s of sockets) {
+    if (s.protocol === 'unix' || isListener(s) || s.peer.port === 0) continue;
+    if (listening.has(`${s.protocol}:${s.local.port}`)) continue;
+    const key = `${s.protocol}:${s.peer.port}`;
+    let a = acc.get(key);
+    if (!a) acc.set(key, (a = newAcc(s.protocol, s.peer.port)));
+    a.states[s.state]++;
+    a.total++;
+    a.recvQ += s.recvQ;
+    a.sendQ += s.sendQ;
+    mergeProcesses(a.processes, s.processes);
+    a.peers.set(s.peer.address, (a.peers.get(s.peer.address) ?? 0) + 1);
+  }
+  return [...acc.values()]
+    .map((a) => ({
+      protocol: a.protocol,
+      peerPort: a.port,
+      states: a.states,
+      total: a.total,
+      peerCount: a.peers.size,
+      topPeers: topPeers(a.peers),
+      processes: [...a.processes.values()].sort((x, y) => x.pid - y.pid),
+      recvQ: a.recvQ,
+      sendQ: a.sendQ,
+    }))
+    .sort((x, y) => x.protocol.localeCompare(y.protocol) || x.peerPort - y.peerPort);
+}
+
+/** Counts per state over any set of sockets. */
+export function countStates(sockets: readonly Socket[]): StateCounts {
+  const c = emptyStateCounts();
+  for (const s of sockets) c[s.state]++;
+  return c;
+}
+
+/** Sockets whose local port is `port` (what this host serves on P). */
+export function socketsOnPort(sockets: readonly Socket[], port: number, protocol?: Protocol): Socket[] {
+  return sockets.filter((s) => s.protocol !== 'unix' && s.local.port === port && (!protocol || s.protocol === protocol));
+}
+
+/** This host's outgoing sockets to peer port `port` (excluding sockets on a listening local port). */
+export function socketsToPeerPort(sockets: readonly Socket[], port: number, protocol?: Protocol): Socket[] {
+  const listening = listeningPorts(sockets);
+  return sockets.filter(
+    (s) =>
+      s.protocol !== 'unix' &&
+      s.peer.port === port &&
+      !isListener(s) &&
+      !listening.has(`${s.protocol}:${s.local.port}`) &&
+      (!protocol || s.protocol === protocol),
+  );
+}

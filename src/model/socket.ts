@@ -1,0 +1,163 @@
+// The one record every collector produces for a socket, whatever the source (netlink, ss, procfs, netstat).
+
+/** Kernel TCP state names (product.md); UDP/unix datagram sockets that are not connected are CLOSE. */
+export const TCP_STATES = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+] as const;
+export type SocketState = (typeof TCP_STATES)[number];
+
+/** Kernel numbering of TCP states (include/net/tcp_states.h): used by procfs and netlink. */
+export const KERNEL_STATE_BY_NUMBER: Record<number, SocketState> = {
+  1: 'ESTABLISHED',
+  2: 'SYN_SENT',
+  3: 'SYN_RECV',
+  4: 'FIN_WAIT1',
+  5: 'FIN_WAIT2',
+  6: 'TIME_WAIT',
+  7: 'CLOSE',
+  8: 'CLOSE_WAIT',
+  9: 'LAST_ACK',
+  10: 'LISTEN',
+  11: 'CLOSING',
+  12: 'SYN_RECV', // TCP_NEW_SYN_RECV: request sockets, shown by ss as SYN-RECV
+};
+
+export type Protocol = 'tcp' | 'udp' | 'unix';
+
+/** An address and port. IPv4-mapped IPv6 addresses are stored as plain IPv4; `scope` holds the zone of fe80::1%eth0. */
+export interface Endpoint {
+  /** '0.0.0.0', '::', '127.0.0.1', 'fe80::1', '*' (wildcard, netstat/ss), or a unix path ('' when unnamed). */
+  address: string;
+  /** 0 when not bound / wildcard; unix sockets use 0. */
+  port: number;
+  /** Interface / zone for scoped IPv6 addresses (fe80::1%eth0 -> 'eth0'). */
+  scope?: string;
+}
+
+/** A process holding a file descriptor that refers to the socket. */
+export interface ProcessRef {
+  pid: number;
+  name: string;
+  fd: number;
+}
+
+/** Kernel timer on the socket (ss -o / procfs tr field). */
+export interface SocketTimer {
+  name: 'on' | 'keepalive' | 'timewait' | 'persist' | 'unknown' | 'off';
+  /** Milliseconds until the timer fires. */
+  expiresMs: number;
+  /** Retransmits / probes counted by the timer. */
+  retrans?: number;
+}
+
+/** The tcp_info fields sockscope uses (struct tcp_info, linux/tcp.h). Times in microseconds unless noted. */
+export interface TcpInfo {
+  rttUs?: number;
+  rttVarUs?: number;
+  rtoMs?: number;
+  cwnd?: number;
+  ssthresh?: number;
+  mss?: number;
+  /** Retransmits outstanding now (tcpi_retransmits / ss "retrans:X/Y" first number). */
+  retrans?: number;
+  /** Total retransmitted segments over the socket's life (tcpi_total_retrans). */
+  totalRetrans?: number;
+  bytesAcked?: number;
+  bytesReceived?: number;
+  bytesSent?: number;
+  /** Bytes per second (tcpi_delivery_rate). */
+  deliveryRate?: number;
+  /** Microseconds limited by the receive window (tcpi_rwnd_limited). */
+  rwndLimitedUs?: number;
+  /** Microseconds limited by the send buffer (tcpi_sndbuf_limited). */
+  sndbufLimitedUs?: number;
+  /** Microseconds busy sending (tcpi_busy_time). */
+  busyUs?: number;
+  congestion?: string;
+  lastSendMs?: number;
+  lastRecvMs?: number;
+  lastAckMs?: number;
+  rcvSpace?: number;
+  sndWscale?: number;
+  rcvWscale?: number;
+}
+
+/** Socket memory (INET_DIAG_SKMEMINFO / ss -m skmem:(r,rb,t,tb,f,w,o,bl,d)). Bytes. */
+export interface SkMem {
+  rmemAlloc: number;
+  rcvbuf: number;
+  wmemAlloc: number;
+  sndbuf: number;
+  fwdAlloc?: number;
+  wmemQueued?: number;
+  optmem?: number;
+  backlog?: number;
+  drops?: number;
+}
+
+/** One socket as seen by a collector. Optional fields are absent when the source cannot see them. */
+export interface Socket {
+  protocol: Protocol;
+  /** 4 or 6 for tcp/udp; undefined for unix. */
+  ipVersion?: 4 | 6;
+  state: SocketState;
+  local: Endpoint;
+  peer: Endpoint;
+  /** Unix socket type. */
+  unixType?: 'stream' | 'dgram' | 'seqpacket';
+  /** Bytes (or, for LISTEN, pending connections) in the receive queue. */
+  recvQ: number;
+  /** Bytes in the send queue (for LISTEN: the backlog). */
+  sendQ: number;
+  timer?: SocketTimer;
+  uid?: number;
+  inode?: number;
+  /** Kernel socket cookie as a decimal string (64-bit). */
+  cookie?: string;
+  /** Processes holding the socket (several after fork/dup); empty when unknown or hidden. */
+  processes: ProcessRef[];
+  tcpInfo?: TcpInfo;
+  skmem?: SkMem;
+  /** Network interface the socket is bound to (ss "%eth0" on the local address). */
+  boundDevice?: string;
+}
+
+/** Normalizes an address: strips IPv4-mapped prefixes and brackets, lowercases IPv6. */
+export function normalizeAddress(raw: string): { address: string; scope?: string; mapped: boolean } {
+  let a = raw.trim();
+  if (a.startsWith('[') && a.endsWith(']')) a = a.slice(1, -1);
+  let scope: string | undefined;
+  const pct = a.indexOf('%');
+  if (pct >= 0) {
+    scope = a.slice(pct + 1);
+    a = a.slice(0, pct);
+  }
+  const lower = a.toLowerCase();
+  const m = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(lower);
+  if (m) return { address: m[1], scope, mapped: true };
+  if (lower.includes(':')) return { address: lower, scope, mapped: false };
+  return { address: a, scope, mapped: false };
+}
+
+/** Formats an endpoint as ss does: 127.0.0.1:80, [::1]:80, [fe80::1%eth0]:80, *:80. */
+export function formatEndpoint(e: Endpoint, protocol?: Protocol): string {
+  if (protocol === 'unix') return e.address === '' ? '*' : e.address;
+  const addr = e.scope ? `${e.address}%${e.scope}` : e.address;
+  const host = addr.includes(':') ? `[${addr}]` : addr;
+  return `${host}:${e.port === 0 ? '*' : e.port}`;
+}
+
+/** True for addresses that mean "any": 0.0.0.0, ::, *. */
+export function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::' || address === '*' || address === '';
+}
