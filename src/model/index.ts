@@ -3,3 +3,4 @@ export * from './socket.js';
 export * from './snapshot.js';
 export * from './aggregate.js';
 export * from './history.js';
+export * from './escape.js';

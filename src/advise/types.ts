@@ -1,0 +1,34 @@
+// The shape of a recommendation and of a rule; every printer (analyze, monitor, --json, exporter) uses these.
+import type { Protocol } from '../model/socket.js';
+import type { Snapshot } from '../model/snapshot.js';
+
+export type Severity = 'info' | 'warning' | 'critical';
+export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** One live recommendation: what is wrong (or fine), the kernel numbers that prove it, and what to change. */
+export interface Recommendation {
+  /** Stable kebab-case id, listed in the README (e.g. close-wait-accumulating). */
+  id: string;
+  severity: Severity;
+  scope: 'host' | 'port' | 'socket';
+  /** For port/socket scope. */
+  protocol?: Protocol;
+  port?: number;
+  /** One sentence: what is happening. */
+  message: string;
+  /** The numbers behind it (counts, rates, limits read from the kernel). */
+  evidence: string;
+  /** A concrete change: a sysctl line, a code change, a command to confirm. */
+  fix: string;
+}
+
+/** What a rule sees: the current snapshot and recent history (oldest first, including the current one). */
+export interface RuleContext {
+  snapshot: Snapshot;
+  history: readonly Snapshot[];
+  /** Thresholds by name, from config with defaults. */
+  thresholds: Record<string, number>;
+  /** Restrict port-scoped output to this local port (analyze --port) or peer port (--peer-port). */
+  port?: number;
+  peerPort?: number;
+}
