@@ -1,0 +1,65 @@
+// Reads host facts every snapshot carries: hostname, kernel, kernel counters and the sysctls the advice needs.
+import { readFile } from 'node:fs/promises';
+import { hostname, release } from 'node:os';
+import { SYSCTL_NAMES, type KernelCounters, type Sysctls } from '../model/snapshot.js';
+import { parseNetstatCounters, parseSockstat } from '../parse/proc-counters.js';
+import { logOsCall } from './debug.js';
+
+export interface HostInfo {
+  hostname: string;
+  kernel: string;
+  counters: KernelCounters;
+  sysctls: Sysctls;
+}
+
+/** Reads a /proc file; null when it is missing or unreadable (recorded as unknown, never an error). */
+export async function readProcText(path: string): Promise<string | null> {
+  const t0 = performance.now();
+  try {
+    const text = await readFile(path, 'utf8');
+    logOsCall('read', path, performance.now() - t0, text.length);
+    return text;
+  } catch (e) {
+    logOsCall('read', path, performance.now() - t0, 0, `error=${(e as NodeJS.ErrnoException).code ?? 'unknown'}`);
+    return null;
+  }
+}
+
+/** /proc/sys path of a dotted sysctl name (net.core.somaxconn -> /proc/sys/net/core/somaxconn). */
+export function sysctlPath(name: string, procRoot = '/proc'): string {
+  return `${procRoot}/sys/${name.replace(/\./g, '/')}`;
+}
+
+/** Reads every sysctl in SYSCTL_NAMES; missing ones are null. */
+export async function readSysctls(procRoot = '/proc'): Promise<Sysctls> {
+  const entries = await Promise.all(
+    SYSCTL_NAMES.map(async (n) => {
+      const v = await readProcText(sysctlPath(n, procRoot));
+      return [n, v == null ? null : v.trim().replace(/\s+/g, ' ')] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Sysctls;
+}
+
+/** Reads /proc/net/netstat, snmp and sockstat(6). */
+export async function readCounters(procRoot = '/proc'): Promise<KernelCounters> {
+  const [netstat, snmp, sockstat, sockstat6] = await Promise.all([
+    readProcText(`${procRoot}/net/netstat`),
+    readProcText(`${procRoot}/net/snmp`),
+    readProcText(`${procRoot}/net/sockstat`),
+    readProcText(`${procRoot}/net/sockstat6`),
+  ]);
+  let ss: Record<string, Record<string, number>> | null = null;
+  if (sockstat != null || sockstat6 != null) ss = { ...parseSockstat(sockstat ?? ''), ...parseSockstat(sockstat6 ?? '') };
+  return {
+    netstat: netstat == null ? null : parseNetstatCounters(netstat),
+    snmp: snmp == null ? null : parseNetstatCounters(snmp),
+    sockstat: ss,
+  };
+}
+
+/** Everything a Snapshot needs besides the sockets. */
+export async function readHostInfo(procRoot = '/proc'): Promise<HostInfo> {
+  const [counters, sysctls] = await Promise.all([readCounters(procRoot), readSysctls(procRoot)]);
+  return { hostname: hostname(), kernel: release(), counters, sysctls };
+}
