@@ -1,0 +1,80 @@
+// Chooses the collector: `--source auto|netlink|ss|procfs|netstat`. The only place that asks what the host has.
+import type { Snapshot, SourceName } from '../model/snapshot.js';
+import { logOsCall } from './debug.js';
+import { SsSource } from './ss.js';
+import { CollectorError, type CollectOptions, type SocketSource } from './source.js';
+
+export type SourceChoice = 'auto' | Exclude<SourceName, 'fixture' | 'remote'>;
+
+type Factory = () => SocketSource;
+
+/** Collectors by name, in auto-mode order (first that works wins). */
+const FACTORIES: [Exclude<SourceChoice, 'auto'>, Factory][] = [['ss', () => new SsSource()]];
+
+/** Registers a collector (used by collectors that live in their own files); `first` puts it at the front of auto order. */
+export function registerSource(name: Exclude<SourceChoice, 'auto'>, factory: Factory, first = false): void {
+  const i = FACTORIES.findIndex(([n]) => n === name);
+  if (i >= 0) FACTORIES.splice(i, 1);
+  if (first) FACTORIES.unshift([name, factory]);
+  else FACTORIES.push([name, factory]);
+}
+
+/** Names of the known collectors, auto order. */
+export function sourceNames(): string[] {
+  return FACTORIES.map(([n]) => n);
+}
+
+/**
+ * Auto mode: tries each collector in order until one succeeds, remembers the winner for later polls,
+ * and records in the snapshot why earlier ones were skipped.
+ */
+class AutoSource implements SocketSource {
+  private chosen: SocketSource | undefined;
+  private skipped: string[] = [];
+  get name(): SourceName {
+    return this.chosen?.name ?? 'ss';
+  }
+
+  async collect(opts?: CollectOptions): Promise<Snapshot> {
+    if (this.chosen) {
+      try {
+        return this.annotate(await this.chosen.collect(opts));
+      } catch (e) {
+        logOsCall('auto', `${this.chosen.name} failed, trying others`, 0, undefined, (e as Error).message);
+        this.skipped.push(`${this.chosen.name}: ${(e as Error).message}`);
+        this.chosen = undefined;
+      }
+    }
+    const errors: string[] = [];
+    for (const [name, make] of FACTORIES) {
+      try {
+        const src = make();
+        const snap = await src.collect(opts);
+        this.chosen = src;
+        this.skipped = errors.slice();
+        return this.annotate(snap);
+      } catch (e) {
+        const msg = e instanceof CollectorError ? e.message : `${name}: ${(e as Error).message}`;
+        logOsCall('auto', `${name} unavailable`, 0, undefined, msg);
+        errors.push(msg);
+      }
+    }
+    throw new CollectorError('auto', `no collector worked (${errors.join('; ')})`);
+  }
+
+  private annotate(s: Snapshot): Snapshot {
+    const note = this.skipped.length ? `auto: chose ${s.source} (${this.skipped.join('; ')})` : `auto: chose ${s.source}`;
+    return { ...s, sourceNote: s.sourceNote ? `${note}; ${s.sourceNote}` : note };
+  }
+}
+
+/** Creates the collector for a `--source` choice. Unknown names are a programming error (yargs validates choices). */
+export function createSource(choice: SourceChoice = 'auto'): SocketSource {
+  if (choice === 'auto') return new AutoSource();
+  const f = FACTORIES.find(([n]) => n === choice);
+  if (!f) throw new CollectorError(choice, `collector "${choice}" is not available in this build (known: ${sourceNames().join(', ')})`);
+  return f[1]();
+}
+
+export { CollectorError } from './source.js';
+export type { CollectOptions, SocketSource } from './source.js';

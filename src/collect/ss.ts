@@ -1,0 +1,79 @@
+// The ss (iproute2) collector: runs ss with an argument array and parses its text with src/parse/ss.ts.
+import type { Protocol, Socket } from '../model/socket.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { parseSs } from '../parse/ss.js';
+import { run } from './exec.js';
+import { readHostInfo } from './host.js';
+import { attributeWith } from './attribution.js';
+import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
+
+const PROTO_FLAGS: Record<Protocol, string> = { tcp: 't', udp: 'u', unix: 'x' };
+
+/** The ss arguments for a request (exported for tests and the remote collector). */
+export function ssArgs(opts: CollectOptions, withProcesses: boolean): string[] {
+  const protos = opts.protocols ?? ALL_PROTOCOLS;
+  const flags = `-${protos.map((p) => PROTO_FLAGS[p]).join('')}anOHe${withProcesses ? 'p' : ''}`;
+  const args = [flags];
+  if (opts.details) args.push('-i', '-m', '-o');
+  else args.push('-o');
+  // A filter keeps ss's own work small when one port is asked for.
+  const filter: string[] = [];
+  if (opts.port !== undefined) filter.push('sport', '=', `:${opts.port}`);
+  if (opts.peerPort !== undefined) {
+    if (filter.length) filter.push('or');
+    filter.push('dport', '=', `:${opts.peerPort}`);
+  }
+  if (filter.length && !protos.includes('unix')) args.push(...filter);
+  return args;
+}
+
+/** Reads sockets through `ss`. */
+export class SsSource implements SocketSource {
+  readonly name = 'ss' as const;
+  constructor(
+    private readonly ssPath = 'ss',
+    private readonly runner = run,
+  ) {}
+
+  async collect(opts: CollectOptions = {}): Promise<Snapshot> {
+    const t0 = performance.now();
+    const time = Date.now();
+    const scope = opts.processes ?? 'listeners';
+    // ss -p walks every /proc/PID/fd on each call; the shared attributor caches instead, so ss -p is
+    // only the fallback when the attributor is unavailable.
+    const attribute = await attributeWith();
+    const useSsProcesses = scope !== 'none' && !attribute;
+    const [res, host] = await Promise.all([
+      this.runner(this.ssPath, ssArgs(opts, useSsProcesses), { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS }),
+      readHostInfo(),
+    ]);
+    if (res.exitCode !== 0) throw new CollectorError('ss', `exited with ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`);
+    let sockets: Socket[] = parseSs(res.stdout);
+    if (opts.port !== undefined || opts.peerPort !== undefined) {
+      sockets = sockets.filter(
+        (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),
+      );
+    }
+    let attribution: Snapshot['attribution'] = { scope, complete: true, hiddenProcesses: 0 };
+    const notes: string[] = [];
+    if (scope !== 'none') {
+      if (attribute) attribution = await attribute(sockets, scope);
+      else if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+        attribution = { scope: 'all', complete: false, hiddenProcesses: 0, note: "ss -p shows only this user's processes without root" };
+      } else attribution = { scope: 'all', complete: true, hiddenProcesses: 0 };
+    }
+    if (attribution.note) notes.push(attribution.note);
+    return {
+      time,
+      hostname: host.hostname,
+      kernel: host.kernel,
+      source: 'ss',
+      durationMs: performance.now() - t0,
+      sockets,
+      counters: host.counters,
+      sysctls: host.sysctls,
+      attribution,
+      notes,
+    };
+  }
+}
