@@ -1,0 +1,356 @@
+// Generator options: the zod schema of what a user may ask for, and resolveOptions(), which fills
+// defaults (config, profile, io model), normalizes aliases and rejects combinations that make no sense
+// with a message that says what is allowed.
+import { z } from 'zod';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+
+export const SERVER_TYPES = ['tcp', 'udp'] as const;
+export const GEN_LANGUAGES = ['c', 'python', 'node'] as const;
+export const HANDLERS = ['echo', 'http'] as const;
+export const PROFILES = ['none', 'throughput', 'latency'] as const;
+export const PLATFORMS = ['posix', 'windows', 'portable'] as const;
+
+export type ServerType = (typeof SERVER_TYPES)[number];
+export type GenLanguage = (typeof GEN_LANGUAGES)[number];
+export type Handler = (typeof HANDLERS)[number];
+export type Profile = (typeof PROFILES)[number];
+export type Platform = (typeof PLATFORMS)[number];
+
+/** IO models per language, first one is the default. */
+export const IO_MODELS: Record<GenLanguage, readonly string[]> = {
+  c: ['epoll', 'poll', 'select', 'kqueue', 'io_uring'],
+  python: ['asyncio', 'selectors', 'threads'],
+  node: ['event-loop'],
+};
+
+/** Spellings users type that mean one of the IO_MODELS. */
+export const IO_MODEL_ALIASES: Record<GenLanguage, Record<string, string>> = {
+  c: { 'io-uring': 'io_uring', iouring: 'io_uring', liburing: 'io_uring', wsapoll: 'poll' },
+  python: { selector: 'selectors', thread: 'threads', threading: 'threads' },
+  node: { net: 'event-loop', dgram: 'event-loop', eventloop: 'event-loop', event_loop: 'event-loop', libuv: 'event-loop' },
+};
+
+/** IO models that need non-blocking sockets (an event loop); the others use blocking sockets. */
+const BLOCKING_IO_MODELS = new Set(['threads']);
+
+/** Which IO models each C platform can build. */
+export const C_PLATFORM_IO_MODELS: Record<Platform, readonly string[]> = {
+  posix: ['epoll', 'poll', 'select', 'kqueue', 'io_uring'],
+  windows: ['select', 'poll'],
+  portable: ['select', 'poll'],
+};
+
+/** select() watches at most FD_SETSIZE (1024 on Linux) descriptors; leave room for the listener and stdio. */
+export const SELECT_MAX_CONNECTIONS = 1000;
+
+/** Throughput profile socket buffer size (SO_SNDBUF and SO_RCVBUF). */
+export const THROUGHPUT_SOCKET_BUFFER = 1024 * 1024;
+
+const port = z.number().int().min(0).max(65535);
+const positive = z.number().int().min(1);
+
+/** What a caller may pass: every field optional; resolveOptions() fills the rest. */
+export const GeneratorInputSchema = z
+  .object({
+    /** tcp or udp. Default tcp. */
+    type: z.enum(SERVER_TYPES).optional(),
+    /** Output language. Default: config defaultLanguage. */
+    language: z.enum(GEN_LANGUAGES).optional(),
+    /** IO model (see IO_MODELS; aliases in IO_MODEL_ALIASES). Default: config defaultIoModel if it suits the language, else the language's first. */
+    ioModel: z.string().min(1).optional(),
+    /** What the server does with data: echo it back, or answer HTTP/1.1 requests (keep-alive). Default echo. */
+    handler: z.enum(HANDLERS).optional(),
+    /** Port to listen on (0 = any free port, printed at start). Default 8080. */
+    port: port.optional(),
+    /** Address to bind. Default 0.0.0.0, or :: with ipv6/dualStack. */
+    bindAddress: z.string().min(1).optional(),
+    /** Listen on IPv6. */
+    ipv6: z.boolean().optional(),
+    /** IPv6 socket that also accepts IPv4 (IPV6_V6ONLY=0). Implies ipv6. */
+    dualStack: z.boolean().optional(),
+    /** listen() backlog (TCP only; capped by net.core.somaxconn). Default 511. */
+    backlog: z.number().int().min(1).max(65535).optional(),
+    /** Read buffer size in bytes. Default: config bufferSize (DEFAULT_BUFFER_SIZE, 65536). */
+    bufferSize: z.number().int().min(512).max(64 * 1024 * 1024).optional(),
+    /** SO_SNDBUF in bytes; only set when asked (disables autotuning). */
+    sndbuf: positive.max(1 << 30).optional(),
+    /** SO_RCVBUF in bytes; only set when asked (disables autotuning). */
+    rcvbuf: positive.max(1 << 30).optional(),
+    /** Non-blocking sockets. Default: true for event loops, false for threads. */
+    nonBlocking: z.boolean().optional(),
+    /** TCP_NODELAY on each accepted socket. */
+    tcpNodelay: z.boolean().optional(),
+    /** SO_REUSEPORT (Linux load-balances between processes). */
+    reusePort: z.boolean().optional(),
+    /** TCP keepalive probes: idle seconds before the first, seconds between, count before giving up. */
+    keepalive: z
+      .object({ idle: positive.max(32767), interval: positive.max(32767), count: positive.max(127) })
+      .strict()
+      .optional(),
+    /** Refuse (close at once) connections beyond this many. 0 = no limit. */
+    maxConnections: z.number().int().min(0).max(10_000_000).optional(),
+    /** Close a connection idle this long, ms. 0 = never. */
+    idleTimeoutMs: z.number().int().min(0).max(86_400_000).optional(),
+    /** On SIGTERM/SIGINT: stop accepting, flush for at most this long, close, exit 0. Default DEFAULT_GRACEFUL_MS. */
+    gracefulShutdownMs: z.number().int().min(0).max(600_000).optional(),
+    /** Explanatory comments in the output. Default: config generateComments. */
+    comments: z.boolean().optional(),
+    /** Preset: throughput (1 MiB SO_SNDBUF+SO_RCVBUF, TCP_NODELAY) or latency (TCP_NODELAY, TCP_QUICKACK after reads; Linux). */
+    profile: z.enum(PROFILES).optional(),
+    /** C only: posix, windows (Winsock) or portable (#ifdef _WIN32). Default posix. */
+    platform: z.enum(PLATFORMS).optional(),
+  })
+  .strict();
+
+export type GeneratorInput = z.infer<typeof GeneratorInputSchema>;
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_BACKLOG = 511;
+export const DEFAULT_GRACEFUL_MS = 1500;
+
+/** Every option decided: what templates see as `it.o`. */
+export interface GeneratorOptions {
+  type: ServerType;
+  language: GenLanguage;
+  ioModel: string;
+  handler: Handler;
+  port: number;
+  bindAddress: string;
+  ipv6: boolean;
+  dualStack: boolean;
+  backlog: number;
+  bufferSize: number;
+  sndbuf: number | null;
+  rcvbuf: number | null;
+  nonBlocking: boolean;
+  tcpNodelay: boolean;
+  /** TCP_QUICKACK re-armed after each read (latency profile; Linux only). */
+  quickack: boolean;
+  reusePort: boolean;
+  keepalive: { idle: number; interval: number; count: number } | null;
+  maxConnections: number;
+  idleTimeoutMs: number;
+  gracefulShutdownMs: number;
+  comments: boolean;
+  profile: Profile;
+  platform: Platform;
+}
+
+/** Bad generator input: the CLI turns it into exit 2. */
+export class GeneratorOptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GeneratorOptionsError';
+  }
+}
+
+/** Maps an IO model spelling to its canonical name for the language, or null if unknown. */
+export function normalizeIoModel(language: GenLanguage, ioModel: string): string | null {
+  const m = ioModel.trim().toLowerCase();
+  if (IO_MODELS[language].includes(m)) return m;
+  return IO_MODEL_ALIASES[language][m] ?? null;
+}
+
+function isIPv4Literal(a: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(a);
+}
+function isIPv6Literal(a: string): boolean {
+  return a.includes(':');
+}
+
+function zodMessage(err: z.ZodError): string {
+  return err.issues
+    .map((i) => {
+      const key = i.path.join('.');
+      return key ? `${key}: ${i.message}` : i.message;
+    })
+    .join('; ');
+}
+
+/**
+ * Validates raw input (from flags, the wizard, the library or automation) and decides every option.
+ * Throws GeneratorOptionsError naming the option and what is allowed.
+ */
+export function resolveOptions(raw: unknown, config: Config = loadConfig().config): GeneratorOptions {
+  const parsed = GeneratorInputSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new GeneratorOptionsError(`invalid generator options: ${zodMessage(parsed.error)}`);
+  const i = parsed.data;
+  const fail = (msg: string): never => {
+    throw new GeneratorOptionsError(msg);
+  };
+
+  const type: ServerType = i.type ?? 'tcp';
+  const language: GenLanguage = i.language ?? config.defaultLanguage;
+  const tcp = type === 'tcp';
+
+  // IO model: explicit, else the configured default if it fits this language, else the language's first.
+  let ioModel: string;
+  if (i.ioModel !== undefined) {
+    const n = normalizeIoModel(language, i.ioModel);
+    if (!n) fail(`--io-model ${i.ioModel} is not available for ${language}; allowed: ${IO_MODELS[language].join(', ')}`);
+    ioModel = n as string;
+  } else {
+    ioModel = normalizeIoModel(language, config.defaultIoModel) ?? IO_MODELS[language][0];
+  }
+
+  // Platform: C only.
+  const platform: Platform = i.platform ?? 'posix';
+  if (language !== 'c' && platform !== 'posix') {
+    fail(`--platform ${platform} applies to C only; ${language} servers are portable as written (omit --platform)`);
+  }
+  if (language === 'c' && !C_PLATFORM_IO_MODELS[platform].includes(ioModel)) {
+    if (i.ioModel === undefined && platform !== 'posix') ioModel = 'select';
+    else
+      fail(
+        `--io-model ${ioModel} cannot be built for --platform ${platform}; allowed: ${C_PLATFORM_IO_MODELS[platform].join(', ')}` +
+          (platform === 'posix' ? '' : ' (Winsock select or WSAPoll)'),
+      );
+  }
+
+  const handler: Handler = i.handler ?? 'echo';
+  if (handler === 'http' && !tcp) fail('--handler http needs --type tcp (HTTP runs over TCP); allowed with udp: echo');
+
+  // TCP-only options.
+  if (!tcp) {
+    const tcpOnly: [keyof GeneratorInput, string][] = [
+      ['backlog', '--backlog'],
+      ['tcpNodelay', '--tcp-nodelay'],
+      ['keepalive', '--keepalive'],
+      ['maxConnections', '--max-connections'],
+      ['idleTimeoutMs', '--idle-timeout'],
+    ];
+    for (const [k, flag] of tcpOnly) {
+      const v = i[k];
+      if (v !== undefined && v !== false && v !== 0) fail(`${flag} applies to --type tcp only (UDP has no connections)`);
+    }
+  }
+
+  // Blocking or not.
+  const blockingModel = BLOCKING_IO_MODELS.has(ioModel);
+  let nonBlocking = !blockingModel;
+  if (i.nonBlocking !== undefined) {
+    if (i.nonBlocking && blockingModel)
+      fail(`--non-blocking does not fit --io-model ${ioModel} (one blocking thread per connection); use --io-model asyncio or selectors for non-blocking sockets`);
+    if (!i.nonBlocking && !blockingModel)
+      fail(
+        `--io-model ${ioModel} is an event loop and needs non-blocking sockets; ` +
+          (language === 'python' ? 'use --io-model threads for blocking sockets' : `${language} servers here are always non-blocking`),
+      );
+    nonBlocking = i.nonBlocking;
+  }
+
+  // Address family.
+  let dualStack = i.dualStack ?? false;
+  if (dualStack && i.ipv6 === false) fail('--dual-stack needs an IPv6 socket; drop --no-ipv6');
+  let ipv6 = i.ipv6 ?? dualStack;
+  if (i.bindAddress !== undefined) {
+    if (isIPv6Literal(i.bindAddress)) {
+      if (i.ipv6 === false) fail(`--bind ${i.bindAddress} is an IPv6 address but --no-ipv6 was given`);
+      ipv6 = true;
+    } else if (isIPv4Literal(i.bindAddress) && ipv6) {
+      fail(`--bind ${i.bindAddress} is an IPv4 address; with --ipv6/--dual-stack bind :: or an IPv6 address`);
+    }
+  }
+  if (dualStack && i.bindAddress !== undefined && i.bindAddress !== '::') {
+    fail(`--dual-stack accepts IPv4 only on the IPv6 wildcard; bind :: (got ${i.bindAddress})`);
+  }
+  if (!ipv6) dualStack = false;
+  const bindAddress = i.bindAddress ?? (ipv6 ? '::' : '0.0.0.0');
+
+  // Profile presets.
+  const profile: Profile = i.profile ?? 'none';
+  let sndbuf = i.sndbuf ?? null;
+  let rcvbuf = i.rcvbuf ?? null;
+  let tcpNodelay = i.tcpNodelay ?? false;
+  let quickack = false;
+  if (profile === 'throughput') {
+    sndbuf ??= THROUGHPUT_SOCKET_BUFFER;
+    rcvbuf ??= THROUGHPUT_SOCKET_BUFFER;
+    if (tcp) {
+      if (i.tcpNodelay === false) fail('--profile throughput turns TCP_NODELAY on; drop --no-tcp-nodelay or the profile');
+      tcpNodelay = true;
+    }
+  } else if (profile === 'latency') {
+    if (!tcp) fail('--profile latency sets TCP_NODELAY and TCP_QUICKACK, which are TCP options; allowed with udp: --profile throughput or none');
+    if (language === 'c' && platform === 'windows') fail('--profile latency needs TCP_QUICKACK (Linux only); with --platform windows use --tcp-nodelay, or --platform portable/posix');
+    if (language === 'node') fail("--profile latency needs TCP_QUICKACK, which Node's net module cannot set; use --tcp-nodelay, or --language c/python");
+    if (i.tcpNodelay === false) fail('--profile latency turns TCP_NODELAY on; drop --no-tcp-nodelay or the profile');
+    tcpNodelay = true;
+    quickack = true;
+  }
+  if (language === 'node' && tcp && (sndbuf !== null || rcvbuf !== null)) {
+    fail(
+      "Node's net module cannot set SO_SNDBUF/SO_RCVBUF on TCP sockets" +
+        (profile === 'throughput' ? ' (needed by --profile throughput); use --tcp-nodelay, or --language c/python' : '; drop --sndbuf/--rcvbuf, or use --language c/python, or --type udp'),
+    );
+  }
+
+  // reusePort.
+  const reusePort = i.reusePort ?? false;
+  if (reusePort && language === 'c' && platform === 'windows') {
+    fail('--reuse-port: Windows has no SO_REUSEPORT (SO_REUSEADDR there lets other processes steal the port); allowed platforms: posix, portable (Unix side only)');
+  }
+
+  // select limits.
+  const maxConnections = i.maxConnections ?? 0;
+  if (language === 'c' && ioModel === 'select' && tcp) {
+    if (maxConnections > SELECT_MAX_CONNECTIONS)
+      fail(`--max-connections ${maxConnections} is more than select() can watch (FD_SETSIZE 1024); allowed: 1-${SELECT_MAX_CONNECTIONS}, or use --io-model poll/epoll`);
+  }
+
+  const backlog = i.backlog ?? DEFAULT_BACKLOG;
+  const bufferSize = i.bufferSize ?? config.bufferSize;
+
+  return {
+    type,
+    language,
+    ioModel,
+    handler,
+    port: i.port ?? DEFAULT_PORT,
+    bindAddress,
+    ipv6,
+    dualStack,
+    backlog,
+    bufferSize,
+    sndbuf,
+    rcvbuf,
+    nonBlocking,
+    tcpNodelay,
+    quickack,
+    reusePort,
+    keepalive: i.keepalive ?? null,
+    maxConnections,
+    idleTimeoutMs: i.idleTimeoutMs ?? 0,
+    gracefulShutdownMs: i.gracefulShutdownMs ?? DEFAULT_GRACEFUL_MS,
+    comments: i.comments ?? config.generateComments,
+    profile,
+    platform,
+  };
+}
+
+/** The CLI flags that reproduce these options (only those that differ from the defaults), for headers. */
+export function optionsToArgs(o: GeneratorOptions): string[] {
+  const a: string[] = ['--type', o.type, '--language', o.language, '--io-model', o.ioModel];
+  if (o.handler !== 'echo') a.push('--handler', o.handler);
+  if (o.language === 'c' && o.platform !== 'posix') a.push('--platform', o.platform);
+  a.push('--port', String(o.port));
+  const defaultBind = o.ipv6 ? '::' : '0.0.0.0';
+  if (o.bindAddress !== defaultBind) a.push('--bind', o.bindAddress);
+  if (o.dualStack) a.push('--dual-stack');
+  else if (o.ipv6 && o.bindAddress === '::') a.push('--ipv6');
+  if (o.type === 'tcp' && o.backlog !== DEFAULT_BACKLOG) a.push('--backlog', String(o.backlog));
+  a.push('--buffer-size', String(o.bufferSize));
+  if (o.profile !== 'none') a.push('--profile', o.profile);
+  const presetBuf = o.profile === 'throughput' ? THROUGHPUT_SOCKET_BUFFER : null;
+  if (o.sndbuf !== null && o.sndbuf !== presetBuf) a.push('--sndbuf', String(o.sndbuf));
+  if (o.rcvbuf !== null && o.rcvbuf !== presetBuf) a.push('--rcvbuf', String(o.rcvbuf));
+  if (o.tcpNodelay && o.profile === 'none') a.push('--tcp-nodelay');
+  if (o.reusePort) a.push('--reuse-port');
+  if (o.keepalive) a.push('--keepalive', `${o.keepalive.idle},${o.keepalive.interval},${o.keepalive.count}`);
+  if (o.maxConnections) a.push('--max-connections', String(o.maxConnections));
+  if (o.idleTimeoutMs) a.push('--idle-timeout', String(o.idleTimeoutMs));
+  if (o.gracefulShutdownMs !== DEFAULT_GRACEFUL_MS) a.push('--graceful-shutdown', String(o.gracefulShutdownMs));
+  if (!o.comments) a.push('--no-comments');
+  return a;
+}

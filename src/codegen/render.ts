@@ -1,0 +1,247 @@
+// Renders a server from resolved options: picks the variant from the registry, renders its eta
+// templates (autoEscape off) with the TemplateContext below, and returns files + build/run commands.
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { Eta } from 'eta';
+import { findTemplatesDir, findVariant, type CommentStyle, type ResolvedVariant } from './registry.js';
+import { GeneratorOptionsError, optionsToArgs, type GeneratorOptions } from './options.js';
+
+/** sockscope version written into headers (kept in step with package.json by a test). */
+export const GENERATOR_VERSION = '0.1.0';
+
+/** Bytes the http handler answers every request with (body). */
+export const HTTP_BODY = 'ok\n';
+/** Largest request head the http handler accepts before answering 431 and closing. */
+export const HTTP_MAX_HEAD = 8192;
+
+/**
+ * What every template sees as `it` (the C engineer writes templates against this; keep it stable,
+ * add fields rather than change them):
+ *
+ *   it.o                GeneratorOptions, every option decided (see options.ts): type, language, ioModel,
+ *                       handler, port, bindAddress, ipv6, dualStack, backlog, bufferSize, sndbuf|null,
+ *                       rcvbuf|null, nonBlocking, tcpNodelay, quickack, reusePort, keepalive|null
+ *                       ({idle, interval, count} seconds/count), maxConnections (0 = no limit),
+ *                       idleTimeoutMs (0 = never), gracefulShutdownMs, comments, profile, platform.
+ *   it.comments         same as it.o.comments: wrap explanatory comments in `<% if (it.comments) { %>`.
+ *   it.headerComment    the header block already in this language's comment syntax, ending in "\n".
+ *                       Every template MUST start with `<%~ it.headerComment %>` (render() checks it).
+ *   it.headerLines      the same header as plain lines (no comment markers).
+ *   it.regenerate       the sockscope command line that regenerates this output.
+ *   it.buildCommand     shell command that builds the output, or null.
+ *   it.runCommand       shell command that runs it.
+ *   it.file             {path, name, stem} of the file being rendered; it.files: every output path.
+ *   it.isTcp, it.isUdp, it.isHttp   shorthands.
+ *   it.family           'AF_INET' or 'AF_INET6' (it.o.ipv6).
+ *   it.v6only           when ipv6: true unless dualStack (set IPV6_V6ONLY explicitly both ways).
+ *   it.udpBufferSize    max(bufferSize, 65536): a UDP read buffer that no datagram can overflow.
+ *   it.http             {body, contentLength, maxHead, response}: the http handler's fixed answer;
+ *                       response is the full 200 response for a keep-alive request (CRLFs included).
+ *   it.str(s)           s as a double-quoted string literal (JSON escaping; valid in C, Python, JS for ASCII).
+ *   it.version          sockscope version.
+ *
+ * Eta settings: tags <% %>, `<%=` and `<%~` both print raw (autoEscape off), a newline right after
+ * a tag is dropped (autoTrim [false, 'nl']), so put control tags alone on a line at column 0.
+ * Partials: `<%~ include('./_part.eta', it) %>` relative to the including template.
+ */
+export interface TemplateContext {
+  o: GeneratorOptions;
+  comments: boolean;
+  headerComment: string;
+  headerLines: string[];
+  regenerate: string;
+  buildCommand: string | null;
+  runCommand: string;
+  file: { path: string; name: string; stem: string };
+  files: string[];
+  isTcp: boolean;
+  isUdp: boolean;
+  isHttp: boolean;
+  family: 'AF_INET' | 'AF_INET6';
+  v6only: boolean;
+  udpBufferSize: number;
+  http: { body: string; contentLength: number; maxHead: number; response: string };
+  str: (s: string) => string;
+  version: string;
+}
+
+/** What buildCommand/runCommand strings in manifests see as `it`. */
+export interface CommandContext {
+  o: GeneratorOptions;
+  /** Main output file path. */
+  main: string;
+  /** Every output file path. */
+  files: string[];
+  /** Output path without extension (for binaries: `gcc -o <%= it.q(it.exe) %>`). */
+  exe: string;
+  /** Shell-quotes a path when needed. */
+  q: (s: string) => string;
+}
+
+export interface GeneratedFile {
+  path: string;
+  content: string;
+}
+
+/** The generator's result: what --json prints. */
+export interface GenerateResult {
+  files: GeneratedFile[];
+  buildCommand: string | null;
+  runCommand: string;
+  options: GeneratorOptions;
+}
+
+export interface RenderTarget {
+  /** Output path of the main file (--output). Default server.<ext> in the current directory. */
+  output?: string;
+  /** Override of the templates root (tests). */
+  templatesDir?: string;
+}
+
+/** Quotes for POSIX shells only when the string has characters the shell would interpret. */
+export function shellQuote(s: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function commentBlock(style: CommentStyle, lines: string[]): string {
+  switch (style) {
+    case 'hash':
+      return lines.map((l) => (l ? `# ${l}` : '#')).join('\n') + '\n';
+    case 'slash':
+      return lines.map((l) => (l ? `// ${l}` : '//')).join('\n') + '\n';
+    case 'block':
+      return ['/*', ...lines.map((l) => (l ? ` * ${l.replace(/\*\//g, '* /')}` : ' *')), ' */'].join('\n') + '\n';
+  }
+}
+
+function describe(o: GeneratorOptions): string {
+  const lang = o.language === 'c' ? `C (${o.platform})` : o.language === 'python' ? 'Python 3' : 'Node.js';
+  const what = o.handler === 'http' ? 'HTTP/1.1 keep-alive' : 'echo';
+  return `${o.type.toUpperCase()} ${what} server, ${lang}, io model ${o.ioModel}`;
+}
+
+function optionSummary(o: GeneratorOptions): string[] {
+  const parts: string[] = [
+    `port=${o.port}`,
+    `bind=${o.bindAddress}`,
+    `ipv6=${o.ipv6}`,
+    `dualStack=${o.dualStack}`,
+    ...(o.type === 'tcp' ? [`backlog=${o.backlog}`] : []),
+    `bufferSize=${o.bufferSize}`,
+    `sndbuf=${o.sndbuf ?? 'default'}`,
+    `rcvbuf=${o.rcvbuf ?? 'default'}`,
+    `nonBlocking=${o.nonBlocking}`,
+    ...(o.type === 'tcp' ? [`tcpNodelay=${o.tcpNodelay}`, `quickack=${o.quickack}`] : []),
+    `reusePort=${o.reusePort}`,
+    ...(o.type === 'tcp'
+      ? [
+          `keepalive=${o.keepalive ? `${o.keepalive.idle}s/${o.keepalive.interval}s/${o.keepalive.count}` : 'off'}`,
+          `maxConnections=${o.maxConnections || 'unlimited'}`,
+          `idleTimeoutMs=${o.idleTimeoutMs || 'off'}`,
+        ]
+      : []),
+    `gracefulShutdownMs=${o.gracefulShutdownMs}`,
+    `profile=${o.profile}`,
+    `comments=${o.comments}`,
+  ];
+  // Wrap at ~90 columns.
+  const lines: string[] = [];
+  let cur = 'Options:';
+  for (const p of parts) {
+    if (cur.length + 1 + p.length > 90) {
+      lines.push(cur);
+      cur = '  ' + p;
+    } else cur += ' ' + p;
+  }
+  lines.push(cur);
+  return lines;
+}
+
+let etaInstance: Eta | null = null;
+let etaRoot = '';
+function eta(templatesDir: string): Eta {
+  if (!etaInstance || etaRoot !== templatesDir) {
+    etaInstance = new Eta({ views: templatesDir, autoEscape: false, autoTrim: [false, 'nl'], cache: true, defaultExtension: '.eta' });
+    etaRoot = templatesDir;
+  }
+  return etaInstance;
+}
+
+const cmdEta = new Eta({ autoEscape: false, autoTrim: false });
+
+/** Renders the server for already-resolved options. */
+export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): GenerateResult {
+  const templatesDir = target.templatesDir ?? findTemplatesDir();
+  const variant: ResolvedVariant | null = findVariant(o, templatesDir);
+  if (!variant) {
+    const platform = o.language === 'c' ? ` --platform ${o.platform}` : '';
+    throw new GeneratorOptionsError(
+      `no template yet for --language ${o.language} --io-model ${o.ioModel} --type ${o.type} --handler ${o.handler}${platform}`,
+    );
+  }
+
+  // Output paths: the main file is exactly --output; other files share its stem.
+  const firstName = variant.files[0].name;
+  const defaultMain = firstName.replace('{stem}', 'server');
+  const main = target.output ?? defaultMain;
+  const dir = dirname(main);
+  const stem = basename(main, extname(main)) || 'server';
+  const paths = variant.files.map((f, k) => (k === 0 ? main : join(dir, f.name.replace('{stem}', stem))));
+  const exePath = join(dir, stem);
+  const exe = dir === '.' && !main.startsWith('./') ? `./${stem}` : exePath;
+
+  const cmdCtx: CommandContext = { o, main, files: paths, exe, q: shellQuote };
+  const buildCommand = variant.buildCommand ? cmdEta.renderString(variant.buildCommand, cmdCtx).trim() : null;
+  const runCommand = cmdEta.renderString(variant.runCommand, cmdCtx).trim();
+  const regenerate = ['sockscope', 'generate-server', ...optionsToArgs(o), '--output', main].map(shellQuote).join(' ');
+
+  const headerLines = [
+    `Generated by sockscope ${GENERATOR_VERSION}: ${describe(o)}.`,
+    ...optionSummary(o),
+    `Regenerate: ${regenerate}`,
+    ...(buildCommand ? [`Build: ${buildCommand}`] : []),
+    `Run: ${runCommand}`,
+    `Watch it: sockscope --port ${o.port}`,
+  ];
+  const headerComment = commentBlock(variant.commentStyle, headerLines);
+  const httpResponse = `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(HTTP_BODY)}\r\n\r\n${HTTP_BODY}`;
+
+  const files: GeneratedFile[] = variant.files.map((f, k) => {
+    const ctx: TemplateContext = {
+      o,
+      comments: o.comments,
+      headerComment,
+      headerLines,
+      regenerate,
+      buildCommand,
+      runCommand,
+      file: { path: paths[k], name: basename(paths[k]), stem },
+      files: paths,
+      isTcp: o.type === 'tcp',
+      isUdp: o.type === 'udp',
+      isHttp: o.handler === 'http',
+      family: o.ipv6 ? 'AF_INET6' : 'AF_INET',
+      v6only: o.ipv6 && !o.dualStack,
+      udpBufferSize: Math.max(o.bufferSize, 65536),
+      http: { body: HTTP_BODY, contentLength: Buffer.byteLength(HTTP_BODY), maxHead: HTTP_MAX_HEAD, response: httpResponse },
+      str: (s: string) => JSON.stringify(s),
+      version: GENERATOR_VERSION,
+    };
+    const templatePath = join(variant.dir, f.template);
+    // Fail early with the file name when a template is missing.
+    readFileSync(templatePath, 'utf8');
+    const content = squeezeBlankLines(eta(templatesDir).render(`./${variant.language}/${f.template}`, ctx));
+    if (!content.startsWith(headerComment)) {
+      throw new Error(`template ${templatePath} must start with <%~ it.headerComment %>`);
+    }
+    return { path: paths[k], content };
+  });
+
+  return { files, buildCommand, runCommand, options: o };
+}
+
+/** Collapses runs of blank lines left by conditional blocks to one, and ends with exactly one newline. */
+function squeezeBlankLines(s: string): string {
+  return s.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n');
+}
