@@ -14,6 +14,10 @@ export interface Recommendation {
   /** For port/socket scope. */
   protocol?: Protocol;
   port?: number;
+  /** For outgoing connections grouped by the peer's port (analyze --peer-port). */
+  peerPort?: number;
+  /** The process concerned, when the recommendation is about one process (e.g. its open-file limit). */
+  pid?: number;
   /** One sentence: what is happening. */
   message: string;
   /** The numbers behind it (counts, rates, limits read from the kernel). */

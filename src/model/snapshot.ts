@@ -69,6 +69,18 @@ export interface Snapshot {
   attribution: AttributionInfo;
   /** Things the user should know about what this snapshot cannot show. */
   notes: string[];
+  /**
+   * Open files against the open-file limit per pid (from /proc/PID/fd and /proc/PID/limits), filled by
+   * src/collect/proc-limits.ts `withProcessLimits` when the caller asks; absent when not collected.
+   */
+  processLimits?: Record<number, ProcessLimits>;
+}
+
+/** One process's open-file count and RLIMIT_NOFILE soft limit (null when unlimited or unreadable). */
+export interface ProcessLimits {
+  openFiles: number;
+  maxOpenFiles: number | null;
+  name: string;
 }
 
 /** Reads an integer sysctl; null when unknown. */

@@ -1,0 +1,80 @@
+// Per-snapshot indexes the rules share (computed once per snapshot, memoized): groups of TCP sockets by port.
+import { emptyStateCounts, isListener, type StateCounts } from '../model/aggregate.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { Protocol, Socket } from '../model/socket.js';
+
+/**
+ * A group of connections: incoming ones by local port (a port this host listens on) or outgoing ones by
+ * the peer's port. `key` is stable across snapshots ("in:tcp:8080", "out:tcp:5432").
+ */
+export interface ConnGroup {
+  key: string;
+  direction: 'in' | 'out';
+  protocol: Protocol;
+  /** Local port (in) or peer port (out). */
+  port: number;
+  sockets: Socket[];
+  states: StateCounts;
+}
+
+export interface Facts {
+  /** "tcp:8080" for every port with a listener. */
+  listening: Set<string>;
+  /** Listening sockets by "protocol:port". */
+  listeners: Map<string, Socket[]>;
+  /** Non-listening TCP/UDP sockets grouped by direction and port. */
+  groups: Map<string, ConnGroup>;
+  /** Every socket by identity (socketKey). */
+  byKey: Map<string, Socket>;
+}
+
+const cache = new WeakMap<Snapshot, Facts>();
+
+/** Identity of a socket across snapshots: protocol and both endpoints. */
+export function socketKey(s: Socket): string {
+  return `${s.protocol}|${s.local.address}|${s.local.port}|${s.peer.address}|${s.peer.port}|${s.inode ?? ''}`;
+}
+
+/** The shared indexes of one snapshot. */
+export function factsOf(snap: Snapshot): Facts {
+  const hit = cache.get(snap);
+  if (hit) return hit;
+  const listening = new Set<string>();
+  const listeners = new Map<string, Socket[]>();
+  for (const s of snap.sockets) {
+    if (s.protocol === 'unix' || !isListener(s)) continue;
+    const k = `${s.protocol}:${s.local.port}`;
+    listening.add(k);
+    const l = listeners.get(k) ?? [];
+    l.push(s);
+    listeners.set(k, l);
+  }
+  const groups = new Map<string, ConnGroup>();
+  const byKey = new Map<string, Socket>();
+  for (const s of snap.sockets) {
+    byKey.set(socketKey(s), s);
+    if (s.protocol === 'unix' || isListener(s)) continue;
+    const incoming = listening.has(`${s.protocol}:${s.local.port}`);
+    if (!incoming && s.peer.port === 0) continue;
+    const direction = incoming ? 'in' : 'out';
+    const port = incoming ? s.local.port : s.peer.port;
+    const key = `${direction}:${s.protocol}:${port}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { key, direction, protocol: s.protocol, port, sockets: [], states: emptyStateCounts() }));
+    g.sockets.push(s);
+    g.states[s.state]++;
+  }
+  const f = { listening, listeners, groups, byKey };
+  cache.set(snap, f);
+  return f;
+}
+
+/** The port fields of a recommendation about a group: `port` for incoming, `peerPort` for outgoing. */
+export function groupPortFields(g: Pick<ConnGroup, 'direction' | 'protocol' | 'port'>): { protocol: Protocol; port?: number; peerPort?: number } {
+  return g.direction === 'in' ? { protocol: g.protocol, port: g.port } : { protocol: g.protocol, peerPort: g.port };
+}
+
+/** "tcp port 8080" or "outgoing tcp connections to port 5432". */
+export function groupLabel(g: Pick<ConnGroup, 'direction' | 'protocol' | 'port'>): string {
+  return g.direction === 'in' ? `${g.protocol} port ${g.port}` : `outgoing ${g.protocol} connections to port ${g.port}`;
+}

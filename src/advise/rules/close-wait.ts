@@ -1,0 +1,77 @@
+// CLOSE_WAIT accumulating: the peer closed, this side's process never called close().
+import { describeProcesses, fmtSeconds, uniqueProcesses } from '../format.js';
+import { factsOf, groupLabel, groupPortFields } from '../facts.js';
+import type { HealthCheck, Rule } from '../rule.js';
+import { persists, sustainedGrowth, windowOf } from '../series.js';
+import { th } from '../thresholds.js';
+import type { Recommendation, RuleContext } from '../types.js';
+import { contextLabel, countInContext, groupSeries, ssFilter } from './common.js';
+
+const closeWaitAccumulating: Rule = {
+  id: 'close-wait-accumulating',
+  severities: ['warning', 'critical'],
+  scope: 'port',
+  topic: 'close-wait',
+  summary:
+    'CLOSE_WAIT sockets pile up on a port (at least closeWaitCount, or growing by closeWaitGrowth over the window): the named process does not close sockets after the peer closed. Critical at closeWaitCritical.',
+  thresholds: ['closeWaitCount', 'closeWaitCritical', 'closeWaitGrowth', 'persistSamples', 'windowSeconds'],
+  evaluate(ctx: RuleContext): Recommendation[] {
+    const out: Recommendation[] = [];
+    const facts = factsOf(ctx.snapshot);
+    const warnAt = th(ctx, 'closeWaitCount');
+    const critAt = th(ctx, 'closeWaitCritical');
+    const win = windowOf(ctx);
+    for (const g of facts.groups.values()) {
+      if (g.protocol !== 'tcp') continue;
+      const now = g.states.CLOSE_WAIT;
+      if (now === 0) continue;
+      const count = (s: Parameters<typeof factsOf>[0]) => factsOf(s).groups.get(g.key)?.states.CLOSE_WAIT ?? 0;
+      const level = persists(ctx, (s) => count(s) >= warnAt);
+      const growth = sustainedGrowth(groupSeries(win, g.key, (x) => x.states.CLOSE_WAIT), th(ctx, 'closeWaitGrowth'));
+      if (!level && !growth) continue;
+      const critical = persists(ctx, (s) => count(s) >= critAt);
+      const cw = g.sockets.filter((s) => s.state === 'CLOSE_WAIT');
+      let procs = uniqueProcesses(cw.map((s) => s.processes));
+      let who: string;
+      if (procs.length > 0) who = describeProcesses(procs);
+      else {
+        procs = g.direction === 'in' ? uniqueProcesses((facts.listeners.get(`tcp:${g.port}`) ?? []).map((s) => s.processes)) : [];
+        who = procs.length > 0 ? `${describeProcesses(procs)} (the listener's owner)` : 'the owning process (not visible: run as root to name it)';
+      }
+      const label = groupLabel(g);
+      const message = growth
+        ? `CLOSE_WAIT grew from ${growth.from} to ${growth.to} in ${fmtSeconds(growth.seconds)} on ${label}: ${who} does not close sockets after the peer closed`
+        : `${now} sockets in CLOSE_WAIT on ${label}: ${who} does not close sockets after the peer closed`;
+      const unread = cw.reduce((a, s) => a + s.recvQ, 0);
+      const peers = new Map<string, number>();
+      for (const s of cw) peers.set(s.peer.address, (peers.get(s.peer.address) ?? 0) + 1);
+      const topPeers = [...peers.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([a, n]) => `${a} (${n})`).join(', ');
+      const held = win.length > 1 ? `; over ${win.length} samples in ${fmtSeconds((win[win.length - 1].time - win[0].time) / 1000)}: ${groupSeries(win, g.key, (x) => x.states.CLOSE_WAIT).map((p) => p.value).join(' -> ')}` : '';
+      out.push({
+        id: this.id,
+        severity: critical ? 'critical' : 'warning',
+        scope: 'port',
+        ...groupPortFields(g),
+        ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
+        message,
+        evidence: `CLOSE_WAIT ${now} on ${label} (warning at ${warnAt}, critical at ${critAt})${held}; ${unread} bytes unread in their Recv-Q; peers: ${topPeers}`,
+        fix:
+          'Close the socket when a read returns 0 (EOF) and on every error path: C `if (n == 0) { close(fd); }`, Python `with conn:` / try-finally `conn.close()`, ' +
+          "Node `socket.on('end', () => socket.end())` and `socket.on('error', () => socket.destroy())`; make connection pools discard closed connections. " +
+          `Confirm: ss -tnp state close-wait ${ssFilter(g)} (the count should stay near 0)`,
+      });
+    }
+    return out;
+  },
+};
+
+export const closeWaitRules: readonly Rule[] = [closeWaitAccumulating];
+
+export const closeWaitHealth: HealthCheck = {
+  id: 'close-wait-ok',
+  topic: 'close-wait',
+  describe(ctx) {
+    const n = countInContext(ctx, 'CLOSE_WAIT');
+    return { message: 'CLOSE_WAIT count is normal', evidence: `${n} CLOSE_WAIT sockets on ${contextLabel(ctx)} (warning at ${th(ctx, 'closeWaitCount')})` };
+  },
+};

@@ -1,0 +1,44 @@
+// Small pieces the rule files share: per-group series over the window, and port-restricted socket counts.
+import type { Snapshot } from '../../model/snapshot.js';
+import type { Socket, SocketState } from '../../model/socket.js';
+import { factsOf, type ConnGroup } from '../facts.js';
+import type { RuleContext } from '../types.js';
+
+/** Value of `f(group)` for the group with `key` in each snapshot (0 when the group is absent). */
+export function groupSeries(snaps: readonly Snapshot[], key: string, f: (g: ConnGroup) => number): { time: number; value: number }[] {
+  return snaps.map((s) => {
+    const g = factsOf(s).groups.get(key);
+    return { time: s.time, value: g ? f(g) : 0 };
+  });
+}
+
+/** The sockets a context is about: local port ctx.port and/or peer port ctx.peerPort, else all TCP/UDP. */
+export function socketsInContext(ctx: RuleContext): Socket[] {
+  return ctx.snapshot.sockets.filter(
+    (s) =>
+      s.protocol !== 'unix' &&
+      ((ctx.port === undefined && ctx.peerPort === undefined) ||
+        (ctx.port !== undefined && s.local.port === ctx.port) ||
+        (ctx.peerPort !== undefined && s.peer.port === ctx.peerPort)),
+  );
+}
+
+/** "TCP port 8080", "outgoing connections to port 5432", or "this host". */
+export function contextLabel(ctx: RuleContext): string {
+  const parts: string[] = [];
+  if (ctx.port !== undefined) parts.push(`port ${ctx.port}`);
+  if (ctx.peerPort !== undefined) parts.push(`connections to port ${ctx.peerPort}`);
+  return parts.length ? parts.join(' and ') : 'this host';
+}
+
+/** Count of sockets in `state` within the context. */
+export function countInContext(ctx: RuleContext, state: SocketState): number {
+  let n = 0;
+  for (const s of socketsInContext(ctx)) if (s.protocol === 'tcp' && s.state === state) n++;
+  return n;
+}
+
+/** The ss filter that shows a group's sockets, for "confirm with" commands. */
+export function ssFilter(g: Pick<ConnGroup, 'direction' | 'port'>): string {
+  return g.direction === 'in' ? `'( sport = :${g.port} )'` : `'( dport = :${g.port} )'`;
+}

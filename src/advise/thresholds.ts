@@ -1,0 +1,83 @@
+// Named rule thresholds with their defaults; config `thresholds:` overrides any of them by name.
+import type { RuleContext } from './types.js';
+
+/** What each threshold means (shown by `sockscope config` and the README). */
+export const THRESHOLD_DOCS: Record<string, string> = {
+  persistSamples: 'samples a level condition must hold in a row before it is reported (when the history has them)',
+  windowSeconds: 'history window (s) for rates and growth',
+  closeWaitCount: 'CLOSE_WAIT sockets on one port (or to one peer port) that make a warning',
+  closeWaitCritical: 'CLOSE_WAIT sockets that make it critical',
+  closeWaitGrowth: 'CLOSE_WAIT growth over the window that counts as accumulating (warning even below closeWaitCount)',
+  acceptQueueNearFullRatio: 'accept queue (Recv-Q of LISTEN) over backlog that counts as near full',
+  listenOverflowsMin: 'TcpExt ListenOverflows + ListenDrops increase over the window that is reported',
+  synRecvCount: 'SYN_RECV sockets on one port that make a warning',
+  timeWaitServerInfo: 'TIME_WAIT sockets on a listening port that earn an info line',
+  portExhaustionRatio: 'sockets to one destination over the ephemeral port range: warning',
+  portExhaustionCritical: 'sockets to one destination over the ephemeral port range: critical',
+  twBucketsRatio: 'TIME_WAIT sockets (sockstat TCP.tw) over tcp_max_tw_buckets: warning',
+  finWait2Count: 'FIN_WAIT2 sockets on one port (or to one peer port) that make a warning',
+  queueBytes: 'Recv-Q or Send-Q bytes on an established socket that, held for persistSamples samples, make a warning',
+  retransRatio: 'RetransSegs / OutSegs over the window: warning',
+  retransCriticalRatio: 'RetransSegs / OutSegs over the window: critical',
+  retransMinSegs: 'OutSegs over the window below which the retransmission ratio is not judged',
+  socketRetrans: 'unacknowledged retransmissions outstanding on one socket (RTO backoffs) that make a warning',
+  bufferLimitedRatio: 'share of busy time a socket is rwnd- or sndbuf-limited that makes a buffer warning',
+  bufferMinBusyMs: 'busy time (ms) a socket needs before its buffer limitation is judged',
+  udpErrorsMin: 'Udp RcvbufErrors + InErrors increase over the window that is reported',
+  fdRatio: 'open files over the RLIMIT_NOFILE soft limit: warning',
+  fdCriticalRatio: 'open files over the RLIMIT_NOFILE soft limit: critical',
+  orphanRatio: 'orphaned TCP sockets (sockstat TCP.orphan) over tcp_max_orphans: warning',
+  orphanCriticalRatio: 'orphaned TCP sockets over tcp_max_orphans: critical',
+  conntrackRatio: 'nf_conntrack_count over nf_conntrack_max: warning',
+  conntrackCriticalRatio: 'nf_conntrack_count over nf_conntrack_max: critical',
+};
+
+/** The built-in thresholds (config `thresholds:` overrides them by name). */
+export const DEFAULT_THRESHOLDS: Record<string, number> = {
+  persistSamples: 3,
+  windowSeconds: 60,
+  closeWaitCount: 10,
+  closeWaitCritical: 100,
+  closeWaitGrowth: 20,
+  acceptQueueNearFullRatio: 0.8,
+  listenOverflowsMin: 1,
+  synRecvCount: 128,
+  timeWaitServerInfo: 1000,
+  portExhaustionRatio: 0.5,
+  portExhaustionCritical: 0.9,
+  twBucketsRatio: 0.8,
+  finWait2Count: 100,
+  queueBytes: 1024 * 1024,
+  retransRatio: 0.02,
+  retransCriticalRatio: 0.1,
+  retransMinSegs: 1000,
+  socketRetrans: 3,
+  bufferLimitedRatio: 0.2,
+  bufferMinBusyMs: 1000,
+  udpErrorsMin: 1,
+  fdRatio: 0.8,
+  fdCriticalRatio: 0.95,
+  orphanRatio: 0.5,
+  orphanCriticalRatio: 0.9,
+  conntrackRatio: 0.8,
+  conntrackCriticalRatio: 0.95,
+};
+
+/** Defaults overlaid with overrides (config `thresholds`). */
+export function resolveThresholds(overrides: Record<string, number> = {}): Record<string, number> {
+  return { ...DEFAULT_THRESHOLDS, ...overrides };
+}
+
+/** Threshold names the config may set that sockscope does not know (for a config warning). */
+export function unknownThresholds(overrides: Record<string, number>): string[] {
+  return Object.keys(overrides).filter((k) => !(k in DEFAULT_THRESHOLDS));
+}
+
+/** One threshold for a rule: the context's value, else the default. */
+export function th(ctx: RuleContext, name: keyof typeof DEFAULT_THRESHOLDS & string): number {
+  const v = ctx.thresholds[name];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  const d = DEFAULT_THRESHOLDS[name];
+  if (d === undefined) throw new Error(`unknown threshold ${name}`);
+  return d;
+}
