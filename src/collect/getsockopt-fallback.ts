@@ -1,0 +1,81 @@
+// What can be said about a socket's options without getsockopt: the values the kernel shows every user through
+// ss/netlink (buffer sizes in skmem, congestion control, MSS, keepalive timer, state), each labelled with its source.
+import type { SocketOptionInfo } from '../knowledge/socket-options.js';
+import type { Socket } from '../model/socket.js';
+import type { DecodedValue } from './getsockopt-decode.js';
+import type { OptionReading } from './getsockopt.js';
+import type { SocketKind } from './getsockopt-options.js';
+import { createSource } from './index.js';
+import type { SocketSource } from './source.js';
+
+/** Finds one socket by inode in a collector's snapshot (TCP/UDP first, then unix). */
+export async function findKernelSocket(inode: number, source?: SocketSource): Promise<{ socket: Socket; source: string } | null> {
+  const src = source ?? createSource('auto');
+  const snap = await src.collect({ protocols: ['tcp', 'udp'], details: true, processes: 'none' });
+  let hit = snap.sockets.find((s) => s.inode === inode);
+  let name: string = snap.source;
+  if (!hit) {
+    const unix = await src.collect({ protocols: ['unix'], details: true, processes: 'none' });
+    hit = unix.sockets.find((s) => s.inode === inode);
+    name = unix.source;
+  }
+  return hit ? { socket: hit, source: name } : null;
+}
+
+/** Socket kind as far as the collector shows it. */
+export function kindOfKernelSocket(s: Socket | undefined): Partial<SocketKind> {
+  if (!s) return {};
+  if (s.protocol === 'unix') return { family: 'unix', type: s.unixType ?? 'stream', protocol: 'other' };
+  return { family: s.ipVersion === 6 ? 'inet6' : 'inet', type: s.protocol === 'tcp' ? 'stream' : 'dgram', protocol: s.protocol };
+}
+
+/**
+ * Option readings derived from the kernel view alone. Every value says where it came from; the rest say
+ * that getsockopt is needed and why it was not possible (`reason`).
+ */
+export function kernelViewReadings(
+  infos: readonly SocketOptionInfo[],
+  s: Socket | undefined,
+  sourceName: string,
+  reason: string,
+): { kind: Partial<SocketKind>; readings: OptionReading[] } {
+  const kind = kindOfKernelSocket(s);
+  const short = reason.split(':')[0];
+  const readings = infos.map((info): OptionReading => {
+    const derived = s ? derive(info.name, s, sourceName) : undefined;
+    if (derived) return { name: info.name, value: derived.value, source: derived.source };
+    return { name: info.name, missing: s ? `needs getsockopt (${short})` : `unknown: no getsockopt (${short}) and the socket is not in the collector's list` };
+  });
+  return { kind, readings };
+}
+
+function derive(name: string, s: Socket, src: string): { value: DecodedValue; source: string } | undefined {
+  const tcp = s.protocol === 'tcp';
+  switch (name) {
+    case 'SO_TYPE':
+      return { value: s.protocol === 'tcp' ? 1 : s.protocol === 'udp' ? 2 : ({ stream: 1, dgram: 2, seqpacket: 5 } as const)[s.unixType ?? 'stream'], source: `${src} netid` };
+    case 'SO_DOMAIN':
+      return { value: s.protocol === 'unix' ? 1 : s.ipVersion === 6 ? 10 : 2, source: `${src} address family` };
+    case 'SO_PROTOCOL':
+      return s.protocol === 'unix' ? { value: 0, source: `${src} netid` } : { value: tcp ? 6 : 17, source: `${src} netid` };
+    case 'SO_ACCEPTCONN':
+      return { value: s.state === 'LISTEN', source: `${src} state ${s.state}` };
+    case 'SO_RCVBUF':
+      return s.skmem ? { value: s.skmem.rcvbuf, source: `${src} skmem rb` } : undefined;
+    case 'SO_SNDBUF':
+      return s.skmem ? { value: s.skmem.sndbuf, source: `${src} skmem tb` } : undefined;
+    case 'TCP_CONGESTION':
+      return tcp && s.tcpInfo?.congestion ? { value: s.tcpInfo.congestion, source: `${src} tcp_info` } : undefined;
+    case 'TCP_MAXSEG':
+      return tcp && s.tcpInfo?.mss !== undefined && s.state !== 'LISTEN' ? { value: s.tcpInfo.mss, source: `${src} tcp_info mss (the current MSS, which TCP_MAXSEG returns on a connected socket)` } : undefined;
+    case 'SO_KEEPALIVE':
+      // The keepalive timer is armed only when SO_KEEPALIVE is on (and no retransmit timer is pending).
+      return tcp && s.timer?.name === 'keepalive' ? { value: true, source: `${src} timer:(keepalive) is armed` } : undefined;
+    case 'SO_BINDTODEVICE':
+      return s.boundDevice ? { value: s.boundDevice, source: `${src} %${s.boundDevice} on the local address` } : undefined;
+    case 'TCP_INFO':
+      return undefined; // shown separately as the kernel view's tcp_info
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,91 @@
+// Finds (pid, fd) for a socket given its inode or its listening port, for inspect-options and `try`.
+import { readdir, readlink, readFile } from 'node:fs/promises';
+import { isListener } from '../model/aggregate.js';
+import type { ProcessRef, Socket } from '../model/socket.js';
+import { logOsCall } from './debug.js';
+import { createSource } from './index.js';
+import type { SocketSource } from './source.js';
+
+export interface Holders {
+  holders: ProcessRef[];
+  /** Processes whose fd table could not be read (other users' without root). */
+  hidden: number;
+}
+
+/** Walks /proc/PID/fd of every process for `socket:[inode]` (bounded by the number of processes). */
+export async function findSocketHolders(inodes: readonly number[], procRoot = '/proc'): Promise<Map<number, Holders>> {
+  const t0 = performance.now();
+  const want = new Map(inodes.map((i) => [`socket:[${i}]`, i]));
+  const out = new Map<number, Holders>(inodes.map((i) => [i, { holders: [], hidden: 0 }]));
+  let hidden = 0;
+  const pids = (await readdir(procRoot)).filter((d) => /^\d+$/.test(d));
+  await Promise.all(
+    pids.map(async (p) => {
+      let fds: string[];
+      try {
+        fds = await readdir(`${procRoot}/${p}/fd`);
+      } catch {
+        hidden++;
+        return;
+      }
+      let name: string | undefined;
+      for (const f of fds) {
+        let link: string;
+        try {
+          link = await readlink(`${procRoot}/${p}/fd/${f}`);
+        } catch {
+          continue;
+        }
+        const ino = want.get(link);
+        if (ino === undefined) continue;
+        name ??= (await readFile(`${procRoot}/${p}/comm`, 'utf8').catch(() => '?')).replace(/\n$/, '');
+        out.get(ino)!.holders.push({ pid: Number(p), name, fd: Number(f) });
+      }
+    }),
+  );
+  for (const h of out.values()) {
+    h.hidden = hidden;
+    h.holders.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
+  }
+  logOsCall('read', `/proc/*/fd walk for ${inodes.length} inode(s)`, performance.now() - t0, undefined, `pids=${pids.length} hidden=${hidden}`);
+  return out;
+}
+
+export interface LocatedSocket {
+  socket: Socket;
+  /** Which collector listed it. */
+  source: string;
+  holders: ProcessRef[];
+  /** Processes that could not be searched. */
+  hidden: number;
+  /** Other sockets that matched (a v4 and a v6 listener, an SO_REUSEPORT group). */
+  others: Socket[];
+}
+
+async function withHolders(s: Socket, source: string, others: Socket[]): Promise<LocatedSocket> {
+  if (s.processes.length > 0) return { socket: s, source, holders: s.processes, hidden: 0, others };
+  if (s.inode === undefined || s.inode === 0) return { socket: s, source, holders: [], hidden: 0, others };
+  const h = (await findSocketHolders([s.inode])).get(s.inode)!;
+  return { socket: s, source, holders: h.holders, hidden: h.hidden, others };
+}
+
+/** The listener on local port `port` (TCP first, then a bound UDP socket); null when nothing listens. */
+export async function locateListener(port: number, source?: SocketSource): Promise<LocatedSocket | null> {
+  const src = source ?? createSource('auto');
+  const snap = await src.collect({ protocols: ['tcp', 'udp'], port, processes: 'all', details: true });
+  const listeners = snap.sockets.filter((s) => s.local.port === port && isListener(s));
+  listeners.sort((a, b) => (a.protocol === b.protocol ? 0 : a.protocol === 'tcp' ? -1 : 1));
+  if (listeners.length === 0) return null;
+  return withHolders(listeners[0], snap.source, listeners.slice(1));
+}
+
+/** The socket with this inode and the processes holding it; null when no collector lists it. */
+export async function locateInode(inode: number, source?: SocketSource): Promise<LocatedSocket | null> {
+  const src = source ?? createSource('auto');
+  for (const protocols of [['tcp', 'udp'], ['unix']] as const) {
+    const snap = await src.collect({ protocols, processes: 'all', details: true });
+    const hit = snap.sockets.find((s) => s.inode === inode);
+    if (hit) return withHolders(hit, snap.source, []);
+  }
+  return null;
+}

@@ -1,0 +1,66 @@
+// How the getsockopt helper reads each option of the shared reference (src/knowledge/socket-options.ts) on Linux:
+// numeric level, optname, buffer size, and the IPv6 spelling of IPv4-level options on AF_INET6 sockets.
+import { LINUX_LEVELS, SOCKET_OPTIONS, type OptionValueType, type SocketOptionInfo } from '../knowledge/socket-options.js';
+
+export type OptionKind = OptionValueType | 'uint';
+
+/** One getsockopt call for one option on one socket. */
+export interface ReadPlan {
+  info: SocketOptionInfo;
+  /** Name actually read when it differs (IPV6_TCLASS for IP_TOS on an IPv6 socket). */
+  readAs?: string;
+  level: number;
+  optname: number;
+  size: number;
+  kind: OptionKind;
+}
+
+/** Socket facts that decide whether an option applies. */
+export interface SocketKind {
+  family: 'inet' | 'inet6' | 'unix' | 'other';
+  type: 'stream' | 'dgram' | 'seqpacket' | 'raw' | 'other';
+  protocol: 'tcp' | 'udp' | 'other';
+}
+
+// Options whose value is an unsigned int (a mark, a timeout, a low-water mark that defaults to UINT_MAX).
+const UNSIGNED = new Set(['SO_MARK', 'TCP_USER_TIMEOUT', 'TCP_NOTSENT_LOWAT']);
+// IPv4-level options with an IPv6-level twin that is the one used on AF_INET6 sockets.
+const IPV6_TWIN: Record<string, { name: string; optname: number }> = {
+  IP_TOS: { name: 'IPV6_TCLASS', optname: 67 },
+  IP_TTL: { name: 'IPV6_UNICAST_HOPS', optname: 16 },
+};
+/** struct tcp_info as of Linux 6.x is 248 bytes; the kernel copies min(optlen, sizeof). */
+const TCP_INFO_READ_SIZE = 256;
+
+/** Why an option does not apply to this socket; undefined when it does. */
+export function notApplicable(info: SocketOptionInfo, k: SocketKind): string | undefined {
+  const what = k.family === 'unix' ? `a unix ${k.type} socket` : `a ${k.protocol === 'other' ? k.type : k.protocol} socket`;
+  switch (info.appliesTo) {
+    case 'any':
+      return undefined;
+    case 'tcp':
+      return k.protocol === 'tcp' ? undefined : `TCP only; this is ${what}`;
+    case 'udp':
+      return k.protocol === 'udp' || k.type === 'dgram' ? undefined : `datagram sockets only; this is ${what}`;
+    case 'stream':
+      return k.type === 'stream' || k.type === 'seqpacket' ? undefined : `stream sockets only; this is ${what}`;
+    case 'ipv4':
+      return k.family === 'inet' || k.family === 'inet6' ? undefined : `IP sockets only; this is ${what}`;
+    case 'ipv6':
+      return k.family === 'inet6' ? undefined : `AF_INET6 sockets only; this is ${k.family === 'inet' ? 'an AF_INET' : k.family === 'unix' ? 'an AF_UNIX' : 'another'} socket`;
+  }
+}
+
+/** The getsockopt call for an option on a socket of this kind. */
+export function readPlan(info: SocketOptionInfo, k: SocketKind): ReadPlan {
+  const twin = k.family === 'inet6' ? IPV6_TWIN[info.name] : undefined;
+  if (twin) return { info, readAs: twin.name, level: LINUX_LEVELS.IPPROTO_IPV6, optname: twin.optname, size: 4, kind: 'int' };
+  const kind: OptionKind = UNSIGNED.has(info.name) ? 'uint' : info.type;
+  const size = info.type === 'tcp_info' ? Math.max(info.size, TCP_INFO_READ_SIZE) : info.size;
+  return { info, level: LINUX_LEVELS[info.level], optname: info.linux, size, kind };
+}
+
+/** Options read when the caller does not choose: every one in the reference except SO_ERROR (reading clears it). */
+export function defaultOptionNames(): string[] {
+  return SOCKET_OPTIONS.filter((o) => !o.readClears).map((o) => o.name);
+}
