@@ -1,0 +1,233 @@
+// The netlink collector: reads TCP, UDP (IPv4 + IPv6) and unix sockets straight from the kernel with
+// NETLINK_SOCK_DIAG dumps (what ss does, without ss's text formatting), parsed by src/parse/*-diag.ts.
+import { readdir, readFile } from 'node:fs/promises';
+import type { Protocol, Socket } from '../model/socket.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
+import { buildUnixDiagRequest, parseUnixDiagBuffer, resolveUnixPeers, type UnixDiagSocket } from '../parse/unix-diag.js';
+import { attributeWith } from './attribution.js';
+import { logOsCall } from './debug.js';
+import { readHostInfo } from './host.js';
+import { runDump, type DumpStats } from './netlink-dump.js';
+import { NetlinkError, NetlinkSocket } from './netlink-socket.js';
+import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
+
+/** ifindex -> interface name, read from /sys/class/net only when a socket names an interface. */
+class InterfaceNames implements ReadonlyMap<number, string> {
+  private map = new Map<number, string>();
+  private loaded: Promise<void> | null = null;
+  private pending = new Set<number>();
+
+  get size(): number {
+    return this.map.size;
+  }
+  get(index: number): string | undefined {
+    const n = this.map.get(index);
+    if (n === undefined) this.pending.add(index);
+    return n;
+  }
+  has(index: number): boolean {
+    return this.map.has(index);
+  }
+  /** Loads the names (once per collect, and only if some socket asked). */
+  async load(): Promise<boolean> {
+    if (this.pending.size === 0) return false;
+    this.loaded ??= (async () => {
+      const t0 = performance.now();
+      try {
+        const names = await readdir('/sys/class/net');
+        await Promise.all(
+          names.map(async (name) => {
+            const idx = Number.parseInt(await readFile(`/sys/class/net/${name}/ifindex`, 'utf8'), 10);
+            if (Number.isInteger(idx)) this.map.set(idx, name);
+          }),
+        );
+      } catch {
+        // Unreadable sysfs: indexes stay numeric.
+      }
+      logOsCall('read', '/sys/class/net/*/ifindex', performance.now() - t0, this.map.size);
+    })();
+    await this.loaded;
+    return true;
+  }
+  forEach(cb: (value: string, key: number, map: ReadonlyMap<number, string>) => void): void {
+    this.map.forEach((v, k) => cb(v, k, this));
+  }
+  entries() {
+    return this.map.entries();
+  }
+  keys() {
+    return this.map.keys();
+  }
+  values() {
+    return this.map.values();
+  }
+  [Symbol.iterator]() {
+    return this.map[Symbol.iterator]();
+  }
+}
+
+interface InetJob {
+  protocol: Exclude<Protocol, 'unix'>;
+  family: typeof AF_INET | typeof AF_INET6;
+}
+
+/** Options for the dump itself (what the kernel is asked for), without host info or attribution. */
+export interface NetlinkDumpOptions {
+  protocols?: readonly Protocol[];
+  details?: boolean;
+  port?: number;
+  peerPort?: number;
+  timeoutMs?: number;
+  /** Run the per-family dumps on separate sockets at the same time (default true). */
+  parallel?: boolean;
+}
+
+export interface NetlinkDumpResult {
+  sockets: Socket[];
+  stats: (DumpStats & { what: string; sockets: number })[];
+  interrupted: boolean;
+}
+
+/**
+ * Dumps the requested sockets from the kernel. Port filters run in the kernel (bytecode), and unix
+ * sockets are skipped when a port is asked for (they have none).
+ */
+export async function dumpSockets(opts: NetlinkDumpOptions = {}): Promise<NetlinkDumpResult> {
+  const protocols = opts.protocols ?? ALL_PROTOCOLS;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const filtered = opts.port !== undefined || opts.peerPort !== undefined;
+  const interfaces = new InterfaceNames();
+  const jobs: InetJob[] = [];
+  for (const p of ['tcp', 'udp'] as const) {
+    if (!protocols.includes(p)) continue;
+    jobs.push({ protocol: p, family: AF_INET }, { protocol: p, family: AF_INET6 });
+  }
+  const wantUnix = protocols.includes('unix') && !filtered;
+  const results: { sockets: Socket[]; stats: DumpStats; what: string }[] = [];
+
+  const runInet = async (sock: NetlinkSocket, job: InetJob, seq: number) => {
+    const what = `sock_diag ${job.protocol}${job.family === AF_INET6 ? '6' : '4'}`;
+    const req = buildInetDiagRequest({
+      family: job.family,
+      protocol: job.protocol === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP,
+      details: opts.details,
+      port: opts.port,
+      peerPort: opts.peerPort,
+      seq,
+    });
+    const ctx: InetDiagContext = { protocol: job.protocol, interfaces };
+    const sockets: Socket[] = [];
+    const stats = await runDump(sock, req, what, (buf, len) => parseInetDiagBuffer(buf, len, ctx, sockets));
+    return { sockets, stats, what };
+  };
+  const runUnix = async (sock: NetlinkSocket, seq: number) => {
+    const sockets: UnixDiagSocket[] = [];
+    const stats = await runDump(sock, buildUnixDiagRequest({ details: opts.details, seq }), 'sock_diag unix', (buf, len) => parseUnixDiagBuffer(buf, len, sockets));
+    resolveUnixPeers(sockets);
+    return { sockets: sockets as Socket[], stats, what: 'sock_diag unix' };
+  };
+
+  const tasks: ((sock: NetlinkSocket, seq: number) => Promise<{ sockets: Socket[]; stats: DumpStats; what: string }>)[] = jobs.map(
+    (job) => (sock: NetlinkSocket, seq: number) => runInet(sock, job, seq),
+  );
+  if (wantUnix) tasks.push(runUnix);
+
+  if (opts.parallel === false) {
+    const sock = await NetlinkSocket.open(timeoutMs);
+    try {
+      let seq = 1;
+      for (const t of tasks) results.push(await t(sock, seq++));
+    } finally {
+      sock.close();
+    }
+  } else {
+    // One socket per dump: a netlink socket runs one dump at a time, and separate sockets let the
+    // kernel walk TCP and UDP tables on koffi's worker threads while the main thread parses.
+    const socks: NetlinkSocket[] = [];
+    try {
+      for (let k = 0; k < tasks.length; k++) socks.push(await NetlinkSocket.open(timeoutMs));
+      const settled = await Promise.allSettled(tasks.map((t, k) => t(socks[k], k + 1)));
+      for (const r of settled) {
+        if (r.status === 'rejected') throw r.reason;
+        results.push(r.value);
+      }
+    } finally {
+      for (const s of socks) s.close();
+    }
+  }
+
+  if (await interfaces.load()) {
+    // Some sockets named an interface before the names were known: fill them in now.
+    for (const r of results) {
+      for (const s of r.sockets) {
+        if (s.boundDevice && /^\d+$/.test(s.boundDevice)) {
+          const name = interfaces.get(Number(s.boundDevice));
+          if (name) {
+            if (s.local.scope === s.boundDevice) s.local.scope = name;
+            if (s.peer.scope === s.boundDevice) s.peer.scope = name;
+            s.boundDevice = name;
+          }
+        }
+      }
+    }
+  }
+
+  let sockets: Socket[];
+  if (results.length === 1) sockets = results[0].sockets;
+  else {
+    sockets = [];
+    for (const r of results) for (const s of r.sockets) sockets.push(s);
+  }
+  return {
+    sockets,
+    stats: results.map((r) => ({ ...r.stats, what: r.what, sockets: r.sockets.length })),
+    interrupted: results.some((r) => r.stats.interrupted),
+  };
+}
+
+/** Turns any failure into a CollectorError naming netlink (auto mode then falls back to ss). */
+function asCollectorError(e: unknown): CollectorError {
+  if (e instanceof CollectorError) return e;
+  if (e instanceof NetlinkError) return new CollectorError('netlink', e.message, e);
+  return new CollectorError('netlink', (e as Error)?.message ?? String(e), e);
+}
+
+/** Reads sockets through NETLINK_SOCK_DIAG (Linux only; needs koffi's native module). */
+export class NetlinkSource implements SocketSource {
+  readonly name = 'netlink' as const;
+
+  async collect(opts: CollectOptions = {}): Promise<Snapshot> {
+    const t0 = performance.now();
+    const time = Date.now();
+    const scope = opts.processes ?? 'listeners';
+    let dump: NetlinkDumpResult;
+    let host: Awaited<ReturnType<typeof readHostInfo>>;
+    try {
+      [dump, host] = await Promise.all([dumpSockets(opts), readHostInfo()]);
+    } catch (e) {
+      throw asCollectorError(e);
+    }
+    const notes: string[] = [];
+    if (dump.interrupted) notes.push('the socket tables changed during the netlink dump; a few sockets may be missing or doubled');
+    let attribution: Snapshot['attribution'] = { scope: 'none', complete: true, hiddenProcesses: 0 };
+    if (scope !== 'none') {
+      const attribute = await attributeWith();
+      if (attribute) attribution = await attribute(dump.sockets, scope);
+      else attribution = { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
+    }
+    if (attribution.note) notes.push(attribution.note);
+    return {
+      time,
+      hostname: host.hostname,
+      kernel: host.kernel,
+      source: 'netlink',
+      durationMs: performance.now() - t0,
+      sockets: dump.sockets,
+      counters: host.counters,
+      sysctls: host.sysctls,
+      attribution,
+      notes,
+    };
+  }
+}
