@@ -42,7 +42,9 @@ export function buildCli(argv: string[]) {
     .wrap(Math.min(120, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) {
+        // yargs wraps errors thrown by `coerce` in a YError: those are still bad input.
         if (err instanceof UsageError) throw err;
+        if (err.name === 'YError') throw new UsageError(oneLine(err.message));
         throw err;
       }
       throw new UsageError(oneLine(msg));

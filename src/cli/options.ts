@@ -1,0 +1,31 @@
+// Shared flag definitions and validation for CLI commands (bad values are UsageErrors: exit 2).
+import type { Argv } from 'yargs';
+import { UsageError } from './errors.js';
+
+/** Parses a TCP/UDP port flag strictly: an integer 1-65535 or a UsageError naming the flag. */
+export function parsePort(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${flag} must be a port number 1-65535, got "${text}"`);
+  const n = Number(text);
+  if (n < 1 || n > 65535) throw new UsageError(`--${flag} must be a port number 1-65535, got ${text}`);
+  return n;
+}
+
+/** --port and --peer-port, validated; at most one of them. */
+export function withPortFlags<T>(y: Argv<T>) {
+  return y
+    .option('port', { type: 'string', describe: 'Sockets whose LOCAL port is P (what this host serves on P)', coerce: (v: unknown) => parsePort('port', v) })
+    .option('peer-port', { type: 'string', describe: "This host's outgoing connections to peer port P", coerce: (v: unknown) => parsePort('peer-port', v) })
+    .conflicts('port', 'peer-port');
+}
+
+/** --json */
+export function withJsonFlag<T>(y: Argv<T>) {
+  return y.option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' });
+}
+
+/** Writes one JSON document to stdout. */
+export function printJson(doc: unknown): void {
+  process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+}

@@ -1,0 +1,107 @@
+// Builds the analyze / analyze-states reports from one snapshot (pure): the one model every printer formats.
+import { healthyMessages, evaluateRules, makeContext, summaryMessage } from '../advise/engine.js';
+import type { Recommendation } from '../advise/types.js';
+import { countStates, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts } from '../model/aggregate.js';
+import type { ProcessRef, Socket } from '../model/socket.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { AnalyzeReport, StatesReport } from './schema.js';
+
+export interface ReportScope {
+  port?: number;
+  peerPort?: number;
+}
+
+function selectSockets(snap: Snapshot, scope: ReportScope): Socket[] {
+  if (scope.port !== undefined) return socketsOnPort(snap.sockets, scope.port);
+  if (scope.peerPort !== undefined) return socketsToPeerPort(snap.sockets, scope.peerPort);
+  return snap.sockets.filter((s) => s.protocol !== 'unix');
+}
+
+function uniqueProcesses(list: ProcessRef[]): ProcessRef[] {
+  const m = new Map<number, ProcessRef>();
+  for (const p of list) if (!m.has(p.pid)) m.set(p.pid, p);
+  return [...m.values()].sort((a, b) => a.pid - b.pid);
+}
+
+/** The recommendations for a scope: findings first (worst first), else the healthy lines. */
+export function recommendationsFor(snap: Snapshot, scope: ReportScope, history?: readonly Snapshot[], thresholds?: Record<string, number>): Recommendation[] {
+  const ctx = makeContext({ snapshot: snap, history, thresholds, port: scope.port, peerPort: scope.peerPort });
+  const findings = evaluateRules(ctx);
+  return [...findings, ...healthyMessages(ctx, findings)];
+}
+
+/** `analyze`: one port (or peer port, or the whole host): states, listeners, processes, peers, recommendations. */
+export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?: readonly Snapshot[], thresholds?: Record<string, number>): AnalyzeReport {
+  const sockets = selectSockets(snap, scope);
+  const tcp = sockets.filter((s) => s.protocol === 'tcp');
+  const summaries = scope.peerPort !== undefined ? [] : summarizePorts(sockets);
+  const peerSummaries = scope.peerPort !== undefined ? summarizePeerPorts(snap.sockets).filter((p) => p.peerPort === scope.peerPort) : [];
+  const listeners = summaries.flatMap((p) =>
+    p.listeners.map((l) => ({
+      address: l.address,
+      port: l.port,
+      protocol: l.protocol as 'tcp' | 'udp',
+      backlog: l.backlog,
+      acceptQueue: l.acceptQueue,
+      process: l.processes[0] ? { pid: l.processes[0].pid, name: l.processes[0].name, fd: l.processes[0].fd } : null,
+      processes: l.processes.map((x) => ({ pid: x.pid, name: x.name, fd: x.fd })),
+    })),
+  );
+  const peers = new Map<string, number>();
+  let recvQ = 0;
+  let sendQ = 0;
+  for (const s of sockets) {
+    if (s.state === 'LISTEN' || (s.protocol === 'udp' && s.peer.port === 0)) continue;
+    recvQ += s.recvQ;
+    sendQ += s.sendQ;
+    if (s.peer.port !== 0) peers.set(s.peer.address, (peers.get(s.peer.address) ?? 0) + 1);
+  }
+  const topPeers = [...peers.entries()]
+    .map(([address, count]) => ({ address, count }))
+    .sort((a, b) => b.count - a.count || a.address.localeCompare(b.address))
+    .slice(0, 10);
+  const recs = recommendationsFor(snap, scope, history, thresholds);
+  return {
+    host: snap.hostname,
+    kernel: snap.kernel,
+    source: snap.source,
+    ...(snap.sourceNote ? { sourceNote: snap.sourceNote } : {}),
+    time: new Date(snap.time).toISOString(),
+    port: scope.port ?? null,
+    peerPort: scope.peerPort ?? null,
+    total: tcp.length,
+    states: countStates(tcp),
+    udpSockets: sockets.filter((s) => s.protocol === 'udp').length,
+    listeners,
+    processes: uniqueProcesses(sockets.flatMap((s) => s.processes)).map((p) => ({ pid: p.pid, name: p.name })),
+    peerCount: peerSummaries[0]?.peerCount ?? peers.size,
+    topPeers,
+    queues: { recvQ, sendQ },
+    recommendations: recs.map(stripUndefined),
+    notes: [...snap.notes],
+  };
+}
+
+/** `analyze-states`: TCP state counts and one recommendation line. */
+export function buildStatesReport(snap: Snapshot, scope: ReportScope, history?: readonly Snapshot[], thresholds?: Record<string, number>): StatesReport {
+  const tcp = selectSockets(snap, scope).filter((s) => s.protocol === 'tcp');
+  const ctx = makeContext({ snapshot: snap, history, thresholds, port: scope.port, peerPort: scope.peerPort });
+  const findings = evaluateRules(ctx);
+  const healthy = healthyMessages(ctx, findings);
+  const summary = findings.length > 0 ? summaryMessage(findings, ctx) : (healthy.find((h) => /TIME_WAIT/.test(h.message))?.message ?? summaryMessage([], ctx));
+  return {
+    host: snap.hostname,
+    source: snap.source,
+    time: new Date(snap.time).toISOString(),
+    port: scope.port ?? null,
+    peerPort: scope.peerPort ?? null,
+    states: countStates(tcp),
+    recommendation: summary,
+    recommendations: [...findings, ...healthy].map(stripUndefined),
+    notes: [...snap.notes],
+  };
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

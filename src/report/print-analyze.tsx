@@ -1,0 +1,68 @@
+// Human printers for analyze and analyze-states (tables through @alcalzone/ink-table).
+import React from 'react';
+import { renderToString } from 'ink';
+import { Table } from '@alcalzone/ink-table';
+import { TCP_STATES, type SocketState } from '../model/socket.js';
+import { escapeControl } from '../model/escape.js';
+import type { AnalyzeReport, StatesReport } from './schema.js';
+
+/** The order analyze-states prints (product.md shows ESTABLISHED, TIME_WAIT, CLOSE_WAIT first). */
+export const STATES_PRINT_ORDER: SocketState[] = ['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT', ...TCP_STATES.filter((s) => !['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT'].includes(s))];
+
+/** analyze-states: exactly "STATE: N connections" for every state, then one "Recommendation:" line. */
+export function formatStatesReport(r: StatesReport): string {
+  const lines = STATES_PRINT_ORDER.map((s) => `${s}: ${r.states[s]} connection${r.states[s] === 1 ? '' : 's'}`);
+  lines.push(`Recommendation: ${r.recommendation}`);
+  return `${lines.join('\n')}\n`;
+}
+
+type Row = Record<string, string | number>;
+
+function table(rows: Row[], columns: number): string {
+  if (rows.length === 0) return '  (none)';
+  return renderToString(<Table data={rows} />, { columns });
+}
+
+function proc(p: { pid: number; name: string } | null): string {
+  return p ? `${escapeControl(p.name)}/${p.pid}` : '-';
+}
+
+/** analyze: a header, the states, listeners, top peers and recommendations. */
+export function formatAnalyzeReport(r: AnalyzeReport, columns = process.stdout.columns || 100): string {
+  const out: string[] = [];
+  const what = r.port !== null ? `local port ${r.port}` : r.peerPort !== null ? `outgoing connections to peer port ${r.peerPort}` : 'all ports';
+  out.push(`sockscope analyze: ${what} on ${escapeControl(r.host)} (kernel ${r.kernel}, source ${r.source}, ${r.time})`);
+  out.push(`${r.total} TCP socket${r.total === 1 ? '' : 's'}, ${r.udpSockets} UDP socket${r.udpSockets === 1 ? '' : 's'}, ${r.peerCount} distinct peer${r.peerCount === 1 ? '' : 's'}, Recv-Q ${r.queues.recvQ} B, Send-Q ${r.queues.sendQ} B`);
+  out.push('');
+  out.push('TCP states');
+  const stateRows = STATES_PRINT_ORDER.filter((s) => r.states[s] > 0 || ['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT'].includes(s)).map((s) => ({ state: s, sockets: r.states[s] }));
+  out.push(table(stateRows, columns));
+  if (r.peerPort === null) {
+    out.push('Listeners');
+    out.push(
+      table(
+        r.listeners.map((l) => ({
+          protocol: l.protocol,
+          address: l.address,
+          port: l.port,
+          backlog: l.backlog ?? '-',
+          'accept queue': l.protocol === 'tcp' ? `${l.acceptQueue}/${l.backlog}` : `${l.acceptQueue} B`,
+          process: l.processes.length ? l.processes.map(proc).join(', ') : '-',
+        })),
+        columns,
+      ),
+    );
+  }
+  if (r.processes.length > 0 && r.peerPort !== null) out.push(`Processes: ${r.processes.map(proc).join(', ')}`);
+  out.push('Top peers');
+  out.push(table(r.topPeers.map((p) => ({ peer: p.address, sockets: p.count })), columns));
+  out.push('Recommendations');
+  for (const rec of r.recommendations) {
+    out.push(`  [${rec.severity.toUpperCase()}] ${rec.id}: ${rec.message}`);
+    if (rec.evidence) out.push(`      evidence: ${rec.evidence}`);
+    if (rec.fix && rec.fix !== 'nothing to change') out.push(`      fix: ${rec.fix.replace(/\n/g, '\n           ')}`);
+  }
+  for (const n of r.notes) out.push(`note: ${n}`);
+  if (r.sourceNote) out.push(`note: ${r.sourceNote}`);
+  return `${out.join('\n')}\n`;
+}

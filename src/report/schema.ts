@@ -1,0 +1,70 @@
+// Zod schemas of the JSON documents `analyze` and `analyze-states` print (exported by the library).
+import { z } from 'zod';
+import { TCP_STATES } from '../model/socket.js';
+
+export const SeveritySchema = z.enum(['info', 'warning', 'critical']);
+
+export const RecommendationSchema = z.object({
+  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+  severity: SeveritySchema,
+  scope: z.enum(['host', 'port', 'socket']),
+  protocol: z.enum(['tcp', 'udp', 'unix']).optional(),
+  port: z.number().int().optional(),
+  peerPort: z.number().int().optional(),
+  pid: z.number().int().optional(),
+  message: z.string(),
+  evidence: z.string(),
+  fix: z.string(),
+});
+
+const StatesSchema = z.object(Object.fromEntries(TCP_STATES.map((s) => [s, z.number().int().min(0)])) as Record<(typeof TCP_STATES)[number], z.ZodNumber>);
+
+const ProcessSchema = z.object({ pid: z.number().int(), name: z.string(), fd: z.number().int().optional() });
+
+export const ListenerSchema = z.object({
+  address: z.string(),
+  port: z.number().int(),
+  protocol: z.enum(['tcp', 'udp']),
+  backlog: z.number().int().nullable(),
+  acceptQueue: z.number().int(),
+  process: ProcessSchema.nullable(),
+  processes: z.array(ProcessSchema),
+});
+
+export const PeerSchema = z.object({ address: z.string(), count: z.number().int() });
+
+/** `sockscope analyze --json` */
+export const AnalyzeReportSchema = z.object({
+  host: z.string(),
+  kernel: z.string(),
+  source: z.string(),
+  sourceNote: z.string().optional(),
+  time: z.string(),
+  port: z.number().int().nullable(),
+  peerPort: z.number().int().nullable(),
+  total: z.number().int(),
+  states: StatesSchema,
+  udpSockets: z.number().int(),
+  listeners: z.array(ListenerSchema),
+  processes: z.array(ProcessSchema),
+  peerCount: z.number().int(),
+  topPeers: z.array(PeerSchema),
+  queues: z.object({ recvQ: z.number().int(), sendQ: z.number().int() }),
+  recommendations: z.array(RecommendationSchema),
+  notes: z.array(z.string()),
+});
+export type AnalyzeReport = z.infer<typeof AnalyzeReportSchema>;
+
+/** `sockscope analyze-states --json` */
+export const StatesReportSchema = z.object({
+  host: z.string(),
+  source: z.string(),
+  time: z.string(),
+  port: z.number().int().nullable(),
+  peerPort: z.number().int().nullable(),
+  states: StatesSchema,
+  recommendation: z.string(),
+  recommendations: z.array(RecommendationSchema),
+  notes: z.array(z.string()),
+});
+export type StatesReport = z.infer<typeof StatesReportSchema>;
