@@ -40,9 +40,14 @@ export const HTTP_MAX_HEAD = 8192;
  *   it.str(s)           s as a double-quoted string literal (JSON escaping; valid in C, Python, JS for ASCII).
  *   it.version          sockscope version.
  *
- * Eta settings: tags <% %>, `<%=` and `<%~` both print raw (autoEscape off), a newline right after
- * a tag is dropped (autoTrim [false, 'nl']), so put control tags alone on a line at column 0.
+ * Eta settings: tags <% %>, `<%=` and `<%~` both print raw (autoEscape off), no automatic trimming:
+ * write control lines as `<% if (x) { -%>` alone on a line at column 0 (`-%>` drops the newline).
  * Partials: `<%~ include('./_part.eta', it) %>` relative to the including template.
+ *
+ * Explanatory comments: a line whose code starts with `#? ` or `//? ` (after indentation), or a line
+ * ending in ` #? text` / ` //? text`, is an explanation: with comments on the `?` is removed, with
+ * comments off the comment (whole line, or the trailing part) is dropped. Use them for everything
+ * that explains; plain comments stay in the output always (keep those for the header and markers).
  */
 export interface TemplateContext {
   o: GeneratorOptions;
@@ -162,7 +167,7 @@ let etaInstance: Eta | null = null;
 let etaRoot = '';
 function eta(templatesDir: string): Eta {
   if (!etaInstance || etaRoot !== templatesDir) {
-    etaInstance = new Eta({ views: templatesDir, autoEscape: false, autoTrim: [false, 'nl'], cache: true, defaultExtension: '.eta' });
+    etaInstance = new Eta({ views: templatesDir, autoEscape: false, autoTrim: false, cache: true, defaultExtension: '.eta' });
     etaRoot = templatesDir;
   }
   return etaInstance;
@@ -231,7 +236,8 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
     const templatePath = join(variant.dir, f.template);
     // Fail early with the file name when a template is missing.
     readFileSync(templatePath, 'utf8');
-    const content = squeezeBlankLines(eta(templatesDir).render(`./${variant.language}/${f.template}`, ctx));
+    const rendered = eta(templatesDir).render(`./${variant.language}/${f.template}`, ctx);
+    const content = squeezeBlankLines(applyCommentMarkers(rendered, o.comments));
     if (!content.startsWith(headerComment)) {
       throw new Error(`template ${templatePath} must start with <%~ it.headerComment %>`);
     }
@@ -241,7 +247,26 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   return { files, buildCommand, runCommand, options: o };
 }
 
+/** Keeps (without the `?`) or drops explanation comments marked `#?` / `//?` (see TemplateContext). */
+export function applyCommentMarkers(s: string, on: boolean): string {
+  const out: string[] = [];
+  for (const line of s.split('\n')) {
+    const whole = /^(\s*)(#|\/\/)\?( |$)(.*)$/.exec(line);
+    if (whole) {
+      if (on) out.push(`${whole[1]}${whole[2]}${whole[4] ? ' ' + whole[4] : ''}`);
+      continue;
+    }
+    const trailing = /^(.*\S)\s+(#|\/\/)\? (.*)$/.exec(line);
+    if (trailing) {
+      out.push(on ? `${trailing[1]}  ${trailing[2]} ${trailing[3]}` : trailing[1]);
+      continue;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
 /** Collapses runs of blank lines left by conditional blocks to one, and ends with exactly one newline. */
 function squeezeBlankLines(s: string): string {
-  return s.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n');
+  return s.replace(/[ \t]+$/gm, '').replace(/\n{4,}/g, '\n\n\n').replace(/\n*$/, '\n');
 }
