@@ -1,0 +1,426 @@
+// What each errno means for socket code: meaning, common causes and fixes (hand-written knowledge,
+// keyed by the POSIX name; WSA codes use the note of their POSIX twin). Every name not listed here
+// gets a meaning from its group (GROUP_MEANINGS) or a generic one built from its message.
+
+/** Explanation of one error for people writing or running network servers. */
+export interface ErrnoNote {
+  /** What it means, in socket terms. */
+  meaning: string;
+  /** Usual reasons, most likely first. */
+  causes?: string[];
+  /** What to do, most useful first. */
+  fixes?: string[];
+  /** Calls that typically return it. */
+  calls?: string[];
+}
+
+/** Socket-relevant errors, with causes and fixes. */
+export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
+  ECONNRESET: {
+    meaning: 'The peer (or a middlebox) sent a TCP RST: the connection is gone and any unread or unsent data is lost.',
+    calls: ['recv', 'read', 'send', 'write'],
+    causes: [
+      'The peer process exited or crashed, or closed the socket while unread data was still in its receive buffer (the kernel answers with RST instead of FIN).',
+      'The peer closed with SO_LINGER {1, 0} (abortive close).',
+      'A load balancer, NAT or firewall dropped its idle state and reset the connection (idle timeouts of 60-350 s are common).',
+      'Writing to a connection the peer had already closed: the first write gets RST back, the next read/write reports ECONNRESET (or EPIPE).',
+      'The listener\'s accept queue overflowed with net.ipv4.tcp_abort_on_overflow=1.',
+    ],
+    fixes: [
+      'Treat it as a normal end of a connection: close the socket and, for idempotent requests, retry on a new connection.',
+      'Enable TCP keepalive (SO_KEEPALIVE + TCP_KEEPIDLE below the middlebox idle timeout) or application pings on long-lived idle connections.',
+      'On the closing side, read the request completely before close(), or shutdown(SHUT_WR) and drain, so the kernel sends FIN rather than RST.',
+      'Check `nstat -az TcpExtTCPAbortOnData TcpExtListenOverflows` and the peer\'s logs to see which side reset.',
+    ],
+  },
+  ECONNREFUSED: {
+    meaning: 'The connection attempt was answered with RST: nothing listens on that address and port (or a firewall rejects with a reset). For UDP: an ICMP port unreachable came back for an earlier datagram.',
+    calls: ['connect', 'send/recv on a connected UDP socket'],
+    causes: [
+      'No process listens on that port on the target host (service down, still starting, or listening on 127.0.0.1 only).',
+      'Wrong port or address (IPv6 vs IPv4: the server listens on 0.0.0.0 but the name resolved to ::1).',
+      'A firewall rule with REJECT --reject-with tcp-reset.',
+      'The listener\'s backlog is full and the SYN was reset (rare on Linux, which drops SYNs instead).',
+    ],
+    fixes: [
+      'Check the listener on the target: `ss -ltnp \'sport = :PORT\'` (or `sockscope analyze --port PORT`).',
+      'Make the server bind 0.0.0.0 / [::] rather than 127.0.0.1 if remote clients must reach it.',
+      'Retry with backoff while a dependency starts; do not retry forever.',
+      'Try each resolved address (happy eyeballs) instead of only the first.',
+    ],
+  },
+  ETIMEDOUT: {
+    meaning: 'No answer in time: connect() got no SYN-ACK after all SYN retries, or an established connection lost its peer (retransmissions or keepalive probes unanswered).',
+    calls: ['connect', 'recv', 'send', 'write'],
+    causes: [
+      'The host is down or unreachable and nothing sends an ICMP error back.',
+      'A firewall silently DROPs the SYN (filtered port), often a security group or host firewall.',
+      'The peer vanished (power loss, network cut) during a connection: retransmissions gave up (tcp_retries2, about 15 min) or keepalive probes failed.',
+      'The server\'s SYN queue or accept queue is full and SYNs are dropped (check ListenOverflows / ListenDrops).',
+      'TCP_USER_TIMEOUT expired.',
+    ],
+    fixes: [
+      'Test reachability: `sockscope debug-connections --address HOST:PORT` (route, connect time, verdict), `ip route get ADDR`.',
+      'Check firewalls / security groups for the port; a REJECT rule would give ECONNREFUSED quickly instead.',
+      'Use a shorter connect timeout in the client (non-blocking connect + poll) and TCP_USER_TIMEOUT / keepalive for established connections.',
+      'On the server, look at `nstat -az TcpExtListenOverflows TcpExtListenDrops` and raise the backlog and net.core.somaxconn if they grow.',
+    ],
+  },
+  EADDRINUSE: {
+    meaning: 'The local address and port are already taken by another socket, so bind() (or listen(), or an implicit bind in connect()) cannot use them.',
+    calls: ['bind', 'listen', 'connect'],
+    causes: [
+      'Another process (or another instance of the same server) is listening on the port.',
+      'The previous run of the server left connections in TIME_WAIT and the new one did not set SO_REUSEADDR before bind().',
+      'An IPv6 [::] listener with IPV6_V6ONLY=0 already covers 0.0.0.0 on that port (or the other way round).',
+      'connect() on a socket bound to a fixed local port whose 4-tuple is still in TIME_WAIT.',
+    ],
+    fixes: [
+      'Find the holder: `sockscope try bind :PORT` or `ss -ltnp \'sport = :PORT\'`; stop it or choose another port.',
+      'Set SO_REUSEADDR before bind() in every server (it lets a restart bind over TIME_WAIT, and is safe on Linux).',
+      'Use SO_REUSEPORT only when several processes should share the port on purpose.',
+      'Decide IPV6_V6ONLY explicitly when binding both [::] and 0.0.0.0.',
+    ],
+  },
+  EADDRNOTAVAIL: {
+    meaning: 'The requested local address is not available: it is not configured on this host, or no free local (ephemeral) port is left for a connect().',
+    calls: ['bind', 'connect'],
+    causes: [
+      'bind() to an IP that is not assigned to any interface (typo, address not up yet, VIP on another node, container network).',
+      'Ephemeral port exhaustion: many outgoing connections to the same destination address and port, most in TIME_WAIT, used up net.ipv4.ip_local_port_range.',
+      'connect() to 0.0.0.0 port 0 or another invalid destination on some systems.',
+    ],
+    fixes: [
+      'Check the address with `ip -br addr`; for addresses that appear later set IP_FREEBIND (or net.ipv4.ip_nonlocal_bind=1).',
+      'For exhaustion: reuse connections (keep-alive, pooling), widen net.ipv4.ip_local_port_range, enable net.ipv4.tcp_tw_reuse=1 for outgoing connections, spread over more destination addresses.',
+      'Count TIME_WAIT sockets to the destination: `sockscope analyze-states` or `ss -tan state time-wait | wc -l`.',
+    ],
+  },
+  EPIPE: {
+    meaning: 'Writing to a socket whose connection is closed for writing (the peer reset it, or we called shutdown(SHUT_WR)). The process also gets SIGPIPE, which kills it by default.',
+    calls: ['send', 'write', 'sendmsg'],
+    causes: [
+      'The peer closed the connection and we kept writing (the first write draws a RST, the next gets EPIPE).',
+      'Writing after our own shutdown(SHUT_WR).',
+    ],
+    fixes: [
+      'Ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL so the error comes back as EPIPE instead of killing the process.',
+      'Treat it as end of connection: close the socket and stop writing to it.',
+    ],
+  },
+  EAGAIN: {
+    meaning: 'The operation would block: a non-blocking socket has no data to read, no room to write or no connection to accept right now. Not a failure. (Also: a receive/send timeout SO_RCVTIMEO/SO_SNDTIMEO expired.)',
+    calls: ['recv', 'send', 'accept', 'connect (Unix sockets)'],
+    causes: [
+      'Normal for non-blocking I/O: the buffer is empty (read) or full (write).',
+      'SO_RCVTIMEO / SO_SNDTIMEO expired on a blocking socket.',
+      'For connect() on a Unix socket: the listener\'s backlog is full. For bind/connect on TCP: no ephemeral port free (some kernels).',
+    ],
+    fixes: [
+      'Wait for readiness (poll/epoll/kqueue, or the event loop) and retry; with edge-triggered epoll, read/write until EAGAIN.',
+      'If a write keeps failing with EAGAIN the peer is not reading: buffer with a limit and apply backpressure.',
+    ],
+  },
+  EINPROGRESS: {
+    meaning: 'A non-blocking connect() has started but not finished. Not a failure.',
+    calls: ['connect'],
+    causes: ['Normal for non-blocking connect(); also a blocking connect() interrupted by SO_SNDTIMEO.'],
+    fixes: ['Wait until the socket is writable (poll POLLOUT / epoll EPOLLOUT), then read getsockopt(SO_ERROR): 0 means connected, otherwise it is the connect error.'],
+  },
+  EALREADY: {
+    meaning: 'A non-blocking connect() is already in progress on this socket.',
+    calls: ['connect'],
+    causes: ['connect() called again before the first non-blocking connect finished.'],
+    fixes: ['Wait for writability and read SO_ERROR instead of calling connect() again.'],
+  },
+  EISCONN: {
+    meaning: 'The socket is already connected.',
+    calls: ['connect', 'sendto'],
+    causes: ['connect() called twice on a TCP socket (e.g. retrying on the same socket after EINPROGRESS completed).', 'sendto() with an address on a connected TCP socket.'],
+    fixes: ['Treat EISCONN after a non-blocking connect retry as success; otherwise create a new socket per connection attempt.'],
+  },
+  ENOTCONN: {
+    meaning: 'The socket is not connected: the operation needs a connected peer.',
+    calls: ['send', 'recv', 'getpeername', 'shutdown'],
+    causes: [
+      'Sending on a TCP socket before connect() finished, or after the connection failed.',
+      'getpeername() on a socket whose connection was reset already.',
+      'shutdown() on a socket that was never connected.',
+    ],
+    fixes: ['Check the connect() result (SO_ERROR after a non-blocking connect) before using the socket.', 'Ignore ENOTCONN from shutdown() during cleanup.'],
+  },
+  ECONNABORTED: {
+    meaning: 'The connection was aborted locally: by the time accept() took it, it was already reset; or the local stack gave up on it.',
+    calls: ['accept', 'recv', 'send'],
+    causes: [
+      'The client reset the connection while it sat in the accept queue (common under load or with impatient clients).',
+      'On Windows (WSAECONNABORTED): the local stack dropped the connection after retransmission timeouts, or the other side closed while data was being sent.',
+    ],
+    fixes: ['In accept loops: log and continue; it is not fatal for the listener.', 'Accept faster (more workers, larger backlog) if it happens often.'],
+  },
+  ENETUNREACH: {
+    meaning: 'No route to the destination network on this host (or an ICMP net-unreachable came back).',
+    calls: ['connect', 'sendto'],
+    causes: ['No route for the address family: e.g. connecting to an IPv6 address on a host without IPv6 connectivity.', 'The default route is missing or the interface is down.', 'A router answered with ICMP network unreachable.'],
+    fixes: ['Check `ip route get ADDR` (and `ip -6 route`).', 'Prefer the address family that works (try all resolved addresses; happy eyeballs).'],
+  },
+  EHOSTUNREACH: {
+    meaning: 'The host cannot be reached: no route to it, or ARP/neighbour discovery failed, or an ICMP host-unreachable / admin-prohibited came back.',
+    calls: ['connect', 'sendto', 'send'],
+    causes: ['The host is down on the local segment (ARP gets no reply).', 'A firewall rejects with ICMP host-prohibited (iptables REJECT default).', 'Routing problem at an intermediate router.'],
+    fixes: ['`ip neigh show ADDR` (FAILED means no ARP reply), `ip route get ADDR`, then the firewall on the target.'],
+  },
+  ENETDOWN: {
+    meaning: 'The network interface the route uses is down.',
+    calls: ['connect', 'send', 'sendto'],
+    causes: ['Interface administratively down or carrier lost; VPN or tunnel down.'],
+    fixes: ['`ip -br link`; bring the interface up or fix the route.'],
+  },
+  ENETRESET: {
+    meaning: 'The connection was broken because the network reset it (keepalive failure on some systems; on Linux mostly seen with multicast/route changes).',
+    causes: ['Keepalive detected a failure (Windows WSAENETRESET).', 'Rare on Linux.'],
+    fixes: ['Reconnect.'],
+  },
+  EHOSTDOWN: {
+    meaning: 'The host is down (rarely reported by Linux; mostly BSD/macOS and Windows).',
+    fixes: ['Check the host and the path to it.'],
+  },
+  EMFILE: {
+    meaning: 'This process has reached its limit of open file descriptors (RLIMIT_NOFILE); sockets count as files.',
+    calls: ['socket', 'accept', 'open', 'pipe', 'epoll_create'],
+    causes: [
+      'Too many connections for the limit (often the default soft limit of 1024).',
+      'A descriptor leak: sockets never closed, often in CLOSE_WAIT (the peer closed, we did not).',
+    ],
+    fixes: [
+      'Raise the limit: `ulimit -n`, LimitNOFILE= in the systemd unit, /etc/security/limits.conf; check /proc/PID/limits.',
+      'Look for leaks: many CLOSE_WAIT sockets on the process mean missing close() calls (`sockscope analyze-states`).',
+      'In accept loops, back off briefly instead of spinning (keep a spare fd to accept-and-close under pressure).',
+    ],
+  },
+  ENFILE: {
+    meaning: 'The whole system has reached its open-file limit (fs.file-max).',
+    calls: ['socket', 'accept', 'open'],
+    causes: ['Too many descriptors open system-wide.'],
+    fixes: ['Check /proc/sys/fs/file-nr; raise fs.file-max or find the process holding the most descriptors.'],
+  },
+  ENOBUFS: {
+    meaning: 'The kernel could not allocate buffer memory for the operation, or a queue is full.',
+    calls: ['send', 'sendto', 'socket', 'setsockopt'],
+    causes: [
+      'UDP sendto() faster than the interface queue drains (qdisc full), or the socket send buffer is exhausted.',
+      'TCP memory pressure: net.ipv4.tcp_mem limits reached.',
+      'Too many sockets / socket memory (net.core.optmem_max for ancillary data).',
+    ],
+    fixes: ['Slow down or retry after a short wait (for UDP, pace sends).', 'Check `cat /proc/net/sockstat` (mem) against net.ipv4.tcp_mem / udp_mem and raise them if the host has memory.'],
+  },
+  ENOMEM: {
+    meaning: 'The kernel is out of memory for this request (or a memory-related limit was hit).',
+    causes: ['Low memory; memory cgroup limit; socket memory pressure.'],
+    fixes: ['Check memory and cgroup limits; reduce buffer sizes.'],
+  },
+  EMSGSIZE: {
+    meaning: 'The message is too large to send atomically: a UDP datagram above 65507 bytes, or above the path MTU with IP_DONTFRAG / IP_PMTUDISC_DO set.',
+    calls: ['send', 'sendto', 'sendmsg'],
+    causes: ['Datagram larger than the protocol maximum.', 'Path MTU discovery says the packet does not fit (DF set).', 'Unix datagram larger than the receiver\'s buffer allows.'],
+    fixes: ['Split the payload into datagrams below the path MTU (typically 1200-1400 bytes for the internet), or use TCP.'],
+  },
+  ENOTSOCK: {
+    meaning: 'The descriptor is not a socket.',
+    causes: ['A file, pipe or closed-and-reused descriptor number was passed to a socket call (use-after-close bug).'],
+    fixes: ['Track descriptor ownership; never use an fd after close().'],
+  },
+  EBADF: {
+    meaning: 'The descriptor is not open (or not open for this operation).',
+    causes: ['Using a socket after close(), double close, or a race where another thread closed it.'],
+    fixes: ['Set the variable to -1 after close(); make one owner responsible for closing each socket.'],
+  },
+  EINVAL: {
+    meaning: 'An argument is invalid for this socket or its state.',
+    calls: ['bind', 'listen', 'accept', 'setsockopt', 'connect'],
+    causes: [
+      'bind() on a socket that is already bound; listen() or accept() on an unconnected UDP socket; accept() on a socket that is not listening.',
+      'A wrong address length (sizeof(struct sockaddr) for IPv6), or a sockaddr of the wrong family.',
+      'An out-of-range setsockopt value (e.g. TCP_KEEPIDLE 0).',
+    ],
+    fixes: ['Check the call order (socket, setsockopt, bind, listen, accept) and pass sizeof the actual sockaddr type.'],
+  },
+  EACCES: {
+    meaning: 'Permission denied for the operation on the socket.',
+    calls: ['bind', 'connect', 'sendto'],
+    causes: [
+      'bind() to a port below net.ipv4.ip_unprivileged_port_start (1024) without CAP_NET_BIND_SERVICE.',
+      'sendto() a broadcast address without SO_BROADCAST.',
+      'An LSM (SELinux, AppArmor) or a Unix socket path without write permission.',
+      'On Windows (WSAEACCES): the port is in an excluded port range (Hyper-V/WSL reservations: `netsh int ipv4 show excludedportrange protocol=tcp`), or another process holds it with SO_EXCLUSIVEADDRUSE.',
+    ],
+    fixes: [
+      'Use a port >= 1024 behind a proxy, or grant the capability: `setcap cap_net_bind_service=+ep BINARY`, AmbientCapabilities=CAP_NET_BIND_SERVICE in systemd, or lower net.ipv4.ip_unprivileged_port_start.',
+      'Set SO_BROADCAST before sending to a broadcast address.',
+      '`sockscope try bind ADDRESS` explains which rule applies on this host.',
+    ],
+  },
+  EPERM: {
+    meaning: 'The operation is not permitted: it needs a privilege, or a firewall/LSM refused it.',
+    calls: ['connect', 'sendto', 'setsockopt', 'bind'],
+    causes: [
+      'A local netfilter rule (iptables/nftables OUTPUT DROP/REJECT) blocked an outgoing packet: send/connect returns EPERM.',
+      'setsockopt needing CAP_NET_ADMIN (SO_MARK, SO_RCVBUFFORCE, SO_PRIORITY > 6) or CAP_NET_RAW.',
+      'pidfd_getfd on another user\'s process without ptrace permission.',
+      'Seccomp filter or LSM.',
+    ],
+    fixes: ['Check `nft list ruleset` / `iptables -S OUTPUT`.', 'Run with the needed capability, not as full root.'],
+  },
+  ENOPROTOOPT: {
+    meaning: 'The option is not known at that level, or not supported by this protocol.',
+    calls: ['getsockopt', 'setsockopt'],
+    causes: ['A TCP option on a UDP socket; a level/option mismatch (IPPROTO_TCP vs SOL_SOCKET); an option the kernel is too old for; SO_SNDLOWAT set on Linux.'],
+    fixes: ['Check the level and the option: `sockscope options NAME`.'],
+  },
+  EPROTONOSUPPORT: {
+    meaning: 'The protocol is not supported in this address family (or the module is not loaded).',
+    calls: ['socket'],
+    causes: ['IPPROTO_SCTP or MPTCP without kernel support; a protocol number that does not match the socket type.'],
+    fixes: ['Load the module (modprobe sctp) or use the default protocol 0.'],
+  },
+  ESOCKTNOSUPPORT: {
+    meaning: 'The socket type is not supported in this address family.',
+    calls: ['socket'],
+    causes: ['e.g. SOCK_SEQPACKET with AF_INET.'],
+    fixes: ['Use a type that the family supports.'],
+  },
+  EAFNOSUPPORT: {
+    meaning: 'The address family is not supported: by the kernel (IPv6 disabled), or not matching the socket.',
+    calls: ['socket', 'bind', 'connect'],
+    causes: ['IPv6 disabled (ipv6.disable=1 or no module) and the program creates an AF_INET6 socket.', 'Passing a sockaddr_in6 to an AF_INET socket.'],
+    fixes: ['Fall back to AF_INET, or use getaddrinfo() with AI_ADDRCONFIG so that only usable families come back.'],
+  },
+  EPFNOSUPPORT: { meaning: 'The protocol family is not supported (older name for EAFNOSUPPORT situations).' },
+  EPROTOTYPE: {
+    meaning: 'The protocol does not match the socket type (e.g. IPPROTO_UDP with SOCK_STREAM), or a Unix socket of the other type.',
+    causes: ['connect() a SOCK_STREAM Unix socket to a SOCK_DGRAM path.'],
+    fixes: ['Use matching type and protocol (or protocol 0).'],
+  },
+  EOPNOTSUPP: {
+    meaning: 'The operation is not supported on this kind of socket.',
+    calls: ['listen', 'accept', 'send (flags)'],
+    causes: ['listen()/accept() on a UDP socket; MSG_OOB on a socket type without it; an ioctl the protocol does not implement.'],
+    fixes: ['Use an operation that the socket type supports (listen only on SOCK_STREAM/SEQPACKET).'],
+  },
+  EDESTADDRREQ: {
+    meaning: 'No destination address: send() on an unconnected datagram socket.',
+    calls: ['send', 'write'],
+    causes: ['UDP socket neither connect()ed nor given an address with sendto().'],
+    fixes: ['Use sendto() with the address, or connect() the UDP socket first.'],
+  },
+  ESHUTDOWN: {
+    meaning: 'Cannot send after the socket was shut down for writing (shutdown(SHUT_WR)).',
+    causes: ['Writing after our own shutdown().'],
+    fixes: ['Stop writing after shutdown; it is a program logic error.'],
+  },
+  ETOOMANYREFS: { meaning: 'Too many references: too many descriptors in flight in SCM_RIGHTS messages on Unix sockets.' },
+  EINTR: {
+    meaning: 'A signal interrupted a blocking call before it completed.',
+    calls: ['accept', 'connect', 'recv', 'send', 'poll', 'epoll_wait'],
+    causes: ['A signal handler ran (SIGCHLD, SIGALRM, SIGWINCH...) without SA_RESTART, or the call is never restarted (poll, epoll_wait).'],
+    fixes: ['Retry the call in a loop; for connect(), do not call it again: wait for writability and read SO_ERROR.'],
+  },
+  EFAULT: {
+    meaning: 'A pointer argument points outside the process\'s address space.',
+    causes: ['A bug: wrong buffer pointer or length (e.g. optlen pointer not set, buffer too small).'],
+    fixes: ['Check buffer pointers and lengths in the socket call.'],
+  },
+  ENOENT: {
+    meaning: 'No such file or directory: for sockets, usually a Unix socket path that does not exist.',
+    calls: ['connect (AF_UNIX)', 'open'],
+    causes: ['The server is not running or created its socket elsewhere; /proc/PID/fd entry gone because the process exited.'],
+    fixes: ['Check the socket path and that the server is running.'],
+  },
+  ESRCH: {
+    meaning: 'No such process (for sockscope: the PID exited between listing and inspecting it).',
+    causes: ['The process ended; a PID typo.'],
+    fixes: ['Re-list sockets and retry with a live PID.'],
+  },
+  ENOSYS: {
+    meaning: 'The system call is not implemented by this kernel (or is blocked by seccomp in a container).',
+    causes: ['An old kernel (pidfd_getfd needs 5.6+, io_uring 5.1+), or a container runtime seccomp profile.'],
+    fixes: ['Use a fallback path; check `uname -r` and the container seccomp profile.'],
+  },
+  EPROTO: { meaning: 'Protocol error: the kernel received something that violates the protocol (e.g. a TLS/ALPN or accept() on a connection aborted by a protocol error).' },
+  ENODEV: { meaning: 'No such device: for sockets, SO_BINDTODEVICE with an interface name that does not exist.', fixes: ['Check `ip -br link`.'] },
+  ENXIO: { meaning: 'No such device or address (for sockets: rare; e.g. a device gone during an ioctl).' },
+  EBUSY: { meaning: 'Device or resource busy (for sockets: e.g. an eBPF program or XDP socket already attached).' },
+  ECANCELED: { meaning: 'The operation was cancelled (io_uring / AIO requests cancelled, or a socket closed during an asynchronous operation).' },
+  ENOTSUP: { meaning: 'Operation not supported (the same number as EOPNOTSUPP on Linux).' },
+  EWOULDBLOCK: { meaning: 'Same as EAGAIN: the operation would block on a non-blocking socket.' },
+  ENOTUNIQ: { meaning: 'Name not unique on network (obsolete).' },
+  ENOSR: { meaning: 'Out of STREAMS resources (STREAMS is not used by Linux).' },
+  ERFKILL: { meaning: 'Operation not possible due to RF-kill: the wireless radio is switched off.', fixes: ['`rfkill list`, `rfkill unblock`.'] },
+  EHWPOISON: { meaning: 'A memory page has a hardware error.' },
+  EOVERFLOW: { meaning: 'A value is too large for the data type (e.g. a 32-bit program seeing 64-bit sizes).' },
+  ERANGE: { meaning: 'Result too large for the buffer or type (e.g. a getsockopt buffer too small on some options).' },
+  EEXIST: { meaning: 'The file exists: for sockets, bind() of a Unix socket to a path that already exists (a stale socket file).', fixes: ['unlink() the stale socket path before bind() (after checking no server uses it).'] },
+  ENAMETOOLONG: { meaning: 'Name too long: a Unix socket path longer than 107 bytes (sun_path is 108).', fixes: ['Use a shorter path, or an abstract socket name (leading NUL).'] },
+  EROFS: { meaning: 'Read-only file system: e.g. creating a Unix socket on a read-only mount.' },
+  ENOSPC: { meaning: 'No space left on device (for sockets: Unix socket file creation, or inotify/epoll watch limits).' },
+  EDQUOT: { meaning: 'Disk quota exceeded.' },
+  ELOOP: { meaning: 'Too many symbolic links while resolving a path (Unix socket path).' },
+  ETIME: { meaning: 'Timer expired (STREAMS; also some drivers and io_uring timeouts).' },
+  ENOLINK: { meaning: 'Link has been severed (remote filesystem or device).' },
+  EREMOTEIO: { meaning: 'Remote I/O error.' },
+  ENOKEY: { meaning: 'Required key not available (kernel keyring; kTLS/IPsec key missing).' },
+  EKEYEXPIRED: { meaning: 'Key has expired (kernel keyring).' },
+  EKEYREJECTED: { meaning: 'Key was rejected by service (kernel keyring).' },
+  EKEYREVOKED: { meaning: 'Key has been revoked (kernel keyring).' },
+  EBADMSG: { meaning: 'Not a data message / bad message (e.g. kTLS record with a bad authentication tag).' },
+  EDEADLK: { meaning: 'A resource deadlock would occur (file locks).' },
+  ENOLCK: { meaning: 'No record locks available.' },
+  ENOTEMPTY: { meaning: 'Directory not empty.' },
+  ENOTDIR: { meaning: 'A path component is not a directory.' },
+  EISDIR: { meaning: 'The path is a directory.' },
+  EXDEV: { meaning: 'Cross-device link (rename/link across filesystems).' },
+  ENOTTY: { meaning: 'Inappropriate ioctl for device: the ioctl is not supported by this file type (e.g. a terminal ioctl on a socket).' },
+  ETXTBSY: { meaning: 'Text file busy: the executable is being written.' },
+  EFBIG: { meaning: 'File too large.' },
+  ESPIPE: { meaning: 'Illegal seek: lseek() on a socket or pipe.' },
+  EMLINK: { meaning: 'Too many links.' },
+  EDOM: { meaning: 'Numerical argument out of domain (maths functions).' },
+  EIO: { meaning: 'Input/output error from a device.' },
+  E2BIG: { meaning: 'Argument list too long (exec).' },
+  ENOEXEC: { meaning: 'Exec format error.' },
+  ECHILD: { meaning: 'No child processes (wait() with none to wait for).' },
+  ENOTBLK: { meaning: 'Block device required.' },
+  EILSEQ: { meaning: 'Invalid or incomplete multibyte or wide character.' },
+  EUSERS: { meaning: 'Too many users.' },
+  ESTALE: { meaning: 'Stale file handle (NFS).' },
+  EOWNERDEAD: { meaning: 'The owner of a robust mutex died.' },
+  ENOTRECOVERABLE: { meaning: 'The state protected by a robust mutex is not recoverable.' },
+  EIDRM: { meaning: 'Identifier removed (System V IPC).' },
+  ENOMSG: { meaning: 'No message of desired type (System V message queues).' },
+  ENODATA: { meaning: 'No data available (e.g. no such extended attribute).' },
+  ENOMEDIUM: { meaning: 'No medium found.' },
+  EMEDIUMTYPE: { meaning: 'Wrong medium type.' },
+  EUCLEAN: { meaning: 'Structure needs cleaning (filesystem corruption).' },
+  EMULTIHOP: { meaning: 'Multihop attempted (RFS; unused).' },
+  EREMOTE: { meaning: 'Object is remote.' },
+};
+
+/** Meanings shared by groups of rarely seen errors (obsolete subsystems and device errors). */
+const GROUP_MEANINGS: { names: string[]; meaning: string }[] = [
+  { names: ['ECHRNG', 'EL2NSYNC', 'EL3HLT', 'EL3RST', 'ELNRNG', 'EUNATCH', 'ENOCSI', 'EL2HLT', 'EBADE', 'EBADR', 'EXFULL', 'ENOANO', 'EBADRQC', 'EBADSLT', 'EBFONT'],
+    meaning: 'A legacy channel/stream driver error from early Linux ports (ISDN and similar); not produced by the socket layer.' },
+  { names: ['ENOSTR', 'ENONET', 'ENOPKG', 'EADV', 'ESRMNT', 'ECOMM', 'EDOTDOT'],
+    meaning: 'A System V STREAMS / RFS (remote file sharing) error kept for compatibility; Linux sockets do not return it.' },
+  { names: ['ELIBACC', 'ELIBBAD', 'ELIBSCN', 'ELIBMAX', 'ELIBEXEC'], meaning: 'A shared library loading error (a.out-era uselib()); unrelated to sockets.' },
+  { names: ['ENOTNAM', 'ENAVAIL', 'EISNAM'], meaning: 'A XENIX named-file error; not used by modern Linux.' },
+  { names: ['ERESTART', 'ESTRPIPE'], meaning: 'Internal restart indications (ERESTART: interrupted system call should be restarted; ESTRPIPE: streams pipe error in ALSA).' },
+];
+
+/** The note for a name: hand-written, group meaning, or generic text from the message. */
+export function noteFor(name: string, message: string): ErrnoNote & { socketRelevant: boolean } {
+  const n = ERRNO_NOTES[name];
+  if (n) return { ...n, socketRelevant: Boolean(n.causes || n.fixes || n.calls) };
+  const g = GROUP_MEANINGS.find((x) => x.names.includes(name));
+  if (g) return { meaning: g.meaning, socketRelevant: false };
+  return { meaning: `${message}. Not one of the errors socket calls usually return.`, socketRelevant: false };
+}

@@ -1,0 +1,201 @@
+// errno / Winsock lookup: by name (ECONNRESET, WSAECONNRESET, ConnectionResetError), number (104, -104, 10054,
+// 54 --platform macos) or message fragment ("reset by peer"). Data: generated/errno-tables.ts + errno-notes.ts.
+import { z } from 'zod';
+import { LINUX_ERRNOS, BSD_ERRNOS, WSA_ERRORS } from './generated/errno-tables.js';
+import { noteFor } from './errno-notes.js';
+import type { WsaError } from './errno-types.js';
+
+export const ERRNO_PLATFORMS = ['linux', 'macos', 'freebsd', 'windows'] as const;
+/** How a bare number is read. */
+export type ErrnoPlatform = (typeof ERRNO_PLATFORMS)[number];
+
+/** Input of explainErrno (library API and JSON tasks). */
+export const ErrnoQuerySchema = z.object({
+  code: z.union([z.string().trim().min(1), z.number().int()]),
+  platform: z.enum(ERRNO_PLATFORMS).optional(),
+});
+export type ErrnoQuery = z.infer<typeof ErrnoQuerySchema>;
+
+/** Everything known about one error, across platforms. */
+export interface ErrnoExplanation {
+  /** POSIX name (ECONNRESET), or the WSA name for Winsock-only codes (WSANOTINITIALISED). */
+  name: string;
+  /** Message: glibc strerror on Linux; else the BSD or Windows text. */
+  message: string;
+  aliases: string[];
+  numbers: { linux: number | null; freebsd: number | null; macos: number | null };
+  /** The Winsock code with the same meaning, if any. */
+  windows: { name: string; number: number; title: string; message: string } | null;
+  meaning: string;
+  /** True when the notes describe it as a socket error (with causes/fixes). */
+  socketRelevant: boolean;
+  calls: string[];
+  causes: string[];
+  fixes: string[];
+  /** Node.js err.code per platform (libuv's name; 'UNKNOWN' when libuv has none); null: not on that platform. */
+  node: { linux: string | null; macos: string | null; windows: string | null };
+  /** Python exception class per platform; null: not on that platform. */
+  python: { linux: string | null; macos: string | null; windows: string | null };
+}
+
+/** What a number means on each platform (a number differs: 54 is ENOSTR on Linux, ECONNRESET on macOS). */
+export interface NumberReading {
+  platform: ErrnoPlatform;
+  name: string;
+}
+
+export interface ErrnoLookup {
+  query: string;
+  matchedBy: 'name' | 'number' | 'python-class' | 'message';
+  /** For a number: the platform it was read for. */
+  platform: ErrnoPlatform | null;
+  matches: ErrnoExplanation[];
+  /** For a number: its meaning on every platform where it exists. */
+  readings: NumberReading[];
+}
+
+/** No error matches the query; carries suggestions. The CLI maps it to exit 2. */
+export class UnknownErrnoError extends Error {
+  constructor(readonly query: string, detail: string) {
+    super(detail);
+    this.name = 'UnknownErrnoError';
+  }
+}
+
+// ---------- index ----------
+const linuxByName = new Map(LINUX_ERRNOS.map((e) => [e.name, e]));
+const linuxByNumber = new Map(LINUX_ERRNOS.map((e) => [e.number, e]));
+/** alias -> canonical Linux name */
+const canonical = new Map<string, string>();
+for (const e of LINUX_ERRNOS) for (const a of e.aliases) canonical.set(a, e.name);
+const canon = (name: string) => canonical.get(name) ?? name;
+const bsdByName = new Map(BSD_ERRNOS.map((b) => [b.name, b]));
+const wsaByName = new Map(WSA_ERRORS.map((w) => [w.name, w]));
+const wsaByPosix = new Map<string, WsaError>();
+for (const w of WSA_ERRORS) if (w.posix) wsaByPosix.set(canon(w.posix), w);
+
+function build(name: string): ErrnoExplanation {
+  const lx = linuxByName.get(name);
+  const aliases = lx?.aliases ?? [];
+  const bsd = bsdByName.get(name) ?? aliases.map((a) => bsdByName.get(a)).find(Boolean);
+  const wsa = wsaByPosix.get(name) ?? (name.startsWith('WSA') ? wsaByName.get(name) : undefined);
+  const message = lx?.message ?? bsd?.message ?? wsa?.title.replace(/\.$/, '') ?? name;
+  const noteName = name.startsWith('WSA') && wsa?.posix ? canon(wsa.posix) : name;
+  const note = noteFor(noteName, message);
+  const macos = bsd?.macos ?? null;
+  return {
+    name,
+    message,
+    aliases,
+    numbers: { linux: lx?.number ?? null, freebsd: bsd?.freebsd ?? null, macos },
+    windows: wsa ? { name: wsa.name, number: wsa.number, title: wsa.title, message: wsa.message } : null,
+    meaning: note.meaning,
+    socketRelevant: note.socketRelevant,
+    calls: note.calls ?? [],
+    causes: note.causes ?? [],
+    fixes: note.fixes ?? [],
+    node: { linux: lx?.node ?? null, macos: bsd && macos !== null ? bsd.node : null, windows: wsa?.node ?? null },
+    python: { linux: lx?.python ?? null, macos: bsd && macos !== null ? bsd.python : null, windows: wsa?.python ?? null },
+  };
+}
+
+/** Every error sockscope knows, by canonical name (Linux, then BSD-only, then Winsock-only). */
+export const ALL_ERRORS: readonly ErrnoExplanation[] = (() => {
+  const names: string[] = LINUX_ERRNOS.map((e) => e.name);
+  for (const b of BSD_ERRNOS) if (!names.includes(canon(b.name))) names.push(b.name);
+  for (const w of WSA_ERRORS) if (!(w.posix && names.includes(canon(w.posix)))) names.push(w.name);
+  return names.map(build);
+})();
+const byName = new Map(ALL_ERRORS.map((e) => [e.name, e]));
+
+function resolveName(raw: string): ErrnoExplanation | undefined {
+  const n = raw.toUpperCase();
+  const direct = byName.get(canon(n));
+  if (direct) return direct;
+  const w = wsaByName.get(n);
+  if (w) return w.posix ? byName.get(canon(w.posix)) : byName.get(w.name);
+  return undefined;
+}
+
+function readNumber(n: number, platform: ErrnoPlatform): string | undefined {
+  if (platform === 'linux') return linuxByNumber.get(n)?.name;
+  if (platform === 'windows') return WSA_ERRORS.find((w) => w.number === n)?.name;
+  const field = platform === 'macos' ? 'macos' : 'freebsd';
+  // prefer the name that Linux also uses (EAGAIN over EWOULDBLOCK), then the platform's own
+  return BSD_ERRNOS.find((b) => b[field] === n)?.name;
+}
+
+/**
+ * Looks an error up. A bare number is read for `platform` (default: 10000 and above Windows, else Linux;
+ * negative numbers, as in Node's err.errno, are read as their absolute value). Throws UnknownErrnoError.
+ */
+export function explainErrno(code: string | number, opts: { platform?: ErrnoPlatform } = {}): ErrnoLookup {
+  const query = String(code).trim();
+  if (query === '') throw new UnknownErrnoError(query, 'empty error code');
+  if (/^-?\d+$/.test(query)) {
+    const n = Math.abs(Number(query));
+    const platform = opts.platform ?? (n >= 10000 ? 'windows' : 'linux');
+    const readings: NumberReading[] = [];
+    for (const p of ERRNO_PLATFORMS) {
+      const name = readNumber(n, p);
+      if (name) readings.push({ platform: p, name });
+    }
+    const name = readNumber(n, platform);
+    if (!name) {
+      const elsewhere = readings.map((r) => `${r.name} on ${r.platform}`).join(', ');
+      throw new UnknownErrnoError(query, `no ${platform} error has number ${n}` + (elsewhere ? ` (it is ${elsewhere}; use --platform)` : ''));
+    }
+    const hit = resolveName(name)!;
+    return { query, matchedBy: 'number', platform, matches: [hit], readings };
+  }
+  const named = resolveName(query);
+  if (named) return { query, matchedBy: 'name', platform: opts.platform ?? null, matches: [named], readings: [] };
+
+  const lower = query.toLowerCase();
+  const py = ALL_ERRORS.filter((e) => [e.python.linux, e.python.windows].some((c) => c?.toLowerCase() === lower && c !== 'OSError'));
+  if (py.length) return { query, matchedBy: 'python-class', platform: opts.platform ?? null, matches: py, readings: [] };
+
+  if (query.length < 3) throw new UnknownErrnoError(query, `'${query}' is not an error name or number; a message fragment needs at least 3 characters`);
+  const texts = new Map<string, string[]>();
+  const add = (name: string, ...t: (string | null | undefined)[]) => texts.set(name, [...(texts.get(name) ?? []), ...t.filter((x): x is string => !!x)]);
+  for (const e of LINUX_ERRNOS) add(e.name, e.message, e.headerComment);
+  for (const b of BSD_ERRNOS) add(canon(b.name), b.message);
+  for (const w of WSA_ERRORS) add(w.posix ? canon(w.posix) : w.name, w.title, w.message);
+  const hits: ErrnoExplanation[] = [];
+  for (const [name, t] of texts) {
+    if (t.some((s) => s.toLowerCase().includes(lower))) {
+      const e = byName.get(name);
+      if (e && !hits.includes(e)) hits.push(e);
+    }
+  }
+  if (!hits.length) {
+    const close = suggestNames(query);
+    throw new UnknownErrnoError(query, `no error name, number or message matches '${query}'` + (close.length ? `; did you mean ${close.join(', ')}?` : ''));
+  }
+  hits.sort((a, b) => Number(b.socketRelevant) - Number(a.socketRelevant) || (a.numbers.linux ?? 1e6) - (b.numbers.linux ?? 1e6));
+  return { query, matchedBy: 'message', platform: opts.platform ?? null, matches: hits, readings: [] };
+}
+
+function suggestNames(query: string): string[] {
+  const q = query.toUpperCase();
+  const all = [...ALL_ERRORS.map((e) => e.name), ...WSA_ERRORS.map((w) => w.name)];
+  const d = (a: string, b: string) => {
+    const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = dp[0];
+      dp[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const t = dp[j];
+        dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = t;
+      }
+    }
+    return dp[b.length];
+  };
+  return all
+    .map((n) => ({ n, s: d(q, n) }))
+    .filter((x) => x.s <= 2)
+    .sort((a, b) => a.s - b.s)
+    .slice(0, 3)
+    .map((x) => x.n);
+}
