@@ -1,0 +1,217 @@
+// The full-screen monitor: polls the injected source, derives the views, and maps keys through the keymap.
+import { Box, useApp, useInput, useStdin } from 'ink';
+import { useCallback, useMemo, useReducer, type ComponentType, type ReactElement } from 'react';
+import type { SocketSource } from '../collect/source.js';
+import { isListener } from '../model/aggregate.js';
+import { escapeControl } from '../model/escape.js';
+import { formatEndpoint } from '../model/socket.js';
+import { Footer, FilterBar } from './components/Footer.js';
+import { Header } from './components/Header.js';
+import { maxScroll } from './components/TextPanel.js';
+import type { Line } from './components/Table.js';
+import type { TableSectionProps } from './components/TableSection.js';
+import { enabledProtocols, recommendationsForPort, type ProtocolToggles } from './derive.js';
+import { processLabel } from './format.js';
+import { usePolling, type Scheduler } from './hooks/usePolling.js';
+import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
+import { useSocketDetails } from './hooks/useSocketDetails.js';
+import { useTerminalSize } from './hooks/useTerminalSize.js';
+import { handleKey } from './input.js';
+import type { SocketInspector } from './inspector.js';
+import { DEFAULT_KEYMAP, footerHints, keyName, type KeyBinding } from './keymap.js';
+import { FOOTER_LINES, HEADER_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
+import { socketLines } from './socket-lines.js';
+import { current, initialState, reducer, selectedIndex, type Frame } from './state.js';
+import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
+import type { Theme } from './theme.js';
+import { helpPanelLines } from './views/help-lines.js';
+import { PortsView } from './views/PortsView.js';
+import { PortView } from './views/PortView.js';
+import { TextView } from './views/TextView.js';
+import { socketId } from './identity.js';
+
+/** The code-generation wizard (src/ui/wizard), mounted by `c` when the build has it. */
+export type WizardComponent = ComponentType<{ onClose: () => void; width: number; height: number }>;
+
+export interface AppProps {
+  source: SocketSource;
+  advise?: Advisor;
+  thresholds?: Record<string, number>;
+  keymap?: readonly KeyBinding[];
+  theme: Theme;
+  intervalMs: number;
+  protocols: ProtocolToggles;
+  /** --port: only this local port. */
+  port?: number;
+  inspector?: SocketInspector;
+  scheduler?: Scheduler;
+  Wizard?: WizardComponent;
+  /** Clear the screen on resize (real terminals; off in tests). */
+  clearOnResize?: boolean;
+}
+
+const NO_THRESHOLDS: Record<string, number> = {};
+
+/** Listener lines of the port view: "listening 0.0.0.0:80  accept queue 0/511  nginx/1234". */
+function listenerLines(sockets: ReturnType<typeof portSockets>, max: number): string[] {
+  const ls = sockets.filter(isListener);
+  const out = ls.slice(0, max).map((s) => {
+    const q = s.protocol === 'tcp' || s.protocol === 'unix' ? `accept queue ${s.recvQ}/${s.sendQ} (backlog ${s.sendQ})` : `receive queue ${s.recvQ} B`;
+    return `listening ${escapeControl(formatEndpoint(s.local, s.protocol))}  ${q}  ${processLabel(s.processes)}`;
+  });
+  if (ls.length > max) out[out.length - 1] += `  (+${ls.length - max} more listeners)`;
+  if (ls.length === 0) out.push('no listener on this port (connections only)');
+  return out;
+}
+
+export function App(props: AppProps) {
+  const { source, advise, theme, inspector, scheduler, Wizard } = props;
+  const keymap = props.keymap ?? DEFAULT_KEYMAP;
+  const thresholds = props.thresholds ?? NO_THRESHOLDS;
+  const { exit } = useApp();
+  const { isRawModeSupported } = useStdin();
+  const size = useTerminalSize({ clearOnResize: props.clearOnResize });
+  const [state, dispatch] = useReducer(reducer, undefined, () => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }));
+  const frame = current(state);
+  const view = frame.view;
+
+  // Drill-down views want every socket attributed and tcp_info/skmem; the home view stays cheap.
+  const wantsDetails = view === 'port' || view === 'socket';
+  const collect = useMemo(
+    () => ({
+      protocols: enabledProtocols(state.protocols),
+      processes: wantsDetails || state.table === 'peer' ? ('all' as const) : ('listeners' as const),
+      details: wantsDetails,
+      port: state.port,
+    }),
+    [state.protocols, wantsDetails, state.table, state.port],
+  );
+  const poll = usePolling({ source, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler });
+  const data = useMonitorData({
+    snapshot: poll.snapshot,
+    history: poll.history,
+    protocols: state.protocols,
+    port: state.port,
+    intervalMs: state.intervalMs,
+    advise,
+    thresholds,
+    peerTableShown: state.table === 'peer',
+  });
+
+  const width = size.columns;
+  // Never as tall as the terminal: Ink 6 redraws the whole screen when the frame fills it.
+  const frameHeight = Math.max(6, size.rows - 1);
+  const body = frameHeight - HEADER_LINES - FOOTER_LINES;
+
+  // The table on screen (ports and port views).
+  const portFrame = view === 'port' ? (frame as Extract<Frame, { view: 'port' }>) : undefined;
+  const onPort = useMemo(() => (portFrame ? portSockets(data.sockets, portFrame) : []), [data.sockets, portFrame]);
+  const model = useMemo((): TableModel<unknown> | undefined => {
+    if (view === 'ports') return portsTableModel(data.tables, state) as TableModel<unknown>;
+    if (portFrame) return portTableModel(onPort, portFrame, state) as TableModel<unknown>;
+    return undefined;
+    // Only what changes the rows: not the selection or the scroll position.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [view, portFrame, data.tables, onPort, state.table, state.filters, state.sort, state.groupByPeer]);
+  const ids = useMemo(() => (model ? model.rows.map(model.idOf) : []), [model]);
+
+  const portRecs = useMemo(
+    () => (portFrame ? (portFrame.direction === 'peer' ? data.recs.filter((r) => r.peerPort === portFrame.port) : recommendationsForPort(data.recs, portFrame.protocol, portFrame.port)) : []),
+    [data.recs, portFrame],
+  );
+  const listeners = useMemo(() => (portFrame && portFrame.direction === 'local' ? listenerLines(onPort, 3) : []), [onPort, portFrame]);
+
+  let recLines = 0;
+  let tableHeight = 0;
+  if (view === 'ports') {
+    recLines = recommendationLines(size.rows, data.recs.length);
+    tableHeight = body - 2 - (1 + recLines);
+  } else if (portFrame) {
+    recLines = portRecs.length === 0 ? 1 : Math.max(1, Math.min(4, portRecs.length * 2, Math.floor(size.rows / 6)));
+    tableHeight = body - 2 - listeners.length - (1 + recLines);
+  }
+  tableHeight = Math.max(1, tableHeight);
+
+  const tableKey = model?.key ?? '';
+  const index = selectedIndex(ids, state.selected[tableKey], state.lastIndex[tableKey]);
+  const top = windowTop(ids.length, Math.max(0, index), tableHeight, state.top[tableKey] ?? 0);
+
+  // Virtualize before React: only the visible slice becomes lines of text.
+  const section: TableSectionProps | undefined = useMemo(() => {
+    if (!model) return undefined;
+    const marked = !!model.markOf;
+    const placed = placeColumns(model.columns, width - (marked ? 3 : 0));
+    const visible = model.rows.slice(top, top + tableHeight);
+    const lines: Line[] = visible.map((r) => ({ id: model.idOf(r), text: renderRow(placed, r), mark: model.markOf?.(r) }));
+    return {
+      title: model.title,
+      count: model.rows.length,
+      unfiltered: model.unfiltered,
+      filter: model.filter,
+      sortLabel: model.sortLabel,
+      header: renderHeader(placed),
+      lines,
+      selectedId: index >= 0 ? ids[index] : undefined,
+      position: index + 1,
+      width,
+      emptyText: data.snapshot ? model.emptyText : 'collecting…',
+      theme,
+    };
+  }, [model, width, top, tableHeight, index, ids, theme, data.snapshot]);
+
+  // Socket view: the live socket if it is still there, else the last copy seen.
+  const socketFrame = view === 'socket' ? (frame as Extract<Frame, { view: 'socket' }>) : undefined;
+  const liveSocket = useMemo(() => (socketFrame ? data.sockets.find((s) => socketId(s) === socketFrame.id) : undefined), [data.sockets, socketFrame]);
+  const shownSocket = liveSocket ?? socketFrame?.last;
+  const details = useSocketDetails(inspector, socketFrame?.last, socketFrame?.id);
+  const textLines = useMemo(() => {
+    if (socketFrame && shownSocket) return socketLines(shownSocket, details, { gone: !liveSocket && !!data.snapshot });
+    if (view === 'help') return helpPanelLines(keymap);
+    return [];
+  }, [socketFrame, shownSocket, details, liveSocket, data.snapshot, view, keymap]);
+  const textHeight = Math.max(1, body - 1);
+  const textMax = maxScroll(textLines.length, textHeight);
+
+  const onKey = useCallback(
+    (input: string, key: Parameters<typeof keyName>[1]) => {
+      const k = keyName(input, key);
+      const r = handleKey(k, input, {
+        state,
+        keymap,
+        table: model ? { model, ids, index, top, height: tableHeight } : undefined,
+        maxScroll: view === 'socket' || view === 'help' ? textMax : undefined,
+        pageSize: textHeight,
+        wizardAvailable: !!Wizard,
+      });
+      if (r.quit) exit();
+      else for (const a of r.actions) dispatch(a);
+    },
+    [state, keymap, model, ids, index, top, tableHeight, view, textMax, textHeight, Wizard, exit],
+  );
+  useInput(onKey, { isActive: isRawModeSupported === true });
+
+  const closeWizard = useCallback(() => dispatch({ type: 'back' }), []);
+
+  let content: ReactElement | null = null;
+  if (view === 'wizard' && Wizard) content = <Wizard onClose={closeWizard} width={width} height={body} />;
+  else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} />;
+  else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} />;
+  else if (socketFrame) {
+    const s = shownSocket;
+    const title = s ? `SOCKET ${s.protocol} ${escapeControl(formatEndpoint(s.local, s.protocol))} -> ${escapeControl(formatEndpoint(s.peer, s.protocol))}` : 'SOCKET';
+    content = <TextView title={title} lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
+  } else if (view === 'help') content = <TextView title="HELP" lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
+
+  const stale = poll.error ? (data.snapshot ? poll.error : `${poll.error} (no data yet)`) : data.adviceError ? `advice failed: ${data.adviceError}` : undefined;
+  const hints = useMemo(() => footerHints(keymap, view === 'wizard' ? 'ports' : view), [keymap, view]);
+
+  return (
+    <Box flexDirection="column" width={width} height={frameHeight} overflow="hidden">
+      <Header identity={data.identity} totals={data.totals} rates={data.rates} paused={state.paused} stale={stale} width={width} theme={theme} />
+      <Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
+        {content}
+      </Box>
+      {state.editingFilter ? <FilterBar text={state.filters[tableKey] ?? ''} width={width} theme={theme} /> : <Footer hints={hints} width={width} theme={theme} />}
+    </Box>
+  );
+}

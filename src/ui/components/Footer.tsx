@@ -1,0 +1,57 @@
+// The key hints line (from the keymap), or the filter being typed.
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import { fit } from '../format.js';
+import type { Theme } from '../theme.js';
+
+export interface FooterProps {
+  hints: ReadonlyArray<{ key: string; label: string }>;
+  width: number;
+  theme: Theme;
+}
+
+/** Hints that fit the width, in keymap order. */
+export function hintText(hints: FooterProps['hints'], width: number): Array<{ key: string; label: string }> {
+  const out: Array<{ key: string; label: string }> = [];
+  let used = 0;
+  for (const h of hints) {
+    const w = h.key.length + 1 + h.label.length + 2;
+    if (used + w > width) break;
+    out.push(h);
+    used += w;
+  }
+  return out;
+}
+
+function FooterImpl({ hints, width, theme }: FooterProps) {
+  const shown = hintText(hints, width);
+  const used = shown.reduce((a, h) => a + h.key.length + 1 + h.label.length + 2, 0);
+  return (
+    <Box flexShrink={0} height={1}>
+      <Text wrap="truncate">
+        {shown.map((h) => (
+          <Text key={h.key + h.label}>
+            <Text {...theme.key}>{h.key}</Text>
+            {` ${h.label}  `}
+          </Text>
+        ))}
+        {' '.repeat(Math.max(0, width - used))}
+      </Text>
+    </Box>
+  );
+}
+
+export const Footer = memo(FooterImpl);
+
+/** The filter input line: "/ text_   Enter keep · Esc clear". */
+export const FilterBar = memo(function FilterBar({ text, width, theme }: { text: string; width: number; theme: Theme }) {
+  const tail = '   Enter keep · Esc clear';
+  return (
+    <Box flexShrink={0} height={1}>
+      <Text wrap="truncate">
+        <Text {...theme.key}>/ </Text>
+        {fit(`${text}█${tail}`, Math.max(0, width - 2))}
+      </Text>
+    </Box>
+  );
+});

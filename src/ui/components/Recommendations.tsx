@@ -1,0 +1,71 @@
+// Live recommendations, worst first, each with its evidence (two lines each when there is room).
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import type { Recommendation } from '../../advise/types.js';
+import { fit } from '../format.js';
+import type { Theme } from '../theme.js';
+
+export interface RecommendationsProps {
+  recs: readonly Recommendation[];
+  /** Lines available, title excluded. */
+  lines: number;
+  width: number;
+  theme: Theme;
+  /** Shown when there is nothing to recommend. */
+  emptyText?: string;
+}
+
+/** The text lines of the panel (pure, so equal inputs give equal lines). */
+export function recommendationRows(recs: readonly Recommendation[], lines: number): Array<{ key: string; severity: Recommendation['severity']; text: string; evidence: boolean }> {
+  const out: Array<{ key: string; severity: Recommendation['severity']; text: string; evidence: boolean }> = [];
+  const twoLines = recs.length * 2 <= lines;
+  for (const r of recs) {
+    if (out.length >= lines) break;
+    const where = r.port !== undefined ? ` [${r.protocol ?? ''}${r.protocol ? ':' : 'port '}${r.port}]` : '';
+    if (twoLines) {
+      out.push({ key: `${r.id}${where}`, severity: r.severity, text: `${r.message}${where}`, evidence: false });
+      out.push({ key: `${r.id}${where}:e`, severity: r.severity, text: `   ${r.evidence} → ${r.fix}`, evidence: true });
+    } else {
+      out.push({ key: `${r.id}${where}`, severity: r.severity, text: `${r.message}${where} (${r.evidence})`, evidence: false });
+    }
+  }
+  return out;
+}
+
+function RecommendationsImpl({ recs, lines, width, theme, emptyText }: RecommendationsProps) {
+  const rows = recommendationRows(recs, lines);
+  const hidden = recs.length - new Set(rows.map((r) => r.key.replace(/:e$/, ''))).size;
+  return (
+    <Box flexDirection="column" flexShrink={0}>
+      <Box flexShrink={0} height={1}>
+        <Text wrap="truncate" {...theme.tableHeader}>
+          {fit(`RECOMMENDATIONS (${recs.length}${hidden > 0 ? `, ${hidden} more: see sockscope analyze` : ''})`, width)}
+        </Text>
+      </Box>
+      {rows.length === 0 ? (
+        <Box flexShrink={0} height={1}>
+          <Text wrap="truncate" {...theme.severity.ok}>
+            {fit(emptyText ?? 'Nothing to recommend: no rule fired on this snapshot.', width)}
+          </Text>
+        </Box>
+      ) : (
+        rows.map((r) => (
+          <Box key={r.key} flexShrink={0} height={1}>
+            <Text wrap="truncate">
+              {r.evidence ? (
+                <Text {...theme.dim}>{fit(r.text, width)}</Text>
+              ) : (
+                <>
+                  <Text {...theme.severity[r.severity]}>{`${theme.mark[r.severity]} `}</Text>
+                  {fit(r.text, width - 3)}
+                </>
+              )}
+            </Text>
+          </Box>
+        ))
+      )}
+    </Box>
+  );
+}
+
+export const Recommendations = memo(RecommendationsImpl);

@@ -1,0 +1,46 @@
+// A titled table: "LOCAL PORTS 12 of 40 · filter "ngi" · sort: port ↑", then the table rows.
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import { fit } from '../format.js';
+import type { Theme } from '../theme.js';
+import { Table, type Line } from './Table.js';
+
+export interface TableSectionProps {
+  title: string;
+  count: number;
+  unfiltered: number;
+  filter: string;
+  sortLabel: string;
+  header: string;
+  lines: readonly Line[];
+  selectedId?: string;
+  /** 1-based position of the selection, for "row 3/40". */
+  position: number;
+  width: number;
+  emptyText: string;
+  theme: Theme;
+}
+
+/** The title line's text (pure). */
+export function sectionTitle(p: Pick<TableSectionProps, 'title' | 'count' | 'unfiltered' | 'filter' | 'sortLabel' | 'position'>): string {
+  const parts = [`${p.title} ${p.filter ? `${p.count} of ${p.unfiltered}` : p.count}`];
+  if (p.filter) parts.push(`filter "${p.filter}"`);
+  parts.push(`sort: ${p.sortLabel}`);
+  if (p.count > 0) parts.push(`row ${p.position}/${p.count}`);
+  return parts.join(' · ');
+}
+
+function TableSectionImpl(p: TableSectionProps) {
+  return (
+    <Box flexDirection="column" flexShrink={0}>
+      <Box flexShrink={0} height={1}>
+        <Text wrap="truncate" {...p.theme.title}>
+          {fit(sectionTitle(p), p.width)}
+        </Text>
+      </Box>
+      <Table header={p.header} lines={p.lines} selectedId={p.selectedId} width={p.width} emptyText={p.emptyText} theme={p.theme} />
+    </Box>
+  );
+}
+
+export const TableSection = memo(TableSectionImpl);

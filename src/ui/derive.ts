@@ -1,0 +1,149 @@
+// Pure derivations from one snapshot (+ recommendations + trend memory) to the rows the views show.
+import { SEVERITY_ORDER, type Recommendation, type Severity } from '../advise/types.js';
+import { emptyStateCounts, summarizePeerPorts, summarizePorts, type PortSummary } from '../model/aggregate.js';
+import { escapeControl } from '../model/escape.js';
+import type { Protocol, Socket } from '../model/socket.js';
+import { peerPortId, portId } from './identity.js';
+import type { PeerPortRow } from './tables/peer-ports.js';
+import type { PortRow } from './tables/ports.js';
+
+export interface ProtocolToggles {
+  tcp: boolean;
+  udp: boolean;
+  unix: boolean;
+}
+
+/** The protocols switched on, for CollectOptions.protocols. */
+export function enabledProtocols(t: ProtocolToggles): Protocol[] {
+  return (['tcp', 'udp', 'unix'] as const).filter((p) => t[p]);
+}
+
+/** Sockets of the enabled protocols (and local port, when the monitor was started with --port). */
+export function selectSockets(sockets: readonly Socket[], t: ProtocolToggles, port?: number): Socket[] {
+  return sockets.filter((s) => t[s.protocol] && (port === undefined || (s.protocol !== 'unix' && s.local.port === port)));
+}
+
+/** Unix sockets grouped by their bound path ('(unnamed)' for the rest), shaped like port summaries. */
+export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string; summary: PortSummary }> {
+  const groups = new Map<string, PortSummary>();
+  for (const s of sockets) {
+    if (s.protocol !== 'unix') continue;
+    const path = s.local.address || '(unnamed)';
+    let g = groups.get(path);
+    if (!g) {
+      g = { protocol: 'unix', port: 0, states: emptyStateCounts(), total: 0, listeners: [], processes: [], peerCount: 0, topPeers: [], recvQ: 0, sendQ: 0 };
+      groups.set(path, g);
+    }
+    g.states[s.state]++;
+    g.total++;
+    for (const p of s.processes) if (!g.processes.some((q) => q.pid === p.pid)) g.processes.push(p);
+    if (s.state === 'LISTEN') {
+      g.listeners.push({ address: path, port: 0, protocol: 'unix', backlog: s.sendQ, acceptQueue: s.recvQ, processes: s.processes, inode: s.inode });
+    } else {
+      g.recvQ += s.recvQ;
+      g.sendQ += s.sendQ;
+      g.peerCount++;
+    }
+  }
+  return [...groups.entries()].map(([path, summary]) => ({ label: escapeControl(path), summary }));
+}
+
+/** The unix row identity (the raw path; labels are escaped for display only). */
+export function unixId(label: string): string {
+  return `unix:${label}`;
+}
+
+/** Worst live recommendation per port id ('tcp:80'); a rule without protocol marks both tcp and udp. */
+export function healthByPort(recs: readonly Recommendation[]): Map<string, Severity> {
+  const m = new Map<string, Severity>();
+  const put = (id: string, sev: Severity) => {
+    const cur = m.get(id);
+    if (!cur || SEVERITY_ORDER[sev] > SEVERITY_ORDER[cur]) m.set(id, sev);
+  };
+  for (const r of recs) {
+    if (r.scope === 'host') continue;
+    if (r.peerPort !== undefined) {
+      put(peerPortId(r.protocol ?? 'tcp', r.peerPort), r.severity);
+      continue;
+    }
+    if (r.port === undefined) continue;
+    if (r.protocol) put(portId(r.protocol, r.port), r.severity);
+    else {
+      put(portId('tcp', r.port), r.severity);
+      put(portId('udp', r.port), r.severity);
+    }
+  }
+  return m;
+}
+
+/** Recommendations worst first (stable within a severity). */
+export function sortRecommendations(recs: readonly Recommendation[]): Recommendation[] {
+  return [...recs].sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity]);
+}
+
+/** Recommendations that concern one port. */
+export function recommendationsForPort(recs: readonly Recommendation[], protocol: Protocol, port: number): Recommendation[] {
+  return recs.filter((r) => r.port === port && (!r.protocol || r.protocol === protocol));
+}
+
+/** Connections (non-listening sockets) of a summary: the value the trend sparkline follows. */
+export function connections(s: PortSummary): number {
+  return s.total - s.listeners.length;
+}
+
+export type Trends = ReadonlyMap<string, readonly number[]>;
+
+/** Appends this sample to every row's trend (bounded by width); rows that disappeared are forgotten. */
+export function nextTrends(prev: Trends, samples: ReadonlyMap<string, number>, width: number): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [id, v] of samples) {
+    const old = prev.get(id) ?? [];
+    const next = old.length >= width ? old.slice(old.length - width + 1) : old.slice();
+    next.push(v);
+    out.set(id, next);
+  }
+  return out;
+}
+
+export interface PortTables {
+  local: PortRow[];
+  /** Computed lazily: only when the outgoing table is on screen. */
+  peer: () => PeerPortRow[];
+  /** Samples for the trend memory, by row id (local rows). */
+  samples: Map<string, number>;
+}
+
+/**
+ * Every row of the ports table and the outgoing table for one snapshot. `trends` is read when rows are
+ * made (and the holder may be advanced before the lazy outgoing table is first asked for).
+ */
+export function buildPortTables(sockets: readonly Socket[], health: ReadonlyMap<string, Severity>, trends: { map: Trends }): PortTables {
+  const local: PortRow[] = [];
+  const samples = new Map<string, number>();
+  for (const summary of summarizePorts(sockets)) {
+    const id = portId(summary.protocol, summary.port);
+    samples.set(id, connections(summary));
+    local.push({ id, label: String(summary.port), summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] });
+  }
+  for (const { label, summary } of summarizeUnix(sockets)) {
+    const id = unixId(label);
+    samples.set(id, connections(summary));
+    local.push({ id, label, summary, health: 'ok', trend: trends.map.get(id) ?? [] });
+  }
+  let peerRows: PeerPortRow[] | undefined;
+  const peer = () => {
+    if (!peerRows) {
+      peerRows = summarizePeerPorts(sockets).map((summary) => {
+        const id = peerPortId(summary.protocol, summary.peerPort);
+        return { id, summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] };
+      });
+    }
+    return peerRows;
+  };
+  return { local, peer, samples };
+}
+
+/** Gives the rows of freshly built tables their trends (rows are new objects of this snapshot). */
+export function attachTrends(t: PortTables, trends: Trends): void {
+  for (const r of t.local) (r as { trend: readonly number[] }).trend = trends.get(r.id) ?? [];
+}

@@ -1,0 +1,102 @@
+// Small pure formatters shared by the monitor views and the plain (non-TTY) table.
+import { escapeControl } from '../model/escape.js';
+import type { ProcessRef } from '../model/socket.js';
+
+/** Terminal cells of a string: wide East Asian and emoji count 2, combining marks 0 (enough for names and paths). */
+export function stringWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if ((c >= 0x300 && c <= 0x36f) || c === 0x200b || (c >= 0xfe00 && c <= 0xfe0f)) continue;
+    const wide =
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      (c >= 0x1f300 && c <= 0x1f64f) ||
+      (c >= 0x1f900 && c <= 0x1f9ff) ||
+      (c >= 0x20000 && c <= 0x3fffd);
+    w += wide ? 2 : 1;
+  }
+  return w;
+}
+
+/** Fits text into exactly `width` cells: cut with an ellipsis, or padded. */
+export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  let w = stringWidth(text);
+  let t = text;
+  if (w > width) {
+    // Cut by characters until it fits with the ellipsis (names are short; this loop is bounded by length).
+    const chars = [...t];
+    while (chars.length > 0 && stringWidth(chars.join('')) > width - 1) chars.pop();
+    t = chars.join('') + '…';
+    w = stringWidth(t);
+  }
+  const pad = ' '.repeat(Math.max(0, width - w));
+  return align === 'right' ? pad + t : t + pad;
+}
+
+/** 1234 -> "1234", 12345 -> "12.3k", 1234567 -> "1.2M". */
+export function compactNumber(n: number): string {
+  if (n < 10_000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+/** A count column: blank for zero keeps tables quiet. */
+export function count(n: number): string {
+  return n === 0 ? '·' : compactNumber(n);
+}
+
+/** Per-second rate, "-" when unknown. */
+export function rate(r: number | null): string {
+  if (r == null) return '-';
+  if (r === 0) return '0/s';
+  if (r < 10) return `${r.toFixed(1)}/s`;
+  return `${compactNumber(Math.round(r))}/s`;
+}
+
+/** Bytes with binary units. */
+export function bytes(n: number | undefined): string {
+  if (n == null) return '-';
+  if (n < 1024) return `${n}B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)}K`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)}M`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(1)}G`;
+}
+
+/** Microseconds as a short duration: 120us, 1.2ms, 34ms, 1.2s. */
+export function micros(us: number | undefined): string {
+  if (us == null) return '-';
+  if (us < 1000) return `${Math.round(us)}us`;
+  if (us < 10_000) return `${(us / 1000).toFixed(1)}ms`;
+  if (us < 1_000_000) return `${Math.round(us / 1000)}ms`;
+  return `${(us / 1_000_000).toFixed(1)}s`;
+}
+
+/** Milliseconds as a short duration. */
+export function millis(ms: number | undefined): string {
+  return ms == null ? '-' : micros(ms * 1000);
+}
+
+/** "name/pid", "+N" when several processes share the socket; names escaped (they are untrusted). */
+export function processLabel(procs: readonly ProcessRef[]): string {
+  if (procs.length === 0) return '-';
+  const first = `${escapeControl(procs[0].name)}/${procs[0].pid}`;
+  return procs.length > 1 ? `${first}+${procs.length - 1}` : first;
+}
+
+/** An interval as the user typed it: 1s, 500ms, 2.5s. */
+export function interval(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : ms > 1000 ? `${(ms / 1000).toFixed(1)}s` : `${ms}ms`;
+}
+
+/** HH:MM of a timestamp (minute precision keeps refreshes with unchanged data byte-free). */
+export function clock(t: number): string {
+  const d = new Date(t);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}

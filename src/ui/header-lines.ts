@@ -1,0 +1,50 @@
+// The header's text: identity line, totals per state like `ss -s`, and the kernel counter rates that matter.
+import { countStates } from '../model/aggregate.js';
+import { counter, type Snapshot } from '../model/snapshot.js';
+import { counterRate } from '../model/history.js';
+import { escapeControl } from '../model/escape.js';
+import { clock, interval, rate } from './format.js';
+import type { ProtocolToggles } from './derive.js';
+
+/** "TCP 1234 (estab 100, syn-recv 2, time-wait 50, close-wait 3, fin-wait 1, orphan 0)  UDP 12  unix 300". */
+export function totalsLine(s: Snapshot): string {
+  const tcp = s.sockets.filter((x) => x.protocol === 'tcp');
+  const c = countStates(tcp);
+  let udp = 0;
+  let unix = 0;
+  for (const x of s.sockets) {
+    if (x.protocol === 'udp') udp++;
+    else if (x.protocol === 'unix') unix++;
+  }
+  const orphan = counter(s.counters.sockstat, 'TCP', 'orphan');
+  const parts = [
+    `estab ${c.ESTABLISHED}`,
+    `listen ${c.LISTEN}`,
+    `syn-recv ${c.SYN_RECV}`,
+    `time-wait ${c.TIME_WAIT}`,
+    `close-wait ${c.CLOSE_WAIT}`,
+    `fin-wait ${c.FIN_WAIT1 + c.FIN_WAIT2}`,
+  ];
+  if (orphan != null) parts.push(`orphan ${orphan}`);
+  return `TCP ${tcp.length} (${parts.join(', ')})  UDP ${udp}  unix ${unix}`;
+}
+
+/** Per-second rates of listen overflows, retransmitted segments and UDP receive-buffer errors. */
+export function ratesLine(history: readonly Snapshot[]): string {
+  const overflows = counterRate(history, 'netstat', 'TcpExt', 'ListenOverflows');
+  const drops = counterRate(history, 'netstat', 'TcpExt', 'ListenDrops');
+  const retrans = counterRate(history, 'snmp', 'Tcp', 'RetransSegs');
+  const udpRcvbuf = counterRate(history, 'snmp', 'Udp', 'RcvbufErrors');
+  const udpIn = counterRate(history, 'snmp', 'Udp', 'InErrors');
+  return `listen overflows ${rate(overflows)}  drops ${rate(drops)}  retransmits ${rate(retrans)}  UDP rcvbuf errors ${rate(udpRcvbuf)}  in-errors ${rate(udpIn)}`;
+}
+
+/** "web1 · Linux 6.1 · netlink · every 1s · 12:34". */
+export function identityLine(s: Snapshot | undefined, intervalMs: number, toggles: ProtocolToggles, port?: number): string {
+  const protos = (['tcp', 'udp', 'unix'] as const).filter((p) => toggles[p]).join('+');
+  const parts = s
+    ? [escapeControl(s.hostname), escapeControl(s.kernel), s.source, `every ${interval(intervalMs)}`, clock(s.time), protos]
+    : ['collecting…', `every ${interval(intervalMs)}`, protos];
+  if (port !== undefined) parts.push(`port ${port}`);
+  return `sockscope · ${parts.join(' · ')}`;
+}

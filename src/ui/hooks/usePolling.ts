@@ -1,0 +1,76 @@
+// Polls the injected SocketSource: the only place the monitor asks for data (components only render props).
+import { useEffect, useRef, useState } from 'react';
+import type { CollectOptions, SocketSource } from '../../collect/source.js';
+import { History } from '../../model/history.js';
+import type { Snapshot } from '../../model/snapshot.js';
+
+/** setTimeout by default; tests and the benchmark pass a manual one to drive refreshes. */
+export interface Scheduler {
+  schedule(fn: () => void, ms: number): () => void;
+}
+
+export const timerScheduler: Scheduler = {
+  schedule(fn, ms) {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+};
+
+export interface PollState {
+  snapshot?: Snapshot;
+  /** Oldest first, including the current snapshot. */
+  history: readonly Snapshot[];
+  /** The last collection failed: the snapshot on screen is stale. Cleared by the next success. */
+  error?: string;
+  /** When the last failure happened. */
+  errorAt?: number;
+}
+
+export interface PollOptions {
+  source: SocketSource;
+  collect: CollectOptions;
+  intervalMs: number;
+  paused: boolean;
+  scheduler?: Scheduler;
+  now?: () => number;
+}
+
+/**
+ * Takes a snapshot now and then every interval (never two at once). A failure keeps the last good
+ * snapshot, records the error and retries at the next tick. Paused: no collection at all.
+ */
+export function usePolling({ source, collect, intervalMs, paused, scheduler = timerScheduler, now = Date.now }: PollOptions): PollState {
+  const [state, setState] = useState<PollState>({ history: [] });
+  const history = useRef(new History());
+  const collectKey = JSON.stringify(collect);
+  const optsRef = useRef(collect);
+  optsRef.current = collect;
+
+  useEffect(() => {
+    if (paused) return;
+    let cancelled = false;
+    let cancelTimer: (() => void) | undefined;
+    const tick = async () => {
+      cancelTimer = undefined;
+      try {
+        const snap = await source.collect(optsRef.current);
+        if (cancelled) return;
+        history.current.push(snap);
+        setState({ snapshot: snap, history: history.current.all().slice() });
+      } catch (e) {
+        if (cancelled) return;
+        const message = e instanceof Error ? e.message : String(e);
+        setState((s) => ({ ...s, error: message.split('\n')[0], errorAt: now() }));
+      }
+      if (!cancelled) cancelTimer = scheduler.schedule(tick, intervalMs);
+    };
+    void tick();
+    return () => {
+      cancelled = true;
+      cancelTimer?.();
+    };
+    // collectKey: a change of protocols or details asks for a fresh snapshot at once.
+  }, [source, intervalMs, paused, scheduler, collectKey, now]);
+
+  return state;
+}

@@ -1,0 +1,114 @@
+// Key handling as a pure function: a key name and what is on screen in, actions (or quit) out.
+import { commandFor, type KeyBinding, type ViewName } from './keymap.js';
+import { windowTop } from './layout.js';
+import { current, type Action, type UiState } from './state.js';
+import type { TableModel } from './table-model.js';
+
+/** What the key handler needs to know about the screen. */
+export interface KeyContext {
+  state: UiState;
+  keymap: readonly KeyBinding[];
+  /** The table on screen (ports and port views). */
+  table?: {
+    model: TableModel<unknown>;
+    ids: readonly string[];
+    index: number;
+    top: number;
+    height: number;
+  };
+  /** Scrollable text views (socket, help): the largest scroll offset. */
+  maxScroll?: number;
+  /** Rows of a text page, for PgUp/PgDn. */
+  pageSize: number;
+  wizardAvailable: boolean;
+}
+
+export type KeyResult = { quit: true } | { quit: false; actions: Action[] };
+
+const none: KeyResult = { quit: false, actions: [] };
+const act = (...actions: Action[]): KeyResult => ({ quit: false, actions });
+
+/** Text typed into the filter bar: printable characters append, Backspace deletes, Enter keeps, Esc clears. */
+function filterKey(key: string, input: string, ctx: KeyContext): KeyResult {
+  const table = ctx.table?.model.key;
+  if (!table) return act({ type: 'filterEnd', clear: false, table: '' });
+  const text = ctx.state.filters[table] ?? '';
+  if (key === 'ctrl+c') return { quit: true };
+  if (key === 'enter') return act({ type: 'filterEnd', clear: false, table });
+  if (key === 'escape') return act({ type: 'filterEnd', clear: true, table });
+  if (key === 'backspace') return act({ type: 'filterInput', table, text: [...text].slice(0, -1).join('') });
+  if (key === 'space') return act({ type: 'filterInput', table, text: `${text} ` });
+  // Printable input only (no escape sequences, no control characters).
+  if (input && [...input].every((c) => c >= ' ' && c !== '\u007f') && input.length <= 64) return act({ type: 'filterInput', table, text: text + input });
+  return none;
+}
+
+function moveTo(ctx: KeyContext, index: number): KeyResult {
+  const t = ctx.table;
+  if (!t || t.ids.length === 0) return none;
+  const i = Math.max(0, Math.min(t.ids.length - 1, index));
+  return act({ type: 'select', table: t.model.key, id: t.ids[i], index: i, top: windowTop(t.ids.length, i, t.height, t.top) });
+}
+
+/** Maps one key press to actions. `input` is the raw text Ink gave (for the filter bar). */
+export function handleKey(key: string, input: string, ctx: KeyContext): KeyResult {
+  const { state } = ctx;
+  const frame = current(state);
+  if (frame.view === 'wizard') return key === 'ctrl+c' ? { quit: true } : none;
+  if (state.editingFilter) return filterKey(key, input, ctx);
+  const view: ViewName = frame.view;
+  const command = commandFor(ctx.keymap, key, view);
+  if (!command) return none;
+  const t = ctx.table;
+  const scrollable = ctx.maxScroll !== undefined;
+  switch (command) {
+    case 'quit':
+      return { quit: true };
+    case 'help':
+      return act({ type: 'help' });
+    case 'filter':
+      return t ? act({ type: 'filterStart' }) : none;
+    case 'drill': {
+      if (!t || t.index < 0 || !t.model.drill) return none;
+      return act(...t.model.drill(t.model.rows[t.index]));
+    }
+    case 'back':
+      // Esc first clears a filter that is set, then goes back.
+      if (t && state.filters[t.model.key]) return act({ type: 'filterEnd', clear: true, table: t.model.key });
+      return act({ type: 'back' });
+    case 'up':
+      return scrollable ? act({ type: 'scroll', delta: -1, max: ctx.maxScroll! }) : t ? moveTo(ctx, t.index - 1) : none;
+    case 'down':
+      return scrollable ? act({ type: 'scroll', delta: 1, max: ctx.maxScroll! }) : t ? moveTo(ctx, t.index + 1) : none;
+    case 'pageUp':
+      return scrollable ? act({ type: 'scroll', delta: -ctx.pageSize, max: ctx.maxScroll! }) : t ? moveTo(ctx, t.index - t.height) : none;
+    case 'pageDown':
+      return scrollable ? act({ type: 'scroll', delta: ctx.pageSize, max: ctx.maxScroll! }) : t ? moveTo(ctx, t.index + t.height) : none;
+    case 'home':
+      return scrollable ? act({ type: 'scroll', delta: -Infinity, max: ctx.maxScroll! }) : t ? moveTo(ctx, 0) : none;
+    case 'end':
+      return scrollable ? act({ type: 'scroll', delta: Infinity, max: ctx.maxScroll! }) : t ? moveTo(ctx, t.ids.length - 1) : none;
+    case 'sort':
+      return t ? act({ type: 'sortNext', kind: t.model.kind, count: t.model.sorts.length }) : none;
+    case 'sortReverse':
+      return t ? act({ type: 'sortReverse', kind: t.model.kind }) : none;
+    case 'pause':
+      return act({ type: 'pause' });
+    case 'toggleTcp':
+      return act({ type: 'toggleProtocol', protocol: 'tcp' });
+    case 'toggleUdp':
+      return act({ type: 'toggleProtocol', protocol: 'udp' });
+    case 'toggleUnix':
+      return act({ type: 'toggleProtocol', protocol: 'unix' });
+    case 'faster':
+      return act({ type: 'interval', factor: 0.5 });
+    case 'slower':
+      return act({ type: 'interval', factor: 2 });
+    case 'switchTable':
+      return act({ type: 'switchTable' });
+    case 'groupByPeer':
+      return act({ type: 'groupByPeer' });
+    case 'wizard':
+      return ctx.wizardAvailable ? act({ type: 'push', frame: { view: 'wizard' } }) : none;
+  }
+}

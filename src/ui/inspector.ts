@@ -1,0 +1,25 @@
+// The socket view's second OS boundary: fd flags and option values of one socket, injected like SocketSource.
+import type { Socket } from '../model/socket.js';
+
+/** One option value (shape of the getsockopt helper's OptionReading). */
+export interface OptionLine {
+  name: string;
+  value?: unknown;
+  source?: string;
+  missing?: string;
+  errno?: string;
+}
+
+/** What the socket view shows beyond the snapshot. */
+export interface SocketDetails {
+  fd?: { path: string; info?: { flags?: number; flagNames: string[]; nonblock: boolean; cloexec: boolean }; missing?: string };
+  /** Why there are no fd flags at all (no owning process known). */
+  fdMissing?: string;
+  options?: { readings: OptionLine[]; note?: string; missing: string[] };
+  optionsMissing?: string;
+}
+
+/** Reads the details of a socket (at most once per open of the socket view). */
+export interface SocketInspector {
+  inspect(socket: Socket): Promise<SocketDetails>;
+}

@@ -1,0 +1,81 @@
+// Width breakpoints and column fitting: low-value columns drop first as the terminal narrows.
+import { fit } from './format.js';
+
+/** Terminal widths at which optional columns appear. The monitor is designed to be usable at NARROW (80x24). */
+export const BREAKPOINTS = {
+  narrow: 80,
+  medium: 100,
+  wide: 120,
+  huge: 160,
+} as const;
+export type Breakpoint = keyof typeof BREAKPOINTS;
+
+/** Rows the chrome takes around a table. */
+export const HEADER_LINES = 3;
+export const FOOTER_LINES = 1;
+/** Recommendations shown under the ports table: a share of the height, within bounds. */
+export const MIN_REC_LINES = 2;
+export const MAX_REC_LINES = 10;
+
+/** One table column: a fixed width or 'flex' (shares what is left), shown from `from` width up. */
+export interface Column<R> {
+  id: string;
+  title: string;
+  width: number | 'flex';
+  /** Minimum width of a flex column. */
+  minWidth?: number;
+  align?: 'left' | 'right';
+  /** The column appears only when the terminal is at least this wide. */
+  from?: Breakpoint;
+  cell: (row: R) => string;
+}
+
+export interface PlacedColumn<R> extends Column<R> {
+  cells: number;
+}
+
+/** The columns that fit `width`, flex columns sharing the rest (one space between columns). */
+export function placeColumns<R>(columns: readonly Column<R>[], width: number): PlacedColumn<R>[] {
+  const shown = columns.filter((c) => !c.from || width >= BREAKPOINTS[c.from]);
+  const fixed = shown.reduce((s, c) => s + (c.width === 'flex' ? 0 : c.width), 0);
+  const flex = shown.filter((c) => c.width === 'flex');
+  const gaps = Math.max(0, shown.length - 1);
+  const left = Math.max(0, width - fixed - gaps);
+  const each = flex.length ? Math.floor(left / flex.length) : 0;
+  let extra = flex.length ? left - each * flex.length : 0;
+  return shown.map((c) => {
+    if (c.width !== 'flex') return { ...c, cells: c.width };
+    const cells = Math.max(c.minWidth ?? 4, each + (extra > 0 ? 1 : 0));
+    if (extra > 0) extra--;
+    return { ...c, cells };
+  });
+}
+
+/** One line of text for a row. */
+export function renderRow<R>(columns: readonly PlacedColumn<R>[], row: R): string {
+  return columns.map((c) => fit(c.cell(row), c.cells, c.align)).join(' ');
+}
+
+/** The header line of a table. */
+export function renderHeader<R>(columns: readonly PlacedColumn<R>[]): string {
+  return columns.map((c) => fit(c.title, c.cells, c.align)).join(' ');
+}
+
+/**
+ * The first visible row index: keeps the previous scroll position while the selection stays in view
+ * (no jumping as rows come and go), otherwise scrolls just enough.
+ */
+export function windowTop(total: number, selected: number, height: number, prevTop: number): number {
+  if (height <= 0 || total <= height) return 0;
+  let top = Math.min(Math.max(0, prevTop), total - height);
+  if (selected < top) top = selected;
+  else if (selected >= top + height) top = selected - height + 1;
+  return Math.max(0, Math.min(top, total - height));
+}
+
+/** Lines for the recommendations panel at a given terminal height. */
+export function recommendationLines(rows: number, count: number): number {
+  if (count === 0) return 1;
+  const share = Math.floor(rows / 5);
+  return Math.max(MIN_REC_LINES, Math.min(MAX_REC_LINES, share, count * 2));
+}

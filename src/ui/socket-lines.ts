@@ -1,0 +1,112 @@
+// The socket view's text: every field, state meaning, tcp_info, memory and buffers, fd flags and option values.
+import { escapeControl } from '../model/escape.js';
+import { formatEndpoint, type Socket } from '../model/socket.js';
+import type { PanelLine } from './components/TextPanel.js';
+import { bytes, micros, millis } from './format.js';
+import type { SocketDetails } from './inspector.js';
+import { stateMeaning } from './state-meaning.js';
+import { timerLabel } from './tables/sockets.js';
+
+const kv = (k: string, v: string | number | undefined): PanelLine => ({ text: `  ${k.padEnd(22)} ${v ?? '-'}` });
+
+/** A value from getsockopt as text. */
+export function optionValue(v: unknown): string {
+  if (v === undefined) return '-';
+  if (typeof v === 'boolean') return v ? 'on' : 'off';
+  if (typeof v === 'string') return escapeControl(v);
+  if (typeof v === 'number') return String(v);
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if ('onoff' in o) return o.onoff ? `on, ${o.seconds}s` : 'off';
+    if ('seconds' in o && 'micros' in o) return `${o.seconds}.${String(o.micros).padStart(6, '0')}s`;
+    return '{…}';
+  }
+  return String(v);
+}
+
+/**
+ * The lines of the socket view. `gone` when the socket is no longer in the latest snapshot (the last
+ * copy seen is shown). `details` is undefined while the fd flags and options are being read.
+ */
+export function socketLines(s: Socket, details: SocketDetails | undefined, opts: { gone?: boolean } = {}): PanelLine[] {
+  const out: PanelLine[] = [];
+  const m = stateMeaning(s.protocol, s.state);
+  out.push({ text: 'SOCKET', heading: true });
+  if (opts.gone) out.push({ text: '  (closed: no longer in the latest snapshot; the last values seen are shown)', dim: true });
+  out.push(kv('protocol', `${s.protocol}${s.ipVersion ? `/IPv${s.ipVersion}` : ''}${s.unixType ? ` ${s.unixType}` : ''}`));
+  out.push(kv('state', s.state));
+  out.push(kv('local', escapeControl(formatEndpoint(s.local, s.protocol))));
+  out.push(kv('peer', escapeControl(formatEndpoint(s.peer, s.protocol))));
+  out.push(kv(s.state === 'LISTEN' ? 'accept queue (Recv-Q)' : 'Recv-Q', s.recvQ));
+  out.push(kv(s.state === 'LISTEN' ? 'backlog (Send-Q)' : 'Send-Q', s.sendQ));
+  out.push(kv('timer', timerLabel(s)));
+  out.push(kv('uid', s.uid));
+  out.push(kv('inode', s.inode));
+  if (s.cookie) out.push(kv('cookie', s.cookie));
+  if (s.boundDevice) out.push(kv('bound device', escapeControl(s.boundDevice)));
+  for (const p of s.processes) out.push(kv('process', `${escapeControl(p.name)} pid ${p.pid} fd ${p.fd}`));
+  if (s.processes.length === 0) out.push(kv('process', 'unknown (not attributed: another user\'s process without root, or a kernel socket)'));
+
+  out.push({ text: '' }, { text: 'STATE', heading: true });
+  out.push({ text: `  ${m.meaning}` });
+  out.push({ text: `  Who acts: ${m.whoActs}` });
+
+  const t = s.tcpInfo;
+  if (s.protocol === 'tcp') {
+    out.push({ text: '' }, { text: 'TCP_INFO', heading: true });
+    if (!t) out.push({ text: '  not available from this collector (ss -i / netlink INET_DIAG_INFO)', dim: true });
+    else {
+      out.push(kv('rtt / rttvar', `${micros(t.rttUs)} / ${micros(t.rttVarUs)}`));
+      out.push(kv('rto', millis(t.rtoMs)));
+      out.push(kv('cwnd / ssthresh', `${t.cwnd ?? '-'} / ${t.ssthresh ?? '-'}`));
+      out.push(kv('mss', t.mss));
+      out.push(kv('retransmits now / total', `${t.retrans ?? '-'} / ${t.totalRetrans ?? '-'}`));
+      out.push(kv('bytes sent / acked', `${bytes(t.bytesSent)} / ${bytes(t.bytesAcked)}`));
+      out.push(kv('bytes received', bytes(t.bytesReceived)));
+      out.push(kv('delivery rate', t.deliveryRate != null ? `${bytes(t.deliveryRate)}/s` : '-'));
+      out.push(kv('rwnd / sndbuf limited', `${micros(t.rwndLimitedUs)} / ${micros(t.sndbufLimitedUs)}`));
+      out.push(kv('busy', micros(t.busyUs)));
+      out.push(kv('congestion control', t.congestion ? escapeControl(t.congestion) : '-'));
+      out.push(kv('last send / recv / ack', `${millis(t.lastSendMs)} / ${millis(t.lastRecvMs)} / ${millis(t.lastAckMs)} ago`));
+      out.push(kv('window scale snd / rcv', `${t.sndWscale ?? '-'} / ${t.rcvWscale ?? '-'}`));
+      if (t.rttUs && t.deliveryRate) out.push(kv('BDP (rate x rtt)', bytes(Math.round((t.deliveryRate * t.rttUs) / 1e6))));
+    }
+  }
+
+  out.push({ text: '' }, { text: 'MEMORY AND BUFFERS', heading: true });
+  const k = s.skmem;
+  if (!k) out.push({ text: '  not available from this collector (ss -m / netlink INET_DIAG_SKMEMINFO)', dim: true });
+  else {
+    out.push(kv('receive: used / buffer', `${bytes(k.rmemAlloc)} / ${bytes(k.rcvbuf)}`));
+    out.push(kv('send: used / buffer', `${bytes(k.wmemAlloc)} / ${bytes(k.sndbuf)}`));
+    if (k.wmemQueued != null) out.push(kv('send queued', bytes(k.wmemQueued)));
+    if (k.fwdAlloc != null) out.push(kv('forward alloc', bytes(k.fwdAlloc)));
+    if (k.optmem != null) out.push(kv('option memory', bytes(k.optmem)));
+    if (k.backlog != null) out.push(kv('backlog', bytes(k.backlog)));
+    if (k.drops != null) out.push(kv('drops', k.drops));
+  }
+
+  out.push({ text: '' }, { text: 'FD FLAGS (/proc/PID/fdinfo)', heading: true });
+  if (!details) out.push({ text: '  reading…', dim: true });
+  else if (!details.fd) out.push({ text: `  unknown: ${details.fdMissing ?? 'no owning process known'}`, dim: true });
+  else if (details.fd.info) {
+    const i = details.fd.info;
+    out.push(kv('O_NONBLOCK', i.nonblock ? 'yes (non-blocking: the program uses poll/epoll or async IO)' : 'no (blocking calls)'));
+    out.push(kv('O_CLOEXEC', i.cloexec ? 'yes' : 'no (inherited by exec()ed children)'));
+    out.push(kv('flags', `${i.flags !== undefined ? `0${i.flags.toString(8)}` : '-'} ${i.flagNames.join('|')}`));
+    out.push({ text: `  from ${details.fd.path}`, dim: true });
+  } else out.push({ text: `  unknown: ${details.fd.missing}`, dim: true });
+
+  out.push({ text: '' }, { text: 'SOCKET OPTIONS (getsockopt)', heading: true });
+  if (!details) out.push({ text: '  reading…', dim: true });
+  else if (!details.options) out.push({ text: `  unknown: ${details.optionsMissing ?? 'the getsockopt helper is not available'}`, dim: true });
+  else {
+    if (details.options.note) out.push({ text: `  ${details.options.note}`, dim: true });
+    for (const r of details.options.readings) {
+      if (r.value !== undefined) out.push(kv(r.name, `${optionValue(r.value)}${r.source && r.source !== 'getsockopt' ? `  (${r.source})` : ''}`));
+      else out.push({ text: `  ${r.name.padEnd(22)} ? ${r.missing ?? r.errno ?? 'unknown'}`, dim: true });
+    }
+    for (const mm of details.options.missing) out.push({ text: `  missing: ${mm}`, dim: true });
+  }
+  return out;
+}

@@ -1,0 +1,151 @@
+// The monitor's UI state and its reducer: pure, so navigation is tested without rendering.
+import type { Protocol, Socket } from '../model/socket.js';
+import type { ProtocolToggles } from './derive.js';
+import type { SortState } from './tables/sorting.js';
+
+/** One level of the view stack. */
+export type Frame =
+  | { view: 'ports' }
+  | { view: 'port'; id: string; direction: 'local' | 'peer'; protocol: Protocol; port: number; label: string }
+  | { view: 'socket'; id: string; last: Socket }
+  | { view: 'help' }
+  | { view: 'wizard' };
+
+/** Which list is on screen; each has its own sort. */
+export type TableKind = 'ports' | 'peerports' | 'sockets' | 'peers';
+
+export interface UiState {
+  stack: Frame[];
+  /** Home view shows local ports or outgoing connections by peer port. */
+  table: 'local' | 'peer';
+  groupByPeer: boolean;
+  /** Filter text per table key (ports, peerports, port:tcp:80...). */
+  filters: Record<string, string>;
+  editingFilter: boolean;
+  sort: Record<TableKind, SortState>;
+  /** Selected row id per table key: the selection follows the row, not the index. */
+  selected: Record<string, string>;
+  /** Where the selection was, for when its row disappears. */
+  lastIndex: Record<string, number>;
+  /** First visible row per table key. */
+  top: Record<string, number>;
+  /** Scroll offset of text views (socket, help). */
+  scroll: number;
+  paused: boolean;
+  protocols: ProtocolToggles;
+  intervalMs: number;
+  /** --port: only this local port. */
+  port?: number;
+}
+
+export const MIN_INTERVAL_MS = 100;
+export const MAX_INTERVAL_MS = 60_000;
+
+export function initialState(opts: { intervalMs: number; protocols: ProtocolToggles; port?: number }): UiState {
+  return {
+    stack: [{ view: 'ports' }],
+    table: 'local',
+    groupByPeer: false,
+    filters: {},
+    editingFilter: false,
+    sort: {
+      ports: { index: 0, reversed: false },
+      peerports: { index: 0, reversed: false },
+      sockets: { index: 0, reversed: false },
+      peers: { index: 0, reversed: false },
+    },
+    selected: {},
+    lastIndex: {},
+    top: {},
+    scroll: 0,
+    paused: false,
+    protocols: opts.protocols,
+    intervalMs: opts.intervalMs,
+    port: opts.port,
+  };
+}
+
+export type Action =
+  | { type: 'select'; table: string; id: string | undefined; index: number; top: number }
+  | { type: 'push'; frame: Frame }
+  | { type: 'back' }
+  | { type: 'filterStart' }
+  | { type: 'filterInput'; table: string; text: string }
+  | { type: 'filterEnd'; clear: boolean; table: string }
+  | { type: 'sortNext'; kind: TableKind; count: number }
+  | { type: 'sortReverse'; kind: TableKind }
+  | { type: 'pause' }
+  | { type: 'toggleProtocol'; protocol: Protocol }
+  | { type: 'interval'; factor: number }
+  | { type: 'switchTable' }
+  | { type: 'groupByPeer' }
+  | { type: 'scroll'; delta: number; max: number }
+  | { type: 'help' };
+
+/** The frame on screen. */
+export function current(s: UiState): Frame {
+  return s.stack[s.stack.length - 1];
+}
+
+export function reducer(s: UiState, a: Action): UiState {
+  switch (a.type) {
+    case 'select':
+      return {
+        ...s,
+        selected: a.id === undefined ? s.selected : { ...s.selected, [a.table]: a.id },
+        lastIndex: { ...s.lastIndex, [a.table]: a.index },
+        top: { ...s.top, [a.table]: a.top },
+      };
+    case 'push':
+      return { ...s, stack: [...s.stack, a.frame], scroll: 0, editingFilter: false };
+    case 'back':
+      return s.stack.length > 1 ? { ...s, stack: s.stack.slice(0, -1), scroll: 0, editingFilter: false } : s;
+    case 'filterStart':
+      return { ...s, editingFilter: true };
+    case 'filterInput':
+      return { ...s, filters: { ...s.filters, [a.table]: a.text } };
+    case 'filterEnd':
+      return { ...s, editingFilter: false, filters: a.clear ? { ...s.filters, [a.table]: '' } : s.filters };
+    case 'sortNext': {
+      const cur = s.sort[a.kind];
+      return { ...s, sort: { ...s.sort, [a.kind]: { index: (cur.index + 1) % Math.max(1, a.count), reversed: false } } };
+    }
+    case 'sortReverse': {
+      const cur = s.sort[a.kind];
+      return { ...s, sort: { ...s.sort, [a.kind]: { ...cur, reversed: !cur.reversed } } };
+    }
+    case 'pause':
+      return { ...s, paused: !s.paused };
+    case 'toggleProtocol': {
+      const next = { ...s.protocols, [a.protocol]: !s.protocols[a.protocol] };
+      // Never switch everything off: an empty monitor looks like a broken one.
+      if (!next.tcp && !next.udp && !next.unix) return s;
+      return { ...s, protocols: next };
+    }
+    case 'interval': {
+      const ms = Math.round(s.intervalMs * a.factor);
+      return { ...s, intervalMs: Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, ms)) };
+    }
+    case 'switchTable':
+      return { ...s, table: s.table === 'local' ? 'peer' : 'local' };
+    case 'groupByPeer':
+      return { ...s, groupByPeer: !s.groupByPeer };
+    case 'scroll':
+      return { ...s, scroll: Math.max(0, Math.min(a.max, s.scroll + a.delta)) };
+    case 'help':
+      return current(s).view === 'help' ? reducer(s, { type: 'back' }) : reducer(s, { type: 'push', frame: { view: 'help' } });
+  }
+}
+
+/**
+ * The index of the selected row: where its id is now, or (when that row is gone) the same position,
+ * clamped, so the selection lands on a neighbour instead of jumping to the top.
+ */
+export function selectedIndex(ids: readonly string[], selectedId: string | undefined, lastIndex: number | undefined): number {
+  if (ids.length === 0) return -1;
+  if (selectedId !== undefined) {
+    const i = ids.indexOf(selectedId);
+    if (i >= 0) return i;
+  }
+  return Math.min(Math.max(0, lastIndex ?? 0), ids.length - 1);
+}

@@ -1,0 +1,147 @@
+// Which table a frame shows: its rows (filtered, sorted), columns, sort list, identity and what Enter does.
+import type { Severity } from '../advise/types.js';
+import { socketsOnPort, socketsToPeerPort } from '../model/aggregate.js';
+import { escapeControl } from '../model/escape.js';
+import type { Socket } from '../model/socket.js';
+import { socketId } from './identity.js';
+import type { PortTables } from './derive.js';
+import type { Column } from './layout.js';
+import type { Action, Frame, TableKind, UiState } from './state.js';
+import { matchesFilter } from './tables/filter.js';
+import { PEER_GROUP_COLUMNS, PEER_GROUP_SORTS, groupByPeer, peerGroupSearchTerms, type PeerGroupRow } from './tables/peers.js';
+import { PEER_PORT_COLUMNS, PEER_PORT_SORTS, peerPortSearchTerms, type PeerPortRow } from './tables/peer-ports.js';
+import { PORT_COLUMNS, PORT_SORTS, portSearchTerms, type PortRow } from './tables/ports.js';
+import { SOCKET_COLUMNS, SOCKET_SORTS, socketSearchTerms, type SocketRow } from './tables/sockets.js';
+import { sortLabel, sortRows, type SortDef } from './tables/sorting.js';
+
+export interface TableModel<R = unknown> {
+  /** Key for selection, scroll and filter state. */
+  key: string;
+  kind: TableKind;
+  title: string;
+  rows: R[];
+  /** Rows before the filter. */
+  unfiltered: number;
+  columns: readonly Column<R>[];
+  sorts: readonly SortDef<R>[];
+  sortLabel: string;
+  filter: string;
+  idOf: (r: R) => string;
+  markOf?: (r: R) => Severity | 'ok';
+  /** What Enter on a row does. */
+  drill?: (r: R) => Action[];
+  emptyText: string;
+}
+
+function build<R extends { id: string }>(
+  base: Omit<TableModel<R>, 'rows' | 'unfiltered' | 'sortLabel' | 'filter' | 'idOf'>,
+  all: readonly R[],
+  state: UiState,
+  terms: (r: R) => string[],
+): TableModel<R> {
+  const filter = state.filters[base.key] ?? '';
+  const filtered = filter ? all.filter((r) => matchesFilter(terms(r), filter)) : all;
+  const sort = state.sort[base.kind];
+  return {
+    ...base,
+    rows: sortRows(filtered, base.sorts, sort, (r) => r.id),
+    unfiltered: all.length,
+    sortLabel: sortLabel(base.sorts, sort),
+    filter,
+    idOf: (r) => r.id,
+  };
+}
+
+/** The ports view: local ports, or outgoing connections by peer port (Tab). */
+export function portsTableModel(tables: PortTables, state: UiState): TableModel<PortRow> | TableModel<PeerPortRow> {
+  if (state.table === 'peer') {
+    return build<PeerPortRow>(
+      {
+        key: 'peerports',
+        kind: 'peerports',
+        title: 'OUTGOING CONNECTIONS BY PEER PORT',
+        columns: PEER_PORT_COLUMNS,
+        sorts: PEER_PORT_SORTS,
+        markOf: (r) => r.health,
+        drill: (r) => [{ type: 'push', frame: { view: 'port', id: r.id, direction: 'peer', protocol: r.summary.protocol, port: r.summary.peerPort, label: `to ${r.summary.protocol} port ${r.summary.peerPort}` } }],
+        emptyText: 'no outgoing connections',
+      },
+      tables.peer(),
+      state,
+      peerPortSearchTerms,
+    );
+  }
+  return build<PortRow>(
+    {
+      key: 'ports',
+      kind: 'ports',
+      title: 'LOCAL PORTS',
+      columns: PORT_COLUMNS,
+      sorts: PORT_SORTS,
+      markOf: (r) => r.health,
+      drill: (r) => [
+        {
+          type: 'push',
+          frame: {
+            view: 'port',
+            id: r.id,
+            direction: 'local',
+            protocol: r.summary.protocol,
+            port: r.summary.port,
+            label: r.summary.protocol === 'unix' ? `unix ${r.label}` : `${r.summary.protocol} port ${r.summary.port}`,
+          },
+        },
+      ],
+      emptyText: 'no sockets match',
+    },
+    tables.local,
+    state,
+    portSearchTerms,
+  );
+}
+
+/** Sockets of one port frame (local port, unix path, or peer port). */
+export function portSockets(sockets: readonly Socket[], frame: Extract<Frame, { view: 'port' }>): Socket[] {
+  if (frame.protocol === 'unix') {
+    const label = frame.id.slice('unix:'.length);
+    return sockets.filter((s) => s.protocol === 'unix' && escapeControl(s.local.address || '(unnamed)') === label);
+  }
+  return frame.direction === 'peer' ? socketsToPeerPort(sockets, frame.port, frame.protocol) : socketsOnPort(sockets, frame.port, frame.protocol);
+}
+
+/** The port view: every socket on the port, or the same grouped by peer address. */
+export function portTableModel(sockets: readonly Socket[], frame: Extract<Frame, { view: 'port' }>, state: UiState): TableModel<SocketRow> | TableModel<PeerGroupRow> {
+  if (state.groupByPeer) {
+    const key = `peers:${frame.id}`;
+    return build<PeerGroupRow>(
+      {
+        key,
+        kind: 'peers',
+        title: `${frame.label.toUpperCase()} BY PEER ADDRESS`,
+        columns: PEER_GROUP_COLUMNS,
+        sorts: PEER_GROUP_SORTS,
+        // Enter on a peer: ungroup and filter the socket list to that address.
+        drill: (r) => [{ type: 'groupByPeer' }, { type: 'filterInput', table: `port:${frame.id}`, text: r.address }],
+        emptyText: 'no sockets',
+      },
+      groupByPeer(sockets),
+      state,
+      peerGroupSearchTerms,
+    );
+  }
+  const rows = sockets.map((s) => ({ id: socketId(s), socket: s }));
+  return build<SocketRow>(
+    {
+      key: `port:${frame.id}`,
+      kind: 'sockets',
+      title: `${frame.label.toUpperCase()}: SOCKETS`,
+      columns: SOCKET_COLUMNS,
+      sorts: SOCKET_SORTS,
+      drill: (r) => [{ type: 'push', frame: { view: 'socket', id: r.id, last: r.socket } }],
+      emptyText: 'no sockets on this port now',
+    },
+    rows,
+    state,
+    socketSearchTerms,
+  );
+}

@@ -1,0 +1,53 @@
+// The port view grouped by peer address (toggle): one row per remote host.
+import { emptyStateCounts, type StateCounts } from '../../model/aggregate.js';
+import type { Socket } from '../../model/socket.js';
+import { compactNumber, count } from '../format.js';
+import type { Column } from '../layout.js';
+import type { SortDef } from './sorting.js';
+import { peerLabel } from './sockets.js';
+
+export interface PeerGroupRow {
+  id: string;
+  address: string;
+  states: StateCounts;
+  total: number;
+  recvQ: number;
+  sendQ: number;
+}
+
+/** Groups sockets by peer address (unix: by peer label), most sockets first. */
+export function groupByPeer(sockets: readonly Socket[]): PeerGroupRow[] {
+  const m = new Map<string, PeerGroupRow>();
+  for (const s of sockets) {
+    const address = s.protocol === 'unix' ? peerLabel(s) : s.peer.address || '*';
+    let g = m.get(address);
+    if (!g) m.set(address, (g = { id: `peer ${address}`, address, states: emptyStateCounts(), total: 0, recvQ: 0, sendQ: 0 }));
+    g.states[s.state]++;
+    g.total++;
+    g.recvQ += s.recvQ;
+    g.sendQ += s.sendQ;
+  }
+  return [...m.values()];
+}
+
+export const PEER_GROUP_COLUMNS: readonly Column<PeerGroupRow>[] = [
+  { id: 'peer', title: 'PEER ADDRESS', width: 'flex', minWidth: 15, cell: (r) => r.address },
+  { id: 'total', title: 'SOCKETS', width: 7, align: 'right', cell: (r) => compactNumber(r.total) },
+  { id: 'estab', title: 'ESTAB', width: 6, align: 'right', cell: (r) => count(r.states.ESTABLISHED) },
+  { id: 'timewait', title: 'T-WAIT', width: 6, align: 'right', cell: (r) => count(r.states.TIME_WAIT) },
+  { id: 'closewait', title: 'C-WAIT', width: 6, align: 'right', cell: (r) => count(r.states.CLOSE_WAIT) },
+  { id: 'listen', title: 'LISTEN', width: 6, align: 'right', from: 'medium', cell: (r) => count(r.states.LISTEN) },
+  { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => compactNumber(r.recvQ) },
+  { id: 'sendq', title: 'SEND-Q', width: 7, align: 'right', cell: (r) => compactNumber(r.sendQ) },
+];
+
+export const PEER_GROUP_SORTS: readonly SortDef<PeerGroupRow>[] = [
+  { id: 'total', label: 'sockets', desc: true, key: (r) => r.total },
+  { id: 'peer', label: 'peer', desc: false, key: (r) => r.address },
+  { id: 'closewait', label: 'C-WAIT', desc: true, key: (r) => r.states.CLOSE_WAIT },
+  { id: 'recvq', label: 'RECV-Q', desc: true, key: (r) => r.recvQ },
+];
+
+export function peerGroupSearchTerms(r: PeerGroupRow): string[] {
+  return [r.address, ...Object.entries(r.states).filter(([, n]) => n > 0).map(([s]) => s)];
+}

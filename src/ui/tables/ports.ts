@@ -1,0 +1,93 @@
+// The home table: one row per local port (or unix path), with queues, state counts, peers, trend and health.
+import type { Severity } from '../../advise/types.js';
+import type { PortSummary } from '../../model/aggregate.js';
+import { escapeControl } from '../../model/escape.js';
+import { count, processLabel } from '../format.js';
+import type { Column } from '../layout.js';
+import { sparkline } from '../sparkline.js';
+import type { SortDef } from './sorting.js';
+
+export interface PortRow {
+  id: string;
+  /** The port number, or the escaped path of a unix socket group. */
+  label: string;
+  summary: PortSummary;
+  health: Severity | 'ok';
+  /** Connections (non-listening sockets) over recent samples, oldest first. */
+  trend: readonly number[];
+}
+
+/** FIN_WAIT1 + FIN_WAIT2: our side closed, waiting for the peer. */
+export function finWait(s: PortSummary): number {
+  return s.states.FIN_WAIT1 + s.states.FIN_WAIT2;
+}
+
+/** Sockets in states without their own column (LAST_ACK, CLOSING, SYN_SENT, unconnected CLOSE...), listeners excluded. */
+export function otherStates(s: PortSummary): number {
+  const shown = s.states.ESTABLISHED + s.states.SYN_RECV + s.states.TIME_WAIT + s.states.CLOSE_WAIT + finWait(s);
+  return Math.max(0, s.total - shown - s.listeners.length);
+}
+
+/** Accept queue / backlog summed over listeners; bytes queued for UDP. */
+export function listenQueue(s: PortSummary): string {
+  if (s.listeners.length === 0) return '-';
+  const q = s.listeners.reduce((a, l) => a + l.acceptQueue, 0);
+  if (s.protocol !== 'tcp') return String(q);
+  const backlog = s.listeners.reduce((a, l) => a + (l.backlog ?? 0), 0);
+  return `${q}/${backlog}`;
+}
+
+/** Accept-queue fill as a fraction (for sorting): 0 when there is no listener. */
+function queueFill(s: PortSummary): number {
+  const q = s.listeners.reduce((a, l) => a + l.acceptQueue, 0);
+  const b = s.listeners.reduce((a, l) => a + (l.backlog ?? 0), 0);
+  return b > 0 ? q / b : q;
+}
+
+export const TREND_WIDTH = 10;
+
+export const PORT_COLUMNS: readonly Column<PortRow>[] = [
+  { id: 'port', title: 'PORT', width: 6, align: 'right', cell: (r) => (r.summary.protocol === 'unix' ? '-' : r.label) },
+  { id: 'proto', title: 'PROTO', width: 5, cell: (r) => r.summary.protocol },
+  {
+    id: 'process',
+    title: 'PROCESS',
+    width: 'flex',
+    minWidth: 10,
+    cell: (r) => (r.summary.protocol === 'unix' ? `${r.label} ${processLabel(r.summary.processes)}` : processLabel(r.summary.processes)),
+  },
+  { id: 'queue', title: 'ACCEPTQ', width: 9, align: 'right', cell: (r) => listenQueue(r.summary) },
+  { id: 'estab', title: 'ESTAB', width: 6, align: 'right', cell: (r) => count(r.summary.states.ESTABLISHED) },
+  { id: 'synrecv', title: 'SYN-R', width: 5, align: 'right', cell: (r) => count(r.summary.states.SYN_RECV) },
+  { id: 'timewait', title: 'T-WAIT', width: 6, align: 'right', cell: (r) => count(r.summary.states.TIME_WAIT) },
+  { id: 'closewait', title: 'C-WAIT', width: 6, align: 'right', cell: (r) => count(r.summary.states.CLOSE_WAIT) },
+  { id: 'finwait', title: 'FIN-W', width: 5, align: 'right', from: 'medium', cell: (r) => count(finWait(r.summary)) },
+  { id: 'other', title: 'OTHER', width: 5, align: 'right', from: 'medium', cell: (r) => count(otherStates(r.summary)) },
+  { id: 'peers', title: 'PEERS', width: 5, align: 'right', cell: (r) => count(r.summary.peerCount) },
+  { id: 'trend', title: 'TREND', width: TREND_WIDTH, from: 'wide', cell: (r) => sparkline(r.trend, TREND_WIDTH) },
+];
+
+const portNumber = (r: PortRow) => (r.summary.protocol === 'unix' ? 70000 : r.summary.port);
+
+export const PORT_SORTS: readonly SortDef<PortRow>[] = [
+  { id: 'port', label: 'port', desc: false, key: portNumber },
+  { id: 'total', label: 'sockets', desc: true, key: (r) => r.summary.total },
+  { id: 'estab', label: 'ESTAB', desc: true, key: (r) => r.summary.states.ESTABLISHED },
+  { id: 'queue', label: 'accept queue', desc: true, key: (r) => queueFill(r.summary) },
+  { id: 'synrecv', label: 'SYN-R', desc: true, key: (r) => r.summary.states.SYN_RECV },
+  { id: 'timewait', label: 'T-WAIT', desc: true, key: (r) => r.summary.states.TIME_WAIT },
+  { id: 'closewait', label: 'C-WAIT', desc: true, key: (r) => r.summary.states.CLOSE_WAIT },
+  { id: 'peers', label: 'peers', desc: true, key: (r) => r.summary.peerCount },
+  { id: 'health', label: 'health', desc: true, key: (r) => ({ ok: 0, info: 1, warning: 2, critical: 3 })[r.health] },
+];
+
+/** What the / filter searches in a port row. */
+export function portSearchTerms(r: PortRow): string[] {
+  const s = r.summary;
+  const terms = [r.label, `${s.protocol}`, `:${s.port}`];
+  for (const p of s.processes) terms.push(escapeControl(p.name), String(p.pid));
+  for (const l of s.listeners) terms.push(l.address);
+  for (const p of s.topPeers) terms.push(p.address);
+  for (const [state, n] of Object.entries(s.states)) if (n > 0) terms.push(state);
+  return terms;
+}

@@ -1,0 +1,55 @@
+// The port view's table: one row per socket (peer, state, queues, timer, rtt, retransmits, cwnd, process).
+import { escapeControl } from '../../model/escape.js';
+import { formatEndpoint, type Socket } from '../../model/socket.js';
+import { compactNumber, micros, millis, processLabel } from '../format.js';
+import type { Column } from '../layout.js';
+import type { SortDef } from './sorting.js';
+
+export interface SocketRow {
+  id: string;
+  socket: Socket;
+}
+
+/** The far end as text: address:port, or the unix peer (escaped path or inode). */
+export function peerLabel(s: Socket): string {
+  if (s.protocol === 'unix') return s.peer.address ? escapeControl(s.peer.address) : s.peer.port ? `inode ${s.peer.port}` : '*';
+  return formatEndpoint(s.peer);
+}
+
+/** Timer as ss shows it: "keepalive 7.1s/0". */
+export function timerLabel(s: Socket): string {
+  const t = s.timer;
+  if (!t || t.name === 'off') return '-';
+  return `${t.name} ${millis(t.expiresMs)}${t.retrans ? `/${t.retrans}` : ''}`;
+}
+
+export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
+  { id: 'peer', title: 'PEER', width: 'flex', minWidth: 14, cell: (r) => peerLabel(r.socket) },
+  { id: 'local', title: 'LOCAL', width: 'flex', minWidth: 14, from: 'huge', cell: (r) => formatEndpoint(r.socket.local, r.socket.protocol) },
+  { id: 'state', title: 'STATE', width: 11, cell: (r) => r.socket.state },
+  { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => compactNumber(r.socket.recvQ) },
+  { id: 'sendq', title: 'SEND-Q', width: 7, align: 'right', cell: (r) => compactNumber(r.socket.sendQ) },
+  { id: 'timer', title: 'TIMER', width: 14, from: 'medium', cell: (r) => timerLabel(r.socket) },
+  { id: 'rtt', title: 'RTT', width: 7, align: 'right', cell: (r) => micros(r.socket.tcpInfo?.rttUs) },
+  { id: 'retr', title: 'RETR', width: 5, align: 'right', cell: (r) => String(r.socket.tcpInfo?.totalRetrans ?? r.socket.tcpInfo?.retrans ?? '-') },
+  { id: 'cwnd', title: 'CWND', width: 5, align: 'right', from: 'medium', cell: (r) => String(r.socket.tcpInfo?.cwnd ?? '-') },
+  { id: 'process', title: 'PROCESS', width: 'flex', minWidth: 10, cell: (r) => processLabel(r.socket.processes) },
+];
+
+const STATE_ORDER: Record<string, number> = { LISTEN: 0, ESTABLISHED: 1, SYN_RECV: 2, SYN_SENT: 3, CLOSE_WAIT: 4, FIN_WAIT1: 5, FIN_WAIT2: 6, LAST_ACK: 7, CLOSING: 8, TIME_WAIT: 9, CLOSE: 10 };
+
+export const SOCKET_SORTS: readonly SortDef<SocketRow>[] = [
+  { id: 'state', label: 'state', desc: false, key: (r) => STATE_ORDER[r.socket.state] ?? 99 },
+  { id: 'peer', label: 'peer', desc: false, key: (r) => peerLabel(r.socket) },
+  { id: 'recvq', label: 'RECV-Q', desc: true, key: (r) => r.socket.recvQ },
+  { id: 'sendq', label: 'SEND-Q', desc: true, key: (r) => r.socket.sendQ },
+  { id: 'rtt', label: 'RTT', desc: true, key: (r) => r.socket.tcpInfo?.rttUs ?? -1 },
+  { id: 'retr', label: 'retransmits', desc: true, key: (r) => r.socket.tcpInfo?.totalRetrans ?? r.socket.tcpInfo?.retrans ?? -1 },
+];
+
+export function socketSearchTerms(r: SocketRow): string[] {
+  const s = r.socket;
+  const terms = [peerLabel(s), formatEndpoint(s.local, s.protocol), s.state, s.protocol];
+  for (const p of s.processes) terms.push(escapeControl(p.name), String(p.pid));
+  return terms;
+}

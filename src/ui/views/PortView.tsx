@@ -1,0 +1,23 @@
+// One port: its listeners and backlog, every socket on it (or grouped by peer), and its recommendations.
+import { Box } from 'ink';
+import type { Recommendation } from '../../advise/types.js';
+import { Lines } from '../components/Lines.js';
+import { Recommendations } from '../components/Recommendations.js';
+import { TableSection, type TableSectionProps } from '../components/TableSection.js';
+
+export interface PortViewProps {
+  listeners: readonly string[];
+  table: TableSectionProps;
+  recs: readonly Recommendation[];
+  recLines: number;
+}
+
+export function PortView({ listeners, table, recs, recLines }: PortViewProps) {
+  return (
+    <Box flexDirection="column" flexShrink={0}>
+      <Lines lines={listeners} width={table.width} theme={table.theme} />
+      <TableSection {...table} />
+      <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} emptyText="Nothing to recommend for this port." />
+    </Box>
+  );
+}

@@ -1,0 +1,20 @@
+// The home view: the ports (or outgoing) table and the live recommendations under it.
+import { Box } from 'ink';
+import type { Recommendation } from '../../advise/types.js';
+import { Recommendations } from '../components/Recommendations.js';
+import { TableSection, type TableSectionProps } from '../components/TableSection.js';
+
+export interface PortsViewProps {
+  table: TableSectionProps;
+  recs: readonly Recommendation[];
+  recLines: number;
+}
+
+export function PortsView({ table, recs, recLines }: PortsViewProps) {
+  return (
+    <Box flexDirection="column" flexShrink={0}>
+      <TableSection {...table} />
+      <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} />
+    </Box>
+  );
+}

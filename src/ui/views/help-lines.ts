@@ -1,0 +1,19 @@
+// The help screen's text, generated from the keymap (the same table that handles the keys).
+import type { PanelLine } from '../components/TextPanel.js';
+import { helpLines, type KeyBinding } from '../keymap.js';
+
+export function helpPanelLines(keymap: readonly KeyBinding[]): PanelLine[] {
+  const out: PanelLine[] = [{ text: 'KEYS', heading: true }];
+  for (const h of helpLines(keymap)) out.push({ text: `  ${h.keys.padEnd(18)} ${h.description}${h.where === 'everywhere' ? '' : `  [${h.where}]`}` });
+  out.push(
+    { text: '' },
+    { text: 'VIEWS', heading: true },
+    { text: '  ports    one row per local port: accept queue/backlog, states, peers, trend, health (!! critical, ! warning, i info)' },
+    { text: '           Tab shows outgoing connections grouped by the peer port instead' },
+    { text: '  port     listeners and every socket on the port; group by peer address; recommendations for the port' },
+    { text: '  socket   every field, what the state means and who acts, tcp_info, buffers, fd flags, option values' },
+    { text: '' },
+    { text: 'Keys can be changed in the config file under keymap: (command: [keys]); `sockscope config` shows it.', dim: true },
+  );
+  return out;
+}
