@@ -403,6 +403,29 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
   EUCLEAN: { meaning: 'Structure needs cleaning (filesystem corruption).' },
   EMULTIHOP: { meaning: 'Multihop attempted (RFS; unused).' },
   EREMOTE: { meaning: 'Object is remote.' },
+  // Winsock-only codes
+  WSANOTINITIALISED: {
+    meaning: 'Winsock was not initialised: the program called a socket function before WSAStartup() succeeded (or after WSACleanup()).',
+    causes: ['Missing WSAStartup(MAKEWORD(2, 2), &wsa) at program start; a DLL calling sockets before the host initialised Winsock.'],
+    fixes: ['Call WSAStartup once before any socket call and WSACleanup once at exit.'],
+  },
+  WSASYSNOTREADY: { meaning: 'The network subsystem is not ready: Winsock could not start (broken Winsock catalog or network stack).', fixes: ['`netsh winsock reset` and reboot.'] },
+  WSAVERNOTSUPPORTED: { meaning: 'The Winsock version asked for in WSAStartup is not supported.', fixes: ['Request version 2.2: MAKEWORD(2, 2).'] },
+  WSAEDISCON: { meaning: 'The peer started a graceful shutdown (message-oriented protocols): WSARecv returns it instead of 0.' },
+  WSA_IO_PENDING: {
+    meaning: 'An overlapped (asynchronous) operation was started and will complete later. Not a failure.',
+    fixes: ['Wait for completion (GetQueuedCompletionStatus, WSAGetOverlappedResult or the event).'],
+  },
+  WSA_IO_INCOMPLETE: { meaning: 'WSAGetOverlappedResult was called with fWait=FALSE and the overlapped operation has not finished yet.' },
+  WSA_OPERATION_ABORTED: { meaning: 'An overlapped operation was cancelled because the socket was closed or CancelIo was called (thread exit can also abort it).' },
+  WSAHOST_NOT_FOUND: {
+    meaning: 'Name resolution failed: the host name does not exist (authoritative answer, like EAI_NONAME).',
+    causes: ['A typo in the host name; a missing DNS record; a search domain not applied.'],
+    fixes: ['Check with `nslookup NAME`; use the fully qualified name.'],
+  },
+  WSATRY_AGAIN: { meaning: 'Temporary name resolution failure (no answer from an authoritative server, like EAI_AGAIN).', fixes: ['Retry later; check the DNS servers.'] },
+  WSANO_RECOVERY: { meaning: 'Non-recoverable name resolution failure (like EAI_FAIL).' },
+  WSANO_DATA: { meaning: 'The name exists but has no record of the requested type (e.g. no AAAA record), like EAI_NODATA.' },
 };
 
 /** Meanings shared by groups of rarely seen errors (obsolete subsystems and device errors). */
@@ -422,5 +445,6 @@ export function noteFor(name: string, message: string): ErrnoNote & { socketRele
   if (n) return { ...n, socketRelevant: Boolean(n.causes || n.fixes || n.calls) };
   const g = GROUP_MEANINGS.find((x) => x.names.includes(name));
   if (g) return { meaning: g.meaning, socketRelevant: false };
+  if (name.startsWith('WSA')) return { meaning: `${message} (Winsock-specific code).`, socketRelevant: false };
   return { meaning: `${message}. Not one of the errors socket calls usually return.`, socketRelevant: false };
 }

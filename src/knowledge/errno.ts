@@ -81,7 +81,7 @@ function build(name: string): ErrnoExplanation {
   const wsa = wsaByPosix.get(name) ?? (name.startsWith('WSA') ? wsaByName.get(name) : undefined);
   const message = lx?.message ?? bsd?.message ?? wsa?.title.replace(/\.$/, '') ?? name;
   const noteName = name.startsWith('WSA') && wsa?.posix ? canon(wsa.posix) : name;
-  const note = noteFor(noteName, message);
+  const note = noteFor(noteName, name.startsWith('WSA') && wsa ? wsa.message.replace(/\.$/, '') : message);
   const macos = bsd?.macos ?? null;
   return {
     name,

@@ -3,10 +3,18 @@ import type { CommandModule } from 'yargs';
 import { monitorCommand } from './monitor.js';
 import { analyzeCommand } from './analyze.js';
 import { analyzeStatesCommand } from './analyze-states.js';
+import { exportCommand } from './export.js';
+import { inspectOptionsCommand } from './inspect-options.js';
+import { errnoCommand } from './errno.js';
+import { optionsCommand } from './options.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   monitorCommand,
   analyzeCommand,
   analyzeStatesCommand,
+  exportCommand,
+  inspectOptionsCommand,
+  errnoCommand,
+  optionsCommand,
 ];

@@ -1,0 +1,119 @@
+// `sockscope errno CODE`: what an errno / Winsock code means for socket code, on every platform.
+import type { CommandModule } from 'yargs';
+import { explainErrno, ERRNO_PLATFORMS, UnknownErrnoError, type ErrnoExplanation, type ErrnoLookup, type ErrnoPlatform } from '../../knowledge/errno.js';
+import { UsageError } from '../errors.js';
+import { printJson, withJsonFlag } from '../options.js';
+
+interface Args {
+  code: string;
+  platform?: ErrnoPlatform;
+  json: boolean;
+}
+
+const PLATFORM_LABEL: Record<ErrnoPlatform, string> = { linux: 'Linux', macos: 'macOS', freebsd: 'FreeBSD', windows: 'Windows' };
+
+/** Word-wraps `text` to `width` columns, every line prefixed by `indent` (first line by `first`). */
+export function wrap(text: string, width: number, indent: string, first = indent): string {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = first;
+  for (const w of words) {
+    const prefixOnly = line === first || line === indent;
+    if (!prefixOnly && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = indent + w;
+    } else line += (prefixOnly ? '' : ' ') + w;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+function numbersLine(e: ErrnoExplanation): string {
+  const parts: string[] = [];
+  if (e.numbers.linux !== null) parts.push(`Linux ${e.numbers.linux}`);
+  if (e.numbers.freebsd !== null) parts.push(`FreeBSD ${e.numbers.freebsd}`);
+  if (e.numbers.macos !== null) parts.push(`macOS ${e.numbers.macos}`);
+  if (e.windows) parts.push(`Windows ${e.windows.name} ${e.windows.number}`);
+  return parts.join(' · ') || 'no number on Linux, BSD, macOS or Windows';
+}
+
+function perPlatform(v: { linux: string | null; macos: string | null; windows: string | null }, quote: boolean): string {
+  const q = (s: string) => (quote ? `'${s}'` : s);
+  const parts: string[] = [];
+  if (v.linux) parts.push(q(v.linux));
+  if (v.macos && v.macos !== v.linux) parts.push(`macOS ${q(v.macos)}`);
+  if (v.windows && v.windows !== v.linux) parts.push(`Windows ${q(v.windows)}`);
+  else if (v.windows && !v.linux) parts.push(q(v.windows));
+  if (v.linux && v.windows === v.linux) parts[0] += ' (also on Windows)';
+  return parts.join(', ') || 'n/a';
+}
+
+/** Full text for one error. */
+export function formatExplanation(e: ErrnoExplanation, width = 100): string {
+  const out: string[] = [];
+  out.push(`${e.name}: ${e.message}${e.aliases.length ? `  (also ${e.aliases.join(', ')})` : ''}`);
+  out.push(`  numbers   ${numbersLine(e)}`);
+  out.push(`  Node.js   err.code ${perPlatform(e.node, true)}`);
+  out.push(`  Python    ${perPlatform(e.python, false)}`);
+  if (e.windows) out.push(wrap(`"${e.windows.message}"`, width, '            ', '  Windows   '));
+  out.push('');
+  out.push(wrap(e.meaning, width, '  ', 'Meaning: '));
+  if (e.calls.length) out.push(wrap(e.calls.join(', '), width, '  ', 'Returned by: '));
+  if (e.causes.length) {
+    out.push('Common causes:');
+    for (const c of e.causes) out.push(wrap(c, width, '    ', '  - '));
+  }
+  if (e.fixes.length) {
+    out.push('What to do:');
+    for (const f of e.fixes) out.push(wrap(f, width, '    ', '  - '));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** The whole report: one error in full, or a list when a fragment matched several. */
+export function formatLookup(r: ErrnoLookup, width = 100): string {
+  let text = '';
+  if (r.matches.length === 1) text = formatExplanation(r.matches[0], width);
+  else {
+    const rows = r.matches.map((e) => [e.name, e.numbers.linux ?? '-', e.numbers.macos ?? '-', e.windows?.number ?? '-', e.message].map(String));
+    const head = ['NAME', 'LINUX', 'MACOS', 'WINDOWS', 'MESSAGE'];
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+    const fmt = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(w[i]))).join('  ');
+    text = `${r.matches.length} errors match '${r.query}':\n${[head, ...rows].map(fmt).join('\n')}\nRun \`sockscope errno NAME\` for one of them.\n`;
+  }
+  if (r.matchedBy === 'number' && r.platform) {
+    const other = r.readings.filter((x) => x.platform !== r.platform && x.name !== r.matches[0]?.name && !(r.matches[0]?.windows?.name === x.name));
+    if (other.length)
+      text += `\nRead as ${PLATFORM_LABEL[r.platform]}. The same number elsewhere: ${other.map((x) => `${PLATFORM_LABEL[x.platform]} ${x.name}`).join(', ')} (use --platform).\n`;
+  }
+  return text;
+}
+
+export const errnoCommand: CommandModule<object, Args> = {
+  command: 'errno <code>',
+  describe: 'Explain an errno or Winsock code: ECONNRESET | 104 | "reset by peer" | WSAECONNRESET | 10054',
+  builder: (y) =>
+    withJsonFlag(
+      y
+        .positional('code', { type: 'string', describe: 'Name (ECONNRESET, WSAECONNRESET), number (104, 10054) or message fragment', demandOption: true })
+        .option('platform', {
+          type: 'string',
+          choices: ERRNO_PLATFORMS as unknown as string[],
+          describe: 'How to read a number (default: 10000+ Windows, otherwise Linux)',
+        }),
+    )
+      .example('$0 errno ECONNRESET', 'meaning, causes and fixes')
+      .example('$0 errno 54 --platform macos', 'macOS numbering (ECONNRESET is 54 there)')
+      .example('$0 errno "reset by peer"', 'search the messages') as never,
+  handler: (argv) => {
+    let r: ErrnoLookup;
+    try {
+      r = explainErrno(String(argv.code), { platform: argv.platform });
+    } catch (err) {
+      if (err instanceof UnknownErrnoError) throw new UsageError(err.message);
+      throw err;
+    }
+    if (argv.json) printJson(r);
+    else process.stdout.write(formatLookup(r, Math.min(100, process.stdout.columns || 100)));
+  },
+};
