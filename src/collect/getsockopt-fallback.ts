@@ -44,6 +44,7 @@ export function kernelViewReadings(
   const readings = infos.map((info): OptionReading => {
     const derived = s ? derive(info.name, s, sourceName) : undefined;
     if (derived) return { name: info.name, value: derived.value, source: derived.source };
+    if (info.name === 'TCP_INFO' && s?.tcpInfo) return { name: info.name, missing: `needs getsockopt; the kernel's tcp_info fields from ${sourceName} are shown above` };
     return { name: info.name, missing: s ? `needs getsockopt (${short})` : `unknown: no getsockopt (${short}) and the socket is not in the collector's list` };
   });
   return { kind, readings };

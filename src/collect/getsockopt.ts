@@ -5,7 +5,8 @@ import { release } from 'node:os';
 import { findOption, SOCKET_OPTIONS, UnknownOptionError, suggestOptions, type SocketOptionInfo } from '../knowledge/socket-options.js';
 import type { Socket } from '../model/socket.js';
 import type { Sysctls } from '../model/snapshot.js';
-import { parseFdinfo, type FdInfo } from '../parse/fdinfo.js';
+import type { FdInfo } from '../parse/fdinfo.js';
+import { readFdInfo } from './fdinfo.js';
 import { logOsCall } from './debug.js';
 import { decodeOption, type DecodedValue, type TcpInfoStruct } from './getsockopt-decode.js';
 import { kernelViewReadings, findKernelSocket } from './getsockopt-fallback.js';
@@ -44,8 +45,9 @@ export interface InspectTarget {
 }
 
 export interface InspectResult {
-  pid: number;
-  fd: number;
+  /** null when no process holding the socket could be seen (kernel view only). */
+  pid: number | null;
+  fd: number | null;
   process: { name?: string; uid?: number };
   inode?: number;
   /** 'pidfd_getfd': options read from a duplicate of the socket; 'fallback': only what the kernel shows to everyone. */
@@ -212,6 +214,37 @@ async function readProcess(procRoot: string, pid: number): Promise<{ name?: stri
 }
 
 /**
+ * Kernel view only: for a socket whose owning process cannot be seen (another user's, without root).
+ * `reason` says why getsockopt was impossible.
+ */
+export async function inspectKernelSocket(opts: { socket: Socket; sourceName: string; options?: readonly string[]; reason: string; procRoot?: string }): Promise<InspectResult> {
+  const procRoot = opts.procRoot ?? '/proc';
+  const infos = resolveOptionNames(opts.options);
+  const [sysctls, extraSysctls] = await Promise.all([readSysctls(procRoot), readExtraSysctls(procRoot)]);
+  const fb = kernelViewReadings(infos, opts.socket, opts.sourceName, opts.reason);
+  const s = opts.socket;
+  const fmt = (a: Socket['local']) => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
+  const got = fb.readings.filter((r) => r.value !== undefined).length;
+  return {
+    pid: null,
+    fd: null,
+    process: {},
+    inode: s.inode,
+    method: 'fallback',
+    methodNote: opts.reason,
+    socket: { ...fb.kind, state: s.state, local: fmt(s.local), ...(s.state !== 'LISTEN' && s.peer.port !== 0 ? { peer: fmt(s.peer) } : {}) },
+    fdFlags: { missing: 'the owning process is not visible, so its fd flags (O_NONBLOCK) are unknown' },
+    options: fb.readings,
+    kernelView: s,
+    kernelViewSource: opts.sourceName,
+    missing: [opts.reason, `${fb.readings.length - got} of ${fb.readings.length} options need getsockopt on the socket itself and are unknown; ${got} come from what the kernel shows to every user`],
+    sysctls,
+    extraSysctls,
+    kernel: release(),
+  };
+}
+
+/**
  * Inspects the options of socket `fd` of process `pid`: every value labelled with where it came from,
  * and what is missing and why. Used by `sockscope inspect-options` and the monitor's socket view.
  */
@@ -242,12 +275,12 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   }
 
   const fdFlags: InspectResult['fdFlags'] = {};
-  const fdinfoText = await readProcText(`${procRoot}/${pid}/fdinfo/${fd}`);
-  if (fdinfoText != null) {
-    fdFlags.info = parseFdinfo(fdinfoText);
-    fdFlags.source = `/proc/${pid}/fdinfo/${fd}`;
+  const fdi = await readFdInfo(pid, fd, procRoot);
+  if (fdi.info) {
+    fdFlags.info = fdi.info;
+    fdFlags.source = fdi.path;
   } else {
-    fdFlags.missing = `/proc/${pid}/fdinfo/${fd} is not readable (needs root or the same user as pid ${pid}): O_NONBLOCK and other fd flags unknown`;
+    fdFlags.missing = `${fdi.missing ?? 'unreadable'}: O_NONBLOCK and other fd flags unknown`;
     missing.push(fdFlags.missing);
   }
 

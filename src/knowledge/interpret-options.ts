@@ -1,0 +1,311 @@
+// Pure interpretation of one socket's option values: what each value means, what is unusual about it
+// (e.g. a fixed SO_RCVBUF that turns autotuning off), and the other platforms' notes from the option reference.
+import { findOption, type SocketOptionInfo } from './socket-options.js';
+import { sysctlInt, sysctlInts, type Sysctls } from '../model/snapshot.js';
+
+/** The inputs the interpretation needs (a subset of the getsockopt helper's InspectResult). */
+export interface OptionContext {
+  state?: string;
+  family?: string;
+  protocol?: string;
+  local?: string;
+  sysctls: Sysctls;
+  extraSysctls: Record<string, string | null>;
+  /** All values read, by option name (so one option's meaning can depend on another's). */
+  values: Record<string, unknown>;
+  /** O_NONBLOCK, when known. */
+  nonblock?: boolean;
+}
+
+export interface OptionInterpretation {
+  name: string;
+  /** The value as a person reads it ("524288 bytes (512 KiB)", "on", "{on, 5 s}"). */
+  display: string;
+  /** What this value means for the socket. */
+  meaning: string;
+  /** Set when the value is unusual and worth a look. */
+  unusual?: string;
+  /** FreeBSD/macOS/Windows notes from the reference. */
+  platformNotes: string[];
+  summary?: string;
+}
+
+interface Linger {
+  onoff: boolean;
+  seconds: number;
+}
+interface Timeval {
+  seconds: number;
+  micros: number;
+}
+
+const FAMILIES: Record<number, string> = { 1: 'AF_UNIX', 2: 'AF_INET', 10: 'AF_INET6', 16: 'AF_NETLINK', 17: 'AF_PACKET' };
+const TYPES: Record<number, string> = { 1: 'SOCK_STREAM', 2: 'SOCK_DGRAM', 3: 'SOCK_RAW', 4: 'SOCK_RDM', 5: 'SOCK_SEQPACKET' };
+const PROTOCOLS: Record<number, string> = { 0: 'default (0)', 6: 'IPPROTO_TCP', 17: 'IPPROTO_UDP', 132: 'IPPROTO_SCTP', 262: 'IPPROTO_MPTCP' };
+
+/** 524288 -> "512 KiB"; 1536 -> "1.5 KiB". */
+export function humanBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+function seconds(n: number): string {
+  if (n < 120) return `${n} s`;
+  if (n < 7200) return `${n} s (${Math.round(n / 6) / 10} min)`;
+  return `${n} s (${Math.round(n / 360) / 10} h)`;
+}
+
+/** Formats a decoded value for display. */
+export function displayValue(name: string, v: unknown, info?: SocketOptionInfo): string {
+  if (v === undefined) return '-';
+  if (typeof v === 'boolean') return v ? 'on (1)' : 'off (0)';
+  if (typeof v === 'string') return v === '' ? '(none)' : JSON.stringify(v).slice(1, -1);
+  if (typeof v === 'number') {
+    if (name === 'SO_DOMAIN') return `${v} (${FAMILIES[v] ?? 'unknown'})`;
+    if (name === 'SO_TYPE') return `${v} (${TYPES[v] ?? 'unknown'})`;
+    if (name === 'SO_PROTOCOL') return `${v} (${PROTOCOLS[v] ?? 'unknown'})`;
+    if (name === 'SO_MARK') return `${v} (0x${v.toString(16)})`;
+    if (name === 'IP_TOS') return `${v} (0x${v.toString(16)}, DSCP ${v >> 2}, ECN ${v & 3})`;
+    if (name === 'TCP_NOTSENT_LOWAT' && v === 0xffffffff) return `${v} (unlimited)`;
+    const unit = info?.unit;
+    if (unit === 'bytes') return v >= 1024 ? `${v} bytes (${humanBytes(v)})` : `${v} bytes`;
+    if (unit === 'seconds') return seconds(v);
+    if (unit === 'ms') return `${v} ms`;
+    if (unit === 'us') return `${v} us`;
+    return String(v);
+  }
+  if (typeof v === 'object' && v) {
+    if ('onoff' in v) {
+      const l = v as Linger;
+      return `{l_onoff: ${l.onoff ? 1 : 0}, l_linger: ${l.seconds} s}`;
+    }
+    if ('micros' in v) {
+      const t = v as Timeval;
+      return t.seconds === 0 && t.micros === 0 ? '0 (none)' : `${t.seconds + t.micros / 1e6} s`;
+    }
+    if ('caState' in v) {
+      const t = v as unknown as { state: string; rttUs: number; rttVarUs: number; sndCwnd: number; totalRetrans: number; unacked: number; sacked: number; sndMss: number };
+      if (t.state === 'LISTEN') return `state LISTEN, accept queue ${t.unacked}/${t.sacked}`;
+      return `state ${t.state}, rtt ${(t.rttUs / 1000).toFixed(3)}/${(t.rttVarUs / 1000).toFixed(3)} ms, cwnd ${t.sndCwnd}, mss ${t.sndMss}, retrans total ${t.totalRetrans}`;
+    }
+  }
+  return JSON.stringify(v);
+}
+
+function platformNotes(info: SocketOptionInfo | undefined): string[] {
+  if (!info) return [];
+  const out: string[] = [];
+  const label = { freebsd: 'FreeBSD', macos: 'macOS', windows: 'Windows' } as const;
+  for (const p of ['freebsd', 'macos', 'windows'] as const) {
+    const f = info.platforms[p];
+    const name = f.name === null ? 'no equivalent' : f.name === info.name ? '' : f.name;
+    const text = [name, f.note].filter(Boolean).join(': ');
+    if (text) out.push(`${label[p]}: ${text}`);
+  }
+  return out;
+}
+
+/** Detects a fixed (setsockopt'd) buffer size: Linux doubles the request and stops autotuning. */
+function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: OptionContext): { meaning: string; unusual?: string } {
+  const opt = kind === 'rcv' ? 'SO_RCVBUF' : 'SO_SNDBUF';
+  const tcpMem = sysctlInts(c.sysctls, kind === 'rcv' ? 'net.ipv4.tcp_rmem' : 'net.ipv4.tcp_wmem');
+  const coreMax = sysctlInt(c.sysctls, kind === 'rcv' ? 'net.core.rmem_max' : 'net.core.wmem_max');
+  const coreDef = sysctlInt(c.sysctls, kind === 'rcv' ? 'net.core.rmem_default' : 'net.core.wmem_default');
+  const maxName = kind === 'rcv' ? 'net.core.rmem_max' : 'net.core.wmem_max';
+  const base = `${humanBytes(v)} of ${kind === 'rcv' ? 'receive' : 'send'} buffer (the kernel counts twice the size set with setsockopt: half is bookkeeping)`;
+  if (c.protocol === 'tcp' && tcpMem && tcpMem.length === 3) {
+    const [, def, max] = tcpMem;
+    const sysName = kind === 'rcv' ? 'tcp_rmem' : 'tcp_wmem';
+    if (v === def) return { meaning: `${base}; the default net.ipv4.${sysName}[1], so autotuning can grow it up to ${humanBytes(max)}` };
+    if (coreMax !== null && v === 2 * coreMax)
+      return {
+        meaning: base,
+        unusual: `${opt} fixed at ${humanBytes(v)}: set with setsockopt and capped by ${maxName}=${coreMax}, so autotuning is off for this socket (it cannot grow to tcp ${sysName}[2]=${humanBytes(max)})`,
+      };
+    const requested = v / 2;
+    const looksSet = v % 2 === 0 && requested % 1024 === 0 && (coreMax === null || requested <= coreMax);
+    if (c.state === 'LISTEN' || c.state === 'CLOSE' || c.state === 'SYN_SENT' || looksSet) {
+      const why = c.state === 'LISTEN' ? '; a listener keeps the default unless it was set, and the connections it accepts inherit the fixed size' : '';
+      return {
+        meaning: base,
+        unusual: `${opt} fixed at ${humanBytes(v)} (setsockopt asked for ${humanBytes(requested)}; Linux doubles it): autotuning is off for this socket${why}`,
+      };
+    }
+    if (v > def && v <= max) return { meaning: `${base}; grown by autotuning from ${humanBytes(def)} (limit ${humanBytes(max)})` };
+    return { meaning: `${base}; differs from the default ${humanBytes(def)}` };
+  }
+  if (coreDef !== null) {
+    if (v === coreDef) return { meaning: `${base}; the default net.core.${kind}mem_default` };
+    return { meaning: base, unusual: `${opt} is ${humanBytes(v)}, not the default net.core.${kind === 'rcv' ? 'r' : 'w'}mem_default=${humanBytes(coreDef)}: set by the application` };
+  }
+  return { meaning: base };
+}
+
+function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: string; unusual?: string } {
+  const on = v === true;
+  const keepalive = c.values.SO_KEEPALIVE === true;
+  switch (name) {
+    case 'SO_TYPE':
+      return { meaning: v === 1 ? 'a byte stream (TCP or unix stream)' : v === 2 ? 'datagrams (UDP or unix datagram)' : `socket type ${TYPES[v as number] ?? v}` };
+    case 'SO_DOMAIN':
+      return { meaning: v === 10 ? 'IPv6 socket (may also carry IPv4 unless IPV6_V6ONLY)' : v === 2 ? 'IPv4 socket' : v === 1 ? 'unix domain socket' : `family ${v}` };
+    case 'SO_PROTOCOL':
+      return { meaning: v === 262 ? 'Multipath TCP' : `protocol ${PROTOCOLS[v as number] ?? v}` };
+    case 'SO_ACCEPTCONN':
+      return { meaning: on ? 'listening: accept() takes connections from its queue' : 'not listening' };
+    case 'SO_ERROR':
+      return v === 0 ? { meaning: 'no pending error (reading it cleared nothing)' } : { meaning: `pending error ${v}`, unusual: `SO_ERROR holds errno ${v}: the owning process will see it on its next call (and reading it cleared it)` };
+    case 'SO_REUSEADDR':
+      return { meaning: on ? 'bind() may take this port while TIME_WAIT sockets still hold it (a restart binds at once)' : 'bind() of this address fails with EADDRINUSE while TIME_WAIT sockets hold the port' };
+    case 'SO_REUSEPORT':
+      return {
+        meaning: on ? 'other sockets of the same user may bind the same address and port; Linux spreads new connections across them' : 'no other socket may share this address and port',
+        ...(on && c.state === 'LISTEN' ? { unusual: 'SO_REUSEPORT is on: this may be one of several listeners sharing the port (check with sockscope analyze --port); each has its own accept queue' } : {}),
+      };
+    case 'SO_KEEPALIVE': {
+      if (!on) {
+        const idle = c.state === 'ESTABLISHED';
+        return { meaning: 'no keepalive probes: a peer that vanishes silently is noticed only when this side sends', ...(idle ? { unusual: 'SO_KEEPALIVE is off on an established connection: a dead peer or a NAT that dropped the flow goes unnoticed while idle' } : {}) };
+      }
+      return { meaning: 'idle connections are probed (after TCP_KEEPIDLE, then every TCP_KEEPINTVL, TCP_KEEPCNT times)' };
+    }
+    case 'SO_RCVBUF':
+      return bufferVerdict('rcv', v as number, c);
+    case 'SO_SNDBUF':
+      return bufferVerdict('snd', v as number, c);
+    case 'SO_RCVLOWAT':
+      return v === 1 ? { meaning: 'a read wakes up as soon as 1 byte is there (default)' } : { meaning: `reads and poll wait until ${v} bytes are queued`, unusual: `SO_RCVLOWAT is ${v}: poll() reports readable only with ${v} bytes queued` };
+    case 'SO_SNDLOWAT':
+      return { meaning: 'fixed at 1 on Linux (cannot be changed)' };
+    case 'SO_LINGER': {
+      const l = v as Linger;
+      if (!l.onoff) return { meaning: 'close() returns at once; the kernel sends unsent data and closes gracefully (FIN) in the background' };
+      if (l.seconds === 0) return { meaning: 'close() discards unsent data and resets the connection (RST): no TIME_WAIT, but the peer sees ECONNRESET', unusual: 'SO_LINGER {1, 0}: every close() is an abortive reset; the peer gets "connection reset by peer" and unsent data is lost' };
+      return { meaning: `a blocking close() waits up to ${l.seconds} s for unsent data to be acknowledged, then resets`, unusual: `SO_LINGER {1, ${l.seconds}}: close() can block for ${l.seconds} s${c.nonblock ? ' (on this non-blocking socket close() does not wait, but a reset still follows on timeout)' : ''}` };
+    }
+    case 'SO_RCVTIMEO':
+    case 'SO_SNDTIMEO': {
+      const t = v as Timeval;
+      const what = name === 'SO_RCVTIMEO' ? 'reads' : 'writes';
+      if (t.seconds === 0 && t.micros === 0) return { meaning: `blocking ${what} wait as long as needed (no timeout)` };
+      return { meaning: `blocking ${what} fail with EAGAIN after ${t.seconds + t.micros / 1e6} s${c.nonblock ? ' (irrelevant: the fd is O_NONBLOCK)' : ''}` };
+    }
+    case 'SO_BROADCAST':
+      return { meaning: on ? 'may send to broadcast addresses' : 'sending to a broadcast address fails with EACCES' };
+    case 'SO_BINDTODEVICE':
+      return v === '' ? { meaning: 'not tied to an interface' } : { meaning: `sends and receives only through interface ${v}`, unusual: `bound to device ${v} (SO_BINDTODEVICE): traffic on other interfaces is ignored` };
+    case 'SO_MARK':
+      return v === 0 ? { meaning: 'no firewall mark' } : { meaning: `packets carry fwmark 0x${(v as number).toString(16)} (policy routing, netfilter)`, unusual: `SO_MARK 0x${(v as number).toString(16)}: routing or firewall rules may treat this socket's packets specially (ip rule, iptables -m mark)` };
+    case 'SO_PRIORITY':
+      return v === 0 ? { meaning: 'default queueing priority' } : { meaning: `queueing discipline priority ${v} (skb->priority)` };
+    case 'SO_INCOMING_CPU':
+      return v === -1 ? { meaning: 'no packet received yet, so no CPU recorded' } : { meaning: `the last packets for this socket were processed on CPU ${v}` };
+    case 'SO_BUSY_POLL':
+      return v === 0 ? { meaning: 'no busy polling (reads sleep until an interrupt)' } : { meaning: `blocking reads busy-poll the device queue for ${v} us before sleeping (lower latency, more CPU)` };
+    case 'TCP_NODELAY':
+      return { meaning: on ? "Nagle's algorithm off: small writes go out at once" : "Nagle's algorithm on: a small write waits while earlier data is unacknowledged (up to ~40 ms with delayed ACKs on the peer)" };
+    case 'TCP_CORK':
+      return on ? { meaning: 'partial segments are held until uncorked (or 200 ms)', unusual: 'TCP_CORK is on: small writes are held back until the application uncorks (or 200 ms pass)' } : { meaning: 'not corked: data is sent as the rules of Nagle/TCP_NODELAY allow' };
+    case 'TCP_QUICKACK':
+      return { meaning: on ? 'ACKs are sent at once (quick-ack mode; the kernel leaves it by itself, so this is a momentary state)' : 'delayed ACKs (interactive mode)' };
+    case 'TCP_KEEPIDLE': {
+      const sys = c.extraSysctls['net.ipv4.tcp_keepalive_time'];
+      const m = `first keepalive probe after ${seconds(v as number)} idle${keepalive ? '' : ' (unused: SO_KEEPALIVE is off)'}`;
+      if (keepalive && (v as number) >= 3600) return { meaning: m, unusual: `keepalive starts after ${seconds(v as number)}: NATs and firewalls often forget idle flows after 5-30 min; consider TCP_KEEPIDLE 60-300` };
+      return { meaning: sys && String(v) === sys ? `${m}; the system default net.ipv4.tcp_keepalive_time` : m };
+    }
+    case 'TCP_KEEPINTVL':
+      return { meaning: `${seconds(v as number)} between unanswered probes` };
+    case 'TCP_KEEPCNT': {
+      const idle = c.values.TCP_KEEPIDLE;
+      const intvl = c.values.TCP_KEEPINTVL;
+      const total = typeof idle === 'number' && typeof intvl === 'number' ? ` (a dead peer is detected after ${seconds(idle + intvl * (v as number))} of silence)` : '';
+      return { meaning: `${v} unanswered probes drop the connection${keepalive ? total : ''}` };
+    }
+    case 'TCP_MAXSEG':
+      return c.state === 'LISTEN' ? { meaning: `${v} bytes: a listener has no negotiated MSS yet (536 is the kernel's placeholder; each connection negotiates its own)` } : { meaning: `largest segment this connection sends: ${v} bytes` };
+    case 'TCP_USER_TIMEOUT':
+      return v === 0 ? { meaning: 'default: unacknowledged data is retransmitted for ~15 min (tcp_retries2) before the connection fails' } : { meaning: `the connection fails with ETIMEDOUT when data stays unacknowledged for ${v} ms`, unusual: `TCP_USER_TIMEOUT ${v} ms: set by the application (it also bounds keepalive probing)` };
+    case 'TCP_CONGESTION': {
+      const def = c.extraSysctls['net.ipv4.tcp_congestion_control'];
+      if (def && v !== def) return { meaning: `congestion control ${v}`, unusual: `TCP_CONGESTION is ${v} but the system default is ${def}: chosen per socket` };
+      return { meaning: `congestion control ${v}${def ? ' (the system default)' : ''}` };
+    }
+    case 'TCP_FASTOPEN':
+      return v === 0 ? { meaning: 'TCP Fast Open not enabled on this socket' } : { meaning: `TCP Fast Open: up to ${v} pending connections may carry data in their SYN` };
+    case 'TCP_DEFER_ACCEPT':
+      return v === 0 ? { meaning: 'accept() returns as soon as the handshake completes' } : { meaning: `accept() returns a connection only once data arrives (waits up to ~${v} s)`, unusual: `TCP_DEFER_ACCEPT ${v} s: clients that connect without sending (e.g. server-speaks-first protocols) wait` };
+    case 'TCP_NOTSENT_LOWAT': {
+      const sys = c.extraSysctls['net.ipv4.tcp_notsent_lowat'];
+      if (v === 0) return { meaning: `uses net.ipv4.tcp_notsent_lowat (${sys === '4294967295' ? 'unlimited' : (sys ?? 'unknown')}): writable while the send buffer has room` };
+      if (v === 0xffffffff) return { meaning: 'unlimited: poll() reports writable whenever the send buffer has room' };
+      return { meaning: `poll() reports writable only while fewer than ${v} bytes are unsent (keeps latency-sensitive data fresh)` };
+    }
+    case 'TCP_WINDOW_CLAMP':
+      return v === 0 ? { meaning: 'no clamp on the advertised window' } : { meaning: `the advertised receive window is clamped to ${v} bytes`, unusual: `TCP_WINDOW_CLAMP ${v}: throughput is capped at ${v} bytes per round trip` };
+    case 'TCP_INFO': {
+      const t = v as { state: string; unacked: number; sacked: number; totalRetrans: number; rttUs: number };
+      if (t.state === 'LISTEN') {
+        const full = t.sacked > 0 && t.unacked >= t.sacked;
+        return { meaning: `listener: ${t.unacked} connection(s) waiting for accept(), backlog ${t.sacked}`, ...(full ? { unusual: `accept queue full (${t.unacked}/${t.sacked}): new connections are dropped` } : {}) };
+      }
+      return { meaning: `kernel TCP state ${t.state}; ${t.totalRetrans} segment(s) retransmitted over the connection's life`, ...(t.totalRetrans > 0 ? { unusual: `${t.totalRetrans} retransmitted segment(s): loss or congestion on the path` } : {}) };
+    }
+    case 'IP_TOS':
+      return v === 0 ? { meaning: 'best effort (TOS/traffic class 0)' } : { meaning: `DSCP ${(v as number) >> 2} (TOS byte 0x${(v as number).toString(16)})` };
+    case 'IP_TTL':
+      return { meaning: `outgoing packets start with a hop limit of ${v}` };
+    case 'IPV6_V6ONLY': {
+      const wildcard = (c.local ?? '').startsWith('[::]');
+      if (on) return { meaning: 'IPv6 only: IPv4 clients cannot reach this socket', ...(wildcard && c.state === 'LISTEN' ? { unusual: 'IPV6_V6ONLY on a [::] listener: IPv4 clients are refused unless a separate 0.0.0.0 listener exists' } : {}) };
+      return { meaning: 'dual stack: IPv4 peers appear as ::ffff:a.b.c.d' };
+    }
+    case 'IP_FREEBIND':
+      return on ? { meaning: 'may bind addresses not (yet) configured on this host', unusual: 'IP_FREEBIND is on: the socket may be bound to an address this host does not have' } : { meaning: 'binds only addresses configured on this host' };
+    case 'IP_TRANSPARENT':
+      return on ? { meaning: 'transparent proxy socket (TPROXY): may use foreign addresses', unusual: 'IP_TRANSPARENT is on: this is a transparent proxy socket (set with CAP_NET_ADMIN)' } : { meaning: 'not a transparent proxy socket' };
+  }
+  return { meaning: '' };
+}
+
+/** Interprets one value: display text, meaning, unusual finding, other platforms' notes. */
+export function interpretOption(name: string, value: unknown, c: OptionContext): OptionInterpretation {
+  const info = findOption(name);
+  const { meaning, unusual } = value === undefined ? { meaning: '', unusual: undefined } : meaningOf(name, value, c);
+  return { name, display: displayValue(name, value, info), meaning, ...(unusual ? { unusual } : {}), platformNotes: platformNotes(info), summary: info?.summary };
+}
+
+/** The parts of an inspection (getsockopt helper result) the report needs. */
+export interface InspectionLike {
+  socket: { state?: string; family?: string; protocol?: string; local?: string };
+  options: { name: string; value?: unknown; source?: string; readAs?: string; missing?: string; errno?: string }[];
+  sysctls: Sysctls;
+  extraSysctls: Record<string, string | null>;
+  fdFlags: { info?: { nonblock: boolean } };
+}
+
+export interface OptionReportRow extends OptionInterpretation {
+  value?: unknown;
+  source?: string;
+  readAs?: string;
+  missing?: string;
+}
+
+/** Every option of an inspection interpreted, plus the unusual findings in one list. */
+export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]; unusual: string[] } {
+  const values: Record<string, unknown> = {};
+  for (const o of r.options) if (o.value !== undefined) values[o.name] = o.value;
+  const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock };
+  const rows = r.options.map((o): OptionReportRow => {
+    const i = interpretOption(o.name, o.value, ctx);
+    return { ...i, ...(o.value !== undefined ? { value: o.value } : {}), ...(o.source ? { source: o.source } : {}), ...(o.readAs ? { readAs: o.readAs } : {}), ...(o.missing ? { missing: o.missing } : {}) };
+  });
+  return { rows, unusual: rows.filter((x) => x.unusual).map((x) => x.unusual!) };
+}
