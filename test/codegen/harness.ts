@@ -1,0 +1,425 @@
+// Runtime test harness for generated servers (shared by the Python/Node tests and the C tests):
+// writes a GenerateResult to a temp dir, builds it, starts it on a loopback port, and exercises it
+// with clients written here. Every wait is bounded; every process started is killed in stop().
+//
+// Contract for generated servers: when ready they print `listening on ADDR port N` on stdout, and
+// SIGTERM/SIGINT make them exit 0 after a graceful shutdown.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { GenerateResult } from '../../src/codegen/index.js';
+
+export const LOOPBACK4 = '127.0.0.1';
+export const LOOPBACK6 = '::1';
+
+/** Resolves after ms. */
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Rejects when p does not settle within ms. */
+export function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise<T>((_, rej) => {
+      t = setTimeout(() => rej(new Error(`${what}: no result within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+/** A port that was free a moment ago on host (TCP and UDP both checked). */
+export async function freePort(host = LOOPBACK4): Promise<number> {
+  for (let k = 0; k < 20; k++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = net.createServer();
+      s.once('error', reject);
+      s.listen(0, host, () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const u = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      u.once('error', () => resolve(false));
+      u.bind(port, host, () => u.close(() => resolve(true)));
+    });
+    if (udpFree) return port;
+  }
+  throw new Error('no free port found');
+}
+
+/** Writes the generated files into a fresh temp dir; returns the dir and the result with paths rebased. */
+export function materialize(result: GenerateResult, dir = mkdtempSync(join(tmpdir(), 'sockscope-gen-'))): { dir: string; result: GenerateResult } {
+  for (const f of result.files) {
+    const p = join(dir, f.path);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, f.content);
+  }
+  return { dir, result };
+}
+
+/** Runs the build command (if any) in dir; throws with the compiler output on failure. */
+export function build(result: GenerateResult, dir: string, timeoutMs = 60_000): void {
+  if (!result.buildCommand) return;
+  const r = spawnSync('sh', ['-c', result.buildCommand], { cwd: dir, encoding: 'utf8', timeout: timeoutMs });
+  if (r.status !== 0) throw new Error(`build failed (${result.buildCommand}):\n${r.stdout}\n${r.stderr}`);
+}
+
+export interface RunningServer {
+  proc: ChildProcess;
+  pid: number;
+  port: number;
+  host: string;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with {code, signal} when the process exits. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL if still running, then remove nothing (the caller owns dir). Idempotent. */
+  kill: () => Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of running) {
+    try {
+      p.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+});
+
+/**
+ * Starts the server (`exec` of runCommand in dir) and waits for its `listening on ... port N` line.
+ * `host` is where clients connect (the bind address itself may be a wildcard).
+ */
+export async function startServer(result: GenerateResult, dir: string, host = LOOPBACK4, timeoutMs = 10_000): Promise<RunningServer> {
+  const proc = spawn('sh', ['-c', `exec ${result.runCommand}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  running.add(proc);
+  let out = '';
+  let err = '';
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      running.delete(proc);
+      resolve({ code, signal });
+    }),
+  );
+  const kill = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await within(5000, exited, 'kill');
+    }
+  };
+  const deadline = Date.now() + timeoutMs;
+  let port = 0;
+  while (Date.now() < deadline) {
+    const m = /listening on \S+ port (\d+)/.exec(out);
+    if (m) {
+      port = Number(m[1]);
+      break;
+    }
+    if (proc.exitCode !== null || proc.signalCode !== null) break;
+    await sleep(20);
+  }
+  if (!port) {
+    await kill();
+    throw new Error(`server did not report "listening on ... port N" within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`);
+  }
+  return { proc, pid: proc.pid!, port, host, stdout: () => out, stderr: () => err, exited, kill };
+}
+
+/** Number of open descriptors of pid (/proc/PID/fd). */
+export function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Number of socket descriptors of pid. */
+export function socketFdCount(pid: number): number {
+  let n = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSafe(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++;
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  return n;
+}
+
+import { readlinkSync } from 'node:fs';
+function readlinkSafe(p: string): string {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return '';
+  }
+}
+
+/** Waits until fdCount(pid) <= target, up to ms; returns the last count. */
+export async function waitFdCount(pid: number, target: number, ms = 5000): Promise<number> {
+  const deadline = Date.now() + ms;
+  let n = fdCount(pid);
+  while (n > target && Date.now() < deadline) {
+    await sleep(50);
+    n = fdCount(pid);
+  }
+  return n;
+}
+
+function connect(port: number, host: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host });
+    s.once('connect', () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+}
+
+/** Sends payload on a fresh connection, half-closes, and resolves with every byte received until EOF. */
+export async function echoOnce(port: number, host: string, payload: Buffer, opts: { halfClose?: boolean; chunk?: number } = {}): Promise<Buffer> {
+  const s = await connect(port, host);
+  return new Promise<Buffer>((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let got = 0;
+    s.on('data', (d) => {
+      parts.push(d);
+      got += d.length;
+      if (opts.halfClose === false && got >= payload.length) {
+        s.end();
+      }
+    });
+    s.once('error', reject);
+    s.once('close', () => resolve(Buffer.concat(parts)));
+    if (opts.chunk) {
+      for (let off = 0; off < payload.length; off += opts.chunk) s.write(payload.subarray(off, off + opts.chunk));
+    } else s.write(payload);
+    if (opts.halfClose !== false) s.end();
+  });
+}
+
+/** n concurrent clients, each a distinct random payload, byte-exact echo required. Returns failures. */
+export async function concurrentEcho(port: number, host: string, n = 200, size = 16 * 1024): Promise<string[]> {
+  const failures: string[] = [];
+  await Promise.all(
+    Array.from({ length: n }, async (_, k) => {
+      const payload = randomBytes(size + k);
+      try {
+        const got = await echoOnce(port, host, payload, { chunk: 4096 });
+        if (!got.equals(payload)) failures.push(`client ${k}: sent ${payload.length} bytes, got ${got.length} (mismatch)`);
+      } catch (e) {
+        failures.push(`client ${k}: ${(e as Error).message}`);
+      }
+    }),
+  );
+  return failures;
+}
+
+function sha(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+/**
+ * Sends `size` bytes at once to the echo server while reading the echo slowly (one read burst every
+ * `intervalMs`), so the server hits partial writes and must buffer/pause. Resolves when all came back.
+ */
+export async function slowReaderEcho(port: number, host: string, size = 8 * 1024 * 1024, intervalMs = 5): Promise<{ ok: boolean; sent: number; received: number }> {
+  const payload = randomBytes(size);
+  const s = await connect(port, host);
+  s.setNoDelay(true);
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    let received = 0;
+    s.pause();
+    const timer = setInterval(() => {
+      s.resume();
+      s.once('data', () => s.pause());
+    }, intervalMs);
+    s.on('data', (d) => {
+      hash.update(d);
+      received += d.length;
+      if (received >= size) s.end();
+    });
+    s.once('error', (e) => {
+      clearInterval(timer);
+      reject(e);
+    });
+    s.once('close', () => {
+      clearInterval(timer);
+      resolve({ ok: received === size && hash.digest('hex') === sha(payload), sent: size, received });
+    });
+    s.write(payload);
+  });
+}
+
+/** Connects, sends some bytes, then resets the connection (SO_LINGER 0 via resetAndDestroy). */
+export async function resetClient(port: number, host: string): Promise<void> {
+  const s = await connect(port, host);
+  s.on('error', () => {});
+  s.write(randomBytes(32 * 1024));
+  await sleep(10);
+  s.resetAndDestroy();
+}
+
+/** Half-closes after sending and expects the full echo before EOF. */
+export async function halfCloseEcho(port: number, host: string): Promise<boolean> {
+  const payload = randomBytes(100_000);
+  const got = await echoOnce(port, host, payload, { halfClose: true });
+  return got.equals(payload);
+}
+
+/** Holds n idle connections open; returns them (caller destroys). */
+export async function holdConnections(port: number, host: string, n: number): Promise<net.Socket[]> {
+  const socks = await Promise.all(Array.from({ length: n }, () => connect(port, host)));
+  for (const s of socks) s.on('error', () => {});
+  return socks;
+}
+
+/**
+ * SIGTERM with one client connected: the server must exit 0 within `ms`, and the port must bind
+ * again at once (a restarted server with SO_REUSEADDR, as Node's listen does).
+ */
+export async function sigtermCheck(srv: RunningServer, ms = 2000, type: 'tcp' | 'udp' = 'tcp', bindHost = srv.host): Promise<{ code: number | null; signal: string | null; elapsedMs: number; rebound: boolean; error?: string }> {
+  let client: net.Socket | null = null;
+  if (type === 'tcp') {
+    client = await connect(srv.port, srv.host);
+    client.on('error', () => {});
+    client.write('hello');
+    await sleep(50);
+  }
+  const t0 = Date.now();
+  srv.proc.kill('SIGTERM');
+  let res: { code: number | null; signal: NodeJS.Signals | null };
+  try {
+    res = await within(ms, srv.exited, 'exit after SIGTERM');
+  } catch (e) {
+    client?.destroy();
+    await srv.kill();
+    return { code: null, signal: null, elapsedMs: Date.now() - t0, rebound: false, error: (e as Error).message };
+  }
+  const elapsedMs = Date.now() - t0;
+  client?.destroy();
+  const rebound = await canBind(srv.port, bindHost, type);
+  return { code: res.code, signal: res.signal, elapsedMs, rebound };
+}
+
+/** Whether a fresh socket can bind host:port right now (TCP with SO_REUSEADDR like any server). */
+export function canBind(port: number, host: string, type: 'tcp' | 'udp' = 'tcp'): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (type === 'udp') {
+      const u = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      u.once('error', () => resolve(false));
+      u.bind(port, host, () => u.close(() => resolve(true)));
+      return;
+    }
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+/** n UDP clients send distinct datagrams concurrently; each must get back exactly its own. Returns failures. */
+export async function udpEcho(port: number, host: string, n = 50, perClient = 5): Promise<string[]> {
+  const failures: string[] = [];
+  const type = host.includes(':') ? 'udp6' : 'udp4';
+  await Promise.all(
+    Array.from({ length: n }, async (_, k) => {
+      const s = dgram.createSocket(type);
+      await new Promise<void>((r) => s.bind(0, host, () => r()));
+      const expected = new Set<string>();
+      const got: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        s.on('message', (m) => {
+          got.push(m.toString());
+          if (got.length >= perClient) resolve();
+        });
+      });
+      for (let j = 0; j < perClient; j++) {
+        const msg = `client-${k}-msg-${j}-${randomBytes(8).toString('hex')}`;
+        expected.add(msg);
+      }
+      // Resend missing datagrams a few times (UDP may drop on a busy loopback).
+      for (let attempt = 0; attempt < 4 && got.length < perClient; attempt++) {
+        for (const msg of expected) if (!got.includes(msg)) s.send(msg, port, host);
+        await Promise.race([done, sleep(300)]);
+      }
+      for (const m of got) if (!expected.has(m)) failures.push(`client ${k} received someone else's datagram: ${m}`);
+      const missing = [...expected].filter((m) => !got.includes(m));
+      if (missing.length) failures.push(`client ${k}: ${missing.length} replies missing`);
+      s.close();
+    }),
+  );
+  return failures;
+}
+
+/** Runs `wrk -t1 -c10 -d1s` against the http server; returns requests/s and error counts. */
+export function runWrk(port: number, host = LOOPBACK4, args = ['-t1', '-c10', '-d1s']): { ok: boolean; requestsPerSec: number; non2xx: number; socketErrors: string | null; output: string } {
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+  const r = spawnSync('wrk', [...args, url], { encoding: 'utf8', timeout: 30_000 });
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  const socketErrors = /Socket errors:[^\n]*/.exec(output)?.[0] ?? null;
+  return { ok: r.status === 0 && rps > 0, requestsPerSec: rps, non2xx, socketErrors, output };
+}
+
+/** True when cmd can be run (for tools that must exist; tests fail, not skip, when CI=true). */
+export function haveTool(cmd: string, args = ['--version']): boolean {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return r.error === undefined;
+}
+
+/** Removes a temp dir made by materialize. */
+export function cleanup(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The standard TCP echo battery: 200 concurrent clients, one 8 MiB slow reader, RST + half-close,
+ * fd count back to baseline. Throws an Error listing every failure.
+ */
+export async function tcpEchoBattery(srv: RunningServer, opts: { clients?: number; bigPayload?: number } = {}): Promise<{ baselineFds: number; finalFds: number }> {
+  const baselineFds = fdCount(srv.pid);
+  const problems: string[] = [];
+  const conc = await within(30_000, concurrentEcho(srv.port, srv.host, opts.clients ?? 200), 'concurrent echo');
+  if (conc.length) problems.push(`concurrent echo: ${conc.length} failures, e.g. ${conc.slice(0, 3).join('; ')}`);
+  const slow = await within(30_000, slowReaderEcho(srv.port, srv.host, opts.bigPayload ?? 8 * 1024 * 1024), 'slow reader');
+  if (!slow.ok) problems.push(`slow reader: sent ${slow.sent}, received ${slow.received} (or content differs)`);
+  for (let k = 0; k < 5; k++) await resetClient(srv.port, srv.host);
+  const hc = await within(10_000, halfCloseEcho(srv.port, srv.host), 'half-close');
+  if (!hc) problems.push('half-close: echo incomplete');
+  const after = await within(10_000, echoOnce(srv.port, srv.host, Buffer.from('still alive')), 'echo after RST');
+  if (after.toString() !== 'still alive') problems.push('server stopped echoing after RST');
+  const finalFds = await waitFdCount(srv.pid, baselineFds, 5000);
+  if (finalFds > baselineFds) problems.push(`fd count ${finalFds} did not return to baseline ${baselineFds}`);
+  if (srv.proc.exitCode !== null) problems.push(`server exited (code ${srv.proc.exitCode}); stderr: ${srv.stderr()}`);
+  if (problems.length) throw new Error(problems.join('\n'));
+  return { baselineFds, finalFds };
+}
+
+/** Two processes on one port with reuse-port: holds n connections; returns socket fds gained by each. */
+export async function reusePortSpread(a: RunningServer, b: RunningServer, n = 40): Promise<[number, number]> {
+  const baseA = socketFdCount(a.pid);
+  const baseB = socketFdCount(b.pid);
+  const socks = await holdConnections(a.port, a.host, n);
+  // Make sure each connection was accepted (one echo round trip each).
+  await Promise.all(
+    socks.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.once('data', () => resolve());
+          s.write('x');
+          setTimeout(resolve, 2000);
+        }),
+    ),
+  );
+  const gained: [number, number] = [socketFdCount(a.pid) - baseA, socketFdCount(b.pid) - baseB];
+  for (const s of socks) s.destroy();
+  return gained;
+}

@@ -1,0 +1,96 @@
+// Declares the runtime tests for one generated variant (node:test): used by python.test.ts and
+// node.test.ts, and reusable for C (pass the language/ioModel/platform input).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateServer, type GeneratorInput } from '../../src/codegen/index.js';
+import * as h from './harness.js';
+
+/** Starts a fresh server for input and always kills it and removes its dir. */
+export async function withServer<T>(input: GeneratorInput, host: string, fn: (srv: h.RunningServer) => Promise<T>): Promise<T> {
+  const r = generateServer({ port: 0, ...input });
+  const { dir } = h.materialize(r);
+  try {
+    h.build(r, dir);
+    const srv = await h.startServer(r, dir, host);
+    try {
+      return await fn(srv);
+    } finally {
+      await srv.kill();
+    }
+  } finally {
+    h.cleanup(dir);
+  }
+}
+
+export interface SuiteOptions {
+  /** Skip the reuse-port test with this reason (e.g. the runtime cannot set SO_REUSEPORT). */
+  reusePortUnsupported?: string;
+}
+
+/** Registers the runtime tests for a (language, ioModel) over tcp echo, tcp http and udp echo. */
+export function runtimeSuite(label: string, base: GeneratorInput, opts: SuiteOptions = {}): void {
+  test(`${label} tcp echo: 200 clients, 8 MiB slow reader, RST, half-close, fds, SIGTERM`, { timeout: 90_000 }, async () => {
+    await withServer({ ...base, type: 'tcp', handler: 'echo', bindAddress: h.LOOPBACK4, tcpNodelay: true }, h.LOOPBACK4, async (srv) => {
+      await h.tcpEchoBattery(srv);
+      const st = await h.sigtermCheck(srv, 2000, 'tcp');
+      assert.equal(st.error, undefined, `${st.error}\nstderr: ${srv.stderr()}`);
+      assert.equal(st.code, 0, `exit code ${st.code} signal ${st.signal}; stderr: ${srv.stderr()}`);
+      assert.ok(st.elapsedMs < 2000, `exit took ${st.elapsedMs} ms`);
+      assert.ok(st.rebound, 'port did not bind again at once');
+    });
+  });
+
+  test(`${label} tcp http answers wrk, then SIGTERM`, { timeout: 60_000 }, async () => {
+    assert.ok(h.haveTool('wrk', ['-v']) || process.env.CI !== 'true', 'wrk is missing');
+    await withServer({ ...base, type: 'tcp', handler: 'http', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
+      const w = h.runWrk(srv.port);
+      assert.ok(w.ok, w.output);
+      assert.equal(w.non2xx, 0, w.output);
+      assert.ok(!w.socketErrors || !/read [1-9]|write [1-9]/.test(w.socketErrors), w.output);
+      const st = await h.sigtermCheck(srv, 2000, 'tcp');
+      assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr()}`);
+      assert.ok(st.rebound);
+    });
+  });
+
+  test(`${label} udp echo: replies reach the right sender among 50, SIGTERM`, { timeout: 60_000 }, async () => {
+    await withServer({ ...base, type: 'udp', handler: 'echo', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
+      const f = await h.udpEcho(srv.port, h.LOOPBACK4, 50);
+      assert.deepEqual(f, []);
+      const st = await h.sigtermCheck(srv, 2000, 'udp');
+      assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr()}`);
+      assert.ok(st.rebound);
+    });
+  });
+
+  test(`${label} IPv6 on ::1 (tcp and udp), dual-stack accepts IPv4`, { timeout: 60_000 }, async () => {
+    await withServer({ ...base, type: 'tcp', bindAddress: h.LOOPBACK6 }, h.LOOPBACK6, async (srv) => {
+      const got = await h.echoOnce(srv.port, h.LOOPBACK6, Buffer.from('over ipv6'));
+      assert.equal(got.toString(), 'over ipv6');
+    });
+    await withServer({ ...base, type: 'udp', bindAddress: h.LOOPBACK6 }, h.LOOPBACK6, async (srv) => {
+      assert.deepEqual(await h.udpEcho(srv.port, h.LOOPBACK6, 5), []);
+    });
+    await withServer({ ...base, type: 'tcp', dualStack: true }, h.LOOPBACK4, async (srv) => {
+      assert.equal((await h.echoOnce(srv.port, h.LOOPBACK4, Buffer.from('v4 on v6'))).toString(), 'v4 on v6');
+      assert.equal((await h.echoOnce(srv.port, h.LOOPBACK6, Buffer.from('v6'))).toString(), 'v6');
+    });
+  });
+
+  test(`${label} reuse-port: two processes both get connections`, { timeout: 60_000, skip: opts.reusePortUnsupported }, async () => {
+    const port = await h.freePort();
+    const input = { ...base, type: 'tcp' as const, bindAddress: h.LOOPBACK4, reusePort: true, port };
+    const ra = generateServer(input);
+    const { dir } = h.materialize(ra);
+    const servers: h.RunningServer[] = [];
+    try {
+      servers.push(await h.startServer(ra, dir));
+      servers.push(await h.startServer(ra, dir));
+      const [a, b] = await h.reusePortSpread(servers[0], servers[1], 40);
+      assert.ok(a > 0 && b > 0, `connections per process: ${a} and ${b}`);
+    } finally {
+      for (const s of servers) await s.kill();
+      h.cleanup(dir);
+    }
+  });
+}
