@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProcessAttributor, isListenerSocket } from '../../src/collect/processes.js';
+import type { Socket, SocketState, Protocol } from '../../src/model/socket.js';
+import { openScenario } from '../helpers/scenario.js';
+
+function sock(inode: number, state: SocketState = 'ESTABLISHED', protocol: Protocol = 'tcp', peerPort = 1234): Socket {
+  return { protocol, ipVersion: protocol === 'unix' ? undefined : 4, state, local: { address: '127.0.0.1', port: 80 }, peer: { address: state === 'LISTEN' ? '0.0.0.0' : '127.0.0.1', port: state === 'LISTEN' ? 0 : peerPort }, recvQ: 0, sendQ: 0, inode, processes: [] };
+}
+
+test('listener detection: TCP/unix LISTEN and unconnected UDP', () => {
+  assert.equal(isListenerSocket(sock(1, 'LISTEN')), true);
+  assert.equal(isListenerSocket(sock(1, 'ESTABLISHED')), false);
+  assert.equal(isListenerSocket(sock(1, 'CLOSE', 'udp', 0)), true);
+  assert.equal(isListenerSocket(sock(1, 'ESTABLISHED', 'udp', 53)), false);
+});
+
+test('fake /proc tree: sockets, shared sockets, names with spaces, incremental re-reads, dead and reused pids', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sockscope-fakeproc-'));
+  try {
+    const proc = (pid: number, comm: string, fds: Record<number, string>): void => {
+      mkdirSync(join(root, String(pid), 'fd'), { recursive: true });
+      writeFileSync(join(root, String(pid), 'comm'), `${comm}\n`);
+      for (const [fd, target] of Object.entries(fds)) symlinkSync(target, join(root, String(pid), 'fd', fd));
+    };
+    proc(100, 'nginx: master', { 0: '/dev/null', 6: 'socket:[5000]', 7: 'socket:[5001]' });
+    proc(101, 'worker (1), "x"', { 6: 'socket:[5000]', 9: 'socket:[5002]', 10: 'pipe:[77]' });
+    mkdirSync(join(root, 'self'));
+    writeFileSync(join(root, 'version'), 'x');
+    const a = new ProcessAttributor({ procRoot: root, countFromStat: false, fallbackMinIntervalMs: 0 });
+    const socks = [sock(5000, 'LISTEN'), sock(5001), sock(5002), sock(0, 'TIME_WAIT')];
+    const info = await a.attribute(socks, 'all');
+    assert.deepEqual(info, { scope: 'all', complete: true, hiddenProcesses: 0 });
+    assert.deepEqual(socks[0].processes, [
+      { pid: 100, name: 'nginx: master', fd: 6 },
+      { pid: 101, name: 'worker (1), "x"', fd: 6 },
+    ]);
+    assert.deepEqual(socks[1].processes, [{ pid: 100, name: 'nginx: master', fd: 7 }]);
+    assert.deepEqual(socks[3].processes, []);
+    const first = a.stats();
+    assert.equal(first.readlinks, 6);
+
+    // Nothing changed: cached values, only the directories are listed (countFromStat off), no readlink.
+    const again = [sock(5000, 'LISTEN'), sock(5001), sock(5002)];
+    await a.attribute(again, 'all');
+    assert.equal(a.stats().readlinks, 0);
+    assert.deepEqual(again[2].processes, [{ pid: 101, name: 'worker (1), "x"', fd: 9 }]);
+
+    // fd 7 of pid 100 closed and reused for a new socket: the old inode disappears from the dump, so fd 7 is re-read.
+    unlinkSync(join(root, '100', 'fd', '7'));
+    symlinkSync('socket:[5003]', join(root, '100', 'fd', '7'));
+    const third = [sock(5000, 'LISTEN'), sock(5002), sock(5003)];
+    await a.attribute(third, 'all');
+    assert.deepEqual(third[2].processes, [{ pid: 100, name: 'nginx: master', fd: 7 }]);
+    assert.equal(a.stats().readlinks, 1);
+
+    // A non-socket fd replaced by a socket at the same number: found by the fallback pass.
+    unlinkSync(join(root, '101', 'fd', '10'));
+    symlinkSync('socket:[5004]', join(root, '101', 'fd', '10'));
+    const fourth = [sock(5000, 'LISTEN'), sock(5002), sock(5003), sock(5004)];
+    await a.attribute(fourth, 'all');
+    assert.deepEqual(fourth[3].processes, [{ pid: 101, name: 'worker (1), "x"', fd: 10 }]);
+    assert.equal(a.stats().fallback, true);
+
+    // Listener scope: only listeners are filled in.
+    const scoped = [sock(5000, 'LISTEN'), sock(5002)];
+    await a.attribute(scoped, 'listeners');
+    assert.equal(scoped[0].processes.length, 2);
+    assert.deepEqual(scoped[1].processes, []);
+
+    // pid 101 exits: its references go away.
+    rmSync(join(root, '101'), { recursive: true });
+    const fifth = [sock(5000, 'LISTEN')];
+    await a.attribute(fifth, 'all');
+    assert.deepEqual(fifth[0].processes, [{ pid: 100, name: 'nginx: master', fd: 6 }]);
+    assert.deepEqual(a.lookup(5002), []);
+
+    // Scope none: nothing is read at all.
+    assert.deepEqual(await a.attribute([sock(5000, 'LISTEN')], 'none'), { scope: 'none', complete: true, hiddenProcesses: 0 });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('live scenario: listeners, shared listener, accept-queue owner, established sockets on demand', async () => {
+  const sc = await openScenario();
+  try {
+    const a = new ProcessAttributor();
+    const listener = sock(sc.listener.inode, 'LISTEN');
+    const shared = sock(sc.shared.inode, 'LISTEN');
+    const queue = sock(sc.acceptQueue.inode, 'LISTEN');
+    const est = sock(sc.established.serverInode);
+    const udp = sock(sc.udp.inode, 'CLOSE', 'udp', 0);
+    const unixL = { ...sock(sc.unix.listenerInode, 'LISTEN', 'unix'), unixType: 'stream' as const };
+    await a.attribute([listener, shared, queue, est, udp, unixL], 'listeners');
+    assert.deepEqual(listener.processes.map((p) => [p.pid, p.name]), [[sc.pid, 'node']]);
+    assert.deepEqual(shared.processes.map((p) => p.pid), sc.shared.pids);
+    assert.deepEqual(shared.processes.map((p) => p.name).sort(), ['node', 'sleep']);
+    assert.deepEqual(queue.processes.map((p) => [p.pid, p.name, p.fd]), [[sc.acceptQueue.pid, 'sleep', 3]]);
+    assert.deepEqual(udp.processes.map((p) => p.pid), [sc.pid]);
+    assert.deepEqual(unixL.processes.map((p) => p.pid), [sc.pid]);
+    assert.deepEqual(est.processes, [], 'established sockets are attributed only on demand');
+    await a.attribute([listener, est], 'all');
+    assert.deepEqual(est.processes.map((p) => p.pid), [sc.pid]);
+    assert.ok(est.processes[0].fd > 2);
+  } finally {
+    await sc.close();
+  }
+});
+
+test('live: a socket opened after the first poll is found through the fd count (no full re-read)', async () => {
+  const child = spawn(
+    process.execPath,
+    ['-e', `const net=require('net');const fs=require('fs');const ino=(s)=>Number(/\\d+/.exec(fs.readlinkSync('/proc/self/fd/'+s._handle.fd))[0]);
+const a=net.createServer();a.listen(0,'127.0.0.1',()=>{process.stdout.write(ino(a)+'\\n');
+process.stdin.once('data',()=>{const b=net.createServer();b.listen(0,'127.0.0.1',()=>process.stdout.write(ino(b)+'\\n'));});});
+process.stdin.on('end',()=>process.exit(0));setTimeout(()=>process.exit(0),60000);`],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines: number[] = [];
+  const next = (): Promise<number> =>
+    new Promise((res, rej) => {
+      const t = setTimeout(() => rej(new Error('child did not answer')), 15000);
+      const on = (d: Buffer): void => {
+        for (const l of d.toString().split('\n').filter(Boolean)) lines.push(Number(l));
+        if (lines.length) {
+          clearTimeout(t);
+          child.stdout!.off('data', on);
+          res(lines.shift()!);
+        }
+      };
+      child.stdout!.on('data', on);
+    });
+  try {
+    const first = await next();
+    const a = new ProcessAttributor();
+    const s1 = [sock(first, 'LISTEN')];
+    await a.attribute(s1, 'listeners');
+    assert.deepEqual(s1[0].processes.map((p) => p.pid), [child.pid]);
+    child.stdin!.write('go\n');
+    const second = await next();
+    const s2 = [sock(first, 'LISTEN'), sock(second, 'LISTEN')];
+    await a.attribute(s2, 'listeners');
+    assert.deepEqual(s2[1].processes.map((p) => p.pid), [child.pid]);
+    assert.equal(a.stats().full, false);
+    assert.equal(a.stats().fallback, false);
+  } finally {
+    child.stdin!.end();
+    child.kill();
+  }
+});
+
+test('unprivileged: other users\' processes are reported hidden with a note', { skip: process.getuid?.() !== 0 ? 'needs root to switch to nobody' : false }, () => {
+  const script = fileURLToPath(new URL('./processes-unprivileged.fixture.mts', import.meta.url));
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', script], {
+    encoding: 'utf8',
+    timeout: 30000,
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const info = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.equal(info.complete, false);
+  assert.ok(info.hiddenProcesses > 0);
+  assert.match(info.note, /processes? of other users (is|are) hidden: run as root to see them/);
+});
