@@ -410,7 +410,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     default: 'net.ipv4.tcp_keepalive_probes (9)',
     sysctls: ['net.ipv4.tcp_keepalive_probes'],
     summary: 'Number of unanswered keepalive probes before the connection is dropped (ETIMEDOUT).',
-    details: 'Range 1-127.',
+    details: 'Range 1-127. Together with TCP_KEEPIDLE and TCP_KEEPINTVL it sets how long a dead peer goes unnoticed: idle + count * interval.',
     platforms: {
       freebsd: same('TCP_KEEPCNT', 1024),
       macos: same('TCP_KEEPCNT', 0x102),

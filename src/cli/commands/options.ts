@@ -27,10 +27,12 @@ const TYPE_TEXT: Record<SocketOptionInfo['type'], string> = {
   tcp_info: 'struct tcp_info',
 };
 
-const hex = (n: number) => (n < 0 ? String(n) : n >= 0x100 ? `0x${n.toString(16)}` : String(n));
+/** BSD and Winsock headers write SOL_SOCKET option values in hex; protocol-level ones in decimal. */
+const num = (name: string, n: number) => (n >= 0x10 && name.startsWith('SO_') ? `0x${n.toString(16)}` : String(n));
+const hex = (n: number) => `0x${n.toString(16)}`;
 
 function foreign(label: string, f: ForeignOption, levelValue: number, width: number): string {
-  const head = f.name ? `${f.name}${f.value !== undefined ? ` (${hex(f.value)}${f.name.startsWith('SO_') ? `, level ${hex(levelValue)}` : ''})` : ''}` : 'no equivalent';
+  const head = f.name ? `${f.name}${f.value !== undefined ? ` (${num(f.name, f.value)}${f.name.startsWith('SO_') ? `, level ${hex(levelValue)}` : ''})` : ''}` : 'no equivalent';
   const text = f.note ? `${head}: ${f.note}` : head;
   return wrap(text, width, '             ', `  ${label.padEnd(9)}  `);
 }

@@ -1,0 +1,47 @@
+// `sockscope errno` end to end through the built CLI: output, --json, --platform, exit codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+
+const run = (...args: string[]) => spawnSync('bin/sockscope', args, { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+
+test('errno ECONNRESET: numbers on every platform, Node and Python names, causes and fixes', () => {
+  const r = run('errno', 'ECONNRESET');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^ECONNRESET: Connection reset by peer/);
+  assert.match(r.stdout, /Linux 104 · FreeBSD 54 · macOS 54 · Windows WSAECONNRESET 10054/);
+  assert.match(r.stdout, /ConnectionResetError/);
+  assert.match(r.stdout, /err\.code 'ECONNRESET'/);
+  assert.match(r.stdout, /Common causes:/);
+  assert.match(r.stdout, /What to do:/);
+});
+
+test('errno by number, fragment, WSA code and platform', () => {
+  assert.match(run('errno', '104').stdout, /^ECONNRESET/);
+  assert.match(run('errno', 'reset by peer').stdout, /^ECONNRESET/);
+  assert.match(run('errno', 'WSAECONNRESET').stdout, /^ECONNRESET/);
+  assert.match(run('errno', '10054').stdout, /^ECONNRESET/);
+  assert.match(run('errno', '54', '--platform', 'macos').stdout, /^ECONNRESET/);
+  const linux54 = run('errno', '54');
+  assert.match(linux54.stdout, /^EXFULL/);
+  assert.match(linux54.stdout, /macOS ECONNRESET/);
+});
+
+test('errno --json is one JSON document', () => {
+  const r = run('errno', '10061', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.platform, 'windows');
+  assert.equal(doc.matches[0].name, 'ECONNREFUSED');
+  assert.equal(doc.matches[0].windows.name, 'WSAECONNREFUSED');
+  assert.equal(doc.matches[0].python.linux, 'ConnectionRefusedError');
+});
+
+test('errno: unknown code and bad --platform exit 2 with one line on stderr', () => {
+  const r = run('errno', 'ECONNRESETT');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /did you mean ECONNRESET/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.equal(run('errno', '104', '--platform', 'solaris').status, 2);
+  assert.equal(run('errno').status, 2);
+});
