@@ -4,3 +4,5 @@ export * from './rule.js';
 export * from './thresholds.js';
 export * from './engine.js';
 export { ALL_RULES, HEALTH_CHECKS, ruleById } from './rules/index.js';
+export * from './buffers.js';
+export * from './units.js';

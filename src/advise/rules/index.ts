@@ -1,12 +1,32 @@
 // Every rule and every "normal" check, one file per topic; the order here is the README's order.
 import type { HealthCheck, Rule } from '../rule.js';
+import { acceptQueueHealth, acceptQueueRules } from './accept-queue.js';
+import { bufferRules } from './buffers.js';
 import { closeWaitHealth, closeWaitRules } from './close-wait.js';
+import { finWaitRules } from './fin-wait.js';
+import { limitRules } from './limits.js';
+import { queueRules } from './queues.js';
+import { retransRules } from './retrans.js';
+import { synRecvRules } from './syn-recv.js';
+import { timeWaitHealth, timeWaitRules } from './time-wait.js';
+import { udpRules } from './udp.js';
 
 /** All rules the engine evaluates. */
-export const ALL_RULES: readonly Rule[] = [...closeWaitRules];
+export const ALL_RULES: readonly Rule[] = [
+  ...closeWaitRules,
+  ...acceptQueueRules,
+  ...synRecvRules,
+  ...timeWaitRules,
+  ...finWaitRules,
+  ...queueRules,
+  ...retransRules,
+  ...bufferRules,
+  ...udpRules,
+  ...limitRules,
+];
 
-/** All "nothing is wrong" checks. */
-export const HEALTH_CHECKS: readonly HealthCheck[] = [closeWaitHealth];
+/** All "nothing is wrong" checks (ids ending in -ok). */
+export const HEALTH_CHECKS: readonly HealthCheck[] = [timeWaitHealth, closeWaitHealth, acceptQueueHealth];
 
 /** A rule by id. */
 export function ruleById(id: string): Rule | undefined {

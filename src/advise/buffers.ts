@@ -1,0 +1,210 @@
+// Buffer sizing: bandwidth-delay product, recommended SO_RCVBUF/SO_SNDBUF and sysctl caps, setsockopt code (pure).
+import { sysctlInt, sysctlInts, type Sysctls } from '../model/snapshot.js';
+import type { Socket } from '../model/socket.js';
+import { fmtBitRate, fmtBytes, trimNum } from './format.js';
+
+/** The kernel's buffer caps, read from the snapshot's sysctls (null when unknown). */
+export interface BufferCaps {
+  rmemMax: number | null;
+  wmemMax: number | null;
+  rmemDefault: number | null;
+  wmemDefault: number | null;
+  /** net.ipv4.tcp_rmem: min, default, max. */
+  tcpRmem: [number, number, number] | null;
+  tcpWmem: [number, number, number] | null;
+}
+
+/** Largest value sockscope proposes for one buffer (an int in the kernel; SO_RCVBUF is doubled). */
+export const MAX_BUFFER = 1024 * 1024 * 1024;
+
+/** Reads the caps from sysctls. */
+export function capsFromSysctls(s: Sysctls): BufferCaps {
+  const triple = (v: number[] | null): [number, number, number] | null => (v && v.length >= 3 ? [v[0], v[1], v[2]] : null);
+  return {
+    rmemMax: sysctlInt(s, 'net.core.rmem_max'),
+    wmemMax: sysctlInt(s, 'net.core.wmem_max'),
+    rmemDefault: sysctlInt(s, 'net.core.rmem_default'),
+    wmemDefault: sysctlInt(s, 'net.core.wmem_default'),
+    tcpRmem: triple(sysctlInts(s, 'net.ipv4.tcp_rmem')),
+    tcpWmem: triple(sysctlInts(s, 'net.ipv4.tcp_wmem')),
+  };
+}
+
+/** Bandwidth (bytes/s) x rtt (ms) in bytes. */
+export function bdpBytes(bytesPerSecond: number, rttMs: number): number {
+  return Math.ceil((bytesPerSecond * rttMs) / 1000);
+}
+
+function roundUp(n: number, step: number): number {
+  return Math.ceil(n / step) * step;
+}
+
+function pow2AtLeast(n: number): number {
+  let p = 4096;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** One sysctl: its current value, the value the BDP needs, and the line to apply. */
+export interface SysctlAdvice {
+  name: string;
+  current: string | null;
+  recommended: string;
+  /** True when the current value is already enough. */
+  ok: boolean;
+  line: string;
+}
+
+/** Everything sockscope recommends for one bandwidth-delay product. */
+export interface BufferPlan {
+  bandwidthBytesPerSecond: number;
+  rttMs: number;
+  bdpBytes: number;
+  /** The setsockopt(SO_RCVBUF / SO_SNDBUF) argument: the BDP (the kernel doubles it for bookkeeping overhead). */
+  soRcvbuf: number;
+  soSndbuf: number;
+  /** What the kernel then allocates (2 x the argument). */
+  allocatedBytes: number;
+  /** Autotuning ceiling that lets the window reach the BDP: 2 x BDP, a power of two. */
+  autotuneMax: number;
+  sysctls: SysctlAdvice[];
+  notes: string[];
+}
+
+/** The buffers and sysctls that fit a bandwidth and rtt, compared with the current caps (never lowered). */
+export function planBuffers(bytesPerSecond: number, rttMs: number, caps: BufferCaps): BufferPlan {
+  const bdp = bdpBytes(bytesPerSecond, rttMs);
+  const notes: string[] = [];
+  let so = Math.max(4096, roundUp(bdp, bdp >= 1024 * 1024 ? 65536 : 4096));
+  if (so > MAX_BUFFER / 2) {
+    notes.push(`The BDP (${fmtBytes(bdp)}) is beyond what one socket buffer can hold; capped at ${fmtBytes(MAX_BUFFER / 2)} (use several connections).`);
+    so = MAX_BUFFER / 2;
+  }
+  const autotuneMax = Math.min(MAX_BUFFER, pow2AtLeast(2 * bdp));
+  const sysctls: SysctlAdvice[] = [];
+  const single = (name: string, cur: number | null, need: number): void => {
+    const rec = Math.max(cur ?? 0, need);
+    sysctls.push({ name, current: cur == null ? null : String(cur), recommended: String(rec), ok: cur != null && cur >= need, line: `${name} = ${rec}` });
+  };
+  const triple = (name: string, cur: [number, number, number] | null, dflt: [number, number, number], need: number): void => {
+    const base = cur ?? dflt;
+    const rec: [number, number, number] = [base[0], base[1], Math.max(base[2], need)];
+    sysctls.push({ name, current: cur ? cur.join(' ') : null, recommended: rec.join(' '), ok: cur != null && cur[2] >= need, line: `${name} = ${rec.join(' ')}` });
+  };
+  single('net.core.rmem_max', caps.rmemMax, so);
+  single('net.core.wmem_max', caps.wmemMax, so);
+  triple('net.ipv4.tcp_rmem', caps.tcpRmem, [4096, 131072, 6291456], autotuneMax);
+  triple('net.ipv4.tcp_wmem', caps.tcpWmem, [4096, 16384, 4194304], autotuneMax);
+  notes.push(
+    'Prefer autotuning: raise net.ipv4.tcp_rmem/tcp_wmem max and do not call setsockopt; setting SO_RCVBUF/SO_SNDBUF turns autotuning off for that socket.',
+    'If you set them, do it before listen()/connect(): the window scale is fixed during the handshake.',
+    'The kernel doubles the setsockopt value (bookkeeping overhead) and caps the request at net.core.rmem_max / wmem_max.',
+  );
+  return { bandwidthBytesPerSecond: bytesPerSecond, rttMs, bdpBytes: bdp, soRcvbuf: so, soSndbuf: so, allocatedBytes: so * 2, autotuneMax, sysctls, notes };
+}
+
+/** The sysctl lines to apply (only the ones that need raising), as a file for /etc/sysctl.d. */
+export function sysctlFile(plan: BufferPlan): string {
+  const lines = plan.sysctls.filter((s) => !s.ok).map((s) => s.line);
+  if (lines.length === 0) return '# current limits already fit this BDP\n';
+  return `# /etc/sysctl.d/90-sockscope-buffers.conf  (apply: sysctl --system)\n${lines.join('\n')}\n`;
+}
+
+export type CodeLanguage = 'c' | 'python' | 'node';
+
+/** setsockopt code for the plan in C, Python or Node.js. */
+export function setsockoptCode(plan: BufferPlan, language: CodeLanguage): string {
+  const bdp = `BDP ${fmtBytes(plan.bdpBytes)} = ${fmtBitRate(plan.bandwidthBytesPerSecond)} x ${trimNum(plan.rttMs)} ms`;
+  switch (language) {
+    case 'c':
+      return [
+        `/* ${bdp}; the kernel doubles these values and caps them at net.core.rmem_max / wmem_max. */`,
+        '/* Call before listen() or connect(). Setting them turns receive/send autotuning off for this socket. */',
+        `int rcvbuf = ${plan.soRcvbuf}, sndbuf = ${plan.soSndbuf};`,
+        'if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) == -1) perror("setsockopt SO_RCVBUF");',
+        'if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) == -1) perror("setsockopt SO_SNDBUF");',
+      ].join('\n');
+    case 'python':
+      return [
+        `# ${bdp}; the kernel doubles these values and caps them at net.core.rmem_max / wmem_max.`,
+        '# Call before listen() or connect(). Setting them turns autotuning off for this socket.',
+        `sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, ${plan.soRcvbuf})`,
+        `sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, ${plan.soSndbuf})`,
+      ].join('\n');
+    case 'node':
+      return [
+        `// ${bdp}.`,
+        "// TCP (net): Node has no SO_RCVBUF/SO_SNDBUF for TCP sockets; they autotune, so raise net.ipv4.tcp_rmem/tcp_wmem max (sysctl lines).",
+        '// UDP (dgram): the kernel doubles these values and caps them at net.core.rmem_max / wmem_max.',
+        `const sock = dgram.createSocket({ type: 'udp4', recvBufferSize: ${plan.soRcvbuf}, sendBufferSize: ${plan.soSndbuf} });`,
+        `// or, once bound: sock.setRecvBufferSize(${plan.soRcvbuf}); sock.setSendBufferSize(${plan.soSndbuf});`,
+      ].join('\n');
+  }
+}
+
+/** One connection's buffer picture (from tcp_info and skmem). */
+export interface ConnectionBuffers {
+  local: string;
+  peer: string;
+  state: string;
+  processes: { pid: number; name: string }[];
+  rttMs: number | null;
+  /** Measured delivery rate, bytes/s. */
+  deliveryRate: number | null;
+  /** Bandwidth the BDP is computed with (target if given, else delivery rate), bytes/s. */
+  bandwidthBasis: number | null;
+  basis: 'target' | 'delivery-rate' | 'unknown';
+  bdpBytes: number | null;
+  rcvbuf: number | null;
+  sndbuf: number | null;
+  rwndLimitedPct: number | null;
+  sndbufLimitedPct: number | null;
+  /** setsockopt arguments that fit the BDP (null when rtt or rate is unknown). */
+  recommendedRcvbuf: number | null;
+  recommendedSndbuf: number | null;
+  verdict: string;
+}
+
+function ep(a: string, p: number): string {
+  return a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`;
+}
+
+/** Buffer analysis of one TCP connection; `targetBytesPerSecond` replaces the measured delivery rate when given. */
+export function connectionBuffers(s: Socket, targetBytesPerSecond?: number): ConnectionBuffers {
+  const ti = s.tcpInfo;
+  const rttMs = ti?.rttUs != null ? ti.rttUs / 1000 : null;
+  const rate = ti?.deliveryRate ?? null;
+  const basisRate = targetBytesPerSecond ?? (rate != null && rate > 0 ? rate : null);
+  const bdp = rttMs != null && basisRate != null ? bdpBytes(basisRate, rttMs) : null;
+  const busy = ti?.busyUs ?? 0;
+  const pct = (v?: number) => (v != null && busy > 0 ? Math.min(100, (100 * v) / busy) : null);
+  const rwnd = pct(ti?.rwndLimitedUs);
+  const sndl = pct(ti?.sndbufLimitedUs);
+  const rcvbuf = s.skmem?.rcvbuf ?? null;
+  const sndbuf = s.skmem?.sndbuf ?? null;
+  const recommended = bdp != null ? Math.max(4096, roundUp(bdp, 4096)) : null;
+  let verdict: string;
+  if (bdp == null) verdict = ti ? 'rtt or delivery rate unknown: no BDP' : 'no tcp_info from this source (try --source ss or run as the owner)';
+  else if (sndl != null && sndl >= 20 && sndbuf != null && sndbuf < 2 * bdp) verdict = `send buffer too small: sndbuf-limited ${Math.round(sndl)}% of busy time; raise SO_SNDBUF or tcp_wmem max`;
+  else if (rwnd != null && rwnd >= 20) verdict = `receiver's window too small: rwnd-limited ${Math.round(rwnd)}% of busy time; raise the peer's receive buffer (tcp_rmem max there)`;
+  else if ((rcvbuf == null || rcvbuf >= 2 * bdp) && (sndbuf == null || sndbuf >= 2 * bdp)) verdict = 'buffers fit the BDP';
+  else verdict = 'buffers below 2 x BDP but not limiting now (autotuning grows them on demand)';
+  return {
+    local: ep(s.local.address, s.local.port),
+    peer: ep(s.peer.address, s.peer.port),
+    state: s.state,
+    processes: s.processes.map((p) => ({ pid: p.pid, name: p.name })),
+    rttMs,
+    deliveryRate: rate,
+    bandwidthBasis: basisRate,
+    basis: targetBytesPerSecond != null ? 'target' : basisRate != null ? 'delivery-rate' : 'unknown',
+    bdpBytes: bdp,
+    rcvbuf,
+    sndbuf,
+    rwndLimitedPct: rwnd,
+    sndbufLimitedPct: sndl,
+    recommendedRcvbuf: recommended,
+    recommendedSndbuf: recommended,
+    verdict,
+  };
+}

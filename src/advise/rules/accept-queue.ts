@@ -1,0 +1,211 @@
+// Listen queues: accept queue full or near full, ListenOverflows/ListenDrops rising, backlog capped at somaxconn.
+import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
+import type { Socket } from '../../model/socket.js';
+import { factsOf, socketKey } from '../facts.js';
+import { describeProcesses, fmtRate, fmtSeconds, uniqueProcesses } from '../format.js';
+import type { HealthCheck, Rule } from '../rule.js';
+import { persists, sustainedRise, windowOf } from '../series.js';
+import { th } from '../thresholds.js';
+import type { Recommendation, RuleContext } from '../types.js';
+
+function listenersOf(snap: Snapshot): Socket[] {
+  const out: Socket[] = [];
+  for (const [k, l] of factsOf(snap).listeners) if (k.startsWith('tcp:')) out.push(...l);
+  return out;
+}
+
+function addr(s: Socket): string {
+  const a = s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address;
+  return a.includes(':') ? `[${a}]:${s.local.port}` : `${a}:${s.local.port}`;
+}
+
+function owner(s: Socket, snap: Snapshot): string {
+  const procs = uniqueProcesses([s.processes]);
+  if (procs.length) return describeProcesses(procs);
+  return snap.attribution.complete ? 'the owning process' : 'the owning process (hidden: run as root to name it)';
+}
+
+function overflowEvidence(ctx: RuleContext): string {
+  const r = sustainedRise(windowOf(ctx), 'netstat', 'TcpExt', ['ListenOverflows'], 1);
+  const d = sustainedRise(windowOf(ctx), 'netstat', 'TcpExt', ['ListenDrops'], 1);
+  const parts: string[] = [];
+  if (r) parts.push(`TcpExt ListenOverflows +${r.delta} in ${fmtSeconds(r.seconds)} (${fmtRate(r.perSecond)})`);
+  if (d) parts.push(`ListenDrops +${d.delta}`);
+  return parts.length ? `; ${parts.join(', ')}` : '';
+}
+
+function backlogFix(s: Socket, ctx: RuleContext): string {
+  const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
+  const want = Math.max(1024, nextPow2(Math.max(s.sendQ, 1) * 4));
+  const capped = somax != null && s.sendQ >= somax;
+  const sysctl = capped || (somax != null && somax < want) ? `; the backlog is capped by net.core.somaxconn (now ${somax}): sysctl -w net.core.somaxconn=${Math.max(want, (somax ?? 0) * 2)} (persist it in /etc/sysctl.d/90-sockscope.conf)` : '';
+  return (
+    `Accept faster: accept in a loop until EAGAIN on each readiness event, and run more accepting workers (SO_REUSEPORT: one listener per worker). ` +
+    `Raise the listen backlog: C listen(fd, ${want}), Python sock.listen(${want}), Node server.listen({ port: ${s.local.port}, backlog: ${want} })${sysctl}. ` +
+    `Confirm: ss -ltn 'sport = :${s.local.port}' (Recv-Q should stay well below Send-Q) and nstat -az TcpExtListenOverflows TcpExtListenDrops`
+  );
+}
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+function queueOf(snap: Snapshot, key: string): number | null {
+  const s = factsOf(snap).byKey.get(key);
+  return s ? s.recvQ : null;
+}
+
+const acceptQueueFull: Rule = {
+  id: 'accept-queue-full',
+  severities: ['critical'],
+  scope: 'port',
+  topic: 'accept-queue',
+  summary:
+    'A TCP listener\'s accept queue (Recv-Q of LISTEN) has reached its backlog (Send-Q): new connections are dropped or their SYNs ignored. The process does not accept() fast enough or the backlog is too small.',
+  thresholds: ['persistSamples'],
+  evaluate(ctx) {
+    const out: Recommendation[] = [];
+    for (const s of listenersOf(ctx.snapshot)) {
+      if (s.recvQ <= 0 || s.recvQ < s.sendQ) continue;
+      const key = socketKey(s);
+      if (!persists(ctx, (snap) => {
+        const q = queueOf(snap, key);
+        return q != null && q > 0 && q >= s.sendQ;
+      }))
+        continue;
+      const procs = uniqueProcesses([s.processes]);
+      out.push({
+        id: this.id,
+        severity: 'critical',
+        scope: 'port',
+        protocol: 'tcp',
+        port: s.local.port,
+        ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
+        message: `Accept queue full on tcp ${addr(s)}: ${s.recvQ} connections wait for accept() with backlog ${s.sendQ}; ${owner(s, ctx.snapshot)} does not accept fast enough or the backlog is too small`,
+        evidence: `Recv-Q ${s.recvQ} >= backlog (Send-Q) ${s.sendQ}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}${overflowEvidence(ctx)}`,
+        fix: backlogFix(s, ctx),
+      });
+    }
+    return out;
+  },
+};
+
+const acceptQueueNearFull: Rule = {
+  id: 'accept-queue-near-full',
+  severities: ['warning'],
+  scope: 'port',
+  topic: 'accept-queue',
+  summary: 'A TCP listener\'s accept queue is at or above acceptQueueNearFullRatio of its backlog (but not full): accept() is falling behind.',
+  thresholds: ['acceptQueueNearFullRatio', 'persistSamples'],
+  evaluate(ctx) {
+    const out: Recommendation[] = [];
+    const ratio = th(ctx, 'acceptQueueNearFullRatio');
+    for (const s of listenersOf(ctx.snapshot)) {
+      if (s.recvQ <= 0 || s.recvQ >= s.sendQ || s.recvQ < ratio * s.sendQ) continue;
+      const key = socketKey(s);
+      if (!persists(ctx, (snap) => {
+        const q = queueOf(snap, key);
+        return q != null && q > 0 && q >= ratio * s.sendQ;
+      }))
+        continue;
+      const procs = uniqueProcesses([s.processes]);
+      out.push({
+        id: this.id,
+        severity: 'warning',
+        scope: 'port',
+        protocol: 'tcp',
+        port: s.local.port,
+        ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
+        message: `Accept queue near full on tcp ${addr(s)}: ${s.recvQ} of ${s.sendQ} connections wait for accept(); ${owner(s, ctx.snapshot)} is falling behind`,
+        evidence: `Recv-Q ${s.recvQ} is ${Math.round((100 * s.recvQ) / s.sendQ)}% of backlog ${s.sendQ} (warning at ${Math.round(ratio * 100)}%); net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}${overflowEvidence(ctx)}`,
+        fix: backlogFix(s, ctx),
+      });
+    }
+    return out;
+  },
+};
+
+const listenOverflowsRising: Rule = {
+  id: 'listen-overflows-rising',
+  severities: ['warning'],
+  scope: 'host',
+  topic: 'accept-queue',
+  summary:
+    'TcpExt ListenOverflows or ListenDrops (/proc/net/netstat) rose in at least two intervals of the window: some listener\'s accept queue overflowed and connections were dropped. Needs history (the monitor, or repeated samples).',
+  thresholds: ['listenOverflowsMin', 'windowSeconds'],
+  evaluate(ctx) {
+    const win = windowOf(ctx);
+    const min = th(ctx, 'listenOverflowsMin');
+    const ov = sustainedRise(win, 'netstat', 'TcpExt', ['ListenOverflows'], min);
+    const dr = sustainedRise(win, 'netstat', 'TcpExt', ['ListenDrops'], min);
+    const r = ov ?? dr;
+    if (!r) return [];
+    const busiest = listenersOf(ctx.snapshot)
+      .filter((s) => s.sendQ > 0)
+      .sort((a, b) => b.recvQ / b.sendQ - a.recvQ / a.sendQ)
+      .slice(0, 3)
+      .map((s) => `${addr(s)} Recv-Q ${s.recvQ}/${s.sendQ}`)
+      .join(', ');
+    return [
+      {
+        id: this.id,
+        severity: 'warning',
+        scope: 'host',
+        message: `Listen queue overflows are rising: ${ov ? `ListenOverflows +${ov.delta}` : ''}${ov && dr ? ', ' : ''}${dr ? `ListenDrops +${dr.delta}` : ''} in ${fmtSeconds(r.seconds)}; connections are being dropped because a process does not accept fast enough or its backlog is too small`,
+        evidence: `TcpExt ListenOverflows ${ov ? `+${ov.delta} (${fmtRate(ov.perSecond)})` : 'steady'}, ListenDrops ${dr ? `+${dr.delta} (${fmtRate(dr.perSecond)})` : 'steady'} over ${win.length} samples; fullest listeners: ${busiest || 'none now'}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}`,
+        fix:
+          'Find the listener whose Recv-Q reaches its Send-Q (ss -ltn), then accept faster (more workers with SO_REUSEPORT, accept until EAGAIN) and raise its listen() backlog together with net.core.somaxconn. ' +
+          'Confirm: nstat -az TcpExtListenOverflows TcpExtListenDrops (should stop rising)',
+      },
+    ];
+  },
+};
+
+const listenBacklogCapped: Rule = {
+  id: 'listen-backlog-capped',
+  severities: ['info'],
+  scope: 'port',
+  topic: 'accept-queue',
+  summary: 'A listener\'s backlog equals net.core.somaxconn: the application probably asked for more and the kernel capped it. Raise somaxconn if its accept queue fills.',
+  thresholds: [],
+  evaluate(ctx) {
+    const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
+    if (somax == null || somax <= 0) return [];
+    const out: Recommendation[] = [];
+    const seen = new Set<number>();
+    for (const s of listenersOf(ctx.snapshot)) {
+      if (s.sendQ !== somax || seen.has(s.local.port)) continue;
+      seen.add(s.local.port);
+      out.push({
+        id: this.id,
+        severity: 'info',
+        scope: 'port',
+        protocol: 'tcp',
+        port: s.local.port,
+        message: `Listen backlog of tcp ${addr(s)} equals net.core.somaxconn (${somax}): the backlog ${owner(s, ctx.snapshot)} asked for may have been capped`,
+        evidence: `backlog (Send-Q of LISTEN) ${s.sendQ} = net.core.somaxconn ${somax}; accept queue now ${s.recvQ}`,
+        fix: `Only if the accept queue fills: sysctl -w net.core.somaxconn=${somax * 4} (persist in /etc/sysctl.d/90-sockscope.conf), then restart the service so listen() is called again. Confirm: ss -ltn 'sport = :${s.local.port}'`,
+      });
+    }
+    return out;
+  },
+};
+
+export const acceptQueueRules: readonly Rule[] = [acceptQueueFull, acceptQueueNearFull, listenOverflowsRising, listenBacklogCapped];
+
+export const acceptQueueHealth: HealthCheck = {
+  id: 'accept-queue-ok',
+  topic: 'accept-queue',
+  describe(ctx) {
+    const ls = listenersOf(ctx.snapshot).filter((s) => ctx.port === undefined || s.local.port === ctx.port);
+    if (ctx.port === undefined && ctx.peerPort !== undefined) return null;
+    if (ls.length === 0) return null;
+    const worst = ls.reduce((a, b) => (b.recvQ / Math.max(1, b.sendQ) > a.recvQ / Math.max(1, a.sendQ) ? b : a));
+    return {
+      message: 'Accept queue is normal',
+      evidence: `${ls.length} listener${ls.length === 1 ? '' : 's'}; fullest ${addr(worst)} Recv-Q ${worst.recvQ} of backlog ${worst.sendQ}`,
+    };
+  },
+};

@@ -1,0 +1,109 @@
+// Host limits: a process near its open-file limit, orphaned sockets near tcp_max_orphans, conntrack near full.
+import { counter, sysctlInt, type Snapshot } from '../../model/snapshot.js';
+import { escapeControl } from '../../model/escape.js';
+import { fmtPct } from '../format.js';
+import type { Rule } from '../rule.js';
+import { persists } from '../series.js';
+import { th } from '../thresholds.js';
+import type { Recommendation } from '../types.js';
+
+function fdRatio(snap: Snapshot, pid: number): number | null {
+  const l = snap.processLimits?.[pid];
+  if (!l || l.maxOpenFiles == null || l.maxOpenFiles <= 0) return null;
+  return l.openFiles / l.maxOpenFiles;
+}
+
+const fdLimit: Rule = {
+  id: 'process-near-fd-limit',
+  severities: ['warning', 'critical'],
+  scope: 'host',
+  topic: 'limits',
+  summary:
+    'A process holds at least fdRatio (critical: fdCriticalRatio) of its open-file soft limit (/proc/PID/fd against "Max open files" in /proc/PID/limits): accept() and socket() will soon fail with EMFILE "Too many open files". Needs the snapshot\'s process limits (collected for socket owners).',
+  thresholds: ['fdRatio', 'fdCriticalRatio', 'persistSamples'],
+  evaluate(ctx) {
+    const lim = ctx.snapshot.processLimits;
+    if (!lim) return [];
+    const warn = th(ctx, 'fdRatio');
+    const crit = th(ctx, 'fdCriticalRatio');
+    const out: Recommendation[] = [];
+    for (const [pidText, l] of Object.entries(lim)) {
+      const pid = Number(pidText);
+      const r = fdRatio(ctx.snapshot, pid);
+      if (r == null || r < warn) continue;
+      // Earlier samples without limits for this pid do not veto: they were not collected, not healthy.
+      if (!persists(ctx, (s) => (s.processLimits?.[pid] ? (fdRatio(s, pid) ?? 0) >= warn : true))) continue;
+      const name = escapeControl(l.name);
+      out.push({
+        id: this.id,
+        severity: r >= crit ? 'critical' : 'warning',
+        scope: 'host',
+        pid,
+        message: `${name} (pid ${pid}) has ${l.openFiles} of ${l.maxOpenFiles} open files (${fmtPct(r)}): "Too many open files" (EMFILE) is coming`,
+        evidence: `ls /proc/${pid}/fd: ${l.openFiles} entries; /proc/${pid}/limits Max open files (soft) ${l.maxOpenFiles}; warning at ${fmtPct(warn)}`,
+        fix:
+          `If the count keeps growing, the process leaks descriptors: close sockets on every path (see CLOSE_WAIT findings). Otherwise raise the limit: systemd LimitNOFILE=65536 in the unit ([Service]), ulimit -n 65536 in the start script, or setrlimit(RLIMIT_NOFILE) at start-up; ` +
+          `fs.nr_open (now ${ctx.snapshot.sysctls['fs.nr_open'] ?? 'unknown'}) caps the hard limit. Confirm: ls /proc/${pid}/fd | wc -l; grep 'open files' /proc/${pid}/limits`,
+      });
+    }
+    return out;
+  },
+};
+
+const orphans: Rule = {
+  id: 'orphans-near-limit',
+  severities: ['warning', 'critical'],
+  scope: 'host',
+  topic: 'limits',
+  summary:
+    'Orphaned TCP sockets (closed by their process but not finished; sockstat TCP.orphan) reach orphanRatio (critical: orphanCriticalRatio) of net.ipv4.tcp_max_orphans: beyond it the kernel resets them ("too many orphaned sockets").',
+  thresholds: ['orphanRatio', 'orphanCriticalRatio', 'persistSamples'],
+  evaluate(ctx) {
+    const max = sysctlInt(ctx.snapshot.sysctls, 'net.ipv4.tcp_max_orphans');
+    const n = counter(ctx.snapshot.counters.sockstat, 'TCP', 'orphan');
+    if (max == null || max <= 0 || n == null) return [];
+    const warn = th(ctx, 'orphanRatio');
+    if (!persists(ctx, (s) => (counter(s.counters.sockstat, 'TCP', 'orphan') ?? 0) >= warn * max)) return [];
+    const r = n / max;
+    return [
+      {
+        id: this.id,
+        severity: r >= th(ctx, 'orphanCriticalRatio') ? 'critical' : 'warning',
+        scope: 'host',
+        message: `${n} orphaned TCP sockets, ${fmtPct(r)} of net.ipv4.tcp_max_orphans (${max}): the kernel will start resetting connections`,
+        evidence: `sockstat TCP.orphan ${n}; net.ipv4.tcp_max_orphans ${max}; net.ipv4.tcp_fin_timeout ${ctx.snapshot.sysctls['net.ipv4.tcp_fin_timeout'] ?? 'unknown'} s; warning at ${fmtPct(warn)}`,
+        fix: `Orphans are closed sockets still sending (FIN_WAIT1, LAST_ACK, CLOSING) or waiting (FIN_WAIT2): find slow or dead peers (ss -tno state fin-wait-1); shorten net.ipv4.tcp_fin_timeout (sysctl -w net.ipv4.tcp_fin_timeout=15) and net.ipv4.tcp_orphan_retries; raise the cap if memory allows: sysctl -w net.ipv4.tcp_max_orphans=${max * 2}. Confirm: cat /proc/net/sockstat; dmesg | grep orphan`,
+      },
+    ];
+  },
+};
+
+const conntrack: Rule = {
+  id: 'conntrack-near-full',
+  severities: ['warning', 'critical'],
+  scope: 'host',
+  topic: 'limits',
+  summary:
+    'The netfilter connection-tracking table (net.netfilter.nf_conntrack_count) reaches conntrackRatio (critical: conntrackCriticalRatio) of nf_conntrack_max: when full, new connections are dropped ("nf_conntrack: table full, dropping packet").',
+  thresholds: ['conntrackRatio', 'conntrackCriticalRatio', 'persistSamples'],
+  evaluate(ctx) {
+    const max = sysctlInt(ctx.snapshot.sysctls, 'net.netfilter.nf_conntrack_max');
+    const n = sysctlInt(ctx.snapshot.sysctls, 'net.netfilter.nf_conntrack_count');
+    if (max == null || max <= 0 || n == null) return [];
+    const warn = th(ctx, 'conntrackRatio');
+    if (!persists(ctx, (s) => (sysctlInt(s.sysctls, 'net.netfilter.nf_conntrack_count') ?? 0) >= warn * max)) return [];
+    const r = n / max;
+    return [
+      {
+        id: this.id,
+        severity: r >= th(ctx, 'conntrackCriticalRatio') ? 'critical' : 'warning',
+        scope: 'host',
+        message: `Connection tracking table is ${fmtPct(r)} full (${n} of ${max}): new connections will be dropped when it fills`,
+        evidence: `net.netfilter.nf_conntrack_count ${n}; net.netfilter.nf_conntrack_max ${max}; warning at ${fmtPct(warn)}`,
+        fix: `Raise the table: sysctl -w net.netfilter.nf_conntrack_max=${max * 2} (and the hash: echo ${Math.ceil((max * 2) / 4)} > /sys/module/nf_conntrack/parameters/hashsize); shorten idle entries (net.netfilter.nf_conntrack_tcp_timeout_established, default 5 days) or exempt busy ports from tracking (nft: notrack). Confirm: conntrack -C; dmesg | grep 'table full'`,
+      },
+    ];
+  },
+};
+
+export const limitRules: readonly Rule[] = [fdLimit, orphans, conntrack];

@@ -1,0 +1,99 @@
+// Retransmissions: host-wide RetransSegs/OutSegs over the window, and sockets stuck retransmitting.
+import { counter } from '../../model/snapshot.js';
+import { factsOf, groupLabel, groupPortFields, socketKey } from '../facts.js';
+import { fmtPct, fmtSeconds, fmtUsAsMs } from '../format.js';
+import type { Rule } from '../rule.js';
+import { counterRise, recentOf, windowOf } from '../series.js';
+import { th } from '../thresholds.js';
+import type { Recommendation } from '../types.js';
+
+const retransHigh: Rule = {
+  id: 'retransmissions-high',
+  severities: ['warning', 'critical'],
+  scope: 'host',
+  topic: 'retransmissions',
+  summary:
+    'Tcp RetransSegs / OutSegs (/proc/net/snmp) over the window is above retransRatio (critical above retransCriticalRatio), with at least retransMinSegs segments sent and retransmissions in two or more intervals: packet loss or a congested path. Needs history.',
+  thresholds: ['retransRatio', 'retransCriticalRatio', 'retransMinSegs', 'windowSeconds'],
+  evaluate(ctx) {
+    const win = windowOf(ctx);
+    const re = counterRise(win, 'snmp', 'Tcp', ['RetransSegs']);
+    const outs = counterRise(win, 'snmp', 'Tcp', ['OutSegs']);
+    if (!re || !outs || outs.delta < th(ctx, 'retransMinSegs') || re.risingIntervals < 2) return [];
+    const ratio = re.delta / outs.delta;
+    if (ratio < th(ctx, 'retransRatio')) return [];
+    const to = counterRise(win, 'netstat', 'TcpExt', ['TCPTimeouts']);
+    const worst = ctx.snapshot.sockets
+      .filter((s) => s.protocol === 'tcp' && (s.tcpInfo?.totalRetrans ?? 0) > 0)
+      .sort((a, b) => (b.tcpInfo!.totalRetrans ?? 0) - (a.tcpInfo!.totalRetrans ?? 0))
+      .slice(0, 3)
+      .map((s) => `${s.local.port}->${s.peer.address}:${s.peer.port} retrans ${s.tcpInfo!.totalRetrans}`);
+    return [
+      {
+        id: this.id,
+        severity: ratio >= th(ctx, 'retransCriticalRatio') ? 'critical' : 'warning',
+        scope: 'host',
+        message: `TCP retransmissions are high: ${fmtPct(ratio)} of segments sent in the last ${fmtSeconds(re.seconds)} were retransmitted (packet loss or congestion)`,
+        evidence: `Tcp RetransSegs +${re.delta}, OutSegs +${outs.delta} over ${win.length} samples (warning at ${fmtPct(th(ctx, 'retransRatio'))})${to ? `; TcpExt TCPTimeouts +${to.delta}` : ''}${worst.length ? `; most retransmitting sockets: ${worst.join(', ')}` : ''}`,
+        fix:
+          'Find where packets are lost: interface errors and drops (ip -s link, ethtool -S IFACE), qdisc drops (tc -s qdisc), MTU black holes (tracepath HOST); on long lossy paths try BBR: sysctl -w net.ipv4.tcp_congestion_control=bbr. ' +
+          'Confirm: nstat -az TcpRetransSegs TcpOutSegs (the ratio should fall)',
+      },
+    ];
+  },
+};
+
+const ACTIVE = new Set(['ESTABLISHED', 'FIN_WAIT1', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
+
+const socketRetransmitting: Rule = {
+  id: 'socket-retransmitting',
+  severities: ['warning'],
+  scope: 'socket',
+  topic: 'retransmissions',
+  summary:
+    'A connected socket has at least socketRetrans unacknowledged retransmissions outstanding (repeated RTO expiries; tcp_info retransmits) in the latest samples: the peer is unreachable or the path drops everything.',
+  thresholds: ['socketRetrans'],
+  evaluate(ctx) {
+    const min = th(ctx, 'socketRetrans');
+    const recent = recentOf(ctx).slice(-2);
+    const out: Recommendation[] = [];
+    for (const g of factsOf(ctx.snapshot).groups.values()) {
+      if (g.protocol !== 'tcp') continue;
+      const stuck = g.sockets.filter((s) => {
+        if (!ACTIVE.has(s.state) || (s.tcpInfo?.retrans ?? s.timer?.retrans ?? 0) < min) return false;
+        const k = socketKey(s);
+        return recent.every((snap) => {
+          const x = factsOf(snap).byKey.get(k);
+          return x != null && (x.tcpInfo?.retrans ?? x.timer?.retrans ?? 0) >= min;
+        });
+      });
+      if (stuck.length === 0) continue;
+      const shown = stuck
+        .slice(0, 3)
+        .map((s) => `${s.peer.address}:${s.peer.port} ${s.state} retrans ${s.tcpInfo?.retrans ?? s.timer?.retrans}${s.tcpInfo?.totalRetrans != null ? ` (total ${s.tcpInfo.totalRetrans})` : ''}${s.tcpInfo?.rtoMs != null ? `, rto ${s.tcpInfo.rtoMs} ms` : ''}${s.tcpInfo?.rttUs != null ? `, rtt ${fmtUsAsMs(s.tcpInfo.rttUs)}` : ''}`);
+      out.push({
+        id: this.id,
+        severity: 'warning',
+        scope: 'socket',
+        ...groupPortFields(g),
+        message: `${stuck.length} connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} ${stuck.length === 1 ? 'is' : 'are'} stuck retransmitting: the peer is unreachable or the path drops packets`,
+        evidence: `${shown.join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''} (warning at ${min} outstanding retransmits)`,
+        fix:
+          `Check the path to the peer (ping, tracepath, firewall rules); let the application give up sooner with TCP_USER_TIMEOUT or keepalive, or lower net.ipv4.tcp_retries2 (15 = about 15 minutes). ` +
+          `Confirm: ss -tnoi '( ${g.direction === 'in' ? 'sport' : 'dport'} = :${g.port} )' (timer:(on,...) with a growing retrans count)`,
+      });
+    }
+    return out;
+  },
+};
+
+export const retransRules: readonly Rule[] = [retransHigh, socketRetransmitting];
+/** Host-wide retransmission ratio between two snapshots' counters, for printers. */
+export function retransRatio(a: { counters: { snmp: Record<string, Record<string, number>> | null } }, b: typeof a): number | null {
+  const r0 = counter(a.counters.snmp, 'Tcp', 'RetransSegs');
+  const r1 = counter(b.counters.snmp, 'Tcp', 'RetransSegs');
+  const o0 = counter(a.counters.snmp, 'Tcp', 'OutSegs');
+  const o1 = counter(b.counters.snmp, 'Tcp', 'OutSegs');
+  if (r0 == null || r1 == null || o0 == null || o1 == null || o1 <= o0) return null;
+  return (r1 - r0) / (o1 - o0);
+}

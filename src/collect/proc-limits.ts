@@ -1,0 +1,67 @@
+// Open files against RLIMIT_NOFILE for the processes that own sockets (/proc/PID/fd, /proc/PID/limits).
+import { readdir } from 'node:fs/promises';
+import type { ProcessLimits, Snapshot } from '../model/snapshot.js';
+import { logOsCall } from './debug.js';
+import { readProcText } from './host.js';
+
+/**
+ * Parses the soft "Max open files" limit from /proc/PID/limits (pure):
+ *   "Max open files            1024                 524288               files"
+ * -> 1024; "unlimited" or a missing line -> null.
+ */
+export function parseMaxOpenFiles(text: string): number | null {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('Max open files')) continue;
+    const rest = line.slice('Max open files'.length).trim().split(/\s+/);
+    const soft = rest[0];
+    if (!soft || soft === 'unlimited') return null;
+    const n = Number(soft);
+    return Number.isInteger(n) && n >= 0 ? n : null;
+  }
+  return null;
+}
+
+async function countFds(dir: string): Promise<number | null> {
+  const t0 = performance.now();
+  try {
+    const names = await readdir(dir);
+    logOsCall('readdir', dir, performance.now() - t0, names.length);
+    return names.length;
+  } catch (e) {
+    logOsCall('readdir', dir, performance.now() - t0, 0, `error=${(e as NodeJS.ErrnoException).code ?? 'unknown'}`);
+    return null;
+  }
+}
+
+/**
+ * Reads open-file counts and limits for the given pids. Processes that cannot be read (gone, or another
+ * user's without privilege) are left out. At most `maxPids` are read (default 500), in pid order.
+ */
+export async function collectProcessLimits(
+  pids: Iterable<number>,
+  opts: { procRoot?: string; names?: Map<number, string>; maxPids?: number } = {},
+): Promise<Record<number, ProcessLimits>> {
+  const procRoot = opts.procRoot ?? '/proc';
+  const list = [...new Set(pids)].filter((p) => Number.isInteger(p) && p > 0).sort((a, b) => a - b).slice(0, opts.maxPids ?? 500);
+  const out: Record<number, ProcessLimits> = {};
+  await Promise.all(
+    list.map(async (pid) => {
+      const [fds, limits, comm] = await Promise.all([
+        countFds(`${procRoot}/${pid}/fd`),
+        readProcText(`${procRoot}/${pid}/limits`),
+        opts.names?.has(pid) ? Promise.resolve(opts.names.get(pid)!) : readProcText(`${procRoot}/${pid}/comm`),
+      ]);
+      if (fds == null || limits == null) return;
+      out[pid] = { openFiles: fds, maxOpenFiles: parseMaxOpenFiles(limits), name: (comm ?? '').trim() || String(pid) };
+    }),
+  );
+  return out;
+}
+
+/** The snapshot with `processLimits` filled for every process that owns one of its sockets. */
+export async function withProcessLimits(snap: Snapshot, opts: { procRoot?: string; maxPids?: number } = {}): Promise<Snapshot> {
+  const names = new Map<number, string>();
+  for (const s of snap.sockets) for (const p of s.processes) if (!names.has(p.pid)) names.set(p.pid, p.name);
+  const processLimits = await collectProcessLimits(names.keys(), { ...opts, names });
+  return { ...snap, processLimits };
+}
