@@ -22,7 +22,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { GEN_LANGUAGES, HANDLERS, PLATFORMS, SERVER_TYPES, type GenLanguage, type GeneratorOptions } from './options.js';
+import { GEN_LANGUAGES, HANDLERS, PLATFORMS, SERVER_TYPES, resolveOptions, type GenLanguage, type GeneratorOptions } from './options.js';
+import { DEFAULT_CONFIG } from '../config/schema.js';
 
 export const COMMENT_STYLES = ['hash', 'slash', 'block'] as const;
 export type CommentStyle = (typeof COMMENT_STYLES)[number];
@@ -108,7 +109,7 @@ export function findVariant(o: GeneratorOptions, templatesDir = findTemplatesDir
   return { ...v, language: m.language, commentStyle: m.commentStyle, dir: join(templatesDir, m.language) };
 }
 
-/** Every combination the templates cover (for the README table, tests and the wizard). */
+/** Every valid combination the templates cover (for the README table, tests and the wizard). */
 export function listCombinations(templatesDir = findTemplatesDir()): {
   language: GenLanguage;
   ioModel: string;
@@ -126,7 +127,15 @@ export function listCombinations(templatesDir = findTemplatesDir()): {
       for (const ioModel of v.ioModels)
         for (const type of v.types)
           for (const handler of v.handlers)
-            for (const platform of v.platforms) out.push({ language, ioModel, type, handler, platform });
+            for (const platform of v.platforms) {
+              // Keep only combinations the option rules allow (e.g. no http over udp).
+              try {
+                resolveOptions({ language, ioModel, type, handler, platform }, DEFAULT_CONFIG);
+              } catch {
+                continue;
+              }
+              out.push({ language, ioModel, type, handler, platform });
+            }
   }
   return out;
 }
