@@ -27,6 +27,12 @@ export function ssArgs(opts: CollectOptions, withProcesses: boolean): string[] {
   return args;
 }
 
+/** ss omits the Netid column when one socket type is asked for: the netid to assume then. */
+export function impliedNetid(opts: CollectOptions): 'tcp' | 'udp' | undefined {
+  const protos = opts.protocols ?? ALL_PROTOCOLS;
+  return protos.length === 1 && protos[0] !== 'unix' ? (protos[0] as 'tcp' | 'udp') : undefined;
+}
+
 /** Reads sockets through `ss`. */
 export class SsSource implements SocketSource {
   readonly name = 'ss' as const;
@@ -48,7 +54,7 @@ export class SsSource implements SocketSource {
       readHostInfo(),
     ]);
     if (res.exitCode !== 0) throw new CollectorError('ss', `exited with ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`);
-    let sockets: Socket[] = parseSs(res.stdout);
+    let sockets: Socket[] = parseSs(res.stdout, impliedNetid(opts));
     if (opts.port !== undefined || opts.peerPort !== undefined) {
       sockets = sockets.filter(
         (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),

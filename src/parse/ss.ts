@@ -221,8 +221,12 @@ function takeField(line: string, name: string): { body: string | undefined; rest
 /** Index of the first token that starts the optional tail (users:, timer:, ino:, skmem: ...). */
 const TAIL_PREFIX = /^(ino:|sk:|uid:|cgroup:|v6only:|<->|<-|->|--|dev:|peers:|fwmark:|ts$|sack$|wscale:|rto:)/;
 
-/** Parses one line of `ss -tuxanOH` (with any of -p -o -e -i -m). Returns null for unreadable or other-protocol lines. */
-export function parseSsLine(rawLine: string): Socket | null {
+/**
+ * Parses one line of `ss -tuxanOH` (with any of -p -o -e -i -m). Returns null for unreadable or
+ * other-protocol lines. ss drops the Netid column when only one socket type is asked for (`ss -t`):
+ * `defaultNetid` ('tcp' or 'udp') is then assumed.
+ */
+export function parseSsLine(rawLine: string, defaultNetid?: 'tcp' | 'udp'): Socket | null {
   let line = rawLine.replace(/\s+$/, '');
   if (line === '') return null;
   // users:(...) may hold spaces, quotes and parentheses inside process names: cut it out first.
@@ -241,6 +245,7 @@ export function parseSsLine(rawLine: string): Socket | null {
   line = line.replace(/ [a-z_]+:\([^)]*\)/g, '');
 
   const tokens = line.trim().split(/\s+/);
+  if (defaultNetid && !NETIDS[tokens[0]] && SS_STATES[tokens[0]]) tokens.unshift(defaultNetid);
   if (tokens.length < 6) return null;
   const netid = NETIDS[tokens[0]];
   const state = SS_STATES[tokens[1]];
@@ -316,13 +321,13 @@ export function parseSsLine(rawLine: string): Socket | null {
  * Parses the whole output of ss (-H, -O); skips empty and unknown lines. ss ends every line with a
  * newline, so a last line without one was cut short (a killed or timed-out ss) and is dropped.
  */
-export function parseSs(text: string): Socket[] {
+export function parseSs(text: string, defaultNetid?: 'tcp' | 'udp'): Socket[] {
   const out: Socket[] = [];
   let start = 0;
   while (start < text.length) {
     const end = text.indexOf('\n', start);
     if (end < 0) break;
-    const s = parseSsLine(text.slice(start, end));
+    const s = parseSsLine(text.slice(start, end), defaultNetid);
     if (s) out.push(s);
     start = end + 1;
   }

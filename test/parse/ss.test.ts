@@ -151,3 +151,16 @@ test('empty and truncated output', () => {
   assert.equal(parseSsLine('sctp LISTEN 0 5 1.2.3.4:5 0.0.0.0:*'), null);
   assert.equal(parseSsLine('tcp BOGUS 0 5 1.2.3.4:5 0.0.0.0:*'), null);
 });
+
+test('ss drops the Netid column for one socket type: the caller says which', () => {
+  const line = 'LISTEN 0      128    127.0.0.1:45175   0.0.0.0:*     users:(("sshd",pid=32103,fd=3)) ino:298501 sk:1354 cgroup:/ <->\n';
+  assert.deepEqual(parseSs(line), []);
+  const [s] = parseSs(line, 'tcp');
+  assert.equal(s.protocol, 'tcp');
+  assert.equal(s.state, 'LISTEN');
+  assert.equal(s.local.port, 45175);
+  assert.equal(s.processes[0].pid, 32103);
+  const [u] = parseSs('UNCONN 0      0      127.0.0.1:53   0.0.0.0:*\n', 'udp');
+  assert.equal(u.protocol, 'udp');
+  assert.equal(u.state, 'CLOSE');
+});

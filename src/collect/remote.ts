@@ -1,0 +1,93 @@
+// Remote hosts over the user's own ssh: runs a fixed script (ss + /proc reads) there and parses it here.
+import { SYSCTL_NAMES, type Snapshot } from '../model/snapshot.js';
+import { parseRemoteBundle, REMOTE_MARKER } from '../parse/remote-bundle.js';
+import { parseSs } from '../parse/ss.js';
+import { run } from './exec.js';
+import { impliedNetid, ssArgs } from './ss.js';
+import { CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
+
+export interface RemoteTarget {
+  /** user@host or host, as ssh takes it. */
+  destination: string;
+  port?: number;
+}
+
+/** Parses --host values: user@server, server, user@server:2222, ssh://user@server:2222, user@[::1]:2222. Throws on anything else. */
+export function parseRemoteTarget(text: string): RemoteTarget {
+  let t = text.trim();
+  if (t.startsWith('ssh://')) t = t.slice(6);
+  if (t === '' || t.startsWith('-') || /[\s'"`$;&|<>\\]/.test(t)) throw new Error(`invalid host "${text}" (expected user@server or server, optionally :port)`);
+  const v6 = /^(?:([^@]+)@)?\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(t);
+  if (v6) return { destination: v6[1] ? `${v6[1]}@${v6[2]}` : v6[2], ...(v6[3] ? { port: checkPort(v6[3], text) } : {}) };
+  const m = /^(?:([A-Za-z0-9._-]+)@)?([A-Za-z0-9._-]+)(?::(\d+))?$/.exec(t);
+  if (!m) throw new Error(`invalid host "${text}" (expected user@server or server, optionally :port)`);
+  return { destination: m[1] ? `${m[1]}@${m[2]}` : m[2], ...(m[3] ? { port: checkPort(m[3], text) } : {}) };
+}
+
+function checkPort(p: string, text: string): number {
+  const n = Number(p);
+  if (n < 1 || n > 65535) throw new Error(`invalid port in host "${text}"`);
+  return n;
+}
+
+/**
+ * The fixed script run remotely. It contains no user input: the ss arguments are built from validated
+ * numbers and fixed flags. Each section is preceded by a marker line.
+ */
+export function remoteScript(opts: CollectOptions): string {
+  const ss = ['ss', ...ssArgs(opts, (opts.processes ?? 'listeners') !== 'none')].map((a) => (/^[-A-Za-z0-9:=.]+$/.test(a) ? a : `'${a}'`)).join(' ');
+  const sysctl = SYSCTL_NAMES.map((n) => `printf '%s=%s\\n' ${n} "$(cat /proc/sys/${n.replace(/\./g, '/')} 2>/dev/null)"`).join('; ');
+  return [
+    `echo '${REMOTE_MARKER} ss'`,
+    `LC_ALL=C ${ss} 2>/dev/null; rc=$?`,
+    `echo '${REMOTE_MARKER} ss-exit'; echo $rc`,
+    `echo '${REMOTE_MARKER} netstat'; cat /proc/net/netstat 2>/dev/null`,
+    `echo '${REMOTE_MARKER} snmp'; cat /proc/net/snmp 2>/dev/null`,
+    `echo '${REMOTE_MARKER} sockstat'; cat /proc/net/sockstat /proc/net/sockstat6 2>/dev/null`,
+    `echo '${REMOTE_MARKER} sysctl'; ${sysctl}`,
+    `echo '${REMOTE_MARKER} uname'; uname -n; uname -r`,
+  ].join('\n');
+}
+
+/** Reads a remote host's sockets through `ssh` (BatchMode: never prompts; the user's config and agent apply). */
+export class RemoteSource implements SocketSource {
+  readonly name = 'remote' as const;
+  constructor(
+    readonly target: RemoteTarget,
+    private readonly sshOptions: { configFile?: string; sshPath?: string } = {},
+  ) {}
+
+  /** The ssh argument array (exported for tests: no shell string is built from user input). */
+  sshArgs(opts: CollectOptions): string[] {
+    const args = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10'];
+    if (this.sshOptions.configFile) args.push('-F', this.sshOptions.configFile);
+    if (this.target.port) args.push('-p', String(this.target.port));
+    args.push('--', this.target.destination, remoteScript(opts));
+    return args;
+  }
+
+  async collect(opts: CollectOptions = {}): Promise<Snapshot> {
+    const t0 = performance.now();
+    const time = Date.now();
+    const res = await run(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(opts), { timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 10_000 });
+    if (res.exitCode === 255) throw new CollectorError(`ssh ${this.target.destination}`, res.stderr.trim().split('\n').pop() || 'connection failed');
+    const b = parseRemoteBundle(res.stdout);
+    if (b.ssExit !== 0) throw new CollectorError(`ss on ${this.target.destination}`, b.ssExit == null ? 'no output (is iproute2 installed there?)' : `exited with ${b.ssExit}`);
+    let sockets = parseSs(b.ss.endsWith('\n') || b.ss === '' ? b.ss : `${b.ss}\n`, impliedNetid(opts));
+    if (opts.port !== undefined || opts.peerPort !== undefined)
+      sockets = sockets.filter((s) => s.protocol === 'unix' || s.local.port === opts.port || s.peer.port === opts.peerPort);
+    return {
+      time,
+      hostname: b.hostname,
+      kernel: b.kernel,
+      source: 'remote',
+      sourceNote: `ss over ssh ${this.target.destination}`,
+      durationMs: performance.now() - t0,
+      sockets,
+      counters: b.counters,
+      sysctls: b.sysctls,
+      attribution: { scope: opts.processes ?? 'listeners', complete: false, hiddenProcesses: 0, note: `processes on ${this.target.destination} are those its ss -p shows to the ssh user` },
+      notes: [],
+    };
+  }
+}

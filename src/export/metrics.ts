@@ -1,0 +1,102 @@
+// Turns a snapshot and its recommendations into Prometheus metrics (prom-client registry). Pure apart from the registry.
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Recommendation } from '../advise/types.js';
+import { summarizePorts } from '../model/aggregate.js';
+import { TCP_STATES } from '../model/socket.js';
+import { counter, type Snapshot } from '../model/snapshot.js';
+
+/** Kernel counters exported as Prometheus counters (mirrored, so they keep the kernel's monotonic value). */
+const KERNEL_COUNTERS: { name: string; help: string; table: 'netstat' | 'snmp'; section: string; key: string }[] = [
+  { name: 'sockscope_tcp_listen_overflows_total', help: 'TcpExt ListenOverflows: connections dropped because an accept queue was full', table: 'netstat', section: 'TcpExt', key: 'ListenOverflows' },
+  { name: 'sockscope_tcp_listen_drops_total', help: 'TcpExt ListenDrops: SYNs dropped on listening sockets', table: 'netstat', section: 'TcpExt', key: 'ListenDrops' },
+  { name: 'sockscope_tcp_timeouts_total', help: 'TcpExt TCPTimeouts: retransmission timeouts', table: 'netstat', section: 'TcpExt', key: 'TCPTimeouts' },
+  { name: 'sockscope_tcp_retransmitted_segments_total', help: 'Tcp RetransSegs: segments retransmitted', table: 'snmp', section: 'Tcp', key: 'RetransSegs' },
+  { name: 'sockscope_tcp_out_segments_total', help: 'Tcp OutSegs: segments sent', table: 'snmp', section: 'Tcp', key: 'OutSegs' },
+  { name: 'sockscope_udp_in_errors_total', help: 'Udp InErrors: datagrams that could not be delivered', table: 'snmp', section: 'Udp', key: 'InErrors' },
+  { name: 'sockscope_udp_receive_buffer_errors_total', help: 'Udp RcvbufErrors: datagrams dropped for a full receive buffer', table: 'snmp', section: 'Udp', key: 'RcvbufErrors' },
+  { name: 'sockscope_udp_send_buffer_errors_total', help: 'Udp SndbufErrors: datagrams dropped for a full send buffer', table: 'snmp', section: 'Udp', key: 'SndbufErrors' },
+];
+
+/** The exporter's metrics; `update` replaces every value with those of a new snapshot. */
+export class SocketMetrics {
+  readonly registry = new Registry();
+  private readonly sockets: Gauge;
+  private readonly backlog: Gauge;
+  private readonly acceptQueue: Gauge;
+  private readonly recs: Gauge;
+  private readonly duration: Gauge;
+  private readonly lastSuccess: Gauge;
+  private readonly sourceInfo: Gauge;
+  private readonly collections: Counter;
+  private readonly errors: Counter;
+  private readonly kernel: { def: (typeof KERNEL_COUNTERS)[number]; metric: Counter }[];
+
+  constructor() {
+    const registers = [this.registry];
+    this.sockets = new Gauge({ name: 'sockscope_sockets', help: 'Sockets per protocol, local listening port and state; non-listening local ports are summed under port="other"', labelNames: ['protocol', 'port', 'state'], registers });
+    this.backlog = new Gauge({ name: 'sockscope_listen_backlog', help: 'Listen backlog of a listening TCP socket (Send-Q of LISTEN)', labelNames: ['protocol', 'port', 'address'], registers });
+    this.acceptQueue = new Gauge({ name: 'sockscope_listen_accept_queue', help: 'Connections waiting for accept() on a listening socket (Recv-Q of LISTEN)', labelNames: ['protocol', 'port', 'address'], registers });
+    this.recs = new Gauge({ name: 'sockscope_recommendation', help: 'Live recommendations: 1 per finding, by rule id, severity and port ("" for host-wide)', labelNames: ['id', 'severity', 'port'], registers });
+    this.duration = new Gauge({ name: 'sockscope_collection_duration_seconds', help: 'How long the last collection took', registers });
+    this.lastSuccess = new Gauge({ name: 'sockscope_last_collection_timestamp_seconds', help: 'Unix time of the last successful collection', registers });
+    this.sourceInfo = new Gauge({ name: 'sockscope_source_info', help: 'The collector used (value is always 1)', labelNames: ['source', 'host'], registers });
+    this.collections = new Counter({ name: 'sockscope_collections_total', help: 'Collections attempted', registers });
+    this.errors = new Counter({ name: 'sockscope_collection_errors_total', help: 'Collections that failed (the last good snapshot stays exported)', registers });
+    this.kernel = KERNEL_COUNTERS.map((def) => ({ def, metric: new Counter({ name: def.name, help: def.help, registers }) }));
+  }
+
+  /** Records a failed collection. */
+  failed(): void {
+    this.collections.inc();
+    this.errors.inc();
+  }
+
+  /** Replaces every gauge with the values of `snap`; `recs` are the live findings (not the healthy lines). */
+  update(snap: Snapshot, recs: readonly Recommendation[]): void {
+    this.collections.inc();
+    this.sockets.reset();
+    this.backlog.reset();
+    this.acceptQueue.reset();
+    this.recs.reset();
+    this.sourceInfo.reset();
+    const other: Record<string, Record<string, number>> = {};
+    for (const p of summarizePorts(snap.sockets)) {
+      const listening = p.listeners.length > 0;
+      for (const state of TCP_STATES) {
+        const n = p.states[state];
+        if (listening) {
+          if (p.protocol === 'tcp' || n > 0) this.sockets.set({ protocol: p.protocol, port: String(p.port), state }, n);
+        } else if (n > 0) {
+          other[p.protocol] ??= {};
+          other[p.protocol][state] = (other[p.protocol][state] ?? 0) + n;
+        }
+      }
+      for (const l of p.listeners) {
+        if (l.protocol !== 'tcp') continue;
+        const labels = { protocol: l.protocol, port: String(l.port), address: l.address };
+        this.backlog.set(labels, l.backlog ?? 0);
+        this.acceptQueue.set(labels, l.acceptQueue);
+      }
+    }
+    for (const [protocol, states] of Object.entries(other)) for (const [state, n] of Object.entries(states)) this.sockets.set({ protocol, port: 'other', state }, n);
+    for (const r of recs) {
+      if (r.severity === 'info' && r.id.endsWith('-ok')) continue;
+      const port = r.port ?? r.peerPort;
+      this.recs.set({ id: r.id, severity: r.severity, port: port === undefined ? '' : String(port) }, 1);
+    }
+    this.duration.set(snap.durationMs / 1000);
+    this.lastSuccess.set(snap.time / 1000);
+    this.sourceInfo.set({ source: snap.source, host: snap.hostname }, 1);
+    for (const k of this.kernel) {
+      const v = counter(snap.counters[k.def.table], k.def.section, k.def.key);
+      if (v == null) continue;
+      k.metric.reset();
+      k.metric.inc(v);
+    }
+  }
+
+  /** The text exposition format. */
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,99 @@
+// The exporter's HTTP server: /metrics serves the last snapshot; collection runs on its own timer.
+import { createServer, type Server } from 'node:http';
+import { evaluateRules, makeContext } from '../advise/engine.js';
+import type { SocketSource } from '../collect/source.js';
+import { History } from '../model/history.js';
+import { SocketMetrics } from './metrics.js';
+
+export interface ExporterOptions {
+  source: SocketSource;
+  host: string;
+  port: number;
+  intervalMs: number;
+  thresholds?: Record<string, number>;
+  /** Called with each collection error (the exporter keeps serving the last good snapshot). */
+  onError?: (e: Error) => void;
+}
+
+export interface RunningExporter {
+  server: Server;
+  /** The address actually bound (port 0 picks a free one). */
+  address: { host: string; port: number };
+  /** Resolves after the first collection (successful or not). */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts collecting every `intervalMs` and serving /metrics. Collections never overlap and never block a scrape. */
+export async function startExporter(o: ExporterOptions): Promise<RunningExporter> {
+  const metrics = new SocketMetrics();
+  const history = new History(60);
+  let collecting = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const collectOnce = async () => {
+    if (collecting) return;
+    collecting = true;
+    try {
+      const snap = await o.source.collect({ protocols: ['tcp', 'udp'], processes: 'listeners' });
+      history.push(snap);
+      const recs = evaluateRules(makeContext({ snapshot: snap, history: history.all(), thresholds: o.thresholds }));
+      metrics.update(snap, recs);
+    } catch (e) {
+      metrics.failed();
+      o.onError?.(e as Error);
+    } finally {
+      collecting = false;
+    }
+  };
+  const loop = async () => {
+    await collectOnce();
+    if (!stopped) timer = setTimeout(loop, o.intervalMs);
+  };
+  const ready = loop();
+
+  const server = createServer((req, res) => {
+    const url = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (url === '/metrics') {
+      metrics
+        .text()
+        .then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(req.method === 'HEAD' ? undefined : body))
+        .catch((e: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${e.message}\n`));
+      return;
+    }
+    if (url === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html><body><h1>sockscope exporter</h1><p><a href="/metrics">/metrics</a></p></body></html>\n');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 50;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: o.host, port: o.port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : o.port;
+  return {
+    server,
+    address: { host: o.host, port },
+    ready,
+    close: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
