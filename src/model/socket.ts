@@ -119,6 +119,8 @@ export interface Socket {
   recvQ: number;
   /** Bytes in the send queue (for LISTEN: the backlog). */
   sendQ: number;
+  /** True when the source cannot see sendQ: /proc/net/tcp and netstat print 0 for a LISTEN socket's backlog. */
+  sendQUnknown?: boolean;
   timer?: SocketTimer;
   uid?: number;
   inode?: number;
