@@ -2,6 +2,8 @@
 import type { Snapshot, SourceName } from '../model/snapshot.js';
 import { logOsCall } from './debug.js';
 import { SsSource } from './ss.js';
+// Registers the shared, cached process attributor (inode -> pid, name, fd) used by every collector.
+import './processes.js';
 import { CollectorError, type CollectOptions, type SocketSource } from './source.js';
 
 export type SourceChoice = 'auto' | Exclude<SourceName, 'fixture' | 'remote'>;

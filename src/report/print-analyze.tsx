@@ -11,7 +11,7 @@ export const STATES_PRINT_ORDER: SocketState[] = ['ESTABLISHED', 'TIME_WAIT', 'C
 
 /** analyze-states: exactly "STATE: N connections" for every state, then one "Recommendation:" line. */
 export function formatStatesReport(r: StatesReport): string {
-  const lines = STATES_PRINT_ORDER.map((s) => `${s}: ${r.states[s]} connection${r.states[s] === 1 ? '' : 's'}`);
+  const lines = STATES_PRINT_ORDER.map((s) => `${s}: ${r.states[s]} connections`);
   lines.push(`Recommendation: ${r.recommendation}`);
   return `${lines.join('\n')}\n`;
 }
