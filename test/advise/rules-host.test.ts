@@ -1,0 +1,117 @@
+// Retransmission, buffer, UDP and limit rules on synthetic snapshots and histories, firing and not firing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateRules, makeContext } from '../../src/advise/index.js';
+import type { Snapshot } from '../../src/model/snapshot.js';
+import { fakeHistory, fakeSnapshot, listener, proc, tcp, udp } from '../helpers/fake-snapshot.js';
+
+const run = (snap: Snapshot, history?: Snapshot[], thresholds?: Record<string, number>, port?: number) =>
+  evaluateRules(makeContext({ snapshot: snap, history, thresholds, port }));
+const ids = (snap: Snapshot, history?: Snapshot[], thresholds?: Record<string, number>) => run(snap, history, thresholds).map((r) => `${r.id}:${r.severity}`);
+
+test('retransmissions-high: RetransSegs/OutSegs over the window', () => {
+  const h = fakeHistory(4, (i) => ({ snmp: { Tcp: { RetransSegs: 1000 + i * 500, OutSegs: 100_000 + i * 10_000 } } }), 10_000);
+  const [r] = run(h[3], h);
+  assert.equal(r.id, 'retransmissions-high');
+  assert.equal(r.severity, 'warning');
+  assert.match(r.message, /5% of segments sent in the last 30 s were retransmitted/);
+  assert.match(r.evidence, /RetransSegs \+1500, OutSegs \+30000 over 4 samples/);
+  const crit = fakeHistory(4, (i) => ({ snmp: { Tcp: { RetransSegs: i * 2000, OutSegs: i * 10_000 } } }));
+  assert.equal(run(crit[3], crit)[0].severity, 'critical');
+  // Healthy ratio, too little traffic to judge, a single burst, or one snapshot: nothing.
+  const ok = fakeHistory(4, (i) => ({ snmp: { Tcp: { RetransSegs: i * 10, OutSegs: i * 10_000 } } }));
+  assert.deepEqual(ids(ok[3], ok), []);
+  const idle = fakeHistory(4, (i) => ({ snmp: { Tcp: { RetransSegs: i * 5, OutSegs: i * 50 } } }));
+  assert.deepEqual(ids(idle[3], idle), []);
+  const burst = fakeHistory(4, (i) => ({ snmp: { Tcp: { RetransSegs: i === 3 ? 900 : 0, OutSegs: i * 10_000 } } }));
+  assert.deepEqual(ids(burst[3], burst), []);
+  assert.deepEqual(ids(fakeSnapshot({ snmp: { Tcp: { RetransSegs: 9e6, OutSegs: 1e7 } } })), []);
+});
+
+test('socket-retransmitting: outstanding RTO retransmits on a connected socket', () => {
+  const snap = fakeSnapshot({ sockets: [tcp('10.0.0.1:41000', '192.0.2.7:443', 'ESTABLISHED', { tcpInfo: { retrans: 5, totalRetrans: 9, rtoMs: 6400, rttUs: 120_000 } })] });
+  const [r] = run(snap);
+  assert.equal(r.id, 'socket-retransmitting');
+  assert.equal(r.peerPort, 443);
+  assert.match(r.evidence, /192\.0\.2\.7:443 ESTABLISHED retrans 5 \(total 9\), rto 6400 ms, rtt 120 ms/);
+  assert.deepEqual(ids(fakeSnapshot({ sockets: [tcp('10.0.0.1:41000', '192.0.2.7:443', 'ESTABLISHED', { tcpInfo: { retrans: 1, totalRetrans: 40 } })] })), []);
+  assert.deepEqual(ids(fakeSnapshot({ sockets: [tcp('10.0.0.1:41000', '192.0.2.7:443', 'SYN_SENT', { tcpInfo: { retrans: 4 } })] })), []);
+});
+
+test('buffer-below-bdp: sndbuf-limited with a send buffer below 2 x BDP; not when unlimited', () => {
+  const ti = { rttUs: 80_000, deliveryRate: 12_500_000, busyUs: 10_000_000, sndbufLimitedUs: 6_000_000, rwndLimitedUs: 0 }; // 100 Mbit/s x 80 ms = 1 MB
+  const skmem = { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 262144 };
+  const snap = fakeSnapshot({ sockets: [listener('0.0.0.0:5201', 128), tcp('10.0.0.1:5201', '198.51.100.4:50000', 'ESTABLISHED', { tcpInfo: ti, skmem })] });
+  const [r] = run(snap);
+  assert.equal(r.id, 'buffer-below-bdp');
+  assert.equal(r.port, 5201);
+  assert.match(r.message, /limited by the send buffer/);
+  assert.match(r.evidence, /sndbuf-limited 60% of busy time; rtt 80 ms, delivery rate 100 Mbit\/s, BDP 977 KiB; sndbuf 256 KiB; caps: net\.core\.rmem_max 212992/);
+  assert.match(r.fix, /net\.ipv4\.tcp_wmem="4096 16384 4194304"/);
+  assert.match(r.fix, /sockscope buffers --bandwidth <link speed> --rtt 80ms/);
+  const relaxed = fakeSnapshot({ sockets: [tcp('10.0.0.1:5201', '198.51.100.4:50000', 'ESTABLISHED', { tcpInfo: { ...ti, sndbufLimitedUs: 100_000 }, skmem })] });
+  assert.deepEqual(ids(relaxed), []);
+  const short = fakeSnapshot({ sockets: [tcp('10.0.0.1:5201', '198.51.100.4:50000', 'ESTABLISHED', { tcpInfo: { ...ti, busyUs: 200_000, sndbufLimitedUs: 200_000 }, skmem })] });
+  assert.deepEqual(ids(short), []);
+});
+
+test('buffer-below-bdp: rwnd-limited blames the receiver, using its rcvbuf when the peer is local', () => {
+  const ti = { rttUs: 1000, deliveryRate: 1_000_000_000, busyUs: 5_000_000, rwndLimitedUs: 4_000_000 }; // BDP 1 MB
+  const snap = fakeSnapshot({
+    sockets: [
+      tcp('127.0.0.1:6000', '127.0.0.1:50000', 'ESTABLISHED', { tcpInfo: ti, skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 4194304 } }),
+      tcp('127.0.0.1:50000', '127.0.0.1:6000', 'ESTABLISHED', { skmem: { rmemAlloc: 0, rcvbuf: 65536, wmemAlloc: 0, sndbuf: 16384 } }),
+      listener('127.0.0.1:6000', 10),
+    ],
+  });
+  const r = run(snap).find((x) => x.id === 'buffer-below-bdp')!;
+  assert.match(r.message, /limited by the receiver's window/);
+  assert.match(r.evidence, /receiver's rcvbuf 64 KiB/);
+  assert.match(r.fix, /On the receiving host, raise net\.ipv4\.tcp_rmem max/);
+});
+
+test('udp-receive-errors and udp-socket-drops: sustained rises name the socket; one burst does not', () => {
+  const h = fakeHistory(4, (i) => ({
+    snmp: { Tcp: { RetransSegs: 0, OutSegs: 0 }, Udp: { InErrors: i * 300, RcvbufErrors: i * 300 } },
+    sockets: [udp('0.0.0.0:514', { processes: [proc(88, 'rsyslogd')], skmem: { rmemAlloc: 212992, rcvbuf: 212992, wmemAlloc: 0, sndbuf: 212992, drops: i * 300 } })],
+  }));
+  const recs = run(h[3], h);
+  assert.deepEqual(recs.map((r) => r.id), ['udp-receive-errors', 'udp-socket-drops']);
+  assert.match(recs[0].message, /RcvbufErrors \+900 in 30 s \(30\/s\)/);
+  assert.match(recs[0].evidence, /udp port 514 rsyslogd \(pid 88\) drops 900, queued 208 KiB of rcvbuf 208 KiB/);
+  assert.match(recs[0].fix, /net\.core\.rmem_max \(now 212992\): sysctl -w net\.core\.rmem_max=8388608/);
+  assert.equal(recs[1].port, 514);
+  assert.equal(recs[1].pid, 88);
+  const once = fakeHistory(4, (i) => ({ snmp: { Udp: { InErrors: i === 3 ? 5 : 0, RcvbufErrors: i === 3 ? 5 : 0 } } }));
+  assert.deepEqual(ids(once[3], once), []);
+});
+
+test('process-near-fd-limit: open files against RLIMIT_NOFILE; only for the port\'s processes under --port', () => {
+  const snap = fakeSnapshot({
+    sockets: [listener('0.0.0.0:8080', 128, 0, [proc(10, 'api')]), listener('0.0.0.0:9090', 128, 0, [proc(20, 'other')])],
+    processLimits: { 10: { openFiles: 1000, maxOpenFiles: 1024, name: 'api' }, 20: { openFiles: 100, maxOpenFiles: 1024, name: 'other' }, 30: { openFiles: 5, maxOpenFiles: null, name: 'unl' } },
+  });
+  const [r] = run(snap);
+  assert.equal(r.id, 'process-near-fd-limit');
+  assert.equal(r.severity, 'critical');
+  assert.match(r.message, /^api \(pid 10\) has 1000 of 1024 open files \(97\.7%\): "Too many open files" \(EMFILE\) is coming$/);
+  assert.match(r.fix, /LimitNOFILE=65536/);
+  assert.equal(run(snap, undefined, undefined, 8080).length, 1);
+  assert.equal(run(snap, undefined, undefined, 9090).length, 0);
+  const warn = fakeSnapshot({ processLimits: { 10: { openFiles: 850, maxOpenFiles: 1024, name: 'api' } } });
+  assert.deepEqual(ids(warn), ['process-near-fd-limit:warning']);
+  assert.deepEqual(ids(fakeSnapshot({ processLimits: { 10: { openFiles: 500, maxOpenFiles: 1024, name: 'api' } } })), []);
+});
+
+test('orphans-near-limit and conntrack-near-full', () => {
+  assert.deepEqual(ids(fakeSnapshot({ sysctls: { 'net.ipv4.tcp_max_orphans': '1000' }, sockstat: { TCP: { orphan: 600, tw: 0 } } })), ['orphans-near-limit:warning']);
+  assert.deepEqual(ids(fakeSnapshot({ sysctls: { 'net.ipv4.tcp_max_orphans': '1000' }, sockstat: { TCP: { orphan: 950, tw: 0 } } })), ['orphans-near-limit:critical']);
+  assert.deepEqual(ids(fakeSnapshot({ sockstat: { TCP: { orphan: 12, tw: 0 } } })), []);
+  const ct = (count: string) => fakeSnapshot({ sysctls: { 'net.netfilter.nf_conntrack_count': count, 'net.netfilter.nf_conntrack_max': '65536' } });
+  assert.deepEqual(ids(ct('60000')), ['conntrack-near-full:warning']);
+  assert.deepEqual(ids(ct('65000')), ['conntrack-near-full:critical']);
+  assert.deepEqual(ids(ct('1000')), []);
+  assert.match(run(ct('60000'))[0].fix, /nf_conntrack_max=131072/);
+  // Unknown sysctls (module not loaded, unprivileged): nothing, never an error.
+  assert.deepEqual(ids(fakeSnapshot({ sysctls: { 'net.ipv4.tcp_max_orphans': null }, sockstat: null, netstat: null, snmp: null })), []);
+});
