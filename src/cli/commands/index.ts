@@ -5,8 +5,13 @@ import { analyzeCommand } from './analyze.js';
 import { analyzeStatesCommand } from './analyze-states.js';
 import { exportCommand } from './export.js';
 import { inspectOptionsCommand } from './inspect-options.js';
+import { debugConnectionsCommand } from './debug-connections.js';
+import { tryCommand } from './try.js';
 import { errnoCommand } from './errno.js';
 import { optionsCommand } from './options.js';
+import { configCommand } from './config.js';
+import { generateServerCommand } from './generate-server.js';
+import { generateTcpServerCommand } from './generate-tcp-server.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -15,6 +20,11 @@ export const commands: CommandModule<any, any>[] = [
   analyzeStatesCommand,
   exportCommand,
   inspectOptionsCommand,
+  debugConnectionsCommand,
+  tryCommand,
   errnoCommand,
   optionsCommand,
+  configCommand,
+  generateServerCommand,
+  generateTcpServerCommand,
 ];

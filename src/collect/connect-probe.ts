@@ -1,0 +1,285 @@
+// debug-connections: resolves a name, and for every address takes the route, a timed TCP connect (optionally TLS
+// and an application request), and this host's existing sockets to it. Interpretation lives in src/knowledge.
+import { lookup } from 'node:dns/promises';
+import { isIP, Socket as NetSocket } from 'node:net';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import type { Socket } from '../model/socket.js';
+import { sysctlInts, type Snapshot } from '../model/snapshot.js';
+import { describeRoute, diagnoseConnectError, parseIpRouteGet, verdict, type AddressOutcome, type ConnectDiagnosis, type ExistingSockets, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { logOsCall } from './debug.js';
+import { run } from './exec.js';
+import { createSource } from './index.js';
+import type { SocketSource } from './source.js';
+
+export interface ProbeOptions {
+  host: string;
+  port: number;
+  timeoutMs: number;
+  tls?: boolean;
+  /** Text to send after connecting (and after the TLS handshake). */
+  send?: string;
+  /** Text the reply must contain. */
+  expect?: string;
+  source?: SocketSource;
+}
+
+export interface TlsResult {
+  ok: boolean;
+  error?: string;
+  protocol?: string;
+  cipher?: string;
+  /** Whether the chain verifies against the system CAs and matches the name. */
+  authorized?: boolean;
+  authorizationError?: string;
+  subject?: string;
+  issuer?: string;
+  validFrom?: string;
+  validTo?: string;
+  daysLeft?: number;
+  expired?: boolean;
+  altNames?: string;
+  handshakeMs?: number;
+}
+
+export interface AddressProbe {
+  address: string;
+  family: 4 | 6;
+  route: RouteInfo & { description: string };
+  connect: { ok: boolean; ms: number; errno?: string; message?: string; local?: string };
+  diagnosis?: ConnectDiagnosis;
+  tls?: TlsResult;
+  exchange?: { sent: string; received: string; ok?: boolean; error?: string; ms: number };
+  existing: ExistingSockets;
+}
+
+export interface ProbeResult {
+  host: string;
+  port: number;
+  timeoutMs: number;
+  resolution: { addresses: string[]; ms: number; error?: string };
+  addresses: AddressProbe[];
+  /** Which collector listed the existing sockets. */
+  existingSource?: string;
+  existingNote?: string;
+  verdict: { ok: boolean; summary: string; nextSteps: string[] };
+}
+
+/** Every A/AAAA the system resolver returns (getaddrinfo: /etc/hosts, then DNS), in its order. */
+export async function resolveAll(host: string): Promise<{ addresses: { address: string; family: 4 | 6 }[]; ms: number; error?: string }> {
+  const t0 = performance.now();
+  const bare = host.replace(/%.*$/, '');
+  if (isIP(bare)) return { addresses: [{ address: host, family: isIP(bare) as 4 | 6 }], ms: 0 };
+  try {
+    const r = await lookup(host, { all: true, verbatim: true });
+    const ms = performance.now() - t0;
+    logOsCall('dns', `lookup ${host}`, ms, undefined, `${r.length} addresses`);
+    const seen = new Set<string>();
+    return { addresses: r.filter((a) => !seen.has(a.address) && seen.add(a.address)).map((a) => ({ address: a.address, family: a.family as 4 | 6 })), ms };
+  } catch (e) {
+    const ms = performance.now() - t0;
+    const code = (e as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
+    logOsCall('dns', `lookup ${host}`, ms, undefined, `error=${code}`);
+    return { addresses: [], ms, error: code };
+  }
+}
+
+/** `ip route get ADDRESS`, parsed. */
+export async function routeTo(address: string): Promise<RouteInfo> {
+  try {
+    const r = await run('ip', ['route', 'get', address], { timeoutMs: 5000 });
+    return parseIpRouteGet(r.stdout, r.stderr, r.exitCode);
+  } catch (e) {
+    return { ok: true, text: `ip route get unavailable: ${(e as Error).message}`, error: undefined };
+  }
+}
+
+/** A TCP connect with a timeout; resolves with the connected socket (caller closes it) or the error code. */
+export function tcpConnect(address: string, port: number, timeoutMs: number): Promise<{ ok: boolean; ms: number; errno?: string; message?: string; socket?: NetSocket; local?: string }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const s = new NetSocket();
+    let done = false;
+    const finish = (r: { ok: boolean; errno?: string; message?: string }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      const ms = performance.now() - t0;
+      logOsCall('net', `connect ${address}:${port}`, ms, undefined, r.errno ? `error=${r.errno}` : 'ok');
+      if (!r.ok) s.destroy();
+      resolve({ ...r, ms, ...(r.ok ? { socket: s, local: `${s.localAddress}:${s.localPort}` } : {}) });
+    };
+    const timer = setTimeout(() => finish({ ok: false, errno: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    s.once('connect', () => finish({ ok: true }));
+    s.once('error', (e: NodeJS.ErrnoException) => finish({ ok: false, errno: e.code ?? 'EIO', message: e.message }));
+    s.connect({ host: address, port, family: isIP(address.replace(/%.*$/, '')) || undefined });
+  });
+}
+
+function certName(c: PeerCertificate['subject'] | undefined): string | undefined {
+  if (!c) return undefined;
+  const parts = Object.entries(c as unknown as Record<string, string | string[]>).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
+/** TLS handshake on a connected socket; reports the certificate whether or not it verifies. */
+export function tlsHandshake(socket: NetSocket, servername: string | undefined, timeoutMs: number): Promise<{ result: TlsResult; tlsSocket?: NetSocket }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const t = tlsConnect({ socket, servername, rejectUnauthorized: false });
+    const timer = setTimeout(() => {
+      t.destroy();
+      resolve({ result: { ok: false, error: `no TLS handshake within ${timeoutMs} ms (is this port speaking TLS?)` } });
+    }, timeoutMs);
+    t.once('secureConnect', () => {
+      clearTimeout(timer);
+      const c = t.getPeerCertificate();
+      const validTo = c?.valid_to ? new Date(c.valid_to) : undefined;
+      const daysLeft = validTo ? Math.floor((validTo.getTime() - Date.now()) / 86_400_000) : undefined;
+      const r: TlsResult = {
+        ok: true,
+        protocol: t.getProtocol() ?? undefined,
+        cipher: t.getCipher()?.name,
+        authorized: t.authorized,
+        ...(t.authorizationError ? { authorizationError: String(t.authorizationError) } : {}),
+        subject: certName(c?.subject),
+        issuer: certName(c?.issuer),
+        validFrom: c?.valid_from,
+        validTo: c?.valid_to,
+        daysLeft,
+        expired: validTo ? validTo.getTime() < Date.now() : undefined,
+        altNames: c?.subjectaltname,
+        handshakeMs: performance.now() - t0,
+      };
+      logOsCall('net', `tls handshake ${servername ?? ''}`, r.handshakeMs!);
+      resolve({ result: r, tlsSocket: t });
+    });
+    t.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ result: { ok: false, error: `${e.code ? `${e.code}: ` : ''}${e.message}` } });
+    });
+  });
+}
+
+/** Turns \n, \r, \t and \\ in a command-line text into the characters. */
+export function unescapeText(s: string): string {
+  return s.replace(/\\([nrt\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '\\': '\\' })[c]!);
+}
+
+/** Writes `send`, reads until `expect` appears, the peer closes, or the timeout. */
+export function exchange(socket: NetSocket, send: string | undefined, expect: string | undefined, timeoutMs: number): Promise<NonNullable<AddressProbe['exchange']>> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let received = '';
+    let done = false;
+    const finish = (error?: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.removeAllListeners('data');
+      const ok = expect !== undefined ? received.includes(expect) : undefined;
+      resolve({ sent: send ?? '', received: received.slice(0, 4096), ...(ok !== undefined ? { ok } : {}), ...(error ? { error } : {}), ms: performance.now() - t0 });
+    };
+    const timer = setTimeout(() => finish(expect !== undefined && !received.includes(expect) ? `no matching reply within ${timeoutMs} ms` : undefined), timeoutMs);
+    socket.on('data', (d: Buffer) => {
+      received += d.toString('latin1');
+      if (received.length > 65536) finish();
+      else if (expect !== undefined && received.includes(expect)) finish();
+      else if (expect === undefined && received.length > 0) setTimeout(() => finish(), 50);
+    });
+    socket.once('end', () => finish(expect !== undefined && !received.includes(expect) ? 'the peer closed the connection before the expected reply' : undefined));
+    socket.once('error', (e: NodeJS.ErrnoException) => finish(`${e.code ?? 'error'}: ${e.message}`));
+    if (send !== undefined) socket.write(unescapeText(send));
+  });
+}
+
+/** Summarizes this host's sockets to (address, port). */
+export function summarizeExisting(sockets: readonly Socket[], address: string, port: number, snap?: Pick<Snapshot, 'sysctls'>): ExistingSockets {
+  const mine = sockets.filter((s) => s.protocol === 'tcp' && s.peer.port === port && s.peer.address === address && s.state !== 'LISTEN');
+  const states: Record<string, number> = {};
+  let rttSum = 0;
+  let rttN = 0;
+  let rttMax = 0;
+  let retrans = 0;
+  for (const s of mine) {
+    states[s.state] = (states[s.state] ?? 0) + 1;
+    const r = s.tcpInfo?.rttUs;
+    if (r !== undefined && r > 0) {
+      rttSum += r;
+      rttN++;
+      rttMax = Math.max(rttMax, r);
+    }
+    retrans += s.tcpInfo?.totalRetrans ?? 0;
+  }
+  const range = snap ? sysctlInts(snap.sysctls, 'net.ipv4.ip_local_port_range') : null;
+  return {
+    total: mine.length,
+    states,
+    ...(rttN ? { avgRttMs: rttSum / rttN / 1000, maxRttMs: rttMax / 1000 } : {}),
+    retransTotal: retrans,
+    timeWait: states.TIME_WAIT ?? 0,
+    ...(range && range.length === 2 ? { portRange: { low: range[0], high: range[1], size: range[1] - range[0] + 1 } } : {}),
+  };
+}
+
+/** Runs the whole probe. Connect attempts run one address after another (as a client would try them). */
+export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
+  const res = await resolveAll(o.host);
+  const result: ProbeResult = {
+    host: o.host,
+    port: o.port,
+    timeoutMs: o.timeoutMs,
+    resolution: { addresses: res.addresses.map((a) => a.address), ms: res.ms, ...(res.error ? { error: res.error } : {}) },
+    addresses: [],
+    verdict: { ok: false, summary: '', nextSteps: [] },
+  };
+  if (res.error || res.addresses.length === 0) {
+    const d = diagnoseConnectError(res.error ?? 'ENOTFOUND', { address: o.host, port: o.port });
+    result.verdict = { ok: false, summary: `${o.host} does not resolve: ${res.error ?? 'no addresses'} (${d.summary})`, nextSteps: d.nextSteps.map((s) => s.replace('NAME', o.host)) };
+    return result;
+  }
+  let snap: Snapshot | undefined;
+  try {
+    snap = await (o.source ?? createSource('auto')).collect({ protocols: ['tcp'], peerPort: o.port, details: true, processes: 'none', timeoutMs: o.timeoutMs + 5000 });
+    result.existingSource = snap.source;
+  } catch (e) {
+    result.existingNote = `this host's existing sockets are unknown: ${(e as Error).message}`;
+  }
+  const outcomes: AddressOutcome[] = [];
+  for (const a of res.addresses) {
+    const route = await routeTo(a.address);
+    const c = await tcpConnect(a.address, o.port, o.timeoutMs);
+    const existing = summarizeExisting(snap?.sockets ?? [], a.address.replace(/%.*$/, ''), o.port, snap);
+    const probe: AddressProbe = {
+      address: a.address,
+      family: a.family,
+      route: { ...route, description: describeRoute(route) },
+      connect: { ok: c.ok, ms: c.ms, ...(c.errno ? { errno: c.errno, message: c.message } : {}), ...(c.local ? { local: c.local } : {}) },
+      existing,
+    };
+    const outcome: AddressOutcome = { address: a.address, connected: c.ok, connectMs: c.ms };
+    if (!c.ok) {
+      probe.diagnosis = diagnoseConnectError(c.errno!, { address: a.address, port: o.port, timeoutMs: o.timeoutMs, route, existing });
+      outcome.diagnosis = probe.diagnosis;
+    } else {
+      let sock: NetSocket = c.socket!;
+      if (o.tls) {
+        const h = await tlsHandshake(sock, isIP(o.host) ? undefined : o.host, o.timeoutMs);
+        probe.tls = h.result;
+        outcome.tls = { ok: h.result.ok, error: h.result.error ?? (h.result.authorized === false ? h.result.authorizationError : undefined), expired: h.result.expired, daysLeft: h.result.daysLeft };
+        if (h.result.ok && h.result.authorized === false) outcome.tls.ok = false;
+        if (h.tlsSocket) sock = h.tlsSocket;
+      }
+      if ((o.send !== undefined || o.expect !== undefined) && (!o.tls || probe.tls?.ok)) {
+        probe.exchange = await exchange(sock, o.send, o.expect !== undefined ? unescapeText(o.expect) : undefined, o.timeoutMs);
+        if (o.expect !== undefined) outcome.expect = { ok: probe.exchange.ok === true, wanted: o.expect };
+      }
+      sock.destroy();
+      c.socket!.destroy();
+    }
+    outcomes.push(outcome);
+    result.addresses.push(probe);
+  }
+  const allExisting = result.addresses.reduce<ExistingSockets | undefined>((acc, p) => (acc && acc.timeWait >= p.existing.timeWait ? acc : p.existing), undefined);
+  result.verdict = verdict(o.host, o.port, outcomes, allExisting);
+  return result;
+}

@@ -1,0 +1,119 @@
+// Host state around a `try` call: the sockets on the port and their processes, the sysctls that decide the
+// outcome (somaxconn, ip_unprivileged_port_start), this process's uid and CAP_NET_BIND_SERVICE, local addresses.
+import { networkInterfaces } from 'node:os';
+import { isIP } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import type { Socket } from '../model/socket.js';
+import { sysctlInt } from '../model/snapshot.js';
+import type { PortHolder, TryContext } from '../knowledge/interpret-try.js';
+import { findSocketHolders } from './getsockopt-locate.js';
+import { readProcText, readSysctls } from './host.js';
+import { createSource } from './index.js';
+import type { SocketSource } from './source.js';
+import { tryCall, type TryCallOptions, type TryCallResult } from './try-call.js';
+
+const CAP_NET_BIND_SERVICE = 10;
+
+function fmt(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Resolves a host for connect/sendto to one IP (the first the resolver returns); literals pass through. */
+export async function resolveOne(host: string): Promise<{ address: string; all: string[] }> {
+  if (isIP(host)) return { address: host, all: [host] };
+  const r = await lookup(host, { all: true });
+  return { address: r[0].address, all: r.map((x) => x.address) };
+}
+
+async function hasCapability(bit: number): Promise<boolean | undefined> {
+  const status = await readProcText('/proc/self/status');
+  const m = status ? /^CapEff:\s+([0-9a-f]+)/m.exec(status) : null;
+  return m ? (BigInt(`0x${m[1]}`) & (1n << BigInt(bit))) !== 0n : undefined;
+}
+
+async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: SocketSource): Promise<{ holders: PortHolder[]; hidden: number }> {
+  const snap = await source.collect({ protocols: [protocol], port, processes: 'all' });
+  const sockets = snap.sockets.filter((s) => s.local.port === port);
+  // ss -p shows only what this user may see; look up the rest by inode when we can.
+  const unknown = sockets.filter((s) => s.processes.length === 0 && s.inode && s.state !== 'TIME_WAIT').map((s) => s.inode!);
+  const found = unknown.length ? await findSocketHolders(unknown) : new Map();
+  let hidden = 0;
+  const holders = sockets.map((s: Socket): PortHolder => {
+    const extra = s.inode ? found.get(s.inode) : undefined;
+    if (extra) hidden = Math.max(hidden, extra.hidden);
+    const procs = s.processes.length ? s.processes : (extra?.holders ?? []);
+    return {
+      state: s.state,
+      local: fmt(s.local.address, s.local.port),
+      ...(s.peer.port ? { peer: fmt(s.peer.address, s.peer.port) } : {}),
+      processes: procs.map((p: { pid: number; name: string; fd: number }) => ({ pid: p.pid, name: p.name, fd: p.fd })),
+      ...(s.uid !== undefined ? { uid: s.uid } : {}),
+    };
+  });
+  return { holders, hidden };
+}
+
+export interface TryRun {
+  call: TryCallResult;
+  context: TryContext;
+  /** Other addresses the name resolved to (connect/sendto). */
+  resolved?: string[];
+}
+
+/** Runs the call for real and gathers the host state that explains its outcome. */
+export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host: string; source?: SocketSource }): Promise<TryRun> {
+  const source = o.source ?? createSource('auto');
+  const sysctls = await readSysctls();
+  let backlogEffective: number | undefined;
+  const call = await tryCall({
+    ...o,
+    whileListening:
+      o.op === 'listen'
+        ? async ({ inode, port }) => {
+            try {
+              const snap = await source.collect({ protocols: ['tcp'], port, processes: 'none' });
+              const me = snap.sockets.find((s) => s.inode === inode && s.state === 'LISTEN') ?? snap.sockets.find((s) => s.state === 'LISTEN' && s.local.port === port);
+              if (me) backlogEffective = me.sendQ;
+            } catch {
+              /* unknown */
+            }
+          }
+        : undefined,
+  });
+  const protocol = o.op === 'sendto' ? 'udp' : 'tcp';
+  let holders: PortHolder[] = [];
+  let hidden = 0;
+  if (o.op !== 'connect') {
+    try {
+      ({ holders, hidden } = await holdersOnPort(o.port, protocol, source));
+    } catch {
+      /* unknown: the interpretation says so */
+    }
+  }
+  const addrs = Object.values(networkInterfaces())
+    .flat()
+    .filter((x): x is NonNullable<typeof x> => !!x)
+    .map((x) => x.address);
+  const context: TryContext = {
+    op: o.op,
+    target: fmt(o.address, o.port),
+    port: o.port,
+    ok: call.ok,
+    ...(call.errno ? { errno: call.errno, failedCall: call.failedCall } : {}),
+    reuseaddr: o.reuseaddr,
+    reuseport: o.reuseport,
+    ...(o.op === 'listen' ? { backlogRequested: o.backlog ?? 511, backlogEffective } : {}),
+    somaxconn: sysctlInt(sysctls, 'net.core.somaxconn'),
+    unprivilegedPortStart: sysctlInt(sysctls, 'net.ipv4.ip_unprivileged_port_start'),
+    uid: process.getuid?.() ?? -1,
+    hasNetBindService: await hasCapability(CAP_NET_BIND_SERVICE),
+    holders,
+    hiddenProcesses: hidden,
+    hostAddresses: addrs,
+    local: call.local,
+    connectMs: call.connectMs,
+    timeoutMs: o.timeoutMs,
+    sent: call.sent,
+  };
+  return { call, context };
+}

@@ -1,0 +1,234 @@
+// `sockscope try`: performs socket()/setsockopt()/bind()/listen()/connect()/sendto() for real through koffi on a
+// socket sockscope owns (Node's net module cannot choose SO_REUSEADDR=0 or set arbitrary options), then closes it.
+import { readlink } from 'node:fs/promises';
+import { logOsCall } from './debug.js';
+import {
+  AF_INET6,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
+  POLLERR,
+  POLLOUT,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  closeFd,
+  decodeSockaddr,
+  encodeSockaddr,
+  errnoName,
+  lastErrno,
+  libc,
+  libcLoadError,
+  libcStrerror,
+} from './libc.js';
+import { CollectorError } from './source.js';
+
+export type TryOp = 'bind' | 'listen' | 'connect' | 'sendto';
+
+export interface TryCallOptions {
+  op: TryOp;
+  /** IP literal (names are resolved by the caller). */
+  address: string;
+  port: number;
+  /** Set SO_REUSEADDR to this value (undefined: leave the kernel default, off). */
+  reuseaddr?: boolean;
+  reuseport?: boolean;
+  /** IPV6_V6ONLY for AF_INET6 sockets (undefined: kernel default net.ipv6.bindv6only). */
+  v6only?: boolean;
+  backlog?: number;
+  timeoutMs: number;
+  /** Datagram payload for sendto. */
+  payload?: Buffer;
+  /** Called while the socket is still open after a successful listen (to read the effective backlog back). */
+  whileListening?: (info: { inode?: number; port: number }) => Promise<void>;
+}
+
+/** One libc call and its outcome. */
+export interface CallStep {
+  call: string;
+  ok: boolean;
+  errno?: string;
+  message?: string;
+  ms: number;
+}
+
+export interface TryCallResult {
+  op: TryOp;
+  address: string;
+  port: number;
+  family: 'inet' | 'inet6';
+  ok: boolean;
+  steps: CallStep[];
+  /** The failing call and its errno. */
+  failedCall?: string;
+  errno?: string;
+  message?: string;
+  /** Local address after bind/connect (getsockname): shows the port the kernel chose for port 0. */
+  local?: string;
+  /** connect: time from connect() to the result. */
+  connectMs?: number;
+  /** connect: true when the timeout expired with the handshake unfinished. */
+  timedOut?: boolean;
+  /** sendto: bytes accepted by the kernel. */
+  sent?: number;
+}
+
+const SO_REUSEADDR = 2;
+const SO_REUSEPORT = 15;
+const SO_ERROR = 4;
+const IPV6_V6ONLY = 26;
+const IP_RECVERR = 11;
+const IPV6_RECVERR = 25;
+
+function fmt(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Runs the call sequence for `op` on a fresh socket and closes it; never throws for a failing call (that is the result). */
+export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
+  const l = libc();
+  if (!l) throw new CollectorError('koffi', `cannot load libc: ${libcLoadError() ?? 'unknown error'}`);
+  const { family, buf: sa } = encodeSockaddr(o.address, o.port);
+  const res: TryCallResult = { op: o.op, address: o.address, port: o.port, family: family === AF_INET6 ? 'inet6' : 'inet', ok: false, steps: [] };
+  const step = (call: string, fn: () => number): boolean => {
+    const t0 = performance.now();
+    const r = Number(fn());
+    const ms = performance.now() - t0;
+    if (r >= 0) {
+      res.steps.push({ call, ok: true, ms });
+      logOsCall('ffi', call, ms);
+      return true;
+    }
+    const e = lastErrno();
+    const s: CallStep = { call, ok: false, errno: errnoName(e), message: libcStrerror(e), ms };
+    res.steps.push(s);
+    logOsCall('ffi', call, ms, undefined, `errno=${s.errno}`);
+    res.failedCall = call.replace(/\(.*$/, '');
+    res.errno = s.errno;
+    res.message = s.message;
+    return false;
+  };
+  const int = (v: boolean | number) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+    return b;
+  };
+  const udp = o.op === 'sendto';
+  const type = (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | (o.op === 'connect' ? SOCK_NONBLOCK : 0);
+  const sockName = `socket(${family === AF_INET6 ? 'AF_INET6' : 'AF_INET'}, ${udp ? 'SOCK_DGRAM' : 'SOCK_STREAM'}${o.op === 'connect' ? '|SOCK_NONBLOCK' : ''}, 0)`;
+  let fd = -1;
+  if (!step(sockName, () => (fd = Number(l.socket(family, type, 0))))) return res;
+  try {
+    if (o.reuseaddr !== undefined && !step(`setsockopt(SO_REUSEADDR, ${o.reuseaddr ? 1 : 0})`, () => l.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, int(o.reuseaddr!), 4))) return res;
+    if (o.reuseport !== undefined && !step(`setsockopt(SO_REUSEPORT, ${o.reuseport ? 1 : 0})`, () => l.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, int(o.reuseport!), 4))) return res;
+    if (o.v6only !== undefined && family === AF_INET6 && !step(`setsockopt(IPV6_V6ONLY, ${o.v6only ? 1 : 0})`, () => l.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, int(o.v6only!), 4))) return res;
+    const target = fmt(o.address, o.port);
+    const local = () => {
+      const b = Buffer.alloc(128);
+      const len = [128];
+      if (Number(l.getsockname(fd, b, len)) === 0) {
+        const d = decodeSockaddr(b);
+        if (d) res.local = fmt(d.address, d.port);
+      }
+    };
+
+    if (o.op === 'bind' || o.op === 'listen') {
+      if (!step(`bind(${target})`, () => l.bind(fd, sa, sa.length))) return res;
+      local();
+      if (o.op === 'listen') {
+        const backlog = o.backlog ?? 511;
+        if (!step(`listen(${backlog})`, () => l.listen(fd, backlog))) return res;
+        if (o.whileListening) {
+          let inode: number | undefined;
+          try {
+            const m = /socket:\[(\d+)\]/.exec(await readlink(`/proc/self/fd/${fd}`));
+            if (m) inode = Number(m[1]);
+          } catch {
+            /* inode unknown */
+          }
+          await o.whileListening({ inode, port: Number(res.local?.replace(/^.*:/, '') ?? o.port) });
+        }
+      }
+      res.ok = true;
+      return res;
+    }
+
+    if (o.op === 'connect') {
+      const t0 = performance.now();
+      const r = Number(l.connect(fd, sa, sa.length));
+      const e = r < 0 ? lastErrno() : 0;
+      if (r < 0 && errnoName(e) !== 'EINPROGRESS') {
+        res.steps.push({ call: `connect(${target})`, ok: false, errno: errnoName(e), message: libcStrerror(e), ms: performance.now() - t0 });
+        res.failedCall = 'connect';
+        res.errno = errnoName(e);
+        res.message = libcStrerror(e);
+        res.connectMs = performance.now() - t0;
+        return res;
+      }
+      if (r < 0) {
+        const pfd = Buffer.alloc(8);
+        pfd.writeInt32LE(fd, 0);
+        pfd.writeInt16LE(POLLOUT, 4);
+        const n = await new Promise<number>((resolve, reject) => l.poll.async(pfd, 1, o.timeoutMs, (err: unknown, v: number) => (err ? reject(err) : resolve(Number(v)))));
+        res.connectMs = performance.now() - t0;
+        if (n === 0) {
+          res.steps.push({ call: `connect(${target})`, ok: false, errno: 'ETIMEDOUT', message: `no answer within ${o.timeoutMs} ms (sockscope's timeout)`, ms: res.connectMs });
+          res.failedCall = 'connect';
+          res.errno = 'ETIMEDOUT';
+          res.message = `no answer within ${o.timeoutMs} ms`;
+          res.timedOut = true;
+          return res;
+        }
+        const eb = Buffer.alloc(4);
+        const elen = [4];
+        l.getsockopt(fd, SOL_SOCKET, SO_ERROR, eb, elen);
+        const soErr = eb.readInt32LE(0);
+        if (soErr !== 0) {
+          res.steps.push({ call: `connect(${target})`, ok: false, errno: errnoName(soErr), message: libcStrerror(soErr), ms: res.connectMs });
+          res.failedCall = 'connect';
+          res.errno = errnoName(soErr);
+          res.message = libcStrerror(soErr);
+          return res;
+        }
+      } else res.connectMs = performance.now() - t0;
+      res.steps.push({ call: `connect(${target})`, ok: true, ms: res.connectMs });
+      local();
+      res.ok = true;
+      return res;
+    }
+
+    // sendto over UDP: IP_RECVERR on our own socket makes an ICMP error (port unreachable...) visible.
+    const v6 = family === AF_INET6;
+    step(`setsockopt(${v6 ? 'IPV6_RECVERR' : 'IP_RECVERR'}, 1)`, () => l.setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, int(1), 4));
+    const payload = o.payload ?? Buffer.from('sockscope try sendto\n');
+    let sent = -1;
+    if (!step(`sendto(${target}, ${payload.length} bytes)`, () => (sent = Number(l.sendto(fd, payload, payload.length, 0, sa, sa.length))))) return res;
+    res.sent = sent;
+    local();
+    const pfd = Buffer.alloc(8);
+    pfd.writeInt32LE(fd, 0);
+    pfd.writeInt16LE(POLLERR, 4);
+    const wait = Math.min(o.timeoutMs, 1000);
+    const n = await new Promise<number>((resolve, reject) => l.poll.async(pfd, 1, wait, (err: unknown, v: number) => (err ? reject(err) : resolve(Number(v)))));
+    if (n > 0 && (pfd.readInt16LE(6) & POLLERR) !== 0) {
+      const eb = Buffer.alloc(4);
+      const elen = [4];
+      l.getsockopt(fd, SOL_SOCKET, SO_ERROR, eb, elen);
+      const soErr = eb.readInt32LE(0);
+      if (soErr !== 0) {
+        res.steps.push({ call: 'ICMP error after sendto (SO_ERROR)', ok: false, errno: errnoName(soErr), message: libcStrerror(soErr), ms: 0 });
+        res.failedCall = 'sendto';
+        res.errno = errnoName(soErr);
+        res.message = libcStrerror(soErr);
+        return res;
+      }
+    }
+    res.ok = true;
+    return res;
+  } finally {
+    const t0 = performance.now();
+    closeFd(fd);
+    logOsCall('ffi', `close(${fd})`, performance.now() - t0);
+  }
+}

@@ -1,0 +1,169 @@
+// Pure interpretation of a `sockscope try` call against the host's state: who holds the port, TIME_WAIT and
+// SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
+import { explainErrno } from './errno.js';
+import { diagnoseConnectError } from './interpret-connect.js';
+
+export interface PortHolder {
+  state: string;
+  local: string;
+  peer?: string;
+  processes: { pid: number; name: string; fd?: number }[];
+  uid?: number;
+}
+
+/** Host facts gathered around the call. */
+export interface TryContext {
+  op: 'bind' | 'listen' | 'connect' | 'sendto';
+  target: string;
+  port: number;
+  ok: boolean;
+  errno?: string;
+  failedCall?: string;
+  reuseaddr?: boolean;
+  reuseport?: boolean;
+  backlogRequested?: number;
+  /** Backlog as the kernel reports it for the listener we made (Send-Q). */
+  backlogEffective?: number;
+  somaxconn?: number | null;
+  unprivilegedPortStart?: number | null;
+  uid: number;
+  hasNetBindService?: boolean;
+  /** Sockets on the same local port (same protocol), excluding ours. */
+  holders: PortHolder[];
+  /** Other users' processes that could not be searched. */
+  hiddenProcesses?: number;
+  /** Addresses configured on this host (for EADDRNOTAVAIL). */
+  hostAddresses?: string[];
+  local?: string;
+  connectMs?: number;
+  timeoutMs?: number;
+  sent?: number;
+}
+
+export interface TryInterpretation {
+  ok: boolean;
+  summary: string;
+  details: string[];
+  nextSteps: string[];
+}
+
+function who(h: PortHolder): string {
+  const p = h.processes.map((x) => `pid ${x.pid} (${x.name})`).join(', ');
+  return p || (h.uid !== undefined ? `a process of uid ${h.uid} (not visible to this user)` : 'a process sockscope cannot see');
+}
+
+/** Explains the outcome of one tried call. */
+export function interpretTry(c: TryContext): TryInterpretation {
+  const details: string[] = [];
+  const next: string[] = [];
+  const listeners = c.holders.filter((h) => h.state === 'LISTEN' || (h.state === 'CLOSE' && c.op === 'sendto'));
+  const tw = c.holders.filter((h) => h.state === 'TIME_WAIT');
+  const others = c.holders.filter((h) => h.state !== 'LISTEN' && h.state !== 'TIME_WAIT');
+
+  if (c.ok) {
+    if (c.op === 'bind' || c.op === 'listen') {
+      let summary = `${c.op === 'listen' ? 'bind + listen' : 'bind'} on ${c.target} succeeded${c.local && c.local !== c.target ? ` (bound ${c.local})` : ''}; the socket was closed at once`;
+      if (tw.length && c.reuseaddr) details.push(`${tw.length} TIME_WAIT socket(s) on port ${c.port}: SO_REUSEADDR let bind() through`);
+      else if (tw.length) details.push(`${tw.length} TIME_WAIT socket(s) on port ${c.port} did not block this bind`);
+      if (c.op === 'listen' && c.backlogRequested !== undefined) {
+        const eff = c.backlogEffective;
+        const cap = c.somaxconn;
+        if (eff !== undefined) details.push(`effective backlog ${eff} (the listener's Send-Q as the kernel reports it); requested ${c.backlogRequested}; net.core.somaxconn ${cap ?? 'unknown'}`);
+        if (cap != null && c.backlogRequested > cap) {
+          summary += `, but the backlog was cut from ${c.backlogRequested} to ${eff ?? cap} by net.core.somaxconn`;
+          next.push(`sysctl -w net.core.somaxconn=${c.backlogRequested} (and persist it in /etc/sysctl.d/) to get the backlog you ask for`);
+        }
+      }
+      return { ok: true, summary, details, nextSteps: next };
+    }
+    if (c.op === 'connect') return { ok: true, summary: `connect to ${c.target} succeeded in ${(c.connectMs ?? 0).toFixed(1)} ms${c.local ? ` (from ${c.local})` : ''}; closed at once`, details, nextSteps: next };
+    return {
+      ok: true,
+      summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes and no ICMP error came back within ${Math.min(c.timeoutMs ?? 1000, 1000)} ms`,
+      details: ['UDP gives no delivery confirmation: a silent drop (firewall, no listener behind a filter) looks the same as success', ...(listeners.length ? [`a UDP socket on this host is bound to port ${c.port}: ${listeners.map(who).join('; ')}`] : [])],
+      nextSteps: next,
+    };
+  }
+
+  const errno = c.errno ?? 'EIO';
+  let meaning: string | undefined;
+  try {
+    meaning = explainErrno(errno).matches[0]?.meaning;
+  } catch {
+    meaning = undefined;
+  }
+  if (meaning) details.push(`${errno}: ${meaning}`);
+
+  if ((c.op === 'bind' || c.op === 'listen') && errno === 'EADDRINUSE') {
+    if (listeners.length) {
+      const l = listeners[0];
+      const summary = `port ${c.port} is held by ${who(l)}, ${l.state} on ${l.local}`;
+      for (const x of listeners.slice(1)) details.push(`also ${x.state} on ${x.local}: ${who(x)}`);
+      if (c.reuseport) details.push('SO_REUSEPORT only lets sockets share a port when every one of them set it before bind() and they run as the same user');
+      next.push(`stop that process or use another port; sockscope analyze --port ${c.port} shows its connections`);
+      if (!c.reuseport) next.push('if you meant to run several workers on one port: every socket must set SO_REUSEPORT (--reuseport), as the same user');
+      return { ok: false, summary, details, nextSteps: next };
+    }
+    if (others.length) {
+      const summary = `port ${c.port} is in use by ${others.length} socket(s) that are not listening (${[...new Set(others.map((o) => o.state))].join(', ')}), e.g. ${others[0].local}${others[0].peer ? ` -> ${others[0].peer}` : ''} held by ${who(others[0])}`;
+      details.push('connections accepted by a listener that has exited (or outgoing connections that took this port) keep it busy until they close');
+      if (!c.reuseaddr) next.push('with SO_REUSEADDR (--reuseaddr) bind() may share the port with connections that are not listening');
+      next.push(`close those connections, or wait for them to end (sockscope analyze --port ${c.port})`);
+      return { ok: false, summary, details, nextSteps: next };
+    }
+    if (tw.length) {
+      if (!c.reuseaddr) {
+        return {
+          ok: false,
+          summary: `port ${c.port} has no listener, only ${tw.length} TIME_WAIT socket(s) from earlier connections; SO_REUSEADDR (--reuseaddr) would let this bind through`,
+          details: [...details, 'TIME_WAIT lasts 60 s on Linux (fixed; tcp_fin_timeout does not change it); a server restarted within that time hits this unless it sets SO_REUSEADDR before bind()'],
+          nextSteps: ['set SO_REUSEADDR before bind() in the server (every server should)', `sockscope try bind ${c.target} --reuseaddr  (to confirm)`],
+        };
+      }
+      return {
+        ok: false,
+        summary: `port ${c.port} has only ${tw.length} TIME_WAIT socket(s), and SO_REUSEADDR was set, yet bind() failed: the sockets that left them did not set SO_REUSEADDR (Linux requires it on both sides)`,
+        details,
+        nextSteps: ['wait up to 60 s for TIME_WAIT to end', 'make the server that owned the port set SO_REUSEADDR too'],
+      };
+    }
+    const hidden = c.hiddenProcesses ? ` (${c.hiddenProcesses} processes of other users could not be searched; run as root to see who)` : '';
+    return { ok: false, summary: `port ${c.port} is in use, but no socket on it is visible${hidden}`, details, nextSteps: [`sudo ss -tanp 'sport = :${c.port}'`] };
+  }
+
+  if ((c.op === 'bind' || c.op === 'listen') && errno === 'EACCES') {
+    const start = c.unprivilegedPortStart;
+    if (start != null && c.port < start && c.uid !== 0 && !c.hasNetBindService) {
+      return {
+        ok: false,
+        summary: `port ${c.port} is privileged: ports below net.ipv4.ip_unprivileged_port_start=${start} need root or CAP_NET_BIND_SERVICE, and this process runs as uid ${c.uid} without it`,
+        details,
+        nextSteps: [
+          'sudo setcap cap_net_bind_service=+ep /path/to/server (give the binary the capability)',
+          'systemd: AmbientCapabilities=CAP_NET_BIND_SERVICE in the service unit',
+          `sysctl -w net.ipv4.ip_unprivileged_port_start=${c.port} (lower the limit host-wide)`,
+          `listen on a port >= ${start} and redirect (iptables -t nat ... REDIRECT, or a reverse proxy)`,
+        ],
+      };
+    }
+    return { ok: false, summary: `bind to ${c.target} was denied (EACCES)${start != null ? `; port ${c.port} is not below ip_unprivileged_port_start=${start}, so a security module (SELinux, AppArmor) or a BPF cgroup hook refused it` : ''}`, details, nextSteps: ['check the audit log (ausearch -m avc, journalctl -k) for a denial'] };
+  }
+
+  if ((c.op === 'bind' || c.op === 'listen') && errno === 'EADDRNOTAVAIL') {
+    return {
+      ok: false,
+      summary: `${c.target.replace(/:\d+$/, '')} is not an address of this host${c.hostAddresses?.length ? ` (this host has ${c.hostAddresses.join(', ')})` : ''}`,
+      details,
+      nextSteps: ['bind 0.0.0.0 or :: (every address), or one this host has (ip -br addr)', 'to bind an address before it is configured: IP_FREEBIND on the socket, or sysctl net.ipv4.ip_nonlocal_bind=1'],
+    };
+  }
+
+  if (c.op === 'connect') {
+    const d = diagnoseConnectError(errno, { address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
+    return { ok: false, summary: d.summary, details: [...details.filter((x) => !d.meaning || !x.includes(d.meaning))].concat(d.meaning ? [`${errno}: ${d.meaning}`] : []), nextSteps: d.nextSteps };
+  }
+  if (c.op === 'sendto' && errno === 'ECONNREFUSED') {
+    return { ok: false, summary: `${c.target}: an ICMP port unreachable came back: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, 'check that the server binds the address you send to'] };
+  }
+  return { ok: false, summary: `${c.failedCall ?? c.op} failed with ${errno}`, details, nextSteps: [] };
+}
