@@ -34,6 +34,7 @@ export function buildCli(argv: string[]) {
       global: true,
     })
     .option('color', { type: 'boolean', default: true, describe: 'Colour output (--no-color or NO_COLOR turns it off)', global: true })
+    .completion('completion', 'Print the shell completion script (bash, zsh): sockscope completion >> ~/.bashrc')
     .strict()
     .recommendCommands()
     .help()
