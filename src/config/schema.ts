@@ -1,7 +1,10 @@
 // The configuration schema (zod): every source (user file, project file, env, flags) is validated against it.
 import { z } from 'zod';
+import { DEFAULT_THRESHOLDS } from '../advise/thresholds.js';
+import { DEFAULT_KEYMAP } from '../ui/keymap.js';
 
 export const LANGUAGES = ['c', 'python', 'node'] as const;
+export const SOURCES = ['auto', 'netlink', 'ss', 'procfs', 'netstat'] as const;
 
 /** The settings sockscope reads; all optional in files, filled from defaults. */
 export const ConfigSchema = z
@@ -17,7 +20,7 @@ export const ConfigSchema = z
     /** Monitor refresh interval, ms. */
     intervalMs: z.number().int().min(100).max(3_600_000),
     /** Collector to use (auto picks the first that works). */
-    source: z.enum(['auto', 'netlink', 'ss', 'procfs', 'netstat']),
+    source: z.enum(SOURCES),
     /** Colour output. */
     color: z.boolean(),
     /** Log every OS call (SOCKET_DEBUG). */
@@ -44,3 +47,71 @@ export const DEFAULT_CONFIG: Config = {
   thresholds: {},
   keymap: {},
 };
+
+/** Every top-level key, in the order `sockscope config` prints them. */
+export const CONFIG_KEYS = Object.keys(DEFAULT_CONFIG) as (keyof Config)[];
+
+/** Threshold names a file may set (the rules' DEFAULT_THRESHOLDS). */
+export const THRESHOLD_NAMES: readonly string[] = Object.keys(DEFAULT_THRESHOLDS);
+/** Keymap command names a file may rebind. */
+export const KEYMAP_COMMANDS: readonly string[] = DEFAULT_KEYMAP.map((b) => b.command);
+
+/**
+ * One config file (user file, sockscope.yaml): any subset of the keys; threshold names and keymap
+ * commands must be known (a typo would otherwise be ignored silently); threshold values finite and >= 0.
+ */
+export const ConfigFileSchema = ConfigSchema.extend({
+  thresholds: z.record(z.string(), z.number().finite().min(0)),
+  keymap: z.record(z.string(), z.array(z.string().min(1)).min(1)),
+})
+  .partial()
+  .strict()
+  .superRefine((cfg, ctx) => {
+    for (const name of Object.keys(cfg.thresholds ?? {}))
+      if (!THRESHOLD_NAMES.includes(name))
+        ctx.addIssue({ code: 'custom', path: ['thresholds', name], message: `unknown threshold${suggest(name, THRESHOLD_NAMES)}` });
+    for (const name of Object.keys(cfg.keymap ?? {}))
+      if (!KEYMAP_COMMANDS.includes(name))
+        ctx.addIssue({ code: 'custom', path: ['keymap', name], message: `unknown keymap command${suggest(name, KEYMAP_COMMANDS)}` });
+  });
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+/** The keys the babysitter skill file may set under `socket-programming`. */
+export const SKILL_KEYS = ['defaultLanguage', 'defaultIoModel', 'bufferSize', 'generateComments'] as const;
+
+/** `.babysitter/skills/socket-programming.yaml`: the `socket-programming` block (other top-level keys belong to other skills). */
+export const SkillFileSchema = z.object({
+  'socket-programming': ConfigSchema.pick({ defaultLanguage: true, defaultIoModel: true, bufferSize: true, generateComments: true })
+    .partial()
+    .strict()
+    .nullable()
+    .optional(),
+});
+
+/** Flags: any subset of the keys, same rules as a file. */
+export const ConfigFlagsSchema = ConfigFileSchema;
+
+/** " (did you mean X?)" for the closest name within edit distance 3, else "". */
+export function suggest(name: string, known: readonly string[]): string {
+  let best: string | undefined;
+  let bestD = 4;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best ? ` (did you mean ${best}?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = t;
+    }
+  }
+  return dp[b.length];
+}

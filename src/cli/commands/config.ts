@@ -1,0 +1,113 @@
+// `sockscope config`: the effective configuration and where each value came from.
+import type { CommandModule } from 'yargs';
+import { loadConfig, type LoadedConfig, type OriginInfo } from '../../config/load.js';
+import { CONFIG_KEYS, type Config } from '../../config/schema.js';
+import { DEFAULT_THRESHOLDS, THRESHOLD_DOCS } from '../../advise/thresholds.js';
+import { DEFAULT_KEYMAP } from '../../ui/keymap.js';
+import { escapeControl } from '../../model/escape.js';
+import { printJson, withJsonFlag } from '../options.js';
+
+interface Args {
+  json: boolean;
+  source?: string;
+  color?: boolean;
+}
+
+/** The `sockscope config` document (also its --json output). */
+export interface ConfigReport {
+  config: Config;
+  origins: LoadedConfig['origins'];
+  files: LoadedConfig['files'];
+  thresholds: { name: string; value: number; default: number; origin: OriginInfo; description: string }[];
+  keymap: { command: string; keys: string[]; default: string[]; origin: OriginInfo; description: string }[];
+}
+
+/** Builds the report from a loaded configuration (pure). */
+export function buildConfigReport(loaded: LoadedConfig): ConfigReport {
+  const { config, origins, entryOrigins, files } = loaded;
+  return {
+    config,
+    origins,
+    files,
+    thresholds: Object.entries(DEFAULT_THRESHOLDS).map(([name, def]) => ({
+      name,
+      value: config.thresholds[name] ?? def,
+      default: def,
+      origin: entryOrigins[`thresholds.${name}`] ?? { origin: 'default' },
+      description: THRESHOLD_DOCS[name] ?? '',
+    })),
+    keymap: DEFAULT_KEYMAP.map((b) => ({
+      command: b.command,
+      keys: config.keymap[b.command] ?? [...b.keys],
+      default: [...b.keys],
+      origin: entryOrigins[`keymap.${b.command}`] ?? { origin: 'default' },
+      description: b.description,
+    })),
+  };
+}
+
+const ORIGIN_TEXT: Record<OriginInfo['origin'], string> = {
+  default: 'default',
+  'user-file': 'user file',
+  'project-file': 'project file',
+  env: 'environment',
+  flag: 'flag',
+};
+
+function from(o: OriginInfo): string {
+  return o.detail ? `${ORIGIN_TEXT[o.origin]} ${escapeControl(o.detail)}` : ORIGIN_TEXT[o.origin];
+}
+
+function table(rows: string[][], indent = ''): string {
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd()).join('\n');
+}
+
+/** Plain-text printer. */
+export function formatConfigReport(r: ConfigReport): string {
+  const out: string[] = [];
+  out.push('Effective configuration (precedence, lowest first: defaults, user file, project files, environment, flags)');
+  out.push('');
+  const rows = [['KEY', 'VALUE', 'FROM']];
+  for (const k of CONFIG_KEYS) {
+    if (k === 'thresholds' || k === 'keymap') continue;
+    rows.push([k, escapeControl(JSON.stringify(r.config[k])), from(r.origins[k])]);
+  }
+  out.push(table(rows));
+  const changedT = r.thresholds.filter((t) => t.origin.origin !== 'default').length;
+  out.push('');
+  out.push(`thresholds (${r.thresholds.length}, ${changedT} overridden; descriptions in --json):`);
+  out.push(table([['NAME', 'VALUE', 'FROM'], ...r.thresholds.map((t) => [t.name, String(t.value) + (t.origin.origin !== 'default' ? ` (default ${t.default})` : ''), from(t.origin)])], '  '));
+  const changedK = r.keymap.filter((k) => k.origin.origin !== 'default').length;
+  out.push('');
+  out.push(`keymap (${r.keymap.length} commands, ${changedK} rebound):`);
+  out.push(table([['COMMAND', 'KEYS', 'FROM'], ...r.keymap.map((k) => [k.command, escapeControl(k.keys.join(' ')), from(k.origin)])], '  '));
+  out.push('');
+  out.push('Files:');
+  out.push(table(r.files.map((f) => [ORIGIN_TEXT[f.kind], escapeControl(f.path), f.found ? 'used' : 'not found']), '  '));
+  out.push('Environment: SOCKET_DEBUG (true/false), DEFAULT_BUFFER_SIZE (bytes), NO_COLOR (any value turns colour off).');
+  return `${out.join('\n')}\n`;
+}
+
+/** Flags given explicitly on the command line (yargs fills defaults, which must not count as "flag"). */
+function explicitFlags(argv: Args, raw: string[]): Partial<Config> {
+  const flags: Partial<Config> = {};
+  if (raw.some((a) => a === '--source' || a.startsWith('--source='))) flags.source = argv.source as Config['source'];
+  if (raw.some((a) => a === '--no-color' || a === '--color' || a.startsWith('--color='))) flags.color = argv.color;
+  return flags;
+}
+
+export const configCommand: CommandModule<object, Args> = {
+  command: 'config',
+  describe: 'The effective configuration and where each value came from',
+  builder: (y) =>
+    withJsonFlag(y)
+      .example('$0 config', 'values with their source (default, file, environment, flag)')
+      .example('DEFAULT_BUFFER_SIZE=16384 $0 config --json', 'as JSON') as never,
+  handler: (argv) => {
+    const loaded = loadConfig({ flags: explicitFlags(argv, process.argv.slice(2)) });
+    const report = buildConfigReport(loaded);
+    if (argv.json) printJson(report);
+    else process.stdout.write(formatConfigReport(report));
+  },
+};
