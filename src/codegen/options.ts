@@ -159,10 +159,38 @@ function isIPv6Literal(a: string): boolean {
   return a.includes(':');
 }
 
+/** The CLI flag for each option key (messages name flags, as users type them). */
+export const OPTION_FLAGS: Record<keyof GeneratorInput, string> = {
+  type: '--type',
+  language: '--language',
+  ioModel: '--io-model',
+  handler: '--handler',
+  port: '--port',
+  bindAddress: '--bind',
+  ipv6: '--ipv6',
+  dualStack: '--dual-stack',
+  backlog: '--backlog',
+  bufferSize: '--buffer-size',
+  sndbuf: '--sndbuf',
+  rcvbuf: '--rcvbuf',
+  nonBlocking: '--non-blocking',
+  tcpNodelay: '--tcp-nodelay',
+  reusePort: '--reuse-port',
+  keepalive: '--keepalive',
+  maxConnections: '--max-connections',
+  idleTimeoutMs: '--idle-timeout',
+  gracefulShutdownMs: '--graceful-shutdown',
+  comments: '--comments',
+  profile: '--profile',
+  platform: '--platform',
+};
+
 function zodMessage(err: z.ZodError): string {
   return err.issues
     .map((i) => {
-      const key = i.path.join('.');
+      if (i.code === 'unrecognized_keys') return `unknown option ${i.keys.join(', ')}; known: ${Object.keys(OPTION_FLAGS).join(', ')}`;
+      const head = i.path[0] as keyof GeneratorInput | undefined;
+      const key = head && OPTION_FLAGS[head] ? [OPTION_FLAGS[head], ...i.path.slice(1)].join('.') : i.path.join('.');
       return key ? `${key}: ${i.message}` : i.message;
     })
     .join('; ');
@@ -174,7 +202,7 @@ function zodMessage(err: z.ZodError): string {
  */
 export function resolveOptions(raw: unknown, config: Config = loadConfig().config): GeneratorOptions {
   const parsed = GeneratorInputSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new GeneratorOptionsError(`invalid generator options: ${zodMessage(parsed.error)}`);
+  if (!parsed.success) throw new GeneratorOptionsError(zodMessage(parsed.error));
   const i = parsed.data;
   const fail = (msg: string): never => {
     throw new GeneratorOptionsError(msg);

@@ -9,6 +9,8 @@ import { debugConnectionsCommand } from './debug-connections.js';
 import { tryCommand } from './try.js';
 import { errnoCommand } from './errno.js';
 import { optionsCommand } from './options.js';
+import { generateServerCommand } from './generate-server.js';
+import { generateTcpServerCommand } from './generate-tcp-server.js';
 import { configCommand } from './config.js';
 import { generateServerCommand } from './generate-server.js';
 import { generateTcpServerCommand } from './generate-tcp-server.js';
@@ -24,6 +26,8 @@ export const commands: CommandModule<any, any>[] = [
   tryCommand,
   errnoCommand,
   optionsCommand,
+  generateServerCommand,
+  generateTcpServerCommand,
   configCommand,
   generateServerCommand,
   generateTcpServerCommand,

@@ -1,0 +1,196 @@
+// Flags and output handling shared by generate-server and generate-tcp-server: flags -> GeneratorInput,
+// then --stdout / --json / atomic write (never overwriting without --force or a confirmation).
+import type { Argv } from 'yargs';
+import { createInterface } from 'node:readline/promises';
+import { loadConfig } from '../../config/load.js';
+import {
+  FileExistsError,
+  GEN_LANGUAGES,
+  GeneratorOptionsError,
+  HANDLERS,
+  PLATFORMS,
+  PROFILES,
+  SERVER_TYPES,
+  generateServer,
+  writeFilesAtomic,
+  type GenerateResult,
+  type GeneratorInput,
+} from '../../codegen/index.js';
+import { existingFiles } from '../../codegen/write.js';
+import { UsageError } from '../errors.js';
+import { printJson } from '../options.js';
+
+export interface GenerateArgs {
+  type?: string;
+  language?: string;
+  'io-model'?: string;
+  handler?: string;
+  port?: string;
+  bind?: string;
+  ipv6?: boolean;
+  'dual-stack'?: boolean;
+  backlog?: string;
+  'buffer-size'?: string;
+  sndbuf?: string;
+  rcvbuf?: string;
+  'non-blocking'?: boolean;
+  'tcp-nodelay'?: boolean;
+  'reuse-port'?: boolean;
+  keepalive?: string;
+  'max-connections'?: string;
+  'idle-timeout'?: string;
+  'graceful-shutdown'?: string;
+  comments?: boolean;
+  profile?: string;
+  platform?: string;
+  output?: string;
+  stdout?: boolean;
+  json?: boolean;
+  force?: boolean;
+}
+
+/** Adds every generator flag; `fixedType` hides --type (generate-tcp-server). */
+export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
+  let a = y;
+  if (!fixedType) a = a.option('type', { type: 'string', choices: SERVER_TYPES, describe: 'tcp or udp (default tcp)' }) as typeof a;
+  return a
+    .option('language', { type: 'string', choices: GEN_LANGUAGES, describe: 'c, python or node (default: config defaultLanguage)' })
+    .option('io-model', {
+      type: 'string',
+      describe: 'c: epoll|poll|select|kqueue|io_uring; python: asyncio|selectors|threads; node: event-loop (net/dgram)',
+    })
+    .option('handler', { type: 'string', choices: HANDLERS, describe: 'echo (default) or http (HTTP/1.1 keep-alive responder, for wrk)' })
+    .option('port', { type: 'string', describe: 'Port to listen on, 0-65535 (default 8080; 0 = any, printed at start)' })
+    .option('bind', { type: 'string', describe: 'Address to bind (default 0.0.0.0, or :: with --ipv6)' })
+    .option('ipv6', { type: 'boolean', describe: 'IPv6 socket (IPV6_V6ONLY=1 unless --dual-stack)' })
+    .option('dual-stack', { type: 'boolean', describe: 'IPv6 socket on :: that also accepts IPv4' })
+    .option('backlog', { type: 'string', describe: 'listen() backlog (TCP; capped by net.core.somaxconn; default 511)' })
+    .option('buffer-size', { type: 'string', describe: 'Read buffer bytes (default: config bufferSize / DEFAULT_BUFFER_SIZE / 65536)' })
+    .option('sndbuf', { type: 'string', describe: 'SO_SNDBUF bytes (only when given; disables autotuning)' })
+    .option('rcvbuf', { type: 'string', describe: 'SO_RCVBUF bytes (only when given; disables autotuning)' })
+    .option('non-blocking', { type: 'boolean', describe: 'Non-blocking sockets (event loops need them; python threads do not use them)' })
+    .option('tcp-nodelay', { type: 'boolean', describe: 'TCP_NODELAY on each connection' })
+    .option('reuse-port', { type: 'boolean', describe: 'SO_REUSEPORT (several processes share the port)' })
+    .option('keepalive', { type: 'string', describe: 'TCP keepalive IDLE,INTERVAL,COUNT (seconds, seconds, probes), e.g. 60,10,5' })
+    .option('max-connections', { type: 'string', describe: 'Close connections beyond this many (0 = no limit)' })
+    .option('idle-timeout', { type: 'string', describe: 'Close connections idle this many ms (0 = never)' })
+    .option('graceful-shutdown', { type: 'string', describe: 'On SIGTERM/SIGINT flush for at most this many ms, then exit 0 (default 1500)' })
+    .option('comments', { type: 'boolean', describe: 'Explanatory comments (default: config generateComments; --no-comments)' })
+    .option('profile', { type: 'string', choices: PROFILES, describe: 'throughput (1 MiB SO_SNDBUF/SO_RCVBUF + TCP_NODELAY) or latency (TCP_NODELAY + TCP_QUICKACK, Linux)' })
+    .option('platform', { type: 'string', choices: PLATFORMS, describe: 'C only: posix (default), windows (Winsock) or portable (#ifdef _WIN32)' })
+    .option('output', { type: 'string', alias: 'o', describe: 'File to write (default server.c / server.py / server.mjs)' })
+    .option('stdout', { type: 'boolean', describe: 'Print the code instead of writing a file' })
+    .option('json', { type: 'boolean', describe: 'Print {files, buildCommand, runCommand, options} (writes only with --output)' })
+    .option('force', { type: 'boolean', describe: 'Overwrite an existing file' })
+    .check((argv) => {
+      if (argv.stdout && argv.json) throw new UsageError('--stdout and --json are exclusive: --stdout prints the code, --json prints it inside a JSON document');
+      return true;
+    });
+}
+
+function int(flag: string, v: string | undefined, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  const t = String(v).trim();
+  const m = /^(\d+)\s*([kKmM](?:i?[bB])?)?$/.exec(t);
+  if (!m) throw new UsageError(`--${flag} must be a whole number${flag.endsWith('size') || flag.endsWith('buf') ? ' (suffix k or M allowed)' : ''}, got "${t}"`);
+  const unit = (m[2] ?? '').toLowerCase()[0];
+  const n = Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
+  if (n < min) throw new UsageError(`--${flag} must be at least ${min}, got ${t}`);
+  return n;
+}
+
+/** Flags -> GeneratorInput (only what was given; the rest comes from config and defaults). */
+export function argsToInput(a: GenerateArgs, fixedType?: 'tcp'): GeneratorInput {
+  let keepalive: GeneratorInput['keepalive'];
+  if (a.keepalive !== undefined) {
+    const m = /^\s*(\d+)\s*[,/:]\s*(\d+)\s*[,/:]\s*(\d+)\s*$/.exec(a.keepalive);
+    if (!m) throw new UsageError(`--keepalive must be IDLE,INTERVAL,COUNT (e.g. 60,10,5), got "${a.keepalive}"`);
+    keepalive = { idle: Number(m[1]), interval: Number(m[2]), count: Number(m[3]) };
+  }
+  const input: GeneratorInput = {
+    type: (fixedType ?? a.type) as GeneratorInput['type'],
+    language: a.language as GeneratorInput['language'],
+    ioModel: a['io-model'],
+    handler: a.handler as GeneratorInput['handler'],
+    port: int('port', a.port),
+    bindAddress: a.bind,
+    ipv6: a.ipv6,
+    dualStack: a['dual-stack'],
+    backlog: int('backlog', a.backlog, 1),
+    bufferSize: int('buffer-size', a['buffer-size'], 1),
+    sndbuf: int('sndbuf', a.sndbuf, 1),
+    rcvbuf: int('rcvbuf', a.rcvbuf, 1),
+    nonBlocking: a['non-blocking'],
+    tcpNodelay: a['tcp-nodelay'],
+    reusePort: a['reuse-port'],
+    keepalive,
+    maxConnections: int('max-connections', a['max-connections']),
+    idleTimeoutMs: int('idle-timeout', a['idle-timeout']),
+    gracefulShutdownMs: int('graceful-shutdown', a['graceful-shutdown']),
+    comments: a.comments,
+    profile: a.profile as GeneratorInput['profile'],
+    platform: a.platform as GeneratorInput['platform'],
+  };
+  for (const k of Object.keys(input) as (keyof GeneratorInput)[]) if (input[k] === undefined) delete input[k];
+  return input;
+}
+
+/** Builds the result or throws UsageError (exit 2) with the generator's message. */
+export function generateOrUsage(input: GeneratorInput, output?: string): GenerateResult {
+  try {
+    return generateServer(input, { output, config: loadConfig().config });
+  } catch (e) {
+    if (e instanceof GeneratorOptionsError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** What to tell the user after writing: build, run, watch. */
+export function nextSteps(r: GenerateResult): string {
+  const lines = [`Wrote ${r.files.map((f) => f.path).join(', ')}`];
+  if (r.buildCommand) lines.push(`Build:    ${r.buildCommand}`);
+  lines.push(`Run:      ${r.runCommand}`);
+  lines.push(`Watch it: sockscope --port ${r.options.port}${r.options.port === 0 ? '  (the server prints its port)' : ''}`);
+  return lines.join('\n');
+}
+
+async function confirmOverwrite(paths: string[]): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${paths.join(', ')} already exist${paths.length === 1 ? 's' : ''}. Overwrite? [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** The handler body of generate-server / generate-tcp-server. */
+export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<void> {
+  const r = generateOrUsage(argsToInput(a, fixedType), a.output);
+  if (a.stdout) {
+    if (r.files.length === 1) process.stdout.write(r.files[0].content);
+    else for (const f of r.files) process.stdout.write(`==> ${f.path} <==\n${f.content}\n`);
+    return;
+  }
+  if (a.json && a.output === undefined) {
+    printJson(r);
+    return;
+  }
+  let force = a.force ?? false;
+  if (!force) {
+    const exist = existingFiles(r.files);
+    if (exist.length) {
+      if (!a.json && (await confirmOverwrite(exist))) force = true;
+      else throw new UsageError(`${exist.join(', ')} already exist${exist.length === 1 ? 's' : ''}; pass --force to overwrite (or --output another file)`);
+    }
+  }
+  try {
+    writeFilesAtomic(r.files, { force });
+  } catch (e) {
+    if (e instanceof FileExistsError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (a.json) printJson({ ...r, written: r.files.map((f) => f.path) });
+  else process.stdout.write(`${nextSteps(r)}\n`);
+}
