@@ -1,0 +1,86 @@
+// `sockscope config` through the built CLI: origins in text and JSON, exit 2 on an invalid file, unprivileged run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const CLI = resolve('dist/cli.js'); // bin/sockscope runs this; called directly so the test can pick cwd and env
+
+function scratch() {
+  const root = mkdtempSync(join(tmpdir(), 'sockscope-cfgcli-'));
+  const home = join(root, 'home');
+  const cwd = join(root, 'project');
+  mkdirSync(home);
+  mkdirSync(cwd);
+  return { root, home, cwd };
+}
+
+const run = (cwd: string, env: Record<string, string>, ...args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+
+test('config shows each value with its source; --json has origins, thresholds and keymap', () => {
+  const s = scratch();
+  try {
+    writeFileSync(join(s.cwd, 'sockscope.yaml'), 'intervalMs: 2000\nthresholds:\n  closeWaitCount: 5\n');
+    const text = run(s.cwd, { HOME: s.home, DEFAULT_BUFFER_SIZE: '8192' }, 'config');
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /bufferSize\s+8192\s+environment DEFAULT_BUFFER_SIZE/);
+    assert.match(text.stdout, new RegExp(`intervalMs\\s+2000\\s+project file ${join(s.cwd, 'sockscope.yaml')}`));
+    assert.match(text.stdout, /closeWaitCount\s+5 \(default 10\)\s+project file/);
+    assert.match(text.stdout, /defaultLanguage\s+"c"\s+default/);
+    const j = run(s.cwd, { HOME: s.home }, 'config', '--json', '--source', 'ss');
+    assert.equal(j.status, 0, j.stderr);
+    const doc = JSON.parse(j.stdout);
+    assert.equal(doc.config.source, 'ss');
+    assert.deepEqual(doc.origins.source, { origin: 'flag', detail: '--source' });
+    assert.equal(doc.origins.bufferSize.origin, 'default');
+    assert.equal(doc.thresholds.find((t: { name: string }) => t.name === 'closeWaitCount').value, 5);
+    assert.ok(doc.keymap.some((k: { command: string }) => k.command === 'quit'));
+    assert.equal(doc.files.length, 3);
+  } finally {
+    rmSync(s.root, { recursive: true, force: true });
+  }
+});
+
+test('an invalid config file is exit 2 with one line naming the file and the key', () => {
+  const s = scratch();
+  try {
+    mkdirSync(join(s.home, '.config', 'sockscope'), { recursive: true });
+    const file = join(s.home, '.config', 'sockscope', 'config.yaml');
+    writeFileSync(file, 'intervalMs: 5\n');
+    const r = run(s.cwd, { HOME: s.home }, 'config');
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, new RegExp(`^sockscope: ${file}: intervalMs: .*>=100, got 5`));
+    const env = run(s.cwd, { HOME: s.home, XDG_CONFIG_HOME: join(s.root, 'elsewhere'), DEFAULT_BUFFER_SIZE: 'big' }, 'config');
+    assert.equal(env.status, 2);
+    assert.match(env.stderr, /environment DEFAULT_BUFFER_SIZE/);
+  } finally {
+    rmSync(s.root, { recursive: true, force: true });
+  }
+});
+
+test('config works for an unprivileged user with an unreadable home', () => {
+  const s = scratch();
+  try {
+    chmodSync(s.root, 0o755);
+    chmodSync(s.cwd, 0o755);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'config', '--json'], {
+      cwd: s.cwd,
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' },
+    });
+    assert.equal(r.status, 0, r.stderr + (r.error ? String(r.error) : ''));
+    assert.equal(JSON.parse(r.stdout).files[0].path, '/nonexistent/.config/sockscope/config.yaml');
+  } finally {
+    rmSync(s.root, { recursive: true, force: true });
+  }
+});
