@@ -130,6 +130,8 @@ function readNumber(n: number, platform: ErrnoPlatform): string | undefined {
  * negative numbers, as in Node's err.errno, are read as their absolute value). Throws UnknownErrnoError.
  */
 export function explainErrno(code: string | number, opts: { platform?: ErrnoPlatform } = {}): ErrnoLookup {
+  if (typeof code === 'string' && code.trim() === '') throw new UnknownErrnoError('', 'empty error code');
+  ErrnoQuerySchema.parse({ code, platform: opts.platform }); // library callers get a ZodError for a bad shape
   const query = String(code).trim();
   if (query === '') throw new UnknownErrnoError(query, 'empty error code');
   if (/^-?\d+$/.test(query)) {

@@ -21,6 +21,8 @@ export interface TryContext {
   failedCall?: string;
   reuseaddr?: boolean;
   reuseport?: boolean;
+  /** Only TIME_WAIT on the port: whether a second bind with SO_REUSEADDR (made and closed at once) succeeded. */
+  reuseaddrWouldWork?: boolean;
   backlogRequested?: number;
   /** Backlog as the kernel reports it for the listener we made (Send-Q). */
   backlogEffective?: number;
@@ -113,11 +115,20 @@ export function interpretTry(c: TryContext): TryInterpretation {
     }
     if (tw.length) {
       if (!c.reuseaddr) {
+        const would = c.reuseaddrWouldWork;
+        const twNote = 'TIME_WAIT lasts 60 s on Linux (fixed; tcp_fin_timeout does not change it); a server restarted within that time hits this unless it sets SO_REUSEADDR before bind()';
+        if (would === false)
+          return {
+            ok: false,
+            summary: `port ${c.port} has no listener, only ${tw.length} TIME_WAIT socket(s), and SO_REUSEADDR would NOT help (checked: a second bind with it failed too): the sockets that left them did not set SO_REUSEADDR, and Linux wants it on both`,
+            details: [...details, twNote],
+            nextSteps: ['wait up to 60 s for the TIME_WAIT sockets to expire', 'make the server that owned the port set SO_REUSEADDR before bind(), so its restarts are not blocked'],
+          };
         return {
           ok: false,
-          summary: `port ${c.port} has no listener, only ${tw.length} TIME_WAIT socket(s) from earlier connections; SO_REUSEADDR (--reuseaddr) would let this bind through`,
-          details: [...details, 'TIME_WAIT lasts 60 s on Linux (fixed; tcp_fin_timeout does not change it); a server restarted within that time hits this unless it sets SO_REUSEADDR before bind()'],
-          nextSteps: ['set SO_REUSEADDR before bind() in the server (every server should)', `sockscope try bind ${c.target} --reuseaddr  (to confirm)`],
+          summary: `port ${c.port} has no listener, only ${tw.length} TIME_WAIT socket(s) from earlier connections; SO_REUSEADDR (--reuseaddr) lets this bind through${would ? ' (checked: a second bind with it succeeded)' : ''}`,
+          details: [...details, twNote],
+          nextSteps: ['set SO_REUSEADDR before bind() in the server (every server should)', ...(would ? [] : [`sockscope try bind ${c.target} --reuseaddr  (to confirm)`])],
         };
       }
       return {

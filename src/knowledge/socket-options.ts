@@ -1,5 +1,9 @@
 // The socket option reference: ONE table (level, numbers, value type, default, semantics per platform)
 // read by `sockscope options`, inspect-options / the getsockopt helper, the monitor and codegen comments.
+import { z } from 'zod';
+
+/** Input of describeOption (library API and JSON tasks): a name, alias or prefix-less name, any case. */
+export const OptionNameSchema = z.string().trim().min(1).max(64);
 
 /** Protocol level an option lives at (the second argument of getsockopt). */
 export type OptionLevel = 'SOL_SOCKET' | 'IPPROTO_TCP' | 'IPPROTO_IP' | 'IPPROTO_IPV6';
@@ -647,6 +651,7 @@ export class UnknownOptionError extends Error {
 
 /** The reference entry for one option (name, alias or prefix-less name; any case). Throws UnknownOptionError. */
 export function describeOption(name: string): SocketOptionInfo {
+  OptionNameSchema.parse(name);
   const hit = findOption(name);
   if (!hit) throw new UnknownOptionError(name, suggestOptions(name));
   return hit;
