@@ -1,10 +1,10 @@
 // The full-screen monitor: polls the injected source, derives the views, and maps keys through the keymap.
 import { Box, useApp, useInput, useStdin } from 'ink';
-import { useCallback, useMemo, useReducer, type ComponentType, type ReactElement } from 'react';
+import { useCallback, useMemo, useReducer, useRef, type ComponentType, type ReactElement } from 'react';
 import type { SocketSource } from '../collect/source.js';
 import { isListener } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
-import { formatEndpoint } from '../model/socket.js';
+import { formatEndpoint, type Protocol } from '../model/socket.js';
 import { Footer, FilterBar } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { maxScroll } from './components/TextPanel.js';
@@ -16,7 +16,7 @@ import { usePolling, type Scheduler } from './hooks/usePolling.js';
 import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
 import { useSocketDetails } from './hooks/useSocketDetails.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
-import { handleKey } from './input.js';
+import { handleKey, type KeyContext } from './input.js';
 import type { SocketInspector } from './inspector.js';
 import { DEFAULT_KEYMAP, footerHints, keyName, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
@@ -46,6 +46,8 @@ export interface AppProps {
   inspector?: SocketInspector;
   scheduler?: Scheduler;
   Wizard?: WizardComponent;
+  /** Which protocols to collect for the toggles (default: exactly the enabled ones). */
+  collectProtocols?: (t: ProtocolToggles) => Protocol[];
   /** Clear the screen on resize (real terminals; off in tests). */
   clearOnResize?: boolean;
 }
@@ -56,7 +58,7 @@ const NO_THRESHOLDS: Record<string, number> = {};
 function listenerLines(sockets: ReturnType<typeof portSockets>, max: number): string[] {
   const ls = sockets.filter(isListener);
   const out = ls.slice(0, max).map((s) => {
-    const q = s.protocol === 'tcp' || s.protocol === 'unix' ? `accept queue ${s.recvQ}/${s.sendQ} (backlog ${s.sendQ})` : `receive queue ${s.recvQ} B`;
+    const q = s.protocol === 'tcp' || s.protocol === 'unix' ? `accept queue ${s.recvQ}/${s.sendQ} (queued/backlog)` : `receive queue ${s.recvQ} B`;
     return `listening ${escapeControl(formatEndpoint(s.local, s.protocol))}  ${q}  ${processLabel(s.processes)}`;
   });
   if (ls.length > max) out[out.length - 1] += `  (+${ls.length - max} more listeners)`;
@@ -79,12 +81,12 @@ export function App(props: AppProps) {
   const wantsDetails = view === 'port' || view === 'socket';
   const collect = useMemo(
     () => ({
-      protocols: enabledProtocols(state.protocols),
+      protocols: (props.collectProtocols ?? enabledProtocols)(state.protocols),
       processes: wantsDetails || state.table === 'peer' ? ('all' as const) : ('listeners' as const),
       details: wantsDetails,
       port: state.port,
     }),
-    [state.protocols, wantsDetails, state.table, state.port],
+    [state.protocols, wantsDetails, state.table, state.port, props.collectProtocols],
   );
   const poll = usePolling({ source, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler });
   const data = useMonitorData({
@@ -172,21 +174,30 @@ export function App(props: AppProps) {
   const textHeight = Math.max(1, body - 1);
   const textMax = maxScroll(textLines.length, textHeight);
 
+  // The key handler reads what is on screen through a ref, so a key never acts on a stale render; the
+  // state it sees is advanced synchronously by each key (keys can arrive faster than frames).
+  const latest = useRef({ rendered: state, current: state });
+  if (latest.current.rendered !== state) latest.current = { rendered: state, current: state };
+  const keyContext = useRef<KeyContext>(undefined as unknown as KeyContext);
+  keyContext.current = {
+    state,
+    keymap,
+    table: model ? { model, ids, index, top, height: tableHeight } : undefined,
+    maxScroll: view === 'socket' || view === 'help' ? textMax : undefined,
+    pageSize: textHeight,
+    wizardAvailable: !!Wizard,
+  };
   const onKey = useCallback(
     (input: string, key: Parameters<typeof keyName>[1]) => {
-      const k = keyName(input, key);
-      const r = handleKey(k, input, {
-        state,
-        keymap,
-        table: model ? { model, ids, index, top, height: tableHeight } : undefined,
-        maxScroll: view === 'socket' || view === 'help' ? textMax : undefined,
-        pageSize: textHeight,
-        wizardAvailable: !!Wizard,
-      });
+      const r = handleKey(keyName(input, key), input, { ...keyContext.current, state: latest.current.current });
       if (r.quit) exit();
-      else for (const a of r.actions) dispatch(a);
+      else
+        for (const a of r.actions) {
+          latest.current.current = reducer(latest.current.current, a);
+          dispatch(a);
+        }
     },
-    [state, keymap, model, ids, index, top, tableHeight, view, textMax, textHeight, Wizard, exit],
+    [exit],
   );
   useInput(onKey, { isActive: isRawModeSupported === true });
 

@@ -3,6 +3,7 @@ import { SEVERITY_ORDER, type Recommendation, type Severity } from '../advise/ty
 import { emptyStateCounts, summarizePeerPorts, summarizePorts, type PortSummary } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import type { Protocol, Socket } from '../model/socket.js';
+import { sysctlInts, type Snapshot } from '../model/snapshot.js';
 import { peerPortId, portId } from './identity.js';
 import type { PeerPortRow } from './tables/peer-ports.js';
 import type { PortRow } from './tables/ports.js';
@@ -46,6 +47,12 @@ export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string
     }
   }
   return [...groups.entries()].map(([path, summary]) => ({ label: escapeControl(path), summary }));
+}
+
+/** The ephemeral port range of a snapshot (net.ipv4.ip_local_port_range), or Linux's default. */
+export function ephemeralRange(s: Snapshot): readonly [number, number] {
+  const r = sysctlInts(s.sysctls, 'net.ipv4.ip_local_port_range');
+  return r && r.length === 2 ? [r[0], r[1]] : DEFAULT_EPHEMERAL;
 }
 
 /** The unix row identity (the raw path; labels are escaped for display only). */
@@ -105,6 +112,19 @@ export function nextTrends(prev: Trends, samples: ReadonlyMap<string, number>, w
   return out;
 }
 
+/** Linux's default ephemeral range, used when net.ipv4.ip_local_port_range is unknown. */
+export const DEFAULT_EPHEMERAL: readonly [number, number] = [32768, 60999];
+
+/**
+ * Whether a local port belongs in the "local ports" table: it has a listener, or it lies outside the
+ * ephemeral range (a server port whose listener just closed, still holding TIME_WAIT or CLOSE_WAIT).
+ * Ephemeral ports without a listener are this host's outgoing connections: they belong to the
+ * outgoing table (Tab), or thousands of one-socket rows would bury the servers.
+ */
+export function isServedPort(s: PortSummary, ephemeral: readonly [number, number] = DEFAULT_EPHEMERAL): boolean {
+  return s.listeners.length > 0 || s.port < ephemeral[0] || s.port > ephemeral[1];
+}
+
 export interface PortTables {
   local: PortRow[];
   /** Computed lazily: only when the outgoing table is on screen. */
@@ -117,10 +137,16 @@ export interface PortTables {
  * Every row of the ports table and the outgoing table for one snapshot. `trends` is read when rows are
  * made (and the holder may be advanced before the lazy outgoing table is first asked for).
  */
-export function buildPortTables(sockets: readonly Socket[], health: ReadonlyMap<string, Severity>, trends: { map: Trends }): PortTables {
+export function buildPortTables(
+  sockets: readonly Socket[],
+  health: ReadonlyMap<string, Severity>,
+  trends: { map: Trends },
+  ephemeral: readonly [number, number] = DEFAULT_EPHEMERAL,
+): PortTables {
   const local: PortRow[] = [];
   const samples = new Map<string, number>();
   for (const summary of summarizePorts(sockets)) {
+    if (!isServedPort(summary, ephemeral)) continue;
     const id = portId(summary.protocol, summary.port);
     samples.set(id, connections(summary));
     local.push({ id, label: String(summary.port), summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] });

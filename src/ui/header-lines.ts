@@ -40,11 +40,10 @@ export function ratesLine(history: readonly Snapshot[]): string {
 }
 
 /** "web1 · Linux 6.1 · netlink · every 1s · 12:34". */
-export function identityLine(s: Snapshot | undefined, intervalMs: number, toggles: ProtocolToggles, port?: number): string {
+export function identityLine(s: Snapshot | undefined, intervalMs: number | undefined, toggles: ProtocolToggles, port?: number): string {
   const protos = (['tcp', 'udp', 'unix'] as const).filter((p) => toggles[p]).join('+');
-  const parts = s
-    ? [escapeControl(s.hostname), escapeControl(s.kernel), s.source, `every ${interval(intervalMs)}`, clock(s.time), protos]
-    : ['collecting…', `every ${interval(intervalMs)}`, protos];
+  const every = intervalMs !== undefined ? [`every ${interval(intervalMs)}`] : [];
+  const parts = s ? [escapeControl(s.hostname), escapeControl(s.kernel), s.source, ...every, clock(s.time), protos] : ['collecting…', ...every, protos];
   if (port !== undefined) parts.push(`port ${port}`);
   return `sockscope · ${parts.join(' · ')}`;
 }

@@ -32,14 +32,13 @@ const act = (...actions: Action[]): KeyResult => ({ quit: false, actions });
 function filterKey(key: string, input: string, ctx: KeyContext): KeyResult {
   const table = ctx.table?.model.key;
   if (!table) return act({ type: 'filterEnd', clear: false, table: '' });
-  const text = ctx.state.filters[table] ?? '';
   if (key === 'ctrl+c') return { quit: true };
   if (key === 'enter') return act({ type: 'filterEnd', clear: false, table });
   if (key === 'escape') return act({ type: 'filterEnd', clear: true, table });
-  if (key === 'backspace') return act({ type: 'filterInput', table, text: [...text].slice(0, -1).join('') });
-  if (key === 'space') return act({ type: 'filterInput', table, text: `${text} ` });
+  if (key === 'backspace') return act({ type: 'filterBackspace', table });
+  if (key === 'space') return act({ type: 'filterAppend', table, text: ' ' });
   // Printable input only (no escape sequences, no control characters).
-  if (input && [...input].every((c) => c >= ' ' && c !== '\u007f') && input.length <= 64) return act({ type: 'filterInput', table, text: text + input });
+  if (input && [...input].every((c) => c >= ' ' && c !== '\u007f') && input.length <= 64) return act({ type: 'filterAppend', table, text: input });
   return none;
 }
 
@@ -76,6 +75,8 @@ export function handleKey(key: string, input: string, ctx: KeyContext): KeyResul
       // Esc first clears a filter that is set, then goes back.
       if (t && state.filters[t.model.key]) return act({ type: 'filterEnd', clear: true, table: t.model.key });
       return act({ type: 'back' });
+    case 'clearFilter':
+      return t && state.filters[t.model.key] ? act({ type: 'filterEnd', clear: true, table: t.model.key }) : none;
     case 'up':
       return scrollable ? act({ type: 'scroll', delta: -1, max: ctx.maxScroll! }) : t ? moveTo(ctx, t.index - 1) : none;
     case 'down':

@@ -10,6 +10,7 @@ export type CommandName =
   | 'filter'
   | 'drill'
   | 'back'
+  | 'clearFilter'
   | 'up'
   | 'down'
   | 'pageUp'
@@ -46,6 +47,7 @@ export const DEFAULT_KEYMAP: readonly KeyBinding[] = [
   { command: 'filter', keys: ['/'], description: 'Filter rows by port, process, address or state (Enter keeps it, Esc clears)', hint: 'filter', views: ['ports', 'port'] },
   { command: 'drill', keys: ['enter'], description: 'Open the selected port or socket', hint: 'open', views: ['ports', 'port'] },
   { command: 'back', keys: ['escape', 'backspace'], description: 'Go back one level', hint: 'back', views: ['port', 'socket', 'help'] },
+  { command: 'clearFilter', keys: ['escape'], description: 'Clear the filter', views: ['ports'] },
   { command: 'up', keys: ['up', 'k'], description: 'Move the selection up', views: 'all' },
   { command: 'down', keys: ['down', 'j'], description: 'Move the selection down', views: 'all' },
   { command: 'pageUp', keys: ['pageup'], description: 'Move one page up', views: 'all' },

@@ -71,6 +71,8 @@ export type Action =
   | { type: 'back' }
   | { type: 'filterStart' }
   | { type: 'filterInput'; table: string; text: string }
+  | { type: 'filterAppend'; table: string; text: string }
+  | { type: 'filterBackspace'; table: string }
   | { type: 'filterEnd'; clear: boolean; table: string }
   | { type: 'sortNext'; kind: TableKind; count: number }
   | { type: 'sortReverse'; kind: TableKind }
@@ -104,6 +106,10 @@ export function reducer(s: UiState, a: Action): UiState {
       return { ...s, editingFilter: true };
     case 'filterInput':
       return { ...s, filters: { ...s.filters, [a.table]: a.text } };
+    case 'filterAppend':
+      return { ...s, filters: { ...s.filters, [a.table]: (s.filters[a.table] ?? '') + a.text } };
+    case 'filterBackspace':
+      return { ...s, filters: { ...s.filters, [a.table]: [...(s.filters[a.table] ?? '')].slice(0, -1).join('') } };
     case 'filterEnd':
       return { ...s, editingFilter: false, filters: a.clear ? { ...s.filters, [a.table]: '' } : s.filters };
     case 'sortNext': {

@@ -1,11 +1,182 @@
 // `sockscope` with no command: the full-screen monitor, or one plain snapshot table when stdout is not a TTY.
+import { render } from 'ink';
+import { createElement } from 'react';
 import type { CommandModule } from 'yargs';
+import { evaluateRules, makeContext } from '../../advise/engine.js';
+import type { RuleContext } from '../../advise/types.js';
+import { setDebugFileOnly } from '../../collect/debug.js';
+import { readFdInfo } from '../../collect/fdinfo.js';
+import { inspectSocketOptions } from '../../collect/getsockopt.js';
+import { createSource, type SourceChoice } from '../../collect/index.js';
+import { loadConfig } from '../../config/load.js';
+import type { Protocol, Socket } from '../../model/socket.js';
+import { App } from '../../ui/App.js';
+import type { ProtocolToggles } from '../../ui/derive.js';
+import type { SocketDetails, SocketInspector } from '../../ui/inspector.js';
+import { resolveKeymap } from '../../ui/keymap.js';
+import { plainReport } from '../../ui/plain.js';
+import { terminalGuard } from '../../ui/terminal.js';
+import { colorEnabled, createTheme } from '../../ui/theme.js';
+import { UsageError } from '../errors.js';
+import { parsePort } from '../options.js';
 
-export const monitorCommand: CommandModule = {
+interface Args {
+  interval?: string;
+  port?: number;
+  tcp?: boolean;
+  udp?: boolean;
+  unix?: boolean;
+  color: boolean;
+  source: string;
+}
+
+/** "1s", "500ms", "2.5s" or a bare number of milliseconds; 100 ms to 1 hour (config schema bounds). */
+export function parseInterval(value: unknown): number {
+  const text = String(value).trim();
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text);
+  if (!m) throw new UsageError(`--interval must be a duration such as 1s or 500ms, got "${text}"`);
+  const ms = Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+  if (ms < 100 || ms > 3_600_000) throw new UsageError(`--interval must be between 100ms and 3600s, got "${text}"`);
+  return ms;
+}
+
+/** --tcp/--udp/--unix pick protocols; none given: TCP and UDP (unix sockets are many and seldom wanted; x shows them). */
+export function protocolToggles(a: Pick<Args, 'tcp' | 'udp' | 'unix'>): ProtocolToggles {
+  if (!a.tcp && !a.udp && !a.unix) return { tcp: true, udp: true, unix: false };
+  return { tcp: !!a.tcp, udp: !!a.udp, unix: !!a.unix };
+}
+
+/**
+ * Protocols to ask the collector for. Work-around: the ss collector parses nothing when asked for a
+ * single protocol (ss then omits its Netid column), so TCP and UDP are always collected and the
+ * toggles filter what is shown.
+ */
+export function collectProtocols(t: ProtocolToggles): Protocol[] {
+  return t.unix ? ['tcp', 'udp', 'unix'] : ['tcp', 'udp'];
+}
+
+const advise = (ctx: RuleContext) => evaluateRules(makeContext(ctx));
+
+/** fd flags through src/collect/fdinfo.ts and option values through the getsockopt helper (read-only). */
+const inspector: SocketInspector = {
+  async inspect(s: Socket): Promise<SocketDetails> {
+    const owner = s.processes[0];
+    if (!owner) {
+      const why = s.state === 'TIME_WAIT' ? 'a TIME_WAIT socket belongs to no process any more' : 'no owning process is known (another user\'s process without root, or a socket not attributed)';
+      return { fdMissing: why, optionsMissing: why };
+    }
+    const fd = await readFdInfo(owner.pid, owner.fd);
+    const out: SocketDetails = { fd };
+    try {
+      const r = await inspectSocketOptions({ pid: owner.pid, fd: owner.fd, inode: s.inode, kernelSocket: s });
+      out.options = {
+        readings: r.options,
+        note: r.method === 'pidfd_getfd' ? `read with pidfd_getfd + getsockopt from pid ${owner.pid} fd ${owner.fd}` : `fallback: ${r.methodNote ?? 'getsockopt not possible'}`,
+        missing: r.missing.filter((m) => !m.includes('fdinfo')),
+      };
+    } catch (e) {
+      out.optionsMissing = (e as Error).message;
+    }
+    return out;
+  },
+};
+
+/** Leaves the terminal as it was on every exit path: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, uncaught errors. */
+async function runFullScreen(app: Parameters<typeof App>[0]): Promise<never> {
+  const { stdout, stdin, stderr } = process;
+  const guard = terminalGuard(stdout, stdin);
+  setDebugFileOnly(true);
+  guard.enter();
+  const instance = render(createElement(App, { ...app, clearOnResize: true }), {
+    stdout,
+    stdin,
+    stderr,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    incrementalRendering: true,
+  });
+  let finishing = false;
+  const finish = (code: number, err?: unknown): never => {
+    if (!finishing) {
+      finishing = true;
+      try {
+        instance.unmount();
+      } catch {
+        // already unmounted
+      }
+      guard.restore();
+      setDebugFileOnly(false);
+      if (err !== undefined) {
+        const e = err as Error;
+        try {
+          stderr.write(`sockscope: ${e?.message ?? String(err)}\n`);
+          if (process.env.SOCKET_DEBUG === 'true' && e?.stack) stderr.write(`${e.stack}\n`);
+        } catch {
+          // stderr gone too
+        }
+      }
+    }
+    process.exit(code);
+  };
+  const signals: Array<[NodeJS.Signals, number]> = [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ];
+  for (const [sig, code] of signals) process.on(sig, () => finish(code));
+  process.on('uncaughtException', (e) => finish(1, e));
+  process.on('unhandledRejection', (e) => finish(1, e));
+  // Writing to a terminal that went away (SSH drop) fails with EIO/EPIPE: leave quietly.
+  stdout.on('error', () => finish(129));
+  try {
+    await instance.waitUntilExit();
+  } catch (e) {
+    return finish(1, e);
+  }
+  return finish(0);
+}
+
+export const monitorCommand: CommandModule<object, Args> = {
   command: '$0',
   describe: 'Full-screen monitor of every socket (one snapshot table when stdout is not a TTY)',
-  builder: (y) => y,
-  handler: async () => {
-    process.stdout.write('monitor: not built yet\n');
+  builder: (y) =>
+    y
+      .option('interval', { type: 'string', describe: 'Refresh interval: 1s, 500ms, or milliseconds (+ and - change it while running)' })
+      .option('port', { type: 'string', describe: 'Only sockets whose LOCAL port is P', coerce: (v: unknown) => parsePort('port', v) })
+      .option('tcp', { type: 'boolean', describe: 'Start with TCP only (combine with --udp/--unix)' })
+      .option('udp', { type: 'boolean', describe: 'Start with UDP only (combine with --tcp/--unix)' })
+      .option('unix', { type: 'boolean', describe: 'Start with unix sockets only (combine with --tcp/--udp)' })
+      .example('$0', 'the full-screen monitor')
+      .example('$0 --port 8080 --interval 500ms', 'one port, twice a second')
+      .example('$0 | cat', 'one snapshot as a plain table') as never,
+  handler: async (argv) => {
+    const intervalFlag = argv.interval !== undefined ? parseInterval(argv.interval) : undefined;
+    const { config } = loadConfig({ flags: { intervalMs: intervalFlag } });
+    const { keymap, unknown } = resolveKeymap(config.keymap, { without: ['wizard'] });
+    if (unknown.length > 0) throw new UsageError(`config keymap: unknown command ${unknown.map((u) => `"${u}"`).join(', ')}`);
+    const protocols = protocolToggles(argv);
+    const source = createSource((argv.source ?? config.source) as SourceChoice);
+    const color = colorEnabled(argv.color, process.env) && config.color;
+
+    if (!process.stdout.isTTY) {
+      // `sockscope | head`: a reader that stops early is not an error.
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
+      const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'listeners', port: argv.port });
+      const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds });
+      process.stdout.write(plainReport(snap, recs, { protocols, port: argv.port }));
+      return;
+    }
+    await runFullScreen({
+      source,
+      advise,
+      thresholds: config.thresholds,
+      keymap,
+      theme: createTheme(color),
+      intervalMs: config.intervalMs,
+      protocols,
+      port: argv.port,
+      inspector,
+      collectProtocols,
+    });
   },
 };

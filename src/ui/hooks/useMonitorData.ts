@@ -3,7 +3,7 @@ import { useMemo, useRef } from 'react';
 import type { Recommendation, RuleContext } from '../../advise/types.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
-import { attachTrends, buildPortTables, healthByPort, nextTrends, selectSockets, sortRecommendations, type PortTables, type ProtocolToggles, type Trends } from '../derive.js';
+import { attachTrends, buildPortTables, ephemeralRange, healthByPort, nextTrends, selectSockets, sortRecommendations, type PortTables, type ProtocolToggles, type Trends } from '../derive.js';
 import { identityLine, ratesLine, totalsLine } from '../header-lines.js';
 import { TREND_WIDTH } from '../tables/ports.js';
 
@@ -53,7 +53,7 @@ export function useMonitorData(opts: {
 
   const tables = useMemo(() => {
     if (!snapshot) return EMPTY_TABLES;
-    const t = buildPortTables(sockets, healthByPort(advice.recs), holder.current);
+    const t = buildPortTables(sockets, healthByPort(advice.recs), holder.current, ephemeralRange(snapshot));
     // The trend memory advances once per snapshot (not when a toggle or a key rebuilds the tables).
     if (trends.current.time !== snapshot.time) {
       const samples = new Map(t.samples);

@@ -1,0 +1,38 @@
+// The monitor's non-TTY output (`sockscope | cat`, cron): one snapshot as a plain table, same rows and columns as the screen.
+import type { Recommendation } from '../advise/types.js';
+import { escapeControl } from '../model/escape.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { buildPortTables, ephemeralRange, healthByPort, selectSockets, sortRecommendations, type ProtocolToggles } from './derive.js';
+import { identityLine, totalsLine } from './header-lines.js';
+import { placeColumns, renderHeader, renderRow } from './layout.js';
+import { HEALTH_MARKS } from './theme.js';
+import { PORT_COLUMNS } from './tables/ports.js';
+
+/** Width of the plain table: wide enough for every column but the trend (one sample has no trend). */
+export const PLAIN_WIDTH = 132;
+
+export function plainReport(snapshot: Snapshot, recs: readonly Recommendation[], opts: { protocols: ProtocolToggles; port?: number }): string {
+  const sockets = selectSockets(snapshot.sockets, opts.protocols, opts.port);
+  const tables = buildPortTables(sockets, healthByPort(recs), { map: new Map() }, ephemeralRange(snapshot));
+  const columns = placeColumns(
+    PORT_COLUMNS.filter((c) => c.id !== 'trend'),
+    PLAIN_WIDTH - 3,
+  );
+  const lines = [identityLine(snapshot, undefined, opts.protocols, opts.port), totalsLine(snapshot), ''];
+  lines.push(`    ${renderHeader(columns)}`.trimEnd());
+  for (const r of tables.local) lines.push(`${HEALTH_MARKS[r.health]}  ${renderRow(columns, r)}`.trimEnd());
+  if (tables.local.length === 0) lines.push('    (no sockets)');
+  lines.push('');
+  const sorted = sortRecommendations(recs);
+  if (sorted.length === 0) lines.push('Recommendations: none (no rule fired on this snapshot)');
+  else {
+    lines.push('Recommendations:');
+    for (const r of sorted) {
+      lines.push(`${HEALTH_MARKS[r.severity]} ${r.message}${r.port !== undefined ? ` [${r.protocol ?? 'port'} ${r.port}]` : ''}`);
+      lines.push(`     evidence: ${r.evidence}`);
+      lines.push(`     fix: ${r.fix}`);
+    }
+  }
+  for (const n of snapshot.notes) lines.push(`note: ${escapeControl(n)}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,146 @@
+// Wizard state and a pure reducer over keys. Side effects (generate, exists, write) are injected so
+// tests drive it with fakes; Wizard.tsx renders the state.
+import type { Config } from '../../config/schema.js';
+import { GeneratorOptionsError, type GeneratorInput } from '../../codegen/options.js';
+import type { GenerateResult } from '../../codegen/render.js';
+import { defaultOutput, visibleSteps, type Choice } from './steps.js';
+
+export type WizardKey =
+  | { name: 'up' | 'down' | 'enter' | 'escape' | 'backspace' | 'pageUp' | 'pageDown' | 'home' | 'end' }
+  | { name: 'char'; ch: string };
+
+export interface WizardDeps {
+  config: Config;
+  generate: (input: GeneratorInput, output: string) => GenerateResult;
+  exists: (paths: string[]) => string[];
+  write: (result: GenerateResult, force: boolean) => string[];
+}
+
+export interface WizardState {
+  phase: 'steps' | 'preview' | 'confirm' | 'done' | 'cancelled' | 'finished';
+  input: GeneratorInput;
+  step: number;
+  cursor: number;
+  text: string;
+  output: string;
+  error: string | null;
+  result: GenerateResult | null;
+  scroll: number;
+  existing: string[];
+  written: string[];
+}
+
+/** Choices of the current step (choice steps only). */
+export function currentChoices(s: WizardState, cfg: Config): Choice[] {
+  const st = visibleSteps(s.input)[s.step];
+  return st?.kind === 'choice' && st.choices ? st.choices(s.input, cfg) : [];
+}
+
+/** Puts the cursor/text on the step's default. */
+function enterStep(s: WizardState, step: number, cfg: Config): WizardState {
+  const steps = visibleSteps(s.input);
+  const st = steps[step];
+  const next = { ...s, step, error: null, phase: 'steps' as const };
+  if (st.id === 'output') return { ...next, text: s.output || defaultOutput(s.input, cfg) };
+  if (st.kind === 'text') return { ...next, text: st.initial(s.input, cfg) };
+  const choices = st.choices!(s.input, cfg);
+  const initial = st.initial(s.input, cfg);
+  return { ...next, cursor: Math.max(0, choices.findIndex((c) => c.value === initial)) };
+}
+
+export function initialState(cfg: Config, input: GeneratorInput = {}): WizardState {
+  const s: WizardState = { phase: 'steps', input, step: 0, cursor: 0, text: '', output: '', error: null, result: null, scroll: 0, existing: [], written: [] };
+  return enterStep(s, 0, cfg);
+}
+
+/** Applies one key. `page` is the preview's visible height (for scrolling). */
+export function reduce(s: WizardState, key: WizardKey, deps: WizardDeps, page = 20): WizardState {
+  const cfg = deps.config;
+  switch (s.phase) {
+    case 'steps':
+      return reduceStep(s, key, deps);
+    case 'preview': {
+      const lines = s.result ? s.result.files.reduce((n, f) => n + f.content.split('\n').length + 1, 0) : 0;
+      const max = Math.max(0, lines - page);
+      if (key.name === 'escape') return enterStep({ ...s, result: null }, visibleSteps(s.input).length - 1, cfg);
+      if (key.name === 'up' || (key.name === 'char' && key.ch === 'k')) return { ...s, scroll: Math.max(0, s.scroll - 1) };
+      if (key.name === 'down' || (key.name === 'char' && key.ch === 'j')) return { ...s, scroll: Math.min(max, s.scroll + 1) };
+      if (key.name === 'pageUp') return { ...s, scroll: Math.max(0, s.scroll - page) };
+      if (key.name === 'pageDown' || (key.name === 'char' && key.ch === ' ')) return { ...s, scroll: Math.min(max, s.scroll + page) };
+      if (key.name === 'home') return { ...s, scroll: 0 };
+      if (key.name === 'end') return { ...s, scroll: max };
+      if (key.name === 'enter' || (key.name === 'char' && key.ch === 'w')) {
+        const existing = deps.exists(s.result!.files.map((f) => f.path));
+        if (existing.length) return { ...s, phase: 'confirm', existing };
+        return doWrite(s, deps, false);
+      }
+      return s;
+    }
+    case 'confirm':
+      if (key.name === 'char' && (key.ch === 'y' || key.ch === 'Y')) return doWrite(s, deps, true);
+      if (key.name === 'escape' || (key.name === 'char' && (key.ch === 'n' || key.ch === 'N')) || key.name === 'enter')
+        return enterStep({ ...s, result: null }, visibleSteps(s.input).length - 1, cfg);
+      return s;
+    case 'done':
+      if (key.name === 'enter' || key.name === 'escape' || (key.name === 'char' && key.ch === 'q')) return { ...s, phase: 'finished' };
+      return s;
+    default:
+      return s;
+  }
+}
+
+function doWrite(s: WizardState, deps: WizardDeps, force: boolean): WizardState {
+  try {
+    const written = deps.write(s.result!, force);
+    return { ...s, phase: 'done', written, error: null };
+  } catch (e) {
+    return { ...s, phase: 'preview', error: (e as Error).message };
+  }
+}
+
+function reduceStep(s: WizardState, key: WizardKey, deps: WizardDeps): WizardState {
+  const cfg = deps.config;
+  const steps = visibleSteps(s.input);
+  const st = steps[s.step];
+  if (key.name === 'escape') {
+    if (s.step === 0) return { ...s, phase: 'cancelled' };
+    return enterStep(s, s.step - 1, cfg);
+  }
+  if (st.kind === 'choice') {
+    const choices = st.choices!(s.input, cfg);
+    if (key.name === 'up' || (key.name === 'char' && key.ch === 'k')) return { ...s, cursor: (s.cursor - 1 + choices.length) % choices.length };
+    if (key.name === 'down' || (key.name === 'char' && key.ch === 'j')) return { ...s, cursor: (s.cursor + 1) % choices.length };
+    if (key.name !== 'enter') return s;
+    const picked = choices[s.cursor];
+    if (!picked) return s;
+    return advance({ ...s, input: st.apply(s.input, picked.value) }, deps, st.id);
+  }
+  // Text step.
+  if (key.name === 'backspace') return { ...s, text: s.text.slice(0, -1), error: null };
+  if (key.name === 'char') return { ...s, text: s.text + key.ch, error: null };
+  if (key.name !== 'enter') return s;
+  if (st.id === 'output') {
+    const output = s.text.trim();
+    if (!output) return { ...s, error: 'enter a file name' };
+    try {
+      const result = deps.generate(s.input, output);
+      return { ...s, output, result, phase: 'preview', scroll: 0, error: null };
+    } catch (e) {
+      return { ...s, error: (e as Error).message };
+    }
+  }
+  try {
+    return advance({ ...s, input: st.apply(s.input, s.text) }, deps, st.id);
+  } catch (e) {
+    if (e instanceof GeneratorOptionsError) return { ...s, error: e.message };
+    throw e;
+  }
+}
+
+function advance(s: WizardState, deps: WizardDeps, id: string): WizardState {
+  const steps = visibleSteps(s.input);
+  // The visible steps may have changed (e.g. C adds the platform step): continue after the current id.
+  const idx = steps.findIndex((x) => x.id === id);
+  const next = (idx < 0 ? s.step : idx) + 1;
+  return enterStep(s, Math.min(next, steps.length - 1), deps.config);
+}
