@@ -55,6 +55,17 @@ test('the generated file is up to date with the headers (gen-errno --check)', ()
   execFileSync(process.execPath, ['scripts/gen-errno.mjs', '--check'], { encoding: 'utf8', timeout: 60_000 });
 });
 
+test('Node.js codes agree with the running Node (libuv names only grow between versions)', async () => {
+  const { getSystemErrorMap } = await import('node:util');
+  const map = getSystemErrorMap();
+  for (const e of LINUX_ERRNOS) {
+    if (e.node === 'UNKNOWN') continue;
+    assert.equal(map.get(-e.number)?.[0], e.node, e.name);
+  }
+  const names = new Set([...map.values()].map(([n]) => n));
+  for (const w of WSA_ERRORS) if (w.node !== 'UNKNOWN') assert.ok(names.has(w.node), `${w.name} -> ${w.node}`);
+});
+
 test('BSD numbers: WSAE codes are 10000 + the 4.4BSD errno, macOS/FreeBSD specifics', () => {
   const bsd = new Map(BSD_ERRNOS.map((b) => [b.name, b]));
   assert.equal(bsd.get('ECONNRESET')!.macos, 54);

@@ -40,7 +40,7 @@ function foreign(label: string, f: ForeignOption, levelValue: number, width: num
 /** The full entry for one option. */
 export function formatOption(o: SocketOptionInfo, width = 100): string {
   const out: string[] = [];
-  out.push(`${o.name}: ${o.summary}`);
+  out.push(wrap(`${o.name}: ${o.summary}`, width, '  ', ''));
   out.push(`  level      ${o.level} (${LINUX_LEVELS[o.level]} on Linux), optname ${o.linux} on Linux`);
   out.push(`  type       ${TYPE_TEXT[o.type]}${o.unit ? `, in ${o.unit}` : ''}; getsockopt optlen ${o.size}${o.readOnly ? '; read-only' : ''}`);
   out.push(wrap(o.default, width, '             ', '  default    '));
