@@ -271,7 +271,7 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     logOsCall('read', `readlink ${procRoot}/${pid}/fd/${fd}`, performance.now() - t0, 0, `error=${code}`);
     if (code === 'ENOENT') throw new CollectorError('process', `pid ${pid} has no fd ${fd}`);
-    missing.push(`/proc/${pid}/fd/${fd} is not readable (${code}): ${inode !== undefined ? `using inode ${inode} given by the caller` : 'the socket inode is unknown, so the kernel view cannot be matched'}`);
+    missing.push(`/proc/${pid}/fd/${fd} is not readable (${code}): ${inode !== undefined ? `using inode ${inode} given by the caller` : 'the socket inode is unknown, so the kernel view cannot be matched (choose the socket with --port or --inode instead: ss -e shows ino:)'}`);
   }
 
   const fdFlags: InspectResult['fdFlags'] = {};

@@ -90,6 +90,13 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
       /* unknown: the interpretation says so */
     }
   }
+  // Only TIME_WAIT on the port: whether SO_REUSEADDR gets through depends on the sockets that left them
+  // (Linux wants it on both), which no tool shows; a second bind with SO_REUSEADDR (closed at once) tells.
+  let reuseaddrWouldWork: boolean | undefined;
+  if ((o.op === 'bind' || o.op === 'listen') && call.errno === 'EADDRINUSE' && !o.reuseaddr && holders.length > 0 && holders.every((h) => h.state === 'TIME_WAIT')) {
+    const again = await tryCall({ op: 'bind', address: o.address, port: o.port, reuseaddr: true, reuseport: o.reuseport, v6only: o.v6only, timeoutMs: o.timeoutMs });
+    reuseaddrWouldWork = again.ok;
+  }
   const addrs = Object.values(networkInterfaces())
     .flat()
     .filter((x): x is NonNullable<typeof x> => !!x)
@@ -102,6 +109,7 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     ...(call.errno ? { errno: call.errno, failedCall: call.failedCall } : {}),
     reuseaddr: o.reuseaddr,
     reuseport: o.reuseport,
+    ...(reuseaddrWouldWork !== undefined ? { reuseaddrWouldWork } : {}),
     ...(o.op === 'listen' ? { backlogRequested: o.backlog ?? 511, backlogEffective } : {}),
     somaxconn: sysctlInt(sysctls, 'net.core.somaxconn'),
     unprivilegedPortStart: sysctlInt(sysctls, 'net.ipv4.ip_unprivileged_port_start'),

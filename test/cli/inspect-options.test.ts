@@ -1,0 +1,107 @@
+// `sockscope inspect-options` end to end: exact values as root, the fallback as an unprivileged user, bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { asC, sockscope, startKnownOptions } from '../collect/getsockopt-helpers.js';
+
+interface JsonRow {
+  name: string;
+  value?: unknown;
+  source?: string;
+  missing?: string;
+  meaning: string;
+  unusual?: string;
+  platformNotes: string[];
+}
+
+test('inspect-options --pid --socket-fd --json reports exactly what the process reads back', { timeout: 60_000 }, async (t) => {
+  const p = await startKnownOptions('reno');
+  t.after(() => p.stop());
+  for (const s of Object.values(p.sockets)) {
+    const r = sockscope(['inspect-options', '--pid', String(p.pid), '--socket-fd', String(s.fd), '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.method, 'pidfd_getfd');
+    const rows = new Map<string, JsonRow>(j.options.map((o: JsonRow) => [o.name, o]));
+    for (const [name, expected] of Object.entries(s.options)) {
+      const row = rows.get(name)!;
+      if (row.missing?.startsWith('not applicable')) continue;
+      assert.deepEqual(asC(row.value), expected, `${s.label} ${name}`);
+      assert.ok(row.meaning.length > 0, `${name} has a meaning`);
+    }
+  }
+});
+
+test('inspect-options --port finds the listener, names its process and explains what is unusual', { timeout: 60_000 }, async (t) => {
+  const p = await startKnownOptions('reno');
+  t.after(() => p.stop());
+  const port = p.sockets['tcp4-listener'].port;
+  const r = sockscope(['inspect-options', '--port', String(port)]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`pid ${p.pid} \\(known-options, uid 0\\) fd ${p.sockets['tcp4-listener'].fd}`));
+  assert.match(r.stdout, /read with: pidfd_getfd \+ getsockopt/);
+  assert.match(r.stdout, /SO_RCVBUF fixed at 512 KiB \(setsockopt asked for 256 KiB; Linux doubles it\): autotuning is off for this socket/);
+  assert.match(r.stdout, /SO_LINGER \{1, 5\}/);
+  assert.match(r.stdout, /TCP_CONGESTION is reno/);
+  assert.match(r.stdout, /TCP_KEEPIDLE +30 s/);
+  assert.match(r.stdout, /elsewhere: .*Windows/); // platform notes from the option reference
+  assert.match(r.stdout, /fd flags: O_RDWR/);
+
+  const j = JSON.parse(sockscope(['inspect-options', '--port', String(port), '--options', 'SO_RCVBUF,TCP_NODELAY', '--json']).stdout);
+  assert.deepEqual(j.options.map((o: JsonRow) => o.name), ['SO_RCVBUF', 'TCP_NODELAY']);
+  assert.ok(j.options[0].platformNotes.length > 0);
+  assert.match(j.unusual[0], /autotuning is off/);
+
+  const inode = j.inode;
+  const byInode = JSON.parse(sockscope(['inspect-options', '--inode', String(inode), '--options', 'SO_REUSEPORT', '--json']).stdout);
+  assert.equal(byInode.pid, p.pid);
+  assert.equal(byInode.options[0].value, true);
+});
+
+test('as an unprivileged user: the fallback, labelled by source, with what is missing and why, and no crash', { timeout: 60_000 }, async (t) => {
+  assert.equal(process.getuid?.(), 0, 'needs root to start a process another uid cannot read');
+  assert.equal(spawnSync('setpriv', ['--version']).error, undefined, 'setpriv (util-linux) is required');
+  const p = await startKnownOptions('reno');
+  t.after(() => p.stop());
+  const s = p.sockets['tcp4-listener'];
+
+  const byFd = sockscope(['inspect-options', '--pid', String(p.pid), '--socket-fd', String(s.fd), '--json'], { uid: 65534 });
+  assert.equal(byFd.status, 0, byFd.stderr);
+  const a = JSON.parse(byFd.stdout);
+  assert.equal(a.method, 'fallback');
+  assert.match(a.methodNote, /pidfd_getfd failed with EPERM: reading another process's socket needs root/);
+  assert.ok(a.missing.some((m: string) => /fdinfo/.test(m)));
+
+  const byPort = sockscope(['inspect-options', '--port', String(s.port), '--json'], { uid: 65534 });
+  assert.equal(byPort.status, 0, byPort.stderr);
+  const b = JSON.parse(byPort.stdout);
+  assert.equal(b.method, 'fallback');
+  const rows = new Map<string, JsonRow>(b.options.map((o: JsonRow) => [o.name, o]));
+  assert.equal(rows.get('SO_RCVBUF')!.value, 524288);
+  assert.match(rows.get('SO_RCVBUF')!.source!, /skmem rb/);
+  assert.equal(rows.get('TCP_CONGESTION')!.value, 'reno');
+  assert.match(rows.get('TCP_NODELAY')!.missing!, /needs getsockopt/);
+  assert.ok(b.missing.some((m: string) => /options need getsockopt on the socket itself/.test(m)));
+
+  const text = sockscope(['inspect-options', '--port', String(s.port)], { uid: 65534 });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /read with: fallback/);
+  assert.match(text.stdout, /Missing:/);
+});
+
+test('bad input exits 2 with one line naming the flag', () => {
+  const unknown = sockscope(['inspect-options', '--port', '80', '--options', 'SO_RCVBUF,SO_NOPE']);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /--options: unknown socket option 'SO_NOPE'/);
+  const none = sockscope(['inspect-options']);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /--pid N --socket-fd FD, or --port P, or --inode I/);
+  const half = sockscope(['inspect-options', '--pid', '1']);
+  assert.equal(half.status, 2);
+  const port = sockscope(['inspect-options', '--port', '70000']);
+  assert.equal(port.status, 2);
+  assert.match(port.stderr, /--port must be an integer 1-65535/);
+  const gone = sockscope(['inspect-options', '--pid', String(2 ** 22), '--socket-fd', '3']);
+  assert.equal(gone.status, 1);
+  assert.match(gone.stderr, /no process with pid/);
+});
