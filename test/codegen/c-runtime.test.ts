@@ -1,0 +1,31 @@
+// Generated C servers at run time on Linux: each event loop (epoll, poll, select, io_uring, and the
+// POSIX side of the portable poll/select files) is built with -Werror and exercised by real clients
+// (see c-runtime.ts and harness.ts). kqueue runs in c-kqueue.test.ts (needs libkqueue).
+import { describe, test } from 'node:test';
+import {
+  cRuntimeSuite,
+  emfileDoesNotSpin,
+  idleTimeoutCloses,
+  maxConnectionsRefuses,
+  selectRefusesPastFdSetsize,
+} from './c-runtime.js';
+
+for (const ioModel of ['epoll', 'poll', 'select', 'io_uring']) {
+  describe(`c ${ioModel} at run time`, () => {
+    cRuntimeSuite(`c ${ioModel}`, ioModel);
+    test(`c ${ioModel}: out of descriptors (EMFILE) does not spin, serves again after`, { timeout: 30_000 }, () => emfileDoesNotSpin(ioModel));
+    test(`c ${ioModel}: --max-connections closes the connection past the limit`, { timeout: 30_000 }, () => maxConnectionsRefuses(ioModel));
+    test(`c ${ioModel}: --idle-timeout closes idle connections`, { timeout: 30_000 }, () => idleTimeoutCloses(ioModel));
+  });
+}
+
+for (const ioModel of ['poll', 'select']) {
+  describe(`c ${ioModel} --platform portable (POSIX side) at run time`, () => {
+    cRuntimeSuite(`c portable ${ioModel}`, ioModel, { platform: 'portable' });
+  });
+}
+
+describe('c select past FD_SETSIZE', () => {
+  test('c select refuses connections past FD_SETSIZE cleanly (fd limit raised to 4096)', { timeout: 60_000 }, () => selectRefusesPastFdSetsize('posix'));
+  test('c portable select refuses connections past FD_SETSIZE cleanly', { timeout: 60_000 }, () => selectRefusesPastFdSetsize('portable'));
+});

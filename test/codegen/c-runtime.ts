@@ -1,0 +1,352 @@
+// C-specific parts of the runtime tests: builds generated C servers with warnings as errors (and the
+// libraries an io model needs), starts them through the shared harness (harness.ts), and registers
+// the standard battery for one (io model, platform) plus the C-only checks (select past FD_SETSIZE,
+// EMFILE without spinning, max connections, idle timeout, pipelined HTTP).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { generateServer, type GenerateResult, type GeneratorInput } from '../../src/codegen/index.js';
+import { DEFAULT_CONFIG } from '../../src/config/schema.js';
+import * as h from './harness.js';
+
+/** Flags every generated C file must compile cleanly with. */
+export const STRICT_FLAGS = ['-std=c11', '-Wall', '-Wextra', '-Werror', '-pedantic'];
+
+/** Where libkqueue's <sys/event.h> lives when it is installed (Debian/Fedora package layout, or /usr/local). */
+export function findLibkqueue(): { cflags: string[]; libs: string[] } | null {
+  const pc = spawnSync('pkg-config', ['--cflags', '--libs', 'libkqueue'], { encoding: 'utf8' });
+  if (pc.status === 0 && pc.stdout.trim()) {
+    const all = pc.stdout.trim().split(/\s+/);
+    return { cflags: all.filter((f) => !f.startsWith('-l')), libs: [...all.filter((f) => f.startsWith('-l')), '-lpthread'] };
+  }
+  for (const inc of ['/usr/include/kqueue', '/usr/local/include/kqueue']) {
+    if (existsSync(`${inc}/sys/event.h`)) return { cflags: [`-I${inc}`], libs: ['-lkqueue', '-lpthread'] };
+  }
+  return null;
+}
+
+/** Message for a missing libkqueue (CI fails with it; a developer machine skips). */
+export const LIBKQUEUE_MISSING =
+  'libkqueue is not installed (no pkg-config libkqueue, no /usr/include/kqueue/sys/event.h): kqueue variants cannot be ' +
+  'compiled or run on Linux. Debian 12 does not package libkqueue-dev; install it from a newer suite or from source.';
+
+/** Extra compiler arguments (after the source file) for an io model on Linux. */
+export function linkArgs(ioModel: string): string[] {
+  if (ioModel === 'io_uring') return ['-luring'];
+  if (ioModel === 'kqueue') {
+    const k = findLibkqueue();
+    if (!k) throw new Error(LIBKQUEUE_MISSING);
+    return [...k.cflags, ...k.libs];
+  }
+  return [];
+}
+
+/**
+ * Generates a C server for Linux: the generated file, built by `cc` with STRICT_FLAGS (plus -O2) and the
+ * libraries its io model needs. `ulimit` raises or lowers the child's descriptor limit.
+ */
+export function generateC(input: GeneratorInput, opts: { cc?: string; ulimit?: number } = {}): GenerateResult {
+  const r = generateServer({ port: 0, ...input, language: 'c' }, { config: DEFAULT_CONFIG });
+  const o = r.options;
+  const cc = opts.cc ?? 'cc';
+  const main = r.files[0].path;
+  const buildCommand = [cc, ...STRICT_FLAGS, '-O2', '-o', 'server', main, ...linkArgs(o.ioModel)].join(' ');
+  const runCommand = opts.ulimit ? `sh -c 'ulimit -n ${opts.ulimit} && exec ./server'` : './server';
+  return { ...r, buildCommand, runCommand };
+}
+
+/** Builds and starts a C server; always kills it and removes its directory. */
+export async function withCServer<T>(
+  input: GeneratorInput,
+  host: string,
+  fn: (srv: h.RunningServer, r: GenerateResult) => Promise<T>,
+  opts: { ulimit?: number } = {},
+): Promise<T> {
+  const r = generateC(input, opts);
+  const { dir } = h.materialize(r);
+  try {
+    h.build(r, dir);
+    const srv = await h.startServer(r, dir, host);
+    try {
+      return await fn(srv, r);
+    } finally {
+      await srv.kill();
+    }
+  } finally {
+    h.cleanup(dir);
+  }
+}
+
+/** CPU time (user + system, ms) the process has used so far, from /proc/PID/stat. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+function connect(port: number, host: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host });
+    s.once('connect', () => {
+      s.off('error', reject);
+      s.on('error', () => {});
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+}
+
+/** Resolves with 'data' when the socket echoes `msg`, 'closed' when the server closes it, or 'timeout'. */
+function probe(s: net.Socket, msg: string, ms = 3000): Promise<'data' | 'closed' | 'timeout'> {
+  return new Promise((resolve) => {
+    let got = '';
+    const t = setTimeout(() => finish('timeout'), ms);
+    const onData = (d: Buffer) => {
+      got += d.toString();
+      if (got.length >= msg.length) finish('data');
+    };
+    const onClose = () => finish('closed');
+    function finish(v: 'data' | 'closed' | 'timeout') {
+      clearTimeout(t);
+      s.off('data', onData);
+      s.off('close', onClose);
+      s.off('end', onClose);
+      resolve(v);
+    }
+    s.on('data', onData);
+    s.once('close', onClose);
+    s.once('end', onClose);
+    if (s.destroyed) finish('closed');
+    else s.write(msg);
+  });
+}
+
+/** Sends a raw request on a fresh connection; resolves with everything received until the server closes. */
+export function rawExchange(port: number, host: string, request: string, ms = 5000): Promise<string> {
+  return h.within(
+    ms,
+    new Promise<string>((resolve, reject) => {
+      const s = net.connect({ port, host });
+      let out = '';
+      s.on('data', (d) => (out += d.toString('latin1')));
+      s.once('error', reject);
+      s.once('close', () => resolve(out));
+      s.write(request);
+    }),
+    'raw exchange',
+  );
+}
+
+export interface CSuiteOptions {
+  /** Extra label text, e.g. the platform. */
+  platform?: 'posix' | 'portable';
+}
+
+/**
+ * The standard runtime battery for one C io model (the same checks as runtime-suite.ts, built with
+ * -Werror): tcp echo (200 clients, 8 MiB slow reader, RST, half-close, fds, SIGTERM), http under wrk,
+ * udp among 50 clients, IPv6 and dual-stack, reuse-port with two processes.
+ */
+export function cRuntimeSuite(label: string, ioModel: string, opts: CSuiteOptions = {}): void {
+  const base: GeneratorInput = { language: 'c', ioModel, platform: opts.platform ?? 'posix' };
+
+  test(`${label} tcp echo: 200 clients, 8 MiB slow reader, RST, half-close, fds, SIGTERM`, { timeout: 90_000 }, async () => {
+    await withCServer({ ...base, type: 'tcp', handler: 'echo', bindAddress: h.LOOPBACK4, tcpNodelay: true }, h.LOOPBACK4, async (srv) => {
+      await h.tcpEchoBattery(srv);
+      const st = await h.sigtermCheck(srv, 2000, 'tcp');
+      assert.equal(st.error, undefined, `${st.error}\nstderr: ${srv.stderr()}`);
+      assert.equal(st.code, 0, `exit code ${st.code} signal ${st.signal}; stderr: ${srv.stderr()}`);
+      assert.ok(st.elapsedMs < 2000, `exit took ${st.elapsedMs} ms`);
+      assert.ok(st.rebound, 'port did not bind again at once');
+    });
+  });
+
+  test(`${label} tcp http answers wrk, pipelining and Connection: close, then SIGTERM`, { timeout: 60_000 }, async () => {
+    assert.ok(h.haveTool('wrk', ['-v']) || process.env.CI !== 'true', 'wrk is missing (apt-get install wrk)');
+    await withCServer({ ...base, type: 'tcp', handler: 'http', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
+      if (h.haveTool('wrk', ['-v'])) {
+        const w = h.runWrk(srv.port);
+        assert.ok(w.ok, w.output);
+        assert.equal(w.non2xx, 0, w.output);
+        assert.ok(!w.socketErrors || !/read [1-9]|write [1-9]/.test(w.socketErrors), w.output);
+      }
+      const two = await rawExchange(srv.port, h.LOOPBACK4, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      assert.equal(two.match(/HTTP\/1\.1 200 OK/g)?.length, 2, two);
+      assert.match(two, /Connection: close\r\n\r\nok\n$/);
+      const body = await rawExchange(srv.port, h.LOOPBACK4, 'POST / HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello');
+      assert.match(body, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok\n$/);
+      const bad = await rawExchange(srv.port, h.LOOPBACK4, 'NONSENSE\r\n\r\n');
+      assert.match(bad, /^HTTP\/1\.1 400 /);
+      const st = await h.sigtermCheck(srv, 2000, 'tcp');
+      assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr()}`);
+      assert.ok(st.rebound);
+    });
+  });
+
+  test(`${label} udp echo: replies reach the right sender among 50, SIGTERM`, { timeout: 60_000 }, async () => {
+    await withCServer({ ...base, type: 'udp', handler: 'echo', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
+      assert.deepEqual(await h.udpEcho(srv.port, h.LOOPBACK4, 50), []);
+      const st = await h.sigtermCheck(srv, 2000, 'udp');
+      assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr()}`);
+      assert.ok(st.rebound);
+    });
+  });
+
+  test(`${label} IPv6 on ::1 (tcp and udp), dual-stack accepts IPv4`, { timeout: 60_000 }, async () => {
+    await withCServer({ ...base, type: 'tcp', bindAddress: h.LOOPBACK6 }, h.LOOPBACK6, async (srv) => {
+      assert.equal((await h.echoOnce(srv.port, h.LOOPBACK6, Buffer.from('over ipv6'))).toString(), 'over ipv6');
+    });
+    await withCServer({ ...base, type: 'udp', bindAddress: h.LOOPBACK6 }, h.LOOPBACK6, async (srv) => {
+      assert.deepEqual(await h.udpEcho(srv.port, h.LOOPBACK6, 5), []);
+    });
+    await withCServer({ ...base, type: 'tcp', dualStack: true }, h.LOOPBACK4, async (srv) => {
+      assert.equal((await h.echoOnce(srv.port, h.LOOPBACK4, Buffer.from('v4 on v6'))).toString(), 'v4 on v6');
+      assert.equal((await h.echoOnce(srv.port, h.LOOPBACK6, Buffer.from('v6'))).toString(), 'v6');
+    });
+  });
+
+  test(`${label} reuse-port: two processes both get connections`, { timeout: 60_000 }, async () => {
+    const port = await h.freePort();
+    const r = generateC({ ...base, type: 'tcp', bindAddress: h.LOOPBACK4, reusePort: true, port });
+    const { dir } = h.materialize(r);
+    const servers: h.RunningServer[] = [];
+    try {
+      h.build(r, dir);
+      servers.push(await h.startServer(r, dir));
+      servers.push(await h.startServer(r, dir));
+      const [a, b] = await h.reusePortSpread(servers[0], servers[1], 40);
+      assert.ok(a > 0 && b > 0, `connections per process: ${a} and ${b}`);
+    } finally {
+      for (const s of servers) await s.kill();
+      h.cleanup(dir);
+    }
+  });
+}
+
+/**
+ * select(): with a raised descriptor limit, connections whose descriptor would be >= FD_SETSIZE (1024)
+ * are accepted and closed at once; the ones below keep working and the server stays healthy.
+ */
+export async function selectRefusesPastFdSetsize(platform: 'posix' | 'portable' = 'posix'): Promise<void> {
+  await withCServer(
+    { language: 'c', ioModel: 'select', platform, type: 'tcp', bindAddress: h.LOOPBACK4 },
+    h.LOOPBACK4,
+    async (srv) => {
+      const baseline = h.fdCount(srv.pid);
+      const socks: net.Socket[] = [];
+      try {
+        for (let k = 0; k < 1100; k++) socks.push(await connect(srv.port, h.LOOPBACK4));
+        await h.sleep(300);
+        const results = await Promise.all(socks.map((s, k) => probe(s, `c${k};`)));
+        const served = results.filter((x) => x === 'data').length;
+        const closed = results.filter((x) => x === 'closed').length;
+        assert.equal(results.filter((x) => x === 'timeout').length, 0, 'some connections hung instead of being served or closed');
+        assert.ok(served >= 1000 && served < 1024, `served ${served} (expected just under FD_SETSIZE)`);
+        assert.equal(served + closed, 1100);
+        assert.match(srv.stderr(), /FD_SETSIZE/);
+      } finally {
+        for (const s of socks) s.destroy();
+      }
+      assert.ok((await h.waitFdCount(srv.pid, baseline, 5000)) <= baseline, 'descriptors leaked');
+      assert.equal((await h.echoOnce(srv.port, h.LOOPBACK4, Buffer.from('after'))).toString(), 'after');
+    },
+    { ulimit: 4096 },
+  );
+}
+
+/**
+ * Out of descriptors (EMFILE): the server sheds connections instead of spinning on a listener that
+ * stays readable, and serves again once descriptors are free.
+ */
+export async function emfileDoesNotSpin(ioModel: string): Promise<void> {
+  await withCServer(
+    { language: 'c', ioModel, type: 'tcp', bindAddress: h.LOOPBACK4 },
+    h.LOOPBACK4,
+    async (srv) => {
+      const socks: net.Socket[] = [];
+      try {
+        for (let k = 0; k < 40; k++) socks.push(await connect(srv.port, h.LOOPBACK4));
+        await h.sleep(300);
+        const before = cpuMs(srv.pid);
+        await h.sleep(1000);
+        const used = cpuMs(srv.pid) - before;
+        assert.ok(used < 300, `server used ${used} ms of CPU in 1 s while out of descriptors (spinning)`);
+        assert.equal(srv.proc.exitCode, null, `server exited: ${srv.stderr()}`);
+        assert.match(srv.stderr(), /accept: Too many open files: dropping a connection/, 'the server never ran out of descriptors');
+      } finally {
+        for (const s of socks) s.destroy();
+      }
+      await h.sleep(300);
+      assert.equal((await h.echoOnce(srv.port, h.LOOPBACK4, Buffer.from('recovered'))).toString(), 'recovered');
+    },
+    { ulimit: 20 },
+  );
+}
+
+/** maxConnections: the connection past the limit is closed at once, the others are served. */
+export async function maxConnectionsRefuses(ioModel: string): Promise<void> {
+  await withCServer({ language: 'c', ioModel, type: 'tcp', bindAddress: h.LOOPBACK4, maxConnections: 3 }, h.LOOPBACK4, async (srv) => {
+    const held: net.Socket[] = [];
+    try {
+      for (let k = 0; k < 3; k++) held.push(await connect(srv.port, h.LOOPBACK4));
+      for (const [k, s] of held.entries()) assert.equal(await probe(s, `held${k}`), 'data');
+      const extra = await connect(srv.port, h.LOOPBACK4);
+      assert.equal(await probe(extra, 'x'), 'closed');
+      extra.destroy();
+    } finally {
+      for (const s of held) s.destroy();
+    }
+    await h.sleep(200);
+    assert.equal((await h.echoOnce(srv.port, h.LOOPBACK4, Buffer.from('room again'))).toString(), 'room again');
+  });
+}
+
+/** idleTimeoutMs: an idle connection is closed by the server, an active one is not. */
+export async function idleTimeoutCloses(ioModel: string): Promise<void> {
+  await withCServer({ language: 'c', ioModel, type: 'tcp', bindAddress: h.LOOPBACK4, idleTimeoutMs: 400 }, h.LOOPBACK4, async (srv) => {
+    const idle = await connect(srv.port, h.LOOPBACK4);
+    const closed = new Promise<number>((resolve) => {
+      const t0 = Date.now();
+      idle.once('close', () => resolve(Date.now() - t0));
+    });
+    const ms = await h.within(5000, closed, 'idle connection closed by the server');
+    assert.ok(ms >= 300, `closed after ${ms} ms, before the idle timeout`);
+  });
+}
+
+/** Runs a child to completion and returns its output (for compile checks). */
+export function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    p.stdout.on('data', (d) => (output += d));
+    p.stderr.on('data', (d) => (output += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.once('error', (e) => {
+      clearTimeout(t);
+      resolve({ code: -1, output: `${output}${e.message}` });
+    });
+    p.once('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, output });
+    });
+  });
+}
+
+/** Runs jobs with at most `limit` running at once (the machine has 2 cores). */
+export async function pool<T>(jobs: (() => Promise<T>)[], limit = 2): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, jobs.length) }, async () => {
+      while (next < jobs.length) {
+        const k = next++;
+        results[k] = await jobs[k]();
+      }
+    }),
+  );
+  return results;
+}
