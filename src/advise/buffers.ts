@@ -149,11 +149,12 @@ export interface ConnectionBuffers {
   state: string;
   processes: { pid: number; name: string }[];
   rttMs: number | null;
-  /** Measured delivery rate, bytes/s. */
+  /** Measured delivery rate of the data direction, bytes/s (the local peer's when this side receives). */
   deliveryRate: number | null;
   /** Bandwidth the BDP is computed with (target if given, else delivery rate), bytes/s. */
   bandwidthBasis: number | null;
-  basis: 'target' | 'delivery-rate' | 'unknown';
+  /** Where the bandwidth comes from: --bandwidth, this socket's delivery rate, or the local peer's (receiving side). */
+  basis: 'target' | 'delivery-rate' | 'peer-delivery-rate' | 'unknown';
   bdpBytes: number | null;
   rcvbuf: number | null;
   sndbuf: number | null;
@@ -169,24 +170,40 @@ function ep(a: string, p: number): string {
   return a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`;
 }
 
-/** Buffer analysis of one TCP connection; `targetBytesPerSecond` replaces the measured delivery rate when given. */
-export function connectionBuffers(s: Socket, targetBytesPerSecond?: number): ConnectionBuffers {
+/**
+ * Buffer analysis of one TCP connection; `targetBytesPerSecond` replaces the measured delivery rate when
+ * given. `peer` is the other end when it is a socket on this host (loopback, containers): a receiving
+ * socket then borrows the sender's rate and rwnd-limited time, since only senders measure them.
+ */
+export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer?: Socket): ConnectionBuffers {
   const ti = s.tcpInfo;
-  const rttMs = ti?.rttUs != null ? ti.rttUs / 1000 : null;
-  const rate = ti?.deliveryRate ?? null;
-  const basisRate = targetBytesPerSecond ?? (rate != null && rate > 0 ? rate : null);
+  const pti = peer?.tcpInfo;
+  const ownRate = ti?.deliveryRate != null && ti.deliveryRate > 0 && (ti.bytesSent ?? ti.bytesAcked ?? 1) > 1 ? ti.deliveryRate : null;
+  const peerRate = pti?.deliveryRate != null && pti.deliveryRate > 0 ? pti.deliveryRate : null;
+  // The direction that carries data: this side's sending, or (receiver) the local peer's sending.
+  const receiving = ownRate == null && peerRate != null;
+  const rate = receiving ? peerRate : ownRate;
+  // The sender's rtt is the one the window must cover (a receiver's own rtt estimate is rough).
+  const rttUs = receiving ? (pti?.rttUs ?? ti?.rttUs) : (ti?.rttUs ?? pti?.rttUs);
+  const rttMs = rttUs != null ? rttUs / 1000 : null;
+  const basisRate = targetBytesPerSecond ?? rate;
   const bdp = rttMs != null && basisRate != null ? bdpBytes(basisRate, rttMs) : null;
-  const busy = ti?.busyUs ?? 0;
-  const pct = (v?: number) => (v != null && busy > 0 ? Math.min(100, (100 * v) / busy) : null);
-  const rwnd = pct(ti?.rwndLimitedUs);
-  const sndl = pct(ti?.sndbufLimitedUs);
+  const pct = (t: TcpInfoLike | undefined, v?: number) => (v != null && t?.busyUs ? Math.min(100, (100 * v) / t.busyUs) : null);
+  const rwnd = receiving ? pct(pti, pti?.rwndLimitedUs) : pct(ti, ti?.rwndLimitedUs);
+  const sndl = receiving ? null : pct(ti, ti?.sndbufLimitedUs);
   const rcvbuf = s.skmem?.rcvbuf ?? null;
   const sndbuf = s.skmem?.sndbuf ?? null;
   const recommended = bdp != null ? Math.max(4096, roundUp(bdp, 4096)) : null;
   let verdict: string;
-  if (bdp == null) verdict = ti ? 'rtt or delivery rate unknown: no BDP' : 'no tcp_info from this source (try --source ss or run as the owner)';
+  if (bdp == null)
+    verdict = !ti && !pti ? 'no tcp_info from this source (try --source ss)' : rttMs == null ? 'rtt unknown: no BDP' : 'no delivery rate (this side only receives from a remote peer): give --bandwidth to size it';
   else if (sndl != null && sndl >= 20 && sndbuf != null && sndbuf < 2 * bdp) verdict = `send buffer too small: sndbuf-limited ${Math.round(sndl)}% of busy time; raise SO_SNDBUF or tcp_wmem max`;
-  else if (rwnd != null && rwnd >= 20) verdict = `receiver's window too small: rwnd-limited ${Math.round(rwnd)}% of busy time; raise the peer's receive buffer (tcp_rmem max there)`;
+  else if (rwnd != null && rwnd >= 20)
+    verdict = receiving
+      ? rcvbuf != null && rcvbuf < 2 * bdp
+        ? `receive buffer too small: the sender is rwnd-limited ${Math.round(rwnd)}% of busy time and rcvbuf (${rcvbuf} bytes) is below 2 x BDP; raise tcp_rmem max, or SO_RCVBUF >= ${recommended}`
+        : `the sender is rwnd-limited ${Math.round(rwnd)}% of busy time with rcvbuf >= 2 x BDP: this application reads too slowly (its buffer fills)`
+      : `receiver's window too small: rwnd-limited ${Math.round(rwnd)}% of busy time; raise the peer's receive buffer (tcp_rmem max there) or make the peer read faster`;
   else if ((rcvbuf == null || rcvbuf >= 2 * bdp) && (sndbuf == null || sndbuf >= 2 * bdp)) verdict = 'buffers fit the BDP';
   else verdict = 'buffers below 2 x BDP but not limiting now (autotuning grows them on demand)';
   return {
@@ -197,7 +214,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number): Con
     rttMs,
     deliveryRate: rate,
     bandwidthBasis: basisRate,
-    basis: targetBytesPerSecond != null ? 'target' : basisRate != null ? 'delivery-rate' : 'unknown',
+    basis: targetBytesPerSecond != null ? 'target' : basisRate != null ? (receiving ? 'peer-delivery-rate' : 'delivery-rate') : 'unknown',
     bdpBytes: bdp,
     rcvbuf,
     sndbuf,
@@ -207,4 +224,14 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number): Con
     recommendedSndbuf: recommended,
     verdict,
   };
+}
+
+type TcpInfoLike = { busyUs?: number };
+
+/** The other end of a connection when it is also on this host (same 4-tuple reversed). */
+export function localPeerOf(s: Socket, sockets: readonly Socket[]): Socket | undefined {
+  if (s.protocol !== 'tcp') return undefined;
+  return sockets.find(
+    (x) => x !== s && x.protocol === 'tcp' && x.local.port === s.peer.port && x.peer.port === s.local.port && x.local.address === s.peer.address && x.peer.address === s.local.address,
+  );
 }

@@ -9,11 +9,11 @@ import { debugConnectionsCommand } from './debug-connections.js';
 import { tryCommand } from './try.js';
 import { errnoCommand } from './errno.js';
 import { optionsCommand } from './options.js';
-import { generateServerCommand } from './generate-server.js';
-import { generateTcpServerCommand } from './generate-tcp-server.js';
 import { configCommand } from './config.js';
 import { generateServerCommand } from './generate-server.js';
 import { generateTcpServerCommand } from './generate-tcp-server.js';
+import { generateCommand } from './generate.js';
+import { buffersCommand } from './buffers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -26,9 +26,9 @@ export const commands: CommandModule<any, any>[] = [
   tryCommand,
   errnoCommand,
   optionsCommand,
-  generateServerCommand,
-  generateTcpServerCommand,
   configCommand,
   generateServerCommand,
   generateTcpServerCommand,
+  generateCommand,
+  buffersCommand,
 ];

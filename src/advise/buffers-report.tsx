@@ -1,0 +1,168 @@
+// `sockscope buffers`: the report (pure, from a snapshot and/or a bandwidth and rtt) and its human printer.
+import React from 'react';
+import { renderToString } from 'ink';
+import { Table } from '@alcalzone/ink-table';
+import type { Snapshot } from '../model/snapshot.js';
+import type { Socket } from '../model/socket.js';
+import { escapeControl } from '../model/escape.js';
+import { capsFromSysctls, connectionBuffers, localPeerOf, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
+import { fmtBitRate, fmtBytes, trimNum } from './format.js';
+
+/** The read-buffer default of generated servers and where it came from. */
+export interface BufferDefaults {
+  bufferSize: number;
+  /** default, user-file, project-file, env, flag */
+  origin: string;
+  detail?: string;
+}
+
+export interface LinkAdvice extends BufferPlan {
+  /** The --bandwidth text as given. */
+  bandwidth: string;
+  sysctlFile: string;
+  code: { c: string; python: string; node: string };
+}
+
+/** The --json document of `sockscope buffers`. */
+export interface BuffersReport {
+  host: string | null;
+  kernel: string | null;
+  source: string | null;
+  time: string | null;
+  /** What the connections are: "port 5201", "pid 123 fd 7", or null in link-only mode. */
+  selection: string | null;
+  caps: BufferCaps;
+  /** From --bandwidth/--rtt (null when not given). */
+  link: LinkAdvice | null;
+  connections: ConnectionBuffers[];
+  /** Settings that fit the largest connection BDP (null without connections with a BDP). */
+  connectionPlan: BufferPlan | null;
+  defaults: BufferDefaults;
+  notes: string[];
+}
+
+export interface BuildBuffersOptions {
+  snapshot?: Snapshot;
+  /** The sockets to analyse (already selected by port or pid/fd). */
+  sockets?: readonly Socket[];
+  /** Sockets where the local other ends may be found (default: the snapshot's sockets). */
+  peerCandidates?: readonly Socket[];
+  selection?: string | null;
+  bandwidth?: { text: string; bytesPerSecond: number };
+  rttMs?: number;
+  defaults: BufferDefaults;
+  /** Caps when there is no snapshot (read from sysctls by the caller). */
+  caps?: BufferCaps;
+}
+
+const EMPTY_CAPS: BufferCaps = { rmemMax: null, wmemMax: null, rmemDefault: null, wmemDefault: null, tcpRmem: null, tcpWmem: null };
+
+/** Builds the report (pure). */
+export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
+  const caps = o.caps ?? (o.snapshot ? capsFromSysctls(o.snapshot.sysctls) : EMPTY_CAPS);
+  const notes: string[] = [];
+  let link: LinkAdvice | null = null;
+  if (o.bandwidth && o.rttMs != null) {
+    const plan = planBuffers(o.bandwidth.bytesPerSecond, o.rttMs, caps);
+    link = {
+      ...plan,
+      bandwidth: o.bandwidth.text,
+      sysctlFile: sysctlFile(plan),
+      code: { c: setsockoptCode(plan, 'c'), python: setsockoptCode(plan, 'python'), node: setsockoptCode(plan, 'node') },
+    };
+  }
+  const connections = (o.sockets ?? [])
+    .filter((s) => s.protocol === 'tcp' && s.state !== 'LISTEN')
+    .map((s) => connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, localPeerOf(s, o.peerCandidates ?? o.snapshot?.sockets ?? [])));
+  let connectionPlan: BufferPlan | null = null;
+  const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null);
+  if (withBdp.length > 0) {
+    const worst = withBdp.reduce((a, b) => (b.bdpBytes! > a.bdpBytes! ? b : a));
+    connectionPlan = planBuffers(worst.bandwidthBasis!, worst.rttMs!, caps);
+  }
+  if (o.sockets && connections.length === 0) notes.push(`No TCP connections${o.selection ? ` for ${o.selection}` : ''}.`);
+  if (o.sockets && connections.length > 0 && !connections.some((c) => c.rttMs != null)) notes.push('This source gives no tcp_info (rtt, delivery rate): use --source ss or netlink.');
+  if (connections.some((c) => c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate'))
+    notes.push('BDP from the measured delivery rate shows what the connection does now; a window-limited connection under-reports what the link could do: give --bandwidth to size for the link.');
+  return {
+    host: o.snapshot?.hostname ?? null,
+    kernel: o.snapshot?.kernel ?? null,
+    source: o.snapshot?.source ?? null,
+    time: o.snapshot ? new Date(o.snapshot.time).toISOString() : null,
+    selection: o.selection ?? null,
+    caps,
+    link,
+    connections,
+    connectionPlan,
+    defaults: o.defaults,
+    notes,
+  };
+}
+
+function table(rows: Record<string, string | number>[], columns: number): string {
+  if (rows.length === 0) return '  (none)\n';
+  // Never let Ink wrap cells (it scrambles them): a terminal narrower than the table wraps whole lines.
+  const width = Object.keys(rows[0]).reduce((w, k) => w + 3 + Math.max(k.length, ...rows.map((r) => String(r[k]).length)), 1);
+  return renderToString(<Table data={rows} />, { columns: Math.max(columns, width + 2) }) + '\n';
+}
+
+const b = (n: number | null) => (n == null ? '-' : fmtBytes(n));
+const indent = (text: string, pad = '  ') => text.split('\n').map((l) => pad + l).join('\n');
+
+function capsLine(c: BufferCaps): string {
+  return `net.core.rmem_max ${c.rmemMax ?? '?'}, net.core.wmem_max ${c.wmemMax ?? '?'}, net.ipv4.tcp_rmem ${c.tcpRmem?.join(' ') ?? '?'}, net.ipv4.tcp_wmem ${c.tcpWmem?.join(' ') ?? '?'}`;
+}
+
+function planSection(p: BufferPlan, columns: number): string {
+  let out = '';
+  out += `  SO_RCVBUF / SO_SNDBUF  ${p.soRcvbuf} (${fmtBytes(p.soRcvbuf)}; setsockopt value, the kernel allocates 2x = ${fmtBytes(p.allocatedBytes)})\n`;
+  out += `  autotuning ceiling     ${p.autotuneMax} (${fmtBytes(p.autotuneMax)}; tcp_rmem/tcp_wmem max = 2 x BDP, rounded up)\n`;
+  out += table(
+    p.sysctls.map((s) => ({ sysctl: s.name, current: s.current ?? 'unknown', recommended: s.recommended, action: s.ok ? 'ok' : 'raise' })),
+    columns,
+  );
+  return out;
+}
+
+/** Human text of the report. */
+export function formatBuffersReport(r: BuffersReport, columns = 100): string {
+  let out = '';
+  if (r.host) out += `sockscope buffers${r.selection ? `: ${r.selection}` : ''} on ${escapeControl(r.host)} (kernel ${r.kernel}, source ${r.source})\n`;
+  out += `Kernel caps: ${capsLine(r.caps)}\n\n`;
+  if (r.selection !== null) {
+    out += `Connections (${r.connections.length})\n`;
+    out += table(
+      r.connections.map((c) => ({
+        peer: c.peer,
+        state: c.state === 'ESTABLISHED' ? 'ESTAB' : c.state,
+        process: c.processes.length ? c.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(',') : '-',
+        rtt: c.rttMs == null ? '-' : `${trimNum(c.rttMs)} ms`,
+        rate: c.deliveryRate == null ? '-' : fmtBitRate(c.deliveryRate),
+        BDP: b(c.bdpBytes),
+        rcvbuf: b(c.rcvbuf),
+        sndbuf: b(c.sndbuf),
+        'limited rwnd/snd': c.rwndLimitedPct == null && c.sndbufLimitedPct == null ? '-' : `${c.rwndLimitedPct == null ? '-' : Math.round(c.rwndLimitedPct)}%/${c.sndbufLimitedPct == null ? '-' : Math.round(c.sndbufLimitedPct)}%`,
+        'SO_*BUF for BDP': c.recommendedRcvbuf == null ? '-' : String(c.recommendedRcvbuf),
+      })),
+      columns,
+    );
+    for (const c of r.connections) out += `  ${c.peer}: ${c.verdict}\n`;
+    if (r.connectionPlan) {
+      out += `\nTo fit the largest BDP here (${fmtBytes(r.connectionPlan.bdpBytes)} = ${fmtBitRate(r.connectionPlan.bandwidthBytesPerSecond)} x ${trimNum(r.connectionPlan.rttMs)} ms):\n`;
+      out += planSection(r.connectionPlan, columns);
+    }
+    out += '\n';
+  }
+  if (r.link) {
+    const l = r.link;
+    out += `Bandwidth-delay product: ${l.bandwidth} (${fmtBitRate(l.bandwidthBytesPerSecond)}) x ${trimNum(l.rttMs)} ms = ${l.bdpBytes} bytes (${fmtBytes(l.bdpBytes)})\n`;
+    out += planSection(l, columns);
+    out += `\nsysctl lines:\n${indent(l.sysctlFile.trimEnd())}\n`;
+    out += `\nC:\n${indent(l.code.c)}\n\nPython:\n${indent(l.code.python)}\n\nNode.js:\n${indent(l.code.node)}\n\n`;
+  }
+  const d = r.defaults;
+  out += `Generated servers read with a ${d.bufferSize}-byte buffer (bufferSize ${d.bufferSize}, from ${d.origin}${d.detail ? ` ${d.detail}` : ''}; set DEFAULT_BUFFER_SIZE or bufferSize in the config). That is the application's read chunk, not the kernel socket buffer.\n`;
+  const notes = [...r.notes, ...(r.link?.notes ?? r.connectionPlan?.notes ?? [])];
+  if (notes.length) out += `\nNotes:\n${notes.map((n) => `  - ${n}`).join('\n')}\n`;
+  return out;
+}

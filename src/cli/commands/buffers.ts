@@ -1,0 +1,102 @@
+// `sockscope buffers`: buffer sizing — BDP against SO_RCVBUF/SO_SNDBUF and the sysctl caps, per connection or for a link.
+import type { CommandModule } from 'yargs';
+import { loadConfig } from '../../config/load.js';
+import { createSource, type SourceChoice } from '../../collect/index.js';
+import { readSysctls } from '../../collect/host.js';
+import { capsFromSysctls } from '../../advise/buffers.js';
+import { buildBuffersReport, formatBuffersReport } from '../../advise/buffers-report.js';
+import { parseBandwidth, parseDurationMs, UnitError } from '../../advise/units.js';
+import { socketsOnPort, socketsToPeerPort } from '../../model/aggregate.js';
+import { UsageError } from '../errors.js';
+import { printJson, withJsonFlag, withPortFlags } from '../options.js';
+
+interface Args {
+  port?: number;
+  'peer-port'?: number;
+  pid?: number;
+  'socket-fd'?: number;
+  bandwidth?: { text: string; bytesPerSecond: number };
+  rtt?: number;
+  json: boolean;
+  source: string;
+}
+
+function unit<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UnitError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+function intFlag(flag: string, min: number) {
+  return (v: unknown): number | undefined => {
+    if (v === undefined) return undefined;
+    const t = String(v).trim();
+    if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > 2 ** 31 - 1) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${t}"`);
+    return Number(t);
+  };
+}
+
+export const buffersCommand: CommandModule<object, Args> = {
+  command: 'buffers',
+  describe: 'Buffer sizing: BDP vs SO_RCVBUF/SO_SNDBUF vs sysctl caps (per connection, or for --bandwidth and --rtt)',
+  builder: (y) =>
+    withJsonFlag(withPortFlags(y))
+      .option('pid', { type: 'string', describe: 'With --socket-fd: the process owning the socket', coerce: intFlag('pid', 1) })
+      .option('socket-fd', { type: 'string', describe: 'With --pid: the socket file descriptor', coerce: intFlag('socket-fd', 0) })
+      .option('bandwidth', {
+        type: 'string',
+        describe: 'Link bandwidth: 10gbit, 100mbit, 1.5gbit/s, 125MB/s (units required)',
+        coerce: (v: unknown) => (v === undefined ? undefined : unit(() => ({ text: String(v).trim(), bytesPerSecond: parseBandwidth(String(v)) }))),
+      })
+      .option('rtt', { type: 'string', describe: 'Round-trip time: 80ms, 250us, 1.2s (units required)', coerce: (v: unknown) => (v === undefined ? undefined : unit(() => parseDurationMs(String(v)))) })
+      .conflicts('pid', ['port', 'peer-port'])
+      .example('$0 buffers --bandwidth 10gbit --rtt 80ms', 'BDP, SO_RCVBUF/SO_SNDBUF, sysctl lines and setsockopt code for a link')
+      .example('$0 buffers --port 5201', 'rtt, delivery rate, BDP and buffers of each connection on local port 5201')
+      .example('$0 buffers --pid 1234 --socket-fd 7', 'one socket of a process') as never,
+  handler: async (argv) => {
+    const { port, pid } = argv;
+    const peerPort = argv['peer-port'];
+    const fd = argv['socket-fd'];
+    if ((pid === undefined) !== (fd === undefined)) throw new UsageError(pid === undefined ? '--socket-fd needs --pid' : '--pid needs --socket-fd');
+    const perConn = port !== undefined || peerPort !== undefined || pid !== undefined;
+    if (argv.rtt !== undefined && argv.bandwidth === undefined) throw new UsageError('--rtt needs --bandwidth');
+    if (argv.bandwidth !== undefined && argv.rtt === undefined && !perConn) throw new UsageError('--bandwidth needs --rtt (or --port/--pid to use each connection\'s rtt)');
+    if (!perConn && argv.bandwidth === undefined) throw new UsageError('give --port P (or --peer-port P, or --pid N --socket-fd FD), or --bandwidth and --rtt');
+    const loaded = loadConfig();
+    const defaults = { bufferSize: loaded.config.bufferSize, origin: loaded.origins.bufferSize.origin, detail: loaded.origins.bufferSize.detail };
+    let report;
+    if (perConn) {
+      const source = createSource((argv.source ?? 'auto') as SourceChoice);
+      const opts = { protocols: ['tcp'] as const, processes: 'all' as const, details: true };
+      const snapshot = await source.collect({ ...opts, port, peerPort });
+      // The other ends of loopback/local connections (local port P <-> peer port P) give the receiving side's rate.
+      const others = port !== undefined || peerPort !== undefined ? await source.collect({ ...opts, port: peerPort, peerPort: port }) : snapshot;
+      const peerCandidates = [...snapshot.sockets, ...others.sockets];
+      let sockets;
+      let selection: string;
+      if (pid !== undefined) {
+        sockets = snapshot.sockets.filter((s) => s.processes.some((p) => p.pid === pid && p.fd === fd));
+        selection = `pid ${pid} fd ${fd}`;
+        if (sockets.length === 0) {
+          const hidden = snapshot.attribution.complete ? '' : ' (some processes are hidden from this user)';
+          throw new Error(`no TCP socket found at pid ${pid} fd ${fd}${hidden}`);
+        }
+      } else if (port !== undefined) {
+        sockets = socketsOnPort(snapshot.sockets, port, 'tcp');
+        selection = `port ${port}`;
+      } else {
+        sockets = socketsToPeerPort(snapshot.sockets, peerPort!, 'tcp');
+        selection = `connections to port ${peerPort}`;
+      }
+      report = buildBuffersReport({ snapshot, sockets, peerCandidates, selection, bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults });
+    } else {
+      const caps = capsFromSysctls(await readSysctls());
+      report = buildBuffersReport({ bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, caps });
+    }
+    if (argv.json) printJson(report);
+    else process.stdout.write(formatBuffersReport(report, process.stdout.columns || 100));
+  },
+};
