@@ -1,0 +1,152 @@
+// The netstat collector (Linux): net-tools `netstat`, or busybox's netstat when net-tools is absent.
+// One child process per poll; the text is parsed by src/parse/netstat-nettools.ts or netstat-busybox.ts.
+import type { Protocol, Socket } from '../model/socket.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { parseBusybox } from '../parse/netstat-busybox.js';
+import { parseNetTools } from '../parse/netstat-nettools.js';
+import { attributeWith, type AttributeFn } from './attribution.js';
+import { run, type RunResult } from './exec.js';
+import { readHostInfo, type HostInfo } from './host.js';
+// Registers the shared cached attributor when this collector is used on its own.
+import './processes.js';
+import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
+
+export type NetstatFlavor = 'net-tools' | 'busybox';
+
+/** What was found on the host: which program to run and which optional busybox features it has. */
+export interface NetstatTool {
+  flavor: NetstatFlavor;
+  /** Program and leading arguments: ['netstat'] or ['busybox', 'netstat']. */
+  command: string[];
+  /** busybox built with FEATURE_NETSTAT_PRG (-p) / FEATURE_NETSTAT_WIDE (-W); net-tools has both. */
+  hasProgram: boolean;
+  hasWide: boolean;
+}
+
+type Runner = (file: string, args: readonly string[], opts?: { timeoutMs?: number }) => Promise<RunResult>;
+
+const PROTO_FLAGS: Record<Protocol, string> = { tcp: 't', udp: 'u', unix: 'x' };
+
+/** Reads busybox's usage line "[-en...]" for the optional W and p letters. */
+export function busyboxFeatures(usage: string): { hasProgram: boolean; hasWide: boolean } {
+  const m = /\[-en([A-Za-z]*)\]/.exec(usage);
+  const extra = m?.[1] ?? '';
+  return { hasProgram: extra.includes('p'), hasWide: extra.includes('W') };
+}
+
+/** The netstat arguments for a request (exported for tests). */
+export function netstatArgs(tool: NetstatTool, opts: CollectOptions, withProgram: boolean): string[] {
+  const protos = opts.protocols ?? ALL_PROTOCOLS;
+  let flags = `-${protos.map((p) => PROTO_FLAGS[p]).join('')}an`;
+  if (tool.flavor === 'net-tools') flags += 'eW'; // -e: uid and inode columns; -W: IPv6 addresses uncut
+  else if (tool.hasWide) flags += 'W';
+  if (withProgram) flags += 'p';
+  return [...tool.command.slice(1), flags];
+}
+
+export interface NetstatSourceOptions {
+  /** Force a flavor (tests); default: net-tools when `netstat --version` says so, else busybox. */
+  flavor?: NetstatFlavor;
+  runner?: Runner;
+  attribute?: AttributeFn | null;
+  hostInfo?: () => Promise<HostInfo>;
+}
+
+/** Reads sockets by running netstat. Owners come from the shared attributor (by inode) where netstat gives inodes. */
+export class NetstatSource implements SocketSource {
+  readonly name = 'netstat' as const;
+  private tool: NetstatTool | undefined;
+  private readonly runner: Runner;
+
+  constructor(private readonly opts: NetstatSourceOptions = {}) {
+    this.runner = opts.runner ?? run;
+  }
+
+  /** Finds the netstat to use (once per instance). Throws CollectorError when there is none. */
+  async detect(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<NetstatTool> {
+    if (this.tool) return this.tool;
+    const want = this.opts.flavor;
+    const errors: string[] = [];
+    if (want !== 'busybox') {
+      try {
+        const r = await this.runner('netstat', ['--version'], { timeoutMs });
+        const text = r.stdout + r.stderr;
+        if (/net-tools/i.test(text)) return (this.tool = { flavor: 'net-tools', command: ['netstat'], hasProgram: true, hasWide: true });
+        // Alpine and friends: netstat is a busybox applet that answers --version with its usage.
+        if (/BusyBox/.test(text) && want !== 'net-tools') return (this.tool = { flavor: 'busybox', command: ['netstat'], ...busyboxFeatures(text) });
+        errors.push(`netstat is neither net-tools nor busybox (${text.trim().split('\n')[0] ?? ''})`);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    if (want !== 'net-tools') {
+      try {
+        const r = await this.runner('busybox', ['netstat', '--help'], { timeoutMs });
+        const text = r.stdout + r.stderr;
+        if (/Usage: netstat/.test(text)) return (this.tool = { flavor: 'busybox', command: ['busybox', 'netstat'], ...busyboxFeatures(text) });
+        errors.push('busybox has no netstat applet');
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    throw new CollectorError('netstat', `no usable netstat (${errors.join('; ')})`);
+  }
+
+  async collect(opts: CollectOptions = {}): Promise<Snapshot> {
+    const t0 = performance.now();
+    const time = Date.now();
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const scope = opts.processes ?? 'listeners';
+    const tool = await this.detect(timeoutMs);
+    const attribute = this.opts.attribute !== undefined ? this.opts.attribute : await attributeWith();
+    // net-tools gives inodes (-e), so the cached attributor can do better than -p (all owners, not the first).
+    const useAttributor = scope !== 'none' && attribute != null && tool.flavor === 'net-tools';
+    const withProgram = scope !== 'none' && !useAttributor && tool.hasProgram;
+    const [res, host] = await Promise.all([
+      this.runner(tool.command[0], netstatArgs(tool, opts, withProgram), { timeoutMs }),
+      this.opts.hostInfo ? this.opts.hostInfo() : readHostInfo(),
+    ]);
+    if (res.exitCode !== 0 && res.stdout.trim() === '') {
+      throw new CollectorError(tool.command.join(' '), `exited with ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`);
+    }
+    let sockets: Socket[] = tool.flavor === 'net-tools' ? parseNetTools(res.stdout) : parseBusybox(res.stdout);
+    if (opts.port !== undefined || opts.peerPort !== undefined) {
+      sockets = sockets.filter(
+        (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),
+      );
+    }
+    const notes: string[] = [];
+    if (sockets.some((s) => s.protocol === 'tcp' && s.state === 'LISTEN')) {
+      notes.push('netstat cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');
+    }
+    if (tool.flavor === 'net-tools' && sockets.some((s) => s.protocol === 'unix')) notes.push('net-tools netstat cuts unix socket paths at the first space');
+    let attribution: Snapshot['attribution'] = { scope: 'none', complete: true, hiddenProcesses: 0 };
+    if (scope !== 'none') {
+      if (useAttributor) {
+        attribution = await attribute!(sockets, scope);
+      } else if (withProgram) {
+        if (scope === 'listeners') for (const s of sockets) if (s.state !== 'LISTEN' && !(s.protocol === 'udp' && s.peer.port === 0)) s.processes = [];
+        const root = typeof process.getuid !== 'function' || process.getuid() === 0;
+        attribution = root
+          ? { scope, complete: true, hiddenProcesses: 0, note: `${tool.command.join(' ')} -p names one process per socket even when several share it` }
+          : { scope, complete: false, hiddenProcesses: 0, note: `${tool.command.join(' ')} -p shows only this user's processes without root` };
+      } else {
+        attribution = { scope: 'none', complete: false, hiddenProcesses: 0, note: `${tool.command.join(' ')} was built without -p: socket owners are unknown` };
+      }
+    }
+    if (attribution.note) notes.push(attribution.note);
+    return {
+      time,
+      hostname: host.hostname,
+      kernel: host.kernel,
+      source: 'netstat',
+      sourceNote: tool.flavor === 'busybox' ? 'busybox netstat' : 'net-tools netstat',
+      durationMs: performance.now() - t0,
+      sockets,
+      counters: host.counters,
+      sysctls: host.sysctls,
+      attribution,
+      notes,
+    };
+  }
+}

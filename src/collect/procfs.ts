@@ -1,0 +1,98 @@
+// The procfs collector: reads /proc/net/{tcp,tcp6,udp,udp6,unix} (one read each) and parses them with src/parse.
+import { readFile } from 'node:fs/promises';
+import type { Protocol, Socket } from '../model/socket.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { parseProcNet, type ProcNetKind } from '../parse/procfs-net.js';
+import { parseProcUnix } from '../parse/proc-unix.js';
+import { attributeWith, type AttributeFn } from './attribution.js';
+// Registers the shared cached attributor when this collector is used on its own.
+import './processes.js';
+import { logOsCall } from './debug.js';
+import { readHostInfo, type HostInfo } from './host.js';
+import { ALL_PROTOCOLS, CollectorError, type CollectOptions, type SocketSource } from './source.js';
+
+const FILES: Record<Protocol, string[]> = { tcp: ['tcp', 'tcp6'], udp: ['udp', 'udp6'], unix: ['unix'] };
+
+/** Reads one /proc file; null when it does not exist (no IPv6, no unix support), CollectorError otherwise. */
+async function readNetFile(path: string): Promise<string | null> {
+  const t0 = performance.now();
+  try {
+    const text = await readFile(path, 'utf8');
+    logOsCall('read', path, performance.now() - t0, text.length);
+    return text;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    logOsCall('read', path, performance.now() - t0, 0, `error=${code}`);
+    if (code === 'ENOENT') return null;
+    throw new CollectorError(path, `cannot read (${code})`, e);
+  }
+}
+
+export interface ProcfsSourceOptions {
+  /** Root of the proc filesystem (tests use a fixture tree). */
+  procRoot?: string;
+  /** Process attribution (default: the shared cached attributor). */
+  attribute?: AttributeFn | null;
+  /** Host facts (default: readHostInfo(procRoot)). */
+  hostInfo?: () => Promise<HostInfo>;
+}
+
+/** Reads sockets from /proc/net: works wherever /proc is mounted, without any tool; no tcp_info, no listen backlogs. */
+export class ProcfsSource implements SocketSource {
+  readonly name = 'procfs' as const;
+  private readonly root: string;
+  constructor(private readonly opts: ProcfsSourceOptions = {}) {
+    this.root = opts.procRoot ?? '/proc';
+  }
+
+  async collect(opts: CollectOptions = {}): Promise<Snapshot> {
+    const t0 = performance.now();
+    const time = Date.now();
+    const protocols = opts.protocols ?? ALL_PROTOCOLS;
+    const scope = opts.processes ?? 'listeners';
+    const kinds = protocols.flatMap((p) => FILES[p]);
+    const [texts, host] = await Promise.all([
+      Promise.all(kinds.map((k) => readNetFile(`${this.root}/net/${k}`))),
+      this.opts.hostInfo ? this.opts.hostInfo() : readHostInfo(this.root),
+    ]);
+    const notes: string[] = [];
+    let sockets: Socket[] = [];
+    kinds.forEach((k, i) => {
+      const text = texts[i];
+      if (text == null) {
+        if (k === 'tcp' || k === 'udp') throw new CollectorError(`${this.root}/net/${k}`, 'missing (is /proc mounted?)');
+        if (k !== 'unix') notes.push(`${this.root}/net/${k} is missing: IPv6 is disabled on this host`);
+        return;
+      }
+      const parsed = k === 'unix' ? parseProcUnix(text) : parseProcNet(text, k as ProcNetKind);
+      for (const s of parsed) sockets.push(s);
+    });
+    if (opts.port !== undefined || opts.peerPort !== undefined) {
+      sockets = sockets.filter(
+        (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),
+      );
+    }
+    if (sockets.some((s) => s.state === 'LISTEN' && s.protocol === 'tcp')) {
+      notes.push('procfs cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');
+    }
+    let attribution: Snapshot['attribution'] = { scope: 'none', complete: true, hiddenProcesses: 0 };
+    if (scope !== 'none') {
+      const attribute = this.opts.attribute !== undefined ? this.opts.attribute : await attributeWith();
+      if (attribute) attribution = await attribute(sockets, scope);
+      else attribution = { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
+    }
+    if (attribution.note) notes.push(attribution.note);
+    return {
+      time,
+      hostname: host.hostname,
+      kernel: host.kernel,
+      source: 'procfs',
+      durationMs: performance.now() - t0,
+      sockets,
+      counters: host.counters,
+      sysctls: host.sysctls,
+      attribution,
+      notes,
+    };
+  }
+}

@@ -1,0 +1,126 @@
+// Pure parser for net-tools `netstat -tunaW [-e] [-p]` and `netstat -xan [-p]` (Linux).
+//
+// Format facts (net-tools 2.10, checked on captures in test/fixtures/netstat-nettools):
+// - inet lines: Proto Recv-Q Send-Q Local Foreign State [User Inode] [PID/Program name]; the State of an
+//   unconnected UDP socket is blank; IPv4-mapped addresses on tcp6 are printed as IPv4.
+// - PID/Program name is "PID/" + argv[0] (its basename when argv[0] starts with '/'), cut to 19 characters,
+//   '-' when the owner is unknown or hidden; it may contain spaces, quotes, parentheses and raw control bytes.
+// - net-tools shows one process per socket even when several share it, and 0 as Send-Q of a LISTEN socket.
+// - unix lines: fixed columns "%-5s %-6ld %-11s %-10s %-13s %-8lu [%-20s ]path"; net-tools reads the path
+//   with sscanf("%s"), so a path with a space is cut at the space.
+import type { Socket } from '../model/socket.js';
+import { NETSTAT_STATES, NETSTAT_UNIX_STATES, NETSTAT_UNIX_TYPES, completeLines, parseHostPort, parsePidProgram } from './netstat-common.js';
+
+interface Columns {
+  extended: boolean;
+  program: boolean;
+}
+
+const INET = /^(tcp6?|udp6?|udpl6?)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)(?:\s+(.*))?$/s;
+const UNIX = /^(unix)\s+(\d+)\s+\[ ([A-Z ]*)\]\s+(\S+)\s+?((?:[A-Z]+)?)\s+(\d+)/;
+
+/** Parses one inet line given which optional columns the header announced. */
+export function parseNetToolsInetLine(line: string, cols: Columns): Socket | null {
+  const m = INET.exec(line);
+  if (!m) return null;
+  const proto = m[1];
+  const v6 = proto.endsWith('6');
+  const local = parseHostPort(m[4], ':', v6);
+  const peer = parseHostPort(m[5], ':', v6);
+  if (!local || !peer) return null;
+  let rest = m[6] ?? '';
+  let stateWord = '';
+  const sm = /^([A-Z][A-Z0-9_]*)(?:\s+|$)/.exec(rest);
+  if (sm && (NETSTAT_STATES[sm[1]] || sm[1] === 'UNKNOWN')) {
+    stateWord = sm[1];
+    rest = rest.slice(sm[0].length);
+  }
+  const protocol = proto.startsWith('tcp') ? 'tcp' : 'udp';
+  let state = NETSTAT_STATES[stateWord];
+  if (!state) {
+    if (protocol === 'udp' && stateWord === '') state = 'CLOSE';
+    else return null;
+  }
+  const sock: Socket = {
+    protocol,
+    ipVersion: v6 ? 6 : 4,
+    state,
+    local: stripV6(local),
+    peer: stripV6(peer),
+    recvQ: Number(m[2]),
+    sendQ: Number(m[3]),
+    processes: [],
+  };
+  if (state === 'LISTEN') sock.sendQUnknown = true;
+  if (cols.extended) {
+    const em = /^(\S+)\s+(\d+)(?:\s+|$)/.exec(rest);
+    if (!em) return null;
+    if (/^\d+$/.test(em[1])) sock.uid = Number(em[1]);
+    sock.inode = Number(em[2]);
+    rest = rest.slice(em[0].length);
+  }
+  if (cols.program) {
+    const p = parsePidProgram(rest.replace(/ +$/, ''));
+    if (p) sock.processes = [p];
+  }
+  return sock;
+}
+
+/** Parses one unix line; `program` says whether the PID/Program name column is present. */
+export function parseNetToolsUnixLine(line: string, program: boolean): Socket | null {
+  const m = UNIX.exec(line);
+  if (!m) return null;
+  const state = (m[3].includes('ACC') ? 'LISTEN' : NETSTAT_UNIX_STATES[m[5]]) ?? null;
+  if (!state) return null;
+  const inodeEnd = m[0].length;
+  const inodeText = m[6];
+  // The inode column is %-8lu followed by one space; PID/Program name is %-20s followed by one space.
+  const afterInode = inodeEnd - inodeText.length + Math.max(8, inodeText.length) + 1;
+  let pathStart = afterInode;
+  const sock: Socket = {
+    protocol: 'unix',
+    state,
+    local: { address: '', port: 0 },
+    peer: { address: '', port: 0 },
+    recvQ: 0,
+    sendQ: 0,
+    inode: Number(inodeText),
+    processes: [],
+  };
+  if (state === 'LISTEN') sock.sendQUnknown = true;
+  const type = NETSTAT_UNIX_TYPES[m[4]];
+  if (type) sock.unixType = type;
+  if (program) {
+    const field = line.slice(afterInode, afterInode + 20).replace(/ +$/, '');
+    const p = parsePidProgram(field);
+    if (p) sock.processes = [p];
+    pathStart = afterInode + Math.max(20, field.length) + 1;
+  }
+  sock.local.address = line.length > pathStart ? line.slice(pathStart).replace(/ +$/, '') : '';
+  return sock;
+}
+
+/** IPv6 wildcard/addresses keep their family in ipVersion; the endpoint itself only needs address/port/scope. */
+function stripV6(e: { address: string; port: number; scope?: string }): Socket['local'] {
+  return e.scope ? { address: e.address, port: e.port, scope: e.scope } : { address: e.address, port: e.port };
+}
+
+/**
+ * Parses `netstat -tunaW[e][p]` and/or `netstat -xan[p]` output (both sections may be in one text).
+ * Header lines decide which optional columns exist; malformed lines and a truncated last line are skipped.
+ */
+export function parseNetTools(text: string): Socket[] {
+  const out: Socket[] = [];
+  let cols: Columns = { extended: false, program: false };
+  let unixProgram = false;
+  for (const line of completeLines(text)) {
+    if (line.startsWith('Proto ')) {
+      if (line.includes('RefCnt')) unixProgram = line.includes('PID/Program');
+      else cols = { extended: /\bInode\b/.test(line), program: line.includes('PID/Program') };
+      continue;
+    }
+    const s = line.startsWith('unix') ? parseNetToolsUnixLine(line, unixProgram) : parseNetToolsInetLine(line, cols);
+    if (s) out.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+// Pure parser for /proc/net/tcp, tcp6, udp and udp6 (net/ipv4/tcp_ipv4.c get_tcp4_sock and friends).
+import { KERNEL_STATE_BY_NUMBER, normalizeAddress, type Socket, type SocketTimer } from '../model/socket.js';
+
+export type ProcNetKind = 'tcp' | 'tcp6' | 'udp' | 'udp6';
+
+export interface ProcNetOptions {
+  /** Byte order of the machine that produced the text: the kernel prints each 32-bit word natively. Default: little-endian. */
+  littleEndian?: boolean;
+  /** Milliseconds per tm->when unit: the kernel prints clock_t ticks (USER_HZ, 100 on Linux): 10 ms. */
+  msPerTick?: number;
+}
+
+/** tr field of /proc/net/tcp -> the timer names ss -o uses. */
+const TIMERS: Record<number, SocketTimer['name']> = { 1: 'on', 2: 'keepalive', 3: 'timewait', 4: 'persist' };
+
+const HEX = /^[0-9A-Fa-f]+$/;
+
+function wordBytes(hex8: string, littleEndian: boolean): number[] {
+  const b = [0, 2, 4, 6].map((i) => Number.parseInt(hex8.slice(i, i + 2), 16));
+  return littleEndian ? b.reverse() : b;
+}
+
+/**
+ * Decodes a /proc/net address field "0100007F:1F90" or the 32+4 hex-digit IPv6 form.
+ * IPv4-mapped IPv6 addresses come back as IPv4 (mapped: true). Null when malformed.
+ */
+export function parseProcNetAddress(field: string, littleEndian = true): { address: string; port: number; mapped: boolean } | null {
+  const colon = field.indexOf(':');
+  if (colon < 0) return null;
+  const a = field.slice(0, colon);
+  const p = field.slice(colon + 1);
+  if (p.length !== 4 || !HEX.test(p) || !HEX.test(a)) return null;
+  const port = Number.parseInt(p, 16);
+  if (a.length === 8) return { address: wordBytes(a, littleEndian).join('.'), port, mapped: false };
+  if (a.length !== 32) return null;
+  const bytes: number[] = [];
+  for (let w = 0; w < 4; w++) bytes.push(...wordBytes(a.slice(w * 8, w * 8 + 8), littleEndian));
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  const n = normalizeAddress(compressIpv6(groups));
+  return { address: n.address, port, mapped: n.mapped };
+}
+
+/** Joins eight hex groups into the RFC 5952 text form (longest run of two or more zero groups as ::). */
+export function compressIpv6(groups: string[]): string {
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  // Keep the embedded IPv4 of ::ffff:a.b.c.d readable so normalizeAddress can unmap it.
+  if (bestStart === 0 && bestLen === 5 && groups[5] === 'ffff') {
+    const hi = Number.parseInt(groups[6], 16);
+    const lo = Number.parseInt(groups[7], 16);
+    return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  if (bestStart < 0) return groups.join(':');
+  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLen).join(':')}`;
+}
+
+/**
+ * Parses one data line; null when it is not a complete socket line (header, blank, truncated).
+ * Fields: sl local rem st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ref pointer ...
+ */
+export function parseProcNetLine(line: string, kind: ProcNetKind, opts: ProcNetOptions = {}): Socket | null {
+  const f = line.trim().split(/\s+/);
+  // Every complete line has at least sl..inode, refcount and the socket pointer (12 fields).
+  if (f.length < 12 || !/^\d+:$/.test(f[0])) return null;
+  const le = opts.littleEndian ?? true;
+  const local = parseProcNetAddress(f[1], le);
+  const peer = parseProcNetAddress(f[2], le);
+  const v6 = kind.endsWith('6');
+  if (!local || !peer || (f[1].length === 13) === v6) return null;
+  if (!/^[0-9A-Fa-f]{2}$/.test(f[3])) return null;
+  const state = KERNEL_STATE_BY_NUMBER[Number.parseInt(f[3], 16)];
+  const q = /^([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8})$/.exec(f[4]);
+  const t = /^([0-9A-Fa-f]{2}):([0-9A-Fa-f]{8})$/.exec(f[5]);
+  if (!state || !q || !t || !HEX.test(f[6]) || !/^\d+$/.test(f[7]) || !/^\d+$/.test(f[8]) || !/^\d+$/.test(f[9]) || !/^-?\d+$/.test(f[10]) || !HEX.test(f[11])) return null;
+  const protocol = kind.startsWith('tcp') ? 'tcp' : 'udp';
+  const sock: Socket = {
+    protocol,
+    ipVersion: v6 ? 6 : 4,
+    state,
+    local: { address: local.address, port: local.port },
+    peer: { address: peer.address, port: peer.port },
+    sendQ: Number.parseInt(q[1], 16),
+    recvQ: Number.parseInt(q[2], 16),
+    uid: Number(f[7]),
+    inode: Number(f[9]),
+    processes: [],
+  };
+  // For LISTEN the kernel prints write_seq - snd_una (0) here, not the backlog (only sock_diag has it).
+  if (state === 'LISTEN') sock.sendQUnknown = true;
+  const tr = Number.parseInt(t[1], 16);
+  if (TIMERS[tr]) {
+    // tm->when is a signed clock_t delta printed as unsigned hex: an expired timer shows as a huge value.
+    let ticks = Number.parseInt(t[2], 16);
+    if (ticks >= 0x80000000) ticks = 0;
+    const timer: SocketTimer = { name: TIMERS[tr], expiresMs: ticks * (opts.msPerTick ?? 10) };
+    const retrans = Number.parseInt(f[6], 16);
+    if (protocol === 'tcp' && tr !== 3) timer.retrans = retrans;
+    sock.timer = timer;
+  }
+  return sock;
+}
+
+/**
+ * Parses a whole /proc/net/{tcp,tcp6,udp,udp6} text. The header and malformed lines are skipped; when
+ * the text does not end with a newline its last line is treated as truncated and skipped.
+ */
+export function parseProcNet(text: string, kind: ProcNetKind, opts: ProcNetOptions = {}): Socket[] {
+  const lines = text.split('\n');
+  if (!text.endsWith('\n')) lines.pop();
+  const out: Socket[] = [];
+  for (const line of lines) {
+    if (line.length === 0) continue;
+    const s = parseProcNetLine(line, kind, opts);
+    if (s) out.push(s);
+  }
+  return out;
+}
