@@ -1,0 +1,38 @@
+// `sockscope generate`: the interactive wizard (src/ui/wizard); prints how to build, run and watch the result.
+import type { CommandModule } from 'yargs';
+import { createElement } from 'react';
+import { render } from 'ink';
+import { Wizard, type WizardDone } from '../../ui/wizard/Wizard.js';
+import { loadConfig } from '../../config/load.js';
+import { UsageError } from '../errors.js';
+import { nextSteps } from './generate-shared.js';
+
+export const generateCommand: CommandModule<object, { color?: boolean }> = {
+  command: 'generate',
+  describe: 'Interactive wizard that generates a server (the same as `c` in the monitor)',
+  builder: (y) => y as never,
+  handler: async (a) => {
+    if (!process.stdin.isTTY || !process.stdout.isTTY) {
+      throw new UsageError('generate is interactive and needs a terminal; use generate-server with flags (see --help)');
+    }
+    const config = loadConfig().config;
+    const color = a.color !== false && config.color;
+    let done: WizardDone | null = null;
+    const app = render(
+      createElement(Wizard, {
+        config,
+        color,
+        onDone: (d: WizardDone) => {
+          done = d;
+          app.unmount();
+        },
+        onCancel: () => app.unmount(),
+      }),
+      { patchConsole: false, exitOnCtrlC: true },
+    );
+    await app.waitUntilExit();
+    const d = done as WizardDone | null;
+    if (d) process.stdout.write(`${nextSteps(d.result)}\n`);
+    else process.stdout.write('generate: cancelled, nothing written\n');
+  },
+};

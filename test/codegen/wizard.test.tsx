@@ -1,0 +1,153 @@
+// The generator wizard: reducer over keys (pure, with fake file effects) and the Ink component driven
+// through stdin with ink-testing-library.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createElement } from 'react';
+import { render } from 'ink-testing-library';
+import { DEFAULT_CONFIG } from '../../src/config/schema.js';
+import { generateServer } from '../../src/codegen/index.js';
+import { initialState, reduce, currentChoices, type WizardDeps, type WizardKey } from '../../src/ui/wizard/reducer.js';
+import { visibleSteps } from '../../src/ui/wizard/steps.js';
+import { Wizard } from '../../src/ui/wizard/Wizard.js';
+import { highlightLine } from '../../src/ui/wizard/highlight.js';
+import { sleep } from './harness.js';
+
+const cfg = { ...DEFAULT_CONFIG, defaultLanguage: 'python' as const, defaultIoModel: 'selectors', bufferSize: 4096 };
+
+function fakeDeps(existing: string[] = []) {
+  const writes: { paths: string[]; force: boolean }[] = [];
+  const deps: WizardDeps = {
+    config: cfg,
+    generate: (input, output) => generateServer(input, { output, config: cfg }),
+    exists: (paths) => paths.filter((p) => existing.includes(p)),
+    write: (r, force) => {
+      writes.push({ paths: r.files.map((f) => f.path), force });
+      return r.files.map((f) => f.path);
+    },
+  };
+  return { deps, writes };
+}
+
+const enter: WizardKey = { name: 'enter' };
+
+test('defaults come from config and Enter through every step reaches the preview', () => {
+  const { deps, writes } = fakeDeps();
+  let s = initialState(cfg);
+  const seen: string[] = [];
+  for (let k = 0; k < 30 && s.phase === 'steps'; k++) {
+    seen.push(visibleSteps(s.input)[s.step].id);
+    s = reduce(s, enter, deps);
+  }
+  assert.equal(s.phase, 'preview');
+  assert.ok(!seen.includes('platform'), 'no C platform step for python');
+  assert.equal(s.result!.options.language, 'python');
+  assert.equal(s.result!.options.ioModel, 'selectors');
+  assert.equal(s.result!.options.bufferSize, 4096);
+  assert.equal(s.output, 'server.py');
+  s = reduce(s, enter, deps);
+  assert.equal(s.phase, 'done');
+  assert.deepEqual(writes, [{ paths: ['server.py'], force: false }]);
+  s = reduce(s, enter, deps);
+  assert.equal(s.phase, 'finished');
+});
+
+test('choices hide what the rules refuse (no latency profile for node, no http for udp)', () => {
+  const { deps } = fakeDeps();
+  let s = initialState(cfg, { language: 'node' });
+  // type: choose UDP
+  s = reduce(s, { name: 'down' }, deps);
+  s = reduce(s, enter, deps);
+  s = reduce(s, enter, deps); // language (node)
+  assert.equal(visibleSteps(s.input)[s.step].id, 'ioModel');
+  s = reduce(s, enter, deps);
+  assert.equal(visibleSteps(s.input)[s.step].id, 'port', 'no handler step for udp');
+  s = reduce(s, enter, deps);
+  s = reduce(s, enter, deps); // family
+  assert.equal(visibleSteps(s.input)[s.step].id, 'profile');
+  assert.deepEqual(currentChoices(s, cfg).map((c) => c.value), ['none', 'throughput']);
+});
+
+test('bad text input stays on the step with a message; Esc goes back, and cancels at the first step', () => {
+  const { deps } = fakeDeps();
+  let s = initialState(cfg);
+  for (let k = 0; k < 4; k++) s = reduce(s, enter, deps);
+  assert.equal(visibleSteps(s.input)[s.step].id, 'port');
+  for (let k = 0; k < 4; k++) s = reduce(s, { name: 'backspace' }, deps);
+  for (const ch of '70000') s = reduce(s, { name: 'char', ch }, deps);
+  s = reduce(s, enter, deps);
+  assert.equal(visibleSteps(s.input)[s.step].id, 'port');
+  assert.match(s.error!, /port must be 0-65535/);
+  for (let k = 0; k < 10 && s.phase === 'steps'; k++) s = reduce(s, { name: 'escape' }, deps);
+  assert.equal(s.phase, 'cancelled');
+});
+
+test('an existing file needs confirmation: n goes back, y overwrites', () => {
+  const { deps, writes } = fakeDeps(['server.py']);
+  let s = initialState(cfg);
+  for (let k = 0; k < 30 && s.phase === 'steps'; k++) s = reduce(s, enter, deps);
+  s = reduce(s, enter, deps);
+  assert.equal(s.phase, 'confirm');
+  s = reduce(s, { name: 'char', ch: 'n' }, deps);
+  assert.equal(s.phase, 'steps');
+  assert.equal(visibleSteps(s.input)[s.step].id, 'output');
+  assert.equal(writes.length, 0);
+  s = reduce(s, enter, deps);
+  s = reduce(s, enter, deps);
+  s = reduce(s, { name: 'char', ch: 'y' }, deps);
+  assert.equal(s.phase, 'done');
+  assert.deepEqual(writes, [{ paths: ['server.py'], force: true }]);
+});
+
+test('the Ink component walks the steps from stdin, previews, writes and calls onDone', async () => {
+  const { deps, writes } = fakeDeps();
+  let done: { written: string[] } | null = null;
+  let cancelled = false;
+  const app = render(
+    createElement(Wizard, { config: cfg, color: false, rows: 30, deps, onDone: (d) => (done = d), onCancel: () => (cancelled = true) }),
+  );
+  const press = async (k: string, n = 1) => {
+    for (let i = 0; i < n; i++) {
+      app.stdin.write(k);
+      await sleep(20);
+    }
+  };
+  await sleep(50);
+  assert.match(app.lastFrame()!, /Protocol/);
+  await press('\u001b[B'); // down: UDP
+  await press('\r');
+  assert.match(app.lastFrame()!, /Language/);
+  assert.match(app.lastFrame()!, /› Python 3/, 'config defaultLanguage preselected');
+  for (let k = 0; k < 20 && !/Preview of/.test(app.lastFrame()!); k++) await press('\r');
+  const frame = app.lastFrame()!;
+  assert.match(frame, /Preview of server\.py/);
+  assert.match(frame, /# Generated by sockscope .*UDP echo server, Python 3, io model selectors/);
+  await press('\r');
+  assert.match(app.lastFrame()!, /Wrote server\.py/);
+  assert.match(app.lastFrame()!, /Watch it: sockscope --port 8080/);
+  await press('\r');
+  await sleep(20);
+  assert.deepEqual(done && (done as { written: string[] }).written, ['server.py']);
+  assert.equal(writes.length, 1);
+  assert.equal(cancelled, false);
+  app.unmount();
+});
+
+test('Esc on the first step cancels', async () => {
+  let cancelled = false;
+  const app = render(createElement(Wizard, { config: cfg, color: false, onDone: () => {}, onCancel: () => (cancelled = true) }));
+  await sleep(30);
+  app.stdin.write('\u001b');
+  await sleep(80);
+  assert.equal(cancelled, true);
+  app.unmount();
+});
+
+test('highlighter: comments, strings, keywords; block comments carry across lines', () => {
+  const py = highlightLine('    x = "a # b"  # note', 'python');
+  assert.deepEqual(py.map((t) => t.kind), ['plain', 'string', 'plain', 'comment']);
+  const st = { inBlock: false };
+  assert.equal(highlightLine('int x; /* open', 'c', st).at(-1)!.kind, 'comment');
+  assert.equal(st.inBlock, true);
+  assert.deepEqual(highlightLine(' still */ return 1;', 'c', st).map((t) => t.kind), ['comment', 'plain', 'keyword', 'plain', 'number', 'plain']);
+  assert.equal(highlightLine('#include <stdio.h>', 'c')[0].kind, 'preproc');
+});
