@@ -15,6 +15,7 @@ import type { ProtocolToggles } from '../../ui/derive.js';
 import type { SocketDetails, SocketInspector } from '../../ui/inspector.js';
 import { resolveKeymap } from '../../ui/keymap.js';
 import { plainReport } from '../../ui/plain.js';
+import { FrameWriter, frameStdout } from '../../ui/frame-writer.js';
 import { terminalGuard } from '../../ui/terminal.js';
 import { colorEnabled, createTheme } from '../../ui/theme.js';
 import { UsageError } from '../errors.js';
@@ -87,13 +88,16 @@ async function runFullScreen(app: Parameters<typeof App>[0]): Promise<never> {
   const guard = terminalGuard(stdout, stdin);
   setDebugFileOnly(true);
   guard.enter();
+  // Ink hands each whole frame (debug mode) to the FrameWriter, which writes only the lines that
+  // changed; see frame-writer.ts for why Ink's incrementalRendering is not used.
+  const writer = new FrameWriter(stdout);
   const instance = render(createElement(App, { ...app, clearOnResize: true }), {
-    stdout,
+    stdout: frameStdout(stdout, writer),
     stdin,
     stderr,
+    debug: true,
     exitOnCtrlC: false,
     patchConsole: false,
-    incrementalRendering: true,
   });
   let finishing = false;
   const finish = (code: number, err?: unknown): never => {
