@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
-import { buildUnixDiagRequest, parseUnixDiagBuffer, resolveUnixPeers, type UnixDiagSocket } from '../parse/unix-diag.js';
+import { buildUnixDiagRequest, parseUnixDiagBuffer, type UnixDiagSocket } from '../parse/unix-diag.js';
 import { attributeWith } from './attribution.js';
 import { logOsCall } from './debug.js';
 import { readHostInfo } from './host.js';
@@ -124,7 +124,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}): Promise<Netlin
   const runUnix = async (sock: NetlinkSocket, seq: number) => {
     const sockets: UnixDiagSocket[] = [];
     const stats = await runDump(sock, buildUnixDiagRequest({ details: opts.details, seq }), 'sock_diag unix', (buf, len) => parseUnixDiagBuffer(buf, len, sockets));
-    resolveUnixPeers(sockets);
+    // Peers stay unnamed ('' + peerInode), as ss and /proc/net/unix show them.
     return { sockets: sockets as Socket[], stats, what: 'sock_diag unix' };
   };
 

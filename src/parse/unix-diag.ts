@@ -47,14 +47,17 @@ export function buildUnixDiagRequest(opts: { details?: boolean; seq?: number } =
 
 /**
  * The text ss shows for a unix name: a path as is; an abstract name (leading NUL) with '@' in place
- * of the NUL. Bytes are decoded as UTF-8 (paths are untrusted: callers escape before printing).
+ * of the NUL, cut at the next NUL as ss does (runtimes that bind the whole sun_path pad with NULs).
+ * Bytes are decoded as UTF-8 (paths are untrusted: callers escape before printing).
  */
 export function unixName(buf: Uint8Array, off: number, len: number): string {
   if (len <= 0) return '';
-  const bytes = Buffer.from(buf.buffer, buf.byteOffset + off, len);
-  if (bytes[0] === 0) return `@${bytes.subarray(1).toString('utf8')}`;
+  let bytes = Buffer.from(buf.buffer, buf.byteOffset + off, len);
+  const abstract = bytes[0] === 0;
+  if (abstract) bytes = bytes.subarray(1);
   const nul = bytes.indexOf(0);
-  return (nul >= 0 ? bytes.subarray(0, nul) : bytes).toString('utf8');
+  const text = (nul >= 0 ? bytes.subarray(0, nul) : bytes).toString('utf8');
+  return abstract ? `@${text}` : text;
 }
 
 /** Parses one unix_diag_msg payload and its attributes; null when too short or not AF_UNIX. */

@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { NLMSG_DONE, NLM_F_MULTI, SOCK_DIAG_BY_FAMILY } from '../../src/parse/inet-diag.js';
+import {
+  UDIAG_SHOW_NAME,
+  UDIAG_SHOW_PEER,
+  UDIAG_SHOW_RQLEN,
+  UDIAG_SHOW_UID,
+  UDIAG_SHOW_VFS,
+  UNIX_DIAG_NAME,
+  UNIX_DIAG_PEER,
+  UNIX_DIAG_RQLEN,
+  UNIX_DIAG_UID,
+  UNIX_DIAG_VFS,
+  buildUnixDiagRequest,
+  parseUnixDiagBuffer,
+  parseUnixDiagMsg,
+  resolveUnixPeers,
+} from '../../src/parse/unix-diag.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/netlink/${name}`, import.meta.url));
+const manifest = JSON.parse(readFileSync(new URL('../fixtures/netlink/manifest.json', import.meta.url), 'utf8')) as Record<string, number | string>;
+
+function nlmsg(type: number, payload: Buffer): Buffer {
+  const len = 16 + payload.length;
+  const b = Buffer.alloc((len + 3) & ~3);
+  b.writeUInt32LE(len, 0);
+  b.writeUInt16LE(type, 4);
+  b.writeUInt16LE(NLM_F_MULTI, 6);
+  payload.copy(b, 16);
+  return b;
+}
+
+function attr(type: number, data: Buffer): Buffer {
+  const len = 4 + data.length;
+  const b = Buffer.alloc((len + 3) & ~3);
+  b.writeUInt16LE(len, 0);
+  b.writeUInt16LE(type, 2);
+  data.copy(b, 4);
+  return b;
+}
+
+const u32s = (...v: number[]) => {
+  const b = Buffer.alloc(v.length * 4);
+  v.forEach((x, i) => b.writeUInt32LE(x, i * 4));
+  return b;
+};
+
+function unixMsg(o: { type?: number; state?: number; ino?: number; attrs?: Buffer[] }): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeUInt8(1, 0);
+  b.writeUInt8(o.type ?? 1, 1);
+  b.writeUInt8(o.state ?? 10, 2);
+  b.writeUInt32LE(o.ino ?? 100, 4);
+  b.writeUInt32LE(7, 8);
+  return Buffer.concat([b, ...(o.attrs ?? [])]);
+}
+
+test('unix_diag_req asks for name, vfs, peer, queue lengths and uid', () => {
+  const r = buildUnixDiagRequest({ seq: 3 });
+  assert.equal(r.length, 40);
+  assert.equal(r.readUInt16LE(4), SOCK_DIAG_BY_FAMILY);
+  assert.equal(r[16], 1, 'AF_UNIX');
+  assert.equal(r.readUInt32LE(20), 0xffffffff, 'every state');
+  assert.equal(r.readUInt32LE(28), UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID);
+});
+
+test('hand-built: path with spaces, abstract name padded with NULs, peer, queues, uid, types', () => {
+  const listener = unixMsg({ ino: 100, attrs: [attr(UNIX_DIAG_NAME, Buffer.from('/run/my app/s.sock')), attr(UNIX_DIAG_VFS, u32s(555, 66)), attr(UNIX_DIAG_RQLEN, u32s(2, 128)), attr(UNIX_DIAG_UID, u32s(1000))] });
+  const abstract = unixMsg({ type: 2, state: 7, ino: 101, attrs: [attr(UNIX_DIAG_NAME, Buffer.concat([Buffer.from('\0abs-name'), Buffer.alloc(20)]))] });
+  const client = unixMsg({ type: 5, state: 1, ino: 102, attrs: [attr(UNIX_DIAG_PEER, u32s(103)), attr(UNIX_DIAG_RQLEN, u32s(10, 20))] });
+  const server = unixMsg({ type: 5, state: 1, ino: 103, attrs: [attr(UNIX_DIAG_NAME, Buffer.from('/run/my app/s.sock')), attr(UNIX_DIAG_PEER, u32s(102))] });
+  const doneMsg = nlmsg(NLMSG_DONE, Buffer.alloc(4));
+  const buf = Buffer.concat([nlmsg(SOCK_DIAG_BY_FAMILY, listener), nlmsg(SOCK_DIAG_BY_FAMILY, abstract), nlmsg(SOCK_DIAG_BY_FAMILY, client), nlmsg(SOCK_DIAG_BY_FAMILY, server), doneMsg]);
+  const r = parseUnixDiagBuffer(buf, buf.length);
+  assert.equal(r.done, true);
+  assert.equal(r.sockets.length, 4);
+  const [l, a, c, s] = r.sockets;
+  assert.equal(l.state, 'LISTEN');
+  assert.equal(l.unixType, 'stream');
+  assert.equal(l.local.address, '/run/my app/s.sock');
+  assert.equal(l.recvQ, 2);
+  assert.equal(l.sendQ, 128);
+  assert.equal(l.uid, 1000);
+  assert.equal(l.vfsInode, 555);
+  assert.equal(l.inode, 100);
+  assert.equal(a.local.address, '@abs-name');
+  assert.equal(a.state, 'CLOSE');
+  assert.equal(a.unixType, 'dgram');
+  assert.equal(c.unixType, 'seqpacket');
+  assert.equal(c.local.address, '');
+  assert.equal(c.peerInode, 103);
+  assert.equal(c.peer.address, '', 'peers stay unnamed unless resolved');
+  resolveUnixPeers(r.sockets);
+  assert.equal(c.peer.address, '/run/my app/s.sock');
+  assert.equal(s.peer.address, '');
+});
+
+test('hand-built: short, foreign and truncated messages', () => {
+  assert.equal(parseUnixDiagMsg(Buffer.alloc(10), 0, 10), null);
+  const notUnix = unixMsg({});
+  notUnix.writeUInt8(2, 0);
+  assert.equal(parseUnixDiagMsg(notUnix, 0, notUnix.length), null);
+  const badAttr = attr(UNIX_DIAG_NAME, Buffer.from('/x'));
+  badAttr.writeUInt16LE(90, 0);
+  const m = unixMsg({ attrs: [badAttr] });
+  const s = parseUnixDiagMsg(m, 0, m.length)!;
+  assert.equal(s.local.address, '', 'an attribute running past the message is ignored');
+  const whole = nlmsg(SOCK_DIAG_BY_FAMILY, unixMsg({ attrs: [attr(UNIX_DIAG_NAME, Buffer.from('/tmp/a'))] }));
+  const r = parseUnixDiagBuffer(whole, whole.length - 3);
+  assert.equal(r.sockets.length, 0);
+  assert.ok(r.trailing > 0);
+});
+
+test('capture: the listener with a space in its path, its connected pair and an abstract listener', () => {
+  const buf = fixture('unix.bin');
+  const r = parseUnixDiagBuffer(buf, buf.length);
+  assert.equal(r.done, true);
+  assert.equal(r.error, 0);
+  assert.equal(r.trailing, 0);
+  const path = manifest.unixPath as string;
+  const listener = r.sockets.find((s) => s.state === 'LISTEN' && s.local.address === path)!;
+  assert.ok(listener, 'listener found by path');
+  assert.equal(listener.sendQ, 4, 'backlog');
+  assert.equal(listener.unixType, 'stream');
+  assert.equal(listener.uid, manifest.uid);
+  assert.ok(listener.vfsInode! > 0);
+  const accepted = r.sockets.find((s) => s.state === 'ESTABLISHED' && s.local.address === path)!;
+  const client = r.sockets.find((s) => s.inode === accepted.peerInode)!;
+  assert.equal(client.peerInode, accepted.inode);
+  assert.equal(client.local.address, '');
+  const abs = r.sockets.find((s) => s.local.address === manifest.abstractName);
+  assert.ok(abs, 'abstract name cut at its first NUL, as ss shows it');
+  assert.equal(abs!.state, 'LISTEN');
+});
