@@ -1,0 +1,85 @@
+// Buffer sizing (pure): BDP, setsockopt values, sysctl caps never lowered, per-connection verdicts, the report.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bdpBytes, capsFromSysctls, connectionBuffers, planBuffers, setsockoptCode, sysctlFile } from '../../src/advise/buffers.js';
+import { buildBuffersReport, formatBuffersReport } from '../../src/advise/buffers-report.js';
+import { fakeSnapshot, proc, tcp } from '../helpers/fake-snapshot.js';
+
+const caps = capsFromSysctls(fakeSnapshot().sysctls);
+
+test('BDP = bandwidth x rtt; 10 Gbit/s over 80 ms is 100 MB', () => {
+  assert.equal(bdpBytes(1.25e9, 80), 100_000_000);
+  assert.equal(bdpBytes(12.5e6, 0.5), 6250);
+});
+
+test('plan: SO_RCVBUF = BDP (the kernel doubles it), autotuning max = 2 x BDP, caps raised, never lowered', () => {
+  const p = planBuffers(1.25e9, 80, caps);
+  assert.equal(p.bdpBytes, 100_000_000);
+  assert.equal(p.soRcvbuf, 100_007_936); // rounded up to 64 KiB
+  assert.equal(p.allocatedBytes, 2 * p.soRcvbuf);
+  assert.equal(p.autotuneMax, 268_435_456);
+  assert.deepEqual(
+    p.sysctls.map((s) => [s.line, s.ok]),
+    [
+      ['net.core.rmem_max = 100007936', false],
+      ['net.core.wmem_max = 100007936', false],
+      ['net.ipv4.tcp_rmem = 4096 131072 268435456', false],
+      ['net.ipv4.tcp_wmem = 4096 16384 268435456', false],
+    ],
+  );
+  const small = planBuffers(12.5e6, 1, caps); // 100 Mbit/s x 1 ms = 12.5 kB
+  assert.ok(small.sysctls.every((s) => s.ok));
+  assert.equal(small.sysctls[0].recommended, '212992'); // current kept, not lowered
+  assert.match(sysctlFile(small), /already fit/);
+  assert.match(sysctlFile(p), /^# \/etc\/sysctl\.d\/90-sockscope-buffers\.conf/);
+  const huge = planBuffers(1.25e12, 1000, caps);
+  assert.equal(huge.soRcvbuf, 512 * 1024 * 1024);
+  assert.match(huge.notes[0], /beyond what one socket buffer can hold/);
+});
+
+test('setsockopt code for C, Python and Node carries the values and the caveats', () => {
+  const p = planBuffers(1.25e9, 80, caps);
+  const c = setsockoptCode(p, 'c');
+  assert.match(c, /int rcvbuf = 100007936, sndbuf = 100007936;/);
+  assert.match(c, /setsockopt\(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf\)/);
+  assert.match(setsockoptCode(p, 'python'), /sock\.setsockopt\(socket\.SOL_SOCKET, socket\.SO_SNDBUF, 100007936\)/);
+  const node = setsockoptCode(p, 'node');
+  assert.match(node, /Node has no SO_RCVBUF\/SO_SNDBUF for TCP/);
+  assert.match(node, /recvBufferSize: 100007936/);
+});
+
+test('connection verdicts: sndbuf-limited, rwnd-limited, receiving side with a local peer, fitting, no tcp_info', () => {
+  const base = { rttUs: 80_000, deliveryRate: 12_500_000, busyUs: 10_000_000, bytesSent: 1e9 };
+  const sndLimited = connectionBuffers(tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED', { tcpInfo: { ...base, sndbufLimitedUs: 5_000_000 }, skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 262144 } }));
+  assert.equal(sndLimited.bdpBytes, 1_000_000);
+  assert.match(sndLimited.verdict, /^send buffer too small: sndbuf-limited 50%/);
+  const rwnd = connectionBuffers(tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED', { tcpInfo: { ...base, rwndLimitedUs: 9_000_000 } }));
+  assert.match(rwnd.verdict, /^receiver's window too small: rwnd-limited 90%/);
+  const sender = tcp('127.0.0.1:40000', '127.0.0.1:5201', 'ESTABLISHED', { tcpInfo: { ...base, rwndLimitedUs: 8_000_000 } });
+  const receiver = tcp('127.0.0.1:5201', '127.0.0.1:40000', 'ESTABLISHED', { tcpInfo: { rttUs: 10, bytesReceived: 1e9 }, skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 16384 } });
+  const rx = connectionBuffers(receiver, undefined, sender);
+  assert.equal(rx.basis, 'peer-delivery-rate');
+  assert.equal(rx.rttMs, 80);
+  assert.match(rx.verdict, /^receive buffer too small: the sender is rwnd-limited 80% .* rcvbuf \(131072 bytes\) is below 2 x BDP/);
+  const fits = connectionBuffers(tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED', { tcpInfo: base, skmem: { rmemAlloc: 0, rcvbuf: 4e6, wmemAlloc: 0, sndbuf: 4e6 } }));
+  assert.equal(fits.verdict, 'buffers fit the BDP');
+  const target = connectionBuffers(tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED', { tcpInfo: base }), 1.25e9);
+  assert.equal(target.basis, 'target');
+  assert.equal(target.bdpBytes, 100_000_000);
+  assert.match(connectionBuffers(tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED')).verdict, /no tcp_info/);
+});
+
+test('report: JSON shape and human text with the generated-code defaults beside the plan', () => {
+  const snap = fakeSnapshot({ sockets: [tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED', { processes: [proc(9, 'iperf3')], tcpInfo: { rttUs: 20_000, deliveryRate: 125e6, busyUs: 1e6, bytesSent: 1e8 } })] });
+  const r = buildBuffersReport({ snapshot: snap, sockets: snap.sockets, selection: 'port 5201', bandwidth: { text: '10gbit', bytesPerSecond: 1.25e9 }, rttMs: 80, defaults: { bufferSize: 65536, origin: 'env', detail: 'DEFAULT_BUFFER_SIZE' } });
+  assert.equal(r.connections.length, 1);
+  assert.equal(r.connections[0].bdpBytes, 2_500_000);
+  assert.equal(r.link!.bdpBytes, 100_000_000);
+  assert.ok(r.connectionPlan);
+  const text = formatBuffersReport(r, 100);
+  assert.match(text, /Bandwidth-delay product: 10gbit \(10 Gbit\/s\) x 80 ms = 100000000 bytes \(95\.4 MiB\)/);
+  assert.match(text, /iperf3\/9/);
+  assert.match(text, /Generated servers read with a 65536-byte buffer \(bufferSize 65536, from env DEFAULT_BUFFER_SIZE/);
+  assert.match(text, /Python:\n  # BDP/);
+  assert.ok(JSON.parse(JSON.stringify(r)).link.code.c.includes('SO_RCVBUF'));
+});
