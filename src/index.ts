@@ -13,3 +13,8 @@ export { loadConfig, userConfigPath, projectConfigPaths } from './config/load.js
 export type { LoadedConfig, LoadConfigOptions, Origin, OriginInfo, ConfigFileRef } from './config/load.js';
 export { ConfigSchema, ConfigFileSchema, DEFAULT_CONFIG } from './config/schema.js';
 export type { Config, ConfigFile } from './config/schema.js';
+// Code generation: generateServer (also accepts the automation shape {operation: 'generate', type: 'tcp-server', config}).
+export { generateServer, fromAutomation, resolveOptions, GeneratorInputSchema, GeneratorOptionsError, IO_MODELS, listCombinations, writeFilesAtomic, FileExistsError } from './codegen/index.js';
+export type { GeneratorInput, GeneratorOptions, GenerateResult, GeneratedFile, AutomationGenerateRequest, TemplateContext } from './codegen/index.js';
+export { Wizard, MonitorWizard } from './ui/wizard/Wizard.js';
+export type { WizardProps, WizardDone } from './ui/wizard/Wizard.js';
