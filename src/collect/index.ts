@@ -2,6 +2,7 @@
 import type { Snapshot, SourceName } from '../model/snapshot.js';
 import { logOsCall } from './debug.js';
 import { SsSource } from './ss.js';
+import { NetlinkSource } from './netlink.js';
 // Registers the shared, cached process attributor (inode -> pid, name, fd) used by every collector.
 import './processes.js';
 import { CollectorError, type CollectOptions, type SocketSource } from './source.js';
@@ -11,7 +12,10 @@ export type SourceChoice = 'auto' | Exclude<SourceName, 'fixture' | 'remote'>;
 type Factory = () => SocketSource;
 
 /** Collectors by name, in auto-mode order (first that works wins). */
-const FACTORIES: [Exclude<SourceChoice, 'auto'>, Factory][] = [['ss', () => new SsSource()]];
+const FACTORIES: [Exclude<SourceChoice, 'auto'>, Factory][] = [
+  ['netlink', () => new NetlinkSource()],
+  ['ss', () => new SsSource()],
+];
 
 /** Registers a collector (used by collectors that live in their own files); `first` puts it at the front of auto order. */
 export function registerSource(name: Exclude<SourceChoice, 'auto'>, factory: Factory, first = false): void {
