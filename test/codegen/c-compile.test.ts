@@ -1,0 +1,198 @@
+// C templates: golden output for one option set per (io model, platform, type, handler), and every
+// combination compiled with -std=c11 -Wall -Wextra -Werror -pedantic: POSIX files under gcc and clang
+// (io_uring against liburing), Windows files with the MinGW cross compiler, portable files with all
+// three. kqueue is compiled in c-kqueue.test.ts (needs libkqueue on Linux).
+// Regenerate goldens after an intended template change: UPDATE_GOLDEN=1 node scripts/run-tests.mjs c-compile
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateServer, listCombinations, type GeneratorInput } from '../../src/codegen/index.js';
+import { DEFAULT_CONFIG } from '../../src/config/schema.js';
+import { cleanup, haveTool } from './harness.js';
+import { STRICT_FLAGS, pool, runAsync } from './c-runtime.js';
+
+const FIXTURES = 'test/fixtures/codegen/c';
+const MINGW = 'x86_64-w64-mingw32-gcc';
+
+type Platform = 'posix' | 'windows' | 'portable';
+interface Combo {
+  ioModel: string;
+  type: 'tcp' | 'udp';
+  handler: 'echo' | 'http';
+  platform: Platform;
+}
+
+const combos: Combo[] = listCombinations()
+  .filter((c) => c.language === 'c')
+  .map((c) => ({ ioModel: c.ioModel, type: c.type as Combo['type'], handler: c.handler as Combo['handler'], platform: c.platform as Platform }))
+  .filter((c) => !(c.type === 'udp' && c.handler === 'http'));
+
+const comboName = (c: Combo) => `${c.ioModel}-${c.platform}-${c.type}-${c.handler}`;
+
+/** The golden option set: defaults plus TCP_NODELAY on TCP. */
+function goldenInput(c: Combo): GeneratorInput {
+  return { language: 'c', ioModel: c.ioModel, type: c.type, handler: c.handler, platform: c.platform, port: 9000, tcpNodelay: c.type === 'tcp' ? true : undefined };
+}
+
+/** Option sets that reach the other template branches (valid for the combination's platform). */
+function branchInputs(c: Combo): GeneratorInput[] {
+  const base = { language: 'c' as const, ioModel: c.ioModel, type: c.type, handler: c.handler, platform: c.platform };
+  const unixOnly = c.platform !== 'windows';
+  if (c.type === 'udp') {
+    return [
+      { ...base, comments: false, ipv6: true, dualStack: true, rcvbuf: 1 << 20, reusePort: unixOnly },
+      { ...base, profile: 'throughput', bindAddress: '127.0.0.1', bufferSize: 4096 },
+    ];
+  }
+  return [
+    {
+      ...base,
+      comments: false,
+      ipv6: true,
+      reusePort: unixOnly,
+      ...(unixOnly ? { profile: 'latency' as const } : { tcpNodelay: true }),
+      keepalive: { idle: 30, interval: 5, count: 3 },
+      maxConnections: 100,
+      idleTimeoutMs: 5000,
+      backlog: 1024,
+    },
+    { ...base, profile: 'throughput', dualStack: true, sndbuf: 262144, gracefulShutdownMs: 0, bufferSize: 512 },
+  ];
+}
+
+/** Compilers (with extra arguments after the source) for a combination. */
+function compilers(c: Combo): { cc: string; args: string[]; out: string }[] {
+  const unix = [
+    { cc: 'gcc', args: c.ioModel === 'io_uring' ? ['-luring'] : [], out: 'gcc' },
+    { cc: 'clang', args: c.ioModel === 'io_uring' ? ['-luring'] : [], out: 'clang' },
+  ];
+  const win = [{ cc: MINGW, args: ['-lws2_32'], out: 'mingw.exe' }];
+  if (c.platform === 'posix') return unix;
+  if (c.platform === 'windows') return win;
+  return [...unix, ...win];
+}
+
+test('C templates cover every io model, type and handler of the issue table', () => {
+  const have = new Set(combos.map(comboName));
+  for (const m of ['epoll', 'poll', 'select', 'kqueue', 'io_uring'])
+    for (const t of ['tcp-echo', 'tcp-http', 'udp-echo']) assert.ok(have.has(`${m}-posix-${t}`), `${m}-posix-${t}`);
+  for (const p of ['windows', 'portable'])
+    for (const m of ['select', 'poll'])
+      for (const t of ['tcp-echo', 'tcp-http', 'udp-echo']) assert.ok(have.has(`${m}-${p}-${t}`), `${m}-${p}-${t}`);
+});
+
+describe('C golden output', () => {
+  for (const c of combos) {
+    test(`golden c ${comboName(c)}`, () => {
+      const r = generateServer(goldenInput(c), { config: DEFAULT_CONFIG });
+      const content = r.files[0].content;
+      const file = join(FIXTURES, `${comboName(c)}.c`);
+      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+        mkdirSync(FIXTURES, { recursive: true });
+        writeFileSync(file, content);
+      }
+      assert.equal(content, readFileSync(file, 'utf8'), `${file} differs (UPDATE_GOLDEN=1 to accept)`);
+    });
+  }
+});
+
+describe('C output reads like hand-written code', () => {
+  for (const c of combos) {
+    test(`tidy c ${comboName(c)}`, () => {
+      for (const input of [goldenInput(c), ...branchInputs(c)]) {
+        const r = generateServer(input, { config: DEFAULT_CONFIG });
+        const src = r.files[0].content;
+        assert.match(src, /^\/\*\n \* Generated by sockscope /);
+        assert.match(src, / \* Regenerate: sockscope generate-server /);
+        assert.doesNotMatch(src, /<%|%>|undefined|NaN|\[object /, 'template residue');
+        assert.doesNotMatch(src, /\n\n\n/, 'more than one blank line in a row');
+        assert.doesNotMatch(src, /[ \t]$/m, 'trailing whitespace');
+        assert.doesNotMatch(src, /\t/, 'tabs');
+        if (r.options.comments === false) {
+          const body = src.slice(src.indexOf(' */\n') + 4);
+          assert.doesNotMatch(body, /\/\*/, 'comments left in --no-comments output');
+        }
+      }
+    });
+  }
+});
+
+/** Things from the checklist every variant's source must contain (cheap guard against regressions). */
+const MUST: Record<string, RegExp[]> = {
+  all: [/IPV6_V6ONLY/, /getaddrinfo/, /freeaddrinfo/],
+  posixTcp: [/SO_REUSEADDR/, /somaxconn/, /MSG_NOSIGNAL/, /SO_NOSIGPIPE/, /SIGPIPE, SIG_IGN/, /EMFILE/, /ECONNABORTED/, /accept4/, /SOCK_CLOEXEC/, /volatile sig_atomic_t/],
+  windows: [/WSAStartup\(MAKEWORD\(2, 2\)/, /WSACleanup/, /INVALID_SOCKET/, /SOCKET_ERROR/, /closesocket/, /ioctlsocket\(s, FIONBIO/, /WSAGetLastError/, /SetConsoleCtrlHandler/],
+  windowsTcp: [/SO_EXCLUSIVEADDRUSE/],
+  windowsUdp: [/SIO_UDP_CONNRESET/],
+  udp: [/DATAGRAM_BUFFER_SIZE 65536/, /MSG_TRUNC|WSAEMSGSIZE/],
+  epoll: [/epoll_create1\(EPOLL_CLOEXEC\)/],
+  poll: [/POLLNVAL/],
+  select: [/FD_SETSIZE/],
+  kqueue: [/EV_ERROR/],
+  io_uring: [/cqe->res/, /epoll variant instead/],
+  epollTcp: [/EPOLLERR \| EPOLLHUP/, /EPOLLOUT only while output is pending/],
+  pollTcp: [/POLLERR \| POLLHUP/],
+  kqueueTcp: [/EV_EOF/, /fflags/],
+  io_uringTcp: [/IORING_CQE_F_MORE/, /io_uring_prep_multishot_accept/, /short send/i],
+  io_uringUdp: [/MSG_TRUNC/],
+};
+
+describe('C checklist items present in the source', () => {
+  for (const c of combos) {
+    test(`checklist c ${comboName(c)}`, () => {
+      const src = generateServer(goldenInput(c), { config: DEFAULT_CONFIG }).files[0].content;
+      const need = [...MUST.all, ...(MUST[c.ioModel] ?? []), ...(MUST[`${c.ioModel}${c.type === 'tcp' ? 'Tcp' : 'Udp'}`] ?? [])];
+      if (c.platform !== 'windows' && c.type === 'tcp') need.push(...MUST.posixTcp);
+      if (c.platform !== 'posix') need.push(...MUST.windows, ...(c.type === 'tcp' ? MUST.windowsTcp : MUST.windowsUdp));
+      if (c.type === 'udp') need.push(...MUST.udp);
+      if (c.type === 'udp') assert.ok(!/SO_REUSEADDR, 1/.test(src), 'UDP must not set SO_REUSEADDR');
+      if (c.platform === 'portable' || c.platform === 'windows') {
+        const ws = src.indexOf('#include <winsock2.h>');
+        assert.ok(ws > 0 && ws < src.indexOf('#include <windows.h>'), 'winsock2.h must come before windows.h');
+        if (c.ioModel === 'select') assert.ok(src.indexOf('#define FD_SETSIZE') < ws, 'FD_SETSIZE must be defined before winsock2.h');
+      }
+      for (const re of need) assert.ok(re.test(src), `${comboName(c)} lacks ${re}`);
+    });
+  }
+});
+
+describe('C compiles with -Werror under gcc, clang and MinGW', () => {
+  const byModel = new Map<string, Combo[]>();
+  for (const c of combos.filter((x) => x.ioModel !== 'kqueue')) {
+    const k = `${c.ioModel} ${c.platform}`;
+    byModel.set(k, [...(byModel.get(k) ?? []), c]);
+  }
+  for (const [key, list] of byModel) {
+    test(`compile c ${key}: ${list.length} combinations x option sets`, { timeout: 180_000 }, async () => {
+      const needed = new Set(list.flatMap((c) => compilers(c).map((x) => x.cc)));
+      for (const cc of needed) {
+        if (!haveTool(cc)) {
+          assert.ok(process.env.CI !== 'true', `${cc} is missing (apt-get install ${cc === MINGW ? 'mingw-w64' : cc})`);
+          return;
+        }
+      }
+      const dir = mkdtempSync(join(tmpdir(), 'sockscope-c-'));
+      try {
+        const jobs: (() => Promise<string | null>)[] = [];
+        for (const c of list) {
+          [goldenInput(c), ...branchInputs(c)].forEach((input, k) => {
+            const src = `${comboName(c)}-${k}.c`;
+            writeFileSync(join(dir, src), generateServer(input, { config: DEFAULT_CONFIG }).files[0].content);
+            for (const { cc, args, out } of compilers(c)) {
+              jobs.push(async () => {
+                const r = await runAsync(cc, [...STRICT_FLAGS, '-o', `${src}.${out}`, src, ...args], dir);
+                return r.code === 0 ? null : `${cc} ${src} (${JSON.stringify(input)}):\n${r.output}`;
+              });
+            }
+          });
+        }
+        const failures = (await pool(jobs, 2)).filter((x): x is string => x !== null);
+        assert.deepEqual(failures, [], failures.join('\n\n'));
+      } finally {
+        cleanup(dir);
+      }
+    });
+  }
+});
