@@ -177,7 +177,7 @@ export function exchange(socket: NetSocket, send: string | undefined, expect: st
       clearTimeout(timer);
       socket.removeAllListeners('data');
       const ok = expect !== undefined ? received.includes(expect) : undefined;
-      resolve({ sent: send ?? '', received: received.slice(0, 4096), ...(ok !== undefined ? { ok } : {}), ...(error ? { error } : {}), ms: performance.now() - t0 });
+      resolve({ sent: send !== undefined ? unescapeText(send) : '', received: received.slice(0, 4096), ...(ok !== undefined ? { ok } : {}), ...(error ? { error } : {}), ms: performance.now() - t0 });
     };
     const timer = setTimeout(() => finish(expect !== undefined && !received.includes(expect) ? `no matching reply within ${timeoutMs} ms` : undefined), timeoutMs);
     socket.on('data', (d: Buffer) => {
@@ -265,7 +265,7 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
       if (o.tls) {
         const h = await tlsHandshake(sock, isIP(o.host) ? undefined : o.host, o.timeoutMs);
         probe.tls = h.result;
-        outcome.tls = { ok: h.result.ok, error: h.result.error ?? (h.result.authorized === false ? h.result.authorizationError : undefined), expired: h.result.expired, daysLeft: h.result.daysLeft };
+        outcome.tls = { ok: h.result.ok, handshakeFailed: !h.result.ok, error: h.result.error ?? (h.result.authorized === false ? h.result.authorizationError : undefined), expired: h.result.expired, daysLeft: h.result.daysLeft };
         if (h.result.ok && h.result.authorized === false) outcome.tls.ok = false;
         if (h.tlsSocket) sock = h.tlsSocket;
       }

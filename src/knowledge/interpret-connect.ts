@@ -200,7 +200,7 @@ export interface AddressOutcome {
   connected: boolean;
   connectMs?: number;
   diagnosis?: ConnectDiagnosis;
-  tls?: { ok: boolean; error?: string; expired?: boolean; daysLeft?: number };
+  tls?: { ok: boolean; error?: string; expired?: boolean; daysLeft?: number; handshakeFailed?: boolean };
   expect?: { ok: boolean; wanted: string };
 }
 
@@ -212,7 +212,8 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   const steps: string[] = [];
   const problems: string[] = [];
   for (const o of up) {
-    if (o.tls && !o.tls.ok) problems.push(`TLS on ${o.address} failed: ${o.tls.error}`);
+    if (o.tls && !o.tls.ok && o.tls.handshakeFailed) problems.push(`the TLS handshake with ${o.address} failed: ${o.tls.error}`);
+    else if (o.tls && !o.tls.ok) problems.push(`the certificate of ${o.address} does not verify: ${o.tls.error}${/SELF_SIGNED/.test(o.tls.error ?? '') ? ' (self-signed)' : ''}`);
     else if (o.tls?.expired) problems.push(`the certificate on ${o.address} has expired`);
     else if (o.tls?.daysLeft !== undefined && o.tls.daysLeft < 14) problems.push(`the certificate on ${o.address} expires in ${o.tls.daysLeft} day(s)`);
     if (o.expect && !o.expect.ok) problems.push(`${o.address} answered, but not with "${o.expect.wanted}"`);
@@ -233,7 +234,7 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
     summary = `${host}:${port} is reachable on ${up.map((o) => o.address).join(', ')} but not on ${down.map((o) => o.address).join(', ')}: clients that try the failing address first wait or fail (${down.map((o) => o.diagnosis?.errno ?? '?').join(', ')})`;
   } else summary = `${host}:${port} accepts TCP connections, but: ${problems.join('; ')}`;
   if (up.length > 0 && problems.length > 0 && down.length > 0) summary += `; also ${problems.join('; ')}`;
-  if (problems.some((p) => p.startsWith('TLS'))) steps.push(`openssl s_client -connect ${host}:${port} -servername ${host}`);
+  if (problems.some((p) => /TLS|certificate/.test(p))) steps.push(`openssl s_client -connect ${host}:${port} -servername ${host}`);
   if (problems.some((p) => p.includes('TIME_WAIT'))) steps.push('reuse connections (keep-alive, pooling); consider net.ipv4.tcp_tw_reuse=1');
   return { ok: false, summary, nextSteps: steps };
 }

@@ -1,0 +1,120 @@
+// `sockscope debug-connections`: a listening port, a closed port, TLS, request/reply, and an unreachable route in
+// a network namespace this test creates (and deletes). Everything stays on this machine.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { sockscope, sockscopeAsync } from '../collect/getsockopt-helpers.js';
+
+async function listen(s: Server, host = '127.0.0.1'): Promise<number> {
+  await new Promise<void>((res) => s.listen(0, host, res));
+  return (s.address() as { port: number }).port;
+}
+
+test('a listening port: every address connects, existing sockets and the port range are shown', { timeout: 30_000 }, async (t) => {
+  const srv = createServer((c) => c.end());
+  const port = await listen(srv);
+  t.after(() => srv.close());
+  const r = sockscope(['debug-connections', '--address', `127.0.0.1:${port}`, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.verdict.ok, true);
+  assert.equal(j.addresses.length, 1);
+  assert.equal(j.addresses[0].connect.ok, true);
+  assert.equal(j.addresses[0].route.type, 'local');
+  assert.ok(j.addresses[0].existing.portRange.size > 0);
+  const text = sockscope(['debug-connections', '--address', `localhost:${port}`]);
+  assert.match(text.stdout, /resolve: .*127\.0\.0\.1/);
+  assert.match(text.stdout, /connect: +ok in/);
+  assert.match(text.stdout, /Verdict: localhost:\d+ accepts connections/);
+});
+
+test('a closed port: refused, interpreted through the errno knowledge, with next steps', { timeout: 30_000 }, async () => {
+  const tmp = createServer();
+  const port = await listen(tmp, '::1');
+  await new Promise((res) => tmp.close(res));
+  const r = sockscope(['debug-connections', '--address', `[::1]:${port}`, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.addresses[0].connect.errno, 'ECONNREFUSED');
+  assert.equal(j.addresses[0].diagnosis.category, 'refused');
+  assert.match(j.addresses[0].diagnosis.meaning, /RST/);
+  assert.equal(j.verdict.ok, false);
+  assert.match(j.verdict.summary, /refuses connections/);
+  assert.ok(j.verdict.nextSteps.some((s: string) => s.includes(`sockscope analyze --port ${port}`)));
+});
+
+test('an unreachable route inside a network namespace with only lo', { timeout: 60_000 }, () => {
+  assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
+  const ns = `sockscope-dbg-${process.pid}`;
+  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+  assert.equal(add.error, undefined, 'ip (iproute2) is required');
+  assert.equal(add.status, 0, add.stderr);
+  try {
+    assert.equal(spawnSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']).status, 0);
+    const r = sockscope(['debug-connections', '--address', '10.255.255.1:80', '--timeout', '2s', '--json'], { netns: ns });
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    const a = j.addresses[0];
+    assert.equal(a.route.ok, false);
+    assert.match(a.route.error, /unreachable/i);
+    assert.equal(a.connect.errno, 'ENETUNREACH');
+    assert.equal(a.diagnosis.category, 'unreachable');
+    assert.match(a.diagnosis.summary, /this host has no route/);
+    assert.ok(j.verdict.nextSteps.some((s: string) => s.startsWith('ip route get 10.255.255.1')));
+    const text = sockscope(['debug-connections', '--address', '10.255.255.1:80', '--timeout', '2s'], { netns: ns });
+    assert.match(text.stdout, /route: +no usable route/);
+    assert.match(text.stdout, /connect: +ENETUNREACH/);
+  } finally {
+    spawnSync('ip', ['netns', 'delete', ns]);
+  }
+  assert.ok(!spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.includes(ns), 'namespace deleted');
+});
+
+test('--tls shows the certificate; --send/--expect checks the reply', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '30', '-subj', '/CN=sockscope-test/O=Sockscope Tests'], { encoding: 'utf8' });
+  assert.equal(gen.error, undefined, 'openssl is required');
+  assert.equal(gen.status, 0, gen.stderr);
+  const tls = createTlsServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (c) => {
+    c.on('data', (d) => c.write(`echo:${d}`));
+    c.on('error', () => {});
+  });
+  const port = await new Promise<number>((res) => tls.listen(0, '127.0.0.1', () => res((tls.address() as { port: number }).port)));
+  t.after(() => tls.close());
+  const r = await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${port}`, '--tls', '--send', 'PING\\n', '--expect', 'echo:PING', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const a = JSON.parse(r.stdout).addresses[0];
+  assert.equal(a.tls.ok, true);
+  assert.match(a.tls.subject, /CN=sockscope-test/);
+  assert.match(a.tls.issuer, /O=Sockscope Tests/);
+  assert.ok(a.tls.daysLeft >= 28 && a.tls.daysLeft <= 30, `daysLeft ${a.tls.daysLeft}`);
+  assert.equal(a.tls.authorized, false); // self-signed
+  assert.equal(a.exchange.ok, true);
+  const text = await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${port}`, '--tls', '--send', 'PING\\n', '--expect', 'nope', '--timeout', '1s']);
+  assert.match(text.stdout, /subject: +CN=sockscope-test/);
+  assert.match(text.stdout, /expires: .*days left/);
+  assert.match(text.stdout, /expect: +NOT matched/);
+  assert.match(text.stdout, /Verdict: .*does not verify: DEPTH_ZERO_SELF_SIGNED_CERT \(self-signed\)/);
+  assert.match(text.stdout, /answered, but not with "nope"/);
+
+  const plain = createServer((c) => c.on('data', (d) => c.end(`got ${d}`)));
+  const pport = await listen(plain);
+  t.after(() => plain.close());
+  const e = JSON.parse((await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${pport}`, '--send', 'hello\\n', '--expect', 'got hello', '--json'])).stdout);
+  assert.equal(e.addresses[0].exchange.ok, true);
+  assert.equal(e.verdict.ok, true);
+});
+
+test('debug-connections: bad addresses exit 2', () => {
+  for (const address of ['127.0.0.1', '::1:80', '[::1]80', 'host:0', 'host:99999', 'bad host:80', '[zz]:80']) {
+    const r = sockscope(['debug-connections', '--address', address]);
+    assert.equal(r.status, 2, `${address}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /^sockscope: --address: /);
+  }
+});

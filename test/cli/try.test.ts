@@ -1,0 +1,118 @@
+// `sockscope try`: real bind/listen/connect/sendto on loopback, interpreted with the host's state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:net';
+import { FIXTURES, sockscope, startKnownOptions } from '../collect/getsockopt-helpers.js';
+
+/** Leaves TIME_WAIT sockets (and no listener) on a fresh port; `reuse`: the original listener set SO_REUSEADDR. */
+function timeWaitPort(reuse: boolean): number {
+  const r = spawnSync('python3', [join(FIXTURES, 'make-time-wait.py'), reuse ? '1' : '0', '3'], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(r.error, undefined, 'python3 is required');
+  assert.equal(r.status, 0, r.stderr);
+  return Number(r.stdout.trim());
+}
+
+async function freePort(): Promise<number> {
+  const s: Server = createServer();
+  await new Promise<void>((res) => s.listen(0, '127.0.0.1', res));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((res) => s.close(res));
+  return port;
+}
+
+test('try bind on a port held by a listener names the process and its state', { timeout: 60_000 }, async (t) => {
+  const p = await startKnownOptions();
+  t.after(() => p.stop());
+  const port = p.sockets['tcp4-listener'].port;
+  const r = sockscope(['try', 'bind', `127.0.0.1:${port}`]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /FAIL bind\(127\.0\.0\.1:\d+\) -> EADDRINUSE/);
+  assert.match(r.stdout, new RegExp(`port ${port} is held by pid ${p.pid} \\(known-options\\), LISTEN on 127\\.0\\.0\\.1:${port}`));
+  const j = JSON.parse(sockscope(['try', 'bind', `127.0.0.1:${port}`, '--json']).stdout);
+  assert.equal(j.call.errno, 'EADDRINUSE');
+  assert.equal(j.context.holders[0].processes[0].pid, p.pid);
+  assert.equal(j.interpretation.ok, false);
+});
+
+test('try bind on a port with only TIME_WAIT sockets: fails without --reuseaddr, succeeds with it', { timeout: 60_000 }, () => {
+  const port = timeWaitPort(true);
+  const without = JSON.parse(sockscope(['try', 'bind', `127.0.0.1:${port}`, '--json']).stdout);
+  assert.equal(without.call.errno, 'EADDRINUSE');
+  assert.equal(without.context.holders.filter((h: { state: string }) => h.state === 'TIME_WAIT').length, 3);
+  assert.equal(without.context.reuseaddrWouldWork, true);
+  assert.match(without.interpretation.summary, /only 3 TIME_WAIT socket\(s\).*SO_REUSEADDR \(--reuseaddr\) lets this bind through \(checked/);
+  const withReuse = sockscope(['try', 'bind', `127.0.0.1:${port}`, '--reuseaddr']);
+  assert.equal(withReuse.status, 0, withReuse.stderr);
+  assert.match(withReuse.stdout, /ok +setsockopt\(SO_REUSEADDR, 1\)/);
+  assert.match(withReuse.stdout, /Result: bind on 127\.0\.0\.1:\d+ succeeded/);
+  assert.match(withReuse.stdout, /3 TIME_WAIT socket\(s\) on port \d+: SO_REUSEADDR let bind\(\) through/);
+});
+
+test('TIME_WAIT left by a socket without SO_REUSEADDR blocks even --reuseaddr, and try says why', { timeout: 60_000 }, () => {
+  const port = timeWaitPort(false);
+  const r = JSON.parse(sockscope(['try', 'bind', `127.0.0.1:${port}`, '--reuseaddr', '--json']).stdout);
+  assert.equal(r.call.errno, 'EADDRINUSE');
+  assert.match(r.interpretation.summary, /did not set SO_REUSEADDR \(Linux requires it on both sides\)/);
+  const plain = JSON.parse(sockscope(['try', 'bind', `127.0.0.1:${port}`, '--json']).stdout);
+  assert.equal(plain.context.reuseaddrWouldWork, false);
+  assert.match(plain.interpretation.summary, /SO_REUSEADDR would NOT help/);
+});
+
+test('try listen with a backlog above somaxconn reports the effective backlog read back from the kernel', { timeout: 30_000 }, () => {
+  const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+  const asked = somaxconn + 1000;
+  const r = JSON.parse(sockscope(['try', 'listen', '127.0.0.1:0', '--backlog', String(asked), '--json']).stdout);
+  assert.equal(r.call.ok, true);
+  assert.equal(r.context.backlogRequested, asked);
+  assert.equal(r.context.backlogEffective, somaxconn);
+  assert.match(r.interpretation.summary, new RegExp(`backlog was cut from ${asked} to ${somaxconn} by net.core.somaxconn`));
+  const small = JSON.parse(sockscope(['try', 'listen', '127.0.0.1:0', '--backlog', '7', '--json']).stdout);
+  assert.equal(small.context.backlogEffective, 7);
+});
+
+test('try connect and sendto to a closed port, and connect to a listener', { timeout: 30_000 }, async (t) => {
+  const closed = await freePort();
+  const refused = JSON.parse(sockscope(['try', 'connect', `127.0.0.1:${closed}`, '--json']).stdout);
+  assert.equal(refused.call.errno, 'ECONNREFUSED');
+  assert.match(refused.interpretation.summary, /answered with a reset: nothing listens there/);
+  const udp = JSON.parse(sockscope(['try', 'sendto', `127.0.0.1:${closed}`, '--json']).stdout);
+  assert.equal(udp.call.errno, 'ECONNREFUSED');
+  assert.match(udp.interpretation.summary, /ICMP port unreachable/);
+  const srv = createServer((c) => c.destroy());
+  await new Promise<void>((res) => srv.listen(0, '::1', res));
+  t.after(() => srv.close());
+  const port = (srv.address() as { port: number }).port;
+  const ok = sockscope(['try', 'connect', `[::1]:${port}`]);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /ok +socket\(AF_INET6, SOCK_STREAM\|SOCK_NONBLOCK, 0\)/);
+  assert.match(ok.stdout, /Result: connect to \[::1\]:\d+ succeeded/);
+});
+
+test('try as an unprivileged user: privileged ports are explained', { timeout: 30_000 }, () => {
+  const start = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
+  assert.ok(start > 1, 'ip_unprivileged_port_start must be above 1 for this test');
+  const r = sockscope(['try', 'bind', `127.0.0.1:${start - 1}`, '--json'], { uid: 65534 });
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.call.errno, 'EACCES');
+  assert.match(j.interpretation.summary, new RegExp(`port ${start - 1} is privileged: ports below net.ipv4.ip_unprivileged_port_start=${start} need root or CAP_NET_BIND_SERVICE`));
+  assert.ok(j.interpretation.nextSteps.some((s: string) => s.includes('setcap cap_net_bind_service')));
+});
+
+test('try: bad input exits 2', () => {
+  for (const args of [
+    ['try', 'bind', 'localhost:80'],
+    ['try', 'bind', '::1:80'],
+    ['try', 'connect', '127.0.0.1:0'],
+    ['try', 'frobnicate', '127.0.0.1:80'],
+    ['try', 'connect', '127.0.0.1:80', '--backlog', '5'],
+    ['try', 'connect', '127.0.0.1:80', '--timeout', 'soon'],
+  ]) {
+    const r = sockscope(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
