@@ -96,8 +96,15 @@ process.on('exit', () => {
  * Starts the server (`exec` of runCommand in dir) and waits for its `listening on ... port N` line.
  * `host` is where clients connect (the bind address itself may be a wildcard).
  */
-export async function startServer(result: GenerateResult, dir: string, host = LOOPBACK4, timeoutMs = 10_000): Promise<RunningServer> {
-  const proc = spawn('sh', ['-c', `exec ${result.runCommand}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+export async function startServer(
+  result: GenerateResult,
+  dir: string,
+  host = LOOPBACK4,
+  timeoutMs = 10_000,
+  opts: { shellPrefix?: string } = {},
+): Promise<RunningServer> {
+  // shellPrefix runs first in the same shell (e.g. `ulimit -n 65536;`), then exec replaces the shell.
+  const proc = spawn('sh', ['-c', `${opts.shellPrefix ?? ''} exec ${result.runCommand}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   running.add(proc);
   let out = '';
   let err = '';
