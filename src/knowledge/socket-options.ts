@@ -440,7 +440,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     summary: 'Maximum time transmitted data may stay unacknowledged before the connection is dropped with ETIMEDOUT (RFC 5482).',
     details: 'Without it a write to a vanished peer retries for about 15 minutes (tcp_retries2=15). With keepalive on, it also bounds the probe phase. Set it a bit above TCP_KEEPIDLE + TCP_KEEPCNT*TCP_KEEPINTVL.',
     platforms: {
-      freebsd: none('No per-socket option (sysctl net.inet.tcp.keepinit for connect, retransmit limits fixed).'),
+      freebsd: { name: 'TCP_MAXUNACKTIME', value: 68, note: 'Newer FreeBSD: seconds without progress before the connection is dropped; honoured only by some TCP stacks (RACK/BBR). TCP_KEEPINIT (128) bounds the connect phase.' },
       macos: { name: 'TCP_RXT_CONNDROPTIME', value: 0x80, note: 'Seconds of retransmission before dropping the connection.' },
       windows: { name: 'TCP_MAXRT', value: 5, note: 'Seconds (TCP_MAXRTMS, 14, in milliseconds); -1 waits forever.' },
     },
