@@ -48,7 +48,7 @@ async function capture(req: Buffer): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-const opened: { close(): void }[] = [];
+const opened: { close(): unknown }[] = [];
 const tmp = mkdtempSync(join(tmpdir(), 'sockscope-capture-'));
 try {
   // TCP over IPv4: a listener (backlog 7) with one connection not yet accepted, an accepted pair, and a
@@ -62,7 +62,7 @@ try {
   const c1 = await connectTo({ host: '127.0.0.1', port: tcpPort });
   c1.write('hello, kernel'); // sits unread in the server's receive queue (paused)
   const c2 = await connectTo({ host: '127.0.0.1', port: tcpPort });
-  opened.push(c1, { close: () => c2.destroy() });
+  opened.push({ close: () => c1.destroy() }, { close: () => c2.destroy() });
   await new Promise((r) => setTimeout(r, 50));
   c2.end(); // FIN: server side -> CLOSE_WAIT, client side -> FIN_WAIT2
   await new Promise((r) => setTimeout(r, 100));
@@ -85,7 +85,7 @@ try {
   opened.push(srv6);
   const tcp6Port = (srv6.address() as { port: number }).port;
   const c6 = await connectTo({ host: '::1', port: tcp6Port });
-  opened.push(c6);
+  opened.push({ close: () => c6.destroy() });
 
   // UDP: a bound IPv4 socket and a connected IPv6 one.
   const u4 = createSocket('udp4');
@@ -106,7 +106,7 @@ try {
   await listen(us, { path: unixPath, backlog: 4 });
   opened.push(us);
   const uc = await connectTo({ path: unixPath });
-  opened.push(uc);
+  opened.push({ close: () => uc.destroy() });
   const abstractName = `sockscope-capture-${process.pid}`;
   const ua = createServer();
   await listen(ua, { path: `\0${abstractName}` });

@@ -83,6 +83,9 @@ export interface NetlinkDumpOptions {
   parallel?: boolean;
 }
 
+/** Opens a netlink socket (injected by tests to simulate failures). */
+export type SocketOpener = (timeoutMs: number) => Promise<NetlinkSocket>;
+
 export interface NetlinkDumpResult {
   sockets: Socket[];
   stats: (DumpStats & { what: string; sockets: number })[];
@@ -93,7 +96,7 @@ export interface NetlinkDumpResult {
  * Dumps the requested sockets from the kernel. Port filters run in the kernel (bytecode), and unix
  * sockets are skipped when a port is asked for (they have none).
  */
-export async function dumpSockets(opts: NetlinkDumpOptions = {}): Promise<NetlinkDumpResult> {
+export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpener = (ms) => NetlinkSocket.open(ms)): Promise<NetlinkDumpResult> {
   const protocols = opts.protocols ?? ALL_PROTOCOLS;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const filtered = opts.port !== undefined || opts.peerPort !== undefined;
@@ -134,7 +137,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}): Promise<Netlin
   if (wantUnix) tasks.push(runUnix);
 
   if (opts.parallel === false) {
-    const sock = await NetlinkSocket.open(timeoutMs);
+    const sock = await open(timeoutMs);
     try {
       let seq = 1;
       for (const t of tasks) results.push(await t(sock, seq++));
@@ -146,7 +149,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}): Promise<Netlin
     // kernel walk TCP and UDP tables on koffi's worker threads while the main thread parses.
     const socks: NetlinkSocket[] = [];
     try {
-      for (let k = 0; k < tasks.length; k++) socks.push(await NetlinkSocket.open(timeoutMs));
+      for (let k = 0; k < tasks.length; k++) socks.push(await open(timeoutMs));
       const settled = await Promise.allSettled(tasks.map((t, k) => t(socks[k], k + 1)));
       for (const r of settled) {
         if (r.status === 'rejected') throw r.reason;
@@ -196,6 +199,7 @@ function asCollectorError(e: unknown): CollectorError {
 /** Reads sockets through NETLINK_SOCK_DIAG (Linux only; needs koffi's native module). */
 export class NetlinkSource implements SocketSource {
   readonly name = 'netlink' as const;
+  constructor(private readonly open?: SocketOpener) {}
 
   async collect(opts: CollectOptions = {}): Promise<Snapshot> {
     const t0 = performance.now();
@@ -204,7 +208,7 @@ export class NetlinkSource implements SocketSource {
     let dump: NetlinkDumpResult;
     let host: Awaited<ReturnType<typeof readHostInfo>>;
     try {
-      [dump, host] = await Promise.all([dumpSockets(opts), readHostInfo()]);
+      [dump, host] = await Promise.all([dumpSockets(opts, this.open), readHostInfo()]);
     } catch (e) {
       throw asCollectorError(e);
     }
