@@ -24,7 +24,7 @@ export function parseBusyboxInetLine(line: string, program: boolean): Socket | n
   const peer = parseHostPort(m[5], ':', local?.v6);
   if (!local || !peer) return null;
   const rest = (m[6] ?? '').replace(/^ +/, '');
-  const sm = /^([A-Z][A-Z0-9_]*)?(?: +|$)(.*)$/s.exec(rest);
+  const sm = /^(?:([A-Z][A-Z0-9_]*)(?: +|$))?(.*)$/s.exec(rest);
   if (!sm) return null;
   const word = sm[1] ?? '';
   let state = NETSTAT_STATES[word];

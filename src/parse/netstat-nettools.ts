@@ -77,6 +77,8 @@ export function parseNetToolsUnixLine(line: string, program: boolean): Socket | 
   // The inode column is %-8lu followed by one space; PID/Program name is %-20s followed by one space.
   const afterInode = inodeEnd - inodeText.length + Math.max(8, inodeText.length) + 1;
   let pathStart = afterInode;
+  // A complete line always carries the inode's padding (and the program column when announced).
+  if (line.length < afterInode + (program ? 1 : 0)) return null;
   const sock: Socket = {
     protocol: 'unix',
     state,

@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseNetTools, parseNetToolsInetLine, parseNetToolsUnixLine } from '../../src/parse/netstat-nettools.js';
+import { parseHostPort, parsePidProgram } from '../../src/parse/netstat-common.js';
+
+const fx = (name: string): string => readFileSync(new URL(`../fixtures/netstat-nettools/${name}`, import.meta.url), 'utf8');
+const sc = JSON.parse(fx('scenario.json'));
+
+test('endpoints and PID/Program fields', () => {
+  assert.deepEqual(parseHostPort('127.0.0.1:8080', ':'), { address: '127.0.0.1', port: 8080, v6: false });
+  assert.deepEqual(parseHostPort(':::*', ':'), { address: '::', port: 0, v6: true });
+  assert.deepEqual(parseHostPort('0.0.0.0:*', ':'), { address: '0.0.0.0', port: 0, v6: false });
+  assert.deepEqual(parseHostPort('::ffff:10.0.0.5:443', ':'), { address: '10.0.0.5', port: 443, v6: true });
+  assert.deepEqual(parseHostPort('fe80::1%eth0:22', ':'), { address: 'fe80::1', port: 22, scope: 'eth0', v6: true });
+  assert.equal(parseHostPort('host.example:80', ':'), null);
+  assert.equal(parseHostPort('1.2.3.4:70000', ':'), null);
+  assert.deepEqual(parsePidProgram('812/nginx: master'), { pid: 812, name: 'nginx: master', fd: -1 });
+  assert.equal(parsePidProgram('-'), undefined);
+});
+
+test('live capture with -e: states, queues, uid, inode, owner, IPv6, mapped shown as IPv4', () => {
+  const socks = parseNetTools(fx('scenario-tunaepW.txt'));
+  const at = (port: number, state: string) => socks.filter((s) => s.local.port === port && s.state === state);
+  const l = at(sc.listener.port, 'LISTEN')[0];
+  assert.deepEqual([l.inode, l.uid, l.sendQUnknown, l.processes.map((p) => p.pid)], [sc.listener.inode, 0, true, [sc.pid]]);
+  assert.equal(at(sc.acceptQueue.port, 'LISTEN')[0].recvQ, sc.acceptQueue.pending);
+  assert.deepEqual(at(sc.acceptQueue.port, 'LISTEN')[0].processes.map((p) => [p.pid, p.name]), [[sc.acceptQueue.pid, 'sleep']]);
+  const shared = at(sc.shared.port, 'LISTEN')[0];
+  assert.equal(shared.processes.length, 1, 'net-tools names only one of the processes sharing a socket');
+  assert.ok(sc.shared.pids.includes(shared.processes[0].pid));
+  assert.equal(at(sc.established.port, 'ESTABLISHED')[0].recvQ, sc.established.bytesQueued);
+  assert.equal(at(sc.closeWait.port, 'CLOSE_WAIT')[0].recvQ, 1);
+  assert.equal(at(sc.closeWait.clientPort, 'FIN_WAIT2').length, 1);
+  const tw = at(sc.timeWait.port, 'TIME_WAIT');
+  assert.equal(tw.length, sc.timeWait.count);
+  assert.deepEqual(tw[0].processes, [], "'-' means no owner");
+  const udp = socks.find((s) => s.protocol === 'udp')!;
+  assert.deepEqual([udp.state, udp.local.port, udp.inode, udp.ipVersion], ['CLOSE', sc.udp.port, sc.udp.inode, 4]);
+  const six = at(sc.ipv6.port, 'LISTEN')[0];
+  assert.deepEqual([six.ipVersion, six.local.address, six.peer.address], [6, '::1', '::']);
+  const mapped = socks.find((s) => s.local.port === sc.dualStack.port && s.state === 'ESTABLISHED')!;
+  assert.deepEqual([mapped.ipVersion, mapped.local.address, mapped.peer.port], [6, '127.0.0.1', sc.dualStack.clientPort]);
+});
+
+test('live capture without -e: same sockets, no uid or inode', () => {
+  const withE = parseNetTools(fx('scenario-tunaepW.txt'));
+  const without = parseNetTools(fx('scenario-tunapW.txt'));
+  const key = (s: (typeof withE)[number]) => `${s.protocol}${s.ipVersion} ${s.state} ${s.local.address}:${s.local.port} ${s.peer.address}:${s.peer.port} ${s.recvQ}/${s.sendQ} ${s.processes.map((p) => p.pid)}`;
+  assert.deepEqual(without.map(key).sort(), withE.map(key).sort());
+  assert.ok(without.every((s) => s.inode === undefined && s.uid === undefined));
+});
+
+test('process names with spaces, quotes, parentheses, commas and escape bytes (argv[0], cut to 19 characters)', () => {
+  const socks = parseNetTools(fx('names-tunaepW.txt'));
+  assert.deepEqual(
+    socks.map((s) => [s.local.port, s.processes[0]?.name]),
+    [
+      [47011, 'my "srv" (x),'],
+      [47013, 'a-very-long-pr'],
+      [47012, 'esc\x1b[31mred'],
+      [47014, 'nginx: master'],
+      [47015, 'srv,v2'],
+    ],
+  );
+});
+
+test('unix sockets: live capture (net-tools cuts paths at a space) and edge lines', () => {
+  const live = parseNetTools(fx('scenario-xanp.txt'));
+  const l = live.find((s) => s.inode === sc.unix.listenerInode)!;
+  assert.equal(l.state, 'LISTEN');
+  assert.equal(l.local.address, sc.unix.path.split(' ')[0]);
+  assert.deepEqual(l.processes.map((p) => p.pid), [sc.pid]);
+  const edge = parseNetTools(fx('edge-xanp.txt'));
+  assert.deepEqual(
+    edge.map((s) => [s.inode, s.state, s.unixType, s.local.address, s.processes[0]?.pid ?? null, s.processes[0]?.name ?? null]),
+    [
+      [12001, 'LISTEN', 'stream', '/run/my', 1, 'systemd'],
+      [12002, 'LISTEN', 'stream', '@/tmp/.X11-unix/X0', 2211, 'Xorg'],
+      [12003, 'CLOSE', 'dgram', '@@@abstract', null, null],
+      [12004, 'ESTABLISHED', 'stream', '', 812, 'nginx: master'],
+      [4123456789, 'LISTEN', 'seqpacket', '/run/seq', 901, 'my "srv" (x), y'],
+      [12007, 'SYN_SENT', 'stream', '', 1301, '\x1b[31mred'],
+      [12008, 'ESTABLISHED', 'dgram', '/run/systemd/journal/dev-log', 455, 'systemd-journal'],
+    ],
+  );
+  assert.equal(parseNetToolsUnixLine('unix  2      [ ACC ]     STREAM     LISTENING     1200', true), null);
+});
+
+test('empty and truncated output', () => {
+  assert.deepEqual(parseNetTools(fx('empty.txt')), []);
+  const t = parseNetTools(fx('truncated-tunaepW.txt'));
+  assert.ok(t.length > 0);
+  assert.ok(t.every((s) => s.local.port > 0));
+  assert.equal(parseNetToolsInetLine('tcp        0      0 127.0.0.1:3', { extended: true, program: true }), null);
+  assert.equal(parseNetToolsInetLine('tcp        0      0 127.0.0.1:80 0.0.0.0:* BOGUS 0 1 -', { extended: true, program: true }), null);
+});
