@@ -403,6 +403,16 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
   EUCLEAN: { meaning: 'Structure needs cleaning (filesystem corruption).' },
   EMULTIHOP: { meaning: 'Multihop attempted (RFS; unused).' },
   EREMOTE: { meaning: 'Object is remote.' },
+  // BSD / macOS-only codes
+  EQFULL: {
+    meaning: 'macOS: the network interface\'s output queue is full; send()/sendto() on a UDP (or raw) socket is refused for now (Linux would report ENOBUFS or drop silently).',
+    calls: ['send', 'sendto'],
+    causes: ['Sending datagrams faster than the interface (often Wi-Fi) drains them.'],
+    fixes: ['Pace the sender and retry after a short delay; treat it like EAGAIN/ENOBUFS.'],
+  },
+  EDOOFUS: { meaning: 'FreeBSD: a programming error was detected (an API used the wrong way).' },
+  ECAPMODE: { meaning: 'FreeBSD: the call is not permitted in Capsicum capability mode (e.g. connect() by address after cap_enter()).' },
+  ENOTCAPABLE: { meaning: 'FreeBSD: the descriptor lacks the Capsicum right the operation needs.' },
   // Winsock-only codes
   WSANOTINITIALISED: {
     meaning: 'Winsock was not initialised: the program called a socket function before WSAStartup() succeeded (or after WSACleanup()).',

@@ -25,6 +25,9 @@ test('errno by number, fragment, WSA code and platform', () => {
   const linux54 = run('errno', '54');
   assert.match(linux54.stdout, /^EXFULL/);
   assert.match(linux54.stdout, /macOS ECONNRESET/);
+  assert.match(run('errno', 'ECONNRESET', '--platform', 'macos').stdout, /On macOS: ECONNRESET = 54\./);
+  assert.match(run('errno', 'ECONNRESET', '--platform', 'windows').stdout, /On Windows: WSAECONNRESET = 10054\./);
+  assert.match(run('errno', 'EQFULL', '--platform', 'linux').stdout, /On Linux: not defined\./);
 });
 
 test('errno --json is one JSON document', () => {

@@ -81,6 +81,14 @@ export function formatLookup(r: ErrnoLookup, width = 100): string {
     const fmt = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(w[i]))).join('  ');
     text = `${r.matches.length} errors match '${r.query}':\n${[head, ...rows].map(fmt).join('\n')}\nRun \`sockscope errno NAME\` for one of them.\n`;
   }
+  if (r.matchedBy !== 'number' && r.platform && r.matches.length === 1) {
+    const e = r.matches[0];
+    const n = r.platform === 'windows' ? e.windows?.number : e.numbers[r.platform];
+    const name = r.platform === 'windows' ? e.windows?.name : e.name;
+    text += n === undefined || n === null
+      ? `\nOn ${PLATFORM_LABEL[r.platform]}: not defined.\n`
+      : `\nOn ${PLATFORM_LABEL[r.platform]}: ${name} = ${n}.\n`;
+  }
   if (r.matchedBy === 'number' && r.platform) {
     const other = r.readings.filter((x) => x.platform !== r.platform && x.name !== r.matches[0]?.name && !(r.matches[0]?.windows?.name === x.name));
     if (other.length)
