@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOCKET_OPTIONS, LINUX_LEVELS, describeOption, findOption, findOptionByNumber, suggestOptions, UnknownOptionError } from '../../src/knowledge/socket-options.js';
@@ -43,6 +43,60 @@ test('levels, optnames and struct sizes match this system\'s headers (gcc)', () 
       if (o.type === 'linger' || o.type === 'timeval' || o.type === 'tcp_info') assert.equal(Number(live.get(o.type)), o.size, `${o.name} size`);
       if (o.type === 'int' || o.type === 'bool') assert.equal(o.size, 4, o.name);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the kernel accepts each option at its level with the declared size, and fresh-socket defaults match', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-optread-'));
+  try {
+    const lines = SOCKET_OPTIONS.map((o) => {
+      const fd = o.level === 'IPPROTO_IPV6' ? 'fd6' : 'fd4';
+      return `  { unsigned char b[512]; memset(b, 0, sizeof b); socklen_t len = ${o.size}; int r = getsockopt(${fd}, ${o.level === 'SOL_SOCKET' ? 'SOL_SOCKET' : o.level}, ${o.name}, b, &len); int v; memcpy(&v, b, sizeof v); printf("%s %d %u %d\\n", "${o.name}", r == 0 ? 0 : errno, (unsigned)len, v); }`;
+    });
+    const src = [
+      '#define _GNU_SOURCE',
+      '#include <stdio.h>',
+      '#include <string.h>',
+      '#include <errno.h>',
+      '#include <sys/socket.h>',
+      '#include <netinet/in.h>',
+      '#include <netinet/tcp.h>',
+      'int main(void) {',
+      '  int fd4 = socket(AF_INET, SOCK_STREAM, 0);',
+      '  int fd6 = socket(AF_INET6, SOCK_STREAM, 0);',
+      '  if (fd4 < 0) return 1;',
+      '  if (fd6 < 0) { fd6 = fd4; printf("NOV6 0 0 0\\n"); }',
+      ...lines,
+      '  return 0;',
+      '}',
+    ].join('\n');
+    writeFileSync(join(dir, 'r.c'), src);
+    execFileSync('gcc', ['-o', join(dir, 'r'), join(dir, 'r.c')], { timeout: 60_000 });
+    const rows = new Map(execFileSync(join(dir, 'r'), { encoding: 'utf8', timeout: 10_000 }).trim().split('\n').map((l) => {
+      const [name, err, len, v] = l.split(' ');
+      return [name, { err: Number(err), len: Number(len), v: Number(v) }];
+    }));
+    const noV6 = rows.has('NOV6'); // a kernel without IPv6: IPV6_V6ONLY cannot be read
+    for (const o of SOCKET_OPTIONS) {
+      if (noV6 && o.level === 'IPPROTO_IPV6') continue;
+      const r = rows.get(o.name)!;
+      assert.equal(r.err, 0, `${o.name}: getsockopt errno ${r.err}`);
+      if (o.type === 'string') assert.ok(r.len <= o.size, `${o.name} len ${r.len}`);
+      else assert.equal(r.len, o.size, `${o.name} optlen`);
+    }
+    // defaults the table states for a fresh TCP socket
+    for (const [name, v] of Object.entries({ SO_REUSEADDR: 0, SO_REUSEPORT: 0, SO_KEEPALIVE: 0, TCP_NODELAY: 0, TCP_CORK: 0, SO_RCVLOWAT: 1, SO_SNDLOWAT: 1, SO_ACCEPTCONN: 0, SO_ERROR: 0, SO_TYPE: 1, SO_DOMAIN: 2, SO_PROTOCOL: 6, SO_MARK: 0, SO_PRIORITY: 0, SO_INCOMING_CPU: -1, TCP_DEFER_ACCEPT: 0, TCP_USER_TIMEOUT: 0, IP_FREEBIND: 0, IP_TRANSPARENT: 0, SO_BROADCAST: 0 }))
+      assert.equal(rows.get(name)!.v, v, `${name} default`);
+    const sysctl = (p: string) => Number(readFileSync(`/proc/sys/${p}`, 'utf8').trim().split(/\s+/)[0]);
+    assert.equal(rows.get('TCP_KEEPIDLE')!.v, sysctl('net/ipv4/tcp_keepalive_time'));
+    assert.equal(rows.get('TCP_KEEPINTVL')!.v, sysctl('net/ipv4/tcp_keepalive_intvl'));
+    assert.equal(rows.get('TCP_KEEPCNT')!.v, sysctl('net/ipv4/tcp_keepalive_probes'));
+    assert.equal(rows.get('IP_TTL')!.v, sysctl('net/ipv4/ip_default_ttl'));
+    if (!noV6) assert.equal(rows.get('IPV6_V6ONLY')!.v, sysctl('net/ipv6/bindv6only'));
+    assert.equal(rows.get('SO_RCVBUF')!.v, Number(readFileSync('/proc/sys/net/ipv4/tcp_rmem', 'utf8').trim().split(/\s+/)[1]));
+    assert.equal(rows.get('SO_SNDBUF')!.v, Number(readFileSync('/proc/sys/net/ipv4/tcp_wmem', 'utf8').trim().split(/\s+/)[1]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
