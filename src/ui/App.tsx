@@ -1,6 +1,6 @@
 // The full-screen monitor: polls the injected source, derives the views, and maps keys through the keymap.
 import { Box, useApp, useInput, useStdin } from 'ink';
-import { useCallback, useMemo, useReducer, useRef, type ComponentType, type ReactElement } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, type ComponentType, type ReactElement } from 'react';
 import type { SocketSource } from '../collect/source.js';
 import { isListener } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
@@ -16,12 +16,12 @@ import { usePolling, type Scheduler } from './hooks/usePolling.js';
 import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
 import { useSocketDetails } from './hooks/useSocketDetails.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
-import { handleKey, type KeyContext } from './input.js';
+import { monitorReducer, type KeyContext } from './input.js';
 import type { SocketInspector } from './inspector.js';
-import { DEFAULT_KEYMAP, footerHints, keyName, type KeyBinding } from './keymap.js';
+import { DEFAULT_KEYMAP, footerHints, keyName, splitKeys, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines } from './socket-lines.js';
-import { current, initialState, reducer, selectedIndex, type Frame } from './state.js';
+import { current, initialState, selectedIndex, type Frame } from './state.js';
 import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
 import type { Theme } from './theme.js';
 import { helpPanelLines } from './views/help-lines.js';
@@ -73,7 +73,7 @@ export function App(props: AppProps) {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const size = useTerminalSize({ clearOnResize: props.clearOnResize });
-  const [state, dispatch] = useReducer(reducer, undefined, () => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }));
+  const [state, dispatch] = useReducer(monitorReducer, undefined, () => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }));
   const frame = current(state);
   const view = frame.view;
 
@@ -174,31 +174,23 @@ export function App(props: AppProps) {
   const textHeight = Math.max(1, body - 1);
   const textMax = maxScroll(textLines.length, textHeight);
 
-  // The key handler reads what is on screen through a ref, so a key never acts on a stale render; the
-  // state it sees is advanced synchronously by each key (keys can arrive faster than frames).
-  const latest = useRef({ rendered: state, current: state });
-  if (latest.current.rendered !== state) latest.current = { rendered: state, current: state };
-  const keyContext = useRef<KeyContext>(undefined as unknown as KeyContext);
-  keyContext.current = {
-    state,
+  // Keys become actions decided inside the reducer (against its own, always current state); what is on
+  // screen (rows, selection, page size) comes from the latest render through a ref.
+  const screen = useRef<Omit<KeyContext, 'state'>>(undefined as unknown as Omit<KeyContext, 'state'>);
+  screen.current = {
     keymap,
     table: model ? { model, ids, index, top, height: tableHeight } : undefined,
     maxScroll: view === 'socket' || view === 'help' ? textMax : undefined,
     pageSize: textHeight,
     wizardAvailable: !!Wizard,
   };
-  const onKey = useCallback(
-    (input: string, key: Parameters<typeof keyName>[1]) => {
-      const r = handleKey(keyName(input, key), input, { ...keyContext.current, state: latest.current.current });
-      if (r.quit) exit();
-      else
-        for (const a of r.actions) {
-          latest.current.current = reducer(latest.current.current, a);
-          dispatch(a);
-        }
-    },
-    [exit],
-  );
+  const onKey = useCallback((input: string, key: Parameters<typeof keyName>[1]) => {
+    // Several characters in one read (a paste, a fast typist over SSH, tmux send-keys) are keys one by one.
+    for (const [k, text] of splitKeys(input, key)) dispatch({ type: 'key', key: k, text, ctx: screen.current });
+  }, []);
+  useEffect(() => {
+    if (state.quit) exit();
+  }, [state.quit, exit]);
   useInput(onKey, { isActive: isRawModeSupported === true });
 
   const closeWizard = useCallback(() => dispatch({ type: 'back' }), []);

@@ -1,7 +1,7 @@
 // Key handling as a pure function: a key name and what is on screen in, actions (or quit) out.
 import { commandFor, type KeyBinding, type ViewName } from './keymap.js';
 import { windowTop } from './layout.js';
-import { current, type Action, type UiState } from './state.js';
+import { current, reducer, selectedIndex, type Action, type UiState } from './state.js';
 import type { TableModel } from './table-model.js';
 
 /** What the key handler needs to know about the screen. */
@@ -42,8 +42,7 @@ function filterKey(key: string, input: string, ctx: KeyContext): KeyResult {
   return none;
 }
 
-function moveTo(ctx: KeyContext, index: number): KeyResult {
-  const t = ctx.table;
+function moveTo(t: KeyContext['table'], index: number): KeyResult {
   if (!t || t.ids.length === 0) return none;
   const i = Math.max(0, Math.min(t.ids.length - 1, index));
   return act({ type: 'select', table: t.model.key, id: t.ids[i], index: i, top: windowTop(t.ids.length, i, t.height, t.top) });
@@ -58,7 +57,14 @@ export function handleKey(key: string, input: string, ctx: KeyContext): KeyResul
   const view: ViewName = frame.view;
   const command = commandFor(ctx.keymap, key, view);
   if (!command) return none;
-  const t = ctx.table;
+  // The selection as the reducer knows it now (several keys may arrive between two frames).
+  const t = ctx.table
+    ? {
+        ...ctx.table,
+        index: selectedIndex(ctx.table.ids, state.selected[ctx.table.model.key], state.lastIndex[ctx.table.model.key] ?? ctx.table.index),
+        top: state.top[ctx.table.model.key] ?? ctx.table.top,
+      }
+    : undefined;
   const scrollable = ctx.maxScroll !== undefined;
   switch (command) {
     case 'quit':
@@ -78,17 +84,17 @@ export function handleKey(key: string, input: string, ctx: KeyContext): KeyResul
     case 'clearFilter':
       return t && state.filters[t.model.key] ? act({ type: 'filterEnd', clear: true, table: t.model.key }) : none;
     case 'up':
-      return scrollable ? act({ type: 'scroll', delta: -1, max: ctx.maxScroll! }) : t ? moveTo(ctx, t.index - 1) : none;
+      return scrollable ? act({ type: 'scroll', delta: -1, max: ctx.maxScroll! }) : t ? moveTo(t, t.index - 1) : none;
     case 'down':
-      return scrollable ? act({ type: 'scroll', delta: 1, max: ctx.maxScroll! }) : t ? moveTo(ctx, t.index + 1) : none;
+      return scrollable ? act({ type: 'scroll', delta: 1, max: ctx.maxScroll! }) : t ? moveTo(t, t.index + 1) : none;
     case 'pageUp':
-      return scrollable ? act({ type: 'scroll', delta: -ctx.pageSize, max: ctx.maxScroll! }) : t ? moveTo(ctx, t.index - t.height) : none;
+      return scrollable ? act({ type: 'scroll', delta: -ctx.pageSize, max: ctx.maxScroll! }) : t ? moveTo(t, t.index - t.height) : none;
     case 'pageDown':
-      return scrollable ? act({ type: 'scroll', delta: ctx.pageSize, max: ctx.maxScroll! }) : t ? moveTo(ctx, t.index + t.height) : none;
+      return scrollable ? act({ type: 'scroll', delta: ctx.pageSize, max: ctx.maxScroll! }) : t ? moveTo(t, t.index + t.height) : none;
     case 'home':
-      return scrollable ? act({ type: 'scroll', delta: -Infinity, max: ctx.maxScroll! }) : t ? moveTo(ctx, 0) : none;
+      return scrollable ? act({ type: 'scroll', delta: -Infinity, max: ctx.maxScroll! }) : t ? moveTo(t, 0) : none;
     case 'end':
-      return scrollable ? act({ type: 'scroll', delta: Infinity, max: ctx.maxScroll! }) : t ? moveTo(ctx, t.ids.length - 1) : none;
+      return scrollable ? act({ type: 'scroll', delta: Infinity, max: ctx.maxScroll! }) : t ? moveTo(t, t.ids.length - 1) : none;
     case 'sort':
       return t ? act({ type: 'sortNext', kind: t.model.kind, count: t.model.sorts.length }) : none;
     case 'sortReverse':
@@ -112,4 +118,22 @@ export function handleKey(key: string, input: string, ctx: KeyContext): KeyResul
     case 'wizard':
       return ctx.wizardAvailable ? act({ type: 'push', frame: { view: 'wizard' } }) : none;
   }
+}
+
+/** A key press as an action: decided against the reducer's own state, so keys that arrive faster than frames act in order. */
+export interface KeyAction {
+  type: 'key';
+  key: string;
+  text: string;
+  /** What is on screen (from the latest render); the state comes from the reducer. */
+  ctx: Omit<KeyContext, 'state'>;
+}
+
+/** The monitor's reducer: key presses plus every UI action. A quit sets `quit` (the App then exits). */
+export function monitorReducer(s: UiState, a: Action | KeyAction): UiState {
+  if (a.type !== 'key') return reducer(s, a);
+  if (s.quit) return s;
+  const r = handleKey(a.key, a.text, { ...a.ctx, state: s });
+  if (r.quit) return { ...s, quit: true };
+  return r.actions.reduce(reducer, s);
 }

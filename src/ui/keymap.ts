@@ -104,6 +104,23 @@ export function keyName(input: string, key: InkKey): string {
   return input;
 }
 
+/**
+ * Splits one read from the terminal into key presses: Ink hands over a whole chunk when several
+ * printable characters arrive together. Returns [keyName, text] pairs.
+ */
+export function splitKeys(input: string, key: InkKey): Array<[string, string]> {
+  const special = key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end || key.escape || key.tab || key.backspace || key.delete || key.ctrl;
+  const chars = [...input];
+  if (special || chars.length <= 1) return [[keyName(input, key), input]];
+  return chars.map((c): [string, string] => {
+    if (c === '\r' || c === '\n') return ['enter', ''];
+    if (c === '\t') return ['tab', ''];
+    if (c === '\u007f' || c === '\b') return ['backspace', ''];
+    if (c === '\u0003') return ['ctrl+c', ''];
+    return [c === ' ' ? 'space' : c, c];
+  });
+}
+
 /** How a key name reads on screen. */
 export function displayKey(k: string): string {
   const names: Record<string, string> = {

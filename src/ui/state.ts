@@ -36,6 +36,8 @@ export interface UiState {
   intervalMs: number;
   /** --port: only this local port. */
   port?: number;
+  /** q or Ctrl-C was pressed. */
+  quit?: boolean;
 }
 
 export const MIN_INTERVAL_MS = 100;
