@@ -18,3 +18,21 @@ export { generateServer, fromAutomation, resolveOptions, GeneratorInputSchema, G
 export type { GeneratorInput, GeneratorOptions, GenerateResult, GeneratedFile, AutomationGenerateRequest, TemplateContext } from './codegen/index.js';
 export { Wizard, MonitorWizard } from './ui/wizard/Wizard.js';
 export type { WizardProps, WizardDone } from './ui/wizard/Wizard.js';
+// One socket under the microscope: the getsockopt helper (pidfd_getfd + getsockopt, kernel-view fallback),
+// debug-connections probing and `try` calls, with their pure interpretations.
+export { inspectSocketOptions, inspectKernelSocket, readOptionsOnFd, resolveOptionNames } from './collect/getsockopt.js';
+export type { InspectResult, InspectTarget, OptionReading } from './collect/getsockopt.js';
+export { locateListener, locateInode, findSocketHolders } from './collect/getsockopt-locate.js';
+export type { LocatedSocket } from './collect/getsockopt-locate.js';
+export type { TcpInfoStruct, DecodedValue } from './collect/getsockopt-decode.js';
+export { buildOptionsReport, interpretOption, displayValue } from './knowledge/interpret-options.js';
+export type { OptionInterpretation, OptionReportRow } from './knowledge/interpret-options.js';
+export { probeConnections } from './collect/connect-probe.js';
+export type { ProbeResult, ProbeOptions, AddressProbe, TlsResult } from './collect/connect-probe.js';
+export { parseHostPort, diagnoseConnectError } from './knowledge/interpret-connect.js';
+export type { ConnectDiagnosis } from './knowledge/interpret-connect.js';
+export { runTry } from './collect/try-call-context.js';
+export type { TryRun } from './collect/try-call-context.js';
+export type { TryCallResult, TryOp } from './collect/try-call.js';
+export { interpretTry } from './knowledge/interpret-try.js';
+export type { TryContext, TryInterpretation } from './knowledge/interpret-try.js';

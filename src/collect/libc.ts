@@ -1,8 +1,15 @@
 // koffi bindings to the few libc socket calls sockscope makes itself (getsockopt on a borrowed fd, try bind/listen/connect).
 import { constants as osConstants } from 'node:os';
 import { isIPv4, isIPv6 } from 'node:net';
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
 import { logOsCall } from './debug.js';
+
+type KoffiModule = typeof import('koffi');
+let koffiModule: KoffiModule | undefined;
+/** koffi is loaded on first use only: its native addon costs ~50-100 ms of start-up that other commands should not pay. */
+function koffiLib(): KoffiModule {
+  return (koffiModule ??= createRequire(import.meta.url)('koffi') as KoffiModule);
+}
 
 // Linux x86_64 / generic constants (asm-generic/socket.h, linux/in.h, bits/fcntl-linux.h).
 export const AF_UNIX = 1;
@@ -81,6 +88,7 @@ export function libc(): Libc | null {
   if (cached !== undefined) return cached;
   const t0 = performance.now();
   try {
+    const koffi = koffiLib();
     const lib = koffi.load('libc.so.6');
     const f = (decl: string) => lib.func(decl) as unknown as Fn;
     const socklen = koffi.pointer('uint32_t');
@@ -141,7 +149,7 @@ export function libcStrerror(n: number): string {
 
 /** errno after the last koffi call on this thread. */
 export function lastErrno(): number {
-  return koffi.errno();
+  return koffiLib().errno();
 }
 
 /** Calls fn, logs it, and throws SyscallError when it returns a negative value. */
