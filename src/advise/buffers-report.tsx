@@ -55,6 +55,9 @@ export interface BuildBuffersOptions {
   caps?: BufferCaps;
 }
 
+/** States whose buffers matter (TIME_WAIT, LISTEN and handshakes have none worth sizing). */
+const CARRIES_DATA = new Set(['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
+
 const EMPTY_CAPS: BufferCaps = { rmemMax: null, wmemMax: null, rmemDefault: null, wmemDefault: null, tcpRmem: null, tcpWmem: null };
 
 /** Builds the report (pure). */
@@ -72,7 +75,7 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
     };
   }
   const connections = (o.sockets ?? [])
-    .filter((s) => s.protocol === 'tcp' && s.state !== 'LISTEN')
+    .filter((s) => s.protocol === 'tcp' && CARRIES_DATA.has(s.state))
     .map((s) => connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, localPeerOf(s, o.peerCandidates ?? o.snapshot?.sockets ?? [])));
   let connectionPlan: BufferPlan | null = null;
   const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null);
