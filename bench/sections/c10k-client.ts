@@ -17,9 +17,9 @@ interface Args {
 const args: Args = JSON.parse(process.argv[2]);
 const send = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
-/** Latency histogram: 10 µs buckets up to 2 s, then one overflow bucket. */
-const BUCKET_US = 10;
-const NBUCKETS = 200_000;
+/** Latency histogram: 50 µs buckets up to 20 s, then one overflow bucket. */
+const BUCKET_US = 50;
+const NBUCKETS = 400_000;
 const hist = new Uint32Array(NBUCKETS + 1);
 
 const sockets: net.Socket[] = [];

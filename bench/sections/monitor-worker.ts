@@ -1,0 +1,206 @@
+// Worker of the monitor-render bench section (run with NODE_ENV=production so React is its production build).
+// Renders the real App through Ink into a FrameWriter on a fake 120x40 TTY and prints one JSON result line.
+// Usage: node --import tsx bench/sections/monitor-worker.ts '{"mode":"render"|"cpu", ...}'
+import { EventEmitter } from 'node:events';
+import { render } from 'ink';
+import { createElement } from 'react';
+import { evaluateRules, makeContext } from '../../src/advise/engine.js';
+import type { RuleContext } from '../../src/advise/types.js';
+import type { SocketSource } from '../../src/collect/source.js';
+import type { Snapshot } from '../../src/model/snapshot.js';
+import { App } from '../../src/ui/App.js';
+import { FrameWriter } from '../../src/ui/frame-writer.js';
+import { timerScheduler, type Scheduler } from '../../src/ui/hooks/usePolling.js';
+import { resolveKeymap } from '../../src/ui/keymap.js';
+import { createTheme } from '../../src/ui/theme.js';
+import { benchSnapshot, bigHost, withOneMore } from './monitor-fixtures.js';
+
+interface Args {
+  mode: 'render' | 'cpu';
+  ports: number;
+  perPort: number;
+  columns?: number;
+  rows?: number;
+  frames?: number;
+  seconds?: number;
+}
+const args: Args = JSON.parse(process.argv[2] ?? '{}');
+const columns = args.columns ?? 120;
+const rows = args.rows ?? 40;
+
+class FakeStdout extends EventEmitter {
+  isTTY = true;
+  columns = columns;
+  rows = rows;
+  written = 0;
+  onWrite: (() => void) | undefined;
+  write(s: string): boolean {
+    this.written += Buffer.byteLength(s);
+    this.onWrite?.();
+    return true;
+  }
+}
+class FakeStdin extends EventEmitter {
+  isTTY = true;
+  private data: string | null = null;
+  setRawMode() {}
+  setEncoding() {}
+  ref() {}
+  unref() {}
+  resume() {}
+  pause() {}
+  read(): string | null {
+    const d = this.data;
+    this.data = null;
+    return d;
+  }
+  press(d: string) {
+    this.data = d;
+    this.emit('readable');
+  }
+}
+
+const advise = (ctx: RuleContext) => evaluateRules(makeContext(ctx));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+function mountApp(source: SocketSource, scheduler: Scheduler) {
+  const out = new FakeStdout();
+  const stdin = new FakeStdin();
+  const writer = new FrameWriter(out);
+  const stdout = new Proxy(out, {
+    get(t, p) {
+      if (p === 'write') return (s: string) => writer.write(s);
+      const v = Reflect.get(t, p, t);
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  });
+  const inst = render(
+    createElement(App, {
+      source,
+      advise,
+      scheduler,
+      theme: createTheme(true),
+      keymap: resolveKeymap({}, { without: ['wizard'] }).keymap,
+      intervalMs: 1000,
+      protocols: { tcp: true, udp: true, unix: false },
+    }),
+    { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false },
+  );
+  return { out, stdin, writer, inst };
+}
+
+/** Resolves at the next write to the terminal (or after `ms` when nothing is written). */
+function nextWrite(out: FakeStdout, ms = 5000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      out.onWrite = undefined;
+      resolve(false);
+    }, ms);
+    out.onWrite = () => {
+      clearTimeout(t);
+      out.onWrite = undefined;
+      resolve(true);
+    };
+  });
+}
+
+async function renderBench() {
+  const base = bigHost(args.ports, args.perPort);
+  let time = Date.UTC(2026, 0, 1, 12, 0, 0);
+  let next: () => Snapshot = () => benchSnapshot(base, (time += 1000));
+  const source: SocketSource = { name: 'fixture', collect: async () => next() };
+  let pending: (() => void) | undefined;
+  const scheduler: Scheduler = { schedule: (fn) => ((pending = fn), () => (pending = undefined)) };
+  const refresh = async () => {
+    const f = pending;
+    pending = undefined;
+    f?.();
+    // Let the collect promise, React and Ink run.
+    for (let i = 0; i < 200 && !pending; i++) await sleep(5);
+  };
+
+  const t0 = performance.now();
+  const app = mountApp(source, scheduler);
+  for (let i = 0; i < 400 && app.out.written === 0; i++) await sleep(5);
+  for (let i = 0; i < 400 && !pending; i++) await sleep(5);
+  const firstFrameMs = performance.now() - t0;
+
+  // Warm up: fill the trend sparklines (TREND_WIDTH samples) so unchanged data renders identically.
+  for (let i = 0; i < 12; i++) await refresh();
+
+  // 1. Nothing changed: same sockets, next poll.
+  const unchanged: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const before = app.writer.bytes;
+    await refresh();
+    unchanged.push(app.writer.bytes - before);
+  }
+
+  // 2. One visible row changes (one more connection on the second port), then changes back.
+  const changed: number[] = [];
+  const plusOne = withOneMore(base, 1001);
+  for (let i = 0; i < 6; i++) {
+    next = () => benchSnapshot(i % 2 === 0 ? plusOne : base, (time += 1000));
+    const before = app.writer.bytes;
+    await refresh();
+    changed.push(app.writer.bytes - before);
+  }
+  next = () => benchSnapshot(base, (time += 1000));
+
+  // 3. Frame render: a key press that moves the selection, to the frame written (React + Ink + diff).
+  const frameMs: number[] = [];
+  for (let i = 0; i < (args.frames ?? 60); i++) {
+    const w = nextWrite(app.out);
+    const s = performance.now();
+    app.stdin.press(i % 2 === 0 ? 'j' : 'k');
+    if (await w) frameMs.push(performance.now() - s);
+  }
+
+  // 4. Refresh: a new snapshot (aggregation of every socket, rules, sort, render) to the frame written.
+  const refreshMs: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    next = () => benchSnapshot(i % 2 === 0 ? plusOne : base, (time += 1000));
+    const w = nextWrite(app.out, 20_000);
+    const s = performance.now();
+    const f = pending;
+    pending = undefined;
+    f?.();
+    if (await w) refreshMs.push(performance.now() - s);
+    for (let j = 0; j < 200 && !pending; j++) await sleep(5);
+  }
+  app.inst.unmount();
+  return {
+    sockets: base.length,
+    ports: args.ports,
+    size: `${columns}x${rows}`,
+    firstFrameInProcessMs: Math.round(firstFrameMs),
+    frameMedianMs: +quantile(frameMs, 0.5).toFixed(2),
+    frameP95Ms: +quantile(frameMs, 0.95).toFixed(2),
+    refreshMedianMs: +quantile(refreshMs, 0.5).toFixed(1),
+    refreshP95Ms: +quantile(refreshMs, 0.95).toFixed(1),
+    bytesUnchanged: Math.max(...unchanged),
+    bytesOneRowChanged: Math.max(...changed),
+  };
+}
+
+async function cpuBench() {
+  const base = bigHost(args.ports, args.perPort);
+  const source: SocketSource = { name: 'fixture', collect: async () => benchSnapshot(base, Date.now()) };
+  const app = mountApp(source, timerScheduler);
+  await sleep(3000); // start-up and the first snapshots are not the steady state
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await sleep((args.seconds ?? 60) * 1000);
+  const c = process.cpuUsage(c0);
+  const wall = performance.now() - t0;
+  app.inst.unmount();
+  return { sockets: base.length, ports: args.ports, seconds: Math.round(wall / 1000), cpuPercentOfOneCore: +(((c.user + c.system) / 1000 / wall) * 100).toFixed(2) };
+}
+
+const result = args.mode === 'cpu' ? await cpuBench() : await renderBench();
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);
