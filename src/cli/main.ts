@@ -4,6 +4,8 @@ import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { UsageError } from './errors.js';
 import { CollectorError } from '../collect/source.js';
+import { setDebugEnabled } from '../collect/debug.js';
+import { loadConfig } from '../config/load.js';
 
 /** Prints an error the way the CLI promises: one line, exit 2 for bad input, 1 for runtime failures. */
 export function exitWithError(err: unknown): never {
@@ -34,6 +36,11 @@ export function buildCli(argv: string[]) {
       global: true,
     })
     .option('color', { type: 'boolean', default: true, describe: 'Colour output (--no-color or NO_COLOR turns it off)', global: true })
+    // The effective config (files + env) decides OS-call logging; an invalid config is exit 2 for every command.
+    .middleware((argv) => {
+      if (argv._[0] === 'completion' || argv.getYargsCompletions) return;
+      setDebugEnabled(loadConfig().config.debug);
+    })
     .completion('completion', 'Print the shell completion script (bash, zsh): sockscope completion >> ~/.bashrc')
     .strict()
     .recommendCommands()

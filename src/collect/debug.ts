@@ -2,11 +2,17 @@
 import { appendFileSync } from 'node:fs';
 
 let forceFile: string | undefined;
+let forced: boolean | undefined;
 
-/** True when SOCKET_DEBUG asks for OS-call logging. */
+/** True when SOCKET_DEBUG (true/1/yes/on, any case) or the config's `debug` asks for OS-call logging. */
 export function debugEnabled(): boolean {
-  const v = process.env.SOCKET_DEBUG;
-  return v === 'true' || v === '1' || v === 'yes';
+  if (forced !== undefined) return forced;
+  return /^(true|1|yes|on)$/i.test(process.env.SOCKET_DEBUG ?? '');
+}
+
+/** Turns logging on or off regardless of the environment (the CLI applies the effective config's `debug`). */
+export function setDebugEnabled(on: boolean | undefined): void {
+  forced = on;
 }
 
 /** The monitor owns the terminal: route debug lines to SOCKET_DEBUG_FILE (or drop them when unset). */
