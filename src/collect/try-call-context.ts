@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { Socket } from '../model/socket.js';
 import { sysctlInt } from '../model/snapshot.js';
-import type { PortHolder, TryContext } from '../knowledge/interpret-try.js';
+import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
 import { findSocketHolders } from './getsockopt-locate.js';
 import { readProcText, readSysctls } from './host.js';
 import { createSource } from './index.js';
@@ -93,7 +93,8 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
   // Only TIME_WAIT on the port: whether SO_REUSEADDR gets through depends on the sockets that left them
   // (Linux wants it on both), which no tool shows; a second bind with SO_REUSEADDR (closed at once) tells.
   let reuseaddrWouldWork: boolean | undefined;
-  if ((o.op === 'bind' || o.op === 'listen') && call.errno === 'EADDRINUSE' && !o.reuseaddr && holders.length > 0 && holders.every((h) => h.state === 'TIME_WAIT')) {
+  const conflicting = relevantHolders(holders, fmt(o.address, o.port));
+  if ((o.op === 'bind' || o.op === 'listen') && call.errno === 'EADDRINUSE' && !o.reuseaddr && conflicting.length > 0 && conflicting.every((h) => h.state === 'TIME_WAIT')) {
     const again = await tryCall({ op: 'bind', address: o.address, port: o.port, reuseaddr: true, reuseport: o.reuseport, v6only: o.v6only, timeoutMs: o.timeoutMs });
     reuseaddrWouldWork = again.ok;
   }

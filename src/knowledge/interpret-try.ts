@@ -54,13 +54,36 @@ function who(h: PortHolder): string {
   return p || (h.uid !== undefined ? `a process of uid ${h.uid} (not visible to this user)` : 'a process sockscope cannot see');
 }
 
+/** "[::1]:80" -> "::1", "10.0.0.1:80" -> "10.0.0.1". */
+function hostOf(endpoint: string): string {
+  const m = /^\[(.*)\]:\d+$/.exec(endpoint);
+  return m ? m[1] : endpoint.replace(/:\d+$/, '');
+}
+
+function isAny(a: string): boolean {
+  return a === '0.0.0.0' || a === '::' || a === '*' || a === '';
+}
+
+/** Whether two local addresses can conflict in bind(): equal, or either is a wildcard. */
+function overlaps(a: string, b: string): boolean {
+  return a === b || isAny(a) || isAny(b) || a === `::ffff:${b}` || b === `::ffff:${a}`;
+}
+
+/** The holders whose local address can conflict with the target (the others share only the port number). */
+export function relevantHolders(holders: readonly PortHolder[], target: string): PortHolder[] {
+  const mine = hostOf(target);
+  return holders.filter((h) => overlaps(hostOf(h.local), mine));
+}
+
 /** Explains the outcome of one tried call. */
 export function interpretTry(c: TryContext): TryInterpretation {
   const details: string[] = [];
   const next: string[] = [];
-  const listeners = c.holders.filter((h) => h.state === 'LISTEN' || (h.state === 'CLOSE' && c.op === 'sendto'));
-  const tw = c.holders.filter((h) => h.state === 'TIME_WAIT');
-  const others = c.holders.filter((h) => h.state !== 'LISTEN' && h.state !== 'TIME_WAIT');
+  // Only sockets whose local address overlaps ours can conflict (same address, or a wildcard on either side).
+  const relevant = relevantHolders(c.holders, c.target);
+  const listeners = relevant.filter((h) => h.state === 'LISTEN' || (h.state === 'CLOSE' && c.op === 'sendto'));
+  const tw = relevant.filter((h) => h.state === 'TIME_WAIT');
+  const others = relevant.filter((h) => h.state !== 'LISTEN' && h.state !== 'TIME_WAIT');
 
   if (c.ok) {
     if (c.op === 'bind' || c.op === 'listen') {

@@ -109,3 +109,16 @@ test('try: EADDRINUSE holders, TIME_WAIT, EACCES on privileged ports, backlog cu
   const notav = interpretTry({ ...base, target: '10.1.2.3:80', errno: 'EADDRNOTAVAIL', hostAddresses: ['127.0.0.1'] });
   assert.match(notav.summary, /10.1.2.3 is not an address of this host \(this host has 127.0.0.1\)/);
 });
+
+test('try: sockets on other local addresses with the same port do not explain EADDRINUSE', () => {
+  const r = interpretTry({
+    op: 'bind', target: '127.0.0.1:34705', port: 34705, ok: false, errno: 'EADDRINUSE', uid: 0,
+    holders: [
+      { state: 'ESTABLISHED', local: '127.0.0.12:34705', peer: '127.0.0.1:33309', processes: [{ pid: 9, name: 'node' }] },
+      { state: 'TIME_WAIT', local: '127.0.0.1:34705', processes: [] },
+    ],
+  });
+  assert.match(r.summary, /only 1 TIME_WAIT socket/);
+  const wild = interpretTry({ op: 'bind', target: '127.0.0.1:80', port: 80, ok: false, errno: 'EADDRINUSE', uid: 0, holders: [{ state: 'LISTEN', local: '[::]:80', processes: [{ pid: 1, name: 'nginx' }] }] });
+  assert.match(wild.summary, /held by pid 1 \(nginx\), LISTEN on \[::\]:80/);
+});

@@ -112,7 +112,7 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
     );
     if (r.method === 'fallback' && kv.tcpInfo) {
       const t = kv.tcpInfo;
-      const parts = [t.rttUs !== undefined ? `rtt ${(t.rttUs / 1000).toFixed(3)} ms` : '', t.cwnd !== undefined ? `cwnd ${t.cwnd}` : '', t.totalRetrans !== undefined ? `retrans ${t.retrans ?? 0}/${t.totalRetrans}` : '', t.congestion ?? '', t.deliveryRate ? `delivery ${humanBytes(t.deliveryRate)}/s` : ''].filter(Boolean);
+      const parts = [t.rttUs ? `rtt ${(t.rttUs / 1000).toFixed(3)} ms` : '', t.cwnd !== undefined ? `cwnd ${t.cwnd}` : '', t.totalRetrans !== undefined ? `retrans ${t.retrans ?? 0}/${t.totalRetrans}` : '', t.congestion ?? '', t.deliveryRate ? `delivery ${humanBytes(t.deliveryRate)}/s` : ''].filter(Boolean);
       if (parts.length) out.push(`kernel tcp_info: ${parts.join(', ')}  [${r.kernelViewSource}]`);
     }
   }

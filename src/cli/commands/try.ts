@@ -5,7 +5,7 @@ import { createSource, type SourceChoice } from '../../collect/index.js';
 import { resolveOne, runTry, type TryRun } from '../../collect/try-call-context.js';
 import type { TryOp } from '../../collect/try-call.js';
 import { parseHostPort } from '../../knowledge/interpret-connect.js';
-import { interpretTry, type TryInterpretation } from '../../knowledge/interpret-try.js';
+import { interpretTry, relevantHolders, type TryInterpretation } from '../../knowledge/interpret-try.js';
 import { escapeControl } from '../../model/escape.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
@@ -53,13 +53,16 @@ export function formatTry(r: TryRun, i: TryInterpretation): string {
   out.push('');
   out.push(`${i.ok ? 'Result' : 'Failed'}: ${escapeControl(i.summary)}`);
   for (const d of i.details) out.push(`  - ${escapeControl(d)}`);
-  const holders = r.context.holders.filter((h) => h.state !== 'TIME_WAIT');
-  const tw = r.context.holders.length - holders.length;
-  if ((!i.ok || r.context.op === 'listen') && r.context.holders.length) {
-    out.push(`Sockets on port ${r.context.port}:`);
+  const all = relevantHolders(r.context.holders, r.context.target);
+  const holders = all.filter((h) => h.state !== 'TIME_WAIT');
+  const tw = all.length - holders.length;
+  const elsewhere = r.context.holders.length - all.length;
+  if ((!i.ok || r.context.op === 'listen') && (all.length || elsewhere)) {
+    out.push(`Sockets on ${r.context.target.replace(/:\d+$/, '')} port ${r.context.port}:`);
     for (const h of holders.slice(0, 10)) out.push(`  ${h.state.padEnd(11)} ${h.local}${h.peer ? ` -> ${h.peer}` : ''}  ${h.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(' ') || '-'}`);
     if (holders.length > 10) out.push(`  ... ${holders.length - 10} more`);
     if (tw) out.push(`  TIME_WAIT   ${tw} socket(s)`);
+    if (elsewhere) out.push(`  (${elsewhere} more on other local addresses with the same port number: they do not conflict)`);
   }
   if (r.resolved && r.resolved.length > 1) out.push(`(the name also resolves to ${r.resolved.slice(1).join(', ')}; sockscope debug-connections tries every address)`);
   if (i.nextSteps.length) {
