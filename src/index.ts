@@ -36,3 +36,16 @@ export type { TryRun } from './collect/try-call-context.js';
 export type { TryCallResult, TryOp } from './collect/try-call.js';
 export { interpretTry } from './knowledge/interpret-try.js';
 export type { TryContext, TryInterpretation } from './knowledge/interpret-try.js';
+// Collectors that need no privilege and no netlink: /proc/net and netstat; the cached process attribution they
+// (and ss/netlink) share; and the pure parsers of every procfs and netstat format (Linux, busybox, BSD/macOS, Windows).
+export { ProcfsSource } from './collect/procfs.js';
+export { NetstatSource } from './collect/netstat.js';
+export type { NetstatFlavor, NetstatTool } from './collect/netstat.js';
+export { ProcessAttributor, sharedAttributor, isListenerSocket } from './collect/processes.js';
+export type { AttributionScope, AttributionStats, AttributorOptions } from './collect/processes.js';
+export { parseProcNet } from './parse/procfs-net.js';
+export { parseProcUnix } from './parse/proc-unix.js';
+export { parseNetTools } from './parse/netstat-nettools.js';
+export { parseBusybox } from './parse/netstat-busybox.js';
+export { parseBsdNetstat } from './parse/netstat-bsd.js';
+export { parseWindowsNetstat } from './parse/netstat-windows.js';
