@@ -392,6 +392,9 @@ export function cleanup(dir: string): void {
  * fd count back to baseline. Throws an Error listing every failure.
  */
 export async function tcpEchoBattery(srv: RunningServer, opts: { clients?: number; bigPayload?: number } = {}): Promise<{ baselineFds: number; finalFds: number }> {
+  // Baseline after one full connection, so lazily created descriptors (event loop, wakeup pipes) count.
+  await within(10_000, echoOnce(srv.port, srv.host, Buffer.from('warm-up')), 'warm-up echo');
+  await sleep(100);
   const baselineFds = fdCount(srv.pid);
   const problems: string[] = [];
   const conc = await within(30_000, concurrentEcho(srv.port, srv.host, opts.clients ?? 200), 'concurrent echo');

@@ -52,14 +52,4 @@ describe('node event-loop at run time', () => {
       h.cleanup(dir);
     }
   });
-
-  test('max connections: the connection past the limit is closed, the others are served', { timeout: 20_000 }, async () => {
-    await withServer({ language: 'node', maxConnections: 2, bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
-      const held = await h.holdConnections(srv.port, srv.host, 2);
-      await h.sleep(100);
-      const extra = await h.echoOnce(srv.port, srv.host, Buffer.from('x'), { halfClose: false }).catch(() => Buffer.alloc(0));
-      assert.equal(extra.length, 0);
-      for (const s of held) s.destroy();
-    });
-  });
 });
