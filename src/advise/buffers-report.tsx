@@ -76,7 +76,7 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
   }
   const connections = (o.sockets ?? [])
     .filter((s) => s.protocol === 'tcp' && CARRIES_DATA.has(s.state))
-    .map((s) => connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, localPeerOf(s, o.peerCandidates ?? o.snapshot?.sockets ?? [])));
+    .map((s) => connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, localPeerOf(s, o.peerCandidates ?? o.snapshot?.sockets ?? []), caps));
   let connectionPlan: BufferPlan | null = null;
   const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null);
   if (withBdp.length > 0) {

@@ -175,7 +175,7 @@ function ep(a: string, p: number): string {
  * given. `peer` is the other end when it is a socket on this host (loopback, containers): a receiving
  * socket then borrows the sender's rate and rwnd-limited time, since only senders measure them.
  */
-export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer?: Socket): ConnectionBuffers {
+export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer?: Socket, caps?: BufferCaps): ConnectionBuffers {
   const ti = s.tcpInfo;
   const pti = peer?.tcpInfo;
   const ownRate = ti?.deliveryRate != null && ti.deliveryRate > 0 && (ti.bytesSent ?? ti.bytesAcked ?? 1) > 1 ? ti.deliveryRate : null;
@@ -200,7 +200,9 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   else if (sndl != null && sndl >= 20 && sndbuf != null && sndbuf < 2 * bdp) verdict = `send buffer too small: sndbuf-limited ${Math.round(sndl)}% of busy time; raise SO_SNDBUF or tcp_wmem max`;
   else if (rwnd != null && rwnd >= 20)
     verdict = receiving
-      ? rcvbuf != null && rcvbuf < 2 * bdp
+      ? rcvbuf != null && rcvbuf < 2 * bdp && caps?.tcpRmem && rcvbuf < caps.tcpRmem[2] / 2
+        ? `receive buffer too small and not autotuned: the sender is rwnd-limited ${Math.round(rwnd)}% of busy time, rcvbuf (${rcvbuf} bytes) is below 2 x BDP and far below tcp_rmem max (${caps.tcpRmem[2]}): the application probably set SO_RCVBUF (which turns autotuning off); remove it or set SO_RCVBUF >= ${recommended}`
+        : rcvbuf != null && rcvbuf < 2 * bdp
         ? `receive buffer too small: the sender is rwnd-limited ${Math.round(rwnd)}% of busy time and rcvbuf (${rcvbuf} bytes) is below 2 x BDP; raise tcp_rmem max, or SO_RCVBUF >= ${recommended}`
         : `the sender is rwnd-limited ${Math.round(rwnd)}% of busy time with rcvbuf >= 2 x BDP: this application reads too slowly (its buffer fills)`
       : `receiver's window too small: rwnd-limited ${Math.round(rwnd)}% of busy time; raise the peer's receive buffer (tcp_rmem max there) or make the peer read faster`;

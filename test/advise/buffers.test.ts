@@ -61,6 +61,8 @@ test('connection verdicts: sndbuf-limited, rwnd-limited, receiving side with a l
   assert.equal(rx.basis, 'peer-delivery-rate');
   assert.equal(rx.rttMs, 80);
   assert.match(rx.verdict, /^receive buffer too small: the sender is rwnd-limited 80% .* rcvbuf \(131072 bytes\) is below 2 x BDP/);
+  const locked = connectionBuffers(receiver, undefined, sender, caps);
+  assert.match(locked.verdict, /^receive buffer too small and not autotuned: .* far below tcp_rmem max \(6291456\): the application probably set SO_RCVBUF/);
   const fits = connectionBuffers(tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED', { tcpInfo: base, skmem: { rmemAlloc: 0, rcvbuf: 4e6, wmemAlloc: 0, sndbuf: 4e6 } }));
   assert.equal(fits.verdict, 'buffers fit the BDP');
   const target = connectionBuffers(tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED', { tcpInfo: base }), 1.25e9);

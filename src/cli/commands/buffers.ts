@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/load.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { readSysctls } from '../../collect/host.js';
 import { capsFromSysctls } from '../../advise/buffers.js';
-import { buildBuffersReport, formatBuffersReport } from '../../advise/buffers-report.js';
+import { buildBuffersReport, formatBuffersReport, type BuffersReport } from '../../advise/buffers-report.js';
 import { parseBandwidth, parseDurationMs, UnitError } from '../../advise/units.js';
 import { socketsOnPort, socketsToPeerPort } from '../../model/aggregate.js';
 import { UsageError } from '../errors.js';
@@ -57,9 +57,27 @@ export const buffersCommand: CommandModule<object, Args> = {
       .example('$0 buffers --port 5201', 'rtt, delivery rate, BDP and buffers of each connection on local port 5201')
       .example('$0 buffers --pid 1234 --socket-fd 7', 'one socket of a process') as never,
   handler: async (argv) => {
-    const { port, pid } = argv;
-    const peerPort = argv['peer-port'];
-    const fd = argv['socket-fd'];
+    const report = await buffersReport({ port: argv.port, peerPort: argv['peer-port'], pid: argv.pid, fd: argv['socket-fd'], bandwidth: argv.bandwidth, rtt: argv.rtt, source: argv.source });
+    if (argv.json) printJson(report);
+    else process.stdout.write(formatBuffersReport(report, process.stdout.columns || 100));
+  },
+};
+
+/** What `buffers` sizes: a link (bandwidth + rtt) and/or the connections on a port, to a peer port, or of pid/fd. */
+export interface BuffersQuery {
+  port?: number;
+  peerPort?: number;
+  pid?: number;
+  fd?: number;
+  bandwidth?: { text: string; bytesPerSecond: number };
+  /** Round-trip time, ms. */
+  rtt?: number;
+  source?: string;
+}
+
+/** The `buffers --json` document (also the library's sizeBuffers and the `buffers` task). Bad combinations are UsageErrors. */
+export async function buffersReport(argv: BuffersQuery): Promise<BuffersReport> {
+    const { port, pid, peerPort, fd } = argv;
     if ((pid === undefined) !== (fd === undefined)) throw new UsageError(pid === undefined ? '--socket-fd needs --pid' : '--pid needs --socket-fd');
     const perConn = port !== undefined || peerPort !== undefined || pid !== undefined;
     if (argv.rtt !== undefined && argv.bandwidth === undefined) throw new UsageError('--rtt needs --bandwidth');
@@ -71,10 +89,13 @@ export const buffersCommand: CommandModule<object, Args> = {
     if (perConn) {
       const source = createSource((argv.source ?? 'auto') as SourceChoice);
       const opts = { protocols: ['tcp'] as const, processes: 'all' as const, details: true };
-      const snapshot = await source.collect({ ...opts, port, peerPort });
-      // The other ends of loopback/local connections (local port P <-> peer port P) give the receiving side's rate.
-      const others = port !== undefined || peerPort !== undefined ? await source.collect({ ...opts, port: peerPort, peerPort: port }) : snapshot;
-      const peerCandidates = [...snapshot.sockets, ...others.sockets];
+      // The other ends of loopback/local connections (local port P <-> peer port P) give the receiving
+      // side's rate; they need tcp_info but no process attribution.
+      const [snapshot, others] = await Promise.all([
+        source.collect({ ...opts, port, peerPort }),
+        port !== undefined || peerPort !== undefined ? source.collect({ ...opts, processes: 'none', port: peerPort, peerPort: port }) : undefined,
+      ]);
+      const peerCandidates = [...snapshot.sockets, ...(others?.sockets ?? [])];
       let sockets;
       let selection: string;
       if (pid !== undefined) {
@@ -96,7 +117,5 @@ export const buffersCommand: CommandModule<object, Args> = {
       const caps = capsFromSysctls(await readSysctls());
       report = buildBuffersReport({ bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, caps });
     }
-    if (argv.json) printJson(report);
-    else process.stdout.write(formatBuffersReport(report, process.stdout.columns || 100));
-  },
-};
+    return report;
+}
