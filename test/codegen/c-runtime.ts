@@ -317,6 +317,28 @@ export async function idleTimeoutCloses(ioModel: string): Promise<void> {
   });
 }
 
+/**
+ * SIGINT with one client connected (Ctrl-C: on Windows under wine this reaches the console control
+ * handler): exit 0 within `ms`, and the port binds again at once.
+ */
+export async function sigintCheck(srv: h.RunningServer, ms = 2000): Promise<{ code: number | null; elapsedMs: number; rebound: boolean; error?: string }> {
+  const client = await connect(srv.port, srv.host);
+  client.write('hello');
+  await h.sleep(50);
+  const t0 = Date.now();
+  srv.proc.kill('SIGINT');
+  try {
+    const res = await h.within(ms, srv.exited, 'exit after SIGINT');
+    const elapsedMs = Date.now() - t0;
+    client.destroy();
+    return { code: res.code, elapsedMs, rebound: await h.canBind(srv.port, srv.host) };
+  } catch (e) {
+    client.destroy();
+    await srv.kill();
+    return { code: null, elapsedMs: Date.now() - t0, rebound: false, error: (e as Error).message };
+  }
+}
+
 /** Runs a child to completion and returns its output (for compile checks). */
 export function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {

@@ -1,0 +1,119 @@
+// Windows C variants at run time: the Winsock files (--platform windows, and the Windows side of
+// --platform portable) are cross-compiled with MinGW (-Werror) and run under wine (Debian's wine64),
+// then exercised by the same clients as on Linux. Ctrl-C arrives as SIGINT, which wine hands to the
+// console control handler. Without wine this file FAILS when CI=true and skips on a developer machine.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateServer, type GenerateResult, type GeneratorInput } from '../../src/codegen/index.js';
+import { DEFAULT_CONFIG } from '../../src/config/schema.js';
+import * as h from './harness.js';
+import { STRICT_FLAGS, rawExchange, sigintCheck } from './c-runtime.js';
+
+const MINGW = 'x86_64-w64-mingw32-gcc';
+
+function findWine(): { wine: string; wineserver: string } | null {
+  for (const [wine, wineserver] of [
+    ['/usr/lib/wine/wine64', '/usr/lib/wine/wineserver64'],
+    ['/usr/lib/wine/wine64', '/usr/lib/wine/wineserver'],
+    ['/usr/bin/wine64', '/usr/bin/wineserver'],
+    ['/usr/bin/wine', '/usr/bin/wineserver'],
+  ]) {
+    if (existsSync(wine) && existsSync(wineserver)) return { wine, wineserver };
+  }
+  return null;
+}
+
+const wine = findWine();
+const ci = process.env.CI === 'true';
+const MISSING = 'wine is not installed (apt-get install --no-install-recommends wine64): the Winsock variants cannot be run';
+
+let prefix = '';
+const wineEnv = () => ({ ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all' });
+
+/** A Windows build of input, run under wine (the harness execs runCommand in the build dir). */
+function generateWin(input: GeneratorInput): GenerateResult {
+  const r = generateServer({ port: 0, ...input, language: 'c' }, { config: DEFAULT_CONFIG });
+  const main = r.files[0].path;
+  return {
+    ...r,
+    buildCommand: [MINGW, ...STRICT_FLAGS, '-O2', '-o', 'server.exe', main, '-lws2_32'].join(' '),
+    runCommand: `env WINEPREFIX=${prefix} WINEDEBUG=-all ${wine!.wine} ./server.exe`,
+  };
+}
+
+async function withWinServer(input: GeneratorInput, host: string, fn: (srv: h.RunningServer) => Promise<void>): Promise<void> {
+  const r = generateWin(input);
+  const { dir } = h.materialize(r);
+  try {
+    h.build(r, dir);
+    const srv = await h.startServer(r, dir, host, 30_000);
+    try {
+      await fn(srv);
+    } finally {
+      await srv.kill();
+    }
+  } finally {
+    h.cleanup(dir);
+  }
+}
+
+if (!wine && !ci) {
+  test('c windows variants under wine', { skip: MISSING }, () => {});
+} else {
+  describe('c windows variants under wine', () => {
+    before(() => {
+      assert.ok(wine, MISSING);
+      assert.ok(h.haveTool(MINGW), `${MINGW} is missing (apt-get install mingw-w64)`);
+      prefix = mkdtempSync(join(tmpdir(), 'sockscope-wine-'));
+      const boot = spawnSync(wine.wine, ['wineboot', '-i'], { env: wineEnv(), encoding: 'utf8', timeout: 180_000 });
+      assert.equal(boot.status, 0, `wineboot failed: ${boot.stderr}`);
+    });
+    after(() => {
+      if (wine && prefix) spawnSync(wine.wineserver, ['-k'], { env: wineEnv(), timeout: 30_000 });
+      if (prefix) h.cleanup(prefix);
+    });
+
+    for (const platform of ['windows', 'portable'] as const) {
+      for (const ioModel of ['select', 'poll']) {
+        const label = `c ${platform} ${ioModel === 'poll' ? 'WSAPoll' : 'select'} (wine)`;
+        const base: GeneratorInput = { ioModel, platform };
+
+        test(`${label} tcp echo: 200 clients, 8 MiB slow reader, RST, half-close; Ctrl-C exits 0`, { timeout: 120_000 }, async () => {
+          await withWinServer({ ...base, type: 'tcp', bindAddress: h.LOOPBACK4, tcpNodelay: true }, h.LOOPBACK4, async (srv) => {
+            await h.tcpEchoBattery(srv);
+            const st = await sigintCheck(srv, 3000);
+            assert.equal(st.error, undefined, `${st.error}\nstderr: ${srv.stderr()}`);
+            assert.equal(st.code, 0, `exit code ${st.code}; stderr: ${srv.stderr()}`);
+            assert.ok(st.rebound, 'port did not bind again at once');
+            assert.match(srv.stderr(), /stopped/);
+          });
+        });
+
+        test(`${label} http answers wrk and pipelined requests`, { timeout: 60_000 }, async () => {
+          await withWinServer({ ...base, type: 'tcp', handler: 'http', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
+            if (h.haveTool('wrk', ['-v'])) {
+              const w = h.runWrk(srv.port);
+              assert.ok(w.ok, w.output);
+              assert.equal(w.non2xx, 0, w.output);
+            } else assert.ok(!ci, 'wrk is missing');
+            const two = await rawExchange(srv.port, h.LOOPBACK4, 'GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\nConnection: close\r\n\r\n');
+            assert.equal(two.match(/HTTP\/1\.1 200 OK/g)?.length, 2, two);
+          });
+        });
+
+        test(`${label} udp echo among 50 clients, IPv6 on ::1`, { timeout: 60_000 }, async () => {
+          await withWinServer({ ...base, type: 'udp', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
+            assert.deepEqual(await h.udpEcho(srv.port, h.LOOPBACK4, 50), []);
+          });
+          await withWinServer({ ...base, type: 'tcp', bindAddress: h.LOOPBACK6 }, h.LOOPBACK6, async (srv) => {
+            assert.equal((await h.echoOnce(srv.port, h.LOOPBACK6, Buffer.from('winsock v6'))).toString(), 'winsock v6');
+          });
+        });
+      }
+    }
+  });
+}
