@@ -87,6 +87,8 @@ export class ProcessAttributor {
   private lastFull = -Infinity;
   private lastFallback = -Infinity;
   private hidden = 0;
+  /** Unreadable pids -> whether they are user processes (kernel threads have an empty cmdline and hold no sockets). */
+  private unreadable = new Map<number, boolean>();
   private lastStats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0 };
 
   constructor(opts: AttributorOptions = {}) {
@@ -188,14 +190,17 @@ export class ProcessAttributor {
       if (!Number.isInteger(pid)) continue;
       stats.pids++;
       const r = this.refreshPid(pid, disappeared, mode, stats);
-      if (r === 'hidden') hidden++;
-      else if (r === 'ok') seen.add(pid);
+      if (r === 'hidden') {
+        seen.add(pid);
+        if (this.isUserProcess(pid)) hidden++;
+      } else if (r === 'ok') seen.add(pid);
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise<void>((res) => setImmediate(res));
         lastYield = performance.now();
       }
     }
     for (const pid of this.pids.keys()) if (!seen.has(pid)) this.pids.delete(pid);
+    for (const pid of this.unreadable.keys()) if (!seen.has(pid)) this.unreadable.delete(pid);
     this.hidden = hidden;
     const index = new Map<number, ProcessRef[]>();
     for (const e of this.pids.values()) {
@@ -208,6 +213,20 @@ export class ProcessAttributor {
     }
     for (const list of index.values()) if (list.length > 1) list.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
     this.index = index;
+  }
+
+  /** Kernel threads are unreadable too without root but are not "processes of other users": read cmdline once. */
+  private isUserProcess(pid: number): boolean {
+    let v = this.unreadable.get(pid);
+    if (v === undefined) {
+      try {
+        v = readFileSync(`${this.root}/${pid}/cmdline`).length > 0;
+      } catch {
+        v = true; // hidepid or gone: count it, the user cannot see it either way
+      }
+      this.unreadable.set(pid, v);
+    }
+    return v;
   }
 
   /** Brings one pid's cache up to date; 'gone' when it exited, 'hidden' when its fds cannot be read. */
