@@ -30,9 +30,19 @@ export function writeFilesAtomic(files: GeneratedFile[], opts: { force?: boolean
   const written: string[] = [];
   for (const f of files) {
     const dir = dirname(f.path);
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new Error(`cannot create ${dir} for ${f.path}: ${(e as Error).message}`);
+    }
     const tmp = join(dir, `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, opts.mode ?? 0o644);
+    let fd: number;
+    try {
+      fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, opts.mode ?? 0o644);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new Error(`cannot write ${f.path}: ${err.code === 'EACCES' ? 'permission denied on its directory' : err.message}`);
+    }
     try {
       writeSync(fd, f.content);
       fsyncSync(fd);
