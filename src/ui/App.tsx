@@ -12,6 +12,7 @@ import type { Line } from './components/Table.js';
 import type { TableSectionProps } from './components/TableSection.js';
 import { enabledProtocols, recommendationsForPort, type ProtocolToggles } from './derive.js';
 import { processLabel } from './format.js';
+import { DEFAULT_HISTORY_WINDOW } from './hooks/history-window.js';
 import { usePolling, type Scheduler } from './hooks/usePolling.js';
 import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
 import { useSocketDetails } from './hooks/useSocketDetails.js';
@@ -88,7 +89,16 @@ export function App(props: AppProps) {
     }),
     [state.protocols, wantsDetails, state.table, state.port, props.collectProtocols],
   );
-  const poll = usePolling({ source, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler });
+  // History for the rules: their window (windowSeconds) and persistence (persistSamples), thinned.
+  const historyWindow = useMemo(
+    () => ({
+      ...DEFAULT_HISTORY_WINDOW,
+      windowMs: (thresholds.windowSeconds ?? 60) * 1000,
+      keepLast: Math.max(DEFAULT_HISTORY_WINDOW.keepLast, (thresholds.persistSamples ?? 3) + 1),
+    }),
+    [thresholds],
+  );
+  const poll = usePolling({ source, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler, historyWindow });
   const data = useMonitorData({
     snapshot: poll.snapshot,
     history: poll.history,
@@ -197,7 +207,7 @@ export function App(props: AppProps) {
 
   let content: ReactElement | null = null;
   if (view === 'wizard' && Wizard) content = <Wizard onClose={closeWizard} width={width} height={body} />;
-  else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} />;
+  else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} adviceEveryMs={data.adviceEveryMs} />;
   else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} />;
   else if (socketFrame) {
     const s = shownSocket;

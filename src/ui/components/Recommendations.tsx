@@ -13,6 +13,8 @@ export interface RecommendationsProps {
   theme: Theme;
   /** Shown when there is nothing to recommend. */
   emptyText?: string;
+  /** The rules run only this often (ms) on this host; 0: every refresh. */
+  everyMs?: number;
 }
 
 /** The text lines of the panel (pure, so equal inputs give equal lines). */
@@ -32,14 +34,14 @@ export function recommendationRows(recs: readonly Recommendation[], lines: numbe
   return out;
 }
 
-function RecommendationsImpl({ recs, lines, width, theme, emptyText }: RecommendationsProps) {
+function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs }: RecommendationsProps) {
   const rows = recommendationRows(recs, lines);
   const hidden = recs.length - new Set(rows.map((r) => r.key.replace(/:e$/, ''))).size;
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Box flexShrink={0} height={1}>
         <Text wrap="truncate" {...theme.tableHeader}>
-          {fit(`RECOMMENDATIONS (${recs.length}${hidden > 0 ? `, ${hidden} more: see sockscope analyze` : ''})`, width)}
+          {fit(`RECOMMENDATIONS (${recs.length}${hidden > 0 ? `, ${hidden} more: see sockscope analyze` : ''})${everyMs ? ` · evaluated every ${everyMs / 1000}s (many sockets)` : ''}`, width)}
         </Text>
       </Box>
       {rows.length === 0 ? (

@@ -10,6 +10,9 @@ import { TREND_WIDTH } from '../tables/ports.js';
 /** The recommendation engine, injected (evaluateRules in production, a stub in tests). */
 export type Advisor = (ctx: RuleContext) => Recommendation[];
 
+/** Largest share of wall time the recommendation rules may use. */
+export const ADVICE_CPU_SHARE = 0.1;
+
 export interface MonitorData {
   snapshot?: Snapshot;
   sockets: Socket[];
@@ -19,6 +22,8 @@ export interface MonitorData {
   totals: string;
   rates: string;
   adviceError?: string;
+  /** The rules run only this often (ms) because they are expensive here; 0 when on every refresh. */
+  adviceEveryMs: number;
 }
 
 const EMPTY_TABLES: PortTables = { local: [], peer: () => [], samples: new Map() };
@@ -39,14 +44,31 @@ export function useMonitorData(opts: {
 
   const sockets = useMemo(() => (snapshot ? selectSockets(snapshot.sockets, protocols, port) : []), [snapshot, protocols, port]);
 
+  // The rules cost more than everything else on a big host: they run at most ADVICE_CPU_SHARE of the
+  // time (e.g. every 5 s when one evaluation takes 500 ms); recommendations and health marks stay from
+  // the last evaluation in between.
+  const adviceState = useRef<{ at: number; costMs: number; port?: number; result: { recs: Recommendation[]; error?: string; everyMs: number } }>({
+    at: -Infinity,
+    costMs: 0,
+    result: { recs: [], everyMs: 0 },
+  });
   const advice = useMemo(() => {
-    if (!snapshot || !advise) return { recs: [] as Recommendation[] };
+    const st = adviceState.current;
+    if (!snapshot || !advise) return st.result;
+    const minGap = st.costMs / ADVICE_CPU_SHARE;
+    if (snapshot.time - st.at < minGap && st.port === port) return st.result;
+    const t0 = performance.now();
+    let result: { recs: Recommendation[]; error?: string; everyMs: number };
     try {
-      const recs = advise({ snapshot, history, thresholds, port });
-      return { recs: sortRecommendations(recs) };
+      result = { recs: sortRecommendations(advise({ snapshot, history, thresholds, port })), everyMs: 0 };
     } catch (e) {
-      return { recs: [] as Recommendation[], error: (e as Error).message };
+      result = { recs: [], error: (e as Error).message, everyMs: 0 };
     }
+    const costMs = performance.now() - t0;
+    const gap = costMs / ADVICE_CPU_SHARE;
+    result.everyMs = gap > intervalMs ? Math.ceil(gap / 1000) * 1000 : 0;
+    adviceState.current = { at: snapshot.time, costMs, port, result };
+    return result;
     // history changes with the snapshot; thresholds come from config and do not change while running.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [snapshot, advise, port]);
@@ -70,5 +92,5 @@ export function useMonitorData(opts: {
   const totals = useMemo(() => (snapshot ? totalsLine(snapshot) : ''), [snapshot]);
   const rates = useMemo(() => ratesLine(history), [history]);
   const identity = identityLine(snapshot, intervalMs, protocols, port);
-  return { snapshot, sockets, recs: advice.recs, tables, identity, totals, rates, adviceError: advice.error };
+  return { snapshot, sockets, recs: advice.recs, tables, identity, totals, rates, adviceError: advice.error, adviceEveryMs: advice.everyMs };
 }

@@ -1,8 +1,8 @@
 // Polls the injected SocketSource: the only place the monitor asks for data (components only render props).
 import { useEffect, useRef, useState } from 'react';
 import type { CollectOptions, SocketSource } from '../../collect/source.js';
-import { History } from '../../model/history.js';
 import type { Snapshot } from '../../model/snapshot.js';
+import { DEFAULT_HISTORY_WINDOW, thinHistory, type HistoryWindow } from './history-window.js';
 
 /** setTimeout by default; tests and the benchmark pass a manual one to drive refreshes. */
 export interface Scheduler {
@@ -33,15 +33,19 @@ export interface PollOptions {
   paused: boolean;
   scheduler?: Scheduler;
   now?: () => number;
+  /** How much history to keep for the rules (thinned; see history-window.ts). */
+  historyWindow?: HistoryWindow;
 }
 
 /**
  * Takes a snapshot now and then every interval (never two at once). A failure keeps the last good
  * snapshot, records the error and retries at the next tick. Paused: no collection at all.
  */
-export function usePolling({ source, collect, intervalMs, paused, scheduler = timerScheduler, now = Date.now }: PollOptions): PollState {
+export function usePolling({ source, collect, intervalMs, paused, scheduler = timerScheduler, now = Date.now, historyWindow = DEFAULT_HISTORY_WINDOW }: PollOptions): PollState {
   const [state, setState] = useState<PollState>({ history: [] });
-  const history = useRef(new History());
+  const history = useRef<Snapshot[]>([]);
+  const windowRef = useRef(historyWindow);
+  windowRef.current = historyWindow;
   const collectKey = JSON.stringify(collect);
   const optsRef = useRef(collect);
   optsRef.current = collect;
@@ -55,8 +59,8 @@ export function usePolling({ source, collect, intervalMs, paused, scheduler = ti
       try {
         const snap = await source.collect(optsRef.current);
         if (cancelled) return;
-        history.current.push(snap);
-        setState({ snapshot: snap, history: history.current.all().slice() });
+        history.current = thinHistory([...history.current, snap], windowRef.current);
+        setState({ snapshot: snap, history: history.current });
       } catch (e) {
         if (cancelled) return;
         const message = e instanceof Error ? e.message : String(e);

@@ -8,13 +8,14 @@ export interface PortsViewProps {
   table: TableSectionProps;
   recs: readonly Recommendation[];
   recLines: number;
+  adviceEveryMs?: number;
 }
 
-export function PortsView({ table, recs, recLines }: PortsViewProps) {
+export function PortsView({ table, recs, recLines, adviceEveryMs }: PortsViewProps) {
   return (
     <Box flexDirection="column" flexShrink={0}>
       <TableSection {...table} />
-      <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} />
+      <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} everyMs={adviceEveryMs} />
     </Box>
   );
 }
