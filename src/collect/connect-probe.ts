@@ -5,7 +5,7 @@ import { isIP, Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import type { Socket } from '../model/socket.js';
 import { sysctlInts, type Snapshot } from '../model/snapshot.js';
-import { describeRoute, diagnoseConnectError, parseIpRouteGet, verdict, type AddressOutcome, type ConnectDiagnosis, type ExistingSockets, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { describeRoute, diagnoseConnectError, errnoMessage, parseIpRouteGet, verdict, type AddressOutcome, type ConnectDiagnosis, type ExistingSockets, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { logOsCall } from './debug.js';
 import { run } from './exec.js';
 import { createSource } from './index.js';
@@ -110,7 +110,7 @@ export function tcpConnect(address: string, port: number, timeoutMs: number): Pr
     };
     const timer = setTimeout(() => finish({ ok: false, errno: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
     s.once('connect', () => finish({ ok: true }));
-    s.once('error', (e: NodeJS.ErrnoException) => finish({ ok: false, errno: e.code ?? 'EIO', message: e.message }));
+    s.once('error', (e: NodeJS.ErrnoException) => finish({ ok: false, errno: e.code ?? 'EIO', message: (e.code && errnoMessage(e.code)) || e.message }));
     s.connect({ host: address, port, family: isIP(address.replace(/%.*$/, '')) || undefined });
   });
 }

@@ -26,6 +26,20 @@ export function parseHostPort(text: string): { host: string; port: number } | { 
   return { host, port: Number(portText) };
 }
 
+/** HOST:PORT as people write it: [::1]:80 for IPv6, host:80 otherwise. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The C library's message for an errno name ("Connection refused"), from the errno table. */
+export function errnoMessage(name: string): string | undefined {
+  try {
+    return explainErrno(name).matches[0]?.message;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parsed `ip route get ADDRESS`. */
 export interface RouteInfo {
   ok: boolean;
@@ -99,7 +113,7 @@ export interface ConnectDiagnosis {
 
 /** What a connect() errno means for this destination, with next steps. */
 export function diagnoseConnectError(errno: string, ctx: { address: string; port: number; timeoutMs?: number; route?: RouteInfo; existing?: ExistingSockets }): ConnectDiagnosis {
-  const target = ctx.address.includes(':') ? `[${ctx.address}]:${ctx.port}` : `${ctx.address}:${ctx.port}`;
+  const target = formatHostPort(ctx.address, ctx.port);
   let meaning: string | undefined;
   let knownCauses: string[] = [];
   let knownFixes: string[] = [];
@@ -206,6 +220,7 @@ export interface AddressOutcome {
 
 /** One verdict for the whole destination: what works, what does not, what to do next. */
 export function verdict(host: string, port: number, outcomes: readonly AddressOutcome[], existing?: ExistingSockets): { ok: boolean; summary: string; nextSteps: string[] } {
+  const hp = formatHostPort(host, port);
   if (outcomes.length === 0) return { ok: false, summary: `${host} does not resolve to any address`, nextSteps: [`getent ahosts ${host}`] };
   const up = outcomes.filter((o) => o.connected);
   const down = outcomes.filter((o) => !o.connected);
@@ -222,19 +237,24 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
     problems.push(`${existing.timeWait} TIME_WAIT sockets to this destination use over half of the ${existing.portRange.size} ephemeral ports`);
   if (down.length === 0 && problems.length === 0) {
     const fastest = Math.min(...up.map((o) => o.connectMs ?? Infinity));
-    return { ok: true, summary: `${host}:${port} accepts connections on ${up.length === 1 ? 'its address' : `all ${up.length} addresses`} (fastest connect ${fastest.toFixed(1)} ms)`, nextSteps: [] };
+    return { ok: true, summary: `${hp} accepts connections on ${up.length === 1 ? 'its address' : `all ${up.length} addresses`} (fastest connect ${fastest.toFixed(1)} ms)`, nextSteps: [] };
   }
   for (const o of down) if (o.diagnosis) for (const s of o.diagnosis.nextSteps) if (!steps.includes(s)) steps.push(s);
+  // A diagnosis summary starts with the address it is about; keep that only when there are several.
+  const why = (o: AddressOutcome) => {
+    const t = formatHostPort(o.address, port);
+    const s = o.diagnosis?.summary ?? `${t} failed`;
+    return outcomes.length > 1 ? s : s.startsWith(`${t} `) ? s.slice(t.length + 1) : s;
+  };
   let summary: string;
   if (up.length === 0) {
-    const cats = [...new Set(down.map((o) => o.diagnosis?.category ?? 'other'))];
-    summary = `${host}:${port} is not reachable: ${down.map((o) => o.diagnosis?.summary ?? `${o.address} failed`).join('; ')}`;
-    if (cats.length === 1 && cats[0] === 'refused') summary = `${host}:${port} refuses connections: ${down[0].diagnosis!.summary}`;
+    const refused = down.every((o) => o.diagnosis?.category === 'refused');
+    summary = `${hp} ${refused ? 'refuses connections' : 'is not reachable'}: ${down.map(why).join('; ')}`;
   } else if (down.length > 0) {
-    summary = `${host}:${port} is reachable on ${up.map((o) => o.address).join(', ')} but not on ${down.map((o) => o.address).join(', ')}: clients that try the failing address first wait or fail (${down.map((o) => o.diagnosis?.errno ?? '?').join(', ')})`;
-  } else summary = `${host}:${port} accepts TCP connections, but: ${problems.join('; ')}`;
+    summary = `${hp} is reachable on ${up.map((o) => o.address).join(', ')} but not on ${down.map((o) => o.address).join(', ')}: clients that try the failing address first wait or fail (${down.map((o) => o.diagnosis?.errno ?? '?').join(', ')})`;
+  } else summary = `${hp} accepts TCP connections, but ${problems.join('; ')}`;
   if (up.length > 0 && problems.length > 0 && down.length > 0) summary += `; also ${problems.join('; ')}`;
-  if (problems.some((p) => /TLS|certificate/.test(p))) steps.push(`openssl s_client -connect ${host}:${port} -servername ${host}`);
+  if (problems.some((p) => /TLS|certificate/.test(p))) steps.push(`openssl s_client -connect ${hp} -servername ${host}`);
   if (problems.some((p) => p.includes('TIME_WAIT'))) steps.push('reuse connections (keep-alive, pooling); consider net.ipv4.tcp_tw_reuse=1');
   return { ok: false, summary, nextSteps: steps };
 }

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { probeConnections, type ProbeResult } from '../../collect/connect-probe.js';
-import { parseHostPort } from '../../knowledge/interpret-connect.js';
+import { formatHostPort, parseHostPort } from '../../knowledge/interpret-connect.js';
 import { escapeControl } from '../../model/escape.js';
 import { parseDurationMs } from './try.js';
 import { UsageError } from '../errors.js';
@@ -24,12 +24,12 @@ function ms(n: number): string {
 /** Human report of a probe. */
 export function formatProbe(r: ProbeResult): string {
   const out: string[] = [];
-  out.push(`${r.host}:${r.port}`);
+  out.push(formatHostPort(r.host, r.port));
   if (r.resolution.error) out.push(`resolve: failed (${r.resolution.error}) after ${ms(r.resolution.ms)}`);
   else out.push(`resolve: ${r.resolution.addresses.join(', ')}${r.resolution.ms ? ` (${ms(r.resolution.ms)})` : ' (literal address)'}`);
   for (const a of r.addresses) {
     out.push('');
-    out.push(`${a.family === 6 ? `[${a.address}]` : a.address}:${r.port}`);
+    out.push(formatHostPort(a.address, r.port));
     out.push(`  route:    ${a.route.description}`);
     if (a.connect.ok) out.push(`  connect:  ok in ${ms(a.connect.ms)}${a.connect.local ? ` (from ${a.connect.local})` : ''}`);
     else out.push(`  connect:  ${a.connect.errno} after ${ms(a.connect.ms)} (${a.connect.message})`);
