@@ -7,7 +7,9 @@ import {
   emfileDoesNotSpin,
   idleTimeoutCloses,
   maxConnectionsRefuses,
+  optionsReachTheKernel,
   selectRefusesPastFdSetsize,
+  shutdownDeadlineWithStuckOutput,
 } from './c-runtime.js';
 
 for (const ioModel of ['epoll', 'poll', 'select', 'io_uring']) {
@@ -16,6 +18,8 @@ for (const ioModel of ['epoll', 'poll', 'select', 'io_uring']) {
     test(`c ${ioModel}: out of descriptors (EMFILE) does not spin, serves again after`, { timeout: 30_000 }, () => emfileDoesNotSpin(ioModel));
     test(`c ${ioModel}: --max-connections closes the connection past the limit`, { timeout: 30_000 }, () => maxConnectionsRefuses(ioModel));
     test(`c ${ioModel}: --idle-timeout closes idle connections`, { timeout: 30_000 }, () => idleTimeoutCloses(ioModel));
+    test(`c ${ioModel}: SIGTERM with output that cannot drain exits 0 at the flush deadline`, { timeout: 30_000 }, () => shutdownDeadlineWithStuckOutput(ioModel));
+    test(`c ${ioModel}: throughput/latency/keepalive options reach the kernel (ss), battery with comments off`, { timeout: 60_000 }, () => optionsReachTheKernel(ioModel));
   });
 }
 

@@ -339,6 +339,56 @@ export async function sigintCheck(srv: h.RunningServer, ms = 2000): Promise<{ co
   }
 }
 
+/**
+ * Graceful shutdown with output that cannot drain: a client sends 8 MiB and never reads, so the echo
+ * backs up; SIGTERM must still end the process with 0 once the flush deadline (1500 ms) has passed.
+ */
+export async function shutdownDeadlineWithStuckOutput(ioModel: string): Promise<void> {
+  await withCServer({ language: 'c', ioModel, type: 'tcp', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
+    const s = await connect(srv.port, h.LOOPBACK4);
+    s.pause(); // never read: the server's output to us cannot drain
+    s.write(Buffer.alloc(8 * 1024 * 1024, 7));
+    await h.sleep(500);
+    const t0 = Date.now();
+    srv.proc.kill('SIGTERM');
+    const res = await h.within(3000, srv.exited, 'exit after SIGTERM with stuck output');
+    const ms = Date.now() - t0;
+    s.destroy();
+    assert.equal(res.code, 0, `exit ${res.code} ${res.signal}; stderr: ${srv.stderr()}`);
+    assert.ok(ms >= 1000 && ms < 2500, `exited after ${ms} ms (flush deadline is 1500 ms)`);
+    assert.ok(await h.canBind(srv.port, h.LOOPBACK4), 'port did not bind again at once');
+  });
+}
+
+/**
+ * Socket options really reach the kernel: with --profile throughput and --keepalive, the accepted
+ * socket shows the doubled 1 MiB buffers (set on the listener before listen(), inherited) and a
+ * keepalive timer in `ss`; the echo battery passes with comments off and the latency options on.
+ */
+export async function optionsReachTheKernel(ioModel: string): Promise<void> {
+  await withCServer(
+    { language: 'c', ioModel, type: 'tcp', bindAddress: h.LOOPBACK4, profile: 'throughput', keepalive: { idle: 30, interval: 5, count: 3 }, comments: false },
+    h.LOOPBACK4,
+    async (srv) => {
+      const s = await connect(srv.port, h.LOOPBACK4);
+      assert.equal(await probe(s, 'opt'), 'data');
+      const ss = spawnSync('ss', ['-tnmoH', 'state', 'established', `( sport = :${srv.port} )`], { encoding: 'utf8' });
+      s.destroy();
+      assert.equal(ss.status, 0, ss.stderr);
+      assert.match(ss.stdout, /timer:\(keepalive,/, `no keepalive timer on the accepted socket:\n${ss.stdout}`);
+      assert.match(ss.stdout, /rb2097152/, `SO_RCVBUF 1 MiB (shown doubled) missing:\n${ss.stdout}`);
+      assert.match(ss.stdout, /tb2097152/, `SO_SNDBUF 1 MiB (shown doubled) missing:\n${ss.stdout}`);
+    },
+  );
+  await withCServer(
+    { language: 'c', ioModel, type: 'tcp', bindAddress: h.LOOPBACK4, profile: 'latency', keepalive: { idle: 60, interval: 10, count: 5 }, maxConnections: 1000, idleTimeoutMs: 10_000, comments: false },
+    h.LOOPBACK4,
+    async (srv) => {
+      await h.tcpEchoBattery(srv);
+    },
+  );
+}
+
 /** Runs a child to completion and returns its output (for compile checks). */
 export function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
