@@ -87,6 +87,7 @@ export class ProcessAttributor {
   private lastFull = -Infinity;
   private lastFallback = -Infinity;
   private hidden = 0;
+  private queue: Promise<void> = Promise.resolve();
   /** Unreadable pids -> whether they are user processes (kernel threads have an empty cmdline and hold no sockets). */
   private unreadable = new Map<number, boolean>();
   private lastStats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0 };
@@ -114,8 +115,18 @@ export class ProcessAttributor {
    * Fills `processes` of the sockets in scope (listeners only, or all) in place and says what was hidden.
    * Sockets out of scope keep whatever they had (ss gives its own). Never throws for unreadable processes.
    */
-  async attribute(sockets: Socket[], scope: AttributionScope = 'listeners'): Promise<AttributionInfo> {
-    if (scope === 'none') return { scope: 'none', complete: true, hiddenProcesses: 0 };
+  attribute(sockets: Socket[], scope: AttributionScope = 'listeners'): Promise<AttributionInfo> {
+    if (scope === 'none') return Promise.resolve({ scope: 'none', complete: true, hiddenProcesses: 0 });
+    // One pass at a time: the monitor and the exporter may share this cache.
+    const run = this.queue.then(() => this.attributeNow(sockets, scope));
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async attributeNow(sockets: Socket[], scope: 'listeners' | 'all'): Promise<AttributionInfo> {
     const t0 = performance.now();
     const current = new Set<number>();
     const wanted: Socket[] = [];

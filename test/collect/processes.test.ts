@@ -169,3 +169,10 @@ test('unprivileged: other users\' processes are reported hidden with a note', { 
   assert.ok(info.hiddenProcesses > 0);
   assert.match(info.note, /processes? of other users (is|are) hidden: run as root to see them/);
 });
+
+test('concurrent calls are serialized and both answered', async () => {
+  const a = new ProcessAttributor();
+  const [x, y] = await Promise.all([a.attribute([], 'listeners'), a.attribute([], 'all')]);
+  assert.equal(x.scope, 'listeners');
+  assert.equal(y.scope, 'all');
+});
