@@ -49,3 +49,16 @@ export { parseNetTools } from './parse/netstat-nettools.js';
 export { parseBusybox } from './parse/netstat-busybox.js';
 export { parseBsdNetstat } from './parse/netstat-bsd.js';
 export { parseWindowsNetstat } from './parse/netstat-windows.js';
+// Recommendations: rules as data, pure evaluation, thresholds; buffer sizing and strict unit parsing.
+export { evaluateRules, healthyMessages, summaryLine, summaryMessage, makeContext, compareRecommendations, inScope, DEFAULT_THRESHOLDS, resolveThresholds } from './advise/engine.js';
+export { ALL_RULES, HEALTH_CHECKS, ruleById } from './advise/rules/index.js';
+export { THRESHOLD_DOCS, unknownThresholds } from './advise/thresholds.js';
+export { SEVERITY_ORDER } from './advise/types.js';
+export type { Recommendation, RuleContext, Severity } from './advise/types.js';
+export type { Rule, HealthCheck } from './advise/rule.js';
+export { planBuffers, bdpBytes, capsFromSysctls, connectionBuffers, setsockoptCode, sysctlFile } from './advise/buffers.js';
+export type { BufferCaps, BufferPlan, ConnectionBuffers, SysctlAdvice, CodeLanguage } from './advise/buffers.js';
+export { buildBuffersReport } from './advise/buffers-report.js';
+export type { BuffersReport } from './advise/buffers-report.js';
+export { parseBandwidth, parseDurationMs, parseSize, UnitError } from './advise/units.js';
+export { collectProcessLimits, withProcessLimits, parseMaxOpenFiles } from './collect/proc-limits.js';
