@@ -41,6 +41,7 @@ test(`node templates pass node --check over ${VARIANTS.length} option sets`, { t
 describe('node event-loop at run time', () => {
   runtimeSuite('node', { language: 'node' }, {
     reusePortUnsupported: nodeHasReusePort ? undefined : `listen({reusePort}) needs Node >= 22.12; this is ${process.version}`,
+    optionSets: [{ tcpNodelay: true, keepalive: { idle: 30, interval: 5, count: 3 }, bufferSize: 4096, comments: false }],
   });
 
   test('reuse-port on an old Node refuses clearly (exit 1) instead of silently ignoring it', { timeout: 20_000, skip: nodeHasReusePort }, async () => {

@@ -61,6 +61,11 @@ describe('python templates compile and pass pyflakes', () => {
 
 for (const ioModel of MODELS) {
   describe(`python ${ioModel} at run time`, () => {
-    runtimeSuite(`python ${ioModel}`, { language: 'python', ioModel });
+    runtimeSuite(`python ${ioModel}`, { language: 'python', ioModel }, {
+      optionSets: [
+        { profile: 'latency', keepalive: { idle: 30, interval: 5, count: 3 }, comments: false },
+        { profile: 'throughput', handler: 'echo', backlog: 64 },
+      ],
+    });
   });
 }

@@ -25,6 +25,8 @@ export async function withServer<T>(input: GeneratorInput, host: string, fn: (sr
 export interface SuiteOptions {
   /** Skip the reuse-port test with this reason (e.g. the runtime cannot set SO_REUSEPORT). */
   reusePortUnsupported?: string;
+  /** Extra TCP option sets (profiles, keepalive...) that must start, echo and stop cleanly. */
+  optionSets?: GeneratorInput[];
 }
 
 /** Registers the runtime tests for a (language, ioModel) over tcp echo, tcp http and udp echo. */
@@ -92,6 +94,18 @@ export function runtimeSuite(label: string, base: GeneratorInput, opts: SuiteOpt
       assert.equal((await h.echoOnce(srv.port, srv.host, Buffer.from('again'))).toString(), 'again');
     });
   });
+
+  for (const extra of opts.optionSets ?? []) {
+    test(`${label} runs with ${JSON.stringify(extra)}`, { timeout: 30_000 }, async () => {
+      await withServer({ ...base, type: 'tcp', bindAddress: h.LOOPBACK4, ...extra }, h.LOOPBACK4, async (srv) => {
+        const failures = await h.within(20_000, h.concurrentEcho(srv.port, srv.host, 20, 200_000), 'echo');
+        assert.deepEqual(failures, []);
+        const st = await h.sigtermCheck(srv, 2000, 'tcp');
+        assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr()}`);
+        assert.equal(srv.stderr(), '', 'nothing on stderr');
+      });
+    });
+  }
 
   test(`${label} reuse-port: two processes both get connections`, { timeout: 60_000, skip: opts.reusePortUnsupported }, async () => {
     const port = await h.freePort();
