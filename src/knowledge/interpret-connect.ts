@@ -162,7 +162,7 @@ export function diagnoseConnectError(errno: string, ctx: { address: string; port
       return {
         errno,
         category: 'unreachable',
-        summary: `${target} is unreachable: ${ctx.route && !ctx.route.ok ? `this host has no route (${ctx.route.error})` : errno === 'EHOSTUNREACH' ? 'a router or this host reported the host unreachable (no ARP/ND answer or ICMP host unreachable)' : 'no route to that network'}`,
+        summary: `${target}: ${ctx.route && !ctx.route.ok ? `this host has no route (${ctx.route.error})` : errno === 'EHOSTUNREACH' ? 'a router or this host reported the host unreachable (no ARP/ND answer or ICMP host unreachable)' : 'no route to that network'}`,
         meaning,
         causes: knownCauses,
         nextSteps: [`ip route get ${ctx.address}`, 'ip route (is there a default route?), ip -br link (is the interface up?)', 'for IPv6 destinations, check that this host has global IPv6 connectivity'],
@@ -244,7 +244,8 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   const why = (o: AddressOutcome) => {
     const t = formatHostPort(o.address, port);
     const s = o.diagnosis?.summary ?? `${t} failed`;
-    return outcomes.length > 1 ? s : s.startsWith(`${t} `) ? s.slice(t.length + 1) : s;
+    if (outcomes.length > 1) return s;
+    return s.startsWith(`${t}: `) ? s.slice(t.length + 2) : s.startsWith(`${t} `) ? s.slice(t.length + 1) : s;
   };
   let summary: string;
   if (up.length === 0) {
