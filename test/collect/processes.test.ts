@@ -30,6 +30,7 @@ test('fake /proc tree: sockets, shared sockets, names with spaces, incremental r
     };
     proc(100, 'nginx: master', { 0: '/dev/null', 6: 'socket:[5000]', 7: 'socket:[5001]' });
     proc(101, 'worker (1), "x"', { 6: 'socket:[5000]', 9: 'socket:[5002]', 10: 'pipe:[77]' });
+    proc(102, '\x1b[2Jevil ', { 4: 'socket:[5000]' });
     mkdirSync(join(root, 'self'));
     writeFileSync(join(root, 'version'), 'x');
     const a = new ProcessAttributor({ procRoot: root, countFromStat: false, fallbackMinIntervalMs: 0 });
@@ -39,11 +40,12 @@ test('fake /proc tree: sockets, shared sockets, names with spaces, incremental r
     assert.deepEqual(socks[0].processes, [
       { pid: 100, name: 'nginx: master', fd: 6 },
       { pid: 101, name: 'worker (1), "x"', fd: 6 },
+      { pid: 102, name: '\x1b[2Jevil ', fd: 4 },
     ]);
     assert.deepEqual(socks[1].processes, [{ pid: 100, name: 'nginx: master', fd: 7 }]);
     assert.deepEqual(socks[3].processes, []);
     const first = a.stats();
-    assert.equal(first.readlinks, 6);
+    assert.equal(first.readlinks, 7);
 
     // Nothing changed: cached values, only the directories are listed (countFromStat off), no readlink.
     const again = [sock(5000, 'LISTEN'), sock(5001), sock(5002)];
@@ -70,14 +72,14 @@ test('fake /proc tree: sockets, shared sockets, names with spaces, incremental r
     // Listener scope: only listeners are filled in.
     const scoped = [sock(5000, 'LISTEN'), sock(5002)];
     await a.attribute(scoped, 'listeners');
-    assert.equal(scoped[0].processes.length, 2);
+    assert.equal(scoped[0].processes.length, 3);
     assert.deepEqual(scoped[1].processes, []);
 
     // pid 101 exits: its references go away.
     rmSync(join(root, '101'), { recursive: true });
     const fifth = [sock(5000, 'LISTEN')];
     await a.attribute(fifth, 'all');
-    assert.deepEqual(fifth[0].processes, [{ pid: 100, name: 'nginx: master', fd: 6 }]);
+    assert.deepEqual(fifth[0].processes.map((p) => p.pid), [100, 102]);
     assert.deepEqual(a.lookup(5002), []);
 
     // Scope none: nothing is read at all.
