@@ -8,6 +8,7 @@ import {
   idleTimeoutCloses,
   maxConnectionsRefuses,
   optionsReachTheKernel,
+  sanitizedBattery,
   selectRefusesPastFdSetsize,
   shutdownDeadlineWithStuckOutput,
 } from './c-runtime.js';
@@ -19,6 +20,11 @@ for (const ioModel of ['epoll', 'poll', 'select', 'io_uring']) {
     test(`c ${ioModel}: --max-connections closes the connection past the limit`, { timeout: 30_000 }, () => maxConnectionsRefuses(ioModel));
     test(`c ${ioModel}: --idle-timeout closes idle connections`, { timeout: 30_000 }, () => idleTimeoutCloses(ioModel));
     test(`c ${ioModel}: SIGTERM with output that cannot drain exits 0 at the flush deadline`, { timeout: 30_000 }, () => shutdownDeadlineWithStuckOutput(ioModel));
+    test(`c ${ioModel}: ASan/UBSan build survives tcp echo, http and udp with no error or leak`, { timeout: 120_000 }, async () => {
+      await sanitizedBattery(ioModel, 'tcp', 'echo');
+      await sanitizedBattery(ioModel, 'tcp', 'http');
+      await sanitizedBattery(ioModel, 'udp', 'echo');
+    });
     test(`c ${ioModel}: throughput/latency/keepalive options reach the kernel (ss), battery with comments off`, { timeout: 60_000 }, () => optionsReachTheKernel(ioModel));
   });
 }

@@ -47,22 +47,39 @@ export function linkArgs(ioModel: string): string[] {
  * Generates a C server for Linux: the generated file, built by `cc` with STRICT_FLAGS (plus -O2) and the
  * libraries its io model needs. `ulimit` raises or lowers the child's descriptor limit.
  */
-export function generateC(input: GeneratorInput, opts: { cc?: string; ulimit?: number } = {}): GenerateResult {
+export function generateC(input: GeneratorInput, opts: CBuildOptions = {}): GenerateResult {
   const r = generateServer({ port: 0, ...input, language: 'c' }, { config: DEFAULT_CONFIG });
   const o = r.options;
   const cc = opts.cc ?? 'cc';
   const main = r.files[0].path;
-  const buildCommand = [cc, ...STRICT_FLAGS, '-O2', '-o', 'server', main, ...linkArgs(o.ioModel)].join(' ');
-  const runCommand = opts.ulimit ? `sh -c 'ulimit -n ${opts.ulimit} && exec ./server'` : './server';
+  const buildCommand = [cc, ...STRICT_FLAGS, ...(opts.flags ?? ['-O2']), '-o', 'server', main, ...linkArgs(o.ioModel)].join(' ');
+  const env = opts.env ? `env ${Object.entries(opts.env).map(([k, v]) => `${k}=${v}`).join(' ')} ` : '';
+  const runCommand = opts.ulimit ? `sh -c 'ulimit -n ${opts.ulimit} && exec ${env}./server'` : `${env}./server`;
   return { ...r, buildCommand, runCommand };
 }
+
+export interface CBuildOptions {
+  cc?: string;
+  /** Compiler flags instead of -O2 (e.g. sanitizers). */
+  flags?: string[];
+  /** Environment for the server. */
+  env?: Record<string, string>;
+  /** Descriptor limit for the server (ulimit -n). */
+  ulimit?: number;
+}
+
+/** AddressSanitizer + UndefinedBehaviorSanitizer build: any memory error, UB or leak makes the exit code non-zero. */
+export const SANITIZE: CBuildOptions = {
+  flags: ['-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined', '-fno-omit-frame-pointer'],
+  env: { ASAN_OPTIONS: 'detect_leaks=1:exitcode=23', UBSAN_OPTIONS: 'print_stacktrace=1' },
+};
 
 /** Builds and starts a C server; always kills it and removes its directory. */
 export async function withCServer<T>(
   input: GeneratorInput,
   host: string,
   fn: (srv: h.RunningServer, r: GenerateResult) => Promise<T>,
-  opts: { ulimit?: number } = {},
+  opts: CBuildOptions = {},
 ): Promise<T> {
   const r = generateC(input, opts);
   const { dir } = h.materialize(r);
@@ -386,6 +403,30 @@ export async function optionsReachTheKernel(ioModel: string): Promise<void> {
     async (srv) => {
       await h.tcpEchoBattery(srv);
     },
+  );
+}
+
+/**
+ * The echo battery (and an http exchange) against an ASan/UBSan build, then SIGTERM: exit 0 means no
+ * memory error, no undefined behaviour and no leak on the shutdown path.
+ */
+export async function sanitizedBattery(ioModel: string, type: 'tcp' | 'udp' = 'tcp', handler: 'echo' | 'http' = 'echo'): Promise<void> {
+  await withCServer(
+    { language: 'c', ioModel, type, handler, bindAddress: h.LOOPBACK4, idleTimeoutMs: type === 'tcp' ? 60_000 : undefined },
+    h.LOOPBACK4,
+    async (srv) => {
+      if (type === 'udp') assert.deepEqual(await h.udpEcho(srv.port, h.LOOPBACK4, 50), []);
+      else if (handler === 'http') {
+        const two = await rawExchange(srv.port, h.LOOPBACK4, 'GET / HTTP/1.1\r\n\r\nPOST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.0\r\n\r\n');
+        assert.equal(two.match(/200 OK/g)?.length, 3, two);
+        assert.match(await rawExchange(srv.port, h.LOOPBACK4, `GET /${'x'.repeat(9000)}`), /^HTTP\/1\.1 431 /);
+        if (h.haveTool('wrk', ['-v'])) assert.ok(h.runWrk(srv.port).ok);
+      } else await h.tcpEchoBattery(srv, { clients: 100 });
+      const st = await h.sigtermCheck(srv, 5000, type);
+      assert.equal(st.code, 0, `exit ${st.code} ${st.signal ?? ''} ${st.error ?? ''}\n${srv.stderr()}`);
+      assert.doesNotMatch(srv.stderr(), /Sanitizer|runtime error/, srv.stderr());
+    },
+    SANITIZE,
   );
 }
 
