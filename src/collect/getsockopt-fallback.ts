@@ -9,8 +9,15 @@ import { createSource } from './index.js';
 import type { SocketSource } from './source.js';
 
 /** Finds one socket by inode in a collector's snapshot (TCP/UDP first, then unix). */
-export async function findKernelSocket(inode: number, source?: SocketSource): Promise<{ socket: Socket; source: string } | null> {
+export async function findKernelSocket(inode: number, source?: SocketSource, localPort?: number): Promise<{ socket: Socket; source: string } | null> {
   const src = source ?? createSource('auto');
+  // With the local port known (getsockname on the borrowed fd), the collector filters kernel-side: one
+  // socket's view must not cost a dump of every socket on a busy host.
+  if (localPort) {
+    const snap = await src.collect({ protocols: ['tcp', 'udp'], details: true, processes: 'none', port: localPort });
+    const hit = snap.sockets.find((s) => s.inode === inode);
+    if (hit) return { socket: hit, source: snap.source };
+  }
   const snap = await src.collect({ protocols: ['tcp', 'udp'], details: true, processes: 'none' });
   let hit = snap.sockets.find((s) => s.inode === inode);
   let name: string = snap.source;

@@ -309,7 +309,8 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   let kernelSource: string | undefined = kernel ? 'caller' : undefined;
   if (!kernel && inode !== undefined) {
     try {
-      const found = await findKernelSocket(inode, target.source);
+      const localPort = Number(borrowed.result?.local?.replace(/^.*:/, '') ?? 0) || undefined;
+      const found = await findKernelSocket(inode, target.source, localPort);
       if (found) {
         kernel = found.socket;
         kernelSource = found.source;

@@ -48,7 +48,7 @@ test('a closed port: refused, interpreted through the errno knowledge, with next
   assert.ok(j.verdict.nextSteps.some((s: string) => s.includes(`sockscope analyze --port ${port}`)));
 });
 
-test('an unreachable route inside a network namespace with only lo', { timeout: 60_000 }, () => {
+test('an unreachable route and a silent (timing out) route inside a network namespace with only lo', { timeout: 60_000 }, () => {
   assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
   const ns = `sockscope-dbg-${process.pid}`;
   const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
@@ -69,6 +69,14 @@ test('an unreachable route inside a network namespace with only lo', { timeout: 
     const text = sockscope(['debug-connections', '--address', '10.255.255.1:80', '--timeout', '2s'], { netns: ns });
     assert.match(text.stdout, /route: +no usable route/);
     assert.match(text.stdout, /connect: +ENETUNREACH/);
+
+    // A route into lo for an address nobody has: SYNs vanish, so the connect times out (filtered / host down).
+    assert.equal(spawnSync('ip', ['netns', 'exec', ns, 'ip', 'route', 'add', '10.66.0.0/16', 'dev', 'lo']).status, 0);
+    const to = JSON.parse(sockscope(['debug-connections', '--address', '10.66.0.1:80', '--timeout', '500ms', '--json'], { netns: ns }).stdout);
+    assert.equal(to.addresses[0].route.ok, true);
+    assert.equal(to.addresses[0].connect.errno, 'ETIMEDOUT');
+    assert.equal(to.addresses[0].diagnosis.category, 'timeout');
+    assert.match(to.verdict.summary, /SYNs are dropped/);
   } finally {
     spawnSync('ip', ['netns', 'delete', ns]);
   }

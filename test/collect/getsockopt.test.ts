@@ -2,7 +2,7 @@
 // inspectSocketOptions must report exactly what the process itself reads back with getsockopt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspectSocketOptions, resolveOptionNames } from '../../src/collect/getsockopt.js';
+import { explainPidfdError, inspectSocketOptions, resolveOptionNames } from '../../src/collect/getsockopt.js';
 import { UnknownOptionError } from '../../src/knowledge/socket-options.js';
 import { asC, startKnownOptions } from './getsockopt-helpers.js';
 
@@ -58,4 +58,12 @@ test('unknown option names and missing processes or fds are errors', async () =>
   assert.deepEqual(resolveOptionNames(['so_rcvbuf', 'nodelay']).map((o) => o.name), ['SO_RCVBUF', 'TCP_NODELAY']);
   await assert.rejects(inspectSocketOptions({ pid: 2 ** 22 + 1, fd: 0 }), /no process/);
   await assert.rejects(inspectSocketOptions({ pid: process.pid, fd: 987654 }), /has no fd/);
+});
+
+test('pidfd failures are explained: permission, old kernel, exited process, closed fd', () => {
+  const ctx = { pid: 10, fd: 3, targetUid: 0, ourUid: 1000, ptraceScope: '1', kernel: '5.4.0' };
+  assert.match(explainPidfdError('pidfd_getfd', 'EPERM', ctx), /needs root \(CAP_SYS_PTRACE\) or the same user with ptrace allowed; pid 10 runs as uid 0 and sockscope as uid 1000; kernel.yama.ptrace_scope=1/);
+  assert.match(explainPidfdError('pidfd_open', 'ENOSYS', ctx), /kernel 5.4.0 is older than Linux 5.6/);
+  assert.match(explainPidfdError('pidfd_open', 'ESRCH', ctx), /has exited/);
+  assert.match(explainPidfdError('pidfd_getfd', 'EBADF', ctx), /no fd 3 any more/);
 });
