@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateServer, type GeneratorInput } from '../../src/codegen/index.js';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import * as h from '../../test/codegen/harness.js';
+import type { Figure, Section } from '../types.js';
 
 /** One server to load. `input` goes to generateServer (port/bind are set by the bench). */
 export interface C10kVariant {
@@ -307,6 +308,52 @@ export const section = {
     return { name: 'c10k', rows, notes };
   },
 };
+
+/** Rows -> the bench's Figures: p99 latency (ms) and RSS (MB) per C10K variant; time per 1,000 http requests vs nginx. */
+export function toFigures(res: SectionResult): Figure[] {
+  const figs: Figure[] = [];
+  for (const r of res.rows) {
+    if (r.test === 'c10k') {
+      const row = r as unknown as C10kRow;
+      const slug = row.variant.replace(/[^a-z0-9]+/gi, '-');
+      const extra = { ...row };
+      figs.push({ section: 'c10k', id: `c10k-${slug}-p99`, label: `C10K ${row.variant}: p99 round trip (${row.requestsPerSec} req/s)`, size: row.connections, value: row.p99Ms, unit: 'ms', extra });
+      figs.push({ section: 'c10k', id: `c10k-${slug}-rss`, label: `C10K ${row.variant}: server RSS`, size: row.connections, value: row.serverRssMb, unit: 'MB', extra });
+    } else {
+      const row = r as unknown as HttpRow;
+      const slug = row.variant.replace(/[^a-z0-9]+/gi, '-');
+      const ms = row.requestsPerSec ? 1e6 / row.requestsPerSec : 0;
+      const base = row.nginxRequestsPerSec ? 1e6 / row.nginxRequestsPerSec : undefined;
+      figs.push({
+        section: 'c10k',
+        id: `http-${slug}-vs-nginx`,
+        label: `${row.variant}: ms per 1,000 requests vs nginx return 200 (wrk -c100; rps ratio ${row.ratio})`,
+        size: 100,
+        value: Math.round(ms * 100) / 100,
+        unit: 'ms',
+        baseline: 'nginx return 200',
+        baselineMs: base === undefined ? undefined : Math.round(base * 100) / 100,
+        ratio: base ? Math.round((ms / base) * 100) / 100 : undefined,
+        extra: { ...row },
+      });
+    }
+  }
+  return figs;
+}
+
+/** bench/run.ts entry: runs once (at the smallest load size), independent of the socket load. */
+const benchSection: Section = {
+  name: 'c10k',
+  description: section.description,
+  sizes: [1000],
+  async run(ctx) {
+    ctx.log('c10k: generated servers at 10,000 connections, http variants vs nginx');
+    const res = await section.run({ quick: process.env.BENCH_QUICK === '1' });
+    for (const n of res.notes) ctx.log(`c10k: ${n}`);
+    return toFigures(res);
+  },
+};
+export default benchSection;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const quick = process.argv.includes('--quick');

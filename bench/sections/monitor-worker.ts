@@ -153,23 +153,35 @@ async function renderBench() {
 
   // 3. Frame render: a key press that moves the selection, to the frame written (React + Ink + diff).
   const frameMs: number[] = [];
+  const frameCpuMs: number[] = [];
   for (let i = 0; i < (args.frames ?? 60); i++) {
     const w = nextWrite(app.out);
     const s = performance.now();
+    const c = process.cpuUsage();
     app.stdin.press(i % 2 === 0 ? 'j' : 'k');
-    if (await w) frameMs.push(performance.now() - s);
+    if (await w) {
+      const u = process.cpuUsage(c);
+      frameMs.push(performance.now() - s);
+      frameCpuMs.push((u.user + u.system) / 1000);
+    }
   }
 
   // 4. Refresh: a new snapshot (aggregation of every socket, rules, sort, render) to the frame written.
   const refreshMs: number[] = [];
+  const refreshCpuMs: number[] = [];
   for (let i = 0; i < 10; i++) {
     next = () => benchSnapshot(i % 2 === 0 ? plusOne : base, (time += 1000));
     const w = nextWrite(app.out, 20_000);
     const s = performance.now();
+    const c = process.cpuUsage();
     const f = pending;
     pending = undefined;
     f?.();
-    if (await w) refreshMs.push(performance.now() - s);
+    if (await w) {
+      const u = process.cpuUsage(c);
+      refreshMs.push(performance.now() - s);
+      refreshCpuMs.push((u.user + u.system) / 1000);
+    }
     for (let j = 0; j < 200 && !pending; j++) await sleep(5);
   }
   app.inst.unmount();
@@ -180,8 +192,11 @@ async function renderBench() {
     firstFrameInProcessMs: Math.round(firstFrameMs),
     frameMedianMs: +quantile(frameMs, 0.5).toFixed(2),
     frameP95Ms: +quantile(frameMs, 0.95).toFixed(2),
+    frameCpuMedianMs: +quantile(frameCpuMs, 0.5).toFixed(2),
+    frameCpuP95Ms: +quantile(frameCpuMs, 0.95).toFixed(2),
     refreshMedianMs: +quantile(refreshMs, 0.5).toFixed(1),
     refreshP95Ms: +quantile(refreshMs, 0.95).toFixed(1),
+    refreshCpuMedianMs: +quantile(refreshCpuMs, 0.5).toFixed(1),
     bytesUnchanged: Math.max(...unchanged),
     bytesOneRowChanged: Math.max(...changed),
   };

@@ -1,0 +1,10 @@
+// Every benchmark section, in run order. To add one: write bench/sections/NAME.ts exporting a
+// default Section (bench/types.ts) and add one import and one entry here; `--only NAME` runs it alone.
+import type { Section } from '../types.js';
+import netlink from './netlink.js';
+import ss from './ss-collector.js';
+import attribution from './attribution.js';
+import memory from './memory.js';
+import cli from './cli.js';
+
+export const SECTIONS: Section[] = [netlink, ss, cli, attribution, memory];

@@ -1,0 +1,84 @@
+// Resident memory of a process taking snapshots: after 10, and growth from 10 to 20. The child is
+// bundled with esbuild like the CLI (no TypeScript loader in the measured process).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { Figure, Section } from '../types.js';
+
+let bundled: string | undefined;
+
+async function bundle(root: string): Promise<string> {
+  if (bundled) return bundled;
+  const dir = join(root, 'bench', '.cache');
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, 'rss-child.mjs');
+  await build({
+    entryPoints: [join(root, 'bench', 'rss-child.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['koffi'],
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  bundled = outfile;
+  return outfile;
+}
+
+interface ChildResult {
+  mode: string;
+  sockets: number;
+  rssMb: number[];
+  heapMb: number[];
+}
+
+function runChild(file: string, mode: string): ChildResult {
+  const r = spawnSync(process.execPath, [file, mode, '20'], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`rss child (${mode}) failed: ${r.stderr.slice(0, 500)}`);
+  return JSON.parse(r.stdout) as ChildResult;
+}
+
+const section: Section = {
+  name: 'memory',
+  description: 'RSS after 10 snapshots and growth from 10 to 20',
+  async run(ctx) {
+    const file = await bundle(ctx.root);
+    const figures: Figure[] = [];
+    for (const mode of ['latest', 'history'] as const) {
+      ctx.log(`RSS over 20 snapshots (${mode})`);
+      const r = runChild(file, mode);
+      const at10 = r.rssMb[9];
+      const at20 = r.rssMb[19];
+      const growth = ((at20 - at10) / at10) * 100;
+      const what = mode === 'latest' ? 'keeping the last 2 snapshots' : 'History of every snapshot, as the monitor hook';
+      figures.push({
+        section: 'memory',
+        id: `rss-10-${mode}`,
+        label: `RSS after 10 snapshots, ${what}`,
+        size: ctx.size,
+        value: at10,
+        unit: 'MB',
+        target: mode === 'latest' ? { kind: 'mb', max: 200 } : undefined,
+        pass: mode === 'latest' ? at10 <= 200 : undefined,
+        samples: r.rssMb,
+        extra: { heapMb: r.heapMb, sockets: r.sockets },
+      });
+      figures.push({
+        section: 'memory',
+        id: `rss-growth-${mode}`,
+        label: `RSS growth snapshot 10 -> 20, ${what}`,
+        size: ctx.size,
+        value: Math.round(growth * 10) / 10,
+        unit: '%',
+        target: mode === 'latest' ? { kind: 'growth', max: 10 } : undefined,
+        pass: mode === 'latest' ? growth <= 10 : undefined,
+      });
+    }
+    return figures;
+  },
+};
+
+export default section;

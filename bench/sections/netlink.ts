@@ -1,0 +1,104 @@
+// The netlink collector: snapshot + per-port aggregation against `ss -tanH`, the raw dump, and how
+// long the event loop can stall while a big dump is parsed.
+import { dumpSockets, NetlinkSource } from '../../src/collect/netlink.js';
+import { summarizePorts } from '../../src/model/aggregate.js';
+import { interleave, SS_TANH, timeFigure, timeIt } from '../measure.js';
+import type { Figure, Section } from '../types.js';
+
+/** Longest gap between 1 ms timer ticks while `fn` runs: what a UI would feel as a freeze. */
+async function maxEventLoopStall(fn: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 1);
+  try {
+    await fn();
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+  } finally {
+    clearInterval(timer);
+  }
+  return worst;
+}
+
+const section: Section = {
+  name: 'netlink',
+  description: 'netlink snapshot (dump + host counters + listener attribution) with per-port aggregation',
+  async run(ctx) {
+    const figures: Figure[] = [];
+    const src = new NetlinkSource();
+    let sockets = 0;
+    const snapshot = async () =>
+      timeIt(async () => {
+        const snap = await src.collect({});
+        summarizePorts(snap.sockets);
+        sockets = snap.sockets.length;
+      });
+    ctx.log('netlink snapshot + summarizePorts vs ss -tanH');
+    figures.push(
+      timeFigure(
+        { section: 'netlink', id: 'netlink-snapshot', label: 'netlink snapshot + per-port aggregation', size: ctx.size, baseline: SS_TANH.label, target: 0.5 },
+        await interleave(ctx.runs, SS_TANH.run, snapshot),
+      ),
+    );
+    figures[figures.length - 1].extra!.sockets = sockets;
+
+    ctx.log('netlink snapshot without process attribution');
+    const noProc = async () =>
+      timeIt(async () => {
+        const snap = await src.collect({ processes: 'none' });
+        summarizePorts(snap.sockets);
+      });
+    figures.push(
+      timeFigure(
+        { section: 'netlink', id: 'netlink-snapshot-noproc', label: 'netlink snapshot + aggregation, processes none', size: ctx.size, baseline: SS_TANH.label },
+        await interleave(ctx.runs, SS_TANH.run, noProc),
+      ),
+    );
+
+    ctx.log('netlink TCP dump only (parallel and one-socket sequential)');
+    let chunks = 0;
+    let maxParse = 0;
+    const dump = async () =>
+      timeIt(async () => {
+        const r = await dumpSockets({ protocols: ['tcp'] });
+        chunks = r.stats.reduce((a, s) => a + s.chunks, 0);
+        maxParse = Math.max(...r.stats.map((s) => s.maxParseMs));
+      });
+    figures.push(
+      timeFigure(
+        { section: 'netlink', id: 'netlink-dump-tcp', label: 'netlink TCP dump + parse (IPv4+IPv6)', size: ctx.size, baseline: SS_TANH.label },
+        await interleave(ctx.runs, SS_TANH.run, dump),
+      ),
+    );
+    figures[figures.length - 1].extra!.chunks = chunks;
+    figures[figures.length - 1].extra!.maxParseMsPerChunk = Math.round(maxParse * 100) / 100;
+    const seq = async () => timeIt(() => dumpSockets({ protocols: ['tcp'], parallel: false }));
+    figures.push(
+      timeFigure(
+        { section: 'netlink', id: 'netlink-dump-tcp-sequential', label: 'netlink TCP dump, one socket, sequential', size: ctx.size, baseline: SS_TANH.label },
+        await interleave(ctx.runs, SS_TANH.run, seq),
+      ),
+    );
+
+    ctx.log('event-loop stall during a snapshot');
+    const stalls: number[] = [];
+    for (let i = 0; i < ctx.runs; i++) stalls.push(await maxEventLoopStall(() => src.collect({ processes: 'none' })));
+    stalls.sort((a, b) => a - b);
+    figures.push({
+      section: 'netlink',
+      id: 'netlink-event-loop-stall',
+      label: 'longest event-loop stall during a snapshot',
+      size: ctx.size,
+      value: stalls[stalls.length >> 1],
+      unit: 'ms',
+      samples: stalls.map((x) => Math.round(x * 10) / 10),
+    });
+    return figures;
+  },
+};
+
+export default section;
