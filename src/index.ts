@@ -2,11 +2,11 @@
 export * from './model/index.js';
 export type { SocketSource, CollectOptions } from './collect/source.js';
 // Knowledge: errno / Winsock codes and the socket option reference (one table for CLI, inspect-options, monitor, codegen).
-export { explainErrno, ErrnoQuerySchema, ERRNO_PLATFORMS, ALL_ERRORS, UnknownErrnoError } from './knowledge/errno.js';
+export { ErrnoQuerySchema, ERRNO_PLATFORMS, ALL_ERRORS, UnknownErrnoError } from './knowledge/errno.js';
 export type { ErrnoExplanation, ErrnoLookup, ErrnoPlatform, ErrnoQuery, NumberReading } from './knowledge/errno.js';
 export { LINUX_ERRNOS, BSD_ERRNOS, WSA_ERRORS } from './knowledge/generated/errno-tables.js';
 export type { LinuxErrno, BsdErrno, WsaError } from './knowledge/errno-types.js';
-export { SOCKET_OPTIONS, SOCKET_OPTION_NAMES, describeOption, findOption, findOptionByNumber, OptionNameSchema, UnknownOptionError } from './knowledge/socket-options.js';
+export { SOCKET_OPTIONS, SOCKET_OPTION_NAMES, findOption, findOptionByNumber, OptionNameSchema, UnknownOptionError } from './knowledge/socket-options.js';
 export type { SocketOptionInfo, OptionLevel, OptionValueType, ForeignOption } from './knowledge/socket-options.js';
 // Configuration.
 export { loadConfig, userConfigPath, projectConfigPaths } from './config/load.js';
@@ -62,3 +62,22 @@ export { buildBuffersReport } from './advise/buffers-report.js';
 export type { BuffersReport } from './advise/buffers-report.js';
 export { parseBandwidth, parseDurationMs, parseSize, UnitError } from './advise/units.js';
 export { collectProcessLimits, withProcessLimits, parseMaxOpenFiles } from './collect/proc-limits.js';
+// Library API: one function per report, each validating its input with the exported XxxInputSchema and returning
+// the document the matching CLI command prints with --json; bad input throws InvalidInputError (issues by field).
+// explainErrno/describeOption also still take the bare code/name. runTask/executeTask are `sockscope task`.
+export { snapshot, analyze, analyzeStates, SnapshotInputSchema, AnalyzeInputSchema, AnalyzeStatesInputSchema } from './api/host.js';
+export type { SnapshotInput, AnalyzeInput, AnalyzeStatesInput } from './api/host.js';
+export { AnalyzeReportSchema, StatesReportSchema, RecommendationSchema, ListenerSchema, PeerSchema, SeveritySchema } from './report/schema.js';
+export type { AnalyzeReport, StatesReport } from './report/schema.js';
+export { explainErrno, describeOption, ErrnoInputSchema, DescribeOptionInputSchema } from './api/knowledge.js';
+export type { ErrnoInput, DescribeOptionInput } from './api/knowledge.js';
+export { generateServerFiles, GenerateServerInputSchema, GenerateFilesInputSchema, GenerateAutomationInputSchema } from './api/generate.js';
+export type { GenerateServerInput, GenerateFilesInput, GenerateAutomationInput, GenerateServerReport } from './api/generate.js';
+export { inspectOptions, InspectOptionsInputSchema, debugConnection, DebugConnectionInputSchema } from './api/inspect.js';
+export type { InspectOptionsInput, InspectOptionsReport, DebugConnectionInput } from './api/inspect.js';
+export { sizeBuffers, SizeBuffersInputSchema } from './api/buffers.js';
+export type { SizeBuffersInput } from './api/buffers.js';
+export { InvalidInputError } from './api/errors.js';
+export type { InputIssue } from './api/errors.js';
+export { runTask, executeTask, parseTask, readTaskFile, TaskInputSchema, TASK_OPERATIONS } from './api/task.js';
+export type { TaskInput, TaskOperation, TaskDocument, TaskSuccess, TaskFailure } from './api/task.js';

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildAnalyzeReport, buildStatesReport } from '../report/analyze.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
+import { parseInput } from './errors.js';
 
 const Port = z.number().int().min(1).max(65535);
 
@@ -31,16 +32,19 @@ export const AnalyzeInputSchema = z
   .strict()
   .refine((v) => !(v.port !== undefined && v.peerPort !== undefined), { message: 'give port or peerPort, not both' });
 export type AnalyzeInput = z.input<typeof AnalyzeInputSchema>;
+/** analyzeStates takes the same input as analyze. */
+export const AnalyzeStatesInputSchema = AnalyzeInputSchema;
+export type AnalyzeStatesInput = AnalyzeInput;
 
 /** One snapshot of this host's sockets. */
 export async function snapshot(input: SnapshotInput = {}): Promise<Snapshot> {
-  const o = SnapshotInputSchema.parse(input);
+  const o = parseInput(SnapshotInputSchema, input, 'snapshot');
   return createSource(o.source as SourceChoice).collect(o);
 }
 
 /** The `analyze` report (same document as `sockscope analyze --json`). */
 export async function analyze(input: AnalyzeInput = {}): Promise<AnalyzeReport> {
-  const o = AnalyzeInputSchema.parse(input);
+  const o = parseInput(AnalyzeInputSchema, input, 'analyze');
   const scoped = o.port !== undefined || o.peerPort !== undefined;
   const snap = await createSource(o.source as SourceChoice).collect({ port: o.port, peerPort: o.peerPort, protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
   return buildAnalyzeReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, o.thresholds ?? loadConfig().config.thresholds);
@@ -48,8 +52,9 @@ export async function analyze(input: AnalyzeInput = {}): Promise<AnalyzeReport> 
 
 /** The `analyze-states` report (same document as `sockscope analyze-states --json`). */
 export async function analyzeStates(input: AnalyzeInput = {}): Promise<StatesReport> {
-  const o = AnalyzeInputSchema.parse(input);
-  const scoped = o.port !== undefined || o.peerPort !== undefined;
-  const snap = await createSource(o.source as SourceChoice).collect({ port: o.port, peerPort: o.peerPort, protocols: scoped ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners' });
+  const o = parseInput(AnalyzeInputSchema, input, 'analyzeStates');
+  // Exactly what the analyze-states command collects (it scopes protocols and processes by --port only).
+  const byPort = o.port !== undefined;
+  const snap = await createSource(o.source as SourceChoice).collect({ port: o.port, peerPort: o.peerPort, protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: byPort ? 'all' : 'listeners' });
   return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, o.thresholds ?? loadConfig().config.thresholds);
 }

@@ -14,6 +14,7 @@ import { generateServerCommand } from './generate-server.js';
 import { generateTcpServerCommand } from './generate-tcp-server.js';
 import { generateCommand } from './generate.js';
 import { buffersCommand } from './buffers.js';
+import { taskCommand } from './task.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -31,4 +32,5 @@ export const commands: CommandModule<any, any>[] = [
   generateTcpServerCommand,
   generateCommand,
   buffersCommand,
+  taskCommand,
 ];

@@ -1,0 +1,75 @@
+// Library API for one socket: inspectOptions() (real option values, as `sockscope inspect-options --json`) and
+// debugConnection() (resolve, route, connect, TLS, reply, verdict, as `sockscope debug-connections --json`).
+import { z } from 'zod';
+import { createSource, type SourceChoice } from '../collect/index.js';
+import { probeConnections, type ProbeResult } from '../collect/connect-probe.js';
+import type { InspectResult } from '../collect/getsockopt.js';
+import { inspectJson, runInspect } from '../cli/commands/inspect-options.js';
+import { UsageError } from '../cli/errors.js';
+import type { OptionReportRow } from '../knowledge/interpret-options.js';
+import { parseHostPort } from '../knowledge/interpret-connect.js';
+import { OptionNameSchema } from '../knowledge/socket-options.js';
+import { InvalidInputError, parseInput } from './errors.js';
+
+const SourceSchema = z.enum(['auto', 'netlink', 'ss', 'procfs', 'netstat']);
+
+/** Which socket: `{pid, socketFd}`, or `{port}` (the listener on that local port), or `{inode}`; `options` limits what is read. */
+export const InspectOptionsInputSchema = z
+  .object({
+    pid: z.number().int().min(1).max(2 ** 22).optional(),
+    socketFd: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    inode: z.number().int().min(1).max(2 ** 53).optional(),
+    /** Option names (SO_RCVBUF, TCP_NODELAY, nodelay...); default every option except SO_ERROR. */
+    options: z.array(OptionNameSchema).min(1).optional(),
+    source: SourceSchema.optional(),
+  })
+  .strict()
+  .refine((v) => (v.pid === undefined) === (v.socketFd === undefined), { message: 'pid and socketFd go together', path: ['socketFd'] })
+  .refine((v) => [v.pid !== undefined, v.port !== undefined, v.inode !== undefined].filter(Boolean).length === 1, {
+    message: 'say which socket: {pid, socketFd}, or {port}, or {inode} (exactly one)',
+  });
+export type InspectOptionsInput = z.input<typeof InspectOptionsInputSchema>;
+
+/** The `inspect-options --json` document. */
+export type InspectOptionsReport = Omit<InspectResult, 'options' | 'sysctls'> & {
+  options: OptionReportRow[];
+  unusual: string[];
+  sysctls: Record<string, unknown>;
+  located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[] };
+};
+
+/** Real option values of one socket (pidfd_getfd + getsockopt; the kernel's view without privilege), explained. */
+export async function inspectOptions(input: InspectOptionsInput): Promise<InspectOptionsReport> {
+  const o = parseInput(InspectOptionsInputSchema, input, 'inspectOptions');
+  try {
+    const r = await runInspect({ pid: o.pid, 'socket-fd': o.socketFd, port: o.port, inode: o.inode, options: o.options?.join(','), source: o.source });
+    return inspectJson(r) as InspectOptionsReport;
+  } catch (e) {
+    if (e instanceof UsageError) throw new InvalidInputError(e.message.replace(/^--options: /, ''), [{ path: /--options/.test(e.message) ? 'options' : '', message: e.message }]);
+    throw e;
+  }
+}
+
+/** `{address: 'HOST:PORT', tls?, send?, expect?, timeoutMs?}` (IPv6 as [::1]:8080; timeoutMs per step, default 3000). */
+export const DebugConnectionInputSchema = z
+  .object({
+    address: z.string().trim().min(1),
+    tls: z.boolean().optional(),
+    /** Text sent after connecting (\n, \r, \t understood). */
+    send: z.string().optional(),
+    /** Text the reply must contain. */
+    expect: z.string().min(1).optional(),
+    timeoutMs: z.number().int().min(1).max(300_000).default(3000),
+    source: SourceSchema.optional(),
+  })
+  .strict();
+export type DebugConnectionInput = z.input<typeof DebugConnectionInputSchema>;
+
+/** Why a connection to HOST:PORT works or fails. The verdict is data: a refused port is a successful diagnosis. */
+export async function debugConnection(input: DebugConnectionInput): Promise<ProbeResult> {
+  const o = parseInput(DebugConnectionInputSchema, input, 'debugConnection');
+  const hp = parseHostPort(o.address);
+  if ('error' in hp) throw new InvalidInputError(`address: ${hp.error}`, [{ path: 'address', message: hp.error }]);
+  return probeConnections({ host: hp.host, port: hp.port, timeoutMs: o.timeoutMs, tls: o.tls, send: o.send, expect: o.expect, source: createSource((o.source ?? 'auto') as SourceChoice) });
+}

@@ -1,0 +1,191 @@
+// `sockscope task`: one operation described in JSON, validated with zod (a discriminated union on `operation`),
+// run through the library API, and answered with one JSON document: {ok: true, operation, result} or
+// {ok: false, error: {code, message, issues}}. Exit codes: 0 ok, 1 runtime failure, 2 bad input.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { UnitError } from '../advise/units.js';
+import { UsageError } from '../cli/errors.js';
+import { FileExistsError, GeneratorOptionsError } from '../codegen/index.js';
+import { existingFiles, writeFilesAtomic } from '../codegen/write.js';
+import { CollectorError } from '../collect/source.js';
+import { UnknownErrnoError } from '../knowledge/errno.js';
+import { UnknownOptionError } from '../knowledge/socket-options.js';
+import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
+import { InvalidInputError, zodIssues, type InputIssue } from './errors.js';
+import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles } from './generate.js';
+import { analyze, AnalyzeInputSchema, analyzeStates } from './host.js';
+import { debugConnection, DebugConnectionInputSchema, inspectOptions, InspectOptionsInputSchema } from './inspect.js';
+import { asInputError, describeOption, DescribeOptionInputSchema, ErrnoInputSchema, explainErrno } from './knowledge.js';
+
+/** Every operation a task may name. */
+export const TASK_OPERATIONS = ['analyze', 'analyze-states', 'generate-server', 'generate', 'inspect-options', 'debug-connections', 'errno', 'options', 'buffers'] as const;
+export type TaskOperation = (typeof TASK_OPERATIONS)[number];
+
+// One variant per operation: the operation's input fields plus `operation`. The library function re-validates
+// with its own schema (cross-field rules such as "port or peerPort, not both").
+const op = <L extends TaskOperation, S extends z.ZodRawShape>(name: L, shape: S) => z.object({ operation: z.literal(name), ...shape }).strict();
+
+/** The task document: `{operation, ...that operation's input}`. */
+export const TaskInputSchema = z.discriminatedUnion('operation', [
+  op('analyze', AnalyzeInputSchema.shape),
+  op('analyze-states', AnalyzeInputSchema.shape),
+  op('generate-server', GenerateFilesInputSchema.shape),
+  GenerateAutomationInputSchema,
+  op('inspect-options', InspectOptionsInputSchema.shape),
+  op('debug-connections', DebugConnectionInputSchema.shape),
+  op('errno', ErrnoInputSchema.shape),
+  op('options', DescribeOptionInputSchema.shape),
+  op('buffers', SizeBuffersInputSchema.shape),
+]);
+export type TaskInput = z.input<typeof TaskInputSchema>;
+
+export interface TaskSuccess {
+  ok: true;
+  operation: TaskOperation;
+  /** The same document the matching CLI command prints with --json. */
+  result: unknown;
+}
+
+export interface TaskFailure {
+  ok: false;
+  /** The operation, when the input named a known one. */
+  operation?: TaskOperation;
+  error: {
+    /** unreadable-input, invalid-json, invalid-input, invalid-options, unknown-errno, unknown-option, file-exists, output-exists (exit 2); collector-error, output-unwritable, runtime-error (exit 1). */
+    code: string;
+    message: string;
+    issues: InputIssue[];
+  };
+}
+
+export type TaskDocument = TaskSuccess | TaskFailure;
+
+/** Validates a parsed task document; throws InvalidInputError with one issue per problem. */
+export function parseTask(raw: unknown): TaskInput {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidInputError('a task is one JSON object: {"operation": ..., ...}', [{ path: '', message: `expected an object, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}` }]);
+  }
+  const operation = (raw as { operation?: unknown }).operation;
+  if (typeof operation !== 'string' || !(TASK_OPERATIONS as readonly string[]).includes(operation)) {
+    const message = `operation must be one of ${TASK_OPERATIONS.join(', ')}; got ${operation === undefined ? 'nothing' : JSON.stringify(operation)}`;
+    throw new InvalidInputError(message, [{ path: 'operation', message }]);
+  }
+  const r = TaskInputSchema.safeParse(raw);
+  if (r.success) return r.data as TaskInput;
+  const issues = zodIssues(r.error);
+  throw new InvalidInputError(`invalid ${operation} task: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);
+}
+
+/** Runs a validated task and returns its result (the CLI command's --json document). Throws on failure. */
+export async function runTask(raw: unknown): Promise<TaskSuccess> {
+  const task = parseTask(raw);
+  const { operation, ...input } = task as { operation: TaskOperation } & Record<string, unknown>;
+  const result = await dispatch(operation, input, task);
+  return { ok: true, operation, result };
+}
+
+async function dispatch(operation: TaskOperation, input: Record<string, unknown>, task: TaskInput): Promise<unknown> {
+  try {
+    switch (operation) {
+      case 'analyze':
+        return await analyze(input);
+      case 'analyze-states':
+        return await analyzeStates(input);
+      case 'generate-server':
+        return generateServerFiles(input);
+      case 'generate':
+        return generateServerFiles(task as z.input<typeof GenerateAutomationInputSchema>);
+      case 'inspect-options':
+        return await inspectOptions(input as never);
+      case 'debug-connections':
+        return await debugConnection(input as never);
+      case 'errno':
+        return explainErrno(input as never);
+      case 'options':
+        return describeOption(input as never);
+      case 'buffers':
+        return await sizeBuffers(input);
+    }
+  } catch (e) {
+    throw asInputError(e);
+  }
+}
+
+/** Exit code and error code for anything a task can throw. */
+export function classifyError(e: unknown): { exitCode: 1 | 2; code: string; message: string; issues: InputIssue[] } {
+  const message = (e as Error)?.message ?? String(e);
+  if (e instanceof InvalidInputError) return { exitCode: 2, code: e.code, message, issues: e.issues };
+  if (e instanceof z.ZodError) return { exitCode: 2, code: 'invalid-input', message: 'invalid input', issues: zodIssues(e) };
+  if (e instanceof UnknownErrnoError) return { exitCode: 2, code: 'unknown-errno', message, issues: [{ path: 'code', message }] };
+  if (e instanceof UnknownOptionError) return { exitCode: 2, code: 'unknown-option', message, issues: [{ path: 'name', message }] };
+  if (e instanceof GeneratorOptionsError) return { exitCode: 2, code: 'invalid-options', message, issues: [{ path: '', message }] };
+  if (e instanceof FileExistsError) return { exitCode: 2, code: 'file-exists', message, issues: [{ path: 'output', message }] };
+  if (e instanceof UsageError || e instanceof UnitError) return { exitCode: 2, code: 'invalid-input', message, issues: [{ path: '', message }] };
+  if (e instanceof TaskOutputError) return { exitCode: 1, code: 'output-unwritable', message, issues: [] };
+  if (e instanceof CollectorError) return { exitCode: 1, code: 'collector-error', message, issues: [] };
+  return { exitCode: 1, code: 'runtime-error', message, issues: [] };
+}
+
+/** The failure document for an error (and its exit code). */
+export function failure(e: unknown, operation?: TaskOperation): { exitCode: 1 | 2; document: TaskFailure } {
+  const c = classifyError(e);
+  return { exitCode: c.exitCode, document: { ok: false, ...(operation ? { operation } : {}), error: { code: c.code, message: c.message, issues: c.issues } } };
+}
+
+/** Runs a task and never throws: the document to print and the exit code (0, 1 or 2). */
+export async function executeTask(raw: unknown): Promise<{ exitCode: 0 | 1 | 2; document: TaskDocument }> {
+  const operation = typeof raw === 'object' && raw !== null && (TASK_OPERATIONS as readonly unknown[]).includes((raw as { operation?: unknown }).operation) ? ((raw as { operation: TaskOperation }).operation) : undefined;
+  try {
+    return { exitCode: 0, document: await runTask(raw) };
+  } catch (e) {
+    return failure(e, operation);
+  }
+}
+
+/** Reads and parses a task file ('-' is stdin). Throws InvalidInputError (unreadable-input, invalid-json). */
+export function readTaskFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const message = `cannot read ${path === '-' ? 'stdin' : path}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message}`;
+    throw new InvalidInputError(message, [{ path: '', message }], 'unreadable-input');
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    const message = `${path === '-' ? 'stdin' : path} is not valid JSON: ${(e as Error).message}`;
+    throw new InvalidInputError(message, [{ path: '', message: (e as Error).message }], 'invalid-json');
+  }
+}
+
+/** Refuses an existing result file unless `force` (nothing the user wrote is replaced without asking). */
+export function checkOutputFree(path: string, force: boolean): void {
+  if (!force && existingFiles([{ path }]).length) {
+    const message = `${path} already exists; pass --force to overwrite it (or choose another --output)`;
+    throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
+  }
+}
+
+/** Writes the result document atomically (temp file in the same directory + rename; link() when not forcing). */
+export function writeTaskResult(path: string, doc: TaskDocument, force: boolean): void {
+  try {
+    writeFilesAtomic([{ path, content: `${JSON.stringify(doc, null, 2)}\n` }], { force });
+  } catch (e) {
+    if (e instanceof FileExistsError) {
+      const message = `${path} appeared while the task ran; not replaced (pass --force to overwrite it)`;
+      throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
+    }
+    const message = `cannot write ${path}: ${(e as Error).message}`;
+    throw new TaskOutputError(message);
+  }
+}
+
+/** The result file could not be written (exit 1: the task ran, its answer could not be stored). */
+export class TaskOutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaskOutputError';
+  }
+}

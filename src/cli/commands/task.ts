@@ -1,0 +1,46 @@
+// `sockscope task INPUT.json [--output RESULT.json] [--force]`: one JSON task for automation (logic in src/api/task.ts).
+// Every outcome is one JSON document: the result on stdout (or atomically in --output), errors always on stdout.
+import type { CommandModule } from 'yargs';
+import { checkOutputFree, executeTask, failure, readTaskFile, writeTaskResult, TASK_OPERATIONS } from '../../api/task.js';
+
+interface Args {
+  input: string;
+  output?: string;
+  force?: boolean;
+}
+
+function print(doc: unknown): void {
+  process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+}
+
+export const taskCommand: CommandModule<object, Args> = {
+  command: 'task <input>',
+  describe: `Run one JSON task for automation (${TASK_OPERATIONS.join(', ')}); - reads stdin`,
+  builder: (y) =>
+    y
+      .positional('input', { type: 'string', describe: 'Task file: {"operation": ..., ...} (- for stdin)', demandOption: true })
+      .option('output', { type: 'string', alias: 'o', describe: 'Write the result document here (atomically) instead of stdout; errors still go to stdout' })
+      .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing --output file' })
+      .example('$0 task check.json', '{"operation": "analyze-states", "port": 8080} -> {"ok": true, "operation": ..., "result": ...}')
+      .example('$0 task gen.json --output result.json', 'result in result.json; exit 0 ok, 1 runtime failure, 2 bad input') as never,
+  handler: async (a) => {
+    const output = a.output;
+    let outcome;
+    try {
+      // Checked before running, so a refused --output never costs a side effect (generated files, probes).
+      if (output !== undefined) checkOutputFree(output, a.force ?? false);
+      outcome = await executeTask(readTaskFile(a.input));
+    } catch (e) {
+      outcome = failure(e);
+    }
+    if (outcome.exitCode === 0 && output !== undefined) {
+      try {
+        writeTaskResult(output, outcome.document, a.force ?? false);
+      } catch (e) {
+        outcome = failure(e, outcome.document.operation);
+      }
+    }
+    if (outcome.exitCode !== 0 || output === undefined) print(outcome.document);
+    process.exitCode = outcome.exitCode;
+  },
+};
