@@ -11,6 +11,7 @@ import {
   sanitizedBattery,
   selectRefusesPastFdSetsize,
   shutdownDeadlineWithStuckOutput,
+  unprivileged,
 } from './c-runtime.js';
 
 for (const ioModel of ['epoll', 'poll', 'select', 'io_uring']) {
@@ -34,6 +35,12 @@ for (const ioModel of ['poll', 'select']) {
     cRuntimeSuite(`c portable ${ioModel}`, ioModel, { platform: 'portable' });
   });
 }
+
+describe('c servers without privilege', () => {
+  for (const ioModel of ['epoll', 'io_uring']) {
+    test(`c ${ioModel} runs as nobody (setpriv 65534)`, { timeout: 60_000 }, () => unprivileged(ioModel));
+  }
+});
 
 describe('c select past FD_SETSIZE', () => {
   test('c select refuses connections past FD_SETSIZE cleanly (fd limit raised to 4096)', { timeout: 60_000 }, () => selectRefusesPastFdSetsize('posix'));

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { generateServer, type GenerateResult, type GeneratorInput } from '../../src/codegen/index.js';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
@@ -54,7 +54,8 @@ export function generateC(input: GeneratorInput, opts: CBuildOptions = {}): Gene
   const main = r.files[0].path;
   const buildCommand = [cc, ...STRICT_FLAGS, ...(opts.flags ?? ['-O2']), '-o', 'server', main, ...linkArgs(o.ioModel)].join(' ');
   const env = opts.env ? `env ${Object.entries(opts.env).map(([k, v]) => `${k}=${v}`).join(' ')} ` : '';
-  const runCommand = opts.ulimit ? `sh -c 'ulimit -n ${opts.ulimit} && exec ${env}./server'` : `${env}./server`;
+  const user = opts.asUid !== undefined ? `setpriv --reuid=${opts.asUid} --regid=${opts.asUid} --clear-groups ` : '';
+  const runCommand = opts.ulimit ? `sh -c 'ulimit -n ${opts.ulimit} && exec ${env}./server'` : `${user}${env}./server`;
   return { ...r, buildCommand, runCommand };
 }
 
@@ -66,6 +67,8 @@ export interface CBuildOptions {
   env?: Record<string, string>;
   /** Descriptor limit for the server (ulimit -n). */
   ulimit?: number;
+  /** Run the server as this uid/gid (setpriv), e.g. 65534 (nobody). */
+  asUid?: number;
 }
 
 /** AddressSanitizer + UndefinedBehaviorSanitizer build: any memory error, UB or leak makes the exit code non-zero. */
@@ -85,6 +88,7 @@ export async function withCServer<T>(
   const { dir } = h.materialize(r);
   try {
     h.build(r, dir);
+    if (opts.asUid !== undefined) chmodSync(dir, 0o755); // let the other user reach ./server
     const srv = await h.startServer(r, dir, host);
     try {
       return await fn(srv, r);
@@ -427,6 +431,22 @@ export async function sanitizedBattery(ioModel: string, type: 'tcp' | 'udp' = 't
       assert.doesNotMatch(srv.stderr(), /Sanitizer|runtime error/, srv.stderr());
     },
     SANITIZE,
+  );
+}
+
+/** The server needs no privilege: run as nobody, it serves the battery and exits 0 on SIGTERM. */
+export async function unprivileged(ioModel: string): Promise<void> {
+  await withCServer(
+    { language: 'c', ioModel, type: 'tcp', bindAddress: h.LOOPBACK4 },
+    h.LOOPBACK4,
+    async (srv) => {
+      const status = readFileSync(`/proc/${srv.pid}/status`, 'utf8');
+      assert.match(status, /^Uid:\s+65534\s/m, 'server is not running as nobody');
+      await h.tcpEchoBattery(srv, { clients: 50 });
+      const st = await h.sigtermCheck(srv, 2000, 'tcp');
+      assert.equal(st.code, 0, `${st.error ?? ''} ${srv.stderr()}`);
+    },
+    { asUid: 65534 },
   );
 }
 
