@@ -3,7 +3,7 @@
 import { readFile, readlink } from 'node:fs/promises';
 import { release } from 'node:os';
 import { findOption, SOCKET_OPTIONS, UnknownOptionError, suggestOptions, type SocketOptionInfo } from '../knowledge/socket-options.js';
-import type { Socket } from '../model/socket.js';
+import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { Sysctls } from '../model/snapshot.js';
 import type { FdInfo } from '../parse/fdinfo.js';
 import { readFdInfo } from './fdinfo.js';
@@ -223,7 +223,7 @@ export async function inspectKernelSocket(opts: { socket: Socket; sourceName: st
   const [sysctls, extraSysctls] = await Promise.all([readSysctls(procRoot), readExtraSysctls(procRoot)]);
   const fb = kernelViewReadings(infos, opts.socket, opts.sourceName, opts.reason);
   const s = opts.socket;
-  const fmt = (a: Socket['local']) => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
+  const fmt = (a: Socket['local']) => formatEndpoint(a, s.protocol);
   const got = fb.readings.filter((r) => r.value !== undefined).length;
   return {
     pid: null,
@@ -323,9 +323,8 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
     result.kernelView = kernel;
     result.kernelViewSource = kernelSource;
     result.socket.state = kernel.state;
-    const fmt = (a: Socket['local']) => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
-    result.socket.local = fmt(kernel.local);
-    if (kernel.state !== 'LISTEN' && kernel.peer.port !== 0) result.socket.peer = fmt(kernel.peer);
+    result.socket.local = formatEndpoint(kernel.local, kernel.protocol);
+    if (kernel.protocol === 'unix' ? kernel.peer.address !== '' : kernel.state !== 'LISTEN' && kernel.peer.port !== 0) result.socket.peer = formatEndpoint(kernel.peer, kernel.protocol);
   }
 
   if (borrowed.result) {
