@@ -6,5 +6,6 @@ import ss from './ss-collector.js';
 import attribution from './attribution.js';
 import memory from './memory.js';
 import cli from './cli.js';
+import c10k from './c10k.js';
 
-export const SECTIONS: Section[] = [netlink, ss, cli, attribution, memory];
+export const SECTIONS: Section[] = [netlink, ss, cli, attribution, memory, c10k];
