@@ -74,7 +74,7 @@ export function firstFrameBundled(opts: { ownNetns?: boolean; timeoutMs?: number
     child.stdout.on('data', (d) => {
       out += d;
       // The first full frame: data on screen (a table title with rows) and the footer.
-      if (/ · row \d+\/\d+/.test(out) && out.includes('q quit')) {
+      if (/TCP \d+ \(/.test(out) && out.includes('q quit')) {
         const m = /TCP (\d+) \(/.exec(out);
         finish({ ms: Math.round(performance.now() - t0), sockets: m ? Number(m[1]) : undefined });
       }

@@ -1,6 +1,6 @@
 // The full-screen monitor: polls the injected source, derives the views, and maps keys through the keymap.
 import { Box, useApp, useInput, useStdin } from 'ink';
-import { useCallback, useEffect, useMemo, useReducer, useRef, type ComponentType, type ReactElement } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type ComponentType, type ReactElement } from 'react';
 import type { SocketSource } from '../collect/source.js';
 import { isListener } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
@@ -80,14 +80,17 @@ export function App(props: AppProps) {
 
   // Drill-down views want every socket attributed and tcp_info/skmem; the home view stays cheap.
   const wantsDetails = view === 'port' || view === 'socket';
+  // The very first collection skips process attribution (a walk of every /proc/PID/fd) so the first
+  // frame comes fast; the changed options then ask for a full snapshot at once, with process names.
+  const [started, setStarted] = useState(false);
   const collect = useMemo(
     () => ({
       protocols: (props.collectProtocols ?? enabledProtocols)(state.protocols),
-      processes: wantsDetails || state.table === 'peer' ? ('all' as const) : ('listeners' as const),
+      processes: !started ? ('none' as const) : wantsDetails || state.table === 'peer' ? ('all' as const) : ('listeners' as const),
       details: wantsDetails,
       port: state.port,
     }),
-    [state.protocols, wantsDetails, state.table, state.port, props.collectProtocols],
+    [state.protocols, wantsDetails, state.table, state.port, props.collectProtocols, started],
   );
   // History for the rules: their window (windowSeconds) and persistence (persistSamples), thinned.
   const historyWindow = useMemo(
@@ -99,6 +102,9 @@ export function App(props: AppProps) {
     [thresholds],
   );
   const poll = usePolling({ source, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler, historyWindow });
+  useEffect(() => {
+    if (poll.snapshot && !started) setStarted(true);
+  }, [poll.snapshot, started]);
   const data = useMonitorData({
     snapshot: poll.snapshot,
     history: poll.history,

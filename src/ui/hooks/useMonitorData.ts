@@ -13,6 +13,16 @@ export type Advisor = (ctx: RuleContext) => Recommendation[];
 /** Largest share of wall time the recommendation rules may use. */
 export const ADVICE_CPU_SHARE = 0.1;
 
+/** Steps for the rules' cadence (ms): coarse, so the cadence (and the line that shows it) seldom changes. */
+export const ADVICE_STEPS_MS = [2000, 5000, 10_000, 30_000, 60_000];
+
+/** How often the rules may run when one evaluation costs `costMs`: 0 (every refresh) or a step. */
+export function adviceCadence(costMs: number, intervalMs: number): number {
+  const gap = costMs / ADVICE_CPU_SHARE;
+  if (gap <= intervalMs) return 0;
+  return ADVICE_STEPS_MS.find((s) => s >= gap) ?? ADVICE_STEPS_MS[ADVICE_STEPS_MS.length - 1];
+}
+
 export interface MonitorData {
   snapshot?: Snapshot;
   sockets: Socket[];
@@ -55,8 +65,7 @@ export function useMonitorData(opts: {
   const advice = useMemo(() => {
     const st = adviceState.current;
     if (!snapshot || !advise) return st.result;
-    const minGap = st.costMs / ADVICE_CPU_SHARE;
-    if (snapshot.time - st.at < minGap && st.port === port) return st.result;
+    if (snapshot.time - st.at < st.result.everyMs && st.port === port) return st.result;
     const t0 = performance.now();
     let result: { recs: Recommendation[]; error?: string; everyMs: number };
     try {
@@ -65,8 +74,7 @@ export function useMonitorData(opts: {
       result = { recs: [], error: (e as Error).message, everyMs: 0 };
     }
     const costMs = performance.now() - t0;
-    const gap = costMs / ADVICE_CPU_SHARE;
-    result.everyMs = gap > intervalMs ? Math.ceil(gap / 1000) * 1000 : 0;
+    result.everyMs = adviceCadence(costMs, intervalMs);
     adviceState.current = { at: snapshot.time, costMs, port, result };
     return result;
     // history changes with the snapshot; thresholds come from config and do not change while running.
