@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { generateServer, type GenerateResult, type GeneratorInput } from '../../src/codegen/index.js';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
@@ -447,6 +448,36 @@ export async function unprivileged(ioModel: string): Promise<void> {
       assert.equal(st.code, 0, `${st.error ?? ''} ${srv.stderr()}`);
     },
     { asUid: 65534 },
+  );
+}
+
+/**
+ * UDP truncation: built with a 512-byte datagram buffer, a 2000-byte datagram is detected (MSG_TRUNC)
+ * and dropped with a message, while a small one is still echoed.
+ */
+export async function oversizeDatagramDetected(ioModel: string): Promise<void> {
+  await withCServer(
+    { language: 'c', ioModel, type: 'udp', bindAddress: h.LOOPBACK4 },
+    h.LOOPBACK4,
+    async (srv) => {
+      const sock = dgram.createSocket('udp4');
+      try {
+        await new Promise<void>((r) => sock.bind(0, h.LOOPBACK4, () => r()));
+        const replies: Buffer[] = [];
+        sock.on('message', (m) => replies.push(m));
+        sock.send(Buffer.alloc(2000, 1), srv.port, h.LOOPBACK4);
+        await h.sleep(300);
+        assert.match(srv.stderr(), /dropped a datagram/, `no truncation message; stderr: ${srv.stderr()}`);
+        assert.equal(replies.length, 0, 'a truncated datagram was echoed');
+        sock.send(Buffer.from('small'), srv.port, h.LOOPBACK4);
+        const deadline = Date.now() + 3000;
+        while (replies.length === 0 && Date.now() < deadline) await h.sleep(20);
+        assert.equal(replies[0]?.toString(), 'small');
+      } finally {
+        sock.close();
+      }
+    },
+    { flags: ['-O2', '-DDATAGRAM_BUFFER_SIZE=512'] },
   );
 }
 

@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,18 +36,18 @@ let prefix = '';
 const wineEnv = () => ({ ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all' });
 
 /** A Windows build of input, run under wine (the harness execs runCommand in the build dir). */
-function generateWin(input: GeneratorInput): GenerateResult {
+function generateWin(input: GeneratorInput, flags: string[] = []): GenerateResult {
   const r = generateServer({ port: 0, ...input, language: 'c' }, { config: DEFAULT_CONFIG });
   const main = r.files[0].path;
   return {
     ...r,
-    buildCommand: [MINGW, ...STRICT_FLAGS, '-O2', '-o', 'server.exe', main, '-lws2_32'].join(' '),
+    buildCommand: [MINGW, ...STRICT_FLAGS, '-O2', ...flags, '-o', 'server.exe', main, '-lws2_32'].join(' '),
     runCommand: `env WINEPREFIX=${prefix} WINEDEBUG=-all ${wine!.wine} ./server.exe`,
   };
 }
 
-async function withWinServer(input: GeneratorInput, host: string, fn: (srv: h.RunningServer) => Promise<void>): Promise<void> {
-  const r = generateWin(input);
+async function withWinServer(input: GeneratorInput, host: string, fn: (srv: h.RunningServer) => Promise<void>, flags: string[] = []): Promise<void> {
+  const r = generateWin(input, flags);
   const { dir } = h.materialize(r);
   try {
     h.build(r, dir);
@@ -112,6 +113,31 @@ if (!wine && !ci) {
           await withWinServer({ ...base, type: 'tcp', bindAddress: h.LOOPBACK6 }, h.LOOPBACK6, async (srv) => {
             assert.equal((await h.echoOnce(srv.port, h.LOOPBACK6, Buffer.from('winsock v6'))).toString(), 'winsock v6');
           });
+        });
+
+        test(`${label} udp datagram longer than the buffer: WSAEMSGSIZE detected and dropped`, { timeout: 60_000 }, async () => {
+          await withWinServer(
+            { ...base, type: 'udp', bindAddress: h.LOOPBACK4 },
+            h.LOOPBACK4,
+            async (srv) => {
+              const sock = dgram.createSocket('udp4');
+              try {
+                await new Promise<void>((r) => sock.bind(0, h.LOOPBACK4, () => r()));
+                const replies: Buffer[] = [];
+                sock.on('message', (m) => replies.push(m));
+                sock.send(Buffer.alloc(2000, 1), srv.port, h.LOOPBACK4);
+                const until = Date.now() + 3000;
+                while (!/dropped a datagram/.test(srv.stderr()) && Date.now() < until) await h.sleep(50);
+                assert.match(srv.stderr(), /dropped a datagram/);
+                sock.send(Buffer.from('small'), srv.port, h.LOOPBACK4);
+                while (replies.length === 0 && Date.now() < until + 3000) await h.sleep(20);
+                assert.deepEqual(replies.map(String), ['small']);
+              } finally {
+                sock.close();
+              }
+            },
+            ['-DDATAGRAM_BUFFER_SIZE=512'],
+          );
         });
       }
     }
