@@ -2,10 +2,13 @@
 // POSIX side of the portable poll/select files) is built with -Werror and exercised by real clients
 // (see c-runtime.ts and harness.ts). kqueue runs in c-kqueue.test.ts (needs libkqueue).
 import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { haveTool } from './harness.js';
 import {
   cRuntimeSuite,
   emfileDoesNotSpin,
   idleTimeoutCloses,
+  ioUringUnavailable,
   maxConnectionsRefuses,
   optionsReachTheKernel,
   oversizeDatagramDetected,
@@ -37,6 +40,11 @@ for (const ioModel of ['poll', 'select']) {
     cRuntimeSuite(`c portable ${ioModel}`, ioModel, { platform: 'portable' });
   });
 }
+
+test('c io_uring without kernel support says to use epoll and exits 1', { timeout: 30_000 }, async () => {
+  assert.ok(haveTool('strace', ['-V']) || process.env.CI !== 'true', 'strace is missing (apt-get install strace)');
+  if (haveTool('strace', ['-V'])) await ioUringUnavailable();
+});
 
 describe('c servers without privilege', () => {
   for (const ioModel of ['epoll', 'io_uring']) {

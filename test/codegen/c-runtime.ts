@@ -481,6 +481,28 @@ export async function oversizeDatagramDetected(ioModel: string): Promise<void> {
   );
 }
 
+/**
+ * io_uring on a kernel without it: io_uring_setup fails (strace injects ENOSYS, as on Linux < 5.1 or
+ * with kernel.io_uring_disabled), and the server says to use the epoll variant and exits 1.
+ */
+export async function ioUringUnavailable(): Promise<void> {
+  const r = generateC({ language: 'c', ioModel: 'io_uring', type: 'tcp', bindAddress: h.LOOPBACK4 });
+  const { dir } = h.materialize(r);
+  try {
+    h.build(r, dir);
+    const run = spawnSync('strace', ['-f', '-o', '/dev/null', '-e', 'inject=io_uring_setup:error=ENOSYS', './server'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    assert.equal(run.status, 1, `exit ${run.status}; ${run.stderr}`);
+    assert.match(run.stderr, /io_uring_queue_init: Function not implemented/);
+    assert.match(run.stderr, /--io-model epoll/);
+  } finally {
+    h.cleanup(dir);
+  }
+}
+
 /** Runs a child to completion and returns its output (for compile checks). */
 export function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
