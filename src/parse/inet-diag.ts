@@ -1,7 +1,7 @@
 // Pure parsers for NETLINK_SOCK_DIAG replies: netlink message framing, rtattr walking, inet_diag_msg,
 // tcp_info and skmeminfo (layouts from include/uapi/linux/{netlink,inet_diag,tcp,sock_diag}.h).
 // Also builds the binary requests (inet_diag_req_v2 with an optional port bytecode filter).
-import { KERNEL_STATE_BY_NUMBER, type Endpoint, type Protocol, type SkMem, type Socket, type SocketTimer, type TcpInfo } from '../model/socket.js';
+import { KERNEL_STATE_BY_NUMBER, type Endpoint, type ProcessRef, type Protocol, type SkMem, type Socket, type SocketTimer, type TcpInfo } from '../model/socket.js';
 
 // ---- netlink framing (linux/netlink.h) ----
 export const NLMSG_HDRLEN = 16;
@@ -452,6 +452,12 @@ export function readCString(buf: Uint8Array, off: number, len: number): string {
 // ---- inet_diag_msg ----
 
 const TIMER_NAMES: SocketTimer['name'][] = ['off', 'on', 'keepalive', 'timewait', 'persist'];
+
+/**
+ * The `processes` of every socket before attribution: one frozen empty array instead of 100,000
+ * (attribution replaces the array, never pushes into it; snapshots are treated as immutable).
+ */
+export const NO_PROCESSES = Object.freeze([]) as unknown as ProcessRef[];
 const TCP_TIME_WAIT = 6;
 const TCP_NEW_SYN_RECV = 12;
 
@@ -472,43 +478,43 @@ function ifName(ctx: InetDiagContext, index: number): string {
  */
 export function parseInetDiagMsg(buf: Uint8Array, offset: number, length: number, ctx: InetDiagContext): Socket | null {
   if (length < INET_DIAG_MSG_LEN || offset + length > buf.length) return null;
-  const dv = new DataView(buf.buffer, buf.byteOffset + offset, length);
-  return parseInetDiagView(dv, buf, offset, ctx);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  return parseInetDiagAt(dv, buf, offset, offset + length, ctx);
 }
 
-function parseInetDiagView(dv: DataView, buf: Uint8Array, offset: number, ctx: InetDiagContext): Socket | null {
-  const family = dv.getUint8(0);
+/** The hot path: `dv` spans the whole receive buffer; the message payload is [b, end). */
+function parseInetDiagAt(dv: DataView, buf: Uint8Array, b: number, end: number, ctx: InetDiagContext): Socket | null {
+  const family = dv.getUint8(b);
   if (family !== AF_INET && family !== AF_INET6) return null;
-  const kstate = dv.getUint8(1);
+  const kstate = dv.getUint8(b + 1);
   const state = KERNEL_STATE_BY_NUMBER[kstate];
   if (!state) return null;
-  const timer = dv.getUint8(2);
-  const retrans = dv.getUint8(3);
-  const sport = dv.getUint16(4, false);
-  const dport = dv.getUint16(6, false);
-  const localAddr = readAddress(dv, 8, family);
-  const peerAddr = readAddress(dv, 24, family);
-  const ifindex = dv.getUint32(40, true);
-  const cookieLo = dv.getUint32(44, true);
-  const cookieHi = dv.getUint32(48, true);
-  const expires = dv.getUint32(52, true);
-  const rqueue = dv.getUint32(56, true);
-  const wqueue = dv.getUint32(60, true);
-  const uid = dv.getUint32(64, true);
-  const inode = dv.getUint32(68, true);
+  const timer = dv.getUint8(b + 2);
+  const localAddr = readAddress(dv, b + 8, family);
+  const peerAddr = readAddress(dv, b + 24, family);
+  const ifindex = dv.getUint32(b + 40, true);
+  const cookieLo = dv.getUint32(b + 44, true);
+  const cookieHi = dv.getUint32(b + 48, true);
 
-  const local: Endpoint = { address: localAddr, port: sport };
-  const peer: Endpoint = { address: peerAddr, port: dport };
+  const local: Endpoint = { address: localAddr, port: dv.getUint16(b + 4, false) };
+  const peer: Endpoint = { address: peerAddr, port: dv.getUint16(b + 6, false) };
   const sock: Socket = {
     protocol: ctx.protocol,
     ipVersion: family === AF_INET6 ? 6 : 4,
     state,
     local,
     peer,
-    recvQ: rqueue,
-    sendQ: wqueue,
-    processes: [],
+    recvQ: dv.getUint32(b + 56, true),
+    sendQ: dv.getUint32(b + 60, true),
+    processes: NO_PROCESSES,
   };
+  // Time-wait and request (SYN_RECV) mini-sockets have no owner and no inode: the kernel sends 0.
+  if (kstate !== TCP_TIME_WAIT && kstate !== TCP_NEW_SYN_RECV) {
+    sock.uid = dv.getUint32(b + 64, true);
+    sock.inode = dv.getUint32(b + 68, true);
+  }
+  if (cookieLo !== 0xffffffff || cookieHi !== 0xffffffff) sock.cookie = cookieString(cookieLo, cookieHi);
+  if (timer !== 0) sock.timer = { name: TIMER_NAMES[timer] ?? 'unknown', expiresMs: dv.getUint32(b + 52, true), retrans: dv.getUint8(b + 3) };
   if (ifindex !== 0) {
     const name = ifName(ctx, ifindex);
     sock.boundDevice = name;
@@ -517,18 +523,9 @@ function parseInetDiagView(dv: DataView, buf: Uint8Array, offset: number, ctx: I
       if (isLinkLocal(peerAddr)) peer.scope = name;
     }
   }
-  // Time-wait and request (SYN_RECV) mini-sockets have no owner and no inode: the kernel sends 0.
-  const mini = kstate === TCP_TIME_WAIT || kstate === TCP_NEW_SYN_RECV;
-  if (!mini) {
-    sock.uid = uid;
-    sock.inode = inode;
-  }
-  if (cookieLo !== 0xffffffff || cookieHi !== 0xffffffff) sock.cookie = cookieString(cookieLo, cookieHi);
-  if (timer !== 0) sock.timer = { name: TIMER_NAMES[timer] ?? 'unknown', expiresMs: expires, retrans };
 
-  const end = dv.byteLength;
-  if (end > INET_DIAG_MSG_LEN) {
-    let off = INET_DIAG_MSG_LEN;
+  if (end > b + INET_DIAG_MSG_LEN) {
+    let off = b + INET_DIAG_MSG_LEN;
     let cong: string | undefined;
     while (off + 4 <= end) {
       const alen = dv.getUint16(off, true);
@@ -542,7 +539,7 @@ function parseInetDiagView(dv: DataView, buf: Uint8Array, offset: number, ctx: I
         const m = parseSkMemInfo(dv, off + 4, dataLen);
         if (m) sock.skmem = m;
       } else if (type === INET_DIAG_CONG) {
-        cong = readCString(buf, offset + off + 4, dataLen);
+        cong = readCString(buf, off + 4, dataLen);
       }
       off += align4(alen);
     }
@@ -571,17 +568,30 @@ export interface InetDiagBatch {
  * when given (saves copying on big dumps). Hot path of the netlink collector: one DataView per buffer.
  */
 export function parseInetDiagBuffer(buf: Uint8Array, len: number, ctx: InetDiagContext, into: Socket[] = []): InetDiagBatch {
-  const walk = walkNetlink(buf, len);
-  let skipped = 0;
-  for (const m of walk.messages) {
-    if (m.type !== SOCK_DIAG_BY_FAMILY || m.length < INET_DIAG_MSG_LEN) {
-      skipped++;
-      continue;
+  // One DataView and one pass over the netlink headers (walkNetlink's logic, without its array).
+  const end = Math.min(len, buf.length);
+  const dv = new DataView(buf.buffer, buf.byteOffset, end);
+  const out: InetDiagBatch = { sockets: into, done: false, error: 0, interrupted: false, skipped: 0, trailing: 0 };
+  let off = 0;
+  while (off + NLMSG_HDRLEN <= end) {
+    const mlen = dv.getUint32(off, true);
+    if (mlen < NLMSG_HDRLEN || off + mlen > end) break;
+    const type = dv.getUint16(off + 4, true);
+    if (dv.getUint16(off + 6, true) & NLM_F_DUMP_INTR) out.interrupted = true;
+    if (type === SOCK_DIAG_BY_FAMILY) {
+      const s = mlen - NLMSG_HDRLEN >= INET_DIAG_MSG_LEN ? parseInetDiagAt(dv, buf, off + NLMSG_HDRLEN, off + mlen, ctx) : null;
+      if (s) into.push(s);
+      else out.skipped++;
+    } else if (type === NLMSG_DONE || type === NLMSG_ERROR) {
+      const w = walkNetlink(buf.subarray(off, end), end - off);
+      out.done = w.done;
+      out.error = w.error;
+      return out;
+    } else if (type !== NLMSG_NOOP && type !== NLMSG_OVERRUN) {
+      out.skipped++;
     }
-    const dv = new DataView(buf.buffer, buf.byteOffset + m.offset, m.length);
-    const s = parseInetDiagView(dv, buf, m.offset, ctx);
-    if (s) into.push(s);
-    else skipped++;
+    off += align4(mlen);
   }
-  return { sockets: into, done: walk.done, error: walk.error, interrupted: walk.interrupted, skipped, trailing: walk.trailing };
+  out.trailing = end - off;
+  return out;
 }
