@@ -3,6 +3,8 @@ import type { Snapshot, SourceName } from '../model/snapshot.js';
 import { logOsCall } from './debug.js';
 import { SsSource } from './ss.js';
 import { NetlinkSource } from './netlink.js';
+import { ProcfsSource } from './procfs.js';
+import { NetstatSource } from './netstat.js';
 // Registers the shared, cached process attributor (inode -> pid, name, fd) used by every collector.
 import './processes.js';
 import { CollectorError, type CollectOptions, type SocketSource } from './source.js';
@@ -15,6 +17,8 @@ type Factory = () => SocketSource;
 const FACTORIES: [Exclude<SourceChoice, 'auto'>, Factory][] = [
   ['netlink', () => new NetlinkSource()],
   ['ss', () => new SsSource()],
+  ['procfs', () => new ProcfsSource()],
+  ['netstat', () => new NetstatSource()],
 ];
 
 /** Registers a collector (used by collectors that live in their own files); `first` puts it at the front of auto order. */
