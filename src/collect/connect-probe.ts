@@ -11,6 +11,11 @@ import { run } from './exec.js';
 import { createSource } from './index.js';
 import type { SocketSource } from './source.js';
 
+/** Milliseconds since t0, rounded to 0.01 ms (for reports and JSON). */
+function msSince(t0: number): number {
+  return Math.round((performance.now() - t0) * 100) / 100;
+}
+
 export interface ProbeOptions {
   host: string;
   port: number;
@@ -71,12 +76,12 @@ export async function resolveAll(host: string): Promise<{ addresses: { address: 
   if (isIP(bare)) return { addresses: [{ address: host, family: isIP(bare) as 4 | 6 }], ms: 0 };
   try {
     const r = await lookup(host, { all: true, verbatim: true });
-    const ms = performance.now() - t0;
+    const ms = msSince(t0);
     logOsCall('dns', `lookup ${host}`, ms, undefined, `${r.length} addresses`);
     const seen = new Set<string>();
     return { addresses: r.filter((a) => !seen.has(a.address) && seen.add(a.address)).map((a) => ({ address: a.address, family: a.family as 4 | 6 })), ms };
   } catch (e) {
-    const ms = performance.now() - t0;
+    const ms = msSince(t0);
     const code = (e as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
     logOsCall('dns', `lookup ${host}`, ms, undefined, `error=${code}`);
     return { addresses: [], ms, error: code };
@@ -103,7 +108,7 @@ export function tcpConnect(address: string, port: number, timeoutMs: number): Pr
       if (done) return;
       done = true;
       clearTimeout(timer);
-      const ms = performance.now() - t0;
+      const ms = msSince(t0);
       logOsCall('net', `connect ${address}:${port}`, ms, undefined, r.errno ? `error=${r.errno}` : 'ok');
       if (!r.ok) s.destroy();
       resolve({ ...r, ms, ...(r.ok ? { socket: s, local: `${s.localAddress}:${s.localPort}` } : {}) });
@@ -148,7 +153,7 @@ export function tlsHandshake(socket: NetSocket, servername: string | undefined, 
         daysLeft,
         expired: validTo ? validTo.getTime() < Date.now() : undefined,
         altNames: c?.subjectaltname,
-        handshakeMs: performance.now() - t0,
+        handshakeMs: msSince(t0),
       };
       logOsCall('net', `tls handshake ${servername ?? ''}`, r.handshakeMs!);
       resolve({ result: r, tlsSocket: t });
@@ -177,7 +182,7 @@ export function exchange(socket: NetSocket, send: string | undefined, expect: st
       clearTimeout(timer);
       socket.removeAllListeners('data');
       const ok = expect !== undefined ? received.includes(expect) : undefined;
-      resolve({ sent: send !== undefined ? unescapeText(send) : '', received: received.slice(0, 4096), ...(ok !== undefined ? { ok } : {}), ...(error ? { error } : {}), ms: performance.now() - t0 });
+      resolve({ sent: send !== undefined ? unescapeText(send) : '', received: received.slice(0, 4096), ...(ok !== undefined ? { ok } : {}), ...(error ? { error } : {}), ms: msSince(t0) });
     };
     const timer = setTimeout(() => finish(expect !== undefined && !received.includes(expect) ? `no matching reply within ${timeoutMs} ms` : undefined), timeoutMs);
     socket.on('data', (d: Buffer) => {

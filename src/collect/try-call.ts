@@ -24,6 +24,11 @@ import {
 } from './libc.js';
 import { CollectorError } from './source.js';
 
+/** Milliseconds since t0, rounded to 0.01 ms (for reports and JSON). */
+function msSince(t0: number): number {
+  return Math.round((performance.now() - t0) * 100) / 100;
+}
+
 export type TryOp = 'bind' | 'listen' | 'connect' | 'sendto';
 
 export interface TryCallOptions {
@@ -94,7 +99,7 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
   const step = (call: string, fn: () => number): boolean => {
     const t0 = performance.now();
     const r = Number(fn());
-    const ms = performance.now() - t0;
+    const ms = msSince(t0);
     if (r >= 0) {
       res.steps.push({ call, ok: true, ms });
       logOsCall('ffi', call, ms);
@@ -159,11 +164,11 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
       const r = Number(l.connect(fd, sa, sa.length));
       const e = r < 0 ? lastErrno() : 0;
       if (r < 0 && errnoName(e) !== 'EINPROGRESS') {
-        res.steps.push({ call: `connect(${target})`, ok: false, errno: errnoName(e), message: libcStrerror(e), ms: performance.now() - t0 });
+        res.steps.push({ call: `connect(${target})`, ok: false, errno: errnoName(e), message: libcStrerror(e), ms: msSince(t0) });
         res.failedCall = 'connect';
         res.errno = errnoName(e);
         res.message = libcStrerror(e);
-        res.connectMs = performance.now() - t0;
+        res.connectMs = msSince(t0);
         return res;
       }
       if (r < 0) {
@@ -171,7 +176,7 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
         pfd.writeInt32LE(fd, 0);
         pfd.writeInt16LE(POLLOUT, 4);
         const n = await new Promise<number>((resolve, reject) => l.poll.async(pfd, 1, o.timeoutMs, (err: unknown, v: number) => (err ? reject(err) : resolve(Number(v)))));
-        res.connectMs = performance.now() - t0;
+        res.connectMs = msSince(t0);
         if (n === 0) {
           res.steps.push({ call: `connect(${target})`, ok: false, errno: 'ETIMEDOUT', message: `no answer within ${o.timeoutMs} ms (sockscope's timeout)`, ms: res.connectMs });
           res.failedCall = 'connect';
@@ -191,7 +196,7 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
           res.message = libcStrerror(soErr);
           return res;
         }
-      } else res.connectMs = performance.now() - t0;
+      } else res.connectMs = msSince(t0);
       res.steps.push({ call: `connect(${target})`, ok: true, ms: res.connectMs });
       local();
       res.ok = true;
