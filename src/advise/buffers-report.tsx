@@ -5,7 +5,7 @@ import { Table } from '@alcalzone/ink-table';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
 import { escapeControl } from '../model/escape.js';
-import { capsFromSysctls, connectionBuffers, localPeerOf, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
+import { capsFromSysctls, connectionBuffers, localPeerFinder, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
 import { fmtBitRate, fmtBytes, trimNum } from './format.js';
 
 /** The read-buffer default of generated servers and where it came from. */
@@ -74,9 +74,10 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
       code: { c: setsockoptCode(plan, 'c'), python: setsockoptCode(plan, 'python'), node: setsockoptCode(plan, 'node') },
     };
   }
+  const peerOf = localPeerFinder(o.peerCandidates ?? o.snapshot?.sockets ?? []);
   const connections = (o.sockets ?? [])
     .filter((s) => s.protocol === 'tcp' && CARRIES_DATA.has(s.state))
-    .map((s) => connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, localPeerOf(s, o.peerCandidates ?? o.snapshot?.sockets ?? []), caps));
+    .map((s) => connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, peerOf(s), caps));
   let connectionPlan: BufferPlan | null = null;
   const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null);
   if (withBdp.length > 0) {

@@ -230,10 +230,13 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
 
 type TcpInfoLike = { busyUs?: number };
 
-/** The other end of a connection when it is also on this host (same 4-tuple reversed). */
-export function localPeerOf(s: Socket, sockets: readonly Socket[]): Socket | undefined {
-  if (s.protocol !== 'tcp') return undefined;
-  return sockets.find(
-    (x) => x !== s && x.protocol === 'tcp' && x.local.port === s.peer.port && x.peer.port === s.local.port && x.local.address === s.peer.address && x.peer.address === s.local.address,
-  );
+/** Finds the other end of a connection when it is also on this host (same 4-tuple reversed); index built once. */
+export function localPeerFinder(sockets: readonly Socket[]): (s: Socket) => Socket | undefined {
+  const byTuple = new Map<string, Socket>();
+  for (const x of sockets) if (x.protocol === 'tcp' && x.state !== 'LISTEN') byTuple.set(`${x.local.address}|${x.local.port}|${x.peer.address}|${x.peer.port}`, x);
+  return (s) => {
+    if (s.protocol !== 'tcp') return undefined;
+    const peer = byTuple.get(`${s.peer.address}|${s.peer.port}|${s.local.address}|${s.local.port}`);
+    return peer === s ? undefined : peer;
+  };
 }

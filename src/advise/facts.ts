@@ -26,6 +26,13 @@ export interface Facts {
   groups: Map<string, ConnGroup>;
   /** Every socket by identity (socketKey). */
   byKey: Map<string, Socket>;
+  /** TCP sockets by 4-tuple (tupleKey), to find the local other end of a loopback connection. */
+  byTuple: Map<string, Socket>;
+}
+
+/** "laddr|lport|paddr|pport" of a TCP socket; reversed endpoints find its peer on this host. */
+export function tupleKey(localAddress: string, localPort: number, peerAddress: string, peerPort: number): string {
+  return `${localAddress}|${localPort}|${peerAddress}|${peerPort}`;
 }
 
 const cache = new WeakMap<Snapshot, Facts>();
@@ -50,9 +57,7 @@ export function factsOf(snap: Snapshot): Facts {
     listeners.set(k, l);
   }
   const groups = new Map<string, ConnGroup>();
-  const byKey = new Map<string, Socket>();
   for (const s of snap.sockets) {
-    byKey.set(socketKey(s), s);
     if (s.protocol === 'unix' || isListener(s)) continue;
     const incoming = listening.has(`${s.protocol}:${s.local.port}`);
     if (!incoming && s.peer.port === 0) continue;
@@ -64,7 +69,28 @@ export function factsOf(snap: Snapshot): Facts {
     g.sockets.push(s);
     g.states[s.state]++;
   }
-  const f = { listening, listeners, groups, byKey };
+  // The identity indexes are built on first use: most ticks only some rules need them.
+  let byKey: Map<string, Socket> | undefined;
+  let byTuple: Map<string, Socket> | undefined;
+  const f: Facts = {
+    listening,
+    listeners,
+    groups,
+    get byKey() {
+      if (!byKey) {
+        byKey = new Map();
+        for (const s of snap.sockets) byKey.set(socketKey(s), s);
+      }
+      return byKey;
+    },
+    get byTuple() {
+      if (!byTuple) {
+        byTuple = new Map();
+        for (const s of snap.sockets) if (s.protocol === 'tcp' && s.state !== 'LISTEN') byTuple.set(tupleKey(s.local.address, s.local.port, s.peer.address, s.peer.port), s);
+      }
+      return byTuple;
+    },
+  };
   cache.set(snap, f);
   return f;
 }

@@ -52,8 +52,9 @@ function nextPow2(n: number): number {
   return p;
 }
 
-function queueOf(snap: Snapshot, key: string): number | null {
-  const s = factsOf(snap).byKey.get(key);
+/** The accept queue of the listener with identity `key` on `port` in another snapshot (null when absent). */
+function queueOf(snap: Snapshot, key: string, port: number): number | null {
+  const s = (factsOf(snap).listeners.get(`tcp:${port}`) ?? []).find((x) => socketKey(x) === key);
   return s ? s.recvQ : null;
 }
 
@@ -71,7 +72,7 @@ const acceptQueueFull: Rule = {
       if (s.recvQ <= 0 || s.recvQ < s.sendQ) continue;
       const key = socketKey(s);
       if (!persists(ctx, (snap) => {
-        const q = queueOf(snap, key);
+        const q = queueOf(snap, key, s.local.port);
         return q != null && q > 0 && q >= s.sendQ;
       }))
         continue;
@@ -106,7 +107,7 @@ const acceptQueueNearFull: Rule = {
       if (s.recvQ <= 0 || s.recvQ >= s.sendQ || s.recvQ < ratio * s.sendQ) continue;
       const key = socketKey(s);
       if (!persists(ctx, (snap) => {
-        const q = queueOf(snap, key);
+        const q = queueOf(snap, key, s.local.port);
         return q != null && q > 0 && q >= ratio * s.sendQ;
       }))
         continue;

@@ -1,7 +1,7 @@
 // Buffers below the bandwidth-delay product on sockets that are rwnd- or sndbuf-limited.
 import type { Socket } from '../../model/socket.js';
 import { bdpBytes, capsFromSysctls } from '../buffers.js';
-import { factsOf, groupLabel, groupPortFields } from '../facts.js';
+import { factsOf, groupLabel, groupPortFields, tupleKey } from '../facts.js';
 import { fmtBitRate, fmtBytes, fmtUsAsMs } from '../format.js';
 import type { Rule } from '../rule.js';
 import { th } from '../thresholds.js';
@@ -41,9 +41,7 @@ const bufferBelowBdp: Rule = {
         if (snd >= ratio && s.skmem && s.skmem.sndbuf < 2 * bdp) found.push({ s, kind: 'sndbuf', share: snd, bdp, buffer: s.skmem.sndbuf });
         else if (rwnd >= ratio) {
           // The receiver's buffer limits us: if the peer is a socket on this host, its rcvbuf is known.
-          const peer = ctx.snapshot.sockets.find(
-            (x) => x.protocol === 'tcp' && x.local.port === s.peer.port && x.peer.port === s.local.port && x.local.address === s.peer.address,
-          );
+          const peer = facts.byTuple.get(tupleKey(s.peer.address, s.peer.port, s.local.address, s.local.port));
           const buf = peer?.skmem?.rcvbuf ?? null;
           if (buf == null || buf < 2 * bdp) found.push({ s, kind: 'rwnd', share: rwnd, bdp, buffer: buf });
         }
