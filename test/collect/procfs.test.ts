@@ -73,3 +73,23 @@ test('live: the real /proc with the shared attributor', async () => {
   assert.ok(snap.sysctls['net.core.somaxconn'] !== undefined);
   assert.equal(snap.attribution.scope, 'listeners');
 });
+
+test('live: an overflowing accept queue (Recv-Q = backlog + 1, extra clients stuck in SYN_SENT)', async () => {
+  const { openScenario } = await import('../helpers/scenario.js');
+  const sc = await openScenario({ acceptBacklog: 1, acceptClients: 4, noIpv6: true });
+  try {
+    const port = sc.acceptQueue.port;
+    let snap = await new ProcfsSource().collect({ processes: 'none', protocols: ['tcp'] });
+    // The SYNs of the extra clients are dropped and retried; give the kernel a moment to show them.
+    for (let i = 0; i < 40 && snap.sockets.filter((s) => s.peer.port === port && s.state === 'SYN_SENT').length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      snap = await new ProcfsSource().collect({ processes: 'none', protocols: ['tcp'] });
+    }
+    const listener = snap.sockets.find((s) => s.local.port === port && s.state === 'LISTEN')!;
+    assert.equal(listener.recvQ, 2);
+    assert.equal(sc.acceptQueue.pending, 2);
+    assert.equal(snap.sockets.filter((s) => s.peer.port === port && s.state === 'SYN_SENT').length, 2);
+  } finally {
+    await sc.close();
+  }
+});
