@@ -7,5 +7,6 @@ import attribution from './attribution.js';
 import memory from './memory.js';
 import cli from './cli.js';
 import c10k from './c10k.js';
+import monitorRender from './monitor-render.js';
 
-export const SECTIONS: Section[] = [netlink, ss, cli, attribution, memory, c10k];
+export const SECTIONS: Section[] = [netlink, ss, cli, attribution, memory, c10k, monitorRender];

@@ -11,14 +11,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchContext, Figure, Section } from '../types.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-export interface SectionResult {
-  name: string;
-  rows: Record<string, unknown>[];
-  notes: string[];
-}
 
 /** Targets from issue 4. */
 export const TARGETS = { frameMs: 16, bytesUnchanged: 0, bytesOneRow: 600, firstFrameMs: 500, cpu100k: 25, cpu1k: 2 };
@@ -82,41 +77,73 @@ export function firstFrameBundled(opts: { ownNetns?: boolean; timeoutMs?: number
   });
 }
 
-export const section = {
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Bytes have no unit in bench/types.ts yet ('ms' | 'MB' | '%'): printed as B. */
+const BYTES = 'B' as Figure['unit'];
+let fakeSourceFiguresDone = false;
+
+/** The fake-source figures (once per bench run: they do not depend on the load) and first frames. */
+async function measure(ctx: Pick<BenchContext, 'size' | 'runs' | 'log'> & { quick?: boolean }): Promise<Figure[]> {
+  const out: Figure[] = [];
+  const fig = (f: Omit<Figure, 'section' | 'size'> & { size?: number }): void => {
+    out.push({ section: 'monitor-render', size: f.size ?? ctx.size, ...f });
+  };
+  const load = loadavg()[0].toFixed(1);
+  if (!fakeSourceFiguresDone) {
+    fakeSourceFiguresDone = true;
+    ctx.log(`render figures with a fake source (load average ${load})`);
+    const big = (await worker({ mode: 'render', ports: 10_000, perPort: 9, frames: ctx.quick ? 30 : 100 }, 300_000)) as Record<string, number>;
+    const extra = { ...big, loadAverage: Number(load) };
+    fig({ id: 'monitor-frame', label: 'monitor frame (key press to frame written), 100k sockets/10k ports, 120x40, median wall; target <= 16 ms', size: 100_000, value: big.frameMedianMs, unit: 'ms', pass: big.frameMedianMs <= TARGETS.frameMs, extra });
+    fig({ id: 'monitor-frame-p95', label: 'monitor frame, p95 wall', size: 100_000, value: big.frameP95Ms, unit: 'ms', pass: big.frameP95Ms <= TARGETS.frameMs, extra });
+    fig({ id: 'monitor-frame-cpu', label: 'monitor frame, median CPU time', size: 100_000, value: big.frameCpuMedianMs, unit: 'ms', extra });
+    fig({ id: 'monitor-refresh', label: 'monitor refresh (new snapshot: aggregate, rules, sort, render), median wall', size: 100_000, value: big.refreshMedianMs, unit: 'ms', extra });
+    fig({ id: 'monitor-refresh-cpu', label: 'monitor refresh, median CPU time', size: 100_000, value: big.refreshCpuMedianMs, unit: 'ms', extra });
+    fig({ id: 'monitor-bytes-unchanged', label: 'bytes written per refresh, nothing changed, 120x40; target 0', size: 100_000, value: big.bytesUnchanged, unit: BYTES, pass: big.bytesUnchanged === TARGETS.bytesUnchanged });
+    fig({ id: 'monitor-bytes-one-row', label: 'bytes written per refresh, one row changed, 120x40; target <= 600', size: 100_000, value: big.bytesOneRowChanged, unit: BYTES, pass: big.bytesOneRowChanged <= TARGETS.bytesOneRow });
+    const small = (await worker({ mode: 'render', ports: 100, perPort: 9, frames: ctx.quick ? 30 : 100 }, 120_000)) as Record<string, number>;
+    fig({ id: 'monitor-frame-1k', label: 'monitor frame, 1k sockets/100 ports, median wall', size: 1000, value: small.frameMedianMs, unit: 'ms', extra: small });
+
+    const seconds = ctx.quick ? 10 : 60;
+    for (const [ports, target] of [
+      [10_000, TARGETS.cpu100k],
+      [100, TARGETS.cpu1k],
+    ] as const) {
+      ctx.log(`cpu over ${seconds} s with ${ports * 10} sockets`);
+      const r = (await worker({ mode: 'cpu', ports, perPort: 9, seconds }, (seconds + 60) * 1000)) as Record<string, number>;
+      fig({ id: `monitor-cpu-${ports * 10}`, label: `monitor CPU over ${seconds} s at 1 s interval, ${ports * 10} sockets (fake source); target <= ${target}% of a core`, size: ports * 10, value: r.cpuPercentOfOneCore, unit: '%', pass: r.cpuPercentOfOneCore <= target, extra: { ...r, loadAverage: Number(loadavg()[0].toFixed(1)) } });
+    }
+
+    const own: number[] = [];
+    for (let i = 0; i < Math.max(3, ctx.runs); i++) {
+      const r = await firstFrameBundled({ ownNetns: true });
+      if ('ms' in r) own.push(r.ms);
+      else ctx.log(`first frame (own netns): ${r.error}`);
+    }
+    if (own.length) fig({ id: 'monitor-first-frame', label: 'start to first full frame, bundled bin/sockscope in a pty, own network namespace; target <= 500 ms', size: 0, value: median(own), unit: 'ms', pass: median(own) <= TARGETS.firstFrameMs, samples: own });
+  }
+  const host: number[] = [];
+  let seen: number | undefined;
+  for (let i = 0; i < Math.max(3, ctx.runs); i++) {
+    const r = await firstFrameBundled();
+    if ('ms' in r) {
+      host.push(r.ms);
+      seen = r.sockets;
+    } else ctx.log(`first frame (host): ${r.error}`);
+  }
+  if (host.length) fig({ id: 'monitor-first-frame-host', label: `start to first full frame, bundled, with the load's sockets (TCP seen: ${seen ?? '?'})`, value: median(host), unit: 'ms', samples: host });
+  return out;
+}
+
+/** The section as bench/run.ts plugs it in (bench/sections/index.ts). */
+const section: Section = {
   name: 'monitor-render',
   description: 'Full-screen monitor: frame and refresh cost at 100k sockets, bytes per refresh, first frame, CPU at 1 s',
-  async run(opts: { quick?: boolean } = {}): Promise<SectionResult> {
-    const rows: Record<string, unknown>[] = [];
-    const notes: string[] = [];
-    const cpuSeconds = opts.quick ? 10 : 60;
-    notes.push(`machine: ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores, Node ${process.version}, load average ${loadavg()[0].toFixed(1)} at start (wall times inflate with load; CPU times less so)`);
-
-    const big = await worker({ mode: 'render', ports: 10_000, perPort: 9, frames: opts.quick ? 30 : 100 }, 300_000);
-    rows.push({ test: 'render 100k sockets / 10k ports', ...big, target: `frame <= ${TARGETS.frameMs} ms; bytes unchanged ${TARGETS.bytesUnchanged}; one row <= ${TARGETS.bytesOneRow}` });
-    const small = await worker({ mode: 'render', ports: 100, perPort: 9, frames: opts.quick ? 30 : 100 }, 120_000);
-    rows.push({ test: 'render 1k sockets / 100 ports', ...small });
-
-    const own = await firstFrameBundled({ ownNetns: true });
-    rows.push({ test: 'first full frame, bundled bin/sockscope, own network namespace (pty 120x40)', ...own, target: `<= ${TARGETS.firstFrameMs} ms` });
-    const host = await firstFrameBundled();
-    rows.push({ test: "first full frame, bundled bin/sockscope, this host's sockets (pty 120x40)", ...host });
-
-    for (const [label, ports, target] of [
-      ['cpu 100k sockets, 1 s interval', 10_000, TARGETS.cpu100k],
-      ['cpu 1k sockets, 1 s interval', 100, TARGETS.cpu1k],
-    ] as const) {
-      const r = await worker({ mode: 'cpu', ports, perPort: 9, seconds: cpuSeconds }, (cpuSeconds + 60) * 1000);
-      rows.push({ test: label, ...r, target: `<= ${target}% of one core` });
-    }
-    notes.push('frame = key press (selection moves) to the frame written: React + Ink layout/output + FrameWriter line diff; refresh = a new snapshot to the frame written: aggregation of every socket, the rules (capped at 10% of wall time on big hosts), sort, render');
-    notes.push('bytes are counted after the FrameWriter (what reaches the terminal), after 12 warm-up refreshes that fill the trend sparklines; one row = one more connection on one visible port (its row and the TCP totals line change)');
-    notes.push('cpu = process.cpuUsage of the monitor process over the run, fake source returning a fresh snapshot of the same sockets each second (no collector cost)');
-    return { name: 'monitor-render', rows, notes };
-  },
+  run: (ctx: BenchContext) => measure(ctx),
 };
+export default section;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const res = await section.run({ quick: process.argv.includes('--quick') });
-  for (const r of res.rows) console.log(JSON.stringify(r));
-  for (const n of res.notes) console.log(`note: ${n}`);
+  const figs = await measure({ size: 0, runs: 3, log: (m) => process.stderr.write(`${m}\n`), quick: process.argv.includes('--quick') });
+  for (const f of figs) console.log(`${f.pass === undefined ? '   ' : f.pass ? 'ok ' : 'NO '} ${f.label}: ${f.value} ${f.unit}`);
 }
