@@ -27,6 +27,10 @@ let errors = 0;
 let mismatches = 0;
 let roundTrips = 0;
 let running = false;
+/** Latencies are recorded after the first second (the first round sends 10,000 messages at once). */
+let recording = false;
+/** Round trips completed in each second of the run. */
+const perSecond: number[] = [];
 
 function openOne(): Promise<net.Socket | null> {
   return new Promise((resolve) => {
@@ -78,7 +82,7 @@ function loop(s: net.Socket, k: number): void {
     if (got < msg.length) return;
     if (got > msg.length) mismatches++;
     const us = Number(process.hrtime.bigint() - t0) / 1000;
-    hist[Math.min(NBUCKETS, Math.floor(us / BUCKET_US))]++;
+    if (recording) hist[Math.min(NBUCKETS, Math.floor(us / BUCKET_US))]++;
     roundTrips++;
     fire();
   });
@@ -94,14 +98,21 @@ rl.on('line', (line) => {
   if (cmd.type === 'go') {
     running = true;
     sockets.forEach(loop);
+    setTimeout(() => (recording = true), 1000);
+    let last = 0;
+    const tick = setInterval(() => {
+      perSecond.push(roundTrips - last);
+      last = roundTrips;
+    }, 1000);
     setTimeout(() => {
+      clearInterval(tick);
       running = false;
       const alive = sockets.filter((s) => !s.destroyed).length;
       const buckets: [number, number][] = [];
       hist.forEach((n, b) => {
         if (n) buckets.push([b, n]);
       });
-      send({ type: 'result', roundTrips, errors, mismatches, alive, buckets, bucketUs: BUCKET_US });
+      send({ type: 'result', roundTrips, perSecond, errors, mismatches, alive, buckets, bucketUs: BUCKET_US });
     }, cmd.durationMs);
   } else if (cmd.type === 'close') {
     for (const s of sockets) s.destroy();
