@@ -3,16 +3,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
-import { FIXTURES, sockscope, startKnownOptions } from '../collect/getsockopt-helpers.js';
+import { compileFixture, sockscope, startKnownOptions } from '../collect/getsockopt-helpers.js';
 
 /** Leaves TIME_WAIT sockets (and no listener) on a fresh port; `reuse`: the original listener set SO_REUSEADDR. */
 function timeWaitPort(reuse: boolean): number {
-  const r = spawnSync('python3', [join(FIXTURES, 'make-time-wait.py'), reuse ? '1' : '0', '3'], { encoding: 'utf8', timeout: 10_000 });
-  assert.equal(r.error, undefined, 'python3 is required');
-  assert.equal(r.status, 0, r.stderr);
-  return Number(r.stdout.trim());
+  const { exe, cleanup } = compileFixture('make-time-wait.c');
+  try {
+    const r = spawnSync(exe, [reuse ? '1' : '0', '3'], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(r.status, 0, r.stderr);
+    return Number(r.stdout.trim());
+  } finally {
+    cleanup();
+  }
 }
 
 async function freePort(): Promise<number> {
