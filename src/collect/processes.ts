@@ -152,7 +152,9 @@ export class ProcessAttributor {
       await this.walk(disappeared, 'fallback', stats);
       unresolved = this.resolve(wanted);
     }
-    this.prevUnresolved = unresolved;
+    // Only a pass that looked everywhere (fallback or full) makes an unresolved socket "known unresolvable";
+    // when the fallback was rate-limited, new unresolved sockets stay new and trigger it on a later poll.
+    this.prevUnresolved = full || stats.fallback ? unresolved : new Set([...unresolved].filter((i) => this.prevUnresolved.has(i)));
     this.prevInodes = current;
     stats.durationMs = performance.now() - t0;
     this.lastStats = stats;

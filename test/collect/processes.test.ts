@@ -178,3 +178,43 @@ test('concurrent calls are serialized and both answered', async () => {
   assert.equal(x.scope, 'listeners');
   assert.equal(y.scope, 'all');
 });
+
+test('fallback passes are rate-limited but not forgotten; a full refresh re-reads every fd', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sockscope-fakeproc-'));
+  try {
+    const fd = (n: number) => join(root, '200', 'fd', String(n));
+    mkdirSync(join(root, '200', 'fd'), { recursive: true });
+    writeFileSync(join(root, '200', 'comm'), 'srv\n');
+    symlinkSync('socket:[7000]', fd(3));
+    symlinkSync('/dev/null', fd(4));
+    symlinkSync('/dev/zero', fd(5));
+    let clock = 0;
+    const a = new ProcessAttributor({ procRoot: root, countFromStat: false, now: () => clock, fullRefreshMs: 1000, fallbackMinIntervalMs: 500 });
+    await a.attribute([sock(7000)], 'all');
+    assert.deepEqual([a.stats().full, a.stats().readlinks], [true, 3]);
+    // A file fd replaced by a socket at the same number: found by the fallback.
+    unlinkSync(fd(4));
+    symlinkSync('socket:[7001]', fd(4));
+    clock = 100;
+    const s2 = [sock(7000), sock(7001)];
+    await a.attribute(s2, 'all');
+    assert.deepEqual([a.stats().fallback, s2[1].processes.map((p) => p.fd)], [true, [4]]);
+    // Again, too soon for another fallback: not found yet...
+    unlinkSync(fd(5));
+    symlinkSync('socket:[7002]', fd(5));
+    clock = 200;
+    const s3 = [sock(7000), sock(7001), sock(7002)];
+    await a.attribute(s3, 'all');
+    assert.deepEqual([a.stats().fallback, s3[2].processes], [false, []]);
+    // ...but still new on the next poll once the interval has passed.
+    clock = 700;
+    const s4 = [sock(7000), sock(7001), sock(7002)];
+    await a.attribute(s4, 'all');
+    assert.deepEqual([a.stats().fallback, s4[2].processes.map((p) => p.fd)], [true, [5]]);
+    clock = 1200;
+    await a.attribute(s4, 'all');
+    assert.deepEqual([a.stats().full, a.stats().readlinks], [true, 3]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
