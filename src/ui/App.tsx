@@ -158,7 +158,7 @@ export function App(props: AppProps) {
   const section: TableSectionProps | undefined = useMemo(() => {
     if (!model) return undefined;
     const marked = !!model.markOf;
-    const placed = placeColumns(model.columns, width - (marked ? 3 : 0));
+    const placed = placeColumns(model.columns, width - (marked ? 3 : 0), width);
     const visible = model.rows.slice(top, top + tableHeight);
     const lines: Line[] = visible.map((r) => ({ id: model.idOf(r), text: renderRow(placed, r), mark: model.markOf?.(r) }));
     return {

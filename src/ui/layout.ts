@@ -34,9 +34,12 @@ export interface PlacedColumn<R> extends Column<R> {
   cells: number;
 }
 
-/** The columns that fit `width`, flex columns sharing the rest (one space between columns). */
-export function placeColumns<R>(columns: readonly Column<R>[], width: number): PlacedColumn<R>[] {
-  const shown = columns.filter((c) => !c.from || width >= BREAKPOINTS[c.from]);
+/**
+ * The columns that fit `width`, flex columns sharing the rest (one space between columns). Breakpoints
+ * are judged on the terminal width (`terminalWidth`, default `width`), not on what a mark column leaves.
+ */
+export function placeColumns<R>(columns: readonly Column<R>[], width: number, terminalWidth = width): PlacedColumn<R>[] {
+  const shown = columns.filter((c) => !c.from || terminalWidth >= BREAKPOINTS[c.from]);
   const fixed = shown.reduce((s, c) => s + (c.width === 'flex' ? 0 : c.width), 0);
   const flex = shown.filter((c) => c.width === 'flex');
   const gaps = Math.max(0, shown.length - 1);
