@@ -8,6 +8,7 @@ import {
   cRuntimeSuite,
   emfileDoesNotSpin,
   idleTimeoutCloses,
+  ioUringSingleShotAccept,
   ioUringUnavailable,
   maxConnectionsRefuses,
   optionsReachTheKernel,
@@ -45,6 +46,8 @@ test('c io_uring without kernel support says to use epoll and exits 1', { timeou
   assert.ok(haveTool('strace', ['-V']) || process.env.CI !== 'true', 'strace is missing (apt-get install strace)');
   if (haveTool('strace', ['-V'])) await ioUringUnavailable();
 });
+
+test('c io_uring with one accept request per connection (kernels before 5.19)', { timeout: 60_000 }, () => ioUringSingleShotAccept());
 
 describe('c servers without privilege', () => {
   for (const ioModel of ['epoll', 'io_uring']) {

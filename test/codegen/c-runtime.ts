@@ -503,6 +503,21 @@ export async function ioUringUnavailable(): Promise<void> {
   }
 }
 
+/** io_uring with single-shot accept (the path for kernels before 5.19): the battery and SIGTERM still pass. */
+export async function ioUringSingleShotAccept(): Promise<void> {
+  await withCServer(
+    { language: 'c', ioModel: 'io_uring', type: 'tcp', bindAddress: h.LOOPBACK4 },
+    h.LOOPBACK4,
+    async (srv) => {
+      await h.tcpEchoBattery(srv);
+      const st = await h.sigtermCheck(srv, 2000, 'tcp');
+      assert.equal(st.code, 0, `${st.error ?? ''} ${srv.stderr()}`);
+      assert.ok(st.rebound);
+    },
+    { flags: ['-O2', '-DMULTISHOT_ACCEPT=0'] },
+  );
+}
+
 /** Runs a child to completion and returns its output (for compile checks). */
 export function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
