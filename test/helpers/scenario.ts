@@ -16,10 +16,11 @@
 //                   closed first (active closer); no owner (inode 0)
 //   sc.acceptQueue  listener with backlog opts.acceptBacklog (default 4) held only by a `sleep`
 //                   process (.pid) that never accepts; opts.acceptClients (default 3) clients connected
-//                   and waiting: listener Recv-Q = .pending, Send-Q = .backlog; each queued connection is
-//                   ESTABLISHED on the server side with no owner (inode 0) and on the client side (.clientPorts). With acceptClients >
-//                   acceptBacklog + 1 the queue overflows (TcpExt.ListenOverflows grows; extra clients'
-//                   states vary), and .pending is the kernel's maximum, backlog + 1
+//                   and waiting: listener Recv-Q = .pending, Send-Q = .backlog; each queued connection
+//                   is ESTABLISHED on the server side with no owner (inode 0) and on the client side
+//                   (local ports .clientPorts). With acceptClients > acceptBacklog + 1 the queue overflows:
+//                   .pending is the kernel's maximum, backlog + 1, TcpExt.ListenOverflows grows and the
+//                   extra clients stay in SYN_SENT (test/collect/procfs.test.ts shows it)
 //   sc.shared       TCP LISTEN held by two processes (the node child sc.pid and a `sleep`, as after fork)
 //   sc.udp          UDP socket bound on 127.0.0.1 (state CLOSE, peer *:*)
 //   sc.unix         unix stream listener whose path contains a space, plus one connected pair
@@ -32,7 +33,10 @@
 // Bounds: the child and its `sleep` helpers exit by themselves after opts.ttlSeconds (default 120), and
 // when the parent's pipe closes; close() ends them (SIGTERM, then SIGKILL after 2 s) and removes the
 // temporary directory. openScenario fails after opts.timeoutMs (default 15 s) and cleans up.
-// TIME_WAIT sockets outlive close() in the kernel for tcp_fin_timeout-ish 60 s; they are harmless.
+// TIME_WAIT sockets outlive close() in the kernel for 60 s; they are harmless. The child is killed with
+// the parent too: when the test process dies, the pipe closes and the child ends its helpers.
+// Node's listen({ backlog }) passes the backlog to listen(2) as is (the kernel caps it at somaxconn).
+// Needs: Linux (/proc), `node`, `sleep`; root is not needed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 
