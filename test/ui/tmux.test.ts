@@ -139,4 +139,13 @@ describe('monitor in a real terminal (tmux)', { skip }, () => {
       assert.match(s, sig === 'TERM' ? /exit=143/ : /exit=129/);
     }
   });
+
+  it('stdin not a TTY: no key handling, no raw-mode crash; Ctrl-C (SIGINT) restores the terminal', async () => {
+    tmux('send-keys', '-t', 'mon', 'clear; bin/sockscope < /dev/null; echo "exit=$?"', 'Enter');
+    await until((x) => / · row \d+\/\d+/.test(x) || /LOCAL PORTS 0/.test(x), 'the monitor without keyboard');
+    tmux('send-keys', '-t', 'mon', 'C-c');
+    const s = await until((x) => /exit=\d+/.test(x), 'the monitor ended by Ctrl-C');
+    assert.match(s, /exit=130/);
+    assert.ok(!s.includes('LOCAL PORTS') && !/raw mode|setRawMode/i.test(s), s);
+  });
 });
