@@ -158,7 +158,7 @@ process.stdin.on('end',()=>process.exit(0));setTimeout(()=>process.exit(0),60000
   }
 });
 
-test('unprivileged: other users\' processes are reported hidden with a note', { skip: process.getuid?.() !== 0 ? 'needs root to switch to nobody' : false }, () => {
+test('unprivileged: own sockets attributed, other users\' processes reported hidden with a note', { skip: process.getuid?.() !== 0 ? 'needs root to switch to nobody' : false }, () => {
   const script = fileURLToPath(new URL('./processes-unprivileged.fixture.mts', import.meta.url));
   const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', script], {
     encoding: 'utf8',
@@ -170,6 +170,7 @@ test('unprivileged: other users\' processes are reported hidden with a note', { 
   assert.equal(info.complete, false);
   assert.ok(info.hiddenProcesses > 0);
   assert.match(info.note, /processes? of other users (is|are) hidden: run as root to see them/);
+  assert.deepEqual(info.own, [{ pid: info.pid, name: 'node', fd: info.fd }], 'its own sockets are still attributed');
 });
 
 test('concurrent calls are serialized and both answered', async () => {
