@@ -80,7 +80,7 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
           }
         : undefined,
   });
-  const protocol = o.op === 'sendto' ? 'udp' : 'tcp';
+  const protocol = o.op === 'sendto' || (o.op === 'bind' && o.udp) ? 'udp' : 'tcp';
   let holders: PortHolder[] = [];
   let hidden = 0;
   if (o.op !== 'connect') {
@@ -95,7 +95,7 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
   let reuseaddrWouldWork: boolean | undefined;
   const conflicting = relevantHolders(holders, fmt(o.address, o.port));
   if ((o.op === 'bind' || o.op === 'listen') && call.errno === 'EADDRINUSE' && !o.reuseaddr && conflicting.length > 0 && conflicting.every((h) => h.state === 'TIME_WAIT')) {
-    const again = await tryCall({ op: 'bind', address: o.address, port: o.port, reuseaddr: true, reuseport: o.reuseport, v6only: o.v6only, timeoutMs: o.timeoutMs });
+    const again = await tryCall({ op: 'bind', udp: o.udp, address: o.address, port: o.port, reuseaddr: true, reuseport: o.reuseport, v6only: o.v6only, timeoutMs: o.timeoutMs });
     reuseaddrWouldWork = again.ok;
   }
   const addrs = Object.values(networkInterfaces())
@@ -110,6 +110,7 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     ...(call.errno ? { errno: call.errno, failedCall: call.failedCall } : {}),
     reuseaddr: o.reuseaddr,
     reuseport: o.reuseport,
+    ...(o.udp && o.op === 'bind' ? { udp: true } : {}),
     ...(reuseaddrWouldWork !== undefined ? { reuseaddrWouldWork } : {}),
     ...(o.op === 'listen' ? { backlogRequested: o.backlog ?? 511, backlogEffective } : {}),
     somaxconn: sysctlInt(sysctls, 'net.core.somaxconn'),

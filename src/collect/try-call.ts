@@ -43,6 +43,8 @@ export interface TryCallOptions {
   v6only?: boolean;
   backlog?: number;
   timeoutMs: number;
+  /** bind a UDP socket instead of TCP (sendto is always UDP). */
+  udp?: boolean;
   /** Datagram payload for sendto. */
   payload?: Buffer;
   /** Called while the socket is still open after a successful listen (to read the effective backlog back). */
@@ -119,7 +121,7 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
     b.writeInt32LE(typeof v === 'boolean' ? (v ? 1 : 0) : v);
     return b;
   };
-  const udp = o.op === 'sendto';
+  const udp = o.op === 'sendto' || (o.op === 'bind' && o.udp === true);
   const type = (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | (o.op === 'connect' ? SOCK_NONBLOCK : 0);
   const sockName = `socket(${family === AF_INET6 ? 'AF_INET6' : 'AF_INET'}, ${udp ? 'SOCK_DGRAM' : 'SOCK_STREAM'}${o.op === 'connect' ? '|SOCK_NONBLOCK' : ''}, 0)`;
   let fd = -1;

@@ -21,6 +21,8 @@ export interface TryContext {
   failedCall?: string;
   reuseaddr?: boolean;
   reuseport?: boolean;
+  /** bind of a UDP socket (a bound UDP socket counts as the port's listener). */
+  udp?: boolean;
   /** Only TIME_WAIT on the port: whether a second bind with SO_REUSEADDR (made and closed at once) succeeded. */
   reuseaddrWouldWork?: boolean;
   backlogRequested?: number;
@@ -81,7 +83,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
   const next: string[] = [];
   // Only sockets whose local address overlaps ours can conflict (same address, or a wildcard on either side).
   const relevant = relevantHolders(c.holders, c.target);
-  const listeners = relevant.filter((h) => h.state === 'LISTEN' || (h.state === 'CLOSE' && c.op === 'sendto'));
+  const listeners = relevant.filter((h) => h.state === 'LISTEN' || (h.state === 'CLOSE' && (c.op === 'sendto' || c.udp === true)));
   const tw = relevant.filter((h) => h.state === 'TIME_WAIT');
   const others = relevant.filter((h) => h.state !== 'LISTEN' && h.state !== 'TIME_WAIT');
 
@@ -122,7 +124,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
   if ((c.op === 'bind' || c.op === 'listen') && errno === 'EADDRINUSE') {
     if (listeners.length) {
       const l = listeners[0];
-      const summary = `port ${c.port} is held by ${who(l)}, ${l.state} on ${l.local}`;
+      const summary = `${c.udp ? 'UDP ' : ''}port ${c.port} is held by ${who(l)}, ${c.udp ? 'bound' : l.state} on ${l.local}`;
       for (const x of listeners.slice(1)) details.push(`also ${x.state} on ${x.local}: ${who(x)}`);
       if (c.reuseport) details.push('SO_REUSEPORT only lets sockets share a port when every one of them set it before bind() and they run as the same user');
       next.push(`stop that process or use another port; sockscope analyze --port ${c.port} shows its connections`);

@@ -38,20 +38,26 @@ test('try bind on a port held by a listener names the process and its state', { 
   assert.equal(j.call.errno, 'EADDRINUSE');
   assert.equal(j.context.holders[0].processes[0].pid, p.pid);
   assert.equal(j.interpretation.ok, false);
+  // --udp binds a datagram socket: the fixture's bound UDP socket holds that port.
+  const u = p.sockets.udp4.port;
+  const udp = JSON.parse(sockscope(['try', 'bind', `127.0.0.1:${u}`, '--udp', '--json']).stdout);
+  assert.equal(udp.call.errno, 'EADDRINUSE');
+  assert.match(udp.interpretation.summary, new RegExp(`UDP port ${u} is held by pid ${p.pid} \\(known-options\\), bound on 127\\.0\\.0\\.1:${u}`));
 });
 
 test('try bind on a port with only TIME_WAIT sockets: fails without --reuseaddr, succeeds with it', { timeout: 60_000 }, () => {
   const port = timeWaitPort(true);
   const without = JSON.parse(sockscope(['try', 'bind', `127.0.0.1:${port}`, '--json']).stdout);
   assert.equal(without.call.errno, 'EADDRINUSE');
-  assert.equal(without.context.holders.filter((h: { state: string }) => h.state === 'TIME_WAIT').length, 3);
+  // At least our 3 (a busy loopback, e.g. a benchmark running beside the tests, may add TIME_WAIT sockets that reuse the port).
+  assert.ok(without.context.holders.filter((h: { state: string }) => h.state === 'TIME_WAIT').length >= 3);
   assert.equal(without.context.reuseaddrWouldWork, true);
-  assert.match(without.interpretation.summary, /only 3 TIME_WAIT socket\(s\).*SO_REUSEADDR \(--reuseaddr\) lets this bind through \(checked/);
+  assert.match(without.interpretation.summary, /only \d+ TIME_WAIT socket\(s\).*SO_REUSEADDR \(--reuseaddr\) lets this bind through \(checked/);
   const withReuse = sockscope(['try', 'bind', `127.0.0.1:${port}`, '--reuseaddr']);
   assert.equal(withReuse.status, 0, withReuse.stderr);
   assert.match(withReuse.stdout, /ok +setsockopt\(SO_REUSEADDR, 1\)/);
   assert.match(withReuse.stdout, /Result: bind on 127\.0\.0\.1:\d+ succeeded/);
-  assert.match(withReuse.stdout, /3 TIME_WAIT socket\(s\) on port \d+: SO_REUSEADDR let bind\(\) through/);
+  assert.match(withReuse.stdout, /\d+ TIME_WAIT socket\(s\) on port \d+: SO_REUSEADDR let bind\(\) through/);
 });
 
 test('TIME_WAIT left by a socket without SO_REUSEADDR blocks even --reuseaddr, and try says why', { timeout: 60_000 }, () => {
@@ -113,6 +119,7 @@ test('try: bad input exits 2', () => {
     ['try', 'frobnicate', '127.0.0.1:80'],
     ['try', 'connect', '127.0.0.1:80', '--backlog', '5'],
     ['try', 'connect', '127.0.0.1:80', '--timeout', 'soon'],
+    ['try', 'listen', '127.0.0.1:80', '--udp'],
   ]) {
     const r = sockscope(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -15,6 +15,7 @@ interface Args {
   address?: string;
   reuseaddr?: boolean;
   reuseport?: boolean;
+  udp?: boolean;
   backlog?: number;
   v6only?: boolean;
   timeout?: string;
@@ -81,6 +82,7 @@ export const tryCommand: CommandModule<object, Args> = {
       .positional('address', { type: 'string', describe: 'HOST:PORT (IPv6 as [::1]:8080); bind/listen need an IP' })
       .option('reuseaddr', { type: 'boolean', describe: 'Set SO_REUSEADDR (--no-reuseaddr sets it to 0 explicitly)' })
       .option('reuseport', { type: 'boolean', describe: 'Set SO_REUSEPORT' })
+      .option('udp', { type: 'boolean', describe: 'bind a UDP socket instead of TCP (sendto is always UDP)' })
       .option('backlog', { type: 'number', describe: 'listen() backlog (default 511)' })
       .option('v6only', { type: 'boolean', describe: 'Set IPV6_V6ONLY on an IPv6 socket' })
       .option('timeout', { type: 'string', default: '3s', describe: 'connect timeout / how long sendto waits for an ICMP error' })
@@ -94,6 +96,7 @@ export const tryCommand: CommandModule<object, Args> = {
     const hp = parseTryAddress(op, a.address ?? '');
     if (a.backlog !== undefined && (!Number.isInteger(a.backlog) || a.backlog < 0 || a.backlog > 2 ** 31 - 1)) throw new UsageError(`--backlog must be an integer 0-2147483647, got ${a.backlog}`);
     if (a.backlog !== undefined && op !== 'listen') throw new UsageError('--backlog applies to listen only');
+    if (a.udp && op !== 'bind') throw new UsageError('--udp applies to bind only (sendto is always UDP; listen and connect are TCP)');
     const timeoutMs = parseDurationMs('timeout', a.timeout ?? '3s');
     let address = hp.host;
     let resolved: string[] | undefined;
@@ -114,6 +117,7 @@ export const tryCommand: CommandModule<object, Args> = {
       port: hp.port,
       reuseaddr: a.reuseaddr,
       reuseport: a.reuseport,
+      udp: a.udp,
       v6only: a.v6only,
       backlog: a.backlog,
       timeoutMs,
