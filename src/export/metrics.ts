@@ -74,7 +74,7 @@ export class SocketMetrics {
       for (const l of p.listeners) {
         if (l.protocol !== 'tcp') continue;
         const labels = { protocol: l.protocol, port: String(l.port), address: l.address };
-        this.backlog.set(labels, l.backlog ?? 0);
+        if (l.backlog !== null) this.backlog.set(labels, l.backlog);
         this.acceptQueue.set(labels, l.acceptQueue);
       }
     }

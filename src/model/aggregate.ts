@@ -120,7 +120,8 @@ export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
         address: s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address,
         port: s.local.port,
         protocol: s.protocol,
-        backlog: s.protocol === 'tcp' ? s.sendQ : null,
+        // procfs and netstat cannot see a listener's backlog (sendQUnknown): null, not 0.
+        backlog: s.protocol === 'tcp' && !s.sendQUnknown ? s.sendQ : null,
         acceptQueue: s.recvQ,
         processes: s.processes,
         inode: s.inode,

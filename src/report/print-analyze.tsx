@@ -46,7 +46,7 @@ export function formatAnalyzeReport(r: AnalyzeReport, columns = process.stdout.c
           address: l.address,
           port: l.port,
           backlog: l.backlog ?? '-',
-          'accept queue': l.protocol === 'tcp' ? `${l.acceptQueue}/${l.backlog}` : `${l.acceptQueue} B`,
+          'accept queue': l.protocol === 'tcp' ? `${l.acceptQueue}/${l.backlog ?? '?'}` : `${l.acceptQueue} B`,
           process: l.processes.length ? l.processes.map(proc).join(', ') : '-',
         })),
         columns,
