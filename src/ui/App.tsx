@@ -31,8 +31,14 @@ import { PortView } from './views/PortView.js';
 import { TextView } from './views/TextView.js';
 import { socketId } from './identity.js';
 
+/** What the wizard starts with: the selected port (and its protocol) when there is one. */
+export interface WizardInitial {
+  type?: 'tcp' | 'udp';
+  port?: number;
+}
+
 /** The code-generation wizard (src/ui/wizard), mounted by `c` when the build has it. */
-export type WizardComponent = ComponentType<{ onClose: () => void; width: number; height: number }>;
+export type WizardComponent = ComponentType<{ onClose: () => void; width: number; height: number; initial?: WizardInitial }>;
 
 export interface AppProps {
   source: SocketSource;
@@ -65,6 +71,16 @@ function listenerLines(sockets: ReturnType<typeof portSockets>, max: number): st
   if (ls.length > max) out[out.length - 1] += `  (+${ls.length - max} more listeners)`;
   if (ls.length === 0) out.push('no listener on this port (connections only)');
   return out;
+}
+
+/** The port the wizard should propose: the selected row of the ports view, or the port being viewed. */
+function wizardInitialFor(frame: Frame, model: TableModel<unknown> | undefined, index: number): WizardInitial | undefined {
+  if (frame.view === 'port' && frame.direction === 'local' && frame.protocol !== 'unix') return { type: frame.protocol, port: frame.port };
+  if (frame.view === 'ports' && model?.kind === 'ports' && index >= 0) {
+    const s = (model.rows[index] as { summary?: { protocol: string; port: number } }).summary;
+    if (s && (s.protocol === 'tcp' || s.protocol === 'udp') && s.port > 0) return { type: s.protocol, port: s.port };
+  }
+  return undefined;
 }
 
 export function App(props: AppProps) {
@@ -199,6 +215,7 @@ export function App(props: AppProps) {
     maxScroll: view === 'socket' || view === 'help' ? textMax : undefined,
     pageSize: textHeight,
     wizardAvailable: !!Wizard,
+    wizardInitial: wizardInitialFor(frame, model, index),
   };
   const onKey = useCallback((input: string, key: Parameters<typeof keyName>[1]) => {
     // Several characters in one read (a paste, a fast typist over SSH, tmux send-keys) are keys one by one.
@@ -212,7 +229,7 @@ export function App(props: AppProps) {
   const closeWizard = useCallback(() => dispatch({ type: 'back' }), []);
 
   let content: ReactElement | null = null;
-  if (view === 'wizard' && Wizard) content = <Wizard onClose={closeWizard} width={width} height={body} />;
+  if (view === 'wizard' && Wizard) content = <Wizard onClose={closeWizard} width={width} height={body} initial={(frame as Extract<Frame, { view: 'wizard' }>).initial} />;
   else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} adviceEveryMs={data.adviceEveryMs} />;
   else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} />;
   else if (socketFrame) {

@@ -21,6 +21,8 @@ export interface KeyContext {
   /** Rows of a text page, for PgUp/PgDn. */
   pageSize: number;
   wizardAvailable: boolean;
+  /** The port the wizard should start with (the selection). */
+  wizardInitial?: { type?: 'tcp' | 'udp'; port?: number };
 }
 
 export type KeyResult = { quit: true } | { quit: false; actions: Action[] };
@@ -116,7 +118,7 @@ export function handleKey(key: string, input: string, ctx: KeyContext): KeyResul
     case 'groupByPeer':
       return act({ type: 'groupByPeer' });
     case 'wizard':
-      return ctx.wizardAvailable ? act({ type: 'push', frame: { view: 'wizard' } }) : none;
+      return ctx.wizardAvailable ? act({ type: 'push', frame: { view: 'wizard', initial: ctx.wizardInitial } }) : none;
   }
 }
 

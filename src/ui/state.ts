@@ -9,7 +9,7 @@ export type Frame =
   | { view: 'port'; id: string; direction: 'local' | 'peer'; protocol: Protocol; port: number; label: string }
   | { view: 'socket'; id: string; last: Socket }
   | { view: 'help' }
-  | { view: 'wizard' };
+  | { view: 'wizard'; initial?: { type?: 'tcp' | 'udp'; port?: number } };
 
 /** Which list is on screen; each has its own sort. */
 export type TableKind = 'ports' | 'peerports' | 'sockets' | 'peers';

@@ -20,7 +20,7 @@ describe('sockscope | cat', () => {
 
   it('--interval and --port are validated (exit 2, one line naming the flag)', () => {
     for (const [args, re] of [
-      [['--interval', '10ms'], /--interval must be between/],
+      [['--interval', '10ms'], /--interval must be between 100 ms/],
       [['--port', '70000'], /--port must be a port number/],
     ] as const) {
       const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 30_000 });

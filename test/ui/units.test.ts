@@ -243,7 +243,7 @@ describe('monitor command helpers', () => {
     assert.equal(parseInterval('500ms'), 500);
     assert.equal(parseInterval('2.5s'), 2500);
     assert.equal(parseInterval('750'), 750);
-    assert.throws(() => parseInterval('50ms'), /between 100ms and 3600s/);
+    assert.throws(() => parseInterval('50ms'), /--interval must be between 100 ms and 3600 s/);
     assert.throws(() => parseInterval('fast'), /--interval must be a duration/);
   });
 

@@ -18,6 +18,8 @@ import { plainReport } from '../../ui/plain.js';
 import { FrameWriter, frameStdout } from '../../ui/frame-writer.js';
 import { terminalGuard } from '../../ui/terminal.js';
 import { colorEnabled, createTheme } from '../../ui/theme.js';
+import { Wizard } from '../../ui/wizard/Wizard.js';
+import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { parsePort } from '../options.js';
 
@@ -31,14 +33,9 @@ interface Args {
   source: string;
 }
 
-/** "1s", "500ms", "2.5s" or a bare number of milliseconds; 100 ms to 1 hour (config schema bounds). */
+/** "1s", "500ms", "2.5s" or a bare number of milliseconds; 100 ms to 1 hour (the config schema's bounds). */
 export function parseInterval(value: unknown): number {
-  const text = String(value).trim();
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text);
-  if (!m) throw new UsageError(`--interval must be a duration such as 1s or 500ms, got "${text}"`);
-  const ms = Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : 1));
-  if (ms < 100 || ms > 3_600_000) throw new UsageError(`--interval must be between 100ms and 3600s, got "${text}"`);
-  return ms;
+  return parseDuration('interval', value, { minMs: 100, maxMs: 3_600_000 });
 }
 
 /** --tcp/--udp/--unix pick protocols; none given: TCP and UDP (unix sockets are many and seldom wanted; x shows them). */
@@ -156,7 +153,7 @@ export const monitorCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const intervalFlag = argv.interval !== undefined ? parseInterval(argv.interval) : undefined;
     const { config } = loadConfig({ flags: { intervalMs: intervalFlag } });
-    const { keymap, unknown } = resolveKeymap(config.keymap, { without: ['wizard'] });
+    const { keymap, unknown } = resolveKeymap(config.keymap);
     if (unknown.length > 0) throw new UsageError(`config keymap: unknown command ${unknown.map((u) => `"${u}"`).join(', ')}`);
     const protocols = protocolToggles(argv);
     const source = createSource((argv.source ?? config.source) as SourceChoice);
@@ -181,6 +178,8 @@ export const monitorCommand: CommandModule<object, Args> = {
       port: argv.port,
       inspector,
       collectProtocols,
+      // `c`: the server generator wizard, starting from the selected port.
+      Wizard: ({ onClose, height, initial }) => createElement(Wizard, { onDone: onClose, onCancel: onClose, rows: height, color, initial }),
     });
   },
 };
