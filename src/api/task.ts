@@ -11,7 +11,7 @@ import { CollectorError } from '../collect/source.js';
 import { UnknownErrnoError } from '../knowledge/errno.js';
 import { UnknownOptionError } from '../knowledge/socket-options.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
-import { InvalidInputError, zodIssues, type InputIssue } from './errors.js';
+import { InvalidInputError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
 import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles } from './generate.js';
 import { analyze, AnalyzeInputSchema, analyzeStates } from './host.js';
 import { debugConnection, DebugConnectionInputSchema, inspectOptions, InspectOptionsInputSchema } from './inspect.js';
@@ -70,7 +70,7 @@ export function parseTask(raw: unknown): TaskInput {
     const message = `operation must be one of ${TASK_OPERATIONS.join(', ')}; got ${operation === undefined ? 'nothing' : JSON.stringify(operation)}`;
     throw new InvalidInputError(message, [{ path: 'operation', message }]);
   }
-  const r = TaskInputSchema.safeParse(raw);
+  const r = TaskInputSchema.safeParse(raw, { error: requiredMessages });
   if (r.success) return r.data as TaskInput;
   const issues = zodIssues(r.error);
   throw new InvalidInputError(`invalid ${operation} task: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);

@@ -29,7 +29,9 @@ export const taskCommand: CommandModule<object, Args> = {
     try {
       // Checked before running, so a refused --output never costs a side effect (generated files, probes).
       if (output !== undefined) checkOutputFree(output, a.force ?? false);
-      outcome = await executeTask(readTaskFile(a.input));
+      // yargs hands a lone "-" over as "": that is the stdin spelling.
+      const input = a.input === '' && process.argv.slice(2).includes('-') ? '-' : a.input;
+      outcome = await executeTask(readTaskFile(input));
     } catch (e) {
       outcome = failure(e);
     }
