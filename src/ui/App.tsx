@@ -65,7 +65,8 @@ const NO_THRESHOLDS: Record<string, number> = {};
 function listenerLines(sockets: ReturnType<typeof portSockets>, max: number): string[] {
   const ls = sockets.filter(isListener);
   const out = ls.slice(0, max).map((s) => {
-    const q = s.protocol === 'tcp' || s.protocol === 'unix' ? `accept queue ${s.recvQ}/${s.sendQ} (queued/backlog)` : `receive queue ${s.recvQ} B`;
+    const backlog = s.sendQUnknown ? '?' : String(s.sendQ);
+    const q = s.protocol === 'tcp' || s.protocol === 'unix' ? `accept queue ${s.recvQ}/${backlog} (queued/backlog)` : `receive queue ${s.recvQ} B`;
     return `listening ${escapeControl(formatEndpoint(s.local, s.protocol))}  ${q}  ${processLabel(s.processes)}`;
   });
   if (ls.length > max) out[out.length - 1] += `  (+${ls.length - max} more listeners)`;

@@ -33,6 +33,8 @@ export function listenQueue(s: PortSummary): string {
   if (s.listeners.length === 0) return '-';
   const q = s.listeners.reduce((a, l) => a + l.acceptQueue, 0);
   if (s.protocol !== 'tcp') return String(q);
+  // procfs and netstat cannot see the backlog (null): say so rather than show 0.
+  if (s.listeners.some((l) => l.backlog == null)) return `${q}/?`;
   const backlog = s.listeners.reduce((a, l) => a + (l.backlog ?? 0), 0);
   return `${q}/${backlog}`;
 }
