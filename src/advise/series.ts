@@ -12,11 +12,15 @@ export function windowOf(ctx: RuleContext): Snapshot[] {
   return out;
 }
 
-/** The last persistSamples snapshots (fewer when the history is shorter), ending with the current one. */
+/**
+ * The last persistSamples snapshots (fewer when the history is shorter), ending with the current one.
+ * Persistence counts samples in a row, whatever the polling interval (not limited to windowSeconds).
+ */
 export function recentOf(ctx: RuleContext): Snapshot[] {
-  const w = windowOf(ctx);
+  const cur = ctx.snapshot;
   const n = Math.max(1, Math.floor(th(ctx, 'persistSamples')));
-  return w.slice(-n);
+  const earlier = ctx.history.filter((s) => s !== cur && s.time < cur.time);
+  return [...earlier.slice(-(n - 1)), cur].slice(-n);
 }
 
 /**

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
 import { createSource } from '../../src/collect/index.js';
 import { withProcessLimits } from '../../src/collect/proc-limits.js';
 import { evaluateRules, healthyMessages, makeContext, summaryLine } from '../../src/advise/index.js';
@@ -141,7 +142,8 @@ test('healthy echo server with established clients: no warning or critical, and 
     await new Promise((r) => setTimeout(r, 300));
   }
   const snap = history[history.length - 1];
-  assert.equal(snap.sockets.filter((s) => s.local.port === c.port && s.state === 'ESTABLISHED').length, 10);
+  const ours = snap.sockets.filter((s) => s.local.port === c.port && s.state === 'ESTABLISHED' && s.processes.some((p) => p.pid === c.pid));
+  assert.equal(ours.length, 10);
   for (const ctx of [makeContext({ snapshot: snap, port: c.port }), makeContext({ snapshot: snap, history, port: c.port })]) {
     const recs = evaluateRules(ctx);
     assert.deepEqual(atLeastWarning(recs), []);
@@ -163,9 +165,25 @@ test('server closing first: TIME_WAIT on the server port is info at most', async
   assert.match(low[0].message, /^TIME_WAIT count is normal for a server: \d+ on tcp port \d+, where this host closes first$/);
 });
 
+/** True when `pid` descends from a test or bench runner (node --test, run-tests.mjs, bench/): a neighbour's deliberate scenario. */
+function fromATest(pid: number): boolean {
+  for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (cmd.includes('--test') || cmd.includes('run-tests.mjs') || cmd.includes('bench/')) return true;
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 test('this host, outside what tests open: no warning or critical over a short history', async () => {
-  // Other test files may hold deliberately broken sockets for a few seconds: a real false positive
-  // persists across every attempt, a neighbour's scenario does not.
+  // Other test files hold deliberately broken sockets (CLOSE_WAIT leaks, full accept queues) in child
+  // processes: findings about those processes are true positives and are set aside. Anything else
+  // must not persist across every attempt.
   let last: Recommendation[] = [];
   for (let attempt = 0; attempt < 4; attempt++) {
     const history: Snapshot[] = [];
@@ -173,7 +191,7 @@ test('this host, outside what tests open: no warning or critical over a short hi
       history.push(await withProcessLimits(await source.collect({ processes: 'all', details: true })));
       await new Promise((r) => setTimeout(r, 1000));
     }
-    last = atLeastWarning(evaluateRules(makeContext({ snapshot: history[history.length - 1], history })));
+    last = atLeastWarning(evaluateRules(makeContext({ snapshot: history[history.length - 1], history }))).filter((r) => r.pid === undefined || !fromATest(r.pid));
     if (last.length === 0) return;
     await new Promise((r) => setTimeout(r, 4000));
   }

@@ -76,3 +76,11 @@ test('send-q-persistent: a stalled send queue fires, a flowing bulk transfer doe
   const flowing = fakeHistory(3, (i) => ({ sockets: [tcp('10.0.0.1:40000', '10.0.0.9:6379', 'ESTABLISHED', { sendQ: q, tcpInfo: { bytesAcked: 1000 + i * 50_000_000 } })] }));
   assert.deepEqual(ids(flowing[2], flowing), []);
 });
+
+test('persistence counts samples in a row whatever the polling interval', () => {
+  // One sample a minute: the window (60 s) holds two, persistence still looks at the last three.
+  const slow = fakeHistory(3, (i) => ({ sockets: [listener('0.0.0.0:80', 10, i >= 1 ? 11 : 0)] }), 60_000);
+  assert.deepEqual(ids(slow[2], slow), []);
+  const stuck = fakeHistory(3, () => ({ sockets: [tcp('10.0.0.1:9000', '10.0.0.2:50000', 'ESTABLISHED', { recvQ: 4 * 1024 * 1024 })] }), 60_000);
+  assert.deepEqual(ids(stuck[2], stuck), ['recv-q-persistent:warning']);
+});
