@@ -20,7 +20,7 @@ import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { monitorReducer, type KeyContext } from './input.js';
 import type { SocketInspector } from './inspector.js';
 import { DEFAULT_KEYMAP, footerHints, keyName, splitKeys, type KeyBinding } from './keymap.js';
-import { FOOTER_LINES, HEADER_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
+import { BREAKPOINTS, FOOTER_LINES, HEADER_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines } from './socket-lines.js';
 import { current, initialState, selectedIndex, type Frame } from './state.js';
 import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
@@ -131,6 +131,7 @@ export function App(props: AppProps) {
     advise,
     thresholds,
     peerTableShown: state.table === 'peer',
+    compact: size.columns < BREAKPOINTS.medium,
   });
 
   const width = size.columns;

@@ -7,7 +7,7 @@ import { clock, interval, rate } from './format.js';
 import type { ProtocolToggles } from './derive.js';
 
 /** "TCP 1234 (estab 100, syn-recv 2, time-wait 50, close-wait 3, fin-wait 1, orphan 0)  UDP 12  unix 300". */
-export function totalsLine(s: Snapshot): string {
+export function totalsLine(s: Snapshot, compact = false): string {
   const tcp = s.sockets.filter((x) => x.protocol === 'tcp');
   const c = countStates(tcp);
   let udp = 0;
@@ -17,25 +17,27 @@ export function totalsLine(s: Snapshot): string {
     else if (x.protocol === 'unix') unix++;
   }
   const orphan = counter(s.counters.sockstat, 'TCP', 'orphan');
+  const n = (full: string, short: string, v: number) => `${compact ? short : full} ${v}`;
   const parts = [
-    `estab ${c.ESTABLISHED}`,
-    `listen ${c.LISTEN}`,
-    `syn-recv ${c.SYN_RECV}`,
-    `time-wait ${c.TIME_WAIT}`,
-    `close-wait ${c.CLOSE_WAIT}`,
-    `fin-wait ${c.FIN_WAIT1 + c.FIN_WAIT2}`,
+    n('estab', 'est', c.ESTABLISHED),
+    n('listen', 'lis', c.LISTEN),
+    n('syn-recv', 'syn', c.SYN_RECV),
+    n('time-wait', 'tw', c.TIME_WAIT),
+    n('close-wait', 'cw', c.CLOSE_WAIT),
+    n('fin-wait', 'fin', c.FIN_WAIT1 + c.FIN_WAIT2),
   ];
-  if (orphan != null) parts.push(`orphan ${orphan}`);
-  return `TCP ${tcp.length} (${parts.join(', ')})  UDP ${udp}  unix ${unix}`;
+  if (orphan != null) parts.push(n('orphan', 'orph', orphan));
+  return `TCP ${tcp.length} (${parts.join(compact ? ' ' : ', ')})  UDP ${udp}  unix ${unix}`;
 }
 
 /** Per-second rates of listen overflows, retransmitted segments and UDP receive-buffer errors. */
-export function ratesLine(history: readonly Snapshot[]): string {
+export function ratesLine(history: readonly Snapshot[], compact = false): string {
   const overflows = counterRate(history, 'netstat', 'TcpExt', 'ListenOverflows');
   const drops = counterRate(history, 'netstat', 'TcpExt', 'ListenDrops');
   const retrans = counterRate(history, 'snmp', 'Tcp', 'RetransSegs');
   const udpRcvbuf = counterRate(history, 'snmp', 'Udp', 'RcvbufErrors');
   const udpIn = counterRate(history, 'snmp', 'Udp', 'InErrors');
+  if (compact) return `overflows ${rate(overflows)} drops ${rate(drops)} retrans ${rate(retrans)} udp-rcvbuf-err ${rate(udpRcvbuf)} in-err ${rate(udpIn)}`;
   return `listen overflows ${rate(overflows)}  drops ${rate(drops)}  retransmits ${rate(retrans)}  UDP rcvbuf errors ${rate(udpRcvbuf)}  in-errors ${rate(udpIn)}`;
 }
 
@@ -43,7 +45,7 @@ export function ratesLine(history: readonly Snapshot[]): string {
 export function identityLine(s: Snapshot | undefined, intervalMs: number | undefined, toggles: ProtocolToggles, port?: number): string {
   const protos = (['tcp', 'udp', 'unix'] as const).filter((p) => toggles[p]).join('+');
   const every = intervalMs !== undefined ? [`every ${interval(intervalMs)}`] : [];
-  const parts = s ? [escapeControl(s.hostname), escapeControl(s.kernel), s.source, ...every, clock(s.time), protos] : ['collecting…', ...every, protos];
-  if (port !== undefined) parts.push(`port ${port}`);
+  const what = port !== undefined ? `${protos} port ${port}` : protos;
+  const parts = s ? [escapeControl(s.hostname), what, s.source, ...every, clock(s.time), escapeControl(s.kernel)] : ['collecting…', what, ...every];
   return `sockscope · ${parts.join(' · ')}`;
 }

@@ -185,3 +185,9 @@ export function helpLines(keymap: readonly KeyBinding[]): Array<{ keys: string; 
     where: b.views === 'all' ? 'everywhere' : b.views.join(', '),
   }));
 }
+
+/** The keymap as a Markdown table (the README's key list is this text; a test keeps them equal). */
+export function keymapMarkdown(keymap: readonly KeyBinding[] = DEFAULT_KEYMAP): string {
+  const rows = helpLines(keymap).map((h) => `| ${h.keys.split(' ').map((k) => `\`${k}\``).join(' ')} | ${h.description} | ${h.where} |`);
+  return ['| keys | what it does | where |', '|---|---|---|', ...rows].join('\n');
+}

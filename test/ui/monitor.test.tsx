@@ -32,7 +32,7 @@ describe('ports view', () => {
     assert.ok(lines.length <= 23, `frame has ${lines.length} lines`);
     for (const l of lines) assert.ok(l.replace(/\u001b\[[0-9;]*m/g, '').length <= 80, `line too wide: ${l}`);
     assert.match(f, /testhost/);
-    assert.match(f, /TCP 9 \(estab 5, listen 2/);
+    assert.match(f, /TCP 9 \(est 5 lis 2 syn 0 tw 1 cw 1 fin 0 orph 0\)  UDP 1/);
     const row80 = lines.find((l) => /^\s*!\s+80 tcp/.test(l.replace(/\u001b\[[0-9;]*m/g, '')));
     assert.ok(row80, `no row for port 80 with a warning mark:\n${f}`);
     assert.match(row80!, /nginx\/1234/);

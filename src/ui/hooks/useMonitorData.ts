@@ -47,8 +47,10 @@ export function useMonitorData(opts: {
   advise?: Advisor;
   thresholds: Record<string, number>;
   peerTableShown: boolean;
+  /** Short header wording for narrow terminals. */
+  compact?: boolean;
 }): MonitorData {
-  const { snapshot, history, protocols, port, advise, thresholds, intervalMs, peerTableShown } = opts;
+  const { snapshot, history, protocols, port, advise, thresholds, intervalMs, peerTableShown, compact = false } = opts;
   const trends = useRef<{ time: number; map: Trends }>({ time: -1, map: new Map() });
   const holder = useRef<{ map: Trends }>({ map: new Map() });
 
@@ -97,8 +99,8 @@ export function useMonitorData(opts: {
     return t;
   }, [snapshot, sockets, advice, peerTableShown]);
 
-  const totals = useMemo(() => (snapshot ? totalsLine(snapshot) : ''), [snapshot]);
-  const rates = useMemo(() => ratesLine(history), [history]);
+  const totals = useMemo(() => (snapshot ? totalsLine(snapshot, compact) : ''), [snapshot, compact]);
+  const rates = useMemo(() => ratesLine(history, compact), [history, compact]);
   const identity = identityLine(snapshot, intervalMs, protocols, port);
   return { snapshot, sockets, recs: advice.recs, tables, identity, totals, rates, adviceError: advice.error, adviceEveryMs: advice.everyMs };
 }
