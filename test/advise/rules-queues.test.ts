@@ -84,3 +84,12 @@ test('persistence counts samples in a row whatever the polling interval', () => 
   const stuck = fakeHistory(3, () => ({ sockets: [tcp('10.0.0.1:9000', '10.0.0.2:50000', 'ESTABLISHED', { recvQ: 4 * 1024 * 1024 })] }), 60_000);
   assert.deepEqual(ids(stuck[2], stuck), ['recv-q-persistent:warning']);
 });
+
+test('procfs/netstat listeners (backlog unknown): no false "full" at backlog 0; full only at somaxconn', () => {
+  const unknown = (q: number) => fakeSnapshot({ sockets: [listener('0.0.0.0:80', 0, q, [], { sendQUnknown: true })] });
+  assert.deepEqual(ids(unknown(3)), []);
+  const r = run(unknown(4096))[0];
+  assert.equal(r.id, 'accept-queue-full');
+  assert.match(r.message, /with backlog at most 4096/);
+  assert.match(r.evidence, /this source cannot see the backlog/);
+});

@@ -68,12 +68,15 @@ const acceptQueueFull: Rule = {
   thresholds: ['persistSamples'],
   evaluate(ctx) {
     const out: Recommendation[] = [];
+    const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
     for (const s of listenersOf(ctx.snapshot)) {
-      if (s.recvQ <= 0 || s.recvQ < s.sendQ) continue;
+      // procfs/netstat cannot see the backlog: then only a queue at somaxconn (the backlog's cap) is surely full.
+      const limit = s.sendQUnknown ? somax : s.sendQ;
+      if (limit == null || s.recvQ <= 0 || s.recvQ < limit) continue;
       const key = socketKey(s);
       if (!persists(ctx, (snap) => {
         const q = queueOf(snap, key, s.local.port);
-        return q != null && q > 0 && q >= s.sendQ;
+        return q != null && q > 0 && q >= limit;
       }))
         continue;
       const procs = uniqueProcesses([s.processes]);
@@ -84,8 +87,8 @@ const acceptQueueFull: Rule = {
         protocol: 'tcp',
         port: s.local.port,
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
-        message: `Accept queue full on tcp ${addr(s)}: ${s.recvQ} connections wait for accept() with backlog ${s.sendQ}; ${owner(s, ctx.snapshot)} does not accept fast enough or the backlog is too small`,
-        evidence: `Recv-Q ${s.recvQ} >= backlog (Send-Q) ${s.sendQ}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}${overflowEvidence(ctx)}`,
+        message: `Accept queue full on tcp ${addr(s)}: ${s.recvQ} connections wait for accept() with backlog ${s.sendQUnknown ? `at most ${limit}` : s.sendQ}; ${owner(s, ctx.snapshot)} does not accept fast enough or the backlog is too small`,
+        evidence: `Recv-Q ${s.recvQ} >= ${s.sendQUnknown ? 'net.core.somaxconn (this source cannot see the backlog)' : `backlog (Send-Q) ${s.sendQ}`}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}${overflowEvidence(ctx)}`,
         fix: backlogFix(s, ctx),
       });
     }
@@ -104,7 +107,7 @@ const acceptQueueNearFull: Rule = {
     const out: Recommendation[] = [];
     const ratio = th(ctx, 'acceptQueueNearFullRatio');
     for (const s of listenersOf(ctx.snapshot)) {
-      if (s.recvQ <= 0 || s.recvQ >= s.sendQ || s.recvQ < ratio * s.sendQ) continue;
+      if (s.sendQUnknown || s.recvQ <= 0 || s.recvQ >= s.sendQ || s.recvQ < ratio * s.sendQ) continue;
       const key = socketKey(s);
       if (!persists(ctx, (snap) => {
         const q = queueOf(snap, key, s.local.port);
@@ -144,7 +147,7 @@ const listenOverflowsRising: Rule = {
     const r = ov ?? dr;
     if (!r) return [];
     const busiest = listenersOf(ctx.snapshot)
-      .filter((s) => s.sendQ > 0)
+      .filter((s) => s.sendQ > 0 && !s.sendQUnknown)
       .sort((a, b) => b.recvQ / b.sendQ - a.recvQ / a.sendQ)
       .slice(0, 3)
       .map((s) => `${addr(s)} Recv-Q ${s.recvQ}/${s.sendQ}`)
@@ -177,7 +180,7 @@ const listenBacklogCapped: Rule = {
     const out: Recommendation[] = [];
     const seen = new Set<number>();
     for (const s of listenersOf(ctx.snapshot)) {
-      if (s.sendQ !== somax || seen.has(s.local.port)) continue;
+      if (s.sendQUnknown || s.sendQ !== somax || seen.has(s.local.port)) continue;
       seen.add(s.local.port);
       out.push({
         id: this.id,
@@ -206,7 +209,7 @@ export const acceptQueueHealth: HealthCheck = {
     const worst = ls.reduce((a, b) => (b.recvQ / Math.max(1, b.sendQ) > a.recvQ / Math.max(1, a.sendQ) ? b : a));
     return {
       message: 'Accept queue is normal',
-      evidence: `${ls.length} listener${ls.length === 1 ? '' : 's'}; fullest ${addr(worst)} Recv-Q ${worst.recvQ} of backlog ${worst.sendQ}`,
+      evidence: `${ls.length} listener${ls.length === 1 ? '' : 's'}; fullest ${addr(worst)} Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown (this source cannot see it)' : worst.sendQ}`,
     };
   },
 };

@@ -27,7 +27,7 @@ const synRecvHigh: Rule = {
       const n = g.states.SYN_RECV;
       if (n < warnAt) continue;
       if (!persists(ctx, (s) => (factsOf(s).groups.get(g.key)?.states.SYN_RECV ?? 0) >= warnAt)) continue;
-      const backlog = Math.max(0, ...(facts.listeners.get(`tcp:${g.port}`) ?? []).map((s) => s.sendQ));
+      const backlog = Math.max(0, ...(facts.listeners.get(`tcp:${g.port}`) ?? []).filter((s) => !s.sendQUnknown).map((s) => s.sendQ));
       const full = backlog > 0 && n >= backlog;
       const peers = new Map<string, number>();
       for (const s of g.sockets) if (s.state === 'SYN_RECV') peers.set(s.peer.address, (peers.get(s.peer.address) ?? 0) + 1);
