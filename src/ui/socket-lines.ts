@@ -45,7 +45,8 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   if (s.cookie) out.push(kv('cookie', s.cookie));
   if (s.boundDevice) out.push(kv('bound device', escapeControl(s.boundDevice)));
   for (const p of s.processes) out.push(kv('process', `${escapeControl(p.name)} pid ${p.pid} fd ${p.fd}`));
-  if (s.processes.length === 0) out.push(kv('process', 'unknown (not attributed: another user\'s process without root, or a kernel socket)'));
+  if (s.processes.length === 0)
+    out.push(kv('process', s.state === 'TIME_WAIT' ? 'none (a TIME_WAIT socket belongs to the kernel, not to a process)' : "unknown (not attributed: another user's process without root, or a kernel socket)"));
 
   out.push({ text: '' }, { text: 'STATE', heading: true });
   out.push({ text: `  ${m.meaning}` });

@@ -287,3 +287,13 @@ describe('fdinfo', () => {
     }
   });
 });
+
+describe('README', () => {
+  it('the key list in the README is the keymap', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { keymapMarkdown } = await import('../../src/ui/keymap.js');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /<!-- keymap:start -->\n([\s\S]*?)\n<!-- keymap:end -->/.exec(readme)?.[1];
+    assert.equal(block, keymapMarkdown(DEFAULT_KEYMAP), 'README keys differ from src/ui/keymap.ts: paste keymapMarkdown() between the keymap markers');
+  });
+});
