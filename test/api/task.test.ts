@@ -1,0 +1,63 @@
+// The task document's schema and error classification (pure): both generate shapes, every operation name,
+// error issues with paths, exit codes per error kind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseTask, classifyError, executeTask, TASK_OPERATIONS, TaskInputSchema } from '../../src/api/task.js';
+import { InvalidInputError } from '../../src/api/errors.js';
+import { CollectorError } from '../../src/collect/source.js';
+import { UsageError } from '../../src/cli/errors.js';
+
+function issuesOf(raw: unknown): { path: string; message: string }[] {
+  try {
+    parseTask(raw);
+  } catch (e) {
+    assert.ok(e instanceof InvalidInputError, String(e));
+    return e.issues;
+  }
+  assert.fail(`accepted ${JSON.stringify(raw)}`);
+}
+
+test('the shapes automation already sends are accepted as they are', () => {
+  const a = parseTask({ operation: 'generate', type: 'tcp-server', config: { port: 8080, backlog: 128, nonBlocking: true, tcpNodelay: false } });
+  assert.equal(a.operation, 'generate');
+  const b = parseTask({ operation: 'generate-server', type: 'tcp', port: 8080, language: 'python', ioModel: 'asyncio', bufferSize: 8192 });
+  assert.equal(b.operation, 'generate-server');
+  assert.equal(parseTask({ operation: 'generate' }).operation, 'generate');
+  // Every operation has a variant in the union.
+  const minimal: Record<string, object> = {
+    analyze: {},
+    'analyze-states': { port: 80 },
+    'generate-server': {},
+    generate: {},
+    'inspect-options': { port: 80 },
+    'debug-connections': { address: '127.0.0.1:80' },
+    errno: { code: 104 },
+    options: { name: 'SO_RCVBUF' },
+    buffers: { bandwidth: '1gbit', rtt: '1ms' },
+  };
+  for (const op of TASK_OPERATIONS) assert.ok(TaskInputSchema.safeParse({ operation: op, ...minimal[op] }).success, op);
+});
+
+test('problems are listed with their paths, all at once', () => {
+  assert.deepEqual(issuesOf({ operation: 'generate', type: 'tcp-server', config: { port: -1, backlog: 'x' } }).map((i) => i.path).sort(), ['config.backlog', 'config.port']);
+  assert.deepEqual(issuesOf({ operation: 'inspect-options', options: [1] }).map((i) => i.path), ['options[0]']);
+  assert.deepEqual(issuesOf({ operation: 'errno' }), [{ path: 'code', message: 'required' }]);
+  assert.match(issuesOf({ operation: 'buffers', rtt: '1ms', bw: '1gbit' })[0].message, /unknown field "bw"/);
+  assert.equal(issuesOf({ operation: 'ANALYZE' })[0].path, 'operation');
+  assert.equal(issuesOf(null)[0].path, '');
+  assert.equal(issuesOf('analyze')[0].path, '');
+});
+
+test('exit codes: bad input 2, runtime failures 1', async () => {
+  assert.equal(classifyError(new InvalidInputError('x')).exitCode, 2);
+  assert.equal(classifyError(new UsageError('x')).exitCode, 2);
+  assert.equal(classifyError(new CollectorError('ss', 'ss not found')).exitCode, 1);
+  assert.equal(classifyError(new Error('boom')).code, 'runtime-error');
+  const r = await executeTask({ operation: 'errno', code: 'EPIPE' });
+  assert.equal(r.exitCode, 0);
+  assert.equal(r.document.ok, true);
+  const bad = await executeTask({ operation: 'errno', code: 'NOT_AN_ERRNO_AT_ALL' });
+  assert.equal(bad.exitCode, 2);
+  assert.equal(bad.document.ok, false);
+  if (!bad.document.ok) assert.equal(bad.document.error.code, 'unknown-errno');
+});
