@@ -207,7 +207,7 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
     `Regenerate: ${regenerate}`,
     ...(buildCommand ? [`Build: ${buildCommand}`] : []),
     `Run: ${runCommand}`,
-    `Watch it: sockscope --port ${o.port}`,
+    o.port === 0 ? 'Watch it: sockscope --port PORT (the port it prints at start)' : `Watch it: sockscope --port ${o.port}`,
   ];
   const headerComment = commentBlock(variant.commentStyle, headerLines);
   const httpResponse = `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(HTTP_BODY)}\r\n\r\n${HTTP_BODY}`;
