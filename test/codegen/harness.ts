@@ -365,6 +365,27 @@ export async function udpEcho(port: number, host: string, n = 50, perClient = 5)
   return failures;
 }
 
+/** Sends one datagram of `size` bytes (65507 = the IPv4 maximum) and expects it back whole. */
+export async function udpLargeEcho(port: number, host: string, size = 65507): Promise<{ ok: boolean; received: number }> {
+  const s = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 1 << 20 });
+  await new Promise<void>((r) => s.bind(0, host, () => r()));
+  const payload = randomBytes(size);
+  let got: Buffer | null = null;
+  s.on('message', (m) => {
+    got = m;
+  });
+  try {
+    for (let attempt = 0; attempt < 3 && !got; attempt++) {
+      s.send(payload, port, host);
+      for (let k = 0; k < 10 && !got; k++) await sleep(50);
+    }
+    const g = got as Buffer | null;
+    return { ok: !!g && g.equals(payload), received: g ? g.length : 0 };
+  } finally {
+    s.close();
+  }
+}
+
 /** Runs `wrk -t1 -c10 -d1s` against the http server; returns requests/s and error counts. */
 export function runWrk(port: number, host = LOOPBACK4, args = ['-t1', '-c10', '-d1s']): { ok: boolean; requestsPerSec: number; non2xx: number; socketErrors: string | null; output: string } {
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;

@@ -55,10 +55,13 @@ export function runtimeSuite(label: string, base: GeneratorInput, opts: SuiteOpt
     });
   });
 
-  test(`${label} udp echo: replies reach the right sender among 50, SIGTERM`, { timeout: 60_000 }, async () => {
+  test(`${label} udp echo: replies reach the right sender among 50, 65507-byte datagram whole, SIGTERM`, { timeout: 60_000 }, async () => {
     await withServer({ ...base, type: 'udp', handler: 'echo', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
       const f = await h.udpEcho(srv.port, h.LOOPBACK4, 50);
       assert.deepEqual(f, []);
+      // The largest IPv4 datagram comes back whole (the read buffer is never smaller than a datagram).
+      const big = await h.udpLargeEcho(srv.port, h.LOOPBACK4);
+      assert.ok(big.ok, `65507-byte datagram: received ${big.received} bytes`);
       const st = await h.sigtermCheck(srv, 2000, 'udp');
       assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr()}`);
       assert.ok(st.rebound);
