@@ -85,3 +85,9 @@ test('--buffer-size defaults to DEFAULT_BUFFER_SIZE from the environment', () =>
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /BUFFER_SIZE = 32768/);
 });
+
+test('generate without a terminal says to use generate-server (exit 2)', () => {
+  const r = run(['generate']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /generate is interactive and needs a terminal; use generate-server/);
+});

@@ -151,3 +151,22 @@ test('highlighter: comments, strings, keywords; block comments carry across line
   assert.deepEqual(highlightLine(' still */ return 1;', 'c', st).map((t) => t.kind), ['comment', 'plain', 'keyword', 'plain', 'number', 'plain']);
   assert.equal(highlightLine('#include <stdio.h>', 'c')[0].kind, 'preproc');
 });
+
+test('MonitorWizard (the monitor\'s `c`) fits the body height it is given and closes on Esc', async () => {
+  const { MonitorWizard } = await import('../../src/ui/wizard/Wizard.js');
+  let closed = false;
+  const app = render(createElement(MonitorWizard, { onClose: () => (closed = true), width: 80, height: 16 }));
+  await sleep(30);
+  for (let k = 0; k < 20 && !/Preview of/.test(app.lastFrame()!); k++) {
+    app.stdin.write('\r');
+    await sleep(20);
+  }
+  assert.match(app.lastFrame()!, /Preview of/);
+  assert.ok(app.lastFrame()!.split('\n').length <= 16, `preview is ${app.lastFrame()!.split('\n').length} rows`);
+  for (let k = 0; k < 20 && !closed; k++) {
+    app.stdin.write('\u001b');
+    await sleep(30);
+  }
+  assert.equal(closed, true);
+  app.unmount();
+});
