@@ -122,6 +122,11 @@ test('fin-wait2-accumulating: peers that never close', () => {
   assert.match(r.evidence, /FIN_WAIT2 150 \(warning at 100\); 150 orphaned .*tcp_fin_timeout 60 s/);
   assert.match(r.fix, /tcp_fin_timeout=15/);
   assert.deepEqual(ids(fakeSnapshot({ sockets: [listener('0.0.0.0:8000', 128), ...incoming(10, '10.0.0.1:8000', 'FIN_WAIT2')] })), []);
+  const held = fakeSnapshot({ sockets: outgoing(120, '10.0.0.1', '10.0.0.9:443', 'FIN_WAIT2', { processes: [proc(55, 'crawler')] }) });
+  const h = find('fin-wait2-accumulating', held)!;
+  assert.equal(h.pid, 55);
+  assert.equal(h.peerPort, 443);
+  assert.match(h.message, /crawler \(pid 55\) still holds them \(half-closed/);
 });
 
 test('a healthy busy server has no findings', () => {

@@ -1,6 +1,6 @@
 // FIN_WAIT2 piling up: this side closed, the peers never close theirs.
 import { factsOf, groupLabel, groupPortFields } from '../facts.js';
-import { fmtSeconds } from '../format.js';
+import { describeProcesses, fmtSeconds, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
 import { persists, sustainedGrowth, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
@@ -29,14 +29,17 @@ const finWait2: Rule = {
       const fin = ctx.snapshot.sysctls['net.ipv4.tcp_fin_timeout'];
       const fw = g.sockets.filter((s) => s.state === 'FIN_WAIT2');
       const orphaned = fw.filter((s) => s.timer?.name === 'timewait').length;
+      const procs = uniqueProcesses(fw.map((s) => s.processes));
+      const held = procs.length ? `; ${describeProcesses(procs)} still holds them (half-closed with shutdown(SHUT_WR)?)` : '';
       out.push({
         id: this.id,
         severity: 'warning',
         scope: 'port',
         ...groupPortFields(g),
+        ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
         message: growth
-          ? `FIN_WAIT2 grew from ${growth.from} to ${growth.to} in ${fmtSeconds(growth.seconds)} on ${groupLabel(g)}: the peers do not close their end`
-          : `${n} sockets in FIN_WAIT2 on ${groupLabel(g)}: this side closed, the peers do not close their end`,
+          ? `FIN_WAIT2 grew from ${growth.from} to ${growth.to} in ${fmtSeconds(growth.seconds)} on ${groupLabel(g)}: the peers do not close their end${held}`
+          : `${n} sockets in FIN_WAIT2 on ${groupLabel(g)}: this side closed, the peers do not close their end${held}`,
         evidence: `FIN_WAIT2 ${n} (warning at ${min}); ${orphaned} orphaned (kernel timer running); net.ipv4.tcp_fin_timeout ${fin ?? 'unknown'} s`,
         fix:
           `Orphaned FIN_WAIT2 sockets last net.ipv4.tcp_fin_timeout: sysctl -w net.ipv4.tcp_fin_timeout=15 to free them sooner. ` +
