@@ -37,7 +37,7 @@ export function zodIssues(err: ZodError | { issues: z.core.$ZodIssue[] }, prefix
   for (const i of err.issues) {
     const path = [...prefix, ...i.path];
     if (i.code === 'unrecognized_keys') {
-      out.push({ path: formatPath(path), message: `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` });
+      for (const k of i.keys) out.push({ path: formatPath([...path, k]), message: `unknown field ${JSON.stringify(k)}` });
     } else out.push({ path: formatPath(path), message: i.message });
   }
   return out;

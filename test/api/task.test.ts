@@ -42,7 +42,8 @@ test('problems are listed with their paths, all at once', () => {
   assert.deepEqual(issuesOf({ operation: 'generate', type: 'tcp-server', config: { port: -1, backlog: 'x' } }).map((i) => i.path).sort(), ['config.backlog', 'config.port']);
   assert.deepEqual(issuesOf({ operation: 'inspect-options', options: [1] }).map((i) => i.path), ['options[0]']);
   assert.deepEqual(issuesOf({ operation: 'errno' }), [{ path: 'code', message: 'required' }]);
-  assert.match(issuesOf({ operation: 'buffers', rtt: '1ms', bw: '1gbit' })[0].message, /unknown field "bw"/);
+  assert.deepEqual(issuesOf({ operation: 'buffers', rtt: '1ms', bw: '1gbit' }), [{ path: 'bw', message: 'unknown field "bw"' }]);
+  assert.deepEqual(issuesOf({ operation: 'generate', config: { prot: 80 } }), [{ path: 'config.prot', message: 'unknown field "prot"' }]);
   assert.equal(issuesOf({ operation: 'ANALYZE' })[0].path, 'operation');
   assert.equal(issuesOf(null)[0].path, '');
   assert.equal(issuesOf('analyze')[0].path, '');

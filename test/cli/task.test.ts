@@ -300,7 +300,7 @@ test('invalid inputs: one JSON error document on stdout, nothing on stderr, exit
     { input: { operation: 'reboot' }, code: 'invalid-input', path: 'operation', message: /got "reboot"/ },
     { input: { operation: 'analyze', port: 70000 }, code: 'invalid-input', path: 'port', message: /port/ },
     { input: { operation: 'analyze', port: 80, peerPort: 81 }, code: 'invalid-input', path: '', message: /port or peerPort, not both/ },
-    { input: { operation: 'errno', code: 'EPIPE', verbose: true }, code: 'invalid-input', path: '', message: /unknown field "verbose"/ },
+    { input: { operation: 'errno', code: 'EPIPE', verbose: true }, code: 'invalid-input', path: 'verbose', message: /unknown field "verbose"/ },
     { input: { operation: 'generate', type: 'tcp-server', config: { port: 'eighty' } }, code: 'invalid-input', path: 'config.port', message: /config\.port/ },
     { input: { operation: 'generate', type: 'sctp-server' }, code: 'invalid-input', path: 'type', message: /type/ },
     { input: { operation: 'inspect-options', pid: 1 }, code: 'invalid-input', path: 'socketFd', message: /pid and socketFd go together/ },
