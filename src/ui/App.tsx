@@ -11,9 +11,13 @@ import { maxScroll } from './components/TextPanel.js';
 import type { Line } from './components/Table.js';
 import type { TableSectionProps } from './components/TableSection.js';
 import { enabledProtocols, recommendationsForPort, type ProtocolToggles } from './derive.js';
-import { processLabel } from './format.js';
+import { clock, processLabel } from './format.js';
 import { DEFAULT_HISTORY_WINDOW } from './hooks/history-window.js';
-import { usePolling, type Scheduler } from './hooks/usePolling.js';
+import { usePolling, type PollState, type Scheduler } from './hooks/usePolling.js';
+import { AdviceRunner, adviceSignature } from './advice-runner.js';
+import { portsFingerprint } from './fingerprint.js';
+import { ratesLine } from './header-lines.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
 import { useSocketDetails } from './hooks/useSocketDetails.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
@@ -118,7 +122,23 @@ export function App(props: AppProps) {
     }),
     [thresholds],
   );
-  const poll = usePolling({ source, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler, historyWindow });
+  // A refresh that brings what is already on screen causes no render (Ink would lay out and draw the
+  // whole frame only to write nothing). Only the home view is checked; drill-down views show timers
+  // and tcp_info that change on every refresh anyway.
+  const runner = useRef<AdviceRunner>(undefined as unknown as AdviceRunner);
+  if (!runner.current) runner.current = new AdviceRunner();
+  const unchangedCtx = useRef({ view, advise, thresholds, port: state.port, intervalMs: state.intervalMs, trendsSteady: false });
+  const unchanged = useCallback((shown: PollState, next: Snapshot, history: readonly Snapshot[]) => {
+    const c = unchangedCtx.current;
+    const prev = shown.snapshot!;
+    if (c.view !== 'ports' || !c.trendsSteady) return false;
+    if (clock(prev.time) !== clock(next.time) || portsFingerprint(prev) !== portsFingerprint(next)) return false;
+    if (ratesLine(shown.history) !== ratesLine(history)) return false;
+    const before = runner.current.run(c.advise, prev, shown.history, c.thresholds, c.port, c.intervalMs);
+    const after = runner.current.run(c.advise, next, history, c.thresholds, c.port, c.intervalMs);
+    return adviceSignature(before) === adviceSignature(after);
+  }, []);
+  const poll = usePolling({ source, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler, historyWindow, unchanged });
   useEffect(() => {
     if (poll.snapshot && !started) setStarted(true);
   }, [poll.snapshot, started]);
@@ -132,7 +152,9 @@ export function App(props: AppProps) {
     thresholds,
     peerTableShown: state.table === 'peer',
     compact: size.columns < BREAKPOINTS.medium,
+    runner: runner.current,
   });
+  unchangedCtx.current = { view, advise, thresholds, port: state.port, intervalMs: state.intervalMs, trendsSteady: data.trendsSteady };
 
   const width = size.columns;
   // Never as tall as the terminal: Ink 6 redraws the whole screen when the frame fills it.

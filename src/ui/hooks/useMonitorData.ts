@@ -1,27 +1,15 @@
 // Everything derived from the latest snapshot, computed once per snapshot (not per key press or render).
 import { useMemo, useRef } from 'react';
-import type { Recommendation, RuleContext } from '../../advise/types.js';
+import type { Recommendation } from '../../advise/types.js';
+import { AdviceRunner, type Advisor } from '../advice-runner.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
-import { attachTrends, buildPortTables, ephemeralRange, healthByPort, nextTrends, selectSockets, sortRecommendations, type PortTables, type ProtocolToggles, type Trends } from '../derive.js';
+import { attachTrends, buildPortTables, ephemeralRange, healthByPort, nextTrends, selectSockets, type PortTables, type ProtocolToggles, type Trends } from '../derive.js';
 import { identityLine, ratesLine, totalsLine } from '../header-lines.js';
 import { TREND_WIDTH } from '../tables/ports.js';
 
-/** The recommendation engine, injected (evaluateRules in production, a stub in tests). */
-export type Advisor = (ctx: RuleContext) => Recommendation[];
-
-/** Largest share of wall time the recommendation rules may use. */
-export const ADVICE_CPU_SHARE = 0.1;
-
-/** Steps for the rules' cadence (ms): coarse, so the cadence (and the line that shows it) seldom changes. */
-export const ADVICE_STEPS_MS = [2000, 5000, 10_000, 30_000, 60_000];
-
-/** How often the rules may run when one evaluation costs `costMs`: 0 (every refresh) or a step. */
-export function adviceCadence(costMs: number, intervalMs: number): number {
-  const gap = costMs / ADVICE_CPU_SHARE;
-  if (gap <= intervalMs) return 0;
-  return ADVICE_STEPS_MS.find((s) => s >= gap) ?? ADVICE_STEPS_MS[ADVICE_STEPS_MS.length - 1];
-}
+export type { Advisor } from '../advice-runner.js';
+export { adviceCadence } from '../advice-runner.js';
 
 export interface MonitorData {
   snapshot?: Snapshot;
@@ -34,9 +22,23 @@ export interface MonitorData {
   adviceError?: string;
   /** The rules run only this often (ms) because they are expensive here; 0 when on every refresh. */
   adviceEveryMs: number;
+  /**
+   * Every trend is full and flat: one more equal sample would draw the same sparklines, so a refresh
+   * with equal data may skip rendering without the trends lying.
+   */
+  trendsSteady: boolean;
 }
 
 const EMPTY_TABLES: PortTables = { local: [], peer: () => [], samples: new Map() };
+
+/** True when every trend has `width` equal samples. */
+export function trendsSteady(map: Trends, width: number): boolean {
+  for (const t of map.values()) {
+    if (t.length < width) return false;
+    for (let i = 1; i < t.length; i++) if (t[i] !== t[0]) return false;
+  }
+  return true;
+}
 
 export function useMonitorData(opts: {
   snapshot?: Snapshot;
@@ -49,39 +51,24 @@ export function useMonitorData(opts: {
   peerTableShown: boolean;
   /** Short header wording for narrow terminals. */
   compact?: boolean;
+  /** Shared with the App's refresh check (see fingerprint.ts); one is made when absent. */
+  runner?: AdviceRunner;
 }): MonitorData {
   const { snapshot, history, protocols, port, advise, thresholds, intervalMs, peerTableShown, compact = false } = opts;
-  const trends = useRef<{ time: number; map: Trends }>({ time: -1, map: new Map() });
+  const trends = useRef<{ time: number; map: Trends; steady: boolean }>({ time: -1, map: new Map(), steady: false });
   const holder = useRef<{ map: Trends }>({ map: new Map() });
 
   const sockets = useMemo(() => (snapshot ? selectSockets(snapshot.sockets, protocols, port) : []), [snapshot, protocols, port]);
 
-  // The rules cost more than everything else on a big host: they run at most ADVICE_CPU_SHARE of the
-  // time (e.g. every 5 s when one evaluation takes 500 ms); recommendations and health marks stay from
-  // the last evaluation in between.
-  const adviceState = useRef<{ at: number; costMs: number; port?: number; result: { recs: Recommendation[]; error?: string; everyMs: number } }>({
-    at: -Infinity,
-    costMs: 0,
-    result: { recs: [], everyMs: 0 },
-  });
-  const advice = useMemo(() => {
-    const st = adviceState.current;
-    if (!snapshot || !advise) return st.result;
-    if (snapshot.time - st.at < st.result.everyMs && st.port === port) return st.result;
-    const t0 = performance.now();
-    let result: { recs: Recommendation[]; error?: string; everyMs: number };
-    try {
-      result = { recs: sortRecommendations(advise({ snapshot, history, thresholds, port })), everyMs: 0 };
-    } catch (e) {
-      result = { recs: [], error: (e as Error).message, everyMs: 0 };
-    }
-    const costMs = performance.now() - t0;
-    result.everyMs = adviceCadence(costMs, intervalMs);
-    adviceState.current = { at: snapshot.time, costMs, port, result };
-    return result;
+  // The rules run through one runner per monitor: once per snapshot, throttled on big hosts.
+  const runner = useRef<AdviceRunner>(undefined as unknown as AdviceRunner);
+  if (!runner.current) runner.current = opts.runner ?? new AdviceRunner();
+  const advice = useMemo(
+    () => runner.current.run(advise, snapshot, history, thresholds, port, intervalMs),
     // history changes with the snapshot; thresholds come from config and do not change while running.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [snapshot, advise, port]);
+    [snapshot, advise, port],
+  );
 
   const tables = useMemo(() => {
     if (!snapshot) return EMPTY_TABLES;
@@ -91,7 +78,7 @@ export function useMonitorData(opts: {
       const samples = new Map(t.samples);
       if (peerTableShown) for (const r of t.peer()) samples.set(r.id, r.summary.total);
       const map = nextTrends(trends.current.map, samples, TREND_WIDTH);
-      trends.current = { time: snapshot.time, map };
+      trends.current = { time: snapshot.time, map, steady: trendsSteady(map, TREND_WIDTH) };
       holder.current.map = map;
       attachTrends(t, map);
       if (peerTableShown) for (const r of t.peer()) (r as { trend: readonly number[] }).trend = map.get(r.id) ?? [];
@@ -102,5 +89,5 @@ export function useMonitorData(opts: {
   const totals = useMemo(() => (snapshot ? totalsLine(snapshot, compact) : ''), [snapshot, compact]);
   const rates = useMemo(() => ratesLine(history, compact), [history, compact]);
   const identity = identityLine(snapshot, intervalMs, protocols, port);
-  return { snapshot, sockets, recs: advice.recs, tables, identity, totals, rates, adviceError: advice.error, adviceEveryMs: advice.everyMs };
+  return { snapshot, sockets, recs: advice.recs, tables, identity, totals, rates, adviceError: advice.error, adviceEveryMs: advice.everyMs, trendsSteady: trends.current.steady };
 }

@@ -35,14 +35,23 @@ export interface PollOptions {
   now?: () => number;
   /** How much history to keep for the rules (thinned; see history-window.ts). */
   historyWindow?: HistoryWindow;
+  /**
+   * True when the new snapshot would show exactly what is on screen: it then joins the history
+   * without a React update (no render, nothing written). Never asked while the last poll failed.
+   */
+  unchanged?: (shown: PollState, next: Snapshot, history: readonly Snapshot[]) => boolean;
 }
 
 /**
  * Takes a snapshot now and then every interval (never two at once). A failure keeps the last good
  * snapshot, records the error and retries at the next tick. Paused: no collection at all.
  */
-export function usePolling({ source, collect, intervalMs, paused, scheduler = timerScheduler, now = Date.now, historyWindow = DEFAULT_HISTORY_WINDOW }: PollOptions): PollState {
+export function usePolling({ source, collect, intervalMs, paused, scheduler = timerScheduler, now = Date.now, historyWindow = DEFAULT_HISTORY_WINDOW, unchanged }: PollOptions): PollState {
   const [state, setState] = useState<PollState>({ history: [] });
+  const shown = useRef(state);
+  shown.current = state;
+  const unchangedRef = useRef(unchanged);
+  unchangedRef.current = unchanged;
   const history = useRef<Snapshot[]>([]);
   const windowRef = useRef(historyWindow);
   windowRef.current = historyWindow;
@@ -60,7 +69,9 @@ export function usePolling({ source, collect, intervalMs, paused, scheduler = ti
         const snap = await source.collect(optsRef.current);
         if (cancelled) return;
         history.current = thinHistory([...history.current, snap], windowRef.current);
-        setState({ snapshot: snap, history: history.current });
+        const cur = shown.current;
+        const same = cur.snapshot !== undefined && cur.error === undefined && unchangedRef.current?.(cur, snap, history.current) === true;
+        if (!same) setState({ snapshot: snap, history: history.current });
       } catch (e) {
         if (cancelled) return;
         const message = e instanceof Error ? e.message : String(e);
