@@ -28,7 +28,8 @@ const section: Section = {
     const cold = (await poll()).wall;
     attributeOnly.length = 0;
     ctx.log('warm attribution vs ss -tanpH');
-    const c = await interleave(ctx.runs, SS_TANPH.run, poll, 0);
+    // ss -tanpH takes seconds at 100,000 sockets: three interleaved runs are enough there.
+    const c = await interleave(ctx.size >= 100_000 ? Math.min(ctx.runs, 3) : ctx.runs, SS_TANPH.run, poll, 0);
     const f: Figure = timeFigure(
       { section: 'attribution', id: 'attribution-warm', label: 'netlink dump + attribution of all sockets (warm)', size: ctx.size, baseline: SS_TANPH.label, target: 0.5 },
       c,
