@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateRules, makeContext } from '../../src/advise/index.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
-import { fakeHistory, fakeSnapshot, incoming, listener, proc, tcp } from '../helpers/fake-snapshot.js';
+import { fakeHistory, fakeSnapshot, listener, proc, tcp } from '../helpers/fake-snapshot.js';
 
 const run = (snap: Snapshot, history?: Snapshot[], thresholds?: Record<string, number>) => evaluateRules(makeContext({ snapshot: snap, history, thresholds }));
 const ids = (snap: Snapshot, history?: Snapshot[], thresholds?: Record<string, number>) => run(snap, history, thresholds).map((r) => `${r.id}:${r.severity}`);

@@ -1,8 +1,11 @@
 // Small pieces the rule files share: per-group series over the window, and port-restricted socket counts.
 import type { Snapshot } from '../../model/snapshot.js';
+import type { Rule } from '../rule.js';
+import { persists } from '../series.js';
+import { th } from '../thresholds.js';
 import type { Socket, SocketState } from '../../model/socket.js';
 import { factsOf, type ConnGroup } from '../facts.js';
-import type { RuleContext } from '../types.js';
+import type { Recommendation, RuleContext } from '../types.js';
 
 /** Value of `f(group)` for the group with `key` in each snapshot (0 when the group is absent). */
 export function groupSeries(snaps: readonly Snapshot[], key: string, f: (g: ConnGroup) => number): { time: number; value: number }[] {
@@ -41,4 +44,39 @@ export function countInContext(ctx: RuleContext, state: SocketState): number {
 /** The ss filter that shows a group's sockets, for "confirm with" commands. */
 export function ssFilter(g: Pick<ConnGroup, 'direction' | 'port'>): string {
   return g.direction === 'in' ? `'( sport = :${g.port} )'` : `'( dport = :${g.port} )'`;
+}
+
+/** A host-wide "usage near its kernel limit" rule (orphans, conntrack, TIME_WAIT buckets). */
+export interface UsageSpec {
+  id: string;
+  topic: string;
+  summary: string;
+  /** Threshold names: the warning ratio and, optionally, the critical one. */
+  warn: string;
+  critical?: string;
+  /** The value and its limit in a snapshot (null when unknown). */
+  value(s: Snapshot): number | null;
+  limit(s: Snapshot): number | null;
+  describe(ctx: RuleContext, n: number, max: number, warnRatio: number): Pick<Recommendation, 'message' | 'evidence' | 'fix'>;
+}
+
+/** Builds a rule that fires when value/limit stays at or above the warning ratio for persistSamples samples. */
+export function usageRule(spec: UsageSpec): Rule {
+  return {
+    id: spec.id,
+    severities: spec.critical ? ['warning', 'critical'] : ['warning'],
+    scope: 'host',
+    topic: spec.topic,
+    summary: spec.summary,
+    thresholds: [spec.warn, ...(spec.critical ? [spec.critical] : []), 'persistSamples'],
+    evaluate(ctx) {
+      const max = spec.limit(ctx.snapshot);
+      const n = spec.value(ctx.snapshot);
+      if (max == null || max <= 0 || n == null) return [];
+      const warn = th(ctx, spec.warn);
+      if (!persists(ctx, (s) => (spec.value(s) ?? 0) >= warn * max)) return [];
+      const critical = spec.critical !== undefined && n / max >= th(ctx, spec.critical);
+      return [{ id: spec.id, severity: critical ? 'critical' : 'warning', scope: 'host', ...spec.describe(ctx, n, max, warn) }];
+    },
+  };
 }

@@ -6,6 +6,7 @@ import type { Rule } from '../rule.js';
 import { persists } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation } from '../types.js';
+import { usageRule } from './common.js';
 
 function fdRatio(snap: Snapshot, pid: number): number | null {
   const l = snap.processLimits?.[pid];
@@ -50,60 +51,36 @@ const fdLimit: Rule = {
   },
 };
 
-const orphans: Rule = {
+const orphans = usageRule({
   id: 'orphans-near-limit',
-  severities: ['warning', 'critical'],
-  scope: 'host',
   topic: 'limits',
   summary:
     'Orphaned TCP sockets (closed by their process but not finished; sockstat TCP.orphan) reach orphanRatio (critical: orphanCriticalRatio) of net.ipv4.tcp_max_orphans: beyond it the kernel resets them ("too many orphaned sockets").',
-  thresholds: ['orphanRatio', 'orphanCriticalRatio', 'persistSamples'],
-  evaluate(ctx) {
-    const max = sysctlInt(ctx.snapshot.sysctls, 'net.ipv4.tcp_max_orphans');
-    const n = counter(ctx.snapshot.counters.sockstat, 'TCP', 'orphan');
-    if (max == null || max <= 0 || n == null) return [];
-    const warn = th(ctx, 'orphanRatio');
-    if (!persists(ctx, (s) => (counter(s.counters.sockstat, 'TCP', 'orphan') ?? 0) >= warn * max)) return [];
-    const r = n / max;
-    return [
-      {
-        id: this.id,
-        severity: r >= th(ctx, 'orphanCriticalRatio') ? 'critical' : 'warning',
-        scope: 'host',
-        message: `${n} orphaned TCP sockets, ${fmtPct(r)} of net.ipv4.tcp_max_orphans (${max}): the kernel will start resetting connections`,
-        evidence: `sockstat TCP.orphan ${n}; net.ipv4.tcp_max_orphans ${max}; net.ipv4.tcp_fin_timeout ${ctx.snapshot.sysctls['net.ipv4.tcp_fin_timeout'] ?? 'unknown'} s; warning at ${fmtPct(warn)}`,
-        fix: `Orphans are closed sockets still sending (FIN_WAIT1, LAST_ACK, CLOSING) or waiting (FIN_WAIT2): find slow or dead peers (ss -tno state fin-wait-1); shorten net.ipv4.tcp_fin_timeout (sysctl -w net.ipv4.tcp_fin_timeout=15) and net.ipv4.tcp_orphan_retries; raise the cap if memory allows: sysctl -w net.ipv4.tcp_max_orphans=${max * 2}. Confirm: cat /proc/net/sockstat; dmesg | grep orphan`,
-      },
-    ];
-  },
-};
+  warn: 'orphanRatio',
+  critical: 'orphanCriticalRatio',
+  value: (s) => counter(s.counters.sockstat, 'TCP', 'orphan'),
+  limit: (s) => sysctlInt(s.sysctls, 'net.ipv4.tcp_max_orphans'),
+  describe: (ctx, n, max, warn) => ({
+    message: `${n} orphaned TCP sockets, ${fmtPct(n / max)} of net.ipv4.tcp_max_orphans (${max}): the kernel will start resetting connections`,
+    evidence: `sockstat TCP.orphan ${n}; net.ipv4.tcp_max_orphans ${max}; net.ipv4.tcp_fin_timeout ${ctx.snapshot.sysctls['net.ipv4.tcp_fin_timeout'] ?? 'unknown'} s; warning at ${fmtPct(warn)}`,
+    fix: `Orphans are closed sockets still sending (FIN_WAIT1, LAST_ACK, CLOSING) or waiting (FIN_WAIT2): find slow or dead peers (ss -tno state fin-wait-1); shorten net.ipv4.tcp_fin_timeout (sysctl -w net.ipv4.tcp_fin_timeout=15) and net.ipv4.tcp_orphan_retries; raise the cap if memory allows: sysctl -w net.ipv4.tcp_max_orphans=${max * 2}. Confirm: cat /proc/net/sockstat; dmesg | grep orphan`,
+  }),
+});
 
-const conntrack: Rule = {
+const conntrack = usageRule({
   id: 'conntrack-near-full',
-  severities: ['warning', 'critical'],
-  scope: 'host',
   topic: 'limits',
   summary:
     'The netfilter connection-tracking table (net.netfilter.nf_conntrack_count) reaches conntrackRatio (critical: conntrackCriticalRatio) of nf_conntrack_max: when full, new connections are dropped ("nf_conntrack: table full, dropping packet").',
-  thresholds: ['conntrackRatio', 'conntrackCriticalRatio', 'persistSamples'],
-  evaluate(ctx) {
-    const max = sysctlInt(ctx.snapshot.sysctls, 'net.netfilter.nf_conntrack_max');
-    const n = sysctlInt(ctx.snapshot.sysctls, 'net.netfilter.nf_conntrack_count');
-    if (max == null || max <= 0 || n == null) return [];
-    const warn = th(ctx, 'conntrackRatio');
-    if (!persists(ctx, (s) => (sysctlInt(s.sysctls, 'net.netfilter.nf_conntrack_count') ?? 0) >= warn * max)) return [];
-    const r = n / max;
-    return [
-      {
-        id: this.id,
-        severity: r >= th(ctx, 'conntrackCriticalRatio') ? 'critical' : 'warning',
-        scope: 'host',
-        message: `Connection tracking table is ${fmtPct(r)} full (${n} of ${max}): new connections will be dropped when it fills`,
-        evidence: `net.netfilter.nf_conntrack_count ${n}; net.netfilter.nf_conntrack_max ${max}; warning at ${fmtPct(warn)}`,
-        fix: `Raise the table: sysctl -w net.netfilter.nf_conntrack_max=${max * 2} (and the hash: echo ${Math.ceil((max * 2) / 4)} > /sys/module/nf_conntrack/parameters/hashsize); shorten idle entries (net.netfilter.nf_conntrack_tcp_timeout_established, default 5 days) or exempt busy ports from tracking (nft: notrack). Confirm: conntrack -C; dmesg | grep 'table full'`,
-      },
-    ];
-  },
-};
+  warn: 'conntrackRatio',
+  critical: 'conntrackCriticalRatio',
+  value: (s) => sysctlInt(s.sysctls, 'net.netfilter.nf_conntrack_count'),
+  limit: (s) => sysctlInt(s.sysctls, 'net.netfilter.nf_conntrack_max'),
+  describe: (_ctx, n, max, warn) => ({
+    message: `Connection tracking table is ${fmtPct(n / max)} full (${n} of ${max}): new connections will be dropped when it fills`,
+    evidence: `net.netfilter.nf_conntrack_count ${n}; net.netfilter.nf_conntrack_max ${max}; warning at ${fmtPct(warn)}`,
+    fix: `Raise the table: sysctl -w net.netfilter.nf_conntrack_max=${max * 2} (and the hash: echo ${Math.ceil((max * 2) / 4)} > /sys/module/nf_conntrack/parameters/hashsize); shorten idle entries (net.netfilter.nf_conntrack_tcp_timeout_established, default 5 days) or exempt busy ports from tracking (nft: notrack). Confirm: conntrack -C; dmesg | grep 'table full'`,
+  }),
+});
 
 export const limitRules: readonly Rule[] = [fdLimit, orphans, conntrack];

@@ -6,7 +6,7 @@ import type { HealthCheck, Rule } from '../rule.js';
 import { persists } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
-import { contextLabel, countInContext } from './common.js';
+import { contextLabel, countInContext, usageRule } from './common.js';
 
 /** Size of the ephemeral port range (ip_local_port_range), null when unknown. */
 export function ephemeralRange(snap: Snapshot): { lo: number; hi: number; size: number } | null {
@@ -118,32 +118,20 @@ const timeWaitPortExhaustion: Rule = {
   },
 };
 
-const timeWaitBuckets: Rule = {
+const timeWaitBuckets = usageRule({
   id: 'time-wait-buckets-near-limit',
-  severities: ['warning'],
-  scope: 'host',
   topic: 'time-wait',
   summary:
     'TIME_WAIT sockets (sockstat TCP.tw) reach twBucketsRatio of net.ipv4.tcp_max_tw_buckets: beyond it the kernel destroys TIME_WAIT sockets early ("time wait bucket table overflow"), so late segments can corrupt new connections.',
-  thresholds: ['twBucketsRatio', 'persistSamples'],
-  evaluate(ctx) {
-    const max = sysctlInt(ctx.snapshot.sysctls, 'net.ipv4.tcp_max_tw_buckets');
-    const tw = counter(ctx.snapshot.counters.sockstat, 'TCP', 'tw');
-    if (max == null || max <= 0 || tw == null) return [];
-    const r = th(ctx, 'twBucketsRatio');
-    if (!persists(ctx, (s) => (counter(s.counters.sockstat, 'TCP', 'tw') ?? 0) >= r * max)) return [];
-    return [
-      {
-        id: this.id,
-        severity: 'warning',
-        scope: 'host',
-        message: `${tw} TIME_WAIT sockets, ${fmtPct(tw / max)} of net.ipv4.tcp_max_tw_buckets (${max}): the kernel will start destroying them early`,
-        evidence: `sockstat TCP.tw ${tw}; net.ipv4.tcp_max_tw_buckets ${max}; warning at ${fmtPct(r)}`,
-        fix: `Reduce connection churn (keep-alive, pooling, let clients close first); if the load is legitimate: sysctl -w net.ipv4.tcp_max_tw_buckets=${max * 2}. Confirm: cat /proc/net/sockstat (TCP tw) and dmesg | grep 'time wait bucket'`,
-      },
-    ];
-  },
-};
+  warn: 'twBucketsRatio',
+  value: (s) => counter(s.counters.sockstat, 'TCP', 'tw'),
+  limit: (s) => sysctlInt(s.sysctls, 'net.ipv4.tcp_max_tw_buckets'),
+  describe: (_ctx, tw, max, r) => ({
+    message: `${tw} TIME_WAIT sockets, ${fmtPct(tw / max)} of net.ipv4.tcp_max_tw_buckets (${max}): the kernel will start destroying them early`,
+    evidence: `sockstat TCP.tw ${tw}; net.ipv4.tcp_max_tw_buckets ${max}; warning at ${fmtPct(r)}`,
+    fix: `Reduce connection churn (keep-alive, pooling, let clients close first); if the load is legitimate: sysctl -w net.ipv4.tcp_max_tw_buckets=${max * 2}. Confirm: cat /proc/net/sockstat (TCP tw) and dmesg | grep 'time wait bucket'`,
+  }),
+});
 
 export const timeWaitRules: readonly Rule[] = [timeWaitServer, timeWaitPortExhaustion, timeWaitBuckets];
 
