@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
+import { completeCommand } from './completion.js';
 import { UsageError } from './errors.js';
 import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
@@ -41,7 +42,7 @@ export function buildCli(argv: string[]) {
       if (argv._[0] === 'completion' || argv.getYargsCompletions) return;
       setDebugEnabled(loadConfig().config.debug);
     })
-    .completion('completion', 'Print the shell completion script (bash, zsh): sockscope completion >> ~/.bashrc')
+    .completion('completion', 'Print the shell completion script (bash, zsh): sockscope completion >> ~/.bashrc', completeCommand as never)
     .strict()
     .recommendCommands()
     .help()
