@@ -83,7 +83,7 @@ export function runtimeSuite(label: string, base: GeneratorInput, opts: SuiteOpt
   });
 
   test(`${label} limits: idle timeout closes a silent connection; max connections refuses the extra one`, { timeout: 30_000 }, async () => {
-    await withServer({ ...base, type: 'tcp', bindAddress: h.LOOPBACK4, idleTimeoutMs: 300, maxConnections: 3 }, h.LOOPBACK4, async (srv) => {
+    await withServer({ ...base, type: 'tcp', bindAddress: h.LOOPBACK4, idleTimeoutMs: 1500, maxConnections: 3 }, h.LOOPBACK4, async (srv) => {
       const held = await h.holdConnections(srv.port, srv.host, 3);
       const closed = held.map((s) => new Promise<number>((resolve) => s.once('close', () => resolve(Date.now()))));
       await h.sleep(100);
@@ -91,8 +91,8 @@ export function runtimeSuite(label: string, base: GeneratorInput, opts: SuiteOpt
       const extra = await h.within(5000, h.echoOnce(srv.port, srv.host, Buffer.from('x'), { halfClose: false }).catch(() => Buffer.alloc(0)), 'extra connection');
       assert.equal(extra.length, 0, 'connection past --max-connections was served');
       const t0 = Date.now();
-      const times = await h.within(5000, Promise.all(closed), 'idle close');
-      for (const t of times) assert.ok(t - t0 < 3000, 'idle connection not closed');
+      const times = await h.within(8000, Promise.all(closed), 'idle close');
+      for (const t of times) assert.ok(t - t0 < 6000, 'idle connection not closed');
       // Below the limit again, and active connections are served.
       assert.equal((await h.echoOnce(srv.port, srv.host, Buffer.from('again'))).toString(), 'again');
     });
