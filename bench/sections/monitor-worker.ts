@@ -23,6 +23,7 @@ interface Args {
   rows?: number;
   frames?: number;
   seconds?: number;
+  changing?: boolean;
 }
 const args: Args = JSON.parse(process.argv[2] ?? '{}');
 const columns = args.columns ?? 120;
@@ -204,7 +205,10 @@ async function renderBench() {
 
 async function cpuBench() {
   const base = bigHost(args.ports, args.perPort);
-  const source: SocketSource = { name: 'fixture', collect: async () => benchSnapshot(base, Date.now()) };
+  // changing: one more connection on a visible port every other second (the screen changes each refresh).
+  const plusOne = withOneMore(base, 1001);
+  let n = 0;
+  const source: SocketSource = { name: 'fixture', collect: async () => benchSnapshot(args.changing && n++ % 2 === 1 ? plusOne : base, Date.now()) };
   const app = mountApp(source, timerScheduler);
   await sleep(3000); // start-up and the first snapshots are not the steady state
   const c0 = process.cpuUsage();
@@ -213,7 +217,7 @@ async function cpuBench() {
   const c = process.cpuUsage(c0);
   const wall = performance.now() - t0;
   app.inst.unmount();
-  return { sockets: base.length, ports: args.ports, seconds: Math.round(wall / 1000), cpuPercentOfOneCore: +(((c.user + c.system) / 1000 / wall) * 100).toFixed(2) };
+  return { sockets: base.length, ports: args.ports, changing: !!args.changing, seconds: Math.round(wall / 1000), cpuPercentOfOneCore: +(((c.user + c.system) / 1000 / wall) * 100).toFixed(2) };
 }
 
 const result = args.mode === 'cpu' ? await cpuBench() : await renderBench();
