@@ -59,8 +59,10 @@ test('close-wait-accumulating: a few CLOSE_WAIT sockets are normal; outgoing lea
 });
 
 test('close-wait-accumulating: hidden owners are said to be hidden, control characters escaped', () => {
-  const snap = fakeSnapshot({ sockets: [listener('0.0.0.0:81', 128), ...incoming(12, '10.0.0.1:81', 'CLOSE_WAIT')] });
-  assert.match(find('close-wait-accumulating', snap)!.message, /not visible: run as root/);
+  const snap = fakeSnapshot({ attributionComplete: false, sockets: [listener('0.0.0.0:81', 128), ...incoming(12, '10.0.0.1:81', 'CLOSE_WAIT')] });
+  assert.match(find('close-wait-accumulating', snap)!.message, /hidden: run as root or as its user/);
+  const partial = { ...snap, attribution: { scope: 'listeners' as const, complete: true, hiddenProcesses: 0 } };
+  assert.match(find('close-wait-accumulating', partial)!.message, /not attributed/);
   const evil = fakeSnapshot({ sockets: [...incoming(12, '10.0.0.1:82', 'CLOSE_WAIT', { processes: [proc(5, 'x\u001b[2Jy')] }), listener('0.0.0.0:82', 1)] });
   assert.match(find('close-wait-accumulating', evil)!.message, /x\\x1b\[2Jy \(pid 5\)/);
 });

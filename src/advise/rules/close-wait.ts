@@ -7,6 +7,14 @@ import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { contextLabel, countInContext, groupSeries, ssFilter } from './common.js';
 
+/** Why the owner is not named: attribution was not asked for every socket, or other users' processes are hidden. */
+export function unknownOwner(ctx: RuleContext): string {
+  const a = ctx.snapshot.attribution;
+  if (a.scope !== 'all') return 'the owning process (not attributed: collect with every socket attributed to name it)';
+  if (!a.complete) return 'the owning process (hidden: run as root or as its user to name it)';
+  return 'an unknown process';
+}
+
 const closeWaitAccumulating: Rule = {
   id: 'close-wait-accumulating',
   severities: ['warning', 'critical'],
@@ -36,7 +44,7 @@ const closeWaitAccumulating: Rule = {
       if (procs.length > 0) who = describeProcesses(procs);
       else {
         procs = g.direction === 'in' ? uniqueProcesses((facts.listeners.get(`tcp:${g.port}`) ?? []).map((s) => s.processes)) : [];
-        who = procs.length > 0 ? `${describeProcesses(procs)} (the listener's owner)` : 'the owning process (not visible: run as root to name it)';
+        who = procs.length > 0 ? `${describeProcesses(procs)} (the listener's owner)` : unknownOwner(ctx);
       }
       const label = groupLabel(g);
       const message = growth
