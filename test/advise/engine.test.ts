@@ -81,3 +81,25 @@ test('healthy lines describe the port in words with the numbers', () => {
   assert.match(h[2].evidence, /Recv-Q 2 of backlog 511/);
   assert.ok(h.every((x) => x.port === 443 && x.scope === 'port'));
 });
+
+test('rules are pure: a deeply frozen snapshot and history evaluate without mutation', () => {
+  const freeze = <T,>(o: T): T => {
+    if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+      Object.freeze(o);
+      for (const v of Object.values(o as object)) freeze(v);
+    }
+    return o;
+  };
+  const mk = (i: number) =>
+    fakeSnapshot({
+      time: 1_700_000_000_000 + i * 10_000,
+      sockets: [listener('0.0.0.0:8080', 4, 5, [proc(1, 'a')]), ...incoming(20 + i * 20, '10.0.0.1:8080', 'CLOSE_WAIT')],
+      netstat: { TcpExt: { ListenOverflows: i * 10, ListenDrops: i * 10 } },
+      snmp: { Tcp: { RetransSegs: i * 500, OutSegs: i * 5000 }, Udp: { InErrors: i, RcvbufErrors: i } },
+      processLimits: { 1: { openFiles: 1000, maxOpenFiles: 1024, name: 'a' } },
+    });
+  const history = freeze([mk(0), mk(1), mk(2), mk(3)]);
+  const recs = evaluateRules(makeContext({ snapshot: history[3], history }));
+  assert.ok(recs.length >= 5, recs.map((r) => r.id).join(','));
+  assert.ok(!recs.some((r) => r.id === 'rule-error'), JSON.stringify(recs.filter((r) => r.id === 'rule-error')));
+});
