@@ -83,9 +83,16 @@ export async function locateListener(port: number, source?: SocketSource): Promi
 export async function locateInode(inode: number, source?: SocketSource): Promise<LocatedSocket | null> {
   const src = source ?? createSource('auto');
   for (const protocols of [['tcp', 'udp'], ['unix']] as const) {
-    const snap = await src.collect({ protocols, processes: 'all', details: true });
+    // Find it without process attribution (cheap even with 100,000 sockets), then attribute only its port.
+    const snap = await src.collect({ protocols, processes: 'none', details: true });
     const hit = snap.sockets.find((s) => s.inode === inode);
-    if (hit) return withHolders(hit, snap.source, []);
+    if (!hit) continue;
+    if (hit.protocol !== 'unix' && hit.local.port !== 0) {
+      const again = await src.collect({ protocols: [hit.protocol], port: hit.local.port, processes: 'all', details: true });
+      const attributed = again.sockets.find((s) => s.inode === inode);
+      if (attributed) return withHolders(attributed, again.source, []);
+    }
+    return withHolders(hit, snap.source, []);
   }
   return null;
 }
