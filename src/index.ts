@@ -80,4 +80,4 @@ export type { SizeBuffersInput } from './api/buffers.js';
 export { InvalidInputError } from './api/errors.js';
 export type { InputIssue } from './api/errors.js';
 export { runTask, executeTask, parseTask, readTaskFile, TaskInputSchema, TASK_OPERATIONS } from './api/task.js';
-export type { TaskInput, TaskOperation, TaskDocument, TaskSuccess, TaskFailure } from './api/task.js';
+export type { TaskInput, TaskOperation, TaskDocument, TaskSuccess, TaskFailure, TaskResults } from './api/task.js';

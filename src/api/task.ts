@@ -8,13 +8,16 @@ import { UsageError } from '../cli/errors.js';
 import { FileExistsError, GeneratorOptionsError } from '../codegen/index.js';
 import { existingFiles, writeFilesAtomic } from '../codegen/write.js';
 import { CollectorError } from '../collect/source.js';
-import { UnknownErrnoError } from '../knowledge/errno.js';
-import { UnknownOptionError } from '../knowledge/socket-options.js';
+import type { BuffersReport } from '../advise/buffers-report.js';
+import type { ProbeResult } from '../collect/connect-probe.js';
+import { UnknownErrnoError, type ErrnoLookup } from '../knowledge/errno.js';
+import { UnknownOptionError, type SocketOptionInfo } from '../knowledge/socket-options.js';
+import type { AnalyzeReport, StatesReport } from '../report/schema.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
 import { InvalidInputError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
-import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles } from './generate.js';
+import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles, type GenerateServerReport } from './generate.js';
 import { analyze, AnalyzeInputSchema, analyzeStates } from './host.js';
-import { debugConnection, DebugConnectionInputSchema, inspectOptions, InspectOptionsInputSchema } from './inspect.js';
+import { debugConnection, DebugConnectionInputSchema, inspectOptions, InspectOptionsInputSchema, type InspectOptionsReport } from './inspect.js';
 import { asInputError, describeOption, DescribeOptionInputSchema, ErrnoInputSchema, explainErrno } from './knowledge.js';
 
 /** Every operation a task may name. */
@@ -39,12 +42,21 @@ export const TaskInputSchema = z.discriminatedUnion('operation', [
 ]);
 export type TaskInput = z.input<typeof TaskInputSchema>;
 
-export interface TaskSuccess {
-  ok: true;
-  operation: TaskOperation;
-  /** The same document the matching CLI command prints with --json. */
-  result: unknown;
+/** What each operation returns: the document the matching CLI command prints with --json. */
+export interface TaskResults {
+  analyze: AnalyzeReport;
+  'analyze-states': StatesReport;
+  'generate-server': GenerateServerReport;
+  generate: GenerateServerReport;
+  'inspect-options': InspectOptionsReport;
+  'debug-connections': ProbeResult;
+  errno: ErrnoLookup;
+  options: SocketOptionInfo;
+  buffers: BuffersReport;
 }
+
+/** `{ok: true, operation, result}`; discriminated on `operation` (narrowing it types `result`). */
+export type TaskSuccess<Op extends TaskOperation = TaskOperation> = Op extends TaskOperation ? { ok: true; operation: Op; result: TaskResults[Op] } : never;
 
 export interface TaskFailure {
   ok: false;
@@ -76,12 +88,16 @@ export function parseTask(raw: unknown): TaskInput {
   throw new InvalidInputError(`invalid ${operation} task: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);
 }
 
-/** Runs a validated task and returns its result (the CLI command's --json document). Throws on failure. */
-export async function runTask(raw: unknown): Promise<TaskSuccess> {
+/**
+ * Validates (at run time too) and runs a task; returns its result (the CLI command's --json document), typed by
+ * the operation. Throws InvalidInputError for bad input. For JSON of unknown shape use executeTask().
+ */
+export async function runTask<T extends TaskInput>(task: T): Promise<TaskSuccess<T['operation']>>;
+export async function runTask(raw: TaskInput): Promise<TaskSuccess> {
   const task = parseTask(raw);
   const { operation, ...input } = task as { operation: TaskOperation } & Record<string, unknown>;
   const result = await dispatch(operation, input, task);
-  return { ok: true, operation, result };
+  return { ok: true, operation, result } as TaskSuccess;
 }
 
 async function dispatch(operation: TaskOperation, input: Record<string, unknown>, task: TaskInput): Promise<unknown> {
@@ -136,7 +152,7 @@ export function failure(e: unknown, operation?: TaskOperation): { exitCode: 1 | 
 export async function executeTask(raw: unknown): Promise<{ exitCode: 0 | 1 | 2; document: TaskDocument }> {
   const operation = typeof raw === 'object' && raw !== null && (TASK_OPERATIONS as readonly unknown[]).includes((raw as { operation?: unknown }).operation) ? ((raw as { operation: TaskOperation }).operation) : undefined;
   try {
-    return { exitCode: 0, document: await runTask(raw) };
+    return { exitCode: 0, document: await runTask(raw as TaskInput) };
   } catch (e) {
     return failure(e, operation);
   }

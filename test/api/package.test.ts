@@ -63,7 +63,12 @@ export async function use(): Promise<void> {
   const g: GenerateResult = generateServer({ type: 'udp', language: 'python' });
   const b: BuffersReport = await sizeBuffers({ bandwidth: '10gbit', rtt: '80ms' });
   const t = await runTask({ operation: 'errno', code: 104 });
+  const linux: number | null = t.result.matches[0].numbers.linux; // the result is typed by the operation
   const doc: TaskDocument = t;
+  const show = (d: TaskDocument): unknown => (d.ok && d.operation === 'buffers' ? d.result.caps.rmemMax : d.ok ? d.operation : d.error.issues[0]?.path);
+  show(doc);
+  // @ts-expect-error errno needs a code
+  await runTask({ operation: 'errno' });
   // @ts-expect-error port is a number
   await analyze({ port: '8080' });
   // @ts-expect-error no such language
@@ -71,7 +76,7 @@ export async function use(): Promise<void> {
   // @ts-expect-error bandwidth is a string with a unit
   await sizeBuffers({ bandwidth: 10 });
   const isInput = (x: unknown): boolean => x instanceof InvalidInputError && x.issues.every((i) => typeof i.path === 'string');
-  console.log(port, states.states.TIME_WAIT, e.matches.length, e2.query, g.files.length, b.link?.bdpBytes, doc.ok, isInput(null));
+  console.log(port, states.states.TIME_WAIT, e.matches.length, e2.query, g.files.length, b.link?.bdpBytes, doc.ok, linux, isInput(null));
 }
 `;
 
