@@ -20,7 +20,7 @@ export const THRESHOLD_DOCS: Record<string, string> = {
   retransRatio: 'RetransSegs / OutSegs over the window: warning',
   retransCriticalRatio: 'RetransSegs / OutSegs over the window: critical',
   retransMinSegs: 'OutSegs over the window below which the retransmission ratio is not judged',
-  socketRetrans: 'unacknowledged retransmissions outstanding on one socket (RTO backoffs) that make a warning',
+  socketRetrans: 'retransmission timeouts in a row on one socket (RTO backoffs) that make a warning',
   bufferLimitedRatio: 'share of busy time a socket is rwnd- or sndbuf-limited that makes a buffer warning',
   bufferMinBusyMs: 'busy time (ms) a socket needs before its buffer limitation is judged',
   udpErrorsMin: 'Udp RcvbufErrors + InErrors increase over the window that is reported',

@@ -29,11 +29,15 @@ test('retransmissions-high: RetransSegs/OutSegs over the window', () => {
 });
 
 test('socket-retransmitting: outstanding RTO retransmits on a connected socket', () => {
-  const snap = fakeSnapshot({ sockets: [tcp('10.0.0.1:41000', '192.0.2.7:443', 'ESTABLISHED', { tcpInfo: { retrans: 5, totalRetrans: 9, rtoMs: 6400, rttUs: 120_000 } })] });
+  const snap = fakeSnapshot({ sockets: [tcp('10.0.0.1:41000', '192.0.2.7:443', 'ESTABLISHED', { timer: { name: 'on', expiresMs: 6400, retrans: 5 }, tcpInfo: { retrans: 1, totalRetrans: 9, rtoMs: 6400, rttUs: 120_000 } })] });
   const [r] = run(snap);
   assert.equal(r.id, 'socket-retransmitting');
   assert.equal(r.peerPort, 443);
-  assert.match(r.evidence, /192\.0\.2\.7:443 ESTABLISHED retrans 5 \(total 9\), rto 6400 ms, rtt 120 ms/);
+  assert.match(r.evidence, /192\.0\.2\.7:443 ESTABLISHED 5 retransmission timeouts in a row \(total 9\), rto 6400 ms, rtt 120 ms/);
+  // A lossy bulk transfer: several segments retransmitted and unacked, but the timer is not backing off.
+  assert.deepEqual(ids(fakeSnapshot({ sockets: [tcp('10.0.0.1:41000', '192.0.2.7:443', 'ESTABLISHED', { timer: { name: 'on', expiresMs: 200, retrans: 0 }, tcpInfo: { retrans: 12 } })] })), []);
+  // Without a timer field, tcp_info stands in.
+  assert.equal(run(fakeSnapshot({ sockets: [tcp('10.0.0.1:41000', '192.0.2.7:443', 'ESTABLISHED', { tcpInfo: { retrans: 4 } })] }))[0].id, 'socket-retransmitting');
   assert.deepEqual(ids(fakeSnapshot({ sockets: [tcp('10.0.0.1:41000', '192.0.2.7:443', 'ESTABLISHED', { tcpInfo: { retrans: 1, totalRetrans: 40 } })] })), []);
   assert.deepEqual(ids(fakeSnapshot({ sockets: [tcp('10.0.0.1:41000', '192.0.2.7:443', 'SYN_SENT', { tcpInfo: { retrans: 4 } })] })), []);
 });

@@ -1,5 +1,6 @@
 // Retransmissions: host-wide RetransSegs/OutSegs over the window, and sockets stuck retransmitting.
 import { counter } from '../../model/snapshot.js';
+import type { Socket } from '../../model/socket.js';
 import { factsOf, groupLabel, groupPortFields, socketKey } from '../facts.js';
 import { fmtPct, fmtSeconds, fmtUsAsMs } from '../format.js';
 import type { Rule } from '../rule.js';
@@ -45,13 +46,23 @@ const retransHigh: Rule = {
 
 const ACTIVE = new Set(['ESTABLISHED', 'FIN_WAIT1', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
 
+/**
+ * Consecutive retransmission-timer expiries (icsk_retransmits: the third field of ss "timer:(on,200ms,N)",
+ * netlink idiag_retrans, procfs retrnsmt). Without a timer field, tcp_info's unacked retransmitted
+ * segments stand in. A socket whose timer is not the retransmit timer is not backing off.
+ */
+export function rtoBackoffs(s: Socket): number {
+  if (s.timer) return s.timer.name === 'on' ? (s.timer.retrans ?? s.tcpInfo?.retrans ?? 0) : 0;
+  return s.tcpInfo?.retrans ?? 0;
+}
+
 const socketRetransmitting: Rule = {
   id: 'socket-retransmitting',
   severities: ['warning'],
   scope: 'socket',
   topic: 'retransmissions',
   summary:
-    'A connected socket has at least socketRetrans unacknowledged retransmissions outstanding (repeated RTO expiries; tcp_info retransmits) in the latest samples: the peer is unreachable or the path drops everything.',
+    'A connected socket\'s retransmission timer has expired at least socketRetrans times in a row (ss timer:(on,...,N), netlink idiag_retrans) in the latest two samples: the peer is unreachable or the path drops everything.',
   thresholds: ['socketRetrans'],
   evaluate(ctx) {
     const min = th(ctx, 'socketRetrans');
@@ -60,24 +71,24 @@ const socketRetransmitting: Rule = {
     for (const g of factsOf(ctx.snapshot).groups.values()) {
       if (g.protocol !== 'tcp') continue;
       const stuck = g.sockets.filter((s) => {
-        if (!ACTIVE.has(s.state) || (s.tcpInfo?.retrans ?? s.timer?.retrans ?? 0) < min) return false;
+        if (!ACTIVE.has(s.state) || rtoBackoffs(s) < min) return false;
         const k = socketKey(s);
         return recent.every((snap) => {
           const x = factsOf(snap).byKey.get(k);
-          return x != null && (x.tcpInfo?.retrans ?? x.timer?.retrans ?? 0) >= min;
+          return x != null && rtoBackoffs(x) >= min;
         });
       });
       if (stuck.length === 0) continue;
       const shown = stuck
         .slice(0, 3)
-        .map((s) => `${s.peer.address}:${s.peer.port} ${s.state} retrans ${s.tcpInfo?.retrans ?? s.timer?.retrans}${s.tcpInfo?.totalRetrans != null ? ` (total ${s.tcpInfo.totalRetrans})` : ''}${s.tcpInfo?.rtoMs != null ? `, rto ${s.tcpInfo.rtoMs} ms` : ''}${s.tcpInfo?.rttUs != null ? `, rtt ${fmtUsAsMs(s.tcpInfo.rttUs)}` : ''}`);
+        .map((s) => `${s.peer.address}:${s.peer.port} ${s.state} ${rtoBackoffs(s)} retransmission timeouts in a row${s.tcpInfo?.totalRetrans != null ? ` (total ${s.tcpInfo.totalRetrans})` : ''}${s.tcpInfo?.rtoMs != null ? `, rto ${s.tcpInfo.rtoMs} ms` : ''}${s.tcpInfo?.rttUs != null ? `, rtt ${fmtUsAsMs(s.tcpInfo.rttUs)}` : ''}`);
       out.push({
         id: this.id,
         severity: 'warning',
         scope: 'socket',
         ...groupPortFields(g),
         message: `${stuck.length} connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} ${stuck.length === 1 ? 'is' : 'are'} stuck retransmitting: the peer is unreachable or the path drops packets`,
-        evidence: `${shown.join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''} (warning at ${min} outstanding retransmits)`,
+        evidence: `${shown.join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''} (warning at ${min})`,
         fix:
           `Check the path to the peer (ping, tracepath, firewall rules); let the application give up sooner with TCP_USER_TIMEOUT or keepalive, or lower net.ipv4.tcp_retries2 (15 = about 15 minutes). ` +
           `Confirm: ss -tnoi '( ${g.direction === 'in' ? 'sport' : 'dport'} = :${g.port} )' (timer:(on,...) with a growing retrans count)`,
