@@ -253,7 +253,13 @@ export function App(props: AppProps) {
   const closeWizard = useCallback(() => dispatch({ type: 'back' }), []);
 
   let content: ReactElement | null = null;
-  if (view === 'wizard' && Wizard) content = <Wizard onClose={closeWizard} width={width} height={body} initial={(frame as Extract<Frame, { view: 'wizard' }>).initial} />;
+  if (view === 'wizard' && Wizard)
+    content = (
+      // The wizard is someone else's layout: clipped to the body so the frame never outgrows the terminal.
+      <Box height={body} overflow="hidden" flexDirection="column">
+        <Wizard onClose={closeWizard} width={width} height={body} initial={(frame as Extract<Frame, { view: 'wizard' }>).initial} />
+      </Box>
+    );
   else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} adviceEveryMs={data.adviceEveryMs} />;
   else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} />;
   else if (socketFrame) {
@@ -266,9 +272,11 @@ export function App(props: AppProps) {
   const hints = useMemo(() => footerHints(keymap, view === 'wizard' ? 'ports' : view), [keymap, view]);
 
   return (
-    <Box flexDirection="column" width={width} height={frameHeight} overflow="hidden">
+    // No overflow="hidden" here: every view sizes itself to the frame, and clipping makes Ink re-slice
+    // every line of every frame (sliceAnsi), a third of the cost of a frame.
+    <Box flexDirection="column" width={width} height={frameHeight}>
       <Header identity={data.identity} totals={data.totals} rates={data.rates} paused={state.paused} stale={stale} width={width} theme={theme} />
-      <Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
+      <Box flexDirection="column" flexGrow={1} flexShrink={1}>
         {content}
       </Box>
       {state.editingFilter ? <FilterBar text={state.filters[tableKey] ?? ''} width={width} theme={theme} /> : <Footer hints={hints} width={width} theme={theme} />}
