@@ -31,11 +31,12 @@ async function hasCapability(bit: number): Promise<boolean | undefined> {
   return m ? (BigInt(`0x${m[1]}`) & (1n << BigInt(bit))) !== 0n : undefined;
 }
 
-async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: SocketSource): Promise<{ holders: PortHolder[]; hidden: number }> {
-  const snap = await source.collect({ protocols: [protocol], port, processes: 'all' });
+async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: SocketSource, attribute: boolean): Promise<{ holders: PortHolder[]; hidden: number }> {
+  // Naming processes costs a walk of /proc/*/fd on a busy host: only when the call failed and they explain why.
+  const snap = await source.collect({ protocols: [protocol], port, processes: attribute ? 'all' : 'none' });
   const sockets = snap.sockets.filter((s) => s.local.port === port);
   // ss -p shows only what this user may see; look up the rest by inode when we can.
-  const unknown = sockets.filter((s) => s.processes.length === 0 && s.inode && s.state !== 'TIME_WAIT').map((s) => s.inode!);
+  const unknown = attribute ? sockets.filter((s) => s.processes.length === 0 && s.inode && s.state !== 'TIME_WAIT').map((s) => s.inode!) : [];
   const found = unknown.length ? await findSocketHolders(unknown) : new Map();
   let hidden = 0;
   const holders = sockets.map((s: Socket): PortHolder => {
@@ -85,7 +86,7 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
   let hidden = 0;
   if (o.op !== 'connect') {
     try {
-      ({ holders, hidden } = await holdersOnPort(o.port, protocol, source));
+      ({ holders, hidden } = await holdersOnPort(o.port, protocol, source, !call.ok));
     } catch {
       /* unknown: the interpretation says so */
     }
