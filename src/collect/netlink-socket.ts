@@ -25,7 +25,9 @@ interface Bindings {
 
 let bindings: Promise<Bindings> | undefined;
 
-const ERRNO_NAMES: Record<number, string> = Object.fromEntries(Object.entries(osConstants.errno).map(([k, v]) => [v as number, k]));
+/** errno number -> its first name in Node's table (EAGAIN rather than EWOULDBLOCK). */
+const ERRNO_NAMES: Record<number, string> = {};
+for (const [k, v] of Object.entries(osConstants.errno)) ERRNO_NAMES[v as number] ??= k;
 
 /** Name of an errno number (EPERM), or E<n>. */
 export function errnoText(n: number): string {
@@ -109,7 +111,10 @@ export class NetlinkSocket {
     return new Promise((resolve, reject) => {
       this.b.recv.async(this.fd, buf, buf.length, 0, (err: unknown, n: number) => {
         if (err) reject(err instanceof Error ? err : new Error(String(err)));
-        else if (n < 0) reject(new NetlinkError('recv', this.b.errno()));
+        else if (n < 0) {
+          const errno = this.b.errno();
+          reject(new NetlinkError(errno === osConstants.errno.EAGAIN ? 'recv: no reply within the timeout' : 'recv', errno));
+        }
         else resolve(n);
       });
     });
