@@ -13,7 +13,7 @@ const kv = (k: string, v: string | number | undefined): PanelLine => ({ text: ` 
 export function optionValue(v: unknown): string {
   if (v === undefined) return '-';
   if (typeof v === 'boolean') return v ? 'on' : 'off';
-  if (typeof v === 'string') return escapeControl(v);
+  if (typeof v === 'string') return v === '' ? '(none)' : escapeControl(v);
   if (typeof v === 'number') return String(v);
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
@@ -103,7 +103,8 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   else if (!details.options) out.push({ text: `  unknown: ${details.optionsMissing ?? 'the getsockopt helper is not available'}`, dim: true });
   else {
     if (details.options.note) out.push({ text: `  ${details.options.note}`, dim: true });
-    for (const r of details.options.readings) {
+    // struct tcp_info has its own section above.
+    for (const r of details.options.readings.filter((x) => x.name !== 'TCP_INFO')) {
       if (r.value !== undefined) out.push(kv(r.name, `${optionValue(r.value)}${r.source && r.source !== 'getsockopt' ? `  (${r.source})` : ''}`));
       else out.push({ text: `  ${r.name.padEnd(22)} ? ${r.missing ?? r.errno ?? 'unknown'}`, dim: true });
     }
