@@ -89,6 +89,18 @@ test('as an unprivileged user: the fallback, labelled by source, with what is mi
   assert.match(text.stdout, /Missing:/);
 });
 
+test('the same user without root reads real values (pidfd_getfd is allowed when ptrace is)', { timeout: 60_000 }, async (t) => {
+  const p = await startKnownOptions('reno', 65534);
+  t.after(() => p.stop());
+  const s = p.sockets['tcp4-listener'];
+  const r = sockscope(['inspect-options', '--pid', String(p.pid), '--socket-fd', String(s.fd), '--options', 'SO_RCVBUF,TCP_NODELAY,SO_LINGER', '--json'], { uid: 65534 });
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.method, 'pidfd_getfd', j.methodNote);
+  assert.equal(j.process.uid, 65534);
+  assert.deepEqual(j.options.map((o: JsonRow) => asC(o.value)), [s.options.SO_RCVBUF, s.options.TCP_NODELAY, s.options.SO_LINGER]);
+});
+
 test('bad input exits 2 with one line naming the flag', () => {
   const unknown = sockscope(['inspect-options', '--port', '80', '--options', 'SO_RCVBUF,SO_NOPE']);
   assert.equal(unknown.status, 2);

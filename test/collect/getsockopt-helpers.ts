@@ -1,7 +1,7 @@
 // Test helpers for the getsockopt helper and the inspect/try/debug commands: compile the C fixtures with gcc and
 // run the process that opens sockets with known options. Every process started here is killed by `stop()`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +13,7 @@ export const FIXTURES = join(ROOT, 'test/fixtures/sockopt');
 /** Compiles a C fixture with gcc into a temporary directory; fails (never skips) when gcc is missing. */
 export function compileFixture(name: string): { exe: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'sockscope-sockopt-'));
+  chmodSync(dir, 0o755); // other uids (setpriv in tests) run the binary too
   const exe = join(dir, name.replace(/\.c$/, ''));
   const r = spawnSync('gcc', ['-Wall', '-Wextra', '-O0', '-o', exe, join(FIXTURES, name)], { encoding: 'utf8' });
   if (r.error) throw new Error(`gcc is required for this test (Debian package gcc): ${r.error.message}`);
@@ -34,10 +35,13 @@ export interface KnownOptionsProcess {
   stop: () => void;
 }
 
-/** Starts test/fixtures/sockopt/known-options.c and waits until it has printed every socket. */
-export async function startKnownOptions(congestion = 'reno'): Promise<KnownOptionsProcess> {
+/** Starts test/fixtures/sockopt/known-options.c (as `uid` through setpriv when given) and waits until it has printed every socket. */
+export async function startKnownOptions(congestion = 'reno', uid?: number): Promise<KnownOptionsProcess> {
   const { exe, cleanup } = compileFixture('known-options.c');
-  const child = spawn(exe, [congestion], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child =
+    uid === undefined
+      ? spawn(exe, [congestion], { stdio: ['pipe', 'pipe', 'inherit'] })
+      : spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', exe, congestion], { stdio: ['pipe', 'pipe', 'inherit'] });
   const sockets: Record<string, KnownSocket> = {};
   const pid = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('known-options did not become ready in 10 s')), 10_000);
