@@ -372,3 +372,27 @@ test('task - reads the task from stdin', async () => {
   assert.equal(doc.result.name, 'TCP_NODELAY');
   assert.deepEqual(doc.result, await cliJson(['options', 'TCP_NODELAY']));
 });
+
+test('as an unprivileged user (nobody): analyze works and says what it cannot see; inspect-options falls back to the kernel view', { timeout: 60_000 }, () => {
+  const dir = tempDir();
+  chmodSync(dir, 0o755);
+  const port = sc.listener.port;
+  const asNobody = (input: unknown) => {
+    const file = join(dir, `t${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(input), { mode: 0o644 });
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, BIN, 'task', file], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    if (r.error) assert.fail(`setpriv (util-linux) is required: ${r.error.message}`);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const a = asNobody({ operation: 'analyze', port });
+  const rep = AnalyzeReportSchema.parse(a.result);
+  assert.equal(rep.states.LISTEN, 1);
+  assert.equal(rep.listeners[0].backlog, sc.listener.backlog);
+  assert.equal(rep.listeners[0].process, null, "root's process is not visible to nobody");
+  assert.ok(rep.notes.some((n) => /hidden/.test(n)), rep.notes.join('; '));
+  const i = asNobody({ operation: 'inspect-options', port, options: ['SO_RCVBUF'] });
+  assert.equal(i.result.method, 'fallback');
+  assert.match(i.result.methodNote, /uid 65534/);
+  assert.equal(typeof i.result.options[0].value, 'number');
+});
