@@ -208,9 +208,11 @@ export function cRuntimeSuite(label: string, ioModel: string, opts: CSuiteOption
     });
   });
 
-  test(`${label} udp echo: replies reach the right sender among 50, SIGTERM`, { timeout: 60_000 }, async () => {
+  test(`${label} udp echo: replies reach the right sender among 50, 65507-byte datagram whole, SIGTERM`, { timeout: 60_000 }, async () => {
     await withCServer({ ...base, type: 'udp', handler: 'echo', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
       assert.deepEqual(await h.udpEcho(srv.port, h.LOOPBACK4, 50), []);
+      const big = await h.udpLargeEcho(srv.port, h.LOOPBACK4);
+      assert.ok(big.ok, `65507-byte datagram: received ${big.received} bytes`);
       const st = await h.sigtermCheck(srv, 2000, 'udp');
       assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr()}`);
       assert.ok(st.rebound);

@@ -106,9 +106,11 @@ if (!wine && !ci) {
           });
         });
 
-        test(`${label} udp echo among 50 clients, IPv6 on ::1`, { timeout: 60_000 }, async () => {
+        test(`${label} udp echo among 50 clients and a 65507-byte datagram, IPv6 on ::1`, { timeout: 60_000 }, async () => {
           await withWinServer({ ...base, type: 'udp', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
             assert.deepEqual(await h.udpEcho(srv.port, h.LOOPBACK4, 50), []);
+            const big = await h.udpLargeEcho(srv.port, h.LOOPBACK4);
+            assert.ok(big.ok, `65507-byte datagram: received ${big.received} bytes`);
           });
           await withWinServer({ ...base, type: 'tcp', bindAddress: h.LOOPBACK6 }, h.LOOPBACK6, async (srv) => {
             assert.equal((await h.echoOnce(srv.port, h.LOOPBACK6, Buffer.from('winsock v6'))).toString(), 'winsock v6');
