@@ -309,3 +309,23 @@ export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]
   });
   return { rows, unusual: rows.filter((x) => x.unusual).map((x) => x.unusual!) };
 }
+
+/** The parts of the kernel's view of a socket (collector) that findings are drawn from. */
+export interface KernelViewLike {
+  state: string;
+  recvQ: number;
+  sendQ: number;
+  skmem?: { rmemAlloc: number; rcvbuf: number; wmemAlloc: number; sndbuf: number; drops?: number };
+  tcpInfo?: { retrans?: number; totalRetrans?: number };
+}
+
+/** What the kernel's own counters say is wrong with the socket (drops, full queues, retransmits). */
+export function kernelViewFindings(k: KernelViewLike | undefined): string[] {
+  if (!k) return [];
+  const out: string[] = [];
+  if (k.skmem?.drops) out.push(`the kernel dropped ${k.skmem.drops} packet(s) for this socket (skmem d): ${k.state === 'LISTEN' ? 'SYNs or connections dropped while the accept queue was full' : 'the receive buffer was full'}`);
+  if (k.state === 'LISTEN' && k.sendQ > 0 && k.recvQ >= k.sendQ) out.push(`accept queue full: ${k.recvQ} connection(s) waiting for accept() with a backlog of ${k.sendQ}`);
+  if (k.state !== 'LISTEN' && k.skmem && k.skmem.rcvbuf > 0 && k.skmem.rmemAlloc >= k.skmem.rcvbuf * 0.9) out.push(`receive buffer ${Math.round((k.skmem.rmemAlloc / k.skmem.rcvbuf) * 100)}% full: the application is not reading fast enough`);
+  if (k.tcpInfo?.retrans) out.push(`${k.tcpInfo.retrans} retransmission(s) outstanding right now`);
+  return out;
+}

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unknownSysctls, type Sysctls } from '../../src/model/snapshot.js';
-import { buildOptionsReport, displayValue, humanBytes, interpretOption } from '../../src/knowledge/interpret-options.js';
+import { buildOptionsReport, displayValue, humanBytes, interpretOption, kernelViewFindings } from '../../src/knowledge/interpret-options.js';
 import { diagnoseConnectError, parseHostPort, parseIpRouteGet, verdict } from '../../src/knowledge/interpret-connect.js';
 import { interpretTry, type TryContext } from '../../src/knowledge/interpret-try.js';
 
@@ -121,4 +121,14 @@ test('try: sockets on other local addresses with the same port do not explain EA
   assert.match(r.summary, /only 1 TIME_WAIT socket/);
   const wild = interpretTry({ op: 'bind', target: '127.0.0.1:80', port: 80, ok: false, errno: 'EADDRINUSE', uid: 0, holders: [{ state: 'LISTEN', local: '[::]:80', processes: [{ pid: 1, name: 'nginx' }] }] });
   assert.match(wild.summary, /held by pid 1 \(nginx\), LISTEN on \[::\]:80/);
+});
+
+test('kernel view findings: drops, full accept queue, full receive buffer, retransmits', () => {
+  assert.deepEqual(kernelViewFindings(undefined), []);
+  const f = kernelViewFindings({ state: 'LISTEN', recvQ: 128, sendQ: 128, skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 16384, drops: 1002 } });
+  assert.match(f[0], /dropped 1002 packet\(s\).*accept queue was full/);
+  assert.match(f[1], /accept queue full: 128 connection\(s\)/);
+  const e = kernelViewFindings({ state: 'ESTABLISHED', recvQ: 0, sendQ: 0, skmem: { rmemAlloc: 130000, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 16384 }, tcpInfo: { retrans: 2 } });
+  assert.match(e[0], /receive buffer 99% full/);
+  assert.match(e[1], /2 retransmission/);
 });

@@ -4,7 +4,7 @@ import { createSource, type SourceChoice } from '../../collect/index.js';
 import { inspectKernelSocket, inspectSocketOptions, resolveOptionNames, type InspectResult } from '../../collect/getsockopt.js';
 import { locateInode, locateListener, type LocatedSocket } from '../../collect/getsockopt-locate.js';
 import { CollectorError } from '../../collect/source.js';
-import { buildOptionsReport, humanBytes } from '../../knowledge/interpret-options.js';
+import { buildOptionsReport, humanBytes, kernelViewFindings } from '../../knowledge/interpret-options.js';
 import { UnknownOptionError } from '../../knowledge/socket-options.js';
 import { escapeControl } from '../../model/escape.js';
 import { UsageError } from '../errors.js';
@@ -129,9 +129,11 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
     if (row.platformNotes.length) out.push(line('', `elsewhere: ${row.platformNotes.join(' | ')}`));
   }
   out.push('');
-  if (unusual.length) {
+  const kernelNotes = kernelViewFindings(r.kernelView);
+  if (unusual.length || kernelNotes.length) {
     out.push('Unusual:');
     for (const u of unusual) out.push(`  - ${u}`);
+    for (const u of kernelNotes) out.push(`  - ${u}  [${r.kernelViewSource}]`);
   } else out.push('Unusual: nothing; every value read is a default or an ordinary choice.');
   if (r.missing.length) {
     out.push('Missing:');
@@ -147,7 +149,7 @@ export function inspectJson(r: Awaited<ReturnType<typeof runInspect>>): unknown 
   return {
     ...rest,
     options: rows,
-    unusual,
+    unusual: [...unusual, ...kernelViewFindings(r.kernelView)],
     sysctls: Object.fromEntries(Object.entries(sysctls).filter(([k]) => /rmem|wmem|somaxconn/.test(k))),
   };
 }
