@@ -2,7 +2,6 @@
 import { Box, useApp, useInput, useStdin } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type ComponentType, type ReactElement } from 'react';
 import type { SocketSource } from '../collect/source.js';
-import { isListener } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { formatEndpoint, type Protocol } from '../model/socket.js';
 import { Footer, FilterBar } from './components/Footer.js';
@@ -11,12 +10,9 @@ import { maxScroll } from './components/TextPanel.js';
 import type { Line } from './components/Table.js';
 import type { TableSectionProps } from './components/TableSection.js';
 import { enabledProtocols, recommendationsForPort, type ProtocolToggles } from './derive.js';
-import { clock, processLabel } from './format.js';
 import { DEFAULT_HISTORY_WINDOW } from './hooks/history-window.js';
 import { usePolling, type PollState, type Scheduler } from './hooks/usePolling.js';
-import { AdviceRunner, adviceSignature } from './advice-runner.js';
-import { portsFingerprint } from './fingerprint.js';
-import { ratesLine } from './header-lines.js';
+import { AdviceRunner } from './advice-runner.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
 import { useSocketDetails } from './hooks/useSocketDetails.js';
@@ -34,12 +30,10 @@ import { PortsView } from './views/PortsView.js';
 import { PortView } from './views/PortView.js';
 import { TextView } from './views/TextView.js';
 import { socketId } from './identity.js';
+import { listenerLines, wizardInitialFor, type WizardInitial } from './view-helpers.js';
+import { showsSame } from './refresh-gate.js';
 
-/** What the wizard starts with: the selected port (and its protocol) when there is one. */
-export interface WizardInitial {
-  type?: 'tcp' | 'udp';
-  port?: number;
-}
+export type { WizardInitial } from './view-helpers.js';
 
 /** The code-generation wizard (src/ui/wizard), mounted by `c` when the build has it. */
 export type WizardComponent = ComponentType<{ onClose: () => void; width: number; height: number; initial?: WizardInitial }>;
@@ -64,29 +58,6 @@ export interface AppProps {
 }
 
 const NO_THRESHOLDS: Record<string, number> = {};
-
-/** Listener lines of the port view: "listening 0.0.0.0:80  accept queue 0/511  nginx/1234". */
-function listenerLines(sockets: ReturnType<typeof portSockets>, max: number): string[] {
-  const ls = sockets.filter(isListener);
-  const out = ls.slice(0, max).map((s) => {
-    const backlog = s.sendQUnknown ? '?' : String(s.sendQ);
-    const q = s.protocol === 'tcp' || s.protocol === 'unix' ? `accept queue ${s.recvQ}/${backlog} (queued/backlog)` : `receive queue ${s.recvQ} B`;
-    return `listening ${escapeControl(formatEndpoint(s.local, s.protocol))}  ${q}  ${processLabel(s.processes)}`;
-  });
-  if (ls.length > max) out[out.length - 1] += `  (+${ls.length - max} more listeners)`;
-  if (ls.length === 0) out.push('no listener on this port (connections only)');
-  return out;
-}
-
-/** The port the wizard should propose: the selected row of the ports view, or the port being viewed. */
-function wizardInitialFor(frame: Frame, model: TableModel<unknown> | undefined, index: number): WizardInitial | undefined {
-  if (frame.view === 'port' && frame.direction === 'local' && frame.protocol !== 'unix') return { type: frame.protocol, port: frame.port };
-  if (frame.view === 'ports' && model?.kind === 'ports' && index >= 0) {
-    const s = (model.rows[index] as { summary?: { protocol: string; port: number } }).summary;
-    if (s && (s.protocol === 'tcp' || s.protocol === 'udp') && s.port > 0) return { type: s.protocol, port: s.port };
-  }
-  return undefined;
-}
 
 export function App(props: AppProps) {
   const { source, advise, theme, inspector, scheduler, Wizard } = props;
@@ -128,16 +99,10 @@ export function App(props: AppProps) {
   const runner = useRef<AdviceRunner>(undefined as unknown as AdviceRunner);
   if (!runner.current) runner.current = new AdviceRunner();
   const unchangedCtx = useRef({ view, advise, thresholds, port: state.port, intervalMs: state.intervalMs, trendsSteady: false });
-  const unchanged = useCallback((shown: PollState, next: Snapshot, history: readonly Snapshot[]) => {
-    const c = unchangedCtx.current;
-    const prev = shown.snapshot!;
-    if (c.view !== 'ports' || !c.trendsSteady) return false;
-    if (clock(prev.time) !== clock(next.time) || portsFingerprint(prev) !== portsFingerprint(next)) return false;
-    if (ratesLine(shown.history) !== ratesLine(history)) return false;
-    const before = runner.current.run(c.advise, prev, shown.history, c.thresholds, c.port, c.intervalMs);
-    const after = runner.current.run(c.advise, next, history, c.thresholds, c.port, c.intervalMs);
-    return adviceSignature(before) === adviceSignature(after);
-  }, []);
+  const unchanged = useCallback(
+    (shown: PollState, next: Snapshot, history: readonly Snapshot[]) => showsSame({ ...unchangedCtx.current, runner: runner.current }, shown, next, history),
+    [],
+  );
   const poll = usePolling({ source, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler, historyWindow, unchanged });
   useEffect(() => {
     if (poll.snapshot && !started) setStarted(true);

@@ -1,0 +1,37 @@
+// Small derivations for the App: the port view's listener lines and what the wizard starts with.
+import { isListener } from '../model/aggregate.js';
+import { escapeControl } from '../model/escape.js';
+import { formatEndpoint, type Socket } from '../model/socket.js';
+import { processLabel } from './format.js';
+import type { Frame } from './state.js';
+import type { TableModel } from './table-model.js';
+
+/** What the wizard starts with: the selected port (and its protocol) when there is one. */
+export interface WizardInitial {
+  type?: 'tcp' | 'udp';
+  port?: number;
+}
+
+/** Listener lines of the port view: "listening 0.0.0.0:80  accept queue 0/511  nginx/1234". */
+export function listenerLines(sockets: readonly Socket[], max: number): string[] {
+  const ls = sockets.filter(isListener);
+  const out = ls.slice(0, max).map((s) => {
+    const backlog = s.sendQUnknown ? '?' : String(s.sendQ);
+    const q = s.protocol === 'tcp' || s.protocol === 'unix' ? `accept queue ${s.recvQ}/${backlog} (queued/backlog)` : `receive queue ${s.recvQ} B`;
+    return `listening ${escapeControl(formatEndpoint(s.local, s.protocol))}  ${q}  ${processLabel(s.processes)}`;
+  });
+  if (ls.length > max) out[out.length - 1] += `  (+${ls.length - max} more listeners)`;
+  if (ls.length === 0) out.push('no listener on this port (connections only)');
+  return out;
+}
+
+/** The port the wizard should propose: the selected row of the ports view, or the port being viewed. */
+export function wizardInitialFor(frame: Frame, model: TableModel<unknown> | undefined, index: number): WizardInitial | undefined {
+  if (frame.view === 'port' && frame.direction === 'local' && frame.protocol !== 'unix') return { type: frame.protocol, port: frame.port };
+  if (frame.view === 'ports' && model?.kind === 'ports' && index >= 0) {
+    const s = (model.rows[index] as { summary?: { protocol: string; port: number } }).summary;
+    if (s && (s.protocol === 'tcp' || s.protocol === 'udp') && s.port > 0) return { type: s.protocol, port: s.port };
+  }
+  return undefined;
+}
+
