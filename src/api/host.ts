@@ -2,12 +2,18 @@
 import { z } from 'zod';
 import { createSource, type SourceChoice } from '../collect/index.js';
 import { loadConfig } from '../config/load.js';
+import { DEFAULT_THRESHOLDS, unknownThresholds } from '../advise/thresholds.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildAnalyzeReport, buildStatesReport } from '../report/analyze.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
 import { parseInput } from './errors.js';
 
 const Port = z.number().int().min(1).max(65535);
+
+/** Known threshold names, finite values >= 0 (a typo would otherwise be ignored silently). */
+const Thresholds = z.record(z.string(), z.number().finite().min(0)).superRefine((t, ctx) => {
+  for (const name of unknownThresholds(t)) ctx.addIssue({ code: 'custom', path: [name], message: `unknown threshold; known: ${Object.keys(DEFAULT_THRESHOLDS).join(', ')}` });
+});
 
 export const SnapshotInputSchema = z
   .object({
@@ -27,7 +33,8 @@ export const AnalyzeInputSchema = z
     source: z.enum(['auto', 'netlink', 'ss', 'procfs', 'netstat']).default('auto'),
     port: Port.optional(),
     peerPort: Port.optional(),
-    thresholds: z.record(z.string(), z.number()).optional(),
+    /** Rule thresholds over the configured ones (names as in the config's `thresholds`). */
+    thresholds: Thresholds.optional(),
   })
   .strict()
   .refine((v) => !(v.port !== undefined && v.peerPort !== undefined), { message: 'give port or peerPort, not both' });
@@ -47,7 +54,7 @@ export async function analyze(input: AnalyzeInput = {}): Promise<AnalyzeReport> 
   const o = parseInput(AnalyzeInputSchema, input, 'analyze');
   const scoped = o.port !== undefined || o.peerPort !== undefined;
   const snap = await createSource(o.source as SourceChoice).collect({ port: o.port, peerPort: o.peerPort, protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
-  return buildAnalyzeReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, o.thresholds ?? loadConfig().config.thresholds);
+  return buildAnalyzeReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, { ...loadConfig().config.thresholds, ...o.thresholds });
 }
 
 /** The `analyze-states` report (same document as `sockscope analyze-states --json`). */
@@ -56,5 +63,5 @@ export async function analyzeStates(input: AnalyzeInput = {}): Promise<StatesRep
   // Exactly what the analyze-states command collects (it scopes protocols and processes by --port only).
   const byPort = o.port !== undefined;
   const snap = await createSource(o.source as SourceChoice).collect({ port: o.port, peerPort: o.peerPort, protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: byPort ? 'all' : 'listeners' });
-  return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, o.thresholds ?? loadConfig().config.thresholds);
+  return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, { ...loadConfig().config.thresholds, ...o.thresholds });
 }

@@ -133,6 +133,18 @@ test('task analyze on the live CLOSE_WAIT port: the analyze --json document, own
   await sameAsCli({ operation: 'analyze', port }, ['analyze', '--port', String(port)]);
 });
 
+test('task analyze thresholds override the configured ones: one CLOSE_WAIT socket becomes a warning naming the pid', { timeout: 60_000 }, async () => {
+  const port = sc.closeWait.port;
+  const plain = await task({ operation: 'analyze', port });
+  assert.ok(!plain.doc.result.recommendations.some((r: { id: string }) => r.id === 'close-wait-accumulating'));
+  const strict = await task({ operation: 'analyze', port, thresholds: { closeWaitCount: 1 } });
+  assert.equal(strict.status, 0, strict.stdout);
+  const rec = strict.doc.result.recommendations.find((r: { id: string }) => r.id === 'close-wait-accumulating');
+  assert.ok(rec, JSON.stringify(strict.doc.result.recommendations));
+  assert.equal(rec.severity, 'warning');
+  assert.match(rec.message, new RegExp(`pid ${sc.pid}`));
+});
+
 test('task analyze-states: every state, one recommendation line, equal to analyze-states --json', { timeout: 60_000 }, async () => {
   const port = sc.listener.port;
   const r = await task({ operation: 'analyze-states', port, source: 'netlink' });
