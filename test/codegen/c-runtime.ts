@@ -200,6 +200,8 @@ export function cRuntimeSuite(label: string, ioModel: string, opts: CSuiteOption
       assert.match(two, /Connection: close\r\n\r\nok\n$/);
       const body = await rawExchange(srv.port, h.LOOPBACK4, 'POST / HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello');
       assert.match(body, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok\n$/);
+      const head = await rawExchange(srv.port, h.LOOPBACK4, 'HEAD / HTTP/1.1\r\nConnection: close\r\n\r\n');
+      assert.match(head, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 3\r\n[\s\S]*\r\n\r\n$/, 'HEAD answered with headers only');
       const bad = await rawExchange(srv.port, h.LOOPBACK4, 'NONSENSE\r\n\r\n');
       assert.match(bad, /^HTTP\/1\.1 400 /);
       const st = await h.sigtermCheck(srv, 2000, 'tcp');
