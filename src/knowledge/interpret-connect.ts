@@ -249,8 +249,9 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   };
   let summary: string;
   if (up.length === 0) {
-    const refused = down.every((o) => o.diagnosis?.category === 'refused');
-    summary = `${hp} ${refused ? 'refuses connections' : 'is not reachable'}: ${down.map(why).join('; ')}`;
+    const all = (c: string) => down.every((o) => o.diagnosis?.category === c);
+    const what = all('refused') ? 'refuses connections' : all('ports-exhausted') ? 'cannot be connected to from this host' : 'is not reachable';
+    summary = `${hp} ${what}: ${down.map(why).join('; ')}`;
   } else if (down.length > 0) {
     summary = `${hp} is reachable on ${up.map((o) => o.address).join(', ')} but not on ${down.map((o) => o.address).join(', ')}: clients that try the failing address first wait or fail (${down.map((o) => o.diagnosis?.errno ?? '?').join(', ')})`;
   } else summary = `${hp} accepts TCP connections, but ${problems.join('; ')}`;

@@ -2,13 +2,39 @@
 // a network namespace this test creates (and deletes). Everything stays on this machine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { sockscope, sockscopeAsync } from '../collect/getsockopt-helpers.js';
+import { BIN, sockscope, sockscopeAsync } from '../collect/getsockopt-helpers.js';
+
+/** Inside the namespace: listens on 127.0.0.1:5000 and connects to itself until the port range runs out. */
+const HOLD_SCRIPT = `
+const net = require('net');
+const keep = [];
+const srv = net.createServer((c) => keep.push(c));
+srv.listen(5000, '127.0.0.1', async () => {
+  let n = 0;
+  for (let i = 0; i < 8; i++) {
+    await new Promise((res) => { const c = net.connect(5000, '127.0.0.1', () => { keep.push(c); n++; res(); }); c.on('error', res); });
+  }
+  process.stdout.write('connected ' + n + '\\n');
+});
+setTimeout(() => process.exit(0), 60000);`;
+
+/** bin/sockscope inside a network namespace, without blocking this process. */
+function sockscopeAsyncIn(ns: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout!.on('data', (d) => (stdout += d));
+    c.stderr!.on('data', (d) => (stderr += d));
+    c.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 async function listen(s: Server, host = '127.0.0.1'): Promise<number> {
   await new Promise<void>((res) => s.listen(0, host, res));
@@ -81,6 +107,32 @@ test('an unreachable route and a silent (timing out) route inside a network name
     spawnSync('ip', ['netns', 'delete', ns]);
   }
   assert.ok(!spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.includes(ns), 'namespace deleted');
+});
+
+test('ephemeral ports exhausted (EADDRNOTAVAIL) in a namespace with a 4-port ip_local_port_range', { timeout: 60_000 }, async () => {
+  const ns = `sockscope-eph-${process.pid}`;
+  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0, 'ip netns add (root, iproute2) is required');
+  let holder: ReturnType<typeof spawn> | undefined;
+  try {
+    assert.equal(spawnSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']).status, 0);
+    assert.equal(spawnSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=40000 40003']).status, 0);
+    holder = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', HOLD_SCRIPT], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const ready = await new Promise<string>((res) => holder!.stdout!.once('data', (d) => res(String(d))));
+    assert.match(ready, /connected 4/);
+    const r = await sockscopeAsyncIn(ns, ['debug-connections', '--address', '127.0.0.1:5000', '--timeout', '1s', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    const a = j.addresses[0];
+    assert.equal(a.connect.errno, 'EADDRNOTAVAIL');
+    assert.equal(a.diagnosis.category, 'ports-exhausted');
+    assert.equal(a.existing.states.ESTABLISHED, 4);
+    assert.deepEqual(a.existing.portRange, { low: 40000, high: 40003, size: 4 });
+    assert.match(j.verdict.summary, /cannot be connected to from this host: no free local port .*4 sockets to it already \(0 in TIME_WAIT\) against 4 ephemeral ports/);
+    assert.ok(j.verdict.nextSteps.some((s: string) => s.includes('tcp_tw_reuse')));
+  } finally {
+    holder?.kill('SIGKILL');
+    spawnSync('ip', ['netns', 'delete', ns]);
+  }
 });
 
 test('--tls shows the certificate; --send/--expect checks the reply', { timeout: 60_000 }, async (t) => {
