@@ -24,21 +24,21 @@ import { asInputError, describeOption, DescribeOptionInputSchema, ErrnoInputSche
 export const TASK_OPERATIONS = ['analyze', 'analyze-states', 'generate-server', 'generate', 'inspect-options', 'debug-connections', 'errno', 'options', 'buffers'] as const;
 export type TaskOperation = (typeof TASK_OPERATIONS)[number];
 
-// One variant per operation: the operation's input fields plus `operation`. The library function re-validates
-// with its own schema (cross-field rules such as "port or peerPort, not both").
-const op = <L extends TaskOperation, S extends z.ZodRawShape>(name: L, shape: S) => z.object({ operation: z.literal(name), ...shape }).strict();
+// One variant per operation: the library function's own input schema (strict, with its cross-field rules such as
+// "port or peerPort, not both") plus `operation`. safeExtend keeps those refinements.
+const op = <L extends TaskOperation>(name: L) => ({ operation: z.literal(name) });
 
 /** The task document: `{operation, ...that operation's input}`. */
 export const TaskInputSchema = z.discriminatedUnion('operation', [
-  op('analyze', AnalyzeInputSchema.shape),
-  op('analyze-states', AnalyzeInputSchema.shape),
-  op('generate-server', GenerateFilesInputSchema.shape),
+  AnalyzeInputSchema.safeExtend(op('analyze')),
+  AnalyzeInputSchema.safeExtend(op('analyze-states')),
+  GenerateFilesInputSchema.safeExtend(op('generate-server')),
   GenerateAutomationInputSchema,
-  op('inspect-options', InspectOptionsInputSchema.shape),
-  op('debug-connections', DebugConnectionInputSchema.shape),
-  op('errno', ErrnoInputSchema.shape),
-  op('options', DescribeOptionInputSchema.shape),
-  op('buffers', SizeBuffersInputSchema.shape),
+  InspectOptionsInputSchema.safeExtend(op('inspect-options')),
+  DebugConnectionInputSchema.safeExtend(op('debug-connections')),
+  ErrnoInputSchema.safeExtend(op('errno')),
+  DescribeOptionInputSchema.safeExtend(op('options')),
+  SizeBuffersInputSchema.safeExtend(op('buffers')),
 ]);
 export type TaskInput = z.input<typeof TaskInputSchema>;
 

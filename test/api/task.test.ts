@@ -70,3 +70,34 @@ test('analyze thresholds: known names only, values finite and >= 0', () => {
   assert.match(unknown[0].message, /unknown threshold; known: .*closeWaitCount/);
   assert.equal(issuesOf({ operation: 'analyze-states', thresholds: { closeWaitCount: -1 } })[0].path, 'thresholds.closeWaitCount');
 });
+
+const FIXTURES = new URL('../fixtures/task/', import.meta.url).pathname;
+const EXPECTED_PATHS: Record<string, { code: string; path: string }> = {
+  'generate-port-range.json': { code: 'invalid-input', path: 'config.port' },
+  'generate-type.json': { code: 'invalid-input', path: 'type' },
+  'inspect-two-targets.json': { code: 'invalid-input', path: '' },
+  'operation-case.json': { code: 'invalid-input', path: 'operation' },
+  'trailing-comma.json': { code: 'invalid-json', path: '' },
+  'buffers-bandwidth-number.json': { code: 'invalid-input', path: 'bandwidth' },
+  'errno-platform.json': { code: 'invalid-input', path: 'platform' },
+};
+
+test('fixtures: every valid/ task parses; every invalid/ one fails with its code and path', async () => {
+  const { readdirSync } = await import('node:fs');
+  const { readTaskFile } = await import('../../src/api/task.js');
+  const valid = readdirSync(FIXTURES + 'valid');
+  assert.ok(valid.length >= 10);
+  for (const f of valid) parseTask(readTaskFile(FIXTURES + 'valid/' + f));
+  const invalid = readdirSync(FIXTURES + 'invalid');
+  assert.deepEqual(invalid.sort(), Object.keys(EXPECTED_PATHS).sort());
+  for (const f of invalid) {
+    try {
+      parseTask(readTaskFile(FIXTURES + 'invalid/' + f));
+      assert.fail(`${f} was accepted`);
+    } catch (e) {
+      assert.ok(e instanceof InvalidInputError, `${f}: ${e}`);
+      assert.equal(e.code, EXPECTED_PATHS[f].code, f);
+      assert.equal(e.issues[0].path, EXPECTED_PATHS[f].path, `${f}: ${JSON.stringify(e.issues)}`);
+    }
+  }
+});
