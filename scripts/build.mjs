@@ -1,7 +1,7 @@
 // Bundles the CLI into one file (fast start-up) and the library entry point, then emits types.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 
 /** Ink imports react-devtools-core only when DEV=true; the bundle gets an inert stand-in. */
 function stubDevtools() {
@@ -38,5 +38,7 @@ const common = {
 await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' }, outdir: 'dist' });
 
 if (existsSync('src/index.ts') && !process.argv.includes('--no-types')) {
+  // Declarations of files that no longer exist must not ship: start from an empty folder.
+  rmSync('dist/types', { recursive: true, force: true });
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }

@@ -60,8 +60,9 @@ export async function analyze(input: AnalyzeInput = {}): Promise<AnalyzeReport> 
 /** The `analyze-states` report (same document as `sockscope analyze-states --json`). */
 export async function analyzeStates(input: AnalyzeInput = {}): Promise<StatesReport> {
   const o = parseInput(AnalyzeInputSchema, input, 'analyzeStates');
-  // Exactly what the analyze-states command collects (it scopes protocols and processes by --port only).
+  // Exactly what the analyze-states command collects: owners of every socket when scoped to a port or peer port.
   const byPort = o.port !== undefined;
-  const snap = await createSource(o.source as SourceChoice).collect({ port: o.port, peerPort: o.peerPort, protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: byPort ? 'all' : 'listeners' });
+  const scoped = byPort || o.peerPort !== undefined;
+  const snap = await createSource(o.source as SourceChoice).collect({ port: o.port, peerPort: o.peerPort, protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners' });
   return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, { ...loadConfig().config.thresholds, ...o.thresholds });
 }

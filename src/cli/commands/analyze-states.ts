@@ -25,7 +25,7 @@ export const analyzeStatesCommand: CommandModule<object, Args> = {
     const peerPort = argv['peer-port'];
     const sources = sourcesFor(argv);
     const reports = await Promise.all(
-      sources.map(async ({ source }) => buildStatesReport(await source.collect({ port, peerPort, protocols: port !== undefined ? ['tcp', 'udp'] : ['tcp'], processes: port !== undefined ? 'all' : 'listeners' }), { port, peerPort }, undefined, config.thresholds)),
+      sources.map(async ({ source }) => buildStatesReport(await source.collect({ port, peerPort, protocols: port !== undefined ? ['tcp', 'udp'] : ['tcp'], processes: port !== undefined || peerPort !== undefined ? 'all' : 'listeners' }), { port, peerPort }, undefined, config.thresholds)),
     );
     if (argv.json) printJson(reports.length === 1 ? reports[0] : reports);
     else
