@@ -84,6 +84,8 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
     const worst = withBdp.reduce((a, b) => (b.bdpBytes! > a.bdpBytes! ? b : a));
     connectionPlan = planBuffers(worst.bandwidthBasis!, worst.rttMs!, caps);
   }
+  if (o.snapshot && !o.snapshot.attribution.complete)
+    notes.push(o.snapshot.attribution.note ?? `Owners of ${o.snapshot.attribution.hiddenProcesses} other users' processes are hidden (run as root to name them).`);
   if (o.sockets && connections.length === 0) notes.push(`No TCP connections${o.selection ? ` for ${o.selection}` : ''}.`);
   if (o.sockets && connections.length > 0 && !connections.some((c) => c.rttMs != null)) notes.push('This source gives no tcp_info (rtt, delivery rate): use --source ss or netlink.');
   if (connections.some((c) => c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate'))
