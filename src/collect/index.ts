@@ -8,6 +8,7 @@ import { NetstatSource } from './netstat.js';
 // Registers the shared, cached process attributor (inode -> pid, name, fd) used by every collector.
 import './processes.js';
 import { CollectorError, type CollectOptions, type SocketSource } from './source.js';
+import { withProcessLimits } from './proc-limits.js';
 
 export type SourceChoice = 'auto' | Exclude<SourceName, 'fixture' | 'remote'>;
 
@@ -78,12 +79,27 @@ class AutoSource implements SocketSource {
   }
 }
 
+/**
+ * Adds what every local snapshot carries besides the sockets: open-file counts and limits of the
+ * processes that own sockets (for the "near its open-file limit" rule), when owners were asked for.
+ */
+class LocalSource implements SocketSource {
+  constructor(private readonly inner: SocketSource) {}
+  get name(): SourceName {
+    return this.inner.name;
+  }
+  async collect(opts?: CollectOptions): Promise<Snapshot> {
+    const snap = await this.inner.collect(opts);
+    return (opts?.processes ?? 'listeners') === 'none' ? snap : withProcessLimits(snap);
+  }
+}
+
 /** Creates the collector for a `--source` choice. Unknown names are a programming error (yargs validates choices). */
 export function createSource(choice: SourceChoice = 'auto'): SocketSource {
-  if (choice === 'auto') return new AutoSource();
+  if (choice === 'auto') return new LocalSource(new AutoSource());
   const f = FACTORIES.find(([n]) => n === choice);
   if (!f) throw new CollectorError(choice, `collector "${choice}" is not available in this build (known: ${sourceNames().join(', ')})`);
-  return f[1]();
+  return new LocalSource(f[1]());
 }
 
 export { CollectorError } from './source.js';

@@ -106,3 +106,20 @@ test('bad input: exit 2 with one line naming the flag, no stack trace', () => {
     assert.doesNotMatch(r.stderr, /\bat .+:\d+:\d+/);
   }
 });
+
+test('--samples takes a series so history-based rules can run; bad values are exit 2', () => {
+  const t0 = Date.now();
+  const r = sockscope('analyze', '--port', String(sc.established.port), '--samples', '3', '--sample-interval', '200ms', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(Date.now() - t0 >= 400, 'three samples 200 ms apart');
+  AnalyzeReportSchema.parse(JSON.parse(r.stdout));
+  for (const [flag, value] of [
+    ['--samples', '0'],
+    ['--samples', 'many'],
+    ['--sample-interval', '5 fortnights'],
+  ]) {
+    const bad = sockscope('analyze-states', flag, value);
+    assert.equal(bad.status, 2, `${flag} ${value}`);
+    assert.ok(bad.stderr.includes(flag), bad.stderr);
+  }
+});

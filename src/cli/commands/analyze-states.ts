@@ -1,6 +1,7 @@
 // `sockscope analyze-states [--port P]`: TCP state counts and one recommendation line (product.md's exact shape).
 import type { CommandModule } from 'yargs';
 import { sourcesFor, withHostFlags } from '../host-option.js';
+import { collectSeries, samplingOf, withSamplingFlags } from '../sampling.js';
 import { loadConfig } from '../../config/load.js';
 import { buildStatesReport } from '../../report/analyze.js';
 import { formatStatesReport } from '../../report/print-analyze.js';
@@ -13,19 +14,25 @@ interface Args {
   source: string;
   host?: string[];
   'ssh-config'?: string;
+  samples?: string;
+  'sample-interval'?: string;
 }
 
 export const analyzeStatesCommand: CommandModule<object, Args> = {
   command: 'analyze-states',
   describe: 'TCP connections per state, then one recommendation line',
-  builder: (y) => withHostFlags(withJsonFlag(withPortFlags(y))).example('$0 analyze-states --port 443', '') as never,
+  builder: (y) => withSamplingFlags(withHostFlags(withJsonFlag(withPortFlags(y)))).example('$0 analyze-states --port 443', '') as never,
   handler: async (argv) => {
     const { config } = loadConfig();
     const port = argv.port;
     const peerPort = argv['peer-port'];
     const sources = sourcesFor(argv);
+    const sampling = samplingOf(argv);
     const reports = await Promise.all(
-      sources.map(async ({ source }) => buildStatesReport(await source.collect({ port, peerPort, protocols: port !== undefined ? ['tcp', 'udp'] : ['tcp'], processes: port !== undefined || peerPort !== undefined ? 'all' : 'listeners' }), { port, peerPort }, undefined, config.thresholds)),
+      sources.map(async ({ source }) => {
+        const { snapshot, history } = await collectSeries(source, { port, peerPort, protocols: port !== undefined ? ['tcp', 'udp'] : ['tcp'], processes: port !== undefined || peerPort !== undefined ? 'all' : 'listeners' }, sampling.samples, sampling.intervalMs);
+        return buildStatesReport(snapshot, { port, peerPort }, history, config.thresholds);
+      }),
     );
     if (argv.json) printJson(reports.length === 1 ? reports[0] : reports);
     else

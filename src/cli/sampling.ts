@@ -1,0 +1,29 @@
+// --samples N --sample-interval 1s: take several snapshots so rate and trend rules have a history.
+import type { Argv } from 'yargs';
+import type { CollectOptions, SocketSource } from '../collect/source.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { parseDuration } from './duration.js';
+import { UsageError } from './errors.js';
+
+export function withSamplingFlags<T>(y: Argv<T>) {
+  return y
+    .option('samples', { type: 'string', default: '1', describe: 'Snapshots to take; rate and trend rules (overflows rising, persistent queues) need 3 or more' })
+    .option('sample-interval', { type: 'string', default: '1s', describe: 'Time between snapshots with --samples' });
+}
+
+/** Validated --samples / --sample-interval. */
+export function samplingOf(argv: { samples?: string; 'sample-interval'?: string }): { samples: number; intervalMs: number } {
+  const text = String(argv.samples ?? '1').trim();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 600) throw new UsageError(`--samples must be an integer 1-600, got "${text}"`);
+  return { samples: Number(text), intervalMs: parseDuration('sample-interval', argv['sample-interval'] ?? '1s', { minMs: 100, maxMs: 600_000 }) };
+}
+
+/** Takes `samples` snapshots `intervalMs` apart; returns the last and the whole series (oldest first). */
+export async function collectSeries(source: SocketSource, opts: CollectOptions, samples: number, intervalMs: number): Promise<{ snapshot: Snapshot; history: Snapshot[] }> {
+  const history: Snapshot[] = [];
+  for (let i = 0; i < samples; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, intervalMs));
+    history.push(await source.collect(opts));
+  }
+  return { snapshot: history[history.length - 1], history };
+}
