@@ -5,6 +5,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import { parseBusybox } from '../parse/netstat-busybox.js';
 import { parseNetTools } from '../parse/netstat-nettools.js';
 import { attributeWith, type AttributeFn } from './attribution.js';
+import { assembleSnapshot } from './assemble.js';
 import { run, type RunResult } from './exec.js';
 import { readHostInfo, type HostInfo } from './host.js';
 // Registers the shared cached attributor when this collector is used on its own.
@@ -134,19 +135,15 @@ export class NetstatSource implements SocketSource {
         attribution = { scope: 'none', complete: false, hiddenProcesses: 0, note: `${tool.command.join(' ')} was built without -p: socket owners are unknown` };
       }
     }
-    if (attribution.note) notes.push(attribution.note);
-    return {
+    return assembleSnapshot({
       time,
-      hostname: host.hostname,
-      kernel: host.kernel,
+      startedAt: t0,
+      host,
       source: 'netstat',
       sourceNote: tool.flavor === 'busybox' ? 'busybox netstat' : 'net-tools netstat',
-      durationMs: performance.now() - t0,
       sockets,
-      counters: host.counters,
-      sysctls: host.sysctls,
       attribution,
       notes,
-    };
+    });
   }
 }

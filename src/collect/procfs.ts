@@ -4,10 +4,11 @@ import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { parseProcNet, type ProcNetKind } from '../parse/procfs-net.js';
 import { parseProcUnix } from '../parse/proc-unix.js';
-import { attributeWith, type AttributeFn } from './attribution.js';
+import { type AttributeFn } from './attribution.js';
 // Registers the shared cached attributor when this collector is used on its own.
 import './processes.js';
 import { logOsCall } from './debug.js';
+import { assembleSnapshot, attributeOwners } from './assemble.js';
 import { readHostInfo, type HostInfo } from './host.js';
 import { ALL_PROTOCOLS, CollectorError, type CollectOptions, type SocketSource } from './source.js';
 
@@ -77,22 +78,13 @@ export class ProcfsSource implements SocketSource {
     }
     let attribution: Snapshot['attribution'] = { scope: 'none', complete: true, hiddenProcesses: 0 };
     if (scope !== 'none') {
-      const attribute = this.opts.attribute !== undefined ? this.opts.attribute : await attributeWith();
-      if (attribute) attribution = await attribute(sockets, scope);
-      else attribution = { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
+      // Tests inject their own attributor; otherwise the shared cache.
+      if (this.opts.attribute !== undefined) {
+        attribution = this.opts.attribute
+          ? await this.opts.attribute(sockets, scope)
+          : { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
+      } else attribution = await attributeOwners(sockets, scope);
     }
-    if (attribution.note) notes.push(attribution.note);
-    return {
-      time,
-      hostname: host.hostname,
-      kernel: host.kernel,
-      source: 'procfs',
-      durationMs: performance.now() - t0,
-      sockets,
-      counters: host.counters,
-      sysctls: host.sysctls,
-      attribution,
-      notes,
-    };
+    return assembleSnapshot({ time, startedAt: t0, host, source: 'procfs', sockets, attribution, notes });
   }
 }

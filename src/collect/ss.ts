@@ -5,6 +5,7 @@ import { parseSs } from '../parse/ss.js';
 import { run } from './exec.js';
 import { readHostInfo } from './host.js';
 import { attributeWith } from './attribution.js';
+import { assembleSnapshot } from './assemble.js';
 import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
 
 const PROTO_FLAGS: Record<Protocol, string> = { tcp: 't', udp: 'u', unix: 'x' };
@@ -61,25 +62,12 @@ export class SsSource implements SocketSource {
       );
     }
     let attribution: Snapshot['attribution'] = { scope, complete: true, hiddenProcesses: 0 };
-    const notes: string[] = [];
     if (scope !== 'none') {
       if (attribute) attribution = await attribute(sockets, scope);
       else if (typeof process.getuid === 'function' && process.getuid() !== 0) {
         attribution = { scope: 'all', complete: false, hiddenProcesses: 0, note: "ss -p shows only this user's processes without root" };
       } else attribution = { scope: 'all', complete: true, hiddenProcesses: 0 };
     }
-    if (attribution.note) notes.push(attribution.note);
-    return {
-      time,
-      hostname: host.hostname,
-      kernel: host.kernel,
-      source: 'ss',
-      durationMs: performance.now() - t0,
-      sockets,
-      counters: host.counters,
-      sysctls: host.sysctls,
-      attribution,
-      notes,
-    };
+    return assembleSnapshot({ time, startedAt: t0, host, source: 'ss', sockets, attribution, notes: [] });
   }
 }

@@ -1,0 +1,40 @@
+// The common tail of every local collector: attribute owners through the shared cache and assemble the Snapshot.
+import type { Socket } from '../model/socket.js';
+import type { AttributionInfo, Snapshot, SourceName } from '../model/snapshot.js';
+import { attributeWith } from './attribution.js';
+import type { HostInfo } from './host.js';
+
+/** Owners from the shared attributor; when none is registered, says so instead of guessing. */
+export async function attributeOwners(sockets: Socket[], scope: 'none' | 'listeners' | 'all'): Promise<AttributionInfo> {
+  if (scope === 'none') return { scope: 'none', complete: true, hiddenProcesses: 0 };
+  const attribute = await attributeWith();
+  if (attribute) return attribute(sockets, scope);
+  return { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
+}
+
+/** Builds the Snapshot from a collector's parts; the attribution note joins the notes. */
+export function assembleSnapshot(p: {
+  time: number;
+  startedAt: number;
+  host: HostInfo;
+  source: SourceName;
+  sourceNote?: string;
+  sockets: Socket[];
+  attribution: AttributionInfo;
+  notes: string[];
+}): Snapshot {
+  const notes = p.attribution.note ? [...p.notes, p.attribution.note] : p.notes;
+  return {
+    time: p.time,
+    hostname: p.host.hostname,
+    kernel: p.host.kernel,
+    source: p.source,
+    ...(p.sourceNote ? { sourceNote: p.sourceNote } : {}),
+    durationMs: performance.now() - p.startedAt,
+    sockets: p.sockets,
+    counters: p.host.counters,
+    sysctls: p.host.sysctls,
+    attribution: p.attribution,
+    notes,
+  };
+}
