@@ -1,5 +1,6 @@
 // The configuration schema (zod): every source (user file, project file, env, flags) is validated against it.
 import { z } from 'zod';
+import { editDistance } from '../model/edit-distance.js';
 import { DEFAULT_THRESHOLDS } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
 
@@ -102,16 +103,3 @@ export function suggest(name: string, known: readonly string[]): string {
   return best ? ` (did you mean ${best}?)` : '';
 }
 
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const t = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = t;
-    }
-  }
-  return dp[b.length];
-}

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { LINUX_ERRNOS, BSD_ERRNOS, WSA_ERRORS } from './generated/errno-tables.js';
 import { noteFor } from './errno-notes.js';
+import { editDistance } from '../model/edit-distance.js';
 import type { WsaError } from './errno-types.js';
 
 export const ERRNO_PLATFORMS = ['linux', 'macos', 'freebsd', 'windows'] as const;
@@ -181,19 +182,7 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
 function suggestNames(query: string): string[] {
   const q = query.toUpperCase();
   const all = [...ALL_ERRORS.map((e) => e.name), ...WSA_ERRORS.map((w) => w.name)];
-  const d = (a: string, b: string) => {
-    const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = dp[0];
-      dp[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const t = dp[j];
-        dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = t;
-      }
-    }
-    return dp[b.length];
-  };
+  const d = editDistance;
   return all
     .map((n) => ({ n, s: d(q, n) }))
     .filter((x) => x.s <= 2)

@@ -1,6 +1,7 @@
 // The socket option reference: ONE table (level, numbers, value type, default, semantics per platform)
 // read by `sockscope options`, inspect-options / the getsockopt helper, the monitor and codegen comments.
 import { z } from 'zod';
+import { editDistance } from '../model/edit-distance.js';
 
 /** Input of describeOption (library API and JSON tasks): a name, alias or prefix-less name, any case. */
 export const OptionNameSchema = z.string().trim().min(1).max(64);
@@ -610,20 +611,7 @@ export function findOptionByNumber(level: OptionLevel, optname: number): SocketO
   return SOCKET_OPTIONS.find((o) => o.level === level && o.linux === optname);
 }
 
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
-}
+const distance = editDistance;
 
 /** Closest known option names to a misspelt one (best first). */
 export function suggestOptions(name: string, max = 3): string[] {
