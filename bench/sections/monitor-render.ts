@@ -111,7 +111,7 @@ async function measure(ctx: Pick<BenchContext, 'size' | 'runs' | 'log'> & { quic
       [100, TARGETS.cpu1k, false],
       [100, TARGETS.cpu1k, true],
     ] as const) {
-      const what = changing ? 'one row changing every other second' : 'steady data';
+      const what = changing ? 'one visible row changing on every refresh' : 'steady data';
       ctx.log(`cpu over ${seconds} s with ${ports * 10} sockets, ${what}`);
       const r = (await worker({ mode: 'cpu', ports, perPort: 9, seconds, changing }, (seconds + 60) * 1000)) as Record<string, number>;
       fig({

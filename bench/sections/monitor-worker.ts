@@ -205,7 +205,7 @@ async function renderBench() {
 
 async function cpuBench() {
   const base = bigHost(args.ports, args.perPort);
-  // changing: one more connection on a visible port every other second (the screen changes each refresh).
+  // changing: one more / one less connection on a visible port, alternating: the screen changes on every refresh.
   const plusOne = withOneMore(base, 1001);
   let n = 0;
   const source: SocketSource = { name: 'fixture', collect: async () => benchSnapshot(args.changing && n++ % 2 === 1 ? plusOne : base, Date.now()) };

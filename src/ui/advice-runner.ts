@@ -55,7 +55,9 @@ export class AdviceRunner {
       result = { recs: [], error: (e as Error).message, everyMs: 0 };
     }
     const costMs = performance.now() - t0;
-    result.everyMs = adviceCadence(costMs, intervalMs);
+    // Sticky: the cadence only grows while the port filter stays (costs jitter around a step, and a
+    // cadence that flips would change the panel title, i.e. write to the terminal, for nothing).
+    result.everyMs = Math.max(adviceCadence(costMs, intervalMs), st.port === port ? st.result.everyMs : 0);
     this.last = { at: snapshot.time, costMs, port, result };
     this.bySnapshot.set(snapshot, result);
     return result;
