@@ -8,6 +8,10 @@ import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
 import { loadConfig } from '../config/load.js';
 
+/** package.json's version, set by scripts/build.mjs (esbuild define). Without it (tsx) yargs looks package.json up itself. */
+declare const __SOCKSCOPE_VERSION__: string | undefined;
+const VERSION = typeof __SOCKSCOPE_VERSION__ === 'string' ? __SOCKSCOPE_VERSION__ : undefined;
+
 /** Prints an error the way the CLI promises: one line, exit 2 for bad input, 1 for runtime failures. */
 export function exitWithError(err: unknown): never {
   if (err instanceof UsageError) {
@@ -47,7 +51,8 @@ export function buildCli(argv: string[]) {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version()
+    // An explicit version: yargs would otherwise read the package.json nearest the *working directory*.
+    .version(...((VERSION !== undefined ? [VERSION] : []) as []))
     .wrap(Math.min(120, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) {

@@ -4,7 +4,6 @@ import { sourcesFor, withHostFlags } from '../host-option.js';
 import { collectSeries, samplingOf, withSamplingFlags } from '../sampling.js';
 import { loadConfig } from '../../config/load.js';
 import { buildAnalyzeReport } from '../../report/analyze.js';
-import { formatAnalyzeReport } from '../../report/print-analyze.js';
 import { printJson, withJsonFlag, withPortFlags } from '../options.js';
 
 interface Args {
@@ -36,9 +35,12 @@ export const analyzeCommand: CommandModule<object, Args> = {
       }),
     );
     if (argv.json) printJson(reports.length === 1 ? reports[0] : reports);
-    else
+    else {
+      // The table printer renders with Ink: loaded only for human output (--json starts without it).
+      const { formatAnalyzeReport } = await import('../../report/print-analyze.js');
       process.stdout.write(
         reports.map((r, i) => (sources.length > 1 ? `== ${sources[i].label} ==\n` : '') + formatAnalyzeReport(r)).join('\n'),
       );
+    }
   },
 };

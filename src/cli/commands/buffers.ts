@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/load.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { readSysctls } from '../../collect/host.js';
 import { capsFromSysctls } from '../../advise/buffers.js';
-import { buildBuffersReport, formatBuffersReport, type BuffersReport } from '../../advise/buffers-report.js';
+import type { BuffersReport } from '../../advise/buffers-report.js';
 import { parseBandwidth, parseDurationMs, UnitError } from '../../advise/units.js';
 import { socketsOnPort, socketsToPeerPort } from '../../model/aggregate.js';
 import { UsageError } from '../errors.js';
@@ -59,7 +59,11 @@ export const buffersCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const report = await buffersReport({ port: argv.port, peerPort: argv['peer-port'], pid: argv.pid, fd: argv['socket-fd'], bandwidth: argv.bandwidth, rtt: argv.rtt, source: argv.source });
     if (argv.json) printJson(report);
-    else process.stdout.write(formatBuffersReport(report, process.stdout.columns || 100));
+    else {
+      // The report module renders tables with Ink: loaded by dynamic import, only when `buffers` runs.
+      const { formatBuffersReport } = await import('../../advise/buffers-report.js');
+      process.stdout.write(formatBuffersReport(report, process.stdout.columns || 100));
+    }
   },
 };
 
@@ -84,6 +88,7 @@ export async function buffersReport(argv: BuffersQuery): Promise<BuffersReport> 
     if (argv.bandwidth !== undefined && argv.rtt === undefined && !perConn) throw new UsageError('--bandwidth needs --rtt (or --port/--pid to use each connection\'s rtt)');
     if (!perConn && argv.bandwidth === undefined) throw new UsageError('give --port P (or --peer-port P, or --pid N --socket-fd FD), or --bandwidth and --rtt');
     const loaded = loadConfig();
+    const { buildBuffersReport } = await import('../../advise/buffers-report.js');
     const defaults = { bufferSize: loaded.config.bufferSize, origin: loaded.origins.bufferSize.origin, detail: loaded.origins.bufferSize.detail };
     let report;
     if (perConn) {

@@ -1,6 +1,7 @@
 // `sockscope errno CODE`: what an errno / Winsock code means for socket code, on every platform.
 import type { CommandModule } from 'yargs';
-import { explainErrno, ERRNO_PLATFORMS, UnknownErrnoError, type ErrnoExplanation, type ErrnoLookup, type ErrnoPlatform } from '../../knowledge/errno.js';
+import type { ErrnoExplanation, ErrnoLookup, ErrnoPlatform } from '../../knowledge/errno.js';
+import type * as ErrnoTables from '../../knowledge/errno.js';
 import { UsageError } from '../errors.js';
 import { printJson, withJsonFlag } from '../options.js';
 
@@ -9,6 +10,9 @@ interface Args {
   platform?: ErrnoPlatform;
   json: boolean;
 }
+
+/** knowledge/errno.ts's list (the type keeps the two equal): the flag's choices without loading the errno tables. */
+const ERRNO_PLATFORMS: typeof ErrnoTables.ERRNO_PLATFORMS = ['linux', 'macos', 'freebsd', 'windows'];
 
 const PLATFORM_LABEL: Record<ErrnoPlatform, string> = { linux: 'Linux', macos: 'macOS', freebsd: 'FreeBSD', windows: 'Windows' };
 
@@ -113,7 +117,9 @@ export const errnoCommand: CommandModule<object, Args> = {
       .example('$0 errno ECONNRESET', 'meaning, causes and fixes')
       .example('$0 errno 54 --platform macos', 'macOS numbering (ECONNRESET is 54 there)')
       .example('$0 errno "reset by peer"', 'search the messages') as never,
-  handler: (argv) => {
+  handler: async (argv) => {
+    // The errno tables load here only (dynamic import keeps every other command's start-up light).
+    const { explainErrno, UnknownErrnoError } = await import('../../knowledge/errno.js');
     let r: ErrnoLookup;
     try {
       r = explainErrno(String(argv.code), { platform: argv.platform });

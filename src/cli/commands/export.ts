@@ -2,7 +2,6 @@
 import type { CommandModule } from 'yargs';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { loadConfig } from '../../config/load.js';
-import { startExporter } from '../../export/server.js';
 import { parseDuration, parseListenAddress } from '../duration.js';
 
 interface Args {
@@ -23,6 +22,8 @@ export const exportCommand: CommandModule<object, Args> = {
     const { host, port } = parseListenAddress('listen', argv.listen);
     const intervalMs = parseDuration('interval', argv.interval, { minMs: 100 });
     const { config } = loadConfig();
+    // prom-client loads with the exporter only (dynamic import).
+    const { startExporter } = await import('../../export/server.js');
     const exporter = await startExporter({
       source: createSource(argv.source as SourceChoice),
       host,

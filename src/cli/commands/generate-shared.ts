@@ -3,20 +3,10 @@
 import type { Argv } from 'yargs';
 import { createInterface } from 'node:readline/promises';
 import { loadConfig } from '../../config/load.js';
-import {
-  FileExistsError,
-  GEN_LANGUAGES,
-  GeneratorOptionsError,
-  HANDLERS,
-  PLATFORMS,
-  PROFILES,
-  SERVER_TYPES,
-  generateServer,
-  writeFilesAtomic,
-  type GenerateResult,
-  type GeneratorInput,
-} from '../../codegen/index.js';
-import { existingFiles } from '../../codegen/write.js';
+// The flag choices come from codegen/options.ts; the renderer (eta, templates) loads in runGenerate (dynamic import).
+import { GEN_LANGUAGES, GeneratorOptionsError, HANDLERS, PLATFORMS, PROFILES, SERVER_TYPES } from '../../codegen/options.js';
+import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
+import { existingFiles, FileExistsError, writeFilesAtomic } from '../../codegen/write.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
 
@@ -136,7 +126,8 @@ export function argsToInput(a: GenerateArgs, fixedType?: 'tcp'): GeneratorInput 
 }
 
 /** Builds the result or throws UsageError (exit 2) with the generator's message. */
-export function generateOrUsage(input: GeneratorInput, output?: string): GenerateResult {
+export async function generateOrUsage(input: GeneratorInput, output?: string): Promise<GenerateResult> {
+  const { generateServer } = await import('../../codegen/index.js');
   try {
     return generateServer(input, { output, config: loadConfig().config });
   } catch (e) {
@@ -167,7 +158,7 @@ async function confirmOverwrite(paths: string[]): Promise<boolean> {
 
 /** The handler body of generate-server / generate-tcp-server. */
 export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<void> {
-  const r = generateOrUsage(argsToInput(a, fixedType), a.output);
+  const r = await generateOrUsage(argsToInput(a, fixedType), a.output);
   if (a.stdout) {
     if (r.files.length === 1) process.stdout.write(r.files[0].content);
     else for (const f of r.files) process.stdout.write(`==> ${f.path} <==\n${f.content}\n`);

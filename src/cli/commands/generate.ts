@@ -1,8 +1,6 @@
 // `sockscope generate`: the interactive wizard (src/ui/wizard); prints how to build, run and watch the result.
 import type { CommandModule } from 'yargs';
-import { createElement } from 'react';
-import { render } from 'ink';
-import { Wizard, type WizardDone } from '../../ui/wizard/Wizard.js';
+import type { WizardDone } from '../../ui/wizard/Wizard.js';
 import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../errors.js';
 import { nextSteps } from './generate-shared.js';
@@ -16,6 +14,8 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
       throw new UsageError('generate is interactive and needs a terminal; use generate-server with flags (see --help)');
     }
     const config = loadConfig().config;
+    // Ink, React and the wizard load here only (dynamic import keeps other commands' start-up light).
+    const [{ createElement }, { render }, { Wizard }] = await Promise.all([import('react'), import('ink'), import('../../ui/wizard/Wizard.js')]);
     const color = a.color !== false && config.color;
     let done: WizardDone | null = null;
     const app = render(

@@ -1,24 +1,20 @@
 // `sockscope` with no command: the full-screen monitor, or one plain snapshot table when stdout is not a TTY.
-import { render } from 'ink';
-import { createElement } from 'react';
+// Ink, React, the App and the wizard are imported in the handler (dynamic import): other commands start without them.
 import type { CommandModule } from 'yargs';
 import { evaluateRules, makeContext } from '../../advise/engine.js';
 import type { RuleContext } from '../../advise/types.js';
 import { setDebugFileOnly } from '../../collect/debug.js';
 import { readFdInfo } from '../../collect/fdinfo.js';
-import { inspectSocketOptions } from '../../collect/getsockopt.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { loadConfig } from '../../config/load.js';
 import type { Protocol, Socket } from '../../model/socket.js';
-import { App } from '../../ui/App.js';
+import type { App } from '../../ui/App.js';
 import type { ProtocolToggles } from '../../ui/derive.js';
 import type { SocketDetails, SocketInspector } from '../../ui/inspector.js';
 import { resolveKeymap } from '../../ui/keymap.js';
 import { plainReport } from '../../ui/plain.js';
-import { FrameWriter, frameStdout } from '../../ui/frame-writer.js';
 import { terminalGuard } from '../../ui/terminal.js';
 import { colorEnabled, createTheme } from '../../ui/theme.js';
-import { Wizard } from '../../ui/wizard/Wizard.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { parsePort } from '../options.js';
@@ -66,6 +62,7 @@ const inspector: SocketInspector = {
     const fd = await readFdInfo(owner.pid, owner.fd);
     const out: SocketDetails = { fd };
     try {
+      const { inspectSocketOptions } = await import('../../collect/getsockopt.js');
       const r = await inspectSocketOptions({ pid: owner.pid, fd: owner.fd, inode: s.inode, kernelSocket: s });
       out.options = {
         readings: r.options,
@@ -81,6 +78,12 @@ const inspector: SocketInspector = {
 
 /** Leaves the terminal as it was on every exit path: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, uncaught errors. */
 async function runFullScreen(app: Parameters<typeof App>[0]): Promise<never> {
+  const [{ render }, { createElement }, { App }, { FrameWriter, frameStdout }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('../../ui/App.js'),
+    import('../../ui/frame-writer.js'),
+  ]);
   const { stdout, stdin, stderr } = process;
   const guard = terminalGuard(stdout, stdin);
   setDebugFileOnly(true);
@@ -167,6 +170,7 @@ export const monitorCommand: CommandModule<object, Args> = {
       process.stdout.write(plainReport(snap, recs, { protocols, port: argv.port }));
       return;
     }
+    const [{ createElement }, { Wizard }] = await Promise.all([import('react'), import('../../ui/wizard/Wizard.js')]);
     await runFullScreen({
       source,
       advise,

@@ -1,7 +1,10 @@
 // `sockscope task INPUT.json [--output RESULT.json] [--force]`: one JSON task for automation (logic in src/api/task.ts).
 // Every outcome is one JSON document: the result on stdout (or atomically in --output), errors always on stdout.
 import type { CommandModule } from 'yargs';
-import { checkOutputFree, executeTask, failure, readTaskFile, writeTaskResult, TASK_OPERATIONS } from '../../api/task.js';
+import type * as TaskApi from '../../api/task.js';
+
+/** api/task.ts's list (the type keeps the two equal): `--help` without loading every library operation. */
+const TASK_OPERATIONS: typeof TaskApi.TASK_OPERATIONS = ['analyze', 'analyze-states', 'generate-server', 'generate', 'inspect-options', 'debug-connections', 'errno', 'options', 'buffers'];
 
 interface Args {
   input: string;
@@ -24,6 +27,8 @@ export const taskCommand: CommandModule<object, Args> = {
       .example('$0 task check.json', '{"operation": "analyze-states", "port": 8080} -> {"ok": true, "operation": ..., "result": ...}')
       .example('$0 task gen.json --output result.json', 'result in result.json; exit 0 ok, 1 runtime failure, 2 bad input') as never,
   handler: async (a) => {
+    // The task interface and every operation it runs load here only (dynamic import).
+    const { checkOutputFree, executeTask, failure, readTaskFile, writeTaskResult } = await import('../../api/task.js');
     const output = a.output;
     let outcome;
     try {
