@@ -25,8 +25,16 @@ export function stringWidth(text: string): number {
 }
 
 /** Fits text into exactly `width` cells: cut with an ellipsis, or padded. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
+  if (PRINTABLE_ASCII.test(text)) {
+    // Fast path (most cells): one cell per character.
+    const t = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+    const pad = ' '.repeat(width - (t === text ? text.length : width));
+    return align === 'right' ? pad + t : t + pad;
+  }
   let w = stringWidth(text);
   let t = text;
   if (w > width) {
