@@ -498,22 +498,26 @@ function parseInetDiagAt(dv: DataView, buf: Uint8Array, b: number, end: number, 
 
   const local: Endpoint = { address: localAddr, port: dv.getUint16(b + 4, false) };
   const peer: Endpoint = { address: peerAddr, port: dv.getUint16(b + 6, false) };
-  const sock: Socket = {
-    protocol: ctx.protocol,
-    ipVersion: family === AF_INET6 ? 6 : 4,
-    state,
-    local,
-    peer,
-    recvQ: dv.getUint32(b + 56, true),
-    sendQ: dv.getUint32(b + 60, true),
-    processes: NO_PROCESSES,
-  };
+  const protocol = ctx.protocol;
+  const ipVersion = family === AF_INET6 ? 6 : 4;
+  const recvQ = dv.getUint32(b + 56, true);
+  const sendQ = dv.getUint32(b + 60, true);
+  const hasCookie = cookieLo !== 0xffffffff || cookieHi !== 0xffffffff;
+  // Each shape is one object literal, so V8 keeps every field in the object itself (no separate
+  // property store per socket: at 100,000 sockets that is megabytes and an allocation each).
   // Time-wait and request (SYN_RECV) mini-sockets have no owner and no inode: the kernel sends 0.
-  if (kstate !== TCP_TIME_WAIT && kstate !== TCP_NEW_SYN_RECV) {
-    sock.uid = dv.getUint32(b + 64, true);
-    sock.inode = dv.getUint32(b + 68, true);
+  let sock: Socket;
+  if (kstate === TCP_TIME_WAIT || kstate === TCP_NEW_SYN_RECV) {
+    sock = hasCookie
+      ? { protocol, ipVersion, state, local, peer, recvQ, sendQ, processes: NO_PROCESSES, cookie: cookieString(cookieLo, cookieHi) }
+      : { protocol, ipVersion, state, local, peer, recvQ, sendQ, processes: NO_PROCESSES };
+  } else {
+    const uid = dv.getUint32(b + 64, true);
+    const inode = dv.getUint32(b + 68, true);
+    sock = hasCookie
+      ? { protocol, ipVersion, state, local, peer, recvQ, sendQ, processes: NO_PROCESSES, uid, inode, cookie: cookieString(cookieLo, cookieHi) }
+      : { protocol, ipVersion, state, local, peer, recvQ, sendQ, processes: NO_PROCESSES, uid, inode };
   }
-  if (cookieLo !== 0xffffffff || cookieHi !== 0xffffffff) sock.cookie = cookieString(cookieLo, cookieHi);
   if (timer !== 0) sock.timer = { name: TIMER_NAMES[timer] ?? 'unknown', expiresMs: dv.getUint32(b + 52, true), retrans: dv.getUint8(b + 3) };
   if (ifindex !== 0) {
     const name = ifName(ctx, ifindex);
