@@ -15,7 +15,7 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
     }
     const config = loadConfig().config;
     // Ink, React and the wizard load here only (dynamic import keeps other commands' start-up light).
-    const [{ createElement }, { render }, { Wizard }] = await Promise.all([import('react'), import('ink'), import('../../ui/wizard/Wizard.js')]);
+    const { createElement, render, Wizard } = await import('../ui-modules.js');
     const color = a.color !== false && config.color;
     let done: WizardDone | null = null;
     const app = render(

@@ -78,12 +78,7 @@ const inspector: SocketInspector = {
 
 /** Leaves the terminal as it was on every exit path: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, uncaught errors. */
 async function runFullScreen(app: Parameters<typeof App>[0]): Promise<never> {
-  const [{ render }, { createElement }, { App }, { FrameWriter, frameStdout }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('../../ui/App.js'),
-    import('../../ui/frame-writer.js'),
-  ]);
+  const { render, createElement, App, FrameWriter, frameStdout } = await import('../ui-modules.js');
   const { stdout, stdin, stderr } = process;
   const guard = terminalGuard(stdout, stdin);
   setDebugFileOnly(true);
@@ -170,7 +165,7 @@ export const monitorCommand: CommandModule<object, Args> = {
       process.stdout.write(plainReport(snap, recs, { protocols, port: argv.port }));
       return;
     }
-    const [{ createElement }, { Wizard }] = await Promise.all([import('react'), import('../../ui/wizard/Wizard.js')]);
+    const { createElement, Wizard } = await import('../ui-modules.js');
     await runFullScreen({
       source,
       advise,
