@@ -2,9 +2,9 @@
 import { Box, useApp, useInput, useStdin } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type ComponentType, type ReactElement } from 'react';
 import type { SocketSource } from '../collect/source.js';
-import { escapeControl } from '../model/escape.js';
-import { formatEndpoint, type Protocol } from '../model/socket.js';
-import { Footer, FilterBar } from './components/Footer.js';
+import type { Protocol } from '../model/socket.js';
+import { FilterBar } from './components/FilterBar.js';
+import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { maxScroll } from './components/TextPanel.js';
 import type { Line } from './components/Table.js';
@@ -28,7 +28,8 @@ import type { Theme } from './theme.js';
 import { helpPanelLines } from './views/help-lines.js';
 import { PortsView } from './views/PortsView.js';
 import { PortView } from './views/PortView.js';
-import { TextView } from './views/TextView.js';
+import { HelpView } from './views/HelpView.js';
+import { SocketView } from './views/SocketView.js';
 import { socketId } from './identity.js';
 import { listenerLines, wizardInitialFor, type WizardInitial } from './view-helpers.js';
 import { showsSame } from './refresh-gate.js';
@@ -227,11 +228,8 @@ export function App(props: AppProps) {
     );
   else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} adviceEveryMs={data.adviceEveryMs} />;
   else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} />;
-  else if (socketFrame) {
-    const s = shownSocket;
-    const title = s ? `SOCKET ${s.protocol} ${escapeControl(formatEndpoint(s.local, s.protocol))} -> ${escapeControl(formatEndpoint(s.peer, s.protocol))}` : 'SOCKET';
-    content = <TextView title={title} lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
-  } else if (view === 'help') content = <TextView title="HELP" lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
+  else if (socketFrame) content = <SocketView socket={shownSocket} lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
+  else if (view === 'help') content = <HelpView lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
 
   const stale = poll.error ? (data.snapshot ? poll.error : `${poll.error} (no data yet)`) : data.adviceError ? `advice failed: ${data.adviceError}` : undefined;
   const hints = useMemo(() => footerHints(keymap, view === 'wizard' ? 'ports' : view), [keymap, view]);

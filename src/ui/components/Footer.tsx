@@ -1,7 +1,6 @@
-// The key hints line (from the keymap), or the filter being typed.
+// The key hints line, generated from the keymap.
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { fit } from '../format.js';
 import type { Theme } from '../theme.js';
 
 export interface FooterProps {
@@ -42,16 +41,3 @@ function FooterImpl({ hints, width, theme }: FooterProps) {
 }
 
 export const Footer = memo(FooterImpl);
-
-/** The filter input line: "/ text_   Enter keep · Esc clear". */
-export const FilterBar = memo(function FilterBar({ text, width, theme }: { text: string; width: number; theme: Theme }) {
-  const tail = '   Enter keep · Esc clear';
-  return (
-    <Box flexShrink={0} height={1}>
-      <Text wrap="truncate">
-        <Text {...theme.key}>/ </Text>
-        {fit(`${text}█${tail}`, Math.max(0, width - 2))}
-      </Text>
-    </Box>
-  );
-});

@@ -1,0 +1,18 @@
+// The filter being typed: replaces the footer while / is active.
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import { fit } from '../format.js';
+import type { Theme } from '../theme.js';
+
+/** The filter input line: "/ text_   Enter keep · Esc clear". */
+export const FilterBar = memo(function FilterBar({ text, width, theme }: { text: string; width: number; theme: Theme }) {
+  const tail = '   Enter keep · Esc clear';
+  return (
+    <Box flexShrink={0} height={1}>
+      <Text wrap="truncate">
+        <Text {...theme.key}>/ </Text>
+        {fit(`${text}█${tail}`, Math.max(0, width - 2))}
+      </Text>
+    </Box>
+  );
+});

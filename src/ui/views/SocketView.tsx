@@ -1,0 +1,20 @@
+// One socket: every field, state meaning, tcp_info, buffers, fd flags and option values (lines from socket-lines.ts).
+import { escapeControl } from '../../model/escape.js';
+import { formatEndpoint, type Socket } from '../../model/socket.js';
+import type { PanelLine } from '../components/TextPanel.js';
+import type { Theme } from '../theme.js';
+import { TextView } from './TextView.js';
+
+export interface SocketViewProps {
+  socket?: Socket;
+  lines: readonly PanelLine[];
+  scroll: number;
+  height: number;
+  width: number;
+  theme: Theme;
+}
+
+export function SocketView({ socket: s, ...rest }: SocketViewProps) {
+  const title = s ? `SOCKET ${s.protocol} ${escapeControl(formatEndpoint(s.local, s.protocol))} -> ${escapeControl(formatEndpoint(s.peer, s.protocol))}` : 'SOCKET';
+  return <TextView title={title} {...rest} />;
+}
