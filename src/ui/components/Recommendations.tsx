@@ -51,8 +51,9 @@ function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs }: 
           </Text>
         </Box>
       ) : (
-        rows.map((r) => (
-          <Box key={r.key} flexShrink={0} height={1}>
+        rows.map((r, i) => (
+          // Two findings can share id and port (one rule, two processes): the position keeps keys unique.
+          <Box key={`${i}:${r.key}`} flexShrink={0} height={1}>
             <Text wrap="truncate">
               {r.evidence ? (
                 <Text {...theme.dim}>{fit(r.text, width)}</Text>
