@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { countStates, isListener, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts } from '../../src/model/aggregate.js';
+import { History, counterRate, ratePerSecond } from '../../src/model/history.js';
+import { normalizeAddress, formatEndpoint, type Socket } from '../../src/model/socket.js';
+import { unknownSysctls, type Snapshot } from '../../src/model/snapshot.js';
+import { escapeControl } from '../../src/model/escape.js';
+
+function tcp(state: Socket['state'], local: [string, number], peer: [string, number], extra: Partial<Socket> = {}): Socket {
+  return { protocol: 'tcp', ipVersion: 4, state, local: { address: local[0], port: local[1] }, peer: { address: peer[0], port: peer[1] }, recvQ: 0, sendQ: 0, processes: [], ...extra };
+}
+
+const web = { pid: 10, name: 'nginx', fd: 6 };
+const worker = { pid: 11, name: 'nginx', fd: 6 };
+const SOCKETS: Socket[] = [
+  tcp('LISTEN', ['0.0.0.0', 80], ['0.0.0.0', 0], { recvQ: 3, sendQ: 511, processes: [web, worker], inode: 1 }),
+  tcp('ESTABLISHED', ['10.0.0.1', 80], ['10.0.0.9', 5000], { recvQ: 10, processes: [worker] }),
+  tcp('ESTABLISHED', ['10.0.0.1', 80], ['10.0.0.9', 5001]),
+  tcp('CLOSE_WAIT', ['10.0.0.1', 80], ['10.0.0.8', 5002], { recvQ: 1 }),
+  tcp('TIME_WAIT', ['10.0.0.1', 80], ['10.0.0.7', 5003]),
+  // outgoing: this host to a database on 5432 and to a web API on 443
+  tcp('ESTABLISHED', ['10.0.0.1', 40000], ['10.0.0.50', 5432], { sendQ: 7, processes: [{ pid: 20, name: 'app', fd: 9 }] }),
+  tcp('TIME_WAIT', ['10.0.0.1', 40001], ['10.0.0.50', 5432]),
+  tcp('TIME_WAIT', ['10.0.0.1', 40002], ['10.0.0.51', 5432]),
+  tcp('SYN_SENT', ['10.0.0.1', 40003], ['192.0.2.1', 443]),
+  { protocol: 'udp', ipVersion: 4, state: 'CLOSE', local: { address: '0.0.0.0', port: 53 }, peer: { address: '0.0.0.0', port: 0 }, recvQ: 768, sendQ: 0, processes: [{ pid: 30, name: 'dns', fd: 4 }] },
+  { protocol: 'unix', state: 'LISTEN', local: { address: '/run/x.sock', port: 0 }, peer: { address: '', port: 0 }, recvQ: 0, sendQ: 5, processes: [] },
+];
+
+test('per (protocol, local port): states, listeners with backlog and accept queue, owners, peers, queues', () => {
+  const ports = summarizePorts(SOCKETS);
+  assert.deepEqual(
+    ports.map((p) => `${p.protocol}:${p.port}`),
+    ['tcp:80', 'tcp:40000', 'tcp:40001', 'tcp:40002', 'tcp:40003', 'udp:53'],
+    'sorted by protocol then port; unix skipped',
+  );
+  const p80 = ports[0];
+  assert.equal(p80.total, 5);
+  assert.equal(p80.states.ESTABLISHED, 2);
+  assert.equal(p80.states.CLOSE_WAIT, 1);
+  assert.equal(p80.states.TIME_WAIT, 1);
+  assert.equal(p80.states.LISTEN, 1);
+  assert.equal(p80.states.SYN_RECV, 0, 'every state present');
+  assert.deepEqual(p80.listeners, [{ address: '0.0.0.0', port: 80, protocol: 'tcp', backlog: 511, acceptQueue: 3, processes: [web, worker], inode: 1, ipVersion: 4 }]);
+  assert.deepEqual(
+    p80.processes.map((p) => p.pid),
+    [10, 11],
+  );
+  assert.equal(p80.peerCount, 3);
+  assert.deepEqual(p80.topPeers[0], { address: '10.0.0.9', count: 2 });
+  assert.equal(p80.recvQ, 11, 'listener queue not counted as data');
+  const dns = ports.find((p) => p.protocol === 'udp')!;
+  assert.equal(dns.listeners[0].backlog, null, 'UDP has no backlog');
+  assert.equal(dns.listeners[0].acceptQueue, 768);
+});
+
+test('backlog unknown (procfs/netstat) is null, not 0', () => {
+  const [p] = summarizePorts([tcp('LISTEN', ['0.0.0.0', 22], ['0.0.0.0', 0], { sendQ: 0, sendQUnknown: true })]);
+  assert.equal(p.listeners[0].backlog, null);
+});
+
+test('outgoing connections grouped by peer port; incoming ones excluded', () => {
+  const peers = summarizePeerPorts(SOCKETS);
+  assert.deepEqual(
+    peers.map((p) => `${p.protocol}:${p.peerPort}`),
+    ['tcp:443', 'tcp:5432'],
+  );
+  const db = peers[1];
+  assert.equal(db.total, 3);
+  assert.equal(db.states.TIME_WAIT, 2);
+  assert.equal(db.peerCount, 2);
+  assert.equal(db.sendQ, 7);
+  assert.deepEqual(
+    db.processes.map((p) => p.name),
+    ['app'],
+  );
+  assert.equal(socketsToPeerPort(SOCKETS, 5432).length, 3);
+  assert.equal(socketsToPeerPort(SOCKETS, 5000).length, 0, 'replies from our port 80 are not outgoing');
+  assert.equal(socketsOnPort(SOCKETS, 80).length, 5);
+  assert.equal(countStates(SOCKETS).TIME_WAIT, 3);
+});
+
+test('listeners: TCP LISTEN, unconnected bound UDP; not connected UDP', () => {
+  assert.equal(isListener(SOCKETS[0]), true);
+  assert.equal(isListener(SOCKETS[9]), true);
+  assert.equal(isListener({ ...SOCKETS[9], peer: { address: '10.0.0.2', port: 53 }, state: 'ESTABLISHED' }), false);
+});
+
+test('addresses: mapped IPv4 shown as IPv4, scopes kept, brackets for IPv6', () => {
+  assert.deepEqual(normalizeAddress('::ffff:192.0.2.1'), { address: '192.0.2.1', mapped: true, scope: undefined });
+  assert.deepEqual(normalizeAddress('FE80::1%eth0'), { address: 'fe80::1', scope: 'eth0', mapped: false });
+  assert.equal(formatEndpoint({ address: 'fe80::1', port: 22, scope: 'eth0' }), '[fe80::1%eth0]:22');
+  assert.equal(formatEndpoint({ address: '0.0.0.0', port: 0 }), '0.0.0.0:*');
+});
+
+test('escapeControl: terminal escapes in process names are shown, not executed', () => {
+  assert.equal(escapeControl('ev\x1b[31mil'), 'ev\\x1b[31mil');
+  assert.equal(escapeControl('a\nb\tc\\'), 'a\\nb\\tc\\\\');
+  assert.equal(escapeControl('x\u009by\u202ez'), 'x\\u009by\\u202ez');
+  assert.equal(escapeControl('plain name (1)'), 'plain name (1)');
+});
+
+function snap(time: number, overflows: number): Snapshot {
+  return {
+    time,
+    hostname: 'h',
+    kernel: 'k',
+    source: 'fixture',
+    durationMs: 1,
+    sockets: [],
+    counters: { netstat: { TcpExt: { ListenOverflows: overflows } }, snmp: null, sockstat: null },
+    sysctls: unknownSysctls(),
+    attribution: { scope: 'none', complete: true, hiddenProcesses: 0 },
+    notes: [],
+  };
+}
+
+test('history: bounded by count and age; rates from counters, resets are unknown', () => {
+  const h = new History(3, 10_000);
+  for (let i = 0; i < 5; i++) h.push(snap(1000 * i, i * 10));
+  assert.equal(h.all().length, 3);
+  assert.equal(h.latest()!.time, 4000);
+  assert.equal(counterRate(h.all(), 'netstat', 'TcpExt', 'ListenOverflows'), 10);
+  h.push(snap(30_000, 0));
+  assert.equal(h.all().length, 1, 'older than maxAge dropped');
+  assert.equal(ratePerSecond(100, 50, 1000), null, 'counter reset');
+  assert.equal(ratePerSecond(null, 50, 1000), null);
+  assert.equal(counterRate([snap(0, 1)], 'netstat', 'TcpExt', 'ListenOverflows'), null);
+});
