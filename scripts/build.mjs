@@ -40,6 +40,25 @@ function zodNamespaceImport() {
   };
 }
 
+/**
+ * yoga-layout (Ink's layout engine) ships its wasm inline as a data: URI and, when a global fetch exists,
+ * "fetches" it: in Node that loads undici (~20-40 ms at the monitor's start). Decoding the inline base64
+ * directly is emscripten's own path when fetch is absent; the bundle takes that path always.
+ */
+function yogaWithoutFetch() {
+  return {
+    name: 'yoga-without-fetch',
+    setup(b) {
+      b.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        const patched = text.replaceAll('"function"!=typeof fetch', '!0');
+        if (patched === text) throw new Error(`${args.path}: the fetch test to patch is gone (yoga-layout changed); update scripts/build.mjs`);
+        return { contents: patched, loader: 'js' };
+      });
+    },
+  };
+}
+
 const pkg = JSON.parse(await readFile('package.json', 'utf8'));
 
 const common = {
@@ -51,7 +70,7 @@ const common = {
   jsx: 'automatic',
   // koffi is a native module with prebuilt binaries: loaded from node_modules at run time.
   external: ['koffi'],
-  plugins: [stubDevtools(), zodNamespaceImport()],
+  plugins: [stubDevtools(), zodNamespaceImport(), yogaWithoutFetch()],
   // Bundled CommonJS deps (yargs helpers, react) may call require(): give ESM a require.
   banner: {
     js: "import { createRequire as __sockscopeCreateRequire } from 'node:module'; const require = __sockscopeCreateRequire(import.meta.url);",
