@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /** Ink imports react-devtools-core only when DEV=true; the bundle gets an inert stand-in. */
 function stubDevtools() {
@@ -59,6 +60,32 @@ function yogaWithoutFetch() {
   };
 }
 
+/**
+ * string-width builds an Intl.Segmenter and Unicode-property regexes (RGI_Emoji, `v` flag) when its
+ * module is evaluated: ~20 ms at every start, though yargs (cliui, wrap-ansi) measures text only to
+ * print help. For yargs' own imports the bundle gets a stand-in that loads the real module on the first
+ * call (esbuild evaluates a require()d ESM module lazily); Ink imports the real one directly.
+ */
+function lazyStringWidth() {
+  const importers = /[\\/]node_modules[\\/](yargs|cliui|wrap-ansi)[\\/]/;
+  return {
+    name: 'lazy-string-width',
+    setup(b) {
+      b.onResolve({ filter: /^string-width$/ }, async (args) => {
+        if (args.pluginData?.real || !importers.test(args.importer)) return undefined;
+        const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { real: true } });
+        if (real.errors.length) return { errors: real.errors };
+        return { path: real.path, namespace: 'lazy-string-width' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+        contents: `export default function stringWidth(text, options) { return require(${JSON.stringify(args.path)}).default(text, options); }`,
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      }));
+    },
+  };
+}
+
 const pkg = JSON.parse(await readFile('package.json', 'utf8'));
 
 const common = {
@@ -70,7 +97,7 @@ const common = {
   jsx: 'automatic',
   // koffi is a native module with prebuilt binaries: loaded from node_modules at run time.
   external: ['koffi'],
-  plugins: [stubDevtools(), zodNamespaceImport(), yogaWithoutFetch()],
+  plugins: [stubDevtools(), zodNamespaceImport(), yogaWithoutFetch(), lazyStringWidth()],
   // Bundled CommonJS deps (yargs helpers, react) may call require(): give ESM a require.
   banner: {
     js: "import { createRequire as __sockscopeCreateRequire } from 'node:module'; const require = __sockscopeCreateRequire(import.meta.url);",
