@@ -52,6 +52,14 @@ test('--host reads a real sshd on loopback and reports the same listener as the 
   assert.equal(doc.listeners[0].backlog, 9);
   assert.equal(doc.listeners[0].process.pid, process.pid);
 
+  // the monitor follows one remote host; without a TTY it prints one table of that host's ports
+  const mon = spawnSync(BIN, ['--host', 'sockscope-test', '--ssh-config', sshd.clientConfig, '--tcp'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(mon.status, 0, mon.stderr);
+  assert.match(mon.stdout, new RegExp(`\\b${port}\\b`));
+  assert.match(mon.stdout, /remote/);
+  const two = spawnSync(BIN, ['--host', 'a', '--host', 'b']);
+  assert.equal(two.status, 2);
+
   const bad = spawnSync(BIN, ['analyze-states', '--host', 'nobody@127.0.0.1:1', '--ssh-config', sshd.clientConfig], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(bad.status, 1, 'an unreachable host is a runtime failure');
   assert.match(bad.stderr, /ssh nobody@127\.0\.0\.1/);

@@ -6,6 +6,7 @@ import type { RuleContext } from '../../advise/types.js';
 import { setDebugFileOnly } from '../../collect/debug.js';
 import { readFdInfo } from '../../collect/fdinfo.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
+import { sourcesFor } from '../host-option.js';
 import { loadConfig } from '../../config/load.js';
 import type { Protocol, Socket } from '../../model/socket.js';
 import type { App } from '../../ui/App.js';
@@ -27,6 +28,8 @@ interface Args {
   unix?: boolean;
   color: boolean;
   source: string;
+  host?: string[];
+  'ssh-config'?: string;
 }
 
 /** "1s", "500ms", "2.5s" or a bare number of milliseconds; 100 ms to 1 hour (the config schema's bounds). */
@@ -50,6 +53,12 @@ export function collectProtocols(t: ProtocolToggles): Protocol[] {
 }
 
 const advise = (ctx: RuleContext) => evaluateRules(makeContext(ctx));
+
+/** A remote host's sockets: fd flags and getsockopt would read this machine's processes, so say why they are absent. */
+function remoteInspector(host: string): SocketInspector {
+  const why = `the socket is on ${host}: fd flags and option values are read on the host that owns the socket (run sockscope there)`;
+  return { inspect: async () => ({ fdMissing: why, optionsMissing: why }) };
+}
 
 /** fd flags through src/collect/fdinfo.ts and option values through the getsockopt helper (read-only). */
 const inspector: SocketInspector = {
@@ -145,6 +154,8 @@ export const monitorCommand: CommandModule<object, Args> = {
       .option('tcp', { type: 'boolean', describe: 'Start with TCP only (combine with --udp/--unix)' })
       .option('udp', { type: 'boolean', describe: 'Start with UDP only (combine with --tcp/--unix)' })
       .option('unix', { type: 'boolean', describe: 'Start with unix sockets only (combine with --tcp/--udp)' })
+      .option('host', { type: 'string', array: true, describe: 'Monitor a remote server over ssh (user@server[:port]) instead of this host' })
+      .option('ssh-config', { type: 'string', describe: 'ssh config file for --host (ssh -F)' })
       .example('$0', 'the full-screen monitor')
       .example('$0 --port 8080 --interval 500ms', 'one port, twice a second')
       .example('$0 | cat', 'one snapshot as a plain table') as never,
@@ -154,7 +165,9 @@ export const monitorCommand: CommandModule<object, Args> = {
     const { keymap, unknown } = resolveKeymap(config.keymap);
     if (unknown.length > 0) throw new UsageError(`config keymap: unknown command ${unknown.map((u) => `"${u}"`).join(', ')}`);
     const protocols = protocolToggles(argv);
-    const source = createSource((argv.source ?? config.source) as SourceChoice);
+    const hosts = (argv.host ?? []).filter((h) => h !== '');
+    if (hosts.length > 1) throw new UsageError('--host: the monitor follows one remote host at a time; analyze and analyze-states take several');
+    const source = hosts.length === 1 ? sourcesFor({ host: hosts, 'ssh-config': argv['ssh-config'] })[0].source : createSource((argv.source ?? config.source) as SourceChoice);
     const color = colorEnabled(argv.color, process.env) && config.color;
 
     if (!process.stdout.isTTY) {
@@ -175,7 +188,7 @@ export const monitorCommand: CommandModule<object, Args> = {
       intervalMs: config.intervalMs,
       protocols,
       port: argv.port,
-      inspector,
+      inspector: hosts.length === 1 ? remoteInspector(hosts[0]) : inspector,
       collectProtocols,
       // `c`: the server generator wizard, starting from the selected port.
       Wizard: ({ onClose, height, initial }) => createElement(Wizard, { onDone: onClose, onCancel: onClose, rows: height, color, initial }),
