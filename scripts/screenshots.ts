@@ -52,7 +52,11 @@ async function main(): Promise<void> {
     await sleep(700);
     save('port', capture(), `sockscope: port ${sc.closeWait.port}`);
 
+    // the CLOSE_WAIT socket (the second row, after the listener)
+    tmux('send-keys', '-t', SESSION, 'j');
+    await sleep(300);
     tmux('send-keys', '-t', SESSION, 'Enter');
+    await waitForText(/CLOSE_WAIT/);
     await sleep(1200);
     save('socket', capture(), 'sockscope: one socket');
 
