@@ -3,12 +3,19 @@
 import type { Argv } from 'yargs';
 import { createInterface } from 'node:readline/promises';
 import { loadConfig } from '../../config/load.js';
-// The flag choices come from codegen/options.ts; the renderer (eta, templates) loads in runGenerate (dynamic import).
-import { GEN_LANGUAGES, GeneratorOptionsError, HANDLERS, PLATFORMS, PROFILES, SERVER_TYPES } from '../../codegen/options.js';
 import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
+import type * as CodegenOptions from '../../codegen/options.js';
 import { existingFiles, FileExistsError, writeFilesAtomic } from '../../codegen/write.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
+
+// codegen/options.ts's lists (the types keep them equal): flags and --help without loading the generator,
+// whose option schemas, renderer (eta) and templates load in generateOrUsage (dynamic import).
+const SERVER_TYPES: typeof CodegenOptions.SERVER_TYPES = ['tcp', 'udp'];
+const GEN_LANGUAGES: typeof CodegenOptions.GEN_LANGUAGES = ['c', 'python', 'node'];
+const HANDLERS: typeof CodegenOptions.HANDLERS = ['echo', 'http'];
+const PROFILES: typeof CodegenOptions.PROFILES = ['none', 'throughput', 'latency'];
+const PLATFORMS: typeof CodegenOptions.PLATFORMS = ['posix', 'windows', 'portable'];
 
 export interface GenerateArgs {
   type?: string;
@@ -127,7 +134,7 @@ export function argsToInput(a: GenerateArgs, fixedType?: 'tcp'): GeneratorInput 
 
 /** Builds the result or throws UsageError (exit 2) with the generator's message. */
 export async function generateOrUsage(input: GeneratorInput, output?: string): Promise<GenerateResult> {
-  const { generateServer } = await import('../../codegen/index.js');
+  const { generateServer, GeneratorOptionsError } = await import('../../codegen/index.js');
   try {
     return generateServer(input, { output, config: loadConfig().config });
   } catch (e) {
