@@ -118,11 +118,14 @@ export function cellsToSvg(cells: Cell[][], cols: number, rowsCount: number, tit
       out.push(`<rect x="${(pad + x * cw).toFixed(1)}" y="${pad + y * lh}" width="${((end - x) * cw).toFixed(1)}" height="${lh}" fill="${bg}"/>`);
       x = end;
     }
-    // text runs of one style
+    // text runs of one style; a non-ASCII glyph (box drawing, sparkline blocks) gets its own element at
+    // its own cell, since a fallback font may draw it at another width and shift the rest of the run
+    const ascii = (ch: string) => ch.charCodeAt(0) < 0x80;
     for (let x = 0; x < row.length; ) {
       const c = row[x];
       let end = x + 1;
-      while (end < row.length && row[end].fg === c.fg && row[end].bold === c.bold && row[end].underline === c.underline) end++;
+      if (ascii(c.ch))
+        while (end < row.length && ascii(row[end].ch) && row[end].fg === c.fg && row[end].bold === c.bold && row[end].underline === c.underline) end++;
       const text = row.slice(x, end).map((k) => k.ch).join('');
       if (text.trim() !== '') {
         const attrs = `${c.bold ? ' font-weight="bold"' : ''}${c.underline ? ' text-decoration="underline"' : ''}`;

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const sc = await openScenario({ timeWait: 3, acceptBacklog: 4, acceptClients: 3 });
   try {
-    tmux('new-session', '-d', '-s', SESSION, '-x', String(COLS), '-y', String(ROWS), '-e', 'CI=false', '-e', 'TERM=xterm-256color', `${BIN} --interval 1s`);
+    // CI must be absent, not just false: Ink reads CI=false as "not in CI", but chalk's colour detection
+    // turns colour off whenever a CI variable exists at all.
+    tmux('new-session', '-d', '-s', SESSION, '-x', String(COLS), '-y', String(ROWS), `env -u CI -u NO_COLOR TERM=xterm-256color ${BIN} --interval 1s`);
     await waitForText(new RegExp(String(sc.closeWait.port)));
     await sleep(2500); // a few samples for the sparklines and rates
     save('ports', capture(), 'sockscope: ports view');
