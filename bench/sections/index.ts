@@ -8,5 +8,6 @@ import memory from './memory.js';
 import cli from './cli.js';
 import c10k from './c10k.js';
 import monitorRender from './monitor-render.js';
+import startup from './startup.js';
 
-export const SECTIONS: Section[] = [netlink, ss, cli, attribution, memory, c10k, monitorRender];
+export const SECTIONS: Section[] = [netlink, ss, cli, attribution, memory, c10k, monitorRender, startup];
