@@ -1,10 +1,10 @@
 // Bundles the CLI (dist/cli.js) and the library entry point (dist/index.js), then emits types.
-// Start-up loads one file on the common path: code every command needs is in the entry (or one shared
-// chunk), and heavy command-specific parts (Ink UI and wizard, prom-client, eta and templates, errno
-// tables...) are split into dist/chunks/ and loaded by dynamic import() only by the commands that need them.
+// The CLI is split (README, Performance > Start-up): dist/cli.js plus small shared chunks hold what every
+// command needs; heavy command-specific parts (Ink UI and wizard, prom-client, the generator, the task
+// interface) are chunks in dist/chunks/ that only the commands needing them load, with dynamic import().
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -114,9 +114,13 @@ const [cliBuild, libBuild] = await Promise.all([
 ]);
 
 // Chunk names carry a content hash: drop chunks this build did not write (left by earlier builds).
+// Only those older than 10 minutes: a monitor started from the previous build may still import one.
 const written = new Set([cliBuild, libBuild].flatMap((r) => Object.keys(r.metafile.outputs)).map((p) => p.replace(/^dist\//, '')));
 if (existsSync('dist/chunks')) {
-  for (const f of readdirSync('dist/chunks')) if (!written.has(`chunks/${f}`)) rmSync(`dist/chunks/${f}`, { force: true });
+  for (const f of readdirSync('dist/chunks')) {
+    const path = `dist/chunks/${f}`;
+    if (!written.has(`chunks/${f}`) && Date.now() - statSync(path).mtimeMs > 10 * 60_000) rmSync(path, { force: true });
+  }
 }
 
 if (existsSync('src/index.ts') && !process.argv.includes('--no-types')) {
