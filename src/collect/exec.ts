@@ -1,5 +1,4 @@
 // Runs a child process with an argument array (never a shell), a timeout, and SOCKET_DEBUG logging.
-import { execa } from 'execa';
 import { logOsCall } from './debug.js';
 import { CollectorError, DEFAULT_TIMEOUT_MS } from './source.js';
 
@@ -13,6 +12,8 @@ export interface RunResult {
 export async function run(file: string, args: readonly string[], opts: { timeoutMs?: number; input?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
   const t0 = performance.now();
   try {
+    // Loaded on first use: execa's module graph costs ~20 ms of start-up that commands without a child process never need.
+    const { execa } = await import('execa');
     const r = await execa(file, args, {
       timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       reject: false,
