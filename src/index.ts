@@ -68,6 +68,7 @@ export { collectProcessLimits, withProcessLimits, parseMaxOpenFiles } from './co
 export { snapshot, analyze, analyzeStates, SnapshotInputSchema, AnalyzeInputSchema, AnalyzeStatesInputSchema } from './api/host.js';
 export type { SnapshotInput, AnalyzeInput, AnalyzeStatesInput } from './api/host.js';
 export { AnalyzeReportSchema, StatesReportSchema, RecommendationSchema, ListenerSchema, PeerSchema, SeveritySchema } from './report/schema.js';
+export { SnapshotReportSchema, buildSnapshotReport, type SnapshotReport } from './report/snapshot-report.js';
 export type { AnalyzeReport, StatesReport } from './report/schema.js';
 export { explainErrno, describeOption, ErrnoInputSchema, DescribeOptionInputSchema } from './api/knowledge.js';
 export type { ErrnoInput, DescribeOptionInput } from './api/knowledge.js';

@@ -123,3 +123,20 @@ test('--samples takes a series so history-based rules can run; bad values are ex
     assert.ok(bad.stderr.includes(flag), bad.stderr);
   }
 });
+
+test('sockscope --json: one snapshot document with the scenario\'s ports, valid against its schema', async () => {
+  const { SnapshotReportSchema } = await import('../../src/report/snapshot-report.js');
+  const r = sockscope('--json', '--tcp');
+  assert.equal(r.status, 0, r.stderr);
+  const doc = SnapshotReportSchema.parse(JSON.parse(r.stdout));
+  const cw = doc.ports.find((p) => p.protocol === 'tcp' && p.port === sc.closeWait.port)!;
+  assert.ok(cw, 'the CLOSE_WAIT port is listed');
+  assert.equal(cw.states.CLOSE_WAIT, 1);
+  assert.equal(cw.listeners[0].processes[0].pid, sc.pid);
+  assert.ok(doc.ports.every((p) => p.protocol === 'tcp'), '--tcp restricts the document');
+  const one = SnapshotReportSchema.parse(JSON.parse(sockscope('--json', '--port', String(sc.listener.port)).stdout));
+  assert.deepEqual(
+    one.ports.map((p) => p.port),
+    [sc.listener.port],
+  );
+});

@@ -30,6 +30,7 @@ interface Args {
   source: string;
   host?: string[];
   'ssh-config'?: string;
+  json?: boolean;
 }
 
 /** "1s", "500ms", "2.5s" or a bare number of milliseconds; 100 ms to 1 hour (the config schema's bounds). */
@@ -154,6 +155,7 @@ export const monitorCommand: CommandModule<object, Args> = {
       .option('tcp', { type: 'boolean', describe: 'Start with TCP only (combine with --udp/--unix)' })
       .option('udp', { type: 'boolean', describe: 'Start with UDP only (combine with --tcp/--unix)' })
       .option('unix', { type: 'boolean', describe: 'Start with unix sockets only (combine with --tcp/--udp)' })
+      .option('json', { type: 'boolean', describe: 'Print one snapshot as a JSON document and exit (SnapshotReportSchema)' })
       .option('host', { type: 'string', array: true, describe: 'Monitor a remote server over ssh (user@server[:port]) instead of this host' })
       .option('ssh-config', { type: 'string', describe: 'ssh config file for --host (ssh -F)' })
       .example('$0', 'the full-screen monitor')
@@ -170,6 +172,14 @@ export const monitorCommand: CommandModule<object, Args> = {
     const source = hosts.length === 1 ? sourcesFor({ host: hosts, 'ssh-config': argv['ssh-config'] })[0].source : createSource((argv.source ?? config.source) as SourceChoice);
     const color = colorEnabled(argv.color, process.env) && config.color;
 
+    if (argv.json) {
+      const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'listeners', port: argv.port });
+      const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds });
+      const { buildSnapshotReport } = await import('../../report/snapshot-report.js');
+      const shown = (['tcp', 'udp', 'unix'] as const).filter((p) => protocols[p]);
+      process.stdout.write(`${JSON.stringify(buildSnapshotReport(snap, recs, { protocols: shown, port: argv.port }), null, 2)}\n`);
+      return;
+    }
     if (!process.stdout.isTTY) {
       // `sockscope | head`: a reader that stops early is not an error.
       process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));

@@ -1,0 +1,71 @@
+// `sockscope --json`: one snapshot as a JSON document (the monitor's ports and outgoing tables, totals, advice).
+import { z } from 'zod';
+import type { Recommendation } from '../advise/types.js';
+import { countStates, summarizePeerPorts, summarizePorts } from '../model/aggregate.js';
+import type { Protocol } from '../model/socket.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { RecommendationSchema } from './schema.js';
+
+const Counts = z.record(z.string(), z.number().int());
+const Proc = z.object({ pid: z.number().int(), name: z.string(), fd: z.number().int() });
+
+/** Zod schema of `sockscope --json`. */
+export const SnapshotReportSchema = z.object({
+  host: z.string(),
+  kernel: z.string(),
+  source: z.string(),
+  sourceNote: z.string().optional(),
+  time: z.string(),
+  durationMs: z.number(),
+  totals: z.object({ tcp: Counts, udp: z.number().int(), unix: z.number().int() }),
+  ports: z.array(
+    z.object({
+      protocol: z.enum(['tcp', 'udp', 'unix']),
+      port: z.number().int(),
+      states: Counts,
+      total: z.number().int(),
+      listeners: z.array(z.object({ address: z.string(), backlog: z.number().int().nullable(), acceptQueue: z.number().int(), processes: z.array(Proc) })),
+      processes: z.array(Proc),
+      peerCount: z.number().int(),
+      recvQ: z.number().int(),
+      sendQ: z.number().int(),
+    }),
+  ),
+  outgoing: z.array(z.object({ protocol: z.enum(['tcp', 'udp', 'unix']), peerPort: z.number().int(), states: Counts, total: z.number().int(), peerCount: z.number().int(), processes: z.array(Proc) })),
+  recommendations: z.array(RecommendationSchema),
+  notes: z.array(z.string()),
+});
+export type SnapshotReport = z.infer<typeof SnapshotReportSchema>;
+
+/** Builds the document; `protocols` and `port` restrict it as the monitor's flags do. */
+export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendation[], opts: { protocols?: readonly Protocol[]; port?: number } = {}): SnapshotReport {
+  const keep = (p: Protocol) => !opts.protocols || opts.protocols.includes(p);
+  const sockets = snap.sockets.filter((s) => keep(s.protocol) && (opts.port === undefined || s.local.port === opts.port));
+  return {
+    host: snap.hostname,
+    kernel: snap.kernel,
+    source: snap.source,
+    ...(snap.sourceNote ? { sourceNote: snap.sourceNote } : {}),
+    time: new Date(snap.time).toISOString(),
+    durationMs: Math.round(snap.durationMs * 10) / 10,
+    totals: {
+      tcp: countStates(sockets.filter((s) => s.protocol === 'tcp')),
+      udp: sockets.filter((s) => s.protocol === 'udp').length,
+      unix: sockets.filter((s) => s.protocol === 'unix').length,
+    },
+    ports: summarizePorts(sockets).map((p) => ({
+      protocol: p.protocol,
+      port: p.port,
+      states: p.states,
+      total: p.total,
+      listeners: p.listeners.map((l) => ({ address: l.address, backlog: l.backlog, acceptQueue: l.acceptQueue, processes: l.processes })),
+      processes: p.processes,
+      peerCount: p.peerCount,
+      recvQ: p.recvQ,
+      sendQ: p.sendQ,
+    })),
+    outgoing: summarizePeerPorts(sockets).map((p) => ({ protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes })),
+    recommendations: recs.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Recommendation),
+    notes: [...snap.notes],
+  };
+}
