@@ -62,11 +62,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
     .slice(0, 10);
   const recs = recommendationsFor(snap, scope, history, thresholds);
   return {
-    host: snap.hostname,
-    kernel: snap.kernel,
-    source: snap.source,
-    ...(snap.sourceNote ? { sourceNote: snap.sourceNote } : {}),
-    time: new Date(snap.time).toISOString(),
+    ...reportHeader(snap),
     port: scope.port ?? null,
     peerPort: scope.peerPort ?? null,
     total: tcp.length,
@@ -102,6 +98,17 @@ export function buildStatesReport(snap: Snapshot, scope: ReportScope, history?: 
   };
 }
 
-function stripUndefined<T extends object>(o: T): T {
+/** The fields every report starts with: which host, kernel and source, and when. */
+export function reportHeader(snap: Snapshot): { host: string; kernel: string; source: string; sourceNote?: string; time: string } {
+  return {
+    host: snap.hostname,
+    kernel: snap.kernel,
+    source: snap.source,
+    ...(snap.sourceNote ? { sourceNote: snap.sourceNote } : {}),
+    time: new Date(snap.time).toISOString(),
+  };
+}
+
+export function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -5,6 +5,7 @@ import { countStates, summarizePeerPorts, summarizePorts } from '../model/aggreg
 import type { Protocol } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
+import { reportHeader, stripUndefined } from './analyze.js';
 
 const Counts = z.record(z.string(), z.number().int());
 const Proc = z.object({ pid: z.number().int(), name: z.string(), fd: z.number().int() });
@@ -42,11 +43,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
   const keep = (p: Protocol) => !opts.protocols || opts.protocols.includes(p);
   const sockets = snap.sockets.filter((s) => keep(s.protocol) && (opts.port === undefined || s.local.port === opts.port));
   return {
-    host: snap.hostname,
-    kernel: snap.kernel,
-    source: snap.source,
-    ...(snap.sourceNote ? { sourceNote: snap.sourceNote } : {}),
-    time: new Date(snap.time).toISOString(),
+    ...reportHeader(snap),
     durationMs: Math.round(snap.durationMs * 10) / 10,
     totals: {
       tcp: countStates(sockets.filter((s) => s.protocol === 'tcp')),
@@ -65,7 +62,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       sendQ: p.sendQ,
     })),
     outgoing: summarizePeerPorts(sockets).map((p) => ({ protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes })),
-    recommendations: recs.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Recommendation),
+    recommendations: recs.map(stripUndefined),
     notes: [...snap.notes],
   };
 }
