@@ -30,6 +30,8 @@ export interface PeerCount {
 
 /** Everything known about one (protocol, local port). */
 export interface PortSummary {
+  /** Set when the sockets carry a host (several --host): summaries are per (host, protocol, port). */
+  host?: string;
   protocol: Protocol;
   port: number;
   states: StateCounts;
@@ -47,6 +49,8 @@ export interface PortSummary {
 
 /** Outgoing connections from this host grouped by the peer's port. */
 export interface PeerPortSummary {
+  /** Set when the sockets carry a host (several --host). */
+  host?: string;
   protocol: Protocol;
   peerPort: number;
   states: StateCounts;
@@ -74,8 +78,13 @@ export function isListener(s: Socket): boolean {
  */
 export function listeningPorts(sockets: readonly Socket[]): Set<string> {
   const out = new Set<string>();
-  for (const s of sockets) if (s.protocol !== 'unix' && isListener(s)) out.add(`${s.protocol}:${s.local.port}`);
+  for (const s of sockets) if (s.protocol !== 'unix' && isListener(s)) out.add(listeningKey(s));
   return out;
+}
+
+/** The key listeningPorts uses for a socket's local port: 'tcp:80', or 'HOST\u0000tcp:80' when the socket carries a host. */
+export function listeningKey(s: Socket): string {
+  return s.host === undefined ? `${s.protocol}:${s.local.port}` : `${s.host}\u0000${s.protocol}:${s.local.port}`;
 }
 
 const EMPTY_PROCESSES: ProcessRef[] = [];
@@ -95,6 +104,9 @@ function topPeers(peers: Map<string, number> | null): PeerCount[] {
 }
 
 interface Acc {
+  host?: string;
+  /** Numeric (protocol, port) key, for sorting. */
+  num: number;
   protocol: Protocol;
   port: number;
   states: StateCounts;
@@ -107,8 +119,8 @@ interface Acc {
   sendQ: number;
 }
 
-function newAcc(protocol: Protocol, port: number): Acc {
-  return { protocol, port, states: emptyStateCounts(), total: 0, listeners: [], processes: null, peers: null, recvQ: 0, sendQ: 0 };
+function newAcc(protocol: Protocol, port: number, host?: string): Acc {
+  return { host, num: keyOf(protocol, port), protocol, port, states: emptyStateCounts(), total: 0, listeners: [], processes: null, peers: null, recvQ: 0, sendQ: 0 };
 }
 
 function addProcesses(a: Acc, list: readonly ProcessRef[]): void {
@@ -126,18 +138,30 @@ function processesOf(a: Acc): ProcessRef[] {
   return a.processes ? [...a.processes.values()].sort((x, y) => x.pid - y.pid) : EMPTY_PROCESSES;
 }
 
-function byProtocolThenPort(x: { protocol: Protocol; key: number }, y: { protocol: Protocol; key: number }): number {
-  return x.key - y.key; // tcp < udp < unix, then port
+function byProtocolThenPort(x: { host?: string; key: number }, y: { host?: string; key: number }): number {
+  if (x.host !== y.host) {
+    const a = x.host ?? '';
+    const b = y.host ?? '';
+    if (a !== b) return a < b ? -1 : 1;
+  }
+  return x.key - y.key; // (host,) tcp < udp < unix, then port
+}
+
+/** Accumulator lookup: the numeric key alone when the socket has no host (the fast path), else host + key. */
+function accFor(acc: Map<number | string, Acc>, s: Socket, port: number): Acc {
+  const num = keyOf(s.protocol, port);
+  const key = s.host === undefined ? num : `${s.host}\u0000${num}`;
+  let a = acc.get(key);
+  if (!a) acc.set(key, (a = newAcc(s.protocol, port, s.host)));
+  return a;
 }
 
 /** Per (protocol, local port) summaries of TCP and UDP sockets, sorted by protocol then port. Unix sockets are skipped. */
 export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
-  const acc = new Map<number, Acc>();
+  const acc = new Map<number | string, Acc>();
   for (const s of sockets) {
     if (s.protocol === 'unix') continue;
-    const key = keyOf(s.protocol, s.local.port);
-    let a = acc.get(key);
-    if (!a) acc.set(key, (a = newAcc(s.protocol, s.local.port)));
+    const a = accFor(acc, s, s.local.port);
     a.states[s.state]++;
     a.total++;
     addProcesses(a, s.processes);
@@ -160,9 +184,10 @@ export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
     }
   }
   const out: (PortSummary & { key: number })[] = [];
-  for (const [key, a] of acc) {
+  for (const a of acc.values()) {
     out.push({
-      key,
+      key: a.num,
+      ...(a.host !== undefined ? { host: a.host } : {}),
       protocol: a.protocol,
       port: a.port,
       states: a.states,
@@ -182,13 +207,11 @@ export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
 /** Outgoing connections (local port not a listening port) grouped by (protocol, peer port). */
 export function summarizePeerPorts(sockets: readonly Socket[]): PeerPortSummary[] {
   const listening = listeningPorts(sockets);
-  const acc = new Map<number, Acc>();
+  const acc = new Map<number | string, Acc>();
   for (const s of sockets) {
     if (s.protocol === 'unix' || s.peer.port === 0 || isListener(s)) continue;
-    if (listening.has(`${s.protocol}:${s.local.port}`)) continue;
-    const key = keyOf(s.protocol, s.peer.port);
-    let a = acc.get(key);
-    if (!a) acc.set(key, (a = newAcc(s.protocol, s.peer.port)));
+    if (listening.has(listeningKey(s))) continue;
+    const a = accFor(acc, s, s.peer.port);
     a.states[s.state]++;
     a.total++;
     a.recvQ += s.recvQ;
@@ -197,9 +220,10 @@ export function summarizePeerPorts(sockets: readonly Socket[]): PeerPortSummary[
     addPeer(a, s.peer.address);
   }
   const out: (PeerPortSummary & { key: number })[] = [];
-  for (const [key, a] of acc) {
+  for (const a of acc.values()) {
     out.push({
-      key,
+      key: a.num,
+      ...(a.host !== undefined ? { host: a.host } : {}),
       protocol: a.protocol,
       peerPort: a.port,
       states: a.states,
@@ -223,19 +247,20 @@ export function countStates(sockets: readonly Socket[]): StateCounts {
 }
 
 /** Sockets whose local port is `port` (what this host serves on P). */
-export function socketsOnPort(sockets: readonly Socket[], port: number, protocol?: Protocol): Socket[] {
-  return sockets.filter((s) => s.protocol !== 'unix' && s.local.port === port && (!protocol || s.protocol === protocol));
+export function socketsOnPort(sockets: readonly Socket[], port: number, protocol?: Protocol, host?: string): Socket[] {
+  return sockets.filter((s) => s.protocol !== 'unix' && s.local.port === port && (!protocol || s.protocol === protocol) && (host === undefined || s.host === host));
 }
 
 /** This host's outgoing sockets to peer port `port` (excluding sockets on a listening local port). */
-export function socketsToPeerPort(sockets: readonly Socket[], port: number, protocol?: Protocol): Socket[] {
+export function socketsToPeerPort(sockets: readonly Socket[], port: number, protocol?: Protocol, host?: string): Socket[] {
   const listening = listeningPorts(sockets);
   return sockets.filter(
     (s) =>
       s.protocol !== 'unix' &&
       s.peer.port === port &&
       !isListener(s) &&
-      !listening.has(`${s.protocol}:${s.local.port}`) &&
-      (!protocol || s.protocol === protocol),
+      !listening.has(listeningKey(s)) &&
+      (!protocol || s.protocol === protocol) &&
+      (host === undefined || s.host === host),
   );
 }

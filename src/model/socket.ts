@@ -108,6 +108,8 @@ export interface SkMem {
 /** One socket as seen by a collector. Optional fields are absent when the source cannot see them. */
 export interface Socket {
   protocol: Protocol;
+  /** The host this socket was read from, set only when several hosts are merged (src/collect/multi-host.ts). */
+  host?: string;
   /** 4 or 6 for tcp/udp; undefined for unix. */
   ipVersion?: 4 | 6;
   state: SocketState;

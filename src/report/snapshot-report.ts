@@ -21,6 +21,8 @@ export const SnapshotReportSchema = z.object({
   totals: z.object({ tcp: Counts, udp: z.number().int(), unix: z.number().int() }),
   ports: z.array(
     z.object({
+      /** Set when several --host are read: the host this port is on. */
+      host: z.string().optional(),
       protocol: z.enum(['tcp', 'udp', 'unix']),
       port: z.number().int(),
       states: Counts,
@@ -32,7 +34,7 @@ export const SnapshotReportSchema = z.object({
       sendQ: z.number().int(),
     }),
   ),
-  outgoing: z.array(z.object({ protocol: z.enum(['tcp', 'udp', 'unix']), peerPort: z.number().int(), states: Counts, total: z.number().int(), peerCount: z.number().int(), processes: z.array(Proc) })),
+  outgoing: z.array(z.object({ host: z.string().optional(), protocol: z.enum(['tcp', 'udp', 'unix']), peerPort: z.number().int(), states: Counts, total: z.number().int(), peerCount: z.number().int(), processes: z.array(Proc) })),
   recommendations: z.array(RecommendationSchema),
   notes: z.array(z.string()),
 });
@@ -51,6 +53,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       unix: sockets.filter((s) => s.protocol === 'unix').length,
     },
     ports: summarizePorts(sockets).map((p) => ({
+      ...(p.host !== undefined ? { host: p.host } : {}),
       protocol: p.protocol,
       port: p.port,
       states: p.states,
@@ -61,7 +64,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       recvQ: p.recvQ,
       sendQ: p.sendQ,
     })),
-    outgoing: summarizePeerPorts(sockets).map((p) => ({ protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes })),
+    outgoing: summarizePeerPorts(sockets).map((p) => ({ ...(p.host !== undefined ? { host: p.host } : {}), protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes })),
     recommendations: recs.map(stripUndefined),
     notes: [...snap.notes],
   };

@@ -9,7 +9,7 @@ import { Header } from './components/Header.js';
 import { maxScroll } from './components/TextPanel.js';
 import type { Line } from './components/Table.js';
 import type { TableSectionProps } from './components/TableSection.js';
-import { enabledProtocols, recommendationsForPort, type ProtocolToggles } from './derive.js';
+import { enabledProtocols, recommendationsForPort, type HostedRecommendation, type ProtocolToggles } from './derive.js';
 import { DEFAULT_HISTORY_WINDOW } from './hooks/history-window.js';
 import { usePolling, type PollState, type Scheduler } from './hooks/usePolling.js';
 import { AdviceRunner } from './advice-runner.js';
@@ -140,7 +140,7 @@ export function App(props: AppProps) {
   const ids = useMemo(() => (model ? model.rows.map(model.idOf) : []), [model]);
 
   const portRecs = useMemo(
-    () => (portFrame ? (portFrame.direction === 'peer' ? data.recs.filter((r) => r.peerPort === portFrame.port) : recommendationsForPort(data.recs, portFrame.protocol, portFrame.port)) : []),
+    () => (portFrame ? (portFrame.direction === 'peer' ? data.recs.filter((r) => r.peerPort === portFrame.port && (portFrame.host === undefined || (r as HostedRecommendation).host === portFrame.host)) : recommendationsForPort(data.recs, portFrame.protocol, portFrame.port, portFrame.host)) : []),
     [data.recs, portFrame],
   );
   const listeners = useMemo(() => (portFrame && portFrame.direction === 'local' ? listenerLines(onPort, 3) : []), [onPort, portFrame]);

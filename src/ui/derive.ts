@@ -60,8 +60,11 @@ export function unixId(label: string): string {
   return `unix:${label}`;
 }
 
-/** Worst live recommendation per port id ('tcp:80'); a rule without protocol marks both tcp and udp. */
-export function healthByPort(recs: readonly Recommendation[]): Map<string, Severity> {
+/** A recommendation made on one of several hosts carries that host (the monitor's per-host advice). */
+export type HostedRecommendation = Recommendation & { host?: string };
+
+/** Worst live recommendation per port id ('tcp:80', or 'HOST tcp:80' for a host's recommendation); a rule without protocol marks both tcp and udp. */
+export function healthByPort(recs: readonly HostedRecommendation[]): Map<string, Severity> {
   const m = new Map<string, Severity>();
   const put = (id: string, sev: Severity) => {
     const cur = m.get(id);
@@ -69,15 +72,16 @@ export function healthByPort(recs: readonly Recommendation[]): Map<string, Sever
   };
   for (const r of recs) {
     if (r.scope === 'host') continue;
+    const host = r.host;
     if (r.peerPort !== undefined) {
-      put(peerPortId(r.protocol ?? 'tcp', r.peerPort), r.severity);
+      put(peerPortId(r.protocol ?? 'tcp', r.peerPort, host), r.severity);
       continue;
     }
     if (r.port === undefined) continue;
-    if (r.protocol) put(portId(r.protocol, r.port), r.severity);
+    if (r.protocol) put(portId(r.protocol, r.port, host), r.severity);
     else {
-      put(portId('tcp', r.port), r.severity);
-      put(portId('udp', r.port), r.severity);
+      put(portId('tcp', r.port, host), r.severity);
+      put(portId('udp', r.port, host), r.severity);
     }
   }
   return m;
@@ -89,8 +93,8 @@ export function sortRecommendations(recs: readonly Recommendation[]): Recommenda
 }
 
 /** Recommendations that concern one port. */
-export function recommendationsForPort(recs: readonly Recommendation[], protocol: Protocol, port: number): Recommendation[] {
-  return recs.filter((r) => r.port === port && (!r.protocol || r.protocol === protocol));
+export function recommendationsForPort(recs: readonly HostedRecommendation[], protocol: Protocol, port: number, host?: string): Recommendation[] {
+  return recs.filter((r) => r.port === port && (!r.protocol || r.protocol === protocol) && (host === undefined || r.host === host));
 }
 
 /** Connections (non-listening sockets) of a summary: the value the trend sparkline follows. */
@@ -147,7 +151,7 @@ export function buildPortTables(
   const samples = new Map<string, number>();
   for (const summary of summarizePorts(sockets)) {
     if (!isServedPort(summary, ephemeral)) continue;
-    const id = portId(summary.protocol, summary.port);
+    const id = portId(summary.protocol, summary.port, summary.host);
     samples.set(id, connections(summary));
     local.push({ id, label: String(summary.port), summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] });
   }
@@ -160,7 +164,7 @@ export function buildPortTables(
   const peer = () => {
     if (!peerRows) {
       peerRows = summarizePeerPorts(sockets).map((summary) => {
-        const id = peerPortId(summary.protocol, summary.peerPort);
+        const id = peerPortId(summary.protocol, summary.peerPort, summary.host);
         return { id, summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] };
       });
     }

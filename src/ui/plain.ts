@@ -7,6 +7,7 @@ import { identityLine, totalsLine } from './header-lines.js';
 import { placeColumns, renderHeader, renderRow } from './layout.js';
 import { HEALTH_MARKS } from './theme.js';
 import { PORT_COLUMNS } from './tables/ports.js';
+import { withHostColumn } from './table-model.js';
 
 /** Width of the plain table: wide enough for every column but the trend (one sample has no trend). */
 export const PLAIN_WIDTH = 132;
@@ -15,7 +16,7 @@ export function plainReport(snapshot: Snapshot, recs: readonly Recommendation[],
   const sockets = selectSockets(snapshot.sockets, opts.protocols, opts.port);
   const tables = buildPortTables(sockets, healthByPort(recs), { map: new Map() }, ephemeralRange(snapshot));
   const columns = placeColumns(
-    PORT_COLUMNS.filter((c) => c.id !== 'trend'),
+    withHostColumn(PORT_COLUMNS, tables.local).filter((c) => c.id !== 'trend'),
     PLAIN_WIDTH - 3,
   );
   const lines = [identityLine(snapshot, undefined, opts.protocols, opts.port), totalsLine(snapshot), ''];

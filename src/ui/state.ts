@@ -6,7 +6,7 @@ import type { SortState } from './tables/sorting.js';
 /** One level of the view stack. */
 export type Frame =
   | { view: 'ports' }
-  | { view: 'port'; id: string; direction: 'local' | 'peer'; protocol: Protocol; port: number; label: string }
+  | { view: 'port'; id: string; direction: 'local' | 'peer'; protocol: Protocol; port: number; label: string; host?: string }
   | { view: 'socket'; id: string; last: Socket }
   | { view: 'help' }
   | { view: 'wizard'; initial?: { type?: 'tcp' | 'udp'; port?: number } };

@@ -52,6 +52,18 @@ function build<R extends { id: string }>(
   };
 }
 
+/** 'HOST: ' for a row of one of several hosts. */
+function hostPrefix(host: string | undefined): string {
+  return host === undefined ? '' : `${escapeControl(host)}: `;
+}
+
+/** The HOST column first, only when some row carries a host (several --host): one host renders as before. */
+export function withHostColumn<R extends { summary: { host?: string } }>(columns: readonly Column<R>[], rows: readonly R[]): readonly Column<R>[] {
+  if (!rows.some((r) => r.summary.host !== undefined)) return columns;
+  const width = Math.min(24, Math.max(4, ...rows.map((r) => (r.summary.host ?? '').length)));
+  return [{ id: 'host', title: 'HOST', width, cell: (r) => escapeControl(r.summary.host ?? '') }, ...columns];
+}
+
 /** The ports view: local ports, or outgoing connections by peer port (Tab). */
 export function portsTableModel(tables: PortTables, state: UiState): TableModel<PortRow> | TableModel<PeerPortRow> {
   if (state.table === 'peer') {
@@ -60,10 +72,23 @@ export function portsTableModel(tables: PortTables, state: UiState): TableModel<
         key: 'peerports',
         kind: 'peerports',
         title: 'OUTGOING CONNECTIONS BY PEER PORT',
-        columns: PEER_PORT_COLUMNS,
+        columns: withHostColumn(PEER_PORT_COLUMNS, tables.peer()),
         sorts: PEER_PORT_SORTS,
         markOf: (r) => r.health,
-        drill: (r) => [{ type: 'push', frame: { view: 'port', id: r.id, direction: 'peer', protocol: r.summary.protocol, port: r.summary.peerPort, label: `to ${r.summary.protocol} port ${r.summary.peerPort}` } }],
+        drill: (r) => [
+          {
+            type: 'push',
+            frame: {
+              view: 'port',
+              id: r.id,
+              direction: 'peer',
+              protocol: r.summary.protocol,
+              port: r.summary.peerPort,
+              label: `${hostPrefix(r.summary.host)}to ${r.summary.protocol} port ${r.summary.peerPort}`,
+              ...(r.summary.host !== undefined ? { host: r.summary.host } : {}),
+            },
+          },
+        ],
         emptyText: 'no outgoing connections',
       },
       tables.peer(),
@@ -76,7 +101,7 @@ export function portsTableModel(tables: PortTables, state: UiState): TableModel<
       key: 'ports',
       kind: 'ports',
       title: 'LOCAL PORTS',
-      columns: PORT_COLUMNS,
+      columns: withHostColumn(PORT_COLUMNS, tables.local),
       sorts: PORT_SORTS,
       markOf: (r) => r.health,
       drill: (r) => [
@@ -88,7 +113,8 @@ export function portsTableModel(tables: PortTables, state: UiState): TableModel<
             direction: 'local',
             protocol: r.summary.protocol,
             port: r.summary.port,
-            label: r.summary.protocol === 'unix' ? `unix ${r.label}` : `${r.summary.protocol} port ${r.summary.port}`,
+            label: r.summary.protocol === 'unix' ? `unix ${r.label}` : `${hostPrefix(r.summary.host)}${r.summary.protocol} port ${r.summary.port}`,
+            ...(r.summary.host !== undefined ? { host: r.summary.host } : {}),
           },
         },
       ],
@@ -106,7 +132,7 @@ export function portSockets(sockets: readonly Socket[], frame: Extract<Frame, { 
     const label = frame.id.slice('unix:'.length);
     return sockets.filter((s) => s.protocol === 'unix' && escapeControl(s.local.address || '(unnamed)') === label);
   }
-  return frame.direction === 'peer' ? socketsToPeerPort(sockets, frame.port, frame.protocol) : socketsOnPort(sockets, frame.port, frame.protocol);
+  return frame.direction === 'peer' ? socketsToPeerPort(sockets, frame.port, frame.protocol, frame.host) : socketsOnPort(sockets, frame.port, frame.protocol, frame.host);
 }
 
 /** The port view: every socket on the port, or the same grouped by peer address. */

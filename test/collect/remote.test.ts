@@ -2,7 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseRemoteTarget, RemoteSource, remoteScript } from '../../src/collect/remote.js';
 import { parseRemoteBundle } from '../../src/parse/remote-bundle.js';
 import { startSshd } from '../helpers/sshd.js';
@@ -57,8 +60,34 @@ test('--host reads a real sshd on loopback and reports the same listener as the 
   assert.equal(mon.status, 0, mon.stderr);
   assert.match(mon.stdout, new RegExp(`\\b${port}\\b`));
   assert.match(mon.stdout, /remote/);
-  const two = spawnSync(BIN, ['--host', 'a', '--host', 'b']);
-  assert.equal(two.status, 2);
+
+  // several --host: one monitor with a HOST column; a second alias of the same sshd stands in for a second server
+  const cfgDir = mkdtempSync(join(tmpdir(), 'sockscope-multi-'));
+  t.after(() => rmSync(cfgDir, { recursive: true, force: true }));
+  const base = readFileSync(sshd.clientConfig, 'utf8');
+  const twoCfg = join(cfgDir, 'ssh_config');
+  writeFileSync(twoCfg, `${base}\n${base.replace('Host sockscope-test', 'Host sockscope-test2')}`);
+  const hostsArgs = ['--host', 'sockscope-test', '--host', 'sockscope-test2', '--ssh-config', twoCfg, '--tcp', '--port', String(port)];
+  const plain = spawnSync(BIN, hostsArgs, { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.match(plain.stdout, /\bHOST\b/, 'HOST column');
+  for (const h of ['sockscope-test', 'sockscope-test2']) {
+    const row = plain.stdout.split('\n').find((l) => new RegExp(`\\b${h}\\s`).test(l) && new RegExp(`\\b${port}\\b`).test(l));
+    assert.ok(row, `a row of ${h} for port ${port}:\n${plain.stdout}`);
+  }
+  const js = spawnSync(BIN, [...hostsArgs, '--json'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(js.status, 0, js.stderr);
+  const jdoc = JSON.parse(js.stdout) as { host: string; ports: { host?: string; port: number; listeners: { backlog: number | null }[] }[] };
+  assert.equal(jdoc.host, 'sockscope-test, sockscope-test2');
+  const rows = jdoc.ports.filter((p) => p.port === port);
+  assert.deepEqual(rows.map((p) => p.host), ['sockscope-test', 'sockscope-test2'], 'one row per host, not merged');
+  for (const p of rows) assert.equal(p.listeners[0].backlog, 9);
+  // one host down: the other is still shown, with a note naming the failure
+  const oneDown = spawnSync(BIN, ['--host', 'sockscope-test', '--host', 'nobody@127.0.0.1:1', '--ssh-config', twoCfg, '--tcp', '--port', String(port), '--json'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(oneDown.status, 0, oneDown.stderr);
+  const ddoc = JSON.parse(oneDown.stdout) as { ports: { host?: string; port: number }[]; notes: string[] };
+  assert.deepEqual(ddoc.ports.filter((p) => p.port === port).map((p) => p.host), ['sockscope-test']);
+  assert.ok(ddoc.notes.some((n) => n.startsWith('nobody@127.0.0.1:1: ')), ddoc.notes.join('\n'));
 
   const bad = spawnSync(BIN, ['analyze-states', '--host', 'nobody@127.0.0.1:1', '--ssh-config', sshd.clientConfig], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(bad.status, 1, 'an unreachable host is a runtime failure');

@@ -127,3 +127,33 @@ test('history: bounded by count and age; rates from counters, resets are unknown
   assert.equal(ratePerSecond(null, 50, 1000), null);
   assert.equal(counterRate([snap(0, 1)], 'netstat', 'TcpExt', 'ListenOverflows'), null);
 });
+
+test('sockets of several hosts: summaries per (host, protocol, port), sorted by host; outgoing judged per host', () => {
+  const onB = (s: Socket): Socket => ({ ...s, host: 'b' });
+  const onA = (s: Socket): Socket => ({ ...s, host: 'a' });
+  const sockets = [
+    onB(tcp('LISTEN', ['0.0.0.0', 80], ['0.0.0.0', 0], { sendQ: 128 })),
+    onB(tcp('ESTABLISHED', ['10.0.0.2', 80], ['10.0.0.9', 5000])),
+    onA(tcp('LISTEN', ['0.0.0.0', 80], ['0.0.0.0', 0], { sendQ: 511 })),
+    onA(tcp('LISTEN', ['0.0.0.0', 22], ['0.0.0.0', 0])),
+    // only b listens on 8080; a's connection from local port 8080 is a's outgoing one
+    onB(tcp('LISTEN', ['0.0.0.0', 8080], ['0.0.0.0', 0])),
+    onA(tcp('ESTABLISHED', ['10.0.0.1', 8080], ['10.0.0.50', 5432])),
+  ];
+  const ports = summarizePorts(sockets);
+  assert.deepEqual(
+    ports.map((p) => `${p.host} ${p.protocol}:${p.port} ${p.total}`),
+    ['a tcp:22 1', 'a tcp:80 1', 'a tcp:8080 1', 'b tcp:80 2', 'b tcp:8080 1'],
+  );
+  assert.equal(ports.find((p) => p.host === 'a' && p.port === 80)!.listeners[0].backlog, 511);
+  // a's socket from local port 8080 is outgoing on a (b's listener on 8080 does not make it incoming)
+  assert.deepEqual(
+    summarizePeerPorts(sockets).map((p) => `${p.host} ${p.peerPort} ${p.total}`),
+    ['a 5432 1'],
+  );
+  assert.equal(socketsOnPort(sockets, 80, 'tcp', 'b').length, 2);
+  assert.equal(socketsToPeerPort(sockets, 5432, 'tcp', 'a').length, 1);
+  assert.equal(socketsToPeerPort(sockets, 5432, 'tcp', 'b').length, 0);
+  // without hosts nothing changes: no host field on the summaries
+  assert.equal('host' in summarizePorts(SOCKETS)[0], false);
+});

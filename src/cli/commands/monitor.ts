@@ -2,7 +2,10 @@
 // Ink, React, the App and the wizard are imported in the handler (dynamic import): other commands start without them.
 import type { CommandModule } from 'yargs';
 import { evaluateRules, makeContext } from '../../advise/engine.js';
-import type { RuleContext } from '../../advise/types.js';
+import type { Recommendation, RuleContext } from '../../advise/types.js';
+import { MultiHostSource } from '../../collect/multi-host.js';
+import type { SocketSource } from '../../collect/source.js';
+import type { Snapshot } from '../../model/snapshot.js';
 import { setDebugFileOnly } from '../../collect/debug.js';
 import { readFdInfo } from '../../collect/fdinfo.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
@@ -10,7 +13,7 @@ import { sourcesFor } from '../host-option.js';
 import { loadConfig } from '../../config/load.js';
 import type { Protocol, Socket } from '../../model/socket.js';
 import type { App } from '../../ui/App.js';
-import type { ProtocolToggles } from '../../ui/derive.js';
+import type { HostedRecommendation, ProtocolToggles } from '../../ui/derive.js';
 import type { SocketDetails, SocketInspector } from '../../ui/inspector.js';
 import { resolveKeymap } from '../../ui/keymap.js';
 import { plainReport } from '../../ui/plain.js';
@@ -53,12 +56,39 @@ export function collectProtocols(t: ProtocolToggles): Protocol[] {
   return t.unix ? ['tcp', 'udp', 'unix'] : ['tcp', 'udp'];
 }
 
-const advise = (ctx: RuleContext) => evaluateRules(makeContext(ctx));
+const adviseOne = (ctx: RuleContext) => evaluateRules(makeContext(ctx));
+
+/**
+ * The advice for a snapshot: with several hosts (MultiHostSource), the rules run once per host on that
+ * host's own sockets, counters and sysctls, and each recommendation names its host ([label] and `host`,
+ * which the ports table's health marks key on), so no host's advice lands on another host's rows.
+ */
+export function adviserFor(source: SocketSource): (ctx: RuleContext) => Recommendation[] {
+  if (!(source instanceof MultiHostSource)) return adviseOne;
+  return (ctx) => {
+    const parts = source.partsOf(ctx.snapshot);
+    if (!parts) return adviseOne(ctx);
+    const out: Recommendation[] = [];
+    for (const part of parts) {
+      if (!part.snapshot) continue;
+      const history = ctx.history.map((h) => source.partsOf(h)?.find((p) => p.label === part.label)?.snapshot).filter((h): h is Snapshot => h !== undefined);
+      for (const r of adviseOne({ ...ctx, snapshot: part.snapshot, history: history.length > 0 ? history : [part.snapshot] })) {
+        const hosted: HostedRecommendation = { ...r, message: `[${part.label}] ${r.message}`, host: part.label };
+        out.push(hosted);
+      }
+    }
+    return out;
+  };
+}
 
 /** A remote host's sockets: fd flags and getsockopt would read this machine's processes, so say why they are absent. */
 function remoteInspector(host: string): SocketInspector {
-  const why = `the socket is on ${host}: fd flags and option values are read on the host that owns the socket (run sockscope there)`;
-  return { inspect: async () => ({ fdMissing: why, optionsMissing: why }) };
+  return {
+    inspect: async (s: Socket) => {
+      const why = `the socket is on ${s.host ?? host}: fd flags and option values are read on the host that owns the socket (run sockscope there)`;
+      return { fdMissing: why, optionsMissing: why };
+    },
+  };
 }
 
 /** fd flags through src/collect/fdinfo.ts and option values through the getsockopt helper (read-only). */
@@ -168,8 +198,10 @@ export const monitorCommand: CommandModule<object, Args> = {
     if (unknown.length > 0) throw new UsageError(`config keymap: unknown command ${unknown.map((u) => `"${u}"`).join(', ')}`);
     const protocols = protocolToggles(argv);
     const hosts = (argv.host ?? []).filter((h) => h !== '');
-    if (hosts.length > 1) throw new UsageError('--host: the monitor follows one remote host at a time; analyze and analyze-states take several');
-    const source = hosts.length === 1 ? sourcesFor({ host: hosts, 'ssh-config': argv['ssh-config'] })[0].source : createSource((argv.source ?? config.source) as SourceChoice);
+    // Several --host: one monitor over all of them (a HOST column); one --host: that host as before.
+    const remote = hosts.length > 0 ? sourcesFor({ host: hosts, 'ssh-config': argv['ssh-config'] }) : [];
+    const source: SocketSource = remote.length > 1 ? new MultiHostSource(remote) : remote.length === 1 ? remote[0].source : createSource((argv.source ?? config.source) as SourceChoice);
+    const advise = adviserFor(source);
     const color = colorEnabled(argv.color, process.env) && config.color;
 
     if (argv.json) {
@@ -198,7 +230,7 @@ export const monitorCommand: CommandModule<object, Args> = {
       intervalMs: config.intervalMs,
       protocols,
       port: argv.port,
-      inspector: hosts.length === 1 ? remoteInspector(hosts[0]) : inspector,
+      inspector: hosts.length > 0 ? remoteInspector(hosts.join(', ')) : inspector,
       collectProtocols,
       // `c`: the server generator wizard, starting from the selected port.
       Wizard: ({ onClose, height, initial }) => createElement(Wizard, { onDone: onClose, onCancel: onClose, rows: height, color, initial }),
