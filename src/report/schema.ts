@@ -12,6 +12,8 @@ export const RecommendationSchema = z.object({
   port: z.number().int().optional(),
   peerPort: z.number().int().optional(),
   pid: z.number().int().optional(),
+  /** With several --host flags: which host the finding is about. */
+  host: z.string().optional(),
   message: z.string(),
   evidence: z.string(),
   fix: z.string(),
