@@ -182,9 +182,8 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
 function suggestNames(query: string): string[] {
   const q = query.toUpperCase();
   const all = [...ALL_ERRORS.map((e) => e.name), ...WSA_ERRORS.map((w) => w.name)];
-  const d = editDistance;
   return all
-    .map((n) => ({ n, s: d(q, n) }))
+    .map((n) => ({ n, s: editDistance(q, n) }))
     .filter((x) => x.s <= 2)
     .sort((a, b) => a.s - b.s)
     .slice(0, 3)
