@@ -1,5 +1,5 @@
 // Open files against RLIMIT_NOFILE for the processes that own sockets (/proc/PID/fd, /proc/PID/limits).
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import type { ProcessLimits, Snapshot } from '../model/snapshot.js';
 import { logOsCall } from './debug.js';
 import { readProcText } from './host.js';
@@ -21,9 +21,19 @@ export function parseMaxOpenFiles(text: string): number | null {
   return null;
 }
 
-async function countFds(dir: string): Promise<number | null> {
+/**
+ * Open fds of a process. Since Linux 6.2 the size of /proc/PID/fd is the number of open fds (what the
+ * attributor uses too), so a process holding 100,000 sockets is not listed every refresh; older
+ * kernels report 0 and the directory is listed. Only procfs has this meaning (`fromStat`: the real /proc).
+ */
+async function countFds(dir: string, fromStat: boolean): Promise<number | null> {
   const t0 = performance.now();
   try {
+    const st = fromStat ? await stat(dir) : null;
+    if (st && st.size > 0) {
+      logOsCall('stat', dir, performance.now() - t0, undefined, `fds=${st.size}`);
+      return st.size;
+    }
     const names = await readdir(dir);
     logOsCall('readdir', dir, performance.now() - t0, names.length);
     return names.length;
@@ -47,7 +57,7 @@ export async function collectProcessLimits(
   await Promise.all(
     list.map(async (pid) => {
       const [fds, limits, comm] = await Promise.all([
-        countFds(`${procRoot}/${pid}/fd`),
+        countFds(`${procRoot}/${pid}/fd`, procRoot === '/proc'),
         readProcText(`${procRoot}/${pid}/limits`),
         opts.names?.has(pid) ? Promise.resolve(opts.names.get(pid)!) : readProcText(`${procRoot}/${pid}/comm`),
       ]);
