@@ -51,7 +51,12 @@ async function withWinServer(input: GeneratorInput, host: string, fn: (srv: h.Ru
   const { dir } = h.materialize(r);
   try {
     h.build(r, dir);
-    const srv = await h.startServer(r, dir, host, 30_000);
+    // wine's own client/server link can drop while a previous test's wineserver exits ("wine client
+    // error: ... Connection reset by peer", before server.exe runs): that is wine, not the server; retry once.
+    const srv = await h.startServer(r, dir, host, 30_000).catch((e: Error) => {
+      if (!/wine client error/.test(e.message)) throw e;
+      return h.startServer(r, dir, host, 30_000);
+    });
     try {
       await fn(srv);
     } finally {
