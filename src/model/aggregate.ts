@@ -89,38 +89,129 @@ export function listeningKey(s: Socket): string {
 
 const EMPTY_PROCESSES: ProcessRef[] = [];
 const PROTOCOL_BASE: Record<Protocol, number> = { tcp: 0, udp: 65536, unix: 131072 };
+/** Number of numeric (protocol, port) keys: tcp, udp and unix ranges of 65,536 each. */
+const KEY_SPACE = 3 * 65536;
+
+/** Index of each state in TCP_STATES (the column of a port's row in the flat counts array). */
+const STATE_INDEX = Object.fromEntries(TCP_STATES.map((s, i) => [s, i])) as Record<SocketState, number>;
+const N_STATES = TCP_STATES.length;
 
 /** Numeric key of (protocol, port): cheaper than string keys at 100,000 sockets. */
 function keyOf(protocol: Protocol, port: number): number {
   return PROTOCOL_BASE[protocol] + port;
 }
 
-function topPeers(peers: Map<string, number> | null): PeerCount[] {
-  if (!peers) return [];
-  const all: PeerCount[] = [];
-  for (const [address, count] of peers) all.push({ address, count });
-  all.sort((a, b) => b.count - a.count || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return all.slice(0, TOP_PEERS);
+/**
+ * The `TOP_PEERS` peers with the most sockets (most first, then by address) in one pass: a server
+ * port can have 50,000 peers, and sorting them all to keep five is most of an aggregation.
+ */
+function topPeersOf(peers: Map<string, number>): PeerCount[] {
+  const top: PeerCount[] = [];
+  for (const [address, count] of peers) {
+    if (top.length === TOP_PEERS) {
+      const last = top[TOP_PEERS - 1];
+      if (count < last.count || (count === last.count && address > last.address)) continue;
+      top.pop();
+    }
+    let i = top.length;
+    while (i > 0 && (top[i - 1].count < count || (top[i - 1].count === count && top[i - 1].address > address))) i--;
+    top.splice(i, 0, { address, count });
+  }
+  return top;
 }
 
+/**
+ * One (host, protocol, port) being summed. State counts live in one flat Int32Array shared by all
+ * accumulators (row `row`), and peers start as one address: most ports of a busy client host have a
+ * single socket, so a Map per port would be most of the allocation.
+ */
 interface Acc {
   host?: string;
   /** Numeric (protocol, port) key, for sorting. */
   num: number;
+  row: number;
   protocol: Protocol;
   port: number;
-  states: StateCounts;
   total: number;
-  listeners: Listener[];
+  listeners: Listener[] | null;
   /** Created on first use: most ports of a busy client host have one socket and no owner. */
   processes: Map<number, ProcessRef> | null;
+  /** The only peer address seen so far (and its count) until a second one makes `peers`. */
+  peer: string | undefined;
+  peerN: number;
   peers: Map<string, number> | null;
   recvQ: number;
   sendQ: number;
 }
 
-function newAcc(protocol: Protocol, port: number, host?: string): Acc {
-  return { host, num: keyOf(protocol, port), protocol, port, states: emptyStateCounts(), total: 0, listeners: [], processes: null, peers: null, recvQ: 0, sendQ: 0 };
+/** The accumulators of one aggregation pass and their flat state counts. */
+class Accumulators {
+  /** Fast path (no host): indexed by numeric key. */
+  private byKey: (Acc | undefined)[] = [];
+  private byHostKey: Map<string, Acc> | null = null;
+  readonly list: Acc[] = [];
+  counts = new Int32Array(N_STATES * 1024);
+
+  get(s: Socket, port: number): Acc {
+    const num = keyOf(s.protocol, port);
+    let a: Acc | undefined;
+    if (s.host === undefined) {
+      if (this.byKey.length === 0) this.byKey = new Array<Acc | undefined>(KEY_SPACE);
+      a = this.byKey[num];
+      if (a === undefined) this.byKey[num] = a = this.add(s.protocol, port, num, undefined);
+    } else {
+      this.byHostKey ??= new Map();
+      const key = `${s.host}\u0000${num}`;
+      a = this.byHostKey.get(key);
+      if (a === undefined) this.byHostKey.set(key, (a = this.add(s.protocol, port, num, s.host)));
+    }
+    return a;
+  }
+
+  private add(protocol: Protocol, port: number, num: number, host: string | undefined): Acc {
+    const row = this.list.length * N_STATES;
+    if (row + N_STATES > this.counts.length) {
+      const grown = new Int32Array(this.counts.length * 2);
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, peers: null, recvQ: 0, sendQ: 0 };
+    this.list.push(a);
+    return a;
+  }
+
+  count(a: Acc, s: Socket): void {
+    this.counts[a.row + STATE_INDEX[s.state]]++;
+    a.total++;
+  }
+
+  states(a: Acc): StateCounts {
+    const c = this.counts;
+    const r = a.row;
+    return {
+      ESTABLISHED: c[r],
+      SYN_SENT: c[r + 1],
+      SYN_RECV: c[r + 2],
+      FIN_WAIT1: c[r + 3],
+      FIN_WAIT2: c[r + 4],
+      TIME_WAIT: c[r + 5],
+      CLOSE: c[r + 6],
+      CLOSE_WAIT: c[r + 7],
+      LAST_ACK: c[r + 8],
+      LISTEN: c[r + 9],
+      CLOSING: c[r + 10],
+    };
+  }
+
+  /** Accumulators sorted by (host,) protocol, then port. */
+  sorted(): Acc[] {
+    return this.list.sort(byProtocolThenPort);
+  }
+}
+
+// The literal in Accumulators.states() lists TCP_STATES by position: keep them in step.
+if (TCP_STATES.join() !== 'ESTABLISHED,SYN_SENT,SYN_RECV,FIN_WAIT1,FIN_WAIT2,TIME_WAIT,CLOSE,CLOSE_WAIT,LAST_ACK,LISTEN,CLOSING') {
+  throw new Error('aggregate.ts: TCP_STATES changed; update Accumulators.states()');
 }
 
 function addProcesses(a: Acc, list: readonly ProcessRef[]): void {
@@ -130,43 +221,52 @@ function addProcesses(a: Acc, list: readonly ProcessRef[]): void {
 }
 
 function addPeer(a: Acc, address: string): void {
-  a.peers ??= new Map();
-  a.peers.set(address, (a.peers.get(address) ?? 0) + 1);
+  if (a.peers !== null) a.peers.set(address, (a.peers.get(address) ?? 0) + 1);
+  else if (a.peer === undefined) {
+    a.peer = address;
+    a.peerN = 1;
+  } else if (a.peer === address) a.peerN++;
+  else {
+    a.peers = new Map([
+      [a.peer, a.peerN],
+      [address, 1],
+    ]);
+  }
+}
+
+function peerCountOf(a: Acc): number {
+  return a.peers !== null ? a.peers.size : a.peer === undefined ? 0 : 1;
+}
+
+function topPeersOfAcc(a: Acc): PeerCount[] {
+  if (a.peers !== null) return topPeersOf(a.peers);
+  return a.peer === undefined ? [] : [{ address: a.peer, count: a.peerN }];
 }
 
 function processesOf(a: Acc): ProcessRef[] {
   return a.processes ? [...a.processes.values()].sort((x, y) => x.pid - y.pid) : EMPTY_PROCESSES;
 }
 
-function byProtocolThenPort(x: { host?: string; key: number }, y: { host?: string; key: number }): number {
+function byProtocolThenPort(x: { host?: string; num: number }, y: { host?: string; num: number }): number {
   if (x.host !== y.host) {
     const a = x.host ?? '';
     const b = y.host ?? '';
     if (a !== b) return a < b ? -1 : 1;
   }
-  return x.key - y.key; // (host,) tcp < udp < unix, then port
-}
-
-/** Accumulator lookup: the numeric key alone when the socket has no host (the fast path), else host + key. */
-function accFor(acc: Map<number | string, Acc>, s: Socket, port: number): Acc {
-  const num = keyOf(s.protocol, port);
-  const key = s.host === undefined ? num : `${s.host}\u0000${num}`;
-  let a = acc.get(key);
-  if (!a) acc.set(key, (a = newAcc(s.protocol, port, s.host)));
-  return a;
+  return x.num - y.num; // (host,) tcp < udp < unix, then port
 }
 
 /** Per (protocol, local port) summaries of TCP and UDP sockets, sorted by protocol then port. Unix sockets are skipped. */
 export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
-  const acc = new Map<number | string, Acc>();
-  for (const s of sockets) {
+  const acc = new Accumulators();
+  for (let i = 0; i < sockets.length; i++) {
+    const s = sockets[i];
     if (s.protocol === 'unix') continue;
-    const a = accFor(acc, s, s.local.port);
-    a.states[s.state]++;
-    a.total++;
-    addProcesses(a, s.processes);
+    const a = acc.get(s, s.local.port);
+    acc.count(a, s);
+    if (s.processes.length !== 0) addProcesses(a, s.processes);
     if (isListener(s)) {
-      a.listeners.push({
+      (a.listeners ??= []).push({
         address: s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address,
         port: s.local.port,
         protocol: s.protocol,
@@ -183,60 +283,60 @@ export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
       if (!isWildcard(s.peer.address)) addPeer(a, s.peer.address);
     }
   }
-  const out: (PortSummary & { key: number })[] = [];
-  for (const a of acc.values()) {
-    out.push({
-      key: a.num,
-      ...(a.host !== undefined ? { host: a.host } : {}),
+  const sorted = acc.sorted();
+  const out: PortSummary[] = new Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) {
+    const a = sorted[i];
+    const p: PortSummary = {
       protocol: a.protocol,
       port: a.port,
-      states: a.states,
+      states: acc.states(a),
       total: a.total,
-      listeners: a.listeners,
+      listeners: a.listeners ?? [],
       processes: processesOf(a),
-      peerCount: a.peers?.size ?? 0,
-      topPeers: topPeers(a.peers),
+      peerCount: peerCountOf(a),
+      topPeers: topPeersOfAcc(a),
       recvQ: a.recvQ,
       sendQ: a.sendQ,
-    });
+    };
+    out[i] = a.host !== undefined ? { host: a.host, ...p } : p;
   }
-  out.sort(byProtocolThenPort);
-  return out.map(({ key: _k, ...p }) => p);
+  return out;
 }
 
 /** Outgoing connections (local port not a listening port) grouped by (protocol, peer port). */
 export function summarizePeerPorts(sockets: readonly Socket[]): PeerPortSummary[] {
   const listening = listeningPorts(sockets);
-  const acc = new Map<number | string, Acc>();
-  for (const s of sockets) {
+  const acc = new Accumulators();
+  for (let i = 0; i < sockets.length; i++) {
+    const s = sockets[i];
     if (s.protocol === 'unix' || s.peer.port === 0 || isListener(s)) continue;
-    if (listening.has(listeningKey(s))) continue;
-    const a = accFor(acc, s, s.peer.port);
-    a.states[s.state]++;
-    a.total++;
+    if (listening.size !== 0 && listening.has(listeningKey(s))) continue;
+    const a = acc.get(s, s.peer.port);
+    acc.count(a, s);
     a.recvQ += s.recvQ;
     a.sendQ += s.sendQ;
-    addProcesses(a, s.processes);
+    if (s.processes.length !== 0) addProcesses(a, s.processes);
     addPeer(a, s.peer.address);
   }
-  const out: (PeerPortSummary & { key: number })[] = [];
-  for (const a of acc.values()) {
-    out.push({
-      key: a.num,
-      ...(a.host !== undefined ? { host: a.host } : {}),
+  const sorted = acc.sorted();
+  const out: PeerPortSummary[] = new Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) {
+    const a = sorted[i];
+    const p: PeerPortSummary = {
       protocol: a.protocol,
       peerPort: a.port,
-      states: a.states,
+      states: acc.states(a),
       total: a.total,
-      peerCount: a.peers?.size ?? 0,
-      topPeers: topPeers(a.peers),
+      peerCount: peerCountOf(a),
+      topPeers: topPeersOfAcc(a),
       processes: processesOf(a),
       recvQ: a.recvQ,
       sendQ: a.sendQ,
-    });
+    };
+    out[i] = a.host !== undefined ? { host: a.host, ...p } : p;
   }
-  out.sort(byProtocolThenPort);
-  return out.map(({ key: _k, ...p }) => p);
+  return out;
 }
 
 /** Counts per state over any set of sockets. */
