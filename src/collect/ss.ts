@@ -1,8 +1,9 @@
-// The ss (iproute2) collector: runs ss with an argument array and parses its text with src/parse/ss.ts.
+// The ss (iproute2) collector: runs ss with an argument array and parses its output with
+// src/parse/ss.ts while ss is still writing it.
 import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { parseSs } from '../parse/ss.js';
-import { run } from './exec.js';
+import { SsStreamParser } from '../parse/ss.js';
+import { runStreaming, type StreamRunner } from './exec.js';
 import { readHostInfo } from './host.js';
 import { attributeWith } from './attribution.js';
 import { assembleSnapshot } from './assemble.js';
@@ -39,7 +40,7 @@ export class SsSource implements SocketSource {
   readonly name = 'ss' as const;
   constructor(
     private readonly ssPath = 'ss',
-    private readonly runner = run,
+    private readonly runner: StreamRunner = runStreaming,
   ) {}
 
   async collect(opts: CollectOptions = {}): Promise<Snapshot> {
@@ -50,12 +51,15 @@ export class SsSource implements SocketSource {
     // only the fallback when the attributor is unavailable.
     const attribute = await attributeWith();
     const useSsProcesses = scope !== 'none' && !attribute;
+    // Parsed chunk by chunk as ss writes (on the other core while ss formats the rest): at 100,000
+    // sockets the whole text is never held, and little is left to parse when ss exits.
+    const parser = new SsStreamParser(impliedNetid(opts));
     const [res, host] = await Promise.all([
-      this.runner(this.ssPath, ssArgs(opts, useSsProcesses), { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS }),
+      this.runner(this.ssPath, ssArgs(opts, useSsProcesses), { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, onStdout: (chunk) => parser.push(chunk) }),
       readHostInfo(),
     ]);
     if (res.exitCode !== 0) throw new CollectorError('ss', `exited with ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`);
-    let sockets: Socket[] = parseSs(res.stdout, impliedNetid(opts));
+    let sockets: Socket[] = parser.end();
     if (opts.port !== undefined || opts.peerPort !== undefined) {
       sockets = sockets.filter(
         (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),
