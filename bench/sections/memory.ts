@@ -57,7 +57,7 @@ const section: Section = {
       const peak10 = Math.max(...r.rssMb.slice(0, 10));
       const peak20 = Math.max(...r.rssMb.slice(10, 20));
       const growth = ((peak20 - peak10) / peak10) * 100;
-      const what = mode === 'latest' ? 'keeping the last 2 snapshots' : 'History of every snapshot, as the monitor hook';
+      const what = mode === 'latest' ? 'keeping the last 2 snapshots' : 'the monitor hook\'s thinned history';
       figures.push({
         section: 'memory',
         id: `rss-10-${mode}`,

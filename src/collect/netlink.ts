@@ -7,6 +7,7 @@ import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, buildInetDiagRequest, pars
 import { buildUnixDiagRequest, parseUnixDiagBuffer, type UnixDiagSocket } from '../parse/unix-diag.js';
 import { attributeWith } from './attribution.js';
 import { logOsCall } from './debug.js';
+import { reclaimBeforeSnapshot } from './heap-governor.js';
 import { readHostInfo } from './host.js';
 import { runDump, type DumpStats } from './netlink-dump.js';
 import { NetlinkError, NetlinkSocket } from './netlink-socket.js';
@@ -232,6 +233,7 @@ export class NetlinkSource implements SocketSource {
     const t0 = performance.now();
     const time = Date.now();
     const scope = opts.processes ?? 'listeners';
+    reclaimBeforeSnapshot();
     let dump: NetlinkDumpResult;
     let host: Awaited<ReturnType<typeof readHostInfo>>;
     try {
