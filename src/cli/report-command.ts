@@ -1,5 +1,6 @@
 // What analyze and analyze-states share: their flags, reading every --host (or this host) as a series, and printing.
 import type { Argv } from 'yargs';
+import { setAttributionReach } from '../collect/attribution.js';
 import type { CollectOptions } from '../collect/source.js';
 import { loadConfig } from '../config/load.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -35,6 +36,8 @@ export async function runReports<R>(
   format: () => Promise<(report: R) => string>,
 ): Promise<void> {
   const { config } = loadConfig();
+  // One-shot: read only the processes that own the sockets asked about, not every fd on the host.
+  setAttributionReach('targeted');
   const scope: ReportScope = { port: argv.port, peerPort: argv['peer-port'] };
   const sources = sourcesFor(argv);
   const sampling = samplingOf(argv);

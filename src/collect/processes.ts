@@ -1,9 +1,11 @@
 // Process attribution: socket inode -> processes holding it, from /proc/*/fd, cached between polls.
 //
-// Why it is built this way (measured on a 100k-socket host, see the final report of issue 2):
-// readlink of /proc/PID/fd/N costs ~25 us each, so re-reading every fd on every poll is what makes
+// Why it is built this way (measured on a 100k-socket host, see the final report of issue 2 and the
+// attribution paragraph of README "Figures"):
+// readlink of /proc/PID/fd/N costs ~4-6 us each, so re-reading every fd on every poll is what makes
 // `ss -p` slow. Instead, per pid we keep the fd -> socket inode map and re-read a pid only when
-//   - it is new, or its /proc/PID/fd directory is a new one (pid reuse),
+//   - it is new, or its /proc/PID/fd directory is a new one and its start time differs (pid reuse;
+//     the same process can get a new directory inode when the kernel drops and re-creates the dentry),
 //   - its fd count changed (stat(/proc/PID/fd).st_size is the number of open fds on Linux >= 6.2;
 //     on older kernels the size is 0 and the directory is listed every time),
 //   - one of the socket inodes it held disappeared from the socket dump (fd closed, number reused).
@@ -11,12 +13,16 @@
 // Remaining blind spot (a non-socket fd replaced by a socket at the same number with the count unchanged,
 // or a shared socket's fd number reused) is covered by a fallback pass when sockets that need attribution
 // appear unresolved, rate-limited, plus a periodic full refresh.
+// The inode -> holders index is kept up to date as pids change (not rebuilt per poll), in an open-addressing
+// table keyed by inode: a warm poll of 100,000 sockets costs one table probe per socket plus one stat per pid.
+// Targeted passes (one-shot commands such as `analyze --port P`) read only the processes needed: see
+// `targeted` below.
 // All calls are synchronous (an async readlink per fd costs far more than the syscall) and the walk
 // yields to the event loop every few milliseconds so the monitor stays responsive.
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { AttributionInfo } from '../model/snapshot.js';
 import type { ProcessRef, Socket } from '../model/socket.js';
-import { setAttributor } from './attribution.js';
+import { attributionReach, setAttributor } from './attribution.js';
 import { logOsCall } from './debug.js';
 
 export type AttributionScope = 'none' | 'listeners' | 'all';
@@ -34,6 +40,23 @@ export interface AttributorOptions {
   uid?: number;
   /** Use stat(/proc/PID/fd).st_size as the fd count (true; fake trees in tests set false: always list). */
   countFromStat?: boolean;
+  /** Default of attribute()'s `targeted` (false: read every process). */
+  targeted?: boolean;
+}
+
+export interface AttributeOptions {
+  /**
+   * Read only the processes needed to name the owners of the wanted sockets, instead of every process.
+   * Processes not read yet are read in order of likelihood (a few sampled fds that hold a wanted socket,
+   * then the socket's uid, then the cheapest first) until every wanted socket has an owner; then the
+   * parents and children of every owner (a forked process shares its parent's sockets), and for
+   * listeners every other process at the same fd number (workers forked by a parent that has since
+   * closed its copy). Other processes are left unread. Sharing that fork does not explain (a socket
+   * passed with SCM_RIGHTS or pidfd_getfd to an unrelated process that already has an owner here) is seen
+   * only if that process was read anyway. Hidden processes are counted as always. For one-shot commands
+   * (`analyze --port P`): the first pass then costs the owners' fds, not every fd of the host.
+   */
+  targeted?: boolean;
 }
 
 /** Counters of the last pass, for tests, the bench and SOCKET_DEBUG. */
@@ -44,19 +67,34 @@ export interface AttributionStats {
   fallback: boolean;
   full: boolean;
   durationMs: number;
+  /** Targeted passes: processes left unread because no wanted socket needed them. */
+  pidsSkipped: number;
 }
 
 interface PidEntry {
   /** Inode of /proc/PID/fd: a new process with the same pid gets a new directory inode. */
   dirIno: number;
+  /** Start time (clock ticks after boot, /proc/PID/stat field 22); -1 when unknown. */
+  start: number;
   /** Open fd count at the last listing (0 = unknown on this kernel). */
   count: number;
   /** fd -> socket inode; 0 for fds that are not sockets. */
   fds: Map<number, number>;
   name: string;
-  /** One ProcessRef per socket fd, reused across polls while the pid is unchanged. */
-  refs: ProcessRef[];
+  /** fd -> ProcessRef for socket fds, reused across polls while the pid and its name are unchanged. */
+  refs: Map<number, ProcessRef>;
 }
+
+/** One listed pid of this pass (from stat of /proc/PID/fd). */
+interface PidStat {
+  pid: number;
+  dirIno: number;
+  count: number;
+  uid: number;
+}
+
+type Mode = 'incremental' | 'fallback' | 'full';
+type ReadResult = 'ok' | 'hidden' | 'gone';
 
 /** True for sockets that serve: TCP/unix LISTEN, and UDP/unix-dgram sockets without a connected peer. */
 export function isListenerSocket(s: Socket): boolean {
@@ -68,6 +106,147 @@ export function isListenerSocket(s: Socket): boolean {
 
 const SOCKET_LINK = /^socket:\[(\d+)\]$/;
 const YIELD_EVERY_MS = 8;
+/** Targeted passes sample this many fds of a process with at least PROBE_MIN_FDS fds to order the reads. */
+const PROBES_PER_PID = 6;
+const PROBE_MIN_FDS = 256;
+/** At most this many readlinks to look for other holders of a wanted listener at the same fd number. */
+const SAME_FD_PROBE_BUDGET = 4096;
+
+const byPidFd = (a: ProcessRef, b: ProcessRef): number => a.pid - b.pid || a.fd - b.fd;
+
+/**
+ * inode -> processes holding it: open addressing with linear probing over typed arrays (a Map keyed by
+ * numbers above 2^31 costs several times more per lookup, and a warm poll looks up every socket). Each
+ * slot also remembers the last pass whose socket list contained the inode, so that "disappeared since
+ * the previous pass" needs no set of the previous pass's inodes. Holder arrays are replaced, never
+ * mutated: snapshots share them as `socket.processes`.
+ */
+class InodeIndex {
+  private keys = new Float64Array(1024);
+  private holders: (ProcessRef[] | undefined)[] = new Array(1024).fill(undefined);
+  private seen = new Int32Array(1024);
+  private mask = 1023;
+  private used = 0;
+
+  get size(): number {
+    return this.used;
+  }
+
+  private home(ino: number): number {
+    return Math.imul((ino >>> 0) ^ Math.floor(ino / 4294967296), 0x9e3779b1) >>> 0 & this.mask;
+  }
+
+  /** Slot of `ino`, or -1. */
+  private find(ino: number): number {
+    const keys = this.keys;
+    for (let i = this.home(ino); ; i = (i + 1) & this.mask) {
+      const k = keys[i];
+      if (k === ino) return i;
+      if (k === 0) return -1;
+    }
+  }
+
+  get(ino: number): ProcessRef[] | undefined {
+    const i = this.find(ino);
+    return i < 0 ? undefined : this.holders[i];
+  }
+
+  /** Records that the socket list of pass `gen` contains `ino` (no-op when nobody holds it). */
+  markSeen(ino: number, gen: number): void {
+    const i = this.find(ino);
+    if (i >= 0) this.seen[i] = gen;
+  }
+
+  /** Inodes seen in pass `prev` and not since: they disappeared from the socket list. */
+  disappearedSince(prev: number): number[] {
+    const out: number[] = [];
+    const { keys, seen } = this;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0 && seen[i] === prev) out.push(keys[i]);
+    return out;
+  }
+
+  add(ino: number, ref: ProcessRef, gen: number): void {
+    let i = this.find(ino);
+    if (i >= 0) {
+      const list = [...this.holders[i]!, ref];
+      list.sort(byPidFd);
+      this.holders[i] = list;
+      return;
+    }
+    if ((this.used + 1) * 2 > this.keys.length) this.grow();
+    for (i = this.home(ino); this.keys[i] !== 0; i = (i + 1) & this.mask);
+    this.keys[i] = ino;
+    this.holders[i] = [ref];
+    // A socket found in this pass is taken as present in it: if it is gone by the next pass its holder is re-read.
+    this.seen[i] = gen;
+    this.used++;
+  }
+
+  remove(ino: number, ref: ProcessRef): void {
+    const i = this.find(ino);
+    if (i < 0) return;
+    const list = this.holders[i]!.filter((r) => r !== ref);
+    if (list.length > 0) this.holders[i] = list;
+    else this.deleteSlot(i);
+  }
+
+  clear(): void {
+    this.keys = new Float64Array(1024);
+    this.holders = new Array(1024).fill(undefined);
+    this.seen = new Int32Array(1024);
+    this.mask = 1023;
+    this.used = 0;
+  }
+
+  /** Backward-shift deletion: keeps every remaining key reachable from its home slot without tombstones. */
+  private deleteSlot(i: number): void {
+    const { keys, holders, seen, mask } = this;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const k = keys[j];
+      if (k === 0) break;
+      const h = this.home(k);
+      // Leave k where it is when its home lies cyclically in (i, j].
+      if (i <= j ? i < h && h <= j : i < h || h <= j) continue;
+      keys[i] = k;
+      holders[i] = holders[j];
+      seen[i] = seen[j];
+      i = j;
+    }
+    keys[i] = 0;
+    holders[i] = undefined;
+    seen[i] = 0;
+    this.used--;
+  }
+
+  private grow(): void {
+    const { keys, holders, seen } = this;
+    const size = keys.length * 2;
+    this.keys = new Float64Array(size);
+    this.holders = new Array(size).fill(undefined);
+    this.seen = new Int32Array(size);
+    this.mask = size - 1;
+    for (let j = 0; j < keys.length; j++) {
+      if (keys[j] === 0) continue;
+      let i = this.home(keys[j]);
+      while (this.keys[i] !== 0) i = (i + 1) & this.mask;
+      this.keys[i] = keys[j];
+      this.holders[i] = holders[j];
+      this.seen[i] = seen[j];
+    }
+  }
+}
+
+/** What a targeted pass still has to decide about processes it has not read. */
+interface TargetedState {
+  unread: Map<number, PidStat>;
+  /** Wanted inodes nobody is known to hold yet. */
+  missing: Set<number>;
+  /** Every wanted inode (to recognise a process that holds one). */
+  wantedInodes: Set<number>;
+  uids: Set<number>;
+}
 
 /**
  * Maps socket inodes to the processes holding them. Keep one instance per source and call
@@ -80,9 +259,11 @@ export class ProcessAttributor {
   private readonly now: () => number;
   private readonly uid: number;
   private readonly countFromStat: boolean;
+  private readonly targetedDefault: boolean;
   private pids = new Map<number, PidEntry>();
-  private index = new Map<number, ProcessRef[]>();
-  private prevInodes = new Set<number>();
+  private index = new InodeIndex();
+  /** Pass number: index slots remember the last pass whose socket list held their inode. */
+  private gen = 0;
   private prevUnresolved = new Set<number>();
   private lastFull = -Infinity;
   private lastFallback = -Infinity;
@@ -90,7 +271,9 @@ export class ProcessAttributor {
   private queue: Promise<void> = Promise.resolve();
   /** Unreadable pids -> whether they are user processes (kernel threads have an empty cmdline and hold no sockets). */
   private unreadable = new Map<number, boolean>();
-  private lastStats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0 };
+  private lastStats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0 };
+  private lastYield = 0;
+  private sizeCounts: boolean | undefined;
 
   constructor(opts: AttributorOptions = {}) {
     this.root = opts.procRoot ?? '/proc';
@@ -99,6 +282,7 @@ export class ProcessAttributor {
     this.now = opts.now ?? (() => performance.now());
     this.uid = opts.uid ?? (typeof process.getuid === 'function' ? process.getuid() : 0);
     this.countFromStat = opts.countFromStat ?? true;
+    this.targetedDefault = opts.targeted ?? false;
   }
 
   /** Statistics of the last attribute() call. */
@@ -115,10 +299,11 @@ export class ProcessAttributor {
    * Fills `processes` of the sockets in scope (listeners only, or all) in place and says what was hidden.
    * Sockets out of scope keep whatever they had (ss gives its own). Never throws for unreadable processes.
    */
-  attribute(sockets: Socket[], scope: AttributionScope = 'listeners'): Promise<AttributionInfo> {
+  attribute(sockets: Socket[], scope: AttributionScope = 'listeners', opts: AttributeOptions = {}): Promise<AttributionInfo> {
     if (scope === 'none') return Promise.resolve({ scope: 'none', complete: true, hiddenProcesses: 0 });
+    const targeted = opts.targeted ?? this.targetedDefault;
     // One pass at a time: the monitor and the exporter may share this cache.
-    const run = this.queue.then(() => this.attributeNow(sockets, scope));
+    const run = this.queue.then(() => this.attributeNow(sockets, scope, targeted));
     this.queue = run.then(
       () => undefined,
       () => undefined,
@@ -126,39 +311,60 @@ export class ProcessAttributor {
     return run;
   }
 
-  private async attributeNow(sockets: Socket[], scope: 'listeners' | 'all'): Promise<AttributionInfo> {
+  private async attributeNow(sockets: Socket[], scope: 'listeners' | 'all', targeted: boolean): Promise<AttributionInfo> {
     const t0 = performance.now();
-    const current = new Set<number>();
+    this.lastYield = t0;
+    const gen = ++this.gen;
     const wanted: Socket[] = [];
+    const index = this.index;
     for (const s of sockets) {
-      if (!s.inode) continue;
-      current.add(s.inode);
+      const ino = s.inode;
+      if (!ino) continue;
+      index.markSeen(ino, gen);
       if (scope === 'all' || isListenerSocket(s)) wanted.push(s);
     }
-    const disappeared = new Set<number>();
-    for (const ino of this.prevInodes) if (!current.has(ino)) disappeared.add(ino);
+    const disappeared = new Set(index.disappearedSince(gen - 1));
+    const suspects = new Set<number>();
+    for (const ino of disappeared) for (const r of index.get(ino)!) suspects.add(r.pid);
 
     const full = this.now() - this.lastFull >= this.fullRefreshMs;
     if (full) this.lastFull = this.now();
-    const stats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full, durationMs: 0 };
-    await this.walk(disappeared, full ? 'full' : 'incremental', stats);
+    const stats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full, durationMs: 0, pidsSkipped: 0 };
+    const unread = targeted ? new Map<number, PidStat>() : null;
+    await this.walk(full ? 'full' : 'incremental', disappeared, suspects, stats, unread);
 
     let unresolved = this.resolve(wanted);
+    if (unread && unread.size > 0) {
+      const state: TargetedState = { unread, missing: unresolved, wantedInodes: new Set(), uids: new Set() };
+      for (const s of wanted) {
+        state.wantedInodes.add(s.inode!);
+        if (s.uid !== undefined) state.uids.add(s.uid);
+      }
+      await this.readUntilFound(state, stats);
+      if (unread.size > 0) await this.readSharers(wanted, state, stats);
+      stats.pidsSkipped = unread.size;
+      unresolved = this.resolve(wanted);
+    }
     let fresh = 0;
     for (const ino of unresolved) if (!this.prevUnresolved.has(ino) && !disappeared.has(ino)) fresh++;
     if (!full && fresh > 0 && this.now() - this.lastFallback >= this.fallbackMinIntervalMs) {
       this.lastFallback = this.now();
       stats.fallback = true;
-      await this.walk(disappeared, 'fallback', stats);
+      await this.walk('fallback', disappeared, suspects, stats, null);
       unresolved = this.resolve(wanted);
     }
     // Only a pass that looked everywhere (fallback or full) makes an unresolved socket "known unresolvable";
     // when the fallback was rate-limited, new unresolved sockets stay new and trigger it on a later poll.
     this.prevUnresolved = full || stats.fallback ? unresolved : new Set([...unresolved].filter((i) => this.prevUnresolved.has(i)));
-    this.prevInodes = current;
     stats.durationMs = performance.now() - t0;
     this.lastStats = stats;
-    logOsCall('read', `${this.root}/*/fd`, stats.durationMs, undefined, `pids=${stats.pids} relisted=${stats.pidsRelisted} readlinks=${stats.readlinks}${full ? ' full' : ''}${stats.fallback ? ' fallback' : ''}`);
+    logOsCall(
+      'read',
+      `${this.root}/*/fd`,
+      stats.durationMs,
+      undefined,
+      `pids=${stats.pids} relisted=${stats.pidsRelisted} readlinks=${stats.readlinks}${targeted ? ` skipped=${stats.pidsSkipped}` : ''}${full ? ' full' : ''}${stats.fallback ? ' fallback' : ''}`,
+    );
 
     const info: AttributionInfo = { scope, complete: this.hidden === 0, hiddenProcesses: this.hidden };
     if (this.hidden > 0) {
@@ -180,8 +386,18 @@ export class ProcessAttributor {
     return unresolved;
   }
 
-  /** One pass over /proc: updates the per-pid cache and rebuilds the inode index. */
-  private async walk(disappeared: Set<number>, mode: 'incremental' | 'fallback' | 'full', stats: AttributionStats): Promise<void> {
+  private async maybeYield(): Promise<void> {
+    if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
+      await new Promise<void>((res) => setImmediate(res));
+      this.lastYield = performance.now();
+    }
+  }
+
+  /**
+   * One pass over /proc: brings the cached pids up to date and drops the ones that exited. Pids not in
+   * the cache are read, or, in a targeted pass (`unread` given), only listed there for the caller to decide.
+   */
+  private async walk(mode: Mode, disappeared: Set<number>, suspects: Set<number>, stats: AttributionStats, unread: Map<number, PidStat> | null): Promise<void> {
     const tList = performance.now();
     let names: string[];
     try {
@@ -195,37 +411,86 @@ export class ProcessAttributor {
     }
     const seen = new Set<number>();
     let hidden = 0;
-    let lastYield = performance.now();
     for (const n of names) {
       const c = n.charCodeAt(0);
       if (c < 48 || c > 57) continue;
       const pid = Number(n);
       if (!Number.isInteger(pid)) continue;
       stats.pids++;
-      const r = this.refreshPid(pid, disappeared, mode, stats);
-      if (r === 'hidden') {
-        seen.add(pid);
-        if (this.isUserProcess(pid)) hidden++;
-      } else if (r === 'ok') seen.add(pid);
-      if (performance.now() - lastYield > YIELD_EVERY_MS) {
-        await new Promise<void>((res) => setImmediate(res));
-        lastYield = performance.now();
+      const st = this.statPid(pid);
+      if (st === 'gone') {
+        this.setEntry(pid, undefined);
+        continue;
       }
+      let r: ReadResult = 'ok';
+      if (st === 'hidden') r = 'hidden';
+      else {
+        let prev = this.pids.get(pid);
+        if (prev && prev.dirIno !== st.dirIno) {
+          // A new directory inode: pid reuse, or the same process whose dentry was dropped and re-created.
+          const start = readStartAndParent(`${this.root}/${pid}/stat`)?.start ?? -1;
+          if (start !== -1 && start === prev.start) prev.dirIno = st.dirIno;
+          else prev = undefined;
+        }
+        if (prev) {
+          if (mode === 'incremental' && prev.count === st.count && (st.count > 0 || this.sizeIsCount()) && !suspects.has(pid)) {
+            seen.add(pid);
+            continue;
+          }
+          r = await this.readPid(st, prev, mode, disappeared, stats);
+        } else if (unread) {
+          if (this.pids.has(pid)) this.setEntry(pid, undefined);
+          r = this.access(pid);
+          if (r === 'ok') unread.set(pid, st);
+        } else r = await this.readPid(st, undefined, mode, disappeared, stats);
+      }
+      if (r !== 'gone') seen.add(pid);
+      if (r === 'hidden') {
+        this.setEntry(pid, undefined);
+        if (this.isUserProcess(pid)) hidden++;
+      }
+      await this.maybeYield();
     }
-    for (const pid of this.pids.keys()) if (!seen.has(pid)) this.pids.delete(pid);
+    for (const pid of [...this.pids.keys()]) if (!seen.has(pid)) this.setEntry(pid, undefined);
     for (const pid of this.unreadable.keys()) if (!seen.has(pid)) this.unreadable.delete(pid);
     this.hidden = hidden;
-    const index = new Map<number, ProcessRef[]>();
-    for (const e of this.pids.values()) {
-      for (const ref of e.refs) {
-        const ino = e.fds.get(ref.fd)!;
-        const list = index.get(ino);
-        if (list) list.push(ref);
-        else index.set(ino, [ref]);
+  }
+
+  /**
+   * Whether the size of /proc/PID/fd is the fd count here (Linux >= 6.2), so that 0 means "no fds"
+   * (kernel threads) rather than "unknown": checked once on this process's own directory, never empty.
+   */
+  private sizeIsCount(): boolean {
+    if (this.sizeCounts === undefined) {
+      try {
+        this.sizeCounts = this.countFromStat && statSync(`${this.root}/self/fd`).size > 0;
+      } catch {
+        this.sizeCounts = false;
       }
     }
-    for (const list of index.values()) if (list.length > 1) list.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
-    this.index = index;
+    return this.sizeCounts;
+  }
+
+  /** stat(/proc/PID/fd): identity and fd count (recent kernels allow it for other users' processes too; listing them fails). */
+  private statPid(pid: number): PidStat | Exclude<ReadResult, 'ok'> {
+    try {
+      const st = statSync(`${this.root}/${pid}/fd`);
+      return { pid, dirIno: st.ino, count: this.countFromStat ? st.size : 0, uid: st.uid };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return code === 'EACCES' || code === 'EPERM' ? 'hidden' : 'gone';
+    }
+  }
+
+  /** Whether /proc/PID/fd can be listed, without listing it (a targeted pass may never read this pid). */
+  private access(pid: number): ReadResult {
+    try {
+      accessSync(`${this.root}/${pid}/fd`, fsConstants.R_OK);
+      return 'ok';
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return code === 'EACCES' || code === 'EPERM' ? 'hidden' : 'gone';
+    }
   }
 
   /** Kernel threads are unreadable too without root but are not "processes of other users": read cmdline once. */
@@ -242,43 +507,24 @@ export class ProcessAttributor {
     return v;
   }
 
-  /** Brings one pid's cache up to date; 'gone' when it exited, 'hidden' when its fds cannot be read. */
-  private refreshPid(pid: number, disappeared: Set<number>, mode: 'incremental' | 'fallback' | 'full', stats: AttributionStats): 'ok' | 'hidden' | 'gone' {
+  /**
+   * Brings one pid's cache entry up to date: lists its fds and readlinks those not known (all of them
+   * without `prev` or in a full pass). 'hidden' / 'gone' when it cannot be listed (the entry is dropped).
+   */
+  private async readPid(st: PidStat, prev: PidEntry | undefined, mode: Mode, disappeared: Set<number>, stats: AttributionStats): Promise<ReadResult> {
+    const pid = st.pid;
     const dir = `${this.root}/${pid}/fd`;
-    let dirIno: number;
-    let count: number;
-    try {
-      const st = statSync(dir);
-      dirIno = st.ino;
-      count = this.countFromStat ? st.size : 0;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      this.pids.delete(pid);
-      return code === 'EACCES' || code === 'EPERM' ? 'hidden' : 'gone';
-    }
-    let prev = this.pids.get(pid);
-    if (prev && prev.dirIno !== dirIno) prev = undefined;
-    let suspect = false;
-    if (prev && disappeared.size > 0) {
-      for (const ino of prev.fds.values()) {
-        if (ino !== 0 && disappeared.has(ino)) {
-          suspect = true;
-          break;
-        }
-      }
-    }
-    if (prev && mode === 'incremental' && count > 0 && prev.count === count && !suspect) return 'ok';
-
     let list: string[];
     try {
       list = readdirSync(dir);
     } catch (e) {
+      this.setEntry(pid, undefined);
       const code = (e as NodeJS.ErrnoException).code;
-      this.pids.delete(pid);
       return code === 'EACCES' || code === 'EPERM' ? 'hidden' : 'gone';
     }
     stats.pidsRelisted++;
     const fds = new Map<number, number>();
+    let k = 0;
     for (const name of list) {
       const fd = Number(name);
       const cached = mode === 'full' ? undefined : prev?.fds.get(fd);
@@ -295,13 +541,146 @@ export class ProcessAttributor {
       }
       const m = SOCKET_LINK.exec(link);
       fds.set(fd, m ? Number(m[1]) : 0);
+      if ((++k & 255) === 0) await this.maybeYield();
     }
     let name = prev?.name;
-    if (name === undefined || mode !== 'incremental' || prev?.count !== count) name = readComm(`${this.root}/${pid}/comm`) ?? name ?? '';
-    const refs: ProcessRef[] = [];
-    for (const [fd, ino] of fds) if (ino !== 0) refs.push({ pid, name, fd });
-    this.pids.set(pid, { dirIno, count, fds, name, refs });
+    if (name === undefined || mode !== 'incremental' || prev?.count !== st.count) name = readComm(`${this.root}/${pid}/comm`) ?? name ?? '';
+    const start = prev?.start ?? readStartAndParent(`${this.root}/${pid}/stat`)?.start ?? -1;
+    const refs = new Map<number, ProcessRef>();
+    for (const [fd, ino] of fds) {
+      if (ino === 0) continue;
+      const old = prev?.refs.get(fd);
+      refs.set(fd, old && old.name === name && prev!.fds.get(fd) === ino ? old : { pid, name, fd });
+    }
+    this.setEntry(pid, { dirIno: st.dirIno, start, count: st.count, fds, name, refs });
     return 'ok';
+  }
+
+  /** Replaces (or with undefined removes) a pid's entry and moves the index from its old refs to the new. */
+  private setEntry(pid: number, next: PidEntry | undefined): void {
+    const prev = this.pids.get(pid);
+    if (prev) {
+      for (const [fd, ref] of prev.refs) if (next?.refs.get(fd) !== ref) this.index.remove(prev.fds.get(fd)!, ref);
+    }
+    if (next) {
+      for (const [fd, ref] of next.refs) if (prev?.refs.get(fd) !== ref) this.index.add(next.fds.get(fd)!, ref, this.gen);
+      this.pids.set(pid, next);
+    } else this.pids.delete(pid);
+  }
+
+  /** Holds `pid` (just read) any wanted socket? Also ticks off the ones it holds. */
+  private takeFound(pid: number, state: TargetedState): boolean {
+    const e = this.pids.get(pid);
+    if (!e) return false;
+    let holds = false;
+    for (const ino of e.fds.values()) {
+      if (ino !== 0 && state.wantedInodes.has(ino)) {
+        holds = true;
+        state.missing.delete(ino);
+      }
+    }
+    return holds;
+  }
+
+  /** Targeted pass: reads unread processes, most likely owners first, until every wanted socket has one. */
+  private async readUntilFound(state: TargetedState, stats: AttributionStats): Promise<void> {
+    if (state.missing.size === 0) return;
+    const hits = new Map<number, number>();
+    for (const st of state.unread.values()) {
+      if (st.count < PROBE_MIN_FDS) continue;
+      // fds are allocated lowest-first, so numbers below the count are mostly open: sample them evenly.
+      let h = 0;
+      for (let k = 1; k <= PROBES_PER_PID; k++) {
+        const ino = this.readSocketLink(st.pid, Math.floor((st.count * k) / (PROBES_PER_PID + 1)), stats);
+        if (ino !== 0 && state.missing.has(ino)) h++;
+      }
+      if (h > 0) hits.set(st.pid, h);
+    }
+    const order = [...state.unread.values()].sort(
+      (a, b) =>
+        (hits.get(b.pid) ?? 0) - (hits.get(a.pid) ?? 0) ||
+        Number(state.uids.has(b.uid)) - Number(state.uids.has(a.uid)) ||
+        a.count - b.count ||
+        a.pid - b.pid,
+    );
+    for (const st of order) {
+      if (state.missing.size === 0) break;
+      state.unread.delete(st.pid);
+      if ((await this.readPid(st, undefined, 'full', new Set(), stats)) === 'ok') this.takeFound(st.pid, state);
+      await this.maybeYield();
+    }
+  }
+
+  /**
+   * Targeted pass, once every wanted socket has an owner: reads the unread processes that may share
+   * them. Fork copies the fd table, so the parents and children of an owner (transitively, through every
+   * process found holding one) are read; for listeners, each unread process is also asked for the same
+   * fd number (workers whose parent closed its copy keep the number they inherited).
+   */
+  private async readSharers(wanted: Socket[], state: TargetedState, stats: AttributionStats): Promise<void> {
+    const parent = new Map<number, number>();
+    const children = new Map<number, number[]>();
+    for (const pid of [...this.pids.keys(), ...state.unread.keys()]) {
+      const ppid = readStartAndParent(`${this.root}/${pid}/stat`)?.ppid;
+      if (ppid === undefined) continue;
+      parent.set(pid, ppid);
+      const list = children.get(ppid);
+      if (list) list.push(pid);
+      else children.set(ppid, [pid]);
+    }
+    const owners: number[] = [];
+    for (const s of wanted) for (const r of this.index.get(s.inode!) ?? []) owners.push(r.pid);
+    const done = new Set<number>();
+    const visit = async (pid: number): Promise<void> => {
+      const st = state.unread.get(pid);
+      if (!st) return;
+      state.unread.delete(pid);
+      if ((await this.readPid(st, undefined, 'full', new Set(), stats)) === 'ok' && this.takeFound(pid, state)) owners.push(pid);
+      await this.maybeYield();
+    };
+    const closeFamily = async (): Promise<void> => {
+      while (owners.length > 0 && state.unread.size > 0) {
+        const o = owners.pop()!;
+        if (done.has(o)) continue;
+        done.add(o);
+        for (let p = parent.get(o); p !== undefined && p > 0 && !done.has(p); p = parent.get(p)) await visit(p);
+        const stack = [...(children.get(o) ?? [])];
+        while (stack.length > 0) {
+          const c = stack.pop()!;
+          await visit(c);
+          for (const g of children.get(c) ?? []) stack.push(g);
+        }
+        // Parents and children just read may hold wanted sockets too: their families follow (owners grew).
+      }
+    };
+    await closeFamily();
+
+    // Listeners: the same fd number in every process still unread.
+    const probes: { fd: number; ino: number }[] = [];
+    for (const s of wanted) {
+      if (!isListenerSocket(s)) continue;
+      for (const r of this.index.get(s.inode!) ?? []) probes.push({ fd: r.fd, ino: s.inode! });
+    }
+    if (probes.length === 0 || probes.length * state.unread.size > SAME_FD_PROBE_BUDGET) return;
+    for (const st of [...state.unread.values()]) {
+      for (const p of probes) {
+        if (this.readSocketLink(st.pid, p.fd, stats) !== p.ino) continue;
+        await visit(st.pid);
+        break;
+      }
+    }
+    await closeFamily();
+  }
+
+  /** The socket inode behind /proc/PID/fd/FD; 0 when it is not a socket or cannot be read. */
+  private readSocketLink(pid: number, fd: number, stats: AttributionStats): number {
+    stats.readlinks++;
+    try {
+      const m = SOCKET_LINK.exec(readlinkSync(`${this.root}/${pid}/fd/${fd}`));
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0;
+    }
   }
 }
 
@@ -315,6 +694,21 @@ function readComm(path: string): string | undefined {
   }
 }
 
+/** Parent pid and start time from /proc/PID/stat (fields 4 and 22, counted after the "(comm)" field). */
+function readStartAndParent(path: string): { ppid: number; start: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const ppid = Number(f[1]);
+  const start = Number(f[19]);
+  if (!Number.isInteger(ppid)) return undefined;
+  return { ppid, start: Number.isInteger(start) ? start : -1 };
+}
+
 let shared: ProcessAttributor | undefined;
 
 /** The process-wide attributor every collector shares (one cache, so the second poll is incremental). */
@@ -323,4 +717,4 @@ export function sharedAttributor(): ProcessAttributor {
   return shared;
 }
 
-setAttributor((sockets, scope) => sharedAttributor().attribute(sockets, scope));
+setAttributor((sockets, scope) => sharedAttributor().attribute(sockets, scope, { targeted: attributionReach() === 'targeted' }));
