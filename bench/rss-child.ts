@@ -4,6 +4,7 @@
 // monitor's polling hook keeps: every snapshot through thinHistory (the last 4, plus one per 10 s
 // bucket of the 60 s rule window), with the snapshot times spaced one second apart as in the monitor.
 import '../src/collect/processes.js';
+import { enableHeapGovernor } from '../src/collect/heap-governor.js';
 import { NetlinkSource } from '../src/collect/netlink.js';
 import { summarizePorts, type PortSummary } from '../src/model/aggregate.js';
 import { DEFAULT_HISTORY_WINDOW, thinHistory } from '../src/ui/hooks/history-window.js';
@@ -11,6 +12,8 @@ import type { Snapshot } from '../src/model/snapshot.js';
 
 const mode = process.argv[2] === 'history' ? 'history' : 'latest';
 const count = Number(process.argv[3] ?? 20);
+// As the monitor and the exporter do (src/cli/commands/monitor.ts, export.ts).
+enableHeapGovernor();
 const src = new NetlinkSource();
 let history: Snapshot[] = [];
 let kept: { snap: Snapshot; ports: PortSummary[] }[] = [];

@@ -1,8 +1,11 @@
 // The netlink collector: snapshot + per-port aggregation against `ss -tanH`, the raw dump, and how
 // long the event loop can stall while a big dump is parsed.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { dumpSockets, NetlinkSource } from '../../src/collect/netlink.js';
 import { summarizePorts } from '../../src/model/aggregate.js';
-import { interleave, SS_TANH, timeFigure, timeIt } from '../measure.js';
+import { interleave, SS_TANH, timeCommand, timeFigure, timeIt } from '../measure.js';
 import type { Figure, Section } from '../types.js';
 
 /** Longest gap between 1 ms timer ticks while `fn` runs: what a UI would feel as a freeze. */
@@ -22,6 +25,16 @@ async function maxEventLoopStall(fn: () => Promise<unknown>): Promise<number> {
     clearInterval(timer);
   }
   return worst;
+}
+
+/** Compiles bench/native/dump-floor.c (the kernel's own dump cost, no parsing); throws without a C compiler. */
+function buildFloor(root: string): string {
+  const dir = join(root, 'bench', '.cache');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, 'dump-floor');
+  const r = spawnSync('cc', ['-O2', '-std=c11', '-D_DEFAULT_SOURCE', '-Wall', '-Wextra', '-Werror', '-o', out, join(root, 'bench', 'native', 'dump-floor.c')], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`cc failed to build bench/native/dump-floor.c: ${r.error?.message ?? r.stderr}`);
+  return out;
 }
 
 const section: Section = {
@@ -81,6 +94,18 @@ const section: Section = {
       timeFigure(
         { section: 'netlink', id: 'netlink-dump-tcp-parallel', label: 'netlink TCP dump, IPv4 and IPv6 in parallel', size: ctx.size, baseline: SS_TANH.label },
         await interleave(ctx.runs, SS_TANH.run, par),
+      ),
+    );
+
+    // The floor: the same kernel dumps from C with nothing done to the bytes. No collector that dumps
+    // every socket can be faster than this; the netlink-snapshot target sits against ss -tanH, so
+    // this figure says how much of that ratio the kernel itself takes on this machine.
+    ctx.log('kernel dump floor (C, TCP IPv4 then IPv6, no parsing)');
+    const floor = buildFloor(ctx.root);
+    figures.push(
+      timeFigure(
+        { section: 'netlink', id: 'netlink-kernel-floor', label: 'kernel dump floor: C program, TCP dumps only, no parsing', size: ctx.size, baseline: SS_TANH.label },
+        await interleave(ctx.runs, SS_TANH.run, async () => timeCommand(floor, [])),
       ),
     );
 

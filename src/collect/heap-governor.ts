@@ -2,9 +2,12 @@
 // sitting on garbage. V8 lets the old generation grow to about four times what was live after the
 // last full collection before it collects again; at 100,000 sockets a snapshot is ~35 MB that
 // survives its first scavenges, so the heap climbs by ~45 MB a poll and the process reaches
-// 450-550 MB RSS before V8 looks back (measured, `npm run bench -- --only memory`). Before a big
-// dump, when the heap has grown past GROWTH_FACTOR times what the last full collection left, one
-// full collection runs. Small hosts never reach the floor and pay nothing.
+// 450-550 MB RSS before V8 looks back (measured, `npm run bench -- --only memory`). Long-running
+// commands (the monitor, the exporter) enable the governor; after each snapshot, once the caller has
+// swapped it in (setImmediate: the old one is garbage by then, and the collection stays out of the
+// snapshot's latency), if the heap has grown past GROWTH_FACTOR times what the last full collection
+// left, one full collection runs. Small hosts never reach the floor and pay nothing; one-shot
+// commands never enable it.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { logOsCall } from './debug.js';
@@ -20,6 +23,8 @@ export const GOVERNOR_FLOOR_BYTES = 96 * 1024 * 1024;
  */
 export const GROWTH_FACTOR = 1.5;
 
+let enabled = false;
+let pending: ReturnType<typeof setImmediate> | null = null;
 let gcFn: (() => void) | null | undefined;
 let liveAfterLast = 0;
 
@@ -39,11 +44,25 @@ function gc(): (() => void) | null {
   return gcFn;
 }
 
+/** Turns the governor on for this process (long-running commands call it once at start). */
+export function enableHeapGovernor(): void {
+  enabled = true;
+}
+
+/** Called by collectors after a snapshot: schedules reclaimIfGrown() for when the caller has taken it. */
+export function scheduleReclaim(): void {
+  if (!enabled || pending) return;
+  pending = setImmediate(() => {
+    pending = null;
+    reclaimIfGrown();
+  });
+}
+
 /**
- * Called by collectors before a dump. Runs one full collection when the used heap is above the
- * floor and more than twice what was live after the last one; returns whether it did.
+ * Runs one full collection when the used heap is above the floor and more than GROWTH_FACTOR times
+ * what was live after the last one; returns whether it did.
  */
-export function reclaimBeforeSnapshot(): boolean {
+export function reclaimIfGrown(): boolean {
   const used = getHeapStatistics().used_heap_size;
   if (used < GOVERNOR_FLOOR_BYTES || used < GROWTH_FACTOR * liveAfterLast) return false;
   const collect = gc();

@@ -9,7 +9,7 @@ import { NetstatSource } from './netstat.js';
 import './processes.js';
 import { CollectorError, type CollectOptions, type SocketSource } from './source.js';
 import { withProcessLimits } from './proc-limits.js';
-import { reclaimBeforeSnapshot } from './heap-governor.js';
+import { scheduleReclaim } from './heap-governor.js';
 
 export type SourceChoice = 'auto' | Exclude<SourceName, 'fixture' | 'remote'>;
 
@@ -90,8 +90,8 @@ class LocalSource implements SocketSource {
     return this.inner.name;
   }
   async collect(opts?: CollectOptions): Promise<Snapshot> {
-    reclaimBeforeSnapshot();
     const snap = await this.inner.collect(opts);
+    scheduleReclaim();
     return (opts?.processes ?? 'listeners') === 'none' ? snap : withProcessLimits(snap);
   }
 }

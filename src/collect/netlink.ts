@@ -7,7 +7,7 @@ import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, buildInetDiagRequest, pars
 import { buildUnixDiagRequest, parseUnixDiagBuffer, type UnixDiagSocket } from '../parse/unix-diag.js';
 import { attributeWith } from './attribution.js';
 import { logOsCall } from './debug.js';
-import { reclaimBeforeSnapshot } from './heap-governor.js';
+import { scheduleReclaim } from './heap-governor.js';
 import { readHostInfo } from './host.js';
 import { runDump, type DumpStats } from './netlink-dump.js';
 import { NetlinkError, NetlinkSocket } from './netlink-socket.js';
@@ -233,7 +233,6 @@ export class NetlinkSource implements SocketSource {
     const t0 = performance.now();
     const time = Date.now();
     const scope = opts.processes ?? 'listeners';
-    reclaimBeforeSnapshot();
     let dump: NetlinkDumpResult;
     let host: Awaited<ReturnType<typeof readHostInfo>>;
     try {
@@ -250,6 +249,7 @@ export class NetlinkSource implements SocketSource {
       else attribution = { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
     }
     if (attribution.note) notes.push(attribution.note);
+    scheduleReclaim();
     return {
       time,
       hostname: host.hostname,

@@ -1,5 +1,6 @@
 // `sockscope export`: a Prometheus metrics endpoint (binds 127.0.0.1 unless told otherwise).
 import type { CommandModule } from 'yargs';
+import { enableHeapGovernor } from '../../collect/heap-governor.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { loadConfig } from '../../config/load.js';
 import { parseDuration, parseListenAddress } from '../duration.js';
@@ -24,6 +25,8 @@ export const exportCommand: CommandModule<object, Args> = {
     const { config } = loadConfig();
     // prom-client loads with the exporter only (dynamic import).
     const { startExporter } = await import('../../export/server.js');
+    // A snapshot every interval for as long as it runs: keep its heap near what is live.
+    enableHeapGovernor();
     const exporter = await startExporter({
       source: createSource(argv.source as SourceChoice),
       host,

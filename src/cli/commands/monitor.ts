@@ -1,5 +1,6 @@
 // `sockscope` with no command: the full-screen monitor, or one plain snapshot table when stdout is not a TTY.
 // Ink, React, the App and the wizard are imported in the handler (dynamic import): other commands start without them.
+import { enableHeapGovernor } from '../../collect/heap-governor.js';
 import type { CommandModule } from 'yargs';
 import { evaluateRules, makeContext } from '../../advise/engine.js';
 import type { Recommendation, RuleContext } from '../../advise/types.js';
@@ -221,6 +222,8 @@ export const monitorCommand: CommandModule<object, Args> = {
       return;
     }
     const { createElement, Wizard } = await import('../ui-modules.js');
+    // A snapshot every second for as long as it runs: keep its heap near what is live.
+    enableHeapGovernor();
     await runFullScreen({
       source,
       advise,
