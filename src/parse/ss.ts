@@ -522,7 +522,7 @@ export class SsStreamParser {
         i++;
       }
       if (buf[i] !== COLON) return undefined;
-      address = this.ipv4Text(value, buf, a, i);
+      address = this.ipv4Text(value | 0, buf, a, i); // int32: a small-integer Map key, never a boxed number
       this.v6 = false;
     } else if (c0 === 0x5b) {
       // [v6]:port
