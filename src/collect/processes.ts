@@ -20,6 +20,7 @@
 // All calls are synchronous (an async readlink per fd costs far more than the syscall) and the walk
 // yields to the event loop every few milliseconds so the monitor stays responsive.
 import { accessSync, constants as fsConstants, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AttributionInfo } from '../model/snapshot.js';
 import type { ProcessRef, Socket } from '../model/socket.js';
 import { attributionReach, setAttributor } from './attribution.js';
@@ -105,6 +106,7 @@ export function isListenerSocket(s: Socket): boolean {
 }
 
 const SOCKET_LINK = /^socket:\[(\d+)\]$/;
+const SOCKET_PREFIX = Buffer.from('socket:[', 'latin1');
 const YIELD_EVERY_MS = 8;
 /** Targeted passes sample this many fds of a process with at least PROBE_MIN_FDS fds to order the reads. */
 const PROBES_PER_PID = 6;
@@ -126,6 +128,8 @@ class InodeIndex {
   private holders: (ProcessRef[] | undefined)[] = new Array(1024).fill(undefined);
   private seen = new Int32Array(1024);
   private mask = 1023;
+  /** 32 - log2(capacity): multiplicative hashing keeps the high bits of the product. */
+  private shift = 22;
   private used = 0;
 
   get size(): number {
@@ -133,7 +137,9 @@ class InodeIndex {
   }
 
   private home(ino: number): number {
-    return Math.imul((ino >>> 0) ^ Math.floor(ino / 4294967296), 0x9e3779b1) >>> 0 & this.mask;
+    // Kernel socket inodes are 32-bit (get_next_ino); wider values still work, hashed on both halves.
+    const x = ino <= 0xffffffff ? ino : ino % 4294967296 ^ Math.floor(ino / 4294967296);
+    return Math.imul(x, 0x9e3779b1) >>> this.shift;
   }
 
   /** Slot of `ino`, or -1. */
@@ -195,6 +201,7 @@ class InodeIndex {
     this.holders = new Array(1024).fill(undefined);
     this.seen = new Int32Array(1024);
     this.mask = 1023;
+    this.shift = 22;
     this.used = 0;
   }
 
@@ -227,6 +234,7 @@ class InodeIndex {
     this.holders = new Array(size).fill(undefined);
     this.seen = new Int32Array(size);
     this.mask = size - 1;
+    this.shift--;
     for (let j = 0; j < keys.length; j++) {
       if (keys[j] === 0) continue;
       let i = this.home(keys[j]);
@@ -264,6 +272,8 @@ export class ProcessAttributor {
   private index = new InodeIndex();
   /** Pass number: index slots remember the last pass whose socket list held their inode. */
   private gen = 0;
+  /** Of the socket list of pass `gen` (passes with the same list keep its number). */
+  private fingerprint = { n: 0, sum: 0, mix: 0, mix2: 0 };
   private prevUnresolved = new Set<number>();
   private lastFull = -Infinity;
   private lastFallback = -Infinity;
@@ -314,16 +324,32 @@ export class ProcessAttributor {
   private async attributeNow(sockets: Socket[], scope: 'listeners' | 'all', targeted: boolean): Promise<AttributionInfo> {
     const t0 = performance.now();
     this.lastYield = t0;
-    const gen = ++this.gen;
     const wanted: Socket[] = [];
-    const index = this.index;
+    // Fingerprint of the socket list (count, sum and two hashes of the inodes): when it equals the
+    // previous pass's, no socket disappeared and the per-socket index probes are skipped (steady state).
+    let n = 0;
+    let sum = 0;
+    let mix = 0;
+    let mix2 = 0;
     for (const s of sockets) {
       const ino = s.inode;
       if (!ino) continue;
-      index.markSeen(ino, gen);
+      n++;
+      sum += ino;
+      mix ^= Math.imul(ino, 0x9e3779b1);
+      mix2 += Math.imul(ino, 0x2545f491) >>> 0;
       if (scope === 'all' || isListenerSocket(s)) wanted.push(s);
     }
-    const disappeared = new Set(index.disappearedSince(gen - 1));
+    const index = this.index;
+    const fp = this.fingerprint;
+    let disappeared: Set<number>;
+    if (this.gen > 0 && fp.n === n && fp.sum === sum && fp.mix === mix && fp.mix2 === mix2) disappeared = new Set();
+    else {
+      const gen = ++this.gen;
+      for (const s of sockets) if (s.inode) index.markSeen(s.inode, gen);
+      disappeared = new Set(index.disappearedSince(gen - 1));
+      this.fingerprint = { n, sum, mix, mix2 };
+    }
     const suspects = new Set<number>();
     for (const ino of disappeared) for (const r of index.get(ino)!) suspects.add(r.pid);
 
@@ -406,6 +432,7 @@ export class ProcessAttributor {
       logOsCall('read', this.root, performance.now() - tList, undefined, `error=${(e as NodeJS.ErrnoException).code}`);
       this.pids.clear();
       this.index.clear();
+      this.fingerprint = { n: -1, sum: 0, mix: 0, mix2: 0 };
       this.hidden = 0;
       return;
     }
@@ -514,35 +541,47 @@ export class ProcessAttributor {
   private async readPid(st: PidStat, prev: PidEntry | undefined, mode: Mode, disappeared: Set<number>, stats: AttributionStats): Promise<ReadResult> {
     const pid = st.pid;
     const dir = `${this.root}/${pid}/fd`;
-    let list: string[];
+    const reader = linkReader();
+    const dirFd = reader.open(dir);
+    const fds = new Map<number, number>();
+    let k = 0;
     try {
-      list = readdirSync(dir);
+      let list: string[] | undefined;
+      if ((prev === undefined || mode === 'full') && st.count > 0 && this.sizeIsCount() && dirFd >= 0) {
+        // Every fd is read anyway and fds are allocated lowest-first: try 0, 1, 2... until `count` links
+        // were found (listing 15,000 fds costs a fifth of reading them). Holes past the slack, or fds opened
+        // meanwhile, are picked up by the listing below.
+        const end = st.count + Math.max(64, st.count >> 4);
+        for (let fd = 0; fd < end && fds.size < st.count; fd++) {
+          stats.readlinks++;
+          const ino = reader.read(dirFd, dir, String(fd));
+          if (ino >= 0) fds.set(fd, ino);
+          if ((++k & 255) === 0) await this.maybeYield();
+        }
+        if (fds.size < st.count) list = readdirSync(dir);
+        else list = [];
+      } else list = readdirSync(dir);
+      for (const name of list) {
+        const fd = Number(name);
+        if (fds.has(fd)) continue;
+        const cached = mode === 'full' ? undefined : prev?.fds.get(fd);
+        if (cached !== undefined && !(cached === 0 && mode === 'fallback') && !(cached !== 0 && disappeared.has(cached))) {
+          fds.set(fd, cached);
+          continue;
+        }
+        stats.readlinks++;
+        const ino = reader.read(dirFd, dir, name);
+        if (ino >= 0) fds.set(fd, ino); // < 0: closed meanwhile
+        if ((++k & 255) === 0) await this.maybeYield();
+      }
     } catch (e) {
       this.setEntry(pid, undefined);
       const code = (e as NodeJS.ErrnoException).code;
       return code === 'EACCES' || code === 'EPERM' ? 'hidden' : 'gone';
+    } finally {
+      reader.close(dirFd);
     }
     stats.pidsRelisted++;
-    const fds = new Map<number, number>();
-    let k = 0;
-    for (const name of list) {
-      const fd = Number(name);
-      const cached = mode === 'full' ? undefined : prev?.fds.get(fd);
-      if (cached !== undefined && !(cached === 0 && mode === 'fallback') && !(cached !== 0 && disappeared.has(cached))) {
-        fds.set(fd, cached);
-        continue;
-      }
-      let link: string;
-      try {
-        stats.readlinks++;
-        link = readlinkSync(`${dir}/${name}`);
-      } catch {
-        continue; // closed meanwhile
-      }
-      const m = SOCKET_LINK.exec(link);
-      fds.set(fd, m ? Number(m[1]) : 0);
-      if ((++k & 255) === 0) await this.maybeYield();
-    }
     let name = prev?.name;
     if (name === undefined || mode !== 'incremental' || prev?.count !== st.count) name = readComm(`${this.root}/${pid}/comm`) ?? name ?? '';
     const start = prev?.start ?? readStartAndParent(`${this.root}/${pid}/stat`)?.start ?? -1;
@@ -675,13 +714,83 @@ export class ProcessAttributor {
   /** The socket inode behind /proc/PID/fd/FD; 0 when it is not a socket or cannot be read. */
   private readSocketLink(pid: number, fd: number, stats: AttributionStats): number {
     stats.readlinks++;
-    try {
-      const m = SOCKET_LINK.exec(readlinkSync(`${this.root}/${pid}/fd/${fd}`));
-      return m ? Number(m[1]) : 0;
-    } catch {
-      return 0;
-    }
+    return Math.max(0, linkReader().read(-1, `${this.root}/${pid}/fd`, String(fd)));
   }
+}
+
+/** Reads /proc/PID/fd links: socket inode, 0 for other files, -1 when the fd is not open. */
+interface LinkReader {
+  /** True when links are read with readlinkat(2) on a directory fd (koffi), without Node's path handling. */
+  readonly native: boolean;
+  /** A directory fd for `dir`, or -1 (then read() takes the path). */
+  open(dir: string): number;
+  read(dirFd: number, dir: string, name: string): number;
+  close(dirFd: number): void;
+}
+
+/** Parses "socket:[12345]" (the whole link) to 12345; 0 for anything else. */
+function socketInode(link: string): number {
+  const m = SOCKET_LINK.exec(link);
+  return m ? Number(m[1]) : 0;
+}
+
+const nodeReader: LinkReader = {
+  native: false,
+  open: () => -1,
+  read(_dirFd, dir, name) {
+    try {
+      return socketInode(readlinkSync(`${dir}/${name}`));
+    } catch {
+      return -1;
+    }
+  },
+  close: () => undefined,
+};
+
+let reader: LinkReader | undefined;
+
+/**
+ * readlinkat(2) through koffi (already loaded by the netlink collector; about 7 ms otherwise): about a
+ * third cheaper per fd than fs.readlinkSync (no path string per fd, no lookup of /proc/PID for each, no
+ * exception for a closed fd), which matters at tens of thousands of fds. Falls back to readlinkSync.
+ */
+function linkReader(): LinkReader {
+  if (reader) return reader;
+  reader = nodeReader;
+  if (process.platform !== 'linux') return reader;
+  try {
+    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+    const lib = koffi.load('libc.so.6');
+    const openat = lib.func('int open(const char *path, int flags)') as (path: string, flags: number) => number;
+    const readlinkat = lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as (fd: number, path: string, buf: Buffer, size: number) => number;
+    const close = lib.func('int close(int fd)') as (fd: number) => number;
+    const buf = Buffer.alloc(64);
+    const O_RDONLY_DIRECTORY_CLOEXEC = 0o2200000;
+    reader = {
+      native: true,
+      open: (dir) => openat(dir, O_RDONLY_DIRECTORY_CLOEXEC),
+      read(dirFd, dir, name) {
+        const n = dirFd >= 0 ? readlinkat(dirFd, name, buf, 64) : readlinkat(-100 /* AT_FDCWD */, `${dir}/${name}`, buf, 64);
+        if (n < 0) return -1;
+        // "socket:[" + digits + "]"
+        if (n < 10 || n >= 64 || buf[n - 1] !== 0x5d) return 0;
+        for (let i = 0; i < 8; i++) if (buf[i] !== SOCKET_PREFIX[i]) return 0;
+        let ino = 0;
+        for (let i = 8; i < n - 1; i++) {
+          const d = buf[i] - 48;
+          if (d < 0 || d > 9) return 0;
+          ino = ino * 10 + d;
+        }
+        return ino;
+      },
+      close: (dirFd) => {
+        if (dirFd >= 0) close(dirFd);
+      },
+    };
+  } catch {
+    reader = nodeReader;
+  }
+  return reader;
 }
 
 /** The process name as ss shows it (/proc/PID/comm without the trailing newline); undefined if unreadable. */

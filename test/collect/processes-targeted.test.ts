@@ -186,3 +186,36 @@ test('live: targeted attribution names the same owners as a full pass (shared li
     await sc.close();
   }
 });
+
+test('live: a process read without listing its fds still finds an fd far above its fd count (sparse fd table)', async () => {
+  // A listener at fd 3 duplicated to fd 900: 4-5 fds open, one of them far past the count.
+  const py = `import socket,os,sys,time
+s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen()
+os.dup2(s.fileno(), 900)
+sys.stdout.write(os.readlink('/proc/self/fd/900')+'\\n'); sys.stdout.flush()
+time.sleep(30)`;
+  const { spawn } = await import('node:child_process');
+  const child = spawn('python3', ['-c', py], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const link = await new Promise<string>((res, rej) => {
+      const t = setTimeout(() => rej(new Error('python3 did not answer')), 10_000);
+      child.stdout!.once('data', (d: Buffer) => {
+        clearTimeout(t);
+        res(d.toString().trim());
+      });
+      child.once('error', rej);
+    });
+    const ino = Number(/\d+/.exec(link)![0]);
+    for (const targeted of [false, true]) {
+      const s = [sock(ino, 'LISTEN')];
+      await new ProcessAttributor().attribute(s, 'listeners', { targeted });
+      assert.deepEqual(
+        s[0].processes.filter((p) => p.pid === child.pid).map((p) => p.fd).sort((a, b) => a - b),
+        [3, 900],
+        `targeted ${targeted}`,
+      );
+    }
+  } finally {
+    child.kill();
+  }
+});
