@@ -36,7 +36,7 @@ async function capture(req: Buffer): Promise<Buffer> {
   const buf = Buffer.alloc(256 * 1024);
   const parts: Buffer[] = [];
   try {
-    s.send(req);
+    await s.send(req);
     for (;;) {
       const n = s.recvSync(buf);
       parts.push(Buffer.from(buf.subarray(0, n)));

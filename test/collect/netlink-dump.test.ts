@@ -48,11 +48,13 @@ function fakeOpener(script: Script, log: string[] = []) {
         log.push(`send ${family}/${protocol}`);
         queue = script(family, protocol).slice();
       },
-      async recv(buf: Buffer) {
+      // Up to two queued chunks per batch, as recvmmsg returns what the kernel has queued.
+      async recvBatch() {
         const c = queue.shift();
         if (!c) throw new NetlinkError('recv', 11); // EAGAIN: the receive timeout
-        c.copy(buf);
-        return c.length;
+        const out = [Buffer.from(c)];
+        if (queue.length > 0 && c.length > 0) out.push(Buffer.from(queue.shift()!));
+        return out;
       },
       close() {
         log.push('close');
