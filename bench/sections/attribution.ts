@@ -1,14 +1,17 @@
-// Process attribution of every socket (inode -> pid, name, fd) with a warm cache, against `ss -tanpH`
-// (which walks every /proc/PID/fd on each call).
+// Process attribution (inode -> pid, name, fd): every socket with a warm cache against `ss -tanpH`
+// (which walks every /proc/PID/fd on each call); listeners only with a warm cache (what each monitor
+// refresh pays); and a cold targeted pass over one port's sockets (what `analyze --port P` pays, a new
+// process each time) against `ss -tanpH sport = :P`.
 import { dumpSockets } from '../../src/collect/netlink.js';
 import { ProcessAttributor } from '../../src/collect/processes.js';
-import { interleave, median, SS_TANPH, timeFigure, type Sample } from '../measure.js';
+import { interleave, median, SS_TANPH, timeCommand, timeFigure, type Sample } from '../measure.js';
 import type { Figure, Section } from '../types.js';
 
 const section: Section = {
   name: 'attribution',
-  description: 'netlink dump + attribution of all sockets, second poll onwards (cache warm)',
+  description: 'attribution of all sockets (warm) vs ss -tanpH; listeners only (warm); one port, cold and targeted',
   async run(ctx) {
+    const figures: Figure[] = [];
     const attributor = new ProcessAttributor();
     const attributeOnly: number[] = [];
     let attributed = 0;
@@ -38,7 +41,52 @@ const section: Section = {
     f.extra!.attributeOnlyMedianMs = Math.round(median(attributeOnly) * 10) / 10;
     f.extra!.socketsWithOwner = attributed;
     f.extra!.lastStats = attributor.stats();
-    return [f];
+    figures.push(f);
+
+    ctx.log('listeners only, warm (the monitor\'s refresh)');
+    const listeners = new ProcessAttributor();
+    const all = (await dumpSockets({})).sockets;
+    await listeners.attribute(all, 'listeners');
+    const warm: number[] = [];
+    for (let i = 0; i < Math.max(ctx.runs, 5); i++) {
+      const { sockets } = await dumpSockets({});
+      const t0 = performance.now();
+      await listeners.attribute(sockets, 'listeners');
+      warm.push(performance.now() - t0);
+    }
+    figures.push({
+      section: 'attribution',
+      id: 'attribution-listeners-warm',
+      label: 'attribution of listeners, warm (attribute() only, after a full dump)',
+      size: ctx.size,
+      value: median(warm),
+      unit: 'ms',
+      samples: warm.map((x) => Math.round(x * 100) / 100),
+      extra: { lastStats: listeners.stats() },
+    });
+
+    const port = ctx.load.ports[0];
+    ctx.log(`one port (${port}), cold targeted pass vs ss -tanpH sport = :${port}`);
+    let stats = {};
+    const targetedCold = async (): Promise<Sample> => {
+      const { sockets } = await dumpSockets({ protocols: ['tcp', 'udp'], port });
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const a = new ProcessAttributor({ targeted: true });
+      await a.attribute(sockets, 'all');
+      const wall = performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
+      stats = a.stats();
+      return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+    };
+    const ssPort = { label: `ss -tanpH sport = :P`, run: () => timeCommand('ss', ['-tanpH', 'sport', '=', `:${port}`]) };
+    const t = timeFigure(
+      { section: 'attribution', id: 'attribution-port-targeted-cold', label: 'attribution of one port\'s sockets, cold, targeted (attribute() only)', size: ctx.size, baseline: ssPort.label, extra: { port } },
+      await interleave(ctx.size >= 100_000 ? Math.min(ctx.runs, 3) : ctx.runs, ssPort.run, targetedCold),
+    );
+    t.extra!.lastStats = stats;
+    figures.push(t);
+    return figures;
   },
 };
 

@@ -12,7 +12,8 @@
 // When re-reading a pid, only fd numbers that are new or whose cached socket disappeared are readlink'ed.
 // Remaining blind spot (a non-socket fd replaced by a socket at the same number with the count unchanged,
 // or a shared socket's fd number reused) is covered by a fallback pass when sockets that need attribution
-// appear unresolved, rate-limited, plus a periodic full refresh.
+// appear unresolved, rate-limited (it re-reads the non-socket fds of every process, listing only those
+// whose count changed), plus a periodic full refresh.
 // The inode -> holders index is kept up to date as pids change (not rebuilt per poll), in an open-addressing
 // table keyed by inode: a warm poll of 100,000 sockets costs one table probe per socket plus one stat per pid.
 // Targeted passes (one-shot commands such as `analyze --port P`) read only the processes needed: see
@@ -560,6 +561,15 @@ export class ProcessAttributor {
         }
         if (fds.size < st.count) list = readdirSync(dir);
         else list = [];
+      } else if (mode === 'fallback' && prev && prev.count === st.count && st.count > 0 && this.sizeIsCount()) {
+        // Same fd count: the fallback looks again behind the fd numbers it knows (non-socket fds, vanished
+        // sockets) without listing the directory; a socket at a new number with the count unchanged waits
+        // for the periodic full refresh.
+        list = [];
+        for (const [fd, ino] of prev.fds) {
+          if (ino !== 0 && !disappeared.has(ino)) fds.set(fd, ino);
+          else list.push(String(fd));
+        }
       } else list = readdirSync(dir);
       for (const name of list) {
         const fd = Number(name);

@@ -219,3 +219,44 @@ time.sleep(30)`;
     child.kill();
   }
 });
+
+test('live: a file fd replaced by a listener at the same number (fd count unchanged) is found by the fallback without listing', async () => {
+  const { spawn } = await import('node:child_process');
+  const js = `const fs=require('fs'),net=require('net');
+const fd=fs.openSync('/dev/null','r');
+process.stdout.write('file '+fd+'\\n');
+process.stdin.once('data',()=>{fs.closeSync(fd);const s=net.createServer();s.listen(0,'127.0.0.1',()=>{const h=s._handle.fd;
+process.stdout.write('sock '+h+' '+/\\d+/.exec(fs.readlinkSync('/proc/self/fd/'+h))[0]+'\\n');});});
+setTimeout(()=>process.exit(0),30000);`;
+  const child = spawn(process.execPath, ['-e', js], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  const next = (): Promise<string> =>
+    new Promise((res, rej) => {
+      const t = setTimeout(() => rej(new Error('child did not answer')), 10_000);
+      const take = (): boolean => {
+        if (!lines.length) return false;
+        clearTimeout(t);
+        res(lines.shift()!);
+        return true;
+      };
+      if (take()) return;
+      const on = (d: Buffer): void => {
+        lines.push(...d.toString().split('\n').filter(Boolean));
+        if (take()) child.stdout!.off('data', on);
+      };
+      child.stdout!.on('data', on);
+    });
+  try {
+    const fileFd = Number((await next()).split(' ')[1]);
+    const a = new ProcessAttributor({ fallbackMinIntervalMs: 0 });
+    await a.attribute([], 'listeners');
+    child.stdin!.write('go\n');
+    const [, sockFd, ino] = (await next()).split(' ').map(Number);
+    const s = [sock(ino, 'LISTEN')];
+    await a.attribute(s, 'listeners');
+    assert.deepEqual(s[0].processes.map((p) => [p.pid, p.fd]), [[child.pid, sockFd]]);
+    if (sockFd === fileFd) assert.equal(a.stats().fallback, true, 'same number, same count: found by the fallback');
+  } finally {
+    child.kill();
+  }
+});
