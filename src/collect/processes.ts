@@ -71,6 +71,8 @@ export interface AttributionStats {
   durationMs: number;
   /** Targeted passes: processes left unread because no wanted socket needed them. */
   pidsSkipped: number;
+  /** False when the socket list was the previous pass's (same fingerprint): no per-socket index probes. */
+  listChanged: boolean;
 }
 
 interface PidEntry {
@@ -83,8 +85,6 @@ interface PidEntry {
   /** fd -> socket inode; 0 for fds that are not sockets. */
   fds: Map<number, number>;
   name: string;
-  /** fd -> ProcessRef for socket fds, reused across polls while the pid and its name are unchanged. */
-  refs: Map<number, ProcessRef>;
 }
 
 /** One listed pid of this pass (from stat of /proc/PID/fd). */
@@ -115,6 +115,9 @@ const PROBE_MIN_FDS = 256;
 /** At most this many readlinks to look for other holders of a wanted listener at the same fd number. */
 const SAME_FD_PROBE_BUDGET = 4096;
 
+/** `disappeared` of a pass whose socket list is the previous one's (never modified). */
+const SAME_LIST: ReadonlySet<number> = new Set<number>();
+
 const byPidFd = (a: ProcessRef, b: ProcessRef): number => a.pid - b.pid || a.fd - b.fd;
 
 /**
@@ -126,7 +129,8 @@ const byPidFd = (a: ProcessRef, b: ProcessRef): number => a.pid - b.pid || a.fd 
  */
 class InodeIndex {
   private keys = new Float64Array(1024);
-  private holders: (ProcessRef[] | undefined)[] = new Array(1024).fill(undefined);
+  /** One holder as is (most sockets), several as a sorted array; a lone holder becomes an array when asked for. */
+  private holders: (ProcessRef | ProcessRef[] | undefined)[] = new Array(1024).fill(undefined);
   private seen = new Int32Array(1024);
   private mask = 1023;
   /** 32 - log2(capacity): multiplicative hashing keeps the high bits of the product. */
@@ -155,7 +159,17 @@ class InodeIndex {
 
   get(ino: number): ProcessRef[] | undefined {
     const i = this.find(ino);
-    return i < 0 ? undefined : this.holders[i];
+    if (i < 0) return undefined;
+    const h = this.holders[i]!;
+    if (Array.isArray(h)) return h;
+    const list = [h];
+    this.holders[i] = list;
+    return list;
+  }
+
+  /** Room for `more` inodes without growing on the way (a process with 15,000 sockets is read at once). */
+  reserve(more: number): void {
+    while ((this.used + more) * 2 > this.keys.length) this.grow();
   }
 
   /** Records that the socket list of pass `gen` contains `ino` (no-op when nobody holds it). */
@@ -175,7 +189,8 @@ class InodeIndex {
   add(ino: number, ref: ProcessRef, gen: number): void {
     let i = this.find(ino);
     if (i >= 0) {
-      const list = [...this.holders[i]!, ref];
+      const h = this.holders[i]!;
+      const list = Array.isArray(h) ? [...h, ref] : [h, ref];
       list.sort(byPidFd);
       this.holders[i] = list;
       return;
@@ -183,16 +198,18 @@ class InodeIndex {
     if ((this.used + 1) * 2 > this.keys.length) this.grow();
     for (i = this.home(ino); this.keys[i] !== 0; i = (i + 1) & this.mask);
     this.keys[i] = ino;
-    this.holders[i] = [ref];
+    this.holders[i] = ref;
     // A socket found in this pass is taken as present in it: if it is gone by the next pass its holder is re-read.
     this.seen[i] = gen;
     this.used++;
   }
 
-  remove(ino: number, ref: ProcessRef): void {
+  /** Drops the holder `pid` at `fd` of `ino`. */
+  remove(ino: number, pid: number, fd: number): void {
     const i = this.find(ino);
     if (i < 0) return;
-    const list = this.holders[i]!.filter((r) => r !== ref);
+    const h = this.holders[i]!;
+    const list = Array.isArray(h) ? h.filter((r) => r.pid !== pid || r.fd !== fd) : h.pid === pid && h.fd === fd ? [] : [h];
     if (list.length > 0) this.holders[i] = list;
     else this.deleteSlot(i);
   }
@@ -282,7 +299,7 @@ export class ProcessAttributor {
   private queue: Promise<void> = Promise.resolve();
   /** Unreadable pids -> whether they are user processes (kernel threads have an empty cmdline and hold no sockets). */
   private unreadable = new Map<number, boolean>();
-  private lastStats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0 };
+  private lastStats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true };
   private lastYield = 0;
   private sizeCounts: boolean | undefined;
 
@@ -343,8 +360,8 @@ export class ProcessAttributor {
     }
     const index = this.index;
     const fp = this.fingerprint;
-    let disappeared: Set<number>;
-    if (this.gen > 0 && fp.n === n && fp.sum === sum && fp.mix === mix && fp.mix2 === mix2) disappeared = new Set();
+    let disappeared: ReadonlySet<number>;
+    if (this.gen > 0 && fp.n === n && fp.sum === sum && fp.mix === mix && fp.mix2 === mix2) disappeared = SAME_LIST;
     else {
       const gen = ++this.gen;
       for (const s of sockets) if (s.inode) index.markSeen(s.inode, gen);
@@ -356,7 +373,7 @@ export class ProcessAttributor {
 
     const full = this.now() - this.lastFull >= this.fullRefreshMs;
     if (full) this.lastFull = this.now();
-    const stats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full, durationMs: 0, pidsSkipped: 0 };
+    const stats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full, durationMs: 0, pidsSkipped: 0, listChanged: disappeared !== SAME_LIST };
     const unread = targeted ? new Map<number, PidStat>() : null;
     await this.walk(full ? 'full' : 'incremental', disappeared, suspects, stats, unread);
 
@@ -424,7 +441,7 @@ export class ProcessAttributor {
    * One pass over /proc: brings the cached pids up to date and drops the ones that exited. Pids not in
    * the cache are read, or, in a targeted pass (`unread` given), only listed there for the caller to decide.
    */
-  private async walk(mode: Mode, disappeared: Set<number>, suspects: Set<number>, stats: AttributionStats, unread: Map<number, PidStat> | null): Promise<void> {
+  private async walk(mode: Mode, disappeared: ReadonlySet<number>, suspects: ReadonlySet<number>, stats: AttributionStats, unread: Map<number, PidStat> | null): Promise<void> {
     const tList = performance.now();
     let names: string[];
     try {
@@ -539,7 +556,7 @@ export class ProcessAttributor {
    * Brings one pid's cache entry up to date: lists its fds and readlinks those not known (all of them
    * without `prev` or in a full pass). 'hidden' / 'gone' when it cannot be listed (the entry is dropped).
    */
-  private async readPid(st: PidStat, prev: PidEntry | undefined, mode: Mode, disappeared: Set<number>, stats: AttributionStats): Promise<ReadResult> {
+  private async readPid(st: PidStat, prev: PidEntry | undefined, mode: Mode, disappeared: ReadonlySet<number>, stats: AttributionStats): Promise<ReadResult> {
     const pid = st.pid;
     const dir = `${this.root}/${pid}/fd`;
     const reader = linkReader();
@@ -595,24 +612,20 @@ export class ProcessAttributor {
     let name = prev?.name;
     if (name === undefined || mode !== 'incremental' || prev?.count !== st.count) name = readComm(`${this.root}/${pid}/comm`) ?? name ?? '';
     const start = prev?.start ?? readStartAndParent(`${this.root}/${pid}/stat`)?.start ?? -1;
-    const refs = new Map<number, ProcessRef>();
-    for (const [fd, ino] of fds) {
-      if (ino === 0) continue;
-      const old = prev?.refs.get(fd);
-      refs.set(fd, old && old.name === name && prev!.fds.get(fd) === ino ? old : { pid, name, fd });
-    }
-    this.setEntry(pid, { dirIno: st.dirIno, start, count: st.count, fds, name, refs });
+    this.setEntry(pid, { dirIno: st.dirIno, start, count: st.count, fds, name });
     return 'ok';
   }
 
-  /** Replaces (or with undefined removes) a pid's entry and moves the index from its old refs to the new. */
+  /** Replaces (or with undefined removes) a pid's entry and moves the index from its old sockets to the new. */
   private setEntry(pid: number, next: PidEntry | undefined): void {
     const prev = this.pids.get(pid);
+    const renamed = prev !== undefined && next !== undefined && prev.name !== next.name;
     if (prev) {
-      for (const [fd, ref] of prev.refs) if (next?.refs.get(fd) !== ref) this.index.remove(prev.fds.get(fd)!, ref);
+      for (const [fd, ino] of prev.fds) if (ino !== 0 && (renamed || next?.fds.get(fd) !== ino)) this.index.remove(ino, pid, fd);
     }
     if (next) {
-      for (const [fd, ref] of next.refs) if (prev?.refs.get(fd) !== ref) this.index.add(next.fds.get(fd)!, ref, this.gen);
+      if (!prev) this.index.reserve(next.fds.size);
+      for (const [fd, ino] of next.fds) if (ino !== 0 && (renamed || prev?.fds.get(fd) !== ino)) this.index.add(ino, { pid, name: next.name, fd }, this.gen);
       this.pids.set(pid, next);
     } else this.pids.delete(pid);
   }
