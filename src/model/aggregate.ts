@@ -256,17 +256,41 @@ function byProtocolThenPort(x: { host?: string; num: number }, y: { host?: strin
   return x.num - y.num; // (host,) tcp < udp < unix, then port
 }
 
-/** Per (protocol, local port) summaries of TCP and UDP sockets, sorted by protocol then port. Unix sockets are skipped. */
-export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
-  const acc = new Accumulators();
-  for (let i = 0; i < sockets.length; i++) {
-    const s = sockets[i];
-    if (s.protocol === 'unix') continue;
-    const a = acc.get(s, s.local.port);
-    acc.count(a, s);
-    if (s.processes.length !== 0) addProcesses(a, s.processes);
+/**
+ * Per-port aggregation fed one socket at a time: the netlink collector adds sockets as each dump
+ * chunk is parsed, while the kernel fills the next one, so most of the work hides in the dump's
+ * wait. Processes and listener details are read in finish(), so attribution (which replaces a
+ * socket's `processes`) may run between the last add() and finish().
+ */
+export class PortAggregator {
+  private readonly acc = new Accumulators();
+  /** Listener sockets per accumulator, made into Listener records by finish(). */
+  private readonly listenerSockets = new Map<Acc, Socket[]>();
+
+  add(s: Socket): void {
+    if (s.protocol === 'unix') return;
+    const a = this.acc.get(s, s.local.port);
+    this.acc.count(a, s);
     if (isListener(s)) {
-      (a.listeners ??= []).push({
+      const l = this.listenerSockets.get(a);
+      if (l) l.push(s);
+      else this.listenerSockets.set(a, [s]);
+    } else {
+      a.recvQ += s.recvQ;
+      a.sendQ += s.sendQ;
+      if (!isWildcard(s.peer.address)) addPeer(a, s.peer.address);
+    }
+  }
+
+  /** The summaries, sorted by (host,) protocol then port; `sockets` are the ones added (for their processes). */
+  finish(sockets: readonly Socket[]): PortSummary[] {
+    const acc = this.acc;
+    for (let i = 0; i < sockets.length; i++) {
+      const s = sockets[i];
+      if (s.processes.length !== 0 && s.protocol !== 'unix') addProcesses(acc.get(s, s.local.port), s.processes);
+    }
+    for (const [a, list] of this.listenerSockets) {
+      a.listeners = list.map((s) => ({
         address: s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address,
         port: s.local.port,
         protocol: s.protocol,
@@ -276,32 +300,56 @@ export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
         processes: s.processes,
         inode: s.inode,
         ipVersion: s.ipVersion,
-      });
-    } else {
-      a.recvQ += s.recvQ;
-      a.sendQ += s.sendQ;
-      if (!isWildcard(s.peer.address)) addPeer(a, s.peer.address);
+      }));
     }
+    const sorted = acc.sorted();
+    const out: PortSummary[] = new Array(sorted.length);
+    for (let i = 0; i < sorted.length; i++) {
+      const a = sorted[i];
+      const p: PortSummary = {
+        protocol: a.protocol,
+        port: a.port,
+        states: acc.states(a),
+        total: a.total,
+        listeners: a.listeners ?? [],
+        processes: processesOf(a),
+        peerCount: peerCountOf(a),
+        topPeers: topPeersOfAcc(a),
+        recvQ: a.recvQ,
+        sendQ: a.sendQ,
+      };
+      out[i] = a.host !== undefined ? { host: a.host, ...p } : p;
+    }
+    return out;
   }
-  const sorted = acc.sorted();
-  const out: PortSummary[] = new Array(sorted.length);
-  for (let i = 0; i < sorted.length; i++) {
-    const a = sorted[i];
-    const p: PortSummary = {
-      protocol: a.protocol,
-      port: a.port,
-      states: acc.states(a),
-      total: a.total,
-      listeners: a.listeners ?? [],
-      processes: processesOf(a),
-      peerCount: peerCountOf(a),
-      topPeers: topPeersOfAcc(a),
-      recvQ: a.recvQ,
-      sendQ: a.sendQ,
-    };
-    out[i] = a.host !== undefined ? { host: a.host, ...p } : p;
+}
+
+/** Aggregations a collector already ran over a snapshot's socket array (see rememberPortSummaries). */
+const precomputed = new WeakMap<readonly Socket[], { agg: PortAggregator | null; summaries: readonly PortSummary[] | null }>();
+
+/**
+ * Records the aggregator that saw every socket of `sockets` while they were collected, so that
+ * summarizePorts on the same array (snapshots are not mutated) finishes it, once, instead of
+ * aggregating again; a caller that never asks pays nothing more.
+ */
+export function rememberPortSummaries(sockets: readonly Socket[], agg: PortAggregator): void {
+  precomputed.set(sockets, { agg, summaries: null });
+}
+
+/** Per (protocol, local port) summaries of TCP and UDP sockets, sorted by protocol then port. Unix sockets are skipped. */
+export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
+  const known = precomputed.get(sockets);
+  // Sockets tagged with a host after collection (several --host) are summed per host: aggregate again.
+  if (known && (sockets.length === 0 || sockets[0].host === undefined)) {
+    if (known.agg) {
+      known.summaries = known.agg.finish(sockets);
+      known.agg = null;
+    }
+    return known.summaries!.slice();
   }
-  return out;
+  const agg = new PortAggregator();
+  for (let i = 0; i < sockets.length; i++) agg.add(sockets[i]);
+  return agg.finish(sockets);
 }
 
 /** Outgoing connections (local port not a listening port) grouped by (protocol, peer port). */

@@ -87,6 +87,26 @@ export function cookieString(lo: number, hi: number): string {
   return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
 
+// ---- endpoints ----
+
+/**
+ * The last endpoint made for each port number. Most sockets share one end with many others (every
+ * connection accepted on 10.0.0.5:443 has that local end; every connection to db:5432 that peer
+ * end), so reusing the object when the address matches saves one allocation per socket, and the
+ * objects are shared across snapshots too. Endpoints are treated as immutable (the model's
+ * contract; the only later change, an interface scope, applies to endpoints this cache never makes).
+ */
+const endpointByPort: (Endpoint | undefined)[] = new Array(65536);
+
+function sharedEndpoint(address: string, port: number): Endpoint {
+  const e = endpointByPort[port];
+  // Address strings come from ipv4FromU32/readAddress caches, so equal ones are usually the same string.
+  if (e !== undefined && e.address === address) return e;
+  const made: Endpoint = { address, port };
+  endpointByPort[port] = made;
+  return made;
+}
+
 // ---- inet_diag_msg ----
 
 const TIMER_NAMES: SocketTimer['name'][] = ['off', 'on', 'keepalive', 'timewait', 'persist'];
@@ -134,8 +154,9 @@ function parseInetDiagAt(dv: DataView, buf: Uint8Array, b: number, end: number, 
   const cookieLo = dv.getUint32(b + 44, true);
   const cookieHi = dv.getUint32(b + 48, true);
 
-  const local: Endpoint = { address: localAddr, port: dv.getUint16(b + 4, false) };
-  const peer: Endpoint = { address: peerAddr, port: dv.getUint16(b + 6, false) };
+  // Endpoints that carry an interface scope are filled in later (netlink.ts): never shared.
+  const local: Endpoint = ifindex === 0 ? sharedEndpoint(localAddr, dv.getUint16(b + 4, false)) : { address: localAddr, port: dv.getUint16(b + 4, false) };
+  const peer: Endpoint = ifindex === 0 ? sharedEndpoint(peerAddr, dv.getUint16(b + 6, false)) : { address: peerAddr, port: dv.getUint16(b + 6, false) };
   const protocol = ctx.protocol;
   const ipVersion = family === AF_INET6 ? 6 : 4;
   const recvQ = dv.getUint32(b + 56, true);

@@ -64,10 +64,10 @@ function fakeOpener(script: Script, log: string[] = []) {
   };
 }
 
-test('multi-part dumps: every chunk parsed, all families in turn on one socket', async () => {
+test('multi-part dumps: every chunk parsed, all families in turn on one socket (parallel: false)', async () => {
   const log: string[] = [];
   const r = await dumpSockets(
-    { protocols: ['tcp', 'udp'] },
+    { protocols: ['tcp', 'udp'], parallel: false },
     fakeOpener((family, protocol) => {
       if (family === AF_INET && protocol === IPPROTO_TCP) return [Buffer.concat([sock(AF_INET, 1), sock(AF_INET, 2)]), sock(AF_INET, 3), Buffer.concat([sock(AF_INET, 4), done()])];
       if (family === AF_INET6 && protocol === IPPROTO_TCP) return [Buffer.concat([sock(AF_INET6, 5, 10), done()])];
@@ -116,4 +116,25 @@ test('NLM_F_DUMP_INTR is reported as interrupted', async () => {
   const r = await dumpSockets({ protocols: ['tcp'] }, fakeOpener((family) => (family === AF_INET ? [Buffer.concat([intr, done()])] : [done()])));
   assert.equal(r.interrupted, true);
   assert.equal(r.sockets.length, 1);
+});
+
+test('two lanes (the default): TCP over IPv4 on one socket, the other dumps in turn on a second; results in dump order', async () => {
+  const log: string[] = [];
+  const { PortAggregator, summarizePorts } = await import('../../src/model/aggregate.js');
+  const aggregator = new PortAggregator();
+  const r = await dumpSockets(
+    { protocols: ['tcp', 'udp'], aggregator },
+    fakeOpener((family, protocol) => {
+      if (family === AF_INET && protocol === IPPROTO_TCP) return [Buffer.concat([sock(AF_INET, 1), sock(AF_INET, 2)]), Buffer.concat([sock(AF_INET, 3), done()])];
+      if (family === AF_INET6 && protocol === IPPROTO_TCP) return [Buffer.concat([sock(AF_INET6, 5, 10), done()])];
+      return [done()];
+    }, log),
+  );
+  assert.deepEqual(r.sockets.map((s) => s.local.port), [1, 2, 3, 5]);
+  assert.equal(log.filter((l) => l === 'close').length, 2);
+  // Lane B sends its dumps in order; lane A sends TCP over IPv4 once.
+  assert.deepEqual(log.filter((l) => l.startsWith('send') && l !== 'send 2/6'), ['send 10/6', 'send 2/17', 'send 10/17']);
+  assert.equal(log.filter((l) => l === 'send 2/6').length, 1);
+  // The aggregator saw every TCP/UDP socket, in dump order.
+  assert.deepEqual(aggregator.finish(r.sockets), summarizePorts([...r.sockets]));
 });

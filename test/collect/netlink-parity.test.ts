@@ -153,3 +153,12 @@ test('works unprivileged: a non-root uid sees the same scenario sockets', { skip
   assert.deepEqual(got.states.sort(), ['CLOSE_WAIT', 'LISTEN']);
   assert.deepEqual([...new Set(got.uids)], [0], 'root-owned sockets are visible with their uid');
 });
+
+test('the per-port summaries built during the dump equal a fresh aggregation of the snapshot', async () => {
+  const { summarizePorts } = await import('../../src/model/aggregate.js');
+  const during = summarizePorts(nl.sockets); // the collector's aggregator, finished after attribution
+  const fresh = summarizePorts([...nl.sockets]); // a new array: aggregated from scratch
+  assert.deepEqual(during, fresh);
+  const port = during.find((p) => p.protocol === 'tcp' && p.port === sc.listener.port);
+  assert.ok(port && port.listeners.length > 0 && port.processes.length > 0, 'the scenario listener with its process');
+});

@@ -157,3 +157,32 @@ test('sockets of several hosts: summaries per (host, protocol, port), sorted by 
   // without hosts nothing changes: no host field on the summaries
   assert.equal('host' in summarizePorts(SOCKETS)[0], false);
 });
+
+test('PortAggregator fed before attribution equals summarizePorts after it; a remembered aggregation is reused', async () => {
+  const { PortAggregator, rememberPortSummaries, summarizePorts } = await import('../../src/model/aggregate.js');
+  const mk = (port: number, peer: string, state: Socket['state'], recvQ = 0): Socket => ({
+    protocol: 'tcp',
+    ipVersion: 4,
+    state,
+    local: { address: state === 'LISTEN' ? '0.0.0.0' : '10.0.0.1', port },
+    peer: { address: peer, port: state === 'LISTEN' ? 0 : 40000 + recvQ },
+    recvQ,
+    sendQ: state === 'LISTEN' ? 128 : 0,
+    processes: [],
+  });
+  const sockets = [mk(80, '0.0.0.0', 'LISTEN'), mk(80, '10.0.0.9', 'ESTABLISHED', 1), mk(80, '10.0.0.9', 'CLOSE_WAIT', 2), mk(80, '10.0.0.8', 'ESTABLISHED', 3), mk(443, '10.0.0.7', 'TIME_WAIT')];
+  const agg = new PortAggregator();
+  for (const s of sockets) agg.add(s);
+  // Attribution after the dump replaces the listener's processes array.
+  sockets[0].processes = [{ pid: 42, name: 'nginx', fd: 6 }];
+  rememberPortSummaries(sockets, agg);
+  const fresh = summarizePorts([...sockets]);
+  const reused = summarizePorts(sockets);
+  assert.deepEqual(reused, fresh);
+  assert.deepEqual(reused[0].processes, [{ pid: 42, name: 'nginx', fd: 6 }]);
+  assert.deepEqual(reused[0].listeners[0].processes, [{ pid: 42, name: 'nginx', fd: 6 }]);
+  // The same summaries again (finished once), as a fresh array each time.
+  const again = summarizePorts(sockets);
+  assert.notEqual(again, reused);
+  assert.deepEqual(again, reused);
+});
