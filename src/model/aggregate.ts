@@ -205,6 +205,16 @@ class Accumulators {
 
   /** Accumulators sorted by (host,) protocol, then port. */
   sorted(): Acc[] {
+    // Without hosts the key-indexed table is already in order: walk it instead of sorting.
+    if (this.byHostKey === null) {
+      const out: Acc[] = [];
+      const t = this.byKey;
+      for (let k = 0; k < t.length; k++) {
+        const a = t[k];
+        if (a !== undefined) out.push(a);
+      }
+      return out;
+    }
     return this.list.sort(byProtocolThenPort);
   }
 }
