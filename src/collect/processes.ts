@@ -124,18 +124,24 @@ const byPidFd = (a: ProcessRef, b: ProcessRef): number => a.pid - b.pid || a.fd 
  * inode -> processes holding it: open addressing with linear probing over typed arrays (a Map keyed by
  * numbers above 2^31 costs several times more per lookup, and a warm poll looks up every socket). Each
  * slot also remembers the last pass whose socket list contained the inode, so that "disappeared since
- * the previous pass" needs no set of the previous pass's inodes. Holder arrays are replaced, never
- * mutated: snapshots share them as `socket.processes`.
+ * the previous pass" needs no set of the previous pass's inodes. A lone holder (most sockets) is kept as
+ * two numbers, pid and fd; the ProcessRef array is made when the socket's owners are asked for, and then
+ * kept. Holder arrays are replaced, never mutated: snapshots share them as `socket.processes`.
  */
 class InodeIndex {
   private keys = new Float64Array(1024);
-  /** One holder as is (most sockets), several as a sorted array; a lone holder becomes an array when asked for. */
-  private holders: (ProcessRef | ProcessRef[] | undefined)[] = new Array(1024).fill(undefined);
+  /** Several holders (sorted), or a lone holder's array once asked for; undefined: the lone holder below. */
+  private holders: (ProcessRef[] | undefined)[] = new Array(1024).fill(undefined);
+  private pid = new Int32Array(1024);
+  private fd = new Int32Array(1024);
   private seen = new Int32Array(1024);
   private mask = 1023;
   /** 32 - log2(capacity): multiplicative hashing keeps the high bits of the product. */
   private shift = 22;
   private used = 0;
+
+  /** `nameOf(pid)`: the current name of a cached process, for ProcessRefs made on demand. */
+  constructor(private readonly nameOf: (pid: number) => string) {}
 
   get size(): number {
     return this.used;
@@ -157,14 +163,19 @@ class InodeIndex {
     }
   }
 
+  private listAt(i: number): ProcessRef[] {
+    let list = this.holders[i];
+    if (list === undefined) {
+      const pid = this.pid[i];
+      list = [{ pid, name: this.nameOf(pid), fd: this.fd[i] }];
+      this.holders[i] = list;
+    }
+    return list;
+  }
+
   get(ino: number): ProcessRef[] | undefined {
     const i = this.find(ino);
-    if (i < 0) return undefined;
-    const h = this.holders[i]!;
-    if (Array.isArray(h)) return h;
-    const list = [h];
-    this.holders[i] = list;
-    return list;
+    return i < 0 ? undefined : this.listAt(i);
   }
 
   /** Room for `more` inodes without growing on the way (a process with 15,000 sockets is read at once). */
@@ -186,11 +197,10 @@ class InodeIndex {
     return out;
   }
 
-  add(ino: number, ref: ProcessRef, gen: number): void {
+  add(ino: number, pid: number, fd: number, name: string, gen: number): void {
     let i = this.find(ino);
     if (i >= 0) {
-      const h = this.holders[i]!;
-      const list = Array.isArray(h) ? [...h, ref] : [h, ref];
+      const list = [...this.listAt(i), { pid, name, fd }];
       list.sort(byPidFd);
       this.holders[i] = list;
       return;
@@ -198,7 +208,9 @@ class InodeIndex {
     if ((this.used + 1) * 2 > this.keys.length) this.grow();
     for (i = this.home(ino); this.keys[i] !== 0; i = (i + 1) & this.mask);
     this.keys[i] = ino;
-    this.holders[i] = ref;
+    this.holders[i] = undefined;
+    this.pid[i] = pid;
+    this.fd[i] = fd;
     // A socket found in this pass is taken as present in it: if it is gone by the next pass its holder is re-read.
     this.seen[i] = gen;
     this.used++;
@@ -208,24 +220,43 @@ class InodeIndex {
   remove(ino: number, pid: number, fd: number): void {
     const i = this.find(ino);
     if (i < 0) return;
-    const h = this.holders[i]!;
-    const list = Array.isArray(h) ? h.filter((r) => r.pid !== pid || r.fd !== fd) : h.pid === pid && h.fd === fd ? [] : [h];
-    if (list.length > 0) this.holders[i] = list;
-    else this.deleteSlot(i);
+    const h = this.holders[i];
+    if (h === undefined || h.length === 1) {
+      const only = h ? h[0] : { pid: this.pid[i], fd: this.fd[i] };
+      if (only.pid === pid && only.fd === fd) this.deleteSlot(i);
+      return;
+    }
+    const list = h.filter((r) => r.pid !== pid || r.fd !== fd);
+    if (list.length === 0) this.deleteSlot(i);
+    else this.holders[i] = list;
   }
 
   clear(): void {
-    this.keys = new Float64Array(1024);
-    this.holders = new Array(1024).fill(undefined);
-    this.seen = new Int32Array(1024);
-    this.mask = 1023;
-    this.shift = 22;
+    this.alloc(1024);
     this.used = 0;
+  }
+
+  private alloc(size: number): void {
+    this.keys = new Float64Array(size);
+    this.holders = new Array(size).fill(undefined);
+    this.pid = new Int32Array(size);
+    this.fd = new Int32Array(size);
+    this.seen = new Int32Array(size);
+    this.mask = size - 1;
+    this.shift = 32 - Math.log2(size);
+  }
+
+  private move(from: number, to: number): void {
+    this.keys[to] = this.keys[from];
+    this.holders[to] = this.holders[from];
+    this.pid[to] = this.pid[from];
+    this.fd[to] = this.fd[from];
+    this.seen[to] = this.seen[from];
   }
 
   /** Backward-shift deletion: keeps every remaining key reachable from its home slot without tombstones. */
   private deleteSlot(i: number): void {
-    const { keys, holders, seen, mask } = this;
+    const { keys, mask } = this;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
@@ -234,31 +265,26 @@ class InodeIndex {
       const h = this.home(k);
       // Leave k where it is when its home lies cyclically in (i, j].
       if (i <= j ? i < h && h <= j : i < h || h <= j) continue;
-      keys[i] = k;
-      holders[i] = holders[j];
-      seen[i] = seen[j];
+      this.move(j, i);
       i = j;
     }
     keys[i] = 0;
-    holders[i] = undefined;
-    seen[i] = 0;
+    this.holders[i] = undefined;
+    this.seen[i] = 0;
     this.used--;
   }
 
   private grow(): void {
-    const { keys, holders, seen } = this;
-    const size = keys.length * 2;
-    this.keys = new Float64Array(size);
-    this.holders = new Array(size).fill(undefined);
-    this.seen = new Int32Array(size);
-    this.mask = size - 1;
-    this.shift--;
+    const { keys, holders, pid, fd, seen } = this;
+    this.alloc(keys.length * 2);
     for (let j = 0; j < keys.length; j++) {
       if (keys[j] === 0) continue;
       let i = this.home(keys[j]);
       while (this.keys[i] !== 0) i = (i + 1) & this.mask;
       this.keys[i] = keys[j];
       this.holders[i] = holders[j];
+      this.pid[i] = pid[j];
+      this.fd[i] = fd[j];
       this.seen[i] = seen[j];
     }
   }
@@ -287,7 +313,7 @@ export class ProcessAttributor {
   private readonly countFromStat: boolean;
   private readonly targetedDefault: boolean;
   private pids = new Map<number, PidEntry>();
-  private index = new InodeIndex();
+  private index = new InodeIndex((pid) => this.pids.get(pid)?.name ?? '');
   /** Pass number: index slots remember the last pass whose socket list held their inode. */
   private gen = 0;
   /** Of the socket list of pass `gen` (passes with the same list keep its number). */
@@ -625,8 +651,9 @@ export class ProcessAttributor {
     }
     if (next) {
       if (!prev) this.index.reserve(next.fds.size);
-      for (const [fd, ino] of next.fds) if (ino !== 0 && (renamed || prev?.fds.get(fd) !== ino)) this.index.add(ino, { pid, name: next.name, fd }, this.gen);
+      // The entry first: refs made on demand take the name of the entry in place.
       this.pids.set(pid, next);
+      for (const [fd, ino] of next.fds) if (ino !== 0 && (renamed || prev?.fds.get(fd) !== ino)) this.index.add(ino, pid, fd, next.name, this.gen);
     } else this.pids.delete(pid);
   }
 
