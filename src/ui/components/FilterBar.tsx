@@ -1,18 +1,16 @@
 // The filter being typed: replaces the footer while / is active.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { memo } from 'react';
 import { fit } from '../format.js';
 import type { Theme } from '../theme.js';
+import { TextLine } from './TextLine.js';
 
 /** The filter input line: "/ text_   Enter keep · Esc clear". */
 export const FilterBar = memo(function FilterBar({ text, width, theme }: { text: string; width: number; theme: Theme }) {
   const tail = '   Enter keep · Esc clear';
   return (
     <Box flexShrink={0} height={1}>
-      <Text wrap="truncate">
-        <Text {...theme.key}>/ </Text>
-        {fit(`${text}█${tail}`, Math.max(0, width - 2))}
-      </Text>
+      <TextLine spans={[{ text: '/ ', style: theme.key }, { text: fit(`${text}█${tail}`, Math.max(0, width - 2)) }]} width={width} />
     </Box>
   );
 });

@@ -1,8 +1,9 @@
 // The three header lines: identity (host, kernel, source, interval, time, PAUSED/STALE), totals, counter rates.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { memo } from 'react';
 import { fit } from '../format.js';
 import type { Theme } from '../theme.js';
+import { TextLine, type Span } from './TextLine.js';
 
 export interface HeaderProps {
   identity: string;
@@ -19,31 +20,21 @@ function HeaderImpl({ identity, totals, rates, paused, stale, width, theme }: He
   const badge = paused ? ' PAUSED ' : '';
   const staleText = stale ? ` STALE: ${stale} (retrying) ` : '';
   const idWidth = Math.max(0, width - badge.length - (badge ? 1 : 0));
+  const first: Span[] = [{ text: fit(identity, idWidth), style: theme.title }];
+  if (badge) first.push({ text: ' ' }, { text: badge, style: theme.paused });
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Box flexShrink={0} height={1}>
-        <Text wrap="truncate">
-          <Text {...theme.title}>{fit(identity, idWidth)}</Text>
-          {badge ? (
-            <>
-              {' '}
-              <Text {...theme.paused}>{badge}</Text>
-            </>
-          ) : null}
-        </Text>
+        <TextLine spans={first} width={width} />
       </Box>
       <Box flexShrink={0} height={1}>
-        <Text wrap="truncate">{fit(totals, width)}</Text>
+        <TextLine spans={[{ text: fit(totals, width) }]} width={width} />
       </Box>
       <Box flexShrink={0} height={1}>
         {staleText ? (
-          <Text wrap="truncate" {...theme.stale}>
-            {fit(staleText, width)}
-          </Text>
+          <TextLine spans={[{ text: fit(staleText, width) }]} style={theme.stale} width={width} />
         ) : (
-          <Text wrap="truncate" {...theme.dim}>
-            {fit(rates, width)}
-          </Text>
+          <TextLine spans={[{ text: fit(rates, width) }]} style={theme.dim} width={width} />
         )}
       </Box>
     </Box>

@@ -1,9 +1,10 @@
 // Live recommendations, worst first, each with its evidence (two lines each when there is room).
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { memo } from 'react';
 import type { Recommendation } from '../../advise/types.js';
 import { fit } from '../format.js';
 import type { Theme } from '../theme.js';
+import { TextLine } from './TextLine.js';
 
 export interface RecommendationsProps {
   recs: readonly Recommendation[];
@@ -40,30 +41,24 @@ function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs }: 
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Box flexShrink={0} height={1}>
-        <Text wrap="truncate" {...theme.tableHeader}>
-          {fit(`RECOMMENDATIONS (${recs.length}${hidden > 0 ? `, ${hidden} more: see sockscope analyze` : ''})${everyMs ? ` · evaluated every ${everyMs / 1000}s (many sockets)` : ''}`, width)}
-        </Text>
+        <TextLine
+          spans={[{ text: fit(`RECOMMENDATIONS (${recs.length}${hidden > 0 ? `, ${hidden} more: see sockscope analyze` : ''})${everyMs ? ` · evaluated every ${everyMs / 1000}s (many sockets)` : ''}`, width) }]}
+          style={theme.tableHeader}
+          width={width}
+        />
       </Box>
       {rows.length === 0 ? (
         <Box flexShrink={0} height={1}>
-          <Text wrap="truncate" {...theme.severity.ok}>
-            {fit(emptyText ?? 'Nothing to recommend: no rule fired on this snapshot.', width)}
-          </Text>
+          <TextLine spans={[{ text: fit(emptyText ?? 'Nothing to recommend: no rule fired on this snapshot.', width) }]} style={theme.severity.ok} width={width} />
         </Box>
       ) : (
         rows.map((r, i) => (
           // Two findings can share id and port (one rule, two processes): the position keeps keys unique.
           <Box key={`${i}:${r.key}`} flexShrink={0} height={1}>
-            <Text wrap="truncate">
-              {r.evidence ? (
-                <Text {...theme.dim}>{fit(r.text, width)}</Text>
-              ) : (
-                <>
-                  <Text {...theme.severity[r.severity]}>{`${theme.mark[r.severity]} `}</Text>
-                  {fit(r.text, width - 3)}
-                </>
-              )}
-            </Text>
+            <TextLine
+              spans={r.evidence ? [{ text: fit(r.text, width), style: theme.dim }] : [{ text: `${theme.mark[r.severity]} `, style: theme.severity[r.severity] }, { text: fit(r.text, width - 3) }]}
+              width={width}
+            />
           </Box>
         ))
       )}

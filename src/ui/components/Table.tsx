@@ -1,9 +1,10 @@
 // A virtualized table: it receives only the visible rows, already formatted, and re-renders only when their text changes.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { memo } from 'react';
 import type { Severity } from '../../advise/types.js';
 import { fit } from '../format.js';
 import type { Theme } from '../theme.js';
+import { TextLine, type Span } from './TextLine.js';
 
 /** One visible row: its identity, its text, and an optional health mark drawn in the severity colour. */
 export interface Line {
@@ -22,21 +23,24 @@ export interface TableProps {
   theme: Theme;
 }
 
-const Row = memo(function Row({ line, selected, width, theme }: { line: Line; selected: boolean; width: number; theme: Theme }) {
+const NO_STYLE = {};
+
+function RowImpl({ line, selected, width, theme }: { line: Line; selected: boolean; width: number; theme: Theme }) {
   const markWidth = line.mark ? 3 : 0;
   const text = fit(line.text, width - markWidth);
-  const style = selected ? theme.selected : {};
+  const spans: Span[] = line.mark ? [{ text: `${theme.mark[line.mark]} `, style: selected ? NO_STYLE : theme.severity[line.mark] }, { text }] : [{ text }];
   return (
     <Box flexShrink={0} height={1}>
-      <Text wrap="truncate" {...style}>
-        {line.mark ? (
-          <Text {...(selected ? {} : theme.severity[line.mark])}>{`${theme.mark[line.mark]} `}</Text>
-        ) : null}
-        {text}
-      </Text>
+      <TextLine spans={spans} style={selected ? theme.selected : undefined} width={width} />
     </Box>
   );
-});
+}
+
+/** A row re-renders only when what it draws changes (a refresh makes new Line objects for equal rows). */
+const Row = memo(
+  RowImpl,
+  (a, b) => a.selected === b.selected && a.width === b.width && a.theme === b.theme && a.line.text === b.line.text && a.line.mark === b.line.mark,
+);
 
 function sameLines(a: readonly Line[], b: readonly Line[]): boolean {
   if (a.length !== b.length) return false;
@@ -49,15 +53,11 @@ function TableImpl({ header, lines, selectedId, width, emptyText, theme }: Table
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Box flexShrink={0} height={1}>
-        <Text wrap="truncate" {...theme.tableHeader}>
-          {fit(' '.repeat(markWidth) + header, width)}
-        </Text>
+        <TextLine spans={[{ text: fit(' '.repeat(markWidth) + header, width) }]} style={theme.tableHeader} width={width} />
       </Box>
       {lines.length === 0 ? (
         <Box flexShrink={0} height={1}>
-          <Text wrap="truncate" {...theme.dim}>
-            {emptyText ?? 'nothing to show'}
-          </Text>
+          <TextLine spans={[{ text: emptyText ?? 'nothing to show' }]} style={theme.dim} width={width} />
         </Box>
       ) : (
         lines.map((l) => <Row key={l.id} line={l} selected={l.id === selectedId} width={width} theme={theme} />)

@@ -1,9 +1,10 @@
 // A titled table: "LOCAL PORTS 12 of 40 · filter "ngi" · sort: port ↑", then the table rows.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { memo } from 'react';
 import { fit } from '../format.js';
 import type { Theme } from '../theme.js';
 import { Table, type Line } from './Table.js';
+import { TextLine } from './TextLine.js';
 
 export interface TableSectionProps {
   title: string;
@@ -34,9 +35,7 @@ function TableSectionImpl(p: TableSectionProps) {
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Box flexShrink={0} height={1}>
-        <Text wrap="truncate" {...p.theme.title}>
-          {fit(sectionTitle(p), p.width)}
-        </Text>
+        <TextLine spans={[{ text: fit(sectionTitle(p), p.width) }]} style={p.theme.title} width={p.width} />
       </Box>
       <Table header={p.header} lines={p.lines} selectedId={p.selectedId} width={p.width} emptyText={p.emptyText} theme={p.theme} />
     </Box>

@@ -1,8 +1,9 @@
 // A scrollable block of pre-formatted lines (socket details, help): only the visible slice is rendered.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { memo } from 'react';
 import { fit } from '../format.js';
 import type { Theme } from '../theme.js';
+import { TextLine } from './TextLine.js';
 
 /** A line of a text panel; `heading` lines are drawn like table headers. */
 export interface PanelLine {
@@ -26,9 +27,7 @@ function TextPanelImpl({ lines, scroll, height, width, theme }: TextPanelProps) 
     <Box flexDirection="column" flexShrink={0}>
       {shown.map((l, i) => (
         <Box key={top + i} flexShrink={0} height={1}>
-          <Text wrap="truncate" {...(l.heading ? theme.tableHeader : l.dim ? theme.dim : {})}>
-            {fit(l.text, width)}
-          </Text>
+          <TextLine spans={[{ text: fit(l.text, width) }]} style={l.heading ? theme.tableHeader : l.dim ? theme.dim : undefined} width={width} />
         </Box>
       ))}
     </Box>
