@@ -64,6 +64,23 @@ test('analyze shows the accept queue against the backlog and names the owner', (
   assert.match(human.stdout, /Recommendations/);
 });
 
+test('analyze names every process sharing a listener (the node child and the sleep it forked) and a listener held only by a helper', () => {
+  const shared = AnalyzeReportSchema.parse(JSON.parse(sockscope('analyze', '--port', String(sc.shared.port), '--json').stdout));
+  assert.deepEqual(
+    shared.listeners.map((l) => l.processes.map((p) => p.pid)),
+    [sc.shared.pids],
+  );
+  assert.deepEqual(
+    shared.processes.map((p) => p.pid),
+    sc.shared.pids,
+  );
+  const queue = AnalyzeReportSchema.parse(JSON.parse(sockscope('analyze', '--port', String(sc.acceptQueue.port), '--json').stdout));
+  assert.deepEqual(
+    queue.listeners.map((l) => l.processes.map((p) => p.pid)),
+    [[sc.acceptQueue.pid]],
+  );
+});
+
 test('analyze-states prints every state and one recommendation line, matching ss', () => {
   const r = sockscope('analyze-states', '--port', String(sc.timeWait.port));
   assert.equal(r.status, 0, r.stderr);

@@ -10,5 +10,9 @@ const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
 const inode = Number(/\d+/.exec(readlinkSync(`/proc/self/fd/${fd}`))![0]);
 const own: Socket = { protocol: 'tcp', ipVersion: 4, state: 'LISTEN', local: { address: '127.0.0.1', port: 1 }, peer: { address: '0.0.0.0', port: 0 }, recvQ: 0, sendQ: 0, inode, processes: [] };
 const info = await new ProcessAttributor().attribute([own], 'listeners');
-process.stdout.write(JSON.stringify({ ...info, own: own.processes, pid: process.pid, fd }) + '\n');
+const found = own.processes;
+// The same through a targeted pass (one-shot commands): it reads fewer processes but counts every hidden one.
+own.processes = [];
+const targeted = await new ProcessAttributor({ targeted: true }).attribute([own], 'listeners');
+process.stdout.write(JSON.stringify({ ...info, own: found, pid: process.pid, fd, targeted: { ...targeted, own: own.processes } }) + '\n');
 server.close();

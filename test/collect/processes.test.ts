@@ -171,6 +171,9 @@ test('unprivileged: own sockets attributed, other users\' processes reported hid
   assert.ok(info.hiddenProcesses > 0);
   assert.match(info.note, /processes? of other users (is|are) hidden: run as root to see them/);
   assert.deepEqual(info.own, [{ pid: info.pid, name: 'node', fd: info.fd }], 'its own sockets are still attributed');
+  assert.deepEqual(info.targeted.own, info.own, 'targeted pass: same owner');
+  assert.equal(info.targeted.complete, false);
+  assert.equal(info.targeted.note, info.note, 'targeted pass: the same hidden count and note');
 });
 
 test('concurrent calls are serialized and both answered', async () => {
