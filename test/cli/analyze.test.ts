@@ -9,7 +9,10 @@ const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 let sc: Scenario;
 
 function sockscope(...args: string[]) {
-  const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 60_000 });
+  // A whole-host --json document passes 1 MB (spawnSync's default limit) when other work has left
+  // tens of thousands of sockets on the host.
+  const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+  if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -48,7 +48,7 @@ test('--host reads a real sshd on loopback and reports the same listener as the 
   assert.ok(snap.sysctls['net.core.somaxconn'], 'sysctls read remotely');
   assert.ok(snap.counters.netstat?.TcpExt, 'counters read remotely');
 
-  const r = spawnSync(BIN, ['analyze', '--port', String(port), '--json', '--host', 'sockscope-test', '--ssh-config', sshd.clientConfig], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(BIN, ['analyze', '--port', String(port), '--json', '--host', 'sockscope-test', '--ssh-config', sshd.clientConfig], { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.source, 'remote');
@@ -56,7 +56,7 @@ test('--host reads a real sshd on loopback and reports the same listener as the 
   assert.equal(doc.listeners[0].process.pid, process.pid);
 
   // the monitor follows one remote host; without a TTY it prints one table of that host's ports
-  const mon = spawnSync(BIN, ['--host', 'sockscope-test', '--ssh-config', sshd.clientConfig, '--tcp'], { encoding: 'utf8', timeout: 60_000 });
+  const mon = spawnSync(BIN, ['--host', 'sockscope-test', '--ssh-config', sshd.clientConfig, '--tcp'], { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
   assert.equal(mon.status, 0, mon.stderr);
   assert.match(mon.stdout, new RegExp(`\\b${port}\\b`));
   assert.match(mon.stdout, /remote/);
@@ -68,14 +68,14 @@ test('--host reads a real sshd on loopback and reports the same listener as the 
   const twoCfg = join(cfgDir, 'ssh_config');
   writeFileSync(twoCfg, `${base}\n${base.replace('Host sockscope-test', 'Host sockscope-test2')}`);
   const hostsArgs = ['--host', 'sockscope-test', '--host', 'sockscope-test2', '--ssh-config', twoCfg, '--tcp', '--port', String(port)];
-  const plain = spawnSync(BIN, hostsArgs, { encoding: 'utf8', timeout: 60_000 });
+  const plain = spawnSync(BIN, hostsArgs, { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
   assert.equal(plain.status, 0, plain.stderr);
   assert.match(plain.stdout, /\bHOST\b/, 'HOST column');
   for (const h of ['sockscope-test', 'sockscope-test2']) {
     const row = plain.stdout.split('\n').find((l) => new RegExp(`\\b${h}\\s`).test(l) && new RegExp(`\\b${port}\\b`).test(l));
     assert.ok(row, `a row of ${h} for port ${port}:\n${plain.stdout}`);
   }
-  const js = spawnSync(BIN, [...hostsArgs, '--json'], { encoding: 'utf8', timeout: 60_000 });
+  const js = spawnSync(BIN, [...hostsArgs, '--json'], { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
   assert.equal(js.status, 0, js.stderr);
   const jdoc = JSON.parse(js.stdout) as { host: string; ports: { host?: string; port: number; listeners: { backlog: number | null }[] }[] };
   assert.equal(jdoc.host, 'sockscope-test, sockscope-test2');
@@ -83,13 +83,13 @@ test('--host reads a real sshd on loopback and reports the same listener as the 
   assert.deepEqual(rows.map((p) => p.host), ['sockscope-test', 'sockscope-test2'], 'one row per host, not merged');
   for (const p of rows) assert.equal(p.listeners[0].backlog, 9);
   // one host down: the other is still shown, with a note naming the failure
-  const oneDown = spawnSync(BIN, ['--host', 'sockscope-test', '--host', 'nobody@127.0.0.1:1', '--ssh-config', twoCfg, '--tcp', '--port', String(port), '--json'], { encoding: 'utf8', timeout: 60_000 });
+  const oneDown = spawnSync(BIN, ['--host', 'sockscope-test', '--host', 'nobody@127.0.0.1:1', '--ssh-config', twoCfg, '--tcp', '--port', String(port), '--json'], { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
   assert.equal(oneDown.status, 0, oneDown.stderr);
   const ddoc = JSON.parse(oneDown.stdout) as { ports: { host?: string; port: number }[]; notes: string[] };
   assert.deepEqual(ddoc.ports.filter((p) => p.port === port).map((p) => p.host), ['sockscope-test']);
   assert.ok(ddoc.notes.some((n) => n.startsWith('nobody@127.0.0.1:1: ')), ddoc.notes.join('\n'));
 
-  const bad = spawnSync(BIN, ['analyze-states', '--host', 'nobody@127.0.0.1:1', '--ssh-config', sshd.clientConfig], { encoding: 'utf8', timeout: 60_000 });
+  const bad = spawnSync(BIN, ['analyze-states', '--host', 'nobody@127.0.0.1:1', '--ssh-config', sshd.clientConfig], { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
   assert.equal(bad.status, 1, 'an unreachable host is a runtime failure');
   assert.match(bad.stderr, /ssh nobody@127\.0\.0\.1/);
   const inj = spawnSync(BIN, ['analyze-states', '--host', '-oProxyCommand=touch /tmp/pwned']);
