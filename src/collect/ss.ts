@@ -37,16 +37,22 @@ export function impliedNetid(opts: CollectOptions): 'tcp' | 'udp' | undefined {
 }
 
 /**
- * Above this many TCP sockets in the previous snapshot, TCP is read by two ss processes in parallel,
- * one per half of the port range (see SsSource). Below it one ss takes under ~40 ms and two more
- * process starts and kernel walks are not worth it.
+ * From this many TCP sockets in the previous snapshot a host is "large": cheap requests leave out
+ * -e for non-listening TCP sockets and TCP is split over two ss processes (see SsSource). Below it
+ * one ss takes under ~40 ms and more process starts are not worth it.
  */
-export const SPLIT_MIN_TCP = 20_000;
+export const LARGE_TCP = 20_000;
 
 /** A port filter that splits TCP sockets into two halves: `key < :port` and `key >= :port`. */
 export interface SsSplit {
   key: 'sport' | 'dport';
   port: number;
+}
+
+/** How to read a large host: TCP without -e except listeners (`lean`), TCP over two ss (`split`). */
+export interface SsPlan {
+  lean?: boolean;
+  split?: SsSplit;
 }
 
 /** One ss process of a collection: its arguments and the netid it implies. */
@@ -56,23 +62,34 @@ export interface SsRun {
 }
 
 /**
- * The ss processes for a request: one, or (with `split`, for an unfiltered request that includes
- * TCP and does not use ss -p) UDP/unix in one and TCP in two halves of the port range. Each socket
- * has one local and one peer port for its whole life, so the halves never overlap or miss one.
+ * The ss processes for a request: one (`ssArgs`), or for an unfiltered request that includes TCP
+ * and does not use ss -p, UDP/unix in one and TCP in others:
+ * - `plan.lean` (only when the request wants neither details nor every socket's owner): TCP
+ *   listeners with -e (`-tlnOHe`: uid, inode and cookie, which listener attribution needs) and the
+ *   other TCP sockets without -e (`exclude listening`);
+ * - `plan.split`: the (other) TCP sockets in two halves of the port range. A socket keeps its local
+ *   and peer port for life, so the halves never overlap or miss one.
+ * Output order as ss's own: unix, udp, then tcp.
  */
-export function ssRuns(opts: CollectOptions, withProcesses: boolean, split?: SsSplit): SsRun[] {
+export function ssRuns(opts: CollectOptions, withProcesses: boolean, plan: SsPlan = {}): SsRun[] {
   const protos = opts.protocols ?? ALL_PROTOCOLS;
-  // ss -p walks every process's fds: once per process, so never split with it.
-  if (!split || withProcesses || opts.port !== undefined || opts.peerPort !== undefined || !protos.includes('tcp')) {
-    return [{ args: ssArgs(opts, withProcesses), netid: impliedNetid(opts) }];
-  }
+  // ss -p walks every process's fds: once per process, so never more than one with it.
+  const open = !withProcesses && opts.port === undefined && opts.peerPort === undefined && protos.includes('tcp');
+  const lean = open && !!plan.lean && !opts.details && opts.processes !== 'all';
+  const split = open ? plan.split : undefined;
+  if (!lean && !split) return [{ args: ssArgs(opts, withProcesses), netid: impliedNetid(opts) }];
   const runs: SsRun[] = [];
   const rest = protos.filter((p) => p !== 'tcp');
-  // ss prints unix, then udp, then tcp: the same order here.
   if (rest.length) runs.push({ args: ssArgs({ ...opts, protocols: rest }, false), netid: impliedNetid({ protocols: rest }) });
-  const tcp = ssArgs({ ...opts, protocols: ['tcp'] }, false);
-  runs.push({ args: [...tcp, split.key, '<', `:${split.port}`], netid: 'tcp' });
-  runs.push({ args: [...tcp, split.key, '>=', `:${split.port}`], netid: 'tcp' });
+  let tcp = ssArgs({ ...opts, protocols: ['tcp'] }, false);
+  if (lean) {
+    runs.push({ args: ['-tlnOHe', '-o'], netid: 'tcp' });
+    tcp = ['-tanOH', '-o', 'exclude', 'listening'];
+  }
+  if (split) {
+    runs.push({ args: [...tcp, split.key, '<', `:${split.port}`], netid: 'tcp' });
+    runs.push({ args: [...tcp, split.key, '>=', `:${split.port}`], netid: 'tcp' });
+  } else runs.push({ args: tcp, netid: 'tcp' });
   return runs;
 }
 
@@ -93,12 +110,12 @@ function halve(counts: Uint32Array, total: number): { port: number; share: numbe
 }
 
 /**
- * Where to split the next collection's TCP sockets, from this one's: by local port, or by peer port
- * when one local port holds most of them (a server's :443); none below `minTcp` TCP sockets or when
- * neither split leaves each half with at least a quarter.
+ * How to read the next collection, from this one's sockets: nothing special below `minTcp` TCP
+ * sockets; else lean, and (when `split`) split by local port, or by peer port when one local port
+ * holds most sockets (a server's :443), unless neither leaves each half with a quarter.
  */
-export function chooseSplit(sockets: readonly Socket[], minTcp = SPLIT_MIN_TCP): SsSplit | undefined {
-  // A sample of every step-th socket is plenty to find a median (at least 8,192 sockets looked at).
+export function planFor(sockets: readonly Socket[], minTcp = LARGE_TCP, split = true): SsPlan {
+  // A sample of every step-th socket is plenty to count and to find a median (8,192 or more looked at).
   const step = Math.max(1, Math.floor(sockets.length / 8192));
   const sport = new Uint32Array(65536);
   const dport = new Uint32Array(65536);
@@ -110,46 +127,56 @@ export function chooseSplit(sockets: readonly Socket[], minTcp = SPLIT_MIN_TCP):
     dport[s.peer.port]++;
     sampled++;
   }
-  if (sampled === 0 || sampled * step < minTcp) return undefined;
+  if (sampled === 0 || sampled * step < minTcp) return {};
+  if (!split) return { lean: true };
   const bySport = halve(sport, sampled);
   const byDport = halve(dport, sampled);
   const best: SsSplit & { share: number } = bySport.share <= byDport.share ? { key: 'sport', ...bySport } : { key: 'dport', ...byDport };
-  if (best.share > 0.75 || best.port < 1 || best.port > 65535) return undefined;
-  return { key: best.key, port: best.port };
+  if (best.share > 0.75 || best.port < 1 || best.port > 65535) return { lean: true };
+  return { lean: true, split: { key: best.key, port: best.port } };
 }
 
 /**
- * Reads sockets through `ss`. On a host with many TCP sockets (SPLIT_MIN_TCP in the previous
- * snapshot) TCP is read by two ss processes in parallel, one per half of the port range, with
- * UDP/unix in a third: ss spends most of its time formatting text, on one core, so on a 2-core host
- * this takes the wall time of a 100,000-socket snapshot from ~1.5x to ~1.2x of `ss -tanH`, for
- * about 10 % more CPU (two kernel walks of the TCP tables, three process starts). The records are
- * the same; the order within TCP differs (ss's hash order per half).
+ * Reads sockets through `ss`. ss spends most of its time formatting text, on one core; on a large
+ * host (LARGE_TCP TCP sockets in the previous unfiltered snapshot) two things cut that:
+ * - lean: a request that wants neither details (-i -m) nor every socket's owner (processes 'all')
+ *   nor one port runs TCP without -e except for listeners. Non-listening TCP sockets then have no
+ *   uid, inode or cookie (as a source that cannot see them): nothing such a snapshot feeds uses
+ *   them (listener attribution needs listeners' inodes, which stay), and -e costs ss ~25 ms and
+ *   this process ~90 ms of CPU at 100,000 sockets (4 MB more text, 100,000 cookie strings). Views
+ *   that show sockets ask for details or every owner, and get them.
+ * - split (2+ cores): TCP read by two ss processes in parallel, one per half of the port range.
+ * With UDP/unix in their own ss, that is four processes. At 100,000 sockets on 2 cores a snapshot
+ * then takes ~1.1x the wall time of `ss -tanH` instead of ~1.6x (see README, "The ss collector").
+ * The order within TCP differs from one ss (ss's hash order per part). A run ss refuses (exit
+ * status: an ss without state or port filters) makes this source use one plain ss from then on.
  */
 export class SsSource implements SocketSource {
   readonly name = 'ss' as const;
-  /** How to split TCP next time (from the last unfiltered TCP snapshot), or undefined: one ss. */
-  private split: SsSplit | undefined;
-  /** Set when a split run failed (an ss without filter support): one ss from then on. */
-  private splitFailed = false;
+  /** How to read the next collection (from the last unfiltered TCP snapshot). */
+  private plan: SsPlan;
+  /** Set when a lean or split run failed: one ss from then on. */
+  private planFailed = false;
   /** The number of ss processes the last collection ran (the bench reports it). */
   lastProcesses = 0;
 
-  private readonly splitMinTcp: number;
+  private readonly largeTcp: number;
+  private readonly canSplit: boolean;
   private readonly pinned: boolean;
 
   /**
-   * `opts.splitMinTcp`: TCP sockets from which to split (default SPLIT_MIN_TCP; Infinity: never).
-   * `opts.split`: always split there (tests). One core: never split.
+   * `opts.largeTcp`: TCP sockets from which a host is large (default LARGE_TCP; Infinity: never).
+   * `opts.split`: false never splits (one core never does). `opts.plan`: always read so (tests).
    */
   constructor(
     private readonly ssPath = 'ss',
     private readonly runner: StreamRunner = runStreaming,
-    opts: { splitMinTcp?: number; split?: SsSplit } = {},
+    opts: { largeTcp?: number; split?: boolean; plan?: SsPlan } = {},
   ) {
-    this.splitMinTcp = availableParallelism() < 2 ? Number.POSITIVE_INFINITY : (opts.splitMinTcp ?? SPLIT_MIN_TCP);
-    this.split = opts.split;
-    this.pinned = opts.split !== undefined;
+    this.largeTcp = opts.largeTcp ?? LARGE_TCP;
+    this.canSplit = opts.split !== false && availableParallelism() >= 2;
+    this.plan = opts.plan ?? {};
+    this.pinned = opts.plan !== undefined;
   }
 
   async collect(opts: CollectOptions = {}): Promise<Snapshot> {
@@ -164,7 +191,9 @@ export class SsSource implements SocketSource {
     const [read, host] = await Promise.all([this.read(opts, useSsProcesses, timeoutMs), readHostInfo()]);
     let sockets = read;
     const filtered = opts.port !== undefined || opts.peerPort !== undefined;
-    if (!filtered && !this.pinned && !this.splitFailed && (opts.protocols ?? ALL_PROTOCOLS).includes('tcp')) this.split = chooseSplit(sockets, this.splitMinTcp);
+    if (!filtered && !this.pinned && !this.planFailed && (opts.protocols ?? ALL_PROTOCOLS).includes('tcp')) {
+      this.plan = planFor(sockets, this.largeTcp, this.canSplit);
+    }
     if (filtered) {
       sockets = sockets.filter(
         (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),
@@ -180,30 +209,27 @@ export class SsSource implements SocketSource {
     return assembleSnapshot({ time, startedAt: t0, host, source: 'ss', sockets, attribution, notes: [] });
   }
 
-  /** Runs ss (one process, or the split ones in parallel) and returns the sockets in ss's order. */
+  /** Runs ss (one process, or several in parallel) and returns the sockets in ss's order. */
   private async read(opts: CollectOptions, withProcesses: boolean, timeoutMs: number): Promise<Socket[]> {
-    const runs = ssRuns(opts, withProcesses, this.splitFailed ? undefined : this.split);
+    const runs = ssRuns(opts, withProcesses, this.planFailed ? {} : this.plan);
     this.lastProcesses = runs.length;
     try {
       if (runs.length === 1) return await this.readOne(runs[0], timeoutMs);
-      // The two large TCP halves start first (each start is a fork of this process: ~3-5 ms).
+      // The large TCP runs (last) start first: each start is a fork of this process, ~3-5 ms.
       const parts = new Array<Promise<Socket[]>>(runs.length);
       for (let i = runs.length - 1; i >= 0; i--) parts[i] = this.readOne(runs[i], timeoutMs);
-      const done = await Promise.all(parts);
-      const out: Socket[] = [];
-      for (const part of done) for (let i = 0; i < part.length; i++) out.push(part[i]);
-      return out;
+      const [first, ...others] = await Promise.all(parts);
+      return first.concat(...others);
     } catch (e) {
-      // A split run that ss refuses (exit status, e.g. no filter support): one ss, as before the split.
+      // A run that ss refuses (exit status, e.g. no filter support): one plain ss from now on.
       if (runs.length === 1 || !(e instanceof SsExitError)) throw e;
-      this.splitFailed = true;
-      this.split = undefined;
+      this.planFailed = true;
       return this.read(opts, withProcesses, timeoutMs);
     }
   }
 
   /**
-   * One ss process, parsed chunk by chunk as it writes (on the other core while ss formats the
+   * One ss process, parsed chunk by chunk as it writes (on another core while ss formats the
    * rest): the whole text is never held, and little is left to parse when ss exits.
    */
   private async readOne(run: SsRun, timeoutMs: number): Promise<Socket[]> {

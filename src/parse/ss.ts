@@ -345,20 +345,22 @@ const SPACE = 0x20;
 const NEWLINE = 0x0a;
 const COLON = 0x3a;
 
-/** ss state names as bytes, for stateAt. */
-const STATE_NAMES: Buffer[] = Object.keys(SS_STATES).map((k) => Buffer.from(k, 'latin1'));
-const STATE_VALUES: SocketState[] = Object.values(SS_STATES);
+/** ss state names as bytes by their length and first byte, for stateAt. */
+const STATE_INDEX = new Map<number, [Buffer, SocketState][]>();
+for (const [name, state] of Object.entries(SS_STATES)) {
+  const key = name.length * 256 + name.charCodeAt(0);
+  STATE_INDEX.set(key, [...(STATE_INDEX.get(key) ?? []), [Buffer.from(name, 'latin1'), state]]);
+}
 
 /** The state whose ss name is buf[a, b), or undefined. */
 function stateAt(buf: Buffer, a: number, b: number): SocketState | undefined {
-  const len = b - a;
-  const c0 = buf[a];
-  for (let k = 0; k < STATE_NAMES.length; k++) {
-    const name = STATE_NAMES[k];
-    if (name.length !== len || name[0] !== c0) continue;
+  const candidates = STATE_INDEX.get((b - a) * 256 + buf[a]);
+  if (candidates === undefined) return undefined;
+  for (let k = 0; k < candidates.length; k++) {
+    const name = candidates[k][0];
     let j = 1;
-    while (j < len && name[j] === buf[a + j]) j++;
-    if (j === len) return STATE_VALUES[k];
+    while (j < name.length && name[j] === buf[a + j]) j++;
+    if (j === name.length) return candidates[k][1];
   }
   return undefined;
 }

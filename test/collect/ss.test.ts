@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chooseSplit, ssRuns, SsSource, SPLIT_MIN_TCP, type SsSplit } from '../../src/collect/ss.js';
+import { planFor, ssRuns, SsSource, LARGE_TCP, type SsPlan } from '../../src/collect/ss.js';
 import { runStreaming, type StreamRunner } from '../../src/collect/exec.js';
 import { CollectorError } from '../../src/collect/source.js';
 import type { Socket } from '../../src/model/socket.js';
@@ -13,29 +13,46 @@ import { openScenario, type Scenario } from '../helpers/scenario.js';
 const CI = process.env.CI === 'true';
 const haveSs = /iproute2/.test(`${spawnSync('ss', ['-V'], { encoding: 'utf8' }).stdout ?? ''}`);
 
-test('one ss unless a split is known, the request is unfiltered, includes TCP and does not use -p', () => {
-  const split: SsSplit = { key: 'sport', port: 40000 };
+test('one plain ss unless the host is large and the request unfiltered, with TCP, without -p', () => {
+  const plan: SsPlan = { lean: true, split: { key: 'sport', port: 40000 } };
   assert.deepEqual(ssRuns({}, false), [{ args: ['-tuxanOHe', '-o'], netid: undefined }]);
   assert.deepEqual(ssRuns({ protocols: ['tcp'] }, false), [{ args: ['-tanOHe', '-o'], netid: 'tcp' }]);
-  assert.equal(ssRuns({ port: 80 }, false, split).length, 1);
-  assert.equal(ssRuns({ peerPort: 80 }, false, split).length, 1);
-  assert.equal(ssRuns({}, true, split).length, 1, 'ss -p walks /proc once per process: never split');
-  assert.equal(ssRuns({ protocols: ['udp', 'unix'] }, false, split).length, 1);
-  assert.deepEqual(ssRuns({}, false, split), [
+  assert.equal(ssRuns({ port: 80 }, false, plan).length, 1);
+  assert.equal(ssRuns({ peerPort: 80 }, false, plan).length, 1);
+  assert.equal(ssRuns({}, true, plan).length, 1, 'ss -p walks /proc once per process: never several');
+  assert.equal(ssRuns({ protocols: ['udp', 'unix'] }, false, plan).length, 1);
+});
+
+test('lean: listeners with -e, other TCP sockets without; split: two halves; full -e when details or every owner is asked for', () => {
+  const split = { key: 'sport', port: 40000 } as const;
+  assert.deepEqual(ssRuns({}, false, { lean: true, split }), [
+    { args: ['-uxanOHe', '-o'], netid: undefined },
+    { args: ['-tlnOHe', '-o'], netid: 'tcp' },
+    { args: ['-tanOH', '-o', 'exclude', 'listening', 'sport', '<', ':40000'], netid: 'tcp' },
+    { args: ['-tanOH', '-o', 'exclude', 'listening', 'sport', '>=', ':40000'], netid: 'tcp' },
+  ]);
+  assert.deepEqual(ssRuns({ processes: 'none' }, false, { lean: true }), [
+    { args: ['-uxanOHe', '-o'], netid: undefined },
+    { args: ['-tlnOHe', '-o'], netid: 'tcp' },
+    { args: ['-tanOH', '-o', 'exclude', 'listening'], netid: 'tcp' },
+  ]);
+  const full = [
     { args: ['-uxanOHe', '-o'], netid: undefined },
     { args: ['-tanOHe', '-o', 'sport', '<', ':40000'], netid: 'tcp' },
     { args: ['-tanOHe', '-o', 'sport', '>=', ':40000'], netid: 'tcp' },
-  ]);
-  assert.deepEqual(ssRuns({ protocols: ['tcp', 'udp'], details: true }, false, { key: 'dport', port: 9 }), [
+  ];
+  assert.deepEqual(ssRuns({ processes: 'all' }, false, { lean: true, split }), full, 'every owner: every inode');
+  assert.deepEqual(ssRuns({}, false, { split }), full);
+  assert.deepEqual(ssRuns({ protocols: ['tcp', 'udp'], details: true }, false, { lean: true, split: { key: 'dport', port: 9 } }), [
     { args: ['-uanOHe', '-i', '-m', '-o'], netid: 'udp' },
     { args: ['-tanOHe', '-i', '-m', '-o', 'dport', '<', ':9'], netid: 'tcp' },
     { args: ['-tanOHe', '-i', '-m', '-o', 'dport', '>=', ':9'], netid: 'tcp' },
   ]);
   assert.deepEqual(
-    ssRuns({ protocols: ['tcp'] }, false, split).map((r) => r.args),
+    ssRuns({ protocols: ['tcp'] }, false, { lean: true }).map((r) => r.args),
     [
-      ['-tanOHe', '-o', 'sport', '<', ':40000'],
-      ['-tanOHe', '-o', 'sport', '>=', ':40000'],
+      ['-tlnOHe', '-o'],
+      ['-tanOH', '-o', 'exclude', 'listening'],
     ],
   );
 });
@@ -50,20 +67,22 @@ const tcp = (lport: number, pport: number): Socket => ({
   processes: [],
 });
 
-test('chooseSplit halves by local port, or by peer port when one local port holds most sockets', () => {
-  assert.equal(chooseSplit([tcp(1, 2)]), undefined, 'few sockets: one ss');
-  const spread = Array.from({ length: SPLIT_MIN_TCP }, (_, i) => tcp(30000 + (i % 20000), 443));
-  const s = chooseSplit(spread)!;
-  assert.equal(s.key, 'sport');
-  assert.ok(Math.abs(s.port - 40000) <= 2, `split at ${s.port}`);
+test('planFor: large hosts are lean and split by local port, or by peer port when one local port holds most sockets', () => {
+  assert.deepEqual(planFor([tcp(1, 2)]), {}, 'few sockets: one plain ss');
+  const spread = Array.from({ length: LARGE_TCP }, (_, i) => tcp(30000 + (i % 20000), 443));
+  const s = planFor(spread);
+  assert.equal(s.lean, true);
+  assert.equal(s.split?.key, 'sport');
+  assert.ok(Math.abs(s.split!.port - 40000) <= 2, `split at ${s.split!.port}`);
+  assert.deepEqual(planFor(spread, LARGE_TCP, false), { lean: true }, 'one core: lean, no split');
   const server = Array.from({ length: 30000 }, (_, i) => tcp(443, 32768 + (i % 28000)));
-  const d = chooseSplit(server)!;
+  const d = planFor(server).split!;
   assert.equal(d.key, 'dport');
   const below = server.filter((x) => x.peer.port < d.port).length;
   assert.ok(below > 13000 && below < 17000, `${below} of 30000 below ${d.port}`);
   const one = Array.from({ length: 30000 }, () => tcp(443, 50000));
-  assert.equal(chooseSplit(one), undefined, 'no split leaves a quarter on each side');
-  assert.equal(chooseSplit(spread, Number.POSITIVE_INFINITY), undefined);
+  assert.deepEqual(planFor(one), { lean: true }, 'no split leaves a quarter on each side');
+  assert.deepEqual(planFor(spread, Number.POSITIVE_INFINITY), {});
 });
 
 /** A fake ss: prints `out` (in small chunks) for each run, or fails as told. */
@@ -110,32 +129,39 @@ test('the port filter keeps the asked port (and unix sockets), and ss is asked f
   assert.equal(one.sockets[0].protocol, 'tcp', 'no Netid column: tcp implied');
 });
 
-test('a pinned split runs three ss and merges unix/udp then both TCP halves; a refused split falls back to one ss for good', async () => {
+test('a pinned plan runs its ss in parallel and merges unix/udp, listeners, then the TCP parts; a refused run falls back to one plain ss for good', async () => {
   const f = fakeRunner((args) => {
     const lines = LINES.split('\n');
     if (args[0] === '-uxanOHe') return { out: `${lines.filter((l) => !l.startsWith('tcp')).join('\n')}\n` };
-    const low = args.includes('<');
     const tcpLines = lines.filter((l) => l.startsWith('tcp')).map((l) => l.replace(/^tcp +/, ''));
-    return { out: `${tcpLines.filter((l) => (Number(/:(\d+) /.exec(l)![1]) < 1000) === low).join('\n')}\n` };
+    if (args[0] === '-tlnOHe') return { out: `${tcpLines.filter((l) => l.startsWith('LISTEN')).join('\n')}\n` };
+    const low = args.includes('<');
+    const noE = (l: string) => l.replace(/ (uid|ino|sk|cgroup):\S+/g, '');
+    return { out: `${tcpLines.filter((l) => !l.startsWith('LISTEN') && (Number(/:(\d+) /.exec(l)![1]) < 1000) === low).map(noE).join('\n')}\n` };
   });
-  const src = new SsSource('ss', f.runner, { split: { key: 'sport', port: 1000 } });
+  const src = new SsSource('ss', f.runner, { plan: { lean: true, split: { key: 'sport', port: 1000 } } });
   const snap = await src.collect({ processes: 'none' });
-  assert.equal(src.lastProcesses, 3);
-  assert.equal(f.calls.length, 3);
+  assert.equal(src.lastProcesses, 4);
+  assert.equal(f.calls.length, 4);
   assert.deepEqual(
-    snap.sockets.map((s) => `${s.protocol} ${s.local.port}`),
-    ['unix 0', 'udp 53', 'tcp 80', 'tcp 80', 'tcp 80', 'tcp 6000'],
+    snap.sockets.map((s) => `${s.protocol} ${s.state} ${s.local.port}`),
+    ['unix ESTABLISHED 0', 'udp CLOSE 53', 'tcp LISTEN 80', 'tcp ESTABLISHED 80', 'tcp TIME_WAIT 80', 'tcp ESTABLISHED 6000'],
   );
-  assert.equal(snap.sockets.find((s) => s.local.port === 6000)!.uid, 1000);
+  assert.equal(snap.sockets[2].inode, 11, 'listeners keep uid, inode and cookie');
+  assert.equal(snap.sockets[2].uid, 0);
+  assert.equal(snap.sockets[5].uid, undefined, 'other TCP sockets do without -e');
+  assert.equal(snap.sockets[5].inode, undefined);
+  assert.equal(snap.sockets[4].timer?.name, 'timewait', 'timers stay (-o)');
+  assert.equal(snap.sockets[1].inode, 14, 'UDP and unix keep -e');
 
   let refused = 0;
   const r = fakeRunner((args) => (args.includes('<') || args.includes('>=') ? (refused++, { exitCode: 1, stderr: 'no filter' }) : { out: `${LINES}\n` }));
-  const src2 = new SsSource('ss', r.runner, { split: { key: 'sport', port: 1000 } });
+  const src2 = new SsSource('ss', r.runner, { plan: { split: { key: 'sport', port: 1000 } } });
   const s1 = await src2.collect({ processes: 'none' });
   assert.equal(s1.sockets.length, 6);
   assert.ok(refused >= 1);
   await src2.collect({ processes: 'none' });
-  assert.equal(src2.lastProcesses, 1, 'the split is not tried again');
+  assert.equal(src2.lastProcesses, 1, 'the plan is not tried again');
   assert.deepEqual(r.calls.at(-1), ['-tuxanOHe', '-o']);
 });
 
@@ -160,35 +186,49 @@ test('runStreaming: chunks as they come, exit status returned, errors named', as
   );
 });
 
-// Live: the scenario's sockets through one ss and through a split (both keys, the split port in the
+// Live: the scenario's sockets through one plain ss and through every plan (the split port in the
 // middle of the scenario's ports so both halves hold some).
 let sc: Scenario | undefined;
 before(async () => {
-  if (haveSs) sc = await openScenario({ noIpv6: false });
+  if (haveSs) sc = await openScenario();
 });
 after(async () => {
   await sc?.close();
 });
 
-test('live: a split collection reports the same records as one ss', { skip: !haveSs && !CI ? 'ss (iproute2) is not installed' : false, timeout: 60_000 }, async () => {
+test('live: lean and split collections report the same sockets as one ss (lean: without -e fields off listeners)', { skip: !haveSs && !CI ? 'ss (iproute2) is not installed' : false, timeout: 60_000 }, async () => {
   assert.ok(haveSs, 'ss (iproute2) is required in CI');
   const scn = sc!;
   const ports = new Set(scn.ports);
-  const key = (s: Socket) => JSON.stringify({ ...s, timer: s.timer && { name: s.timer.name } });
-  const ours = (socks: Socket[]) =>
+  const key = (s: Socket, lean: boolean) => {
+    const { timer, uid, inode, cookie, ...rest } = s;
+    const e = !lean || s.protocol !== 'tcp' || s.state === 'LISTEN' ? { uid, inode, cookie } : {};
+    return JSON.stringify({ ...rest, ...e, timer: timer && timer.name });
+  };
+  const ours = (socks: Socket[], lean: boolean) =>
     socks
       .filter((s) => (s.protocol !== 'unix' && (ports.has(s.local.port) || ports.has(s.peer.port))) || (s.protocol === 'unix' && s.local.address === scn.unix.path))
-      .map(key)
+      .map((s) => key(s, lean))
       .sort();
   const sorted = [...scn.ports].sort((a, b) => a - b);
   const mid = sorted[sorted.length >> 1];
-  const single = await new SsSource('ss', runStreaming, { splitMinTcp: Number.POSITIVE_INFINITY }).collect({ processes: 'none' });
-  const want = ours(single.sockets);
-  assert.ok(want.length >= scn.expected.length, `${want.length} scenario sockets`);
-  for (const split of [{ key: 'sport', port: mid }, { key: 'dport', port: mid }] as const) {
-    const src = new SsSource('ss', runStreaming, { split });
+  const single = (await new SsSource('ss', runStreaming, { largeTcp: Number.POSITIVE_INFINITY }).collect({ processes: 'none' })).sockets;
+  assert.ok(ours(single, false).length >= scn.expected.length);
+  const plans: [SsPlan, number][] = [
+    [{ split: { key: 'sport', port: mid } }, 3],
+    [{ split: { key: 'dport', port: mid } }, 3],
+    [{ lean: true }, 3],
+    [{ lean: true, split: { key: 'sport', port: mid } }, 4],
+  ];
+  for (const [plan, processes] of plans) {
+    const src = new SsSource('ss', runStreaming, { plan });
     const snap = await src.collect({ processes: 'none' });
-    assert.equal(src.lastProcesses, 3);
-    assert.deepEqual(ours(snap.sockets), want, `split by ${split.key} at ${split.port}`);
+    assert.equal(src.lastProcesses, processes);
+    assert.deepEqual(ours(snap.sockets, !!plan.lean), ours(single, !!plan.lean), JSON.stringify(plan));
+    if (plan.lean) {
+      const est = snap.sockets.find((s) => s.protocol === 'tcp' && s.local.port === scn.established.port && s.state === 'ESTABLISHED')!;
+      assert.equal(est.inode, undefined);
+      assert.equal(snap.sockets.find((s) => s.protocol === 'tcp' && s.local.port === scn.listener.port)!.inode, scn.listener.inode);
+    }
   }
 });
