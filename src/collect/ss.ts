@@ -141,10 +141,12 @@ export function planFor(sockets: readonly Socket[], minTcp = LARGE_TCP, split = 
  * host (LARGE_TCP TCP sockets in the previous unfiltered snapshot) two things cut that:
  * - lean: a request that wants neither details (-i -m) nor every socket's owner (processes 'all')
  *   nor one port runs TCP without -e except for listeners. Non-listening TCP sockets then have no
- *   uid, inode or cookie (as a source that cannot see them): nothing such a snapshot feeds uses
- *   them (listener attribution needs listeners' inodes, which stay), and -e costs ss ~25 ms and
- *   this process ~90 ms of CPU at 100,000 sockets (4 MB more text, 100,000 cookie strings). Views
- *   that show sockets ask for details or every owner, and get them.
+ *   uid, inode or cookie (as from a source that cannot see them). Listener attribution needs only
+ *   listeners' inodes, which stay; views that show single sockets ask for details or every owner
+ *   and get every field; what changes is the identity of those sockets in lean snapshots
+ *   (ui/identity.ts, advise/facts.ts key them with the inode when there is one). Trade: -e costs
+ *   ss ~25 ms and this process 20-80 ms of CPU at 100,000 sockets (4 MB more text, 100,000 cookie
+ *   strings).
  * - split (2+ cores): TCP read by two ss processes in parallel, one per half of the port range.
  * With UDP/unix in their own ss, that is four processes. At 100,000 sockets on 2 cores a snapshot
  * then takes ~1.1x the wall time of `ss -tanH` instead of ~1.6x (see README, "The ss collector").
