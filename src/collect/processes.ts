@@ -1,4 +1,7 @@
 // Process attribution: socket inode -> processes holding it, from /proc/*/fd, cached between polls.
+// This file holds the ProcessAttributor (the polling: which processes to re-read, and when) and registers
+// the shared one with attribution.ts. Its parts: inode-index.ts (inode -> holders), fd-links.ts (reading
+// a process's fd links), proc-pid.ts (the other /proc/PID files), targeted-pass.ts (one-shot passes).
 //
 // Why it is built this way (measured on a 100k-socket host, see the final report of issue 2 and the
 // attribution paragraph of README "Figures"):
@@ -15,19 +18,23 @@
 // appear unresolved, rate-limited (it re-reads the non-socket fds of every process, listing only those
 // whose count changed), plus a periodic full refresh.
 // The inode -> holders index is kept up to date as pids change (not rebuilt per poll), in an open-addressing
-// table keyed by inode. A warm poll of 100,000 sockets costs one pass over the socket list (a fingerprint;
+// table keyed by inode (inode-index.ts). A warm poll of 100,000 sockets costs one pass over the socket list (a fingerprint;
 // one index probe per socket only when the list changed, to find the vanished ones) plus one stat per pid:
-// about 2 ms. Whole processes are read with readlinkat(2) through koffi when it loads (see linkReader).
+// about 2 ms. Whole processes are read with readlinkat(2) through koffi when it loads (see fd-links.ts).
 // Targeted passes (one-shot commands such as `analyze --port P`) read only the processes needed: see
-// `targeted` below.
+// `targeted` below and targeted-pass.ts.
 // All calls are synchronous (an async readlink per fd costs far more than the syscall) and the walk
 // yields to the event loop every few milliseconds so the monitor stays responsive.
-import { accessSync, constants as fsConstants, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readdirSync } from 'node:fs';
 import type { AttributionInfo } from '../model/snapshot.js';
 import type { ProcessRef, Socket } from '../model/socket.js';
 import { attributionReach, setAttributor } from './attribution.js';
 import { logOsCall } from './debug.js';
+import { readFdLinks, socketLinkAt, type FdReadPlan } from './fd-links.js';
+import { InodeIndex } from './inode-index.js';
+import { isListenerSocket } from './listener-socket.js';
+import { canListFds, fdSizeIsCount, hasCmdline, readComm, readFailure, readStartAndParent, statPidFd, type PidStat, type ReadResult } from './proc-pid.js';
+import { readTargeted, type TargetedReads } from './targeted-pass.js';
 
 export type AttributionScope = 'none' | 'listeners' | 'all';
 
@@ -89,218 +96,15 @@ interface PidEntry {
   name: string;
 }
 
-/** One listed pid of this pass (from stat of /proc/PID/fd). */
-interface PidStat {
-  pid: number;
-  dirIno: number;
-  count: number;
-  uid: number;
-}
-
 type Mode = 'incremental' | 'fallback' | 'full';
-type ReadResult = 'ok' | 'hidden' | 'gone';
 
-/** True for sockets that serve: TCP/unix LISTEN, and UDP/unix-dgram sockets without a connected peer. */
-export function isListenerSocket(s: Socket): boolean {
-  if (s.state === 'LISTEN') return true;
-  if (s.protocol === 'udp') return s.peer.port === 0;
-  if (s.protocol === 'unix' && s.unixType === 'dgram') return s.local.address !== '' && s.peer.address === '';
-  return false;
-}
+/** Which sockets the 'listeners' scope names the owners of (kept here: part of the public API). */
+export { isListenerSocket } from './listener-socket.js';
 
-const SOCKET_LINK = /^socket:\[(\d+)\]$/;
-const SOCKET_PREFIX = Buffer.from('socket:[', 'latin1');
 const YIELD_EVERY_MS = 8;
-/** Targeted passes sample this many fds of a process with at least PROBE_MIN_FDS fds to order the reads. */
-const PROBES_PER_PID = 6;
-const PROBE_MIN_FDS = 256;
-/** At most this many readlinks to look for other holders of a wanted listener at the same fd number. */
-const SAME_FD_PROBE_BUDGET = 4096;
 
 /** `disappeared` of a pass whose socket list is the previous one's (never modified). */
 const SAME_LIST: ReadonlySet<number> = new Set<number>();
-
-const byPidFd = (a: ProcessRef, b: ProcessRef): number => a.pid - b.pid || a.fd - b.fd;
-
-/**
- * inode -> processes holding it: open addressing with linear probing over typed arrays (a Map keyed by
- * numbers above 2^31 costs several times more per lookup, and a warm poll looks up every socket). Each
- * slot also remembers the last pass whose socket list contained the inode, so that "disappeared since
- * the previous pass" needs no set of the previous pass's inodes. A lone holder (most sockets) is kept as
- * two numbers, pid and fd; the ProcessRef array is made when the socket's owners are asked for, and then
- * kept. Holder arrays are replaced, never mutated: snapshots share them as `socket.processes`.
- */
-class InodeIndex {
-  private keys = new Float64Array(1024);
-  /** Several holders (sorted), or a lone holder's array once asked for; undefined: the lone holder below. */
-  private holders: (ProcessRef[] | undefined)[] = new Array(1024).fill(undefined);
-  private pid = new Int32Array(1024);
-  private fd = new Int32Array(1024);
-  private seen = new Int32Array(1024);
-  private mask = 1023;
-  /** 32 - log2(capacity): multiplicative hashing keeps the high bits of the product. */
-  private shift = 22;
-  private used = 0;
-
-  /** `nameOf(pid)`: the current name of a cached process, for ProcessRefs made on demand. */
-  constructor(private readonly nameOf: (pid: number) => string) {}
-
-  get size(): number {
-    return this.used;
-  }
-
-  private home(ino: number): number {
-    // Kernel socket inodes are 32-bit (get_next_ino); wider values still work, hashed on both halves.
-    const x = ino <= 0xffffffff ? ino : ino % 4294967296 ^ Math.floor(ino / 4294967296);
-    return Math.imul(x, 0x9e3779b1) >>> this.shift;
-  }
-
-  /** Slot of `ino`, or -1. */
-  private find(ino: number): number {
-    const keys = this.keys;
-    for (let i = this.home(ino); ; i = (i + 1) & this.mask) {
-      const k = keys[i];
-      if (k === ino) return i;
-      if (k === 0) return -1;
-    }
-  }
-
-  private listAt(i: number): ProcessRef[] {
-    let list = this.holders[i];
-    if (list === undefined) {
-      const pid = this.pid[i];
-      list = [{ pid, name: this.nameOf(pid), fd: this.fd[i] }];
-      this.holders[i] = list;
-    }
-    return list;
-  }
-
-  get(ino: number): ProcessRef[] | undefined {
-    const i = this.find(ino);
-    return i < 0 ? undefined : this.listAt(i);
-  }
-
-  /** Room for `more` inodes without growing on the way (a process with 15,000 sockets is read at once). */
-  reserve(more: number): void {
-    while ((this.used + more) * 2 > this.keys.length) this.grow();
-  }
-
-  /** Records that the socket list of pass `gen` contains `ino` (no-op when nobody holds it). */
-  markSeen(ino: number, gen: number): void {
-    const i = this.find(ino);
-    if (i >= 0) this.seen[i] = gen;
-  }
-
-  /** Inodes seen in pass `prev` and not since: they disappeared from the socket list. */
-  disappearedSince(prev: number): number[] {
-    const out: number[] = [];
-    const { keys, seen } = this;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0 && seen[i] === prev) out.push(keys[i]);
-    return out;
-  }
-
-  add(ino: number, pid: number, fd: number, name: string, gen: number): void {
-    let i = this.find(ino);
-    if (i >= 0) {
-      const list = [...this.listAt(i), { pid, name, fd }];
-      list.sort(byPidFd);
-      this.holders[i] = list;
-      return;
-    }
-    if ((this.used + 1) * 2 > this.keys.length) this.grow();
-    for (i = this.home(ino); this.keys[i] !== 0; i = (i + 1) & this.mask);
-    this.keys[i] = ino;
-    this.holders[i] = undefined;
-    this.pid[i] = pid;
-    this.fd[i] = fd;
-    // A socket found in this pass is taken as present in it: if it is gone by the next pass its holder is re-read.
-    this.seen[i] = gen;
-    this.used++;
-  }
-
-  /** Drops the holder `pid` at `fd` of `ino`. */
-  remove(ino: number, pid: number, fd: number): void {
-    const i = this.find(ino);
-    if (i < 0) return;
-    const h = this.holders[i];
-    if (h === undefined || h.length === 1) {
-      const only = h ? h[0] : { pid: this.pid[i], fd: this.fd[i] };
-      if (only.pid === pid && only.fd === fd) this.deleteSlot(i);
-      return;
-    }
-    const list = h.filter((r) => r.pid !== pid || r.fd !== fd);
-    if (list.length === 0) this.deleteSlot(i);
-    else this.holders[i] = list;
-  }
-
-  clear(): void {
-    this.alloc(1024);
-    this.used = 0;
-  }
-
-  private alloc(size: number): void {
-    this.keys = new Float64Array(size);
-    this.holders = new Array(size).fill(undefined);
-    this.pid = new Int32Array(size);
-    this.fd = new Int32Array(size);
-    this.seen = new Int32Array(size);
-    this.mask = size - 1;
-    this.shift = 32 - Math.log2(size);
-  }
-
-  private move(from: number, to: number): void {
-    this.keys[to] = this.keys[from];
-    this.holders[to] = this.holders[from];
-    this.pid[to] = this.pid[from];
-    this.fd[to] = this.fd[from];
-    this.seen[to] = this.seen[from];
-  }
-
-  /** Backward-shift deletion: keeps every remaining key reachable from its home slot without tombstones. */
-  private deleteSlot(i: number): void {
-    const { keys, mask } = this;
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const k = keys[j];
-      if (k === 0) break;
-      const h = this.home(k);
-      // Leave k where it is when its home lies cyclically in (i, j].
-      if (i <= j ? i < h && h <= j : i < h || h <= j) continue;
-      this.move(j, i);
-      i = j;
-    }
-    keys[i] = 0;
-    this.holders[i] = undefined;
-    this.seen[i] = 0;
-    this.used--;
-  }
-
-  private grow(): void {
-    const { keys, holders, pid, fd, seen } = this;
-    this.alloc(keys.length * 2);
-    for (let j = 0; j < keys.length; j++) {
-      if (keys[j] === 0) continue;
-      let i = this.home(keys[j]);
-      while (this.keys[i] !== 0) i = (i + 1) & this.mask;
-      this.keys[i] = keys[j];
-      this.holders[i] = holders[j];
-      this.pid[i] = pid[j];
-      this.fd[i] = fd[j];
-      this.seen[i] = seen[j];
-    }
-  }
-}
-
-/** What a targeted pass still has to decide about processes it has not read. */
-interface TargetedState {
-  unread: Map<number, PidStat>;
-  /** Wanted inodes nobody is known to hold yet. */
-  missing: Set<number>;
-  /** Every wanted inode (to recognise a process that holds one). */
-  wantedInodes: Set<number>;
-  uids: Set<number>;
-}
 
 /**
  * Maps socket inodes to the processes holding them. Keep one instance per source and call
@@ -407,13 +211,7 @@ export class ProcessAttributor {
 
     let unresolved = this.resolve(wanted);
     if (unread && unread.size > 0) {
-      const state: TargetedState = { unread, missing: unresolved, wantedInodes: new Set(), uids: new Set() };
-      for (const s of wanted) {
-        state.wantedInodes.add(s.inode!);
-        if (s.uid !== undefined) state.uids.add(s.uid);
-      }
-      await this.readUntilFound(state, stats);
-      if (unread.size > 0) await this.readSharers(wanted, state, stats);
+      await readTargeted(wanted, unresolved, unread, this.targetedReads(stats));
       stats.pidsSkipped = unread.size;
       unresolved = this.resolve(wanted);
     }
@@ -445,6 +243,22 @@ export class ProcessAttributor {
         (this.uid === 0 ? ' (their /proc/PID/fd could not be read)' : ': run as root to see them');
     }
     return info;
+  }
+
+  /** This cache and the reads of pass `stats`, as a targeted pass (targeted-pass.ts) uses them. */
+  private targetedReads(stats: AttributionStats): TargetedReads {
+    return {
+      root: this.root,
+      cachedPids: () => this.pids.keys(),
+      fdsOf: (pid) => this.pids.get(pid)?.fds,
+      holders: (ino) => this.index.get(ino),
+      readWhole: (st) => this.readPid(st, undefined, 'full', new Set(), stats),
+      readSocketLink: (pid, fd) => {
+        stats.readlinks++;
+        return socketLinkAt(`${this.root}/${pid}/fd`, fd);
+      },
+      pause: () => this.maybeYield(),
+    };
   }
 
   /** Sets socket.processes for the wanted sockets; returns the inodes nobody was found holding. */
@@ -490,7 +304,7 @@ export class ProcessAttributor {
       const pid = Number(n);
       if (!Number.isInteger(pid)) continue;
       stats.pids++;
-      const st = this.statPid(pid);
+      const st = statPidFd(this.root, pid, this.countFromStat);
       if (st === 'gone') {
         this.setEntry(pid, undefined);
         continue;
@@ -501,7 +315,7 @@ export class ProcessAttributor {
         let prev = this.pids.get(pid);
         if (prev && prev.dirIno !== st.dirIno) {
           // A new directory inode: pid reuse, or the same process whose dentry was dropped and re-created.
-          const start = readStartAndParent(`${this.root}/${pid}/stat`)?.start ?? -1;
+          const start = readStartAndParent(this.root, pid)?.start ?? -1;
           if (start !== -1 && start === prev.start) prev.dirIno = st.dirIno;
           else prev = undefined;
         }
@@ -513,7 +327,7 @@ export class ProcessAttributor {
           r = await this.readPid(st, prev, mode, disappeared, stats);
         } else if (unread) {
           if (this.pids.has(pid)) this.setEntry(pid, undefined);
-          r = this.access(pid);
+          r = canListFds(this.root, pid);
           if (r === 'ok') unread.set(pid, st);
         } else r = await this.readPid(st, undefined, mode, disappeared, stats);
       }
@@ -535,46 +349,16 @@ export class ProcessAttributor {
    */
   private sizeIsCount(): boolean {
     if (this.sizeCounts === undefined) {
-      try {
-        this.sizeCounts = this.countFromStat && statSync(`${this.root}/self/fd`).size > 0;
-      } catch {
-        this.sizeCounts = false;
-      }
+      this.sizeCounts = this.countFromStat && fdSizeIsCount(this.root);
     }
     return this.sizeCounts;
-  }
-
-  /** stat(/proc/PID/fd): identity and fd count (recent kernels allow it for other users' processes too; listing them fails). */
-  private statPid(pid: number): PidStat | Exclude<ReadResult, 'ok'> {
-    try {
-      const st = statSync(`${this.root}/${pid}/fd`);
-      return { pid, dirIno: st.ino, count: this.countFromStat ? st.size : 0, uid: st.uid };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return code === 'EACCES' || code === 'EPERM' ? 'hidden' : 'gone';
-    }
-  }
-
-  /** Whether /proc/PID/fd can be listed, without listing it (a targeted pass may never read this pid). */
-  private access(pid: number): ReadResult {
-    try {
-      accessSync(`${this.root}/${pid}/fd`, fsConstants.R_OK);
-      return 'ok';
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return code === 'EACCES' || code === 'EPERM' ? 'hidden' : 'gone';
-    }
   }
 
   /** Kernel threads are unreadable too without root but are not "processes of other users": read cmdline once. */
   private isUserProcess(pid: number): boolean {
     let v = this.unreadable.get(pid);
     if (v === undefined) {
-      try {
-        v = readFileSync(`${this.root}/${pid}/cmdline`).length > 0;
-      } catch {
-        v = true; // hidepid or gone: count it, the user cannot see it either way
-      }
+      v = hasCmdline(this.root, pid);
       this.unreadable.set(pid, v);
     }
     return v;
@@ -586,60 +370,41 @@ export class ProcessAttributor {
    */
   private async readPid(st: PidStat, prev: PidEntry | undefined, mode: Mode, disappeared: ReadonlySet<number>, stats: AttributionStats): Promise<ReadResult> {
     const pid = st.pid;
-    const dir = `${this.root}/${pid}/fd`;
-    const reader = linkReader();
-    const dirFd = reader.open(dir);
-    const fds = new Map<number, number>();
-    let k = 0;
-    try {
-      let list: string[] | undefined;
-      if ((prev === undefined || mode === 'full') && st.count > 0 && this.sizeIsCount() && dirFd >= 0) {
-        // Every fd is read anyway and fds are allocated lowest-first: try 0, 1, 2... until `count` links
-        // were found (listing 15,000 fds costs a fifth of reading them). Holes past the slack, or fds opened
-        // meanwhile, are picked up by the listing below.
-        const end = st.count + Math.max(64, st.count >> 4);
-        for (let fd = 0; fd < end && fds.size < st.count; fd++) {
-          stats.readlinks++;
-          const ino = reader.read(dirFd, dir, String(fd));
-          if (ino >= 0) fds.set(fd, ino);
-          if ((++k & 255) === 0) await this.maybeYield();
-        }
-        if (fds.size < st.count) list = readdirSync(dir);
-        else list = [];
-      } else if (mode === 'fallback' && prev && prev.count === st.count && st.count > 0 && this.sizeIsCount()) {
-        // Same fd count: the fallback looks again behind the fd numbers it knows (non-socket fds, vanished
-        // sockets) without listing the directory; a socket at a new number with the count unchanged waits
-        // for the periodic full refresh.
-        list = [];
-        for (const [fd, ino] of prev.fds) {
-          if (ino !== 0 && !disappeared.has(ino)) fds.set(fd, ino);
-          else list.push(String(fd));
-        }
-      } else list = readdirSync(dir);
-      for (const name of list) {
-        const fd = Number(name);
-        if (fds.has(fd)) continue;
-        const cached = mode === 'full' ? undefined : prev?.fds.get(fd);
-        if (cached !== undefined && !(cached === 0 && mode === 'fallback') && !(cached !== 0 && disappeared.has(cached))) {
-          fds.set(fd, cached);
-          continue;
-        }
-        stats.readlinks++;
-        const ino = reader.read(dirFd, dir, name);
-        if (ino >= 0) fds.set(fd, ino); // < 0: closed meanwhile
-        if ((++k & 255) === 0) await this.maybeYield();
+    let plan: FdReadPlan;
+    if ((prev === undefined || mode === 'full') && st.count > 0 && this.sizeIsCount()) {
+      // Every fd is read anyway: 0, 1, 2... until `count` links were found (see readFdLinks).
+      plan = { firstCount: st.count, reuse: () => undefined };
+    } else if (mode === 'fallback' && prev && prev.count === st.count && st.count > 0 && this.sizeIsCount()) {
+      // Same fd count: the fallback looks again behind the fd numbers it knows (non-socket fds, vanished
+      // sockets) without listing the directory; a socket at a new number with the count unchanged waits
+      // for the periodic full refresh.
+      const known = new Map<number, number>();
+      const names: string[] = [];
+      for (const [fd, ino] of prev.fds) {
+        if (ino !== 0 && !disappeared.has(ino)) known.set(fd, ino);
+        else names.push(String(fd));
       }
+      plan = { firstCount: 0, known, names, reuse: () => undefined };
+    } else {
+      plan = {
+        firstCount: 0,
+        reuse: (fd) => {
+          const cached = mode === 'full' ? undefined : prev?.fds.get(fd);
+          return cached !== undefined && !(cached === 0 && mode === 'fallback') && !(cached !== 0 && disappeared.has(cached)) ? cached : undefined;
+        },
+      };
+    }
+    let fds: Map<number, number>;
+    try {
+      fds = await readFdLinks(`${this.root}/${pid}/fd`, plan, stats, () => this.maybeYield());
     } catch (e) {
       this.setEntry(pid, undefined);
-      const code = (e as NodeJS.ErrnoException).code;
-      return code === 'EACCES' || code === 'EPERM' ? 'hidden' : 'gone';
-    } finally {
-      reader.close(dirFd);
+      return readFailure(e);
     }
     stats.pidsRelisted++;
     let name = prev?.name;
-    if (name === undefined || mode !== 'incremental' || prev?.count !== st.count) name = readComm(`${this.root}/${pid}/comm`) ?? name ?? '';
-    const start = prev?.start ?? readStartAndParent(`${this.root}/${pid}/stat`)?.start ?? -1;
+    if (name === undefined || mode !== 'incremental' || prev?.count !== st.count) name = readComm(this.root, pid) ?? name ?? '';
+    const start = prev?.start ?? readStartAndParent(this.root, pid)?.start ?? -1;
     this.setEntry(pid, { dirIno: st.dirIno, start, count: st.count, fds, name });
     return 'ok';
   }
@@ -658,216 +423,6 @@ export class ProcessAttributor {
       for (const [fd, ino] of next.fds) if (ino !== 0 && (renamed || prev?.fds.get(fd) !== ino)) this.index.add(ino, pid, fd, next.name, this.gen);
     } else this.pids.delete(pid);
   }
-
-  /** Holds `pid` (just read) any wanted socket? Also ticks off the ones it holds. */
-  private takeFound(pid: number, state: TargetedState): boolean {
-    const e = this.pids.get(pid);
-    if (!e) return false;
-    let holds = false;
-    for (const ino of e.fds.values()) {
-      if (ino !== 0 && state.wantedInodes.has(ino)) {
-        holds = true;
-        state.missing.delete(ino);
-      }
-    }
-    return holds;
-  }
-
-  /** Targeted pass: reads unread processes, most likely owners first, until every wanted socket has one. */
-  private async readUntilFound(state: TargetedState, stats: AttributionStats): Promise<void> {
-    if (state.missing.size === 0) return;
-    const hits = new Map<number, number>();
-    for (const st of state.unread.values()) {
-      if (st.count < PROBE_MIN_FDS) continue;
-      // fds are allocated lowest-first, so numbers below the count are mostly open: sample them evenly.
-      let h = 0;
-      for (let k = 1; k <= PROBES_PER_PID; k++) {
-        const ino = this.readSocketLink(st.pid, Math.floor((st.count * k) / (PROBES_PER_PID + 1)), stats);
-        if (ino !== 0 && state.missing.has(ino)) h++;
-      }
-      if (h > 0) hits.set(st.pid, h);
-    }
-    const order = [...state.unread.values()].sort(
-      (a, b) =>
-        (hits.get(b.pid) ?? 0) - (hits.get(a.pid) ?? 0) ||
-        Number(state.uids.has(b.uid)) - Number(state.uids.has(a.uid)) ||
-        a.count - b.count ||
-        a.pid - b.pid,
-    );
-    for (const st of order) {
-      if (state.missing.size === 0) break;
-      state.unread.delete(st.pid);
-      if ((await this.readPid(st, undefined, 'full', new Set(), stats)) === 'ok') this.takeFound(st.pid, state);
-      await this.maybeYield();
-    }
-  }
-
-  /**
-   * Targeted pass, once every wanted socket has an owner: reads the unread processes that may share
-   * them. Fork copies the fd table, so the parents and children of an owner (transitively, through every
-   * process found holding one) are read; for listeners, each unread process is also asked for the same
-   * fd number (workers whose parent closed its copy keep the number they inherited).
-   */
-  private async readSharers(wanted: Socket[], state: TargetedState, stats: AttributionStats): Promise<void> {
-    const parent = new Map<number, number>();
-    const children = new Map<number, number[]>();
-    for (const pid of [...this.pids.keys(), ...state.unread.keys()]) {
-      const ppid = readStartAndParent(`${this.root}/${pid}/stat`)?.ppid;
-      if (ppid === undefined) continue;
-      parent.set(pid, ppid);
-      const list = children.get(ppid);
-      if (list) list.push(pid);
-      else children.set(ppid, [pid]);
-    }
-    const owners: number[] = [];
-    for (const s of wanted) for (const r of this.index.get(s.inode!) ?? []) owners.push(r.pid);
-    const done = new Set<number>();
-    const visit = async (pid: number): Promise<void> => {
-      const st = state.unread.get(pid);
-      if (!st) return;
-      state.unread.delete(pid);
-      if ((await this.readPid(st, undefined, 'full', new Set(), stats)) === 'ok' && this.takeFound(pid, state)) owners.push(pid);
-      await this.maybeYield();
-    };
-    const closeFamily = async (): Promise<void> => {
-      while (owners.length > 0 && state.unread.size > 0) {
-        const o = owners.pop()!;
-        if (done.has(o)) continue;
-        done.add(o);
-        for (let p = parent.get(o); p !== undefined && p > 0 && !done.has(p); p = parent.get(p)) await visit(p);
-        const stack = [...(children.get(o) ?? [])];
-        while (stack.length > 0) {
-          const c = stack.pop()!;
-          await visit(c);
-          for (const g of children.get(c) ?? []) stack.push(g);
-        }
-        // Parents and children just read may hold wanted sockets too: their families follow (owners grew).
-      }
-    };
-    await closeFamily();
-
-    // Listeners: the same fd number in every process still unread.
-    const probes: { fd: number; ino: number }[] = [];
-    for (const s of wanted) {
-      if (!isListenerSocket(s)) continue;
-      for (const r of this.index.get(s.inode!) ?? []) probes.push({ fd: r.fd, ino: s.inode! });
-    }
-    if (probes.length === 0 || probes.length * state.unread.size > SAME_FD_PROBE_BUDGET) return;
-    for (const st of [...state.unread.values()]) {
-      for (const p of probes) {
-        if (this.readSocketLink(st.pid, p.fd, stats) !== p.ino) continue;
-        await visit(st.pid);
-        break;
-      }
-    }
-    await closeFamily();
-  }
-
-  /** The socket inode behind /proc/PID/fd/FD; 0 when it is not a socket or cannot be read. */
-  private readSocketLink(pid: number, fd: number, stats: AttributionStats): number {
-    stats.readlinks++;
-    return Math.max(0, linkReader().read(-1, `${this.root}/${pid}/fd`, String(fd)));
-  }
-}
-
-/** Reads /proc/PID/fd links: socket inode, 0 for other files, -1 when the fd is not open. */
-interface LinkReader {
-  /** True when links are read with readlinkat(2) on a directory fd (koffi), without Node's path handling. */
-  readonly native: boolean;
-  /** A directory fd for `dir`, or -1 (then read() takes the path). */
-  open(dir: string): number;
-  read(dirFd: number, dir: string, name: string): number;
-  close(dirFd: number): void;
-}
-
-/** Parses "socket:[12345]" (the whole link) to 12345; 0 for anything else. */
-function socketInode(link: string): number {
-  const m = SOCKET_LINK.exec(link);
-  return m ? Number(m[1]) : 0;
-}
-
-const nodeReader: LinkReader = {
-  native: false,
-  open: () => -1,
-  read(_dirFd, dir, name) {
-    try {
-      return socketInode(readlinkSync(`${dir}/${name}`));
-    } catch {
-      return -1;
-    }
-  },
-  close: () => undefined,
-};
-
-let reader: LinkReader | undefined;
-
-/**
- * readlinkat(2) through koffi (already loaded by the netlink collector; about 7 ms otherwise): about a
- * third cheaper per fd than fs.readlinkSync (no path string per fd, no lookup of /proc/PID for each, no
- * exception for a closed fd), which matters at tens of thousands of fds. Falls back to readlinkSync.
- */
-function linkReader(): LinkReader {
-  if (reader) return reader;
-  reader = nodeReader;
-  if (process.platform !== 'linux') return reader;
-  try {
-    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-    const lib = koffi.load('libc.so.6');
-    const openat = lib.func('int open(const char *path, int flags)') as (path: string, flags: number) => number;
-    const readlinkat = lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as (fd: number, path: string, buf: Buffer, size: number) => number;
-    const close = lib.func('int close(int fd)') as (fd: number) => number;
-    const buf = Buffer.alloc(64);
-    const O_RDONLY_DIRECTORY_CLOEXEC = 0o2200000;
-    reader = {
-      native: true,
-      open: (dir) => openat(dir, O_RDONLY_DIRECTORY_CLOEXEC),
-      read(dirFd, dir, name) {
-        const n = dirFd >= 0 ? readlinkat(dirFd, name, buf, 64) : readlinkat(-100 /* AT_FDCWD */, `${dir}/${name}`, buf, 64);
-        if (n < 0) return -1;
-        // "socket:[" + digits + "]"
-        if (n < 10 || n >= 64 || buf[n - 1] !== 0x5d) return 0;
-        for (let i = 0; i < 8; i++) if (buf[i] !== SOCKET_PREFIX[i]) return 0;
-        let ino = 0;
-        for (let i = 8; i < n - 1; i++) {
-          const d = buf[i] - 48;
-          if (d < 0 || d > 9) return 0;
-          ino = ino * 10 + d;
-        }
-        return ino;
-      },
-      close: (dirFd) => {
-        if (dirFd >= 0) close(dirFd);
-      },
-    };
-  } catch {
-    reader = nodeReader;
-  }
-  return reader;
-}
-
-/** The process name as ss shows it (/proc/PID/comm without the trailing newline); undefined if unreadable. */
-function readComm(path: string): string | undefined {
-  try {
-    const s = readFileSync(path, 'utf8');
-    return s.endsWith('\n') ? s.slice(0, -1) : s;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Parent pid and start time from /proc/PID/stat (fields 4 and 22, counted after the "(comm)" field). */
-function readStartAndParent(path: string): { ppid: number; start: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'latin1');
-  } catch {
-    return undefined;
-  }
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const ppid = Number(f[1]);
-  const start = Number(f[19]);
-  if (!Number.isInteger(ppid)) return undefined;
-  return { ppid, start: Number.isInteger(start) ? start : -1 };
 }
 
 let shared: ProcessAttributor | undefined;
