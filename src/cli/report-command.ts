@@ -1,6 +1,5 @@
 // What analyze and analyze-states share: their flags, reading every --host (or this host) as a series, and printing.
 import type { Argv } from 'yargs';
-import { setAttributionReach } from '../collect/attribution.js';
 import type { CollectOptions } from '../collect/source.js';
 import { loadConfig } from '../config/load.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -26,6 +25,14 @@ export function withReportFlags<T>(y: Argv<T>) {
 }
 
 /**
+ * The collect options of a report: the command's, with targeted attribution (one-shot: read only the
+ * processes that own the sockets asked about, not every fd on the host).
+ */
+export function reportCollectOptions(collectOptions: (scope: ReportScope) => CollectOptions, scope: ReportScope): CollectOptions {
+  return { ...collectOptions(scope), attribution: 'targeted' };
+}
+
+/**
  * Collects each source (a series of --samples snapshots), builds one report per source, and prints them:
  * one JSON document (an array for several hosts) or the human text, one section per host.
  */
@@ -36,14 +43,12 @@ export async function runReports<R>(
   format: () => Promise<(report: R) => string>,
 ): Promise<void> {
   const { config } = loadConfig();
-  // One-shot: read only the processes that own the sockets asked about, not every fd on the host.
-  setAttributionReach('targeted');
   const scope: ReportScope = { port: argv.port, peerPort: argv['peer-port'] };
   const sources = sourcesFor(argv);
   const sampling = samplingOf(argv);
   const reports = await Promise.all(
     sources.map(async ({ source }) => {
-      const { snapshot, history } = await collectSeries(source, collectOptions(scope), sampling.samples, sampling.intervalMs);
+      const { snapshot, history } = await collectSeries(source, reportCollectOptions(collectOptions, scope), sampling.samples, sampling.intervalMs);
       return build(snapshot, scope, history, config.thresholds);
     }),
   );

@@ -1,14 +1,14 @@
 // The common tail of every local collector: attribute owners through the shared cache and assemble the Snapshot.
 import type { Socket } from '../model/socket.js';
 import type { AttributionInfo, Snapshot, SourceName } from '../model/snapshot.js';
-import { attributeWith } from './attribution.js';
+import { attributeWith, type AttributeCallOptions } from './attribution.js';
 import type { HostInfo } from './host.js';
 
 /** Owners from the shared attributor; when none is registered, says so instead of guessing. */
-export async function attributeOwners(sockets: Socket[], scope: 'none' | 'listeners' | 'all'): Promise<AttributionInfo> {
+export async function attributeOwners(sockets: Socket[], scope: 'none' | 'listeners' | 'all', opts?: AttributeCallOptions): Promise<AttributionInfo> {
   if (scope === 'none') return { scope: 'none', complete: true, hiddenProcesses: 0 };
   const attribute = await attributeWith();
-  if (attribute) return attribute(sockets, scope);
+  if (attribute) return attribute(sockets, scope, opts);
   return { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
 }
 

@@ -273,7 +273,7 @@ export class NetlinkSource implements SocketSource {
     let attribution: Snapshot['attribution'] = { scope: 'none', complete: true, hiddenProcesses: 0 };
     if (scope !== 'none') {
       const attribute = await attributeWith();
-      if (attribute) attribution = await attribute(dump.sockets, scope);
+      if (attribute) attribution = await attribute(dump.sockets, scope, { reach: opts.attribution });
       else attribution = { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
     }
     if (attribution.note) notes.push(attribution.note);

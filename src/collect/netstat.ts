@@ -124,7 +124,7 @@ export class NetstatSource implements SocketSource {
     let attribution: Snapshot['attribution'] = { scope: 'none', complete: true, hiddenProcesses: 0 };
     if (scope !== 'none') {
       if (useAttributor) {
-        attribution = await attribute!(sockets, scope);
+        attribution = await attribute!(sockets, scope, { reach: opts.attribution });
       } else if (withProgram) {
         if (scope === 'listeners') for (const s of sockets) if (s.state !== 'LISTEN' && !(s.protocol === 'udp' && s.peer.port === 0)) s.processes = [];
         const root = typeof process.getuid !== 'function' || process.getuid() === 0;

@@ -28,7 +28,7 @@
 import { readdirSync } from 'node:fs';
 import type { AttributionInfo } from '../model/snapshot.js';
 import type { ProcessRef, Socket } from '../model/socket.js';
-import { attributionReach, setAttributor } from './attribution.js';
+import { setAttributor } from './attribution.js';
 import { logOsCall } from './debug.js';
 import { readFdLinks, socketLinkAt, type FdReadPlan } from './fd-links.js';
 import { InodeIndex } from './inode-index.js';
@@ -433,4 +433,4 @@ export function sharedAttributor(): ProcessAttributor {
   return shared;
 }
 
-setAttributor((sockets, scope) => sharedAttributor().attribute(sockets, scope, { targeted: attributionReach() === 'targeted' }));
+setAttributor((sockets, scope, opts) => sharedAttributor().attribute(sockets, scope, { targeted: opts?.reach === 'targeted' }));

@@ -81,9 +81,9 @@ export class ProcfsSource implements SocketSource {
       // Tests inject their own attributor; otherwise the shared cache.
       if (this.opts.attribute !== undefined) {
         attribution = this.opts.attribute
-          ? await this.opts.attribute(sockets, scope)
+          ? await this.opts.attribute(sockets, scope, { reach: opts.attribution })
           : { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
-      } else attribution = await attributeOwners(sockets, scope);
+      } else attribution = await attributeOwners(sockets, scope, { reach: opts.attribution });
     }
     return assembleSnapshot({ time, startedAt: t0, host, source: 'procfs', sockets, attribution, notes });
   }

@@ -1,12 +1,19 @@
 // The OS boundary: every collector implements SocketSource, and the UI/CLI receive one injected source.
 import type { Protocol } from '../model/socket.js';
 import type { Snapshot, SourceName } from '../model/snapshot.js';
+import type { AttributionReach } from './attribution.js';
 
 export interface CollectOptions {
   /** Which protocols to collect (default tcp, udp, unix). */
   protocols?: readonly Protocol[];
   /** Process attribution: none, listeners only (default), or every socket. */
   processes?: 'none' | 'listeners' | 'all';
+  /**
+   * How far attribution reads (see AttributionReach): 'every' process, kept up to date between polls
+   * (default: the monitor, the exporter, the library), or only the processes 'targeted' at the sockets
+   * asked about (one-shot commands). Sources that do not read /proc here (remote, ss -p) ignore it.
+   */
+  attribution?: AttributionReach;
   /** Ask for tcp_info (rtt, cwnd, retrans...) and socket memory where the source can give them. */
   details?: boolean;
   /** Hint: only sockets whose local port is this (a collector may filter kernel-side or afterwards). */

@@ -203,7 +203,7 @@ export class SsSource implements SocketSource {
     }
     let attribution: Snapshot['attribution'] = { scope, complete: true, hiddenProcesses: 0 };
     if (scope !== 'none') {
-      if (attribute) attribution = await attribute(sockets, scope);
+      if (attribute) attribution = await attribute(sockets, scope, { reach: opts.attribution });
       else if (typeof process.getuid === 'function' && process.getuid() !== 0) {
         attribution = { scope: 'all', complete: false, hiddenProcesses: 0, note: "ss -p shows only this user's processes without root" };
       } else attribution = { scope: 'all', complete: true, hiddenProcesses: 0 };
