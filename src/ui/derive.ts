@@ -19,9 +19,16 @@ export function enabledProtocols(t: ProtocolToggles): Protocol[] {
   return (['tcp', 'udp', 'unix'] as const).filter((p) => t[p]);
 }
 
-/** Sockets of the enabled protocols (and local port, when the monitor was started with --port). */
-export function selectSockets(sockets: readonly Socket[], t: ProtocolToggles, port?: number): Socket[] {
-  return sockets.filter((s) => t[s.protocol] && (port === undefined || (s.protocol !== 'unix' && s.local.port === port)));
+/**
+ * Sockets of the enabled protocols (and local port, when the monitor was started with --port). When every
+ * socket qualifies (the collector was asked for exactly these protocols) the snapshot's own array is
+ * returned: summarizePorts then uses the per-port summaries the collector built during its dump instead of
+ * aggregating a copy again.
+ */
+export function selectSockets(sockets: readonly Socket[], t: ProtocolToggles, port?: number): readonly Socket[] {
+  const keep = (s: Socket) => t[s.protocol] && (port === undefined || (s.protocol !== 'unix' && s.local.port === port));
+  for (let i = 0; i < sockets.length; i++) if (!keep(sockets[i])) return sockets.filter(keep);
+  return sockets;
 }
 
 /** Unix sockets grouped by their bound path ('(unnamed)' for the rest), shaped like port summaries. */

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { parseInterval, protocolToggles, collectProtocols } from '../../src/cli/commands/monitor.js';
 import { readFdInfo } from '../../src/collect/fdinfo.js';
 import { summarizePorts } from '../../src/model/aggregate.js';
-import { buildPortTables, healthByPort, isServedPort, nextTrends } from '../../src/ui/derive.js';
+import { buildPortTables, healthByPort, isServedPort, nextTrends, selectSockets } from '../../src/ui/derive.js';
 import { fit, stringWidth } from '../../src/ui/format.js';
 import { FrameWriter } from '../../src/ui/frame-writer.js';
 import { thinHistory } from '../../src/ui/hooks/history-window.js';
@@ -157,6 +157,14 @@ describe('data', () => {
     const socks = [listener(8080), conn(8080, '10.0.0.1', 50000), conn(45000, '10.0.0.2', 443), conn(1234, '10.0.0.3', 50001, 'TIME_WAIT')];
     const served = summarizePorts(socks).filter((p) => isServedPort(p)).map((p) => p.port);
     assert.deepEqual(served, [1234, 8080]);
+  });
+
+  it('the socket selection is the snapshot array itself when nothing is left out (the collector per-port summaries stay usable)', () => {
+    const socks = [listener(8080), conn(8080, '10.0.0.1', 50000), listener(53, { protocol: 'udp' })];
+    const all = { tcp: true, udp: true, unix: false };
+    assert.equal(selectSockets(socks, all), socks);
+    assert.deepEqual(selectSockets(socks, { ...all, udp: false }), socks.slice(0, 2));
+    assert.deepEqual(selectSockets(socks, all, 53), [socks[2]]);
   });
 
   it('health marks come from the worst recommendation of the port', () => {

@@ -66,4 +66,20 @@ function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs }: 
   );
 }
 
-export const Recommendations = memo(RecommendationsImpl);
+/** The recommendations draw the same: same count, and the same fields of every one that can be on screen. */
+function sameShown(a: readonly Recommendation[], b: readonly Recommendation[], lines: number): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < Math.min(a.length, lines); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && (x.id !== y.id || x.severity !== y.severity || x.port !== y.port || x.protocol !== y.protocol || x.message !== y.message || x.evidence !== y.evidence || x.fix !== y.fix)) return false;
+  }
+  return true;
+}
+
+/** Re-renders only when what it draws changes (the rules make new, often equal, findings on every refresh). */
+export const Recommendations = memo(
+  RecommendationsImpl,
+  (a, b) => a.lines === b.lines && a.width === b.width && a.theme === b.theme && a.emptyText === b.emptyText && a.everyMs === b.everyMs && sameShown(a.recs, b.recs, a.lines),
+);

@@ -13,7 +13,7 @@ export { adviceCadence } from '../advice-runner.js';
 
 export interface MonitorData {
   snapshot?: Snapshot;
-  sockets: Socket[];
+  sockets: readonly Socket[];
   recs: Recommendation[];
   tables: PortTables;
   identity: string;
