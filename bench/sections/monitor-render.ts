@@ -4,7 +4,8 @@
 //    rules, sort, render) likewise; bytes written per refresh with nothing changed and with one row changed.
 //  - time from start to the first full frame of the bundled bin/sockscope in a pty (script(1)), real source.
 //  - CPU of the monitor over 60 s at a 1 s interval with 100,000 and 1,000 sockets (fake source: the
-//    collector's own cost is not included; the collectors have their own bench figures).
+//    collector's own cost is not included; the collectors have their own bench figures), in the steady
+//    state: after back-to-back warm-up refreshes (JIT compilation) and 40 s at the interval (see the worker).
 // Render figures use fake sources; each runs in a worker with NODE_ENV=production (React's production build).
 // Run alone: node --import tsx bench/sections/monitor-render.ts [--quick]
 import { spawn, spawnSync } from 'node:child_process';
@@ -113,10 +114,11 @@ async function measure(ctx: Pick<BenchContext, 'size' | 'runs' | 'log'> & { quic
     ] as const) {
       const what = changing ? 'one visible row changing on every refresh' : 'steady data';
       ctx.log(`cpu over ${seconds} s with ${ports * 10} sockets, ${what}`);
-      const r = (await worker({ mode: 'cpu', ports, perPort: 9, seconds, changing }, (seconds + 60) * 1000)) as Record<string, number>;
+      // + up to 15 s of warm-up refreshes and 40 s of settling (see cpuBench in the worker).
+      const r = (await worker({ mode: 'cpu', ports, perPort: 9, seconds, changing }, (seconds + 120) * 1000)) as Record<string, number>;
       fig({
         id: `monitor-cpu-${ports * 10}${changing ? '-changing' : ''}`,
-        label: `monitor CPU over ${seconds} s at 1 s interval, ${ports * 10} sockets, ${what} (fake source); target <= ${target}% of a core`,
+        label: `monitor CPU over ${seconds} s at 1 s interval after warm-up, ${ports * 10} sockets, ${what} (fake source); target <= ${target}% of a core`,
         size: ports * 10,
         value: r.cpuPercentOfOneCore,
         unit: '%',
