@@ -160,11 +160,15 @@ export function App(props: AppProps) {
   const index = selectedIndex(ids, state.selected[tableKey], state.lastIndex[tableKey]);
   const top = windowTop(ids.length, Math.max(0, index), tableHeight, state.top[tableKey] ?? 0);
 
+  // Columns and header change with the width and the table, not with every refresh.
+  const columns = model?.columns;
+  const marked = !!model?.markOf;
+  const placed = useMemo(() => (columns ? placeColumns(columns, width - (marked ? 3 : 0), width) : []), [columns, marked, width]);
+  const header = useMemo(() => renderHeader(placed), [placed]);
+
   // Virtualize before React: only the visible slice becomes lines of text.
   const section: TableSectionProps | undefined = useMemo(() => {
     if (!model) return undefined;
-    const marked = !!model.markOf;
-    const placed = placeColumns(model.columns, width - (marked ? 3 : 0), width);
     const visible = model.rows.slice(top, top + tableHeight);
     const lines: Line[] = visible.map((r) => ({ id: model.idOf(r), text: renderRow(placed, r), mark: model.markOf?.(r) }));
     return {
@@ -173,7 +177,7 @@ export function App(props: AppProps) {
       unfiltered: model.unfiltered,
       filter: model.filter,
       sortLabel: model.sortLabel,
-      header: renderHeader(placed),
+      header,
       lines,
       selectedId: index >= 0 ? ids[index] : undefined,
       position: index + 1,
@@ -181,7 +185,7 @@ export function App(props: AppProps) {
       emptyText: data.snapshot ? model.emptyText : 'collecting…',
       theme,
     };
-  }, [model, width, top, tableHeight, index, ids, theme, data.snapshot]);
+  }, [model, placed, header, width, top, tableHeight, index, ids, theme, data.snapshot]);
 
   // Socket view: the live socket if it is still there, else the last copy seen.
   const socketFrame = view === 'socket' ? (frame as Extract<Frame, { view: 'socket' }>) : undefined;

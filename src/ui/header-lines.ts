@@ -1,5 +1,5 @@
 // The header's text: identity line, totals per state like `ss -s`, and the kernel counter rates that matter.
-import { countStates } from '../model/aggregate.js';
+import { emptyStateCounts } from '../model/aggregate.js';
 import { counter, type Snapshot } from '../model/snapshot.js';
 import { counterRate } from '../model/history.js';
 import { escapeControl } from '../model/escape.js';
@@ -8,12 +8,16 @@ import type { ProtocolToggles } from './derive.js';
 
 /** "TCP 1234 (estab 100, syn-recv 2, time-wait 50, close-wait 3, fin-wait 1, orphan 0)  UDP 12  unix 300". */
 export function totalsLine(s: Snapshot, compact = false): string {
-  const tcp = s.sockets.filter((x) => x.protocol === 'tcp');
-  const c = countStates(tcp);
+  // One pass, no copy of the TCP sockets (this runs on every refresh).
+  const c = emptyStateCounts();
+  let tcp = 0;
   let udp = 0;
   let unix = 0;
   for (const x of s.sockets) {
-    if (x.protocol === 'udp') udp++;
+    if (x.protocol === 'tcp') {
+      tcp++;
+      c[x.state]++;
+    } else if (x.protocol === 'udp') udp++;
     else if (x.protocol === 'unix') unix++;
   }
   const orphan = counter(s.counters.sockstat, 'TCP', 'orphan');
@@ -27,7 +31,7 @@ export function totalsLine(s: Snapshot, compact = false): string {
     n('fin-wait', 'fin', c.FIN_WAIT1 + c.FIN_WAIT2),
   ];
   if (orphan != null) parts.push(n('orphan', 'orph', orphan));
-  return `TCP ${tcp.length} (${parts.join(compact ? ' ' : ', ')})  UDP ${udp}  unix ${unix}`;
+  return `TCP ${tcp} (${parts.join(compact ? ' ' : ', ')})  UDP ${udp}  unix ${unix}`;
 }
 
 /** Per-second rates of listen overflows, retransmitted segments and UDP receive-buffer errors. */

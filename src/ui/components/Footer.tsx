@@ -24,7 +24,7 @@ export function hintText(hints: FooterProps['hints'], width: number): Array<{ ke
 
 function FooterImpl({ hints, width, theme }: FooterProps) {
   const shown = hintText(hints, width);
-  const used = shown.reduce((a, h) => a + h.key.length + 1 + h.label.length + 2, 0);
+  // No padding to the width: the rest of the line is unstyled spaces anyway, and Ink trims them.
   return (
     <Box flexShrink={0} height={1}>
       <Text wrap="truncate">
@@ -34,7 +34,6 @@ function FooterImpl({ hints, width, theme }: FooterProps) {
             {` ${h.label}  `}
           </Text>
         ))}
-        {' '.repeat(Math.max(0, width - used))}
       </Text>
     </Box>
   );

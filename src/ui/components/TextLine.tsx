@@ -67,12 +67,27 @@ function spanNodes(spans: readonly Span[], text: (s: string) => string) {
 
 const same = (s: string) => s;
 
+const unstyled = (s: TextStyle | undefined) => !s || Object.keys(s).length === 0;
+
+/**
+ * The spans without the trailing spaces of an unstyled end: Ink's cells are unstyled spaces already and it
+ * trims them from the line, so the frame is the same, but every character Ink is given costs it work.
+ */
+function withoutPlainPadding(spans: readonly Span[], style: TextStyle | undefined): readonly Span[] {
+  const last = spans[spans.length - 1];
+  if (!last || !unstyled(style) || !unstyled(last.style) || !last.text.endsWith(' ')) return spans;
+  const out = spans.slice();
+  out[out.length - 1] = { text: last.text.trimEnd(), style: last.style };
+  return out;
+}
+
 /**
  * A line of spans in `style`, truncated by Ink when wider than `width` (the width of the box it fills).
  * Equivalent to `<Text wrap="truncate" {...style}>` with the spans as children (nested Text for styled spans).
  */
-export function TextLine({ spans, style, width }: { spans: readonly Span[]; style?: TextStyle; width: number }) {
+export function TextLine({ spans: given, style, width }: { spans: readonly Span[]; style?: TextStyle; width: number }) {
   const screenReader = useIsScreenReaderEnabled();
+  const spans = withoutPlainPadding(given, style);
   const real = spans.length === 1 ? spans[0].text : spans.map((s) => s.text).join('');
   const restore = useMemo(() => {
     let lastIn = '';
