@@ -89,9 +89,6 @@ export function listeningKey(s: Socket): string {
 
 const EMPTY_PROCESSES: ProcessRef[] = [];
 const PROTOCOL_BASE: Record<Protocol, number> = { tcp: 0, udp: 65536, unix: 131072 };
-/** Number of numeric (protocol, port) keys: tcp, udp and unix ranges of 65,536 each. */
-const KEY_SPACE = 3 * 65536;
-
 /** Index of each state in TCP_STATES (the column of a port's row in the flat counts array). */
 const STATE_INDEX = Object.fromEntries(TCP_STATES.map((s, i) => [s, i])) as Record<SocketState, number>;
 const N_STATES = TCP_STATES.length;
@@ -146,24 +143,19 @@ interface Acc {
 
 /** The accumulators of one aggregation pass and their flat state counts. */
 class Accumulators {
-  /** Fast path (no host): indexed by numeric key. */
-  private byKey: (Acc | undefined)[] = [];
-  private byHostKey: Map<string, Acc> | null = null;
+  /** By numeric (protocol, port) key, or host + key when the socket carries a host. */
+  private readonly byKey = new Map<number | string, Acc>();
+  private hasHosts = false;
   readonly list: Acc[] = [];
   counts = new Int32Array(N_STATES * 1024);
 
   get(s: Socket, port: number): Acc {
     const num = keyOf(s.protocol, port);
-    let a: Acc | undefined;
-    if (s.host === undefined) {
-      if (this.byKey.length === 0) this.byKey = new Array<Acc | undefined>(KEY_SPACE);
-      a = this.byKey[num];
-      if (a === undefined) this.byKey[num] = a = this.add(s.protocol, port, num, undefined);
-    } else {
-      this.byHostKey ??= new Map();
-      const key = `${s.host}\u0000${num}`;
-      a = this.byHostKey.get(key);
-      if (a === undefined) this.byHostKey.set(key, (a = this.add(s.protocol, port, num, s.host)));
+    const key = s.host === undefined ? num : `${s.host}\u0000${num}`;
+    let a = this.byKey.get(key);
+    if (a === undefined) {
+      if (s.host !== undefined) this.hasHosts = true;
+      this.byKey.set(key, (a = this.add(s.protocol, port, num, s.host)));
     }
     return a;
   }
@@ -205,17 +197,7 @@ class Accumulators {
 
   /** Accumulators sorted by (host,) protocol, then port. */
   sorted(): Acc[] {
-    // Without hosts the key-indexed table is already in order: walk it instead of sorting.
-    if (this.byHostKey === null) {
-      const out: Acc[] = [];
-      const t = this.byKey;
-      for (let k = 0; k < t.length; k++) {
-        const a = t[k];
-        if (a !== undefined) out.push(a);
-      }
-      return out;
-    }
-    return this.list.sort(byProtocolThenPort);
+    return this.list.sort(this.hasHosts ? byProtocolThenPort : byNum);
   }
 }
 
@@ -255,6 +237,10 @@ function topPeersOfAcc(a: Acc): PeerCount[] {
 
 function processesOf(a: Acc): ProcessRef[] {
   return a.processes ? [...a.processes.values()].sort((x, y) => x.pid - y.pid) : EMPTY_PROCESSES;
+}
+
+function byNum(x: { num: number }, y: { num: number }): number {
+  return x.num - y.num; // tcp < udp < unix, then port
 }
 
 function byProtocolThenPort(x: { host?: string; num: number }, y: { host?: string; num: number }): number {
