@@ -1,9 +1,18 @@
 // Builds inet_diag_req_v2 requests, with an optional port-filter bytecode the kernel runs (linux/inet_diag.h).
-import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, NLMSG_HDRLEN, NLM_F_DUMP, NLM_F_REQUEST, SOCK_DIAG_BY_FAMILY, align4 } from './netlink-frame.js';
+import { AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP, IPPROTO_UDP, NLMSG_HDRLEN, NLM_F_DUMP, NLM_F_REQUEST, SOCK_DIAG_BY_FAMILY, align4 } from './netlink-frame.js';
 
 // ---- inet_diag (linux/inet_diag.h) ----
 export const INET_DIAG_MSG_LEN = 72;
 export const INET_DIAG_REQ_V2_LEN = 56;
+/** struct inet_diag_req (the first interface): family, lengths, ext, id (48), states, dbs. */
+export const INET_DIAG_REQ_V1_LEN = 60;
+/**
+ * The first interface's TCP dump (linux/inet_diag.h, still served by every kernel with inet_diag). Its
+ * dump runs with sdiag_family AF_UNSPEC (inet_diag_dump_compat), so one walk of the TCP hash returns
+ * IPv4 and IPv6 sockets; SOCK_DIAG_BY_FAMILY needs one walk per family, and the IPv6 walk visits every
+ * IPv4 socket too. Replies carry this type instead of SOCK_DIAG_BY_FAMILY, with the same payload.
+ */
+export const TCPDIAG_GETSOCK = 18;
 export const INET_DIAG_REQ_BYTECODE = 1;
 export const INET_DIAG_MEMINFO = 1;
 export const INET_DIAG_INFO = 2;
@@ -23,7 +32,8 @@ export function extBit(attr: number): number {
 }
 
 export interface InetDiagRequest {
-  family: typeof AF_INET | typeof AF_INET6;
+  /** AF_UNSPEC (TCP only): both families in one walk, through TCPDIAG_GETSOCK. */
+  family: typeof AF_INET | typeof AF_INET6 | typeof AF_UNSPEC;
   protocol: typeof IPPROTO_TCP | typeof IPPROTO_UDP;
   /** Bitmask of kernel states (1 << TCP_ESTABLISHED ...). */
   states?: number;
@@ -108,32 +118,49 @@ export function runPortBytecode(bc: Buffer, sport: number, dport: number): boole
   return len === 0;
 }
 
-/** Builds nlmsghdr + inet_diag_req_v2 (+ INET_DIAG_REQ_BYTECODE attribute) for a SOCK_DIAG_BY_FAMILY dump. */
+/**
+ * Builds nlmsghdr + inet_diag_req_v2 (+ INET_DIAG_REQ_BYTECODE attribute) for a SOCK_DIAG_BY_FAMILY
+ * dump; for family AF_UNSPEC (TCP), nlmsghdr + inet_diag_req for a TCPDIAG_GETSOCK dump of both
+ * families (same states, extensions and bytecode).
+ */
 export function buildInetDiagRequest(r: InetDiagRequest): Buffer {
+  const compat = r.family === AF_UNSPEC;
+  if (compat && r.protocol !== IPPROTO_TCP) throw new RangeError('a dump of both families (AF_UNSPEC) exists for TCP only');
   const bc = portFilterBytecode(r.port, r.peerPort);
   const attrLen = bc ? align4(4 + bc.length) : 0;
-  const total = NLMSG_HDRLEN + INET_DIAG_REQ_V2_LEN + attrLen;
+  const reqLen = compat ? INET_DIAG_REQ_V1_LEN : INET_DIAG_REQ_V2_LEN;
+  const total = NLMSG_HDRLEN + reqLen + attrLen;
   const b = Buffer.alloc(total);
   b.writeUInt32LE(total, 0);
-  b.writeUInt16LE(SOCK_DIAG_BY_FAMILY, 4);
+  b.writeUInt16LE(compat ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY, 4);
   b.writeUInt16LE(NLM_F_REQUEST | NLM_F_DUMP, 6);
   b.writeUInt32LE(r.seq ?? 1, 8);
   b.writeUInt32LE(0, 12);
   const p = NLMSG_HDRLEN;
-  b.writeUInt8(r.family, p);
-  b.writeUInt8(r.protocol, p + 1);
   let ext = 0;
   if (r.details) {
     ext = extBit(INET_DIAG_INFO) | extBit(INET_DIAG_SKMEMINFO);
     if (r.protocol === IPPROTO_TCP) ext |= extBit(INET_DIAG_CONG);
   }
-  b.writeUInt8(ext, p + 2);
-  b.writeUInt32LE((r.states ?? ALL_STATES_MASK) >>> 0, p + 4);
+  const states = (r.states ?? ALL_STATES_MASK) >>> 0;
   // id: all zero = wildcard; cookie INET_DIAG_NOCOOKIE.
-  b.writeUInt32LE(0xffffffff, p + 8 + 40);
-  b.writeUInt32LE(0xffffffff, p + 8 + 44);
+  if (compat) {
+    // idiag_family only matters to single-socket requests; the dump walks both families.
+    b.writeUInt8(AF_INET, p);
+    b.writeUInt8(ext, p + 3);
+    b.writeUInt32LE(0xffffffff, p + 4 + 40);
+    b.writeUInt32LE(0xffffffff, p + 4 + 44);
+    b.writeUInt32LE(states, p + 52);
+  } else {
+    b.writeUInt8(r.family, p);
+    b.writeUInt8(r.protocol, p + 1);
+    b.writeUInt8(ext, p + 2);
+    b.writeUInt32LE(states, p + 4);
+    b.writeUInt32LE(0xffffffff, p + 8 + 40);
+    b.writeUInt32LE(0xffffffff, p + 8 + 44);
+  }
   if (bc) {
-    const a = p + INET_DIAG_REQ_V2_LEN;
+    const a = p + reqLen;
     b.writeUInt16LE(4 + bc.length, a);
     b.writeUInt16LE(INET_DIAG_REQ_BYTECODE, a + 2);
     bc.copy(b, a + 4);

@@ -3,7 +3,7 @@
 // inet-diag-request.ts, tcp_info and skmeminfo in tcp-info.ts; all are re-exported here.
 import { KERNEL_STATE_BY_NUMBER, type Endpoint, type ProcessRef, type Protocol, type Socket, type SocketTimer } from '../model/socket.js';
 import { AF_INET, AF_INET6, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY, align4, walkNetlink } from './netlink-frame.js';
-import { INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO } from './inet-diag-request.js';
+import { INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO, TCPDIAG_GETSOCK } from './inet-diag-request.js';
 import { parseSkMemInfo, parseTcpInfo, readCString } from './tcp-info.js';
 
 export * from './netlink-frame.js';
@@ -241,7 +241,7 @@ export function parseInetDiagBuffer(buf: Uint8Array, len: number, ctx: InetDiagC
     if (mlen < NLMSG_HDRLEN || off + mlen > end) break;
     const type = dv.getUint16(off + 4, true);
     if (dv.getUint16(off + 6, true) & NLM_F_DUMP_INTR) out.interrupted = true;
-    if (type === SOCK_DIAG_BY_FAMILY) {
+    if (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) {
       const s = mlen - NLMSG_HDRLEN >= INET_DIAG_MSG_LEN ? parseInetDiagAt(dv, buf, off + NLMSG_HDRLEN, off + mlen, ctx) : null;
       if (s) into.push(s);
       else out.skipped++;

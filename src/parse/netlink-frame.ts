@@ -12,6 +12,8 @@ export const NLM_F_DUMP_INTR = 0x10;
 export const NLM_F_DUMP = 0x300;
 export const SOCK_DIAG_BY_FAMILY = 20;
 
+/** Both families: the first interface's TCP dump (TCPDIAG_GETSOCK, inet-diag-request.ts). */
+export const AF_UNSPEC = 0;
 export const AF_UNIX = 1;
 export const AF_INET = 2;
 export const AF_INET6 = 10;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import {
   AF_INET,
   AF_INET6,
+  AF_UNSPEC,
   INET_DIAG_CONG,
   INET_DIAG_INFO,
   INET_DIAG_MSG_LEN,
@@ -15,6 +16,7 @@ import {
   NLM_F_DUMP_INTR,
   NLM_F_MULTI,
   SOCK_DIAG_BY_FAMILY,
+  TCPDIAG_GETSOCK,
   TCP_INFO_OFFSETS,
   buildInetDiagRequest,
   cookieString,
@@ -294,6 +296,37 @@ test('request: inet_diag_req_v2 layout, extension bits only with details, port b
   assert.equal(det[18], (1 << 1) | (1 << 6) | (1 << 3), 'INFO, SKMEMINFO, CONG');
   assert.equal(det.readUInt16LE(16 + 56 + 2), 1, 'INET_DIAG_REQ_BYTECODE');
   assert.equal(det.readUInt16LE(16 + 56), 4 + 16);
+  // Both families: struct inet_diag_req (60 bytes) in a TCPDIAG_GETSOCK request, same ext/states/bytecode.
+  const both = buildInetDiagRequest({ family: AF_UNSPEC, protocol: IPPROTO_TCP, details: true, port: 443, seq: 3 });
+  assert.equal(both.length, 16 + 60 + 4 + 16);
+  assert.equal(both.readUInt32LE(0), both.length);
+  assert.equal(both.readUInt16LE(4), TCPDIAG_GETSOCK);
+  assert.equal(both.readUInt16LE(6), 0x301);
+  assert.equal(both.readUInt32LE(8), 3);
+  assert.equal(both[19], (1 << 1) | (1 << 6) | (1 << 3), 'idiag_ext after family, src_len, dst_len');
+  assert.equal(both.readUInt32LE(16 + 4 + 40), 0xffffffff, 'INET_DIAG_NOCOOKIE');
+  assert.equal(both.readUInt32LE(16 + 52), 0x1ffe, 'idiag_states after the 48-byte id');
+  assert.equal(both.readUInt16LE(16 + 60 + 2), 1, 'INET_DIAG_REQ_BYTECODE after the 60-byte request');
+  assert.deepEqual(both.subarray(16 + 60 + 4), det.subarray(16 + 56 + 4));
+  assert.throws(() => buildInetDiagRequest({ family: AF_UNSPEC, protocol: IPPROTO_UDP }), /TCP only/);
+});
+
+test('replies to the first interface (TCPDIAG_GETSOCK) parse as SOCK_DIAG_BY_FAMILY ones do', () => {
+  const msg = Buffer.alloc(16 + 72);
+  msg.writeUInt32LE(msg.length, 0);
+  msg.writeUInt16LE(TCPDIAG_GETSOCK, 4);
+  msg.writeUInt8(AF_INET6, 16);
+  msg.writeUInt8(10, 17); // LISTEN
+  msg.writeUInt16BE(8443, 20);
+  msg.writeUInt8(1, 16 + 8 + 15); // ::1
+  msg.writeUInt32LE(4242, 16 + 68);
+  const r = parseInetDiagBuffer(msg, msg.length, { protocol: 'tcp' });
+  assert.equal(r.skipped, 0);
+  assert.equal(r.sockets.length, 1);
+  assert.equal(r.sockets[0].local.address, '::1');
+  assert.equal(r.sockets[0].local.port, 8443);
+  assert.equal(r.sockets[0].state, 'LISTEN');
+  assert.equal(r.sockets[0].inode, 4242);
 });
 
 test('port bytecode accepts exactly the asked ports (local, peer, either)', () => {
