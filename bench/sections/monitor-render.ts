@@ -6,7 +6,8 @@
 //  - CPU of the monitor over 60 s at a 1 s interval with 100,000 and 1,000 sockets (fake source: the
 //    collector's own cost is not included; the collectors have their own bench figures), in the steady
 //    state: after back-to-back warm-up refreshes (JIT compilation) and 40 s at the interval (see the worker).
-// Render figures use fake sources; each runs in a worker with NODE_ENV=production (React's production build).
+// Render figures use fake sources; each runs in a worker that bundles itself as the product is bundled
+// (React's production build, Ink with the build's patches: see monitor-worker.ts) and runs the bundle.
 // Run alone: node --import tsx bench/sections/monitor-render.ts [--quick]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,7 +29,8 @@ function worker(args: Record<string, unknown>, timeoutMs: number): Promise<Recor
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    // SIGTERM: the worker forwards it to the bundle it runs (SIGKILL would leave that one running).
+    const t = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(t);
       const line = out.trim().split('\n').pop() ?? '';

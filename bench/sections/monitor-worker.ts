@@ -1,19 +1,20 @@
-// Worker of the monitor-render bench section (run with NODE_ENV=production so React is its production build).
-// Renders the real App through Ink into a FrameWriter on a fake 120x40 TTY and prints one JSON result line.
+// Worker of the monitor-render bench section. Renders the real App through Ink into a FrameWriter on a fake
+// 120x40 TTY and prints one JSON result line.
 // Usage: node --import tsx bench/sections/monitor-worker.ts '{"mode":"render"|"cpu", ...}'
+// Run that way (from source), it bundles itself first with the product's esbuild plugins and options
+// (scripts/esbuild-plugins.mjs: React's production build, Ink with its line caches kept across frames, ...)
+// into node_modules/.cache/sockscope-bench/ and runs the bundle in a child process, which measures: the
+// figures are those of the code that ships, not of tsx's transpile of the sources and Ink as published.
+// `"inkLineCache":false` bundles Ink unpatched (to measure the patch).
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { render } from 'ink';
-import { createElement } from 'react';
-import { evaluateRules, makeContext } from '../../src/advise/engine.js';
+import { mkdirSync, rmSync } from 'node:fs';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { RuleContext } from '../../src/advise/types.js';
 import type { SocketSource } from '../../src/collect/source.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
-import { App } from '../../src/ui/App.js';
-import { FrameWriter } from '../../src/ui/frame-writer.js';
-import { timerScheduler, type Scheduler } from '../../src/ui/hooks/usePolling.js';
-import { resolveKeymap } from '../../src/ui/keymap.js';
-import { createTheme } from '../../src/ui/theme.js';
-import { benchSnapshot, bigHost, withOneMore } from './monitor-fixtures.js';
+import type { Scheduler } from '../../src/ui/hooks/usePolling.js';
 
 interface Args {
   mode: 'render' | 'cpu';
@@ -28,8 +29,51 @@ interface Args {
   warmRefreshes?: number;
   /** cpu mode: seconds at the 1 s interval between the warm-up and the measurement (default 40). */
   settleSeconds?: number;
+  /** Bundle Ink with its line caches kept across frames, as the product (default true). */
+  inkLineCache?: boolean;
 }
 const args: Args = JSON.parse(process.argv[2] ?? '{}');
+
+/** Bundles this file as the product is bundled and runs the bundle with the same arguments; exits with its code. */
+async function runBundled(): Promise<never> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const [{ build }, { commonOptions, bundlePlugins }] = await Promise.all([import('esbuild'), import('../../scripts/esbuild-plugins.mjs')]);
+  const dir = `${root}node_modules/.cache/sockscope-bench`;
+  mkdirSync(dir, { recursive: true });
+  // One file per launcher: workers may run side by side. Inside node_modules, so koffi (external) resolves.
+  const outfile = `${dir}/monitor-worker-${process.pid}.mjs`;
+  const common = commonOptions('bench');
+  await build({
+    ...common,
+    entryPoints: [fileURLToPath(import.meta.url)],
+    outfile,
+    sourcemap: false,
+    plugins: bundlePlugins({ inkLineCache: args.inkLineCache !== false }),
+    external: [...common.external, 'esbuild'],
+  });
+  const child = spawn(process.execPath, [outfile, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
+  return new Promise<never>(() => {
+    child.on('exit', (code, signal) => {
+      rmSync(outfile, { force: true });
+      process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    });
+  });
+}
+// The bundle's module URL ends in .mjs; from source (tsx) it is this .ts file.
+if (import.meta.url.endsWith('.ts')) await runBundled();
+
+const [{ render }, { createElement }, { evaluateRules, makeContext }, { App }, { FrameWriter }, { timerScheduler }, { resolveKeymap }, { createTheme }, { benchSnapshot, bigHost, withOneMore }] = await Promise.all([
+  import('ink'),
+  import('react'),
+  import('../../src/advise/engine.js'),
+  import('../../src/ui/App.js'),
+  import('../../src/ui/frame-writer.js'),
+  import('../../src/ui/hooks/usePolling.js'),
+  import('../../src/ui/keymap.js'),
+  import('../../src/ui/theme.js'),
+  import('./monitor-fixtures.js'),
+]);
 const columns = args.columns ?? 120;
 const rows = args.rows ?? 40;
 

@@ -1,0 +1,9 @@
+// Types of scripts/esbuild-plugins.mjs for the TypeScript files that import it (bench worker, tests).
+import type { BuildOptions, Plugin } from 'esbuild';
+
+/** Ink's output.js with its line caches kept across frames; throws when a text to edit is not found exactly once. */
+export function patchInkOutput(text: string, cacheModule?: string): string;
+/** The plugins of every bundle; `inkLineCache: false` leaves Ink as published (to measure the patch). */
+export function bundlePlugins(opts?: { inkLineCache?: boolean }): Plugin[];
+/** esbuild options shared by the CLI, the library and the bench worker bundles. */
+export function commonOptions(version: string): BuildOptions & { plugins: Plugin[]; external: string[]; define: Record<string, string> };

@@ -1,0 +1,173 @@
+// The esbuild plugins and options of the product bundle (scripts/build.mjs), shared with the bench worker that
+// measures the monitor's CPU (bench/sections/monitor-worker.ts bundles itself with them: the figure is the
+// cost of the code that ships, third-party patches included).
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Ink imports react-devtools-core only when DEV=true; the bundle gets an inert stand-in. */
+function stubDevtools() {
+  return {
+    name: 'stub-react-devtools-core',
+    setup(b) {
+      b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
+      b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+        contents: 'export default { initialize() {}, connectToDevTools() {} };',
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * `import { z } from 'zod'` reaches zod's namespace through a re-export, which esbuild cannot tree-shake:
+ * every schema kind, JSON-schema converter and all ~50 locales end up in the bundle (~730 KB, parsed at
+ * every start). `import * as z from 'zod'` is the same object at run time and is tree-shaken (~180 KB).
+ * The source keeps the documented spelling; only the bundle's input is rewritten.
+ */
+function zodNamespaceImport() {
+  return {
+    name: 'zod-namespace-import',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/].*\.tsx?$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes("import { z } from 'zod';")) return undefined;
+        return { contents: text.replaceAll("import { z } from 'zod';", "import * as z from 'zod';"), loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
+      });
+    },
+  };
+}
+
+/**
+ * yoga-layout (Ink's layout engine) ships its wasm inline as a data: URI and, when a global fetch exists,
+ * "fetches" it: in Node that loads undici (~20-40 ms at the monitor's start). Decoding the inline base64
+ * directly is emscripten's own path when fetch is absent; the bundle takes that path always.
+ */
+function yogaWithoutFetch() {
+  return {
+    name: 'yoga-without-fetch',
+    setup(b) {
+      b.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        const patched = text.replaceAll('"function"!=typeof fetch', '!0');
+        if (patched === text) throw new Error(`${args.path}: the fetch test to patch is gone (yoga-layout changed); update scripts/build.mjs`);
+        return { contents: patched, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * string-width builds an Intl.Segmenter and Unicode-property regexes (RGI_Emoji, `v` flag) when its
+ * module is evaluated: ~20 ms at every start, though yargs (cliui, wrap-ansi) measures text only to
+ * print help. For yargs' own imports the bundle gets a stand-in that loads the real module on the first
+ * call (esbuild evaluates a require()d ESM module lazily); Ink imports the real one directly.
+ */
+function lazyStringWidth() {
+  const importers = /[\\/]node_modules[\\/](yargs|cliui|wrap-ansi)[\\/]/;
+  return {
+    name: 'lazy-string-width',
+    setup(b) {
+      b.onResolve({ filter: /^string-width$/ }, async (args) => {
+        if (args.pluginData?.real || !importers.test(args.importer)) return undefined;
+        const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { real: true } });
+        if (real.errors.length) return { errors: real.errors };
+        return { path: real.path, namespace: 'lazy-string-width' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+        contents: `export default function stringWidth(text, options) { return require(${JSON.stringify(args.path)}).default(text, options); }`,
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      }));
+    },
+  };
+}
+
+/** The runtime half of the Ink patch below (TypeScript: esbuild compiles it into the bundle). */
+const INK_LINE_CACHES = fileURLToPath(new URL('./ink-output-cache.ts', import.meta.url));
+
+/**
+ * Ink 6.8 draws every frame into a new Output (ink/build/renderer.js), and every Output a new OutputCaches:
+ * each line of each frame is tokenized again (`styledCharsFromTokens(tokenize(line))`, an object per
+ * character and a style array per character) and its string width recomputed, changed or not. In the
+ * monitor (1,000 sockets, a row changing every second) that was half of its CPU. The patch gives every
+ * Output one shared cache that keeps two generations, the frame being drawn and the previous one
+ * (scripts/ink-output-cache.ts): memory stays about two frames of lines, whatever the number of frames.
+ * Ink only reads the cached arrays (it puts their character objects into a per-frame grid and joins them
+ * into a string), so sharing them across frames draws the same bytes. Ink's package "exports" closes its
+ * build/ files to imports, so the patch is made on its source here; each text it edits must be found
+ * exactly once, or the build fails (an Ink upgrade must not drop the patch silently).
+ */
+export function patchInkOutput(text, cacheModule = INK_LINE_CACHES) {
+  const importLine = "import { styledCharsFromTokens, styledCharsToString, tokenize, } from '@alcalzone/ansi-tokenize';\n";
+  const edits = [
+    [
+      importLine,
+      importLine +
+        `import { TwoFrameLineCaches } from ${JSON.stringify(cacheModule)};\n` +
+        'const twoFrameLineCaches = new TwoFrameLineCaches(stringWidth, (line) => styledCharsFromTokens(tokenize(line)));\n',
+    ],
+    ['    caches = new OutputCaches();\n', '    caches = twoFrameLineCaches;\n'],
+    ['        return {\n            output: generatedOutput,\n', '        this.caches.endFrame();\n        return {\n            output: generatedOutput,\n'],
+  ];
+  let out = text;
+  for (const [from, to] of edits) {
+    const n = out.split(from).length - 1;
+    if (n !== 1) throw new Error(`ink/build/output.js: ${JSON.stringify(from.trim())} found ${n} times, expected once (Ink changed); update patchInkOutput in scripts/esbuild-plugins.mjs`);
+    out = out.replace(from, () => to);
+  }
+  return out;
+}
+
+/** Applies patchInkOutput to Ink's output.js; fails the build when that file is never loaded (moved or renamed). */
+function inkLineCachesAcrossFrames() {
+  return {
+    name: 'ink-line-caches-across-frames',
+    setup(b) {
+      let inkSeen = false;
+      let patched = false;
+      b.onStart(() => {
+        inkSeen = patched = false;
+      });
+      b.onLoad({ filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/][^\\/]+\.js$/ }, async (args) => {
+        inkSeen = true;
+        if (!/[\\/]output\.js$/.test(args.path)) return undefined;
+        patched = true;
+        return { contents: patchInkOutput(await readFile(args.path, 'utf8')), loader: 'js', resolveDir: dirname(args.path) };
+      });
+      b.onEnd(() => {
+        if (inkSeen && !patched) return { errors: [{ text: 'Ink is in the bundle but ink/build/output.js was not patched (moved or renamed?); update scripts/esbuild-plugins.mjs' }] };
+        return undefined;
+      });
+    },
+  };
+}
+
+/**
+ * The plugins of every bundle. `inkLineCache: false` leaves Ink as published (only to measure the patch's
+ * effect: bench/sections/monitor-worker.ts, `"inkLineCache":false`).
+ */
+export function bundlePlugins({ inkLineCache = true } = {}) {
+  return [stubDevtools(), zodNamespaceImport(), yogaWithoutFetch(), lazyStringWidth(), ...(inkLineCache ? [inkLineCachesAcrossFrames()] : [])];
+}
+
+/** esbuild options shared by the CLI, the library and the bench worker bundles. */
+export function commonOptions(version) {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    jsx: 'automatic',
+    // koffi is a native module with prebuilt binaries: loaded from node_modules at run time.
+    external: ['koffi'],
+    plugins: bundlePlugins(),
+    // Bundled CommonJS deps (yargs helpers, react) may call require(): give ESM a require.
+    banner: {
+      js: "import { createRequire as __sockscopeCreateRequire } from 'node:module'; const require = __sockscopeCreateRequire(import.meta.url);",
+    },
+    define: { 'process.env.NODE_ENV': '"production"', __SOCKSCOPE_VERSION__: JSON.stringify(version) },
+    logLevel: 'warning',
+  };
+}
