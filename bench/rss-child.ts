@@ -4,7 +4,7 @@
 // monitor's polling hook keeps: every snapshot through thinHistory (the last 4, plus one per 10 s
 // bucket of the 60 s rule window), with the snapshot times spaced one second apart as in the monitor.
 import '../src/collect/processes.js';
-import { enableHeapGovernor } from '../src/collect/heap-governor.js';
+import { enableHeapGovernor, scheduleReclaim } from '../src/collect/heap-governor.js';
 import { NetlinkSource } from '../src/collect/netlink.js';
 import { summarizePorts, type PortSummary } from '../src/model/aggregate.js';
 import { DEFAULT_HISTORY_WINDOW, thinHistory } from '../src/ui/hooks/history-window.js';
@@ -24,6 +24,8 @@ const t0 = Date.now();
 for (let i = 0; i < count; i++) {
   // Snapshot times one poll interval (1 s) apart, as the monitor takes them (this loop is faster).
   const snap = { ...(await src.collect({})), time: t0 + i * 1000 };
+  // What createSource()'s wrapper does after every local snapshot (src/collect/index.ts).
+  scheduleReclaim();
   const ports = summarizePorts(snap.sockets);
   sockets = snap.sockets.length;
   if (mode === 'history') history = thinHistory([...history, snap], DEFAULT_HISTORY_WINDOW);

@@ -6,9 +6,8 @@ import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP, IPPROTO_UDP, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
 import { buildUnixDiagRequest, parseUnixDiagBuffer, type UnixDiagSocket } from '../parse/unix-diag.js';
-import { attributeWith } from './attribution.js';
+import { attributeOwners } from './assemble.js';
 import { logOsCall } from './debug.js';
-import { scheduleReclaim } from './heap-governor.js';
 import { readHostInfo } from './host.js';
 import { runDump, type DumpStats } from './netlink-dump.js';
 import { NetlinkError, NetlinkSocket } from './netlink-socket.js';
@@ -199,7 +198,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     });
     return { sockets, stats, what };
   };
-  const runUnix = async (sock: NetlinkSocket, seq: number) => {
+  const runUnix = async (sock: NetlinkSocket, seq: number): Promise<DumpResult> => {
     const sockets: UnixDiagSocket[] = [];
     let stats: DumpStats;
     try {
@@ -213,7 +212,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     return { sockets: sockets as Socket[], stats, what: 'sock_diag unix' };
   };
 
-  const tasks: ((sock: NetlinkSocket, seq: number) => Promise<{ sockets: Socket[]; stats: DumpStats; what: string }>)[] = jobs.map(
+  const tasks: ((sock: NetlinkSocket, seq: number) => Promise<DumpResult>)[] = jobs.map(
     (job) => (sock: NetlinkSocket, seq: number) => runInet(sock, job, seq),
   );
   if (wantUnix) tasks.push(runUnix);
@@ -235,7 +234,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
       socks.push(await open(timeoutMs));
       socks.push(await open(timeoutMs));
       const laneB = async () => {
-        const out: { sockets: Socket[]; stats: DumpStats; what: string }[] = [];
+        const out: DumpResult[] = [];
         for (let k = 1; k < tasks.length; k++) out.push(await tasks[k](socks[1], k + 1));
         return out;
       };
@@ -307,15 +306,9 @@ export class NetlinkSource implements SocketSource {
     }
     const notes: string[] = [...dump.notes];
     if (dump.interrupted) notes.push('the socket tables changed during the netlink dump; a few sockets may be missing or doubled');
-    let attribution: Snapshot['attribution'] = { scope: 'none', complete: true, hiddenProcesses: 0 };
-    if (scope !== 'none') {
-      const attribute = await attributeWith();
-      if (attribute) attribution = await attribute(dump.sockets, scope, { reach: opts.attribution });
-      else attribution = { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
-    }
+    const attribution = await attributeOwners(dump.sockets, scope, { reach: opts.attribution });
     if (attribution.note) notes.push(attribution.note);
     rememberPortSummaries(dump.sockets, aggregator);
-    scheduleReclaim();
     return {
       time,
       hostname: host.hostname,

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dumpSockets } from '../../src/collect/netlink.js';
 import { NetlinkError, type NetlinkSocket } from '../../src/collect/netlink-socket.js';
+import { PortAggregator, summarizePorts } from '../../src/model/aggregate.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, INET_DIAG_MSG_LEN, IPPROTO_TCP, NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP_INTR, NLM_F_MULTI, SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK } from '../../src/parse/inet-diag.js';
 
 function nlmsg(type: number, payload: Buffer, flags = NLM_F_MULTI): Buffer {
@@ -123,7 +124,6 @@ test('NLM_F_DUMP_INTR is reported as interrupted', async () => {
 
 test('two lanes (the default): TCP of both families on one socket, the other dumps in turn on a second; results in dump order', async () => {
   const log: string[] = [];
-  const { PortAggregator, summarizePorts } = await import('../../src/model/aggregate.js');
   const aggregator = new PortAggregator();
   const r = await dumpSockets(
     { protocols: ['tcp', 'udp'], aggregator },
@@ -152,8 +152,7 @@ test('two lanes (the default): TCP of both families on one socket, the other dum
 test('a kernel that refuses the TCP dump of both families gets one dump per family, with a note', async () => {
   for (const errno of [22, 95]) {
     const log: string[] = [];
-    const { PortAggregator, summarizePorts } = await import('../../src/model/aggregate.js');
-    const aggregator = new PortAggregator();
+      const aggregator = new PortAggregator();
     const r = await dumpSockets(
       { protocols: ['tcp', 'udp'], aggregator },
       fakeOpener((family, protocol) => {
