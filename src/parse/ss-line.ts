@@ -1,0 +1,322 @@
+// Pure line parser for `ss -tuxanOH` output, with the optional -p (users:), -o (timer:), -e (uid, ino, sk),
+// -i (tcp_info) and -m (skmem:) fields. One socket per line (-O). Lines it cannot read are skipped.
+// Whole outputs go through SsStreamParser (ss-stream.ts), which reads the common line shape itself and
+// hands every other line to parseSsLine; ss.ts is the entry point for both.
+import { normalizeAddress, type Endpoint, type ProcessRef, type Protocol, type SkMem, type Socket, type SocketState, type SocketTimer, type TcpInfo } from '../model/socket.js';
+
+/** ss's state names to the model's states (UNCONN: an unconnected datagram socket). */
+export const SS_STATES: Record<string, SocketState> = {
+  ESTAB: 'ESTABLISHED',
+  'SYN-SENT': 'SYN_SENT',
+  'SYN-RECV': 'SYN_RECV',
+  'FIN-WAIT-1': 'FIN_WAIT1',
+  'FIN-WAIT-2': 'FIN_WAIT2',
+  'TIME-WAIT': 'TIME_WAIT',
+  UNCONN: 'CLOSE',
+  CLOSE: 'CLOSE',
+  'CLOSE-WAIT': 'CLOSE_WAIT',
+  'LAST-ACK': 'LAST_ACK',
+  LISTEN: 'LISTEN',
+  CLOSING: 'CLOSING',
+};
+
+const NETIDS: Record<string, { protocol: Protocol; unixType?: Socket['unixType'] }> = {
+  tcp: { protocol: 'tcp' },
+  udp: { protocol: 'udp' },
+  u_str: { protocol: 'unix', unixType: 'stream' },
+  u_dgr: { protocol: 'unix', unixType: 'dgram' },
+  u_seq: { protocol: 'unix', unixType: 'seqpacket' },
+};
+
+/** Parses `users:(("name",pid=1,fd=3),("other name",pid=2,fd=4))` starting at `start`; returns the processes and the end index. */
+export function parseUsers(line: string, start: number): { processes: ProcessRef[]; end: number } {
+  const processes: ProcessRef[] = [];
+  let i = start + 'users:('.length;
+  const entry = /",pid=(\d+),fd=(\d+)\)/g;
+  while (i < line.length && line.startsWith('("', i)) {
+    entry.lastIndex = i + 2;
+    const m = entry.exec(line);
+    if (!m) break;
+    processes.push({ name: line.slice(i + 2, m.index), pid: Number(m[1]), fd: Number(m[2]) });
+    i = m.index + m[0].length;
+    if (line[i] === ',') i++;
+  }
+  if (line[i] === ')') i++;
+  return { processes, end: i };
+}
+
+/** Parses an ss duration ("200ms", "59sec", "1.234ms" meaning 1.234 s, "2min5sec", "10min") to milliseconds. */
+export function parseSsDuration(text: string): number {
+  const m = /^(?:(\d+)min)?(?:(\d+)sec|(\d+)\.(\d+)ms|(\d+)sec)?(?:(\d+)ms)?$/.exec(text);
+  if (!m) return Number.NaN;
+  let ms = 0;
+  if (m[1]) ms += Number(m[1]) * 60_000;
+  if (m[2]) ms += Number(m[2]) * 1000;
+  if (m[3]) ms += Number(m[3]) * 1000 + Number(m[4]);
+  if (m[5]) ms += Number(m[5]) * 1000;
+  if (m[6]) ms += Number(m[6]);
+  return ms;
+}
+
+/** The body of ss -o's timer:(name,expires,retrans) as a SocketTimer; undefined when it does not read as one. */
+export function parseTimer(body: string): SocketTimer | undefined {
+  const [name, when, retrans] = body.split(',');
+  const known = ['on', 'keepalive', 'timewait', 'persist', 'unknown', 'off'] as const;
+  const n = (known as readonly string[]).includes(name) ? (name as SocketTimer['name']) : 'unknown';
+  const expiresMs = parseSsDuration(when ?? '');
+  return { name: n, expiresMs: Number.isFinite(expiresMs) ? expiresMs : 0, retrans: retrans ? Number(retrans) : undefined };
+}
+
+/** Splits "addr:port", "[v6]:port", "[fe80::1]%eth0:22", "0.0.0.0%lo:53", "*:*" into an endpoint. */
+export function parseInetEndpoint(text: string): (Endpoint & { device?: string; star?: boolean }) | null {
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0) return null;
+  const portText = text.slice(colon + 1);
+  let host = text.slice(0, colon);
+  const port = portText === '*' ? 0 : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return null;
+  let device: string | undefined;
+  if (host.startsWith('[')) {
+    const close = host.indexOf(']');
+    if (close < 0) return null;
+    const after = host.slice(close + 1);
+    if (after.startsWith('%')) device = after.slice(1);
+    host = host.slice(1, close);
+  } else {
+    const pct = host.indexOf('%');
+    if (pct >= 0) {
+      device = host.slice(pct + 1);
+      host = host.slice(0, pct);
+    }
+  }
+  // ss prints a dual-stack (v6only:0) IPv6 wildcard as '*'.
+  const star = host === '*';
+  if (star) host = '::';
+  const n = normalizeAddress(host);
+  const scope = n.scope ?? (device && n.address.startsWith('fe80:') ? device : undefined);
+  return { address: n.address, port, ...(scope ? { scope } : {}), ...(device ? { device } : {}), ...(star ? { star } : {}) };
+}
+
+function parseSkmem(body: string): SkMem {
+  const v: Record<string, number> = {};
+  for (const part of body.split(',')) {
+    const m = /^([a-z]+)(\d+)$/.exec(part);
+    if (m) v[m[1]] = Number(m[2]);
+  }
+  return {
+    rmemAlloc: v.r ?? 0,
+    rcvbuf: v.rb ?? 0,
+    wmemAlloc: v.t ?? 0,
+    sndbuf: v.tb ?? 0,
+    fwdAlloc: v.f,
+    wmemQueued: v.w,
+    optmem: v.o,
+    backlog: v.bl,
+    drops: v.d,
+  };
+}
+
+const CONGESTION = new Set(['cubic', 'reno', 'bbr', 'bbr2', 'bbr3', 'dctcp', 'vegas', 'westwood', 'htcp', 'bic', 'highspeed', 'hybla', 'illinois', 'lp', 'nv', 'scalable', 'veno', 'yeah', 'cdg']);
+
+/** Reads the tcp_info tokens ss -i prints into TcpInfo; returns undefined when none are present. */
+function parseTcpInfo(tokens: string[], from: number): TcpInfo | undefined {
+  const info: TcpInfo = {};
+  let any = false;
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i];
+    const c = t.indexOf(':');
+    if (c < 0) {
+      if (CONGESTION.has(t)) {
+        info.congestion = t;
+        any = true;
+      } else if (t === 'delivery_rate' && i + 1 < tokens.length) {
+        const bps = Number.parseFloat(tokens[++i]);
+        if (Number.isFinite(bps)) info.deliveryRate = Math.round(bps / 8);
+        any = true;
+      }
+      continue;
+    }
+    const k = t.slice(0, c);
+    const v = t.slice(c + 1);
+    switch (k) {
+      case 'rtt': {
+        const [rtt, rttvar] = v.split('/');
+        info.rttUs = Math.round(Number(rtt) * 1000);
+        if (rttvar !== undefined) info.rttVarUs = Math.round(Number(rttvar) * 1000);
+        any = true;
+        break;
+      }
+      case 'rto':
+        info.rtoMs = Number(v);
+        any = true;
+        break;
+      case 'cwnd':
+        info.cwnd = Number(v);
+        any = true;
+        break;
+      case 'ssthresh':
+        info.ssthresh = Number(v);
+        break;
+      case 'mss':
+        info.mss = Number(v);
+        break;
+      case 'retrans': {
+        const [cur, total] = v.split('/');
+        info.retrans = Number(cur);
+        info.totalRetrans = Number(total ?? cur);
+        any = true;
+        break;
+      }
+      case 'bytes_acked':
+        info.bytesAcked = Number(v);
+        break;
+      case 'bytes_received':
+        info.bytesReceived = Number(v);
+        break;
+      case 'bytes_sent':
+        info.bytesSent = Number(v);
+        break;
+      case 'rwnd_limited':
+        info.rwndLimitedUs = Math.round(Number.parseFloat(v) * 1000);
+        break;
+      case 'sndbuf_limited':
+        info.sndbufLimitedUs = Math.round(Number.parseFloat(v) * 1000);
+        break;
+      case 'busy':
+        info.busyUs = Math.round(Number.parseFloat(v) * 1000);
+        break;
+      case 'lastsnd':
+        info.lastSendMs = Number(v);
+        break;
+      case 'lastrcv':
+        info.lastRecvMs = Number(v);
+        break;
+      case 'lastack':
+        info.lastAckMs = Number(v);
+        break;
+      case 'rcv_space':
+        info.rcvSpace = Number(v);
+        break;
+      case 'wscale': {
+        const [snd, rcv] = v.split(',');
+        info.sndWscale = Number(snd);
+        info.rcvWscale = Number(rcv);
+        break;
+      }
+    }
+  }
+  if (any && info.totalRetrans === undefined) {
+    info.retrans = info.retrans ?? 0;
+    info.totalRetrans = 0;
+  }
+  return any ? info : undefined;
+}
+
+/** Extracts a parenthesised field such as "timer:(...)" or "skmem:(...)"; returns its body and the rest of the line. */
+function takeField(line: string, name: string): { body: string | undefined; rest: string } {
+  const at = line.indexOf(` ${name}:(`);
+  if (at < 0) return { body: undefined, rest: line };
+  const open = at + name.length + 3;
+  const close = line.indexOf(')', open);
+  if (close < 0) return { body: undefined, rest: line.slice(0, at) };
+  return { body: line.slice(open, close), rest: line.slice(0, at) + line.slice(close + 1) };
+}
+
+/** Index of the first token that starts the optional tail (users:, timer:, ino:, skmem: ...). */
+const TAIL_PREFIX = /^(ino:|sk:|uid:|cgroup:|v6only:|<->|<-|->|--|dev:|peers:|fwmark:|ts$|sack$|wscale:|rto:)/;
+
+/**
+ * Parses one line of `ss -tuxanOH` (with any of -p -o -e -i -m). Returns null for unreadable or
+ * other-protocol lines. ss drops the Netid column when only one socket type is asked for (`ss -t`):
+ * `defaultNetid` ('tcp' or 'udp') is then assumed.
+ */
+export function parseSsLine(rawLine: string, defaultNetid?: 'tcp' | 'udp'): Socket | null {
+  let line = rawLine.replace(/\s+$/, '');
+  if (line === '') return null;
+  // users:(...) may hold spaces, quotes and parentheses inside process names: cut it out first.
+  let processes: ProcessRef[] = [];
+  const u = line.indexOf(' users:((');
+  if (u >= 0) {
+    const r = parseUsers(line, u + 1);
+    processes = r.processes;
+    line = line.slice(0, u) + line.slice(r.end);
+  }
+  const timerField = takeField(line, 'timer');
+  line = timerField.rest;
+  const skmemField = takeField(line, 'skmem');
+  line = skmemField.rest;
+  // Drop nested parenthesised blocks such as bbr:(...) that carry no fields we use.
+  line = line.replace(/ [a-z_]+:\([^)]*\)/g, '');
+
+  const tokens = line.trim().split(/\s+/);
+  if (defaultNetid && !NETIDS[tokens[0]] && SS_STATES[tokens[0]]) tokens.unshift(defaultNetid);
+  if (tokens.length < 6) return null;
+  const netid = NETIDS[tokens[0]];
+  const state = SS_STATES[tokens[1]];
+  if (!netid || !state) return null;
+  const recvQ = Number(tokens[2]);
+  const sendQ = Number(tokens[3]);
+  if (!Number.isFinite(recvQ) || !Number.isFinite(sendQ)) return null;
+
+  let tail = tokens.length;
+  for (let i = 4; i < tokens.length; i++) {
+    if (TAIL_PREFIX.test(tokens[i])) {
+      tail = i;
+      break;
+    }
+  }
+  const sock: Socket = { protocol: netid.protocol, state, local: { address: '', port: 0 }, peer: { address: '', port: 0 }, recvQ, sendQ, processes };
+
+  if (netid.protocol === 'unix') {
+    sock.unixType = netid.unixType;
+    // [local path tokens..., local inode, peer path tokens..., peer inode]
+    const mid = tokens.slice(4, tail);
+    if (mid.length < 4) return null;
+    const peerIno = mid[mid.length - 1];
+    let k = -1;
+    for (let j = mid.length - 2; j >= 1; j--) {
+      if (/^\d+$/.test(mid[j])) {
+        k = j;
+        break;
+      }
+    }
+    if (k < 1 || !/^\d+$/.test(peerIno)) return null;
+    const localPath = mid.slice(0, k).join(' ');
+    const peerPath = mid.slice(k + 1, mid.length - 1).join(' ');
+    sock.local = { address: localPath === '*' ? '' : localPath, port: 0 };
+    sock.peer = { address: peerPath === '*' ? '' : peerPath, port: 0 };
+    sock.inode = Number(mid[k]);
+    const peerInode = Number(peerIno);
+    if (peerInode > 0) (sock as Socket & { peerInode?: number }).peerInode = peerInode;
+  } else {
+    if (tail < 6) return null;
+    const local = parseInetEndpoint(tokens[4]);
+    const peer = parseInetEndpoint(tokens[5]);
+    if (!local || !peer) return null;
+    const { device, star, ...l } = local;
+    const { device: _pd, star: _ps, ...p } = peer;
+    sock.local = l;
+    sock.peer = p;
+    if (device) sock.boundDevice = device;
+    // ss brackets every address of an AF_INET6 socket (including IPv4-mapped ones).
+    sock.ipVersion = tokens[4].startsWith('[') || star ? 6 : 4;
+  }
+
+  for (let i = tail; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.startsWith('ino:') && netid.protocol !== 'unix') sock.inode = Number(t.slice(4));
+    else if (t.startsWith('uid:')) sock.uid = Number(t.slice(4));
+    else if (t.startsWith('sk:')) {
+      const hex = t.slice(3);
+      if (/^[0-9a-f]+$/i.test(hex)) sock.cookie = BigInt(`0x${hex}`).toString();
+    }
+  }
+  if (sock.uid === undefined && tail < tokens.length && tokens.slice(tail).some((t) => t.startsWith('ino:'))) sock.uid = 0; // ss -e omits uid:0
+  if (timerField.body !== undefined) sock.timer = parseTimer(timerField.body);
+  if (skmemField.body !== undefined) sock.skmem = parseSkmem(skmemField.body);
+  if (netid.protocol === 'tcp') {
+    const info = parseTcpInfo(tokens, tail);
+    if (info) sock.tcpInfo = info;
+  }
+  return sock;
+}
