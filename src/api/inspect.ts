@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createSource, type SourceChoice } from '../collect/index.js';
 import { probeConnections, type ProbeResult } from '../collect/connect-probe.js';
 import type { InspectResult } from '../collect/getsockopt.js';
-import { inspectJson, runInspect } from '../cli/commands/inspect-options.js';
+import { inspectJson, runInspect } from '../cli/commands/inspect-options-run.js';
 import { UsageError } from '../cli/errors.js';
 import type { OptionReportRow } from '../knowledge/interpret-options.js';
 import { parseHostPort } from '../knowledge/interpret-connect.js';

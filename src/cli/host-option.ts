@@ -1,28 +1,8 @@
-// --host user@server (repeatable) and --ssh-config: which SocketSource(s) a command reads.
+// --host user@server (repeatable) and --ssh-config: the flags (sources.ts turns them into SocketSources).
 import type { Argv } from 'yargs';
-import { createSource, type SourceChoice } from '../collect/index.js';
-import { parseRemoteTarget, RemoteSource } from '../collect/remote.js';
-import type { SocketSource } from '../collect/source.js';
-import { UsageError } from './errors.js';
 
 export function withHostFlags<T>(y: Argv<T>) {
   return y
     .option('host', { type: 'string', array: true, describe: 'Read a remote server over ssh (user@server[:port]); repeat for several' })
     .option('ssh-config', { type: 'string', describe: 'ssh config file for --host (ssh -F)' });
-}
-
-/** The sources to read: the local collector, or one RemoteSource per --host. */
-export function sourcesFor(argv: { host?: string[]; 'ssh-config'?: string; source?: string }): { label: string; source: SocketSource }[] {
-  const hosts = (argv.host ?? []).filter((h) => h !== '');
-  if (hosts.length === 0) return [{ label: 'local', source: createSource((argv.source ?? 'auto') as SourceChoice) }];
-  if (argv.source && argv.source !== 'auto' && argv.source !== 'ss') throw new UsageError(`--source ${argv.source} cannot read a remote host; --host always runs ss there`);
-  return hosts.map((h) => {
-    let target;
-    try {
-      target = parseRemoteTarget(h);
-    } catch (e) {
-      throw new UsageError(`--host: ${(e as Error).message}`);
-    }
-    return { label: h, source: new RemoteSource(target, { configFile: argv['ssh-config'] }) };
-  });
 }

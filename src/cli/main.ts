@@ -6,7 +6,7 @@ import { completeCommand } from './completion.js';
 import { UsageError } from './errors.js';
 import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
-import { loadConfig } from '../config/load.js';
+import { loadCliConfig } from '../config/resolve.js';
 
 /** package.json's version, set by scripts/build.mjs (esbuild define). Without it (tsx) yargs looks package.json up itself. */
 declare const __SOCKSCOPE_VERSION__: string | undefined;
@@ -42,9 +42,9 @@ export function buildCli(argv: string[]) {
     })
     .option('color', { type: 'boolean', default: true, describe: 'Colour output (--no-color or NO_COLOR turns it off)', global: true })
     // The effective config (files + env) decides OS-call logging; an invalid config is exit 2 for every command.
-    .middleware((argv) => {
+    .middleware(async (argv) => {
       if (argv._[0] === 'completion' || argv.getYargsCompletions) return;
-      setDebugEnabled(loadConfig().config.debug);
+      setDebugEnabled((await loadCliConfig()).config.debug);
     })
     .completion('completion', 'Print the shell completion script (bash, zsh): sockscope completion >> ~/.bashrc', completeCommand as never)
     .strict()

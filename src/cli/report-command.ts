@@ -1,28 +1,13 @@
-// What analyze and analyze-states share: their flags, reading every --host (or this host) as a series, and printing.
-import type { Argv } from 'yargs';
+// What analyze and analyze-states run: reading every --host (or this host) as a series, building the reports, printing.
+// Their flags are in report-flags.ts (loaded at start-up; this module only when one of them runs).
 import type { CollectOptions } from '../collect/source.js';
-import { loadConfig } from '../config/load.js';
+import { loadCliConfig } from '../config/resolve.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { ReportScope } from '../report/analyze.js';
-import { sourcesFor, withHostFlags } from './host-option.js';
-import { printJson, withJsonFlag, withPortFlags } from './options.js';
-import { collectSeries, samplingOf, withSamplingFlags } from './sampling.js';
-
-export interface ReportArgs {
-  port?: number;
-  'peer-port'?: number;
-  json: boolean;
-  source: string;
-  host?: string[];
-  'ssh-config'?: string;
-  samples?: string;
-  'sample-interval'?: string;
-}
-
-/** --port/--peer-port, --json, --host/--ssh-config, --samples/--sample-interval. */
-export function withReportFlags<T>(y: Argv<T>) {
-  return withSamplingFlags(withHostFlags(withJsonFlag(withPortFlags(y))));
-}
+import type { ReportArgs } from './report-flags.js';
+import { printJson } from './options.js';
+import { collectSeries, samplingOf } from './sampling.js';
+import { sourcesFor } from './sources.js';
 
 /**
  * The collect options of a report: the command's, with targeted attribution (one-shot: read only the
@@ -42,7 +27,7 @@ export async function runReports<R>(
   build: (snapshot: Snapshot, scope: ReportScope, history: Snapshot[], thresholds: Record<string, number>) => R,
   format: () => Promise<(report: R) => string>,
 ): Promise<void> {
-  const { config } = loadConfig();
+  const { config } = await loadCliConfig();
   const scope: ReportScope = { port: argv.port, peerPort: argv['peer-port'] };
   const sources = sourcesFor(argv);
   const sampling = samplingOf(argv);

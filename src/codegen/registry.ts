@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { GEN_LANGUAGES, HANDLERS, PLATFORMS, SERVER_TYPES, resolveOptions, type GenLanguage, type GeneratorOptions } from './options.js';
-import { DEFAULT_CONFIG } from '../config/schema.js';
+import { DEFAULT_CONFIG } from '../config/defaults.js';
 
 export const COMMENT_STYLES = ['hash', 'slash', 'block'] as const;
 export type CommentStyle = (typeof COMMENT_STYLES)[number];

@@ -1,11 +1,12 @@
-// The configuration schema (zod): every source (user file, project file, env, flags) is validated against it.
+// The configuration schema (zod): every config file and the flags are validated against it. The keys,
+// types and defaults are in defaults.ts (no zod), so that a start without config files loads no zod.
 import { z } from 'zod';
 import { editDistance } from '../model/edit-distance.js';
 import { DEFAULT_THRESHOLDS } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
+import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, LANGUAGES, SOURCES, type Config } from './defaults.js';
 
-export const LANGUAGES = ['c', 'python', 'node'] as const;
-export const SOURCES = ['auto', 'netlink', 'ss', 'procfs', 'netstat'] as const;
+export { CONFIG_KEYS, DEFAULT_CONFIG, LANGUAGES, SOURCES, type Config, type ConfigFile } from './defaults.js';
 
 /** The settings sockscope reads; all optional in files, filled from defaults. */
 export const ConfigSchema = z
@@ -15,7 +16,7 @@ export const ConfigSchema = z
     /** IO model the generator proposes first (must suit the language; checked by the generator). */
     defaultIoModel: z.string().min(1),
     /** Read buffer size for generated servers, bytes. */
-    bufferSize: z.number().int().min(512).max(64 * 1024 * 1024),
+    bufferSize: z.number().int().min(BUFFER_SIZE_MIN).max(BUFFER_SIZE_MAX),
     /** Whether generated code carries explanatory comments. */
     generateComments: z.boolean(),
     /** Monitor refresh interval, ms. */
@@ -33,24 +34,10 @@ export const ConfigSchema = z
   })
   .strict();
 
-export type Config = z.infer<typeof ConfigSchema>;
-
-/** The built-in defaults (lowest precedence). */
-export const DEFAULT_CONFIG: Config = {
-  defaultLanguage: 'c',
-  defaultIoModel: 'epoll',
-  bufferSize: 65536,
-  generateComments: true,
-  intervalMs: 1000,
-  source: 'auto',
-  color: true,
-  debug: false,
-  thresholds: {},
-  keymap: {},
-};
-
-/** Every top-level key, in the order `sockscope config` prints them. */
-export const CONFIG_KEYS = Object.keys(DEFAULT_CONFIG) as (keyof Config)[];
+/** Compile-time check: the schema describes exactly defaults.ts's Config. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesConfig: Same<z.infer<typeof ConfigSchema>, Config> = true;
+void schemaMatchesConfig;
 
 /** Threshold names a file may set (the rules' DEFAULT_THRESHOLDS). */
 export const THRESHOLD_NAMES: readonly string[] = Object.keys(DEFAULT_THRESHOLDS);
@@ -75,7 +62,6 @@ export const ConfigFileSchema = ConfigSchema.extend({
       if (!KEYMAP_COMMANDS.includes(name))
         ctx.addIssue({ code: 'custom', path: ['keymap', name], message: `unknown keymap command${suggest(name, KEYMAP_COMMANDS)}` });
   });
-export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 
 /** The keys the babysitter skill file may set under `socket-programming`. */
 export const SKILL_KEYS = ['defaultLanguage', 'defaultIoModel', 'bufferSize', 'generateComments'] as const;

@@ -70,7 +70,7 @@ test('every host failing: CollectorError naming each', async () => {
 });
 
 test('the monitor advises per host: a recommendation names its host and marks only that host\'s row', async () => {
-  const { adviserFor } = await import('../../src/cli/commands/monitor.js');
+  const { adviserFor } = await import('../../src/cli/commands/monitor-run.js');
   const { buildPortTables, healthByPort } = await import('../../src/ui/derive.js');
   const { withHostColumn } = await import('../../src/ui/table-model.js');
   const { PORT_COLUMNS } = await import('../../src/ui/tables/ports.js');

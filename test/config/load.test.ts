@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ConfigSchema, ConfigFileSchema, DEFAULT_CONFIG, THRESHOLD_NAMES, KEYMAP_COMMANDS } from '../../src/config/schema.js';
 import { loadConfig, userConfigPath } from '../../src/config/load.js';
+import { loadCliConfig, loadConfigWithoutFiles } from '../../src/config/resolve.js';
 import { UsageError } from '../../src/cli/errors.js';
 
 const FIX = 'test/fixtures/config';
@@ -163,6 +164,45 @@ test('flags are validated like a file and named as flags', () => {
     assert.throws(() => load({ bufferSize: 1 }), /^UsageError: --buffer-size: .*>=512, got 1$/);
     assert.throws(() => load({ source: 'lsof' }), /--source: /);
     assert.deepEqual(load({ intervalMs: 300, color: undefined }).origins.intervalMs, { origin: 'flag', detail: '--interval-ms' });
+  } finally {
+    sb.done();
+  }
+});
+
+test('without config files or flags, loadCliConfig answers what loadConfig does, without zod or YAML', async () => {
+  const sb = sandbox();
+  try {
+    const envs: NodeJS.ProcessEnv[] = [
+      { HOME: sb.home },
+      { HOME: sb.home, SOCKET_DEBUG: 'yes', NO_COLOR: '1', DEFAULT_BUFFER_SIZE: ' 4096 ' },
+      { HOME: sb.home, SOCKET_DEBUG: '', NO_COLOR: '' },
+    ];
+    for (const env of envs) {
+      const quick = loadConfigWithoutFiles({ cwd: sb.cwd, env });
+      assert.ok(quick, 'no file, no flag: the quick path answers');
+      assert.deepEqual(quick, loadConfig({ cwd: sb.cwd, env }));
+      assert.deepEqual(await loadCliConfig({ cwd: sb.cwd, env }), quick);
+    }
+    // Bad environment values fail the same way on both paths.
+    for (const env of [{ DEFAULT_BUFFER_SIZE: '100' }, { DEFAULT_BUFFER_SIZE: '999999999' }, { DEFAULT_BUFFER_SIZE: '64k' }, { SOCKET_DEBUG: 'maybe' }]) {
+      const full = (() => {
+        try {
+          loadConfig({ cwd: sb.cwd, env: { HOME: sb.home, ...env } });
+        } catch (e) {
+          return (e as Error).message;
+        }
+        return 'no error';
+      })();
+      assert.throws(() => loadConfigWithoutFiles({ cwd: sb.cwd, env: { HOME: sb.home, ...env } }), (e: Error) => e instanceof UsageError && e.message === full);
+    }
+    // Flags, or any config file, take the validating path.
+    assert.equal(loadConfigWithoutFiles({ cwd: sb.cwd, env: { HOME: sb.home }, flags: { intervalMs: 500 } }), undefined);
+    assert.equal((await loadCliConfig({ cwd: sb.cwd, env: { HOME: sb.home }, flags: { intervalMs: 500 } })).config.intervalMs, 500);
+    writeFileSync(join(sb.cwd, 'sockscope.yaml'), 'intervalMs: 2000\n');
+    assert.equal(loadConfigWithoutFiles({ cwd: sb.cwd, env: { HOME: sb.home } }), undefined);
+    assert.equal((await loadCliConfig({ cwd: sb.cwd, env: { HOME: sb.home } })).config.intervalMs, 2000);
+    writeFileSync(join(sb.cwd, 'sockscope.yaml'), 'intervalMs: 5\n');
+    await assert.rejects(loadCliConfig({ cwd: sb.cwd, env: { HOME: sb.home } }), (e: Error) => e instanceof UsageError && /sockscope\.yaml: intervalMs: /.test(e.message));
   } finally {
     sb.done();
   }

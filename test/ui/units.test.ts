@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseInterval, protocolToggles, collectProtocols } from '../../src/cli/commands/monitor.js';
+import { parseInterval, protocolToggles, collectProtocols } from '../../src/cli/commands/monitor-run.js';
 import { readFdInfo } from '../../src/collect/fdinfo.js';
 import { summarizePorts } from '../../src/model/aggregate.js';
 import { buildPortTables, healthByPort, isServedPort, nextTrends, selectSockets } from '../../src/ui/derive.js';

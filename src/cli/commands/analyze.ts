@@ -1,14 +1,15 @@
 // `sockscope analyze --port P`: one port's states, listeners, processes, top peers and recommendations.
 import type { CommandModule } from 'yargs';
-import { buildAnalyzeReport } from '../../report/analyze.js';
-import { runReports, withReportFlags, type ReportArgs } from '../report-command.js';
+import { withReportFlags, type ReportArgs } from '../report-flags.js';
 
 export const analyzeCommand: CommandModule<object, ReportArgs> = {
   command: 'analyze',
   describe: 'One port: states, listener/backlog, process, top peers, recommendations',
   builder: (y) => withReportFlags(y).example('$0 analyze --port 8080', 'what this host serves on 8080') as never,
-  handler: (argv) =>
-    runReports(
+  // The collectors, rules and report load when the command runs, not at start-up.
+  handler: async (argv) => {
+    const [{ runReports }, { buildAnalyzeReport }] = await Promise.all([import('../report-command.js'), import('../../report/analyze.js')]);
+    await runReports(
       argv,
       ({ port, peerPort }) => ({
         port,
@@ -20,5 +21,6 @@ export const analyzeCommand: CommandModule<object, ReportArgs> = {
       }),
       buildAnalyzeReport,
       async () => (await import('../../report/print-analyze.js')).formatAnalyzeReport,
-    ),
+    );
+  },
 };

@@ -1,12 +1,9 @@
 // `sockscope buffers`: buffer sizing — BDP against SO_RCVBUF/SO_SNDBUF and the sysctl caps, per connection or for a link.
 import type { CommandModule } from 'yargs';
-import { loadConfig } from '../../config/load.js';
-import { createSource, type SourceChoice } from '../../collect/index.js';
-import { readSysctls } from '../../collect/host.js';
-import { capsFromSysctls } from '../../advise/buffers.js';
+import { loadCliConfig } from '../../config/resolve.js';
+import type { SourceChoice } from '../../collect/index.js';
 import type { BuffersReport } from '../../advise/buffers-report.js';
 import { parseBandwidth, parseDurationMs, UnitError } from '../../advise/units.js';
-import { socketsOnPort, socketsToPeerPort } from '../../model/aggregate.js';
 import { UsageError } from '../errors.js';
 import { printJson, withJsonFlag, withPortFlags } from '../options.js';
 
@@ -87,11 +84,13 @@ export async function buffersReport(argv: BuffersQuery): Promise<BuffersReport> 
     if (argv.rtt !== undefined && argv.bandwidth === undefined) throw new UsageError('--rtt needs --bandwidth');
     if (argv.bandwidth !== undefined && argv.rtt === undefined && !perConn) throw new UsageError('--bandwidth needs --rtt (or --port/--pid to use each connection\'s rtt)');
     if (!perConn && argv.bandwidth === undefined) throw new UsageError('give --port P (or --peer-port P, or --pid N --socket-fd FD), or --bandwidth and --rtt');
-    const loaded = loadConfig();
+    const loaded = await loadCliConfig();
     const { buildBuffersReport } = await import('../../advise/buffers-report.js');
     const defaults = { bufferSize: loaded.config.bufferSize, origin: loaded.origins.bufferSize.origin, detail: loaded.origins.bufferSize.detail };
     let report;
     if (perConn) {
+      // Collectors load when the command runs, not at start-up.
+      const [{ createSource }, { socketsOnPort, socketsToPeerPort }] = await Promise.all([import('../../collect/index.js'), import('../../model/aggregate.js')]);
       const source = createSource((argv.source ?? 'auto') as SourceChoice);
       const opts = { protocols: ['tcp'] as const, processes: 'all' as const, details: true };
       // The other ends of loopback/local connections (local port P <-> peer port P) give the receiving
@@ -119,6 +118,7 @@ export async function buffersReport(argv: BuffersQuery): Promise<BuffersReport> 
       }
       report = buildBuffersReport({ snapshot, sockets, peerCandidates, selection, bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults });
     } else {
+      const [{ capsFromSysctls }, { readSysctls }] = await Promise.all([import('../../advise/buffers.js'), import('../../collect/host.js')]);
       const caps = capsFromSysctls(await readSysctls());
       report = buildBuffersReport({ bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, caps });
     }

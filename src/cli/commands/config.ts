@@ -1,7 +1,7 @@
 // `sockscope config`: the effective configuration and where each value came from.
 import type { CommandModule } from 'yargs';
-import { loadConfig, type LoadedConfig, type OriginInfo } from '../../config/load.js';
-import { CONFIG_KEYS, type Config } from '../../config/schema.js';
+import { loadCliConfig, type LoadedConfig, type OriginInfo } from '../../config/resolve.js';
+import { CONFIG_KEYS, type Config } from '../../config/defaults.js';
 import { DEFAULT_THRESHOLDS, THRESHOLD_DOCS } from '../../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../../ui/keymap.js';
 import { escapeControl } from '../../model/escape.js';
@@ -104,8 +104,8 @@ export const configCommand: CommandModule<object, Args> = {
     withJsonFlag(y)
       .example('$0 config', 'values with their source (default, file, environment, flag)')
       .example('DEFAULT_BUFFER_SIZE=16384 $0 config --json', 'as JSON') as never,
-  handler: (argv) => {
-    const loaded = loadConfig({ flags: explicitFlags(argv, process.argv.slice(2)) });
+  handler: async (argv) => {
+    const loaded = await loadCliConfig({ flags: explicitFlags(argv, process.argv.slice(2)) });
     const report = buildConfigReport(loaded);
     if (argv.json) printJson(report);
     else process.stdout.write(formatConfigReport(report));

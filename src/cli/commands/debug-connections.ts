@@ -1,13 +1,7 @@
 // `sockscope debug-connections --address HOST:PORT`: resolve, route, connect (TLS, request/reply), existing sockets, verdict.
 import type { CommandModule } from 'yargs';
-import { createSource, type SourceChoice } from '../../collect/index.js';
-import { probeConnections, type ProbeResult } from '../../collect/connect-probe.js';
-import { formatHostPort, parseHostPort } from '../../knowledge/interpret-connect.js';
-import { escapeControl } from '../../model/escape.js';
-import { parseDurationMs } from './try.js';
-import { UsageError } from '../errors.js';
 
-interface Args {
+export interface Args {
   address?: string;
   tls?: boolean;
   send?: string;
@@ -15,57 +9,6 @@ interface Args {
   timeout?: string;
   json?: boolean;
   source?: string;
-}
-
-function ms(n: number): string {
-  return n >= 100 ? `${n.toFixed(0)} ms` : `${n.toFixed(1)} ms`;
-}
-
-/** Human report of a probe. */
-export function formatProbe(r: ProbeResult): string {
-  const out: string[] = [];
-  out.push(formatHostPort(r.host, r.port));
-  if (r.resolution.error) out.push(`resolve: failed (${r.resolution.error}) after ${ms(r.resolution.ms)}`);
-  else out.push(`resolve: ${r.resolution.addresses.join(', ')}${r.resolution.ms ? ` (${ms(r.resolution.ms)})` : ' (literal address)'}`);
-  for (const a of r.addresses) {
-    out.push('');
-    out.push(formatHostPort(a.address, r.port));
-    out.push(`  route:    ${a.route.description}`);
-    if (a.connect.ok) out.push(`  connect:  ok in ${ms(a.connect.ms)}${a.connect.local ? ` (from ${a.connect.local})` : ''}`);
-    else out.push(`  connect:  ${a.connect.errno} after ${ms(a.connect.ms)} (${a.connect.message})`);
-    if (a.diagnosis) {
-      out.push(`  meaning:  ${a.diagnosis.summary}`);
-      if (a.diagnosis.meaning) out.push(`            ${a.diagnosis.meaning}`);
-    }
-    if (a.tls) {
-      if (!a.tls.ok) out.push(`  tls:      failed: ${a.tls.error}`);
-      else {
-        out.push(`  tls:      ${a.tls.protocol} ${a.tls.cipher} in ${ms(a.tls.handshakeMs ?? 0)}; ${a.tls.authorized ? 'certificate verifies' : `certificate does NOT verify (${a.tls.authorizationError})`}`);
-        out.push(`  subject:  ${escapeControl(a.tls.subject ?? '-')}`);
-        out.push(`  issuer:   ${escapeControl(a.tls.issuer ?? '-')}`);
-        out.push(`  expires:  ${a.tls.validTo} (${a.tls.expired ? 'EXPIRED' : `${a.tls.daysLeft} days left`})`);
-        if (a.tls.altNames) out.push(`  names:    ${escapeControl(a.tls.altNames)}`);
-      }
-    }
-    if (a.exchange) {
-      out.push(`  sent:     ${JSON.stringify(a.exchange.sent)}`);
-      out.push(`  reply:    ${a.exchange.received ? escapeControl(a.exchange.received.slice(0, 200)) : '(nothing)'}${a.exchange.received.length > 200 ? '...' : ''}`);
-      if (a.exchange.ok !== undefined) out.push(`  expect:   ${a.exchange.ok ? 'matched' : `NOT matched${a.exchange.error ? ` (${a.exchange.error})` : ''}`}`);
-    }
-    const e = a.existing;
-    const states = Object.entries(e.states).map(([k, v]) => `${k} ${v}`).join(', ');
-    out.push(
-      `  existing: ${e.total === 0 ? 'no other sockets from this host to it' : `${e.total} socket(s): ${states}`}${e.avgRttMs !== undefined ? `; rtt avg ${e.avgRttMs.toFixed(2)} ms, max ${e.maxRttMs!.toFixed(2)} ms` : ''}${e.total ? `; ${e.retransTotal} retransmits` : ''}${e.portRange ? `; TIME_WAIT ${e.timeWait} of ${e.portRange.size} ephemeral ports (${e.portRange.low}-${e.portRange.high})` : ''}`,
-    );
-  }
-  if (r.existingNote) out.push(`\nnote: ${r.existingNote}`);
-  out.push('');
-  out.push(`Verdict: ${r.verdict.summary}`);
-  if (r.verdict.nextSteps.length) {
-    out.push('Next steps:');
-    for (const s of r.verdict.nextSteps) out.push(`  - ${s}`);
-  }
-  return out.join('\n') + '\n';
 }
 
 export const debugConnectionsCommand: CommandModule<object, Args> = {
@@ -81,13 +24,6 @@ export const debugConnectionsCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
       .example('$0 debug-connections --address example.com:443 --tls', 'resolve, connect and check the certificate')
       .example("$0 debug-connections --address 127.0.0.1:6379 --send 'PING\\r\\n' --expect PONG", 'check an application reply'),
-  handler: async (a) => {
-    const hp = parseHostPort(a.address ?? '');
-    if ('error' in hp) throw new UsageError(`--address: ${hp.error}`);
-    const timeoutMs = parseDurationMs('timeout', a.timeout ?? '3s');
-    if (a.expect !== undefined && a.expect === '') throw new UsageError('--expect needs a non-empty text');
-    const r = await probeConnections({ host: hp.host, port: hp.port, timeoutMs, tls: a.tls, send: a.send, expect: a.expect, source: createSource((a.source ?? 'auto') as SourceChoice) });
-    process.stdout.write(a.json ? JSON.stringify(r, null, 2) + '\n' : formatProbe(r));
-    // The verdict decides nothing about the exit code: the diagnosis itself succeeded.
-  },
+  // The implementation (debug-connections-run.ts) loads when the command runs, not at start-up.
+  handler: async (a) => (await import('./debug-connections-run.js')).runDebugConnections(a),
 };

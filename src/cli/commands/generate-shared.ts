@@ -2,7 +2,7 @@
 // then --stdout / --json / atomic write (never overwriting without --force or a confirmation).
 import type { Argv } from 'yargs';
 import { createInterface } from 'node:readline/promises';
-import { loadConfig } from '../../config/load.js';
+import { loadCliConfig } from '../../config/resolve.js';
 import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
 import type * as CodegenOptions from '../../codegen/options.js';
 import { existingFiles, FileExistsError, writeFilesAtomic } from '../../codegen/write.js';
@@ -136,7 +136,7 @@ export function argsToInput(a: GenerateArgs, fixedType?: 'tcp'): GeneratorInput 
 export async function generateOrUsage(input: GeneratorInput, output?: string): Promise<GenerateResult> {
   const { generateServer, GeneratorOptionsError } = await import('../../codegen/index.js');
   try {
-    return generateServer(input, { output, config: loadConfig().config });
+    return generateServer(input, { output, config: (await loadCliConfig()).config });
   } catch (e) {
     if (e instanceof GeneratorOptionsError) throw new UsageError(e.message);
     throw e;

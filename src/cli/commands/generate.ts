@@ -1,7 +1,7 @@
 // `sockscope generate`: the interactive wizard (src/ui/wizard); prints how to build, run and watch the result.
 import type { CommandModule } from 'yargs';
 import type { WizardDone } from '../../ui/wizard/Wizard.js';
-import { loadConfig } from '../../config/load.js';
+import { loadCliConfig } from '../../config/resolve.js';
 import { UsageError } from '../errors.js';
 import { nextSteps } from './generate-shared.js';
 
@@ -13,7 +13,7 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       throw new UsageError('generate is interactive and needs a terminal; use generate-server with flags (see --help)');
     }
-    const config = loadConfig().config;
+    const config = (await loadCliConfig()).config;
     // Ink, React and the wizard load here only (dynamic import keeps other commands' start-up light).
     const { createElement, render, Wizard } = await import('../ui-modules.js');
     const color = a.color !== false && config.color;

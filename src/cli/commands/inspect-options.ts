@@ -1,15 +1,7 @@
 // `sockscope inspect-options`: the real option values of one socket (another process's, via pidfd_getfd), explained.
 import type { CommandModule } from 'yargs';
-import { createSource, type SourceChoice } from '../../collect/index.js';
-import { inspectKernelSocket, inspectSocketOptions, resolveOptionNames, type InspectResult } from '../../collect/getsockopt.js';
-import { locateInode, locateListener, type LocatedSocket } from '../../collect/getsockopt-locate.js';
-import { CollectorError } from '../../collect/source.js';
-import { buildOptionsReport, humanBytes, kernelViewFindings } from '../../knowledge/interpret-options.js';
-import { UnknownOptionError } from '../../knowledge/socket-options.js';
-import { escapeControl } from '../../model/escape.js';
-import { UsageError } from '../errors.js';
 
-interface Args {
+export interface Args {
   pid?: number;
   'socket-fd'?: number;
   port?: number;
@@ -17,141 +9,6 @@ interface Args {
   options?: string;
   json?: boolean;
   source?: string;
-}
-
-function intArg(name: string, v: number | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer ${min}-${max}, got ${v}`);
-  return v;
-}
-
-/** Splits and validates --options; unknown names are a usage error (exit 2) with suggestions. */
-export function parseOptionList(text: string | undefined): string[] | undefined {
-  if (text === undefined) return undefined;
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw new UsageError('--options needs at least one option name, e.g. --options SO_RCVBUF,TCP_NODELAY');
-  try {
-    return resolveOptionNames(names).map((i) => i.name);
-  } catch (e) {
-    if (e instanceof UnknownOptionError) throw new UsageError(`--options: ${e.message}`);
-    throw e;
-  }
-}
-
-/** Inspects the socket chosen by --pid/--socket-fd, --port or --inode. */
-export async function runInspect(a: Args): Promise<InspectResult & { located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[] } }> {
-  const pid = intArg('pid', a.pid, 1, 2 ** 22);
-  const fd = intArg('socket-fd', a['socket-fd'], 0, 2 ** 31 - 1);
-  const port = intArg('port', a.port, 1, 65535);
-  const inode = intArg('inode', a.inode, 1, 2 ** 53);
-  const options = parseOptionList(a.options);
-  const chosen = [pid !== undefined || fd !== undefined, port !== undefined, inode !== undefined].filter(Boolean).length;
-  if (chosen === 0) throw new UsageError('say which socket: --pid N --socket-fd FD, or --port P, or --inode I');
-  if (chosen > 1) throw new UsageError('choose one of --pid/--socket-fd, --port and --inode');
-  if ((pid === undefined) !== (fd === undefined)) throw new UsageError('--pid and --socket-fd go together');
-  const source = createSource((a.source ?? 'auto') as SourceChoice);
-  if (pid !== undefined && fd !== undefined) return inspectSocketOptions({ pid, fd, options, source });
-
-  let located: LocatedSocket | null;
-  let how: string;
-  if (port !== undefined) {
-    located = await locateListener(port, source);
-    how = `listener on port ${port}`;
-    if (!located) throw new CollectorError('inspect-options', `nothing listens on port ${port} (TCP or UDP)`);
-  } else {
-    located = await locateInode(inode!, source);
-    how = `inode ${inode}`;
-    if (!located) throw new CollectorError('inspect-options', `no socket with inode ${inode}`);
-  }
-  const info = { how, others: located.others.length, holders: located.holders };
-  const h = located.holders[0];
-  if (h) {
-    const r = await inspectSocketOptions({ pid: h.pid, fd: h.fd, options, inode: located.socket.inode, kernelSocket: located.socket, source });
-    r.kernelViewSource = located.source;
-    return { ...r, located: info };
-  }
-  const uid = process.getuid?.() ?? -1;
-  const reason =
-    located.hidden > 0
-      ? `no visible process holds the socket: ${located.hidden} process(es) of other users cannot be searched as uid ${uid} (run as root to read the options with getsockopt)`
-      : 'no process holds the socket (it may be closing)';
-  const r = await inspectKernelSocket({ socket: located.socket, sourceName: located.source, options, reason });
-  return { ...r, located: info };
-}
-
-function line(label: string, text: string): string {
-  return `${label.padEnd(18)} ${text}`;
-}
-
-/** Human report: header, fd flags, then each option with value, source, meaning, unusual and other platforms. */
-export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string {
-  const out: string[] = [];
-  const { rows, unusual } = buildOptionsReport(r);
-  const proto = [r.socket.protocol && r.socket.protocol !== 'other' ? r.socket.protocol.toUpperCase() : r.socket.family === 'unix' ? 'unix' : '', r.socket.family === 'inet6' ? 'IPv6' : r.socket.family === 'inet' ? 'IPv4' : '']
-    .filter(Boolean)
-    .join(' ');
-  const who = r.pid !== null ? `pid ${r.pid} (${escapeControl(r.process.name ?? '?')}${r.process.uid !== undefined ? `, uid ${r.process.uid}` : ''}) fd ${r.fd}` : 'owning process not visible';
-  out.push(`${who}${r.inode !== undefined ? `, inode ${r.inode}` : ''}`);
-  out.push(`socket: ${[proto, r.socket.state, r.socket.local, r.socket.peer ? `-> ${r.socket.peer}` : ''].filter(Boolean).join(' ')}`);
-  if (r.located) {
-    out.push(`found as: ${r.located.how}${r.located.others ? ` (${r.located.others} other socket(s) also listen on it)` : ''}${r.located.holders.length > 1 ? `; held by ${r.located.holders.map((h) => `${h.pid}/${h.fd}`).join(', ')}` : ''}`);
-  }
-  out.push(
-    r.method === 'pidfd_getfd'
-      ? 'read with: pidfd_getfd + getsockopt (a duplicate of the fd, read only, closed at once)'
-      : `read with: fallback, what the kernel shows every user (${r.kernelViewSource ?? 'no collector'})`,
-  );
-  if (r.fdFlags.info) {
-    const f = r.fdFlags.info;
-    out.push(`fd flags: ${f.flagNames.join(' ')} -> ${f.nonblock ? 'non-blocking (O_NONBLOCK)' : 'blocking (no O_NONBLOCK)'}  [${r.fdFlags.source}]`);
-  } else out.push(`fd flags: unknown (${r.fdFlags.missing})`);
-  const kv = r.kernelView;
-  if (kv?.skmem) {
-    out.push(
-      `kernel view: recv-q ${kv.recvQ}, send-q ${kv.sendQ}, skmem rmem ${kv.skmem.rmemAlloc}/${kv.skmem.rcvbuf} wmem ${kv.skmem.wmemAlloc}/${kv.skmem.sndbuf}${kv.skmem.drops ? ` drops ${kv.skmem.drops}` : ''}${kv.timer ? `, timer ${kv.timer.name} ${kv.timer.expiresMs} ms` : ''}  [${r.kernelViewSource}]`,
-    );
-    if (r.method === 'fallback' && kv.tcpInfo) {
-      const t = kv.tcpInfo;
-      const parts = [t.rttUs ? `rtt ${(t.rttUs / 1000).toFixed(3)} ms` : '', t.cwnd !== undefined ? `cwnd ${t.cwnd}` : '', t.totalRetrans !== undefined ? `retrans ${t.retrans ?? 0}/${t.totalRetrans}` : '', t.congestion ?? '', t.deliveryRate ? `delivery ${humanBytes(t.deliveryRate)}/s` : ''].filter(Boolean);
-      if (parts.length) out.push(`kernel tcp_info: ${parts.join(', ')}  [${r.kernelViewSource}]`);
-    }
-  }
-  out.push('');
-  for (const row of rows) {
-    if (row.missing !== undefined && row.value === undefined) {
-      out.push(line(row.name, `- (${row.missing})`));
-      continue;
-    }
-    const src = row.source && row.source !== 'getsockopt' ? `  [${row.source}]` : row.readAs ? `  [read as ${row.readAs}]` : '';
-    out.push(line(row.name, `${row.display}${src}`));
-    if (row.meaning) out.push(line('', row.meaning));
-    if (row.unusual) out.push(line('', `! ${row.unusual}`));
-    if (row.platformNotes.length) out.push(line('', `elsewhere: ${row.platformNotes.join(' | ')}`));
-  }
-  out.push('');
-  const kernelNotes = kernelViewFindings(r.kernelView);
-  if (unusual.length || kernelNotes.length) {
-    out.push('Unusual:');
-    for (const u of unusual) out.push(`  - ${u}`);
-    for (const u of kernelNotes) out.push(`  - ${u}  [${r.kernelViewSource}]`);
-  } else out.push('Unusual: nothing; every value read is a default or an ordinary choice.');
-  if (r.missing.length) {
-    out.push('Missing:');
-    for (const m of r.missing) out.push(`  - ${m}`);
-  }
-  return out.join('\n') + '\n';
-}
-
-/** The --json document. */
-export function inspectJson(r: Awaited<ReturnType<typeof runInspect>>): unknown {
-  const { rows, unusual } = buildOptionsReport(r);
-  const { options: _o, sysctls, ...rest } = r;
-  return {
-    ...rest,
-    options: rows,
-    unusual: [...unusual, ...kernelViewFindings(r.kernelView)],
-    sysctls: Object.fromEntries(Object.entries(sysctls).filter(([k]) => /rmem|wmem|somaxconn/.test(k))),
-  };
 }
 
 export const inspectOptionsCommand: CommandModule<object, Args> = {
@@ -167,8 +24,6 @@ export const inspectOptionsCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
       .example('$0 inspect-options --port 8080', 'the listener on port 8080')
       .example('$0 inspect-options --pid 1234 --socket-fd 7 --options SO_RCVBUF,TCP_NODELAY', 'two options of fd 7 of pid 1234'),
-  handler: async (a) => {
-    const r = await runInspect(a);
-    process.stdout.write(a.json ? JSON.stringify(inspectJson(r), null, 2) + '\n' : formatInspect(r));
-  },
+  // The implementation (inspect-options-run.ts) loads when the command runs, not at start-up.
+  handler: async (a) => (await import('./inspect-options-run.js')).runInspectOptions(a),
 };

@@ -1,76 +1,10 @@
 // `sockscope options [NAME]`: the socket option reference (level, numbers, type, default, platform differences).
 import type { CommandModule } from 'yargs';
-import {
-  SOCKET_OPTIONS,
-  describeOption,
-  UnknownOptionError,
-  LINUX_LEVELS,
-  OTHER_LEVELS,
-  type SocketOptionInfo,
-  type ForeignOption,
-} from '../../knowledge/socket-options.js';
-import { UsageError } from '../errors.js';
-import { printJson, withJsonFlag } from '../options.js';
-import { wrap } from './errno.js';
+import { withJsonFlag } from '../options.js';
 
-interface Args {
+export interface Args {
   name?: string;
   json: boolean;
-}
-
-const TYPE_TEXT: Record<SocketOptionInfo['type'], string> = {
-  int: 'int',
-  bool: 'int used as a boolean (0/1)',
-  linger: 'struct linger { int l_onoff; int l_linger; }',
-  timeval: 'struct timeval { tv_sec; tv_usec; }',
-  string: 'char[] (NUL-padded name)',
-  tcp_info: 'struct tcp_info',
-};
-
-/** BSD and Winsock headers write SOL_SOCKET option values in hex; protocol-level ones in decimal. */
-const num = (name: string, n: number) => (n >= 0x10 && name.startsWith('SO_') ? `0x${n.toString(16)}` : String(n));
-const hex = (n: number) => `0x${n.toString(16)}`;
-
-function foreign(label: string, f: ForeignOption, levelValue: number, width: number): string {
-  const head = f.name ? `${f.name}${f.value !== undefined ? ` (${num(f.name, f.value)}${f.name.startsWith('SO_') ? `, level ${hex(levelValue)}` : ''})` : ''}` : 'no equivalent';
-  const text = f.note ? `${head}: ${f.note}` : head;
-  return wrap(text, width, '             ', `  ${label.padEnd(9)}  `);
-}
-
-/** The full entry for one option. */
-export function formatOption(o: SocketOptionInfo, width = 100): string {
-  const out: string[] = [];
-  out.push(wrap(`${o.name}: ${o.summary}`, width, '  ', ''));
-  out.push(`  level      ${o.level} (${LINUX_LEVELS[o.level]} on Linux), optname ${o.linux} on Linux`);
-  out.push(`  type       ${TYPE_TEXT[o.type]}${o.unit ? `, in ${o.unit}` : ''}; getsockopt optlen ${o.size}${o.readOnly ? '; read-only' : ''}`);
-  out.push(wrap(o.default, width, '             ', '  default    '));
-  out.push(`  applies to ${o.appliesTo === 'any' ? 'every socket' : `${o.appliesTo} sockets`}${o.sinceLinux ? `; Linux ${o.sinceLinux}+` : ''}`);
-  if (o.privilege) out.push(`  privilege  setting needs ${o.privilege}`);
-  if (o.sysctls?.length) out.push(`  sysctls    ${o.sysctls.join(', ')}`);
-  if (o.readClears) out.push('  caution    reading it clears it (the owning process will not see the error)');
-  out.push('');
-  out.push(wrap(o.details, width, ''));
-  out.push('');
-  out.push('Other platforms:');
-  out.push(foreign('FreeBSD', o.platforms.freebsd, OTHER_LEVELS.SOL_SOCKET, width));
-  out.push(foreign('macOS', o.platforms.macos, OTHER_LEVELS.SOL_SOCKET, width));
-  out.push(foreign('Windows', o.platforms.windows, OTHER_LEVELS.SOL_SOCKET, width));
-  if (o.seeAlso?.length) out.push(`\nSee also: ${o.seeAlso.join(', ')}`);
-  return `${out.join('\n')}\n`;
-}
-
-/** One line per option. */
-export function formatOptionList(options: readonly SocketOptionInfo[], width = 100): string {
-  const rows = options.map((o) => [o.name, o.level, String(o.linux), o.type, o.summary]);
-  const head = ['NAME', 'LEVEL', 'LINUX', 'TYPE', 'WHAT IT DOES'];
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const used = w.slice(0, 4).reduce((a, b) => a + b + 2, 0);
-  const fmt = (r: string[]) => {
-    const lead = r.slice(0, 4).map((c, i) => c.padEnd(w[i])).join('  ') + '  ';
-    const room = Math.max(20, width - used);
-    return lead + (r[4].length > room ? `${r[4].slice(0, room - 1)}…` : r[4]);
-  };
-  return `${[head, ...rows].map(fmt).join('\n')}\n\n${options.length} options. \`sockscope options NAME\` shows one in full (types, defaults, Linux/BSD/macOS/Windows differences).\n`;
 }
 
 export const optionsCommand: CommandModule<object, Args> = {
@@ -80,21 +14,6 @@ export const optionsCommand: CommandModule<object, Args> = {
     withJsonFlag(y.positional('name', { type: 'string', describe: 'Option name (SO_REUSEADDR, tcp_nodelay, NODELAY, TCP_NOPUSH...)' }))
       .example('$0 options', 'every option, one line each')
       .example('$0 options SO_REUSEPORT', 'one option in full') as never,
-  handler: (argv) => {
-    const width = Math.min(100, process.stdout.columns || 100);
-    if (argv.name === undefined) {
-      if (argv.json) printJson({ options: SOCKET_OPTIONS });
-      else process.stdout.write(formatOptionList(SOCKET_OPTIONS, width));
-      return;
-    }
-    let o: SocketOptionInfo;
-    try {
-      o = describeOption(String(argv.name));
-    } catch (err) {
-      if (err instanceof UnknownOptionError) throw new UsageError(err.message);
-      throw err;
-    }
-    if (argv.json) printJson(o);
-    else process.stdout.write(formatOption(o, width));
-  },
+  // The implementation (options-run.ts) loads when the command runs, not at start-up.
+  handler: async (argv) => (await import('./options-run.js')).runOptions(argv),
 };

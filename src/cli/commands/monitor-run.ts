@@ -1,0 +1,213 @@
+// `sockscope` with no command: the full-screen monitor, or one plain snapshot table when stdout is not a TTY.
+// The implementation: monitor.ts defines the command (flags, help) and loads this module when it runs.
+import { enableHeapGovernor } from '../../collect/heap-governor.js';
+import { evaluateRules, makeContext } from '../../advise/engine.js';
+import type { Recommendation, RuleContext } from '../../advise/types.js';
+import { MultiHostSource } from '../../collect/multi-host.js';
+import type { SocketSource } from '../../collect/source.js';
+import type { Snapshot } from '../../model/snapshot.js';
+import { setDebugFileOnly } from '../../collect/debug.js';
+import { readFdInfo } from '../../collect/fdinfo.js';
+import { createSource, type SourceChoice } from '../../collect/index.js';
+import { sourcesFor } from '../sources.js';
+import { loadCliConfig } from '../../config/resolve.js';
+import type { Protocol, Socket } from '../../model/socket.js';
+import type { App } from '../../ui/App.js';
+import type { HostedRecommendation, ProtocolToggles } from '../../ui/derive.js';
+import type { SocketDetails, SocketInspector } from '../../ui/inspector.js';
+import { resolveKeymap } from '../../ui/keymap.js';
+import { plainReport } from '../../ui/plain.js';
+import { terminalGuard } from '../../ui/terminal.js';
+import { colorEnabled, createTheme } from '../../ui/theme.js';
+import { parseDuration } from '../duration.js';
+import { UsageError } from '../errors.js';
+import type { Args } from './monitor.js';
+
+// Ink, React, the App and the wizard are imported when the full-screen monitor starts (dynamic import).
+
+/** "1s", "500ms", "2.5s" or a bare number of milliseconds; 100 ms to 1 hour (the config schema's bounds). */
+export function parseInterval(value: unknown): number {
+  return parseDuration('interval', value, { minMs: 100, maxMs: 3_600_000 });
+}
+
+/** --tcp/--udp/--unix pick protocols; none given: TCP and UDP (unix sockets are many and seldom wanted; x shows them). */
+export function protocolToggles(a: Pick<Args, 'tcp' | 'udp' | 'unix'>): ProtocolToggles {
+  if (!a.tcp && !a.udp && !a.unix) return { tcp: true, udp: true, unix: false };
+  return { tcp: !!a.tcp, udp: !!a.udp, unix: !!a.unix };
+}
+
+/**
+ * Protocols to ask the collector for. Work-around: the ss collector parses nothing when asked for a
+ * single protocol (ss then omits its Netid column), so TCP and UDP are always collected and the
+ * toggles filter what is shown.
+ */
+export function collectProtocols(t: ProtocolToggles): Protocol[] {
+  return t.unix ? ['tcp', 'udp', 'unix'] : ['tcp', 'udp'];
+}
+
+const adviseOne = (ctx: RuleContext) => evaluateRules(makeContext(ctx));
+
+/**
+ * The advice for a snapshot: with several hosts (MultiHostSource), the rules run once per host on that
+ * host's own sockets, counters and sysctls, and each recommendation names its host ([label] and `host`,
+ * which the ports table's health marks key on), so no host's advice lands on another host's rows.
+ */
+export function adviserFor(source: SocketSource): (ctx: RuleContext) => Recommendation[] {
+  if (!(source instanceof MultiHostSource)) return adviseOne;
+  return (ctx) => {
+    const parts = source.partsOf(ctx.snapshot);
+    if (!parts) return adviseOne(ctx);
+    const out: Recommendation[] = [];
+    for (const part of parts) {
+      if (!part.snapshot) continue;
+      const history = ctx.history.map((h) => source.partsOf(h)?.find((p) => p.label === part.label)?.snapshot).filter((h): h is Snapshot => h !== undefined);
+      for (const r of adviseOne({ ...ctx, snapshot: part.snapshot, history: history.length > 0 ? history : [part.snapshot] })) {
+        const hosted: HostedRecommendation = { ...r, message: `[${part.label}] ${r.message}`, host: part.label };
+        out.push(hosted);
+      }
+    }
+    return out;
+  };
+}
+
+/** A remote host's sockets: fd flags and getsockopt would read this machine's processes, so say why they are absent. */
+function remoteInspector(host: string): SocketInspector {
+  return {
+    inspect: async (s: Socket) => {
+      const why = `the socket is on ${s.host ?? host}: fd flags and option values are read on the host that owns the socket (run sockscope there)`;
+      return { fdMissing: why, optionsMissing: why };
+    },
+  };
+}
+
+/** fd flags through src/collect/fdinfo.ts and option values through the getsockopt helper (read-only). */
+const inspector: SocketInspector = {
+  async inspect(s: Socket): Promise<SocketDetails> {
+    const owner = s.processes[0];
+    if (!owner) {
+      const why = s.state === 'TIME_WAIT' ? 'a TIME_WAIT socket belongs to no process any more' : 'no owning process is known (another user\'s process without root, or a socket not attributed)';
+      return { fdMissing: why, optionsMissing: why };
+    }
+    const fd = await readFdInfo(owner.pid, owner.fd);
+    const out: SocketDetails = { fd };
+    try {
+      const { inspectSocketOptions } = await import('../../collect/getsockopt.js');
+      const r = await inspectSocketOptions({ pid: owner.pid, fd: owner.fd, inode: s.inode, kernelSocket: s });
+      out.options = {
+        readings: r.options,
+        note: r.method === 'pidfd_getfd' ? `read with pidfd_getfd + getsockopt from pid ${owner.pid} fd ${owner.fd}` : `fallback: ${r.methodNote ?? 'getsockopt not possible'}`,
+        missing: r.missing.filter((m) => !m.includes('fdinfo')),
+      };
+    } catch (e) {
+      out.optionsMissing = (e as Error).message;
+    }
+    return out;
+  },
+};
+
+/** Leaves the terminal as it was on every exit path: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, uncaught errors. */
+async function runFullScreen(app: Parameters<typeof App>[0]): Promise<never> {
+  const { render, createElement, App, FrameWriter, frameStdout } = await import('../ui-modules.js');
+  const { stdout, stdin, stderr } = process;
+  const guard = terminalGuard(stdout, stdin);
+  setDebugFileOnly(true);
+  guard.enter();
+  // Ink hands each whole frame (debug mode) to the FrameWriter, which writes only the lines that
+  // changed; see frame-writer.ts for why Ink's incrementalRendering is not used.
+  const writer = new FrameWriter(stdout);
+  const instance = render(createElement(App, { ...app, clearOnResize: true }), {
+    stdout: frameStdout(stdout, writer),
+    stdin,
+    stderr,
+    debug: true,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  let finishing = false;
+  const finish = (code: number, err?: unknown): never => {
+    if (!finishing) {
+      finishing = true;
+      try {
+        instance.unmount();
+      } catch {
+        // already unmounted
+      }
+      guard.restore();
+      setDebugFileOnly(false);
+      if (err !== undefined) {
+        const e = err as Error;
+        try {
+          stderr.write(`sockscope: ${e?.message ?? String(err)}\n`);
+          if (process.env.SOCKET_DEBUG === 'true' && e?.stack) stderr.write(`${e.stack}\n`);
+        } catch {
+          // stderr gone too
+        }
+      }
+    }
+    process.exit(code);
+  };
+  const signals: Array<[NodeJS.Signals, number]> = [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ];
+  for (const [sig, code] of signals) process.on(sig, () => finish(code));
+  process.on('uncaughtException', (e) => finish(1, e));
+  process.on('unhandledRejection', (e) => finish(1, e));
+  // Writing to a terminal that went away (SSH drop) fails with EIO/EPIPE: leave quietly.
+  stdout.on('error', () => finish(129));
+  try {
+    await instance.waitUntilExit();
+  } catch (e) {
+    return finish(1, e);
+  }
+  return finish(0);
+}
+
+export async function runMonitor(argv: Args): Promise<void> {
+  const intervalFlag = argv.interval !== undefined ? parseInterval(argv.interval) : undefined;
+  const { config } = await loadCliConfig({ flags: { intervalMs: intervalFlag } });
+  const { keymap, unknown } = resolveKeymap(config.keymap);
+  if (unknown.length > 0) throw new UsageError(`config keymap: unknown command ${unknown.map((u) => `"${u}"`).join(', ')}`);
+  const protocols = protocolToggles(argv);
+  const hosts = (argv.host ?? []).filter((h) => h !== '');
+  // Several --host: one monitor over all of them (a HOST column); one --host: that host as before.
+  const remote = hosts.length > 0 ? sourcesFor({ host: hosts, 'ssh-config': argv['ssh-config'] }) : [];
+  const source: SocketSource = remote.length > 1 ? new MultiHostSource(remote) : remote.length === 1 ? remote[0].source : createSource((argv.source ?? config.source) as SourceChoice);
+  const advise = adviserFor(source);
+  const color = colorEnabled(argv.color, process.env) && config.color;
+
+  if (argv.json) {
+    const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'listeners', port: argv.port });
+    const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds });
+    const { buildSnapshotReport } = await import('../../report/snapshot-report.js');
+    const shown = (['tcp', 'udp', 'unix'] as const).filter((p) => protocols[p]);
+    process.stdout.write(`${JSON.stringify(buildSnapshotReport(snap, recs, { protocols: shown, port: argv.port }), null, 2)}\n`);
+    return;
+  }
+  if (!process.stdout.isTTY) {
+    // `sockscope | head`: a reader that stops early is not an error.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
+    const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'listeners', port: argv.port });
+    const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds });
+    process.stdout.write(plainReport(snap, recs, { protocols, port: argv.port }));
+    return;
+  }
+  const { createElement, Wizard } = await import('../ui-modules.js');
+  // A snapshot every second for as long as it runs: keep its heap near what is live.
+  enableHeapGovernor();
+  await runFullScreen({
+    source,
+    advise,
+    thresholds: config.thresholds,
+    keymap,
+    theme: createTheme(color),
+    intervalMs: config.intervalMs,
+    protocols,
+    port: argv.port,
+    inspector: hosts.length > 0 ? remoteInspector(hosts.join(', ')) : inspector,
+    collectProtocols,
+    // `c`: the server generator wizard, starting from the selected port.
+    Wizard: ({ onClose, height, initial }) => createElement(Wizard, { onDone: onClose, onCancel: onClose, rows: height, color, initial }),
+  });
+}

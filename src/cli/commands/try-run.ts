@@ -1,0 +1,100 @@
+// `sockscope try bind|listen|connect|sendto ADDRESS`: runs the socket call for real, closes at once, explains the result.
+// The implementation: try.ts defines the command (flags, help) and loads this module when it runs.
+import { isIP } from 'node:net';
+import { createSource, type SourceChoice } from '../../collect/index.js';
+import { resolveOne, runTry, type TryRun } from '../../collect/try-call-context.js';
+import type { TryOp } from '../../collect/try-call.js';
+import { parseHostPort } from '../../knowledge/interpret-connect.js';
+import { interpretTry, relevantHolders, type TryInterpretation } from '../../knowledge/interpret-try.js';
+import { escapeControl } from '../../model/escape.js';
+import { parseDuration } from '../duration.js';
+import { UsageError } from '../errors.js';
+import type { Args } from './try.js';
+import { OPS } from './try.js';
+
+/** --timeout as milliseconds (100 ms to 5 min). */
+export function parseDurationMs(flag: string, value: string): number {
+  return parseDuration(flag, value, { minMs: 1, maxMs: 300_000 });
+}
+
+/** Parses ADDRESS for an op: bind/listen need an IP literal (port 0 allowed), connect/sendto a host and a port 1-65535. */
+export function parseTryAddress(op: TryOp, text: string): { host: string; port: number } {
+  const t = text.trim();
+  // Port 0 is meaningful for bind/listen (the kernel picks one): accept it there.
+  const zero = /^(.*):0$/.exec(t);
+  if (zero && (op === 'bind' || op === 'listen')) {
+    const hp = parseHostPort(`${zero[1]}:1`);
+    if ('error' in hp) throw new UsageError(`ADDRESS: ${hp.error}`);
+    return { host: hp.host, port: 0 };
+  }
+  const hp = parseHostPort(t);
+  if ('error' in hp) throw new UsageError(`ADDRESS: ${hp.error}`);
+  if ((op === 'bind' || op === 'listen') && !isIP(hp.host)) throw new UsageError(`ADDRESS: ${op} needs an IP address (0.0.0.0, ::, 127.0.0.1...), got '${hp.host}'`);
+  return hp;
+}
+
+/** Human report. */
+export function formatTry(r: TryRun, i: TryInterpretation): string {
+  const out: string[] = [];
+  for (const s of r.call.steps) out.push(`${s.ok ? 'ok  ' : 'FAIL'} ${s.call}${s.ok ? '' : ` -> ${s.errno} (${s.message})`}`);
+  out.push(`${r.call.steps.length && r.call.steps[0].ok ? 'ok  ' : '    '} close()`);
+  out.push('');
+  out.push(`${i.ok ? 'Result' : 'Failed'}: ${escapeControl(i.summary)}`);
+  for (const d of i.details) out.push(`  - ${escapeControl(d)}`);
+  const all = relevantHolders(r.context.holders, r.context.target);
+  const holders = all.filter((h) => h.state !== 'TIME_WAIT');
+  const tw = all.length - holders.length;
+  const elsewhere = r.context.holders.length - all.length;
+  if ((!i.ok || r.context.op === 'listen') && (all.length || elsewhere)) {
+    out.push(`Sockets on ${r.context.target.replace(/:\d+$/, '')} port ${r.context.port}:`);
+    for (const h of holders.slice(0, 10)) out.push(`  ${h.state.padEnd(11)} ${h.local}${h.peer ? ` -> ${h.peer}` : ''}  ${h.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(' ') || '-'}`);
+    if (holders.length > 10) out.push(`  ... ${holders.length - 10} more`);
+    if (tw) out.push(`  TIME_WAIT   ${tw} socket(s)`);
+    if (elsewhere) out.push(`  (${elsewhere} more on other local addresses with the same port number: they do not conflict)`);
+  }
+  if (r.resolved && r.resolved.length > 1) out.push(`(the name also resolves to ${r.resolved.slice(1).join(', ')}; sockscope debug-connections tries every address)`);
+  if (i.nextSteps.length) {
+    out.push('Next steps:');
+    for (const s of i.nextSteps) out.push(`  - ${s}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export async function runTryCommand(a: Args): Promise<void> {
+  const op = a.op as TryOp;
+  if (!OPS.includes(op)) throw new UsageError(`op must be one of ${OPS.join(', ')}, got '${a.op}'`);
+  const hp = parseTryAddress(op, a.address ?? '');
+  if (a.backlog !== undefined && (!Number.isInteger(a.backlog) || a.backlog < 0 || a.backlog > 2 ** 31 - 1)) throw new UsageError(`--backlog must be an integer 0-2147483647, got ${a.backlog}`);
+  if (a.backlog !== undefined && op !== 'listen') throw new UsageError('--backlog applies to listen only');
+  if (a.udp && op !== 'bind') throw new UsageError('--udp applies to bind only (sendto is always UDP; listen and connect are TCP)');
+  const timeoutMs = parseDurationMs('timeout', a.timeout ?? '3s');
+  let address = hp.host;
+  let resolved: string[] | undefined;
+  if (!isIP(address)) {
+    try {
+      const r = await resolveOne(address);
+      address = r.address;
+      resolved = r.all;
+    } catch (e) {
+      throw new UsageError(`ADDRESS: '${hp.host}' does not resolve (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  if (a.v6only !== undefined && isIP(address) !== 6) throw new UsageError('--v6only applies to IPv6 addresses only');
+  const run = await runTry({
+    op,
+    host: hp.host,
+    address,
+    port: hp.port,
+    reuseaddr: a.reuseaddr,
+    reuseport: a.reuseport,
+    udp: a.udp,
+    v6only: a.v6only,
+    backlog: a.backlog,
+    timeoutMs,
+    source: createSource((a.source ?? 'auto') as SourceChoice),
+  });
+  run.resolved = resolved;
+  const i = interpretTry(run.context);
+  if (a.json) process.stdout.write(JSON.stringify({ op, address: run.context.target, call: run.call, context: run.context, interpretation: i, ...(resolved ? { resolved } : {}) }, null, 2) + '\n');
+  else process.stdout.write(formatTry(run, i));
+}
