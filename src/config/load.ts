@@ -1,18 +1,17 @@
 // Loads the effective configuration: defaults < user file < project files < environment < flags.
-// Each file and the flags are validated with zod on their own; an invalid one is a UsageError (exit 2)
-// naming the file (or flag) and the key. The parts without zod or YAML (locations, the environment,
-// merging, the no-file case) are in resolve.ts; commands use its loadCliConfig, which loads this
-// module only when a config file exists or flags were given.
+// Each source is validated with zod on its own; an invalid one is a UsageError (exit 2) naming the
+// file (or variable, or flag) and the key. The parts without zod or YAML (locations, merging, the case
+// with nothing to validate) are in resolve.ts; commands use its loadCliConfig, which loads this module
+// only when a config file, the environment or a flag sets something.
 import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { CONFIG_KEYS, ConfigFileSchema, ConfigFlagsSchema, SkillFileSchema, suggest, type Config, type ConfigFile } from './schema.js';
-import { configFileRefs, envSource, givenFlags, mergeConfig, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from './resolve.js';
+import { configFileRefs, givenFlags, mergeConfig, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from './resolve.js';
 
 export {
   configFileRefs,
-  parseEnv,
   projectConfigPaths,
   userConfigPath,
   type ConfigFileRef,
@@ -87,6 +86,38 @@ export function parseSkillFile(path: string): ConfigFile {
   return (r.data['socket-programming'] ?? {}) as ConfigFile;
 }
 
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off', '']);
+
+/** The environment's settings: SOCKET_DEBUG, DEFAULT_BUFFER_SIZE, NO_COLOR (https://no-color.org: any non-empty value). */
+export function parseEnv(env: NodeJS.ProcessEnv): { values: ConfigFile; vars: Partial<Record<keyof Config, string>> } {
+  const values: Record<string, unknown> = {};
+  const vars: Partial<Record<keyof Config, string>> = {};
+  if (env.SOCKET_DEBUG !== undefined) {
+    const v = env.SOCKET_DEBUG.trim().toLowerCase();
+    if (TRUE.has(v)) values.debug = true;
+    else if (FALSE.has(v)) values.debug = false;
+    else throw new UsageError(`environment SOCKET_DEBUG: expected true or false, got ${JSON.stringify(env.SOCKET_DEBUG)}`);
+    vars.debug = 'SOCKET_DEBUG';
+  }
+  if (env.DEFAULT_BUFFER_SIZE !== undefined && env.DEFAULT_BUFFER_SIZE.trim() !== '') {
+    const text = env.DEFAULT_BUFFER_SIZE.trim();
+    if (!/^\d+$/.test(text)) throw new UsageError(`environment DEFAULT_BUFFER_SIZE: expected a whole number of bytes (512-67108864), got ${JSON.stringify(env.DEFAULT_BUFFER_SIZE)}`);
+    values.bufferSize = Number(text);
+    vars.bufferSize = 'DEFAULT_BUFFER_SIZE';
+  }
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') {
+    values.color = false;
+    vars.color = 'NO_COLOR';
+  }
+  const r = ConfigFileSchema.safeParse(values);
+  if (!r.success) {
+    const key = r.error.issues[0].path[0] as keyof Config;
+    throw new UsageError(describeIssue(`environment ${vars[key] ?? ''}`.trim(), r.error, values, CONFIG_KEYS).replace(/: bufferSize: /, ': '));
+  }
+  return { values: r.data, vars };
+}
+
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The effective configuration for the current directory and environment. */
@@ -97,7 +128,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
   if (user.found) sources.push({ values: parseConfigFile(user.path), info: () => ({ origin: 'user-file', detail: user.path }) });
   if (skill.found) sources.push({ values: parseSkillFile(skill.path), info: () => ({ origin: 'project-file', detail: skill.path }) });
   if (project.found) sources.push({ values: parseConfigFile(project.path), info: () => ({ origin: 'project-file', detail: project.path }) });
-  sources.push(envSource(opts.env ?? process.env));
+  const fromEnv = parseEnv(opts.env ?? process.env);
+  sources.push({ values: fromEnv.values, info: (k) => ({ origin: 'env', detail: fromEnv.vars[k] }) });
 
   const flags = givenFlags(opts.flags);
   if (Object.keys(flags).length) {

@@ -1,13 +1,13 @@
-// Resolving the effective configuration without zod or YAML: file locations, the environment, merging
-// sources by precedence, and the no-file case that every command starts with. load.ts reads and
-// validates config files (zod + yaml); loadCliConfig loads it only when some file exists or flags need
-// validating, so that a command started without config files does not load either (~30 ms of start-up).
+// Resolving the effective configuration without zod or YAML: file locations, merging sources by
+// precedence, and the case every command usually starts with: no config file, nothing set in the
+// environment, no flag. load.ts reads and validates every source (zod + yaml); loadCliConfig loads it
+// only when there is something to validate, so that such a start loads neither (~30 ms of start-up).
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
-import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, CONFIG_KEYS, DEFAULT_CONFIG, type Config, type ConfigFile } from './defaults.js';
+import { CONFIG_KEYS, DEFAULT_CONFIG, type Config, type ConfigFile } from './defaults.js';
 
 export type Origin = 'default' | 'user-file' | 'project-file' | 'env' | 'flag';
 
@@ -69,37 +69,6 @@ export function configFileRefs(opts: LoadConfigOptions = {}): ConfigFileRef[] {
   ];
 }
 
-const TRUE = new Set(['1', 'true', 'yes', 'on']);
-const FALSE = new Set(['0', 'false', 'no', 'off', '']);
-
-/** The environment's settings: SOCKET_DEBUG, DEFAULT_BUFFER_SIZE, NO_COLOR (https://no-color.org: any non-empty value). */
-export function parseEnv(env: NodeJS.ProcessEnv): { values: ConfigFile; vars: Partial<Record<keyof Config, string>> } {
-  const values: Record<string, unknown> = {};
-  const vars: Partial<Record<keyof Config, string>> = {};
-  if (env.SOCKET_DEBUG !== undefined) {
-    const v = env.SOCKET_DEBUG.trim().toLowerCase();
-    if (TRUE.has(v)) values.debug = true;
-    else if (FALSE.has(v)) values.debug = false;
-    else throw new UsageError(`environment SOCKET_DEBUG: expected true or false, got ${JSON.stringify(env.SOCKET_DEBUG)}`);
-    vars.debug = 'SOCKET_DEBUG';
-  }
-  if (env.DEFAULT_BUFFER_SIZE !== undefined && env.DEFAULT_BUFFER_SIZE.trim() !== '') {
-    const text = env.DEFAULT_BUFFER_SIZE.trim();
-    if (!/^\d+$/.test(text)) throw new UsageError(`environment DEFAULT_BUFFER_SIZE: expected a whole number of bytes (512-67108864), got ${JSON.stringify(env.DEFAULT_BUFFER_SIZE)}`);
-    values.bufferSize = Number(text);
-    vars.bufferSize = 'DEFAULT_BUFFER_SIZE';
-  }
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') {
-    values.color = false;
-    vars.color = 'NO_COLOR';
-  }
-  // The same bounds and wording as the schema's (schema.ts), without loading zod.
-  const size = values.bufferSize as number | undefined;
-  if (size !== undefined && size < BUFFER_SIZE_MIN) throw new UsageError(`environment DEFAULT_BUFFER_SIZE: Too small: expected number to be >=${BUFFER_SIZE_MIN}, got ${size}`);
-  if (size !== undefined && size > BUFFER_SIZE_MAX) throw new UsageError(`environment DEFAULT_BUFFER_SIZE: Too big: expected number to be <=${BUFFER_SIZE_MAX}, got ${size}`);
-  return { values: values as ConfigFile, vars };
-}
-
 /** One source of settings and where its values come from. */
 export interface ConfigSource {
   values: ConfigFile;
@@ -130,31 +99,31 @@ export function mergeConfig(sources: readonly ConfigSource[], files: ConfigFileR
   return { config, origins, entryOrigins, files };
 }
 
-/** The environment as a config source. */
-export function envSource(env: NodeJS.ProcessEnv): ConfigSource {
-  const fromEnv = parseEnv(env);
-  return { values: fromEnv.values, info: (k) => ({ origin: 'env', detail: fromEnv.vars[k] }) };
-}
-
 /** Flags that carry a value (undefined ones are left out). */
 export function givenFlags(flags: Partial<Config> | undefined): Partial<Config> {
   return Object.fromEntries(Object.entries(flags ?? {}).filter(([, v]) => v !== undefined)) as Partial<Config>;
 }
 
+/** True when the environment sets a config value (load.ts's parseEnv reads and validates it). */
+export function envSetsConfig(env: NodeJS.ProcessEnv): boolean {
+  return env.SOCKET_DEBUG !== undefined || (env.DEFAULT_BUFFER_SIZE !== undefined && env.DEFAULT_BUFFER_SIZE.trim() !== '') || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+}
+
 /**
- * The configuration when there is nothing to read or validate (no config file, no flags): the
- * defaults and the environment. undefined when a file exists or flags were given (then load.ts).
+ * The configuration when there is nothing to read or validate: no config file, no setting in the
+ * environment, no flag. Then it is the defaults. undefined otherwise (load.ts validates every source
+ * with zod).
  */
 export function loadConfigWithoutFiles(opts: LoadConfigOptions = {}): LoadedConfig | undefined {
-  if (Object.keys(givenFlags(opts.flags)).length > 0) return undefined;
+  if (Object.keys(givenFlags(opts.flags)).length > 0 || envSetsConfig(opts.env ?? process.env)) return undefined;
   const files = configFileRefs(opts);
   if (files.some((f) => f.found)) return undefined;
-  return mergeConfig([envSource(opts.env ?? process.env)], files);
+  return mergeConfig([], files);
 }
 
 /**
  * loadConfig for the command line: the same result, but zod and the YAML parser (load.ts) are loaded
- * only when a config file exists or flags need validating.
+ * only when a config file, the environment or flags set something to validate.
  */
 export async function loadCliConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig> {
   return loadConfigWithoutFiles(opts) ?? (await import('./load.js')).loadConfig(opts);
