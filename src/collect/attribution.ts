@@ -19,11 +19,21 @@ export interface AttributeCallOptions {
 
 export type AttributeFn = (sockets: Socket[], scope: 'listeners' | 'all', opts?: AttributeCallOptions) => Promise<AttributionInfo>;
 
+/** Starts reading the likely owner of these socket inodes ahead of a targeted attribution (see ProcessAttributor.prefetch). */
+export type PrefetchFn = (inodes: readonly number[]) => Promise<void>;
+
 let shared: AttributeFn | null | undefined;
+let sharedPrefetch: PrefetchFn | null = null;
 
 /** Installs the attribution function (src/collect/processes.ts registers its cached attributor here). */
-export function setAttributor(fn: AttributeFn | null): void {
+export function setAttributor(fn: AttributeFn | null, prefetch: PrefetchFn | null = null): void {
   shared = fn;
+  sharedPrefetch = fn ? prefetch : null;
+}
+
+/** The shared attributor's prefetch, or null. */
+export function prefetchWith(): PrefetchFn | null {
+  return sharedPrefetch;
 }
 
 /** The shared attributor, or null when none is available (collectors then use their own, e.g. ss -p). */

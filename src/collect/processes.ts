@@ -34,7 +34,7 @@ import { readFdLinks, socketLinkAt, type FdReadPlan } from './fd-links.js';
 import { InodeIndex } from './inode-index.js';
 import { isListenerSocket } from './listener-socket.js';
 import { canListFds, fdSizeIsCount, hasCmdline, readComm, readFailure, readStartAndParent, statPidFd, type PidStat, type ReadResult } from './proc-pid.js';
-import { readTargeted, type TargetedReads } from './targeted-pass.js';
+import { likelyOwner, readTargeted, type TargetedReads } from './targeted-pass.js';
 
 export type AttributionScope = 'none' | 'listeners' | 'all';
 
@@ -133,6 +133,10 @@ export class ProcessAttributor {
   private unreadable = new Map<number, boolean>();
   private lastStats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true };
   private lastYield = 0;
+  /** How long a pass runs between yields to the event loop (shorter while a prefetch overlaps a dump). */
+  private yieldEveryMs = YIELD_EVERY_MS;
+  /** The pass number index entries get (prefetch: -1, never a pass, so that no later pass takes them as gone). */
+  private entryGen: number | undefined;
   private sizeCounts: boolean | undefined;
 
   constructor(opts: AttributorOptions = {}) {
@@ -169,6 +173,62 @@ export class ProcessAttributor {
       () => undefined,
     );
     return run;
+  }
+
+  /**
+   * Starts a targeted pass early, while the dump that lists the wanted sockets is still running (the
+   * kernel fills the dump on another thread, so reading fds now overlaps it): from the first wanted
+   * inodes seen, reads the one process most likely to own them (sampled fds, as a targeted pass orders
+   * them), yielding to the event loop every millisecond so that the dump keeps receiving. The
+   * targeted attribute() that follows finds that process in the cache instead of reading it. Only on a
+   * fresh cache (a one-shot command): a warm cache is cheaper to bring up to date than this guess.
+   */
+  prefetch(inodes: readonly number[]): Promise<void> {
+    const run = this.queue.then(() => this.prefetchNow(inodes));
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async prefetchNow(inodes: readonly number[]): Promise<void> {
+    if (this.pids.size > 0 || inodes.length === 0) return;
+    const t0 = performance.now();
+    this.lastYield = t0;
+    const stats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true };
+    let names: string[];
+    try {
+      names = readdirSync(this.root);
+    } catch {
+      return;
+    }
+    const candidates: PidStat[] = [];
+    for (const n of names) {
+      const c = n.charCodeAt(0);
+      if (c < 48 || c > 57) continue;
+      const st = statPidFd(this.root, Number(n), this.countFromStat);
+      if (typeof st === 'object') candidates.push(st);
+    }
+    stats.pids = candidates.length;
+    const wanted = new Set(inodes);
+    const owner = likelyOwner(candidates, wanted, (pid, fd) => {
+      stats.readlinks++;
+      return socketLinkAt(`${this.root}/${pid}/fd`, fd);
+    });
+    if (owner !== undefined) {
+      // This read starts the refresh period: the pass that follows reads only what changed since.
+      this.lastFull = this.now();
+      this.yieldEveryMs = 1;
+      this.entryGen = -1;
+      try {
+        await this.readPid(owner, undefined, 'incremental', SAME_LIST, stats);
+      } finally {
+        this.yieldEveryMs = YIELD_EVERY_MS;
+        this.entryGen = undefined;
+      }
+    }
+    logOsCall('read', `${this.root}/*/fd`, performance.now() - t0, undefined, `prefetch pids=${stats.pids} readlinks=${stats.readlinks}${owner ? ` owner=${owner.pid}` : ''}`);
   }
 
   private async attributeNow(sockets: Socket[], scope: 'listeners' | 'all', targeted: boolean): Promise<AttributionInfo> {
@@ -273,7 +333,7 @@ export class ProcessAttributor {
   }
 
   private async maybeYield(): Promise<void> {
-    if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
+    if (performance.now() - this.lastYield > this.yieldEveryMs) {
       await new Promise<void>((res) => setImmediate(res));
       this.lastYield = performance.now();
     }
@@ -420,7 +480,8 @@ export class ProcessAttributor {
       if (!prev) this.index.reserve(next.fds.size);
       // The entry first: refs made on demand take the name of the entry in place.
       this.pids.set(pid, next);
-      for (const [fd, ino] of next.fds) if (ino !== 0 && (renamed || prev?.fds.get(fd) !== ino)) this.index.add(ino, pid, fd, next.name, this.gen);
+      const gen = this.entryGen ?? this.gen;
+      for (const [fd, ino] of next.fds) if (ino !== 0 && (renamed || prev?.fds.get(fd) !== ino)) this.index.add(ino, pid, fd, next.name, gen);
     } else this.pids.delete(pid);
   }
 }
@@ -433,4 +494,7 @@ export function sharedAttributor(): ProcessAttributor {
   return shared;
 }
 
-setAttributor((sockets, scope, opts) => sharedAttributor().attribute(sockets, scope, { targeted: opts?.reach === 'targeted' }));
+setAttributor(
+  (sockets, scope, opts) => sharedAttributor().attribute(sockets, scope, { targeted: opts?.reach === 'targeted' }),
+  (inodes) => sharedAttributor().prefetch(inodes),
+);

@@ -7,6 +7,8 @@ import { readStartAndParent, type PidStat, type ReadResult } from './proc-pid.js
 
 /** Targeted passes sample this many fds of a process with at least PROBE_MIN_FDS fds to order the reads. */
 const PROBES_PER_PID = 6;
+/** Samples per process when guessing the owner from part of the wanted sockets (ProcessAttributor.prefetch). */
+const PREFETCH_PROBES_PER_PID = 32;
 const PROBE_MIN_FDS = 256;
 /** At most this many readlinks to look for other holders of a wanted listener at the same fd number. */
 const SAME_FD_PROBE_BUDGET = 4096;
@@ -68,20 +70,43 @@ function takeFound(pid: number, state: TargetedState, reads: TargetedReads): boo
   return holds;
 }
 
-/** Targeted pass: reads unread processes, most likely owners first, until every wanted socket has one. */
-async function readUntilFound(state: TargetedState, reads: TargetedReads): Promise<void> {
-  if (state.missing.size === 0) return;
+/** Sampled fds of each process with PROBE_MIN_FDS fds or more that hold one of `wanted`: pid -> hits. */
+function probeHits(candidates: Iterable<PidStat>, wanted: ReadonlySet<number>, readSocketLink: (pid: number, fd: number) => number, probes = PROBES_PER_PID): Map<number, number> {
   const hits = new Map<number, number>();
-  for (const st of state.unread.values()) {
+  for (const st of candidates) {
     if (st.count < PROBE_MIN_FDS) continue;
     // fds are allocated lowest-first, so numbers below the count are mostly open: sample them evenly.
     let h = 0;
-    for (let k = 1; k <= PROBES_PER_PID; k++) {
-      const ino = reads.readSocketLink(st.pid, Math.floor((st.count * k) / (PROBES_PER_PID + 1)));
-      if (ino !== 0 && state.missing.has(ino)) h++;
+    for (let k = 1; k <= probes; k++) {
+      const ino = readSocketLink(st.pid, Math.floor((st.count * k) / (probes + 1)));
+      if (ino !== 0 && wanted.has(ino)) h++;
     }
     if (h > 0) hits.set(st.pid, h);
   }
+  return hits;
+}
+
+/**
+ * The process whose sampled fds hold the most of `wanted` (ties: fewer fds, then lower pid), or
+ * undefined when no sample hits: what ProcessAttributor.prefetch reads while the dump still runs.
+ */
+export function likelyOwner(candidates: readonly PidStat[], wanted: ReadonlySet<number>, readSocketLink: (pid: number, fd: number) => number): PidStat | undefined {
+  // Only part of the wanted sockets is known this early: more samples than a pass after the dump takes.
+  const hits = probeHits(candidates, wanted, readSocketLink, PREFETCH_PROBES_PER_PID);
+  let best: PidStat | undefined;
+  for (const st of candidates) {
+    const h = hits.get(st.pid);
+    if (h === undefined) continue;
+    const b = best ? hits.get(best.pid)! : 0;
+    if (!best || h > b || (h === b && (st.count < best.count || (st.count === best.count && st.pid < best.pid)))) best = st;
+  }
+  return best;
+}
+
+/** Targeted pass: reads unread processes, most likely owners first, until every wanted socket has one. */
+async function readUntilFound(state: TargetedState, reads: TargetedReads): Promise<void> {
+  if (state.missing.size === 0) return;
+  const hits = probeHits(state.unread.values(), state.missing, (pid, fd) => reads.readSocketLink(pid, fd));
   const order = [...state.unread.values()].sort(
     (a, b) =>
       (hits.get(b.pid) ?? 0) - (hits.get(a.pid) ?? 0) ||
