@@ -1,7 +1,7 @@
 // The fd-link reader of process attribution: what socket inode /proc/PID/fd/N points to. readlinkat(2)
 // on a directory fd through koffi when it loads, fs.readlinkSync otherwise; one reader per process.
 import { readdirSync, readlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { loadKoffi } from './koffi.js';
 
 const SOCKET_LINK = /^socket:\[(\d+)\]$/;
 const SOCKET_PREFIX = Buffer.from('socket:[', 'latin1');
@@ -47,7 +47,7 @@ export function linkReader(): LinkReader {
   reader = nodeReader;
   if (process.platform !== 'linux') return reader;
   try {
-    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+    const koffi = loadKoffi();
     const lib = koffi.load('libc.so.6');
     const openat = lib.func('int open(const char *path, int flags)') as (path: string, flags: number) => number;
     const readlinkat = lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as (fd: number, path: string, buf: Buffer, size: number) => number;

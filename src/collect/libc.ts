@@ -1,15 +1,11 @@
 // koffi bindings to the few libc socket calls sockscope makes itself (getsockopt on a borrowed fd, try bind/listen/connect).
 import { constants as osConstants } from 'node:os';
 import { isIPv4, isIPv6 } from 'node:net';
-import { createRequire } from 'node:module';
+import { loadKoffi } from './koffi.js';
 import { logOsCall } from './debug.js';
 
-type KoffiModule = typeof import('koffi');
-let koffiModule: KoffiModule | undefined;
-/** koffi is loaded on first use only: its native addon costs ~50-100 ms of start-up that other commands should not pay. */
-function koffiLib(): KoffiModule {
-  return (koffiModule ??= createRequire(import.meta.url)('koffi') as KoffiModule);
-}
+/** koffi is loaded on first use only (koffi.ts): its native addon costs start-up that other commands should not pay. */
+const koffiLib = loadKoffi;
 
 // Linux x86_64 / generic constants (asm-generic/socket.h, linux/in.h, bits/fcntl-linux.h).
 export const AF_UNIX = 1;

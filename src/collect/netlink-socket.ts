@@ -1,6 +1,7 @@
 // A NETLINK_SOCK_DIAG socket through koffi: socket(), send(), recv() on koffi's worker threads so a
 // big dump never blocks the event loop, and close(). The only file that makes these syscalls.
 import { constants as osConstants } from 'node:os';
+import { loadKoffi } from './koffi.js';
 
 const AF_NETLINK = 16;
 const SOCK_RAW = 3;
@@ -52,8 +53,7 @@ export class NetlinkError extends Error {
 function loadBindings(): Promise<Bindings> {
   bindings ??= (async () => {
     if (process.platform !== 'linux') throw new Error(`netlink needs Linux (this is ${process.platform})`);
-    const mod = (await import('koffi')) as unknown as { default?: typeof import('koffi') } & typeof import('koffi');
-    const koffi = mod.default ?? mod;
+    const koffi = loadKoffi();
     const lib = koffi.load('libc.so.6');
     return {
       socket: lib.func('int socket(int domain, int type, int protocol)') as AsyncFn,
