@@ -89,7 +89,10 @@ export function parseSkillFile(path: string): ConfigFile {
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off', '']);
 
-/** The environment's settings: SOCKET_DEBUG, DEFAULT_BUFFER_SIZE, NO_COLOR (https://no-color.org: any non-empty value). */
+/**
+ * The environment's settings: SOCKET_DEBUG, DEFAULT_BUFFER_SIZE, NO_COLOR (https://no-color.org: any
+ * non-empty value). resolve.ts's envSetsConfig must say true whenever this reads a variable.
+ */
 export function parseEnv(env: NodeJS.ProcessEnv): { values: ConfigFile; vars: Partial<Record<keyof Config, string>> } {
   const values: Record<string, unknown> = {};
   const vars: Partial<Record<keyof Config, string>> = {};

@@ -104,7 +104,7 @@ export function givenFlags(flags: Partial<Config> | undefined): Partial<Config> 
   return Object.fromEntries(Object.entries(flags ?? {}).filter(([, v]) => v !== undefined)) as Partial<Config>;
 }
 
-/** True when the environment sets a config value (load.ts's parseEnv reads and validates it). */
+/** True when the environment sets a config value: the variables load.ts's parseEnv reads (keep the two in step). */
 export function envSetsConfig(env: NodeJS.ProcessEnv): boolean {
   return env.SOCKET_DEBUG !== undefined || (env.DEFAULT_BUFFER_SIZE !== undefined && env.DEFAULT_BUFFER_SIZE.trim() !== '') || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
 }
@@ -128,7 +128,6 @@ export function loadConfigWithoutFiles(opts: LoadConfigOptions = {}): LoadedConf
 export async function loadCliConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig> {
   return loadConfigWithoutFiles(opts) ?? (await import('./load.js')).loadConfig(opts);
 }
-
 
 /**
  * A rebound key must not shadow another command in a view where both apply (the keymap is searched in
