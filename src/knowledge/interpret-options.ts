@@ -142,7 +142,7 @@ function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: OptionContext): { mean
     return { meaning: `${base}; differs from the default ${humanBytes(def)}` };
   }
   if (coreDef !== null) {
-    if (v === coreDef) return { meaning: `${base}; the default net.core.${kind}mem_default` };
+    if (v === coreDef) return { meaning: `${base}; the default net.core.${kind === 'rcv' ? 'r' : 'w'}mem_default` };
     return { meaning: base, unusual: `${opt} is ${humanBytes(v)}, not the default net.core.${kind === 'rcv' ? 'r' : 'w'}mem_default=${humanBytes(coreDef)}: set by the application` };
   }
   return { meaning: base };

@@ -117,3 +117,14 @@ test('bad input exits 2 with one line naming the flag', () => {
   assert.equal(gone.status, 1);
   assert.match(gone.stderr, /no process with pid/);
 });
+
+test('a socket with the default buffer names the real sysctl net.core.rmem_default / wmem_default', { timeout: 60_000 }, async (t) => {
+  const p = await startKnownOptions('reno');
+  t.after(() => p.stop());
+  const s = p.sockets.udp4; // a UDP socket on 127.0.0.1 that never set SO_RCVBUF / SO_SNDBUF
+  const r = sockscope(['inspect-options', '--pid', String(p.pid), '--socket-fd', String(s.fd), '--options', 'SO_RCVBUF,SO_SNDBUF', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const rows = new Map<string, JsonRow>(JSON.parse(r.stdout).options.map((o: JsonRow) => [o.name, o]));
+  assert.match(rows.get('SO_RCVBUF')!.meaning, /the default net\.core\.rmem_default$/);
+  assert.match(rows.get('SO_SNDBUF')!.meaning, /the default net\.core\.wmem_default$/);
+});
