@@ -1,7 +1,10 @@
 // `sockscope inspect-options` end to end: exact values as root, the fallback as an unprivileged user, bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { asC, sockscope, startKnownOptions } from '../collect/getsockopt-helpers.js';
 
 interface JsonRow {
@@ -127,4 +130,27 @@ test('a socket with the default buffer names the real sysctl net.core.rmem_defau
   const rows = new Map<string, JsonRow>(JSON.parse(r.stdout).options.map((o: JsonRow) => [o.name, o]));
   assert.match(rows.get('SO_RCVBUF')!.meaning, /the default net\.core\.rmem_default$/);
   assert.match(rows.get('SO_SNDBUF')!.meaning, /the default net\.core\.wmem_default$/);
+});
+
+test('a unix socket path with terminal escapes is shown escaped', { timeout: 30_000 }, async (t) => {
+  // A real listener (python3, as the C fixtures need no unix socket) whose path holds ESC and BEL.
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-esc-'));
+  const path = join(dir, 'u\x1b[31m\x07sock');
+  const child = spawn('python3', ['-c', 'import socket,sys,os\ns=socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\ns.listen(1)\nprint(s.fileno(), flush=True)\nsys.stdin.read()', path], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.after(() => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const fd = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('python3 unix listener not ready in 10 s')), 10_000);
+    child.stdout!.once('data', (d) => {
+      clearTimeout(timer);
+      resolve(Number(String(d).trim()));
+    });
+    child.once('error', reject);
+  });
+  const r = sockscope(['inspect-options', '--pid', String(child.pid), '--socket-fd', String(fd), '--options', 'SO_TYPE']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /[\x07\x1b]/, 'no raw control characters reach the terminal');
+  assert.ok(r.stdout.includes('socket: unix LISTEN ' + join(dir, 'u\\x1b[31m\\x07sock')), r.stdout);
 });

@@ -83,7 +83,8 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
     .join(' ');
   const who = r.pid !== null ? `pid ${r.pid} (${escapeControl(r.process.name ?? '?')}${r.process.uid !== undefined ? `, uid ${r.process.uid}` : ''}) fd ${r.fd}` : 'owning process not visible';
   out.push(`${who}${r.inode !== undefined ? `, inode ${r.inode}` : ''}`);
-  out.push(`socket: ${[proto, r.socket.state, r.socket.local, r.socket.peer ? `-> ${r.socket.peer}` : ''].filter(Boolean).join(' ')}`);
+  // local/peer of a unix socket are paths anyone could choose: untrusted text.
+  out.push(`socket: ${escapeControl([proto, r.socket.state, r.socket.local, r.socket.peer ? `-> ${r.socket.peer}` : ''].filter(Boolean).join(' '))}`);
   if (r.located) {
     out.push(`found as: ${r.located.how}${r.located.others ? ` (${r.located.others} other socket(s) also listen on it)` : ''}${r.located.holders.length > 1 ? `; held by ${r.located.holders.map((h) => `${h.pid}/${h.fd}`).join(', ')}` : ''}`);
   }
