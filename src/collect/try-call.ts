@@ -1,5 +1,6 @@
 // `sockscope try`: performs socket()/setsockopt()/bind()/listen()/connect()/sendto() for real through koffi on a
 // socket sockscope owns (Node's net module cannot choose SO_REUSEADDR=0 or set arbitrary options), then closes it.
+import { readFileSync } from 'node:fs';
 import { readlink } from 'node:fs/promises';
 import { logOsCall } from './debug.js';
 import {
@@ -92,11 +93,27 @@ function fmt(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
+/**
+ * The interface index for the zone of an IPv6 address (`fe80::1%eth0` or `fe80::1%2`), which the kernel needs in
+ * sin6_scope_id to bind or reach a link-local address; undefined when no interface has that name.
+ */
+export function zoneIndex(zone: string): number | undefined {
+  if (/^\d+$/.test(zone)) return Number(zone);
+  if (!/^[^/\0]+$/.test(zone) || zone === '.' || zone === '..') return undefined;
+  try {
+    const n = Number(readFileSync(`/sys/class/net/${zone}/ifindex`, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the call sequence for `op` on a fresh socket and closes it; never throws for a failing call (that is the result). */
 export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
   const l = libc();
   if (!l) throw new CollectorError('koffi', `cannot load libc: ${libcLoadError() ?? 'unknown error'}`);
-  const { family, buf: sa } = encodeSockaddr(o.address, o.port);
+  const zone = /%(.+)$/.exec(o.address)?.[1];
+  const { family, buf: sa } = encodeSockaddr(o.address.replace(/%.*$/, ''), o.port, zone !== undefined ? (zoneIndex(zone) ?? 0) : 0);
   const res: TryCallResult = { op: o.op, address: o.address, port: o.port, family: family === AF_INET6 ? 'inet6' : 'inet', ok: false, steps: [] };
   const step = (call: string, fn: () => number): boolean => {
     const t0 = performance.now();

@@ -126,3 +126,39 @@ test('try: bad input exits 2', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
 });
+
+test('try bind/listen on a zoned link-local address ([fe80::1%d0]) passes the zone to the kernel as sin6_scope_id', { timeout: 60_000 }, () => {
+  assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
+  const ns = `sockscope-zone-${process.pid}`;
+  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+  assert.equal(add.error, undefined, 'ip (iproute2) is required');
+  assert.equal(add.status, 0, add.stderr);
+  try {
+    const ip = (...a: string[]) => assert.equal(spawnSync('ip', ['-n', ns, ...a], { encoding: 'utf8' }).status, 0, `ip ${a.join(' ')}`);
+    ip('link', 'set', 'lo', 'up');
+    ip('link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1'); // interfaces that exist only in this namespace
+    ip('link', 'set', 'd0', 'up');
+    ip('link', 'set', 'd1', 'up');
+    ip('addr', 'add', 'fe80::1/64', 'dev', 'd0', 'nodad');
+    const index = Number(spawnSync('ip', ['netns', 'exec', ns, 'cat', '/sys/class/net/d0/ifindex'], { encoding: 'utf8' }).stdout.trim());
+    for (const zone of ['d0', String(index)]) {
+      const r = sockscope(['try', 'bind', `[fe80::1%${zone}]:0`, '--json'], { netns: ns });
+      assert.equal(r.status, 0, r.stderr);
+      const j = JSON.parse(r.stdout);
+      assert.equal(j.call.ok, true, `bind with zone ${zone}: ${JSON.stringify(j.call.steps)}`);
+      assert.match(j.call.local, /^\[fe80::1\]:\d+$/);
+    }
+    const l = sockscope(['try', 'listen', '[fe80::1%d0]:0'], { netns: ns });
+    assert.equal(l.status, 0, l.stderr);
+    assert.match(l.stdout, /^ok +listen\(511\)$/m);
+    // Without a zone the kernel cannot tell the link: EINVAL, as before.
+    assert.match(sockscope(['try', 'bind', '[fe80::1]:0'], { netns: ns }).stdout, /EINVAL/);
+    // A zone that names no interface is bad input.
+    const bad = sockscope(['try', 'bind', '[fe80::1%nosuch0]:0'], { netns: ns });
+    assert.equal(bad.status, 2, bad.stdout);
+    assert.match(bad.stderr, /ADDRESS: .*nosuch0/);
+  } finally {
+    spawnSync('ip', ['netns', 'delete', ns]);
+  }
+  assert.ok(!spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.includes(ns), 'namespace deleted');
+});

@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { resolveOne, runTry, type TryRun } from '../../collect/try-call-context.js';
-import type { TryOp } from '../../collect/try-call.js';
+import { zoneIndex, type TryOp } from '../../collect/try-call.js';
 import { parseHostPort } from '../../knowledge/interpret-connect.js';
 import { interpretTry, relevantHolders, type TryInterpretation } from '../../knowledge/interpret-try.js';
 import { escapeControl } from '../../model/escape.js';
@@ -80,6 +80,8 @@ export async function runTryCommand(a: Args): Promise<void> {
     }
   }
   if (a.v6only !== undefined && isIP(address) !== 6) throw new UsageError('--v6only applies to IPv6 addresses only');
+  const zone = /%(.+)$/.exec(address)?.[1];
+  if (zone !== undefined && zoneIndex(zone) === undefined) throw new UsageError(`ADDRESS: the zone '${escapeControl(zone)}' after % names no network interface of this host (ip -br link lists them)`);
   const run = await runTry({
     op,
     host: hp.host,
