@@ -90,6 +90,17 @@ test('udp-receive-errors and udp-socket-drops: sustained rises name the socket; 
   assert.deepEqual(ids(once[3], once), []);
 });
 
+test('udp-socket-drops: the rise is timed over the samples that carry the drop counter', () => {
+  // The monitor's home view collects no skmem; opening a port view does. Samples without the counter
+  // must not stretch the time of the rise: +200 over the last two intervals is +200 in 20 s, not 50 s.
+  const h = fakeHistory(6, (i) => ({
+    sockets: [udp('127.0.0.1:17004', { processes: [proc(77, 'udpsink')], ...(i >= 3 ? { skmem: { rmemAlloc: 6912, rcvbuf: 8192, wmemAlloc: 0, sndbuf: 212992, drops: 1000 + (i - 3) * 100 } } : {}) })],
+  }));
+  const r = run(h[5], h).find((x) => x.id === 'udp-socket-drops');
+  assert.ok(r, 'udp-socket-drops fires');
+  assert.match(r.message, /is dropping datagrams: \+200 in 20 s,/);
+});
+
 test('process-near-fd-limit: open files against RLIMIT_NOFILE; only for the port\'s processes under --port', () => {
   const snap = fakeSnapshot({
     sockets: [listener('0.0.0.0:8080', 128, 0, [proc(10, 'api')]), listener('0.0.0.0:9090', 128, 0, [proc(20, 'other')])],

@@ -69,10 +69,15 @@ const udpSocketDrops: Rule = {
     for (const s of ctx.snapshot.sockets) {
       if (s.protocol !== 'udp' || s.skmem?.drops == null || s.skmem.drops === 0) continue;
       const k = socketKey(s);
-      const vals = win.map((snap) => factsOf(snap).byKey.get(k)?.skmem?.drops).filter((v): v is number => v != null);
+      // Only the samples that carry the counter (a view without skmem leaves gaps): the rise is timed over them.
+      const pts: { time: number; drops: number }[] = [];
+      for (const snap of win) {
+        const d = factsOf(snap).byKey.get(k)?.skmem?.drops;
+        if (d != null) pts.push({ time: snap.time, drops: d });
+      }
       let rising = 0;
       let delta = 0;
-      for (let i = 1; i < vals.length; i++) if (vals[i] > vals[i - 1]) { rising++; delta += vals[i] - vals[i - 1]; }
+      for (let i = 1; i < pts.length; i++) if (pts[i].drops > pts[i - 1].drops) { rising++; delta += pts[i].drops - pts[i - 1].drops; }
       if (rising < 2 || delta < min) continue;
       const p = uniqueProcesses([s.processes]);
       out.push({
@@ -82,7 +87,7 @@ const udpSocketDrops: Rule = {
         protocol: 'udp',
         port: s.local.port,
         ...(p.length === 1 ? { pid: p[0].pid } : {}),
-        message: `UDP socket on port ${s.local.port}${p.length ? ` (${describeProcesses(p)})` : ''} is dropping datagrams: +${delta} in ${fmtSeconds((win[win.length - 1].time - win[0].time) / 1000)}, its receive buffer overflows`,
+        message: `UDP socket on port ${s.local.port}${p.length ? ` (${describeProcesses(p)})` : ''} is dropping datagrams: +${delta} in ${fmtSeconds((pts[pts.length - 1].time - pts[0].time) / 1000)}, its receive buffer overflows`,
         evidence: udpDetail(s),
         fix: rmemFix(ctx, Math.max(8 * 1024 * 1024, (s.skmem.rcvbuf ?? 0) * 4)),
       });
