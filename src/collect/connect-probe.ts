@@ -5,7 +5,7 @@ import { isIP, Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import type { Socket } from '../model/socket.js';
 import { sysctlInts, type Snapshot } from '../model/snapshot.js';
-import { describeRoute, diagnoseConnectError, errnoMessage, parseIpRouteGet, verdict, type AddressOutcome, type ConnectDiagnosis, type ExistingSockets, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { describeRoute, diagnoseConnectError, errnoMessage, findLocalListener, parseIpRouteGet, verdict, type AddressOutcome, type ConnectDiagnosis, type ExistingSockets, type LocalListener, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { logOsCall } from './debug.js';
 import { run } from './exec.js';
 import { createSource } from './index.js';
@@ -226,6 +226,16 @@ export function summarizeExisting(sockets: readonly Socket[], address: string, p
   };
 }
 
+/** The listener on this host for a local destination (its accept queue explains a timeout), read after the connect. */
+export async function localListener(source: SocketSource | undefined, address: string, port: number, timeoutMs: number): Promise<LocalListener | undefined> {
+  try {
+    const snap = await (source ?? createSource('auto')).collect({ protocols: ['tcp'], port, processes: 'none', timeoutMs: timeoutMs + 5000 });
+    return findLocalListener(snap.sockets, address, port);
+  } catch {
+    return undefined; // unknown: the diagnosis stays the generic one
+  }
+}
+
 /** Runs the whole probe. Connect attempts run one address after another (as a client would try them). */
 export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
   const res = await resolveAll(o.host);
@@ -263,7 +273,8 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
     };
     const outcome: AddressOutcome = { address: a.address, connected: c.ok, connectMs: c.ms };
     if (!c.ok) {
-      probe.diagnosis = diagnoseConnectError(c.errno!, { address: a.address, port: o.port, timeoutMs: o.timeoutMs, route, existing });
+      const listener = c.errno === 'ETIMEDOUT' && route.type === 'local' ? await localListener(o.source, a.address, o.port, o.timeoutMs) : undefined;
+      probe.diagnosis = diagnoseConnectError(c.errno!, { address: a.address, port: o.port, timeoutMs: o.timeoutMs, route, existing, listener });
       outcome.diagnosis = probe.diagnosis;
     } else {
       let sock: NetSocket = c.socket!;

@@ -6,6 +6,7 @@ import { lookup } from 'node:dns/promises';
 import type { Socket } from '../model/socket.js';
 import { sysctlInt } from '../model/snapshot.js';
 import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
+import { localListener } from './connect-probe.js';
 import { findSocketHolders } from './getsockopt-locate.js';
 import { readProcText, readSysctls } from './host.js';
 import { createSource } from './index.js';
@@ -103,6 +104,10 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     .flat()
     .filter((x): x is NonNullable<typeof x> => !!x)
     .map((x) => x.address);
+  // A connect to this host that timed out: the listener's full accept queue (SYNs dropped) is the usual cause.
+  const bare = o.address.replace(/%.*$/, '');
+  const local = addrs.includes(bare) || /^127\./.test(bare) || bare === '::1';
+  const listener = o.op === 'connect' && call.errno === 'ETIMEDOUT' && local ? await localListener(source, bare, o.port, o.timeoutMs) : undefined;
   const context: TryContext = {
     op: o.op,
     target: fmt(o.address, o.port),
@@ -125,6 +130,7 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     connectMs: call.connectMs,
     timeoutMs: o.timeoutMs,
     sent: call.sent,
+    ...(listener ? { listener } : {}),
   };
   return { call, context };
 }

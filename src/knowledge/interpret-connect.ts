@@ -111,8 +111,37 @@ export interface ConnectDiagnosis {
   nextSteps: string[];
 }
 
+/** A listener on this host that takes connections for the destination: its accept queue (Recv-Q) and backlog (Send-Q). */
+export interface LocalListener {
+  local: string;
+  pending: number;
+  backlog: number;
+}
+
+/**
+ * The listener on this host that a connect to (address, port) reaches: same address first, then a wildcard
+ * (0.0.0.0, ::, *); among several (SO_REUSEPORT) the one whose accept queue is full. Call it only for local destinations.
+ */
+export function findLocalListener(
+  sockets: readonly { protocol: string; state: string; local: { address: string; port: number }; recvQ: number; sendQ: number; sendQUnknown?: boolean }[],
+  address: string,
+  port: number,
+): LocalListener | undefined {
+  const want = address.replace(/%.*$/, '').toLowerCase();
+  const v6 = isIP(want) === 6;
+  const wild = v6 ? ['::', '*'] : ['0.0.0.0', '::', '*'];
+  const listeners = sockets.filter((s) => s.protocol === 'tcp' && s.state === 'LISTEN' && s.local.port === port && !s.sendQUnknown);
+  const exact = listeners.filter((s) => s.local.address.toLowerCase() === want);
+  const group = exact.length ? exact : listeners.filter((s) => wild.includes(s.local.address));
+  const l = group.find((s) => s.recvQ > s.sendQ) ?? group[0];
+  return l ? { local: formatHostPort(l.local.address, l.local.port), pending: l.recvQ, backlog: l.sendQ } : undefined;
+}
+
 /** What a connect() errno means for this destination, with next steps. */
-export function diagnoseConnectError(errno: string, ctx: { address: string; port: number; timeoutMs?: number; route?: RouteInfo; existing?: ExistingSockets }): ConnectDiagnosis {
+export function diagnoseConnectError(
+  errno: string,
+  ctx: { address: string; port: number; timeoutMs?: number; route?: RouteInfo; existing?: ExistingSockets; listener?: LocalListener },
+): ConnectDiagnosis {
   const target = formatHostPort(ctx.address, ctx.port);
   let meaning: string | undefined;
   let knownCauses: string[] = [];
@@ -142,7 +171,22 @@ export function diagnoseConnectError(errno: string, ctx: { address: string; port
           'look for REJECT --reject-with tcp-reset rules (iptables -S, nft list ruleset) on the way',
         ],
       };
-    case 'ETIMEDOUT':
+    case 'ETIMEDOUT': {
+      // The kernel drops a SYN while the listener's accept queue is full (Recv-Q > backlog): a local, visible cause.
+      const l = ctx.listener;
+      if (l && l.pending > l.backlog)
+        return {
+          errno,
+          category: 'timeout',
+          summary: `no answer from ${target} within ${ctx.timeoutMs ?? '?'} ms: the accept queue of the listener ${l.local} on this host is full (${l.pending} waiting for accept(), backlog ${l.backlog}), so the kernel drops new SYNs`,
+          meaning,
+          causes: knownCauses,
+          nextSteps: [
+            `sockscope analyze --port ${ctx.port}   (which process owns the listener, and is it calling accept()?)`,
+            'make the server accept faster (more workers, no blocking work in the accept loop), or raise its listen() backlog and net.core.somaxconn',
+            'nstat -az TcpExtListenOverflows TcpExtListenDrops (SYNs dropped because the queue was full)',
+          ],
+        };
       return {
         errno,
         category: 'timeout',
@@ -155,6 +199,7 @@ export function diagnoseConnectError(errno: string, ctx: { address: string; port
           `if the server is reachable but slow to accept: on the server, nstat -az TcpExtListenOverflows TcpExtListenDrops`,
         ],
       };
+    }
     case 'ENETUNREACH':
     case 'EHOSTUNREACH':
     case 'EHOSTDOWN':

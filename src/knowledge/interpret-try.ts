@@ -1,7 +1,7 @@
 // Pure interpretation of a `sockscope try` call against the host's state: who holds the port, TIME_WAIT and
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
 import { explainErrno } from './errno.js';
-import { diagnoseConnectError } from './interpret-connect.js';
+import { diagnoseConnectError, type LocalListener } from './interpret-connect.js';
 
 export interface PortHolder {
   state: string;
@@ -42,6 +42,8 @@ export interface TryContext {
   connectMs?: number;
   timeoutMs?: number;
   sent?: number;
+  /** connect to this host that timed out: the listener it reaches (accept queue and backlog). */
+  listener?: LocalListener;
 }
 
 export interface TryInterpretation {
@@ -195,7 +197,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
   }
 
   if (c.op === 'connect') {
-    const d = diagnoseConnectError(errno, { address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
+    const d = diagnoseConnectError(errno, { address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs, listener: c.listener });
     return { ok: false, summary: d.summary, details: [...details.filter((x) => !d.meaning || !x.includes(d.meaning))].concat(d.meaning ? [`${errno}: ${d.meaning}`] : []), nextSteps: d.nextSteps };
   }
   if (c.op === 'sendto' && errno === 'ECONNREFUSED') {

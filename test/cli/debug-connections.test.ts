@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { BIN, sockscope, sockscopeAsync } from '../collect/getsockopt-helpers.js';
+import { openScenario } from '../helpers/scenario.js';
 
 /** Inside the namespace: listens on 127.0.0.1:5000 and connects to itself until the port range runs out. */
 const HOLD_SCRIPT = `
@@ -177,4 +178,21 @@ test('debug-connections: bad addresses exit 2', () => {
     assert.equal(r.status, 2, `${address}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, /^sockscope: --address: /);
   }
+});
+
+test('a local listener whose accept queue is full: the timeout is explained by the queue, not by a firewall', { timeout: 60_000 }, async (t) => {
+  // backlog 1, 2 completed connections nobody accepts: the queue is full (2 > 1) and the kernel drops new SYNs.
+  const sc = await openScenario({ acceptBacklog: 1, acceptClients: 2, noIpv6: true });
+  t.after(() => sc.close());
+  const a = sc.acceptQueue;
+  assert.equal(a.pending, 2);
+  const r = await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${a.port}`, '--timeout', '700ms', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  const d = j.addresses[0].diagnosis;
+  assert.equal(j.addresses[0].connect.errno, 'ETIMEDOUT');
+  assert.match(d.summary, new RegExp(`accept queue of the listener 127\\.0\\.0\\.1:${a.port} on this host is full \\(2 waiting for accept\\(\\), backlog 1\\)`));
+  assert.doesNotMatch(d.summary, /firewall/);
+  assert.ok(d.nextSteps.some((s: string) => s.includes(`sockscope analyze --port ${a.port}`)), d.nextSteps.join('\n'));
+  assert.match(j.verdict.summary, /accept queue/);
 });

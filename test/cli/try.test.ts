@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { compileFixture, sockscope, startKnownOptions } from '../collect/getsockopt-helpers.js';
+import { compileFixture, sockscope, sockscopeAsync, startKnownOptions } from '../collect/getsockopt-helpers.js';
+import { openScenario } from '../helpers/scenario.js';
 
 /** Leaves TIME_WAIT sockets (and no listener) on a fresh port; `reuse`: the original listener set SO_REUSEADDR. */
 function timeWaitPort(reuse: boolean): number {
@@ -161,4 +162,16 @@ test('try bind/listen on a zoned link-local address ([fe80::1%d0]) passes the zo
     spawnSync('ip', ['netns', 'delete', ns]);
   }
   assert.ok(!spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.includes(ns), 'namespace deleted');
+});
+
+test('try connect to a local listener whose accept queue is full says so', { timeout: 60_000 }, async (t) => {
+  const sc = await openScenario({ acceptBacklog: 1, acceptClients: 2, noIpv6: true });
+  t.after(() => sc.close());
+  const a = sc.acceptQueue;
+  const r = await sockscopeAsync(['try', 'connect', `127.0.0.1:${a.port}`, '--timeout', '700ms', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.call.errno, 'ETIMEDOUT');
+  assert.match(j.interpretation.summary, new RegExp(`accept queue of the listener 127\\.0\\.0\\.1:${a.port} on this host is full \\(2 waiting for accept\\(\\), backlog 1\\)`));
+  assert.doesNotMatch(j.interpretation.summary, /firewall/);
 });
