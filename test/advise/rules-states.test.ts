@@ -24,6 +24,20 @@ test('close-wait-accumulating: a level above the threshold names the owning proc
   assert.match(r.fix, /ss -tnp state close-wait '\( sport = :8080 \)'/);
 });
 
+test('close-wait-accumulating: Recv-Q counts the peer\'s FIN as 1 until it is read, not as a data byte', () => {
+  // As the kernel reports them (ss -tn state close-wait): FIN only -> Recv-Q 1; 10 bytes then FIN -> 11;
+  // EOF read but not closed -> 0. Twelve sockets: 10 with the FIN unread, one with 10 bytes, one EOF read.
+  const sockets = [
+    listener('127.0.0.1:17001', 64, 0, [proc(27734, 'cwleak')]),
+    ...incoming(10, '127.0.0.1:17001', 'CLOSE_WAIT', { recvQ: 1 }),
+    tcp('127.0.0.1:17001', '10.1.0.2:41000', 'CLOSE_WAIT', { recvQ: 11 }),
+    tcp('127.0.0.1:17001', '10.1.0.2:41001', 'CLOSE_WAIT', { recvQ: 0 }),
+  ];
+  const r = find('close-wait-accumulating', fakeSnapshot({ sockets }))!;
+  assert.doesNotMatch(r.evidence, /21 bytes unread/);
+  assert.match(r.evidence, /; 10 bytes of data unread in their Recv-Q; 11 of 12 have not read up to the peer's EOF \(Recv-Q counts its FIN as 1\); peers:/);
+});
+
 test('close-wait-accumulating: growth over the history reads "grew from 40 to 400 in 60 s"', () => {
   const counts = [40, 100, 180, 250, 330, 400];
   const h = fakeHistory(counts.length, (i) => ({ sockets: [listener('0.0.0.0:8080', 128, 0, [proc(9, 'app')]), ...incoming(counts[i], '10.0.0.1:8080', 'CLOSE_WAIT')] }), 12_000);

@@ -50,7 +50,11 @@ const closeWaitAccumulating: Rule = {
       const message = growth
         ? `CLOSE_WAIT grew from ${growth.from} to ${growth.to} in ${fmtSeconds(growth.seconds)} on ${label}: ${who} does not close sockets after the peer closed`
         : `${now} sockets in CLOSE_WAIT on ${label}: ${who} does not close sockets after the peer closed`;
-      const unread = cw.reduce((a, s) => a + s.recvQ, 0);
+      // The kernel's Recv-Q (rcv_nxt - copied_seq) counts the peer's FIN as 1 until the process reads up
+      // to it: a CLOSE_WAIT socket with Recv-Q n > 0 holds n - 1 bytes of data and an unread EOF.
+      let unread = 0;
+      let eofUnread = 0;
+      for (const s of cw) if (s.recvQ > 0) { unread += s.recvQ - 1; eofUnread++; }
       const peers = new Map<string, number>();
       for (const s of cw) peers.set(s.peer.address, (peers.get(s.peer.address) ?? 0) + 1);
       const topPeers = [...peers.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([a, n]) => `${a} (${n})`).join(', ');
@@ -62,7 +66,7 @@ const closeWaitAccumulating: Rule = {
         ...groupPortFields(g),
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
         message,
-        evidence: `CLOSE_WAIT ${now} on ${label} (warning at ${warnAt}, critical at ${critAt})${held}; ${unread} bytes unread in their Recv-Q; peers: ${topPeers}`,
+        evidence: `CLOSE_WAIT ${now} on ${label} (warning at ${warnAt}, critical at ${critAt})${held}; ${unread} bytes of data unread in their Recv-Q; ${eofUnread} of ${cw.length} have not read up to the peer's EOF (Recv-Q counts its FIN as 1); peers: ${topPeers}`,
         fix:
           'Close the socket when a read returns 0 (EOF) and on every error path: C `if (n == 0) { close(fd); }`, Python `with conn:` / try-finally `conn.close()`, ' +
           "Node `socket.on('end', () => socket.end())` and `socket.on('error', () => socket.destroy())`; make connection pools discard closed connections. " +
