@@ -25,6 +25,8 @@ export interface ErrnoExplanation {
   message: string;
   aliases: string[];
   numbers: { linux: number | null; freebsd: number | null; macos: number | null };
+  /** Aliases with a number of their own on a BSD (macOS: ENOTSUP 45, EOPNOTSUPP 102; Linux has one number for both). */
+  aliasNumbers?: { name: string; freebsd?: number; macos?: number }[];
   /** The Winsock code with the same meaning, if any. */
   windows: { name: string; number: number; title: string; message: string } | null;
   meaning: string;
@@ -84,11 +86,19 @@ function build(name: string): ErrnoExplanation {
   const noteName = name.startsWith('WSA') && wsa?.posix ? canon(wsa.posix) : name;
   const note = noteFor(noteName, name.startsWith('WSA') && wsa ? wsa.message.replace(/\.$/, '') : message);
   const macos = bsd?.macos ?? null;
+  const aliasNumbers: NonNullable<ErrnoExplanation['aliasNumbers']> = [];
+  for (const a of aliases) {
+    const ab = bsdByName.get(a);
+    if (!ab || ab === bsd) continue;
+    const own = { name: a, ...(ab.freebsd !== null && ab.freebsd !== bsd?.freebsd ? { freebsd: ab.freebsd } : {}), ...(ab.macos !== null && ab.macos !== macos ? { macos: ab.macos } : {}) };
+    if (own.freebsd !== undefined || own.macos !== undefined) aliasNumbers.push(own);
+  }
   return {
     name,
     message,
     aliases,
     numbers: { linux: lx?.number ?? null, freebsd: bsd?.freebsd ?? null, macos },
+    ...(aliasNumbers.length ? { aliasNumbers } : {}),
     windows: wsa ? { name: wsa.name, number: wsa.number, title: wsa.title, message: wsa.message } : null,
     meaning: note.meaning,
     socketRelevant: note.socketRelevant,

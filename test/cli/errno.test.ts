@@ -48,3 +48,14 @@ test('errno: unknown code and bad --platform exit 2 with one line on stderr', ()
   assert.equal(run('errno', '104', '--platform', 'solaris').status, 2);
   assert.equal(run('errno').status, 2);
 });
+
+test('macOS numbers ENOTSUP (45) apart from EOPNOTSUPP (102); Linux has one number for both', () => {
+  const byName = run('errno', 'ENOTSUP', '--platform', 'macos');
+  assert.equal(byName.status, 0, byName.stderr);
+  assert.match(byName.stdout, /On macOS: ENOTSUP = 45\./);
+  assert.match(run('errno', 'EOPNOTSUPP', '--platform', 'macos').stdout, /On macOS: EOPNOTSUPP = 102\./);
+  const byNumber = run('errno', '45', '--platform', 'macos');
+  assert.match(byNumber.stdout, /numbers +Linux 95 · FreeBSD 45 · macOS 102, ENOTSUP 45 · Windows WSAEOPNOTSUPP 10045/);
+  const j = JSON.parse(run('errno', 'ENOTSUP', '--json').stdout);
+  assert.deepEqual(j.matches[0].aliasNumbers, [{ name: 'ENOTSUP', macos: 45 }]);
+});

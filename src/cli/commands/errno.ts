@@ -35,8 +35,10 @@ export function wrap(text: string, width: number, indent: string, first = indent
 function numbersLine(e: ErrnoExplanation): string {
   const parts: string[] = [];
   if (e.numbers.linux !== null) parts.push(`Linux ${e.numbers.linux}`);
-  if (e.numbers.freebsd !== null) parts.push(`FreeBSD ${e.numbers.freebsd}`);
-  if (e.numbers.macos !== null) parts.push(`macOS ${e.numbers.macos}`);
+  // An alias with its own number on a BSD (macOS ENOTSUP 45 beside EOPNOTSUPP 102) is named next to it.
+  const own = (p: 'freebsd' | 'macos') => (e.aliasNumbers ?? []).filter((a) => a[p] !== undefined).map((a) => `, ${a.name} ${a[p]}`).join('');
+  if (e.numbers.freebsd !== null) parts.push(`FreeBSD ${e.numbers.freebsd}${own('freebsd')}`);
+  if (e.numbers.macos !== null) parts.push(`macOS ${e.numbers.macos}${own('macos')}`);
   if (e.windows) parts.push(`Windows ${e.windows.name} ${e.windows.number}`);
   return parts.join(' · ') || 'no number on Linux, BSD, macOS or Windows';
 }
@@ -87,8 +89,11 @@ export function formatLookup(r: ErrnoLookup, width = 100): string {
   }
   if (r.matchedBy !== 'number' && r.platform && r.matches.length === 1) {
     const e = r.matches[0];
-    const n = r.platform === 'windows' ? e.windows?.number : e.numbers[r.platform];
-    const name = r.platform === 'windows' ? e.windows?.name : e.name;
+    const p = r.platform;
+    const bsd = p === 'macos' || p === 'freebsd' ? p : undefined;
+    const alias = bsd ? e.aliasNumbers?.find((a) => a.name === r.query.toUpperCase() && a[bsd] !== undefined) : undefined;
+    const n = p === 'windows' ? e.windows?.number : alias && bsd ? alias[bsd] : e.numbers[p];
+    const name = p === 'windows' ? e.windows?.name : alias ? alias.name : e.name;
     text += n === undefined || n === null
       ? `\nOn ${PLATFORM_LABEL[r.platform]}: not defined.\n`
       : `\nOn ${PLATFORM_LABEL[r.platform]}: ${name} = ${n}.\n`;
