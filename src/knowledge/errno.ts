@@ -74,8 +74,17 @@ for (const e of LINUX_ERRNOS) for (const a of e.aliases) canonical.set(a, e.name
 const canon = (name: string) => canonical.get(name) ?? name;
 const bsdByName = new Map(BSD_ERRNOS.map((b) => [b.name, b]));
 const wsaByName = new Map(WSA_ERRORS.map((w) => [w.name, w]));
+/** The POSIX error a Winsock code stands for: the table's, or the BSD errno it numbers (WSAEx = 10000 + x), as WSAEPROCLIM for EPROCLIM, which Linux lacks. */
+function posixOf(w: WsaError): string | null {
+  if (w.posix) return w.posix;
+  const b = w.name.startsWith('WSAE') ? bsdByName.get(w.name.slice(3)) : undefined;
+  return b && b.freebsd !== null && w.number === 10000 + b.freebsd ? b.name : null;
+}
 const wsaByPosix = new Map<string, WsaError>();
-for (const w of WSA_ERRORS) if (w.posix) wsaByPosix.set(canon(w.posix), w);
+for (const w of WSA_ERRORS) {
+  const p = posixOf(w);
+  if (p) wsaByPosix.set(canon(p), w);
+}
 
 function build(name: string): ErrnoExplanation {
   const lx = linuxByName.get(name);
@@ -83,7 +92,8 @@ function build(name: string): ErrnoExplanation {
   const bsd = bsdByName.get(name) ?? aliases.map((a) => bsdByName.get(a)).find(Boolean);
   const wsa = wsaByPosix.get(name) ?? (name.startsWith('WSA') ? wsaByName.get(name) : undefined);
   const message = lx?.message ?? bsd?.message ?? wsa?.title.replace(/\.$/, '') ?? name;
-  const noteName = name.startsWith('WSA') && wsa?.posix ? canon(wsa.posix) : name;
+  const wsaPosix = wsa ? posixOf(wsa) : null;
+  const noteName = name.startsWith('WSA') && wsaPosix ? canon(wsaPosix) : name;
   const note = noteFor(noteName, name.startsWith('WSA') && wsa ? wsa.message.replace(/\.$/, '') : message);
   const macos = bsd?.macos ?? null;
   const aliasNumbers: NonNullable<ErrnoExplanation['aliasNumbers']> = [];
@@ -114,7 +124,10 @@ function build(name: string): ErrnoExplanation {
 export const ALL_ERRORS: readonly ErrnoExplanation[] = (() => {
   const names: string[] = LINUX_ERRNOS.map((e) => e.name);
   for (const b of BSD_ERRNOS) if (!names.includes(canon(b.name))) names.push(b.name);
-  for (const w of WSA_ERRORS) if (!(w.posix && names.includes(canon(w.posix)))) names.push(w.name);
+  for (const w of WSA_ERRORS) {
+    const p = posixOf(w);
+    if (!(p && names.includes(canon(p)))) names.push(w.name);
+  }
   return names.map(build);
 })();
 const byName = new Map(ALL_ERRORS.map((e) => [e.name, e]));
@@ -124,7 +137,8 @@ function resolveName(raw: string): ErrnoExplanation | undefined {
   const direct = byName.get(canon(n));
   if (direct) return direct;
   const w = wsaByName.get(n);
-  if (w) return w.posix ? byName.get(canon(w.posix)) : byName.get(w.name);
+  const p = w ? posixOf(w) : null;
+  if (w) return p ? byName.get(canon(p)) : byName.get(w.name);
   return undefined;
 }
 
@@ -173,7 +187,10 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
   const add = (name: string, ...t: (string | null | undefined)[]) => texts.set(name, [...(texts.get(name) ?? []), ...t.filter((x): x is string => !!x)]);
   for (const e of LINUX_ERRNOS) add(e.name, e.message, e.headerComment);
   for (const b of BSD_ERRNOS) add(canon(b.name), b.message);
-  for (const w of WSA_ERRORS) add(w.posix ? canon(w.posix) : w.name, w.title, w.message);
+  for (const w of WSA_ERRORS) {
+    const p = posixOf(w);
+    add(p ? canon(p) : w.name, w.title, w.message);
+  }
   const hits: ErrnoExplanation[] = [];
   for (const [name, t] of texts) {
     if (t.some((s) => s.toLowerCase().includes(lower))) {

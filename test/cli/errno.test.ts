@@ -59,3 +59,11 @@ test('macOS numbers ENOTSUP (45) apart from EOPNOTSUPP (102); Linux has one numb
   const j = JSON.parse(run('errno', 'ENOTSUP', '--json').stdout);
   assert.deepEqual(j.matches[0].aliasNumbers, [{ name: 'ENOTSUP', macos: 45 }]);
 });
+
+test('WSAEPROCLIM (10067) is the Winsock code of the BSD EPROCLIM (67), which Linux lacks', () => {
+  assert.match(run('errno', 'EPROCLIM', '--platform', 'windows').stdout, /On Windows: WSAEPROCLIM = 10067\./);
+  const w = run('errno', 'WSAEPROCLIM');
+  assert.equal(w.status, 0, w.stderr);
+  assert.match(w.stdout, /^EPROCLIM: Too many processes\n +numbers +FreeBSD 67 · macOS 67 · Windows WSAEPROCLIM 10067/);
+  assert.match(run('errno', '10067').stdout, /^EPROCLIM/);
+});
