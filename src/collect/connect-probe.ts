@@ -287,7 +287,8 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
       }
       if ((o.send !== undefined || o.expect !== undefined) && (!o.tls || probe.tls?.ok)) {
         probe.exchange = await exchange(sock, o.send, o.expect !== undefined ? unescapeText(o.expect) : undefined, o.timeoutMs);
-        if (o.expect !== undefined) outcome.expect = { ok: probe.exchange.ok === true, wanted: o.expect };
+        if (o.expect !== undefined)
+          outcome.expect = { ok: probe.exchange.ok === true, wanted: o.expect, replied: probe.exchange.received.length > 0, ...(probe.exchange.error ? { error: probe.exchange.error } : {}) };
       }
       sock.destroy();
       c.socket!.destroy();

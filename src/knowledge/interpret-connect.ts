@@ -260,7 +260,8 @@ export interface AddressOutcome {
   connectMs?: number;
   diagnosis?: ConnectDiagnosis;
   tls?: { ok: boolean; error?: string; expired?: boolean; daysLeft?: number; handshakeFailed?: boolean };
-  expect?: { ok: boolean; wanted: string };
+  /** replied: whether anything came back at all; error: why the exchange ended without the expected text. */
+  expect?: { ok: boolean; wanted: string; replied?: boolean; error?: string };
 }
 
 /** One verdict for the whole destination: what works, what does not, what to do next. */
@@ -276,7 +277,12 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
     else if (o.tls && !o.tls.ok) problems.push(`the certificate of ${o.address} does not verify: ${o.tls.error}${/SELF_SIGNED/.test(o.tls.error ?? '') ? ' (self-signed)' : ''}`);
     else if (o.tls?.expired) problems.push(`the certificate on ${o.address} has expired`);
     else if (o.tls?.daysLeft !== undefined && o.tls.daysLeft < 14) problems.push(`the certificate on ${o.address} expires in ${o.tls.daysLeft} day(s)`);
-    if (o.expect && !o.expect.ok) problems.push(`${o.address} answered, but not with "${o.expect.wanted}"`);
+    if (o.expect && !o.expect.ok)
+      problems.push(
+        o.expect.replied === false
+          ? `${o.address} sent nothing back (expected "${o.expect.wanted}")${o.expect.error ? `: ${o.expect.error}` : ''}`
+          : `${o.address} answered, but not with "${o.expect.wanted}"`,
+      );
   }
   if (existing && existing.portRange && existing.timeWait > existing.portRange.size * 0.5)
     problems.push(`${existing.timeWait} TIME_WAIT sockets to this destination use over half of the ${existing.portRange.size} ephemeral ports`);

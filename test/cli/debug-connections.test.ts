@@ -196,3 +196,17 @@ test('a local listener whose accept queue is full: the timeout is explained by t
   assert.ok(d.nextSteps.some((s: string) => s.includes(`sockscope analyze --port ${a.port}`)), d.nextSteps.join('\n'));
   assert.match(j.verdict.summary, /accept queue/);
 });
+
+test('--expect against a server that never writes: the verdict does not claim it answered', { timeout: 30_000 }, async (t) => {
+  const silent: Server = createServer((c) => c.on('error', () => {})); // accepts, reads nothing back, writes nothing
+  await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res));
+  t.after(() => silent.close());
+  const port = (silent.address() as { port: number }).port;
+  const r = await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${port}`, '--send', 'PING\\n', '--expect', 'PONG', '--timeout', '400ms', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.addresses[0].exchange.received, '');
+  assert.equal(j.verdict.ok, false);
+  assert.doesNotMatch(j.verdict.summary, /answered/);
+  assert.match(j.verdict.summary, /127\.0\.0\.1 sent nothing back \(expected "PONG"\): no matching reply within 400 ms/);
+});
