@@ -38,7 +38,7 @@ export function portsFingerprint(s: Snapshot): string {
     }
     b = mix(b, 0x7c);
   }
-  const f = `${s.sockets.length}:${a.toString(16)}:${b.toString(16)}:${s.hostname}:${s.kernel}:${s.source}`;
+  const f = `${s.sockets.length}:${a.toString(16)}:${b.toString(16)}:${s.hostname}:${s.kernel}:${s.source}:${s.attribution.complete ? 1 : 0}:${s.attribution.hiddenProcesses > 0 ? 1 : 0}`;
   cache.set(s, f);
   return f;
 }

@@ -45,11 +45,19 @@ export function ratesLine(history: readonly Snapshot[], compact = false): string
   return `listen overflows ${rate(overflows)}  drops ${rate(drops)}  retransmits ${rate(retrans)}  UDP rcvbuf errors ${rate(udpRcvbuf)}  in-errors ${rate(udpIn)}`;
 }
 
-/** "web1 · Linux 6.1 · netlink · every 1s · 12:34". */
-export function identityLine(s: Snapshot | undefined, intervalMs: number | undefined, toggles: ProtocolToggles, port?: number): string {
+/** What the monitor says when process attribution could not see every owner (the plain table prints the notes instead). */
+export function hiddenOwners(s: Snapshot): string | undefined {
+  const a = s.attribution;
+  if (a.complete) return undefined;
+  return a.hiddenProcesses > 0 ? "other users' processes hidden (run as root)" : escapeControl(a.note ?? 'process owners incomplete');
+}
+
+/** "web1 · Linux 6.1 · netlink · every 1s · 12:34"; `owners` adds what attribution could not see. */
+export function identityLine(s: Snapshot | undefined, intervalMs: number | undefined, toggles: ProtocolToggles, port?: number, owners = false): string {
   const protos = (['tcp', 'udp', 'unix'] as const).filter((p) => toggles[p]).join('+');
   const every = intervalMs !== undefined ? [`every ${interval(intervalMs)}`] : [];
   const what = port !== undefined ? `${protos} port ${port}` : protos;
-  const parts = s ? [escapeControl(s.hostname), what, s.source, ...every, clock(s.time), escapeControl(s.kernel)] : ['collecting…', what, ...every];
+  const hidden = s && owners ? hiddenOwners(s) : undefined;
+  const parts = s ? [escapeControl(s.hostname), what, s.source, ...every, clock(s.time), ...(hidden ? [hidden] : []), escapeControl(s.kernel)] : ['collecting…', what, ...every];
   return `sockscope · ${parts.join(' · ')}`;
 }

@@ -121,6 +121,24 @@ describe('ports view', () => {
     await h.until((x) => !x.includes('STALE'));
   });
 
+  it('without root the header says that other users\' processes are hidden, from the refresh that finds it', async () => {
+    // The first collection skips attribution (complete); the next one runs as another user: the same
+    // sockets with no owner, so only the attribution differs and the refresh must still be drawn.
+    const hidden = { scope: 'listeners' as const, complete: false, hiddenProcesses: 66, note: '66 processes of other users are hidden: run as root to see them' };
+    const src = new FakeSource((call) => {
+      const s = snapshot([listener(17001), conn(17001, '127.0.0.1', 45000, 'CLOSE_WAIT')], Date.UTC(2026, 0, 1, 12, 0, call));
+      return call <= 14 ? { ...s, attribution: { scope: call === 1 ? 'none' : 'listeners', complete: true, hiddenProcesses: 0 } } : { ...s, attribution: hidden };
+    });
+    h = await mount(src, { columns: 120, rows: 30 });
+    await h.until((x) => x.includes('17001') && src.calls >= 2);
+    // Enough equal refreshes for flat trends: from then on a refresh that shows the same is not drawn.
+    while (src.calls < 14) await h.refresh();
+    assert.doesNotMatch(h.frame(), /hidden/);
+    await h.refresh();
+    const f = await h.until((x) => /other users' processes hidden \(run as root\)/.test(x), 'the hidden-owners mark');
+    assert.match(f.split('\n')[0], /^sockscope · testhost · tcp\+udp · fixture · every 1s · \d\d:\d\d · other users' processes hidden \(run as root\) · 6\.1\.0-test/);
+  });
+
   it('process names with escape sequences are shown escaped', async () => {
     const evil = { pid: 666, name: '\u001b[2Jevil\u0007', fd: 3 };
     h = await mount(new FakeSource(() => snapshot([listener(8080, { proc: evil })])), { columns: 100, rows: 30 });

@@ -88,6 +88,6 @@ export function useMonitorData(opts: {
 
   const totals = useMemo(() => (snapshot ? totalsLine(snapshot, compact) : ''), [snapshot, compact]);
   const rates = useMemo(() => ratesLine(history, compact), [history, compact]);
-  const identity = identityLine(snapshot, intervalMs, protocols, port);
+  const identity = identityLine(snapshot, intervalMs, protocols, port, true);
   return { snapshot, sockets, recs: advice.recs, tables, identity, totals, rates, adviceError: advice.error, adviceEveryMs: advice.everyMs, trendsSteady: trends.current.steady };
 }
