@@ -87,7 +87,8 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
   let hidden = 0;
   if (o.op !== 'connect') {
     try {
-      ({ holders, hidden } = await holdersOnPort(o.port, protocol, source, !call.ok));
+      // A failed call is explained by who holds the port; a sendto that went through names the receiving socket's owner.
+      ({ holders, hidden } = await holdersOnPort(o.port, protocol, source, !call.ok || o.op === 'sendto'));
     } catch {
       /* unknown: the interpretation says so */
     }

@@ -175,3 +175,13 @@ test('try connect to a local listener whose accept queue is full says so', { tim
   assert.match(j.interpretation.summary, new RegExp(`accept queue of the listener 127\\.0\\.0\\.1:${a.port} on this host is full \\(2 waiting for accept\\(\\), backlog 1\\)`));
   assert.doesNotMatch(j.interpretation.summary, /firewall/);
 });
+
+test('try sendto to a bound local UDP socket names its process (as root it is visible, not hidden)', { timeout: 60_000 }, async (t) => {
+  const p = await startKnownOptions();
+  t.after(() => p.stop());
+  const port = p.sockets.udp4.port;
+  const r = sockscope(['try', 'sendto', `127.0.0.1:${port}`, '--timeout', '300ms']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`a UDP socket on this host is bound to port ${port}: pid ${p.pid} \\(known-options\\)`));
+  assert.doesNotMatch(r.stdout, /not visible/);
+});
