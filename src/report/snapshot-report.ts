@@ -6,6 +6,7 @@ import type { Protocol } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
 import { reportHeader, stripUndefined } from './analyze.js';
+import { ephemeralRange, isServedPort } from '../ui/derive.js';
 
 const Counts = z.record(z.string(), z.number().int());
 const Proc = z.object({ pid: z.number().int(), name: z.string(), fd: z.number().int() });
@@ -44,6 +45,7 @@ export type SnapshotReport = z.infer<typeof SnapshotReportSchema>;
 export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendation[], opts: { protocols?: readonly Protocol[]; port?: number } = {}): SnapshotReport {
   const keep = (p: Protocol) => !opts.protocols || opts.protocols.includes(p);
   const sockets = snap.sockets.filter((s) => keep(s.protocol) && (opts.port === undefined || s.local.port === opts.port));
+  const ephemeral = ephemeralRange(snap);
   return {
     ...reportHeader(snap),
     durationMs: Math.round(snap.durationMs * 10) / 10,
@@ -52,7 +54,8 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       udp: sockets.filter((s) => s.protocol === 'udp').length,
       unix: sockets.filter((s) => s.protocol === 'unix').length,
     },
-    ports: summarizePorts(sockets).map((p) => ({
+    // The monitor's local-ports table: ephemeral ports without a listener are outgoing connections (below).
+    ports: summarizePorts(sockets).filter((p) => isServedPort(p, ephemeral)).map((p) => ({
       ...(p.host !== undefined ? { host: p.host } : {}),
       protocol: p.protocol,
       port: p.port,
