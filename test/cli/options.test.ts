@@ -35,3 +35,12 @@ test('unknown option: exit 2 naming it with a suggestion', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown socket option 'SO_REUSEADR'; did you mean SO_REUSEADDR/);
 });
+
+test('an empty NAME is bad input: exit 2 with one line, not a validation dump', () => {
+  for (const name of ['', '  ']) {
+    const r = run('options', name);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^sockscope: NAME: empty option name; give one such as SO_REUSEADDR, or no NAME for the list\n$/);
+  }
+});

@@ -76,6 +76,8 @@ export async function runOptions(argv: Args): Promise<void> {
     else process.stdout.write(formatOptionList(SOCKET_OPTIONS, width));
     return;
   }
+  // describeOption rejects an empty name with a ZodError (the library's contract); on the command line it is bad input.
+  if (String(argv.name).trim() === '') throw new UsageError('NAME: empty option name; give one such as SO_REUSEADDR, or no NAME for the list');
   let o: SocketOptionInfo;
   try {
     o = describeOption(String(argv.name));
