@@ -166,6 +166,11 @@ export interface ConnectionBuffers {
   verdict: string;
 }
 
+/** No data sent or received on this end (bytes_acked counts the SYN as 1). */
+function idle(t: Socket['tcpInfo']): boolean {
+  return !!t && !((t.bytesSent ?? 0) > 0) && !((t.bytesReceived ?? 0) > 0) && !((t.bytesAcked ?? 0) > 1);
+}
+
 function ep(a: string, p: number): string {
   return a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`;
 }
@@ -196,7 +201,13 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   const recommended = bdp != null ? Math.max(4096, roundUp(bdp, 4096)) : null;
   let verdict: string;
   if (bdp == null)
-    verdict = !ti && !pti ? 'no tcp_info from this source (try --source ss)' : rttMs == null ? 'rtt unknown: no BDP' : 'no delivery rate (this side only receives from a remote peer): give --bandwidth to size it';
+    verdict = !ti && !pti
+      ? 'no tcp_info from this source (try --source ss)'
+      : rttMs == null
+        ? 'rtt unknown: no BDP'
+        : idle(ti) && (!peer || idle(pti))
+          ? 'idle: no data sent either way yet, nothing to measure (give --bandwidth to size it for a link)'
+          : 'no delivery rate (this side only receives from a remote peer): give --bandwidth to size it';
   else if (sndl != null && sndl >= 20 && sndbuf != null && sndbuf < 2 * bdp) verdict = `send buffer too small: sndbuf-limited ${Math.round(sndl)}% of busy time; raise SO_SNDBUF or tcp_wmem max`;
   else if (rwnd != null && rwnd >= 20)
     verdict = receiving

@@ -71,6 +71,23 @@ test('connection verdicts: sndbuf-limited, rwnd-limited, receiving side with a l
   assert.match(connectionBuffers(tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED')).verdict, /no tcp_info/);
 });
 
+test('connection verdicts: an idle connection is idle, not "receiving from a remote peer"', () => {
+  // As netlink reports an accepted loopback connection on which nothing was sent (ss: no bytes_sent,
+  // no bytes_received, bytes_acked 1 for the SYN, delivery_rate absent).
+  const idle = { rttUs: 6, bytesAcked: 1, bytesSent: 0, bytesReceived: 0, deliveryRate: 0, busyUs: 0 };
+  const server = tcp('127.0.0.1:17006', '127.0.0.1:48260', 'ESTABLISHED', { tcpInfo: idle, skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 3939840 } });
+  const client = tcp('127.0.0.1:48260', '127.0.0.1:17006', 'ESTABLISHED', { tcpInfo: idle });
+  const local = connectionBuffers(server, undefined, client);
+  assert.equal(local.bdpBytes, null);
+  assert.doesNotMatch(local.verdict, /remote peer/);
+  assert.match(local.verdict, /^idle: no data sent either way yet/);
+  const remote = connectionBuffers(tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED', { tcpInfo: { ...idle, rttUs: 20_000 } }));
+  assert.match(remote.verdict, /^idle: no data sent either way yet/);
+  // A socket that has received data from a remote peer (which measures the rate, not us) keeps its verdict.
+  const rx = connectionBuffers(tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED', { tcpInfo: { rttUs: 20_000, bytesAcked: 1, bytesReceived: 5e8 } }));
+  assert.match(rx.verdict, /^no delivery rate \(this side only receives from a remote peer\)/);
+});
+
 test('report: JSON shape and human text with the generated-code defaults beside the plan', () => {
   const snap = fakeSnapshot({ sockets: [tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED', { processes: [proc(9, 'iperf3')], tcpInfo: { rttUs: 20_000, deliveryRate: 125e6, busyUs: 1e6, bytesSent: 1e8 } })] });
   const r = buildBuffersReport({ snapshot: snap, sockets: snap.sockets, selection: 'port 5201', bandwidth: { text: '10gbit', bytesPerSecond: 1.25e9 }, rttMs: 80, defaults: { bufferSize: 65536, origin: 'env', detail: 'DEFAULT_BUFFER_SIZE' } });
