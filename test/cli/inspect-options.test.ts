@@ -154,3 +154,33 @@ test('a unix socket path with terminal escapes is shown escaped', { timeout: 30_
   assert.doesNotMatch(r.stdout, /[\x07\x1b]/, 'no raw control characters reach the terminal');
   assert.ok(r.stdout.includes('socket: unix LISTEN ' + join(dir, 'u\\x1b[31m\\x07sock')), r.stdout);
 });
+
+test('an interface name with terminal escapes (SO_BINDTODEVICE) is shown escaped in meanings and findings', { timeout: 60_000 }, async (t) => {
+  assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
+  const ns = `sockscope-ifesc-${process.pid}`;
+  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+  assert.equal(add.error, undefined, 'ip (iproute2) is required');
+  assert.equal(add.status, 0, add.stderr);
+  t.after(() => spawnSync('ip', ['netns', 'delete', ns]));
+  // Linux refuses only '/', ':' and white space in interface names: ESC is allowed.
+  const dev = 'e\x1b[7m';
+  const veth = spawnSync('ip', ['-n', ns, 'link', 'add', dev, 'type', 'veth', 'peer', 'name', 'p0'], { encoding: 'utf8' });
+  assert.equal(veth.status, 0, veth.stderr);
+  const script = 'import socket,sys\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, sys.argv[1].encode())\ns.bind(("0.0.0.0", 0))\ns.listen(1)\nprint(s.fileno(), flush=True)\nsys.stdin.read()';
+  const child = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', script, dev], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.after(() => child.kill('SIGKILL'));
+  const fd = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('python3 listener not ready in 10 s')), 10_000);
+    child.stdout!.once('data', (d) => {
+      clearTimeout(timer);
+      resolve(Number(String(d).trim()));
+    });
+    child.once('error', reject);
+  });
+  // ip netns exec runs python3 in place (exec), so the child's pid is python's.
+  const r = sockscope(['inspect-options', '--pid', String(child.pid), '--socket-fd', String(fd), '--options', 'SO_BINDTODEVICE'], { netns: ns });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /\x1b/, 'no raw ESC reaches the terminal');
+  assert.match(r.stdout, /sends and receives only through interface e\\x1b\[7m/);
+  assert.match(r.stdout, /- bound to device e\\x1b\[7m \(SO_BINDTODEVICE\)/);
+});

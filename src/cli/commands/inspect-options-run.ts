@@ -116,16 +116,17 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
     }
     const src = row.source && row.source !== 'getsockopt' ? `  [${row.source}]` : row.readAs ? `  [read as ${row.readAs}]` : '';
     out.push(line(row.name, `${row.display}${src}`));
-    if (row.meaning) out.push(line('', row.meaning));
-    if (row.unusual) out.push(line('', `! ${row.unusual}`));
+    // Meanings quote values from the system (an interface name for SO_BINDTODEVICE): untrusted text.
+    if (row.meaning) out.push(line('', escapeControl(row.meaning)));
+    if (row.unusual) out.push(line('', `! ${escapeControl(row.unusual)}`));
     if (row.platformNotes.length) out.push(line('', `elsewhere: ${row.platformNotes.join(' | ')}`));
   }
   out.push('');
   const kernelNotes = kernelViewFindings(r.kernelView);
   if (unusual.length || kernelNotes.length) {
     out.push('Unusual:');
-    for (const u of unusual) out.push(`  - ${u}`);
-    for (const u of kernelNotes) out.push(`  - ${u}  [${r.kernelViewSource}]`);
+    for (const u of unusual) out.push(`  - ${escapeControl(u)}`);
+    for (const u of kernelNotes) out.push(`  - ${escapeControl(u)}  [${r.kernelViewSource}]`);
   } else out.push('Unusual: nothing; every value read is a default or an ordinary choice.');
   if (r.missing.length) {
     out.push('Missing:');
