@@ -21,6 +21,7 @@ import { sparkline } from '../../src/ui/sparkline.js';
 import { initialState, selectedIndex, type UiState } from '../../src/ui/state.js';
 import { portsTableModel } from '../../src/ui/table-model.js';
 import { PORT_COLUMNS } from '../../src/ui/tables/ports.js';
+import { groupByPeer } from '../../src/ui/tables/peers.js';
 import { LEAVE_ALT_SCREEN, SHOW_CURSOR, terminalGuard } from '../../src/ui/terminal.js';
 import { conn, listener, nginx, snapshot, webHost } from './fakes.js';
 
@@ -157,6 +158,16 @@ describe('data', () => {
     const socks = [listener(8080), conn(8080, '10.0.0.1', 50000), conn(45000, '10.0.0.2', 443), conn(1234, '10.0.0.3', 50001, 'TIME_WAIT')];
     const served = summarizePorts(socks).filter((p) => isServedPort(p)).map((p) => p.port);
     assert.deepEqual(served, [1234, 8080]);
+  });
+
+  it('by peer address: a listener\'s backlog and accept queue are not counted as queued bytes', () => {
+    // Port 17001 of a CLOSE_WAIT leak (ss: LISTEN 0/64; 15 CLOSE_WAIT with Recv-Q 1, the unread FIN).
+    const sockets = [listener(17001, { backlog: 64, queued: 2 }), ...Array.from({ length: 15 }, (_, i) => conn(17001, '127.0.0.1', 45000 + i, 'CLOSE_WAIT', undefined, { recvQ: 1 }))];
+    const groups = new Map(groupByPeer(sockets).map((g) => [g.address, g]));
+    assert.deepEqual([groups.get('127.0.0.1')!.recvQ, groups.get('127.0.0.1')!.sendQ], [15, 0]);
+    const wild = groups.get('0.0.0.0')!;
+    assert.equal(wild.states.LISTEN, 1);
+    assert.deepEqual([wild.recvQ, wild.sendQ], [0, 0]);
   });
 
   it('the socket selection is the snapshot array itself when nothing is left out (the collector per-port summaries stay usable)', () => {

@@ -24,6 +24,8 @@ export function groupByPeer(sockets: readonly Socket[]): PeerGroupRow[] {
     if (!g) m.set(address, (g = { id: `peer ${address}`, address, states: emptyStateCounts(), total: 0, recvQ: 0, sendQ: 0 }));
     g.states[s.state]++;
     g.total++;
+    // A listener's Recv-Q / Send-Q are its accept queue and backlog, not bytes.
+    if (s.state === 'LISTEN') continue;
     g.recvQ += s.recvQ;
     g.sendQ += s.sendQ;
   }
