@@ -210,3 +210,25 @@ test('--expect against a server that never writes: the verdict does not claim it
   assert.doesNotMatch(j.verdict.summary, /answered/);
   assert.match(j.verdict.summary, /127\.0\.0\.1 sent nothing back \(expected "PONG"\): no matching reply within 400 ms/);
 });
+
+test('a route through an interface whose name holds terminal escapes is shown escaped', { timeout: 60_000 }, () => {
+  assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
+  const ns = `sockscope-rtesc-${process.pid}`;
+  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+  assert.equal(add.error, undefined, 'ip (iproute2) is required');
+  assert.equal(add.status, 0, add.stderr);
+  try {
+    const dev = 'e\x1b[7m'; // Linux refuses only '/', ':' and white space in interface names
+    const ip = (...a: string[]) => assert.equal(spawnSync('ip', ['-n', ns, ...a], { encoding: 'utf8' }).status, 0, `ip ${a.join(' ')}`);
+    ip('link', 'add', dev, 'type', 'veth', 'peer', 'name', 'p0');
+    ip('link', 'set', dev, 'up');
+    ip('link', 'set', 'p0', 'up');
+    ip('addr', 'add', '10.77.0.1/24', 'dev', dev);
+    const r = sockscope(['debug-connections', '--address', '10.77.0.2:80', '--timeout', '300ms'], { netns: ns });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /\x1b/, 'no raw ESC reaches the terminal');
+    assert.match(r.stdout, /route: +directly connected on e\\x1b\[7m, source 10\.77\.0\.1/);
+  } finally {
+    spawnSync('ip', ['netns', 'delete', ns]);
+  }
+});

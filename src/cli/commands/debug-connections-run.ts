@@ -21,7 +21,7 @@ export function formatProbe(r: ProbeResult): string {
   for (const a of r.addresses) {
     out.push('');
     out.push(formatHostPort(a.address, r.port));
-    out.push(`  route:    ${a.route.description}`);
+    out.push(`  route:    ${escapeControl(a.route.description)}`); // names an interface: untrusted text
     if (a.connect.ok) out.push(`  connect:  ok in ${ms(a.connect.ms)}${a.connect.local ? ` (from ${a.connect.local})` : ''}`);
     else out.push(`  connect:  ${a.connect.errno} after ${ms(a.connect.ms)} (${a.connect.message})`);
     if (a.diagnosis) {
