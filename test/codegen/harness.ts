@@ -454,3 +454,40 @@ export async function reusePortSpread(a: RunningServer, b: RunningServer, n = 40
   for (const s of socks) s.destroy();
   return gained;
 }
+
+/**
+ * Starts the built server `runs` times and sends `signal` the moment its `listening on` line arrives.
+ * The line means "ready", so the signal handlers must already be in place: every run has to exit 0
+ * (not die of the signal). Each run is bounded by `ms`; returns one message per failed run.
+ */
+export async function signalAtListening(result: GenerateResult, dir: string, runs = 20, signal: NodeJS.Signals = 'SIGTERM', ms = 5000): Promise<string[]> {
+  const failures: string[] = [];
+  for (let k = 0; k < runs; k++) {
+    const proc = spawn('sh', ['-c', `exec ${result.runCommand}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(proc);
+    let out = '';
+    let err = '';
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      proc.once('exit', (code, sig) => {
+        running.delete(proc);
+        resolve({ code, signal: sig });
+      }),
+    );
+    proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      const before = out;
+      out += d;
+      if (!/listening on /.test(before) && /listening on /.test(out)) proc.kill(signal);
+    });
+    try {
+      const r = await within(ms, exited, `exit after ${signal} at "listening"`);
+      if (!/listening on /.test(out)) failures.push(`run ${k}: exited (code ${r.code}, signal ${r.signal}) before "listening on"; stderr: ${err}`);
+      else if (r.code !== 0) failures.push(`run ${k}: ${signal} right after "listening on": code ${r.code}, signal ${r.signal}; stderr: ${err}`);
+    } catch (e) {
+      failures.push(`run ${k}: ${(e as Error).message}`);
+      proc.kill('SIGKILL');
+      await within(5000, exited, 'kill').catch(() => undefined);
+    }
+  }
+  return failures;
+}

@@ -98,6 +98,20 @@ export function runtimeSuite(label: string, base: GeneratorInput, opts: SuiteOpt
     });
   });
 
+  test(`${label} SIGTERM right after "listening on" exits 0 (tcp and udp; handlers are in place before the line)`, { timeout: 90_000 }, async () => {
+    for (const type of ['tcp', 'udp'] as const) {
+      const r = generateServer({ ...base, type, port: 0, bindAddress: h.LOOPBACK4 });
+      const { dir } = h.materialize(r);
+      try {
+        h.build(r, dir);
+        const failures = await h.signalAtListening(r, dir, 15);
+        assert.deepEqual(failures, [], `${type}: ${failures.slice(0, 3).join('\n')}`);
+      } finally {
+        h.cleanup(dir);
+      }
+    }
+  });
+
   for (const extra of opts.optionSets ?? []) {
     test(`${label} runs with ${JSON.stringify(extra)}`, { timeout: 30_000 }, async () => {
       await withServer({ ...base, type: 'tcp', bindAddress: h.LOOPBACK4, ...extra }, h.LOOPBACK4, async (srv) => {
