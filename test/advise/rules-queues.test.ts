@@ -52,6 +52,31 @@ test('listen-overflows-rising: needs a sustained rise, a single blip is ignored'
   assert.deepEqual(ids(fakeSnapshot({ netstat: { TcpExt: { ListenOverflows: 99999, ListenDrops: 99999 } } })), []);
 });
 
+test('listen-overflows-rising: drops from a full SYN queue (no accept-queue overflow) blame the SYN queue, not accept()', () => {
+  // Measured in a namespace: listen(8), tcp_syncookies 0, bursts of SYNs whose handshakes never complete:
+  // ss: SYN_RECV 9, LISTEN Recv-Q 0/8; nstat: ListenDrops and TCPReqQFullDrop rise, ListenOverflows does not.
+  const drops = [531, 571, 611, 651, 691];
+  const full = [131, 171, 211, 251, 291];
+  const syn = (i: number) =>
+    Array.from({ length: 9 }, (_, k) => tcp('10.9.0.1:18011', `10.99.1.${k + 1}:${20000 + k}`, 'SYN_RECV'));
+  const h = fakeHistory(
+    5,
+    (i) => ({
+      netstat: { TcpExt: { ListenOverflows: 0, ListenDrops: drops[i], TCPReqQFullDrop: full[i] } },
+      sysctls: { 'net.ipv4.tcp_syncookies': '0', 'net.ipv4.tcp_max_syn_backlog': '2048' },
+      sockets: [listener('10.9.0.1:18011', 8, 0, [proc(30, 'python3')]), ...syn(i)],
+    }),
+    1_000,
+  );
+  const r = run(h[4], h).find((x) => x.id === 'listen-overflows-rising')!;
+  assert.ok(r, 'listen-overflows-rising fires');
+  assert.doesNotMatch(r.message, /does not accept fast enough/);
+  assert.match(r.message, /ListenDrops \+160 in 4 s; the SYN queue is full/);
+  assert.match(r.evidence, /TcpExt TCPReqQFullDrop \+160/);
+  assert.match(r.evidence, /net\.ipv4\.tcp_syncookies 0/);
+  assert.match(r.fix, /sysctl -w net\.ipv4\.tcp_syncookies=1/);
+});
+
 test('recv-q-persistent: unread data held over several samples; not judged from one snapshot', () => {
   const stuck = (i: number) => ({
     sockets: [listener('0.0.0.0:9000', 128, 0, [proc(5, 'reader')]), tcp('10.0.0.1:9000', '10.0.0.2:50000', 'ESTABLISHED', { recvQ: 4 * 1024 * 1024, processes: [proc(5, 'reader', 8)], tcpInfo: { bytesReceived: 4_194_304 + i * 0 }, skmem: { rmemAlloc: 4194304, rcvbuf: 6291456, wmemAlloc: 0, sndbuf: 87040 } })],

@@ -146,6 +146,10 @@ const listenOverflowsRising: Rule = {
     const dr = sustainedRise(win, 'netstat', 'TcpExt', ['ListenDrops'], min);
     const r = ov ?? dr;
     if (!r) return [];
+    // ListenDrops without ListenOverflows while TCPReqQFullDrop rises: SYNs dropped because the SYN queue
+    // (half-open connections) is full, with SYN cookies off; the accept queue is not the cause.
+    const qfull = !ov ? sustainedRise(win, 'netstat', 'TcpExt', ['TCPReqQFullDrop'], 1) : null;
+    const sysc = ctx.snapshot.sysctls;
     const busiest = listenersOf(ctx.snapshot)
       .filter((s) => s.sendQ > 0 && !s.sendQUnknown)
       .sort((a, b) => b.recvQ / b.sendQ - a.recvQ / a.sendQ)
@@ -157,11 +161,20 @@ const listenOverflowsRising: Rule = {
         id: this.id,
         severity: 'warning',
         scope: 'host',
-        message: `Listen queue overflows are rising: ${ov ? `ListenOverflows +${ov.delta}` : ''}${ov && dr ? ', ' : ''}${dr ? `ListenDrops +${dr.delta}` : ''} in ${fmtSeconds(r.seconds)}; connections are being dropped because a process does not accept fast enough or its backlog is too small`,
-        evidence: `TcpExt ListenOverflows ${ov ? `+${ov.delta} (${fmtRate(ov.perSecond)})` : 'steady'}, ListenDrops ${dr ? `+${dr.delta} (${fmtRate(dr.perSecond)})` : 'steady'} over ${win.length} samples; fullest listeners: ${busiest || 'none now'}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}`,
-        fix:
-          'Find the listener whose Recv-Q reaches its Send-Q (ss -ltn), then accept faster (more workers with SO_REUSEPORT, accept until EAGAIN) and raise its listen() backlog together with net.core.somaxconn. ' +
-          'Confirm: nstat -az TcpExtListenOverflows TcpExtListenDrops (should stop rising)',
+        message: `Listen queue overflows are rising: ${ov ? `ListenOverflows +${ov.delta}` : ''}${ov && dr ? ', ' : ''}${dr ? `ListenDrops +${dr.delta}` : ''} in ${fmtSeconds(r.seconds)}; ${
+          qfull
+            ? 'the SYN queue is full: SYNs of new connections are dropped (a SYN flood or handshakes that do not complete, with SYN cookies off)'
+            : 'connections are being dropped because a process does not accept fast enough or its backlog is too small'
+        }`,
+        evidence:
+          `TcpExt ListenOverflows ${ov ? `+${ov.delta} (${fmtRate(ov.perSecond)})` : 'steady'}, ListenDrops ${dr ? `+${dr.delta} (${fmtRate(dr.perSecond)})` : 'steady'} over ${win.length} samples; ` +
+          (qfull ? `TcpExt TCPReqQFullDrop +${qfull.delta}; net.ipv4.tcp_syncookies ${sysc['net.ipv4.tcp_syncookies'] ?? 'unknown'}, net.ipv4.tcp_max_syn_backlog ${sysc['net.ipv4.tcp_max_syn_backlog'] ?? 'unknown'}; ` : '') +
+          `fullest listeners: ${busiest || 'none now'}; net.core.somaxconn ${sysc['net.core.somaxconn'] ?? 'unknown'}`,
+        fix: qfull
+          ? 'Turn SYN cookies on (sysctl -w net.ipv4.tcp_syncookies=1) so a full SYN queue does not drop clients; raise the SYN queue with the listen() backlog (with net.core.somaxconn) and net.ipv4.tcp_max_syn_backlog; find who sends the SYNs: ss -tn state syn-recv. ' +
+            'Confirm: nstat -az TcpExtTCPReqQFullDrop TcpExtListenDrops (should stop rising)'
+          : 'Find the listener whose Recv-Q reaches its Send-Q (ss -ltn), then accept faster (more workers with SO_REUSEPORT, accept until EAGAIN) and raise its listen() backlog together with net.core.somaxconn. ' +
+            'Confirm: nstat -az TcpExtListenOverflows TcpExtListenDrops (should stop rising)',
       },
     ];
   },
