@@ -74,6 +74,22 @@ test('buffer-below-bdp: rwnd-limited blames the receiver, using its rcvbuf when 
   assert.match(r.fix, /On the receiving host, raise net\.ipv4\.tcp_rmem max/);
 });
 
+test('buffer-below-bdp: a receiver that stopped reading (zero window, persist timer) is not a buffer-size problem', () => {
+  // Measured on loopback: the server never reads; the client filled its 3.6 MiB send buffer. ss -tmoi of the
+  // client: timer:(persist,...), rwnd_limited 100% of busy, delivery rate ~9 Gbit/s from the first burst;
+  // the server's Recv-Q holds its whole rcvbuf. send-q-persistent reports the peer that does not read.
+  const ti = { rttUs: 4516, deliveryRate: 1_107_500_000, busyUs: 289_848_000, rwndLimitedUs: 289_848_000, bytesSent: 4_000_000 };
+  const sockets = [
+    listener('127.0.0.1:17010', 8),
+    tcp('127.0.0.1:33968', '127.0.0.1:17010', 'ESTABLISHED', { sendQ: 3_782_144, timer: { name: 'persist', expiresMs: 532, retrans: 0 }, tcpInfo: ti, skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 3847872, sndbuf: 4194304 } }),
+    tcp('127.0.0.1:17010', '127.0.0.1:33968', 'ESTABLISHED', { recvQ: 128_512, skmem: { rmemAlloc: 131840, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 3939840 } }),
+  ];
+  assert.deepEqual(run(fakeSnapshot({ sockets })).filter((r) => r.id === 'buffer-below-bdp'), []);
+  // The same connection while data still flows (no persist timer) is judged as before.
+  const flowing = sockets.map((s) => (s.timer ? { ...s, timer: undefined } : s));
+  assert.equal(run(fakeSnapshot({ sockets: flowing })).filter((r) => r.id === 'buffer-below-bdp').length, 1);
+});
+
 test('udp-receive-errors and udp-socket-drops: sustained rises name the socket; one burst does not', () => {
   const h = fakeHistory(4, (i) => ({
     snmp: { Tcp: { RetransSegs: 0, OutSegs: 0 }, Udp: { InErrors: i * 300, RcvbufErrors: i * 300 } },

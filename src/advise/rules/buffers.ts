@@ -39,7 +39,9 @@ const bufferBelowBdp: Rule = {
         const snd = (ti.sndbufLimitedUs ?? 0) / ti.busyUs;
         const rwnd = (ti.rwndLimitedUs ?? 0) / ti.busyUs;
         if (snd >= ratio && s.skmem && s.skmem.sndbuf < 2 * bdp) found.push({ s, kind: 'sndbuf', share: snd, bdp, buffer: s.skmem.sndbuf });
-        else if (rwnd >= ratio) {
+        // A persist timer means a zero window: the receiving application stopped reading, which no
+        // buffer size fixes (send-q-persistent reports it).
+        else if (rwnd >= ratio && s.timer?.name !== 'persist') {
           // The receiver's buffer limits us: if the peer is a socket on this host, its rcvbuf is known.
           const peer = facts.byTuple.get(tupleKey(s.peer.address, s.peer.port, s.local.address, s.local.port));
           const buf = peer?.skmem?.rcvbuf ?? null;
