@@ -61,7 +61,8 @@ export interface ProbeResult {
   host: string;
   port: number;
   timeoutMs: number;
-  resolution: { addresses: string[]; ms: number; error?: string };
+  /** timedOut: the resolver gave no answer within the timeout (its getaddrinfo thread may still be waiting). */
+  resolution: { addresses: string[]; ms: number; error?: string; timedOut?: boolean };
   addresses: AddressProbe[];
   /** Which collector listed the existing sockets. */
   existingSource?: string;
@@ -69,13 +70,28 @@ export interface ProbeResult {
   verdict: { ok: boolean; summary: string; nextSteps: string[] };
 }
 
-/** Every A/AAAA the system resolver returns (getaddrinfo: /etc/hosts, then DNS), in its order. */
-export async function resolveAll(host: string): Promise<{ addresses: { address: string; family: 4 | 6 }[]; ms: number; error?: string }> {
+/**
+ * Every A/AAAA the system resolver returns (getaddrinfo: /etc/hosts, then DNS), in its order. With `timeoutMs`,
+ * a resolver that does not answer in time gives EAI_AGAIN with timedOut (getaddrinfo itself cannot be cancelled).
+ */
+export async function resolveAll(host: string, timeoutMs?: number): Promise<{ addresses: { address: string; family: 4 | 6 }[]; ms: number; error?: string; timedOut?: boolean }> {
   const t0 = performance.now();
   const bare = host.replace(/%.*$/, '');
   if (isIP(bare)) return { addresses: [{ address: host, family: isIP(bare) as 4 | 6 }], ms: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  if (timeoutMs !== undefined) {
+    // getaddrinfo cannot be cancelled, and its thread holds Node at exit until the resolver gives up (glibc:
+    // 5 s x 2 attempts per nameserver). RES_OPTIONS (read by glibc when its resolver starts) bounds that wait.
+    const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
+    process.env.RES_OPTIONS = `${process.env.RES_OPTIONS ?? ''} timeout:${secs} attempts:1`.trim();
+  }
   try {
-    const r = await lookup(host, { all: true, verbatim: true });
+    const pending = lookup(host, { all: true, verbatim: true });
+    pending.catch(() => {}); // a late failure after the timeout is not an unhandled rejection
+    const expired = new Promise<never>((_, reject) => {
+      if (timeoutMs !== undefined) timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'EAI_AGAIN', timedOut: true })), timeoutMs);
+    });
+    const r = await Promise.race([pending, expired]);
     const ms = msSince(t0);
     logOsCall('dns', `lookup ${host}`, ms, undefined, `${r.length} addresses`);
     const seen = new Set<string>();
@@ -83,8 +99,11 @@ export async function resolveAll(host: string): Promise<{ addresses: { address: 
   } catch (e) {
     const ms = msSince(t0);
     const code = (e as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
-    logOsCall('dns', `lookup ${host}`, ms, undefined, `error=${code}`);
-    return { addresses: [], ms, error: code };
+    const timedOut = (e as { timedOut?: boolean }).timedOut === true;
+    logOsCall('dns', `lookup ${host}`, ms, undefined, `error=${code}${timedOut ? ' (timeout)' : ''}`);
+    return { addresses: [], ms, error: code, ...(timedOut ? { timedOut } : {}) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -238,12 +257,12 @@ export async function localListener(source: SocketSource | undefined, address: s
 
 /** Runs the whole probe. Connect attempts run one address after another (as a client would try them). */
 export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
-  const res = await resolveAll(o.host);
+  const res = await resolveAll(o.host, o.timeoutMs);
   const result: ProbeResult = {
     host: o.host,
     port: o.port,
     timeoutMs: o.timeoutMs,
-    resolution: { addresses: res.addresses.map((a) => a.address), ms: res.ms, ...(res.error ? { error: res.error } : {}) },
+    resolution: { addresses: res.addresses.map((a) => a.address), ms: res.ms, ...(res.error ? { error: res.error } : {}), ...(res.timedOut ? { timedOut: true } : {}) },
     addresses: [],
     verdict: { ok: false, summary: '', nextSteps: [] },
   };

@@ -232,3 +232,49 @@ test('a route through an interface whose name holds terminal escapes is shown es
     spawnSync('ip', ['netns', 'delete', ns]);
   }
 });
+
+test('--timeout bounds name resolution too: a resolver that never answers is reported after the timeout', { timeout: 60_000 }, async () => {
+  assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
+  const ns = `sockscope-dns-${process.pid}`;
+  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+  assert.equal(add.error, undefined, 'ip (iproute2) is required');
+  assert.equal(add.status, 0, add.stderr);
+  let sink: ReturnType<typeof spawn> | undefined;
+  try {
+    const ip = (...a: string[]) => assert.equal(spawnSync('ip', ['-n', ns, ...a], { encoding: 'utf8' }).status, 0, `ip ${a.join(' ')}`);
+    ip('link', 'set', 'lo', 'up');
+    // Every destination goes into lo and is dropped there (nothing forwards it): remote nameservers stay silent.
+    ip('route', 'add', 'default', 'dev', 'lo');
+    ip('-6', 'route', 'add', 'default', 'dev', 'lo');
+    // Nameservers on loopback (127.0.0.53, ::1) get a UDP socket that reads and never answers.
+    const servers = [...readFileSync('/etc/resolv.conf', 'utf8').matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1]);
+    const local = (servers.length ? servers : ['127.0.0.1']).filter((a) => a.startsWith('127.') || a === '::1');
+    if (local.length) {
+      const script = `const d=require('dgram');for(const a of ${JSON.stringify(local)}){const s=d.createSocket(a.includes(':')?'udp6':'udp4');s.on('message',()=>{});s.bind(53,a)}setTimeout(()=>process.exit(0),50000);process.stdout.write('ready\\n')`;
+      sink = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error('silent DNS sockets not ready in 10 s')), 10_000);
+        sink!.stdout!.once('data', () => {
+          clearTimeout(timer);
+          res();
+        });
+      });
+    }
+    const t0 = performance.now();
+    const r = await sockscopeAsyncIn(ns, ['debug-connections', '--address', 'no-answer.sockscope.test:80', '--timeout', '400ms', '--json']);
+    const elapsed = performance.now() - t0;
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.resolution.error, 'EAI_AGAIN');
+    assert.equal(j.resolution.timedOut, true);
+    assert.ok(j.resolution.ms < 1500, `resolution gave up after ${j.resolution.ms} ms`);
+    // The report comes after 400 ms; the process then waits for glibc's resolver, which sockscope bounds to
+    // 1 s (its granularity) per nameserver instead of 5 s x 2 attempts.
+    const limit = Math.max(1, Math.min(3, servers.length)) * 1000 + 2500;
+    assert.ok(elapsed < limit, `the run took ${Math.round(elapsed)} ms with --timeout 400ms (limit ${limit} ms)`);
+    assert.match(j.verdict.summary, /does not resolve: EAI_AGAIN/);
+  } finally {
+    sink?.kill('SIGKILL');
+    spawnSync('ip', ['netns', 'delete', ns]);
+  }
+});

@@ -16,7 +16,7 @@ function ms(n: number): string {
 export function formatProbe(r: ProbeResult): string {
   const out: string[] = [];
   out.push(formatHostPort(r.host, r.port));
-  if (r.resolution.error) out.push(`resolve: failed (${r.resolution.error}) after ${ms(r.resolution.ms)}`);
+  if (r.resolution.error) out.push(`resolve: failed (${r.resolution.error}${r.resolution.timedOut ? ': no answer from the resolver' : ''}) after ${ms(r.resolution.ms)}`);
   else out.push(`resolve: ${r.resolution.addresses.join(', ')}${r.resolution.ms ? ` (${ms(r.resolution.ms)})` : ' (literal address)'}`);
   for (const a of r.addresses) {
     out.push('');
