@@ -185,3 +185,20 @@ test('try sendto to a bound local UDP socket names its process (as root it is vi
   assert.match(r.stdout, new RegExp(`a UDP socket on this host is bound to port ${port}: pid ${p.pid} \\(known-options\\)`));
   assert.doesNotMatch(r.stdout, /not visible/);
 });
+
+test('try connect NAME when the resolver does not answer is a runtime failure (exit 1), not bad input', { timeout: 60_000 }, async () => {
+  assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
+  const ns = `sockscope-trydns-${process.pid}`;
+  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+  assert.equal(add.error, undefined, 'ip (iproute2) is required');
+  assert.equal(add.status, 0, add.stderr);
+  try {
+    // A namespace with only lo, down: every nameserver is unreachable, so getaddrinfo says EAI_AGAIN at once.
+    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, 'bin/sockscope', 'try', 'connect', 'no-answer.sockscope.test:80'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, RES_OPTIONS: 'timeout:1 attempts:1' } });
+    assert.equal(r.error, undefined);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^sockscope: .*'no-answer\.sockscope\.test' could not be resolved now \(EAI_AGAIN\)/);
+  } finally {
+    spawnSync('ip', ['netns', 'delete', ns]);
+  }
+});

@@ -8,6 +8,7 @@ import { parseHostPort } from '../../knowledge/interpret-connect.js';
 import { interpretTry, relevantHolders, type TryInterpretation } from '../../knowledge/interpret-try.js';
 import { escapeControl } from '../../model/escape.js';
 import { parseDuration } from '../duration.js';
+import { CollectorError } from '../../collect/source.js';
 import { UsageError } from '../errors.js';
 import type { Args } from './try.js';
 import { OPS } from './try.js';
@@ -76,7 +77,10 @@ export async function runTryCommand(a: Args): Promise<void> {
       address = r.address;
       resolved = r.all;
     } catch (e) {
-      throw new UsageError(`ADDRESS: '${hp.host}' does not resolve (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      // A name that does not exist is bad input; a resolver that cannot answer now (EAI_AGAIN...) is a runtime failure.
+      if (code === 'ENOTFOUND' || code === 'EAI_NONAME' || code === 'EAI_NODATA') throw new UsageError(`ADDRESS: '${hp.host}' does not resolve (${code})`);
+      throw new CollectorError('resolve', `'${hp.host}' could not be resolved now (${code}): the resolver did not answer (getent ahosts ${hp.host}; cat /etc/resolv.conf)`);
     }
   }
   if (a.v6only !== undefined && isIP(address) !== 6) throw new UsageError('--v6only applies to IPv6 addresses only');
