@@ -2,6 +2,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Recommendation } from '../advise/types.js';
 import { summarizePorts } from '../model/aggregate.js';
+import { escapeControl } from '../model/escape.js';
 import { TCP_STATES } from '../model/socket.js';
 import { counter, type Snapshot } from '../model/snapshot.js';
 
@@ -73,7 +74,7 @@ export class SocketMetrics {
       }
       for (const l of p.listeners) {
         if (l.protocol !== 'tcp') continue;
-        const labels = { protocol: l.protocol, port: String(l.port), address: l.address };
+        const labels = { protocol: l.protocol, port: String(l.port), address: escapeControl(l.address) };
         if (l.backlog !== null) this.backlog.set(labels, l.backlog);
         this.acceptQueue.set(labels, l.acceptQueue);
       }
@@ -86,7 +87,8 @@ export class SocketMetrics {
     }
     this.duration.set(snap.durationMs / 1000);
     this.lastSuccess.set(snap.time / 1000);
-    this.sourceInfo.set({ source: snap.source, host: snap.hostname }, 1);
+    // The hostname is untrusted text: a scrape read in a terminal must not carry its escape sequences.
+    this.sourceInfo.set({ source: snap.source, host: escapeControl(snap.hostname) }, 1);
     for (const k of this.kernel) {
       const v = counter(snap.counters[k.def.table], k.def.section, k.def.key);
       if (v == null) continue;
