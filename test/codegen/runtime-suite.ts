@@ -112,6 +112,38 @@ export function runtimeSuite(label: string, base: GeneratorInput, opts: SuiteOpt
     }
   });
 
+  test(`${label} out of descriptors (EMFILE, ulimit -n 64): no spinning, no log flood, serves again after`, { timeout: 60_000 }, async () => {
+    const r = generateServer({ ...base, type: 'tcp', handler: 'echo', port: 0, bindAddress: h.LOOPBACK4 });
+    const { dir } = h.materialize(r);
+    try {
+      h.build(r, dir);
+      const srv = await h.startServer(r, dir, h.LOOPBACK4, 10_000, { shellPrefix: 'ulimit -n 64;' });
+      try {
+        const held = await h.within(20_000, h.holdConnections(srv.port, srv.host, 100), 'connect 100 clients');
+        try {
+          await h.sleep(500);
+          const before = h.cpuMs(srv.pid);
+          const logged = srv.stderr().length;
+          await h.sleep(1000);
+          const used = h.cpuMs(srv.pid) - before;
+          const grew = srv.stderr().length - logged;
+          assert.ok(used < 300, `server used ${used} ms of CPU in 1 s while out of descriptors (spinning)`);
+          assert.ok(grew < 16 * 1024, `stderr grew by ${grew} bytes in 1 s while out of descriptors: ${srv.stderr().slice(-400)}`);
+          assert.equal(srv.proc.exitCode, null, `server exited: ${srv.stderr().slice(-400)}`);
+        } finally {
+          for (const s of held) s.destroy();
+        }
+        await h.sleep(1500);
+        const again = await h.within(10_000, h.echoOnce(srv.port, srv.host, Buffer.from('recovered')), 'echo after EMFILE');
+        assert.equal(again.toString(), 'recovered');
+      } finally {
+        await srv.kill();
+      }
+    } finally {
+      h.cleanup(dir);
+    }
+  });
+
   for (const extra of opts.optionSets ?? []) {
     test(`${label} runs with ${JSON.stringify(extra)}`, { timeout: 30_000 }, async () => {
       await withServer({ ...base, type: 'tcp', bindAddress: h.LOOPBACK4, ...extra }, h.LOOPBACK4, async (srv) => {
