@@ -79,15 +79,19 @@ export async function resolveAll(host: string, timeoutMs?: number): Promise<{ ad
   const bare = host.replace(/%.*$/, '');
   if (isIP(bare)) return { addresses: [{ address: host, family: isIP(bare) as 4 | 6 }], ms: 0 };
   let timer: NodeJS.Timeout | undefined;
-  if (timeoutMs !== undefined) {
-    // getaddrinfo cannot be cancelled, and its thread holds Node at exit until the resolver gives up (glibc:
-    // 5 s x 2 attempts per nameserver). RES_OPTIONS (read by glibc when its resolver starts) bounds that wait.
-    const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
-    process.env.RES_OPTIONS = `${process.env.RES_OPTIONS ?? ''} timeout:${secs} attempts:1`.trim();
-  }
+  // getaddrinfo cannot be cancelled, and its thread holds Node at exit until the resolver gives up (glibc:
+  // 5 s x 2 attempts per nameserver). RES_OPTIONS, read by glibc when a thread's resolver starts, bounds that
+  // wait for this lookup (a thread whose resolver already started keeps its options); restored once it settles.
+  const previous = process.env.RES_OPTIONS;
+  if (timeoutMs !== undefined) process.env.RES_OPTIONS = `${previous ?? ''} timeout:${Math.max(1, Math.ceil(timeoutMs / 1000))} attempts:1`.trim();
   try {
     const pending = lookup(host, { all: true, verbatim: true });
-    pending.catch(() => {}); // a late failure after the timeout is not an unhandled rejection
+    const restore = () => {
+      if (timeoutMs === undefined) return;
+      if (previous === undefined) delete process.env.RES_OPTIONS;
+      else process.env.RES_OPTIONS = previous;
+    };
+    pending.then(restore, restore); // also keeps a late failure after the timeout from being an unhandled rejection
     const expired = new Promise<never>((_, reject) => {
       if (timeoutMs !== undefined) timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'EAI_AGAIN', timedOut: true })), timeoutMs);
     });
