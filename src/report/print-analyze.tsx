@@ -43,7 +43,7 @@ export function formatAnalyzeReport(r: AnalyzeReport, columns = process.stdout.c
       table(
         r.listeners.map((l) => ({
           protocol: l.protocol,
-          address: l.address,
+          address: escapeControl(l.address),
           port: l.port,
           backlog: l.backlog ?? '-',
           'accept queue': l.protocol === 'tcp' ? `${l.acceptQueue}/${l.backlog ?? '?'}` : `${l.acceptQueue} B`,

@@ -39,6 +39,14 @@ test('accept queue: a full queue in only the latest sample of a history is not r
   assert.deepEqual(ids(h2[3], h2), ['accept-queue-full:critical']);
 });
 
+test('accept-queue-full: an IPv6 zone (interface name) with an escape sequence is escaped in the message', () => {
+  const l = listener('127.0.0.1:18030', 3, 4, [proc(24257, 'python3')]);
+  const zoned = { ...l, ipVersion: 6 as const, local: { address: 'fe80::5', port: 18030, scope: 'v\u001b[31m' } };
+  const r = run(fakeSnapshot({ sockets: [zoned] })).find((x) => x.id === 'accept-queue-full')!;
+  assert.match(r.message, /^Accept queue full on tcp \[fe80::5%v\\x1b\[31m\]:18030: 4 connections/);
+  assert.ok(!r.message.includes('\u001b'));
+});
+
 test('listen-overflows-rising: needs a sustained rise, a single blip is ignored', () => {
   const vals = [1000, 1040, 1100, 1180];
   const h = fakeHistory(4, (i) => ({ netstat: { TcpExt: { ListenOverflows: vals[i], ListenDrops: vals[i] } }, sockets: [listener('0.0.0.0:8080', 128, 129)] }), 15_000);

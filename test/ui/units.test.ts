@@ -22,6 +22,7 @@ import { initialState, selectedIndex, type UiState } from '../../src/ui/state.js
 import { portsTableModel } from '../../src/ui/table-model.js';
 import { PORT_COLUMNS } from '../../src/ui/tables/ports.js';
 import { groupByPeer } from '../../src/ui/tables/peers.js';
+import { SOCKET_COLUMNS } from '../../src/ui/tables/sockets.js';
 import { LEAVE_ALT_SCREEN, SHOW_CURSOR, terminalGuard } from '../../src/ui/terminal.js';
 import { conn, listener, nginx, snapshot, webHost } from './fakes.js';
 
@@ -168,6 +169,16 @@ describe('data', () => {
     const wild = groups.get('0.0.0.0')!;
     assert.equal(wild.states.LISTEN, 1);
     assert.deepEqual([wild.recvQ, wild.sendQ], [0, 0]);
+  });
+
+  it('the port view\'s PEER and LOCAL cells escape an IPv6 zone and a unix path with escape sequences', () => {
+    const cell = (id: string, s: Parameters<(typeof SOCKET_COLUMNS)[number]['cell']>[0]['socket']) => SOCKET_COLUMNS.find((c) => c.id === id)!.cell({ id: 'x', socket: s });
+    const zone = { address: 'fe80::5', port: 18030, scope: 'v\u001b[31m' };
+    const tcpSock = conn(18030, 'fe80::5', 46140, 'ESTABLISHED', undefined, { ipVersion: 6, local: zone, peer: { ...zone, port: 46140 } });
+    assert.equal(cell('peer', tcpSock), '[fe80::5%v\\x1b[31m]:46140');
+    assert.equal(cell('local', tcpSock), '[fe80::5%v\\x1b[31m]:18030');
+    const unixSock = { ...conn(0, '', 0, 'LISTEN'), protocol: 'unix' as const, local: { address: '/tmp/evil\u001b]0;pwned\u0007.sock', port: 0 } };
+    assert.ok(!String(cell('local', unixSock)).includes('\u001b'), String(cell('local', unixSock)));
   });
 
   it('the socket selection is the snapshot array itself when nothing is left out (the collector per-port summaries stay usable)', () => {

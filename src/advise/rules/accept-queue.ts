@@ -1,4 +1,5 @@
 // Listen queues: accept queue full or near full, ListenOverflows/ListenDrops rising, backlog capped at somaxconn.
+import { escapeControl } from '../../model/escape.js';
 import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
 import { factsOf, socketKey } from '../facts.js';
@@ -15,7 +16,8 @@ function listenersOf(snap: Snapshot): Socket[] {
 }
 
 function addr(s: Socket): string {
-  const a = s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address;
+  // The zone is an interface name: untrusted text (the kernel allows control characters in it).
+  const a = s.local.scope ? `${s.local.address}%${escapeControl(s.local.scope)}` : s.local.address;
   return a.includes(':') ? `[${a}]:${s.local.port}` : `${a}:${s.local.port}`;
 }
 

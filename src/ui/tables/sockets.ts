@@ -13,7 +13,7 @@ export interface SocketRow {
 /** The far end as text: address:port, or the unix peer (escaped path or inode). */
 export function peerLabel(s: Socket): string {
   if (s.protocol === 'unix') return s.peer.address ? escapeControl(s.peer.address) : s.peer.port ? `inode ${s.peer.port}` : '*';
-  return formatEndpoint(s.peer);
+  return escapeControl(formatEndpoint(s.peer));
 }
 
 /** Timer as ss shows it: "keepalive 7.1s/0". */
@@ -25,7 +25,7 @@ export function timerLabel(s: Socket): string {
 
 export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
   { id: 'peer', title: 'PEER', width: 'flex', minWidth: 14, cell: (r) => peerLabel(r.socket) },
-  { id: 'local', title: 'LOCAL', width: 'flex', minWidth: 14, from: 'huge', cell: (r) => formatEndpoint(r.socket.local, r.socket.protocol) },
+  { id: 'local', title: 'LOCAL', width: 'flex', minWidth: 14, from: 'huge', cell: (r) => escapeControl(formatEndpoint(r.socket.local, r.socket.protocol)) },
   { id: 'state', title: 'STATE', width: 11, cell: (r) => r.socket.state },
   { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => compactNumber(r.socket.recvQ) },
   { id: 'sendq', title: 'SEND-Q', width: 7, align: 'right', cell: (r) => compactNumber(r.socket.sendQ) },
