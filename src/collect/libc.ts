@@ -190,6 +190,8 @@ export function decodeSockaddr(b: Buffer): { address: string; port: number } | n
   const fam = b.readUInt16LE(0);
   if (fam === AF_INET) return { address: [4, 5, 6, 7].map((i) => b[i]).join('.'), port: b.readUInt16BE(2) };
   if (fam === AF_INET6) {
+    // IPv4-mapped (::ffff:a.b.c.d) in the mixed notation people type and ss prints (RFC 5952 section 5).
+    if (b.subarray(8, 18).every((x) => x === 0) && b.readUInt16BE(18) === 0xffff) return { address: `::ffff:${[20, 21, 22, 23].map((i) => b[i]).join('.')}`, port: b.readUInt16BE(2) };
     const parts: string[] = [];
     for (let i = 0; i < 8; i++) parts.push(b.readUInt16BE(8 + i * 2).toString(16));
     return { address: compressIPv6(parts), port: b.readUInt16BE(2) };
