@@ -79,8 +79,11 @@ function skipHelpCache(cli: unknown): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
+/** yargs' message on one line: "Invalid values:\n  Argument: op" reads "Invalid values: Argument: op". */
 function oneLine(msg: string): string {
-  return String(msg ?? 'invalid arguments').replace(/\s*\n\s*/g, '; ');
+  return String(msg ?? 'invalid arguments')
+    .replace(/:\s*\n\s*/g, ': ')
+    .replace(/\s*\n\s*/g, '; ');
 }
 
 export async function main(argv = hideBin(process.argv)): Promise<void> {
