@@ -130,7 +130,7 @@ const MUST: Record<string, RegExp[]> = {
   epoll: [/epoll_create1\(EPOLL_CLOEXEC\)/],
   poll: [/POLLNVAL/],
   select: [/FD_SETSIZE/],
-  kqueue: [/EV_ERROR/],
+  kqueue: [/EV_ERROR/, /kq = kqueue\(\);\n {4}if \(kq < 0\) \{[^}]*\}\n {4}\(void\)fcntl\(kq, F_SETFD, FD_CLOEXEC\);/],
   io_uring: [/cqe->res/, /epoll variant instead/],
   epollTcp: [/EPOLLERR \| EPOLLHUP/, /EPOLLOUT only while output is pending/],
   pollTcp: [/POLLERR \| POLLHUP/],
