@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateServer, type GeneratorInput } from '../../src/codegen/index.js';
+import * as h from './harness.js';
 import { cleanup } from './harness.js';
 import { runtimeSuite } from './runtime-suite.js';
 
@@ -69,3 +70,47 @@ for (const ioModel of MODELS) {
     });
   });
 }
+
+/**
+ * Runs server.py with socket.socket.accept patched to fail `count` times with `errno_name` first
+ * (Linux passes a new connection's pending network error to accept(): EPROTO, ENETDOWN, ...).
+ */
+const ACCEPT_FAULT = `import errno, runpy, socket, sys
+_real = socket.socket.accept
+_name = sys.argv[2]
+_left = {"n": int(sys.argv[3])}
+def accept(self):
+    if self.type == socket.SOCK_STREAM and _left["n"] > 0:
+        _left["n"] -= 1
+        raise OSError(getattr(errno, _name), "injected " + _name)
+    return _real(self)
+socket.socket.accept = accept
+sys.argv = [sys.argv[1]]
+runpy.run_path(sys.argv[0], run_name="__main__")
+`;
+
+describe('python accept() errors that only concern one connection', () => {
+  for (const ioModel of MODELS) {
+    test(`python ${ioModel}: accept() failing with EPROTO/ENETDOWN (the man page's retry list) does not stop the server`, { timeout: 30_000 }, async () => {
+      for (const code of ['EPROTO', 'ENETDOWN']) {
+        const r = generateServer({ language: 'python', ioModel, type: 'tcp', port: 0, bindAddress: h.LOOPBACK4 });
+        const { dir } = h.materialize(r);
+        writeFileSync(join(dir, 'accept_fault.py'), ACCEPT_FAULT);
+        try {
+          const srv = await h.startServer({ ...r, runCommand: `python3 accept_fault.py server.py ${code} 3` }, dir, h.LOOPBACK4);
+          try {
+            const got = await h.within(10_000, h.echoOnce(srv.port, srv.host, Buffer.from(`after ${code}`)).catch((e) => Buffer.from(String(e))), 'echo');
+            assert.equal(got.toString(), `after ${code}`, `stderr: ${srv.stderr().slice(-600)}`);
+            assert.equal(srv.proc.exitCode, null, `server exited: ${srv.stderr().slice(-600)}`);
+            const st = await h.sigtermCheck(srv, 2000, 'tcp');
+            assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr().slice(-600)}`);
+          } finally {
+            await srv.kill();
+          }
+        } finally {
+          cleanup(dir);
+        }
+      }
+    });
+  }
+});
