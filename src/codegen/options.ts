@@ -1,6 +1,7 @@
 // Generator options: the zod schema of what a user may ask for, and resolveOptions(), which fills
 // defaults (config, profile, io model), normalizes aliases and rejects combinations that make no sense
 // with a message that says what is allowed.
+import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -159,6 +160,47 @@ function isIPv6Literal(a: string): boolean {
   return a.includes(':');
 }
 
+/** A value as it can appear in a one-line message: as typed when printable ASCII, else JSON-quoted (and cut). */
+export function showValue(v: string): string {
+  const cut = v.length > 80 ? `${v.slice(0, 80)}...` : v;
+  return /^[\x20-\x7e]*$/.test(cut) ? cut : JSON.stringify(cut);
+}
+
+/** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens; not all-numeric at the end. */
+function isHostName(a: string): boolean {
+  const h = a.endsWith('.') ? a.slice(0, -1) : a;
+  if (h.length === 0 || h.length > 253) return false;
+  const labels = h.split('.');
+  if (!labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l))) return false;
+  return !/^\d+$/.test(labels[labels.length - 1]);
+}
+
+/**
+ * Whether `a` may be bound: an IPv4 address, an IPv6 address (with an optional %zone such as
+ * fe80::1%eth0), or a host name. The address is written into C, Python and JavaScript string
+ * literals, so this is also what keeps control characters, quotes, backslashes and C trigraphs
+ * (??/ is a backslash under -std=c11) out of the generated source.
+ */
+export function isBindAddress(a: string): boolean {
+  if (isIPv4(a)) return true;
+  const zone = /^([0-9A-Fa-f:.]+)%([A-Za-z0-9_.-]{1,64})$/.exec(a);
+  if (zone) return isIPv6(zone[1]);
+  if (isIPv6(a)) return true;
+  return !a.includes(':') && isHostName(a);
+}
+
+/**
+ * Characters that would end a comment line or break a source file if a path reached a header
+ * comment: C0/C1 controls, DEL, and U+2028/U+2029 (line terminators in JavaScript).
+ */
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Throws GeneratorOptionsError unless the output path can be written into generated headers. */
+export function checkOutputPath(path: string): void {
+  if (UNSAFE_TEXT.test(path))
+    throw new GeneratorOptionsError(`--output must be a file name without control characters or line breaks, got ${JSON.stringify(path)}`);
+}
+
 /** The CLI flag for each option key (messages name flags, as users type them). */
 export const OPTION_FLAGS: Record<keyof GeneratorInput, string> = {
   type: '--type',
@@ -216,7 +258,7 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   let ioModel: string;
   if (i.ioModel !== undefined) {
     const n = normalizeIoModel(language, i.ioModel);
-    if (!n) fail(`--io-model ${i.ioModel} is not available for ${language}; allowed: ${IO_MODELS[language].join(', ')}`);
+    if (!n) fail(`--io-model ${showValue(i.ioModel)} is not available for ${language}; allowed: ${IO_MODELS[language].join(', ')}`);
     ioModel = n as string;
   } else {
     ioModel = normalizeIoModel(language, config.defaultIoModel) ?? IO_MODELS[language][0];
@@ -272,6 +314,9 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   let dualStack = i.dualStack ?? false;
   if (dualStack && i.ipv6 === false) fail('--dual-stack needs an IPv6 socket; drop --no-ipv6');
   let ipv6 = i.ipv6 ?? dualStack;
+  if (i.bindAddress !== undefined && !isBindAddress(i.bindAddress)) {
+    fail(`--bind must be an IP address (e.g. 127.0.0.1, ::1, fe80::1%eth0) or a host name (letters, digits, '-' and '.'), got ${showValue(i.bindAddress)}`);
+  }
   if (i.bindAddress !== undefined) {
     if (isIPv6Literal(i.bindAddress)) {
       if (i.ipv6 === false) fail(`--bind ${i.bindAddress} is an IPv6 address but --no-ipv6 was given`);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { Eta } from 'eta';
 import { findTemplatesDir, findVariant, type CommentStyle, type ResolvedVariant } from './registry.js';
-import { GeneratorOptionsError, optionsToArgs, type GeneratorOptions } from './options.js';
+import { checkOutputPath, GeneratorOptionsError, optionsToArgs, type GeneratorOptions } from './options.js';
 
 /** sockscope version written into headers (kept in step with package.json by a test). */
 export const GENERATOR_VERSION = '0.1.0';
@@ -190,6 +190,7 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   const firstName = variant.files[0].name;
   const defaultMain = firstName.replace('{stem}', 'server');
   const main = target.output ?? defaultMain;
+  checkOutputPath(main);
   const dir = dirname(main);
   const stem = basename(main, extname(main)) || 'server';
   const paths = variant.files.map((f, k) => (k === 0 ? main : join(dir, f.name.replace('{stem}', stem))));
