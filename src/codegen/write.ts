@@ -18,9 +18,48 @@ export function existingFiles(files: { path: string }[]): string[] {
   return files.map((f) => f.path).filter((p) => existsSync(p));
 }
 
+/** Removes a path if it is there; never throws (cleanup must not hide the error that caused it). */
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone, or nothing more we can do */
+  }
+}
+
+/** Writes all of `data` (writeSync may write less than asked, e.g. at a file size limit). */
+function writeAll(fd: number, data: Buffer): void {
+  let off = 0;
+  while (off < data.length) {
+    const n = writeSync(fd, data, off, data.length - off);
+    if (n <= 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
+    off += n;
+  }
+}
+
+function writeError(target: string, e: unknown): Error {
+  const err = e as NodeJS.ErrnoException;
+  const why =
+    err.code === 'EACCES' || err.code === 'EPERM'
+      ? 'permission denied on its directory'
+      : err.code === 'ENOSPC'
+        ? 'no space left on the device'
+        : err.code === 'EDQUOT'
+          ? 'disk quota exceeded'
+          : err.code === 'EROFS'
+            ? 'read-only file system'
+            : err.code === 'EFBIG'
+              ? 'file too large (file size limit)'
+              : err.message;
+  return new Error(`cannot write ${target}: ${why}`);
+}
+
 /**
  * Writes every file via temp + rename. Without `force`, refuses (before writing anything) if any exists,
  * and the final step uses link() so a file created meanwhile is not replaced either.
+ * On any failure the temporary file is removed, and (without `force`) so are the files this call already
+ * created, so a failed call leaves the directory as it found it; existing files are only ever replaced
+ * with `force`, and then only by a complete file (rename).
  */
 export function writeFilesAtomic(files: GeneratedFile[], opts: { force?: boolean; mode?: number } = {}): string[] {
   if (!opts.force) {
@@ -28,44 +67,60 @@ export function writeFilesAtomic(files: GeneratedFile[], opts: { force?: boolean
     if (exist.length) throw new FileExistsError(exist);
   }
   const written: string[] = [];
-  for (const f of files) {
-    const dir = dirname(f.path);
-    try {
-      mkdirSync(dir, { recursive: true });
-    } catch (e) {
-      throw new Error(`cannot create ${dir} for ${f.path}: ${(e as Error).message}`);
+  try {
+    for (const f of files) {
+      writeOne(f, opts);
+      written.push(f.path);
     }
-    const tmp = join(dir, `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    let fd: number;
-    try {
-      fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, opts.mode ?? 0o644);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new Error(`cannot write ${f.path}: ${err.code === 'EACCES' ? 'permission denied on its directory' : err.message}`);
-    }
-    try {
-      writeSync(fd, f.content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      if (opts.force) renameSync(tmp, f.path);
-      else {
-        // link() fails with EEXIST instead of replacing: no window where another file is clobbered.
-        try {
-          linkSync(tmp, f.path);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new FileExistsError([f.path]);
-          // Filesystems without hard links: rename after a last check.
-          if (existsSync(f.path)) throw new FileExistsError([f.path]);
-          renameSync(tmp, f.path);
-        }
-      }
-    } finally {
-      if (existsSync(tmp)) unlinkSync(tmp);
-    }
-    written.push(f.path);
+  } catch (e) {
+    // Without force every earlier target did not exist before this call: undo those, not someone else's file.
+    if (!opts.force) for (const p of written) removeQuietly(p);
+    throw e;
   }
   return written;
+}
+
+function writeOne(f: GeneratedFile, opts: { force?: boolean; mode?: number }): void {
+  const dir = dirname(f.path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new Error(`cannot create ${dir} for ${f.path}: ${(e as Error).message}`);
+  }
+  const tmp = join(dir, `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, opts.mode ?? 0o644);
+  } catch (e) {
+    throw writeError(f.path, e);
+  }
+  try {
+    try {
+      writeAll(fd, Buffer.from(f.content, 'utf8'));
+      fsyncSync(fd);
+    } catch (e) {
+      throw writeError(f.path, e);
+    } finally {
+      try {
+        closeSync(fd);
+      } catch {
+        /* the write error (if any) says more; a close error after a good fsync loses nothing */
+      }
+    }
+    if (opts.force) renameSync(tmp, f.path);
+    else {
+      // link() fails with EEXIST instead of replacing: no window where another file is clobbered.
+      try {
+        linkSync(tmp, f.path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new FileExistsError([f.path]);
+        // Filesystems without hard links: rename after a last check.
+        if (existsSync(f.path)) throw new FileExistsError([f.path]);
+        renameSync(tmp, f.path);
+      }
+    }
+  } finally {
+    // Gone after a rename; still there after link() (the target is the other name) or any failure.
+    removeQuietly(tmp);
+  }
 }

@@ -1,7 +1,8 @@
 // writeFilesAtomic: temp file + link/rename, never replaces without force, clear errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, chmodSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, chmodSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileExistsError, writeFilesAtomic } from '../../src/codegen/index.js';
@@ -38,3 +39,65 @@ test('an unwritable directory gives an error naming the target, not the temporar
   }
 });
 
+
+/**
+ * Runs writeFilesAtomic in a child whose file size limit is 512 bytes (ulimit -f 1, SIGXFSZ ignored):
+ * a real failing write(2) (a short write, then EFBIG), as on a full disk, without needing root.
+ */
+function writeUnderSizeLimit(files: { path: string; content: string }[], force: boolean): { ok: boolean; message: string } {
+  const mod = new URL('../../src/codegen/write.ts', import.meta.url).pathname;
+  const script = `import { writeFilesAtomic } from ${JSON.stringify(mod)};
+try { writeFilesAtomic(${JSON.stringify(files)}, { force: ${force} }); console.log(JSON.stringify({ ok: true, message: '' })); }
+catch (e) { console.log(JSON.stringify({ ok: false, message: e.message })); }`;
+  const r = spawnSync('sh', ['-c', `trap '' XFSZ; ulimit -f 1 && exec "$0" --import tsx --input-type=module -e "$1"`, process.execPath, script], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    cwd: new URL('../..', import.meta.url).pathname,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+test('a write that fails part way (file size limit) removes the temporary file and anything this call created', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-write-'));
+  try {
+    const big = 'x'.repeat(64 * 1024);
+    // Two new files, the second fails: neither the temp file nor the first file stays.
+    const r = writeUnderSizeLimit([{ path: join(dir, 'a.py'), content: 'ok' }, { path: join(dir, 'b.py'), content: big }], false);
+    assert.equal(r.ok, false, 'a short write must not publish a truncated file');
+    assert.match(r.message, /cannot write .*b\.py: file too large/);
+    assert.deepEqual(readdirSync(dir), []);
+    // --force over an existing file: the user's file is untouched, no temp file left.
+    writeFileSync(join(dir, 'mine.c'), 'mine');
+    const f = writeUnderSizeLimit([{ path: join(dir, 'mine.c'), content: big }], true);
+    assert.equal(f.ok, false);
+    assert.equal(readFileSync(join(dir, 'mine.c'), 'utf8'), 'mine');
+    assert.deepEqual(readdirSync(dir), ['mine.c']);
+  } finally {
+    cleanup(dir);
+  }
+});
+
+const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version'], { stdio: 'ignore' }).error === undefined;
+
+test('a full disk (64 KiB tmpfs) removes the temporary file and keeps the existing file', { skip: canMount ? undefined : 'needs root to mount a small tmpfs' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-full-'));
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { encoding: 'utf8' });
+  if (m.status !== 0) {
+    cleanup(dir);
+    assert.ok(process.env.CI !== 'true', `mount tmpfs failed: ${m.stderr}`);
+    return;
+  }
+  try {
+    const big = 'y'.repeat(1024 * 1024);
+    assert.throws(() => writeFilesAtomic([{ path: join(dir, 'srv.py'), content: big }]), /cannot write .*srv\.py: no space left on the device/);
+    assert.deepEqual(readdirSync(dir), []);
+    writeFileSync(join(dir, 'srv.py'), 'mine');
+    assert.throws(() => writeFilesAtomic([{ path: join(dir, 'srv.py'), content: big }], { force: true }), /no space left/);
+    assert.equal(readFileSync(join(dir, 'srv.py'), 'utf8'), 'mine');
+    assert.deepEqual(readdirSync(dir), ['srv.py']);
+  } finally {
+    spawnSync('umount', [dir]);
+    cleanup(dir);
+  }
+});
