@@ -14,5 +14,10 @@ const found = own.processes;
 // The same through a targeted pass (one-shot commands): it reads fewer processes but counts every hidden one.
 own.processes = [];
 const targeted = await new ProcessAttributor({ targeted: true }).attribute([own], 'listeners');
-process.stdout.write(JSON.stringify({ ...info, own: found, pid: process.pid, fd, targeted: { ...targeted, own: own.processes } }) + '\n');
+const targetedOwn = own.processes;
+// A full pass again: processes may start or end between the passes (tests run alongside), so the
+// targeted count is checked against the full passes before and after it.
+own.processes = [];
+const after = await new ProcessAttributor().attribute([own], 'listeners');
+process.stdout.write(JSON.stringify({ ...info, own: found, pid: process.pid, fd, targeted: { ...targeted, own: targetedOwn }, after }) + '\n');
 server.close();
