@@ -80,7 +80,7 @@ export const GeneratorInputSchema = z
     rcvbuf: positive.max(1 << 30).optional(),
     /** Non-blocking sockets. Default: true for event loops, false for threads. */
     nonBlocking: z.boolean().optional(),
-    /** TCP_NODELAY on each accepted socket. */
+    /** TCP_NODELAY on each accepted socket. Default true for TCP (false = keep Nagle's algorithm). */
     tcpNodelay: z.boolean().optional(),
     /** SO_REUSEPORT (Linux load-balances between processes). */
     reusePort: z.boolean().optional(),
@@ -335,7 +335,8 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   const profile: Profile = i.profile ?? 'none';
   let sndbuf = i.sndbuf ?? null;
   let rcvbuf = i.rcvbuf ?? null;
-  let tcpNodelay = i.tcpNodelay ?? false;
+  // TCP_NODELAY is on by default for TCP (echo and request/response servers stall on Nagle + delayed ACK).
+  let tcpNodelay = tcp ? (i.tcpNodelay ?? true) : false;
   let quickack = false;
   if (profile === 'throughput') {
     sndbuf ??= THROUGHPUT_SOCKET_BUFFER;
@@ -346,8 +347,8 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
     }
   } else if (profile === 'latency') {
     if (!tcp) fail('--profile latency sets TCP_NODELAY and TCP_QUICKACK, which are TCP options; allowed with udp: --profile throughput or none');
-    if (language === 'c' && platform === 'windows') fail('--profile latency needs TCP_QUICKACK (Linux only); with --platform windows use --tcp-nodelay, or --platform portable/posix');
-    if (language === 'node') fail("--profile latency needs TCP_QUICKACK, which Node's net module cannot set; use --tcp-nodelay, or --language c/python");
+    if (language === 'c' && platform === 'windows') fail('--profile latency needs TCP_QUICKACK (Linux only); with --platform windows drop the profile (TCP_NODELAY, --tcp-nodelay, is on by default), or use --platform portable/posix');
+    if (language === 'node') fail("--profile latency needs TCP_QUICKACK, which Node's net module cannot set; drop the profile (TCP_NODELAY, --tcp-nodelay, is on by default), or use --language c/python");
     if (i.tcpNodelay === false) fail('--profile latency turns TCP_NODELAY on; drop --no-tcp-nodelay or the profile');
     tcpNodelay = true;
     quickack = true;
@@ -355,7 +356,7 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   if (language === 'node' && tcp && (sndbuf !== null || rcvbuf !== null)) {
     fail(
       "Node's net module cannot set SO_SNDBUF/SO_RCVBUF on TCP sockets" +
-        (profile === 'throughput' ? ' (needed by --profile throughput); use --tcp-nodelay, or --language c/python' : '; drop --sndbuf/--rcvbuf, or use --language c/python, or --type udp'),
+        (profile === 'throughput' ? ' (needed by --profile throughput); drop the profile (TCP_NODELAY is on by default), or use --language c/python' : '; drop --sndbuf/--rcvbuf, or use --language c/python, or --type udp'),
     );
   }
 
@@ -418,7 +419,7 @@ export function optionsToArgs(o: GeneratorOptions): string[] {
   const presetBuf = o.profile === 'throughput' ? THROUGHPUT_SOCKET_BUFFER : null;
   if (o.sndbuf !== null && o.sndbuf !== presetBuf) a.push('--sndbuf', String(o.sndbuf));
   if (o.rcvbuf !== null && o.rcvbuf !== presetBuf) a.push('--rcvbuf', String(o.rcvbuf));
-  if (o.tcpNodelay && o.profile === 'none') a.push('--tcp-nodelay');
+  if (o.type === 'tcp' && !o.tcpNodelay) a.push('--no-tcp-nodelay');
   if (o.reusePort) a.push('--reuse-port');
   if (o.keepalive) a.push('--keepalive', `${o.keepalive.idle},${o.keepalive.interval},${o.keepalive.count}`);
   if (o.maxConnections) a.push('--max-connections', String(o.maxConnections));

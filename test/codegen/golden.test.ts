@@ -13,7 +13,7 @@ for (const c of listCombinations().filter((x) => x.language !== 'c')) {
   const name = `${c.ioModel}-${c.type}-${c.handler}`;
   test(`golden ${c.language} ${name}`, () => {
     const r = generateServer(
-      { language: c.language, ioModel: c.ioModel, type: c.type as 'tcp' | 'udp', handler: c.handler as 'echo' | 'http', port: 9000, tcpNodelay: c.type === 'tcp' ? true : undefined },
+      { language: c.language, ioModel: c.ioModel, type: c.type as 'tcp' | 'udp', handler: c.handler as 'echo' | 'http', port: 9000 },
       { config: DEFAULT_CONFIG },
     );
     const ext = c.language === 'python' ? 'py' : 'mjs';

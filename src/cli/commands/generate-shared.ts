@@ -66,7 +66,7 @@ export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
     .option('sndbuf', { type: 'string', describe: 'SO_SNDBUF bytes (only when given; disables autotuning)' })
     .option('rcvbuf', { type: 'string', describe: 'SO_RCVBUF bytes (only when given; disables autotuning)' })
     .option('non-blocking', { type: 'boolean', describe: 'Non-blocking sockets (event loops need them; python threads do not use them)' })
-    .option('tcp-nodelay', { type: 'boolean', describe: 'TCP_NODELAY on each connection' })
+    .option('tcp-nodelay', { type: 'boolean', describe: 'TCP_NODELAY on each accepted connection (default on for TCP; --no-tcp-nodelay keeps Nagle)' })
     .option('reuse-port', { type: 'boolean', describe: 'SO_REUSEPORT (several processes share the port)' })
     .option('keepalive', { type: 'string', describe: 'TCP keepalive IDLE,INTERVAL,COUNT (seconds, seconds, probes), e.g. 60,10,5' })
     .option('max-connections', { type: 'string', describe: 'Close connections beyond this many (0 = no limit)' })

@@ -209,7 +209,7 @@ function summarize(state: WizardState, doneIds: string[]): string {
     if (id === 'port' && i.port !== undefined) parts.push(`port ${i.port}`);
     if (id === 'family') parts.push(i.dualStack ? 'dual-stack' : i.ipv6 ? 'IPv6' : 'IPv4');
     if (id === 'profile' && i.profile && i.profile !== 'none') parts.push(`${i.profile} profile`);
-    if (id === 'tcpNodelay' && i.tcpNodelay) parts.push('TCP_NODELAY');
+    if (id === 'tcpNodelay') parts.push(i.tcpNodelay === false ? 'Nagle on' : 'TCP_NODELAY');
     if (id === 'bufferSize' && i.bufferSize) parts.push(`${i.bufferSize} B buffer`);
     if (id === 'reusePort' && i.reusePort) parts.push('SO_REUSEPORT');
     if (id === 'comments' && i.comments === false) parts.push('no comments');

@@ -169,7 +169,7 @@ export const STEPS: Step[] = [
     title: 'TCP_NODELAY (send small writes at once)',
     kind: 'choice',
     choices: () => yesNo('lower latency for request/response', 'Nagle batches small writes'),
-    initial: (i) => (i.tcpNodelay ? 'yes' : 'no'),
+    initial: (i) => (i.tcpNodelay === false ? 'no' : 'yes'),
     apply: (i, v) => ({ ...i, tcpNodelay: v === 'yes' }),
     applies: (i) => isTcp(i) && (i.profile ?? 'none') === 'none',
   },
