@@ -109,6 +109,16 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Text that can sit inside a C block comment: `*\/` would end it and `/*` is -Wcomment (an error under
+ * -Werror), so a space goes between the two characters (repeated: `*\/*` needs two).
+ */
+function blockCommentSafe(l: string): string {
+  let out = l;
+  while (/\/\*|\*\//.test(out)) out = out.replace(/\/\*|\*\//g, (m) => `${m[0]} ${m[1]}`);
+  return out;
+}
+
 function commentBlock(style: CommentStyle, lines: string[]): string {
   switch (style) {
     case 'hash':
@@ -116,7 +126,7 @@ function commentBlock(style: CommentStyle, lines: string[]): string {
     case 'slash':
       return lines.map((l) => (l ? `// ${l}` : '//')).join('\n') + '\n';
     case 'block':
-      return ['/*', ...lines.map((l) => (l ? ` * ${l.replace(/\*\//g, '* /')}` : ' *')), ' */'].join('\n') + '\n';
+      return ['/*', ...lines.map((l) => (l ? ` * ${blockCommentSafe(l)}` : ' *')), ' */'].join('\n') + '\n';
   }
 }
 
