@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { PortAggregator, rememberPortSummaries } from '../model/aggregate.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP, IPPROTO_UDP, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
+import { AF_INET, AF_INET6, AF_UNSPEC, ALL_STATES_MASK, BOUND_INACTIVE_BIT, IPPROTO_TCP, IPPROTO_UDP, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
 import { buildUnixDiagRequest, parseUnixDiagBuffer, type UnixDiagSocket } from '../parse/unix-diag.js';
 import { attributeOwners } from './assemble.js';
 import { prefetchWith } from './attribution.js';
@@ -191,6 +191,8 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     const req = buildInetDiagRequest({
       family: job.family,
       protocol: job.protocol === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP,
+      // A local port asked about: also the TCP sockets merely bound to it (they hold it: EADDRINUSE).
+      states: job.protocol === 'tcp' && opts.port !== undefined ? ALL_STATES_MASK | BOUND_INACTIVE_BIT : undefined,
       details: opts.details,
       port: opts.port,
       peerPort: opts.peerPort,

@@ -133,6 +133,16 @@ export function interpretTry(c: TryContext): TryInterpretation {
       if (!c.reuseport) next.push('if you meant to run several workers on one port: every socket must set SO_REUSEPORT (--reuseport), as the same user');
       return { ok: false, summary, details, nextSteps: next };
     }
+    // A TCP socket bound without listen() or connect(): the kernel reports it in state CLOSE, peerless.
+    const boundOnly = c.udp ? [] : others.filter((h) => h.state === 'CLOSE' && !h.peer);
+    if (boundOnly.length) {
+      const h = boundOnly[0];
+      const summary = `port ${c.port} is held by ${who(h)}: a TCP socket bound to ${h.local} that neither listens nor is connected (bind() without listen())`;
+      for (const x of boundOnly.slice(1)) details.push(`also bound, not listening, on ${x.local}: ${who(x)}`);
+      details.push('a bound socket keeps its port until it is closed, listening or not; ss -tan does not list it (ss -B does, iproute2 6.7+)');
+      next.push('close that socket, or have the program call listen() on it (a program should bind only when it is about to listen)');
+      return { ok: false, summary, details, nextSteps: next };
+    }
     if (others.length) {
       const summary = `port ${c.port} is in use by ${others.length} socket(s) that are not listening (${[...new Set(others.map((o) => o.state))].join(', ')}), e.g. ${others[0].local}${others[0].peer ? ` -> ${others[0].peer}` : ''} held by ${who(others[0])}`;
       details.push('connections accepted by a listener that has exited (or outgoing connections that took this port) keep it busy until they close');
