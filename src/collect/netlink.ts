@@ -119,6 +119,8 @@ export interface NetlinkDumpOptions {
    * dump order (so summaries list listeners in the same order as a fresh aggregation).
    */
   aggregator?: PortAggregator;
+  /** With `port`: also TCP sockets bound to it without listen() (CollectOptions.boundOnly). */
+  boundOnly?: boolean;
   /** Called with each chunk's TCP/UDP sockets of the first dump as it is parsed (`sockets` from `from` on). */
   onChunk?: (sockets: readonly Socket[], from: number) => void;
 }
@@ -191,8 +193,8 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     const req = buildInetDiagRequest({
       family: job.family,
       protocol: job.protocol === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP,
-      // A local port asked about: also the TCP sockets merely bound to it (they hold it: EADDRINUSE).
-      states: job.protocol === 'tcp' && opts.port !== undefined ? ALL_STATES_MASK | BOUND_INACTIVE_BIT : undefined,
+      // CollectOptions.boundOnly: also the TCP sockets merely bound to the port (they hold it: EADDRINUSE).
+      states: job.protocol === 'tcp' && opts.port !== undefined && opts.boundOnly ? ALL_STATES_MASK | BOUND_INACTIVE_BIT : undefined,
       details: opts.details,
       port: opts.port,
       peerPort: opts.peerPort,

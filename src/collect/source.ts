@@ -20,6 +20,12 @@ export interface CollectOptions {
   port?: number;
   /** Hint: only sockets whose peer port is this. */
   peerPort?: number;
+  /**
+   * With `port`: also TCP sockets bound to it that neither listen nor are connected (bind() without
+   * listen()), which hold the port. The netlink collector asks the kernel for them (state CLOSE); it
+   * costs a walk of the bind hash (about 12 ms at 100,000 sockets), so only `try` asks. Others ignore it.
+   */
+  boundOnly?: boolean;
   /** Timeout for each child process or kernel dump, in ms (default 10 000). */
   timeoutMs?: number;
 }

@@ -34,7 +34,8 @@ async function hasCapability(bit: number): Promise<boolean | undefined> {
 
 async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: SocketSource, attribute: boolean): Promise<{ holders: PortHolder[]; hidden: number }> {
   // Naming processes costs a walk of /proc/*/fd on a busy host: only when the call failed and they explain why.
-  const snap = await source.collect({ protocols: [protocol], port, processes: attribute ? 'all' : 'none' });
+  // boundOnly: a TCP socket bound without listen() holds the port too (EADDRINUSE), and ss -tan never shows it.
+  const snap = await source.collect({ protocols: [protocol], port, processes: attribute ? 'all' : 'none', boundOnly: true });
   const sockets = snap.sockets.filter((s) => s.local.port === port);
   // ss -p shows only what this user may see; look up the rest by inode when we can.
   const unknown = attribute ? sockets.filter((s) => s.processes.length === 0 && s.inode && s.state !== 'TIME_WAIT').map((s) => s.inode!) : [];

@@ -30,7 +30,7 @@ export const ALL_STATES_MASK = 0x1ffe;
  * connect()): they hold the port (EADDRINUSE), and `ss` lists them only with -B (iproute2 6.7+).
  * Recent kernels dump them when asked with this bit (TCP_BOUND_INACTIVE, 13; measured on 6.18) and
  * report them in state CLOSE; older kernels ignore the bit. Asking walks the bind hash too (about
- * 12 ms at 100,000 sockets, measured), so only dumps filtered on a local port ask.
+ * 12 ms at 100,000 sockets, measured), so only `try`'s dumps filtered on a local port ask.
  */
 export const BOUND_INACTIVE_BIT = 1 << 13;
 
