@@ -131,7 +131,7 @@ const MUST: Record<string, RegExp[]> = {
   poll: [/POLLNVAL/],
   select: [/FD_SETSIZE/],
   kqueue: [/EV_ERROR/, /kq = kqueue\(\);\n {4}if \(kq < 0\) \{[^}]*\}\n {4}\(void\)fcntl\(kq, F_SETFD, FD_CLOEXEC\);/],
-  io_uring: [/cqe->res/, /epoll variant instead/],
+  io_uring: [/cqe->res/, /epoll variant instead/, /falling back to epoll/, /return ep_run\(/, /io_uring_register_probe/],
   epollTcp: [/EPOLLERR \| EPOLLHUP/, /EPOLLOUT only while output is pending/],
   pollTcp: [/POLLERR \| POLLHUP/],
   kqueueTcp: [/EV_EOF/, /fflags/],
@@ -155,6 +155,32 @@ describe('C checklist items present in the source', () => {
       }
       for (const re of need) assert.ok(re.test(src), `${comboName(c)} lacks ${re}`);
     });
+  }
+});
+
+/** Comment lines and trailing comments out, blank lines out (as --no-comments does, plus blank lines). */
+const codeOnly = (t: string) =>
+  t.replace(/^[ \t]*\/\*[\s\S]*?\*\/[ \t]*\n/gm, '').replace(/[ \t]+\/\*.*?\*\/[ \t]*$/gm, '').replace(/\n{2,}/g, '\n');
+
+// The io_uring file falls back at run time to an epoll loop: it must be the epoll server's own code
+// (connections or datagrams, the loop, the handler), names prefixed with ep_, string literals untouched.
+describe('C io_uring fallback is the epoll server', () => {
+  for (const c of combos.filter((x) => x.ioModel === 'io_uring')) {
+    for (const input of [goldenInput(c), ...branchInputs(c)]) {
+      test(`epoll fallback of c ${comboName(c)} (${input.comments === false ? 'no comments' : 'comments'}, ${input.profile ?? 'no profile'})`, () => {
+        const uring = generateServer(input, { config: DEFAULT_CONFIG }).files[0].content;
+        const epoll = generateServer({ ...input, ioModel: 'epoll' }, { config: DEFAULT_CONFIG }).files[0].content;
+        const mainAt = (t: string) => t.search(/\n(\/\* ---- main[^\n]*\n\n)?int main\(/);
+        // epoll: from the connections (or datagrams) section to main; io_uring: the section after ep_run's prototype.
+        const epStart = epoll.search(c.type === 'tcp' ? /^struct conn \{/m : /^static char datagram\[/m);
+        const fbStart = uring.search(c.type === 'tcp' ? /^struct ep_conn \{/m : /^static char ep_datagram\[/m);
+        assert.ok(epStart > 0 && fbStart > uring.indexOf('static int ep_run(sock_t listener);'), 'sections not found');
+        const expected = codeOnly(epoll.slice(epStart, mainAt(epoll))).trim();
+        const got = codeOnly(uring.slice(fbStart, mainAt(uring))).trim();
+        assert.equal(got.replace(/\bep_/g, ''), expected);
+        for (const lit of got.match(/"(?:[^"\\\n]|\\.)*"/g) ?? []) assert.ok(!lit.includes('ep_'), `string literal renamed: ${lit}`);
+      });
+    }
   }
 });
 

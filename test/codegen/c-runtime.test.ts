@@ -3,13 +3,14 @@
 // (see c-runtime.ts and harness.ts). kqueue runs in c-kqueue.test.ts (needs libkqueue).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { haveTool } from './harness.js';
+import * as h from './harness.js';
 import {
   cRuntimeSuite,
   emfileDoesNotSpin,
   idleTimeoutCloses,
+  ioUringFallbackBattery,
+  ioUringFallbackReasons,
   ioUringSingleShotAccept,
-  ioUringUnavailable,
   maxConnectionsRefuses,
   optionsReachTheKernel,
   oversizeDatagramDetected,
@@ -42,9 +43,12 @@ for (const ioModel of ['poll', 'select']) {
   });
 }
 
-test('c io_uring without kernel support says to use epoll and exits 1', { timeout: 30_000 }, async () => {
-  assert.ok(haveTool('strace', ['-V']) || process.env.CI !== 'true', 'strace is missing (apt-get install strace)');
-  if (haveTool('strace', ['-V'])) await ioUringUnavailable();
+describe('c io_uring without kernel support falls back to epoll (strace fault injection)', () => {
+  const strace = h.haveTool('strace', ['-V']);
+  const skip = strace ? false : 'strace is missing (apt-get install strace)';
+  test('strace is installed in CI', () => assert.ok(strace || process.env.CI !== 'true', 'strace is missing (apt-get install strace)'));
+  test('io_uring_setup ENOSYS: one stderr line, then tcp echo battery, http (wrk, pipelined), udp echo and SIGTERM on epoll', { timeout: 120_000, skip }, () => ioUringFallbackBattery());
+  test('EPERM and a failed probe fall back; ENOMEM exits 1 pointing to --io-model epoll', { timeout: 60_000, skip }, () => ioUringFallbackReasons());
 });
 
 test('c io_uring with one accept request per connection (kernels before 5.19)', { timeout: 60_000 }, () => ioUringSingleShotAccept());

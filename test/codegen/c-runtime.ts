@@ -435,7 +435,7 @@ export async function sanitizedBattery(ioModel: string, type: 'tcp' | 'udp' = 't
       assert.equal(st.code, 0, `exit ${st.code} ${st.signal ?? ''} ${st.error ?? ''}\n${srv.stderr()}`);
       assert.doesNotMatch(srv.stderr(), /Sanitizer|runtime error/, srv.stderr());
     },
-    SANITIZE,
+    { ...SANITIZE, env: { ...SANITIZE.env, ASAN_OPTIONS: 'detect_leaks=0:exitcode=23' } },
   );
 }
 
@@ -486,22 +486,163 @@ export async function oversizeDatagramDetected(ioModel: string): Promise<void> {
 }
 
 /**
- * io_uring on a kernel without it: io_uring_setup fails (strace injects ENOSYS, as on Linux < 5.1 or
- * with kernel.io_uring_disabled), and the server says to use the epoll variant and exits 1.
+ * io_uring on a kernel without it (or without an operation it needs): strace makes io_uring_setup or
+ * io_uring_register (the probe) fail, as on Linux < 5.1 (ENOSYS), with kernel.io_uring_disabled or a
+ * seccomp policy (EPERM), or before 5.6 (the probe answers EINVAL). The server says so on one stderr
+ * line and serves the same way on its epoll loop. `inject` is strace's `SYSCALL:error=ERRNO`.
  */
-export async function ioUringUnavailable(): Promise<void> {
+export async function withUringFallback<T>(
+  input: GeneratorInput,
+  inject: string,
+  fn: (srv: h.RunningServer) => Promise<T>,
+  opts: CBuildOptions = {},
+): Promise<T> {
+  const r = generateC({ ...input, language: 'c', ioModel: 'io_uring' }, opts);
+  const syscall = inject.split(':')[0];
+  // --seccomp-bpf: only the injected call stops in strace, so the server runs at full speed.
+  const traced = { ...r, runCommand: `strace -f --seccomp-bpf -o /dev/null -e trace=${syscall} -e inject=${inject} ${r.runCommand}` };
+  const { dir } = h.materialize(traced);
+  try {
+    h.build(traced, dir);
+    const srv = await h.startServer(traced, dir, input.bindAddress ?? h.LOOPBACK4);
+    try {
+      // The server is strace's child: pid (fd counts) and signals go to it; strace exits with its status.
+      const children = readFileSync(`/proc/${srv.pid}/task/${srv.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      assert.equal(children.length, 1, `strace children: ${children.join(' ')}`);
+      const pid = Number(children[0]);
+      const proc = {
+        kill: (signal?: NodeJS.Signals) => {
+          process.kill(pid, signal);
+          return true;
+        },
+        get exitCode() {
+          return srv.proc.exitCode;
+        },
+        get signalCode() {
+          return srv.proc.signalCode;
+        },
+      } as unknown as typeof srv.proc;
+      const lines = () => srv.stderr().split('\n').filter((l) => /falling back to epoll/.test(l));
+      const deadline = Date.now() + 3000;
+      while (lines().length === 0 && Date.now() < deadline) await h.sleep(20);
+      assert.equal(lines().length, 1, `one fallback line expected; stderr: ${srv.stderr()}`);
+      return await fn({ ...srv, pid, proc });
+    } finally {
+      await srv.kill();
+    }
+  } finally {
+    h.cleanup(dir);
+  }
+}
+
+/** Two pipelined HTTP requests in one write, the second with Connection: close: two 200s, then EOF. */
+async function pipelinedHttp(port: number): Promise<void> {
+  const req = 'GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n';
+  const got = await h.within(
+    5000,
+    new Promise<string>((resolve, reject) => {
+      const sock = net.connect(port, h.LOOPBACK4, () => sock.end(req));
+      let data = '';
+      sock.setEncoding('utf8');
+      sock.on('data', (d: string) => (data += d));
+      sock.on('error', reject);
+      sock.on('close', () => resolve(data));
+    }),
+    'pipelined http',
+  );
+  assert.equal(got.match(/HTTP\/1\.1 200 OK/g)?.length, 2, got);
+}
+
+/** SIGTERM to a server: exit 0 within 2 s, port bindable at once. */
+async function sigtermOk(srv: h.RunningServer, type: 'tcp' | 'udp'): Promise<void> {
+  const st = await h.sigtermCheck(srv, 2000, type);
+  assert.equal(st.error, undefined, `${st.error}\nstderr: ${srv.stderr()}`);
+  assert.equal(st.code, 0, `exit code ${st.code} signal ${st.signal}; stderr: ${srv.stderr()}`);
+  assert.ok(st.rebound, 'port did not bind again at once');
+}
+
+/** The epoll fallback of the io_uring server passes the tcp echo, http (wrk) and udp checks and SIGTERM. */
+export async function ioUringFallbackBattery(): Promise<void> {
+  const enosys = 'io_uring_setup:error=ENOSYS';
+  await withUringFallback({ type: 'tcp', handler: 'echo', bindAddress: h.LOOPBACK4 }, enosys, async (srv) => {
+    assert.match(srv.stderr(), /io_uring_queue_init: Function not implemented: .*falling back to epoll/);
+    await h.tcpEchoBattery(srv);
+    await sigtermOk(srv, 'tcp');
+  });
+  await withUringFallback({ type: 'tcp', handler: 'http', bindAddress: h.LOOPBACK4 }, enosys, async (srv) => {
+    assert.ok(h.haveTool('wrk', ['-v']) || process.env.CI !== 'true', 'wrk is missing');
+    if (h.haveTool('wrk', ['-v'])) {
+      const w = h.runWrk(srv.port);
+      assert.ok(w.ok, w.output);
+      assert.equal(w.non2xx, 0, w.output);
+      assert.ok(!w.socketErrors || !/read [1-9]|write [1-9]/.test(w.socketErrors), w.output);
+    }
+    await pipelinedHttp(srv.port);
+    await sigtermOk(srv, 'tcp');
+  });
+  await withUringFallback({ type: 'udp', bindAddress: h.LOOPBACK4 }, enosys, async (srv) => {
+    assert.deepEqual(await h.udpEcho(srv.port, h.LOOPBACK4, 50), []);
+    const big = await h.udpLargeEcho(srv.port, h.LOOPBACK4);
+    assert.ok(big.ok, `65507-byte datagram: received ${big.received} bytes`);
+    await sigtermOk(srv, 'udp');
+  });
+}
+
+/** EPERM (io_uring_disabled, seccomp) and a failed probe (Linux < 5.6) fall back too; ENOMEM does not. */
+export async function ioUringFallbackReasons(): Promise<void> {
+  await withUringFallback({ type: 'tcp', bindAddress: h.LOOPBACK4 }, 'io_uring_setup:error=EPERM', async (srv) => {
+    assert.match(srv.stderr(), /io_uring_queue_init: Operation not permitted: .*io_uring_disabled or seccomp.*falling back to epoll/);
+    assert.equal((await h.echoOnce(srv.port, srv.host, Buffer.from('eperm'))).toString(), 'eperm');
+    await sigtermOk(srv, 'tcp');
+  });
+  // A 512-byte datagram buffer: an oversize datagram is reported and dropped by the fallback too.
+  await withUringFallback(
+    { type: 'udp', bindAddress: h.LOOPBACK4 },
+    'io_uring_register:error=EINVAL',
+    async (srv) => {
+      assert.match(srv.stderr(), /io_uring_register_probe: Invalid argument: .*falling back to epoll/);
+      assert.deepEqual(await h.udpEcho(srv.port, h.LOOPBACK4, 5), []);
+      const sock = dgram.createSocket('udp4');
+      try {
+        const replies: Buffer[] = [];
+        sock.on('message', (m) => replies.push(m));
+        sock.send(Buffer.alloc(2000, 1), srv.port, h.LOOPBACK4);
+        const deadline = Date.now() + 3000;
+        while (!/dropped a datagram longer than 512 bytes/.test(srv.stderr()) && Date.now() < deadline) await h.sleep(20);
+        assert.match(srv.stderr(), /dropped a datagram longer than 512 bytes/);
+        assert.equal(replies.length, 0, 'a truncated datagram was echoed');
+      } finally {
+        sock.close();
+      }
+      await sigtermOk(srv, 'udp');
+    },
+    { flags: ['-O2', '-DDATAGRAM_BUFFER_SIZE=512'] },
+  );
+  // ASan/UBSan: the fallback (tcp http) serves and exits with no memory error (LeakSanitizer cannot
+  // run under ptrace, so leaks are not checked here).
+  await withUringFallback(
+    { type: 'tcp', handler: 'http', bindAddress: h.LOOPBACK4 },
+    'io_uring_setup:error=ENOSYS',
+    async (srv) => {
+      await pipelinedHttp(srv.port);
+      await sigtermOk(srv, 'tcp');
+    },
+    { ...SANITIZE, env: { ...SANITIZE.env, ASAN_OPTIONS: 'detect_leaks=0:exitcode=23' } },
+  );
+  // Any other setup error is not "no io_uring here": exit 1 and say to use the epoll variant.
   const r = generateC({ language: 'c', ioModel: 'io_uring', type: 'tcp', bindAddress: h.LOOPBACK4 });
   const { dir } = h.materialize(r);
   try {
     h.build(r, dir);
-    const run = spawnSync('strace', ['-f', '-o', '/dev/null', '-e', 'inject=io_uring_setup:error=ENOSYS', './server'], {
+    const run = spawnSync('strace', ['-f', '-o', '/dev/null', '-e', 'inject=io_uring_setup:error=ENOMEM', './server'], {
       cwd: dir,
       encoding: 'utf8',
       timeout: 10_000,
     });
     assert.equal(run.status, 1, `exit ${run.status}; ${run.stderr}`);
-    assert.match(run.stderr, /io_uring_queue_init: Function not implemented/);
+    assert.match(run.stderr, /io_uring_queue_init: Cannot allocate memory/);
     assert.match(run.stderr, /--io-model epoll/);
+    assert.doesNotMatch(run.stderr, /falling back/);
   } finally {
     h.cleanup(dir);
   }
