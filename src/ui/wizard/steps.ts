@@ -101,7 +101,7 @@ export const STEPS: Step[] = [
         poll: 'portable, O(n) per wakeup',
         select: 'portable, at most FD_SETSIZE fds',
         kqueue: 'BSD/macOS (libkqueue on Linux)',
-        io_uring: 'Linux 5.19+, liburing',
+        io_uring: 'Linux 5.19+, liburing; falls back to epoll',
         asyncio: 'coroutines, one thread',
         selectors: 'explicit event loop',
         threads: 'one blocking thread per connection',
