@@ -7,7 +7,7 @@ import '../src/collect/processes.js';
 import { enableHeapGovernor, scheduleReclaim } from '../src/collect/heap-governor.js';
 import { NetlinkSource } from '../src/collect/netlink.js';
 import { summarizePorts, type PortSummary } from '../src/model/aggregate.js';
-import { DEFAULT_HISTORY_WINDOW, thinHistory } from '../src/ui/hooks/history-window.js';
+import { DEFAULT_HISTORY_WINDOW, thinHistory } from '../src/model/history-window.js';
 import type { Snapshot } from '../src/model/snapshot.js';
 
 const mode = process.argv[2] === 'history' ? 'history' : 'latest';

@@ -2,7 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import { evaluateRules, makeContext } from '../advise/engine.js';
 import type { SocketSource } from '../collect/source.js';
-import { History } from '../model/history.js';
+import { historyWindowFor, thinHistory } from '../model/history-window.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { SocketMetrics } from './metrics.js';
 
 export interface ExporterOptions {
@@ -21,13 +22,18 @@ export interface RunningExporter {
   address: { host: string; port: number };
   /** Resolves after the first collection (successful or not). */
   ready: Promise<void>;
+  /** Snapshots kept for the rules' history (thinned to their window; for tests). */
+  historyLength(): number;
   close(): Promise<void>;
 }
 
 /** Starts collecting every `intervalMs` and serving /metrics. Collections never overlap and never block a scrape. */
 export async function startExporter(o: ExporterOptions): Promise<RunningExporter> {
   const metrics = new SocketMetrics();
-  const history = new History(60);
+  // The rules' window, thinned as the monitor's (model/history-window.ts): a history of every snapshot
+  // (60 of them) held 60 copies of a 100,000-socket host.
+  const window = historyWindowFor(o.thresholds ?? {});
+  let history: Snapshot[] = [];
   let collecting = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -37,8 +43,8 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     collecting = true;
     try {
       const snap = await o.source.collect({ protocols: ['tcp', 'udp'], processes: 'listeners' });
-      history.push(snap);
-      const recs = evaluateRules(makeContext({ snapshot: snap, history: history.all(), thresholds: o.thresholds }));
+      history = thinHistory([...history, snap], window);
+      const recs = evaluateRules(makeContext({ snapshot: snap, history, thresholds: o.thresholds }));
       metrics.update(snap, recs);
     } catch (e) {
       metrics.failed();
@@ -89,6 +95,7 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     server,
     address: { host: o.host, port },
     ready,
+    historyLength: () => history.length,
     close: async () => {
       stopped = true;
       if (timer) clearTimeout(timer);

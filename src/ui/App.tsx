@@ -10,7 +10,7 @@ import { maxScroll } from './components/TextPanel.js';
 import type { Line } from './components/Table.js';
 import type { TableSectionProps } from './components/TableSection.js';
 import { enabledProtocols, recommendationsForPort, type HostedRecommendation, type ProtocolToggles } from './derive.js';
-import { DEFAULT_HISTORY_WINDOW } from './hooks/history-window.js';
+import { historyWindowFor } from '../model/history-window.js';
 import { usePolling, type PollState, type Scheduler } from './hooks/usePolling.js';
 import { AdviceRunner } from './advice-runner.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -86,14 +86,7 @@ export function App(props: AppProps) {
     [state.protocols, wantsDetails, state.table, state.port, props.collectProtocols, started],
   );
   // History for the rules: their window (windowSeconds) and persistence (persistSamples), thinned.
-  const historyWindow = useMemo(
-    () => ({
-      ...DEFAULT_HISTORY_WINDOW,
-      windowMs: (thresholds.windowSeconds ?? 60) * 1000,
-      keepLast: Math.max(DEFAULT_HISTORY_WINDOW.keepLast, (thresholds.persistSamples ?? 3) + 1),
-    }),
-    [thresholds],
-  );
+  const historyWindow = useMemo(() => historyWindowFor(thresholds), [thresholds]);
   // A refresh that brings what is already on screen causes no render (Ink would lay out and draw the
   // whole frame only to write nothing). Only the home view is checked; drill-down views show timers
   // and tcp_info that change on every refresh anyway.

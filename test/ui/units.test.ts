@@ -10,7 +10,7 @@ import { summarizePorts } from '../../src/model/aggregate.js';
 import { buildPortTables, healthByPort, isServedPort, nextTrends, selectSockets } from '../../src/ui/derive.js';
 import { fit, stringWidth } from '../../src/ui/format.js';
 import { FrameWriter } from '../../src/ui/frame-writer.js';
-import { thinHistory } from '../../src/ui/hooks/history-window.js';
+import { thinHistory } from '../../src/model/history-window.js';
 import { adviceCadence } from '../../src/ui/hooks/useMonitorData.js';
 import { CLEAR_SCREEN } from '../../src/ui/hooks/useTerminalSize.js';
 import { handleKey, monitorReducer } from '../../src/ui/input.js';

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CollectOptions, SocketSource } from '../../collect/source.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import { DEFAULT_HISTORY_WINDOW, thinHistory, type HistoryWindow } from './history-window.js';
+import { DEFAULT_HISTORY_WINDOW, thinHistory, type HistoryWindow } from '../../model/history-window.js';
 
 /** setTimeout by default; tests and the benchmark pass a manual one to drive refreshes. */
 export interface Scheduler {

@@ -1,5 +1,6 @@
-// Bounds the monitor's history: the rules need a window (windowSeconds) of snapshots, but keeping every
-// snapshot of a host with 100,000 sockets for 60 s would hold millions of objects.
+// Bounds the history the rules read (the monitor's and the exporter's): the rules need a window
+// (windowSeconds) of snapshots, but keeping every snapshot of a host with 100,000 sockets for 60 s
+// would hold millions of objects.
 
 export interface HistoryWindow {
   /** The most recent snapshots always kept (persistence checks look at consecutive samples). */
@@ -33,4 +34,13 @@ export function thinHistory<T extends { time: number }>(items: readonly T[], w: 
     kept.push(s);
   }
   return [...kept, ...recent];
+}
+
+/** The window the rules' thresholds ask for: windowSeconds of history, persistSamples consecutive samples. */
+export function historyWindowFor(thresholds: Record<string, number>): HistoryWindow {
+  return {
+    ...DEFAULT_HISTORY_WINDOW,
+    windowMs: (thresholds.windowSeconds ?? 60) * 1000,
+    keepLast: Math.max(DEFAULT_HISTORY_WINDOW.keepLast, (thresholds.persistSamples ?? 3) + 1),
+  };
 }
