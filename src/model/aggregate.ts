@@ -271,6 +271,12 @@ export class PortAggregator {
       const l = this.listenerSockets.get(a);
       if (l) l.push(s);
       else this.listenerSockets.set(a, [s]);
+      // A UDP socket's queues are bytes (datagrams waiting to be read or sent), part of the port's
+      // queued bytes; a TCP listener's Recv-Q counts connections (its accept queue) and is left out.
+      if (s.protocol === 'udp') {
+        a.recvQ += s.recvQ;
+        a.sendQ += s.sendQ;
+      }
     } else {
       a.recvQ += s.recvQ;
       a.sendQ += s.sendQ;

@@ -51,7 +51,9 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
   let recvQ = 0;
   let sendQ = 0;
   for (const s of sockets) {
-    if (s.state === 'LISTEN' || (s.protocol === 'udp' && s.peer.port === 0)) continue;
+    // A TCP listener's Recv-Q counts connections (its accept queue): not bytes. A UDP socket's queues are
+    // bytes, connected or not.
+    if (s.state === 'LISTEN') continue;
     recvQ += s.recvQ;
     sendQ += s.sendQ;
     if (s.peer.port !== 0) peers.set(s.peer.address, (peers.get(s.peer.address) ?? 0) + 1);

@@ -21,3 +21,20 @@ test('an IPv6 zone (interface name) with an escape sequence is escaped in the li
   assert.ok(!states.includes('\u001b'), states);
   assert.match(states, /^Recommendation: Accept queue full on tcp \[fe80::5%v\\x1b\[31m\]:18030/m);
 });
+
+test('a UDP port: bytes waiting in an unconnected socket count in the port queues (analyze and the port summary)', async () => {
+  // Measured: a UDP socket with an 8 KiB receive buffer, never read, fed datagrams (ss -uanm: Recv-Q 6912).
+  // analyze said "Recv-Q 0 B" and ports[].recvQ was 0: the bytes showed only as the listener's accept queue.
+  const { udp } = await import('../helpers/fake-snapshot.js');
+  const { summarizePorts } = await import('../../src/model/aggregate.js');
+  const u = { ...udp('127.0.0.1:18040'), recvQ: 6912, sendQ: 0 };
+  const l = listener('127.0.0.1:18041', 128, 3); // a TCP listener's Recv-Q counts connections, not bytes
+  const snap = fakeSnapshot({ sockets: [u, l] });
+  const r = buildAnalyzeReport(snap, { port: 18040 });
+  assert.equal(r.queues.recvQ, 6912);
+  assert.match(formatAnalyzeReport(r, 160), /Recv-Q 6912 B/);
+  assert.equal(buildAnalyzeReport(snap, { port: 18041 }).queues.recvQ, 0, 'a listener\'s 3 pending connections are not bytes');
+  const ports = summarizePorts(snap.sockets);
+  assert.equal(ports.find((p) => p.protocol === 'udp' && p.port === 18040)?.recvQ, 6912);
+  assert.equal(ports.find((p) => p.protocol === 'tcp' && p.port === 18041)?.recvQ, 0);
+});
