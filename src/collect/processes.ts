@@ -103,6 +103,11 @@ export { isListenerSocket } from './listener-socket.js';
 
 const YIELD_EVERY_MS = 8;
 
+/** Counters of a pass that has not read anything yet. */
+function newStats(): AttributionStats {
+  return { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true };
+}
+
 /** `disappeared` of a pass whose socket list is the previous one's (never modified). */
 const SAME_LIST: ReadonlySet<number> = new Set<number>();
 
@@ -131,7 +136,7 @@ export class ProcessAttributor {
   private queue: Promise<void> = Promise.resolve();
   /** Unreadable pids -> whether they are user processes (kernel threads have an empty cmdline and hold no sockets). */
   private unreadable = new Map<number, boolean>();
-  private lastStats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true };
+  private lastStats: AttributionStats = newStats();
   private lastYield = 0;
   /** How long a pass runs between yields to the event loop (shorter while a prefetch overlaps a dump). */
   private yieldEveryMs = YIELD_EVERY_MS;
@@ -196,7 +201,7 @@ export class ProcessAttributor {
     if (this.pids.size > 0 || inodes.length === 0) return;
     const t0 = performance.now();
     this.lastYield = t0;
-    const stats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true };
+    const stats = newStats();
     let names: string[];
     try {
       names = readdirSync(this.root);
@@ -212,10 +217,7 @@ export class ProcessAttributor {
     }
     stats.pids = candidates.length;
     const wanted = new Set(inodes);
-    const owner = likelyOwner(candidates, wanted, (pid, fd) => {
-      stats.readlinks++;
-      return socketLinkAt(`${this.root}/${pid}/fd`, fd);
-    });
+    const owner = likelyOwner(candidates, wanted, this.targetedReads(stats).readSocketLink);
     if (owner !== undefined) {
       // This read starts the refresh period: the pass that follows reads only what changed since.
       this.lastFull = this.now();
@@ -265,7 +267,7 @@ export class ProcessAttributor {
 
     const full = this.now() - this.lastFull >= this.fullRefreshMs;
     if (full) this.lastFull = this.now();
-    const stats: AttributionStats = { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full, durationMs: 0, pidsSkipped: 0, listChanged: disappeared !== SAME_LIST };
+    const stats: AttributionStats = { ...newStats(), full, listChanged: disappeared !== SAME_LIST };
     const unread = targeted ? new Map<number, PidStat>() : null;
     await this.walk(full ? 'full' : 'incremental', disappeared, suspects, stats, unread);
 
