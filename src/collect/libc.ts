@@ -4,8 +4,6 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { loadKoffi } from './koffi.js';
 import { logOsCall } from './debug.js';
 
-/** koffi is loaded on first use only (koffi.ts): its native addon costs start-up that other commands should not pay. */
-const koffiLib = loadKoffi;
 
 // Linux x86_64 / generic constants (asm-generic/socket.h, linux/in.h, bits/fcntl-linux.h).
 export const AF_UNIX = 1;
@@ -84,7 +82,7 @@ export function libc(): Libc | null {
   if (cached !== undefined) return cached;
   const t0 = performance.now();
   try {
-    const koffi = koffiLib();
+    const koffi = loadKoffi();
     const lib = koffi.load('libc.so.6');
     const f = (decl: string) => lib.func(decl) as unknown as Fn;
     const socklen = koffi.pointer('uint32_t');
@@ -145,7 +143,7 @@ export function libcStrerror(n: number): string {
 
 /** errno after the last koffi call on this thread. */
 export function lastErrno(): number {
-  return koffiLib().errno();
+  return loadKoffi().errno();
 }
 
 /** Calls fn, logs it, and throws SyscallError when it returns a negative value. */
