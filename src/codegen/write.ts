@@ -37,21 +37,19 @@ function writeAll(fd: number, data: Buffer): void {
   }
 }
 
+/** Why a write failed, in words, by errno code (others keep Node's message). */
+const WRITE_FAILURES: Record<string, string> = {
+  EACCES: 'permission denied on its directory',
+  EPERM: 'permission denied on its directory',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EFBIG: 'file too large (file size limit)',
+};
+
 function writeError(target: string, e: unknown): Error {
   const err = e as NodeJS.ErrnoException;
-  const why =
-    err.code === 'EACCES' || err.code === 'EPERM'
-      ? 'permission denied on its directory'
-      : err.code === 'ENOSPC'
-        ? 'no space left on the device'
-        : err.code === 'EDQUOT'
-          ? 'disk quota exceeded'
-          : err.code === 'EROFS'
-            ? 'read-only file system'
-            : err.code === 'EFBIG'
-              ? 'file too large (file size limit)'
-              : err.message;
-  return new Error(`cannot write ${target}: ${why}`);
+  return new Error(`cannot write ${target}: ${(err.code && WRITE_FAILURES[err.code]) ?? err.message}`);
 }
 
 /**
