@@ -433,10 +433,13 @@ export class ProcessAttributor {
   private async readPid(st: PidStat, prev: PidEntry | undefined, mode: Mode, disappeared: ReadonlySet<number>, stats: AttributionStats): Promise<ReadResult> {
     const pid = st.pid;
     let plan: FdReadPlan;
-    if ((prev === undefined || mode === 'full') && st.count > 0 && this.sizeIsCount()) {
+    // Not for this process's own directory: the directory fd readFdLinks opens is one more fd in it, and
+    // in a hole below the last fd it would make the count stop one fd short (its own listener, missed).
+    const own = pid === process.pid;
+    if ((prev === undefined || mode === 'full') && st.count > 0 && !own && this.sizeIsCount()) {
       // Every fd is read anyway: 0, 1, 2... until `count` links were found (see readFdLinks).
       plan = { firstCount: st.count, reuse: () => undefined };
-    } else if (mode === 'fallback' && prev && prev.count === st.count && st.count > 0 && this.sizeIsCount()) {
+    } else if (mode === 'fallback' && prev && prev.count === st.count && st.count > 0 && !own && this.sizeIsCount()) {
       // Same fd count: the fallback looks again behind the fd numbers it knows (non-socket fds, vanished
       // sockets) without listing the directory; a socket at a new number with the count unchanged waits
       // for the periodic full refresh.

@@ -182,6 +182,17 @@ test('unprivileged: own sockets attributed, other users\' processes reported hid
   assert.match(info.targeted.note, /processes? of other users (is|are) hidden: run as root to see them/);
 });
 
+test('its own listener above a hole: the directory fd it opens to read /proc/self/fd does not hide it', () => {
+  const script = fileURLToPath(new URL('./processes-own-fd.fixture.mts', import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30000, stdio: ['ignore', 'pipe', 'pipe'], cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+  assert.equal(r.status, 0, r.stderr);
+  const info = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.ok(info.fd > info.highest, `the listener (fd ${info.fd}) is the child's highest fd (next: ${info.highest}), as the case needs`);
+  const want = [{ pid: info.pid, name: 'node', fd: info.fd }];
+  assert.deepEqual(info.first, want, 'first pass');
+  assert.deepEqual(info.again, want, 'second pass');
+});
+
 test('concurrent calls are serialized and both answered', async () => {
   const a = new ProcessAttributor();
   const [x, y] = await Promise.all([a.attribute([], 'listeners'), a.attribute([], 'all')]);
