@@ -89,6 +89,8 @@ export function listeningKey(s: Socket): string {
 
 const EMPTY_PROCESSES: ProcessRef[] = [];
 const PROTOCOL_BASE: Record<Protocol, number> = { tcp: 0, udp: 65536, unix: 131072 };
+/** Numeric (protocol, port) keys: three protocols of 65,536 ports. */
+const N_KEYS = 3 * 65536;
 /** Index of each state in TCP_STATES (the column of a port's row in the flat counts array). */
 const STATE_INDEX = Object.fromEntries(TCP_STATES.map((s, i) => [s, i])) as Record<SocketState, number>;
 const N_STATES = TCP_STATES.length;
@@ -104,18 +106,24 @@ function keyOf(protocol: Protocol, port: number): number {
  */
 function topPeersOf(peers: Map<string, number>): PeerCount[] {
   const top: PeerCount[] = [];
-  for (const [address, count] of peers) {
-    if (top.length === TOP_PEERS) {
-      const last = top[TOP_PEERS - 1];
-      if (count < last.count || (count === last.count && address > last.address)) continue;
-      top.pop();
-    }
-    let i = top.length;
-    while (i > 0 && (top[i - 1].count < count || (top[i - 1].count === count && top[i - 1].address > address))) i--;
-    top.splice(i, 0, { address, count });
-  }
+  for (const [address, count] of peers) keepTop(top, address, count);
   return top;
 }
+
+/** Adds one peer to `top` (at most TOP_PEERS, most first, then by address) if it belongs there. */
+function keepTop(top: PeerCount[], address: string, count: number): void {
+  if (top.length === TOP_PEERS) {
+    const last = top[TOP_PEERS - 1];
+    if (count < last.count || (count === last.count && address > last.address)) return;
+    top.pop();
+  }
+  let i = top.length;
+  while (i > 0 && (top[i - 1].count < count || (top[i - 1].count === count && top[i - 1].address > address))) i--;
+  top.splice(i, 0, { address, count });
+}
+
+/** Distinct peers an accumulator keeps in two small arrays before it makes a Map of them. */
+const FEW_PEERS = 8;
 
 /**
  * One (host, protocol, port) being summed. State counts live in one flat Int32Array shared by all
@@ -133,9 +141,16 @@ interface Acc {
   listeners: Listener[] | null;
   /** Created on first use: most ports of a busy client host have one socket and no owner. */
   processes: Map<number, ProcessRef> | null;
-  /** The only peer address seen so far (and its count) until a second one makes `peers`. */
+  /** The first peer address seen (and its count). */
   peer: string | undefined;
   peerN: number;
+  /**
+   * The next FEW_PEERS distinct peers and their counts, until one more makes `peers` (which then holds
+   * every peer, the first included): a client port often reaches a few servers from the same port
+   * number (one ephemeral range per destination), and a Map each is most of an aggregation.
+   */
+  few: string[] | null;
+  fewN: number[] | null;
   peers: Map<string, number> | null;
   recvQ: number;
   sendQ: number;
@@ -143,19 +158,33 @@ interface Acc {
 
 /** The accumulators of one aggregation pass and their flat state counts. */
 class Accumulators {
-  /** By numeric (protocol, port) key, or host + key when the socket carries a host. */
-  private readonly byKey = new Map<number | string, Acc>();
+  /**
+   * Sockets without a host: list index + 1 by numeric (protocol, port) key, 0 when none yet (a flat
+   * table instead of a Map: a busy client host has tens of thousands of ports, and walking the table
+   * in key order replaces the sort). Made on the first such socket.
+   */
+  private slots: Int32Array | null = null;
+  /** Sockets with a host (several --host): host + key. */
+  private readonly byHostKey = new Map<string, Acc>();
   private hasHosts = false;
   readonly list: Acc[] = [];
   counts = new Int32Array(N_STATES * 1024);
 
   get(s: Socket, port: number): Acc {
     const num = keyOf(s.protocol, port);
-    const key = s.host === undefined ? num : `${s.host}\u0000${num}`;
-    let a = this.byKey.get(key);
+    if (s.host === undefined) {
+      const slots = (this.slots ??= new Int32Array(N_KEYS));
+      const i = slots[num];
+      if (i !== 0) return this.list[i - 1];
+      const a = this.add(s.protocol, port, num, undefined);
+      slots[num] = this.list.length;
+      return a;
+    }
+    const key = `${s.host}\u0000${num}`;
+    let a = this.byHostKey.get(key);
     if (a === undefined) {
-      if (s.host !== undefined) this.hasHosts = true;
-      this.byKey.set(key, (a = this.add(s.protocol, port, num, s.host)));
+      this.hasHosts = true;
+      this.byHostKey.set(key, (a = this.add(s.protocol, port, num, s.host)));
     }
     return a;
   }
@@ -167,7 +196,7 @@ class Accumulators {
       grown.set(this.counts);
       this.counts = grown;
     }
-    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, peers: null, recvQ: 0, sendQ: 0 };
+    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, few: null, fewN: null, peers: null, recvQ: 0, sendQ: 0 };
     this.list.push(a);
     return a;
   }
@@ -197,7 +226,19 @@ class Accumulators {
 
   /** Accumulators sorted by (host,) protocol, then port. */
   sorted(): Acc[] {
-    return this.list.sort(this.hasHosts ? byProtocolThenPort : byNum);
+    if (this.hasHosts) return this.list.sort(byProtocolThenPort);
+    const slots = this.slots;
+    if (slots === null) return [];
+    // Key order without comparing: a walk of the table (a few hundred microseconds) when it is
+    // cheaper than sorting, else the sort (a handful of ports).
+    if (this.list.length < 4096) return this.list.sort(byNum);
+    const out: Acc[] = new Array(this.list.length);
+    let k = 0;
+    for (let num = 0; num < N_KEYS; num++) {
+      const i = slots[num];
+      if (i !== 0) out[k++] = this.list[i - 1];
+    }
+    return out;
   }
 }
 
@@ -213,26 +254,58 @@ function addProcesses(a: Acc, list: readonly ProcessRef[]): void {
 }
 
 function addPeer(a: Acc, address: string): void {
-  if (a.peers !== null) a.peers.set(address, (a.peers.get(address) ?? 0) + 1);
-  else if (a.peer === undefined) {
+  if (a.peers !== null) {
+    a.peers.set(address, (a.peers.get(address) ?? 0) + 1);
+    return;
+  }
+  if (a.peer === undefined) {
     a.peer = address;
     a.peerN = 1;
-  } else if (a.peer === address) a.peerN++;
-  else {
-    a.peers = new Map([
-      [a.peer, a.peerN],
-      [address, 1],
-    ]);
+    return;
   }
+  if (a.peer === address) {
+    a.peerN++;
+    return;
+  }
+  const few = a.few;
+  const fewN = a.fewN;
+  if (few === null || fewN === null) {
+    a.few = [address];
+    a.fewN = [1];
+    return;
+  }
+  for (let i = 0; i < few.length; i++) {
+    if (few[i] === address) {
+      fewN[i]++;
+      return;
+    }
+  }
+  if (few.length < FEW_PEERS) {
+    few.push(address);
+    fewN.push(1);
+    return;
+  }
+  const m = new Map<string, number>([[a.peer, a.peerN]]);
+  for (let i = 0; i < few.length; i++) m.set(few[i], fewN[i]);
+  m.set(address, 1);
+  a.peers = m;
+  a.few = null;
+  a.fewN = null;
 }
 
 function peerCountOf(a: Acc): number {
-  return a.peers !== null ? a.peers.size : a.peer === undefined ? 0 : 1;
+  if (a.peers !== null) return a.peers.size;
+  return a.peer === undefined ? 0 : 1 + (a.few?.length ?? 0);
 }
 
 function topPeersOfAcc(a: Acc): PeerCount[] {
   if (a.peers !== null) return topPeersOf(a.peers);
-  return a.peer === undefined ? [] : [{ address: a.peer, count: a.peerN }];
+  if (a.peer === undefined) return [];
+  const top: PeerCount[] = [{ address: a.peer, count: a.peerN }];
+  const few = a.few;
+  const fewN = a.fewN;
+  if (few !== null && fewN !== null) for (let i = 0; i < few.length; i++) keepTop(top, few[i], fewN[i]);
+  return top;
 }
 
 function processesOf(a: Acc): ProcessRef[] {

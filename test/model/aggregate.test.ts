@@ -186,3 +186,66 @@ test('PortAggregator fed before attribution equals summarizePorts after it; a re
   assert.notEqual(again, reused);
   assert.deepEqual(again, reused);
 });
+
+/** The summaries written the plain way (group, count, sort everything): what the aggregator must equal. */
+function referenceSummaries(sockets: readonly Socket[]): { key: string; total: number; states: Record<string, number>; peerCount: number; topPeers: { address: string; count: number }[]; recvQ: number; sendQ: number }[] {
+  const groups = new Map<string, Socket[]>();
+  for (const s of sockets) {
+    if (s.protocol === 'unix') continue;
+    const key = `${s.protocol}:${s.local.port}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  const order = (k: string) => (k.startsWith('tcp') ? 0 : 65536) + Number(k.split(':')[1]);
+  return [...groups.keys()]
+    .sort((a, b) => order(a) - order(b))
+    .map((key) => {
+      const list = groups.get(key)!;
+      const states = Object.fromEntries(['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING'].map((st) => [st, list.filter((s) => s.state === st).length]));
+      const peers = new Map<string, number>();
+      let recvQ = 0;
+      let sendQ = 0;
+      for (const s of list) {
+        const listener = isListener(s);
+        if (!listener || s.protocol === 'udp') {
+          recvQ += s.recvQ;
+          sendQ += s.sendQ;
+        }
+        if (!listener && s.peer.address !== '0.0.0.0') peers.set(s.peer.address, (peers.get(s.peer.address) ?? 0) + 1);
+      }
+      const topPeers = [...peers]
+        .map(([address, count]) => ({ address, count }))
+        .sort((a, b) => b.count - a.count || (a.address < b.address ? -1 : 1))
+        .slice(0, 5);
+      return { key, total: list.length, states, peerCount: peers.size, topPeers, recvQ, sendQ };
+    });
+}
+
+test('random socket lists: summaries equal the plain group-count-sort (few peers, many peers, thousands of ports)', () => {
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const states: Socket['state'][] = ['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT', 'SYN_SENT', 'FIN_WAIT2'];
+  for (const [count, ports, peers] of [
+    [300, 40, 3],
+    [2000, 50, 30], // ports with more than FEW_PEERS distinct peers: a Map each
+    [30000, 9000, 12], // more than 4,096 ports: the key-ordered table walk
+  ] as const) {
+    const sockets: Socket[] = [];
+    for (let i = 0; i < count; i++) {
+      const port = 1 + rnd(ports);
+      if (rnd(50) === 0) {
+        sockets.push(tcp('LISTEN', ['0.0.0.0', port], ['0.0.0.0', 0], { sendQ: 128, recvQ: rnd(3) }));
+        continue;
+      }
+      if (rnd(10) === 0) {
+        sockets.push({ protocol: 'udp', ipVersion: 4, state: 'ESTABLISHED', local: { address: '10.0.0.1', port }, peer: { address: `10.1.0.${rnd(peers)}`, port: 53 }, recvQ: rnd(100), sendQ: 0, processes: [] });
+        continue;
+      }
+      sockets.push(tcp(states[rnd(states.length)], ['10.0.0.1', port], [`10.2.${rnd(2)}.${rnd(peers)}`, 1024 + rnd(60000)], { recvQ: rnd(5), sendQ: rnd(5) }));
+    }
+    const got = summarizePorts(sockets).map((p) => ({ key: `${p.protocol}:${p.port}`, total: p.total, states: { ...p.states }, peerCount: p.peerCount, topPeers: p.topPeers, recvQ: p.recvQ, sendQ: p.sendQ }));
+    assert.deepEqual(got, referenceSummaries(sockets), `${count} sockets on ${ports} ports, ${peers * 2} peer addresses`);
+  }
+});
