@@ -109,8 +109,8 @@ export function webHost(extraClients = 0): Socket[] {
   return s;
 }
 
-/** Waits until `pred` holds for the last frame (bounded). */
-export async function waitFor(frame: () => string | undefined, pred: (f: string) => boolean, ms = 2000): Promise<string> {
+/** Waits until `pred` holds for the last frame (bounded: 10 s, room for a loaded machine; it returns as soon as it holds). */
+export async function waitFor(frame: () => string | undefined, pred: (f: string) => boolean, ms = 10_000): Promise<string> {
   const end = Date.now() + ms;
   for (;;) {
     const f = frame() ?? '';

@@ -51,7 +51,7 @@ export async function mount(source: FakeSource, opts: { columns: number; rows: n
     },
     async refresh() {
       const before = source.calls;
-      const end = Date.now() + 2000;
+      const end = Date.now() + 10_000;
       while (!sched.fire()) {
         if (Date.now() > end) throw new Error('no poll pending');
         await sleep(5);
@@ -66,7 +66,7 @@ export async function mount(source: FakeSource, opts: { columns: number; rows: n
   // Ready: data on screen at the requested size (the frame is always rows-1 lines tall).
   await h.until((f) => /LOCAL PORTS [1-9]|OUTGOING/.test(f) && f.split('\n').length === rows - 1);
   // Settled: the quick first collection and the full one after it are done, the next poll is scheduled.
-  for (let i = 0; i < 200 && !(source.calls >= 2 && sched.pending() > 0); i++) await sleep(10);
+  for (let i = 0; i < 1000 && !(source.calls >= 2 && sched.pending() > 0); i++) await sleep(10);
   await sleep(20);
   return h;
 }
