@@ -351,8 +351,11 @@ export async function udpEcho(port: number, host: string, n = 50, perClient = 5)
         const msg = `client-${k}-msg-${j}-${randomBytes(8).toString('hex')}`;
         expected.add(msg);
       }
-      // Resend missing datagrams a few times (UDP may drop on a busy loopback).
-      for (let attempt = 0; attempt < 4 && got.length < perClient; attempt++) {
+      // Resend missing datagrams every 300 ms (UDP may drop on a busy loopback: 50 clients fill the
+      // server's receive buffer while it is not scheduled), for up to 10 s: a loaded 2-core machine can
+      // keep the server off the CPU for more than the second that four tries used to allow.
+      const deadline = Date.now() + 10_000;
+      while (got.length < perClient && Date.now() < deadline) {
         for (const msg of expected) if (!got.includes(msg)) s.send(msg, port, host);
         await Promise.race([done, sleep(300)]);
       }
@@ -375,7 +378,10 @@ export async function udpLargeEcho(port: number, host: string, size = 65507): Pr
     got = m;
   });
   try {
-    for (let attempt = 0; attempt < 3 && !got; attempt++) {
+    // Resent every 500 ms (a datagram can be dropped) until it comes back or 10 s have passed: the three
+    // tries over 1.5 s this used to allow are less than a loaded machine may keep the server waiting.
+    const deadline = Date.now() + 10_000;
+    while (!got && Date.now() < deadline) {
       s.send(payload, port, host);
       for (let k = 0; k < 10 && !got; k++) await sleep(50);
     }
