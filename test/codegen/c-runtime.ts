@@ -121,8 +121,11 @@ function connect(port: number, host: string): Promise<net.Socket> {
   });
 }
 
-/** Resolves with 'data' when the socket echoes `msg`, 'closed' when the server closes it, or 'timeout'. */
-function probe(s: net.Socket, msg: string, ms = 3000): Promise<'data' | 'closed' | 'timeout'> {
+/**
+ * Resolves with 'data' when the socket echoes `msg`, 'closed' when the server closes it, or 'timeout'
+ * (a failure everywhere: 10 s, not 3, so that a loaded machine is not mistaken for a hung connection).
+ */
+function probe(s: net.Socket, msg: string, ms = 10_000): Promise<'data' | 'closed' | 'timeout'> {
   return new Promise((resolve) => {
     let got = '';
     const t = setTimeout(() => finish('timeout'), ms);
@@ -333,10 +336,13 @@ export async function maxConnectionsRefuses(ioModel: string): Promise<void> {
 /** idleTimeoutMs: an idle connection is closed by the server, an active one is not. */
 export async function idleTimeoutCloses(ioModel: string): Promise<void> {
   await withCServer({ language: 'c', ioModel, type: 'tcp', bindAddress: h.LOOPBACK4, idleTimeoutMs: 400 }, h.LOOPBACK4, async (srv) => {
+    // t0 before connect(): the server's idle clock starts at accept(), which comes after this, so
+    // ms >= 300 holds however late this process gets to run after the connection is made.
+    const t0 = Date.now();
     const idle = await connect(srv.port, h.LOOPBACK4);
     const closed = new Promise<number>((resolve) => {
-      const t0 = Date.now();
-      idle.once('close', () => resolve(Date.now() - t0));
+      if (idle.destroyed) resolve(Date.now() - t0);
+      else idle.once('close', () => resolve(Date.now() - t0));
     });
     const ms = await h.within(5000, closed, 'idle connection closed by the server');
     assert.ok(ms >= 300, `closed after ${ms} ms, before the idle timeout`);
@@ -365,6 +371,16 @@ export async function sigintCheck(srv: h.RunningServer, ms = 2000): Promise<{ co
   }
 }
 
+/** Send-Q (tx_queue) of the IPv4 TCP socket 127.0.0.1:localPort -> peerPort in /proc/net/tcp; 0 when absent. */
+function serverSendQ(localPort: number, peerPort: number): number {
+  const hex = (p: number) => p.toString(16).toUpperCase().padStart(4, '0');
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[1]?.endsWith(`:${hex(localPort)}`) && f[2]?.endsWith(`:${hex(peerPort)}`)) return parseInt(f[4].split(':')[0], 16);
+  }
+  return 0;
+}
+
 /**
  * Graceful shutdown with output that cannot drain: a client sends 8 MiB and never reads, so the echo
  * backs up; SIGTERM must still end the process with 0 once the flush deadline (1500 ms) has passed.
@@ -374,6 +390,10 @@ export async function shutdownDeadlineWithStuckOutput(ioModel: string): Promise<
     const s = await connect(srv.port, h.LOOPBACK4);
     s.pause(); // never read: the server's output to us cannot drain
     s.write(Buffer.alloc(8 * 1024 * 1024, 7));
+    // Stuck once the server has sent more than our receive window takes (its Send-Q holds unacked
+    // bytes); waited for rather than assumed after a fixed delay, then a little more for its send buffer.
+    const stuckBy = Date.now() + 10_000;
+    while (serverSendQ(srv.port, s.localPort!) === 0 && Date.now() < stuckBy) await h.sleep(20);
     await h.sleep(500);
     const t0 = Date.now();
     srv.proc.kill('SIGTERM');
@@ -470,13 +490,16 @@ export async function oversizeDatagramDetected(ioModel: string): Promise<void> {
         const replies: Buffer[] = [];
         sock.on('message', (m) => replies.push(m));
         sock.send(Buffer.alloc(2000, 1), srv.port, h.LOOPBACK4);
-        await h.sleep(300);
+        // Waits for the server's message (not a fixed 300 ms: a loaded machine may run it later).
+        const dropped = Date.now() + 10_000;
+        while (!/dropped a datagram/.test(srv.stderr()) && Date.now() < dropped) await h.sleep(20);
         assert.match(srv.stderr(), /dropped a datagram/, `no truncation message; stderr: ${srv.stderr()}`);
         assert.equal(replies.length, 0, 'a truncated datagram was echoed');
+        // The server handles datagrams in order: an echo of the truncated one would arrive before this reply.
         sock.send(Buffer.from('small'), srv.port, h.LOOPBACK4);
-        const deadline = Date.now() + 3000;
+        const deadline = Date.now() + 10_000;
         while (replies.length === 0 && Date.now() < deadline) await h.sleep(20);
-        assert.equal(replies[0]?.toString(), 'small');
+        assert.deepEqual(replies.map(String), ['small'], 'only the small datagram is echoed');
       } finally {
         sock.close();
       }
@@ -523,7 +546,7 @@ export async function withUringFallback<T>(
         },
       } as unknown as typeof srv.proc;
       const lines = () => srv.stderr().split('\n').filter((l) => /falling back to epoll/.test(l));
-      const deadline = Date.now() + 3000;
+      const deadline = Date.now() + 10_000;
       while (lines().length === 0 && Date.now() < deadline) await h.sleep(20);
       assert.equal(lines().length, 1, `one fallback line expected; stderr: ${srv.stderr()}`);
       return await fn({ ...srv, pid, proc });
@@ -607,7 +630,7 @@ export async function ioUringFallbackReasons(): Promise<void> {
         const replies: Buffer[] = [];
         sock.on('message', (m) => replies.push(m));
         sock.send(Buffer.alloc(2000, 1), srv.port, h.LOOPBACK4);
-        const deadline = Date.now() + 3000;
+        const deadline = Date.now() + 10_000;
         while (!/dropped a datagram longer than 512 bytes/.test(srv.stderr()) && Date.now() < deadline) await h.sleep(20);
         assert.match(srv.stderr(), /dropped a datagram longer than 512 bytes/);
         assert.equal(replies.length, 0, 'a truncated datagram was echoed');
