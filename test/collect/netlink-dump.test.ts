@@ -173,3 +173,19 @@ test('a kernel that refuses the TCP dump of both families gets one dump per fami
   // Any other error of the TCP dump still fails the collection (auto mode then falls back to ss).
   await assert.rejects(dumpSockets({ protocols: ['tcp'] }, fakeOpener(() => [error(13)])), (e: Error) => e instanceof NetlinkError && e.errno === 13);
 });
+
+test('a real netlink socket with nothing to receive: the receive times out and says so (koffi gives the callback the errno of the worker thread)', async () => {
+  const { NetlinkSocket } = await import('../../src/collect/netlink-socket.js');
+  const s = await NetlinkSocket.open(300);
+  try {
+    const t0 = performance.now();
+    await assert.rejects(s.recvBatch(0), (e: unknown) => {
+      assert.ok(e instanceof NetlinkError, String(e));
+      assert.equal(e.message, 'recv: no reply within the timeout: EAGAIN');
+      return true;
+    });
+    assert.ok(performance.now() - t0 >= 250, 'it waited for the timeout');
+  } finally {
+    s.close();
+  }
+});
