@@ -89,8 +89,10 @@ export function listeningKey(s: Socket): string {
 
 const EMPTY_PROCESSES: ProcessRef[] = [];
 const PROTOCOL_BASE: Record<Protocol, number> = { tcp: 0, udp: 65536, unix: 131072 };
-/** Numeric (protocol, port) keys: three protocols of 65,536 ports. */
+/** Numeric (protocol, port) keys: three protocols of 65,536 ports, in pages of PAGE (see Accumulators). */
 const N_KEYS = 3 * 65536;
+const PAGE_BITS = 10;
+const PAGE = 1 << PAGE_BITS;
 /** Index of each state in TCP_STATES (the column of a port's row in the flat counts array). */
 const STATE_INDEX = Object.fromEntries(TCP_STATES.map((s, i) => [s, i])) as Record<SocketState, number>;
 const N_STATES = TCP_STATES.length;
@@ -159,11 +161,12 @@ interface Acc {
 /** The accumulators of one aggregation pass and their flat state counts. */
 class Accumulators {
   /**
-   * Sockets without a host: list index + 1 by numeric (protocol, port) key, 0 when none yet (a flat
-   * table instead of a Map: a busy client host has tens of thousands of ports, and walking the table
-   * in key order replaces the sort). Made on the first such socket.
+   * Sockets without a host: list index + 1 by numeric (protocol, port) key, 0 when none yet, in pages
+   * of PAGE keys made on first use (a flat table instead of a Map: a busy client host has tens of
+   * thousands of ports, and walking the pages in key order replaces the sort; a host with a few
+   * ports pays a few pages).
    */
-  private slots: Int32Array | null = null;
+  private readonly pages: (Int32Array | undefined)[] = new Array(N_KEYS / PAGE);
   /** Sockets with a host (several --host): host + key. */
   private readonly byHostKey = new Map<string, Acc>();
   private hasHosts = false;
@@ -173,11 +176,11 @@ class Accumulators {
   get(s: Socket, port: number): Acc {
     const num = keyOf(s.protocol, port);
     if (s.host === undefined) {
-      const slots = (this.slots ??= new Int32Array(N_KEYS));
-      const i = slots[num];
+      const page = (this.pages[num >>> PAGE_BITS] ??= new Int32Array(PAGE));
+      const i = page[num & (PAGE - 1)];
       if (i !== 0) return this.list[i - 1];
       const a = this.add(s.protocol, port, num, undefined);
-      slots[num] = this.list.length;
+      page[num & (PAGE - 1)] = this.list.length;
       return a;
     }
     const key = `${s.host}\u0000${num}`;
@@ -227,16 +230,18 @@ class Accumulators {
   /** Accumulators sorted by (host,) protocol, then port. */
   sorted(): Acc[] {
     if (this.hasHosts) return this.list.sort(byProtocolThenPort);
-    const slots = this.slots;
-    if (slots === null) return [];
-    // Key order without comparing: a walk of the table (a few hundred microseconds) when it is
-    // cheaper than sorting, else the sort (a handful of ports).
+    // Key order without comparing: a walk of the pages in use when there are many ports, else the
+    // sort (a handful of ports).
     if (this.list.length < 4096) return this.list.sort(byNum);
     const out: Acc[] = new Array(this.list.length);
     let k = 0;
-    for (let num = 0; num < N_KEYS; num++) {
-      const i = slots[num];
-      if (i !== 0) out[k++] = this.list[i - 1];
+    for (let p = 0; p < this.pages.length; p++) {
+      const page = this.pages[p];
+      if (page === undefined) continue;
+      for (let j = 0; j < PAGE; j++) {
+        const i = page[j];
+        if (i !== 0) out[k++] = this.list[i - 1];
+      }
     }
     return out;
   }
