@@ -171,8 +171,12 @@ export class ProcessAttributor {
   attribute(sockets: Socket[], scope: AttributionScope = 'listeners', opts: AttributeOptions = {}): Promise<AttributionInfo> {
     if (scope === 'none') return Promise.resolve({ scope: 'none', complete: true, hiddenProcesses: 0 });
     const targeted = opts.targeted ?? this.targetedDefault;
-    // One pass at a time: the monitor and the exporter may share this cache.
-    const run = this.queue.then(() => this.attributeNow(sockets, scope, targeted));
+    return this.oneAtATime(() => this.attributeNow(sockets, scope, targeted));
+  }
+
+  /** Runs `pass` after the passes queued before it: one pass at a time (the monitor and the exporter may share this cache). */
+  private oneAtATime<T>(pass: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(pass);
     this.queue = run.then(
       () => undefined,
       () => undefined,
@@ -189,12 +193,7 @@ export class ProcessAttributor {
    * fresh cache (a one-shot command): a warm cache is cheaper to bring up to date than this guess.
    */
   prefetch(inodes: readonly number[]): Promise<void> {
-    const run = this.queue.then(() => this.prefetchNow(inodes));
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.oneAtATime(() => this.prefetchNow(inodes));
   }
 
   private async prefetchNow(inodes: readonly number[]): Promise<void> {

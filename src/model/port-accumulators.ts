@@ -1,0 +1,249 @@
+// The accumulators behind the per-port and per-peer-port summaries (aggregate.ts): one per (host,)
+// protocol and port, found through a paged key table, with flat state counts and a few peers kept in
+// small arrays before a Map; aggregate.ts turns them into PortSummary / PeerPortSummary records.
+import { TCP_STATES, type ProcessRef, type Protocol, type Socket, type SocketState } from './socket.js';
+import type { Listener, PeerCount, StateCounts } from './aggregate.js';
+
+const TOP_PEERS = 5;
+const EMPTY_PROCESSES: ProcessRef[] = [];
+const PROTOCOL_BASE: Record<Protocol, number> = { tcp: 0, udp: 65536, unix: 131072 };
+/** Numeric (protocol, port) keys: three protocols of 65,536 ports, in pages of PAGE (see Accumulators). */
+const N_KEYS = 3 * 65536;
+const PAGE_BITS = 10;
+const PAGE = 1 << PAGE_BITS;
+/** Index of each state in TCP_STATES (the column of a port's row in the flat counts array). */
+const STATE_INDEX = Object.fromEntries(TCP_STATES.map((s, i) => [s, i])) as Record<SocketState, number>;
+const N_STATES = TCP_STATES.length;
+
+/** Numeric key of (protocol, port): cheaper than string keys at 100,000 sockets. */
+function keyOf(protocol: Protocol, port: number): number {
+  return PROTOCOL_BASE[protocol] + port;
+}
+
+/**
+ * The `TOP_PEERS` peers with the most sockets (most first, then by address) in one pass: a server
+ * port can have 50,000 peers, and sorting them all to keep five is most of an aggregation.
+ */
+function topPeersOf(peers: Map<string, number>): PeerCount[] {
+  const top: PeerCount[] = [];
+  for (const [address, count] of peers) keepTop(top, address, count);
+  return top;
+}
+
+/** Adds one peer to `top` (at most TOP_PEERS, most first, then by address) if it belongs there. */
+function keepTop(top: PeerCount[], address: string, count: number): void {
+  if (top.length === TOP_PEERS) {
+    const last = top[TOP_PEERS - 1];
+    if (count < last.count || (count === last.count && address > last.address)) return;
+    top.pop();
+  }
+  let i = top.length;
+  while (i > 0 && (top[i - 1].count < count || (top[i - 1].count === count && top[i - 1].address > address))) i--;
+  top.splice(i, 0, { address, count });
+}
+
+/** Distinct peers an accumulator keeps in two small arrays before it makes a Map of them. */
+const FEW_PEERS = 8;
+
+/**
+ * One (host, protocol, port) being summed. State counts live in one flat Int32Array shared by all
+ * accumulators (row `row`), and peers start as one address: most ports of a busy client host have a
+ * single socket, so a Map per port would be most of the allocation.
+ */
+export interface Acc {
+  host?: string;
+  /** Numeric (protocol, port) key, for sorting. */
+  num: number;
+  row: number;
+  protocol: Protocol;
+  port: number;
+  total: number;
+  listeners: Listener[] | null;
+  /** Created on first use: most ports of a busy client host have one socket and no owner. */
+  processes: Map<number, ProcessRef> | null;
+  /** The first peer address seen (and its count). */
+  peer: string | undefined;
+  peerN: number;
+  /**
+   * The next FEW_PEERS distinct peers and their counts, until one more makes `peers` (which then holds
+   * every peer, the first included): a client port often reaches a few servers from the same port
+   * number (one ephemeral range per destination), and a Map each is most of an aggregation.
+   */
+  few: string[] | null;
+  fewN: number[] | null;
+  peers: Map<string, number> | null;
+  recvQ: number;
+  sendQ: number;
+}
+
+/** The accumulators of one aggregation pass and their flat state counts. */
+export class Accumulators {
+  /**
+   * Sockets without a host: list index + 1 by numeric (protocol, port) key, 0 when none yet, in pages
+   * of PAGE keys made on first use (a flat table instead of a Map: a busy client host has tens of
+   * thousands of ports, and walking the pages in key order replaces the sort; a host with a few
+   * ports pays a few pages).
+   */
+  private readonly pages: (Int32Array | undefined)[] = new Array(N_KEYS / PAGE);
+  /** Sockets with a host (several --host): host + key. */
+  private readonly byHostKey = new Map<string, Acc>();
+  private hasHosts = false;
+  readonly list: Acc[] = [];
+  counts = new Int32Array(N_STATES * 1024);
+
+  get(s: Socket, port: number): Acc {
+    const num = keyOf(s.protocol, port);
+    if (s.host === undefined) {
+      const page = (this.pages[num >>> PAGE_BITS] ??= new Int32Array(PAGE));
+      const i = page[num & (PAGE - 1)];
+      if (i !== 0) return this.list[i - 1];
+      const a = this.add(s.protocol, port, num, undefined);
+      page[num & (PAGE - 1)] = this.list.length;
+      return a;
+    }
+    const key = `${s.host}\u0000${num}`;
+    let a = this.byHostKey.get(key);
+    if (a === undefined) {
+      this.hasHosts = true;
+      this.byHostKey.set(key, (a = this.add(s.protocol, port, num, s.host)));
+    }
+    return a;
+  }
+
+  private add(protocol: Protocol, port: number, num: number, host: string | undefined): Acc {
+    const row = this.list.length * N_STATES;
+    if (row + N_STATES > this.counts.length) {
+      const grown = new Int32Array(this.counts.length * 2);
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, few: null, fewN: null, peers: null, recvQ: 0, sendQ: 0 };
+    this.list.push(a);
+    return a;
+  }
+
+  count(a: Acc, s: Socket): void {
+    this.counts[a.row + STATE_INDEX[s.state]]++;
+    a.total++;
+  }
+
+  states(a: Acc): StateCounts {
+    const c = this.counts;
+    const r = a.row;
+    return {
+      ESTABLISHED: c[r],
+      SYN_SENT: c[r + 1],
+      SYN_RECV: c[r + 2],
+      FIN_WAIT1: c[r + 3],
+      FIN_WAIT2: c[r + 4],
+      TIME_WAIT: c[r + 5],
+      CLOSE: c[r + 6],
+      CLOSE_WAIT: c[r + 7],
+      LAST_ACK: c[r + 8],
+      LISTEN: c[r + 9],
+      CLOSING: c[r + 10],
+    };
+  }
+
+  /** Accumulators sorted by (host,) protocol, then port. */
+  sorted(): Acc[] {
+    if (this.hasHosts) return this.list.sort(byProtocolThenPort);
+    // Key order without comparing: a walk of the pages in use when there are many ports, else the
+    // sort (a handful of ports).
+    if (this.list.length < 4096) return this.list.sort(byNum);
+    const out: Acc[] = new Array(this.list.length);
+    let k = 0;
+    for (let p = 0; p < this.pages.length; p++) {
+      const page = this.pages[p];
+      if (page === undefined) continue;
+      for (let j = 0; j < PAGE; j++) {
+        const i = page[j];
+        if (i !== 0) out[k++] = this.list[i - 1];
+      }
+    }
+    return out;
+  }
+}
+
+// The literal in Accumulators.states() lists TCP_STATES by position: keep them in step.
+if (TCP_STATES.join() !== 'ESTABLISHED,SYN_SENT,SYN_RECV,FIN_WAIT1,FIN_WAIT2,TIME_WAIT,CLOSE,CLOSE_WAIT,LAST_ACK,LISTEN,CLOSING') {
+  throw new Error('aggregate.ts: TCP_STATES changed; update Accumulators.states()');
+}
+
+export function addProcesses(a: Acc, list: readonly ProcessRef[]): void {
+  if (list.length === 0) return;
+  a.processes ??= new Map();
+  for (const p of list) if (!a.processes.has(p.pid)) a.processes.set(p.pid, p);
+}
+
+export function addPeer(a: Acc, address: string): void {
+  if (a.peers !== null) {
+    a.peers.set(address, (a.peers.get(address) ?? 0) + 1);
+    return;
+  }
+  if (a.peer === undefined) {
+    a.peer = address;
+    a.peerN = 1;
+    return;
+  }
+  if (a.peer === address) {
+    a.peerN++;
+    return;
+  }
+  const few = a.few;
+  const fewN = a.fewN;
+  if (few === null || fewN === null) {
+    a.few = [address];
+    a.fewN = [1];
+    return;
+  }
+  for (let i = 0; i < few.length; i++) {
+    if (few[i] === address) {
+      fewN[i]++;
+      return;
+    }
+  }
+  if (few.length < FEW_PEERS) {
+    few.push(address);
+    fewN.push(1);
+    return;
+  }
+  const m = new Map<string, number>([[a.peer, a.peerN]]);
+  for (let i = 0; i < few.length; i++) m.set(few[i], fewN[i]);
+  m.set(address, 1);
+  a.peers = m;
+  a.few = null;
+  a.fewN = null;
+}
+
+export function peerCountOf(a: Acc): number {
+  if (a.peers !== null) return a.peers.size;
+  return a.peer === undefined ? 0 : 1 + (a.few?.length ?? 0);
+}
+
+export function topPeersOfAcc(a: Acc): PeerCount[] {
+  if (a.peers !== null) return topPeersOf(a.peers);
+  if (a.peer === undefined) return [];
+  const top: PeerCount[] = [{ address: a.peer, count: a.peerN }];
+  const few = a.few;
+  const fewN = a.fewN;
+  if (few !== null && fewN !== null) for (let i = 0; i < few.length; i++) keepTop(top, few[i], fewN[i]);
+  return top;
+}
+
+export function processesOf(a: Acc): ProcessRef[] {
+  return a.processes ? [...a.processes.values()].sort((x, y) => x.pid - y.pid) : EMPTY_PROCESSES;
+}
+
+function byNum(x: { num: number }, y: { num: number }): number {
+  return x.num - y.num; // tcp < udp < unix, then port
+}
+
+function byProtocolThenPort(x: { host?: string; num: number }, y: { host?: string; num: number }): number {
+  if (x.host !== y.host) {
+    const a = x.host ?? '';
+    const b = y.host ?? '';
+    if (a !== b) return a < b ? -1 : 1;
+  }
+  return x.num - y.num; // (host,) tcp < udp < unix, then port
+}
