@@ -22,13 +22,23 @@ export type AttributeFn = (sockets: Socket[], scope: 'listeners' | 'all', opts?:
 /** Starts reading the likely owner of these socket inodes ahead of a targeted attribution (see ProcessAttributor.prefetch). */
 export type PrefetchFn = (inodes: readonly number[]) => Promise<void>;
 
+/** Gets ready for a targeted attribution that a dump starting now will ask for (see ProcessAttributor.prepare). */
+export type PrepareFn = () => void;
+
 let shared: AttributeFn | null | undefined;
 let sharedPrefetch: PrefetchFn | null = null;
+let sharedPrepare: PrepareFn | null = null;
 
 /** Installs the attribution function (src/collect/processes.ts registers its cached attributor here). */
-export function setAttributor(fn: AttributeFn | null, prefetch: PrefetchFn | null = null): void {
+export function setAttributor(fn: AttributeFn | null, prefetch: PrefetchFn | null = null, prepare: PrepareFn | null = null): void {
   shared = fn;
   sharedPrefetch = fn ? prefetch : null;
+  sharedPrepare = fn ? prepare : null;
+}
+
+/** The shared attributor's prepare, or null. */
+export function prepareWith(): PrepareFn | null {
+  return sharedPrepare;
 }
 
 /** The shared attributor's prefetch, or null. */

@@ -1,6 +1,7 @@
 // The fd-link reader of process attribution: what socket inode /proc/PID/fd/N points to. readlinkat(2)
 // on a directory fd through koffi when it loads, fs.readlinkSync otherwise; one reader per process.
 import { readdirSync, readlinkSync } from 'node:fs';
+import { readRangeShared, SHARED_READ_MIN_FDS, startFdReadHelper } from './fd-read-helper.js';
 import { loadKoffi } from './koffi.js';
 
 const SOCKET_LINK = /^socket:\[(\d+)\]$/;
@@ -101,10 +102,10 @@ export interface FdReadPlan {
  * meanwhile are left out. Counts each readlink in `counter` and calls `pause` every 256 of them.
  * Throws the listing's error (EACCES/EPERM for another user's process, ENOENT when it exited).
  */
-export async function readFdLinks(dir: string, plan: FdReadPlan, counter: { readlinks: number }, pause: () => Promise<void>): Promise<Map<number, number>> {
+export async function readFdLinks(dir: string, plan: FdReadPlan, counter: { readlinks: number; workerReadlinks?: number }, pause: () => Promise<void>): Promise<Map<number, number>> {
   const reader = linkReader();
   const dirFd = reader.open(dir);
-  const fds = new Map<number, number>(plan.known);
+  let fds = new Map<number, number>(plan.known);
   let k = 0;
   try {
     let list = plan.names;
@@ -113,11 +114,22 @@ export async function readFdLinks(dir: string, plan: FdReadPlan, counter: { read
       // are picked up by the listing below.
       const count = plan.firstCount;
       const end = count + Math.max(64, count >> 4);
-      for (let fd = 0; fd < end && fds.size < count; fd++) {
-        counter.readlinks++;
-        const ino = reader.read(dirFd, dir, String(fd));
-        if (ino >= 0) fds.set(fd, ino);
-        if ((++k & 255) === 0) await pause();
+      // Thousands of fds: a worker thread reads part of them at the same time (fd-read-helper.ts).
+      const shared =
+        count >= SHARED_READ_MIN_FDS && !plan.known && startFdReadHelper()
+          ? await readRangeShared(dir, end, count, (fd) => reader.read(dirFd, dir, String(fd)), pause)
+          : null;
+      if (shared) {
+        fds = shared.fds;
+        counter.readlinks += shared.readlinks;
+        counter.workerReadlinks = (counter.workerReadlinks ?? 0) + shared.workerReadlinks;
+      } else {
+        for (let fd = 0; fd < end && fds.size < count; fd++) {
+          counter.readlinks++;
+          const ino = reader.read(dirFd, dir, String(fd));
+          if (ino >= 0) fds.set(fd, ino);
+          if ((++k & 255) === 0) await pause();
+        }
       }
       list = fds.size < count ? readdirSync(dir) : [];
     }

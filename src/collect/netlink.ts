@@ -7,7 +7,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, ALL_STATES_MASK, BOUND_INACTIVE_BIT, IPPROTO_TCP, IPPROTO_UDP, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
 import { buildUnixDiagRequest, parseUnixDiagBuffer, type UnixDiagSocket } from '../parse/unix-diag.js';
 import { attributeOwners } from './assemble.js';
-import { prefetchWith } from './attribution.js';
+import { prefetchWith, prepareWith } from './attribution.js';
 import { isListenerSocket } from './listener-socket.js';
 import { logOsCall } from './debug.js';
 import { readHostInfo } from './host.js';
@@ -340,7 +340,10 @@ export class NetlinkSource implements SocketSource {
     let dump: NetlinkDumpResult;
     let host: Awaited<ReturnType<typeof readHostInfo>>;
     try {
-      [dump, host] = await Promise.all([dumpSockets({ ...opts, aggregator, onChunk }, this.open), readHostInfo()]);
+      const dumping = dumpSockets({ ...opts, aggregator, onChunk }, this.open);
+      // While the kernel starts the dump: the process list the prefetch will read, and the fd-reading thread when a process holds thousands of fds.
+      if (prefetch) prepareWith()?.();
+      [dump, host] = await Promise.all([dumping, readHostInfo()]);
     } catch (e) {
       throw asCollectorError(e);
     }

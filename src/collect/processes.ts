@@ -31,6 +31,7 @@ import type { ProcessRef, Socket } from '../model/socket.js';
 import { setAttributor } from './attribution.js';
 import { logOsCall } from './debug.js';
 import { readFdLinks, socketLinkAt, type FdReadPlan } from './fd-links.js';
+import { SHARED_READ_MIN_FDS, startFdReadHelper } from './fd-read-helper.js';
 import { InodeIndex } from './inode-index.js';
 import { isListenerSocket } from './listener-socket.js';
 import { canListFds, fdSizeIsCount, hasCmdline, readComm, readFailure, readStartAndParent, statPidFd, type PidStat, type ReadResult } from './proc-pid.js';
@@ -75,6 +76,8 @@ export interface AttributionStats {
   pids: number;
   pidsRelisted: number;
   readlinks: number;
+  /** Of `readlinks`, those a worker thread made (processes with thousands of fds; fd-read-helper.ts). */
+  workerReadlinks: number;
   fallback: boolean;
   full: boolean;
   durationMs: number;
@@ -102,10 +105,12 @@ type Mode = 'incremental' | 'fallback' | 'full';
 export { isListenerSocket } from './listener-socket.js';
 
 const YIELD_EVERY_MS = 8;
+/** How long the process list of prepare() stands in for a new one in the prefetch. */
+const PREPARED_FOR_MS = 1000;
 
 /** Counters of a pass that has not read anything yet. */
 function newStats(): AttributionStats {
-  return { pids: 0, pidsRelisted: 0, readlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true };
+  return { pids: 0, pidsRelisted: 0, readlinks: 0, workerReadlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true };
 }
 
 /** `disappeared` of a pass whose socket list is the previous one's (never modified). */
@@ -143,6 +148,8 @@ export class ProcessAttributor {
   /** The pass number index entries get (prefetch: -1, never a pass, so that no later pass takes them as gone). */
   private entryGen: number | undefined;
   private sizeCounts: boolean | undefined;
+  /** The process list prepare() made, for the prefetch that follows. */
+  private prepared: { at: number; candidates: PidStat[] } | undefined;
 
   constructor(opts: AttributorOptions = {}) {
     this.root = opts.procRoot ?? '/proc';
@@ -196,16 +203,26 @@ export class ProcessAttributor {
     return this.oneAtATime(() => this.prefetchNow(inodes));
   }
 
-  private async prefetchNow(inodes: readonly number[]): Promise<void> {
-    if (this.pids.size > 0 || inodes.length === 0) return;
-    const t0 = performance.now();
-    this.lastYield = t0;
-    const stats = newStats();
+  /**
+   * Called as a targeted collection's dump starts, on a fresh cache: lists the processes and their fd
+   * counts (the prefetch then uses this list), and when one holds thousands of fds, starts the thread
+   * that reads fd links alongside this one, so that it is ready (about 35 ms) when the owner is read.
+   */
+  prepare(): void {
+    if (this.pids.size > 0) return;
+    const candidates = this.listPidStats();
+    if (!candidates) return;
+    this.prepared = { at: performance.now(), candidates };
+    if (candidates.some((st) => st.count >= SHARED_READ_MIN_FDS)) startFdReadHelper();
+  }
+
+  /** Every pid with its fd count and directory inode (unreadable ones left out); null when the proc root cannot be listed. */
+  private listPidStats(): PidStat[] | null {
     let names: string[];
     try {
       names = readdirSync(this.root);
     } catch {
-      return;
+      return null;
     }
     const candidates: PidStat[] = [];
     for (const n of names) {
@@ -214,6 +231,19 @@ export class ProcessAttributor {
       const st = statPidFd(this.root, Number(n), this.countFromStat);
       if (typeof st === 'object') candidates.push(st);
     }
+    return candidates;
+  }
+
+  private async prefetchNow(inodes: readonly number[]): Promise<void> {
+    if (this.pids.size > 0 || inodes.length === 0) return;
+    const t0 = performance.now();
+    this.lastYield = t0;
+    const stats = newStats();
+    // The list prepare() made as the dump started (tens of milliseconds ago), else a new one.
+    const prepared = this.prepared && t0 - this.prepared.at < PREPARED_FOR_MS ? this.prepared.candidates : null;
+    this.prepared = undefined;
+    const candidates = prepared ?? this.listPidStats();
+    if (!candidates) return;
     stats.pids = candidates.length;
     const wanted = new Set(inodes);
     const owner = likelyOwner(candidates, wanted, this.targetedReads(stats).readSocketLink);
@@ -229,7 +259,7 @@ export class ProcessAttributor {
         this.entryGen = undefined;
       }
     }
-    logOsCall('read', `${this.root}/*/fd`, performance.now() - t0, undefined, `prefetch pids=${stats.pids} readlinks=${stats.readlinks}${owner ? ` owner=${owner.pid}` : ''}`);
+    logOsCall('read', `${this.root}/*/fd`, performance.now() - t0, undefined, `prefetch pids=${stats.pids} readlinks=${stats.readlinks} worker=${stats.workerReadlinks}${owner ? ` owner=${owner.pid}` : ''}`);
   }
 
   private async attributeNow(sockets: Socket[], scope: 'listeners' | 'all', targeted: boolean): Promise<AttributionInfo> {
@@ -294,7 +324,7 @@ export class ProcessAttributor {
       `${this.root}/*/fd`,
       stats.durationMs,
       undefined,
-      `pids=${stats.pids} relisted=${stats.pidsRelisted} readlinks=${stats.readlinks}${targeted ? ` skipped=${stats.pidsSkipped}` : ''}${full ? ' full' : ''}${stats.fallback ? ' fallback' : ''}`,
+      `pids=${stats.pids} relisted=${stats.pidsRelisted} readlinks=${stats.readlinks} worker=${stats.workerReadlinks}${targeted ? ` skipped=${stats.pidsSkipped}` : ''}${full ? ' full' : ''}${stats.fallback ? ' fallback' : ''}`,
     );
 
     const info: AttributionInfo = { scope, complete: this.hidden === 0, hiddenProcesses: this.hidden };
@@ -501,4 +531,5 @@ export function sharedAttributor(): ProcessAttributor {
 setAttributor(
   (sockets, scope, opts) => sharedAttributor().attribute(sockets, scope, { targeted: opts?.reach === 'targeted' }),
   (inodes) => sharedAttributor().prefetch(inodes),
+  () => sharedAttributor().prepare(),
 );
