@@ -1,7 +1,9 @@
 // Process attribution (inode -> pid, name, fd): every socket with a warm cache against `ss -tanpH`
 // (which walks every /proc/PID/fd on each call); listeners only with a warm cache (what each monitor
 // refresh pays); and a cold targeted pass over one port's sockets (what `analyze --port P` pays, a new
-// process each time) against `ss -tanpH sport = :P`.
+// process each time) against `ss -tanpH sport = :P`; and listeners with a cold cache (the monitor's first
+// names, whole-host `analyze`) against `ss -tlnpH`, which reads every /proc/PID/fd too.
+import { stopFdReadHelper } from '../../src/collect/fd-read-helper.js';
 import { dumpSockets } from '../../src/collect/netlink.js';
 import { ProcessAttributor } from '../../src/collect/processes.js';
 import { interleave, median, SS_TANPH, timeCommand, timeFigure, type Sample } from '../measure.js';
@@ -64,6 +66,28 @@ const section: Section = {
       samples: warm.map((x) => Math.round(x * 100) / 100),
       extra: { lastStats: listeners.stats() },
     });
+
+    ctx.log('listeners only, cold (a fresh cache, as in a new process) vs ss -tlnpH');
+    let coldStats = {};
+    const listenersCold = async (): Promise<Sample> => {
+      // A new process has no fd-reading thread yet either: it starts during the pass, as in the monitor.
+      stopFdReadHelper();
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const a = new ProcessAttributor();
+      await a.attribute(all, 'listeners');
+      const wall = performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
+      coldStats = a.stats();
+      return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+    };
+    const ssListeners = { label: 'ss -tlnpH', run: () => timeCommand('ss', ['-tlnpH']) };
+    const lc = timeFigure(
+      { section: 'attribution', id: 'attribution-listeners-cold', label: 'attribution of listeners, cold (attribute() only, fresh cache)', size: ctx.size, baseline: ssListeners.label },
+      await interleave(ctx.runs, ssListeners.run, listenersCold),
+    );
+    lc.extra!.lastStats = coldStats;
+    figures.push(lc);
 
     const port = ctx.load.ports[0];
     ctx.log(`one port (${port}), cold targeted pass vs ss -tanpH sport = :${port}`);
