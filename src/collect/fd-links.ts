@@ -1,7 +1,7 @@
 // The fd-link reader of process attribution: what socket inode /proc/PID/fd/N points to. readlinkat(2)
 // on a directory fd through koffi when it loads, fs.readlinkSync otherwise; one reader per process.
 import { readdirSync, readlinkSync } from 'node:fs';
-import { readRangeShared, SHARED_READ_MIN_FDS, startFdReadHelper } from './fd-read-helper.js';
+import { fdReadHelperRunning, readRangeShared, SHARED_READ_MIN_FDS } from './fd-read-helper.js';
 import { loadKoffi } from './koffi.js';
 
 const SOCKET_LINK = /^socket:\[(\d+)\]$/;
@@ -114,9 +114,9 @@ export async function readFdLinks(dir: string, plan: FdReadPlan, counter: { read
       // are picked up by the listing below.
       const count = plan.firstCount;
       const end = count + Math.max(64, count >> 4);
-      // Thousands of fds: a worker thread reads part of them at the same time (fd-read-helper.ts).
+      // Thousands of fds, and a one-shot command started the worker thread: it reads part of them at the same time (fd-read-helper.ts).
       const shared =
-        count >= SHARED_READ_MIN_FDS && !plan.known && startFdReadHelper()
+        count >= SHARED_READ_MIN_FDS && !plan.known && fdReadHelperRunning()
           ? await readRangeShared(dir, end, count, (fd) => reader.read(dirFd, dir, String(fd)), pause)
           : null;
       if (shared) {

@@ -31,7 +31,7 @@ import type { ProcessRef, Socket } from '../model/socket.js';
 import { setAttributor } from './attribution.js';
 import { logOsCall } from './debug.js';
 import { readFdLinks, socketLinkAt, type FdReadPlan } from './fd-links.js';
-import { SHARED_READ_MIN_FDS, startFdReadHelper } from './fd-read-helper.js';
+import { SHARED_READ_MIN_FDS, startFdReadHelper, stopFdReadHelper } from './fd-read-helper.js';
 import { InodeIndex } from './inode-index.js';
 import { isListenerSocket } from './listener-socket.js';
 import { canListFds, fdSizeIsCount, hasCmdline, readComm, readFailure, readStartAndParent, statPidFd, type PidStat, type ReadResult } from './proc-pid.js';
@@ -178,7 +178,7 @@ export class ProcessAttributor {
   attribute(sockets: Socket[], scope: AttributionScope = 'listeners', opts: AttributeOptions = {}): Promise<AttributionInfo> {
     if (scope === 'none') return Promise.resolve({ scope: 'none', complete: true, hiddenProcesses: 0 });
     const targeted = opts.targeted ?? this.targetedDefault;
-    return this.oneAtATime(() => this.attributeNow(sockets, scope, targeted));
+    return this.oneAtATime(() => this.attributeNow(sockets, scope, targeted).finally(stopFdReadHelper));
   }
 
   /** Runs `pass` after the passes queued before it: one pass at a time (the monitor and the exporter may share this cache). */
@@ -200,7 +200,7 @@ export class ProcessAttributor {
    * fresh cache (a one-shot command): a warm cache is cheaper to bring up to date than this guess.
    */
   prefetch(inodes: readonly number[]): Promise<void> {
-    return this.oneAtATime(() => this.prefetchNow(inodes));
+    return this.oneAtATime(() => this.prefetchNow(inodes).finally(stopFdReadHelper));
   }
 
   /**

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { fdReadHelperReady, setFdReadHelperKoffiPath, startFdReadHelper, stopFdReadHelper, SHARED_READ_MIN_FDS } from '../../src/collect/fd-read-helper.js';
+import { fdReadHelperReady, fdReadHelperRunning, setFdReadHelperKoffiPath, startFdReadHelper, stopFdReadHelper, SHARED_READ_MIN_FDS } from '../../src/collect/fd-read-helper.js';
 import { readFdLinks } from '../../src/collect/fd-links.js';
 import { ProcessAttributor } from '../../src/collect/processes.js';
 import type { Socket } from '../../src/model/socket.js';
@@ -91,7 +91,7 @@ test('a process with thousands of fds is read by both threads, with the same res
   assert.ok(counter.readlinks >= want.size && counter.readlinks <= want.size + 700, `${counter.readlinks} readlinks for ${want.size} fds (the holes and one chunk past them)`);
 });
 
-test('a cold attribution names the owner of every socket, with the worker reading part of the fds', async () => {
+test('a cold one-shot attribution names the owner of every socket, with the worker reading part of the fds', async () => {
   const want = truth();
   const sockets: Socket[] = [];
   const fdOf = new Map<number, number>();
@@ -101,9 +101,15 @@ test('a cold attribution names the owner of every socket, with the worker readin
     sockets.push({ protocol: 'udp', ipVersion: 4, state: 'CLOSE', local: { address: '127.0.0.1', port: 1 }, peer: { address: '0.0.0.0', port: 0 }, recvQ: 0, sendQ: 0, inode: ino, processes: [] });
   }
   assert.ok(sockets.length >= 300, `${sockets.length} sockets`);
-  assert.equal(await ready(), true);
+  stopFdReadHelper();
+  // What a one-shot command's collection does as its dump starts: lists the processes, and starts the
+  // worker since one (the child) holds over 1,024 fds.
   const a = new ProcessAttributor();
+  a.prepare();
+  assert.equal(fdReadHelperRunning(), true, 'prepare() started the worker');
+  assert.equal(await ready(), true);
   await a.attribute(sockets, 'all');
+  assert.equal(fdReadHelperRunning(), false, 'the pass stopped the worker as it ended');
   for (const s of sockets) {
     const mine = s.processes.filter((p) => p.pid === child.pid);
     assert.deepEqual(
