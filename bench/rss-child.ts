@@ -1,13 +1,14 @@
 // Run by bench/sections/memory.ts as its own process (bundled like the CLI): takes 20 netlink
 // snapshots with per-port aggregation and prints the resident set size after each, as JSON.
 // Mode 'latest' keeps the current and previous snapshot (what rates need); 'history' keeps what the
-// monitor's polling hook keeps: every snapshot through thinHistory (the last 4, plus one per 10 s
-// bucket of the 60 s rule window), with the snapshot times spaced one second apart as in the monitor.
+// monitor's polling hook keeps: every snapshot through keepHistory (the last 4 whole, plus one window
+// entry per 10 s bucket of the 60 s rule window), with the snapshot times spaced one second apart as in the monitor.
 import '../src/collect/processes.js';
 import { enableHeapGovernor, scheduleReclaim } from '../src/collect/heap-governor.js';
 import { NetlinkSource } from '../src/collect/netlink.js';
 import { summarizePorts, type PortSummary } from '../src/model/aggregate.js';
-import { DEFAULT_HISTORY_WINDOW, thinHistory } from '../src/model/history-window.js';
+import { keepHistory } from '../src/advise/history.js';
+import { DEFAULT_HISTORY_WINDOW } from '../src/model/history-window.js';
 import type { Snapshot } from '../src/model/snapshot.js';
 
 const mode = process.argv[2] === 'history' ? 'history' : 'latest';
@@ -28,7 +29,7 @@ for (let i = 0; i < count; i++) {
   scheduleReclaim();
   const ports = summarizePorts(snap.sockets);
   sockets = snap.sockets.length;
-  if (mode === 'history') history = thinHistory([...history, snap], DEFAULT_HISTORY_WINDOW);
+  if (mode === 'history') history = keepHistory(history, snap, DEFAULT_HISTORY_WINDOW);
   else kept = [...kept.slice(-1), { snap, ports }];
   // A poll interval's worth of idle time lets the collector's garbage go, as it would in the monitor.
   await new Promise((r) => setTimeout(r, 100));

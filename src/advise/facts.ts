@@ -69,10 +69,16 @@ export function factsOf(snap: Snapshot): Facts {
     g.sockets.push(s);
     g.states[s.state]++;
   }
-  // The identity indexes are built on first use: most ticks only some rules need them.
+  const f = withIdentityIndexes(snap, listening, listeners, groups);
+  cache.set(snap, f);
+  return f;
+}
+
+/** Facts with the identity indexes of `snap` built on first use: most ticks only some rules need them. */
+function withIdentityIndexes(snap: Snapshot, listening: Set<string>, listeners: Map<string, Socket[]>, groups: Map<string, ConnGroup>): Facts {
   let byKey: Map<string, Socket> | undefined;
   let byTuple: Map<string, Socket> | undefined;
-  const f: Facts = {
+  return {
     listening,
     listeners,
     groups,
@@ -91,8 +97,31 @@ export function factsOf(snap: Snapshot): Facts {
       return byTuple;
     },
   };
-  cache.set(snap, f);
-  return f;
+}
+
+/** Window entries made by windowEntry(), by the snapshot they were made from. */
+const windowEntries = new WeakMap<Snapshot, Snapshot>();
+const isWindowEntry = new WeakSet<Snapshot>();
+
+/**
+ * `snap` as a history entry that only rates and growth over the window read (older than the last
+ * persistSamples snapshots, which persistence checks read in full): its time, host counters and sysctls,
+ * and the facts those rules read (every group's state counts, the listeners); of its sockets only the
+ * UDP ones (a UDP socket's drop counter is followed across the window). Groups other than UDP keep their
+ * counts and no sockets. At 100,000 sockets this is a few kilobytes instead of tens of megabytes.
+ */
+export function windowEntry(snap: Snapshot): Snapshot {
+  if (isWindowEntry.has(snap)) return snap;
+  const hit = windowEntries.get(snap);
+  if (hit) return hit;
+  const f = factsOf(snap);
+  const entry: Snapshot = { ...snap, sockets: snap.sockets.filter((s) => s.protocol === 'udp') };
+  const groups = new Map<string, ConnGroup>();
+  for (const [k, g] of f.groups) groups.set(k, g.protocol === 'udp' ? g : { ...g, sockets: [] });
+  cache.set(entry, withIdentityIndexes(entry, f.listening, f.listeners, groups));
+  windowEntries.set(snap, entry);
+  isWindowEntry.add(entry);
+  return entry;
 }
 
 /** The port fields of a recommendation about a group: `port` for incoming, `peerPort` for outgoing. */

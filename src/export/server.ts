@@ -2,7 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import { evaluateRules, makeContext } from '../advise/engine.js';
 import type { SocketSource } from '../collect/source.js';
-import { historyWindowFor, thinHistory } from '../model/history-window.js';
+import { keepHistory } from '../advise/history.js';
+import { historyWindowFor } from '../model/history-window.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { SocketMetrics } from './metrics.js';
 
@@ -43,7 +44,7 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     collecting = true;
     try {
       const snap = await o.source.collect({ protocols: ['tcp', 'udp'], processes: 'listeners' });
-      history = thinHistory([...history, snap], window);
+      history = keepHistory(history, snap, window);
       const recs = evaluateRules(makeContext({ snapshot: snap, history, thresholds: o.thresholds }));
       metrics.update(snap, recs);
     } catch (e) {

@@ -2,7 +2,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CollectOptions, SocketSource } from '../../collect/source.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import { DEFAULT_HISTORY_WINDOW, thinHistory, type HistoryWindow } from '../../model/history-window.js';
+import { keepHistory } from '../../advise/history.js';
+import { DEFAULT_HISTORY_WINDOW, type HistoryWindow } from '../../model/history-window.js';
 
 /** setTimeout by default; tests and the benchmark pass a manual one to drive refreshes. */
 export interface Scheduler {
@@ -68,7 +69,7 @@ export function usePolling({ source, collect, intervalMs, paused, scheduler = ti
       try {
         const snap = await source.collect(optsRef.current);
         if (cancelled) return;
-        history.current = thinHistory([...history.current, snap], windowRef.current);
+        history.current = keepHistory(history.current, snap, windowRef.current);
         const cur = shown.current;
         const same = cur.snapshot !== undefined && cur.error === undefined && unchangedRef.current?.(cur, snap, history.current) === true;
         if (!same) setState({ snapshot: snap, history: history.current });

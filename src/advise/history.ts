@@ -1,0 +1,13 @@
+// The history the monitor and the exporter keep for the rules: thinned to the rules' window
+// (model/history-window.ts), the last keepLast snapshots whole (persistence checks read their sockets),
+// the older ones reduced to what rates and growth over the window read (facts.ts, windowEntry).
+import { thinHistory, type HistoryWindow } from '../model/history-window.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { windowEntry } from './facts.js';
+
+/** `history` with `snap` added, thinned to `w`, and its entries older than the last w.keepLast made window entries. */
+export function keepHistory(history: readonly Snapshot[], snap: Snapshot, w: HistoryWindow): Snapshot[] {
+  const kept = thinHistory([...history, snap], w);
+  for (let i = 0; i < kept.length - w.keepLast; i++) kept[i] = windowEntry(kept[i]);
+  return kept;
+}
