@@ -1,13 +1,15 @@
 // The history the monitor and the exporter keep for the rules: thinned to the rules' window
-// (model/history-window.ts), the last keepLast snapshots whole (persistence checks read their sockets),
-// the older ones reduced to what rates and growth over the window read (facts.ts, windowEntry).
+// (model/history-window.ts), the last wholeLast (persistSamples) snapshots whole (persistence checks
+// read their sockets: recentOf in series.ts, the current snapshot included), the older ones reduced to
+// what rates and growth over the window read (facts.ts, windowEntry; windowOf in series.ts).
 import { thinHistory, type HistoryWindow } from '../model/history-window.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { windowEntry } from './facts.js';
 
-/** `history` with `snap` added, thinned to `w`, and its entries older than the last w.keepLast made window entries. */
+/** `history` with `snap` added, thinned to `w`, and its entries older than the last w.wholeLast made window entries. */
 export function keepHistory(history: readonly Snapshot[], snap: Snapshot, w: HistoryWindow): Snapshot[] {
   const kept = thinHistory([...history, snap], w);
-  for (let i = 0; i < kept.length - w.keepLast; i++) kept[i] = windowEntry(kept[i]);
+  const whole = Math.max(1, w.wholeLast ?? w.keepLast);
+  for (let i = 0; i < kept.length - whole; i++) kept[i] = windowEntry(kept[i]);
   return kept;
 }

@@ -9,9 +9,14 @@ export interface HistoryWindow {
   windowMs: number;
   /** Older snapshots are thinned to one per bucket of windowMs / buckets. */
   buckets: number;
+  /**
+   * Of the kept snapshots, the last this many stay whole (persistSamples: persistence checks read their
+   * sockets); older ones only need what rates and growth read (advise/history.ts). Default keepLast.
+   */
+  wholeLast?: number;
 }
 
-export const DEFAULT_HISTORY_WINDOW: HistoryWindow = { keepLast: 4, windowMs: 60_000, buckets: 6 };
+export const DEFAULT_HISTORY_WINDOW: HistoryWindow = { keepLast: 4, windowMs: 60_000, buckets: 6, wholeLast: 3 };
 
 /**
  * The snapshots to keep (oldest first): the last `keepLast`, plus the oldest snapshot of each bucket of
@@ -42,5 +47,6 @@ export function historyWindowFor(thresholds: Record<string, number>): HistoryWin
     ...DEFAULT_HISTORY_WINDOW,
     windowMs: (thresholds.windowSeconds ?? 60) * 1000,
     keepLast: Math.max(DEFAULT_HISTORY_WINDOW.keepLast, (thresholds.persistSamples ?? 3) + 1),
+    wholeLast: Math.max(1, Math.floor(thresholds.persistSamples ?? 3)),
   };
 }

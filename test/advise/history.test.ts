@@ -1,5 +1,5 @@
 // The history the monitor and the exporter keep (src/advise/history.ts): entries older than the last
-// keepLast are window entries (facts.ts, windowEntry) that hold counts, counters and UDP sockets only.
+// wholeLast (persistSamples) are window entries (facts.ts, windowEntry) that hold counts, counters and UDP sockets only.
 // Every rule must say the same with them as with the whole snapshots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ function second(i: number): Snapshot {
     sockets: [
       listener('0.0.0.0:8080', 128, i % 7, [proc(9, 'app')]),
       ...incoming(5 * i, '10.0.0.1:8080', 'CLOSE_WAIT'),
-      ...incoming(40, '10.0.0.1:8080', 'ESTABLISHED', { recvQ: 200_000 }, '10.2.0.2'),
+      ...incoming(40, '10.0.0.1:8080', 'ESTABLISHED', { recvQ: 2_000_000 }, '10.2.0.2'),
       ...outgoing(3 * i, '10.0.0.1', '10.9.9.9:5432', 'FIN_WAIT2'),
       tcp('10.0.0.1:47000', '10.8.8.8:443', 'ESTABLISHED', { timer: { name: 'on', expiresMs: 200, retrans: 6 } }),
       udp('0.0.0.0:5353', { skmem: { rmemAlloc: 212_000, rcvbuf: 212_992, wmemAlloc: 0, sndbuf: 212_992, drops: 2 * i }, processes: [proc(11, 'mdns')] }),
@@ -53,17 +53,17 @@ test('window entries: every rule says the same as with whole snapshots, over 75 
   assert.equal(compared, 15);
   // The comparison covers what window entries carry: growth and rises measured from entries older than the last keepLast.
   const ids = rules(kept[kept.length - 1], kept).map((r) => r.id);
-  for (const id of ['close-wait-accumulating', 'fin-wait2-accumulating', 'udp-socket-drops', 'udp-receive-errors', 'listen-overflows-rising', 'retransmissions-high', 'socket-retransmitting']) {
+  for (const id of ['close-wait-accumulating', 'fin-wait2-accumulating', 'udp-socket-drops', 'udp-receive-errors', 'listen-overflows-rising', 'retransmissions-high', 'socket-retransmitting', 'recv-q-persistent']) {
     assert.ok(ids.includes(id), `${id} fires (got ${ids.join(', ')})`);
   }
   const cw = rules(kept[kept.length - 1], kept).find((r) => r.id === 'close-wait-accumulating')!;
   // The oldest entry within the 60 s window: a window entry (not one of the last keepLast).
   const oldest = kept.find((s) => s.time >= kept[kept.length - 1].time - 60_000)!;
-  assert.ok(kept.indexOf(oldest) < kept.length - w.keepLast, 'the window starts at a window entry');
+  assert.ok(kept.indexOf(oldest) < kept.length - w.wholeLast!, 'the window starts at a window entry');
   assert.match(cw.message, new RegExp(`grew from ${factsOf(oldest).groups.get('in:tcp:8080')!.states.CLOSE_WAIT} to 370 `), cw.message);
 });
 
-test('window entries hold counts, counters and UDP sockets only; the last keepLast stay whole', () => {
+test('window entries hold counts, counters and UDP sockets only; the last wholeLast stay whole', () => {
   const w = DEFAULT_HISTORY_WINDOW;
   let kept: Snapshot[] = [];
   const made: Snapshot[] = [];
@@ -72,9 +72,10 @@ test('window entries hold counts, counters and UDP sockets only; the last keepLa
     made.push(snap);
     kept = keepHistory(kept, snap, w);
   }
-  const recent = kept.slice(-w.keepLast);
-  assert.deepEqual(recent, made.slice(-w.keepLast), 'the last keepLast are the snapshots themselves');
-  for (const e of kept.slice(0, -w.keepLast)) {
+  const whole = w.wholeLast!;
+  assert.equal(whole, 3);
+  assert.deepEqual(kept.slice(-whole), made.slice(-whole), 'the last wholeLast are the snapshots themselves');
+  for (const e of kept.slice(0, -whole)) {
     const full = made.find((s) => s.time === e.time)!;
     assert.notEqual(e, full);
     assert.deepEqual(
