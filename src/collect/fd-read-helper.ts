@@ -172,9 +172,10 @@ export interface SharedRange {
 }
 
 /**
- * Reads the links of fds 0 .. end-1 of `dir` (stopping once `count` open fds were found) with the calling thread (`read`: inode, 0, or -1 for an fd that is not open) and, when it is
- * running, the worker. Returns null when the worker is not running (the caller reads alone).
- * `pause` is awaited every 256 readlinks of the calling thread, as readFdLinks does.
+ * Reads the links of fds 0 .. end-1 of `dir`, stopping once `count` open fds were found, with the
+ * calling thread (`read`: inode, 0 for another file, -1 for an fd that is not open) and the worker.
+ * Returns null when the worker is not running (the caller reads alone). `pause` is awaited every 256
+ * readlinks of the calling thread, as readFdLinks does.
  */
 export async function readRangeShared(
   dir: string,
@@ -199,17 +200,17 @@ export async function readRangeShared(
     if (Atomics.load(ctl, FOUND) >= count) break;
     const start = Atomics.add(ctl, NEXT, CHUNK);
     if (start >= end) break;
-    const stop = Math.min(end, start + CHUNK);
+    const upTo = Math.min(end, start + CHUNK);
     let found = 0;
-    for (let fd = start; fd < stop; fd++) {
+    for (let fd = start; fd < upTo; fd++) {
       const ino = read(fd);
       out[fd] = ino;
       mine++;
       if (ino >= 0) found++;
     }
     Atomics.add(ctl, FOUND, found);
-    Atomics.add(ctl, DONE, stop - start);
-    if (((k += stop - start) & 255) === 0) await pause();
+    Atomics.add(ctl, DONE, upTo - start);
+    if (((k += upTo - start) & 255) === 0) await pause();
   }
   // Close the range: whatever the worker claims from now on lies past its end.
   const claimed = Math.min(end, Atomics.exchange(ctl, NEXT, CLOSED));
