@@ -1,11 +1,11 @@
 // The fd-link reader of process attribution: what socket inode /proc/PID/fd/N points to. readlinkat(2)
 // on a directory fd through koffi when it loads, fs.readlinkSync otherwise; one reader per process.
 import { readdirSync, readlinkSync } from 'node:fs';
-import { fdReadHelperRunning, readRangeShared, SHARED_READ_MIN_FDS } from './fd-read-helper.js';
+import { socketInodeInLink } from '../parse/fd-link.js';
+import { readRangeShared, SHARED_READ_MIN_FDS } from './fd-read-helper.js';
 import { loadKoffi } from './koffi.js';
 
 const SOCKET_LINK = /^socket:\[(\d+)\]$/;
-const SOCKET_PREFIX = Buffer.from('socket:[', 'latin1');
 
 /** Reads /proc/PID/fd links: socket inode, 0 for other files, -1 when the fd is not open. */
 export interface LinkReader {
@@ -59,18 +59,7 @@ export function linkReader(): LinkReader {
       native: true,
       open: (dir) => openat(dir, O_RDONLY_DIRECTORY_CLOEXEC),
       read(dirFd, dir, name) {
-        const n = dirFd >= 0 ? readlinkat(dirFd, name, buf, 64) : readlinkat(-100 /* AT_FDCWD */, `${dir}/${name}`, buf, 64);
-        if (n < 0) return -1;
-        // "socket:[" + digits + "]"
-        if (n < 10 || n >= 64 || buf[n - 1] !== 0x5d) return 0;
-        for (let i = 0; i < 8; i++) if (buf[i] !== SOCKET_PREFIX[i]) return 0;
-        let ino = 0;
-        for (let i = 8; i < n - 1; i++) {
-          const d = buf[i] - 48;
-          if (d < 0 || d > 9) return 0;
-          ino = ino * 10 + d;
-        }
-        return ino;
+        return socketInodeInLink(buf, dirFd >= 0 ? readlinkat(dirFd, name, buf, 64) : readlinkat(-100 /* AT_FDCWD */, `${dir}/${name}`, buf, 64));
       },
       close: (dirFd) => {
         if (dirFd >= 0) close(dirFd);
@@ -114,11 +103,8 @@ export async function readFdLinks(dir: string, plan: FdReadPlan, counter: { read
       // are picked up by the listing below.
       const count = plan.firstCount;
       const end = count + Math.max(64, count >> 4);
-      // Thousands of fds, and a one-shot command started the worker thread: it reads part of them at the same time (fd-read-helper.ts).
-      const shared =
-        count >= SHARED_READ_MIN_FDS && !plan.known && fdReadHelperRunning()
-          ? await readRangeShared(dir, end, count, (fd) => reader.read(dirFd, dir, String(fd)), pause)
-          : null;
+      // Thousands of fds: when a one-shot command started the worker thread, it reads part of them at the same time (null otherwise; fd-read-helper.ts).
+      const shared = count >= SHARED_READ_MIN_FDS && !plan.known ? await readRangeShared(dir, end, count, (fd) => reader.read(dirFd, dir, String(fd)), pause) : null;
       if (shared) {
         fds = shared.fds;
         counter.readlinks += shared.readlinks;

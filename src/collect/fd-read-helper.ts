@@ -8,6 +8,7 @@
 // rest of the run (the bench's RSS figure: 183 MB without, 196-207 MB with), for one faster cold pass.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { socketInodeInLink } from '../parse/fd-link.js';
 
 /** Processes with fewer fds than this are read by the calling thread alone. */
 export const SHARED_READ_MIN_FDS = 1024;
@@ -29,8 +30,8 @@ const BY_WORKER = 3; // fds the worker read
 
 /**
  * The worker's code, plain JavaScript run with `eval` (the same text from the bundle and from the
- * TypeScript sources; no file to locate next to a bundle chunk). It mirrors readRange below: readlinkat
- * on a directory fd, inode (>= 0), 0 for a link that is not a socket, -1 for an fd that is not open.
+ * TypeScript sources; no file to locate next to a bundle chunk). It does what readRangeShared below does:
+ * readlinkat on a directory fd, the link parsed by parse/fd-link.ts's socketInodeInLink (its source, inlined).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -40,15 +41,7 @@ const open = lib.func('int open(const char *path, int flags)');
 const readlinkat = lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)');
 const close = lib.func('int close(int fd)');
 const buf = Buffer.alloc(64);
-const PREFIX = [0x73, 0x6f, 0x63, 0x6b, 0x65, 0x74, 0x3a, 0x5b];
-function inodeOf(n) {
-  if (n < 0) return -1;
-  if (n < 10 || n >= 64 || buf[n - 1] !== 0x5d) return 0;
-  for (let i = 0; i < 8; i++) if (buf[i] !== PREFIX[i]) return 0;
-  let ino = 0;
-  for (let i = 8; i < n - 1; i++) { const d = buf[i] - 48; if (d < 0 || d > 9) return 0; ino = ino * 10 + d; }
-  return ino;
-}
+const inodeOf = ${socketInodeInLink.toString()};
 parentPort.postMessage('ready');
 parentPort.on('message', (job) => {
   const ctl = new Int32Array(job.ctl);
@@ -63,7 +56,7 @@ parentPort.on('message', (job) => {
         const stop = Math.min(job.end, start + ${CHUNK});
         let found = 0;
         for (let fd = start; fd < stop; fd++) {
-          const ino = inodeOf(readlinkat(dirFd, String(fd), buf, 64));
+          const ino = inodeOf(buf, readlinkat(dirFd, String(fd), buf, 64));
           out[fd] = ino;
           if (ino >= 0) found++;
         }
