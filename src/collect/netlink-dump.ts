@@ -21,6 +21,8 @@ export interface DumpStats {
   ms: number;
   /** Longest stretch the main thread spent parsing one chunk (what the event loop waits, at most). */
   maxParseMs: number;
+  /** Sockets whose object the previous dump made (SocketReuse), when the dump reused. */
+  reused?: number;
 }
 
 /** True when the buffer holds NLMSG_DONE or NLMSG_ERROR (a cheap header-only scan). */

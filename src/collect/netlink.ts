@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { PortAggregator, rememberPortSummaries } from '../model/aggregate.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { AF_INET, AF_INET6, AF_UNSPEC, ALL_STATES_MASK, BOUND_INACTIVE_BIT, IPPROTO_TCP, IPPROTO_UDP, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
+import { AF_INET, AF_INET6, AF_UNSPEC, ALL_STATES_MASK, BOUND_INACTIVE_BIT, IPPROTO_TCP, IPPROTO_UDP, SocketReuse, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
 import { buildUnixDiagRequest, parseUnixDiagBuffer, type UnixDiagSocket } from '../parse/unix-diag.js';
 import { attributeOwners } from './assemble.js';
 import { prefetchWith, prepareWith } from './attribution.js';
@@ -123,6 +123,11 @@ export interface NetlinkDumpOptions {
   boundOnly?: boolean;
   /** Called with each chunk's TCP/UDP sockets of the first dump as it is parsed (`sockets` from `from` on). */
   onChunk?: (sockets: readonly Socket[], from: number) => void;
+  /**
+   * Previous dumps (one per kind of TCP dump) whose unchanged sockets this dump reuses instead of
+   * making anew (SocketReuse); kept by a collector that polls. Ignored with `details`.
+   */
+  reuse?: Map<string, SocketReuse>;
 }
 
 /** Opens a netlink socket (injected by tests to simulate failures). */
@@ -200,20 +205,34 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
       peerPort: opts.peerPort,
       seq,
     });
-    const ctx: InetDiagContext = { protocol: job.protocol, interfaces };
     const sockets: Socket[] = [];
+    let reuse: SocketReuse | undefined;
+    if (opts.reuse && job.protocol === 'tcp' && !opts.details) {
+      const key = `${what} ${opts.port ?? ''} ${opts.peerPort ?? ''} ${opts.boundOnly ? 'bound' : ''}`;
+      reuse = opts.reuse.get(key);
+      if (!reuse) opts.reuse.set(key, (reuse = new SocketReuse()));
+      reuse.begin(sockets);
+    }
+    const ctx: InetDiagContext = { protocol: job.protocol, interfaces, reuse };
     // Only the first dump feeds the aggregator as it goes (see `aggregator`).
     const agg = seq === 1 ? opts.aggregator : undefined;
     const onChunk = seq === 1 ? opts.onChunk : undefined;
-    const stats = await runDump(sock, req, what, (buf, len) => {
-      const from = sockets.length;
-      const r = parseInetDiagBuffer(buf, len, ctx, sockets);
-      fed.count = sockets.length;
-      if (agg) for (let i = from; i < sockets.length; i++) agg.add(sockets[i]);
-      if (onChunk && sockets.length > from) onChunk(sockets, from);
-      return r;
-    });
-    return { sockets, stats, what };
+    let stats: DumpStats;
+    try {
+      stats = await runDump(sock, req, what, (buf, len) => {
+        const from = sockets.length;
+        const r = parseInetDiagBuffer(buf, len, ctx, sockets);
+        fed.count = sockets.length;
+        if (agg) for (let i = from; i < sockets.length; i++) agg.add(sockets[i]);
+        if (onChunk && sockets.length > from) onChunk(sockets, from);
+        return r;
+      });
+    } catch (e) {
+      reuse?.reset();
+      throw e;
+    }
+    reuse?.end();
+    return { sockets, stats: reuse ? { ...stats, reused: reuse.hits } : stats, what };
   };
   const runUnix = async (sock: NetlinkSocket, seq: number): Promise<DumpResult> => {
     const sockets: UnixDiagSocket[] = [];
@@ -305,6 +324,8 @@ function asCollectorError(e: unknown): CollectorError {
 /** Reads sockets through NETLINK_SOCK_DIAG (Linux only; needs koffi's native module). */
 export class NetlinkSource implements SocketSource {
   readonly name = 'netlink' as const;
+  /** The last dump of each kind, for SocketReuse. */
+  private readonly reuse = new Map<string, SocketReuse>();
   /** `opts.prefetchMinInodes`: wanted sockets before a targeted collection starts reading their likely owner (tests lower it). */
   constructor(
     private readonly open?: SocketOpener,
@@ -340,7 +361,10 @@ export class NetlinkSource implements SocketSource {
     let dump: NetlinkDumpResult;
     let host: Awaited<ReturnType<typeof readHostInfo>>;
     try {
-      const dumping = dumpSockets({ ...opts, aggregator, onChunk }, this.open);
+      // A poll after a poll reuses the objects of unchanged sockets; not when attribution writes to
+      // every socket (scope all), which must not reach an older snapshot's objects.
+      const reuse = scope === 'all' ? undefined : this.reuse;
+      const dumping = dumpSockets({ ...opts, aggregator, onChunk, reuse }, this.open);
       // While the kernel starts the dump: the process list the prefetch will read, and the fd-reading thread when a process holds thousands of fds.
       if (prefetch) prepareWith()?.();
       [dump, host] = await Promise.all([dumping, readHostInfo()]);

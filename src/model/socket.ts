@@ -136,6 +136,12 @@ export interface Socket {
   boundDevice?: string;
 }
 
+/**
+ * The `processes` of every socket before attribution: one frozen empty array instead of 100,000
+ * (attribution replaces the array, never pushes into it; snapshots are treated as immutable).
+ */
+export const NO_PROCESSES = Object.freeze([]) as unknown as ProcessRef[];
+
 /** Normalizes an address: strips IPv4-mapped prefixes and brackets, lowercases IPv6. */
 export function normalizeAddress(raw: string): { address: string; scope?: string; mapped: boolean } {
   let a = raw.trim();

@@ -25,6 +25,10 @@ export const INET_DIAG_BC_D_GE = 4;
 export const INET_DIAG_BC_D_LE = 5;
 /** Every TCP state bit, TCP_ESTABLISHED (1) .. TCP_NEW_SYN_RECV (12). */
 export const ALL_STATES_MASK = 0x1ffe;
+/** Kernel TCP state numbers the parsers test for (include/net/tcp_states.h). */
+export const TCP_TIME_WAIT = 6;
+export const TCP_LISTEN = 10;
+export const TCP_NEW_SYN_RECV = 12;
 /**
  * TCP sockets bound to a port but neither listening nor connected (bind() without listen() or
  * connect()): they hold the port (EADDRINUSE), and `ss` lists them only with -B (iproute2 6.7+).

@@ -1,14 +1,17 @@
 // Pure parser for inet_diag replies: inet_diag_msg and its attributes into Socket records
 // (layout from include/uapi/linux/inet_diag.h). Framing is in netlink-frame.ts, requests in
-// inet-diag-request.ts, tcp_info and skmeminfo in tcp-info.ts; all are re-exported here.
-import { KERNEL_STATE_BY_NUMBER, type Endpoint, type ProcessRef, type Protocol, type Socket, type SocketTimer } from '../model/socket.js';
+// inet-diag-request.ts, tcp_info and skmeminfo in tcp-info.ts, reuse of unchanged sockets in
+// inet-diag-reuse.ts; all are re-exported here.
+import { KERNEL_STATE_BY_NUMBER, NO_PROCESSES, type Endpoint, type Protocol, type Socket, type SocketTimer } from '../model/socket.js';
 import { AF_INET, AF_INET6, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY, align4, walkNetlink } from './netlink-frame.js';
-import { INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO, TCPDIAG_GETSOCK } from './inet-diag-request.js';
+import { INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO, TCPDIAG_GETSOCK, TCP_NEW_SYN_RECV, TCP_TIME_WAIT } from './inet-diag-request.js';
+import { reusable, type SocketReuse } from './inet-diag-reuse.js';
 import { parseSkMemInfo, parseTcpInfo, readCString } from './tcp-info.js';
 
 export * from './netlink-frame.js';
 export * from './inet-diag-request.js';
 export * from './tcp-info.js';
+export * from './inet-diag-reuse.js';
 
 
 // ---- addresses ----
@@ -111,20 +114,16 @@ function sharedEndpoint(address: string, port: number): Endpoint {
 
 const TIMER_NAMES: SocketTimer['name'][] = ['off', 'on', 'keepalive', 'timewait', 'persist'];
 
-/**
- * The `processes` of every socket before attribution: one frozen empty array instead of 100,000
- * (attribution replaces the array, never pushes into it; snapshots are treated as immutable).
- */
-export const NO_PROCESSES = Object.freeze([]) as unknown as ProcessRef[];
-const TCP_TIME_WAIT = 6;
-const TCP_NEW_SYN_RECV = 12;
 
 /** What the caller knows that the buffer does not: the protocol dumped and interface names. */
 export interface InetDiagContext {
   protocol: Exclude<Protocol, 'unix'>;
   /** ifindex -> name (from /sys/class/net); unknown indexes are shown as the number. */
   interfaces?: ReadonlyMap<number, string>;
+  /** The previous dump of the same sockets, whose unchanged TCP sockets are reused (see SocketReuse). */
+  reuse?: SocketReuse;
 }
+
 
 function ifName(ctx: InetDiagContext, index: number): string {
   return ctx.interfaces?.get(index) ?? String(index);
@@ -235,6 +234,7 @@ export function parseInetDiagBuffer(buf: Uint8Array, len: number, ctx: InetDiagC
   const end = Math.min(len, buf.length);
   const dv = new DataView(buf.buffer, buf.byteOffset, end);
   const out: InetDiagBatch = { sockets: into, done: false, error: 0, interrupted: false, skipped: 0, trailing: 0 };
+  const reuse = ctx.protocol === 'tcp' ? ctx.reuse : undefined;
   let off = 0;
   while (off + NLMSG_HDRLEN <= end) {
     const mlen = dv.getUint32(off, true);
@@ -242,9 +242,18 @@ export function parseInetDiagBuffer(buf: Uint8Array, len: number, ctx: InetDiagC
     const type = dv.getUint16(off + 4, true);
     if (dv.getUint16(off + 6, true) & NLM_F_DUMP_INTR) out.interrupted = true;
     if (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) {
-      const s = mlen - NLMSG_HDRLEN >= INET_DIAG_MSG_LEN ? parseInetDiagAt(dv, buf, off + NLMSG_HDRLEN, off + mlen, ctx) : null;
-      if (s) into.push(s);
-      else out.skipped++;
+      if (mlen - NLMSG_HDRLEN < INET_DIAG_MSG_LEN) out.skipped++;
+      else {
+        const same = reuse !== undefined ? reusable(dv, off + NLMSG_HDRLEN, off + mlen, reuse, into.length) : undefined;
+        if (same !== undefined) {
+          reuse!.hits++;
+          into.push(same);
+        } else {
+          const s = parseInetDiagAt(dv, buf, off + NLMSG_HDRLEN, off + mlen, ctx);
+          if (s) into.push(s);
+          else out.skipped++;
+        }
+      }
     } else if (type === NLMSG_DONE || type === NLMSG_ERROR) {
       const w = walkNetlink(buf.subarray(off, end), end - off);
       out.done = w.done;

@@ -8,11 +8,10 @@
 // key order; a line it is not sure of (unix sockets, users:(...), -i/-m details, a device suffix, an
 // unexpected token or byte) goes to parseSsLine. test/parse/ss-fast.test.ts holds the two equal on
 // every fixture line, on generated lines and across chunk boundaries.
-import { normalizeAddress, type Endpoint, type ProcessRef, type Socket, type SocketState, type SocketTimer } from '../model/socket.js';
+import { NO_PROCESSES, normalizeAddress, type Endpoint, type ProcessRef, type Socket, type SocketState, type SocketTimer } from '../model/socket.js';
 import { parseSsLine, parseTimer, SS_STATES } from './ss-line.js';
 
 /** Shared by every socket without an owner: attribution replaces the array, never mutates it. */
-const NO_PROCESSES = Object.freeze([]) as unknown as ProcessRef[];
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;

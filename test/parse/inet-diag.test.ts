@@ -16,6 +16,7 @@ import {
   NLM_F_DUMP_INTR,
   NLM_F_MULTI,
   SOCK_DIAG_BY_FAMILY,
+  SocketReuse,
   TCPDIAG_GETSOCK,
   TCP_INFO_OFFSETS,
   buildInetDiagRequest,
@@ -27,7 +28,9 @@ import {
   runPortBytecode,
   walkAttrs,
   walkNetlink,
+  type InetDiagContext,
 } from '../../src/parse/inet-diag.js';
+import type { Socket } from '../../src/model/socket.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/netlink/${name}`, import.meta.url));
 const manifest = JSON.parse(readFileSync(new URL('../fixtures/netlink/manifest.json', import.meta.url), 'utf8')) as Record<string, number | string>;
@@ -443,4 +446,78 @@ test('capture: every split point of a real dump yields whole sockets or a report
     assert.equal(r.done, false);
     for (const s of r.sockets) assert.ok(s.local.port > 0);
   }
+});
+
+test('SocketReuse: an unchanged TCP socket is the previous dump\'s object; any change the parser reads makes a new one', () => {
+  const reuse = new SocketReuse();
+  const ESTABLISHED = 1;
+  const LISTEN = 10;
+  const base = (cookie: number, m: MsgSpec = {}): Buffer => nlmsg(SOCK_DIAG_BY_FAMILY, diagMsg({ state: ESTABLISHED, sport: 40000 + cookie, cookie: [cookie, 0], ...m }));
+  const dump = (msgs: Buffer[], ctx: InetDiagContext = { protocol: 'tcp', reuse }) => {
+    const into: Socket[] = [];
+    reuse.begin(into);
+    const buf = Buffer.concat([...msgs, done()]);
+    const r = parseInetDiagBuffer(buf, buf.length, ctx, into);
+    assert.equal(r.done, true);
+    reuse.end();
+    return into;
+  };
+  const first = dump([base(1), base(2), base(3), base(4, { state: LISTEN }), base(5, { timer: 2, expires: 7000 }), base(6, { rqueue: 10 }), base(7), base(8)]);
+  assert.equal(first.length, 8);
+  first[6].processes = [{ pid: 1, name: 'x', fd: 3 }]; // attribution wrote to socket 7
+
+  // Socket 2 gone, socket 9 new at the front; 6's queue drained; 8 changed its inode (not a real kernel event: any field counts).
+  const second = dump([base(9), base(1), base(3), base(4, { state: LISTEN }), base(5, { timer: 2, expires: 6000 }), base(6, { rqueue: 0 }), base(7), base(8, { inode: 999 })]);
+  const byCookie = (list: Socket[], c: number) => list.find((s) => s.cookie === String(c))!;
+  assert.equal(reuse.hits, 2, 'sockets 1 and 3 reused');
+  assert.equal(byCookie(second, 1), byCookie(first, 1));
+  assert.equal(byCookie(second, 3), byCookie(first, 3));
+  assert.notEqual(byCookie(second, 4), byCookie(first, 4), 'LISTEN sockets are attribution\'s: never reused');
+  assert.notEqual(byCookie(second, 5), byCookie(first, 5), 'a socket with a timer is made anew (its expiry moves)');
+  assert.equal(byCookie(second, 6).recvQ, 0);
+  assert.notEqual(byCookie(second, 7), byCookie(first, 7), 'a socket attribution wrote to is made anew');
+  assert.deepEqual(byCookie(second, 7).processes, []);
+  assert.equal(byCookie(second, 8).inode, 999);
+  // Every socket of the second dump is what a parse without reuse gives.
+  const plain = parseInetDiagBuffer(Buffer.concat([base(9), base(1), base(3), base(4, { state: LISTEN }), base(5, { timer: 2, expires: 6000 }), base(6, { rqueue: 0 }), base(7), base(8, { inode: 999 }), done()]), Infinity, { protocol: 'tcp' });
+  assert.deepEqual(second, plain.sockets);
+
+  // State, ports, uid, family each count; a message with tcp_info (a details dump) is never reused.
+  const third = dump([base(9, { state: 8 }), base(1, { dport: 1 }), base(3, { uid: 0 }), base(6, { family: AF_INET6, src: Array(16).fill(0), dst: Array(16).fill(0) })]);
+  assert.equal(reuse.hits, 0);
+  assert.equal(third[0].state, 'CLOSE_WAIT');
+  assert.equal(third[3].ipVersion, 6);
+  const withInfo = (c: number) => base(c, { attrs: [attr(INET_DIAG_INFO, tcpInfo(104, { rtt: 1000 }))] });
+  dump([withInfo(20)]);
+  dump([withInfo(20)]);
+  assert.equal(reuse.hits, 0);
+  // UDP dumps never reuse (connect() can move a UDP socket's peer without a state change).
+  dump([base(30)], { protocol: 'udp', reuse });
+  dump([base(30)], { protocol: 'udp', reuse });
+  assert.equal(reuse.hits, 0);
+});
+
+test('SocketReuse: finds sockets again after insertions and removals anywhere in the walk', () => {
+  const reuse = new SocketReuse();
+  const msgs = (cookies: number[]) => Buffer.concat([...cookies.map((c) => nlmsg(SOCK_DIAG_BY_FAMILY, diagMsg({ state: 1, sport: c & 0xffff, cookie: [c, 0] }))), done()]);
+  const run = (cookies: number[]) => {
+    const into: Socket[] = [];
+    reuse.begin(into);
+    parseInetDiagBuffer(msgs(cookies), Infinity, { protocol: 'tcp', reuse }, into);
+    reuse.end();
+    return into;
+  };
+  const all = Array.from({ length: 2000 }, (_, i) => i + 1);
+  run(all);
+  // 20 removed in a run (more than the lookahead) and 50 scattered new ones.
+  const changed = all.filter((c) => c < 500 || c >= 520).flatMap((c) => (c % 40 === 0 ? [c, 100000 + c] : [c]));
+  const second = run(changed);
+  assert.equal(second.length, changed.length);
+  // After the gap, 16 misses in a row make it index the previous dump's cookies; from then on every one is found.
+  assert.ok(reuse.hits >= 1980 - 16 && reuse.hits <= 1980, `hits ${reuse.hits}`);
+  // Scattered new sockets alone never need the index: every socket that stayed is reused.
+  const third = run(changed.flatMap((c) => (c % 50 === 0 ? [c, 200000 + c] : [c])));
+  assert.equal(reuse.hits, changed.length);
+  assert.equal(third.length, changed.length + changed.filter((c) => c % 50 === 0).length);
+  assert.deepEqual(second.map((s) => s.cookie), changed.map(String));
 });

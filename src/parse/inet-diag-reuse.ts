@@ -1,0 +1,152 @@
+// Reuse of unchanged sockets across dumps (SocketReuse): reads the fields of an inet_diag_msg the
+// parser would set and hands back the previous dump's object when none changed. Pure, like the parser.
+import { KERNEL_STATE_BY_NUMBER, NO_PROCESSES, type Socket } from '../model/socket.js';
+import { AF_INET6, align4 } from './netlink-frame.js';
+import { INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO, TCP_LISTEN, TCP_NEW_SYN_RECV, TCP_TIME_WAIT } from './inet-diag-request.js';
+
+/** How far past the cursor a reused socket is looked for in the previous dump (see SocketReuse). */
+const REUSE_LOOKAHEAD = 8;
+/** Misses in a row after which SocketReuse looks cookies up in an index of the previous dump. */
+const REUSE_MISSES_BEFORE_INDEX = 16;
+
+/**
+ * The sockets of the previous dump of the same kind (same protocol, families and filter) and their
+ * cookies, so that a socket the kernel reports unchanged is the same object again: a monitor polling
+ * 100,000 idle connections every second then allocates (and the garbage collector copies) only what
+ * changed, as htop keeps its process records across refreshes.
+ *
+ * "Unchanged" is every field the parser sets: same cookie (the kernel's id of the socket, never reused
+ * during a boot), state, ports, queues, uid and inode, with no timer, no bound interface and no
+ * attributes asked for (tcp_info changes on every read: a details dump never reuses). Only TCP
+ * sockets that no attribution touched are reused (LISTEN sockets and any socket with processes are
+ * made anew), so attribution never writes to an object an older snapshot holds.
+ *
+ * The kernel walks its hash table in the same order on every dump, so the previous dump is read with
+ * a cursor (see find()); a connected TCP socket's addresses never change, and one that connects again
+ * passes through SYN_SENT, which has a timer, so cookie, state and ports stand for the addresses.
+ */
+export class SocketReuse {
+  private prev: Socket[] = [];
+  private prevCookies = new Float64Array(0);
+  private cursor = 0;
+  private misses = 0;
+  private index: Map<number, number> | null = null;
+  private next: Socket[] = [];
+  private nextCookies = new Float64Array(1024);
+  /** Sockets reused in the current dump (tests and the bench read it). */
+  hits = 0;
+
+  /** Starts a dump whose sockets are pushed into `into`. */
+  begin(into: Socket[]): void {
+    this.next = into;
+    this.cursor = 0;
+    this.misses = 0;
+    this.index = null;
+    this.hits = 0;
+  }
+
+  /** Makes the dump just parsed the one the next dump reuses from. */
+  end(): void {
+    this.prev = this.next;
+    const c = this.prevCookies;
+    this.prevCookies = this.nextCookies;
+    this.nextCookies = c.length >= this.prev.length ? c : new Float64Array(this.prev.length + 1024);
+    this.next = [];
+    this.index = null;
+  }
+
+  /** Forgets the previous dump (a dump that failed half-way). */
+  reset(): void {
+    this.prev = [];
+    this.next = [];
+    this.index = null;
+  }
+
+  /** Records the cookie of the socket about to be pushed at `index` of the current dump. */
+  record(index: number, cookie: number): void {
+    if (index >= this.nextCookies.length) {
+      const grown = new Float64Array(Math.max(1024, this.nextCookies.length * 2));
+      grown.set(this.nextCookies);
+      this.nextCookies = grown;
+    }
+    this.nextCookies[index] = cookie;
+  }
+
+  /**
+   * The previous dump's socket with this cookie: at the cursor or a few after it, else at the same
+   * position; after a few misses in a row (a long run of sockets gone), through an index of the
+   * previous dump's cookies, built then and kept for the rest of this dump.
+   */
+  find(cookie: number, index: number): Socket | undefined {
+    const prev = this.prev;
+    const cookies = this.prevCookies;
+    const n = prev.length;
+    const stop = Math.min(n, this.cursor + REUSE_LOOKAHEAD);
+    for (let i = this.cursor; i < stop; i++) {
+      if (cookies[i] === cookie) return this.found(i);
+    }
+    if (index < n && cookies[index] === cookie) return this.found(index);
+    if (++this.misses < REUSE_MISSES_BEFORE_INDEX && this.index === null) return undefined;
+    if (this.index === null) {
+      this.index = new Map();
+      for (let i = 0; i < n; i++) if (cookies[i] === cookies[i]) this.index.set(cookies[i], i);
+    }
+    const i = this.index.get(cookie);
+    return i === undefined ? undefined : this.found(i);
+  }
+
+  private found(i: number): Socket {
+    this.cursor = i + 1;
+    this.misses = 0;
+    return this.prev[i];
+  }
+}
+
+/**
+ * The previous dump's socket for the message at [b, end) when nothing the parser reads has changed.
+ * Records the message's cookie either way (NaN when it has none, or one too big for a double).
+ */
+export function reusable(dv: DataView, b: number, end: number, reuse: SocketReuse, index: number): Socket | undefined {
+  const cookieLo = dv.getUint32(b + 44, true);
+  const cookieHi = dv.getUint32(b + 48, true);
+  if (cookieHi >= 0x200000) {
+    reuse.record(index, NaN);
+    return undefined;
+  }
+  const cookie = cookieHi * 4294967296 + cookieLo;
+  reuse.record(index, cookie);
+  const kstate = dv.getUint8(b + 1);
+  if (end !== b + INET_DIAG_MSG_LEN && hasWantedAttribute(dv, b + INET_DIAG_MSG_LEN, end)) return undefined;
+  if (dv.getUint8(b + 2) !== 0 || dv.getUint32(b + 40, true) !== 0 || kstate === TCP_LISTEN) return undefined;
+  const p = reuse.find(cookie, index);
+  if (
+    p === undefined ||
+    p.processes !== NO_PROCESSES ||
+    p.state !== KERNEL_STATE_BY_NUMBER[kstate] ||
+    p.recvQ !== dv.getUint32(b + 56, true) ||
+    p.sendQ !== dv.getUint32(b + 60, true) ||
+    p.local.port !== dv.getUint16(b + 4, false) ||
+    p.peer.port !== dv.getUint16(b + 6, false) ||
+    p.ipVersion !== (dv.getUint8(b) === AF_INET6 ? 6 : 4) ||
+    p.timer !== undefined ||
+    p.boundDevice !== undefined ||
+    p.tcpInfo !== undefined ||
+    p.skmem !== undefined
+  ) {
+    return undefined;
+  }
+  if (kstate !== TCP_TIME_WAIT && kstate !== TCP_NEW_SYN_RECV && (p.uid !== dv.getUint32(b + 64, true) || p.inode !== dv.getUint32(b + 68, true))) return undefined;
+  return p;
+}
+
+/** True when the attributes at [off, end) hold one the parser reads (tcp_info, skmeminfo, congestion). */
+function hasWantedAttribute(dv: DataView, off: number, end: number): boolean {
+  while (off + 4 <= end) {
+    const alen = dv.getUint16(off, true);
+    if (alen < 4 || off + alen > end) return true;
+    const type = dv.getUint16(off + 2, true) & 0x3fff;
+    if (type === INET_DIAG_INFO || type === INET_DIAG_SKMEMINFO || type === INET_DIAG_CONG) return true;
+    off += align4(alen);
+  }
+  return false;
+}

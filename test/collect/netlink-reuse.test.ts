@@ -1,0 +1,96 @@
+// SocketReuse on real loopback sockets: a NetlinkSource that polls hands back the same object for a
+// socket the kernel reports unchanged, a new one for a socket that changed, and never reuses across
+// a collection whose attribution writes to every socket.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, connect, type Server, type Socket as NetSocket } from 'node:net';
+import { once } from 'node:events';
+import { NetlinkSource } from '../../src/collect/netlink.js';
+import '../../src/collect/processes.js';
+import type { Socket } from '../../src/model/socket.js';
+
+let server: Server;
+let port = 0;
+const accepted: NetSocket[] = [];
+const clients: NetSocket[] = [];
+
+before(async () => {
+  // pauseOnConnect: nothing is read, so bytes a client writes stay in the server side's receive queue.
+  server = createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  port = (server.address() as { port: number }).port;
+  for (let i = 0; i < 5; i++) {
+    const c = connect(port, '127.0.0.1');
+    await once(c, 'connect');
+    clients.push(c);
+  }
+  while (accepted.length < 5) await new Promise((r) => setTimeout(r, 5));
+});
+
+after(() => {
+  for (const s of [...clients, ...accepted]) s.destroy();
+  server.close();
+});
+
+/** The server side of each connection (local port = the server's), by peer port. */
+function serverSide(sockets: Socket[]): Map<number, Socket> {
+  const m = new Map<number, Socket>();
+  for (const s of sockets) if (s.protocol === 'tcp' && s.local.port === port && s.state === 'ESTABLISHED') m.set(s.peer.port, s);
+  return m;
+}
+
+for (const filtered of [false, true]) {
+  test(`${filtered ? 'a port-filtered dump' : 'the whole-host dump'}: unchanged sockets are the same objects, a changed one is new and right`, async () => {
+    const src = new NetlinkSource();
+    const opts = filtered ? { port } : {};
+    const a = await src.collect(opts);
+    const b = await src.collect(opts);
+    const sa = serverSide(a.sockets);
+    const sb = serverSide(b.sockets);
+    assert.equal(sa.size, 5);
+    assert.equal(sb.size, 5);
+    for (const [peer, s] of sb) assert.equal(s, sa.get(peer), `server side of :${peer} reused`);
+    const listenA = a.sockets.find((s) => s.local.port === port && s.state === 'LISTEN')!;
+    const listenB = b.sockets.find((s) => s.local.port === port && s.state === 'LISTEN')!;
+    assert.notEqual(listenB, listenA, 'the listener (attribution writes its owner) is made anew');
+    assert.deepEqual(listenB.processes.map((p) => p.pid), [process.pid]);
+
+    // 1,000 unread bytes on one connection: its server side is a new object with Recv-Q 1000; the others stay.
+    const writer = clients[filtered ? 1 : 0];
+    writer.write(Buffer.alloc(1000, 1));
+    const peerPort = writer.localPort!;
+    let c: Map<number, Socket> = sb;
+    for (let i = 0; i < 100 && c.get(peerPort)!.recvQ !== 1000; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      c = serverSide((await src.collect(opts)).sockets);
+    }
+    const changed = c.get(peerPort)!;
+    assert.equal(changed.recvQ, 1000);
+    assert.notEqual(changed, sb.get(peerPort));
+    assert.equal(sb.get(peerPort)!.recvQ, 0, 'the earlier snapshot keeps what it saw');
+    for (const [peer, s] of c) if (peer !== peerPort) assert.equal(s, sa.get(peer));
+    // What a fresh source (no reuse) reads is what the polling one returned.
+    const fresh = serverSide((await new NetlinkSource().collect(opts)).sockets);
+    for (const [peer, s] of fresh) assert.deepEqual(c.get(peer), s);
+  });
+}
+
+test('a collection that attributes every socket reuses nothing and leaves earlier snapshots as they were', async () => {
+  const src = new NetlinkSource();
+  const a = await src.collect({ port });
+  const all = await src.collect({ port, processes: 'all' });
+  const sa = serverSide(a.sockets);
+  const sall = serverSide(all.sockets);
+  for (const [peer, s] of sall) {
+    assert.notEqual(s, sa.get(peer));
+    assert.deepEqual(s.processes.map((p) => p.pid), [process.pid]);
+    assert.deepEqual(sa.get(peer)!.processes, [], 'the listeners-only snapshot still shows no owner for a connection');
+  }
+  // The next listeners-only poll does not pick up objects attribution wrote to.
+  const b = await src.collect({ port });
+  for (const [peer, s] of serverSide(b.sockets)) {
+    assert.notEqual(s, sall.get(peer));
+    assert.deepEqual(s.processes, []);
+  }
+});
