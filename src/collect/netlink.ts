@@ -300,15 +300,17 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     }
   }
 
-  let sockets: Socket[];
-  if (results.length === 1) sockets = results[0].sockets;
-  else {
-    sockets = [];
-    for (const r of results) for (const s of r.sockets) sockets.push(s);
+  const stats = results.map((r) => ({ ...r.stats, what: r.what, sockets: r.sockets.length }));
+  // The first dump's array (the big one) takes the others' sockets: no second 100,000-entry array.
+  // SocketReuse keeps that array as its previous dump but reads only its own length of it.
+  const sockets = results[0]?.sockets ?? [];
+  for (let k = 1; k < results.length; k++) {
+    const more = results[k].sockets;
+    for (let i = 0; i < more.length; i++) sockets.push(more[i]);
   }
   return {
     sockets,
-    stats: results.map((r) => ({ ...r.stats, what: r.what, sockets: r.sockets.length })),
+    stats,
     interrupted: results.some((r) => r.stats.interrupted),
     notes,
   };

@@ -37,9 +37,14 @@ function keepTop(top: PeerCount[], address: string, count: number): void {
     if (count < last.count || (count === last.count && address > last.address)) return;
     top.pop();
   }
+  // Insertion by hand: splice would make an array of the removed (none) on every call.
   let i = top.length;
-  while (i > 0 && (top[i - 1].count < count || (top[i - 1].count === count && top[i - 1].address > address))) i--;
-  top.splice(i, 0, { address, count });
+  top.push(undefined as unknown as PeerCount);
+  while (i > 0 && (top[i - 1].count < count || (top[i - 1].count === count && top[i - 1].address > address))) {
+    top[i] = top[i - 1];
+    i--;
+  }
+  top[i] = { address, count };
 }
 
 /** Distinct peers an accumulator keeps in two small arrays before it makes a Map of them. */

@@ -28,6 +28,8 @@ const REUSE_MISSES_BEFORE_INDEX = 16;
 export class SocketReuse {
   private prev: Socket[] = [];
   private prevCookies = new Float64Array(0);
+  /** Sockets of the previous dump: the caller may append other sockets to its array afterwards. */
+  private prevLength = 0;
   private cursor = 0;
   private misses = 0;
   private index: Map<number, number> | null = null;
@@ -48,9 +50,10 @@ export class SocketReuse {
   /** Makes the dump just parsed the one the next dump reuses from. */
   end(): void {
     this.prev = this.next;
+    this.prevLength = this.next.length;
     const c = this.prevCookies;
     this.prevCookies = this.nextCookies;
-    this.nextCookies = c.length >= this.prev.length ? c : new Float64Array(this.prev.length + 1024);
+    this.nextCookies = c.length >= this.prevLength ? c : new Float64Array(this.prevLength + 1024);
     this.next = [];
     this.index = null;
   }
@@ -58,6 +61,7 @@ export class SocketReuse {
   /** Forgets the previous dump (a dump that failed half-way). */
   reset(): void {
     this.prev = [];
+    this.prevLength = 0;
     this.next = [];
     this.index = null;
   }
@@ -80,7 +84,7 @@ export class SocketReuse {
   find(cookie: number, index: number): Socket | undefined {
     const prev = this.prev;
     const cookies = this.prevCookies;
-    const n = prev.length;
+    const n = this.prevLength;
     const stop = Math.min(n, this.cursor + REUSE_LOOKAHEAD);
     for (let i = this.cursor; i < stop; i++) {
       if (cookies[i] === cookie) return this.found(i);
