@@ -35,11 +35,18 @@ const BY_WORKER = 3; // fds the worker read
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const koffi = require(workerData.koffiPath);
-const lib = koffi.load('libc.so.6');
-const open = lib.func('int open(const char *path, int flags)');
-const readlinkat = lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)');
-const close = lib.func('int close(int fd)');
+const setup = new Int32Array(workerData.setup);
+let koffi, lib, open, readlinkat, close;
+try {
+  koffi = require(workerData.koffiPath);
+  lib = koffi.load('libc.so.6');
+  open = lib.func('int open(const char *path, int flags)');
+  readlinkat = lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)');
+  close = lib.func('int close(int fd)');
+} finally {
+  Atomics.store(setup, 0, 1);
+  Atomics.notify(setup, 0);
+}
 const buf = Buffer.alloc(64);
 const inodeOf = ${socketInodeInLink.toString()};
 parentPort.postMessage('ready');
@@ -77,6 +84,35 @@ interface Helper {
   idle: NodeJS.Timeout | undefined;
   /** Resolves true once the worker has loaded koffi and reads ranges, false if it failed first. */
   ready: Promise<boolean>;
+  /** Word 0 turns 1 when the worker's koffi set-up has finished or failed (see settledSetup). */
+  setup: Int32Array;
+  stopping: boolean;
+}
+
+/**
+ * How long stopping waits, at most, for a worker still loading koffi. Terminating a worker while
+ * koffi's native module initialises aborts the whole process (node-addon-api's fatal "napi_throw":
+ * koffi's init fails once the worker is terminating, and throwing that failure fails too); measured:
+ * 3 of 60 `analyze --port` runs on a port without sockets, whose attribution pass ended, stopping the
+ * worker, while it was still loading (about 20-40 ms after its start).
+ */
+const SETUP_WAIT_MS = 2000;
+
+/** Blocks this thread until the worker's koffi set-up has finished (or SETUP_WAIT_MS passed). */
+function settledSetup(h: Helper): void {
+  if (Atomics.load(h.setup, 0) === 0) Atomics.wait(h.setup, 0, 0, SETUP_WAIT_MS);
+}
+
+/** Workers that may still be loading koffi when the process exits (see SETUP_WAIT_MS). */
+const loading = new Set<Helper>();
+let exitHooked = false;
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  // Process exit terminates workers too: wait for any still loading (tens of ms) before it does.
+  process.on('exit', () => {
+    for (const h of loading) settledSetup(h);
+  });
 }
 
 /** undefined: not started; null: cannot run here (no koffi, not Linux, or the worker failed). */
@@ -87,7 +123,11 @@ let koffiPathOverride: string | undefined;
 function stop(h: Helper): void {
   if (helper === h) helper = undefined;
   if (h.idle) clearTimeout(h.idle);
-  void h.worker.terminate();
+  if (h.stopping) return;
+  h.stopping = true;
+  // Never while it loads koffi (see SETUP_WAIT_MS): once its set-up is over, without blocking the caller.
+  if (Atomics.load(h.setup, 0) !== 0) void h.worker.terminate();
+  else void h.ready.then(() => h.worker.terminate());
 }
 
 /**
@@ -100,10 +140,14 @@ export function startFdReadHelper(): boolean {
   try {
     const koffiPath = koffiPathOverride ?? createRequire(import.meta.url).resolve('koffi');
     // It allocates a short string per readlink and keeps nothing: a small heap keeps its memory small.
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { koffiPath }, stdout: true, stderr: true, resourceLimits: WORKER_LIMITS });
+    const setup = new SharedArrayBuffer(4);
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { koffiPath, setup }, stdout: true, stderr: true, resourceLimits: WORKER_LIMITS });
     worker.unref();
     let settle: (ok: boolean) => void = () => undefined;
-    const h: Helper = { worker, idle: undefined, ready: new Promise<boolean>((res) => (settle = res)) };
+    const h: Helper = { worker, idle: undefined, ready: new Promise<boolean>((res) => (settle = res)), setup: new Int32Array(setup), stopping: false };
+    hookExit();
+    loading.add(h);
+    void h.ready.then(() => loading.delete(h));
     worker.once('message', () => settle(true));
     // A worker that fails (koffi missing in it, a crash) is not restarted: ranges are read by the caller.
     worker.on('error', () => {

@@ -1,7 +1,8 @@
 // The worker thread that reads fd links alongside the attributor (src/collect/fd-read-helper.ts), on a
 // real child process holding thousands of fds (files with holes between them, and UDP sockets on loopback).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fdReadHelperReady, fdReadHelperRunning, setFdReadHelperKoffiPath, startFdReadHelper, stopFdReadHelper, SHARED_READ_MIN_FDS } from '../../src/collect/fd-read-helper.js';
@@ -136,4 +137,17 @@ test('a worker that cannot start (koffi not found in it) leaves the reading to t
   setFdReadHelperKoffiPath(undefined);
   assert.equal(startFdReadHelper(), true, 'a reset allows it again');
   assert.equal(await ready(), true);
+});
+
+test('stopping the worker or exiting while it loads koffi never aborts the process', () => {
+  const script = fileURLToPath(new URL('./fd-read-helper-stop.fixture.mts', import.meta.url));
+  const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', timeout: 60_000, cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+  // Terminating a worker inside koffi's native init used to abort (node-addon-api "napi_throw"): 1 in 40 start/stop cycles here.
+  const stop = run('stop');
+  assert.equal(stop.status, 0, `status ${stop.status} signal ${stop.signal}: ${stop.stderr.slice(0, 400)}`);
+  assert.match(stop.stdout, /stopped 50 times/);
+  for (let ms = 0; ms < 40; ms += 4) {
+    const exit = run('exit', String(ms));
+    assert.equal(exit.status, 0, `exit after ${ms} ms: status ${exit.status} signal ${exit.signal}: ${exit.stderr.slice(0, 400)}`);
+  }
 });
