@@ -1,7 +1,7 @@
 // The netlink collector: reads TCP, UDP (IPv4 + IPv6) and unix sockets straight from the kernel with
 // NETLINK_SOCK_DIAG dumps (what ss does, without ss's text formatting), parsed by src/parse/*-diag.ts.
 import { readdir, readFile } from 'node:fs/promises';
-import { PortAggregator, rememberPortSummaries } from '../model/aggregate.js';
+import { PortAggregator, forgetPortSummaries, rememberPortSummaries } from '../model/aggregate.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, ALL_STATES_MASK, BOUND_INACTIVE_BIT, IPPROTO_TCP, IPPROTO_UDP, SocketReuse, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
@@ -124,10 +124,34 @@ export interface NetlinkDumpOptions {
   /** Called with each chunk's TCP/UDP sockets of the first dump as it is parsed (`sockets` from `from` on). */
   onChunk?: (sockets: readonly Socket[], from: number) => void;
   /**
-   * Previous dumps (one per kind of TCP dump) whose unchanged sockets this dump reuses instead of
-   * making anew (SocketReuse); kept by a collector that polls. Ignored with `details`.
+   * What a collector that polls keeps between dumps, one PollMemory per kind of TCP dump: unchanged
+   * sockets are the previous dump's objects (SocketReuse), and `aggregator` rolls forward from the
+   * previous snapshot's aggregation. Ignored with `details`.
    */
-  reuse?: Map<string, SocketReuse>;
+  reuse?: Map<string, PollMemory>;
+}
+
+/**
+ * What a polling collector keeps from one dump of a kind to the next: the dump's sockets (for
+ * SocketReuse) and, when the caller aggregated, the per-port aggregation of the whole snapshot they
+ * began (its other dumps' sockets are appended to the same array). The next poll rolls it forward: it
+ * adds the sockets that are not the previous dump's objects and removes the previous snapshot's sockets
+ * that are not in the new one, instead of aggregating every socket again. At 100,000 sockets,
+ * aggregating every socket during the dump made the dump 18 ms longer (103 against 85 ms, 12 dumps
+ * each, alternated); a steady poll now adds and removes a few thousand.
+ */
+export class PollMemory {
+  readonly reuse = new SocketReuse();
+  /** The aggregation of every TCP/UDP socket of `sockets`, or null (cannot roll: start afresh). */
+  aggregator: PortAggregator | null = null;
+  /** The last snapshot's sockets (the array the aggregator saw). */
+  sockets: Socket[] | null = null;
+
+  forget(): void {
+    this.aggregator = null;
+    this.sockets = null;
+    this.reuse.reset();
+  }
 }
 
 /** Opens a netlink socket (injected by tests to simulate failures). */
@@ -135,6 +159,12 @@ export type SocketOpener = (timeoutMs: number) => Promise<NetlinkSocket>;
 
 export interface NetlinkDumpResult {
   sockets: Socket[];
+  /**
+   * The aggregation of every TCP/UDP socket of `sockets`: `opts.aggregator`, or the previous poll's
+   * rolled forward (PollMemory). Undefined without `opts.aggregator`, or when a rolled aggregation
+   * cannot be trusted (an interrupted dump may list a socket twice).
+   */
+  aggregator?: PortAggregator;
   stats: (DumpStats & { what: string; sockets: number })[];
   interrupted: boolean;
   /** What the user should know (a family the kernel cannot dump). */
@@ -159,6 +189,9 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
   const wantUnix = protocols.includes('unix') && !filtered;
   type DumpResult = { sockets: Socket[]; stats: DumpStats; what: string };
   const results: DumpResult[] = [];
+  /** The first dump's PollMemory and the aggregator it fed (opts.aggregator, or the memory's rolled forward). */
+  let first: { memory: PollMemory; aggregator: PortAggregator; rolling: boolean } | undefined;
+  const aggregatorOf = () => first?.aggregator ?? opts.aggregator;
 
   const notes: string[] = [];
   const runInet = async (sock: NetlinkSocket, job: InetJob, seq: number): Promise<DumpResult> => {
@@ -207,15 +240,35 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     });
     const sockets: Socket[] = [];
     let reuse: SocketReuse | undefined;
+    let memory: PollMemory | undefined;
     if (opts.reuse && job.protocol === 'tcp' && !opts.details) {
       const key = `${what} ${opts.port ?? ''} ${opts.peerPort ?? ''} ${opts.boundOnly ? 'bound' : ''}`;
-      reuse = opts.reuse.get(key);
-      if (!reuse) opts.reuse.set(key, (reuse = new SocketReuse()));
-      reuse.begin(sockets);
+      memory = opts.reuse.get(key);
+      if (!memory) opts.reuse.set(key, (memory = new PollMemory()));
+      // Refused while another poll of this source runs the same dump: this one neither reuses nor rolls.
+      if (memory.reuse.begin(sockets)) reuse = memory.reuse;
+      else memory = undefined;
     }
     const ctx: InetDiagContext = { protocol: job.protocol, interfaces, reuse };
-    // Only the first dump feeds the aggregator as it goes (see `aggregator`).
-    const agg = seq === 1 ? opts.aggregator : undefined;
+    // Only the first dump feeds the aggregator as it goes (see `aggregator`); it rolls the previous
+    // poll's aggregation forward when there is one for this kind of dump (the TCP dump of both families).
+    let agg = seq === 1 ? opts.aggregator : undefined;
+    let rolling = false;
+    if (memory) {
+      if (agg && job.family === AF_UNSPEC) {
+        if (memory.aggregator && memory.sockets) {
+          // The previous snapshot's summaries, if nobody asked for them yet, are made afresh if asked.
+          forgetPortSummaries(memory.sockets);
+          agg = memory.aggregator;
+          rolling = true;
+        }
+        first = { memory, aggregator: agg, rolling };
+      } else {
+        // This dump moves the reuse on without an aggregation to match: nothing to roll next time.
+        memory.aggregator = null;
+        memory.sockets = null;
+      }
+    }
     const onChunk = seq === 1 ? opts.onChunk : undefined;
     let stats: DumpStats;
     try {
@@ -223,12 +276,16 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
         const from = sockets.length;
         const r = parseInetDiagBuffer(buf, len, ctx, sockets);
         fed.count = sockets.length;
-        if (agg) for (let i = from; i < sockets.length; i++) agg.add(sockets[i]);
+        if (rolling) {
+          for (let i = from; i < sockets.length; i++) if (!reuse!.wasReused(i)) agg!.add(sockets[i]);
+        } else if (agg) for (let i = from; i < sockets.length; i++) agg.add(sockets[i]);
         if (onChunk && sockets.length > from) onChunk(sockets, from);
         return r;
       });
+      if (rolling) reuse!.droppedSockets((s) => agg!.remove(s));
     } catch (e) {
-      reuse?.reset();
+      if (memory) memory.forget();
+      else reuse?.reset();
       throw e;
     }
     reuse?.end();
@@ -253,67 +310,86 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
   );
   if (wantUnix) tasks.push(runUnix);
 
-  if (opts.parallel === false || tasks.length === 1) {
-    const sock = await open(timeoutMs);
-    try {
-      let seq = 1;
-      for (const t of tasks) results.push(await t(sock, seq++));
-    } finally {
-      sock.close();
+  const run = async (): Promise<NetlinkDumpResult> => {
+    if (opts.parallel === false || tasks.length === 1) {
+      const sock = await open(timeoutMs);
+      try {
+        let seq = 1;
+        for (const t of tasks) results.push(await t(sock, seq++));
+      } finally {
+        sock.close();
+      }
+      const agg = aggregatorOf();
+      if (agg) for (const r of results.slice(1)) for (const s of r.sockets) agg.add(s);
+    } else {
+      // Lane A: the first dump; lane B: the others in turn. One socket per lane (a netlink socket runs
+      // one dump at a time); both opened before either starts.
+      const socks: NetlinkSocket[] = [];
+      try {
+        socks.push(await open(timeoutMs));
+        socks.push(await open(timeoutMs));
+        const laneB = async () => {
+          const out: DumpResult[] = [];
+          for (let k = 1; k < tasks.length; k++) out.push(await tasks[k](socks[1], k + 1));
+          return out;
+        };
+        const [a, b] = await Promise.allSettled([tasks[0](socks[0], 1), laneB()]);
+        if (a.status === 'rejected') throw a.reason;
+        if (b.status === 'rejected') throw b.reason;
+        results.push(a.value, ...b.value);
+        const agg = aggregatorOf();
+        if (agg) for (const r of b.value) for (const s of r.sockets) agg.add(s);
+      } finally {
+        for (const s of socks) s.close();
+      }
     }
-    if (opts.aggregator) for (const r of results.slice(1)) for (const s of r.sockets) opts.aggregator.add(s);
-  } else {
-    // Lane A: the first dump; lane B: the others in turn. One socket per lane (a netlink socket runs
-    // one dump at a time); both opened before either starts.
-    const socks: NetlinkSocket[] = [];
-    try {
-      socks.push(await open(timeoutMs));
-      socks.push(await open(timeoutMs));
-      const laneB = async () => {
-        const out: DumpResult[] = [];
-        for (let k = 1; k < tasks.length; k++) out.push(await tasks[k](socks[1], k + 1));
-        return out;
-      };
-      const [a, b] = await Promise.allSettled([tasks[0](socks[0], 1), laneB()]);
-      if (a.status === 'rejected') throw a.reason;
-      if (b.status === 'rejected') throw b.reason;
-      results.push(a.value, ...b.value);
-      if (opts.aggregator) for (const r of b.value) for (const s of r.sockets) opts.aggregator.add(s);
-    } finally {
-      for (const s of socks) s.close();
-    }
-  }
 
-  if (await interfaces.load()) {
-    // Some sockets named an interface before the names were known: fill them in now.
-    for (const r of results) {
-      for (const s of r.sockets) {
-        if (s.boundDevice && /^\d+$/.test(s.boundDevice)) {
-          const name = interfaces.get(Number(s.boundDevice));
-          if (name) {
-            if (s.local.scope === s.boundDevice) s.local.scope = name;
-            if (s.peer.scope === s.boundDevice) s.peer.scope = name;
-            s.boundDevice = name;
+    if (await interfaces.load()) {
+      // Some sockets named an interface before the names were known: fill them in now.
+      for (const r of results) {
+        for (const s of r.sockets) {
+          if (s.boundDevice && /^\d+$/.test(s.boundDevice)) {
+            const name = interfaces.get(Number(s.boundDevice));
+            if (name) {
+              if (s.local.scope === s.boundDevice) s.local.scope = name;
+              if (s.peer.scope === s.boundDevice) s.peer.scope = name;
+              s.boundDevice = name;
+            }
           }
         }
       }
     }
-  }
 
-  const stats = results.map((r) => ({ ...r.stats, what: r.what, sockets: r.sockets.length }));
-  // The first dump's array (the big one) takes the others' sockets: no second 100,000-entry array.
-  // SocketReuse keeps that array as its previous dump but reads only its own length of it.
-  const sockets = results[0]?.sockets ?? [];
-  for (let k = 1; k < results.length; k++) {
-    const more = results[k].sockets;
-    for (let i = 0; i < more.length; i++) sockets.push(more[i]);
-  }
-  return {
-    sockets,
-    stats,
-    interrupted: results.some((r) => r.stats.interrupted),
-    notes,
+    const stats = results.map((r) => ({ ...r.stats, what: r.what, sockets: r.sockets.length }));
+    // The first dump's array (the big one) takes the others' sockets: no second 100,000-entry array.
+    // SocketReuse keeps that array as its previous dump but reads only its own length of it.
+    const sockets = results[0]?.sockets ?? [];
+    for (let k = 1; k < results.length; k++) {
+      const more = results[k].sockets;
+      for (let i = 0; i < more.length; i++) sockets.push(more[i]);
+    }
+    const interrupted = results.some((r) => r.stats.interrupted);
+    let aggregator = aggregatorOf();
+    if (first) {
+      if (interrupted) {
+        // A socket may be listed twice: a fresh aggregation counts it twice as summarizePorts would, a
+        // rolled one would not. Neither is kept for the next poll.
+        first.memory.forget();
+        if (first.rolling) aggregator = undefined;
+      } else {
+        first.memory.aggregator = first.aggregator;
+        first.memory.sockets = sockets;
+      }
+    }
+    return { sockets, aggregator, stats, interrupted, notes };
   };
+  try {
+    return await run();
+  } catch (e) {
+    // A dump failed after the first one rolled the aggregation forward: it no longer matches anything.
+    first?.memory.forget();
+    throw e;
+  }
 }
 
 /** Turns any failure into a CollectorError naming netlink (auto mode then falls back to ss). */
@@ -326,8 +402,8 @@ function asCollectorError(e: unknown): CollectorError {
 /** Reads sockets through NETLINK_SOCK_DIAG (Linux only; needs koffi's native module). */
 export class NetlinkSource implements SocketSource {
   readonly name = 'netlink' as const;
-  /** The last dump of each kind, for SocketReuse. */
-  private readonly reuse = new Map<string, SocketReuse>();
+  /** The last dump of each kind and its snapshot's aggregation (PollMemory). */
+  private readonly reuse = new Map<string, PollMemory>();
   /** `opts.prefetchMinInodes`: wanted sockets before a targeted collection starts reading their likely owner (tests lower it). */
   constructor(
     private readonly open?: SocketOpener,
@@ -377,7 +453,7 @@ export class NetlinkSource implements SocketSource {
     if (dump.interrupted) notes.push('the socket tables changed during the netlink dump; a few sockets may be missing or doubled');
     const attribution = await attributeOwners(dump.sockets, scope, { reach: opts.attribution });
     if (attribution.note) notes.push(attribution.note);
-    rememberPortSummaries(dump.sockets, aggregator);
+    if (dump.aggregator) rememberPortSummaries(dump.sockets, dump.aggregator);
     return {
       time,
       hostname: host.hostname,

@@ -1,6 +1,6 @@
 // Pure aggregation of a snapshot's sockets per (protocol, local port) and per peer port.
 import { isWildcard, type ProcessRef, type Protocol, type Socket, type SocketState } from './socket.js';
-import { Accumulators, addPeer, addProcesses, peerCountOf, processesOf, topPeersOfAcc, type Acc } from './port-accumulators.js';
+import { Accumulators, addPeer, addProcesses, peerCountOf, processesOf, removePeer, topPeersOfAcc, type Acc } from './port-accumulators.js';
 
 export type StateCounts = Record<SocketState, number>;
 
@@ -100,6 +100,7 @@ export class PortAggregator {
   add(s: Socket): void {
     if (s.protocol === 'unix') return;
     const a = this.acc.get(s, s.local.port);
+    a.dirty = true;
     this.acc.count(a, s);
     if (isListener(s)) {
       const l = this.listenerSockets.get(a);
@@ -118,9 +119,43 @@ export class PortAggregator {
     }
   }
 
-  /** The summaries, sorted by (host,) protocol then port; `sockets` are the ones added (for their processes). */
+  /**
+   * Takes back add(s), for an aggregation that rolls from one poll to the next (NetlinkSource adds the
+   * sockets that changed and removes the ones gone instead of aggregating every socket again). `s`
+   * must be a socket added before any host was set on it (collectors tag hosts after aggregating).
+   */
+  remove(s: Socket): void {
+    if (s.protocol === 'unix') return;
+    const a = this.acc.getKey(s.protocol, s.local.port, undefined);
+    a.dirty = true;
+    this.acc.uncount(a, s);
+    if (isListener(s)) {
+      const l = this.listenerSockets.get(a);
+      if (l) {
+        const i = l.indexOf(s);
+        if (i >= 0) l.splice(i, 1);
+        if (l.length === 0) this.listenerSockets.delete(a);
+      }
+      if (s.protocol === 'udp') {
+        a.recvQ -= s.recvQ;
+        a.sendQ -= s.sendQ;
+      }
+    } else {
+      a.recvQ -= s.recvQ;
+      a.sendQ -= s.sendQ;
+      if (!isWildcard(s.peer.address)) removePeer(a, s.peer.address);
+    }
+  }
+
+  /**
+   * The summaries, sorted by (host,) protocol then port; `sockets` are the ones added (for their
+   * processes). May be called again after more add() and remove() calls (ports left without sockets
+   * are not listed); a port unchanged since is the same PortSummary object again (summaries are
+   * treated as immutable, as snapshots are).
+   */
   finish(sockets: readonly Socket[]): PortSummary[] {
     const acc = this.acc;
+    acc.clearFinished();
     for (let i = 0; i < sockets.length; i++) {
       const s = sockets[i];
       if (s.processes.length !== 0 && s.protocol !== 'unix') addProcesses(acc.get(s, s.local.port), s.processes);
@@ -139,9 +174,19 @@ export class PortAggregator {
       }));
     }
     const sorted = acc.sorted();
-    const out: PortSummary[] = new Array(sorted.length);
+    const out: PortSummary[] = [];
     for (let i = 0; i < sorted.length; i++) {
       const a = sorted[i];
+      if (a.total === 0) continue;
+      // A rolling aggregator's port nothing was added to or removed from since the last finish(): the
+      // summary made then, unless owners are involved (listeners are new sockets on every poll, so a
+      // port with listeners is never unchanged; processes come from the sockets, read above).
+      const last = a.summary;
+      if (!a.dirty && last !== null && a.processes === null && last.processes.length === 0 && a.host === undefined) {
+        out.push(last);
+        continue;
+      }
+      a.dirty = false;
       const p: PortSummary = {
         protocol: a.protocol,
         port: a.port,
@@ -154,7 +199,8 @@ export class PortAggregator {
         recvQ: a.recvQ,
         sendQ: a.sendQ,
       };
-      out[i] = a.host !== undefined ? { host: a.host, ...p } : p;
+      if (a.host === undefined) a.summary = p;
+      out.push(a.host !== undefined ? { host: a.host, ...p } : p);
     }
     return out;
   }
@@ -170,6 +216,16 @@ const precomputed = new WeakMap<readonly Socket[], { agg: PortAggregator | null;
  */
 export function rememberPortSummaries(sockets: readonly Socket[], agg: PortAggregator): void {
   precomputed.set(sockets, { agg, summaries: null });
+}
+
+/**
+ * Drops a remembered aggregation that has not been finished yet, because its aggregator is about to
+ * change (NetlinkSource rolls it forward to the next poll): summarizePorts on those sockets then
+ * aggregates them afresh. A finished one stays (its summaries are made).
+ */
+export function forgetPortSummaries(sockets: readonly Socket[]): void {
+  const known = precomputed.get(sockets);
+  if (known?.agg) precomputed.delete(sockets);
 }
 
 /** Per (protocol, local port) summaries of TCP and UDP sockets, sorted by protocol then port. Unix sockets are skipped. */

@@ -2,7 +2,7 @@
 // protocol and port, found through a paged key table, with flat state counts and a few peers kept in
 // small arrays before a Map; aggregate.ts turns them into PortSummary / PeerPortSummary records.
 import { TCP_STATES, type ProcessRef, type Protocol, type Socket, type SocketState } from './socket.js';
-import type { Listener, PeerCount, StateCounts } from './aggregate.js';
+import type { Listener, PeerCount, PortSummary, StateCounts } from './aggregate.js';
 
 const TOP_PEERS = 5;
 const EMPTY_PROCESSES: ProcessRef[] = [];
@@ -79,6 +79,10 @@ export interface Acc {
   peers: Map<string, number> | null;
   recvQ: number;
   sendQ: number;
+  /** Changed since the last finish() made `summary` (PortAggregator sets it on every add and remove). */
+  dirty: boolean;
+  /** What the last finish() made of this accumulator, for a rolling aggregator's next finish(). */
+  summary: PortSummary | null;
 }
 
 /** The accumulators of one aggregation pass and their flat state counts. */
@@ -97,20 +101,25 @@ export class Accumulators {
   counts = new Int32Array(N_STATES * 1024);
 
   get(s: Socket, port: number): Acc {
-    const num = keyOf(s.protocol, port);
-    if (s.host === undefined) {
+    return this.getKey(s.protocol, port, s.host);
+  }
+
+  /** The accumulator of (host,) protocol and port, made on first use. */
+  getKey(protocol: Protocol, port: number, host: string | undefined): Acc {
+    const num = keyOf(protocol, port);
+    if (host === undefined) {
       const page = (this.pages[num >>> PAGE_BITS] ??= new Int32Array(PAGE));
       const i = page[num & (PAGE - 1)];
       if (i !== 0) return this.list[i - 1];
-      const a = this.add(s.protocol, port, num, undefined);
+      const a = this.add(protocol, port, num, undefined);
       page[num & (PAGE - 1)] = this.list.length;
       return a;
     }
-    const key = `${s.host}\u0000${num}`;
+    const key = `${host}\u0000${num}`;
     let a = this.byHostKey.get(key);
     if (a === undefined) {
       this.hasHosts = true;
-      this.byHostKey.set(key, (a = this.add(s.protocol, port, num, s.host)));
+      this.byHostKey.set(key, (a = this.add(protocol, port, num, host)));
     }
     return a;
   }
@@ -122,7 +131,7 @@ export class Accumulators {
       grown.set(this.counts);
       this.counts = grown;
     }
-    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, few: null, fewN: null, peers: null, recvQ: 0, sendQ: 0 };
+    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, few: null, fewN: null, peers: null, recvQ: 0, sendQ: 0, dirty: true, summary: null };
     this.list.push(a);
     return a;
   }
@@ -130,6 +139,21 @@ export class Accumulators {
   count(a: Acc, s: Socket): void {
     this.counts[a.row + STATE_INDEX[s.state]]++;
     a.total++;
+  }
+
+  /** Takes back one count(a, s). */
+  uncount(a: Acc, s: Socket): void {
+    this.counts[a.row + STATE_INDEX[s.state]]--;
+    a.total--;
+  }
+
+  /** Forgets what a finish() set on every accumulator (processes, listeners), before the next finish(). */
+  clearFinished(): void {
+    for (let i = 0; i < this.list.length; i++) {
+      const a = this.list[i];
+      a.processes = null;
+      a.listeners = null;
+    }
   }
 
   states(a: Acc): StateCounts {
@@ -152,10 +176,12 @@ export class Accumulators {
 
   /** Accumulators sorted by (host,) protocol, then port. */
   sorted(): Acc[] {
-    if (this.hasHosts) return this.list.sort(byProtocolThenPort);
+    // Sorted copies: the pages hold positions in `list`, which must not move (an aggregator that rolls
+    // from one poll to the next keeps using them).
+    if (this.hasHosts) return this.list.slice().sort(byProtocolThenPort);
     // Key order without comparing: a walk of the pages in use when there are many ports, else the
     // sort (a handful of ports).
-    if (this.list.length < 4096) return this.list.sort(byNum);
+    if (this.list.length < 4096) return this.list.slice().sort(byNum);
     const out: Acc[] = new Array(this.list.length);
     let k = 0;
     for (let p = 0; p < this.pages.length; p++) {
@@ -219,6 +245,38 @@ export function addPeer(a: Acc, address: string): void {
   a.peers = m;
   a.few = null;
   a.fewN = null;
+}
+
+/** Takes back one addPeer(a, address). */
+export function removePeer(a: Acc, address: string): void {
+  if (a.peers !== null) {
+    const n = a.peers.get(address);
+    if (n === undefined) return;
+    if (n <= 1) a.peers.delete(address);
+    else a.peers.set(address, n - 1);
+    return;
+  }
+  const few = a.few;
+  const fewN = a.fewN;
+  if (a.peer === address) {
+    if (--a.peerN > 0) return;
+    // The first peer is gone: the next one (if any) takes its place, so that `peer` is set whenever `few` is.
+    if (few !== null && fewN !== null) {
+      a.peer = few.shift();
+      a.peerN = fewN.shift()!;
+      if (few.length === 0) a.few = a.fewN = null;
+    } else {
+      a.peer = undefined;
+      a.peerN = 0;
+    }
+    return;
+  }
+  if (few === null || fewN === null) return;
+  const i = few.indexOf(address);
+  if (i < 0 || --fewN[i] > 0) return;
+  few.splice(i, 1);
+  fewN.splice(i, 1);
+  if (few.length === 0) a.few = a.fewN = null;
 }
 
 export function peerCountOf(a: Acc): number {

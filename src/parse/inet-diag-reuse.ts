@@ -35,16 +35,33 @@ export class SocketReuse {
   private index: Map<number, number> | null = null;
   private next: Socket[] = [];
   private nextCookies = new Float64Array(1024);
+  /** A dump is being parsed with this state (begin() refuses a second one at the same time). */
+  private active = false;
+  /** Previous dump's positions this dump reused (1), for droppedSockets(). */
+  private taken = new Uint8Array(0);
+  /** This dump's positions holding a reused socket (1), for wasReused(). */
+  private reusedNow = new Uint8Array(1024);
+  /** Position in the previous dump of what find() returned last. */
+  private lastFound = -1;
   /** Sockets reused in the current dump (tests and the bench read it). */
   hits = 0;
 
-  /** Starts a dump whose sockets are pushed into `into`. */
-  begin(into: Socket[]): void {
+  /**
+   * Starts a dump whose sockets are pushed into `into`. False (and no reuse for that dump) while
+   * another dump with this state has not ended: two polls of one source at once.
+   */
+  begin(into: Socket[]): boolean {
+    if (this.active) return false;
+    this.active = true;
     this.next = into;
     this.cursor = 0;
     this.misses = 0;
     this.index = null;
     this.hits = 0;
+    if (this.taken.length < this.prevLength) this.taken = new Uint8Array(this.prevLength + 1024);
+    else this.taken.fill(0, 0, this.prevLength);
+    this.reusedNow.fill(0);
+    return true;
   }
 
   /** Makes the dump just parsed the one the next dump reuses from. */
@@ -56,6 +73,7 @@ export class SocketReuse {
     this.nextCookies = c.length >= this.prevLength ? c : new Float64Array(this.prevLength + 1024);
     this.next = [];
     this.index = null;
+    this.active = false;
   }
 
   /** Forgets the previous dump (a dump that failed half-way). */
@@ -64,6 +82,36 @@ export class SocketReuse {
     this.prevLength = 0;
     this.next = [];
     this.index = null;
+    this.active = false;
+  }
+
+  /** The socket find() returned last is reused at `index` of the current dump. */
+  accept(index: number): void {
+    if (index >= this.reusedNow.length) {
+      const grown = new Uint8Array(Math.max(1024, this.reusedNow.length * 2));
+      grown.set(this.reusedNow);
+      this.reusedNow = grown;
+    }
+    this.reusedNow[index] = 1;
+    this.taken[this.lastFound] = 1;
+    this.hits++;
+  }
+
+  /** Whether the socket at `index` of the current dump is the previous dump's object. */
+  wasReused(index: number): boolean {
+    return index < this.reusedNow.length && this.reusedNow[index] === 1;
+  }
+
+  /**
+   * Calls `fn` with every socket of the previous dump's array that the current dump did not reuse: the
+   * previous dump's sockets not found again, and whatever the caller appended to that array after it
+   * (NetlinkSource appends the other dumps' sockets). Before end().
+   */
+  droppedSockets(fn: (s: Socket) => void): void {
+    const prev = this.prev;
+    const taken = this.taken;
+    for (let i = 0; i < this.prevLength; i++) if (taken[i] === 0) fn(prev[i]);
+    for (let i = this.prevLength; i < prev.length; i++) fn(prev[i]);
   }
 
   /** Records the cookie of the socket about to be pushed at `index` of the current dump. */
@@ -102,6 +150,7 @@ export class SocketReuse {
   private found(i: number): Socket {
     this.cursor = i + 1;
     this.misses = 0;
+    this.lastFound = i;
     return this.prev[i];
   }
 }

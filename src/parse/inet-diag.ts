@@ -246,7 +246,7 @@ export function parseInetDiagBuffer(buf: Uint8Array, len: number, ctx: InetDiagC
       else {
         const same = reuse !== undefined ? reusable(dv, off + NLMSG_HDRLEN, off + mlen, reuse, into.length) : undefined;
         if (same !== undefined) {
-          reuse!.hits++;
+          reuse!.accept(into.length);
           into.push(same);
         } else {
           const s = parseInetDiagAt(dv, buf, off + NLMSG_HDRLEN, off + mlen, ctx);

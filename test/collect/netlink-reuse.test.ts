@@ -7,6 +7,8 @@ import { createServer, connect, type Server, type Socket as NetSocket } from 'no
 import { once } from 'node:events';
 import { NetlinkSource } from '../../src/collect/netlink.js';
 import '../../src/collect/processes.js';
+import { PortAggregator, summarizePorts, type PortSummary } from '../../src/model/aggregate.js';
+import type { Snapshot } from '../../src/model/snapshot.js';
 import type { Socket } from '../../src/model/socket.js';
 
 let server: Server;
@@ -16,7 +18,10 @@ const clients: NetSocket[] = [];
 
 before(async () => {
   // pauseOnConnect: nothing is read, so bytes a client writes stay in the server side's receive queue.
-  server = createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
+  server = createServer({ pauseOnConnect: true }, (s) => {
+    s.on('error', () => undefined); // a client closing with bytes unread resets the connection
+    accepted.push(s);
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   port = (server.address() as { port: number }).port;
@@ -93,4 +98,49 @@ test('a collection that attributes every socket reuses nothing and leaves earlie
     assert.notEqual(s, sall.get(peer));
     assert.deepEqual(s.processes, []);
   }
+});
+
+test('the per-port aggregation rolls from poll to poll and always equals a fresh one; an idle port keeps its summary object', async () => {
+  const src = new NetlinkSource();
+  const fresh = (sockets: Socket[]) => {
+    const agg = new PortAggregator();
+    for (const s of sockets) agg.add(s);
+    return agg.finish(sockets);
+  };
+  const extra: NetSocket[] = [];
+  let previous: Snapshot | undefined;
+  let previousSummaries: PortSummary[] | undefined;
+  for (let round = 0; round < 6; round++) {
+    // Between polls: two connections open, one closes, bytes arrive on another.
+    for (let i = 0; i < 2; i++) {
+      const c = connect(port, '127.0.0.1');
+      c.on('error', () => undefined);
+      await once(c, 'connect');
+      extra.push(c);
+    }
+    if (round % 2 === 1) extra.shift()!.destroy();
+    extra[extra.length - 1].write(Buffer.alloc(10 + round));
+    await new Promise((r) => setTimeout(r, 30));
+    const snap = await src.collect({});
+    if (round === 3 && previous) {
+      // Asked only now, after the next poll rolled the aggregation on: made afresh, still right.
+      assert.deepEqual(summarizePorts(previous.sockets), fresh(previous.sockets));
+    }
+    if (round === 2) {
+      // Nobody asks for this poll's summaries before the next poll (the monitor skips an unchanged one).
+      previous = snap;
+      previousSummaries = undefined;
+      continue;
+    }
+    const got = summarizePorts(snap.sockets);
+    assert.deepEqual(got, fresh(snap.sockets), `round ${round}`);
+    // The client end of an idle connection from before(): its port's summary is the same object.
+    const idle = clients[4].localPort!;
+    const mine = got.find((p) => p.protocol === 'tcp' && p.port === idle)!;
+    assert.ok(mine.total >= 1);
+    if (previousSummaries) assert.equal(mine, previousSummaries.find((p) => p.protocol === 'tcp' && p.port === idle), `round ${round}: unchanged port, same summary`);
+    previous = snap;
+    previousSummaries = got;
+  }
+  for (const c of extra) c.destroy();
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countStates, isListener, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts } from '../../src/model/aggregate.js';
+import { PortAggregator, countStates, isListener, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts } from '../../src/model/aggregate.js';
 import { History, counterRate, ratePerSecond } from '../../src/model/history.js';
 import { normalizeAddress, formatEndpoint, type Socket } from '../../src/model/socket.js';
 import { unknownSysctls, type Snapshot } from '../../src/model/snapshot.js';
@@ -247,5 +247,70 @@ test('random socket lists: summaries equal the plain group-count-sort (few peers
     }
     const got = summarizePorts(sockets).map((p) => ({ key: `${p.protocol}:${p.port}`, total: p.total, states: { ...p.states }, peerCount: p.peerCount, topPeers: p.topPeers, recvQ: p.recvQ, sendQ: p.sendQ }));
     assert.deepEqual(got, referenceSummaries(sockets), `${count} sockets on ${ports} ports, ${peers * 2} peer addresses`);
+  }
+});
+
+test('a rolling PortAggregator (add what is new, remove what is gone, finish again) equals a fresh aggregation every round', () => {
+  let seed = 11;
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const states: Socket['state'][] = ['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT', 'SYN_SENT', 'FIN_WAIT2'];
+  const owner = [{ pid: 42, name: 'srv', fd: 3 }];
+  // Connections live across rounds as the same objects (as SocketReuse hands them back); listeners are
+  // made anew every round, as the kernel's dump makes the collector do.
+  const connection = (ports: number, peers: number): Socket => {
+    const port = 1 + rnd(ports);
+    if (rnd(10) === 0) return { protocol: 'udp', ipVersion: 4, state: 'ESTABLISHED', local: { address: '10.0.0.1', port }, peer: { address: `10.1.0.${rnd(peers)}`, port: 53 }, recvQ: rnd(100), sendQ: 0, processes: [] };
+    if (rnd(30) === 0) return { protocol: 'unix', state: 'ESTABLISHED', local: { address: '/run/x', port: 0 }, peer: { address: '', port: 0 }, recvQ: 0, sendQ: 0, processes: [] };
+    return tcp(states[rnd(states.length)], ['10.0.0.1', port], [rnd(40) === 0 ? '0.0.0.0' : `10.2.${rnd(2)}.${rnd(peers)}`, 1024 + rnd(60000)], { recvQ: rnd(5), sendQ: rnd(5) });
+  };
+  const listeners = (ports: number): Socket[] => {
+    const out: Socket[] = [];
+    for (let p = 1; p <= ports; p += 7) {
+      if (rnd(3) === 0) continue; // some rounds a port has no listener, and so no owner
+      out.push(tcp('LISTEN', ['0.0.0.0', p], ['0.0.0.0', 0], { sendQ: 128, recvQ: rnd(3), processes: owner }));
+      if (p % 3 === 0) out.push({ protocol: 'udp', ipVersion: 4, state: 'CLOSE', local: { address: '0.0.0.0', port: p }, peer: { address: '0.0.0.0', port: 0 }, recvQ: rnd(9), sendQ: 0, processes: owner });
+    }
+    return out;
+  };
+  for (const [count, ports, peers] of [
+    [400, 30, 3],
+    [3000, 40, 30], // ports past FEW_PEERS distinct peers: a Map each, emptied and refilled
+    [20000, 6000, 12], // more than 4,096 ports: the key-ordered table walk
+  ] as const) {
+    let live: Socket[] = [];
+    for (let i = 0; i < count; i++) live.push(connection(ports, peers));
+    let lastListeners: Socket[] = [];
+    const rolling = new PortAggregator();
+    let previous: Socket[] = [];
+    for (let round = 0; round < 12; round++) {
+      // Some connections end, new ones start (round 6 drops almost all: ports empty, then fill again).
+      const keep = round === 6 ? 20 : 85;
+      const kept = live.filter(() => rnd(100) < keep);
+      const started: Socket[] = [];
+      for (let i = 0; i < count - kept.length; i++) started.push(connection(ports, peers));
+      live = [...kept, ...started];
+      // Owners written to sockets that stay (as attribution of every socket would): a port whose counts
+      // did not change still lists its owners afresh.
+      for (let k = 0; k < 3 && kept.length > 0; k++) {
+        const s = kept[rnd(kept.length)];
+        s.processes = s.processes.length === 0 ? owner : [];
+      }
+      const ls = listeners(ports);
+      // Dump order: interleaved; listeners first on their port, as the kernel's listening hash comes first.
+      const sockets = [...ls, ...live].sort((a, b) => a.local.port - b.local.port || (a.state === 'LISTEN' ? -1 : 0));
+      const now = new Set(sockets);
+      for (const s of previous) if (!now.has(s)) rolling.remove(s);
+      const before = new Set(previous);
+      for (const s of sockets) if (!before.has(s)) rolling.add(s);
+      const fresh = new PortAggregator();
+      for (const s of sockets) fresh.add(s);
+      assert.deepEqual(rolling.finish(sockets), fresh.finish(sockets), `${count} sockets, round ${round}`);
+      previous = sockets;
+      lastListeners = ls;
+    }
+    assert.ok(lastListeners.length > 0);
   }
 });
