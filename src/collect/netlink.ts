@@ -376,6 +376,10 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
         // rolled one would not. Neither is kept for the next poll.
         first.memory.forget();
         if (first.rolling) aggregator = undefined;
+      } else if (first.aggregator.mostlyEmpty()) {
+        // Too many ports gone: the next poll aggregates afresh (it still reuses sockets).
+        first.memory.aggregator = null;
+        first.memory.sockets = null;
       } else {
         first.memory.aggregator = first.aggregator;
         first.memory.sockets = sockets;

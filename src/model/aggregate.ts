@@ -148,6 +148,16 @@ export class PortAggregator {
   }
 
   /**
+   * Whether ports left without sockets outnumber the others (plus 4,096): a rolling aggregation keeps an
+   * accumulator for every port it ever saw, and on a client host the ephemeral ports move on; the
+   * collector then starts a fresh one instead of rolling this one further.
+   */
+  mostlyEmpty(): boolean {
+    const empty = this.acc.emptyCount();
+    return empty > this.acc.list.length - empty + 4096;
+  }
+
+  /**
    * The summaries, sorted by (host,) protocol then port; `sockets` are the ones added (for their
    * processes). May be called again after more add() and remove() calls (ports left without sockets
    * are not listed); a port unchanged since is the same PortSummary object again (summaries are

@@ -147,6 +147,13 @@ export class Accumulators {
     a.total--;
   }
 
+  /** Accumulators left without sockets (a rolling aggregation keeps them: ports come and go). */
+  emptyCount(): number {
+    let n = 0;
+    for (let i = 0; i < this.list.length; i++) if (this.list[i].total === 0) n++;
+    return n;
+  }
+
   /** Forgets what a finish() set on every accumulator (processes, listeners), before the next finish(). */
   clearFinished(): void {
     for (let i = 0; i < this.list.length; i++) {

@@ -314,3 +314,16 @@ test('a rolling PortAggregator (add what is new, remove what is gone, finish aga
     assert.ok(lastListeners.length > 0);
   }
 });
+
+test('a rolling aggregation says when ports left without sockets outnumber the others (the collector then starts afresh)', () => {
+  const agg = new PortAggregator();
+  const sockets: Socket[] = [];
+  for (let p = 1; p <= 9000; p++) sockets.push(tcp('ESTABLISHED', ['10.0.0.1', 20000 + p], ['10.0.0.2', 443]));
+  for (const s of sockets) agg.add(s);
+  assert.equal(agg.mostlyEmpty(), false);
+  for (const s of sockets.slice(0, 4000)) agg.remove(s);
+  assert.equal(agg.mostlyEmpty(), false, '4,000 empty, 5,000 used');
+  for (const s of sockets.slice(4000, 8000)) agg.remove(s);
+  assert.equal(agg.mostlyEmpty(), true, '8,000 empty, 1,000 used');
+  assert.equal(agg.finish(sockets.slice(8000)).length, 1000, 'empty ports are not listed');
+});
