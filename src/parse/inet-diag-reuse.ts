@@ -37,10 +37,10 @@ export class SocketReuse {
   private nextCookies = new Float64Array(1024);
   /** A dump is being parsed with this state (begin() refuses a second one at the same time). */
   private active = false;
-  /** Previous dump's positions this dump reused (1), for droppedSockets(). */
+  /** Previous dump's positions this dump found again (1), for droppedSockets(). */
   private taken = new Uint8Array(0);
-  /** This dump's positions holding a reused socket (1), for wasReused(). */
-  private reusedNow = new Uint8Array(1024);
+  /** This dump's positions holding a socket of the previous dump (1), for inPrevious(). */
+  private carried = new Uint8Array(1024);
   /** Position in the previous dump of what find() returned last. */
   private lastFound = -1;
   /** Sockets reused in the current dump (tests and the bench read it). */
@@ -60,7 +60,7 @@ export class SocketReuse {
     this.hits = 0;
     if (this.taken.length < this.prevLength) this.taken = new Uint8Array(this.prevLength + 1024);
     else this.taken.fill(0, 0, this.prevLength);
-    this.reusedNow.fill(0);
+    this.carried.fill(0);
     return true;
   }
 
@@ -87,25 +87,37 @@ export class SocketReuse {
 
   /** The socket find() returned last is reused at `index` of the current dump. */
   accept(index: number): void {
-    if (index >= this.reusedNow.length) {
-      const grown = new Uint8Array(Math.max(1024, this.reusedNow.length * 2));
-      grown.set(this.reusedNow);
-      this.reusedNow = grown;
-    }
-    this.reusedNow[index] = 1;
-    this.taken[this.lastFound] = 1;
+    this.carry(index);
     this.hits++;
   }
 
-  /** Whether the socket at `index` of the current dump is the previous dump's object. */
-  wasReused(index: number): boolean {
-    return index < this.reusedNow.length && this.reusedNow[index] === 1;
+  /**
+   * The socket at `index` of the current dump is the one find() returned last, as a new object whose
+   * state, ports and queues are the same (see reusable()).
+   */
+  carry(index: number): void {
+    if (index >= this.carried.length) {
+      const grown = new Uint8Array(Math.max(1024, this.carried.length * 2));
+      grown.set(this.carried);
+      this.carried = grown;
+    }
+    this.carried[index] = 1;
+    this.taken[this.lastFound] = 1;
   }
 
   /**
-   * Calls `fn` with every socket of the previous dump's array that the current dump did not reuse: the
-   * previous dump's sockets not found again, and whatever the caller appended to that array after it
-   * (NetlinkSource appends the other dumps' sockets). Before end().
+   * Whether the socket at `index` of the current dump was in the previous dump with the same state,
+   * ports and queues (the same object, or a new one with only, say, its timer changed): a rolling
+   * aggregation already counts it.
+   */
+  inPrevious(index: number): boolean {
+    return index < this.carried.length && this.carried[index] === 1;
+  }
+
+  /**
+   * Calls `fn` with every socket of the previous dump's array that the current dump did not find again
+   * (reused or carried): the previous dump's sockets gone or changed, and whatever the caller appended
+   * to that array after it (NetlinkSource appends the other dumps' sockets). Before end().
    */
   droppedSockets(fn: (s: Socket) => void): void {
     const prev = this.prev;
@@ -156,10 +168,13 @@ export class SocketReuse {
 }
 
 /**
- * The previous dump's socket for the message at [b, end) when nothing the parser reads has changed.
- * Records the message's cookie either way (NaN when it has none, or one too big for a double).
+ * The previous dump's socket for the message at [b, end) when nothing the parser reads has changed;
+ * null when it is the same socket with the same state, ports and queues (what the per-port
+ * aggregation reads) but something else changed, such as its timer (a TIME_WAIT socket's expiry moves
+ * on every dump): the caller makes a new object and calls carry(); undefined otherwise. Records the
+ * message's cookie either way (NaN when it has none, or one too big for a double).
  */
-export function reusable(dv: DataView, b: number, end: number, reuse: SocketReuse, index: number): Socket | undefined {
+export function reusable(dv: DataView, b: number, end: number, reuse: SocketReuse, index: number): Socket | null | undefined {
   const cookieLo = dv.getUint32(b + 44, true);
   const cookieHi = dv.getUint32(b + 48, true);
   if (cookieHi >= 0x200000) {
@@ -169,26 +184,32 @@ export function reusable(dv: DataView, b: number, end: number, reuse: SocketReus
   const cookie = cookieHi * 4294967296 + cookieLo;
   reuse.record(index, cookie);
   const kstate = dv.getUint8(b + 1);
+  // LISTEN sockets are attribution's, and a socket bound to an interface gets its name later: made anew.
+  if (kstate === TCP_LISTEN || dv.getUint32(b + 40, true) !== 0) return undefined;
   if (end !== b + INET_DIAG_MSG_LEN && hasWantedAttribute(dv, b + INET_DIAG_MSG_LEN, end)) return undefined;
-  if (dv.getUint8(b + 2) !== 0 || dv.getUint32(b + 40, true) !== 0 || kstate === TCP_LISTEN) return undefined;
   const p = reuse.find(cookie, index);
   if (
     p === undefined ||
-    p.processes !== NO_PROCESSES ||
     p.state !== KERNEL_STATE_BY_NUMBER[kstate] ||
     p.recvQ !== dv.getUint32(b + 56, true) ||
     p.sendQ !== dv.getUint32(b + 60, true) ||
     p.local.port !== dv.getUint16(b + 4, false) ||
     p.peer.port !== dv.getUint16(b + 6, false) ||
-    p.ipVersion !== (dv.getUint8(b) === AF_INET6 ? 6 : 4) ||
-    p.timer !== undefined ||
-    p.boundDevice !== undefined ||
-    p.tcpInfo !== undefined ||
-    p.skmem !== undefined
+    p.ipVersion !== (dv.getUint8(b) === AF_INET6 ? 6 : 4)
   ) {
     return undefined;
   }
-  if (kstate !== TCP_TIME_WAIT && kstate !== TCP_NEW_SYN_RECV && (p.uid !== dv.getUint32(b + 64, true) || p.inode !== dv.getUint32(b + 68, true))) return undefined;
+  if (
+    dv.getUint8(b + 2) !== 0 ||
+    p.timer !== undefined ||
+    p.processes !== NO_PROCESSES ||
+    p.boundDevice !== undefined ||
+    p.tcpInfo !== undefined ||
+    p.skmem !== undefined ||
+    (kstate !== TCP_TIME_WAIT && kstate !== TCP_NEW_SYN_RECV && (p.uid !== dv.getUint32(b + 64, true) || p.inode !== dv.getUint32(b + 68, true)))
+  ) {
+    return null;
+  }
   return p;
 }
 

@@ -245,13 +245,16 @@ export function parseInetDiagBuffer(buf: Uint8Array, len: number, ctx: InetDiagC
       if (mlen - NLMSG_HDRLEN < INET_DIAG_MSG_LEN) out.skipped++;
       else {
         const same = reuse !== undefined ? reusable(dv, off + NLMSG_HDRLEN, off + mlen, reuse, into.length) : undefined;
-        if (same !== undefined) {
+        if (same) {
           reuse!.accept(into.length);
           into.push(same);
         } else {
           const s = parseInetDiagAt(dv, buf, off + NLMSG_HDRLEN, off + mlen, ctx);
-          if (s) into.push(s);
-          else out.skipped++;
+          if (s) {
+            // null: the same socket, changed only where the per-port aggregation does not look.
+            if (same === null) reuse!.carry(into.length);
+            into.push(s);
+          } else out.skipped++;
         }
       }
     } else if (type === NLMSG_DONE || type === NLMSG_ERROR) {

@@ -453,12 +453,17 @@ test('SocketReuse: an unchanged TCP socket is the previous dump\'s object; any c
   const ESTABLISHED = 1;
   const LISTEN = 10;
   const base = (cookie: number, m: MsgSpec = {}): Buffer => nlmsg(SOCK_DIAG_BY_FAMILY, diagMsg({ state: ESTABLISHED, sport: 40000 + cookie, cookie: [cookie, 0], ...m }));
+  let seen: boolean[] = [];
+  let dropped: Socket[] = [];
   const dump = (msgs: Buffer[], ctx: InetDiagContext = { protocol: 'tcp', reuse }) => {
     const into: Socket[] = [];
     reuse.begin(into);
     const buf = Buffer.concat([...msgs, done()]);
     const r = parseInetDiagBuffer(buf, buf.length, ctx, into);
     assert.equal(r.done, true);
+    seen = into.map((_, i) => reuse.inPrevious(i));
+    dropped = [];
+    reuse.droppedSockets((x) => dropped.push(x));
     reuse.end();
     return into;
   };
@@ -478,6 +483,11 @@ test('SocketReuse: an unchanged TCP socket is the previous dump\'s object; any c
   assert.notEqual(byCookie(second, 7), byCookie(first, 7), 'a socket attribution wrote to is made anew');
   assert.deepEqual(byCookie(second, 7).processes, []);
   assert.equal(byCookie(second, 8).inode, 999);
+  // What a rolling aggregation needs: which sockets it already counts (reused, or the same socket with
+  // only its timer or inode changed), and which of the first dump's to take back (gone, or changed
+  // where it looks: state, ports, queues; and the LISTEN socket, always made anew).
+  assert.deepEqual(second.map((x, i) => [x.cookie, seen[i]]), [['9', false], ['1', true], ['3', true], ['4', false], ['5', true], ['6', false], ['7', true], ['8', true]]);
+  assert.deepEqual(dropped.map((x) => x.cookie).sort(), ['2', '4', '6']);
   // Every socket of the second dump is what a parse without reuse gives.
   const plain = parseInetDiagBuffer(Buffer.concat([base(9), base(1), base(3), base(4, { state: LISTEN }), base(5, { timer: 2, expires: 6000 }), base(6, { rqueue: 0 }), base(7), base(8, { inode: 999 }), done()]), Infinity, { protocol: 'tcp' });
   assert.deepEqual(second, plain.sockets);
