@@ -144,3 +144,28 @@ test('the per-port aggregation rolls from poll to poll and always equals a fresh
   }
   for (const c of extra) c.destroy();
 });
+
+test('two polls of one source at once: the second neither reuses nor rolls, both are right, and the next poll rolls again', async () => {
+  const src = new NetlinkSource();
+  const fresh = (sockets: Socket[]) => {
+    const agg = new PortAggregator();
+    for (const s of sockets) agg.add(s);
+    return agg.finish(sockets);
+  };
+  const mine = (snap: Snapshot) => serverSide(snap.sockets);
+  const before = mine(await src.collect({ port }));
+  const [a, b] = await Promise.all([src.collect({ port }), src.collect({ port })]);
+  assert.deepEqual(summarizePorts(a.sockets), fresh(a.sockets));
+  assert.deepEqual(summarizePorts(b.sockets), fresh(b.sockets));
+  // The one that began first took the poll before's objects; the other made its own.
+  const [ma, mb] = [mine(a), mine(b)];
+  const aFirst = [...ma].every(([peer, s]) => s === before.get(peer));
+  const [winner, other] = aFirst ? [ma, mb] : [mb, ma];
+  for (const [peer, s] of winner) {
+    assert.equal(s, before.get(peer));
+    assert.notEqual(s, other.get(peer));
+  }
+  const c = await src.collect({ port });
+  assert.deepEqual(summarizePorts(c.sockets), fresh(c.sockets));
+  for (const [peer, s] of mine(c)) assert.equal(s, winner.get(peer), 'the next poll rolls on from the poll that reused');
+});
