@@ -12,7 +12,7 @@ import { isListenerSocket } from './listener-socket.js';
 import { logOsCall } from './debug.js';
 import { readHostInfo } from './host.js';
 import { runDump, type DumpStats } from './netlink-dump.js';
-import { PollMemory } from './poll-memory.js';
+import { pollMemoryFor, type PollMemory } from './poll-memory.js';
 import { NetlinkError, NetlinkSocket } from './netlink-socket.js';
 import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
 
@@ -221,8 +221,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     let memory: PollMemory | undefined;
     if (opts.reuse && job.protocol === 'tcp' && !opts.details) {
       const key = `${what} ${opts.port ?? ''} ${opts.peerPort ?? ''} ${opts.boundOnly ? 'bound' : ''}`;
-      memory = opts.reuse.get(key);
-      if (!memory) opts.reuse.set(key, (memory = new PollMemory()));
+      memory = pollMemoryFor(opts.reuse, key);
       // Refused while another poll of this source runs the same dump: this one neither reuses nor rolls.
       if (memory.reuse.begin(sockets)) reuse = memory.reuse;
       else memory = undefined;

@@ -27,3 +27,22 @@ export class PollMemory {
     this.reuse.reset();
   }
 }
+
+/**
+ * Kinds of dump a collector keeps a PollMemory for, most recently used first kept: the monitor's port
+ * filter makes one kind per port the user looks at, and each holds its last dump's sockets.
+ */
+export const MAX_POLL_MEMORIES = 4;
+
+/** The PollMemory of `key` in `memories` (made when missing), the least recently used dropped past MAX_POLL_MEMORIES. */
+export function pollMemoryFor(memories: Map<string, PollMemory>, key: string): PollMemory {
+  let memory = memories.get(key);
+  if (memory) memories.delete(key);
+  else memory = new PollMemory();
+  memories.set(key, memory);
+  for (const k of memories.keys()) {
+    if (memories.size <= MAX_POLL_MEMORIES) break;
+    memories.delete(k);
+  }
+  return memory;
+}

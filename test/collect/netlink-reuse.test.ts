@@ -169,3 +169,18 @@ test('two polls of one source at once: the second neither reuses nor rolls, both
   assert.deepEqual(summarizePorts(c.sockets), fresh(c.sockets));
   for (const [peer, s] of mine(c)) assert.equal(s, winner.get(peer), 'the next poll rolls on from the poll that reused');
 });
+
+test('a collector keeps what it carries over for its 4 most recent kinds of dump (the monitor\'s port filter makes one per port)', async () => {
+  const src = new NetlinkSource();
+  const mine = (snap: Snapshot) => serverSide(snap.sockets);
+  const first = mine(await src.collect({ port }));
+  // Three more kinds: the filtered one is still kept, and reused.
+  for (const p of [1, 2, 3]) await src.collect({ port: p });
+  const again = mine(await src.collect({ port }));
+  for (const [peer, s] of again) assert.equal(s, first.get(peer), 'kept among the 4 most recent');
+  // Four other kinds since: dropped, so its sockets are made anew.
+  for (const p of [4, 5, 6, 7]) await src.collect({ port: p });
+  const later = mine(await src.collect({ port }));
+  assert.equal(later.size, 5);
+  for (const [peer, s] of later) assert.notEqual(s, again.get(peer), 'dropped after four other kinds');
+});
