@@ -92,10 +92,19 @@ export class SocketReuse {
   }
 
   /**
-   * The socket at `index` of the current dump is the one find() returned last, as a new object whose
-   * state, ports and queues are the same (see reusable()).
+   * The socket at `index` of the current dump, made anew, is the one find() returned last with the
+   * same state, ports and queues (see reusable()): `made` is checked against it once more for what a
+   * per-port aggregation also reads (the peer address; the local address and protocol for good
+   * measure), so that even a previous array reordered by someone else cannot make two different
+   * sockets count as one.
    */
-  carry(index: number): void {
+  carryIfSame(index: number, made: Socket): void {
+    const p = this.prev[this.lastFound];
+    if (p.peer.address !== made.peer.address || p.local.address !== made.local.address || p.protocol !== made.protocol) return;
+    this.carry(index);
+  }
+
+  private carry(index: number): void {
     if (index >= this.carried.length) {
       const grown = new Uint8Array(Math.max(1024, this.carried.length * 2));
       grown.set(this.carried);
@@ -122,7 +131,8 @@ export class SocketReuse {
   droppedSockets(fn: (s: Socket) => void): void {
     const prev = this.prev;
     const taken = this.taken;
-    for (let i = 0; i < this.prevLength; i++) if (taken[i] === 0) fn(prev[i]);
+    // (Holes only if someone shortened the array since: snapshots are not to be changed.)
+    for (let i = 0; i < this.prevLength; i++) if (taken[i] === 0 && prev[i] !== undefined) fn(prev[i]);
     for (let i = this.prevLength; i < prev.length; i++) fn(prev[i]);
   }
 
@@ -171,7 +181,7 @@ export class SocketReuse {
  * The previous dump's socket for the message at [b, end) when nothing the parser reads has changed;
  * null when it is the same socket with the same state, ports and queues (what the per-port
  * aggregation reads) but something else changed, such as its timer (a TIME_WAIT socket's expiry moves
- * on every dump): the caller makes a new object and calls carry(); undefined otherwise. Records the
+ * on every dump): the caller makes a new object and calls carryIfSame(); undefined otherwise. Records the
  * message's cookie either way (NaN when it has none, or one too big for a double).
  */
 export function reusable(dv: DataView, b: number, end: number, reuse: SocketReuse, index: number): Socket | null | undefined {

@@ -252,7 +252,7 @@ export function parseInetDiagBuffer(buf: Uint8Array, len: number, ctx: InetDiagC
           const s = parseInetDiagAt(dv, buf, off + NLMSG_HDRLEN, off + mlen, ctx);
           if (s) {
             // null: the same socket, changed only where the per-port aggregation does not look.
-            if (same === null) reuse!.carry(into.length);
+            if (same === null) reuse!.carryIfSame(into.length, s);
             into.push(s);
           } else out.skipped++;
         }

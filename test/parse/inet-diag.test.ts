@@ -31,6 +31,7 @@ import {
   type InetDiagContext,
 } from '../../src/parse/inet-diag.js';
 import type { Socket } from '../../src/model/socket.js';
+import { PortAggregator } from '../../src/model/aggregate.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/netlink/${name}`, import.meta.url));
 const manifest = JSON.parse(readFileSync(new URL('../fixtures/netlink/manifest.json', import.meta.url), 'utf8')) as Record<string, number | string>;
@@ -530,4 +531,28 @@ test('SocketReuse: finds sockets again after insertions and removals anywhere in
   assert.equal(reuse.hits, changed.length);
   assert.equal(third.length, changed.length + changed.filter((c) => c % 50 === 0).length);
   assert.deepEqual(second.map((s) => s.cookie), changed.map(String));
+});
+
+test('SocketReuse: a previous array reordered by its holder cannot make two different sockets count as one', () => {
+  const reuse = new SocketReuse();
+  // Two TIME_WAIT sockets (timer on: new objects every dump) with the same ports, to different peers.
+  const tw = (cookie: number, peer: number, expires: number) => nlmsg(SOCK_DIAG_BY_FAMILY, diagMsg({ state: 6, timer: 3, expires, sport: 40000, dport: 443, dst: [10, 0, 0, peer], cookie: [cookie, 0], uid: 0, inode: 0 }));
+  const agg = new PortAggregator();
+  const run = (msgs: Buffer[]) => {
+    const into: Socket[] = [];
+    reuse.begin(into);
+    parseInetDiagBuffer(Buffer.concat([...msgs, done()]), Infinity, { protocol: 'tcp', reuse }, into);
+    // What dumpSockets does with a rolling aggregator.
+    into.forEach((s, i) => reuse.inPrevious(i) || agg.add(s));
+    reuse.droppedSockets((s) => agg.remove(s));
+    reuse.end();
+    return into;
+  };
+  const first = run([tw(1, 1, 9000), tw(2, 2, 9000)]);
+  first.reverse(); // someone sorted the snapshot's sockets in place
+  const second = run([tw(1, 1, 8000)]); // the second one has gone
+  const fresh = new PortAggregator();
+  for (const s of second) fresh.add(s);
+  assert.deepEqual(agg.finish(second), fresh.finish(second));
+  assert.deepEqual(agg.finish(second)[0].topPeers, [{ address: '10.0.0.1', count: 1 }]);
 });
