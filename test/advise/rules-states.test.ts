@@ -119,6 +119,12 @@ test('time-wait-port-exhaustion: outgoing connections to one destination against
   // Spread over two destinations: each uses its own 4-tuples, no exhaustion.
   const spread = fakeSnapshot({ sysctls, sockets: [...outgoing(300, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT'), ...outgoing(300, '10.0.0.1', '10.0.0.51:5432', 'TIME_WAIT')] });
   assert.equal(find('time-wait-port-exhaustion', spread), undefined);
+  // One destination crowded, another light on the same peer port, from the same and another local
+  // address: only the crowded one is reported, with its own counts (each destination counted apart).
+  const mixed = fakeSnapshot({ sysctls, sockets: [...outgoing(620, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT'), ...outgoing(40, '10.0.0.1', '10.0.0.51:5432', 'TIME_WAIT'), ...outgoing(30, '10.0.0.2', '10.0.0.50:5432', 'ESTABLISHED')] });
+  const all = evaluateRules(makeContext({ snapshot: mixed })).filter((x) => x.id === 'time-wait-port-exhaustion');
+  assert.equal(all.length, 1);
+  assert.match(all[0].message, /620 connections from 10\.0\.0\.1 to 10\.0\.0\.50:5432 \(620 in TIME_WAIT\)/);
   // With the stock range (28232 ports), 600 is nothing.
   assert.equal(find('time-wait-port-exhaustion', fakeSnapshot({ sockets: many.sockets })), undefined);
 });

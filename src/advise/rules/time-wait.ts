@@ -29,10 +29,20 @@ function destinations(snap: Snapshot): Map<string, Dest> {
   const out = new Map<string, Dest>();
   for (const g of factsOf(snap).groups.values()) {
     if (g.direction !== 'out' || g.protocol !== 'tcp') continue;
+    // Every socket of an outgoing group has the group's peer port: look the addresses up as they are
+    // (strings whose hash is already known) instead of making a key string per socket (at 45,000
+    // outgoing sockets that string was most of this rule's time); the key is made once per destination.
+    const byLocal = new Map<string, Map<string, Dest>>();
     for (const s of g.sockets) {
-      const key = `${s.local.address}|${s.peer.address}|${s.peer.port}`;
-      let d = out.get(key);
-      if (!d) out.set(key, (d = { key, local: s.local.address, peer: s.peer.address, peerPort: s.peer.port, total: 0, timeWait: 0 }));
+      let byPeer = byLocal.get(s.local.address);
+      if (!byPeer) byLocal.set(s.local.address, (byPeer = new Map()));
+      let d = byPeer.get(s.peer.address);
+      if (!d) {
+        const key = `${s.local.address}|${s.peer.address}|${g.port}`;
+        d = { key, local: s.local.address, peer: s.peer.address, peerPort: g.port, total: 0, timeWait: 0 };
+        byPeer.set(s.peer.address, d);
+        out.set(key, d);
+      }
       d.total++;
       if (s.state === 'TIME_WAIT') d.timeWait++;
     }
