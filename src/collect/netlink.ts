@@ -1,10 +1,10 @@
 // The netlink collector: reads TCP, UDP (IPv4 + IPv6) and unix sockets straight from the kernel with
 // NETLINK_SOCK_DIAG dumps (what ss does, without ss's text formatting), parsed by src/parse/*-diag.ts.
 import { readdir, readFile } from 'node:fs/promises';
-import { PortAggregator, forgetPortSummaries, rememberPortSummaries } from '../model/aggregate.js';
+import { PortAggregator, rememberPortSummaries } from '../model/aggregate.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { AF_INET, AF_INET6, AF_UNSPEC, ALL_STATES_MASK, BOUND_INACTIVE_BIT, IPPROTO_TCP, IPPROTO_UDP, type SocketReuse, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
+import { AF_INET, AF_INET6, AF_UNSPEC, ALL_STATES_MASK, BOUND_INACTIVE_BIT, IPPROTO_TCP, IPPROTO_UDP, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
 import { buildUnixDiagRequest, parseUnixDiagBuffer, type UnixDiagSocket } from '../parse/unix-diag.js';
 import { attributeOwners } from './assemble.js';
 import { prefetchWith, prepareWith } from './attribution.js';
@@ -167,9 +167,8 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
   const wantUnix = protocols.includes('unix') && !filtered;
   type DumpResult = { sockets: Socket[]; stats: DumpStats; what: string };
   const results: DumpResult[] = [];
-  /** The first dump's PollMemory and the aggregator it fed (opts.aggregator, or the memory's rolled forward). */
-  let first: { memory: PollMemory; aggregator: PortAggregator; rolling: boolean } | undefined;
-  const aggregatorOf = () => first?.aggregator ?? opts.aggregator;
+  /** The first dump's PollMemory when it fed the aggregation (opts.aggregator, or the previous poll's rolled on). */
+  let first: PollMemory | undefined;
 
   const notes: string[] = [];
   const runInet = async (sock: NetlinkSocket, job: InetJob, seq: number): Promise<DumpResult> => {
@@ -217,35 +216,20 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
       seq,
     });
     const sockets: Socket[] = [];
-    let reuse: SocketReuse | undefined;
+    // Only the first dump feeds the aggregator as it goes (see `aggregator`); for the TCP dump of both
+    // families a polling collector's PollMemory rolls the previous poll's aggregation on instead.
+    let agg = seq === 1 ? opts.aggregator : undefined;
     let memory: PollMemory | undefined;
     if (opts.reuse && job.protocol === 'tcp' && !opts.details) {
       const key = `${what} ${opts.port ?? ''} ${opts.peerPort ?? ''} ${opts.boundOnly ? 'bound' : ''}`;
       memory = pollMemoryFor(opts.reuse, key);
-      // Refused while another poll of this source runs the same dump: this one neither reuses nor rolls.
-      if (memory.reuse.begin(sockets)) reuse = memory.reuse;
-      else memory = undefined;
-    }
-    const ctx: InetDiagContext = { protocol: job.protocol, interfaces, reuse };
-    // Only the first dump feeds the aggregator as it goes (see `aggregator`); it rolls the previous
-    // poll's aggregation forward when there is one for this kind of dump (the TCP dump of both families).
-    let agg = seq === 1 ? opts.aggregator : undefined;
-    let rolling = false;
-    if (memory) {
-      if (agg && job.family === AF_UNSPEC) {
-        if (memory.aggregator && memory.sockets) {
-          // The previous snapshot's summaries, if nobody asked for them yet, are made afresh if asked.
-          forgetPortSummaries(memory.sockets);
-          agg = memory.aggregator;
-          rolling = true;
-        }
-        first = { memory, aggregator: agg, rolling };
-      } else {
-        // This dump moves the reuse on without an aggregation to match: nothing to roll next time.
-        memory.aggregator = null;
-        memory.sockets = null;
+      if (!memory.begin(sockets, job.family === AF_UNSPEC ? agg : undefined)) memory = undefined;
+      else if (memory.aggregator) {
+        agg = memory.aggregator;
+        first = memory;
       }
     }
+    const ctx: InetDiagContext = { protocol: job.protocol, interfaces, reuse: memory?.reuse };
     const onChunk = seq === 1 ? opts.onChunk : undefined;
     let stats: DumpStats;
     try {
@@ -253,20 +237,17 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
         const from = sockets.length;
         const r = parseInetDiagBuffer(buf, len, ctx, sockets);
         fed.count = sockets.length;
-        if (rolling) {
-          for (let i = from; i < sockets.length; i++) if (!reuse!.inPrevious(i)) agg!.add(sockets[i]);
-        } else if (agg) for (let i = from; i < sockets.length; i++) agg.add(sockets[i]);
+        if (memory?.aggregator) memory.add(sockets, from);
+        else if (agg) for (let i = from; i < sockets.length; i++) agg.add(sockets[i]);
         if (onChunk && sockets.length > from) onChunk(sockets, from);
         return r;
       });
-      if (rolling) reuse!.droppedSockets((s) => agg!.remove(s));
+      memory?.dumpDone();
     } catch (e) {
-      if (memory) memory.forget();
-      else reuse?.reset();
+      memory?.fail();
       throw e;
     }
-    reuse?.end();
-    return { sockets, stats: reuse ? { ...stats, reused: reuse.hits } : stats, what };
+    return { sockets, stats: memory ? { ...stats, reused: memory.reuse.hits } : stats, what };
   };
   const runUnix = async (sock: NetlinkSocket, seq: number): Promise<DumpResult> => {
     const sockets: UnixDiagSocket[] = [];
@@ -296,8 +277,6 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
       } finally {
         sock.close();
       }
-      const agg = aggregatorOf();
-      if (agg) for (const r of results.slice(1)) for (const s of r.sockets) agg.add(s);
     } else {
       // Lane A: the first dump; lane B: the others in turn. One socket per lane (a netlink socket runs
       // one dump at a time); both opened before either starts.
@@ -314,12 +293,13 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
         if (a.status === 'rejected') throw a.reason;
         if (b.status === 'rejected') throw b.reason;
         results.push(a.value, ...b.value);
-        const agg = aggregatorOf();
-        if (agg) for (const r of b.value) for (const s of r.sockets) agg.add(s);
       } finally {
         for (const s of socks) s.close();
       }
     }
+    // The other dumps' sockets, after the first's (which fed the aggregation as it was parsed).
+    const agg = first?.aggregator ?? opts.aggregator;
+    if (agg) for (const r of results.slice(1)) for (const s of r.sockets) agg.add(s);
 
     if (await interfaces.load()) {
       // Some sockets named an interface before the names were known: fill them in now.
@@ -346,29 +326,14 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
       for (let i = 0; i < more.length; i++) sockets.push(more[i]);
     }
     const interrupted = results.some((r) => r.stats.interrupted);
-    let aggregator = aggregatorOf();
-    if (first) {
-      if (interrupted) {
-        // A socket may be listed twice: a fresh aggregation counts it twice as summarizePorts would, a
-        // rolled one would not. Neither is kept for the next poll.
-        first.memory.forget();
-        if (first.rolling) aggregator = undefined;
-      } else if (first.aggregator.mostlyEmpty()) {
-        // Too many ports gone: the next poll aggregates afresh (it still reuses sockets).
-        first.memory.aggregator = null;
-        first.memory.sockets = null;
-      } else {
-        first.memory.aggregator = first.aggregator;
-        first.memory.sockets = sockets;
-      }
-    }
+    const aggregator = first ? first.endPoll(interrupted) : opts.aggregator;
     return { sockets, aggregator, stats, interrupted, notes };
   };
   try {
     return await run();
   } catch (e) {
     // A dump failed after the first one rolled the aggregation forward: it no longer matches anything.
-    first?.memory.forget();
+    first?.fail();
     throw e;
   }
 }

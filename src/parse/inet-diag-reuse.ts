@@ -85,6 +85,11 @@ export class SocketReuse {
     this.active = false;
   }
 
+  /** The previous dump's array (with whatever its holder appended since). */
+  get previous(): readonly Socket[] {
+    return this.prev;
+  }
+
   /** The socket find() returned last is reused at `index` of the current dump. */
   accept(index: number): void {
     this.carry(index);
@@ -105,11 +110,7 @@ export class SocketReuse {
   }
 
   private carry(index: number): void {
-    if (index >= this.carried.length) {
-      const grown = new Uint8Array(Math.max(1024, this.carried.length * 2));
-      grown.set(this.carried);
-      this.carried = grown;
-    }
+    if (index >= this.carried.length) this.carried = grown(this.carried, new Uint8Array(Math.max(1024, this.carried.length * 2)));
     this.carried[index] = 1;
     this.taken[this.lastFound] = 1;
   }
@@ -138,11 +139,7 @@ export class SocketReuse {
 
   /** Records the cookie of the socket about to be pushed at `index` of the current dump. */
   record(index: number, cookie: number): void {
-    if (index >= this.nextCookies.length) {
-      const grown = new Float64Array(Math.max(1024, this.nextCookies.length * 2));
-      grown.set(this.nextCookies);
-      this.nextCookies = grown;
-    }
+    if (index >= this.nextCookies.length) this.nextCookies = grown(this.nextCookies, new Float64Array(Math.max(1024, this.nextCookies.length * 2)));
     this.nextCookies[index] = cookie;
   }
 
@@ -175,6 +172,12 @@ export class SocketReuse {
     this.lastFound = i;
     return this.prev[i];
   }
+}
+
+/** `to` (a bigger array) holding `from`'s values, for the growing arrays of SocketReuse. */
+function grown<T extends Uint8Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /**
