@@ -38,6 +38,13 @@ after(() => {
   server.close();
 });
 
+/** Summaries of `sockets` aggregated from scratch, to compare a rolled aggregation with. */
+function fresh(sockets: Socket[]): PortSummary[] {
+  const agg = new PortAggregator();
+  for (const s of sockets) agg.add(s);
+  return agg.finish(sockets);
+}
+
 /** The server side of each connection (local port = the server's), by peer port. */
 function serverSide(sockets: Socket[]): Map<number, Socket> {
   const m = new Map<number, Socket>();
@@ -102,11 +109,6 @@ test('a collection that attributes every socket reuses nothing and leaves earlie
 
 test('the per-port aggregation rolls from poll to poll and always equals a fresh one; an idle port keeps its summary object', async () => {
   const src = new NetlinkSource();
-  const fresh = (sockets: Socket[]) => {
-    const agg = new PortAggregator();
-    for (const s of sockets) agg.add(s);
-    return agg.finish(sockets);
-  };
   const extra: NetSocket[] = [];
   let previous: Snapshot | undefined;
   let previousSummaries: PortSummary[] | undefined;
@@ -147,11 +149,6 @@ test('the per-port aggregation rolls from poll to poll and always equals a fresh
 
 test('two polls of one source at once: the second neither reuses nor rolls, both are right, and the next poll rolls again', async () => {
   const src = new NetlinkSource();
-  const fresh = (sockets: Socket[]) => {
-    const agg = new PortAggregator();
-    for (const s of sockets) agg.add(s);
-    return agg.finish(sockets);
-  };
   const mine = (snap: Snapshot) => serverSide(snap.sockets);
   const before = mine(await src.collect({ port }));
   const [a, b] = await Promise.all([src.collect({ port }), src.collect({ port })]);

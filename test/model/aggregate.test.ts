@@ -220,12 +220,16 @@ function referenceSummaries(sockets: readonly Socket[]): { key: string; total: n
     });
 }
 
-test('random socket lists: summaries equal the plain group-count-sort (few peers, many peers, thousands of ports)', () => {
-  let seed = 7;
-  const rnd = (n: number) => {
+/** A small seeded generator: rnd(n) is 0..n-1, the same sequence on every run. */
+function seeded(seed: number): (n: number) => number {
+  return (n) => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return (seed >>> 8) % n;
   };
+}
+
+test('random socket lists: summaries equal the plain group-count-sort (few peers, many peers, thousands of ports)', () => {
+  const rnd = seeded(7);
   const states: Socket['state'][] = ['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT', 'SYN_SENT', 'FIN_WAIT2'];
   for (const [count, ports, peers] of [
     [300, 40, 3],
@@ -251,11 +255,7 @@ test('random socket lists: summaries equal the plain group-count-sort (few peers
 });
 
 test('a rolling PortAggregator (add what is new, remove what is gone, finish again) equals a fresh aggregation every round', () => {
-  let seed = 11;
-  const rnd = (n: number) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
+  const rnd = seeded(11);
   const states: Socket['state'][] = ['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT', 'SYN_SENT', 'FIN_WAIT2'];
   const owner = [{ pid: 42, name: 'srv', fd: 3 }];
   // Connections live across rounds as the same objects (as SocketReuse hands them back); listeners are
