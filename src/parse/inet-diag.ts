@@ -187,7 +187,10 @@ function parseInetDiagAt(dv: DataView, buf: Uint8Array, b: number, end: number, 
   }
 
   if (end > b + INET_DIAG_MSG_LEN) {
+    // Where tcp_info and the congestion-control name are, first: the name goes into tcp_info's literal.
     let off = b + INET_DIAG_MSG_LEN;
+    let infoAt = -1;
+    let infoLen = 0;
     let cong: string | undefined;
     while (off + 4 <= end) {
       const alen = dv.getUint16(off, true);
@@ -195,20 +198,18 @@ function parseInetDiagAt(dv: DataView, buf: Uint8Array, b: number, end: number, 
       const type = dv.getUint16(off + 2, true) & 0x3fff;
       const dataLen = alen - 4;
       if (type === INET_DIAG_INFO && ctx.protocol === 'tcp') {
-        const info = parseTcpInfo(dv, off + 4, dataLen);
-        if (info) sock.tcpInfo = info;
+        infoAt = off + 4;
+        infoLen = dataLen;
       } else if (type === INET_DIAG_SKMEMINFO) {
         const m = parseSkMemInfo(dv, off + 4, dataLen);
         if (m) sock.skmem = m;
       } else if (type === INET_DIAG_CONG) {
-        cong = readCString(buf, off + 4, dataLen);
+        cong = readCString(buf, off + 4, dataLen) || undefined;
       }
       off += align4(alen);
     }
-    if (cong) {
-      if (sock.tcpInfo) sock.tcpInfo.congestion = cong;
-      else sock.tcpInfo = { congestion: cong };
-    }
+    const info = infoAt >= 0 ? parseTcpInfo(dv, infoAt, infoLen, cong) : cong ? { congestion: cong } : undefined;
+    if (info) sock.tcpInfo = info;
   }
   return sock;
 }

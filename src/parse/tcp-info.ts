@@ -55,12 +55,57 @@ export const TCP_INFO_OFFSETS = {
 /** TCP_INFINITE_SSTHRESH and friends: ss hides ssthresh at or above 0xFFFF, and so do we. */
 const SSTHRESH_SHOWN_BELOW = 0xffff;
 
+/** A struct tcp_info this long holds every field sockscope reads (Linux 4.10 on send 224 bytes or more). */
+const FULL_TCP_INFO = TCP_INFO_OFFSETS.bytesSent + 8;
+
 /**
- * Parses struct tcp_info of `len` bytes at `off`. Each field is read only when the struct the kernel
- * sent is long enough to hold it (kernels before 4.x send fewer fields); returns undefined under 8 bytes.
+ * Parses struct tcp_info of `len` bytes at `off`, with the congestion-control name of the same reply
+ * (INET_DIAG_CONG) when there is one. Each field is read only when the struct the kernel sent is long
+ * enough to hold it (kernels before 4.x send fewer fields); under 8 bytes only the name, if any.
  */
-export function parseTcpInfo(dv: DataView, off: number, len: number): TcpInfo | undefined {
-  if (len < 8) return undefined;
+export function parseTcpInfo(dv: DataView, off: number, len: number, congestion?: string): TcpInfo | undefined {
+  if (len < 8) return congestion === undefined ? undefined : { congestion };
+  const info = len >= FULL_TCP_INFO ? fullTcpInfo(dv, off) : partialTcpInfo(dv, off, len);
+  // Appended rather than in the literal: both are often absent (loopback ssthresh is infinite).
+  const ssthresh = len >= TCP_INFO_OFFSETS.sndSsthresh + 4 ? dv.getUint32(off + TCP_INFO_OFFSETS.sndSsthresh, true) : SSTHRESH_SHOWN_BELOW;
+  if (ssthresh < SSTHRESH_SHOWN_BELOW) info.ssthresh = ssthresh;
+  if (congestion !== undefined) info.congestion = congestion;
+  return info;
+}
+
+/**
+ * A whole struct as one object literal: V8 then keeps every field inside the object. Built field by
+ * field (partialTcpInfo), a detailed dump of 7,500 sockets allocated a growing property store per socket.
+ */
+function fullTcpInfo(dv: DataView, off: number): TcpInfo {
+  const O = TCP_INFO_OFFSETS;
+  const ws = dv.getUint8(off + O.wscale);
+  return {
+    sndWscale: ws & 0x0f,
+    rcvWscale: ws >> 4,
+    rtoMs: dv.getUint32(off + O.rto, true) / 1000,
+    mss: dv.getUint32(off + O.sndMss, true),
+    retrans: dv.getUint32(off + O.retrans, true),
+    lastSendMs: dv.getUint32(off + O.lastDataSent, true),
+    lastRecvMs: dv.getUint32(off + O.lastDataRecv, true),
+    lastAckMs: dv.getUint32(off + O.lastAckRecv, true),
+    rttUs: dv.getUint32(off + O.rtt, true),
+    rttVarUs: dv.getUint32(off + O.rttvar, true),
+    cwnd: dv.getUint32(off + O.sndCwnd, true),
+    rcvSpace: dv.getUint32(off + O.rcvSpace, true),
+    totalRetrans: dv.getUint32(off + O.totalRetrans, true),
+    bytesAcked: u64(dv, off + O.bytesAcked),
+    bytesReceived: u64(dv, off + O.bytesReceived),
+    deliveryRate: u64(dv, off + O.deliveryRate),
+    busyUs: u64(dv, off + O.busyTime),
+    rwndLimitedUs: u64(dv, off + O.rwndLimited),
+    sndbufLimitedUs: u64(dv, off + O.sndbufLimited),
+    bytesSent: u64(dv, off + O.bytesSent),
+  };
+}
+
+/** The fields a shorter struct (an older kernel) holds, in the order fullTcpInfo makes them. */
+function partialTcpInfo(dv: DataView, off: number, len: number): TcpInfo {
   const O = TCP_INFO_OFFSETS;
   const has = (field: number, size: number) => field + size <= len;
   const u32 = (field: number) => dv.getUint32(off + field, true);
@@ -76,10 +121,6 @@ export function parseTcpInfo(dv: DataView, off: number, len: number): TcpInfo | 
   if (has(O.lastAckRecv, 4)) info.lastAckMs = u32(O.lastAckRecv);
   if (has(O.rtt, 4)) info.rttUs = u32(O.rtt);
   if (has(O.rttvar, 4)) info.rttVarUs = u32(O.rttvar);
-  if (has(O.sndSsthresh, 4)) {
-    const v = u32(O.sndSsthresh);
-    if (v < SSTHRESH_SHOWN_BELOW) info.ssthresh = v;
-  }
   if (has(O.sndCwnd, 4)) info.cwnd = u32(O.sndCwnd);
   if (has(O.rcvSpace, 4)) info.rcvSpace = u32(O.rcvSpace);
   if (has(O.totalRetrans, 4)) info.totalRetrans = u32(O.totalRetrans);
@@ -89,31 +130,44 @@ export function parseTcpInfo(dv: DataView, off: number, len: number): TcpInfo | 
   if (has(O.busyTime, 8)) info.busyUs = u64(dv, off + O.busyTime);
   if (has(O.rwndLimited, 8)) info.rwndLimitedUs = u64(dv, off + O.rwndLimited);
   if (has(O.sndbufLimited, 8)) info.sndbufLimitedUs = u64(dv, off + O.sndbufLimited);
-  if (has(O.bytesSent, 8)) info.bytesSent = u64(dv, off + O.bytesSent);
   return info;
 }
 
 /** Parses the u32[SK_MEMINFO_VARS] array of INET_DIAG_SKMEMINFO / UNIX_DIAG_MEMINFO; undefined under 16 bytes. */
 export function parseSkMemInfo(dv: DataView, off: number, len: number): SkMem | undefined {
   if (len < 16) return undefined;
-  const at = (i: number) => (i * 4 + 4 <= len ? dv.getUint32(off + i * 4, true) : undefined);
+  const n = len >>> 2;
   return {
-    rmemAlloc: at(0)!,
-    rcvbuf: at(1)!,
-    wmemAlloc: at(2)!,
-    sndbuf: at(3)!,
-    fwdAlloc: at(4),
-    wmemQueued: at(5),
-    optmem: at(6),
-    backlog: at(7),
-    drops: at(8),
+    rmemAlloc: dv.getUint32(off, true),
+    rcvbuf: dv.getUint32(off + 4, true),
+    wmemAlloc: dv.getUint32(off + 8, true),
+    sndbuf: dv.getUint32(off + 12, true),
+    fwdAlloc: n > 4 ? dv.getUint32(off + 16, true) : undefined,
+    wmemQueued: n > 5 ? dv.getUint32(off + 20, true) : undefined,
+    optmem: n > 6 ? dv.getUint32(off + 24, true) : undefined,
+    backlog: n > 7 ? dv.getUint32(off + 28, true) : undefined,
+    drops: n > 8 ? dv.getUint32(off + 32, true) : undefined,
   };
 }
+
+/** The last string readCString made and its bytes: every socket of a dump names the same few algorithms. */
+let lastCString = { bytes: new Uint8Array(0), text: '' };
 
 /** Reads a NUL-terminated (or length-bounded) ASCII string attribute. */
 export function readCString(buf: Uint8Array, off: number, len: number): string {
   let end = off;
   const stop = off + len;
   while (end < stop && buf[end] !== 0) end++;
-  return Buffer.from(buf.buffer, buf.byteOffset + off, end - off).toString('latin1');
+  const n = end - off;
+  const last = lastCString.bytes;
+  if (last.length === n) {
+    let i = 0;
+    while (i < n && buf[off + i] === last[i]) i++;
+    if (i === n) return lastCString.text;
+  }
+  // A copy: the receive buffer is refilled by the next chunk (and Buffer#slice would be a view).
+  const bytes = Uint8Array.prototype.slice.call(buf, off, end);
+  const text = Buffer.from(bytes.buffer, 0, n).toString('latin1');
+  lastCString = { bytes, text };
+  return text;
 }

@@ -262,6 +262,39 @@ test('tcp_info from an older kernel (104 bytes: up to total_retrans) reads what 
   assert.equal(parseInetDiagMsg(tiny, 16, tiny.length - 16, { protocol: 'tcp' })!.tcpInfo, undefined);
 });
 
+test('tcp_info: the whole-struct literal reads the same fields as the field-by-field path of a shorter struct', () => {
+  const fields = { wscale: 0x58, rto: 201000, sndMss: 32768, retrans: 1, rtt: 77, rttvar: 30, sndSsthresh: 40, sndCwnd: 12, totalRetrans: 4, bytesAcked: 3 * 2 ** 33 + 5, bytesReceived: 6, deliveryRate: 7, busyTime: 8, rwndLimited: 9, sndbufLimited: 10, bytesSent: 11, rcvSpace: 12, lastDataSent: 13, lastDataRecv: 14, lastAckRecv: 15 };
+  const parse = (len: number) => {
+    const m = nlmsg(SOCK_DIAG_BY_FAMILY, diagMsg({ attrs: [attr(INET_DIAG_INFO, tcpInfo(232, fields).subarray(0, len))] }));
+    return parseInetDiagMsg(m, 16, m.length - 16, { protocol: 'tcp' })!.tcpInfo!;
+  };
+  const whole = parse(232);
+  // 207 bytes: everything but bytes_sent (200..208), read field by field.
+  const { bytesSent, ...rest } = whole;
+  assert.equal(bytesSent, 11);
+  assert.deepStrictEqual(parse(207), rest);
+  assert.equal(whole.ssthresh, 40);
+  assert.equal(whole.bytesAcked, 3 * 2 ** 33 + 5);
+});
+
+test('congestion-control names: each socket gets its own name, whatever the sockets before it had and whatever their buffer holds later', () => {
+  const msg = (name: string) => nlmsg(SOCK_DIAG_BY_FAMILY, diagMsg({ attrs: [attr(INET_DIAG_CONG, Buffer.from(`${name}\0`))] }));
+  const names = ['cubic', 'cubic', 'bbr', 'bbr2', 'bbr', 'cub', 'cubic', 'reno'];
+  const buf = Buffer.concat([...names.map(msg), done()]);
+  const r = parseInetDiagBuffer(buf, buf.length, { protocol: 'tcp' });
+  assert.deepEqual(r.sockets.map((s) => s.tcpInfo?.congestion), names);
+  // The buffer a name came from is reused by the next receive: the name read from it must not change.
+  const a = msg('cubic');
+  const first = parseInetDiagMsg(a, 16, a.length - 16, { protocol: 'tcp' })!.tcpInfo!.congestion;
+  a.fill(0, 16 + INET_DIAG_MSG_LEN + 4);
+  a.write('vegas', 16 + INET_DIAG_MSG_LEN + 4, 'latin1');
+  const b = msg('vegas');
+  assert.equal(first, 'cubic');
+  assert.equal(parseInetDiagMsg(b, 16, b.length - 16, { protocol: 'tcp' })!.tcpInfo!.congestion, 'vegas');
+  const empty = msg('');
+  assert.equal(parseInetDiagMsg(empty, 16, empty.length - 16, { protocol: 'tcp' })!.tcpInfo, undefined, 'an empty name is no tcp_info');
+});
+
 test('truncated payloads and attributes: short message skipped, broken attribute ends the walk', () => {
   const short = nlmsg(SOCK_DIAG_BY_FAMILY, Buffer.alloc(40));
   const both = Buffer.concat([short, done()]);
