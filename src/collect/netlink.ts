@@ -79,10 +79,12 @@ interface InetJob {
 
 /**
  * Wanted sockets a targeted collection waits for before it starts reading their likely owner
- * (ProcessAttributor.prefetch samples 32 fds per process: with 2,000 of an owner's 15,000 fds wanted,
- * about 4 samples hit).
+ * (ProcessAttributor.prefetch samples each process in proportion to its fds and the wanted sockets
+ * seen: see likelyOwner). Low enough for the first receive batch: a detailed dump's chunks hold about
+ * 70 sockets (the kernel caps a dump chunk at 32 KiB), 16 to a batch; at 2,000 the prefetch waited for
+ * the second batch, 20-36 ms later at 100,000 sockets.
  */
-const PREFETCH_MIN_INODES = 2000;
+const PREFETCH_MIN_INODES = 512;
 
 /** Errnos of a kernel that does not serve the first interface's TCP dump: fall back to one dump per family. */
 const NO_COMPAT_DUMP = new Set([2, 22, 95]); // ENOENT, EINVAL, EOPNOTSUPP

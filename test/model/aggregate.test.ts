@@ -5,6 +5,7 @@ import { History, counterRate, ratePerSecond } from '../../src/model/history.js'
 import { normalizeAddress, formatEndpoint, type Socket } from '../../src/model/socket.js';
 import { unknownSysctls, type Snapshot } from '../../src/model/snapshot.js';
 import { escapeControl } from '../../src/model/escape.js';
+import { seeded } from '../helpers/seeded.js';
 
 function tcp(state: Socket['state'], local: [string, number], peer: [string, number], extra: Partial<Socket> = {}): Socket {
   return { protocol: 'tcp', ipVersion: 4, state, local: { address: local[0], port: local[1] }, peer: { address: peer[0], port: peer[1] }, recvQ: 0, sendQ: 0, processes: [], ...extra };
@@ -218,14 +219,6 @@ function referenceSummaries(sockets: readonly Socket[]): { key: string; total: n
         .slice(0, 5);
       return { key, total: list.length, states, peerCount: peers.size, topPeers, recvQ, sendQ };
     });
-}
-
-/** A small seeded generator: rnd(n) is 0..n-1, the same sequence on every run. */
-function seeded(seed: number): (n: number) => number {
-  return (n) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
 }
 
 test('random socket lists: summaries equal the plain group-count-sort (few peers, many peers, thousands of ports)', () => {
