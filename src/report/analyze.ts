@@ -34,7 +34,8 @@ export function recommendationsFor(snap: Snapshot, scope: ReportScope, history?:
 export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?: readonly Snapshot[], thresholds?: Record<string, number>): AnalyzeReport {
   const sockets = selectSockets(snap, scope);
   const tcp = sockets.filter((s) => s.protocol === 'tcp');
-  const summaries = scope.peerPort !== undefined ? [] : summarizePorts(sockets);
+  // A collection scoped to the port holds only its sockets: then the summaries made during the dump apply.
+  const summaries = scope.peerPort !== undefined ? [] : summarizePorts(sockets.length === snap.sockets.length ? snap.sockets : sockets);
   const peerSummaries = scope.peerPort !== undefined ? summarizePeerPorts(snap.sockets).filter((p) => p.peerPort === scope.peerPort) : [];
   const listeners = summaries.flatMap((p) =>
     p.listeners.map((l) => ({
