@@ -1,11 +1,9 @@
 // The fd-link reader of process attribution: what socket inode /proc/PID/fd/N points to. readlinkat(2)
 // on a directory fd through koffi when it loads, fs.readlinkSync otherwise; one reader per process.
 import { readdirSync, readlinkSync } from 'node:fs';
-import { socketInodeInLink } from '../parse/fd-link.js';
+import { socketInodeInLink, socketInodeInText } from '../parse/fd-link.js';
 import { readRangeShared, SHARED_READ_MIN_FDS } from './fd-read-helper.js';
 import { loadKoffi } from './koffi.js';
-
-const SOCKET_LINK = /^socket:\[(\d+)\]$/;
 
 /** Reads /proc/PID/fd links: socket inode, 0 for other files, -1 when the fd is not open. */
 export interface LinkReader {
@@ -17,18 +15,12 @@ export interface LinkReader {
   close(dirFd: number): void;
 }
 
-/** Parses "socket:[12345]" (the whole link) to 12345; 0 for anything else. */
-function socketInode(link: string): number {
-  const m = SOCKET_LINK.exec(link);
-  return m ? Number(m[1]) : 0;
-}
-
 const nodeReader: LinkReader = {
   native: false,
   open: () => -1,
   read(_dirFd, dir, name) {
     try {
-      return socketInode(readlinkSync(`${dir}/${name}`));
+      return socketInodeInText(readlinkSync(`${dir}/${name}`));
     } catch {
       return -1;
     }

@@ -5,6 +5,7 @@ import { release } from 'node:os';
 import { findOption, SOCKET_OPTIONS, UnknownOptionError, suggestOptions, type SocketOptionInfo } from '../knowledge/socket-options.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { Sysctls } from '../model/snapshot.js';
+import { socketInodeInText } from '../parse/fd-link.js';
 import type { FdInfo } from '../parse/fdinfo.js';
 import { readFdInfo } from './fdinfo.js';
 import { logOsCall } from './debug.js';
@@ -263,9 +264,9 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   try {
     const link = await readlink(`${procRoot}/${pid}/fd/${fd}`);
     logOsCall('read', `readlink ${procRoot}/${pid}/fd/${fd}`, performance.now() - t0, link.length);
-    const m = /^socket:\[(\d+)\]$/.exec(link);
-    if (!m) throw new CollectorError('process', `fd ${fd} of pid ${pid} is not a socket (it is ${link})`);
-    inode = Number(m[1]);
+    const ino = socketInodeInText(link);
+    if (ino === 0) throw new CollectorError('process', `fd ${fd} of pid ${pid} is not a socket (it is ${link})`);
+    inode = ino;
   } catch (e) {
     if (e instanceof CollectorError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? 'error';

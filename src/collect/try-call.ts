@@ -2,6 +2,7 @@
 // socket sockscope owns (Node's net module cannot choose SO_REUSEADDR=0 or set arbitrary options), then closes it.
 import { readFileSync } from 'node:fs';
 import { readlink } from 'node:fs/promises';
+import { socketInodeInText } from '../parse/fd-link.js';
 import { logOsCall } from './debug.js';
 import {
   AF_INET6,
@@ -166,8 +167,7 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
         if (o.whileListening) {
           let inode: number | undefined;
           try {
-            const m = /socket:\[(\d+)\]/.exec(await readlink(`/proc/self/fd/${fd}`));
-            if (m) inode = Number(m[1]);
+            inode = socketInodeInText(await readlink(`/proc/self/fd/${fd}`)) || undefined;
           } catch {
             /* inode unknown */
           }

@@ -1,4 +1,13 @@
-// A /proc/PID/fd link read with readlink(2) into a byte buffer: which socket it names (process attribution).
+// A /proc/PID/fd link: which socket it names (process attribution, getsockopt's socket lookup), read
+// with readlink(2) into a byte buffer or as a string.
+
+const SOCKET_LINK = /^socket:\[(\d+)\]$/;
+
+/** The socket inode a whole link text names ("socket:[12345]" -> 12345); 0 for any other link. */
+export function socketInodeInText(link: string): number {
+  const m = SOCKET_LINK.exec(link);
+  return m ? Number(m[1]) : 0;
+}
 
 /**
  * The socket inode in the first `n` bytes of `buf`, a readlink(2) result ("socket:[12345]"); 0 for any

@@ -11,8 +11,6 @@
 import { NO_PROCESSES, normalizeAddress, type Endpoint, type ProcessRef, type Socket, type SocketState, type SocketTimer } from '../model/socket.js';
 import { parseSsLine, parseTimer, SS_STATES } from './ss-line.js';
 
-/** Shared by every socket without an owner: attribution replaces the array, never mutates it. */
-
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
 const COLON = 0x3a;

@@ -11,10 +11,14 @@ export interface ReportScope {
   peerPort?: number;
 }
 
-function selectSockets(snap: Snapshot, scope: ReportScope): Socket[] {
-  if (scope.port !== undefined) return socketsOnPort(snap.sockets, scope.port);
-  if (scope.peerPort !== undefined) return socketsToPeerPort(snap.sockets, scope.peerPort);
-  return snap.sockets.filter((s) => s.protocol !== 'unix');
+/**
+ * The sockets of the scope; the snapshot's own array when that is all of them (a collection scoped to
+ * the port holds only its sockets), so that summarizePorts finds the summaries made during the dump.
+ */
+function selectSockets(snap: Snapshot, scope: ReportScope): readonly Socket[] {
+  const all = snap.sockets;
+  const picked = scope.port !== undefined ? socketsOnPort(all, scope.port) : scope.peerPort !== undefined ? socketsToPeerPort(all, scope.peerPort) : all.filter((s) => s.protocol !== 'unix');
+  return picked.length === all.length ? all : picked;
 }
 
 function uniqueProcesses(list: ProcessRef[]): ProcessRef[] {
@@ -34,8 +38,7 @@ export function recommendationsFor(snap: Snapshot, scope: ReportScope, history?:
 export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?: readonly Snapshot[], thresholds?: Record<string, number>): AnalyzeReport {
   const sockets = selectSockets(snap, scope);
   const tcp = sockets.filter((s) => s.protocol === 'tcp');
-  // A collection scoped to the port holds only its sockets: then the summaries made during the dump apply.
-  const summaries = scope.peerPort !== undefined ? [] : summarizePorts(sockets.length === snap.sockets.length ? snap.sockets : sockets);
+  const summaries = scope.peerPort !== undefined ? [] : summarizePorts(sockets);
   const peerSummaries = scope.peerPort !== undefined ? summarizePeerPorts(snap.sockets).filter((p) => p.peerPort === scope.peerPort) : [];
   const listeners = summaries.flatMap((p) =>
     p.listeners.map((l) => ({
