@@ -4,7 +4,7 @@
 // process each time) against `ss -tanpH sport = :P`; and listeners with a cold cache as whole-host
 // `analyze` reads them (every process) against `ss -tlnpH`, which reads every /proc/PID/fd too.
 import { stopFdReadHelper } from '../../src/collect/fd-read-helper.js';
-import { dumpSockets } from '../../src/collect/netlink.js';
+import { dumpSockets } from '../../src/collect/netlink-dumps.js';
 import { ProcessAttributor } from '../../src/collect/processes.js';
 import { interleave, median, SS_TANPH, timeCommand, timeFigure, type Sample } from '../measure.js';
 import type { Figure, Section } from '../types.js';

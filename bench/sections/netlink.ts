@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { dumpSockets, NetlinkSource } from '../../src/collect/netlink.js';
+import { NetlinkSource } from '../../src/collect/netlink.js';
+import { dumpSockets } from '../../src/collect/netlink-dumps.js';
 import { summarizePorts } from '../../src/model/aggregate.js';
 import { interleave, SS_TANH, timeCommand, timeFigure, timeIt } from '../measure.js';
 import type { Figure, Section } from '../types.js';

@@ -13,7 +13,7 @@ import { SocketReuse } from '../parse/inet-diag-reuse.js';
  * a TIME_WAIT socket whose timer moved is a new object but counts the same), instead of aggregating
  * every socket again. At 100,000 sockets, aggregating every socket during the dump made the dump 18 ms
  * longer (103 against 85 ms, 12 dumps each, alternated); a steady poll now adds and removes a few
- * thousand. dumpSockets (netlink.ts) calls begin(), add(), dumpDone() and endPoll() in turn.
+ * thousand. dumpSockets (netlink-dumps.ts) calls begin(), add(), dumpDone() and endPoll() in turn.
  */
 export class PollMemory {
   readonly reuse = new SocketReuse();

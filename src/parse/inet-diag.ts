@@ -114,7 +114,6 @@ function sharedEndpoint(address: string, port: number): Endpoint {
 
 const TIMER_NAMES: SocketTimer['name'][] = ['off', 'on', 'keepalive', 'timewait', 'persist'];
 
-
 /** What the caller knows that the buffer does not: the protocol dumped and interface names. */
 export interface InetDiagContext {
   protocol: Exclude<Protocol, 'unix'>;
@@ -123,7 +122,6 @@ export interface InetDiagContext {
   /** The previous dump of the same sockets, whose unchanged TCP sockets are reused (see SocketReuse). */
   reuse?: SocketReuse;
 }
-
 
 function ifName(ctx: InetDiagContext, index: number): string {
   return ctx.interfaces?.get(index) ?? String(index);
@@ -153,7 +151,7 @@ function parseInetDiagAt(dv: DataView, buf: Uint8Array, b: number, end: number, 
   const cookieLo = dv.getUint32(b + 44, true);
   const cookieHi = dv.getUint32(b + 48, true);
 
-  // Endpoints that carry an interface scope are filled in later (netlink.ts): never shared.
+  // Endpoints that carry an interface scope are filled in later (netlink-dumps.ts): never shared.
   const local: Endpoint = ifindex === 0 ? sharedEndpoint(localAddr, dv.getUint16(b + 4, false)) : { address: localAddr, port: dv.getUint16(b + 4, false) };
   const peer: Endpoint = ifindex === 0 ? sharedEndpoint(peerAddr, dv.getUint16(b + 6, false)) : { address: peerAddr, port: dv.getUint16(b + 6, false) };
   const protocol = ctx.protocol;

@@ -2,7 +2,7 @@
 // family, truncated chunks, an early end, DUMP_INTR — without touching the kernel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dumpSockets } from '../../src/collect/netlink.js';
+import { dumpSockets } from '../../src/collect/netlink-dumps.js';
 import { NetlinkError, type NetlinkSocket } from '../../src/collect/netlink-socket.js';
 import { PortAggregator, summarizePorts } from '../../src/model/aggregate.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, INET_DIAG_MSG_LEN, IPPROTO_TCP, NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP_INTR, NLM_F_MULTI, SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK } from '../../src/parse/inet-diag.js';

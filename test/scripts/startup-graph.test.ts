@@ -49,6 +49,7 @@ test('the start-up graph of dist/cli.js leaves out what only some commands need'
     'src/knowledge/socket-option-table.ts',
     'src/collect/index.ts',
     'src/collect/netlink.ts',
+    'src/collect/netlink-dumps.ts',
     'src/collect/processes.ts',
     'src/advise/engine.ts',
     'src/codegen/index.ts',
