@@ -2,7 +2,7 @@
 // (same document as `sockscope generate-server --json`) and writes the files only when an output path is given,
 // through the codegen writer (temp file + rename, never replacing an existing file unless `force`).
 import { z } from 'zod';
-import { FileExistsError, GeneratorInputSchema, GeneratorOptionsError, generateServer, writeFilesAtomic, type GenerateResult, type GeneratorInput } from '../codegen/index.js';
+import { FileExistsError, GeneratorInputSchema, generateServer, writeFilesAtomic, type GenerateResult, type GeneratorInput } from '../codegen/index.js';
 import { existingFiles } from '../codegen/write.js';
 import { InvalidInputError, parseInput } from './errors.js';
 
@@ -59,13 +59,8 @@ export function generateServerFiles(input: GenerateFilesInput | GenerateAutomati
     output = out;
     force = fo ?? false;
   }
-  let r: GenerateResult;
-  try {
-    r = generateServer(gi, { output });
-  } catch (e) {
-    if (e instanceof GeneratorOptionsError) throw new InvalidInputError(e.message, [{ path: '', message: e.message }], 'invalid-options');
-    throw e;
-  }
+  // Bad options throw GeneratorOptionsError, an InvalidInputError (code invalid-options).
+  const r: GenerateResult = generateServer(gi, { output });
   if (output === undefined) return r;
   if (!force) {
     const exist = existingFiles(r.files);

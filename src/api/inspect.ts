@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { createSource, type SourceChoice } from '../collect/index.js';
 import { probeConnections, type ProbeResult } from '../collect/connect-probe.js';
-import type { InspectResult } from '../collect/getsockopt.js';
+import { resolveOptionNames, type InspectResult } from '../collect/getsockopt.js';
 import { inspectJson, runInspect } from '../cli/commands/inspect-options-run.js';
 import { UsageError } from '../cli/errors.js';
 import type { OptionReportRow } from '../knowledge/interpret-options.js';
@@ -42,11 +42,13 @@ export type InspectOptionsReport = Omit<InspectResult, 'options' | 'sysctls'> & 
 /** Real option values of one socket (pidfd_getfd + getsockopt; the kernel's view without privilege), explained. */
 export async function inspectOptions(input: InspectOptionsInput): Promise<InspectOptionsReport> {
   const o = parseInput(InspectOptionsInputSchema, input, 'inspectOptions');
+  // An unknown option name is an UnknownOptionError at its place in the list (options[K]).
+  if (o.options) resolveOptionNames(o.options);
   try {
     const r = await runInspect({ pid: o.pid, 'socket-fd': o.socketFd, port: o.port, inode: o.inode, options: o.options?.join(','), source: o.source });
     return inspectJson(r) as InspectOptionsReport;
   } catch (e) {
-    if (e instanceof UsageError) throw new InvalidInputError(e.message.replace(/^--options: /, ''), [{ path: /--options/.test(e.message) ? 'options' : '', message: e.message }]);
+    if (e instanceof UsageError) throw new InvalidInputError(e.message, [{ path: '', message: e.message }]);
     throw e;
   }
 }

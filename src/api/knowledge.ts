@@ -1,9 +1,9 @@
 // Library API over the knowledge tables: explainErrno() and describeOption() take either the bare value
 // (as they always did) or an input object validated by ErrnoInputSchema / DescribeOptionInputSchema.
 import { z } from 'zod';
-import { ErrnoQuerySchema, UnknownErrnoError, explainErrno as lookupErrno, type ErrnoLookup, type ErrnoPlatform } from '../knowledge/errno.js';
-import { OptionNameSchema, UnknownOptionError, describeOption as lookupOption, type SocketOptionInfo } from '../knowledge/socket-options.js';
-import { InvalidInputError, parseInput } from './errors.js';
+import { ErrnoQuerySchema, explainErrno as lookupErrno, type ErrnoLookup, type ErrnoPlatform } from '../knowledge/errno.js';
+import { OptionNameSchema, describeOption as lookupOption, type SocketOptionInfo } from '../knowledge/socket-options.js';
+import { parseInput } from './errors.js';
 
 /** `{code, platform?}`: same document as `sockscope errno CODE [--platform P] --json`. */
 export const ErrnoInputSchema = ErrnoQuerySchema.strict();
@@ -15,7 +15,7 @@ export type DescribeOptionInput = z.input<typeof DescribeOptionInputSchema>;
 
 /**
  * What an errno / Winsock code means on every platform. `explainErrno('ECONNRESET')`, `explainErrno(104, {platform})`
- * and `explainErrno({code: 'ECONNRESET'})` all work. Unknown codes throw UnknownErrnoError (with suggestions).
+ * and `explainErrno({code: 'ECONNRESET'})` all work. Unknown codes throw UnknownErrnoError (an InvalidInputError, code unknown-errno, with suggestions).
  */
 export function explainErrno(input: ErrnoInput): ErrnoLookup;
 export function explainErrno(code: string | number, opts?: { platform?: ErrnoPlatform }): ErrnoLookup;
@@ -29,11 +29,4 @@ export function explainErrno(input: ErrnoInput | string | number, opts: { platfo
 export function describeOption(input: DescribeOptionInput | string): SocketOptionInfo {
   if (typeof input === 'string') return lookupOption(input);
   return lookupOption(parseInput(DescribeOptionInputSchema, input, 'describeOption').name);
-}
-
-/** Maps the tables' "not found" errors to InvalidInputError (for callers that treat every bad input alike). */
-export function asInputError(e: unknown): unknown {
-  if (e instanceof UnknownErrnoError) return new InvalidInputError(e.message, [{ path: 'code', message: e.message }], 'unknown-errno');
-  if (e instanceof UnknownOptionError) return new InvalidInputError(e.message, [{ path: 'name', message: e.message }], 'unknown-option');
-  return e;
 }

@@ -5,20 +5,20 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UnitError } from '../advise/units.js';
 import { UsageError } from '../cli/errors.js';
-import { FileExistsError, GeneratorOptionsError } from '../codegen/index.js';
+import { FileExistsError } from '../codegen/index.js';
 import { existingFiles, writeFilesAtomic } from '../codegen/write.js';
 import { CollectorError } from '../collect/source.js';
 import type { BuffersReport } from '../advise/buffers-report.js';
 import type { ProbeResult } from '../collect/connect-probe.js';
-import { UnknownErrnoError, type ErrnoLookup } from '../knowledge/errno.js';
-import { UnknownOptionError, type SocketOptionInfo } from '../knowledge/socket-options.js';
+import type { ErrnoLookup } from '../knowledge/errno.js';
+import type { SocketOptionInfo } from '../knowledge/socket-options.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
 import { InvalidInputError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
 import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles, type GenerateServerReport } from './generate.js';
 import { analyze, AnalyzeInputSchema, analyzeStates } from './host.js';
 import { debugConnection, DebugConnectionInputSchema, inspectOptions, InspectOptionsInputSchema, type InspectOptionsReport } from './inspect.js';
-import { asInputError, describeOption, DescribeOptionInputSchema, ErrnoInputSchema, explainErrno } from './knowledge.js';
+import { describeOption, DescribeOptionInputSchema, ErrnoInputSchema, explainErrno } from './knowledge.js';
 
 /** Every operation a task may name. */
 export const TASK_OPERATIONS = ['analyze', 'analyze-states', 'generate-server', 'generate', 'inspect-options', 'debug-connections', 'errno', 'options', 'buffers'] as const;
@@ -101,29 +101,25 @@ export async function runTask(raw: TaskInput): Promise<TaskSuccess> {
 }
 
 async function dispatch(operation: TaskOperation, input: Record<string, unknown>, task: TaskInput): Promise<unknown> {
-  try {
-    switch (operation) {
-      case 'analyze':
-        return await analyze(input);
-      case 'analyze-states':
-        return await analyzeStates(input);
-      case 'generate-server':
-        return generateServerFiles(input);
-      case 'generate':
-        return generateServerFiles(task as z.input<typeof GenerateAutomationInputSchema>);
-      case 'inspect-options':
-        return await inspectOptions(input as never);
-      case 'debug-connections':
-        return await debugConnection(input as never);
-      case 'errno':
-        return explainErrno(input as never);
-      case 'options':
-        return describeOption(input as never);
-      case 'buffers':
-        return await sizeBuffers(input);
-    }
-  } catch (e) {
-    throw asInputError(e);
+  switch (operation) {
+    case 'analyze':
+      return await analyze(input);
+    case 'analyze-states':
+      return await analyzeStates(input);
+    case 'generate-server':
+      return generateServerFiles(input);
+    case 'generate':
+      return generateServerFiles(task as z.input<typeof GenerateAutomationInputSchema>);
+    case 'inspect-options':
+      return await inspectOptions(input as never);
+    case 'debug-connections':
+      return await debugConnection(input as never);
+    case 'errno':
+      return explainErrno(input as never);
+    case 'options':
+      return describeOption(input as never);
+    case 'buffers':
+      return await sizeBuffers(input);
   }
 }
 
@@ -132,9 +128,6 @@ export function classifyError(e: unknown): { exitCode: 1 | 2; code: string; mess
   const message = (e as Error)?.message ?? String(e);
   if (e instanceof InvalidInputError) return { exitCode: 2, code: e.code, message, issues: e.issues };
   if (e instanceof z.ZodError) return { exitCode: 2, code: 'invalid-input', message: 'invalid input', issues: zodIssues(e) };
-  if (e instanceof UnknownErrnoError) return { exitCode: 2, code: 'unknown-errno', message, issues: [{ path: 'code', message }] };
-  if (e instanceof UnknownOptionError) return { exitCode: 2, code: 'unknown-option', message, issues: [{ path: 'name', message }] };
-  if (e instanceof GeneratorOptionsError) return { exitCode: 2, code: 'invalid-options', message, issues: [{ path: '', message }] };
   if (e instanceof FileExistsError) return { exitCode: 2, code: 'file-exists', message, issues: [{ path: 'output', message }] };
   if (e instanceof UsageError || e instanceof UnitError) return { exitCode: 2, code: 'invalid-input', message, issues: [{ path: '', message }] };
   if (e instanceof TaskOutputError) return { exitCode: 1, code: 'output-unwritable', message, issues: [] };

@@ -5,6 +5,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { InvalidInputError, zodIssues, type InputIssue } from '../model/input-error.js';
 
 export const SERVER_TYPES = ['tcp', 'udp'] as const;
 export const GEN_LANGUAGES = ['c', 'python', 'node'] as const;
@@ -138,12 +139,23 @@ export interface GeneratorOptions {
   platform: Platform;
 }
 
-/** Bad generator input: the CLI turns it into exit 2. */
-export class GeneratorOptionsError extends Error {
-  constructor(message: string) {
-    super(message);
+/**
+ * Bad generator input: an InvalidInputError (code invalid-options) whose message names the CLI flag
+ * (`--port: ...`) and whose issues name the option key (`port`); the CLI turns it into exit 2.
+ */
+export class GeneratorOptionsError extends InvalidInputError {
+  constructor(message: string, issues?: InputIssue[]) {
+    super(message, issues ?? [{ path: optionOfMessage(message), message }], 'invalid-options');
     this.name = 'GeneratorOptionsError';
   }
+}
+
+/** The option key a message starting with its flag is about (`--no-ipv6 ...` -> ipv6), or ''. */
+function optionOfMessage(message: string): string {
+  const flag = /^--(?:no-)?([a-z0-9-]+)/.exec(message)?.[1];
+  if (!flag) return '';
+  for (const [key, f] of Object.entries(OPTION_FLAGS)) if (f === `--${flag}`) return key;
+  return '';
 }
 
 /** Maps an IO model spelling to its canonical name for the language, or null if unknown. */
@@ -244,7 +256,7 @@ function zodMessage(err: z.ZodError): string {
  */
 export function resolveOptions(raw: unknown, config: Config = loadConfig().config): GeneratorOptions {
   const parsed = GeneratorInputSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new GeneratorOptionsError(zodMessage(parsed.error));
+  if (!parsed.success) throw new GeneratorOptionsError(zodMessage(parsed.error), zodIssues(parsed.error));
   const i = parsed.data;
   const fail = (msg: string): never => {
     throw new GeneratorOptionsError(msg);

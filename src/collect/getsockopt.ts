@@ -72,14 +72,14 @@ export interface InspectResult {
   kernel: string;
 }
 
-/** Resolves option names (any case, aliases); throws UnknownOptionError for a name not in the reference. */
+/** Resolves option names (any case, aliases); throws UnknownOptionError (path `options[K]`) for a name not in the reference. */
 export function resolveOptionNames(names: readonly string[] | undefined): SocketOptionInfo[] {
   if (!names || names.length === 0) return defaultOptionNames().map((n) => findOption(n)!);
   const out: SocketOptionInfo[] = [];
-  for (const raw of names) {
+  for (const [k, raw] of names.entries()) {
     if (raw.trim() === '') continue;
     const info = findOption(raw);
-    if (!info) throw new UnknownOptionError(raw, suggestOptions(raw));
+    if (!info) throw new UnknownOptionError(raw, suggestOptions(raw), `options[${k}]`);
     if (!out.includes(info)) out.push(info);
   }
   return out;

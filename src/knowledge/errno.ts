@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { LINUX_ERRNOS, BSD_ERRNOS, WSA_ERRORS } from './generated/errno-tables.js';
 import { noteFor } from './errno-notes.js';
 import { editDistance } from '../model/edit-distance.js';
+import { InvalidInputError } from '../model/input-error.js';
 import type { WsaError } from './errno-types.js';
 
 export const ERRNO_PLATFORMS = ['linux', 'macos', 'freebsd', 'windows'] as const;
@@ -57,10 +58,10 @@ export interface ErrnoLookup {
   readings: NumberReading[];
 }
 
-/** No error matches the query; carries suggestions. The CLI maps it to exit 2. */
-export class UnknownErrnoError extends Error {
+/** No error matches the query; carries suggestions. An InvalidInputError (code unknown-errno, path `code`); the CLI maps it to exit 2. */
+export class UnknownErrnoError extends InvalidInputError {
   constructor(readonly query: string, detail: string) {
-    super(detail);
+    super(detail, [{ path: 'code', message: detail }], 'unknown-errno');
     this.name = 'UnknownErrnoError';
   }
 }

@@ -2,6 +2,7 @@
 // read by `sockscope options`, inspect-options / the getsockopt helper, the monitor and codegen comments.
 import { z } from 'zod';
 import { editDistance } from '../model/edit-distance.js';
+import { InvalidInputError } from '../model/input-error.js';
 import { SOCKET_OPTIONS, type OptionLevel, type SocketOptionInfo } from './socket-option-table.js';
 
 export * from './socket-option-table.js';
@@ -51,19 +52,24 @@ export function suggestOptions(name: string, max = 3): string[] {
 }
 
 /** Thrown for a name that is not in the table; carries suggestions. The CLI maps it to exit 2. */
-export class UnknownOptionError extends Error {
-  constructor(readonly optionName: string, readonly suggestions: string[]) {
-    super(
+export class UnknownOptionError extends InvalidInputError {
+  /** `path`: where the name was in the input (`name`, or `options[2]` for a list). */
+  constructor(readonly optionName: string, readonly suggestions: string[], path = 'name') {
+    const message =
       `unknown socket option '${optionName}'` +
-        (suggestions.length ? `; did you mean ${suggestions.join(', ')}?` : '; run `sockscope options` for the list'),
-    );
+      (suggestions.length ? `; did you mean ${suggestions.join(', ')}?` : '; run `sockscope options` for the list');
+    super(message, [{ path, message }], 'unknown-option');
     this.name = 'UnknownOptionError';
   }
 }
 
-/** The reference entry for one option (name, alias or prefix-less name; any case). Throws UnknownOptionError. */
+/** The reference entry for one option (name, alias or prefix-less name; any case). Throws UnknownOptionError (an InvalidInputError). */
 export function describeOption(name: string): SocketOptionInfo {
-  OptionNameSchema.parse(name);
+  const checked = OptionNameSchema.safeParse(name);
+  if (!checked.success) {
+    const message = `option name: ${checked.error.issues.map((i) => i.message).join('; ')}`;
+    throw new InvalidInputError(message, [{ path: 'name', message }]);
+  }
   const hit = findOption(name);
   if (!hit) throw new UnknownOptionError(name, suggestOptions(name));
   return hit;

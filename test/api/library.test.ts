@@ -82,12 +82,20 @@ test('explainErrno and describeOption: the bare value as before, or an input obj
   rejectsInput(() => explainErrno({ code: '' }), 'code');
   rejectsInput(() => explainErrno({ code: 'EPIPE', platform: 'solaris' } as never), 'platform');
   assert.throws(() => explainErrno({ code: 'ENOPE_NOT_AN_ERRNO' }), UnknownErrnoError);
+  // The tables' "not found" errors are InvalidInputErrors too (README: every function throws it), bare value or object.
+  for (const bad of [() => explainErrno({ code: 'ENOPE_NOT_AN_ERRNO' }), () => explainErrno('ENOPE_NOT_AN_ERRNO'), () => explainErrno(99999)]) {
+    assert.throws(bad, (e: unknown) => e instanceof InvalidInputError && e.code === 'unknown-errno' && e.issues[0].path === 'code');
+  }
   assert.equal(ErrnoInputSchema.safeParse({ code: 'EPIPE', extra: true }).success, false);
 
   assert.deepEqual(describeOption({ name: 'nodelay' }), describeOption('TCP_NODELAY'));
   assert.equal(describeOption('TCP_NODELAY').level, 'IPPROTO_TCP');
   rejectsInput(() => describeOption({ name: '' }), 'name');
   assert.throws(() => describeOption({ name: 'SO_NOPE' }), UnknownOptionError);
+  for (const bad of [() => describeOption({ name: 'SO_NOPE' }), () => describeOption('SO_NOPE')]) {
+    assert.throws(bad, (e: unknown) => e instanceof InvalidInputError && e.code === 'unknown-option' && e.issues[0].path === 'name' && /did you mean/.test(e.message));
+  }
+  rejectsInput(() => describeOption(''), 'name');
   assert.equal(DescribeOptionInputSchema.safeParse({ name: 'x'.repeat(65) }).success, false);
 });
 
@@ -122,6 +130,12 @@ test('generateServer (render only) and generateServerFiles (both shapes; writes 
     rejectsInput(() => generateServerFiles({ language: 'cobol' } as never), 'language');
     assert.throws(() => generateServerFiles({ type: 'udp', tcpNodelay: true }), (e: unknown) => e instanceof InvalidInputError && e.code === 'invalid-options' && /tcp only/.test(e.message));
     assert.equal(GenerateFilesInputSchema.safeParse({ type: 'udp-server', output: 'x.c' }).success, true);
+    // generateServer (render only) throws InvalidInputError too, its issues naming the option key (the message names the CLI flag).
+    const invalidOptions = (path: string) => (e: unknown) => e instanceof InvalidInputError && e.code === 'invalid-options' && e.issues.some((i) => i.path === path);
+    assert.throws(() => generateServer({ type: 'tcp', port: 70000 }), invalidOptions('port'));
+    assert.throws(() => generateServer({ type: 'tcp', nodelay: true } as never), invalidOptions('nodelay'));
+    assert.throws(() => generateServer({ type: 'udp', backlog: 5 }), invalidOptions('backlog'));
+    assert.throws(() => generateServer({ type: 'tcp', language: 'python', ipv6: false, dualStack: true }), invalidOptions('dualStack'));
     assert.equal(GenerateAutomationInputSchema.parse({ operation: 'generate' }).type, 'tcp-server');
   } finally {
     process.chdir(cwd);
@@ -139,7 +153,8 @@ test('inspectOptions on a listener of this process; debugConnection to it and to
   assert.equal(byName.get('SO_ACCEPTCONN'), true);
   assert.equal(byName.get('SO_REUSEADDR'), true, 'node sets SO_REUSEADDR on listeners');
   await rejectsInput(inspectOptions({ pid: process.pid }), 'socketFd');
-  await rejectsInput(inspectOptions({ port, options: ['SO_NOPE'] }), 'options');
+  // An unknown name is reported at its place in the list, in the library's words (not the CLI's --options).
+  await rejectsInput(inspectOptions({ port, options: ['SO_RCVBUF', 'SO_NOPE'] }), 'options[1]', /^unknown socket option 'SO_NOPE'/);
   assert.equal(InspectOptionsInputSchema.safeParse({ port, inode: 5 }).success, false);
 
   const ok = await debugConnection({ address: `127.0.0.1:${port}`, timeoutMs: 2000 });
