@@ -20,7 +20,7 @@ import { plainReport } from '../../src/ui/plain.js';
 import { sparkline } from '../../src/ui/sparkline.js';
 import { initialState, selectedIndex, type UiState } from '../../src/ui/state.js';
 import { portsTableModel } from '../../src/ui/table-model.js';
-import { PORT_COLUMNS } from '../../src/ui/tables/ports.js';
+import { listenQueue, PORT_COLUMNS, PORT_SORTS } from '../../src/ui/tables/ports.js';
 import { groupByPeer } from '../../src/ui/tables/peers.js';
 import { SOCKET_COLUMNS } from '../../src/ui/tables/sockets.js';
 import { LEAVE_ALT_SCREEN, SHOW_CURSOR, terminalGuard } from '../../src/ui/terminal.js';
@@ -297,6 +297,26 @@ describe('monitor command helpers', () => {
     const text = plainReport(snapshot([listener(9, { proc: { ...nginx, name: '\u001b]0;pwned\u0007' } })]), [], { protocols: { tcp: true, udp: true, unix: false } });
     assert.ok(text.includes('\\x1b]0;pwned\\x07/1234'));
     assert.doesNotMatch(text, /\u001b/);
+  });
+});
+
+describe('ACCEPTQ column', () => {
+  it('shows the fullest listener of a port, not a sum that hides a full queue', () => {
+    // 127.0.0.1:41001 backlog 4 with 5 unaccepted (full), [::1]:41001 backlog 8 empty: ss -ltn shows 5/4 and 0/8.
+    const full = { ...listener(41001, { backlog: 4, queued: 5 }), local: { address: '127.0.0.1', port: 41001 } };
+    const empty = { ...listener(41001, { backlog: 8, queued: 0 }), ipVersion: 6 as const, local: { address: '::1', port: 41001 } };
+    const both = summarizePorts([empty, full]).find((p) => p.port === 41001)!;
+    assert.equal(both.listeners.length, 2);
+    assert.equal(listenQueue(both), '5/4');
+    // A port with one listener at 3/8 sorts below it by accept-queue fill (the sum, 5/12, sorted below 3/8).
+    const other = summarizePorts([listener(41002, { backlog: 8, queued: 3 })])[0];
+    const fill = PORT_SORTS.find((s) => s.id === 'queue')!.key;
+    const row = (summary: typeof both) => ({ id: String(summary.port), label: String(summary.port), summary, health: 'ok' as const, trend: [] });
+    assert.ok((fill(row(both)) as number) > (fill(row(other)) as number));
+    // Unknown backlog (procfs, netstat): the most queued listener, backlog shown as ?.
+    const unknown = summarizePorts([{ ...full, sendQ: 0 }, { ...empty, recvQ: 2, sendQ: 0 }]).find((p) => p.port === 41001)!;
+    unknown.listeners.forEach((l) => ((l as { backlog: number | null }).backlog = null));
+    assert.equal(listenQueue(unknown), '5/?');
   });
 });
 

@@ -28,22 +28,35 @@ export function otherStates(s: PortSummary): number {
   return Math.max(0, s.total - shown - s.listeners.length);
 }
 
-/** Accept queue / backlog summed over listeners; bytes queued for UDP. */
-export function listenQueue(s: PortSummary): string {
-  if (s.listeners.length === 0) return '-';
-  const q = s.listeners.reduce((a, l) => a + l.acceptQueue, 0);
-  if (s.protocol !== 'tcp') return String(q);
-  // procfs and netstat cannot see the backlog (null): say so rather than show 0.
-  if (s.listeners.some((l) => l.backlog == null)) return `${q}/?`;
-  const backlog = s.listeners.reduce((a, l) => a + (l.backlog ?? 0), 0);
-  return `${q}/${backlog}`;
+/** Accept-queue fill of one listener: queue / backlog, or the queue itself when the backlog is unknown or 0. */
+function fill(l: PortSummary['listeners'][number]): number {
+  return l.backlog ? l.acceptQueue / l.backlog : l.acceptQueue;
 }
 
-/** Accept-queue fill as a fraction (for sorting): 0 when there is no listener. */
+/**
+ * The listener closest to overflowing. Each listener (IPv4 and IPv6, or an SO_REUSEPORT group) has its
+ * own queue and overflows on its own: a sum (5/4 full beside 0/8 read 5/12) would hide a full one.
+ */
+function fullestListener(s: PortSummary): PortSummary['listeners'][number] | undefined {
+  let best: PortSummary['listeners'][number] | undefined;
+  for (const l of s.listeners) if (!best || fill(l) > fill(best) || (fill(l) === fill(best) && l.acceptQueue > best.acceptQueue)) best = l;
+  return best;
+}
+
+/** TCP: the fullest listener's accept queue / backlog (the port view lists every listener); UDP: bytes queued, summed. */
+export function listenQueue(s: PortSummary): string {
+  if (s.listeners.length === 0) return '-';
+  if (s.protocol !== 'tcp') return String(s.listeners.reduce((a, l) => a + l.acceptQueue, 0));
+  const l = fullestListener(s)!;
+  // procfs and netstat cannot see the backlog (null): say so rather than show 0.
+  return `${l.acceptQueue}/${l.backlog == null ? '?' : l.backlog}`;
+}
+
+/** Accept-queue fill of the fullest TCP listener, bytes queued for UDP (for sorting): 0 when there is no listener. */
 function queueFill(s: PortSummary): number {
-  const q = s.listeners.reduce((a, l) => a + l.acceptQueue, 0);
-  const b = s.listeners.reduce((a, l) => a + (l.backlog ?? 0), 0);
-  return b > 0 ? q / b : q;
+  if (s.protocol !== 'tcp') return s.listeners.reduce((a, l) => a + l.acceptQueue, 0);
+  const l = fullestListener(s);
+  return l ? fill(l) : 0;
 }
 
 export const TREND_WIDTH = 10;
