@@ -149,6 +149,17 @@ test('fin-wait2-accumulating: peers that never close', () => {
   assert.equal(h.pid, 55);
   assert.equal(h.peerPort, 443);
   assert.match(h.message, /crawler \(pid 55\) still holds them \(half-closed/);
+  // Orphans are the sockets without an inode (ss ino:0), whatever their timer: with tcp_fin_timeout above
+  // 60 s the kernel keeps them on the keepalive timer. A held socket (inode set) is not an orphan.
+  const mixed = fakeSnapshot({
+    sockets: [
+      listener('0.0.0.0:8000', 128),
+      ...incoming(120, '10.0.0.1:8000', 'FIN_WAIT2', { inode: 0, timer: { name: 'timewait', expiresMs: 30000 } }),
+      ...incoming(80, '10.0.0.1:8000', 'FIN_WAIT2', { inode: 0, timer: { name: 'keepalive', expiresMs: 90000 } }, '10.1.0.3'),
+      ...incoming(5, '10.0.0.1:8000', 'FIN_WAIT2', { inode: 4242, processes: [proc(9, 'srv')] }, '10.1.0.4'),
+    ],
+  });
+  assert.match(find('fin-wait2-accumulating', mixed)!.evidence, /FIN_WAIT2 205 \(warning at 100\); 200 orphaned/);
 });
 
 test('a healthy busy server has no findings', () => {

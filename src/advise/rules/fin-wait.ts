@@ -1,11 +1,22 @@
 // FIN_WAIT2 piling up: this side closed, the peers never close theirs.
 import { factsOf, groupLabel, groupPortFields } from '../facts.js';
 import { describeProcesses, fmtSeconds, uniqueProcesses } from '../format.js';
+import type { Socket } from '../../model/socket.js';
 import type { Rule } from '../rule.js';
 import { persists, sustainedGrowth, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation } from '../types.js';
 import { groupSeries, ssFilter } from './common.js';
+
+/**
+ * A FIN_WAIT2 socket no process holds. The kernel orphans a socket on close(): its inode reads 0 (ss's
+ * ino:0). The timer tells only for tcp_fin_timeout <= 60 s (the socket becomes a timewait minisock with
+ * the timewait timer); above 60 s it stays a full socket on the keepalive timer. Sources without the
+ * inode fall back to the timer.
+ */
+function isOrphan(s: Socket): boolean {
+  return s.inode !== undefined ? s.inode === 0 : s.timer?.name === 'timewait';
+}
 
 const finWait2: Rule = {
   id: 'fin-wait2-accumulating',
@@ -28,7 +39,7 @@ const finWait2: Rule = {
       if (!level && !growth) continue;
       const fin = ctx.snapshot.sysctls['net.ipv4.tcp_fin_timeout'];
       const fw = g.sockets.filter((s) => s.state === 'FIN_WAIT2');
-      const orphaned = fw.filter((s) => s.timer?.name === 'timewait').length;
+      const orphaned = fw.filter(isOrphan).length;
       const procs = uniqueProcesses(fw.map((s) => s.processes));
       const held = procs.length ? `; ${describeProcesses(procs)} still holds them (half-closed with shutdown(SHUT_WR)?)` : '';
       out.push({
@@ -40,7 +51,7 @@ const finWait2: Rule = {
         message: growth
           ? `FIN_WAIT2 grew from ${growth.from} to ${growth.to} in ${fmtSeconds(growth.seconds)} on ${groupLabel(g)}: the peers do not close their end${held}`
           : `${n} sockets in FIN_WAIT2 on ${groupLabel(g)}: this side closed, the peers do not close their end${held}`,
-        evidence: `FIN_WAIT2 ${n} (warning at ${min}); ${orphaned} orphaned (kernel timer running); net.ipv4.tcp_fin_timeout ${fin ?? 'unknown'} s`,
+        evidence: `FIN_WAIT2 ${n} (warning at ${min}); ${orphaned} orphaned (no process holds them; the kernel frees them); net.ipv4.tcp_fin_timeout ${fin ?? 'unknown'} s`,
         fix:
           `Orphaned FIN_WAIT2 sockets last net.ipv4.tcp_fin_timeout: sysctl -w net.ipv4.tcp_fin_timeout=15 to free them sooner. ` +
           'If the application half-closed (shutdown(SHUT_WR)) and still holds the socket, add a read timeout and close() it; fix peers that never close. ' +
