@@ -24,6 +24,27 @@ test('close-wait-accumulating: a level above the threshold names the owning proc
   assert.match(r.fix, /ss -tnp state close-wait '\( sport = :8080 \)'/);
 });
 
+test('close-wait-accumulating: sockets still in the accept queue (inode 0) were never accepted, not left open', () => {
+  const owner = proc(4242, 'slow-acceptor');
+  // All never accepted: the listener's owner does not accept() fast enough; the fix is about accepting.
+  const queuedOnly = fakeSnapshot({ sockets: [listener('0.0.0.0:8080', 128, 25, [owner]), ...incoming(25, '10.0.0.1:8080', 'CLOSE_WAIT', { inode: 0, recvQ: 1 })] });
+  const q = find('close-wait-accumulating', queuedOnly)!;
+  assert.match(q.message, /^25 sockets in CLOSE_WAIT on tcp port 8080: they were never accepted .*slow-acceptor \(pid 4242\) \(the listener's owner\) does not accept\(\) fast enough$/);
+  assert.match(q.evidence, /25 of 25 never accepted \(still in the accept queue/);
+  assert.match(q.fix, /^Accept faster/);
+  // Mixed (a review's repro: 4 of 7 in the queue): the holder is named for the ones it holds, the rest counted.
+  const mixed = fakeSnapshot({
+    sockets: [
+      listener('0.0.0.0:8080', 128, 10, [owner]),
+      ...incoming(15, '10.0.0.1:8080', 'CLOSE_WAIT', { inode: 77, processes: [proc(4242, 'slow-acceptor', 9)] }),
+      ...incoming(10, '10.0.0.1:8080', 'CLOSE_WAIT', { inode: 0 }, '10.1.0.3'),
+    ],
+  });
+  const m = find('close-wait-accumulating', mixed)!;
+  assert.match(m.message, /: slow-acceptor \(pid 4242\) does not close sockets after the peer closed \(10 of them were never accepted\)$/);
+  assert.match(m.fix, /^Close the socket when a read returns 0/);
+});
+
 test('close-wait-accumulating: Recv-Q counts the peer\'s FIN as 1 until it is read, not as a data byte', () => {
   // As the kernel reports them (ss -tn state close-wait): FIN only -> Recv-Q 1; 10 bytes then FIN -> 11;
   // EOF read but not closed -> 0. Twelve sockets: 10 with the FIN unread, one with 10 bytes, one EOF read.

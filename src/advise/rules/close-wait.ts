@@ -39,6 +39,10 @@ const closeWaitAccumulating: Rule = {
       if (!level && !growth) continue;
       const critical = persists(ctx, (s) => count(s) >= critAt);
       const cw = g.sockets.filter((s) => s.state === 'CLOSE_WAIT');
+      // A connection still in the accept queue has no socket file yet: inode 0 (ss ino:0). In CLOSE_WAIT
+      // it was never accepted (the peer gave up waiting); nobody can close it but accept().
+      const queued = g.direction === 'in' ? cw.filter((s) => s.inode === 0).length : 0;
+      const neverAccepted = queued === cw.length;
       let procs = uniqueProcesses(cw.map((s) => s.processes));
       let who: string;
       if (procs.length > 0) who = describeProcesses(procs);
@@ -47,9 +51,12 @@ const closeWaitAccumulating: Rule = {
         who = procs.length > 0 ? `${describeProcesses(procs)} (the listener's owner)` : unknownOwner(ctx);
       }
       const label = groupLabel(g);
+      const blame = neverAccepted
+        ? `they were never accepted (the peers closed while they waited in the accept queue): ${who} does not accept() fast enough`
+        : `${who} does not close sockets after the peer closed${queued > 0 ? ` (${queued} of them were never accepted)` : ''}`;
       const message = growth
-        ? `CLOSE_WAIT grew from ${growth.from} to ${growth.to} in ${fmtSeconds(growth.seconds)} on ${label}: ${who} does not close sockets after the peer closed`
-        : `${now} sockets in CLOSE_WAIT on ${label}: ${who} does not close sockets after the peer closed`;
+        ? `CLOSE_WAIT grew from ${growth.from} to ${growth.to} in ${fmtSeconds(growth.seconds)} on ${label}: ${blame}`
+        : `${now} sockets in CLOSE_WAIT on ${label}: ${blame}`;
       // The kernel's Recv-Q (rcv_nxt - copied_seq) counts the peer's FIN as 1 until the process reads up
       // to it: a CLOSE_WAIT socket with Recv-Q n > 0 holds n - 1 bytes of data and an unread EOF.
       let unread = 0;
@@ -66,11 +73,17 @@ const closeWaitAccumulating: Rule = {
         ...groupPortFields(g),
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
         message,
-        evidence: `CLOSE_WAIT ${now} on ${label} (warning at ${warnAt}, critical at ${critAt})${held}; ${unread} bytes of data unread in their Recv-Q; ${eofUnread} of ${cw.length} have not read up to the peer's EOF (Recv-Q counts its FIN as 1); peers: ${topPeers}`,
-        fix:
-          'Close the socket when a read returns 0 (EOF) and on every error path: C `if (n == 0) { close(fd); }`, Python `with conn:` / try-finally `conn.close()`, ' +
-          "Node `socket.on('end', () => socket.end())` and `socket.on('error', () => socket.destroy())`; make connection pools discard closed connections. " +
-          `Confirm: ss -tnp state close-wait ${ssFilter(g)} (the count should stay near 0)`,
+        evidence:
+          `CLOSE_WAIT ${now} on ${label} (warning at ${warnAt}, critical at ${critAt})${held}; ` +
+          (queued > 0 ? `${queued} of ${cw.length} never accepted (still in the accept queue: no socket file, ino:0); ` : '') +
+          `${unread} bytes of data unread in their Recv-Q; ${eofUnread} of ${cw.length} have not read up to the peer's EOF (Recv-Q counts its FIN as 1); peers: ${topPeers}`,
+        fix: neverAccepted
+          ? 'Accept faster: keep the accept loop free of slow work (hand connections to workers/threads), add workers, or accept in a loop until EAGAIN with a non-blocking listener; ' +
+            'then close each connection whose read returns 0 (EOF). ' +
+            `Confirm: ss -ltn ${ssFilter(g)} (Recv-Q, the accept queue, should stay near 0) and ss -tn state close-wait ${ssFilter(g)}`
+          : 'Close the socket when a read returns 0 (EOF) and on every error path: C `if (n == 0) { close(fd); }`, Python `with conn:` / try-finally `conn.close()`, ' +
+            "Node `socket.on('end', () => socket.end())` and `socket.on('error', () => socket.destroy())`; make connection pools discard closed connections. " +
+            `Confirm: ss -tnp state close-wait ${ssFilter(g)} (the count should stay near 0)`,
       });
     }
     return out;
