@@ -4,7 +4,8 @@ import type { Recommendation } from '../advise/types.js';
 import { summarizePorts } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { TCP_STATES } from '../model/socket.js';
-import { counter, type Snapshot } from '../model/snapshot.js';
+import type { Listener } from '../model/aggregate.js';
+import { counter, sysctlInt, type Snapshot } from '../model/snapshot.js';
 
 /** Kernel counters exported as Prometheus counters (mirrored, so they keep the kernel's monotonic value). */
 const KERNEL_COUNTERS: { name: string; help: string; table: 'netstat' | 'snmp'; section: string; key: string }[] = [
@@ -24,6 +25,9 @@ export class SocketMetrics {
   private readonly sockets: Gauge;
   private readonly backlog: Gauge;
   private readonly acceptQueue: Gauge;
+  private readonly listenSockets: Gauge;
+  private readonly listenFull: Gauge;
+  private readonly fillMax: Gauge;
   private readonly recs: Gauge;
   private readonly duration: Gauge;
   private readonly lastSuccess: Gauge;
@@ -35,8 +39,14 @@ export class SocketMetrics {
   constructor() {
     const registers = [this.registry];
     this.sockets = new Gauge({ name: 'sockscope_sockets', help: 'Sockets per protocol, local listening port and state; non-listening local ports are summed under port="other"', labelNames: ['protocol', 'port', 'state'], registers });
-    this.backlog = new Gauge({ name: 'sockscope_listen_backlog', help: 'Listen backlog of a listening TCP socket (Send-Q of LISTEN)', labelNames: ['protocol', 'port', 'address'], registers });
-    this.acceptQueue = new Gauge({ name: 'sockscope_listen_accept_queue', help: 'Connections waiting for accept() on a listening socket (Recv-Q of LISTEN)', labelNames: ['protocol', 'port', 'address'], registers });
+    // Several listeners can share an address:port (SO_REUSEPORT): the queue gauges are their sums, and the
+    // fullest one is exported apart, since the kernel spreads connections by hash, not by room left.
+    const listenLabels = ['protocol', 'port', 'address'];
+    this.backlog = new Gauge({ name: 'sockscope_listen_backlog', help: 'Listen backlog (Send-Q of LISTEN), summed over the TCP listeners on the address:port (several with SO_REUSEPORT)', labelNames: listenLabels, registers });
+    this.acceptQueue = new Gauge({ name: 'sockscope_listen_accept_queue', help: 'Connections waiting for accept() (Recv-Q of LISTEN), summed over the TCP listeners on the address:port', labelNames: listenLabels, registers });
+    this.listenSockets = new Gauge({ name: 'sockscope_listen_sockets', help: 'TCP listening sockets on the address:port (more than 1 with SO_REUSEPORT)', labelNames: listenLabels, registers });
+    this.listenFull = new Gauge({ name: 'sockscope_listen_full_sockets', help: 'TCP listeners on the address:port whose accept queue is full (Recv-Q >= backlog): the kernel drops the connections hashed to them', labelNames: listenLabels, registers });
+    this.fillMax = new Gauge({ name: 'sockscope_listen_accept_queue_fill_max', help: 'Accept queue over backlog of the fullest TCP listener on the address:port (1 = full)', labelNames: listenLabels, registers });
     this.recs = new Gauge({ name: 'sockscope_recommendation', help: 'Live recommendations: 1 per finding, by rule id, severity and port ("" for host-wide)', labelNames: ['id', 'severity', 'port'], registers });
     this.duration = new Gauge({ name: 'sockscope_collection_duration_seconds', help: 'How long the last collection took', registers });
     this.lastSuccess = new Gauge({ name: 'sockscope_last_collection_timestamp_seconds', help: 'Unix time of the last successful collection', registers });
@@ -58,9 +68,13 @@ export class SocketMetrics {
     this.sockets.reset();
     this.backlog.reset();
     this.acceptQueue.reset();
+    this.listenSockets.reset();
+    this.listenFull.reset();
+    this.fillMax.reset();
     this.recs.reset();
     this.sourceInfo.reset();
     const other: Record<string, Record<string, number>> = {};
+    const somaxconn = sysctlInt(snap.sysctls, 'net.core.somaxconn');
     for (const p of summarizePorts(snap.sockets)) {
       const listening = p.listeners.length > 0;
       for (const state of TCP_STATES) {
@@ -72,12 +86,7 @@ export class SocketMetrics {
           other[p.protocol][state] = (other[p.protocol][state] ?? 0) + n;
         }
       }
-      for (const l of p.listeners) {
-        if (l.protocol !== 'tcp') continue;
-        const labels = { protocol: l.protocol, port: String(l.port), address: escapeControl(l.address) };
-        if (l.backlog !== null) this.backlog.set(labels, l.backlog);
-        this.acceptQueue.set(labels, l.acceptQueue);
-      }
+      this.setListeners(p.listeners, somaxconn);
     }
     for (const [protocol, states] of Object.entries(other)) for (const [state, n] of Object.entries(states)) this.sockets.set({ protocol, port: 'other', state }, n);
     for (const r of recs) {
@@ -94,6 +103,43 @@ export class SocketMetrics {
       if (v == null) continue;
       k.metric.reset();
       k.metric.inc(v);
+    }
+  }
+
+  /**
+   * One series per (protocol, port, address) for a port's TCP listeners: backlog and queue summed, how many
+   * listeners there are, how many are full and the fullest one's fill. A label per listener (inode, pid)
+   * would make new series at every restart; a set() per listener kept only the last one.
+   */
+  private setListeners(listeners: readonly Listener[], somaxconn: number | null): void {
+    const groups = new Map<string, Listener[]>();
+    for (const l of listeners) {
+      if (l.protocol !== 'tcp') continue;
+      const g = groups.get(l.address);
+      if (g) g.push(l);
+      else groups.set(l.address, [l]);
+    }
+    for (const [address, group] of groups) {
+      const labels = { protocol: 'tcp', port: String(group[0].port), address: escapeControl(address) };
+      let queue = 0;
+      let backlog: number | null = 0;
+      let full = 0;
+      let fill: number | null = null;
+      for (const l of group) {
+        queue += l.acceptQueue;
+        backlog = backlog === null || l.backlog === null ? null : backlog + l.backlog;
+        // Full as the accept-queue-full rule reads it; procfs/netstat cannot see the backlog: then only a
+        // queue at somaxconn (the backlog's cap) is surely full, and a fill is not known.
+        const limit = l.backlog ?? somaxconn;
+        if (limit !== null && l.acceptQueue > 0 && l.acceptQueue >= limit) full++;
+        // listen(fd, 0) still queues one connection: its fill is 1 then, not infinite.
+        if (l.backlog !== null) fill = Math.max(fill ?? 0, l.acceptQueue / Math.max(l.backlog, 1));
+      }
+      if (backlog !== null) this.backlog.set(labels, backlog);
+      this.acceptQueue.set(labels, queue);
+      this.listenSockets.set(labels, group.length);
+      this.listenFull.set(labels, full);
+      if (fill !== null) this.fillMax.set(labels, fill);
     }
   }
 

@@ -18,3 +18,26 @@ test('a hostname with terminal escape sequences is escaped in the host label (cu
   assert.equal(line, 'sockscope_source_info{source="fixture",host="ev\\\\x1b[2Jil\\"h\\\\\\\\o\\\\u009b"} 1');
   assert.ok(text.includes('sockscope_listen_backlog{protocol="tcp",port="17002",address="fe80::1%v\\\\x1b[31m0"} 8'), text);
 });
+
+test('listener gauges: backlog 0 fills at its one queued connection, a backlog the source cannot see is full only at somaxconn', async () => {
+  const m = new SocketMetrics();
+  const procfs = { sendQUnknown: true };
+  m.update(
+    fakeSnapshot({
+      sockets: [listener('127.0.0.1:17010', 0, 1), listener('127.0.0.1:17010', 8, 2), listener('127.0.0.1:17011', 0, 4096, [], procfs), listener('127.0.0.1:17012', 0, 7, [], procfs)],
+      sysctls: { 'net.core.somaxconn': '4096' },
+    }),
+    [],
+  );
+  const text = await m.text();
+  const v = (name: string, port: number) => text.split('\n').find((l) => l.startsWith(`${name}{protocol="tcp",port="${port}",address="127.0.0.1"} `))?.split(' ')[1];
+  assert.equal(v('sockscope_listen_accept_queue_fill_max', 17010), '1', 'listen(fd, 0) holding its one connection is full, not infinitely full');
+  assert.equal(v('sockscope_listen_full_sockets', 17010), '1');
+  assert.equal(v('sockscope_listen_backlog', 17010), '8');
+  assert.equal(v('sockscope_listen_full_sockets', 17011), '1', 'a queue at somaxconn is full whatever the backlog');
+  assert.equal(v('sockscope_listen_full_sockets', 17012), '0');
+  for (const port of [17011, 17012]) {
+    assert.equal(v('sockscope_listen_backlog', port), undefined, 'no backlog series when the source cannot see it (procfs, netstat)');
+    assert.equal(v('sockscope_listen_accept_queue_fill_max', port), undefined);
+  }
+});
