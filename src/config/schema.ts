@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { editDistance } from '../model/edit-distance.js';
 import { DEFAULT_THRESHOLDS } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
+import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel } from '../codegen/options.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, LANGUAGES, SOURCES, type Config } from './defaults.js';
 
 export { CONFIG_KEYS, DEFAULT_CONFIG, LANGUAGES, SOURCES, type Config, type ConfigFile } from './defaults.js';
@@ -13,8 +14,15 @@ export const ConfigSchema = z
   .object({
     /** Language the generator proposes first. */
     defaultLanguage: z.enum(LANGUAGES),
-    /** IO model the generator proposes first (must suit the language; checked by the generator). */
-    defaultIoModel: z.string().min(1),
+    /**
+     * IO model the generator proposes first: one of some language's IO models (or their aliases). It need
+     * not suit defaultLanguage: the generator uses it for a language it suits and that language's first
+     * model otherwise, so `defaultIoModel: asyncio` serves `--language python` while C stays the default.
+     */
+    defaultIoModel: z
+      .string()
+      .min(1)
+      .refine((m) => GEN_LANGUAGES.some((l) => normalizeIoModel(l, m) !== null), { error: (iss) => `unknown IO model ${JSON.stringify(iss.input)}; allowed: ${ioModelList()}` }),
     /** Read buffer size for generated servers, bytes. */
     bufferSize: z.number().int().min(BUFFER_SIZE_MIN).max(BUFFER_SIZE_MAX),
     /** Whether generated code carries explanatory comments. */
@@ -33,6 +41,15 @@ export const ConfigSchema = z
     keymap: z.record(z.string(), z.array(z.string())),
   })
   .strict();
+
+/**
+ * "c: epoll, poll, ...; python: ...; node: ..." from codegen's IO_MODELS, made when a value is refused and not
+ * when the schema is built: codegen/options.ts imports config/load.ts, which imports this module, so a
+ * generator start evaluates this module before IO_MODELS is initialized.
+ */
+function ioModelList(): string {
+  return GEN_LANGUAGES.map((l) => `${l}: ${IO_MODELS[l].join(', ')}`).join('; ');
+}
 
 /** Compile-time check: the schema describes exactly defaults.ts's Config. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -58,10 +75,41 @@ export const ConfigFileSchema = ConfigSchema.extend({
     for (const name of Object.keys(cfg.thresholds ?? {}))
       if (!THRESHOLD_NAMES.includes(name))
         ctx.addIssue({ code: 'custom', path: ['thresholds', name], message: `unknown threshold${suggest(name, THRESHOLD_NAMES)}` });
-    for (const name of Object.keys(cfg.keymap ?? {}))
+    for (const [name, keys] of Object.entries(cfg.keymap ?? {})) {
       if (!KEYMAP_COMMANDS.includes(name))
         ctx.addIssue({ code: 'custom', path: ['keymap', name], message: `unknown keymap command${suggest(name, KEYMAP_COMMANDS)}` });
+      // A key the monitor never receives would leave the command unreachable, silently.
+      const bad = keys.find((k) => !isKeyName(k));
+      if (bad !== undefined) ctx.addIssue({ code: 'custom', path: ['keymap', name], message: unknownKeyMessage(bad) });
+    }
   });
+
+/**
+ * The names ui/keymap.ts's keyName gives the keys that are not one character. It lives there as code, not
+ * as a list; a test holds this list equal to what keyName returns.
+ */
+export const NAMED_KEYS: readonly string[] = ['up', 'down', 'left', 'right', 'pageup', 'pagedown', 'home', 'end', 'enter', 'escape', 'tab', 'backspace', 'space'];
+
+/**
+ * Ctrl+letter as keyName names it: Ctrl-H, Ctrl-I, Ctrl-J and Ctrl-M are the bytes of Backspace, Tab and
+ * Enter (\b, \t, \n, \r), which Ink reports as those keys, so a binding to them would never fire.
+ */
+const CTRL_KEYS: readonly string[] = [...'abcdefgklnopqrstuvwxyz'].map((c) => `ctrl+${c}`);
+
+/** True for a key name the monitor can receive: NAMED_KEYS, ctrl+LETTER, or one printable character as typed (q, G, ?). */
+export function isKeyName(k: string): boolean {
+  if (NAMED_KEYS.includes(k) || CTRL_KEYS.includes(k)) return true;
+  const chars = [...k];
+  if (chars.length !== 1) return false;
+  const c = k.codePointAt(0)!;
+  // keyName calls the space bar 'space'; control characters arrive as named keys or ctrl+LETTER.
+  return c > 0x20 && c !== 0x7f && !(c >= 0x80 && c <= 0x9f);
+}
+
+function unknownKeyMessage(k: string): string {
+  const hint = k === ' ' ? ' (did you mean space?)' : suggest(k, [...NAMED_KEYS, ...CTRL_KEYS]);
+  return `unknown key ${JSON.stringify(k)}${hint}; a key is one character (q, G, ?), ${NAMED_KEYS.join(', ')}, or ctrl+a..ctrl+z except ctrl+h, ctrl+i, ctrl+j, ctrl+m (the terminal sends those as backspace, tab and enter)`;
+}
 
 /** The keys the babysitter skill file may set under `socket-programming`. */
 export const SKILL_KEYS = ['defaultLanguage', 'defaultIoModel', 'bufferSize', 'generateComments'] as const;

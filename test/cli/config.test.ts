@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -62,6 +62,31 @@ test('an invalid config file is exit 2 with one line naming the file and the key
     const env = run(s.cwd, { HOME: s.home, XDG_CONFIG_HOME: join(s.root, 'elsewhere'), DEFAULT_BUFFER_SIZE: 'big' }, 'config');
     assert.equal(env.status, 2);
     assert.match(env.stderr, /environment DEFAULT_BUFFER_SIZE/);
+  } finally {
+    rmSync(s.root, { recursive: true, force: true });
+  }
+});
+
+test('an unknown defaultIoModel or keymap key is exit 2 for config and generate-server alike, naming the file, the key and what is allowed', () => {
+  const s = scratch();
+  try {
+    const file = join(s.cwd, 'sockscope.yaml');
+    writeFileSync(file, 'defaultIoModel: bogus\n');
+    for (const args of [['config'], ['generate-server', '--language', 'python', '--output', join(s.cwd, 'x.py')]]) {
+      const r = run(s.cwd, { HOME: s.home }, ...args);
+      assert.equal(r.status, 2, `${args[0]}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^sockscope: ${file}: defaultIoModel: unknown IO model "bogus"; allowed: c: epoll, .*python: asyncio, selectors, threads; node: event-loop\n$`));
+    }
+    assert.equal(existsSync(join(s.cwd, 'x.py')), false, 'nothing generated with a fallback model');
+    writeFileSync(file, 'keymap:\n  pause: [notakey]\n');
+    const k = run(s.cwd, { HOME: s.home }, 'config');
+    assert.equal(k.status, 2, k.stdout);
+    assert.match(k.stderr, new RegExp(`^sockscope: ${file}: keymap.pause: unknown key "notakey"; a key is one character .*space, or ctrl\\+a`));
+    // A model of another language than the default one is a valid default: python servers get it.
+    writeFileSync(file, 'defaultIoModel: threads\n');
+    const g = run(s.cwd, { HOME: s.home }, 'generate-server', '--language', 'python', '--json');
+    assert.equal(g.status, 0, g.stderr);
+    assert.equal(JSON.parse(g.stdout).options.ioModel, 'threads');
   } finally {
     rmSync(s.root, { recursive: true, force: true });
   }

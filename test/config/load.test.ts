@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { ConfigSchema, ConfigFileSchema, DEFAULT_CONFIG, THRESHOLD_NAMES, KEYMAP_COMMANDS } from '../../src/config/schema.js';
+import { ConfigSchema, ConfigFileSchema, DEFAULT_CONFIG, THRESHOLD_NAMES, KEYMAP_COMMANDS, NAMED_KEYS, isKeyName } from '../../src/config/schema.js';
+import { DEFAULT_KEYMAP, keyName, splitKeys, type InkKey } from '../../src/ui/keymap.js';
+import { GEN_LANGUAGES, IO_MODELS, IO_MODEL_ALIASES } from '../../src/codegen/options.js';
 import { loadConfig, userConfigPath } from '../../src/config/load.js';
 import { loadCliConfig, loadConfigWithoutFiles } from '../../src/config/resolve.js';
 import { UsageError } from '../../src/cli/errors.js';
@@ -208,4 +210,28 @@ test('loadCliConfig answers what loadConfig does; without a file, an environment
   } finally {
     sb.done();
   }
+});
+
+test('keymap keys: the names keyName and splitKeys give are accepted, nothing else', () => {
+  // Every special key Ink reports, through keyName: NAMED_KEYS is exactly this set plus space.
+  const flags: (keyof InkKey)[] = ['upArrow', 'downArrow', 'leftArrow', 'rightArrow', 'pageUp', 'pageDown', 'home', 'end', 'return', 'escape', 'tab', 'backspace', 'delete'];
+  const named = new Set(flags.map((f) => keyName('', { [f]: true })));
+  named.add(keyName(' ', {}));
+  assert.deepEqual([...named].sort(), [...NAMED_KEYS].sort());
+  for (const k of [...named, ...DEFAULT_KEYMAP.flatMap((b) => b.keys)]) assert.ok(isKeyName(k), k);
+  // Ctrl+letter as Ink reports it (input is the letter); Ctrl-H/I/J/M arrive as backspace, tab, enter.
+  for (const c of 'abcdefgklnopqrstuvwxyz') assert.ok(isKeyName(keyName(c, { ctrl: true })), c);
+  for (const c of 'hijm') assert.ok(!isKeyName(`ctrl+${c}`), c);
+  // One printable character as typed, whole chunks split by splitKeys included.
+  for (const [k] of splitKeys('qG?é+\u00e9€', {})) assert.ok(isKeyName(k), k);
+  for (const k of ['notakey', '', ' ', 'Enter', 'ctrl+C', 'ctrl+', 'ctrl+1', 'delete', 'f1', 'qq', '\t', '\u001b', '\u0085', '\u007f']) assert.ok(!isKeyName(k), JSON.stringify(k));
+});
+
+test('defaultIoModel: any language\'s IO model or alias is accepted, the list comes from codegen', () => {
+  for (const l of GEN_LANGUAGES)
+    for (const m of [...IO_MODELS[l], ...Object.keys(IO_MODEL_ALIASES[l])]) assert.ok(ConfigFileSchema.safeParse({ defaultIoModel: m }).success, m);
+  assert.ok(ConfigFileSchema.safeParse({ defaultLanguage: 'node', defaultIoModel: 'io_uring' }).success, 'another language than the default one');
+  const r = ConfigFileSchema.safeParse({ defaultIoModel: 'bogus' });
+  assert.ok(!r.success);
+  assert.match(r.error.issues[0].message, new RegExp(`allowed: .*${IO_MODELS.python.join(', ')}`));
 });
