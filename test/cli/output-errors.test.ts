@@ -1,0 +1,48 @@
+// A failed write to stdout is handled once for the whole CLI (main.ts): a reader that went away (EPIPE)
+// ends the run quietly, any other write error (ENOSPC on /dev/full) is one line on stderr and exit 1.
+// Without the handler Node printed "Unhandled 'error' event" with a stack trace for every command.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const env = { ...process.env, NO_COLOR: '1' };
+const COMMANDS = [['errno', '104'], ['errno', '104', '--json'], ['options', 'SO_RCVBUF'], ['config'], ['--help']];
+
+test('stdout on /dev/full: one line naming the cause, exit 1, no stack trace', { timeout: 120_000 }, () => {
+  for (const args of COMMANDS) {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync('bin/sockscope', args, { encoding: 'utf8', timeout: 20_000, env, stdio: ['ignore', full, 'pipe'] });
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, 'sockscope: cannot write output: no space left on device\n', args.join(' '));
+    } finally {
+      closeSync(full);
+    }
+  }
+});
+
+test('stdout a pipe whose reader has closed (EPIPE): nothing on stderr, exit 0', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-epipe-'));
+  try {
+    for (const args of COMMANDS) {
+      // A FIFO opened read-write, then for writing, then the read-write end closed: a real pipe with no
+      // reader before sockscope starts, so its first write fails with EPIPE whatever the timing.
+      const script = 'mkfifo "$1/f" && exec 3<>"$1/f" 4>"$1/f" 3<&- && shift && exec "$@" >&4';
+      const r = spawnSync('sh', ['-c', script, 'sh', dir, 'bin/sockscope', ...args], { encoding: 'utf8', timeout: 20_000, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      assert.equal(r.stderr, '', args.join(' '));
+      assert.equal(r.status, 0, args.join(' '));
+      rmSync(join(dir, 'f'));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stdout to a pipe that `head` closes early: the first bytes, then a quiet exit 0', { timeout: 60_000 }, () => {
+  const r = spawnSync('sh', ['-c', 'bin/sockscope options --json | head -c 1; echo " $?"'], { encoding: 'utf8', timeout: 20_000, env });
+  assert.equal(r.stdout, '{ 0\n');
+  assert.equal(r.stderr, '');
+});
