@@ -40,6 +40,10 @@ export interface ForeignOption {
   value?: number;
   /** How it behaves differently from Linux. */
   note?: string;
+  /** Other names the note gives for the same option there (SO_DONTLINGER beside SO_LINGER on Windows). */
+  variants?: string[];
+  /** Options there that the note names as the nearest thing, though not an equivalent (SO_SETFIB). */
+  related?: string[];
 }
 
 /** One entry of the reference. */
@@ -73,13 +77,15 @@ export interface SocketOptionInfo {
   details: string;
   /** Behaviour on other platforms. */
   platforms: { freebsd: ForeignOption; macos: ForeignOption; windows: ForeignOption };
-  /** Other names people type for it (looked up too). */
+  /** Other Linux names for it (looked up too). The other platforms' names are looked up from `platforms`. */
   aliases?: string[];
+  /** The IPv6-level twin Linux reads instead on an AF_INET6 socket (IPV6_TCLASS for IP_TOS). */
+  ipv6?: { name: string; linux: number };
   /** Related options. */
   seeAlso?: string[];
 }
 
-const none = (note: string): ForeignOption => ({ name: null, note });
+const none = (note: string, related?: string[]): ForeignOption => (related ? { name: null, note, related } : { name: null, note });
 const same = (name: string, value: number, note?: string): ForeignOption => (note ? { name, value, note } : { name, value });
 
 /** Every option sockscope reads and documents, in the order the inspect-options report lists them. */
@@ -104,7 +110,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     platforms: {
       freebsd: same('SO_DOMAIN', 0x1019, 'FreeBSD 12+.'),
       macos: none('No SO_DOMAIN on macOS: remember the family or call getsockname() and read sa_family.'),
-      windows: none('No SO_DOMAIN; SO_PROTOCOL_INFO (0x2005) returns a WSAPROTOCOL_INFO with iAddressFamily.'),
+      windows: none('No SO_DOMAIN; SO_PROTOCOL_INFO (0x2005) returns a WSAPROTOCOL_INFO with iAddressFamily.', ['SO_PROTOCOL_INFO']),
     },
     seeAlso: ['SO_TYPE', 'SO_PROTOCOL'],
   },
@@ -114,9 +120,9 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     summary: 'The protocol given to socket() (TCP, UDP, SCTP, MPTCP).',
     details: 'Read-only. Tells MPTCP (262) sockets apart from plain TCP (6), which SO_TYPE cannot.',
     platforms: {
-      freebsd: same('SO_PROTOCOL', 0x1016, 'FreeBSD 10+ (SO_PROTOTYPE is an alias).'),
+      freebsd: { ...same('SO_PROTOCOL', 0x1016, 'FreeBSD 10+ (SO_PROTOTYPE is an alias).'), variants: ['SO_PROTOTYPE'] },
       macos: none('No SO_PROTOCOL on macOS.'),
-      windows: none('No SO_PROTOCOL; SO_PROTOCOL_INFO (0x2005) returns a WSAPROTOCOL_INFO with iProtocol.'),
+      windows: none('No SO_PROTOCOL; SO_PROTOCOL_INFO (0x2005) returns a WSAPROTOCOL_INFO with iProtocol.', ['SO_PROTOCOL_INFO']),
     },
     seeAlso: ['SO_TYPE', 'SO_DOMAIN'],
   },
@@ -150,9 +156,8 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     platforms: {
       freebsd: same('SO_REUSEADDR', 0x0004, 'As Linux for TCP TIME_WAIT; additionally lets a socket bind a specific address while another holds the wildcard on the same port.'),
       macos: same('SO_REUSEADDR', 0x0004, 'BSD semantics, as FreeBSD.'),
-      windows: same('SO_REUSEADDR', 0x0004, 'Dangerous: lets ANOTHER process bind the same address and port even while yours is listening (port hijacking). Windows servers should set SO_EXCLUSIVEADDRUSE (~SO_REUSEADDR = -5) instead; TIME_WAIT does not block a listening bind there anyway.'),
+      windows: { ...same('SO_REUSEADDR', 0x0004, 'Dangerous: lets ANOTHER process bind the same address and port even while yours is listening (port hijacking). Windows servers should set SO_EXCLUSIVEADDRUSE (~SO_REUSEADDR = -5) instead; TIME_WAIT does not block a listening bind there anyway.'), variants: ['SO_EXCLUSIVEADDRUSE'] },
     },
-    aliases: ['SO_EXCLUSIVEADDRUSE'],
     seeAlso: ['SO_REUSEPORT'],
   },
   {
@@ -161,9 +166,9 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     summary: 'Several sockets (same effective uid) may bind the same address and port; Linux load-balances incoming connections/datagrams across them.',
     details: 'Every socket in the group must set it before bind(), and all must belong to the same effective user (to prevent hijacking). The kernel spreads new connections (TCP) or datagrams (UDP) over the group by a hash of the 4-tuple, which gives each worker process its own accept queue instead of a shared thundering herd. Closing one listener drops the connections waiting in its accept queue. A BPF program (SO_ATTACH_REUSEPORT_CBPF/EBPF) can steer the choice.',
     platforms: {
-      freebsd: same('SO_REUSEPORT', 0x0200, 'Allows duplicate binds but does NOT load-balance: the last socket bound gets the traffic. FreeBSD 12+ has SO_REUSEPORT_LB (0x10000) for Linux-style balancing.'),
+      freebsd: { ...same('SO_REUSEPORT', 0x0200, 'Allows duplicate binds but does NOT load-balance: the last socket bound gets the traffic. FreeBSD 12+ has SO_REUSEPORT_LB (0x10000) for Linux-style balancing.'), variants: ['SO_REUSEPORT_LB'] },
       macos: same('SO_REUSEPORT', 0x0200, 'Duplicate binds only, no load balancing (mostly useful for UDP multicast).'),
-      windows: none('No SO_REUSEPORT. SO_REUSEADDR gives duplicate binds without balancing; Windows 10+ has SO_REUSE_UNICASTPORT for outbound port sharing only.'),
+      windows: none('No SO_REUSEPORT. SO_REUSEADDR gives duplicate binds without balancing; Windows 10+ has SO_REUSE_UNICASTPORT for outbound port sharing only.', ['SO_REUSE_UNICASTPORT']),
     },
     seeAlso: ['SO_REUSEADDR', 'SO_INCOMING_CPU'],
   },
@@ -237,8 +242,8 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     details: 'struct linger { int l_onoff; int l_linger; }. Off (default): close() returns immediately and the kernel keeps sending, then FIN. On with l_linger>0: a blocking close() waits until the data is acknowledged or the time runs out (then the connection is reset). On with l_linger=0: close() discards the buffers and sends RST, so the socket skips TIME_WAIT; the peer sees ECONNRESET. Using {1,0} to avoid TIME_WAIT hides real bugs and loses data: fix the close order (let the client close first) or use SO_REUSEADDR instead.',
     platforms: {
       freebsd: same('SO_LINGER', 0x0080, 'l_linger in seconds.'),
-      macos: same('SO_LINGER', 0x0080, 'l_linger is in clock TICKS for SO_LINGER; use SO_LINGER_SEC (0x1080) for seconds.'),
-      windows: same('SO_LINGER', 0x0080, 'struct linger has u_short fields (4 bytes). SO_DONTLINGER (~SO_LINGER) turns it off.'),
+      macos: { ...same('SO_LINGER', 0x0080, 'l_linger is in clock TICKS for SO_LINGER; use SO_LINGER_SEC (0x1080) for seconds.'), variants: ['SO_LINGER_SEC'] },
+      windows: { ...same('SO_LINGER', 0x0080, 'struct linger has u_short fields (4 bytes). SO_DONTLINGER (~SO_LINGER) turns it off.'), variants: ['SO_DONTLINGER'] },
     },
   },
   {
@@ -283,8 +288,8 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     details: 'The value is an interface name up to IFNAMSIZ (16) bytes; an empty string unbinds. Setting needs CAP_NET_RAW before Linux 5.7; since 5.7 unprivileged processes may set it if the socket is not yet bound to a device. getsockopt returns the name (SO_BINDTOIFINDEX, 62, gives the index).',
     privilege: 'CAP_NET_RAW (before Linux 5.7)',
     platforms: {
-      freebsd: none('No equivalent per interface; SO_SETFIB selects a routing table.'),
-      macos: { name: 'IP_BOUND_IF', value: 25, note: 'IPPROTO_IP level, takes an interface index (IPV6_BOUND_IF 125 for IPv6).' },
+      freebsd: none('No equivalent per interface; SO_SETFIB selects a routing table.', ['SO_SETFIB']),
+      macos: { name: 'IP_BOUND_IF', value: 25, note: 'IPPROTO_IP level, takes an interface index (IPV6_BOUND_IF 125 for IPv6).', variants: ['IPV6_BOUND_IF'] },
       windows: { name: 'IP_UNICAST_IF', value: 31, note: 'IPPROTO_IP level, interface index in network byte order; affects sending only.' },
     },
     aliases: ['SO_BINDTOIFINDEX'],
@@ -296,7 +301,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     details: 'A 32-bit mark read by `ip rule ... fwmark`, iptables/nftables `meta mark` and tc. Setting needs CAP_NET_ADMIN (or CAP_NET_RAW since 5.17); reading does not.',
     privilege: 'CAP_NET_ADMIN or CAP_NET_RAW',
     platforms: {
-      freebsd: { name: 'SO_USER_COOKIE', value: 0x1015, note: 'A cookie readable by ipfw; SO_SETFIB picks a routing table.' },
+      freebsd: { name: 'SO_USER_COOKIE', value: 0x1015, note: 'A cookie readable by ipfw; SO_SETFIB picks a routing table.', related: ['SO_SETFIB'] },
       macos: none('No equivalent.'),
       windows: none('No equivalent.'),
     },
@@ -310,7 +315,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     privilege: 'CAP_NET_ADMIN above 6',
     platforms: {
       freebsd: none('No equivalent (use IP_TOS / DSCP).'),
-      macos: none('No equivalent (SO_NET_SERVICE_TYPE is the closest).'),
+      macos: none('No equivalent (SO_NET_SERVICE_TYPE is the closest).', ['SO_NET_SERVICE_TYPE']),
       windows: none('No equivalent (QoS2 API).'),
     },
     seeAlso: ['IP_TOS', 'SO_MARK'],
@@ -321,7 +326,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     summary: 'The CPU that handled the socket\'s incoming packets; settable on a listener to prefer that CPU for SO_REUSEPORT balancing.',
     details: 'Lets a server with one thread per CPU hand each connection to the thread on the CPU that already has its cache lines. Setting it (Linux 4.4+) on SO_REUSEPORT listeners makes the kernel pick the listener whose value matches the receiving CPU.',
     platforms: {
-      freebsd: none('No equivalent (SO_REUSEPORT_LB with RSS is the closest).'),
+      freebsd: none('No equivalent (SO_REUSEPORT_LB with RSS is the closest).', ['SO_REUSEPORT_LB']),
       macos: none('No equivalent.'),
       windows: none('No equivalent (SIO_QUERY_RSS_PROCESSOR_INFO ioctl).'),
     },
@@ -362,7 +367,6 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: { name: 'TCP_NOPUSH', value: 4, note: 'Similar, but clearing it does not flush queued data at once.' },
       windows: none('No equivalent; batch writes (WSASend with several buffers) instead.'),
     },
-    aliases: ['TCP_NOPUSH'],
     seeAlso: ['TCP_NODELAY'],
   },
   {
@@ -386,9 +390,8 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     platforms: {
       freebsd: same('TCP_KEEPIDLE', 256),
       macos: { name: 'TCP_KEEPALIVE', value: 0x10, note: 'macOS calls it TCP_KEEPALIVE (seconds).' },
-      windows: { name: 'TCP_KEEPIDLE', value: 3, note: 'Windows 10 1709+ (also named TCP_KEEPALIVE); older: SIO_KEEPALIVE_VALS in milliseconds.' },
+      windows: { name: 'TCP_KEEPIDLE', value: 3, note: 'Windows 10 1709+ (also named TCP_KEEPALIVE); older: SIO_KEEPALIVE_VALS in milliseconds.', variants: ['TCP_KEEPALIVE'] },
     },
-    aliases: ['TCP_KEEPALIVE'],
     seeAlso: ['SO_KEEPALIVE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT'],
   },
   {
@@ -435,9 +438,9 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     summary: 'Maximum time transmitted data may stay unacknowledged before the connection is dropped with ETIMEDOUT (RFC 5482).',
     details: 'Without it a write to a vanished peer retries for about 15 minutes (tcp_retries2=15). With keepalive on, it also bounds the probe phase. Set it a bit above TCP_KEEPIDLE + TCP_KEEPCNT*TCP_KEEPINTVL.',
     platforms: {
-      freebsd: { name: 'TCP_MAXUNACKTIME', value: 68, note: 'Newer FreeBSD: seconds without progress before the connection is dropped; honoured only by some TCP stacks (RACK/BBR). TCP_KEEPINIT (128) bounds the connect phase.' },
+      freebsd: { name: 'TCP_MAXUNACKTIME', value: 68, note: 'Newer FreeBSD: seconds without progress before the connection is dropped; honoured only by some TCP stacks (RACK/BBR). TCP_KEEPINIT (128) bounds the connect phase.', related: ['TCP_KEEPINIT'] },
       macos: { name: 'TCP_RXT_CONNDROPTIME', value: 0x80, note: 'Seconds of retransmission before dropping the connection.' },
-      windows: { name: 'TCP_MAXRT', value: 5, note: 'Seconds (TCP_MAXRTMS, 14, in milliseconds); -1 waits forever.' },
+      windows: { name: 'TCP_MAXRT', value: 5, note: 'Seconds (TCP_MAXRTMS, 14, in milliseconds); -1 waits forever.', variants: ['TCP_MAXRTMS'] },
     },
     seeAlso: ['SO_KEEPALIVE', 'SO_SNDTIMEO'],
   },
@@ -523,6 +526,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: same('IP_TOS', 3),
       windows: same('IP_TOS', 3, 'Ignored by default (use the QoS2 API); winsock.h (Winsock 1) defines IP_TOS as 8.'),
     },
+    ipv6: { name: 'IPV6_TCLASS', linux: 67 },
     seeAlso: ['SO_PRIORITY', 'IP_TTL'],
   },
   {
@@ -536,6 +540,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: same('IP_TTL', 4, 'Default 64.'),
       windows: same('IP_TTL', 4, 'Default 128; winsock.h (Winsock 1) defines IP_TTL as 7.'),
     },
+    ipv6: { name: 'IPV6_UNICAST_HOPS', linux: 16 },
     seeAlso: ['IP_TOS'],
   },
   {

@@ -3,11 +3,11 @@
 import { z } from 'zod';
 import { editDistance } from '../model/edit-distance.js';
 import { InvalidInputError } from '../model/input-error.js';
-import { SOCKET_OPTIONS, type OptionLevel, type SocketOptionInfo } from './socket-option-table.js';
+import { SOCKET_OPTIONS, type OptionLevel, type Platform, type SocketOptionInfo } from './socket-option-table.js';
 
 export * from './socket-option-table.js';
 
-/** Input of describeOption (library API and JSON tasks): a name, alias or prefix-less name, any case. */
+/** Input of describeOption (library API and JSON tasks): a name, alias, other platform's name or prefix-less name, any case. */
 export const OptionNameSchema = z.string().trim().min(1).max(64);
 
 const BY_NAME = new Map<string, SocketOptionInfo>();
@@ -15,21 +15,108 @@ for (const o of SOCKET_OPTIONS) BY_NAME.set(o.name, o);
 const BY_ALIAS = new Map<string, SocketOptionInfo>();
 for (const o of SOCKET_OPTIONS) for (const a of o.aliases ?? []) BY_ALIAS.set(a, o);
 
+/** Another platform's platforms (or Linux's IPv6 level) that a name belongs to, and how it relates to an entry. */
+export interface ForeignNameUse {
+  /** The entry the name leads to. */
+  option: SocketOptionInfo;
+  /** Where the name belongs: other platforms, or 'linux' for the IPv6-level twin. */
+  platforms: (Platform | 'linux')[];
+  /**
+   * equivalent: the entry's counterpart there; variant: another name of it there (SO_DONTLINGER);
+   * related: named as the nearest thing there, not an equivalent (SO_SETFIB); ipv6: Linux's IPv6-level twin.
+   */
+  relation: 'equivalent' | 'variant' | 'related' | 'ipv6';
+}
+
+const FOREIGN_PLATFORMS = ['freebsd', 'macos', 'windows'] as const;
+const RELATION_RANK: Record<ForeignNameUse['relation'], number> = { equivalent: 0, ipv6: 0, variant: 1, related: 2 };
+
+/**
+ * Every name the table gives for another platform (the `platforms` fields: name, variants, related) and
+ * every IPv6 twin, with the entries that name it: derived from the table so it cannot drift from what
+ * `sockscope options` and inspect-options print. Closest use first (equivalent before related), then table order.
+ */
+const BY_FOREIGN = new Map<string, ForeignNameUse[]>();
+function addForeign(name: string, option: SocketOptionInfo, platform: Platform | 'linux', relation: ForeignNameUse['relation']): void {
+  if (BY_NAME.has(name) || BY_ALIAS.has(name)) return; // a Linux name is that entry, wherever else it appears
+  const uses = BY_FOREIGN.get(name) ?? [];
+  const same = uses.find((u) => u.option === option && u.relation === relation);
+  if (same) same.platforms.push(platform);
+  else uses.push({ option, platforms: [platform], relation });
+  BY_FOREIGN.set(name, uses);
+}
+for (const o of SOCKET_OPTIONS) {
+  for (const p of FOREIGN_PLATFORMS) {
+    const f = o.platforms[p];
+    if (f.name) addForeign(f.name, o, p, 'equivalent');
+    for (const v of f.variants ?? []) addForeign(v, o, p, 'variant');
+    for (const r of f.related ?? []) addForeign(r, o, p, 'related');
+  }
+  if (o.ipv6) addForeign(o.ipv6.name, o, 'linux', 'ipv6');
+}
+for (const uses of BY_FOREIGN.values()) uses.sort((a, b) => RELATION_RANK[a.relation] - RELATION_RANK[b.relation] || SOCKET_OPTIONS.indexOf(a.option) - SOCKET_OPTIONS.indexOf(b.option));
+
 /** Every option name in table order. */
 export const SOCKET_OPTION_NAMES: readonly string[] = SOCKET_OPTIONS.map((o) => o.name);
+
+/** Every name of another platform (or IPv6 twin) the table mentions, each leading to at least one entry. */
+export const FOREIGN_OPTION_NAMES: readonly string[] = [...BY_FOREIGN.keys()];
 
 /** Normalizes what a user types ("so_rcvbuf", "tcp-nodelay", " SO_LINGER ") to the table's spelling. */
 export function normalizeOptionName(name: string): string {
   return name.trim().toUpperCase().replace(/-/g, '_');
 }
 
-/** The entry for a name or alias (case-insensitive), or undefined. Also accepts a name without its prefix ("NODELAY"). */
-export function findOption(name: string): SocketOptionInfo | undefined {
+/** How a name found its entry; `foreign` (the closest use first) when it is another platform's name or an IPv6 twin. */
+export interface OptionMatch {
+  option: SocketOptionInfo;
+  /** The name as the table spells it. */
+  name: string;
+  foreign?: ForeignNameUse[];
+}
+
+/** The entry for a name: Linux name, Linux alias, another platform's name (TCP_MAXRT, IP_BOUND_IF), or a Linux name without its prefix ("NODELAY"). */
+export function matchOption(name: string): OptionMatch | undefined {
   const n = normalizeOptionName(name);
   const hit = BY_NAME.get(n) ?? BY_ALIAS.get(n);
-  if (hit) return hit;
+  if (hit) return { option: hit, name: n };
+  const uses = BY_FOREIGN.get(n);
+  if (uses) return { option: uses[0].option, name: n, foreign: uses };
   const suffixHits = SOCKET_OPTIONS.filter((o) => o.name.replace(/^(SO|TCP|IPV6|IP)_/, '') === n);
-  return suffixHits.length === 1 ? suffixHits[0] : undefined;
+  return suffixHits.length === 1 ? { option: suffixHits[0], name: suffixHits[0].name } : undefined;
+}
+
+const PLATFORM_LABEL: Record<Platform | 'linux', string> = { linux: 'Linux', freebsd: 'FreeBSD', macos: 'macOS', windows: 'Windows' };
+const andList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+/** One sentence for a match by another platform's name: whose name it is and the Linux equivalent (undefined for a Linux name). */
+export function foreignNameNote(m: OptionMatch): string | undefined {
+  if (!m.foreign) return undefined;
+  const o = m.option;
+  const mine = m.foreign.filter((u) => u.option === o);
+  const othersBy = (pick: (u: ForeignNameUse) => boolean) => [...new Set(m.foreign!.filter((u) => u.option !== o && pick(u)).map((u) => u.option.name))];
+  const counterpartOf = othersBy((u) => u.relation !== 'related');
+  const mentionedUnder = othersBy((u) => u.relation === 'related' && !counterpartOf.includes(u.option.name));
+  const plats = (uses: ForeignNameUse[]) => andList([...new Set(uses.flatMap((u) => u.platforms))].map((p) => PLATFORM_LABEL[p]));
+  const named = mine.filter((u) => u.relation === 'equivalent' || u.relation === 'variant');
+  let text: string;
+  if (mine[0].relation === 'ipv6') {
+    text = `${m.name} is the IPv6-level twin of ${o.name} on Linux (IPPROTO_IPV6, optname ${o.ipv6?.linux}), read instead of it on an AF_INET6 socket; the reference describes both under ${o.name}.`;
+  } else if (named.length) {
+    const where = plats(named);
+    text = `${m.name} is ${named.every((u) => u.relation === 'equivalent') ? 'the' : 'a'} ${where} name; the Linux equivalent is ${o.name} (see ${where} under Other platforms for how they differ).`;
+  } else {
+    const where = plats(mine);
+    text = `${m.name} is a ${where} option with no Linux equivalent; the nearest Linux option is ${o.name} (see ${where} under Other platforms).`;
+  }
+  if (counterpartOf.length) text += ` It is also the counterpart of ${andList(counterpartOf)} (sockscope options ${counterpartOf[0]}).`;
+  if (mentionedUnder.length) text += ` It is also mentioned under ${andList(mentionedUnder)} (sockscope options ${mentionedUnder[0]}).`;
+  return text;
+}
+
+/** The entry for a name (see matchOption), or undefined. */
+export function findOption(name: string): SocketOptionInfo | undefined {
+  return matchOption(name)?.option;
 }
 
 /** The entry for (level, Linux optname), e.g. what a getsockopt helper or a netlink dump refers to by number. */
@@ -41,13 +128,13 @@ export function findOptionByNumber(level: OptionLevel, optname: number): SocketO
 /** Closest known option names to a misspelt one (best first). */
 export function suggestOptions(name: string, max = 3): string[] {
   const n = normalizeOptionName(name);
-  const all = [...SOCKET_OPTION_NAMES, ...BY_ALIAS.keys()];
+  const all = [...SOCKET_OPTION_NAMES, ...BY_ALIAS.keys(), ...BY_FOREIGN.keys()];
   return all
     .map((c) => ({ c, d: Math.min(editDistance(n, c), c.includes(n) && n.length >= 3 ? 1 : Infinity) }))
     .filter((x) => x.d <= Math.max(2, Math.floor(x.c.length / 3)))
     .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
     .slice(0, max)
-    .map((x) => BY_ALIAS.get(x.c)?.name ?? x.c)
+    .map((x) => BY_ALIAS.get(x.c)?.name ?? x.c) // another platform's name stays itself: it resolves, and says what it is
     .filter((v, i, arr) => arr.indexOf(v) === i);
 }
 
@@ -63,7 +150,7 @@ export class UnknownOptionError extends InvalidInputError {
   }
 }
 
-/** The reference entry for one option (name, alias or prefix-less name; any case). Throws UnknownOptionError (an InvalidInputError). */
+/** The reference entry for one option (name, alias, another platform's name or prefix-less name; any case). Throws UnknownOptionError (an InvalidInputError). */
 export function describeOption(name: string): SocketOptionInfo {
   const checked = OptionNameSchema.safeParse(name);
   if (!checked.success) {

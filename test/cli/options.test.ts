@@ -44,3 +44,46 @@ test('an empty NAME is bad input: exit 2 with one line, not a validation dump', 
     assert.match(r.stderr, /^sockscope: NAME: empty option name; give one such as SO_REUSEADDR, or no NAME for the list\n$/);
   }
 });
+
+// Other platforms' names: every one the reference prints resolves, and the entry says whose name it is.
+const OPTION_LIKE = /\b(?:SO|TCP|IPV6|IP)_[A-Z0-9_]*[A-Z0-9]\b/g;
+
+test('every platform-specific name `options NAME` prints resolves (walks the whole table)', async () => {
+  const { formatOption } = await import('../../src/cli/commands/options-run.js');
+  const { SOCKET_OPTIONS, matchOption } = await import('../../src/knowledge/socket-options.js');
+  const printed = new Set<string>();
+  for (const o of SOCKET_OPTIONS) {
+    const text = formatOption(o, 100);
+    const foreignPart = text.slice(text.indexOf('\nOther platforms:'), text.indexOf('\nSee also') < 0 ? undefined : text.indexOf('\nSee also'));
+    const ipv6Line = text.split('\n').find((l) => l.startsWith('  IPv6 ')) ?? '';
+    for (const n of [...foreignPart.matchAll(OPTION_LIKE), ...ipv6Line.matchAll(OPTION_LIKE)].map((x) => x[0])) printed.add(n);
+  }
+  assert.ok(printed.size > 40, `${printed.size} names`);
+  for (const n of printed) assert.ok(matchOption(n), `'${n}' is printed by \`sockscope options\` but does not resolve`);
+});
+
+test('options OTHER-PLATFORM-NAME: exit 0, the Linux entry, a first line saying whose name it is', () => {
+  const cases: [string, RegExp, string][] = [
+    ['TCP_MAXRT', /^TCP_MAXRT is the Windows name; the Linux equivalent is TCP_USER_TIMEOUT/, 'TCP_USER_TIMEOUT'],
+    ['IP_BOUND_IF', /^IP_BOUND_IF is the macOS name; the Linux equivalent is SO_BINDTODEVICE/, 'SO_BINDTODEVICE'],
+    ['ip_unicast_if', /^IP_UNICAST_IF is the Windows name; the Linux equivalent is SO_BINDTODEVICE/, 'SO_BINDTODEVICE'],
+    ['TCP_MAXUNACKTIME', /^TCP_MAXUNACKTIME is the FreeBSD name; the Linux equivalent is TCP_USER_TIMEOUT/, 'TCP_USER_TIMEOUT'],
+    ['TCP_RXT_CONNDROPTIME', /^TCP_RXT_CONNDROPTIME is the macOS name/, 'TCP_USER_TIMEOUT'],
+    ['SO_ACCEPTFILTER', /^SO_ACCEPTFILTER is the FreeBSD name; the Linux equivalent is TCP_DEFER_ACCEPT/, 'TCP_DEFER_ACCEPT'],
+    ['IP_BINDANY', /^IP_BINDANY is the FreeBSD name; the Linux equivalent is IP_FREEBIND[^]*IP_TRANSPARENT/, 'IP_FREEBIND'],
+    ['TCP_CONGESTION_ALGORITHM', /^TCP_CONGESTION_ALGORITHM is the Windows name/, 'TCP_CONGESTION'],
+    ['SO_DONTLINGER', /^SO_DONTLINGER is a Windows name; the Linux equivalent is SO_LINGER/, 'SO_LINGER'],
+    ['SO_PROTOTYPE', /^SO_PROTOTYPE is a FreeBSD name; the Linux equivalent is SO_PROTOCOL/, 'SO_PROTOCOL'],
+    ['IPV6_TCLASS', /^IPV6_TCLASS is the IPv6-level twin of IP_TOS on Linux \(IPPROTO_IPV6, optname 67\)/, 'IP_TOS'],
+  ];
+  for (const [name, line, linux] of cases) {
+    const r = run('options', name);
+    assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+    assert.match(r.stdout, line, name);
+    assert.match(r.stdout, new RegExp(`\\n\\n${linux}: `), name);
+  }
+  const j = JSON.parse(run('options', 'TCP_NOPUSH', '--json').stdout);
+  assert.equal(j.name, 'TCP_CORK');
+  assert.deepEqual(j.foreignName.uses, [{ option: 'TCP_CORK', platforms: ['freebsd', 'macos'], relation: 'equivalent' }]);
+  assert.equal(JSON.parse(run('options', 'TCP_CORK', '--json').stdout).foreignName, undefined);
+});

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SOCKET_OPTIONS, LINUX_LEVELS, describeOption, findOption, findOptionByNumber, suggestOptions, UnknownOptionError } from '../../src/knowledge/socket-options.js';
+import { SOCKET_OPTIONS, LINUX_LEVELS, describeOption, findOption, findOptionByNumber, suggestOptions, UnknownOptionError, matchOption, foreignNameNote, FOREIGN_OPTION_NAMES, SOCKET_OPTION_NAMES } from '../../src/knowledge/socket-options.js';
 
 const ISSUE_LIST = `SO_TYPE SO_DOMAIN SO_PROTOCOL SO_ACCEPTCONN SO_ERROR SO_REUSEADDR SO_REUSEPORT SO_KEEPALIVE SO_SNDBUF SO_RCVBUF
 SO_RCVLOWAT SO_SNDLOWAT SO_LINGER SO_RCVTIMEO SO_SNDTIMEO SO_BROADCAST SO_BINDTODEVICE SO_MARK SO_PRIORITY SO_INCOMING_CPU
@@ -30,6 +30,7 @@ test('levels, optnames and struct sizes match this system\'s headers (gcc)', () 
       'int main(void) {',
       ...Object.keys(LINUX_LEVELS).map((l) => `  printf("%s %d\\n", "${l}", ${l});`),
       ...SOCKET_OPTIONS.map((o) => `  printf("%s %d\\n", "${o.name}", ${o.name});`),
+      ...SOCKET_OPTIONS.filter((o) => o.ipv6).map((o) => `  printf("%s %d\\n", "${o.ipv6!.name}", ${o.ipv6!.name});`),
       '  printf("linger %zu\\ntimeval %zu\\ntcp_info %zu\\n", sizeof(struct linger), sizeof(struct timeval), sizeof(struct tcp_info));',
       '  return 0;',
       '}',
@@ -40,6 +41,7 @@ test('levels, optnames and struct sizes match this system\'s headers (gcc)', () 
     for (const [l, v] of Object.entries(LINUX_LEVELS)) assert.equal(Number(live.get(l)), v, l);
     for (const o of SOCKET_OPTIONS) {
       assert.equal(Number(live.get(o.name)), o.linux, o.name);
+      if (o.ipv6) assert.equal(Number(live.get(o.ipv6.name)), o.ipv6.linux, `${o.name}'s IPv6 twin ${o.ipv6.name}`);
       if (o.type === 'linger' || o.type === 'timeval' || o.type === 'tcp_info') assert.equal(Number(live.get(o.type)), o.size, `${o.name} size`);
       if (o.type === 'int' || o.type === 'bool') assert.equal(o.size, 4, o.name);
     }
@@ -138,4 +140,57 @@ test('lookups: any case, dashes, prefix-less names, aliases, by number', () => {
 test('unknown option: UnknownOptionError naming it, with suggestions', () => {
   assert.throws(() => describeOption('SO_REUSEADR'), (e: unknown) => e instanceof UnknownOptionError && /SO_REUSEADR/.test(e.message) && /SO_REUSEADDR/.test(e.message));
   assert.deepEqual(suggestOptions('TCP_NODELY'), ['TCP_NODELAY']);
+});
+
+// Every name the table gives for another platform: the `platforms` fields and every option-like name its notes print.
+const OPTION_LIKE = /\b(?:SO|TCP|IPV6|IP)_[A-Z0-9_]*[A-Z0-9]\b/g;
+const LABEL = { freebsd: 'FreeBSD', macos: 'macOS', windows: 'Windows' } as const;
+
+test('every platform-specific name the table prints resolves to the entry that prints it, saying whose name it is', () => {
+  let checked = 0;
+  for (const o of SOCKET_OPTIONS) {
+    for (const p of ['freebsd', 'macos', 'windows'] as const) {
+      const f = o.platforms[p];
+      const names = new Set([...(f.name ? [f.name] : []), ...(f.variants ?? []), ...(f.related ?? []), ...(f.note?.match(OPTION_LIKE) ?? [])]);
+      for (const n of names) {
+        checked++;
+        const m = matchOption(n);
+        assert.ok(m, `${o.name} ${p}: '${n}' does not resolve (declare it in variants or related)`);
+        if (SOCKET_OPTION_NAMES.includes(n) || m.foreign === undefined) continue; // a Linux name: its own entry
+        const uses = m.foreign.filter((u) => u.option === o);
+        assert.ok(uses.length, `${o.name} ${p}: '${n}' resolves, but not to ${o.name}`);
+        assert.ok(uses.some((u) => u.platforms.includes(p)), `${o.name}: '${n}' is not recorded as a ${p} name`);
+        const note = foreignNameNote(m)!;
+        assert.match(note, new RegExp(`^${n} is .*${LABEL[p]}`), note);
+        assert.ok(note.includes(o.name), `${n}: the note names ${o.name}: ${note}`);
+      }
+    }
+    if (o.ipv6) {
+      checked++;
+      const m = matchOption(o.ipv6.name.toLowerCase());
+      assert.equal(m?.option, o, o.ipv6.name);
+      assert.match(foreignNameNote(m!)!, new RegExp(`IPv6-level twin of ${o.name} on Linux \\(IPPROTO_IPV6, optname ${o.ipv6.linux}\\)`));
+    }
+  }
+  assert.ok(checked > 100, `walked ${checked} names`);
+  // and the lookup holds nothing the table does not print
+  for (const n of FOREIGN_OPTION_NAMES) {
+    const printed = SOCKET_OPTIONS.some((o) => o.ipv6?.name === n || (['freebsd', 'macos', 'windows'] as const).some((p) => o.platforms[p].name === n || o.platforms[p].note?.match(OPTION_LIKE)?.includes(n)));
+    assert.ok(printed, `${n} is looked up but never printed`);
+  }
+});
+
+test('the names a reviewer found unknown resolve to their Linux entry', () => {
+  const want: Record<string, string> = {
+    TCP_MAXRT: 'TCP_USER_TIMEOUT', IP_BOUND_IF: 'SO_BINDTODEVICE', IP_UNICAST_IF: 'SO_BINDTODEVICE', TCP_MAXUNACKTIME: 'TCP_USER_TIMEOUT',
+    TCP_RXT_CONNDROPTIME: 'TCP_USER_TIMEOUT', SO_ACCEPTFILTER: 'TCP_DEFER_ACCEPT', IP_BINDANY: 'IP_FREEBIND', TCP_CONGESTION_ALGORITHM: 'TCP_CONGESTION',
+    SO_DONTLINGER: 'SO_LINGER', SO_PROTOTYPE: 'SO_PROTOCOL', IPV6_TCLASS: 'IP_TOS', IPV6_UNICAST_HOPS: 'IP_TTL',
+  };
+  for (const [n, linux] of Object.entries(want)) assert.equal(describeOption(n).name, linux, n);
+  assert.equal(foreignNameNote(matchOption('tcp_maxrt')!), 'TCP_MAXRT is the Windows name; the Linux equivalent is TCP_USER_TIMEOUT (see Windows under Other platforms for how they differ).');
+  // one FreeBSD name for two Linux options: the first, and the other named
+  assert.match(foreignNameNote(matchOption('IP_BINDANY')!)!, /the Linux equivalent is IP_FREEBIND .* also the counterpart of IP_TRANSPARENT/);
+  assert.match(foreignNameNote(matchOption('SO_SETFIB')!)!, /^SO_SETFIB is a FreeBSD option with no Linux equivalent; the nearest Linux option is SO_BINDTODEVICE/);
+  // a Linux name is not a foreign match, even where another platform uses it too
+  assert.equal(matchOption('SO_REUSEADDR')!.foreign, undefined);
 });

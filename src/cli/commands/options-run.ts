@@ -3,6 +3,8 @@
 import {
   SOCKET_OPTIONS,
   describeOption,
+  matchOption,
+  foreignNameNote,
   UnknownOptionError,
   LINUX_LEVELS,
   OTHER_LEVELS,
@@ -38,6 +40,7 @@ export function formatOption(o: SocketOptionInfo, width = 100): string {
   const out: string[] = [];
   out.push(wrap(`${o.name}: ${o.summary}`, width, '  ', ''));
   out.push(`  level      ${o.level} (${LINUX_LEVELS[o.level]} on Linux), optname ${o.linux} on Linux`);
+  if (o.ipv6) out.push(`  IPv6       on an AF_INET6 socket Linux uses ${o.ipv6.name} (IPPROTO_IPV6, optname ${o.ipv6.linux}) instead`);
   out.push(`  type       ${TYPE_TEXT[o.type]}${o.unit ? `, in ${o.unit}` : ''}; getsockopt optlen ${o.size}${o.readOnly ? '; read-only' : ''}`);
   out.push(wrap(o.default, width, '             ', '  default    '));
   out.push(`  applies to ${o.appliesTo === 'any' ? 'every socket' : `${o.appliesTo} sockets`}${o.sinceLinux ? `; Linux ${o.sinceLinux}+` : ''}`);
@@ -85,6 +88,11 @@ export async function runOptions(argv: Args): Promise<void> {
     if (err instanceof UnknownOptionError) throw new UsageError(err.message);
     throw err;
   }
-  if (argv.json) printJson(o);
-  else process.stdout.write(formatOption(o, width));
+  // Another platform's name (TCP_MAXRT) shows the Linux entry, first saying whose name it is.
+  const m = matchOption(String(argv.name));
+  const note = m ? foreignNameNote(m) : undefined;
+  if (argv.json) {
+    const uses = m?.foreign?.map((u) => ({ option: u.option.name, platforms: u.platforms, relation: u.relation }));
+    printJson(m && note && uses ? { ...o, foreignName: { name: m.name, note, uses } } : o);
+  } else process.stdout.write(`${note ? `${wrap(note, width, '')}\n\n` : ''}${formatOption(o, width)}`);
 }
