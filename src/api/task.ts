@@ -1,12 +1,12 @@
 // `sockscope task`: one operation described in JSON, validated with zod (a discriminated union on `operation`),
 // run through the library API, and answered with one JSON document: {ok: true, operation, result} or
 // {ok: false, error: {code, message, issues}}. Exit codes: 0 ok, 1 runtime failure, 2 bad input.
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UnitError } from '../advise/units.js';
 import { UsageError } from '../cli/errors.js';
 import { FileExistsError } from '../codegen/index.js';
-import { existingFiles, writeFilesAtomic } from '../codegen/write.js';
+import { writeFilesAtomic } from '../codegen/write.js';
 import { CollectorError } from '../collect/source.js';
 import type { BuffersReport } from '../advise/buffers-report.js';
 import type { ProbeResult } from '../collect/connect-probe.js';
@@ -169,13 +169,38 @@ export function readTaskFile(path: string): unknown {
   }
 }
 
-/** Refuses an existing result file unless `force` (nothing the user wrote is replaced without asking). */
+/**
+ * Refuses an existing result path unless `force` (nothing the user wrote is replaced without asking). lstat, not
+ * stat: a symbolic link is there even when it dangles, and the final link() would find it after the task ran.
+ * A directory is refused even with `force`: --output names the result file.
+ */
 export function checkOutputFree(path: string, force: boolean): void {
-  if (!force && existingFiles([{ path }]).length) {
+  let isDirectory: boolean;
+  try {
+    isDirectory = lstatSync(path).isDirectory();
+  } catch {
+    return; // ENOENT: free; anything else (ENOTDIR, EACCES on a parent) is for the write to report
+  }
+  if (isDirectory) {
+    const message = `${path} is a directory; --output names the result file (e.g. ${path.replace(/\/+$/, '')}/result.json)`;
+    throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
+  }
+  if (!force) {
     const message = `${path} already exists; pass --force to overwrite it (or choose another --output)`;
     throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
   }
 }
+
+/** Why rename()/link() of the finished temporary file failed, in words (the writer's own errors say it already). */
+const PLACE_FAILURES: Record<string, string> = {
+  EACCES: 'permission denied on its directory',
+  EPERM: 'permission denied on its directory',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOENT: 'its directory is gone',
+  EBUSY: 'it is busy (a mount point?)',
+  EROFS: 'read-only file system',
+};
 
 /** Writes the result document atomically (temp file in the same directory + rename; link() when not forcing). */
 export function writeTaskResult(path: string, doc: TaskDocument, force: boolean): void {
@@ -186,7 +211,10 @@ export function writeTaskResult(path: string, doc: TaskDocument, force: boolean)
       const message = `${path} appeared while the task ran; not replaced (pass --force to overwrite it)`;
       throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
     }
-    const message = `cannot write ${path}: ${(e as Error).message}`;
+    // The writer's own errors name the file already ("cannot write P: ...", "cannot create D for P: ...");
+    // a failing rename()/link() is Node's, with the temporary file's name: say it in words instead.
+    const err = e as NodeJS.ErrnoException;
+    const message = err.syscall ? `cannot write ${path}: ${(err.code && PLACE_FAILURES[err.code]) ?? `${err.code ?? 'error'} from ${err.syscall}`}` : err.message;
     throw new TaskOutputError(message);
   }
 }

@@ -101,3 +101,39 @@ test('fixtures: every valid/ task parses; every invalid/ one fails with its code
     }
   }
 });
+
+test('--output checks: a dangling symbolic link exists (lstat), a directory is refused even with force; write errors name the file once', async () => {
+  const { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, lstatSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { checkOutputFree, writeTaskResult, TaskOutputError } = await import('../../src/api/task.js');
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-task-out-'));
+  try {
+    const dangling = join(dir, 'dl.json');
+    symlinkSync(join(dir, 'nowhere', 'target.json'), dangling);
+    // existsSync follows the link and says false: the task ran, then link() found the name taken.
+    assert.throws(() => checkOutputFree(dangling, false), (e: unknown) => e instanceof InvalidInputError && e.code === 'output-exists' && /dl\.json already exists; pass --force/.test(e.message));
+    checkOutputFree(dangling, true);
+    checkOutputFree(join(dir, 'free.json'), false);
+    // --force replaces the link itself with the result, and does not create its target.
+    writeTaskResult(dangling, { ok: false, error: { code: 'x', message: 'y', issues: [] } }, true);
+    assert.ok(lstatSync(dangling).isFile());
+    assert.equal(JSON.parse(readFileSync(dangling, 'utf8')).error.code, 'x');
+
+    const sub = join(dir, 'sub');
+    mkdirSync(sub);
+    for (const force of [false, true]) assert.throws(() => checkOutputFree(sub, force), (e: unknown) => e instanceof InvalidInputError && e.code === 'output-exists' && e.message.includes('is a directory'));
+    // The write itself against a directory (what --force did before the check): rename's EISDIR in words, without the temporary name.
+    assert.throws(
+      () => writeTaskResult(sub, { ok: false, error: { code: 'x', message: 'y', issues: [] } }, true),
+      (e: unknown) => e instanceof TaskOutputError && e.message === `cannot write ${sub}: it is a directory`,
+    );
+    // The writer's own message already names the file: not repeated.
+    assert.throws(
+      () => writeTaskResult('/proc/x.json', { ok: false, error: { code: 'x', message: 'y', issues: [] } }, false),
+      (e: unknown) => e instanceof TaskOutputError && e.message.startsWith('cannot write /proc/x.json: ') && e.message.split('/proc/x.json').length === 2,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

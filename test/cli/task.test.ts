@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -374,6 +374,37 @@ test('--output: written atomically, stdout empty; an existing file is refused (e
   const err = JSON.parse(r.stdout);
   assert.equal(err.error.code, 'output-unwritable');
   assert.match(err.error.message, /EACCES|permission denied/i);
+});
+
+test('--output: an empty, repeated or directory-path value is a command-line error; a dangling link is refused before the task runs', async () => {
+  const dir = tempDir();
+  const gen = { operation: 'generate-server', language: 'c', output: 'srv.c' };
+  for (const extra of [['--output', ''], ['--output'], ['-o', 'a.json', '-o', 'b.json'], ['--output', `${dir}/`]]) {
+    const r = await task(gen, extra, dir);
+    assert.equal(r.status, 2, `${extra.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^sockscope: --output (needs a file path|given 2 times|names the result file)[^\n]*\n$/, extra.join(' '));
+  }
+  assert.deepEqual(readdirSync(dir), ['task.json'], 'the task did not run');
+
+  // A dangling symbolic link is an existing name (lstat): refused like a file, before the generator writes srv.c.
+  const link = join(dir, 'dl.json');
+  symlinkSync(join(dir, 'gone', 'target.json'), link);
+  const refused = await task(gen, ['--output', link], dir);
+  assert.equal(refused.status, 2, refused.stdout + refused.stderr);
+  assert.equal(refused.doc.error.code, 'output-exists');
+  assert.equal(refused.doc.error.message, `${link} already exists; pass --force to overwrite it (or choose another --output)`);
+  assert.equal(existsSync(join(dir, 'srv.c')), false, 'refused before running');
+  const forced = await task({ operation: 'errno', code: 'EPIPE' }, ['--output', link, '--force'], dir);
+  assert.equal(forced.status, 0, forced.stdout + forced.stderr);
+  assert.ok(lstatSync(link).isFile(), 'the link is replaced by the result, its target is not created');
+  assert.equal(existsSync(join(dir, 'gone')), false);
+
+  // A path the writer cannot create names it once.
+  const proc = await task({ operation: 'errno', code: 'EPIPE' }, ['--output', '/proc/x.json'], dir);
+  assert.equal(proc.status, 1);
+  assert.equal(proc.doc.error.code, 'output-unwritable');
+  assert.equal(proc.doc.error.message.split('/proc/x.json').length, 2, proc.doc.error.message);
 });
 
 test('task - reads the task from stdin', async () => {
