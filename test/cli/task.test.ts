@@ -249,8 +249,8 @@ test('task inspect-options reads the real values of sockets another process hold
   // An unknown option name is bad input (exit 2); nothing listening is a runtime failure (exit 1).
   const unknown = await task({ operation: 'inspect-options', pid: p.pid, socketFd: s.fd, options: ['SO_NOPE'] });
   assert.equal(unknown.status, 2, unknown.stdout);
-  assert.equal(unknown.doc.error.code, 'invalid-input');
-  assert.equal(unknown.doc.error.issues[0].path, 'options');
+  assert.equal(unknown.doc.error.code, 'unknown-option');
+  assert.equal(unknown.doc.error.issues[0].path, 'options[0]');
   const closed = await freePort();
   const none = await task({ operation: 'inspect-options', port: closed });
   assert.equal(none.status, 1, none.stdout);
