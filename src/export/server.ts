@@ -60,7 +60,10 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   };
   const ready = loop();
 
-  const server = createServer((req, res) => {
+  // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by default):
+  // a client that never finished its headers was closed after 28 s, not 5. Checked every second, a slow
+  // or silent client is closed 5-6 s after it connected.
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
