@@ -5,7 +5,7 @@ import { isIP, Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import type { Socket } from '../model/socket.js';
 import { sysctlInts, type Snapshot } from '../model/snapshot.js';
-import { describeRoute, diagnoseConnectError, errnoMessage, findLocalListener, parseIpRouteGet, verdict, type AddressOutcome, type ConnectDiagnosis, type ExistingSockets, type LocalListener, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { describeRoute, diagnoseConnectError, errnoMessage, findLocalListener, parseIpRouteGet, unknownRoute, verdict, type AddressOutcome, type ConnectDiagnosis, type ExistingSockets, type LocalListener, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { logOsCall } from './debug.js';
 import { run } from './exec.js';
 import { createSource } from './index.js';
@@ -111,13 +111,13 @@ export async function resolveAll(host: string, timeoutMs?: number): Promise<{ ad
   }
 }
 
-/** `ip route get ADDRESS`, parsed. */
+/** `ip route get ADDRESS`, parsed; unknown (ok null, with the reason) when ip cannot run: never a guessed route. */
 export async function routeTo(address: string): Promise<RouteInfo> {
   try {
     const r = await run('ip', ['route', 'get', address], { timeoutMs: 5000 });
     return parseIpRouteGet(r.stdout, r.stderr, r.exitCode);
   } catch (e) {
-    return { ok: true, text: `ip route get unavailable: ${(e as Error).message}`, error: undefined };
+    return unknownRoute((e as Error).message);
   }
 }
 

@@ -42,8 +42,9 @@ export function errnoMessage(name: string): string | undefined {
 
 /** Parsed `ip route get ADDRESS`. */
 export interface RouteInfo {
-  ok: boolean;
-  /** 'local', 'unicast', 'unreachable', 'blackhole', 'prohibit'... */
+  /** Whether there is a usable route; null when it is unknown (`ip route get` could not run: `error` says why). */
+  ok: boolean | null;
+  /** 'local', 'unicast', 'unreachable', 'blackhole', 'prohibit'..., or 'unknown'. */
   type?: string;
   via?: string;
   dev?: string;
@@ -78,8 +79,15 @@ export function parseIpRouteGet(stdout: string, stderr = '', exitCode = 0): Rout
   return r;
 }
 
+/** The route when `ip route get` could not run (not installed, timed out): unknown, never assumed. */
+export function unknownRoute(why: string): RouteInfo {
+  const error = `could not run \`ip route get\` (${why})`;
+  return { ok: null, type: 'unknown', text: error, error };
+}
+
 /** One line: how the route goes. */
 export function describeRoute(r: RouteInfo): string {
+  if (r.ok === null) return `unknown: ${r.error}`;
   if (!r.ok) return `no usable route: ${r.error}`;
   if (r.type === 'local') return `local address (delivered on ${r.dev ?? 'lo'})`;
   return `${r.via ? `via gateway ${r.via}` : 'directly connected'}${r.dev ? ` on ${r.dev}` : ''}${r.src ? `, source ${r.src}` : ''}`;
@@ -207,7 +215,7 @@ export function diagnoseConnectError(
       return {
         errno,
         category: 'unreachable',
-        summary: `${target}: ${ctx.route && !ctx.route.ok ? `this host has no route (${ctx.route.error})` : errno === 'EHOSTUNREACH' ? 'a router or this host reported the host unreachable (no ARP/ND answer or ICMP host unreachable)' : 'no route to that network'}`,
+        summary: `${target}: ${ctx.route?.ok === false ? `this host has no route (${ctx.route.error})` : errno === 'EHOSTUNREACH' ? 'a router or this host reported the host unreachable (no ARP/ND answer or ICMP host unreachable)' : 'no route to that network'}`,
         meaning,
         causes: knownCauses,
         nextSteps: [`ip route get ${ctx.address}`, 'ip route (is there a default route?), ip -br link (is the interface up?)', 'for IPv6 destinations, check that this host has global IPv6 connectivity'],

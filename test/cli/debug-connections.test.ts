@@ -179,6 +179,24 @@ test('--tls shows the certificate; --send/--expect checks the reply', { timeout:
   assert.equal(e.verdict.ok, true);
 });
 
+test('without `ip` on PATH the route is unknown (and why), never "directly connected"', { timeout: 30_000 }, async (t) => {
+  const srv = createServer((c) => c.end());
+  const port = await listen(srv);
+  t.after(() => srv.close());
+  const noIp = { ...process.env, PATH: '/nonexistent', NO_COLOR: '1' };
+  const run = (...extra: string[]) => spawnSync(process.execPath, [BIN, 'debug-connections', '--address', `127.0.0.1:${port}`, ...extra], { encoding: 'utf8', timeout: 20_000, env: noIp });
+  const j = run('--json');
+  assert.equal(j.status, 0, j.stderr);
+  const route = JSON.parse(j.stdout).addresses[0].route;
+  assert.equal(route.ok, null);
+  assert.equal(route.type, 'unknown');
+  assert.match(route.error, /could not run `ip route get` \(ip: not installed/);
+  const text = run();
+  assert.match(text.stdout, /route: +unknown: could not run `ip route get` \(ip: not installed \(command not found\)\)/);
+  assert.doesNotMatch(text.stdout, /directly connected/);
+  assert.match(text.stdout, /connect: +ok in/); // the rest of the diagnosis goes on
+});
+
 test('debug-connections: bad addresses exit 2', () => {
   for (const address of ['127.0.0.1', '::1:80', '[::1]80', 'host:0', 'host:99999', 'bad host:80', '[zz]:80']) {
     const r = sockscope(['debug-connections', '--address', address]);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unknownSysctls, type Sysctls } from '../../src/model/snapshot.js';
 import { buildOptionsReport, displayValue, humanBytes, interpretOption, kernelViewFindings } from '../../src/knowledge/interpret-options.js';
-import { diagnoseConnectError, parseHostPort, parseIpRouteGet, verdict } from '../../src/knowledge/interpret-connect.js';
+import { describeRoute, diagnoseConnectError, parseHostPort, parseIpRouteGet, unknownRoute, verdict } from '../../src/knowledge/interpret-connect.js';
 import { interpretTry, type TryContext } from '../../src/knowledge/interpret-try.js';
 
 function sysctls(over: Partial<Record<keyof Sysctls, string>>): Sysctls {
@@ -71,6 +71,17 @@ test('ip route get parsing', () => {
   assert.deepEqual([none.ok, none.error], [false, 'Network is unreachable']);
   const uh = parseIpRouteGet('unreachable 10.9.0.1 from :: table main uid 0\n');
   assert.equal(uh.ok, false);
+});
+
+test('a route that could not be read is unknown, not directly connected and not missing', () => {
+  const r = unknownRoute('ip: not installed (command not found)');
+  assert.equal(r.ok, null);
+  assert.equal(r.type, 'unknown');
+  assert.equal(describeRoute(r), 'unknown: could not run `ip route get` (ip: not installed (command not found))');
+  // ENETUNREACH with an unknown route does not claim this host has no route
+  const d = diagnoseConnectError('ENETUNREACH', { address: '10.0.0.1', port: 80, route: r });
+  assert.doesNotMatch(d.summary, /this host has no route/);
+  assert.match(d.summary, /no route to that network/);
 });
 
 test('connect errors: categories, errno knowledge, and verdicts', () => {
