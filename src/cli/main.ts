@@ -42,6 +42,9 @@ export function buildCli(argv: string[]) {
       global: true,
     })
     .option('color', { type: 'boolean', default: true, describe: 'Colour output (--no-color or NO_COLOR turns it off)', global: true })
+    // Before validation, so that `--json=maybe` is refused even where the rest would pass. yargs passes
+    // the command's own parser as the second argument (its typings leave it out): its boolean options.
+    .middleware(((_argv: unknown, y: unknown) => refuseBooleanValues(argv, y)) as never, true)
     // The effective config (files + env) decides OS-call logging; an invalid config is exit 2 for every command.
     .middleware(async (argv) => {
       if (argv._[0] === 'completion' || argv.getYargsCompletions) return;
@@ -66,7 +69,48 @@ export function buildCli(argv: string[]) {
     });
   for (const c of commands) cli = cli.command(c as never);
   skipHelpCache(cli);
+  positionalsAfterDoubleDash(cli);
   return cli;
+}
+
+/**
+ * yargs reads `--json=<anything>` on a boolean flag as `=== 'true'`, so `--json=maybe` (or =TRUE, =1)
+ * silently became false. A boolean flag given with a value accepts exactly true or false: anything else
+ * is bad input naming the flag. Looked up in the raw words, since yargs keeps only the boolean it made.
+ */
+function refuseBooleanValues(args: readonly string[], y: unknown): void {
+  const options = (y as { getOptions?: () => { boolean?: string[] } }).getOptions?.();
+  const booleans = new Set(options?.boolean ?? []);
+  const end = args.indexOf('--');
+  for (const word of end === -1 ? args : args.slice(0, end)) {
+    const m = /^--?([^=]+)=([\s\S]*)$/.exec(word);
+    if (!m) continue;
+    // --dualStack is yargs' camel-case spelling of --dual-stack.
+    const name = m[1].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if ((booleans.has(m[1]) || booleans.has(name)) && m[2] !== 'true' && m[2] !== 'false') {
+      throw new UsageError(`${word.slice(0, word.indexOf('='))} is an on/off flag: its value can only be true or false, got "${m[2]}"`);
+    }
+  }
+}
+
+/**
+ * `errno -- -104` must read -104 as the CODE: `--` ends the options, it does not end the positionals.
+ * yargs (18) fills a command's positionals from the words before `--` only (argv['--'] holds the rest),
+ * so a positional after it was "Not enough non-option arguments". The words after `--` join the others
+ * before the positionals are filled; ones left over are "Unknown argument"s under .strict() as usual.
+ */
+function positionalsAfterDoubleDash(cli: unknown): void {
+  type Commands = { populatePositionals?: (handler: unknown, argv: { _: unknown[]; '--'?: unknown[] }, ...rest: unknown[]) => unknown };
+  const commandInstance = (cli as { getInternalMethods?: () => { getCommandInstance?: () => Commands } }).getInternalMethods?.().getCommandInstance?.();
+  const original = commandInstance?.populatePositionals;
+  if (!commandInstance || typeof original !== 'function') return;
+  commandInstance.populatePositionals = function (handler, argv, ...rest) {
+    if (Array.isArray(argv['--'])) {
+      argv._.push(...argv['--']);
+      delete argv['--'];
+    }
+    return original.call(this, handler, argv, ...rest);
+  };
 }
 
 /**

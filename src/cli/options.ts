@@ -12,6 +12,21 @@ export function parsePort(flag: string, value: unknown): number | undefined {
   return n;
 }
 
+/** Parses an integer flag strictly: digits only (a sign for negatives), min..max; the message quotes what was typed. */
+export function parseIntFlag(flag: string, value: unknown, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  // yargs' type 'number' would turn "abc" into NaN and lose the text: integer flags are strings coerced here.
+  const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be an integer ${min}-${max}, got "${text}"`);
+  return n;
+}
+
+/** parseIntFlag as a yargs `coerce`. */
+export function intFlag(flag: string, min: number, max: number): (value: unknown) => number | undefined {
+  return (value) => parseIntFlag(flag, value, min, max);
+}
+
 /** --port and --peer-port, validated; at most one of them. */
 export function withPortFlags<T>(y: Argv<T>) {
   return y

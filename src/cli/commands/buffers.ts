@@ -5,7 +5,7 @@ import type { SourceChoice } from '../../collect/index.js';
 import type { BuffersReport } from '../../advise/buffers-report.js';
 import { parseBandwidth, parseDurationMs, UnitError } from '../../advise/units.js';
 import { UsageError } from '../errors.js';
-import { printJson, withJsonFlag, withPortFlags } from '../options.js';
+import { intFlag, printJson, withJsonFlag, withPortFlags } from '../options.js';
 
 interface Args {
   port?: number;
@@ -27,28 +27,22 @@ function unit<T>(f: () => T): T {
   }
 }
 
-function intFlag(flag: string, min: number) {
-  return (v: unknown): number | undefined => {
-    if (v === undefined) return undefined;
-    const t = String(v).trim();
-    if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > 2 ** 31 - 1) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${t}"`);
-    return Number(t);
-  };
-}
-
 export const buffersCommand: CommandModule<object, Args> = {
   command: 'buffers',
   describe: 'Buffer sizing: BDP vs SO_RCVBUF/SO_SNDBUF vs sysctl caps (per connection, or for --bandwidth and --rtt)',
   builder: (y) =>
     withJsonFlag(withPortFlags(y))
-      .option('pid', { type: 'string', describe: 'With --socket-fd: the process owning the socket', coerce: intFlag('pid', 1) })
-      .option('socket-fd', { type: 'string', describe: 'With --pid: the socket file descriptor', coerce: intFlag('socket-fd', 0) })
+      .option('pid', { type: 'string', describe: 'With --socket-fd: the process owning the socket', coerce: intFlag('pid', 1, 2 ** 22) })
+      .option('socket-fd', { type: 'string', describe: 'With --pid: the socket file descriptor', coerce: intFlag('socket-fd', 0, 2 ** 31 - 1) })
       .option('bandwidth', {
         type: 'string',
+        // nargs 1: the next word is the value even when it starts with '-' ("-1gbit"); without it yargs
+        // reads --bandwidth as empty and "-1gbit" as short flags, and the message could only say got "".
+        nargs: 1,
         describe: 'Link bandwidth: 10gbit, 100mbit, 1.5gbit/s, 125MB/s (units required)',
         coerce: (v: unknown) => (v === undefined ? undefined : unit(() => ({ text: String(v).trim(), bytesPerSecond: parseBandwidth(String(v)) }))),
       })
-      .option('rtt', { type: 'string', describe: 'Round-trip time: 80ms, 250us, 1.2s (units required)', coerce: (v: unknown) => (v === undefined ? undefined : unit(() => parseDurationMs(String(v)))) })
+      .option('rtt', { type: 'string', nargs: 1, describe: 'Round-trip time: 80ms, 250us, 1.2s (units required)', coerce: (v: unknown) => (v === undefined ? undefined : unit(() => parseDurationMs(String(v)))) })
       .conflicts('pid', ['port', 'peer-port'])
       .example('$0 buffers --bandwidth 10gbit --rtt 80ms', 'BDP, SO_RCVBUF/SO_SNDBUF, sysctl lines and setsockopt code for a link')
       .example('$0 buffers --port 5201', 'rtt, delivery rate, BDP and buffers of each connection on local port 5201')

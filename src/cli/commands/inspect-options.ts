@@ -1,5 +1,6 @@
 // `sockscope inspect-options`: the real option values of one socket (another process's, via pidfd_getfd), explained.
 import type { CommandModule } from 'yargs';
+import { intFlag } from '../options.js';
 
 export interface Args {
   pid?: number;
@@ -16,10 +17,11 @@ export const inspectOptionsCommand: CommandModule<object, Args> = {
   describe: "Real option values of one socket (another process's, via pidfd_getfd + getsockopt), explained",
   builder: (y) =>
     y
-      .option('pid', { type: 'number', describe: 'Process holding the socket' })
-      .option('socket-fd', { type: 'number', describe: 'The socket fd in that process (ls -l /proc/PID/fd)' })
-      .option('port', { type: 'number', describe: 'The listener on this local port' })
-      .option('inode', { type: 'number', describe: 'The socket with this inode (ss -e ino:)' })
+      // Strings coerced here, not type 'number': that reads "abc" as NaN and the message could not quote it.
+      .option('pid', { type: 'string', describe: 'Process holding the socket', coerce: intFlag('pid', 1, 2 ** 22) })
+      .option('socket-fd', { type: 'string', describe: 'The socket fd in that process (ls -l /proc/PID/fd)', coerce: intFlag('socket-fd', 0, 2 ** 31 - 1) })
+      .option('port', { type: 'string', describe: 'The listener on this local port', coerce: intFlag('port', 1, 65535) })
+      .option('inode', { type: 'string', describe: 'The socket with this inode (ss -e ino:)', coerce: intFlag('inode', 1, Number.MAX_SAFE_INTEGER) })
       .option('options', { type: 'string', describe: 'Comma-separated option names (default: all but SO_ERROR, which reading clears)' })
       .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
       .example('$0 inspect-options --port 8080', 'the listener on port 8080')
