@@ -5,7 +5,7 @@ import { isIP, Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import type { Socket } from '../model/socket.js';
 import { sysctlInts, type Snapshot } from '../model/snapshot.js';
-import { describeRoute, diagnoseConnectError, errnoMessage, findLocalListener, parseIpRouteGet, unknownRoute, verdict, type AddressOutcome, type ConnectDiagnosis, type ExistingSockets, type LocalListener, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, findLocalListener, parseIpRouteGet, unknownRoute, verdict, type AddressOutcome, type ConnectDiagnosis, type ExistingSockets, type LocalListener, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { logOsCall } from './debug.js';
 import { run } from './exec.js';
 import { createSource } from './index.js';
@@ -30,6 +30,9 @@ export interface ProbeOptions {
 
 export interface TlsResult {
   ok: boolean;
+  /** Why the handshake failed, in plain words (explainTlsFailure). */
+  explanation?: string;
+  /** The TLS library's own error (code and OpenSSL text), kept as evidence. */
   error?: string;
   protocol?: string;
   cipher?: string;
@@ -156,7 +159,7 @@ export function tlsHandshake(socket: NetSocket, servername: string | undefined, 
     const t = tlsConnect({ socket, servername, rejectUnauthorized: false });
     const timer = setTimeout(() => {
       t.destroy();
-      resolve({ result: { ok: false, error: `no TLS handshake within ${timeoutMs} ms (is this port speaking TLS?)` } });
+      resolve({ result: { ok: false, explanation: `the server sent no TLS answer within ${timeoutMs} ms (is this port speaking TLS?)` } }); // no library error to keep
     }, timeoutMs);
     t.once('secureConnect', () => {
       clearTimeout(timer);
@@ -183,7 +186,8 @@ export function tlsHandshake(socket: NetSocket, servername: string | undefined, 
     });
     t.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      resolve({ result: { ok: false, error: `${e.code ? `${e.code}: ` : ''}${e.message}` } });
+      // OpenSSL's text ends in a newline (and names its source file): trimmed, and shown apart from the explanation.
+      resolve({ result: { ok: false, explanation: explainTlsFailure(e.code, e.message), error: `${e.code ? `${e.code}: ` : ''}${e.message.trim()}` } });
     });
   });
 }
@@ -304,7 +308,7 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
       if (o.tls) {
         const h = await tlsHandshake(sock, isIP(o.host) ? undefined : o.host, o.timeoutMs);
         probe.tls = h.result;
-        outcome.tls = { ok: h.result.ok, handshakeFailed: !h.result.ok, error: h.result.error ?? (h.result.authorized === false ? h.result.authorizationError : undefined), expired: h.result.expired, daysLeft: h.result.daysLeft };
+        outcome.tls = { ok: h.result.ok, handshakeFailed: !h.result.ok, error: h.result.explanation ?? h.result.error ?? (h.result.authorized === false ? h.result.authorizationError : undefined), expired: h.result.expired, daysLeft: h.result.daysLeft };
         if (h.result.ok && h.result.authorized === false) outcome.tls.ok = false;
         if (h.tlsSocket) sock = h.tlsSocket;
       }

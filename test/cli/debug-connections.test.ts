@@ -169,7 +169,7 @@ test('--tls shows the certificate; --send/--expect checks the reply', { timeout:
   assert.match(text.stdout, /expires: .*days left/);
   assert.match(text.stdout, /expect: +NOT matched/);
   assert.match(text.stdout, /Verdict: .*does not verify: DEPTH_ZERO_SELF_SIGNED_CERT \(self-signed\)/);
-  assert.match(text.stdout, /answered, but not with "nope"/);
+  assert.match(text.stdout, /; the reply from 127\.0\.0\.1 does not contain "nope"\n/);
 
   const plain = createServer((c) => c.on('data', (d) => c.end(`got ${d}`)));
   const pport = await listen(plain);
@@ -195,6 +195,30 @@ test('without `ip` on PATH the route is unknown (and why), never "directly conne
   assert.match(text.stdout, /route: +unknown: could not run `ip route get` \(ip: not installed \(command not found\)\)/);
   assert.doesNotMatch(text.stdout, /directly connected/);
   assert.match(text.stdout, /connect: +ok in/); // the rest of the diagnosis goes on
+});
+
+test('a reply without the expected text, and --tls against a plain TCP port: plain words, one "but", the library text apart', { timeout: 60_000 }, async (t) => {
+  // answers every request with an HTTP error, as a plain web server on a port a client thought was TLS
+  const plain = createServer((c) => {
+    c.on('error', () => {});
+    c.on('data', () => c.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+  });
+  const port = await listen(plain);
+  t.after(() => plain.close());
+  const expect = await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${port}`, '--send', 'PING\\n', '--expect', 'nope', '--timeout', '1s']);
+  assert.equal(expect.status, 0, expect.stderr);
+  const v1 = expect.stdout.match(/^Verdict: (.*)$/m)![1];
+  assert.equal(v1, `127.0.0.1:${port} accepts TCP connections, but the reply from 127.0.0.1 does not contain "nope"`);
+
+  const tls = await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${port}`, '--tls', '--timeout', '2s']);
+  assert.equal(tls.status, 0, tls.stderr);
+  assert.match(tls.stdout, /\n {2}tls: +failed: the server answered in something other than TLS \(wrong version number: it probably speaks plain TCP\/HTTP on this port\)\n {2}detail: +ERR_SSL_WRONG_VERSION_NUMBER: .*wrong version number.*\n {2}existing: /);
+  const v2 = tls.stdout.match(/^Verdict: (.*)$/m)![1];
+  assert.equal(v2, `127.0.0.1:${port} accepts TCP connections, but the TLS handshake with 127.0.0.1 failed: the server answered in something other than TLS (wrong version number: it probably speaks plain TCP/HTTP on this port)`);
+  assert.doesNotMatch(tls.stdout, /\n\n {2}existing/, 'no blank line left by the library text');
+  const j = JSON.parse((await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${port}`, '--tls', '--timeout', '2s', '--json'])).stdout);
+  assert.match(j.addresses[0].tls.explanation, /^the server answered in something other than TLS/);
+  assert.match(j.addresses[0].tls.error, /^ERR_SSL_WRONG_VERSION_NUMBER: .*ssl3_record\.c:\d+:$/);
 });
 
 test('debug-connections: bad addresses exit 2', () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unknownSysctls, type Sysctls } from '../../src/model/snapshot.js';
 import { buildOptionsReport, displayValue, humanBytes, interpretOption, kernelViewFindings } from '../../src/knowledge/interpret-options.js';
-import { describeRoute, diagnoseConnectError, parseHostPort, parseIpRouteGet, unknownRoute, verdict } from '../../src/knowledge/interpret-connect.js';
+import { describeRoute, diagnoseConnectError, explainTlsFailure, parseHostPort, parseIpRouteGet, unknownRoute, verdict } from '../../src/knowledge/interpret-connect.js';
 import { interpretTry, type TryContext } from '../../src/knowledge/interpret-try.js';
 
 function sysctls(over: Partial<Record<keyof Sysctls, string>>): Sysctls {
@@ -142,4 +142,17 @@ test('kernel view findings: drops, full accept queue, full receive buffer, retra
   const e = kernelViewFindings({ state: 'ESTABLISHED', recvQ: 0, sendQ: 0, skmem: { rmemAlloc: 130000, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 16384 }, tcpInfo: { retrans: 2 } });
   assert.match(e[0], /receive buffer 99% full/);
   assert.match(e[1], /2 retransmission/);
+});
+
+test('TLS handshake failures in plain words (Node 20 codes and OpenSSL reasons seen against loopback listeners)', () => {
+  const raw = '80:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n';
+  assert.match(explainTlsFailure('ERR_SSL_WRONG_VERSION_NUMBER', raw), /^the server answered in something other than TLS \(wrong version number: it probably speaks plain TCP\/HTTP/);
+  assert.match(explainTlsFailure('ERR_SSL_UNEXPECTED_MESSAGE', 'x:unexpected message:y'), /not a TLS handshake/);
+  assert.match(explainTlsFailure('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'), /closed the connection without a TLS answer/);
+  assert.match(explainTlsFailure('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'tlsv13 alert certificate required'), /client certificate/);
+  assert.match(explainTlsFailure('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'sslv3 alert handshake failure'), /refused the handshake/);
+  assert.equal(explainTlsFailure('ERR_SOMETHING_NEW', 'odd'), 'the handshake failed (ERR_SOMETHING_NEW)');
+  // the verdict reads as one sentence: one "but"
+  const v = verdict('h', 1, [{ address: '127.0.0.1', connected: true, connectMs: 1, expect: { ok: false, wanted: 'nope', replied: true } }]);
+  assert.equal(v.summary, 'h:1 accepts TCP connections, but the reply from 127.0.0.1 does not contain "nope"');
 });

@@ -29,8 +29,10 @@ export function formatProbe(r: ProbeResult): string {
       if (a.diagnosis.meaning) out.push(`            ${a.diagnosis.meaning}`);
     }
     if (a.tls) {
-      if (!a.tls.ok) out.push(`  tls:      failed: ${a.tls.error}`);
-      else {
+      if (!a.tls.ok) {
+        out.push(`  tls:      failed: ${a.tls.explanation ?? escapeControl(a.tls.error ?? 'unknown error')}`);
+        if (a.tls.error && a.tls.explanation) out.push(`  detail:   ${escapeControl(a.tls.error)}`); // the library's words, as evidence
+      } else {
         out.push(`  tls:      ${a.tls.protocol} ${a.tls.cipher} in ${ms(a.tls.handshakeMs ?? 0)}; ${a.tls.authorized ? 'certificate verifies' : `certificate does NOT verify (${a.tls.authorizationError})`}`);
         out.push(`  subject:  ${escapeControl(a.tls.subject ?? '-')}`);
         out.push(`  issuer:   ${escapeControl(a.tls.issuer ?? '-')}`);
