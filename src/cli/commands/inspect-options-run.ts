@@ -8,6 +8,7 @@ import { buildOptionsReport, humanBytes, kernelViewFindings } from '../../knowle
 import { UnknownOptionError } from '../../knowledge/socket-options.js';
 import { escapeControl } from '../../model/escape.js';
 import { UsageError } from '../errors.js';
+import { printJson } from '../options.js';
 import type { Args } from './inspect-options.js';
 
 function intArg(name: string, v: number | undefined, min: number, max: number): number | undefined {
@@ -149,5 +150,6 @@ export function inspectJson(r: Awaited<ReturnType<typeof runInspect>>): unknown 
 
 export async function runInspectOptions(a: Args): Promise<void> {
   const r = await runInspect(a);
-  process.stdout.write(a.json ? JSON.stringify(inspectJson(r), null, 2) + '\n' : formatInspect(r));
+  if (a.json) printJson(inspectJson(r));
+  else process.stdout.write(formatInspect(r));
 }
