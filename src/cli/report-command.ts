@@ -2,6 +2,7 @@
 // Their flags are in report-flags.ts (loaded at start-up; this module only when one of them runs).
 import type { CollectOptions } from '../collect/source.js';
 import { loadCliConfig } from '../config/resolve.js';
+import { escapeControl } from '../model/escape.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { ReportScope } from '../report/analyze.js';
 import type { ReportArgs } from './report-flags.js';
@@ -20,6 +21,9 @@ export function reportCollectOptions(collectOptions: (scope: ReportScope) => Col
 /**
  * Collects each source (a series of --samples snapshots), builds one report per source, and prints them:
  * one JSON document (an array for several hosts) or the human text, one section per host.
+ * With several hosts, one that fails does not hide the others (as kubectl or k9s with several contexts):
+ * every reachable host's report is printed, each failed one is an error entry naming its --host, and the
+ * exit code is 1 when any failed.
  */
 export async function runReports<R>(
   argv: ReportArgs,
@@ -31,17 +35,39 @@ export async function runReports<R>(
   const scope: ReportScope = { port: argv.port, peerPort: argv['peer-port'] };
   const sources = sourcesFor(argv);
   const sampling = samplingOf(argv);
-  const reports = await Promise.all(
+  const results = await Promise.allSettled(
     sources.map(async ({ source }) => {
       const { snapshot, history } = await collectSeries(source, reportCollectOptions(collectOptions, scope), sampling.samples, sampling.intervalMs);
       return build(snapshot, scope, history, config.thresholds);
     }),
   );
-  if (argv.json) {
-    printJson(reports.length === 1 ? reports[0] : reports);
+  if (sources.length === 1) {
+    const r = results[0];
+    if (r.status === 'rejected') throw r.reason;
+    if (argv.json) printJson(r.value);
+    else process.stdout.write((await format())(r.value));
     return;
   }
-  // The table printer renders with Ink: loaded only for human output (--json starts without it).
-  const print = await format();
-  process.stdout.write(reports.map((r, i) => (sources.length > 1 ? `== ${sources[i].label} ==\n` : '') + print(r)).join('\n'));
+  const outcomes: HostOutcome<R>[] = results.map((r, i) =>
+    r.status === 'fulfilled' ? { target: sources[i].label, report: r.value } : { target: sources[i].label, error: messageOf(r.reason) },
+  );
+  if (argv.json) printJson(outcomes.map((o) => ('report' in o ? { target: o.target, ...o.report } : o)));
+  else {
+    // The table printer renders with Ink: loaded only when a report is printed as text (--json starts without it).
+    const print = outcomes.some((o) => 'report' in o) ? await format() : undefined;
+    // ssh's own words (its last stderr line) are text from elsewhere: escaped before they reach the terminal.
+    process.stdout.write(outcomes.map((o) => `== ${o.target} ==\n${'report' in o ? print!(o.report) : `error: ${escapeControl(o.error)}\n`}`).join('\n'));
+  }
+  const failed = outcomes.filter((o) => 'error' in o);
+  if (failed.length > 0) {
+    process.stderr.write(`sockscope: ${failed.length} of ${outcomes.length} hosts failed: ${failed.map((o) => o.target).join(', ')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** One --host's result: its report, or why it could not be read. */
+type HostOutcome<R> = { target: string; report: R } | { target: string; error: string };
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -24,6 +24,13 @@ export function parseRemoteTarget(text: string): RemoteTarget {
   return { destination: m[1] ? `${m[1]}@${m[2]}` : m[2], ...(m[3] ? { port: checkPort(m[3], text) } : {}) };
 }
 
+/** The target as one name for messages and reports: user@server:port, IPv6 in brackets (parseRemoteTarget reads it back). */
+export function formatRemoteTarget(t: RemoteTarget): string {
+  const at = t.destination.lastIndexOf('@');
+  const host = t.destination.slice(at + 1);
+  return `${t.destination.slice(0, at + 1)}${host.includes(':') ? `[${host}]` : host}${t.port ? `:${t.port}` : ''}`;
+}
+
 function checkPort(p: string, text: string): number {
   const n = Number(p);
   if (n < 1 || n > 65535) throw new Error(`invalid port in host "${text}"`);
@@ -52,10 +59,14 @@ export function remoteScript(opts: CollectOptions): string {
 /** Reads a remote host's sockets through `ssh` (BatchMode: never prompts; the user's config and agent apply). */
 export class RemoteSource implements SocketSource {
   readonly name = 'remote' as const;
+  /** user@server:port: the destination alone said "ssh root@127.0.0.1: refused" for either of two ports. */
+  readonly label: string;
   constructor(
     readonly target: RemoteTarget,
     private readonly sshOptions: { configFile?: string; sshPath?: string } = {},
-  ) {}
+  ) {
+    this.label = formatRemoteTarget(target);
+  }
 
   /** The ssh argument array (exported for tests: no shell string is built from user input). */
   sshArgs(opts: CollectOptions): string[] {
@@ -70,9 +81,9 @@ export class RemoteSource implements SocketSource {
     const t0 = performance.now();
     const time = Date.now();
     const res = await run(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(opts), { timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 10_000 });
-    if (res.exitCode === 255) throw new CollectorError(`ssh ${this.target.destination}`, res.stderr.trim().split('\n').pop() || 'connection failed');
+    if (res.exitCode === 255) throw new CollectorError(`ssh ${this.label}`, res.stderr.trim().split('\n').pop() || 'connection failed');
     const b = parseRemoteBundle(res.stdout);
-    if (b.ssExit !== 0) throw new CollectorError(`ss on ${this.target.destination}`, b.ssExit == null ? 'no output (is iproute2 installed there?)' : `exited with ${b.ssExit}`);
+    if (b.ssExit !== 0) throw new CollectorError(`ss on ${this.label}`, b.ssExit == null ? 'no output (is iproute2 installed there?)' : `exited with ${b.ssExit}`);
     let sockets = parseSs(b.ss.endsWith('\n') || b.ss === '' ? b.ss : `${b.ss}\n`, impliedNetid(opts));
     if (opts.port !== undefined || opts.peerPort !== undefined)
       sockets = sockets.filter((s) => s.protocol === 'unix' || s.local.port === opts.port || s.peer.port === opts.peerPort);
@@ -81,12 +92,12 @@ export class RemoteSource implements SocketSource {
       hostname: b.hostname,
       kernel: b.kernel,
       source: 'remote',
-      sourceNote: `ss over ssh ${this.target.destination}`,
+      sourceNote: `ss over ssh ${this.label}`,
       durationMs: performance.now() - t0,
       sockets,
       counters: b.counters,
       sysctls: b.sysctls,
-      attribution: { scope: opts.processes ?? 'listeners', complete: false, hiddenProcesses: 0, note: `processes on ${this.target.destination} are those its ss -p shows to the ssh user` },
+      attribution: { scope: opts.processes ?? 'listeners', complete: false, hiddenProcesses: 0, note: `processes on ${this.label} are those its ss -p shows to the ssh user` },
       notes: [],
     };
   }

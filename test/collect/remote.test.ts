@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRemoteTarget, RemoteSource, remoteScript } from '../../src/collect/remote.js';
+import { formatRemoteTarget, parseRemoteTarget, RemoteSource, remoteScript } from '../../src/collect/remote.js';
 import { parseRemoteBundle } from '../../src/parse/remote-bundle.js';
 import { startSshd } from '../helpers/sshd.js';
 
@@ -17,6 +17,15 @@ test('host targets are validated; nothing that looks like an option or shell syn
   assert.deepEqual(parseRemoteTarget('ssh://alice@web1:2222'), { destination: 'alice@web1', port: 2222 });
   assert.deepEqual(parseRemoteTarget('root@[::1]:22'), { destination: 'root@::1', port: 22 });
   for (const bad of ['-oProxyCommand=x', 'a b', 'web1;reboot', '$(id)', 'x@y:99999', '']) assert.throws(() => parseRemoteTarget(bad), bad);
+});
+
+test('a target is named with its port (two ports of one server were both "ssh root@127.0.0.1"), and the name parses back', () => {
+  for (const [text, name] of [['ssh://root@127.0.0.1:22222', 'root@127.0.0.1:22222'], ['web1', 'web1'], ['alice@web1', 'alice@web1'], ['root@[::1]:2222', 'root@[::1]:2222'], ['[fe80::1]', '[fe80::1]']]) {
+    const t = parseRemoteTarget(text);
+    assert.equal(formatRemoteTarget(t), name, text);
+    assert.deepEqual(parseRemoteTarget(name), t, name);
+  }
+  assert.equal(new RemoteSource(parseRemoteTarget('root@127.0.0.1:22223')).label, 'root@127.0.0.1:22223');
 });
 
 test('the remote script carries no user input and its sections parse', () => {
