@@ -144,8 +144,17 @@ let outputFailureSeen = false;
 export function guardOutputStreams(): void {
   if (outputGuarded) return;
   outputGuarded = true;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(outputFailed('stdout', err)));
-  process.stderr.on('error', (err: NodeJS.ErrnoException) => process.exit(outputFailed('stderr', err)));
+  for (const stream of ['stdout', 'stderr'] as const) {
+    process[stream].on('error', (err: NodeJS.ErrnoException) => {
+      // A command with its own listener (the full-screen monitor restores the terminal and exits 129 when
+      // it goes away) decides for itself; this one was registered first, so it runs first and steps aside.
+      if (process[stream].listenerCount('error') > 1) {
+        outputFailureSeen = true;
+        return;
+      }
+      process.exit(outputFailed(stream, err));
+    });
+  }
   // The 'error' event comes on the next tick, so a process.exit() right after the write (yargs after
   // --help, exitWithError) ends the run before it: the stream is already marked errored, though.
   process.on('exit', () => {

@@ -3,7 +3,8 @@
 // Without the handler Node printed "Unhandled 'error' event" with a stack trace for every command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,4 +46,26 @@ test('stdout to a pipe that `head` closes early: the first bytes, then a quiet e
   const r = spawnSync('sh', ['-c', 'bin/sockscope options --json | head -c 1; echo " $?"'], { encoding: 'utf8', timeout: 20_000, env });
   assert.equal(r.stdout, '{ 0\n');
   assert.equal(r.stderr, '');
+});
+
+test("a command's own stdout 'error' listener decides (the full-screen monitor exits 129 when its terminal goes)", { timeout: 60_000 }, async () => {
+  // The CLI runs (its handler is installed first), then, as the monitor does, a listener of the command's
+  // own is added; writes go on until the reader closes. That listener, not the CLI-wide one, decides.
+  const script = `
+    process.argv = [process.argv[0], 'sockscope', 'errno', '104'];
+    await import(${JSON.stringify(join(process.cwd(), 'dist/cli.js'))});
+    process.stdout.on('error', () => process.exit(7));
+    let n = 0;
+    const tick = setInterval(() => { process.stdout.write('more\\n'); if (++n > 500) { clearInterval(tick); process.exit(3); } }, 10);
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  let out = '';
+  await new Promise<void>((resolve) => child.stdout!.on('data', (d) => ((out += d), out.includes('more') && resolve())));
+  child.stdout!.destroy();
+  const [code] = (await once(child, 'exit')) as [number];
+  assert.match(out, /^ECONNRESET/);
+  assert.equal(code, 7, stderr);
+  assert.equal(stderr, '');
 });
