@@ -56,6 +56,18 @@ export interface ErrnoLookup {
   matches: ErrnoExplanation[];
   /** For a number: its meaning on every platform where it exists. */
   readings: NumberReading[];
+  /** For a name with `platform`: its number there (null: the platform does not define it) and where it does exist. */
+  onPlatform?: PlatformNumber;
+}
+
+/** One error's number on one platform, spelled as that platform spells it. */
+export interface PlatformNumber {
+  platform: ErrnoPlatform;
+  name: string;
+  /** null: not defined on that platform. */
+  number: number | null;
+  /** The platforms that do define it, with their number. */
+  elsewhere: { platform: ErrnoPlatform; name: string; number: number }[];
 }
 
 /** No error matches the query; carries suggestions. An InvalidInputError (code unknown-errno, path `code`); the CLI maps it to exit 2. */
@@ -143,6 +155,19 @@ function resolveName(raw: string): ErrnoExplanation | undefined {
   return undefined;
 }
 
+/** The number of `e` on `platform`; `query` picks an alias with its own BSD number (macOS ENOTSUP 45 beside EOPNOTSUPP 102). */
+export function numberOn(e: ErrnoExplanation, platform: ErrnoPlatform, query?: string): PlatformNumber {
+  const at = (p: ErrnoPlatform): { name: string; number: number | null } => {
+    if (p === 'windows') return e.windows ? { name: e.windows.name, number: e.windows.number } : { name: e.name, number: null };
+    const alias = p !== 'linux' && query ? e.aliasNumbers?.find((a) => a.name === query.toUpperCase() && a[p] !== undefined) : undefined;
+    return alias ? { name: alias.name, number: alias[p as 'macos' | 'freebsd']! } : { name: e.name, number: e.numbers[p] };
+  };
+  const elsewhere = ERRNO_PLATFORMS.filter((p) => p !== platform)
+    .map((p) => ({ platform: p, ...at(p) }))
+    .filter((x): x is { platform: ErrnoPlatform; name: string; number: number } => x.number !== null);
+  return { platform, ...at(platform), elsewhere };
+}
+
 function readNumber(n: number, platform: ErrnoPlatform): string | undefined {
   if (platform === 'linux') return linuxByNumber.get(n)?.name;
   if (platform === 'windows') return WSA_ERRORS.find((w) => w.number === n)?.name;
@@ -177,11 +202,11 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
     return { query, matchedBy: 'number', platform, matches: [hit], readings };
   }
   const named = resolveName(query);
-  if (named) return { query, matchedBy: 'name', platform: opts.platform ?? null, matches: [named], readings: [] };
+  if (named) return { query, matchedBy: 'name', platform: opts.platform ?? null, matches: [named], readings: [], ...(opts.platform ? { onPlatform: numberOn(named, opts.platform, query) } : {}) };
 
   const lower = query.toLowerCase();
   const py = ALL_ERRORS.filter((e) => [e.python.linux, e.python.windows].some((c) => c?.toLowerCase() === lower && c !== 'OSError'));
-  if (py.length) return { query, matchedBy: 'python-class', platform: opts.platform ?? null, matches: py, readings: [] };
+  if (py.length) return { query, matchedBy: 'python-class', platform: opts.platform ?? null, matches: py, readings: [], ...(opts.platform && py.length === 1 ? { onPlatform: numberOn(py[0], opts.platform) } : {}) };
 
   if (query.length < 3) throw new UnknownErrnoError(query, `'${query}' is not an error name or number; a message fragment needs at least 3 characters`);
   const texts = new Map<string, string[]>();

@@ -3,8 +3,12 @@
 import { isIP } from 'node:net';
 import { explainErrno } from './errno.js';
 
-/** HOST:PORT as typed: 10.0.0.1:80, [::1]:8080, example.com:443. Returns an error sentence instead of throwing. */
-export function parseHostPort(text: string): { host: string; port: number } | { error: string } {
+/**
+ * HOST:PORT as typed: 10.0.0.1:80, [::1]:8080, example.com:443. Returns an error sentence instead of throwing.
+ * The port is 1-65535 (a peer's port); `port.allowZero` accepts 0 too (a local port for bind: the kernel picks one),
+ * and `port.why` is said after the range in the error ("for connect (the server's port...)").
+ */
+export function parseHostPort(text: string, port: { allowZero?: boolean; why?: string } = {}): { host: string; port: number } | { error: string } {
   const t = text.trim();
   let host: string;
   let portText: string;
@@ -22,7 +26,9 @@ export function parseHostPort(text: string): { host: string; port: number } | { 
     if (host.includes(':')) return { error: `'${text}': write IPv6 addresses in brackets, as [${host}]:${portText}` };
     if (!/^[A-Za-z0-9._-]+$/.test(host)) return { error: `'${host}' is not a host name or an IP address` };
   }
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) return { error: `port must be 1-65535, got '${portText}'` };
+  const low = port.allowZero ? 0 : 1;
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) < low || Number(portText) > 65535)
+    return { error: `port must be ${low}-65535${port.why ? ` ${port.why}` : ''}, got '${portText}'` };
   return { host, port: Number(portText) };
 }
 

@@ -206,6 +206,17 @@ export function interpretTry(c: TryContext): TryInterpretation {
     };
   }
 
+  // An IPv6 link-local address exists once per link: without a scope id (the interface) the kernel cannot pick one.
+  const host = hostOf(c.target);
+  if (errno === 'EINVAL' && /^fe[89ab][0-9a-f]:/i.test(host) && !host.includes('%')) {
+    return {
+      ok: false,
+      summary: `${host} is an IPv6 link-local address (fe80::/10): ${c.op} needs its scope id, the interface it belongs to, as in ${host}%eth0 (written [${host}%eth0]:${c.port})`,
+      details,
+      nextSteps: ['ip -br -6 addr show scope link   (the link-local addresses and their interfaces)', `sockscope try ${c.op} '[${host}%IFACE]:${c.port}'`],
+    };
+  }
+
   if (c.op === 'connect') {
     const d = diagnoseConnectError(errno, { address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs, listener: c.listener });
     return { ok: false, summary: d.summary, details: [...details.filter((x) => !d.meaning || !x.includes(d.meaning))].concat(d.meaning ? [`${errno}: ${d.meaning}`] : []), nextSteps: d.nextSteps };

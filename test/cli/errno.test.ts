@@ -27,7 +27,7 @@ test('errno by number, fragment, WSA code and platform', () => {
   assert.match(linux54.stdout, /macOS ECONNRESET/);
   assert.match(run('errno', 'ECONNRESET', '--platform', 'macos').stdout, /On macOS: ECONNRESET = 54\./);
   assert.match(run('errno', 'ECONNRESET', '--platform', 'windows').stdout, /On Windows: WSAECONNRESET = 10054\./);
-  assert.match(run('errno', 'EQFULL', '--platform', 'linux').stdout, /On Linux: not defined\./);
+  assert.match(run('errno', 'EQFULL', '--platform', 'linux').stdout, /^EQFULL has no Linux number: Linux does not define it; it exists on macOS 106\.\n\nEQFULL: /);
 });
 
 test('errno --json is one JSON document', () => {
@@ -66,4 +66,19 @@ test('WSAEPROCLIM (10067) is the Winsock code of the BSD EPROCLIM (67), which Li
   assert.equal(w.status, 0, w.stderr);
   assert.match(w.stdout, /^EPROCLIM: Too many processes\n +numbers +FreeBSD 67 · macOS 67 · Windows WSAEPROCLIM 10067/);
   assert.match(run('errno', '10067').stdout, /^EPROCLIM/);
+});
+
+test('errno NAME --platform P where P lacks the code: said first, with where it exists (text and --json)', () => {
+  const r = run('errno', 'EPROCLIM', '--platform', 'linux');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^EPROCLIM has no Linux number: Linux does not define it; it exists on macOS 67, FreeBSD 67, Windows\s+WSAEPROCLIM 10067\.\n\nEPROCLIM: /);
+  const j = JSON.parse(run('errno', 'EPROCLIM', '--platform', 'linux', '--json').stdout);
+  assert.deepEqual(j.onPlatform, {
+    platform: 'linux', name: 'EPROCLIM', number: null,
+    elsewhere: [{ platform: 'macos', name: 'EPROCLIM', number: 67 }, { platform: 'freebsd', name: 'EPROCLIM', number: 67 }, { platform: 'windows', name: 'WSAEPROCLIM', number: 10067 }],
+  });
+  assert.match(run('errno', 'ENOSTR', '--platform', 'windows').stdout, /^ENOSTR has no Windows number: Windows does not define it; it exists on Linux 60, macOS 99\./);
+  assert.match(run('errno', 'WSANOTINITIALISED', '--platform', 'macos').stdout, /^WSANOTINITIALISED has no macOS number: macOS does not define it; it exists on Windows 10093\./);
+  // a code the platform has: its number, at the end, as before
+  assert.deepEqual(JSON.parse(run('errno', 'ECONNRESET', '--platform', 'macos', '--json').stdout).onPlatform.number, 54);
 });

@@ -128,6 +128,37 @@ test('try: bad input exits 2', () => {
   }
 });
 
+test('try: the port range is 0-65535 for bind/listen (0: the kernel picks), 1-65535 for connect/sendto, and the message says which', { timeout: 30_000 }, () => {
+  const cases: [string[], RegExp][] = [
+    [['try', 'bind', '127.0.0.1:70000'], /^sockscope: ADDRESS: port must be 0-65535 for bind \(0: the kernel picks a free port\), got '70000'\n$/],
+    [['try', 'listen', '[::1]:65536'], /^sockscope: ADDRESS: port must be 0-65535 for listen \(0: the kernel picks a free port\), got '65536'\n$/],
+    [['try', 'connect', '127.0.0.1:0'], /^sockscope: ADDRESS: port must be 1-65535 for connect \(the server's port; nothing listens on port 0\), got '0'\n$/],
+    [['try', 'sendto', '127.0.0.1:0'], /^sockscope: ADDRESS: port must be 1-65535 for sendto \(the destination's port; nothing receives on port 0\), got '0'\n$/],
+  ];
+  for (const [args, want] of cases) {
+    const r = sockscope(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}`);
+    assert.match(r.stderr, want);
+  }
+  for (const op of ['bind', 'listen']) {
+    const ok = JSON.parse(sockscope(['try', op, '127.0.0.1:0', '--json']).stdout);
+    assert.equal(ok.call.ok, true, op);
+    assert.match(ok.call.local, /^127\.0\.0\.1:[1-9]\d*$/, `${op}: the kernel chose a port`);
+  }
+  const udp = JSON.parse(sockscope(['try', 'bind', '127.0.0.1:0', '--udp', '--json']).stdout);
+  assert.equal(udp.call.ok, true);
+});
+
+test('try bind/connect to a link-local address without a scope id: EINVAL explained, with the %IFACE form', { timeout: 30_000 }, () => {
+  for (const op of ['bind', 'connect']) {
+    const r = sockscope(['try', op, '[fe80::1]:41000', '--timeout', '1s']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /-> EINVAL/);
+    assert.match(r.stdout, new RegExp(`^Failed: fe80::1 is an IPv6 link-local address \\(fe80::/10\\): ${op} needs its scope id, the interface it belongs to, as in fe80::1%eth0 \\(written \\[fe80::1%eth0\\]:41000\\)$`, 'm'));
+    assert.match(r.stdout, new RegExp(`sockscope try ${op} '\\[fe80::1%IFACE\\]:41000'`));
+  }
+});
+
 test('try bind/listen on a zoned link-local address ([fe80::1%d0]) passes the zone to the kernel as sin6_scope_id', { timeout: 60_000 }, () => {
   assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
   const ns = `sockscope-zone-${process.pid}`;

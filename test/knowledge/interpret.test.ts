@@ -60,6 +60,11 @@ test('HOST:PORT parsing', () => {
   assert.deepEqual(parseHostPort('10.0.0.1:80'), { host: '10.0.0.1', port: 80 });
   for (const bad of ['::1:80', 'example.com', ':80', 'a:0', 'a:65536', '[::1]', '[1.2.3.4]:80', 'a b:80']) assert.ok('error' in parseHostPort(bad), bad);
   assert.match((parseHostPort('::1:80') as { error: string }).error, /\[::1\]:80/);
+  // a local port may be 0 (the kernel picks one) where the caller allows it, and the error says the range and why
+  assert.deepEqual(parseHostPort('127.0.0.1:0', { allowZero: true }), { host: '127.0.0.1', port: 0 });
+  assert.deepEqual(parseHostPort('[::]:0', { allowZero: true }), { host: '::', port: 0 });
+  assert.deepEqual(parseHostPort('a:70000', { allowZero: true, why: 'for bind' }), { error: "port must be 0-65535 for bind, got '70000'" });
+  assert.deepEqual(parseHostPort('a:0'), { error: "port must be 1-65535, got '0'" });
 });
 
 test('ip route get parsing', () => {

@@ -87,16 +87,12 @@ export function formatLookup(r: ErrnoLookup, width = 100): string {
     const fmt = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(w[i]))).join('  ');
     text = `${r.matches.length} errors match '${r.query}':\n${[head, ...rows].map(fmt).join('\n')}\nRun \`sockscope errno NAME\` for one of them.\n`;
   }
-  if (r.matchedBy !== 'number' && r.platform && r.matches.length === 1) {
-    const e = r.matches[0];
-    const p = r.platform;
-    const bsd = p === 'macos' || p === 'freebsd' ? p : undefined;
-    const alias = bsd ? e.aliasNumbers?.find((a) => a.name === r.query.toUpperCase() && a[bsd] !== undefined) : undefined;
-    const n = p === 'windows' ? e.windows?.number : alias && bsd ? alias[bsd] : e.numbers[p];
-    const name = p === 'windows' ? e.windows?.name : alias ? alias.name : e.name;
-    text += n === undefined || n === null
-      ? `\nOn ${PLATFORM_LABEL[r.platform]}: not defined.\n`
-      : `\nOn ${PLATFORM_LABEL[r.platform]}: ${name} = ${n}.\n`;
+  // --platform with a name: its number there, or (first, so that it is not missed) that the platform has none.
+  const on = r.onPlatform;
+  if (on && on.number !== null) text += `\nOn ${PLATFORM_LABEL[on.platform]}: ${on.name} = ${on.number}.\n`;
+  else if (on) {
+    const where = on.elsewhere.map((x) => `${PLATFORM_LABEL[x.platform]} ${x.name === on.name ? '' : `${x.name} `}${x.number}`).join(', ');
+    text = `${wrap(`${on.name} has no ${PLATFORM_LABEL[on.platform]} number: ${PLATFORM_LABEL[on.platform]} does not define it${where ? `; it exists on ${where}` : ''}.`, width, '')}\n\n${text}`;
   }
   if (r.matchedBy === 'number' && r.platform) {
     const other = r.readings.filter((x) => x.platform !== r.platform && x.name !== r.matches[0]?.name && !(r.matches[0]?.windows?.name === x.name));

@@ -18,17 +18,17 @@ export function parseDurationMs(flag: string, value: string): number {
   return parseDuration(flag, value, { minMs: 1, maxMs: 300_000 });
 }
 
-/** Parses ADDRESS for an op: bind/listen need an IP literal (port 0 allowed), connect/sendto a host and a port 1-65535. */
+/** What the port of ADDRESS is for each op, said in the error when it is out of range. */
+const PORT_RULE: Record<TryOp, { allowZero: boolean; why: string }> = {
+  bind: { allowZero: true, why: 'for bind (0: the kernel picks a free port)' },
+  listen: { allowZero: true, why: 'for listen (0: the kernel picks a free port)' },
+  connect: { allowZero: false, why: "for connect (the server's port; nothing listens on port 0)" },
+  sendto: { allowZero: false, why: "for sendto (the destination's port; nothing receives on port 0)" },
+};
+
+/** Parses ADDRESS for an op: bind/listen need an IP literal and take port 0-65535, connect/sendto a host and a port 1-65535. */
 export function parseTryAddress(op: TryOp, text: string): { host: string; port: number } {
-  const t = text.trim();
-  // Port 0 is meaningful for bind/listen (the kernel picks one): accept it there.
-  const zero = /^(.*):0$/.exec(t);
-  if (zero && (op === 'bind' || op === 'listen')) {
-    const hp = parseHostPort(`${zero[1]}:1`);
-    if ('error' in hp) throw new UsageError(`ADDRESS: ${hp.error}`);
-    return { host: hp.host, port: 0 };
-  }
-  const hp = parseHostPort(t);
+  const hp = parseHostPort(text, PORT_RULE[op]);
   if ('error' in hp) throw new UsageError(`ADDRESS: ${hp.error}`);
   if ((op === 'bind' || op === 'listen') && !isIP(hp.host)) throw new UsageError(`ADDRESS: ${op} needs an IP address (0.0.0.0, ::, 127.0.0.1...), got '${hp.host}'`);
   return hp;
