@@ -4,6 +4,7 @@ import { emptyStateCounts, summarizePeerPorts, summarizePorts, type PortSummary 
 import { escapeControl } from '../model/escape.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import { sysctlInts, type Snapshot } from '../model/snapshot.js';
+import { stringWidth } from './format.js';
 import { peerPortId, portId } from './identity.js';
 import type { PeerPortRow } from './tables/peer-ports.js';
 import type { PortRow } from './tables/ports.js';
@@ -70,28 +71,48 @@ export function unixId(label: string): string {
 /** A recommendation made on one of several hosts carries that host (the monitor's per-host advice). */
 export type HostedRecommendation = Recommendation & { host?: string };
 
+/** The ids of the rows a recommendation is about ('tcp:80', 'HOST tcp:80', 'peer:tcp:5432'); a rule without protocol is about both tcp and udp. */
+export function recommendationRowIds(r: HostedRecommendation): string[] {
+  if (r.scope === 'host') return [];
+  if (r.peerPort !== undefined) return [peerPortId(r.protocol ?? 'tcp', r.peerPort, r.host)];
+  if (r.port === undefined) return [];
+  return r.protocol ? [portId(r.protocol, r.port, r.host)] : [portId('tcp', r.port, r.host), portId('udp', r.port, r.host)];
+}
+
 /** Worst live recommendation per port id ('tcp:80', or 'HOST tcp:80' for a host's recommendation); a rule without protocol marks both tcp and udp. */
 export function healthByPort(recs: readonly HostedRecommendation[]): Map<string, Severity> {
   const m = new Map<string, Severity>();
-  const put = (id: string, sev: Severity) => {
-    const cur = m.get(id);
-    if (!cur || SEVERITY_ORDER[sev] > SEVERITY_ORDER[cur]) m.set(id, sev);
-  };
   for (const r of recs) {
-    if (r.scope === 'host') continue;
-    const host = r.host;
-    if (r.peerPort !== undefined) {
-      put(peerPortId(r.protocol ?? 'tcp', r.peerPort, host), r.severity);
-      continue;
-    }
-    if (r.port === undefined) continue;
-    if (r.protocol) put(portId(r.protocol, r.port, host), r.severity);
-    else {
-      put(portId('tcp', r.port, host), r.severity);
-      put(portId('udp', r.port, host), r.severity);
+    for (const id of recommendationRowIds(r)) {
+      const cur = m.get(id);
+      if (!cur || SEVERITY_ORDER[r.severity] > SEVERITY_ORDER[cur]) m.set(id, r.severity);
     }
   }
   return m;
+}
+
+/**
+ * The recommendation the recommendations panel shows in full first: the worst one about the selected row
+ * (recs are worst first), so moving the selection to a marked port reads its finding, fix included.
+ */
+export function focusedRecommendation(recs: readonly HostedRecommendation[], rowId: string | undefined): number | undefined {
+  if (rowId === undefined) return undefined;
+  const i = recs.findIndex((r) => recommendationRowIds(r).includes(rowId));
+  return i >= 0 ? i : undefined;
+}
+
+/**
+ * How the rows under the header split between a table and the recommendations panel below it. The panel
+ * has its share of the height (`share`, at most what it needs), and takes the rows a short table leaves
+ * empty, as many as the recommendations need in full (`wanted` lines): they are cut at the edge otherwise,
+ * the fix last of all, with empty rows below. `available` counts the table's rows and the panel's lines
+ * (titles and headers excluded).
+ */
+export function splitBody(o: { available: number; rows: number; share: number; wanted: number }): { tableHeight: number; recLines: number } {
+  const base = Math.max(1, Math.min(o.share, o.wanted));
+  const free = Math.max(0, Math.max(1, o.available - base) - Math.max(1, o.rows));
+  const recLines = base + Math.min(free, Math.max(0, o.wanted - base));
+  return { tableHeight: Math.max(1, o.available - recLines), recLines };
 }
 
 /** Recommendations worst first (stable within a severity). */
@@ -183,4 +204,51 @@ export function buildPortTables(
 /** Gives the rows of freshly built tables their trends (rows are new objects of this snapshot). */
 export function attachTrends(t: PortTables, trends: Trends): void {
   for (const r of t.local) (r as { trend: readonly number[] }).trend = trends.get(r.id) ?? [];
+}
+
+/**
+ * Word-wraps `text` to lines of at most `width` cells: the first line starts with `first`, the others
+ * with `rest` (a hanging indent). A word longer than a line is cut across lines. Explanations and
+ * recommendations are sentences: cut at the edge with "…" they lose their point (and the fix).
+ */
+export function wrapText(text: string, width: number, first = '', rest = first): string[] {
+  const out: string[] = [];
+  let line = first;
+  let lineWidth = stringWidth(first);
+  let empty = true;
+  const room = (prefixWidth: number) => Math.max(1, width - prefixWidth);
+  for (const word of text.split(/ +/).filter(Boolean)) {
+    let w = word;
+    let ww = stringWidth(w);
+    if (!empty && lineWidth + 1 + ww > width) {
+      out.push(line);
+      line = rest;
+      lineWidth = stringWidth(rest);
+      empty = true;
+    }
+    // A word wider than a whole line: cut it, a line at a time (bounded by the word's length).
+    while (ww > room(lineWidth) && empty) {
+      const chars = [...w];
+      let take = '';
+      let tw = 0;
+      for (const ch of chars) {
+        const cw = stringWidth(ch);
+        if (tw + cw > room(lineWidth)) break;
+        take += ch;
+        tw += cw;
+      }
+      if (take === '') break;
+      out.push(line + take);
+      w = w.slice(take.length);
+      ww = stringWidth(w);
+      line = rest;
+      lineWidth = stringWidth(rest);
+    }
+    if (w === '') continue;
+    line += (empty ? '' : ' ') + w;
+    lineWidth += (empty ? 0 : 1) + ww;
+    empty = false;
+  }
+  if (!empty || out.length === 0) out.push(line);
+  return out;
 }

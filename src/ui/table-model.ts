@@ -7,11 +7,11 @@ import { socketId } from './identity.js';
 import type { PortTables } from './derive.js';
 import type { Column } from './layout.js';
 import type { Action, Frame, TableKind, UiState } from './state.js';
-import { matchesFilter } from './tables/filter.js';
+import { exactWord, matchesFilter, type ExactTerms } from './tables/filter.js';
 import { PEER_GROUP_COLUMNS, PEER_GROUP_SORTS, groupByPeer, peerGroupSearchTerms, type PeerGroupRow } from './tables/peers.js';
 import { PEER_PORT_COLUMNS, PEER_PORT_SORTS, peerPortSearchTerms, type PeerPortRow } from './tables/peer-ports.js';
 import { PORT_COLUMNS, PORT_SORTS, portSearchTerms, type PortRow } from './tables/ports.js';
-import { SOCKET_COLUMNS, SOCKET_SORTS, socketSearchTerms, type SocketRow } from './tables/sockets.js';
+import { OUTGOING_SOCKET_COLUMNS, OUTGOING_SOCKET_SORTS, SOCKET_COLUMNS, SOCKET_SORTS, socketExactTerms, socketSearchTerms, type SocketRow } from './tables/sockets.js';
 import { sortLabel, sortRows, type SortDef } from './tables/sorting.js';
 
 export interface TableModel<R = unknown> {
@@ -30,20 +30,29 @@ export interface TableModel<R = unknown> {
   markOf?: (r: R) => Severity | 'ok';
   /** What Enter on a row does. */
   drill?: (r: R) => Action[];
+  /** Shown instead of rows: why there are none (nothing there, or the filter hides every row). */
   emptyText: string;
 }
 
+/** A table's two empty cases: nothing there at all, or the filter hides every row. */
+interface EmptyTexts {
+  empty: string;
+  noMatch: string;
+}
+
 function build<R extends { id: string }>(
-  base: Omit<TableModel<R>, 'rows' | 'unfiltered' | 'sortLabel' | 'filter' | 'idOf'>,
+  { empty, ...base }: Omit<TableModel<R>, 'rows' | 'unfiltered' | 'sortLabel' | 'filter' | 'idOf' | 'emptyText'> & { empty: EmptyTexts },
   all: readonly R[],
   state: UiState,
   terms: (r: R) => string[],
+  exact?: (r: R) => ExactTerms,
 ): TableModel<R> {
   const filter = state.filters[base.key] ?? '';
-  const filtered = filter ? all.filter((r) => matchesFilter(terms(r), filter)) : all;
+  const filtered = filter ? all.filter((r) => matchesFilter(terms(r), filter, exact?.(r))) : all;
   const sort = state.sort[base.kind];
   return {
     ...base,
+    emptyText: filter && all.length > 0 ? empty.noMatch : empty.empty,
     rows: sortRows(filtered, base.sorts, sort, (r) => r.id),
     unfiltered: all.length,
     sortLabel: sortLabel(base.sorts, sort),
@@ -89,7 +98,7 @@ export function portsTableModel(tables: PortTables, state: UiState): TableModel<
             },
           },
         ],
-        emptyText: 'no outgoing connections',
+        empty: { empty: 'no outgoing connections now', noMatch: 'no outgoing connections match the filter' },
       },
       tables.peer(),
       state,
@@ -118,7 +127,7 @@ export function portsTableModel(tables: PortTables, state: UiState): TableModel<
           },
         },
       ],
-      emptyText: 'no sockets match',
+      empty: { empty: state.port !== undefined ? `no sockets on port ${state.port} now` : 'no sockets now', noMatch: 'no ports match the filter' },
     },
     tables.local,
     state,
@@ -146,9 +155,10 @@ export function portTableModel(sockets: readonly Socket[], frame: Extract<Frame,
         title: `${frame.label.toUpperCase()} BY PEER ADDRESS`,
         columns: PEER_GROUP_COLUMNS,
         sorts: PEER_GROUP_SORTS,
-        // Enter on a peer: ungroup and filter the socket list to that address.
-        drill: (r) => [{ type: 'groupByPeer' }, { type: 'filterInput', table: `port:${frame.id}`, text: r.address }],
-        emptyText: 'no sockets',
+        // Enter on a peer: ungroup and select that address's sockets exactly (peer=ADDRESS), not by substring:
+        // 127.0.0.1 must not bring 127.0.0.10, 127.0.0.100 and the listener's 0.0.0.0 along.
+        drill: (r) => [{ type: 'groupByPeer' }, { type: 'filterInput', table: `port:${frame.id}`, text: exactWord('peer', r.address) }],
+        empty: { empty: 'no connections on this port now (listeners are not peers)', noMatch: 'no peers match the filter' },
       },
       groupByPeer(sockets),
       state,
@@ -156,18 +166,20 @@ export function portTableModel(sockets: readonly Socket[], frame: Extract<Frame,
     );
   }
   const rows = sockets.map((s) => ({ id: socketId(s), socket: s }));
+  const outgoing = frame.direction === 'peer';
   return build<SocketRow>(
     {
       key: `port:${frame.id}`,
       kind: 'sockets',
       title: `${frame.label.toUpperCase()}: SOCKETS`,
-      columns: SOCKET_COLUMNS,
-      sorts: SOCKET_SORTS,
+      columns: outgoing ? OUTGOING_SOCKET_COLUMNS : SOCKET_COLUMNS,
+      sorts: outgoing ? OUTGOING_SOCKET_SORTS : SOCKET_SORTS,
       drill: (r) => [{ type: 'push', frame: { view: 'socket', id: r.id, last: r.socket } }],
-      emptyText: 'no sockets on this port now',
+      empty: { empty: outgoing ? 'no connections to this port now' : 'no sockets on this port now', noMatch: 'no sockets match the filter' },
     },
     rows,
     state,
     socketSearchTerms,
+    socketExactTerms,
   );
 }

@@ -1,8 +1,9 @@
-// Live recommendations, worst first, each with its evidence (two lines each when there is room).
+// Live recommendations, worst first: message, evidence and fix, wrapped when there is room, shortened when not.
 import { Box } from 'ink';
 import { memo } from 'react';
 import type { Recommendation } from '../../advise/types.js';
-import { fit } from '../format.js';
+import { wrapText } from '../derive.js';
+import { fit, stringWidth } from '../format.js';
 import type { Theme } from '../theme.js';
 import { TextLine } from './TextLine.js';
 
@@ -16,36 +17,129 @@ export interface RecommendationsProps {
   emptyText?: string;
   /** The rules run only this often (ms) on this host; 0: every refresh. */
   everyMs?: number;
+  /** Index in `recs` of the recommendation to show in full first (the selected one); the others share the rest. */
+  focus?: number;
 }
 
-/** The text lines of the panel (pure, so equal inputs give equal lines). */
-export function recommendationRows(recs: readonly Recommendation[], lines: number): Array<{ key: string; severity: Recommendation['severity']; text: string; evidence: boolean }> {
-  const out: Array<{ key: string; severity: Recommendation['severity']; text: string; evidence: boolean }> = [];
-  const twoLines = recs.length * 2 <= lines;
-  for (const r of recs) {
-    if (out.length >= lines) break;
-    const where = r.port !== undefined ? ` [${r.protocol ?? ''}${r.protocol ? ':' : 'port '}${r.port}]` : '';
-    if (twoLines) {
-      out.push({ key: `${r.id}${where}`, severity: r.severity, text: `${r.message}${where}`, evidence: false });
-      out.push({ key: `${r.id}${where}:e`, severity: r.severity, text: `   ${r.evidence} → ${r.fix}`, evidence: true });
-    } else {
-      out.push({ key: `${r.id}${where}`, severity: r.severity, text: `${r.message}${where} (${r.evidence})`, evidence: false });
-    }
-  }
+/** One line of the panel: the first line of a recommendation carries its severity mark. */
+export interface RecommendationRow {
+  key: string;
+  severity: Recommendation['severity'];
+  text: string;
+  kind: 'message' | 'evidence' | 'fix';
+  /** The first line of its recommendation (drawn after the mark). */
+  first: boolean;
+}
+
+/** "[tcp:80]" after the message: which port the finding is about. */
+function where(r: Recommendation): string {
+  return r.port !== undefined ? ` [${r.protocol ?? ''}${r.protocol ? ':' : 'port '}${r.port}]` : '';
+}
+
+/** The three parts of a recommendation in full, wrapped to `width` (the mark takes the first 3 cells). */
+function fullParts(r: Recommendation, width: number): { message: string[]; evidence: string[]; fix: string[] } {
+  return {
+    message: wrapText(`${r.message}${where(r)}`, width, '   ', '   ').map((l) => l.slice(3)),
+    evidence: wrapText(r.evidence, width, '   ', '     '),
+    fix: wrapText(r.fix, width, '   fix: ', '        '),
+  };
+}
+
+/** Lines a recommendation takes in full. */
+function fullHeight(r: Recommendation, width: number): number {
+  const p = fullParts(r, width);
+  return p.message.length + p.evidence.length + p.fix.length;
+}
+
+/** The first `n` lines of a wrapped part; "…" ends the last one when some were left out. */
+function take(part: readonly string[], n: number, width: number): string[] {
+  if (n >= part.length) return part.slice();
+  const out = part.slice(0, n);
+  const last = out[n - 1];
+  out[n - 1] = stringWidth(last) < width ? `${last}…` : fit(last, width);
   return out;
 }
 
-function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs }: RecommendationsProps) {
-  const rows = recommendationRows(recs, lines);
-  const hidden = recs.length - new Set(rows.map((r) => r.key.replace(/:e$/, ''))).size;
+/** The lines of one recommendation in `k` lines: 1 compact, 2 message and "evidence → fix", 3 and more each part, fix first to grow. */
+function recRows(r: Recommendation, k: number, width: number): RecommendationRow[] {
+  const key = `${r.id}${where(r)}`;
+  const row = (text: string, kind: RecommendationRow['kind'], i: number): RecommendationRow => ({ key: `${key}:${i}`, severity: r.severity, text, kind, first: i === 0 });
+  if (k <= 1) return [row(`${r.message}${where(r)} (${r.evidence})`, 'message', 0)];
+  if (k === 2) return [row(`${r.message}${where(r)}`, 'message', 0), row(`   ${r.evidence} → ${r.fix}`, 'evidence', 1)];
+  const p = fullParts(r, width);
+  // One line each, then the fix grows to full (it is what to do), then the message, then the evidence.
+  let left = k - 3;
+  const f = 1 + Math.min(left, p.fix.length - 1);
+  left -= f - 1;
+  const m = 1 + Math.min(left, p.message.length - 1);
+  left -= m - 1;
+  const e = 1 + Math.min(left, p.evidence.length - 1);
+  const lines = [
+    ...take(p.message, m, width - 3).map((t) => ({ t, kind: 'message' as const })),
+    ...take(p.evidence, e, width).map((t) => ({ t, kind: 'evidence' as const })),
+    ...take(p.fix, f, width).map((t) => ({ t, kind: 'fix' as const })),
+  ];
+  // Continuation lines of the message are indented under it (past the mark).
+  return lines.map((l, i) => row(l.kind === 'message' && i > 0 ? `   ${l.t}` : l.t, l.kind, i));
+}
+
+/**
+ * Lines per recommendation within `lines`: one each (as many as fit, worst first), then the focused one
+ * in full, then one more line each in turn, worst first, until every one is in full or the lines run out.
+ */
+export function recommendationHeights(recs: readonly Recommendation[], lines: number, width: number, focus?: number): number[] {
+  const k = recs.map((_, i) => (i < lines ? 1 : 0));
+  let left = Math.max(0, lines - recs.length);
+  if (left === 0) return k;
+  const full = recs.map((r) => fullHeight(r, width));
+  if (focus !== undefined && focus >= 0 && focus < recs.length) {
+    const add = Math.min(left, full[focus] - 1);
+    k[focus] += add;
+    left -= add;
+  }
+  // Bounded: every round adds a line to some recommendation or stops.
+  for (let grew = true; left > 0 && grew; ) {
+    grew = false;
+    for (let i = 0; i < recs.length && left > 0; i++) {
+      if (k[i] >= full[i]) continue;
+      k[i]++;
+      left--;
+      grew = true;
+    }
+  }
+  return k;
+}
+
+/** Lines the recommendations take in full at `width` (what the panel would use with room to spare). */
+export function recommendationsFullHeight(recs: readonly Recommendation[], width: number): number {
+  return recs.reduce((n, r) => n + fullHeight(r, width), 0);
+}
+
+/** The text lines of the panel (pure, so equal inputs give equal lines). */
+export function recommendationRows(recs: readonly Recommendation[], lines: number, width = 100, focus?: number): RecommendationRow[] {
+  const heights = recommendationHeights(recs, lines, width, focus);
+  const out: RecommendationRow[] = [];
+  recs.forEach((r, i) => {
+    if (heights[i] > 0) out.push(...recRows(r, heights[i], width));
+  });
+  return out;
+}
+
+/** The panel's title: how many, how many are left out or shortened, how often the rules run. */
+export function recommendationsTitle(recs: readonly Recommendation[], lines: number, width: number, focus?: number, everyMs?: number): string {
+  const heights = recommendationHeights(recs, lines, width, focus);
+  const hidden = heights.filter((k) => k === 0).length;
+  const short = recs.some((r, i) => heights[i] > 0 && heights[i] < fullHeight(r, width));
+  const note = hidden > 0 ? `, ${hidden} more: see sockscope analyze` : short ? ', shortened: sockscope analyze shows them in full' : '';
+  return `RECOMMENDATIONS (${recs.length}${note})${everyMs ? ` · evaluated every ${everyMs / 1000}s (many sockets)` : ''}`;
+}
+
+function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs, focus }: RecommendationsProps) {
+  const rows = recommendationRows(recs, lines, width, focus);
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Box flexShrink={0} height={1}>
-        <TextLine
-          spans={[{ text: fit(`RECOMMENDATIONS (${recs.length}${hidden > 0 ? `, ${hidden} more: see sockscope analyze` : ''})${everyMs ? ` · evaluated every ${everyMs / 1000}s (many sockets)` : ''}`, width) }]}
-          style={theme.tableHeader}
-          width={width}
-        />
+        <TextLine spans={[{ text: fit(recommendationsTitle(recs, lines, width, focus, everyMs), width) }]} style={theme.tableHeader} width={width} />
       </Box>
       {rows.length === 0 ? (
         <Box flexShrink={0} height={1}>
@@ -56,7 +150,11 @@ function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs }: 
           // Two findings can share id and port (one rule, two processes): the position keeps keys unique.
           <Box key={`${i}:${r.key}`} flexShrink={0} height={1}>
             <TextLine
-              spans={r.evidence ? [{ text: fit(r.text, width), style: theme.dim }] : [{ text: `${theme.mark[r.severity]} `, style: theme.severity[r.severity] }, { text: fit(r.text, width - 3) }]}
+              spans={
+                r.first
+                  ? [{ text: `${theme.mark[r.severity]} `, style: theme.severity[r.severity] }, { text: fit(r.text, width - 3) }]
+                  : [{ text: fit(r.text, width), style: r.kind === 'evidence' ? theme.dim : undefined }]
+              }
               width={width}
             />
           </Box>
@@ -81,5 +179,6 @@ function sameShown(a: readonly Recommendation[], b: readonly Recommendation[], l
 /** Re-renders only when what it draws changes (the rules make new, often equal, findings on every refresh). */
 export const Recommendations = memo(
   RecommendationsImpl,
-  (a, b) => a.lines === b.lines && a.width === b.width && a.theme === b.theme && a.emptyText === b.emptyText && a.everyMs === b.everyMs && sameShown(a.recs, b.recs, a.lines),
+  (a, b) =>
+    a.lines === b.lines && a.width === b.width && a.theme === b.theme && a.emptyText === b.emptyText && a.everyMs === b.everyMs && a.focus === b.focus && sameShown(a.recs, b.recs, a.lines),
 );

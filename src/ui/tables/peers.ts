@@ -1,13 +1,14 @@
 // The port view grouped by peer address (toggle): one row per remote host.
-import { emptyStateCounts, type StateCounts } from '../../model/aggregate.js';
+import { emptyStateCounts, isListener, type StateCounts } from '../../model/aggregate.js';
 import type { Socket } from '../../model/socket.js';
 import { compactNumber, count } from '../format.js';
 import type { Column } from '../layout.js';
 import type { SortDef } from './sorting.js';
-import { peerLabel } from './sockets.js';
+import { peerAddress } from './sockets.js';
 
 export interface PeerGroupRow {
   id: string;
+  /** The peer address as shown (escaped), also the value of the socket list's `peer=` filter word. */
   address: string;
   states: StateCounts;
   total: number;
@@ -15,17 +16,19 @@ export interface PeerGroupRow {
   sendQ: number;
 }
 
-/** Groups sockets by peer address (unix: by peer label), most sockets first. */
+/**
+ * Groups sockets by peer address (unix: by peer label), most sockets first. Listeners are not peers: their
+ * "peer" is the wildcard 0.0.0.0:* (the port view lists them above the table).
+ */
 export function groupByPeer(sockets: readonly Socket[]): PeerGroupRow[] {
   const m = new Map<string, PeerGroupRow>();
   for (const s of sockets) {
-    const address = s.protocol === 'unix' ? peerLabel(s) : s.peer.address || '*';
+    if (isListener(s)) continue;
+    const address = peerAddress(s);
     let g = m.get(address);
     if (!g) m.set(address, (g = { id: `peer ${address}`, address, states: emptyStateCounts(), total: 0, recvQ: 0, sendQ: 0 }));
     g.states[s.state]++;
     g.total++;
-    // A listener's Recv-Q / Send-Q are its accept queue and backlog, not bytes.
-    if (s.state === 'LISTEN') continue;
     g.recvQ += s.recvQ;
     g.sendQ += s.sendQ;
   }
@@ -38,7 +41,6 @@ export const PEER_GROUP_COLUMNS: readonly Column<PeerGroupRow>[] = [
   { id: 'estab', title: 'ESTAB', width: 6, align: 'right', cell: (r) => count(r.states.ESTABLISHED) },
   { id: 'timewait', title: 'T-WAIT', width: 6, align: 'right', cell: (r) => count(r.states.TIME_WAIT) },
   { id: 'closewait', title: 'C-WAIT', width: 6, align: 'right', cell: (r) => count(r.states.CLOSE_WAIT) },
-  { id: 'listen', title: 'LISTEN', width: 6, align: 'right', from: 'medium', cell: (r) => count(r.states.LISTEN) },
   { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => compactNumber(r.recvQ) },
   { id: 'sendq', title: 'SEND-Q', width: 7, align: 'right', cell: (r) => compactNumber(r.sendQ) },
 ];

@@ -16,6 +16,16 @@ export function peerLabel(s: Socket): string {
   return escapeControl(formatEndpoint(s.peer));
 }
 
+/**
+ * The peer address without the port (unix: the peer label), escaped (an IPv6 zone is an interface name):
+ * what the port view groups by (p) and the value of the `peer=` filter word its drill sets.
+ */
+export function peerAddress(s: Socket): string {
+  if (s.protocol === 'unix') return peerLabel(s);
+  if (!s.peer.address) return '*';
+  return escapeControl(s.peer.scope ? `${s.peer.address}%${s.peer.scope}` : s.peer.address);
+}
+
 /** Timer as ss shows it: "keepalive 7.1s/0". */
 export function timerLabel(s: Socket): string {
   const t = s.timer;
@@ -36,6 +46,15 @@ export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
   { id: 'process', title: 'PROCESS', width: 'flex', minWidth: 10, cell: (r) => processLabel(r.socket.processes) },
 ];
 
+/**
+ * The outgoing drill (Tab, Enter on a peer port): every row goes to the same peer port, often the same peer,
+ * so the local port comes first: it is what tells the sockets apart.
+ */
+export const OUTGOING_SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
+  { id: 'lport', title: 'LPORT', width: 6, align: 'right', cell: (r) => (r.socket.local.port ? String(r.socket.local.port) : '*') },
+  ...SOCKET_COLUMNS.filter((c) => c.id !== 'local'),
+];
+
 const STATE_ORDER: Record<string, number> = { LISTEN: 0, ESTABLISHED: 1, SYN_RECV: 2, SYN_SENT: 3, CLOSE_WAIT: 4, FIN_WAIT1: 5, FIN_WAIT2: 6, LAST_ACK: 7, CLOSING: 8, TIME_WAIT: 9, CLOSE: 10 };
 
 export const SOCKET_SORTS: readonly SortDef<SocketRow>[] = [
@@ -46,6 +65,14 @@ export const SOCKET_SORTS: readonly SortDef<SocketRow>[] = [
   { id: 'rtt', label: 'RTT', desc: true, key: (r) => r.socket.tcpInfo?.rttUs ?? -1 },
   { id: 'retr', label: 'retransmits', desc: true, key: (r) => r.socket.tcpInfo?.totalRetrans ?? r.socket.tcpInfo?.retrans ?? -1 },
 ];
+
+/** The outgoing drill's sorts: the socket list's, and by local port. */
+export const OUTGOING_SOCKET_SORTS: readonly SortDef<SocketRow>[] = [...SOCKET_SORTS, { id: 'lport', label: 'local port', desc: false, key: (r) => r.socket.local.port }];
+
+/** What the `peer=` filter word selects exactly (the by-peer drill). */
+export function socketExactTerms(r: SocketRow): { peer: string } {
+  return { peer: peerAddress(r.socket) };
+}
 
 export function socketSearchTerms(r: SocketRow): string[] {
   const s = r.socket;

@@ -1,0 +1,288 @@
+// The port and socket views and the recommendations panel: the by-peer drill, empty tables, the outgoing
+// drill's rows, socket details read when the owner becomes known, wrapped explanations, recommendations in full.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { Text, renderToString } from 'ink';
+import { render } from 'ink-testing-library';
+import type { Recommendation } from '../../src/advise/types.js';
+import type { Socket } from '../../src/model/socket.js';
+import { Recommendations, recommendationHeights, recommendationRows, recommendationsFullHeight } from '../../src/ui/components/Recommendations.js';
+import { focusedRecommendation, splitBody, wrapText } from '../../src/ui/derive.js';
+import { useSocketDetails, type DetailsContext } from '../../src/ui/hooks/useSocketDetails.js';
+import type { SocketDetails, SocketInspector } from '../../src/ui/inspector.js';
+import { initialState, reducer, type Frame, type UiState } from '../../src/ui/state.js';
+import { portsTableModel, portTableModel } from '../../src/ui/table-model.js';
+import { exactWord, matchesFilter } from '../../src/ui/tables/filter.js';
+import { groupByPeer } from '../../src/ui/tables/peers.js';
+import { createTheme } from '../../src/ui/theme.js';
+import { wrappedView } from '../../src/ui/views/SocketView.js';
+import { buildPortTables } from '../../src/ui/derive.js';
+import { conn, FakeSource, listener, nginx, snapshot, waitFor } from './fakes.js';
+import { KEY, mount, type Harness } from './harness.js';
+
+let h: Harness | undefined;
+afterEach(() => {
+  h?.unmount();
+  h = undefined;
+});
+
+const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+const theme = createTheme(false);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Port 18080 with clients from 127.0.0.1 (two), 127.0.0.10 and 127.0.0.100 (two): the reviewer's layout. */
+function clients(): Socket[] {
+  return [
+    listener(18080, { proc: nginx }),
+    conn(18080, '127.0.0.1', 40001, 'ESTABLISHED', nginx),
+    conn(18080, '127.0.0.1', 40002, 'ESTABLISHED', nginx),
+    conn(18080, '127.0.0.10', 40003, 'ESTABLISHED', nginx),
+    conn(18080, '127.0.0.100', 40004, 'ESTABLISHED', nginx),
+    conn(18080, '127.0.0.100', 40005, 'CLOSE_WAIT', nginx),
+  ];
+}
+
+const portFrame: Extract<Frame, { view: 'port' }> = { view: 'port', id: 'tcp:18080', direction: 'local', protocol: 'tcp', port: 18080, label: 'tcp port 18080' };
+
+describe('by-peer drill', () => {
+  it('the grouped list has no listener row; Enter on 127.0.0.1 selects exactly its two sockets', () => {
+    const sockets = clients();
+    let state: UiState = { ...initialState({ intervalMs: 1000, protocols: { tcp: true, udp: false, unix: false } }), groupByPeer: true };
+    const grouped = portTableModel(sockets, portFrame, state);
+    assert.deepEqual(grouped.rows.map((r) => (r as { address: string }).address).sort(), ['127.0.0.1', '127.0.0.10', '127.0.0.100']);
+    const row = grouped.rows.find((r) => (r as { address: string }).address === '127.0.0.1')!;
+    for (const a of grouped.drill!(row as never)) state = reducer(state, a as Parameters<typeof reducer>[1]);
+    const list = portTableModel(sockets, portFrame, state);
+    assert.equal(list.filter, 'peer=127.0.0.1');
+    assert.deepEqual(list.rows.map((r) => (r as { socket: Socket }).socket.peer.port).sort(), [40001, 40002]);
+    // The same for an address that is a prefix of nothing but has one (127.0.0.10 vs 127.0.0.100).
+    state = reducer(state, { type: 'filterInput', table: 'port:tcp:18080', text: 'peer=127.0.0.10' });
+    assert.deepEqual(portTableModel(sockets, portFrame, state).rows.map((r) => (r as { socket: Socket }).socket.peer.port), [40003]);
+  });
+
+  it('peer= words: exact, case-insensitive, quoted values with spaces; other words stay substrings', () => {
+    assert.equal(matchesFilter(['127.0.0.10:40003'], 'peer=127.0.0.1', { peer: '127.0.0.10' }), false);
+    assert.equal(matchesFilter(['127.0.0.1:40001'], 'peer=127.0.0.1', { peer: '127.0.0.1' }), true);
+    assert.equal(matchesFilter(['x'], 'PEER=FE80::1', { peer: 'fe80::1' }), true);
+    assert.equal(exactWord('peer', '/tmp/a b.sock'), 'peer="/tmp/a b.sock"');
+    assert.equal(matchesFilter(['/tmp/a b.sock'], exactWord('peer', '/tmp/a b.sock'), { peer: '/tmp/a b.sock' }), true);
+    assert.equal(matchesFilter(['/tmp/a b.sock'], exactWord('peer', '/tmp/a'), { peer: '/tmp/a b.sock' }), false);
+    assert.equal(matchesFilter(['127.0.0.10:40003', 'ESTABLISHED'], '127.0.0.1 estab', { peer: '127.0.0.10' }), true);
+    // A key= word the row has no exact term for is a substring like any other.
+    assert.equal(matchesFilter(['a=b'], 'a=b', { peer: 'x' }), true);
+  });
+
+  it('groups by the escaped address with its zone: two link-local peers on two interfaces are two peers', () => {
+    const a = conn(18080, 'fe80::1', 40001, 'ESTABLISHED', undefined, { ipVersion: 6, peer: { address: 'fe80::1', port: 40001, scope: 'eth0' } });
+    const b = conn(18080, 'fe80::1', 40002, 'ESTABLISHED', undefined, { ipVersion: 6, peer: { address: 'fe80::1', port: 40002, scope: 'e\u001b[31m' } });
+    assert.deepEqual(groupByPeer([a, b]).map((g) => g.address).sort(), ['fe80::1%e\\x1b[31m', 'fe80::1%eth0']);
+  });
+
+  it('in the monitor: p lists peers without 0.0.0.0; Enter on 127.0.0.1 shows 2 of 6 sockets, no LISTEN row', async () => {
+    h = await mount(new FakeSource(() => snapshot(clients())), { columns: 100, rows: 30 });
+    await h.press(KEY.enter, 'p');
+    let f = await h.until((x) => x.includes('BY PEER ADDRESS'));
+    assert.ok(!/^\s*0\.0\.0\.0\s/m.test(f), f);
+    await h.press('s'); // by peer address: 127.0.0.1 first
+    await h.until((x) => x.includes('sort: peer'));
+    await h.press(KEY.enter);
+    f = await h.until((x) => x.includes('filter "peer=127.0.0.1"'));
+    assert.match(f, /SOCKETS 2 of 6/);
+    assert.ok(!f.includes('127.0.0.10'), f);
+    assert.ok(!/LISTEN/.test(f.split('\n').filter((l) => !l.startsWith('listening')).join('\n')), f);
+  });
+});
+
+describe('empty tables', () => {
+  it('no rows at all says so; a filter that hides every row says that', () => {
+    const s0 = initialState({ intervalMs: 1000, protocols: { tcp: true, udp: false, unix: false }, port: 18080 });
+    const none = buildPortTables([], new Map(), { map: new Map() });
+    assert.equal(portsTableModel(none, s0).emptyText, 'no sockets on port 18080 now');
+    const some = buildPortTables(clients(), new Map(), { map: new Map() });
+    const filtered = { ...s0, filters: { ports: 'nosuchthing' } };
+    assert.equal(portsTableModel(some, filtered).rows.length, 0);
+    assert.equal(portsTableModel(some, filtered).emptyText, 'no ports match the filter');
+    assert.equal(portTableModel([], portFrame, s0).emptyText, 'no sockets on this port now');
+    const hidden = { ...s0, filters: { 'port:tcp:18080': 'nosuchthing' } };
+    assert.equal(portTableModel(clients(), portFrame, hidden).emptyText, 'no sockets match the filter');
+  });
+});
+
+describe('outgoing drill', () => {
+  it('each row shows its local port: four connections to 127.0.0.1:18080 can be told apart', async () => {
+    const app = { pid: 3333, name: 'app', fd: 9 };
+    const out = [45001, 45002, 45003, 45004].map((p) => ({ ...conn(p, '127.0.0.1', 18080, 'ESTABLISHED', app) }));
+    h = await mount(new FakeSource(() => snapshot([listener(22), ...out])), { columns: 80, rows: 24 });
+    await h.press(KEY.tab);
+    await h.until((x) => x.includes('OUTGOING CONNECTIONS'));
+    await h.press(KEY.enter);
+    const f = await h.until((x) => x.includes('SOCKETS') && x.includes('LPORT'));
+    for (const p of [45001, 45002, 45003, 45004]) assert.match(f, new RegExp(`^\\s*${p} 127\\.0\\.0\\.1:18080`, 'm'));
+  });
+});
+
+/** Renders useSocketDetails for a socket that the test replaces, as refreshes do. */
+function probe(inspector: SocketInspector) {
+  function Probe({ socket, ctx }: { socket: Socket; ctx?: DetailsContext }) {
+    const d = useSocketDetails(inspector, socket, 'the-socket', ctx);
+    return <Text>{d === undefined ? 'reading' : `fd:${d.fd ? d.fd.path : d.fdMissing} opt:${d.options ? 'read' : d.optionsMissing}`}</Text>;
+  }
+  return Probe;
+}
+
+describe('socket details', () => {
+  const owned = (pid: number): SocketDetails => ({ fd: { path: `/proc/${pid}/fdinfo/5`, info: { flagNames: ['O_RDWR'], nonblock: true, cloexec: false } }, options: { readings: [], missing: [] } });
+  function fakeInspector() {
+    const calls: Socket[] = [];
+    const inspector: SocketInspector = {
+      async inspect(s) {
+        calls.push(s);
+        const o = s.processes[0];
+        return o ? owned(o.pid) : { fdMissing: 'no owning process is known', optionsMissing: 'no owning process is known' };
+      },
+    };
+    return { inspector, calls };
+  }
+  const bare = conn(18080, '127.0.0.1', 40001, 'ESTABLISHED');
+  const withOwner = { ...bare, processes: [{ pid: 4242, name: 'python3', fd: 5 }] };
+
+  it('read again when a refresh brings the owner the view opened without', async () => {
+    const { inspector, calls } = fakeInspector();
+    const Probe = probe(inspector);
+    const r = render(<Probe socket={bare} />);
+    await waitFor(r.lastFrame, (f) => f.includes('no owning process'));
+    r.rerender(<Probe socket={{ ...bare }} />); // a refresh: a new copy, still no owner: no new read
+    await sleep(30);
+    assert.equal(calls.length, 1);
+    r.rerender(<Probe socket={withOwner} />);
+    await waitFor(r.lastFrame, (f) => f.includes('fd:/proc/4242/fdinfo/5 opt:read'));
+    assert.equal(calls.length, 2);
+    r.rerender(<Probe socket={{ ...withOwner }} />);
+    await sleep(30);
+    assert.equal(calls.length, 2, 'read once per owner, not per refresh');
+    // The socket closes: the last copy seen has no owner any more; what was read stays.
+    r.rerender(<Probe socket={bare} />);
+    await sleep(30);
+    assert.match(r.lastFrame()!, /fdinfo\/5/);
+    assert.equal(calls.length, 2);
+    r.unmount();
+  });
+
+  it('a snapshot that did not look for owners says "not yet attributed" (or paused), and reads once one comes', async () => {
+    const { inspector, calls } = fakeInspector();
+    const Probe = probe(inspector);
+    const r = render(<Probe socket={bare} ctx={{ attribution: 'listeners', paused: true }} />);
+    await waitFor(r.lastFrame, (f) => f.includes('paused before the owner was looked up'));
+    r.rerender(<Probe socket={bare} ctx={{ attribution: 'listeners' }} />);
+    await waitFor(r.lastFrame, (f) => f.includes('not yet attributed'));
+    assert.equal(calls.length, 0, 'nothing to read without an owner');
+    r.rerender(<Probe socket={withOwner} ctx={{ attribution: 'all' }} />);
+    await waitFor(r.lastFrame, (f) => f.includes('opt:read'));
+    assert.equal(calls.length, 1);
+    r.unmount();
+  });
+
+  it('a snapshot that looked and found no owner: the inspector says why', async () => {
+    const { inspector } = fakeInspector();
+    const Probe = probe(inspector);
+    const r = render(<Probe socket={bare} ctx={{ attribution: 'all', paused: true }} />);
+    await waitFor(r.lastFrame, (f) => f.includes('fd:no owning process is known'));
+    r.unmount();
+  });
+});
+
+describe('socket view wrapping', () => {
+  it('at 80 columns "Who acts" and the "unknown:" reasons wrap; the last line is still reachable', async () => {
+    const why = "no owning process is known (another user's process without root, or a socket not attributed)";
+    const inspector: SocketInspector = { inspect: async () => ({ fdMissing: why, optionsMissing: why }) };
+    h = await mount(new FakeSource(() => snapshot([listener(80, { proc: nginx }), conn(80, '10.1.1.1', 5555, 'CLOSE_WAIT')])), { columns: 80, rows: 24, inspector });
+    await h.press(KEY.enter);
+    await h.until((x) => x.includes('SOCKETS'));
+    await h.press(KEY.end, KEY.enter);
+    let f = await h.until((x) => x.includes('Who acts'));
+    for (const l of h.lines()) assert.ok(strip(l).length <= 80, l);
+    const text = (x: string) => x.split('\n').map((l) => strip(l).trim()).join(' ');
+    assert.ok(text(f).includes('Who acts: THIS process: it must close() the socket (a leak if these accumulate)'), f);
+    await h.press(KEY.end);
+    f = await h.until((x) => x.includes('SOCKET OPTIONS') && !x.includes('reading'));
+    assert.ok(text(f).includes(`unknown: ${why}`), f);
+  });
+
+  it('the scroll position maps onto the wrapped lines: both ends reachable', () => {
+    const lines = Array.from({ length: 30 }, (_, i) => ({ text: i % 5 === 0 ? `  ${'word '.repeat(30)}end${i}` : `  line ${i}` }));
+    const top = wrappedView(lines, 0, 10, 40);
+    assert.equal(top.scroll, 0);
+    const bottom = wrappedView(lines, 20, 10, 40);
+    assert.ok(bottom.lines.length > 30);
+    assert.equal(bottom.scroll, bottom.lines.length - 10);
+    assert.match(bottom.lines[bottom.lines.length - 1].text, /line 29/);
+    for (const l of bottom.lines) assert.ok(l.text.length <= 40, l.text);
+    // Nothing to scroll: only as much wrapping as fits on the screen.
+    const few = wrappedView(lines.slice(0, 6), 0, 8, 40);
+    assert.equal(few.lines.length, 8);
+    assert.match(few.lines[2].text, /word word/);
+    assert.match(few.lines[3].text, /line 1$/);
+  });
+
+  it('wrapText keeps words whole, cuts a word longer than a line, indents continuations', () => {
+    assert.deepEqual(wrapText('aa bb cc', 6, '> ', '  '), ['> aa', '  bb', '  cc']);
+    assert.deepEqual(wrapText('abcdefghij', 6, '', ''), ['abcdef', 'ghij']);
+  });
+});
+
+const rec = (over: Partial<Recommendation> = {}): Recommendation => ({
+  id: 'accept-queue-full',
+  severity: 'critical',
+  scope: 'port',
+  protocol: 'tcp',
+  port: 18080,
+  message: 'The accept queue of port 18080 is full: new connections are dropped or wait for a SYN retransmit',
+  evidence: 'Recv-Q 5 >= backlog 4 on 127.0.0.1:18080; TcpExt.ListenOverflows +12/s over the last 5 s',
+  fix: 'accept() faster (more workers, a non-blocking accept loop) and raise the backlog: listen(fd, 4096) and sysctl -w net.core.somaxconn=4096',
+  ...over,
+});
+
+describe('recommendations panel', () => {
+  it('with room, message, evidence and fix are shown in full, wrapped to the width', () => {
+    const r = rec();
+    const need = recommendationsFullHeight([r], 80);
+    const rows = recommendationRows([r], need, 80);
+    assert.equal(rows.length, need);
+    const text = rows.map((x) => x.text.trim()).join(' ');
+    assert.ok(text.includes('fix: accept() faster (more workers, a non-blocking accept loop) and raise the backlog: listen(fd, 4096) and sysctl -w net.core.somaxconn=4096'), text);
+    assert.ok(text.includes(r.evidence), text);
+    assert.ok(!text.includes('…'), text);
+    const out = strip(renderToString(<Recommendations recs={[r]} lines={need} width={80} theme={theme} />, { columns: 80 }));
+    for (const l of out.split('\n')) assert.ok(l.length <= 80, l);
+    assert.match(out, /net\.core\.somaxconn=4096/);
+    assert.match(out, /^RECOMMENDATIONS \(1\)$/m);
+  });
+
+  it('three lines for one: message, evidence and the fix each get a line (the fix is never the part cut away)', () => {
+    const rows = recommendationRows([rec()], 3, 80);
+    assert.deepEqual(rows.map((r) => r.kind), ['message', 'evidence', 'fix']);
+    assert.match(rows[2].text, /^ {3}fix: accept\(\) faster/);
+    assert.match(strip(renderToString(<Recommendations recs={[rec()]} lines={3} width={80} theme={theme} />, { columns: 80 })), /shortened: sockscope analyze shows them in full/);
+  });
+
+  it('lines are shared worst first; the focused one is in full first', () => {
+    const recs = [rec(), rec({ id: 'b', severity: 'warning', port: 80 }), rec({ id: 'c', severity: 'info', port: 53 })];
+    assert.deepEqual(recommendationHeights(recs, 2, 80), [1, 1, 0]);
+    assert.deepEqual(recommendationHeights(recs, 6, 80), [2, 2, 2]);
+    const full = recommendationsFullHeight([recs[1]], 80);
+    const hs = recommendationHeights(recs, full + 2, 80, 1);
+    assert.deepEqual(hs, [1, full, 1]);
+    assert.equal(focusedRecommendation(recs, 'tcp:80'), 1);
+    assert.equal(focusedRecommendation(recs, 'tcp:9999'), undefined);
+  });
+
+  it('the rows a short table leaves empty go to the recommendations, as many as they need', () => {
+    // 80x24 ports view with one port: 17 rows for the table and the panel; the panel's share is 2.
+    assert.deepEqual(splitBody({ available: 17, rows: 1, share: 2, wanted: 7 }), { tableHeight: 10, recLines: 7 });
+    assert.deepEqual(splitBody({ available: 17, rows: 1, share: 2, wanted: 40 }), { tableHeight: 1, recLines: 16 });
+    // A long table keeps its rows; the panel keeps its share.
+    assert.deepEqual(splitBody({ available: 17, rows: 300, share: 4, wanted: 40 }), { tableHeight: 13, recLines: 4 });
+    // Nothing to recommend: one line for "Nothing to recommend".
+    assert.deepEqual(splitBody({ available: 17, rows: 300, share: 1, wanted: 0 }), { tableHeight: 16, recLines: 1 });
+  });
+});
