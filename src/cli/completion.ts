@@ -1,8 +1,58 @@
 // Shell completion (`sockscope completion`): yargs' own completions, minus what a shell must never offer:
-// the default command's internal name `$0`, and one-letter aliases spelled with two dashes (`--o`).
+// the default command's internal name `$0`, and one-letter aliases spelled with two dashes (`--o`). Where a
+// flag's value is expected, yargs offers the flags again unless the flag has choices; here a value position
+// gets values (choices, IO models, socket option names) or nothing, and then bash completes file names.
+
+import yargs from 'yargs';
+import { commands } from './commands/index.js';
 
 type Done = (completions: string[]) => void;
 type Defaults = (onCompleted?: (err: Error | null, completions: string[] | undefined) => void) => void;
+
+/** The parts of yargs' option table the value positions need (yargs' getOptions()). */
+interface OptionTable {
+  key: Record<string, unknown>;
+  boolean: string[];
+  count: string[];
+  choices: Record<string, readonly string[] | undefined>;
+}
+
+/** A parser's flags: yargs' getOptions() and getAliases(), public methods its typings leave out. */
+interface FlagSource {
+  getOptions?: () => OptionTable;
+  getAliases?: () => Record<string, string[]>;
+}
+
+/**
+ * yargs calls the completion function as a method of its Completion object, whose `yargs` is the parser of
+ * the command on the line (its builder has run): the only place that knows which flags take a value.
+ */
+interface CompletionThis {
+  yargs?: FlagSource;
+}
+
+/** The flag's key when `name` (a key or an alias) takes a value; undefined for booleans, counts and unknown names. */
+function valueKey(source: FlagSource | undefined, name: string): string | undefined {
+  const options = source?.getOptions?.();
+  if (!options) return undefined;
+  const aliases = source?.getAliases?.() ?? {};
+  const key = Object.hasOwn(options.key, name) ? name : Object.keys(aliases).find((k) => aliases[k].includes(name));
+  return key !== undefined && !options.boolean.includes(key) && !options.count.includes(key) ? key : undefined;
+}
+
+/**
+ * The default command's parser (the monitor: `sockscope --port 80`). yargs completes a line without a command
+ * in the root parser, which has only the global flags, so the monitor's flags are read from its builder.
+ */
+function defaultCommandFlags(words: readonly string[]): FlagSource | undefined {
+  const names = new Set(commands.map((c) => String(c.command).split(' ')[0]));
+  if (words.slice(1, -1).some((w) => names.has(w))) return undefined;
+  const monitor = commands.find((c) => String(c.command).split(' ')[0] === '$0');
+  if (!monitor || typeof monitor.builder !== 'function') return undefined;
+  const y = yargs([]);
+  (monitor.builder as (y: unknown) => unknown)(y);
+  return y as unknown as FlagSource;
+}
 
 /** Keeps the completions a user can type. */
 export function cleanCompletions(list: readonly string[]): string[] {
@@ -12,7 +62,103 @@ export function cleanCompletions(list: readonly string[]): string[] {
   });
 }
 
+/** A flag whose value is being typed: its key in the option table, and what the completion must start with. */
+export interface ValuePosition {
+  key: string;
+  /** Text kept in front of each value: `--io-model=` when flag and value are one word (zsh), else ''. */
+  prefix: string;
+  /** The value typed so far. */
+  value: string;
+}
+
+/**
+ * Finds the value position in the words on the line (the last one is being completed). Bash splits
+ * `--flag=value` at '=' (COMP_WORDBREAKS), so `--flag = value` counts as well as `--flag value` and
+ * `--flag=value`. `takesValue` answers for a flag name (without dashes) with its key, or undefined.
+ */
+export function valuePosition(words: readonly string[], takesValue: (name: string) => string | undefined): ValuePosition | undefined {
+  const current = words.at(-1) ?? '';
+  const joined = /^(--?[^-=][^=]*)=(.*)$/.exec(current);
+  if (joined) {
+    const key = takesValue(joined[1].replace(/^-+/, ''));
+    return key ? { key, prefix: `${joined[1]}=`, value: joined[2] } : undefined;
+  }
+  // `--flag=<TAB>` in bash: the word being completed is '=' itself; answers keep it in front.
+  const onEquals = current === '=';
+  let before = words.length - 2;
+  if (!onEquals && words[before] === '=' && before > 0) before--;
+  const flag = words[before];
+  if (before < 1 || !flag || !/^--?[^-]/.test(flag) || flag.includes('=')) return undefined;
+  const key = takesValue(flag.replace(/^-+/, ''));
+  if (!key) return undefined;
+  return onEquals ? { key, prefix: '=', value: '' } : { key, prefix: '', value: current };
+}
+
+/** The value of `--name` (or an alias) given on the line before the word being completed. */
+function flagValue(words: readonly string[], names: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < words.length - 1; i++) {
+    const m = /^--?([^=]+)(?:=(.*))?$/.exec(words[i]);
+    if (!m || !names.includes(m[1])) continue;
+    if (m[2] !== undefined) found = m[2];
+    else if (words[i + 1] === '=' && i + 2 < words.length - 1) found = words[i + 2];
+    else if (i + 1 < words.length - 1) found = words[i + 1];
+  }
+  return found;
+}
+
+/**
+ * The lists behind VALUE_LISTS, loaded before yargs asks: it takes the completion function's answer only
+ * synchronously (an answer after a promise comes too late: strict validation has already failed on
+ * --get-yargs-completions). Only a completion run with one of those flags on the line loads them (50-60 ms
+ * here: zod, the generator's options, the socket option table); every other start skips this import.
+ */
+const LISTS = lineWords().some((w) => /^--?(io-model|ioModel|options)(=|$)/.test(w)) ? await loadLists() : undefined;
+
+async function loadLists(): Promise<{ ioModels: Record<string, readonly string[]>; optionNames: readonly string[] }> {
+  const [{ IO_MODELS }, { SOCKET_OPTION_NAMES }] = await Promise.all([import('../codegen/options.js'), import('../knowledge/socket-options.js')]);
+  return { ioModels: IO_MODELS, optionNames: SOCKET_OPTION_NAMES };
+}
+
+/** Values for flags that have no choices in yargs but a known set of values (keyed by the flag's key). */
+export const VALUE_LISTS: Record<string, (words: readonly string[], value: string, lists: NonNullable<typeof LISTS>) => string[]> = {
+  // The models of the --language on the line, else every language's (codegen's own table).
+  'io-model': (words, _value, { ioModels }) => {
+    const language = flagValue(words, ['language']);
+    const lists = language && Object.hasOwn(ioModels, language) ? [ioModels[language]] : Object.values(ioModels);
+    return [...new Set(lists.flat())];
+  },
+  // A comma-separated list: complete the name after the last comma, keeping what is before it.
+  options: (_words, value, { optionNames }) => {
+    const head = value.slice(0, value.lastIndexOf(',') + 1);
+    const listed = new Set(head.split(',').map((n) => n.trim().toUpperCase()));
+    return optionNames.filter((n) => !listed.has(n)).map((n) => head + n);
+  },
+};
+
+/** The words yargs was asked to complete (after --get-yargs-completions; the first is the program name). */
+function lineWords(): string[] {
+  const at = process.argv.indexOf('--get-yargs-completions');
+  return at < 0 ? [] : process.argv.slice(at + 1);
+}
+
 /** The yargs completion function (four parameters: yargs passes its default completions in). */
-export function completeCommand(_current: string, _argv: unknown, defaults: Defaults, done: Done): void {
-  defaults((_err, completions) => done(cleanCompletions(completions ?? [])));
+export function completeCommand(this: CompletionThis | undefined, _current: string, _argv: unknown, defaults: Defaults, done: Done): void {
+  const words = lineWords();
+  let source = this?.yargs;
+  let at = valuePosition(words, (name) => valueKey(source, name));
+  if (!at) {
+    let monitor: FlagSource | undefined | null = null; // built only when a flag stands before the word
+    at = valuePosition(words, (name) => valueKey((monitor ??= defaultCommandFlags(words)), name));
+    if (at) source = monitor ?? undefined;
+  }
+  if (!at) {
+    defaults((_err, completions) => done(cleanCompletions(completions ?? [])));
+    return;
+  }
+  const { key, prefix, value } = at;
+  const choices = source?.getOptions?.().choices[key];
+  const values = choices?.length ? [...choices] : LISTS && VALUE_LISTS[key] ? VALUE_LISTS[key](words, value, LISTS) : [];
+  // Nothing known (a port, a path): no completions, so bash falls back to file names, never to flags.
+  done(values.filter((v) => v.startsWith(value)).map((v) => prefix + v));
 }

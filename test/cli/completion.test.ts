@@ -4,23 +4,38 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
-import { cleanCompletions } from '../../src/cli/completion.js';
+import yargs from 'yargs';
+import { cleanCompletions, valuePosition } from '../../src/cli/completion.js';
+import { commands } from '../../src/cli/commands/index.js';
+import { IO_MODELS } from '../../src/codegen/options.js';
+import { SOCKET_OPTION_NAMES } from '../../src/knowledge/socket-options.js';
 
 const BIN_DIR = dirname(new URL('../../bin/sockscope', import.meta.url).pathname);
 
-/** What bash offers for the words typed so far (the last word is being completed). */
-function complete(...words: string[]): string[] {
+/** What bash offers for each line of words typed so far (the last word of each is being completed), in one bash. */
+function completeAll(lines: string[][]): string[][] {
   const script = [
     'source <(sockscope completion) || exit 3',
-    `COMP_WORDS=(${['sockscope', ...words].map((w) => `'${w}'`).join(' ')})`,
-    `COMP_CWORD=${words.length}`,
-    '_sockscope_yargs_completions',
-    'printf "%s\\n" "${COMPREPLY[@]}"',
+    ...lines.flatMap((words) => [
+      `COMP_WORDS=(${['sockscope', ...words].map((w) => `'${w}'`).join(' ')})`,
+      `COMP_CWORD=${words.length}`,
+      'COMPREPLY=()',
+      '_sockscope_yargs_completions',
+      'printf "%s\\n" "${COMPREPLY[@]}" "=== end"',
+    ]),
   ].join('\n');
-  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, PATH: `${BIN_DIR}:${process.env.PATH}`, SHELL: '/bin/bash' } });
+  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${BIN_DIR}:${process.env.PATH}`, SHELL: '/bin/bash' } });
   if (r.error) assert.fail(`bash is required: ${r.error.message}`);
   assert.equal(r.status, 0, r.stderr);
-  return r.stdout.split('\n').filter(Boolean);
+  assert.equal(r.stderr, '', 'no error from the completion runs');
+  const answers = r.stdout.split('=== end\n').slice(0, -1).map((a) => a.split('\n').filter(Boolean));
+  assert.equal(answers.length, lines.length);
+  return answers;
+}
+
+/** What bash offers for the words typed so far (the last word is being completed). */
+function complete(...words: string[]): string[] {
+  return completeAll([words])[0];
 }
 
 test('bash completes commands, flags and flag choices', { timeout: 60_000 }, () => {
@@ -36,4 +51,66 @@ test('bash completes commands, flags and flag choices', { timeout: 60_000 }, () 
 
 test('cleanCompletions drops $0 and one-letter long flags only', () => {
   assert.deepEqual(cleanCompletions(['$0', 'analyze', '--o', '-o', '--output', '--no-color', '$0:the monitor']), ['analyze', '-o', '--output', '--no-color']);
+});
+
+test('bash completes values, not flags, where a flag expects one: IO models for the --language given, socket option names after commas', { timeout: 60_000 }, () => {
+  const [python, all, node, partial, opts, afterComma, choice, joined, output, monitorPort] = completeAll([
+    ['generate-server', '--language', 'python', '--io-model', ''],
+    ['generate-server', '--io-model', ''],
+    // Bash splits --language=node at '=' (COMP_WORDBREAKS): the words are '--language', '=', 'node', and at
+    // --io-model=<TAB> the word being completed is '=' (the answer replaces it, so it keeps the '=').
+    ['generate-tcp-server', '--language', '=', 'node', '--io-model', '='],
+    ['generate-server', '--type', 'udp', '--io-model', 'ep'],
+    ['inspect-options', '--pid', '1', '--options', ''],
+    ['inspect-options', '--options', 'SO_RCVBUF,TCP_NO'],
+    ['errno', '54', '--platform', '=', 'm'],
+    ['generate-server', '--type=u'],
+    ['task', 'in.json', '--output', ''],
+    // No command: the monitor's flags (yargs completes this line in the root parser, which lacks them).
+    ['--port', ''],
+  ]);
+  assert.deepEqual(python, [...IO_MODELS.python]);
+  assert.deepEqual(all, [...new Set(Object.values(IO_MODELS).flat())]);
+  assert.deepEqual(node, ['=event-loop']);
+  assert.deepEqual(partial, ['epoll']);
+  assert.deepEqual(opts, [...SOCKET_OPTION_NAMES]);
+  assert.deepEqual(afterComma, SOCKET_OPTION_NAMES.filter((n) => n.startsWith('TCP_NO')).map((n) => `SO_RCVBUF,${n}`));
+  assert.ok(afterComma.length >= 2, afterComma.join(' '));
+  assert.deepEqual(choice, ['macos']);
+  assert.deepEqual(joined, ['--type=udp'], 'one word (zsh): the flag stays in front');
+  assert.deepEqual(output, [], 'nothing: bash completes file names');
+  assert.deepEqual(monitorPort, [], 'not the command names');
+});
+
+test('no flag that takes a value is offered flags or commands as its value', { timeout: 180_000 }, () => {
+  // Every command's flags as yargs knows them (the builder run on a fresh parser), the monitor's as the default command.
+  const lines: string[][] = [];
+  for (const c of commands) {
+    const y = yargs([]);
+    (c.builder as (y: unknown) => unknown)(y);
+    const o = (y as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; count: string[]; choices: Record<string, string[]> } }).getOptions();
+    const name = String(c.command).split(' ')[0];
+    const prefix = name === '$0' ? [] : [name];
+    for (const key of Object.keys(o.key)) if (!o.boolean.includes(key) && !o.count.includes(key) && key.length > 1 && !/[A-Z]/.test(key)) lines.push([...prefix, `--${key}`, '']);
+  }
+  assert.ok(lines.length >= 40, `value flags found: ${lines.length}`);
+  const answers = completeAll(lines);
+  const commandNames = new Set(commands.map((c) => String(c.command).split(' ')[0]));
+  lines.forEach((words, i) => {
+    const bad = answers[i].filter((a) => a.startsWith('-') || commandNames.has(a));
+    assert.deepEqual(bad, [], words.join(' '));
+  });
+});
+
+test('valuePosition: the flag before the word, split or joined at =, not a flag after a value', () => {
+  const takes = (n: string) => (['io-model', 'output', 'port'].includes(n) ? n : n === 'o' ? 'output' : undefined);
+  assert.deepEqual(valuePosition(['sockscope', 'generate-server', '--io-model', 'ep'], takes), { key: 'io-model', prefix: '', value: 'ep' });
+  assert.deepEqual(valuePosition(['sockscope', 'task', 'x', '-o', ''], takes), { key: 'output', prefix: '', value: '' });
+  assert.deepEqual(valuePosition(['sockscope', 'x', '--port', '=', '8'], takes), { key: 'port', prefix: '', value: '8' });
+  assert.deepEqual(valuePosition(['sockscope', 'x', '--port=8'], takes), { key: 'port', prefix: '--port=', value: '8' });
+  assert.deepEqual(valuePosition(['sockscope', 'x', '--port', '='], takes), { key: 'port', prefix: '=', value: '' });
+  assert.equal(valuePosition(['sockscope', 'x', '--json', ''], takes), undefined, 'a boolean flag');
+  assert.equal(valuePosition(['sockscope', 'x', '--port', '80', ''], takes), undefined, 'the value is given');
+  assert.equal(valuePosition(['sockscope', 'x', '--port', '80', '--'], takes), undefined);
+  assert.equal(valuePosition(['sockscope', '-', ''], takes), undefined);
 });
