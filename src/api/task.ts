@@ -13,6 +13,7 @@ import type { ProbeResult } from '../collect/connect-probe.js';
 import type { ErrnoLookup } from '../knowledge/errno.js';
 import type { SocketOptionInfo } from '../knowledge/socket-options.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
+import { jsonText } from '../model/escape.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
 import { InvalidInputError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
 import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles, type GenerateServerReport } from './generate.js';
@@ -205,7 +206,7 @@ const PLACE_FAILURES: Record<string, string> = {
 /** Writes the result document atomically (temp file in the same directory + rename; link() when not forcing). */
 export function writeTaskResult(path: string, doc: TaskDocument, force: boolean): void {
   try {
-    writeFilesAtomic([{ path, content: `${JSON.stringify(doc, null, 2)}\n` }], { force });
+    writeFilesAtomic([{ path, content: `${jsonText(doc)}\n` }], { force });
   } catch (e) {
     if (e instanceof FileExistsError) {
       const message = `${path} appeared while the task ran; not replaced (pass --force to overwrite it)`;

@@ -20,3 +20,15 @@ export function escapeControl(text: string): string {
   }
   return out;
 }
+
+/**
+ * Characters JSON.stringify leaves raw that a terminal acts on or that break text: DEL and the C1 controls
+ * (U+009B is CSI, as ESC [ is), the line/paragraph separators, the bidi overrides (as escapeControl does).
+ */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** A JSON document as --json prints it: indented, and safe to cat in a terminal (JSON.parse gives back the same value). */
+export function jsonText(doc: unknown): string {
+  // The characters can only stand inside strings, where \uXXXX is the same character to any JSON reader.
+  return (JSON.stringify(doc, null, 2) ?? 'null').replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

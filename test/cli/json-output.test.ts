@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { jsonText } from '../../src/cli/options.js';
+import { jsonText } from '../../src/model/escape.js';
 
 /** Raw (unescaped) DEL or C1 control in the UTF-8 bytes of the output. */
 const RAW_C1 = /[\u007f-\u009f]/;
@@ -45,4 +45,24 @@ test('a process named with U+009B: analyze and inspect-options --json carry it e
     const names = JSON.stringify(JSON.parse(out)).match(/"name":"n\u009bsrv"/g);
     assert.ok(names && names.length > 0, `${what}: JSON.parse gives the name back with its U+009B`);
   }
+});
+
+test('a peer that answers with U+009B: debug-connections --json carries the reply escaped, never raw', { timeout: 60_000 }, async (t) => {
+  const { createServer } = await import('node:net');
+  // The reply the review used: a C1 CSI in the bytes a server sends back (UTF-8 C2 9B).
+  const server = createServer((c) => c.once('data', () => c.end('HELLO\u009b31mred\n')));
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  t.after(() => server.close());
+  const port = (server.address() as { port: number }).port;
+  // Asynchronous: the server runs in this process (spawnSync would block it from answering).
+  const child = spawn('bin/sockscope', ['debug-connections', '--address', `127.0.0.1:${port}`, '--send', 'hi\\n', '--json'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: Buffer[] = [];
+  child.stdout!.on('data', (d: Buffer) => chunks.push(d));
+  const [code] = (await once(child, 'exit')) as [number];
+  assert.equal(code, 0);
+  const out = Buffer.concat(chunks).toString('utf8');
+  assert.doesNotMatch(out, RAW_C1, 'no raw C1 in the bytes');
+  assert.ok(out.includes('\\u009b31m'), 'the reply escaped');
+  // The probe keeps the reply's bytes one to one (latin1): UTF-8 C2 9B reads as U+00C2 U+009B.
+  assert.match(JSON.parse(out).addresses[0].exchange.received, /^HELLO\u00c2\u009b31mred\n$/, 'JSON.parse gives the reply back');
 });

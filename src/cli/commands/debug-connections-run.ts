@@ -3,7 +3,7 @@
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { probeConnections, type ProbeResult } from '../../collect/connect-probe.js';
 import { formatHostPort, parseHostPort } from '../../knowledge/interpret-connect.js';
-import { escapeControl } from '../../model/escape.js';
+import { escapeControl, jsonText } from '../../model/escape.js';
 import { parseDurationMs } from './try-run.js';
 import { UsageError } from '../errors.js';
 import type { Args } from './debug-connections.js';
@@ -41,7 +41,7 @@ export function formatProbe(r: ProbeResult): string {
       }
     }
     if (a.exchange) {
-      out.push(`  sent:     ${JSON.stringify(a.exchange.sent)}`);
+      out.push(`  sent:     ${jsonText(a.exchange.sent)}`);
       out.push(`  reply:    ${a.exchange.received ? escapeControl(a.exchange.received.slice(0, 200)) : '(nothing)'}${a.exchange.received.length > 200 ? '...' : ''}`);
       if (a.exchange.ok !== undefined) out.push(`  expect:   ${a.exchange.ok ? 'matched' : `NOT matched${a.exchange.error ? ` (${a.exchange.error})` : ''}`}`);
     }
@@ -67,6 +67,6 @@ export async function runDebugConnections(a: Args): Promise<void> {
   const timeoutMs = parseDurationMs('timeout', a.timeout ?? '3s');
   if (a.expect !== undefined && a.expect === '') throw new UsageError('--expect needs a non-empty text');
   const r = await probeConnections({ host: hp.host, port: hp.port, timeoutMs, tls: a.tls, send: a.send, expect: a.expect, source: createSource((a.source ?? 'auto') as SourceChoice) });
-  process.stdout.write(a.json ? JSON.stringify(r, null, 2) + '\n' : formatProbe(r));
+  process.stdout.write(a.json ? `${jsonText(r)}\n` : formatProbe(r));
   // The verdict decides nothing about the exit code: the diagnosis itself succeeded.
 }

@@ -6,7 +6,7 @@ import { resolveOne, runTry, type TryRun } from '../../collect/try-call-context.
 import { zoneIndex, type TryOp } from '../../collect/try-call.js';
 import { parseHostPort } from '../../knowledge/interpret-connect.js';
 import { interpretTry, relevantHolders, type TryInterpretation } from '../../knowledge/interpret-try.js';
-import { escapeControl } from '../../model/escape.js';
+import { escapeControl, jsonText } from '../../model/escape.js';
 import { parseDuration } from '../duration.js';
 import { CollectorError } from '../../collect/source.js';
 import { UsageError } from '../errors.js';
@@ -101,6 +101,6 @@ export async function runTryCommand(a: Args): Promise<void> {
   });
   run.resolved = resolved;
   const i = interpretTry(run.context);
-  if (a.json) process.stdout.write(JSON.stringify({ op, address: run.context.target, call: run.call, context: run.context, interpretation: i, ...(resolved ? { resolved } : {}) }, null, 2) + '\n');
+  if (a.json) process.stdout.write(`${jsonText({ op, address: run.context.target, call: run.call, context: run.context, interpretation: i, ...(resolved ? { resolved } : {}) })}\n`);
   else process.stdout.write(formatTry(run, i));
 }
