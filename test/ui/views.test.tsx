@@ -15,7 +15,7 @@ import { portsTableModel, portTableModel } from '../../src/ui/table-model.js';
 import { exactWord, matchesFilter } from '../../src/ui/tables/filter.js';
 import { groupByPeer } from '../../src/ui/tables/peers.js';
 import { createTheme } from '../../src/ui/theme.js';
-import { wrappedView } from '../../src/ui/views/SocketView.js';
+import { wrappedView, wrapPanelLines } from '../../src/ui/views/SocketView.js';
 import { buildPortTables } from '../../src/ui/derive.js';
 import { conn, FakeSource, listener, nginx, snapshot, waitFor } from './fakes.js';
 import { KEY, mount, type Harness } from './harness.js';
@@ -195,7 +195,9 @@ describe('socket view wrapping', () => {
   it('at 80 columns "Who acts" and the "unknown:" reasons wrap; the last line is still reachable', async () => {
     const why = "no owning process is known (another user's process without root, or a socket not attributed)";
     const inspector: SocketInspector = { inspect: async () => ({ fdMissing: why, optionsMissing: why }) };
-    h = await mount(new FakeSource(() => snapshot([listener(80, { proc: nginx }), conn(80, '10.1.1.1', 5555, 'CLOSE_WAIT')])), { columns: 80, rows: 24, inspector });
+    // Attribution looked at every socket (as in the drill-down views) and found no owner: the inspector says why.
+    const looked = () => ({ ...snapshot([listener(80, { proc: nginx }), conn(80, '10.1.1.1', 5555, 'CLOSE_WAIT', undefined, { inode: 9001 })]), attribution: { scope: 'all' as const, complete: false, hiddenProcesses: 1 } });
+    h = await mount(new FakeSource(looked), { columns: 80, rows: 24, inspector });
     await h.press(KEY.enter);
     await h.until((x) => x.includes('SOCKETS'));
     await h.press(KEY.end, KEY.enter);
@@ -222,6 +224,15 @@ describe('socket view wrapping', () => {
     assert.equal(few.lines.length, 8);
     assert.match(few.lines[2].text, /word word/);
     assert.match(few.lines[3].text, /line 1$/);
+  });
+
+  it('a "key   value" line keeps its key column and continues under the value', () => {
+    const value = 'unknown (not attributed: another user\'s process without root, or a kernel socket)';
+    const out = wrapPanelLines([{ text: `  ${'process'.padEnd(22)} ${value}` }], 80).map((l) => l.text);
+    assert.equal(out.length, 2);
+    assert.match(out[0], /^ {2}process {16}unknown \(not attributed/);
+    assert.equal(out[1].search(/\S/), 25);
+    assert.equal(out.join(' ').replace(/ +/g, ' ').trim(), `process ${value}`); // every word, in order
   });
 
   it('wrapText keeps words whole, cuts a word longer than a line, indents continuations', () => {

@@ -56,7 +56,7 @@ function take(part: readonly string[], n: number, width: number): string[] {
   if (n >= part.length) return part.slice();
   const out = part.slice(0, n);
   const last = out[n - 1];
-  out[n - 1] = stringWidth(last) < width ? `${last}…` : fit(last, width);
+  out[n - 1] = stringWidth(last) < width ? `${last}…` : fit(`${last}…`, width);
   return out;
 }
 

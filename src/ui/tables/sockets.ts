@@ -48,11 +48,11 @@ export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
 
 /**
  * The outgoing drill (Tab, Enter on a peer port): every row goes to the same peer port, often the same peer,
- * so the local port comes first: it is what tells the sockets apart.
+ * so the local port comes first: it is what tells the sockets apart (the whole local endpoint from 160 columns).
  */
 export const OUTGOING_SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
   { id: 'lport', title: 'LPORT', width: 6, align: 'right', cell: (r) => (r.socket.local.port ? String(r.socket.local.port) : '*') },
-  ...SOCKET_COLUMNS.filter((c) => c.id !== 'local'),
+  ...SOCKET_COLUMNS,
 ];
 
 const STATE_ORDER: Record<string, number> = { LISTEN: 0, ESTABLISHED: 1, SYN_RECV: 2, SYN_SENT: 3, CLOSE_WAIT: 4, FIN_WAIT1: 5, FIN_WAIT2: 6, LAST_ACK: 7, CLOSING: 8, TIME_WAIT: 9, CLOSE: 10 };

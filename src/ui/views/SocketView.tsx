@@ -17,11 +17,15 @@ export interface SocketViewProps {
   theme: Theme;
 }
 
-/** Where a wrapped line continues: under the value of a "  key      value" line, else two cells in. */
-function hangingIndent(text: string): string {
+/**
+ * How a line starts and where its wrapped lines continue: a "  key      value" line keeps its key column
+ * and continues under the value, any other line continues two cells in.
+ */
+function lineHead(text: string): { head: string; indent: string } {
   const kv = /^ *\S.*? {2,}(?=\S)/.exec(text);
-  if (kv && kv[0].length <= 32) return ' '.repeat(kv[0].length);
-  return ' '.repeat((/^ */.exec(text)?.[0].length ?? 0) + 2);
+  if (kv && kv[0].length <= 32) return { head: kv[0], indent: ' '.repeat(kv[0].length) };
+  const lead = /^ */.exec(text)![0];
+  return { head: lead, indent: ' '.repeat(lead.length + 2) };
 }
 
 /**
@@ -37,9 +41,8 @@ export function wrapPanelLines(lines: readonly PanelLine[], width: number, room 
       out.push(l);
       continue;
     }
-    const lead = /^ */.exec(l.text)![0];
-    const indent = hangingIndent(l.text);
-    let parts = wrapText(l.text.slice(lead.length), width, lead, indent);
+    const { head, indent } = lineHead(l.text);
+    let parts = wrapText(l.text.slice(head.length), width, head, indent);
     // Out of room: the rest stays on the last line it may take (cut with "…" where it is drawn).
     if (parts.length - 1 > left) parts = [...parts.slice(0, left), indent + parts.slice(left).map((p) => p.trim()).join(' ')];
     if (left === 0) parts = [l.text];
