@@ -17,10 +17,12 @@ import type { Snapshot } from '../model/snapshot.js';
 import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
 import { useSocketDetails } from './hooks/useSocketDetails.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
-import { monitorReducer, type KeyContext } from './input.js';
+import type { KeyContext } from './input.js';
+import { ladderReducer } from './hooks/interval-ladder.js';
+import { PAUSED_CELLS } from './header-lines.js';
 import type { SocketInspector } from './inspector.js';
-import { DEFAULT_KEYMAP, footerHints, keyName, splitKeys, type KeyBinding } from './keymap.js';
-import { BREAKPOINTS, FOOTER_LINES, HEADER_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
+import { DEFAULT_KEYMAP, footerHints, keyName, splitKeys, WIZARD_HINTS, type KeyBinding } from './keymap.js';
+import { FOOTER_LINES, HEADER_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines } from './socket-lines.js';
 import { current, initialState, selectedIndex, type Frame } from './state.js';
 import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
@@ -67,7 +69,9 @@ export function App(props: AppProps) {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const size = useTerminalSize({ clearOnResize: props.clearOnResize });
-  const [state, dispatch] = useReducer(monitorReducer, undefined, () => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }));
+  // + and - stay on the ladder of the starting interval doubled and halved (hooks/interval-ladder.ts).
+  const reducer = useMemo(() => ladderReducer(props.intervalMs), [props.intervalMs]);
+  const [state, dispatch] = useReducer(reducer, undefined, () => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }));
   const frame = current(state);
   const view = frame.view;
 
@@ -110,7 +114,8 @@ export function App(props: AppProps) {
     advise,
     thresholds,
     peerTableShown: state.table === 'peer',
-    compact: size.columns < BREAKPOINTS.medium,
+    width: size.columns,
+    identityWidth: size.columns - (state.paused ? PAUSED_CELLS : 0),
     runner: runner.current,
   });
   unchangedCtx.current = { view, advise, thresholds, port: state.port, intervalMs: state.intervalMs, trendsSteady: data.trendsSteady };
@@ -224,12 +229,13 @@ export function App(props: AppProps) {
       </Box>
     );
   else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} adviceEveryMs={data.adviceEveryMs} />;
-  else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} />;
+  else if (portFrame && section) content = <PortView label={portFrame.label} listeners={listeners} table={section} recs={portRecs} recLines={recLines} />;
   else if (socketFrame) content = <SocketView socket={shownSocket} lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
   else if (view === 'help') content = <HelpView lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
 
   const stale = poll.error ? (data.snapshot ? poll.error : `${poll.error} (no data yet)`) : data.adviceError ? `advice failed: ${data.adviceError}` : undefined;
-  const hints = useMemo(() => footerHints(keymap, view === 'wizard' ? 'ports' : view), [keymap, view]);
+  // The wizard handles its own keys: the footer says those, not the ports view's.
+  const hints = useMemo(() => (view === 'wizard' ? WIZARD_HINTS : footerHints(keymap, view)), [keymap, view]);
 
   return (
     // No overflow="hidden" here: every view sizes itself to the frame, and clipping makes Ink re-slice

@@ -3,11 +3,28 @@ import { emptyStateCounts } from '../model/aggregate.js';
 import { counter, type Snapshot } from '../model/snapshot.js';
 import { counterRate } from '../model/history.js';
 import { escapeControl } from '../model/escape.js';
-import { clock, interval, rate } from './format.js';
+import { clock, interval, rate, stringWidth } from './format.js';
 import type { ProtocolToggles } from './derive.js';
 
-/** "TCP 1234 (estab 100, syn-recv 2, time-wait 50, close-wait 3, fin-wait 1, orphan 0)  UDP 12  unix 300". */
-export function totalsLine(s: Snapshot, compact = false): string {
+/** Cells the Header's PAUSED badge takes from the identity line (" PAUSED " after a space). */
+export const PAUSED_CELLS = 9;
+
+/**
+ * The first wording that fits `width` cells, or the last (shortest) one, which the Header then cuts; no
+ * width (the plain table): the first. Picked by length, not by a breakpoint: at exactly 100 columns the
+ * long totals ran to 101 cells with one-digit counts ("UDP 1  un…"), and they grow with the counts.
+ */
+function firstFitting(width: number | undefined, wordings: readonly string[]): string {
+  if (width === undefined) return wordings[0];
+  return wordings.find((w) => stringWidth(w) <= width) ?? wordings[wordings.length - 1];
+}
+
+/**
+ * "TCP 1234 (estab 100, syn-recv 2, time-wait 50, close-wait 3, fin-wait 1, orphan 0)  UDP 12  unix 300",
+ * worded to fit `width`. `unixCollected` false: unix sockets were not asked for (x or --unix collects
+ * them), so their count is unknown, not 0.
+ */
+export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: boolean } = {}): string {
   // One pass, no copy of the TCP sockets (this runs on every refresh).
   const c = emptyStateCounts();
   let tcp = 0;
@@ -21,43 +38,69 @@ export function totalsLine(s: Snapshot, compact = false): string {
     else if (x.protocol === 'unix') unix++;
   }
   const orphan = counter(s.counters.sockstat, 'TCP', 'orphan');
-  const n = (full: string, short: string, v: number) => `${compact ? short : full} ${v}`;
-  const parts = [
-    n('estab', 'est', c.ESTABLISHED),
-    n('listen', 'lis', c.LISTEN),
-    n('syn-recv', 'syn', c.SYN_RECV),
-    n('time-wait', 'tw', c.TIME_WAIT),
-    n('close-wait', 'cw', c.CLOSE_WAIT),
-    n('fin-wait', 'fin', c.FIN_WAIT1 + c.FIN_WAIT2),
-  ];
-  if (orphan != null) parts.push(n('orphan', 'orph', orphan));
-  return `TCP ${tcp} (${parts.join(compact ? ' ' : ', ')})  UDP ${udp}  unix ${unix}`;
+  const line = (compact: boolean, unixText: string) => {
+    const n = (full: string, short: string, v: number) => `${compact ? short : full} ${v}`;
+    const parts = [
+      n('estab', 'est', c.ESTABLISHED),
+      n('listen', 'lis', c.LISTEN),
+      n('syn-recv', 'syn', c.SYN_RECV),
+      n('time-wait', 'tw', c.TIME_WAIT),
+      n('close-wait', 'cw', c.CLOSE_WAIT),
+      n('fin-wait', 'fin', c.FIN_WAIT1 + c.FIN_WAIT2),
+    ];
+    if (orphan != null) parts.push(n('orphan', 'orph', orphan));
+    return `TCP ${tcp} (${parts.join(compact ? ' ' : ', ')})  UDP ${udp}  ${unixText}`;
+  };
+  const collected = opts.unixCollected !== false;
+  const unixLong = collected ? `unix ${unix}` : 'unix not collected';
+  const unixShort = collected ? `unix ${unix}` : 'unix -';
+  return firstFitting(opts.width, [line(false, unixLong), line(true, unixLong), line(true, unixShort)]);
 }
 
-/** Per-second rates of listen overflows, retransmitted segments and UDP receive-buffer errors. */
-export function ratesLine(history: readonly Snapshot[], compact = false): string {
+/** Per-second rates of listen overflows, retransmitted segments and UDP receive-buffer errors, worded to fit `width`. */
+export function ratesLine(history: readonly Snapshot[], width?: number): string {
   const overflows = counterRate(history, 'netstat', 'TcpExt', 'ListenOverflows');
   const drops = counterRate(history, 'netstat', 'TcpExt', 'ListenDrops');
   const retrans = counterRate(history, 'snmp', 'Tcp', 'RetransSegs');
   const udpRcvbuf = counterRate(history, 'snmp', 'Udp', 'RcvbufErrors');
   const udpIn = counterRate(history, 'snmp', 'Udp', 'InErrors');
-  if (compact) return `overflows ${rate(overflows)} drops ${rate(drops)} retrans ${rate(retrans)} udp-rcvbuf-err ${rate(udpRcvbuf)} in-err ${rate(udpIn)}`;
-  return `listen overflows ${rate(overflows)}  drops ${rate(drops)}  retransmits ${rate(retrans)}  UDP rcvbuf errors ${rate(udpRcvbuf)}  in-errors ${rate(udpIn)}`;
+  const full = `listen overflows ${rate(overflows)}  drops ${rate(drops)}  retransmits ${rate(retrans)}  UDP rcvbuf errors ${rate(udpRcvbuf)}  in-errors ${rate(udpIn)}`;
+  if (width === undefined || full.length <= width) return full;
+  return `overflows ${rate(overflows)} drops ${rate(drops)} retrans ${rate(retrans)} udp-rcvbuf-err ${rate(udpRcvbuf)} in-err ${rate(udpIn)}`;
 }
 
 /** What the monitor says when process attribution could not see every owner (the plain table prints the notes instead). */
-export function hiddenOwners(s: Snapshot): string | undefined {
+export function hiddenOwners(s: Snapshot, short = false): string | undefined {
   const a = s.attribution;
   if (a.complete) return undefined;
-  return a.hiddenProcesses > 0 ? "other users' processes hidden (run as root)" : escapeControl(a.note ?? 'process owners incomplete');
+  if (a.hiddenProcesses > 0) return short ? "others' processes hidden (root)" : "other users' processes hidden (run as root)";
+  return escapeControl(a.note ?? 'process owners incomplete');
 }
 
-/** "web1 · Linux 6.1 · netlink · every 1s · 12:34"; `owners` adds what attribution could not see. */
-export function identityLine(s: Snapshot | undefined, intervalMs: number | undefined, toggles: ProtocolToggles, port?: number, owners = false): string {
+/**
+ * "sockscope · web1 · tcp+udp · netlink · every 1s · 12:34 · 6.1.0"; `owners` adds what attribution could
+ * not see. With `width`, parts go in this order until the line fits, so the note that other users'
+ * processes are hidden is read in full at 80 columns: the source, the name, the note's long wording, the
+ * clock. The kernel comes last and is cut by the Header when there is no room for it.
+ */
+export function identityLine(s: Snapshot | undefined, intervalMs: number | undefined, toggles: ProtocolToggles, port?: number, owners = false, width?: number): string {
   const protos = (['tcp', 'udp', 'unix'] as const).filter((p) => toggles[p]).join('+');
-  const every = intervalMs !== undefined ? [`every ${interval(intervalMs)}`] : [];
+  const every = intervalMs !== undefined ? `every ${interval(intervalMs)}` : undefined;
   const what = port !== undefined ? `${protos} port ${port}` : protos;
-  const hidden = s && owners ? hiddenOwners(s) : undefined;
-  const parts = s ? [escapeControl(s.hostname), what, s.source, ...every, clock(s.time), ...(hidden ? [hidden] : []), escapeControl(s.kernel)] : ['collecting…', what, ...every];
-  return `sockscope · ${parts.join(' · ')}`;
+  if (!s) return ['sockscope', 'collecting…', what, ...(every ? [every] : [])].join(' · ');
+  const host = escapeControl(s.hostname);
+  const kernel = escapeControl(s.kernel);
+  const line = (o: { brand: boolean; source: boolean; clock: boolean; short: boolean }) => {
+    const hidden = owners ? hiddenOwners(s, o.short) : undefined;
+    const parts = [o.brand ? 'sockscope' : undefined, host, what, o.source ? s.source : undefined, every, o.clock ? clock(s.time) : undefined, hidden];
+    return parts.filter((p): p is string => p !== undefined).join(' · ');
+  };
+  const fitted = firstFitting(width === undefined ? undefined : width - 3, [
+    line({ brand: true, source: true, clock: true, short: false }),
+    line({ brand: true, source: false, clock: true, short: false }),
+    line({ brand: false, source: false, clock: true, short: false }),
+    line({ brand: false, source: false, clock: true, short: true }),
+    line({ brand: false, source: false, clock: false, short: true }),
+  ]);
+  return `${fitted} · ${kernel}`;
 }

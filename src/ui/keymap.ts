@@ -42,7 +42,7 @@ export interface KeyBinding {
 
 /** The built-in keymap (htop/less habits: q quit, ? help, / filter, Enter in, Esc out, j/k move, space pause). */
 export const DEFAULT_KEYMAP: readonly KeyBinding[] = [
-  { command: 'quit', keys: ['q', 'ctrl+c'], description: 'Quit (the terminal is restored)', hint: 'quit', views: 'all' },
+  { command: 'quit', keys: ['q', 'ctrl+c'], description: 'Quit (the terminal is restored; Ctrl-C always quits)', hint: 'quit', views: 'all' },
   { command: 'help', keys: ['?'], description: 'Show or close this help', hint: 'help', views: 'all' },
   { command: 'filter', keys: ['/'], description: 'Filter rows by port, process, address or state (Enter keeps it, Esc clears)', hint: 'filter', views: ['ports', 'port'] },
   { command: 'drill', keys: ['enter'], description: 'Open the selected port or socket', hint: 'open', views: ['ports', 'port'] },
@@ -144,8 +144,21 @@ export function displayKey(k: string): string {
 }
 
 /**
+ * Keys an override cannot take away. Ctrl-C is the terminal's interrupt: with `keymap: {quit: [Q]}` it did
+ * nothing (raw mode turns it into a key, not SIGINT), and with a key the terminal never sends nothing
+ * quit at all. An override of quit replaces `q` and keeps Ctrl-C.
+ */
+export const FIXED_KEYS: Readonly<Partial<Record<CommandName, readonly string[]>>> = { quit: ['ctrl+c'] };
+
+/** The keys of a command after a config override: the override's keys, then the fixed keys it lacks. */
+export function overriddenKeys(command: CommandName, keys: readonly string[]): string[] {
+  const fixed = FIXED_KEYS[command] ?? [];
+  return [...keys, ...fixed.filter((k) => !keys.includes(k))];
+}
+
+/**
  * Applies config.keymap overrides (command -> keys). Unknown command names are reported, not ignored
- * silently. `available` removes commands whose feature is missing (the wizard before it exists).
+ * silently. `without` removes commands whose feature is missing (the wizard before it exists).
  */
 export function resolveKeymap(
   overrides: Record<string, string[]> = {},
@@ -155,10 +168,21 @@ export function resolveKeymap(
   const unknown = Object.keys(overrides).filter((k) => !known.has(k));
   const keymap = DEFAULT_KEYMAP.filter((b) => !opts.without?.includes(b.command)).map((b) => ({
     ...b,
-    keys: overrides[b.command] ? [...overrides[b.command]] : [...b.keys],
+    keys: overrides[b.command] ? overriddenKeys(b.command, overrides[b.command]) : [...b.keys],
   }));
   return { keymap, unknown };
 }
+
+/**
+ * The footer while the code-generation wizard is open: its own keys (the wizard handles every key but
+ * Ctrl-C, which quits the monitor; each step's line inside the wizard says what Enter does there).
+ */
+export const WIZARD_HINTS: ReadonlyArray<{ key: string; label: string }> = [
+  { key: '↑↓', label: 'choose' },
+  { key: 'Enter', label: 'next' },
+  { key: 'Esc', label: 'back' },
+  { key: 'Ctrl-C', label: 'quit' },
+];
 
 function appliesTo(b: KeyBinding, view: ViewName): boolean {
   return b.views === 'all' || b.views.includes(view);

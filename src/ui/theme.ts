@@ -1,4 +1,5 @@
-// Colours and marks. Without colour (NO_COLOR, --no-color) everything stays readable through text marks and inverse video.
+// Colours and marks. Without colour (NO_COLOR, --no-color, TERM=dumb) everything stays readable through text marks and
+// inverse video.
 import type { Severity } from '../advise/types.js';
 
 /** Props for an Ink <Text>. */
@@ -56,9 +57,41 @@ export function createTheme(color: boolean): Theme {
   };
 }
 
-/** Colour is on unless NO_COLOR is set (any non-empty value, no-color.org) or --no-color was given. */
+/**
+ * Colour is on unless NO_COLOR is set (any non-empty value, no-color.org), --no-color was given, TERM is
+ * dumb, or FORCE_COLOR asks for none (0, false: the monitor sets FORCE_COLOR itself, see
+ * loadWithTextAttributes, so a user's "no colour" there has to be honoured here).
+ */
 export function colorEnabled(flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
   if (flag === false) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  if (env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
   return true;
+}
+
+/** FORCE_COLOR values with which chalk draws styles (level 1 or more): '', true, 1-3. */
+const STYLED = /^(|true|[1-3])$/;
+
+/**
+ * Loads the full-screen UI (Ink, which draws through chalk) with text attributes on. chalk picks its
+ * level once, when it loads, from process.argv and the environment: under --no-color, --color=false,
+ * TERM=dumb (also CI, or a TERM it does not know) it picks 0 and drops every style, inverse and bold
+ * included, so the selected row looked like any other (capture-pane -e showed no SGR at all), while
+ * NO_COLOR, which chalk ignores, kept it. Inverse video and bold are not colours: the monochrome theme
+ * marks the selection with inverse, as htop's monochrome mode does. So chalk is loaded with FORCE_COLOR=1
+ * as a floor (it still goes higher when the terminal says so), the theme alone decides whether colours
+ * are used (colorEnabled), and the variable is put back afterwards so child processes (ssh, ss) do not
+ * inherit it. chalk is loaded once per process: only the first load matters.
+ */
+export async function loadWithTextAttributes<T>(load: () => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  const had = Object.prototype.hasOwnProperty.call(env, 'FORCE_COLOR');
+  const was = env.FORCE_COLOR;
+  if (was === undefined || !STYLED.test(was)) env.FORCE_COLOR = '1';
+  try {
+    return await load();
+  } finally {
+    if (had) env.FORCE_COLOR = was;
+    else delete env.FORCE_COLOR;
+  }
 }

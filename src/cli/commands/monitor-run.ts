@@ -18,8 +18,9 @@ import type { SocketDetails, SocketInspector } from '../../ui/inspector.js';
 import { resolveKeymap } from '../../ui/keymap.js';
 import { plainReport } from '../../ui/plain.js';
 import { terminalGuard } from '../../ui/terminal.js';
-import { colorEnabled, createTheme } from '../../ui/theme.js';
+import { colorEnabled, createTheme, loadWithTextAttributes } from '../../ui/theme.js';
 import { parseDuration } from '../duration.js';
+import { printJson } from '../options.js';
 import { UsageError } from '../errors.js';
 import type { Args } from './monitor.js';
 
@@ -30,10 +31,21 @@ export function parseInterval(value: unknown): number {
   return parseDuration('interval', value, { minMs: 100, maxMs: 3_600_000 });
 }
 
-/** --tcp/--udp/--unix pick protocols; none given: TCP and UDP (unix sockets are many and seldom wanted; x shows them). */
+const PROTOCOLS = ['tcp', 'udp', 'unix'] as const;
+
+/**
+ * --tcp/--udp/--unix pick protocols; none given: TCP and UDP (unix sockets are many and seldom wanted; x
+ * shows them). --no-tcp/--no-udp/--no-unix take one out of that set (yargs gives false for them; they
+ * used to be read as "none given" and changed nothing). Nothing left is bad input.
+ */
 export function protocolToggles(a: Pick<Args, 'tcp' | 'udp' | 'unix'>): ProtocolToggles {
-  if (!a.tcp && !a.udp && !a.unix) return { tcp: true, udp: true, unix: false };
-  return { tcp: !!a.tcp, udp: !!a.udp, unix: !!a.unix };
+  const picked = PROTOCOLS.some((p) => a[p] === true);
+  const t: ProtocolToggles = picked ? { tcp: a.tcp === true, udp: a.udp === true, unix: a.unix === true } : { tcp: a.tcp !== false, udp: a.udp !== false, unix: false };
+  if (!t.tcp && !t.udp && !t.unix) {
+    const off = PROTOCOLS.filter((p) => a[p] === false).map((p) => `--no-${p}`);
+    throw new UsageError(`${off.join(' ')} leaves no protocol to show: name one with --tcp, --udp or --unix`);
+  }
+  return t;
 }
 
 /**
@@ -105,9 +117,13 @@ const inspector: SocketInspector = {
   },
 };
 
+/** React, Ink and the UI, loaded with text attributes on whatever the colour setting (see loadWithTextAttributes). */
+type UiModules = typeof import('../ui-modules.js');
+const loadUi = (): Promise<UiModules> => loadWithTextAttributes(() => import('../ui-modules.js'));
+
 /** Leaves the terminal as it was on every exit path: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, uncaught errors. */
-async function runFullScreen(app: Parameters<typeof App>[0]): Promise<never> {
-  const { render, createElement, App, FrameWriter, frameStdout } = await import('../ui-modules.js');
+async function runFullScreen(ui: UiModules, app: Parameters<typeof App>[0]): Promise<never> {
+  const { render, createElement, App, FrameWriter, frameStdout } = ui;
   const { stdout, stdin, stderr } = process;
   const guard = terminalGuard(stdout, stdin);
   setDebugFileOnly(true);
@@ -181,22 +197,27 @@ export async function runMonitor(argv: Args): Promise<void> {
     const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'listeners', port: argv.port });
     const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds });
     const { buildSnapshotReport } = await import('../../report/snapshot-report.js');
-    const shown = (['tcp', 'udp', 'unix'] as const).filter((p) => protocols[p]);
-    process.stdout.write(`${JSON.stringify(buildSnapshotReport(snap, recs, { protocols: shown, port: argv.port }), null, 2)}\n`);
+    const shown = PROTOCOLS.filter((p) => protocols[p]);
+    const report = buildSnapshotReport(snap, recs, { protocols: shown, port: argv.port });
+    // A total of a protocol left out reads 0 whether or not it has sockets: say so (the schema keeps the number).
+    for (const p of PROTOCOLS) if (!protocols[p]) report.notes.push(`totals.${p}: not counted (--${p} counts ${p} sockets); 0 here does not mean there are none`);
+    // Escaped as every --json is (printJson); a failed write (| head -c 0: EPIPE; > /dev/full: ENOSPC) is
+    // handled once for the CLI (main.ts).
+    printJson(report);
     return;
   }
   if (!process.stdout.isTTY) {
-    // `sockscope | head`: a reader that stops early is not an error.
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
+    // `sockscope | head`: a reader that stops early is not an error (main.ts handles EPIPE for every command).
     const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'listeners', port: argv.port });
     const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds });
     process.stdout.write(plainReport(snap, recs, { protocols, port: argv.port }));
     return;
   }
-  const { createElement, Wizard } = await import('../ui-modules.js');
+  const ui = await loadUi();
+  const { createElement, Wizard } = ui;
   // A snapshot every second for as long as it runs: keep its heap near what is live.
   enableHeapGovernor();
-  await runFullScreen({
+  await runFullScreen(ui, {
     source,
     advise,
     thresholds: config.thresholds,

@@ -20,10 +20,12 @@ export const monitorCommand: CommandModule<object, Args> = {
   describe: 'Full-screen monitor of every socket (one snapshot table when stdout is not a TTY)',
   builder: (y) =>
     y
-      .option('interval', { type: 'string', describe: 'Refresh interval: 1s, 500ms, or milliseconds (+ and - change it while running)' })
+      // nargs: 1 takes the next word as the value even when it starts with '-': `--interval -1s` was read
+      // as the short flags -1 and -s ("Unknown arguments: 1, s") instead of a bad interval.
+      .option('interval', { type: 'string', nargs: 1, describe: 'Refresh interval: 1s, 500ms, or milliseconds (+ and - change it while running)' })
       .option('port', { type: 'string', describe: 'Only sockets whose LOCAL port is P', coerce: (v: unknown) => parsePort('port', v) })
-      .option('tcp', { type: 'boolean', describe: 'Start with TCP only (combine with --udp/--unix)' })
-      .option('udp', { type: 'boolean', describe: 'Start with UDP only (combine with --tcp/--unix)' })
+      .option('tcp', { type: 'boolean', describe: 'Start with TCP only (combine with --udp/--unix); --no-tcp: without TCP' })
+      .option('udp', { type: 'boolean', describe: 'Start with UDP only (combine with --tcp/--unix); --no-udp: without UDP' })
       .option('unix', { type: 'boolean', describe: 'Start with unix sockets only (combine with --tcp/--udp)' })
       .option('json', { type: 'boolean', describe: 'Print one snapshot as a JSON document and exit (SnapshotReportSchema)' })
       .option('host', { type: 'string', array: true, describe: 'Monitor a remote server over ssh (user@server[:port]) instead of this host' })

@@ -49,12 +49,14 @@ export function useMonitorData(opts: {
   advise?: Advisor;
   thresholds: Record<string, number>;
   peerTableShown: boolean;
-  /** Short header wording for narrow terminals. */
-  compact?: boolean;
+  /** Columns for the header lines: each takes the longest wording that fits (none: the long wording). */
+  width?: number;
+  /** Columns for the identity line (less than width while the PAUSED badge is shown). */
+  identityWidth?: number;
   /** Shared with the App's refresh check (see fingerprint.ts); one is made when absent. */
   runner?: AdviceRunner;
 }): MonitorData {
-  const { snapshot, history, protocols, port, advise, thresholds, intervalMs, peerTableShown, compact = false } = opts;
+  const { snapshot, history, protocols, port, advise, thresholds, intervalMs, peerTableShown, width, identityWidth = width } = opts;
   const trends = useRef<{ time: number; map: Trends; steady: boolean }>({ time: -1, map: new Map(), steady: false });
   const holder = useRef<{ map: Trends }>({ map: new Map() });
 
@@ -86,8 +88,9 @@ export function useMonitorData(opts: {
     return t;
   }, [snapshot, sockets, advice, peerTableShown]);
 
-  const totals = useMemo(() => (snapshot ? totalsLine(snapshot, compact) : ''), [snapshot, compact]);
-  const rates = useMemo(() => ratesLine(history, compact), [history, compact]);
-  const identity = identityLine(snapshot, intervalMs, protocols, port, true);
+  // Unix sockets are collected only while shown (collectProtocols): otherwise their count is unknown, not 0.
+  const totals = useMemo(() => (snapshot ? totalsLine(snapshot, { width, unixCollected: protocols.unix }) : ''), [snapshot, width, protocols.unix]);
+  const rates = useMemo(() => ratesLine(history, width), [history, width]);
+  const identity = identityLine(snapshot, intervalMs, protocols, port, true, identityWidth);
   return { snapshot, sockets, recs: advice.recs, tables, identity, totals, rates, adviceError: advice.error, adviceEveryMs: advice.everyMs, trendsSteady: trends.current.steady };
 }

@@ -10,6 +10,7 @@ import { existingFiles, writeFilesAtomic } from '../../codegen/write.js';
 import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
 import { visibleSteps } from './steps.js';
+import { splitKeys } from '../keymap.js';
 
 export interface WizardDone {
   result: GenerateResult;
@@ -43,20 +44,35 @@ const TOKEN_COLOR: Record<TokenKind, string | undefined> = {
   plain: undefined,
 };
 
-/** Ink key -> WizardKey (null = ignore). */
-export function toWizardKey(input: string, key: Key): WizardKey | null {
-  if (key.upArrow) return { name: 'up' };
-  if (key.downArrow) return { name: 'down' };
-  if (key.return) return { name: 'enter' };
-  if (key.escape) return { name: 'escape' };
-  if (key.backspace || key.delete) return { name: 'backspace' };
-  if (key.pageUp) return { name: 'pageUp' };
-  if (key.pageDown) return { name: 'pageDown' };
-  if (key.home) return { name: 'home' };
-  if (key.end) return { name: 'end' };
-  if (key.ctrl || key.meta || key.tab) return null;
-  if (input && !/[\x00-\x1f\x7f]/.test(input)) return { name: 'char', ch: input };
-  return null;
+const NAMED_KEYS: Record<string, Exclude<WizardKey, { name: 'char' }>['name']> = {
+  up: 'up',
+  down: 'down',
+  enter: 'enter',
+  escape: 'escape',
+  backspace: 'backspace',
+  pageup: 'pageUp',
+  pagedown: 'pageDown',
+  home: 'home',
+  end: 'end',
+};
+
+/**
+ * One read from the terminal as wizard keys (none to ignore). Several keys can arrive in one read (a
+ * paste, `tmux send-keys BSpace BSpace`, a slow SSH link that coalesces keys): Ink then hands over the
+ * whole chunk, "\x7f\x7f\x7f" with no key flag set, which the wizard used to drop. It is split the way the
+ * monitor splits it (keymap.ts splitKeys).
+ */
+export function toWizardKeys(input: string, key: Key): WizardKey[] {
+  const out: WizardKey[] = [];
+  // Alt+letter and Ctrl+letter are not text; Esc (meta set for ESC ESC) is a key of its own.
+  if ((key.meta && !key.escape) || key.tab) return out;
+  for (const [name, text] of splitKeys(input, key)) {
+    const named = NAMED_KEYS[name];
+    if (named) out.push({ name: named });
+    else if (name === 'space') out.push({ name: 'char', ch: ' ' });
+    else if (text.length > 0 && !name.startsWith('ctrl+') && !/[\x00-\x1f\x7f]/.test(text)) out.push({ name: 'char', ch: text });
+  }
+  return out;
 }
 
 export function Wizard(props: WizardProps) {
@@ -65,7 +81,7 @@ export function Wizard(props: WizardProps) {
   const { stdout } = useStdout();
   const { isRawModeSupported } = useStdin();
   const rows = props.rows ?? stdout?.rows ?? 24;
-  const previewHeight = Math.max(5, rows - 8);
+  const previewHeight = previewHeightFor(rows);
   const deps: WizardDeps = useMemo(
     () => ({
       config,
@@ -91,21 +107,44 @@ export function Wizard(props: WizardProps) {
 
   useInput(
     (input, key) => {
-      const k = toWizardKey(input, key);
-      if (k) dispatch(k);
+      for (const k of toWizardKeys(input, key)) dispatch(k);
     },
     { isActive: isRawModeSupported === true },
   );
 
-  return <WizardView state={state} config={config} color={color} previewHeight={previewHeight} />;
+  return <WizardView state={state} config={config} color={color} previewHeight={previewHeight} rows={rows} />;
 }
 
-/** Pure rendering of a wizard state (tests render it directly). */
-export function WizardView({ state, config, color, previewHeight }: { state: WizardState; config: Config; color: boolean; previewHeight: number }) {
+/**
+ * Rows of the code preview: the wizard's chrome (title, file line, key line, an error) around it. Five
+ * at least, as long as that leaves the chrome its rows: in the monitor at 40x10 the wizard has 5.
+ */
+export function previewHeightFor(rows: number): number {
+  return Math.max(Math.min(5, rows - 4), rows - 8, 1);
+}
+
+/** What a choice or text step shows in `rows`: the summary and the blank lines go first, then the list is windowed around the cursor. */
+export function stepLayout(rows: number, items: number, cursor: number, opts: { summary: boolean; error: boolean }): { summary: boolean; blanks: number; top: number; count: number } {
+  // title, step title, key line, the error.
+  const fixed = 3 + (opts.error ? 1 : 0);
+  const summary = opts.summary && rows - fixed - 1 >= Math.min(items, 3);
+  const free = rows - fixed - (summary ? 1 : 0) - items;
+  const blanks = Math.max(0, Math.min(2, free));
+  const count = Math.max(1, Math.min(items, rows - fixed - (summary ? 1 : 0) - blanks));
+  const top = Math.max(0, Math.min(items - count, cursor - Math.floor((count - 1) / 2)));
+  return { summary, blanks, top, count };
+}
+
+/**
+ * Pure rendering of a wizard state (tests render it directly). Every line is one terminal row (truncated,
+ * never wrapped) and never shrinks: in a box shorter than the wizard, wrapped or shrunk lines were drawn
+ * over each other ("  UDP  datagramsns, streams" at 40x10). `rows` bounds the height (none: unbounded).
+ */
+export function WizardView({ state, config, color, previewHeight, rows = Infinity }: { state: WizardState; config: Config; color: boolean; previewHeight: number; rows?: number }) {
   const steps = visibleSteps(state.input);
   const accent = color ? 'cyan' : undefined;
   const title = (
-    <Text bold color={accent}>
+    <Text bold color={accent} wrap="truncate-end">
       sockscope generate
       <Text dimColor>{state.phase === 'steps' ? `  step ${state.step + 1}/${steps.length}` : ''}</Text>
     </Text>
@@ -113,30 +152,38 @@ export function WizardView({ state, config, color, previewHeight }: { state: Wiz
   if (state.phase === 'steps') {
     const st = steps[state.step];
     const summary = summarize(state, steps.slice(0, state.step).map((s) => s.id));
+    const choices = st.kind === 'choice' ? currentChoices(state, config) : [];
+    const items = st.kind === 'choice' ? choices.length : 1;
+    const fitted = stepLayout(rows, items, st.kind === 'choice' ? state.cursor : 0, { summary: !!summary, error: !!state.error });
+    const more = fitted.count < items ? ` (${state.cursor + 1}/${items})` : '';
     return (
-      <Box flexDirection="column">
+      <Box flexDirection="column" flexShrink={0}>
         {title}
-        {summary ? <Text dimColor>{summary}</Text> : null}
-        <Text> </Text>
-        <Text bold>{st.title}</Text>
+        {fitted.summary ? <Text dimColor wrap="truncate-end">{summary}</Text> : null}
+        {fitted.blanks > 0 ? <Text> </Text> : null}
+        <Text bold wrap="truncate-end">{st.title + more}</Text>
         {st.kind === 'choice' ? (
-          currentChoices(state, config).map((c, k) => (
-            <Text key={c.value} inverse={!color && k === state.cursor} color={color && k === state.cursor ? 'cyan' : undefined}>
-              {k === state.cursor ? '› ' : '  '}
-              {c.label}
-              {c.hint ? <Text dimColor>{`  ${c.hint}`}</Text> : null}
-            </Text>
-          ))
+          choices.slice(fitted.top, fitted.top + fitted.count).map((c, j) => {
+            const k = fitted.top + j;
+            return (
+              <Text key={c.value} wrap="truncate-end" inverse={!color && k === state.cursor} color={color && k === state.cursor ? 'cyan' : undefined}>
+                {k === state.cursor ? '› ' : '  '}
+                {c.label}
+                {c.hint ? <Text dimColor>{`  ${c.hint}`}</Text> : null}
+              </Text>
+            );
+          })
         ) : (
-          <Text>
+          // The end of the text stays in view (where the typing happens).
+          <Text wrap="truncate-start">
             {'› '}
             {state.text}
             <Text inverse> </Text>
           </Text>
         )}
-        {state.error ? <Text color={color ? 'red' : undefined}>{`! ${state.error}`}</Text> : null}
-        <Text> </Text>
-        <Text dimColor>{st.kind === 'choice' ? '↑/↓ choose · Enter next · Esc back' : 'type · Enter next · Esc back'}</Text>
+        {state.error ? <Text color={color ? 'red' : undefined} wrap="truncate-end">{`! ${state.error}`}</Text> : null}
+        {fitted.blanks > 1 ? <Text> </Text> : null}
+        <Text dimColor wrap="truncate-end">{st.kind === 'choice' ? '↑/↓ choose · Enter next · Esc back' : 'type · Enter next · Esc back'}</Text>
       </Box>
     );
   }
@@ -152,13 +199,13 @@ export function WizardView({ state, config, color, previewHeight }: { state: Wiz
     const tokens = lines.map((l) => highlightLine(l.text, l.lang, hs));
     const visible = tokens.slice(state.scroll, state.scroll + previewHeight);
     return (
-      <Box flexDirection="column">
+      <Box flexDirection="column" flexShrink={0}>
         {title}
-        <Text>
+        <Text wrap="truncate-end">
           {`Preview of ${r.files.map((f) => f.path).join(', ')}`}
           <Text dimColor>{`  lines ${state.scroll + 1}-${Math.min(lines.length, state.scroll + previewHeight)} of ${lines.length}`}</Text>
         </Text>
-        <Box flexDirection="column" height={previewHeight} overflow="hidden">
+        <Box flexDirection="column" height={previewHeight} flexShrink={0} overflow="hidden">
           {visible.map((toks, k) => (
             <Box key={state.scroll + k} flexShrink={0}>
               <Text wrap="truncate-end">
@@ -171,11 +218,11 @@ export function WizardView({ state, config, color, previewHeight }: { state: Wiz
             </Box>
           ))}
         </Box>
-        {state.error ? <Text color={color ? 'red' : undefined}>{`! ${state.error}`}</Text> : null}
+        {state.error ? <Text color={color ? 'red' : undefined} wrap="truncate-end">{`! ${state.error}`}</Text> : null}
         {state.phase === 'confirm' ? (
-          <Text bold color={color ? 'yellow' : undefined}>{`${state.existing.join(', ')} exists. Overwrite? y / n`}</Text>
+          <Text bold color={color ? 'yellow' : undefined} wrap="truncate-start">{`${state.existing.join(', ')} exists. Overwrite? y / n`}</Text>
         ) : (
-          <Text dimColor>↑/↓ PgUp/PgDn scroll · Enter write · Esc back</Text>
+          <Text dimColor wrap="truncate-end">↑/↓ PgUp/PgDn scroll · Enter write · Esc back</Text>
         )}
       </Box>
     );
@@ -183,14 +230,14 @@ export function WizardView({ state, config, color, previewHeight }: { state: Wiz
   if (state.phase === 'done') {
     const r = state.result!;
     return (
-      <Box flexDirection="column">
+      <Box flexDirection="column" flexShrink={0}>
         {title}
-        <Text color={color ? 'green' : undefined}>{`Wrote ${state.written.join(', ')}`}</Text>
-        {r.buildCommand ? <Text>{`Build:    ${r.buildCommand}`}</Text> : null}
-        <Text>{`Run:      ${r.runCommand}`}</Text>
-        <Text>{`Watch it: sockscope --port ${r.options.port}`}</Text>
-        <Text> </Text>
-        <Text dimColor>Enter or Esc to close</Text>
+        <Text color={color ? 'green' : undefined} wrap="truncate-end">{`Wrote ${state.written.join(', ')}`}</Text>
+        {r.buildCommand ? <Text wrap="truncate-end">{`Build:    ${r.buildCommand}`}</Text> : null}
+        <Text wrap="truncate-end">{`Run:      ${r.runCommand}`}</Text>
+        <Text wrap="truncate-end">{`Watch it: sockscope --port ${r.options.port}`}</Text>
+        {rows >= (r.buildCommand ? 7 : 6) ? <Text> </Text> : null}
+        <Text dimColor wrap="truncate-end">Enter or Esc to close</Text>
       </Box>
     );
   }

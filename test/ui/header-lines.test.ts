@@ -1,0 +1,85 @@
+// The monitor's header lines: the wording that fits the width, unix sockets that were not collected, the
+// hidden-owners note at 80 columns.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Socket } from '../../src/model/socket.js';
+import { identityLine, PAUSED_CELLS, ratesLine, totalsLine } from '../../src/ui/header-lines.js';
+import { plainReport } from '../../src/ui/plain.js';
+import { conn, listener, snapshot, webHost } from './fakes.js';
+
+const TOGGLES = { tcp: true, udp: true, unix: false };
+
+function unixSocket(path: string): Socket {
+  return { protocol: 'unix', ipVersion: 4, state: 'LISTEN', local: { address: path, port: 0 }, peer: { address: '*', port: 0 }, recvQ: 0, sendQ: 0, processes: [], inode: 77 };
+}
+
+/** The reviewer's host: 9 ESTABLISHED, 1 LISTEN, 6 TIME_WAIT and one UDP socket. */
+function reviewHost(): Socket[] {
+  const s: Socket[] = [listener(8080), listener(53, { protocol: 'udp' })];
+  for (let i = 0; i < 9; i++) s.push(conn(8080, '127.0.0.1', 40000 + i));
+  for (let i = 0; i < 6; i++) s.push(conn(8080, '127.0.0.1', 41000 + i, 'TIME_WAIT'));
+  return s;
+}
+
+describe('header totals', () => {
+  it('take the long wording only when it fits: at exactly 100 columns it ran one cell over ("UDP 1  un…")', () => {
+    const snap = snapshot(reviewHost());
+    const long = totalsLine(snap);
+    assert.equal(long, 'TCP 16 (estab 9, listen 1, syn-recv 0, time-wait 6, close-wait 0, fin-wait 0, orphan 0)  UDP 1  unix 0');
+    assert.equal(long.length, 102);
+    const at100 = totalsLine(snap, { width: 100 });
+    assert.equal(at100, 'TCP 16 (est 9 lis 1 syn 0 tw 6 cw 0 fin 0 orph 0)  UDP 1  unix 0');
+    assert.equal(totalsLine(snap, { width: 102 }), long);
+    for (const w of [60, 80, 100, 120, 160]) assert.ok(totalsLine(snap, { width: w }).length <= Math.max(w, 64), `width ${w}`);
+  });
+
+  it('unix sockets not collected read "not collected" (narrow: "-"), not 0; collected, their count', () => {
+    const snap = snapshot(reviewHost());
+    assert.match(totalsLine(snap, { unixCollected: false }), /  UDP 1  unix not collected$/);
+    assert.match(totalsLine(snap, { width: 80, unixCollected: false }), /^TCP 16 \(est 9 .*\)  UDP 1  unix not collected$/);
+    assert.match(totalsLine(snap, { width: 70, unixCollected: false }), /  UDP 1  unix -$/);
+    const withUnix = snapshot([...reviewHost(), unixSocket('/run/a.sock'), unixSocket('/run/b.sock')]);
+    assert.match(totalsLine(withUnix, { unixCollected: true }), /  unix 2$/);
+    // The plain table (sockscope | cat) says it the same way.
+    assert.match(plainReport(snap, [], { protocols: TOGGLES }), /UDP 1  unix not collected\n/);
+    assert.match(plainReport(withUnix, [], { protocols: { ...TOGGLES, unix: true } }), /UDP 1  unix 2\n/);
+  });
+
+  it('rates: the long wording when it fits', () => {
+    const h = [snapshot(reviewHost())];
+    assert.match(ratesLine(h), /^listen overflows/);
+    assert.match(ratesLine(h, 100), /^listen overflows/);
+    assert.match(ratesLine(h, 70), /^overflows /);
+  });
+});
+
+describe('header identity', () => {
+  const hidden = () => {
+    const s = snapshot(webHost());
+    s.hostname = 'vm';
+    s.kernel = '6.18.44-fc-v669';
+    s.attribution = { scope: 'listeners', complete: false, hiddenProcesses: 3 };
+    return s;
+  };
+
+  it('unprivileged at 80 columns: the hidden-owners note is read in full (it was cut to "other users\' processes …")', () => {
+    const s = hidden();
+    const line = identityLine(s, 1000, TOGGLES, 8080, true, 80);
+    const kept = line.slice(0, line.lastIndexOf(' · '));
+    assert.ok(kept.length <= 77, kept);
+    assert.match(kept, /others' processes hidden \(root\)$/);
+    assert.match(kept, /^vm · tcp\+udp port 8080 · every 1s · \d\d:\d\d · /);
+    // Paused: the badge takes its cells and the clock goes too.
+    const paused = identityLine(s, 1000, TOGGLES, 8080, true, 80 - PAUSED_CELLS);
+    assert.match(paused.slice(0, paused.lastIndexOf(' · ')), /^vm · tcp\+udp port 8080 · every 1s · others' processes hidden \(root\)$/);
+    // Wide: everything, long wording.
+    assert.equal(identityLine(s, 1000, TOGGLES, 8080, true, 160), identityLine(s, 1000, TOGGLES, 8080, true));
+    assert.match(identityLine(s, 1000, TOGGLES, 8080, true, 160), /^sockscope · vm · tcp\+udp port 8080 · fixture · every 1s · \d\d:\d\d · other users' processes hidden \(run as root\) · 6\.18\.44-fc-v669$/);
+  });
+
+  it('as root at 80 columns nothing is dropped but the kernel\'s room', () => {
+    const s = snapshot(webHost());
+    s.hostname = 'vm';
+    assert.match(identityLine(s, 1000, TOGGLES, undefined, true, 80), /^sockscope · vm · tcp\+udp · fixture · every 1s · \d\d:\d\d · 6\.1\.0-test$/);
+  });
+});
