@@ -65,7 +65,6 @@ export async function runTryCommand(a: Args): Promise<void> {
   const op = a.op as TryOp;
   if (!OPS.includes(op)) throw new UsageError(`op must be one of ${OPS.join(', ')}, got '${a.op}'`);
   const hp = parseTryAddress(op, a.address ?? '');
-  if (a.backlog !== undefined && (!Number.isInteger(a.backlog) || a.backlog < 0 || a.backlog > 2 ** 31 - 1)) throw new UsageError(`--backlog must be an integer 0-2147483647, got ${a.backlog}`);
   if (a.backlog !== undefined && op !== 'listen') throw new UsageError('--backlog applies to listen only');
   if (a.udp && op !== 'bind') throw new UsageError('--udp applies to bind only (sendto is always UDP; listen and connect are TCP)');
   const timeoutMs = parseDurationMs('timeout', a.timeout ?? '3s');

@@ -1,6 +1,7 @@
 // `sockscope try bind|listen|connect|sendto ADDRESS`: runs the socket call for real, closes at once, explains the result.
 import type { CommandModule } from 'yargs';
 import type { TryOp } from '../../collect/try-call.js';
+import { intFlag } from '../options.js';
 
 export interface Args {
   op?: string;
@@ -26,7 +27,7 @@ export const tryCommand: CommandModule<object, Args> = {
       .option('reuseaddr', { type: 'boolean', describe: 'Set SO_REUSEADDR (--no-reuseaddr sets it to 0 explicitly)' })
       .option('reuseport', { type: 'boolean', describe: 'Set SO_REUSEPORT' })
       .option('udp', { type: 'boolean', describe: 'bind a UDP socket instead of TCP (sendto is always UDP)' })
-      .option('backlog', { type: 'number', describe: 'listen() backlog (default 511)' })
+      .option('backlog', { type: 'string', describe: 'listen() backlog (default 511)', coerce: intFlag('backlog', 0, 2 ** 31 - 1) })
       .option('v6only', { type: 'boolean', describe: 'Set IPV6_V6ONLY on an IPv6 socket' })
       .option('timeout', { type: 'string', default: '3s', describe: 'connect timeout / how long sendto waits for an ICMP error' })
       .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
