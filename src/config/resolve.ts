@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
-import { DEFAULT_KEYMAP } from '../ui/keymap.js';
+import { DEFAULT_KEYMAP, overriddenKeys } from '../ui/keymap.js';
 import { CONFIG_KEYS, DEFAULT_CONFIG, type Config, type ConfigFile } from './defaults.js';
 
 export type Origin = 'default' | 'user-file' | 'project-file' | 'env' | 'flag';
@@ -135,7 +135,8 @@ export async function loadCliConfig(opts: LoadConfigOptions = {}): Promise<Loade
  */
 function checkKeymapConflicts(overrides: Record<string, string[]>, entryOrigins: Record<string, OriginInfo>): void {
   if (!Object.keys(overrides).length) return;
-  const bindings = DEFAULT_KEYMAP.map((b) => ({ ...b, keys: overrides[b.command] ?? b.keys }));
+  // An override keeps the command's fixed keys (Ctrl-C always quits): a rebinding onto one of them clashes too.
+  const bindings = DEFAULT_KEYMAP.map((b) => ({ ...b, keys: overrides[b.command] ? overriddenKeys(b.command, overrides[b.command]) : b.keys }));
   const views = (b: (typeof bindings)[number]): readonly string[] => (b.views === 'all' ? ['ports', 'port', 'socket', 'help'] : b.views);
   for (const a of bindings) {
     if (!overrides[a.command]) continue;

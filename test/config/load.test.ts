@@ -235,3 +235,16 @@ test('defaultIoModel: any language\'s IO model or alias is accepted, the list co
   assert.ok(!r.success);
   assert.match(r.error.issues[0].message, new RegExp(`allowed: .*${IO_MODELS.python.join(', ')}`));
 });
+
+test('keymap: a rebinding onto a fixed key clashes (quit keeps Ctrl-C after quit: [Q])', async () => {
+  const sb = sandbox();
+  try {
+    const env = { HOME: sb.home };
+    writeFileSync(join(sb.cwd, 'sockscope.yaml'), 'keymap:\n  quit: [Q]\n  pause: [ctrl+c]\n');
+    await assert.rejects(loadCliConfig({ cwd: sb.cwd, env }), (err: Error) => err instanceof UsageError && /keymap\.(quit|pause): key 'ctrl\+c' is also bound to (pause|quit)/.test(err.message));
+    writeFileSync(join(sb.cwd, 'sockscope.yaml'), 'keymap:\n  quit: [Q]\n  pause: [P]\n');
+    assert.deepEqual((await loadCliConfig({ cwd: sb.cwd, env })).config.keymap, { quit: ['Q'], pause: ['P'] });
+  } finally {
+    sb.done();
+  }
+});
