@@ -24,11 +24,6 @@ export interface SocketKind {
 
 // Options whose value is an unsigned int (a mark, a timeout, a low-water mark that defaults to UINT_MAX).
 const UNSIGNED = new Set(['SO_MARK', 'TCP_USER_TIMEOUT', 'TCP_NOTSENT_LOWAT']);
-// IPv4-level options with an IPv6-level twin that is the one used on AF_INET6 sockets.
-const IPV6_TWIN: Record<string, { name: string; optname: number }> = {
-  IP_TOS: { name: 'IPV6_TCLASS', optname: 67 },
-  IP_TTL: { name: 'IPV6_UNICAST_HOPS', optname: 16 },
-};
 /** struct tcp_info as of Linux 6.x is 248 bytes; the kernel copies min(optlen, sizeof). */
 const TCP_INFO_READ_SIZE = 256;
 
@@ -53,8 +48,9 @@ export function notApplicable(info: SocketOptionInfo, k: SocketKind): string | u
 
 /** The getsockopt call for an option on a socket of this kind. */
 export function readPlan(info: SocketOptionInfo, k: SocketKind): ReadPlan {
-  const twin = k.family === 'inet6' ? IPV6_TWIN[info.name] : undefined;
-  if (twin) return { info, readAs: twin.name, level: LINUX_LEVELS.IPPROTO_IPV6, optname: twin.optname, size: 4, kind: 'int' };
+  // IPv4-level options with an IPv6-level twin (the reference's `ipv6`): the twin is the one used on AF_INET6 sockets.
+  const twin = k.family === 'inet6' ? info.ipv6 : undefined;
+  if (twin) return { info, readAs: twin.name, level: LINUX_LEVELS.IPPROTO_IPV6, optname: twin.linux, size: 4, kind: 'int' };
   const kind: OptionKind = UNSIGNED.has(info.name) ? 'uint' : info.type;
   const size = info.type === 'tcp_info' ? Math.max(info.size, TCP_INFO_READ_SIZE) : info.size;
   return { info, level: LINUX_LEVELS[info.level], optname: info.linux, size, kind };
