@@ -9,7 +9,8 @@ import { Header } from './components/Header.js';
 import { maxScroll } from './components/TextPanel.js';
 import type { Line } from './components/Table.js';
 import type { TableSectionProps } from './components/TableSection.js';
-import { enabledProtocols, recommendationsForPort, type HostedRecommendation, type ProtocolToggles } from './derive.js';
+import { enabledProtocols, focusedRecommendation, recommendationsForPort, splitBody, type HostedRecommendation, type ProtocolToggles } from './derive.js';
+import { recommendationsFullHeight } from './components/Recommendations.js';
 import { historyWindowFor } from '../model/history-window.js';
 import { usePolling, type PollState, type Scheduler } from './hooks/usePolling.js';
 import { AdviceRunner } from './advice-runner.js';
@@ -31,7 +32,7 @@ import { helpPanelLines } from './views/help-lines.js';
 import { PortsView } from './views/PortsView.js';
 import { PortView } from './views/PortView.js';
 import { HelpView } from './views/HelpView.js';
-import { SocketView } from './views/SocketView.js';
+import { SocketView, wrapPanelLines } from './views/SocketView.js';
 import { socketId } from './identity.js';
 import { listenerLines, wizardInitialFor, type WizardInitial } from './view-helpers.js';
 import { showsSame } from './refresh-gate.js';
@@ -143,20 +144,24 @@ export function App(props: AppProps) {
   );
   const listeners = useMemo(() => (portFrame && portFrame.direction === 'local' ? listenerLines(onPort, 3) : []), [onPort, portFrame]);
 
+  // The recommendations panel has its share of the body and the rows a short table leaves empty, as many
+  // as the recommendations need in full (splitBody): cut at the edge, the fix was never seen.
+  const shownRecs = view === 'ports' ? data.recs : portRecs;
+  const recsWanted = useMemo(() => recommendationsFullHeight(shownRecs, width), [shownRecs, width]);
   let recLines = 0;
-  let tableHeight = 0;
+  let tableHeight = 1;
   if (view === 'ports') {
-    recLines = recommendationLines(size.rows, data.recs.length);
-    tableHeight = body - 2 - (1 + recLines);
+    ({ tableHeight, recLines } = splitBody({ available: body - 2 - 1, rows: model?.rows.length ?? 0, share: recommendationLines(size.rows, data.recs.length), wanted: recsWanted }));
   } else if (portFrame) {
-    recLines = portRecs.length === 0 ? 1 : Math.max(1, Math.min(4, portRecs.length * 2, Math.floor(size.rows / 6)));
-    tableHeight = body - 2 - listeners.length - (1 + recLines);
+    const share = portRecs.length === 0 ? 1 : Math.max(1, Math.min(4, portRecs.length * 2, Math.floor(size.rows / 6)));
+    ({ tableHeight, recLines } = splitBody({ available: body - 2 - listeners.length - 1, rows: model?.rows.length ?? 0, share, wanted: recsWanted }));
   }
-  tableHeight = Math.max(1, tableHeight);
 
   const tableKey = model?.key ?? '';
   const index = selectedIndex(ids, state.selected[tableKey], state.lastIndex[tableKey]);
   const top = windowTop(ids.length, Math.max(0, index), tableHeight, state.top[tableKey] ?? 0);
+  // The selected port's worst recommendation is shown in full first.
+  const recFocus = view === 'ports' && index >= 0 ? focusedRecommendation(data.recs, ids[index]) : undefined;
 
   // Columns and header change with the width and the table, not with every refresh.
   const columns = model?.columns;
@@ -189,12 +194,22 @@ export function App(props: AppProps) {
   const socketFrame = view === 'socket' ? (frame as Extract<Frame, { view: 'socket' }>) : undefined;
   const liveSocket = useMemo(() => (socketFrame ? data.sockets.find((s) => socketId(s) === socketFrame.id) : undefined), [data.sockets, socketFrame]);
   const shownSocket = liveSocket ?? socketFrame?.last;
-  const details = useSocketDetails(inspector, socketFrame?.last, socketFrame?.id);
+  // The latest copy: a refresh that brings the owner the view opened without makes the fd flags and options readable.
+  const attribution = data.snapshot?.attribution.scope;
+  const details = useSocketDetails(inspector, shownSocket, socketFrame?.id, { attribution, paused: state.paused });
+  // Whether the snapshot on screen carries tcp_info/skmem at all (the home view does not ask for them).
+  const inSocketView = socketFrame !== undefined;
+  const detailsSeen = useMemo(() => inSocketView && !!data.snapshot?.sockets.some((s) => s.tcpInfo || s.skmem), [inSocketView, data.snapshot]);
   const textLines = useMemo(() => {
-    if (socketFrame && shownSocket) return socketLines(shownSocket, details, { gone: !liveSocket && !!data.snapshot });
+    // Wrapped here, so the scroll range counts the lines as drawn.
+    if (socketFrame && shownSocket)
+      return wrapPanelLines(
+        socketLines(shownSocket, details, { gone: !liveSocket && !!data.snapshot, paused: state.paused, attribution, source: data.snapshot?.source, detailsSeen }),
+        width,
+      );
     if (view === 'help') return helpPanelLines(keymap);
     return [];
-  }, [socketFrame, shownSocket, details, liveSocket, data.snapshot, view, keymap]);
+  }, [socketFrame, shownSocket, details, liveSocket, data.snapshot, view, keymap, state.paused, attribution, detailsSeen, width]);
   const textHeight = Math.max(1, body - 1);
   const textMax = maxScroll(textLines.length, textHeight);
 
@@ -228,7 +243,7 @@ export function App(props: AppProps) {
         <Wizard onClose={closeWizard} width={width} height={body} initial={(frame as Extract<Frame, { view: 'wizard' }>).initial} />
       </Box>
     );
-  else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} adviceEveryMs={data.adviceEveryMs} />;
+  else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} recFocus={recFocus} adviceEveryMs={data.adviceEveryMs} />;
   else if (portFrame && section) content = <PortView label={portFrame.label} listeners={listeners} table={section} recs={portRecs} recLines={recLines} />;
   else if (socketFrame) content = <SocketView socket={shownSocket} lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
   else if (view === 'help') content = <HelpView lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;

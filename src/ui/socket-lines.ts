@@ -1,5 +1,6 @@
 // The socket view's text: every field, state meaning, tcp_info, memory and buffers, fd flags and option values.
 import { escapeControl } from '../model/escape.js';
+import type { AttributionInfo, SourceName } from '../model/snapshot.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { PanelLine } from './components/TextPanel.js';
 import { bytes, micros, millis } from './format.js';
@@ -24,11 +25,44 @@ export function optionValue(v: unknown): string {
   return String(v);
 }
 
+/** What the snapshot on screen looked for: a missing owner or tcp_info is explained by what was not asked yet. */
+export interface SocketLinesContext {
+  /** The socket is no longer in the latest snapshot (the last copy seen is shown). */
+  gone?: boolean;
+  /** Refreshing is paused: what the snapshot lacks comes only after resuming. */
+  paused?: boolean;
+  /** Which sockets the snapshot's process attribution covered (the home view: listeners only). */
+  attribution?: AttributionInfo['scope'];
+  source?: SourceName;
+  /** Some socket of the snapshot carries tcp_info or skmem (the snapshot was taken with details). */
+  detailsSeen?: boolean;
+}
+
+/** Collectors that read tcp_info and skmem when asked (netlink INET_DIAG_INFO/SKMEMINFO, ss -i -m). */
+const DETAILED_SOURCES: ReadonlySet<SourceName> = new Set(['netlink', 'ss']);
+
+/** Why a socket has no owner, truly: not looked up yet, or looked up and not found. */
+function noOwner(s: Socket, c: SocketLinesContext): string {
+  if (s.state === 'TIME_WAIT') return 'none (a TIME_WAIT socket belongs to the kernel, not to a process)';
+  if (c.attribution !== undefined && c.attribution !== 'all')
+    return c.paused
+      ? 'not looked up: paused before the owner was looked up (the snapshot on screen attributes listeners only); resume refreshing'
+      : 'not looked up yet: the next refresh looks up every socket\'s owner';
+  return "unknown (not attributed: another user's process without root, or a kernel socket)";
+}
+
+/** Why tcp_info or skmem is missing: not asked yet (the home view's snapshot), none kept by the kernel, or not readable by this collector. */
+function noDetails(s: Socket, c: SocketLinesContext, what: string, how: string): string {
+  if (c.source !== undefined && DETAILED_SOURCES.has(c.source) && !c.detailsSeen)
+    return c.paused ? `not collected: paused before ${what} was collected (the view the snapshot was taken for does not ask for it); resume refreshing` : `not collected yet: the next refresh asks for ${what}`;
+  if (s.state === 'TIME_WAIT' && c.detailsSeen) return `none: the kernel keeps no ${what} for a TIME_WAIT socket`;
+  return `not available from this collector (${how})`;
+}
+
 /**
- * The lines of the socket view. `gone` when the socket is no longer in the latest snapshot (the last
- * copy seen is shown). `details` is undefined while the fd flags and options are being read.
+ * The lines of the socket view. `details` is undefined while the fd flags and options are being read.
  */
-export function socketLines(s: Socket, details: SocketDetails | undefined, opts: { gone?: boolean } = {}): PanelLine[] {
+export function socketLines(s: Socket, details: SocketDetails | undefined, opts: SocketLinesContext = {}): PanelLine[] {
   const out: PanelLine[] = [];
   const m = stateMeaning(s.protocol, s.state);
   out.push({ text: 'SOCKET', heading: true });
@@ -45,8 +79,7 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   if (s.cookie) out.push(kv('cookie', s.cookie));
   if (s.boundDevice) out.push(kv('bound device', escapeControl(s.boundDevice)));
   for (const p of s.processes) out.push(kv('process', `${escapeControl(p.name)} pid ${p.pid} fd ${p.fd}`));
-  if (s.processes.length === 0)
-    out.push(kv('process', s.state === 'TIME_WAIT' ? 'none (a TIME_WAIT socket belongs to the kernel, not to a process)' : "unknown (not attributed: another user's process without root, or a kernel socket)"));
+  if (s.processes.length === 0) out.push(kv('process', noOwner(s, opts)));
 
   out.push({ text: '' }, { text: 'STATE', heading: true });
   out.push({ text: `  ${m.meaning}` });
@@ -55,7 +88,7 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   const t = s.tcpInfo;
   if (s.protocol === 'tcp') {
     out.push({ text: '' }, { text: 'TCP_INFO', heading: true });
-    if (!t) out.push({ text: '  not available from this collector (ss -i / netlink INET_DIAG_INFO)', dim: true });
+    if (!t) out.push({ text: `  ${noDetails(s, opts, 'tcp_info', 'ss -i / netlink INET_DIAG_INFO')}`, dim: true });
     else {
       out.push(kv('rtt / rttvar', `${micros(t.rttUs)} / ${micros(t.rttVarUs)}`));
       out.push(kv('rto', millis(t.rtoMs)));
@@ -76,7 +109,7 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
 
   out.push({ text: '' }, { text: 'MEMORY AND BUFFERS', heading: true });
   const k = s.skmem;
-  if (!k) out.push({ text: '  not available from this collector (ss -m / netlink INET_DIAG_SKMEMINFO)', dim: true });
+  if (!k) out.push({ text: `  ${noDetails(s, opts, 'skmem', 'ss -m / netlink INET_DIAG_SKMEMINFO')}`, dim: true });
   else {
     out.push(kv('receive: used / buffer', `${bytes(k.rmemAlloc)} / ${bytes(k.rcvbuf)}`));
     out.push(kv('send: used / buffer', `${bytes(k.wmemAlloc)} / ${bytes(k.sndbuf)}`));

@@ -8,14 +8,16 @@ export interface PortsViewProps {
   table: TableSectionProps;
   recs: readonly Recommendation[];
   recLines: number;
+  /** Index in recs of the selected row's worst recommendation, shown in full first. */
+  recFocus?: number;
   adviceEveryMs?: number;
 }
 
-export function PortsView({ table, recs, recLines, adviceEveryMs }: PortsViewProps) {
+export function PortsView({ table, recs, recLines, recFocus, adviceEveryMs }: PortsViewProps) {
   return (
     <Box flexDirection="column" flexShrink={0}>
       <TableSection {...table} />
-      <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} everyMs={adviceEveryMs} />
+      <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} everyMs={adviceEveryMs} focus={recFocus} />
     </Box>
   );
 }
