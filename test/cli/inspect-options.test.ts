@@ -74,6 +74,13 @@ test('as an unprivileged user: the fallback, labelled by source, with what is mi
   assert.equal(a.method, 'fallback');
   assert.match(a.methodNote, /pidfd_getfd failed with EPERM: reading another process's socket needs root/);
   assert.ok(a.missing.some((m: string) => /fdinfo/.test(m)));
+  // The text form says the socket is unknown (not an empty line) and gives the one reason once, not once per option.
+  const byFdText = sockscope(['inspect-options', '--pid', String(p.pid), '--socket-fd', String(s.fd)], { uid: 65534 });
+  assert.equal(byFdText.status, 0, byFdText.stderr);
+  assert.match(byFdText.stdout, /^socket: unknown \(see Missing below\)$/m);
+  assert.doesNotMatch(byFdText.stdout, /no collector/);
+  assert.match(byFdText.stdout, /^\(all \d+\) +- \(unknown: no getsockopt/m);
+  assert.doesNotMatch(byFdText.stdout, /^SO_RCVBUF /m);
 
   const byPort = sockscope(['inspect-options', '--port', String(s.port), '--json'], { uid: 65534 });
   assert.equal(byPort.status, 0, byPort.stderr);

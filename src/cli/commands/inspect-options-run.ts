@@ -85,14 +85,15 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
   const who = r.pid !== null ? `pid ${r.pid} (${escapeControl(r.process.name ?? '?')}${r.process.uid !== undefined ? `, uid ${r.process.uid}` : ''}) fd ${r.fd}` : 'owning process not visible';
   out.push(`${who}${r.inode !== undefined ? `, inode ${r.inode}` : ''}`);
   // local/peer of a unix socket are paths anyone could choose: untrusted text.
-  out.push(`socket: ${escapeControl([proto, r.socket.state, r.socket.local, r.socket.peer ? `-> ${r.socket.peer}` : ''].filter(Boolean).join(' '))}`);
+  const socketText = [proto, r.socket.state, r.socket.local, r.socket.peer ? `-> ${r.socket.peer}` : ''].filter(Boolean).join(' ');
+  out.push(`socket: ${socketText ? escapeControl(socketText) : 'unknown (see Missing below)'}`);
   if (r.located) {
     out.push(`found as: ${r.located.how}${r.located.others ? ` (${r.located.others} other socket(s) also listen on it)` : ''}${r.located.holders.length > 1 ? `; held by ${r.located.holders.map((h) => `${h.pid}/${h.fd}`).join(', ')}` : ''}`);
   }
   out.push(
     r.method === 'pidfd_getfd'
       ? 'read with: pidfd_getfd + getsockopt (a duplicate of the fd, read only, closed at once)'
-      : `read with: fallback, what the kernel shows every user (${r.kernelViewSource ?? 'no collector'})`,
+      : `read with: fallback, what the kernel shows every user (${r.kernelViewSource ?? 'not matched: the socket is unknown'})`,
   );
   if (r.fdFlags.info) {
     const f = r.fdFlags.info;
@@ -110,7 +111,10 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
     }
   }
   out.push('');
-  for (const row of rows) {
+  // Nothing readable for one reason (another user's socket chosen by --pid): one line, not one per option.
+  const reasons = new Set(rows.map((row) => (row.value === undefined ? row.missing : undefined)));
+  if (rows.length > 1 && reasons.size === 1 && [...reasons][0] !== undefined) out.push(line(`(all ${rows.length})`, `- (${[...reasons][0]})`));
+  else for (const row of rows) {
     if (row.missing !== undefined && row.value === undefined) {
       out.push(line(row.name, `- (${row.missing})`));
       continue;
