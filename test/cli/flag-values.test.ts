@@ -21,6 +21,7 @@ test('integer flags: exit 2, the message quotes the input', { timeout: 60_000 },
   badInput(['inspect-options', '--pid', '12', '--socket-fd', '3x'], '--socket-fd must be an integer 0-2147483647, got "3x"');
   badInput(['inspect-options', '--port', '1.5'], '--port must be an integer 1-65535, got "1.5"');
   badInput(['buffers', '--pid', 'abc', '--socket-fd', '3'], '--pid must be an integer 1-4194304, got "abc"');
+  for (const host of [['--host'], ['--host', ''], ['--host='], ['analyze-states', '--host', ' ']]) badInput(host, '--host needs a value: user@server[:port] (repeat --host for several servers)');
   badInput(['try', 'listen', '127.0.0.1:0', '--backlog', 'abc'], '--backlog must be an integer 0-2147483647, got "abc"');
   badInput(['try', 'listen', '127.0.0.1:0', '--backlog', '-1'], '--backlog must be an integer 0-2147483647, got "-1"');
 });

@@ -91,9 +91,10 @@ test('--host reads a real sshd on loopback and reports the same listener as the 
   const rows = jdoc.ports.filter((p) => p.port === port);
   assert.deepEqual(rows.map((p) => p.host), ['sockscope-test', 'sockscope-test2'], 'one row per host, not merged');
   for (const p of rows) assert.equal(p.listeners[0].backlog, 9);
-  // one host down: the other is still shown, with a note naming the failure
+  // one host down: the other is still shown, with a note naming the failure, and exit 1 as analyze does
   const oneDown = spawnSync(BIN, ['--host', 'sockscope-test', '--host', 'nobody@127.0.0.1:1', '--ssh-config', twoCfg, '--tcp', '--port', String(port), '--json'], { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
-  assert.equal(oneDown.status, 0, oneDown.stderr);
+  assert.equal(oneDown.status, 1, oneDown.stderr);
+  assert.equal(oneDown.stderr, 'sockscope: 1 of 2 hosts failed: nobody@127.0.0.1:1\n');
   const ddoc = JSON.parse(oneDown.stdout) as { ports: { host?: string; port: number }[]; notes: string[] };
   assert.deepEqual(ddoc.ports.filter((p) => p.port === port).map((p) => p.host), ['sockscope-test']);
   assert.ok(ddoc.notes.some((n) => n.startsWith('nobody@127.0.0.1:1: ')), ddoc.notes.join('\n'));

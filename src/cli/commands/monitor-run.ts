@@ -180,13 +180,25 @@ async function runFullScreen(ui: UiModules, app: Parameters<typeof App>[0]): Pro
   return finish(0);
 }
 
+/**
+ * A one-shot snapshot of several hosts with some down: the others were printed (with a note per failed
+ * host); say which failed on stderr and exit 1, as analyze does (report-command.ts).
+ */
+function reportFailedHosts(source: SocketSource, snap: Snapshot): void {
+  const parts = source instanceof MultiHostSource ? source.partsOf(snap) : undefined;
+  const failed = parts?.filter((p) => p.error !== undefined) ?? [];
+  if (failed.length === 0) return;
+  process.stderr.write(`sockscope: ${failed.length} of ${parts!.length} hosts failed: ${failed.map((p) => p.label).join(', ')}\n`);
+  process.exitCode = 1;
+}
+
 export async function runMonitor(argv: Args): Promise<void> {
   const intervalFlag = argv.interval !== undefined ? parseInterval(argv.interval) : undefined;
   const { config } = await loadCliConfig({ flags: { intervalMs: intervalFlag } });
   const { keymap, unknown } = resolveKeymap(config.keymap);
   if (unknown.length > 0) throw new UsageError(`config keymap: unknown command ${unknown.map((u) => `"${u}"`).join(', ')}`);
   const protocols = protocolToggles(argv);
-  const hosts = (argv.host ?? []).filter((h) => h !== '');
+  const hosts = argv.host ?? []; // each has a value (hostValues)
   // Several --host: one monitor over all of them (a HOST column); one --host: that host as before.
   const remote = hosts.length > 0 ? sourcesFor({ host: hosts, 'ssh-config': argv['ssh-config'] }) : [];
   const source: SocketSource = remote.length > 1 ? new MultiHostSource(remote) : remote.length === 1 ? remote[0].source : createSource((argv.source ?? config.source) as SourceChoice);
@@ -204,6 +216,7 @@ export async function runMonitor(argv: Args): Promise<void> {
     // Escaped as every --json is (printJson); a failed write (| head -c 0: EPIPE; > /dev/full: ENOSPC) is
     // handled once for the CLI (main.ts).
     printJson(report);
+    reportFailedHosts(source, snap);
     return;
   }
   if (!process.stdout.isTTY) {
@@ -211,6 +224,7 @@ export async function runMonitor(argv: Args): Promise<void> {
     const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'listeners', port: argv.port });
     const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds });
     process.stdout.write(plainReport(snap, recs, { protocols, port: argv.port }));
+    reportFailedHosts(source, snap);
     return;
   }
   const ui = await loadUi();

@@ -1,5 +1,6 @@
 // `sockscope` with no command: the full-screen monitor, or one plain snapshot table when stdout is not a TTY.
 import type { CommandModule } from 'yargs';
+import { hostValues } from '../host-option.js';
 import { parsePort } from '../options.js';
 
 export interface Args {
@@ -28,7 +29,7 @@ export const monitorCommand: CommandModule<object, Args> = {
       .option('udp', { type: 'boolean', describe: 'Start with UDP only (combine with --tcp/--unix); --no-udp: without UDP' })
       .option('unix', { type: 'boolean', describe: 'Start with unix sockets only (combine with --tcp/--udp)' })
       .option('json', { type: 'boolean', describe: 'Print one snapshot as a JSON document and exit (SnapshotReportSchema)' })
-      .option('host', { type: 'string', array: true, describe: 'Monitor a remote server over ssh (user@server[:port]) instead of this host' })
+      .option('host', { type: 'string', array: true, describe: 'Monitor a remote server over ssh (user@server[:port]) instead of this host; repeat for several', coerce: hostValues })
       .option('ssh-config', { type: 'string', describe: 'ssh config file for --host (ssh -F)' })
       .example('$0', 'the full-screen monitor')
       .example('$0 --port 8080 --interval 500ms', 'one port, twice a second')
