@@ -34,6 +34,8 @@ export interface UiState {
   paused: boolean;
   protocols: ProtocolToggles;
   intervalMs: number;
+  /** The interval the monitor started with (--interval or config): + and - step along its halvings and doublings. */
+  intervalStartMs: number;
   /** --port: only this local port. */
   port?: number;
   /** q or Ctrl-C was pressed. */
@@ -41,7 +43,37 @@ export interface UiState {
 }
 
 export const MIN_INTERVAL_MS = 100;
+/** Where - (slower) stops from a shorter start; a longer --interval (the CLI takes up to 1 h) is its own ceiling. */
 export const MAX_INTERVAL_MS = 60_000;
+
+/** The range + and - move in from `startMs`: a start outside 100 ms-60 s is its own bound, never clamped away. */
+export function intervalBounds(startMs: number): { min: number; max: number } {
+  return { min: Math.min(MIN_INTERVAL_MS, startMs), max: Math.max(MAX_INTERVAL_MS, startMs) };
+}
+
+/**
+ * The rung of an interval: startMs * 2^rung. A bound is the rung just past it (60 s from 1 s is rung 6,
+ * 64 s cut to 60), so one step back from a bound lands on the ladder again.
+ */
+export function rungOf(ms: number, startMs: number): number {
+  const { min, max } = intervalBounds(startMs);
+  const exact = Math.log2(ms / startMs);
+  if (ms >= max) return Math.ceil(exact - 1e-9);
+  if (ms <= min) return Math.floor(exact + 1e-9);
+  return Math.round(exact);
+}
+
+/**
+ * The interval `steps` rungs slower (+) or faster (-) than `ms`, within the bounds. Multiplying what was
+ * shown knocked the interval off its ladder at a bound (from 1 s: - up to 60 s, then + gave 30, 15, 7.5,
+ * 3.75, 1.875 s, "every 938ms"); and a cap of 60 s for every start made - (slower) from a 2 min
+ * --interval jump to 60 s, with no way back to 2 min.
+ */
+export function stepInterval(ms: number, startMs: number, steps: number): number {
+  const { min, max } = intervalBounds(startMs);
+  const next = Math.round(startMs * 2 ** (rungOf(ms, startMs) + steps));
+  return Math.min(max, Math.max(min, next));
+}
 
 export function initialState(opts: { intervalMs: number; protocols: ProtocolToggles; port?: number }): UiState {
   return {
@@ -63,6 +95,7 @@ export function initialState(opts: { intervalMs: number; protocols: ProtocolTogg
     paused: false,
     protocols: opts.protocols,
     intervalMs: opts.intervalMs,
+    intervalStartMs: opts.intervalMs,
     port: opts.port,
   };
 }
@@ -80,6 +113,7 @@ export type Action =
   | { type: 'sortReverse'; kind: TableKind }
   | { type: 'pause' }
   | { type: 'toggleProtocol'; protocol: Protocol }
+  /** factor 2: one rung slower (-), 0.5: one rung faster (+). */
   | { type: 'interval'; factor: number }
   | { type: 'switchTable' }
   | { type: 'groupByPeer' }
@@ -131,8 +165,9 @@ export function reducer(s: UiState, a: Action): UiState {
       return { ...s, protocols: next };
     }
     case 'interval': {
-      const ms = Math.round(s.intervalMs * a.factor);
-      return { ...s, intervalMs: Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, ms)) };
+      const steps = Math.round(Math.log2(a.factor));
+      if (!Number.isFinite(steps) || steps === 0) return s;
+      return { ...s, intervalMs: stepInterval(s.intervalMs, s.intervalStartMs, steps) };
     }
     case 'switchTable':
       return { ...s, table: s.table === 'local' ? 'peer' : 'local' };

@@ -147,7 +147,7 @@ describe('state and keys', () => {
     for (let i = 0; i < 6; i++) s = monitorReducer(s, { type: 'key', key: '+', text: '+', ctx });
     assert.equal(s.intervalMs, 100);
     s = monitorReducer(s, { type: 'key', key: '-', text: '-', ctx });
-    assert.equal(s.intervalMs, 200);
+    assert.equal(s.intervalMs, 125, 'one rung up the ladder of the 1 s start (1000 / 8)');
     s = monitorReducer(s, { type: 'key', key: 't', text: 't', ctx });
     assert.equal(s.protocols.tcp, true);
     assert.equal(handleKey('c', 'c', { ...ctx, state: s }).quit, false);
