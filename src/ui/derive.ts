@@ -4,7 +4,6 @@ import { emptyStateCounts, summarizePeerPorts, summarizePorts, type PortSummary 
 import { escapeControl } from '../model/escape.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import { sysctlInts, type Snapshot } from '../model/snapshot.js';
-import { stringWidth } from './format.js';
 import { peerPortId, portId } from './identity.js';
 import type { PeerPortRow } from './tables/peer-ports.js';
 import type { PortRow } from './tables/ports.js';
@@ -206,49 +205,3 @@ export function attachTrends(t: PortTables, trends: Trends): void {
   for (const r of t.local) (r as { trend: readonly number[] }).trend = trends.get(r.id) ?? [];
 }
 
-/**
- * Word-wraps `text` to lines of at most `width` cells: the first line starts with `first`, the others
- * with `rest` (a hanging indent). A word longer than a line is cut across lines. Explanations and
- * recommendations are sentences: cut at the edge with "…" they lose their point (and the fix).
- */
-export function wrapText(text: string, width: number, first = '', rest = first): string[] {
-  const out: string[] = [];
-  let line = first;
-  let lineWidth = stringWidth(first);
-  let empty = true;
-  const room = (prefixWidth: number) => Math.max(1, width - prefixWidth);
-  for (const word of text.split(/ +/).filter(Boolean)) {
-    let w = word;
-    let ww = stringWidth(w);
-    if (!empty && lineWidth + 1 + ww > width) {
-      out.push(line);
-      line = rest;
-      lineWidth = stringWidth(rest);
-      empty = true;
-    }
-    // A word wider than a whole line: cut it, a line at a time (bounded by the word's length).
-    while (ww > room(lineWidth) && empty) {
-      const chars = [...w];
-      let take = '';
-      let tw = 0;
-      for (const ch of chars) {
-        const cw = stringWidth(ch);
-        if (tw + cw > room(lineWidth)) break;
-        take += ch;
-        tw += cw;
-      }
-      if (take === '') break;
-      out.push(line + take);
-      w = w.slice(take.length);
-      ww = stringWidth(w);
-      line = rest;
-      lineWidth = stringWidth(rest);
-    }
-    if (w === '') continue;
-    line += (empty ? '' : ' ') + w;
-    lineWidth += (empty ? 0 : 1) + ww;
-    empty = false;
-  }
-  if (!empty || out.length === 0) out.push(line);
-  return out;
-}

@@ -108,3 +108,50 @@ export function clock(t: number): string {
   const d = new Date(t);
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
+
+/**
+ * Word-wraps `text` to lines of at most `width` cells: the first line starts with `first`, the others
+ * with `rest` (a hanging indent). A word longer than a line is cut across lines. Explanations and
+ * recommendations are sentences: cut at the edge with "…" they lose their point (and the fix).
+ */
+export function wrapText(text: string, width: number, first = '', rest = first): string[] {
+  const out: string[] = [];
+  let line = first;
+  let lineWidth = stringWidth(first);
+  let empty = true;
+  const room = (prefixWidth: number) => Math.max(1, width - prefixWidth);
+  for (const word of text.split(/ +/).filter(Boolean)) {
+    let w = word;
+    let ww = stringWidth(w);
+    if (!empty && lineWidth + 1 + ww > width) {
+      out.push(line);
+      line = rest;
+      lineWidth = stringWidth(rest);
+      empty = true;
+    }
+    // A word wider than a whole line: cut it, a line at a time (bounded by the word's length).
+    while (ww > room(lineWidth) && empty) {
+      const chars = [...w];
+      let take = '';
+      let tw = 0;
+      for (const ch of chars) {
+        const cw = stringWidth(ch);
+        if (tw + cw > room(lineWidth)) break;
+        take += ch;
+        tw += cw;
+      }
+      if (take === '') break;
+      out.push(line + take);
+      w = w.slice(take.length);
+      ww = stringWidth(w);
+      line = rest;
+      lineWidth = stringWidth(rest);
+    }
+    if (w === '') continue;
+    line += (empty ? '' : ' ') + w;
+    lineWidth += (empty ? 0 : 1) + ww;
+    empty = false;
+  }
+  if (!empty || out.length === 0) out.push(line);
+  return out;
+}

@@ -2,8 +2,7 @@
 import { Box } from 'ink';
 import { memo } from 'react';
 import type { Recommendation } from '../../advise/types.js';
-import { wrapText } from '../derive.js';
-import { fit, stringWidth } from '../format.js';
+import { fit, stringWidth, wrapText } from '../format.js';
 import type { Theme } from '../theme.js';
 import { TextLine } from './TextLine.js';
 

@@ -3,8 +3,7 @@ import { useMemo } from 'react';
 import { escapeControl } from '../../model/escape.js';
 import { formatEndpoint, type Socket } from '../../model/socket.js';
 import type { PanelLine } from '../components/TextPanel.js';
-import { wrapText } from '../derive.js';
-import { stringWidth } from '../format.js';
+import { stringWidth, wrapText } from '../format.js';
 import type { Theme } from '../theme.js';
 import { TextView } from './TextView.js';
 
