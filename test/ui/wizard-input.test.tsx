@@ -26,8 +26,9 @@ describe('wizard keys', () => {
     assert.deepEqual(toWizardKeys('', { escape: true, meta: true } as never), [{ name: 'escape' }]);
     assert.deepEqual(toWizardKeys('', { upArrow: true } as never), [{ name: 'up' }]);
     assert.deepEqual(toWizardKeys(' ', {} as never), [{ name: 'char', ch: ' ' }]);
-    // Not text: Ctrl-C, Alt+x, Tab.
-    assert.deepEqual(toWizardKeys('c', { ctrl: true } as never), []);
+    // Not text: Alt+x, Tab. Ctrl-C is the interrupt (the Wizard acts on it only with onInterrupt).
+    assert.deepEqual(toWizardKeys('c', { ctrl: true } as never), [{ name: 'interrupt' }]);
+    assert.deepEqual(toWizardKeys('8\u0003', {} as never), [{ name: 'char', ch: '8' }, { name: 'interrupt' }]);
     assert.deepEqual(toWizardKeys('x', { meta: true } as never), []);
     assert.deepEqual(toWizardKeys('\t', { tab: true } as never), []);
   });

@@ -23,6 +23,13 @@ export interface WizardProps {
   onDone: (done: WizardDone) => void;
   /** Called when the user backs out of the first step with Esc. */
   onCancel: () => void;
+  /**
+   * Called on Ctrl-C before anything was written; the host should exit 130, the shell's code for an
+   * interrupted command (the monitor's on SIGINT), so `sockscope generate && cc server.c` stops there.
+   * Ctrl-C reaches the wizard only when the host renders with `exitOnCtrlC: false`. Without this prop the
+   * wizard leaves Ctrl-C to the host: the monitor quits on it.
+   */
+  onInterrupt?: () => void;
   /** Configuration for defaults (default: loadConfig()). */
   config?: Config;
   /** Starting choices (e.g. the monitor passes the selected port). */
@@ -69,6 +76,7 @@ export function toWizardKeys(input: string, key: Key): WizardKey[] {
   for (const [name, text] of splitKeys(input, key)) {
     const named = NAMED_KEYS[name];
     if (named) out.push({ name: named });
+    else if (name === 'ctrl+c') out.push({ name: 'interrupt' });
     else if (name === 'space') out.push({ name: 'char', ch: ' ' });
     else if (text.length > 0 && !name.startsWith('ctrl+') && !/[\x00-\x1f\x7f]/.test(text)) out.push({ name: 'char', ch: text });
   }
@@ -95,6 +103,7 @@ export function Wizard(props: WizardProps) {
     (s: WizardState, k: WizardKey) => {
       const next = reduce(s, k, deps, previewHeight);
       if (next.phase === 'cancelled' && s.phase !== 'cancelled') queueMicrotask(props.onCancel);
+      if (next.phase === 'interrupted' && s.phase !== 'interrupted') queueMicrotask(props.onInterrupt ?? props.onCancel);
       if (next.phase === 'finished' && s.phase !== 'finished') {
         const done = { result: next.result!, written: next.written };
         queueMicrotask(() => props.onDone(done));
@@ -107,7 +116,7 @@ export function Wizard(props: WizardProps) {
 
   useInput(
     (input, key) => {
-      for (const k of toWizardKeys(input, key)) dispatch(k);
+      for (const k of toWizardKeys(input, key)) if (k.name !== 'interrupt' || props.onInterrupt) dispatch(k);
     },
     { isActive: isRawModeSupported === true },
   );

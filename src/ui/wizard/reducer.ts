@@ -7,7 +7,9 @@ import { defaultOutput, visibleSteps, type Choice } from './steps.js';
 
 export type WizardKey =
   | { name: 'up' | 'down' | 'enter' | 'escape' | 'backspace' | 'pageUp' | 'pageDown' | 'home' | 'end' }
-  | { name: 'char'; ch: string };
+  | { name: 'char'; ch: string }
+  /** Ctrl-C: leave at once, nothing written (after a write it only closes). */
+  | { name: 'interrupt' };
 
 export interface WizardDeps {
   config: Config;
@@ -17,7 +19,7 @@ export interface WizardDeps {
 }
 
 export interface WizardState {
-  phase: 'steps' | 'preview' | 'confirm' | 'done' | 'cancelled' | 'finished';
+  phase: 'steps' | 'preview' | 'confirm' | 'done' | 'cancelled' | 'interrupted' | 'finished';
   input: GeneratorInput;
   step: number;
   cursor: number;
@@ -56,6 +58,12 @@ export function initialState(cfg: Config, input: GeneratorInput = {}): WizardSta
 /** Applies one key. `page` is the preview's visible height (for scrolling). */
 export function reduce(s: WizardState, key: WizardKey, deps: WizardDeps, page = 20): WizardState {
   const cfg = deps.config;
+  if (key.name === 'interrupt') {
+    // The file is written by then: Ctrl-C on the last screen closes it as Enter does.
+    if (s.phase === 'done') return { ...s, phase: 'finished' };
+    if (s.phase === 'cancelled' || s.phase === 'interrupted' || s.phase === 'finished') return s;
+    return { ...s, phase: 'interrupted' };
+  }
   switch (s.phase) {
     case 'steps':
       return reduceStep(s, key, deps);

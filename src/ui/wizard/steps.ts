@@ -7,7 +7,10 @@ import {
   IO_MODELS,
   resolveOptions,
   type GeneratorInput,
+  type Profile,
 } from '../../codegen/options.js';
+import { argsToInput } from '../../cli/commands/generate-shared.js';
+import { UsageError } from '../../cli/errors.js';
 
 export interface Choice {
   value: string;
@@ -42,6 +45,55 @@ function parseIntField(label: string, v: string, min: number, max: number): numb
   return n;
 }
 
+const isTcp = (i: GeneratorInput) => (i.type ?? 'tcp') === 'tcp';
+
+/** The generator's bounds on the read buffer (codegen/options.ts bufferSize: 512 B to 64 MiB). */
+const BUFFER_MIN = 512;
+const BUFFER_MAX = 64 * 1024 * 1024;
+
+/**
+ * A buffer size read by the parser of `generate-server --buffer-size` (65536, 64k, 1M, 64KiB: k and M are
+ * 1024 and 1024²), so the wizard takes what the CLI takes; it refused `64k` as "not a whole number".
+ */
+export function parseBufferSize(v: string): number {
+  let n: number | undefined;
+  try {
+    n = argsToInput({ 'buffer-size': v }).bufferSize;
+  } catch (e) {
+    // The CLI's words name its flag; here the field is on screen.
+    if (e instanceof UsageError) throw new GeneratorOptionsError(e.message.replace(/^--buffer-size\b/, 'buffer size'));
+    throw e;
+  }
+  if (n === undefined || n < BUFFER_MIN || n > BUFFER_MAX) throw new GeneratorOptionsError(`buffer size must be 512 to 64M (67108864), got ${n ?? v.trim()}`);
+  return n;
+}
+
+function bytes(n: number): string {
+  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} B`;
+}
+
+/**
+ * What a profile sets for this input, read from resolveOptions (which applies the profiles), so the hint
+ * cannot describe options the server does not get: for UDP it said "+ TCP_NODELAY", a TCP option.
+ * The choice of TCP_NODELAY comes after this step: an earlier "no" does not count here.
+ */
+export function profileHint(input: GeneratorInput, profile: Profile, cfg: Config): string {
+  // Linux autotunes TCP buffers (tcp_rmem/tcp_wmem); a UDP socket gets the net.core defaults, fixed.
+  if (profile === 'none') return isTcp(input) ? 'kernel defaults (autotuned buffers)' : 'kernel defaults (net.core.rmem_default/wmem_default)';
+  const o = resolveOptions({ ...input, profile, tcpNodelay: undefined }, cfg);
+  const parts: string[] = [];
+  if (o.sndbuf !== null && o.sndbuf === o.rcvbuf) parts.push(`${bytes(o.sndbuf)} SO_SNDBUF/SO_RCVBUF`);
+  else {
+    if (o.sndbuf !== null) parts.push(`${bytes(o.sndbuf)} SO_SNDBUF`);
+    if (o.rcvbuf !== null) parts.push(`${bytes(o.rcvbuf)} SO_RCVBUF`);
+  }
+  if (o.tcpNodelay) parts.push('TCP_NODELAY');
+  if (o.quickack) parts.push('TCP_QUICKACK (Linux)');
+  return parts.join(' + ');
+}
+
 /** Whether the option rules accept input + patch (used to hide choices that make no sense). */
 export function allowed(input: GeneratorInput, patch: Partial<GeneratorInput>, cfg: Config): boolean {
   try {
@@ -51,8 +103,6 @@ export function allowed(input: GeneratorInput, patch: Partial<GeneratorInput>, c
     return false;
   }
 }
-
-const isTcp = (i: GeneratorInput) => (i.type ?? 'tcp') === 'tcp';
 
 export const STEPS: Step[] = [
   {
@@ -101,7 +151,9 @@ export const STEPS: Step[] = [
         poll: 'portable, O(n) per wakeup',
         select: 'portable, at most FD_SETSIZE fds',
         kqueue: 'BSD/macOS (libkqueue on Linux)',
-        io_uring: 'Linux 5.19+, liburing; falls back to epoll',
+        // The operations it queues (SEND/RECV/READ) and the opcode probe are 5.6; an older kernel, or io_uring
+        // turned off, runs the epoll loop in the same file. Multishot accept (5.19) is used when present.
+        io_uring: 'Linux 5.6+ (else its epoll loop), liburing',
         asyncio: 'coroutines, one thread',
         selectors: 'explicit event loop',
         threads: 'one blocking thread per connection',
@@ -155,14 +207,14 @@ export const STEPS: Step[] = [
     id: 'profile',
     title: 'Tuning profile',
     kind: 'choice',
+    // TCP_NODELAY is asked after this step, only without a profile (both profiles turn it on): a "no" given
+    // before going back here must not hide the profiles.
     choices: (i, cfg) =>
-      [
-        { value: 'none', label: 'none', hint: 'kernel defaults (autotuned buffers)' },
-        { value: 'throughput', label: 'throughput', hint: '1 MiB SO_SNDBUF/SO_RCVBUF + TCP_NODELAY' },
-        { value: 'latency', label: 'latency', hint: 'TCP_NODELAY + TCP_QUICKACK (Linux)' },
-      ].filter((c) => allowed(i, { profile: c.value as GeneratorInput['profile'] }, cfg)),
+      (['none', 'throughput', 'latency'] as const)
+        .filter((p) => allowed(i, { profile: p, tcpNodelay: p === 'none' ? i.tcpNodelay : undefined }, cfg))
+        .map((p) => ({ value: p, label: p, hint: profileHint(i, p, cfg) })),
     initial: (i) => i.profile ?? 'none',
-    apply: (i, v) => ({ ...i, profile: v as GeneratorInput['profile'] }),
+    apply: (i, v) => ({ ...i, profile: v as Profile, ...(v === 'none' ? {} : { tcpNodelay: undefined }) }),
   },
   {
     id: 'tcpNodelay',
@@ -175,10 +227,10 @@ export const STEPS: Step[] = [
   },
   {
     id: 'bufferSize',
-    title: 'Read buffer size (bytes)',
+    title: 'Read buffer size (bytes, or with k/M: 65536, 64k, 1M; 512 to 64M)',
     kind: 'text',
     initial: (i, cfg) => String(i.bufferSize ?? cfg.bufferSize),
-    apply: (i, v) => ({ ...i, bufferSize: parseIntField('buffer size', v, 512, 64 * 1024 * 1024) }),
+    apply: (i, v) => ({ ...i, bufferSize: parseBufferSize(v) }),
   },
   {
     id: 'reusePort',
