@@ -149,21 +149,8 @@ function probe(s: net.Socket, msg: string, ms = 10_000): Promise<'data' | 'close
   });
 }
 
-/** Sends a raw request on a fresh connection; resolves with everything received until the server closes. */
-export function rawExchange(port: number, host: string, request: string, ms = 5000): Promise<string> {
-  return h.within(
-    ms,
-    new Promise<string>((resolve, reject) => {
-      const s = net.connect({ port, host });
-      let out = '';
-      s.on('data', (d) => (out += d.toString('latin1')));
-      s.once('error', reject);
-      s.once('close', () => resolve(out));
-      s.write(request);
-    }),
-    'raw exchange',
-  );
-}
+/** Kept here too: c-wine.test.ts imports it from this module. */
+export const rawExchange = h.rawExchange;
 
 export interface CSuiteOptions {
   /** Extra label text, e.g. the platform. */
@@ -189,7 +176,7 @@ export function cRuntimeSuite(label: string, ioModel: string, opts: CSuiteOption
     });
   });
 
-  test(`${label} tcp http answers wrk, pipelining and Connection: close, then SIGTERM`, { timeout: 60_000 }, async () => {
+  test(`${label} tcp http answers wrk, pipelining and Connection: close, HEAD and Content-Length framing, then SIGTERM`, { timeout: 60_000 }, async () => {
     assert.ok(h.haveTool('wrk', ['-v']) || process.env.CI !== 'true', 'wrk is missing (apt-get install wrk)');
     await withCServer({ ...base, type: 'tcp', handler: 'http', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
       if (h.haveTool('wrk', ['-v'])) {
@@ -207,17 +194,19 @@ export function cRuntimeSuite(label: string, ioModel: string, opts: CSuiteOption
       assert.match(head, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 3\r\n[\s\S]*\r\n\r\n$/, 'HEAD answered with headers only');
       const bad = await rawExchange(srv.port, h.LOOPBACK4, 'NONSENSE\r\n\r\n');
       assert.match(bad, /^HTTP\/1\.1 400 /);
+      assert.deepEqual(await h.httpFraming(srv.port, h.LOOPBACK4), []);
       const st = await h.sigtermCheck(srv, 2000, 'tcp');
       assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr()}`);
       assert.ok(st.rebound);
     });
   });
 
-  test(`${label} udp echo: replies reach the right sender among 50, 65507-byte datagram whole, SIGTERM`, { timeout: 60_000 }, async () => {
+  test(`${label} udp echo: replies reach the right sender among 50, 65507-byte and empty datagrams echoed, SIGTERM`, { timeout: 60_000 }, async () => {
     await withCServer({ ...base, type: 'udp', handler: 'echo', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
       assert.deepEqual(await h.udpEcho(srv.port, h.LOOPBACK4, 50), []);
       const big = await h.udpLargeEcho(srv.port, h.LOOPBACK4);
       assert.ok(big.ok, `65507-byte datagram: received ${big.received} bytes`);
+      assert.ok(await h.udpEmptyEcho(srv.port, h.LOOPBACK4), 'no reply to a zero-length datagram');
       const st = await h.sigtermCheck(srv, 2000, 'udp');
       assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr()}`);
       assert.ok(st.rebound);
@@ -601,6 +590,7 @@ export async function ioUringFallbackBattery(): Promise<void> {
       assert.ok(!w.socketErrors || !/read [1-9]|write [1-9]/.test(w.socketErrors), w.output);
     }
     await pipelinedHttp(srv.port);
+    assert.deepEqual(await h.httpFraming(srv.port, h.LOOPBACK4), []);
     await sigtermOk(srv, 'tcp');
   });
   await withUringFallback({ type: 'udp', bindAddress: h.LOOPBACK4 }, enosys, async (srv) => {

@@ -392,6 +392,127 @@ export async function udpLargeEcho(port: number, host: string, size = 65507): Pr
   }
 }
 
+/** Sends one zero-length datagram (resent every 300 ms for up to 5 s); true when a zero-length reply comes back. */
+export async function udpEmptyEcho(port: number, host: string): Promise<boolean> {
+  const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  await new Promise<void>((r) => s.bind(0, host, () => r()));
+  let got = false;
+  s.on('message', (m) => {
+    if (m.length === 0) got = true;
+  });
+  try {
+    const deadline = Date.now() + 5000;
+    while (!got && Date.now() < deadline) {
+      s.send(Buffer.alloc(0), port, host);
+      for (let k = 0; k < 6 && !got; k++) await sleep(50);
+    }
+    return got;
+  } finally {
+    s.close();
+  }
+}
+
+/** Sends `request` on a fresh connection; resolves with everything received (latin1) until the server closes. */
+export function rawExchange(port: number, host: string, request: string, ms = 5000): Promise<string> {
+  return within(
+    ms,
+    new Promise<string>((resolve, reject) => {
+      const s = net.connect({ port, host });
+      let out = '';
+      s.on('data', (d) => (out += d.toString('latin1')));
+      s.once('error', reject);
+      s.once('close', () => resolve(out));
+      s.write(request);
+    }),
+    'raw exchange',
+  );
+}
+
+const HTTP_OK_HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n';
+const HTTP_400 = 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+
+/**
+ * Request framing of the http handler, each case on its own connection and compared byte for byte
+ * with everything the server sends until it closes. HEAD gets the headers only (Content-Length of
+ * the GET body), so the next response on the connection starts right after them. A Content-Length
+ * that is not all digits or two that differ (RFC 9112 6.3), whitespace before a colon (5.1) and a
+ * bare LF between header lines get one 400 and the close, never a guess at where the body ends
+ * (which would answer the body, or the pipelined GET behind it, as a request). Returns failures.
+ */
+export async function httpFraming(port: number, host: string): Promise<string[]> {
+  const get = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
+  const getClose = 'GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+  const ok = `${HTTP_OK_HEAD}\r\nok\n`;
+  const okClose = `${HTTP_OK_HEAD}Connection: close\r\n\r\nok\n`;
+  const post = (headers: string, body = 'hello') => `POST / HTTP/1.1\r\nHost: x\r\n${headers}\r\n${body}${get}`;
+  const cases: [string, string, string][] = [
+    ['HEAD, then GET on the same connection', `HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n${getClose}`, `${HTTP_OK_HEAD}\r\n${okClose}`],
+    ['HEAD with Connection: close', 'HEAD / HTTP/1.1\r\nConnection: close\r\n\r\n', `${HTTP_OK_HEAD}Connection: close\r\n\r\n`],
+    ['HTTP/1.0 HEAD', 'HEAD / HTTP/1.0\r\n\r\n', `${HTTP_OK_HEAD}Connection: close\r\n\r\n`],
+    ['Content-Length: abc', post('Content-Length: abc\r\n'), HTTP_400],
+    ['Content-Length: -1', post('Content-Length: -1\r\n'), HTTP_400],
+    ['Content-Length: +5', post('Content-Length: +5\r\n'), HTTP_400],
+    ['Content-Length: 5, 5', post('Content-Length: 5, 5\r\n'), HTTP_400],
+    ['empty Content-Length', post('Content-Length:\r\n'), HTTP_400],
+    ['Content-Length 0, then 5', post('Content-Length: 0\r\nContent-Length: 5\r\n'), HTTP_400],
+    ['Content-Length 5, then 0', post('Content-Length: 5\r\nContent-Length: 0\r\n'), HTTP_400],
+    ['space before the colon', post('Content-Length : 5\r\n'), HTTP_400],
+    ['bare LF between header lines', post('X-A: 1\nContent-Length: 5\r\n'), HTTP_400],
+    ['Content-Length 5 twice (same value, one as 05)', `POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 05\r\n\r\nhello${getClose}`, `${ok}${okClose}`],
+    ['Content-Length with spaces around it', `POST / HTTP/1.1\r\nContent-Length: \t 5 \r\n\r\nhello${getClose}`, `${ok}${okClose}`],
+  ];
+  const failures: string[] = [];
+  await Promise.all(
+    cases.map(async ([what, request, expected]) => {
+      const got = await rawExchange(port, host, request).catch((e: Error) => `<${e.message}>`);
+      if (got !== expected) failures.push(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`);
+    }),
+  );
+  return failures;
+}
+
+/** Binds port on host in this process (a TCP listener or a UDP socket) so that a server started on it fails. */
+export async function holdPort(type: 'tcp' | 'udp', port: number, host: string): Promise<{ close: () => Promise<void> }> {
+  if (type === 'tcp') {
+    const srv = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, host, () => resolve());
+    });
+    return { close: () => new Promise<void>((r) => srv.close(() => r())) };
+  }
+  const u = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve, reject) => {
+    u.once('error', reject);
+    u.bind(port, host, () => resolve());
+  });
+  return { close: () => new Promise<void>((r) => u.close(() => r())) };
+}
+
+/** Runs the server expected to fail at start; resolves with its exit code and output (killed after ms). */
+export async function runToExit(result: GenerateResult, dir: string, ms = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn('sh', ['-c', `exec ${result.runCommand}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(proc);
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  // 'close', not 'exit': the output is complete only once both pipes have closed.
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('close', (code) => {
+      running.delete(proc);
+      resolve(code);
+    }),
+  );
+  try {
+    return { code: await within(ms, exited, 'server exit'), stdout, stderr };
+  } catch (e) {
+    proc.kill('SIGKILL');
+    await within(5000, exited, 'kill').catch(() => undefined);
+    throw new Error(`${(e as Error).message}\nstdout: ${stdout}\nstderr: ${stderr}`);
+  }
+}
+
 /** Runs `wrk -t1 -c10 -d1s` against the http server; returns requests/s and error counts. */
 export function runWrk(port: number, host = LOOPBACK4, args = ['-t1', '-c10', '-d1s']): { ok: boolean; requestsPerSec: number; non2xx: number; socketErrors: string | null; output: string } {
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;

@@ -42,26 +42,28 @@ export function runtimeSuite(label: string, base: GeneratorInput, opts: SuiteOpt
     });
   });
 
-  test(`${label} tcp http answers wrk, then SIGTERM`, { timeout: 60_000 }, async () => {
+  test(`${label} tcp http answers wrk, HEAD and Content-Length framing, then SIGTERM`, { timeout: 60_000 }, async () => {
     assert.ok(h.haveTool('wrk', ['-v']) || process.env.CI !== 'true', 'wrk is missing');
     await withServer({ ...base, type: 'tcp', handler: 'http', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
       const w = h.runWrk(srv.port);
       assert.ok(w.ok, w.output);
       assert.equal(w.non2xx, 0, w.output);
       assert.ok(!w.socketErrors || !/read [1-9]|write [1-9]/.test(w.socketErrors), w.output);
+      assert.deepEqual(await h.httpFraming(srv.port, h.LOOPBACK4), []);
       const st = await h.sigtermCheck(srv, 2000, 'tcp');
       assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr()}`);
       assert.ok(st.rebound);
     });
   });
 
-  test(`${label} udp echo: replies reach the right sender among 50, 65507-byte datagram whole, SIGTERM`, { timeout: 60_000 }, async () => {
+  test(`${label} udp echo: replies reach the right sender among 50, 65507-byte and empty datagrams echoed, SIGTERM`, { timeout: 60_000 }, async () => {
     await withServer({ ...base, type: 'udp', handler: 'echo', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
       const f = await h.udpEcho(srv.port, h.LOOPBACK4, 50);
       assert.deepEqual(f, []);
       // The largest IPv4 datagram comes back whole (the read buffer is never smaller than a datagram).
       const big = await h.udpLargeEcho(srv.port, h.LOOPBACK4);
       assert.ok(big.ok, `65507-byte datagram: received ${big.received} bytes`);
+      assert.ok(await h.udpEmptyEcho(srv.port, h.LOOPBACK4), 'no reply to a zero-length datagram');
       const st = await h.sigtermCheck(srv, 2000, 'udp');
       assert.equal(st.code, 0, `${st.error ?? ''} stderr: ${srv.stderr()}`);
       assert.ok(st.rebound);
@@ -80,6 +82,31 @@ export function runtimeSuite(label: string, base: GeneratorInput, opts: SuiteOpt
       assert.equal((await h.echoOnce(srv.port, h.LOOPBACK4, Buffer.from('v4 on v6'))).toString(), 'v4 on v6');
       assert.equal((await h.echoOnce(srv.port, h.LOOPBACK6, Buffer.from('v6'))).toString(), 'v6');
     });
+  });
+
+  test(`${label} port already in use (tcp and udp): one line on stderr naming the address, exit 1`, { timeout: 30_000 }, async () => {
+    for (const type of ['tcp', 'udp'] as const) {
+      const port = await h.freePort();
+      const holder = await h.holdPort(type, port, h.LOOPBACK4);
+      try {
+        const r = generateServer({ ...base, type, port, bindAddress: h.LOOPBACK4 });
+        const { dir } = h.materialize(r);
+        try {
+          h.build(r, dir);
+          const run = await h.runToExit(r, dir);
+          assert.equal(run.code, 1, `${type}: exit ${run.code}\n${run.stderr}`);
+          assert.equal(run.stdout, '', `${type}: nothing on stdout`);
+          const lines = run.stderr.trim().split('\n');
+          assert.equal(lines.length, 1, `${type}: one line, got:\n${run.stderr}`);
+          assert.match(lines[0], new RegExp(`127\\.0\\.0\\.1(:| port )${port}\\b`), `${type}: names the address`);
+          assert.match(lines[0], /in use|EADDRINUSE/i);
+        } finally {
+          h.cleanup(dir);
+        }
+      } finally {
+        await holder.close();
+      }
+    }
   });
 
   test(`${label} limits: idle timeout closes a silent connection; max connections refuses the extra one`, { timeout: 30_000 }, async () => {
