@@ -18,8 +18,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
 import { useSocketDetails } from './hooks/useSocketDetails.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
-import type { KeyContext } from './input.js';
-import { ladderReducer } from './hooks/interval-ladder.js';
+import { monitorReducer, type KeyContext } from './input.js';
 import { PAUSED_CELLS } from './header-lines.js';
 import type { SocketInspector } from './inspector.js';
 import { DEFAULT_KEYMAP, footerHints, keyName, splitKeys, WIZARD_HINTS, type KeyBinding } from './keymap.js';
@@ -70,9 +69,8 @@ export function App(props: AppProps) {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const size = useTerminalSize({ clearOnResize: props.clearOnResize });
-  // + and - stay on the ladder of the starting interval doubled and halved (hooks/interval-ladder.ts).
-  const reducer = useMemo(() => ladderReducer(props.intervalMs), [props.intervalMs]);
-  const [state, dispatch] = useReducer(reducer, undefined, () => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }));
+  // + and - stay on the ladder of the starting interval doubled and halved (state.ts stepInterval).
+  const [state, dispatch] = useReducer(monitorReducer, undefined, () => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }));
   const frame = current(state);
   const view = frame.view;
 

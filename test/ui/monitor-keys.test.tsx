@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { protocolToggles } from '../../src/cli/commands/monitor-run.js';
 import { UsageError } from '../../src/cli/errors.js';
-import { ladderReducer, stepInterval } from '../../src/ui/hooks/interval-ladder.js';
+import { stepInterval } from '../../src/ui/state.js';
 import { monitorReducer } from '../../src/ui/input.js';
 import { commandFor, DEFAULT_KEYMAP, footerHints, helpLines, resolveKeymap } from '../../src/ui/keymap.js';
 import { initialState, type UiState } from '../../src/ui/state.js';
@@ -27,7 +27,7 @@ const press = (reduce: typeof monitorReducer, s: UiState, key: string, n = 1) =>
 
 describe('+ and - stay on the ladder of the starting interval', () => {
   it('from 1 s: - to the 60 s cap and + back to 1 s exactly (it went 30, 15, 7.5, 3.75, 1.875 s, "every 938ms")', () => {
-    const reduce = ladderReducer(1000);
+    const reduce = monitorReducer;
     let s: UiState = initialState({ intervalMs: 1000, protocols: { tcp: true, udp: true, unix: false } });
     const seen: number[] = [];
     for (let i = 0; i < 7; i++) seen.push((s = press(reduce, s, '-')).intervalMs);
@@ -36,16 +36,16 @@ describe('+ and - stay on the ladder of the starting interval', () => {
     for (let i = 0; i < 11; i++) seen.push((s = press(reduce, s, '+')).intervalMs);
     assert.deepEqual(seen, [32000, 16000, 8000, 4000, 2000, 1000, 500, 250, 125, 100, 100]);
     assert.equal(press(reduce, s, '-').intervalMs, 125);
-    // The plain reducer is on the same ladder now (the state keeps its starting interval): it gave 938 ms.
-    let plain: UiState = initialState({ intervalMs: 1000, protocols: { tcp: true, udp: true, unix: false } });
-    plain = press(monitorReducer, press(monitorReducer, plain, '-', 6), '+', 6);
-    assert.equal(plain.intervalMs, 1000);
+    // Six steps down and six up come back to the start (the reducer multiplied and capped: 938 ms).
+    let back: UiState = initialState({ intervalMs: 1000, protocols: { tcp: true, udp: true, unix: false } });
+    back = press(monitorReducer, press(monitorReducer, back, '-', 6), '+', 6);
+    assert.equal(back.intervalMs, 1000);
   });
 
   it('from 60 s, + is 30 s; a start above the 60 s cap is its own ceiling; 750 ms keeps its own ladder', () => {
     assert.equal(stepInterval(60000, 60000, -1), 30000);
     assert.equal(stepInterval(60000, 60000, 1), 60000);
-    const reduce = ladderReducer(120000);
+    const reduce = monitorReducer;
     let s: UiState = initialState({ intervalMs: 120000, protocols: { tcp: true, udp: true, unix: false } });
     s = press(reduce, s, '-');
     assert.equal(s.intervalMs, 120000, '- from a 2 min start does not speed it up');
