@@ -207,10 +207,16 @@ export function isBindAddress(a: string): boolean {
  */
 const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-/** Throws GeneratorOptionsError unless the output path can be written into generated headers. */
-export function checkOutputPath(path: string): void {
+/**
+ * Throws GeneratorOptionsError unless the output path names a file and can be written into generated
+ * headers. `example` is the default file name, for the message about a directory path.
+ */
+export function checkOutputPath(path: string, example = 'server.c'): void {
   if (UNSAFE_TEXT.test(path))
     throw new GeneratorOptionsError(`--output must be a file name without control characters or line breaks, got ${JSON.stringify(path)}`);
+  if (path.trim() === '') throw new GeneratorOptionsError(`--output needs a file path, got ${JSON.stringify(path)}`);
+  if (/(^|\/)(\.\.?)?$/.test(path))
+    throw new GeneratorOptionsError(`--output names the file to write, got the directory path ${JSON.stringify(path)}; add a file name (e.g. ${path.replace(/\/*$/, '/')}${example})`);
 }
 
 /** The CLI flag for each option key (messages name flags, as users type them). */
@@ -304,6 +310,8 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
     ];
     for (const [k, flag] of tcpOnly) {
       const v = i[k];
+      // 0 is "none" for the limits; TCP_NODELAY is refused either way (--no-tcp-nodelay as much as --tcp-nodelay).
+      if (k === 'tcpNodelay' && v === false) fail('--no-tcp-nodelay applies to --type tcp only (UDP has no Nagle algorithm to turn off)');
       if (v !== undefined && v !== false && v !== 0) fail(`${flag} applies to --type tcp only (UDP has no connections)`);
     }
   }

@@ -200,7 +200,7 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   const firstName = variant.files[0].name;
   const defaultMain = firstName.replace('{stem}', 'server');
   const main = target.output ?? defaultMain;
-  checkOutputPath(main);
+  checkOutputPath(main, defaultMain);
   const dir = dirname(main);
   const stem = basename(main, extname(main)) || 'server';
   const paths = variant.files.map((f, k) => (k === 0 ? main : join(dir, f.name.replace('{stem}', stem))));

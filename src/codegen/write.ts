@@ -1,7 +1,7 @@
 // Writes generated files atomically (temporary file in the same directory, then rename) and never
 // replaces an existing file unless asked (--force / the wizard's confirm step).
-import { closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { GeneratedFile } from './render.js';
 
@@ -13,9 +13,26 @@ export class FileExistsError extends Error {
   }
 }
 
-/** Which of these files already exist. */
+/** lstat, or null when nothing is there (or the path cannot be examined: the write reports that). */
+function lstatOrNull(path: string): ReturnType<typeof lstatSync> | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which of these files already exist. lstat, not stat: a symbolic link is there even when it points
+ * nowhere (existsSync follows it and says no, and the final link() then fails with EEXIST).
+ */
 export function existingFiles(files: { path: string }[]): string[] {
-  return files.map((f) => f.path).filter((p) => existsSync(p));
+  return files.map((f) => f.path).filter((p) => lstatOrNull(p) !== null);
+}
+
+/** Which of these paths are directories (not symbolic links to them): never written, even with force. */
+export function directoriesAmong(files: { path: string }[]): string[] {
+  return files.map((f) => f.path).filter((p) => lstatOrNull(p)?.isDirectory() === true);
 }
 
 /** Removes a path if it is there; never throws (cleanup must not hide the error that caused it). */
@@ -37,42 +54,113 @@ function writeAll(fd: number, data: Buffer): void {
   }
 }
 
-/** Why a write failed, in words, by errno code (others keep Node's message). */
-const WRITE_FAILURES: Record<string, string> = {
+/**
+ * Why a file system call failed, in words, by errno code. Node's own message names the temporary
+ * file ("ENOENT: no such file or directory, rename '.srv.c.123.ab12.tmp' -> ''"), which the user never
+ * asked for; codes not listed here keep only its description part.
+ */
+const FAILURES: Record<string, string> = {
   EACCES: 'permission denied on its directory',
   EPERM: 'permission denied on its directory',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
   EROFS: 'read-only file system',
   EFBIG: 'file too large (file size limit)',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOENT: 'no such file or directory (its directory is gone, or takes no new entries)',
+  EBUSY: 'it is busy (a mount point?)',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links in the path',
+  EIO: 'input/output error',
 };
 
-function writeError(target: string, e: unknown): Error {
+function reason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  return new Error(`cannot write ${target}: ${(err.code && WRITE_FAILURES[err.code]) ?? err.message}`);
+  if (err.code && FAILURES[err.code]) return FAILURES[err.code];
+  // "CODE: description, syscall 'path' -> 'path'": keep the description.
+  const m = /^[A-Z0-9_]+: (.*?)(?:, \w+ '.*)?$/s.exec(err.message ?? '');
+  return m ? m[1] : String(err.message ?? e);
+}
+
+function writeError(target: string, e: unknown): Error {
+  return new Error(`cannot write ${target}: ${reason(e)}`);
+}
+
+/** The directories above path that do not exist yet, outermost first (absolute paths). */
+function missingParents(path: string): string[] {
+  const missing: string[] = [];
+  for (let d = resolve(dirname(path)); lstatOrNull(d) === null && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  return missing;
+}
+
+/** The directories writeFilesAtomic would create for these files (to tell the user), outermost first. */
+export function missingDirectories(files: { path: string }[]): string[] {
+  return [...new Set(files.flatMap((f) => missingParents(f.path)))];
 }
 
 /**
- * Writes every file via temp + rename. Without `force`, refuses (before writing anything) if any exists,
- * and the final step uses link() so a file created meanwhile is not replaced either.
- * On any failure the temporary file is removed, and (without `force`) so are the files this call already
- * created, so a failed call leaves the directory as it found it; existing files are only ever replaced
- * with `force`, and then only by a complete file (rename).
+ * Creates the missing directories above path, one mkdir() each from the nearest existing ancestor
+ * down (mkdirSync's recursive mode spins forever under /proc, measured on Node 20); returns the ones
+ * it created, outermost first, so that a failed write can remove them again.
+ */
+function makeParents(path: string): string[] {
+  const missing = missingParents(path);
+  const made: string[] = [];
+  try {
+    for (const d of missing) {
+      mkdirSync(d);
+      made.push(d);
+    }
+  } catch (e) {
+    for (const d of made.reverse()) {
+      try {
+        rmdirSync(d);
+      } catch {
+        /* not empty or already gone */
+      }
+    }
+    throw new Error(`cannot create the directory ${dirname(path)} for ${path}: ${reason(e)}`);
+  }
+  return made;
+}
+
+/**
+ * Writes every file via temp + rename. Without `force`, refuses (before writing anything) if any exists
+ * (a symbolic link counts, even a dangling one), and the final step uses link() so a file created
+ * meanwhile is not replaced either. A directory is refused even with `force`. Missing parent directories
+ * are created. On any failure the temporary file is removed, and so are the files this call already
+ * created (without `force`, or inside a directory this call created) and the directories it created, so
+ * a failed call leaves the file system as it found it; existing files are only ever replaced with
+ * `force`, and then only by a complete file (rename).
  */
 export function writeFilesAtomic(files: GeneratedFile[], opts: { force?: boolean; mode?: number } = {}): string[] {
+  if (files.some((f) => f.path === '')) throw new Error('cannot write a file with an empty name');
+  for (const p of directoriesAmong(files)) throw new Error(`cannot write ${p}: it is a directory`);
   if (!opts.force) {
     const exist = existingFiles(files);
     if (exist.length) throw new FileExistsError(exist);
   }
   const written: string[] = [];
+  const madeDirs: string[] = [];
   try {
     for (const f of files) {
+      madeDirs.push(...makeParents(f.path));
       writeOne(f, opts);
       written.push(f.path);
     }
   } catch (e) {
-    // Without force every earlier target did not exist before this call: undo those, not someone else's file.
-    if (!opts.force) for (const p of written) removeQuietly(p);
+    // Without force every earlier target did not exist before this call; with it, only those in a
+    // directory this call made are sure to be new. Undo those, never someone else's file.
+    const made = new Set(madeDirs);
+    for (const p of written) if (!opts.force || made.has(resolve(dirname(p)))) removeQuietly(p);
+    for (const d of madeDirs.reverse()) {
+      try {
+        rmdirSync(d); // only empty directories go: anything else put there meanwhile stays
+      } catch {
+        /* not empty or already gone */
+      }
+    }
     throw e;
   }
   return written;
@@ -80,11 +168,6 @@ export function writeFilesAtomic(files: GeneratedFile[], opts: { force?: boolean
 
 function writeOne(f: GeneratedFile, opts: { force?: boolean; mode?: number }): void {
   const dir = dirname(f.path);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new Error(`cannot create ${dir} for ${f.path}: ${(e as Error).message}`);
-  }
   const tmp = join(dir, `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number;
   try {
@@ -105,16 +188,25 @@ function writeOne(f: GeneratedFile, opts: { force?: boolean; mode?: number }): v
         /* the write error (if any) says more; a close error after a good fsync loses nothing */
       }
     }
-    if (opts.force) renameSync(tmp, f.path);
-    else {
+    if (opts.force) {
+      try {
+        renameSync(tmp, f.path);
+      } catch (e) {
+        throw writeError(f.path, e);
+      }
+    } else {
       // link() fails with EEXIST instead of replacing: no window where another file is clobbered.
       try {
         linkSync(tmp, f.path);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new FileExistsError([f.path]);
         // Filesystems without hard links: rename after a last check.
-        if (existsSync(f.path)) throw new FileExistsError([f.path]);
-        renameSync(tmp, f.path);
+        if (lstatOrNull(f.path) !== null) throw new FileExistsError([f.path]);
+        try {
+          renameSync(tmp, f.path);
+        } catch (e2) {
+          throw writeError(f.path, e2);
+        }
       }
     }
   } finally {

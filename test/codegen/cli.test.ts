@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup } from './harness.js';
@@ -53,14 +53,101 @@ test('generate-server --json returns {files, buildCommand, runCommand, options} 
   }
 });
 
-test('--stdout prints the code; the header carries the regenerate command, which reproduces it', () => {
-  const args = ['generate-server', '--type', 'tcp', '--language', 'python', '--io-model', 'selectors', '--handler', 'http', '--backlog', '64', '--keepalive', '60,10,5', '--profile', 'latency', '--port', '7070', '--output', 'x.py'];
-  const r = run([...args, '--stdout']);
-  assert.equal(r.status, 0, r.stderr);
-  const regen = /# Regenerate: sockscope (.*)/.exec(r.stdout)![1].split(' ');
-  const again = run([...regen, '--stdout']);
-  assert.equal(again.status, 0, again.stderr);
-  assert.equal(again.stdout, r.stdout);
+test('--stdout prints the code; the header carries the regenerate command, which writes the same file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-cli-'));
+  try {
+    const args = ['generate-server', '--type', 'tcp', '--language', 'python', '--io-model', 'selectors', '--handler', 'http', '--backlog', '64', '--keepalive', '60,10,5', '--profile', 'latency', '--port', '7070'];
+    const r = run([...args, '--stdout']);
+    assert.equal(r.status, 0, r.stderr);
+    const regen = /# Regenerate: sockscope (.*)/.exec(r.stdout)![1].split(' ');
+    assert.deepEqual(regen.slice(-2), ['--output', 'server.py']);
+    const again = spawnSync(BIN, regen, { cwd: dir, encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(readFileSync(join(dir, 'server.py'), 'utf8'), r.stdout);
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('--output: empty, a directory path, a directory (even with --force), twice, or with --stdout is exit 2 with nothing written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-cli-'));
+  try {
+    mkdirSync(join(dir, 'sub'));
+    const cases: [string[], string][] = [
+      [['--output', ''], '--output needs a file path, got ""'],
+      [['--output', 'out/'], '--output names the file to write, got the directory path "out/"; add a file name (e.g. out/server.py)'],
+      [['--output', 'sub'], 'sub is a directory; --output names the file to write (e.g. sub/server.py)'],
+      [['--output', 'sub', '--force'], 'sub is a directory; --output names the file to write (e.g. sub/server.py)'],
+      [['--output', 'sub', '--json'], 'sub is a directory; --output names the file to write (e.g. sub/server.py)'],
+      [['-o', 'a.py', '-o', 'b.py'], '--output given 2 times; the server goes to one file'],
+      [['--stdout', '--output', 'x.py'], '--stdout and --output are exclusive: --stdout prints the code, --output writes it to a file (add --json to print a document as well)'],
+    ];
+    for (const [extra, message] of cases) {
+      const r = spawnSync(BIN, ['generate-server', '--language', 'python', ...extra], { cwd: dir, encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+      assert.equal(r.status, 2, `${extra.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, `sockscope: ${message}\n`, extra.join(' '));
+      assert.equal(r.stdout, '', extra.join(' '));
+    }
+    assert.deepEqual(readdirSync(dir), ['sub']);
+    assert.deepEqual(readdirSync(join(dir, 'sub')), []);
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('--output: a dangling symbolic link is refused like a file (replaced, not followed, with --force); write errors in words', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-cli-'));
+  try {
+    const link = join(dir, 'srv.c');
+    symlinkSync(join(dir, 'gone', 'target.c'), link);
+    const r = run(['generate-server', '--output', link]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, `sockscope: ${link} already exists; pass --force to overwrite (or --output another file)\n`);
+    const forced = run(['generate-server', '--output', link, '--force']);
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.ok(lstatSync(link).isFile(), 'the link itself is replaced');
+    assert.equal(existsSync(join(dir, 'gone')), false);
+    // A file that cannot be written: exit 1, one line, the reason in words, the path once, no temporary name.
+    const proc = run(['generate-server', '--output', '/proc/sockscope-srv.c']);
+    assert.equal(proc.status, 1);
+    assert.equal(proc.stderr, 'sockscope: cannot write /proc/sockscope-srv.c: no such file or directory (its directory is gone, or takes no new entries)\n');
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('--output in new directories: created and named; removed again when the write fails (file size limit)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-cli-'));
+  try {
+    const out = join(dir, 'n1', 'n2', 'srv.py');
+    const r = run(['generate-server', '--language', 'python', '--output', out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Wrote ${out}\\nCreated the directories ${join(dir, 'n1')}, ${join(dir, 'n1', 'n2')}\\n`));
+    assert.match(readFileSync(out, 'utf8'), /^# Generated by sockscope/);
+    // ulimit -f 1: the ~10 KB server cannot be written; the run leaves no directory behind.
+    const failed = spawnSync('sh', ['-c', `trap '' XFSZ; ulimit -f 1 && exec "$0" "$@"`, BIN, 'generate-server', '--language', 'python', '--output', join(dir, 'm1', 'm2', 'srv.py')], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(failed.status, 1, failed.stderr);
+    assert.match(failed.stderr, /^sockscope: cannot write \S+m1\/m2\/srv\.py: file too large \(file size limit\)\n$/);
+    assert.deepEqual(readdirSync(dir), ['n1']);
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('generate-tcp-server takes --type tcp (same output as generate-server --type tcp) and refuses --type udp', () => {
+  const tcp = run(['generate-tcp-server', '--type', 'tcp', '--language', 'node', '--stdout']);
+  assert.equal(tcp.status, 0, tcp.stderr);
+  const same = run(['generate-server', '--type', 'tcp', '--language', 'node', '--stdout']);
+  assert.equal(tcp.stdout, same.stdout);
+  const udp = run(['generate-tcp-server', '--type', 'udp', '--language', 'node', '--stdout']);
+  assert.equal(udp.status, 2);
+  assert.equal(udp.stderr, 'sockscope: generate-tcp-server makes TCP servers; for --type udp use generate-server --type udp\n');
+  const other = run(['generate-tcp-server', '--type', 'sctp', '--stdout']);
+  assert.equal(other.status, 2);
+  assert.equal(other.stderr, 'sockscope: --type must be tcp for generate-tcp-server, got "sctp"\n');
 });
 
 test('bad input exits 2 with one line naming the flag and what is allowed', () => {

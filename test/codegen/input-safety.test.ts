@@ -60,7 +60,8 @@ test('--bind that is not an IP address or host name exits 2 with one line naming
 test('--output with a line break or control character exits 2 (it is written into the header comment)', () => {
   for (const out of ['x\nimport os', 'x\r.py', 'srv\u2028.mjs', 'a\u0007b.c']) {
     for (const language of ['c', 'python', 'node']) {
-      const r = run(['generate-server', '--language', language, '--output', out, '--stdout']);
+      // --json (not --stdout, which is exclusive with --output): refused before anything is written.
+      const r = run(['generate-server', '--language', language, '--output', out, '--json']);
       assert.equal(r.status, 2, `${JSON.stringify(out)} ${language}: exit ${r.status}\n${r.stderr}`);
       assert.match(r.stderr, /--output must be a file name without control characters/);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -70,6 +71,18 @@ test('--output with a line break or control character exits 2 (it is written int
   const r = run(['generate-server', '--language', 'c', '--io-model', 'ep\noll', '--stdout']);
   assert.equal(r.status, 2);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+});
+
+test('an output path that names no file (empty, a directory path) is refused by the generator itself', () => {
+  const refused = (output: string, re: RegExp) =>
+    assert.throws(() => generateServer({ language: 'python' }, { config: DEFAULT_CONFIG, output }), (e: unknown) => e instanceof GeneratorOptionsError && re.test((e as Error).message));
+  refused('', /^--output needs a file path, got ""$/);
+  refused('  ', /^--output needs a file path, got " {2}"$/);
+  refused('out/', /^--output names the file to write, got the directory path "out\/"; add a file name \(e\.g\. out\/server\.py\)$/);
+  refused('.', /directory path "\."; add a file name \(e\.g\. \.\/server\.py\)/);
+  refused('a/..', /directory path "a\/\.\."/);
+  // Names that only look like those are files.
+  for (const ok of ['out/.x.py', 'x.', '..py']) assert.equal(generateServer({ language: 'python' }, { config: DEFAULT_CONFIG, output: ok }).files[0].path, ok);
 });
 
 /** Accepted binds and odd-but-legal output paths that land in literals and comments. */

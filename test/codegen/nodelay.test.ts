@@ -81,7 +81,8 @@ for (const v of VARIANTS) {
 test('tcpNodelay: default on for tcp, off for udp; --no-tcp-nodelay in the regenerate line; profiles still refuse it off', () => {
   assert.equal(resolveOptions({ type: 'tcp' }, DEFAULT_CONFIG).tcpNodelay, true);
   assert.equal(resolveOptions({ type: 'udp' }, DEFAULT_CONFIG).tcpNodelay, false);
-  assert.equal(resolveOptions({ type: 'udp', tcpNodelay: false }, DEFAULT_CONFIG).tcpNodelay, false);
+  // Either way the option does not apply to UDP: refused alike (false used to pass silently).
+  assert.throws(() => resolveOptions({ type: 'udp', tcpNodelay: false }, DEFAULT_CONFIG), /--no-tcp-nodelay applies to --type tcp only/);
   assert.throws(() => resolveOptions({ type: 'udp', tcpNodelay: true }, DEFAULT_CONFIG), /--tcp-nodelay applies to --type tcp only/);
   assert.throws(() => resolveOptions({ profile: 'latency', tcpNodelay: false, language: 'c' }, DEFAULT_CONFIG), /drop --no-tcp-nodelay/);
   const off = generateServer({ language: 'python', tcpNodelay: false }, { config: DEFAULT_CONFIG }).files[0].content;
@@ -97,7 +98,7 @@ test('tcpNodelay: default on for tcp, off for udp; --no-tcp-nodelay in the regen
   assert.match(a.files[0].content, /^const TCP_NODELAY = false;$/m);
 });
 
-test('CLI: --no-tcp-nodelay turns it off, --tcp-nodelay is still accepted', () => {
+test('CLI: --no-tcp-nodelay turns it off, --tcp-nodelay is still accepted; with udp both are refused alike', () => {
   const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
   const run = (args: string[]) => spawnSync(BIN, args, { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
   const off = run(['generate-server', '--language', 'c', '--no-tcp-nodelay', '--stdout']);
@@ -110,8 +111,12 @@ test('CLI: --no-tcp-nodelay turns it off, --tcp-nodelay is still accepted', () =
   const on = run(['generate-server', '--language', 'c', '--tcp-nodelay', '--stdout']);
   assert.equal(on.status, 0, on.stderr);
   assert.equal(on.stdout, def.stdout);
-  const udp = run(['generate-server', '--type', 'udp', '--language', 'python', '--no-tcp-nodelay', '--stdout']);
-  assert.equal(udp.status, 0, udp.stderr);
+  for (const flag of ['--no-tcp-nodelay', '--tcp-nodelay']) {
+    const udp = run(['generate-server', '--type', 'udp', '--language', 'python', flag, '--stdout']);
+    assert.equal(udp.status, 2, `${flag}: ${udp.stderr}`);
+    assert.equal(udp.stdout, '');
+    assert.equal(udp.stderr, `sockscope: ${flag} applies to --type tcp only (UDP has ${flag === '--tcp-nodelay' ? 'no connections' : 'no Nagle algorithm to turn off'})\n`);
+  }
 });
 
 test('wizard: the TCP_NODELAY step starts on yes, and no gives tcpNodelay: false', async () => {

@@ -1,11 +1,12 @@
 // writeFilesAtomic: temp file + link/rename, never replaces without force, clear errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, chmodSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileExistsError, writeFilesAtomic } from '../../src/codegen/index.js';
+import { existingFiles } from '../../src/codegen/write.js';
 import { cleanup } from './harness.js';
 
 test('writes new files, refuses to replace without force, replaces with force, leaves no temp files', () => {
@@ -57,6 +58,78 @@ catch (e) { console.log(JSON.stringify({ ok: false, message: e.message })); }`;
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
+
+test('a dangling symbolic link is an existing file (lstat): refused up front, replaced (not followed) with force', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-write-'));
+  try {
+    const link = join(dir, 'srv.c');
+    symlinkSync(join(dir, 'gone', 'target.c'), link);
+    // existsSync follows the link and says no: the write ran until link() failed with EEXIST.
+    assert.deepEqual(existingFiles([{ path: link }]), [link]);
+    const other = join(dir, 'first.py');
+    assert.throws(() => writeFilesAtomic([{ path: other, content: 'x' }, { path: link, content: 'y' }]), FileExistsError);
+    assert.equal(existsSync(other), false, 'refused before writing anything');
+    writeFilesAtomic([{ path: link, content: 'forced' }], { force: true });
+    assert.ok(lstatSync(link).isFile());
+    assert.equal(readFileSync(link, 'utf8'), 'forced');
+    assert.equal(existsSync(join(dir, 'gone')), false, 'the link target is not created');
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('a directory is never written, even with force; an empty path is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-write-'));
+  try {
+    const sub = join(dir, 'sub');
+    mkdirSync(sub);
+    for (const force of [false, true]) {
+      assert.throws(() => writeFilesAtomic([{ path: join(dir, 'a.py'), content: 'x' }, { path: sub, content: 'y' }], { force }), (e: unknown) => (e as Error).message === `cannot write ${sub}: it is a directory`);
+    }
+    assert.deepEqual(readdirSync(dir), ['sub'], 'nothing written, no temporary file');
+    assert.deepEqual(readdirSync(sub), []);
+    assert.throws(() => writeFilesAtomic([{ path: '', content: 'x' }]), /cannot write a file with an empty name/);
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('errors say the reason in words and name the path once, never the temporary file', () => {
+  // /proc takes no new files: open() of the temporary file fails with ENOENT (Node's message names it).
+  for (const target of ['/proc/sockscope-x.c', '/proc/sockscope-zz/yy/x.c']) {
+    let message = '';
+    assert.throws(() => writeFilesAtomic([{ path: target, content: 'x' }]), (e: unknown) => ((message = (e as Error).message), true));
+    assert.doesNotMatch(message, /\.tmp|ENOENT|open '|mkdir '/, message);
+    assert.match(message, /^cannot (write|create the directory \S+ for) \S+: no such file or directory/, message);
+    assert.equal(message.split(target).length, 2, `${target} named once: ${message}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-write-'));
+  try {
+    writeFileSync(join(dir, 'plain'), '');
+    assert.throws(() => writeFilesAtomic([{ path: join(dir, 'plain', 'x.c'), content: 'x' }]), /cannot write .*plain\/x\.c: a part of the path is not a directory$/);
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('missing directories are created, and removed again when the write fails', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-write-'));
+  try {
+    const p = join(dir, 'n1', 'n2', 'srv.py');
+    writeFilesAtomic([{ path: p, content: 'ok' }]);
+    assert.equal(readFileSync(p, 'utf8'), 'ok');
+    // A failing write (file size limit) in new directories: the directories go with the temporary file.
+    const big = 'x'.repeat(64 * 1024);
+    for (const force of [false, true]) {
+      const r = writeUnderSizeLimit([{ path: join(dir, 'm1', 'a.py'), content: 'small' }, { path: join(dir, 'm1', 'm2', 'b.py'), content: big }], force);
+      assert.equal(r.ok, false);
+      assert.match(r.message, /cannot write .*b\.py: file too large/);
+      assert.deepEqual(readdirSync(dir).sort(), ['n1'], `force ${force}: created directories removed`);
+    }
+  } finally {
+    cleanup(dir);
+  }
+});
 
 test('a write that fails part way (file size limit) removes the temporary file and anything this call created', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sockscope-write-'));

@@ -1,11 +1,12 @@
 // Flags and output handling shared by generate-server and generate-tcp-server: flags -> GeneratorInput,
 // then --stdout / --json / atomic write (never overwriting without --force or a confirmation).
 import type { Argv } from 'yargs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { loadCliConfig } from '../../config/resolve.js';
 import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
 import type * as CodegenOptions from '../../codegen/options.js';
-import { existingFiles, FileExistsError, writeFilesAtomic } from '../../codegen/write.js';
+import { directoriesAmong, existingFiles, FileExistsError, missingDirectories, writeFilesAtomic } from '../../codegen/write.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
 
@@ -16,6 +17,8 @@ const GEN_LANGUAGES: typeof CodegenOptions.GEN_LANGUAGES = ['c', 'python', 'node
 const HANDLERS: typeof CodegenOptions.HANDLERS = ['echo', 'http'];
 const PROFILES: typeof CodegenOptions.PROFILES = ['none', 'throughput', 'latency'];
 const PLATFORMS: typeof CodegenOptions.PLATFORMS = ['posix', 'windows', 'portable'];
+/** The file each language writes without --output (for the message about a directory given as --output). */
+const DEFAULT_NAMES: Record<(typeof GEN_LANGUAGES)[number], string> = { c: 'server.c', python: 'server.py', node: 'server.mjs' };
 
 export interface GenerateArgs {
   type?: string;
@@ -46,10 +49,32 @@ export interface GenerateArgs {
   force?: boolean;
 }
 
-/** Adds every generator flag; `fixedType` hides --type (generate-tcp-server). */
+/**
+ * --output must name one file: given once, and the two ways to print (--stdout) and to write (--output)
+ * are not mixed. Empty and directory paths are the generator's to refuse (options.ts checkOutputPath).
+ */
+function checkOutputFlags(argv: { output?: unknown; stdout?: unknown }): void {
+  if (Array.isArray(argv.output)) throw new UsageError(`--output given ${argv.output.length} times; the server goes to one file`);
+  if (argv.stdout && argv.output !== undefined)
+    throw new UsageError('--stdout and --output are exclusive: --stdout prints the code, --output writes it to a file (add --json to print a document as well)');
+}
+
+/**
+ * generate-tcp-server is generate-server --type tcp: --type tcp is accepted (README and scripts spell it
+ * so), anything else is refused with where to go instead.
+ */
+function checkFixedType(type: unknown, fixedType: 'tcp'): void {
+  if (type === undefined || type === fixedType) return;
+  if (type === 'udp') throw new UsageError('generate-tcp-server makes TCP servers; for --type udp use generate-server --type udp');
+  throw new UsageError(`--type must be tcp for generate-tcp-server, got ${JSON.stringify(Array.isArray(type) ? type.join(' ') : String(type))}`);
+}
+
+/** Adds every generator flag; with `fixedType` (generate-tcp-server) --type may only repeat it. */
 export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
-  let a = y;
-  if (!fixedType) a = a.option('type', { type: 'string', choices: SERVER_TYPES, describe: 'tcp or udp (default tcp)' }) as typeof a;
+  const a = y.option('type', {
+    type: 'string',
+    ...(fixedType ? { describe: `${fixedType} only (the default; UDP: generate-server --type udp)` } : { choices: SERVER_TYPES, describe: 'tcp or udp (default tcp)' }),
+  }) as unknown as Argv<T>;
   return a
     .option('language', { type: 'string', choices: GEN_LANGUAGES, describe: 'c, python or node (default: config defaultLanguage)' })
     .option('io-model', {
@@ -81,6 +106,8 @@ export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
     .option('force', { type: 'boolean', describe: 'Overwrite an existing file' })
     .check((argv) => {
       if (argv.stdout && argv.json) throw new UsageError('--stdout and --json are exclusive: --stdout prints the code, --json prints it inside a JSON document');
+      checkOutputFlags(argv);
+      if (fixedType) checkFixedType(argv.type, fixedType);
       return true;
     });
 }
@@ -143,9 +170,10 @@ export async function generateOrUsage(input: GeneratorInput, output?: string): P
   }
 }
 
-/** What to tell the user after writing: build, run, watch. */
-export function nextSteps(r: GenerateResult): string {
+/** What to tell the user after writing: build, run, watch (and which directories the write created). */
+export function nextSteps(r: GenerateResult, createdDirs: string[] = []): string {
   const lines = [`Wrote ${r.files.map((f) => f.path).join(', ')}`];
+  if (createdDirs.length) lines.push(`Created the director${createdDirs.length === 1 ? 'y' : 'ies'} ${createdDirs.join(', ')}`);
   if (r.buildCommand) lines.push(`Build:    ${r.buildCommand}`);
   lines.push(`Run:      ${r.runCommand}`);
   lines.push(`Watch it: sockscope --port ${r.options.port}${r.options.port === 0 ? '  (the server prints its port)' : ''}`);
@@ -175,6 +203,9 @@ export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<v
     printJson(r);
     return;
   }
+  // A directory is never replaced, not even with --force (rename() would fail with EISDIR after the rest).
+  const dirs = directoriesAmong(r.files);
+  if (dirs.length) throw new UsageError(`${dirs[0]} is a directory; --output names the file to write (e.g. ${join(dirs[0], DEFAULT_NAMES[r.options.language])})`);
   let force = a.force ?? false;
   if (!force) {
     const exist = existingFiles(r.files);
@@ -183,6 +214,8 @@ export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<v
       else throw new UsageError(`${exist.join(', ')} already exist${exist.length === 1 ? 's' : ''}; pass --force to overwrite (or --output another file)`);
     }
   }
+  // Missing directories are created (and removed again if the write fails); the output says which.
+  const createdDirs = missingDirectories(r.files);
   try {
     writeFilesAtomic(r.files, { force });
   } catch (e) {
@@ -190,5 +223,5 @@ export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<v
     throw e;
   }
   if (a.json) printJson({ ...r, written: r.files.map((f) => f.path) });
-  else process.stdout.write(`${nextSteps(r)}\n`);
+  else process.stdout.write(`${nextSteps(r, createdDirs)}\n`);
 }
