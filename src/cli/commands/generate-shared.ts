@@ -180,12 +180,16 @@ export function nextSteps(r: GenerateResult, createdDirs: string[] = []): string
   return lines.join('\n');
 }
 
-async function confirmOverwrite(paths: string[]): Promise<boolean> {
+/** y: overwrite; anything else: no; Ctrl-C (readline's AbortError): 'interrupted'. */
+async function confirmOverwrite(paths: string[]): Promise<boolean | 'interrupted'> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(`${paths.join(', ')} already exist${paths.length === 1 ? 's' : ''}. Overwrite? [y/N] `);
     return /^y(es)?$/i.test(answer.trim());
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ABORT_ERR') return 'interrupted';
+    throw e;
   } finally {
     rl.close();
   }
@@ -210,7 +214,14 @@ export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<v
   if (!force) {
     const exist = existingFiles(r.files);
     if (exist.length) {
-      if (!a.json && (await confirmOverwrite(exist))) force = true;
+      const answer = a.json ? false : await confirmOverwrite(exist);
+      if (answer === 'interrupted') {
+        // Ctrl-C at the question: nothing written, exit 130 as an interrupted command (the wizard does the same).
+        process.stderr.write('\ninterrupted, nothing written\n');
+        process.exitCode = 130;
+        return;
+      }
+      if (answer) force = true;
       else throw new UsageError(`${exist.join(', ')} already exist${exist.length === 1 ? 's' : ''}; pass --force to overwrite (or --output another file)`);
     }
   }

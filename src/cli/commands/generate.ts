@@ -14,10 +14,13 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
       throw new UsageError('generate is interactive and needs a terminal; use generate-server with flags (see --help)');
     }
     const config = (await loadCliConfig()).config;
-    // Ink, React and the wizard load here only (dynamic import keeps other commands' start-up light).
-    const { createElement, render, Wizard } = await import('../ui-modules.js');
-    const color = a.color !== false && config.color;
+    // Ink, React and the wizard load here only (dynamic import keeps other commands' start-up light),
+    // with text attributes on whatever the colour setting: without colour the cursor line is inverse video.
+    const { colorEnabled, loadWithTextAttributes } = await import('../../ui/theme.js');
+    const { createElement, render, Wizard } = await loadWithTextAttributes(() => import('../ui-modules.js'));
+    const color = colorEnabled(a.color, process.env) && config.color;
     let done: WizardDone | null = null;
+    let interrupted = false;
     const app = render(
       createElement(Wizard, {
         config,
@@ -27,12 +30,21 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
           app.unmount();
         },
         onCancel: () => app.unmount(),
+        // Ctrl-C reaches the wizard (exitOnCtrlC: false): an interrupted command exits 130, as a shell's
+        // SIGINT and the monitor's; after a write it closes like Enter (onDone).
+        onInterrupt: () => {
+          interrupted = true;
+          app.unmount();
+        },
       }),
-      { patchConsole: false, exitOnCtrlC: true },
+      { patchConsole: false, exitOnCtrlC: false },
     );
     await app.waitUntilExit();
     const d = done as WizardDone | null;
     if (d) process.stdout.write(`${nextSteps(d.result)}\n`);
-    else process.stdout.write('generate: cancelled, nothing written\n');
+    else if (interrupted) {
+      process.stdout.write('generate: interrupted, nothing written\n');
+      process.exitCode = 130;
+    } else process.stdout.write('generate: cancelled, nothing written\n');
   },
 };
