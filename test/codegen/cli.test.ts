@@ -156,7 +156,10 @@ test('bad input exits 2 with one line naming the flag and what is allowed', () =
     [['generate-server', '--language', 'c', '--io-model', 'kqueue', '--platform', 'windows', '--stdout'], /allowed: select, poll/],
     [['generate-server', '--type', 'udp', '--language', 'python', '--backlog', '5', '--stdout'], /--backlog applies to --type tcp only/],
     [['generate-server', '--language', 'python', '--port', '70000', '--stdout'], /--port/],
-    [['generate-server', '--language', 'python', '--buffer-size', 'lots', '--stdout'], /--buffer-size must be a whole number/],
+    [['generate-server', '--language', 'python', '--buffer-size', 'lots', '--stdout'], /--buffer-size must be a whole number \(suffix k or M allowed\)/],
+    // k/M belong to byte sizes only: --port 8k was read as port 8192.
+    [['generate-server', '--language', 'python', '--port', '8k', '--stdout'], /^sockscope: --port must be a whole number, got "8k"$/m],
+    [['generate-server', '--language', 'python', '--max-connections', '1M', '--stdout'], /--max-connections must be a whole number, got "1M"/],
     [['generate-server', '--language', 'node', '--profile', 'latency', '--stdout'], /TCP_QUICKACK/],
   ];
   for (const [args, re] of cases) {

@@ -112,11 +112,15 @@ export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
     });
 }
 
+/** Byte sizes take k/M suffixes (64k, 1M, 64KiB); counts, ports and milliseconds are plain digits (--port 8k was 8192). */
+const SIZE_FLAGS = new Set(['buffer-size', 'sndbuf', 'rcvbuf']);
+
 function int(flag: string, v: string | undefined, min = 0): number | undefined {
   if (v === undefined) return undefined;
   const t = String(v).trim();
-  const m = /^(\d+)\s*([kKmM](?:i?[bB])?)?$/.exec(t);
-  if (!m) throw new UsageError(`--${flag} must be a whole number${flag.endsWith('size') || flag.endsWith('buf') ? ' (suffix k or M allowed)' : ''}, got "${t}"`);
+  const sized = SIZE_FLAGS.has(flag);
+  const m = (sized ? /^(\d+)\s*([kKmM](?:i?[bB])?)?$/ : /^(\d+)()$/).exec(t);
+  if (!m) throw new UsageError(`--${flag} must be a whole number${sized ? ' (suffix k or M allowed)' : ''}, got "${t}"`);
   const unit = (m[2] ?? '').toLowerCase()[0];
   const n = Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
   if (n < min) throw new UsageError(`--${flag} must be at least ${min}, got ${t}`);
