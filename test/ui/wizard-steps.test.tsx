@@ -108,6 +108,22 @@ describe('wizard hints say what the server gets', () => {
     assert.equal(s.result!.options.tcpNodelay, true);
   });
 
+  it('back to the protocol after a TCP_NODELAY answer, UDP still offers io models and generates', () => {
+    for (const answer of ['yes', 'no']) {
+      let s = until(initialState(cfg), 'tcpNodelay');
+      s = pick(s, answer);
+      for (let k = 0; k < 20 && step(s) !== 'type'; k++) s = reduce(s, { name: 'escape' }, deps);
+      s = pick(s, 'udp');
+      assert.equal(s.input.tcpNodelay, undefined, `the TCP_NODELAY answer (${answer}) is dropped with UDP`);
+      s = until(s, 'ioModel');
+      assert.ok(currentChoices(s, cfg).length > 0, `io models offered after "${answer}"`);
+      s = until(s, 'output');
+      s = reduce(s, enter, deps);
+      assert.equal(s.error, null);
+      assert.equal(s.result!.options.type, 'udp');
+    }
+  });
+
   it('io_uring: the kernel the generated server needs, the newest operation it requires (it said 5.19+)', () => {
     const ioModel = STEPS.find((x) => x.id === 'ioModel')!;
     const hint = ioModel.choices!({ language: 'c', platform: 'posix' }, cfg).find((c) => c.value === 'io_uring')!.hint!;

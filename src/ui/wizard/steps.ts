@@ -114,7 +114,8 @@ export const STEPS: Step[] = [
       { value: 'udp', label: 'UDP', hint: 'datagrams' },
     ],
     initial: (i) => i.type ?? 'tcp',
-    apply: (i, v) => ({ ...i, type: v as 'tcp' | 'udp', ...(v === 'udp' ? { handler: 'echo' as const, profile: undefined } : {}) }),
+    // UDP drops the TCP-only answers (a TCP_NODELAY answer given before going back here made every io model invalid).
+    apply: (i, v) => ({ ...i, type: v as 'tcp' | 'udp', ...(v === 'udp' ? { handler: 'echo' as const, profile: undefined, tcpNodelay: undefined } : {}) }),
   },
   {
     id: 'language',
