@@ -3,7 +3,7 @@
 // through the codegen writer (temp file + rename, never replacing an existing file unless `force`).
 import { z } from 'zod';
 import { FileExistsError, GeneratorInputSchema, generateServer, writeFilesAtomic, type GenerateResult, type GeneratorInput } from '../codegen/index.js';
-import { existingFiles } from '../codegen/write.js';
+import { directoriesAmong, existingFiles } from '../codegen/write.js';
 import { InvalidInputError, parseInput } from './errors.js';
 
 /** tcp / udp, also spelled tcp-server / udp-server (the automation spelling). */
@@ -62,6 +62,12 @@ export function generateServerFiles(input: GenerateFilesInput | GenerateAutomati
   // Bad options throw GeneratorOptionsError, an InvalidInputError (code invalid-options).
   const r: GenerateResult = generateServer(gi, { output });
   if (output === undefined) return r;
+  // A directory is never replaced, not even with force (the write would fail with EISDIR, exit 1).
+  const dirs = directoriesAmong(r.files);
+  if (dirs.length) {
+    const msg = `${dirs[0]} is a directory; output names the file to write (a path inside it, e.g. ${dirs[0]}/server...)`;
+    throw new InvalidInputError(msg, [{ path: 'output', message: msg }]);
+  }
   if (!force) {
     const exist = existingFiles(r.files);
     if (exist.length) throw fileExists(exist);

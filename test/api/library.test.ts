@@ -124,6 +124,13 @@ test('generateServer (render only) and generateServerFiles (both shapes; writes 
     );
     assert.equal(readFileSync(join(dir, 'a/srv.c'), 'utf8'), 'mine');
     generateServerFiles({ type: 'tcp', language: 'c', output: 'a/srv.c', force: true });
+    // A directory as output is bad input, with or without force (it was file-exists, and a runtime error with force).
+    for (const force of [false, true]) {
+      assert.throws(
+        () => generateServerFiles({ type: 'tcp', language: 'c', output: 'a', force }),
+        (e: unknown) => e instanceof InvalidInputError && e.code === 'invalid-input' && e.issues[0].path === 'output' && /^a is a directory/.test(e.message),
+      );
+    }
     assert.notEqual(readFileSync(join(dir, 'a/srv.c'), 'utf8'), 'mine');
 
     rejectsInput(() => generateServerFiles({ operation: 'generate', type: 'tcp-server', config: { port: 70000 } }), 'config.port');
