@@ -46,18 +46,21 @@ export function buildUnixDiagRequest(opts: { details?: boolean; seq?: number } =
 }
 
 /**
- * The text ss shows for a unix name: a path as is; an abstract name (leading NUL) with '@' in place
- * of the NUL, cut at the next NUL as ss does (runtimes that bind the whole sun_path pad with NULs).
- * Bytes are decoded as UTF-8 (paths are untrusted: callers escape before printing).
+ * The text ss shows for a unix name: a path as is (cut at its terminating NUL); an abstract name
+ * (leading NUL) with '@' in place of every NUL, as ss and /proc/net/unix print it: `\0nul\0inside`
+ * is `@nul@inside`, and a name padded with NULs (runtimes that bind the whole sun_path) keeps its
+ * '@'s, so two names that differ after a NUL stay two names. Bytes are decoded as UTF-8 (paths are
+ * untrusted: callers escape before printing).
  */
 export function unixName(buf: Uint8Array, off: number, len: number): string {
   if (len <= 0) return '';
-  let bytes = Buffer.from(buf.buffer, buf.byteOffset + off, len);
-  const abstract = bytes[0] === 0;
-  if (abstract) bytes = bytes.subarray(1);
-  const nul = bytes.indexOf(0);
-  const text = (nul >= 0 ? bytes.subarray(0, nul) : bytes).toString('utf8');
-  return abstract ? `@${text}` : text;
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset + off, len);
+  if (bytes[0] !== 0) {
+    const nul = bytes.indexOf(0);
+    return (nul >= 0 ? bytes.subarray(0, nul) : bytes).toString('utf8');
+  }
+  // NUL is one byte in UTF-8 and never part of a longer sequence: replacing it in the text is exact.
+  return `@${bytes.toString('utf8', 1).replaceAll('\0', '@')}`;
 }
 
 /** Parses one unix_diag_msg payload and its attributes; null when too short or not AF_UNIX. */
