@@ -121,6 +121,19 @@ const inspector: SocketInspector = {
 type UiModules = typeof import('../ui-modules.js');
 const loadUi = (): Promise<UiModules> => loadWithTextAttributes(() => import('../ui-modules.js'));
 
+/**
+ * Ends the process by SIGHUP's default action once the terminal has gone (SIGHUP, or its reads and
+ * writes failing). process.exit() would run Node's exit path, whose ResetStdio() asserts when it cannot
+ * restore the tty's modes on a hung-up terminal (nodejs/node#51519, fixed after Node 20): measured, the
+ * monitor died of SIGSEGV after printing a native stack on every SSH drop (tmux kill-session with a
+ * session leader that forwards SIGHUP, as a login shell does). Dying by the signal is also what a shell
+ * reports as 129. Node installs no SIGHUP handler of its own: without ours, the default action applies.
+ */
+function hangUp(): void {
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+}
+
 /** Leaves the terminal as it was on every exit path: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, uncaught errors. */
 async function runFullScreen(ui: UiModules, app: Parameters<typeof App>[0]): Promise<never> {
   const { render, createElement, App, FrameWriter, frameStdout } = ui;
@@ -160,6 +173,7 @@ async function runFullScreen(ui: UiModules, app: Parameters<typeof App>[0]): Pro
         }
       }
     }
+    if (code === 129) hangUp();
     process.exit(code);
   };
   const signals: Array<[NodeJS.Signals, number]> = [
@@ -170,8 +184,12 @@ async function runFullScreen(ui: UiModules, app: Parameters<typeof App>[0]): Pro
   for (const [sig, code] of signals) process.on(sig, () => finish(code));
   process.on('uncaughtException', (e) => finish(1, e));
   process.on('unhandledRejection', (e) => finish(1, e));
-  // Writing to a terminal that went away (SSH drop) fails with EIO/EPIPE: leave quietly.
+  // Writing to a terminal that went away (SSH drop) fails with EIO/EPIPE: leave quietly. Reading from it
+  // ends or fails as well, which tells sooner when nothing is being written (a session leader that ignores
+  // SIGHUP, as some wrappers do, leaves the monitor polling an absent terminal otherwise).
   stdout.on('error', () => finish(129));
+  stdin.on('end', () => finish(129));
+  stdin.on('error', () => finish(129));
   try {
     await instance.waitUntilExit();
   } catch (e) {
