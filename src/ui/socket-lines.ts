@@ -48,6 +48,12 @@ function noOwner(s: Socket, c: SocketLinesContext): string {
     return c.paused
       ? 'not looked up: paused before the owner was looked up (the snapshot on screen attributes listeners only); resume refreshing'
       : 'not looked up yet: the next refresh looks up every socket\'s owner';
+  // Inode 0 (ss ino:0): no socket file, so no process can hold it; the state says why.
+  if (s.inode === 0) {
+    if (s.state === 'ESTABLISHED' || s.state === 'CLOSE_WAIT') return "none yet: not accepted (it waits in the listener's accept queue; no process holds it until accept())";
+    if (s.state === 'SYN_RECV') return 'none yet: the handshake is not complete (the kernel answers it for the listener)';
+    if (s.state === 'FIN_WAIT1' || s.state === 'FIN_WAIT2' || s.state === 'CLOSING' || s.state === 'LAST_ACK') return 'none: closed by its process (an orphan the kernel finishes)';
+  }
   return "unknown (not attributed: another user's process without root, or a kernel socket)";
 }
 

@@ -1,0 +1,20 @@
+// The socket view says truly why a socket has no owner: a socket without a socket file (inode 0) is held by
+// nobody, and its state says why (not accepted yet, handshake, orphan), rather than "another user's process".
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { socketLines } from '../../src/ui/socket-lines.js';
+import { conn } from './fakes.js';
+
+const ownerLine = (lines: ReturnType<typeof socketLines>) => lines.map((l) => l.text).find((t) => /^process\b/.test(t.trim())) ?? '';
+
+test('no owner: inode 0 by state, otherwise the attribution reasons', () => {
+  const ctx = { attribution: 'all' as const, source: 'netlink' as const };
+  const queued = conn(8080, '127.0.0.1', 50000, 'ESTABLISHED', undefined, { inode: 0 });
+  assert.match(ownerLine(socketLines(queued, undefined, ctx)), /not accepted \(it waits in the listener's accept queue/);
+  assert.match(ownerLine(socketLines({ ...queued, state: 'CLOSE_WAIT' }, undefined, ctx)), /not accepted/);
+  assert.match(ownerLine(socketLines({ ...queued, state: 'SYN_RECV' }, undefined, ctx)), /handshake is not complete/);
+  assert.match(ownerLine(socketLines({ ...queued, state: 'FIN_WAIT2' }, undefined, ctx)), /closed by its process/);
+  // A socket with a file and no owner found: the attribution's reasons, as before.
+  const held = conn(8080, '127.0.0.1', 50001, 'ESTABLISHED', undefined, { inode: 4242 });
+  assert.match(ownerLine(socketLines(held, undefined, ctx)), /another user's process/);
+});
