@@ -1,5 +1,7 @@
 // Pure line parser for `ss -tuxanOH` output, with the optional -p (users:), -o (timer:), -e (uid, ino, sk),
-// -i (tcp_info) and -m (skmem:) fields. One socket per line (-O). Lines it cannot read are skipped.
+// -i (tcp_info) and -m (skmem:) fields. One socket per line (-O), except that ss prints unix names and
+// process names byte for byte: a newline in one splits the record, and SsStreamParser joins the
+// pieces again. Lines it cannot read give null; SsStreamParser counts them.
 // Whole outputs go through SsStreamParser (ss-stream.ts), which reads the common line shape itself and
 // hands every other line to parseSsLine; ss.ts is the entry point for both.
 import { normalizeAddress, type Endpoint, type ProcessRef, type Protocol, type SkMem, type Socket, type SocketState, type SocketTimer, type TcpInfo } from '../model/socket.js';
@@ -20,13 +22,69 @@ export const SS_STATES: Record<string, SocketState> = {
   CLOSING: 'CLOSING',
 };
 
-const NETIDS: Record<string, { protocol: Protocol; unixType?: Socket['unixType'] }> = {
+/** ss's Netid column to protocol and unix type. */
+export const NETIDS: Record<string, { protocol: Protocol; unixType?: Socket['unixType'] }> = {
   tcp: { protocol: 'tcp' },
   udp: { protocol: 'udp' },
   u_str: { protocol: 'unix', unixType: 'stream' },
   u_dgr: { protocol: 'unix', unixType: 'dgram' },
   u_seq: { protocol: 'unix', unixType: 'seqpacket' },
 };
+
+function digitsOnly(s: string, a: number, b: number): boolean {
+  if (b <= a) return false;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/**
+ * Reads ss's unix columns `[pad]NAME INODE[pad]PEER PEER_INODE[pad]`: each name field is right-aligned
+ * and ends with one space before its inode field, which is left-aligned. Names keep every byte ss
+ * printed (spaces, tabs, newlines, a trailing space: `@trailing space ` is `@trailing space  1234`);
+ * only the padding before a name is dropped. The local inode is the last ` DIGITS ` before the peer
+ * (a peer name is '*' or a bound name). Null when `mid` does not read so.
+ */
+export function parseUnixColumns(mid: string): { local: string; inode: number; peer: string; peerInode: number } | null {
+  let end = mid.length;
+  while (end > 0 && mid.charCodeAt(end - 1) === 0x20) end--;
+  const sp = mid.lastIndexOf(' ', end - 1);
+  if (sp <= 0 || !digitsOnly(mid, sp + 1, end)) return null;
+  for (let k = mid.lastIndexOf(' ', sp - 1); k > 0; k = mid.lastIndexOf(' ', k - 1)) {
+    const j = mid.lastIndexOf(' ', k - 1);
+    if (j < 0 || !digitsOnly(mid, j + 1, k)) continue;
+    let a = 0;
+    while (a < j && mid.charCodeAt(a) === 0x20) a++;
+    let b = k + 1;
+    while (b < sp && mid.charCodeAt(b) === 0x20) b++;
+    if (a === j || b === sp) return null;
+    const local = mid.slice(a, j);
+    const peer = mid.slice(b, sp);
+    return { local: local === '*' ? '' : local, inode: Number(mid.slice(j + 1, k)), peer: peer === '*' ? '' : peer, peerInode: Number(mid.slice(sp + 1, end)) };
+  }
+  return null;
+}
+
+/**
+ * Where the -e/-p tail of a unix record starts in `line` (at or after `from`): the first token (tokens
+ * split on spaces only, so a name's tab or newline stays inside its token) that starts like a tail
+ * field and follows a number, the peer inode. line.length when there is none.
+ */
+function unixTailStart(line: string, from: number): number {
+  let prevDigits = false;
+  let i = from;
+  for (;;) {
+    while (line.charCodeAt(i) === 0x20) i++;
+    if (i >= line.length) return line.length;
+    let e = line.indexOf(' ', i);
+    if (e < 0) e = line.length;
+    if (prevDigits && TAIL_PREFIX.test(line.slice(i, e))) return i;
+    prevDigits = digitsOnly(line, i, e);
+    i = e;
+  }
+}
 
 /** Parses `users:(("name",pid=1,fd=3),("other name",pid=2,fd=4))` starting at `start`; returns the processes and the end index. */
 export function parseUsers(line: string, start: number): { processes: ProcessRef[]; end: number } {
@@ -245,8 +303,10 @@ export function parseSsLine(rawLine: string, defaultNetid?: 'tcp' | 'udp'): Sock
   line = timerField.rest;
   const skmemField = takeField(line, 'skmem');
   line = skmemField.rest;
-  // Drop nested parenthesised blocks such as bbr:(...) that carry no fields we use.
-  line = line.replace(/ [a-z_]+:\([^)]*\)/g, '');
+  // Drop nested parenthesised blocks such as bbr:(...) that carry no fields we use (tcp -i only: in a
+  // unix line the pattern could eat part of a name).
+  const unixLine = /^\s*u_/.test(line);
+  if (!unixLine) line = line.replace(/ [a-z_]+:\([^)]*\)/g, '');
 
   const tokens = line.trim().split(/\s+/);
   if (defaultNetid && !NETIDS[tokens[0]] && SS_STATES[tokens[0]]) tokens.unshift(defaultNetid);
@@ -259,36 +319,31 @@ export function parseSsLine(rawLine: string, defaultNetid?: 'tcp' | 'udp'): Sock
   if (!Number.isFinite(recvQ) || !Number.isFinite(sendQ)) return null;
 
   let tail = tokens.length;
-  for (let i = 4; i < tokens.length; i++) {
-    if (TAIL_PREFIX.test(tokens[i])) {
-      tail = i;
-      break;
-    }
-  }
   const sock: Socket = { protocol: netid.protocol, state, local: { address: '', port: 0 }, peer: { address: '', port: 0 }, recvQ, sendQ, processes };
 
   if (netid.protocol === 'unix') {
     sock.unixType = netid.unixType;
-    // [local path tokens..., local inode, peer path tokens..., peer inode]
-    const mid = tokens.slice(4, tail);
-    if (mid.length < 4) return null;
-    const peerIno = mid[mid.length - 1];
-    let k = -1;
-    for (let j = mid.length - 2; j >= 1; j--) {
-      if (/^\d+$/.test(mid[j])) {
-        k = j;
+    // The names are read from the text itself, not from whitespace-split tokens, so that they keep
+    // their spaces, tabs and newlines as ss printed them.
+    const head = /^\s*\S+\s+\S+\s+\S+\s+\S+/.exec(line);
+    if (!head) return null;
+    const tailAt = unixTailStart(line, head[0].length);
+    const cols = parseUnixColumns(line.slice(head[0].length, tailAt));
+    if (!cols) return null;
+    sock.local = { address: cols.local, port: 0 };
+    sock.peer = { address: cols.peer, port: 0 };
+    sock.inode = cols.inode;
+    if (cols.peerInode > 0) (sock as Socket & { peerInode?: number }).peerInode = cols.peerInode;
+    tokens.length = 4;
+    if (tailAt < line.length) for (const t of line.slice(tailAt).trim().split(/\s+/)) tokens.push(t);
+    tail = 4;
+  } else {
+    for (let i = 4; i < tokens.length; i++) {
+      if (TAIL_PREFIX.test(tokens[i])) {
+        tail = i;
         break;
       }
     }
-    if (k < 1 || !/^\d+$/.test(peerIno)) return null;
-    const localPath = mid.slice(0, k).join(' ');
-    const peerPath = mid.slice(k + 1, mid.length - 1).join(' ');
-    sock.local = { address: localPath === '*' ? '' : localPath, port: 0 };
-    sock.peer = { address: peerPath === '*' ? '' : peerPath, port: 0 };
-    sock.inode = Number(mid[k]);
-    const peerInode = Number(peerIno);
-    if (peerInode > 0) (sock as Socket & { peerInode?: number }).peerInode = peerInode;
-  } else {
     if (tail < 6) return null;
     const local = parseInetEndpoint(tokens[4]);
     const peer = parseInetEndpoint(tokens[5]);

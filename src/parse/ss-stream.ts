@@ -7,9 +7,11 @@
 // intermediate strings, and builds the record parseSsLine would build, key for key and in the same
 // key order; a line it is not sure of (unix sockets, users:(...), -i/-m details, a device suffix, an
 // unexpected token or byte) goes to parseSsLine. test/parse/ss-fast.test.ts holds the two equal on
-// every fixture line, on generated lines and across chunk boundaries.
+// every fixture line, on generated lines and across chunk boundaries. ss prints unix names and process
+// names byte for byte: a line after one parseSsLine read that cannot begin a record is the rest of it
+// (a newline in a name) and is joined to it; lines that give no socket are counted (unreadLines).
 import { NO_PROCESSES, normalizeAddress, type Endpoint, type ProcessRef, type Socket, type SocketState, type SocketTimer } from '../model/socket.js';
-import { parseSsLine, parseTimer, SS_STATES } from './ss-line.js';
+import { NETIDS, parseSsLine, parseTimer, SS_STATES } from './ss-line.js';
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
@@ -34,6 +36,12 @@ function stateAt(buf: Buffer, a: number, b: number): SocketState | undefined {
   }
   return undefined;
 }
+
+/** ss's Netid names as bytes, for startsRecord. */
+const NETID_BYTES = Object.keys(NETIDS).map((n) => Buffer.from(n, 'latin1'));
+
+/** A record held for continuation lines stops growing here (a unix name is at most 107 bytes; -p names 15 each). */
+const MAX_RECORD = 65_536;
 
 /** A byte inside a token. Spaces end it; other whitespace, control and non-ASCII bytes send the line to parseSsLine (its \s is wider). */
 function plain(c: number): boolean {
@@ -95,6 +103,23 @@ export class SsStreamParser {
   private readonly timers = new Map<string, SocketTimer>();
   /** Lines the fast path handed to parseSsLine (tests count them). */
   slowLines = 0;
+  /**
+   * Non-blank lines that gave no socket (unknown shapes, a record cut short): the collector says how
+   * many in a note instead of dropping them silently.
+   */
+  unreadLines = 0;
+  /** Where the unix sockets are in the result (read by parseSsLine only): the collector drops its own stdio sockets by index. */
+  readonly unixAt: number[] = [];
+  /**
+   * The last record read by parseSsLine, kept while the lines after it may continue it: ss prints
+   * unix names and process names byte for byte, so a newline in one splits the record, and the next
+   * line then cannot begin a record (startsRecord). `heldIndex` is its socket in `out` (-1: none yet),
+   * `heldLines` its lines, `heldUsed` how many of them that socket was read from.
+   */
+  private heldText: string | null = null;
+  private heldIndex = -1;
+  private heldLines = 0;
+  private heldUsed = 0;
   /** Set by endpointAt: where the endpoint token ended and whether it was bracketed (AF_INET6). */
   private at = 0;
   private v6 = false;
@@ -126,8 +151,10 @@ export class SsStreamParser {
     if (last + 1 < buf.length) this.rest = Buffer.from(buf.subarray(last + 1));
   }
 
-  /** The sockets of every complete line; a last line without its newline was cut short and is dropped. */
+  /** The sockets of every complete line; a last line without its newline was cut short and is dropped (and counted in unreadLines). */
   end(): Socket[] {
+    this.release();
+    if (this.rest !== null && this.rest.some((c) => c !== SPACE)) this.unreadLines++;
     this.rest = null;
     return this.out;
   }
@@ -136,17 +163,88 @@ export class SsStreamParser {
   private lines(buf: Buffer, from: number, to: number): void {
     let start = from;
     while (start < to) {
+      if (this.heldText !== null) {
+        const end = buf.indexOf(NEWLINE, start);
+        if (!this.startsRecord(buf, start, end) && this.heldText.length < MAX_RECORD) {
+          this.continueHeld(buf.toString('utf8', start, end));
+          start = end + 1;
+          continue;
+        }
+        this.release();
+      }
       const next = this.fastLine(buf, start);
       if (next > 0) {
         start = next;
         continue;
       }
       const end = buf.indexOf(NEWLINE, start);
+      const text = buf.toString('utf8', start, end);
       this.slowLines++;
-      const s = parseSsLine(buf.toString('utf8', start, end), this.defaultNetid);
-      if (s) this.out.push(s);
+      const s = parseSsLine(text, this.defaultNetid);
+      if (s) this.keep(s);
+      this.heldText = text;
+      this.heldIndex = s ? this.out.length - 1 : -1;
+      this.heldLines = 1;
+      this.heldUsed = s ? 1 : 0;
       start = end + 1;
     }
+  }
+
+  /** Joins a continuation line to the held record and reads the whole again. */
+  private continueHeld(line: string): void {
+    const joined = `${this.heldText}\n${line}`;
+    this.heldText = joined;
+    this.heldLines++;
+    this.slowLines++;
+    const s = parseSsLine(joined, this.defaultNetid);
+    if (!s) return;
+    if (this.heldIndex >= 0) this.out[this.heldIndex] = s;
+    else {
+      this.keep(s);
+      this.heldIndex = this.out.length - 1;
+    }
+    this.heldUsed = this.heldLines;
+  }
+
+  /** Appends a socket parseSsLine read. */
+  private keep(s: Socket): void {
+    if (s.protocol === 'unix') this.unixAt.push(this.out.length);
+    this.out.push(s);
+  }
+
+  /** Ends the held record: its lines that no socket came from are unread (blank ones aside). */
+  private release(): void {
+    if (this.heldText === null) return;
+    if (this.heldLines > this.heldUsed) {
+      const lines = this.heldText.split('\n');
+      for (let i = this.heldUsed; i < lines.length; i++) if (lines[i].trim() !== '') this.unreadLines++;
+    }
+    this.heldText = null;
+  }
+
+  /**
+   * True when the line buf[a, b) can begin a record: a Netid and a state, or, when ss leaves the Netid
+   * column out (`defaultNetid`), a state and a number. Bytes only: it runs after every line parseSsLine read.
+   */
+  private startsRecord(buf: Buffer, a: number, b: number): boolean {
+    let i = a;
+    while (i < b && buf[i] === SPACE) i++;
+    const t0 = i;
+    while (i < b && plain(buf[i])) i++;
+    if (i === t0 || i >= b || buf[i] !== SPACE) return false;
+    const t1 = i;
+    while (i < b && buf[i] === SPACE) i++;
+    const u0 = i;
+    while (i < b && plain(buf[i])) i++;
+    if (i === u0 || (i < b && buf[i] !== SPACE)) return false;
+    if (stateAt(buf, t0, t1) !== undefined && this.defaultNetid !== undefined) return digitsAt(buf, u0, i) >= 0;
+    for (const name of NETID_BYTES) {
+      if (name.length !== t1 - t0) continue;
+      let j = 0;
+      while (j < name.length && name[j] === buf[t0 + j]) j++;
+      if (j === name.length) return stateAt(buf, u0, i) !== undefined;
+    }
+    return false;
   }
 
   /** IPv4 text for `value` (buf[a, b) holds it, canonical), made once per parser. */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseSs, parseSsDuration, parseSsLine, parseInetEndpoint } from '../../src/parse/ss.js';
+import { parseSs, parseSsDuration, parseSsLine, parseInetEndpoint, SsStreamParser } from '../../src/parse/ss.js';
+import type { Socket } from '../../src/model/socket.js';
 
 const fx = (name: string) => readFileSync(new URL(`../fixtures/ss/${name}`, import.meta.url), 'utf8');
 
@@ -163,4 +164,78 @@ test('ss drops the Netid column for one socket type: the caller says which', () 
   const [u] = parseSs('UNCONN 0      0      127.0.0.1:53   0.0.0.0:*\n', 'udp');
   assert.equal(u.protocol, 'udp');
   assert.equal(u.state, 'CLOSE');
+});
+
+// Captured from ss 6.1 in a fresh network namespace (`ss -xanOHe`, and with -p) holding unix sockets with
+// awkward names: ss prints names byte for byte, so a newline in a name splits its record over lines.
+const UNIX_NAMES: [string, number, string][] = [
+  ['LISTEN', 51307701, '/tmp/sockscope-unix-names/nl\nsock'],
+  ['CLOSE', 51307704, '/tmp/sockscope-unix-names/end\n'],
+  ['CLOSE', 51307705, '/tmp/sockscope-unix-names/a\n\nb\tc'],
+  ['CLOSE', 51307706, '/tmp/sockscope-unix-names/x\nu_str'],
+  ['CLOSE', 51307707, '/tmp/sockscope-unix-names/sp  '],
+  ['ESTABLISHED', 51307713, ''],
+  ['ESTABLISHED', 51307714, ''],
+  ['ESTABLISHED', 51307703, '/tmp/sockscope-unix-names/nl\nsock'],
+  ['ESTABLISHED', 51307702, ''],
+  ['ESTABLISHED', 51307715, ''],
+  ['CLOSE', 51307708, '@trailing space '],
+  ['CLOSE', 51307710, '@nul@other'],
+  ['CLOSE', 51307711, '@two  spaces  inside'],
+  ['CLOSE', 51307709, '@nul@inside'],
+  ['LISTEN', 51307712, '@queue'],
+];
+
+test('unix names as ss prints them: newlines (a record over several lines), tabs, runs of spaces and a trailing space are kept', () => {
+  for (const file of ['unix-names.txt', 'unix-names-p.txt']) {
+    const bytes = Buffer.from(fx(file));
+    for (const size of [bytes.length, 1, 5, 64]) {
+      const p = new SsStreamParser();
+      for (let i = 0; i < bytes.length; i += size) p.push(bytes.subarray(i, i + size));
+      const socks = p.end();
+      assert.deepEqual(
+        socks.map((s) => [s.state, s.inode, s.local.address]),
+        UNIX_NAMES,
+        `${file} in chunks of ${size}`,
+      );
+      assert.equal(p.unreadLines, 0, `${file}: every line read`);
+    }
+  }
+  const [listener] = parseSs(fx('unix-names-p.txt'));
+  assert.deepEqual(listener.processes.map((x) => x.fd), [3], 'the users:(...) after the continuation line');
+  const queue = parseSs(fx('unix-names.txt')).find((s) => s.local.address === '@queue')!;
+  assert.equal(queue.recvQ, 3, 'accept queue');
+  assert.equal(queue.sendQ, 2, 'backlog');
+  const client = parseSs(fx('unix-names.txt')).find((s) => s.inode === 51307702)! as Socket & { peerInode?: number };
+  assert.equal(client.peerInode, 51307703);
+});
+
+test('lines that give no socket are counted, not silently dropped', () => {
+  const p = new SsStreamParser();
+  p.push(
+    Buffer.from(
+      [
+        'tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:10 ino:1 sk:2', // fast path
+        'sctp LISTEN 0 5 1.2.3.4:5 0.0.0.0:*', // a record of an unknown netid
+        'u_str LISTEN 0 4 /tmp/cut', // a unix record cut short ...
+        'more of it', // ... and its continuation, still no record
+        '', // blank lines are no records
+        'u_str ESTAB 0 0 * 1 * 2', // read
+        'tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:11 ino:1 sk:3',
+        'tcp ESTAB 0 0 1.2.3.4:', // cut by the end of output
+      ].join('\n'),
+    ),
+  );
+  const socks = p.end();
+  assert.deepEqual(
+    socks.map((s) => s.protocol),
+    ['tcp', 'unix', 'tcp'],
+  );
+  assert.equal(p.unreadLines, 4);
+  const q = new SsStreamParser('tcp');
+  q.push(Buffer.from('LISTEN 0 128 127.0.0.1:80 0.0.0.0:* users:(("a\nb",pid=1,fd=3)) ino:5 sk:6\nESTAB 0 0 1.2.3.4:5 6.7.8.9:10\n'));
+  const [l, e] = q.end();
+  assert.deepEqual(l.processes, [{ name: 'a\nb', pid: 1, fd: 3 }], 'a newline in a process name (-p) continues its record too');
+  assert.equal(e.state, 'ESTABLISHED');
+  assert.equal(q.unreadLines, 0);
 });
