@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { parseProcNet, type ProcNetKind } from '../parse/procfs-net.js';
+import { isLinkLocal, parseProcNet, type ProcNetKind } from '../parse/procfs-net.js';
 import { parseProcUnix } from '../parse/proc-unix.js';
 import { type AttributeFn } from './attribution.js';
 // Registers the shared cached attributor when this collector is used on its own.
@@ -27,6 +27,19 @@ async function readNetFile(path: string): Promise<string | null> {
     if (code === 'ENOENT') return null;
     throw new CollectorError(path, `cannot read (${code})`, e);
   }
+}
+
+/**
+ * The note for link-local IPv6 addresses shown without their zone: `what` names the text without an
+ * interface field (also netstat's, which reads the same files).
+ */
+export function linkLocalNote(what: string): string {
+  return `${what} no interface field: link-local IPv6 addresses (fe80::/10) are shown without their %interface (fe80::1, not fe80::1%eth0); --source netlink or ss shows it`;
+}
+
+/** The note for unix sockets read from /proc/net/unix (or netstat -x, which reads it): no queue lengths. */
+export function unixQueuesNote(what: string): string {
+  return `${what} no queue lengths: Recv-Q and Send-Q of unix sockets are unknown and shown as 0, except a unix listener's accept queue, counted from its waiting connections; --source netlink or ss shows them`;
 }
 
 export interface ProcfsSourceOptions {
@@ -58,6 +71,11 @@ export class ProcfsSource implements SocketSource {
     ]);
     const notes: string[] = [];
     let sockets: Socket[] = [];
+    let linkLocal = false;
+    const onLinkLocal = () => {
+      linkLocal = true;
+    };
+    let unix = false;
     kinds.forEach((k, i) => {
       const text = texts[i];
       if (text == null) {
@@ -65,17 +83,22 @@ export class ProcfsSource implements SocketSource {
         if (k !== 'unix') notes.push(`${this.root}/net/${k} is missing: IPv6 is disabled on this host`);
         return;
       }
-      const parsed = k === 'unix' ? parseProcUnix(text) : parseProcNet(text, k as ProcNetKind);
+      const parsed = k === 'unix' ? parseProcUnix(text) : parseProcNet(text, k as ProcNetKind, k.endsWith('6') ? { onLinkLocal } : {});
+      if (k === 'unix') unix = parsed.length > 0;
       for (const s of parsed) sockets.push(s);
     });
     if (opts.port !== undefined || opts.peerPort !== undefined) {
       sockets = sockets.filter(
         (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),
       );
+      // The link-local socket may have been left out: look again in what is left (a port's sockets).
+      if (linkLocal) linkLocal = sockets.some((s) => s.ipVersion === 6 && (isLinkLocal(s.local.address) || isLinkLocal(s.peer.address)));
     }
     if (sockets.some((s) => s.state === 'LISTEN' && s.protocol === 'tcp')) {
       notes.push('procfs cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');
     }
+    if (linkLocal) notes.push(linkLocalNote('/proc/net/tcp6 and udp6 have'));
+    if (unix) notes.push(unixQueuesNote('/proc/net/unix has'));
     let attribution: Snapshot['attribution'] = { scope: 'none', complete: true, hiddenProcesses: 0 };
     if (scope !== 'none') {
       // Tests inject their own attributor; otherwise the shared cache.

@@ -4,7 +4,12 @@ import type { Socket, SocketState } from '../model/socket.js';
 /** __SO_ACCEPTCON in the Flags column: the socket is listening. */
 const SO_ACCEPTCON = 0x10000;
 const TYPES: Record<number, Socket['unixType']> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
-/** socket->state (SS_UNCONNECTED=1, SS_CONNECTING=2, SS_CONNECTED=3, SS_DISCONNECTING=4) as the TCP names ss uses. */
+/**
+ * The St column as the TCP names ss uses. unix_seq_show prints SS_CONNECTED (3) or SS_UNCONNECTED (1)
+ * for a socket with a struct socket, and for one without it SS_CONNECTING (2) when it is established:
+ * a connection waiting in a listener's accept queue, not accepted yet (inode 0, the listener's name;
+ * parseProcUnix counts those in the listener's Recv-Q), else SS_DISCONNECTING (4).
+ */
 const STATES: Record<number, SocketState> = { 1: 'CLOSE', 2: 'SYN_SENT', 3: 'ESTABLISHED', 4: 'CLOSING' };
 
 // "%pK: %08X %08X %08X %04X %02X %5lu" then, when bound, one space and the name byte by byte.
@@ -13,7 +18,8 @@ const LINE = /^([0-9A-Fa-f]+): ([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{8}
 /**
  * Parses one line; null for the header and malformed lines. The path is everything after the inode and
  * one space, so spaces inside it are kept; abstract names start with '@' (the kernel prints their NUL
- * bytes as '@'); unnamed sockets get address ''.
+ * bytes as '@'); unnamed sockets get address ''. /proc/net/unix has no queue lengths: Recv-Q and
+ * Send-Q are 0 and Send-Q is marked unknown (sendQUnknown).
  */
 export function parseProcUnixLine(line: string): Socket | null {
   const m = LINE.exec(line);
@@ -35,18 +41,58 @@ export function parseProcUnixLine(line: string): Socket | null {
     processes: [],
   };
   if (type) sock.unixType = type;
-  if (state === 'LISTEN') sock.sendQUnknown = true; // /proc/net/unix has no queues at all
+  sock.sendQUnknown = true; // no queues at all (a listener's accept queue is counted by parseProcUnix)
   return sock;
 }
 
-/** Parses the whole file; a last line without its newline is treated as truncated and skipped. */
+/** True for an entry that is a connection waiting in a unix listener's accept queue (see STATES). */
+function waitingConnection(s: Socket): boolean {
+  return s.protocol === 'unix' && s.state === 'SYN_SENT' && s.inode === 0 && s.local.address !== '';
+}
+
+/**
+ * Counts the connections waiting in unix listeners' accept queues as the listeners' Recv-Q, as
+ * unix_diag (netlink, ss) does, instead of as sockets: /proc/net/unix, and netstat -x which reads it,
+ * list each as an entry of its own (SYN_SENT here, CONNECTING in netstat, inode 0) carrying the
+ * listener's name. An entry is folded into the one listener of that name; when none or several
+ * listeners have it (one unlinked and bound again), it stays as it is. Returns `sockets` itself
+ * when there is nothing to fold.
+ */
+export function foldUnixAcceptQueues(sockets: Socket[]): Socket[] {
+  if (!sockets.some(waitingConnection)) return sockets;
+  const listeners = new Map<string, Socket | null>();
+  for (const s of sockets) {
+    if (s.protocol !== 'unix' || s.state !== 'LISTEN' || s.local.address === '') continue;
+    listeners.set(s.local.address, listeners.has(s.local.address) ? null : s);
+  }
+  return sockets.filter((s) => {
+    if (!waitingConnection(s)) return true;
+    const l = listeners.get(s.local.address);
+    if (!l) return true;
+    l.recvQ++;
+    return false;
+  });
+}
+
+/**
+ * Parses the whole file; a last line without its newline is treated as truncated and skipped. The
+ * kernel prints names byte for byte, so a name with a newline goes on over the next lines: a line
+ * that is not an entry continues the name of the entry before it. Waiting connections are counted in
+ * their listener's Recv-Q (foldUnixAcceptQueues).
+ */
 export function parseProcUnix(text: string): Socket[] {
   const lines = text.split('\n');
-  if (!text.endsWith('\n')) lines.pop();
+  lines.pop(); // after the last newline: '' or a line cut short
   const out: Socket[] = [];
+  let last: Socket | null = null;
   for (const line of lines) {
     const s = parseProcUnixLine(line);
-    if (s) out.push(s);
+    if (s) {
+      out.push(s);
+      last = s;
+    } else if (last !== null && last.local.address !== '') {
+      last.local.address += `\n${line}`;
+    }
   }
-  return out;
+  return foldUnixAcceptQueues(out);
 }

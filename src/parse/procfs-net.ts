@@ -8,6 +8,11 @@ export interface ProcNetOptions {
   littleEndian?: boolean;
   /** Milliseconds per tm->when unit: the kernel prints clock_t ticks (USER_HZ, 100 on Linux): 10 ms. */
   msPerTick?: number;
+  /**
+   * Called with each link-local IPv6 address (fe80::/10) as it is decoded, local or peer: the file has
+   * no interface field, so the address is shown without its zone (fe80::1, where ss shows fe80::1%eth0).
+   */
+  onLinkLocal?: (address: string) => void;
 }
 
 /** tr field of /proc/net/tcp -> the timer names ss -o uses. */
@@ -76,11 +81,25 @@ const LINE6 = /^ *\d+: ([0-9A-Fa-f]{32}):([0-9A-Fa-f]{4}) ([0-9A-Fa-f]{32}):([0-
 /** Decoded addresses by their hex text: busy hosts repeat a few addresses thousands of times. */
 const addrCache = new Map<string, string>();
 
-function decodeAddress(hex: string, littleEndian: boolean): string {
+/** fe80::/10, as normalizeAddress writes it (lower case). */
+const LINK_LOCAL = /^fe[89ab][0-9a-f]:/;
+
+/** True for a link-local IPv6 address (fe80::/10) in normalized text. */
+export function isLinkLocal(address: string): boolean {
+  return LINK_LOCAL.test(address);
+}
+
+function decodeAddress(hex: string, littleEndian: boolean, onLinkLocal: ((address: string) => void) | undefined): string {
   const key = littleEndian ? hex : `be:${hex}`;
   let a = addrCache.get(key);
   if (a === undefined) {
     a = parseProcNetAddress(`${hex}:0000`, littleEndian)!.address;
+    // A link-local address is never cached, so that every decode reports it: the cached path (every
+    // other address) does no work for it.
+    if (LINK_LOCAL.test(a)) {
+      onLinkLocal?.(a);
+      return a;
+    }
     if (addrCache.size > 50_000) addrCache.clear();
     addrCache.set(key, a);
   }
@@ -103,8 +122,8 @@ export function parseProcNetLine(line: string, kind: ProcNetKind, opts: ProcNetO
     protocol,
     ipVersion: v6 ? 6 : 4,
     state,
-    local: { address: decodeAddress(m[1], le), port: Number.parseInt(m[2], 16) },
-    peer: { address: decodeAddress(m[3], le), port: Number.parseInt(m[4], 16) },
+    local: { address: decodeAddress(m[1], le, opts.onLinkLocal), port: Number.parseInt(m[2], 16) },
+    peer: { address: decodeAddress(m[3], le, opts.onLinkLocal), port: Number.parseInt(m[4], 16) },
     sendQ: Number.parseInt(m[6], 16),
     recvQ: Number.parseInt(m[7], 16),
     uid: Number(m[11]),

@@ -37,6 +37,29 @@ test('reads every /proc/net file once and builds a snapshot; missing tcp6/udp6 i
   }
 });
 
+test('notes: unix queues /proc/net/unix cannot show, link-local addresses shown without their zone (only when one is in the snapshot)', async () => {
+  const root = fakeProc({ tcp: 'edge-tcp.txt', tcp6: 'edge-tcp6.txt', udp: 'edge-udp.txt', udp6: 'edge-udp6.txt', unix: 'unix-names.txt' });
+  try {
+    const src = new ProcfsSource({ procRoot: root, attribute: null, hostInfo });
+    const snap = await src.collect({ processes: 'none' });
+    const unixNote = snap.notes.find((n) => n.startsWith('/proc/net/unix has no queue lengths'));
+    assert.ok(unixNote, snap.notes.join('\n'));
+    assert.match(unixNote, /Recv-Q and Send-Q of unix sockets are unknown/);
+    const zone = snap.notes.find((n) => n.includes('link-local'));
+    assert.equal(zone, '/proc/net/tcp6 and udp6 have no interface field: link-local IPv6 addresses (fe80::/10) are shown without their %interface (fe80::1, not fe80::1%eth0); --source netlink or ss shows it');
+    assert.equal(snap.sockets.find((s) => s.local.address === '@queue')?.recvQ, 3);
+    assert.equal(snap.sockets.filter((s) => s.protocol === 'unix').length, 15);
+    // Port 8080 is the fe80::1 listener of edge-tcp6; port 22 has none, so no zone note.
+    assert.ok((await src.collect({ processes: 'none', protocols: ['tcp'], port: 8080 })).notes.some((n) => n.includes('link-local')));
+    const p22 = await src.collect({ processes: 'none', protocols: ['tcp'], port: 22 });
+    assert.ok(p22.sockets.length > 0);
+    assert.ok(!p22.notes.some((n) => n.includes('link-local')), p22.notes.join('\n'));
+    assert.ok(!p22.notes.some((n) => n.includes('unix')), 'no unix sockets asked for: no unix note');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('attribution is delegated and its note is kept', async () => {
   const root = fakeProc({ tcp: 'edge-tcp.txt', tcp6: 'edge-tcp6.txt', udp: 'edge-udp.txt', udp6: 'edge-udp6.txt' });
   try {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { compressIpv6, parseProcNet, parseProcNetAddress, parseProcNetLine } from '../../src/parse/procfs-net.js';
-import { parseProcUnix, parseProcUnixLine } from '../../src/parse/proc-unix.js';
+import { foldUnixAcceptQueues, parseProcUnix, parseProcUnixLine } from '../../src/parse/proc-unix.js';
+import type { Socket } from '../../src/model/socket.js';
 
 const fx = (name: string): string => readFileSync(new URL(`../fixtures/procfs/${name}`, import.meta.url), 'utf8');
 const scenario = JSON.parse(fx('scenario.json'));
@@ -154,4 +155,67 @@ test('/proc/net/unix: paths with spaces, abstract names, unnamed, types and stat
   assert.deepEqual([listener.state, listener.local.address], ['LISTEN', scenario.unix.path]);
   assert.equal(live.find((s) => s.inode === scenario.unix.clientInode)!.local.address, '');
   assert.equal(parseProcUnixLine('Num       RefCount Protocol Flags    Type St Inode Path'), null);
+});
+
+test('/proc/net/unix: names with newlines go on over the next lines; waiting connections are the listener\'s Recv-Q, not sockets', () => {
+  // Captured with the sockets of test/fixtures/ss/unix-names.txt (same inodes): ss and procfs must agree.
+  const u = parseProcUnix(fx('unix-names.txt'));
+  assert.deepEqual(
+    u.map((s) => [s.state, s.inode, s.local.address]),
+    [
+      ['LISTEN', 51307701, '/tmp/sockscope-unix-names/nl\nsock'],
+      ['CLOSE', 51307704, '/tmp/sockscope-unix-names/end\n'],
+      ['CLOSE', 51307705, '/tmp/sockscope-unix-names/a\n\nb\tc'],
+      ['CLOSE', 51307706, '/tmp/sockscope-unix-names/x\nu_str'],
+      ['CLOSE', 51307707, '/tmp/sockscope-unix-names/sp  '],
+      ['ESTABLISHED', 51307713, ''],
+      ['ESTABLISHED', 51307714, ''],
+      ['ESTABLISHED', 51307703, '/tmp/sockscope-unix-names/nl\nsock'],
+      ['ESTABLISHED', 51307702, ''],
+      ['ESTABLISHED', 51307715, ''],
+      ['CLOSE', 51307708, '@trailing space '],
+      ['CLOSE', 51307710, '@nul@other'],
+      ['CLOSE', 51307711, '@two  spaces  inside'],
+      ['CLOSE', 51307709, '@nul@inside'],
+      ['LISTEN', 51307712, '@queue'],
+    ],
+    'the three "02 0 @queue" entries are not sockets',
+  );
+  const queue = u.find((s) => s.local.address === '@queue')!;
+  assert.equal(queue.recvQ, 3, 'accept queue: 3 connections wait (ss shows Recv-Q 3)');
+  assert.ok(u.every((s) => s.sendQUnknown), '/proc/net/unix has no Send-Q (nor backlog)');
+});
+
+test('foldUnixAcceptQueues: one listener of the name takes the count; none or several leave the entries as they are', () => {
+  const sock = (state: Socket['state'], inode: number, address: string): Socket => ({ protocol: 'unix', state, local: { address, port: 0 }, peer: { address: '', port: 0 }, recvQ: 0, sendQ: 0, inode, processes: [] });
+  const list = [sock('LISTEN', 1, '/a'), sock('SYN_SENT', 0, '/a'), sock('SYN_SENT', 0, '/a'), sock('LISTEN', 2, '/b'), sock('LISTEN', 3, '/b'), sock('SYN_SENT', 0, '/b'), sock('SYN_SENT', 0, '/gone'), sock('SYN_SENT', 4, '/a')];
+  const out = foldUnixAcceptQueues(list);
+  assert.deepEqual(
+    out.map((s) => [s.state, s.inode, s.local.address, s.recvQ]),
+    [
+      ['LISTEN', 1, '/a', 2],
+      ['LISTEN', 2, '/b', 0],
+      ['LISTEN', 3, '/b', 0],
+      ['SYN_SENT', 0, '/b', 0],
+      ['SYN_SENT', 0, '/gone', 0],
+      ['SYN_SENT', 4, '/a', 0],
+    ],
+  );
+  const none = [sock('ESTABLISHED', 5, '')];
+  assert.equal(foldUnixAcceptQueues(none), none, 'nothing to fold: the same array');
+});
+
+test('link-local IPv6 addresses are reported as they are decoded (no zone in the file), every parse, others not', () => {
+  for (let round = 0; round < 2; round++) {
+    const seen: string[] = [];
+    const socks = parseProcNet(fx('edge-udp6.txt'), 'udp6', { onLinkLocal: (a) => seen.push(a) });
+    assert.deepEqual(seen, ['fe80::1'], `round ${round}: the address cache must not hide it`);
+    assert.deepEqual(socks[0].local, { address: 'fe80::1', port: 546 });
+    const tcp6: string[] = [];
+    parseProcNet(fx('edge-tcp6.txt'), 'tcp6', { onLinkLocal: (a) => tcp6.push(a) });
+    assert.deepEqual(tcp6, ['fe80::1']);
+    const none: string[] = [];
+    parseProcNet(fx('edge-tcp.txt'), 'tcp', { onLinkLocal: (a) => none.push(a) });
+    assert.deepEqual(none, []);
+  }
 });
