@@ -1,5 +1,6 @@
 // Runs a child process with an argument array (never a shell), a timeout, and SOCKET_DEBUG logging.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { logOsCall } from './debug.js';
 import { CollectorError, DEFAULT_TIMEOUT_MS } from './source.js';
 
@@ -7,15 +8,60 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** With `stdioSockets: true`: the inodes of the unix sockets carrying the child's stdout and stderr (see stdioSocketInodes). */
+  stdioSockets?: number[];
+}
+
+/** The inode of a socket fd link (`socket:[123]`); undefined for anything else or when it cannot be read. */
+function socketInode(link: string): number | undefined {
+  try {
+    const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(link));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The inodes of the unix sockets that carry a child's stdout and stderr. libuv makes each 'pipe' of
+ * the stdio a socketpair, so a child that lists unix sockets (ss -x, netstat -x) lists these four
+ * too, sockets that exist only because sockscope asked. This process's ends come from the handles'
+ * fds in /proc/self/fd; the child's from /proc/PID/fd/1 and 2, read at once after spawn (libuv
+ * returns once the child has exec'd). A child that is already done has no fds left to read (8 of 200
+ * spawns of `ss -xanOHe` in an empty namespace, 2 busy cores): its end is then taken to be ours + 1,
+ * as socketpair() allocates the two inodes one after the other (get_next_ino) and libuv keeps the
+ * first. Callers drop only unnamed unix sockets by these inodes. Four readlinks, only for
+ * collections that list unix sockets.
+ */
+export function stdioSocketInodes(child: ChildProcess): number[] {
+  const out: number[] = [];
+  const ends: [unknown, number][] = [
+    [child.stdout, 1],
+    [child.stderr, 2],
+  ];
+  for (const [stream, childFd] of ends) {
+    // The pipe handle's fd: not a documented API, so anything else than a number is skipped.
+    const fd = (stream as { _handle?: { fd?: unknown } } | null)?._handle?.fd;
+    const mine = typeof fd === 'number' && fd >= 0 ? socketInode(`/proc/self/fd/${fd}`) : undefined;
+    const theirs = child.pid !== undefined ? socketInode(`/proc/${child.pid}/fd/${childFd}`) : undefined;
+    if (mine !== undefined) out.push(mine);
+    if (theirs !== undefined) out.push(theirs);
+    else if (mine !== undefined) out.push(mine + 1);
+  }
+  return out;
 }
 
 /** Runs `file args...`; throws CollectorError naming the tool on spawn failure or timeout. Non-zero exit is returned, not thrown. */
-export async function run(file: string, args: readonly string[], opts: { timeoutMs?: number; input?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+export async function run(
+  file: string,
+  args: readonly string[],
+  opts: { timeoutMs?: number; input?: string; env?: Record<string, string>; stdioSockets?: boolean } = {},
+): Promise<RunResult> {
   const t0 = performance.now();
   try {
     // Loaded on first use: execa's module graph costs ~20 ms of start-up that commands without a child process never need.
     const { execa } = await import('execa');
-    const r = await execa(file, args, {
+    const child = execa(file, args, {
       timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       reject: false,
       stripFinalNewline: false,
@@ -24,13 +70,17 @@ export async function run(file: string, args: readonly string[], opts: { timeout
       env: { LC_ALL: 'C', ...opts.env },
       maxBuffer: 1024 * 1024 * 1024,
     });
+    const stdioSockets = opts.stdioSockets ? stdioSocketInodes(child) : undefined;
+    const r = await child;
     logOsCall('exec', [file, ...args].join(' '), performance.now() - t0, r.stdout.length, `exit=${r.exitCode ?? 'signal'}`);
     if (r.timedOut) throw new CollectorError(file, `timed out after ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
     if (r.failed && r.exitCode === undefined) {
       const code = (r as { code?: string }).code;
       throw new CollectorError(file, code === 'ENOENT' ? 'not installed (command not found)' : r.shortMessage || 'could not run');
     }
-    return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? 1 };
+    const result: RunResult = { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? 1 };
+    if (stdioSockets) result.stdioSockets = stdioSockets;
+    return result;
   } catch (e) {
     if (e instanceof CollectorError) throw e;
     logOsCall('exec', [file, ...args].join(' '), performance.now() - t0, 0, 'error');
@@ -41,13 +91,15 @@ export async function run(file: string, args: readonly string[], opts: { timeout
 export interface StreamResult {
   stderr: string;
   exitCode: number;
+  /** With `stdioSockets: true`: the inodes of the unix sockets carrying the child's stdout and stderr (see stdioSocketInodes). */
+  stdioSockets?: number[];
 }
 
 /** A runner whose stdout goes to `onStdout` chunk by chunk (runStreaming, or a fake in tests). */
 export type StreamRunner = (
   file: string,
   args: readonly string[],
-  opts: { timeoutMs?: number; env?: Record<string, string>; onStdout: (chunk: Buffer) => void },
+  opts: { timeoutMs?: number; env?: Record<string, string>; onStdout: (chunk: Buffer) => void; stdioSockets?: boolean },
 ) => Promise<StreamResult>;
 
 /**
@@ -76,6 +128,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       reject(err);
     };
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', ...opts.env } });
+    const stdioSockets = opts.stdioSockets ? stdioSocketInodes(child) : undefined;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
@@ -105,7 +158,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       settled = true;
       clearTimeout(timer);
       logOsCall('exec', what, performance.now() - t0, bytes, `exit=${code}`);
-      resolve({ stderr, exitCode: code });
+      resolve(stdioSockets ? { stderr, exitCode: code, stdioSockets } : { stderr, exitCode: code });
     });
   });
 };

@@ -4,6 +4,9 @@ import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { parseBusybox } from '../parse/netstat-busybox.js';
 import { parseNetTools } from '../parse/netstat-nettools.js';
+import { foldUnixAcceptQueues } from '../parse/proc-unix.js';
+import { isLinkLocal } from '../parse/procfs-net.js';
+import { linkLocalNote, unixQueuesNote } from './procfs.js';
 import { attributeWith, type AttributeFn } from './attribution.js';
 import { assembleSnapshot } from './assemble.js';
 import { run, type RunResult } from './exec.js';
@@ -24,7 +27,7 @@ export interface NetstatTool {
   hasWide: boolean;
 }
 
-type Runner = (file: string, args: readonly string[], opts?: { timeoutMs?: number }) => Promise<RunResult>;
+type Runner = (file: string, args: readonly string[], opts?: { timeoutMs?: number; stdioSockets?: boolean }) => Promise<RunResult>;
 
 const PROTO_FLAGS: Record<Protocol, string> = { tcp: 't', udp: 'u', unix: 'x' };
 
@@ -43,6 +46,18 @@ export function netstatArgs(tool: NetstatTool, opts: CollectOptions, withProgram
   else if (tool.hasWide) flags += 'W';
   if (withProgram) flags += 'p';
   return [...tool.command.slice(1), flags];
+}
+
+/**
+ * `sockets` less the unix sockets that carry netstat's own stdout and stderr (`stdio`, their inodes:
+ * libuv's unnamed socketpairs, listed by netstat -x although they exist only because sockscope ran
+ * it; `netstat -xa` from a shell lists none). netstat prints no peers, so the inodes of both ends are
+ * needed (stdioSocketInodes in exec.ts).
+ */
+export function withoutStdioSockets(sockets: Socket[], stdio: readonly number[] | undefined): Socket[] {
+  if (!stdio || stdio.length === 0) return sockets;
+  const own = new Set(stdio);
+  return sockets.filter((s) => s.protocol !== 'unix' || s.local.address !== '' || s.inode === undefined || !own.has(s.inode));
 }
 
 export interface NetstatSourceOptions {
@@ -103,24 +118,34 @@ export class NetstatSource implements SocketSource {
     // net-tools gives inodes (-e), so the cached attributor can do better than -p (all owners, not the first).
     const useAttributor = scope !== 'none' && attribute != null && tool.flavor === 'net-tools';
     const withProgram = scope !== 'none' && !useAttributor && tool.hasProgram;
+    const unix = (opts.protocols ?? ALL_PROTOCOLS).includes('unix');
     const [res, host] = await Promise.all([
-      this.runner(tool.command[0], netstatArgs(tool, opts, withProgram), { timeoutMs }),
+      this.runner(tool.command[0], netstatArgs(tool, opts, withProgram), unix ? { timeoutMs, stdioSockets: true } : { timeoutMs }),
       this.opts.hostInfo ? this.opts.hostInfo() : readHostInfo(),
     ]);
     if (res.exitCode !== 0 && res.stdout.trim() === '') {
       throw new CollectorError(tool.command.join(' '), `exited with ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`);
     }
     let sockets: Socket[] = tool.flavor === 'net-tools' ? parseNetTools(res.stdout) : parseBusybox(res.stdout);
+    if (unix) sockets = foldUnixAcceptQueues(withoutStdioSockets(sockets, res.stdioSockets));
     if (opts.port !== undefined || opts.peerPort !== undefined) {
       sockets = sockets.filter(
         (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),
       );
     }
     const notes: string[] = [];
-    if (sockets.some((s) => s.protocol === 'tcp' && s.state === 'LISTEN')) {
-      notes.push('netstat cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');
+    let tcpListener = false;
+    let unixSeen = false;
+    let linkLocal = false;
+    for (const s of sockets) {
+      if (s.protocol === 'unix') unixSeen = true;
+      else if (s.state === 'LISTEN' && s.protocol === 'tcp') tcpListener = true;
+      if (s.ipVersion === 6 && !linkLocal && (isLinkLocal(s.local.address) || isLinkLocal(s.peer.address))) linkLocal = true;
     }
-    if (tool.flavor === 'net-tools' && sockets.some((s) => s.protocol === 'unix')) notes.push('net-tools netstat cuts unix socket paths at the first space');
+    if (tcpListener) notes.push('netstat cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');
+    if (tool.flavor === 'net-tools' && unixSeen) notes.push('net-tools netstat cuts unix socket paths at the first space');
+    if (linkLocal) notes.push(linkLocalNote('netstat has'));
+    if (unixSeen) notes.push(unixQueuesNote('netstat -x has'));
     let attribution: Snapshot['attribution'] = { scope: 'none', complete: true, hiddenProcesses: 0 };
     if (scope !== 'none') {
       if (useAttributor) {

@@ -191,7 +191,9 @@ export class SsSource implements SocketSource {
     const useSsProcesses = scope !== 'none' && !attribute;
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const [read, host] = await Promise.all([this.read(opts, useSsProcesses, timeoutMs), readHostInfo()]);
-    let sockets = read;
+    let sockets = read.sockets;
+    const notes: string[] = [];
+    if (read.unread > 0) notes.push(`${read.unread} line${read.unread === 1 ? '' : 's'} of ss output could not be read (sockets in them are missing from this snapshot)`);
     const filtered = opts.port !== undefined || opts.peerPort !== undefined;
     if (!filtered && !this.pinned && !this.planFailed && (opts.protocols ?? ALL_PROTOCOLS).includes('tcp')) {
       this.plan = planFor(sockets, this.largeTcp, this.canSplit);
@@ -208,20 +210,27 @@ export class SsSource implements SocketSource {
         attribution = { scope: 'all', complete: false, hiddenProcesses: 0, note: "ss -p shows only this user's processes without root" };
       } else attribution = { scope: 'all', complete: true, hiddenProcesses: 0 };
     }
-    return assembleSnapshot({ time, startedAt: t0, host, source: 'ss', sockets, attribution, notes: [] });
+    return assembleSnapshot({ time, startedAt: t0, host, source: 'ss', sockets, attribution, notes });
   }
 
-  /** Runs ss (one process, or several in parallel) and returns the sockets in ss's order. */
-  private async read(opts: CollectOptions, withProcesses: boolean, timeoutMs: number): Promise<Socket[]> {
+  /**
+   * Runs ss (one process, or several in parallel) and returns the sockets in ss's order, less the
+   * unix sockets of the runs' own stdio (see dropStdioSockets), and the count of lines it could not read.
+   */
+  private async read(opts: CollectOptions, withProcesses: boolean, timeoutMs: number): Promise<{ sockets: Socket[]; unread: number }> {
     const runs = ssRuns(opts, withProcesses, this.planFailed ? {} : this.plan);
     this.lastProcesses = runs.length;
+    const unix = (opts.protocols ?? ALL_PROTOCOLS).includes('unix');
     try {
-      if (runs.length === 1) return await this.readOne(runs[0], timeoutMs);
       // The large TCP runs (last) start first: each start is a fork of this process, ~3-5 ms.
-      const parts = new Array<Promise<Socket[]>>(runs.length);
-      for (let i = runs.length - 1; i >= 0; i--) parts[i] = this.readOne(runs[i], timeoutMs);
-      const [first, ...others] = await Promise.all(parts);
-      return first.concat(...others);
+      const parts = new Array<Promise<SsRead>>(runs.length);
+      for (let i = runs.length - 1; i >= 0; i--) parts[i] = this.readOne(runs[i], timeoutMs, unix);
+      const reads = await Promise.all(parts);
+      let unread = 0;
+      for (const r of reads) unread += r.unread;
+      if (unix) dropStdioSockets(reads);
+      const [first, ...others] = reads.map((r) => r.sockets);
+      return { sockets: others.length ? first.concat(...others) : first, unread };
     } catch (e) {
       // A run that ss refuses (exit status, e.g. no filter support): one plain ss from now on.
       if (runs.length === 1 || !(e instanceof SsExitError)) throw e;
@@ -234,11 +243,41 @@ export class SsSource implements SocketSource {
    * One ss process, parsed chunk by chunk as it writes (on another core while ss formats the
    * rest): the whole text is never held, and little is left to parse when ss exits.
    */
-  private async readOne(run: SsRun, timeoutMs: number): Promise<Socket[]> {
+  private async readOne(run: SsRun, timeoutMs: number, stdioSockets: boolean): Promise<SsRead> {
     const parser = new SsStreamParser(run.netid);
-    const res = await this.runner(this.ssPath, run.args, { timeoutMs, onStdout: (chunk) => parser.push(chunk) });
+    const res = await this.runner(this.ssPath, run.args, { timeoutMs, onStdout: (chunk) => parser.push(chunk), ...(stdioSockets ? { stdioSockets } : {}) });
     if (res.exitCode !== 0) throw new SsExitError(`exited with ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`);
-    return parser.end();
+    const sockets = parser.end();
+    return { sockets, unread: parser.unreadLines, unixAt: parser.unixAt, stdio: res.stdioSockets ?? [] };
+  }
+}
+
+/** One ss process's result: its sockets, unreadable lines, where its unix sockets are, its stdio sockets' inodes. */
+interface SsRead {
+  sockets: Socket[];
+  unread: number;
+  unixAt: readonly number[];
+  stdio: readonly number[];
+}
+
+/**
+ * Removes the unix sockets that carry the stdout and stderr of this collection's own ss processes
+ * (unnamed socketpairs made by libuv; every run lists those of every run still going): an unnamed
+ * unix socket whose inode is one of them, or whose peer is one. `ss -xa` run from a shell does not
+ * list them, and they are not the host's. Only the unix sockets are looked at (ss prints their peers,
+ * so this process's ends, always readable, are enough).
+ */
+export function dropStdioSockets(reads: readonly SsRead[]): void {
+  const own = new Set<number>();
+  for (const r of reads) for (const ino of r.stdio) own.add(ino);
+  if (own.size === 0) return;
+  for (const r of reads) {
+    for (let k = r.unixAt.length - 1; k >= 0; k--) {
+      const i = r.unixAt[k];
+      const s = r.sockets[i] as Socket & { peerInode?: number };
+      if (s.local.address !== '') continue;
+      if ((s.inode !== undefined && own.has(s.inode)) || (s.peerInode !== undefined && own.has(s.peerInode))) r.sockets.splice(i, 1);
+    }
   }
 }
 

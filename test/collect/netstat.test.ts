@@ -85,3 +85,48 @@ test('live: net-tools netstat on this host', { skip: !haveNetTools && process.en
   assert.equal(snap.source, 'netstat');
   assert.ok(snap.sockets.length > 0);
 });
+
+// net-tools `netstat -tuxaneW` lines as printed on Linux 6.18 (columns kept): a link-local listener, and
+// unix sockets from /proc/net/unix: a listener with two connections waiting (CONNECTING, inode 0) and
+// the two socketpairs of netstat's own stdout and stderr (inodes 900001-900004).
+const NETTOOLS_UNIX = `Active Internet connections (servers and established)
+Proto Recv-Q Send-Q Local Address           Foreign Address         State       User       Inode     
+tcp6       0      0 fe80::1:7103            :::*                    LISTEN      0          51317814  
+tcp6       0      0 ::1:7104                :::*                    LISTEN      0          51317816  
+Active UNIX domain sockets (servers and established)
+Proto RefCnt Flags       Type       State         I-Node   Path
+unix  2      [ ACC ]     STREAM     LISTENING     51291955 @abs
+unix  3      [ ]         STREAM     CONNECTING    0        @abs
+unix  3      [ ]         STREAM     CONNECTED     900001   
+unix  3      [ ]         STREAM     CONNECTED     900002   
+unix  3      [ ]         STREAM     CONNECTING    0        @abs
+unix  3      [ ]         STREAM     CONNECTED     900003   
+unix  3      [ ]         STREAM     CONNECTED     900004   
+unix  3      [ ]         STREAM     CONNECTED     51291957 
+`;
+
+test("unix: waiting connections count in their listener's accept queue, netstat's own stdio sockets are left out, notes say what netstat cannot show", async () => {
+  const asked: unknown[] = [];
+  const runner = async (file: string, args: readonly string[], opts?: { stdioSockets?: boolean }): Promise<RunResult> => {
+    if (args[0] === '--version') return ok('net-tools 2.10');
+    asked.push(opts?.stdioSockets);
+    const text = args[0].includes('x') ? NETTOOLS_UNIX : NETTOOLS_UNIX.slice(0, NETTOOLS_UNIX.indexOf('Active UNIX'));
+    return { ...ok(text), ...(opts?.stdioSockets ? { stdioSockets: [900001, 900002, 900003, 900004] } : {}) };
+  };
+  const snap = await new NetstatSource({ runner, attribute: null, hostInfo }).collect({ processes: 'none' });
+  assert.deepEqual(asked, [true], 'the stdio sockets are asked for when unix sockets are');
+  const unix = snap.sockets.filter((s) => s.protocol === 'unix');
+  assert.deepEqual(
+    unix.map((s) => [s.state, s.inode, s.local.address, s.recvQ]),
+    [
+      ['LISTEN', 51291955, '@abs', 2],
+      ['ESTABLISHED', 51291957, '', 0],
+    ],
+  );
+  assert.ok(snap.notes.includes('netstat has no interface field: link-local IPv6 addresses (fe80::/10) are shown without their %interface (fe80::1, not fe80::1%eth0); --source netlink or ss shows it'), snap.notes.join('\n'));
+  assert.ok(snap.notes.some((n) => n.startsWith('netstat -x has no queue lengths')));
+  const tcp = await new NetstatSource({ runner, attribute: null, hostInfo }).collect({ processes: 'none', protocols: ['tcp'], port: 7104 });
+  assert.deepEqual(asked, [true, undefined], 'not for TCP alone');
+  assert.deepEqual(tcp.sockets.map((s) => s.local.address), ['::1']);
+  assert.deepEqual(tcp.notes.filter((n) => n.includes('link-local') || n.includes('unix')), [], 'the link-local listener is not in the snapshot');
+});

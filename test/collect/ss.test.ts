@@ -165,6 +165,49 @@ test('a pinned plan runs its ss in parallel and merges unix/udp, listeners, then
   assert.deepEqual(r.calls.at(-1), ['-tuxanOHe', '-o']);
 });
 
+test('lines ss printed that give no socket are counted in a note, not dropped silently', async () => {
+  const f = fakeRunner(() => ({ out: `${LINES}\nsctp LISTEN 0 5 1.2.3.4:5 0.0.0.0:*\nu_str LISTEN 0 4 /cut short\n` }));
+  const snap = await new SsSource('ss', f.runner).collect({ processes: 'none' });
+  assert.equal(snap.sockets.length, 6);
+  assert.ok(snap.notes.includes('2 lines of ss output could not be read (sockets in them are missing from this snapshot)'), snap.notes.join('\n'));
+  const clean = await new SsSource('ss', fakeRunner(() => ({ out: `${LINES}\n` })).runner).collect({ processes: 'none' });
+  assert.ok(!clean.notes.some((n) => n.includes('could not be read')));
+});
+
+test("the unix sockets of the collection's own ss stdio are left out, whichever run lists them, by inode or by peer", async () => {
+  // Each run's stdout/stderr: two socketpairs, this process's ends 9x1/9x2 and ss's ends 9x3/9x4
+  // (x: the run). The unix run lists those of every run; run 3's child ends were not readable.
+  const own = (x: number) => [900 + x * 10 + 1, 900 + x * 10 + 2, 900 + x * 10 + 3, 900 + x * 10 + 4];
+  const pairs = [1, 2, 3, 4].flatMap((x) => {
+    const [a, b, c, d] = own(x);
+    return [`u_str ESTAB 0 0 * ${a} * ${c} <->`, `u_str ESTAB 0 0 * ${c} * ${a} <->`, `u_str ESTAB 0 0 * ${b} * ${d} <->`, `u_str ESTAB 0 0 * ${d} * ${b} <->`];
+  });
+  const asked: (boolean | undefined)[] = [];
+  let run = 0;
+  const runner: StreamRunner = async (_file, args, opts) => {
+    asked.push(opts.stdioSockets);
+    const x = ++run;
+    const unix = args[0].includes('x');
+    const out = unix ? `${LINES.split('\n')[0]}\n${pairs.join('\n')}\nudp   UNCONN 0 0 0.0.0.0:53 0.0.0.0:* ino:14 sk:5\n` : 'LISTEN 0 128 0.0.0.0:80 0.0.0.0:* ino:11 sk:1\n';
+    opts.onStdout(Buffer.from(out));
+    return { stderr: '', exitCode: 0, ...(opts.stdioSockets ? { stdioSockets: x === 3 ? own(x).slice(0, 2) : own(x) } : {}) };
+  };
+  const snap = await new SsSource('ss', runner, { plan: { lean: true, split: { key: 'sport', port: 1000 } } }).collect({ processes: 'none' });
+  assert.equal(run, 4);
+  assert.deepEqual(asked, [true, true, true, true]);
+  assert.deepEqual(
+    snap.sockets.filter((s) => s.protocol === 'unix').map((s) => s.inode),
+    [100],
+    'only the host unix socket stays',
+  );
+  assert.equal(snap.sockets.filter((s) => s.protocol !== 'unix').length, 4);
+  // Without unix sockets nothing is asked for or dropped.
+  asked.length = 0;
+  run = 0;
+  await new SsSource('ss', runner).collect({ processes: 'none', protocols: ['tcp'] });
+  assert.deepEqual(asked, [undefined]);
+});
+
 test('runStreaming: chunks as they come, exit status returned, errors named', async () => {
   const chunks: Buffer[] = [];
   const ok = await runStreaming('sh', ['-c', 'printf "a\\nb\\n"; echo oops >&2; exit 3'], { onStdout: (c) => chunks.push(c) });
@@ -184,6 +227,27 @@ test('runStreaming: chunks as they come, exit status returned, errors named', as
     }),
     (e: Error) => e instanceof CollectorError && /parser broke/.test(e.message),
   );
+});
+
+test('live: ss lists the socketpairs of its own stdout and stderr; runStreaming names them and the collection leaves them out', { skip: !haveSs && !CI ? 'ss (iproute2) is not installed' : false, timeout: 60_000 }, async () => {
+  assert.ok(haveSs, 'ss (iproute2) is required in CI');
+  const seen: { inodes: number[]; text: string }[] = [];
+  const spy: StreamRunner = async (file, args, opts) => {
+    const chunks: Buffer[] = [];
+    const r = await runStreaming(file, args, { ...opts, onStdout: (c) => (chunks.push(c), opts.onStdout(c)) });
+    seen.push({ inodes: r.stdioSockets ?? [], text: Buffer.concat(chunks).toString('utf8') });
+    return r;
+  };
+  for (const plan of [undefined, { lean: true, split: { key: 'sport' as const, port: 30000 } }]) {
+    seen.length = 0;
+    const snap = await new SsSource('ss', spy, plan ? { plan } : {}).collect({ processes: 'none' });
+    const own = new Set(seen.flatMap((x) => x.inodes));
+    assert.equal(own.size, seen.length * 4, `four stdio sockets per ss (${seen.length} ss): this process's ends and ss's fds 1 and 2`);
+    const listed = seen.flatMap((x) => x.text.split('\n')).filter((l) => l.startsWith('u_str') && [...own].some((i) => l.includes(` ${i} `)));
+    assert.ok(listed.length >= 4, `ss listed its own stdio sockets: ${listed.length} lines`);
+    const left = snap.sockets.filter((s) => s.protocol === 'unix' && (own.has(s.inode!) || own.has((s as Socket & { peerInode?: number }).peerInode ?? -1)));
+    assert.deepEqual(left, [], JSON.stringify(plan));
+  }
 });
 
 // Live: the scenario's sockets through one plain ss and through every plan (the split port in the
