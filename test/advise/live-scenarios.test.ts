@@ -8,6 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { createSource } from '../../src/collect/index.js';
+import { ProcfsSource } from '../../src/collect/procfs.js';
+import { recommendationsFor } from '../../src/report/analyze.js';
 import { withProcessLimits } from '../../src/collect/proc-limits.js';
 import { evaluateRules, healthyMessages, makeContext, summaryLine } from '../../src/advise/index.js';
 import type { Recommendation } from '../../src/advise/types.js';
@@ -131,6 +133,27 @@ test('backlog-1 listener that never accepts, several clients: accept-queue-full 
   assert.equal(r.pid, c.pid);
   assert.match(r.message, new RegExp(`^Accept queue full on tcp 127\\.0\\.0\\.1:${c.port}: 2 connections wait for accept\\(\\) with backlog 1; sleep \\(pid ${c.pid}\\)`));
   assert.match(summaryLine(recs), /^Recommendation: Accept queue full/);
+});
+
+test('full accept queue under --source procfs (no backlog visible): the accept queue is not called normal', async (t) => {
+  const c = await openChild('accept-queue', 2);
+  t.after(() => closeChild(c));
+  const procfs = new ProcfsSource();
+  const snap = await waitFor('2 connections waiting', async () => {
+    const s = await procfs.collect({ port: c.port, protocols: ['tcp'], processes: 'all' });
+    const l = s.sockets.find((x) => x.local.port === c.port && x.state === 'LISTEN');
+    return l && l.recvQ >= 2 ? s : undefined;
+  });
+  const l = snap.sockets.find((x) => x.local.port === c.port && x.state === 'LISTEN')!;
+  assert.equal(l.sendQUnknown, true);
+  const recs = recommendationsFor(snap, { port: c.port });
+  assert.ok(!recs.some((r) => /Accept queue is normal/.test(r.message)), JSON.stringify(recs));
+  const aq = recs.find((r) => r.id === 'accept-queue-ok')!;
+  assert.equal(aq.message, 'Accept queue: backlog unknown with this source (2 waiting); use --source netlink or ss');
+  assert.match(aq.evidence, new RegExp(`^1 of 1 listener with connections waiting for accept\\(\\) and a backlog this source cannot see; fullest 127\\.0\\.0\\.1:${c.port} Recv-Q 2;`));
+  // The same listener through netlink (the backlog seen): full, a finding.
+  const auto = await collectPort(c.port);
+  assert.ok(evaluateRules(makeContext({ snapshot: auto, port: c.port })).some((r) => r.id === 'accept-queue-full'));
 });
 
 test('healthy echo server with established clients: no warning or critical, and it says so', async (t) => {

@@ -221,6 +221,17 @@ export const acceptQueueHealth: HealthCheck = {
     const ls = listenersOf(ctx.snapshot).filter((s) => ctx.port === undefined || s.local.port === ctx.port);
     if (ctx.port === undefined && ctx.peerPort !== undefined) return null;
     if (ls.length === 0) return null;
+    // Without the backlog (procfs, netstat) a queue with connections waiting may be full or nearly so
+    // (accept-queue-full only sees one at net.core.somaxconn): its state is unknown, not normal.
+    const blind = ls.filter((s) => s.sendQUnknown && s.recvQ > 0);
+    if (blind.length > 0) {
+      const waiting = blind.reduce((n, s) => n + s.recvQ, 0);
+      const fullest = blind.reduce((a, b) => (b.recvQ > a.recvQ ? b : a));
+      return {
+        message: `Accept queue: backlog unknown with this source (${waiting} waiting); use --source netlink or ss`,
+        evidence: `${blind.length} of ${ls.length} listener${ls.length === 1 ? '' : 's'} with connections waiting for accept() and a backlog this source cannot see; fullest ${addr(fullest)} Recv-Q ${fullest.recvQ}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}`,
+      };
+    }
     const worst = ls.reduce((a, b) => (b.recvQ / Math.max(1, b.sendQ) > a.recvQ / Math.max(1, a.sendQ) ? b : a));
     return {
       message: 'Accept queue is normal',
