@@ -2,8 +2,11 @@
 // same sockets, states, ports, queues, inodes and owning pids. In CI (CI=true) a missing tool fails.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { SocketSource } from '../../src/collect/source.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import type { Socket } from '../../src/model/socket.js';
@@ -23,49 +26,100 @@ interface Candidate {
   /** Why it cannot run here (undefined: it can). */
   missing?: string;
   make: () => Promise<SocketSource>;
-  /** What the source can see. */
-  sees: { inode: boolean; backlog: boolean; pids: 'all' | 'one' | 'none'; unixPathCut: boolean };
+  /** What the source can see (unixNewline: a unix name with a newline whole, not cut at it). */
+  sees: { inode: boolean; backlog: boolean; pids: 'all' | 'one' | 'none'; unixPathCut: boolean; unixNewline: boolean };
 }
 
 const here = (rel: string): boolean => existsSync(new URL(rel, import.meta.url));
 
 const candidates: Candidate[] = [
-  { label: 'procfs', make: async () => new ProcfsSource(), sees: { inode: true, backlog: false, pids: 'all', unixPathCut: false } },
+  { label: 'procfs', make: async () => new ProcfsSource(), sees: { inode: true, backlog: false, pids: 'all', unixPathCut: false, unixNewline: true } },
   {
     label: 'netstat (net-tools)',
     missing: tool('netstat', ['--version'], /net-tools/) ? undefined : 'net-tools netstat is not installed',
     make: async () => new NetstatSource({ flavor: 'net-tools' }),
-    sees: { inode: true, backlog: false, pids: 'all', unixPathCut: true },
+    sees: { inode: true, backlog: false, pids: 'all', unixPathCut: true, unixNewline: false },
   },
   {
     label: 'netstat (busybox)',
     missing: tool('busybox', ['netstat', '--help'], /Usage: netstat/) ? undefined : 'busybox (with its netstat applet) is not installed',
     make: async () => new NetstatSource({ flavor: 'busybox' }),
-    sees: { inode: false, backlog: false, pids: tool('busybox', ['netstat', '--help'], /\[-en[A-Za-z]*p[A-Za-z]*\]/) ? 'one' : 'none', unixPathCut: false },
+    sees: { inode: false, backlog: false, pids: tool('busybox', ['netstat', '--help'], /\[-en[A-Za-z]*p[A-Za-z]*\]/) ? 'one' : 'none', unixPathCut: false, unixNewline: false },
   },
   {
     label: 'ss',
     missing: !here('../../src/collect/ss.ts') ? 'src/collect/ss.ts is not in the tree' : tool('ss', ['-V'], /iproute2/) ? undefined : 'ss (iproute2) is not installed',
     make: async () => new (await import('../../src/collect/ss.js')).SsSource(),
-    sees: { inode: true, backlog: true, pids: 'all', unixPathCut: false },
+    sees: { inode: true, backlog: true, pids: 'all', unixPathCut: false, unixNewline: true },
   },
   {
     label: 'netlink',
     missing: here('../../src/collect/netlink.ts') ? undefined : 'src/collect/netlink.ts is not in the tree',
     make: async () => new (await import('../../src/collect/netlink.js')).NetlinkSource(),
-    sees: { inode: true, backlog: true, pids: 'all', unixPathCut: false },
+    sees: { inode: true, backlog: true, pids: 'all', unixPathCut: false, unixNewline: true },
   },
 ];
 
 let sc: Scenario;
 const snaps = new Map<string, Snapshot>();
 
+// Unix sockets with awkward names, held by python3 until its stdin closes (at most 120 s): a listener
+// whose path has a newline (ss and /proc/net/unix print it raw, over two lines) and its connected
+// pair, abstract names that differ after a NUL and one with a trailing space, and an abstract listener
+// of backlog 2 with 3 connections waiting (/proc/net/unix lists each of those as an entry).
+const ZOO = String.raw`
+import socket, sys, os, threading
+D, tag = sys.argv[1], sys.argv[2].encode()
+keep = []
+l = socket.socket(socket.AF_UNIX); l.bind(D + '/nl\nsock'); l.listen(4); keep.append(l)
+c = socket.socket(socket.AF_UNIX); c.connect(D + '/nl\nsock'); keep.append(c); keep.append(l.accept()[0])
+for n in (b'\0nul-' + tag + b'\0inside', b'\0nul-' + tag + b'\0other', b'\0trailing-' + tag + b' '):
+    u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); u.bind(n); keep.append(u)
+q = socket.socket(socket.AF_UNIX); q.bind(b'\0queue-' + tag); q.listen(2); keep.append(q)
+for i in range(3):
+    x = socket.socket(socket.AF_UNIX); x.setblocking(False); x.connect_ex(b'\0queue-' + tag); keep.append(x)
+print('ready', flush=True)
+threading.Timer(120, lambda: os._exit(0)).start()
+sys.stdin.read()
+os._exit(0)
+`;
+const tag = String(process.pid);
+let zooDir = '';
+let zoo: ChildProcess | undefined;
+
 before(async () => {
   sc = await openScenario();
+  zooDir = mkdtempSync(join(tmpdir(), 'sockscope-parity-'));
+  zoo = spawn('python3', ['-c', ZOO, zooDir, tag], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await Promise.race([
+    new Promise((res) => createInterface({ input: zoo!.stdout! }).once('line', res)),
+    new Promise((_, rej) => setTimeout(() => rej(new Error('the python unix socket zoo did not start in 15 s')), 15_000)),
+  ]);
 });
 after(async () => {
+  zoo?.stdin?.end();
+  zoo?.kill();
+  if (zooDir) rmSync(zooDir, { recursive: true, force: true });
   await sc?.close();
 });
+
+/** What `c` reports wrong about the zoo's unix sockets. */
+function unixZooProblems(c: Candidate, unix: Socket[]): string[] {
+  const problems: string[] = [];
+  const named = (name: string) => unix.filter((s) => s.local.address === name);
+  const nl = `${zooDir}/nl\nsock`;
+  if (c.sees.unixNewline && named(nl).length !== 2) problems.push(`path with a newline: ${named(nl).length} sockets named ${JSON.stringify(nl)} (the listener and the accepted one)`);
+  for (const n of [`@nul-${tag}@inside`, `@nul-${tag}@other`]) if (named(n).length !== 1) problems.push(`${JSON.stringify(n)}: found ${named(n).length}`);
+  const trailing = c.sees.unixPathCut ? `@trailing-${tag}` : `@trailing-${tag} `;
+  if (named(trailing).length !== 1) problems.push(`${JSON.stringify(trailing)}: found ${named(trailing).length}`);
+  const queue = named(`@queue-${tag}`);
+  const listener = queue.filter((s) => s.state === 'LISTEN');
+  if (listener.length !== 1) problems.push(`@queue listener: found ${listener.length}`);
+  else if (listener[0].recvQ !== 3) problems.push(`@queue listener: accept queue (Recv-Q) ${listener[0].recvQ}, expected 3`);
+  if (queue.length !== listener.length) problems.push(`@queue: ${queue.length - listener.length} waiting connections listed as sockets (${queue.map((s) => s.state).join(' ')})`);
+  return problems;
+}
+
 
 function matches(s: Socket, e: ExpectedSocket): boolean {
   return (
@@ -122,6 +176,7 @@ for (const c of candidates) {
     }
     const conn = unix.filter((s) => s.state === 'ESTABLISHED' && (c.sees.inode ? [sc.unix.serverInode, sc.unix.clientInode].includes(s.inode!) : s.local.address === sc.unix.path));
     if (conn.length !== (c.sees.inode ? 2 : 1)) problems.push(`unix connected pair: found ${conn.length}`);
+    problems.push(...unixZooProblems(c, unix));
     if (c.sees.pids === 'none') assert.equal(snap.attribution.complete, false, 'a source without owners must say so');
     assert.deepEqual(problems, [], `${c.label}:\n  ${problems.join('\n  ')}`);
   });
