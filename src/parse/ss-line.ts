@@ -304,9 +304,10 @@ export function parseSsLine(rawLine: string, defaultNetid?: 'tcp' | 'udp'): Sock
   const skmemField = takeField(line, 'skmem');
   line = skmemField.rest;
   // Drop nested parenthesised blocks such as bbr:(...) that carry no fields we use (tcp -i only: in a
-  // unix line the pattern could eat part of a name).
-  const unixLine = /^\s*u_/.test(line);
-  if (!unixLine) line = line.replace(/ [a-z_]+:\([^)]*\)/g, '');
+  // unix line, one starting with u_, the pattern could eat part of a name).
+  let lead = 0;
+  while (line.charCodeAt(lead) === 0x20) lead++;
+  if (line.charCodeAt(lead) !== 0x75 || line.charCodeAt(lead + 1) !== 0x5f) line = line.replace(/ [a-z_]+:\([^)]*\)/g, '');
 
   const tokens = line.trim().split(/\s+/);
   if (defaultNetid && !NETIDS[tokens[0]] && SS_STATES[tokens[0]]) tokens.unshift(defaultNetid);
