@@ -267,7 +267,7 @@ interface SsRead {
  * list them, and they are not the host's. Only the unix sockets are looked at (ss prints their peers,
  * so this process's ends, always readable, are enough).
  */
-export function dropStdioSockets(reads: readonly SsRead[]): void {
+function dropStdioSockets(reads: readonly SsRead[]): void {
   const own = new Set<number>();
   for (const r of reads) for (const ino of r.stdio) own.add(ino);
   if (own.size === 0) return;
