@@ -1,6 +1,7 @@
 // Runs a child process with an argument array (never a shell), a timeout, and SOCKET_DEBUG logging.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
+import { socketInodeInText } from '../parse/fd-link.js';
 import { logOsCall } from './debug.js';
 import { CollectorError, DEFAULT_TIMEOUT_MS } from './source.js';
 
@@ -15,8 +16,7 @@ export interface RunResult {
 /** The inode of a socket fd link (`socket:[123]`); undefined for anything else or when it cannot be read. */
 function socketInode(link: string): number | undefined {
   try {
-    const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(link));
-    return m ? Number(m[1]) : undefined;
+    return socketInodeInText(readlinkSync(link)) || undefined;
   } catch {
     return undefined;
   }
