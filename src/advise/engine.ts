@@ -96,7 +96,7 @@ export function healthyMessages(ctx: RuleContext, recs: readonly Recommendation[
       ...(ctx.peerPort !== undefined ? { peerPort: ctx.peerPort } : {}),
       message: d.message,
       evidence: d.evidence,
-      fix: 'nothing to change',
+      fix: d.fix ?? 'nothing to change',
     });
   }
   return out;

@@ -24,6 +24,6 @@ export interface Rule {
 export interface HealthCheck {
   id: string;
   topic: string;
-  /** The message and evidence when this topic applies to the port (or host); null when it does not apply. */
-  describe(ctx: RuleContext): { message: string; evidence: string } | null;
+  /** The message and evidence when this topic applies to the port (or host); null when it does not apply. `fix`: when there is something to do after all (default "nothing to change"). */
+  describe(ctx: RuleContext): { message: string; evidence: string; fix?: string } | null;
 }

@@ -151,6 +151,8 @@ test('full accept queue under --source procfs (no backlog visible): the accept q
   const aq = recs.find((r) => r.id === 'accept-queue-ok')!;
   assert.equal(aq.message, 'Accept queue: backlog unknown with this source (2 waiting); use --source netlink or ss');
   assert.match(aq.evidence, new RegExp(`^1 of 1 listener with connections waiting for accept\\(\\) and a backlog this source cannot see; fullest 127\\.0\\.0\\.1:${c.port} Recv-Q 2;`));
+  // Not "nothing to change" (scripts read the fix): how to see the backlog.
+  assert.equal(aq.fix, `Read the backlog with a source that sees it: sockscope analyze --port ${c.port} --source netlink (or ss -ltn 'sport = :${c.port}': Recv-Q against Send-Q)`);
   // The same listener through netlink (the backlog seen): full, a finding.
   const auto = await collectPort(c.port);
   assert.ok(evaluateRules(makeContext({ snapshot: auto, port: c.port })).some((r) => r.id === 'accept-queue-full'));

@@ -230,6 +230,8 @@ export const acceptQueueHealth: HealthCheck = {
       return {
         message: `Accept queue: backlog unknown with this source (${waiting} waiting); use --source netlink or ss`,
         evidence: `${blind.length} of ${ls.length} listener${ls.length === 1 ? '' : 's'} with connections waiting for accept() and a backlog this source cannot see; fullest ${addr(fullest)} Recv-Q ${fullest.recvQ}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}`,
+        // Not "nothing to change": whether the queue is full is exactly what is unknown.
+        fix: `Read the backlog with a source that sees it: sockscope analyze --port ${fullest.local.port} --source netlink (or ss -ltn 'sport = :${fullest.local.port}': Recv-Q against Send-Q)`,
       };
     }
     const worst = ls.reduce((a, b) => (b.recvQ / Math.max(1, b.sendQ) > a.recvQ / Math.max(1, a.sendQ) ? b : a));
