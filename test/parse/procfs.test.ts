@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { compressIpv6, parseProcNet, parseProcNetAddress, parseProcNetLine } from '../../src/parse/procfs-net.js';
 import { foldUnixAcceptQueues, parseProcUnix, parseProcUnixLine } from '../../src/parse/proc-unix.js';
 import type { Socket } from '../../src/model/socket.js';
+import { UNIX_NAMES } from '../helpers/unix-names.js';
 
 const fx = (name: string): string => readFileSync(new URL(`../fixtures/procfs/${name}`, import.meta.url), 'utf8');
 const scenario = JSON.parse(fx('scenario.json'));
@@ -162,23 +163,7 @@ test('/proc/net/unix: names with newlines go on over the next lines; waiting con
   const u = parseProcUnix(fx('unix-names.txt'));
   assert.deepEqual(
     u.map((s) => [s.state, s.inode, s.local.address]),
-    [
-      ['LISTEN', 51307701, '/tmp/sockscope-unix-names/nl\nsock'],
-      ['CLOSE', 51307704, '/tmp/sockscope-unix-names/end\n'],
-      ['CLOSE', 51307705, '/tmp/sockscope-unix-names/a\n\nb\tc'],
-      ['CLOSE', 51307706, '/tmp/sockscope-unix-names/x\nu_str'],
-      ['CLOSE', 51307707, '/tmp/sockscope-unix-names/sp  '],
-      ['ESTABLISHED', 51307713, ''],
-      ['ESTABLISHED', 51307714, ''],
-      ['ESTABLISHED', 51307703, '/tmp/sockscope-unix-names/nl\nsock'],
-      ['ESTABLISHED', 51307702, ''],
-      ['ESTABLISHED', 51307715, ''],
-      ['CLOSE', 51307708, '@trailing space '],
-      ['CLOSE', 51307710, '@nul@other'],
-      ['CLOSE', 51307711, '@two  spaces  inside'],
-      ['CLOSE', 51307709, '@nul@inside'],
-      ['LISTEN', 51307712, '@queue'],
-    ],
+    UNIX_NAMES,
     'the three "02 0 @queue" entries are not sockets',
   );
   const queue = u.find((s) => s.local.address === '@queue')!;

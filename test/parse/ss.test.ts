@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseSs, parseSsDuration, parseSsLine, parseInetEndpoint, SsStreamParser } from '../../src/parse/ss.js';
 import type { Socket } from '../../src/model/socket.js';
+import { UNIX_NAMES } from '../helpers/unix-names.js';
 
 const fx = (name: string) => readFileSync(new URL(`../fixtures/ss/${name}`, import.meta.url), 'utf8');
 
@@ -166,25 +167,6 @@ test('ss drops the Netid column for one socket type: the caller says which', () 
   assert.equal(u.state, 'CLOSE');
 });
 
-// Captured from ss 6.1 in a fresh network namespace (`ss -xanOHe`, and with -p) holding unix sockets with
-// awkward names: ss prints names byte for byte, so a newline in a name splits its record over lines.
-const UNIX_NAMES: [string, number, string][] = [
-  ['LISTEN', 51307701, '/tmp/sockscope-unix-names/nl\nsock'],
-  ['CLOSE', 51307704, '/tmp/sockscope-unix-names/end\n'],
-  ['CLOSE', 51307705, '/tmp/sockscope-unix-names/a\n\nb\tc'],
-  ['CLOSE', 51307706, '/tmp/sockscope-unix-names/x\nu_str'],
-  ['CLOSE', 51307707, '/tmp/sockscope-unix-names/sp  '],
-  ['ESTABLISHED', 51307713, ''],
-  ['ESTABLISHED', 51307714, ''],
-  ['ESTABLISHED', 51307703, '/tmp/sockscope-unix-names/nl\nsock'],
-  ['ESTABLISHED', 51307702, ''],
-  ['ESTABLISHED', 51307715, ''],
-  ['CLOSE', 51307708, '@trailing space '],
-  ['CLOSE', 51307710, '@nul@other'],
-  ['CLOSE', 51307711, '@two  spaces  inside'],
-  ['CLOSE', 51307709, '@nul@inside'],
-  ['LISTEN', 51307712, '@queue'],
-];
 
 test('unix names as ss prints them: newlines (a record over several lines), tabs, runs of spaces and a trailing space are kept', () => {
   for (const file of ['unix-names.txt', 'unix-names-p.txt']) {

@@ -1,30 +1,16 @@
 // `sockscope generate` (the built bin) in a real terminal: Ctrl-C leaves with exit 130 and nothing written,
 // Esc on the first question with exit 0; generate-server's overwrite question likewise on Ctrl-C.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
-const skip = !hasTmux && !inCi ? 'tmux is not installed' : false;
-
-const SOCK = `sockscope-gen-${process.pid}`;
-const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCK, ...args], { encoding: 'utf8' });
+const skip = tmuxSkip;
+const tmux = tmuxServer('sockscope-gen');
 const capture = () => tmux('capture-pane', '-p', '-t', 'gen').stdout;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(pred: (screen: string) => boolean, what: string, ms = 20_000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const s = capture();
-    if (pred(s)) return s;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-    await sleep(100);
-  }
-}
+const until = (pred: (screen: string) => boolean, what: string, ms?: number) => poll(capture, pred, what, ms);
 
 describe('sockscope generate: Ctrl-C and Esc (tmux)', { skip }, () => {
   let dir = '';

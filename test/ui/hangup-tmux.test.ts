@@ -4,17 +4,13 @@
 // on stderr. Two session leaders: one that forwards SIGHUP to its child as a login shell does, and one
 // that ignores it (then the monitor learns from its terminal's reads failing, not from a signal).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
-// Without tmux the test fails in CI and is skipped on a developer machine.
-const skip = !hasTmux && !inCi ? 'tmux is not installed' : false;
+const skip = tmuxSkip;
 
 /** Session leader: runs the command, forwards SIGHUP to it or not, and records how it ended (-N: killed by signal N). */
 const LEADER = `
@@ -28,9 +24,7 @@ p = subprocess.Popen(sys.argv[3:], preexec_fn=lambda: signal.signal(signal.SIGHU
 open(out, 'w').write(str(p.wait()))
 `;
 
-const SOCK = `sockscope-hup-${process.pid}`;
-const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCK, ...args], { encoding: 'utf8' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tmux = tmuxServer('sockscope-hup');
 
 describe('the terminal hangs up under the monitor (tmux kill-session)', { skip }, () => {
   let dir = '';

@@ -1,31 +1,17 @@
 // The built monitor in a real terminal (tmux, capture-pane -e) without colour: the selection must still be
 // visible (inverse video is not a colour); and Ctrl-C quits after the keymap rebinds quit.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { hasTmux, ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
-const skip = !hasTmux && !inCi ? 'tmux is not installed' : false;
-
-const SOCK = `sockscope-nocolor-${process.pid}`;
-const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCK, ...args], { encoding: 'utf8' });
+const skip = tmuxSkip;
+const tmux = tmuxServer('sockscope-nocolor');
 const capture = (attrs = false) => tmux('capture-pane', '-p', ...(attrs ? ['-e'] : []), '-t', 'mon').stdout;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(pred: (screen: string) => boolean, what: string, attrs = false, ms = 20_000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const s = capture(attrs);
-    if (pred(s)) return s;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-    await sleep(100);
-  }
-}
+const until = (pred: (screen: string) => boolean, what: string, attrs = false, ms?: number) => poll(() => capture(attrs), pred, what, ms);
 
 /** The SGR parameters of a captured line. */
 function sgr(line: string): string[] {

@@ -1,29 +1,14 @@
 // The built bin/sockscope in a real terminal (tmux) against real loopback sockets this test opens.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { hasTmux, ROOT, sleep, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
-// Without tmux the test fails in CI and is skipped on a developer machine.
-const skip = !hasTmux && !inCi ? 'tmux is not installed' : false;
-
-const SOCK = `sockscope-test-${process.pid}`;
-const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCK, ...args], { encoding: 'utf8' });
+const skip = tmuxSkip;
+const tmux = tmuxServer('sockscope-test');
 const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(pred: (screen: string) => boolean, what: string, ms = 20_000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const s = capture();
-    if (pred(s)) return s;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-    await sleep(100);
-  }
-}
+const until = (pred: (screen: string) => boolean, what: string, ms?: number) => poll(capture, pred, what, ms);
 
 /** A node process: a TCP server with 3 connected clients (3 ESTABLISHED on the server port). */
 const SERVER = `

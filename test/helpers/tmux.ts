@@ -1,0 +1,29 @@
+// Tests that run the built bin/sockscope in a real terminal: a tmux server of their own, and polling its screen.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+
+/** The repository root (bin/sockscope, dist/). */
+export const ROOT = new URL('../..', import.meta.url).pathname;
+
+export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const inCi = process.env.CI === 'true' || process.env.CI === '1';
+/** Without tmux the test fails in CI and is skipped on a developer machine. */
+export const tmuxSkip: string | false = !hasTmux && !inCi ? 'tmux is not installed' : false;
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs tmux commands on a server of this test process's own (tmux -L NAME-PID). */
+export function tmuxServer(name: string): (...args: string[]) => SpawnSyncReturns<string> {
+  const sock = `${name}-${process.pid}`;
+  return (...args) => spawnSync('tmux', ['-L', sock, ...args], { encoding: 'utf8' });
+}
+
+/** Reads the screen every 100 ms until `pred` holds (returns that screen); throws with the last screen after `ms`. */
+export async function until(read: () => string, pred: (screen: string) => boolean, what: string, ms = 20_000): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const s = read();
+    if (pred(s)) return s;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+    await sleep(100);
+  }
+}
