@@ -123,6 +123,8 @@ export interface Socket {
   sendQ: number;
   /** True when the source cannot see sendQ: /proc/net/tcp and netstat print 0 for a LISTEN socket's backlog. */
   sendQUnknown?: boolean;
+  /** True when the source cannot see recvQ (then 0): /proc/net/unix and netstat -x print no queue lengths (a unix listener's accept queue is counted from its waiting connections), Windows netstat has no queue columns. */
+  recvQUnknown?: boolean;
   timer?: SocketTimer;
   uid?: number;
   inode?: number;

@@ -69,7 +69,9 @@ export function parseBusyboxUnixLine(line: string, program: boolean): Socket | n
     inode: Number(m[6]),
     processes: [],
   };
-  if (state === 'LISTEN') sock.sendQUnknown = true;
+  // netstat -x prints no queue lengths (a listener's accept queue is counted from its waiting connections).
+  sock.sendQUnknown = true;
+  if (state !== 'LISTEN') sock.recvQUnknown = true;
   const type = NETSTAT_UNIX_TYPES[m[4]];
   if (type) sock.unixType = type;
   if (program) {

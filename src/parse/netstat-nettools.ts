@@ -89,7 +89,9 @@ export function parseNetToolsUnixLine(line: string, program: boolean): Socket | 
     inode: Number(inodeText),
     processes: [],
   };
-  if (state === 'LISTEN') sock.sendQUnknown = true;
+  // netstat -x prints no queue lengths (a listener's accept queue is counted from its waiting connections).
+  sock.sendQUnknown = true;
+  if (state !== 'LISTEN') sock.recvQUnknown = true;
   const type = NETSTAT_UNIX_TYPES[m[4]];
   if (type) sock.unixType = type;
   if (program) {

@@ -38,6 +38,7 @@ export function parseWindowsNetstatLine(line: string): Socket | null {
     recvQ: 0,
     sendQ: 0,
     sendQUnknown: true,
+    recvQUnknown: true,
     // PID 0 is the System Idle Process: TIME_WAIT and other sockets no process owns.
     processes: pid > 0 ? [{ pid, name: '', fd: -1 }] : [],
   };

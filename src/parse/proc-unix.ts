@@ -19,7 +19,8 @@ const LINE = /^([0-9A-Fa-f]+): ([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{8}
  * Parses one line; null for the header and malformed lines. The path is everything after the inode and
  * one space, so spaces inside it are kept; abstract names start with '@' (the kernel prints their NUL
  * bytes as '@'); unnamed sockets get address ''. /proc/net/unix has no queue lengths: Recv-Q and
- * Send-Q are 0 and Send-Q is marked unknown (sendQUnknown).
+ * Send-Q are 0 and marked unknown (sendQUnknown; recvQUnknown except on a listener, whose accept queue
+ * parseProcUnix counts).
  */
 export function parseProcUnixLine(line: string): Socket | null {
   const m = LINE.exec(line);
@@ -42,6 +43,7 @@ export function parseProcUnixLine(line: string): Socket | null {
   };
   if (type) sock.unixType = type;
   sock.sendQUnknown = true; // no queues at all (a listener's accept queue is counted by parseProcUnix)
+  if (state !== 'LISTEN') sock.recvQUnknown = true;
   return sock;
 }
 

@@ -31,7 +31,7 @@ export function portsFingerprint(s: Snapshot): string {
     b = mix(b, x.peer.port);
     b = mix(b, x.recvQ);
     b = mix(b, x.sendQ);
-    b = mix(b, x.sendQUnknown ? 1 : 0);
+    b = mix(b, (x.sendQUnknown ? 1 : 0) | (x.recvQUnknown ? 2 : 0));
     for (const p of x.processes) {
       b = mix(b, p.pid);
       b = mixString(b, p.name);

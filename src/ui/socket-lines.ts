@@ -77,7 +77,7 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   out.push(kv('state', s.state));
   out.push(kv('local', escapeControl(formatEndpoint(s.local, s.protocol))));
   out.push(kv('peer', escapeControl(formatEndpoint(s.peer, s.protocol))));
-  out.push(kv(s.state === 'LISTEN' ? 'accept queue (Recv-Q)' : 'Recv-Q', s.recvQ));
+  out.push(kv(s.state === 'LISTEN' ? 'accept queue (Recv-Q)' : 'Recv-Q', s.recvQUnknown ? 'unknown (this source cannot see it)' : s.recvQ));
   out.push(kv(s.state === 'LISTEN' ? 'backlog (Send-Q)' : 'Send-Q', s.sendQUnknown ? 'unknown (this source cannot see it)' : s.sendQ));
   out.push(kv('timer', timerLabel(s)));
   out.push(kv('uid', s.uid));

@@ -71,6 +71,8 @@ test('unix sockets: live capture (net-tools cuts paths at a space) and edge line
   assert.equal(l.state, 'LISTEN');
   assert.equal(l.local.address, sc.unix.path.split(' ')[0]);
   assert.deepEqual(l.processes.map((p) => p.pid), [sc.pid]);
+  // netstat -x prints no queue lengths: unknown, except a listener's accept queue (counted from its waiting connections).
+  assert.ok(live.filter((s) => s.protocol === 'unix').every((s) => s.sendQUnknown && (s.state === 'LISTEN') === !s.recvQUnknown));
   const edge = parseNetTools(fx('edge-xanp.txt'));
   assert.deepEqual(
     edge.map((s) => [s.inode, s.state, s.unixType, s.local.address, s.processes[0]?.pid ?? null, s.processes[0]?.name ?? null]),

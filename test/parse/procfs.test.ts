@@ -169,6 +169,8 @@ test('/proc/net/unix: names with newlines go on over the next lines; waiting con
   const queue = u.find((s) => s.local.address === '@queue')!;
   assert.equal(queue.recvQ, 3, 'accept queue: 3 connections wait (ss shows Recv-Q 3)');
   assert.ok(u.every((s) => s.sendQUnknown), '/proc/net/unix has no Send-Q (nor backlog)');
+  // Nor Recv-Q: unknown on every socket but a listener (its accept queue is counted from the waiting entries).
+  assert.ok(u.every((s) => (s.state === 'LISTEN') === !s.recvQUnknown), 'Recv-Q unknown except on listeners');
 });
 
 test('foldUnixAcceptQueues: one listener of the name takes the count; none or several leave the entries as they are', () => {

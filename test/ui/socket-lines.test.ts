@@ -18,3 +18,10 @@ test('no owner: inode 0 by state, otherwise the attribution reasons', () => {
   const held = conn(8080, '127.0.0.1', 50001, 'ESTABLISHED', undefined, { inode: 4242 });
   assert.match(ownerLine(socketLines(held, undefined, ctx)), /another user's process/);
 });
+
+test('queues a source cannot see read unknown, not 0', () => {
+  const blind = { ...conn(0, '', 0, 'ESTABLISHED', undefined, { inode: 7 }), protocol: 'unix' as const, recvQUnknown: true, sendQUnknown: true };
+  const text = socketLines(blind, undefined, { attribution: 'all', source: 'procfs' }).map((l) => l.text);
+  assert.ok(text.some((t) => /^\s*Recv-Q\s+unknown \(this source cannot see it\)$/.test(t)), text.join('\n'));
+  assert.ok(text.some((t) => /^\s*Send-Q\s+unknown/.test(t)));
+});

@@ -177,6 +177,10 @@ describe('data', () => {
     assert.equal(cell('local', tcpSock), '[fe80::5%v\\x1b[31m]:18030');
     const unixSock = { ...conn(0, '', 0, 'LISTEN'), protocol: 'unix' as const, local: { address: '/tmp/evil\u001b]0;pwned\u0007.sock', port: 0 } };
     assert.ok(!String(cell('local', unixSock)).includes('\u001b'), String(cell('local', unixSock)));
+    // Queues a source cannot see (procfs/netstat unix sockets) are '?', not 0.
+    const blind = { ...conn(0, '', 0, 'ESTABLISHED'), protocol: 'unix' as const, recvQUnknown: true, sendQUnknown: true };
+    assert.deepEqual([cell('recvq', blind), cell('sendq', blind)], ['?', '?']);
+    assert.deepEqual([cell('recvq', tcpSock), cell('sendq', tcpSock)], ['0', '0']);
   });
 
   it('the socket selection is the snapshot array itself when nothing is left out (the collector per-port summaries stay usable)', () => {
