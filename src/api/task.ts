@@ -192,17 +192,6 @@ export function checkOutputFree(path: string, force: boolean): void {
   }
 }
 
-/** Why rename()/link() of the finished temporary file failed, in words (the writer's own errors say it already). */
-const PLACE_FAILURES: Record<string, string> = {
-  EACCES: 'permission denied on its directory',
-  EPERM: 'permission denied on its directory',
-  EISDIR: 'it is a directory',
-  ENOTDIR: 'a part of the path is not a directory',
-  ENOENT: 'its directory is gone',
-  EBUSY: 'it is busy (a mount point?)',
-  EROFS: 'read-only file system',
-};
-
 /** Writes the result document atomically (temp file in the same directory + rename; link() when not forcing). */
 export function writeTaskResult(path: string, doc: TaskDocument, force: boolean): void {
   try {
@@ -212,11 +201,8 @@ export function writeTaskResult(path: string, doc: TaskDocument, force: boolean)
       const message = `${path} appeared while the task ran; not replaced (pass --force to overwrite it)`;
       throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
     }
-    // The writer's own errors name the file already ("cannot write P: ...", "cannot create D for P: ...");
-    // a failing rename()/link() is Node's, with the temporary file's name: say it in words instead.
-    const err = e as NodeJS.ErrnoException;
-    const message = err.syscall ? `cannot write ${path}: ${(err.code && PLACE_FAILURES[err.code]) ?? `${err.code ?? 'error'} from ${err.syscall}`}` : err.message;
-    throw new TaskOutputError(message);
+    // The writer's errors name the file and say the reason in words ("cannot write P: ...", codegen/write.ts).
+    throw new TaskOutputError((e as Error).message);
   }
 }
 

@@ -3,8 +3,6 @@ import type { Argv } from 'yargs';
 import { jsonText } from '../model/escape.js';
 import { UsageError } from './errors.js';
 
-export { jsonText };
-
 /** Parses a TCP/UDP port flag strictly: an integer 1-65535 or a UsageError naming the flag. */
 export function parsePort(flag: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;

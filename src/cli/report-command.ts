@@ -8,7 +8,7 @@ import type { ReportScope } from '../report/analyze.js';
 import type { ReportArgs } from './report-flags.js';
 import { printJson } from './options.js';
 import { collectSeries, samplingOf } from './sampling.js';
-import { sourcesFor } from './sources.js';
+import { reportFailedHosts, sourcesFor } from './sources.js';
 
 /**
  * The collect options of a report: the command's, with targeted attribution (one-shot: read only the
@@ -58,11 +58,7 @@ export async function runReports<R>(
     // ssh's own words (its last stderr line) are text from elsewhere: escaped before they reach the terminal.
     process.stdout.write(outcomes.map((o) => `== ${o.target} ==\n${'report' in o ? print!(o.report) : `error: ${escapeControl(o.error)}\n`}`).join('\n'));
   }
-  const failed = outcomes.filter((o) => 'error' in o);
-  if (failed.length > 0) {
-    process.stderr.write(`sockscope: ${failed.length} of ${outcomes.length} hosts failed: ${failed.map((o) => o.target).join(', ')}\n`);
-    process.exitCode = 1;
-  }
+  reportFailedHosts(outcomes.filter((o) => 'error' in o).map((o) => o.target), outcomes.length);
 }
 
 /** One --host's result: its report, or why it could not be read. */

@@ -5,6 +5,13 @@ import type { SocketSource } from '../collect/source.js';
 import { UsageError } from './errors.js';
 
 /** The sources to read: the local collector, or one RemoteSource per --host. */
+/** Several --host with some failed: the others were printed; say which failed on stderr and exit 1 (analyze, the monitor's one-shot forms). */
+export function reportFailedHosts(failed: readonly string[], total: number): void {
+  if (failed.length === 0) return;
+  process.stderr.write(`sockscope: ${failed.length} of ${total} hosts failed: ${failed.join(', ')}\n`);
+  process.exitCode = 1;
+}
+
 export function sourcesFor(argv: { host?: string[]; 'ssh-config'?: string; source?: string }): { label: string; source: SocketSource }[] {
   const hosts = (argv.host ?? []).filter((h) => h !== '');
   if (hosts.length === 0) return [{ label: 'local', source: createSource((argv.source ?? 'auto') as SourceChoice) }];

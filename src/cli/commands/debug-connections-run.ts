@@ -6,6 +6,7 @@ import { formatHostPort, parseHostPort } from '../../knowledge/interpret-connect
 import { escapeControl, jsonText } from '../../model/escape.js';
 import { parseDurationMs } from './try-run.js';
 import { UsageError } from '../errors.js';
+import { printJson } from '../options.js';
 import type { Args } from './debug-connections.js';
 
 function ms(n: number): string {
@@ -67,6 +68,7 @@ export async function runDebugConnections(a: Args): Promise<void> {
   const timeoutMs = parseDurationMs('timeout', a.timeout ?? '3s');
   if (a.expect !== undefined && a.expect === '') throw new UsageError('--expect needs a non-empty text');
   const r = await probeConnections({ host: hp.host, port: hp.port, timeoutMs, tls: a.tls, send: a.send, expect: a.expect, source: createSource((a.source ?? 'auto') as SourceChoice) });
-  process.stdout.write(a.json ? `${jsonText(r)}\n` : formatProbe(r));
+  if (a.json) printJson(r);
+  else process.stdout.write(formatProbe(r));
   // The verdict decides nothing about the exit code: the diagnosis itself succeeded.
 }

@@ -9,7 +9,7 @@ import type { Snapshot } from '../../model/snapshot.js';
 import { setDebugFileOnly } from '../../collect/debug.js';
 import { readFdInfo } from '../../collect/fdinfo.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
-import { sourcesFor } from '../sources.js';
+import { reportFailedHosts, sourcesFor } from '../sources.js';
 import { loadCliConfig } from '../../config/resolve.js';
 import type { Protocol, Socket } from '../../model/socket.js';
 import type { App } from '../../ui/App.js';
@@ -198,16 +198,10 @@ async function runFullScreen(ui: UiModules, app: Parameters<typeof App>[0]): Pro
   return finish(0);
 }
 
-/**
- * A one-shot snapshot of several hosts with some down: the others were printed (with a note per failed
- * host); say which failed on stderr and exit 1, as analyze does (report-command.ts).
- */
-function reportFailedHosts(source: SocketSource, snap: Snapshot): void {
+/** A one-shot snapshot of several hosts with some down: the others were printed (a note per failed host). */
+function failedHosts(source: SocketSource, snap: Snapshot): void {
   const parts = source instanceof MultiHostSource ? source.partsOf(snap) : undefined;
-  const failed = parts?.filter((p) => p.error !== undefined) ?? [];
-  if (failed.length === 0) return;
-  process.stderr.write(`sockscope: ${failed.length} of ${parts!.length} hosts failed: ${failed.map((p) => p.label).join(', ')}\n`);
-  process.exitCode = 1;
+  if (parts) reportFailedHosts(parts.filter((p) => p.error !== undefined).map((p) => p.label), parts.length);
 }
 
 export async function runMonitor(argv: Args): Promise<void> {
@@ -234,7 +228,7 @@ export async function runMonitor(argv: Args): Promise<void> {
     // Escaped as every --json is (printJson); a failed write (| head -c 0: EPIPE; > /dev/full: ENOSPC) is
     // handled once for the CLI (main.ts).
     printJson(report);
-    reportFailedHosts(source, snap);
+    failedHosts(source, snap);
     return;
   }
   if (!process.stdout.isTTY) {
@@ -242,7 +236,7 @@ export async function runMonitor(argv: Args): Promise<void> {
     const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'listeners', port: argv.port });
     const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds });
     process.stdout.write(plainReport(snap, recs, { protocols, port: argv.port }));
-    reportFailedHosts(source, snap);
+    failedHosts(source, snap);
     return;
   }
   const ui = await loadUi();

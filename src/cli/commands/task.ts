@@ -1,7 +1,7 @@
 // `sockscope task INPUT.json [--output RESULT.json] [--force]`: one JSON task for automation (logic in src/api/task.ts).
 // Every outcome is one JSON document: the result on stdout (or atomically in --output), errors always on stdout.
 import type { CommandModule } from 'yargs';
-import { jsonText } from '../../model/escape.js';
+import { printJson } from '../options.js';
 import { UsageError } from '../errors.js';
 import type * as TaskApi from '../../api/task.js';
 
@@ -15,7 +15,7 @@ interface Args {
 }
 
 function print(doc: unknown): void {
-  process.stdout.write(`${jsonText(doc)}\n`);
+  printJson(doc);
 }
 
 /**

@@ -6,7 +6,8 @@ import { resolveOne, runTry, type TryRun } from '../../collect/try-call-context.
 import { zoneIndex, type TryOp } from '../../collect/try-call.js';
 import { parseHostPort } from '../../knowledge/interpret-connect.js';
 import { interpretTry, relevantHolders, type TryInterpretation } from '../../knowledge/interpret-try.js';
-import { escapeControl, jsonText } from '../../model/escape.js';
+import { escapeControl } from '../../model/escape.js';
+import { printJson } from '../options.js';
 import { parseDuration } from '../duration.js';
 import { CollectorError } from '../../collect/source.js';
 import { UsageError } from '../errors.js';
@@ -100,6 +101,6 @@ export async function runTryCommand(a: Args): Promise<void> {
   });
   run.resolved = resolved;
   const i = interpretTry(run.context);
-  if (a.json) process.stdout.write(`${jsonText({ op, address: run.context.target, call: run.call, context: run.context, interpretation: i, ...(resolved ? { resolved } : {}) })}\n`);
+  if (a.json) printJson({ op, address: run.context.target, call: run.call, context: run.context, interpretation: i, ...(resolved ? { resolved } : {}) });
   else process.stdout.write(formatTry(run, i));
 }
