@@ -208,16 +208,13 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     const sockets: Socket[] = [];
     // Only the first dump feeds the aggregator as it goes (see `aggregator`); for the TCP dump of both
     // families a polling collector's PollMemory rolls the previous poll's aggregation on instead.
-    let agg = seq === 1 ? opts.aggregator : undefined;
+    const agg = seq === 1 ? opts.aggregator : undefined;
     let memory: PollMemory | undefined;
     if (opts.reuse && job.protocol === 'tcp' && !opts.details) {
       const key = `${what} ${opts.port ?? ''} ${opts.peerPort ?? ''} ${opts.boundOnly ? 'bound' : ''}`;
       memory = pollMemoryFor(opts.reuse, key);
       if (!memory.begin(sockets, job.family === AF_UNSPEC ? agg : undefined)) memory = undefined;
-      else if (memory.aggregator) {
-        agg = memory.aggregator;
-        first = memory;
-      }
+      else if (memory.aggregator) first = memory;
     }
     const ctx: InetDiagContext = { protocol: job.protocol, interfaces, reuse: memory?.reuse };
     const onChunk = seq === 1 ? opts.onChunk : undefined;

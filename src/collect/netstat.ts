@@ -5,7 +5,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import { parseBusybox } from '../parse/netstat-busybox.js';
 import { parseNetTools } from '../parse/netstat-nettools.js';
 import { foldUnixAcceptQueues } from '../parse/proc-unix.js';
-import { isLinkLocal } from '../parse/procfs-net.js';
+import { hasLinkLocalAddress } from '../model/socket.js';
 import { linkLocalNote, unixQueuesNote } from './procfs.js';
 import { attributeWith, type AttributeFn } from './attribution.js';
 import { assembleSnapshot } from './assemble.js';
@@ -140,7 +140,7 @@ export class NetstatSource implements SocketSource {
     for (const s of sockets) {
       if (s.protocol === 'unix') unixSeen = true;
       else if (s.state === 'LISTEN' && s.protocol === 'tcp') tcpListener = true;
-      if (s.ipVersion === 6 && !linkLocal && (isLinkLocal(s.local.address) || isLinkLocal(s.peer.address))) linkLocal = true;
+      if (!linkLocal && hasLinkLocalAddress(s)) linkLocal = true;
     }
     if (tcpListener) notes.push('netstat cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');
     if (tool.flavor === 'net-tools' && unixSeen) notes.push('net-tools netstat cuts unix socket paths at the first space');

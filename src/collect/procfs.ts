@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { isLinkLocal, parseProcNet, type ProcNetKind } from '../parse/procfs-net.js';
+import { hasLinkLocalAddress } from '../model/socket.js';
+import { parseProcNet, type ProcNetKind } from '../parse/procfs-net.js';
 import { parseProcUnix } from '../parse/proc-unix.js';
 import { type AttributeFn } from './attribution.js';
 // Registers the shared cached attributor when this collector is used on its own.
@@ -92,7 +93,7 @@ export class ProcfsSource implements SocketSource {
         (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),
       );
       // The link-local socket may have been left out: look again in what is left (a port's sockets).
-      if (linkLocal) linkLocal = sockets.some((s) => s.ipVersion === 6 && (isLinkLocal(s.local.address) || isLinkLocal(s.peer.address)));
+      if (linkLocal) linkLocal = sockets.some(hasLinkLocalAddress);
     }
     if (sockets.some((s) => s.state === 'LISTEN' && s.protocol === 'tcp')) {
       notes.push('procfs cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');

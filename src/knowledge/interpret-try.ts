@@ -2,6 +2,7 @@
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type LocalListener } from './interpret-connect.js';
+import { isLinkLocal } from '../model/socket.js';
 
 export interface PortHolder {
   state: string;
@@ -208,7 +209,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
 
   // An IPv6 link-local address exists once per link: without a scope id (the interface) the kernel cannot pick one.
   const host = hostOf(c.target);
-  if (errno === 'EINVAL' && /^fe[89ab][0-9a-f]:/i.test(host) && !host.includes('%')) {
+  if (errno === 'EINVAL' && isLinkLocal(host) && !host.includes('%')) {
     return {
       ok: false,
       summary: `${host} is an IPv6 link-local address (fe80::/10): ${c.op} needs its scope id, the interface it belongs to, as in ${host}%eth0 (written [${host}%eth0]:${c.port})`,

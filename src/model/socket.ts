@@ -145,6 +145,18 @@ export interface Socket {
 export const NO_PROCESSES = Object.freeze([]) as unknown as ProcessRef[];
 
 /** Normalizes an address: strips IPv4-mapped prefixes and brackets, lowercases IPv6. */
+const LINK_LOCAL = /^fe[89ab][0-9a-f]:/i;
+
+/** True for an IPv6 link-local address (fe80::/10), as normalizeAddress writes it or as typed (any case). */
+export function isLinkLocal(address: string): boolean {
+  return LINK_LOCAL.test(address);
+}
+
+/** An IPv6 socket whose local or peer address is link-local (shown without its zone by procfs and netstat). */
+export function hasLinkLocalAddress(s: Socket): boolean {
+  return s.ipVersion === 6 && (isLinkLocal(s.local.address) || isLinkLocal(s.peer.address));
+}
+
 export function normalizeAddress(raw: string): { address: string; scope?: string; mapped: boolean } {
   let a = raw.trim();
   if (a.startsWith('[') && a.endsWith(']')) a = a.slice(1, -1);

@@ -2,7 +2,7 @@
 // (layout from include/uapi/linux/inet_diag.h). Framing is in netlink-frame.ts, requests in
 // inet-diag-request.ts, tcp_info and skmeminfo in tcp-info.ts, reuse of unchanged sockets in
 // inet-diag-reuse.ts; all are re-exported here.
-import { KERNEL_STATE_BY_NUMBER, NO_PROCESSES, type Endpoint, type Protocol, type Socket, type SocketTimer } from '../model/socket.js';
+import { isLinkLocal, KERNEL_STATE_BY_NUMBER, NO_PROCESSES, type Endpoint, type Protocol, type Socket, type SocketTimer } from '../model/socket.js';
 import { AF_INET, AF_INET6, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY, align4, walkNetlink } from './netlink-frame.js';
 import { INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO, TCPDIAG_GETSOCK, TCP_NEW_SYN_RECV, TCP_TIME_WAIT } from './inet-diag-request.js';
 import { reusable, type SocketReuse } from './inet-diag-reuse.js';
@@ -77,10 +77,6 @@ export function readAddress(dv: DataView, off: number, family: number): string {
     v6Cache.set(key, s);
   }
   return s;
-}
-
-function isLinkLocal(address: string): boolean {
-  return address.startsWith('fe8') || address.startsWith('fe9') || address.startsWith('fea') || address.startsWith('feb');
 }
 
 

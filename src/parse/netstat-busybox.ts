@@ -10,6 +10,7 @@
 //   shown as ^X (fputc_printable); spaces in paths are kept.
 // - No uid, no inode for inet sockets, no timers; one process per socket.
 import type { Socket } from '../model/socket.js';
+import { markUnixQueuesUnknown } from './proc-unix.js';
 import { NETSTAT_STATES, NETSTAT_UNIX_STATES, NETSTAT_UNIX_TYPES, completeLines, parseHostPort, parsePidProgram } from './netstat-common.js';
 
 const INET = /^(tcp|udp|tcp6|udp6)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)(?: (.*))?$/s;
@@ -69,9 +70,7 @@ export function parseBusyboxUnixLine(line: string, program: boolean): Socket | n
     inode: Number(m[6]),
     processes: [],
   };
-  // netstat -x prints no queue lengths (a listener's accept queue is counted from its waiting connections).
-  sock.sendQUnknown = true;
-  if (state !== 'LISTEN') sock.recvQUnknown = true;
+  markUnixQueuesUnknown(sock);
   const type = NETSTAT_UNIX_TYPES[m[4]];
   if (type) sock.unixType = type;
   if (program) {

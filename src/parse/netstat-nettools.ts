@@ -9,6 +9,7 @@
 // - unix lines: fixed columns "%-5s %-6ld %-11s %-10s %-13s %-8lu [%-20s ]path"; net-tools reads the path
 //   with sscanf("%s"), so a path with a space is cut at the space.
 import type { Socket } from '../model/socket.js';
+import { markUnixQueuesUnknown } from './proc-unix.js';
 import { NETSTAT_STATES, NETSTAT_UNIX_STATES, NETSTAT_UNIX_TYPES, completeLines, parseHostPort, parsePidProgram } from './netstat-common.js';
 
 interface Columns {
@@ -89,9 +90,7 @@ export function parseNetToolsUnixLine(line: string, program: boolean): Socket | 
     inode: Number(inodeText),
     processes: [],
   };
-  // netstat -x prints no queue lengths (a listener's accept queue is counted from its waiting connections).
-  sock.sendQUnknown = true;
-  if (state !== 'LISTEN') sock.recvQUnknown = true;
+  markUnixQueuesUnknown(sock);
   const type = NETSTAT_UNIX_TYPES[m[4]];
   if (type) sock.unixType = type;
   if (program) {

@@ -42,9 +42,17 @@ export function parseProcUnixLine(line: string): Socket | null {
     processes: [],
   };
   if (type) sock.unixType = type;
-  sock.sendQUnknown = true; // no queues at all (a listener's accept queue is counted by parseProcUnix)
-  if (state !== 'LISTEN') sock.recvQUnknown = true;
+  markUnixQueuesUnknown(sock);
   return sock;
+}
+
+/**
+ * /proc/net/unix and netstat -x print no queue lengths: Send-Q is unknown, and Recv-Q too except on a
+ * listener, whose accept queue is counted from the connections waiting in it (foldUnixAcceptQueues).
+ */
+export function markUnixQueuesUnknown(sock: Socket): void {
+  sock.sendQUnknown = true;
+  if (sock.state !== 'LISTEN') sock.recvQUnknown = true;
 }
 
 /** True for an entry that is a connection waiting in a unix listener's accept queue (see STATES). */

@@ -1,5 +1,5 @@
 // Pure parser for /proc/net/tcp, tcp6, udp and udp6 (net/ipv4/tcp_ipv4.c get_tcp4_sock and friends).
-import { KERNEL_STATE_BY_NUMBER, normalizeAddress, type Socket, type SocketTimer } from '../model/socket.js';
+import { isLinkLocal, KERNEL_STATE_BY_NUMBER, normalizeAddress, type Socket, type SocketTimer } from '../model/socket.js';
 
 export type ProcNetKind = 'tcp' | 'tcp6' | 'udp' | 'udp6';
 
@@ -81,13 +81,6 @@ const LINE6 = /^ *\d+: ([0-9A-Fa-f]{32}):([0-9A-Fa-f]{4}) ([0-9A-Fa-f]{32}):([0-
 /** Decoded addresses by their hex text: busy hosts repeat a few addresses thousands of times. */
 const addrCache = new Map<string, string>();
 
-/** fe80::/10, as normalizeAddress writes it (lower case). */
-const LINK_LOCAL = /^fe[89ab][0-9a-f]:/;
-
-/** True for a link-local IPv6 address (fe80::/10) in normalized text. */
-export function isLinkLocal(address: string): boolean {
-  return LINK_LOCAL.test(address);
-}
 
 function decodeAddress(hex: string, littleEndian: boolean, onLinkLocal: ((address: string) => void) | undefined): string {
   const key = littleEndian ? hex : `be:${hex}`;
@@ -96,7 +89,7 @@ function decodeAddress(hex: string, littleEndian: boolean, onLinkLocal: ((addres
     a = parseProcNetAddress(`${hex}:0000`, littleEndian)!.address;
     // A link-local address is never cached, so that every decode reports it: the cached path (every
     // other address) does no work for it.
-    if (LINK_LOCAL.test(a)) {
+    if (isLinkLocal(a)) {
       onLinkLocal?.(a);
       return a;
     }

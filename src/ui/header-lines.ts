@@ -65,8 +65,7 @@ export function ratesLine(history: readonly Snapshot[], width?: number): string 
   const udpRcvbuf = counterRate(history, 'snmp', 'Udp', 'RcvbufErrors');
   const udpIn = counterRate(history, 'snmp', 'Udp', 'InErrors');
   const full = `listen overflows ${rate(overflows)}  drops ${rate(drops)}  retransmits ${rate(retrans)}  UDP rcvbuf errors ${rate(udpRcvbuf)}  in-errors ${rate(udpIn)}`;
-  if (width === undefined || full.length <= width) return full;
-  return `overflows ${rate(overflows)} drops ${rate(drops)} retrans ${rate(retrans)} udp-rcvbuf-err ${rate(udpRcvbuf)} in-err ${rate(udpIn)}`;
+  return firstFitting(width, [full, `overflows ${rate(overflows)} drops ${rate(drops)} retrans ${rate(retrans)} udp-rcvbuf-err ${rate(udpRcvbuf)} in-err ${rate(udpIn)}`]);
 }
 
 /** What the monitor says when process attribution could not see every owner (the plain table prints the notes instead). */

@@ -103,7 +103,8 @@ export function Wizard(props: WizardProps) {
     (s: WizardState, k: WizardKey) => {
       const next = reduce(s, k, deps, previewHeight);
       if (next.phase === 'cancelled' && s.phase !== 'cancelled') queueMicrotask(props.onCancel);
-      if (next.phase === 'interrupted' && s.phase !== 'interrupted') queueMicrotask(props.onInterrupt ?? props.onCancel);
+      // Only reached with onInterrupt: useInput passes Ctrl-C on only then.
+      if (next.phase === 'interrupted' && s.phase !== 'interrupted' && props.onInterrupt) queueMicrotask(props.onInterrupt);
       if (next.phase === 'finished' && s.phase !== 'finished') {
         const done = { result: next.result!, written: next.written };
         queueMicrotask(() => props.onDone(done));
