@@ -6,32 +6,19 @@ import { z } from 'zod';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { InvalidInputError, zodIssues, type InputIssue } from '../model/input-error.js';
+import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel, type GenLanguage } from './languages.js';
+
+export { GEN_LANGUAGES, IO_MODELS, IO_MODEL_ALIASES, normalizeIoModel, type GenLanguage } from './languages.js';
 
 export const SERVER_TYPES = ['tcp', 'udp'] as const;
-export const GEN_LANGUAGES = ['c', 'python', 'node'] as const;
 export const HANDLERS = ['echo', 'http'] as const;
 export const PROFILES = ['none', 'throughput', 'latency'] as const;
 export const PLATFORMS = ['posix', 'windows', 'portable'] as const;
 
 export type ServerType = (typeof SERVER_TYPES)[number];
-export type GenLanguage = (typeof GEN_LANGUAGES)[number];
 export type Handler = (typeof HANDLERS)[number];
 export type Profile = (typeof PROFILES)[number];
 export type Platform = (typeof PLATFORMS)[number];
-
-/** IO models per language, first one is the default. */
-export const IO_MODELS: Record<GenLanguage, readonly string[]> = {
-  c: ['epoll', 'poll', 'select', 'kqueue', 'io_uring'],
-  python: ['asyncio', 'selectors', 'threads'],
-  node: ['event-loop'],
-};
-
-/** Spellings users type that mean one of the IO_MODELS. */
-export const IO_MODEL_ALIASES: Record<GenLanguage, Record<string, string>> = {
-  c: { 'io-uring': 'io_uring', iouring: 'io_uring', liburing: 'io_uring', wsapoll: 'poll' },
-  python: { selector: 'selectors', thread: 'threads', threading: 'threads' },
-  node: { net: 'event-loop', dgram: 'event-loop', eventloop: 'event-loop', event_loop: 'event-loop', libuv: 'event-loop' },
-};
 
 /** IO models that need non-blocking sockets (an event loop); the others use blocking sockets. */
 const BLOCKING_IO_MODELS = new Set(['threads']);
@@ -141,28 +128,14 @@ export interface GeneratorOptions {
 
 /**
  * Bad generator input: an InvalidInputError (code invalid-options) whose message names the CLI flag
- * (`--port: ...`) and whose issues name the option key (`port`); the CLI turns it into exit 2.
+ * (`--port: ...`) and whose issues name the option key (`port`); the CLI turns it into exit 2. Without
+ * `issues` the one issue is about the whole input (path '').
  */
 export class GeneratorOptionsError extends InvalidInputError {
   constructor(message: string, issues?: InputIssue[]) {
-    super(message, issues ?? [{ path: optionOfMessage(message), message }], 'invalid-options');
+    super(message, issues, 'invalid-options');
     this.name = 'GeneratorOptionsError';
   }
-}
-
-/** The option key a message starting with its flag is about (`--no-ipv6 ...` -> ipv6), or ''. */
-function optionOfMessage(message: string): string {
-  const flag = /^--(?:no-)?([a-z0-9-]+)/.exec(message)?.[1];
-  if (!flag) return '';
-  for (const [key, f] of Object.entries(OPTION_FLAGS)) if (f === `--${flag}`) return key;
-  return '';
-}
-
-/** Maps an IO model spelling to its canonical name for the language, or null if unknown. */
-export function normalizeIoModel(language: GenLanguage, ioModel: string): string | null {
-  const m = ioModel.trim().toLowerCase();
-  if (IO_MODELS[language].includes(m)) return m;
-  return IO_MODEL_ALIASES[language][m] ?? null;
 }
 
 function isIPv4Literal(a: string): boolean {
@@ -264,8 +237,9 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   const parsed = GeneratorInputSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new GeneratorOptionsError(zodMessage(parsed.error), zodIssues(parsed.error));
   const i = parsed.data;
-  const fail = (msg: string): never => {
-    throw new GeneratorOptionsError(msg);
+  // The message names the flag as typed; `key` is the option it is about ('' for the input as a whole).
+  const fail = (key: keyof GeneratorInput | '', msg: string): never => {
+    throw new GeneratorOptionsError(msg, [{ path: key, message: msg }]);
   };
 
   const type: ServerType = i.type ?? 'tcp';
@@ -276,7 +250,7 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   let ioModel: string;
   if (i.ioModel !== undefined) {
     const n = normalizeIoModel(language, i.ioModel);
-    if (!n) fail(`--io-model ${showValue(i.ioModel)} is not available for ${language}; allowed: ${IO_MODELS[language].join(', ')}`);
+    if (!n) fail('ioModel', `--io-model ${showValue(i.ioModel)} is not available for ${language}; allowed: ${IO_MODELS[language].join(', ')}`);
     ioModel = n as string;
   } else {
     ioModel = normalizeIoModel(language, config.defaultIoModel) ?? IO_MODELS[language][0];
@@ -285,19 +259,20 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   // Platform: C only.
   const platform: Platform = i.platform ?? 'posix';
   if (language !== 'c' && platform !== 'posix') {
-    fail(`--platform ${platform} applies to C only; ${language} servers are portable as written (omit --platform)`);
+    fail('platform', `--platform ${platform} applies to C only; ${language} servers are portable as written (omit --platform)`);
   }
   if (language === 'c' && !C_PLATFORM_IO_MODELS[platform].includes(ioModel)) {
     if (i.ioModel === undefined && platform !== 'posix') ioModel = 'select';
     else
       fail(
+        'ioModel',
         `--io-model ${ioModel} cannot be built for --platform ${platform}; allowed: ${C_PLATFORM_IO_MODELS[platform].join(', ')}` +
           (platform === 'posix' ? '' : ' (Winsock select or WSAPoll)'),
       );
   }
 
   const handler: Handler = i.handler ?? 'echo';
-  if (handler === 'http' && !tcp) fail('--handler http needs --type tcp (HTTP runs over TCP); allowed with udp: echo');
+  if (handler === 'http' && !tcp) fail('handler', '--handler http needs --type tcp (HTTP runs over TCP); allowed with udp: echo');
 
   // TCP-only options.
   if (!tcp) {
@@ -311,8 +286,8 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
     for (const [k, flag] of tcpOnly) {
       const v = i[k];
       // 0 is "none" for the limits; TCP_NODELAY is refused either way (--no-tcp-nodelay as much as --tcp-nodelay).
-      if (k === 'tcpNodelay' && v === false) fail('--no-tcp-nodelay applies to --type tcp only (UDP has no Nagle algorithm to turn off)');
-      if (v !== undefined && v !== false && v !== 0) fail(`${flag} applies to --type tcp only (UDP has no connections)`);
+      if (k === 'tcpNodelay' && v === false) fail('tcpNodelay', '--no-tcp-nodelay applies to --type tcp only (UDP has no Nagle algorithm to turn off)');
+      if (v !== undefined && v !== false && v !== 0) fail(k, `${flag} applies to --type tcp only (UDP has no connections)`);
     }
   }
 
@@ -321,9 +296,10 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   let nonBlocking = !blockingModel;
   if (i.nonBlocking !== undefined) {
     if (i.nonBlocking && blockingModel)
-      fail(`--non-blocking does not fit --io-model ${ioModel} (one blocking thread per connection); use --io-model asyncio or selectors for non-blocking sockets`);
+      fail('nonBlocking', `--non-blocking does not fit --io-model ${ioModel} (one blocking thread per connection); use --io-model asyncio or selectors for non-blocking sockets`);
     if (!i.nonBlocking && !blockingModel)
       fail(
+        'ioModel',
         `--io-model ${ioModel} is an event loop and needs non-blocking sockets; ` +
           (language === 'python' ? 'use --io-model threads for blocking sockets' : `${language} servers here are always non-blocking`),
       );
@@ -332,21 +308,21 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
 
   // Address family.
   let dualStack = i.dualStack ?? false;
-  if (dualStack && i.ipv6 === false) fail('--dual-stack needs an IPv6 socket; drop --no-ipv6');
+  if (dualStack && i.ipv6 === false) fail('dualStack', '--dual-stack needs an IPv6 socket; drop --no-ipv6');
   let ipv6 = i.ipv6 ?? dualStack;
   if (i.bindAddress !== undefined && !isBindAddress(i.bindAddress)) {
-    fail(`--bind must be an IP address (e.g. 127.0.0.1, ::1, fe80::1%eth0) or a host name (letters, digits, '-' and '.'), got ${showValue(i.bindAddress)}`);
+    fail('bindAddress', `--bind must be an IP address (e.g. 127.0.0.1, ::1, fe80::1%eth0) or a host name (letters, digits, '-' and '.'), got ${showValue(i.bindAddress)}`);
   }
   if (i.bindAddress !== undefined) {
     if (isIPv6Literal(i.bindAddress)) {
-      if (i.ipv6 === false) fail(`--bind ${i.bindAddress} is an IPv6 address but --no-ipv6 was given`);
+      if (i.ipv6 === false) fail('bindAddress', `--bind ${i.bindAddress} is an IPv6 address but --no-ipv6 was given`);
       ipv6 = true;
     } else if (isIPv4Literal(i.bindAddress) && ipv6) {
-      fail(`--bind ${i.bindAddress} is an IPv4 address; with --ipv6/--dual-stack bind :: or an IPv6 address`);
+      fail('bindAddress', `--bind ${i.bindAddress} is an IPv4 address; with --ipv6/--dual-stack bind :: or an IPv6 address`);
     }
   }
   if (dualStack && i.bindAddress !== undefined && i.bindAddress !== '::') {
-    fail(`--dual-stack accepts IPv4 only on the IPv6 wildcard; bind :: (got ${i.bindAddress})`);
+    fail('dualStack', `--dual-stack accepts IPv4 only on the IPv6 wildcard; bind :: (got ${i.bindAddress})`);
   }
   if (!ipv6) dualStack = false;
   const bindAddress = i.bindAddress ?? (ipv6 ? '::' : '0.0.0.0');
@@ -362,19 +338,21 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
     sndbuf ??= THROUGHPUT_SOCKET_BUFFER;
     rcvbuf ??= THROUGHPUT_SOCKET_BUFFER;
     if (tcp) {
-      if (i.tcpNodelay === false) fail('--profile throughput turns TCP_NODELAY on; drop --no-tcp-nodelay or the profile');
+      if (i.tcpNodelay === false) fail('profile', '--profile throughput turns TCP_NODELAY on; drop --no-tcp-nodelay or the profile');
       tcpNodelay = true;
     }
   } else if (profile === 'latency') {
-    if (!tcp) fail('--profile latency sets TCP_NODELAY and TCP_QUICKACK, which are TCP options; allowed with udp: --profile throughput or none');
-    if (language === 'c' && platform === 'windows') fail('--profile latency needs TCP_QUICKACK (Linux only); with --platform windows drop the profile (TCP_NODELAY, --tcp-nodelay, is on by default), or use --platform portable/posix');
-    if (language === 'node') fail("--profile latency needs TCP_QUICKACK, which Node's net module cannot set; drop the profile (TCP_NODELAY, --tcp-nodelay, is on by default), or use --language c/python");
-    if (i.tcpNodelay === false) fail('--profile latency turns TCP_NODELAY on; drop --no-tcp-nodelay or the profile');
+    if (!tcp) fail('profile', '--profile latency sets TCP_NODELAY and TCP_QUICKACK, which are TCP options; allowed with udp: --profile throughput or none');
+    if (language === 'c' && platform === 'windows') fail('profile', '--profile latency needs TCP_QUICKACK (Linux only); with --platform windows drop the profile (TCP_NODELAY, --tcp-nodelay, is on by default), or use --platform portable/posix');
+    if (language === 'node') fail('profile', "--profile latency needs TCP_QUICKACK, which Node's net module cannot set; drop the profile (TCP_NODELAY, --tcp-nodelay, is on by default), or use --language c/python");
+    if (i.tcpNodelay === false) fail('profile', '--profile latency turns TCP_NODELAY on; drop --no-tcp-nodelay or the profile');
     tcpNodelay = true;
     quickack = true;
   }
   if (language === 'node' && tcp && (sndbuf !== null || rcvbuf !== null)) {
+    // Path '': the buffers come from --sndbuf/--rcvbuf or from --profile throughput, so no one key is at fault.
     fail(
+      '',
       "Node's net module cannot set SO_SNDBUF/SO_RCVBUF on TCP sockets" +
         (profile === 'throughput' ? ' (needed by --profile throughput); drop the profile (TCP_NODELAY is on by default), or use --language c/python' : '; drop --sndbuf/--rcvbuf, or use --language c/python, or --type udp'),
     );
@@ -383,14 +361,14 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   // reusePort.
   const reusePort = i.reusePort ?? false;
   if (reusePort && language === 'c' && platform === 'windows') {
-    fail('--reuse-port: Windows has no SO_REUSEPORT (SO_REUSEADDR there lets other processes steal the port); allowed platforms: posix, portable (Unix side only)');
+    fail('reusePort', '--reuse-port: Windows has no SO_REUSEPORT (SO_REUSEADDR there lets other processes steal the port); allowed platforms: posix, portable (Unix side only)');
   }
 
   // select limits.
   const maxConnections = i.maxConnections ?? 0;
   if (language === 'c' && ioModel === 'select' && tcp) {
     if (maxConnections > SELECT_MAX_CONNECTIONS)
-      fail(`--max-connections ${maxConnections} is more than select() can watch (FD_SETSIZE 1024); allowed: 1-${SELECT_MAX_CONNECTIONS}, or use --io-model poll/epoll`);
+      fail('maxConnections', `--max-connections ${maxConnections} is more than select() can watch (FD_SETSIZE 1024); allowed: 1-${SELECT_MAX_CONNECTIONS}, or use --io-model poll/epoll`);
   }
 
   const backlog = i.backlog ?? DEFAULT_BACKLOG;

@@ -4,10 +4,13 @@ import { z } from 'zod';
 import { editDistance } from '../model/edit-distance.js';
 import { DEFAULT_THRESHOLDS } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
-import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel } from '../codegen/options.js';
+import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel } from '../codegen/languages.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, LANGUAGES, SOURCES, type Config } from './defaults.js';
 
 export { CONFIG_KEYS, DEFAULT_CONFIG, LANGUAGES, SOURCES, type Config, type ConfigFile } from './defaults.js';
+
+/** "c: epoll, poll, ...; python: ...; node: ...": the IO models defaultIoModel may name. */
+const IO_MODEL_LIST = GEN_LANGUAGES.map((l) => `${l}: ${IO_MODELS[l].join(', ')}`).join('; ');
 
 /** The settings sockscope reads; all optional in files, filled from defaults. */
 export const ConfigSchema = z
@@ -22,7 +25,7 @@ export const ConfigSchema = z
     defaultIoModel: z
       .string()
       .min(1)
-      .refine((m) => GEN_LANGUAGES.some((l) => normalizeIoModel(l, m) !== null), { error: (iss) => `unknown IO model ${JSON.stringify(iss.input)}; allowed: ${ioModelList()}` }),
+      .refine((m) => GEN_LANGUAGES.some((l) => normalizeIoModel(l, m) !== null), { error: (iss) => `unknown IO model ${JSON.stringify(iss.input)}; allowed: ${IO_MODEL_LIST}` }),
     /** Read buffer size for generated servers, bytes. */
     bufferSize: z.number().int().min(BUFFER_SIZE_MIN).max(BUFFER_SIZE_MAX),
     /** Whether generated code carries explanatory comments. */
@@ -41,15 +44,6 @@ export const ConfigSchema = z
     keymap: z.record(z.string(), z.array(z.string())),
   })
   .strict();
-
-/**
- * "c: epoll, poll, ...; python: ...; node: ..." from codegen's IO_MODELS, made when a value is refused and not
- * when the schema is built: codegen/options.ts imports config/load.ts, which imports this module, so a
- * generator start evaluates this module before IO_MODELS is initialized.
- */
-function ioModelList(): string {
-  return GEN_LANGUAGES.map((l) => `${l}: ${IO_MODELS[l].join(', ')}`).join('; ');
-}
 
 /** Compile-time check: the schema describes exactly defaults.ts's Config. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -6,19 +6,18 @@ import { createInterface } from 'node:readline/promises';
 import { loadCliConfig } from '../../config/resolve.js';
 import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
 import type * as CodegenOptions from '../../codegen/options.js';
+import { DEFAULT_OUTPUT_NAMES, GEN_LANGUAGES } from '../../codegen/languages.js';
 import { directoriesAmong, existingFiles, FileExistsError, missingDirectories, writeFilesAtomic } from '../../codegen/write.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
 
 // codegen/options.ts's lists (the types keep them equal): flags and --help without loading the generator,
-// whose option schemas, renderer (eta) and templates load in generateOrUsage (dynamic import).
+// whose option schemas, renderer (eta) and templates load in generateOrUsage (dynamic import). The
+// languages and their default file names come from codegen/languages.ts, which is data only.
 const SERVER_TYPES: typeof CodegenOptions.SERVER_TYPES = ['tcp', 'udp'];
-const GEN_LANGUAGES: typeof CodegenOptions.GEN_LANGUAGES = ['c', 'python', 'node'];
 const HANDLERS: typeof CodegenOptions.HANDLERS = ['echo', 'http'];
 const PROFILES: typeof CodegenOptions.PROFILES = ['none', 'throughput', 'latency'];
 const PLATFORMS: typeof CodegenOptions.PLATFORMS = ['posix', 'windows', 'portable'];
-/** The file each language writes without --output (for the message about a directory given as --output). */
-const DEFAULT_NAMES: Record<(typeof GEN_LANGUAGES)[number], string> = { c: 'server.c', python: 'server.py', node: 'server.mjs' };
 
 export interface GenerateArgs {
   type?: string;
@@ -213,7 +212,7 @@ export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<v
   }
   // A directory is never replaced, not even with --force (rename() would fail with EISDIR after the rest).
   const dirs = directoriesAmong(r.files);
-  if (dirs.length) throw new UsageError(`${dirs[0]} is a directory; --output names the file to write (e.g. ${join(dirs[0], DEFAULT_NAMES[r.options.language])})`);
+  if (dirs.length) throw new UsageError(`${dirs[0]} is a directory; --output names the file to write (e.g. ${join(dirs[0], DEFAULT_OUTPUT_NAMES[r.options.language])})`);
   let force = a.force ?? false;
   if (!force) {
     const exist = existingFiles(r.files);

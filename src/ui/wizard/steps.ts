@@ -9,6 +9,7 @@ import {
   type GeneratorInput,
   type Profile,
 } from '../../codegen/options.js';
+import { DEFAULT_OUTPUT_NAMES } from '../../codegen/languages.js';
 import { argsToInput } from '../../cli/commands/generate-shared.js';
 import { UsageError } from '../../cli/errors.js';
 
@@ -266,8 +267,7 @@ function familyPatch(v: string): Partial<GeneratorInput> {
 
 /** Default output name for the language (what the CLI writes without --output). */
 export function defaultOutput(input: GeneratorInput, cfg: Config): string {
-  const lang = input.language ?? cfg.defaultLanguage;
-  return lang === 'c' ? 'server.c' : lang === 'python' ? 'server.py' : 'server.mjs';
+  return DEFAULT_OUTPUT_NAMES[input.language ?? cfg.defaultLanguage];
 }
 
 /** The steps that apply to this input, in order. */

@@ -1,0 +1,36 @@
+// What each generator language offers: its IO models (and the spellings that mean them) and the file it
+// writes without --output. Pure data and no imports, so config/schema.ts (which checks defaultIoModel),
+// the CLI's flags and the wizard use it without loading the generator, and without the import loop
+// codegen/options.ts -> config/load.ts -> config/schema.ts -> codegen/options.ts there was when these
+// lived in options.ts.
+
+export const GEN_LANGUAGES = ['c', 'python', 'node'] as const;
+
+export type GenLanguage = (typeof GEN_LANGUAGES)[number];
+
+/** IO models per language, first one is the default. */
+export const IO_MODELS: Record<GenLanguage, readonly string[]> = {
+  c: ['epoll', 'poll', 'select', 'kqueue', 'io_uring'],
+  python: ['asyncio', 'selectors', 'threads'],
+  node: ['event-loop'],
+};
+
+/** Spellings users type that mean one of the IO_MODELS. */
+export const IO_MODEL_ALIASES: Record<GenLanguage, Record<string, string>> = {
+  c: { 'io-uring': 'io_uring', iouring: 'io_uring', liburing: 'io_uring', wsapoll: 'poll' },
+  python: { selector: 'selectors', thread: 'threads', threading: 'threads' },
+  node: { net: 'event-loop', dgram: 'event-loop', eventloop: 'event-loop', event_loop: 'event-loop', libuv: 'event-loop' },
+};
+
+/** Maps an IO model spelling to its canonical name for the language, or null if unknown. */
+export function normalizeIoModel(language: GenLanguage, ioModel: string): string | null {
+  const m = ioModel.trim().toLowerCase();
+  if (IO_MODELS[language].includes(m)) return m;
+  return IO_MODEL_ALIASES[language][m] ?? null;
+}
+
+/**
+ * The file each language writes without --output (every template's main file is "{stem}.<ext>" with
+ * stem "server"; a test holds this table equal to what the templates give).
+ */
+export const DEFAULT_OUTPUT_NAMES: Record<GenLanguage, string> = { c: 'server.c', python: 'server.py', node: 'server.mjs' };
