@@ -23,7 +23,7 @@ import { PAUSED_CELLS } from './header-lines.js';
 import type { SocketInspector } from './inspector.js';
 import { DEFAULT_KEYMAP, footerHints, keyName, splitKeys, WIZARD_HINTS, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
-import { socketLines } from './socket-lines.js';
+import { socketLines, wrapPanelLines } from './socket-lines.js';
 import { current, initialState, selectedIndex, type Frame } from './state.js';
 import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
 import type { Theme } from './theme.js';
@@ -31,7 +31,7 @@ import { helpPanelLines } from './views/help-lines.js';
 import { PortsView } from './views/PortsView.js';
 import { PortView } from './views/PortView.js';
 import { HelpView } from './views/HelpView.js';
-import { SocketView, wrapPanelLines } from './views/SocketView.js';
+import { SocketView } from './views/SocketView.js';
 import { socketId } from './identity.js';
 import { listenerLines, wizardInitialFor, type WizardInitial } from './view-helpers.js';
 import { showsSame } from './refresh-gate.js';
@@ -199,7 +199,7 @@ export function App(props: AppProps) {
   const inSocketView = socketFrame !== undefined;
   const detailsSeen = useMemo(() => inSocketView && !!data.snapshot?.sockets.some((s) => s.tcpInfo || s.skmem), [inSocketView, data.snapshot]);
   const textLines = useMemo(() => {
-    // Wrapped here, so the scroll range counts the lines as drawn.
+    // Wrapped here and only here, so the scroll range counts the lines as SocketView draws them.
     if (socketFrame && shownSocket)
       return wrapPanelLines(
         socketLines(shownSocket, details, { gone: !liveSocket && !!data.snapshot, paused: state.paused, attribution, source: data.snapshot?.source, detailsSeen }),

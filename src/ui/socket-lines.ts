@@ -1,9 +1,10 @@
-// The socket view's text: every field, state meaning, tcp_info, memory and buffers, fd flags and option values.
+// The socket view's text: every field, state meaning, tcp_info, memory and buffers, fd flags and option values,
+// and its wrapping to the terminal width.
 import { escapeControl } from '../model/escape.js';
 import type { AttributionInfo, SourceName } from '../model/snapshot.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { PanelLine } from './components/TextPanel.js';
-import { bytes, micros, millis } from './format.js';
+import { bytes, micros, millis, stringWidth, wrapText } from './format.js';
 import type { SocketDetails } from './inspector.js';
 import { stateMeaning } from './state-meaning.js';
 import { timerLabel } from './tables/sockets.js';
@@ -148,6 +149,35 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
       else out.push({ text: `  ${r.name.padEnd(22)} ? ${r.missing ?? r.errno ?? 'unknown'}`, dim: true });
     }
     for (const mm of details.options.missing) out.push({ text: `  missing: ${mm}`, dim: true });
+  }
+  return out;
+}
+
+/**
+ * How a line starts and where its wrapped lines continue: a "  key      value" line (kv above) keeps its key
+ * column and continues under the value, any other line continues two cells in.
+ */
+function lineHead(text: string): { head: string; indent: string } {
+  const kv = /^ *\S.*? {2,}(?=\S)/.exec(text);
+  if (kv && kv[0].length <= 32) return { head: kv[0], indent: ' '.repeat(kv[0].length) };
+  const lead = /^ */.exec(text)![0];
+  return { head: lead, indent: ' '.repeat(lead.length + 2) };
+}
+
+/**
+ * The lines wrapped to `width` ("Who acts: …", "unknown: <why>" are sentences); headings stay as they are.
+ * The App wraps here, once, so its scroll range counts the lines as the socket view draws them.
+ */
+export function wrapPanelLines(lines: readonly PanelLine[], width: number): readonly PanelLine[] {
+  if (!lines.some((l) => stringWidth(l.text) > width)) return lines;
+  const out: PanelLine[] = [];
+  for (const l of lines) {
+    if (l.heading || stringWidth(l.text) <= width) {
+      out.push(l);
+      continue;
+    }
+    const { head, indent } = lineHead(l.text);
+    for (const text of wrapText(l.text.slice(head.length), width, head, indent)) out.push({ ...l, text });
   }
   return out;
 }

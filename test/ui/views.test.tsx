@@ -16,7 +16,8 @@ import { portsTableModel, portTableModel } from '../../src/ui/table-model.js';
 import { exactWord, matchesFilter } from '../../src/ui/tables/filter.js';
 import { groupByPeer } from '../../src/ui/tables/peers.js';
 import { createTheme } from '../../src/ui/theme.js';
-import { wrappedView, wrapPanelLines } from '../../src/ui/views/SocketView.js';
+import { wrapPanelLines } from '../../src/ui/socket-lines.js';
+import { SocketView } from '../../src/ui/views/SocketView.js';
 import { buildPortTables } from '../../src/ui/derive.js';
 import { conn, FakeSource, listener, nginx, snapshot, waitFor } from './fakes.js';
 import { KEY, mount, type Harness } from './harness.js';
@@ -211,20 +212,23 @@ describe('socket view wrapping', () => {
     assert.ok(text(f).includes(`unknown: ${why}`), f);
   });
 
-  it('the scroll position maps onto the wrapped lines: both ends reachable', () => {
-    const lines = Array.from({ length: 30 }, (_, i) => ({ text: i % 5 === 0 ? `  ${'word '.repeat(30)}end${i}` : `  line ${i}` }));
-    const top = wrappedView(lines, 0, 10, 40);
-    assert.equal(top.scroll, 0);
-    const bottom = wrappedView(lines, 20, 10, 40);
-    assert.ok(bottom.lines.length > 30);
-    assert.equal(bottom.scroll, bottom.lines.length - 10);
-    assert.match(bottom.lines[bottom.lines.length - 1].text, /line 29/);
-    for (const l of bottom.lines) assert.ok(l.text.length <= 40, l.text);
-    // Nothing to scroll: only as much wrapping as fits on the screen.
-    const few = wrappedView(lines.slice(0, 6), 0, 8, 40);
-    assert.equal(few.lines.length, 8);
-    assert.match(few.lines[2].text, /word word/);
-    assert.match(few.lines[3].text, /line 1$/);
+  it('the lines are wrapped once, by the App: SocketView draws them as given, so the scroll range is what is drawn', () => {
+    const given = Array.from({ length: 30 }, (_, i) => ({ text: i % 5 === 0 ? `  ${'word '.repeat(30)}end${i}` : `  line ${i}` }));
+    const lines = wrapPanelLines(given, 40);
+    assert.ok(lines.length > 30);
+    for (const l of lines) assert.ok(l.text.length <= 40, l.text);
+    assert.equal(lines.map((l) => l.text.trim()).join(' '), given.map((l) => l.text.trim()).join(' ')); // every word, in order
+    // The App scrolls over the wrapped lines (maxScroll of their count): the bottom shows the last line.
+    const draw = (scroll: number) => strip(renderToString(<SocketView lines={lines} scroll={scroll} height={10} width={40} theme={theme} />, { columns: 40 })).split('\n');
+    const bottom = draw(lines.length - 10);
+    assert.match(bottom[0], new RegExp(`${lines.length}/${lines.length} lines`));
+    assert.deepEqual(bottom.slice(1).map((l) => l.trimEnd()), lines.slice(-10).map((l) => l.text));
+    assert.deepEqual(draw(0).slice(1).map((l) => l.trimEnd()), lines.slice(0, 10).map((l) => l.text));
+    // A line too wide for the view is cut, not wrapped a second time (that would move every line below it).
+    const cut = strip(renderToString(<SocketView lines={given} scroll={20} height={10} width={40} theme={theme} />, { columns: 40 })).split('\n');
+    assert.match(cut[0], /30\/30 lines/);
+    assert.match(cut[6], /^ {2}word word .*…$/);
+    assert.equal(cut[10].trimEnd(), '  line 29');
   });
 
   it('a "key   value" line keeps its key column and continues under the value', () => {
