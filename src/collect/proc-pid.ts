@@ -1,5 +1,6 @@
 // Reads of one process's /proc/PID files for process attribution: the fd directory's identity and size,
-// whether it can be listed, comm, the parent and start time from stat, and whether cmdline is empty.
+// whether it can be listed, comm, the parent and start time from stat, whether cmdline is empty, and whose a
+// process is whose fds cannot be read (the hidden counts of the attributor and the /proc/*/fd walk share it).
 // Synchronous on purpose (see processes.ts); `root` is the proc filesystem (tests use a fake tree).
 import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 
@@ -62,6 +63,57 @@ export function hasCmdline(root: string, pid: number): boolean {
   } catch {
     return true; // hidepid or gone: count it, the user cannot see it either way
   }
+}
+
+/**
+ * The real uid of a process (/proc/PID/status, first field of Uid:), which every user may read; undefined
+ * when unreadable. Not the owner of /proc/PID/fd: a process that is not dumpable (prctl(PR_SET_DUMPABLE, 0),
+ * or started from a setuid binary) has its fd directory owned by root while it still runs as its user.
+ */
+export function readRealUid(root: string, pid: number): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`${root}/${pid}/status`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const m = /^Uid:\s+(\d+)/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * What a process whose fds could not be read ('hidden') is: a kernel thread (no cmdline, holds no sockets:
+ * not counted), a process of this user that is not dumpable (only root can read its fds), or another user's.
+ */
+export type HiddenKind = 'kernel-thread' | 'own-undumpable' | 'other-user';
+
+/**
+ * Classifies a hidden process for the counts (`uid`: the uid sockscope runs as). Root reads undumpable
+ * processes (CAP_SYS_PTRACE): what root cannot read is left as before, another user's.
+ */
+export function hiddenKind(root: string, pid: number, uid: number): HiddenKind {
+  if (!hasCmdline(root, pid)) return 'kernel-thread';
+  return uid !== 0 && readRealUid(root, pid) === uid ? 'own-undumpable' : 'other-user';
+}
+
+/** Processes whose fds could not be read, by whose they are (kernel threads and exited processes left out). */
+export interface HiddenCounts {
+  otherUsers: number;
+  ownUndumpable: number;
+}
+
+/**
+ * What the hidden processes mean for the user, in one sentence; undefined when none are hidden. Other users'
+ * processes need root; the user's own processes that are not dumpable need root too, but are theirs.
+ */
+export function hiddenNote(c: HiddenCounts, uid: number): string | undefined {
+  const { otherUsers: n, ownUndumpable: m } = c;
+  if (n === 0 && m === 0) return undefined;
+  const others = `${n} process${n === 1 ? '' : 'es'} of other users ${n === 1 ? 'is' : 'are'} hidden`;
+  const own = `${m === 1 ? 'a process' : `${m} processes`} of yours ${m === 1 ? 'is' : 'are'} not dumpable (prctl PR_SET_DUMPABLE or setuid)`;
+  if (m === 0) return others + (uid === 0 ? ' (their /proc/PID/fd could not be read)' : ': run as root to see them');
+  if (n === 0) return `${own}: only root can read ${m === 1 ? 'its' : 'their'} fds`;
+  return `${others} and ${own}: run as root to see them`;
 }
 
 /** The process name as ss shows it (/proc/PID/comm without the trailing newline); undefined if unreadable. */

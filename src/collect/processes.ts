@@ -34,7 +34,7 @@ import { readFdLinks, socketLinkAt, type FdReadPlan } from './fd-links.js';
 import { SHARED_READ_MIN_FDS, startFdReadHelper, stopFdReadHelper } from './fd-read-helper.js';
 import { InodeIndex } from './inode-index.js';
 import { isListenerSocket } from './listener-socket.js';
-import { canListFds, fdSizeIsCount, hasCmdline, readComm, readFailure, readStartAndParent, statPidFd, type PidStat, type ReadResult } from './proc-pid.js';
+import { canListFds, fdSizeIsCount, hiddenKind, hiddenNote, readComm, readFailure, readStartAndParent, statPidFd, type HiddenCounts, type HiddenKind, type PidStat, type ReadResult } from './proc-pid.js';
 import { likelyOwner, readTargeted, type TargetedReads } from './targeted-pass.js';
 
 export type AttributionScope = 'none' | 'listeners' | 'all';
@@ -162,10 +162,10 @@ export class ProcessAttributor {
   private prevUnresolved = new Set<number>();
   private lastFull = -Infinity;
   private lastFallback = -Infinity;
-  private hidden = 0;
+  private hidden: HiddenCounts = { otherUsers: 0, ownUndumpable: 0 };
   private queue: Promise<void> = Promise.resolve();
-  /** Unreadable pids -> whether they are user processes (kernel threads have an empty cmdline and hold no sockets). */
-  private unreadable = new Map<number, boolean>();
+  /** Unreadable pids -> whose they are (kernel threads have an empty cmdline and hold no sockets; see proc-pid.ts hiddenKind). */
+  private unreadable = new Map<number, HiddenKind>();
   private lastStats: AttributionStats = newStats();
   private lastYield = 0;
   /** How long a pass runs between yields to the event loop (shorter while a prefetch overlaps a dump). */
@@ -341,12 +341,11 @@ export class ProcessAttributor {
       `pids=${stats.pids} relisted=${stats.pidsRelisted} readlinks=${stats.readlinks} worker=${stats.workerReadlinks}${targeted ? ` skipped=${stats.pidsSkipped}` : ''}${full ? ' full' : ''}${stats.fallback ? ' fallback' : ''}`,
     );
 
-    const info: AttributionInfo = { scope, complete: this.hidden === 0, hiddenProcesses: this.hidden };
-    if (this.hidden > 0) {
-      info.note =
-        `${this.hidden} process${this.hidden === 1 ? '' : 'es'} of other users ${this.hidden === 1 ? 'is' : 'are'} hidden` +
-        (this.uid === 0 ? ' (their /proc/PID/fd could not be read)' : ': run as root to see them');
-    }
+    // hiddenProcesses counts other users' processes (the monitor says "other users' processes hidden");
+    // the user's own undumpable processes make the attribution incomplete too, and the note says which.
+    const note = hiddenNote(this.hidden, this.uid);
+    const info: AttributionInfo = { scope, complete: note === undefined, hiddenProcesses: this.hidden.otherUsers };
+    if (note) info.note = note;
     return info;
   }
 
@@ -398,11 +397,11 @@ export class ProcessAttributor {
       this.pids.clear();
       this.index.clear();
       this.fingerprint = { n: -1, sum: 0, mix: 0, mix2: 0 };
-      this.hidden = 0;
+      this.hidden = { otherUsers: 0, ownUndumpable: 0 };
       return;
     }
     const seen = new Set<number>();
-    let hidden = 0;
+    const hidden: HiddenCounts = { otherUsers: 0, ownUndumpable: 0 };
     for (const n of names) {
       const c = n.charCodeAt(0);
       if (c < 48 || c > 57) continue;
@@ -439,7 +438,9 @@ export class ProcessAttributor {
       if (r !== 'gone') seen.add(pid);
       if (r === 'hidden') {
         this.setEntry(pid, undefined);
-        if (this.isUserProcess(pid)) hidden++;
+        const kind = this.hiddenKindOf(pid);
+        if (kind === 'other-user') hidden.otherUsers++;
+        else if (kind === 'own-undumpable') hidden.ownUndumpable++;
       }
       await this.maybeYield();
     }
@@ -459,11 +460,14 @@ export class ProcessAttributor {
     return this.sizeCounts;
   }
 
-  /** Kernel threads are unreadable too without root but are not "processes of other users": read cmdline once. */
-  private isUserProcess(pid: number): boolean {
+  /**
+   * Kernel threads are unreadable too without root but are not "processes of other users", nor are the
+   * user's own processes that are not dumpable: read cmdline and status once per pid.
+   */
+  private hiddenKindOf(pid: number): HiddenKind {
     let v = this.unreadable.get(pid);
     if (v === undefined) {
-      v = hasCmdline(this.root, pid);
+      v = hiddenKind(this.root, pid, this.uid);
       this.unreadable.set(pid, v);
     }
     return v;
