@@ -7,11 +7,12 @@
 // intermediate strings, and builds the record parseSsLine would build, key for key and in the same
 // key order; a line it is not sure of (unix sockets, users:(...), -i/-m details, a device suffix, an
 // unexpected token or byte) goes to parseSsLine. test/parse/ss-fast.test.ts holds the two equal on
-// every fixture line, on generated lines and across chunk boundaries. ss prints unix names and process
-// names byte for byte: a line after one parseSsLine read that cannot begin a record is the rest of it
-// (a newline in a name) and is joined to it; lines that give no socket are counted (unreadLines).
-import { NO_PROCESSES, normalizeAddress, type Endpoint, type ProcessRef, type Socket, type SocketState, type SocketTimer } from '../model/socket.js';
-import { NETIDS, parseSsLine, parseTimer, SS_STATES } from './ss-line.js';
+// every fixture line, on generated lines and across chunk boundaries. A record parseSsLine read may go
+// on over the next lines (a newline in a unix or process name): ss-records.ts joins those; lines that
+// give no socket are counted (unreadLines).
+import { NO_PROCESSES, normalizeAddress, type Endpoint, type Socket, type SocketState, type SocketTimer } from '../model/socket.js';
+import { parseTimer, SS_STATES } from './ss-line.js';
+import { SsRecord } from './ss-records.js';
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
@@ -36,12 +37,6 @@ function stateAt(buf: Buffer, a: number, b: number): SocketState | undefined {
   }
   return undefined;
 }
-
-/** ss's Netid names as bytes, for startsRecord. */
-const NETID_BYTES = Object.keys(NETIDS).map((n) => Buffer.from(n, 'latin1'));
-
-/** A record held for continuation lines stops growing here (a unix name is at most 107 bytes; -p names 15 each). */
-const MAX_RECORD = 65_536;
 
 /** A byte inside a token. Spaces end it; other whitespace, control and non-ASCII bytes send the line to parseSsLine (its \s is wider). */
 function plain(c: number): boolean {
@@ -110,16 +105,9 @@ export class SsStreamParser {
   unreadLines = 0;
   /** Where the unix sockets are in the result (read by parseSsLine only): the collector drops its own stdio sockets by index. */
   readonly unixAt: number[] = [];
-  /**
-   * The last record read by parseSsLine, kept while the lines after it may continue it: ss prints
-   * unix names and process names byte for byte, so a newline in one splits the record, and the next
-   * line then cannot begin a record (startsRecord). `heldIndex` is its socket in `out` (-1: none yet),
-   * `heldLines` its lines, `heldUsed` how many of them that socket was read from.
-   */
-  private heldText: string | null = null;
+  /** The last record parseSsLine read, kept while the lines after it may continue it; `heldIndex` is its socket in `out` (-1: none yet). */
+  private held: SsRecord | null = null;
   private heldIndex = -1;
-  private heldLines = 0;
-  private heldUsed = 0;
   /** Set by endpointAt: where the endpoint token ended and whether it was bracketed (AF_INET6). */
   private at = 0;
   private v6 = false;
@@ -163,47 +151,45 @@ export class SsStreamParser {
   private lines(buf: Buffer, from: number, to: number): void {
     let start = from;
     while (start < to) {
-      if (this.heldText !== null) {
-        const end = buf.indexOf(NEWLINE, start);
-        if (!this.startsRecord(buf, start, end) && this.heldText.length < MAX_RECORD) {
-          this.continueHeld(buf.toString('utf8', start, end));
-          start = end + 1;
-          continue;
-        }
-        this.release();
-      }
+      // A line the fast path reads as a socket begins a record (a Netid and a state, or a state and a
+      // queue), so it ends the held one as it is: only lines the fast path cannot read are decoded and
+      // asked whether they continue it (test/parse/ss-fast.test.ts checks that the two tests agree).
+      // A blank line gives no socket and may be part of a held record's name.
+      const count = this.out.length;
       const next = this.fastLine(buf, start);
-      if (next > 0) {
+      if (next > 0 && (this.held === null || this.out.length > count)) {
+        this.release();
         start = next;
         continue;
       }
       const end = buf.indexOf(NEWLINE, start);
       const text = buf.toString('utf8', start, end);
-      this.slowLines++;
-      const s = parseSsLine(text, this.defaultNetid);
-      if (s) this.keep(s);
-      this.heldText = text;
-      this.heldIndex = s ? this.out.length - 1 : -1;
-      this.heldLines = 1;
-      this.heldUsed = s ? 1 : 0;
       start = end + 1;
+      if (this.held !== null) {
+        if (this.held.continuedBy(text)) {
+          this.continueHeld(this.held, text);
+          continue;
+        }
+        this.release();
+      }
+      this.slowLines++;
+      const record = new SsRecord(text, this.defaultNetid);
+      if (record.socket) this.keep(record.socket);
+      this.held = record;
+      this.heldIndex = record.socket ? this.out.length - 1 : -1;
     }
   }
 
-  /** Joins a continuation line to the held record and reads the whole again. */
-  private continueHeld(line: string): void {
-    const joined = `${this.heldText}\n${line}`;
-    this.heldText = joined;
-    this.heldLines++;
+  /** Joins a continuation line to the held record; the socket read from the whole replaces the one read before. */
+  private continueHeld(held: SsRecord, line: string): void {
     this.slowLines++;
-    const s = parseSsLine(joined, this.defaultNetid);
+    const s = held.join(line);
     if (!s) return;
     if (this.heldIndex >= 0) this.out[this.heldIndex] = s;
     else {
       this.keep(s);
       this.heldIndex = this.out.length - 1;
     }
-    this.heldUsed = this.heldLines;
   }
 
   /** Appends a socket parseSsLine read. */
@@ -214,37 +200,9 @@ export class SsStreamParser {
 
   /** Ends the held record: its lines that no socket came from are unread (blank ones aside). */
   private release(): void {
-    if (this.heldText === null) return;
-    if (this.heldLines > this.heldUsed) {
-      const lines = this.heldText.split('\n');
-      for (let i = this.heldUsed; i < lines.length; i++) if (lines[i].trim() !== '') this.unreadLines++;
-    }
-    this.heldText = null;
-  }
-
-  /**
-   * True when the line buf[a, b) can begin a record: a Netid and a state, or, when ss leaves the Netid
-   * column out (`defaultNetid`), a state and a number. Bytes only: it runs after every line parseSsLine read.
-   */
-  private startsRecord(buf: Buffer, a: number, b: number): boolean {
-    let i = a;
-    while (i < b && buf[i] === SPACE) i++;
-    const t0 = i;
-    while (i < b && plain(buf[i])) i++;
-    if (i === t0 || i >= b || buf[i] !== SPACE) return false;
-    const t1 = i;
-    while (i < b && buf[i] === SPACE) i++;
-    const u0 = i;
-    while (i < b && plain(buf[i])) i++;
-    if (i === u0 || (i < b && buf[i] !== SPACE)) return false;
-    if (stateAt(buf, t0, t1) !== undefined && this.defaultNetid !== undefined) return digitsAt(buf, u0, i) >= 0;
-    for (const name of NETID_BYTES) {
-      if (name.length !== t1 - t0) continue;
-      let j = 0;
-      while (j < name.length && name[j] === buf[t0 + j]) j++;
-      if (j === name.length) return stateAt(buf, u0, i) !== undefined;
-    }
-    return false;
+    if (this.held === null) return;
+    this.unreadLines += this.held.unreadLines();
+    this.held = null;
   }
 
   /** IPv4 text for `value` (buf[a, b) holds it, canonical), made once per parser. */
