@@ -37,24 +37,54 @@ export function kindOfKernelSocket(s: Socket | undefined): Partial<SocketKind> {
 }
 
 /**
+ * Options the kernel shows every user through sock_diag (netlink, ss -m -i), and the part of that view each
+ * comes from. /proc/net and netstat carry neither part: with those sources the value is not unknowable
+ * without privilege, it only needs the other source.
+ */
+const VIEW_PART: Readonly<Record<string, { part: 'skmem' | 'tcpInfo'; words: string; tcpOnly: boolean }>> = {
+  SO_RCVBUF: { part: 'skmem', words: 'no socket memory (skmem)', tcpOnly: false },
+  SO_SNDBUF: { part: 'skmem', words: 'no socket memory (skmem)', tcpOnly: false },
+  TCP_CONGESTION: { part: 'tcpInfo', words: 'no tcp_info', tcpOnly: true },
+  TCP_INFO: { part: 'tcpInfo', words: 'no tcp_info', tcpOnly: true },
+};
+
+/** Collectors whose sockets never carry skmem or tcp_info (procfs.ts, netstat.ts). */
+function viewLacksDiag(sourceName: string): boolean {
+  return sourceName === 'procfs' || sourceName === 'netstat';
+}
+
+/**
  * Option readings derived from the kernel view alone. Every value says where it came from; the rest say
- * that getsockopt is needed and why it was not possible (`reason`).
+ * that getsockopt is needed and why it was not possible (`reason`), or, for a value netlink or ss shows every
+ * user, that this source does not carry it. `summary`: the count line for the report's Missing list.
  */
 export function kernelViewReadings(
   infos: readonly SocketOptionInfo[],
   s: Socket | undefined,
   sourceName: string,
   reason: string,
-): { kind: Partial<SocketKind>; readings: OptionReading[] } {
+): { kind: Partial<SocketKind>; readings: OptionReading[]; summary: string } {
   const kind = kindOfKernelSocket(s);
   const short = reason.split(':')[0];
+  let otherSource = 0;
   const readings = infos.map((info): OptionReading => {
     const derived = s ? derive(info.name, s, sourceName) : undefined;
     if (derived) return { name: info.name, value: derived.value, source: derived.source };
     if (info.name === 'TCP_INFO' && s?.tcpInfo) return { name: info.name, missing: `needs getsockopt; the kernel's tcp_info fields from ${sourceName} are shown above` };
+    const view = VIEW_PART[info.name];
+    if (s && view && s[view.part] === undefined && viewLacksDiag(sourceName) && (!view.tcpOnly || s.protocol === 'tcp')) {
+      otherSource++;
+      return { name: info.name, missing: `${sourceName} carries ${view.words}: --source netlink or ss shows it without privilege (getsockopt: ${short})` };
+    }
     return { name: info.name, missing: s ? `needs getsockopt (${short})` : `unknown: no getsockopt (${short}) and the socket is not in the collector's list` };
   });
-  return { kind, readings };
+  const got = readings.filter((r) => r.value !== undefined).length;
+  const unknown = readings.length - got - otherSource;
+  const summary =
+    `${unknown} of ${readings.length} options need getsockopt on the socket itself and are unknown; ` +
+    (otherSource ? `${otherSource} more ${otherSource === 1 ? 'is' : 'are'} shown to every user by --source netlink or ss (${sourceName} does not carry ${otherSource === 1 ? 'it' : 'them'}); ` : '') +
+    `${got} come from what the kernel shows to every user`;
+  return { kind, readings, summary };
 }
 
 function derive(name: string, s: Socket, src: string): { value: DecodedValue; source: string } | undefined {
