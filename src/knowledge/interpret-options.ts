@@ -310,6 +310,17 @@ export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]
   return { rows, unusual: rows.filter((x) => x.unusual).map((x) => x.unusual!) };
 }
 
+/**
+ * The report's line when no finding is unusual. "Every value read is a default" is a verdict only when
+ * some value was read: with none (another user's socket, a source without skmem/tcp_info) there was
+ * nothing to judge, and the report says so instead of reassuring.
+ */
+export function nothingUnusualLine(rows: readonly Pick<OptionReportRow, 'value'>[]): string {
+  return rows.some((r) => r.value !== undefined)
+    ? 'Unusual: nothing; every value read is a default or an ordinary choice.'
+    : 'Unusual: nothing to judge: no option value could be read (see Missing below).';
+}
+
 /** The parts of the kernel's view of a socket (collector) that findings are drawn from. */
 export interface KernelViewLike {
   state: string;
