@@ -1,5 +1,6 @@
 // Turns a snapshot and its recommendations into Prometheus metrics (prom-client registry). Pure apart from the registry.
 import { Counter, Gauge, Registry } from 'prom-client';
+import { acceptQueueIsFull } from '../advise/rules/accept-queue.js';
 import type { Recommendation } from '../advise/types.js';
 import { summarizePorts } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
@@ -128,10 +129,8 @@ export class SocketMetrics {
       for (const l of group) {
         queue += l.acceptQueue;
         backlog = backlog === null || l.backlog === null ? null : backlog + l.backlog;
-        // Full as the accept-queue-full rule reads it; procfs/netstat cannot see the backlog: then only a
-        // queue at somaxconn (the backlog's cap) is surely full, and a fill is not known.
-        const limit = l.backlog ?? somaxconn;
-        if (limit !== null && l.acceptQueue > 0 && l.acceptQueue >= limit) full++;
+        // Full as the accept-queue-full rule reads it (at somaxconn when procfs/netstat cannot see the backlog, whose fill is then not known).
+        if (acceptQueueIsFull(l.acceptQueue, l.backlog, somaxconn)) full++;
         // listen(fd, 0) still queues one connection: its fill is 1 then, not infinite.
         if (l.backlog !== null) fill = Math.max(fill ?? 0, l.acceptQueue / Math.max(l.backlog, 1));
       }

@@ -54,6 +54,17 @@ function nextPow2(n: number): number {
   return p;
 }
 
+/**
+ * Whether an accept queue of `queue` connections is full: at its backlog (Send-Q of LISTEN). Without the
+ * backlog (procfs, netstat: `backlog` null) only a queue at net.core.somaxconn, the backlog's cap, is surely
+ * full. An empty queue is not (listen(fd, 0) has backlog 0). The accept-queue-full rule and the exporter's
+ * sockscope_listen_full_sockets both ask this.
+ */
+export function acceptQueueIsFull(queue: number, backlog: number | null, somaxconn: number | null): boolean {
+  const limit = backlog ?? somaxconn;
+  return limit !== null && queue > 0 && queue >= limit;
+}
+
 /** The accept queue of the listener with identity `key` on `port` in another snapshot (null when absent). */
 function queueOf(snap: Snapshot, key: string, port: number): number | null {
   const s = (factsOf(snap).listeners.get(`tcp:${port}`) ?? []).find((x) => socketKey(x) === key);
@@ -72,13 +83,12 @@ const acceptQueueFull: Rule = {
     const out: Recommendation[] = [];
     const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
     for (const s of listenersOf(ctx.snapshot)) {
-      // procfs/netstat cannot see the backlog: then only a queue at somaxconn (the backlog's cap) is surely full.
-      const limit = s.sendQUnknown ? somax : s.sendQ;
-      if (limit == null || s.recvQ <= 0 || s.recvQ < limit) continue;
+      const backlog = s.sendQUnknown ? null : s.sendQ;
+      if (!acceptQueueIsFull(s.recvQ, backlog, somax)) continue;
       const key = socketKey(s);
       if (!persists(ctx, (snap) => {
         const q = queueOf(snap, key, s.local.port);
-        return q != null && q > 0 && q >= limit;
+        return q != null && acceptQueueIsFull(q, backlog, somax);
       }))
         continue;
       const procs = uniqueProcesses([s.processes]);
@@ -89,7 +99,7 @@ const acceptQueueFull: Rule = {
         protocol: 'tcp',
         port: s.local.port,
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
-        message: `Accept queue full on tcp ${addr(s)}: ${s.recvQ} connections wait for accept() with backlog ${s.sendQUnknown ? `at most ${limit}` : s.sendQ}; ${owner(s, ctx.snapshot)} does not accept fast enough or the backlog is too small`,
+        message: `Accept queue full on tcp ${addr(s)}: ${s.recvQ} connections wait for accept() with backlog ${s.sendQUnknown ? `at most ${somax}` : s.sendQ}; ${owner(s, ctx.snapshot)} does not accept fast enough or the backlog is too small`,
         evidence: `Recv-Q ${s.recvQ} >= ${s.sendQUnknown ? 'net.core.somaxconn (this source cannot see the backlog)' : `backlog (Send-Q) ${s.sendQ}`}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}${overflowEvidence(ctx)}`,
         fix: backlogFix(s, ctx),
       });
