@@ -1,12 +1,12 @@
 // `sockscope task`: one operation described in JSON, validated with zod (a discriminated union on `operation`),
 // run through the library API, and answered with one JSON document: {ok: true, operation, result} or
 // {ok: false, error: {code, message, issues}}. Exit codes: 0 ok, 1 runtime failure, 2 bad input.
-import { lstatSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UnitError } from '../advise/units.js';
 import { UsageError } from '../cli/errors.js';
 import { FileExistsError } from '../codegen/index.js';
-import { writeFilesAtomic } from '../codegen/write.js';
+import { directoriesAmong, existingFiles, writeFilesAtomic } from '../codegen/write.js';
 import { CollectorError } from '../collect/source.js';
 import type { BuffersReport } from '../advise/buffers-report.js';
 import type { ProbeResult } from '../collect/connect-probe.js';
@@ -171,22 +171,17 @@ export function readTaskFile(path: string): unknown {
 }
 
 /**
- * Refuses an existing result path unless `force` (nothing the user wrote is replaced without asking). lstat, not
- * stat: a symbolic link is there even when it dangles, and the final link() would find it after the task ran.
- * A directory is refused even with `force`: --output names the result file.
+ * Refuses, before the task runs, what writeTaskResult would refuse after it: a directory (even with `force`:
+ * --output names the result file) and, unless `force`, anything already there (a dangling symbolic link too).
+ * The same tests as writeFilesAtomic's (codegen/write.ts); a path they cannot examine is for the write to report.
  */
 export function checkOutputFree(path: string, force: boolean): void {
-  let isDirectory: boolean;
-  try {
-    isDirectory = lstatSync(path).isDirectory();
-  } catch {
-    return; // ENOENT: free; anything else (ENOTDIR, EACCES on a parent) is for the write to report
-  }
-  if (isDirectory) {
+  const target = [{ path }];
+  if (directoriesAmong(target).length > 0) {
     const message = `${path} is a directory; --output names the result file (e.g. ${path.replace(/\/+$/, '')}/result.json)`;
     throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
   }
-  if (!force) {
+  if (!force && existingFiles(target).length > 0) {
     const message = `${path} already exists; pass --force to overwrite it (or choose another --output)`;
     throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
   }
