@@ -1,8 +1,9 @@
 // Loads the effective configuration: defaults < user file < project files < environment < flags.
 // Each source is validated with zod on its own; an invalid one is a UsageError (exit 2) naming the
-// file (or variable, or flag) and the key. The parts without zod or YAML (locations, merging, the case
-// with nothing to validate) are in resolve.ts; commands use its loadCliConfig, which loads this module
-// only when a config file, the environment or a flag sets something.
+// file (or variable, or flag) and the key. A file that cannot be read is left out, not an error: its
+// ConfigFileRef says why (resolve.ts's configFileRefs). The parts without zod or YAML (locations,
+// merging, the case with nothing to validate) are in resolve.ts; commands use its loadCliConfig, which
+// loads this module only when a config file, the environment or a flag sets something.
 import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';

@@ -2,10 +2,11 @@
 // precedence, and the case every command usually starts with: no config file, nothing set in the
 // environment, no flag. load.ts reads and validates every source (zod + yaml); loadCliConfig loads it
 // only when there is something to validate, so that such a start loads neither (~30 ms of start-up).
-import { existsSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
+import { escapeControl } from '../model/escape.js';
 import { DEFAULT_KEYMAP, overriddenKeys } from '../ui/keymap.js';
 import { CONFIG_KEYS, DEFAULT_CONFIG, type Config, type ConfigFile } from './defaults.js';
 
@@ -21,7 +22,14 @@ export interface OriginInfo {
 export interface ConfigFileRef {
   kind: 'user-file' | 'project-file';
   path: string;
+  /** The file is there and readable: it is used. */
   found: boolean;
+  /**
+   * The errno code (EACCES, EPERM, ELOOP...) when the file cannot be read, or a directory above it
+   * cannot be searched (then sockscope cannot even tell whether it exists). Such a file is left out like
+   * a missing one, but said: `sockscope config` lists it, other commands warn on stderr (loadCliConfig).
+   */
+  unreadable?: string;
 }
 
 export interface LoadedConfig {
@@ -58,15 +66,28 @@ export function projectConfigPaths(cwd: string = process.cwd()): { skill: string
   };
 }
 
-/** The files loadConfig looks for, lowest precedence first, and whether each exists. */
+/** The files loadConfig looks for, lowest precedence first, and whether each is there and readable. */
 export function configFileRefs(opts: LoadConfigOptions = {}): ConfigFileRef[] {
   const project = projectConfigPaths(opts.cwd ?? process.cwd());
   const user = userConfigPath(opts.env ?? process.env);
-  return [
-    { kind: 'user-file', path: user, found: existsSync(user) },
-    { kind: 'project-file', path: project.skill, found: existsSync(project.skill) },
-    { kind: 'project-file', path: project.sockscope, found: existsSync(project.sockscope) },
-  ];
+  return [lookFor('user-file', user), lookFor('project-file', project.skill), lookFor('project-file', project.sockscope)];
+}
+
+/**
+ * Opens the file as load.ts will read it. existsSync said "not there" for a file in a directory the user
+ * may not search (EACCES), and "there" for a file they may not read, which then stopped every command.
+ * Only ENOENT and ENOTDIR mean not there; any other failure is "unreadable". O_NONBLOCK: the look must
+ * not wait for a writer on a FIFO. A directory opens: load.ts refuses it as not a YAML file (exit 2).
+ */
+function lookFor(kind: ConfigFileRef['kind'], path: string): ConfigFileRef {
+  try {
+    closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
+    return { kind, path, found: true };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined || code === 'ENOENT' || code === 'ENOTDIR') return { kind, path, found: false };
+    return { kind, path, found: false, unreadable: code };
+  }
 }
 
 /** One source of settings and where its values come from. */
@@ -123,10 +144,34 @@ export function loadConfigWithoutFiles(opts: LoadConfigOptions = {}): LoadedConf
 
 /**
  * loadConfig for the command line: the same result, but zod and the YAML parser (load.ts) are loaded
- * only when a config file, the environment or flags set something to validate.
+ * only when a config file, the environment or flags set something to validate. A file it cannot read is
+ * one warning line on stderr (stdout, --json included, stays the command's own) and the command goes on
+ * without it: a config file does not get to stop `sockscope errno 104` because of its permissions.
  */
 export async function loadCliConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig> {
-  return loadConfigWithoutFiles(opts) ?? (await import('./load.js')).loadConfig(opts);
+  const loaded = loadConfigWithoutFiles(opts) ?? (await import('./load.js')).loadConfig(opts);
+  warnUnreadable(loaded.files);
+  return loaded;
+}
+
+/** Files already warned about: main.ts's middleware and then the command itself load the configuration. */
+const warned = new Set<string>();
+let warnings = true;
+
+/**
+ * For `sockscope config`, which lists each file's state in its own output: no warning line. Called from
+ * its builder, which yargs runs before the middleware that first loads the configuration.
+ */
+export function quietUnreadableWarnings(): void {
+  warnings = false;
+}
+
+function warnUnreadable(files: readonly ConfigFileRef[]): void {
+  for (const f of files) {
+    if (f.unreadable === undefined || !warnings || warned.has(f.path)) continue;
+    warned.add(f.path);
+    process.stderr.write(`sockscope: ignoring ${escapeControl(f.path)}: not readable (${f.unreadable})\n`);
+  }
 }
 
 /**

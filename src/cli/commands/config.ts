@@ -1,6 +1,6 @@
 // `sockscope config`: the effective configuration and where each value came from.
 import type { CommandModule } from 'yargs';
-import { loadCliConfig, type LoadedConfig, type OriginInfo } from '../../config/resolve.js';
+import { loadCliConfig, quietUnreadableWarnings, type ConfigFileRef, type LoadedConfig, type OriginInfo } from '../../config/resolve.js';
 import { CONFIG_KEYS, type Config } from '../../config/defaults.js';
 import { DEFAULT_THRESHOLDS, THRESHOLD_DOCS } from '../../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../../ui/keymap.js';
@@ -63,6 +63,12 @@ function table(rows: string[][], indent = ''): string {
   return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd()).join('\n');
 }
 
+/** A file's line in the Files list: the state other commands warn about on stderr is shown here instead. */
+function fileState(f: ConfigFileRef): string {
+  if (f.found) return 'used';
+  return f.unreadable === undefined ? 'not found' : `not readable (${escapeControl(f.unreadable)})`;
+}
+
 /** Plain-text printer. */
 export function formatConfigReport(r: ConfigReport): string {
   const out: string[] = [];
@@ -84,7 +90,7 @@ export function formatConfigReport(r: ConfigReport): string {
   out.push(table([['COMMAND', 'KEYS', 'FROM'], ...r.keymap.map((k) => [k.command, escapeControl(k.keys.join(' ')), from(k.origin)])], '  '));
   out.push('');
   out.push('Files:');
-  out.push(table(r.files.map((f) => [ORIGIN_TEXT[f.kind], escapeControl(f.path), f.found ? 'used' : 'not found']), '  '));
+  out.push(table(r.files.map((f) => [ORIGIN_TEXT[f.kind], escapeControl(f.path), fileState(f)]), '  '));
   out.push('Environment: SOCKET_DEBUG (true/false), DEFAULT_BUFFER_SIZE (bytes), NO_COLOR (any value turns colour off).');
   return `${out.join('\n')}\n`;
 }
@@ -100,10 +106,13 @@ function explicitFlags(argv: Args, raw: string[]): Partial<Config> {
 export const configCommand: CommandModule<object, Args> = {
   command: 'config',
   describe: 'The effective configuration and where each value came from',
-  builder: (y) =>
-    withJsonFlag(y)
+  builder: (y) => {
+    // The Files list says which file is not readable; the warning line other commands print would repeat it.
+    quietUnreadableWarnings();
+    return withJsonFlag(y)
       .example('$0 config', 'values with their source (default, file, environment, flag)')
-      .example('DEFAULT_BUFFER_SIZE=16384 $0 config --json', 'as JSON') as never,
+      .example('DEFAULT_BUFFER_SIZE=16384 $0 config --json', 'as JSON') as never;
+  },
   handler: async (argv) => {
     const loaded = await loadCliConfig({ flags: explicitFlags(argv, process.argv.slice(2)) });
     const report = buildConfigReport(loaded);
