@@ -1,13 +1,14 @@
 // The configuration's keys, types and built-in defaults, without zod: what every command needs to start
 // (schema.ts holds the zod schemas that validate files and flags, loaded only when there are some).
+// The languages are the generator's (codegen/languages.ts, pure data): one list, not a copy to keep in step.
+import type { GenLanguage } from '../codegen/languages.js';
 
-export const LANGUAGES = ['c', 'python', 'node'] as const;
 export const SOURCES = ['auto', 'netlink', 'ss', 'procfs', 'netstat'] as const;
 
 /** The settings sockscope reads (schema.ts's ConfigSchema checks it is the same type as its own). */
 export interface Config {
   /** Language the generator proposes first. */
-  defaultLanguage: (typeof LANGUAGES)[number];
+  defaultLanguage: GenLanguage;
   /** IO model the generator proposes first (must suit the language; checked by the generator). */
   defaultIoModel: string;
   /** Read buffer size for generated servers, bytes (512 .. 64 MiB). */

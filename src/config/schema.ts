@@ -5,9 +5,9 @@ import { editDistance } from '../model/edit-distance.js';
 import { DEFAULT_THRESHOLDS } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
 import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel } from '../codegen/languages.js';
-import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, LANGUAGES, SOURCES, type Config } from './defaults.js';
+import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, SOURCES, type Config } from './defaults.js';
 
-export { CONFIG_KEYS, DEFAULT_CONFIG, LANGUAGES, SOURCES, type Config, type ConfigFile } from './defaults.js';
+export { CONFIG_KEYS, DEFAULT_CONFIG, SOURCES, type Config, type ConfigFile } from './defaults.js';
 
 /** "c: epoll, poll, ...; python: ...; node: ...": the IO models defaultIoModel may name. */
 const IO_MODEL_LIST = GEN_LANGUAGES.map((l) => `${l}: ${IO_MODELS[l].join(', ')}`).join('; ');
@@ -16,7 +16,7 @@ const IO_MODEL_LIST = GEN_LANGUAGES.map((l) => `${l}: ${IO_MODELS[l].join(', ')}
 export const ConfigSchema = z
   .object({
     /** Language the generator proposes first. */
-    defaultLanguage: z.enum(LANGUAGES),
+    defaultLanguage: z.enum(GEN_LANGUAGES),
     /**
      * IO model the generator proposes first: one of some language's IO models (or their aliases). It need
      * not suit defaultLanguage: the generator uses it for a language it suits and that language's first
