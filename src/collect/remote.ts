@@ -1,6 +1,7 @@
 // Remote hosts over the user's own ssh: runs a fixed script (ss + /proc reads) there and parses it here.
+import { randomBytes } from 'node:crypto';
 import { SYSCTL_NAMES, type Snapshot } from '../model/snapshot.js';
-import { parseRemoteBundle, REMOTE_MARKER } from '../parse/remote-bundle.js';
+import { parseRemoteBundle, sectionHeader, type REMOTE_SECTIONS } from '../parse/remote-bundle.js';
 import { parseSs } from '../parse/ss.js';
 import { run } from './exec.js';
 import { impliedNetid, ssArgs } from './ss.js';
@@ -37,22 +38,38 @@ function checkPort(p: string, text: string): number {
   return n;
 }
 
+/** A fresh nonce for one run's section headers: 128 random bits, never seen by the remote host before the script is. */
+export function newNonce(): string {
+  return randomBytes(16).toString('hex');
+}
+
 /**
  * The fixed script run remotely. It contains no user input: the ss arguments are built from validated
- * numbers and fixed flags. Each section is preceded by a marker line.
+ * numbers and fixed flags. Each section is preceded by a header line with this run's nonce: ss prints
+ * unix socket paths raw, so anyone who can bind a socket there could write a line of their choosing
+ * into the output, and with a fixed marker forge sections (a path "/tmp/i\n@@sockscope@@ ignored\n"
+ * hid every socket after it). The script is one brace group, read whole by the shell before it runs,
+ * with stdin from /dev/null so no command in it can read the rest of the script.
  */
-export function remoteScript(opts: CollectOptions): string {
+export function remoteScript(opts: CollectOptions, nonce: string): string {
+  if (!/^[0-9a-f]{16,}$/.test(nonce)) throw new Error('remote script nonce must be hex');
   const ss = ['ss', ...ssArgs(opts, (opts.processes ?? 'listeners') !== 'none')].map((a) => (/^[-A-Za-z0-9:=.]+$/.test(a) ? a : `'${a}'`)).join(' ');
   const sysctl = SYSCTL_NAMES.map((n) => `printf '%s=%s\\n' ${n} "$(cat /proc/sys/${n.replace(/\./g, '/')} 2>/dev/null)"`).join('; ');
+  const mark = (name: (typeof REMOTE_SECTIONS)[number]) => `echo '${sectionHeader(nonce, name)}'`;
   return [
-    `echo '${REMOTE_MARKER} ss'`,
+    '{',
+    mark('ss'),
     `LC_ALL=C ${ss} 2>/dev/null; rc=$?`,
-    `echo '${REMOTE_MARKER} ss-exit'; echo $rc`,
-    `echo '${REMOTE_MARKER} netstat'; cat /proc/net/netstat 2>/dev/null`,
-    `echo '${REMOTE_MARKER} snmp'; cat /proc/net/snmp 2>/dev/null`,
-    `echo '${REMOTE_MARKER} sockstat'; cat /proc/net/sockstat /proc/net/sockstat6 2>/dev/null`,
-    `echo '${REMOTE_MARKER} sysctl'; ${sysctl}`,
-    `echo '${REMOTE_MARKER} uname'; uname -n; uname -r`,
+    `${mark('ss-exit')}; echo $rc`,
+    `${mark('netstat')}; cat /proc/net/netstat 2>/dev/null`,
+    `${mark('snmp')}; cat /proc/net/snmp 2>/dev/null`,
+    `${mark('sockstat')}; cat /proc/net/sockstat /proc/net/sockstat6 2>/dev/null`,
+    `${mark('sysctl')}; ${sysctl}`,
+    `${mark('hostname')}; uname -n`,
+    `${mark('kernel')}; uname -r`,
+    mark('end'),
+    '} </dev/null',
+    '',
   ].join('\n');
 }
 
@@ -68,22 +85,29 @@ export class RemoteSource implements SocketSource {
     this.label = formatRemoteTarget(target);
   }
 
-  /** The ssh argument array (exported for tests: no shell string is built from user input). */
-  sshArgs(opts: CollectOptions): string[] {
-    const args = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10'];
+  /**
+   * The ssh argument array (exported for tests: no shell string is built from user input). The remote
+   * command is only `sh -s`: the script, with its nonce, goes on ssh's stdin, because a command line is
+   * in /proc/PID/cmdline on the remote host for every user there to read while ss runs.
+   */
+  sshArgs(): string[] {
+    const args = ['-T', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10'];
     if (this.sshOptions.configFile) args.push('-F', this.sshOptions.configFile);
     if (this.target.port) args.push('-p', String(this.target.port));
-    args.push('--', this.target.destination, remoteScript(opts));
+    args.push('--', this.target.destination, 'sh -s');
     return args;
   }
 
   async collect(opts: CollectOptions = {}): Promise<Snapshot> {
     const t0 = performance.now();
     const time = Date.now();
-    const res = await run(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(opts), { timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 10_000 });
+    const nonce = newNonce();
+    const res = await run(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(), { input: remoteScript(opts, nonce), timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 10_000 });
     if (res.exitCode === 255) throw new CollectorError(`ssh ${this.label}`, res.stderr.trim().split('\n').pop() || 'connection failed');
-    const b = parseRemoteBundle(res.stdout);
+    const b = parseRemoteBundle(res.stdout, nonce);
+    if (b.repeated.length) throw new CollectorError(`ssh ${this.label}`, `the output repeats section ${b.repeated.map((n) => `"${n}"`).join(', ')}: not trusted`);
     if (b.ssExit !== 0) throw new CollectorError(`ss on ${this.label}`, b.ssExit == null ? 'no output (is iproute2 installed there?)' : `exited with ${b.ssExit}`);
+    if (!b.complete) throw new CollectorError(`ssh ${this.label}`, `the remote script stopped before its end (exit ${res.exitCode})`);
     let sockets = parseSs(b.ss.endsWith('\n') || b.ss === '' ? b.ss : `${b.ss}\n`, impliedNetid(opts));
     if (opts.port !== undefined || opts.peerPort !== undefined)
       sockets = sockets.filter((s) => s.protocol === 'unix' || s.local.port === opts.port || s.peer.port === opts.peerPort);

@@ -4,6 +4,9 @@ import { parseNetstatCounters, parseSockstat } from './proc-counters.js';
 
 export const REMOTE_MARKER = '@@sockscope@@';
 
+/** The sections the script writes, in order; `end` is last, so its absence means the output was cut short. */
+export const REMOTE_SECTIONS = ['ss', 'ss-exit', 'netstat', 'snmp', 'sockstat', 'sysctl', 'hostname', 'kernel', 'end'] as const;
+
 export interface RemoteBundle {
   ss: string;
   ssExit: number | null;
@@ -11,27 +14,50 @@ export interface RemoteBundle {
   kernel: string;
   counters: KernelCounters;
   sysctls: Sysctls;
+  /** The `end` section was seen: the script ran to its last line. */
+  complete: boolean;
+  /** Sections whose header came more than once (the output cannot be trusted). */
+  repeated: string[];
 }
 
-/** Splits "@@sockscope@@ NAME" sections; text before the first marker is ignored. */
-export function splitSections(text: string): Map<string, string> {
-  const out = new Map<string, string>();
+/** The header line of a section: the marker, this run's nonce, the name. */
+export function sectionHeader(nonce: string, name: string): string {
+  return `${REMOTE_MARKER} ${nonce} ${name}`;
+}
+
+/**
+ * Splits "@@sockscope@@ NONCE NAME" sections; text before the first header is ignored. Only a whole line
+ * with this run's nonce is a header: ss prints unix socket paths raw, so a path with a newline and
+ * "@@sockscope@@ ss-exit" in it is a line of the ss section, not a boundary. A section's text is what
+ * the script wrote between two headers without the newline that ends it.
+ */
+export function splitSections(text: string, nonce: string): { sections: Map<string, string>; repeated: string[] } {
+  const sections = new Map<string, string>();
+  const repeated: string[] = [];
+  const prefix = `${REMOTE_MARKER} ${nonce} `;
   let name: string | null = null;
   let buf: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${REMOTE_MARKER} `)) {
-      if (name !== null) out.set(name, buf.join('\n'));
-      name = line.slice(REMOTE_MARKER.length + 1).trim();
+  const close = () => {
+    if (name === null) return;
+    if (sections.has(name)) repeated.push(name);
+    else sections.set(name, buf.join('\n'));
+  };
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop(); // the newline that ends the last line
+  for (const line of lines) {
+    if (line.startsWith(prefix) && /^[a-z-]+$/.test(line.slice(prefix.length))) {
+      close();
+      name = line.slice(prefix.length);
       buf = [];
     } else if (name !== null) buf.push(line);
   }
-  if (name !== null) out.set(name, buf.join('\n'));
-  return out;
+  close();
+  return { sections, repeated };
 }
 
-/** Parses the whole bundle; missing sections become unknown values, never errors. */
-export function parseRemoteBundle(text: string): RemoteBundle {
-  const s = splitSections(text);
+/** Parses the whole bundle; missing sections become unknown values, never errors (the caller judges `complete` and `repeated`). */
+export function parseRemoteBundle(text: string, nonce: string): RemoteBundle {
+  const { sections: s, repeated } = splitSections(text, nonce);
   const sysctls = Object.fromEntries(SYSCTL_NAMES.map((n) => [n, null])) as Sysctls;
   for (const line of (s.get('sysctl') ?? '').split('\n')) {
     const eq = line.indexOf('=');
@@ -40,7 +66,6 @@ export function parseRemoteBundle(text: string): RemoteBundle {
     const value = line.slice(eq + 1).trim();
     if ((SYSCTL_NAMES as readonly string[]).includes(name) && value !== '') sysctls[name] = value.replace(/\s+/g, ' ');
   }
-  const uname = (s.get('uname') ?? '').split('\n').filter(Boolean);
   const exit = /^(\d+)$/.exec((s.get('ss-exit') ?? '').trim());
   const opt = (k: string) => (s.has(k) && s.get(k)!.trim() !== '' ? s.get(k)! : null);
   const netstat = opt('netstat');
@@ -49,13 +74,17 @@ export function parseRemoteBundle(text: string): RemoteBundle {
   return {
     ss: s.get('ss') ?? '',
     ssExit: exit ? Number(exit[1]) : null,
-    hostname: uname[0] ?? 'unknown',
-    kernel: uname[1] ?? 'unknown',
+    // Each in a section of its own: a hostname may hold a newline (sethostname takes any bytes), and
+    // read as line 1 of `uname -n; uname -r` its second line became the kernel release.
+    hostname: s.get('hostname') || 'unknown',
+    kernel: s.get('kernel') || 'unknown',
     counters: {
       netstat: netstat == null ? null : parseNetstatCounters(netstat),
       snmp: snmp == null ? null : parseNetstatCounters(snmp),
       sockstat: sockstat == null ? null : parseSockstat(sockstat),
     },
     sysctls,
+    complete: s.has('end'),
+    repeated,
   };
 }

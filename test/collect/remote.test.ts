@@ -29,16 +29,23 @@ test('a target is named with its port (two ports of one server were both "ssh ro
 });
 
 test('the remote script carries no user input and its sections parse', () => {
-  const script = remoteScript({ port: 8080, protocols: ['tcp'] });
+  const nonce = '0123456789abcdef0123456789abcdef';
+  const script = remoteScript({ port: 8080, protocols: ['tcp'] }, nonce);
   assert.match(script, /ss -tanOHep -o sport = :8080/);
+  assert.match(script, /^echo '@@sockscope@@ 0123456789abcdef0123456789abcdef ss'$/m);
+  const h = (n: string) => `@@sockscope@@ ${nonce} ${n}\n`;
   const b = parseRemoteBundle(
-    '@@sockscope@@ ss\ntcp LISTEN 0 5 127.0.0.1:8080 0.0.0.0:* ino:1 sk:1 <->\n@@sockscope@@ ss-exit\n0\n@@sockscope@@ sysctl\nnet.core.somaxconn=4096\nnet.ipv4.tcp_rmem=4096\t131072\t6291456\n@@sockscope@@ uname\nweb1\n6.1.0\n',
+    `${h('ss')}tcp LISTEN 0 5 127.0.0.1:8080 0.0.0.0:* ino:1 sk:1 <->\n${h('ss-exit')}0\n${h('sysctl')}net.core.somaxconn=4096\nnet.ipv4.tcp_rmem=4096\t131072\t6291456\n${h('hostname')}web1\n${h('kernel')}6.1.0\n${h('end')}`,
+    nonce,
   );
   assert.equal(b.ssExit, 0);
   assert.equal(b.hostname, 'web1');
+  assert.equal(b.kernel, '6.1.0');
   assert.equal(b.sysctls['net.core.somaxconn'], '4096');
   assert.equal(b.sysctls['net.ipv4.tcp_rmem'], '4096 131072 6291456');
   assert.equal(b.counters.netstat, null, 'missing section is unknown, not an error');
+  assert.equal(b.complete, true);
+  assert.deepEqual(b.repeated, []);
 });
 
 test('--host reads a real sshd on loopback and reports the same listener as the local run', { timeout: 90_000 }, async (t) => {

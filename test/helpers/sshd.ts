@@ -14,8 +14,12 @@ export interface TestSshd {
   stop(): void;
 }
 
-/** Starts sshd -D on 127.0.0.1 with a fresh host key and an authorized user key. Throws when sshd is missing. */
-export async function startSshd(): Promise<TestSshd> {
+/**
+ * Starts sshd -D on 127.0.0.1 with a fresh host key and an authorized user key. Throws when sshd is missing.
+ * `prefix`: a command that execs its last argument list (e.g. `unshare -u` and a hostname setter), so the
+ * "remote host" can differ from this one; it must exec sshd in place (the pid is the one stopped).
+ */
+export async function startSshd(prefix: readonly string[] = []): Promise<TestSshd> {
   const sshd = '/usr/sbin/sshd';
   const probe = spawnSync(sshd, ['-V']);
   if (probe.error) throw new Error('sshd is not installed (Debian package openssh-server; .ci/install-deps installs it)');
@@ -66,7 +70,8 @@ export async function startSshd(): Promise<TestSshd> {
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn(sshd, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const [file, ...args] = [...prefix, sshd, '-D', '-e', '-f', join(dir, 'sshd_config')];
+  const child: ChildProcess = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   await waitFor(`sshd on 127.0.0.1:${port} (${err})`, () =>
