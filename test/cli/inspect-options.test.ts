@@ -128,6 +128,32 @@ test('bad input exits 2 with one line naming the flag', () => {
   assert.match(gone.stderr, /no process with pid/);
 });
 
+test('a bad number is refused once, naming the flag (CLI, exit 2) or the field (library)', { timeout: 60_000 }, async () => {
+  // The flags' coerce (inspect-options.ts) and the library's schema check the numbers; runInspect no longer
+  // repeats the check, so these messages are the only ones.
+  const cases: [string[], string][] = [
+    [['--pid', '0', '--socket-fd', '3'], '--pid must be an integer 1-4194304, got "0"'],
+    [['--pid', 'abc'], '--pid must be an integer 1-4194304, got "abc"'],
+    [['--pid', '1.5', '--socket-fd', '3'], '--pid must be an integer 1-4194304, got "1.5"'],
+    [['--port', '70000'], '--port must be an integer 1-65535, got "70000"'],
+    [['--port', '0'], '--port must be an integer 1-65535, got "0"'],
+    [['--pid', '1', '--socket-fd', '-1'], '--socket-fd must be an integer 0-2147483647, got "-1"'],
+    [['--inode', '0'], '--inode must be an integer 1-9007199254740991, got "0"'],
+    [['--inode', '9007199254740993'], '--inode must be an integer 1-9007199254740991, got "9007199254740993"'],
+  ];
+  for (const [args, message] of cases) {
+    const r = sockscope(['inspect-options', ...args]);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr, `sockscope: ${message}\n`, args.join(' '));
+    assert.equal(r.stdout, '');
+  }
+  const { inspectOptions } = await import('../../src/api/inspect.js');
+  const { InvalidInputError } = await import('../../src/api/errors.js');
+  for (const [input, field] of [[{ pid: 0, socketFd: 3 }, 'pid'], [{ port: 70000 }, 'port'], [{ port: 1.5 }, 'port'], [{ pid: 1, socketFd: -1 }, 'socketFd'], [{ inode: 0 }, 'inode']] as const) {
+    await assert.rejects(inspectOptions(input), (e: unknown) => e instanceof InvalidInputError && e.code === 'invalid-input' && e.issues.length === 1 && e.issues[0].path === field, JSON.stringify(input));
+  }
+});
+
 test('a socket with the default buffer names the real sysctl net.core.rmem_default / wmem_default', { timeout: 60_000 }, async (t) => {
   const p = await startKnownOptions('reno');
   t.after(() => p.stop());

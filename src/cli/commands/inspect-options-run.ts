@@ -11,12 +11,6 @@ import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
 import type { Args } from './inspect-options.js';
 
-function intArg(name: string, v: number | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer ${min}-${max}, got ${v}`);
-  return v;
-}
-
 /** Splits and validates --options; unknown names are a usage error (exit 2) with suggestions. */
 export function parseOptionList(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
@@ -30,12 +24,13 @@ export function parseOptionList(text: string | undefined): string[] | undefined 
   }
 }
 
-/** Inspects the socket chosen by --pid/--socket-fd, --port or --inode. */
+/**
+ * Inspects the socket chosen by --pid/--socket-fd, --port or --inode. Each number arrives checked: by its
+ * flag's coerce (inspect-options.ts: "--pid must be an integer 1-4194304, got ...") or by the library's
+ * schema (InspectOptionsInputSchema); which of them are given together is checked here, for both.
+ */
 export async function runInspect(a: Args): Promise<InspectResult & { located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[] } }> {
-  const pid = intArg('pid', a.pid, 1, 2 ** 22);
-  const fd = intArg('socket-fd', a['socket-fd'], 0, 2 ** 31 - 1);
-  const port = intArg('port', a.port, 1, 65535);
-  const inode = intArg('inode', a.inode, 1, 2 ** 53);
+  const { pid, 'socket-fd': fd, port, inode } = a;
   const options = parseOptionList(a.options);
   const chosen = [pid !== undefined || fd !== undefined, port !== undefined, inode !== undefined].filter(Boolean).length;
   if (chosen === 0) throw new UsageError('say which socket: --pid N --socket-fd FD, or --port P, or --inode I');
