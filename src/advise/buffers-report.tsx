@@ -48,6 +48,8 @@ export interface BuildBuffersOptions {
   /** Sockets where the local other ends may be found (default: the snapshot's sockets). */
   peerCandidates?: readonly Socket[];
   selection?: string | null;
+  /** Why the selected socket cannot be seen (another user's --pid/--socket-fd): said instead of "No TCP connections". */
+  unseen?: string;
   bandwidth?: { text: string; bytesPerSecond: number };
   rttMs?: number;
   defaults: BufferDefaults;
@@ -86,7 +88,8 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
   }
   if (o.snapshot && !o.snapshot.attribution.complete)
     notes.push(o.snapshot.attribution.note ?? `Owners of ${o.snapshot.attribution.hiddenProcesses} other users' processes are hidden (run as root to name them).`);
-  if (o.sockets && connections.length === 0) notes.push(`No TCP connections${o.selection ? ` for ${o.selection}` : ''}.`);
+  if (o.unseen) notes.push(o.unseen);
+  else if (o.sockets && connections.length === 0) notes.push(`No TCP connections${o.selection ? ` for ${o.selection}` : ''}.`);
   if (o.sockets && connections.length > 0 && !connections.some((c) => c.rttMs != null)) notes.push('This source gives no tcp_info (rtt, delivery rate): use --source ss or netlink.');
   if (connections.some((c) => c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate'))
     notes.push('BDP from the measured delivery rate shows what the connection does now; a window-limited connection under-reports what the link could do: give --bandwidth to size for the link.');

@@ -1,8 +1,10 @@
 // Reads of one process's /proc/PID files for process attribution: the fd directory's identity and size,
 // whether it can be listed, comm, the parent and start time from stat, whether cmdline is empty, and whose a
-// process is whose fds cannot be read (the hidden counts of the attributor and the /proc/*/fd walk share it).
+// process is whose fds cannot be read (the hidden counts of the attributor and the /proc/*/fd walk share it);
+// and what one fd of a process is, for commands given --pid and --socket-fd.
 // Synchronous on purpose (see processes.ts); `root` is the proc filesystem (tests use a fake tree).
-import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { socketInodeInText } from '../parse/fd-link.js';
 
 /** One listed pid of a pass (from stat of /proc/PID/fd). */
 export interface PidStat {
@@ -114,6 +116,47 @@ export function hiddenNote(c: HiddenCounts, uid: number): string | undefined {
   if (m === 0) return others + (uid === 0 ? ' (their /proc/PID/fd could not be read)' : ': run as root to see them');
   if (n === 0) return `${own}: only root can read ${m === 1 ? 'its' : 'their'} fds`;
   return `${others} and ${own}: run as root to see them`;
+}
+
+/** What fd FD of process PID is (readFdTarget): a socket, something else, or why it cannot be told. */
+export type FdTarget =
+  | { kind: 'socket'; inode: number }
+  | { kind: 'not-socket'; link: string }
+  | { kind: 'no-process' }
+  | { kind: 'no-fd' }
+  /** /proc/PID/fd cannot be read: `owner` is the process's real uid (undefined when unreadable too). */
+  | { kind: 'unreadable'; code: string; owner?: number; ownUndumpable: boolean };
+
+/** Reads /proc/PID/fd/FD for a command given --pid and --socket-fd (`uid`: the uid sockscope runs as). */
+export function readFdTarget(root: string, pid: number, fd: number, uid: number): FdTarget {
+  let link: string;
+  try {
+    link = readlinkSync(`${root}/${pid}/fd/${fd}`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    if (readFailure(e) === 'gone') {
+      try {
+        statSync(`${root}/${pid}`);
+        return { kind: 'no-fd' };
+      } catch {
+        return { kind: 'no-process' };
+      }
+    }
+    const owner = readRealUid(root, pid);
+    return { kind: 'unreadable', code, ...(owner !== undefined ? { owner } : {}), ownUndumpable: owner !== undefined && hiddenKind(root, pid, uid) === 'own-undumpable' };
+  }
+  const inode = socketInodeInText(link);
+  return inode ? { kind: 'socket', inode } : { kind: 'not-socket', link };
+}
+
+/**
+ * Why the fds of one process cannot be read, in one sentence: the user's own undumpable process, or
+ * another user's (`t` from readFdTarget; `uid`: the uid sockscope runs as).
+ */
+export function unreadableFdsText(pid: number, t: Extract<FdTarget, { kind: 'unreadable' }>, uid: number): string {
+  if (t.ownUndumpable) return `pid ${pid} is a process of yours that is not dumpable (prctl PR_SET_DUMPABLE or setuid): only root can read its fds (/proc/${pid}/fd: ${t.code})`;
+  const who = t.owner !== undefined ? `pid ${pid} runs as uid ${t.owner} and sockscope as uid ${uid}` : `pid ${pid} cannot be read by uid ${uid}`;
+  return `${who}: only root or its owner can read /proc/${pid}/fd (${t.code})`;
 }
 
 /** The process name as ss shows it (/proc/PID/comm without the trailing newline); undefined if unreadable. */

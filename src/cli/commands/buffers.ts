@@ -3,6 +3,8 @@ import type { CommandModule } from 'yargs';
 import { loadCliConfig } from '../../config/resolve.js';
 import type { SourceChoice } from '../../collect/index.js';
 import type { BuffersReport } from '../../advise/buffers-report.js';
+import { escapeControl } from '../../model/escape.js';
+import type { Socket } from '../../model/socket.js';
 import { parseBandwidth, parseDurationMs, UnitError } from '../../advise/units.js';
 import { UsageError } from '../errors.js';
 import { intFlag, printJson, withJsonFlag, withPortFlags } from '../options.js';
@@ -96,13 +98,10 @@ export async function buffersReport(argv: BuffersQuery): Promise<BuffersReport> 
       const peerCandidates = [...snapshot.sockets, ...(others?.sockets ?? [])];
       let sockets;
       let selection: string;
+      let unseen: string | undefined;
       if (pid !== undefined) {
-        sockets = snapshot.sockets.filter((s) => s.processes.some((p) => p.pid === pid && p.fd === fd));
         selection = `pid ${pid} fd ${fd}`;
-        if (sockets.length === 0) {
-          const hidden = snapshot.attribution.complete ? '' : ' (some processes are hidden from this user)';
-          throw new Error(`no TCP socket found at pid ${pid} fd ${fd}${hidden}`);
-        }
+        ({ sockets, unseen } = await socketsOfFd(snapshot.sockets, pid, fd!));
       } else if (port !== undefined) {
         sockets = socketsOnPort(snapshot.sockets, port, 'tcp');
         selection = `port ${port}`;
@@ -110,11 +109,41 @@ export async function buffersReport(argv: BuffersQuery): Promise<BuffersReport> 
         sockets = socketsToPeerPort(snapshot.sockets, peerPort!, 'tcp');
         selection = `connections to port ${peerPort}`;
       }
-      report = buildBuffersReport({ snapshot, sockets, peerCandidates, selection, bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults });
+      report = buildBuffersReport({ snapshot, sockets, peerCandidates, selection, unseen, bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults });
     } else {
       const [{ capsFromSysctls }, { readSysctls }] = await Promise.all([import('../../advise/buffers.js'), import('../../collect/host.js')]);
       const caps = capsFromSysctls(await readSysctls());
       report = buildBuffersReport({ bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, caps });
     }
     return report;
+}
+
+/**
+ * The socket behind --pid/--socket-fd, found by its inode (/proc/PID/fd/FD). Another user's process (or an
+ * undumpable one of this user) cannot be read without root: then no socket, and `unseen` says why, as
+ * inspect-options does for the same case (exit 0, the report explains). A missing process or fd, or an fd
+ * that is not a TCP socket, is a runtime failure (exit 1).
+ */
+async function socketsOfFd(all: readonly Socket[], pid: number, fd: number): Promise<{ sockets: Socket[]; unseen?: string }> {
+  const [{ readFdTarget, unreadableFdsText }, { CollectorError }] = await Promise.all([import('../../collect/proc-pid.js'), import('../../collect/source.js')]);
+  const uid = process.getuid?.() ?? 0;
+  const t = readFdTarget('/proc', pid, fd, uid);
+  switch (t.kind) {
+    case 'no-process':
+      throw new CollectorError('process', `no process with pid ${pid}`);
+    case 'no-fd':
+      throw new CollectorError('process', `pid ${pid} has no fd ${fd}`);
+    case 'not-socket':
+      throw new CollectorError('process', `fd ${fd} of pid ${pid} is not a socket (it is ${escapeControl(t.link)})`);
+    case 'unreadable':
+      return {
+        sockets: [],
+        unseen: `${unreadableFdsText(pid, t, uid)}, so which socket fd ${fd} is cannot be known: choose its connections with --port P or --peer-port P instead (every user sees their rtt and buffers; ss -tn lists the ports), or run as root.`,
+      };
+    case 'socket': {
+      const sockets = all.filter((s) => s.inode === t.inode);
+      if (sockets.length === 0) throw new CollectorError('process', `fd ${fd} of pid ${pid} is socket inode ${t.inode}, which is not a TCP socket the collector lists (UDP, unix, or closed meanwhile)`);
+      return { sockets };
+    }
+  }
 }

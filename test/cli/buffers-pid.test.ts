@@ -1,0 +1,77 @@
+// `buffers --pid N --socket-fd FD` (and the buffers task) on a socket the user cannot see into: another user's
+// process, or an undumpable process of the user's own. The report explains why, as inspect-options does, and
+// exits 0; a missing process or fd, or an fd that is not a socket, stays a runtime failure (exit 1). Real
+// processes (test/fixtures/sockopt/socket-holder.c), run through setpriv as a uid of this file's own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sockscope } from '../collect/getsockopt-helpers.js';
+import { requireSetpriv, startSocketHolder } from '../helpers/socket-holder.js';
+
+const UID = 61236;
+
+test('another user\'s process: the report says who runs it and to choose by --port, exit 0; the task too', { timeout: 90_000 }, async (t) => {
+  assert.equal(process.getuid?.(), 0, 'needs root, to own a process another uid cannot read');
+  requireSetpriv();
+  const h = await startSocketHolder();
+  t.after(() => h.stop());
+  const args = ['buffers', '--pid', String(h.pid), '--socket-fd', String(h.acceptedFd)];
+  const why = new RegExp(`pid ${h.pid} runs as uid 0 and sockscope as uid ${UID}: only root or its owner can read /proc/${h.pid}/fd \\(EACCES\\), so which socket fd ${h.acceptedFd} is cannot be known: choose its connections with --port P or --peer-port P instead`);
+  const j = sockscope([...args, '--json'], { uid: UID });
+  assert.equal(j.status, 0, j.stderr);
+  const doc = JSON.parse(j.stdout);
+  assert.equal(doc.selection, `pid ${h.pid} fd ${h.acceptedFd}`);
+  assert.deepEqual(doc.connections, []);
+  assert.ok(doc.notes.some((n: string) => why.test(n)), doc.notes.join('\n'));
+  assert.ok(!doc.notes.some((n: string) => /^No TCP connections/.test(n)), 'not "no connections": they are not visible');
+  const text = sockscope(args, { uid: UID });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, why);
+
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-buffers-task-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  chmodSync(dir, 0o755);
+  const file = join(dir, 'task.json');
+  writeFileSync(file, JSON.stringify({ operation: 'buffers', pid: h.pid, socketFd: h.acceptedFd }), { mode: 0o644 });
+  const task = sockscope(['task', file], { uid: UID });
+  assert.equal(task.status, 0, task.stderr);
+  const result = JSON.parse(task.stdout);
+  assert.equal(result.ok, true);
+  assert.ok(result.result.notes.some((n: string) => why.test(n)), result.result.notes.join('\n'));
+});
+
+test('an undumpable process of the user\'s own: said to be theirs, not another user\'s', { timeout: 90_000 }, async (t) => {
+  assert.equal(process.getuid?.(), 0, 'needs root, to start a process as another uid');
+  const h = await startSocketHolder({ uid: UID, undumpable: true });
+  t.after(() => h.stop());
+  const r = sockscope(['buffers', '--pid', String(h.pid), '--socket-fd', String(h.acceptedFd), '--json'], { uid: UID });
+  assert.equal(r.status, 0, r.stderr);
+  const notes: string[] = JSON.parse(r.stdout).notes;
+  assert.ok(notes.some((n) => n.startsWith(`pid ${h.pid} is a process of yours that is not dumpable (prctl PR_SET_DUMPABLE or setuid): only root can read its fds`)), notes.join('\n'));
+  assert.ok(!notes.some((n) => /runs as uid/.test(n)), notes.join('\n'));
+});
+
+test('a readable process: its socket by inode; no such fd, an fd that is no socket or no TCP socket: exit 1 saying which', { timeout: 90_000 }, async (t) => {
+  const h = await startSocketHolder();
+  t.after(() => h.stop());
+  const r = sockscope(['buffers', '--pid', String(h.pid), '--socket-fd', String(h.acceptedFd), '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.connections.length, 1);
+  assert.equal(doc.connections[0].local, `127.0.0.1:${h.port}`);
+  // Its stdin is the unix socket node's spawn gives it.
+  const unix = sockscope(['buffers', '--pid', String(h.pid), '--socket-fd', '0']);
+  assert.equal(unix.status, 1);
+  assert.match(unix.stderr, new RegExp(`fd 0 of pid ${h.pid} is socket inode \\d+, which is not a TCP socket the collector lists`));
+  const noFd = sockscope(['buffers', '--pid', String(h.pid), '--socket-fd', '999']);
+  assert.equal(noFd.status, 1);
+  assert.match(noFd.stderr, new RegExp(`pid ${h.pid} has no fd 999`));
+  const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  t.after(() => sleeper.kill('SIGKILL'));
+  const notSocket = sockscope(['buffers', '--pid', String(sleeper.pid), '--socket-fd', '0']);
+  assert.equal(notSocket.status, 1);
+  assert.match(notSocket.stderr, new RegExp(`fd 0 of pid ${sleeper.pid} is not a socket \\(it is /dev/null\\)`));
+});
