@@ -1,6 +1,6 @@
 // Pure aggregation of a snapshot's sockets per (protocol, local port) and per peer port.
 import { isWildcard, type ProcessRef, type Protocol, type Socket, type SocketState } from './socket.js';
-import { Accumulators, addPeer, addProcesses, peerCountOf, processesOf, removePeer, topPeersOfAcc, type Acc } from './port-accumulators.js';
+import { Accumulators, addPeer, addProcesses, peerCountOf, processesOf, removePeer, topPeersOfAcc, uidsOf, type Acc } from './port-accumulators.js';
 
 export type StateCounts = Record<SocketState, number>;
 
@@ -22,6 +22,8 @@ export interface Listener {
   processes: ProcessRef[];
   inode?: number;
   ipVersion?: 4 | 6;
+  /** The socket's uid (netlink, ss -e, procfs), when the source shows it: whose process holds it when none is visible (model/owner.ts). */
+  uid?: number;
 }
 
 export interface PeerCount {
@@ -40,6 +42,11 @@ export interface PortSummary {
   listeners: Listener[];
   /** Distinct processes holding any socket on the port (pid order). */
   processes: ProcessRef[];
+  /**
+   * Distinct uids of the port's sockets that a process must hold (not TIME_WAIT, not orphans), ascending:
+   * whose processes they are when none is visible (model/owner.ts summaryHiddenUids). Absent when not counted.
+   */
+  uids?: readonly number[];
   /** Number of distinct peer addresses. */
   peerCount: number;
   /** Peers with the most sockets, most first. */
@@ -60,6 +67,8 @@ export interface PeerPortSummary {
   peerCount: number;
   topPeers: PeerCount[];
   processes: ProcessRef[];
+  /** As PortSummary.uids. */
+  uids?: readonly number[];
   recvQ: number;
   sendQ: number;
 }
@@ -181,6 +190,7 @@ export class PortAggregator {
         processes: s.processes,
         inode: s.inode,
         ipVersion: s.ipVersion,
+        ...(s.uid !== undefined ? { uid: s.uid } : {}),
       }));
     }
     const sorted = acc.sorted();
@@ -204,6 +214,7 @@ export class PortAggregator {
         total: a.total,
         listeners: a.listeners ?? [],
         processes: processesOf(a),
+        uids: uidsOf(a),
         peerCount: peerCountOf(a),
         topPeers: topPeersOfAcc(a),
         recvQ: a.recvQ,
@@ -281,6 +292,7 @@ export function summarizePeerPorts(sockets: readonly Socket[]): PeerPortSummary[
       peerCount: peerCountOf(a),
       topPeers: topPeersOfAcc(a),
       processes: processesOf(a),
+      uids: uidsOf(a),
       recvQ: a.recvQ,
       sendQ: a.sendQ,
     };

@@ -3,6 +3,7 @@
 // small arrays before a Map; aggregate.ts turns them into PortSummary / PeerPortSummary records.
 import { TCP_STATES, type ProcessRef, type Protocol, type Socket, type SocketState } from './socket.js';
 import type { Listener, PeerCount, PortSummary, StateCounts } from './aggregate.js';
+import { mustBeHeld } from './owner.js';
 
 const TOP_PEERS = 5;
 const EMPTY_PROCESSES: ProcessRef[] = [];
@@ -79,6 +80,13 @@ export interface Acc {
   peers: Map<string, number> | null;
   recvQ: number;
   sendQ: number;
+  /**
+   * Uids of the sockets a process must hold (model/owner.ts mustBeHeld), with their counts: the first one
+   * in `uid`/`uidN`, any other in `otherUids` (a port's sockets are nearly always one user's).
+   */
+  uid: number | undefined;
+  uidN: number;
+  otherUids: Map<number, number> | null;
   /** Changed since the last finish() made `summary` (PortAggregator sets it on every add and remove). */
   dirty: boolean;
   /** What the last finish() made of this accumulator, for a rolling aggregator's next finish(). */
@@ -131,7 +139,7 @@ export class Accumulators {
       grown.set(this.counts);
       this.counts = grown;
     }
-    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, few: null, fewN: null, peers: null, recvQ: 0, sendQ: 0, dirty: true, summary: null };
+    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, few: null, fewN: null, peers: null, recvQ: 0, sendQ: 0, uid: undefined, uidN: 0, otherUids: null, dirty: true, summary: null };
     this.list.push(a);
     return a;
   }
@@ -139,12 +147,14 @@ export class Accumulators {
   count(a: Acc, s: Socket): void {
     this.counts[a.row + STATE_INDEX[s.state]]++;
     a.total++;
+    if (s.uid !== undefined && mustBeHeld(s)) addUid(a, s.uid);
   }
 
   /** Takes back one count(a, s). */
   uncount(a: Acc, s: Socket): void {
     this.counts[a.row + STATE_INDEX[s.state]]--;
     a.total--;
+    if (s.uid !== undefined && mustBeHeld(s)) removeUid(a, s.uid);
   }
 
   /** Accumulators left without sockets (a rolling aggregation keeps them: ports come and go). */
@@ -212,6 +222,47 @@ export function addProcesses(a: Acc, list: readonly ProcessRef[]): void {
   if (list.length === 0) return;
   a.processes ??= new Map();
   for (const p of list) if (!a.processes.has(p.pid)) a.processes.set(p.pid, p);
+}
+
+function addUid(a: Acc, uid: number): void {
+  if (a.uid === uid) a.uidN++;
+  else if (a.uidN === 0) {
+    a.uid = uid;
+    a.uidN = 1;
+  } else {
+    a.otherUids ??= new Map();
+    a.otherUids.set(uid, (a.otherUids.get(uid) ?? 0) + 1);
+  }
+}
+
+/** Takes back one addUid(a, uid). */
+function removeUid(a: Acc, uid: number): void {
+  if (a.uid === uid && a.uidN > 0) {
+    a.uidN--;
+    return;
+  }
+  const n = a.otherUids?.get(uid);
+  if (n === undefined) return;
+  if (n <= 1) a.otherUids!.delete(uid);
+  else a.otherUids!.set(uid, n - 1);
+}
+
+const NO_UIDS: readonly number[] = Object.freeze([]);
+/** One frozen array per single uid (a host has a few users; a client host has 50,000 one-user ports a poll). */
+const ONE_UID = new Map<number, readonly number[]>();
+
+/** Distinct uids of the accumulator's sockets that a process must hold, ascending (usually one). */
+export function uidsOf(a: Acc): readonly number[] {
+  if (a.otherUids === null || a.otherUids.size === 0) {
+    if (a.uidN === 0) return NO_UIDS;
+    let one = ONE_UID.get(a.uid!);
+    if (one === undefined) ONE_UID.set(a.uid!, (one = Object.freeze([a.uid!])));
+    return one;
+  }
+  const out: number[] = a.uidN > 0 ? [a.uid!] : [];
+  // A uid can be counted in both places (it took `uid` again after that count fell to 0).
+  if (a.otherUids !== null) for (const [u, n] of a.otherUids) if (n > 0 && (a.uidN === 0 || u !== a.uid)) out.push(u);
+  return out.length > 1 ? out.sort((x, y) => x - y) : out;
 }
 
 export function addPeer(a: Acc, address: string): void {

@@ -1,7 +1,8 @@
 // Builds the analyze / analyze-states reports from one snapshot (pure): the one model every printer formats.
 import { healthyMessages, evaluateRules, makeContext, summaryMessage } from '../advise/engine.js';
 import type { Recommendation } from '../advise/types.js';
-import { countStates, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts } from '../model/aggregate.js';
+import { countStates, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts, type Listener } from '../model/aggregate.js';
+import { hiddenOwnerUids, snapshotOwnerView, uidHidden, type OwnerView } from '../model/owner.js';
 import type { ProcessRef, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { AnalyzeReport, StatesReport } from './schema.js';
@@ -40,6 +41,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
   const tcp = sockets.filter((s) => s.protocol === 'tcp');
   const summaries = scope.peerPort !== undefined ? [] : summarizePorts(sockets);
   const peerSummaries = scope.peerPort !== undefined ? summarizePeerPorts(snap.sockets).filter((p) => p.peerPort === scope.peerPort) : [];
+  const owners = snapshotOwnerView(snap);
   const listeners = summaries.flatMap((p) =>
     p.listeners.map((l) => ({
       address: l.address,
@@ -49,6 +51,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
       acceptQueue: l.acceptQueue,
       process: l.processes[0] ? { pid: l.processes[0].pid, name: l.processes[0].name, fd: l.processes[0].fd } : null,
       processes: l.processes.map((x) => ({ pid: x.pid, name: x.name, fd: x.fd })),
+      ...listenerOwner(l, owners, p.host),
     })),
   );
   const peers = new Map<string, number>();
@@ -76,12 +79,23 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
     udpSockets: sockets.filter((s) => s.protocol === 'udp').length,
     listeners,
     processes: uniqueProcesses(sockets.flatMap((s) => s.processes)).map((p) => ({ pid: p.pid, name: p.name })),
+    hiddenOwnerUids: hiddenOwnerUids(sockets, owners),
     peerCount: peerSummaries[0]?.peerCount ?? peers.size,
     topPeers,
     queues: { recvQ, sendQ },
     recommendations: recs.map(stripUndefined),
     notes: [...snap.notes],
   };
+}
+
+/**
+ * `ownerHidden` (no process visible, and the listener is another user's: a process this user cannot read
+ * holds it, unlike a socket no process holds) and the listener's `uid` when the source shows it: with
+ * `process: null` alone a JSON reader could not tell the two apart. Listener records keep these shapes.
+ */
+export function listenerOwner(l: Listener, view: OwnerView, host?: string): { ownerHidden: boolean; uid?: number } {
+  const hidden = l.processes.length === 0 && l.uid !== undefined && uidHidden(l.uid, view, host);
+  return l.uid !== undefined ? { ownerHidden: hidden, uid: l.uid } : { ownerHidden: false };
 }
 
 /** `analyze-states`: TCP state counts and one recommendation line. */

@@ -27,6 +27,17 @@ function proc(p: { pid: number; name: string } | null): string {
   return p ? `${escapeControl(p.name)}/${p.pid}` : '-';
 }
 
+/** Owners held out of sight: "hidden (uid 0)" (another user's process; root names it), not "-" as for a socket no process holds. */
+function hidden(uids: readonly number[]): string {
+  return `hidden (uid ${uids.join(', ')})`;
+}
+
+/** A listener's process cell: its processes, "hidden (uid N)", or "-". */
+function listenerProcess(l: AnalyzeReport['listeners'][number]): string {
+  if (l.processes.length) return l.processes.map(proc).join(', ');
+  return l.ownerHidden && l.uid !== undefined ? hidden([l.uid]) : '-';
+}
+
 /** analyze: a header, the states, listeners, top peers and recommendations. */
 export function formatAnalyzeReport(r: AnalyzeReport, columns = process.stdout.columns || 100): string {
   const out: string[] = [];
@@ -47,13 +58,17 @@ export function formatAnalyzeReport(r: AnalyzeReport, columns = process.stdout.c
           port: l.port,
           backlog: l.backlog ?? '-',
           'accept queue': l.protocol === 'tcp' ? `${l.acceptQueue}/${l.backlog ?? '?'}` : `${l.acceptQueue} B`,
-          process: l.processes.length ? l.processes.map(proc).join(', ') : '-',
+          process: listenerProcess(l),
         })),
         columns,
       ),
     );
   }
-  if (r.processes.length > 0 && r.peerPort !== null) out.push(`Processes: ${r.processes.map(proc).join(', ')}`);
+  if (r.peerPort !== null && (r.processes.length > 0 || r.hiddenOwnerUids.length > 0)) {
+    const parts = r.processes.map(proc);
+    if (r.hiddenOwnerUids.length > 0) parts.push(hidden(r.hiddenOwnerUids));
+    out.push(`Processes: ${parts.join(', ')}`);
+  }
   out.push('Top peers');
   out.push(table(r.topPeers.map((p) => ({ peer: p.address, sockets: p.count })), columns));
   out.push('Recommendations');

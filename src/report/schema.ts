@@ -31,6 +31,10 @@ export const ListenerSchema = z.object({
   acceptQueue: z.number().int(),
   process: ProcessSchema.nullable(),
   processes: z.array(ProcessSchema),
+  /** True when no process is shown because another user's process holds the listener out of sight (not run as root); false when none is known to. */
+  ownerHidden: z.boolean(),
+  /** The listener's uid, when the source shows it. */
+  uid: z.number().int().optional(),
 });
 
 export const PeerSchema = z.object({ address: z.string(), count: z.number().int() });
@@ -49,6 +53,8 @@ export const AnalyzeReportSchema = z.object({
   udpSockets: z.number().int(),
   listeners: z.array(ListenerSchema),
   processes: z.array(ProcessSchema),
+  /** Uids whose processes hold sockets of the report out of sight (another user's, not run as root), ascending. */
+  hiddenOwnerUids: z.array(z.number().int()),
   peerCount: z.number().int(),
   topPeers: z.array(PeerSchema),
   queues: z.object({ recvQ: z.number().int(), sendQ: z.number().int() }),

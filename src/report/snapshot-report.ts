@@ -1,11 +1,12 @@
 // `sockscope --json`: one snapshot as a JSON document (the monitor's ports and outgoing tables, totals, advice).
 import { z } from 'zod';
 import type { Recommendation } from '../advise/types.js';
-import { countStates, summarizePeerPorts, summarizePorts } from '../model/aggregate.js';
+import { countStates, summarizePeerPorts, summarizePorts, type PeerPortSummary, type PortSummary } from '../model/aggregate.js';
+import { snapshotOwnerView, summaryHiddenUids } from '../model/owner.js';
 import type { Protocol } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
-import { reportHeader, stripUndefined } from './analyze.js';
+import { listenerOwner, reportHeader, stripUndefined } from './analyze.js';
 import { ephemeralRange, isServedPort } from '../ui/derive.js';
 
 const Counts = z.record(z.string(), z.number().int());
@@ -28,14 +29,41 @@ export const SnapshotReportSchema = z.object({
       port: z.number().int(),
       states: Counts,
       total: z.number().int(),
-      listeners: z.array(z.object({ address: z.string(), backlog: z.number().int().nullable(), acceptQueue: z.number().int(), processes: z.array(Proc) })),
+      listeners: z.array(
+        z.object({
+          address: z.string(),
+          backlog: z.number().int().nullable(),
+          acceptQueue: z.number().int(),
+          processes: z.array(Proc),
+          /** No process shown because another user's process holds the listener out of sight (not run as root). */
+          ownerHidden: z.boolean(),
+          /** The listener's uid, when the source shows it. */
+          uid: z.number().int().optional(),
+        }),
+      ),
       processes: z.array(Proc),
+      /** No process shown because other users' processes hold the port's sockets out of sight: their uids in hiddenOwnerUids. */
+      ownerHidden: z.boolean(),
+      hiddenOwnerUids: z.array(z.number().int()),
       peerCount: z.number().int(),
       recvQ: z.number().int(),
       sendQ: z.number().int(),
     }),
   ),
-  outgoing: z.array(z.object({ host: z.string().optional(), protocol: z.enum(['tcp', 'udp', 'unix']), peerPort: z.number().int(), states: Counts, total: z.number().int(), peerCount: z.number().int(), processes: z.array(Proc) })),
+  outgoing: z.array(
+    z.object({
+      host: z.string().optional(),
+      protocol: z.enum(['tcp', 'udp', 'unix']),
+      peerPort: z.number().int(),
+      states: Counts,
+      total: z.number().int(),
+      peerCount: z.number().int(),
+      processes: z.array(Proc),
+      /** As ports[].ownerHidden and hiddenOwnerUids. */
+      ownerHidden: z.boolean(),
+      hiddenOwnerUids: z.array(z.number().int()),
+    }),
+  ),
   recommendations: z.array(RecommendationSchema),
   notes: z.array(z.string()),
 });
@@ -46,6 +74,11 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
   const keep = (p: Protocol) => !opts.protocols || opts.protocols.includes(p);
   const sockets = snap.sockets.filter((s) => keep(s.protocol) && (opts.port === undefined || s.local.port === opts.port));
   const ephemeral = ephemeralRange(snap);
+  const owners = snapshotOwnerView(snap);
+  const hiddenOf = (p: PortSummary | PeerPortSummary) => {
+    const uids = summaryHiddenUids(p, owners);
+    return { ownerHidden: uids.length > 0, hiddenOwnerUids: uids };
+  };
   return {
     ...reportHeader(snap),
     durationMs: Math.round(snap.durationMs * 10) / 10,
@@ -61,13 +94,14 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       port: p.port,
       states: p.states,
       total: p.total,
-      listeners: p.listeners.map((l) => ({ address: l.address, backlog: l.backlog, acceptQueue: l.acceptQueue, processes: l.processes })),
+      listeners: p.listeners.map((l) => ({ address: l.address, backlog: l.backlog, acceptQueue: l.acceptQueue, processes: l.processes, ...listenerOwner(l, owners, p.host) })),
       processes: p.processes,
+      ...hiddenOf(p),
       peerCount: p.peerCount,
       recvQ: p.recvQ,
       sendQ: p.sendQ,
     })),
-    outgoing: summarizePeerPorts(sockets).map((p) => ({ ...(p.host !== undefined ? { host: p.host } : {}), protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes })),
+    outgoing: summarizePeerPorts(sockets).map((p) => ({ ...(p.host !== undefined ? { host: p.host } : {}), protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes, ...hiddenOf(p) })),
     recommendations: recs.map(stripUndefined),
     notes: [...snap.notes],
   };

@@ -8,6 +8,8 @@ import type { HealthCheck, Rule } from '../rule.js';
 import { persists, sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
+import { hiddenOwnerUid, snapshotOwnerView } from '../../model/owner.js';
+import { hiddenOwnerText } from './close-wait.js';
 
 function listenersOf(snap: Snapshot): Socket[] {
   const out: Socket[] = [];
@@ -24,7 +26,10 @@ function addr(s: Socket): string {
 function owner(s: Socket, snap: Snapshot): string {
   const procs = uniqueProcesses([s.processes]);
   if (procs.length) return describeProcesses(procs);
-  return snap.attribution.complete ? 'the owning process' : 'the owning process (hidden: run as root to name it)';
+  // Another user's process this user cannot read: say whose (the same words as close-wait's).
+  const uid = hiddenOwnerUid(s, snapshotOwnerView(snap));
+  if (uid !== undefined) return hiddenOwnerText([uid]);
+  return snap.attribution.complete || s.uid !== undefined ? 'the owning process' : 'the owning process (hidden: run as root to name it)';
 }
 
 function overflowEvidence(ctx: RuleContext): string {

@@ -1,17 +1,36 @@
 // CLOSE_WAIT accumulating: the peer closed, this side's process never called close().
 import { describeProcesses, fmtSeconds, uniqueProcesses } from '../format.js';
-import { factsOf, groupLabel, groupPortFields } from '../facts.js';
+import { factsOf, groupLabel, groupPortFields, type ConnGroup } from '../facts.js';
+import { hiddenOwnerUids, snapshotOwnerView } from '../../model/owner.js';
+import type { Socket } from '../../model/socket.js';
 import type { HealthCheck, Rule } from '../rule.js';
 import { persists, sustainedGrowth, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { contextLabel, countInContext, groupSeries, ssFilter } from './common.js';
 
-/** Why the owner is not named: attribution was not asked for every socket, or other users' processes are hidden. */
-export function unknownOwner(ctx: RuleContext): string {
+/** An owner held out of sight by its user: which uid, and what names it. */
+export function hiddenOwnerText(uids: readonly number[]): string {
+  const who = uids.length === 1 ? `uid ${uids[0]}` : `uids ${uids.join(', ')}`;
+  return `the owning process (hidden: another user's, ${who}; run as root or as ${uids.length === 1 ? who : 'that user'} to name it)`;
+}
+
+/**
+ * Why the owner of `sockets` (a group's, and its listener's) is not named, in words the reader can act on:
+ * held by another user's process this user cannot read (the uid, and run as root); not looked for in
+ * this view (the monitor's home view attributes listeners only: `analyze` names it); or hidden from a
+ * source that shows no uid; else unknown. `g` is the group, for the analyze command to run.
+ */
+export function unknownOwner(ctx: RuleContext, sockets: readonly Socket[] = [], g?: Pick<ConnGroup, 'direction' | 'port'>): string {
+  const uids = hiddenOwnerUids(sockets, snapshotOwnerView(ctx.snapshot));
+  if (uids.length > 0) return hiddenOwnerText(uids);
   const a = ctx.snapshot.attribution;
-  if (a.scope !== 'all') return 'the owning process (not attributed: collect with every socket attributed to name it)';
-  if (!a.complete) return 'the owning process (hidden: run as root or as its user to name it)';
+  if (a.scope !== 'all') {
+    const analyze = g ? `sockscope analyze ${g.direction === 'in' ? '--port' : '--peer-port'} ${g.port}` : 'sockscope analyze';
+    return `the owning process (not attributed in this view: ${analyze} names it)`;
+  }
+  // Every socket looked for and some processes hidden, but the source shows no uid: it may be theirs.
+  if (!a.complete && (sockets.length === 0 || sockets.some((s) => s.uid === undefined))) return 'the owning process (hidden: run as root or as its user to name it)';
   return 'an unknown process';
 }
 
@@ -47,8 +66,9 @@ const closeWaitAccumulating: Rule = {
       let who: string;
       if (procs.length > 0) who = describeProcesses(procs);
       else {
-        procs = g.direction === 'in' ? uniqueProcesses((facts.listeners.get(`tcp:${g.port}`) ?? []).map((s) => s.processes)) : [];
-        who = procs.length > 0 ? `${describeProcesses(procs)} (the listener's owner)` : unknownOwner(ctx);
+        const listeners = g.direction === 'in' ? (facts.listeners.get(`tcp:${g.port}`) ?? []) : [];
+        procs = uniqueProcesses(listeners.map((s) => s.processes));
+        who = procs.length > 0 ? `${describeProcesses(procs)} (the listener's owner)` : unknownOwner(ctx, [...cw, ...listeners], g);
       }
       const label = groupLabel(g);
       const blame = neverAccepted

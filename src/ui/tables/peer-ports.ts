@@ -2,7 +2,7 @@
 import type { Severity } from '../../advise/types.js';
 import type { PeerPortSummary } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
-import { count, processLabel } from '../format.js';
+import { count, summaryProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import { sparkline } from '../sparkline.js';
 import type { SortDef } from './sorting.js';
@@ -21,7 +21,7 @@ const other = (s: PeerPortSummary) =>
 export const PEER_PORT_COLUMNS: readonly Column<PeerPortRow>[] = [
   { id: 'port', title: 'TO PORT', width: 7, align: 'right', cell: (r) => String(r.summary.peerPort) },
   { id: 'proto', title: 'PROTO', width: 5, cell: (r) => r.summary.protocol },
-  { id: 'process', title: 'PROCESS', width: 'flex', minWidth: 10, cell: (r) => processLabel(r.summary.processes) },
+  { id: 'process', title: 'PROCESS', width: 'flex', minWidth: 10, cell: (r) => summaryProcessLabel(r.summary) },
   { id: 'estab', title: 'ESTAB', width: 6, align: 'right', cell: (r) => count(r.summary.states.ESTABLISHED) },
   { id: 'synsent', title: 'SYN-S', width: 5, align: 'right', cell: (r) => count(r.summary.states.SYN_SENT) },
   { id: 'timewait', title: 'T-WAIT', width: 6, align: 'right', cell: (r) => count(r.summary.states.TIME_WAIT) },

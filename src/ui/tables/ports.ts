@@ -2,7 +2,7 @@
 import type { Severity } from '../../advise/types.js';
 import type { PortSummary } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
-import { count, processLabel } from '../format.js';
+import { count, summaryProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import { sparkline } from '../sparkline.js';
 import type { SortDef } from './sorting.js';
@@ -69,7 +69,7 @@ export const PORT_COLUMNS: readonly Column<PortRow>[] = [
     title: 'PROCESS',
     width: 'flex',
     minWidth: 10,
-    cell: (r) => (r.summary.protocol === 'unix' ? `${r.label} ${processLabel(r.summary.processes)}` : processLabel(r.summary.processes)),
+    cell: (r) => (r.summary.protocol === 'unix' ? `${r.label} ${summaryProcessLabel(r.summary)}` : summaryProcessLabel(r.summary)),
   },
   { id: 'queue', title: 'ACCEPTQ', width: 9, align: 'right', cell: (r) => listenQueue(r.summary) },
   { id: 'estab', title: 'ESTAB', width: 6, align: 'right', cell: (r) => count(r.summary.states.ESTABLISHED) },

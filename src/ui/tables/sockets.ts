@@ -1,7 +1,7 @@
 // The port view's table: one row per socket (peer, state, queues, timer, rtt, retransmits, cwnd, process).
 import { escapeControl } from '../../model/escape.js';
 import { formatEndpoint, type Socket } from '../../model/socket.js';
-import { compactNumber, micros, millis, processLabel } from '../format.js';
+import { compactNumber, micros, millis, socketProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import type { SortDef } from './sorting.js';
 
@@ -43,7 +43,7 @@ export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
   { id: 'rtt', title: 'RTT', width: 7, align: 'right', cell: (r) => micros(r.socket.tcpInfo?.rttUs) },
   { id: 'retr', title: 'RETR', width: 5, align: 'right', cell: (r) => String(r.socket.tcpInfo?.totalRetrans ?? r.socket.tcpInfo?.retrans ?? '-') },
   { id: 'cwnd', title: 'CWND', width: 5, align: 'right', from: 'medium', cell: (r) => String(r.socket.tcpInfo?.cwnd ?? '-') },
-  { id: 'process', title: 'PROCESS', width: 'flex', minWidth: 10, cell: (r) => processLabel(r.socket.processes) },
+  { id: 'process', title: 'PROCESS', width: 'flex', minWidth: 10, cell: (r) => socketProcessLabel(r.socket) },
 ];
 
 /**

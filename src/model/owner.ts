@@ -1,0 +1,80 @@
+// Whether a socket's owner is hidden from this user (another user's process: its /proc/PID/fd cannot be
+// read without root) rather than absent (TIME_WAIT, orphans, connections still in an accept queue).
+// Every printer shows `-` for both without this, and a JSON reader could not tell them apart.
+import type { Snapshot } from './snapshot.js';
+import type { Socket } from './socket.js';
+
+/** What the reader of a socket's owner knows about who looked for it. */
+export interface OwnerView {
+  /** The uid attribution ran as; undefined when unknown (a remote host's ssh user). */
+  viewerUid: number | undefined;
+  /** The snapshot's attribution.complete; undefined when only the socket is at hand (a table cell). */
+  complete?: boolean;
+}
+
+let ownUid: number | undefined | null = null;
+
+/** This process's uid (undefined where there is none: Windows). Read once: it does not change. */
+export function localUid(): number | undefined {
+  if (ownUid === null) ownUid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  return ownUid;
+}
+
+/**
+ * The view of a monitor table cell, which has the socket but not the snapshot: this user, completeness
+ * unknown (a non-root user cannot read another user's process, so that is hidden however complete).
+ */
+export function localOwnerView(): OwnerView {
+  return { viewerUid: localUid() };
+}
+
+/** The view of a report made from a whole snapshot: a remote snapshot was read by its ssh user, whose uid is unknown here. */
+export function snapshotOwnerView(snap: Pick<Snapshot, 'source' | 'attribution'>): OwnerView {
+  return { viewerUid: snap.source === 'remote' ? undefined : localUid(), complete: snap.attribution.complete };
+}
+
+/**
+ * A socket some process must hold: not TIME_WAIT (no process any more), and with a socket file (inode 0
+ * is an orphan closed by its process, a SYN_RECV request or a connection still in an accept queue).
+ */
+export function mustBeHeld(s: Pick<Socket, 'state' | 'inode'>): boolean {
+  return s.state !== 'TIME_WAIT' && s.inode !== 0;
+}
+
+/**
+ * Whether the process of `uid` that holds a socket is out of the viewer's sight. A socket read from one
+ * of several hosts (`host`) was read by that host's user: the local uid says nothing about it.
+ */
+export function uidHidden(uid: number, view: OwnerView, host?: string): boolean {
+  if (view.complete === true) return false;
+  const viewer = host !== undefined ? undefined : view.viewerUid;
+  if (viewer === undefined) return view.complete === false;
+  if (uid === viewer) return false;
+  // Completeness unknown (a table cell): root reads every process's fds.
+  return view.complete === false || viewer !== 0;
+}
+
+/** The uid whose process holds `s` out of sight (no visible owner, one must hold it, its uid is another user's); else undefined. */
+export function hiddenOwnerUid(s: Socket, view: OwnerView): number | undefined {
+  if (s.processes.length !== 0 || s.uid === undefined || !mustBeHeld(s)) return undefined;
+  return uidHidden(s.uid, view, s.host) ? s.uid : undefined;
+}
+
+/** Distinct uids (ascending) whose processes hold some of `sockets` out of sight. */
+export function hiddenOwnerUids(sockets: Iterable<Socket>, view: OwnerView): number[] {
+  const out = new Set<number>();
+  for (const s of sockets) {
+    const u = hiddenOwnerUid(s, view);
+    if (u !== undefined) out.add(u);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * The hidden owners of a port or peer-port summary: when no process on it is visible, the uids of its
+ * sockets that a process must hold (PortSummary.uids) that are out of sight; else none.
+ */
+export function summaryHiddenUids(p: { processes: readonly unknown[]; uids?: readonly number[]; host?: string }, view: OwnerView): number[] {
+  if (p.processes.length !== 0 || !p.uids) return [];
+  return p.uids.filter((u) => uidHidden(u, view, p.host));
+}
