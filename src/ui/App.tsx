@@ -145,15 +145,19 @@ export function App(props: AppProps) {
   // The recommendations panel has its share of the body and the rows a short table leaves empty, as many
   // as the recommendations need in full (splitBody): cut at the edge, the fix was never seen.
   const shownRecs = view === 'ports' ? data.recs : portRecs;
-  const recsWanted = useMemo(() => recommendationsFullHeight(shownRecs, width), [shownRecs, width]);
+  const panel =
+    view === 'ports'
+      ? { available: body - 2 - 1, share: recommendationLines(size.rows, data.recs.length) }
+      : portFrame
+        ? { available: body - 2 - listeners.length - 1, share: portRecs.length === 0 ? 1 : Math.max(1, Math.min(4, portRecs.length * 2, Math.floor(size.rows / 6))) }
+        : undefined;
+  // Measured only up to the most the panel can get: splitBody's answer is the same for any wanted at or past
+  // max(available, share), and 400 findings (1,000 sockets with problems) took 1,200 wraps per render.
+  const wantedUpTo = panel ? Math.max(panel.available, panel.share) : 0;
+  const recsWanted = useMemo(() => recommendationsFullHeight(shownRecs, width, wantedUpTo), [shownRecs, width, wantedUpTo]);
   let recLines = 0;
   let tableHeight = 1;
-  if (view === 'ports') {
-    ({ tableHeight, recLines } = splitBody({ available: body - 2 - 1, rows: model?.rows.length ?? 0, share: recommendationLines(size.rows, data.recs.length), wanted: recsWanted }));
-  } else if (portFrame) {
-    const share = portRecs.length === 0 ? 1 : Math.max(1, Math.min(4, portRecs.length * 2, Math.floor(size.rows / 6)));
-    ({ tableHeight, recLines } = splitBody({ available: body - 2 - listeners.length - 1, rows: model?.rows.length ?? 0, share, wanted: recsWanted }));
-  }
+  if (panel) ({ tableHeight, recLines } = splitBody({ ...panel, rows: model?.rows.length ?? 0, wanted: recsWanted }));
 
   const tableKey = model?.key ?? '';
   const index = selectedIndex(ids, state.selected[tableKey], state.lastIndex[tableKey]);

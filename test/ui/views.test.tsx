@@ -292,6 +292,32 @@ describe('recommendations panel', () => {
     assert.equal(focusedRecommendation(recs, 'tcp:9999'), undefined);
   });
 
+  it('a render wraps each recommendation once: the App measures it, the panel shares out and draws the same wrapped parts', () => {
+    // wrapText reads the fix once per wrap: count the reads.
+    let reads = 0;
+    const counted = (r: Recommendation) => {
+      const fix = r.fix;
+      return Object.defineProperty(r, 'fix', { enumerable: true, get: () => (reads++, fix) });
+    };
+    const r = counted(rec());
+    const need = recommendationsFullHeight([r], 80); // App.tsx, for splitBody
+    const out = strip(renderToString(<Recommendations recs={[r]} lines={need} width={80} theme={theme} />, { columns: 80 }));
+    assert.match(out, /fix: accept\(\) faster/);
+    assert.match(out, /net\.core\.somaxconn=4096/);
+    assert.equal(reads, 1);
+    // Another width wraps again, once; shortened (a line short) the title still compares with the full height.
+    recommendationsFullHeight([r], 60);
+    assert.match(strip(renderToString(<Recommendations recs={[r]} lines={need} width={60} theme={theme} />, { columns: 60 })), /shortened/);
+    assert.equal(reads, 2);
+    // The App measures only up to the most the panel can get: the findings past it are not wrapped.
+    reads = 0;
+    const many = Array.from({ length: 400 }, (_, i) => counted(rec({ port: 1000 + i })));
+    const upTo = recommendationsFullHeight(many, 80, 28);
+    assert.ok(upTo >= 28 && upTo < 28 + need, String(upTo));
+    assert.ok(reads <= Math.ceil(28 / 3) + 1, String(reads));
+    assert.equal(recommendationsFullHeight(many.slice(0, 3), 80, 1000), 3 * need);
+  });
+
   it('the rows a short table leaves empty go to the recommendations, as many as they need', () => {
     // 80x24 ports view with one port: 17 rows for the table and the panel; the panel's share is 2.
     assert.deepEqual(splitBody({ available: 17, rows: 1, share: 2, wanted: 7 }), { tableHeight: 10, recLines: 7 });

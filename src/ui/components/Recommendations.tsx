@@ -35,19 +35,37 @@ function where(r: Recommendation): string {
   return r.port !== undefined ? ` [${r.protocol ?? ''}${r.protocol ? ':' : 'port '}${r.port}]` : '';
 }
 
-/** The three parts of a recommendation in full, wrapped to `width` (the mark takes the first 3 cells). */
-function fullParts(r: Recommendation, width: number): { message: string[]; evidence: string[]; fix: string[] } {
-  return {
-    message: wrapText(`${r.message}${where(r)}`, width, '   ', '   ').map((l) => l.slice(3)),
-    evidence: wrapText(r.evidence, width, '   ', '     '),
-    fix: wrapText(r.fix, width, '   fix: ', '        '),
-  };
+/** The three parts of a recommendation in full, wrapped to a width, and the lines they take. */
+interface FullParts {
+  readonly message: readonly string[];
+  readonly evidence: readonly string[];
+  readonly fix: readonly string[];
+  readonly height: number;
+}
+
+/**
+ * Each recommendation's parts at the width they were last wrapped to. The App measures the panel
+ * (recommendationsFullHeight) and the panel then shares its lines out and draws them, from the same objects:
+ * without this a render wrapped each recommendation up to five times. Keyed by the object (findings are
+ * not changed once made), so an entry goes when its recommendation does.
+ */
+const wrapped = new WeakMap<Recommendation, { width: number; parts: FullParts }>();
+
+/** The parts of `r` in full at `width` (the mark takes the first 3 cells), wrapped once per width. */
+function fullParts(r: Recommendation, width: number): FullParts {
+  const hit = wrapped.get(r);
+  if (hit && hit.width === width) return hit.parts;
+  const message = wrapText(`${r.message}${where(r)}`, width, '   ', '   ').map((l) => l.slice(3));
+  const evidence = wrapText(r.evidence, width, '   ', '     ');
+  const fix = wrapText(r.fix, width, '   fix: ', '        ');
+  const parts = { message, evidence, fix, height: message.length + evidence.length + fix.length };
+  wrapped.set(r, { width, parts });
+  return parts;
 }
 
 /** Lines a recommendation takes in full. */
 function fullHeight(r: Recommendation, width: number): number {
-  const p = fullParts(r, width);
-  return p.message.length + p.evidence.length + p.fix.length;
+  return fullParts(r, width).height;
 }
 
 /** The first `n` lines of a wrapped part; "…" ends the last one when some were left out. */
@@ -109,14 +127,18 @@ export function recommendationHeights(recs: readonly Recommendation[], lines: nu
   return k;
 }
 
-/** Lines the recommendations take in full at `width` (what the panel would use with room to spare). */
-export function recommendationsFullHeight(recs: readonly Recommendation[], width: number): number {
-  return recs.reduce((n, r) => n + fullHeight(r, width), 0);
+/**
+ * Lines the recommendations take in full at `width` (what the panel would use with room to spare), counted
+ * up to `upTo`: past the most the panel could be given the rest changes nothing, and is not wrapped.
+ */
+export function recommendationsFullHeight(recs: readonly Recommendation[], width: number, upTo = Number.POSITIVE_INFINITY): number {
+  let n = 0;
+  for (let i = 0; i < recs.length && n < upTo; i++) n += fullHeight(recs[i], width);
+  return n;
 }
 
-/** The text lines of the panel (pure, so equal inputs give equal lines). */
-export function recommendationRows(recs: readonly Recommendation[], lines: number, width = 100, focus?: number): RecommendationRow[] {
-  const heights = recommendationHeights(recs, lines, width, focus);
+/** The rows of the recommendations at the heights of recommendationHeights. */
+function rowsAt(recs: readonly Recommendation[], heights: readonly number[], width: number): RecommendationRow[] {
   const out: RecommendationRow[] = [];
   recs.forEach((r, i) => {
     if (heights[i] > 0) out.push(...recRows(r, heights[i], width));
@@ -124,21 +146,32 @@ export function recommendationRows(recs: readonly Recommendation[], lines: numbe
   return out;
 }
 
-/** The panel's title: how many, how many are left out or shortened, how often the rules run. */
-export function recommendationsTitle(recs: readonly Recommendation[], lines: number, width: number, focus?: number, everyMs?: number): string {
-  const heights = recommendationHeights(recs, lines, width, focus);
+/** The title for the recommendations at the heights of recommendationHeights. */
+function titleAt(recs: readonly Recommendation[], heights: readonly number[], width: number, everyMs?: number): string {
   const hidden = heights.filter((k) => k === 0).length;
   const short = recs.some((r, i) => heights[i] > 0 && heights[i] < fullHeight(r, width));
   const note = hidden > 0 ? `, ${hidden} more: see sockscope analyze` : short ? ', shortened: sockscope analyze shows them in full' : '';
   return `RECOMMENDATIONS (${recs.length}${note})${everyMs ? ` · evaluated every ${everyMs / 1000}s (many sockets)` : ''}`;
 }
 
+/** The text lines of the panel (pure, so equal inputs give equal lines). */
+export function recommendationRows(recs: readonly Recommendation[], lines: number, width = 100, focus?: number): RecommendationRow[] {
+  return rowsAt(recs, recommendationHeights(recs, lines, width, focus), width);
+}
+
+/** The panel's title: how many, how many are left out or shortened, how often the rules run. */
+export function recommendationsTitle(recs: readonly Recommendation[], lines: number, width: number, focus?: number, everyMs?: number): string {
+  return titleAt(recs, recommendationHeights(recs, lines, width, focus), width, everyMs);
+}
+
 function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs, focus }: RecommendationsProps) {
-  const rows = recommendationRows(recs, lines, width, focus);
+  // The lines are shared out once for the rows and the title.
+  const heights = recommendationHeights(recs, lines, width, focus);
+  const rows = rowsAt(recs, heights, width);
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Box flexShrink={0} height={1}>
-        <TextLine spans={[{ text: fit(recommendationsTitle(recs, lines, width, focus, everyMs), width) }]} style={theme.tableHeader} width={width} />
+        <TextLine spans={[{ text: fit(titleAt(recs, heights, width, everyMs), width) }]} style={theme.tableHeader} width={width} />
       </Box>
       {rows.length === 0 ? (
         <Box flexShrink={0} height={1}>
