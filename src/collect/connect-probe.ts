@@ -3,6 +3,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { decodeUtf8 } from '../model/escape.js';
 import type { Socket } from '../model/socket.js';
 import { sysctlInts, type Snapshot } from '../model/snapshot.js';
 import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, findLocalListener, parseIpRouteGet, unknownRoute, verdict, type AddressOutcome, type ConnectDiagnosis, type ExistingSockets, type LocalListener, type RouteInfo } from '../knowledge/interpret-connect.js';
@@ -197,28 +198,42 @@ export function unescapeText(s: string): string {
   return s.replace(/\\([nrt\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '\\': '\\' })[c]!);
 }
 
-/** Writes `send`, reads until `expect` appears, the peer closes, or the timeout. */
+/** The reply as text for reports: UTF-8, bytes that are not as \xNN once escaped (decodeUtf8), at most 4096 UTF-16 units, no pair cut. */
+function replyText(bytes: Buffer): string {
+  const text = decodeUtf8(bytes);
+  if (text.length <= 4096) return text;
+  const last = text.charCodeAt(4095);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? 4095 : 4096);
+}
+
+/**
+ * Writes `send`, reads until `expect` appears, the peer closes, or the timeout. The reply is matched as
+ * bytes against `expect` in UTF-8 (what a terminal sends when the user types it), so a character split
+ * over two TCP segments still matches, and a latin1 0xE9 is not taken for "é".
+ */
 export function exchange(socket: NetSocket, send: string | undefined, expect: string | undefined, timeoutMs: number): Promise<NonNullable<AddressProbe['exchange']>> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    let received = '';
+    const wanted = expect !== undefined ? Buffer.from(expect, 'utf8') : undefined;
+    let received = Buffer.alloc(0);
     let done = false;
+    const matched = () => wanted !== undefined && received.includes(wanted);
     const finish = (error?: string) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.removeAllListeners('data');
-      const ok = expect !== undefined ? received.includes(expect) : undefined;
-      resolve({ sent: send !== undefined ? unescapeText(send) : '', received: received.slice(0, 4096), ...(ok !== undefined ? { ok } : {}), ...(error ? { error } : {}), ms: msSince(t0) });
+      const ok = wanted !== undefined ? matched() : undefined;
+      resolve({ sent: send !== undefined ? unescapeText(send) : '', received: replyText(received), ...(ok !== undefined ? { ok } : {}), ...(error ? { error } : {}), ms: msSince(t0) });
     };
-    const timer = setTimeout(() => finish(expect !== undefined && !received.includes(expect) ? `no matching reply within ${timeoutMs} ms` : undefined), timeoutMs);
+    const timer = setTimeout(() => finish(wanted !== undefined && !matched() ? `no matching reply within ${timeoutMs} ms` : undefined), timeoutMs);
     socket.on('data', (d: Buffer) => {
-      received += d.toString('latin1');
+      received = Buffer.concat([received, d]);
       if (received.length > 65536) finish();
-      else if (expect !== undefined && received.includes(expect)) finish();
-      else if (expect === undefined && received.length > 0) setTimeout(() => finish(), 50);
+      else if (matched()) finish();
+      else if (wanted === undefined && received.length > 0) setTimeout(() => finish(), 50);
     });
-    socket.once('end', () => finish(expect !== undefined && !received.includes(expect) ? 'the peer closed the connection before the expected reply' : undefined));
+    socket.once('end', () => finish(wanted !== undefined && !matched() ? 'the peer closed the connection before the expected reply' : undefined));
     socket.once('error', (e: NodeJS.ErrnoException) => finish(`${e.code ?? 'error'}: ${e.message}`));
     if (send !== undefined) socket.write(unescapeText(send));
   });

@@ -2,7 +2,8 @@
 
 /**
  * Escapes C0/C1 control characters, DEL and backslash so that a process named "\x1b[2Jevil" cannot
- * drive the terminal: ESC becomes \x1b, newline \n, tab \t, others \xNN (C1 as \u0080..\u009f).
+ * drive the terminal: ESC becomes \x1b, newline \n, tab \t, others \xNN (C1 as \u0080..\u009f). A byte
+ * that was not UTF-8 (decodeUtf8's U+DC80..U+DCFF) becomes \xNN with NN from 80 to ff.
  */
 export function escapeControl(text: string): string {
   let out = '';
@@ -14,6 +15,8 @@ export function escapeControl(text: string): string {
     else if (ch === '\r') out += '\\r';
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
     else if (c >= 0x80 && c <= 0x9f) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else if (c >= 0xdc80 && c <= 0xdcff) out += `\\x${(c - 0xdc00).toString(16)}`; // a byte decodeUtf8 could not decode
+    else if (c >= 0xd800 && c <= 0xdfff) out += `\\u${c.toString(16)}`; // any other lone surrogate
     else if (c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
       out += `\\u${c.toString(16).padStart(4, '0')}`; // line separators and bidi overrides
     else out += ch;
@@ -31,4 +34,47 @@ const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 export function jsonText(doc: unknown): string {
   // The characters can only stand inside strings, where \uXXXX is the same character to any JSON reader.
   return (JSON.stringify(doc, null, 2) ?? 'null').replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Bytes from the system or a peer (a reply, an interface name) as text: UTF-8 where it is UTF-8, and each
+ * byte that is not as a lone surrogate U+DC80..U+DCFF (PEP 383's "surrogateescape", as Python's
+ * os.fsdecode), which escapeControl shows as \xNN. Unlike latin1 ("hÃ©llo" for "héllo") or U+FFFD
+ * (every bad byte alike), nothing is lost: the bytes can be had back. jsonText writes such a byte as \udcNN.
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    // not all UTF-8: decoded below, byte by byte where it is not
+  }
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i++;
+      continue;
+    }
+    // RFC 3629: lead bytes C2..F4; no overlong forms, no surrogates, nothing above U+10FFFF.
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+    let cp = need === 1 ? b & 0x1f : need === 2 ? b & 0x0f : b & 0x07;
+    let ok = need > 0;
+    for (let k = 1; ok && k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) ok = false;
+      else cp = (cp << 6) | (c & 0x3f);
+    }
+    if (ok && cp >= [0, 0x80, 0x800, 0x10000][need] && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff)) {
+      out += String.fromCodePoint(cp);
+      i += need + 1;
+    } else {
+      out += String.fromCharCode(0xdc00 + b);
+      i++;
+    }
+  }
+  return out;
 }
