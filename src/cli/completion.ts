@@ -3,8 +3,31 @@
 // flag's value is expected, yargs offers the flags again unless the flag has choices; here a value position
 // gets values (choices, IO models, socket option names) or nothing, and then bash completes file names.
 
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { commands } from './commands/index.js';
+
+/**
+ * `sockscope completion` as an ordinary command: yargs' built-in one prints its script for any line that names
+ * it, `completion --help` included (main.ts registers yargs' completion only to answer the shell). Strict like
+ * every command, and its help says what the script does and how to install it.
+ */
+export const completionCommand: CommandModule = {
+  command: 'completion',
+  describe: 'Print the shell completion script (bash, zsh): sockscope completion >> ~/.bashrc',
+  builder: (y) =>
+    y
+      .example('$0 completion >> ~/.bashrc', 'bash: completion in every new shell (macOS: ~/.bash_profile)')
+      .example('source <($0 completion)', 'bash: in this shell only')
+      .example('$0 completion >> ~/.zshrc', 'zsh: the zsh script when $SHELL is zsh; load compinit before it (autoload -Uz compinit && compinit)')
+      .epilog(
+        'The script completes commands, flags and flag values by asking the installed sockscope: choices, the IO models of the ' +
+          '--language on the line, socket option names (also after a comma). Where a value has no list (a port, a path) the shell completes file names.',
+      ),
+  // A fresh parser prints the same script yargs' command printed (the shell from $SHELL, the name sockscope).
+  handler: () => {
+    yargs([]).scriptName('sockscope').showCompletionScript();
+  },
+};
 
 type Done = (completions: string[]) => void;
 type Defaults = (onCompleted?: (err: Error | null, completions: string[] | undefined) => void) => void;
@@ -143,7 +166,7 @@ function lineWords(): string[] {
 }
 
 /** The yargs completion function (four parameters: yargs passes its default completions in). */
-export function completeCommand(this: CompletionThis | undefined, _current: string, _argv: unknown, defaults: Defaults, done: Done): void {
+export function completeLine(this: CompletionThis | undefined, _current: string, _argv: unknown, defaults: Defaults, done: Done): void {
   const words = lineWords();
   let source = this?.yargs;
   let at = valuePosition(words, (name) => valueKey(source, name));

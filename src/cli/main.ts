@@ -3,7 +3,7 @@ import { getSystemErrorMap } from 'node:util';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
-import { completeCommand } from './completion.js';
+import { completeLine, completionCommand } from './completion.js';
 import { UsageError } from './errors.js';
 import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
@@ -50,7 +50,6 @@ export function buildCli(argv: string[]) {
       if (argv._[0] === 'completion' || argv.getYargsCompletions) return;
       setDebugEnabled((await loadCliConfig()).config.debug);
     })
-    .completion('completion', 'Print the shell completion script (bash, zsh): sockscope completion >> ~/.bashrc', completeCommand as never)
     .strict()
     .recommendCommands()
     .help()
@@ -68,6 +67,11 @@ export function buildCli(argv: string[]) {
       throw new UsageError(oneLine(msg));
     });
   for (const c of commands) cli = cli.command(c as never);
+  // yargs' completion command prints its script on any line that names it, before it looks at --help: so
+  // `completion` is an ordinary command (completion.ts), and yargs' completion is set up, hidden, only when
+  // the shell asks for completions, which never prints the script.
+  if (argv.includes('--get-yargs-completions')) cli = cli.completion('completion', false, completeLine as never);
+  cli = cli.command(completionCommand as never);
   skipHelpCache(cli);
   positionalsAfterDoubleDash(cli);
   return cli;

@@ -1,5 +1,6 @@
 // `sockscope completion` in a real bash: the script yargs prints, sourced, completes commands, flags and choices
-// through the built binary, and never offers the default command's internal name or `--o`-style aliases.
+// through the built binary, and never offers the default command's internal name or `--o`-style aliases;
+// `completion --help` is the command's help, not the script.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -47,6 +48,28 @@ test('bash completes commands, flags and flag choices', { timeout: 60_000 }, () 
   assert.deepEqual(complete('task', 'in.json', '--f'), ['--force']);
   assert.deepEqual(complete('errno', '54', '--platform', 'm'), ['macos']);
   assert.ok(!complete('task', 'in.json', '--').includes('--o'));
+});
+
+test('completion --help shows the command\'s help (what the script does, how to install it), not the script', { timeout: 60_000 }, () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [`${BIN_DIR}/sockscope`, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, SHELL: '/bin/bash' } });
+  for (const flag of ['--help', '-h']) {
+    const r = run('completion', flag);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.ok(!r.stdout.includes('completions-###'), `${flag} printed the script:\n${r.stdout}`);
+    assert.ok(r.stdout.startsWith('sockscope completion\n\nPrint the shell completion script'), r.stdout);
+    for (const words of ['sockscope completion >> ~/.bashrc', 'source <(sockscope completion)', 'sockscope completion >> ~/.zshrc', 'autoload -Uz compinit && compinit', 'completes commands, flags and flag values']) {
+      assert.ok(r.stdout.includes(words), `${flag}: ${words}`);
+    }
+  }
+  // Without --help: the script, as before; and a strict command like the others.
+  const script = run('completion');
+  assert.equal(script.status, 0);
+  assert.match(script.stdout, /^###-begin-sockscope-completions-###\n[\s\S]*sockscope --get-yargs-completions[\s\S]*###-end-sockscope-completions-###\n+$/);
+  const extra = run('completion', 'extra');
+  assert.equal(extra.status, 2);
+  assert.equal(extra.stderr, 'sockscope: Unknown argument: extra\n');
+  assert.equal(extra.stdout, '');
 });
 
 test('cleanCompletions drops $0 and one-letter long flags only', () => {
