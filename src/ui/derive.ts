@@ -2,6 +2,7 @@
 import { SEVERITY_ORDER, type Recommendation, type Severity } from '../advise/types.js';
 import { emptyStateCounts, summarizePeerPorts, summarizePorts, type PortSummary } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
+import { mustBeHeld } from '../model/owner.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import { sysctlInts, type Snapshot } from '../model/snapshot.js';
 import { peerPortId, portId } from './identity.js';
@@ -45,8 +46,10 @@ export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string
     g.states[s.state]++;
     g.total++;
     for (const p of s.processes) if (!g.processes.some((q) => q.pid === p.pid)) g.processes.push(p);
+    // As PortSummary.uids: whose sockets these are, so a row no visible process holds can say "hidden uid N".
+    if (s.uid !== undefined && mustBeHeld(s) && !g.uids?.includes(s.uid)) g.uids = [...(g.uids ?? []), s.uid].sort((a, b) => a - b);
     if (s.state === 'LISTEN') {
-      g.listeners.push({ address: path, port: 0, protocol: 'unix', backlog: s.sendQ, acceptQueue: s.recvQ, processes: s.processes, inode: s.inode });
+      g.listeners.push({ address: path, port: 0, protocol: 'unix', backlog: s.sendQ, acceptQueue: s.recvQ, processes: s.processes, inode: s.inode, ...(s.uid !== undefined ? { uid: s.uid } : {}) });
     } else {
       g.recvQ += s.recvQ;
       g.sendQ += s.sendQ;

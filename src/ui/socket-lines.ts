@@ -2,6 +2,7 @@
 // and its wrapping to the terminal width.
 import { escapeControl } from '../model/escape.js';
 import type { AttributionInfo, SourceName } from '../model/snapshot.js';
+import { hiddenOwnerUid, localOwnerView } from '../model/owner.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { PanelLine } from './components/TextPanel.js';
 import { bytes, micros, millis, stringWidth, wrapText } from './format.js';
@@ -55,6 +56,8 @@ function noOwner(s: Socket, c: SocketLinesContext): string {
     if (s.state === 'SYN_RECV') return 'none yet: the handshake is not complete (the kernel answers it for the listener)';
     if (s.state === 'FIN_WAIT1' || s.state === 'FIN_WAIT2' || s.state === 'CLOSING' || s.state === 'LAST_ACK') return 'none: closed by its process (an orphan the kernel finishes)';
   }
+  const uid = hiddenOwnerUid(s, localOwnerView());
+  if (uid !== undefined) return `hidden: a process of uid ${uid} (another user's: run as root or as uid ${uid} to name it)`;
   return "unknown (not attributed: another user's process without root, or a kernel socket)";
 }
 
@@ -96,7 +99,13 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   if (s.protocol === 'tcp') {
     out.push({ text: '' }, { text: 'TCP_INFO', heading: true });
     if (!t) out.push({ text: `  ${noDetails(s, opts, 'tcp_info', 'ss -i / netlink INET_DIAG_INFO')}`, dim: true });
-    else {
+    else if (s.state === 'LISTEN') {
+      // A listener carries no connection: its rtt, rto, windows, byte counts and last-send times are all 0
+      // (never measured), which read as measurements. ss -ti shows only its congestion control and cwnd.
+      out.push({ text: '  a listening socket has no connection: no rtt, windows or byte counts (each accepted socket has its own)', dim: true });
+      out.push(kv('congestion control', t.congestion ? escapeControl(t.congestion) : '-'));
+      out.push(kv('cwnd', t.cwnd ?? '-'));
+    } else {
       out.push(kv('rtt / rttvar', `${micros(t.rttUs)} / ${micros(t.rttVarUs)}`));
       out.push(kv('rto', millis(t.rtoMs)));
       out.push(kv('cwnd / ssthresh', `${t.cwnd ?? '-'} / ${t.ssthresh ?? '-'}`));

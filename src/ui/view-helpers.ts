@@ -2,7 +2,7 @@
 import { isListener } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
-import { processLabel } from './format.js';
+import { socketProcessLabel } from './format.js';
 import type { Frame } from './state.js';
 import type { TableModel } from './table-model.js';
 
@@ -18,7 +18,7 @@ export function listenerLines(sockets: readonly Socket[], max: number): string[]
   const out = ls.slice(0, max).map((s) => {
     const backlog = s.sendQUnknown ? '?' : String(s.sendQ);
     const q = s.protocol === 'tcp' || s.protocol === 'unix' ? `accept queue ${s.recvQ}/${backlog} (queued/backlog)` : `receive queue ${s.recvQ} B`;
-    return `listening ${escapeControl(formatEndpoint(s.local, s.protocol))}  ${q}  ${processLabel(s.processes)}`;
+    return `listening ${escapeControl(formatEndpoint(s.local, s.protocol))}  ${q}  ${socketProcessLabel(s)}`;
   });
   if (ls.length > max) out[out.length - 1] += `  (+${ls.length - max} more listeners)`;
   if (ls.length === 0) out.push('no listener on this port (connections only)');

@@ -25,3 +25,17 @@ test('queues a source cannot see read unknown, not 0', () => {
   assert.ok(text.some((t) => /^\s*Recv-Q\s+unknown \(this source cannot see it\)$/.test(t)), text.join('\n'));
   assert.ok(text.some((t) => /^\s*Send-Q\s+unknown/.test(t)));
 });
+
+test("a listener's tcp_info is not shown as measurements: no rtt, rto or last-send lines, its congestion control and cwnd kept", () => {
+  const zeros = { rttUs: 0, rttVarUs: 0, rtoMs: 0, cwnd: 10, ssthresh: 0, mss: 0, retrans: 0, totalRetrans: 0, lastSendMs: 0, lastRecvMs: 0, lastAckMs: 0, congestion: 'cubic' };
+  const listener = { ...conn(8080, '0.0.0.0', 0, 'LISTEN', undefined, { inode: 99 }), tcpInfo: zeros };
+  const text = socketLines(listener, undefined, { attribution: 'all', source: 'netlink' }).map((l) => l.text);
+  assert.ok(text.some((t) => /a listening socket has no connection/.test(t)), text.join('\n'));
+  assert.ok(text.some((t) => /^\s*congestion control\s+cubic$/.test(t)), text.join('\n'));
+  assert.ok(text.some((t) => /^\s*cwnd\s+10$/.test(t)), text.join('\n'));
+  for (const gone of [/rtt \/ rttvar/, /^\s*rto\b/, /last send/, /bytes sent/]) assert.ok(!text.some((t) => gone.test(t)), `${gone} in\n${text.join('\n')}`);
+  // A connection keeps every line.
+  const est = { ...conn(8080, '127.0.0.1', 50000, 'ESTABLISHED', undefined, { inode: 98 }), tcpInfo: { ...zeros, rttUs: 40 } };
+  const estText = socketLines(est, undefined, { attribution: 'all', source: 'netlink' }).map((l) => l.text);
+  assert.ok(estText.some((t) => /rtt \/ rttvar\s+40us \/ 0us/.test(t)), estText.join('\n'));
+});

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { parseInterval, protocolToggles, collectProtocols } from '../../src/cli/commands/monitor-run.js';
 import { readFdInfo } from '../../src/collect/fdinfo.js';
 import { summarizePorts } from '../../src/model/aggregate.js';
-import { buildPortTables, healthByPort, isServedPort, nextTrends, selectSockets } from '../../src/ui/derive.js';
+import { buildPortTables, healthByPort, isServedPort, nextTrends, selectSockets, summarizeUnix } from '../../src/ui/derive.js';
 import { fit, stringWidth } from '../../src/ui/format.js';
 import { FrameWriter } from '../../src/ui/frame-writer.js';
 import { thinHistory } from '../../src/model/history-window.js';
@@ -183,6 +183,14 @@ describe('data', () => {
     assert.deepEqual([cell('recvq', tcpSock), cell('sendq', tcpSock)], ['0', '0']);
   });
 
+  it("the port view's RTT and RETR cells of a listener are '-' (its tcp_info measures nothing), CWND kept", () => {
+    const cell = (id: string, s: Parameters<(typeof SOCKET_COLUMNS)[number]['cell']>[0]['socket']) => SOCKET_COLUMNS.find((c) => c.id === id)!.cell({ id: 'x', socket: s });
+    const l = { ...conn(8080, '0.0.0.0', 0, 'LISTEN'), tcpInfo: { rttUs: 0, cwnd: 10, totalRetrans: 0, retrans: 0 } };
+    assert.deepEqual([cell('rtt', l), cell('retr', l), cell('cwnd', l)], ['-', '-', '10']);
+    const e = conn(8080, '127.0.0.1', 50000, 'ESTABLISHED');
+    assert.deepEqual([cell('rtt', e), cell('retr', e)], ['1.5ms', '0']);
+  });
+
   it('the socket selection is the snapshot array itself when nothing is left out (the collector per-port summaries stay usable)', () => {
     const socks = [listener(8080), conn(8080, '10.0.0.1', 50000), listener(53, { protocol: 'udp' })];
     const all = { tcp: true, udp: true, unix: false };
@@ -347,5 +355,14 @@ describe('README', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const block = /<!-- keymap:start -->\n([\s\S]*?)\n<!-- keymap:end -->/.exec(readme)?.[1];
     assert.equal(block, keymapMarkdown(DEFAULT_KEYMAP), 'README keys differ from src/ui/keymap.ts: paste keymapMarkdown() between the keymap markers');
+  });
+});
+
+describe('unix rows', () => {
+  it("carry their sockets' uids (not a listener's queued connection's), so a row no visible process holds can say whose it is", () => {
+    const unix = (path: string, state: 'LISTEN' | 'ESTABLISHED', uid: number, inode: number) => ({ ...conn(0, '', 0, state, undefined, { uid, inode }), protocol: 'unix' as const, local: { address: path, port: 0 } });
+    const rows = summarizeUnix([unix('/run/a.sock', 'LISTEN', 0, 11), unix('/run/a.sock', 'ESTABLISHED', 1000, 12), unix('/run/a.sock', 'ESTABLISHED', 5, 0), unix('/run/b.sock', 'LISTEN', 7, 13)]);
+    assert.deepEqual(rows.map((r) => [r.label, r.summary.uids]), [['/run/a.sock', [0, 1000]], ['/run/b.sock', [7]]]);
+    assert.equal(rows[1].summary.listeners[0].uid, 7);
   });
 });

@@ -11,6 +11,7 @@ import { readFdInfo } from '../../collect/fdinfo.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { reportFailedHosts, sourcesFor } from '../sources.js';
 import { loadCliConfig } from '../../config/resolve.js';
+import { hiddenOwnerUid, localOwnerView } from '../../model/owner.js';
 import type { Protocol, Socket } from '../../model/socket.js';
 import type { App } from '../../ui/App.js';
 import type { HostedRecommendation, ProtocolToggles } from '../../ui/derive.js';
@@ -97,7 +98,13 @@ const inspector: SocketInspector = {
   async inspect(s: Socket): Promise<SocketDetails> {
     const owner = s.processes[0];
     if (!owner) {
-      const why = s.state === 'TIME_WAIT' ? 'a TIME_WAIT socket belongs to no process any more' : 'no owning process is known (another user\'s process without root, or a socket not attributed)';
+      const hidden = hiddenOwnerUid(s, localOwnerView());
+      const why =
+        s.state === 'TIME_WAIT'
+          ? 'a TIME_WAIT socket belongs to no process any more'
+          : hidden !== undefined
+            ? `its process is another user's (uid ${hidden}): run as root or as uid ${hidden} to read it`
+            : "no owning process is known (another user's process without root, or a socket not attributed)";
       return { fdMissing: why, optionsMissing: why };
     }
     const fd = await readFdInfo(owner.pid, owner.fd);

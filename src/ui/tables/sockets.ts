@@ -40,8 +40,9 @@ export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
   { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => (r.socket.recvQUnknown ? '?' : compactNumber(r.socket.recvQ)) },
   { id: 'sendq', title: 'SEND-Q', width: 7, align: 'right', cell: (r) => (r.socket.sendQUnknown ? '?' : compactNumber(r.socket.sendQ)) },
   { id: 'timer', title: 'TIMER', width: 14, from: 'medium', cell: (r) => timerLabel(r.socket) },
-  { id: 'rtt', title: 'RTT', width: 7, align: 'right', cell: (r) => micros(r.socket.tcpInfo?.rttUs) },
-  { id: 'retr', title: 'RETR', width: 5, align: 'right', cell: (r) => String(r.socket.tcpInfo?.totalRetrans ?? r.socket.tcpInfo?.retrans ?? '-') },
+  // A listener's tcp_info holds no connection: its rtt and retransmits are 0 because nothing was measured (as ss -ti, show none).
+  { id: 'rtt', title: 'RTT', width: 7, align: 'right', cell: (r) => (r.socket.state === 'LISTEN' ? '-' : micros(r.socket.tcpInfo?.rttUs)) },
+  { id: 'retr', title: 'RETR', width: 5, align: 'right', cell: (r) => (r.socket.state === 'LISTEN' ? '-' : String(r.socket.tcpInfo?.totalRetrans ?? r.socket.tcpInfo?.retrans ?? '-')) },
   { id: 'cwnd', title: 'CWND', width: 5, align: 'right', from: 'medium', cell: (r) => String(r.socket.tcpInfo?.cwnd ?? '-') },
   { id: 'process', title: 'PROCESS', width: 'flex', minWidth: 10, cell: (r) => socketProcessLabel(r.socket) },
 ];
@@ -62,7 +63,7 @@ export const SOCKET_SORTS: readonly SortDef<SocketRow>[] = [
   { id: 'peer', label: 'peer', desc: false, key: (r) => peerLabel(r.socket) },
   { id: 'recvq', label: 'RECV-Q', desc: true, key: (r) => r.socket.recvQ },
   { id: 'sendq', label: 'SEND-Q', desc: true, key: (r) => r.socket.sendQ },
-  { id: 'rtt', label: 'RTT', desc: true, key: (r) => r.socket.tcpInfo?.rttUs ?? -1 },
+  { id: 'rtt', label: 'RTT', desc: true, key: (r) => (r.socket.state === 'LISTEN' ? -1 : (r.socket.tcpInfo?.rttUs ?? -1)) },
   { id: 'retr', label: 'retransmits', desc: true, key: (r) => r.socket.tcpInfo?.totalRetrans ?? r.socket.tcpInfo?.retrans ?? -1 },
 ];
 
