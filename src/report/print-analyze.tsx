@@ -42,7 +42,7 @@ function listenerProcess(l: AnalyzeReport['listeners'][number]): string {
 export function formatAnalyzeReport(r: AnalyzeReport, columns = process.stdout.columns || 100): string {
   const out: string[] = [];
   const what = r.port !== null ? `local port ${r.port}` : r.peerPort !== null ? `outgoing connections to peer port ${r.peerPort}` : 'all ports';
-  out.push(`sockscope analyze: ${what} on ${escapeControl(r.host)} (kernel ${r.kernel}, source ${r.source}, ${r.time})`);
+  out.push(`sockscope analyze: ${what} on ${escapeControl(r.host)} (kernel ${escapeControl(r.kernel)}, source ${r.source}, ${r.time})`);
   out.push(`${r.total} TCP socket${r.total === 1 ? '' : 's'}, ${r.udpSockets} UDP socket${r.udpSockets === 1 ? '' : 's'}, ${r.peerCount} distinct peer${r.peerCount === 1 ? '' : 's'}, Recv-Q ${r.queues.recvQ} B, Send-Q ${r.queues.sendQ} B`);
   out.push('');
   out.push('TCP states');

@@ -38,3 +38,12 @@ test('a UDP port: bytes waiting in an unconnected socket count in the port queue
   assert.equal(ports.find((p) => p.protocol === 'udp' && p.port === 18040)?.recvQ, 6912);
   assert.equal(ports.find((p) => p.protocol === 'tcp' && p.port === 18041)?.recvQ, 0);
 });
+
+test("a remote host's kernel string is escaped in the header (a hostname with a newline once spilled into it)", () => {
+  // Measured (review): sethostname "h\x1b[31m...\n\xc2\x9b\xe2\x80\xaeZ" on a host read with --host: the header held a raw CSI and RLO.
+  const snap = fakeSnapshot({ sockets: [listener('127.0.0.1:18050', 16, 0)] });
+  const text = formatAnalyzeReport(buildAnalyzeReport({ ...snap, kernel: '6.1\u009b\u202eZ\u001b[31m' }, { port: 18050 }), 160);
+  const header = text.split('\n')[0];
+  assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202e]/.test(header), JSON.stringify(header));
+  assert.match(header, /kernel 6\.1\\u009b/);
+});
