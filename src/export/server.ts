@@ -86,13 +86,21 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 50;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: o.host, port: o.port }, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: o.host, port: o.port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    // No server to close later: end the collection loop started above, or it keeps the process alive
+    // and keeps collecting for a caller that got an error (a collection in flight sets no new timer).
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    throw e;
+  }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
   return {
