@@ -1,4 +1,5 @@
 // Pure decoding of getsockopt results: ints, struct linger, struct timeval, names and struct tcp_info (linux/tcp.h).
+import { decodeUtf8 } from '../model/escape.js';
 import { KERNEL_STATE_BY_NUMBER, type TcpInfo } from '../model/socket.js';
 import type { OptionKind } from './getsockopt-options.js';
 
@@ -98,8 +99,10 @@ export function decodeOption(kind: OptionKind, buf: Buffer, len: number): Decode
     case 'timeval':
       return { seconds: Number(buf.readBigInt64LE(0)), micros: Number(buf.readBigInt64LE(8)) };
     case 'string': {
+      // Interface (SO_BINDTODEVICE) and algorithm names: bytes the kernel took as given, so UTF-8 where
+      // they are (latin1 showed "eé0" as "eÃ©0") and each other byte kept as \xNN (decodeUtf8).
       const end = buf.subarray(0, len).indexOf(0);
-      return buf.toString('latin1', 0, end >= 0 ? end : len);
+      return decodeUtf8(buf.subarray(0, end >= 0 ? end : len));
     }
     case 'tcp_info':
       return decodeTcpInfo(buf, len);

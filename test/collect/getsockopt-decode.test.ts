@@ -84,3 +84,13 @@ test('the getsockopt helper never sets an option on a borrowed socket (no setsoc
     assert.ok(!/setsockopt\s*\(|\.setsockopt\b/.test(text), `${f} must not call setsockopt`);
   }
 });
+
+test('string values (SO_BINDTODEVICE) decode as UTF-8, a byte that is not kept as U+DC80..U+DCFF (shown \\xNN)', () => {
+  const b = Buffer.alloc(16);
+  Buffer.from('eé0', 'utf8').copy(b);
+  assert.equal(decodeOption('string', b, 16), 'eé0', 'latin1 gave "eÃ©0"');
+  const bad = Buffer.alloc(16);
+  Buffer.from([0x65, 0xff, 0x31]).copy(bad);
+  assert.equal(decodeOption('string', bad, 16), 'e\udcff1');
+  assert.equal(decodeOption('string', Buffer.from('eth0xxxx'), 4), 'eth0', 'only the length the kernel returned');
+});
