@@ -8,6 +8,7 @@ import { UsageError } from './errors.js';
 import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
 import { loadCliConfig } from '../config/resolve.js';
+import { escapeMessage } from '../model/escape.js';
 
 /** package.json's version, set by scripts/build.mjs (esbuild define). Without it (tsx) yargs looks package.json up itself. */
 declare const __SOCKSCOPE_VERSION__: string | undefined;
@@ -16,15 +17,15 @@ const VERSION = typeof __SOCKSCOPE_VERSION__ === 'string' ? __SOCKSCOPE_VERSION_
 /** Prints an error the way the CLI promises: one line, exit 2 for bad input, 1 for runtime failures. */
 export function exitWithError(err: unknown): never {
   if (err instanceof UsageError) {
-    process.stderr.write(`sockscope: ${err.message}\n`);
+    process.stderr.write(`sockscope: ${escapeMessage(err.message)}\n`);
     process.exit(2);
   }
   if (err instanceof CollectorError) {
-    process.stderr.write(`sockscope: ${err.message}\n`);
+    process.stderr.write(`sockscope: ${escapeMessage(err.message)}\n`);
     process.exit(1);
   }
   const e = err as Error;
-  process.stderr.write(`sockscope: ${e?.message ?? String(err)}\n`);
+  process.stderr.write(`sockscope: ${escapeMessage(e?.message ?? String(err))}\n`);
   if (process.env.SOCKET_DEBUG === 'true' && e?.stack) process.stderr.write(`${e.stack}\n`);
   process.exit(1);
 }

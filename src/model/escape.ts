@@ -25,6 +25,19 @@ export function escapeControl(text: string): string {
 }
 
 /**
+ * A one-line message for the terminal (the CLI's `sockscope: ...` errors): as escapeControl, but a
+ * backslash stays as it is, since messages quote text a printer already escaped (a path shown as
+ * `/tmp/d\x1b[31m`) and escaping it again would double every backslash. Raw control characters still
+ * cannot reach the terminal: a config file's key or a directory name in a message is untrusted text.
+ */
+export function escapeMessage(text: string): string {
+  return text
+    .split('\\')
+    .map((part) => escapeControl(part))
+    .join('\\');
+}
+
+/**
  * Characters JSON.stringify leaves raw that a terminal acts on or that break text: DEL and the C1 controls
  * (U+009B is CSI, as ESC [ is), the line/paragraph separators, the bidi overrides (as escapeControl does).
  */

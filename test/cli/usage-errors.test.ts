@@ -21,3 +21,27 @@ test('yargs usage errors: exit 2, one line, no stack trace', { timeout: 60_000 }
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
 });
+
+test('error messages cannot drive the terminal: a hostile directory name and config key come out escaped, already-escaped text is not escaped twice', { timeout: 60_000 }, async () => {
+  // Review repro: a cloned repository's sockscope.yaml (every command reads the project config) in a
+  // directory whose name holds ESC, BEL and CSI printed them raw in `sockscope: PATH: KEY: unknown key`.
+  const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+  const { join, resolve } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const base = mkdtempSync(join(tmpdir(), 'sockscope-msg-'));
+  const dir = join(base, 'd\u001b[31mIR\u0007\u009b');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'sockscope.yaml'), '"k\\e]0;pwn\\a\\u009b": 1\n');
+  try {
+    const r = spawnSync(resolve('bin/sockscope'), ['errno', '1'], { cwd: dir, encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1', HOME: base } });
+    assert.equal(r.status, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/, JSON.stringify(r.stderr));
+    assert.match(r.stderr, /d\\x1b\[31mIR\\x07\\u009b\/sockscope\.yaml: k\\x1b\]0;pwn\\x07\\u009b: unknown key/);
+    // The user's own flag value, quoted by the flag's check (one backslash each, not two).
+    const f = run('analyze', '--port', '\u001b[31m');
+    assert.equal(f.status, 2);
+    assert.equal(f.stderr, 'sockscope: --port must be a port number 1-65535, got "\\x1b[31m"\n');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,7 @@
 // decodeUtf8 (bytes from the system or a peer as text, bad bytes kept) and how escapeControl shows them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeUtf8, escapeControl, jsonText } from '../../src/model/escape.js';
+import { decodeUtf8, escapeControl, escapeMessage, jsonText } from '../../src/model/escape.js';
 
 /** The inverse of decodeUtf8: U+DC80..U+DCFF back to their byte, the rest as UTF-8. */
 function encodeBack(text: string): Buffer {
@@ -48,4 +48,10 @@ test('decodeUtf8 loses no byte: encoding the text back gives the bytes (random b
     if (!Buffer.from(b.toString('utf8'), 'utf8').equals(b)) continue;
     assert.equal(text, b.toString('utf8'), b.toString('hex'));
   }
+});
+
+test('escapeMessage: raw controls escaped as escapeControl does, backslashes of text already escaped kept single', () => {
+  assert.equal(escapeMessage('path /tmp/d\u001b[31m: key k\u0007\u009b\n'), 'path /tmp/d\\x1b[31m: key k\\x07\\u009b\\n');
+  assert.equal(escapeMessage('got "\\x1b[31m" in C:\\dir'), 'got "\\x1b[31m" in C:\\dir');
+  assert.equal(escapeMessage('\u202eevil'), '\\u202eevil');
 });
