@@ -48,7 +48,7 @@ export class SocketMetrics {
     this.listenSockets = new Gauge({ name: 'sockscope_listen_sockets', help: 'TCP listening sockets on the address:port (more than 1 with SO_REUSEPORT)', labelNames: listenLabels, registers });
     this.listenFull = new Gauge({ name: 'sockscope_listen_full_sockets', help: 'TCP listeners on the address:port whose accept queue is full (Recv-Q >= backlog): the kernel drops the connections hashed to them', labelNames: listenLabels, registers });
     this.fillMax = new Gauge({ name: 'sockscope_listen_accept_queue_fill_max', help: 'Accept queue over backlog of the fullest TCP listener on the address:port (1 = full)', labelNames: listenLabels, registers });
-    this.recs = new Gauge({ name: 'sockscope_recommendation', help: 'Live recommendations: 1 per finding, by rule id, severity and port ("" for host-wide)', labelNames: ['id', 'severity', 'port'], registers });
+    this.recs = new Gauge({ name: 'sockscope_recommendation', help: 'Live recommendations: the number of findings of each rule id, severity and port ("" for host-wide; usually 1, more when a rule finds several things, such as processes near their fd limit)', labelNames: ['id', 'severity', 'port'], registers });
     this.duration = new Gauge({ name: 'sockscope_collection_duration_seconds', help: 'How long the last collection took', registers });
     this.lastSuccess = new Gauge({ name: 'sockscope_last_collection_timestamp_seconds', help: 'Unix time of the last successful collection', registers });
     this.sourceInfo = new Gauge({ name: 'sockscope_source_info', help: 'The collector used (value is always 1)', labelNames: ['source', 'host'], registers });
@@ -93,7 +93,8 @@ export class SocketMetrics {
     for (const r of recs) {
       if (r.severity === 'info' && r.id.endsWith('-ok')) continue;
       const port = r.port ?? r.peerPort;
-      this.recs.set({ id: r.id, severity: r.severity, port: port === undefined ? '' : String(port) }, 1);
+      // Findings of one rule, severity and port add up: two processes near their fd limit are 2, not 1.
+      this.recs.inc({ id: r.id, severity: r.severity, port: port === undefined ? '' : String(port) }, 1);
     }
     this.duration.set(snap.durationMs / 1000);
     this.lastSuccess.set(snap.time / 1000);

@@ -41,3 +41,16 @@ test('listener gauges: backlog 0 fills at its one queued connection, a backlog t
     assert.equal(v('sockscope_listen_accept_queue_fill_max', port), undefined);
   }
 });
+
+test('sockscope_recommendation counts the findings of one rule, severity and port (two processes near their fd limit are 2)', async () => {
+  // Review: two process-near-fd-limit findings (pids 19919, 19809) in --json showed as one series with value 1.
+  const m = new SocketMetrics();
+  const rec = (pid: number) => ({ id: 'process-near-fd-limit', severity: 'warning' as const, scope: 'host' as const, pid, message: `pid ${pid}`, evidence: '', fix: '' });
+  m.update(fakeSnapshot({ sockets: [] }), [rec(19919), rec(19809), { ...rec(1), id: 'close-wait-accumulating', scope: 'port' as const, port: 8080 }]);
+  const text = await m.text();
+  assert.ok(text.includes('sockscope_recommendation{id="process-near-fd-limit",severity="warning",port=""} 2'), text);
+  assert.ok(text.includes('sockscope_recommendation{id="close-wait-accumulating",severity="warning",port="8080"} 1'), text);
+  // A new update replaces the counts rather than adding to them.
+  m.update(fakeSnapshot({ sockets: [] }), [rec(19919)]);
+  assert.ok((await m.text()).includes('sockscope_recommendation{id="process-near-fd-limit",severity="warning",port=""} 1'));
+});
