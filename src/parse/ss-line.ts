@@ -1,9 +1,9 @@
 // Pure line parser for `ss -tuxanOH` output, with the optional -p (users:), -o (timer:), -e (uid, ino, sk),
 // -i (tcp_info) and -m (skmem:) fields. One socket per line (-O), except that ss prints unix names and
-// process names byte for byte: a newline in one splits the record, and SsStreamParser joins the
-// pieces again. Lines it cannot read give null; SsStreamParser counts them.
+// process names byte for byte: a newline in one splits the record, and SsRecord (ss-records.ts) joins
+// the pieces again. Lines it cannot read give null; SsRecord counts them.
 // Whole outputs go through SsStreamParser (ss-stream.ts), which reads the common line shape itself and
-// hands every other line to parseSsLine; ss.ts is the entry point for both.
+// hands every other line to ss-records.ts and so to parseSsLine; ss.ts is the entry point for both.
 import { normalizeAddress, type Endpoint, type ProcessRef, type Protocol, type SkMem, type Socket, type SocketState, type SocketTimer, type TcpInfo } from '../model/socket.js';
 
 /** ss's state names to the model's states (UNCONN: an unconnected datagram socket). */

@@ -1,5 +1,6 @@
 // Parser of `ss -tuxanOH` output: the line parser (ss-line.ts: every field ss can print) and the byte-level
-// stream parser (ss-stream.ts: the common line shape, fast, with the rest handed to the line parser).
+// stream parser (ss-stream.ts: the common line shape, fast, with the rest handed to ss-records.ts, which
+// joins records split over lines and reads them with the line parser).
 import type { Socket } from '../model/socket.js';
 import { SsStreamParser } from './ss-stream.js';
 
