@@ -72,6 +72,10 @@ interface Libc {
   strerror: (n: number) => string;
   pidfdOpen: (pid: number) => number;
   pidfdGetfd: (pidfd: number, fd: number) => number;
+  /** if_indextoname(3) into a buffer of IF_NAMESIZE (16) bytes; null (errno set) when it fails. */
+  ifIndexToName: (index: number, name: Buffer) => unknown;
+  /** if_nametoindex(3) of a NUL-terminated name; 0 (errno set) when it fails. */
+  ifNameToIndex: (name: Buffer) => number;
 }
 
 let cached: Libc | null | undefined;
@@ -116,6 +120,8 @@ export function libc(): Libc | null {
       strerror,
       pidfdOpen,
       pidfdGetfd,
+      ifIndexToName: f('void *if_indextoname(unsigned int ifindex, void *ifname)') as unknown as Libc['ifIndexToName'],
+      ifNameToIndex: f('unsigned int if_nametoindex(void *ifname)') as unknown as Libc['ifNameToIndex'],
     };
     logOsCall('ffi', 'load libc.so.6', performance.now() - t0);
   } catch (e) {

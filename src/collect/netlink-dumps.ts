@@ -2,18 +2,20 @@
 // families, UDP over IPv4 and IPv6, unix), in two lanes on two netlink sockets, parsed by
 // src/parse/*-diag.ts as they arrive, with the per-port aggregation fed and, for a polling collector,
 // rolled on (PollMemory). NetlinkSource (netlink.ts) adds host facts and attribution.
-import { readdir, readFile } from 'node:fs/promises';
 import type { PortAggregator } from '../model/aggregate.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, ALL_STATES_MASK, BOUND_INACTIVE_BIT, IPPROTO_TCP, IPPROTO_UDP, buildInetDiagRequest, parseInetDiagBuffer, type InetDiagContext } from '../parse/inet-diag.js';
 import { buildUnixDiagRequest, parseUnixDiagBuffer, type UnixDiagSocket } from '../parse/unix-diag.js';
-import { logOsCall } from './debug.js';
+import { interfaceName } from './interface-names.js';
 import { runDump, type DumpStats } from './netlink-dump.js';
 import { pollMemoryFor, type PollMemory } from './poll-memory.js';
 import { NetlinkError, NetlinkSocket } from './netlink-socket.js';
 import { ALL_PROTOCOLS, DEFAULT_TIMEOUT_MS } from './source.js';
 
-/** ifindex -> interface name, read from /sys/class/net only when a socket names an interface. */
+/**
+ * ifindex -> interface name, asked (interfaceName: this network namespace's, not sysfs's) only for the
+ * indexes some socket named.
+ */
 class InterfaceNames implements ReadonlyMap<number, string> {
   private map = new Map<number, string>();
   private loaded: Promise<void> | null = null;
@@ -30,23 +32,14 @@ class InterfaceNames implements ReadonlyMap<number, string> {
   has(index: number): boolean {
     return this.map.has(index);
   }
-  /** Loads the names (once per collect, and only if some socket asked). */
+  /** Looks the names up (once per collect, and only if some socket asked). */
   async load(): Promise<boolean> {
     if (this.pending.size === 0) return false;
     this.loaded ??= (async () => {
-      const t0 = performance.now();
-      try {
-        const names = await readdir('/sys/class/net');
-        await Promise.all(
-          names.map(async (name) => {
-            const idx = Number.parseInt(await readFile(`/sys/class/net/${name}/ifindex`, 'utf8'), 10);
-            if (Number.isInteger(idx)) this.map.set(idx, name);
-          }),
-        );
-      } catch {
-        // Unreadable sysfs: indexes stay numeric.
+      for (const index of this.pending) {
+        const name = interfaceName(index);
+        if (name !== undefined) this.map.set(index, name);
       }
-      logOsCall('read', '/sys/class/net/*/ifindex', performance.now() - t0, this.map.size);
     })();
     await this.loaded;
     return true;

@@ -1,6 +1,5 @@
 // `sockscope try`: performs socket()/setsockopt()/bind()/listen()/connect()/sendto() for real through koffi on a
 // socket sockscope owns (Node's net module cannot choose SO_REUSEADDR=0 or set arbitrary options), then closes it.
-import { readFileSync } from 'node:fs';
 import { readlink } from 'node:fs/promises';
 import { socketInodeInText } from '../parse/fd-link.js';
 import { logOsCall } from './debug.js';
@@ -24,6 +23,7 @@ import {
   libcLoadError,
   libcStrerror,
 } from './libc.js';
+import { interfaceIndex } from './interface-names.js';
 import { CollectorError } from './source.js';
 
 /** Milliseconds since t0, rounded to 0.01 ms (for reports and JSON). */
@@ -100,13 +100,7 @@ function fmt(address: string, port: number): string {
  */
 export function zoneIndex(zone: string): number | undefined {
   if (/^\d+$/.test(zone)) return Number(zone);
-  if (!/^[^/\0]+$/.test(zone) || zone === '.' || zone === '..') return undefined;
-  try {
-    const n = Number(readFileSync(`/sys/class/net/${zone}/ifindex`, 'utf8').trim());
-    return Number.isInteger(n) && n > 0 ? n : undefined;
-  } catch {
-    return undefined;
-  }
+  return interfaceIndex(zone); // this network namespace's interface, not sysfs's (interface-names.ts)
 }
 
 /** Runs the call sequence for `op` on a fresh socket and closes it; never throws for a failing call (that is the result). */
