@@ -7,7 +7,7 @@ import type { Protocol } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
 import { listenerOwner, reportHeader, stripUndefined } from './analyze.js';
-import { ephemeralRange, isServedPort } from '../ui/derive.js';
+import { ephemeralRange, isServedPort, summarizeUnix } from '../ui/derive.js';
 
 const Counts = z.record(z.string(), z.number().int());
 const Proc = z.object({ pid: z.number().int(), name: z.string(), fd: z.number().int() });
@@ -64,6 +64,23 @@ export const SnapshotReportSchema = z.object({
       hiddenOwnerUids: z.array(z.number().int()),
     }),
   ),
+  /**
+   * Unix sockets by path (the monitor's unix rows, --unix): `path` as the kernel gives it ('@' for the
+   * NULs of an abstract name, '(unnamed)' for socketpairs and unbound sockets). Empty without --unix.
+   */
+  unix: z.array(
+    z.object({
+      path: z.string(),
+      states: Counts,
+      total: z.number().int(),
+      listeners: z.array(z.object({ backlog: z.number().int().nullable(), acceptQueue: z.number().int(), processes: z.array(Proc), ownerHidden: z.boolean(), uid: z.number().int().optional() })),
+      processes: z.array(Proc),
+      ownerHidden: z.boolean(),
+      hiddenOwnerUids: z.array(z.number().int()),
+      recvQ: z.number().int(),
+      sendQ: z.number().int(),
+    }),
+  ),
   recommendations: z.array(RecommendationSchema),
   notes: z.array(z.string()),
 });
@@ -102,6 +119,16 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       sendQ: p.sendQ,
     })),
     outgoing: summarizePeerPorts(sockets).map((p) => ({ ...(p.host !== undefined ? { host: p.host } : {}), protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes, ...hiddenOf(p) })),
+    unix: summarizeUnix(sockets).map(({ path, summary: p }) => ({
+      path,
+      states: p.states,
+      total: p.total,
+      listeners: p.listeners.map((l) => ({ backlog: l.backlog, acceptQueue: l.acceptQueue, processes: l.processes, ...listenerOwner(l, owners, p.host) })),
+      processes: p.processes,
+      ...hiddenOf(p),
+      recvQ: p.recvQ,
+      sendQ: p.sendQ,
+    })),
     recommendations: recs.map(stripUndefined),
     notes: [...snap.notes],
   };

@@ -33,7 +33,7 @@ export function selectSockets(sockets: readonly Socket[], t: ProtocolToggles, po
 }
 
 /** Unix sockets grouped by their bound path ('(unnamed)' for the rest), shaped like port summaries. */
-export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string; summary: PortSummary }> {
+export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string; path: string; summary: PortSummary }> {
   const groups = new Map<string, PortSummary>();
   for (const s of sockets) {
     if (s.protocol !== 'unix') continue;
@@ -56,7 +56,7 @@ export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string
       g.peerCount++;
     }
   }
-  return [...groups.entries()].map(([path, summary]) => ({ label: escapeControl(path), summary }));
+  return [...groups.entries()].map(([path, summary]) => ({ label: escapeControl(path), path, summary }));
 }
 
 /** The ephemeral port range of a snapshot (net.ipv4.ip_local_port_range), or Linux's default. */

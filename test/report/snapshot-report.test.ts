@@ -29,3 +29,38 @@ test('ports lists the ports this host serves; outgoing connections from ephemera
   assert.equal(doc.totals.tcp.ESTABLISHED, 2);
   assert.equal(doc.totals.tcp.SYN_SENT, 1);
 });
+
+test('--unix: unix sockets are in the document by path (the plain table listed them while ports[] had none)', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const net = await import('node:net');
+  const { createSource } = await import('../../src/collect/index.js');
+  const { SnapshotReportSchema } = await import('../../src/report/snapshot-report.js');
+  // A real unix listener with one accepted connection, read by the netlink source.
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-unix-json-'));
+  const path = join(dir, 'srv\u001b[31m.sock');
+  const accepted: import('node:net').Socket[] = [];
+  const server = net.createServer((c) => accepted.push(c));
+  await new Promise<void>((r) => server.listen(path, 7, () => r()));
+  const client = net.connect(path);
+  await new Promise<void>((r) => client.once('connect', () => r()));
+  try {
+    for (let i = 0; i < 50 && accepted.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const snap = await createSource('netlink').collect({ protocols: ['unix'], processes: 'all' });
+    const doc = SnapshotReportSchema.parse(buildSnapshotReport(snap, [], { protocols: ['unix'] }));
+    const row = doc.unix.find((u) => u.path === path);
+    assert.ok(row, `${path} in ${JSON.stringify(doc.unix.map((u) => u.path))}`);
+    assert.equal(row.listeners.length, 1);
+    assert.equal(row.listeners[0].backlog, 7);
+    assert.ok(row.processes.some((p) => p.pid === process.pid), JSON.stringify(row.processes));
+    assert.ok(row.total >= 2, `listener and the accepted end: ${row.total}`);
+    // Without unix asked for, the list is empty.
+    assert.deepEqual(buildSnapshotReport(snap, [], { protocols: ['tcp'] }).unix, []);
+  } finally {
+    client.destroy();
+    for (const c of accepted) c.destroy();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
