@@ -12,6 +12,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { GenerateResult } from '../../src/codegen/index.js';
+import { HTTP_MAX_HEAD } from '../../src/codegen/render.js';
 
 export const LOOPBACK4 = '127.0.0.1';
 export const LOOPBACK6 = '::1';
@@ -430,6 +431,13 @@ export function rawExchange(port: number, host: string, request: string, ms = 50
 
 const HTTP_OK_HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n';
 const HTTP_400 = 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+const HTTP_431 = 'HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+
+/** A complete GET head (Connection: close) of exactly `size` bytes, padded with one header (HTTP_MAX_HEAD: the largest accepted, blank line included). */
+export function headOfSize(size: number): string {
+  const fixed = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Pad: \r\n\r\n';
+  return `GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Pad: ${'a'.repeat(size - fixed.length)}\r\n\r\n`;
+}
 
 /**
  * Request framing of the http handler, each case on its own connection and compared byte for byte
@@ -460,6 +468,13 @@ export async function httpFraming(port: number, host: string): Promise<string[]>
     ['bare LF between header lines', post('X-A: 1\nContent-Length: 5\r\n'), HTTP_400],
     ['Content-Length 5 twice (same value, one as 05)', `POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 05\r\n\r\nhello${getClose}`, `${ok}${okClose}`],
     ['Content-Length with spaces around it', `POST / HTTP/1.1\r\nContent-Length: \t 5 \r\n\r\nhello${getClose}`, `${ok}${okClose}`],
+    // The head limit holds for a head that arrives whole in one read, not only for one still
+    // incomplete (the 9 KB case got 200 when the blank line was looked for in the whole read).
+    [`a complete head of exactly ${HTTP_MAX_HEAD} bytes`, headOfSize(HTTP_MAX_HEAD), okClose],
+    [`a complete head of ${HTTP_MAX_HEAD + 1} bytes in one write`, headOfSize(HTTP_MAX_HEAD + 1), HTTP_431],
+    ['a complete head of 9 KB in one write', headOfSize(9 * 1024), HTTP_431],
+    ['a complete head of 60 KB in one write', headOfSize(60 * 1000), HTTP_431],
+    ['a complete head of 9 KB after a pipelined request', `${get}${headOfSize(9 * 1024)}`, `${ok}${HTTP_431}`],
   ];
   const failures: string[] = [];
   await Promise.all(
