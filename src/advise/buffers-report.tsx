@@ -136,7 +136,7 @@ function planSection(p: BufferPlan, columns: number): string {
 /** Human text of the report. */
 export function formatBuffersReport(r: BuffersReport, columns = 100): string {
   let out = '';
-  if (r.host) out += `sockscope buffers${r.selection ? `: ${r.selection}` : ''} on ${escapeControl(r.host)} (kernel ${r.kernel}, source ${r.source})\n`;
+  if (r.host) out += `sockscope buffers${r.selection ? `: ${r.selection}` : ''} on ${escapeControl(r.host)} (kernel ${escapeControl(r.kernel ?? '-')}, source ${r.source})\n`;
   out += `Kernel caps: ${capsLine(r.caps)}\n\n`;
   if (r.selection !== null) {
     out += `Connections (${r.connections.length})\n`;

@@ -175,6 +175,23 @@ function ep(a: string, p: number): string {
   return a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`;
 }
 
+/** A peer on this host: loopback, or this socket's own address (connections between local processes). */
+function localPeerAddress(s: Socket): boolean {
+  const a = s.peer.address;
+  return a === s.local.address || a === '::1' || a.startsWith('127.');
+}
+
+/**
+ * The verdict of a connection that has received but measured no rate, nor its peer: a remote peer measures
+ * it on its own host; a local one either was found without a rate (it closed, and the kernel keeps a
+ * closed socket's end without tcp_info) or is not in this view (another network namespace).
+ */
+function receivesOnly(s: Socket, peer: Socket | undefined): string {
+  if (peer) return `no delivery rate: this side only receives, and its local peer (${ep(peer.local.address, peer.local.port)}, ${peer.state}) has measured none (closed, or not sending): give --bandwidth to size it`;
+  if (localPeerAddress(s)) return 'no delivery rate: this side only receives, and its local peer is not in the socket list (closed, or in another network namespace): give --bandwidth to size it';
+  return 'no delivery rate (this side only receives from a remote peer): give --bandwidth to size it';
+}
+
 /**
  * Buffer analysis of one TCP connection; `targetBytesPerSecond` replaces the measured delivery rate when
  * given. `peer` is the other end when it is a socket on this host (loopback, containers): a receiving
@@ -207,7 +224,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
         ? 'rtt unknown: no BDP'
         : idle(ti) && (!peer || idle(pti))
           ? 'idle: no data sent either way yet, nothing to measure (give --bandwidth to size it for a link)'
-          : 'no delivery rate (this side only receives from a remote peer): give --bandwidth to size it';
+          : receivesOnly(s, peer);
   else if (sndl != null && sndl >= 20 && sndbuf != null && sndbuf < 2 * bdp) verdict = `send buffer too small: sndbuf-limited ${Math.round(sndl)}% of busy time; raise SO_SNDBUF or tcp_wmem max`;
   else if (rwnd != null && rwnd >= 20)
     verdict = receiving

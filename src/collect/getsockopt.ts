@@ -238,7 +238,7 @@ export async function inspectKernelSocket(opts: { socket: Socket; sourceName: st
     options: fb.readings,
     kernelView: s,
     kernelViewSource: opts.sourceName,
-    missing: [opts.reason, `${fb.readings.length - got} of ${fb.readings.length} options need getsockopt on the socket itself and are unknown; ${got} come from what the kernel shows to every user`],
+    missing: [opts.reason, fb.summary],
     sysctls,
     extraSysctls,
     kernel: release(),
@@ -337,8 +337,7 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
     const fb = kernelViewReadings(infos, kernel, kernelSource ?? 'collector', borrowed.error ?? 'getsockopt unavailable');
     Object.assign(result.socket, fb.kind);
     result.options = fb.readings;
-    const got = fb.readings.filter((r) => r.value !== undefined).length;
-    missing.push(`${fb.readings.length - got} of ${fb.readings.length} options need getsockopt on the socket itself and are unknown; ${got} come from what the kernel shows to every user`);
+    missing.push(fb.summary);
   }
   return result;
 }

@@ -1,5 +1,6 @@
 // Pure interpretation of one socket's option values: what each value means, what is unusual about it
 // (e.g. a fixed SO_RCVBUF that turns autotuning off), and the other platforms' notes from the option reference.
+import { escapeControl } from '../model/escape.js';
 import { findOption, type SocketOptionInfo } from './socket-options.js';
 import { sysctlInt, sysctlInts, type Sysctls } from '../model/snapshot.js';
 
@@ -66,7 +67,8 @@ function seconds(n: number): string {
 export function displayValue(name: string, v: unknown, info?: SocketOptionInfo): string {
   if (v === undefined) return '-';
   if (typeof v === 'boolean') return v ? 'on (1)' : 'off (0)';
-  if (typeof v === 'string') return v === '' ? '(none)' : JSON.stringify(v).slice(1, -1);
+  // Interface and congestion-control names come from the system: escaped for the terminal (JSON.stringify left DEL and C1 raw).
+  if (typeof v === 'string') return v === '' ? '(none)' : escapeControl(v);
   if (typeof v === 'number') {
     if (name === 'SO_DOMAIN') return `${v} (${FAMILIES[v] ?? 'unknown'})`;
     if (name === 'SO_TYPE') return `${v} (${TYPES[v] ?? 'unknown'})`;

@@ -33,6 +33,12 @@ test('--source procfs/netstat: SO_RCVBUF and TCP_CONGESTION need --source netlin
     assert.equal(text.status, 0, text.stderr);
     assert.doesNotMatch(text.stdout, /^\(all 3\)/m);
     assert.match(text.stdout, /^SO_RCVBUF +- \(.*--source netlink or ss shows it without privilege/m);
+    // Nothing was read, so nothing is judged (it said 'every value read is a default'), and the count line
+    // tells the values this source lacks from those only getsockopt has.
+    assert.match(text.stdout, /^Unusual: nothing to judge: no option value could be read/m);
+    assert.match(text.stdout, /1 of 3 options need getsockopt on the socket itself and are unknown; 2 more are shown to every user by --source netlink or ss/);
+    // The reason names who hides the owner (the shared count: other users' processes, not kernel threads).
+    assert.match(text.stdout, /no visible process holds the socket: \d+ process(es)? of other users (is|are) hidden/);
   }
   // And the claim holds: netlink and ss read both without privilege.
   for (const source of ['netlink', 'ss']) {

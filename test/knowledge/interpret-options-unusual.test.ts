@@ -17,3 +17,13 @@ test('some value read and none unusual: every value read is a default or an ordi
   assert.deepEqual(unusual, []);
   assert.equal(nothingUnusualLine(rows), 'Unusual: nothing; every value read is a default or an ordinary choice.');
 });
+
+test('a string option value (an interface name from the system) is shown with C1 and other controls escaped', async () => {
+  // Review: an interface named "br\x1b[31m\u009b" bound with SO_BINDTODEVICE reached the terminal with a raw CSI
+  // (displayValue used JSON.stringify, which leaves DEL and C1 raw).
+  const { displayValue } = await import('../../src/knowledge/interpret-options.js');
+  const d = displayValue('SO_BINDTODEVICE', 'br\u001b[31m\u009b\u007f');
+  assert.doesNotMatch(d, /[\u0000-\u001f\u007f-\u009f]/, JSON.stringify(d));
+  assert.equal(d, 'br\\x1b[31m\\u009b\\x7f');
+  assert.equal(displayValue('TCP_CONGESTION', 'cubic'), 'cubic');
+});

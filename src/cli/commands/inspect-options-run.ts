@@ -2,9 +2,9 @@
 // The implementation: inspect-options.ts defines the command (flags, help) and loads this module when it runs.
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { inspectKernelSocket, inspectSocketOptions, resolveOptionNames, type InspectResult } from '../../collect/getsockopt.js';
-import { locateInode, locateListener, type LocatedSocket } from '../../collect/getsockopt-locate.js';
+import { locateInode, locateListener, noHolderReason, type LocatedSocket } from '../../collect/getsockopt-locate.js';
 import { CollectorError } from '../../collect/source.js';
-import { buildOptionsReport, humanBytes, kernelViewFindings } from '../../knowledge/interpret-options.js';
+import { buildOptionsReport, humanBytes, kernelViewFindings, nothingUnusualLine } from '../../knowledge/interpret-options.js';
 import { UnknownOptionError } from '../../knowledge/socket-options.js';
 import { escapeControl } from '../../model/escape.js';
 import { UsageError } from '../errors.js';
@@ -57,12 +57,8 @@ export async function runInspect(a: Args): Promise<InspectResult & { located?: {
     r.kernelViewSource = located.source;
     return { ...r, located: info };
   }
-  const uid = process.getuid?.() ?? -1;
-  const reason =
-    located.hidden > 0
-      ? `no visible process holds the socket: ${located.hidden} process(es) of other users cannot be searched as uid ${uid} (run as root to read the options with getsockopt)`
-      : 'no process holds the socket (it may be closing)';
-  const r = await inspectKernelSocket({ socket: located.socket, sourceName: located.source, options, reason });
+  // 'no visible process holds the socket: ...': kernelViewReadings splits the reason at its first ':'.
+  const r = await inspectKernelSocket({ socket: located.socket, sourceName: located.source, options, reason: noHolderReason(located) });
   return { ...r, located: info };
 }
 
@@ -127,7 +123,7 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
     out.push('Unusual:');
     for (const u of unusual) out.push(`  - ${escapeControl(u)}`);
     for (const u of kernelNotes) out.push(`  - ${escapeControl(u)}  [${r.kernelViewSource}]`);
-  } else out.push('Unusual: nothing; every value read is a default or an ordinary choice.');
+  } else out.push(nothingUnusualLine(rows));
   if (r.missing.length) {
     out.push('Missing:');
     for (const m of r.missing) out.push(`  - ${m}`);
