@@ -23,24 +23,29 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
       'The peer process exited or crashed, or closed the socket while unread data was still in its receive buffer (the kernel answers with RST instead of FIN).',
       'The peer closed with SO_LINGER {1, 0} (abortive close).',
       'A load balancer, NAT or firewall dropped its idle state and reset the connection (idle timeouts of 60-350 s are common).',
-      'Writing to a connection the peer had already closed: the first write gets RST back, the next read/write reports ECONNRESET (or EPIPE).',
-      'The listener\'s accept queue overflowed with net.ipv4.tcp_abort_on_overflow=1.',
+      // Measured (test/knowledge/errno-linux-behaviour): tcp_reset() sets ECONNRESET in ESTABLISHED, EPIPE in CLOSE_WAIT.
+      'A RST arrived while the connection was ESTABLISHED: the first recv() or send() after it reports ECONNRESET, once; later send() calls get EPIPE and recv() returns 0. (A peer that closed cleanly with FIN and then answered our write with RST gives no ECONNRESET on Linux: recv() returns 0 and the next write gets EPIPE.)',
+      'Linux accept() hands over a connection that the client reset while it waited in the accept queue: the first recv() on the accepted socket reports ECONNRESET (BSD and macOS fail accept() with ECONNABORTED instead).',
+      'The client\'s handshake completed while the listener\'s accept queue was full and net.ipv4.tcp_abort_on_overflow=1: the server answers with RST (by default it drops the ACK and the client retransmits).',
+      'Windows UDP (WSAECONNRESET): recvfrom() fails after an earlier sendto() from the same socket drew an ICMP port unreachable; the socket still works. WSAIoctl(SIO_UDP_CONNRESET, FALSE) turns this off (the Windows C code of generate-server does).',
     ],
     fixes: [
       'Treat it as a normal end of a connection: close the socket and, for idempotent requests, retry on a new connection.',
       'Enable TCP keepalive (SO_KEEPALIVE + TCP_KEEPIDLE below the middlebox idle timeout) or application pings on long-lived idle connections.',
       'On the closing side, read the request completely before close(), or shutdown(SHUT_WR) and drain, so the kernel sends FIN rather than RST.',
       'Check `nstat -az TcpExtTCPAbortOnData TcpExtListenOverflows` and the peer\'s logs to see which side reset.',
+      'Windows UDP servers: disable the report with SIO_UDP_CONNRESET, or ignore WSAECONNRESET from recvfrom() and keep reading.',
     ],
   },
   ECONNREFUSED: {
-    meaning: 'The connection attempt was answered with RST: nothing listens on that address and port (or a firewall rejects with a reset). For UDP: an ICMP port unreachable came back for an earlier datagram.',
+    meaning: 'The connection attempt was refused: a RST or an ICMP port unreachable came back, because nothing listens on that address and port or a firewall rejects it. For UDP: an ICMP port unreachable came back for an earlier datagram. (A full accept queue does not refuse on Linux: the SYN is dropped and the client retries, then times out.)',
     calls: ['connect', 'send/recv on a connected UDP socket'],
     causes: [
       'No process listens on that port on the target host (service down, still starting, or listening on 127.0.0.1 only).',
       'Wrong port or address (IPv6 vs IPv4: the server listens on 0.0.0.0 but the name resolved to ::1).',
-      'A firewall rule with REJECT --reject-with tcp-reset.',
-      'The listener\'s backlog is full and the SYN was reset (rare on Linux, which drops SYNs instead).',
+      // iptables REJECT's default --reject-with is icmp-port-unreachable (nftables' reject likewise); the kernel maps
+      // ICMP port unreachable to ECONNREFUSED (icmp_err_convert[]), measured on a TCP connect in errno-linux-behaviour.
+      'A firewall REJECT rule: iptables REJECT without --reject-with (its default, icmp-port-unreachable), nftables `reject`, or --reject-with tcp-reset. (icmp-host-prohibited and icmp-admin-prohibited give EHOSTUNREACH instead.)',
     ],
     fixes: [
       'Check the listener on the target: `ss -ltnp \'sport = :PORT\'` (or `sockscope analyze --port PORT`).',
@@ -73,7 +78,9 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
       'Another process (or another instance of the same server) is listening on the port.',
       'The previous run of the server left connections in TIME_WAIT and the new one did not set SO_REUSEADDR before bind().',
       'An IPv6 [::] listener with IPV6_V6ONLY=0 already covers 0.0.0.0 on that port (or the other way round).',
-      'connect() on a socket bound to a fixed local port whose 4-tuple is still in TIME_WAIT.',
+      'listen(): two sockets bound the same port with SO_REUSEADDR (bind() let both through) and the other one listens already.',
+      // Linux's connect() says EADDRNOTAVAIL for a 4-tuple in use (__inet_check_established), measured in errno-linux-behaviour.
+      'connect() on BSD, macOS and Windows when the 4-tuple is in use, e.g. from a fixed local port whose earlier connection is in TIME_WAIT; on Windows ephemeral port exhaustion also shows as WSAEADDRINUSE (or WSAENOBUFS). Linux reports EADDRNOTAVAIL for these.',
     ],
     fixes: [
       'Find the holder: `sockscope try bind :PORT` or `ss -ltnp \'sport = :PORT\'`; stop it or choose another port.',
@@ -88,10 +95,11 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
     causes: [
       'bind() to an IP that is not assigned to any interface (typo, address not up yet, VIP on another node, container network).',
       'Ephemeral port exhaustion: many outgoing connections to the same destination address and port, most in TIME_WAIT, used up net.ipv4.ip_local_port_range.',
+      'connect() from a fixed local port (bind() before connect()) whose 4-tuple to that destination is in use: ESTABLISHED, or TIME_WAIT without TCP timestamps. With timestamps (net.ipv4.tcp_timestamps=1, the default) Linux takes the TIME_WAIT over and connect() succeeds.',
       'connect() to 0.0.0.0 port 0 or another invalid destination on some systems.',
     ],
     fixes: [
-      'Check the address with `ip -br addr`; for addresses that appear later set IP_FREEBIND (or net.ipv4.ip_nonlocal_bind=1).',
+      'Check the address with `ip -br addr`; for addresses that appear later set IP_FREEBIND on the socket, or net.ipv4.ip_nonlocal_bind=1 (IPv4) / net.ipv6.ip_nonlocal_bind=1 (IPv6: the IPv4 sysctl does not apply to it).',
       'For exhaustion: reuse connections (keep-alive, pooling), widen net.ipv4.ip_local_port_range, enable net.ipv4.tcp_tw_reuse=1 for outgoing connections, spread over more destination addresses.',
       'Count TIME_WAIT sockets to the destination: `sockscope analyze-states` or `ss -tan state time-wait | wc -l`.',
     ],
@@ -101,6 +109,7 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
     calls: ['send', 'write', 'sendmsg'],
     causes: [
       'The peer closed the connection and we kept writing (the first write draws a RST, the next gets EPIPE).',
+      'Writing again after a reset was already reported (ECONNRESET comes once; later writes get EPIPE).',
       'Writing after our own shutdown(SHUT_WR).',
     ],
     fixes: [
@@ -110,19 +119,21 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
   },
   EAGAIN: {
     meaning: 'The operation would block: a non-blocking socket has no data to read, no room to write or no connection to accept right now. Not a failure. (Also: a receive/send timeout SO_RCVTIMEO/SO_SNDTIMEO expired.)',
-    calls: ['recv', 'send', 'accept', 'connect (Unix sockets)'],
+    calls: ['recv', 'send', 'accept', 'connect (Unix sockets; Windows)'],
     causes: [
       'Normal for non-blocking I/O: the buffer is empty (read) or full (write).',
+      'Windows (WSAEWOULDBLOCK): a non-blocking connect() has started, where Linux, BSD and macOS say EINPROGRESS.',
       'SO_RCVTIMEO / SO_SNDTIMEO expired on a blocking socket.',
       'For connect() on a Unix socket: the listener\'s backlog is full. For bind/connect on TCP: no ephemeral port free (some kernels).',
     ],
     fixes: [
       'Wait for readiness (poll/epoll/kqueue, or the event loop) and retry; with edge-triggered epoll, read/write until EAGAIN.',
       'If a write keeps failing with EAGAIN the peer is not reading: buffer with a limit and apply backpressure.',
+      'Windows connect(): WSAEWOULDBLOCK is not a failure; wait until the socket is writable (select writefds, WSAPoll POLLWRNORM) and read SO_ERROR (a failed connect shows in exceptfds / POLLERR).',
     ],
   },
   EINPROGRESS: {
-    meaning: 'A non-blocking connect() has started but not finished. Not a failure.',
+    meaning: 'A non-blocking connect() has started but not finished. Not a failure. (Windows reports this case as WSAEWOULDBLOCK; its WSAEINPROGRESS, 10000 + this BSD number, means something else.)',
     calls: ['connect'],
     causes: ['Normal for non-blocking connect(); also a blocking connect() interrupted by SO_SNDTIMEO.'],
     fixes: ['Wait until the socket is writable (poll POLLOUT / epoll EPOLLOUT), then read getsockopt(SO_ERROR): 0 means connected, otherwise it is the connect error.'],
@@ -135,9 +146,13 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
   },
   EISCONN: {
     meaning: 'The socket is already connected.',
-    calls: ['connect', 'sendto'],
-    causes: ['connect() called twice on a TCP socket (e.g. retrying on the same socket after EINPROGRESS completed).', 'sendto() with an address on a connected TCP socket.'],
-    fixes: ['Treat EISCONN after a non-blocking connect retry as success; otherwise create a new socket per connection attempt.'],
+    calls: ['connect', 'sendto (Unix stream sockets; TCP with MSG_FASTOPEN)'],
+    // Measured in errno-linux-behaviour: __inet_stream_connect, unix_stream_sendmsg.
+    causes: [
+      'connect() on a TCP socket that is already connected, e.g. a retry loop calling connect() again. After a non-blocking connect() completed, Linux answers the first connect() again with 0 and only later ones with EISCONN.',
+      'sendto() with an address on a connected Unix stream socket, or with MSG_FASTOPEN on a connected TCP socket. A plain sendto() with an address on a connected TCP socket is no error on Linux (the address is ignored, the data goes to the peer); on a connected UDP socket the datagram goes to the address given.',
+    ],
+    fixes: ['After a non-blocking connect, wait for writability and read SO_ERROR instead of calling connect() again (treat EISCONN from such a retry as success); otherwise create a new socket per connection attempt.'],
   },
   ENOTCONN: {
     meaning: 'The socket is not connected: the operation needs a connected peer.',
@@ -150,13 +165,16 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
     fixes: ['Check the connect() result (SO_ERROR after a non-blocking connect) before using the socket.', 'Ignore ENOTCONN from shutdown() during cleanup.'],
   },
   ECONNABORTED: {
-    meaning: 'The connection was aborted locally: by the time accept() took it, it was already reset; or the local stack gave up on it.',
-    calls: ['accept', 'recv', 'send'],
+    meaning: 'The connection was aborted on this host. On Linux: the kernel destroyed it locally (the next recv()/send() reports ECONNABORTED). On BSD, macOS and Windows also: accept() took a connection that had been reset while it waited.',
+    calls: ['recv', 'send', 'accept (BSD, macOS, Windows)'],
+    // Measured in errno-linux-behaviour: tcp_abort() sets ECONNABORTED; a queued connection reset by its client is still
+    // returned by Linux accept(), and its first recv() gives ECONNRESET.
     causes: [
-      'The client reset the connection while it sat in the accept queue (common under load or with impatient clients).',
+      'Linux: the connection was killed with `ss -K` (sock_diag SOCK_DESTROY, tcp_abort()), by an administrator or a tool that closes stuck connections.',
+      'BSD and macOS accept(): the client reset the connection while it sat in the accept queue (under load or with impatient clients). Linux does not report this at accept(): it returns the socket, and the first recv() on it gets ECONNRESET.',
       'On Windows (WSAECONNABORTED): the local stack dropped the connection after retransmission timeouts, or the other side closed while data was being sent.',
     ],
-    fixes: ['In accept loops: log and continue; it is not fatal for the listener.', 'Accept faster (more workers, larger backlog) if it happens often.'],
+    fixes: ['In accept loops: log and continue; it is not fatal for the listener (on Linux, handle ECONNRESET on the first recv() of an accepted socket the same way).', 'Accept faster (more workers, larger backlog) if it happens often.'],
   },
   ENETUNREACH: {
     meaning: 'No route to the destination network on this host (or an ICMP net-unreachable came back).',
@@ -167,7 +185,11 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
   EHOSTUNREACH: {
     meaning: 'The host cannot be reached: no route to it, or ARP/neighbour discovery failed, or an ICMP host-unreachable / admin-prohibited came back.',
     calls: ['connect', 'sendto', 'send'],
-    causes: ['The host is down on the local segment (ARP gets no reply).', 'A firewall rejects with ICMP host-prohibited (iptables REJECT default).', 'Routing problem at an intermediate router.'],
+    causes: [
+      'The host is down on the local segment (ARP gets no reply).',
+      'A firewall REJECT rule with --reject-with icmp-host-prohibited or icmp-admin-prohibited (the catch-all rule of RHEL/CentOS iptables configurations). REJECT\'s default, icmp-port-unreachable, gives ECONNREFUSED instead.',
+      'Routing problem at an intermediate router.',
+    ],
     fixes: ['`ip neigh show ADDR` (FAILED means no ARP reply), `ip route get ADDR`, then the firewall on the target.'],
   },
   ENETDOWN: {
@@ -206,13 +228,17 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
   },
   ENOBUFS: {
     meaning: 'The kernel could not allocate buffer memory for the operation, or a queue is full.',
-    calls: ['send', 'sendto', 'socket', 'setsockopt'],
+    calls: ['sendto', 'send', 'recv (netlink)', 'setsockopt'],
     causes: [
-      'UDP sendto() faster than the interface queue drains (qdisc full), or the socket send buffer is exhausted.',
-      'TCP memory pressure: net.ipv4.tcp_mem limits reached.',
-      'Too many sockets / socket memory (net.core.optmem_max for ancillary data).',
+      // udp_send_skb(): -ENOBUFS from the qdisc is dropped to 0 unless IP_RECVERR is set; measured in errno-linux-behaviour.
+      'UDP sendto() faster than the interface queue (qdisc) drains, on a socket with IP_RECVERR (IPV6_RECVERR) set. Without it Linux drops the datagram silently, sendto() reports success and the drop is only counted in Udp SndbufErrors (`nstat -az UdpSndbufErrors`). A full socket send buffer is not ENOBUFS: a blocking sendto() waits, a non-blocking one gets EAGAIN.',
+      'Netlink sockets (ss, routing and monitoring daemons): recv() reports ENOBUFS when the kernel dropped messages because the socket\'s receive buffer was full.',
+      'Ancillary data or option memory above net.core.optmem_max (large control messages; many multicast memberships, see net.ipv4.igmp_max_memberships).',
     ],
-    fixes: ['Slow down or retry after a short wait (for UDP, pace sends).', 'Check `cat /proc/net/sockstat` (mem) against net.ipv4.tcp_mem / udp_mem and raise them if the host has memory.'],
+    fixes: [
+      'For UDP: pace the sender; set IP_RECVERR to learn about the drops, or watch UdpSndbufErrors; enlarge the qdisc (`ip link set DEV txqueuelen N`) if bursts are expected.',
+      'For netlink: enlarge the receive buffer (SO_RCVBUF, SO_RCVBUFFORCE) and resynchronise after ENOBUFS (a dump).',
+    ],
   },
   ENOMEM: {
     meaning: 'The kernel is out of memory for this request (or a memory-related limit was hit).',
@@ -239,7 +265,8 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
     meaning: 'An argument is invalid for this socket or its state.',
     calls: ['bind', 'listen', 'accept', 'setsockopt', 'connect'],
     causes: [
-      'bind() on a socket that is already bound; listen() or accept() on an unconnected UDP socket; accept() on a socket that is not listening.',
+      // Measured in errno-linux-behaviour; listen()/accept() on UDP is EOPNOTSUPP (sock_no_listen, sock_no_accept).
+      'bind() on a socket that is already bound; accept() on a TCP socket that is not listening; listen() on a connected TCP socket.',
       'A wrong address length (sizeof(struct sockaddr) for IPv6), or a sockaddr of the wrong family.',
       'An out-of-range setsockopt value (e.g. TCP_KEEPIDLE 0).',
     ],
@@ -419,6 +446,14 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
     causes: ['Missing WSAStartup(MAKEWORD(2, 2), &wsa) at program start; a DLL calling sockets before the host initialised Winsock.'],
     fixes: ['Call WSAStartup once before any socket call and WSACleanup once at exit.'],
   },
+  WSAEINPROGRESS: {
+    // Winsock numbers BSD's EINPROGRESS (10000 + 36) but gives it another meaning; connect() documents WSAEWOULDBLOCK
+    // for a non-blocking connect that has not completed (learn.microsoft.com, winsock connect function).
+    meaning: 'Windows: a blocking Winsock call is already running in this thread (Winsock 1.1 allows one at a time), or the service provider is still processing a callback. It is not what a non-blocking connect() returns on Windows: that is WSAEWOULDBLOCK (10035). It shares the BSD number of EINPROGRESS but not its meaning.',
+    calls: ['any Winsock call while a blocking one runs'],
+    causes: ['A Winsock 1.1 program (or a blocking hook / window message handler) calling a socket function while another blocking call of the same thread has not returned.'],
+    fixes: ['Make one blocking call per thread at a time, or use non-blocking sockets / overlapped I/O.', 'For a non-blocking connect() on Windows, expect WSAEWOULDBLOCK and wait for writability (see `sockscope errno WSAEWOULDBLOCK`).'],
+  },
   WSASYSNOTREADY: { meaning: 'The network subsystem is not ready: Winsock could not start (broken Winsock catalog or network stack).', fixes: ['`netsh winsock reset` and reboot.'] },
   WSAVERNOTSUPPORTED: { meaning: 'The Winsock version asked for in WSAStartup is not supported.', fixes: ['Request version 2.2: MAKEWORD(2, 2).'] },
   WSAEDISCON: { meaning: 'The peer started a graceful shutdown (message-oriented protocols): WSARecv returns it instead of 0.' },
@@ -437,6 +472,136 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
   WSANO_RECOVERY: { meaning: 'Non-recoverable name resolution failure (like EAI_FAIL).' },
   WSANO_DATA: { meaning: 'The name exists but has no record of the requested type (e.g. no AAAA record), like EAI_NODATA.' },
 };
+
+/** A code of the kernel's include/linux/errno.h: used inside the kernel, never meant for programs. */
+export interface KernelInternalCode {
+  name: string;
+  number: number;
+  /** The header's comment, or what the code stands for. */
+  message: string;
+  meaning: string;
+  /** What strace prints after the name when it shows the code at syscall exit. */
+  strace?: string;
+}
+
+const NFS = 'An NFS protocol status used inside the kernel\'s NFS client and server; translated to a standard errno before a program sees it.';
+
+/**
+ * include/linux/errno.h (Linux 6.x): 512-531, above the uapi errnos. A program never gets them: the ERESTART*
+ * codes become a restarted call or EINTR on the way out of the syscall, the others are translated. strace shows
+ * the ERESTART* codes at syscall exit (with the texts below, checked in test/knowledge/errno-extra-codes), ftrace's
+ * syscall exit events and kernel logs show any of them as -N, and a leaked one prints as "Unknown error N".
+ */
+export const KERNEL_INTERNAL_ERRNOS: readonly KernelInternalCode[] = [
+  { name: 'ERESTARTSYS', number: 512, message: 'Restart the system call if the handler has SA_RESTART', strace: 'To be restarted if SA_RESTART is set',
+    meaning: 'A blocking call (accept, recv, connect, read, wait...) was interrupted by a signal. After the handler the kernel restarts the call if the handler was installed with SA_RESTART (or no handler ran); otherwise the program sees EINTR.' },
+  { name: 'ERESTARTNOINTR', number: 513, message: 'Restart the system call whatever the handler', strace: 'To be restarted',
+    meaning: 'A call interrupted by a signal that the kernel always restarts after the handler, SA_RESTART or not (fork, clone, some internal waits).' },
+  { name: 'ERESTARTNOHAND', number: 514, message: 'Restart the system call if no handler ran', strace: 'To be restarted if no handler',
+    meaning: 'A call interrupted by a signal (select, pselect, ppoll, pause): restarted if no handler ran, otherwise the program sees EINTR whatever SA_RESTART says.' },
+  { name: 'ENOIOCTLCMD', number: 515, message: 'No ioctl command',
+    meaning: 'A driver or protocol does not implement the ioctl; the kernel returns ENOTTY (or EINVAL) to the program instead.' },
+  { name: 'ERESTART_RESTARTBLOCK', number: 516, message: 'Restart through restart_syscall() if no handler ran', strace: 'Interrupted by signal',
+    meaning: 'A call that can be resumed with its time left (poll, nanosleep, clock_nanosleep, futex waits) was interrupted by a signal: restarted through restart_syscall() if no handler ran, otherwise the program sees EINTR.' },
+  { name: 'EPROBE_DEFER', number: 517, message: 'Driver requests probe retry',
+    meaning: 'A device driver\'s probe waits for another device (a clock, regulator, PHY or firmware) and will be retried. Seen in dmesg as error -517 and in /sys/kernel/debug/devices_deferred; a network interface that never appears can be stuck here.' },
+  { name: 'EOPENSTALE', number: 518, message: 'open found a stale dentry', meaning: 'Internal to open() on network filesystems: the lookup is retried; a program sees ESTALE at worst.' },
+  { name: 'ENOPARAM', number: 519, message: 'Parameter not supported', meaning: 'A filesystem does not know a mount parameter (the fs_context API); mount reports it as EINVAL with a message in the kernel log.' },
+  { name: 'EBADHANDLE', number: 521, message: 'Illegal NFS file handle', meaning: NFS },
+  { name: 'ENOTSYNC', number: 522, message: 'Update synchronization mismatch', meaning: NFS },
+  { name: 'EBADCOOKIE', number: 523, message: 'Cookie is stale', meaning: NFS },
+  { name: 'ENOTSUPP', number: 524, message: 'Operation is not supported',
+    meaning: 'The kernel\'s internal "not supported" (two Ps: not ENOTSUP, which is EOPNOTSUPP 95). Some paths have let it leak, BPF attach and some driver ioctls most often (Node.js then says Unknown system error -524). Read it as EOPNOTSUPP; the leak is a kernel bug.' },
+  { name: 'ETOOSMALL', number: 525, message: 'Buffer or request is too small', meaning: NFS },
+  { name: 'ESERVERFAULT', number: 526, message: 'An untranslatable error occurred', meaning: NFS },
+  { name: 'EBADTYPE', number: 527, message: 'Type not supported by server', meaning: NFS },
+  { name: 'EJUKEBOX', number: 528, message: 'Request initiated, but will not complete before timeout', meaning: `${NFS} (The server is fetching the data from slow storage; the client retries.)` },
+  { name: 'EIOCBQUEUED', number: 529, message: 'iocb queued, will get completion event', meaning: 'Internal to asynchronous I/O (aio, io_uring): the request was queued and completes later through the completion queue.' },
+  { name: 'ERECALLCONFLICT', number: 530, message: 'conflict with recalled state', meaning: NFS },
+  { name: 'ENOGRACE', number: 531, message: 'NFS file lock reclaim refused', meaning: NFS },
+];
+
+/** A getaddrinfo()/getnameinfo() return value (EAI_*): a resolver error, not an errno. */
+export interface ResolverCode {
+  name: string;
+  /** glibc's value (negative); null: glibc does not define it. */
+  glibc: number | null;
+  freebsd: number | null;
+  macos: number | null;
+  /** The Winsock code the name stands for in ws2tcpip.h. */
+  windows: string | null;
+  /** libuv's UV_EAI_* (Node.js err.errno); null: libuv has none. */
+  libuv: number | null;
+  /** glibc's gai_strerror() text (the BSD text where glibc has none). */
+  message: string;
+  meaning: string;
+  causes?: string[];
+  fixes?: string[];
+}
+
+const RESOLVER = 'Resolver error (getaddrinfo), not an errno:';
+
+/**
+ * The EAI_* codes: glibc <netdb.h> (negative; EAI_NODATA, EAI_ADDRFAMILY and the getaddrinfo_a ones are GNU
+ * extensions), FreeBSD/macOS <netdb.h> (KAME numbering; FreeBSD dropped ADDRFAMILY and NODATA), MinGW-w64
+ * <ws2tcpip.h> (each is a WSA code) and libuv's UV_EAI_* (what Node.js puts in err.errno). Node.js calls EAI_NONAME and
+ * EAI_NODATA 'ENOTFOUND' (lib/internal/errors.js dnsException). Checked against the C library, the headers, Node and
+ * Python in test/knowledge/errno-extra-codes.
+ */
+export const RESOLVER_ERRORS: readonly ResolverCode[] = [
+  { name: 'EAI_AGAIN', glibc: -3, freebsd: 2, macos: 2, windows: 'WSATRY_AGAIN', libuv: -3001, message: 'Temporary failure in name resolution',
+    meaning: `${RESOLVER} the name could not be resolved now: no DNS server answered in time, or one answered SERVFAIL. The same lookup may work later.`,
+    causes: [
+      'No nameserver reachable: /etc/resolv.conf names a server that is down or unreachable (a container or namespace without network, a VPN that is down).',
+      'The DNS server timed out or answered SERVFAIL (upstream trouble, a DNSSEC failure).',
+      'The local resolver (systemd-resolved on 127.0.0.53, dnsmasq, nscd) is not running.',
+    ],
+    fixes: [
+      '`getent ahosts NAME` takes the same path as getaddrinfo; `resolvectl status` or /etc/resolv.conf names the servers; `dig @SERVER NAME` asks one directly.',
+      'Retry with backoff and cache answers; `sockscope debug-connections --address NAME:PORT` shows the resolution time and error.',
+    ] },
+  { name: 'EAI_NONAME', glibc: -2, freebsd: 8, macos: 8, windows: 'WSAHOST_NOT_FOUND', libuv: -3008, message: 'Name or service not known',
+    meaning: `${RESOLVER} the name (or the service) is not known: DNS answered that it does not exist (NXDOMAIN), or no source in /etc/nsswitch.conf has it. Node.js reports it as err.code 'ENOTFOUND' (err.errno -3008); macOS says "nodename nor servname provided, or not known".`,
+    causes: [
+      'A typo, or a name that exists only in another network\'s DNS (split horizon, a container network) or in another host\'s /etc/hosts.',
+      'A short name whose search domain is not applied (search/ndots in /etc/resolv.conf).',
+      'AI_NUMERICHOST with a name, or a service name missing from /etc/services.',
+    ],
+    fixes: ['`getent ahosts NAME`, `dig NAME`; check the search domains in /etc/resolv.conf.', 'Use the fully qualified name.'] },
+  { name: 'EAI_NODATA', glibc: -5, freebsd: null, macos: 7, windows: 'WSANO_DATA', libuv: -3007, message: 'No address associated with hostname',
+    meaning: `${RESOLVER} the name exists but has no address of the kind asked for (no A or AAAA record). Node.js reports it as err.code 'ENOTFOUND' (err.errno -3007). FreeBSD dropped this code (EAI_NONAME there).`,
+    causes: ['The name has only an AAAA record and the lookup asked for IPv4 (or the other way round), or only MX/TXT records.'],
+    fixes: ['`dig NAME A` and `dig NAME AAAA`; ask for AF_UNSPEC, or fix the record.'] },
+  { name: 'EAI_FAIL', glibc: -4, freebsd: 4, macos: 4, windows: 'WSANO_RECOVERY', libuv: -3004, message: 'Non-recoverable failure in name resolution',
+    meaning: `${RESOLVER} a non-recoverable failure: the DNS server refused the query (REFUSED) or answered something unusable. Retrying the same way will not help.`,
+    fixes: ['`dig @SERVER NAME` and read the status; check the server\'s access rules for this client.'] },
+  { name: 'EAI_FAMILY', glibc: -6, freebsd: 5, macos: 5, windows: 'WSAEAFNOSUPPORT', libuv: -3005, message: 'ai_family not supported',
+    meaning: `${RESOLVER} the address family in the hints (ai_family) is not supported.` },
+  { name: 'EAI_SOCKTYPE', glibc: -7, freebsd: 10, macos: 10, windows: 'WSAESOCKTNOSUPPORT', libuv: -3011, message: 'ai_socktype not supported',
+    meaning: `${RESOLVER} the socket type in the hints (ai_socktype) is not supported.` },
+  { name: 'EAI_SERVICE', glibc: -8, freebsd: 9, macos: 9, windows: 'WSATYPE_NOT_FOUND', libuv: -3010, message: 'Servname not supported for ai_socktype',
+    meaning: `${RESOLVER} the service (a port name such as "http") is unknown for this socket type: not in /etc/services, or not defined for UDP/TCP.`,
+    fixes: ['Pass a numeric port, or check /etc/services (`getent services NAME`).'] },
+  { name: 'EAI_ADDRFAMILY', glibc: -9, freebsd: null, macos: 1, windows: null, libuv: -3000, message: 'Address family for hostname not supported',
+    meaning: `${RESOLVER} the name has no address in the requested family (e.g. an IPv6-only lookup for a name with only A records, or AI_ADDRCONFIG filtering out every address). FreeBSD dropped this code.` },
+  { name: 'EAI_MEMORY', glibc: -10, freebsd: 6, macos: 6, windows: 'WSA_NOT_ENOUGH_MEMORY', libuv: -3006, message: 'Memory allocation failure', meaning: `${RESOLVER} the resolver could not allocate memory.` },
+  { name: 'EAI_SYSTEM', glibc: -11, freebsd: 11, macos: 11, windows: null, libuv: null, message: 'System error',
+    meaning: `${RESOLVER} a system error; the real one is in errno (e.g. EMFILE: no descriptor left for the DNS socket). libuv and Node.js report that errno instead.` },
+  { name: 'EAI_OVERFLOW', glibc: -12, freebsd: 14, macos: 14, windows: null, libuv: -3009, message: 'Argument buffer overflow',
+    meaning: `${RESOLVER} an argument buffer was too small (getnameinfo\'s host or service buffer).` },
+  { name: 'EAI_BADFLAGS', glibc: -1, freebsd: 3, macos: 3, windows: 'WSAEINVAL', libuv: -3002, message: 'Bad value for ai_flags', meaning: `${RESOLVER} invalid flags in the hints (ai_flags).` },
+  { name: 'EAI_BADHINTS', glibc: null, freebsd: 12, macos: 12, windows: null, libuv: -3013, message: 'Invalid value for hints', meaning: `${RESOLVER} the hints structure is invalid (BSD, macOS and libuv; glibc has no such code).` },
+  { name: 'EAI_PROTOCOL', glibc: null, freebsd: 13, macos: 13, windows: null, libuv: -3014, message: 'Resolved protocol is unknown', meaning: `${RESOLVER} the protocol in the hints (ai_protocol) is unknown (BSD, macOS and libuv; glibc has no such code).` },
+  { name: 'EAI_INPROGRESS', glibc: -100, freebsd: null, macos: null, windows: null, libuv: null, message: 'Processing request in progress', meaning: `${RESOLVER} glibc getaddrinfo_a()/gai_error(): the asynchronous request has not finished yet.` },
+  { name: 'EAI_CANCELED', glibc: -101, freebsd: null, macos: null, windows: null, libuv: -3003, message: 'Request canceled', meaning: `${RESOLVER} the request was cancelled (glibc gai_cancel(); libuv uv_cancel() on a pending lookup).` },
+  { name: 'EAI_NOTCANCELED', glibc: -102, freebsd: null, macos: null, windows: null, libuv: null, message: 'Request not canceled', meaning: `${RESOLVER} glibc gai_cancel() could not cancel the request (it is already running).` },
+  { name: 'EAI_ALLDONE', glibc: -103, freebsd: null, macos: null, windows: null, libuv: null, message: 'All requests done', meaning: `${RESOLVER} glibc gai_cancel(): the request had already finished.` },
+  { name: 'EAI_INTR', glibc: -104, freebsd: null, macos: null, windows: null, libuv: null, message: 'Interrupted by a signal', meaning: `${RESOLVER} glibc gai_suspend() was interrupted by a signal.` },
+  { name: 'EAI_IDN_ENCODE', glibc: -105, freebsd: null, macos: null, windows: null, libuv: null, message: 'Parameter string not correctly encoded', meaning: `${RESOLVER} glibc could not convert an internationalised name (AI_IDN) to its ASCII form.` },
+];
+
+/** Node.js err.code names that stand for a resolver error (dns.lookup); ENOTFOUND covers EAI_NODATA too. */
+export const NODE_RESOLVER_CODES: Readonly<Record<string, string>> = { ENOTFOUND: 'EAI_NONAME' };
 
 /** Meanings shared by groups of rarely seen errors (obsolete subsystems and device errors). */
 const GROUP_MEANINGS: { names: string[]; meaning: string }[] = [

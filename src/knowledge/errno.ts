@@ -1,8 +1,10 @@
 // errno / Winsock lookup: by name (ECONNRESET, WSAECONNRESET, ConnectionResetError), number (104, -104, 10054,
 // 54 --platform macos) or message fragment ("reset by peer"). Data: generated/errno-tables.ts + errno-notes.ts.
+// Beside the errnos: the kernel-internal codes 512-531 (ERESTARTSYS...) that strace shows, and the resolver's EAI_*
+// codes (with Node's ENOTFOUND), each marked by `kind`.
 import { z } from 'zod';
 import { LINUX_ERRNOS, BSD_ERRNOS, WSA_ERRORS } from './generated/errno-tables.js';
-import { noteFor } from './errno-notes.js';
+import { noteFor, KERNEL_INTERNAL_ERRNOS, RESOLVER_ERRORS, NODE_RESOLVER_CODES, type KernelInternalCode, type ResolverCode } from './errno-notes.js';
 import { editDistance } from '../model/edit-distance.js';
 import { InvalidInputError } from '../model/input-error.js';
 import type { WsaError } from './errno-types.js';
@@ -22,6 +24,14 @@ export type ErrnoQuery = z.infer<typeof ErrnoQuerySchema>;
 export interface ErrnoExplanation {
   /** POSIX name (ECONNRESET), or the WSA name for Winsock-only codes (WSANOTINITIALISED). */
   name: string;
+  /**
+   * Absent for errnos and Winsock codes. 'kernel-internal': include/linux/errno.h (512-531), never returned to a
+   * program, `numbers.linux` is the kernel's. 'resolver': a getaddrinfo() return value (EAI_*), not an errno;
+   * `numbers.linux` is glibc's (negative) and `libuv` Node's err.errno.
+   */
+  kind?: 'kernel-internal' | 'resolver';
+  /** For a resolver error: libuv's UV_EAI_* number, what Node.js puts in err.errno. */
+  libuv?: number;
   /** Message: glibc strerror on Linux; else the BSD or Windows text. */
   message: string;
   aliases: string[];
@@ -58,6 +68,11 @@ export interface ErrnoLookup {
   readings: NumberReading[];
   /** For a name with `platform`: its number there (null: the platform does not define it) and where it does exist. */
   onPlatform?: PlatformNumber;
+  /**
+   * A number that is also a resolver code: source 'libuv' (Node's err.errno, -3008): the match is that EAI_* entry;
+   * source 'glibc' (a negative number such as -3): the match stays the errno, and this names the EAI_* code too.
+   */
+  resolverReading?: { name: string; number: number; source: 'glibc' | 'libuv' };
 }
 
 /** One error's number on one platform, spelled as that platform spells it. */
@@ -87,8 +102,17 @@ for (const e of LINUX_ERRNOS) for (const a of e.aliases) canonical.set(a, e.name
 const canon = (name: string) => canonical.get(name) ?? name;
 const bsdByName = new Map(BSD_ERRNOS.map((b) => [b.name, b]));
 const wsaByName = new Map(WSA_ERRORS.map((w) => [w.name, w]));
+const kernelByNumber = new Map(KERNEL_INTERNAL_ERRNOS.map((k) => [k.number, k]));
+const resolverByLibuv = new Map(RESOLVER_ERRORS.filter((r) => r.libuv !== null).map((r) => [-r.libuv!, r]));
+const resolverByGlibc = new Map(RESOLVER_ERRORS.filter((r) => r.glibc !== null).map((r) => [-r.glibc!, r]));
+/**
+ * Winsock codes that carry a BSD errno's number but not its meaning: their own entry, not the POSIX twin's.
+ * WSAEINPROGRESS (10036) is "a blocking operation is currently executing"; Windows' non-blocking connect() says WSAEWOULDBLOCK.
+ */
+const OWN_MEANING_ON_WINDOWS = new Set(['WSAEINPROGRESS']);
 /** The POSIX error a Winsock code stands for: the table's, or the BSD errno it numbers (WSAEx = 10000 + x), as WSAEPROCLIM for EPROCLIM, which Linux lacks. */
 function posixOf(w: WsaError): string | null {
+  if (OWN_MEANING_ON_WINDOWS.has(w.name)) return null;
   if (w.posix) return w.posix;
   const b = w.name.startsWith('WSAE') ? bsdByName.get(w.name.slice(3)) : undefined;
   return b && b.freebsd !== null && w.number === 10000 + b.freebsd ? b.name : null;
@@ -133,7 +157,54 @@ function build(name: string): ErrnoExplanation {
   };
 }
 
-/** Every error sockscope knows, by canonical name (Linux, then BSD-only, then Winsock-only). */
+function buildKernelInternal(k: KernelInternalCode): ErrnoExplanation {
+  const seen = k.strace
+    ? `strace shows it at syscall exit as "= ? ${k.name} (${k.strace})"`
+    : `ftrace's syscall exit events and kernel logs show it as -${k.number}; a leaked one prints as "Unknown error ${k.number}"`;
+  return {
+    name: k.name,
+    kind: 'kernel-internal',
+    message: k.message,
+    aliases: [],
+    numbers: { linux: k.number, freebsd: null, macos: null },
+    windows: null,
+    meaning: `Kernel-internal (include/linux/errno.h): should never reach user space; ${seen}. ${k.meaning}`,
+    socketRelevant: false,
+    calls: [],
+    causes: [],
+    fixes: [],
+    // What a leaked code would give: libuv has no name (Node's err.code 'UNKNOWN'), Python a plain OSError.
+    node: { linux: 'UNKNOWN', macos: null, windows: null },
+    python: { linux: 'OSError', macos: null, windows: null },
+  };
+}
+
+/** The Winsock codes libuv turns into its UV_EAI_* on Windows (win/getaddrinfo.c, uv__getaddrinfo_translate_error); any other is a plain system error there. */
+const LIBUV_WINDOWS_GAI = new Set(['WSATRY_AGAIN', 'WSAEINVAL', 'WSANO_RECOVERY', 'WSAEAFNOSUPPORT', 'WSA_NOT_ENOUGH_MEMORY', 'WSAHOST_NOT_FOUND', 'WSATYPE_NOT_FOUND', 'WSAESOCKTNOSUPPORT']);
+
+function buildResolver(r: ResolverCode): ErrnoExplanation {
+  const w = r.windows ? wsaByName.get(r.windows) : undefined;
+  const nodeCode = r.libuv === null ? null : r.name === 'EAI_NONAME' || r.name === 'EAI_NODATA' ? 'ENOTFOUND' : r.name;
+  const nodeWindows = w ? (LIBUV_WINDOWS_GAI.has(w.name) ? nodeCode : w.node) : null;
+  return {
+    name: r.name,
+    kind: 'resolver',
+    ...(r.libuv !== null ? { libuv: r.libuv } : {}),
+    message: r.message,
+    aliases: [],
+    numbers: { linux: r.glibc, freebsd: r.freebsd, macos: r.macos },
+    windows: w ? { name: w.name, number: w.number, title: w.title, message: w.message } : null,
+    meaning: r.meaning,
+    socketRelevant: Boolean(r.causes || r.fixes),
+    calls: ['getaddrinfo', 'getnameinfo'],
+    causes: r.causes ?? [],
+    fixes: r.fixes ?? [],
+    node: { linux: r.glibc !== null ? nodeCode : null, macos: r.macos !== null ? nodeCode : null, windows: nodeWindows },
+    python: { linux: r.glibc !== null ? 'socket.gaierror' : null, macos: r.macos !== null ? 'socket.gaierror' : null, windows: w ? 'socket.gaierror' : null },
+  };
+}
+
+/** Every error sockscope knows, by canonical name (Linux, then BSD-only, then Winsock-only, then kernel-internal and resolver codes). */
 export const ALL_ERRORS: readonly ErrnoExplanation[] = (() => {
   const names: string[] = LINUX_ERRNOS.map((e) => e.name);
   for (const b of BSD_ERRNOS) if (!names.includes(canon(b.name))) names.push(b.name);
@@ -141,13 +212,13 @@ export const ALL_ERRORS: readonly ErrnoExplanation[] = (() => {
     const p = posixOf(w);
     if (!(p && names.includes(canon(p)))) names.push(w.name);
   }
-  return names.map(build);
+  return [...names.map(build), ...KERNEL_INTERNAL_ERRNOS.map(buildKernelInternal), ...RESOLVER_ERRORS.map(buildResolver)];
 })();
 const byName = new Map(ALL_ERRORS.map((e) => [e.name, e]));
 
 function resolveName(raw: string): ErrnoExplanation | undefined {
   const n = raw.toUpperCase();
-  const direct = byName.get(canon(n));
+  const direct = byName.get(canon(n)) ?? byName.get(NODE_RESOLVER_CODES[n] ?? '');
   if (direct) return direct;
   const w = wsaByName.get(n);
   const p = w ? posixOf(w) : null;
@@ -169,16 +240,20 @@ export function numberOn(e: ErrnoExplanation, platform: ErrnoPlatform, query?: s
 }
 
 function readNumber(n: number, platform: ErrnoPlatform): string | undefined {
-  if (platform === 'linux') return linuxByNumber.get(n)?.name;
+  if (platform === 'linux') return linuxByNumber.get(n)?.name ?? kernelByNumber.get(n)?.name;
   if (platform === 'windows') return WSA_ERRORS.find((w) => w.number === n)?.name;
   const field = platform === 'macos' ? 'macos' : 'freebsd';
   // prefer the name that Linux also uses (EAGAIN over EWOULDBLOCK), then the platform's own
   return BSD_ERRNOS.find((b) => b[field] === n)?.name;
 }
 
+/** Error numbers are 32-bit (Windows codes are DWORDs); a longer one cannot be read without rounding it. */
+const MAX_ERROR_NUMBER = 0xffffffff;
+
 /**
  * Looks an error up. A bare number is read for `platform` (default: 10000 and above Windows, else Linux;
- * negative numbers, as in Node's err.errno, are read as their absolute value). Throws UnknownErrnoError.
+ * negative numbers, as in Node's err.errno, are read as their absolute value; libuv's resolver numbers such as
+ * -3008, which no platform uses, as Node's err.errno of an EAI_* code). Throws UnknownErrnoError.
  */
 export function explainErrno(code: string | number, opts: { platform?: ErrnoPlatform } = {}): ErrnoLookup {
   if (typeof code === 'string' && code.trim() === '') throw new UnknownErrnoError('', 'empty error code');
@@ -187,6 +262,7 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
   if (query === '') throw new UnknownErrnoError(query, 'empty error code');
   if (/^-?\d+$/.test(query)) {
     const n = Math.abs(Number(query));
+    if (!(n <= MAX_ERROR_NUMBER)) throw new UnknownErrnoError(query, `'${query}' is not an error number: error numbers are at most ${MAX_ERROR_NUMBER} (32 bits)`);
     const platform = opts.platform ?? (n >= 10000 ? 'windows' : 'linux');
     const readings: NumberReading[] = [];
     for (const p of ERRNO_PLATFORMS) {
@@ -194,12 +270,18 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
       if (name) readings.push({ platform: p, name });
     }
     const name = readNumber(n, platform);
+    const uv = resolverByLibuv.get(n);
+    if (!name && uv && !opts.platform && !readings.length) {
+      return { query, matchedBy: 'number', platform: null, matches: [byName.get(uv.name)!], readings, resolverReading: { name: uv.name, number: uv.libuv!, source: 'libuv' } };
+    }
     if (!name) {
       const elsewhere = readings.map((r) => `${r.name} on ${r.platform}`).join(', ');
       throw new UnknownErrnoError(query, `no ${platform} error has number ${n}` + (elsewhere ? ` (it is ${elsewhere}; use --platform)` : ''));
     }
     const hit = resolveName(name)!;
-    return { query, matchedBy: 'number', platform, matches: [hit], readings };
+    // glibc's getaddrinfo() returns small negative numbers that Node's err.errno convention reads as errnos (-3: ESRCH).
+    const gai = query.startsWith('-') && n <= 12 ? resolverByGlibc.get(n) : undefined;
+    return { query, matchedBy: 'number', platform, matches: [hit], readings, ...(gai ? { resolverReading: { name: gai.name, number: gai.glibc!, source: 'glibc' as const } } : {}) };
   }
   const named = resolveName(query);
   if (named) return { query, matchedBy: 'name', platform: opts.platform ?? null, matches: [named], readings: [], ...(opts.platform ? { onPlatform: numberOn(named, opts.platform, query) } : {}) };
@@ -217,6 +299,9 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
     const p = posixOf(w);
     add(p ? canon(p) : w.name, w.title, w.message);
   }
+  // Resolver codes by their gai_strerror() text (what programs print); kernel-internal ones by strace's text only.
+  for (const r of RESOLVER_ERRORS) add(r.name, r.message);
+  for (const k of KERNEL_INTERNAL_ERRNOS) add(k.name, k.strace);
   const hits: ErrnoExplanation[] = [];
   for (const [name, t] of texts) {
     if (t.some((s) => s.toLowerCase().includes(lower))) {
@@ -228,13 +313,13 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
     const close = suggestNames(query);
     throw new UnknownErrnoError(query, `no error name, number or message matches '${query}'` + (close.length ? `; did you mean ${close.join(', ')}?` : ''));
   }
-  hits.sort((a, b) => Number(b.socketRelevant) - Number(a.socketRelevant) || (a.numbers.linux ?? 1e6) - (b.numbers.linux ?? 1e6));
+  hits.sort((a, b) => Number(b.socketRelevant) - Number(a.socketRelevant) || Number(!!a.kind) - Number(!!b.kind) || Math.abs(a.numbers.linux ?? 1e6) - Math.abs(b.numbers.linux ?? 1e6));
   return { query, matchedBy: 'message', platform: opts.platform ?? null, matches: hits, readings: [] };
 }
 
 function suggestNames(query: string): string[] {
   const q = query.toUpperCase();
-  const all = [...ALL_ERRORS.map((e) => e.name), ...WSA_ERRORS.map((w) => w.name)];
+  const all = [...ALL_ERRORS.map((e) => e.name), ...WSA_ERRORS.map((w) => w.name), ...Object.keys(NODE_RESOLVER_CODES)];
   return all
     .map((n) => ({ n, s: editDistance(q, n) }))
     .filter((x) => x.s <= 2)

@@ -82,3 +82,38 @@ test('errno NAME --platform P where P lacks the code: said first, with where it 
   // a code the platform has: its number, at the end, as before
   assert.deepEqual(JSON.parse(run('errno', 'ECONNRESET', '--platform', 'macos', '--json').stdout).onPlatform.number, 54);
 });
+
+test('errno 512, -- -512 and ERESTARTSYS: the kernel-internal code, said to be one (not "no linux error")', () => {
+  for (const args of [['512'], ['--', '-512'], ['ERESTARTSYS']]) {
+    const r = run('errno', ...args);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, /^ERESTARTSYS: Restart the system call if the handler has SA_RESTART\n  kind      kernel-internal code \(include\/linux\/errno\.h\): should never reach user space\n  numbers   Linux 512\n/);
+    assert.match(r.stdout.replace(/\s+/g, ' '), /strace shows it at syscall exit as "= \? ERESTARTSYS \(To be restarted if SA_RESTART is set\)"/);
+  }
+  assert.equal(JSON.parse(run('errno', '524', '--json').stdout).matches[0].kind, 'kernel-internal');
+});
+
+test('errno EAI_AGAIN, ENOTFOUND and -3008: resolver errors, labelled as not errnos, with Node\'s and glibc\'s numbers', () => {
+  const again = run('errno', 'EAI_AGAIN');
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /^EAI_AGAIN: Temporary failure in name resolution\n  kind      resolver error: a getaddrinfo\(\)\/getnameinfo\(\) return value \(gai_strerror\), not an errno\n  numbers   Linux \(glibc\) -3 · FreeBSD 2 · macOS 2 · Windows WSATRY_AGAIN 11002 · Node\.js err\.errno -3001\n  Node\.js   err\.code 'EAI_AGAIN' \(also on Windows\)\n  Python    socket\.gaierror/);
+  const nf = run('errno', 'ENOTFOUND');
+  assert.equal(nf.status, 0, nf.stderr);
+  assert.match(nf.stdout, /^EAI_NONAME: Name or service not known\n/);
+  assert.match(nf.stdout, /err\.code 'ENOTFOUND'/);
+  const uv = run('errno', '--', '-3008');
+  assert.match(uv.stdout, /^Read as a Node\.js err\.errno: libuv's UV_EAI_NONAME \(-3008\), a resolver error\.\n\nEAI_NONAME: /);
+  assert.match(run('errno', '--', '-3').stdout, /^ESRCH: [^]*\nAs a getaddrinfo\(\) return value \(glibc\), -3 is EAI_AGAIN: sockscope errno EAI_AGAIN\.\n$/);
+  const j = JSON.parse(run('errno', 'EAI_NONAME', '--json').stdout);
+  assert.equal(j.matches[0].kind, 'resolver');
+  assert.equal(j.matches[0].libuv, -3008);
+});
+
+test('errno 99999999999999999999: refused with the number as typed, exit 2, one line', () => {
+  for (const n of ['99999999999999999999', '-99999999999999999999']) {
+    const r = run('errno', '--', n);
+    assert.equal(r.status, 2, r.stdout);
+    assert.equal(r.stderr, `sockscope: '${n}' is not an error number: error numbers are at most 4294967295 (32 bits)\n`);
+    assert.doesNotMatch(r.stderr, /100000000000000000000/);
+  }
+});

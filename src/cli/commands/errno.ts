@@ -34,12 +34,13 @@ export function wrap(text: string, width: number, indent: string, first = indent
 
 function numbersLine(e: ErrnoExplanation): string {
   const parts: string[] = [];
-  if (e.numbers.linux !== null) parts.push(`Linux ${e.numbers.linux}`);
+  if (e.numbers.linux !== null) parts.push(`${e.kind === 'resolver' ? 'Linux (glibc)' : 'Linux'} ${e.numbers.linux}`);
   // An alias with its own number on a BSD (macOS ENOTSUP 45 beside EOPNOTSUPP 102) is named next to it.
   const own = (p: 'freebsd' | 'macos') => (e.aliasNumbers ?? []).filter((a) => a[p] !== undefined).map((a) => `, ${a.name} ${a[p]}`).join('');
   if (e.numbers.freebsd !== null) parts.push(`FreeBSD ${e.numbers.freebsd}${own('freebsd')}`);
   if (e.numbers.macos !== null) parts.push(`macOS ${e.numbers.macos}${own('macos')}`);
   if (e.windows) parts.push(`Windows ${e.windows.name} ${e.windows.number}`);
+  if (e.libuv !== undefined) parts.push(`Node.js err.errno ${e.libuv}`);
   return parts.join(' · ') || 'no number on Linux, BSD, macOS or Windows';
 }
 
@@ -54,10 +55,17 @@ function perPlatform(v: { linux: string | null; macos: string | null; windows: s
   return parts.join(', ') || 'n/a';
 }
 
+/** What the `kind` line says: these are not errnos a program gets. */
+const KIND_LABEL: Record<NonNullable<ErrnoExplanation['kind']>, string> = {
+  'kernel-internal': 'kernel-internal code (include/linux/errno.h): should never reach user space',
+  resolver: 'resolver error: a getaddrinfo()/getnameinfo() return value (gai_strerror), not an errno',
+};
+
 /** Full text for one error. */
 export function formatExplanation(e: ErrnoExplanation, width = 100): string {
   const out: string[] = [];
   out.push(`${e.name}: ${e.message}${e.aliases.length ? `  (also ${e.aliases.join(', ')})` : ''}`);
+  if (e.kind) out.push(`  kind      ${KIND_LABEL[e.kind]}`);
   out.push(`  numbers   ${numbersLine(e)}`);
   out.push(`  Node.js   err.code ${perPlatform(e.node, true)}`);
   out.push(`  Python    ${perPlatform(e.python, false)}`);
@@ -94,6 +102,9 @@ export function formatLookup(r: ErrnoLookup, width = 100): string {
     const where = on.elsewhere.map((x) => `${PLATFORM_LABEL[x.platform]} ${x.name === on.name ? '' : `${x.name} `}${x.number}`).join(', ');
     text = `${wrap(`${on.name} has no ${PLATFORM_LABEL[on.platform]} number: ${PLATFORM_LABEL[on.platform]} does not define it${where ? `; it exists on ${where}` : ''}.`, width, '')}\n\n${text}`;
   }
+  const rr = r.resolverReading;
+  if (rr?.source === 'libuv') text = `Read as a Node.js err.errno: libuv's UV_${rr.name} (${rr.number}), a resolver error.\n\n${text}`;
+  else if (rr) text += `\nAs a getaddrinfo() return value (glibc), ${rr.number} is ${rr.name}: sockscope errno ${rr.name}.\n`;
   if (r.matchedBy === 'number' && r.platform) {
     const other = r.readings.filter((x) => x.platform !== r.platform && x.name !== r.matches[0]?.name && !(r.matches[0]?.windows?.name === x.name));
     if (other.length)
