@@ -69,6 +69,20 @@ function isAny(a: string): boolean {
   return a === '0.0.0.0' || a === '::' || a === '*' || a === '';
 }
 
+/** An IPv4 local address, plain or IPv4-mapped ("0.0.0.0", "::ffff:10.0.0.1"). */
+function isV4(a: string): boolean {
+  return !a.includes(':') || a.startsWith('::ffff:');
+}
+
+/**
+ * A holder's state as ss names it: a UDP socket is CLOSE in the kernel's table, which ss shows as UNCONN (bound,
+ * not connected); a connected one as ESTAB. TCP states keep the kernel's names.
+ */
+export function holderState(h: PortHolder, udp: boolean): string {
+  if (!udp) return h.state;
+  return h.state === 'CLOSE' ? 'UNCONN' : h.state === 'ESTABLISHED' ? 'ESTAB' : h.state;
+}
+
 /** Whether two local addresses can conflict in bind(): equal, or either is a wildcard. */
 function overlaps(a: string, b: string): boolean {
   return a === b || isAny(a) || isAny(b) || a === `::ffff:${b}` || b === `::ffff:${a}`;
@@ -93,6 +107,9 @@ export function interpretTry(c: TryContext): TryInterpretation {
   if (c.ok) {
     if (c.op === 'bind' || c.op === 'listen') {
       let summary = `${c.op === 'listen' ? 'bind + listen' : 'bind'} on ${c.target} succeeded${c.local && c.local !== c.target ? ` (bound ${c.local})` : ''}; the socket was closed at once`;
+      // Sockets listening on the same address and port are ones this socket shared the port with (SO_REUSEPORT).
+      const sharing = c.reuseport ? relevant.filter((h) => h.state === 'LISTEN' && hostOf(h.local) === hostOf(c.target)) : [];
+      if (sharing.length) summary += `; with SO_REUSEPORT it shared port ${c.port} with ${sharing.map((h) => (h.processes.length ? who(h) : `the listener on ${h.local}`)).join(', ')}`;
       if (tw.length && c.reuseaddr) details.push(`${tw.length} TIME_WAIT socket(s) on port ${c.port}: SO_REUSEADDR let bind() through`);
       else if (tw.length) details.push(`${tw.length} TIME_WAIT socket(s) on port ${c.port} did not block this bind`);
       if (c.op === 'listen' && c.backlogRequested !== undefined) {
@@ -127,8 +144,17 @@ export function interpretTry(c: TryContext): TryInterpretation {
   if ((c.op === 'bind' || c.op === 'listen') && errno === 'EADDRINUSE') {
     if (listeners.length) {
       const l = listeners[0];
-      const summary = `${c.udp ? 'UDP ' : ''}port ${c.port} is held by ${who(l)}, ${c.udp ? 'bound' : l.state} on ${l.local}`;
-      for (const x of listeners.slice(1)) details.push(`also ${x.state} on ${x.local}: ${who(x)}`);
+      const udp = c.udp === true;
+      const summary = `${udp ? 'UDP ' : ''}port ${c.port} is held by ${who(l)}, ${udp ? 'bound' : l.state} on ${l.local}`;
+      for (const x of listeners.slice(1)) details.push(`also ${holderState(x, udp)} on ${x.local}: ${who(x)}`);
+      // A dual-stack conflict: [::] with IPV6_V6ONLY off also claims the IPv4 port, and the other way round.
+      const mine = hostOf(c.target);
+      if (mine === '::' && listeners.every((x) => isV4(hostOf(x.local)))) {
+        details.push(`${c.target} with IPV6_V6ONLY off (the default: net.ipv6.bindv6only=0) also takes IPv4 port ${c.port}, and ${l.local} already holds it; with IPV6_V6ONLY on the socket takes IPv6 only and does not conflict with it`);
+        next.push(`sockscope try ${c.op} '[::]:${c.port}'${udp ? ' --udp' : ''} --v6only   (IPv6 only, beside the IPv4 socket)`);
+      } else if (isV4(mine) && listeners.every((x) => hostOf(x.local) === '::')) {
+        details.push(`the socket on ${l.local} has IPV6_V6ONLY off (the default: net.ipv6.bindv6only=0), so it holds IPv4 port ${c.port} too; had it set IPV6_V6ONLY, this IPv4 ${c.op} would not conflict with it`);
+      }
       if (c.reuseport) details.push('SO_REUSEPORT only lets sockets share a port when every one of them set it before bind() and they run as the same user');
       next.push(`stop that process or use another port; sockscope analyze --port ${c.port} shows its connections`);
       if (!c.reuseport) next.push('if you meant to run several workers on one port: every socket must set SO_REUSEPORT (--reuseport), as the same user');
@@ -199,11 +225,17 @@ export function interpretTry(c: TryContext): TryInterpretation {
   }
 
   if ((c.op === 'bind' || c.op === 'listen') && errno === 'EADDRNOTAVAIL') {
+    // IPv6 has its own sysctl: net.ipv4.ip_nonlocal_bind does not apply to AF_INET6 (ipv6_can_nonlocal_bind()
+    // reads net.ipv6.ip_nonlocal_bind); measured in test/cli/try-netns.
+    const v6 = !isV4(hostOf(c.target));
     return {
       ok: false,
       summary: `${c.target.replace(/:\d+$/, '')} is not an address of this host${c.hostAddresses?.length ? ` (this host has ${c.hostAddresses.join(', ')})` : ''}`,
       details,
-      nextSteps: ['bind 0.0.0.0 or :: (every address), or one this host has (ip -br addr)', 'to bind an address before it is configured: IP_FREEBIND on the socket, or sysctl net.ipv4.ip_nonlocal_bind=1'],
+      nextSteps: [
+        `bind ${v6 ? ':: (every IPv6 address)' : '0.0.0.0 (every IPv4 address)'}, or one this host has (ip -br addr)`,
+        `to bind an address before it is configured: IP_FREEBIND on the socket, or sysctl ${v6 ? 'net.ipv6.ip_nonlocal_bind=1 (IPv6 has its own switch; net.ipv4.ip_nonlocal_bind does not apply)' : 'net.ipv4.ip_nonlocal_bind=1'}`,
+      ],
     };
   }
 

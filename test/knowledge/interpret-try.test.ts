@@ -1,0 +1,59 @@
+// interpretTry on fixed contexts: IPv6 non-local bind, dual-stack conflicts, UDP holder states, SO_REUSEPORT sharing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { holderState, interpretTry, type TryContext } from '../../src/knowledge/interpret-try.js';
+
+const base: TryContext = { op: 'bind', target: '0.0.0.0:8080', port: 8080, ok: false, errno: 'EADDRINUSE', uid: 0, holders: [] };
+
+test('EADDRNOTAVAIL: an IPv6 address gets net.ipv6.ip_nonlocal_bind, an IPv4 (or v4-mapped) one net.ipv4.ip_nonlocal_bind', () => {
+  const v6 = interpretTry({ ...base, target: '[2001:db8::1]:8080', errno: 'EADDRNOTAVAIL', hostAddresses: ['::1'] });
+  assert.match(v6.summary, /^\[2001:db8::1\] is not an address of this host/);
+  const steps6 = v6.nextSteps.join('\n');
+  assert.match(steps6, /sysctl net\.ipv6\.ip_nonlocal_bind=1 \(IPv6 has its own switch; net\.ipv4\.ip_nonlocal_bind does not apply\)/);
+  assert.doesNotMatch(steps6, /net\.ipv4\.ip_nonlocal_bind=1/);
+  assert.match(steps6, /^bind :: \(every IPv6 address\)/);
+  for (const target of ['10.1.2.3:8080', '[::ffff:10.1.2.3]:8080']) {
+    const steps = interpretTry({ ...base, target, errno: 'EADDRNOTAVAIL' }).nextSteps.join('\n');
+    assert.match(steps, /or sysctl net\.ipv4\.ip_nonlocal_bind=1$/, target);
+    assert.doesNotMatch(steps, /ipv6/, target);
+  }
+});
+
+test('EADDRINUSE on [::] against an IPv4 listener: IPV6_V6ONLY off is why, --v6only gets through', () => {
+  const r = interpretTry({ ...base, target: '[::]:8080', holders: [{ state: 'LISTEN', local: '0.0.0.0:8080', processes: [{ pid: 7, name: 'nginx' }] }] });
+  assert.equal(r.summary, 'port 8080 is held by pid 7 (nginx), LISTEN on 0.0.0.0:8080');
+  assert.ok(r.details.includes('[::]:8080 with IPV6_V6ONLY off (the default: net.ipv6.bindv6only=0) also takes IPv4 port 8080, and 0.0.0.0:8080 already holds it; with IPV6_V6ONLY on the socket takes IPv6 only and does not conflict with it'), r.details.join('\n'));
+  assert.equal(r.nextSteps[0], "sockscope try bind '[::]:8080' --v6only   (IPv6 only, beside the IPv4 socket)");
+  const udp = interpretTry({ ...base, target: '[::]:53', port: 53, udp: true, holders: [{ state: 'CLOSE', local: '127.0.0.1:53', processes: [{ pid: 8, name: 'dnsmasq' }] }] });
+  assert.equal(udp.nextSteps[0], "sockscope try bind '[::]:53' --udp --v6only   (IPv6 only, beside the IPv4 socket)");
+  // the other way round: an IPv4 bind against a dual-stack [::] listener
+  const v4 = interpretTry({ ...base, holders: [{ state: 'LISTEN', local: '[::]:8080', processes: [{ pid: 9, name: 'java' }] }] });
+  assert.ok(v4.details.some((d) => d.startsWith('the socket on [::]:8080 has IPV6_V6ONLY off (the default: net.ipv6.bindv6only=0), so it holds IPv4 port 8080 too')), v4.details.join('\n'));
+  // an IPv6 listener in the way of [::] is no dual-stack matter
+  const six = interpretTry({ ...base, target: '[::]:8080', holders: [{ state: 'LISTEN', local: '[::]:8080', processes: [{ pid: 9, name: 'java' }] }] });
+  assert.ok(!six.details.some((d) => /IPV6_V6ONLY/.test(d)) && !six.nextSteps.some((s) => /--v6only/.test(s)));
+});
+
+test('UDP holders are named as ss names them (UNCONN, not the kernel\'s CLOSE)', () => {
+  assert.equal(holderState({ state: 'CLOSE', local: '0.0.0.0:53', processes: [] }, true), 'UNCONN');
+  assert.equal(holderState({ state: 'ESTABLISHED', local: '10.0.0.1:53', processes: [] }, true), 'ESTAB');
+  assert.equal(holderState({ state: 'CLOSE', local: '0.0.0.0:80', processes: [] }, false), 'CLOSE');
+  const r = interpretTry({
+    ...base, target: '0.0.0.0:53', port: 53, udp: true,
+    holders: [
+      { state: 'CLOSE', local: '127.0.0.1:53', processes: [{ pid: 1, name: 'a' }] },
+      { state: 'CLOSE', local: '127.0.0.53:53', processes: [{ pid: 2, name: 'b' }] },
+    ],
+  });
+  assert.match(r.summary, /^UDP port 53 is held by pid 1 \(a\), bound on 127\.0\.0\.1:53$/);
+  assert.ok(r.details.includes('also UNCONN on 127.0.0.53:53: pid 2 (b)'), r.details.join('\n'));
+});
+
+test('a successful SO_REUSEPORT listen says whom it shared the port with', () => {
+  const ok: TryContext = { ...base, op: 'listen', ok: true, errno: undefined, reuseport: true, backlogRequested: 511, backlogEffective: 511, somaxconn: 4096 };
+  const named = interpretTry({ ...ok, holders: [{ state: 'LISTEN', local: '0.0.0.0:8080', processes: [{ pid: 42, name: 'worker' }] }] });
+  assert.match(named.summary, /succeeded; the socket was closed at once; with SO_REUSEPORT it shared port 8080 with pid 42 \(worker\)$/);
+  const unnamed = interpretTry({ ...ok, holders: [{ state: 'LISTEN', local: '0.0.0.0:8080', processes: [] }] });
+  assert.match(unnamed.summary, /with SO_REUSEPORT it shared port 8080 with the listener on 0\.0\.0\.0:8080$/);
+  assert.doesNotMatch(interpretTry({ ...ok, reuseport: false, holders: [] }).summary, /SO_REUSEPORT/);
+});
