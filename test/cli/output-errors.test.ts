@@ -69,3 +69,13 @@ test("a command's own stdout 'error' listener decides (the full-screen monitor e
   assert.equal(code, 7, stderr);
   assert.equal(stderr, '');
 });
+
+test('too low an open-file limit: one line naming the limit, exit 1, not a stack trace from the module loader', { timeout: 30_000 }, () => {
+  // Review: `ulimit -n 24` made loading the bundle's chunks fail with EMFILE, printed as Node's stack trace.
+  // (Below about 20 Node itself crashes before any of sockscope runs.)
+  for (const limit of [24]) {
+    const r = spawnSync('sh', ['-c', `ulimit -n ${limit} && exec bin/sockscope try connect 127.0.0.1:1`], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `sockscope: too many open files (EMFILE) while loading sockscope: this process may open ${limit} files (ulimit -n); raise it, e.g. ulimit -n 1024\n`);
+  }
+});
