@@ -2,11 +2,16 @@
 // The implementation: try.ts defines the command (flags, help) and loads this module when it runs.
 import { isIP } from 'node:net';
 import { createSource, type SourceChoice } from '../../collect/index.js';
+import { routeTo, summarizeExisting } from '../../collect/connect-probe.js';
+import type { SocketSource } from '../../collect/source.js';
 import { resolveOne, runTry, type TryRun } from '../../collect/try-call-context.js';
 import { zoneIndex, type TryOp } from '../../collect/try-call.js';
-import { parseHostPort } from '../../knowledge/interpret-connect.js';
+import { diagnoseConnectError, findLocalListener, parseHostPort, portListeners, type ConnectContext } from '../../knowledge/interpret-connect.js';
 import { interpretTry, relevantHolders, type TryInterpretation } from '../../knowledge/interpret-try.js';
 import { escapeControl } from '../../model/escape.js';
+import { isLinkLocal } from '../../model/socket.js';
+import { sysctlInt } from '../../model/snapshot.js';
+import { isLocalDestination, portSnapshot, routeFacts } from './debug-connections-run.js';
 import { printJson } from '../options.js';
 import { parseDuration } from '../duration.js';
 import { CollectorError } from '../../collect/source.js';
@@ -35,6 +40,40 @@ export function parseTryAddress(op: TryOp, text: string): { host: string; port: 
   return hp;
 }
 
+/**
+ * A failed `try connect` interpreted as debug-connections does, with what interpretTry's context lacks: the route,
+ * this host's listeners on the port and their owners (a local destination), the next hop's ARP/NDP entry, the route
+ * that rejected it, the sockets to the destination (EADDRNOTAVAIL). Undefined when there is nothing to add (a
+ * link-local address without its zone keeps interpretTry's own explanation).
+ */
+export async function explainConnectFailure(run: TryRun, o: { host: string; address: string; source: SocketSource }): Promise<ConnectContext | undefined> {
+  const c = run.context;
+  const errno = c.errno;
+  if (c.op !== 'connect' || c.ok || !errno) return undefined;
+  const bare = o.address.replace(/%.*$/, '');
+  if (errno === 'EINVAL' && isLinkLocal(bare) && !o.address.includes('%')) return undefined;
+  const route = await routeTo(o.address);
+  const local = isLocalDestination(o.address, route) || (route.ok === null && (c.hostAddresses ?? []).includes(bare));
+  const snap = local && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(errno) ? await portSnapshot(o.source, c.port, c.timeoutMs ?? 3000) : undefined;
+  const ctx: ConnectContext = { address: o.address, port: c.port, timeoutMs: c.timeoutMs, route, ...(c.listener ? { listener: c.listener } : {}) };
+  if (snap) {
+    ctx.listeners = portListeners(snap.sockets, c.port);
+    ctx.listener ??= findLocalListener(snap.sockets, bare, c.port);
+  }
+  if (!isIP(o.host)) ctx.resolved = { host: o.host, addresses: run.resolved ?? [o.address] };
+  Object.assign(ctx, await routeFacts(o.address, route, errno));
+  if (errno === 'EADDRNOTAVAIL') {
+    try {
+      const peers = await o.source.collect({ protocols: ['tcp'], peerPort: c.port, processes: 'none' });
+      ctx.existing = summarizeExisting(peers.sockets, bare, c.port, peers);
+      ctx.twReuse = sysctlInt(peers.sysctls, 'net.ipv4.tcp_tw_reuse');
+    } catch {
+      /* unknown: the interpretation says what it can */
+    }
+  }
+  return ctx;
+}
+
 /** Human report. */
 export function formatTry(r: TryRun, i: TryInterpretation): string {
   const out: string[] = [];
@@ -57,7 +96,7 @@ export function formatTry(r: TryRun, i: TryInterpretation): string {
   if (r.resolved && r.resolved.length > 1) out.push(`(the name also resolves to ${r.resolved.slice(1).join(', ')}; sockscope debug-connections tries every address)`);
   if (i.nextSteps.length) {
     out.push('Next steps:');
-    for (const s of i.nextSteps) out.push(`  - ${s}`);
+    for (const s of i.nextSteps) out.push(`  - ${escapeControl(s)}`); // may name processes and interfaces
   }
   return out.join('\n') + '\n';
 }
@@ -86,6 +125,7 @@ export async function runTryCommand(a: Args): Promise<void> {
   if (a.v6only !== undefined && isIP(address) !== 6) throw new UsageError('--v6only applies to IPv6 addresses only');
   const zone = /%(.+)$/.exec(address)?.[1];
   if (zone !== undefined && zoneIndex(zone) === undefined) throw new UsageError(`ADDRESS: the zone '${escapeControl(zone)}' after % names no network interface of this host (ip -br link lists them)`);
+  const source = createSource((a.source ?? 'auto') as SourceChoice);
   const run = await runTry({
     op,
     host: hp.host,
@@ -97,10 +137,15 @@ export async function runTryCommand(a: Args): Promise<void> {
     v6only: a.v6only,
     backlog: a.backlog,
     timeoutMs,
-    source: createSource((a.source ?? 'auto') as SourceChoice),
+    source,
   });
   run.resolved = resolved;
-  const i = interpretTry(run.context);
+  let i = interpretTry(run.context);
+  const ctx = await explainConnectFailure(run, { host: hp.host, address, source });
+  if (ctx) {
+    const d = diagnoseConnectError(run.context.errno!, ctx);
+    i = { ...i, summary: d.summary, nextSteps: d.nextSteps };
+  }
   if (a.json) printJson({ op, address: run.context.target, call: run.call, context: run.context, interpretation: i, ...(resolved ? { resolved } : {}) });
   else process.stdout.write(formatTry(run, i));
 }
