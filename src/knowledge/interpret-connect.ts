@@ -392,7 +392,10 @@ function refusedLocally(ctx: ConnectContext, target: string): { summary: string;
   const others = ctx.listeners.slice(0, 3);
   const named = ctx.resolved !== undefined && !isIP(ctx.resolved.host);
   let why = '';
-  if (named && others.some((l) => !ctx.resolved!.addresses.some((a) => takes(l.address, a))))
+  // A loopback listener takes only connections made to loopback: no name should resolve there but localhost.
+  const loopbackOnly = !isLoopback(t) && others.every((l) => isLoopback(l.address));
+  if (loopbackOnly) why = ` (loopback only: it takes connections to ${others[0].address} from this host, not to ${t})`;
+  else if (named && others.some((l) => !ctx.resolved!.addresses.some((a) => takes(l.address, a))))
     why = `; ${ctx.resolved!.host} resolved only to ${ctx.resolved!.addresses.join(', ')}`;
   else if (isLoopback(t) && !v6 && others.some((l) => /^127\./.test(l.address)))
     why = ` (all of 127.0.0.0/8 reaches this host, but a listener takes only the address it bound)`;
@@ -402,10 +405,10 @@ function refusedLocally(ctx: ConnectContext, target: string): { summary: string;
     const a = l.address === '0.0.0.0' || l.address === '*' ? (isLoopback(t) ? '127.0.0.1' : "this host's IPv4 address") : l.address === '::' ? (isLoopback(t) ? '::1' : "this host's IPv6 address") : l.address;
     steps.push(`connect to ${formatHostPort(a, P)} instead`);
   }
-  if (named && why) {
+  if (named && why && !loopbackOnly) {
     const want = others.find((l) => !takes(l.address, t))?.address;
     if (want && isLoopback(want) && /^localhost$/i.test(ctx.resolved!.host)) steps.push(`add \`${want} localhost\` to /etc/hosts   (getent ahosts localhost shows what it resolves to now)`);
-    else if (want && !['0.0.0.0', '::', '*'].includes(want)) steps.push(`make ${ctx.resolved!.host} resolve to ${want} too (/etc/hosts or DNS; getent ahosts ${ctx.resolved!.host})`);
+    else if (want && !isLoopback(want) && !['0.0.0.0', '::', '*'].includes(want)) steps.push(`make ${ctx.resolved!.host} resolve to ${want} too (/etc/hosts or DNS; getent ahosts ${ctx.resolved!.host})`);
   }
   const crossFamily = others.some((l) => (isIP(l.address) === 6) !== v6);
   steps.push(

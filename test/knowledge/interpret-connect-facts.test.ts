@@ -127,6 +127,10 @@ test('a refused local connect names the listener at another address, and says wh
   assert.ok(!hosts.nextSteps.some((s) => /firewall|tcp-reset/.test(s)));
   const lo = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.2', port: 8081, route: local, listeners: [listener('127.0.0.1', 7)] });
   assert.equal(lo.summary, 'nothing listens on 127.0.0.2:8081, but python3/7 listens on 127.0.0.1:8081 (all of 127.0.0.0/8 reaches this host, but a listener takes only the address it bound)');
+  // This host's own address, a listener on loopback only: never "make the name resolve to 127.0.0.1".
+  const own = diagnoseConnectError('ECONNREFUSED', { address: '10.0.0.5', port: 8081, route: local, listeners: [listener('127.0.0.1', 7)], resolved: { host: 'myhost', addresses: ['10.0.0.5'] } });
+  assert.equal(own.summary, 'nothing listens on 10.0.0.5:8081, but python3/7 listens on 127.0.0.1:8081 (loopback only: it takes connections to 127.0.0.1 from this host, not to 10.0.0.5)');
+  assert.deepEqual(own.nextSteps.slice(0, 2), ['connect to 127.0.0.1:8081 instead', 'or have the server listen on 10.0.0.5:8081 too, or on every address (0.0.0.0:8081)']);
   const v6only = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.1', port: 8081, route: local, listeners: [listener('::', 7)] });
   assert.match(v6only.summary, /python3\/7 listens on \[::\]:8081, but for IPv6 only \(IPV6_V6ONLY=1/);
   const none = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.1', port: 8081, route: local, listeners: [] });
