@@ -129,7 +129,8 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
   const local = r.addresses.some((a) => isLocalDestination(a.address, a.route));
   const portSnap = local ? await portSnapshot(o.source, r.port, o.timeoutMs) : undefined;
   let peerSnap: Snapshot | undefined;
-  if (r.addresses.some((a) => a.existing.total > 0 || a.connect.errno === 'EADDRNOTAVAIL'))
+  // Read again only to set apart sockets closed by their program (the probe's reading cannot tell them), or for tcp_tw_reuse.
+  if (r.addresses.some((a) => Object.keys(a.existing.states).some((st) => CLOSING.has(st)) || a.connect.errno === 'EADDRNOTAVAIL'))
     try {
       peerSnap = await o.source.collect({ protocols: ['tcp'], peerPort: r.port, details: true, processes: 'none', timeoutMs: o.timeoutMs + 5000 });
     } catch {
