@@ -10,6 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createNetns, deleteNetns } from '../helpers/netns.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ns = `sockscope-ifname-${process.pid}`;
@@ -23,20 +24,12 @@ function inNs(cmd: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 before(async () => {
-  assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
-  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
-  assert.equal(add.error, undefined, 'ip (iproute2) is required');
-  assert.equal(add.status, 0, add.stderr);
-  for (const a of [
-    ['link', 'set', 'lo', 'up'],
+  createNetns(ns, [
     ['link', 'add', 'zz0', 'type', 'veth', 'peer', 'name', 'zz1'],
     ['link', 'set', 'zz0', 'up'],
     ['link', 'set', 'zz1', 'up'],
     ['addr', 'add', 'fe80::1/64', 'dev', 'zz0', 'nodad'],
-  ]) {
-    const r = spawnSync('ip', ['-n', ns, ...a], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `ip ${a.join(' ')}: ${r.stderr}`);
-  }
+  ]);
   zz0 = Number(/^(\d+):/.exec(spawnSync('ip', ['-n', ns, '-o', 'link', 'show', 'zz0'], { encoding: 'utf8' }).stdout)?.[1]);
   assert.ok(zz0 > 0, 'index of zz0');
   // What makes the test tell the two apart: sysfs here is the host's, where zz0 does not exist.
@@ -55,7 +48,7 @@ before(async () => {
 
 after(() => {
   listener?.kill('SIGKILL');
-  spawnSync('ip', ['netns', 'delete', ns]);
+  deleteNetns(ns);
 });
 
 test('interfaceName and interfaceIndex answer for the current network namespace, not for sysfs', () => {

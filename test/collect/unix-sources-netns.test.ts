@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createNetns, deleteNetns } from '../helpers/netns.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CI = process.env.CI === 'true';
@@ -71,19 +72,12 @@ function ssRecords(): number {
 let port = 0;
 
 before(async () => {
-  assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
-  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
-  assert.equal(add.status, 0, add.stderr);
-  for (const a of [
-    ['link', 'set', 'lo', 'up'],
+  createNetns(ns, [
     ['link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1'],
     ['link', 'set', 'd0', 'up'],
     ['link', 'set', 'd1', 'up'],
     ['addr', 'add', 'fe80::1/64', 'dev', 'd0', 'nodad'],
-  ]) {
-    const r = spawnSync('ip', ['-n', ns, ...a], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `ip ${a.join(' ')}: ${r.stderr}`);
-  }
+  ]);
   dir = mkdtempSync(join(tmpdir(), 'sockscope-unix-'));
   zoo = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', ZOO, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await Promise.race([
@@ -97,7 +91,7 @@ before(async () => {
 after(() => {
   zoo?.stdin?.end();
   zoo?.kill();
-  spawnSync('ip', ['netns', 'delete', ns]);
+  deleteNetns(ns);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,0 +1,21 @@
+// A network namespace a test creates for itself: `ip netns add`, then `ip -n NS ...` commands (links,
+// addresses); the test deletes it in its teardown with deleteNetns. Needs root and iproute2 (as in CI).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+
+/** Creates namespace `ns` and runs each `ip -n ns ARGS` in it (lo is set up first); fails the test on any error. */
+export function createNetns(ns: string, ipCommands: readonly (readonly string[])[] = []): void {
+  assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
+  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+  assert.equal(add.error, undefined, 'ip (iproute2) is required');
+  assert.equal(add.status, 0, add.stderr);
+  for (const a of [['link', 'set', 'lo', 'up'], ...ipCommands]) {
+    const r = spawnSync('ip', ['-n', ns, ...a], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `ip ${a.join(' ')}: ${r.stderr}`);
+  }
+}
+
+/** Deletes namespace `ns` (quietly when it is already gone). */
+export function deleteNetns(ns: string): void {
+  spawnSync('ip', ['netns', 'delete', ns]);
+}
