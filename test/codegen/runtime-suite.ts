@@ -56,6 +56,13 @@ export function runtimeSuite(label: string, base: GeneratorInput, opts: SuiteOpt
     });
   });
 
+  test(`${label} tcp http: a request refused before it was read to the end gets its reply and a clean EOF (lingering close), no descriptor kept`, { timeout: 120_000 }, async () => {
+    // A 4 KiB read buffer: the server refuses after the first read or few, with most of the request unread.
+    await withServer({ ...base, type: 'tcp', handler: 'http', bindAddress: h.LOOPBACK4, bufferSize: 4096 }, h.LOOPBACK4, async (srv) => {
+      assert.deepEqual(await h.lingeringClose(srv), []);
+    });
+  });
+
   test(`${label} udp echo: replies reach the right sender among 50, 65507-byte and empty datagrams echoed, SIGTERM`, { timeout: 60_000 }, async () => {
     await withServer({ ...base, type: 'udp', handler: 'echo', bindAddress: h.LOOPBACK4 }, h.LOOPBACK4, async (srv) => {
       const f = await h.udpEcho(srv.port, h.LOOPBACK4, 50);
