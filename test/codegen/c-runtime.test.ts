@@ -14,6 +14,7 @@ import {
   maxConnectionsRefuses,
   optionsReachTheKernel,
   oversizeDatagramDetected,
+  quickStopIsQuiet,
   sanitizedBattery,
   selectRefusesPastFdSetsize,
   shutdownDeadlineWithStuckOutput,
@@ -26,6 +27,7 @@ for (const ioModel of ['epoll', 'poll', 'select', 'io_uring']) {
     test(`c ${ioModel}: out of descriptors (EMFILE) does not spin, serves again after`, { timeout: 30_000 }, () => emfileDoesNotSpin(ioModel));
     test(`c ${ioModel}: --max-connections closes the connection past the limit`, { timeout: 30_000 }, () => maxConnectionsRefuses(ioModel));
     test(`c ${ioModel}: --idle-timeout closes idle connections`, { timeout: 30_000 }, () => idleTimeoutCloses(ioModel));
+    test(`c ${ioModel}: SIGINT right after "listening on" (tcp and udp): exit 0, nothing on stderr but "stopped"`, { timeout: 60_000 }, () => quickStopIsQuiet(ioModel));
     test(`c ${ioModel}: SIGTERM with output that cannot drain exits 0 at the flush deadline`, { timeout: 30_000 }, () => shutdownDeadlineWithStuckOutput(ioModel));
     test(`c ${ioModel}: udp datagram longer than the buffer is detected and dropped`, { timeout: 30_000 }, () => oversizeDatagramDetected(ioModel));
     test(`c ${ioModel}: ASan/UBSan build survives tcp echo, http and udp with no error or leak`, { timeout: 120_000 }, async () => {

@@ -683,6 +683,25 @@ export async function ioUringSingleShotAccept(): Promise<void> {
   );
 }
 
+/**
+ * SIGINT the moment the server says it is listening (quickstop): exit 0 with nothing on stderr but
+ * "stopped", tcp and udp. The io_uring tcp server printed "accept: Bad file descriptor" every time: its
+ * accept request was still unsubmitted when shutdown closed the listener.
+ */
+export async function quickStopIsQuiet(ioModel: string, runs = 10): Promise<void> {
+  for (const type of ['tcp', 'udp'] as const) {
+    const r = generateC({ language: 'c', ioModel, type, bindAddress: h.LOOPBACK4 });
+    const { dir } = h.materialize(r);
+    try {
+      h.build(r, dir);
+      const failures = await h.signalAtListening(r, dir, runs, 'SIGINT', 5000, 'stopped\n');
+      assert.deepEqual(failures, [], `${type}: ${failures.slice(0, 3).join('\n')}`);
+    } finally {
+      h.cleanup(dir);
+    }
+  }
+}
+
 /** Runs a child to completion and returns its output (for compile checks). */
 export function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {

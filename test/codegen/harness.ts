@@ -740,9 +740,17 @@ export async function reusePortSpread(a: RunningServer, b: RunningServer, n = 40
 /**
  * Starts the built server `runs` times and sends `signal` the moment its `listening on` line arrives.
  * The line means "ready", so the signal handlers must already be in place: every run has to exit 0
- * (not die of the signal). Each run is bounded by `ms`; returns one message per failed run.
+ * (not die of the signal). With `stderr`, every run's stderr must be exactly that (a stop so early
+ * must not report errors). Each run is bounded by `ms`; returns one message per failed run.
  */
-export async function signalAtListening(result: GenerateResult, dir: string, runs = 20, signal: NodeJS.Signals = 'SIGTERM', ms = 5000): Promise<string[]> {
+export async function signalAtListening(
+  result: GenerateResult,
+  dir: string,
+  runs = 20,
+  signal: NodeJS.Signals = 'SIGTERM',
+  ms = 5000,
+  stderr?: string,
+): Promise<string[]> {
   const failures: string[] = [];
   for (let k = 0; k < runs; k++) {
     const proc = spawn('sh', ['-c', `exec ${result.runCommand}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -761,10 +769,14 @@ export async function signalAtListening(result: GenerateResult, dir: string, run
       out += d;
       if (!/listening on /.test(before) && /listening on /.test(out)) proc.kill(signal);
     });
+    // 'close', not 'exit': stderr is complete only once the pipe has closed.
+    const closed = new Promise<void>((resolve) => proc.once('close', () => resolve()));
     try {
       const r = await within(ms, exited, `exit after ${signal} at "listening"`);
+      await within(ms, closed, 'stderr closed');
       if (!/listening on /.test(out)) failures.push(`run ${k}: exited (code ${r.code}, signal ${r.signal}) before "listening on"; stderr: ${err}`);
       else if (r.code !== 0) failures.push(`run ${k}: ${signal} right after "listening on": code ${r.code}, signal ${r.signal}; stderr: ${err}`);
+      else if (stderr !== undefined && err !== stderr) failures.push(`run ${k}: ${signal} right after "listening on": stderr ${JSON.stringify(err)}, expected ${JSON.stringify(stderr)}`);
     } catch (e) {
       failures.push(`run ${k}: ${(e as Error).message}`);
       proc.kill('SIGKILL');
