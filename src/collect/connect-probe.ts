@@ -4,13 +4,16 @@ import { lookup } from 'node:dns/promises';
 import { isIP, Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { decodeUtf8 } from '../model/escape.js';
-import type { Socket } from '../model/socket.js';
-import { sysctlInts, type Snapshot } from '../model/snapshot.js';
-import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, findLocalListener, parseIpRouteGet, unknownRoute, verdict, type AddressOutcome, type ConnectDiagnosis, type ExistingSockets, type LocalListener, type RouteInfo } from '../knowledge/interpret-connect.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, findLocalListener, parseIpRouteGet, unknownRoute, type ConnectDiagnosis, type ExistingSockets, type LocalListener, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { explainProbe } from './connect-explain.js';
+import { summarizeExisting } from './connect-facts.js';
 import { logOsCall } from './debug.js';
 import { run } from './exec.js';
 import { createSource } from './index.js';
 import type { SocketSource } from './source.js';
+
+export { summarizeExisting } from './connect-facts.js';
 
 /** Milliseconds since t0, rounded to 0.01 ms (for reports and JSON). */
 function msSince(t0: number): number {
@@ -50,6 +53,18 @@ export interface TlsResult {
   handshakeMs?: number;
 }
 
+/** A connection the probe made that no process has accepted: the kernel finished the handshake for the listener. */
+export interface NotAccepted {
+  /** The listener's address, as [::1]:8080. */
+  listener: string;
+  /** Its accept queue (Recv-Q) and backlog (Send-Q). */
+  pending: number;
+  backlog?: number;
+  /** The listener's owners ("python3/4242") and the first one's pid. */
+  by?: string;
+  pid?: number;
+}
+
 export interface AddressProbe {
   address: string;
   family: 4 | 6;
@@ -57,8 +72,11 @@ export interface AddressProbe {
   connect: { ok: boolean; ms: number; errno?: string; message?: string; local?: string };
   diagnosis?: ConnectDiagnosis;
   tls?: TlsResult;
-  exchange?: { sent: string; received: string; ok?: boolean; error?: string; ms: number };
+  /** failedStep: whether the write of the request or the reading of the reply failed (with `error`). */
+  exchange?: { sent: string; received: string; ok?: boolean; error?: string; failedStep?: 'write' | 'read'; ms: number };
   existing: ExistingSockets;
+  /** Connected, but the listener's process has not accepted the connection (JSON: addresses[].notAccepted). */
+  notAccepted?: NotAccepted;
 }
 
 export interface ProbeResult {
@@ -218,13 +236,13 @@ export function exchange(socket: NetSocket, send: string | undefined, expect: st
     let received = Buffer.alloc(0);
     let done = false;
     const matched = () => wanted !== undefined && received.includes(wanted);
-    const finish = (error?: string) => {
+    const finish = (error?: string, failedStep?: 'write' | 'read') => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.removeAllListeners('data');
       const ok = wanted !== undefined ? matched() : undefined;
-      resolve({ sent: send !== undefined ? unescapeText(send) : '', received: replyText(received), ...(ok !== undefined ? { ok } : {}), ...(error ? { error } : {}), ms: msSince(t0) });
+      resolve({ sent: send !== undefined ? unescapeText(send) : '', received: replyText(received), ...(ok !== undefined ? { ok } : {}), ...(error ? { error, ...(failedStep ? { failedStep } : {}) } : {}), ms: msSince(t0) });
     };
     const timer = setTimeout(() => finish(wanted !== undefined && !matched() ? `no matching reply within ${timeoutMs} ms` : undefined), timeoutMs);
     socket.on('data', (d: Buffer) => {
@@ -234,38 +252,16 @@ export function exchange(socket: NetSocket, send: string | undefined, expect: st
       else if (wanted === undefined && received.length > 0) setTimeout(() => finish(), 50);
     });
     socket.once('end', () => finish(wanted !== undefined && !matched() ? 'the peer closed the connection before the expected reply' : undefined));
-    socket.once('error', (e: NodeJS.ErrnoException) => finish(`${e.code ?? 'error'}: ${e.message}`));
-    if (send !== undefined) socket.write(unescapeText(send));
+    // A failed write reaches its callback before the socket's 'error' event (Writable onwriteError): the error
+    // handler waits a turn so that the step is known from the callback, not guessed from the message.
+    socket.once('error', (e: NodeJS.ErrnoException) => setImmediate(() => finish(`${e.code ?? 'error'}: ${e.message}`, 'read')));
+    if (send !== undefined)
+      socket.write(unescapeText(send), (e?: Error | null) => {
+        const code = (e as NodeJS.ErrnoException | null | undefined)?.code;
+        // ERR_STREAM_DESTROYED: the socket was closed by a failed read while the request waited in Node's buffer.
+        if (e && code !== 'ERR_STREAM_DESTROYED') finish(`${code ?? 'error'}: ${e.message}`, 'write');
+      });
   });
-}
-
-/** Summarizes this host's sockets to (address, port). */
-export function summarizeExisting(sockets: readonly Socket[], address: string, port: number, snap?: Pick<Snapshot, 'sysctls'>): ExistingSockets {
-  const mine = sockets.filter((s) => s.protocol === 'tcp' && s.peer.port === port && s.peer.address === address && s.state !== 'LISTEN');
-  const states: Record<string, number> = {};
-  let rttSum = 0;
-  let rttN = 0;
-  let rttMax = 0;
-  let retrans = 0;
-  for (const s of mine) {
-    states[s.state] = (states[s.state] ?? 0) + 1;
-    const r = s.tcpInfo?.rttUs;
-    if (r !== undefined && r > 0) {
-      rttSum += r;
-      rttN++;
-      rttMax = Math.max(rttMax, r);
-    }
-    retrans += s.tcpInfo?.totalRetrans ?? 0;
-  }
-  const range = snap ? sysctlInts(snap.sysctls, 'net.ipv4.ip_local_port_range') : null;
-  return {
-    total: mine.length,
-    states,
-    ...(rttN ? { avgRttMs: rttSum / rttN / 1000, maxRttMs: rttMax / 1000 } : {}),
-    retransTotal: retrans,
-    timeWait: states.TIME_WAIT ?? 0,
-    ...(range && range.length === 2 ? { portRange: { low: range[0], high: range[1], size: range[1] - range[0] + 1 } } : {}),
-  };
 }
 
 /** The listener on this host for a local destination (its accept queue explains a timeout), read after the connect. */
@@ -281,6 +277,7 @@ export async function localListener(source: SocketSource | undefined, address: s
 /** Runs the whole probe. Connect attempts run one address after another (as a client would try them). */
 export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
   const res = await resolveAll(o.host, o.timeoutMs);
+  const source = o.source ?? createSource('auto');
   const result: ProbeResult = {
     host: o.host,
     port: o.port,
@@ -296,12 +293,11 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
   }
   let snap: Snapshot | undefined;
   try {
-    snap = await (o.source ?? createSource('auto')).collect({ protocols: ['tcp'], peerPort: o.port, details: true, processes: 'none', timeoutMs: o.timeoutMs + 5000 });
+    snap = await source.collect({ protocols: ['tcp'], peerPort: o.port, details: true, processes: 'none', timeoutMs: o.timeoutMs + 5000 });
     result.existingSource = snap.source;
   } catch (e) {
     result.existingNote = `this host's existing sockets are unknown: ${(e as Error).message}`;
   }
-  const outcomes: AddressOutcome[] = [];
   for (const a of res.addresses) {
     const route = await routeTo(a.address);
     const c = await tcpConnect(a.address, o.port, o.timeoutMs);
@@ -313,32 +309,20 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
       connect: { ok: c.ok, ms: c.ms, ...(c.errno ? { errno: c.errno, message: c.message } : {}), ...(c.local ? { local: c.local } : {}) },
       existing,
     };
-    const outcome: AddressOutcome = { address: a.address, connected: c.ok, connectMs: c.ms };
-    if (!c.ok) {
-      const listener = c.errno === 'ETIMEDOUT' && route.type === 'local' ? await localListener(o.source, a.address, o.port, o.timeoutMs) : undefined;
-      probe.diagnosis = diagnoseConnectError(c.errno!, { address: a.address, port: o.port, timeoutMs: o.timeoutMs, route, existing, listener });
-      outcome.diagnosis = probe.diagnosis;
-    } else {
+    if (c.ok) {
       let sock: NetSocket = c.socket!;
       if (o.tls) {
         const h = await tlsHandshake(sock, isIP(o.host) ? undefined : o.host, o.timeoutMs);
         probe.tls = h.result;
-        outcome.tls = { ok: h.result.ok, handshakeFailed: !h.result.ok, error: h.result.explanation ?? h.result.error ?? (h.result.authorized === false ? h.result.authorizationError : undefined), expired: h.result.expired, daysLeft: h.result.daysLeft };
-        if (h.result.ok && h.result.authorized === false) outcome.tls.ok = false;
         if (h.tlsSocket) sock = h.tlsSocket;
       }
-      if ((o.send !== undefined || o.expect !== undefined) && (!o.tls || probe.tls?.ok)) {
+      if ((o.send !== undefined || o.expect !== undefined) && (!o.tls || probe.tls?.ok))
         probe.exchange = await exchange(sock, o.send, o.expect !== undefined ? unescapeText(o.expect) : undefined, o.timeoutMs);
-        if (o.expect !== undefined)
-          outcome.expect = { ok: probe.exchange.ok === true, wanted: o.expect, replied: probe.exchange.received.length > 0, ...(probe.exchange.error ? { error: probe.exchange.error } : {}) };
-      }
       sock.destroy();
       c.socket!.destroy();
     }
-    outcomes.push(outcome);
     result.addresses.push(probe);
   }
-  const allExisting = result.addresses.reduce<ExistingSockets | undefined>((acc, p) => (acc && acc.timeWait >= p.existing.timeWait ? acc : p.existing), undefined);
-  result.verdict = verdict(o.host, o.port, outcomes, allExisting);
-  return result;
+  // The diagnoses and the verdict come from the host's facts read after the attempts (connect-explain.ts).
+  return explainProbe(result, { expect: o.expect, timeoutMs: o.timeoutMs, source });
 }

@@ -177,7 +177,7 @@ test('the report: a failed write is not shown as sent; sockets closed by their p
         family: 4,
         route: { ...local, description: 'local address (delivered on lo)' },
         connect: { ok: true, ms: 0.9, local: '127.0.0.1:56736' },
-        exchange: { sent: 'GET\n', received: '', error: 'ECONNRESET: write ECONNRESET', ms: 1 },
+        exchange: { sent: 'GET\n', received: '', error: 'ECONNRESET: write ECONNRESET', failedStep: 'write', ms: 1 },
         existing: { total: 0, states: {}, retransTotal: 0, timeWait: 0, closedByProgram: { FIN_WAIT2: 1 } },
       },
     ],
@@ -190,6 +190,8 @@ test('the report: a failed write is not shown as sent; sockets closed by their p
   assert.doesNotMatch(text, /\x1b/);
   assert.match(text, /Verdict: .*x\\x1b\[2J\/9\)\n/);
   // A reset after the request was written: the request is shown as sent.
+  // (the step comes from exchange(): the write's callback, not the message text)
   r.addresses[0].exchange!.error = 'ECONNRESET: read ECONNRESET';
+  r.addresses[0].exchange!.failedStep = 'read';
   assert.match(formatProbe(r), /\n {2}sent: +"GET\\n"\n/);
 });

@@ -1,0 +1,128 @@
+// What a connect probe does not see by itself, read from the host after the attempt: this host's listeners on the
+// port and their owners (a local destination), the ARP/NDP entry of the next hop after no answer, the route-table
+// line that rejected the connect, and the sockets to the destination again. debug-connections (connect-explain.ts)
+// and `try connect` (try-call-context.ts) read the same facts; the parsers are pure (parse/ip-route.ts).
+import { isIP } from 'node:net';
+import { findLocalListener, portListeners, type ConnectContext, type ExistingSockets, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { parseIpNeigh, parseRouteMatch } from '../parse/ip-route.js';
+import type { Socket } from '../model/socket.js';
+import { sysctlInt, sysctlInts, type Snapshot } from '../model/snapshot.js';
+import { run } from './exec.js';
+import type { SocketSource } from './source.js';
+
+/** `ip ARGS` stdout; undefined when ip cannot run or fails (the interpretation then goes without). */
+async function ipOutput(args: string[]): Promise<string | undefined> {
+  try {
+    const r = await run('ip', args, { timeoutMs: 3000 });
+    return r.exitCode === 0 ? r.stdout : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "fe80::1%eth0" -> "fe80::1": sockets and listeners are reported without the zone. */
+export const bareAddress = (a: string) => a.replace(/%.*$/, '');
+
+/** Whether a destination is this host: the route says local, or, the route unknown, a loopback address. */
+export function isLocalDestination(address: string, route: RouteInfo): boolean {
+  const a = bareAddress(address);
+  return route.type === 'local' || (route.ok === null && (a === '::1' || /^127\./.test(a)));
+}
+
+/**
+ * What `ip` adds to a failed connect: the ARP/NDP entry of the next hop after no answer (ETIMEDOUT, EHOSTUNREACH),
+ * read right after the attempt, and the line of the route table that rejected it (blackhole, prohibit, unreachable).
+ */
+export async function routeFacts(address: string, route: RouteInfo, errno: string): Promise<Pick<ConnectContext, 'neighbour' | 'routeLine'>> {
+  const a = bareAddress(address);
+  const family = isIP(a) === 6 ? '-6' : '-4';
+  const out: Pick<ConnectContext, 'neighbour' | 'routeLine'> = {};
+  if (['ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN'].includes(errno) && route.ok && route.type === 'unicast') {
+    const hop = bareAddress(route.via ?? a);
+    const text = await ipOutput([family, 'neigh', 'show', hop, ...(route.dev ? ['dev', route.dev] : [])]);
+    if (text !== undefined) out.neighbour = parseIpNeigh(text, hop, route.dev);
+  }
+  if (route.ok === false && route.type && route.type !== 'none') {
+    const text = await ipOutput([family, 'route', 'show', 'match', a]);
+    if (text !== undefined) out.routeLine = parseRouteMatch(text) ?? '';
+  }
+  return out;
+}
+
+/** One snapshot of the port on this host (listeners with owners, server sides of connections); undefined when unreadable. */
+export async function portSnapshot(source: SocketSource, port: number, timeoutMs: number): Promise<Snapshot | undefined> {
+  try {
+    return await source.collect({ protocols: ['tcp'], port, processes: 'listeners', attribution: 'targeted', timeoutMs: timeoutMs + 5000 });
+  } catch {
+    return undefined; // unknown: the interpretation stays the generic one
+  }
+}
+
+/** This host's TCP sockets to the port (with tcp_info), read again after the attempt; undefined when unreadable. */
+export async function peerSnapshot(source: SocketSource, port: number, timeoutMs: number): Promise<Snapshot | undefined> {
+  try {
+    return await source.collect({ protocols: ['tcp'], peerPort: port, details: true, processes: 'none', timeoutMs: timeoutMs + 5000 });
+  } catch {
+    return undefined; // the probe's own reading stays
+  }
+}
+
+/** Summarizes this host's sockets to (address, port). */
+export function summarizeExisting(sockets: readonly Socket[], address: string, port: number, snap?: Pick<Snapshot, 'sysctls'>): ExistingSockets {
+  const mine = sockets.filter((s) => s.protocol === 'tcp' && s.peer.port === port && s.peer.address === address && s.state !== 'LISTEN');
+  const states: Record<string, number> = {};
+  let rttSum = 0;
+  let rttN = 0;
+  let rttMax = 0;
+  let retrans = 0;
+  for (const s of mine) {
+    states[s.state] = (states[s.state] ?? 0) + 1;
+    const r = s.tcpInfo?.rttUs;
+    if (r !== undefined && r > 0) {
+      rttSum += r;
+      rttN++;
+      rttMax = Math.max(rttMax, r);
+    }
+    retrans += s.tcpInfo?.totalRetrans ?? 0;
+  }
+  const range = snap ? sysctlInts(snap.sysctls, 'net.ipv4.ip_local_port_range') : null;
+  return {
+    total: mine.length,
+    states,
+    ...(rttN ? { avgRttMs: rttSum / rttN / 1000, maxRttMs: rttMax / 1000 } : {}),
+    retransTotal: retrans,
+    timeWait: states.TIME_WAIT ?? 0,
+    ...(range && range.length === 2 ? { portRange: { low: range[0], high: range[1], size: range[1] - range[0] + 1 } } : {}),
+  };
+}
+
+/** The facts a failed connect is interpreted with, beyond the errno, address, port and timeout. */
+export type ConnectFacts = Omit<ConnectContext, 'address' | 'port' | 'timeoutMs'>;
+
+/**
+ * The facts for one failed connect (`try connect`; debug-connections reads them per address in connect-explain.ts):
+ * the route, this host's listeners on the port with their owners (a local destination: refused, reset, timed out),
+ * the next hop's neighbour entry or the rejecting route, and for EADDRNOTAVAIL the sockets to the destination and
+ * tcp_tw_reuse. `hostAddresses`: this host's addresses, for a local destination when `ip route get` cannot run.
+ */
+export async function connectFailureFacts(o: { address: string; port: number; errno: string; timeoutMs: number; source: SocketSource; route: RouteInfo; hostAddresses?: readonly string[]; resolved?: ConnectContext['resolved'] }): Promise<ConnectFacts> {
+  const bare = bareAddress(o.address);
+  const route = o.route;
+  const local = isLocalDestination(o.address, route) || (route.ok === null && (o.hostAddresses ?? []).includes(bare));
+  const snap = local && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(o.errno) ? await portSnapshot(o.source, o.port, o.timeoutMs) : undefined;
+  const facts: ConnectFacts = { route, ...(o.resolved ? { resolved: o.resolved } : {}) };
+  if (snap) {
+    facts.listeners = portListeners(snap.sockets, o.port);
+    const l = findLocalListener(snap.sockets, bare, o.port);
+    if (l) facts.listener = l;
+  }
+  Object.assign(facts, await routeFacts(o.address, route, o.errno));
+  if (o.errno === 'EADDRNOTAVAIL') {
+    const peers = await peerSnapshot(o.source, o.port, o.timeoutMs);
+    if (peers) {
+      facts.existing = summarizeExisting(peers.sockets, bare, o.port, peers);
+      facts.twReuse = sysctlInt(peers.sysctls, 'net.ipv4.tcp_tw_reuse');
+    }
+  }
+  return facts;
+}

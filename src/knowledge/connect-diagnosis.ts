@@ -1,0 +1,333 @@
+// What a failed connect() means on this host: the errno read with the facts around it (route, neighbour entry,
+// listeners on the port, existing sockets, tcp_tw_reuse). Errno meanings come from src/knowledge/errno.ts.
+import { isIP } from 'node:net';
+import { explainErrno } from './errno.js';
+import { isLoopback, listenerFor, listenerOwners, takes, type LocalListener, type PortListener } from './connect-listeners.js';
+import { isMulticast, REJECTING } from './connect-route.js';
+import { formatHostPort } from './host-port.js';
+import type { NeighbourEntry, RouteInfo } from '../parse/ip-route.js';
+
+/** This host's existing TCP sockets to one destination, summarized. */
+export interface ExistingSockets {
+  total: number;
+  states: Record<string, number>;
+  /** Average smoothed RTT over sockets that report it, in ms. */
+  avgRttMs?: number;
+  maxRttMs?: number;
+  /** Sum of total retransmits over the sockets. */
+  retransTotal: number;
+  timeWait: number;
+  /** Size of net.ipv4.ip_local_port_range (the cap on connections to one destination from one source address). */
+  portRange?: { low: number; high: number; size: number };
+  /**
+   * Sockets left out of `total` and `states`: closed by their program (no file left, inode 0) and waiting for the
+   * peer's FIN or last ACK (FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK), such as the probe of an earlier run.
+   */
+  closedByProgram?: Record<string, number>;
+}
+
+/** An interpreted connect error. */
+export interface ConnectDiagnosis {
+  errno: string;
+  /** Short category: refused, reset (accepted, then reset), timeout, unreachable, ports-exhausted, dns, permission, other. */
+  category: 'refused' | 'reset' | 'timeout' | 'unreachable' | 'ports-exhausted' | 'dns' | 'permission' | 'other';
+  summary: string;
+  /** From the errno knowledge. */
+  meaning?: string;
+  causes: string[];
+  nextSteps: string[];
+}
+
+/** Everything a connect outcome is interpreted with; only errno, address and port are required. */
+export interface ConnectContext {
+  address: string;
+  port: number;
+  timeoutMs?: number;
+  route?: RouteInfo;
+  existing?: ExistingSockets;
+  /** The listener a timed-out local connect reaches (its accept queue). */
+  listener?: LocalListener;
+  /** Set only when the destination is this host: every TCP listener on `port`, at any address, with its owners. */
+  listeners?: readonly PortListener[];
+  /** The name as typed and every address it resolved to (names only, not literals). */
+  resolved?: { host: string; addresses: readonly string[] };
+  /** The next hop's ARP/NDP entry (the address itself when directly connected), read after the attempt. */
+  neighbour?: NeighbourEntry;
+  /** The route that rejected the connect, as `ip route show match` names it ("blackhole 10.50.0.0/16"). */
+  routeLine?: string;
+  /** net.ipv4.tcp_tw_reuse: 0 off, 1 on, 2 loopback only (the default). */
+  twReuse?: number | null;
+}
+
+/** Why a server resets a connection it has just accepted (connect() got ECONNRESET, or the first read or write did). */
+const RESET_CAUSES = [
+  'the server closed the new connection with SO_LINGER {1, 0}: an abortive close sends a reset instead of a FIN',
+  'the server process crashed or was killed with the connection open',
+  'the server, or a proxy in front of it, turns clients away at once: a connection limit, an access list, TCP wrappers',
+];
+
+/** The failed/incomplete neighbour states: no ARP/NDP answer. */
+const NO_NEIGHBOUR = new Set(['INCOMPLETE', 'FAILED']);
+/** States of an entry whose link-layer address is known. */
+const NEIGHBOUR_KNOWN = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT', 'NOARP']);
+
+/** What the neighbour entry says about a connect that got no answer (ETIMEDOUT, EHOSTUNREACH); undefined when it says nothing. */
+function neighbourFinding(ctx: ConnectContext, target: string): { summary: string; steps: string[]; answered: boolean } | undefined {
+  const n = ctx.neighbour;
+  if (!n || !ctx.route?.ok || ctx.route.type !== 'unicast') return undefined;
+  const gateway = ctx.route.via !== undefined;
+  const proto = isIP(n.address) === 6 ? 'NDP (neighbour discovery)' : 'ARP';
+  const on = n.dev ? ` on ${n.dev}` : '';
+  if (NO_NEIGHBOUR.has(n.state)) {
+    const probe = isIP(n.address) === 6 ? `ndisc6 ${n.address}${n.dev ? ` ${n.dev}` : ''}` : `arping -c 3${n.dev ? ` -I ${n.dev}` : ''} ${n.address}`;
+    return {
+      answered: false,
+      summary: gateway
+        ? `${target}: no ${proto} reply from the gateway ${n.address}${on} (neighbour entry ${n.state}): the SYN never left this host; the gateway is down or not on that link`
+        : `${target}: no ${proto} reply from ${n.address}${on} (neighbour entry ${n.state}): the SYN never left this host; no machine on that link has this address (down, unplugged, or another address)`,
+      steps: [
+        `ip neigh show ${n.address}   (INCOMPLETE/FAILED: no ${proto} answer)`,
+        `${probe}   (does anything on the link answer for ${n.address}?)`,
+        `ip -br addr show${n.dev ? ` dev ${n.dev}` : ''}   (is ${n.address} in the subnet of that interface, and is it the right link?)`,
+      ],
+    };
+  }
+  // A static entry (PERMANENT, NOARP) was never answered: it only says where the frames go.
+  const known = n.state === 'PERMANENT' || n.state === 'NOARP' ? `has a static ${proto} entry` : `answers ${proto}`;
+  if (NEIGHBOUR_KNOWN.has(n.state))
+    return {
+      answered: true,
+      summary: gateway
+        ? `no answer from ${target} within ${ctx.timeoutMs ?? '?'} ms: the gateway ${n.address} ${known}${on}, so the SYNs leave this host and are lost beyond it (a firewall that drops, a host that is down, or a broken path)`
+        : `no answer from ${target} within ${ctx.timeoutMs ?? '?'} ms: ${n.address} ${known}${on}${n.lladdr ? ` (${n.lladdr})` : ''}, so the SYNs reach the link, but it sends no SYN-ACK: a firewall on it drops port ${ctx.port}, it has no route back to this host, or it is overloaded`,
+      steps: [],
+    };
+  return undefined;
+}
+
+/** Where else on this host the port is listened on, for a refused local connect; undefined when the listeners are unknown. */
+function refusedLocally(ctx: ConnectContext, target: string): { summary: string; steps: string[] } | undefined {
+  if (!ctx.listeners) return undefined;
+  const t = ctx.address.replace(/%.*$/, '');
+  const v6 = isIP(t) === 6;
+  const P = ctx.port;
+  const at = (l: PortListener) => `${listenerOwners(l)} listens on ${formatHostPort(l.address, P)}${l.device ? ` (bound to device ${l.device})` : ''}`;
+  if (ctx.listeners.length === 0)
+    return {
+      summary: `${target} answered with a reset: nothing listens there, nor on port ${P} at any other address of this host`,
+      steps: [`start the server, or check which port it listens on: ss -ltnp   (no TCP listener on port ${P} now)`],
+    };
+  const here = ctx.listeners.filter((l) => takes(l.address, t));
+  if (here.length) {
+    const l = here[0];
+    if (!v6 && here.every((x) => x.address === '::'))
+      return {
+        summary: `${target}: ${at(l)}, but for IPv6 only (IPV6_V6ONLY=1, or net.ipv6.bindv6only=1), so an IPv4 connection to ${t} is refused`,
+        steps: [
+          `connect over IPv6: ${formatHostPort(isLoopback(t) ? '::1' : "this host's IPv6 address", P)}`,
+          `or have the server clear IPV6_V6ONLY before bind() (one [::] socket then takes IPv4 too), or also listen on 0.0.0.0:${P}`,
+          'sysctl net.ipv6.bindv6only   (1 makes every [::] socket IPv6-only unless the program clears IPV6_V6ONLY)',
+        ],
+      };
+    if (l.device)
+      return { summary: `${target}: ${at(l)}: it takes connections arriving on ${l.device} only (SO_BINDTODEVICE)`, steps: [`connect to an address that arrives on ${l.device}, or have the server not bind to a device`] };
+    return {
+      summary: `${target}: ${at(l)}, which takes this connection, yet it was refused: a firewall rule on this host rejected it with a reset (REJECT --reject-with tcp-reset), or the listener closed just now`,
+      steps: ['iptables -S; nft list ruleset   (a REJECT with tcp-reset for this port)', `ss -ltnp 'sport = :${P}'   (is the listener still there?)`],
+    };
+  }
+  // Listeners elsewhere: say where, and why the connect did not reach them.
+  const others = ctx.listeners.slice(0, 3);
+  const named = ctx.resolved !== undefined && !isIP(ctx.resolved.host);
+  let why = '';
+  // A loopback listener takes only connections made to loopback: no name should resolve there but localhost.
+  const loopbackOnly = !isLoopback(t) && others.every((l) => isLoopback(l.address));
+  if (loopbackOnly) why = ` (loopback only: it takes connections to ${others[0].address} from this host, not to ${t})`;
+  else if (named && others.some((l) => !ctx.resolved!.addresses.some((a) => takes(l.address, a))))
+    why = `; ${ctx.resolved!.host} resolved only to ${ctx.resolved!.addresses.join(', ')}`;
+  else if (isLoopback(t) && !v6 && others.some((l) => /^127\./.test(l.address)))
+    why = ` (all of 127.0.0.0/8 reaches this host, but a listener takes only the address it bound)`;
+  else if (others.every((l) => l.address === '0.0.0.0') && v6) why = ' (IPv4 only)';
+  const steps: string[] = [];
+  for (const l of others) {
+    const a = l.address === '0.0.0.0' || l.address === '*' ? (isLoopback(t) ? '127.0.0.1' : "this host's IPv4 address") : l.address === '::' ? (isLoopback(t) ? '::1' : "this host's IPv6 address") : l.address;
+    steps.push(`connect to ${formatHostPort(a, P)} instead`);
+  }
+  if (named && why && !loopbackOnly) {
+    const want = others.find((l) => !takes(l.address, t))?.address;
+    if (want && isLoopback(want) && /^localhost$/i.test(ctx.resolved!.host)) steps.push(`add \`${want} localhost\` to /etc/hosts   (getent ahosts localhost shows what it resolves to now)`);
+    else if (want && !isLoopback(want) && !['0.0.0.0', '::', '*'].includes(want)) steps.push(`make ${ctx.resolved!.host} resolve to ${want} too (/etc/hosts or DNS; getent ahosts ${ctx.resolved!.host})`);
+  }
+  const crossFamily = others.some((l) => (isIP(l.address) === 6) !== v6);
+  steps.push(
+    crossFamily
+      ? `or have the server listen on every address of both families: bind [::]:${P} with IPV6_V6ONLY off`
+      : `or have the server listen on ${formatHostPort(t, P)} too, or on every address (${v6 ? '[::]' : '0.0.0.0'}:${P})`,
+  );
+  return { summary: `nothing listens on ${target}, but ${others.map(at).join('; ')}${why}`, steps };
+}
+
+/** What a connect() errno means for this destination, with next steps. */
+export function diagnoseConnectError(errno: string, ctx: ConnectContext): ConnectDiagnosis {
+  const target = formatHostPort(ctx.address, ctx.port);
+  let meaning: string | undefined;
+  let knownCauses: string[] = [];
+  let knownFixes: string[] = [];
+  try {
+    const e = explainErrno(errno).matches[0];
+    if (e) {
+      meaning = e.meaning;
+      knownCauses = e.causes;
+      knownFixes = e.fixes;
+    }
+  } catch {
+    /* not in the table (e.g. ENOTFOUND from the resolver) */
+  }
+  const bare = ctx.address.replace(/%.*$/, '');
+  const v6 = isIP(bare) === 6;
+  const localTarget = ctx.route?.type === 'local' || ctx.listeners !== undefined;
+  const d = (category: ConnectDiagnosis['category'], summary: string, nextSteps: string[], causes = knownCauses): ConnectDiagnosis => ({ errno, category, summary, meaning, causes, nextSteps });
+  const matchStep = `ip ${v6 ? '-6 ' : ''}route show match ${bare}   (the routes that cover ${bare}; ip rule lists policy rules, which can reject too)`;
+  // A route (or rule) that rejects: the kernel fails connect() at once with the errno of the route type.
+  const rejecting = ctx.route?.ok === false && ctx.route.type && ['blackhole', 'prohibit', 'unreachable', 'throw'].includes(ctx.route.type) ? ctx.route.type : undefined;
+  if (rejecting && ['EINVAL', 'EACCES', 'EHOSTUNREACH', 'ENETUNREACH'].includes(errno)) {
+    // `ip route show match` reads the main table: its line names the route only when its type is the one that answered.
+    const line = ctx.routeLine?.startsWith(`${rejecting} `) ? ctx.routeLine : undefined;
+    const named = line ? ` (${line})` : ctx.routeLine !== undefined ? ' (not in the main table: an ip rule or another table)' : '';
+    return d(
+      'unreachable',
+      `${target}: ${REJECTING[rejecting]} on this host${named}, so connect() fails with ${errno} at once and nothing is sent`,
+      [matchStep, line ? `ip route del ${line.split(/\s+/).slice(0, 2).join(' ')}   (if that route is not meant to be there)` : 'ip rule; ip route show table all   (where the rejecting route or rule is)'],
+      [],
+    );
+  }
+  // TCP connects to one host: the kernel refuses broadcast and multicast destinations (ENETUNREACH).
+  if (errno === 'ENETUNREACH' && (isMulticast(bare) || bare === '255.255.255.255' || ctx.route?.type === 'broadcast' || ctx.route?.type === 'multicast')) {
+    const kind = isMulticast(bare) || ctx.route?.type === 'multicast' ? 'multicast' : 'broadcast';
+    return d(
+      'unreachable',
+      `${target}: ${bare} is a ${kind} address: TCP connects to one host only, and Linux fails connect() to a ${kind} address with ENETUNREACH`,
+      ["connect to the server's own (unicast) address", `to find servers by ${kind}, use UDP${kind === 'broadcast' ? ' (with SO_BROADCAST set)' : ''} and have them answer with their own address`],
+      [],
+    );
+  }
+  switch (errno) {
+    case 'ECONNREFUSED': {
+      const here = localTarget ? refusedLocally(ctx, target) : undefined;
+      if (here) return d('refused', here.summary, [...here.steps, `sockscope analyze --port ${ctx.port}   (the port's listeners, connections and owners)`]);
+      return d('refused', `${target} answered with a reset: nothing listens there${localTarget ? ' (this host: check its listeners)' : ', or a firewall rejects with tcp-reset'}`, [
+        localTarget ? `sockscope analyze --port ${ctx.port}   (is anything listening on ${ctx.port}, and on which address?)` : `on the server: sockscope analyze --port ${ctx.port}, or ss -ltnp 'sport = :${ctx.port}'`,
+        'check that the server listens on this address family and address (0.0.0.0 vs 127.0.0.1, :: vs IPv4 only)',
+        'look for REJECT --reject-with tcp-reset rules (iptables -S, nft list ruleset) on the way',
+      ]);
+    }
+    case 'ECONNRESET': {
+      // connect() reports ECONNRESET only once the handshake is done: a reset answering the SYN is ECONNREFUSED.
+      const holder = localTarget ? ctx.listeners && listenerFor(ctx.listeners, bare) : undefined;
+      const who = holder ? listenerOwners(holder) : undefined;
+      return d(
+        'reset',
+        `${target} accepted the connection, then reset it${who ? ` (${who})` : ''}: an abortive close (SO_LINGER {1, 0}), a crash, or a server that turns clients away at once (connection limit, access list)`,
+        [
+          holder?.owners.length
+            ? `look at ${who}: its logs, and what it does with a new connection (strace -f -e trace=accept4,setsockopt,close -p ${holder.owners[0].pid})`
+            : "look at the server's logs: the handshake completed (a reset answering the SYN would be ECONNREFUSED), then it reset the connection",
+          'if a proxy or load balancer is in front: its limits (max connections) and the health of its backends',
+        ],
+        RESET_CAUSES,
+      );
+    }
+    case 'ETIMEDOUT': {
+      // The kernel drops a SYN while the listener's accept queue is full (Recv-Q > backlog): a local, visible cause.
+      const l = ctx.listener;
+      if (l && l.pending > l.backlog) {
+        const owner = ctx.listeners?.find((x) => formatHostPort(x.address, x.port) === l.local);
+        const who = owner?.owners.length ? listenerOwners(owner) : undefined;
+        return d(
+          'timeout',
+          `no answer from ${target} within ${ctx.timeoutMs ?? '?'} ms: the accept queue of the listener ${l.local} on this host is full (${l.pending} waiting for accept(), backlog ${l.backlog}), so the kernel drops new SYNs${who ? `: ${who} is not accepting fast enough` : ''}`,
+          [
+            who
+              ? `${who} is not calling accept() fast enough: see what it does (strace -f -p ${owner!.owners[0].pid} -e trace=accept,accept4,poll,epoll_wait)`
+              : `sockscope analyze --port ${ctx.port}   (which process owns the listener, and is it calling accept()?)`,
+            'make the server accept faster (more workers, no blocking work in the accept loop), or raise its listen() backlog and net.core.somaxconn',
+            'nstat -az TcpExtListenOverflows TcpExtListenDrops (SYNs dropped because the queue was full)',
+          ],
+        );
+      }
+      const n = neighbourFinding(ctx, target);
+      if (n && !n.answered) return d('unreachable', n.summary, n.steps);
+      return d('timeout', n?.summary ?? `no answer from ${target} within ${ctx.timeoutMs ?? '?'} ms: SYNs are dropped (a firewall that drops, a host that is down, or a broken path)`, [
+        `ping ${bare} and traceroute -T -p ${ctx.port} ${bare} (does the path end somewhere?)`,
+        'check firewalls and security groups for a DROP rule on the port',
+        `if the server is reachable but slow to accept: on the server, nstat -az TcpExtListenOverflows TcpExtListenDrops`,
+      ]);
+    }
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+    case 'EHOSTDOWN':
+    case 'ENETDOWN': {
+      const n = errno === 'EHOSTUNREACH' || errno === 'EHOSTDOWN' ? neighbourFinding(ctx, target) : undefined;
+      if (n && !n.answered) return d('unreachable', n.summary, n.steps);
+      const hop = ctx.route?.via ?? bare;
+      return d(
+        'unreachable',
+        `${target}: ${ctx.route?.ok === false ? `this host has no route (${ctx.route.error})` : errno === 'EHOSTUNREACH' ? 'a router or this host reported the host unreachable (no ARP/ND answer or ICMP host unreachable)' : 'no route to that network'}`,
+        [
+          `ip route get ${bare}`,
+          ...(errno === 'EHOSTUNREACH' || errno === 'EHOSTDOWN' ? [`ip neigh show ${hop}   (INCOMPLETE/FAILED: no ARP/NDP answer from ${hop === bare ? 'it' : 'the gateway'})`] : []),
+          'ip route (is there a default route?), ip -br link (is the interface up?)',
+          ...(v6 ? ['for IPv6 destinations, check that this host has global IPv6 connectivity'] : []),
+        ],
+      );
+    }
+    case 'EADDRNOTAVAIL': {
+      const ex = ctx.existing;
+      const range = ex?.portRange;
+      const full = ex && range ? ex.total >= range.size : undefined;
+      const ports = range ? ` against ${range.size} ephemeral ports (${range.low}-${range.high})` : '';
+      const steps = ['reuse connections (HTTP keep-alive, a connection pool) instead of one connection per request'];
+      // tcp_tw_reuse lets connect() take a TIME_WAIT port only when there are some; 2 (the default) already does so for loopback.
+      if (ex && ex.timeWait > 0) {
+        if (ctx.twReuse === 1 || (ctx.twReuse === 2 && isLoopback(bare))) steps.push(`net.ipv4.tcp_tw_reuse=${ctx.twReuse} already lets connect() reuse the ${ex.timeWait} TIME_WAIT ports${ctx.twReuse === 2 ? ' (loopback)' : ''}`);
+        else steps.push(`sysctl -w net.ipv4.tcp_tw_reuse=1   (${ex.timeWait} TIME_WAIT sockets to ${target}; ${ctx.twReuse === 2 ? 'now 2: reused for loopback only' : ctx.twReuse === 0 ? 'now 0: never reused' : 'lets connect() reuse their ports'})`);
+      }
+      steps.push('widen net.ipv4.ip_local_port_range, or add source addresses');
+      steps.push('if the program bind()s a local port before connect(): a bound port whose 4-tuple (source and destination address and port) an existing socket already uses gives EADDRNOTAVAIL too; let the kernel choose it (no bind(), or IP_BIND_ADDRESS_NO_PORT)');
+      const summary = !ex
+        ? `no free local port for a new connection to ${target}: the ephemeral port range is used up for this destination, or a local port bound before connect() is already used with it`
+        : full === false
+          ? `no free local port for a new connection to ${target}: only ${ex.total} sockets to it (${ex.timeWait} in TIME_WAIT)${ports}, so ports held by bind() elsewhere (listeners, clients that bind before connect) take the rest, or the local port was bound and its 4-tuple is in use`
+          : `no free local port for a new connection to ${target}: ${ex.total} sockets to it already (${ex.timeWait} in TIME_WAIT)${ports}`;
+      return d('ports-exhausted', summary, steps);
+    }
+    case 'EACCES':
+    case 'EPERM':
+      // Never the errno table's fixes here: they are about bind() to a privileged port.
+      return d(
+        'permission',
+        `connect to ${target} was refused by this host's policy: ${errno === 'EPERM' ? 'a firewall rule in OUTPUT that drops (a locally sent packet dropped by iptables/nft gives EPERM) or a BPF cgroup connect hook' : `a security module (SELinux, AppArmor)${ctx.route?.ok ? '' : ', a prohibit route or rule'} or a BPF cgroup connect hook`}`,
+        [
+          'iptables -S OUTPUT; nft list ruleset   (an OUTPUT DROP/REJECT rule)',
+          ...(ctx.route?.ok ? [] : [`ip route get ${bare}; ip rule   (a prohibit route or rule gives EACCES)`]),
+          ...(errno === 'EACCES' ? ['ausearch -m avc -ts recent, or journalctl -k   (a security module denial)'] : []),
+        ],
+        [],
+      );
+    case 'EINVAL':
+      return d('other', `connect to ${target} failed with EINVAL`, [`ip route get ${bare}   (a blackhole route or rule makes connect() fail with EINVAL)`, matchStep], []);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return {
+        errno,
+        category: 'dns',
+        summary: errno === 'EAI_AGAIN' ? 'the name could not be resolved now (DNS server unreachable or timing out)' : 'the name does not resolve (no A or AAAA record)',
+        causes: [],
+        nextSteps: ['getent ahosts NAME (what this host resolves)', 'cat /etc/resolv.conf; resolvectl status', 'check the spelling and the search domains'],
+      };
+    default:
+      return d('other', `connect to ${target} failed with ${errno}`, knownFixes.slice(0, 3));
+  }
+}
+
