@@ -5,8 +5,10 @@ import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { Socket } from '../model/socket.js';
 import { sysctlInt } from '../model/snapshot.js';
+import { isLinkLocal } from '../model/socket.js';
 import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
-import { localListener } from './connect-probe.js';
+import { localListener, routeTo } from './connect-probe.js';
+import { connectFailureFacts } from './connect-facts.js';
 import { findSocketHolders } from './getsockopt-locate.js';
 import { readProcText, readSysctls } from './host.js';
 import { createSource } from './index.js';
@@ -32,8 +34,8 @@ async function hasCapability(bit: number): Promise<boolean | undefined> {
   return m ? (BigInt(`0x${m[1]}`) & (1n << BigInt(bit))) !== 0n : undefined;
 }
 
-async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: SocketSource, attribute: boolean): Promise<{ holders: PortHolder[]; hidden: number }> {
-  // Naming processes costs a walk of /proc/*/fd on a busy host: only when the call failed and they explain why.
+async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: SocketSource, attribute: boolean): Promise<{ holders: PortHolder[]; hidden: number; hiddenNote?: string }> {
+  // Naming processes costs a walk of /proc/*/fd on a busy host: only when they explain the outcome (see runTry).
   // boundOnly: a TCP socket bound without listen() holds the port too (EADDRINUSE), and ss -tan never shows it.
   const snap = await source.collect({ protocols: [protocol], port, processes: attribute ? 'all' : 'none', boundOnly: true });
   const sockets = snap.sockets.filter((s) => s.local.port === port);
@@ -41,9 +43,11 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
   const unknown = attribute ? sockets.filter((s) => s.processes.length === 0 && s.inode && s.state !== 'TIME_WAIT').map((s) => s.inode!) : [];
   const found = unknown.length ? await findSocketHolders(unknown) : new Map();
   let hidden = 0;
+  let hiddenNote: string | undefined;
   const holders = sockets.map((s: Socket): PortHolder => {
     const extra = s.inode ? found.get(s.inode) : undefined;
     if (extra) hidden = Math.max(hidden, extra.hidden);
+    hiddenNote ??= extra?.hiddenNote; // one walk for every inode: the same note on each
     const procs = s.processes.length ? s.processes : (extra?.holders ?? []);
     return {
       state: s.state,
@@ -53,7 +57,7 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
       ...(s.uid !== undefined ? { uid: s.uid } : {}),
     };
   });
-  return { holders, hidden };
+  return { holders, hidden, ...(hiddenNote ? { hiddenNote } : {}) };
 }
 
 export interface TryRun {
@@ -63,8 +67,11 @@ export interface TryRun {
   resolved?: string[];
 }
 
-/** Runs the call for real and gathers the host state that explains its outcome. */
-export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host: string; source?: SocketSource }): Promise<TryRun> {
+/**
+ * Runs the call for real and gathers the host state that explains its outcome. `resolved`: every address `host`
+ * resolved to (a name), said in a refused connect's diagnosis.
+ */
+export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host: string; source?: SocketSource; resolved?: string[] }): Promise<TryRun> {
   const source = o.source ?? createSource('auto');
   const sysctls = await readSysctls();
   let backlogEffective: number | undefined;
@@ -86,10 +93,13 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
   const protocol = o.op === 'sendto' || (o.op === 'bind' && o.udp) ? 'udp' : 'tcp';
   let holders: PortHolder[] = [];
   let hidden = 0;
+  let hiddenNote: string | undefined;
   if (o.op !== 'connect') {
     try {
-      // A failed call is explained by who holds the port; a sendto that went through names the receiving socket's owner.
-      ({ holders, hidden } = await holdersOnPort(o.port, protocol, source, !call.ok || o.op === 'sendto'));
+      // A failed call is explained by who holds the port; a sendto that went through names the receiving socket's
+      // owner, and a listen with SO_REUSEPORT that went through names the listeners it shared the port with.
+      const attribute = !call.ok || o.op === 'sendto' || (o.op === 'listen' && o.reuseport === true);
+      ({ holders, hidden, hiddenNote } = await holdersOnPort(o.port, protocol, source, attribute));
     } catch {
       /* unknown: the interpretation says so */
     }
@@ -110,6 +120,21 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
   const bare = o.address.replace(/%.*$/, '');
   const local = addrs.includes(bare) || /^127\./.test(bare) || bare === '::1';
   const listener = o.op === 'connect' && call.errno === 'ETIMEDOUT' && local ? await localListener(source, bare, o.port, o.timeoutMs) : undefined;
+  // A failed connect gets the facts debug-connections reads (a link-local address without its zone needs none: the
+  // interpretation says the zone is missing).
+  const connectFacts =
+    o.op === 'connect' && !call.ok && call.errno && !(call.errno === 'EINVAL' && isLinkLocal(bare) && !o.address.includes('%'))
+      ? await connectFailureFacts({
+          address: o.address,
+          port: o.port,
+          errno: call.errno,
+          timeoutMs: o.timeoutMs,
+          source,
+          route: await routeTo(o.address),
+          hostAddresses: addrs,
+          ...(isIP(o.host) ? {} : { resolved: { host: o.host, addresses: o.resolved ?? [o.address] } }),
+        })
+      : undefined;
   const context: TryContext = {
     op: o.op,
     target: fmt(o.address, o.port),
@@ -127,12 +152,14 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     hasNetBindService: await hasCapability(CAP_NET_BIND_SERVICE),
     holders,
     hiddenProcesses: hidden,
+    ...(hiddenNote ? { hiddenNote } : {}),
     hostAddresses: addrs,
     local: call.local,
     connectMs: call.connectMs,
     timeoutMs: o.timeoutMs,
     sent: call.sent,
     ...(listener ? { listener } : {}),
+    ...(connectFacts ? { connectFacts } : {}),
   };
   return { call, context };
 }

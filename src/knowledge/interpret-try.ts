@@ -1,7 +1,7 @@
 // Pure interpretation of a `sockscope try` call against the host's state: who holds the port, TIME_WAIT and
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
 import { explainErrno } from './errno.js';
-import { diagnoseConnectError, type LocalListener } from './interpret-connect.js';
+import { diagnoseConnectError, type ConnectContext, type LocalListener } from './interpret-connect.js';
 import { isLinkLocal } from '../model/socket.js';
 
 export interface PortHolder {
@@ -37,6 +37,8 @@ export interface TryContext {
   holders: PortHolder[];
   /** Other users' processes that could not be searched. */
   hiddenProcesses?: number;
+  /** What the processes that could not be searched are, in the attributor's words (proc-pid.ts hiddenNote). */
+  hiddenNote?: string;
   /** Addresses configured on this host (for EADDRNOTAVAIL). */
   hostAddresses?: string[];
   local?: string;
@@ -45,6 +47,11 @@ export interface TryContext {
   sent?: number;
   /** connect to this host that timed out: the listener it reaches (accept queue and backlog). */
   listener?: LocalListener;
+  /**
+   * A failed connect: what debug-connections reads too (collect/connect-facts.ts): the route, this host's listeners
+   * on the port, the next hop's neighbour entry, the rejecting route, the sockets to the destination, tcp_tw_reuse.
+   */
+  connectFacts?: Omit<ConnectContext, 'address' | 'port' | 'timeoutMs'>;
 }
 
 export interface TryInterpretation {
@@ -126,7 +133,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
     if (c.op === 'connect') return { ok: true, summary: `connect to ${c.target} succeeded in ${(c.connectMs ?? 0).toFixed(1)} ms${c.local ? ` (from ${c.local})` : ''}; closed at once`, details, nextSteps: next };
     return {
       ok: true,
-      summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes and no ICMP error came back within ${Math.min(c.timeoutMs ?? 1000, 1000)} ms`,
+      summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes and no ICMP error came back within ${c.timeoutMs ?? 1000} ms`,
       details: ['UDP gives no delivery confirmation: a silent drop (firewall, no listener behind a filter) looks the same as success', ...(listeners.length ? [`a UDP socket on this host is bound to port ${c.port}: ${listeners.map(who).join('; ')}`] : [])],
       nextSteps: next,
     };
@@ -202,7 +209,9 @@ export function interpretTry(c: TryContext): TryInterpretation {
         nextSteps: ['wait up to 60 s for TIME_WAIT to end', 'make the server that owned the port set SO_REUSEADDR too'],
       };
     }
-    const hidden = c.hiddenProcesses ? ` (${c.hiddenProcesses} processes of other users could not be searched; run as root to see who)` : '';
+    // The walk's own words: other users' processes, and the user's own undumpable ones said to be theirs.
+    const note = c.hiddenNote ?? (c.hiddenProcesses ? `${c.hiddenProcesses} process${c.hiddenProcesses === 1 ? '' : 'es'} of other users ${c.hiddenProcesses === 1 ? 'is' : 'are'} hidden: run as root to see them` : undefined);
+    const hidden = note ? ` (${note})` : '';
     return { ok: false, summary: `port ${c.port} is in use, but no socket on it is visible${hidden}`, details, nextSteps: [`sudo ss -tanp 'sport = :${c.port}'`] };
   }
 
@@ -251,7 +260,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
   }
 
   if (c.op === 'connect') {
-    const d = diagnoseConnectError(errno, { address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs, listener: c.listener });
+    const d = diagnoseConnectError(errno, { ...c.connectFacts, address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs, listener: c.listener ?? c.connectFacts?.listener });
     return { ok: false, summary: d.summary, details: [...details.filter((x) => !d.meaning || !x.includes(d.meaning))].concat(d.meaning ? [`${errno}: ${d.meaning}`] : []), nextSteps: d.nextSteps };
   }
   if (c.op === 'sendto' && errno === 'ECONNREFUSED') {

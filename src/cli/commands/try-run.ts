@@ -2,16 +2,11 @@
 // The implementation: try.ts defines the command (flags, help) and loads this module when it runs.
 import { isIP } from 'node:net';
 import { createSource, type SourceChoice } from '../../collect/index.js';
-import { routeTo, summarizeExisting } from '../../collect/connect-probe.js';
-import type { SocketSource } from '../../collect/source.js';
 import { resolveOne, runTry, type TryRun } from '../../collect/try-call-context.js';
 import { zoneIndex, type TryOp } from '../../collect/try-call.js';
-import { diagnoseConnectError, findLocalListener, parseHostPort, portListeners, type ConnectContext } from '../../knowledge/interpret-connect.js';
-import { interpretTry, relevantHolders, type TryInterpretation } from '../../knowledge/interpret-try.js';
+import { parseHostPort } from '../../knowledge/interpret-connect.js';
+import { holderState, interpretTry, relevantHolders, type TryInterpretation } from '../../knowledge/interpret-try.js';
 import { escapeControl } from '../../model/escape.js';
-import { isLinkLocal } from '../../model/socket.js';
-import { sysctlInt } from '../../model/snapshot.js';
-import { isLocalDestination, portSnapshot, routeFacts } from './debug-connections-run.js';
 import { printJson } from '../options.js';
 import { parseDuration } from '../duration.js';
 import { CollectorError } from '../../collect/source.js';
@@ -40,40 +35,6 @@ export function parseTryAddress(op: TryOp, text: string): { host: string; port: 
   return hp;
 }
 
-/**
- * A failed `try connect` interpreted as debug-connections does, with what interpretTry's context lacks: the route,
- * this host's listeners on the port and their owners (a local destination), the next hop's ARP/NDP entry, the route
- * that rejected it, the sockets to the destination (EADDRNOTAVAIL). Undefined when there is nothing to add (a
- * link-local address without its zone keeps interpretTry's own explanation).
- */
-export async function explainConnectFailure(run: TryRun, o: { host: string; address: string; source: SocketSource }): Promise<ConnectContext | undefined> {
-  const c = run.context;
-  const errno = c.errno;
-  if (c.op !== 'connect' || c.ok || !errno) return undefined;
-  const bare = o.address.replace(/%.*$/, '');
-  if (errno === 'EINVAL' && isLinkLocal(bare) && !o.address.includes('%')) return undefined;
-  const route = await routeTo(o.address);
-  const local = isLocalDestination(o.address, route) || (route.ok === null && (c.hostAddresses ?? []).includes(bare));
-  const snap = local && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(errno) ? await portSnapshot(o.source, c.port, c.timeoutMs ?? 3000) : undefined;
-  const ctx: ConnectContext = { address: o.address, port: c.port, timeoutMs: c.timeoutMs, route, ...(c.listener ? { listener: c.listener } : {}) };
-  if (snap) {
-    ctx.listeners = portListeners(snap.sockets, c.port);
-    ctx.listener ??= findLocalListener(snap.sockets, bare, c.port);
-  }
-  if (!isIP(o.host)) ctx.resolved = { host: o.host, addresses: run.resolved ?? [o.address] };
-  Object.assign(ctx, await routeFacts(o.address, route, errno));
-  if (errno === 'EADDRNOTAVAIL') {
-    try {
-      const peers = await o.source.collect({ protocols: ['tcp'], peerPort: c.port, processes: 'none' });
-      ctx.existing = summarizeExisting(peers.sockets, bare, c.port, peers);
-      ctx.twReuse = sysctlInt(peers.sysctls, 'net.ipv4.tcp_tw_reuse');
-    } catch {
-      /* unknown: the interpretation says what it can */
-    }
-  }
-  return ctx;
-}
-
 /** Human report. */
 export function formatTry(r: TryRun, i: TryInterpretation): string {
   const out: string[] = [];
@@ -86,9 +47,11 @@ export function formatTry(r: TryRun, i: TryInterpretation): string {
   const holders = all.filter((h) => h.state !== 'TIME_WAIT');
   const tw = all.length - holders.length;
   const elsewhere = r.context.holders.length - all.length;
+  const udp = r.context.op === 'sendto' || r.context.udp === true;
   if ((!i.ok || r.context.op === 'listen') && (all.length || elsewhere)) {
     out.push(`Sockets on ${r.context.target.replace(/:\d+$/, '')} port ${r.context.port}:`);
-    for (const h of holders.slice(0, 10)) out.push(`  ${h.state.padEnd(11)} ${h.local}${h.peer ? ` -> ${h.peer}` : ''}  ${h.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(' ') || '-'}`);
+    // As ss names them: a bound UDP socket is UNCONN, not the kernel's CLOSE.
+    for (const h of holders.slice(0, 10)) out.push(`  ${holderState(h, udp).padEnd(11)} ${h.local}${h.peer ? ` -> ${h.peer}` : ''}  ${h.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(' ') || '-'}`);
     if (holders.length > 10) out.push(`  ... ${holders.length - 10} more`);
     if (tw) out.push(`  TIME_WAIT   ${tw} socket(s)`);
     if (elsewhere) out.push(`  (${elsewhere} more on other local addresses with the same port number: they do not conflict)`);
@@ -107,7 +70,9 @@ export async function runTryCommand(a: Args): Promise<void> {
   const hp = parseTryAddress(op, a.address ?? '');
   if (a.backlog !== undefined && op !== 'listen') throw new UsageError('--backlog applies to listen only');
   if (a.udp && op !== 'bind') throw new UsageError('--udp applies to bind only (sendto is always UDP; listen and connect are TCP)');
-  const timeoutMs = parseDurationMs('timeout', a.timeout ?? '3s');
+  // sendto waits for an ICMP error only: 1 s unless told (one after an unanswered ARP takes ~3 s: --timeout 4s).
+  // (try.ts still gives --timeout a yargs default of 3s, so this default applies once that default is dropped.)
+  const timeoutMs = parseDurationMs('timeout', a.timeout ?? (op === 'sendto' ? '1s' : '3s'));
   let address = hp.host;
   let resolved: string[] | undefined;
   if (!isIP(address)) {
@@ -138,14 +103,10 @@ export async function runTryCommand(a: Args): Promise<void> {
     backlog: a.backlog,
     timeoutMs,
     source,
+    ...(resolved ? { resolved } : {}),
   });
   run.resolved = resolved;
-  let i = interpretTry(run.context);
-  const ctx = await explainConnectFailure(run, { host: hp.host, address, source });
-  if (ctx) {
-    const d = diagnoseConnectError(run.context.errno!, ctx);
-    i = { ...i, summary: d.summary, nextSteps: d.nextSteps };
-  }
+  const i = interpretTry(run.context);
   if (a.json) printJson({ op, address: run.context.target, call: run.call, context: run.context, interpretation: i, ...(resolved ? { resolved } : {}) });
   else process.stdout.write(formatTry(run, i));
 }
