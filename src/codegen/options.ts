@@ -33,6 +33,24 @@ export const C_PLATFORM_IO_MODELS: Record<Platform, readonly string[]> = {
 /** select() watches at most FD_SETSIZE (1024 on Linux) descriptors; leave room for the listener and stdio. */
 export const SELECT_MAX_CONNECTIONS = 1000;
 
+/**
+ * Default idle timeout of a TCP server whose capacity is a fixed pool: select() watches at most
+ * FD_SETSIZE descriptors and the Python threads server runs at most MAX_THREADS connections, so clients
+ * that connect and send nothing could hold every slot (a review held 1,030 idle connections on each with
+ * the old default, off: every new client was refused). --idle-timeout 0 turns it off.
+ */
+export const BOUNDED_POOL_IDLE_TIMEOUT_MS = 60_000;
+
+/** Whether the io model serves a fixed number of connections at most (select's FD_SETSIZE, Python's thread pool). */
+export function hasBoundedPool(o: { language: GenLanguage; ioModel: string }): boolean {
+  return (o.language === 'c' && o.ioModel === 'select') || (o.language === 'python' && o.ioModel === 'threads');
+}
+
+/** The idle timeout (ms, 0 = never) a TCP server gets without --idle-timeout: BOUNDED_POOL_IDLE_TIMEOUT_MS for bounded pools, else 0. */
+export function defaultIdleTimeoutMs(o: { type: ServerType; language: GenLanguage; ioModel: string }): number {
+  return o.type === 'tcp' && hasBoundedPool(o) ? BOUNDED_POOL_IDLE_TIMEOUT_MS : 0;
+}
+
 /** Throughput profile socket buffer size (SO_SNDBUF and SO_RCVBUF). */
 export const THROUGHPUT_SOCKET_BUFFER = 1024 * 1024;
 
@@ -79,7 +97,7 @@ export const GeneratorInputSchema = z
       .optional(),
     /** Refuse (close at once) connections beyond this many. 0 = no limit. */
     maxConnections: z.number().int().min(0).max(10_000_000).optional(),
-    /** Close a connection idle this long, ms. 0 = never. */
+    /** Close a connection idle this long, ms. 0 = never. Default 0, or BOUNDED_POOL_IDLE_TIMEOUT_MS (60 s) for C select and Python threads. */
     idleTimeoutMs: z.number().int().min(0).max(86_400_000).optional(),
     /** On SIGTERM/SIGINT: stop accepting, flush for at most this long, close, exit 0. Default DEFAULT_GRACEFUL_MS. */
     gracefulShutdownMs: z.number().int().min(0).max(600_000).optional(),
@@ -393,7 +411,7 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
     reusePort,
     keepalive: i.keepalive ?? null,
     maxConnections,
-    idleTimeoutMs: i.idleTimeoutMs ?? 0,
+    idleTimeoutMs: i.idleTimeoutMs ?? defaultIdleTimeoutMs({ type, language, ioModel }),
     gracefulShutdownMs: i.gracefulShutdownMs ?? DEFAULT_GRACEFUL_MS,
     comments: i.comments ?? config.generateComments,
     profile,
@@ -421,7 +439,7 @@ export function optionsToArgs(o: GeneratorOptions): string[] {
   if (o.reusePort) a.push('--reuse-port');
   if (o.keepalive) a.push('--keepalive', `${o.keepalive.idle},${o.keepalive.interval},${o.keepalive.count}`);
   if (o.maxConnections) a.push('--max-connections', String(o.maxConnections));
-  if (o.idleTimeoutMs) a.push('--idle-timeout', String(o.idleTimeoutMs));
+  if (o.type === 'tcp' && o.idleTimeoutMs !== defaultIdleTimeoutMs(o)) a.push('--idle-timeout', String(o.idleTimeoutMs));
   if (o.gracefulShutdownMs !== DEFAULT_GRACEFUL_MS) a.push('--graceful-shutdown', String(o.gracefulShutdownMs));
   if (!o.comments) a.push('--no-comments');
   return a;

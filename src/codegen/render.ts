@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { Eta } from 'eta';
 import { findTemplatesDir, findVariant, type CommentStyle, type ResolvedVariant } from './registry.js';
-import { checkOutputPath, GeneratorOptionsError, optionsToArgs, type GeneratorOptions } from './options.js';
+import { checkOutputPath, defaultIdleTimeoutMs, GeneratorOptionsError, hasBoundedPool, optionsToArgs, type GeneratorOptions } from './options.js';
 
 /** sockscope version written into headers (kept in step with package.json by a test). */
 export const GENERATOR_VERSION = '0.1.0';
@@ -170,7 +170,35 @@ function optionSummary(o: GeneratorOptions): string[] {
     } else cur += ' ' + p;
   }
   lines.push(cur);
-  return lines;
+  return [...lines, ...idleTimeoutNote(o)];
+}
+
+/**
+ * For io models with a fixed number of slots (select, Python threads): why idle connections close by
+ * default, or that they hold their slot for ever with --idle-timeout 0.
+ */
+function idleTimeoutNote(o: GeneratorOptions): string[] {
+  if (o.type !== 'tcp' || !hasBoundedPool(o)) return [];
+  const pool = o.language === 'c' ? 'select() watches at most FD_SETSIZE sockets' : 'at most MAX_THREADS connections are served at once';
+  if (o.idleTimeoutMs === 0) return wrapWords(`Idle timeout off (--idle-timeout 0): ${pool}, so idle clients can lock every other client out.`);
+  if (o.idleTimeoutMs !== defaultIdleTimeoutMs(o)) return [];
+  return wrapWords(
+    `Idle connections close after ${o.idleTimeoutMs / 1000} s, the default for this io model: ${pool}, ` +
+      'so idle clients could lock every other client out. --idle-timeout MS changes it; --idle-timeout 0 turns it off.',
+  );
+}
+
+/** Words wrapped at ~90 columns. */
+function wrapWords(text: string, width = 90): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of text.split(' ')) {
+    if (cur && cur.length + 1 + w.length > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  return [...lines, cur];
 }
 
 let etaInstance: Eta | null = null;

@@ -16,6 +16,7 @@ import {
   oversizeDatagramDetected,
   quickStopIsQuiet,
   sanitizedBattery,
+  selectIdleLockout,
   selectRefusesPastFdSetsize,
   shutdownDeadlineWithStuckOutput,
   unprivileged,
@@ -64,4 +65,6 @@ describe('c servers without privilege', () => {
 describe('c select past FD_SETSIZE', () => {
   test('c select refuses connections past FD_SETSIZE cleanly (fd limit raised to 4096)', { timeout: 60_000 }, () => selectRefusesPastFdSetsize('posix'));
   test('c portable select refuses connections past FD_SETSIZE cleanly', { timeout: 60_000 }, () => selectRefusesPastFdSetsize('portable'));
+  test('c select: idle clients cannot lock others out by default (idle timeout, a pool of 3)', { timeout: 60_000 }, () => selectIdleLockout('posix'));
+  test('c portable select: idle clients cannot lock others out by default (idle timeout, a pool of 3)', { timeout: 60_000 }, () => selectIdleLockout('portable'));
 });

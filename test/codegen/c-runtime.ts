@@ -702,6 +702,13 @@ export async function quickStopIsQuiet(ioModel: string, runs = 10): Promise<void
   }
 }
 
+/** select with the default options (a pool of 3 here): idle clients are closed and cannot lock others out. */
+export async function selectIdleLockout(platform: 'posix' | 'portable'): Promise<void> {
+  const r = generateC({ language: 'c', ioModel: 'select', platform, type: 'tcp', bindAddress: h.LOOPBACK4, maxConnections: 3 });
+  assert.equal(r.options.idleTimeoutMs, 60_000, 'default idle timeout for select');
+  assert.deepEqual(await h.idleLockout(r, 3), []);
+}
+
 /** Runs a child to completion and returns its output (for compile checks). */
 export function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {

@@ -69,6 +69,30 @@ test('--stdout prints the code; the header carries the regenerate command, which
   }
 });
 
+test('select and threads close idle connections after 60 s unless --idle-timeout says otherwise; Regenerate keeps --idle-timeout 0', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-cli-'));
+  try {
+    for (const [lang, model, file, constant] of [
+      ['python', 'threads', 'server.py', /^IDLE_TIMEOUT = (\S+)/m],
+      ['c', 'select', 'server.c', /^#define IDLE_TIMEOUT_MS (\d+)/m],
+    ] as const) {
+      const byDefault = run(['generate-server', '--language', lang, '--io-model', model, '--stdout']);
+      assert.equal(byDefault.status, 0, byDefault.stderr);
+      assert.equal(constant.exec(byDefault.stdout)?.[1], lang === 'c' ? '60000' : '60', `${model}: default idle timeout`);
+      const off = run(['generate-server', '--language', lang, '--io-model', model, '--idle-timeout', '0', '--stdout']);
+      assert.equal(off.status, 0, off.stderr);
+      assert.equal(constant.exec(off.stdout)?.[1], lang === 'c' ? undefined : 'None', `${model}: --idle-timeout 0 is off`);
+      const regen = /Regenerate: sockscope (.*)/.exec(off.stdout)![1].split(' ');
+      assert.ok(regen.join(' ').includes('--idle-timeout 0'), regen.join(' '));
+      const again = spawnSync(BIN, regen, { cwd: dir, encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+      assert.equal(again.status, 0, again.stderr);
+      assert.equal(readFileSync(join(dir, file), 'utf8'), off.stdout);
+    }
+  } finally {
+    cleanup(dir);
+  }
+});
+
 test('--output: empty, a directory path, a directory (even with --force), twice, or with --stdout is exit 2 with nothing written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sockscope-cli-'));
   try {

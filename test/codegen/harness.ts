@@ -626,6 +626,48 @@ export async function lingeringClose(srv: RunningServer, clients = 10, lingerMs 
   return failures;
 }
 
+/**
+ * Idle lockout of an io model with a fixed number of slots (C select, Python threads): `result` is
+ * generated with the default idle timeout and a pool of `pool` connections (--max-connections standing
+ * in for FD_SETSIZE or the thread limit, to keep the test small). The default timeout (60 s) is
+ * shortened to 1.5 s in the source before the build, the one change; without a default there is
+ * nothing to shorten, and `pool` idle clients lock every later client out. The pool is filled with
+ * idle connections, a further client must be refused, the idle ones must be closed by the server, and
+ * then a new client must be served. Returns failures.
+ */
+export async function idleLockout(result: GenerateResult, pool: number, host = LOOPBACK4): Promise<string[]> {
+  const failures: string[] = [];
+  const original = result.files[0].content;
+  const content = original.replace(/^#define IDLE_TIMEOUT_MS 60000\b/m, '#define IDLE_TIMEOUT_MS 1500').replace(/^IDLE_TIMEOUT = 60\b/m, 'IDLE_TIMEOUT = 1.5');
+  if (content === original) failures.push('the generated server has no default idle timeout (IDLE_TIMEOUT_MS 60000 / IDLE_TIMEOUT = 60)');
+  const patched = { ...result, files: [{ ...result.files[0], content }, ...result.files.slice(1)] };
+  const { dir } = materialize(patched);
+  try {
+    build(patched, dir);
+    const srv = await startServer(patched, dir, host);
+    try {
+      const held = await holdConnections(srv.port, host, pool);
+      const closed = held.map((s) => new Promise<boolean>((resolve) => s.once('close', () => resolve(true))));
+      try {
+        await sleep(200);
+        const refused = await within(5000, echoOnce(srv.port, host, Buffer.from('x'), { halfClose: false }).catch(() => Buffer.alloc(0)), 'client past the pool');
+        if (refused.length) failures.push(`the pool of ${pool} was not full: a further client was served`);
+        const allClosed = await Promise.race([Promise.all(closed).then(() => true), sleep(8000).then(() => false)]);
+        if (!allClosed) failures.push(`${pool} idle connections still held their slots 8 s later`);
+        const again = await within(5000, echoOnce(srv.port, host, Buffer.from('after idle')).catch((e: Error) => Buffer.from(`<${e.message}>`)), 'client after idle');
+        if (again.toString() !== 'after idle') failures.push(`a new client after the idle ones got ${JSON.stringify(again.toString())} (locked out)`);
+      } finally {
+        for (const s of held) s.destroy();
+      }
+    } finally {
+      await srv.kill();
+    }
+  } finally {
+    cleanup(dir);
+  }
+  return failures;
+}
+
 /** Binds port on host in this process (a TCP listener or a UDP socket) so that a server started on it fails. */
 export async function holdPort(type: 'tcp' | 'udp', port: number, host: string): Promise<{ close: () => Promise<void> }> {
   if (type === 'tcp') {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import { loadConfig } from '../../src/config/load.js';
-import { GENERATOR_VERSION, GeneratorOptionsError, generateServer, optionsToArgs, resolveOptions } from '../../src/codegen/index.js';
+import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GENERATOR_VERSION, GeneratorOptionsError, generateServer, optionsToArgs, resolveOptions } from '../../src/codegen/index.js';
 
 const cfg = DEFAULT_CONFIG;
 const refuse = (input: unknown, re: RegExp) =>
@@ -84,6 +84,38 @@ test('the regenerate arguments round-trip to the same options', () => {
     if (o.profile !== 'none') assert.ok(args.includes(o.profile));
     if (o.reusePort) assert.ok(args.includes('--reuse-port'));
   }
+});
+
+test('io models with a fixed pool (C select, Python threads) close idle TCP connections after 60 s by default; 0 turns it off', () => {
+  for (const i of [{ language: 'c' as const, ioModel: 'select' }, { language: 'c' as const, ioModel: 'select', platform: 'windows' as const }, { language: 'c' as const, ioModel: 'select', platform: 'portable' as const }, { language: 'python' as const, ioModel: 'threads' }]) {
+    const o = resolveOptions(i, cfg);
+    assert.equal(o.idleTimeoutMs, BOUNDED_POOL_IDLE_TIMEOUT_MS, JSON.stringify(i));
+    assert.ok(!optionsToArgs(o).includes('--idle-timeout'), 'the default is not repeated in Regenerate');
+    const off = resolveOptions({ ...i, idleTimeoutMs: 0 }, cfg);
+    assert.equal(off.idleTimeoutMs, 0);
+    const args = optionsToArgs(off);
+    assert.equal(args[args.indexOf('--idle-timeout') + 1], '0', 'Regenerate keeps --idle-timeout 0');
+    assert.equal(resolveOptions({ ...i, idleTimeoutMs: 5000 }, cfg).idleTimeoutMs, 5000);
+    assert.equal(resolveOptions({ ...i, type: 'udp' }, cfg).idleTimeoutMs, 0, 'udp has no connections');
+  }
+  assert.equal(BOUNDED_POOL_IDLE_TIMEOUT_MS, 60_000);
+  for (const i of [{ language: 'c' as const, ioModel: 'epoll' }, { language: 'c' as const, ioModel: 'poll' }, { language: 'python' as const, ioModel: 'selectors' }, { language: 'node' as const }]) {
+    const o = resolveOptions(i, cfg);
+    assert.equal(o.idleTimeoutMs, 0, JSON.stringify(i));
+    assert.ok(!optionsToArgs(o).includes('--idle-timeout'));
+  }
+  // The header says so (and says what turning it off means).
+  const sel = generateServer({ language: 'c', ioModel: 'select' }, { config: cfg }).files[0].content;
+  assert.match(sel, /idleTimeoutMs=60000/);
+  assert.match(sel.replace(/\n \* /g, ' '), /Idle connections close after 60 s, the default for this io model: select\(\) watches at most FD_SETSIZE sockets, so idle clients could lock every other client out\. --idle-timeout MS changes it; --idle-timeout 0 turns it off\./);
+  assert.match(sel, /^#define IDLE_TIMEOUT_MS 60000\b/m);
+  const thr = generateServer({ language: 'python', ioModel: 'threads' }, { config: cfg }).files[0].content;
+  assert.match(thr.replace(/\n# /g, ' '), /Idle connections close after 60 s, the default for this io model: at most MAX_THREADS connections/);
+  assert.match(thr, /^IDLE_TIMEOUT = 60\b/m);
+  const thrOff = generateServer({ language: 'python', ioModel: 'threads', idleTimeoutMs: 0 }, { config: cfg }).files[0].content;
+  assert.match(thrOff.replace(/\n# /g, ' '), /Idle timeout off \(--idle-timeout 0\): at most MAX_THREADS connections are served at once, so idle clients can lock every other client out\./);
+  assert.match(thrOff, /^IDLE_TIMEOUT = None\b/m);
+  assert.doesNotMatch(generateServer({ language: 'c', ioModel: 'epoll' }, { config: cfg }).files[0].content, /Idle (connections close|timeout off)/);
 });
 
 test('automation shape {operation: generate, type: tcp-server, config} is accepted', () => {

@@ -71,6 +71,12 @@ for (const ioModel of MODELS) {
   });
 }
 
+test('python threads: idle clients cannot lock others out by default (idle timeout, a pool of 3 threads)', { timeout: 60_000 }, async () => {
+  const r = generateServer({ language: 'python', ioModel: 'threads', type: 'tcp', port: 0, bindAddress: h.LOOPBACK4, maxConnections: 3 });
+  assert.equal(r.options.idleTimeoutMs, 60_000, 'default idle timeout for threads');
+  assert.deepEqual(await h.idleLockout(r, 3), []);
+});
+
 /**
  * Runs server.py with socket.socket.accept patched to fail `count` times with `errno_name` first
  * (Linux passes a new connection's pending network error to accept(): EPROTO, ENETDOWN, ...).
