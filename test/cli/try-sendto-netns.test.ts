@@ -42,6 +42,12 @@ test('try sendto to an on-link address nobody has: --timeout 4s waits for the IC
   const short = json(['try', 'sendto', '10.77.0.9:9', '--timeout', '1s']);
   assert.equal(short.call.ok, true, 'within 1 s the kernel is still asking ARP');
   assert.match(short.interpretation.summary, /no ICMP error came back within 1000 ms$/);
+  // Without --timeout sendto waits 1 s (connect's 3 s default was applied to it too).
+  spawnSync('ip', ['-n', NS, 'neigh', 'flush', 'dev', 'ts0']);
+  const t1 = Date.now();
+  const dflt = json(['try', 'sendto', '10.77.0.9:9']);
+  assert.ok(Date.now() - t1 < 2500, `default wait ${Date.now() - t1} ms`);
+  assert.match(dflt.interpretation.summary, /no ICMP error came back within 1000 ms$/);
 });
 
 /** Holds sockets in the namespace (python3), until killed; resolves when they are bound. */

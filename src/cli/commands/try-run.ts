@@ -71,7 +71,6 @@ export async function runTryCommand(a: Args): Promise<void> {
   if (a.backlog !== undefined && op !== 'listen') throw new UsageError('--backlog applies to listen only');
   if (a.udp && op !== 'bind') throw new UsageError('--udp applies to bind only (sendto is always UDP; listen and connect are TCP)');
   // sendto waits for an ICMP error only: 1 s unless told (one after an unanswered ARP takes ~3 s: --timeout 4s).
-  // (try.ts still gives --timeout a yargs default of 3s, so this default applies once that default is dropped.)
   const timeoutMs = parseDurationMs('timeout', a.timeout ?? (op === 'sendto' ? '1s' : '3s'));
   let address = hp.host;
   let resolved: string[] | undefined;
