@@ -2,23 +2,16 @@
 // [::] bind against an IPv4 listener (and --v6only), a UDP holder's state, a SO_REUSEPORT listen beside another.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { sockscope } from '../collect/getsockopt-helpers.js';
+import { createNetns, deleteNetns, netnsHolder } from '../helpers/netns.js';
 
 const NS = `sockscope-trynet-${process.pid}`;
 const ip = (...a: string[]) => assert.equal(spawnSync('ip', a, { encoding: 'utf8' }).status, 0, `ip ${a.join(' ')}`);
 const sysctl = (kv: string) => ip('netns', 'exec', NS, 'sysctl', '-qw', kv);
 
-before(() => {
-  assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
-  const add = spawnSync('ip', ['netns', 'add', NS], { encoding: 'utf8' });
-  assert.equal(add.error, undefined, 'ip (iproute2) is required');
-  assert.equal(add.status, 0, add.stderr);
-  ip('-n', NS, 'link', 'set', 'lo', 'up');
-});
-after(() => {
-  spawnSync('ip', ['netns', 'delete', NS]);
-});
+before(() => createNetns(NS));
+after(() => deleteNetns(NS));
 
 const json = (args: string[]) => {
   const r = sockscope([...args, '--json'], { netns: NS });
@@ -40,18 +33,7 @@ test('a non-local IPv6 bind: net.ipv4.ip_nonlocal_bind does not help, net.ipv6.i
   sysctl('net.ipv6.ip_nonlocal_bind=0');
 });
 
-/** Holds sockets in the namespace (python3), until killed; resolves when they are bound. */
-async function holder(code: string): Promise<ChildProcess> {
-  const child = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', `import socket, sys, time\n${code}\nprint('ready', flush=True)\ntime.sleep(60)`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('holder not ready in 10 s')), 10_000);
-    child.stdout!.once('data', () => {
-      clearTimeout(timer);
-      res();
-    });
-  });
-  return child;
-}
+const holder = (code: string) => netnsHolder(NS, code);
 
 test('[::] against an IPv4 listener: EADDRINUSE says IPV6_V6ONLY is why, and --v6only binds', { timeout: 60_000 }, async (t) => {
   const h = await holder([

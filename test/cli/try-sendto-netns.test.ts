@@ -3,27 +3,22 @@
 // holders as ss does (UNCONN, not the kernel's CLOSE) and names the listener a --reuseport listen shared with.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { sockscope } from '../collect/getsockopt-helpers.js';
+import { createNetns, deleteNetns, netnsHolder } from '../helpers/netns.js';
 
 const NS = `sockscope-trysend-${process.pid}`;
-const ip = (...a: string[]) => assert.equal(spawnSync('ip', a, { encoding: 'utf8' }).status, 0, `ip ${a.join(' ')}`);
 
-before(() => {
-  assert.equal(process.getuid?.(), 0, 'creating a network namespace needs root (as in CI)');
-  const add = spawnSync('ip', ['netns', 'add', NS], { encoding: 'utf8' });
-  assert.equal(add.error, undefined, 'ip (iproute2) is required');
-  assert.equal(add.status, 0, add.stderr);
-  ip('-n', NS, 'link', 'set', 'lo', 'up');
-  // A link with nobody else on it: ARP for 10.77.0.9 goes out ts0 and comes in ts1, which has no address to answer for.
-  ip('-n', NS, 'link', 'add', 'ts0', 'type', 'veth', 'peer', 'name', 'ts1');
-  ip('-n', NS, 'addr', 'add', '10.77.0.1/24', 'dev', 'ts0');
-  ip('-n', NS, 'link', 'set', 'ts0', 'up');
-  ip('-n', NS, 'link', 'set', 'ts1', 'up');
-});
-after(() => {
-  spawnSync('ip', ['netns', 'delete', NS]);
-});
+// A link with nobody else on it: ARP for 10.77.0.9 goes out ts0 and comes in ts1, which has no address to answer for.
+before(() =>
+  createNetns(NS, [
+    ['link', 'add', 'ts0', 'type', 'veth', 'peer', 'name', 'ts1'],
+    ['addr', 'add', '10.77.0.1/24', 'dev', 'ts0'],
+    ['link', 'set', 'ts0', 'up'],
+    ['link', 'set', 'ts1', 'up'],
+  ]),
+);
+after(() => deleteNetns(NS));
 
 const json = (args: string[]) => {
   const r = sockscope([...args, '--json'], { netns: NS });
@@ -50,18 +45,7 @@ test('try sendto to an on-link address nobody has: --timeout 4s waits for the IC
   assert.match(dflt.interpretation.summary, /no ICMP error came back within 1000 ms$/);
 });
 
-/** Holds sockets in the namespace (python3), until killed; resolves when they are bound. */
-async function holder(code: string): Promise<ChildProcess> {
-  const child = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', `import socket, sys, time\n${code}\nprint('ready', flush=True)\ntime.sleep(60)`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('holder not ready in 10 s')), 10_000);
-    child.stdout!.once('data', () => {
-      clearTimeout(timer);
-      res();
-    });
-  });
-  return child;
-}
+const holder = (code: string) => netnsHolder(NS, code);
 
 test('the Sockets table: UDP holders are UNCONN; a --reuseport listen names the process it shared the port with', { timeout: 60_000 }, async (t) => {
   const h = await holder([

@@ -1,7 +1,7 @@
 // A network namespace a test creates for itself: `ip netns add`, then `ip -n NS ...` commands (links,
 // addresses); the test deletes it in its teardown with deleteNetns. Needs root and iproute2 (as in CI).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 /** Creates namespace `ns` and runs each `ip -n ns ARGS` in it (lo is set up first); fails the test on any error. */
 export function createNetns(ns: string, ipCommands: readonly (readonly string[])[] = []): void {
@@ -18,4 +18,20 @@ export function createNetns(ns: string, ipCommands: readonly (readonly string[])
 /** Deletes namespace `ns` (quietly when it is already gone). */
 export function deleteNetns(ns: string): void {
   spawnSync('ip', ['netns', 'delete', ns]);
+}
+
+/**
+ * A python3 process in namespace `ns` running `code` (which binds sockets), then sleeping 60 s until the
+ * test kills it; resolves once the sockets are bound (it prints "ready").
+ */
+export async function netnsHolder(ns: string, code: string): Promise<ChildProcess> {
+  const child = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', `import socket, sys, time\n${code}\nprint('ready', flush=True)\ntime.sleep(60)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error('holder not ready in 10 s')), 10_000);
+    child.stdout!.once('data', () => {
+      clearTimeout(timer);
+      res();
+    });
+  });
+  return child;
 }
