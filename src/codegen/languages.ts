@@ -34,3 +34,6 @@ export function normalizeIoModel(language: GenLanguage, ioModel: string): string
  * stem "server"; a test holds this table equal to what the templates give).
  */
 export const DEFAULT_OUTPUT_NAMES: Record<GenLanguage, string> = { c: 'server.c', python: 'server.py', node: 'server.mjs' };
+
+/** The idle timeout (ms) TCP servers with a bounded connection pool (C select, Python threads) get without --idle-timeout (see options.ts). */
+export const BOUNDED_POOL_IDLE_TIMEOUT_MS = 60_000;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { InvalidInputError, zodIssues, type InputIssue } from '../model/input-error.js';
-import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel, type GenLanguage } from './languages.js';
+import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES, IO_MODELS, normalizeIoModel, type GenLanguage } from './languages.js';
 
 export { GEN_LANGUAGES, IO_MODELS, IO_MODEL_ALIASES, normalizeIoModel, type GenLanguage } from './languages.js';
 
@@ -39,7 +39,7 @@ export const SELECT_MAX_CONNECTIONS = 1000;
  * that connect and send nothing could hold every slot (a review held 1,030 idle connections on each with
  * the old default, off: every new client was refused). --idle-timeout 0 turns it off.
  */
-export const BOUNDED_POOL_IDLE_TIMEOUT_MS = 60_000;
+export { BOUNDED_POOL_IDLE_TIMEOUT_MS };
 
 /** Whether the io model serves a fixed number of connections at most (select's FD_SETSIZE, Python's thread pool). */
 export function hasBoundedPool(o: { language: GenLanguage; ioModel: string }): boolean {

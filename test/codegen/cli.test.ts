@@ -205,3 +205,9 @@ test('generate without a terminal says to use generate-server (exit 2)', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /generate is interactive and needs a terminal; use generate-server/);
 });
+
+test('generate-server --help gives --idle-timeout its defaults: 0, or 60000 for the bounded pools (C select, Python threads)', () => {
+  const r = run(['generate-server', '--help'], { COLUMNS: '400' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout.replace(/\s+/g, ' '), /--idle-timeout Close connections idle this many ms \(0 = never; default 0, or 60000 for C select and Python threads/);
+});

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline/promises';
 import { loadCliConfig } from '../../config/resolve.js';
 import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
 import type * as CodegenOptions from '../../codegen/options.js';
-import { DEFAULT_OUTPUT_NAMES, GEN_LANGUAGES } from '../../codegen/languages.js';
+import { BOUNDED_POOL_IDLE_TIMEOUT_MS, DEFAULT_OUTPUT_NAMES, GEN_LANGUAGES } from '../../codegen/languages.js';
 import { directoriesAmong, existingFiles, FileExistsError, missingDirectories, writeFilesAtomic } from '../../codegen/write.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
@@ -94,7 +94,7 @@ export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
     .option('reuse-port', { type: 'boolean', describe: 'SO_REUSEPORT (several processes share the port)' })
     .option('keepalive', { type: 'string', describe: 'TCP keepalive IDLE,INTERVAL,COUNT (seconds, seconds, probes), e.g. 60,10,5' })
     .option('max-connections', { type: 'string', describe: 'Close connections beyond this many (0 = no limit)' })
-    .option('idle-timeout', { type: 'string', describe: 'Close connections idle this many ms (0 = never)' })
+    .option('idle-timeout', { type: 'string', describe: `Close connections idle this many ms (0 = never; default 0, or ${BOUNDED_POOL_IDLE_TIMEOUT_MS} for C select and Python threads, whose connection count is bounded)` })
     .option('graceful-shutdown', { type: 'string', describe: 'On SIGTERM/SIGINT flush for at most this many ms, then exit 0 (default 1500)' })
     .option('comments', { type: 'boolean', describe: 'Explanatory comments (default: config generateComments; --no-comments)' })
     .option('profile', { type: 'string', choices: PROFILES, describe: 'throughput (1 MiB SO_SNDBUF/SO_RCVBUF + TCP_NODELAY) or latency (TCP_NODELAY + TCP_QUICKACK, Linux)' })
