@@ -4,6 +4,7 @@
 // and what one fd of a process is, for commands given --pid and --socket-fd.
 // Synchronous on purpose (see processes.ts); `root` is the proc filesystem (tests use a fake tree).
 import { accessSync, constants as fsConstants, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { decodeUtf8 } from '../model/escape.js';
 import { socketInodeInText } from '../parse/fd-link.js';
 
 /** One listed pid of a pass (from stat of /proc/PID/fd). */
@@ -162,7 +163,8 @@ export function unreadableFdsText(pid: number, t: Extract<FdTarget, { kind: 'unr
 /** The process name as ss shows it (/proc/PID/comm without the trailing newline); undefined if unreadable. */
 export function readComm(root: string, pid: number): string | undefined {
   try {
-    const s = readFileSync(`${root}/${pid}/comm`, 'utf8');
+    // Any bytes but NUL can be a name (prctl PR_SET_NAME): not UTF-8 ones are kept as decodeUtf8 keeps them.
+    const s = decodeUtf8(readFileSync(`${root}/${pid}/comm`));
     return s.endsWith('\n') ? s.slice(0, -1) : s;
   } catch {
     return undefined;

@@ -58,6 +58,10 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * (every bad byte alike), nothing is lost: the bytes can be had back. jsonText writes such a byte as \udcNN.
  */
 export function decodeUtf8(bytes: Uint8Array): string {
+  // Node's decoder is the fast path (names are short and nearly always UTF-8); it gives U+FFFD for a bad
+  // byte, so text holding one is decoded again, strictly (a real U+FFFD in the bytes decodes the same).
+  const fast = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (!fast.includes('\ufffd')) return fast;
   try {
     return STRICT_UTF8.decode(bytes);
   } catch {

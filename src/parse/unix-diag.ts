@@ -1,4 +1,5 @@
 // Pure parser for unix_diag replies (linux/unix_diag.h) and the builder of the unix_diag_req dump request.
+import { decodeUtf8 } from '../model/escape.js';
 import { KERNEL_STATE_BY_NUMBER, type Socket } from '../model/socket.js';
 import { AF_UNIX, NLMSG_HDRLEN, NLM_F_DUMP, NLM_F_REQUEST, SOCK_DIAG_BY_FAMILY, align4, cookieString, parseSkMemInfo, walkNetlink } from './inet-diag.js';
 
@@ -49,18 +50,19 @@ export function buildUnixDiagRequest(opts: { details?: boolean; seq?: number } =
  * The text ss shows for a unix name: a path as is (cut at its terminating NUL); an abstract name
  * (leading NUL) with '@' in place of every NUL, as ss and /proc/net/unix print it: `\0nul\0inside`
  * is `@nul@inside`, and a name padded with NULs (runtimes that bind the whole sun_path) keeps its
- * '@'s, so two names that differ after a NUL stay two names. Bytes are decoded as UTF-8 (paths are
- * untrusted: callers escape before printing).
+ * '@'s, so two names that differ after a NUL stay two names. Bytes are decoded as UTF-8, a byte that is
+ * not UTF-8 kept as decodeUtf8 keeps it (shown \xNN, not as U+FFFD: two such names stay apart; paths
+ * are untrusted: callers escape before printing).
  */
 export function unixName(buf: Uint8Array, off: number, len: number): string {
   if (len <= 0) return '';
   const bytes = Buffer.from(buf.buffer, buf.byteOffset + off, len);
   if (bytes[0] !== 0) {
     const nul = bytes.indexOf(0);
-    return (nul >= 0 ? bytes.subarray(0, nul) : bytes).toString('utf8');
+    return decodeUtf8(nul >= 0 ? bytes.subarray(0, nul) : bytes);
   }
   // NUL is one byte in UTF-8 and never part of a longer sequence: replacing it in the text is exact.
-  return `@${bytes.toString('utf8', 1).replaceAll('\0', '@')}`;
+  return `@${decodeUtf8(bytes.subarray(1)).replaceAll('\0', '@')}`;
 }
 
 /** Parses one unix_diag_msg payload and its attributes; null when too short or not AF_UNIX. */

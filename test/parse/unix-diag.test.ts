@@ -152,3 +152,14 @@ test('capture: the listener with a space in its path, its connected pair and an 
   assert.equal(abs!.local.address, name.padEnd(108, '@'), 'abstract name as ss shows it, padding included');
   assert.equal(abs!.state, 'LISTEN');
 });
+
+test('unix names that are not UTF-8 keep their bytes (shown \\xNN), so two such names do not merge into one U+FFFD name', async () => {
+  const { unixName } = await import('../../src/parse/unix-diag.js');
+  const { escapeControl } = await import('../../src/model/escape.js');
+  const a = unixName(Buffer.from([0x2f, 0x74, 0x2f, 0xff, 0x00]), 0, 5); // "/t/\xff"
+  const b = unixName(Buffer.from([0x2f, 0x74, 0x2f, 0xfe, 0x00]), 0, 5); // "/t/\xfe"
+  assert.notEqual(a, b);
+  assert.equal(escapeControl(a), '/t/\\xff');
+  assert.equal(escapeControl(unixName(Buffer.from([0x00, 0x61, 0xc3, 0x00, 0x62]), 0, 5)), '@a\\xc3@b');
+  assert.equal(unixName(Buffer.from('/run/é.sock\0'), 0, 13), '/run/é.sock', 'UTF-8 as it is');
+});
