@@ -1,6 +1,6 @@
 // The getsockopt helper: borrows another process's socket with pidfd_open + pidfd_getfd, reads its options
 // (never sets them) and closes the duplicate at once; without permission, falls back to what the kernel shows anyway.
-import { readFile, readlink } from 'node:fs/promises';
+import { readFile, readlink, stat } from 'node:fs/promises';
 import { release } from 'node:os';
 import { findOption, SOCKET_OPTIONS, UnknownOptionError, suggestOptions, type SocketOptionInfo } from '../knowledge/socket-options.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
@@ -160,10 +160,12 @@ export function readOptionsOnFd(fd: number, infos: readonly SocketOptionInfo[]):
 }
 
 /** Explains a pidfd_open / pidfd_getfd failure in one sentence. */
-export function explainPidfdError(call: string, code: string, ctx: { pid: number; fd: number; targetUid?: number; ourUid: number; ptraceScope: string | null; kernel: string }): string {
+export function explainPidfdError(call: string, code: string, ctx: { pid: number; fd: number; targetUid?: number; targetOwnerUid?: number; ourUid: number; ptraceScope: string | null; kernel: string }): string {
   switch (code) {
     case 'EPERM':
     case 'EACCES': {
+      if (ctx.targetUid === ctx.ourUid && ctx.ourUid !== 0 && ctx.targetOwnerUid !== undefined && ctx.targetOwnerUid !== ctx.ourUid)
+        return `${call} failed with ${code}: pid ${ctx.pid} is yours (uid ${ctx.ourUid}) but not dumpable (prctl PR_SET_DUMPABLE 0, or started from a setuid binary), so only root (CAP_SYS_PTRACE) may borrow its sockets`;
       const who = ctx.targetUid !== undefined && ctx.targetUid !== ctx.ourUid ? `pid ${ctx.pid} runs as uid ${ctx.targetUid} and sockscope as uid ${ctx.ourUid}` : `sockscope (uid ${ctx.ourUid}) may not ptrace pid ${ctx.pid}`;
       const yama = ctx.ptraceScope && ctx.ptraceScope !== '0' ? `; kernel.yama.ptrace_scope=${ctx.ptraceScope} restricts ptrace further` : '';
       return `${call} failed with ${code}: reading another process's socket needs root (CAP_SYS_PTRACE) or the same user with ptrace allowed; ${who}${yama}`;
@@ -208,10 +210,15 @@ function borrowAndRead(pid: number, fd: number, infos: readonly SocketOptionInfo
   }
 }
 
-async function readProcess(procRoot: string, pid: number): Promise<{ name?: string; uid?: number }> {
-  const [comm, status] = await Promise.all([readProcText(`${procRoot}/${pid}/comm`), readProcText(`${procRoot}/${pid}/status`)]);
+async function readProcess(procRoot: string, pid: number): Promise<{ name?: string; uid?: number; ownerUid?: number }> {
+  const [comm, status, dir] = await Promise.all([
+    readProcText(`${procRoot}/${pid}/comm`),
+    readProcText(`${procRoot}/${pid}/status`),
+    stat(`${procRoot}/${pid}/fd`).catch(() => undefined),
+  ]);
   const uid = status ? /^Uid:\s+(\d+)/m.exec(status)?.[1] : undefined;
-  return { name: comm?.replace(/\n$/, ''), uid: uid !== undefined ? Number(uid) : undefined };
+  // The owner of /proc/PID/fd is root, not the real uid, for a process that is not dumpable (prctl, setuid start).
+  return { name: comm?.replace(/\n$/, ''), uid: uid !== undefined ? Number(uid) : undefined, ownerUid: dir?.uid };
 }
 
 /**
@@ -285,11 +292,11 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
     missing.push(fdFlags.missing);
   }
 
-  const borrowed = borrowAndRead(pid, fd, infos, { targetUid: proc.uid, ourUid, ptraceScope: extraSysctls['kernel.yama.ptrace_scope'], kernel: release() });
+  const borrowed = borrowAndRead(pid, fd, infos, { targetUid: proc.uid, targetOwnerUid: proc.ownerUid, ourUid, ptraceScope: extraSysctls['kernel.yama.ptrace_scope'], kernel: release() });
   const result: InspectResult = {
     pid,
     fd,
-    process: proc,
+    process: { name: proc.name, uid: proc.uid },
     inode,
     method: borrowed.result ? 'pidfd_getfd' : 'fallback',
     socket: {},

@@ -78,3 +78,16 @@ test('hiddenNote: other users\' processes, own undumpable ones, both, none', () 
   assert.equal(hiddenNote({ otherUsers: 0, ownUndumpable: 2 }, 1000), '2 processes of yours are not dumpable (prctl PR_SET_DUMPABLE or setuid): only root can read their fds');
   assert.equal(hiddenNote({ otherUsers: 3, ownUndumpable: 1 }, 1000), '3 processes of other users are hidden and a process of yours is not dumpable (prctl PR_SET_DUMPABLE or setuid): run as root to see them');
 });
+
+test("inspect-options --pid on the user's own undumpable process says so (not the general ptrace wording)", { timeout: 60_000 }, async (t) => {
+  assert.equal(process.getuid?.(), 0, 'needs root, to run processes as another uid');
+  const { sockscope } = await import('./getsockopt-helpers.js');
+  const h = await startSocketHolder({ uid: UID, undumpable: true });
+  t.after(() => h.stop());
+  const r = sockscope(['inspect-options', '--pid', String(h.pid), '--socket-fd', String(h.listenFd), '--json'], { uid: UID });
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  const why = JSON.stringify(doc);
+  assert.match(why, new RegExp(`pid ${h.pid} is yours \\(uid ${UID}\\) but not dumpable`), why.slice(0, 2000));
+  assert.doesNotMatch(why, /may not ptrace pid/);
+});
