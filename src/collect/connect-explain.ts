@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { diagnoseConnectError, findLocalListener, formatHostPort, listenerFor, listenerOwners, portListeners, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets } from '../knowledge/interpret-connect.js';
 import { sysctlInt, type Snapshot } from '../model/snapshot.js';
+import type { Socket } from '../model/socket.js';
 import { bareAddress, isLocalDestination, peerSnapshot, portSnapshot, routeFacts, summarizeExisting } from './connect-facts.js';
 import type { AddressProbe, ProbeResult } from './connect-probe.js';
 import type { SocketSource } from './source.js';
@@ -36,6 +37,9 @@ export function resetInExchange(a: Pick<AddressProbe, 'exchange'>): { sent: bool
   const x = a.exchange;
   return x?.error && /^(ECONNRESET|EPIPE)\b/.test(x.error) ? { sent: x.failedStep !== 'write', error: x.error } : undefined;
 }
+
+/** How long a connection may wait in the listener's queue before the report says the server has not accepted it. */
+const ACCEPT_GRACE_MS = 500;
 
 /** Interprets the probe's outcome again with the host's facts; fills diagnosis, notAccepted, existing and the verdict in place. */
 export async function explainProbe(r: ProbeResult, o: { expect?: string; timeoutMs: number; source: SocketSource }): Promise<ProbeResult> {
@@ -84,7 +88,15 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
     const from = a.connect.ok && a.connect.local ? splitEndpoint(a.connect.local) : undefined;
     if (from && holder && holder.pending > 0 && portSnap) {
       // Not accepted yet: the server side exists (handshake done) but has no file (inode 0): it waits in the queue.
-      const queued = portSnap.sockets.some((s) => s.protocol === 'tcp' && s.local.port === r.port && s.peer.port === from.port && s.peer.address === from.address && ['ESTABLISHED', 'CLOSE_WAIT', 'SYN_RECV'].includes(s.state) && s.inode === 0);
+      const queuedIn = (snap: { sockets: readonly Socket[] }) =>
+        snap.sockets.some((s) => s.protocol === 'tcp' && s.local.port === r.port && s.peer.port === from.port && s.peer.address === from.address && ['ESTABLISHED', 'CLOSE_WAIT', 'SYN_RECV'].includes(s.state) && s.inode === 0);
+      // A busy server may take a few milliseconds to accept: only one that still has not after a pause is said not to.
+      let queued = queuedIn(portSnap);
+      if (queued) {
+        await new Promise((res) => setTimeout(res, ACCEPT_GRACE_MS));
+        const again = await portSnapshot(o.source, r.port, o.timeoutMs);
+        queued = again ? queuedIn(again) : queued;
+      }
       if (queued) {
         a.notAccepted = { listener: formatHostPort(holder.address, r.port), pending: holder.pending, ...(holder.backlog !== undefined ? { backlog: holder.backlog } : {}), ...(holder.owners.length ? { by: listenerOwners(holder), pid: holder.owners[0].pid } : {}) };
         outcome.notAccepted = a.notAccepted;

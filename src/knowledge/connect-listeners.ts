@@ -1,5 +1,6 @@
 // This host's TCP listeners on a destination's port, for a local connect: who listens where, with which owners,
 // and which of them a connect to an address reaches.
+import { unseenOwnerText } from '../model/owner.js';
 import { isIP } from 'node:net';
 import { formatHostPort } from './host-port.js';
 
@@ -47,7 +48,7 @@ export function portListeners(
 /** "python3/4242", or who it could be when the processes are hidden. */
 export function listenerOwners(l: PortListener): string {
   if (l.owners.length) return l.owners.map((p) => `${p.name}/${p.pid}`).join(', ');
-  return l.uid !== undefined ? `a process of uid ${l.uid} (not visible to this user)` : 'a process sockscope cannot see';
+  return l.uid !== undefined ? unseenOwnerText(l.uid) : 'a process sockscope cannot see';
 }
 
 /** Whether a listener bound to `listening` takes a connection to `target` (same address, or the family's wildcard). */

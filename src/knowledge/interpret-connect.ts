@@ -111,7 +111,7 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   const unaccepted = waiting
     .map((o) => {
       const n = o.notAccepted!;
-      return `${outcomes.length > 1 ? `on ${o.address} ` : ''}the kernel completed the TCP handshake, but ${n.by ?? 'the application'} has not accepted the connection: the listener ${n.listener} has ${n.pending} waiting for accept() (Recv-Q ${n.pending}${n.backlog !== undefined ? `, backlog ${n.backlog}` : ''})`;
+      return `${outcomes.length > 1 ? `on ${o.address} ` : ''}the kernel completed the TCP handshake, but ${n.by ?? 'the application'} has not accepted the connection (still queued half a second later): the listener ${n.listener} has ${n.pending} waiting for accept() (Recv-Q ${n.pending}${n.backlog !== undefined ? `, backlog ${n.backlog}` : ''})`;
     })
     .join('; ');
   let summary: string;

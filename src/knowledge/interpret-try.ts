@@ -1,5 +1,6 @@
 // Pure interpretation of a `sockscope try` call against the host's state: who holds the port, TIME_WAIT and
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
+import { unseenOwnerText } from '../model/owner.js';
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type ConnectContext, type LocalListener } from './interpret-connect.js';
 import { isLinkLocal } from '../model/socket.js';
@@ -63,7 +64,7 @@ export interface TryInterpretation {
 
 function who(h: PortHolder): string {
   const p = h.processes.map((x) => `pid ${x.pid} (${x.name})`).join(', ');
-  return p || (h.uid !== undefined ? `a process of uid ${h.uid} (not visible to this user)` : 'a process sockscope cannot see');
+  return p || (h.uid !== undefined ? unseenOwnerText(h.uid) : 'a process sockscope cannot see');
 }
 
 /** "[::1]:80" -> "::1", "10.0.0.1:80" -> "10.0.0.1". */

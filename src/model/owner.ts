@@ -78,3 +78,15 @@ export function summaryHiddenUids(p: { processes: readonly unknown[]; uids?: rea
   if (p.processes.length !== 0 || !p.uids) return [];
   return p.uids.filter((u) => uidHidden(u, view, p.host));
 }
+
+/**
+ * Words for a process that holds a socket but could not be read, from the socket's uid: the user's own
+ * (only when not root: a process of theirs that is not dumpable, prctl PR_SET_DUMPABLE 0 or started
+ * setuid, has a root-owned /proc/PID/fd) or another user's.
+ */
+export function unseenOwnerText(uid: number): string {
+  const own = localUid();
+  return uid === own && own !== 0
+    ? `a process of yours (uid ${uid}) that is not dumpable (prctl PR_SET_DUMPABLE or setuid): only root can read its fds`
+    : `a process of uid ${uid} (not visible to this user)`;
+}

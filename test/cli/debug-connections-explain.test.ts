@@ -247,7 +247,7 @@ test('a listener that never accepts: the handshake is the kernel\'s, the owner i
   assert.equal(first.addresses[0].connect.ok, true);
   assert.deepEqual(first.addresses[0].notAccepted, { listener: `127.0.0.1:${q.port}`, pending: 1, backlog: 4, by: `sleep/${q.pid}`, pid: q.pid });
   assert.equal(first.verdict.ok, false);
-  assert.equal(first.verdict.summary, `127.0.0.1:${q.port}: the kernel completed the TCP handshake, but sleep/${q.pid} has not accepted the connection: the listener 127.0.0.1:${q.port} has 1 waiting for accept() (Recv-Q 1, backlog 4)`);
+  assert.equal(first.verdict.summary, `127.0.0.1:${q.port}: the kernel completed the TCP handshake, but sleep/${q.pid} has not accepted the connection (still queued half a second later): the listener 127.0.0.1:${q.port} has 1 waiting for accept() (Recv-Q 1, backlog 4)`);
   assert.ok(first.verdict.nextSteps[0].startsWith(`sleep/${q.pid} is not calling accept() on 127.0.0.1:${q.port}`));
   // The first probe's socket is closed on this side and waits for a FIN the server never sends: not an existing connection.
   const text = await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${q.port}`, '--timeout', '1s']);

@@ -331,3 +331,24 @@ test('--timeout bounds name resolution too: a resolver that never answers is rep
     spawnSync('ip', ['netns', 'delete', ns]);
   }
 });
+
+test('a server that accepts a little late (200 ms) is not reported as never accepting', { timeout: 30_000 }, async (t) => {
+  // The first reading after connect saw the connection still queued (inode 0) and said the server "has not
+  // accepted" it: a busy but healthy server. The report now looks again after a pause before saying so.
+  const py = 'import socket, time\ns = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)\nprint(s.getsockname()[1], flush=True)\nkeep = []\nwhile True:\n    time.sleep(0.2)\n    s.settimeout(5)\n    try:\n        keep.append(s.accept()[0])\n    except socket.timeout:\n        pass\n';
+  const child = spawn('python3', ['-c', py], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => child.kill('SIGKILL'));
+  const port = await new Promise<number>((res, rej) => {
+    const tm = setTimeout(() => rej(new Error('python3 did not start')), 10_000);
+    child.stdout!.once('data', (d) => {
+      clearTimeout(tm);
+      res(Number(String(d).trim()));
+    });
+  });
+  const r = await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${port}`, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.addresses[0].connect.ok, true);
+  assert.equal(j.addresses[0].notAccepted, undefined, JSON.stringify(j.verdict));
+  assert.equal(j.verdict.ok, true, j.verdict.summary);
+});

@@ -160,7 +160,7 @@ test('verdict: a reset during the exchange and a connection nobody accepted are 
   assert.match(reset.summary, /127\.0\.0\.1 reset the connection before the request could be sent \(python3\/99\)/);
   const queued = verdict('127.0.0.1', 8095, [{ address: '127.0.0.1', connected: true, connectMs: 1, notAccepted: { listener: '127.0.0.1:8095', pending: 2, backlog: 1, by: 'python3/5', pid: 5 } }]);
   assert.equal(queued.ok, false);
-  assert.equal(queued.summary, '127.0.0.1:8095: the kernel completed the TCP handshake, but python3/5 has not accepted the connection: the listener 127.0.0.1:8095 has 2 waiting for accept() (Recv-Q 2, backlog 1)');
+  assert.equal(queued.summary, '127.0.0.1:8095: the kernel completed the TCP handshake, but python3/5 has not accepted the connection (still queued half a second later): the listener 127.0.0.1:8095 has 2 waiting for accept() (Recv-Q 2, backlog 1)');
   assert.ok(queued.nextSteps[0].startsWith('python3/5 is not calling accept() on 127.0.0.1:8095'));
   assert.match(queued.nextSteps[1], /now over its backlog/);
 });

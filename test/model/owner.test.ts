@@ -104,3 +104,17 @@ test('PROCESS cells: "hidden uid 0" instead of "-" for another user\'s socket; "
   assert.equal(PORT_COLUMNS.find((c) => c.id === 'process')!.cell(row), want);
   assert.equal(SOCKET_COLUMNS.find((c) => c.id === 'process')!.cell({ id: 'x', socket: tcp('ESTABLISHED', 90, { uid: other }) }), want);
 });
+
+test("unseenOwnerText: the user's own uid is a process of theirs that is not dumpable; another uid is another user's", async () => {
+  const { unseenOwnerText } = await import('../../src/model/owner.js');
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  // As root (CI) every uid is another user's: root reads every process's fds, so an unseen one is not root's.
+  if (process.getuid?.() === 0) assert.equal(unseenOwnerText(1000), 'a process of uid 1000 (not visible to this user)');
+  // As uid 65534, its own uid: the process is its own, not dumpable (review: try said "uid 65534 (not visible to this user)").
+  const mod = fileURLToPath(new URL('../../src/model/owner.ts', import.meta.url));
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', '-e', `import { unseenOwnerText } from ${JSON.stringify(mod)}; console.log(unseenOwnerText(65534)); console.log(unseenOwnerText(0));`], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+  assert.equal(r.error, undefined, 'setpriv (util-linux) is required');
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), ['a process of yours (uid 65534) that is not dumpable (prctl PR_SET_DUMPABLE or setuid): only root can read its fds', 'a process of uid 0 (not visible to this user)']);
+});
