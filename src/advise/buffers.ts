@@ -1,6 +1,6 @@
 // Buffer sizing: bandwidth-delay product, recommended SO_RCVBUF/SO_SNDBUF and sysctl caps, setsockopt code (pure).
 import { sysctlInt, sysctlInts, type Sysctls } from '../model/snapshot.js';
-import type { Socket } from '../model/socket.js';
+import { isLoopback, type Socket } from '../model/socket.js';
 import { fmtBitRate, fmtBytes, trimNum } from './format.js';
 
 /** The kernel's buffer caps, read from the snapshot's sysctls (null when unknown). */
@@ -178,7 +178,7 @@ function ep(a: string, p: number): string {
 /** A peer on this host: loopback, or this socket's own address (connections between local processes). */
 function localPeerAddress(s: Socket): boolean {
   const a = s.peer.address;
-  return a === s.local.address || a === '::1' || a.startsWith('127.');
+  return a === s.local.address || isLoopback(a);
 }
 
 /**

@@ -86,7 +86,7 @@ export function cleanCompletions(list: readonly string[]): string[] {
 }
 
 /** A flag whose value is being typed: its key in the option table, and what the completion must start with. */
-export interface ValuePosition {
+interface ValuePosition {
   key: string;
   /** Text kept in front of each value: `--io-model=` when flag and value are one word (zsh), else ''. */
   prefix: string;
@@ -144,7 +144,7 @@ async function loadLists(): Promise<{ ioModels: Record<string, readonly string[]
 }
 
 /** Values for flags that have no choices in yargs but a known set of values (keyed by the flag's key). */
-export const VALUE_LISTS: Record<string, (words: readonly string[], value: string, lists: NonNullable<typeof LISTS>) => string[]> = {
+const VALUE_LISTS: Record<string, (words: readonly string[], value: string, lists: NonNullable<typeof LISTS>) => string[]> = {
   // The models of the --language on the line, else every language's (codegen's own table).
   'io-model': (words, _value, { ioModels }) => {
     const language = flagValue(words, ['language']);

@@ -33,7 +33,7 @@ function existingAfter(snap: Snapshot, address: string, port: number, own: Reado
 }
 
 /** Whether the exchange ended with a reset, and whether the request had been written before it (exchange's failedStep). */
-export function resetInExchange(a: Pick<AddressProbe, 'exchange'>): { sent: boolean; error: string } | undefined {
+function resetInExchange(a: Pick<AddressProbe, 'exchange'>): { sent: boolean; error: string } | undefined {
   const x = a.exchange;
   return x?.error && /^(ECONNRESET|EPIPE)\b/.test(x.error) ? { sent: x.failedStep !== 'write', error: x.error } : undefined;
 }

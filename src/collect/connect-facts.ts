@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { findLocalListener, portListeners, type ConnectContext, type ExistingSockets, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { parseIpNeigh, parseRouteMatch } from '../parse/ip-route.js';
-import type { Socket } from '../model/socket.js';
+import { isLoopback, type Socket } from '../model/socket.js';
 import { sysctlInt, sysctlInts, type Snapshot } from '../model/snapshot.js';
 import { run } from './exec.js';
 import type { SocketSource } from './source.js';
@@ -26,7 +26,7 @@ export const bareAddress = (a: string) => a.replace(/%.*$/, '');
 /** Whether a destination is this host: the route says local, or, the route unknown, a loopback address. */
 export function isLocalDestination(address: string, route: RouteInfo): boolean {
   const a = bareAddress(address);
-  return route.type === 'local' || (route.ok === null && (a === '::1' || /^127\./.test(a)));
+  return route.type === 'local' || (route.ok === null && isLoopback(a));
 }
 
 /**

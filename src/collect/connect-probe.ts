@@ -5,15 +5,14 @@ import { isIP, Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { decodeUtf8 } from '../model/escape.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, findLocalListener, parseIpRouteGet, unknownRoute, type ConnectDiagnosis, type ExistingSockets, type LocalListener, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, parseIpRouteGet, unknownRoute, type ConnectDiagnosis, type ExistingSockets, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { explainProbe } from './connect-explain.js';
-import { summarizeExisting } from './connect-facts.js';
+import { bareAddress, summarizeExisting } from './connect-facts.js';
 import { logOsCall } from './debug.js';
 import { run } from './exec.js';
 import { createSource } from './index.js';
 import type { SocketSource } from './source.js';
 
-export { summarizeExisting } from './connect-facts.js';
 
 /** Milliseconds since t0, rounded to 0.01 ms (for reports and JSON). */
 function msSince(t0: number): number {
@@ -264,16 +263,6 @@ export function exchange(socket: NetSocket, send: string | undefined, expect: st
   });
 }
 
-/** The listener on this host for a local destination (its accept queue explains a timeout), read after the connect. */
-export async function localListener(source: SocketSource | undefined, address: string, port: number, timeoutMs: number): Promise<LocalListener | undefined> {
-  try {
-    const snap = await (source ?? createSource('auto')).collect({ protocols: ['tcp'], port, processes: 'none', timeoutMs: timeoutMs + 5000 });
-    return findLocalListener(snap.sockets, address, port);
-  } catch {
-    return undefined; // unknown: the diagnosis stays the generic one
-  }
-}
-
 /** Runs the whole probe. Connect attempts run one address after another (as a client would try them). */
 export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
   const res = await resolveAll(o.host, o.timeoutMs);
@@ -301,7 +290,7 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
   for (const a of res.addresses) {
     const route = await routeTo(a.address);
     const c = await tcpConnect(a.address, o.port, o.timeoutMs);
-    const existing = summarizeExisting(snap?.sockets ?? [], a.address.replace(/%.*$/, ''), o.port, snap);
+    const existing = summarizeExisting(snap?.sockets ?? [], bareAddress(a.address), o.port, snap);
     const probe: AddressProbe = {
       address: a.address,
       family: a.family,

@@ -54,7 +54,7 @@ export function netstatArgs(tool: NetstatTool, opts: CollectOptions, withProgram
  * it; `netstat -xa` from a shell lists none). netstat prints no peers, so the inodes of both ends are
  * needed (stdioSocketInodes in exec.ts).
  */
-export function withoutStdioSockets(sockets: Socket[], stdio: readonly number[] | undefined): Socket[] {
+function withoutStdioSockets(sockets: Socket[], stdio: readonly number[] | undefined): Socket[] {
   if (!stdio || stdio.length === 0) return sockets;
   const own = new Set(stdio);
   return sockets.filter((s) => s.protocol !== 'unix' || s.local.address !== '' || s.inode === undefined || !own.has(s.inode));

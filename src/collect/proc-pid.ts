@@ -73,7 +73,7 @@ export function hasCmdline(root: string, pid: number): boolean {
  * when unreadable. Not the owner of /proc/PID/fd: a process that is not dumpable (prctl(PR_SET_DUMPABLE, 0),
  * or started from a setuid binary) has its fd directory owned by root while it still runs as its user.
  */
-export function readRealUid(root: string, pid: number): number | undefined {
+function readRealUid(root: string, pid: number): number | undefined {
   let text: string;
   try {
     text = readFileSync(`${root}/${pid}/status`, 'latin1');
@@ -144,7 +144,7 @@ export function readFdTarget(root: string, pid: number, fd: number, uid: number)
       }
     }
     const owner = readRealUid(root, pid);
-    return { kind: 'unreadable', code, ...(owner !== undefined ? { owner } : {}), ownUndumpable: owner !== undefined && hiddenKind(root, pid, uid) === 'own-undumpable' };
+    return { kind: 'unreadable', code, ...(owner !== undefined ? { owner } : {}), ownUndumpable: owner !== undefined && uid !== 0 && owner === uid && hasCmdline(root, pid) };
   }
   const inode = socketInodeInText(link);
   return inode ? { kind: 'socket', inode } : { kind: 'not-socket', link };

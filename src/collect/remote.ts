@@ -39,7 +39,7 @@ function checkPort(p: string, text: string): number {
 }
 
 /** A fresh nonce for one run's section headers: 128 random bits, never seen by the remote host before the script is. */
-export function newNonce(): string {
+function newNonce(): string {
   return randomBytes(16).toString('hex');
 }
 

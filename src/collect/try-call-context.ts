@@ -7,8 +7,8 @@ import type { Socket } from '../model/socket.js';
 import { sysctlInt } from '../model/snapshot.js';
 import { isLinkLocal } from '../model/socket.js';
 import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
-import { localListener, routeTo } from './connect-probe.js';
-import { connectFailureFacts } from './connect-facts.js';
+import { routeTo } from './connect-probe.js';
+import { bareAddress, connectFailureFacts } from './connect-facts.js';
 import { findSocketHolders } from './getsockopt-locate.js';
 import { readProcText, readSysctls } from './host.js';
 import { createSource } from './index.js';
@@ -116,10 +116,7 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     .flat()
     .filter((x): x is NonNullable<typeof x> => !!x)
     .map((x) => x.address);
-  // A connect to this host that timed out: the listener's full accept queue (SYNs dropped) is the usual cause.
-  const bare = o.address.replace(/%.*$/, '');
-  const local = addrs.includes(bare) || /^127\./.test(bare) || bare === '::1';
-  const listener = o.op === 'connect' && call.errno === 'ETIMEDOUT' && local ? await localListener(source, bare, o.port, o.timeoutMs) : undefined;
+  const bare = bareAddress(o.address);
   // A failed connect gets the facts debug-connections reads (a link-local address without its zone needs none: the
   // interpretation says the zone is missing).
   const connectFacts =
@@ -158,7 +155,6 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     connectMs: call.connectMs,
     timeoutMs: o.timeoutMs,
     sent: call.sent,
-    ...(listener ? { listener } : {}),
     ...(connectFacts ? { connectFacts } : {}),
   };
   return { call, context };

@@ -38,6 +38,11 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   let collecting = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  /** Ends the collection loop (close, or a listen that failed). */
+  const stopLoop = () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
 
   const collectOnce = async () => {
     if (collecting) return;
@@ -97,8 +102,7 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   } catch (e) {
     // No server to close later: end the collection loop started above, or it keeps the process alive
     // and keeps collecting for a caller that got an error (a collection in flight sets no new timer).
-    stopped = true;
-    if (timer) clearTimeout(timer);
+    stopLoop();
     throw e;
   }
   const addr = server.address();
@@ -109,8 +113,7 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     ready,
     historyLength: () => history.length,
     close: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
+      stopLoop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },

@@ -2,7 +2,8 @@
 // listeners on the port, existing sockets, tcp_tw_reuse). Errno meanings come from src/knowledge/errno.ts.
 import { isIP } from 'node:net';
 import { explainErrno } from './errno.js';
-import { isLoopback, listenerFor, listenerOwners, takes, type LocalListener, type PortListener } from './connect-listeners.js';
+import { isLoopback } from '../model/socket.js';
+import { listenerFor, listenerOwners, takes, type LocalListener, type PortListener } from './connect-listeners.js';
 import { isMulticast, REJECTING } from './connect-route.js';
 import { formatHostPort } from './host-port.js';
 import type { NeighbourEntry, RouteInfo } from '../parse/ip-route.js';

@@ -66,10 +66,6 @@ export function listenerFor(listeners: readonly PortListener[], address: string)
 }
 
 /** 127.0.0.0/8 or ::1. */
-export function isLoopback(a: string): boolean {
-  return a === '::1' || /^127\./.test(a);
-}
-
 /**
  * The listener on this host that a connect to (address, port) reaches: same address first, then a wildcard
  * (0.0.0.0, ::, *); among several (SO_REUSEPORT) the one whose accept queue is full. Call it only for local destinations.

@@ -6,8 +6,8 @@ import type { ConnectDiagnosis, ExistingSockets } from './connect-diagnosis.js';
 import { formatHostPort } from './host-port.js';
 
 export { parseHostPort, formatHostPort } from './host-port.js';
-export { parseIpRouteGet, unknownRoute, parseRouteMatch, parseIpNeigh, type RouteInfo, type NeighbourEntry } from '../parse/ip-route.js';
-export { describeRoute, isMulticast } from './connect-route.js';
+export { parseIpRouteGet, unknownRoute, parseRouteMatch, parseIpNeigh, type RouteInfo } from '../parse/ip-route.js';
+export { describeRoute } from './connect-route.js';
 export { portListeners, listenerOwners, listenerFor, findLocalListener, type LocalListener, type PortListener } from './connect-listeners.js';
 export { diagnoseConnectError, type ConnectContext, type ConnectDiagnosis, type ExistingSockets } from './connect-diagnosis.js';
 

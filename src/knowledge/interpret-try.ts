@@ -2,7 +2,7 @@
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
 import { unseenOwnerText } from '../model/owner.js';
 import { explainErrno } from './errno.js';
-import { diagnoseConnectError, type ConnectContext, type LocalListener } from './interpret-connect.js';
+import { diagnoseConnectError, type ConnectContext } from './interpret-connect.js';
 import { isLinkLocal } from '../model/socket.js';
 
 export interface PortHolder {
@@ -46,8 +46,6 @@ export interface TryContext {
   connectMs?: number;
   timeoutMs?: number;
   sent?: number;
-  /** connect to this host that timed out: the listener it reaches (accept queue and backlog). */
-  listener?: LocalListener;
   /**
    * A failed connect: what debug-connections reads too (collect/connect-facts.ts): the route, this host's listeners
    * on the port, the next hop's neighbour entry, the rejecting route, the sockets to the destination, tcp_tw_reuse.
@@ -261,7 +259,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
   }
 
   if (c.op === 'connect') {
-    const d = diagnoseConnectError(errno, { ...c.connectFacts, address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs, listener: c.listener ?? c.connectFacts?.listener });
+    const d = diagnoseConnectError(errno, { ...c.connectFacts, address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
     return { ok: false, summary: d.summary, details: [...details.filter((x) => !d.meaning || !x.includes(d.meaning))].concat(d.meaning ? [`${errno}: ${d.meaning}`] : []), nextSteps: d.nextSteps };
   }
   if (c.op === 'sendto' && errno === 'ECONNREFUSED') {

@@ -147,6 +147,11 @@ export const NO_PROCESSES = Object.freeze([]) as unknown as ProcessRef[];
 /** Normalizes an address: strips IPv4-mapped prefixes and brackets, lowercases IPv6. */
 const LINK_LOCAL = /^fe[89ab][0-9a-f]:/i;
 
+/** True for a loopback address: 127.0.0.0/8 or ::1 (as normalizeAddress writes them). */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.');
+}
+
 /** True for an IPv6 link-local address (fe80::/10), as normalizeAddress writes it or as typed (any case). */
 export function isLinkLocal(address: string): boolean {
   return LINK_LOCAL.test(address);

@@ -148,7 +148,7 @@ export function displayKey(k: string): string {
  * nothing (raw mode turns it into a key, not SIGINT), and with a key the terminal never sends nothing
  * quit at all. An override of quit replaces `q` and keeps Ctrl-C.
  */
-export const FIXED_KEYS: Readonly<Partial<Record<CommandName, readonly string[]>>> = { quit: ['ctrl+c'] };
+const FIXED_KEYS: Readonly<Partial<Record<CommandName, readonly string[]>>> = { quit: ['ctrl+c'] };
 
 /** The keys of a command after a config override: the override's keys, then the fixed keys it lacks. */
 export function overriddenKeys(command: CommandName, keys: readonly string[]): string[] {

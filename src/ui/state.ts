@@ -47,7 +47,7 @@ export const MIN_INTERVAL_MS = 100;
 export const MAX_INTERVAL_MS = 60_000;
 
 /** The range + and - move in from `startMs`: a start outside 100 ms-60 s is its own bound, never clamped away. */
-export function intervalBounds(startMs: number): { min: number; max: number } {
+function intervalBounds(startMs: number): { min: number; max: number } {
   return { min: Math.min(MIN_INTERVAL_MS, startMs), max: Math.max(MAX_INTERVAL_MS, startMs) };
 }
 
@@ -55,7 +55,7 @@ export function intervalBounds(startMs: number): { min: number; max: number } {
  * The rung of an interval: startMs * 2^rung. A bound is the rung just past it (60 s from 1 s is rung 6,
  * 64 s cut to 60), so one step back from a bound lands on the ladder again.
  */
-export function rungOf(ms: number, startMs: number): number {
+function rungOf(ms: number, startMs: number): number {
   const { min, max } = intervalBounds(startMs);
   const exact = Math.log2(ms / startMs);
   if (ms >= max) return Math.ceil(exact - 1e-9);

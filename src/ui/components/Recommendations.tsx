@@ -159,11 +159,6 @@ export function recommendationRows(recs: readonly Recommendation[], lines: numbe
   return rowsAt(recs, recommendationHeights(recs, lines, width, focus), width);
 }
 
-/** The panel's title: how many, how many are left out or shortened, how often the rules run. */
-export function recommendationsTitle(recs: readonly Recommendation[], lines: number, width: number, focus?: number, everyMs?: number): string {
-  return titleAt(recs, recommendationHeights(recs, lines, width, focus), width, everyMs);
-}
-
 function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs, focus }: RecommendationsProps) {
   // The lines are shared out once for the rows and the title.
   const heights = recommendationHeights(recs, lines, width, focus);

@@ -91,6 +91,7 @@ export function useMonitorData(opts: {
   // Unix sockets are collected only while shown (collectProtocols): otherwise their count is unknown, not 0.
   const totals = useMemo(() => (snapshot ? totalsLine(snapshot, { width, unixCollected: protocols.unix }) : ''), [snapshot, width, protocols.unix]);
   const rates = useMemo(() => ratesLine(history, width), [history, width]);
-  const identity = identityLine(snapshot, intervalMs, protocols, port, true, identityWidth);
+  // Its clock is the snapshot's time: the line changes with the snapshot, not with each keypress's render.
+  const identity = useMemo(() => identityLine(snapshot, intervalMs, protocols, port, true, identityWidth), [snapshot, intervalMs, protocols, port, identityWidth]);
   return { snapshot, sockets, recs: advice.recs, tables, identity, totals, rates, adviceError: advice.error, adviceEveryMs: advice.everyMs, trendsSteady: trends.current.steady };
 }

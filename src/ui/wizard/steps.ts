@@ -10,6 +10,7 @@ import {
   type Profile,
 } from '../../codegen/options.js';
 import { DEFAULT_OUTPUT_NAMES } from '../../codegen/languages.js';
+import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN } from '../../config/defaults.js';
 import { argsToInput } from '../../cli/commands/generate-shared.js';
 import { UsageError } from '../../cli/errors.js';
 
@@ -48,10 +49,6 @@ function parseIntField(label: string, v: string, min: number, max: number): numb
 
 const isTcp = (i: GeneratorInput) => (i.type ?? 'tcp') === 'tcp';
 
-/** The generator's bounds on the read buffer (codegen/options.ts bufferSize: 512 B to 64 MiB). */
-const BUFFER_MIN = 512;
-const BUFFER_MAX = 64 * 1024 * 1024;
-
 /**
  * A buffer size read by the parser of `generate-server --buffer-size` (65536, 64k, 1M, 64KiB: k and M are
  * 1024 and 1024²), so the wizard takes what the CLI takes; it refused `64k` as "not a whole number".
@@ -65,7 +62,7 @@ export function parseBufferSize(v: string): number {
     if (e instanceof UsageError) throw new GeneratorOptionsError(e.message.replace(/^--buffer-size\b/, 'buffer size'));
     throw e;
   }
-  if (n === undefined || n < BUFFER_MIN || n > BUFFER_MAX) throw new GeneratorOptionsError(`buffer size must be 512 to 64M (67108864), got ${n ?? v.trim()}`);
+  if (n === undefined || n < BUFFER_SIZE_MIN || n > BUFFER_SIZE_MAX) throw new GeneratorOptionsError(`buffer size must be 512 to 64M (67108864), got ${n ?? v.trim()}`);
   return n;
 }
 
@@ -80,7 +77,7 @@ function bytes(n: number): string {
  * cannot describe options the server does not get: for UDP it said "+ TCP_NODELAY", a TCP option.
  * The choice of TCP_NODELAY comes after this step: an earlier "no" does not count here.
  */
-export function profileHint(input: GeneratorInput, profile: Profile, cfg: Config): string {
+function profileHint(input: GeneratorInput, profile: Profile, cfg: Config): string {
   // Linux autotunes TCP buffers (tcp_rmem/tcp_wmem); a UDP socket gets the net.core defaults, fixed.
   if (profile === 'none') return isTcp(input) ? 'kernel defaults (autotuned buffers)' : 'kernel defaults (net.core.rmem_default/wmem_default)';
   const o = resolveOptions({ ...input, profile, tcpNodelay: undefined }, cfg);
