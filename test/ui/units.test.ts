@@ -22,7 +22,8 @@ import { initialState, selectedIndex, type UiState } from '../../src/ui/state.js
 import { portsTableModel } from '../../src/ui/table-model.js';
 import { listenQueue, PORT_COLUMNS, PORT_SORTS } from '../../src/ui/tables/ports.js';
 import { groupByPeer } from '../../src/ui/tables/peers.js';
-import { SOCKET_COLUMNS } from '../../src/ui/tables/sockets.js';
+import { SOCKET_COLUMNS, SOCKET_SORTS } from '../../src/ui/tables/sockets.js';
+import type { Socket } from '../../src/model/socket.js';
 import { LEAVE_ALT_SCREEN, SHOW_CURSOR, terminalGuard } from '../../src/ui/terminal.js';
 import { conn, listener, nginx, snapshot, webHost } from './fakes.js';
 
@@ -189,6 +190,10 @@ describe('data', () => {
     assert.deepEqual([cell('rtt', l), cell('retr', l), cell('cwnd', l)], ['-', '-', '10']);
     const e = conn(8080, '127.0.0.1', 50000, 'ESTABLISHED');
     assert.deepEqual([cell('rtt', e), cell('retr', e)], ['1.5ms', '0']);
+    // The sorts read what the cells show: a listener has no rtt or retransmits to sort by (RETR's key read its 0).
+    const key = (id: string, s: Socket) => SOCKET_SORTS.find((x) => x.id === id)!.key({ id: 'x', socket: s });
+    assert.deepEqual([key('rtt', l), key('retr', l)], [-1, -1]);
+    assert.deepEqual([key('rtt', e), key('retr', e)], [1500, 0]);
   });
 
   it('the socket selection is the snapshot array itself when nothing is left out (the collector per-port summaries stay usable)', () => {

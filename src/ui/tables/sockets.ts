@@ -33,6 +33,13 @@ export function timerLabel(s: Socket): string {
   return `${t.name} ${millis(t.expiresMs)}${t.retrans ? `/${t.retrans}` : ''}`;
 }
 
+/**
+ * The socket's tcp_info as a connection's measurements: none for a listener, whose rtt and retransmits are 0
+ * because nothing was measured (ss -ti shows none). The RTT and RETR cells and their sorts read this.
+ */
+const measured = (s: Socket) => (s.state === 'LISTEN' ? undefined : s.tcpInfo);
+const retransmits = (s: Socket) => measured(s)?.totalRetrans ?? measured(s)?.retrans;
+
 export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
   { id: 'peer', title: 'PEER', width: 'flex', minWidth: 14, cell: (r) => peerLabel(r.socket) },
   { id: 'local', title: 'LOCAL', width: 'flex', minWidth: 14, from: 'huge', cell: (r) => escapeControl(formatEndpoint(r.socket.local, r.socket.protocol)) },
@@ -40,9 +47,8 @@ export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
   { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => (r.socket.recvQUnknown ? '?' : compactNumber(r.socket.recvQ)) },
   { id: 'sendq', title: 'SEND-Q', width: 7, align: 'right', cell: (r) => (r.socket.sendQUnknown ? '?' : compactNumber(r.socket.sendQ)) },
   { id: 'timer', title: 'TIMER', width: 14, from: 'medium', cell: (r) => timerLabel(r.socket) },
-  // A listener's tcp_info holds no connection: its rtt and retransmits are 0 because nothing was measured (as ss -ti, show none).
-  { id: 'rtt', title: 'RTT', width: 7, align: 'right', cell: (r) => (r.socket.state === 'LISTEN' ? '-' : micros(r.socket.tcpInfo?.rttUs)) },
-  { id: 'retr', title: 'RETR', width: 5, align: 'right', cell: (r) => (r.socket.state === 'LISTEN' ? '-' : String(r.socket.tcpInfo?.totalRetrans ?? r.socket.tcpInfo?.retrans ?? '-')) },
+  { id: 'rtt', title: 'RTT', width: 7, align: 'right', cell: (r) => micros(measured(r.socket)?.rttUs) },
+  { id: 'retr', title: 'RETR', width: 5, align: 'right', cell: (r) => String(retransmits(r.socket) ?? '-') },
   { id: 'cwnd', title: 'CWND', width: 5, align: 'right', from: 'medium', cell: (r) => String(r.socket.tcpInfo?.cwnd ?? '-') },
   { id: 'process', title: 'PROCESS', width: 'flex', minWidth: 10, cell: (r) => socketProcessLabel(r.socket) },
 ];
@@ -63,8 +69,8 @@ export const SOCKET_SORTS: readonly SortDef<SocketRow>[] = [
   { id: 'peer', label: 'peer', desc: false, key: (r) => peerLabel(r.socket) },
   { id: 'recvq', label: 'RECV-Q', desc: true, key: (r) => r.socket.recvQ },
   { id: 'sendq', label: 'SEND-Q', desc: true, key: (r) => r.socket.sendQ },
-  { id: 'rtt', label: 'RTT', desc: true, key: (r) => (r.socket.state === 'LISTEN' ? -1 : (r.socket.tcpInfo?.rttUs ?? -1)) },
-  { id: 'retr', label: 'retransmits', desc: true, key: (r) => r.socket.tcpInfo?.totalRetrans ?? r.socket.tcpInfo?.retrans ?? -1 },
+  { id: 'rtt', label: 'RTT', desc: true, key: (r) => measured(r.socket)?.rttUs ?? -1 },
+  { id: 'retr', label: 'retransmits', desc: true, key: (r) => retransmits(r.socket) ?? -1 },
 ];
 
 /** The outgoing drill's sorts: the socket list's, and by local port. */
