@@ -6,6 +6,7 @@ import type { SortState } from './tables/sorting.js';
 /** One level of the view stack. */
 export type Frame =
   | { view: 'ports' }
+  /** label: the port as the port view's title shows it ("TCP PORT 80", "web1: TO TCP PORT 443", "UNIX /run/x.sock"), escaped. */
   | { view: 'port'; id: string; direction: 'local' | 'peer'; protocol: Protocol; port: number; label: string; host?: string }
   | { view: 'socket'; id: string; last: Socket }
   | { view: 'help' }

@@ -2,7 +2,7 @@
 import type { Severity } from '../advise/types.js';
 import { socketsOnPort, socketsToPeerPort } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
-import type { Socket } from '../model/socket.js';
+import type { Protocol, Socket } from '../model/socket.js';
 import { socketId } from './identity.js';
 import type { PortTables } from './derive.js';
 import type { Column } from './layout.js';
@@ -66,6 +66,17 @@ function hostPrefix(host: string | undefined): string {
   return host === undefined ? '' : `${escapeControl(host)}: `;
 }
 
+/**
+ * The port frame's label, as the port view's title shows it: sockscope's own words in capitals ("TCP PORT
+ * 80", "TO TCP PORT 443", "UNIX"), a unix path and a host name as they are. The title used to upper-case
+ * the whole label: "/tmp/tmux-0/default" read "/TMP/TMUX-0/DEFAULT", a path that does not exist, and an
+ * escaped control character "\x1b[31m" read "\X1B[31M", which is no escape either.
+ */
+function portFrameLabel(p: { direction: 'local' | 'peer'; protocol: Protocol; port: number; host?: string; path?: string }): string {
+  if (p.protocol === 'unix') return `UNIX ${p.path ?? ''}`;
+  return `${hostPrefix(p.host)}${p.direction === 'peer' ? 'TO ' : ''}${p.protocol.toUpperCase()} PORT ${p.port}`;
+}
+
 /** The HOST column first, only when some row carries a host (several --host): one host renders as before. */
 export function withHostColumn<R extends { summary: { host?: string } }>(columns: readonly Column<R>[], rows: readonly R[]): readonly Column<R>[] {
   if (!rows.some((r) => r.summary.host !== undefined)) return columns;
@@ -93,7 +104,7 @@ export function portsTableModel(tables: PortTables, state: UiState): TableModel<
               direction: 'peer',
               protocol: r.summary.protocol,
               port: r.summary.peerPort,
-              label: `${hostPrefix(r.summary.host)}to ${r.summary.protocol} port ${r.summary.peerPort}`,
+              label: portFrameLabel({ direction: 'peer', protocol: r.summary.protocol, port: r.summary.peerPort, host: r.summary.host }),
               ...(r.summary.host !== undefined ? { host: r.summary.host } : {}),
             },
           },
@@ -122,7 +133,7 @@ export function portsTableModel(tables: PortTables, state: UiState): TableModel<
             direction: 'local',
             protocol: r.summary.protocol,
             port: r.summary.port,
-            label: r.summary.protocol === 'unix' ? `unix ${r.label}` : `${hostPrefix(r.summary.host)}${r.summary.protocol} port ${r.summary.port}`,
+            label: portFrameLabel({ direction: 'local', protocol: r.summary.protocol, port: r.summary.port, host: r.summary.host, path: r.label }),
             ...(r.summary.host !== undefined ? { host: r.summary.host } : {}),
           },
         },
@@ -152,7 +163,7 @@ export function portTableModel(sockets: readonly Socket[], frame: Extract<Frame,
       {
         key,
         kind: 'peers',
-        title: `${frame.label.toUpperCase()} BY PEER ADDRESS`,
+        title: `${frame.label} BY PEER ADDRESS`,
         columns: PEER_GROUP_COLUMNS,
         sorts: PEER_GROUP_SORTS,
         // Enter on a peer: ungroup and select that address's sockets exactly (peer=ADDRESS), not by substring:
@@ -171,7 +182,7 @@ export function portTableModel(sockets: readonly Socket[], frame: Extract<Frame,
     {
       key: `port:${frame.id}`,
       kind: 'sockets',
-      title: `${frame.label.toUpperCase()}: SOCKETS`,
+      title: `${frame.label}: SOCKETS`,
       columns: outgoing ? OUTGOING_SOCKET_COLUMNS : SOCKET_COLUMNS,
       sorts: outgoing ? OUTGOING_SOCKET_SORTS : SOCKET_SORTS,
       drill: (r) => [{ type: 'push', frame: { view: 'socket', id: r.id, last: r.socket } }],

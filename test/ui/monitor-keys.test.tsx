@@ -7,10 +7,11 @@ import { UsageError } from '../../src/cli/errors.js';
 import { stepInterval } from '../../src/ui/state.js';
 import { monitorReducer } from '../../src/ui/input.js';
 import { commandFor, DEFAULT_KEYMAP, footerHints, helpLines, resolveKeymap } from '../../src/ui/keymap.js';
-import { initialState, type UiState } from '../../src/ui/state.js';
-import { portTitle } from '../../src/ui/views/PortView.js';
+import { initialState, type Frame, type UiState } from '../../src/ui/state.js';
+import { buildPortTables } from '../../src/ui/derive.js';
+import { portsTableModel, portTableModel, type TableModel } from '../../src/ui/table-model.js';
 import type { Socket } from '../../src/model/socket.js';
-import { FakeSource, snapshot, webHost } from './fakes.js';
+import { conn, FakeSource, listener, snapshot, webHost } from './fakes.js';
 import { KEY, mount, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -97,12 +98,36 @@ describe('Ctrl-C always quits', () => {
 });
 
 describe('Port view title', () => {
-  it('keeps a unix path and a host as they are; sockscope\'s words in capitals', () => {
-    assert.equal(portTitle('UNIX /TMP/TMUX-0/REVIEWTUI: SOCKETS', 'unix /tmp/tmux-0/reviewtui'), 'UNIX /tmp/tmux-0/reviewtui: SOCKETS');
-    assert.equal(portTitle('UNIX /TMP/A\\X1B[31MRED BY PEER ADDRESS', 'unix /tmp/A\\x1b[31mred'), 'UNIX /tmp/A\\x1b[31mred BY PEER ADDRESS');
-    assert.equal(portTitle('TCP PORT 80: SOCKETS', 'tcp port 80'), 'TCP PORT 80: SOCKETS');
-    assert.equal(portTitle('ADMIN@WEB1: TO TCP PORT 443: SOCKETS', 'admin@web1: to tcp port 443'), 'admin@web1: TO TCP PORT 443: SOCKETS');
-    assert.equal(portTitle('SOMETHING ELSE', 'tcp port 80'), 'SOMETHING ELSE');
+  it('comes out of the drill as the user knows the port: sockscope\'s words in capitals, a unix path and a host as they are', () => {
+    // The table model upper-cased the whole label and PortView undid it for paths and hosts (portTitle); the
+    // frame's label is now the title's text, so the model's title is right as it comes.
+    const path = '/tmp/Tmux-0/A\u001b[31mred';
+    const unix: Socket = { ...listener(0), protocol: 'unix', local: { address: path, port: 0 }, peer: { address: '*', port: 0 } };
+    const sockets = [unix, { ...listener(80), host: 'Admin@Web1' }, { ...conn(40000, '10.0.0.1', 443), host: 'Admin@Web1' }, listener(8080), conn(40001, '10.0.0.2', 5432)];
+    const tables = buildPortTables(sockets, new Map(), { map: new Map() });
+    const s = initialState({ intervalMs: 1000, protocols: { tcp: true, udp: true, unix: true } });
+    const titles: string[] = [];
+    for (const table of ['local', 'peer'] as const) {
+      const model = portsTableModel(tables, { ...s, table }) as TableModel<unknown>;
+      for (const row of model.rows) {
+        const [push] = model.drill!(row);
+        assert.equal(push.type, 'push');
+        const frame = (push as { frame: Extract<Frame, { view: 'port' }> }).frame;
+        titles.push(portTableModel([], frame, s).title, portTableModel([], frame, { ...s, groupByPeer: true }).title);
+      }
+    }
+    assert.deepEqual(titles, [
+      'Admin@Web1: TCP PORT 80: SOCKETS',
+      'Admin@Web1: TCP PORT 80 BY PEER ADDRESS',
+      'TCP PORT 8080: SOCKETS',
+      'TCP PORT 8080 BY PEER ADDRESS',
+      'UNIX /tmp/Tmux-0/A\\x1b[31mred: SOCKETS',
+      'UNIX /tmp/Tmux-0/A\\x1b[31mred BY PEER ADDRESS',
+      'Admin@Web1: TO TCP PORT 443: SOCKETS',
+      'Admin@Web1: TO TCP PORT 443 BY PEER ADDRESS',
+      'TO TCP PORT 5432: SOCKETS',
+      'TO TCP PORT 5432 BY PEER ADDRESS',
+    ]);
   });
 
   it('in the App: Enter on a unix path shows it as it is, escaped', async () => {

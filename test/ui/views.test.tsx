@@ -44,7 +44,7 @@ function clients(): Socket[] {
   ];
 }
 
-const portFrame: Extract<Frame, { view: 'port' }> = { view: 'port', id: 'tcp:18080', direction: 'local', protocol: 'tcp', port: 18080, label: 'tcp port 18080' };
+const portFrame: Extract<Frame, { view: 'port' }> = { view: 'port', id: 'tcp:18080', direction: 'local', protocol: 'tcp', port: 18080, label: 'TCP PORT 18080' };
 
 describe('by-peer drill', () => {
   it('the grouped list has no listener row; Enter on 127.0.0.1 selects exactly its two sockets', () => {
