@@ -10,6 +10,7 @@
 // every fixture line, on generated lines and across chunk boundaries. A record parseSsLine read may go
 // on over the next lines (a newline in a unix or process name): ss-records.ts joins those; lines that
 // give no socket are counted (unreadLines).
+import { decodeUtf8 } from '../model/escape.js';
 import { NO_PROCESSES, normalizeAddress, type Endpoint, type Socket, type SocketState, type SocketTimer } from '../model/socket.js';
 import { parseTimer, SS_STATES } from './ss-line.js';
 import { SsRecord } from './ss-records.js';
@@ -163,7 +164,11 @@ export class SsStreamParser {
         continue;
       }
       const end = buf.indexOf(NEWLINE, start);
-      const text = buf.toString('utf8', start, end);
+      // As the netlink and procfs sources read names (decodeUtf8): a byte of a unix or process name that
+      // is not UTF-8 stays itself (U+DC80..U+DCFF, shown \xNN) instead of becoming U+FFFD. Node's decoder
+      // first, as decodeUtf8 does, without its view of the bytes: unix lines all come this way.
+      let text = buf.toString('utf8', start, end);
+      if (text.includes('\ufffd')) text = decodeUtf8(buf.subarray(start, end));
       start = end + 1;
       if (this.held !== null) {
         if (this.held.continuedBy(text)) {
