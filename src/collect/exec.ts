@@ -1,55 +1,16 @@
 // Runs a child process with an argument array (never a shell), a timeout, and SOCKET_DEBUG logging.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { decodeUtf8 } from '../model/escape.js';
-import { socketInodeInText } from '../parse/fd-link.js';
 import { logOsCall } from './debug.js';
+import { stdioSocketInodes } from './stdio-sockets.js';
 import { CollectorError, DEFAULT_TIMEOUT_MS } from './source.js';
 
 export interface RunResult {
   stdout: string;
   stderr: string;
   exitCode: number;
-  /** With `stdioSockets: true`: the inodes of the unix sockets carrying the child's stdout and stderr (see stdioSocketInodes). */
+  /** With `stdioSockets: true`: the inodes of the unix sockets carrying the child's stdout and stderr (stdio-sockets.ts). */
   stdioSockets?: number[];
-}
-
-/** The inode of a socket fd link (`socket:[123]`); undefined for anything else or when it cannot be read. */
-function socketInode(link: string): number | undefined {
-  try {
-    return socketInodeInText(readlinkSync(link)) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The inodes of the unix sockets that carry a child's stdout and stderr. libuv makes each 'pipe' of
- * the stdio a socketpair, so a child that lists unix sockets (ss -x, netstat -x) lists these four
- * too, sockets that exist only because sockscope asked. This process's ends come from the handles'
- * fds in /proc/self/fd; the child's from /proc/PID/fd/1 and 2, read at once after spawn (libuv
- * returns once the child has exec'd). A child that is already done has no fds left to read (8 of 200
- * spawns of `ss -xanOHe` in an empty namespace, 2 busy cores): its end is then taken to be ours + 1,
- * as socketpair() allocates the two inodes one after the other (get_next_ino) and libuv keeps the
- * first. Callers drop only unnamed unix sockets by these inodes. Four readlinks, only for
- * collections that list unix sockets.
- */
-export function stdioSocketInodes(child: ChildProcess): number[] {
-  const out: number[] = [];
-  const ends: [unknown, number][] = [
-    [child.stdout, 1],
-    [child.stderr, 2],
-  ];
-  for (const [stream, childFd] of ends) {
-    // The pipe handle's fd: not a documented API, so anything else than a number is skipped.
-    const fd = (stream as { _handle?: { fd?: unknown } } | null)?._handle?.fd;
-    const mine = typeof fd === 'number' && fd >= 0 ? socketInode(`/proc/self/fd/${fd}`) : undefined;
-    const theirs = child.pid !== undefined ? socketInode(`/proc/${child.pid}/fd/${childFd}`) : undefined;
-    if (mine !== undefined) out.push(mine);
-    if (theirs !== undefined) out.push(theirs);
-    else if (mine !== undefined) out.push(mine + 1);
-  }
-  return out;
 }
 
 /**
@@ -114,7 +75,7 @@ export async function run(
 export interface StreamResult {
   stderr: string;
   exitCode: number;
-  /** With `stdioSockets: true`: the inodes of the unix sockets carrying the child's stdout and stderr (see stdioSocketInodes). */
+  /** With `stdioSockets: true`: the inodes of the unix sockets carrying the child's stdout and stderr (stdio-sockets.ts). */
   stdioSockets?: number[];
 }
 

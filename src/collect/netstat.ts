@@ -11,6 +11,7 @@ import { attributeWith, type AttributeFn } from './attribution.js';
 import { assembleSnapshot } from './assemble.js';
 import { run, type RunResult } from './exec.js';
 import { readHostInfo, type HostInfo } from './host.js';
+import { dropStdioSockets } from './stdio-sockets.js';
 // Registers the shared cached attributor when this collector is used on its own.
 import './processes.js';
 import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
@@ -46,18 +47,6 @@ export function netstatArgs(tool: NetstatTool, opts: CollectOptions, withProgram
   else if (tool.hasWide) flags += 'W';
   if (withProgram) flags += 'p';
   return [...tool.command.slice(1), flags];
-}
-
-/**
- * `sockets` less the unix sockets that carry netstat's own stdout and stderr (`stdio`, their inodes:
- * libuv's unnamed socketpairs, listed by netstat -x although they exist only because sockscope ran
- * it; `netstat -xa` from a shell lists none). netstat prints no peers, so the inodes of both ends are
- * needed (stdioSocketInodes in exec.ts).
- */
-function withoutStdioSockets(sockets: Socket[], stdio: readonly number[] | undefined): Socket[] {
-  if (!stdio || stdio.length === 0) return sockets;
-  const own = new Set(stdio);
-  return sockets.filter((s) => s.protocol !== 'unix' || s.local.address !== '' || s.inode === undefined || !own.has(s.inode));
 }
 
 export interface NetstatSourceOptions {
@@ -127,7 +116,11 @@ export class NetstatSource implements SocketSource {
       throw new CollectorError(tool.command.join(' '), `exited with ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`);
     }
     let sockets: Socket[] = tool.flavor === 'net-tools' ? parseNetTools(res.stdout) : parseBusybox(res.stdout);
-    if (unix) sockets = foldUnixAcceptQueues(withoutStdioSockets(sockets, res.stdioSockets));
+    if (unix) {
+      // netstat -x lists the socketpairs of its own stdout and stderr; it prints no peers, so both ends' inodes are needed.
+      dropStdioSockets(sockets, new Set(res.stdioSockets));
+      sockets = foldUnixAcceptQueues(sockets);
+    }
     if (opts.port !== undefined || opts.peerPort !== undefined) {
       sockets = sockets.filter(
         (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),

@@ -8,6 +8,7 @@ import { runStreaming, type StreamRunner } from './exec.js';
 import { readHostInfo } from './host.js';
 import { attributeWith } from './attribution.js';
 import { assembleSnapshot } from './assemble.js';
+import { dropStdioSockets } from './stdio-sockets.js';
 import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
 
 const PROTO_FLAGS: Record<Protocol, string> = { tcp: 't', udp: 'u', unix: 'x' };
@@ -215,7 +216,7 @@ export class SsSource implements SocketSource {
 
   /**
    * Runs ss (one process, or several in parallel) and returns the sockets in ss's order, less the
-   * unix sockets of the runs' own stdio (see dropStdioSockets), and the count of lines it could not read.
+   * unix sockets of the runs' own stdio (stdio-sockets.ts), and the count of lines it could not read.
    */
   private async read(opts: CollectOptions, withProcesses: boolean, timeoutMs: number): Promise<{ sockets: Socket[]; unread: number }> {
     const runs = ssRuns(opts, withProcesses, this.planFailed ? {} : this.plan);
@@ -228,7 +229,12 @@ export class SsSource implements SocketSource {
       const reads = await Promise.all(parts);
       let unread = 0;
       for (const r of reads) unread += r.unread;
-      if (unix) dropStdioSockets(reads);
+      if (unix) {
+        // Every run lists the stdio socketpairs of every run still going. ss prints peers, so this
+        // process's ends (always readable) are enough; the unix sockets are looked at by index only.
+        const own = new Set(reads.flatMap((r) => r.stdio));
+        for (const r of reads) dropStdioSockets(r.sockets, own, r.unixAt);
+      }
       const [first, ...others] = reads.map((r) => r.sockets);
       return { sockets: others.length ? first.concat(...others) : first, unread };
     } catch (e) {
@@ -258,27 +264,6 @@ interface SsRead {
   unread: number;
   unixAt: readonly number[];
   stdio: readonly number[];
-}
-
-/**
- * Removes the unix sockets that carry the stdout and stderr of this collection's own ss processes
- * (unnamed socketpairs made by libuv; every run lists those of every run still going): an unnamed
- * unix socket whose inode is one of them, or whose peer is one. `ss -xa` run from a shell does not
- * list them, and they are not the host's. Only the unix sockets are looked at (ss prints their peers,
- * so this process's ends, always readable, are enough).
- */
-function dropStdioSockets(reads: readonly SsRead[]): void {
-  const own = new Set<number>();
-  for (const r of reads) for (const ino of r.stdio) own.add(ino);
-  if (own.size === 0) return;
-  for (const r of reads) {
-    for (let k = r.unixAt.length - 1; k >= 0; k--) {
-      const i = r.unixAt[k];
-      const s = r.sockets[i] as Socket & { peerInode?: number };
-      if (s.local.address !== '') continue;
-      if ((s.inode !== undefined && own.has(s.inode)) || (s.peerInode !== undefined && own.has(s.peerInode))) r.sockets.splice(i, 1);
-    }
-  }
 }
 
 /** ss ran and exited non-zero. */
