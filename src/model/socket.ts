@@ -134,6 +134,11 @@ export interface Socket {
   processes: ProcessRef[];
   tcpInfo?: TcpInfo;
   skmem?: SkMem;
+  /**
+   * sk_drops from a source without socket memory: /proc/net/udp's drops column (procfs). netlink and
+   * ss give it as skmem.drops; read either with socketDrops().
+   */
+  drops?: number;
   /** Network interface the socket is bound to (ss "%eth0" on the local address). */
   boundDevice?: string;
 }
@@ -150,6 +155,11 @@ const LINK_LOCAL = /^fe[89ab][0-9a-f]:/i;
 /** True for a loopback address: 127.0.0.0/8 or ::1 (as normalizeAddress writes them). */
 export function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.');
+}
+
+/** Packets the kernel dropped for this socket (sk_drops: a UDP receive buffer that was full), whichever way the source gave it; undefined when unknown. */
+export function socketDrops(s: Socket): number | undefined {
+  return s.skmem?.drops ?? s.drops;
 }
 
 /** True for an IPv6 link-local address (fe80::/10), as normalizeAddress writes it or as typed (any case). */

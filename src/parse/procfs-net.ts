@@ -75,8 +75,8 @@ export function compressIpv6(groups: string[]): string {
 
 // One anchored regex per line (fast on 100k-line files): sl, local, remote, st, tx:rx, tr:when, retrnsmt, uid,
 // timeout, inode, refcount and the socket pointer; a line cut before the pointer does not match.
-const LINE4 = /^ *\d+: ([0-9A-Fa-f]{8}):([0-9A-Fa-f]{4}) ([0-9A-Fa-f]{8}):([0-9A-Fa-f]{4}) ([0-9A-Fa-f]{2}) ([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{2}):([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{8}) +(\d+) +(-?\d+) +(\d+) +(-?\d+) +[0-9A-Fa-f]+(?: |$)/;
-const LINE6 = /^ *\d+: ([0-9A-Fa-f]{32}):([0-9A-Fa-f]{4}) ([0-9A-Fa-f]{32}):([0-9A-Fa-f]{4}) ([0-9A-Fa-f]{2}) ([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{2}):([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{8}) +(\d+) +(-?\d+) +(\d+) +(-?\d+) +[0-9A-Fa-f]+(?: |$)/;
+const LINE4 = /^ *\d+: ([0-9A-Fa-f]{8}):([0-9A-Fa-f]{4}) ([0-9A-Fa-f]{8}):([0-9A-Fa-f]{4}) ([0-9A-Fa-f]{2}) ([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{2}):([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{8}) +(\d+) +(-?\d+) +(\d+) +(-?\d+) +[0-9A-Fa-f]+(?: +(\d+))?(?: |$)/;
+const LINE6 = /^ *\d+: ([0-9A-Fa-f]{32}):([0-9A-Fa-f]{4}) ([0-9A-Fa-f]{32}):([0-9A-Fa-f]{4}) ([0-9A-Fa-f]{2}) ([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{2}):([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{8}) +(\d+) +(-?\d+) +(\d+) +(-?\d+) +[0-9A-Fa-f]+(?: +(\d+))?(?: |$)/;
 
 /** Decoded addresses by their hex text: busy hosts repeat a few addresses thousands of times. */
 const addrCache = new Map<string, string>();
@@ -101,7 +101,8 @@ function decodeAddress(hex: string, littleEndian: boolean, onLinkLocal: ((addres
 
 /**
  * Parses one data line; null when it is not a complete socket line (header, blank, truncated).
- * Fields: sl local rem st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ref pointer ...
+ * Fields: sl local rem st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ref pointer, then
+ * drops (UDP) or rto ato quick/pingpong cwnd ssthresh (TCP).
  */
 export function parseProcNetLine(line: string, kind: ProcNetKind, opts: ProcNetOptions = {}): Socket | null {
   const v6 = kind.endsWith('6');
@@ -123,6 +124,8 @@ export function parseProcNetLine(line: string, kind: ProcNetKind, opts: ProcNetO
     inode: Number(m[13]),
     processes: [],
   };
+  // UDP lines end with sk_drops (udp4_format_sock); on TCP lines the same place holds rto.
+  if (protocol === 'udp' && m[15] !== undefined) sock.drops = Number(m[15]);
   // For LISTEN the kernel prints write_seq - snd_una (0) here, not the backlog (only sock_diag has it).
   if (state === 'LISTEN') sock.sendQUnknown = true;
   const tr = Number.parseInt(m[8], 16);

@@ -5,7 +5,7 @@ import type { Rule } from '../rule.js';
 import { sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation } from '../types.js';
-import type { Socket } from '../../model/socket.js';
+import { socketDrops, type Socket } from '../../model/socket.js';
 
 function rmemFix(ctx: Parameters<Rule['evaluate']>[0], target = 8 * 1024 * 1024): string {
   const max = ctx.snapshot.sysctls['net.core.rmem_max'];
@@ -32,8 +32,8 @@ const udpReceiveErrors: Rule = {
     const r = rb ?? ie;
     if (!r) return [];
     const full = ctx.snapshot.sockets
-      .filter((s) => s.protocol === 'udp' && ((s.skmem?.drops ?? 0) > 0 || (s.skmem && s.skmem.rcvbuf > 0 && s.skmem.rmemAlloc >= 0.9 * s.skmem.rcvbuf)))
-      .sort((a, b) => (b.skmem?.drops ?? 0) - (a.skmem?.drops ?? 0))
+      .filter((s) => s.protocol === 'udp' && ((socketDrops(s) ?? 0) > 0 || (s.skmem && s.skmem.rcvbuf > 0 && s.skmem.rmemAlloc >= 0.9 * s.skmem.rcvbuf)))
+      .sort((a, b) => (socketDrops(b) ?? 0) - (socketDrops(a) ?? 0))
       .slice(0, 3)
       .map(udpDetail);
     return [
@@ -51,7 +51,9 @@ const udpReceiveErrors: Rule = {
 
 function udpDetail(s: Socket): string {
   const p = uniqueProcesses([s.processes]);
-  return `udp port ${s.local.port}${p.length ? ` ${describeProcesses(p)}` : ''} drops ${s.skmem?.drops ?? 0}, queued ${fmtBytes(s.skmem?.rmemAlloc ?? s.recvQ)} of rcvbuf ${fmtBytes(s.skmem?.rcvbuf ?? 0)}`;
+  // Without socket memory (procfs: drops only) the queue is Recv-Q and the buffer's size is not known.
+  const rcvbuf = s.skmem ? ` of rcvbuf ${fmtBytes(s.skmem.rcvbuf)}` : ' (rcvbuf not visible to this source)';
+  return `udp port ${s.local.port}${p.length ? ` ${describeProcesses(p)}` : ''} drops ${socketDrops(s) ?? 0}, queued ${fmtBytes(s.skmem?.rmemAlloc ?? s.recvQ)}${rcvbuf}`;
 }
 
 const udpSocketDrops: Rule = {
@@ -59,7 +61,7 @@ const udpSocketDrops: Rule = {
   severities: ['warning'],
   scope: 'socket',
   topic: 'udp',
-  summary: 'A UDP socket\'s drop counter (skmem d, sk_drops) rose in at least two intervals of the window: its receive buffer overflows. Names the port and process. Needs history and socket memory (ss -m / netlink).',
+  summary: 'A UDP socket\'s drop counter (skmem d, sk_drops) rose in at least two intervals of the window: its receive buffer overflows. Names the port and process. Needs history and the counter (netlink, ss -m, or the drops column of /proc/net/udp).',
   thresholds: ['udpErrorsMin', 'windowSeconds'],
   evaluate(ctx) {
     const win = windowOf(ctx);
@@ -67,12 +69,14 @@ const udpSocketDrops: Rule = {
     const min = th(ctx, 'udpErrorsMin');
     const out: Recommendation[] = [];
     for (const s of ctx.snapshot.sockets) {
-      if (s.protocol !== 'udp' || s.skmem?.drops == null || s.skmem.drops === 0) continue;
+      const now = socketDrops(s);
+      if (s.protocol !== 'udp' || now == null || now === 0) continue;
       const k = socketKey(s);
       // Only the samples that carry the counter (a view without skmem leaves gaps): the rise is timed over them.
       const pts: { time: number; drops: number }[] = [];
       for (const snap of win) {
-        const d = factsOf(snap).byKey.get(k)?.skmem?.drops;
+        const was = factsOf(snap).byKey.get(k);
+        const d = was && socketDrops(was);
         if (d != null) pts.push({ time: snap.time, drops: d });
       }
       let rising = 0;
@@ -89,7 +93,7 @@ const udpSocketDrops: Rule = {
         ...(p.length === 1 ? { pid: p[0].pid } : {}),
         message: `UDP socket on port ${s.local.port}${p.length ? ` (${describeProcesses(p)})` : ''} is dropping datagrams: +${delta} in ${fmtSeconds((pts[pts.length - 1].time - pts[0].time) / 1000)}, its receive buffer overflows`,
         evidence: udpDetail(s),
-        fix: rmemFix(ctx, Math.max(8 * 1024 * 1024, (s.skmem.rcvbuf ?? 0) * 4)),
+        fix: rmemFix(ctx, Math.max(8 * 1024 * 1024, (s.skmem?.rcvbuf ?? 0) * 4)),
       });
     }
     return out;
