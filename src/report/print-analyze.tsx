@@ -1,10 +1,8 @@
 // Human printers for analyze and analyze-states (tables through @alcalzone/ink-table).
-import React from 'react';
-import { renderToString } from 'ink';
-import { Table } from '@alcalzone/ink-table';
 import { TCP_STATES, type SocketState } from '../model/socket.js';
 import { escapeControl } from '../model/escape.js';
 import type { AnalyzeReport, StatesReport } from './schema.js';
+import { tableText as table } from './table-text.js';
 
 /** The order analyze-states prints (product.md shows ESTABLISHED, TIME_WAIT, CLOSE_WAIT first). */
 export const STATES_PRINT_ORDER: SocketState[] = ['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT', ...TCP_STATES.filter((s) => !['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT'].includes(s))];
@@ -16,13 +14,6 @@ export function formatStatesReport(r: StatesReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-type Row = Record<string, string | number>;
-
-function table(rows: Row[], columns: number): string {
-  if (rows.length === 0) return '  (none)';
-  return renderToString(<Table data={rows} />, { columns });
-}
-
 function proc(p: { pid: number; name: string } | null): string {
   return p ? `${escapeControl(p.name)}/${p.pid}` : '-';
 }
@@ -32,9 +23,15 @@ function hidden(uids: readonly number[]): string {
   return `hidden (uid ${uids.join(', ')})`;
 }
 
-/** A listener's process cell: its processes, "hidden (uid N)", or "-". */
+/** Processes named in a listener's cell; the others are counted (forked workers: the JSON lists them all). */
+const CELL_PROCESSES = 3;
+
+/** A listener's process cell: its processes ("nginx/10, nginx/11, nginx/12 +5 more"), "hidden (uid N)", or "-". */
 function listenerProcess(l: AnalyzeReport['listeners'][number]): string {
-  if (l.processes.length) return l.processes.map(proc).join(', ');
+  if (l.processes.length) {
+    const named = l.processes.slice(0, CELL_PROCESSES).map(proc).join(', ');
+    return l.processes.length > CELL_PROCESSES ? `${named} +${l.processes.length - CELL_PROCESSES} more` : named;
+  }
   return l.ownerHidden && l.uid !== undefined ? hidden([l.uid]) : '-';
 }
 

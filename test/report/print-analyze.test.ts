@@ -47,3 +47,23 @@ test("a remote host's kernel string is escaped in the header (a hostname with a 
   assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202e]/.test(header), JSON.stringify(header));
   assert.match(header, /kernel 6\.1\\u009b/);
 });
+
+test('a listener held by many forked workers: the table keeps its borders at 100 and 60 columns, the cell counts the rest', () => {
+  // Measured (review): a prefork server (parent + 5 workers on one listener) in a 100-column report: Ink
+  // wrapped the process cell inside the box, broke the borders and cut "127.0.0.1" to "127.0.".
+  const workers = [16574, 16659, 16662, 16663, 16664, 16665].map((pid) => proc(pid, 'python3'));
+  const snap = fakeSnapshot({ sockets: [listener('127.0.0.1:7034', 64, 0, workers)] });
+  const r = buildAnalyzeReport(snap, { port: 7034 });
+  assert.equal(r.listeners[0].processes.length, 6, 'the JSON lists every worker');
+  for (const columns of [100, 60]) {
+    const text = formatAnalyzeReport(r, columns);
+    const box = text.split('\n').filter((l) => /^[┌│├└]/.test(l) && text.indexOf(l) > text.indexOf('Listeners'));
+    const rows = box.slice(0, 5);
+    assert.equal(rows.length, 5, text);
+    // Every line of the box starts and ends on a border, all of one width; no stray fragments.
+    for (const l of rows) assert.match(l, /^[┌│├└].*[┐│┤┘]$/, l);
+    assert.equal(new Set(rows.map((l) => l.length)).size, 1, rows.join('\n'));
+    assert.match(rows[3], /│ 127\.0\.0\.1 │ 7034 │ 64 +│ 0\/64 +│ python3\/16574, python3\/16659, python3\/16662 \+3 more │/);
+    assert.doesNotMatch(text, /^─/m, 'no border fragment on a line of its own');
+  }
+});
