@@ -6,7 +6,7 @@ import { summarizePorts } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { TCP_STATES } from '../model/socket.js';
 import type { Listener } from '../model/aggregate.js';
-import { counter, sysctlInt, type Snapshot } from '../model/snapshot.js';
+import { counter, sysctlInt, sysctlInts, type Snapshot } from '../model/snapshot.js';
 
 /** Kernel counters exported as Prometheus counters (mirrored, so they keep the kernel's monotonic value). */
 const KERNEL_COUNTERS: { name: string; help: string; table: 'netstat' | 'snmp'; section: string; key: string }[] = [
@@ -19,6 +19,12 @@ const KERNEL_COUNTERS: { name: string; help: string; table: 'netstat' | 'snmp'; 
   { name: 'sockscope_udp_receive_buffer_errors_total', help: 'Udp RcvbufErrors: datagrams dropped for a full receive buffer', table: 'snmp', section: 'Udp', key: 'RcvbufErrors' },
   { name: 'sockscope_udp_send_buffer_errors_total', help: 'Udp SndbufErrors: datagrams dropped for a full send buffer', table: 'snmp', section: 'Udp', key: 'SndbufErrors' },
 ];
+
+/** net.ipv4.ip_local_port_range, or Linux's default when it is unknown. */
+function ephemeralRange(snap: Snapshot): readonly [number, number] {
+  const r = sysctlInts(snap.sysctls, 'net.ipv4.ip_local_port_range');
+  return r && r.length === 2 ? [r[0], r[1]] : [32768, 60999];
+}
 
 /** The exporter's metrics; `update` replaces every value with those of a new snapshot. */
 export class SocketMetrics {
@@ -39,7 +45,7 @@ export class SocketMetrics {
 
   constructor() {
     const registers = [this.registry];
-    this.sockets = new Gauge({ name: 'sockscope_sockets', help: 'Sockets per protocol, local listening port and state; non-listening local ports are summed under port="other"', labelNames: ['protocol', 'port', 'state'], registers });
+    this.sockets = new Gauge({ name: 'sockscope_sockets', help: 'Sockets per protocol, local listening port and state; non-listening local ports, and UDP ports in the ephemeral range (ip_local_port_range: clients\' sendto() sockets), are summed under port="other"', labelNames: ['protocol', 'port', 'state'], registers });
     // Several listeners can share an address:port (SO_REUSEPORT): the queue gauges are their sums, and the
     // fullest one is exported apart, since the kernel spreads connections by hash, not by room left.
     const listenLabels = ['protocol', 'port', 'address'];
@@ -76,8 +82,12 @@ export class SocketMetrics {
     this.sourceInfo.reset();
     const other: Record<string, Record<string, number>> = {};
     const somaxconn = sysctlInt(snap.sysctls, 'net.core.somaxconn');
+    const ephemeral = ephemeralRange(snap);
     for (const p of summarizePorts(snap.sockets)) {
-      const listening = p.listeners.length > 0;
+      // An unconnected UDP socket looks like a server to the kernel, but one on an ephemeral port is
+      // nearly always a client that sent without connect() (statsd, syslog, DNS clients): a series per such
+      // port would be new at every client restart.
+      const listening = p.listeners.length > 0 && !(p.protocol === 'udp' && p.port >= ephemeral[0] && p.port <= ephemeral[1]);
       for (const state of TCP_STATES) {
         const n = p.states[state];
         if (listening) {

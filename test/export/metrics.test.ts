@@ -54,3 +54,21 @@ test('sockscope_recommendation counts the findings of one rule, severity and por
   m.update(fakeSnapshot({ sockets: [] }), [rec(19919)]);
   assert.ok((await m.text()).includes('sockscope_recommendation{id="process-near-fd-limit",severity="warning",port=""} 1'));
 });
+
+test('UDP sockets on ephemeral ports (clients that send without connect) are summed under port="other"', async () => {
+  // Measured (review): five Python sendto() clients made five sockscope_sockets{protocol="udp",port="4xxxx"}
+  // series, new ones at every restart, though the help says non-listening ports go to "other".
+  const { udp } = await import('../helpers/fake-snapshot.js');
+  const m = new SocketMetrics();
+  const clients = [47964, 35578, 32922].map((p) => udp(`0.0.0.0:${p}`));
+  m.update(fakeSnapshot({ sockets: [udp('0.0.0.0:5353'), ...clients, listener('127.0.0.1:40000', 16)], sysctls: { 'net.ipv4.ip_local_port_range': '32768\t60999' } }), []);
+  const text = await m.text();
+  const udpLines = text.split('\n').filter((l) => l.startsWith('sockscope_sockets{protocol="udp"'));
+  assert.deepEqual(udpLines, ['sockscope_sockets{protocol="udp",port="5353",state="CLOSE"} 1', 'sockscope_sockets{protocol="udp",port="other",state="CLOSE"} 3']);
+  // A TCP listener is a server wherever its port lies.
+  assert.ok(text.includes('sockscope_sockets{protocol="tcp",port="40000",state="LISTEN"} 1'), text);
+  // With a narrowed range the same port is a server's.
+  const m2 = new SocketMetrics();
+  m2.update(fakeSnapshot({ sockets: clients, sysctls: { 'net.ipv4.ip_local_port_range': '50000\t60999' } }), []);
+  assert.ok((await m2.text()).includes('sockscope_sockets{protocol="udp",port="35578",state="CLOSE"} 1'));
+});
