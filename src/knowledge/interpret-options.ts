@@ -2,20 +2,28 @@
 // (e.g. a fixed SO_RCVBUF that turns autotuning off), and the other platforms' notes from the option reference.
 import { escapeControl } from '../model/escape.js';
 import { findOption, type SocketOptionInfo } from './socket-options.js';
-import { sysctlInt, sysctlInts, type Sysctls } from '../model/snapshot.js';
+import { bufferVerdict, humanBytes, type TcpFacts } from './interpret-option-buffers.js';
+import type { Sysctls } from '../model/snapshot.js';
+
+export { humanBytes } from './interpret-option-buffers.js';
 
 /** The inputs the interpretation needs (a subset of the getsockopt helper's InspectResult). */
 export interface OptionContext {
   state?: string;
   family?: string;
+  /** stream, dgram, seqpacket... (SocketKind type). */
+  type?: string;
   protocol?: string;
   local?: string;
+  peer?: string;
   sysctls: Sysctls;
   extraSysctls: Record<string, string | null>;
   /** All values read, by option name (so one option's meaning can depend on another's). */
   values: Record<string, unknown>;
   /** O_NONBLOCK, when known. */
   nonblock?: boolean;
+  /** tcp_info facts (getsockopt TCP_INFO, else the kernel view's tcp_info). */
+  tcp?: TcpFacts;
 }
 
 export interface OptionInterpretation {
@@ -43,19 +51,6 @@ interface Timeval {
 const FAMILIES: Record<number, string> = { 1: 'AF_UNIX', 2: 'AF_INET', 10: 'AF_INET6', 16: 'AF_NETLINK', 17: 'AF_PACKET' };
 const TYPES: Record<number, string> = { 1: 'SOCK_STREAM', 2: 'SOCK_DGRAM', 3: 'SOCK_RAW', 4: 'SOCK_RDM', 5: 'SOCK_SEQPACKET' };
 const PROTOCOLS: Record<number, string> = { 0: 'default (0)', 6: 'IPPROTO_TCP', 17: 'IPPROTO_UDP', 132: 'IPPROTO_SCTP', 262: 'IPPROTO_MPTCP' };
-
-/** 524288 -> "512 KiB"; 1536 -> "1.5 KiB". */
-export function humanBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
-}
 
 function seconds(n: number): string {
   if (n < 120) return `${n} s`;
@@ -114,40 +109,20 @@ function platformNotes(info: SocketOptionInfo | undefined): string[] {
   return out;
 }
 
-/** Detects a fixed (setsockopt'd) buffer size: Linux doubles the request and stops autotuning. */
-function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: OptionContext): { meaning: string; unusual?: string } {
-  const opt = kind === 'rcv' ? 'SO_RCVBUF' : 'SO_SNDBUF';
-  const tcpMem = sysctlInts(c.sysctls, kind === 'rcv' ? 'net.ipv4.tcp_rmem' : 'net.ipv4.tcp_wmem');
-  const coreMax = sysctlInt(c.sysctls, kind === 'rcv' ? 'net.core.rmem_max' : 'net.core.wmem_max');
-  const coreDef = sysctlInt(c.sysctls, kind === 'rcv' ? 'net.core.rmem_default' : 'net.core.wmem_default');
-  const maxName = kind === 'rcv' ? 'net.core.rmem_max' : 'net.core.wmem_max';
-  const base = `${humanBytes(v)} of ${kind === 'rcv' ? 'receive' : 'send'} buffer (the kernel counts twice the size set with setsockopt: half is bookkeeping)`;
-  if (c.protocol === 'tcp' && tcpMem && tcpMem.length === 3) {
-    const [, def, max] = tcpMem;
-    const sysName = kind === 'rcv' ? 'tcp_rmem' : 'tcp_wmem';
-    if (v === def) return { meaning: `${base}; the default net.ipv4.${sysName}[1], so autotuning can grow it up to ${humanBytes(max)}` };
-    if (coreMax !== null && v === 2 * coreMax)
-      return {
-        meaning: base,
-        unusual: `${opt} fixed at ${humanBytes(v)}: set with setsockopt and capped by ${maxName}=${coreMax}, so autotuning is off for this socket (it cannot grow to tcp ${sysName}[2]=${humanBytes(max)})`,
-      };
-    const requested = v / 2;
-    const looksSet = v % 2 === 0 && requested % 1024 === 0 && (coreMax === null || requested <= coreMax);
-    if (c.state === 'LISTEN' || c.state === 'CLOSE' || c.state === 'SYN_SENT' || looksSet) {
-      const why = c.state === 'LISTEN' ? '; a listener keeps the default unless it was set, and the connections it accepts inherit the fixed size' : '';
-      return {
-        meaning: base,
-        unusual: `${opt} fixed at ${humanBytes(v)} (setsockopt asked for ${humanBytes(requested)}; Linux doubles it): autotuning is off for this socket${why}`,
-      };
-    }
-    if (v > def && v <= max) return { meaning: `${base}; grown by autotuning from ${humanBytes(def)} (limit ${humanBytes(max)})` };
-    return { meaning: `${base}; differs from the default ${humanBytes(def)}` };
-  }
-  if (coreDef !== null) {
-    if (v === coreDef) return { meaning: `${base}; the default net.core.${kind === 'rcv' ? 'r' : 'w'}mem_default` };
-    return { meaning: base, unusual: `${opt} is ${humanBytes(v)}, not the default net.core.${kind === 'rcv' ? 'r' : 'w'}mem_default=${humanBytes(coreDef)}: set by the application` };
-  }
-  return { meaning: base };
+/**
+ * tp->window_clamp is the kernel's own bound on the advertised window, not only an application's choice: it is
+ * filled from the receive buffer at connection (half of it: 65536 for 131072) and follows the buffer as autotuning
+ * grows it (measured on 6.18: 5143391 with rcvbuf 5225033 after 200 MiB). Only a value well below what the buffer
+ * gives, or one set before the connection exists, is the application's clamp (20000 read with rcvbuf 131072).
+ */
+function windowClamp(v: number, c: OptionContext): { meaning: string; unusual?: string } {
+  if (v === 0) return { meaning: 'no clamp set: the window will follow the receive buffer' };
+  const rcvbuf = c.values.SO_RCVBUF;
+  if (c.state === 'LISTEN') return { meaning: `set on the listener: connections it accepts start with their advertised window clamped to ${v} bytes`, unusual: `TCP_WINDOW_CLAMP ${v} on a listener: the connections it accepts advertise at most ${v} bytes of window, which caps their throughput at about ${v} bytes per round trip` };
+  const auto = `the largest receive window this side advertises; the kernel sets it from the receive buffer and raises it as autotuning grows the buffer`;
+  if (typeof rcvbuf === 'number' && v < rcvbuf / 4)
+    return { meaning: `${auto}, but ${v} bytes is well below the ${humanBytes(rcvbuf)} buffer (the kernel keeps it at half the buffer or more)`, unusual: `TCP_WINDOW_CLAMP ${v} is well below what the ${humanBytes(rcvbuf)} receive buffer allows: set by the application, it caps the window and so throughput at about ${v} bytes per round trip` };
+  return { meaning: `${auto}: ${humanBytes(v)} now` };
 }
 
 function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: string; unusual?: string } {
@@ -251,7 +226,7 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       return { meaning: `poll() reports writable only while fewer than ${v} bytes are unsent (keeps latency-sensitive data fresh)` };
     }
     case 'TCP_WINDOW_CLAMP':
-      return v === 0 ? { meaning: 'no clamp on the advertised window' } : { meaning: `the advertised receive window is clamped to ${v} bytes`, unusual: `TCP_WINDOW_CLAMP ${v}: throughput is capped at ${v} bytes per round trip` };
+      return windowClamp(v as number, c);
     case 'TCP_INFO': {
       const t = v as { state: string; unacked: number; sacked: number; totalRetrans: number; rttUs: number };
       if (t.state === 'LISTEN') {
@@ -286,11 +261,13 @@ export function interpretOption(name: string, value: unknown, c: OptionContext):
 
 /** The parts of an inspection (getsockopt helper result) the report needs. */
 export interface InspectionLike {
-  socket: { state?: string; family?: string; protocol?: string; local?: string };
+  socket: { state?: string; family?: string; type?: string; protocol?: string; local?: string; peer?: string };
   options: { name: string; value?: unknown; source?: string; readAs?: string; missing?: string; errno?: string }[];
   sysctls: Sysctls;
   extraSysctls: Record<string, string | null>;
   fdFlags: { info?: { nonblock: boolean } };
+  /** The collector's tcp_info, used when TCP_INFO was not read with getsockopt (the fallback). */
+  kernelView?: { tcpInfo?: { rcvSpace?: number; mss?: number; bytesReceived?: number; bytesAcked?: number } };
 }
 
 export interface OptionReportRow extends OptionInterpretation {
@@ -300,11 +277,21 @@ export interface OptionReportRow extends OptionInterpretation {
   missing?: string;
 }
 
+/** The tcp_info facts the verdicts use: from getsockopt's struct tcp_info when read, else from the collector's. */
+function tcpFacts(info: unknown, view: NonNullable<InspectionLike['kernelView']>['tcpInfo']): TcpFacts | undefined {
+  if (info && typeof info === 'object' && 'rcvSpace' in info) {
+    const t = info as { rcvSpace: number; sndMss: number; pmtu: number; bytesReceived?: number; bytesAcked?: number };
+    return { rcvSpace: t.rcvSpace, sndMss: t.sndMss, pmtu: t.pmtu, bytesReceived: t.bytesReceived, bytesAcked: t.bytesAcked };
+  }
+  if (view) return { rcvSpace: view.rcvSpace, sndMss: view.mss, bytesReceived: view.bytesReceived, bytesAcked: view.bytesAcked };
+  return undefined;
+}
+
 /** Every option of an inspection interpreted, plus the unusual findings in one list. */
 export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]; unusual: string[] } {
   const values: Record<string, unknown> = {};
   for (const o of r.options) if (o.value !== undefined) values[o.name] = o.value;
-  const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock };
+  const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock, tcp: tcpFacts(values.TCP_INFO, r.kernelView?.tcpInfo) };
   const rows = r.options.map((o): OptionReportRow => {
     const i = interpretOption(o.name, o.value, ctx);
     return { ...i, ...(o.value !== undefined ? { value: o.value } : {}), ...(o.source ? { source: o.source } : {}), ...(o.readAs ? { readAs: o.readAs } : {}), ...(o.missing ? { missing: o.missing } : {}) };

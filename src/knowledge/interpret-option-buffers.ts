@@ -1,0 +1,99 @@
+// What a socket's SO_RCVBUF / SO_SNDBUF value says: the default, grown by autotuning, or fixed with setsockopt.
+// getsockopt and netlink cannot show the lock (SOCK_RCVBUF_LOCK / SOCK_SNDBUF_LOCK) that setsockopt sets, so
+// a verdict is given only where the value or tcp_info proves it; elsewhere the meaning names both readings.
+import { sysctlInt, sysctlInts, type Sysctls } from '../model/snapshot.js';
+
+/** 524288 -> "512 KiB"; 1536 -> "1.5 KiB". */
+export function humanBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** The tcp_info fields the verdicts use (getsockopt TCP_INFO, or the kernel view's tcp_info). */
+export interface TcpFacts {
+  /** tcpi_rcv_space: the most bytes the application read in one round trip so far. */
+  rcvSpace?: number;
+  /** tcpi_snd_mss: the MSS this side sends with. */
+  sndMss?: number;
+  /** tcpi_pmtu: the path MTU in use. */
+  pmtu?: number;
+  bytesReceived?: number;
+  bytesAcked?: number;
+}
+
+export interface BufferContext {
+  state?: string;
+  protocol?: string;
+  sysctls: Sysctls;
+  extraSysctls: Record<string, string | null>;
+  tcp?: TcpFacts;
+}
+
+/**
+ * Why a connected TCP socket's buffer must be fixed, when tcp_info proves it (undefined when it cannot tell).
+ * Receive: autotuning sets rcvbuf to at least twice the most the application read in one round trip
+ * (tcp_rcv_space_adjust: rcvwin = 2 * copied, rcvbuf = tcp_space_from_win(rcvwin) >= rcvwin) unless capped by
+ * tcp_rmem[2]. Measured on 6.18 after 50 MiB over loopback: SO_RCVBUF 65536 -> rcvbuf 131072 with rcv_space
+ * 189652; default -> rcvbuf 4657615 with rcv_space 851279.
+ * Send: an unlocked socket's sndbuf is set at connection to 2 * max(10, cwnd) * (MSS + headers), so more than
+ * 20 * MSS (tcp_sndbuf_expand); measured: SO_SNDBUF 100000 -> 200000 with mss 65483, default 4 MiB; MSS 488 -> 72960.
+ */
+function proofOfLock(kind: 'rcv' | 'snd', v: number, cap: number, c: BufferContext): string | undefined {
+  if (v >= cap) return undefined; // at tcp_[rw]mem[2], where autotuning stops too
+  if (kind === 'rcv') {
+    if (c.extraSysctls['net.ipv4.tcp_moderate_rcvbuf'] === '0') return undefined;
+    const s = c.tcp?.rcvSpace;
+    if (s !== undefined && 2 * s > v) return `the application has read ${humanBytes(s)} in one round trip, and autotuning would have grown the buffer to at least twice that (tcp_info rcv_space)`;
+    return undefined;
+  }
+  const mss = c.tcp?.sndMss;
+  if (mss !== undefined && mss > 0 && v < 20 * mss) return `autotuning gives a connected socket at least 20 times its MSS of ${mss} bytes (${humanBytes(20 * mss)}) unless the host ran short of TCP memory`;
+  return undefined;
+}
+
+/** Detects a fixed (setsockopt'd) buffer size: Linux doubles the request and stops autotuning for that socket. */
+export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext): { meaning: string; unusual?: string } {
+  const opt = kind === 'rcv' ? 'SO_RCVBUF' : 'SO_SNDBUF';
+  const tcpMem = sysctlInts(c.sysctls, kind === 'rcv' ? 'net.ipv4.tcp_rmem' : 'net.ipv4.tcp_wmem');
+  const coreMax = sysctlInt(c.sysctls, kind === 'rcv' ? 'net.core.rmem_max' : 'net.core.wmem_max');
+  const coreDef = sysctlInt(c.sysctls, kind === 'rcv' ? 'net.core.rmem_default' : 'net.core.wmem_default');
+  const maxName = kind === 'rcv' ? 'net.core.rmem_max' : 'net.core.wmem_max';
+  const base = `${humanBytes(v)} of ${kind === 'rcv' ? 'receive' : 'send'} buffer (the kernel counts twice the size set with setsockopt: half is bookkeeping)`;
+  const asked = `setsockopt asked for ${humanBytes(v / 2)}; Linux doubles it`;
+  if (c.protocol === 'tcp' && tcpMem && tcpMem.length === 3) {
+    const [, def, max] = tcpMem;
+    const sysName = kind === 'rcv' ? 'tcp_rmem' : 'tcp_wmem';
+    const fixed = (why: string) => ({ meaning: base, unusual: `${opt} fixed at ${humanBytes(v)} (${asked}): autotuning is off for this socket${why}` });
+    // tcpi_bytes_acked counts the SYN: a socket that ever connected has at least 1.
+    const connected = (c.tcp?.bytesReceived ?? 0) > 0 || (c.tcp?.bytesAcked ?? 0) > 0;
+    // Before a connection exists nothing has been autotuned: any value but the default was set.
+    const notStarted = c.state === 'LISTEN' || c.state === 'SYN_SENT' || (c.state === 'CLOSE' && !connected);
+    const either = `or setsockopt asked for exactly ${humanBytes(v / 2)}, which fixes it (autotuning off): the value alone cannot tell`;
+    const theDefault = { meaning: `${base}; the default net.ipv4.${sysName}[1], which autotuning can grow up to ${humanBytes(max)}, ${either}` };
+    if (coreMax !== null && v === 2 * coreMax && v !== max)
+      return { meaning: base, unusual: `${opt} fixed at ${humanBytes(v)}: set with setsockopt and capped by ${maxName}=${coreMax}, so autotuning is off for this socket (it cannot grow to tcp ${sysName}[2]=${humanBytes(max)})` };
+    if (notStarted) return v === def ? theDefault : fixed(c.state === 'LISTEN' ? '; a listener keeps the default unless it was set, and the connections it accepts inherit the fixed size' : '');
+    // Autotuning only grows a buffer, and setsockopt's doubled values are even.
+    if (v < def && v % 2 === 0) return fixed(kind === 'rcv' ? `; autotuning never shrinks a receive buffer below the default ${humanBytes(def)}` : `; autotuning keeps a send buffer above the default ${humanBytes(def)} unless the host ran short of TCP memory`);
+    if (coreMax !== null && v > 2 * coreMax) return { meaning: `${base}; grown by autotuning from ${humanBytes(def)} (limit ${humanBytes(max)}): setsockopt cannot ask for more than ${maxName}=${humanBytes(coreMax)}` };
+    if (kind === 'rcv' && v % 2 === 1) return { meaning: `${base}; grown by autotuning from ${humanBytes(def)} (limit ${humanBytes(max)}): setsockopt gives even sizes` };
+    const proof = proofOfLock(kind, v, max, c);
+    if (proof) return fixed(`: ${proof}`);
+    if (v === def) return theDefault;
+    if (v > def) return { meaning: `${base}; grown by autotuning from ${humanBytes(def)} (limit ${humanBytes(max)}), ${either}` };
+    return { meaning: `${base}; differs from the default ${humanBytes(def)}` };
+  }
+  if (coreDef !== null) {
+    const sys = `net.core.${kind === 'rcv' ? 'r' : 'w'}mem_default`;
+    if (v === coreDef) return { meaning: `${base}; the default ${sys} (or a setsockopt of exactly ${humanBytes(v / 2)})` };
+    return { meaning: base, unusual: `${opt} is ${humanBytes(v)}, not the default ${sys}=${humanBytes(coreDef)}: set by the application` };
+  }
+  return { meaning: base };
+}

@@ -1,0 +1,85 @@
+// SO_RCVBUF / SO_SNDBUF and TCP_WINDOW_CLAMP verdicts on connected sockets, with the values measured on Linux 6.18
+// (review session 11: /tmp/s11/review-options.md items 1 and 2). Host: tcp_rmem 4096 131072 33554432,
+// tcp_wmem 4096 16384 4194304, rmem_max = wmem_max = 4194304.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { unknownSysctls, type Sysctls } from '../../src/model/snapshot.js';
+import { buildOptionsReport, interpretOption, type OptionContext } from '../../src/knowledge/interpret-options.js';
+
+const sysctls: Sysctls = { ...unknownSysctls(), 'net.ipv4.tcp_rmem': '4096 131072 33554432', 'net.ipv4.tcp_wmem': '4096 16384 4194304', 'net.core.rmem_max': '4194304', 'net.core.wmem_max': '4194304', 'net.core.rmem_default': '212992', 'net.core.wmem_default': '212992' };
+const extra = { 'net.ipv4.tcp_moderate_rcvbuf': '1' };
+const est = (o: Partial<OptionContext> = {}): OptionContext => ({ state: 'ESTABLISHED', protocol: 'tcp', family: 'inet', type: 'stream', sysctls, extraSysctls: extra, values: {}, ...o });
+// tcp_info of the three loopback clients after receiving (and sending) 50 MiB each.
+const after = (rcvSpace: number, sndMss = 65483) => ({ rcvSpace, sndMss, pmtu: 65535, bytesReceived: 52428800, bytesAcked: 52428801 });
+
+test('a fixed SO_RCVBUF on a connection that has moved data is found from tcp_info rcv_space, not called autotuned or the default', () => {
+  // SO_RCVBUF 65536 -> 131072 (= tcp_rmem[1]), rcv_space 189652: locked, never grew.
+  const a = interpretOption('SO_RCVBUF', 131072, est({ tcp: after(189652) }));
+  assert.match(a.unusual!, /^SO_RCVBUF fixed at 128 KiB \(setsockopt asked for 64 KiB; Linux doubles it\): autotuning is off for this socket: the application has read 185.2 KiB in one round trip/);
+  assert.doesNotMatch(a.meaning, /the default/);
+  // SO_RCVBUF 100000 -> 200000, rcv_space 261932 (not a multiple of 1024: the old test missed it and said "grown by autotuning").
+  const b = interpretOption('SO_RCVBUF', 200000, est({ tcp: after(261932) }));
+  assert.match(b.unusual!, /^SO_RCVBUF fixed at 195.3 KiB \(setsockopt asked for 97.7 KiB; Linux doubles it\): autotuning is off/);
+  assert.doesNotMatch(b.meaning, /grown by autotuning/);
+  // the default socket: rcvbuf 4657615 (odd) with rcv_space 851279: autotuned, nothing unusual
+  const d = interpretOption('SO_RCVBUF', 4657615, est({ tcp: after(851279) }));
+  assert.equal(d.unusual, undefined);
+  assert.match(d.meaning, /grown by autotuning from 128 KiB \(limit 32 MiB\)/);
+  // an even autotuned value with rcv_space well below half of it: not called fixed
+  assert.equal(interpretOption('SO_RCVBUF', 7197856, est({ tcp: after(851279) })).unusual, undefined);
+  // tcp_moderate_rcvbuf=0: nothing autotunes, so rcv_space proves nothing about the socket
+  assert.equal(interpretOption('SO_RCVBUF', 200000, est({ tcp: after(261932), extraSysctls: { 'net.ipv4.tcp_moderate_rcvbuf': '0' } })).unusual, undefined);
+});
+
+test('without tcp_info the value alone cannot tell: both readings are named, neither is asserted', () => {
+  // --options SO_RCVBUF (no TCP_INFO read): the review's `a` and `b`
+  const a = interpretOption('SO_RCVBUF', 131072, est());
+  assert.equal(a.unusual, undefined);
+  assert.match(a.meaning, /the default net.ipv4.tcp_rmem\[1\], which autotuning can grow up to 32 MiB, or setsockopt asked for exactly 64 KiB, which fixes it \(autotuning off\): the value alone cannot tell/);
+  const b = interpretOption('SO_RCVBUF', 200000, est());
+  assert.match(b.meaning, /grown by autotuning from 128 KiB \(limit 32 MiB\), or setsockopt asked for exactly 97.7 KiB, which fixes it/);
+  // below the default on a connection: autotuning never shrinks it (SO_RCVBUF 4096 -> 8192)
+  assert.match(interpretOption('SO_RCVBUF', 8192, est()).unusual!, /^SO_RCVBUF fixed at 8 KiB .*never shrinks a receive buffer below the default 128 KiB/);
+  // a listener has not autotuned: anything but the default was set, and 131072 may be either
+  assert.match(interpretOption('SO_RCVBUF', 200000, est({ state: 'LISTEN' })).unusual!, /connections it accepts inherit/);
+  assert.equal(interpretOption('SO_RCVBUF', 131072, est({ state: 'LISTEN' })).unusual, undefined);
+});
+
+test('a fixed SO_SNDBUF on a connection: autotuning gives at least 20 MSS, so 200000 with MSS 65483 was set', () => {
+  // opts.c fd 5: SO_SNDBUF 100000 -> 200000; the review's report said "grown by autotuning from 16 KiB"
+  const s = interpretOption('SO_SNDBUF', 200000, est({ tcp: after(65495, 65483) }));
+  assert.match(s.unusual!, /^SO_SNDBUF fixed at 195.3 KiB .*at least 20 times its MSS of 65483 bytes/);
+  // SO_SNDBUF 8192 -> 16384 = tcp_wmem[1] on a connection: the default is never left there by autotuning
+  assert.match(interpretOption('SO_SNDBUF', 16384, est({ tcp: after(65495, 65483) })).unusual!, /^SO_SNDBUF fixed at 16 KiB/);
+  // the default connection: 4 MiB (tcp_wmem[2]) and MSS 1436 -> 131328: autotuned
+  assert.equal(interpretOption('SO_SNDBUF', 4194304, est({ tcp: after(65495, 65483) })).unusual, undefined);
+  assert.equal(interpretOption('SO_SNDBUF', 131328, est({ tcp: after(14360, 1436) })).unusual, undefined);
+});
+
+test('the fallback (no getsockopt) uses the collector\'s tcp_info for the same verdict', () => {
+  const r = buildOptionsReport({
+    socket: { state: 'ESTABLISHED', protocol: 'tcp', family: 'inet', type: 'stream' },
+    options: [{ name: 'SO_RCVBUF', value: 200000, source: 'netlink skmem rb' }],
+    sysctls,
+    extraSysctls: extra,
+    fdFlags: {},
+    kernelView: { tcpInfo: { rcvSpace: 261932, mss: 65483, bytesReceived: 104857600, bytesAcked: 1 } },
+  });
+  assert.match(r.unusual[0], /^SO_RCVBUF fixed at 195.3 KiB/);
+});
+
+test('TCP_WINDOW_CLAMP: the kernel\'s own clamp on an ordinary connection is not a finding; an application\'s clamp is', () => {
+  // a default connect(): 65536 with rcvbuf 131072 before data; 5143391 with rcvbuf 5225033 after 200 MiB
+  for (const [clamp, rcvbuf] of [[65536, 131072], [5143391, 5225033], [5824, 8192]]) {
+    const i = interpretOption('TCP_WINDOW_CLAMP', clamp, est({ values: { SO_RCVBUF: rcvbuf } }));
+    assert.equal(i.unusual, undefined, `${clamp}/${rcvbuf}: ${i.unusual}`);
+    assert.doesNotMatch(i.meaning, /capped/);
+  }
+  // --options TCP_WINDOW_CLAMP alone: no buffer to compare with, so no finding
+  assert.equal(interpretOption('TCP_WINDOW_CLAMP', 65536, est()).unusual, undefined);
+  // setsockopt(TCP_WINDOW_CLAMP, 20000) on a connection with the default 131072 buffer
+  assert.match(interpretOption('TCP_WINDOW_CLAMP', 20000, est({ values: { SO_RCVBUF: 131072 } })).unusual!, /^TCP_WINDOW_CLAMP 20000 is well below what the 128 KiB receive buffer allows/);
+  // set on a listener (0 unless set): the accepted connections inherit it (measured: 30000 on the accepted socket)
+  assert.match(interpretOption('TCP_WINDOW_CLAMP', 30000, est({ state: 'LISTEN', values: { SO_RCVBUF: 131072 } })).unusual!, /on a listener/);
+  assert.equal(interpretOption('TCP_WINDOW_CLAMP', 0, est({ state: 'LISTEN' })).unusual, undefined);
+});
