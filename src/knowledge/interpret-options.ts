@@ -162,10 +162,19 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
     case 'SO_SNDLOWAT':
       return { meaning: 'fixed at 1 on Linux (cannot be changed)' };
     case 'SO_LINGER': {
+      // Measured on 6.18 (review s11 item 3): with {1, 2} and 98 KB queued to a peer that does not read, close() took
+      // 2.0 s on a blocking AND on an O_NONBLOCK fd (inet_release ignores O_NONBLOCK), then the socket stayed in
+      // FIN-WAIT-1 still sending: no reset (that is Windows). A listener's close() does not linger (measured 0 s), and
+      // unix sockets ignore it (their data is already in the peer's queue).
       const l = v as Linger;
+      if (c.family === 'unix') return { meaning: 'no effect on a unix socket: written data is already in the peer\'s queue, and close() never waits' };
       if (!l.onoff) return { meaning: 'close() returns at once; the kernel sends unsent data and closes gracefully (FIN) in the background' };
+      if (c.state === 'LISTEN') return { meaning: `a listener's own close() does not linger; the connections it accepts inherit {${l.onoff ? 1 : 0}, ${l.seconds}}`, unusual: l.seconds === 0 ? 'SO_LINGER {1, 0} on a listener: every accepted connection inherits it, so each close() there is an abortive reset (RST, unsent data lost)' : `SO_LINGER {1, ${l.seconds}} on a listener: every accepted connection inherits it, so each close() there can block for up to ${l.seconds} s` };
       if (l.seconds === 0) return { meaning: 'close() discards unsent data and resets the connection (RST): no TIME_WAIT, but the peer sees ECONNRESET', unusual: 'SO_LINGER {1, 0}: every close() is an abortive reset; the peer gets "connection reset by peer" and unsent data is lost' };
-      return { meaning: `a blocking close() waits up to ${l.seconds} s for unsent data to be acknowledged, then resets`, unusual: `SO_LINGER {1, ${l.seconds}}: close() can block for ${l.seconds} s${c.nonblock ? ' (on this non-blocking socket close() does not wait, but a reset still follows on timeout)' : ''}` };
+      return {
+        meaning: `close() blocks until unsent data is acknowledged or ${l.seconds} s pass${c.nonblock ? ', even on this non-blocking fd (Linux ignores O_NONBLOCK here)' : ''}; after the time the kernel goes on sending and closes gracefully in the background (no reset on Linux)`,
+        unusual: `SO_LINGER {1, ${l.seconds}}: close() can block the calling thread for up to ${l.seconds} s${c.nonblock ? ', although the fd is O_NONBLOCK' : ''}`,
+      };
     }
     case 'SO_RCVTIMEO':
     case 'SO_SNDTIMEO': {

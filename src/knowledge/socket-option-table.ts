@@ -238,12 +238,12 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
   {
     name: 'SO_LINGER', level: 'SOL_SOCKET', linux: 13, type: 'linger', size: 8, unit: 'seconds', appliesTo: 'stream',
     default: '{l_onoff: 0, l_linger: 0}: close() returns at once, the kernel sends remaining data in the background',
-    summary: 'What close() does with unsent data: wait up to l_linger seconds, or (l_onoff=1, l_linger=0) abort with a RST.',
-    details: 'struct linger { int l_onoff; int l_linger; }. Off (default): close() returns immediately and the kernel keeps sending, then FIN. On with l_linger>0: a blocking close() waits until the data is acknowledged or the time runs out (then the connection is reset). On with l_linger=0: close() discards the buffers and sends RST, so the socket skips TIME_WAIT; the peer sees ECONNRESET. Using {1,0} to avoid TIME_WAIT hides real bugs and loses data: fix the close order (let the client close first) or use SO_REUSEADDR instead.',
+    summary: 'What close() does with unsent data: block up to l_linger seconds for it to be acknowledged, or (l_onoff=1, l_linger=0) abort with a RST.',
+    details: 'struct linger { int l_onoff; int l_linger; }. Off (default): close() returns immediately and the kernel keeps sending, then FIN. On with l_linger>0: close() blocks until the data is acknowledged or the time runs out, even on an O_NONBLOCK socket; when the time runs out Linux does not reset the connection: close() returns and the kernel keeps sending and closes gracefully in the background (the reset on timeout is Windows behaviour). A listener\'s close() does not linger, but the connections it accepts inherit the setting; unix sockets ignore it. On with l_linger=0: close() discards the buffers and sends RST, so the socket skips TIME_WAIT; the peer sees ECONNRESET. Using {1,0} to avoid TIME_WAIT hides real bugs and loses data: fix the close order (let the client close first) or use SO_REUSEADDR instead.',
     platforms: {
       freebsd: same('SO_LINGER', 0x0080, 'l_linger in seconds.'),
       macos: { ...same('SO_LINGER', 0x0080, 'l_linger is in clock TICKS for SO_LINGER; use SO_LINGER_SEC (0x1080) for seconds.'), variants: ['SO_LINGER_SEC'] },
-      windows: { ...same('SO_LINGER', 0x0080, 'struct linger has u_short fields (4 bytes). SO_DONTLINGER (~SO_LINGER) turns it off.'), variants: ['SO_DONTLINGER'] },
+      windows: { ...same('SO_LINGER', 0x0080, 'struct linger has u_short fields (4 bytes). SO_DONTLINGER (~SO_LINGER) turns it off. When l_linger runs out with data unsent, the connection is reset; a non-blocking socket\'s closesocket() fails with WSAEWOULDBLOCK instead of waiting.'), variants: ['SO_DONTLINGER'] },
     },
   },
   {
