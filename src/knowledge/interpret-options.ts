@@ -125,9 +125,30 @@ function windowClamp(v: number, c: OptionContext): { meaning: string; unusual?: 
   return { meaning: `${auto}: ${humanBytes(v)} now` };
 }
 
+/**
+ * How long a silent peer goes unnoticed with keepalive: idle + count * interval, unless TCP_USER_TIMEOUT is set.
+ * Then tcp_keepalive_timer drops the connection at the first probe time (idle + k * interval, k >= 1) at or after
+ * the user timeout, and TCP_KEEPCNT is not used (tcp(7)). Measured by the review (s11 item 8, veth pair, dead peer):
+ * idle 2, interval 2, count 5: ETIMEDOUT after 11.9 s without it, 3.8 s with TCP_USER_TIMEOUT 3000.
+ */
+function deadPeerTime(count: number, c: OptionContext, keepaliveUnknown: boolean): string {
+  const idle = c.values.TCP_KEEPIDLE;
+  const intvl = c.values.TCP_KEEPINTVL;
+  if (typeof idle !== 'number' || typeof intvl !== 'number') return '';
+  const ifOn = keepaliveUnknown ? ' if SO_KEEPALIVE is on' : '';
+  const uto = c.values.TCP_USER_TIMEOUT;
+  if (typeof uto === 'number' && uto > 0) {
+    const k = Math.max(1, Math.ceil((uto / 1000 - idle) / intvl));
+    return `; but TCP_USER_TIMEOUT ${uto} ms overrides the count: a dead peer is detected after about ${seconds(idle + k * intvl)} of silence${ifOn} (the first probe at or after the timeout)`;
+  }
+  return ` (a dead peer is detected after ${seconds(idle + intvl * count)} of silence${ifOn})`;
+}
+
 function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: string; unusual?: string } {
   const on = v === true;
+  // SO_KEEPALIVE may not have been read (--options TCP_KEEPIDLE, or the fallback without a keepalive timer): unknown, not off.
   const keepalive = c.values.SO_KEEPALIVE === true;
+  const keepaliveUnknown = typeof c.values.SO_KEEPALIVE !== 'boolean';
   switch (name) {
     case 'SO_TYPE':
       return { meaning: v === 1 ? 'a byte stream (TCP or unix stream)' : v === 2 ? 'datagrams (UDP or unix datagram)' : `socket type ${TYPES[v as number] ?? v}` };
@@ -203,22 +224,18 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       return { meaning: on ? 'ACKs are sent at once (quick-ack mode; the kernel leaves it by itself, so this is a momentary state)' : 'delayed ACKs (interactive mode)' };
     case 'TCP_KEEPIDLE': {
       const sys = c.extraSysctls['net.ipv4.tcp_keepalive_time'];
-      const m = `first keepalive probe after ${seconds(v as number)} idle${keepalive ? '' : ' (unused: SO_KEEPALIVE is off)'}`;
+      const m = `first keepalive probe after ${seconds(v as number)} idle${keepalive ? '' : keepaliveUnknown ? ' (if SO_KEEPALIVE is on: it was not read)' : ' (unused: SO_KEEPALIVE is off)'}`;
       if (keepalive && (v as number) >= 3600) return { meaning: m, unusual: `keepalive starts after ${seconds(v as number)}: NATs and firewalls often forget idle flows after 5-30 min; consider TCP_KEEPIDLE 60-300` };
       return { meaning: sys && String(v) === sys ? `${m}; the system default net.ipv4.tcp_keepalive_time` : m };
     }
     case 'TCP_KEEPINTVL':
       return { meaning: `${seconds(v as number)} between unanswered probes` };
-    case 'TCP_KEEPCNT': {
-      const idle = c.values.TCP_KEEPIDLE;
-      const intvl = c.values.TCP_KEEPINTVL;
-      const total = typeof idle === 'number' && typeof intvl === 'number' ? ` (a dead peer is detected after ${seconds(idle + intvl * (v as number))} of silence)` : '';
-      return { meaning: `${v} unanswered probes drop the connection${keepalive ? total : ''}` };
-    }
+    case 'TCP_KEEPCNT':
+      return { meaning: `${v} unanswered probes drop the connection${keepalive || keepaliveUnknown ? deadPeerTime(v as number, c, keepaliveUnknown) : ''}` };
     case 'TCP_MAXSEG':
       return c.state === 'LISTEN' ? { meaning: `${v} bytes: a listener has no negotiated MSS yet (536 is the kernel's placeholder; each connection negotiates its own)` } : { meaning: `largest segment this connection sends: ${v} bytes` };
     case 'TCP_USER_TIMEOUT':
-      return v === 0 ? { meaning: 'default: unacknowledged data is retransmitted for ~15 min (tcp_retries2) before the connection fails' } : { meaning: `the connection fails with ETIMEDOUT when data stays unacknowledged for ${v} ms`, unusual: `TCP_USER_TIMEOUT ${v} ms: set by the application (it also bounds keepalive probing)` };
+      return v === 0 ? { meaning: 'default: unacknowledged data is retransmitted for ~15 min (tcp_retries2) before the connection fails' } : { meaning: `the connection fails with ETIMEDOUT when data stays unacknowledged for ${v} ms`, unusual: `TCP_USER_TIMEOUT ${v} ms: set by the application (with keepalive on it replaces TCP_KEEPCNT: the connection is dropped at the first probe after it)` };
     case 'TCP_CONGESTION': {
       const def = c.extraSysctls['net.ipv4.tcp_congestion_control'];
       if (def && v !== def) return { meaning: `congestion control ${v}`, unusual: `TCP_CONGESTION is ${v} but the system default is ${def}: chosen per socket` };

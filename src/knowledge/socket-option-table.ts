@@ -399,7 +399,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     default: 'net.ipv4.tcp_keepalive_intvl (75)',
     sysctls: ['net.ipv4.tcp_keepalive_intvl'],
     summary: 'Seconds between unanswered keepalive probes.',
-    details: 'Range 1-32767 s. Dead-peer detection time = TCP_KEEPIDLE + TCP_KEEPCNT * TCP_KEEPINTVL.',
+    details: 'Range 1-32767 s. Dead-peer detection time = TCP_KEEPIDLE + TCP_KEEPCNT * TCP_KEEPINTVL (with TCP_USER_TIMEOUT set, the first probe time at or after it instead).',
     platforms: {
       freebsd: same('TCP_KEEPINTVL', 512),
       macos: same('TCP_KEEPINTVL', 0x101),
@@ -412,7 +412,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     default: 'net.ipv4.tcp_keepalive_probes (9)',
     sysctls: ['net.ipv4.tcp_keepalive_probes'],
     summary: 'Number of unanswered keepalive probes before the connection is dropped (ETIMEDOUT).',
-    details: 'Range 1-127. Together with TCP_KEEPIDLE and TCP_KEEPINTVL it sets how long a dead peer goes unnoticed: idle + count * interval.',
+    details: 'Range 1-127. Together with TCP_KEEPIDLE and TCP_KEEPINTVL it sets how long a dead peer goes unnoticed: idle + count * interval. A non-zero TCP_USER_TIMEOUT replaces the count: the connection is dropped at the first probe time at or after the user timeout (tcp(7)).',
     platforms: {
       freebsd: same('TCP_KEEPCNT', 1024),
       macos: same('TCP_KEEPCNT', 0x102),
@@ -436,7 +436,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     default: '0: the kernel default (retransmissions per net.ipv4.tcp_retries2, about 15 min)',
     sysctls: ['net.ipv4.tcp_retries2'],
     summary: 'Maximum time transmitted data may stay unacknowledged before the connection is dropped with ETIMEDOUT (RFC 5482).',
-    details: 'Without it a write to a vanished peer retries for about 15 minutes (tcp_retries2=15). With keepalive on, it also bounds the probe phase. Set it a bit above TCP_KEEPIDLE + TCP_KEEPCNT*TCP_KEEPINTVL.',
+    details: 'Without it a write to a vanished peer retries for about 15 minutes (tcp_retries2=15). With keepalive on, it replaces TCP_KEEPCNT: the connection is dropped at the first probe time (TCP_KEEPIDLE + k * TCP_KEEPINTVL) at or after the user timeout, sooner or later than the count would. To keep keepalive\'s own timing, set it just above TCP_KEEPIDLE + TCP_KEEPCNT*TCP_KEEPINTVL.',
     platforms: {
       freebsd: { name: 'TCP_MAXUNACKTIME', value: 68, note: 'Newer FreeBSD: seconds without progress before the connection is dropped; honoured only by some TCP stacks (RACK/BBR). TCP_KEEPINIT (128) bounds the connect phase.', related: ['TCP_KEEPINIT'] },
       macos: { name: 'TCP_RXT_CONNDROPTIME', value: 0x80, note: 'Seconds of retransmission before dropping the connection.' },

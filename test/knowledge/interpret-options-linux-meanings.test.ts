@@ -26,3 +26,26 @@ test('SO_LINGER {1, N} on Linux: close() blocks even on an O_NONBLOCK fd, and no
   assert.match(ref, /even on an O_NONBLOCK socket/);
   assert.match(ref, /Linux does not reset the connection/);
 });
+
+test('keepalive options read without SO_KEEPALIVE: "unknown", never "SO_KEEPALIVE is off"', () => {
+  // --options TCP_KEEPIDLE,TCP_KEEPCNT on opts fd 5, which has SO_KEEPALIVE=1 (review s11 item 4)
+  const values = { TCP_KEEPIDLE: 45, TCP_KEEPCNT: 3 };
+  const idle = interpretOption('TCP_KEEPIDLE', 45, ctx({ values }));
+  assert.doesNotMatch(idle.meaning, /SO_KEEPALIVE is off/);
+  assert.match(idle.meaning, /first keepalive probe after 45 s idle \(if SO_KEEPALIVE is on: it was not read\)/);
+  assert.match(interpretOption('TCP_KEEPCNT', 9, ctx({ values: { TCP_KEEPIDLE: 30, TCP_KEEPINTVL: 10 } })).meaning, /after 120 s \(2 min\) of silence if SO_KEEPALIVE is on/);
+  // read and off: still said
+  assert.match(interpretOption('TCP_KEEPIDLE', 45, ctx({ values: { SO_KEEPALIVE: false } })).meaning, /unused: SO_KEEPALIVE is off/);
+});
+
+test('TCP_KEEPCNT: the dead-peer time follows TCP_USER_TIMEOUT when it is set', () => {
+  // opts: KEEPIDLE 45, KEEPINTVL 7, KEEPCNT 3, TCP_USER_TIMEOUT 12345 ms: dropped at the first probe after the timeout, 52 s (not 66 s)
+  const k = interpretOption('TCP_KEEPCNT', 3, ctx({ values: { SO_KEEPALIVE: true, TCP_KEEPIDLE: 45, TCP_KEEPINTVL: 7, TCP_USER_TIMEOUT: 12345 } }));
+  assert.doesNotMatch(k.meaning, /66 s/);
+  assert.match(k.meaning, /TCP_USER_TIMEOUT 12345 ms overrides the count: a dead peer is detected after about 52 s of silence/);
+  // ka2.py: idle 2, interval 2, count 5: 11.9 s measured without it (12 s), 3.8 s with 3000 ms (4 s)
+  assert.match(interpretOption('TCP_KEEPCNT', 5, ctx({ values: { SO_KEEPALIVE: true, TCP_KEEPIDLE: 2, TCP_KEEPINTVL: 2, TCP_USER_TIMEOUT: 0 } })).meaning, /after 12 s of silence/);
+  assert.match(interpretOption('TCP_KEEPCNT', 5, ctx({ values: { SO_KEEPALIVE: true, TCP_KEEPIDLE: 2, TCP_KEEPINTVL: 2, TCP_USER_TIMEOUT: 3000 } })).meaning, /about 4 s of silence/);
+  // a user timeout longer than the count: the count no longer ends it (idle 45 + 80 * 7 = 605 s for 600000 ms)
+  assert.match(interpretOption('TCP_KEEPCNT', 3, ctx({ values: { SO_KEEPALIVE: true, TCP_KEEPIDLE: 45, TCP_KEEPINTVL: 7, TCP_USER_TIMEOUT: 600000 } })).meaning, /about 605 s \(10.1 min\)/);
+});
