@@ -92,6 +92,7 @@ const EXTRA_SYSCTLS = [
   'net.ipv4.tcp_congestion_control',
   'net.ipv4.tcp_moderate_rcvbuf',
   'net.ipv4.tcp_notsent_lowat',
+  'net.ipv4.tcp_fastopen',
   'kernel.yama.ptrace_scope',
 ] as const;
 

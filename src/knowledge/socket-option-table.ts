@@ -459,10 +459,10 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
   },
   {
     name: 'TCP_FASTOPEN', level: 'IPPROTO_TCP', linux: 23, type: 'int', size: 4, unit: 'count', appliesTo: 'tcp', sinceLinux: '3.7',
-    default: '0 (off); allowed when net.ipv4.tcp_fastopen has bit 2 (server) set',
+    default: '0 (off). Setting it always succeeds, but SYN data is accepted only when net.ipv4.tcp_fastopen has the server bit 0x2 (the default 1 is client only)',
     sysctls: ['net.ipv4.tcp_fastopen'],
     summary: 'On a listener: enables TCP Fast Open (data in the SYN) with this maximum queue of pending TFO requests.',
-    details: 'Server side: set before listen() with the maximum number of pending TFO connections. net.ipv4.tcp_fastopen is a bitmask (1 client, 2 server; default 1). Clients use sendto(MSG_FASTOPEN) or TCP_FASTOPEN_CONNECT (30). Data in the SYN may be replayed: only for idempotent requests.',
+    details: 'Server side: set before listen() with the maximum number of pending TFO connections. net.ipv4.tcp_fastopen is a bitmask (0x1 client, 0x2 server, 0x400 server without this option; default 1): without 0x2 the option reads back as set but the kernel ignores data in SYNs. Clients use sendto(MSG_FASTOPEN) or TCP_FASTOPEN_CONNECT (30). Data in the SYN may be replayed: only for idempotent requests.',
     platforms: {
       freebsd: same('TCP_FASTOPEN', 1025, 'Takes a struct tcp_fastopen {enable, psk} (FreeBSD 12+); sysctl net.inet.tcp.fastopen.server_enable.'),
       macos: same('TCP_FASTOPEN', 0x105, 'Clients use connectx() with CONNECT_DATA_IDEMPOTENT.'),

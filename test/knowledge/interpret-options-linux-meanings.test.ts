@@ -49,3 +49,21 @@ test('TCP_KEEPCNT: the dead-peer time follows TCP_USER_TIMEOUT when it is set', 
   // a user timeout longer than the count: the count no longer ends it (idle 45 + 80 * 7 = 605 s for 600000 ms)
   assert.match(interpretOption('TCP_KEEPCNT', 3, ctx({ values: { SO_KEEPALIVE: true, TCP_KEEPIDLE: 45, TCP_KEEPINTVL: 7, TCP_USER_TIMEOUT: 600000 } })).meaning, /about 605 s \(10.1 min\)/);
 });
+
+test('TCP_FASTOPEN on a host whose net.ipv4.tcp_fastopen has no server bit: flagged, and the sysctl is read', async () => {
+  // tfo.py (review s11 item 5): tcp_fastopen=1 read back 17 and took no SYN data; tcp_fastopen=3 took it
+  const off = interpretOption('TCP_FASTOPEN', 17, ctx({ state: 'LISTEN', extraSysctls: { 'net.ipv4.tcp_fastopen': '1' } }));
+  assert.match(off.unusual!, /^TCP_FASTOPEN 17 is set but net.ipv4.tcp_fastopen=1 has no server bit \(0x2\)/);
+  assert.doesNotMatch(off.meaning, /may carry data/);
+  const on = interpretOption('TCP_FASTOPEN', 17, ctx({ state: 'LISTEN', extraSysctls: { 'net.ipv4.tcp_fastopen': '3' } }));
+  assert.equal(on.unusual, undefined);
+  assert.match(on.meaning, /up to 17 pending connections may carry data in their SYN \(net.ipv4.tcp_fastopen=3 enables the server side\)/);
+  assert.match(interpretOption('TCP_FASTOPEN', 17, ctx({ state: 'LISTEN' })).meaning, /if net.ipv4.tcp_fastopen has the server bit 0x2 \(it could not be read\)/);
+  assert.doesNotMatch(describeOption('TCP_FASTOPEN').default, /allowed when/);
+  // the inspection reads the sysctl (EXTRA_SYSCTLS) from /proc
+  const { readFileSync } = await import('node:fs');
+  const { inspectKernelSocket } = await import('../../src/collect/getsockopt.js');
+  const socket = { protocol: 'tcp', ipVersion: 4, state: 'LISTEN', local: { address: '127.0.0.1', port: 1 }, peer: { address: '0.0.0.0', port: 0 }, recvQ: 0, sendQ: 0, processes: [] } as unknown as Parameters<typeof inspectKernelSocket>[0]['socket'];
+  const r = await inspectKernelSocket({ socket, sourceName: 'test', options: ['TCP_FASTOPEN'], reason: 'test: no process' });
+  assert.equal(r.extraSysctls['net.ipv4.tcp_fastopen'], readFileSync('/proc/sys/net/ipv4/tcp_fastopen', 'utf8').trim());
+});
