@@ -144,11 +144,34 @@ function deadPeerTime(count: number, c: OptionContext, keepaliveUnknown: boolean
   return ` (a dead peer is detected after ${seconds(idle + intvl * count)} of silence${ifOn})`;
 }
 
+/**
+ * On a listener or an unconnected socket getsockopt(TCP_MAXSEG) returns the value set with setsockopt (user_mss),
+ * else 536; on a connection, the MSS in use. A listener's value clamps every accepted connection: the review
+ * (s11 item 9) measured mss 988 for a client of a listener with 1000, where loopback gives 32741.
+ */
+function maxSeg(v: number, c: OptionContext): { meaning: string; unusual?: string } {
+  const unset = v === 536;
+  if (c.state === 'LISTEN') {
+    if (unset) return { meaning: `${v} bytes: not set; a listener has no negotiated MSS (536 is the kernel's placeholder; each connection negotiates its own)` };
+    return { meaning: `set on the listener: every connection it accepts sends and announces segments of at most ${v} bytes (minus TCP options)`, unusual: `TCP_MAXSEG ${v} on a listener: the MSS of every accepted connection is clamped to ${v} bytes (less 12 for timestamps: 988 for 1000), whatever the path allows` };
+  }
+  if (c.state === 'CLOSE' || c.state === 'SYN_SENT') return unset ? { meaning: `${v} bytes: not set (536 is the kernel's placeholder until a connection negotiates one)` } : { meaning: `set before connect(): the connection will use segments of at most ${v} bytes (minus TCP options)` };
+  const m = `largest segment this connection sends: ${v} bytes`;
+  // The MSS follows the path MTU (minus 40-100 bytes of headers and options); on loopback (MTU 65536) it also starts
+  // at half the peer's first window (32741 measured). Well below that, something announced a smaller MSS.
+  const pmtu = c.tcp?.pmtu;
+  if (pmtu && pmtu > 0 && v < (pmtu > 16384 ? pmtu / 2 : pmtu) - 100)
+    return { meaning: `${m}, well below what the path MTU of ${pmtu} allows`, unusual: `TCP_MAXSEG ${v} with a path MTU of ${pmtu}: the MSS was clamped: TCP_MAXSEG set before connect() on either side, the peer's smaller MTU, or a firewall that rewrites the MSS` };
+  return { meaning: m };
+}
+
 function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: string; unusual?: string } {
   const on = v === true;
   // SO_KEEPALIVE may not have been read (--options TCP_KEEPIDLE, or the fallback without a keepalive timer): unknown, not off.
   const keepalive = c.values.SO_KEEPALIVE === true;
   const keepaliveUnknown = typeof c.values.SO_KEEPALIVE !== 'boolean';
+  // Most SOL_SOCKET options below are about TCP/IP; on a unix socket Linux accepts them and ignores them.
+  const unix = c.family === 'unix';
   switch (name) {
     case 'SO_TYPE':
       return { meaning: v === 1 ? 'a byte stream (TCP or unix stream)' : v === 2 ? 'datagrams (UDP or unix datagram)' : `socket type ${TYPES[v as number] ?? v}` };
@@ -161,15 +184,21 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
     case 'SO_ERROR':
       return v === 0 ? { meaning: 'no pending error (reading it cleared nothing)' } : { meaning: `pending error ${v}`, unusual: `SO_ERROR holds errno ${v}: the owning process will see it on its next call (and reading it cleared it)` };
     case 'SO_REUSEADDR':
+      if (unix) return { meaning: 'no effect on a unix socket: bind() to a path that exists fails with EADDRINUSE until the file is removed' };
+      if (c.protocol === 'udp') return { meaning: on ? 'other sockets that also set it may bind the same address and port (e.g. several multicast receivers)' : 'bind() of an address and port another socket holds fails with EADDRINUSE' };
       return { meaning: on ? 'bind() may take this port while TIME_WAIT sockets still hold it (a restart binds at once)' : 'bind() of this address fails with EADDRINUSE while TIME_WAIT sockets hold the port' };
     case 'SO_REUSEPORT':
+      // Measured on 6.18: setsockopt(SO_REUSEPORT, 1) on a unix socket fails with EOPNOTSUPP.
+      if (unix) return { meaning: 'not used by unix sockets' };
       return {
         meaning: on ? 'other sockets of the same user may bind the same address and port; Linux spreads new connections across them' : 'no other socket may share this address and port',
         ...(on && c.state === 'LISTEN' ? { unusual: 'SO_REUSEPORT is on: this may be one of several listeners sharing the port (check with sockscope analyze --port); each has its own accept queue' } : {}),
       };
     case 'SO_KEEPALIVE': {
+      // A unix socket accepts the flag (measured: reads back 1) but has no probes: a peer that exits closes it at once.
+      if (unix) return { meaning: 'no effect on a unix socket: there are no probes, and the peer\'s exit is seen at once (EOF)' };
       if (!on) {
-        const idle = c.state === 'ESTABLISHED';
+        const idle = c.state === 'ESTABLISHED' && c.protocol === 'tcp';
         return { meaning: 'no keepalive probes: a peer that vanishes silently is noticed only when this side sends', ...(idle ? { unusual: 'SO_KEEPALIVE is off on an established connection: a dead peer or a NAT that dropped the flow goes unnoticed while idle' } : {}) };
       }
       return { meaning: 'idle connections are probed (after TCP_KEEPIDLE, then every TCP_KEEPINTVL, TCP_KEEPCNT times)' };
@@ -179,7 +208,14 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
     case 'SO_SNDBUF':
       return bufferVerdict('snd', v as number, c);
     case 'SO_RCVLOWAT':
-      return v === 1 ? { meaning: 'a read wakes up as soon as 1 byte is there (default)' } : { meaning: `reads and poll wait until ${v} bytes are queued`, unusual: `SO_RCVLOWAT is ${v}: poll() reports readable only with ${v} bytes queued` };
+      // Linux honours it in poll/epoll only for TCP. Measured by the review (s11 item 10): with 100 set and 10 bytes
+      // queued, poll() reported POLLIN at once on UDP and on a unix socketpair, not on TCP; a blocking recv() on a
+      // unix stream socket still waited for 100 bytes (measured here), UDP returned the 10-byte datagram at once.
+      if (v === 1) return { meaning: 'a read wakes up as soon as 1 byte is there (default)' };
+      if (c.protocol === 'tcp') return { meaning: `reads and poll wait until ${v} bytes are queued`, unusual: `SO_RCVLOWAT is ${v}: poll() reports readable only with ${v} bytes queued` };
+      if (unix && c.type === 'stream') return { meaning: `a blocking read waits for ${v} bytes, but poll() and epoll report readable as soon as any data is queued (Linux honours it in poll for TCP only)` };
+      if (c.type === 'dgram' || c.protocol === 'udp' || unix) return { meaning: `no effect here: a datagram is readable, and read, as soon as it arrives (Linux honours SO_RCVLOWAT for TCP and stream reads only)` };
+      return { meaning: `reads wait until ${v} bytes are queued (for TCP also poll)` };
     case 'SO_SNDLOWAT':
       return { meaning: 'fixed at 1 on Linux (cannot be changed)' };
     case 'SO_LINGER': {
@@ -205,6 +241,7 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       return { meaning: `blocking ${what} fail with EAGAIN after ${t.seconds + t.micros / 1e6} s${c.nonblock ? ' (irrelevant: the fd is O_NONBLOCK)' : ''}` };
     }
     case 'SO_BROADCAST':
+      if (unix) return { meaning: 'no effect on a unix socket' };
       return { meaning: on ? 'may send to broadcast addresses' : 'sending to a broadcast address fails with EACCES' };
     case 'SO_BINDTODEVICE':
       return v === '' ? { meaning: 'not tied to an interface' } : { meaning: `sends and receives only through interface ${v}`, unusual: `bound to device ${v} (SO_BINDTODEVICE): traffic on other interfaces is ignored` };
@@ -233,7 +270,7 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
     case 'TCP_KEEPCNT':
       return { meaning: `${v} unanswered probes drop the connection${keepalive || keepaliveUnknown ? deadPeerTime(v as number, c, keepaliveUnknown) : ''}` };
     case 'TCP_MAXSEG':
-      return c.state === 'LISTEN' ? { meaning: `${v} bytes: a listener has no negotiated MSS yet (536 is the kernel's placeholder; each connection negotiates its own)` } : { meaning: `largest segment this connection sends: ${v} bytes` };
+      return maxSeg(v as number, c);
     case 'TCP_USER_TIMEOUT':
       return v === 0 ? { meaning: 'default: unacknowledged data is retransmitted for ~15 min (tcp_retries2) before the connection fails' } : { meaning: `the connection fails with ETIMEDOUT when data stays unacknowledged for ${v} ms`, unusual: `TCP_USER_TIMEOUT ${v} ms: set by the application (with keepalive on it replaces TCP_KEEPCNT: the connection is dropped at the first probe after it)` };
     case 'TCP_CONGESTION': {

@@ -67,3 +67,45 @@ test('TCP_FASTOPEN on a host whose net.ipv4.tcp_fastopen has no server bit: flag
   const r = await inspectKernelSocket({ socket, sourceName: 'test', options: ['TCP_FASTOPEN'], reason: 'test: no process' });
   assert.equal(r.extraSysctls['net.ipv4.tcp_fastopen'], readFileSync('/proc/sys/net/ipv4/tcp_fastopen', 'utf8').trim());
 });
+
+test('TCP_MAXSEG set on a listener clamps every accepted connection: flagged, not explained away as a placeholder', () => {
+  // opts listener: TCP_MAXSEG 1000 read back 1000; its clients got mss 988 (review s11 item 9)
+  const l = interpretOption('TCP_MAXSEG', 1000, ctx({ state: 'LISTEN' }));
+  assert.doesNotMatch(l.meaning, /placeholder/);
+  assert.match(l.unusual!, /^TCP_MAXSEG 1000 on a listener: the MSS of every accepted connection is clamped to 1000 bytes/);
+  assert.equal(interpretOption('TCP_MAXSEG', 536, ctx({ state: 'LISTEN' })).unusual, undefined); // not set: 536 measured
+  // a connection: 988 on loopback (pmtu 65535) is a clamp; 32741 there, and 1448 on a 1500 path, are not
+  assert.match(interpretOption('TCP_MAXSEG', 988, ctx({ tcp: { pmtu: 65535, sndMss: 988 } })).unusual!, /the MSS was clamped/);
+  assert.equal(interpretOption('TCP_MAXSEG', 32741, ctx({ tcp: { pmtu: 65535, sndMss: 32741 } })).unusual, undefined);
+  assert.equal(interpretOption('TCP_MAXSEG', 1448, ctx({ tcp: { pmtu: 1500, sndMss: 1448 } })).unusual, undefined);
+  assert.equal(interpretOption('TCP_MAXSEG', 1428, ctx({ family: 'inet6', tcp: { pmtu: 1500, sndMss: 1428 } })).unusual, undefined);
+});
+
+test('SO_RCVLOWAT: a poll() promise only for TCP (UDP and unix sockets report readable with any data)', () => {
+  // lowat.out (review s11 item 10): SO_RCVLOWAT 100, 10 bytes queued: POLLIN at once on UDP and a unix socketpair, not on TCP
+  const udp = interpretOption('SO_RCVLOWAT', 100, ctx({ protocol: 'udp', type: 'dgram', state: 'UNCONN' }));
+  assert.equal(udp.unusual, undefined);
+  assert.doesNotMatch(udp.meaning, /poll wait/);
+  assert.match(udp.meaning, /no effect here/);
+  const ux = interpretOption('SO_RCVLOWAT', 100, ctx({ family: 'unix', protocol: 'other', type: 'stream' }));
+  assert.equal(ux.unusual, undefined);
+  assert.match(ux.meaning, /a blocking read waits for 100 bytes, but poll\(\) and epoll report readable as soon as any data is queued/);
+  assert.match(interpretOption('SO_RCVLOWAT', 100, ctx()).unusual!, /poll\(\) reports readable only with 100 bytes queued/);
+});
+
+test('TCP meanings are not given to unix and UDP sockets (no keepalive finding on every unix connection)', () => {
+  // ux.out (review s11 item 11): a connected unix stream socket
+  const u = (name: string, v: unknown) => interpretOption(name, v, ctx({ family: 'unix', protocol: 'other', type: 'stream' }));
+  assert.equal(u('SO_KEEPALIVE', false).unusual, undefined);
+  assert.doesNotMatch(u('SO_KEEPALIVE', false).meaning, /NAT/);
+  assert.doesNotMatch(u('SO_REUSEADDR', false).meaning, /TIME_WAIT/);
+  assert.doesNotMatch(u('SO_REUSEPORT', false).meaning, /address and port/);
+  assert.doesNotMatch(u('SO_LINGER', { onoff: false, seconds: 0 }).meaning, /FIN/);
+  assert.doesNotMatch(interpretOption('SO_BROADCAST', false, ctx({ family: 'unix', protocol: 'other', type: 'dgram' })).meaning, /EACCES/);
+  // UDP has no TIME_WAIT; a UDP "established" socket is never told keepalive is off
+  assert.doesNotMatch(interpretOption('SO_REUSEADDR', false, ctx({ protocol: 'udp', type: 'dgram' })).meaning, /TIME_WAIT/);
+  assert.equal(interpretOption('SO_KEEPALIVE', false, ctx({ protocol: 'udp', type: 'dgram' })).unusual, undefined);
+  // TCP unchanged
+  assert.match(interpretOption('SO_KEEPALIVE', false, ctx()).unusual!, /off on an established connection/);
+  assert.match(interpretOption('SO_REUSEADDR', false, ctx()).meaning, /TIME_WAIT/);
+});
