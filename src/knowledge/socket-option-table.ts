@@ -79,6 +79,8 @@ export interface SocketOptionInfo {
   platforms: { freebsd: ForeignOption; macos: ForeignOption; windows: ForeignOption };
   /** Other Linux names for it (looked up too). The other platforms' names are looked up from `platforms`. */
   aliases?: string[];
+  /** Separate Linux options the details name, looked up to this entry but not read (SO_BINDTOIFINDEX). */
+  linuxRelated?: { name: string; linux: number; note: string }[];
   /** The IPv6-level twin Linux reads instead on an AF_INET6 socket (IPV6_TCLASS for IP_TOS). */
   ipv6?: { name: string; linux: number };
   /** Related options. */
@@ -292,7 +294,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: { name: 'IP_BOUND_IF', value: 25, note: 'IPPROTO_IP level, takes an interface index (IPV6_BOUND_IF 125 for IPv6).', variants: ['IPV6_BOUND_IF'] },
       windows: { name: 'IP_UNICAST_IF', value: 31, note: 'IPPROTO_IP level, interface index in network byte order; affects sending only.' },
     },
-    aliases: ['SO_BINDTOIFINDEX'],
+    linuxRelated: [{ name: 'SO_BINDTOIFINDEX', linux: 62, note: 'sets and reads the same binding as an interface index; sockscope reads it as the name' }],
   },
   {
     name: 'SO_MARK', level: 'SOL_SOCKET', linux: 36, type: 'int', size: 4, appliesTo: 'any', sinceLinux: '2.6.25',
@@ -311,8 +313,8 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     name: 'SO_PRIORITY', level: 'SOL_SOCKET', linux: 12, type: 'int', size: 4, appliesTo: 'any',
     default: '0',
     summary: 'Linux queueing priority of outgoing packets (skb->priority) used by qdiscs and VLAN egress maps.',
-    details: 'Values 0-6 may be set by anyone; higher values need CAP_NET_ADMIN. Setting IP_TOS also changes it (the TOS maps to a priority band).',
-    privilege: 'CAP_NET_ADMIN above 6',
+    details: 'Values 0-6 may be set by anyone; higher values need CAP_NET_ADMIN or CAP_NET_RAW (measured on 6.18: 7 is EPERM without capabilities and accepted with CAP_NET_RAW alone; older kernels take CAP_NET_ADMIN only). Setting IP_TOS also changes it (the TOS maps to a priority band).',
+    privilege: 'CAP_NET_ADMIN or CAP_NET_RAW above 6',
     platforms: {
       freebsd: none('No equivalent (use IP_TOS / DSCP).'),
       macos: none('No equivalent (SO_NET_SERVICE_TYPE is the closest).', ['SO_NET_SERVICE_TYPE']),
@@ -337,8 +339,8 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     default: 'net.core.busy_read (0: off)',
     sysctls: ['net.core.busy_read', 'net.core.busy_poll'],
     summary: 'Microseconds a blocking read spins polling the device queue before sleeping (low latency, more CPU).',
-    details: 'Needs driver support (NAPI). Raising it above net.core.busy_read needs CAP_NET_ADMIN.',
-    privilege: 'CAP_NET_ADMIN to raise it',
+    details: 'Needs driver support (NAPI). Older kernels required CAP_NET_ADMIN to raise it; on Linux 6.18 an unprivileged process raised it from 0 to 10 (measured).',
+    privilege: 'CAP_NET_ADMIN to raise it on older kernels (none on 6.18, measured)',
     platforms: {
       freebsd: none('No equivalent.'),
       macos: none('No equivalent.'),
@@ -473,7 +475,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     name: 'TCP_DEFER_ACCEPT', level: 'IPPROTO_TCP', linux: 9, type: 'int', size: 4, unit: 'seconds', appliesTo: 'tcp', sinceLinux: '2.4',
     default: '0 (off)',
     summary: 'The listener wakes accept() only when data has arrived (or the time runs out), not on the bare handshake.',
-    details: 'The value is converted to SYN-ACK retransmissions and reads back rounded (setting 5 may read 7). Useful for protocols where the client speaks first (HTTP). Connections that never send data are dropped silently after the time.',
+    details: 'The value is converted to SYN-ACK retransmissions and reads back rounded (setting 5 may read 7). Useful for protocols where the client speaks first (HTTP). A client that connects and sends nothing is not dropped: once the time runs out, its ACK to the last retransmitted SYN-ACK completes the connection and accept() returns it without data (measured: after 3 s with the value 3).',
     platforms: {
       freebsd: { name: 'SO_ACCEPTFILTER', value: 0x1000, note: 'accept_filter(9) modules: accf_data, accf_http.' },
       macos: none('No equivalent.'),
@@ -482,7 +484,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
   },
   {
     name: 'TCP_NOTSENT_LOWAT', level: 'IPPROTO_TCP', linux: 25, type: 'int', size: 4, unit: 'bytes', appliesTo: 'tcp', sinceLinux: '3.12',
-    default: 'net.ipv4.tcp_notsent_lowat (4294967295: unlimited)',
+    default: '0 when read: the socket follows net.ipv4.tcp_notsent_lowat (4294967295: unlimited); getsockopt returns the value only once the socket sets one',
     sysctls: ['net.ipv4.tcp_notsent_lowat'],
     summary: 'Limits unsent data in the send buffer: the socket is writable only when unsent bytes are below it.',
     details: 'Keeps the application, not the kernel, holding data that is not yet in flight, so it can reprioritise (HTTP/2) and memory stays low. 16 KiB-128 KiB are common values.',
@@ -566,6 +568,8 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: none('No equivalent.'),
       windows: none('No equivalent.'),
     },
+    // IPV6_FREEBIND sets and reads the same flag as IP_FREEBIND (inet freebind bit).
+    ipv6: { name: 'IPV6_FREEBIND', linux: 78 },
     seeAlso: ['IP_TRANSPARENT'],
   },
   {
@@ -579,6 +583,8 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: none('No equivalent.'),
       windows: none('No equivalent.'),
     },
+    // IPV6_TRANSPARENT sets and reads the same flag as IP_TRANSPARENT (inet transparent bit).
+    ipv6: { name: 'IPV6_TRANSPARENT', linux: 75 },
     seeAlso: ['IP_FREEBIND'],
   },
 ];

@@ -53,6 +53,7 @@ for (const o of SOCKET_OPTIONS) {
     for (const r of f.related ?? []) addForeign(r, o, p, 'related');
   }
   if (o.ipv6) addForeign(o.ipv6.name, o, 'linux', 'ipv6');
+  for (const r of o.linuxRelated ?? []) addForeign(r.name, o, 'linux', 'related');
 }
 for (const uses of BY_FOREIGN.values()) uses.sort((a, b) => RELATION_RANK[a.relation] - RELATION_RANK[b.relation] || SOCKET_OPTIONS.indexOf(a.option) - SOCKET_OPTIONS.indexOf(b.option));
 
@@ -100,8 +101,11 @@ export function foreignNameNote(m: OptionMatch): string | undefined {
   const plats = (uses: ForeignNameUse[]) => andList([...new Set(uses.flatMap((u) => u.platforms))].map((p) => PLATFORM_LABEL[p]));
   const named = mine.filter((u) => u.relation === 'equivalent' || u.relation === 'variant');
   let text: string;
+  const linuxRelated = o.linuxRelated?.find((r) => r.name === m.name);
   if (mine[0].relation === 'ipv6') {
     text = `${m.name} is the IPv6-level twin of ${o.name} on Linux (IPPROTO_IPV6, optname ${o.ipv6?.linux}), read instead of it on an AF_INET6 socket; the reference describes both under ${o.name}.`;
+  } else if (linuxRelated) {
+    text = `${m.name} is a separate Linux option (optname ${linuxRelated.linux}) that ${linuxRelated.note}; see ${o.name}.`;
   } else if (named.length) {
     const where = plats(named);
     text = `${m.name} is ${named.every((u) => u.relation === 'equivalent') ? 'the' : 'a'} ${where} name; the Linux equivalent is ${o.name} (see ${where} under Other platforms for how they differ).`;

@@ -175,7 +175,7 @@ test('every platform-specific name the table prints resolves to the entry that p
   assert.ok(checked > 100, `walked ${checked} names`);
   // and the lookup holds nothing the table does not print
   for (const n of FOREIGN_OPTION_NAMES) {
-    const printed = SOCKET_OPTIONS.some((o) => o.ipv6?.name === n || (['freebsd', 'macos', 'windows'] as const).some((p) => o.platforms[p].name === n || o.platforms[p].note?.match(OPTION_LIKE)?.includes(n)));
+    const printed = SOCKET_OPTIONS.some((o) => o.ipv6?.name === n || (o.linuxRelated?.some((r) => r.name === n) && o.details.includes(n)) || (['freebsd', 'macos', 'windows'] as const).some((p) => o.platforms[p].name === n || o.platforms[p].note?.match(OPTION_LIKE)?.includes(n)));
     assert.ok(printed, `${n} is looked up but never printed`);
   }
 });
@@ -193,4 +193,41 @@ test('the names a reviewer found unknown resolve to their Linux entry', () => {
   assert.match(foreignNameNote(matchOption('SO_SETFIB')!)!, /^SO_SETFIB is a FreeBSD option with no Linux equivalent; the nearest Linux option is SO_BINDTODEVICE/);
   // a Linux name is not a foreign match, even where another platform uses it too
   assert.equal(matchOption('SO_REUSEADDR')!.foreign, undefined);
+});
+
+test('the Linux names the reference prints are found: IPv6 twins of IP_FREEBIND/IP_TRANSPARENT, and SO_BINDTOIFINDEX as what it is', () => {
+  // review s11 item 16: `options IPV6_FREEBIND` exited 2 ("did you mean IP_FREEBIND?") although the entry prints it
+  for (const [n, linux, num] of [['IPV6_FREEBIND', 'IP_FREEBIND', 78], ['IPV6_TRANSPARENT', 'IP_TRANSPARENT', 75]] as const) {
+    const m = matchOption(n);
+    assert.equal(m?.option.name, linux, n);
+    assert.match(foreignNameNote(m!)!, new RegExp(`^${n} is the IPv6-level twin of ${linux} on Linux \\(IPPROTO_IPV6, optname ${num}\\)`));
+    assert.ok(describeOption(linux).details.includes(n), `${linux} prints ${n}`);
+  }
+  // SO_BINDTOIFINDEX gives the interface index, so it is not an alias of SO_BINDTODEVICE (which gives the name)
+  assert.equal(describeOption('SO_BINDTODEVICE').aliases, undefined);
+  const b = matchOption('so_bindtoifindex')!;
+  assert.equal(b.option.name, 'SO_BINDTODEVICE');
+  assert.equal(foreignNameNote(b), 'SO_BINDTOIFINDEX is a separate Linux option (optname 62) that sets and reads the same binding as an interface index; sockscope reads it as the name; see SO_BINDTODEVICE.');
+  // the number checks against the headers, as the twins' are
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-rel-'));
+  try {
+    writeFileSync(join(dir, 'r.c'), '#define _GNU_SOURCE\n#include <stdio.h>\n#include <sys/socket.h>\nint main(void) { printf("%d\\n", SO_BINDTOIFINDEX); return 0; }\n');
+    execFileSync('gcc', ['-o', join(dir, 'r'), join(dir, 'r.c')], { timeout: 60_000 });
+    assert.equal(Number(execFileSync(join(dir, 'r'), { encoding: 'utf8' }).trim()), describeOption('SO_BINDTODEVICE').linuxRelated![0].linux);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('reference facts measured on Linux 6.18 by the review (TCP_DEFER_ACCEPT, privileges, TCP_NOTSENT_LOWAT default)', () => {
+  // review s11 item 12: a client that sends nothing was accept()ed after 3.0 s with TCP_DEFER_ACCEPT 3, still connected
+  const d = describeOption('TCP_DEFER_ACCEPT').details;
+  assert.doesNotMatch(d, /dropped silently/);
+  assert.match(d, /is not dropped: .*accept\(\) returns it without data/);
+  // item 13 (limits.c as uid 65534): SO_BUSY_POLL 0 -> 10 allowed; SO_PRIORITY 7 EPERM, allowed with CAP_NET_RAW alone
+  assert.doesNotMatch(describeOption('SO_BUSY_POLL').details, /Raising it above net.core.busy_read needs CAP_NET_ADMIN/);
+  assert.match(describeOption('SO_PRIORITY').privilege!, /CAP_NET_RAW/);
+  assert.match(describeOption('SO_PRIORITY').details, /CAP_NET_ADMIN or CAP_NET_RAW/);
+  // a fresh socket reads TCP_NOTSENT_LOWAT 0, not the sysctl's 4294967295
+  assert.match(describeOption('TCP_NOTSENT_LOWAT').default, /^0 when read/);
 });
