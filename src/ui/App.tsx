@@ -1,6 +1,6 @@
 // The full-screen monitor: polls the injected source, derives the views, and maps keys through the keymap.
-import { Box, useApp, useInput, useStdin } from 'ink';
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type ComponentType, type ReactElement } from 'react';
+import { Box, useApp, useStdin, type Key } from 'ink';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ComponentType, type ReactElement } from 'react';
 import type { SocketSource } from '../collect/source.js';
 import type { Protocol } from '../model/socket.js';
 import { FilterBar } from './components/FilterBar.js';
@@ -18,13 +18,14 @@ import type { Snapshot } from '../model/snapshot.js';
 import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
 import { useSocketDetails } from './hooks/useSocketDetails.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
-import { monitorReducer, type KeyContext } from './input.js';
+import { KeyFeedContext, useKeys, type KeyFeed, type KeyHandler } from './hooks/useKeys.js';
+import { monitorReducer, sameScreen, type KeyAction, type KeyContext } from './input.js';
 import { PAUSED_CELLS } from './header-lines.js';
 import type { SocketInspector } from './inspector.js';
-import { DEFAULT_KEYMAP, footerHints, keyName, splitKeys, WIZARD_HINTS, type KeyBinding } from './keymap.js';
+import { DEFAULT_KEYMAP, footerHints, splitKeys, WIZARD_HINTS, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines, wrapPanelLines } from './socket-lines.js';
-import { current, initialState, selectedIndex, type Frame } from './state.js';
+import { current, initialState, selectedIndex, type Action, type Frame } from './state.js';
 import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
 import type { Theme } from './theme.js';
 import { helpPanelLines } from './views/help-lines.js';
@@ -70,7 +71,14 @@ export function App(props: AppProps) {
   const { isRawModeSupported } = useStdin();
   const size = useTerminalSize({ clearOnResize: props.clearOnResize });
   // + and - stay on the ladder of the starting interval doubled and halved (state.ts stepInterval).
-  const [state, dispatch] = useReducer(monitorReducer, undefined, () => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }));
+  const [state, setState] = useState(() => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }));
+  // The state after every action so far (React draws it a microtask later): keys are routed on it. React is
+  // given these very objects, so a frame on screen is the same object as the one the keys acted on.
+  const latest = useRef(state);
+  const dispatch = useCallback((a: Action | KeyAction) => {
+    latest.current = monitorReducer(latest.current, a);
+    setState(latest.current);
+  }, []);
   const frame = current(state);
   const view = frame.view;
 
@@ -226,23 +234,60 @@ export function App(props: AppProps) {
     wizardAvailable: !!Wizard,
     wizardInitial: wizardInitialFor(frame, model, index),
   };
-  const onKey = useCallback((input: string, key: Parameters<typeof keyName>[1]) => {
-    // Several characters in one read (a paste, a fast typist over SSH, tmux send-keys) are keys one by one.
-    for (const [k, text] of splitKeys(input, key)) dispatch({ type: 'key', key: k, text, ctx: screen.current });
+  const shown = useRef(state);
+  shown.current = state;
+  // The wizard, while open, takes every key from here (KeyFeedContext); the reducer still sees them (Ctrl-C quits).
+  const child = useRef<KeyHandler | undefined>(undefined);
+  const feedChild = useCallback<KeyFeed>((h) => {
+    child.current = h;
+    return () => {
+      if (child.current === h) child.current = undefined;
+    };
   }, []);
+  // Keys that follow one that changed the screen wait until React has drawn it (a microtask after the read:
+  // Ink hands over every key of a read first). Otherwise they acted on the screen of the read: the second Esc
+  // of ESC ESC from a socket view went by its keys and table, not the port view's (whose filter it must clear
+  // first), the second Enter of one read drilled into the ports table again, and Down after the `c` that
+  // opens the wizard went to the monitor.
+  const waiting = useRef<Array<[string, Key]>>([]);
+  const onKey = useCallback<KeyHandler>((input, key) => {
+    if (waiting.current.length > 0 || !sameScreen(shown.current, latest.current)) {
+      waiting.current.push([input, key]);
+      return;
+    }
+    if (current(latest.current).view === 'wizard') child.current?.(input, key);
+    // Several characters in one read (a paste, a fast typist over SSH, tmux send-keys) are keys one by one.
+    const keys = splitKeys(input, key);
+    for (let i = 0; i < keys.length; i++) {
+      dispatch({ type: 'key', key: keys[i][0], text: keys[i][1], ctx: screen.current });
+      // splitKeys splits a read only into single characters: the rest of it is the characters after i.
+      if (i + 1 < keys.length && !sameScreen(shown.current, latest.current)) {
+        waiting.current.push([[...input].slice(i + 1).join(''), key]);
+        return;
+      }
+    }
+  }, [dispatch]);
+  useLayoutEffect(() => {
+    if (waiting.current.length === 0 || !sameScreen(shown.current, latest.current)) return;
+    const keys = waiting.current;
+    waiting.current = [];
+    for (const [input, key] of keys) onKey(input, key);
+  });
   useEffect(() => {
     if (state.quit) exit();
   }, [state.quit, exit]);
-  useInput(onKey, { isActive: isRawModeSupported === true });
+  useKeys(onKey, { isActive: isRawModeSupported === true });
 
-  const closeWizard = useCallback(() => dispatch({ type: 'back' }), []);
+  const closeWizard = useCallback(() => dispatch({ type: 'back' }), [dispatch]);
 
   let content: ReactElement | null = null;
   if (view === 'wizard' && Wizard)
     content = (
       // The wizard is someone else's layout: clipped to the body so the frame never outgrows the terminal.
       <Box height={body} overflow="hidden" flexDirection="column">
-        <Wizard onClose={closeWizard} width={width} height={body} initial={(frame as Extract<Frame, { view: 'wizard' }>).initial} />
+        <KeyFeedContext.Provider value={feedChild}>
+          <Wizard onClose={closeWizard} width={width} height={body} initial={(frame as Extract<Frame, { view: 'wizard' }>).initial} />
+        </KeyFeedContext.Provider>
       </Box>
     );
   else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} recFocus={recFocus} adviceEveryMs={data.adviceEveryMs} />;

@@ -122,6 +122,14 @@ export function handleKey(key: string, input: string, ctx: KeyContext): KeyResul
   }
 }
 
+/**
+ * Whether two states show the same screen: the same frame and the same table in it. Keys carry what was on
+ * screen (KeyAction.ctx); after a key that changes the screen, the App holds the next ones until it is drawn.
+ */
+export function sameScreen(a: UiState, b: UiState): boolean {
+  return current(a) === current(b) && a.table === b.table && a.groupByPeer === b.groupByPeer;
+}
+
 /** A key press as an action: decided against the reducer's own state, so keys that arrive faster than frames act in order. */
 export interface KeyAction {
   type: 'key';

@@ -1,7 +1,7 @@
 // The server generator wizard (Ink): one step per choice, a syntax-highlighted preview, then an atomic
 // write that asks before replacing a file. Used by `sockscope generate` and mounted by the monitor on `c`.
 import { useMemo, useReducer } from 'react';
-import { Box, Text, useInput, useStdin, useStdout, type Key } from 'ink';
+import { Box, Text, useStdin, useStdout, type Key } from 'ink';
 import type { Config } from '../../config/schema.js';
 import { loadConfig } from '../../config/load.js';
 import { generateServer, type GeneratorInput } from '../../codegen/index.js';
@@ -11,6 +11,7 @@ import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
 import { visibleSteps } from './steps.js';
 import { splitKeys } from '../keymap.js';
+import { useKeys } from '../hooks/useKeys.js';
 
 export interface WizardDone {
   result: GenerateResult;
@@ -71,7 +72,7 @@ const NAMED_KEYS: Record<string, Exclude<WizardKey, { name: 'char' }>['name']> =
  */
 export function toWizardKeys(input: string, key: Key): WizardKey[] {
   const out: WizardKey[] = [];
-  // Alt+letter and Ctrl+letter are not text; Esc (meta set for ESC ESC) is a key of its own.
+  // Alt+letter and Ctrl+letter are not text; Esc (Ink sets meta on every Esc) is a key of its own.
   if ((key.meta && !key.escape) || key.tab) return out;
   for (const [name, text] of splitKeys(input, key)) {
     const named = NAMED_KEYS[name];
@@ -103,7 +104,7 @@ export function Wizard(props: WizardProps) {
     (s: WizardState, k: WizardKey) => {
       const next = reduce(s, k, deps, previewHeight);
       if (next.phase === 'cancelled' && s.phase !== 'cancelled') queueMicrotask(props.onCancel);
-      // Only reached with onInterrupt: useInput passes Ctrl-C on only then.
+      // Only reached with onInterrupt: the key handler below passes Ctrl-C on only then.
       if (next.phase === 'interrupted' && s.phase !== 'interrupted' && props.onInterrupt) queueMicrotask(props.onInterrupt);
       if (next.phase === 'finished' && s.phase !== 'finished') {
         const done = { result: next.result!, written: next.written };
@@ -115,7 +116,8 @@ export function Wizard(props: WizardProps) {
     () => initialState(config, props.initial),
   );
 
-  useInput(
+  // In the monitor the keys come from the monitor (hooks/useKeys.ts says why); alone, from the terminal.
+  useKeys(
     (input, key) => {
       for (const k of toWizardKeys(input, key)) if (k.name !== 'interrupt' || props.onInterrupt) dispatch(k);
     },
