@@ -72,7 +72,7 @@ export function displayValue(name: string, v: unknown, info?: SocketOptionInfo):
     if (name === 'IP_TOS') return `${v} (0x${v.toString(16)}, DSCP ${v >> 2}, ECN ${v & 3})`;
     if (name === 'TCP_NOTSENT_LOWAT' && v === 0xffffffff) return `${v} (unlimited)`;
     const unit = info?.unit;
-    if (unit === 'bytes') return v >= 1024 ? `${v} bytes (${humanBytes(v)})` : `${v} bytes`;
+    if (unit === 'bytes') return v >= 1024 ? `${v} bytes (${humanBytes(v)})` : `${v} byte${v === 1 ? '' : 's'}`;
     if (unit === 'seconds') return seconds(v);
     if (unit === 'ms') return `${v} ms`;
     if (unit === 'us') return `${v} us`;
@@ -325,10 +325,24 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
   return { meaning: '' };
 }
 
-/** Interprets one value: display text, meaning, unusual finding, other platforms' notes. */
-export function interpretOption(name: string, value: unknown, c: OptionContext): OptionInterpretation {
+/**
+ * An AF_INET6 socket talking to an IPv4 peer (v4-mapped) sends IPv4 packets, which take their TTL and TOS from
+ * IP_TTL / IP_TOS, not from the IPv6 twin read for them. Measured by the review (s11 item 7, mapped.py): IP_TTL 7 and
+ * IP_TOS 0x20 set on such a UDP socket arrived as TTL 7, TOS 32, while IPV6_UNICAST_HOPS read 64 and IPV6_TCLASS 0.
+ */
+function ipv4OnV6Note(name: string, c: OptionContext, readAs: string | undefined): string {
+  if ((name !== 'IP_TTL' && name !== 'IP_TOS') || c.family !== 'inet6' || !readAs?.startsWith('IPV6_')) return '';
+  const v4 = (a: string | undefined) => a !== undefined && (/^\d+\.\d+\.\d+\.\d+:/.test(a) || /^\[::ffff:\d+\.\d+\.\d+\.\d+\]:/i.test(a));
+  if (v4(c.local) || v4(c.peer)) return `; but this AF_INET6 socket carries IPv4 (a mapped address), whose packets use ${name} instead, which was not read`;
+  if (c.state === 'LISTEN' && c.values.IPV6_V6ONLY === false) return `; connections from IPv4 clients use ${name} instead, which was not read`;
+  return '';
+}
+
+/** Interprets one value: display text, meaning, unusual finding, other platforms' notes. `readAs`: the option actually read. */
+export function interpretOption(name: string, value: unknown, c: OptionContext, readAs?: string): OptionInterpretation {
   const info = findOption(name);
-  const { meaning, unusual } = value === undefined ? { meaning: '', unusual: undefined } : meaningOf(name, value, c);
+  const { meaning: m, unusual } = value === undefined ? { meaning: '', unusual: undefined } : meaningOf(name, value, c);
+  const meaning = m && `${m}${ipv4OnV6Note(name, c, readAs)}`;
   return { name, display: displayValue(name, value, info), meaning, ...(unusual ? { unusual } : {}), platformNotes: platformNotes(info), summary: info?.summary };
 }
 
@@ -366,7 +380,7 @@ export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]
   for (const o of r.options) if (o.value !== undefined) values[o.name] = o.value;
   const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock, tcp: tcpFacts(values.TCP_INFO, r.kernelView?.tcpInfo) };
   const rows = r.options.map((o): OptionReportRow => {
-    const i = interpretOption(o.name, o.value, ctx);
+    const i = interpretOption(o.name, o.value, ctx, o.readAs);
     return { ...i, ...(o.value !== undefined ? { value: o.value } : {}), ...(o.source ? { source: o.source } : {}), ...(o.readAs ? { readAs: o.readAs } : {}), ...(o.missing ? { missing: o.missing } : {}) };
   });
   return { rows, unusual: rows.filter((x) => x.unusual).map((x) => x.unusual!) };
