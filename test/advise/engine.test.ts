@@ -33,7 +33,7 @@ test('findings are sorted worst first and filtered to --port / --peer-port, host
     sockets: [
       listener('0.0.0.0:8080', 128, 0, [proc(100, 'web')]),
       ...incoming(150, '10.0.0.1:8080', 'CLOSE_WAIT', { processes: [proc(100, 'web', 9)] }),
-      listener('0.0.0.0:9090', 4, 4, [proc(200, 'api')]),
+      listener('0.0.0.0:9090', 4, 5, [proc(200, 'api')]),
       ...incoming(12, '10.0.0.1:9090', 'CLOSE_WAIT'),
     ],
   });

@@ -109,7 +109,7 @@ test('syn-recv-high: many half-open connections warn, reaching the backlog is cr
   const r = find('syn-recv-high', warn)!;
   assert.equal(r.severity, 'warning');
   assert.match(r.message, /^200 half-open connections \(SYN_RECV\) on tcp port 443/);
-  assert.match(r.evidence, /from 1 addresses \(top: 203\.0\.113\.9 200\).*tcp_syncookies 1, net\.ipv4\.tcp_max_syn_backlog 1024/);
+  assert.match(r.evidence, /from 1 address \(top: 203\.0\.113\.9 200\).*tcp_syncookies 1, net\.ipv4\.tcp_max_syn_backlog 1024/);
   const crit = fakeSnapshot({ sockets: [listener('0.0.0.0:443', 128), ...incoming(130, '10.0.0.1:443', 'SYN_RECV')] });
   assert.equal(find('syn-recv-high', crit)!.severity, 'critical');
   assert.deepEqual(ids(fakeSnapshot({ sockets: [listener('0.0.0.0:443', 128), ...incoming(20, '10.0.0.1:443', 'SYN_RECV')] })), []);

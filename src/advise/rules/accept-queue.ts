@@ -60,14 +60,16 @@ function nextPow2(n: number): number {
 }
 
 /**
- * Whether an accept queue of `queue` connections is full: at its backlog (Send-Q of LISTEN). Without the
- * backlog (procfs, netstat: `backlog` null) only a queue at net.core.somaxconn, the backlog's cap, is surely
- * full. An empty queue is not (listen(fd, 0) has backlog 0). The accept-queue-full rule and the exporter's
- * sockscope_listen_full_sockets both ask this.
+ * Whether an accept queue of `queue` connections is full: past its backlog (Send-Q of LISTEN), as the
+ * kernel's sk_acceptq_is_full (ack_backlog > max_ack_backlog) says, so listen(fd, 4) holds 5 (measured,
+ * 6.18: Recv-Q 5 Send-Q 4, and the 5th connect() succeeded with no ListenOverflows); debug-connections
+ * judges it the same way. Without the backlog (procfs, netstat: `backlog` null) only a queue past
+ * net.core.somaxconn, the backlog's cap, is surely full. An empty queue is not (listen(fd, 0) holds one).
+ * The accept-queue-full rule and the exporter's sockscope_listen_full_sockets both ask this.
  */
 export function acceptQueueIsFull(queue: number, backlog: number | null, somaxconn: number | null): boolean {
   const limit = backlog ?? somaxconn;
-  return limit !== null && queue > 0 && queue >= limit;
+  return limit !== null && queue > 0 && queue > limit;
 }
 
 /** The accept queue of the listener with identity `key` on `port` in another snapshot (null when absent). */
@@ -82,7 +84,7 @@ const acceptQueueFull: Rule = {
   scope: 'port',
   topic: 'accept-queue',
   summary:
-    'A TCP listener\'s accept queue (Recv-Q of LISTEN) has reached its backlog (Send-Q): new connections are dropped or their SYNs ignored. The process does not accept() fast enough or the backlog is too small.',
+    'A TCP listener\'s accept queue (Recv-Q of LISTEN) is past its backlog (Send-Q), at the kernel\'s maximum of backlog + 1 (sk_acceptq_is_full): new connections are dropped or their SYNs ignored. The process does not accept() fast enough or the backlog is too small.',
   thresholds: ['persistSamples'],
   evaluate(ctx) {
     const out: Recommendation[] = [];
@@ -105,7 +107,7 @@ const acceptQueueFull: Rule = {
         port: s.local.port,
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
         message: `Accept queue full on tcp ${addr(s)}: ${s.recvQ} connections wait for accept() with backlog ${s.sendQUnknown ? `at most ${somax}` : s.sendQ}; ${owner(s, ctx.snapshot)} does not accept fast enough or the backlog is too small`,
-        evidence: `Recv-Q ${s.recvQ} >= ${s.sendQUnknown ? 'net.core.somaxconn (this source cannot see the backlog)' : `backlog (Send-Q) ${s.sendQ}`}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}${overflowEvidence(ctx)}`,
+        evidence: `Recv-Q ${s.recvQ} > ${s.sendQUnknown ? 'net.core.somaxconn (this source cannot see the backlog)' : `backlog (Send-Q) ${s.sendQ}`} (the kernel queues backlog + 1); net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}${overflowEvidence(ctx)}`,
         fix: backlogFix(s, ctx),
       });
     }
@@ -118,13 +120,13 @@ const acceptQueueNearFull: Rule = {
   severities: ['warning'],
   scope: 'port',
   topic: 'accept-queue',
-  summary: 'A TCP listener\'s accept queue is at or above acceptQueueNearFullRatio of its backlog (but not full): accept() is falling behind.',
+  summary: 'A TCP listener\'s accept queue is at or above acceptQueueNearFullRatio of its backlog (up to the backlog itself; one more and it is full): accept() is falling behind.',
   thresholds: ['acceptQueueNearFullRatio', 'persistSamples'],
   evaluate(ctx) {
     const out: Recommendation[] = [];
     const ratio = th(ctx, 'acceptQueueNearFullRatio');
     for (const s of listenersOf(ctx.snapshot)) {
-      if (s.sendQUnknown || s.recvQ <= 0 || s.recvQ >= s.sendQ || s.recvQ < ratio * s.sendQ) continue;
+      if (s.sendQUnknown || s.recvQ <= 0 || s.recvQ > s.sendQ || s.recvQ < ratio * s.sendQ) continue;
       const key = socketKey(s);
       if (!persists(ctx, (snap) => {
         const q = queueOf(snap, key, s.local.port);
@@ -148,6 +150,19 @@ const acceptQueueNearFull: Rule = {
   },
 };
 
+/**
+ * The three fullest listeners for listen-overflows-rising's evidence: by Recv-Q over backlog; a listener
+ * whose backlog this source cannot see (procfs, netstat) counts when connections wait in it, by their
+ * number ("Recv-Q 2/?"), since it may well be the one overflowing.
+ */
+function fullestListeners(ls: readonly Socket[]): string {
+  const known = ls.filter((s) => !s.sendQUnknown && s.sendQ > 0).sort((a, b) => b.recvQ / b.sendQ - a.recvQ / a.sendQ);
+  const blind = ls.filter((s) => s.sendQUnknown && s.recvQ > 0).sort((a, b) => b.recvQ - a.recvQ);
+  const shown = [...blind, ...known].slice(0, 3);
+  const text = shown.map((s) => `${addr(s)} Recv-Q ${s.recvQ}/${s.sendQUnknown ? '?' : s.sendQ}`).join(', ');
+  return shown.some((s) => s.sendQUnknown) ? `${text} (? = backlog unknown with this source)` : text;
+}
+
 const listenOverflowsRising: Rule = {
   id: 'listen-overflows-rising',
   severities: ['warning'],
@@ -167,12 +182,7 @@ const listenOverflowsRising: Rule = {
     // (half-open connections) is full, with SYN cookies off; the accept queue is not the cause.
     const qfull = !ov ? sustainedRise(win, 'netstat', 'TcpExt', ['TCPReqQFullDrop'], 1) : null;
     const sysc = ctx.snapshot.sysctls;
-    const busiest = listenersOf(ctx.snapshot)
-      .filter((s) => s.sendQ > 0 && !s.sendQUnknown)
-      .sort((a, b) => b.recvQ / b.sendQ - a.recvQ / a.sendQ)
-      .slice(0, 3)
-      .map((s) => `${addr(s)} Recv-Q ${s.recvQ}/${s.sendQ}`)
-      .join(', ');
+    const busiest = fullestListeners(listenersOf(ctx.snapshot));
     return [
       {
         id: this.id,

@@ -8,6 +8,7 @@ import { limitRules } from './limits.js';
 import { queueRules } from './queues.js';
 import { retransRules } from './retrans.js';
 import { synRecvRules } from './syn-recv.js';
+import { synSentRules } from './syn-sent.js';
 import { timeWaitHealth, timeWaitRules } from './time-wait.js';
 import { udpRules } from './udp.js';
 
@@ -16,6 +17,7 @@ export const ALL_RULES: readonly Rule[] = [
   ...closeWaitRules,
   ...acceptQueueRules,
   ...synRecvRules,
+  ...synSentRules,
   ...timeWaitRules,
   ...finWaitRules,
   ...queueRules,

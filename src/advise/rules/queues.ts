@@ -24,36 +24,69 @@ interface Stuck {
   stalled: boolean;
 }
 
-function findStuck(ctx: RuleContext, g: ConnGroup, which: 'recvQ' | 'sendQ'): Stuck[] {
-  const min = th(ctx, 'queueBytes');
+type Which = 'recvQ' | 'sendQ';
+
+/**
+ * Whether one sample of a socket holds a full queue. A receiver that never reads does not autotune its
+ * buffer (tcp_rcv_space_adjust follows what the application copies out), so its Recv-Q stops near
+ * tcp_rmem[1] (measured, 6.18: Recv-Q 127,973 of skmem rb 131,072, r 130,469) and never reaches an absolute
+ * megabyte: full is at least queueBufferRatio of the socket's own buffer (skmem rb/tb; the allocated
+ * truesize r/w counts too, since on 1500-byte links the payload is about half of it), else queueBytes.
+ * A zero-window persist timer on a socket with data to send is a full send queue whatever its size
+ * (measured: 472,027 bytes stuck of tb 3,939,840, timer:(persist)).
+ */
+function isFull(ctx: RuleContext, x: Socket, which: Which): boolean {
+  const q = x[which];
+  if (q <= 0) return false;
+  if (q >= th(ctx, 'queueBytes')) return true;
+  if (which === 'sendQ' && x.timer?.name === 'persist') return true;
+  const m = x.skmem;
+  if (!m) return false;
+  const buf = which === 'recvQ' ? m.rcvbuf : m.sndbuf;
+  const used = Math.max(q, which === 'recvQ' ? m.rmemAlloc : (m.wmemQueued ?? 0));
+  return buf > 0 && used >= th(ctx, 'queueBufferRatio') * buf;
+}
+
+function findStuck(ctx: RuleContext, g: ConnGroup, which: Which): Stuck[] {
   const recent = recentOf(ctx);
   const out: Stuck[] = [];
   for (const s of g.sockets) {
-    if (s.state !== 'ESTABLISHED' || s[which] < min) continue;
+    if (s.state !== 'ESTABLISHED' || !isFull(ctx, s, which)) continue;
     const samples = samplesOf(recent, s);
-    if (samples.some((x) => x == null || x[which] < min)) continue;
+    if (samples.some((x) => x == null || !isFull(ctx, x, which))) continue;
     const first = samples[0]!;
     const progressKey = which === 'sendQ' ? 'bytesAcked' : 'bytesReceived';
     const p0 = first.tcpInfo?.[progressKey];
     const p1 = s.tcpInfo?.[progressKey];
     const unchanged = samples.every((x) => x![which] === s[which]);
     const noProgress = p0 != null && p1 != null ? p1 === p0 : unchanged;
-    const persistTimer = which === 'sendQ' && s.timer?.name === 'persist';
-    const stalled = noProgress || persistTimer;
-    // A bulk sender keeps its send queue full while data flows: only a stalled send queue is a problem.
-    if (which === 'sendQ' && !stalled) continue;
-    out.push({ s, stalled });
+    // Zero-window probes in every sample: the peer has kept its window shut all along.
+    const persistTimer = which === 'sendQ' && samples.every((x) => x!.timer?.name === 'persist');
+    // A bulk sender keeps its send queue full while data flows: only a stalled send queue, or one the
+    // peer's zero window holds back (a slow reader: some progress), is a problem.
+    if (which === 'sendQ' && !noProgress && !persistTimer) continue;
+    out.push({ s, stalled: noProgress });
   }
   return out.sort((a, b) => b.s[which] - a.s[which]);
 }
 
-function detail(x: Stuck, which: 'recvQ' | 'sendQ'): string {
+function detail(x: Stuck, which: Which): string {
   const s = x.s;
-  const buf = which === 'recvQ' ? s.skmem?.rcvbuf : s.skmem?.sndbuf;
-  return `${endpoint(s.peer.address, s.peer.port)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${buf ? ` of ${which === 'recvQ' ? 'rcvbuf' : 'sndbuf'} ${fmtBytes(buf)}` : ''}${x.stalled ? ' (no progress)' : ''}${s.timer?.name === 'persist' ? ' (zero-window probes: timer persist)' : ''}`;
+  const m = s.skmem;
+  const buf = which === 'recvQ' ? m?.rcvbuf : m?.sndbuf;
+  const name = which === 'recvQ' ? 'rcvbuf' : 'sndbuf';
+  const pct = buf ? ` (${Math.round((100 * s[which]) / buf)}%)` : '';
+  return `${endpoint(s.peer.address, s.peer.port)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${buf ? ` of ${name} ${fmtBytes(buf)}${pct}` : ''}${x.stalled ? ' (no progress)' : ''}${s.timer?.name === 'persist' ? ' (zero-window probes: timer persist)' : ''}`;
 }
 
-function makeRule(which: 'recvQ' | 'sendQ'): Rule {
+/** What counted as full, for the evidence. */
+function criterion(ctx: RuleContext, which: Which): string {
+  const pct = Math.round(th(ctx, 'queueBufferRatio') * 100);
+  const buf = which === 'recvQ' ? 'rcvbuf (skmem rb)' : 'sndbuf (skmem tb)';
+  return `full in each: at least ${pct}% of the socket's ${buf} or ${fmtBytes(th(ctx, 'queueBytes'))}${which === 'sendQ' ? ', or zero-window probes' : ''}`;
+}
+
+function makeRule(which: Which): Rule {
   const recv = which === 'recvQ';
   const id = recv ? 'recv-q-persistent' : 'send-q-persistent';
   return {
@@ -62,9 +95,9 @@ function makeRule(which: 'recvQ' | 'sendQ'): Rule {
     scope: 'socket',
     topic: 'queues',
     summary: recv
-      ? 'Established sockets keep at least queueBytes unread in Recv-Q for persistSamples samples: the owning application is not reading, or reads too slowly. Needs history.'
-      : 'Established sockets keep at least queueBytes in Send-Q for persistSamples samples with no data acknowledged (or zero-window probes): the peer is not reading. Needs history.',
-    thresholds: ['queueBytes', 'persistSamples'],
+      ? 'Established sockets keep their Recv-Q full for persistSamples samples (at least queueBufferRatio of the socket\'s own receive buffer, skmem rb, where the source shows it; else queueBytes): the owning application is not reading, or reads too slowly. Needs history.'
+      : 'Established sockets keep their Send-Q full for persistSamples samples (zero-window probes, timer persist, in every sample; or at least queueBufferRatio of skmem tb, else queueBytes, with no data acknowledged): the peer is not reading. Needs history.',
+    thresholds: ['queueBufferRatio', 'queueBytes', 'persistSamples'],
     evaluate(ctx) {
       if (!hasPersistence(ctx)) return [];
       const out: Recommendation[] = [];
@@ -83,8 +116,8 @@ function makeRule(which: 'recvQ' | 'sendQ'): Rule {
           ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
           message: recv
             ? `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} keep${stuck.length === 1 ? 's' : ''} data unread in Recv-Q: ${who} is not reading${stuck.every((x) => x.stalled) ? '' : ' fast enough'}`
-            : `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} cannot send: the peer is not reading (Send-Q stays full)`,
-          evidence: `over ${n} samples, at least ${fmtBytes(th(ctx, 'queueBytes'))} each: ${stuck.slice(0, 3).map((x) => detail(x, which)).join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''}`,
+            : `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} cannot send: the peer is not reading${stuck.every((x) => x.stalled) ? '' : ' fast enough'} (Send-Q stays full)`,
+          evidence: `over ${n} samples (${criterion(ctx, which)}): ${stuck.slice(0, 3).map((x) => detail(x, which)).join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''}`,
           fix: recv
             ? `Read until EAGAIN on every readiness event and never block the event loop or the reading thread; check for a stuck worker (strace -p PID -e trace=read,recvfrom,epoll_wait). Confirm: ss -tnm state established ${ssFilter(g)} (Recv-Q should drain to 0)`
             : 'Fix the reading side (the peer); on this side apply backpressure (stop writing when write() returns EAGAIN / Node write() returns false until "drain") and bound per-connection buffers; TCP_USER_TIMEOUT drops peers that stop reading for good. ' +

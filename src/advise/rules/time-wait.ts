@@ -1,5 +1,6 @@
 // TIME_WAIT: normal on a server; port exhaustion for many outgoing connections to one destination; tw buckets.
 import { counter, sysctlInt, sysctlInts, type Snapshot } from '../../model/snapshot.js';
+import { isLoopback, isWildcard } from '../../model/socket.js';
 import { factsOf, groupLabel } from '../facts.js';
 import { fmtPct } from '../format.js';
 import type { HealthCheck, Rule } from '../rule.js';
@@ -57,6 +58,16 @@ function destinationsOf(snap: Snapshot): Map<string, Dest> {
   return d;
 }
 
+/**
+ * sockstat's TCP tw, worded for what it counts: every timewait minisocket, TIME_WAIT and the orphaned
+ * FIN_WAIT2 sockets the kernel keeps the same way (measured: 15 FIN_WAIT2 orphans, 0 TIME_WAIT, tw 15).
+ * It is the number tcp_max_tw_buckets limits.
+ */
+function hostTimewait(snap: Snapshot): string {
+  const tw = counter(snap.counters.sockstat, 'TCP', 'tw');
+  return `host timewait entries ${tw ?? 'unknown'} (sockstat TCP tw: TIME_WAIT and orphaned FIN_WAIT2) of net.ipv4.tcp_max_tw_buckets ${snap.sysctls['net.ipv4.tcp_max_tw_buckets'] ?? 'unknown'}`;
+}
+
 function hostPort(a: string, p: number): string {
   return a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`;
 }
@@ -83,13 +94,32 @@ const timeWaitServer: Rule = {
         protocol: 'tcp',
         port: g.port,
         message: `TIME_WAIT count is normal for a server: ${n} on ${groupLabel(g)}, where this host closes first`,
-        evidence: `TIME_WAIT ${n} on a listening port; host total ${counter(ctx.snapshot.counters.sockstat, 'TCP', 'tw') ?? 'unknown'} of net.ipv4.tcp_max_tw_buckets ${ctx.snapshot.sysctls['net.ipv4.tcp_max_tw_buckets'] ?? 'unknown'}`,
+        evidence: `TIME_WAIT ${n} on a listening port; ${hostTimewait(ctx.snapshot)}`,
         fix: 'Nothing required: each lasts 60 s and uses no port. To have fewer, let clients close first (HTTP keep-alive, client-side close). Never use tcp_tw_recycle (removed in Linux 4.12; it broke clients behind NAT).',
       });
     }
     return out;
   },
 };
+
+/**
+ * The tcp_tw_reuse part of the port-exhaustion fix. 1 reuses a TIME_WAIT port for any destination, 2 (the
+ * default) only when the destination or local address is loopback (tcp_twsk_unique). Where it already
+ * applies, suggesting 1 changes nothing: connect() still fails while the entries are younger than
+ * tcp_tw_reuse_delay (1 s; a sysctl since 6.13) or carry no TCP timestamps (measured: 200 TIME_WAIT to
+ * 127.0.0.1:7010 under 1 s old, tcp_tw_reuse 2, connect() EADDRNOTAVAIL).
+ */
+function twReuseAdvice(snap: Snapshot, d: Dest): string {
+  const v = sysctlInt(snap.sysctls, 'net.ipv4.tcp_tw_reuse');
+  const loopback = isLoopback(d.peer) || isLoopback(d.local);
+  if (v === 1 || (v === 2 && loopback)) {
+    return (
+      `net.ipv4.tcp_tw_reuse=${v} already lets connect() reuse these TIME_WAIT ports${v === 2 ? ' (loopback)' : ''}, but only once an entry is 1 s old (net.ipv4.tcp_tw_reuse_delay since 6.13) and the connection used TCP timestamps ` +
+      `(net.ipv4.tcp_timestamps=1 on both sides): at this rate of new connections that is not enough, so open fewer`
+    );
+  }
+  return `let outgoing connections reuse TIME_WAIT ports: sysctl -w net.ipv4.tcp_tw_reuse=1${v === 2 ? ' (now 2: loopback destinations only)' : v === 0 ? ' (now 0: never)' : ''}`;
+}
 
 const timeWaitPortExhaustion: Rule = {
   id: 'time-wait-port-exhaustion',
@@ -110,6 +140,7 @@ const timeWaitPortExhaustion: Rule = {
       if (!persists(ctx, (s) => (destinationsOf(s).get(d.key)?.total ?? 0) >= warn * range.size)) continue;
       const critical = persists(ctx, (s) => (destinationsOf(s).get(d.key)?.total ?? 0) >= crit * range.size);
       const tw = ctx.snapshot.sysctls['net.ipv4.tcp_tw_reuse'];
+      const reuse = twReuseAdvice(ctx.snapshot, d);
       out.push({
         id: this.id,
         severity: critical ? 'critical' : 'warning',
@@ -120,7 +151,7 @@ const timeWaitPortExhaustion: Rule = {
         evidence: `${d.total} sockets to ${hostPort(d.peer, d.peerPort)}, ${d.timeWait} TIME_WAIT; net.ipv4.ip_local_port_range ${range.lo} ${range.hi} (${range.size} ports); net.ipv4.tcp_tw_reuse ${tw ?? 'unknown'}; warning at ${fmtPct(warn)}`,
         fix:
           'Reuse connections instead of opening one per request (HTTP keep-alive, a connection pool); ' +
-          `let outgoing connections reuse TIME_WAIT ports: sysctl -w net.ipv4.tcp_tw_reuse=1; widen the range: sysctl -w net.ipv4.ip_local_port_range="1024 65535"; spread over more destination or source addresses. ` +
+          `${reuse}; widen the range: sysctl -w net.ipv4.ip_local_port_range="1024 65535"; spread over more destination or source addresses. ` +
           `Never tcp_tw_recycle (removed in Linux 4.12). Confirm: ss -tan state time-wait '( dport = :${d.peerPort} )' | wc -l`,
       });
     }
@@ -132,18 +163,38 @@ const timeWaitBuckets = usageRule({
   id: 'time-wait-buckets-near-limit',
   topic: 'time-wait',
   summary:
-    'TIME_WAIT sockets (sockstat TCP.tw) reach twBucketsRatio of net.ipv4.tcp_max_tw_buckets: beyond it the kernel destroys TIME_WAIT sockets early ("time wait bucket table overflow"), so late segments can corrupt new connections.',
+    'Timewait entries (sockstat TCP.tw: TIME_WAIT sockets and orphaned FIN_WAIT2 ones) reach twBucketsRatio of net.ipv4.tcp_max_tw_buckets: beyond it the kernel destroys TIME_WAIT sockets early ("time wait bucket table overflow"), so late segments can corrupt new connections.',
   warn: 'twBucketsRatio',
   value: (s) => counter(s.counters.sockstat, 'TCP', 'tw'),
   limit: (s) => sysctlInt(s.sysctls, 'net.ipv4.tcp_max_tw_buckets'),
   describe: (_ctx, tw, max, r) => ({
-    message: `${tw} TIME_WAIT sockets, ${fmtPct(tw / max)} of net.ipv4.tcp_max_tw_buckets (${max}): the kernel will start destroying them early`,
-    evidence: `sockstat TCP.tw ${tw}; net.ipv4.tcp_max_tw_buckets ${max}; warning at ${fmtPct(r)}`,
+    message: `${tw} timewait entries (TIME_WAIT and orphaned FIN_WAIT2 sockets), ${fmtPct(tw / max)} of net.ipv4.tcp_max_tw_buckets (${max}): the kernel will start destroying them early`,
+    evidence: `sockstat TCP.tw ${tw} (TIME_WAIT and orphaned FIN_WAIT2); net.ipv4.tcp_max_tw_buckets ${max}; warning at ${fmtPct(r)}`,
     fix: `Reduce connection churn (keep-alive, pooling, let clients close first); if the load is legitimate: sysctl -w net.ipv4.tcp_max_tw_buckets=${max * 2}. Confirm: cat /proc/net/sockstat (TCP tw) and dmesg | grep 'time wait bucket'`,
   }),
 });
 
 export const timeWaitRules: readonly Rule[] = [timeWaitServer, timeWaitPortExhaustion, timeWaitBuckets];
+
+/**
+ * A port with TIME_WAIT sockets and no listener (a server that closed first, then stopped): a server
+ * started on it again within their 60 s gets EADDRINUSE from bind() unless it sets SO_REUSEADDR
+ * (measured: 300 TIME_WAIT on 7005, bind() without it failed; `sockscope try bind` explains it).
+ */
+function restartNote(ctx: RuleContext): { message: string; evidence: string; fix: string } | null {
+  const port = ctx.port;
+  if (port === undefined) return null;
+  if (factsOf(ctx.snapshot).listening.has(`tcp:${port}`)) return null;
+  const tw = ctx.snapshot.sockets.filter((s) => s.protocol === 'tcp' && s.state === 'TIME_WAIT' && s.local.port === port);
+  if (tw.length === 0) return null;
+  const a = tw.find((s) => !isWildcard(s.local.address))?.local.address ?? tw[0].local.address;
+  const at = hostPort(a, port);
+  return {
+    message: `no listener on port ${port}: a server restarted on it within 60 s needs SO_REUSEADDR, or bind() fails with EADDRINUSE`,
+    evidence: `no TCP listener on port ${port}, ${tw.length} TIME_WAIT with local address ${at}${tw.some((s) => s.local.address !== a) ? ' and others' : ''}`,
+    fix: `Set SO_REUSEADDR before bind() in the server (C setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); Node sets it already). Check: sockscope try bind ${at} (explains EADDRINUSE and tries SO_REUSEADDR)`,
+  };
+}
 
 export const timeWaitHealth: HealthCheck = {
   id: 'time-wait-ok',
@@ -151,9 +202,9 @@ export const timeWaitHealth: HealthCheck = {
   describe(ctx: RuleContext) {
     const n = countInContext(ctx, 'TIME_WAIT');
     const range = ephemeralRange(ctx.snapshot);
-    return {
-      message: 'TIME_WAIT count is normal',
-      evidence: `${n} TIME_WAIT sockets on ${contextLabel(ctx)}; host total ${counter(ctx.snapshot.counters.sockstat, 'TCP', 'tw') ?? 'unknown'} of net.ipv4.tcp_max_tw_buckets ${ctx.snapshot.sysctls['net.ipv4.tcp_max_tw_buckets'] ?? 'unknown'}${range ? `; ephemeral ports ${range.lo}-${range.hi} (${range.size})` : ''}`,
-    };
+    const evidence = `${n} TIME_WAIT sockets on ${contextLabel(ctx)}; ${hostTimewait(ctx.snapshot)}${range ? `; ephemeral ports ${range.lo}-${range.hi} (${range.size})` : ''}`;
+    const restart = restartNote(ctx);
+    if (restart) return { message: `TIME_WAIT count is normal; ${restart.message}`, evidence: `${evidence}; ${restart.evidence}`, fix: restart.fix };
+    return { message: 'TIME_WAIT count is normal', evidence };
   },
 };

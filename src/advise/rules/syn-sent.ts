@@ -1,0 +1,145 @@
+// SYN_SENT piling up to one destination: connect() gets no answer (a dead or blackholed backend, a firewall
+// that drops SYNs, or a local listener whose accept queue is full).
+import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
+import { isWildcard, type Socket } from '../../model/socket.js';
+import { factsOf, socketKey } from '../facts.js';
+import { describeProcesses, uniqueProcesses } from '../format.js';
+import type { Rule } from '../rule.js';
+import { persists, recentOf } from '../series.js';
+import { th } from '../thresholds.js';
+import type { Recommendation, RuleContext } from '../types.js';
+import { acceptQueueIsFull } from './accept-queue.js';
+
+function hostPort(a: string, p: number): string {
+  return a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`;
+}
+
+/**
+ * SYN retransmissions of a SYN_SENT socket (icsk_retransmits: ss timer:(on,...,N), netlink idiag_retrans,
+ * procfs retrnsmt; else tcp_info's retransmits); undefined when the source shows neither.
+ */
+function synRetries(s: Socket): number | undefined {
+  if (s.timer?.name === 'on') return s.timer.retrans ?? s.tcpInfo?.retrans ?? 0;
+  return s.tcpInfo?.retrans ?? (s.timer ? 0 : undefined);
+}
+
+/**
+ * Whether a SYN_SENT socket's SYN went unanswered: retransmitted at least once (the first retransmission
+ * comes after a 1 s timeout, far beyond a normal handshake), or, when the source shows no retransmissions,
+ * still in SYN_SENT in each of two or more recent samples.
+ */
+function unanswered(s: Socket, recent: readonly Snapshot[]): boolean {
+  const r = synRetries(s);
+  if (r !== undefined) return r >= 1;
+  if (recent.length < 2) return false;
+  const k = socketKey(s);
+  return recent.every((snap) => factsOf(snap).byKey.get(k)?.state === 'SYN_SENT');
+}
+
+interface Dest {
+  key: string;
+  peer: string;
+  port: number;
+  stuck: Socket[];
+}
+
+/** SYN_SENT sockets per destination address:port in a snapshot (all of them, answered or not). */
+function synSentCounts(snap: Snapshot): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const g of factsOf(snap).groups.values()) {
+    if (g.direction !== 'out' || g.protocol !== 'tcp' || g.states.SYN_SENT === 0) continue;
+    for (const s of g.sockets) if (s.state === 'SYN_SENT') out.set(`${s.peer.address}|${g.port}`, (out.get(`${s.peer.address}|${g.port}`) ?? 0) + 1);
+  }
+  return out;
+}
+
+const countCache = new WeakMap<Snapshot, Map<string, number>>();
+function synSentCountsOf(snap: Snapshot): Map<string, number> {
+  let m = countCache.get(snap);
+  if (!m) countCache.set(snap, (m = synSentCounts(snap)));
+  return m;
+}
+
+/** The listener on this host that a destination reaches, when there is one (a full one drops the SYNs). */
+function localListener(snap: Snapshot, d: Dest): Socket | undefined {
+  const ls = factsOf(snap).listeners.get(`tcp:${d.port}`) ?? [];
+  const sameAddress = ls.find((l) => l.local.address === d.peer);
+  if (sameAddress) return sameAddress;
+  // A wildcard listener serves the destination when the destination is one of this host's addresses:
+  // the stuck sockets' own local address (a connection to itself) is.
+  return d.stuck.some((s) => s.local.address === d.peer) ? ls.find((l) => isWildcard(l.local.address)) : undefined;
+}
+
+function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; local: boolean } {
+  const l = localListener(ctx.snapshot, d);
+  if (l) {
+    const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
+    const backlog = l.sendQUnknown ? null : l.sendQ;
+    const full = acceptQueueIsFull(l.recvQ, backlog, somax);
+    return {
+      local: true,
+      text: full || backlog === null
+        ? `the listener ${hostPort(l.local.address, l.local.port)} on this host has ${l.recvQ} connections waiting for accept()${full ? ', a full accept queue: the kernel drops new SYNs' : ' (backlog unknown with this source): a full accept queue drops new SYNs'}`
+        : 'a listener on this host serves the destination, yet their SYNs go unanswered (a SYN queue overflow with SYN cookies off, or a local firewall rule)',
+      evidence: `listener ${hostPort(l.local.address, l.local.port)} Recv-Q ${l.recvQ}, backlog ${backlog ?? 'unknown'}`,
+    };
+  }
+  return { local: false, text: 'nothing answers their SYNs (the host is down, a firewall drops them, or the route leads nowhere)', evidence: '' };
+}
+
+const synSentStuck: Rule = {
+  id: 'syn-sent-unanswered',
+  severities: ['warning'],
+  scope: 'port',
+  topic: 'syn-sent',
+  summary:
+    'At least synSentCount outgoing connections to one destination (address:port) sit in SYN_SENT with their SYN unanswered (retransmitted, or held over persistSamples samples where the source shows no retransmissions): a dead or blackholed backend, a firewall that drops, or a local listener whose accept queue is full. connect() hangs until net.ipv4.tcp_syn_retries runs out (6: about 127 s).',
+  thresholds: ['synSentCount', 'persistSamples'],
+  evaluate(ctx) {
+    const min = Math.max(1, th(ctx, 'synSentCount'));
+    const recent = recentOf(ctx);
+    const dests = new Map<string, Dest>();
+    for (const g of factsOf(ctx.snapshot).groups.values()) {
+      if (g.direction !== 'out' || g.protocol !== 'tcp' || g.states.SYN_SENT < min) continue;
+      for (const s of g.sockets) {
+        if (s.state !== 'SYN_SENT' || !unanswered(s, recent)) continue;
+        const key = `${s.peer.address}|${g.port}`;
+        let d = dests.get(key);
+        if (!d) dests.set(key, (d = { key, peer: s.peer.address, port: g.port, stuck: [] }));
+        d.stuck.push(s);
+      }
+    }
+    const out: Recommendation[] = [];
+    for (const d of dests.values()) {
+      if (d.stuck.length < min) continue;
+      if (!persists(ctx, (snap) => (synSentCountsOf(snap).get(d.key) ?? 0) >= min)) continue;
+      const dest = hostPort(d.peer, d.port);
+      const procs = uniqueProcesses(d.stuck.map((s) => s.processes));
+      const retries = d.stuck.map(synRetries).filter((r): r is number => r !== undefined);
+      const c = cause(ctx, d);
+      out.push({
+        id: this.id,
+        severity: 'warning',
+        scope: 'port',
+        protocol: 'tcp',
+        peerPort: d.port,
+        ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
+        message: `${d.stuck.length} connection${d.stuck.length === 1 ? '' : 's'} to ${dest} hang${d.stuck.length === 1 ? 's' : ''} in SYN_SENT${procs.length ? ` (${describeProcesses(procs)})` : ''}: ${c.text}`,
+        evidence:
+          `${d.stuck.length} SYN_SENT to ${dest} with the SYN unanswered` +
+          (retries.length ? ` (SYN retransmissions: up to ${Math.max(...retries)})` : ` (in SYN_SENT over ${recent.length} samples; this source shows no retransmissions)`) +
+          `; from ${[...new Set(d.stuck.map((s) => s.local.address))].slice(0, 3).join(', ')}` +
+          (c.evidence ? `; ${c.evidence}` : '') +
+          `; warning at ${min}`,
+        fix: c.local
+          ? `Accept faster on the local listener and raise its backlog (see the accept-queue finding for port ${d.port}). Confirm: ss -ltn 'sport = :${d.port}' and ss -tno state syn-sent '( dport = :${d.port} )'`
+          : `Find where the SYNs go: sockscope debug-connections --address ${dest} (probes the route, the neighbour and the port); check the backend is up, its firewall and yours (nft list ruleset), and the path (tracepath ${d.peer}). ` +
+            `Give the client a connect timeout (a few seconds: Python create_connection(timeout=3), Node socket.setTimeout, C a non-blocking connect() with poll) and take a dead backend out of its pool; without one connect() waits for net.ipv4.tcp_syn_retries (6: about 127 s). ` +
+            `Confirm: ss -tno state syn-sent '( dport = :${d.port} )' (timer:(on,...,N) with N growing means unanswered)`,
+      });
+    }
+    return out;
+  },
+};
+
+export const synSentRules: readonly Rule[] = [synSentStuck];

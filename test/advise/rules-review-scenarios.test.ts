@@ -1,0 +1,220 @@
+// Rules on snapshots modelled on the failure scenarios measured in network namespaces (kernel 6.18): a
+// receiver that never reads, a full SYN queue answered with SYN cookies, listen(4) holding 5, a SYN_SENT
+// pile to a blackholed backend, overflows under procfs, timewait entries that are FIN_WAIT2 orphans, port
+// exhaustion to loopback with tcp_tw_reuse 2, and a stopped server's TIME_WAIT port.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateRules, healthyMessages, makeContext } from '../../src/advise/index.js';
+import type { Snapshot } from '../../src/model/snapshot.js';
+import { fakeHistory, fakeSnapshot, incoming, listener, outgoing, proc, tcp } from '../helpers/fake-snapshot.js';
+
+const run = (snap: Snapshot, history?: Snapshot[], o: { port?: number; peerPort?: number; thresholds?: Record<string, number> } = {}) =>
+  evaluateRules(makeContext({ snapshot: snap, history, ...o }));
+const find = (id: string, snap: Snapshot, history?: Snapshot[]) => run(snap, history).find((r) => r.id === id);
+
+// 2. A receiver that never reads (ss -tnmoi, measured): its Recv-Q stops near tcp_rmem[1], the sender's
+// data waits behind a zero window.
+//   ESTAB 127973 0      127.0.0.1:7024  127.0.0.1:40914  skmem:(r130469,rb131072,...) bytes_received:127973
+//   ESTAB 0      472027 127.0.0.1:40914 127.0.0.1:7024   timer:(persist,1.528ms,0) skmem:(r0,rb131072,t0,tb3939840,f485,w482843,...) bytes_acked:127974
+function neverReads(i: number, o: { skmem?: boolean; persist?: boolean; acked?: number; received?: number } = {}) {
+  const skmem = o.skmem ?? true;
+  return {
+    sockets: [
+      listener('127.0.0.1:7024', 8, 0, [proc(900, 'python3')]),
+      tcp('127.0.0.1:7024', '127.0.0.1:40914', 'ESTABLISHED', {
+        recvQ: 127973,
+        processes: [proc(900, 'python3', 4)],
+        tcpInfo: { bytesReceived: o.received ?? 127973 },
+        ...(skmem ? { skmem: { rmemAlloc: 130469, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 3939840 } } : {}),
+      }),
+      tcp('127.0.0.1:40914', '127.0.0.1:7024', 'ESTABLISHED', {
+        sendQ: 472027,
+        processes: [proc(900, 'python3', 5)],
+        ...(o.persist ?? true ? { timer: { name: 'persist' as const, expiresMs: 1528 + i, retrans: 0 } } : {}),
+        tcpInfo: { bytesAcked: o.acked ?? 127974 },
+        ...(skmem ? { skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 3939840, wmemQueued: 482843 } } : {}),
+      }),
+    ],
+  };
+}
+
+test('recv-q-persistent: a receiver that never reads (Recv-Q 125 KiB, 98% of rb 128 KiB) fires though it is far below 1 MiB', () => {
+  const h = fakeHistory(4, (i) => neverReads(i), 1_000);
+  const r = find('recv-q-persistent', h[3], h)!;
+  assert.ok(r, 'recv-q-persistent fires');
+  assert.equal(r.port, 7024);
+  assert.equal(r.pid, 900);
+  assert.match(r.message, /^1 established connection on tcp port 7024 keeps data unread in Recv-Q: python3 \(pid 900\) is not reading$/);
+  assert.match(r.evidence, /^over 3 samples \(full in each: at least 50% of the socket's rcvbuf \(skmem rb\) or 1 MiB\): 127\.0\.0\.1:40914 Recv-Q 125 KiB of rcvbuf 128 KiB \(98%\) \(no progress\)$/);
+  // The same sockets through procfs (no skmem): only the absolute 1 MiB applies.
+  const blind = fakeHistory(4, (i) => neverReads(i, { skmem: false, persist: false }), 1_000);
+  assert.equal(find('recv-q-persistent', blind[3], blind), undefined);
+  // Drained once in the samples: not persistent.
+  const drained = fakeHistory(4, (i) => {
+    const s = neverReads(i);
+    if (i === 2) s.sockets[1] = { ...s.sockets[1], recvQ: 0, skmem: { ...s.sockets[1].skmem!, rmemAlloc: 0 } };
+    return s;
+  }, 1_000);
+  assert.equal(find('recv-q-persistent', drained[3], drained), undefined);
+  // A reader keeping up: a few KiB queued of a 6 MiB buffer.
+  const busy = fakeHistory(4, (i) => ({ sockets: [listener('127.0.0.1:7024', 8), tcp('127.0.0.1:7024', '127.0.0.1:40914', 'ESTABLISHED', { recvQ: 8000, tcpInfo: { bytesReceived: 1e6 * i }, skmem: { rmemAlloc: 9000, rcvbuf: 6291456, wmemAlloc: 0, sndbuf: 87040 } })] }), 1_000);
+  assert.equal(find('recv-q-persistent', busy[3], busy), undefined);
+});
+
+test('send-q-persistent: zero-window probes (timer persist) held over the samples fire whatever the Send-Q size', () => {
+  const h = fakeHistory(4, (i) => neverReads(i), 1_000);
+  const r = find('send-q-persistent', h[3], h)!;
+  assert.ok(r, 'send-q-persistent fires');
+  assert.equal(r.peerPort, 7024);
+  assert.match(r.message, /^1 established connection on outgoing tcp connections to port 7024 cannot send: the peer is not reading \(Send-Q stays full\)$/);
+  assert.match(r.evidence, /127\.0\.0\.1:7024 Send-Q 461 KiB of sndbuf 3\.76 MiB \(12%\) \(no progress\) \(zero-window probes: timer persist\)/);
+  // The persist timer in only the latest sample: not held.
+  const once = fakeHistory(4, (i) => neverReads(i, { persist: i === 3, acked: 127974 + i * 1000 }), 1_000);
+  assert.equal(find('send-q-persistent', once[3], once), undefined);
+  // A slow reader: the window opens now and then (bytes acknowledged) but is shut at every sample.
+  const slow = fakeHistory(4, (i) => neverReads(i, { acked: 127974 + i * 65536 }), 1_000);
+  assert.match(find('send-q-persistent', slow[3], slow)!.message, /the peer is not reading fast enough/);
+  // A bulk sender: Send-Q well within its buffer, acknowledged all along, no persist timer.
+  const bulk = fakeHistory(4, (i) => neverReads(i, { persist: false, acked: 127974 + i * 50e6 }), 1_000);
+  assert.equal(find('send-q-persistent', bulk[3], bulk), undefined);
+});
+
+// 4. listen(8) on 10.99.0.1:7012, SYN-ACKs lost (static ARP entry to an absent MAC): 9 SYN_RECV, and
+// nstat TcpExtSyncookiesSent 42, TCPReqQFullDoCookies 42 after 2 s.
+function synFlood(i: number, o: { n?: number; backlog?: number; sendQUnknown?: boolean; cookies?: boolean } = {}) {
+  const c = o.cookies === false ? 0 : 14 * i;
+  return {
+    netstat: { TcpExt: { ListenOverflows: 0, ListenDrops: 0, SyncookiesSent: c, TCPReqQFullDoCookies: c, TCPReqQFullDrop: 0 } },
+    sockets: [
+      listener('10.99.0.1:7012', o.sendQUnknown ? 0 : (o.backlog ?? 8), 0, [proc(700, 'python3')], o.sendQUnknown ? { sendQUnknown: true } : {}),
+      ...incoming(o.n ?? 9, '10.99.0.1:7012', 'SYN_RECV', {}, '10.99.0.2'),
+    ],
+  };
+}
+
+test('syn-recv-high: a full SYN queue of a listen(8) listener (9 SYN_RECV) fires far below synRecvCount 128', () => {
+  const h = fakeHistory(3, (i) => synFlood(i), 1_000);
+  const r = find('syn-recv-high', h[2], h)!;
+  assert.ok(r, 'syn-recv-high fires');
+  assert.equal(r.severity, 'critical');
+  assert.equal(r.port, 7012);
+  assert.match(r.message, /^9 half-open connections \(SYN_RECV\) on tcp port 7012, past the listen backlog: the SYN queue is full and SYN cookies are sent: /);
+  assert.match(r.evidence, /listen backlog 8 \(the SYN queue holds backlog \+ 1\);.*; SyncookiesSent \+28; TCPReqQFullDoCookies \+28$/);
+  // One snapshot (analyze without --samples): the level alone shows the full queue.
+  assert.equal(find('syn-recv-high', h[2])?.severity, 'critical');
+  // At the backlog but not past it, with the cookie counters rising: still reported (host counters).
+  const at = fakeHistory(3, (i) => synFlood(i, { n: 8 }), 1_000);
+  const w = find('syn-recv-high', at[2], at)!;
+  assert.equal(w.severity, 'warning');
+  assert.match(w.message, /and the SYN queue overflows and SYN cookies are sent/);
+  // A few half-open connections on a big backlog, counters still: nothing.
+  assert.equal(find('syn-recv-high', fakeHistory(3, (i) => synFlood(i, { n: 5, backlog: 511, cookies: false }), 1_000)[2]), undefined);
+  // Cookies rising for some other listener: a port with 3 of 511 is not blamed.
+  const other = fakeHistory(3, (i) => synFlood(i, { n: 3, backlog: 511 }), 1_000);
+  assert.equal(find('syn-recv-high', other[2], other), undefined);
+  // procfs (backlog unknown): the rising cookie counters name the port that has half-open connections.
+  const blind = fakeHistory(3, (i) => synFlood(i, { sendQUnknown: true }), 1_000);
+  const b = find('syn-recv-high', blind[2], blind)!;
+  assert.ok(b);
+  assert.match(b.evidence, /listen backlog unknown/);
+});
+
+// 6. listen(4), 4 then 5 clients that are never accepted: ss Recv-Q 5 Send-Q 4 at the most, and the 5th
+// connect() succeeded with no ListenOverflows.
+test('accept-queue: listen(4) with 4 waiting is near full; with 5 (the kernel maximum) it is full', () => {
+  const four = fakeSnapshot({ sockets: [listener('127.0.0.1:7023', 4, 4, [proc(800, 'python3')])] });
+  assert.deepEqual(run(four).map((r) => `${r.id}:${r.severity}`), ['accept-queue-near-full:warning']);
+  assert.match(run(four)[0].evidence, /^Recv-Q 4 is 100% of backlog 4/);
+  const five = fakeSnapshot({ sockets: [listener('127.0.0.1:7023', 4, 5, [proc(800, 'python3')])] });
+  const r = run(five).find((x) => x.id === 'accept-queue-full')!;
+  assert.match(r.message, /^Accept queue full on tcp 127\.0\.0\.1:7023: 5 connections wait for accept\(\) with backlog 4; python3 \(pid 800\)/);
+  assert.match(r.evidence, /^Recv-Q 5 > backlog \(Send-Q\) 4 \(the kernel queues backlog \+ 1\)/);
+});
+
+// 7. Five connects to 10.99.0.3:80, dropped silently (static ARP entry to an absent MAC):
+//   SYN-SENT 0 1 10.99.0.1:41230 10.99.0.3:80 timer:(on,3.2sec,2)
+test('syn-sent-unanswered: a SYN_SENT pile to a blackholed backend is a finding', () => {
+  const pile = (retrans: number) => outgoing(5, '10.99.0.1', '10.99.0.3:80', 'SYN_SENT', { sendQ: 1, timer: { name: 'on', expiresMs: 3200, retrans }, processes: [proc(600, 'python3')] });
+  const h = fakeHistory(3, () => ({ sockets: pile(2) }), 1_000);
+  const r = find('syn-sent-unanswered', h[2], h)!;
+  assert.ok(r, 'syn-sent-unanswered fires');
+  assert.equal(r.severity, 'warning');
+  assert.equal(r.scope, 'port');
+  assert.equal(r.peerPort, 80);
+  assert.equal(r.pid, 600);
+  assert.match(r.message, /^5 connections to 10\.99\.0\.3:80 hang in SYN_SENT \(python3 \(pid 600\)\): nothing answers their SYNs/);
+  assert.match(r.evidence, /^5 SYN_SENT to 10\.99\.0\.3:80 with the SYN unanswered \(SYN retransmissions: up to 2\); from 10\.99\.0\.1; warning at 3$/);
+  assert.match(r.fix, /sockscope debug-connections --address 10\.99\.0\.3:80/);
+  assert.ok(run(h[2], h, { peerPort: 80 }).some((x) => x.id === 'syn-sent-unanswered'), 'shown by analyze --peer-port 80');
+  // Handshakes in progress (no retransmission yet), or fewer than synSentCount: nothing.
+  assert.equal(find('syn-sent-unanswered', fakeSnapshot({ sockets: pile(0) })), undefined);
+  assert.equal(find('syn-sent-unanswered', fakeSnapshot({ sockets: pile(3).slice(0, 2) })), undefined);
+  // A source without timers: the same sockets still in SYN_SENT over the samples.
+  const bare = fakeHistory(3, () => ({ sockets: outgoing(5, '10.99.0.1', '10.99.0.3:80', 'SYN_SENT') }), 1_000);
+  assert.match(find('syn-sent-unanswered', bare[2], bare)!.evidence, /in SYN_SENT over 3 samples; this source shows no retransmissions/);
+  assert.equal(find('syn-sent-unanswered', bare[2]), undefined, 'one sample without timers cannot tell');
+});
+
+test('syn-sent-unanswered: SYNs to a local listener with a full accept queue name the listener', () => {
+  // The backlog scenario: listen(1) never accepting, 141 clients left in SYN_SENT.
+  const sockets = [listener('127.0.0.1:7003', 1, 2, [proc(500, 'python3')]), ...outgoing(141, '127.0.0.1', '127.0.0.1:7003', 'SYN_SENT', { timer: { name: 'on', expiresMs: 900, retrans: 3 } })];
+  const r = find('syn-sent-unanswered', fakeSnapshot({ sockets }))!;
+  assert.match(r.message, /^141 connections to 127\.0\.0\.1:7003 hang in SYN_SENT: the listener 127\.0\.0\.1:7003 on this host has 2 connections waiting for accept\(\), a full accept queue: the kernel drops new SYNs$/);
+  assert.match(r.evidence, /listener 127\.0\.0\.1:7003 Recv-Q 2, backlog 1/);
+});
+
+// 9. listen(1) never accepting, clients keep coming, --source procfs --samples 4.
+test('listen-overflows-rising under procfs lists the listener with connections waiting (backlog unknown)', () => {
+  const h = fakeHistory(4, (i) => ({
+    netstat: { TcpExt: { ListenOverflows: 100 + 5 * i, ListenDrops: 100 + 5 * i } },
+    sockets: [listener('127.0.0.1:7003', 0, 2, [proc(500, 'python3')], { sendQUnknown: true }), listener('0.0.0.0:22', 0, 0, [], { sendQUnknown: true })],
+  }), 1_000);
+  const r = find('listen-overflows-rising', h[3], h)!;
+  assert.match(r.evidence, /fullest listeners: 127\.0\.0\.1:7003 Recv-Q 2\/\? \(\? = backlog unknown with this source\); net\.core\.somaxconn 4096$/);
+});
+
+// 12. CLOSE_WAIT scenario: 15 orphaned FIN_WAIT2 on the client side, 0 TIME_WAIT, sockstat TCP tw 15.
+test('time-wait-ok: the host figure is called timewait entries (TIME_WAIT and orphaned FIN_WAIT2), not TIME_WAIT', () => {
+  const snap = fakeSnapshot({
+    sockstat: { TCP: { inuse: 20, orphan: 0, tw: 15 } },
+    sockets: [listener('127.0.0.1:7001', 128, 0, [proc(400, 'python3')]), ...incoming(15, '127.0.0.1:7001', 'CLOSE_WAIT', {}, '127.0.0.1'), ...outgoing(15, '127.0.0.1', '127.0.0.1:7001', 'FIN_WAIT2')],
+  });
+  const ctx = makeContext({ snapshot: snap, port: 7001 });
+  const ok = healthyMessages(ctx, evaluateRules(ctx)).find((x) => x.id === 'time-wait-ok')!;
+  assert.equal(ok.message, 'TIME_WAIT count is normal');
+  assert.match(ok.evidence, /^0 TIME_WAIT sockets on port 7001; host timewait entries 15 \(sockstat TCP tw: TIME_WAIT and orphaned FIN_WAIT2\) of net\.ipv4\.tcp_max_tw_buckets 262144/);
+  assert.doesNotMatch(ok.evidence, /host total/);
+});
+
+// 13. ip_local_port_range narrowed to 200 ports, 200 TIME_WAIT to 127.0.0.1:7010 under 1 s old, tcp_tw_reuse 2:
+// connect() failed with EADDRNOTAVAIL; tcp_tw_reuse=1 would change nothing.
+test('time-wait-port-exhaustion: no tcp_tw_reuse=1 advice when 2 already covers a loopback destination', () => {
+  const sysctls = { 'net.ipv4.ip_local_port_range': '40000 40199', 'net.ipv4.tcp_tw_reuse': '2' } as const;
+  const loop = find('time-wait-port-exhaustion', fakeSnapshot({ sysctls, sockets: outgoing(200, '127.0.0.1', '127.0.0.1:7010', 'TIME_WAIT') }))!;
+  assert.equal(loop.severity, 'critical');
+  assert.doesNotMatch(loop.fix, /tcp_tw_reuse=1/);
+  assert.match(loop.fix, /net\.ipv4\.tcp_tw_reuse=2 already lets connect\(\) reuse these TIME_WAIT ports \(loopback\), but only once an entry is 1 s old/);
+  // A remote destination: 2 does not apply, 1 is the advice (and says what 2 does).
+  const remote = find('time-wait-port-exhaustion', fakeSnapshot({ sysctls, sockets: outgoing(200, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT') }))!;
+  assert.match(remote.fix, /sysctl -w net\.ipv4\.tcp_tw_reuse=1 \(now 2: loopback destinations only\)/);
+  // 1 already on: no advice to set it.
+  const on = find('time-wait-port-exhaustion', fakeSnapshot({ sysctls: { ...sysctls, 'net.ipv4.tcp_tw_reuse': '1' }, sockets: outgoing(200, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT') }))!;
+  assert.doesNotMatch(on.fix, /sysctl -w net\.ipv4\.tcp_tw_reuse/);
+  assert.match(on.fix, /net\.ipv4\.tcp_tw_reuse=1 already lets connect\(\) reuse/);
+});
+
+// 14. The server closed first and exited: 300 TIME_WAIT on local port 7005, no listener; a restart's
+// bind() without SO_REUSEADDR failed with EADDRINUSE.
+test('time-wait-ok: a TIME_WAIT port with no listener warns that a restart needs SO_REUSEADDR', () => {
+  const tw = Array.from({ length: 300 }, (_, i) => tcp('127.0.0.1:7005', `127.0.0.1:${45000 + i}`, 'TIME_WAIT'));
+  const ctx = makeContext({ snapshot: fakeSnapshot({ sockets: tw, sockstat: { TCP: { inuse: 0, orphan: 0, tw: 300 } } }), port: 7005 });
+  const ok = healthyMessages(ctx, evaluateRules(ctx)).find((x) => x.id === 'time-wait-ok')!;
+  assert.equal(ok.message, 'TIME_WAIT count is normal; no listener on port 7005: a server restarted on it within 60 s needs SO_REUSEADDR, or bind() fails with EADDRINUSE');
+  assert.match(ok.evidence, /; no TCP listener on port 7005, 300 TIME_WAIT with local address 127\.0\.0\.1:7005$/);
+  assert.match(ok.fix, /SO_REUSEADDR before bind\(\).*Check: sockscope try bind 127\.0\.0\.1:7005/);
+  // With the server running (a listener), nothing to add.
+  const up = makeContext({ snapshot: fakeSnapshot({ sockets: [listener('127.0.0.1:7005', 128), ...tw] }), port: 7005 });
+  const ok2 = healthyMessages(up, evaluateRules(up)).find((x) => x.id === 'time-wait-ok')!;
+  assert.equal(ok2.message, 'TIME_WAIT count is normal');
+  assert.equal(ok2.fix, 'nothing to change');
+});
