@@ -92,7 +92,7 @@ export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext):
   }
   if (coreDef !== null) {
     const sys = `net.core.${kind === 'rcv' ? 'r' : 'w'}mem_default`;
-    if (v === coreDef) return { meaning: `${base}; the default ${sys} (or a setsockopt of exactly ${humanBytes(v / 2)})` };
+    if (v === coreDef) return { meaning: `${base}; the default ${sys}` };
     return { meaning: base, unusual: `${opt} is ${humanBytes(v)}, not the default ${sys}=${humanBytes(coreDef)}: set by the application` };
   }
   return { meaning: base };
