@@ -349,7 +349,8 @@ export function interpretOption(name: string, value: unknown, c: OptionContext, 
 /** The parts of an inspection (getsockopt helper result) the report needs. */
 export interface InspectionLike {
   socket: { state?: string; family?: string; type?: string; protocol?: string; local?: string; peer?: string };
-  options: { name: string; value?: unknown; source?: string; readAs?: string; missing?: string; errno?: string }[];
+  /** readFor: whose packets the reading applies to, when an AF_INET6 socket's IPv4 level was read too ('IPv4 peers'). */
+  options: { name: string; value?: unknown; source?: string; readAs?: string; readFor?: string; missing?: string; errno?: string }[];
   sysctls: Sysctls;
   extraSysctls: Record<string, string | null>;
   fdFlags: { info?: { nonblock: boolean } };
@@ -361,6 +362,7 @@ export interface OptionReportRow extends OptionInterpretation {
   value?: unknown;
   source?: string;
   readAs?: string;
+  readFor?: string;
   missing?: string;
 }
 
@@ -380,8 +382,9 @@ export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]
   for (const o of r.options) if (o.value !== undefined) values[o.name] = o.value;
   const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock, tcp: tcpFacts(values.TCP_INFO, r.kernelView?.tcpInfo) };
   const rows = r.options.map((o): OptionReportRow => {
-    const i = interpretOption(o.name, o.value, ctx, o.readAs);
-    return { ...i, ...(o.value !== undefined ? { value: o.value } : {}), ...(o.source ? { source: o.source } : {}), ...(o.readAs ? { readAs: o.readAs } : {}), ...(o.missing ? { missing: o.missing } : {}) };
+    // With readFor the IPv4 level was read as well, so the 'IPv4 uses the other option' note has nothing to add.
+    const i = interpretOption(o.name, o.value, ctx, o.readFor ? undefined : o.readAs);
+    return { ...i, ...(o.value !== undefined ? { value: o.value } : {}), ...(o.source ? { source: o.source } : {}), ...(o.readAs ? { readAs: o.readAs } : {}), ...(o.readFor ? { readFor: o.readFor } : {}), ...(o.missing ? { missing: o.missing } : {}) };
   });
   return { rows, unusual: rows.filter((x) => x.unusual).map((x) => x.unusual!) };
 }

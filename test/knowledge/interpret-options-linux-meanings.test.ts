@@ -133,3 +133,14 @@ test('a value of 1 byte is not "1 bytes"', async () => {
   assert.equal(displayValue('SO_RCVLOWAT', 1, describeOption('SO_RCVLOWAT')), '1 byte');
   assert.equal(displayValue('SO_RCVLOWAT', 100, describeOption('SO_RCVLOWAT')), '100 bytes');
 });
+
+test('when the IPv4 level was read as well (readFor), the IPv6 row carries no "not read" note and the rows keep readFor', async () => {
+  const { buildOptionsReport } = await import('../../src/knowledge/interpret-options.js');
+  const r = buildOptionsReport({
+    socket: { family: 'inet6', type: 'stream', protocol: 'tcp', state: 'LISTEN', local: '[::]:47603' },
+    options: [{ name: 'IPV6_V6ONLY', value: false, source: 'getsockopt' }, { name: 'IP_TTL', value: 64, readAs: 'IPV6_UNICAST_HOPS', readFor: 'IPv6 peers', source: 'getsockopt' }, { name: 'IP_TTL', value: 33, readFor: 'IPv4 peers', source: 'getsockopt' }],
+    sysctls: unknownSysctls(), extraSysctls: {}, fdFlags: {},
+  });
+  assert.doesNotMatch(r.rows[1].meaning, /not read/);
+  assert.deepEqual(r.rows.map((x) => x.readFor), [undefined, 'IPv6 peers', 'IPv4 peers']);
+});
