@@ -21,7 +21,8 @@ function firstFitting(width: number | undefined, wordings: readonly string[]): s
 
 /**
  * "TCP 1234 (estab 100, syn-recv 2, time-wait 50, close-wait 3, fin-wait 1, orphan 0)  UDP 12  unix 300",
- * worded to fit `width`. `unixCollected` false: unix sockets were not asked for (x or --unix collects
+ * worded to fit `width`; "syn-sent N" and "closing N" (LAST_ACK, CLOSING, CLOSE) appear when there are
+ * any, so the parts always add up to the TCP count. `unixCollected` false: unix sockets were not asked for (x or --unix collects
  * them), so their count is unknown, not 0.
  */
 export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: boolean } = {}): string {
@@ -48,6 +49,11 @@ export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: 
       n('close-wait', 'cw', c.CLOSE_WAIT),
       n('fin-wait', 'fin', c.FIN_WAIT1 + c.FIN_WAIT2),
     ];
+    // The rarer states only when present, so that the breakdown always adds up to the TCP total (a pile of
+    // SYN_SENT to a dead backend was counted in it and shown nowhere).
+    if (c.SYN_SENT > 0) parts.splice(3, 0, n('syn-sent', 'sent', c.SYN_SENT));
+    const closing = c.LAST_ACK + c.CLOSING + c.CLOSE;
+    if (closing > 0) parts.push(n('closing', 'clo', closing));
     if (orphan != null) parts.push(n('orphan', 'orph', orphan));
     return `TCP ${tcp} (${parts.join(compact ? ' ' : ', ')})  UDP ${udp}  ${unixText}`;
   };

@@ -33,6 +33,20 @@ describe('header totals', () => {
     for (const w of [60, 80, 100, 120, 160]) assert.ok(totalsLine(snap, { width: w }).length <= Math.max(w, 64), `width ${w}`);
   });
 
+  it('SYN_SENT and the closing states are shown when present, so the parts add up to the TCP count', () => {
+    // Measured (review): 141 SYN_SENT to a blackholed backend read "TCP 164 (estab 4, listen 1, syn-recv 0,
+    // time-wait 18, ...)": counted in the total, shown nowhere.
+    const s = reviewHost();
+    for (let i = 0; i < 3; i++) s.push(conn(41500 + i, '10.99.0.3', 80, 'SYN_SENT'));
+    s.push(conn(8080, '127.0.0.1', 42000, 'LAST_ACK'), conn(8080, '127.0.0.1', 42001, 'CLOSING'));
+    const snap = snapshot(s);
+    const long = totalsLine(snap, { width: 200 });
+    assert.equal(long, 'TCP 21 (estab 9, listen 1, syn-recv 0, syn-sent 3, time-wait 6, close-wait 0, fin-wait 0, closing 2, orphan 0)  UDP 1  unix 0');
+    const sum = [...long.matchAll(/(?:estab|listen|syn-recv|syn-sent|time-wait|close-wait|fin-wait|closing) (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+    assert.equal(sum, 21);
+    assert.equal(totalsLine(snap, { width: 90 }), 'TCP 21 (est 9 lis 1 syn 0 sent 3 tw 6 cw 0 fin 0 clo 2 orph 0)  UDP 1  unix 0');
+  });
+
   it('unix sockets not collected read "not collected" (narrow: "-"), not 0; collected, their count', () => {
     const snap = snapshot(reviewHost());
     assert.match(totalsLine(snap, { unixCollected: false }), /  UDP 1  unix not collected$/);
