@@ -3,10 +3,10 @@
 // with everything known: who listens on the port and where, why no answer came (neighbour), which route refused,
 // whether the connection was accepted, whether the exchange ended with a reset.
 import { isIP } from 'node:net';
-import { diagnoseConnectError, findLocalListener, formatHostPort, listenerFor, listenerOwners, portListeners, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets } from '../knowledge/interpret-connect.js';
+import { diagnoseConnectError, findLocalListener, formatHostPort, memberName, memberReached, portListeners, reuseportGroup, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
 import { sysctlInt, type Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
-import { bareAddress, isLocalDestination, peerSnapshot, portSnapshot, routeFacts, summarizeExisting } from './connect-facts.js';
+import { bareAddress, isLocalDestination, peerSnapshot, portOwnersSnapshot, portSnapshot, routeFacts, summarizeExisting } from './connect-facts.js';
 import type { AddressProbe, ProbeResult } from './connect-probe.js';
 import type { SocketSource } from './source.js';
 
@@ -21,7 +21,7 @@ function splitEndpoint(e: string): { address: string; port: number } | undefined
 const CLOSING = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
 
 /** This host's sockets to the destination after the probe: the probe's own left out, the ones closed by their program apart. */
-function existingAfter(snap: Snapshot, address: string, port: number, own: ReadonlySet<string>): ExistingSockets {
+function existingAfter(snap: Snapshot, address: string, port: number, own: ReadonlySet<string>): { existing: ExistingSockets; closed: Socket[] } {
   const to = snap.sockets.filter((s) => s.protocol === 'tcp' && s.peer.port === port && s.peer.address === address && !own.has(`${s.local.address}|${s.local.port}`));
   const closed = to.filter((s) => CLOSING.has(s.state) && s.inode === 0);
   const ex = summarizeExisting(to.filter((s) => !closed.includes(s)), address, port, snap);
@@ -29,7 +29,32 @@ function existingAfter(snap: Snapshot, address: string, port: number, own: Reado
     ex.closedByProgram = {};
     for (const s of closed) ex.closedByProgram[s.state] = (ex.closedByProgram[s.state] ?? 0) + 1;
   }
-  return ex;
+  return { existing: ex, closed };
+}
+
+/**
+ * A local destination: the server's ends of this host's connections that their client has closed (FIN_WAIT2 and the
+ * like, no file). In CLOSE_WAIT with a file, the server accepted them and has not called close(): a leak in it, named
+ * with its owners (read again with every socket's process); with no file, they were never accepted.
+ */
+async function otherEnds(portSnap: Snapshot, closed: readonly Socket[], port: number, o: { source: SocketSource; timeoutMs: number }): Promise<NonNullable<ExistingSockets['otherEnds']> | undefined> {
+  const clients = new Set(closed.map((s) => `${s.local.address}|${s.local.port}`));
+  const ends = portSnap.sockets.filter((s) => s.protocol === 'tcp' && s.local.port === port && s.state === 'CLOSE_WAIT' && clients.has(`${s.peer.address}|${s.peer.port}`));
+  if (ends.length === 0) return undefined;
+  const open = ends.filter((s) => s.inode);
+  const out: NonNullable<ExistingSockets['otherEnds']> = { listener: formatHostPort(ends[0].local.address, port), unclosed: open.length, unaccepted: ends.length - open.length };
+  if (open.length) {
+    const owned = await portOwnersSnapshot(o.source, port, o.timeoutMs);
+    const inodes = new Set(open.map((s) => s.inode));
+    const count = new Map<number, { name: string; n: number }>();
+    for (const s of owned?.sockets ?? []) if (s.inode && inodes.has(s.inode)) for (const p of s.processes) count.set(p.pid, { name: p.name, n: (count.get(p.pid)?.n ?? 0) + 1 });
+    const byCount = [...count.entries()].sort((a, b) => b[1].n - a[1].n);
+    if (byCount.length) {
+      out.by = byCount.slice(0, 3).map(([pid, p]) => `${p.name}/${pid}`).join(', ') + (byCount.length > 3 ? ` and ${byCount.length - 3} more` : '');
+      out.pid = byCount[0][0];
+    }
+  }
+  return out;
 }
 
 /** Whether the exchange ended with a reset, and whether the request had been written before it (exchange's failedStep). */
@@ -41,8 +66,14 @@ function resetInExchange(a: Pick<AddressProbe, 'exchange'>): { sent: boolean; er
 /** How long a connection may wait in the listener's queue before the report says the server has not accepted it. */
 const ACCEPT_GRACE_MS = 500;
 
+/** The port's listeners read just before and just after a probe's connect (connect-probe.ts), to tell SO_REUSEPORT members apart. */
+export interface ListenerReadings {
+  before: PortListener[];
+  after?: PortListener[];
+}
+
 /** Interprets the probe's outcome again with the host's facts; fills diagnosis, notAccepted, existing and the verdict in place. */
-export async function explainProbe(r: ProbeResult, o: { expect?: string; timeoutMs: number; source: SocketSource }): Promise<ProbeResult> {
+export async function explainProbe(r: ProbeResult, o: { expect?: string; timeoutMs: number; source: SocketSource; readings?: ReadonlyMap<AddressProbe, ListenerReadings> }): Promise<ProbeResult> {
   if (r.addresses.length === 0) return r;
   const local = r.addresses.some((a) => isLocalDestination(a.address, a.route));
   const portSnap = local ? await portSnapshot(o.source, r.port, o.timeoutMs) : undefined;
@@ -58,9 +89,18 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
   const outcomes: AddressOutcome[] = [];
   for (const a of r.addresses) {
     const bare = bareAddress(a.address);
-    if (peerSnap) a.existing = existingAfter(peerSnap, bare, r.port, own);
-    const listeners = portSnap && isLocalDestination(a.address, a.route) ? portListeners(portSnap.sockets, r.port) : undefined;
+    const isLocal = isLocalDestination(a.address, a.route);
     const outcome: AddressOutcome = { address: a.address, connected: a.connect.ok, connectMs: a.connect.ms };
+    if (peerSnap) {
+      const after = existingAfter(peerSnap, bare, r.port, own);
+      a.existing = after.existing;
+      const ends = portSnap && isLocal && after.closed.length ? await otherEnds(portSnap, after.closed, r.port, o) : undefined;
+      if (ends) {
+        a.existing.otherEnds = ends;
+        if (ends.unclosed) outcome.unclosed = { count: ends.unclosed, listener: ends.listener, ...(ends.by ? { by: ends.by } : {}), ...(ends.pid ? { pid: ends.pid } : {}) };
+      }
+    }
+    const listeners = portSnap && isLocal ? portListeners(portSnap.sockets, r.port) : undefined;
     if (!a.connect.ok && a.connect.errno) {
       const ctx: ConnectContext = {
         address: a.address,
@@ -68,7 +108,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
         timeoutMs: r.timeoutMs,
         route: a.route,
         existing: a.existing,
-        ...(listeners ? { listeners, listener: findLocalListener(portSnap!.sockets, bare, r.port) } : {}),
+        ...(listeners ? { listeners, listener: findLocalListener(listeners, bare) } : {}),
         ...(resolved ? { resolved } : {}),
         ...(await routeFacts(a.address, a.route, a.connect.errno)),
         twReuse,
@@ -82,11 +122,18 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
       outcome.tls = { ok: t.ok && t.authorized !== false, handshakeFailed: !t.ok, error: t.explanation ?? t.error ?? (t.authorized === false ? t.authorizationError : undefined), expired: t.expired, daysLeft: t.daysLeft };
     }
     if (a.exchange && o.expect !== undefined) outcome.expect = { ok: a.exchange.ok === true, wanted: o.expect, replied: a.exchange.received.length > 0, ...(a.exchange.error ? { error: a.exchange.error } : {}) };
-    const holder = listeners ? listenerFor(listeners, bare) : undefined;
+    // Several listeners at the address (SO_REUSEPORT): the kernel hashed the connection to one of them, not to the first.
+    const group = listeners ? reuseportGroup(listeners, bare) : [];
+    const reading = o.readings?.get(a);
+    const named = (l: PortListener) => (l.owners.length ? { by: memberName(l, group), pid: l.owners[0].pid } : {});
     const reset = resetInExchange(a);
-    if (reset) outcome.reset = { ...reset, ...(holder?.owners.length ? { by: listenerOwners(holder), pid: holder.owners[0].pid } : {}) };
+    if (reset) {
+      // Accepted, then reset: no queue to tell the member by, only its growth right after the connect.
+      const holder = memberReached(group, { address: bare, ...reading, byElimination: false });
+      outcome.reset = { ...reset, ...(holder ? named(holder) : group.length > 1 ? { by: `one of ${group.map((l) => memberName(l, group)).join(', ')} (SO_REUSEPORT)` } : {}) };
+    }
     const from = a.connect.ok && a.connect.local ? splitEndpoint(a.connect.local) : undefined;
-    if (from && holder && holder.pending > 0 && portSnap) {
+    if (from && group.some((l) => l.pending > 0) && portSnap) {
       // Not accepted yet: the server side exists (handshake done) but has no file (inode 0): it waits in the queue.
       const queuedIn = (snap: { sockets: readonly Socket[] }) =>
         snap.sockets.some((s) => s.protocol === 'tcp' && s.local.port === r.port && s.peer.port === from.port && s.peer.address === from.address && ['ESTABLISHED', 'CLOSE_WAIT', 'SYN_RECV'].includes(s.state) && s.inode === 0);
@@ -98,7 +145,19 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
         queued = again ? queuedIn(again) : queued;
       }
       if (queued) {
-        a.notAccepted = { listener: formatHostPort(holder.address, r.port), pending: holder.pending, ...(holder.backlog !== undefined ? { backlog: holder.backlog } : {}), ...(holder.owners.length ? { by: listenerOwners(holder), pid: holder.owners[0].pid } : {}) };
+        const holder = memberReached(group, { address: bare, ...reading, byElimination: true });
+        const groupSize = group.length > 1 ? { groupSize: group.length } : {};
+        if (holder) a.notAccepted = { listener: formatHostPort(holder.address, r.port), pending: holder.pending, ...(holder.backlog !== undefined ? { backlog: holder.backlog } : {}), ...named(holder), ...groupSize };
+        else {
+          // Which member's queue holds it cannot be told: every member holding connections is named, none is blamed.
+          const holding = group.filter((l) => l.pending > 0);
+          a.notAccepted = {
+            listener: formatHostPort(group[0].address, r.port),
+            pending: holding.reduce((n, l) => n + l.pending, 0),
+            ...groupSize,
+            members: holding.map((l) => ({ by: memberName(l, group), ...(l.owners.length ? { pid: l.owners[0].pid } : {}), pending: l.pending, ...(l.backlog !== undefined ? { backlog: l.backlog } : {}) })),
+          };
+        }
         outcome.notAccepted = a.notAccepted;
       }
     }

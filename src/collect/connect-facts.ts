@@ -3,7 +3,7 @@
 // line that rejected the connect, and the sockets to the destination again. debug-connections (connect-explain.ts)
 // and `try connect` (try-call-context.ts) read the same facts; the parsers are pure (parse/ip-route.ts).
 import { isIP } from 'node:net';
-import { findLocalListener, portListeners, type ConnectContext, type ExistingSockets, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { findLocalListener, portListeners, type ConnectContext, type ExistingSockets, type PortListener, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { parseIpNeigh, parseRouteMatch } from '../parse/ip-route.js';
 import { isLoopback, type Socket } from '../model/socket.js';
 import { sysctlInt, sysctlInts, type Snapshot } from '../model/snapshot.js';
@@ -58,6 +58,27 @@ export async function portSnapshot(source: SocketSource, port: number, timeoutMs
   }
 }
 
+/**
+ * The port's listeners alone (no owners: cheap), read just before and after a probe's connect, so that the member
+ * of a SO_REUSEPORT group whose queue the probe joined can be told (connect-explain.ts); undefined when unreadable.
+ */
+export async function listenerReading(source: SocketSource, port: number, timeoutMs: number): Promise<PortListener[] | undefined> {
+  try {
+    return portListeners((await source.collect({ protocols: ['tcp'], port, processes: 'none', timeoutMs: timeoutMs + 5000 })).sockets, port);
+  } catch {
+    return undefined; // the group is then reported as a group
+  }
+}
+
+/** The port's sockets with every owner (a CLOSE_WAIT socket's process, not only the listener's); undefined when unreadable. */
+export async function portOwnersSnapshot(source: SocketSource, port: number, timeoutMs: number): Promise<Snapshot | undefined> {
+  try {
+    return await source.collect({ protocols: ['tcp'], port, processes: 'all', attribution: 'targeted', timeoutMs: timeoutMs + 5000 });
+  } catch {
+    return undefined;
+  }
+}
+
 /** This host's TCP sockets to the port (with tcp_info), read again after the attempt; undefined when unreadable. */
 export async function peerSnapshot(source: SocketSource, port: number, timeoutMs: number): Promise<Snapshot | undefined> {
   try {
@@ -75,6 +96,11 @@ export function summarizeExisting(sockets: readonly Socket[], address: string, p
   let rttN = 0;
   let rttMax = 0;
   let retrans = 0;
+  // Sources without tcp_info (/proc/net/tcp, netstat) have no total: those sockets are counted apart, never as 0.
+  // A TIME_WAIT socket has tcp_info from no source. The retransmits of what is being resent now (/proc/net/tcp's
+  // retrnsmt, the timer's count) are what such a source has: for a SYN_SENT socket, every SYN retransmitted.
+  let unknown = 0;
+  let now = 0;
   for (const s of mine) {
     states[s.state] = (states[s.state] ?? 0) + 1;
     const r = s.tcpInfo?.rttUs;
@@ -83,7 +109,12 @@ export function summarizeExisting(sockets: readonly Socket[], address: string, p
       rttN++;
       rttMax = Math.max(rttMax, r);
     }
-    retrans += s.tcpInfo?.totalRetrans ?? 0;
+    const total = s.tcpInfo?.totalRetrans;
+    if (total !== undefined) retrans += total;
+    else if (s.state !== 'TIME_WAIT') {
+      unknown++;
+      now += s.timer?.retrans ?? 0;
+    }
   }
   const range = snap ? sysctlInts(snap.sysctls, 'net.ipv4.ip_local_port_range') : null;
   return {
@@ -91,6 +122,7 @@ export function summarizeExisting(sockets: readonly Socket[], address: string, p
     states,
     ...(rttN ? { avgRttMs: rttSum / rttN / 1000, maxRttMs: rttMax / 1000 } : {}),
     retransTotal: retrans,
+    ...(unknown ? { retransUnknown: unknown, retransNow: now } : {}),
     timeWait: states.TIME_WAIT ?? 0,
     ...(range && range.length === 2 ? { portRange: { low: range[0], high: range[1], size: range[1] - range[0] + 1 } } : {}),
   };
@@ -113,7 +145,7 @@ export async function connectFailureFacts(o: { address: string; port: number; er
   const facts: ConnectFacts = { route, ...(o.resolved ? { resolved: o.resolved } : {}) };
   if (snap) {
     facts.listeners = portListeners(snap.sockets, o.port);
-    const l = findLocalListener(snap.sockets, bare, o.port);
+    const l = findLocalListener(facts.listeners, bare);
     if (l) facts.listener = l;
   }
   Object.assign(facts, await routeFacts(o.address, route, o.errno));

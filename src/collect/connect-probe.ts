@@ -5,14 +5,13 @@ import { isIP, Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { decodeUtf8 } from '../model/escape.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, parseIpRouteGet, unknownRoute, type ConnectDiagnosis, type ExistingSockets, type RouteInfo } from '../knowledge/interpret-connect.js';
-import { explainProbe } from './connect-explain.js';
-import { bareAddress, summarizeExisting } from './connect-facts.js';
+import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, parseIpRouteGet, reuseportGroup, unknownRoute, type ConnectDiagnosis, type ExistingSockets, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { explainProbe, type ListenerReadings } from './connect-explain.js';
+import { bareAddress, isLocalDestination, listenerReading, summarizeExisting } from './connect-facts.js';
 import { logOsCall } from './debug.js';
 import { run } from './exec.js';
 import { createSource } from './index.js';
 import type { SocketSource } from './source.js';
-
 
 /** Milliseconds since t0, rounded to 0.01 ms (for reports and JSON). */
 function msSince(t0: number): number {
@@ -62,6 +61,13 @@ export interface NotAccepted {
   /** The listener's owners ("python3/4242") and the first one's pid. */
   by?: string;
   pid?: number;
+  /** SO_REUSEPORT: how many listeners share the address and port (the kernel hashes each connection to one). */
+  groupSize?: number;
+  /**
+   * Set when the member of the group whose queue holds the connection cannot be told (several hold connections and
+   * their queues changed otherwise too): every member holding connections. `pending` is then their sum, `by` unset.
+   */
+  members?: { by: string; pid?: number; pending: number; backlog?: number }[];
 }
 
 export interface AddressProbe {
@@ -287,9 +293,14 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
   } catch (e) {
     result.existingNote = `this host's existing sockets are unknown: ${(e as Error).message}`;
   }
+  const readings = new Map<AddressProbe, ListenerReadings>();
   for (const a of res.addresses) {
     const route = await routeTo(a.address);
+    // A local destination: its listeners just before the connect and, when several share the address (SO_REUSEPORT),
+    // just after, so that the one whose queue the connection joined can be told (explainProbe).
+    const before = isLocalDestination(a.address, route) ? await listenerReading(source, o.port, o.timeoutMs) : undefined;
     const c = await tcpConnect(a.address, o.port, o.timeoutMs);
+    const after = before && c.ok && reuseportGroup(before, bareAddress(a.address)).length > 1 ? await listenerReading(source, o.port, o.timeoutMs) : undefined;
     const existing = summarizeExisting(snap?.sockets ?? [], bareAddress(a.address), o.port, snap);
     const probe: AddressProbe = {
       address: a.address,
@@ -298,6 +309,7 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
       connect: { ok: c.ok, ms: c.ms, ...(c.errno ? { errno: c.errno, message: c.message } : {}), ...(c.local ? { local: c.local } : {}) },
       existing,
     };
+    if (before) readings.set(probe, { before, ...(after ? { after } : {}) });
     if (c.ok) {
       let sock: NetSocket = c.socket!;
       if (o.tls) {
@@ -313,5 +325,5 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
     result.addresses.push(probe);
   }
   // The diagnoses and the verdict come from the host's facts read after the attempts (connect-explain.ts).
-  return explainProbe(result, { expect: o.expect, timeoutMs: o.timeoutMs, source });
+  return explainProbe(result, { expect: o.expect, timeoutMs: o.timeoutMs, source, readings });
 }

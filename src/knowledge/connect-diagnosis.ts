@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import { explainErrno } from './errno.js';
 import { isLoopback } from '../model/socket.js';
-import { listenerFor, listenerOwners, takes, type LocalListener, type PortListener } from './connect-listeners.js';
+import { listenerOwners, memberName, queueSuspect, reuseportGroup, takes, type LocalListener, type PortListener } from './connect-listeners.js';
 import { isMulticast, REJECTING } from './connect-route.js';
 import { formatHostPort } from './host-port.js';
 import type { NeighbourEntry, RouteInfo } from '../parse/ip-route.js';
@@ -15,8 +15,12 @@ export interface ExistingSockets {
   /** Average smoothed RTT over sockets that report it, in ms. */
   avgRttMs?: number;
   maxRttMs?: number;
-  /** Sum of total retransmits over the sockets. */
+  /** Sum of total retransmits over the sockets whose source gives it (tcp_info: netlink, ss). */
   retransTotal: number;
+  /** Sockets (not TIME_WAIT) whose total retransmits the source cannot see (/proc/net/tcp, netstat): not in retransTotal. */
+  retransUnknown?: number;
+  /** For those sockets, the retransmits of what is being resent now (/proc/net/tcp's retrnsmt); every SYN resent for SYN_SENT. */
+  retransNow?: number;
   timeWait: number;
   /** Size of net.ipv4.ip_local_port_range (the cap on connections to one destination from one source address). */
   portRange?: { low: number; high: number; size: number };
@@ -25,6 +29,12 @@ export interface ExistingSockets {
    * peer's FIN or last ACK (FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK), such as the probe of an earlier run.
    */
   closedByProgram?: Record<string, number>;
+  /**
+   * A local destination: the server's ends of the closedByProgram sockets, on this host, at `listener`. `unclosed`:
+   * accepted, and not closed by their process (CLOSE_WAIT with a file: a close() leak in `by`); `unaccepted`: still in
+   * the listener's queue (an earlier probe to a server that never accepts leaves one).
+   */
+  otherEnds?: { listener: string; unclosed: number; unaccepted: number; by?: string; pid?: number };
 }
 
 /** An interpreted connect error. */
@@ -104,6 +114,55 @@ function neighbourFinding(ctx: ConnectContext, target: string): { summary: strin
       steps: [],
     };
   return undefined;
+}
+
+/** "python3/4242: 9 waiting for accept(), backlog 8", for a list of listeners. */
+function queueText(l: LocalListener): string {
+  return `${l.by ? `${l.by}: ` : ''}${l.pending} waiting for accept()${l.backlog !== undefined ? `, backlog ${l.backlog}` : ''}`;
+}
+
+/**
+ * A local connect that timed out, explained by the accept queue of the listener it reached: over its backlog, or,
+ * when the source cannot see the backlog (/proc/net/tcp, netstat), holding connections nobody has accepted (on this
+ * host little else drops a SYN). In a SO_REUSEPORT group every member that could have dropped it is named.
+ */
+function queueFinding(ctx: ConnectContext, target: string): { summary: string; steps: string[] } | undefined {
+  const l = ctx.listener;
+  if (!l || !queueSuspect(l)) return undefined;
+  const P = ctx.port;
+  const within = `no answer from ${target} within ${ctx.timeoutMs ?? '?'} ms`;
+  // Library callers may pass a listener without its owners: found among the listeners by address, as before.
+  const owner = l.by === undefined ? ctx.listeners?.find((x) => formatHostPort(x.address, x.port) === l.local) : undefined;
+  const one = (x: LocalListener) => ({ by: x.by ?? (owner?.owners.length ? listenerOwners(owner) : undefined), pid: x.pid ?? owner?.owners[0]?.pid });
+  const all = l.candidates ?? [l];
+  const unknown = all.some((x) => x.backlog === undefined);
+  const steps: string[] = [];
+  for (const x of all.slice(0, 3)) {
+    const o = one(x);
+    if (o.by && o.pid !== undefined) steps.push(`${o.by} is not calling accept() fast enough: see what it does (strace -f -p ${o.pid} -e trace=accept,accept4,poll,epoll_wait)`);
+  }
+  if (steps.length === 0) steps.push(`sockscope analyze --port ${P}   (which process owns the listener, and is it calling accept()?)`);
+  if (unknown) steps.push(`ss -ltn 'sport = :${P}'   (this source cannot see the backlog: the LISTEN line's Send-Q is the backlog, a Recv-Q above it is a full queue; or run with --source netlink)`);
+  steps.push('make the server accept faster (more workers, no blocking work in the accept loop), or raise its listen() backlog and net.core.somaxconn');
+  steps.push('nstat -az TcpExtListenOverflows TcpExtListenDrops (SYNs dropped because the queue was full)');
+  if (unknown) steps.push(`if the queue is not full: a firewall rule on this host that drops port ${P} (iptables -S; nft list ruleset)`);
+  const group = l.groupSize ? ` (${all.length > 1 ? `${all.length}` : '1'} of the ${l.groupSize} SO_REUSEPORT listeners there; the kernel hashes each new connection to one of them)` : '';
+  if (all.length > 1) {
+    const which = all.map(queueText).join('; ');
+    return {
+      summary: unknown
+        ? `${within}: ${all.length} of the ${l.groupSize ?? all.length} SO_REUSEPORT listeners on ${l.local} on this host hold connections nobody has accepted, and their backlogs are unknown with this source (${which}): full accept queues, where the kernel drops new SYNs, are the likely cause; which one this SYN was hashed to cannot be told`
+        : `${within}: the accept queues of ${all.length} of the ${l.groupSize ?? all.length} SO_REUSEPORT listeners on ${l.local} on this host are full (${which}), so the kernel drops the new SYNs it hashes to them; which one this SYN went to cannot be told`,
+      steps,
+    };
+  }
+  const who = one(l).by;
+  return {
+    summary: unknown
+      ? `${within}: the listener ${l.local} on this host${group} has ${l.pending} connection(s) waiting for accept(), and its backlog is unknown with this source: a full accept queue, where the kernel drops new SYNs, is the likely cause${who ? `: ${who} is not accepting fast enough` : ''}`
+      : `${within}: the accept queue of the listener ${l.local} on this host${group} is full (${l.pending} waiting for accept(), backlog ${l.backlog}), so the kernel drops new SYNs${who ? `: ${who} is not accepting fast enough` : ''}`,
+    steps,
+  };
 }
 
 /** Where else on this host the port is listened on, for a refused local connect; undefined when the listeners are unknown. */
@@ -224,8 +283,10 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
     }
     case 'ECONNRESET': {
       // connect() reports ECONNRESET only once the handshake is done: a reset answering the SYN is ECONNREFUSED.
-      const holder = localTarget ? ctx.listeners && listenerFor(ctx.listeners, bare) : undefined;
-      const who = holder ? listenerOwners(holder) : undefined;
+      // In a SO_REUSEPORT group the member that took the connection is not known: every member is named.
+      const group = localTarget && ctx.listeners ? reuseportGroup(ctx.listeners, bare) : [];
+      const holder = group.length === 1 ? group[0] : undefined;
+      const who = holder ? listenerOwners(holder) : group.length > 1 ? `one of the ${group.length} SO_REUSEPORT listeners there: ${group.map((l) => memberName(l, group)).join(', ')}` : undefined;
       return d(
         'reset',
         `${target} accepted the connection, then reset it${who ? ` (${who})` : ''}: an abortive close (SO_LINGER {1, 0}), a crash, or a server that turns clients away at once (connection limit, access list)`,
@@ -240,22 +301,8 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
     }
     case 'ETIMEDOUT': {
       // The kernel drops a SYN while the listener's accept queue is full (Recv-Q > backlog): a local, visible cause.
-      const l = ctx.listener;
-      if (l && l.pending > l.backlog) {
-        const owner = ctx.listeners?.find((x) => formatHostPort(x.address, x.port) === l.local);
-        const who = owner?.owners.length ? listenerOwners(owner) : undefined;
-        return d(
-          'timeout',
-          `no answer from ${target} within ${ctx.timeoutMs ?? '?'} ms: the accept queue of the listener ${l.local} on this host is full (${l.pending} waiting for accept(), backlog ${l.backlog}), so the kernel drops new SYNs${who ? `: ${who} is not accepting fast enough` : ''}`,
-          [
-            who
-              ? `${who} is not calling accept() fast enough: see what it does (strace -f -p ${owner!.owners[0].pid} -e trace=accept,accept4,poll,epoll_wait)`
-              : `sockscope analyze --port ${ctx.port}   (which process owns the listener, and is it calling accept()?)`,
-            'make the server accept faster (more workers, no blocking work in the accept loop), or raise its listen() backlog and net.core.somaxconn',
-            'nstat -az TcpExtListenOverflows TcpExtListenDrops (SYNs dropped because the queue was full)',
-          ],
-        );
-      }
+      const queue = queueFinding(ctx, target);
+      if (queue) return d('timeout', queue.summary, queue.steps);
       const n = neighbourFinding(ctx, target);
       if (n && !n.answered) return d('unreachable', n.summary, n.steps);
       return d('timeout', n?.summary ?? `no answer from ${target} within ${ctx.timeoutMs ?? '?'} ms: SYNs are dropped (a firewall that drops, a host that is down, or a broken path)`, [

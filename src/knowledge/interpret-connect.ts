@@ -8,7 +8,7 @@ import { formatHostPort } from './host-port.js';
 export { parseHostPort, formatHostPort } from './host-port.js';
 export { parseIpRouteGet, unknownRoute, parseRouteMatch, parseIpNeigh, type RouteInfo } from '../parse/ip-route.js';
 export { describeRoute } from './connect-route.js';
-export { portListeners, listenerOwners, listenerFor, findLocalListener, type LocalListener, type PortListener } from './connect-listeners.js';
+export { portListeners, listenerOwners, listenerFor, findLocalListener, reuseportGroup, memberName, memberKey, memberReached, type LocalListener, type PortListener } from './connect-listeners.js';
 export { diagnoseConnectError, type ConnectContext, type ConnectDiagnosis, type ExistingSockets } from './connect-diagnosis.js';
 
 /** The C library's message for an errno name ("Connection refused"), from the errno table. */
@@ -54,8 +54,13 @@ export interface AddressOutcome {
   expect?: { ok: boolean; wanted: string; replied?: boolean; error?: string };
   /** Reset by the peer after connect() succeeded; `sent`: whether the request had been written; `by`: the listener's owners (local). */
   reset?: { sent: boolean; error: string; by?: string; pid?: number };
-  /** Local destination: the kernel completed the handshake, but no process has accepted the connection. */
-  notAccepted?: { listener: string; pending: number; backlog?: number; by?: string; pid?: number };
+  /**
+   * Local destination: the kernel completed the handshake, but no process has accepted the connection. `groupSize`:
+   * SO_REUSEPORT listeners at the address; `members`: set instead of `by` when which one's queue holds it cannot be told.
+   */
+  notAccepted?: { listener: string; pending: number; backlog?: number; by?: string; pid?: number; groupSize?: number; members?: readonly { by: string; pid?: number; pending: number; backlog?: number }[] };
+  /** Local destination: connections this host's clients closed that the server accepted and has not closed (CLOSE_WAIT). */
+  unclosed?: { count: number; listener: string; by?: string; pid?: number };
 }
 
 /** One verdict for the whole destination: what works, what does not, what to do next. */
@@ -85,15 +90,29 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   const waiting = up.filter((o) => o.notAccepted);
   for (const o of waiting) {
     const n = o.notAccepted!;
+    const pids = (n.members ?? []).flatMap((m) => (m.pid !== undefined ? [m.pid] : []));
     steps.push(
-      n.pid
-        ? `${n.by} is not calling accept() on ${n.listener}: see what it does (strace -f -p ${n.pid} -e trace=accept,accept4,poll,epoll_wait)`
-        : `sockscope analyze --port ${port}   (which process owns the listener ${n.listener}, and is it calling accept()?)`,
+      n.members && pids.length
+        ? `${n.members.map((m) => m.by).join(', ')} ${n.members.length > 1 ? 'hold' : 'holds'} connections on ${n.listener} that nobody has accepted: see what ${n.members.length > 1 ? 'each' : 'it'} does (strace -f ${pids.map((p) => `-p ${p}`).join(' ')} -e trace=accept,accept4,poll,epoll_wait)`
+        : n.pid
+          ? `${n.by} is not calling accept() on ${n.listener}: see what it does (strace -f -p ${n.pid} -e trace=accept,accept4,poll,epoll_wait)`
+          : `sockscope analyze --port ${port}   (which process owns the listener ${n.listener}, and is it calling accept()?)`,
     );
   }
   const full = waiting.find((o) => o.notAccepted!.backlog !== undefined && o.notAccepted!.pending > o.notAccepted!.backlog);
   if (full) steps.push(`the queue of ${full.notAccepted!.listener} is now over its backlog: the kernel drops the next SYNs and those clients time out`);
   else if (waiting.length) steps.push('once the queue holds more than the backlog, the kernel drops new SYNs and clients time out');
+  // The mirror of this host's closed connections: the local server has not closed its ends (a close() leak).
+  for (const o of outcomes) {
+    const u = o.unclosed;
+    if (!u) continue;
+    problems.push(`${u.by ?? 'the server'} has not closed ${u.count} connection(s) on ${u.listener} that their client (on this host) closed: ${u.count} CLOSE_WAIT, a close() leak that holds a file descriptor each`);
+    steps.push(
+      u.pid
+        ? `${u.by}: find where it does not close() a connection after read() returns 0 (the client closed); ls /proc/${u.pid}/fd | wc -l grows with the leak`
+        : `sockscope analyze --port ${port}   (which process holds the CLOSE_WAIT sockets on ${u.listener})`,
+    );
+  }
   if (existing && existing.portRange && existing.timeWait > existing.portRange.size * 0.5)
     problems.push(`${existing.timeWait} TIME_WAIT sockets to this destination use over half of the ${existing.portRange.size} ephemeral ports`);
   if (down.length === 0 && problems.length === 0 && waiting.length === 0) {
@@ -111,7 +130,11 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   const unaccepted = waiting
     .map((o) => {
       const n = o.notAccepted!;
-      return `${outcomes.length > 1 ? `on ${o.address} ` : ''}the kernel completed the TCP handshake, but ${n.by ?? 'the application'} has not accepted the connection (still queued half a second later): the listener ${n.listener} has ${n.pending} waiting for accept() (Recv-Q ${n.pending}${n.backlog !== undefined ? `, backlog ${n.backlog}` : ''})`;
+      const on = outcomes.length > 1 ? `on ${o.address} ` : '';
+      if (n.members)
+        return `${on}the kernel completed the TCP handshake, but the connection has not been accepted (still queued half a second later): it waits in the queue of one of the ${n.groupSize ?? n.members.length} SO_REUSEPORT listeners on ${n.listener}, which one cannot be told; those holding connections nobody has accepted: ${n.members.map((m) => `${m.by} (Recv-Q ${m.pending}${m.backlog !== undefined ? `, backlog ${m.backlog}` : ''})`).join(', ')}`;
+      const group = n.groupSize ? ` (1 of the ${n.groupSize} SO_REUSEPORT listeners there; the kernel hashes each new connection to one of them)` : '';
+      return `${on}the kernel completed the TCP handshake, but ${n.by ?? 'the application'} has not accepted the connection (still queued half a second later): the listener ${n.listener}${group} has ${n.pending} waiting for accept() (Recv-Q ${n.pending}${n.backlog !== undefined ? `, backlog ${n.backlog}` : ''})`;
     })
     .join('; ');
   let summary: string;

@@ -14,15 +14,43 @@ function ms(n: number): string {
   return n >= 100 ? `${n.toFixed(0)} ms` : `${n.toFixed(1)} ms`;
 }
 
+/** The retransmits of the existing sockets: a total only where the source gives one (tcp_info), never 0 for unknown. */
+function retransText(e: ExistingSockets): string {
+  const unknown = e.retransUnknown ?? 0;
+  const now = e.retransNow ? ` (the sockets retrying now have resent ${e.retransNow} times: /proc/net/tcp's retrnsmt)` : '';
+  if (unknown === 0) return `${e.retransTotal} retransmits`;
+  if (unknown >= e.total - (e.states.TIME_WAIT ?? 0)) return `total retransmits unknown with this source${now}`;
+  return `${e.retransTotal} retransmits, and unknown on ${unknown} socket(s)${now}`;
+}
+
+/** Sockets closed by their program, and, for a local server, what its ends of them are (a close() leak, or never accepted). */
+function closedText(e: ExistingSockets): string {
+  const closed = Object.entries(e.closedByProgram ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+  if (!closed) return '';
+  const o = e.otherEnds;
+  const ends: string[] = [];
+  if (o?.unclosed) ends.push(`${o.unclosed} accepted by ${escapeControl(o.by ?? 'a process sockscope cannot see')} and never closed (CLOSE_WAIT: it does not close() connections whose client has closed)`);
+  if (o?.unaccepted) ends.push(`${o.unaccepted} never accepted, still in the queue of ${o.listener} (an earlier probe to a server that does not accept leaves one)`);
+  return `; not counted, closed by their program and waiting for the peer to close: ${closed}${o ? `; their other ends, on this host at ${o.listener}: ${ends.join('; ')}` : ' (the server has not closed its end: an earlier probe leaves one when the server never accepts)'}`;
+}
+
 /** The existing line: this host's other sockets to the destination. */
 function existingLine(e: ExistingSockets): string {
   const states = Object.entries(e.states).map(([k, v]) => `${k} ${v}`).join(', ');
-  const closed = Object.entries(e.closedByProgram ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
   return (
-    `${e.total === 0 ? 'no other sockets from this host to it' : `${e.total} socket(s): ${states}`}${e.avgRttMs !== undefined ? `; rtt avg ${e.avgRttMs.toFixed(2)} ms, max ${e.maxRttMs!.toFixed(2)} ms` : ''}${e.total ? `; ${e.retransTotal} retransmits` : ''}` +
-    `${closed ? `; not counted, closed by their program and waiting for the peer to close: ${closed} (an earlier probe leaves one such socket)` : ''}` +
+    `${e.total === 0 ? 'no other sockets from this host to it' : `${e.total} socket(s): ${states}`}${e.avgRttMs !== undefined ? `; rtt avg ${e.avgRttMs.toFixed(2)} ms, max ${e.maxRttMs!.toFixed(2)} ms` : ''}${e.total ? `; ${retransText(e)}` : ''}` +
+    closedText(e) +
     `${e.portRange ? `; TIME_WAIT ${e.timeWait} of ${e.portRange.size} ephemeral ports (${e.portRange.low}-${e.portRange.high})` : ''}`
   );
+}
+
+/** The accepted line of a connection waiting in a listener's queue. */
+function notAcceptedLine(na: NonNullable<ProbeResult['addresses'][number]['notAccepted']>): string {
+  const q = (pending: number, backlog?: number) => `Recv-Q ${pending}${backlog !== undefined ? `, backlog ${backlog}` : ''}`;
+  if (na.members)
+    return `  accepted: no: it waits in the accept queue of one of the ${na.groupSize ?? na.members.length} SO_REUSEPORT listeners on ${na.listener}, which one cannot be told: ${na.members.map((m) => `${escapeControl(m.by)} ${q(m.pending, m.backlog)}`).join('; ')}`;
+  const who = [na.by ? escapeControl(na.by) : undefined, na.groupSize ? `1 of ${na.groupSize} SO_REUSEPORT listeners there` : undefined].filter(Boolean).join('; ');
+  return `  accepted: no: it waits in the accept queue of ${na.listener}${who ? ` (${who})` : ''}: ${q(na.pending, na.backlog)}`;
 }
 
 /** Human report of a probe. */
@@ -37,8 +65,7 @@ export function formatProbe(r: ProbeResult): string {
     out.push(`  route:    ${escapeControl(a.route.description)}`); // names an interface: untrusted text
     if (a.connect.ok) out.push(`  connect:  ok in ${ms(a.connect.ms)}${a.connect.local ? ` (from ${a.connect.local})` : ''}`);
     else out.push(`  connect:  ${a.connect.errno} after ${ms(a.connect.ms)} (${a.connect.message})`);
-    const na = a.notAccepted;
-    if (na) out.push(`  accepted: no: it waits in the accept queue of ${na.listener}${na.by ? ` (${escapeControl(na.by)})` : ''}: Recv-Q ${na.pending}${na.backlog !== undefined ? `, backlog ${na.backlog}` : ''}`);
+    if (a.notAccepted) out.push(notAcceptedLine(a.notAccepted));
     if (a.diagnosis) {
       out.push(`  meaning:  ${escapeControl(a.diagnosis.summary)}`); // names processes and interfaces: untrusted text
       if (a.diagnosis.meaning) out.push(`            ${a.diagnosis.meaning}`);
