@@ -1,5 +1,5 @@
 // Retransmissions: host-wide RetransSegs/OutSegs over the window, and sockets stuck retransmitting.
-import { counter } from '../../model/snapshot.js';
+import { counter, type Sysctls } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
 import { factsOf, groupLabel, groupPortFields, socketKey } from '../facts.js';
 import { fmtPct, fmtSeconds, fmtUsAsMs } from '../format.js';
@@ -24,11 +24,12 @@ const retransHigh: Rule = {
     const ratio = re.delta / outs.delta;
     if (ratio < th(ctx, 'retransRatio')) return [];
     const to = counterRise(win, 'netstat', 'TcpExt', ['TCPTimeouts']);
-    const worst = ctx.snapshot.sockets
+    const retransmitting = ctx.snapshot.sockets
       .filter((s) => s.protocol === 'tcp' && (s.tcpInfo?.totalRetrans ?? 0) > 0)
-      .sort((a, b) => (b.tcpInfo!.totalRetrans ?? 0) - (a.tcpInfo!.totalRetrans ?? 0))
+      .sort((a, b) => (b.tcpInfo!.totalRetrans ?? 0) - (a.tcpInfo!.totalRetrans ?? 0));
+    const worst = retransmitting
       .slice(0, 3)
-      .map((s) => `${s.local.port}->${s.peer.address}:${s.peer.port} retrans ${s.tcpInfo!.totalRetrans}`);
+      .map((s) => `${s.local.port}->${s.peer.address}:${s.peer.port} retrans ${s.tcpInfo!.totalRetrans}${s.tcpInfo!.congestion ? ` (${s.tcpInfo!.congestion})` : ''}`);
     return [
       {
         id: this.id,
@@ -37,12 +38,33 @@ const retransHigh: Rule = {
         message: `TCP retransmissions are high: ${fmtPct(ratio)} of segments sent in the last ${fmtSeconds(re.seconds)} were retransmitted (packet loss or congestion)`,
         evidence: `Tcp RetransSegs +${re.delta}, OutSegs +${outs.delta} over ${win.length} samples (warning at ${fmtPct(th(ctx, 'retransRatio'))})${to ? `; TcpExt TCPTimeouts +${to.delta}` : ''}${worst.length ? `; most retransmitting sockets: ${worst.join(', ')}` : ''}`,
         fix:
-          'Find where packets are lost: interface errors and drops (ip -s link, ethtool -S IFACE), qdisc drops (tc -s qdisc), MTU black holes (tracepath HOST); on long lossy paths try BBR: sysctl -w net.ipv4.tcp_congestion_control=bbr. ' +
+          'Find where packets are lost: interface errors and drops (ip -s link, ethtool -S IFACE), qdisc drops (tc -s qdisc), MTU black holes (tracepath HOST)' +
+          `${bbrAdvice(retransmitting, ctx.snapshot.sysctls)}. ` +
           'Confirm: nstat -az TcpRetransSegs TcpOutSegs (the ratio should fall)',
       },
     ];
   },
 };
+
+/**
+ * The BBR suggestion, only where it changes something. BBR does not treat loss as congestion, so on a long
+ * lossy path it keeps the rate that loss-based cubic halves; a host already on BBR gains nothing (review:
+ * at 3% loss sockscope said "try BBR" on a host and socket using bbr). The retransmitting sockets'
+ * congestion control (tcp_info, INET_DIAG_CONG) decides; else the default
+ * (net.ipv4.tcp_congestion_control, when the snapshot's sysctls carry it); else the check is the advice.
+ */
+function bbrAdvice(retransmitting: readonly Socket[], sysctls: Sysctls): string {
+  const algs = new Set(retransmitting.map((s) => s.tcpInfo?.congestion).filter((c): c is string => !!c));
+  const hostDefault = (sysctls as Partial<Record<string, string | null>>)['net.ipv4.tcp_congestion_control']?.trim() || null;
+  if (algs.size > 0) {
+    const others = [...algs].filter((a) => a !== 'bbr');
+    if (others.length === 0) return '; the retransmitting sockets already use BBR, so changing congestion control does not help: the loss has to be found';
+    return `; on long lossy paths BBR keeps throughput where ${others.join('/')} backs off: sysctl -w net.ipv4.tcp_congestion_control=bbr (new connections; setsockopt TCP_CONGESTION per socket)`;
+  }
+  if (hostDefault === 'bbr') return '; the default congestion control is already BBR (net.ipv4.tcp_congestion_control)';
+  if (hostDefault) return `; on long lossy paths BBR keeps throughput where ${hostDefault} backs off: sysctl -w net.ipv4.tcp_congestion_control=bbr`;
+  return '; on long lossy paths BBR keeps throughput where loss-based cubic backs off: if sysctl net.ipv4.tcp_congestion_control is not bbr, sysctl -w net.ipv4.tcp_congestion_control=bbr';
+}
 
 const ACTIVE = new Set(['ESTABLISHED', 'FIN_WAIT1', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
 
