@@ -33,7 +33,8 @@ export type InspectOptionsInput = z.input<typeof InspectOptionsInputSchema>;
 
 /** The `inspect-options --json` document. */
 export type InspectOptionsReport = Omit<InspectResult, 'options' | 'sysctls'> & {
-  options: OptionReportRow[];
+  /** readFor: whose packets the value applies to when an AF_INET6 socket sends IPv4 too ('IPv4 peers', 'IPv6 peers'). */
+  options: (OptionReportRow & { readFor?: string })[];
   unusual: string[];
   sysctls: Record<string, unknown>;
   located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[] };

@@ -9,6 +9,8 @@ export interface ReadPlan {
   info: SocketOptionInfo;
   /** Name actually read when it differs (IPV6_TCLASS for IP_TOS on an IPv6 socket). */
   readAs?: string;
+  /** Whose packets the value applies to, when an AF_INET6 socket sends both IPv4 and IPv6 ('IPv4 peers'). */
+  readFor?: string;
   level: number;
   optname: number;
   size: number;
@@ -54,6 +56,38 @@ export function readPlan(info: SocketOptionInfo, k: SocketKind): ReadPlan {
   const kind: OptionKind = UNSIGNED.has(info.name) ? 'uint' : info.type;
   const size = info.type === 'tcp_info' ? Math.max(info.size, TCP_INFO_READ_SIZE) : info.size;
   return { info, level: LINUX_LEVELS[info.level], optname: info.linux, size, kind };
+}
+
+/**
+ * What an AF_INET6 socket sends: 'ipv6', 'ipv4' (bound or connected to a v4-mapped address ::ffff:a.b.c.d:
+ * every packet is IPv4) or 'both' (bound to :: with IPV6_V6ONLY off: a dual-stack listener, or an
+ * unconnected UDP socket, serving IPv4 and IPv6 peers alike).
+ */
+export type Ipv6Carries = 'ipv6' | 'ipv4' | 'both';
+
+/** Tells from getsockname's address and IPV6_V6ONLY what an AF_INET6 socket sends. */
+export function ipv6Carries(local: string | undefined, v6only: boolean | null): Ipv6Carries {
+  if (local === undefined) return 'ipv6';
+  const addr = local.replace(/^\[/, '').replace(/\](:\d+)?$/, '');
+  if (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(addr)) return 'ipv4';
+  return addr === '::' && v6only === false ? 'both' : 'ipv6';
+}
+
+/**
+ * The getsockopt calls for an option on a socket of this kind. IPv4 packets of an AF_INET6 socket take their
+ * TTL and TOS from the IPv4-level options (IP_TTL, IP_TOS), not from the IPv6 twins (measured: an AF_INET6
+ * UDP socket with IP_TTL 7 and IP_TOS 0x20 connected to ::ffff:127.0.0.1 sends TTL 7, TOS 0x20 while
+ * IPV6_UNICAST_HOPS reads 64): a v4-mapped socket is read at the IPv4 level, a dual-stack one at both.
+ */
+export function readPlans(info: SocketOptionInfo, k: SocketKind, carries: Ipv6Carries = 'ipv6'): ReadPlan[] {
+  const plan = readPlan(info, k);
+  if (!plan.readAs || k.family !== 'inet6' || carries === 'ipv6') return [plan];
+  const v4 = readPlan(info, { ...k, family: 'inet' });
+  if (carries === 'ipv4') return [{ ...v4, readFor: 'IPv4 packets (v4-mapped address)' }];
+  return [
+    { ...plan, readFor: 'IPv6 peers' },
+    { ...v4, readFor: 'IPv4 peers' },
+  ];
 }
 
 /** Options read when the caller does not choose: every one in the reference except SO_ERROR (reading clears it). */

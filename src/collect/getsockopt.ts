@@ -1,17 +1,19 @@
 // The getsockopt helper: borrows another process's socket with pidfd_open + pidfd_getfd, reads its options
 // (never sets them) and closes the duplicate at once; without permission, falls back to what the kernel shows anyway.
-import { readFile, readlink, stat } from 'node:fs/promises';
+import { fstatSync } from 'node:fs';
+import { readlink, stat } from 'node:fs/promises';
 import { release } from 'node:os';
 import { findOption, SOCKET_OPTIONS, UnknownOptionError, suggestOptions, type SocketOptionInfo } from '../knowledge/socket-options.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { Sysctls } from '../model/snapshot.js';
+import { escapeControl } from '../model/escape.js';
 import { socketInodeInText } from '../parse/fd-link.js';
 import type { FdInfo } from '../parse/fdinfo.js';
 import { readFdInfo } from './fdinfo.js';
 import { logOsCall } from './debug.js';
 import { decodeOption, type DecodedValue, type TcpInfoStruct } from './getsockopt-decode.js';
 import { kernelViewReadings, findKernelSocket } from './getsockopt-fallback.js';
-import { defaultOptionNames, notApplicable, readPlan, type SocketKind } from './getsockopt-options.js';
+import { defaultOptionNames, ipv6Carries, notApplicable, readPlans, type SocketKind } from './getsockopt-options.js';
 import { readProcText, readSysctls } from './host.js';
 import { AF_INET, AF_INET6, AF_UNIX, closeFd, errnoName, lastErrno, libc, libcLoadError, libcStrerror, decodeSockaddr } from './libc.js';
 import { CollectorError, type SocketSource } from './source.js';
@@ -24,6 +26,8 @@ export interface OptionReading {
   source?: string;
   /** Option actually read when different (IPV6_TCLASS for IP_TOS on an AF_INET6 socket). */
   readAs?: string;
+  /** Whose packets the value applies to, when an AF_INET6 socket sends IPv4 too ('IPv4 peers'). */
+  readFor?: string;
   /** Why no value: not applicable, not permitted, not supported... */
   missing?: string;
   /** errno name when getsockopt itself failed. */
@@ -48,6 +52,8 @@ export interface InspectTarget {
 export interface InspectResult {
   /** null when no process holding the socket could be seen (kernel view only). */
   pid: number | null;
+  /** When `pid` is a thread: the process it belongs to (Tgid), through which its fds were borrowed. */
+  threadOf?: number;
   fd: number | null;
   process: { name?: string; uid?: number };
   inode?: number;
@@ -120,12 +126,24 @@ function readInt(fd: number, level: number, optname: number): number | null {
 /**
  * Reads options on an fd this process holds (its own socket, or a pidfd_getfd duplicate). getsockopt only.
  * Returns the socket kind (from SO_DOMAIN/SO_TYPE/SO_PROTOCOL), each reading, the decoded tcp_info and local address.
+ * On an AF_INET6 socket that sends IPv4 (v4-mapped, or dual stack) IP_TTL/IP_TOS are read at the IPv4 level
+ * too (readPlans): a reading then says whose packets it applies to (`readFor`).
  */
 export function readOptionsOnFd(fd: number, infos: readonly SocketOptionInfo[]): { kind: SocketKind; readings: OptionReading[]; tcpInfo?: TcpInfoStruct; local?: string } {
   const l = libc();
   if (!l) throw new CollectorError('koffi', `cannot load libc: ${libcLoadError() ?? 'unknown error'}`);
   const t0 = performance.now();
   const kind = describeKind(readInt(fd, 1, 39) ?? -1, readInt(fd, 1, 3) ?? -1, readInt(fd, 1, 38) ?? -1);
+  let local: string | undefined;
+  const sa = Buffer.alloc(128);
+  const salen = [128];
+  if (Number(l.getsockname(fd, sa, salen)) === 0) {
+    const d = decodeSockaddr(sa);
+    if (d) local = d.address.includes(':') ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`;
+  }
+  // IPPROTO_IPV6 (41) IPV6_V6ONLY (26): a socket on :: without it also serves IPv4 peers.
+  const v6only = kind.family === 'inet6' ? readInt(fd, 41, 26) : null;
+  const carries = kind.family === 'inet6' ? ipv6Carries(local, v6only === null ? null : v6only !== 0) : 'ipv6';
   const readings: OptionReading[] = [];
   let tcpInfo: TcpInfoStruct | undefined;
   for (const info of infos) {
@@ -134,27 +152,22 @@ export function readOptionsOnFd(fd: number, infos: readonly SocketOptionInfo[]):
       readings.push({ name: info.name, missing: `not applicable: ${na}` });
       continue;
     }
-    const plan = readPlan(info, kind);
-    const buf = Buffer.alloc(plan.size);
-    const len = [plan.size];
-    const r = Number(l.getsockopt(fd, plan.level, plan.optname, buf, len));
-    if (r !== 0) {
-      const e = lastErrno();
-      const code = errnoName(e);
-      const why = code === 'ENOPROTOOPT' || code === 'EOPNOTSUPP' ? `this kernel or socket does not support it (${code})` : `getsockopt failed: ${code} (${libcStrerror(e)})`;
-      readings.push({ name: info.name, missing: why, errno: code, ...(plan.readAs ? { readAs: plan.readAs } : {}) });
-      continue;
+    for (const plan of readPlans(info, kind, carries)) {
+      const as = { ...(plan.readAs ? { readAs: plan.readAs } : {}), ...(plan.readFor ? { readFor: plan.readFor } : {}) };
+      const buf = Buffer.alloc(plan.size);
+      const len = [plan.size];
+      const r = Number(l.getsockopt(fd, plan.level, plan.optname, buf, len));
+      if (r !== 0) {
+        const e = lastErrno();
+        const code = errnoName(e);
+        const why = code === 'ENOPROTOOPT' || code === 'EOPNOTSUPP' ? `this kernel or socket does not support it (${code})` : `getsockopt failed: ${code} (${libcStrerror(e)})`;
+        readings.push({ name: info.name, missing: why, errno: code, ...as });
+        continue;
+      }
+      const value = decodeOption(plan.kind, buf, len[0]);
+      if (plan.kind === 'tcp_info') tcpInfo = value as TcpInfoStruct;
+      readings.push({ name: info.name, value, source: 'getsockopt', ...as });
     }
-    const value = decodeOption(plan.kind, buf, len[0]);
-    if (plan.kind === 'tcp_info') tcpInfo = value as TcpInfoStruct;
-    readings.push({ name: info.name, value, source: 'getsockopt', ...(plan.readAs ? { readAs: plan.readAs } : {}) });
-  }
-  let local: string | undefined;
-  const sa = Buffer.alloc(128);
-  const salen = [128];
-  if (Number(l.getsockname(fd, sa, salen)) === 0) {
-    const d = decodeSockaddr(sa);
-    if (d) local = d.address.includes(':') ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`;
   }
   logOsCall('ffi', `getsockopt x${infos.length} fd=${fd}`, performance.now() - t0);
   return { kind, readings, tcpInfo, local };
@@ -177,13 +190,30 @@ export function explainPidfdError(call: string, code: string, ctx: { pid: number
       return `${call} failed with ESRCH: pid ${ctx.pid} has exited`;
     case 'EBADF':
       return `${call} failed with EBADF: pid ${ctx.pid} has no fd ${ctx.fd} any more`;
+    case 'ENOENT':
+    case 'EINVAL':
+      // pidfd_open of a thread id (not its process's): ENOENT on Linux 6.9+, EINVAL before. inspectSocketOptions borrows through the Tgid.
+      return call === 'pidfd_open' ? `pidfd_open failed with ${code}: pid ${ctx.pid} is not a process (a thread id? the Tgid line of /proc/${ctx.pid}/status names its process)` : `${call} failed with ${code}`;
     default:
       return `${call} failed with ${code}`;
   }
 }
 
-/** Borrows (pid, fd) and reads its options; null with the reason when the duplicate cannot be made. */
-function borrowAndRead(pid: number, fd: number, infos: readonly SocketOptionInfo[], ctx: Omit<Parameters<typeof explainPidfdError>[2], 'pid' | 'fd'>): { result?: ReturnType<typeof readOptionsOnFd>; error?: string } {
+/**
+ * Borrows (pid, fd) and reads its options; null with the reason when the duplicate cannot be made. `pid` is a
+ * process (pidfd_open refuses a thread id: ENOENT). `expectInode` is the socket the caller described (the
+ * fdinfo's ino, or --port/--inode): a process that closes fd numbers and reuses them can have put another
+ * socket there since, so the duplicate's own inode (fstat) must match it before anything is read (measured:
+ * a process swapping fd 50 between a listener and a UDP socket every 0.2 ms gave a TCP header with the UDP
+ * socket's options in 6 of 25 runs).
+ */
+function borrowAndRead(
+  pid: number,
+  fd: number,
+  infos: readonly SocketOptionInfo[],
+  ctx: Omit<Parameters<typeof explainPidfdError>[2], 'pid' | 'fd'>,
+  expectInode?: number,
+): { result?: ReturnType<typeof readOptionsOnFd>; inode?: number; error?: string; otherInode?: number } {
   const l = libc();
   if (!l) return { error: `cannot call getsockopt: koffi could not load libc (${libcLoadError() ?? 'unknown'})` };
   const t0 = performance.now();
@@ -202,7 +232,9 @@ function borrowAndRead(pid: number, fd: number, infos: readonly SocketOptionInfo
     }
     logOsCall('ffi', `pidfd_getfd(${pid}, ${fd}) -> ${dup}`, performance.now() - t0);
     try {
-      return { result: readOptionsOnFd(dup, infos) };
+      const ino = dupInode(dup);
+      if (expectInode !== undefined && ino !== expectInode) return { error: `fd ${fd} of pid ${pid} now holds another ${ino === 0 ? 'file' : `socket (inode ${ino})`}, not inode ${expectInode}`, otherInode: ino };
+      return { result: readOptionsOnFd(dup, infos), ...(ino ? { inode: ino } : {}) };
     } finally {
       closeFd(dup);
     }
@@ -211,16 +243,66 @@ function borrowAndRead(pid: number, fd: number, infos: readonly SocketOptionInfo
   }
 }
 
-async function readProcess(procRoot: string, pid: number): Promise<{ name?: string; uid?: number; ownerUid?: number }> {
+/** The inode of an fd sockscope holds (a socket's is the N of socket:[N]); 0 when fstat fails or it is no socket. */
+function dupInode(fd: number): number {
+  try {
+    const st = fstatSync(fd);
+    return st.isSocket() ? st.ino : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function readProcess(procRoot: string, pid: number): Promise<{ name?: string; uid?: number; ownerUid?: number; tgid?: number }> {
   const [comm, status, dir] = await Promise.all([
     readProcText(`${procRoot}/${pid}/comm`),
     readProcText(`${procRoot}/${pid}/status`),
     stat(`${procRoot}/${pid}/fd`).catch(() => undefined),
   ]);
   const uid = status ? /^Uid:\s+(\d+)/m.exec(status)?.[1] : undefined;
+  // /proc/TID exists for every thread (ls /proc does not list it); Tgid names the process it belongs to.
+  const tgid = status ? /^Tgid:\s+(\d+)/m.exec(status)?.[1] : undefined;
   // The owner of /proc/PID/fd is root, not the real uid, for a process that is not dumpable (prctl, setuid start).
-  return { name: comm?.replace(/\n$/, ''), uid: uid !== undefined ? Number(uid) : undefined, ownerUid: dir?.uid };
+  return { name: comm?.replace(/\n$/, ''), uid: uid !== undefined ? Number(uid) : undefined, ownerUid: dir?.uid, tgid: tgid !== undefined ? Number(tgid) : undefined };
 }
+
+/**
+ * A --pid/--socket-fd that names no socket: no such process, no such fd, or an fd that is not a socket. A runtime
+ * failure (exit 1), as `buffers --pid --socket-fd` and a port nothing listens on are: the numbers are well
+ * formed, and whether they name a socket is the system's state at that moment (a process exits, an fd is
+ * closed). `field` is the input that named it, 'pid' or 'socketFd'; the CLI says --pid / --socket-fd.
+ */
+export class NoSuchSocketError extends CollectorError {
+  constructor(
+    readonly field: 'pid' | 'socketFd',
+    /** The sentence without the field's name, for callers that name it their own way (the CLI: --socket-fd). */
+    readonly detail: string,
+  ) {
+    super(field, detail);
+    this.name = 'NoSuchSocketError';
+  }
+}
+
+/** The socket inode behind /proc/PID/fd/FD; undefined (with the error code) when the link cannot be read. */
+async function fdLinkInode(procRoot: string, pid: number, fd: number): Promise<{ inode?: number; code?: string }> {
+  const t0 = performance.now();
+  try {
+    const link = await readlink(`${procRoot}/${pid}/fd/${fd}`);
+    logOsCall('read', `readlink ${procRoot}/${pid}/fd/${fd}`, performance.now() - t0, link.length);
+    const ino = socketInodeInText(link);
+    if (ino === 0) throw new NoSuchSocketError('socketFd', `fd ${fd} of pid ${pid} is not a socket (it is ${escapeControl(link)})`);
+    return { inode: ino };
+  } catch (e) {
+    if (e instanceof CollectorError) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    logOsCall('read', `readlink ${procRoot}/${pid}/fd/${fd}`, performance.now() - t0, 0, `error=${code}`);
+    if (code === 'ENOENT') throw new NoSuchSocketError('socketFd', `pid ${pid} has no fd ${fd} (ls -l /proc/${pid}/fd lists its fds)`);
+    return { code };
+  }
+}
+
+/** How many times fd FD is read again when the duplicate is another socket than the one its fdinfo named. */
+const CHANGED_TRIES = 3;
 
 /**
  * Kernel view only: for a socket whose owning process cannot be seen (another user's, without root).
@@ -262,42 +344,61 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   const { pid, fd } = target;
   const infos = resolveOptionNames(target.options);
   const [proc, sysctls, extraSysctls] = await Promise.all([readProcess(procRoot, pid), readSysctls(procRoot), readExtraSysctls(procRoot)]);
-  if (proc.name === undefined && proc.uid === undefined) throw new CollectorError('process', `no process with pid ${pid}`);
-  const missing: string[] = [];
+  if (proc.name === undefined && proc.uid === undefined) throw new NoSuchSocketError('pid', `no process with pid ${pid} (it may have exited)`);
   const ourUid = process.getuid?.() ?? -1;
+  // A thread id: its fds are its process's (threads share the fd table), and pidfd_open takes only a process.
+  const threadOf = proc.tgid !== undefined && proc.tgid !== pid ? proc.tgid : undefined;
+  const ctx = { targetUid: proc.uid, targetOwnerUid: proc.ownerUid, ourUid, ptraceScope: extraSysctls['kernel.yama.ptrace_scope'], kernel: release() };
 
-  // Which socket is fd? /proc/PID/fd needs the same permission as ptrace read.
+  // Which socket is fd, then its flags, then the duplicate: three steps, between which the process may close
+  // fd and open another socket on the same number. The fdinfo names the inode its flags belong to (ino:, the
+  // N of socket:[N]), and the duplicate must be that socket (fstat); when it is not, the steps are taken again.
+  let missing: string[] = [];
   let inode = target.inode;
-  const t0 = performance.now();
-  try {
-    const link = await readlink(`${procRoot}/${pid}/fd/${fd}`);
-    logOsCall('read', `readlink ${procRoot}/${pid}/fd/${fd}`, performance.now() - t0, link.length);
-    const ino = socketInodeInText(link);
-    if (ino === 0) throw new CollectorError('process', `fd ${fd} of pid ${pid} is not a socket (it is ${link})`);
-    inode = ino;
-  } catch (e) {
-    if (e instanceof CollectorError) throw e;
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    logOsCall('read', `readlink ${procRoot}/${pid}/fd/${fd}`, performance.now() - t0, 0, `error=${code}`);
-    if (code === 'ENOENT') throw new CollectorError('process', `pid ${pid} has no fd ${fd}`);
-    missing.push(`/proc/${pid}/fd/${fd} is not readable (${code}): ${inode !== undefined ? `using inode ${inode} given by the caller` : 'the socket inode is unknown, so the kernel view cannot be matched (choose the socket with --port or --inode instead: ss -e shows ino:)'}`);
+  let fdFlags: InspectResult['fdFlags'] = {};
+  let borrowed: ReturnType<typeof borrowAndRead> = {};
+  for (let attempt = 1; ; attempt++) {
+    missing = [];
+    // /proc/PID/fd needs the same permission as ptrace read.
+    const link = await fdLinkInode(procRoot, pid, fd);
+    fdFlags = {};
+    const fdi = await readFdInfo(pid, fd, procRoot);
+    // The socket the caller found (--port, --inode, the monitor's row) is the one to read; otherwise the
+    // fdinfo's, read last: the newer answer to "which socket", and the one the flags describe.
+    inode = target.inode ?? fdi.info?.ino ?? link.inode;
+    if (link.code) {
+      const known = target.inode !== undefined ? `using inode ${inode} given by the caller` : inode !== undefined ? `using inode ${inode} from /proc/${pid}/fdinfo/${fd}` : 'the socket inode is unknown, so the kernel view cannot be matched (choose the socket with --port or --inode instead: ss -e shows ino:)';
+      missing.push(`/proc/${pid}/fd/${fd} is not readable (${link.code}): ${known}`);
+    }
+    if (fdi.info?.ino !== undefined && inode !== undefined && fdi.info.ino !== inode) {
+      fdFlags.missing = `fd ${fd} of pid ${pid} held another socket (inode ${fdi.info.ino}) when its flags were read: O_NONBLOCK and other fd flags of inode ${inode} unknown`;
+      missing.push(fdFlags.missing);
+    } else if (fdi.info) {
+      fdFlags.info = fdi.info;
+      fdFlags.source = fdi.path;
+    } else {
+      fdFlags.missing = `${fdi.missing ?? 'unreadable'}: O_NONBLOCK and other fd flags unknown`;
+      missing.push(fdFlags.missing);
+    }
+    borrowed = borrowAndRead(threadOf ?? pid, fd, infos, ctx, inode);
+    if (borrowed.otherInode === undefined) {
+      inode ??= borrowed.inode; // /proc unreadable yet the borrow allowed: the duplicate says which socket it is
+      break;
+    }
+    // With the inode from the caller, the fd no longer holds that socket: a retry reads the same mismatch.
+    if (target.inode !== undefined || attempt === CHANGED_TRIES) {
+      const tries = attempt > 1 ? ` (${attempt} tries: the process reuses fd ${fd} quickly)` : '';
+      const thread = threadOf !== undefined ? `; or thread ${pid} has an fd table of its own (unshare CLONE_FILES), and only its process's can be borrowed` : '';
+      borrowed = { error: `${borrowed.error}${tries}${thread}: getsockopt would read another socket, so only the kernel's view of inode ${inode} is shown`, otherInode: borrowed.otherInode };
+      break;
+    }
   }
 
-  const fdFlags: InspectResult['fdFlags'] = {};
-  const fdi = await readFdInfo(pid, fd, procRoot);
-  if (fdi.info) {
-    fdFlags.info = fdi.info;
-    fdFlags.source = fdi.path;
-  } else {
-    fdFlags.missing = `${fdi.missing ?? 'unreadable'}: O_NONBLOCK and other fd flags unknown`;
-    missing.push(fdFlags.missing);
-  }
-
-  const borrowed = borrowAndRead(pid, fd, infos, { targetUid: proc.uid, targetOwnerUid: proc.ownerUid, ourUid, ptraceScope: extraSysctls['kernel.yama.ptrace_scope'], kernel: release() });
   const result: InspectResult = {
     pid,
     fd,
     process: { name: proc.name, uid: proc.uid },
+    ...(threadOf !== undefined ? { threadOf } : {}),
     inode,
     method: borrowed.result ? 'pidfd_getfd' : 'fallback',
     socket: {},
@@ -323,7 +424,7 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
       if (found) {
         kernel = found.socket;
         kernelSource = found.source;
-      } else missing.push(`the collector did not list inode ${inode} (closed meanwhile?)`);
+      } else missing.push(notListedReason(inode, borrowed.result));
     } catch (e) {
       missing.push(`kernel view unavailable: ${(e as Error).message}`);
     }
@@ -339,6 +440,9 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   if (borrowed.result) {
     Object.assign(result.socket, borrowed.result.kind);
     if (borrowed.result.local && !result.socket.local) result.socket.local = borrowed.result.local;
+    // No kernel view: a socket never bound or connected is in the kernel's CLOSE state (as its tcp_info says).
+    const state = result.socket.state ?? borrowed.result.tcpInfo?.state ?? (neverBound(borrowed.result) ? 'CLOSE' : undefined);
+    if (state) result.socket.state = state;
     result.options = borrowed.result.readings;
     result.tcpInfo = borrowed.result.tcpInfo;
   } else {
@@ -348,6 +452,22 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
     missing.push(fb.summary);
   }
   return result;
+}
+
+/** An IP socket with local port 0: never bound or connected (bind and connect both give it a port). */
+function neverBound(b: ReturnType<typeof readOptionsOnFd>): boolean {
+  return (b.kind.family === 'inet' || b.kind.family === 'inet6') && b.local !== undefined && /:0$/.test(b.local);
+}
+
+/**
+ * Why the collector did not list a socket. A socket sockscope has just borrowed is open; when it was never
+ * bound or connected (local port 0) it is in none of the tables inet_diag and /proc/net walk, so it has no
+ * kernel view at all. Otherwise it may have closed in the meantime.
+ */
+function notListedReason(inode: number, borrowed: ReturnType<typeof readOptionsOnFd> | undefined): string {
+  if (borrowed && neverBound(borrowed))
+    return `the collector did not list inode ${inode}: the socket is open but was never bound or connected (${borrowed.local}), and the kernel lists only sockets with an address (no skmem, timers or queues to show)`;
+  return `the collector did not list inode ${inode} (closed meanwhile?)`;
 }
 
 /** The reference entries for every option (re-exported for callers that list them). */

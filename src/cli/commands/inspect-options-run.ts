@@ -1,7 +1,7 @@
 // `sockscope inspect-options`: the real option values of one socket (another process's, via pidfd_getfd), explained.
 // The implementation: inspect-options.ts defines the command (flags, help) and loads this module when it runs.
 import { createSource, type SourceChoice } from '../../collect/index.js';
-import { inspectKernelSocket, inspectSocketOptions, resolveOptionNames, type InspectResult } from '../../collect/getsockopt.js';
+import { inspectKernelSocket, inspectSocketOptions, NoSuchSocketError, resolveOptionNames, type InspectResult } from '../../collect/getsockopt.js';
 import { locateInode, locateListener, noHolderReason, type LocatedSocket } from '../../collect/getsockopt-locate.js';
 import { CollectorError } from '../../collect/source.js';
 import { buildOptionsReport, humanBytes, kernelViewFindings, nothingUnusualLine } from '../../knowledge/interpret-options.js';
@@ -38,7 +38,17 @@ export async function runInspect(a: Args): Promise<InspectResult & { located?: {
   if ((pid === undefined) !== (fd === undefined)) throw new UsageError('--pid and --socket-fd go together');
   const source = createSource((a.source ?? 'auto') as SourceChoice);
   if (pid !== undefined && fd !== undefined) return inspectSocketOptions({ pid, fd, options, source });
+  try {
+    return await inspectLocated(port, inode, options, source);
+  } catch (e) {
+    // The holder found by the /proc walk let go of the socket before it was read: not the pid/fd the user gave.
+    if (e instanceof NoSuchSocketError) throw new CollectorError('inspect-options', `${port !== undefined ? `the listener on port ${port}` : `inode ${inode}`} closed or moved meanwhile: ${e.detail}; run again`);
+    throw e;
+  }
+}
 
+/** The socket chosen by --port or --inode: found by the collector, read through the first process holding it. */
+async function inspectLocated(port: number | undefined, inode: number | undefined, options: string[] | undefined, source: ReturnType<typeof createSource>): Promise<Awaited<ReturnType<typeof runInspect>>> {
   let located: LocatedSocket | null;
   let how: string;
   if (port !== undefined) {
@@ -73,7 +83,8 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
   const proto = [r.socket.protocol && r.socket.protocol !== 'other' ? r.socket.protocol.toUpperCase() : r.socket.family === 'unix' ? 'unix' : '', r.socket.family === 'inet6' ? 'IPv6' : r.socket.family === 'inet' ? 'IPv4' : '']
     .filter(Boolean)
     .join(' ');
-  const who = r.pid !== null ? `pid ${r.pid} (${escapeControl(r.process.name ?? '?')}${r.process.uid !== undefined ? `, uid ${r.process.uid}` : ''}) fd ${r.fd}` : 'owning process not visible';
+  const thread = r.threadOf !== undefined ? `a thread of process ${r.threadOf}: ` : '';
+  const who = r.pid !== null ? `pid ${r.pid} (${thread}${escapeControl(r.process.name ?? '?')}${r.process.uid !== undefined ? `, uid ${r.process.uid}` : ''}) fd ${r.fd}` : 'owning process not visible';
   out.push(`${who}${r.inode !== undefined ? `, inode ${r.inode}` : ''}`);
   // local/peer of a unix socket are paths anyone could choose: untrusted text.
   const socketText = [proto, r.socket.state, r.socket.local, r.socket.peer ? `-> ${r.socket.peer}` : ''].filter(Boolean).join(' ');
@@ -83,7 +94,7 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
   }
   out.push(
     r.method === 'pidfd_getfd'
-      ? 'read with: pidfd_getfd + getsockopt (a duplicate of the fd, read only, closed at once)'
+      ? `read with: pidfd_getfd + getsockopt (a duplicate of the fd${r.threadOf !== undefined ? ` borrowed through process ${r.threadOf}, whose fds its threads share` : ''}, read only, closed at once)`
       : `read with: fallback, what the kernel shows every user (${r.kernelViewSource ?? 'not matched: the socket is unknown'})`,
   );
   if (r.fdFlags.info) {
@@ -105,12 +116,14 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
   // Nothing readable for one reason (another user's socket chosen by --pid): one line, not one per option.
   const reasons = new Set(rows.map((row) => (row.value === undefined ? row.missing : undefined)));
   if (rows.length > 1 && reasons.size === 1 && [...reasons][0] !== undefined) out.push(line(`(all ${rows.length})`, `- (${[...reasons][0]})`));
-  else for (const row of rows) {
+  else for (const [i, row] of rows.entries()) {
     if (row.missing !== undefined && row.value === undefined) {
       out.push(line(row.name, `- (${row.missing})`));
       continue;
     }
-    const src = row.source && row.source !== 'getsockopt' ? `  [${row.source}]` : row.readAs ? `  [read as ${row.readAs}]` : '';
+    // rows follow r.options one for one; readFor (IPv4 or IPv6 peers of an AF_INET6 socket) is the reading's own.
+    const how = [row.readAs ? `read as ${row.readAs}` : '', r.options[i]?.readFor ? `for ${r.options[i].readFor}` : ''].filter(Boolean).join(', ');
+    const src = row.source && row.source !== 'getsockopt' ? `  [${row.source}]` : how ? `  [${how}]` : '';
     out.push(line(row.name, `${row.display}${src}`));
     // Meanings quote values from the system (an interface name for SO_BINDTODEVICE): untrusted text.
     if (row.meaning) out.push(line('', escapeControl(row.meaning)));
@@ -137,14 +150,27 @@ export function inspectJson(r: Awaited<ReturnType<typeof runInspect>>): unknown 
   const { options: _o, sysctls, ...rest } = r;
   return {
     ...rest,
-    options: rows,
+    // readFor (which peers of an AF_INET6 socket a value applies to) is the reading's own: rows follow r.options.
+    options: rows.map((row, i) => (r.options[i]?.readFor ? { ...row, readFor: r.options[i].readFor } : row)),
     unusual: [...unusual, ...kernelViewFindings(r.kernelView)],
     sysctls: Object.fromEntries(Object.entries(sysctls).filter(([k]) => /rmem|wmem|somaxconn/.test(k))),
   };
 }
 
+/**
+ * Runs the command. A --pid or --socket-fd that names no socket (no such process, no such fd, an fd that is
+ * not a socket) is a runtime failure, exit 1 as for `buffers` and a port nothing listens on, with a message
+ * that starts with the flag; --json then prints nothing on stdout, as every command does on an error (the
+ * task interface is the one that answers errors with a JSON document).
+ */
 export async function runInspectOptions(a: Args): Promise<void> {
-  const r = await runInspect(a);
+  let r: Awaited<ReturnType<typeof runInspect>>;
+  try {
+    r = await runInspect(a);
+  } catch (e) {
+    if (e instanceof NoSuchSocketError) throw new CollectorError(e.field === 'pid' ? '--pid' : '--socket-fd', e.detail);
+    throw e;
+  }
   if (a.json) printJson(inspectJson(r));
   else process.stdout.write(formatInspect(r));
 }
