@@ -5,7 +5,7 @@ import { Table } from '@alcalzone/ink-table';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
 import { escapeControl } from '../model/escape.js';
-import { capsFromSysctls, connectionBuffers, localPeerFinder, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
+import { bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
 import { fmtBitRate, fmtBytes, trimNum } from './format.js';
 
 /** The read-buffer default of generated servers and where it came from. */
@@ -55,16 +55,22 @@ export interface BuildBuffersOptions {
   defaults: BufferDefaults;
   /** Caps when there is no snapshot (read from sysctls by the caller). */
   caps?: BufferCaps;
+  /** net.ipv4.tcp_moderate_rcvbuf as read by the caller (the snapshot's sysctls do not carry it). */
+  moderateRcvbuf?: boolean | null;
+  /** Config `thresholds:` (bufferLimitedRatio, bufferMinBusyMs judge "limited" as buffer-below-bdp does). */
+  thresholds?: Record<string, number>;
 }
 
 /** States whose buffers matter (TIME_WAIT, LISTEN and handshakes have none worth sizing). */
 const CARRIES_DATA = new Set(['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
 
-const EMPTY_CAPS: BufferCaps = { rmemMax: null, wmemMax: null, rmemDefault: null, wmemDefault: null, tcpRmem: null, tcpWmem: null };
+const EMPTY_CAPS: BufferCaps = { rmemMax: null, wmemMax: null, rmemDefault: null, wmemDefault: null, tcpRmem: null, tcpWmem: null, moderateRcvbuf: null };
 
 /** Builds the report (pure). */
 export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
-  const caps = o.caps ?? (o.snapshot ? capsFromSysctls(o.snapshot.sysctls) : EMPTY_CAPS);
+  const base = o.caps ?? (o.snapshot ? capsFromSysctls(o.snapshot.sysctls) : EMPTY_CAPS);
+  const caps: BufferCaps = { ...base, moderateRcvbuf: o.moderateRcvbuf ?? base.moderateRcvbuf ?? null };
+  const limits = bufferLimits(o.thresholds);
   const notes: string[] = [];
   let link: LinkAdvice | null = null;
   if (o.bandwidth && o.rttMs != null) {
@@ -79,9 +85,11 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
   const peerOf = localPeerFinder(o.peerCandidates ?? o.snapshot?.sockets ?? []);
   const connections = (o.sockets ?? [])
     .filter((s) => s.protocol === 'tcp' && CARRIES_DATA.has(s.state))
-    .map((s) => connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, peerOf(s), caps));
+    .map((s) => connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, peerOf(s), caps, limits));
   let connectionPlan: BufferPlan | null = null;
-  const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null);
+  // A BDP from a rate that a buffer holds down is no size to recommend (the plan would repeat the limit).
+  const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null && !c.bdpLowerBound);
+  const heldDown = connections.filter((c) => c.bdpLowerBound).length;
   if (withBdp.length > 0) {
     const worst = withBdp.reduce((a, b) => (b.bdpBytes! > a.bdpBytes! ? b : a));
     connectionPlan = planBuffers(worst.bandwidthBasis!, worst.rttMs!, caps);
@@ -91,8 +99,12 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
   if (o.unseen) notes.push(o.unseen);
   else if (o.sockets && connections.length === 0) notes.push(`No TCP connections${o.selection ? ` for ${o.selection}` : ''}.`);
   if (o.sockets && connections.length > 0 && !connections.some((c) => c.rttMs != null)) notes.push('This source gives no tcp_info (rtt, delivery rate): use --source ss or netlink.');
-  if (connections.some((c) => c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate'))
-    notes.push('BDP from the measured delivery rate shows what the connection does now; a window-limited connection under-reports what the link could do: give --bandwidth to size for the link.');
+  if (heldDown > 0)
+    notes.push(
+      `${heldDown === 1 ? '1 connection is' : `${heldDown} connections are`} limited by a buffer or window, so its measured rate is what the limit allows, not what the link can do: its BDP (shown as ">= N") is a lower bound and no size is derived from it. Give --bandwidth <link speed> to size for the link (each connection's rtt is used); the link's rate is unknown to sockscope.`,
+    );
+  if (connections.some((c) => !c.bdpLowerBound && (c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate')))
+    notes.push('BDP from the measured delivery rate shows what the connection does now; give --bandwidth to size for the link.');
   return {
     host: o.snapshot?.hostname ?? null,
     kernel: o.snapshot?.kernel ?? null,
@@ -147,11 +159,11 @@ export function formatBuffersReport(r: BuffersReport, columns = 100): string {
         process: c.processes.length ? c.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(',') : '-',
         rtt: c.rttMs == null ? '-' : `${trimNum(c.rttMs)} ms`,
         rate: c.deliveryRate == null ? '-' : fmtBitRate(c.deliveryRate),
-        BDP: b(c.bdpBytes),
+        BDP: c.bdpLowerBound && c.bdpBytes != null ? `>= ${fmtBytes(c.bdpBytes)}` : b(c.bdpBytes),
         rcvbuf: b(c.rcvbuf),
         sndbuf: b(c.sndbuf),
         'limited rwnd/snd': c.rwndLimitedPct == null && c.sndbufLimitedPct == null ? '-' : `${c.rwndLimitedPct == null ? '-' : Math.round(c.rwndLimitedPct)}%/${c.sndbufLimitedPct == null ? '-' : Math.round(c.sndbufLimitedPct)}%`,
-        'SO_*BUF for BDP': c.recommendedRcvbuf == null ? '-' : String(c.recommendedRcvbuf),
+        'SO_*BUF for BDP': c.recommendedRcvbuf != null ? String(c.recommendedRcvbuf) : c.bdpLowerBound ? 'need --bandwidth' : '-',
       })),
       columns,
     );

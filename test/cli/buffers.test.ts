@@ -97,12 +97,15 @@ test('buffers --port and --pid/--socket-fd on a live loopback transfer: rtt, rat
   assert.ok(c.rcvbuf > 0 && c.sndbuf > 0);
   // The server only receives: it borrows the local sender's delivery rate.
   assert.equal(c.basis, 'peer-delivery-rate');
-  assert.ok(c.bdpBytes > 0 && c.recommendedRcvbuf >= c.bdpBytes, JSON.stringify(c));
+  assert.ok(c.bdpBytes > 0, JSON.stringify(c));
+  // A window-limited transfer (loopback often is) measures only what the window allows: no size from it.
+  if (c.bdpLowerBound) assert.equal(c.recommendedRcvbuf, null, JSON.stringify(c));
+  else assert.ok(c.recommendedRcvbuf >= c.bdpBytes, JSON.stringify(c));
   const human = run('buffers', '--port', String(info.port));
   assert.equal(human.status, 0, human.stderr);
   assert.match(human.stdout, new RegExp(`sockscope buffers: port ${info.port} on `));
   assert.match(human.stdout, /Connections \(\d+\)/);
-  assert.match(human.stdout, /To fit the largest BDP here/);
+  assert.match(human.stdout, /To fit the largest BDP here|limited by a buffer or window, so its measured rate is what the limit allows/);
   const byFd = run('buffers', '--pid', String(info.pid), '--socket-fd', String(info.fd), '--json');
   assert.equal(byFd.status, 0, byFd.stderr);
   const d2 = JSON.parse(byFd.stdout);

@@ -1,6 +1,6 @@
 // Buffers below the bandwidth-delay product on sockets that are rwnd- or sndbuf-limited.
 import type { Socket } from '../../model/socket.js';
-import { bdpBytes, capsFromSysctls } from '../buffers.js';
+import { BUFFER_PER_WINDOW, bdpBytes, capsFromSysctls, receiveBufferDiagnosis, remoteReceiverDiagnosis, sendBufferDiagnosis, type BufferDiagnosis } from '../buffers.js';
 import { factsOf, groupLabel, groupPortFields, tupleKey } from '../facts.js';
 import { fmtBitRate, fmtBytes, fmtUsAsMs } from '../format.js';
 import type { Rule } from '../rule.js';
@@ -13,6 +13,10 @@ interface Limited {
   share: number;
   bdp: number;
   buffer: number | null;
+  /** Why, and what to do (the same words as `sockscope buffers`). */
+  d: BufferDiagnosis;
+  /** The receiving socket when it is on this host. */
+  receiver?: Socket;
 }
 
 const bufferBelowBdp: Rule = {
@@ -21,7 +25,7 @@ const bufferBelowBdp: Rule = {
   scope: 'socket',
   topic: 'buffers',
   summary:
-    'A TCP connection busy for at least bufferMinBusyMs spends at least bufferLimitedRatio of that time limited by the receiver\'s window (rwnd) or its own send buffer (sndbuf), and the limiting buffer is below 2 x BDP (delivery rate x rtt): throughput is capped by buffer size. Needs tcp_info and skmem.',
+    'A TCP connection busy for at least bufferMinBusyMs spends at least bufferLimitedRatio of that time limited by the receiver\'s window (rwnd) or its own send buffer (sndbuf), and the limiting buffer is below 2 x BDP (delivery rate x rtt, a lower bound while limited; a window of one BDP takes about twice that in buffer) or was fixed by the application: throughput is capped by buffer size, or by a receiver on this host that reads too slowly. The fix follows the cause: SO_SNDBUF/SO_RCVBUF set by the application (a limited sndbuf below tcp_wmem max, rcvbuf below the tcp_rmem default, window scale 0), autotuning at its max, receive autotuning off (tcp_moderate_rcvbuf 0), a slow reader. Needs tcp_info and skmem.',
   thresholds: ['bufferLimitedRatio', 'bufferMinBusyMs'],
   evaluate(ctx) {
     const ratio = th(ctx, 'bufferLimitedRatio');
@@ -35,17 +39,26 @@ const bufferBelowBdp: Rule = {
       for (const s of g.sockets) {
         const ti = s.tcpInfo;
         if (s.state !== 'ESTABLISHED' || !ti?.busyUs || ti.busyUs < minBusy || !ti.rttUs || !ti.deliveryRate) continue;
-        const bdp = bdpBytes(ti.deliveryRate, ti.rttUs / 1000);
+        const rttMs = ti.rttUs / 1000;
+        // The measured rate of a limited connection is what the limit allows: the BDP is a lower bound.
+        const bdp = bdpBytes(ti.deliveryRate, rttMs);
         const snd = (ti.sndbufLimitedUs ?? 0) / ti.busyUs;
         const rwnd = (ti.rwndLimitedUs ?? 0) / ti.busyUs;
-        if (snd >= ratio && s.skmem && s.skmem.sndbuf < 2 * bdp) found.push({ s, kind: 'sndbuf', share: snd, bdp, buffer: s.skmem.sndbuf });
+        // The measured BDP of a limited connection is only a lower bound, so a buffer the facts show fixed
+        // by the application counts even when it is above 2 x that BDP.
+        const snd0 = snd >= ratio && s.skmem ? sendBufferDiagnosis(s.skmem.sndbuf, bdp, true, caps) : null;
+        if (snd0 && (s.skmem!.sndbuf < BUFFER_PER_WINDOW * bdp || snd0.kind === 'fixed'))
+          found.push({ s, kind: 'sndbuf', share: snd, bdp, buffer: s.skmem!.sndbuf, d: snd0 });
         // A persist timer means a zero window: the receiving application stopped reading, which no
         // buffer size fixes (send-q-persistent reports it).
         else if (rwnd >= ratio && s.timer?.name !== 'persist') {
           // The receiver's buffer limits us: if the peer is a socket on this host, its rcvbuf is known.
           const peer = facts.byTuple.get(tupleKey(s.peer.address, s.peer.port, s.local.address, s.local.port));
           const buf = peer?.skmem?.rcvbuf ?? null;
-          if (buf == null || buf < 2 * bdp) found.push({ s, kind: 'rwnd', share: rwnd, bdp, buffer: buf });
+          const local = peer ? receiveBufferDiagnosis(peer, bdp, true, caps, rttMs, ti.deliveryRate) : null;
+          if (buf == null || buf < BUFFER_PER_WINDOW * bdp || local?.kind === 'fixed') {
+            found.push({ s, kind: 'rwnd', share: rwnd, bdp, buffer: buf, d: local ?? remoteReceiverDiagnosis(s, bdp, true, rttMs, ti.deliveryRate), receiver: local ? peer : undefined });
+          }
         }
       }
       if (found.length === 0) continue;
@@ -53,25 +66,28 @@ const bufferBelowBdp: Rule = {
       const w = found[0];
       const ti = w.s.tcpInfo!;
       const kinds = new Set(found.map((f) => f.kind));
+      const slow = found.every((f) => f.d.kind === 'slow-reader');
+      const worstOf = (k: Limited['kind']) => found.find((f) => f.kind === k);
       const tcpR = caps.tcpRmem ? caps.tcpRmem.join(' ') : 'unknown';
       const tcpW = caps.tcpWmem ? caps.tcpWmem.join(' ') : 'unknown';
+      const why = (f: Limited) => (f.kind === 'sndbuf' ? 'Send buffer' : f.receiver ? `Receiver (${f.receiver.local.address}:${f.receiver.local.port}, on this host)` : 'Receiver');
+      const sizing = slow ? '' : `Size for the link, not the measured rate: sockscope buffers --bandwidth <link speed> --rtt ${Math.max(1, Math.round(ti.rttUs! / 1000))}ms. `;
       out.push({
         id: this.id,
         severity: 'warning',
         scope: 'socket',
         ...groupPortFields(g),
-        message: `${found.length} connection${found.length === 1 ? '' : 's'} on ${groupLabel(g)} ${found.length === 1 ? 'is' : 'are'} limited by ${kinds.has('sndbuf') ? 'the send buffer' : ''}${kinds.size === 2 ? ' and ' : ''}${kinds.has('rwnd') ? "the receiver's window" : ''}: buffers below the bandwidth-delay product cap throughput`,
+        message: `${found.length} connection${found.length === 1 ? '' : 's'} on ${groupLabel(g)} ${found.length === 1 ? 'is' : 'are'} limited by ${kinds.has('sndbuf') ? 'the send buffer' : ''}${kinds.size === 2 ? ' and ' : ''}${kinds.has('rwnd') ? "the receiver's window" : ''}: ${slow ? 'the receiving application reads too slowly' : 'buffers below the bandwidth-delay product cap throughput'}`,
         evidence:
-          `${w.s.peer.address}:${w.s.peer.port}: ${w.kind}-limited ${Math.round(w.share * 100)}% of busy time; rtt ${fmtUsAsMs(ti.rttUs!)}, delivery rate ${fmtBitRate(ti.deliveryRate!)}, BDP ${fmtBytes(w.bdp)}; ` +
-          `${w.kind === 'sndbuf' ? 'sndbuf' : "receiver's rcvbuf"} ${w.buffer == null ? 'unknown (remote peer)' : fmtBytes(w.buffer)}; caps: net.core.rmem_max ${caps.rmemMax ?? 'unknown'}, wmem_max ${caps.wmemMax ?? 'unknown'}, tcp_rmem ${tcpR}, tcp_wmem ${tcpW}`,
+          `${w.s.peer.address}:${w.s.peer.port}: ${w.kind}-limited ${Math.round(w.share * 100)}% of busy time; rtt ${fmtUsAsMs(ti.rttUs!)}, delivery rate ${fmtBitRate(ti.deliveryRate!)}, BDP at least ${fmtBytes(w.bdp)}; ` +
+          `${w.kind === 'sndbuf' ? 'sndbuf' : "receiver's rcvbuf"} ${w.buffer == null ? 'unknown (remote peer)' : fmtBytes(w.buffer)}; caps: net.core.rmem_max ${caps.rmemMax ?? 'unknown'}, wmem_max ${caps.wmemMax ?? 'unknown'}, tcp_rmem ${tcpR}, tcp_wmem ${tcpW}; ${w.d.cause}`,
         fix:
-          (kinds.has('sndbuf')
-            ? `Raise the send-buffer ceiling so autotuning can reach 2 x BDP: sysctl -w net.ipv4.tcp_wmem="${caps.tcpWmem?.[0] ?? 4096} ${caps.tcpWmem?.[1] ?? 16384} ${Math.max(caps.tcpWmem?.[2] ?? 0, 4 * w.bdp)}" (or setsockopt SO_SNDBUF >= BDP, which disables autotuning and is capped by net.core.wmem_max). `
-            : '') +
-          (kinds.has('rwnd')
-            ? `On the receiving host, raise net.ipv4.tcp_rmem max (e.g. sysctl -w net.ipv4.tcp_rmem="4096 131072 ${Math.max(caps.tcpRmem?.[2] ?? 0, 4 * w.bdp)}") and do not set a small SO_RCVBUF (it turns autotuning off). `
-            : '') +
-          `Size for the link, not the measured rate: sockscope buffers --bandwidth <link speed> --rtt ${Math.max(1, Math.round(ti.rttUs! / 1000))}ms. Confirm: ss -tmi '( ${g.direction === 'in' ? 'sport' : 'dport'} = :${g.port} )' (rwnd_limited / sndbuf_limited, skmem)`,
+          (['sndbuf', 'rwnd'] as const)
+            .map(worstOf)
+            .filter((f): f is Limited => f != null)
+            .map((f) => `${why(f)}: ${f.d.fix}. `)
+            .join('') +
+          `${sizing}Confirm: ss -tmi '( ${g.direction === 'in' ? 'sport' : 'dport'} = :${g.port} )' (rwnd_limited / sndbuf_limited, skmem)`,
       });
     }
     return out;
