@@ -6,7 +6,7 @@ import { summarizePorts } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { TCP_STATES } from '../model/socket.js';
 import type { Listener } from '../model/aggregate.js';
-import { counter, sysctlInt, sysctlInts, type Snapshot } from '../model/snapshot.js';
+import { counter, ephemeralRange, sysctlInt, type Snapshot } from '../model/snapshot.js';
 
 /** Kernel counters exported as Prometheus counters (mirrored, so they keep the kernel's monotonic value). */
 const KERNEL_COUNTERS: { name: string; help: string; table: 'netstat' | 'snmp'; section: string; key: string }[] = [
@@ -19,12 +19,6 @@ const KERNEL_COUNTERS: { name: string; help: string; table: 'netstat' | 'snmp'; 
   { name: 'sockscope_udp_receive_buffer_errors_total', help: 'Udp RcvbufErrors: datagrams dropped for a full receive buffer', table: 'snmp', section: 'Udp', key: 'RcvbufErrors' },
   { name: 'sockscope_udp_send_buffer_errors_total', help: 'Udp SndbufErrors: datagrams dropped for a full send buffer', table: 'snmp', section: 'Udp', key: 'SndbufErrors' },
 ];
-
-/** net.ipv4.ip_local_port_range, or Linux's default when it is unknown. */
-function ephemeralRange(snap: Snapshot): readonly [number, number] {
-  const r = sysctlInts(snap.sysctls, 'net.ipv4.ip_local_port_range');
-  return r && r.length === 2 ? [r[0], r[1]] : [32768, 60999];
-}
 
 /** The exporter's metrics; `update` replaces every value with those of a new snapshot. */
 export class SocketMetrics {
@@ -52,7 +46,7 @@ export class SocketMetrics {
     this.backlog = new Gauge({ name: 'sockscope_listen_backlog', help: 'Listen backlog (Send-Q of LISTEN), summed over the TCP listeners on the address:port (several with SO_REUSEPORT)', labelNames: listenLabels, registers });
     this.acceptQueue = new Gauge({ name: 'sockscope_listen_accept_queue', help: 'Connections waiting for accept() (Recv-Q of LISTEN), summed over the TCP listeners on the address:port', labelNames: listenLabels, registers });
     this.listenSockets = new Gauge({ name: 'sockscope_listen_sockets', help: 'TCP listening sockets on the address:port (more than 1 with SO_REUSEPORT)', labelNames: listenLabels, registers });
-    this.listenFull = new Gauge({ name: 'sockscope_listen_full_sockets', help: 'TCP listeners on the address:port whose accept queue is full (Recv-Q >= backlog): the kernel drops the connections hashed to them', labelNames: listenLabels, registers });
+    this.listenFull = new Gauge({ name: 'sockscope_listen_full_sockets', help: 'TCP listeners on the address:port whose accept queue is full (Recv-Q > backlog, as the kernel's sk_acceptq_is_full): the kernel drops the connections hashed to them', labelNames: listenLabels, registers });
     this.fillMax = new Gauge({ name: 'sockscope_listen_accept_queue_fill_max', help: 'Accept queue over backlog of the fullest TCP listener on the address:port (1 = full)', labelNames: listenLabels, registers });
     this.recs = new Gauge({ name: 'sockscope_recommendation', help: 'Live recommendations: the number of findings of each rule id, severity and port ("" for host-wide; usually 1, more when a rule finds several things, such as processes near their fd limit)', labelNames: ['id', 'severity', 'port'], registers });
     this.duration = new Gauge({ name: 'sockscope_collection_duration_seconds', help: 'How long the last collection took', registers });

@@ -91,6 +91,15 @@ export function sysctlInt(s: Sysctls, name: SysctlName): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** Linux's default ephemeral range, used when net.ipv4.ip_local_port_range is unknown. */
+export const DEFAULT_EPHEMERAL: readonly [number, number] = [32768, 60999];
+
+/** The ephemeral port range of a snapshot (net.ipv4.ip_local_port_range), or Linux's default. */
+export function ephemeralRange(s: Pick<Snapshot, 'sysctls'>): readonly [number, number] {
+  const r = sysctlInts(s.sysctls, 'net.ipv4.ip_local_port_range');
+  return r && r.length === 2 ? [r[0], r[1]] : DEFAULT_EPHEMERAL;
+}
+
 /** Reads a whitespace-separated list of integers (ip_local_port_range, tcp_rmem); null when unknown. */
 export function sysctlInts(s: Sysctls, name: SysctlName): number[] | null {
   const v = s[name];

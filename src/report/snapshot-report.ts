@@ -4,10 +4,10 @@ import type { Recommendation } from '../advise/types.js';
 import { countStates, summarizePeerPorts, summarizePorts, type PeerPortSummary, type PortSummary } from '../model/aggregate.js';
 import { snapshotOwnerView, summaryHiddenUids } from '../model/owner.js';
 import type { Protocol } from '../model/socket.js';
-import type { Snapshot } from '../model/snapshot.js';
+import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
 import { listenerOwner, reportHeader, stripUndefined } from './analyze.js';
-import { ephemeralRange, isServedPort, summarizeUnix } from '../ui/derive.js';
+import { isServedPort, summarizeUnix } from '../ui/derive.js';
 
 const Counts = z.record(z.string(), z.number().int());
 const Proc = z.object({ pid: z.number().int(), name: z.string(), fd: z.number().int() });

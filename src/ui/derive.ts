@@ -4,7 +4,7 @@ import { emptyStateCounts, summarizePeerPorts, summarizePorts, type PortSummary 
 import { escapeControl } from '../model/escape.js';
 import { mustBeHeld } from '../model/owner.js';
 import type { Protocol, Socket } from '../model/socket.js';
-import { sysctlInts, type Snapshot } from '../model/snapshot.js';
+import { DEFAULT_EPHEMERAL, type Snapshot } from '../model/snapshot.js';
 import { peerPortId, portId } from './identity.js';
 import type { PeerPortRow } from './tables/peer-ports.js';
 import type { PortRow } from './tables/ports.js';
@@ -57,12 +57,6 @@ export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string
     }
   }
   return [...groups.entries()].map(([path, summary]) => ({ label: escapeControl(path), path, summary }));
-}
-
-/** The ephemeral port range of a snapshot (net.ipv4.ip_local_port_range), or Linux's default. */
-export function ephemeralRange(s: Snapshot): readonly [number, number] {
-  const r = sysctlInts(s.sysctls, 'net.ipv4.ip_local_port_range');
-  return r && r.length === 2 ? [r[0], r[1]] : DEFAULT_EPHEMERAL;
 }
 
 /** The unix row identity (the raw path; labels are escaped for display only). */
@@ -145,9 +139,6 @@ export function nextTrends(prev: Trends, samples: ReadonlyMap<string, number>, w
   }
   return out;
 }
-
-/** Linux's default ephemeral range, used when net.ipv4.ip_local_port_range is unknown. */
-export const DEFAULT_EPHEMERAL: readonly [number, number] = [32768, 60999];
 
 /**
  * Whether a local port belongs in the "local ports" table: it has a listener, or it lies outside the

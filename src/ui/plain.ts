@@ -1,8 +1,8 @@
 // The monitor's non-TTY output (`sockscope | cat`, cron): one snapshot as a plain table, same rows and columns as the screen.
 import type { Recommendation } from '../advise/types.js';
 import { escapeControl } from '../model/escape.js';
-import type { Snapshot } from '../model/snapshot.js';
-import { buildPortTables, ephemeralRange, healthByPort, selectSockets, sortRecommendations, type ProtocolToggles } from './derive.js';
+import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
+import { buildPortTables, healthByPort, selectSockets, sortRecommendations, type ProtocolToggles } from './derive.js';
 import { identityLine, totalsLine } from './header-lines.js';
 import { placeColumns, renderHeader, renderRow } from './layout.js';
 import { HEALTH_MARKS } from './theme.js';

@@ -24,7 +24,7 @@ test('listener gauges: backlog 0 fills at its one queued connection, a backlog t
   const procfs = { sendQUnknown: true };
   m.update(
     fakeSnapshot({
-      sockets: [listener('127.0.0.1:17010', 0, 1), listener('127.0.0.1:17010', 8, 2), listener('127.0.0.1:17011', 0, 4096, [], procfs), listener('127.0.0.1:17012', 0, 7, [], procfs)],
+      sockets: [listener('127.0.0.1:17010', 0, 1), listener('127.0.0.1:17010', 8, 2), listener('127.0.0.1:17011', 0, 4097, [], procfs), listener('127.0.0.1:17012', 0, 7, [], procfs)],
       sysctls: { 'net.core.somaxconn': '4096' },
     }),
     [],
@@ -34,7 +34,7 @@ test('listener gauges: backlog 0 fills at its one queued connection, a backlog t
   assert.equal(v('sockscope_listen_accept_queue_fill_max', 17010), '1', 'listen(fd, 0) holding its one connection is full, not infinitely full');
   assert.equal(v('sockscope_listen_full_sockets', 17010), '1');
   assert.equal(v('sockscope_listen_backlog', 17010), '8');
-  assert.equal(v('sockscope_listen_full_sockets', 17011), '1', 'a queue at somaxconn is full whatever the backlog');
+  assert.equal(v('sockscope_listen_full_sockets', 17011), '1', 'a queue past somaxconn is full whatever the backlog');
   assert.equal(v('sockscope_listen_full_sockets', 17012), '0');
   for (const port of [17011, 17012]) {
     assert.equal(v('sockscope_listen_backlog', port), undefined, 'no backlog series when the source cannot see it (procfs, netstat)');

@@ -2,9 +2,9 @@
 import { useMemo, useRef } from 'react';
 import type { Recommendation } from '../../advise/types.js';
 import { AdviceRunner, type Advisor } from '../advice-runner.js';
-import type { Snapshot } from '../../model/snapshot.js';
+import { ephemeralRange, type Snapshot } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
-import { attachTrends, buildPortTables, ephemeralRange, healthByPort, nextTrends, selectSockets, type PortTables, type ProtocolToggles, type Trends } from '../derive.js';
+import { attachTrends, buildPortTables, healthByPort, nextTrends, selectSockets, type PortTables, type ProtocolToggles, type Trends } from '../derive.js';
 import { identityLine, ratesLine, totalsLine } from '../header-lines.js';
 import { TREND_WIDTH } from '../tables/ports.js';
 
