@@ -105,8 +105,8 @@ test('syn-recv-high: a full SYN queue of a listen(8) listener (9 SYN_RECV) fires
   // At the backlog but not past it, with the cookie counters rising: still reported (host counters).
   const at = fakeHistory(3, (i) => synFlood(i, { n: 8 }), 1_000);
   const w = find('syn-recv-high', at[2], at)!;
-  assert.equal(w.severity, 'warning');
-  assert.match(w.message, /and the SYN queue overflows and SYN cookies are sent/);
+  assert.equal(w.severity, 'critical');
+  assert.match(w.message, /^8 half-open connections \(SYN_RECV\) on tcp port 7012, the SYN queue overflows and SYN cookies are sent: /);
   // A few half-open connections on a big backlog, counters still: nothing.
   assert.equal(find('syn-recv-high', fakeHistory(3, (i) => synFlood(i, { n: 5, backlog: 511, cookies: false }), 1_000)[2]), undefined);
   // Cookies rising for some other listener: a port with 3 of 511 is not blamed.
@@ -142,7 +142,7 @@ test('syn-sent-unanswered: a SYN_SENT pile to a blackholed backend is a finding'
   assert.equal(r.scope, 'port');
   assert.equal(r.peerPort, 80);
   assert.equal(r.pid, 600);
-  assert.match(r.message, /^5 connections to 10\.99\.0\.3:80 hang in SYN_SENT \(python3 \(pid 600\)\): nothing answers their SYNs/);
+  assert.match(r.message, /^5 connections from python3 \(pid 600\) to 10\.99\.0\.3:80 hang in SYN_SENT: nothing answers their SYNs/);
   assert.match(r.evidence, /^5 SYN_SENT to 10\.99\.0\.3:80 with the SYN unanswered \(SYN retransmissions: up to 2\); from 10\.99\.0\.1; warning at 3$/);
   assert.match(r.fix, /sockscope debug-connections --address 10\.99\.0\.3:80/);
   assert.ok(run(h[2], h, { peerPort: 80 }).some((x) => x.id === 'syn-sent-unanswered'), 'shown by analyze --peer-port 80');
@@ -161,6 +161,10 @@ test('syn-sent-unanswered: SYNs to a local listener with a full accept queue nam
   const r = find('syn-sent-unanswered', fakeSnapshot({ sockets }))!;
   assert.match(r.message, /^141 connections to 127\.0\.0\.1:7003 hang in SYN_SENT: the listener 127\.0\.0\.1:7003 on this host has 2 connections waiting for accept\(\), a full accept queue: the kernel drops new SYNs$/);
   assert.match(r.evidence, /listener 127\.0\.0\.1:7003 Recv-Q 2, backlog 1/);
+  // analyze --peer-port 7003 collects only the connections, not the listener: still not "the host is down".
+  const scoped = find('syn-sent-unanswered', fakeSnapshot({ sockets: sockets.slice(1) }))!;
+  assert.match(scoped.message, /hang in SYN_SENT: the destination is this host, where unanswered SYNs mean a listener whose accept queue is full \(sockscope analyze --port 7003\)/);
+  assert.doesNotMatch(scoped.fix, /debug-connections|tracepath/);
 });
 
 // 9. listen(1) never accepting, clients keep coming, --source procfs --samples 4.

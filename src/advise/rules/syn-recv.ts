@@ -13,7 +13,7 @@ const synRecvHigh: Rule = {
   scope: 'port',
   topic: 'syn-recv',
   summary:
-    'At least synRecvCount half-open connections (SYN_RECV) on a listening port, or a full SYN queue whatever the count (SYN_RECV past the listener\'s backlog, which caps the queue; or TcpExt SyncookiesSent, TCPReqQFullDoCookies or TCPReqQFullDrop rising while the port\'s SYN_RECV is at its backlog): a SYN flood or handshakes that do not complete (lost final ACKs, slow clients). Critical when the SYN queue is full (past the backlog) or TcpExt TCPReqQFullDrop is rising.',
+    'At least synRecvCount half-open connections (SYN_RECV) on a listening port, or a full SYN queue whatever the count (SYN_RECV past the listener\'s backlog, which caps the queue; or TcpExt SyncookiesSent, TCPReqQFullDoCookies or TCPReqQFullDrop rising while the port\'s SYN_RECV is at its backlog): a SYN flood or handshakes that do not complete (lost final ACKs, slow clients). Critical when the SYN queue is full (past the backlog, or those counters rising).',
   thresholds: ['synRecvCount', 'persistSamples'],
   evaluate(ctx) {
     const out: Recommendation[] = [];
@@ -51,12 +51,12 @@ const synRecvHigh: Rule = {
       const maxSyn = sysctlInt(sysc, 'net.ipv4.tcp_max_syn_backlog');
       out.push({
         id: this.id,
-        severity: full || qfull ? 'critical' : 'warning',
+        severity: full || counted ? 'critical' : 'warning',
         scope: 'port',
         protocol: 'tcp',
         port: g.port,
         message: `${n} half-open connection${n === 1 ? '' : 's'} (SYN_RECV) on ${groupLabel(g)}${
-          full || counted ? `, ${full ? 'past the listen backlog: the SYN queue is full' : 'and the SYN queue overflows'}${dropped ? ' and SYNs are dropped' : cookieText}` : ''
+          full || counted ? `, ${full ? 'past the listen backlog: the SYN queue is full' : 'the SYN queue overflows'}${dropped ? ' and SYNs are dropped' : cookieText}` : ''
         }: a SYN flood or handshakes that do not complete`,
         evidence:
           `SYN_RECV ${n} (warning at ${warnAt}, or past the backlog) from ${peers.size} address${peers.size === 1 ? '' : 'es'} (top: ${top.map(([a, c]) => `${a} ${c}`).join(', ')}); listen backlog ${backlog > 0 ? `${backlog} (the SYN queue holds backlog + 1)` : 'unknown'}; ` +

@@ -1,7 +1,7 @@
 // SYN_SENT piling up to one destination: connect() gets no answer (a dead or blackholed backend, a firewall
 // that drops SYNs, or a local listener whose accept queue is full).
 import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
-import { isWildcard, type Socket } from '../../model/socket.js';
+import { isLoopback, isWildcard, type Socket } from '../../model/socket.js';
 import { factsOf, socketKey } from '../facts.js';
 import { describeProcesses, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
@@ -84,6 +84,16 @@ function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; loc
       evidence: `listener ${hostPort(l.local.address, l.local.port)} Recv-Q ${l.recvQ}, backlog ${backlog ?? 'unknown'}`,
     };
   }
+  // The destination is this host, but its listener is not in the snapshot (analyze --peer-port collects
+  // only the connections): with no listener the kernel would answer RST, so the SYNs meet a full accept
+  // queue or a local firewall rule (measured: 141 SYN_SENT to a listen(1) that never accepts).
+  if (isLoopback(d.peer) || d.stuck.some((s) => s.local.address === d.peer)) {
+    return {
+      local: true,
+      text: `the destination is this host, where unanswered SYNs mean a listener whose accept queue is full (sockscope analyze --port ${d.port}) or a local firewall rule that drops them`,
+      evidence: 'destination on this host',
+    };
+  }
   return { local: false, text: 'nothing answers their SYNs (the host is down, a firewall drops them, or the route leads nowhere)', evidence: '' };
 }
 
@@ -124,7 +134,7 @@ const synSentStuck: Rule = {
         protocol: 'tcp',
         peerPort: d.port,
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
-        message: `${d.stuck.length} connection${d.stuck.length === 1 ? '' : 's'} to ${dest} hang${d.stuck.length === 1 ? 's' : ''} in SYN_SENT${procs.length ? ` (${describeProcesses(procs)})` : ''}: ${c.text}`,
+        message: `${d.stuck.length} connection${d.stuck.length === 1 ? '' : 's'}${procs.length ? ` from ${describeProcesses(procs)}` : ''} to ${dest} hang${d.stuck.length === 1 ? 's' : ''} in SYN_SENT: ${c.text}`,
         evidence:
           `${d.stuck.length} SYN_SENT to ${dest} with the SYN unanswered` +
           (retries.length ? ` (SYN retransmissions: up to ${Math.max(...retries)})` : ` (in SYN_SENT over ${recent.length} samples; this source shows no retransmissions)`) +
@@ -132,7 +142,7 @@ const synSentStuck: Rule = {
           (c.evidence ? `; ${c.evidence}` : '') +
           `; warning at ${min}`,
         fix: c.local
-          ? `Accept faster on the local listener and raise its backlog (see the accept-queue finding for port ${d.port}). Confirm: ss -ltn 'sport = :${d.port}' and ss -tno state syn-sent '( dport = :${d.port} )'`
+          ? `Accept faster on the local listener and raise its backlog (sockscope analyze --port ${d.port}: its accept-queue finding). Confirm: ss -ltn 'sport = :${d.port}' and ss -tno state syn-sent '( dport = :${d.port} )'`
           : `Find where the SYNs go: sockscope debug-connections --address ${dest} (probes the route, the neighbour and the port); check the backend is up, its firewall and yours (nft list ruleset), and the path (tracepath ${d.peer}). ` +
             `Give the client a connect timeout (a few seconds: Python create_connection(timeout=3), Node socket.setTimeout, C a non-blocking connect() with poll) and take a dead backend out of its pool; without one connect() waits for net.ipv4.tcp_syn_retries (6: about 127 s). ` +
             `Confirm: ss -tno state syn-sent '( dport = :${d.port} )' (timer:(on,...,N) with N growing means unanswered)`,
