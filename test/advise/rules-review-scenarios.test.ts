@@ -165,6 +165,10 @@ test('syn-sent-unanswered: SYNs to a local listener with a full accept queue nam
   const scoped = find('syn-sent-unanswered', fakeSnapshot({ sockets: sockets.slice(1) }))!;
   assert.match(scoped.message, /hang in SYN_SENT: the destination is this host, where unanswered SYNs mean a listener whose accept queue is full \(sockscope analyze --port 7003\)/);
   assert.doesNotMatch(scoped.fix, /debug-connections|tracepath/);
+  // procfs (backlog unknown): connections waiting are named as the likely cause; an empty queue is not.
+  const blind = (q: number) => [listener('127.0.0.1:7003', 0, q, [], { sendQUnknown: true }), ...sockets.slice(1)];
+  assert.match(find('syn-sent-unanswered', fakeSnapshot({ sockets: blind(2) }))!.message, /has 2 connections waiting for accept\(\) \(backlog unknown with this source\): a full accept queue drops new SYNs$/);
+  assert.match(find('syn-sent-unanswered', fakeSnapshot({ sockets: blind(0) }))!.message, /a listener on this host serves the destination, yet their SYNs go unanswered/);
 });
 
 // 9. listen(1) never accepting, clients keep coming, --source procfs --samples 4.

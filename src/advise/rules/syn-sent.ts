@@ -78,7 +78,7 @@ function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; loc
     const full = acceptQueueIsFull(l.recvQ, backlog, somax);
     return {
       local: true,
-      text: full || backlog === null
+      text: full || (backlog === null && l.recvQ > 0)
         ? `the listener ${hostPort(l.local.address, l.local.port)} on this host has ${l.recvQ} connections waiting for accept()${full ? ', a full accept queue: the kernel drops new SYNs' : ' (backlog unknown with this source): a full accept queue drops new SYNs'}`
         : 'a listener on this host serves the destination, yet their SYNs go unanswered (a SYN queue overflow with SYN cookies off, or a local firewall rule)',
       evidence: `listener ${hostPort(l.local.address, l.local.port)} Recv-Q ${l.recvQ}, backlog ${backlog ?? 'unknown'}`,
