@@ -1,6 +1,6 @@
 // Runs a child process with an argument array (never a shell), a timeout, and SOCKET_DEBUG logging.
 import { spawn } from 'node:child_process';
-import { decodeUtf8 } from '../model/escape.js';
+import { decodeUtf8Lines } from '../model/escape.js';
 import { logOsCall } from './debug.js';
 import { stdioSocketInodes } from './stdio-sockets.js';
 import { CollectorError, DEFAULT_TIMEOUT_MS } from './source.js';
@@ -11,27 +11,6 @@ export interface RunResult {
   exitCode: number;
   /** With `stdioSockets: true`: the inodes of the unix sockets carrying the child's stdout and stderr (stdio-sockets.ts). */
   stdioSockets?: number[];
-}
-
-/**
- * A child's output as text, with decodeUtf8's semantics: a byte that is not UTF-8 (a unix socket path or a
- * process name netstat prints raw) is kept as U+DC80..U+DCFF, as the netlink and procfs sources keep it,
- * not turned into U+FFFD. Node's decoder does the whole; only when it met such a byte (a U+FFFD in its
- * text) is the output decoded again line by line, so that decodeUtf8's byte-by-byte path runs on the
- * few lines that hold one, not on megabytes of output. A newline byte is never inside a UTF-8 sequence.
- */
-export function decodeOutput(bytes: Uint8Array): string {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fast = buf.toString('utf8');
-  if (!fast.includes('\ufffd')) return fast;
-  const lines: string[] = [];
-  for (let start = 0; start < buf.length; ) {
-    const nl = buf.indexOf(0x0a, start);
-    const end = nl < 0 ? buf.length : nl + 1;
-    lines.push(decodeUtf8(buf.subarray(start, end)));
-    start = end;
-  }
-  return lines.join('');
 }
 
 /** Runs `file args...`; throws CollectorError naming the tool on spawn failure or timeout. Non-zero exit is returned, not thrown. */
@@ -52,7 +31,7 @@ export async function run(
       stdin: opts.input === undefined ? 'ignore' : undefined,
       env: { LC_ALL: 'C', ...opts.env },
       maxBuffer: 1024 * 1024 * 1024,
-      encoding: 'buffer', // decoded by decodeOutput: Node's own decoding turns every byte that is not UTF-8 into U+FFFD
+      encoding: 'buffer', // decoded by decodeUtf8Lines: Node's own decoding turns every byte that is not UTF-8 into U+FFFD
     });
     const stdioSockets = opts.stdioSockets ? stdioSocketInodes(child) : undefined;
     const r = await child;
@@ -62,7 +41,7 @@ export async function run(
       const code = (r as { code?: string }).code;
       throw new CollectorError(file, code === 'ENOENT' ? 'not installed (command not found)' : r.shortMessage || 'could not run');
     }
-    const result: RunResult = { stdout: decodeOutput(r.stdout), stderr: decodeOutput(r.stderr), exitCode: r.exitCode ?? 1 };
+    const result: RunResult = { stdout: decodeUtf8Lines(r.stdout), stderr: decodeUtf8Lines(r.stderr), exitCode: r.exitCode ?? 1 };
     if (stdioSockets) result.stdioSockets = stdioSockets;
     return result;
   } catch (e) {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { hasLinkLocalAddress } from '../model/socket.js';
+import { decodeUtf8Lines } from '../model/escape.js';
 import { parseProcNet, type ProcNetKind } from '../parse/procfs-net.js';
 import { parseProcUnix } from '../parse/proc-unix.js';
 import { type AttributeFn } from './attribution.js';
@@ -19,7 +20,9 @@ const FILES: Record<Protocol, string[]> = { tcp: ['tcp', 'tcp6'], udp: ['udp', '
 async function readNetFile(path: string): Promise<string | null> {
   const t0 = performance.now();
   try {
-    const text = await readFile(path, 'utf8');
+    // Unix socket paths are bytes: one that is not UTF-8 keeps them (decodeUtf8Lines), as netlink and ss do,
+    // instead of U+FFFD. The other files are ASCII.
+    const text = path.endsWith('/unix') ? decodeUtf8Lines(await readFile(path)) : await readFile(path, 'utf8');
     logOsCall('read', path, performance.now() - t0, text.length);
     return text;
   } catch (e) {

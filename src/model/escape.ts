@@ -95,3 +95,24 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
   return out;
 }
+
+/**
+ * Text that may hold names from the system (a child's output, /proc/net/unix) as text, with decodeUtf8's semantics: a byte that is not UTF-8 (a unix socket path or a
+ * process name netstat prints raw) is kept as U+DC80..U+DCFF, as the netlink source keeps it,
+ * not turned into U+FFFD. Node's decoder does the whole; only when it met such a byte (a U+FFFD in its
+ * text) is the output decoded again line by line, so that decodeUtf8's byte-by-byte path runs on the
+ * few lines that hold one, not on megabytes of output. A newline byte is never inside a UTF-8 sequence.
+ */
+export function decodeUtf8Lines(bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fast = buf.toString('utf8');
+  if (!fast.includes('\ufffd')) return fast;
+  const lines: string[] = [];
+  for (let start = 0; start < buf.length; ) {
+    const nl = buf.indexOf(0x0a, start);
+    const end = nl < 0 ? buf.length : nl + 1;
+    lines.push(decodeUtf8(buf.subarray(start, end)));
+    start = end;
+  }
+  return lines.join('');
+}

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SocketSource } from '../../src/collect/source.js';
 import type { Socket } from '../../src/model/socket.js';
-import { decodeOutput, run } from '../../src/collect/exec.js';
+import { run } from '../../src/collect/exec.js';
+import { decodeUtf8Lines as decodeOutput } from '../../src/model/escape.js';
 import { NetlinkSource } from '../../src/collect/netlink.js';
 import { ProcfsSource } from '../../src/collect/procfs.js';
 import { SsSource } from '../../src/collect/ss.js';
@@ -71,7 +72,7 @@ interface Case {
 const busybox = has('busybox', ['netstat', '--help'], /Usage: netstat/);
 const cases: Case[] = [
   { label: 'netlink', make: () => new NetlinkSource() },
-  { label: 'procfs', make: () => new ProcfsSource(), todo: "src/collect/procfs.ts reads /proc/net/unix with readFile(path, 'utf8'): U+FFFD" },
+  { label: 'procfs', make: () => new ProcfsSource() },
   { label: 'ss', make: () => new SsSource(), missing: has('ss', ['-V'], /iproute2/) ? undefined : 'ss is not installed' },
   { label: 'netstat (net-tools)', make: () => new NetstatSource({ flavor: 'net-tools' }), missing: has('netstat', ['--version'], /net-tools/) ? undefined : 'net-tools netstat is not installed' },
   // -p: the names come from netstat's own text (PID/argv[0]), not from the attributor.
