@@ -3,7 +3,7 @@
 // with everything known: who listens on the port and where, why no answer came (neighbour), which route refused,
 // whether the connection was accepted, whether the exchange ended with a reset.
 import { isIP } from 'node:net';
-import { diagnoseConnectError, findLocalListener, formatHostPort, memberName, memberReached, portListeners, reuseportGroup, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
+import { diagnoseConnectError, findLocalListener, formatHostPort, memberKey, memberName, memberReached, portListeners, reuseportGroup, takes, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
 import { sysctlInt, type Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
 import { bareAddress, isLocalDestination, peerSnapshot, portOwnersSnapshot, portSnapshot, routeFacts, summarizeExisting } from './connect-facts.js';
@@ -65,6 +65,30 @@ function resetInExchange(a: Pick<AddressProbe, 'exchange'>): { sent: boolean; er
 
 /** How long a connection may wait in the listener's queue before the report says the server has not accepted it. */
 const ACCEPT_GRACE_MS = 500;
+
+/**
+ * A probe that a SO_REUSEPORT group took, while other members hold connections: read again after the grace period.
+ * Queued connections (no file) still there then waited half a second; the members holding connections at both
+ * readings are those they wait in (one stuck worker of N: the connections hashed to it hang). Undefined when none.
+ */
+async function othersWaiting(group: readonly PortListener[], portSnap: Snapshot, port: number, address: string, o: { source: SocketSource; timeoutMs: number }): Promise<AddressProbe['othersWaiting']> {
+  const queued = (snap: Snapshot) => new Set(snap.sockets.filter((s) => s.protocol === 'tcp' && s.local.port === port && takes(group[0].address, s.local.address) && s.inode === 0 && (s.state === 'ESTABLISHED' || s.state === 'CLOSE_WAIT')).map((s) => `${s.local.address}|${s.peer.address}|${s.peer.port}`));
+  const first = queued(portSnap);
+  if (first.size === 0) return undefined;
+  await new Promise((res) => setTimeout(res, ACCEPT_GRACE_MS));
+  const again = await portSnapshot(o.source, port, o.timeoutMs);
+  if (!again || ![...queued(again)].some((k) => first.has(k))) return undefined;
+  const now = reuseportGroup(portListeners(again.sockets, port), address);
+  if (now.length !== group.length) return undefined; // a member came or went: the readings do not compare
+  const held = new Map(group.map((l) => [memberKey(l, group), l.pending]));
+  const stuck = now.filter((l) => l.pending > 0 && (held.get(memberKey(l, now)) ?? 0) > 0);
+  if (stuck.length === 0) return undefined;
+  return {
+    listener: formatHostPort(group[0].address, port),
+    groupSize: group.length,
+    members: stuck.map((l) => ({ by: memberName(l, now), ...(l.owners.length ? { pid: l.owners[0].pid } : {}), pending: l.pending, ...(l.backlog !== undefined ? { backlog: l.backlog } : {}) })),
+  };
+}
 
 /** The port's listeners read just before and just after a probe's connect (connect-probe.ts), to tell SO_REUSEPORT members apart. */
 export interface ListenerReadings {
@@ -160,6 +184,10 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
         }
         outcome.notAccepted = a.notAccepted;
       }
+    }
+    if (a.connect.ok && !a.notAccepted && group.length > 1 && group.some((l) => l.pending > 0) && portSnap) {
+      const others = await othersWaiting(group, portSnap, r.port, bare, o);
+      if (others) outcome.othersWaiting = a.othersWaiting = others;
     }
     outcomes.push(outcome);
   }

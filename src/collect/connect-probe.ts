@@ -82,6 +82,11 @@ export interface AddressProbe {
   existing: ExistingSockets;
   /** Connected, but the listener's process has not accepted the connection (JSON: addresses[].notAccepted). */
   notAccepted?: NotAccepted;
+  /**
+   * The probe was taken, but other members of its SO_REUSEPORT group hold connections that stayed unaccepted for half a
+   * second: the connections the kernel hashes to them wait (one stuck worker of N). Each with its queue.
+   */
+  othersWaiting?: { listener: string; groupSize: number; members: { by: string; pid?: number; pending: number; backlog?: number }[] };
 }
 
 export interface ProbeResult {

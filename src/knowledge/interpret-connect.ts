@@ -8,7 +8,7 @@ import { formatHostPort } from './host-port.js';
 export { parseHostPort, formatHostPort } from './host-port.js';
 export { parseIpRouteGet, unknownRoute, parseRouteMatch, parseIpNeigh, type RouteInfo } from '../parse/ip-route.js';
 export { describeRoute } from './connect-route.js';
-export { portListeners, listenerOwners, listenerFor, findLocalListener, reuseportGroup, memberName, memberKey, memberReached, type LocalListener, type PortListener } from './connect-listeners.js';
+export { portListeners, listenerOwners, listenerFor, findLocalListener, reuseportGroup, memberName, memberKey, memberReached, takes, type LocalListener, type PortListener } from './connect-listeners.js';
 export { diagnoseConnectError, type ConnectContext, type ConnectDiagnosis, type ExistingSockets } from './connect-diagnosis.js';
 
 /** The C library's message for an errno name ("Connection refused"), from the errno table. */
@@ -59,6 +59,8 @@ export interface AddressOutcome {
    * SO_REUSEPORT listeners at the address; `members`: set instead of `by` when which one's queue holds it cannot be told.
    */
   notAccepted?: { listener: string; pending: number; backlog?: number; by?: string; pid?: number; groupSize?: number; members?: readonly { by: string; pid?: number; pending: number; backlog?: number }[] };
+  /** The probe was taken, but other SO_REUSEPORT members hold connections nobody accepted for half a second (AddressProbe.othersWaiting). */
+  othersWaiting?: { listener: string; groupSize: number; members: readonly { by: string; pid?: number; pending: number; backlog?: number }[] };
   /** Local destination: connections this host's clients closed that the server accepted and has not closed (CLOSE_WAIT). */
   unclosed?: { count: number; listener: string; by?: string; pid?: number };
 }
@@ -102,6 +104,15 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   const full = waiting.find((o) => o.notAccepted!.backlog !== undefined && o.notAccepted!.pending > o.notAccepted!.backlog);
   if (full) steps.push(`the queue of ${full.notAccepted!.listener} is now over its backlog: the kernel drops the next SYNs and those clients time out`);
   else if (waiting.length) steps.push('once the queue holds more than the backlog, the kernel drops new SYNs and clients time out');
+  // One stuck member of a SO_REUSEPORT group: this probe went to another, but the connections hashed to it hang.
+  for (const o of up) {
+    const w = o.othersWaiting;
+    if (!w) continue;
+    const queues = w.members.map((m) => `${m.by} (Recv-Q ${m.pending}${m.backlog !== undefined ? `, backlog ${m.backlog}` : ''})`).join(', ');
+    problems.push(`${w.members.length} of the ${w.groupSize} SO_REUSEPORT listeners on ${w.listener} ${w.members.length > 1 ? 'hold' : 'holds'} connections nobody accepted for half a second: ${queues}; the connections the kernel hashes to ${w.members.length > 1 ? 'them' : 'it'} wait (this probe went to another)`);
+    const pids = w.members.flatMap((m) => (m.pid !== undefined ? [m.pid] : []));
+    steps.push(pids.length ? `${w.members.map((m) => m.by).join(', ')}: see what ${w.members.length > 1 ? 'each' : 'it'} does instead of accept() (strace -f ${pids.map((p) => `-p ${p}`).join(' ')} -e trace=accept,accept4,poll,epoll_wait)` : `sockscope analyze --port ${port}   (the listeners of ${w.listener} and their owners)`);
+  }
   // The mirror of this host's closed connections: the local server has not closed its ends (a close() leak).
   for (const o of outcomes) {
     const u = o.unclosed;

@@ -81,6 +81,37 @@ print(os.getpid(), os.fstat(ls.fileno()).st_ino, flush=True)`;
   }
 });
 
+test('one stuck member of a SO_REUSEPORT group: a probe the other member took still reports the connections that hang', { timeout: 120_000 }, async (t) => {
+  const port = await freePort();
+  const bind = `ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1); ls.bind(('127.0.0.1', ${port})); ls.listen(8)`;
+  // The stuck member never accepts; the healthy one accepts everything (and keeps the connections).
+  const stuck = await python(`${bind}\nprint(os.getpid(), os.fstat(ls.fileno()).st_ino, flush=True)`, t);
+  const [stuckPid, stuckInode] = stuck.line.split(' ').map(Number);
+  await python(`${bind}\nimport threading\nkeep = []\nthreading.Thread(target=lambda: [keep.append(ls.accept()) for _ in iter(int, 1)], daemon=True).start()\nprint('ready', flush=True)`, t);
+  // Clients, one at a time, until the kernel has hashed one to the stuck member (its Recv-Q in /proc/net/tcp).
+  const queueOf = `lambda: sum(int(f[4].split(':')[1], 16) for f in (l.split() for l in open('/proc/net/tcp').readlines()[1:]) if f[9] == '${stuckInode}')`;
+  await python(`cl = []\nq = ${queueOf}\nwhile q() == 0 and len(cl) < 30:\n    cl.append(socket.create_connection(('127.0.0.1', ${port}), timeout=2)); time.sleep(0.05)\nprint('ready', flush=True)`, t);
+  assert.ok((listenQueues(port).get(stuckInode) ?? 0) > 0, 'no client hashed to the stuck member in 30');
+  let taken = 0;
+  for (let i = 0; i < 10 && taken === 0; i++) {
+    const before = listenQueues(port).get(stuckInode)!;
+    const j = await json(['debug-connections', '--address', `127.0.0.1:${port}`, '--timeout', '1s']);
+    const grew = listenQueues(port).get(stuckInode)! > before;
+    if (grew) {
+      assert.equal(j.addresses[0].notAccepted?.pid, stuckPid, j.verdict.summary); // it went to the stuck one
+      continue;
+    }
+    taken++;
+    assert.equal(j.addresses[0].connect.ok, true);
+    assert.equal(j.addresses[0].notAccepted, undefined, j.verdict.summary);
+    assert.equal(j.verdict.ok, false, j.verdict.summary);
+    assert.deepEqual(j.addresses[0].othersWaiting, { listener: `127.0.0.1:${port}`, groupSize: 2, members: [{ by: `python3/${stuckPid}`, pid: stuckPid, pending: listenQueues(port).get(stuckInode), backlog: 8 }] });
+    assert.match(j.verdict.summary, new RegExp(`^127\\.0\\.0\\.1:${port} accepts TCP connections, but 1 of the 2 SO_REUSEPORT listeners on 127\\.0\\.0\\.1:${port} holds connections nobody accepted for half a second: python3/${stuckPid} \\(Recv-Q \\d+, backlog 8\\)`));
+    assert.ok(j.verdict.nextSteps[0].startsWith(`python3/${stuckPid}: see what it does instead of accept() (strace -f -p ${stuckPid} `), j.verdict.nextSteps.join('\n'));
+  }
+  assert.equal(taken > 0, true, 'no probe in 10 went to the member that accepts');
+});
+
 test('a full accept queue read by procfs and netstat (no backlog): the listener and its owner are named, not a firewall', { timeout: 120_000 }, async (t) => {
   // listen(1), never accepting, 4 clients: 2 queued (the kernel's maximum, backlog + 1) and 2 SYN_SENT, retrying.
   const sc = await openScenario({ acceptBacklog: 1, acceptClients: 4, noIpv6: true });

@@ -66,6 +66,8 @@ export function formatProbe(r: ProbeResult): string {
     if (a.connect.ok) out.push(`  connect:  ok in ${ms(a.connect.ms)}${a.connect.local ? ` (from ${a.connect.local})` : ''}`);
     else out.push(`  connect:  ${a.connect.errno} after ${ms(a.connect.ms)} (${a.connect.message})`);
     if (a.notAccepted) out.push(notAcceptedLine(a.notAccepted));
+    const ow = a.othersWaiting;
+    if (ow) out.push(`  others:   ${ow.members.length} of the ${ow.groupSize} SO_REUSEPORT listeners on ${ow.listener} ${ow.members.length > 1 ? 'hold' : 'holds'} connections nobody accepted for half a second: ${ow.members.map((m) => `${escapeControl(m.by)} Recv-Q ${m.pending}${m.backlog !== undefined ? `, backlog ${m.backlog}` : ''}`).join('; ')}`);
     if (a.diagnosis) {
       out.push(`  meaning:  ${escapeControl(a.diagnosis.summary)}`); // names processes and interfaces: untrusted text
       if (a.diagnosis.meaning) out.push(`            ${a.diagnosis.meaning}`);
