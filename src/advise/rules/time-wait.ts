@@ -181,7 +181,7 @@ export const timeWaitRules: readonly Rule[] = [timeWaitServer, timeWaitPortExhau
  * started on it again within their 60 s gets EADDRINUSE from bind() unless it sets SO_REUSEADDR
  * (measured: 300 TIME_WAIT on 7005, bind() without it failed; `sockscope try bind` explains it).
  */
-function restartNote(ctx: RuleContext): { message: string; evidence: string; fix: string } | null {
+function restartNote(ctx: RuleContext): { evidence: string; fix: string } | null {
   const port = ctx.port;
   if (port === undefined) return null;
   if (factsOf(ctx.snapshot).listening.has(`tcp:${port}`)) return null;
@@ -190,8 +190,7 @@ function restartNote(ctx: RuleContext): { message: string; evidence: string; fix
   const a = tw.find((s) => !isWildcard(s.local.address))?.local.address ?? tw[0].local.address;
   const at = hostPort(a, port);
   return {
-    message: `no listener on port ${port}: a server restarted on it within 60 s needs SO_REUSEADDR, or bind() fails with EADDRINUSE`,
-    evidence: `no TCP listener on port ${port}, ${tw.length} TIME_WAIT with local address ${at}${tw.some((s) => s.local.address !== a) ? ' and others' : ''}`,
+    evidence: `no TCP listener on port ${port}, ${tw.length} TIME_WAIT with local address ${at}${tw.some((s) => s.local.address !== a) ? ' and others' : ''}: a server restarted on it within 60 s needs SO_REUSEADDR, or bind() fails with EADDRINUSE`,
     fix: `Set SO_REUSEADDR before bind() in the server (C setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); Node sets it already). Check: sockscope try bind ${at} (explains EADDRINUSE and tries SO_REUSEADDR)`,
   };
 }
@@ -204,7 +203,8 @@ export const timeWaitHealth: HealthCheck = {
     const range = ephemeralRange(ctx.snapshot);
     const evidence = `${n} TIME_WAIT sockets on ${contextLabel(ctx)}; ${hostTimewait(ctx.snapshot)}${range ? `; ephemeral ports ${range.lo}-${range.hi} (${range.size})` : ''}`;
     const restart = restartNote(ctx);
-    if (restart) return { message: `TIME_WAIT count is normal; ${restart.message}`, evidence: `${evidence}; ${restart.evidence}`, fix: restart.fix };
+    // The message stays the contract's one line (analyze-states prints it alone); the restart note is evidence and fix.
+    if (restart) return { message: 'TIME_WAIT count is normal', evidence: `${evidence}; ${restart.evidence}`, fix: restart.fix };
     return { message: 'TIME_WAIT count is normal', evidence };
   },
 };
