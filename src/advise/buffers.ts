@@ -34,7 +34,7 @@ export function capsFromSysctls(s: Sysctls): BufferCaps {
     wmemDefault: sysctlInt(s, 'net.core.wmem_default'),
     tcpRmem: triple(sysctlInts(s, 'net.ipv4.tcp_rmem')),
     tcpWmem: triple(sysctlInts(s, 'net.ipv4.tcp_wmem')),
-    moderateRcvbuf: moderateRcvbuf((s as Partial<Record<string, string | null>>)['net.ipv4.tcp_moderate_rcvbuf']),
+    moderateRcvbuf: moderateRcvbuf(s['net.ipv4.tcp_moderate_rcvbuf']),
   };
 }
 

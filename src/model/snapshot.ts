@@ -17,6 +17,8 @@ export const SYSCTL_NAMES = [
   'net.core.wmem_default',
   'net.ipv4.tcp_rmem',
   'net.ipv4.tcp_wmem',
+  'net.ipv4.tcp_moderate_rcvbuf',
+  'net.ipv4.tcp_congestion_control',
   'net.ipv4.tcp_max_tw_buckets',
   'net.ipv4.tcp_max_orphans',
   'net.ipv4.ip_unprivileged_port_start',

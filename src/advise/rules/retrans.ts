@@ -55,7 +55,7 @@ const retransHigh: Rule = {
  */
 function bbrAdvice(retransmitting: readonly Socket[], sysctls: Sysctls): string {
   const algs = new Set(retransmitting.map((s) => s.tcpInfo?.congestion).filter((c): c is string => !!c));
-  const hostDefault = (sysctls as Partial<Record<string, string | null>>)['net.ipv4.tcp_congestion_control']?.trim() || null;
+  const hostDefault = sysctls['net.ipv4.tcp_congestion_control']?.trim() || null;
   if (algs.size > 0) {
     const others = [...algs].filter((a) => a !== 'bbr');
     if (others.length === 0) return '; the retransmitting sockets already use BBR, so changing congestion control does not help: the loss has to be found';
