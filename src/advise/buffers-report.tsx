@@ -1,12 +1,10 @@
 // `sockscope buffers`: the report (pure, from a snapshot and/or a bandwidth and rtt) and its human printer.
-import React from 'react';
-import { renderToString } from 'ink';
-import { Table } from '@alcalzone/ink-table';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
 import { escapeControl } from '../model/escape.js';
 import { bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
 import { fmtBitRate, fmtBytes, trimNum } from './format.js';
+import { tableText } from '../report/table-text.js';
 
 /** The read-buffer default of generated servers and where it came from. */
 export interface BufferDefaults {
@@ -121,10 +119,7 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
 }
 
 function table(rows: Record<string, string | number>[], columns: number): string {
-  if (rows.length === 0) return '  (none)\n';
-  // Never let Ink wrap cells (it scrambles them): a terminal narrower than the table wraps whole lines.
-  const width = Object.keys(rows[0]).reduce((w, k) => w + 3 + Math.max(k.length, ...rows.map((r) => String(r[k]).length)), 1);
-  return renderToString(<Table data={rows} />, { columns: Math.max(columns, width + 2) }) + '\n';
+  return `${tableText(rows, columns)}\n`;
 }
 
 const b = (n: number | null) => (n == null ? '-' : fmtBytes(n));
