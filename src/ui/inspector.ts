@@ -6,6 +6,10 @@ export interface OptionLine {
   name: string;
   value?: unknown;
   source?: string;
+  /** Option actually read when it differs (IPV6_TCLASS for IP_TOS on an AF_INET6 socket). */
+  readAs?: string;
+  /** Whose packets the value applies to: a dual-stack AF_INET6 socket has one reading for 'IPv6 peers' and one for 'IPv4 peers'. */
+  readFor?: string;
   missing?: string;
   errno?: string;
 }

@@ -5,8 +5,9 @@ import type { AttributionInfo, SourceName } from '../model/snapshot.js';
 import { hiddenOwnerUid, localOwnerView } from '../model/owner.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { PanelLine } from './components/TextPanel.js';
+import { fmtBitRate } from '../advise/format.js';
 import { bytes, micros, millis, stringWidth, wrapText } from './format.js';
-import type { SocketDetails } from './inspector.js';
+import type { OptionLine, SocketDetails } from './inspector.js';
 import { stateMeaning } from './state-meaning.js';
 import { timerLabel } from './tables/sockets.js';
 
@@ -25,6 +26,18 @@ export function optionValue(v: unknown): string {
     return '{…}';
   }
   return String(v);
+}
+
+/**
+ * What tells a reading apart, as `inspect-options` prints it: the source when not getsockopt (the fallback's
+ * 'ss skmem rb'), else "read as IPV6_TCLASS, for IPv4 peers". A dual-stack AF_INET6 socket ([::] without
+ * IPV6_V6ONLY) has two readings of IP_TTL and IP_TOS, one per peer family; unlabelled they read as one
+ * option with two values.
+ */
+export function readingLabel(r: Pick<OptionLine, 'source' | 'readAs' | 'readFor'>): string {
+  if (r.source && r.source !== 'getsockopt') return `  [${escapeControl(r.source)}]`;
+  const how = [r.readAs ? `read as ${r.readAs}` : '', r.readFor ? `for ${r.readFor}` : ''].filter(Boolean).join(', ');
+  return how ? `  [${how}]` : '';
 }
 
 /** What the snapshot on screen looked for: a missing owner or tcp_info is explained by what was not asked yet. */
@@ -113,7 +126,9 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
       out.push(kv('retransmits now / total', `${t.retrans ?? '-'} / ${t.totalRetrans ?? '-'}`));
       out.push(kv('bytes sent / acked', `${bytes(t.bytesSent)} / ${bytes(t.bytesAcked)}`));
       out.push(kv('bytes received', bytes(t.bytesReceived)));
-      out.push(kv('delivery rate', t.deliveryRate != null ? `${bytes(t.deliveryRate)}/s` : '-'));
+      // Bits per second with the unit written, as `buffers` and ss print it (tcp_info has bytes/s; "2.3M/s" read
+      // as Mbit/s beside ss's "19.3Mbps" while it meant 2.3 MiB/s, about 19 Mbit/s).
+      out.push(kv('delivery rate', t.deliveryRate != null ? fmtBitRate(t.deliveryRate) : '-'));
       out.push(kv('rwnd / sndbuf limited', `${micros(t.rwndLimitedUs)} / ${micros(t.sndbufLimitedUs)}`));
       out.push(kv('busy', micros(t.busyUs)));
       out.push(kv('congestion control', t.congestion ? escapeControl(t.congestion) : '-'));
@@ -154,8 +169,8 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
     if (details.options.note) out.push({ text: `  ${details.options.note}`, dim: true });
     // struct tcp_info has its own section above.
     for (const r of details.options.readings.filter((x) => x.name !== 'TCP_INFO')) {
-      if (r.value !== undefined) out.push(kv(r.name, `${optionValue(r.value)}${r.source && r.source !== 'getsockopt' ? `  (${r.source})` : ''}`));
-      else out.push({ text: `  ${r.name.padEnd(22)} ? ${r.missing ?? r.errno ?? 'unknown'}`, dim: true });
+      if (r.value !== undefined) out.push(kv(r.name, `${optionValue(r.value)}${readingLabel(r)}`));
+      else out.push({ text: `  ${r.name.padEnd(22)} ? ${r.missing ?? r.errno ?? 'unknown'}${readingLabel({ readFor: r.readFor })}`, dim: true });
     }
     for (const mm of details.options.missing) out.push({ text: `  missing: ${mm}`, dim: true });
   }
