@@ -40,7 +40,8 @@ import { showsSame } from './refresh-gate.js';
 export type { WizardInitial } from './view-helpers.js';
 
 /** The code-generation wizard (src/ui/wizard), mounted by `c` when the build has it. */
-export type WizardComponent = ComponentType<{ onClose: () => void; width: number; height: number; initial?: WizardInitial }>;
+/** The wizard mounted on `c`: `initial` is the selected port, `color` the theme's (the monitor's colour setting). */
+export type WizardComponent = ComponentType<{ onClose: () => void; width: number; height: number; initial?: WizardInitial; color?: boolean }>;
 
 export interface AppProps {
   source: SocketSource;
@@ -286,7 +287,7 @@ export function App(props: AppProps) {
       // The wizard is someone else's layout: clipped to the body so the frame never outgrows the terminal.
       <Box height={body} overflow="hidden" flexDirection="column">
         <KeyFeedContext.Provider value={feedChild}>
-          <Wizard onClose={closeWizard} width={width} height={body} initial={(frame as Extract<Frame, { view: 'wizard' }>).initial} />
+          <Wizard onClose={closeWizard} width={width} height={body} initial={(frame as Extract<Frame, { view: 'wizard' }>).initial} color={theme.color} />
         </KeyFeedContext.Provider>
       </Box>
     );

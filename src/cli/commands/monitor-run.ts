@@ -247,7 +247,9 @@ export async function runMonitor(argv: Args): Promise<void> {
     return;
   }
   const ui = await loadUi();
-  const { createElement, Wizard } = ui;
+  // The wizard as the App mounts it on `c` (the App gives it the selected port and its theme's colour).
+  // Wizard.js came in with ui-modules above (its Wizard): this import loads no new code.
+  const { MonitorWizard } = await import('../../ui/wizard/Wizard.js');
   // A snapshot every second for as long as it runs: keep its heap near what is live.
   enableHeapGovernor();
   await runFullScreen(ui, {
@@ -262,6 +264,6 @@ export async function runMonitor(argv: Args): Promise<void> {
     inspector: hosts.length > 0 ? remoteInspector(hosts.join(', ')) : inspector,
     collectProtocols,
     // `c`: the server generator wizard, starting from the selected port.
-    Wizard: ({ onClose, height, initial }) => createElement(Wizard, { onDone: onClose, onCancel: onClose, rows: height, color, initial }),
+    Wizard: MonitorWizard,
   });
 }

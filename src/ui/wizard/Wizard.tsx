@@ -277,9 +277,11 @@ function summarize(state: WizardState, doneIds: string[]): string {
 }
 
 /**
- * The wizard as the monitor mounts it on `c` (App's WizardComponent shape): closes on done or cancel,
- * fits the body height it is given.
+ * The wizard as the monitor mounts it on `c` (App's WizardComponent shape): closes on done or cancel, fits
+ * the body height it is given, starts from the selected port (`initial`) and draws in the monitor's colour
+ * setting (`color`: the App passes its theme's, so --no-color, NO_COLOR and TERM=dumb reach the wizard; without
+ * it the wizard would follow config.color alone).
  */
-export function MonitorWizard({ onClose, height }: { onClose: () => void; width: number; height: number }) {
-  return <Wizard onDone={onClose} onCancel={onClose} rows={height} />;
+export function MonitorWizard({ onClose, height, initial, color }: { onClose: () => void; width: number; height: number; initial?: GeneratorInput; color?: boolean }) {
+  return <Wizard onDone={onClose} onCancel={onClose} rows={height} initial={initial} color={color} />;
 }
