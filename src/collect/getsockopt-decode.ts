@@ -45,8 +45,10 @@ export interface TcpInfoStruct {
   rcvRttUs: number;
   rcvSpace: number;
   totalRetrans: number;
-  pacingRate?: string;
-  maxPacingRate?: string;
+  /** Bytes per second; null when unlimited (the kernel's ~0). */
+  pacingRate?: number | null;
+  /** Bytes per second (SO_MAX_PACING_RATE); null when unlimited (the kernel's ~0, the default). */
+  maxPacingRate?: number | null;
   bytesAcked?: number;
   bytesReceived?: number;
   segsOut?: number;
@@ -149,10 +151,13 @@ export function decodeTcpInfo(b: Buffer, len: number): TcpInfoStruct {
     totalRetrans: u32(100),
     length: len,
   };
-  const pr = len >= 112 ? b.readBigUInt64LE(104) : undefined;
-  const mpr = len >= 120 ? b.readBigUInt64LE(112) : undefined;
-  if (pr !== undefined) t.pacingRate = pr.toString();
-  if (mpr !== undefined) t.maxPacingRate = mpr.toString();
+  // Bytes per second like deliveryRate; ~0 (2^64-1, no pacing rate yet / no SO_MAX_PACING_RATE) is null:
+  // unlimited, which a JSON number cannot hold exactly.
+  const rate = (o: number): number | null | undefined => (len >= o + 8 ? (b.readBigUInt64LE(o) === 0xffffffffffffffffn ? null : Number(b.readBigUInt64LE(o))) : undefined);
+  const pr = rate(104);
+  const mpr = rate(112);
+  if (pr !== undefined) t.pacingRate = pr;
+  if (mpr !== undefined) t.maxPacingRate = mpr;
   t.bytesAcked = u64(120);
   t.bytesReceived = u64(128);
   t.segsOut = opt(136);

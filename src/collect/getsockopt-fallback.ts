@@ -80,10 +80,11 @@ export function kernelViewReadings(
   });
   const got = readings.filter((r) => r.value !== undefined).length;
   const unknown = readings.length - got - otherSource;
+  const one = (n: number, singular: string, plural: string) => (n === 1 ? singular : plural);
   const summary =
-    `${unknown} of ${readings.length} options need getsockopt on the socket itself and are unknown; ` +
-    (otherSource ? `${otherSource} more ${otherSource === 1 ? 'is' : 'are'} shown to every user by --source netlink or ss (${sourceName} does not carry ${otherSource === 1 ? 'it' : 'them'}); ` : '') +
-    `${got} come from what the kernel shows to every user`;
+    `${unknown} of ${readings.length} ${one(readings.length, 'option', 'options')} ${one(unknown, 'needs', 'need')} getsockopt on the socket itself and ${one(unknown, 'is', 'are')} unknown; ` +
+    (otherSource ? `${otherSource} more ${one(otherSource, 'is', 'are')} shown to every user by --source netlink or ss (${sourceName} does not carry ${one(otherSource, 'it', 'them')}); ` : '') +
+    `${got} ${one(got, 'comes', 'come')} from what the kernel shows to every user`;
   return { kind, readings, summary };
 }
 

@@ -1,6 +1,6 @@
 // How the getsockopt helper reads each option of the shared reference (src/knowledge/socket-options.ts) on Linux:
 // numeric level, optname, buffer size, and the IPv6 spelling of IPv4-level options on AF_INET6 sockets.
-import { LINUX_LEVELS, SOCKET_OPTIONS, type OptionValueType, type SocketOptionInfo } from '../knowledge/socket-options.js';
+import { LINUX_LEVELS, SOCKET_OPTIONS, findOption, matchOption, type OptionValueType, type SocketOptionInfo } from '../knowledge/socket-options.js';
 
 export type OptionKind = OptionValueType | 'uint';
 
@@ -38,7 +38,8 @@ export function notApplicable(info: SocketOptionInfo, k: SocketKind): string | u
     case 'tcp':
       return k.protocol === 'tcp' ? undefined : `TCP only; this is ${what}`;
     case 'udp':
-      return k.protocol === 'udp' || k.type === 'dgram' ? undefined : `datagram sockets only; this is ${what}`;
+      // SO_BROADCAST is about IP broadcast addresses: a unix datagram socket has none (Linux accepts the flag and ignores it).
+      return (k.family === 'inet' || k.family === 'inet6') && (k.protocol === 'udp' || k.type === 'dgram') ? undefined : `IP datagram sockets only (UDP); this is ${what}`;
     case 'stream':
       return k.type === 'stream' || k.type === 'seqpacket' ? undefined : `stream sockets only; this is ${what}`;
     case 'ipv4':
@@ -88,6 +89,48 @@ export function readPlans(info: SocketOptionInfo, k: SocketKind, carries: Ipv6Ca
     { ...plan, readFor: 'IPv6 peers' },
     { ...v4, readFor: 'IPv4 peers' },
   ];
+}
+
+/**
+ * Separate Linux options the reference names under another entry (its `linuxRelated`) that the helper reads as
+ * themselves when asked for by name, with the layout of their value: SO_BINDTOIFINDEX (SOL_SOCKET, 62) gives the
+ * interface index of the binding SO_BINDTODEVICE gives by name (0 when the socket is not bound to a device).
+ */
+const RELATED_READ: Readonly<Record<string, { type: OptionValueType; size: number }>> = {
+  SO_BINDTOIFINDEX: { type: 'int', size: 4 },
+};
+
+/**
+ * The entry to read for a name: the reference's own, or, for a related Linux option the helper reads as itself
+ * (SO_BINDTOIFINDEX), that option at its entry's level with its own optname. undefined for an unknown name.
+ */
+export function optionToRead(name: string): SocketOptionInfo | undefined {
+  const m = matchOption(name);
+  if (!m) return undefined;
+  const related = m.option.linuxRelated?.find((r) => r.name === m.name);
+  const layout = related && RELATED_READ[related.name];
+  if (!related || !layout) return m.option;
+  const { aliases: _a, linuxRelated: _r, ipv6: _i, unit: _u, seeAlso: _s, ...entry } = m.option;
+  return { ...entry, name: related.name, linux: related.linux, ...layout, summary: `${related.name}: ${related.note}`, seeAlso: [m.option.name] };
+}
+
+/** Keepalive settings whose meaning depends on whether SO_KEEPALIVE is on (unused while it is off). */
+const NEEDS_KEEPALIVE = new Set(['TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT']);
+
+/**
+ * The options to read for a request, with those another's meaning depends on: TCP_KEEPIDLE, TCP_KEEPINTVL or
+ * TCP_KEEPCNT asked for without SO_KEEPALIVE read it too (placed before them), since they are unused while it
+ * is off. `because` maps each added name to the option that needed it.
+ */
+export function withDependencies(infos: readonly SocketOptionInfo[]): { infos: SocketOptionInfo[]; because: Map<string, string> } {
+  const out = [...infos];
+  const because = new Map<string, string>();
+  const first = out.findIndex((i) => NEEDS_KEEPALIVE.has(i.name));
+  if (first >= 0 && !out.some((i) => i.name === 'SO_KEEPALIVE')) {
+    out.splice(first, 0, findOption('SO_KEEPALIVE')!);
+    because.set('SO_KEEPALIVE', out[first + 1].name);
+  }
+  return { infos: out, because };
 }
 
 /** Options read when the caller does not choose: every one in the reference except SO_ERROR (reading clears it). */

@@ -13,7 +13,7 @@ import { readFdInfo } from './fdinfo.js';
 import { logOsCall } from './debug.js';
 import { decodeOption, type DecodedValue, type TcpInfoStruct } from './getsockopt-decode.js';
 import { kernelViewReadings, findKernelSocket } from './getsockopt-fallback.js';
-import { defaultOptionNames, ipv6Carries, notApplicable, readPlans, type SocketKind } from './getsockopt-options.js';
+import { defaultOptionNames, ipv6Carries, notApplicable, optionToRead, readPlans, withDependencies, type SocketKind } from './getsockopt-options.js';
 import { readProcText, readSysctls } from './host.js';
 import { AF_INET, AF_INET6, AF_UNIX, closeFd, errnoName, lastErrno, libc, libcLoadError, libcStrerror, decodeSockaddr } from './libc.js';
 import { CollectorError, type SocketSource } from './source.js';
@@ -28,6 +28,8 @@ export interface OptionReading {
   readAs?: string;
   /** Whose packets the value applies to, when an AF_INET6 socket sends IPv4 too ('IPv4 peers'). */
   readFor?: string;
+  /** Not asked for: read because the named option's meaning depends on it (SO_KEEPALIVE for TCP_KEEPIDLE). */
+  readBecause?: string;
   /** Why no value: not applicable, not permitted, not supported... */
   missing?: string;
   /** errno name when getsockopt itself failed. */
@@ -78,17 +80,26 @@ export interface InspectResult {
   kernel: string;
 }
 
-/** Resolves option names (any case, aliases); throws UnknownOptionError (path `options[K]`) for a name not in the reference. */
+/**
+ * Resolves option names (any case, aliases); throws UnknownOptionError (path `options[K]`) for a name not in the
+ * reference. A related Linux option the helper reads as itself keeps its name (SO_BINDTOIFINDEX, the index, is
+ * not SO_BINDTODEVICE, the name: optionToRead).
+ */
 export function resolveOptionNames(names: readonly string[] | undefined): SocketOptionInfo[] {
   if (!names || names.length === 0) return defaultOptionNames().map((n) => findOption(n)!);
   const out: SocketOptionInfo[] = [];
   for (const [k, raw] of names.entries()) {
     if (raw.trim() === '') continue;
-    const info = findOption(raw);
+    const info = optionToRead(raw);
     if (!info) throw new UnknownOptionError(raw, suggestOptions(raw), `options[${k}]`);
-    if (!out.includes(info)) out.push(info);
+    if (!out.some((o) => o.name === info.name)) out.push(info);
   }
   return out;
+}
+
+/** Marks the readings added by withDependencies with the option that needed them. */
+function markDependencies(readings: OptionReading[], because: ReadonlyMap<string, string>): OptionReading[] {
+  return because.size === 0 ? readings : readings.map((r) => (because.has(r.name) ? { ...r, readBecause: because.get(r.name)! } : r));
 }
 
 const EXTRA_SYSCTLS = [
@@ -310,7 +321,7 @@ const CHANGED_TRIES = 3;
  */
 export async function inspectKernelSocket(opts: { socket: Socket; sourceName: string; options?: readonly string[]; reason: string; procRoot?: string }): Promise<InspectResult> {
   const procRoot = opts.procRoot ?? '/proc';
-  const infos = resolveOptionNames(opts.options);
+  const { infos, because } = withDependencies(resolveOptionNames(opts.options));
   const [sysctls, extraSysctls] = await Promise.all([readSysctls(procRoot), readExtraSysctls(procRoot)]);
   const fb = kernelViewReadings(infos, opts.socket, opts.sourceName, opts.reason);
   const s = opts.socket;
@@ -325,7 +336,7 @@ export async function inspectKernelSocket(opts: { socket: Socket; sourceName: st
     methodNote: opts.reason,
     socket: { ...fb.kind, state: s.state, local: fmt(s.local), ...(s.state !== 'LISTEN' && s.peer.port !== 0 ? { peer: fmt(s.peer) } : {}) },
     fdFlags: { missing: 'the owning process is not visible, so its fd flags (O_NONBLOCK) are unknown' },
-    options: fb.readings,
+    options: markDependencies(fb.readings, because),
     kernelView: s,
     kernelViewSource: opts.sourceName,
     missing: [opts.reason, fb.summary],
@@ -342,12 +353,14 @@ export async function inspectKernelSocket(opts: { socket: Socket; sourceName: st
 export async function inspectSocketOptions(target: InspectTarget): Promise<InspectResult> {
   const procRoot = target.procRoot ?? '/proc';
   const { pid, fd } = target;
-  const infos = resolveOptionNames(target.options);
+  const { infos, because } = withDependencies(resolveOptionNames(target.options));
   const [proc, sysctls, extraSysctls] = await Promise.all([readProcess(procRoot, pid), readSysctls(procRoot), readExtraSysctls(procRoot)]);
   if (proc.name === undefined && proc.uid === undefined) throw new NoSuchSocketError('pid', `no process with pid ${pid} (it may have exited)`);
   const ourUid = process.getuid?.() ?? -1;
   // A thread id: its fds are its process's (threads share the fd table), and pidfd_open takes only a process.
   const threadOf = proc.tgid !== undefined && proc.tgid !== pid ? proc.tgid : undefined;
+  // Same user, but /proc/PID/fd owned by root: prctl(PR_SET_DUMPABLE, 0) or a setuid start (see explainPidfdError).
+  const notDumpableOwn = proc.uid === ourUid && ourUid !== 0 && proc.ownerUid !== undefined && proc.ownerUid !== ourUid;
   const ctx = { targetUid: proc.uid, targetOwnerUid: proc.ownerUid, ourUid, ptraceScope: extraSysctls['kernel.yama.ptrace_scope'], kernel: release() };
 
   // Which socket is fd, then its flags, then the duplicate: three steps, between which the process may close
@@ -377,7 +390,10 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
       fdFlags.info = fdi.info;
       fdFlags.source = fdi.path;
     } else {
-      fdFlags.missing = `${fdi.missing ?? 'unreadable'}: O_NONBLOCK and other fd flags unknown`;
+      // fdinfo's own sentence says 'readable only by root or the owner': a process that is not dumpable hands
+      // its /proc entries to root, so its owner (this user) is refused too, and the line must not blame the user.
+      const why = fdi.missing?.startsWith('not permitted') && notDumpableOwn ? `not permitted: pid ${pid} is yours (uid ${ourUid}) but not dumpable, so /proc/${pid}/fdinfo/${fd} is readable only by root (CAP_SYS_PTRACE)` : (fdi.missing ?? 'unreadable');
+      fdFlags.missing = `${why}: O_NONBLOCK and other fd flags unknown`;
       missing.push(fdFlags.missing);
     }
     borrowed = borrowAndRead(threadOf ?? pid, fd, infos, ctx, inode);
@@ -443,12 +459,12 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
     // No kernel view: a socket never bound or connected is in the kernel's CLOSE state (as its tcp_info says).
     const state = result.socket.state ?? borrowed.result.tcpInfo?.state ?? (neverBound(borrowed.result) ? 'CLOSE' : undefined);
     if (state) result.socket.state = state;
-    result.options = borrowed.result.readings;
+    result.options = markDependencies(borrowed.result.readings, because);
     result.tcpInfo = borrowed.result.tcpInfo;
   } else {
     const fb = kernelViewReadings(infos, kernel, kernelSource ?? 'collector', borrowed.error ?? 'getsockopt unavailable');
     Object.assign(result.socket, fb.kind);
-    result.options = fb.readings;
+    result.options = markDependencies(fb.readings, because);
     missing.push(fb.summary);
   }
   return result;

@@ -36,7 +36,7 @@ test('--source procfs/netstat: SO_RCVBUF and TCP_CONGESTION need --source netlin
     // Nothing was read, so nothing is judged (it said 'every value read is a default'), and the count line
     // tells the values this source lacks from those only getsockopt has.
     assert.match(text.stdout, /^Unusual: nothing to judge: no option value could be read/m);
-    assert.match(text.stdout, /1 of 3 options need getsockopt on the socket itself and are unknown; 2 more are shown to every user by --source netlink or ss/);
+    assert.match(text.stdout, /1 of 3 options needs getsockopt on the socket itself and is unknown; 2 more are shown to every user by --source netlink or ss/);
     // The reason names who hides the owner (the shared count: other users' processes, not kernel threads).
     assert.match(text.stdout, /no visible process holds the socket: \d+ process(es)? of other users (is|are) hidden/);
   }

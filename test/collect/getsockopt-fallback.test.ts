@@ -18,7 +18,7 @@ test('procfs/netstat view: skmem and tcp_info options point to --source netlink 
     assert.equal(by.get('SO_RCVBUF')!.missing, `${src} carries no socket memory (skmem): --source netlink or ss shows it without privilege (getsockopt: no visible process holds the socket)`);
     assert.equal(by.get('TCP_CONGESTION')!.missing, `${src} carries no tcp_info: --source netlink or ss shows it without privilege (getsockopt: no visible process holds the socket)`);
     assert.equal(by.get('SO_ACCEPTCONN')!.value, true);
-    assert.equal(fb.summary, `1 of 4 options need getsockopt on the socket itself and are unknown; 2 more are shown to every user by --source netlink or ss (${src} does not carry them); 1 come from what the kernel shows to every user`);
+    assert.equal(fb.summary, `1 of 4 options needs getsockopt on the socket itself and is unknown; 2 more are shown to every user by --source netlink or ss (${src} does not carry them); 1 comes from what the kernel shows to every user`);
   }
 });
 
@@ -28,7 +28,21 @@ test('netlink view: values from skmem and tcp_info; a socket netlink shows witho
   const by = new Map(fb.readings.map((r) => [r.name, r]));
   assert.equal(by.get('SO_RCVBUF')!.value, 131072);
   assert.equal(by.get('TCP_CONGESTION')!.value, 'cubic');
-  assert.equal(fb.summary, '1 of 4 options need getsockopt on the socket itself and are unknown; 3 come from what the kernel shows to every user');
+  assert.equal(fb.summary, '1 of 4 options needs getsockopt on the socket itself and is unknown; 3 come from what the kernel shows to every user');
   const tw = kernelViewReadings(infos, { ...listener, state: 'TIME_WAIT' }, 'netlink', reason);
   assert.match(tw.readings.find((r) => r.name === 'SO_RCVBUF')!.missing!, /^needs getsockopt/);
+});
+
+test('the count line agrees in number: one option, one unknown, one value', () => {
+  const one = kernelViewReadings(resolveOptionNames(['TCP_NODELAY']), listener, 'netlink', reason);
+  assert.equal(one.summary, '1 of 1 option needs getsockopt on the socket itself and is unknown; 0 come from what the kernel shows to every user');
+  const two = kernelViewReadings(resolveOptionNames(['TCP_NODELAY', 'SO_REUSEADDR', 'SO_ACCEPTCONN']), listener, 'procfs', reason);
+  assert.equal(two.summary, '2 of 3 options need getsockopt on the socket itself and are unknown; 1 comes from what the kernel shows to every user');
+});
+
+test('a keepalive setting read from the kernel view brings SO_KEEPALIVE (an armed keepalive timer says on), marked as not asked for', async () => {
+  const { inspectKernelSocket } = await import('../../src/collect/getsockopt.js');
+  const est: Socket = { ...listener, state: 'ESTABLISHED', peer: { address: '127.0.0.1', port: 40000 }, sendQ: 0, timer: { name: 'keepalive', expiresMs: 40000, retrans: 0 } } as Socket;
+  const r = await inspectKernelSocket({ socket: est, sourceName: 'netlink', options: ['TCP_KEEPIDLE'], reason });
+  assert.deepEqual(r.options.map((o) => [o.name, o.value, o.readBecause]), [['SO_KEEPALIVE', true, 'TCP_KEEPIDLE'], ['TCP_KEEPIDLE', undefined, undefined]]);
 });

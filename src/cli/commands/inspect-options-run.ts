@@ -122,7 +122,7 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
       continue;
     }
     // rows follow r.options one for one; readFor (IPv4 or IPv6 peers of an AF_INET6 socket) is the reading's own.
-    const how = [row.readAs ? `read as ${row.readAs}` : '', r.options[i]?.readFor ? `for ${r.options[i].readFor}` : ''].filter(Boolean).join(', ');
+    const how = [row.readAs ? `read as ${row.readAs}` : '', r.options[i]?.readFor ? `for ${r.options[i].readFor}` : '', r.options[i]?.readBecause ? `not asked for: read for ${r.options[i].readBecause}` : ''].filter(Boolean).join(', ');
     const src = row.source && row.source !== 'getsockopt' ? `  [${row.source}]` : how ? `  [${how}]` : '';
     out.push(line(row.name, `${row.display}${src}`));
     // Meanings quote values from the system (an interface name for SO_BINDTODEVICE): untrusted text.
@@ -150,8 +150,12 @@ export function inspectJson(r: Awaited<ReturnType<typeof runInspect>>): unknown 
   const { options: _o, sysctls, ...rest } = r;
   return {
     ...rest,
-    // readFor (which peers of an AF_INET6 socket a value applies to) is the reading's own: rows follow r.options.
-    options: rows.map((row, i) => (r.options[i]?.readFor ? { ...row, readFor: r.options[i].readFor } : row)),
+    // readFor (which peers of an AF_INET6 socket a value applies to) and readBecause (read for another option's
+    // meaning) are the reading's own: rows follow r.options.
+    options: rows.map((row, i) => {
+      const o = r.options[i];
+      return o?.readFor || o?.readBecause ? { ...row, ...(o.readFor ? { readFor: o.readFor } : {}), ...(o.readBecause ? { readBecause: o.readBecause } : {}) } : row;
+    }),
     unusual: [...unusual, ...kernelViewFindings(r.kernelView)],
     sysctls: Object.fromEntries(Object.entries(sysctls).filter(([k]) => /rmem|wmem|somaxconn/.test(k))),
   };
