@@ -43,7 +43,9 @@ export function busyboxFeatures(usage: string): { hasProgram: boolean; hasWide: 
 export function netstatArgs(tool: NetstatTool, opts: CollectOptions, withProgram: boolean): string[] {
   const protos = opts.protocols ?? ALL_PROTOCOLS;
   let flags = `-${protos.map((p) => PROTO_FLAGS[p]).join('')}an`;
-  if (tool.flavor === 'net-tools') flags += 'eW'; // -e: uid and inode columns; -W: IPv6 addresses uncut
+  // -e: uid and inode columns; -W: IPv6 addresses uncut; -o: the timer of each TCP socket (retransmissions,
+  // zero-window probes), which the SYN_SENT and Send-Q rules read. busybox's netstat has no -o.
+  if (tool.flavor === 'net-tools') flags += protos.some((p) => p !== 'unix') ? 'eWo' : 'eW';
   else if (tool.hasWide) flags += 'W';
   if (withProgram) flags += 'p';
   return [...tool.command.slice(1), flags];

@@ -1,4 +1,4 @@
-// Pure parser for net-tools `netstat -tunaW [-e] [-p]` and `netstat -xan [-p]` (Linux).
+// Pure parser for net-tools `netstat -tunaW [-e] [-p] [-o]` and `netstat -xan [-p]` (Linux).
 //
 // Format facts (net-tools 2.10, checked on captures in test/fixtures/netstat-nettools):
 // - inet lines: Proto Recv-Q Send-Q Local Foreign State [User Inode] [PID/Program name]; the State of an
@@ -8,13 +8,50 @@
 // - net-tools shows one process per socket even when several share it, and 0 as Send-Q of a LISTEN socket.
 // - unix lines: fixed columns "%-5s %-6ld %-11s %-10s %-13s %-8lu [%-20s ]path"; net-tools reads the path
 //   with sscanf("%s"), so a path with a space is cut at the space.
-import type { Socket } from '../model/socket.js';
+// - -o (--timers) ends each inet line with " NAME (SECONDS/RETR/PROBES)" and adds "Timer" to the header;
+//   unix lines are unchanged. NAME is the tr field of /proc/net/tcp: off, on, keepalive, timewait, probe
+//   (the zero-window persist timer), unkn-N; SECONDS is "%2.2f" of the clock_t delta over USER_HZ; RETR is
+//   icsk_retransmits (SYN retransmissions of a SYN_SENT socket), PROBES icsk_probes_out (the kernel's
+//   "timeout" column). UDP sockets have no timer ("off (0.00/0/0)").
+import type { Socket, SocketTimer } from '../model/socket.js';
 import { markUnixQueuesUnknown } from './proc-unix.js';
 import { NETSTAT_STATES, NETSTAT_UNIX_STATES, NETSTAT_UNIX_TYPES, completeLines, parseHostPort, parsePidProgram } from './netstat-common.js';
 
 interface Columns {
   extended: boolean;
   program: boolean;
+  /** -o: a Timer column ends the line. */
+  timer?: boolean;
+}
+
+/** The Timer column's text: "NAME (SECONDS/RETR/PROBES)". */
+const TIMER = /^(off|on\d*|keepalive|timewait|probe|unkn-\d+) \((\d+(?:[.,]\d+)?)\/(-?\d+)\/(-?\d+)\)\s*$/;
+
+/**
+ * Where the Timer column starts in the rest of an inet line, or -1. It is always last and holds one space
+ * (before its parenthesis), so it is found from the end: a program name holding the same text cannot pass for it.
+ */
+function timerStart(rest: string): number {
+  const open = rest.lastIndexOf(' (');
+  return open < 0 ? -1 : rest.lastIndexOf(' ', open - 1) + 1;
+}
+/** A delta above 2^31 ticks is an expired timer printed unsigned by old kernels (as procfs-net.ts reads it). */
+const MAX_TIMER_SECONDS = 0x7fffffff / 100;
+
+/**
+ * netstat -o's timer text ("on (0.20/3/0)") as a SocketTimer, with the names and counts ss -o and the
+ * netlink source give: probe is persist; retrans is the retransmit count for on and timewait, and the
+ * probe count for persist and keepalive (inet_diag's idiag_retrans). Undefined for off (no timer, as ss
+ * prints none) and for text that is not a timer.
+ */
+export function parseNetToolsTimer(text: string): SocketTimer | undefined {
+  const m = TIMER.exec(text);
+  if (!m || m[1] === 'off') return undefined;
+  const name: SocketTimer['name'] = m[1] === 'probe' ? 'persist' : m[1].startsWith('on') ? 'on' : m[1] === 'keepalive' || m[1] === 'timewait' ? m[1] : 'unknown';
+  const seconds = Number(m[2].replace(',', '.'));
+  const expiresMs = Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_TIMER_SECONDS ? Math.round(seconds * 1000) : 0;
+  const retrans = Number(name === 'persist' || name === 'keepalive' ? m[4] : m[3]);
+  return { name, expiresMs, retrans: Math.max(0, retrans) };
 }
 
 const INET = /^(tcp6?|udp6?|udpl6?)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)(?:\s+(.*))?$/s;
@@ -30,6 +67,14 @@ export function parseNetToolsInetLine(line: string, cols: Columns): Socket | nul
   const peer = parseHostPort(m[5], ':', v6);
   if (!local || !peer) return null;
   let rest = m[6] ?? '';
+  let timer: SocketTimer | undefined;
+  if (cols.timer) {
+    // Taken off the end first: it follows the program name, which may hold anything.
+    const at = timerStart(rest);
+    // "off (0.00/0/0)", on nearly every line, is no timer: not worth the regex (10,000 lines: 10 ms less).
+    const off = at >= 0 && rest.startsWith('off (', at) && rest.endsWith(')');
+    if (off || (at >= 0 && (timer = parseNetToolsTimer(rest.slice(at))))) rest = rest.slice(0, at);
+  }
   let stateWord = '';
   const sm = /^([A-Z][A-Z0-9_]*)(?:\s+|$)/.exec(rest);
   if (sm && (NETSTAT_STATES[sm[1]] || sm[1] === 'UNKNOWN')) {
@@ -53,6 +98,7 @@ export function parseNetToolsInetLine(line: string, cols: Columns): Socket | nul
     processes: [],
   };
   if (state === 'LISTEN') sock.sendQUnknown = true;
+  if (timer) sock.timer = timer;
   if (cols.extended) {
     const em = /^(\S+)\s+(\d+)(?:\s+|$)/.exec(rest);
     if (!em) return null;
@@ -109,7 +155,7 @@ function stripV6(e: { address: string; port: number; scope?: string }): Socket['
 }
 
 /**
- * Parses `netstat -tunaW[e][p]` and/or `netstat -xan[p]` output (both sections may be in one text).
+ * Parses `netstat -tunaW[e][p][o]` and/or `netstat -xan[p]` output (both sections may be in one text).
  * Header lines decide which optional columns exist; malformed lines and a truncated last line are skipped.
  */
 export function parseNetTools(text: string): Socket[] {
@@ -119,7 +165,7 @@ export function parseNetTools(text: string): Socket[] {
   for (const line of completeLines(text)) {
     if (line.startsWith('Proto ')) {
       if (line.includes('RefCnt')) unixProgram = line.includes('PID/Program');
-      else cols = { extended: /\bInode\b/.test(line), program: line.includes('PID/Program') };
+      else cols = { extended: /\bInode\b/.test(line), program: line.includes('PID/Program'), timer: /\sTimer\s*$/.test(line) };
       continue;
     }
     const s = line.startsWith('unix') ? parseNetToolsUnixLine(line, unixProgram) : parseNetToolsInetLine(line, cols);

@@ -25,12 +25,14 @@ test('busybox feature detection from its usage line', () => {
   assert.deepEqual(busyboxFeatures('Usage: netstat [-ral] [-tuwx] [-enWp]'), { hasProgram: true, hasWide: true });
 });
 
-test('arguments: protocols, -e/-W for net-tools, -p only when asked', () => {
+test('arguments: protocols, -e/-W/-o for net-tools (busybox has no -o), -p only when asked', () => {
   const nt = { flavor: 'net-tools' as const, command: ['netstat'], hasProgram: true, hasWide: true };
-  assert.deepEqual(netstatArgs(nt, {}, false), ['-tuxaneW']);
-  assert.deepEqual(netstatArgs(nt, { protocols: ['tcp'] }, true), ['-taneWp']);
+  assert.deepEqual(netstatArgs(nt, {}, false), ['-tuxaneWo']);
+  assert.deepEqual(netstatArgs(nt, { protocols: ['tcp'] }, true), ['-taneWop']);
+  assert.deepEqual(netstatArgs(nt, { protocols: ['unix'] }, false), ['-xaneW'], 'no timers on unix lines');
   const bb = { flavor: 'busybox' as const, command: ['busybox', 'netstat'], hasProgram: false, hasWide: false };
   assert.deepEqual(netstatArgs(bb, {}, false), ['netstat', '-tuxan']);
+  assert.deepEqual(netstatArgs({ ...bb, hasWide: true, hasProgram: true }, { protocols: ['tcp'] }, true), ['netstat', '-tanWp']);
 });
 
 test('net-tools: detected from --version, owners from the attributor by inode (not -p)', async () => {
@@ -42,7 +44,7 @@ test('net-tools: detected from --version, owners from the attributor by inode (n
   };
   const src = new NetstatSource({ runner, attribute, hostInfo });
   const snap = await src.collect();
-  assert.deepEqual(calls.map((c) => [c[0], ...c[1]]), [['netstat', '--version'], ['netstat', '-tuxaneW']]);
+  assert.deepEqual(calls.map((c) => [c[0], ...c[1]]), [['netstat', '--version'], ['netstat', '-tuxaneWo']]);
   assert.equal(snap.source, 'netstat');
   assert.equal(snap.sourceNote, 'net-tools netstat');
   assert.ok(snap.sockets.every((s) => s.processes.length === 1 && s.processes[0].pid === 1));

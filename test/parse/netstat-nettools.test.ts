@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseNetTools, parseNetToolsInetLine, parseNetToolsUnixLine } from '../../src/parse/netstat-nettools.js';
+import { parseNetTools, parseNetToolsInetLine, parseNetToolsTimer, parseNetToolsUnixLine } from '../../src/parse/netstat-nettools.js';
 import { parseHostPort, parsePidProgram } from '../../src/parse/netstat-common.js';
 
 const fx = (name: string): string => readFileSync(new URL(`../fixtures/netstat-nettools/${name}`, import.meta.url), 'utf8');
@@ -96,4 +96,63 @@ test('empty and truncated output', () => {
   assert.ok(t.every((s) => s.local.port > 0));
   assert.equal(parseNetToolsInetLine('tcp        0      0 127.0.0.1:3', { extended: true, program: true }), null);
   assert.equal(parseNetToolsInetLine('tcp        0      0 127.0.0.1:80 0.0.0.0:* BOGUS 0 1 -', { extended: true, program: true }), null);
+});
+
+// netstat -o (--timers), captured from net-tools 2.10 on Linux 6.18 in a fresh network namespace holding (ports in
+// the capture): a sender to a receiver that never reads (Send-Q 3782144 to 51071: probe, the zero-window
+// persist timer), an idle SO_KEEPALIVE client (to 46811), a SYN_SENT to a listen(0) whose accept queue is
+// full (to 42117, two SYN retransmissions), a TIME_WAIT (49740) and a UDP socket. ss -tanoOH at the same
+// moment: timer:(persist,1.132ms,0), (keepalive,9min57sec,0), (on,788ms,2), (timewait,57sec,0).
+test('netstat -o: each timer kind as ss -o names it (probe is persist; off is no timer), with and without -p', () => {
+  // the two captures were taken 70 ms apart: -o first
+  const expires = { 'timers-tuaneWo.txt': [1210, 597780, 870, 57840], 'timers-tuaneWpo.txt': [1140, 597710, 800, 57760] };
+  for (const [name, [persist, keepalive, on, timewait]] of Object.entries(expires)) {
+    const socks = parseNetTools(fx(name));
+    assert.equal(socks.length, 13, name);
+    const one = (pred: (s: (typeof socks)[number]) => boolean) => socks.filter(pred).map((s) => s.timer);
+    assert.deepEqual(one((s) => s.peer.port === 51071 && s.sendQ === 3782144), [{ name: 'persist', expiresMs: persist, retrans: 0 }], name);
+    assert.deepEqual(one((s) => s.peer.port === 46811), [{ name: 'keepalive', expiresMs: keepalive, retrans: 0 }], name);
+    assert.deepEqual(one((s) => s.state === 'SYN_SENT'), [{ name: 'on', expiresMs: on, retrans: 2 }], name);
+    assert.deepEqual(one((s) => s.state === 'TIME_WAIT'), [{ name: 'timewait', expiresMs: timewait, retrans: 0 }], name);
+    assert.equal(socks.filter((s) => s.timer).length, 4, 'off (0.00/0/0) is no timer');
+    const udp = socks.find((s) => s.protocol === 'udp')!;
+    assert.deepEqual([udp.state, udp.local.port, udp.inode, udp.timer], ['CLOSE', 54505, 60590131, undefined]);
+    // the Timer column is not read as part of the inode or the program name
+    const syn = socks.find((s) => s.state === 'SYN_SENT')!;
+    assert.equal(syn.inode, 60590120);
+    if (name.endsWith('po.txt')) assert.deepEqual(syn.processes, [{ pid: 31881, name: 'python3', fd: -1 }]);
+  }
+  // the same sockets as without -o
+  const key = (s: ReturnType<typeof parseNetTools>[number]) => `${s.protocol} ${s.state} ${s.local.port} ${s.peer.port} ${s.recvQ}/${s.sendQ} ${s.inode}`;
+  const plain = fx('timers-tuaneWo.txt').replace(/ +Timer$/m, '').replace(/ (off|on|keepalive|timewait|probe) \([^)]*\)$/gm, '');
+  assert.deepEqual(parseNetTools(fx('timers-tuaneWo.txt')).map(key), parseNetTools(plain).map(key));
+});
+
+test('netstat -o timer text: counts, unknown kinds, expired timers, a decimal comma', () => {
+  // retrans: icsk_retransmits for on and timewait, icsk_probes_out (the third number) for keepalive and probe, as inet_diag's idiag_retrans
+  assert.deepEqual(parseNetToolsTimer('on (0.20/3/0)'), { name: 'on', expiresMs: 200, retrans: 3 });
+  assert.deepEqual(parseNetToolsTimer('keepalive (7.50/0/4)'), { name: 'keepalive', expiresMs: 7500, retrans: 4 });
+  assert.deepEqual(parseNetToolsTimer('probe (0.18/0/2)'), { name: 'persist', expiresMs: 180, retrans: 2 });
+  assert.deepEqual(parseNetToolsTimer('timewait (59.99/0/0)'), { name: 'timewait', expiresMs: 59990, retrans: 0 });
+  assert.deepEqual(parseNetToolsTimer('unkn-7 (1.00/1/0)'), { name: 'unknown', expiresMs: 1000, retrans: 1 });
+  assert.deepEqual(parseNetToolsTimer('on1 (0.50/0/0)'), { name: 'on', expiresMs: 500, retrans: 0 }, "net-tools' UDP form");
+  // an expired timer that an old kernel printed as a negative clock_t, read unsigned by netstat
+  assert.deepEqual(parseNetToolsTimer('on (184467440737095504.00/5/0)'), { name: 'on', expiresMs: 0, retrans: 5 });
+  assert.deepEqual(parseNetToolsTimer('on (0,25/1/0)'), { name: 'on', expiresMs: 250, retrans: 1 });
+  assert.equal(parseNetToolsTimer('off (0.00/0/0)'), undefined);
+  assert.equal(parseNetToolsTimer('soon (1.00/0/0)'), undefined);
+});
+
+test('netstat -o: the timer is read from the end of the line, after a program name that may hold anything', () => {
+  const cols = { extended: true, program: true, timer: true };
+  const evil = parseNetToolsInetLine('tcp        0    100 127.0.0.1:5000          127.0.0.1:80            ESTABLISHED 0          4242       7/x on (9.99/9/9)     off (0.00/0/0)', cols)!;
+  assert.deepEqual([evil.inode, evil.processes[0]?.name, evil.timer], [4242, 'x on (9.99/9/9)', undefined]);
+  const probe = parseNetToolsInetLine('tcp        0 500000 127.0.0.1:5000          127.0.0.1:80            ESTABLISHED 0          4242       -                    probe (0.40/0/3)', cols)!;
+  assert.deepEqual([probe.processes, probe.timer], [[], { name: 'persist', expiresMs: 400, retrans: 3 }]);
+  // no -e, no -p: the timer follows the state (or the blank state of UDP)
+  const bare = { extended: false, program: false, timer: true };
+  assert.deepEqual(parseNetToolsInetLine('tcp        0      1 10.0.0.2:41000          10.0.0.9:443            SYN_SENT    on (3.10/4/0)', bare)?.timer, { name: 'on', expiresMs: 3100, retrans: 4 });
+  assert.deepEqual(parseNetToolsInetLine('udp        0      0 127.0.0.1:53            0.0.0.0:*                           off (0.00/0/0)', bare)?.state, 'CLOSE');
+  // a line cut before its timer (a program name holding a newline) still gives its socket
+  assert.equal(parseNetToolsInetLine('tcp        0      0 127.0.0.1:5000          127.0.0.1:80            ESTABLISHED 0          4242       7/first', cols)?.processes[0]?.name, 'first');
 });
