@@ -30,7 +30,7 @@ describe('MonitorWizard', () => {
   });
 
   it("the App gives the wizard its theme's colour and the selected port", async () => {
-    const seen: Parameters<WizardComponent>[0][] = [];
+    const seen: ComponentProps<WizardComponent>[] = [];
     const Spy: WizardComponent = (p) => {
       seen.push(p);
       return null;
