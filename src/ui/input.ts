@@ -123,11 +123,16 @@ export function handleKey(key: string, input: string, ctx: KeyContext): KeyResul
 }
 
 /**
- * Whether two states show the same screen: the same frame and the same table in it. Keys carry what was on
- * screen (KeyAction.ctx); after a key that changes the screen, the App holds the next ones until it is drawn.
+ * Whether two states show the same screen: the same frame, the same table in it and the same rows. Keys carry
+ * what was on screen (KeyAction.ctx: the table's model and ids); after a key that changes the screen, the App
+ * holds the next ones until it is drawn.
  */
 export function sameScreen(a: UiState, b: UiState): boolean {
-  return current(a) === current(b) && a.table === b.table && a.groupByPeer === b.groupByPeer;
+  if (!(current(a) === current(b) && a.table === b.table && a.groupByPeer === b.groupByPeer)) return false;
+  // The rows too: a filter, sort or protocol toggle changes them, and Enter after one in the same read opened
+  // a row of the old table (UDP 53 after '/5432' Enter or 'u'). Typing into the filter bar needs only the
+  // table's key (filterKey), so a pasted filter does not wait for a frame per character.
+  return b.editingFilter || (a.filters === b.filters && a.sort === b.sort && a.protocols === b.protocols);
 }
 
 /** A key press as an action: decided against the reducer's own state, so keys that arrive faster than frames act in order. */
