@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:net';
+import { createConnection, createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { BIN, sockscope, sockscopeAsync } from '../collect/getsockopt-helpers.js';
 import { openScenario } from '../helpers/scenario.js';
@@ -351,4 +351,30 @@ test('a server that accepts a little late (200 ms) is not reported as never acce
   assert.equal(j.addresses[0].connect.ok, true);
   assert.equal(j.addresses[0].notAccepted, undefined, JSON.stringify(j.verdict));
   assert.equal(j.verdict.ok, true, j.verdict.summary);
+});
+
+test('existing sockets all in TIME_WAIT: no retransmit count is made up (no source has their tcp_info)', { timeout: 60_000 }, async (t) => {
+  const srv = createServer((c) => {
+    c.on('end', () => c.end());
+    c.resume();
+  });
+  const port = await listen(srv);
+  t.after(() => srv.close());
+  // The client closes first, so its end (peer port = the listener's) waits in TIME_WAIT; bounded: 3 clients, 5 s each.
+  for (let i = 0; i < 3; i++)
+    await new Promise<void>((res, rej) => {
+      const timer = setTimeout(() => rej(new Error('client did not close in 5 s')), 5000);
+      const c = createConnection(port, '127.0.0.1', () => c.end());
+      c.resume();
+      c.once('close', () => (clearTimeout(timer), res()));
+      c.once('error', rej);
+    });
+  for (const source of ['netlink', 'procfs']) {
+    const r = await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${port}`, '--source', source]);
+    assert.equal(r.status, 0, r.stderr);
+    const existing = r.stdout.split('\n').find((l) => l.startsWith('  existing:')) ?? '';
+    // Each probe leaves its own socket in TIME_WAIT too (it closes first): 3, then 4.
+    assert.match(existing, /^ {2}existing: ([34]) socket\(s\): TIME_WAIT \1;/, `${source}: ${r.stdout}`);
+    assert.doesNotMatch(existing, /retransmit/, `${source}: a count of retransmits no source has: ${existing}`);
+  }
 });

@@ -14,8 +14,12 @@ function ms(n: number): string {
   return n >= 100 ? `${n.toFixed(0)} ms` : `${n.toFixed(1)} ms`;
 }
 
-/** The retransmits of the existing sockets: a total only where the source gives one (tcp_info), never 0 for unknown. */
-function retransText(e: ExistingSockets): string {
+/**
+ * The retransmits of the existing sockets: a total only where the source gives one (tcp_info), never 0 for unknown.
+ * Nothing when every socket is in TIME_WAIT: no source has their tcp_info, so there is no count to show.
+ */
+function retransText(e: ExistingSockets): string | undefined {
+  if (e.total - (e.states.TIME_WAIT ?? 0) <= 0) return undefined;
   const unknown = e.retransUnknown ?? 0;
   const now = e.retransNow ? ` (the sockets retrying now have resent ${e.retransNow} times: /proc/net/tcp's retrnsmt)` : '';
   if (unknown === 0) return `${e.retransTotal} retransmits`;
@@ -37,8 +41,9 @@ function closedText(e: ExistingSockets): string {
 /** The existing line: this host's other sockets to the destination. */
 function existingLine(e: ExistingSockets): string {
   const states = Object.entries(e.states).map(([k, v]) => `${k} ${v}`).join(', ');
+  const retrans = retransText(e);
   return (
-    `${e.total === 0 ? 'no other sockets from this host to it' : `${e.total} socket(s): ${states}`}${e.avgRttMs !== undefined ? `; rtt avg ${e.avgRttMs.toFixed(2)} ms, max ${e.maxRttMs!.toFixed(2)} ms` : ''}${e.total ? `; ${retransText(e)}` : ''}` +
+    `${e.total === 0 ? 'no other sockets from this host to it' : `${e.total} socket(s): ${states}`}${e.avgRttMs !== undefined ? `; rtt avg ${e.avgRttMs.toFixed(2)} ms, max ${e.maxRttMs!.toFixed(2)} ms` : ''}${retrans ? `; ${retrans}` : ''}` +
     closedText(e) +
     `${e.portRange ? `; TIME_WAIT ${e.timeWait} of ${e.portRange.size} ephemeral ports (${e.portRange.low}-${e.portRange.high})` : ''}`
   );
