@@ -10,6 +10,7 @@ import { createSource } from '../../src/collect/index.js';
 import { collectSeries } from '../../src/cli/sampling.js';
 import { recommendationsFor } from '../../src/report/analyze.js';
 import type { CollectOptions } from '../../src/collect/source.js';
+import type { Socket } from '../../src/model/socket.js';
 
 // Exits when the test closes its stdin, or after 60 s.
 const CHILD = String.raw`
@@ -82,7 +83,7 @@ test('a receiver that never reads: recv-q-persistent on its port and send-q-pers
   assert.ok(r, JSON.stringify(recs.map((x) => `${x.id}: ${x.message}`)));
   assert.equal(r.pid, held.pid);
   assert.match(r.message, new RegExp(`^1 established connection on tcp port ${held.recvPort} keeps data unread in Recv-Q: python3 \\(pid ${held.pid}\\) is not reading$`));
-  assert.match(r.evidence, /Recv-Q [\d.]+ KiB of rcvbuf [\d.]+ KiB \(\d+%\) \(no progress\)/);
+  assert.match(r.evidence, /Recv-Q [\d.]+ KiB, [\d.]+ KiB in use of rcvbuf [\d.]+ KiB \((9\d|100)%\) \(no progress\)/);
 
   const outbound = await collectSeries(source, analyzeOptions({ peerPort: held.recvPort }), 4, 300);
   const out = recommendationsFor(outbound.snapshot, { peerPort: held.recvPort }, outbound.history);
@@ -114,4 +115,63 @@ test('listen(4): 4 waiting is near full, the kernel takes a 5th and then it is f
   assert.ok(full);
   assert.equal(full.pid, held.pid);
   assert.match(full.message, new RegExp(`^Accept queue full on tcp 127\\.0\\.0\\.1:${p5}: 5 connections wait for accept\\(\\) with backlog 4`));
+});
+
+// A reader that keeps up, on a small fixed buffer: SO_RCVBUF 32768 before listen() (rb 65536), a sender
+// writing 1 MiB chunks and a reader calling recv(1 MiB) in a loop. One 32 KiB loopback segment in transit
+// is already half the buffer (measured: Recv-Q 32768, r 33600 of rb 65536 in every sample), so a 50%
+// ratio on Recv-Q called this reader 'not reading fast enough'.
+const FAST = String.raw`
+import socket, threading, select, sys, json, os, time
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768); l.bind(('127.0.0.1', 0)); l.listen(1)
+port = l.getsockname()[1]; end = time.time() + 30; got = [0]
+def send():
+    c = socket.create_connection(('127.0.0.1', port)); buf = b'x' * (1 << 20)
+    while time.time() < end: c.sendall(buf)
+threading.Thread(target=send, daemon=True).start()
+a, _ = l.accept()
+def read():
+    while time.time() < end:
+        n = len(a.recv(1 << 20))
+        if not n: break
+        got[0] += n
+threading.Thread(target=read, daemon=True).start()
+time.sleep(0.3)
+print(json.dumps({'pid': os.getpid(), 'port': port}), flush=True)
+select.select([sys.stdin], [], [], 30)
+print(json.dumps({'read': got[0]}), flush=True)
+`;
+
+test('a fast reader with SO_RCVBUF 32768: no recv-q-persistent over 4 samples (one segment in flight is half its buffer)', async (t) => {
+  const proc = spawn('python3', ['-c', FAST], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  const next = () => Promise.race([
+    lines.next().then((r) => JSON.parse(String(r.value)) as Record<string, number>),
+    new Promise<never>((_, rej) => setTimeout(() => rej(new Error('python3 child did not report in 15 s')), 15_000)),
+  ]);
+  t.after(() => closeChild(proc));
+  const { pid, port } = await next();
+
+  // Whether the reader has a segment in flight at a sample is timing: series are taken (at most 6) until
+  // one has it in every sample, the state the 50% ratio called full.
+  const inFlight = (c: Socket | undefined) => c?.skmem != null && c.recvQ > 0 && Math.max(c.recvQ, c.skmem.rmemAlloc) >= 0.5 * c.skmem.rcvbuf;
+  let series: Awaited<ReturnType<typeof collectSeries>> | undefined;
+  let seen = '';
+  for (let i = 0; i < 6 && !series; i++) {
+    const s = await collectSeries(source, analyzeOptions({ port }), 4, 300);
+    const conns = s.history.map((x) => x.sockets.find((c) => c.local.port === port && c.state === 'ESTABLISHED'));
+    seen = JSON.stringify(conns.map((c) => [c?.recvQ, c?.skmem?.rmemAlloc, c?.skmem?.rcvbuf]));
+    const received = conns.map((c) => c?.tcpInfo?.bytesReceived ?? 0);
+    assert.ok(received[3]! - received[0]! > 10 * 1024 * 1024, `data flows: bytes_received ${received.join(', ')}`);
+    assert.ok(conns.every((c) => c?.skmem != null && c.skmem.rcvbuf <= 131072), `the buffer stays small: ${seen}`);
+    if (conns.every(inFlight)) series = s;
+  }
+  if (!series) {
+    t.skip(`no series of 4 samples had a segment queued in each (last [Recv-Q, r, rb]: ${seen})`);
+    return;
+  }
+  const recs = recommendationsFor(series.snapshot, { port }, series.history);
+  assert.ok(!recs.some((x) => x.id === 'recv-q-persistent'), JSON.stringify(recs.map((x) => `${x.id}: ${x.message} | ${x.evidence}`)));
+  proc.stdin!.end();
+  assert.ok((await next()).read > 10 * 1024 * 1024, `pid ${pid} read its data`);
 });

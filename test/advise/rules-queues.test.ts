@@ -94,7 +94,7 @@ test('recv-q-persistent: unread data held over several samples; not judged from 
   assert.equal(r.scope, 'socket');
   assert.equal(r.port, 9000);
   assert.match(r.message, /1 established connection on tcp port 9000 keeps data unread in Recv-Q: reader \(pid 5\) is not reading$/);
-  assert.match(r.evidence, /10\.0\.0\.2:50000 Recv-Q 4 MiB of rcvbuf 6 MiB \(67%\) \(no progress\)/);
+  assert.match(r.evidence, /10\.0\.0\.2:50000 Recv-Q 4 MiB, 4 MiB in use of rcvbuf 6 MiB \(67%\) \(no progress\)/);
   assert.deepEqual(ids(h[2]), []); // one snapshot: no persistence to judge
   const drained = fakeHistory(3, (i) => ({ sockets: [tcp('10.0.0.1:9000', '10.0.0.2:50000', 'ESTABLISHED', { recvQ: i === 1 ? 0 : 4 * 1024 * 1024 })] }));
   assert.deepEqual(ids(drained[2], drained), []);

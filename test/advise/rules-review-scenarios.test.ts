@@ -45,7 +45,7 @@ test('recv-q-persistent: a receiver that never reads (Recv-Q 125 KiB, 98% of rb 
   assert.equal(r.port, 7024);
   assert.equal(r.pid, 900);
   assert.match(r.message, /^1 established connection on tcp port 7024 keeps data unread in Recv-Q: python3 \(pid 900\) is not reading$/);
-  assert.match(r.evidence, /^over 3 samples \(full in each: at least 50% of the socket's rcvbuf \(skmem rb\) or 1 MiB\): 127\.0\.0\.1:40914 Recv-Q 125 KiB of rcvbuf 128 KiB \(98%\) \(no progress\)$/);
+  assert.match(r.evidence, /^over 3 samples \(full in each: at least 90% of the socket's rcvbuf in use \(skmem r of rb\) or 1 MiB queued\): 127\.0\.0\.1:40914 Recv-Q 125 KiB, 127 KiB in use of rcvbuf 128 KiB \(100%\) \(no progress\)$/);
   // The same sockets through procfs (no skmem): only the absolute 1 MiB applies.
   const blind = fakeHistory(4, (i) => neverReads(i, { skmem: false, persist: false }), 1_000);
   assert.equal(find('recv-q-persistent', blind[3], blind), undefined);
@@ -59,6 +59,10 @@ test('recv-q-persistent: a receiver that never reads (Recv-Q 125 KiB, 98% of rb 
   // A reader keeping up: a few KiB queued of a 6 MiB buffer.
   const busy = fakeHistory(4, (i) => ({ sockets: [listener('127.0.0.1:7024', 8), tcp('127.0.0.1:7024', '127.0.0.1:40914', 'ESTABLISHED', { recvQ: 8000, tcpInfo: { bytesReceived: 1e6 * i }, skmem: { rmemAlloc: 9000, rcvbuf: 6291456, wmemAlloc: 0, sndbuf: 87040 } })] }), 1_000);
   assert.equal(find('recv-q-persistent', busy[3], busy), undefined);
+  // A reader keeping up on a small fixed buffer (SO_RCVBUF 32768, measured on loopback): one 32 KiB segment
+  // in transit at every sample is half of rb 64 KiB, not a full queue.
+  const small = fakeHistory(4, (i) => ({ sockets: [listener('127.0.0.1:7024', 1), tcp('127.0.0.1:7024', '127.0.0.1:40914', 'ESTABLISHED', { recvQ: 32768, tcpInfo: { bytesReceived: 152551424 + 140e6 * i }, skmem: { rmemAlloc: 33600, rcvbuf: 65536, wmemAlloc: 0, sndbuf: 4194304 } })] }), 1_000);
+  assert.equal(find('recv-q-persistent', small[3], small), undefined);
 });
 
 test('send-q-persistent: zero-window probes (timer persist) held over the samples fire whatever the Send-Q size', () => {
@@ -67,7 +71,7 @@ test('send-q-persistent: zero-window probes (timer persist) held over the sample
   assert.ok(r, 'send-q-persistent fires');
   assert.equal(r.peerPort, 7024);
   assert.match(r.message, /^1 established connection on outgoing tcp connections to port 7024 cannot send: the peer is not reading \(Send-Q stays full\)$/);
-  assert.match(r.evidence, /127\.0\.0\.1:7024 Send-Q 461 KiB of sndbuf 3\.76 MiB \(12%\) \(no progress\) \(zero-window probes: timer persist\)/);
+  assert.match(r.evidence, /127\.0\.0\.1:7024 Send-Q 461 KiB, 472 KiB in use of sndbuf 3\.76 MiB \(12%\) \(no progress\) \(zero-window probes: timer persist\)/);
   // The persist timer in only the latest sample: not held.
   const once = fakeHistory(4, (i) => neverReads(i, { persist: i === 3, acked: 127974 + i * 1000 }), 1_000);
   assert.equal(find('send-q-persistent', once[3], once), undefined);

@@ -1,6 +1,6 @@
 // Send-Q / Recv-Q persistently large on established sockets: the peer or the application is not reading.
 import type { Snapshot } from '../../model/snapshot.js';
-import type { Socket } from '../../model/socket.js';
+import { formatEndpoint, type Socket } from '../../model/socket.js';
 import { factsOf, groupLabel, groupPortFields, socketKey, type ConnGroup } from '../facts.js';
 import { describeProcesses, fmtBytes, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
@@ -8,10 +8,6 @@ import { hasPersistence, recentOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { ssFilter } from './common.js';
-
-function endpoint(a: string, p: number): string {
-  return a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`;
-}
 
 /** The socket's samples over the recent snapshots (null where it was absent). */
 function samplesOf(recent: readonly Snapshot[], s: Socket): (Socket | null)[] {
@@ -29,9 +25,12 @@ type Which = 'recvQ' | 'sendQ';
 /**
  * Whether one sample of a socket holds a full queue. A receiver that never reads does not autotune its
  * buffer (tcp_rcv_space_adjust follows what the application copies out), so its Recv-Q stops near
- * tcp_rmem[1] (measured, 6.18: Recv-Q 127,973 of skmem rb 131,072, r 130,469) and never reaches an absolute
- * megabyte: full is at least queueBufferRatio of the socket's own buffer (skmem rb/tb; the allocated
- * truesize r/w counts too, since on 1500-byte links the payload is about half of it), else queueBytes.
+ * tcp_rmem[1] (measured, 6.18: Recv-Q 127,973 of skmem rb 131,072, r 130,469: 99.5%) and never reaches an
+ * absolute megabyte: full is the memory in use (skmem r/w, the truesize: on 1500-byte links the payload is
+ * about half of it) at queueBufferRatio of the socket's own buffer (skmem rb/tb), else queueBytes. The ratio
+ * is high because a reader that keeps up still has a segment in transit at any sample: with SO_RCVBUF 32768
+ * (rb 65,536) one 32 KiB loopback segment is half the buffer (measured: Recv-Q 32,768, r 33,600 in every
+ * sample while it read 100 MB/s).
  * A zero-window persist timer on a socket with data to send is a full send queue whatever its size
  * (measured: 472,027 bytes stuck of tb 3,939,840, timer:(persist)).
  */
@@ -40,11 +39,17 @@ function isFull(ctx: RuleContext, x: Socket, which: Which): boolean {
   if (q <= 0) return false;
   if (q >= th(ctx, 'queueBytes')) return true;
   if (which === 'sendQ' && x.timer?.name === 'persist') return true;
+  const u = usage(x, which);
+  return u != null && u.used >= th(ctx, 'queueBufferRatio') * u.buf;
+}
+
+/** The queue's memory in use and its buffer, from skmem (null without it). */
+function usage(x: Socket, which: Which): { used: number; buf: number } | null {
   const m = x.skmem;
-  if (!m) return false;
+  if (!m) return null;
   const buf = which === 'recvQ' ? m.rcvbuf : m.sndbuf;
-  const used = Math.max(q, which === 'recvQ' ? m.rmemAlloc : (m.wmemQueued ?? 0));
-  return buf > 0 && used >= th(ctx, 'queueBufferRatio') * buf;
+  const used = Math.max(x[which], which === 'recvQ' ? m.rmemAlloc : (m.wmemQueued ?? 0));
+  return buf > 0 ? { used, buf } : null;
 }
 
 function findStuck(ctx: RuleContext, g: ConnGroup, which: Which): Stuck[] {
@@ -72,18 +77,17 @@ function findStuck(ctx: RuleContext, g: ConnGroup, which: Which): Stuck[] {
 
 function detail(x: Stuck, which: Which): string {
   const s = x.s;
-  const m = s.skmem;
-  const buf = which === 'recvQ' ? m?.rcvbuf : m?.sndbuf;
+  const u = usage(s, which);
   const name = which === 'recvQ' ? 'rcvbuf' : 'sndbuf';
-  const pct = buf ? ` (${Math.round((100 * s[which]) / buf)}%)` : '';
-  return `${endpoint(s.peer.address, s.peer.port)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${buf ? ` of ${name} ${fmtBytes(buf)}${pct}` : ''}${x.stalled ? ' (no progress)' : ''}${s.timer?.name === 'persist' ? ' (zero-window probes: timer persist)' : ''}`;
+  const mem = u ? `, ${fmtBytes(u.used)} in use of ${name} ${fmtBytes(u.buf)} (${Math.round((100 * u.used) / u.buf)}%)` : '';
+  return `${formatEndpoint(s.peer)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${mem}${x.stalled ? ' (no progress)' : ''}${s.timer?.name === 'persist' ? ' (zero-window probes: timer persist)' : ''}`;
 }
 
 /** What counted as full, for the evidence. */
 function criterion(ctx: RuleContext, which: Which): string {
   const pct = Math.round(th(ctx, 'queueBufferRatio') * 100);
-  const buf = which === 'recvQ' ? 'rcvbuf (skmem rb)' : 'sndbuf (skmem tb)';
-  return `full in each: at least ${pct}% of the socket's ${buf} or ${fmtBytes(th(ctx, 'queueBytes'))}${which === 'sendQ' ? ', or zero-window probes' : ''}`;
+  const buf = which === 'recvQ' ? 'rcvbuf in use (skmem r of rb)' : 'sndbuf in use (skmem w of tb)';
+  return `full in each: at least ${pct}% of the socket's ${buf} or ${fmtBytes(th(ctx, 'queueBytes'))} queued${which === 'sendQ' ? ', or zero-window probes' : ''}`;
 }
 
 function makeRule(which: Which): Rule {
@@ -95,8 +99,8 @@ function makeRule(which: Which): Rule {
     scope: 'socket',
     topic: 'queues',
     summary: recv
-      ? 'Established sockets keep their Recv-Q full for persistSamples samples (at least queueBufferRatio of the socket\'s own receive buffer, skmem rb, where the source shows it; else queueBytes): the owning application is not reading, or reads too slowly. Needs history.'
-      : 'Established sockets keep their Send-Q full for persistSamples samples (zero-window probes, timer persist, in every sample; or at least queueBufferRatio of skmem tb, else queueBytes, with no data acknowledged): the peer is not reading. Needs history.',
+      ? 'Established sockets keep their Recv-Q full for persistSamples samples (memory in use, skmem r, at least queueBufferRatio of the socket\'s own receive buffer, skmem rb, where the source shows it; or queueBytes queued): the owning application is not reading, or reads too slowly. Needs history. A reader that keeps up is not full: with a small SO_RCVBUF one segment in transit is already half the buffer (Recv-Q 32 KiB of rb 64 KiB on loopback), hence the high ratio.'
+      : 'Established sockets keep their Send-Q full for persistSamples samples (zero-window probes, timer persist, in every sample; or skmem w at least queueBufferRatio of skmem tb, or queueBytes queued, with no data acknowledged): the peer is not reading. Needs history.',
     thresholds: ['queueBufferRatio', 'queueBytes', 'persistSamples'],
     evaluate(ctx) {
       if (!hasPersistence(ctx)) return [];
