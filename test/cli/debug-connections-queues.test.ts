@@ -44,8 +44,9 @@ const json = async (args: string[]) => {
 
 test('a SO_REUSEPORT group that never accepts: the member whose queue the probe joined is named, whichever the kernel chose', { timeout: 120_000 }, async (t) => {
   const port = await freePort();
-  // Two processes, one listener each (backlog 8) on 127.0.0.1:port, neither calling accept().
-  const member = `ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1); ls.bind(('127.0.0.1', ${port})); ls.listen(8)
+  // Two processes, one listener each on 127.0.0.1:port, neither calling accept(). Backlog 64: the 20 probes never
+  // fill a queue (with 8, nine probes hashed to one member filled it and the next SYN was dropped: a timeout).
+  const member = `ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1); ls.bind(('127.0.0.1', ${port})); ls.listen(64)
 print(os.getpid(), os.fstat(ls.fileno()).st_ino, flush=True)`;
   const pidOf = new Map<number, number>();
   for (let i = 0; i < 2; i++) {
@@ -53,11 +54,13 @@ print(os.getpid(), os.fstat(ls.fileno()).st_ino, flush=True)`;
     pidOf.set(inode, pid);
   }
   // The kernel hashes each connection (its 4-tuple) to one member: probe until one landed in the member the sources
-  // list second (the old report took the first), each probe checked against the queue that grew.
+  // list second (the old report took the first), each probe checked against the queue that grew. Up to 20 probes
+  // (all 20 to the first member: 2^-20), and no more than 90 s; the loop ends at the first to the second.
   const listedFirst = [...listenQueues(port).keys()][0];
   let second = 0;
   const said: { addresses: { notAccepted: { pid: number; groupSize: number } }[]; verdict: { summary: string } }[] = [];
-  for (let i = 0; i < 10 && second === 0; i++) {
+  const deadline = performance.now() + 90_000;
+  for (let i = 0; i < 20 && second === 0 && performance.now() < deadline; i++) {
     const source = i % 2 ? 'procfs' : 'netlink';
     const before = listenQueues(port);
     const j = await json(['debug-connections', '--address', `127.0.0.1:${port}`, '--timeout', '1s', '--source', source]);
@@ -74,7 +77,7 @@ print(os.getpid(), os.fstat(ls.fileno()).st_ino, flush=True)`;
     said.push(j);
     if (grew[0] !== listedFirst) second++;
   }
-  assert.equal(second > 0, true, 'no probe in 10 landed in the member listed second');
+  assert.equal(second > 0, true, `no probe in ${said.length} landed in the member listed second`);
   for (const j of said) {
     assert.equal(j.addresses[0].notAccepted.groupSize, 2);
     assert.match(j.verdict.summary, new RegExp(`but python3/${j.addresses[0].notAccepted.pid} has not accepted the connection .*\\(1 of the 2 SO_REUSEPORT listeners there`));
@@ -83,7 +86,9 @@ print(os.getpid(), os.fstat(ls.fileno()).st_ino, flush=True)`;
 
 test('one stuck member of a SO_REUSEPORT group: a probe the other member took still reports the connections that hang', { timeout: 120_000 }, async (t) => {
   const port = await freePort();
-  const bind = `ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1); ls.bind(('127.0.0.1', ${port})); ls.listen(8)`;
+  // Backlog 64: the stuck member's queue never fills during the 20 probes (with 8, eight probes hashed to it in a row
+  // filled it and the next connect timed out).
+  const bind = `ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1); ls.bind(('127.0.0.1', ${port})); ls.listen(64)`;
   // The stuck member never accepts; the healthy one accepts everything (and keeps the connections).
   const stuck = await python(`${bind}\nprint(os.getpid(), os.fstat(ls.fileno()).st_ino, flush=True)`, t);
   const [stuckPid, stuckInode] = stuck.line.split(' ').map(Number);
@@ -92,8 +97,12 @@ test('one stuck member of a SO_REUSEPORT group: a probe the other member took st
   const queueOf = `lambda: sum(int(f[4].split(':')[1], 16) for f in (l.split() for l in open('/proc/net/tcp').readlines()[1:]) if f[9] == '${stuckInode}')`;
   await python(`cl = []\nq = ${queueOf}\nwhile q() == 0 and len(cl) < 30:\n    cl.append(socket.create_connection(('127.0.0.1', ${port}), timeout=2)); time.sleep(0.05)\nprint('ready', flush=True)`, t);
   assert.ok((listenQueues(port).get(stuckInode) ?? 0) > 0, 'no client hashed to the stuck member in 30');
+  // Up to 20 probes (all 20 to the stuck member: 2^-20), and no more than 90 s; the loop ends at the first the other took.
   let taken = 0;
-  for (let i = 0; i < 10 && taken === 0; i++) {
+  let probes = 0;
+  const deadline = performance.now() + 90_000;
+  for (let i = 0; i < 20 && taken === 0 && performance.now() < deadline; i++) {
+    probes++;
     const before = listenQueues(port).get(stuckInode)!;
     const j = await json(['debug-connections', '--address', `127.0.0.1:${port}`, '--timeout', '1s']);
     const grew = listenQueues(port).get(stuckInode)! > before;
@@ -105,11 +114,11 @@ test('one stuck member of a SO_REUSEPORT group: a probe the other member took st
     assert.equal(j.addresses[0].connect.ok, true);
     assert.equal(j.addresses[0].notAccepted, undefined, j.verdict.summary);
     assert.equal(j.verdict.ok, false, j.verdict.summary);
-    assert.deepEqual(j.addresses[0].othersWaiting, { listener: `127.0.0.1:${port}`, groupSize: 2, members: [{ by: `python3/${stuckPid}`, pid: stuckPid, pending: listenQueues(port).get(stuckInode), backlog: 8 }] });
-    assert.match(j.verdict.summary, new RegExp(`^127\\.0\\.0\\.1:${port} accepts TCP connections, but 1 of the 2 SO_REUSEPORT listeners on 127\\.0\\.0\\.1:${port} holds connections nobody accepted for half a second: python3/${stuckPid} \\(Recv-Q \\d+, backlog 8\\)`));
+    assert.deepEqual(j.addresses[0].othersWaiting, { listener: `127.0.0.1:${port}`, groupSize: 2, members: [{ by: `python3/${stuckPid}`, pid: stuckPid, pending: listenQueues(port).get(stuckInode), backlog: 64 }] });
+    assert.match(j.verdict.summary, new RegExp(`^127\\.0\\.0\\.1:${port} accepts TCP connections, but 1 of the 2 SO_REUSEPORT listeners on 127\\.0\\.0\\.1:${port} holds connections nobody accepted for half a second: python3/${stuckPid} \\(Recv-Q \\d+, backlog 64\\)`));
     assert.ok(j.verdict.nextSteps[0].startsWith(`python3/${stuckPid}: see what it does instead of accept() (strace -f -p ${stuckPid} `), j.verdict.nextSteps.join('\n'));
   }
-  assert.equal(taken > 0, true, 'no probe in 10 went to the member that accepts');
+  assert.equal(taken > 0, true, `no probe in ${probes} went to the member that accepts`);
 });
 
 test('a full accept queue read by procfs and netstat (no backlog): the listener and its owner are named, not a firewall', { timeout: 120_000 }, async (t) => {
