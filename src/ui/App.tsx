@@ -1,6 +1,6 @@
 // The full-screen monitor: polls the injected source, derives the views, and maps keys through the keymap.
-import { Box, useApp, useStdin, type Key } from 'ink';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ComponentType, type ReactElement } from 'react';
+import { Box, useApp, useStdin } from 'ink';
+import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactElement } from 'react';
 import type { SocketSource } from '../collect/source.js';
 import type { Protocol } from '../model/socket.js';
 import { FilterBar } from './components/FilterBar.js';
@@ -18,14 +18,15 @@ import type { Snapshot } from '../model/snapshot.js';
 import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
 import { useSocketDetails } from './hooks/useSocketDetails.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
-import { KeyFeedContext, useKeys, type KeyFeed, type KeyHandler } from './hooks/useKeys.js';
+import { KeyFeedContext } from './hooks/useKeys.js';
+import { useKeyQueue } from './hooks/useKeyQueue.js';
 import { monitorReducer, sameScreen, type KeyAction, type KeyContext } from './input.js';
 import { PAUSED_CELLS } from './header-lines.js';
 import type { SocketInspector } from './inspector.js';
-import { DEFAULT_KEYMAP, footerHints, splitKeys, WIZARD_HINTS, type KeyBinding } from './keymap.js';
+import { DEFAULT_KEYMAP, footerHints, WIZARD_HINTS, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines, wrapPanelLines } from './socket-lines.js';
-import { current, initialState, selectedIndex, type Action, type Frame } from './state.js';
+import { current, initialState, selectedIndex, type Action, type Frame, type UiState } from './state.js';
 import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
 import type { Theme } from './theme.js';
 import { helpPanelLines } from './views/help-lines.js';
@@ -71,15 +72,19 @@ export function App(props: AppProps) {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const size = useTerminalSize({ clearOnResize: props.clearOnResize });
-  // + and - stay on the ladder of the starting interval doubled and halved (state.ts stepInterval).
-  const [state, setState] = useState(() => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }));
-  // The state after every action so far (React draws it a microtask later): keys are routed on it. React is
-  // given these very objects, so a frame on screen is the same object as the one the keys acted on.
-  const latest = useRef(state);
-  const dispatch = useCallback((a: Action | KeyAction) => {
-    latest.current = monitorReducer(latest.current, a);
-    setState(latest.current);
-  }, []);
+  // Keys become actions decided inside the reducer (against its own, always current state); what is on
+  // screen (rows, selection, page size) comes from the latest render through a ref. The wizard, while open,
+  // takes every key (KeyFeedContext); the reducer still sees them (Ctrl-C quits).
+  const screen = useRef<Omit<KeyContext, 'state'>>(undefined as unknown as Omit<KeyContext, 'state'>);
+  const { state, dispatch, feedChild } = useKeyQueue<UiState, Action | KeyAction>({
+    reducer: monitorReducer,
+    // + and - stay on the ladder of the starting interval doubled and halved (state.ts stepInterval).
+    init: () => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }),
+    keyAction: (key, text) => ({ type: 'key', key, text, ctx: screen.current }),
+    sameScreen,
+    childTakesKeys: (s) => current(s).view === 'wizard',
+    isActive: isRawModeSupported === true,
+  });
   const frame = current(state);
   const view = frame.view;
 
@@ -224,9 +229,7 @@ export function App(props: AppProps) {
   const textHeight = Math.max(1, body - 1);
   const textMax = maxScroll(textLines.length, textHeight);
 
-  // Keys become actions decided inside the reducer (against its own, always current state); what is on
-  // screen (rows, selection, page size) comes from the latest render through a ref.
-  const screen = useRef<Omit<KeyContext, 'state'>>(undefined as unknown as Omit<KeyContext, 'state'>);
+  // What the keys see (keyAction reads it at each press).
   screen.current = {
     keymap,
     table: model ? { model, ids, index, top, height: tableHeight } : undefined,
@@ -235,49 +238,9 @@ export function App(props: AppProps) {
     wizardAvailable: !!Wizard,
     wizardInitial: wizardInitialFor(frame, model, index),
   };
-  const shown = useRef(state);
-  shown.current = state;
-  // The wizard, while open, takes every key from here (KeyFeedContext); the reducer still sees them (Ctrl-C quits).
-  const child = useRef<KeyHandler | undefined>(undefined);
-  const feedChild = useCallback<KeyFeed>((h) => {
-    child.current = h;
-    return () => {
-      if (child.current === h) child.current = undefined;
-    };
-  }, []);
-  // Keys that follow one that changed the screen wait until React has drawn it (a microtask after the read:
-  // Ink hands over every key of a read first). Otherwise they acted on the screen of the read: the second Esc
-  // of ESC ESC from a socket view went by its keys and table, not the port view's (whose filter it must clear
-  // first), the second Enter of one read drilled into the ports table again, and Down after the `c` that
-  // opens the wizard went to the monitor.
-  const waiting = useRef<Array<[string, Key]>>([]);
-  const onKey = useCallback<KeyHandler>((input, key) => {
-    if (waiting.current.length > 0 || !sameScreen(shown.current, latest.current)) {
-      waiting.current.push([input, key]);
-      return;
-    }
-    if (current(latest.current).view === 'wizard') child.current?.(input, key);
-    // Several characters in one read (a paste, a fast typist over SSH, tmux send-keys) are keys one by one.
-    const keys = splitKeys(input, key);
-    for (let i = 0; i < keys.length; i++) {
-      dispatch({ type: 'key', key: keys[i][0], text: keys[i][1], ctx: screen.current });
-      // splitKeys splits a read only into single characters: the rest of it is the characters after i.
-      if (i + 1 < keys.length && !sameScreen(shown.current, latest.current)) {
-        waiting.current.push([[...input].slice(i + 1).join(''), key]);
-        return;
-      }
-    }
-  }, [dispatch]);
-  useLayoutEffect(() => {
-    if (waiting.current.length === 0 || !sameScreen(shown.current, latest.current)) return;
-    const keys = waiting.current;
-    waiting.current = [];
-    for (const [input, key] of keys) onKey(input, key);
-  });
   useEffect(() => {
     if (state.quit) exit();
   }, [state.quit, exit]);
-  useKeys(onKey, { isActive: isRawModeSupported === true });
 
   const closeWizard = useCallback(() => dispatch({ type: 'back' }), [dispatch]);
 
