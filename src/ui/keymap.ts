@@ -108,7 +108,7 @@ export function keyName(input: string, key: InkKey): string {
  * Splits one read from the terminal into key presses: Ink hands over a whole chunk when several
  * printable characters arrive together. Returns [keyName, text] pairs, one per character of a chunk. A
  * lone character is named the same way: the rest of a chunk the monitor holds back for the next screen
- * (App's waiting keys) can be one "\r" with no key flag, which is Enter all the same.
+ * (useKeyQueue's waiting keys) can be one "\r" with no key flag, which is Enter all the same.
  */
 export function splitKeys(input: string, key: InkKey): Array<[string, string]> {
   const special = key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end || key.escape || key.tab || key.backspace || key.delete || key.ctrl;
