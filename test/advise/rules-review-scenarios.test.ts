@@ -217,13 +217,13 @@ test('time-wait-port-exhaustion: no tcp_tw_reuse=1 advice when 2 already covers 
 
 // 14. The server closed first and exited: 300 TIME_WAIT on local port 7005, no listener; a restart's
 // bind() without SO_REUSEADDR failed with EADDRINUSE.
-test('time-wait-ok: a TIME_WAIT port with no listener warns that a restart needs SO_REUSEADDR', () => {
+test('time-wait-ok: a TIME_WAIT port with no listener warns that a restart needs SO_REUSEADDR on both servers', () => {
   const tw = Array.from({ length: 300 }, (_, i) => tcp('127.0.0.1:7005', `127.0.0.1:${45000 + i}`, 'TIME_WAIT'));
   const ctx = makeContext({ snapshot: fakeSnapshot({ sockets: tw, sockstat: { TCP: { inuse: 0, orphan: 0, tw: 300 } } }), port: 7005 });
   const ok = healthyMessages(ctx, evaluateRules(ctx)).find((x) => x.id === 'time-wait-ok')!;
   // The message stays analyze-states' one line (product.md); the note is in evidence and fix.
   assert.equal(ok.message, 'TIME_WAIT count is normal');
-  assert.match(ok.evidence, /; no TCP listener on port 7005, 300 TIME_WAIT with local address 127\.0\.0\.1:7005: a server restarted on it within 60 s needs SO_REUSEADDR, or bind\(\) fails with EADDRINUSE$/);
+  assert.match(ok.evidence, /; no TCP listener on port 7005, 300 TIME_WAIT with local address 127\.0\.0\.1:7005: a server started on it gets EADDRINUSE from bind\(\) until they expire \(60 s\) unless both the server that left them and the new one set SO_REUSEADDR$/);
   assert.match(ok.fix, /SO_REUSEADDR before bind\(\).*Check: sockscope try bind 127\.0\.0\.1:7005/);
   // With the server running (a listener), nothing to add.
   const up = makeContext({ snapshot: fakeSnapshot({ sockets: [listener('127.0.0.1:7005', 128), ...tw] }), port: 7005 });

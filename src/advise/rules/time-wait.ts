@@ -1,6 +1,6 @@
 // TIME_WAIT: normal on a server; port exhaustion for many outgoing connections to one destination; tw buckets.
-import { counter, sysctlInt, sysctlInts, type Snapshot } from '../../model/snapshot.js';
-import { isLoopback, isWildcard } from '../../model/socket.js';
+import { counter, ephemeralRange, sysctlInt, type Snapshot } from '../../model/snapshot.js';
+import { formatEndpoint, isLoopback, isWildcard } from '../../model/socket.js';
 import { factsOf, groupLabel } from '../facts.js';
 import { fmtPct } from '../format.js';
 import type { HealthCheck, Rule } from '../rule.js';
@@ -9,11 +9,14 @@ import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { contextLabel, countInContext, usageRule } from './common.js';
 
-/** Size of the ephemeral port range (ip_local_port_range), null when unknown. */
-export function ephemeralRange(snap: Snapshot): { lo: number; hi: number; size: number } | null {
-  const r = sysctlInts(snap.sysctls, 'net.ipv4.ip_local_port_range');
-  if (!r || r.length < 2 || r[1] < r[0]) return null;
-  return { lo: r[0], hi: r[1], size: r[1] - r[0] + 1 };
+/**
+ * The snapshot's ephemeral port range with its size, null when the sysctl is unknown: the model's
+ * ephemeralRange falls back to Linux's default, but exhaustion is judged only against the host's own range.
+ */
+function knownPortRange(snap: Snapshot): { lo: number; hi: number; size: number } | null {
+  if (snap.sysctls['net.ipv4.ip_local_port_range'] == null) return null;
+  const [lo, hi] = ephemeralRange(snap);
+  return hi >= lo ? { lo, hi, size: hi - lo + 1 } : null;
 }
 
 interface Dest {
@@ -66,10 +69,6 @@ function destinationsOf(snap: Snapshot): Map<string, Dest> {
 function hostTimewait(snap: Snapshot): string {
   const tw = counter(snap.counters.sockstat, 'TCP', 'tw');
   return `host timewait entries ${tw ?? 'unknown'} (sockstat TCP tw: TIME_WAIT and orphaned FIN_WAIT2) of net.ipv4.tcp_max_tw_buckets ${snap.sysctls['net.ipv4.tcp_max_tw_buckets'] ?? 'unknown'}`;
-}
-
-function hostPort(a: string, p: number): string {
-  return a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`;
 }
 
 const timeWaitServer: Rule = {
@@ -130,7 +129,7 @@ const timeWaitPortExhaustion: Rule = {
     'Outgoing connections from one local address to one destination (address:port) use at least portExhaustionRatio of the ephemeral port range (ip_local_port_range), mostly in TIME_WAIT: connect() will fail with EADDRNOTAVAIL. Critical at portExhaustionCritical.',
   thresholds: ['portExhaustionRatio', 'portExhaustionCritical', 'persistSamples'],
   evaluate(ctx) {
-    const range = ephemeralRange(ctx.snapshot);
+    const range = knownPortRange(ctx.snapshot);
     if (!range) return [];
     const warn = th(ctx, 'portExhaustionRatio');
     const crit = th(ctx, 'portExhaustionCritical');
@@ -147,8 +146,8 @@ const timeWaitPortExhaustion: Rule = {
         scope: 'port',
         protocol: 'tcp',
         peerPort: d.peerPort,
-        message: `Ephemeral port exhaustion risk: ${d.total} connections from ${d.local} to ${hostPort(d.peer, d.peerPort)} (${d.timeWait} in TIME_WAIT) use ${fmtPct(d.total / range.size)} of the ${range.size} local ports`,
-        evidence: `${d.total} sockets to ${hostPort(d.peer, d.peerPort)}, ${d.timeWait} TIME_WAIT; net.ipv4.ip_local_port_range ${range.lo} ${range.hi} (${range.size} ports); net.ipv4.tcp_tw_reuse ${tw ?? 'unknown'}; warning at ${fmtPct(warn)}`,
+        message: `Ephemeral port exhaustion risk: ${d.total} connections from ${d.local} to ${formatEndpoint({ address: d.peer, port: d.peerPort })} (${d.timeWait} in TIME_WAIT) use ${fmtPct(d.total / range.size)} of the ${range.size} local ports`,
+        evidence: `${d.total} sockets to ${formatEndpoint({ address: d.peer, port: d.peerPort })}, ${d.timeWait} TIME_WAIT; net.ipv4.ip_local_port_range ${range.lo} ${range.hi} (${range.size} ports); net.ipv4.tcp_tw_reuse ${tw ?? 'unknown'}; warning at ${fmtPct(warn)}`,
         fix:
           'Reuse connections instead of opening one per request (HTTP keep-alive, a connection pool); ' +
           `${reuse}; widen the range: sysctl -w net.ipv4.ip_local_port_range="1024 65535"; spread over more destination or source addresses. ` +
@@ -178,8 +177,11 @@ export const timeWaitRules: readonly Rule[] = [timeWaitServer, timeWaitPortExhau
 
 /**
  * A port with TIME_WAIT sockets and no listener (a server that closed first, then stopped): a server
- * started on it again within their 60 s gets EADDRINUSE from bind() unless it sets SO_REUSEADDR
- * (measured: 300 TIME_WAIT on 7005, bind() without it failed; `sockscope try bind` explains it).
+ * started on it again within their 60 s gets EADDRINUSE from bind() unless both the server that left them
+ * and the new one set SO_REUSEADDR. Each TIME_WAIT entry keeps the sk_reuse of the socket it came from
+ * and inet_bind_conflict wants reuse on both (measured, 6.18: old without, new with: EADDRINUSE; both
+ * with: bind ok; as collect/try-call-context.ts says). Which one the old server set no tool shows, so the
+ * note points at `sockscope try bind`, which tries it.
  */
 function restartNote(ctx: RuleContext): { evidence: string; fix: string } | null {
   const port = ctx.port;
@@ -188,10 +190,10 @@ function restartNote(ctx: RuleContext): { evidence: string; fix: string } | null
   const tw = ctx.snapshot.sockets.filter((s) => s.protocol === 'tcp' && s.state === 'TIME_WAIT' && s.local.port === port);
   if (tw.length === 0) return null;
   const a = tw.find((s) => !isWildcard(s.local.address))?.local.address ?? tw[0].local.address;
-  const at = hostPort(a, port);
+  const at = formatEndpoint({ address: a, port });
   return {
-    evidence: `no TCP listener on port ${port}, ${tw.length} TIME_WAIT with local address ${at}${tw.some((s) => s.local.address !== a) ? ' and others' : ''}: a server restarted on it within 60 s needs SO_REUSEADDR, or bind() fails with EADDRINUSE`,
-    fix: `Set SO_REUSEADDR before bind() in the server (C setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); Node sets it already). Check: sockscope try bind ${at} (explains EADDRINUSE and tries SO_REUSEADDR)`,
+    evidence: `no TCP listener on port ${port}, ${tw.length} TIME_WAIT with local address ${at}${tw.some((s) => s.local.address !== a) ? ' and others' : ''}: a server started on it gets EADDRINUSE from bind() until they expire (60 s) unless both the server that left them and the new one set SO_REUSEADDR`,
+    fix: `Set SO_REUSEADDR before bind() in the server so the next restart gets through (C setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); Node sets it already); it does not get past entries left by a server that did not set it. Check: sockscope try bind ${at} (tells whether SO_REUSEADDR gets through now)`,
   };
 }
 
@@ -200,7 +202,7 @@ export const timeWaitHealth: HealthCheck = {
   topic: 'time-wait',
   describe(ctx: RuleContext) {
     const n = countInContext(ctx, 'TIME_WAIT');
-    const range = ephemeralRange(ctx.snapshot);
+    const range = knownPortRange(ctx.snapshot);
     const evidence = `${n} TIME_WAIT sockets on ${contextLabel(ctx)}; ${hostTimewait(ctx.snapshot)}${range ? `; ephemeral ports ${range.lo}-${range.hi} (${range.size})` : ''}`;
     const restart = restartNote(ctx);
     // The message stays the contract's one line (analyze-states prints it alone); the restart note is evidence and fix.
