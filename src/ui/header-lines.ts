@@ -21,9 +21,9 @@ function firstFitting(width: number | undefined, wordings: readonly string[]): s
 
 /**
  * "TCP 1234 (estab 100, syn-recv 2, time-wait 50, close-wait 3, fin-wait 1, orphan 0)  UDP 12  unix 300",
- * worded to fit `width`; "syn-sent N" and "closing N" (LAST_ACK, CLOSING, CLOSE) appear when there are
- * any, so the parts always add up to the TCP count. `unixCollected` false: unix sockets were not asked for (x or --unix collects
- * them), so their count is unknown, not 0.
+ * worded to fit `width`; "syn-sent N", "closing N" (LAST_ACK, CLOSING) and "closed N" (CLOSE) appear when
+ * there are any, so the parts always add up to the TCP count. `unixCollected` false: unix sockets were not
+ * asked for (x or --unix collects them), so their count is unknown, not 0.
  */
 export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: boolean } = {}): string {
   // One pass, no copy of the TCP sockets (this runs on every refresh).
@@ -52,8 +52,11 @@ export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: 
     // The rarer states only when present, so that the breakdown always adds up to the TCP total (a pile of
     // SYN_SENT to a dead backend was counted in it and shown nowhere).
     if (c.SYN_SENT > 0) parts.splice(3, 0, n('syn-sent', 'sent', c.SYN_SENT));
-    const closing = c.LAST_ACK + c.CLOSING + c.CLOSE;
+    const closing = c.LAST_ACK + c.CLOSING;
     if (closing > 0) parts.push(n('closing', 'clo', closing));
+    // CLOSE is not closing: a socket bound and never listened on or connected, or one whose connect failed
+    // (ss: UNCONN; netstat's CLOSED, BOUND, DELETE_TCB). It was counted in "closing".
+    if (c.CLOSE > 0) parts.push(n('closed', 'cld', c.CLOSE));
     if (orphan != null) parts.push(n('orphan', 'orph', orphan));
     return `TCP ${tcp} (${parts.join(compact ? ' ' : ', ')})  UDP ${udp}  ${unixText}`;
   };

@@ -47,6 +47,22 @@ describe('header totals', () => {
     assert.equal(totalsLine(snap, { width: 90 }), 'TCP 21 (est 9 lis 1 syn 0 sent 3 tw 6 cw 0 fin 0 clo 2 orph 0)  UDP 1  unix 0');
   });
 
+  it('CLOSE sockets (bound, never listened on or connected) read "closed N", not "closing": the parts still add up', () => {
+    const s = reviewHost();
+    s.push(conn(8080, '127.0.0.1', 42000, 'LAST_ACK'));
+    for (let i = 0; i < 2; i++) s.push(conn(43000 + i, '*', 0, 'CLOSE'));
+    const snap = snapshot(s);
+    const long = totalsLine(snap, { width: 200 });
+    assert.equal(long, 'TCP 19 (estab 9, listen 1, syn-recv 0, time-wait 6, close-wait 0, fin-wait 0, closing 1, closed 2, orphan 0)  UDP 1  unix 0');
+    const sum = [...long.matchAll(/(?:estab|listen|syn-recv|syn-sent|time-wait|close-wait|fin-wait|closing|closed) (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+    assert.equal(sum, 19);
+    assert.equal(totalsLine(snap, { width: 90 }), 'TCP 19 (est 9 lis 1 syn 0 tw 6 cw 0 fin 0 clo 1 cld 2 orph 0)  UDP 1  unix 0');
+    // Only CLOSE: no "closing" at all.
+    const closedOnly = totalsLine(snapshot([...reviewHost(), conn(43000, '*', 0, 'CLOSE')]), { width: 200 });
+    assert.match(closedOnly, /, closed 1, orphan 0\)/);
+    assert.doesNotMatch(closedOnly, /closing/);
+  });
+
   it('unix sockets not collected read "not collected" (narrow: "-"), not 0; collected, their count', () => {
     const snap = snapshot(reviewHost());
     assert.match(totalsLine(snap, { unixCollected: false }), /  UDP 1  unix not collected$/);
