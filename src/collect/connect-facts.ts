@@ -98,7 +98,8 @@ export function summarizeExisting(sockets: readonly Socket[], address: string, p
   let retrans = 0;
   // Sources without tcp_info (/proc/net/tcp, netstat) have no total: those sockets are counted apart, never as 0.
   // A TIME_WAIT socket has tcp_info from no source. The retransmits of what is being resent now (/proc/net/tcp's
-  // retrnsmt, the timer's count) are what such a source has: for a SYN_SENT socket, every SYN retransmitted.
+  // retrnsmt, the retransmit timer's count) are what such a source has: for a SYN_SENT socket, every SYN
+  // retransmitted. A keepalive or zero-window probe timer counts probes, not retransmits: left out.
   let unknown = 0;
   let now = 0;
   for (const s of mine) {
@@ -113,7 +114,7 @@ export function summarizeExisting(sockets: readonly Socket[], address: string, p
     if (total !== undefined) retrans += total;
     else if (s.state !== 'TIME_WAIT') {
       unknown++;
-      now += s.timer?.retrans ?? 0;
+      if (s.timer?.name === 'on') now += s.timer.retrans ?? 0;
     }
   }
   const range = snap ? sysctlInts(snap.sysctls, 'net.ipv4.ip_local_port_range') : null;

@@ -134,7 +134,11 @@ export function parseProcNetLine(line: string, kind: ProcNetKind, opts: ProcNetO
     let ticks = Number.parseInt(m[9], 16);
     if (ticks >= 0x80000000) ticks = 0;
     const timer: SocketTimer = { name: TIMERS[tr], expiresMs: ticks * (opts.msPerTick ?? 10) };
-    if (protocol === 'tcp' && tr !== 3) timer.retrans = Number.parseInt(m[10], 16);
+    // What the timer counts, as inet_diag's idiag_retrans (netlink, ss -o) and netstat -o give it: the retransmit
+    // timer counts retransmits (retrnsmt, icsk_retransmits, hex); the keepalive and zero-window probe timers count
+    // unanswered probes, icsk_probes_out, which get_tcp4_sock/get_tcp6_sock print in the "timeout" column (decimal).
+    // Measured on 6.18: a keepalive socket whose peer went away shows retrnsmt 0, timeout 4, and ss keepalive,...,4.
+    if (protocol === 'tcp' && tr !== 3) timer.retrans = tr === 1 ? Number.parseInt(m[10], 16) : Number(m[12]);
     sock.timer = timer;
   }
   return sock;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { compressIpv6, parseProcNet, parseProcNetAddress, parseProcNetLine } from '../../src/parse/procfs-net.js';
+import { parseSs } from '../../src/parse/ss.js';
 import { foldUnixAcceptQueues, parseProcUnix, parseProcUnixLine } from '../../src/parse/proc-unix.js';
 import type { Socket } from '../../src/model/socket.js';
 import { UNIX_NAMES } from '../helpers/unix-names.js';
@@ -205,4 +206,16 @@ test('link-local IPv6 addresses are reported as they are decoded (no zone in the
     parseProcNet(fx('edge-tcp.txt'), 'tcp', { onLinkLocal: (a) => none.push(a) });
     assert.deepEqual(none, []);
   }
+});
+
+test('keepalive and zero-window probe timers count probes (the "timeout" column, icsk_probes_out), as ss and netlink do', () => {
+  // Captured on 6.18 in a network namespace: a SO_KEEPALIVE client (idle 1 s, interval 1 s) and a sender to a
+  // receiver whose window is 0, IPv4 and IPv6, 4.5 s after `ip link set lo down`; ss -tanoOH read between two
+  // identical readings of /proc/net/tcp{,6}. retrnsmt is 0 on every line; the probes are in "timeout".
+  const procfs = [...parseProcNet(fx('timer-probes-tcp.txt'), 'tcp'), ...parseProcNet(fx('timer-probes-tcp6.txt'), 'tcp6')];
+  const ss = parseSs(fx('timer-probes-ss.txt'), 'tcp');
+  const key = (s: Socket) => `${s.local.address}|${s.local.port}|${s.peer.address}|${s.peer.port}`;
+  const timers = (list: Socket[]) => new Map(list.filter((s) => s.timer).map((s) => [key(s), [s.timer!.name, s.timer!.retrans]]));
+  assert.deepEqual([...timers(procfs).values()].sort(), [['keepalive', 5], ['keepalive', 5], ['persist', 3], ['persist', 3]]);
+  assert.deepEqual(timers(procfs), timers(ss));
 });
