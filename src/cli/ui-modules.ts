@@ -5,4 +5,5 @@ export { createElement } from 'react';
 export { render } from 'ink';
 export { App } from '../ui/App.js';
 export { FrameWriter, frameStdout } from '../ui/frame-writer.js';
-export { Wizard } from '../ui/wizard/Wizard.js';
+// Wizard for `generate`; MonitorWizard is the same wizard as the monitor mounts it on `c`.
+export { MonitorWizard, Wizard } from '../ui/wizard/Wizard.js';

@@ -7,6 +7,7 @@ import type { ComponentProps } from 'react';
 import { DEFAULT_KEYMAP } from '../../src/ui/keymap.js';
 import { createTheme } from '../../src/ui/theme.js';
 import { MonitorWizard, Wizard } from '../../src/ui/wizard/Wizard.js';
+import * as uiModules from '../../src/cli/ui-modules.js';
 import type { WizardComponent } from '../../src/ui/App.js';
 import { FakeSource, listener, snapshot } from './fakes.js';
 import { mount, type Harness } from './harness.js';
@@ -18,6 +19,10 @@ afterEach(() => {
 });
 
 describe('MonitorWizard', () => {
+  it('comes with the lazily loaded UI modules, as the monitor command takes it (it imported Wizard.js itself)', () => {
+    assert.equal(uiModules.MonitorWizard, MonitorWizard);
+  });
+
   it('hands the selected port and the colour setting to the Wizard', () => {
     for (const color of [true, false]) {
       const el = MonitorWizard({ onClose: () => {}, width: 80, height: 20, initial: { type: 'udp', port: 5353 }, color });

@@ -247,9 +247,6 @@ export async function runMonitor(argv: Args): Promise<void> {
     return;
   }
   const ui = await loadUi();
-  // The wizard as the App mounts it on `c` (the App gives it the selected port and its theme's colour).
-  // Wizard.js came in with ui-modules above (its Wizard): this import loads no new code.
-  const { MonitorWizard } = await import('../../ui/wizard/Wizard.js');
   // A snapshot every second for as long as it runs: keep its heap near what is live.
   enableHeapGovernor();
   await runFullScreen(ui, {
@@ -263,7 +260,8 @@ export async function runMonitor(argv: Args): Promise<void> {
     port: argv.port,
     inspector: hosts.length > 0 ? remoteInspector(hosts.join(', ')) : inspector,
     collectProtocols,
-    // `c`: the server generator wizard, starting from the selected port.
-    Wizard: MonitorWizard,
+    // `c`: the server generator wizard, starting from the selected port (the App gives it the selected port
+    // and its theme's colour).
+    Wizard: ui.MonitorWizard,
   });
 }
