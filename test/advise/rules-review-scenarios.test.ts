@@ -231,3 +231,42 @@ test('time-wait-ok: a TIME_WAIT port with no listener warns that a restart needs
   assert.equal(ok2.message, 'TIME_WAIT count is normal');
   assert.equal(ok2.fix, 'nothing to change');
 });
+
+// SO_REUSEPORT: each member has its own SYN queue of backlog + 1, so 4 x listen(8) hold 36 half-open
+// connections; the port's SYN_RECV compared with one member's backlog called 12 'the SYN queue is full'.
+test('syn-recv-high: an SO_REUSEPORT group of 4 x listen(8) with 12 SYN_RECV is not full; with 36 it is', () => {
+  const group = (n: number) => fakeSnapshot({ sockets: [...[1, 2, 3, 4].map((k) => listener('0.0.0.0:7001', 8, 0, [proc(700 + k, 'worker')])), ...incoming(n, '10.0.0.1:7001', 'SYN_RECV', {}, '10.0.0.9')] });
+  assert.equal(find('syn-recv-high', group(12)), undefined);
+  assert.equal(find('syn-recv-high', group(35)), undefined);
+  const full = find('syn-recv-high', group(36))!;
+  assert.equal(full.severity, 'critical');
+  assert.match(full.message, /^36 half-open connections \(SYN_RECV\) on tcp port 7001, past the listen backlogs of its 4 listeners: their SYN queues are full/);
+  assert.match(full.evidence, /4 SO_REUSEPORT listeners with backlog 8 \(each has its own SYN queue of backlog \+ 1: 36 in all\)/);
+  // Listeners on two addresses: each address has its own queue; 9 on 10.0.0.2 fills that listener's.
+  const two = fakeSnapshot({ sockets: [listener('10.0.0.1:7002', 8), listener('10.0.0.2:7002', 8), ...incoming(6, '10.0.0.1:7002', 'SYN_RECV'), ...incoming(6, '10.0.0.2:7002', 'SYN_RECV', {}, '10.1.0.3')] });
+  assert.equal(find('syn-recv-high', two), undefined);
+  const twoFull = fakeSnapshot({ sockets: [listener('10.0.0.1:7002', 8), listener('10.0.0.2:7002', 8), ...incoming(3, '10.0.0.1:7002', 'SYN_RECV'), ...incoming(9, '10.0.0.2:7002', 'SYN_RECV', {}, '10.1.0.3')] });
+  const r = find('syn-recv-high', twoFull)!;
+  assert.equal(r.severity, 'critical');
+  assert.match(r.evidence, /listen backlog 8 for 10\.0\.0\.2:7002 \(9 of them\) \(the SYN queue holds backlog \+ 1\)/);
+});
+
+// procfs / netstat show no backlog: a flood on :80 (300 SYN_RECV, cookies sent) must not make :22 and
+// :5432, with one ordinary half-open connection each, critical from the same host-wide counters.
+test('syn-recv-high: with backlogs unknown the cookie counters go to the port with the most half-open connections only', () => {
+  const blind = { sendQUnknown: true };
+  const h = fakeHistory(4, (i) => ({
+    netstat: { TcpExt: { SyncookiesSent: i * 500, TCPReqQFullDoCookies: i * 500 } },
+    sockets: [
+      listener('0.0.0.0:80', 0, 0, [], blind), ...Array.from({ length: 300 }, (_, k) => tcp('10.0.0.1:80', `10.9.${k >> 8}.${k & 255}:${40000 + k}`, 'SYN_RECV')),
+      listener('0.0.0.0:22', 0, 0, [], blind), tcp('10.0.0.1:22', '10.0.0.7:51000', 'SYN_RECV'),
+      listener('0.0.0.0:5432', 0, 0, [], blind), tcp('10.0.0.1:5432', '10.0.0.8:51001', 'SYN_RECV'),
+    ],
+  }), 1_000);
+  const recs = run(h[3], h).filter((r) => r.id === 'syn-recv-high');
+  assert.deepEqual(recs.map((r) => `${r.port}:${r.severity}`), ['80:critical']);
+  assert.match(recs[0].evidence, /listen backlog unknown;.*host-wide counters, given to the port with the most half-open connections$/);
+  // analyze --port 22 collects only :22: nothing to compare with, so its one SYN_RECV is not blamed.
+  const only22 = fakeHistory(4, (i) => ({ netstat: h[i].counters.netstat!, sockets: h[i].sockets.filter((s) => s.local.port === 22) }), 1_000);
+  assert.equal(run(only22[3], only22, { port: 22 }).find((r) => r.id === 'syn-recv-high'), undefined);
+});

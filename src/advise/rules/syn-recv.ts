@@ -1,5 +1,6 @@
 // SYN_RECV high on a port: a SYN flood or handshakes that do not complete.
 import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
+import { formatEndpoint, isWildcard, type Socket } from '../../model/socket.js';
 import { factsOf, groupLabel } from '../facts.js';
 import { fmtSeconds } from '../format.js';
 import type { Rule } from '../rule.js';
@@ -7,13 +8,56 @@ import { persists, sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation } from '../types.js';
 
+/** The SYN_RECV of one local address and the listeners whose SYN queues hold them (null: backlog unknown). */
+interface SynQueue {
+  address: string;
+  n: number;
+  listeners: Socket[] | null;
+}
+
+/**
+ * A port's half-open connections by local address, each with the listeners that serve it: those bound to
+ * that address if any (the kernel prefers the exact match), else the wildcards of its family, else the
+ * other wildcard (a dual-stack [::] takes IPv4). Each member of an SO_REUSEPORT group has its own request
+ * queue, so the address holds the sum of their backlog + 1 (measured, 6.18: listen(8) holds 9 SYN_RECV,
+ * then SyncookiesSent and TCPReqQFullDoCookies rise).
+ */
+function synQueues(snap: Snapshot, port: number): SynQueue[] {
+  const f = factsOf(snap);
+  const ls = f.listeners.get(`tcp:${port}`) ?? [];
+  const byAddr = new Map<string, number>();
+  for (const s of f.groups.get(`in:tcp:${port}`)?.sockets ?? []) if (s.state === 'SYN_RECV') byAddr.set(s.local.address, (byAddr.get(s.local.address) ?? 0) + 1);
+  return [...byAddr].map(([address, n]) => {
+    const v4 = !address.includes(':');
+    const tiers = [
+      ls.filter((l) => l.local.address === address),
+      ls.filter((l) => isWildcard(l.local.address) && (l.local.address === '*' || !l.local.address.includes(':') === v4)),
+      ls.filter((l) => isWildcard(l.local.address)),
+    ];
+    const serving = tiers.find((t) => t.length > 0);
+    return { address, n, listeners: serving && serving.every((l) => !l.sendQUnknown && l.sendQ > 0) ? serving : null };
+  });
+}
+
+/** How many half-open connections the listeners of a queue hold in all: the sum of backlog + 1. */
+function capacity(q: SynQueue): number {
+  return (q.listeners ?? []).reduce((sum, l) => sum + l.sendQ + 1, 0) || 1;
+}
+
+function backlogText(q: SynQueue | undefined, port: number, addresses: number): string {
+  if (!q?.listeners) return 'listen backlog unknown';
+  const at = addresses > 1 ? ` for ${formatEndpoint({ address: q.address, port })} (${q.n} of them)` : '';
+  if (q.listeners.length === 1) return `listen backlog ${q.listeners[0].sendQ}${at} (the SYN queue holds backlog + 1)`;
+  return `${q.listeners.length} SO_REUSEPORT listeners${at} with backlog ${[...new Set(q.listeners.map((l) => l.sendQ))].join('/')} (each has its own SYN queue of backlog + 1: ${capacity(q)} in all)`;
+}
+
 const synRecvHigh: Rule = {
   id: 'syn-recv-high',
   severities: ['warning', 'critical'],
   scope: 'port',
   topic: 'syn-recv',
   summary:
-    'At least synRecvCount half-open connections (SYN_RECV) on a listening port, or a full SYN queue whatever the count (SYN_RECV past the listener\'s backlog, which caps the queue; or TcpExt SyncookiesSent, TCPReqQFullDoCookies or TCPReqQFullDrop rising while the port\'s SYN_RECV is at its backlog): a SYN flood or handshakes that do not complete (lost final ACKs, slow clients). Critical when the SYN queue is full (past the backlog, or those counters rising).',
+    'At least synRecvCount half-open connections (SYN_RECV) on a listening port, or a full SYN queue whatever the count (SYN_RECV of a local address reaching the backlog + 1 its listener holds, summed over an SO_REUSEPORT group whose members each have a queue; or TcpExt SyncookiesSent, TCPReqQFullDoCookies or TCPReqQFullDrop rising while the port\'s SYN_RECV is at its backlog, or, where the source shows no backlog (procfs, netstat), on the port with the most half-open connections): a SYN flood or handshakes that do not complete (lost final ACKs, slow clients). Critical when the SYN queue is full (past the backlog, or those counters rising).',
   thresholds: ['synRecvCount', 'persistSamples'],
   evaluate(ctx) {
     const out: Recommendation[] = [];
@@ -26,23 +70,29 @@ const synRecvHigh: Rule = {
     const synSyncookies = sysctlInt(ctx.snapshot.sysctls, 'net.ipv4.tcp_syncookies');
     const dropped = qfull != null || synSyncookies === 0;
     const cookieText = cookies || doCookies ? ' and SYN cookies are sent' : '';
+    // Host-wide counters where the backlogs are unknown (procfs, netstat) go only to the port(s) with the
+    // most half-open connections: a flood on :80 must not make every port with one SYN_RECV critical.
+    let mostHalfOpen = 0;
+    for (const g of facts.groups.values()) if (g.protocol === 'tcp' && g.direction === 'in') mostHalfOpen = Math.max(mostHalfOpen, g.states.SYN_RECV);
     for (const g of facts.groups.values()) {
       if (g.protocol !== 'tcp' || g.direction !== 'in') continue;
       const n = g.states.SYN_RECV;
       if (n === 0) continue;
-      // The SYN queue holds at most the listen backlog + 1 (inet_csk_reqsk_queue_is_full: len > backlog;
-      // measured, 6.18: listen(8) gives 9 SYN_RECV, then SyncookiesSent and TCPReqQFullDoCookies rise), so a
-      // small backlog is full long before synRecvCount: full is a finding of its own. With several
-      // listeners on the port (SO_REUSEPORT), the count is compared with the largest backlog.
-      const backlogOf = (snap: Snapshot) => Math.max(0, ...(factsOf(snap).listeners.get(`tcp:${g.port}`) ?? []).filter((s) => !s.sendQUnknown).map((s) => s.sendQ));
-      const backlog = backlogOf(ctx.snapshot);
+      const queues = synQueues(ctx.snapshot, g.port);
+      const fullest = queues.filter((q) => q.listeners != null).sort((a, b) => b.n / capacity(b) - a.n / capacity(a))[0];
+      const blind = fullest === undefined;
       const synRecvOf = (snap: Snapshot) => factsOf(snap).groups.get(g.key)?.states.SYN_RECV ?? 0;
-      const full = backlog > 0 && n > backlog && persists(ctx, (s) => synRecvOf(s) > backlogOf(s) && backlogOf(s) > 0);
-      // Host-wide counters: attributed to a port whose SYN queue is at its backlog now, or any port with
-      // half-open connections when this source cannot see backlogs (procfs, netstat).
-      const counted = (backlog === 0 || n >= backlog) && (qfull ?? doCookies ?? cookies);
+      const isFull = (snap: Snapshot) => synQueues(snap, g.port).some((q) => q.listeners != null && q.n >= capacity(q));
+      const full = isFull(ctx.snapshot) && persists(ctx, isFull);
+      // Host-wide counters: attributed to a port whose SYN queue is at its backlog now, or, when this source
+      // cannot see backlogs, to the port with the most half-open connections (or synRecvCount of them). A
+      // collection scoped to one port (analyze --port) holds no other port to compare with: synRecvCount then.
+      const atBacklog = queues.some((q) => q.listeners != null && q.n >= capacity(q) - q.listeners.length);
+      const hostView = ctx.port === undefined && ctx.peerPort === undefined;
+      const counted = (blind ? n >= warnAt || (hostView && n === mostHalfOpen) : atBacklog) && (qfull ?? doCookies ?? cookies);
       const many = n >= warnAt && persists(ctx, (s) => synRecvOf(s) >= warnAt);
       if (!many && !full && !counted) continue;
+      const group = fullest?.listeners && fullest.listeners.length > 1 ? fullest.listeners.length : 0;
       const peers = new Map<string, number>();
       for (const s of g.sockets) if (s.state === 'SYN_RECV') peers.set(s.peer.address, (peers.get(s.peer.address) ?? 0) + 1);
       const top = [...peers.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
@@ -56,14 +106,17 @@ const synRecvHigh: Rule = {
         protocol: 'tcp',
         port: g.port,
         message: `${n} half-open connection${n === 1 ? '' : 's'} (SYN_RECV) on ${groupLabel(g)}${
-          full || counted ? `, ${full ? 'past the listen backlog: the SYN queue is full' : 'the SYN queue overflows'}${dropped ? ' and SYNs are dropped' : cookieText}` : ''
+          full || counted
+            ? `, ${full ? (group ? `past the listen backlogs of its ${group} listeners: their SYN queues are full` : 'past the listen backlog: the SYN queue is full') : 'the SYN queue overflows'}${dropped ? ' and SYNs are dropped' : cookieText}`
+            : ''
         }: a SYN flood or handshakes that do not complete`,
         evidence:
-          `SYN_RECV ${n} (warning at ${warnAt}, or past the backlog) from ${peers.size} address${peers.size === 1 ? '' : 'es'} (top: ${top.map(([a, c]) => `${a} ${c}`).join(', ')}); listen backlog ${backlog > 0 ? `${backlog} (the SYN queue holds backlog + 1)` : 'unknown'}; ` +
+          `SYN_RECV ${n} (warning at ${warnAt}, or past the backlog) from ${peers.size} address${peers.size === 1 ? '' : 'es'} (top: ${top.map(([a, c]) => `${a} ${c}`).join(', ')}); ${backlogText(fullest, g.port, queues.length)}; ` +
           `net.ipv4.tcp_syncookies ${syncookies ?? 'unknown'}, net.ipv4.tcp_max_syn_backlog ${maxSyn ?? 'unknown'}` +
           (qfull ? `; TcpExt TCPReqQFullDrop +${qfull.delta} in ${fmtSeconds(qfull.seconds)}` : '') +
           (cookies ? `; SyncookiesSent +${cookies.delta}` : '') +
-          (doCookies ? `; TCPReqQFullDoCookies +${doCookies.delta}` : ''),
+          (doCookies ? `; TCPReqQFullDoCookies +${doCookies.delta}` : '') +
+          (counted && blind ? '; host-wide counters, given to the port with the most half-open connections' : ''),
         fix:
           `Keep SYN cookies on (sysctl -w net.ipv4.tcp_syncookies=1) so a full SYN queue does not drop clients; raise the SYN queue with the listen backlog and sysctl -w net.ipv4.tcp_max_syn_backlog=${Math.max(4096, (maxSyn ?? 1024) * 2)}; ` +
           `if a few addresses send most SYNs, filter them (nft/iptables rate limits). Confirm: ss -tn state syn-recv '( sport = :${g.port} )' | wc -l and nstat -az TcpExtTCPReqQFullDrop TcpExtSyncookiesSent`,
