@@ -116,3 +116,26 @@ export function decodeUtf8Lines(bytes: Uint8Array): string {
   }
   return lines.join('');
 }
+
+/** Lone surrogates U+DC80..U+DCFF (the u flag keeps the low half of a real pair out). */
+const ESCAPED_BYTES = /[\uDC80-\uDCFF]+/gu;
+const HAS_ESCAPED_BYTE = /[\uDC80-\uDCFF]/u;
+
+/**
+ * The inverse of decodeUtf8 and decodeUtf8Lines: UTF-8, except that each lone surrogate U+DC80..U+DCFF, which
+ * stands for a byte that was not UTF-8, is that byte again. Buffer.from(text, 'utf8') writes U+FFFD for each,
+ * so parseSs, which turns run()'s text back into ss's bytes, lost a unix path's or process name's bytes read over
+ * ssh that the local ss source keeps.
+ */
+export function encodeUtf8Bytes(text: string): Buffer {
+  if (!HAS_ESCAPED_BYTE.test(text)) return Buffer.from(text, 'utf8');
+  const parts: Buffer[] = [];
+  let last = 0;
+  for (const m of text.matchAll(ESCAPED_BYTES)) {
+    parts.push(Buffer.from(text.slice(last, m.index), 'utf8'));
+    parts.push(Buffer.from(Array.from(m[0], (c) => c.charCodeAt(0) - 0xdc00)));
+    last = m.index + m[0].length;
+  }
+  parts.push(Buffer.from(text.slice(last), 'utf8'));
+  return Buffer.concat(parts);
+}

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseRemoteTarget, RemoteSource } from '../../src/collect/remote.js';
 import { SsSource } from '../../src/collect/ss.js';
-import { decodeUtf8, decodeUtf8Lines, escapeControl } from '../../src/model/escape.js';
-import { encodeUtf8Bytes, parseSs, SsStreamParser } from '../../src/parse/ss.js';
+import { decodeUtf8, decodeUtf8Lines, encodeUtf8Bytes, escapeControl } from '../../src/model/escape.js';
+import { parseSs, SsStreamParser } from '../../src/parse/ss.js';
 import { startSshd } from '../helpers/sshd.js';
 
 const bytes = (...parts: (string | number[])[]): Buffer => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
