@@ -172,7 +172,25 @@ test('syn-sent-unanswered: SYNs to a local listener with a full accept queue nam
   // procfs (backlog unknown): connections waiting are named as the likely cause; an empty queue is not.
   const blind = (q: number) => [listener('127.0.0.1:7003', 0, q, [], { sendQUnknown: true }), ...sockets.slice(1)];
   assert.match(find('syn-sent-unanswered', fakeSnapshot({ sockets: blind(2) }))!.message, /has 2 connections waiting for accept\(\) \(backlog unknown with this source\): a full accept queue drops new SYNs$/);
-  assert.match(find('syn-sent-unanswered', fakeSnapshot({ sockets: blind(0) }))!.message, /a listener on this host serves the destination, yet their SYNs go unanswered/);
+  const empty = find('syn-sent-unanswered', fakeSnapshot({ sockets: blind(0) }))!;
+  assert.match(empty.message, /a listener on this host serves the destination, yet their SYNs go unanswered/);
+  // Its accept queue is empty: the fix looks at the firewall and SYN cookies, not at accepting faster.
+  assert.doesNotMatch(empty.fix, /Accept faster/);
+  assert.match(empty.fix, /nft list ruleset.*net\.ipv4\.tcp_syncookies/);
+});
+
+// Any 127.0.0.0/8 address reaches a wildcard listener: SYNs to 127.0.0.2:7000 (from 127.0.0.1) meet the
+// full 0.0.0.0:7000 listener in the snapshot, which was missed ('the listener is not collected' text).
+test('syn-sent-unanswered: a full 0.0.0.0 listener is named for a 127.0.0.2 destination, an IPv4 one before [::]', () => {
+  const pile = outgoing(5, '127.0.0.1', '127.0.0.2:7000', 'SYN_SENT', { timer: { name: 'on', expiresMs: 900, retrans: 2 } });
+  const r = find('syn-sent-unanswered', fakeSnapshot({ sockets: [listener('0.0.0.0:7000', 1, 2, [proc(501, 'python3')]), ...pile] }))!;
+  assert.match(r.message, /^5 connections to 127\.0\.0\.2:7000 hang in SYN_SENT: the listener 0\.0\.0\.0:7000 on this host has 2 connections waiting for accept\(\), a full accept queue/);
+  assert.match(r.evidence, /listener 0\.0\.0\.0:7000 Recv-Q 2, backlog 1/);
+  const both = find('syn-sent-unanswered', fakeSnapshot({ sockets: [listener('[::]:7000', 128, 0), listener('0.0.0.0:7000', 1, 2), ...pile] }))!;
+  assert.match(both.message, /the listener 0\.0\.0\.0:7000 on this host has 2 connections waiting/);
+  // A listener bound to 127.0.0.1 only does not serve 127.0.0.2.
+  const other = find('syn-sent-unanswered', fakeSnapshot({ sockets: [listener('127.0.0.1:7000', 1, 2), ...pile] }))!;
+  assert.match(other.message, /the destination is this host, where unanswered SYNs mean/);
 });
 
 // 9. listen(1) never accepting, clients keep coming, --source procfs --samples 4.

@@ -1,7 +1,7 @@
 // SYN_SENT piling up to one destination: connect() gets no answer (a dead or blackholed backend, a firewall
 // that drops SYNs, or a local listener whose accept queue is full).
 import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
-import { isLoopback, isWildcard, type Socket } from '../../model/socket.js';
+import { formatEndpoint, isLoopback, isWildcard, type Socket } from '../../model/socket.js';
 import { factsOf, socketKey } from '../facts.js';
 import { describeProcesses, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
@@ -9,10 +9,6 @@ import { persists, recentOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { acceptQueueIsFull } from './accept-queue.js';
-
-function hostPort(a: string, p: number): string {
-  return a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`;
-}
 
 /**
  * SYN retransmissions of a SYN_SENT socket (icsk_retransmits: ss timer:(on,...,N), netlink idiag_retrans,
@@ -65,36 +61,53 @@ function localListener(snap: Snapshot, d: Dest): Socket | undefined {
   const ls = factsOf(snap).listeners.get(`tcp:${d.port}`) ?? [];
   const sameAddress = ls.find((l) => l.local.address === d.peer);
   if (sameAddress) return sameAddress;
-  // A wildcard listener serves the destination when the destination is one of this host's addresses:
-  // the stuck sockets' own local address (a connection to itself) is.
-  return d.stuck.some((s) => s.local.address === d.peer) ? ls.find((l) => isWildcard(l.local.address)) : undefined;
+  // A wildcard listener serves the destination when the destination is one of this host's addresses: any
+  // loopback address (127.0.0.2 reaches a 0.0.0.0 listener: all of 127.0.0.0/8 is local), or the stuck
+  // sockets' own local address (a connection to itself). The family's own wildcard first, as the kernel.
+  if (!onThisHost(d)) return undefined;
+  const v4 = !d.peer.includes(':');
+  const wild = ls.filter((l) => isWildcard(l.local.address));
+  return wild.find((l) => l.local.address !== '*' && !l.local.address.includes(':') === v4) ?? wild[0];
 }
 
-function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; local: boolean } {
+/** Whether the destination is this host: a loopback address, or the stuck sockets' own local address. */
+function onThisHost(d: Dest): boolean {
+  return isLoopback(d.peer) || d.stuck.some((s) => s.local.address === d.peer);
+}
+
+/**
+ * Why the SYNs go unanswered: a local listener with connections waiting (a full accept queue), a local
+ * listener with an empty queue (then a SYN queue overflow with cookies off, or a firewall), this host
+ * without its listener in the snapshot, or a remote destination.
+ */
+type Where = 'queue' | 'listener' | 'host' | 'remote';
+
+function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; where: Where } {
   const l = localListener(ctx.snapshot, d);
   if (l) {
     const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
     const backlog = l.sendQUnknown ? null : l.sendQ;
     const full = acceptQueueIsFull(l.recvQ, backlog, somax);
+    const queue = full || (backlog === null && l.recvQ > 0);
     return {
-      local: true,
-      text: full || (backlog === null && l.recvQ > 0)
-        ? `the listener ${hostPort(l.local.address, l.local.port)} on this host has ${l.recvQ} connections waiting for accept()${full ? ', a full accept queue: the kernel drops new SYNs' : ' (backlog unknown with this source): a full accept queue drops new SYNs'}`
+      where: queue ? 'queue' : 'listener',
+      text: queue
+        ? `the listener ${formatEndpoint(l.local)} on this host has ${l.recvQ} connections waiting for accept()${full ? ', a full accept queue: the kernel drops new SYNs' : ' (backlog unknown with this source): a full accept queue drops new SYNs'}`
         : 'a listener on this host serves the destination, yet their SYNs go unanswered (a SYN queue overflow with SYN cookies off, or a local firewall rule)',
-      evidence: `listener ${hostPort(l.local.address, l.local.port)} Recv-Q ${l.recvQ}, backlog ${backlog ?? 'unknown'}`,
+      evidence: `listener ${formatEndpoint(l.local)} Recv-Q ${l.recvQ}, backlog ${backlog ?? 'unknown'}`,
     };
   }
   // The destination is this host, but its listener is not in the snapshot (analyze --peer-port collects
   // only the connections): with no listener the kernel would answer RST, so the SYNs meet a full accept
   // queue or a local firewall rule (measured: 141 SYN_SENT to a listen(1) that never accepts).
-  if (isLoopback(d.peer) || d.stuck.some((s) => s.local.address === d.peer)) {
+  if (onThisHost(d)) {
     return {
-      local: true,
+      where: 'host',
       text: `the destination is this host, where unanswered SYNs mean a listener whose accept queue is full (sockscope analyze --port ${d.port}) or a local firewall rule that drops them`,
       evidence: 'destination on this host',
     };
   }
-  return { local: false, text: 'nothing answers their SYNs (the host is down, a firewall drops them, or the route leads nowhere)', evidence: '' };
+  return { where: 'remote', text: 'nothing answers their SYNs (the host is down, a firewall drops them, or the route leads nowhere)', evidence: '' };
 }
 
 const synSentStuck: Rule = {
@@ -123,7 +136,7 @@ const synSentStuck: Rule = {
     for (const d of dests.values()) {
       if (d.stuck.length < min) continue;
       if (!persists(ctx, (snap) => (synSentCountsOf(snap).get(d.key) ?? 0) >= min)) continue;
-      const dest = hostPort(d.peer, d.port);
+      const dest = formatEndpoint({ address: d.peer, port: d.port });
       const procs = uniqueProcesses(d.stuck.map((s) => s.processes));
       const retries = d.stuck.map(synRetries).filter((r): r is number => r !== undefined);
       const c = cause(ctx, d);
@@ -141,7 +154,9 @@ const synSentStuck: Rule = {
           `; from ${[...new Set(d.stuck.map((s) => s.local.address))].slice(0, 3).join(', ')}` +
           (c.evidence ? `; ${c.evidence}` : '') +
           `; warning at ${min}`,
-        fix: c.local
+        fix: c.where === 'listener'
+          ? `Its accept queue is empty, so look at what drops the SYNs before it: a local firewall rule (nft list ruleset, iptables -S) and net.ipv4.tcp_syncookies (0 drops SYNs when the SYN queue overflows: sysctl -w net.ipv4.tcp_syncookies=1; sockscope analyze --port ${d.port} shows its SYN_RECV). Confirm: nstat -az TcpExtTCPReqQFullDrop and ss -tno state syn-sent '( dport = :${d.port} )'`
+          : c.where !== 'remote'
           ? `Accept faster on the local listener and raise its backlog (sockscope analyze --port ${d.port}: its accept-queue finding). Confirm: ss -ltn 'sport = :${d.port}' and ss -tno state syn-sent '( dport = :${d.port} )'`
           : `Find where the SYNs go: sockscope debug-connections --address ${dest} (probes the route, the neighbour and the port); check the backend is up, its firewall and yours (nft list ruleset), and the path (tracepath ${d.peer}). ` +
             `Give the client a connect timeout (a few seconds: Python create_connection(timeout=3), Node socket.setTimeout, C a non-blocking connect() with poll) and take a dead backend out of its pool; without one connect() waits for net.ipv4.tcp_syn_retries (6: about 127 s). ` +
