@@ -1,11 +1,16 @@
-// Pure interpretation of one socket's option values: what each value means, what is unusual about it
-// (e.g. a fixed SO_RCVBUF that turns autotuning off), and the other platforms' notes from the option reference.
+// Pure interpretation of one socket's option values: what each value means and what is unusual about it (e.g. a
+// fixed SO_RCVBUF that turns autotuning off), with the other platforms' notes from the option reference. The report
+// over a whole inspection is interpret-options-report.ts; the TCP options that depend on history, -tcp.ts.
+import { fmtBytes } from '../advise/format.js';
+import { acceptQueueIsFull } from '../advise/rules/accept-queue.js';
 import { escapeControl } from '../model/escape.js';
 import { findOption, type SocketOptionInfo } from './socket-options.js';
-import { bufferVerdict, humanBytes, type TcpFacts } from './interpret-option-buffers.js';
+import { bufferVerdict, type TcpFacts } from './interpret-option-buffers.js';
+import { deadPeerTime, maxSeg, seconds, windowClamp } from './interpret-options-tcp.js';
 import type { Sysctls } from '../model/snapshot.js';
 
-export { humanBytes } from './interpret-option-buffers.js';
+export { buildOptionsReport, kernelViewFindings, nothingUnusualLine, readingLabel } from './interpret-options-report.js';
+export type { InspectionLike, KernelViewLike, OptionReportRow } from './interpret-options-report.js';
 
 /** The inputs the interpretation needs (a subset of the getsockopt helper's InspectResult). */
 export interface OptionContext {
@@ -52,12 +57,6 @@ const FAMILIES: Record<number, string> = { 1: 'AF_UNIX', 2: 'AF_INET', 10: 'AF_I
 const TYPES: Record<number, string> = { 1: 'SOCK_STREAM', 2: 'SOCK_DGRAM', 3: 'SOCK_RAW', 4: 'SOCK_RDM', 5: 'SOCK_SEQPACKET' };
 const PROTOCOLS: Record<number, string> = { 0: 'default (0)', 6: 'IPPROTO_TCP', 17: 'IPPROTO_UDP', 132: 'IPPROTO_SCTP', 262: 'IPPROTO_MPTCP' };
 
-function seconds(n: number): string {
-  if (n < 120) return `${n} s`;
-  if (n < 7200) return `${n} s (${Math.round(n / 6) / 10} min)`;
-  return `${n} s (${Math.round(n / 360) / 10} h)`;
-}
-
 /** Formats a decoded value for display. */
 export function displayValue(name: string, v: unknown, info?: SocketOptionInfo): string {
   if (v === undefined) return '-';
@@ -72,7 +71,7 @@ export function displayValue(name: string, v: unknown, info?: SocketOptionInfo):
     if (name === 'IP_TOS') return `${v} (0x${v.toString(16)}, DSCP ${v >> 2}, ECN ${v & 3})`;
     if (name === 'TCP_NOTSENT_LOWAT' && v === 0xffffffff) return `${v} (unlimited)`;
     const unit = info?.unit;
-    if (unit === 'bytes') return v >= 1024 ? `${v} bytes (${humanBytes(v)})` : `${v} byte${v === 1 ? '' : 's'}`;
+    if (unit === 'bytes') return v >= 1024 ? `${v} bytes (${fmtBytes(v)})` : `${v} byte${v === 1 ? '' : 's'}`;
     if (unit === 'seconds') return seconds(v);
     if (unit === 'ms') return `${v} ms`;
     if (unit === 'us') return `${v} us`;
@@ -107,62 +106,6 @@ function platformNotes(info: SocketOptionInfo | undefined): string[] {
     if (text) out.push(`${label[p]}: ${text}`);
   }
   return out;
-}
-
-/**
- * tp->window_clamp is the kernel's own bound on the advertised window, not only an application's choice: it is
- * filled from the receive buffer at connection (half of it: 65536 for 131072) and follows the buffer as autotuning
- * grows it (measured on 6.18: 5143391 with rcvbuf 5225033 after 200 MiB). Only a value well below what the buffer
- * gives, or one set before the connection exists, is the application's clamp (20000 read with rcvbuf 131072).
- */
-function windowClamp(v: number, c: OptionContext): { meaning: string; unusual?: string } {
-  if (v === 0) return { meaning: 'no clamp set: the window will follow the receive buffer' };
-  const rcvbuf = c.values.SO_RCVBUF;
-  if (c.state === 'LISTEN') return { meaning: `set on the listener: connections it accepts start with their advertised window clamped to ${v} bytes`, unusual: `TCP_WINDOW_CLAMP ${v} on a listener: the connections it accepts advertise at most ${v} bytes of window, which caps their throughput at about ${v} bytes per round trip` };
-  const auto = `the largest receive window this side advertises; the kernel sets it from the receive buffer and raises it as autotuning grows the buffer`;
-  if (typeof rcvbuf === 'number' && v < rcvbuf / 4)
-    return { meaning: `${auto}, but ${v} bytes is well below the ${humanBytes(rcvbuf)} buffer (the kernel keeps it at half the buffer or more)`, unusual: `TCP_WINDOW_CLAMP ${v} is well below what the ${humanBytes(rcvbuf)} receive buffer allows: set by the application, it caps the window and so throughput at about ${v} bytes per round trip` };
-  return { meaning: `${auto}: ${humanBytes(v)} now` };
-}
-
-/**
- * How long a silent peer goes unnoticed with keepalive: idle + count * interval, unless TCP_USER_TIMEOUT is set.
- * Then tcp_keepalive_timer drops the connection at the first probe time (idle + k * interval, k >= 1) at or after
- * the user timeout, and TCP_KEEPCNT is not used (tcp(7)). Measured by the review (s11 item 8, veth pair, dead peer):
- * idle 2, interval 2, count 5: ETIMEDOUT after 11.9 s without it, 3.8 s with TCP_USER_TIMEOUT 3000.
- */
-function deadPeerTime(count: number, c: OptionContext, keepaliveUnknown: boolean): string {
-  const idle = c.values.TCP_KEEPIDLE;
-  const intvl = c.values.TCP_KEEPINTVL;
-  if (typeof idle !== 'number' || typeof intvl !== 'number') return '';
-  const ifOn = keepaliveUnknown ? ' if SO_KEEPALIVE is on' : '';
-  const uto = c.values.TCP_USER_TIMEOUT;
-  if (typeof uto === 'number' && uto > 0) {
-    const k = Math.max(1, Math.ceil((uto / 1000 - idle) / intvl));
-    return `; but TCP_USER_TIMEOUT ${uto} ms overrides the count: a dead peer is detected after about ${seconds(idle + k * intvl)} of silence${ifOn} (the first probe at or after the timeout)`;
-  }
-  return ` (a dead peer is detected after ${seconds(idle + intvl * count)} of silence${ifOn})`;
-}
-
-/**
- * On a listener or an unconnected socket getsockopt(TCP_MAXSEG) returns the value set with setsockopt (user_mss),
- * else 536; on a connection, the MSS in use. A listener's value clamps every accepted connection: the review
- * (s11 item 9) measured mss 988 for a client of a listener with 1000, where loopback gives 32741.
- */
-function maxSeg(v: number, c: OptionContext): { meaning: string; unusual?: string } {
-  const unset = v === 536;
-  if (c.state === 'LISTEN') {
-    if (unset) return { meaning: `${v} bytes: not set; a listener has no negotiated MSS (536 is the kernel's placeholder; each connection negotiates its own)` };
-    return { meaning: `set on the listener: every connection it accepts sends and announces segments of at most ${v} bytes (minus TCP options)`, unusual: `TCP_MAXSEG ${v} on a listener: the MSS of every accepted connection is clamped to ${v} bytes (less 12 for timestamps: 988 for 1000), whatever the path allows` };
-  }
-  if (c.state === 'CLOSE' || c.state === 'SYN_SENT') return unset ? { meaning: `${v} bytes: not set (536 is the kernel's placeholder until a connection negotiates one)` } : { meaning: `set before connect(): the connection will use segments of at most ${v} bytes (minus TCP options)` };
-  const m = `largest segment this connection sends: ${v} bytes`;
-  // The MSS follows the path MTU (minus 40-100 bytes of headers and options); on loopback (MTU 65536) it also starts
-  // at half the peer's first window (32741 measured). Well below that, something announced a smaller MSS.
-  const pmtu = c.tcp?.pmtu;
-  if (pmtu && pmtu > 0 && v < (pmtu > 16384 ? pmtu / 2 : pmtu) - 100)
-    return { meaning: `${m}, well below what the path MTU of ${pmtu} allows`, unusual: `TCP_MAXSEG ${v} with a path MTU of ${pmtu}: the MSS was clamped: TCP_MAXSEG set before connect() on either side, the peer's smaller MTU, or a firewall that rewrites the MSS` };
-  return { meaning: m };
 }
 
 function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: string; unusual?: string } {
@@ -245,6 +188,9 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       return { meaning: on ? 'may send to broadcast addresses' : 'sending to a broadcast address fails with EACCES' };
     case 'SO_BINDTODEVICE':
       return v === '' ? { meaning: 'not tied to an interface' } : { meaning: `sends and receives only through interface ${v}`, unusual: `bound to device ${v} (SO_BINDTODEVICE): traffic on other interfaces is ignored` };
+    case 'SO_BINDTOIFINDEX':
+      // Read as itself when asked for by name (optionToRead): the index of the SO_BINDTODEVICE binding.
+      return v === 0 ? { meaning: 'not bound to an interface' } : { meaning: `bound to the interface with index ${v} (ip -o link)${typeof c.values.SO_BINDTODEVICE === 'string' && c.values.SO_BINDTODEVICE ? `: ${c.values.SO_BINDTODEVICE}` : ''}` };
     case 'SO_MARK':
       return v === 0 ? { meaning: 'no firewall mark' } : { meaning: `packets carry fwmark 0x${(v as number).toString(16)} (policy routing, netfilter)`, unusual: `SO_MARK 0x${(v as number).toString(16)}: routing or firewall rules may treat this socket's packets specially (ip rule, iptables -m mark)` };
     case 'SO_PRIORITY':
@@ -268,7 +214,7 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
     case 'TCP_KEEPINTVL':
       return { meaning: `${seconds(v as number)} between unanswered probes` };
     case 'TCP_KEEPCNT':
-      return { meaning: `${v} unanswered probes drop the connection${keepalive || keepaliveUnknown ? deadPeerTime(v as number, c, keepaliveUnknown) : ''}` };
+      return { meaning: `${v} unanswered probes drop the connection${keepalive || keepaliveUnknown ? deadPeerTime(v as number, c, keepaliveUnknown) : ' (unused: SO_KEEPALIVE is off)'}` };
     case 'TCP_MAXSEG':
       return maxSeg(v as number, c);
     case 'TCP_USER_TIMEOUT':
@@ -303,7 +249,8 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
     case 'TCP_INFO': {
       const t = v as { state: string; unacked: number; sacked: number; totalRetrans: number; rttUs: number };
       if (t.state === 'LISTEN') {
-        const full = t.sacked > 0 && t.unacked >= t.sacked;
+        // tcpi_unacked is the queue, tcpi_sacked the backlog: full past it, as the kernel's sk_acceptq_is_full.
+      const full = acceptQueueIsFull(t.unacked, t.sacked, null);
         return { meaning: `listener: ${t.unacked} connection(s) waiting for accept(), backlog ${t.sacked}`, ...(full ? { unusual: `accept queue full (${t.unacked}/${t.sacked}): new connections are dropped` } : {}) };
       }
       return { meaning: `kernel TCP state ${t.state}; ${t.totalRetrans} segment(s) retransmitted over the connection's life`, ...(t.totalRetrans > 0 ? { unusual: `${t.totalRetrans} retransmitted segment(s): loss or congestion on the path` } : {}) };
@@ -317,105 +264,18 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       if (on) return { meaning: 'IPv6 only: IPv4 clients cannot reach this socket', ...(wildcard && c.state === 'LISTEN' ? { unusual: 'IPV6_V6ONLY on a [::] listener: IPv4 clients are refused unless a separate 0.0.0.0 listener exists' } : {}) };
       return { meaning: 'dual stack: IPv4 peers appear as ::ffff:a.b.c.d' };
     }
+    // Read at SOL_IP on every IP socket (a bool); 1 from a reading made by hand at IPPROTO_IPV6 (IPV6_FREEBIND) is on too.
     case 'IP_FREEBIND':
-      return on ? { meaning: 'may bind addresses not (yet) configured on this host', unusual: 'IP_FREEBIND is on: the socket may be bound to an address this host does not have' } : { meaning: 'binds only addresses configured on this host' };
+      return on || v === 1 ? { meaning: 'may bind addresses not (yet) configured on this host', unusual: 'IP_FREEBIND is on: the socket may be bound to an address this host does not have' } : { meaning: 'binds only addresses configured on this host' };
     case 'IP_TRANSPARENT':
-      return on ? { meaning: 'transparent proxy socket (TPROXY): may use foreign addresses', unusual: 'IP_TRANSPARENT is on: this is a transparent proxy socket (set with CAP_NET_ADMIN)' } : { meaning: 'not a transparent proxy socket' };
+      return on || v === 1 ? { meaning: 'transparent proxy socket (TPROXY): may use foreign addresses', unusual: 'IP_TRANSPARENT is on: this is a transparent proxy socket (set with CAP_NET_ADMIN)' } : { meaning: 'not a transparent proxy socket' };
   }
   return { meaning: '' };
 }
 
-/**
- * An AF_INET6 socket talking to an IPv4 peer (v4-mapped) sends IPv4 packets, which take their TTL and TOS from
- * IP_TTL / IP_TOS, not from the IPv6 twin read for them. Measured by the review (s11 item 7, mapped.py): IP_TTL 7 and
- * IP_TOS 0x20 set on such a UDP socket arrived as TTL 7, TOS 32, while IPV6_UNICAST_HOPS read 64 and IPV6_TCLASS 0.
- */
-function ipv4OnV6Note(name: string, c: OptionContext, readAs: string | undefined): string {
-  if ((name !== 'IP_TTL' && name !== 'IP_TOS') || c.family !== 'inet6' || !readAs?.startsWith('IPV6_')) return '';
-  const v4 = (a: string | undefined) => a !== undefined && (/^\d+\.\d+\.\d+\.\d+:/.test(a) || /^\[::ffff:\d+\.\d+\.\d+\.\d+\]:/i.test(a));
-  if (v4(c.local) || v4(c.peer)) return `; but this AF_INET6 socket carries IPv4 (a mapped address), whose packets use ${name} instead, which was not read`;
-  if (c.state === 'LISTEN' && c.values.IPV6_V6ONLY === false) return `; connections from IPv4 clients use ${name} instead, which was not read`;
-  return '';
-}
-
-/** Interprets one value: display text, meaning, unusual finding, other platforms' notes. `readAs`: the option actually read. */
-export function interpretOption(name: string, value: unknown, c: OptionContext, readAs?: string): OptionInterpretation {
+/** Interprets one value: display text, meaning, unusual finding, other platforms' notes. */
+export function interpretOption(name: string, value: unknown, c: OptionContext): OptionInterpretation {
   const info = findOption(name);
-  const { meaning: m, unusual } = value === undefined ? { meaning: '', unusual: undefined } : meaningOf(name, value, c);
-  const meaning = m && `${m}${ipv4OnV6Note(name, c, readAs)}`;
+  const { meaning, unusual } = value === undefined ? { meaning: '', unusual: undefined } : meaningOf(name, value, c);
   return { name, display: displayValue(name, value, info), meaning, ...(unusual ? { unusual } : {}), platformNotes: platformNotes(info), summary: info?.summary };
-}
-
-/** The parts of an inspection (getsockopt helper result) the report needs. */
-export interface InspectionLike {
-  socket: { state?: string; family?: string; type?: string; protocol?: string; local?: string; peer?: string };
-  /** readFor: whose packets the reading applies to, when an AF_INET6 socket's IPv4 level was read too ('IPv4 peers'). */
-  options: { name: string; value?: unknown; source?: string; readAs?: string; readFor?: string; missing?: string; errno?: string }[];
-  sysctls: Sysctls;
-  extraSysctls: Record<string, string | null>;
-  fdFlags: { info?: { nonblock: boolean } };
-  /** The collector's tcp_info, used when TCP_INFO was not read with getsockopt (the fallback). */
-  kernelView?: { tcpInfo?: { rcvSpace?: number; mss?: number; bytesReceived?: number; bytesAcked?: number } };
-}
-
-export interface OptionReportRow extends OptionInterpretation {
-  value?: unknown;
-  source?: string;
-  readAs?: string;
-  readFor?: string;
-  missing?: string;
-}
-
-/** The tcp_info facts the verdicts use: from getsockopt's struct tcp_info when read, else from the collector's. */
-function tcpFacts(info: unknown, view: NonNullable<InspectionLike['kernelView']>['tcpInfo']): TcpFacts | undefined {
-  if (info && typeof info === 'object' && 'rcvSpace' in info) {
-    const t = info as { rcvSpace: number; sndMss: number; pmtu: number; bytesReceived?: number; bytesAcked?: number };
-    return { rcvSpace: t.rcvSpace, sndMss: t.sndMss, pmtu: t.pmtu, bytesReceived: t.bytesReceived, bytesAcked: t.bytesAcked };
-  }
-  if (view) return { rcvSpace: view.rcvSpace, sndMss: view.mss, bytesReceived: view.bytesReceived, bytesAcked: view.bytesAcked };
-  return undefined;
-}
-
-/** Every option of an inspection interpreted, plus the unusual findings in one list. */
-export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]; unusual: string[] } {
-  const values: Record<string, unknown> = {};
-  for (const o of r.options) if (o.value !== undefined) values[o.name] = o.value;
-  const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock, tcp: tcpFacts(values.TCP_INFO, r.kernelView?.tcpInfo) };
-  const rows = r.options.map((o): OptionReportRow => {
-    // With readFor the IPv4 level was read as well, so the 'IPv4 uses the other option' note has nothing to add.
-    const i = interpretOption(o.name, o.value, ctx, o.readFor ? undefined : o.readAs);
-    return { ...i, ...(o.value !== undefined ? { value: o.value } : {}), ...(o.source ? { source: o.source } : {}), ...(o.readAs ? { readAs: o.readAs } : {}), ...(o.readFor ? { readFor: o.readFor } : {}), ...(o.missing ? { missing: o.missing } : {}) };
-  });
-  return { rows, unusual: rows.filter((x) => x.unusual).map((x) => x.unusual!) };
-}
-
-/**
- * The report's line when no finding is unusual. "Every value read is a default" is a verdict only when
- * some value was read: with none (another user's socket, a source without skmem/tcp_info) there was
- * nothing to judge, and the report says so instead of reassuring.
- */
-export function nothingUnusualLine(rows: readonly Pick<OptionReportRow, 'value'>[]): string {
-  return rows.some((r) => r.value !== undefined)
-    ? 'Unusual: nothing; every value read is a default or an ordinary choice.'
-    : 'Unusual: nothing to judge: no option value could be read (see Missing below).';
-}
-
-/** The parts of the kernel's view of a socket (collector) that findings are drawn from. */
-export interface KernelViewLike {
-  state: string;
-  recvQ: number;
-  sendQ: number;
-  skmem?: { rmemAlloc: number; rcvbuf: number; wmemAlloc: number; sndbuf: number; drops?: number };
-  tcpInfo?: { retrans?: number; totalRetrans?: number };
-}
-
-/** What the kernel's own counters say is wrong with the socket (drops, full queues, retransmits). */
-export function kernelViewFindings(k: KernelViewLike | undefined): string[] {
-  if (!k) return [];
-  const out: string[] = [];
-  if (k.skmem?.drops) out.push(`the kernel dropped ${k.skmem.drops} packet(s) for this socket (skmem d): ${k.state === 'LISTEN' ? 'SYNs or connections dropped while the accept queue was full' : 'the receive buffer was full'}`);
-  if (k.state === 'LISTEN' && k.sendQ > 0 && k.recvQ >= k.sendQ) out.push(`accept queue full: ${k.recvQ} connection(s) waiting for accept() with a backlog of ${k.sendQ}`);
-  if (k.state !== 'LISTEN' && k.skmem && k.skmem.rcvbuf > 0 && k.skmem.rmemAlloc >= k.skmem.rcvbuf * 0.9) out.push(`receive buffer ${Math.round((k.skmem.rmemAlloc / k.skmem.rcvbuf) * 100)}% full: the application is not reading fast enough`);
-  if (k.tcpInfo?.retrans) out.push(`${k.tcpInfo.retrans} retransmission(s) outstanding right now`);
-  return out;
 }

@@ -83,6 +83,12 @@ export interface SocketOptionInfo {
   linuxRelated?: { name: string; linux: number; note: string }[];
   /** The IPv6-level twin Linux reads instead on an AF_INET6 socket (IPV6_TCLASS for IP_TOS). */
   ipv6?: { name: string; linux: number };
+  /**
+   * An IPv6-level name of the same flag (IPV6_FREEBIND for IP_FREEBIND): looked up to this entry, never read instead
+   * of it, since the IPv4-level option reads that flag on an AF_INET6 socket too (and as a bool, where the IPv6 one
+   * reads an int).
+   */
+  ipv6Alias?: { name: string; linux: number };
   /** Related options. */
   seeAlso?: string[];
 }
@@ -163,10 +169,10 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     seeAlso: ['SO_REUSEPORT'],
   },
   {
-    name: 'SO_REUSEPORT', level: 'SOL_SOCKET', linux: 15, type: 'bool', size: 4, appliesTo: 'any', sinceLinux: '3.9',
+    name: 'SO_REUSEPORT', level: 'SOL_SOCKET', linux: 15, type: 'bool', size: 4, appliesTo: 'ipv4', sinceLinux: '3.9',
     default: '0 (off)',
     summary: 'Several sockets (same effective uid) may bind the same address and port; Linux load-balances incoming connections/datagrams across them.',
-    details: 'Every socket in the group must set it before bind(), and all must belong to the same effective user (to prevent hijacking). The kernel spreads new connections (TCP) or datagrams (UDP) over the group by a hash of the 4-tuple, which gives each worker process its own accept queue instead of a shared thundering herd. Closing one listener drops the connections waiting in its accept queue. A BPF program (SO_ATTACH_REUSEPORT_CBPF/EBPF) can steer the choice.',
+    details: 'Every socket in the group must set it before bind(), and all must belong to the same effective user (to prevent hijacking). The kernel spreads new connections (TCP) or datagrams (UDP) over the group by a hash of the 4-tuple, which gives each worker process its own accept queue instead of a shared thundering herd. Closing one listener drops the connections waiting in its accept queue. A BPF program (SO_ATTACH_REUSEPORT_CBPF/EBPF) can steer the choice. IP sockets only (IPv4 and IPv6): on a unix socket setsockopt fails with EOPNOTSUPP (measured on 6.18).',
     platforms: {
       freebsd: { ...same('SO_REUSEPORT', 0x0200, 'Allows duplicate binds but does NOT load-balance: the last socket bound gets the traffic. FreeBSD 12+ has SO_REUSEPORT_LB (0x10000) for Linux-style balancing.'), variants: ['SO_REUSEPORT_LB'] },
       macos: same('SO_REUSEPORT', 0x0200, 'Duplicate binds only, no load balancing (mostly useful for UDP multicast).'),
@@ -294,7 +300,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: { name: 'IP_BOUND_IF', value: 25, note: 'IPPROTO_IP level, takes an interface index (IPV6_BOUND_IF 125 for IPv6).', variants: ['IPV6_BOUND_IF'] },
       windows: { name: 'IP_UNICAST_IF', value: 31, note: 'IPPROTO_IP level, interface index in network byte order; affects sending only.' },
     },
-    linuxRelated: [{ name: 'SO_BINDTOIFINDEX', linux: 62, note: 'sets and reads the same binding as an interface index; sockscope reads it as the name' }],
+    linuxRelated: [{ name: 'SO_BINDTOIFINDEX', linux: 62, note: 'sets and reads the same binding as an interface index (0: not bound); sockscope reads it as itself when asked for by name (--options SO_BINDTOIFINDEX)' }],
   },
   {
     name: 'SO_MARK', level: 'SOL_SOCKET', linux: 36, type: 'int', size: 4, appliesTo: 'any', sinceLinux: '2.6.25',
@@ -568,8 +574,8 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: none('No equivalent.'),
       windows: none('No equivalent.'),
     },
-    // IPV6_FREEBIND sets and reads the same flag as IP_FREEBIND (inet freebind bit).
-    ipv6: { name: 'IPV6_FREEBIND', linux: 78 },
+    // IPV6_FREEBIND sets and reads the same flag as IP_FREEBIND (inet freebind bit), which SOL_IP reads on AF_INET6 too.
+    ipv6Alias: { name: 'IPV6_FREEBIND', linux: 78 },
     seeAlso: ['IP_TRANSPARENT'],
   },
   {
@@ -583,8 +589,8 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: none('No equivalent.'),
       windows: none('No equivalent.'),
     },
-    // IPV6_TRANSPARENT sets and reads the same flag as IP_TRANSPARENT (inet transparent bit).
-    ipv6: { name: 'IPV6_TRANSPARENT', linux: 75 },
+    // IPV6_TRANSPARENT sets and reads the same flag as IP_TRANSPARENT (inet transparent bit), which SOL_IP reads on AF_INET6 too.
+    ipv6Alias: { name: 'IPV6_TRANSPARENT', linux: 75 },
     seeAlso: ['IP_FREEBIND'],
   },
 ];

@@ -53,6 +53,7 @@ for (const o of SOCKET_OPTIONS) {
     for (const r of f.related ?? []) addForeign(r, o, p, 'related');
   }
   if (o.ipv6) addForeign(o.ipv6.name, o, 'linux', 'ipv6');
+  if (o.ipv6Alias) addForeign(o.ipv6Alias.name, o, 'linux', 'ipv6');
   for (const r of o.linuxRelated ?? []) addForeign(r.name, o, 'linux', 'related');
 }
 for (const uses of BY_FOREIGN.values()) uses.sort((a, b) => RELATION_RANK[a.relation] - RELATION_RANK[b.relation] || SOCKET_OPTIONS.indexOf(a.option) - SOCKET_OPTIONS.indexOf(b.option));
@@ -102,7 +103,9 @@ export function foreignNameNote(m: OptionMatch): string | undefined {
   const named = mine.filter((u) => u.relation === 'equivalent' || u.relation === 'variant');
   let text: string;
   const linuxRelated = o.linuxRelated?.find((r) => r.name === m.name);
-  if (mine[0].relation === 'ipv6') {
+  if (mine[0].relation === 'ipv6' && o.ipv6Alias?.name === m.name) {
+    text = `${m.name} is the IPv6-level twin of ${o.name} on Linux (IPPROTO_IPV6, optname ${o.ipv6Alias.linux}): both set and read the same flag, so sockscope reads ${o.name} on every IP socket; the reference describes both under ${o.name}.`;
+  } else if (mine[0].relation === 'ipv6') {
     text = `${m.name} is the IPv6-level twin of ${o.name} on Linux (IPPROTO_IPV6, optname ${o.ipv6?.linux}), read instead of it on an AF_INET6 socket; the reference describes both under ${o.name}.`;
   } else if (linuxRelated) {
     text = `${m.name} is a separate Linux option (optname ${linuxRelated.linux}) that ${linuxRelated.note}; see ${o.name}.`;

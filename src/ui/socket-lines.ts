@@ -1,6 +1,8 @@
 // The socket view's text: every field, state meaning, tcp_info, memory and buffers, fd flags and option values,
 // and its wrapping to the terminal width.
 import { escapeControl } from '../model/escape.js';
+// The [read as ..., for ...] label: inspect-options labels its readings the same way.
+import { readingLabel } from '../knowledge/interpret-options-report.js';
 import type { AttributionInfo, SourceName } from '../model/snapshot.js';
 import { hiddenOwnerUid, localOwnerView } from '../model/owner.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
@@ -26,18 +28,6 @@ export function optionValue(v: unknown): string {
     return '{…}';
   }
   return String(v);
-}
-
-/**
- * What tells a reading apart, as `inspect-options` prints it: the source when not getsockopt (the fallback's
- * 'ss skmem rb'), else "read as IPV6_TCLASS, for IPv4 peers". A dual-stack AF_INET6 socket ([::] without
- * IPV6_V6ONLY) has two readings of IP_TTL and IP_TOS, one per peer family; unlabelled they read as one
- * option with two values.
- */
-export function readingLabel(r: Pick<OptionLine, 'source' | 'readAs' | 'readFor'>): string {
-  if (r.source && r.source !== 'getsockopt') return `  [${escapeControl(r.source)}]`;
-  const how = [r.readAs ? `read as ${r.readAs}` : '', r.readFor ? `for ${r.readFor}` : ''].filter(Boolean).join(', ');
-  return how ? `  [${how}]` : '';
 }
 
 /** What the snapshot on screen looked for: a missing owner or tcp_info is explained by what was not asked yet. */

@@ -101,6 +101,10 @@ test('--options SO_BINDTOIFINDEX reads the interface index (optname 62) under it
   const text = sockscope(['inspect-options', '--pid', String(h.pid), '--socket-fd', String(h.dev), '--options', 'SO_BINDTOIFINDEX']);
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, new RegExp(`^SO_BINDTOIFINDEX +${h.devIndex}$`, 'm'));
+  // Its meaning (review s11 knowledge item 10): the index, with the name when SO_BINDTODEVICE was read; 0 unbound
+  assert.equal(dev[0].meaning, `bound to the interface with index ${h.devIndex} (ip -o link)`);
+  assert.equal(both[1].meaning, `bound to the interface with index ${h.devIndex} (ip -o link): lo`);
+  assert.equal(inspect(h.pid, h.nodev, 'SO_BINDTOIFINDEX').options[0].meaning, 'not bound to an interface');
 });
 
 test('a keepalive setting asked for alone reads SO_KEEPALIVE too: its meaning says on or off, not "if SO_KEEPALIVE is on" (real sockets)', { timeout: 60_000 }, async () => {
@@ -115,6 +119,9 @@ test('a keepalive setting asked for alone reads SO_KEEPALIVE too: its meaning sa
   const off = inspect(h.pid, h.kaOff, 'TCP_KEEPIDLE').options;
   assert.deepEqual(off.map((o) => [o.name, o.value]), [['SO_KEEPALIVE', false], ['TCP_KEEPIDLE', 45]]);
   assert.match(off[1].meaning!, /\(unused: SO_KEEPALIVE is off\)/);
+  // TCP_KEEPCNT says so too (it said "N unanswered probes drop the connection" with keepalive off)
+  const cnt = inspect(h.pid, h.kaOff, 'TCP_KEEPCNT').options[1];
+  assert.match(cnt.meaning!, /^\d+ unanswered probes drop the connection \(unused: SO_KEEPALIVE is off\)$/);
   // Named by the caller, it is not marked as added; the text says why an added one is there.
   assert.equal(inspect(h.pid, h.kaOn, 'SO_KEEPALIVE,TCP_KEEPIDLE').options[0].readBecause, undefined);
   const kaText = sockscope(['inspect-options', '--pid', String(h.pid), '--socket-fd', String(h.kaOn), '--options', 'TCP_KEEPIDLE']);

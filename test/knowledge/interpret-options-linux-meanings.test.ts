@@ -110,24 +110,6 @@ test('TCP meanings are not given to unix and UDP sockets (no keepalive finding o
   assert.match(interpretOption('SO_REUSEADDR', false, ctx()).meaning, /TIME_WAIT/);
 });
 
-test('IP_TTL/IP_TOS read as their IPv6 twins on an AF_INET6 socket that carries IPv4: the meaning says the IPv4 option applies', async () => {
-  // mapped.py (review s11 item 7): AF_INET6 UDP, IP_TTL 7 and IP_TOS 0x20 set, connected to ::ffff:127.0.0.1; the receiver
-  // saw TTL 7 and TOS 32 while IPV6_UNICAST_HOPS read 64 and IPV6_TCLASS 0. The header shows the mapped peer as 127.0.0.1.
-  const { buildOptionsReport } = await import('../../src/knowledge/interpret-options.js');
-  const r = buildOptionsReport({
-    socket: { family: 'inet6', type: 'dgram', protocol: 'udp', state: 'ESTABLISHED', local: '127.0.0.1:54028', peer: '127.0.0.1:47800' },
-    options: [{ name: 'IP_TTL', value: 64, readAs: 'IPV6_UNICAST_HOPS', source: 'getsockopt' }, { name: 'IP_TOS', value: 0, readAs: 'IPV6_TCLASS', source: 'getsockopt' }],
-    sysctls: unknownSysctls(), extraSysctls: {}, fdFlags: {},
-  });
-  assert.match(r.rows[0].meaning, /outgoing packets start with a hop limit of 64; but this AF_INET6 socket carries IPv4 \(a mapped address\), whose packets use IP_TTL instead, which was not read/);
-  assert.match(r.rows[1].meaning, /whose packets use IP_TOS instead/);
-  // a [::] dual-stack listener: IPv4 clients' connections
-  assert.match(interpretOption('IP_TTL', 64, ctx({ family: 'inet6', state: 'LISTEN', local: '[::]:80', values: { IPV6_V6ONLY: false } }), 'IPV6_UNICAST_HOPS').meaning, /connections from IPv4 clients use IP_TTL instead/);
-  // a plain IPv6 connection, or a value read at the IPv4 level: no note
-  assert.doesNotMatch(interpretOption('IP_TTL', 64, ctx({ family: 'inet6', local: '[::1]:5000', peer: '[::1]:40000' }), 'IPV6_UNICAST_HOPS').meaning, /IPv4/);
-  assert.doesNotMatch(interpretOption('IP_TTL', 7, ctx({ family: 'inet6', local: '127.0.0.1:5000' })).meaning, /not read/);
-});
-
 test('a value of 1 byte is not "1 bytes"', async () => {
   const { displayValue } = await import('../../src/knowledge/interpret-options.js');
   assert.equal(displayValue('SO_RCVLOWAT', 1, describeOption('SO_RCVLOWAT')), '1 byte');

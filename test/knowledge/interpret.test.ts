@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unknownSysctls, type Sysctls } from '../../src/model/snapshot.js';
-import { buildOptionsReport, displayValue, humanBytes, interpretOption, kernelViewFindings } from '../../src/knowledge/interpret-options.js';
+import { buildOptionsReport, displayValue, interpretOption, kernelViewFindings } from '../../src/knowledge/interpret-options.js';
+import { findOption } from '../../src/knowledge/socket-options.js';
 import { describeRoute, diagnoseConnectError, explainTlsFailure, parseHostPort, parseIpRouteGet, unknownRoute, verdict } from '../../src/knowledge/interpret-connect.js';
 import { interpretTry, type TryContext } from '../../src/knowledge/interpret-try.js';
 
@@ -37,14 +38,18 @@ test('linger, keepalive, congestion, v6only and tcp_info meanings and findings',
   assert.match(interpretOption('TCP_CONGESTION', 'reno', ctx()).unusual!, /system default is cubic/);
   assert.equal(interpretOption('TCP_CONGESTION', 'cubic', ctx()).unusual, undefined);
   assert.match(interpretOption('IPV6_V6ONLY', true, ctx({ state: 'LISTEN', local: '[::]:80' })).unusual!, /IPv4 clients are refused/);
-  const full = interpretOption('TCP_INFO', { caState: 'Open', state: 'LISTEN', unacked: 128, sacked: 128 }, ctx({ state: 'LISTEN' }));
-  assert.match(full.unusual!, /accept queue full \(128\/128\)/);
+  // full is past the backlog (sk_acceptq_is_full: ack_backlog > max_ack_backlog): listen(fd, 128) holds 129
+  const full = interpretOption('TCP_INFO', { caState: 'Open', state: 'LISTEN', unacked: 129, sacked: 128 }, ctx({ state: 'LISTEN' }));
+  assert.match(full.unusual!, /accept queue full \(129\/128\)/);
+  assert.equal(interpretOption('TCP_INFO', { caState: 'Open', state: 'LISTEN', unacked: 128, sacked: 128 }, ctx({ state: 'LISTEN' })).unusual, undefined);
+  // listen(fd, 0) holds one connection, and is then full
+  assert.match(interpretOption('TCP_INFO', { caState: 'Open', state: 'LISTEN', unacked: 1, sacked: 0 }, ctx({ state: 'LISTEN' })).unusual!, /accept queue full \(1\/0\)/);
   assert.ok(interpretOption('SO_REUSEADDR', true, ctx()).platformNotes.some((n) => n.startsWith('Windows:')));
 });
 
 test('display of values', () => {
-  assert.equal(humanBytes(524288), '512 KiB');
-  assert.equal(humanBytes(1536), '1.5 KiB');
+  assert.equal(displayValue('SO_RCVBUF', 524288, findOption('SO_RCVBUF')), '524288 bytes (512 KiB)');
+  assert.equal(displayValue('SO_RCVBUF', 1536, findOption('SO_RCVBUF')), '1536 bytes (1.5 KiB)');
   assert.equal(displayValue('SO_DOMAIN', 10), '10 (AF_INET6)');
   assert.equal(displayValue('TCP_NODELAY', true), 'on (1)');
   assert.equal(displayValue('SO_LINGER', { onoff: true, seconds: 5 }), '{l_onoff: 1, l_linger: 5 s}');
@@ -144,9 +149,9 @@ test('try: sockets on other local addresses with the same port do not explain EA
 
 test('kernel view findings: drops, full accept queue, full receive buffer, retransmits', () => {
   assert.deepEqual(kernelViewFindings(undefined), []);
-  const f = kernelViewFindings({ state: 'LISTEN', recvQ: 128, sendQ: 128, skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 16384, drops: 1002 } });
+  const f = kernelViewFindings({ state: 'LISTEN', recvQ: 129, sendQ: 128, skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 16384, drops: 1002 } });
   assert.match(f[0], /dropped 1002 packet\(s\).*accept queue was full/);
-  assert.match(f[1], /accept queue full: 128 connection\(s\)/);
+  assert.match(f[1], /accept queue full: 129 connection\(s\)/);
   const e = kernelViewFindings({ state: 'ESTABLISHED', recvQ: 0, sendQ: 0, skmem: { rmemAlloc: 130000, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 16384 }, tcpInfo: { retrans: 2 } });
   assert.match(e[0], /receive buffer 99% full/);
   assert.match(e[1], /2 retransmission/);

@@ -175,7 +175,7 @@ test('every platform-specific name the table prints resolves to the entry that p
   assert.ok(checked > 100, `walked ${checked} names`);
   // and the lookup holds nothing the table does not print
   for (const n of FOREIGN_OPTION_NAMES) {
-    const printed = SOCKET_OPTIONS.some((o) => o.ipv6?.name === n || (o.linuxRelated?.some((r) => r.name === n) && o.details.includes(n)) || (['freebsd', 'macos', 'windows'] as const).some((p) => o.platforms[p].name === n || o.platforms[p].note?.match(OPTION_LIKE)?.includes(n)));
+    const printed = SOCKET_OPTIONS.some((o) => o.ipv6?.name === n || (o.ipv6Alias?.name === n && o.details.includes(n)) || (o.linuxRelated?.some((r) => r.name === n) && o.details.includes(n)) || (['freebsd', 'macos', 'windows'] as const).some((p) => o.platforms[p].name === n || o.platforms[p].note?.match(OPTION_LIKE)?.includes(n)));
     assert.ok(printed, `${n} is looked up but never printed`);
   }
 });
@@ -202,12 +202,15 @@ test('the Linux names the reference prints are found: IPv6 twins of IP_FREEBIND/
     assert.equal(m?.option.name, linux, n);
     assert.match(foreignNameNote(m!)!, new RegExp(`^${n} is the IPv6-level twin of ${linux} on Linux \\(IPPROTO_IPV6, optname ${num}\\)`));
     assert.ok(describeOption(linux).details.includes(n), `${linux} prints ${n}`);
+    // review s11 knowledge item 1: the same flag, read at SOL_IP on every IP socket; never read instead of it
+    assert.match(foreignNameNote(m!)!, new RegExp(`both set and read the same flag, so sockscope reads ${linux} on every IP socket`));
+    assert.equal(describeOption(linux).ipv6, undefined, `${n} is a name for lookup, not a twin read on AF_INET6`);
   }
   // SO_BINDTOIFINDEX gives the interface index, so it is not an alias of SO_BINDTODEVICE (which gives the name)
   assert.equal(describeOption('SO_BINDTODEVICE').aliases, undefined);
   const b = matchOption('so_bindtoifindex')!;
   assert.equal(b.option.name, 'SO_BINDTODEVICE');
-  assert.equal(foreignNameNote(b), 'SO_BINDTOIFINDEX is a separate Linux option (optname 62) that sets and reads the same binding as an interface index; sockscope reads it as the name; see SO_BINDTODEVICE.');
+  assert.equal(foreignNameNote(b), 'SO_BINDTOIFINDEX is a separate Linux option (optname 62) that sets and reads the same binding as an interface index (0: not bound); sockscope reads it as itself when asked for by name (--options SO_BINDTOIFINDEX); see SO_BINDTODEVICE.');
   // the number checks against the headers, as the twins' are
   const dir = mkdtempSync(join(tmpdir(), 'sockscope-rel-'));
   try {

@@ -4,7 +4,8 @@ import { createSource, type SourceChoice } from '../../collect/index.js';
 import { inspectKernelSocket, inspectSocketOptions, NoSuchSocketError, resolveOptionNames, type InspectResult } from '../../collect/getsockopt.js';
 import { locateInode, locateListener, noHolderReason, type LocatedSocket } from '../../collect/getsockopt-locate.js';
 import { CollectorError } from '../../collect/source.js';
-import { buildOptionsReport, humanBytes, kernelViewFindings, nothingUnusualLine } from '../../knowledge/interpret-options.js';
+import { fmtBitRate } from '../../advise/format.js';
+import { buildOptionsReport, kernelViewFindings, nothingUnusualLine, readingLabel } from '../../knowledge/interpret-options.js';
 import { UnknownOptionError } from '../../knowledge/socket-options.js';
 import { escapeControl } from '../../model/escape.js';
 import { UsageError } from '../errors.js';
@@ -108,7 +109,7 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
     );
     if (r.method === 'fallback' && kv.tcpInfo) {
       const t = kv.tcpInfo;
-      const parts = [t.rttUs ? `rtt ${(t.rttUs / 1000).toFixed(3)} ms` : '', t.cwnd !== undefined ? `cwnd ${t.cwnd}` : '', t.totalRetrans !== undefined ? `retrans ${t.retrans ?? 0}/${t.totalRetrans}` : '', t.congestion ?? '', t.deliveryRate ? `delivery ${humanBytes(t.deliveryRate)}/s` : ''].filter(Boolean);
+      const parts = [t.rttUs ? `rtt ${(t.rttUs / 1000).toFixed(3)} ms` : '', t.cwnd !== undefined ? `cwnd ${t.cwnd}` : '', t.totalRetrans !== undefined ? `retrans ${t.retrans ?? 0}/${t.totalRetrans}` : '', t.congestion ?? '', t.deliveryRate ? `delivery ${fmtBitRate(t.deliveryRate)}` : ''].filter(Boolean);
       if (parts.length) out.push(`kernel tcp_info: ${parts.join(', ')}  [${r.kernelViewSource}]`);
     }
   }
@@ -116,22 +117,19 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
   // Nothing readable for one reason (another user's socket chosen by --pid): one line, not one per option.
   const reasons = new Set(rows.map((row) => (row.value === undefined ? row.missing : undefined)));
   if (rows.length > 1 && reasons.size === 1 && [...reasons][0] !== undefined) out.push(line(`(all ${rows.length})`, `- (${[...reasons][0]})`));
-  else for (const [i, row] of rows.entries()) {
+  else for (const row of rows) {
     if (row.missing !== undefined && row.value === undefined) {
       out.push(line(row.name, `- (${row.missing})`));
       continue;
     }
-    // rows follow r.options one for one; readFor (IPv4 or IPv6 peers of an AF_INET6 socket) is the reading's own.
-    const how = [row.readAs ? `read as ${row.readAs}` : '', r.options[i]?.readFor ? `for ${r.options[i].readFor}` : '', r.options[i]?.readBecause ? `not asked for: read for ${r.options[i].readBecause}` : ''].filter(Boolean).join(', ');
-    const src = row.source && row.source !== 'getsockopt' ? `  [${row.source}]` : how ? `  [${how}]` : '';
-    out.push(line(row.name, `${row.display}${src}`));
+    out.push(line(row.name, `${row.display}${readingLabel(row)}`));
     // Meanings quote values from the system (an interface name for SO_BINDTODEVICE): untrusted text.
     if (row.meaning) out.push(line('', escapeControl(row.meaning)));
     if (row.unusual) out.push(line('', `! ${escapeControl(row.unusual)}`));
     if (row.platformNotes.length) out.push(line('', `elsewhere: ${row.platformNotes.join(' | ')}`));
   }
   out.push('');
-  const kernelNotes = kernelViewFindings(r.kernelView);
+  const kernelNotes = kernelViewFindings(r.kernelView, rows);
   if (unusual.length || kernelNotes.length) {
     out.push('Unusual:');
     for (const u of unusual) out.push(`  - ${escapeControl(u)}`);
@@ -150,13 +148,8 @@ export function inspectJson(r: Awaited<ReturnType<typeof runInspect>>): unknown 
   const { options: _o, sysctls, ...rest } = r;
   return {
     ...rest,
-    // readFor (which peers of an AF_INET6 socket a value applies to) and readBecause (read for another option's
-    // meaning) are the reading's own: rows follow r.options.
-    options: rows.map((row, i) => {
-      const o = r.options[i];
-      return o?.readFor || o?.readBecause ? { ...row, ...(o.readFor ? { readFor: o.readFor } : {}), ...(o.readBecause ? { readBecause: o.readBecause } : {}) } : row;
-    }),
-    unusual: [...unusual, ...kernelViewFindings(r.kernelView)],
+    options: rows,
+    unusual: [...unusual, ...kernelViewFindings(r.kernelView, rows)],
     sysctls: Object.fromEntries(Object.entries(sysctls).filter(([k]) => /rmem|wmem|somaxconn/.test(k))),
   };
 }

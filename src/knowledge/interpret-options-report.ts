@@ -1,0 +1,108 @@
+// The inspect-options report from one inspection: every option interpreted (interpret-options.ts), the unusual
+// findings in one list, and what the kernel's own counters say about the socket.
+import { acceptQueueIsFull } from '../advise/rules/accept-queue.js';
+import { escapeControl } from '../model/escape.js';
+import type { Sysctls } from '../model/snapshot.js';
+import type { TcpFacts } from './interpret-option-buffers.js';
+import { interpretOption, type OptionContext, type OptionInterpretation } from './interpret-options.js';
+
+/** The parts of an inspection (getsockopt helper result) the report needs. */
+export interface InspectionLike {
+  socket: { state?: string; family?: string; type?: string; protocol?: string; local?: string; peer?: string };
+  /**
+   * readFor: whose packets the reading applies to, when an AF_INET6 socket's IPv4 level was read too ('IPv4 peers').
+   * readBecause: not asked for, read because that option's meaning depends on it (SO_KEEPALIVE for TCP_KEEPIDLE).
+   */
+  options: { name: string; value?: unknown; source?: string; readAs?: string; readFor?: string; readBecause?: string; missing?: string; errno?: string }[];
+  sysctls: Sysctls;
+  extraSysctls: Record<string, string | null>;
+  fdFlags: { info?: { nonblock: boolean } };
+  /** The collector's tcp_info, used when TCP_INFO was not read with getsockopt (the fallback). */
+  kernelView?: { tcpInfo?: { rcvSpace?: number; mss?: number; bytesReceived?: number; bytesAcked?: number } };
+}
+
+export interface OptionReportRow extends OptionInterpretation {
+  value?: unknown;
+  source?: string;
+  readAs?: string;
+  readFor?: string;
+  readBecause?: string;
+  missing?: string;
+}
+
+/**
+ * How a reading was made, as inspect-options and the monitor's socket view label it: "  [netlink]" for a value
+ * from another source (escaped: a source name may quote the system), else "  [read as IPV6_TCLASS, for IPv6
+ * peers]"; '' for a plain getsockopt reading.
+ */
+export function readingLabel(r: { source?: string; readAs?: string; readFor?: string; readBecause?: string }): string {
+  if (r.source && r.source !== 'getsockopt') return `  [${escapeControl(r.source)}]`;
+  const how = [r.readAs ? `read as ${r.readAs}` : '', r.readFor ? `for ${r.readFor}` : '', r.readBecause ? `not asked for: read for ${r.readBecause}` : ''].filter(Boolean).join(', ');
+  return how ? `  [${how}]` : '';
+}
+
+/** The tcp_info facts the verdicts use: from getsockopt's struct tcp_info when read, else from the collector's. */
+function tcpFacts(info: unknown, view: NonNullable<InspectionLike['kernelView']>['tcpInfo']): TcpFacts | undefined {
+  if (info && typeof info === 'object' && 'rcvSpace' in info) {
+    const t = info as { rcvSpace: number; sndMss: number; pmtu: number; bytesReceived?: number; bytesAcked?: number };
+    return { rcvSpace: t.rcvSpace, sndMss: t.sndMss, pmtu: t.pmtu, bytesReceived: t.bytesReceived, bytesAcked: t.bytesAcked };
+  }
+  if (view) return { rcvSpace: view.rcvSpace, sndMss: view.mss, bytesReceived: view.bytesReceived, bytesAcked: view.bytesAcked };
+  return undefined;
+}
+
+/** Every option of an inspection interpreted, plus the unusual findings in one list. */
+export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]; unusual: string[] } {
+  const values: Record<string, unknown> = {};
+  for (const o of r.options) if (o.value !== undefined) values[o.name] = o.value;
+  const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock, tcp: tcpFacts(values.TCP_INFO, r.kernelView?.tcpInfo) };
+  const rows = r.options.map((o): OptionReportRow => {
+    const i = interpretOption(o.name, o.value, ctx);
+    return {
+      ...i,
+      ...(o.value !== undefined ? { value: o.value } : {}),
+      ...(o.source ? { source: o.source } : {}),
+      ...(o.readAs ? { readAs: o.readAs } : {}),
+      ...(o.readFor ? { readFor: o.readFor } : {}),
+      ...(o.readBecause ? { readBecause: o.readBecause } : {}),
+      ...(o.missing ? { missing: o.missing } : {}),
+    };
+  });
+  return { rows, unusual: rows.filter((x) => x.unusual).map((x) => x.unusual!) };
+}
+
+/**
+ * The report's line when no finding is unusual. "Every value read is a default" is a verdict only when
+ * some value was read: with none (another user's socket, a source without skmem/tcp_info) there was
+ * nothing to judge, and the report says so instead of reassuring.
+ */
+export function nothingUnusualLine(rows: readonly Pick<OptionReportRow, 'value'>[]): string {
+  return rows.some((r) => r.value !== undefined)
+    ? 'Unusual: nothing; every value read is a default or an ordinary choice.'
+    : 'Unusual: nothing to judge: no option value could be read (see Missing below).';
+}
+
+/** The parts of the kernel's view of a socket (collector) that findings are drawn from. */
+export interface KernelViewLike {
+  state: string;
+  recvQ: number;
+  sendQ: number;
+  skmem?: { rmemAlloc: number; rcvbuf: number; wmemAlloc: number; sndbuf: number; drops?: number };
+  tcpInfo?: { retrans?: number; totalRetrans?: number };
+}
+
+/**
+ * What the kernel's own counters say is wrong with the socket (drops, full queues, retransmits). `rows`: the
+ * report's rows; a listener's TCP_INFO row already judges the accept queue (same predicate), so it is not said twice.
+ */
+export function kernelViewFindings(k: KernelViewLike | undefined, rows: readonly Pick<OptionReportRow, 'name' | 'value'>[] = []): string[] {
+  if (!k) return [];
+  const out: string[] = [];
+  if (k.skmem?.drops) out.push(`the kernel dropped ${k.skmem.drops} packet(s) for this socket (skmem d): ${k.state === 'LISTEN' ? 'SYNs or connections dropped while the accept queue was full' : 'the receive buffer was full'}`);
+  const queueJudged = rows.some((r) => r.name === 'TCP_INFO' && (r.value as { state?: string } | undefined)?.state === 'LISTEN');
+  // Send-Q of a listener is its backlog; full is Recv-Q > backlog, as the kernel's sk_acceptq_is_full.
+  if (k.state === 'LISTEN' && !queueJudged && acceptQueueIsFull(k.recvQ, k.sendQ, null)) out.push(`accept queue full: ${k.recvQ} connection(s) waiting for accept() with a backlog of ${k.sendQ}`);
+  if (k.state !== 'LISTEN' && k.skmem && k.skmem.rcvbuf > 0 && k.skmem.rmemAlloc >= k.skmem.rcvbuf * 0.9) out.push(`receive buffer ${Math.round((k.skmem.rmemAlloc / k.skmem.rcvbuf) * 100)}% full: the application is not reading fast enough`);
+  if (k.tcpInfo?.retrans) out.push(`${k.tcpInfo.retrans} retransmission(s) outstanding right now`);
+  return out;
+}
