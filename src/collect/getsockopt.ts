@@ -359,8 +359,6 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   const ourUid = process.getuid?.() ?? -1;
   // A thread id: its fds are its process's (threads share the fd table), and pidfd_open takes only a process.
   const threadOf = proc.tgid !== undefined && proc.tgid !== pid ? proc.tgid : undefined;
-  // Same user, but /proc/PID/fd owned by root: prctl(PR_SET_DUMPABLE, 0) or a setuid start (see explainPidfdError).
-  const notDumpableOwn = proc.uid === ourUid && ourUid !== 0 && proc.ownerUid !== undefined && proc.ownerUid !== ourUid;
   const ctx = { targetUid: proc.uid, targetOwnerUid: proc.ownerUid, ourUid, ptraceScope: extraSysctls['kernel.yama.ptrace_scope'], kernel: release() };
 
   // Which socket is fd, then its flags, then the duplicate: three steps, between which the process may close
@@ -390,10 +388,8 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
       fdFlags.info = fdi.info;
       fdFlags.source = fdi.path;
     } else {
-      // fdinfo's own sentence says 'readable only by root or the owner': a process that is not dumpable hands
-      // its /proc entries to root, so its owner (this user) is refused too, and the line must not blame the user.
-      const why = fdi.missing?.startsWith('not permitted') && notDumpableOwn ? `not permitted: pid ${pid} is yours (uid ${ourUid}) but not dumpable, so /proc/${pid}/fdinfo/${fd} is readable only by root (CAP_SYS_PTRACE)` : (fdi.missing ?? 'unreadable');
-      fdFlags.missing = `${why}: O_NONBLOCK and other fd flags unknown`;
+      // readFdInfo says why, a non-dumpable process of this user included.
+      fdFlags.missing = `${fdi.missing ?? 'unreadable'}: O_NONBLOCK and other fd flags unknown`;
       missing.push(fdFlags.missing);
     }
     borrowed = borrowAndRead(threadOf ?? pid, fd, infos, ctx, inode);
