@@ -1,6 +1,6 @@
 // Buffer sizing: bandwidth-delay product, recommended SO_RCVBUF/SO_SNDBUF and sysctl caps, setsockopt code (pure).
 import { sysctlInt, sysctlInts, type Sysctls } from '../model/snapshot.js';
-import { isLoopback, type Socket } from '../model/socket.js';
+import { formatEndpoint, isLoopback, type Socket } from '../model/socket.js';
 import { fmtBitRate, fmtBytes, trimNum } from './format.js';
 import { resolveThresholds } from './thresholds.js';
 
@@ -271,6 +271,16 @@ function windowRate(window: number, rttMs: number | null, measured?: number | nu
 }
 
 /**
+ * Whether a sndbuf-limited connection's send buffer is the limit to report: below 2 x the measured BDP,
+ * fixed by the application, or autotuned to tcp_wmem max. At the max 2 x BDP can exceed sndbuf only
+ * because the measured BDP is a lower bound while the buffer holds the rate down (the limited time adds
+ * up over the connection's life, the rate is the latest sample): the max is still what stops it.
+ */
+export function sendBufferLimits(sndbuf: number, bdp: number, d: BufferDiagnosis, caps: BufferCaps | undefined): boolean {
+  return sndbuf < BUFFER_PER_WINDOW * bdp || d.kind === 'fixed' || (caps?.tcpWmem != null && sndbuf === caps.tcpWmem[2]);
+}
+
+/**
  * A sender limited by its own send buffer (sndbuf_limited). Autotuning sizes sndbuf from cwnd up to
  * tcp_wmem max: measured on a 20 Mbit/s x 50 ms link, default buffers were sndbuf-limited 0% (tb 1.75 MiB),
  * SO_SNDBUF 16384 (tb 32768) 66%. So a limited sndbuf below tcp_wmem max was fixed by the application,
@@ -405,10 +415,6 @@ function idle(t: Socket['tcpInfo']): boolean {
   return !!t && !((t.bytesSent ?? 0) > 0) && !((t.bytesReceived ?? 0) > 0) && !((t.bytesAcked ?? 0) > 1);
 }
 
-function ep(a: string, p: number): string {
-  return a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`;
-}
-
 /** A peer on this host: loopback, or this socket's own address (connections between local processes). */
 function localPeerAddress(s: Socket): boolean {
   const a = s.peer.address;
@@ -421,7 +427,7 @@ function localPeerAddress(s: Socket): boolean {
  * closed socket's end without tcp_info) or is not in this view (another network namespace).
  */
 function receivesOnly(s: Socket, peer: Socket | undefined): string {
-  if (peer) return `no delivery rate: this side only receives, and its local peer (${ep(peer.local.address, peer.local.port)}, ${peer.state}) has measured none (closed, or not sending): give --bandwidth to size it`;
+  if (peer) return `no delivery rate: this side only receives, and its local peer (${formatEndpoint(peer.local)}, ${peer.state}) has measured none (closed, or not sending): give --bandwidth to size it`;
   if (localPeerAddress(s)) return 'no delivery rate: this side only receives, and its local peer is not in the socket list (closed, or in another network namespace): give --bandwidth to size it';
   return 'no delivery rate (this side only receives from a remote peer): give --bandwidth to size it';
 }
@@ -474,7 +480,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
         : idle(ti) && (!peer || idle(pti))
           ? 'idle: no data sent either way yet, nothing to measure (give --bandwidth to size it for a link)'
           : receivesOnly(s, peer);
-  else if (sndDiagnosis && (sndbuf! < BUFFER_PER_WINDOW * bdp || sndDiagnosis.kind === 'fixed'))
+  else if (sndDiagnosis && sendBufferLimits(sndbuf!, bdp, sndDiagnosis, caps))
     verdict = `send buffer too small: sndbuf-limited ${pctText(sndl!)} of busy time; ${sndDiagnosis.cause}: ${sndDiagnosis.fix}`;
   else if (rwndLimited) {
     if (receiving) {
@@ -490,7 +496,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
     } else {
       const local = peer?.skmem ? receiveBufferDiagnosis(peer, bdp, lowerBound, caps, rttMs, rate) : null;
       const d = local ?? remoteReceiverDiagnosis(s, bdp, lowerBound, rttMs, rate);
-      verdict = `${d.kind === 'slow-reader' ? 'the receiver reads too slowly' : "receiver's window too small"}: rwnd-limited ${pctText(rwnd!)} of busy time; ${local ? `the receiver (${ep(peer!.local.address, peer!.local.port)}, on this host): ` : ''}${d.cause}: ${d.fix}`;
+      verdict = `${d.kind === 'slow-reader' ? 'the receiver reads too slowly' : "receiver's window too small"}: rwnd-limited ${pctText(rwnd!)} of busy time; ${local ? `the receiver (${formatEndpoint(peer!.local)}, on this host): ` : ''}${d.cause}: ${d.fix}`;
     }
   } else {
     const below: string[] = [];
@@ -499,7 +505,10 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
     const which = [sends ? 'sndbuf' : '', receives ? 'rcvbuf' : ''].filter(Boolean).join(' and ');
     // Limited time is measured by the sender: this socket, or the local peer of a receiving one.
     const measuredHere = sends || receiving;
-    if (below.length === 0) verdict = `${which || 'buffers'} ${which.includes(' and ') || !which ? 'fit' : 'fits'} the BDP`;
+    // sndbuf-limited while sndbuf is 2 x the measured BDP (a lower bound) and tcp_wmem unknown: the
+    // limited time stands, so never "fits".
+    if (sndDiagnosis) verdict = `sndbuf-limited ${pctText(sndl!)} of busy time with sndbuf ${fmtBytes(sndbuf!)} (the BDP measured while limited is only a lower bound); ${sndDiagnosis.cause}: ${sndDiagnosis.fix}`;
+    else if (below.length === 0) verdict = `${which || 'buffers'} ${which.includes(' and ') || !which ? 'fit' : 'fits'} the BDP`;
     else if (measuredHere && judged)
       verdict = `${below.join(' and ')} below 2 x BDP but not limiting now (rwnd-limited ${pctText(rwnd ?? 0)}${sndl != null ? `, sndbuf-limited ${pctText(sndl)}` : ''} of busy time)`;
     else if (measuredHere)
@@ -511,8 +520,8 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
     }
   }
   return {
-    local: ep(s.local.address, s.local.port),
-    peer: ep(s.peer.address, s.peer.port),
+    local: formatEndpoint(s.local),
+    peer: formatEndpoint(s.peer),
     state: s.state,
     processes: s.processes.map((p) => ({ pid: p.pid, name: p.name })),
     rttMs,

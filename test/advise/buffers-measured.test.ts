@@ -220,3 +220,31 @@ test('buffer-below-bdp counts a fixed buffer above 2 x the measured BDP (that BD
   assert.ok(r, 'fires although rcvbuf 64 KiB >= 2 x the 17 KiB measured');
   assert.match(r.fix, /^Receiver \(127\.0\.0\.1:5205, on this host\): remove the setsockopt, or set SO_RCVBUF >= the link's BDP/);
 });
+
+// A sender autotuned to tcp_wmem max (4 MiB) and sndbuf-limited 60% over its life, whose latest rate
+// (100 Mbit/s x 100 ms: BDP 1.25 MB, 2 x BDP below 4 MiB) is only a lower bound: it was called "sndbuf
+// fits the BDP" and buffer-below-bdp stayed silent, against the table's -/60% column.
+test('a sender sndbuf-limited at tcp_wmem max is not "fits": the verdict and buffer-below-bdp say raise the max', () => {
+  const atMax = tcp('10.0.0.1:40000', '10.0.0.2:5310', 'ESTABLISHED', { skmem: mem(131072, 4194304), tcpInfo: info({ rttMs: 100, bps: 100e6, busyMs: 10_000, sndbufMs: 6_000, bytesSent: 1e9, bytesAcked: 1e9 }) });
+  const c = connectionBuffers(atMax, undefined, undefined, caps);
+  assert.equal(c.bdpLowerBound, true);
+  assert.doesNotMatch(c.verdict, /fits/);
+  assert.match(c.verdict, /^send buffer too small: sndbuf-limited 60% of busy time; autotuning has taken sndbuf to net\.ipv4\.tcp_wmem max \(4194304\): raise the max to at least 8388608/);
+  const [r] = rules(fakeSnapshot({ sysctls: HOST, sockets: [atMax] }));
+  assert.ok(r, 'buffer-below-bdp fires');
+  assert.match(r.fix, /^Send buffer: raise the max to at least 8388608 .*sysctl -w net\.ipv4\.tcp_wmem="4096 16384 8388608"/);
+  // tcp_wmem unknown: the limited share and the cause are given, still not "fits".
+  const blind = connectionBuffers(atMax, undefined, undefined, { ...caps, tcpWmem: null });
+  assert.match(blind.verdict, /^sndbuf-limited 60% of busy time with sndbuf 4 MiB \(the BDP measured while limited is only a lower bound\); sndbuf is 4194304 bytes \(net\.ipv4\.tcp_wmem unknown\)/);
+});
+
+// An IPv6 receiver on this host (SO_RCVBUF 32 KiB before listen(): wscale 0) in buffer-below-bdp's text:
+// it printed "Receiver (fd00::1:5205, on this host)"; `buffers` brackets it.
+test('buffer-below-bdp brackets IPv6 endpoints in its fix and evidence', () => {
+  const rx = tcp('[fd00::1]:5205', '[fd00::1]:41082', 'ESTABLISHED', { skmem: mem(65536, 3939840), tcpInfo: info({ rttMs: 0.02, bytesReceived: 4e9, bytesAcked: 1, rcvWscale: 0, sndWscale: 10 }) });
+  const tx = tcp('[fd00::1]:41082', '[fd00::1]:5205', 'ESTABLISHED', { skmem: mem(131072, 4194304), tcpInfo: info({ rttMs: 0.036, bps: 3.86e9, busyMs: 3000, rwndMs: 2880, bytesSent: 4e9, bytesAcked: 4e9, sndWscale: 0 }) });
+  const [r] = rules(fakeSnapshot({ sysctls: HOST, sockets: [listener('[fd00::1]:5205', 8), rx, tx] }));
+  assert.match(r.fix, /^Receiver \(\[fd00::1\]:5205, on this host\): /);
+  assert.match(r.evidence, /^\[fd00::1\]:5205: rwnd-limited 96% of busy time/);
+  assert.match(connectionBuffers(tx, undefined, rx, caps).verdict, /the receiver \(\[fd00::1\]:5205, on this host\)/);
+});
