@@ -3,7 +3,7 @@
 // with everything known: who listens on the port and where, why no answer came (neighbour), which route refused,
 // whether the connection was accepted, whether the exchange ended with a reset.
 import { isIP } from 'node:net';
-import { diagnoseConnectError, findLocalListener, formatHostPort, memberKey, memberName, memberReached, portListeners, reuseportGroup, takes, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
+import { asMember, diagnoseConnectError, findLocalListener, formatHostPort, memberKey, memberName, memberReached, portListeners, reuseportGroup, takes, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
 import { sysctlInt, type Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
 import { bareAddress, isLocalDestination, peerSnapshot, portOwnersSnapshot, portSnapshot, routeFacts, summarizeExisting } from './connect-facts.js';
@@ -42,7 +42,7 @@ async function otherEnds(portSnap: Snapshot, closed: readonly Socket[], port: nu
   const ends = portSnap.sockets.filter((s) => s.protocol === 'tcp' && s.local.port === port && s.state === 'CLOSE_WAIT' && clients.has(`${s.peer.address}|${s.peer.port}`));
   if (ends.length === 0) return undefined;
   const open = ends.filter((s) => s.inode);
-  const out: NonNullable<ExistingSockets['otherEnds']> = { listener: formatHostPort(ends[0].local.address, port), unclosed: open.length, unaccepted: ends.length - open.length };
+  const out: NonNullable<ExistingSockets['otherEnds']> = { at: formatHostPort(ends[0].local.address, port), unclosed: open.length, unaccepted: ends.length - open.length };
   if (open.length) {
     const owned = await portOwnersSnapshot(o.source, port, o.timeoutMs);
     const inodes = new Set(open.map((s) => s.inode));
@@ -86,7 +86,7 @@ async function othersWaiting(group: readonly PortListener[], portSnap: Snapshot,
   return {
     listener: formatHostPort(group[0].address, port),
     groupSize: group.length,
-    members: stuck.map((l) => ({ by: memberName(l, now), ...(l.owners.length ? { pid: l.owners[0].pid } : {}), pending: l.pending, ...(l.backlog !== undefined ? { backlog: l.backlog } : {}) })),
+    members: stuck.map((l) => asMember(l, now)),
   };
 }
 
@@ -121,7 +121,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
       const ends = portSnap && isLocal && after.closed.length ? await otherEnds(portSnap, after.closed, r.port, o) : undefined;
       if (ends) {
         a.existing.otherEnds = ends;
-        if (ends.unclosed) outcome.unclosed = { count: ends.unclosed, listener: ends.listener, ...(ends.by ? { by: ends.by } : {}), ...(ends.pid ? { pid: ends.pid } : {}) };
+        if (ends.unclosed) outcome.unclosed = { count: ends.unclosed, at: ends.at, ...(ends.by ? { by: ends.by } : {}), ...(ends.pid ? { pid: ends.pid } : {}) };
       }
     }
     const listeners = portSnap && isLocal ? portListeners(portSnap.sockets, r.port) : undefined;
@@ -179,7 +179,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
             listener: formatHostPort(group[0].address, r.port),
             pending: holding.reduce((n, l) => n + l.pending, 0),
             ...groupSize,
-            members: holding.map((l) => ({ by: memberName(l, group), ...(l.owners.length ? { pid: l.owners[0].pid } : {}), pending: l.pending, ...(l.backlog !== undefined ? { backlog: l.backlog } : {}) })),
+            members: holding.map((l) => asMember(l, group)),
           };
         }
         outcome.notAccepted = a.notAccepted;

@@ -5,7 +5,7 @@ import { isIP, Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { decodeUtf8 } from '../model/escape.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, parseIpRouteGet, reuseportGroup, unknownRoute, type ConnectDiagnosis, type ExistingSockets, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, parseIpRouteGet, reuseportGroup, unknownRoute, type ConnectDiagnosis, type ExistingSockets, type QueueMember, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { explainProbe, type ListenerReadings } from './connect-explain.js';
 import { bareAddress, isLocalDestination, listenerReading, summarizeExisting } from './connect-facts.js';
 import { logOsCall } from './debug.js';
@@ -67,7 +67,7 @@ export interface NotAccepted {
    * Set when the member of the group whose queue holds the connection cannot be told (several hold connections and
    * their queues changed otherwise too): every member holding connections. `pending` is then their sum, `by` unset.
    */
-  members?: { by: string; pid?: number; pending: number; backlog?: number }[];
+  members?: QueueMember[];
 }
 
 export interface AddressProbe {
@@ -86,7 +86,7 @@ export interface AddressProbe {
    * The probe was taken, but other members of its SO_REUSEPORT group hold connections that stayed unaccepted for half a
    * second: the connections the kernel hashes to them wait (one stuck worker of N). Each with its queue.
    */
-  othersWaiting?: { listener: string; groupSize: number; members: { by: string; pid?: number; pending: number; backlog?: number }[] };
+  othersWaiting?: { listener: string; groupSize: number; members: QueueMember[] };
 }
 
 export interface ProbeResult {

@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import { explainErrno } from './errno.js';
 import { isLoopback } from '../model/socket.js';
-import { listenerOwners, memberName, queueSuspect, reuseportGroup, takes, type LocalListener, type PortListener } from './connect-listeners.js';
+import { listenerOwners, memberName, memberQueueText, queueSuspect, reuseportGroup, takes, type LocalListener, type PortListener } from './connect-listeners.js';
 import { isMulticast, REJECTING } from './connect-route.js';
 import { formatHostPort } from './host-port.js';
 import type { NeighbourEntry, RouteInfo } from '../parse/ip-route.js';
@@ -30,11 +30,12 @@ export interface ExistingSockets {
    */
   closedByProgram?: Record<string, number>;
   /**
-   * A local destination: the server's ends of the closedByProgram sockets, on this host, at `listener`. `unclosed`:
-   * accepted, and not closed by their process (CLOSE_WAIT with a file: a close() leak in `by`); `unaccepted`: still in
-   * the listener's queue (an earlier probe to a server that never accepts leaves one).
+   * A local destination: the server's ends of the closedByProgram sockets, on this host, at `at` (their local address
+   * and port: 127.0.0.1:P under a 0.0.0.0:P listener, not the listener's). `unclosed`: accepted, and not closed by
+   * their process (CLOSE_WAIT with a file: a close() leak in `by`); `unaccepted`: still in the accept queue of the
+   * listener that took them (an earlier probe to a server that never accepts leaves one).
    */
-  otherEnds?: { listener: string; unclosed: number; unaccepted: number; by?: string; pid?: number };
+  otherEnds?: { at: string; unclosed: number; unaccepted: number; by?: string; pid?: number };
 }
 
 /** An interpreted connect error. */
@@ -116,11 +117,6 @@ function neighbourFinding(ctx: ConnectContext, target: string): { summary: strin
   return undefined;
 }
 
-/** "python3/4242: 9 waiting for accept(), backlog 8", for a list of listeners. */
-function queueText(l: LocalListener): string {
-  return `${l.by ? `${l.by}: ` : ''}${l.pending} waiting for accept()${l.backlog !== undefined ? `, backlog ${l.backlog}` : ''}`;
-}
-
 /**
  * A local connect that timed out, explained by the accept queue of the listener it reached: over its backlog, or,
  * when the source cannot see the backlog (/proc/net/tcp, netstat), holding connections nobody has accepted (on this
@@ -146,16 +142,16 @@ function queueFinding(ctx: ConnectContext, target: string): { summary: string; s
   steps.push('make the server accept faster (more workers, no blocking work in the accept loop), or raise its listen() backlog and net.core.somaxconn');
   steps.push('nstat -az TcpExtListenOverflows TcpExtListenDrops (SYNs dropped because the queue was full)');
   if (unknown) steps.push(`if the queue is not full: a firewall rule on this host that drops port ${P} (iptables -S; nft list ruleset)`);
-  const group = l.groupSize ? ` (${all.length > 1 ? `${all.length}` : '1'} of the ${l.groupSize} SO_REUSEPORT listeners there; the kernel hashes each new connection to one of them)` : '';
   if (all.length > 1) {
-    const which = all.map(queueText).join('; ');
+    const which = all.map(memberQueueText).join(', ');
     return {
       summary: unknown
-        ? `${within}: ${all.length} of the ${l.groupSize ?? all.length} SO_REUSEPORT listeners on ${l.local} on this host hold connections nobody has accepted, and their backlogs are unknown with this source (${which}): full accept queues, where the kernel drops new SYNs, are the likely cause; which one this SYN was hashed to cannot be told`
-        : `${within}: the accept queues of ${all.length} of the ${l.groupSize ?? all.length} SO_REUSEPORT listeners on ${l.local} on this host are full (${which}), so the kernel drops the new SYNs it hashes to them; which one this SYN went to cannot be told`,
+        ? `${within}: ${all.length} of the ${l.groupSize ?? all.length} SO_REUSEPORT listeners on ${l.local} on this host hold connections nobody has accepted, and their backlogs are unknown with this source: ${which}; full accept queues, where the kernel drops new SYNs, are the likely cause; which one this SYN was hashed to cannot be told`
+        : `${within}: the accept queues of ${all.length} of the ${l.groupSize ?? all.length} SO_REUSEPORT listeners on ${l.local} on this host are full, so the kernel drops the new SYNs it hashes to them: ${which}; which one this SYN went to cannot be told`,
       steps,
     };
   }
+  const group = l.groupSize ? ` (1 of the ${l.groupSize} SO_REUSEPORT listeners there; the kernel hashes each new connection to one of them)` : '';
   const who = one(l).by;
   return {
     summary: unknown

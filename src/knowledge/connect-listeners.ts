@@ -100,6 +100,32 @@ export function memberKey(l: PortListener, group: readonly PortListener[]): stri
   return l.inode ? `ino:${l.inode}` : `#${group.indexOf(l)}`;
 }
 
+/**
+ * One member of a SO_REUSEPORT group with its accept queue, as debug-connections reports it (notAccepted.members,
+ * othersWaiting.members): its name (memberName), its first owner's pid, Recv-Q, and the backlog when the source has it.
+ */
+export interface QueueMember {
+  by: string;
+  pid?: number;
+  pending: number;
+  backlog?: number;
+}
+
+/** A listener of `group` as a QueueMember. */
+export function asMember(l: PortListener, group: readonly PortListener[]): QueueMember {
+  return { by: memberName(l, group), ...(l.owners.length ? { pid: l.owners[0].pid } : {}), pending: l.pending, ...(l.backlog !== undefined ? { backlog: l.backlog } : {}) };
+}
+
+/** "Recv-Q 9, backlog 8" ("Recv-Q 9" when the source cannot see the backlog): an accept queue in every debug-connections text. */
+export function queueText(q: { pending: number; backlog?: number }): string {
+  return `Recv-Q ${q.pending}${q.backlog !== undefined ? `, backlog ${q.backlog}` : ''}`;
+}
+
+/** "python3/4242 (Recv-Q 9, backlog 8)"; the queue alone without a name. `by` is the system's text: callers escape it where they print. */
+export function memberQueueText(m: { by?: string; pending: number; backlog?: number }): string {
+  return m.by ? `${m.by} (${queueText(m)})` : queueText(m);
+}
+
 /** Whether a listener's accept queue explains dropped SYNs: over its backlog, or, the backlog unknown, holding connections. */
 export function queueSuspect(l: Pick<LocalListener, 'pending' | 'backlog'>): boolean {
   return l.backlog !== undefined ? l.pending > l.backlog : l.pending > 0;

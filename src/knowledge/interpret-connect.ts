@@ -4,11 +4,12 @@
 import { explainErrno } from './errno.js';
 import type { ConnectDiagnosis, ExistingSockets } from './connect-diagnosis.js';
 import { formatHostPort } from './host-port.js';
+import { memberQueueText, queueText, type QueueMember } from './connect-listeners.js';
 
 export { parseHostPort, formatHostPort } from './host-port.js';
 export { parseIpRouteGet, unknownRoute, parseRouteMatch, parseIpNeigh, type RouteInfo } from '../parse/ip-route.js';
 export { describeRoute } from './connect-route.js';
-export { portListeners, listenerOwners, listenerFor, findLocalListener, reuseportGroup, memberName, memberKey, memberReached, takes, type LocalListener, type PortListener } from './connect-listeners.js';
+export { portListeners, listenerOwners, findLocalListener, reuseportGroup, memberName, memberKey, memberReached, takes, asMember, queueText, memberQueueText, type LocalListener, type PortListener, type QueueMember } from './connect-listeners.js';
 export { diagnoseConnectError, type ConnectContext, type ConnectDiagnosis, type ExistingSockets } from './connect-diagnosis.js';
 
 /** The C library's message for an errno name ("Connection refused"), from the errno table. */
@@ -58,11 +59,11 @@ export interface AddressOutcome {
    * Local destination: the kernel completed the handshake, but no process has accepted the connection. `groupSize`:
    * SO_REUSEPORT listeners at the address; `members`: set instead of `by` when which one's queue holds it cannot be told.
    */
-  notAccepted?: { listener: string; pending: number; backlog?: number; by?: string; pid?: number; groupSize?: number; members?: readonly { by: string; pid?: number; pending: number; backlog?: number }[] };
+  notAccepted?: { listener: string; pending: number; backlog?: number; by?: string; pid?: number; groupSize?: number; members?: readonly QueueMember[] };
   /** The probe was taken, but other SO_REUSEPORT members hold connections nobody accepted for half a second (AddressProbe.othersWaiting). */
-  othersWaiting?: { listener: string; groupSize: number; members: readonly { by: string; pid?: number; pending: number; backlog?: number }[] };
-  /** Local destination: connections this host's clients closed that the server accepted and has not closed (CLOSE_WAIT). */
-  unclosed?: { count: number; listener: string; by?: string; pid?: number };
+  othersWaiting?: { listener: string; groupSize: number; members: readonly QueueMember[] };
+  /** Local destination: connections this host's clients closed that the server accepted and has not closed (CLOSE_WAIT), at `at` (their local end). */
+  unclosed?: { count: number; at: string; by?: string; pid?: number };
 }
 
 /** One verdict for the whole destination: what works, what does not, what to do next. */
@@ -108,7 +109,7 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   for (const o of up) {
     const w = o.othersWaiting;
     if (!w) continue;
-    const queues = w.members.map((m) => `${m.by} (Recv-Q ${m.pending}${m.backlog !== undefined ? `, backlog ${m.backlog}` : ''})`).join(', ');
+    const queues = w.members.map(memberQueueText).join(', ');
     problems.push(`${w.members.length} of the ${w.groupSize} SO_REUSEPORT listeners on ${w.listener} ${w.members.length > 1 ? 'hold' : 'holds'} connections nobody accepted for half a second: ${queues}; the connections the kernel hashes to ${w.members.length > 1 ? 'them' : 'it'} wait (this probe went to another)`);
     const pids = w.members.flatMap((m) => (m.pid !== undefined ? [m.pid] : []));
     steps.push(pids.length ? `${w.members.map((m) => m.by).join(', ')}: see what ${w.members.length > 1 ? 'each' : 'it'} does instead of accept() (strace -f ${pids.map((p) => `-p ${p}`).join(' ')} -e trace=accept,accept4,poll,epoll_wait)` : `sockscope analyze --port ${port}   (the listeners of ${w.listener} and their owners)`);
@@ -117,11 +118,11 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   for (const o of outcomes) {
     const u = o.unclosed;
     if (!u) continue;
-    problems.push(`${u.by ?? 'the server'} has not closed ${u.count} connection(s) on ${u.listener} that their client (on this host) closed: ${u.count} CLOSE_WAIT, a close() leak that holds a file descriptor each`);
+    problems.push(`${u.by ?? 'the server'} has not closed ${u.count} connection(s) on ${u.at} that their client (on this host) closed: ${u.count} CLOSE_WAIT, a close() leak that holds a file descriptor each`);
     steps.push(
       u.pid
         ? `${u.by}: find where it does not close() a connection after read() returns 0 (the client closed); ls /proc/${u.pid}/fd | wc -l grows with the leak`
-        : `sockscope analyze --port ${port}   (which process holds the CLOSE_WAIT sockets on ${u.listener})`,
+        : `sockscope analyze --port ${port}   (which process holds the CLOSE_WAIT sockets on ${u.at})`,
     );
   }
   if (existing && existing.portRange && existing.timeWait > existing.portRange.size * 0.5)
@@ -143,9 +144,9 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
       const n = o.notAccepted!;
       const on = outcomes.length > 1 ? `on ${o.address} ` : '';
       if (n.members)
-        return `${on}the kernel completed the TCP handshake, but the connection has not been accepted (still queued half a second later): it waits in the queue of one of the ${n.groupSize ?? n.members.length} SO_REUSEPORT listeners on ${n.listener}, which one cannot be told; those holding connections nobody has accepted: ${n.members.map((m) => `${m.by} (Recv-Q ${m.pending}${m.backlog !== undefined ? `, backlog ${m.backlog}` : ''})`).join(', ')}`;
+        return `${on}the kernel completed the TCP handshake, but the connection has not been accepted (still queued half a second later): it waits in the queue of one of the ${n.groupSize ?? n.members.length} SO_REUSEPORT listeners on ${n.listener}, which one cannot be told; those holding connections nobody has accepted: ${n.members.map(memberQueueText).join(', ')}`;
       const group = n.groupSize ? ` (1 of the ${n.groupSize} SO_REUSEPORT listeners there; the kernel hashes each new connection to one of them)` : '';
-      return `${on}the kernel completed the TCP handshake, but ${n.by ?? 'the application'} has not accepted the connection (still queued half a second later): the listener ${n.listener}${group} has ${n.pending} waiting for accept() (Recv-Q ${n.pending}${n.backlog !== undefined ? `, backlog ${n.backlog}` : ''})`;
+      return `${on}the kernel completed the TCP handshake, but ${n.by ?? 'the application'} has not accepted the connection (still queued half a second later): the listener ${n.listener}${group} has ${n.pending} waiting for accept() (${queueText(n)})`;
     })
     .join('; ');
   let summary: string;

@@ -170,7 +170,7 @@ print('ready', flush=True)`,
     const j = await json(['debug-connections', '--address', `127.0.0.1:${port}`, '--timeout', '1s', '--source', source]);
     const ex = j.addresses[0].existing;
     assert.equal(ex.closedByProgram.FIN_WAIT2 >= 5, true, JSON.stringify(ex));
-    assert.deepEqual({ ...ex.otherEnds, unaccepted: 0 }, { listener: `127.0.0.1:${port}`, unclosed: 5, unaccepted: 0, by: `python3/${child.pid}`, pid: child.pid }, source);
+    assert.deepEqual({ ...ex.otherEnds, unaccepted: 0 }, { at: `127.0.0.1:${port}`, unclosed: 5, unaccepted: 0, by: `python3/${child.pid}`, pid: child.pid }, source);
     assert.match(j.verdict.summary, new RegExp(`python3/${child.pid} has not closed 5 connection\\(s\\) on 127\\.0\\.0\\.1:${port} that their client \\(on this host\\) closed: 5 CLOSE_WAIT`), source);
     assert.ok(j.verdict.nextSteps.some((s: string) => s.startsWith(`python3/${child.pid}: find where it does not close() a connection`)), j.verdict.nextSteps.join('\n'));
   }

@@ -33,7 +33,7 @@ test('a timeout against a SO_REUSEPORT group: the full member is named, not the 
   const both = findLocalListener(same, '127.0.0.1')!;
   assert.deepEqual(both.candidates?.map((c) => c.by), ['srv/7 fd 5', 'srv/7 fd 6']);
   const d2 = diagnoseConnectError('ETIMEDOUT', { address: '127.0.0.1', port: 8080, timeoutMs: 700, route: local, listeners: same, listener: both });
-  assert.equal(d2.summary, 'no answer from 127.0.0.1:8080 within 700 ms: the accept queues of 2 of the 2 SO_REUSEPORT listeners on 127.0.0.1:8080 on this host are full (srv/7 fd 5: 9 waiting for accept(), backlog 8; srv/7 fd 6: 9 waiting for accept(), backlog 8), so the kernel drops the new SYNs it hashes to them; which one this SYN went to cannot be told');
+  assert.equal(d2.summary, 'no answer from 127.0.0.1:8080 within 700 ms: the accept queues of 2 of the 2 SO_REUSEPORT listeners on 127.0.0.1:8080 on this host are full, so the kernel drops the new SYNs it hashes to them: srv/7 fd 5 (Recv-Q 9, backlog 8), srv/7 fd 6 (Recv-Q 9, backlog 8); which one this SYN went to cannot be told');
   // Backlog unknown (procfs, netstat): members holding connections are the suspects.
   const unknown = [member(1, 0, { backlog: undefined }), member(2, 2, { backlog: undefined })];
   assert.deepEqual(findLocalListener(unknown, '127.0.0.1'), { local: '127.0.0.1:8080', pending: 2, by: 'python3/2', pid: 2, groupSize: 2 });

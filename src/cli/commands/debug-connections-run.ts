@@ -3,7 +3,7 @@
 // The probe (collect/connect-probe.ts) gathers and interprets everything; this file only formats its result.
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { probeConnections, type ProbeResult } from '../../collect/connect-probe.js';
-import { formatHostPort, parseHostPort, type ExistingSockets } from '../../knowledge/interpret-connect.js';
+import { formatHostPort, memberQueueText, parseHostPort, queueText, type ExistingSockets, type QueueMember } from '../../knowledge/interpret-connect.js';
 import { escapeControl, jsonText } from '../../model/escape.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
@@ -34,8 +34,8 @@ function closedText(e: ExistingSockets): string {
   const o = e.otherEnds;
   const ends: string[] = [];
   if (o?.unclosed) ends.push(`${o.unclosed} accepted by ${escapeControl(o.by ?? 'a process sockscope cannot see')} and never closed (CLOSE_WAIT: it does not close() connections whose client has closed)`);
-  if (o?.unaccepted) ends.push(`${o.unaccepted} never accepted, still in the queue of ${o.listener} (an earlier probe to a server that does not accept leaves one)`);
-  return `; not counted, closed by their program and waiting for the peer to close: ${closed}${o ? `; their other ends, on this host at ${o.listener}: ${ends.join('; ')}` : ' (the server has not closed its end: an earlier probe leaves one when the server never accepts)'}`;
+  if (o?.unaccepted) ends.push(`${o.unaccepted} never accepted, still in the accept queue of the listener that took them (an earlier probe to a server that does not accept leaves one)`);
+  return `; not counted, closed by their program and waiting for the peer to close: ${closed}${o ? `; their other ends, on this host at ${o.at}: ${ends.join('; ')}` : ' (the server has not closed its end: an earlier probe leaves one when the server never accepts)'}`;
 }
 
 /** The existing line: this host's other sockets to the destination. */
@@ -49,13 +49,17 @@ function existingLine(e: ExistingSockets): string {
   );
 }
 
+/** Members of a SO_REUSEPORT group with their queues; the names are the system's text, escaped. */
+function membersText(members: readonly QueueMember[]): string {
+  return members.map((m) => memberQueueText({ ...m, by: escapeControl(m.by) })).join('; ');
+}
+
 /** The accepted line of a connection waiting in a listener's queue. */
 function notAcceptedLine(na: NonNullable<ProbeResult['addresses'][number]['notAccepted']>): string {
-  const q = (pending: number, backlog?: number) => `Recv-Q ${pending}${backlog !== undefined ? `, backlog ${backlog}` : ''}`;
   if (na.members)
-    return `  accepted: no: it waits in the accept queue of one of the ${na.groupSize ?? na.members.length} SO_REUSEPORT listeners on ${na.listener}, which one cannot be told: ${na.members.map((m) => `${escapeControl(m.by)} ${q(m.pending, m.backlog)}`).join('; ')}`;
+    return `  accepted: no: it waits in the accept queue of one of the ${na.groupSize ?? na.members.length} SO_REUSEPORT listeners on ${na.listener}, which one cannot be told: ${membersText(na.members)}`;
   const who = [na.by ? escapeControl(na.by) : undefined, na.groupSize ? `1 of ${na.groupSize} SO_REUSEPORT listeners there` : undefined].filter(Boolean).join('; ');
-  return `  accepted: no: it waits in the accept queue of ${na.listener}${who ? ` (${who})` : ''}: ${q(na.pending, na.backlog)}`;
+  return `  accepted: no: it waits in the accept queue of ${na.listener}${who ? ` (${who})` : ''}: ${queueText(na)}`;
 }
 
 /** Human report of a probe. */
@@ -72,7 +76,7 @@ export function formatProbe(r: ProbeResult): string {
     else out.push(`  connect:  ${a.connect.errno} after ${ms(a.connect.ms)} (${a.connect.message})`);
     if (a.notAccepted) out.push(notAcceptedLine(a.notAccepted));
     const ow = a.othersWaiting;
-    if (ow) out.push(`  others:   ${ow.members.length} of the ${ow.groupSize} SO_REUSEPORT listeners on ${ow.listener} ${ow.members.length > 1 ? 'hold' : 'holds'} connections nobody accepted for half a second: ${ow.members.map((m) => `${escapeControl(m.by)} Recv-Q ${m.pending}${m.backlog !== undefined ? `, backlog ${m.backlog}` : ''}`).join('; ')}`);
+    if (ow) out.push(`  others:   ${ow.members.length} of the ${ow.groupSize} SO_REUSEPORT listeners on ${ow.listener} ${ow.members.length > 1 ? 'hold' : 'holds'} connections nobody accepted for half a second: ${membersText(ow.members)}`);
     if (a.diagnosis) {
       out.push(`  meaning:  ${escapeControl(a.diagnosis.summary)}`); // names processes and interfaces: untrusted text
       if (a.diagnosis.meaning) out.push(`            ${a.diagnosis.meaning}`);
