@@ -53,8 +53,6 @@ export interface BuildBuffersOptions {
   defaults: BufferDefaults;
   /** Caps when there is no snapshot (read from sysctls by the caller). */
   caps?: BufferCaps;
-  /** net.ipv4.tcp_moderate_rcvbuf as read by the caller (the snapshot's sysctls do not carry it). */
-  moderateRcvbuf?: boolean | null;
   /** Config `thresholds:` (bufferLimitedRatio, bufferMinBusyMs judge "limited" as buffer-below-bdp does). */
   thresholds?: Record<string, number>;
 }
@@ -66,8 +64,7 @@ const EMPTY_CAPS: BufferCaps = { rmemMax: null, wmemMax: null, rmemDefault: null
 
 /** Builds the report (pure). */
 export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
-  const base = o.caps ?? (o.snapshot ? capsFromSysctls(o.snapshot.sysctls) : EMPTY_CAPS);
-  const caps: BufferCaps = { ...base, moderateRcvbuf: o.moderateRcvbuf ?? base.moderateRcvbuf ?? null };
+  const caps = o.caps ?? (o.snapshot ? capsFromSysctls(o.snapshot.sysctls) : EMPTY_CAPS);
   const limits = bufferLimits(o.thresholds);
   const notes: string[] = [];
   let link: LinkAdvice | null = null;

@@ -114,7 +114,9 @@ test('r8b: a fixed SO_SNDBUF that fits is "not limiting now" from the measured s
 });
 
 test('r11: tcp_moderate_rcvbuf=0 on the receiving host: the verdict and the link plan say so', () => {
-  const off: BufferCaps = { ...caps, moderateRcvbuf: false };
+  // The flag comes with the other sysctls (a snapshot's, or this host's in link-only mode).
+  const off: BufferCaps = capsFromSysctls(fakeSnapshot({ sysctls: { ...HOST, 'net.ipv4.tcp_moderate_rcvbuf': '0' } }).sysctls);
+  assert.equal(off.moderateRcvbuf, false);
   // ss in bufB after 11 MB: rb131072 (the tcp_rmem default); with autotuning on it reached rb889651.
   const rx = tcp('10.77.0.2:5350', '10.77.0.1:48874', 'ESTABLISHED', { skmem: mem(131072, 69120), tcpInfo: info({ rttMs: 55.926, bytesReceived: 11188568, bytesAcked: 1, sndWscale: 10, rcvWscale: 10 }) });
   const c = connectionBuffers(rx, 2.5e6, undefined, off);
@@ -124,8 +126,8 @@ test('r11: tcp_moderate_rcvbuf=0 on the receiving host: the verdict and the link
   assert.ok(plan.sysctls.some((s) => s.line === 'net.ipv4.tcp_moderate_rcvbuf = 1' && !s.ok));
   assert.match(plan.notes.join(' '), /Receive autotuning is off here/);
   assert.ok(!planBuffers(2.5e6, 50, caps).sysctls.some((s) => s.name === 'net.ipv4.tcp_moderate_rcvbuf'));
-  // The report takes the flag from its caller (the snapshot's sysctls do not carry it).
-  const r = buildBuffersReport({ bandwidth: { text: '20mbit', bytesPerSecond: 2.5e6 }, rttMs: 50, defaults, caps, moderateRcvbuf: false });
+  // The report reads it from the snapshot's sysctls, as buffer-below-bdp does.
+  const r = buildBuffersReport({ snapshot: fakeSnapshot({ sysctls: { ...HOST, 'net.ipv4.tcp_moderate_rcvbuf': '0' } }), bandwidth: { text: '20mbit', bytesPerSecond: 2.5e6 }, rttMs: 50, defaults });
   assert.equal(r.caps.moderateRcvbuf, false);
   assert.match(r.link!.sysctlFile, /net\.ipv4\.tcp_moderate_rcvbuf = 1/);
 });

@@ -84,11 +84,6 @@ export async function buffersReport(argv: BuffersQuery): Promise<BuffersReport> 
     const { buildBuffersReport } = await import('../../advise/buffers-report.js');
     const defaults = { bufferSize: loaded.config.bufferSize, origin: loaded.origins.bufferSize.origin, detail: loaded.origins.bufferSize.detail };
     const thresholds = loaded.config.thresholds;
-    // Receive autotuning on or off (per network namespace): not among the snapshot's sysctls, and with it
-    // off no tcp_rmem max helps (measured: rcvbuf stayed at the tcp_rmem default, 11.5 of 20 Mbit/s).
-    const { readProcText, sysctlPath } = await import('../../collect/host.js');
-    const { moderateRcvbuf: parseModerate } = await import('../../advise/buffers.js');
-    const moderateRcvbuf = parseModerate(await readProcText(sysctlPath('net.ipv4.tcp_moderate_rcvbuf')));
     let report;
     if (perConn) {
       // Collectors load when the command runs, not at start-up.
@@ -115,11 +110,12 @@ export async function buffersReport(argv: BuffersQuery): Promise<BuffersReport> 
         sockets = socketsToPeerPort(snapshot.sockets, peerPort!, 'tcp');
         selection = `connections to port ${peerPort}`;
       }
-      report = buildBuffersReport({ snapshot, sockets, peerCandidates, selection, unseen, bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, moderateRcvbuf, thresholds });
+      report = buildBuffersReport({ snapshot, sockets, peerCandidates, selection, unseen, bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, thresholds });
     } else {
+      // No snapshot: the caps, tcp_moderate_rcvbuf among them, come from this host's sysctls.
       const [{ capsFromSysctls }, { readSysctls }] = await Promise.all([import('../../advise/buffers.js'), import('../../collect/host.js')]);
       const caps = capsFromSysctls(await readSysctls());
-      report = buildBuffersReport({ bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, caps, moderateRcvbuf, thresholds });
+      report = buildBuffersReport({ bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, caps, thresholds });
     }
     return report;
 }
