@@ -1,7 +1,7 @@
 // Buffer sizing: bandwidth-delay product, recommended SO_RCVBUF/SO_SNDBUF and sysctl caps, setsockopt code (pure).
 import { sysctlInt, sysctlInts, type Sysctls } from '../model/snapshot.js';
-import { formatEndpoint, isLoopback, type Socket } from '../model/socket.js';
-import { fmtBitRate, fmtBytes, trimNum } from './format.js';
+import { isLoopback, type Socket } from '../model/socket.js';
+import { fmtBitRate, fmtBytes, fmtEndpoint, trimNum } from './format.js';
 import { resolveThresholds } from './thresholds.js';
 
 /** The kernel's buffer caps, read from the snapshot's sysctls (null when unknown). */
@@ -427,7 +427,7 @@ function localPeerAddress(s: Socket): boolean {
  * closed socket's end without tcp_info) or is not in this view (another network namespace).
  */
 function receivesOnly(s: Socket, peer: Socket | undefined): string {
-  if (peer) return `no delivery rate: this side only receives, and its local peer (${formatEndpoint(peer.local)}, ${peer.state}) has measured none (closed, or not sending): give --bandwidth to size it`;
+  if (peer) return `no delivery rate: this side only receives, and its local peer (${fmtEndpoint(peer.local)}, ${peer.state}) has measured none (closed, or not sending): give --bandwidth to size it`;
   if (localPeerAddress(s)) return 'no delivery rate: this side only receives, and its local peer is not in the socket list (closed, or in another network namespace): give --bandwidth to size it';
   return 'no delivery rate (this side only receives from a remote peer): give --bandwidth to size it';
 }
@@ -496,7 +496,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
     } else {
       const local = peer?.skmem ? receiveBufferDiagnosis(peer, bdp, lowerBound, caps, rttMs, rate) : null;
       const d = local ?? remoteReceiverDiagnosis(s, bdp, lowerBound, rttMs, rate);
-      verdict = `${d.kind === 'slow-reader' ? 'the receiver reads too slowly' : "receiver's window too small"}: rwnd-limited ${pctText(rwnd!)} of busy time; ${local ? `the receiver (${formatEndpoint(peer!.local)}, on this host): ` : ''}${d.cause}: ${d.fix}`;
+      verdict = `${d.kind === 'slow-reader' ? 'the receiver reads too slowly' : "receiver's window too small"}: rwnd-limited ${pctText(rwnd!)} of busy time; ${local ? `the receiver (${fmtEndpoint(peer!.local)}, on this host): ` : ''}${d.cause}: ${d.fix}`;
     }
   } else {
     const below: string[] = [];
@@ -520,8 +520,8 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
     }
   }
   return {
-    local: formatEndpoint(s.local),
-    peer: formatEndpoint(s.peer),
+    local: fmtEndpoint(s.local),
+    peer: fmtEndpoint(s.peer),
     state: s.state,
     processes: s.processes.map((p) => ({ pid: p.pid, name: p.name })),
     rttMs,

@@ -1,6 +1,14 @@
 // Human formatting of the numbers quoted in evidence: bytes, rates, durations, processes.
 import { escapeControl } from '../model/escape.js';
-import type { ProcessRef } from '../model/socket.js';
+import { formatEndpoint, type Endpoint, type ProcessRef } from '../model/socket.js';
+
+/**
+ * An endpoint as ss prints it (127.0.0.1:80, [::1]:80, [fe80::1%eth0]:80), escaped: the zone is an interface
+ * name, untrusted text (the kernel allows control characters in it).
+ */
+export function fmtEndpoint(e: Endpoint): string {
+  return escapeControl(formatEndpoint(e));
+}
 
 /** 1536 -> "1.5 KiB"; 4194304 -> "4 MiB". */
 export function fmtBytes(n: number): string {

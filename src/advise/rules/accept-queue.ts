@@ -1,9 +1,8 @@
 // Listen queues: accept queue full or near full, ListenOverflows/ListenDrops rising, backlog capped at somaxconn.
-import { escapeControl } from '../../model/escape.js';
 import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
 import { factsOf, socketKey } from '../facts.js';
-import { describeProcesses, fmtRate, fmtSeconds, uniqueProcesses } from '../format.js';
+import { describeProcesses, fmtEndpoint, fmtRate, fmtSeconds, uniqueProcesses } from '../format.js';
 import type { HealthCheck, Rule } from '../rule.js';
 import { persists, sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
@@ -17,11 +16,7 @@ function listenersOf(snap: Snapshot): Socket[] {
   return out;
 }
 
-function addr(s: Socket): string {
-  // The zone is an interface name: untrusted text (the kernel allows control characters in it).
-  const a = s.local.scope ? `${s.local.address}%${escapeControl(s.local.scope)}` : s.local.address;
-  return a.includes(':') ? `[${a}]:${s.local.port}` : `${a}:${s.local.port}`;
-}
+const addr = (s: Socket): string => fmtEndpoint(s.local);
 
 function owner(s: Socket, snap: Snapshot): string {
   const procs = uniqueProcesses([s.processes]);

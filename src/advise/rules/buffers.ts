@@ -1,8 +1,8 @@
 // Buffers below the bandwidth-delay product on sockets that are rwnd- or sndbuf-limited.
-import { formatEndpoint, type Socket } from '../../model/socket.js';
+import type { Socket } from '../../model/socket.js';
 import { BUFFER_PER_WINDOW, bdpBytes, capsFromSysctls, receiveBufferDiagnosis, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, type BufferDiagnosis } from '../buffers.js';
 import { factsOf, groupLabel, groupPortFields, tupleKey } from '../facts.js';
-import { fmtBitRate, fmtBytes, fmtUsAsMs } from '../format.js';
+import { fmtBitRate, fmtBytes, fmtEndpoint, fmtUsAsMs } from '../format.js';
 import type { Rule } from '../rule.js';
 import { th } from '../thresholds.js';
 import type { Recommendation } from '../types.js';
@@ -70,7 +70,7 @@ const bufferBelowBdp: Rule = {
       const worstOf = (k: Limited['kind']) => found.find((f) => f.kind === k);
       const tcpR = caps.tcpRmem ? caps.tcpRmem.join(' ') : 'unknown';
       const tcpW = caps.tcpWmem ? caps.tcpWmem.join(' ') : 'unknown';
-      const why = (f: Limited) => (f.kind === 'sndbuf' ? 'Send buffer' : f.receiver ? `Receiver (${formatEndpoint(f.receiver.local)}, on this host)` : 'Receiver');
+      const why = (f: Limited) => (f.kind === 'sndbuf' ? 'Send buffer' : f.receiver ? `Receiver (${fmtEndpoint(f.receiver.local)}, on this host)` : 'Receiver');
       const sizing = slow ? '' : `Size for the link, not the measured rate: sockscope buffers --bandwidth <link speed> --rtt ${Math.max(1, Math.round(ti.rttUs! / 1000))}ms. `;
       out.push({
         id: this.id,
@@ -79,7 +79,7 @@ const bufferBelowBdp: Rule = {
         ...groupPortFields(g),
         message: `${found.length} connection${found.length === 1 ? '' : 's'} on ${groupLabel(g)} ${found.length === 1 ? 'is' : 'are'} limited by ${kinds.has('sndbuf') ? 'the send buffer' : ''}${kinds.size === 2 ? ' and ' : ''}${kinds.has('rwnd') ? "the receiver's window" : ''}: ${slow ? 'the receiving application reads too slowly' : 'buffers below the bandwidth-delay product cap throughput'}`,
         evidence:
-          `${formatEndpoint(w.s.peer)}: ${w.kind}-limited ${Math.round(w.share * 100)}% of busy time; rtt ${fmtUsAsMs(ti.rttUs!)}, delivery rate ${fmtBitRate(ti.deliveryRate!)}, BDP at least ${fmtBytes(w.bdp)}; ` +
+          `${fmtEndpoint(w.s.peer)}: ${w.kind}-limited ${Math.round(w.share * 100)}% of busy time; rtt ${fmtUsAsMs(ti.rttUs!)}, delivery rate ${fmtBitRate(ti.deliveryRate!)}, BDP at least ${fmtBytes(w.bdp)}; ` +
           `${w.kind === 'sndbuf' ? 'sndbuf' : "receiver's rcvbuf"} ${w.buffer == null ? 'unknown (remote peer)' : fmtBytes(w.buffer)}; caps: net.core.rmem_max ${caps.rmemMax ?? 'unknown'}, wmem_max ${caps.wmemMax ?? 'unknown'}, tcp_rmem ${tcpR}, tcp_wmem ${tcpW}; ${w.d.cause}`,
         fix:
           (['sndbuf', 'rwnd'] as const)

@@ -1,8 +1,8 @@
 // Send-Q / Recv-Q persistently large on established sockets: the peer or the application is not reading.
 import type { Snapshot } from '../../model/snapshot.js';
-import { formatEndpoint, type Socket } from '../../model/socket.js';
+import type { Socket } from '../../model/socket.js';
 import { factsOf, groupLabel, groupPortFields, socketKey, type ConnGroup } from '../facts.js';
-import { describeProcesses, fmtBytes, uniqueProcesses } from '../format.js';
+import { describeProcesses, fmtBytes, fmtEndpoint, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
 import { hasPersistence, recentOf } from '../series.js';
 import { th } from '../thresholds.js';
@@ -80,7 +80,7 @@ function detail(x: Stuck, which: Which): string {
   const u = usage(s, which);
   const name = which === 'recvQ' ? 'rcvbuf' : 'sndbuf';
   const mem = u ? `, ${fmtBytes(u.used)} in use of ${name} ${fmtBytes(u.buf)} (${Math.round((100 * u.used) / u.buf)}%)` : '';
-  return `${formatEndpoint(s.peer)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${mem}${x.stalled ? ' (no progress)' : ''}${s.timer?.name === 'persist' ? ' (zero-window probes: timer persist)' : ''}`;
+  return `${fmtEndpoint(s.peer)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${mem}${x.stalled ? ' (no progress)' : ''}${s.timer?.name === 'persist' ? ' (zero-window probes: timer persist)' : ''}`;
 }
 
 /** What counted as full, for the evidence. */

@@ -1,8 +1,8 @@
 // SYN_RECV high on a port: a SYN flood or handshakes that do not complete.
 import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
-import { formatEndpoint, isWildcard, type Socket } from '../../model/socket.js';
+import { isWildcard, type Socket } from '../../model/socket.js';
 import { factsOf, groupLabel } from '../facts.js';
-import { fmtSeconds } from '../format.js';
+import { fmtEndpoint, fmtSeconds } from '../format.js';
 import type { Rule } from '../rule.js';
 import { persists, sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
@@ -46,7 +46,7 @@ function capacity(q: SynQueue): number {
 
 function backlogText(q: SynQueue | undefined, port: number, addresses: number): string {
   if (!q?.listeners) return 'listen backlog unknown';
-  const at = addresses > 1 ? ` for ${formatEndpoint({ address: q.address, port })} (${q.n} of them)` : '';
+  const at = addresses > 1 ? ` for ${fmtEndpoint({ address: q.address, port })} (${q.n} of them)` : '';
   if (q.listeners.length === 1) return `listen backlog ${q.listeners[0].sendQ}${at} (the SYN queue holds backlog + 1)`;
   return `${q.listeners.length} SO_REUSEPORT listeners${at} with backlog ${[...new Set(q.listeners.map((l) => l.sendQ))].join('/')} (each has its own SYN queue of backlog + 1: ${capacity(q)} in all)`;
 }

@@ -1,9 +1,9 @@
 // SYN_SENT piling up to one destination: connect() gets no answer (a dead or blackholed backend, a firewall
 // that drops SYNs, or a local listener whose accept queue is full).
 import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
-import { formatEndpoint, isLoopback, isWildcard, type Socket } from '../../model/socket.js';
+import { isLoopback, isWildcard, type Socket } from '../../model/socket.js';
 import { factsOf, socketKey } from '../facts.js';
-import { describeProcesses, uniqueProcesses } from '../format.js';
+import { describeProcesses, fmtEndpoint, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
 import { persists, recentOf } from '../series.js';
 import { th } from '../thresholds.js';
@@ -92,9 +92,9 @@ function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; whe
     return {
       where: queue ? 'queue' : 'listener',
       text: queue
-        ? `the listener ${formatEndpoint(l.local)} on this host has ${l.recvQ} connections waiting for accept()${full ? ', a full accept queue: the kernel drops new SYNs' : ' (backlog unknown with this source): a full accept queue drops new SYNs'}`
+        ? `the listener ${fmtEndpoint(l.local)} on this host has ${l.recvQ} connections waiting for accept()${full ? ', a full accept queue: the kernel drops new SYNs' : ' (backlog unknown with this source): a full accept queue drops new SYNs'}`
         : 'a listener on this host serves the destination, yet their SYNs go unanswered (a SYN queue overflow with SYN cookies off, or a local firewall rule)',
-      evidence: `listener ${formatEndpoint(l.local)} Recv-Q ${l.recvQ}, backlog ${backlog ?? 'unknown'}`,
+      evidence: `listener ${fmtEndpoint(l.local)} Recv-Q ${l.recvQ}, backlog ${backlog ?? 'unknown'}`,
     };
   }
   // The destination is this host, but its listener is not in the snapshot (analyze --peer-port collects
@@ -136,7 +136,7 @@ const synSentStuck: Rule = {
     for (const d of dests.values()) {
       if (d.stuck.length < min) continue;
       if (!persists(ctx, (snap) => (synSentCountsOf(snap).get(d.key) ?? 0) >= min)) continue;
-      const dest = formatEndpoint({ address: d.peer, port: d.port });
+      const dest = fmtEndpoint({ address: d.peer, port: d.port });
       const procs = uniqueProcesses(d.stuck.map((s) => s.processes));
       const retries = d.stuck.map(synRetries).filter((r): r is number => r !== undefined);
       const c = cause(ctx, d);

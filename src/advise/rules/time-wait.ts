@@ -1,8 +1,8 @@
 // TIME_WAIT: normal on a server; port exhaustion for many outgoing connections to one destination; tw buckets.
 import { counter, ephemeralRange, sysctlInt, type Snapshot } from '../../model/snapshot.js';
-import { formatEndpoint, isLoopback, isWildcard } from '../../model/socket.js';
+import { isLoopback, isWildcard } from '../../model/socket.js';
 import { factsOf, groupLabel } from '../facts.js';
-import { fmtPct } from '../format.js';
+import { fmtEndpoint, fmtPct } from '../format.js';
 import type { HealthCheck, Rule } from '../rule.js';
 import { persists } from '../series.js';
 import { th } from '../thresholds.js';
@@ -146,8 +146,8 @@ const timeWaitPortExhaustion: Rule = {
         scope: 'port',
         protocol: 'tcp',
         peerPort: d.peerPort,
-        message: `Ephemeral port exhaustion risk: ${d.total} connections from ${d.local} to ${formatEndpoint({ address: d.peer, port: d.peerPort })} (${d.timeWait} in TIME_WAIT) use ${fmtPct(d.total / range.size)} of the ${range.size} local ports`,
-        evidence: `${d.total} sockets to ${formatEndpoint({ address: d.peer, port: d.peerPort })}, ${d.timeWait} TIME_WAIT; net.ipv4.ip_local_port_range ${range.lo} ${range.hi} (${range.size} ports); net.ipv4.tcp_tw_reuse ${tw ?? 'unknown'}; warning at ${fmtPct(warn)}`,
+        message: `Ephemeral port exhaustion risk: ${d.total} connections from ${d.local} to ${fmtEndpoint({ address: d.peer, port: d.peerPort })} (${d.timeWait} in TIME_WAIT) use ${fmtPct(d.total / range.size)} of the ${range.size} local ports`,
+        evidence: `${d.total} sockets to ${fmtEndpoint({ address: d.peer, port: d.peerPort })}, ${d.timeWait} TIME_WAIT; net.ipv4.ip_local_port_range ${range.lo} ${range.hi} (${range.size} ports); net.ipv4.tcp_tw_reuse ${tw ?? 'unknown'}; warning at ${fmtPct(warn)}`,
         fix:
           'Reuse connections instead of opening one per request (HTTP keep-alive, a connection pool); ' +
           `${reuse}; widen the range: sysctl -w net.ipv4.ip_local_port_range="1024 65535"; spread over more destination or source addresses. ` +
@@ -190,7 +190,7 @@ function restartNote(ctx: RuleContext): { evidence: string; fix: string } | null
   const tw = ctx.snapshot.sockets.filter((s) => s.protocol === 'tcp' && s.state === 'TIME_WAIT' && s.local.port === port);
   if (tw.length === 0) return null;
   const a = tw.find((s) => !isWildcard(s.local.address))?.local.address ?? tw[0].local.address;
-  const at = formatEndpoint({ address: a, port });
+  const at = fmtEndpoint({ address: a, port });
   return {
     evidence: `no TCP listener on port ${port}, ${tw.length} TIME_WAIT with local address ${at}${tw.some((s) => s.local.address !== a) ? ' and others' : ''}: a server started on it gets EADDRINUSE from bind() until they expire (60 s) unless both the server that left them and the new one set SO_REUSEADDR`,
     fix: `Set SO_REUSEADDR before bind() in the server so the next restart gets through (C setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); Node sets it already); it does not get past entries left by a server that did not set it. Check: sockscope try bind ${at} (tells whether SO_REUSEADDR gets through now)`,
