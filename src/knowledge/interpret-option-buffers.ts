@@ -1,20 +1,8 @@
 // What a socket's SO_RCVBUF / SO_SNDBUF value says: the default, grown by autotuning, or fixed with setsockopt.
 // getsockopt and netlink cannot show the lock (SOCK_RCVBUF_LOCK / SOCK_SNDBUF_LOCK) that setsockopt sets, so
 // a verdict is given only where the value or tcp_info proves it; elsewhere the meaning names both readings.
+import { fmtBytes } from '../advise/format.js';
 import { sysctlInt, sysctlInts, type Sysctls } from '../model/snapshot.js';
-
-/** 524288 -> "512 KiB"; 1536 -> "1.5 KiB". */
-export function humanBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
-}
 
 /** The tcp_info fields the verdicts use (getsockopt TCP_INFO, or the kernel view's tcp_info). */
 export interface TcpFacts {
@@ -50,11 +38,11 @@ function proofOfLock(kind: 'rcv' | 'snd', v: number, cap: number, c: BufferConte
   if (kind === 'rcv') {
     if (c.extraSysctls['net.ipv4.tcp_moderate_rcvbuf'] === '0') return undefined;
     const s = c.tcp?.rcvSpace;
-    if (s !== undefined && 2 * s > v) return `the application has read ${humanBytes(s)} in one round trip, and autotuning would have grown the buffer to at least twice that (tcp_info rcv_space)`;
+    if (s !== undefined && 2 * s > v) return `the application has read ${fmtBytes(s)} in one round trip, and autotuning would have grown the buffer to at least twice that (tcp_info rcv_space)`;
     return undefined;
   }
   const mss = c.tcp?.sndMss;
-  if (mss !== undefined && mss > 0 && v < 20 * mss) return `autotuning gives a connected socket at least 20 times its MSS of ${mss} bytes (${humanBytes(20 * mss)}) unless the host ran short of TCP memory`;
+  if (mss !== undefined && mss > 0 && v < 20 * mss) return `autotuning gives a connected socket at least 20 times its MSS of ${mss} bytes (${fmtBytes(20 * mss)}) unless the host ran short of TCP memory`;
   return undefined;
 }
 
@@ -65,35 +53,35 @@ export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext):
   const coreMax = sysctlInt(c.sysctls, kind === 'rcv' ? 'net.core.rmem_max' : 'net.core.wmem_max');
   const coreDef = sysctlInt(c.sysctls, kind === 'rcv' ? 'net.core.rmem_default' : 'net.core.wmem_default');
   const maxName = kind === 'rcv' ? 'net.core.rmem_max' : 'net.core.wmem_max';
-  const base = `${humanBytes(v)} of ${kind === 'rcv' ? 'receive' : 'send'} buffer (the kernel counts twice the size set with setsockopt: half is bookkeeping)`;
-  const asked = `setsockopt asked for ${humanBytes(v / 2)}; Linux doubles it`;
+  const base = `${fmtBytes(v)} of ${kind === 'rcv' ? 'receive' : 'send'} buffer (the kernel counts twice the size set with setsockopt: half is bookkeeping)`;
+  const asked = `setsockopt asked for ${fmtBytes(v / 2)}; Linux doubles it`;
   if (c.protocol === 'tcp' && tcpMem && tcpMem.length === 3) {
     const [, def, max] = tcpMem;
     const sysName = kind === 'rcv' ? 'tcp_rmem' : 'tcp_wmem';
-    const fixed = (why: string) => ({ meaning: base, unusual: `${opt} fixed at ${humanBytes(v)} (${asked}): autotuning is off for this socket${why}` });
+    const fixed = (why: string) => ({ meaning: base, unusual: `${opt} fixed at ${fmtBytes(v)} (${asked}): autotuning is off for this socket${why}` });
     // tcpi_bytes_acked counts the SYN: a socket that ever connected has at least 1.
     const connected = (c.tcp?.bytesReceived ?? 0) > 0 || (c.tcp?.bytesAcked ?? 0) > 0;
     // Before a connection exists nothing has been autotuned: any value but the default was set.
     const notStarted = c.state === 'LISTEN' || c.state === 'SYN_SENT' || (c.state === 'CLOSE' && !connected);
-    const either = `or setsockopt asked for exactly ${humanBytes(v / 2)}, which fixes it (autotuning off): the value alone cannot tell`;
-    const theDefault = { meaning: `${base}; the default net.ipv4.${sysName}[1], which autotuning can grow up to ${humanBytes(max)}, ${either}` };
+    const either = `or setsockopt asked for exactly ${fmtBytes(v / 2)}, which fixes it (autotuning off): the value alone cannot tell`;
+    const theDefault = { meaning: `${base}; the default net.ipv4.${sysName}[1], which autotuning can grow up to ${fmtBytes(max)}, ${either}` };
     if (coreMax !== null && v === 2 * coreMax && v !== max)
-      return { meaning: base, unusual: `${opt} fixed at ${humanBytes(v)}: set with setsockopt and capped by ${maxName}=${coreMax}, so autotuning is off for this socket (it cannot grow to tcp ${sysName}[2]=${humanBytes(max)})` };
+      return { meaning: base, unusual: `${opt} fixed at ${fmtBytes(v)}: set with setsockopt and capped by ${maxName}=${coreMax}, so autotuning is off for this socket (it cannot grow to tcp ${sysName}[2]=${fmtBytes(max)})` };
     if (notStarted) return v === def ? theDefault : fixed(c.state === 'LISTEN' ? '; a listener keeps the default unless it was set, and the connections it accepts inherit the fixed size' : '');
     // Autotuning only grows a buffer, and setsockopt's doubled values are even.
-    if (v < def && v % 2 === 0) return fixed(kind === 'rcv' ? `; autotuning never shrinks a receive buffer below the default ${humanBytes(def)}` : `; autotuning keeps a send buffer above the default ${humanBytes(def)} unless the host ran short of TCP memory`);
-    if (coreMax !== null && v > 2 * coreMax) return { meaning: `${base}; grown by autotuning from ${humanBytes(def)} (limit ${humanBytes(max)}): setsockopt cannot ask for more than ${maxName}=${humanBytes(coreMax)}` };
-    if (kind === 'rcv' && v % 2 === 1) return { meaning: `${base}; grown by autotuning from ${humanBytes(def)} (limit ${humanBytes(max)}): setsockopt gives even sizes` };
+    if (v < def && v % 2 === 0) return fixed(kind === 'rcv' ? `; autotuning never shrinks a receive buffer below the default ${fmtBytes(def)}` : `; autotuning keeps a send buffer above the default ${fmtBytes(def)} unless the host ran short of TCP memory`);
+    if (coreMax !== null && v > 2 * coreMax) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}): setsockopt cannot ask for more than ${maxName}=${fmtBytes(coreMax)}` };
+    if (kind === 'rcv' && v % 2 === 1) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}): setsockopt gives even sizes` };
     const proof = proofOfLock(kind, v, max, c);
     if (proof) return fixed(`: ${proof}`);
     if (v === def) return theDefault;
-    if (v > def) return { meaning: `${base}; grown by autotuning from ${humanBytes(def)} (limit ${humanBytes(max)}), ${either}` };
-    return { meaning: `${base}; differs from the default ${humanBytes(def)}` };
+    if (v > def) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}), ${either}` };
+    return { meaning: `${base}; differs from the default ${fmtBytes(def)}` };
   }
   if (coreDef !== null) {
     const sys = `net.core.${kind === 'rcv' ? 'r' : 'w'}mem_default`;
     if (v === coreDef) return { meaning: `${base}; the default ${sys}` };
-    return { meaning: base, unusual: `${opt} is ${humanBytes(v)}, not the default ${sys}=${humanBytes(coreDef)}: set by the application` };
+    return { meaning: base, unusual: `${opt} is ${fmtBytes(v)}, not the default ${sys}=${fmtBytes(coreDef)}: set by the application` };
   }
   return { meaning: base };
 }
