@@ -42,7 +42,7 @@ export function notApplicable(info: SocketOptionInfo, k: SocketKind): string | u
       return (k.family === 'inet' || k.family === 'inet6') && (k.protocol === 'udp' || k.type === 'dgram') ? undefined : `IP datagram sockets only (UDP); this is ${what}`;
     case 'stream':
       return k.type === 'stream' || k.type === 'seqpacket' ? undefined : `stream sockets only; this is ${what}`;
-    case 'ipv4':
+    case 'ip':
       return k.family === 'inet' || k.family === 'inet6' ? undefined : `IP sockets only; this is ${what}`;
     case 'ipv6':
       return k.family === 'inet6' ? undefined : `AF_INET6 sockets only; this is ${k.family === 'inet' ? 'an AF_INET' : k.family === 'unix' ? 'an AF_UNIX' : 'another'} socket`;

@@ -57,8 +57,8 @@ export interface SocketOptionInfo {
   size: number;
   /** Unit of an int value (bytes, seconds, ms, us, count, ...). */
   unit?: string;
-  /** Which sockets it applies to. */
-  appliesTo: 'any' | 'tcp' | 'udp' | 'ipv4' | 'ipv6' | 'stream';
+  /** Which sockets it applies to ('ip': AF_INET and AF_INET6; 'ipv6': AF_INET6 only). */
+  appliesTo: 'any' | 'tcp' | 'udp' | 'ip' | 'ipv6' | 'stream';
   /** getsockopt only (setsockopt fails with ENOPROTOOPT / EINVAL). */
   readOnly?: boolean;
   /** Reading has a side effect on the socket (SO_ERROR clears the pending error). */
@@ -169,7 +169,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     seeAlso: ['SO_REUSEPORT'],
   },
   {
-    name: 'SO_REUSEPORT', level: 'SOL_SOCKET', linux: 15, type: 'bool', size: 4, appliesTo: 'ipv4', sinceLinux: '3.9',
+    name: 'SO_REUSEPORT', level: 'SOL_SOCKET', linux: 15, type: 'bool', size: 4, appliesTo: 'ip', sinceLinux: '3.9',
     default: '0 (off)',
     summary: 'Several sockets (same effective uid) may bind the same address and port; Linux load-balances incoming connections/datagrams across them.',
     details: 'Every socket in the group must set it before bind(), and all must belong to the same effective user (to prevent hijacking). The kernel spreads new connections (TCP) or datagrams (UDP) over the group by a hash of the 4-tuple, which gives each worker process its own accept queue instead of a shared thundering herd. Closing one listener drops the connections waiting in its accept queue. A BPF program (SO_ATTACH_REUSEPORT_CBPF/EBPF) can steer the choice. IP sockets only (IPv4 and IPv6): on a unix socket setsockopt fails with EOPNOTSUPP (measured on 6.18).',
@@ -525,7 +525,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     },
   },
   {
-    name: 'IP_TOS', level: 'IPPROTO_IP', linux: 1, type: 'int', size: 4, appliesTo: 'ipv4',
+    name: 'IP_TOS', level: 'IPPROTO_IP', linux: 1, type: 'int', size: 4, appliesTo: 'ip',
     default: '0',
     summary: 'The TOS byte (DSCP << 2 | ECN) of outgoing IPv4 packets.',
     details: 'The ECN bits are managed by TCP and masked. For IPv6 the equivalent is IPV6_TCLASS (67). Setting it also sets SO_PRIORITY on Linux.',
@@ -538,7 +538,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     seeAlso: ['SO_PRIORITY', 'IP_TTL'],
   },
   {
-    name: 'IP_TTL', level: 'IPPROTO_IP', linux: 2, type: 'int', size: 4, unit: 'hops', appliesTo: 'ipv4',
+    name: 'IP_TTL', level: 'IPPROTO_IP', linux: 2, type: 'int', size: 4, unit: 'hops', appliesTo: 'ip',
     default: 'net.ipv4.ip_default_ttl (64)',
     sysctls: ['net.ipv4.ip_default_ttl'],
     summary: 'Time-to-live of outgoing unicast IPv4 packets.',
@@ -564,7 +564,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     },
   },
   {
-    name: 'IP_FREEBIND', level: 'IPPROTO_IP', linux: 15, type: 'bool', size: 4, appliesTo: 'ipv4', sinceLinux: '2.4',
+    name: 'IP_FREEBIND', level: 'IPPROTO_IP', linux: 15, type: 'bool', size: 4, appliesTo: 'ip', sinceLinux: '2.4',
     default: 'net.ipv4.ip_nonlocal_bind (0)',
     sysctls: ['net.ipv4.ip_nonlocal_bind', 'net.ipv6.ip_nonlocal_bind'],
     summary: 'Allows bind() to an address that is not (yet) configured on this host.',
@@ -579,7 +579,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     seeAlso: ['IP_TRANSPARENT'],
   },
   {
-    name: 'IP_TRANSPARENT', level: 'IPPROTO_IP', linux: 19, type: 'bool', size: 4, appliesTo: 'ipv4', sinceLinux: '2.6.28',
+    name: 'IP_TRANSPARENT', level: 'IPPROTO_IP', linux: 19, type: 'bool', size: 4, appliesTo: 'ip', sinceLinux: '2.6.28',
     default: '0 (off)',
     privilege: 'CAP_NET_ADMIN or CAP_NET_RAW',
     summary: 'Transparent proxying (TPROXY): bind to and accept connections for non-local addresses.',

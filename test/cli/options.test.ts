@@ -87,3 +87,16 @@ test('options OTHER-PLATFORM-NAME: exit 0, the Linux entry, a first line saying 
   assert.deepEqual(j.foreignName.uses, [{ option: 'TCP_CORK', platforms: ['freebsd', 'macos'], relation: 'equivalent' }]);
   assert.equal(JSON.parse(run('options', 'TCP_CORK', '--json').stdout).foreignName, undefined);
 });
+
+test('"applies to" says IP sockets for options of both families, not "ipv4 sockets" (SO_REUSEPORT, IP_FREEBIND)', () => {
+  // Review: SO_REUSEPORT and IP_FREEBIND apply to AF_INET6 sockets too, yet read "applies to ipv4 sockets".
+  for (const name of ['SO_REUSEPORT', 'IP_FREEBIND', 'IP_TTL']) {
+    const r = run('options', name);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}applies to IP sockets \(IPv4 and IPv6\)/m, name);
+  }
+  assert.match(run('options', 'TCP_NODELAY').stdout, /^ {2}applies to TCP sockets/m);
+  assert.match(run('options', 'SO_SNDBUF').stdout, /^ {2}applies to every socket/m);
+  const json = JSON.parse(run('options', 'SO_REUSEPORT', '--json').stdout);
+  assert.equal(json.appliesTo, 'ip');
+});

@@ -29,6 +29,9 @@ const TYPE_TEXT: Record<SocketOptionInfo['type'], string> = {
 const num = (name: string, n: number) => (n >= 0x10 && name.startsWith('SO_') ? `0x${n.toString(16)}` : String(n));
 const hex = (n: number) => `0x${n.toString(16)}`;
 
+/** The sockets an option applies to, as the reference prints them. */
+const APPLIES_TO: Record<SocketOptionInfo['appliesTo'], string> = { any: 'every socket', tcp: 'TCP sockets', udp: 'UDP sockets', ip: 'IP sockets (IPv4 and IPv6)', ipv6: 'AF_INET6 sockets', stream: 'stream sockets' };
+
 function foreign(label: string, f: ForeignOption, levelValue: number, width: number): string {
   const head = f.name ? `${f.name}${f.value !== undefined ? ` (${num(f.name, f.value)}${f.name.startsWith('SO_') ? `, level ${hex(levelValue)}` : ''})` : ''}` : 'no equivalent';
   const text = f.note ? `${head}: ${f.note}` : head;
@@ -43,7 +46,7 @@ export function formatOption(o: SocketOptionInfo, width = 100): string {
   if (o.ipv6) out.push(`  IPv6       on an AF_INET6 socket Linux uses ${o.ipv6.name} (IPPROTO_IPV6, optname ${o.ipv6.linux}) instead`);
   out.push(`  type       ${TYPE_TEXT[o.type]}${o.unit ? `, in ${o.unit}` : ''}; getsockopt optlen ${o.size}${o.readOnly ? '; read-only' : ''}`);
   out.push(wrap(o.default, width, '             ', '  default    '));
-  out.push(`  applies to ${o.appliesTo === 'any' ? 'every socket' : `${o.appliesTo} sockets`}${o.sinceLinux ? `; Linux ${o.sinceLinux}+` : ''}`);
+  out.push(`  applies to ${APPLIES_TO[o.appliesTo]}${o.sinceLinux ? `; Linux ${o.sinceLinux}+` : ''}`);
   if (o.privilege) out.push(`  privilege  setting needs ${o.privilege}`);
   if (o.sysctls?.length) out.push(`  sysctls    ${o.sysctls.join(', ')}`);
   if (o.readClears) out.push('  caution    reading it clears it (the owning process will not see the error)');
