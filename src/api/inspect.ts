@@ -33,11 +33,8 @@ export type InspectOptionsInput = z.input<typeof InspectOptionsInputSchema>;
 
 /** The `inspect-options --json` document. */
 export type InspectOptionsReport = Omit<InspectResult, 'options' | 'sysctls'> & {
-  /**
-   * readFor: whose packets the value applies to when an AF_INET6 socket sends IPv4 too ('IPv4 peers', 'IPv6 peers');
-   * readBecause: not asked for, read because that option's meaning depends on it (SO_KEEPALIVE for TCP_KEEPIDLE).
-   */
-  options: (OptionReportRow & { readFor?: string; readBecause?: string })[];
+  /** Each reading explained; a row's readFor and readBecause say whose packets it is for and why it was read unasked. */
+  options: OptionReportRow[];
   unusual: string[];
   sysctls: Record<string, unknown>;
   located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[] };
