@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capsFromSysctls, connectionBuffers, planBuffers, type BufferCaps } from '../../src/advise/buffers.js';
-import { buildBuffersReport, formatBuffersReport } from '../../src/advise/buffers-report.js';
+import { buildBuffersReport } from '../../src/advise/buffers-report.js';
+import { formatBuffersReport } from '../../src/report/print-buffers.js';
 import { evaluateRules, makeContext } from '../../src/advise/index.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import type { Socket, TcpInfo } from '../../src/model/socket.js';
@@ -166,7 +167,7 @@ test('r3: limited connections are not sized from the rate the limit allows (no c
   assert.equal(c.bdpLowerBound, true);
   assert.equal(c.recommendedSndbuf, null); // was 53248, which left the link at 9.9 of 20 Mbit/s, still sndbuf-limited 52%
   assert.equal(r.connectionPlan, null);
-  const text = formatBuffersReport(r, 200);
+  const text = formatBuffersReport(r);
   assert.match(text, /│ >= 50 KiB │/);
   assert.match(text, /need --bandwidth/);
   assert.match(text, /1 connection is limited by a buffer or window, so its measured rate is what the limit allows.*the link's rate is unknown to sockscope/);
@@ -198,7 +199,7 @@ test('ss omits a zero rwnd_limited: with busy time present it is 0%, not unknown
   assert.equal(ss.tcpInfo!.rwndLimitedUs, undefined);
   const r = buildBuffersReport({ snapshot: fakeSnapshot({ sysctls: HOST, sockets: [ss] }), sockets: [ss], selection: 'x', defaults });
   assert.equal(r.connections[0].rwndLimitedPct, 0);
-  assert.match(formatBuffersReport(r, 200), /│ 0%\/66% /);
+  assert.match(formatBuffersReport(r), /│ 0%\/66% /);
 });
 
 test('a fixed small rcvbuf caught holding a segment is still named as fixed, not as a slow reader', () => {

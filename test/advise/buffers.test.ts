@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bdpBytes, capsFromSysctls, connectionBuffers, planBuffers, setsockoptCode, sysctlFile } from '../../src/advise/buffers.js';
-import { buildBuffersReport, formatBuffersReport } from '../../src/advise/buffers-report.js';
+import { buildBuffersReport } from '../../src/advise/buffers-report.js';
+import { formatBuffersReport } from '../../src/report/print-buffers.js';
 import { fakeSnapshot, proc, tcp } from '../helpers/fake-snapshot.js';
 
 const caps = capsFromSysctls(fakeSnapshot().sysctls);
@@ -98,7 +99,7 @@ test('report: JSON shape and human text with the generated-code defaults beside 
   assert.equal(r.connections[0].bdpBytes, 2_500_000);
   assert.equal(r.link!.bdpBytes, 100_000_000);
   assert.ok(r.connectionPlan);
-  const text = formatBuffersReport(r, 100);
+  const text = formatBuffersReport(r);
   assert.match(text, /Bandwidth-delay product: 10gbit \(10 Gbit\/s\) x 80 ms = 100000000 bytes \(95\.4 MiB\)/);
   assert.match(text, /iperf3\/9/);
   assert.match(text, /Generated servers read with a 65536-byte buffer \(bufferSize 65536, from env DEFAULT_BUFFER_SIZE/);

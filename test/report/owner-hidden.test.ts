@@ -33,11 +33,11 @@ test('analyze: a listener of another user with no visible process reads "hidden 
   AnalyzeReportSchema.parse(r);
   assert.deepEqual(r.listeners[0], { address: '127.0.0.1', port: 18081, protocol: 'tcp', backlog: 16, acceptQueue: 0, process: null, processes: [], ownerHidden: true, uid: OTHER });
   assert.deepEqual(r.hiddenOwnerUids, [OTHER]);
-  assert.match(formatAnalyzeReport(r, 160), new RegExp(`│ 0/16 +│ hidden \\(uid ${OTHER}\\) │`));
+  assert.match(formatAnalyzeReport(r), new RegExp(`│ 0/16 +│ hidden \\(uid ${OTHER}\\) │`));
   const own = buildAnalyzeReport(snap, { port: 18082 });
   assert.equal(own.listeners[0].ownerHidden, false);
   assert.deepEqual(own.hiddenOwnerUids, []);
-  assert.match(formatAnalyzeReport(own, 160), /│ 0\/16 +│ - +│/);
+  assert.match(formatAnalyzeReport(own), /│ 0\/16 +│ - +│/);
   // Complete attribution (root): nobody's process is hidden, whatever the uid.
   const root = { ...snap, attribution: { scope: 'all' as const, complete: true, hiddenProcesses: 0 } };
   assert.equal(buildAnalyzeReport(root, { port: 18081 }).listeners[0].ownerHidden, false);
@@ -45,7 +45,7 @@ test('analyze: a listener of another user with no visible process reads "hidden 
   const out = hiddenSnap(outgoing(2, '127.0.0.1', '127.0.0.1:5432', 'ESTABLISHED', { uid: OTHER }));
   const pr = buildAnalyzeReport(out, { peerPort: 5432 });
   assert.deepEqual(pr.hiddenOwnerUids, [OTHER]);
-  assert.match(formatAnalyzeReport(pr, 160), new RegExp(`^Processes: hidden \\(uid ${OTHER}\\)$`, 'm'));
+  assert.match(formatAnalyzeReport(pr), new RegExp(`^Processes: hidden \\(uid ${OTHER}\\)$`, 'm'));
 });
 
 test('sockscope --json: ports, listeners and outgoing say ownerHidden (additive: processes stay [])', () => {

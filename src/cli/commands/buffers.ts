@@ -53,9 +53,9 @@ export const buffersCommand: CommandModule<object, Args> = {
     const report = await buffersReport({ port: argv.port, peerPort: argv['peer-port'], pid: argv.pid, fd: argv['socket-fd'], bandwidth: argv.bandwidth, rtt: argv.rtt, source: argv.source });
     if (argv.json) printJson(report);
     else {
-      // The report module renders tables with Ink: loaded by dynamic import, only when `buffers` runs.
-      const { formatBuffersReport } = await import('../../advise/buffers-report.js');
-      process.stdout.write(formatBuffersReport(report, process.stdout.columns || 100));
+      // The printer loads by dynamic import, only when `buffers` prints text.
+      const { formatBuffersReport } = await import('../../report/print-buffers.js');
+      process.stdout.write(formatBuffersReport(report));
     }
   },
 };

@@ -1,10 +1,7 @@
-// `sockscope buffers`: the report (pure, from a snapshot and/or a bandwidth and rtt) and its human printer.
+// `sockscope buffers`: the report (pure, from a snapshot and/or a bandwidth and rtt); report/print-buffers.ts prints it.
 import type { Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
-import { escapeControl } from '../model/escape.js';
 import { bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
-import { fmtBitRate, fmtBytes, trimNum } from './format.js';
-import { tableText } from '../report/table-text.js';
 
 /** The read-buffer default of generated servers and where it came from. */
 export interface BufferDefaults {
@@ -113,69 +110,4 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
     defaults: o.defaults,
     notes,
   };
-}
-
-function table(rows: Record<string, string | number>[], columns: number): string {
-  return `${tableText(rows, columns)}\n`;
-}
-
-const b = (n: number | null) => (n == null ? '-' : fmtBytes(n));
-const indent = (text: string, pad = '  ') => text.split('\n').map((l) => pad + l).join('\n');
-
-function capsLine(c: BufferCaps): string {
-  return `net.core.rmem_max ${c.rmemMax ?? '?'}, net.core.wmem_max ${c.wmemMax ?? '?'}, net.ipv4.tcp_rmem ${c.tcpRmem?.join(' ') ?? '?'}, net.ipv4.tcp_wmem ${c.tcpWmem?.join(' ') ?? '?'}`;
-}
-
-function planSection(p: BufferPlan, columns: number): string {
-  let out = '';
-  out += `  SO_RCVBUF / SO_SNDBUF  ${p.soRcvbuf} (${fmtBytes(p.soRcvbuf)}; setsockopt value, the kernel allocates 2x = ${fmtBytes(p.allocatedBytes)})\n`;
-  out += `  autotuning ceiling     ${p.autotuneMax} (${fmtBytes(p.autotuneMax)}; tcp_rmem/tcp_wmem max = 2 x BDP, rounded up)\n`;
-  out += table(
-    p.sysctls.map((s) => ({ sysctl: s.name, current: s.current ?? 'unknown', recommended: s.recommended, action: s.ok ? 'ok' : 'raise' })),
-    columns,
-  );
-  return out;
-}
-
-/** Human text of the report. */
-export function formatBuffersReport(r: BuffersReport, columns = 100): string {
-  let out = '';
-  if (r.host) out += `sockscope buffers${r.selection ? `: ${r.selection}` : ''} on ${escapeControl(r.host)} (kernel ${escapeControl(r.kernel ?? '-')}, source ${r.source})\n`;
-  out += `Kernel caps: ${capsLine(r.caps)}\n\n`;
-  if (r.selection !== null) {
-    out += `Connections (${r.connections.length})\n`;
-    out += table(
-      r.connections.map((c) => ({
-        peer: c.peer,
-        state: c.state === 'ESTABLISHED' ? 'ESTAB' : c.state,
-        process: c.processes.length ? c.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(',') : '-',
-        rtt: c.rttMs == null ? '-' : `${trimNum(c.rttMs)} ms`,
-        rate: c.deliveryRate == null ? '-' : fmtBitRate(c.deliveryRate),
-        BDP: c.bdpLowerBound && c.bdpBytes != null ? `>= ${fmtBytes(c.bdpBytes)}` : b(c.bdpBytes),
-        rcvbuf: b(c.rcvbuf),
-        sndbuf: b(c.sndbuf),
-        'limited rwnd/snd': c.rwndLimitedPct == null && c.sndbufLimitedPct == null ? '-' : `${c.rwndLimitedPct == null ? '-' : Math.round(c.rwndLimitedPct)}%/${c.sndbufLimitedPct == null ? '-' : Math.round(c.sndbufLimitedPct)}%`,
-        'SO_*BUF for BDP': c.recommendedRcvbuf != null ? String(c.recommendedRcvbuf) : c.bdpLowerBound ? 'need --bandwidth' : '-',
-      })),
-      columns,
-    );
-    for (const c of r.connections) out += `  ${c.peer}: ${c.verdict}\n`;
-    if (r.connectionPlan) {
-      out += `\nTo fit the largest BDP here (${fmtBytes(r.connectionPlan.bdpBytes)} = ${fmtBitRate(r.connectionPlan.bandwidthBytesPerSecond)} x ${trimNum(r.connectionPlan.rttMs)} ms):\n`;
-      out += planSection(r.connectionPlan, columns);
-    }
-    out += '\n';
-  }
-  if (r.link) {
-    const l = r.link;
-    out += `Bandwidth-delay product: ${l.bandwidth} (${fmtBitRate(l.bandwidthBytesPerSecond)}) x ${trimNum(l.rttMs)} ms = ${l.bdpBytes} bytes (${fmtBytes(l.bdpBytes)})\n`;
-    out += planSection(l, columns);
-    out += `\nsysctl lines:\n${indent(l.sysctlFile.trimEnd())}\n`;
-    out += `\nC:\n${indent(l.code.c)}\n\nPython:\n${indent(l.code.python)}\n\nNode.js:\n${indent(l.code.node)}\n\n`;
-  }
-  const d = r.defaults;
-  out += `Generated servers read with a ${d.bufferSize}-byte buffer (bufferSize ${d.bufferSize}, from ${d.origin}${d.detail ? ` ${d.detail}` : ''}; set DEFAULT_BUFFER_SIZE or bufferSize in the config). That is the application's read chunk, not the kernel socket buffer.\n`;
-  const notes = [...r.notes, ...(r.link?.notes ?? r.connectionPlan?.notes ?? [])];
-  if (notes.length) out += `\nNotes:\n${notes.map((n) => `  - ${n}`).join('\n')}\n`;
-  return out;
 }

@@ -1,4 +1,4 @@
-// Human printers for analyze and analyze-states (tables through @alcalzone/ink-table).
+// Human printers for analyze and analyze-states (plain text; tables through report/table-text).
 import { TCP_STATES, type SocketState } from '../model/socket.js';
 import { escapeControl } from '../model/escape.js';
 import type { AnalyzeReport, StatesReport } from './schema.js';
@@ -36,7 +36,7 @@ function listenerProcess(l: AnalyzeReport['listeners'][number]): string {
 }
 
 /** analyze: a header, the states, listeners, top peers and recommendations. */
-export function formatAnalyzeReport(r: AnalyzeReport, columns = process.stdout.columns || 100): string {
+export function formatAnalyzeReport(r: AnalyzeReport): string {
   const out: string[] = [];
   const what = r.port !== null ? `local port ${r.port}` : r.peerPort !== null ? `outgoing connections to peer port ${r.peerPort}` : 'all ports';
   out.push(`sockscope analyze: ${what} on ${escapeControl(r.host)} (kernel ${escapeControl(r.kernel)}, source ${r.source}, ${r.time})`);
@@ -44,7 +44,7 @@ export function formatAnalyzeReport(r: AnalyzeReport, columns = process.stdout.c
   out.push('');
   out.push('TCP states');
   const stateRows = STATES_PRINT_ORDER.filter((s) => r.states[s] > 0 || ['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT'].includes(s)).map((s) => ({ state: s, sockets: r.states[s] }));
-  out.push(table(stateRows, columns));
+  out.push(table(stateRows));
   if (r.peerPort === null) {
     out.push('Listeners');
     out.push(
@@ -57,7 +57,6 @@ export function formatAnalyzeReport(r: AnalyzeReport, columns = process.stdout.c
           'accept queue': l.protocol === 'tcp' ? `${l.acceptQueue}/${l.backlog ?? '?'}` : `${l.acceptQueue} B`,
           process: listenerProcess(l),
         })),
-        columns,
       ),
     );
   }
@@ -67,7 +66,7 @@ export function formatAnalyzeReport(r: AnalyzeReport, columns = process.stdout.c
     out.push(`Processes: ${parts.join(', ')}`);
   }
   out.push('Top peers');
-  out.push(table(r.topPeers.map((p) => ({ peer: p.address, sockets: p.count })), columns));
+  out.push(table(r.topPeers.map((p) => ({ peer: p.address, sockets: p.count }))));
   out.push('Recommendations');
   for (const rec of r.recommendations) {
     out.push(`  [${rec.severity.toUpperCase()}] ${rec.id}: ${rec.message}`);
