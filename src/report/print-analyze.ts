@@ -5,7 +5,7 @@ import type { AnalyzeReport, StatesReport } from './schema.js';
 import { tableText as table } from './table-text.js';
 
 /** The order analyze-states prints (product.md shows ESTABLISHED, TIME_WAIT, CLOSE_WAIT first). */
-export const STATES_PRINT_ORDER: SocketState[] = ['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT', ...TCP_STATES.filter((s) => !['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT'].includes(s))];
+const STATES_PRINT_ORDER: SocketState[] = ['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT', ...TCP_STATES.filter((s) => !['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT'].includes(s))];
 
 /** analyze-states: exactly "STATE: N connections" for every state, then one "Recommendation:" line. */
 export function formatStatesReport(r: StatesReport): string {

@@ -1,6 +1,7 @@
 // Buffers below the bandwidth-delay product on sockets that are rwnd- or sndbuf-limited.
 import type { Socket } from '../../model/socket.js';
-import { BUFFER_PER_WINDOW, bdpBytes, capsFromSysctls, receiveBufferDiagnosis, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, type BufferDiagnosis } from '../buffers.js';
+import { receiveBufferDiagnosis, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, type BufferDiagnosis } from '../buffer-diagnosis.js';
+import { BUFFER_PER_WINDOW, bdpBytes, capsFromSysctls } from '../buffer-plan.js';
 import { factsOf, groupLabel, groupPortFields, tupleKey } from '../facts.js';
 import { fmtBitRate, fmtBytes, fmtEndpoint, fmtUsAsMs } from '../format.js';
 import type { Rule } from '../rule.js';

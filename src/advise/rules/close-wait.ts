@@ -21,7 +21,7 @@ export function hiddenOwnerText(uids: readonly number[]): string {
  * this view (the monitor's home view attributes listeners only: `analyze` names it); or hidden from a
  * source that shows no uid; else unknown. `g` is the group, for the analyze command to run.
  */
-export function unknownOwner(ctx: RuleContext, sockets: readonly Socket[] = [], g?: Pick<ConnGroup, 'direction' | 'port'>): string {
+function unknownOwner(ctx: RuleContext, sockets: readonly Socket[] = [], g?: Pick<ConnGroup, 'direction' | 'port'>): string {
   const uids = hiddenOwnerUids(sockets, snapshotOwnerView(ctx.snapshot));
   if (uids.length > 0) return hiddenOwnerText(uids);
   const a = ctx.snapshot.attribution;

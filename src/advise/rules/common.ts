@@ -16,7 +16,7 @@ export function groupSeries(snaps: readonly Snapshot[], key: string, f: (g: Conn
 }
 
 /** The sockets a context is about: local port ctx.port and/or peer port ctx.peerPort, else all TCP/UDP. */
-export function socketsInContext(ctx: RuleContext): Socket[] {
+function socketsInContext(ctx: RuleContext): Socket[] {
   return ctx.snapshot.sockets.filter(
     (s) =>
       s.protocol !== 'unix' &&

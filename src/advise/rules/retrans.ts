@@ -73,7 +73,7 @@ const ACTIVE = new Set(['ESTABLISHED', 'FIN_WAIT1', 'CLOSE_WAIT', 'LAST_ACK', 'C
  * netlink idiag_retrans, procfs retrnsmt). Without a timer field, tcp_info's unacked retransmitted
  * segments stand in. A socket whose timer is not the retransmit timer is not backing off.
  */
-export function rtoBackoffs(s: Socket): number {
+function rtoBackoffs(s: Socket): number {
   if (s.timer) return s.timer.name === 'on' ? (s.timer.retrans ?? s.tcpInfo?.retrans ?? 0) : 0;
   return s.tcpInfo?.retrans ?? 0;
 }

@@ -1,0 +1,186 @@
+// Why a connection's buffer limits it, and what to do: the send side, a receiver on this host, a remote
+// receiver (pure; the words `sockscope buffers` and buffer-below-bdp share).
+import type { Socket } from '../model/socket.js';
+import { autotuneCeiling, BUFFER_PER_WINDOW, raisedMax, setsockoptValue, type BufferCaps } from './buffer-plan.js';
+import { fmtBitRate, fmtBytes, trimNum } from './format.js';
+
+/** The largest window without window scaling (a 16-bit field). */
+const UNSCALED_WINDOW = 65535;
+
+/** A cause and what to do about it, for a verdict or a rule's evidence and fix. */
+export interface BufferDiagnosis {
+  /**
+   * fixed: the facts show a buffer the application set (window scale 0, beyond the autotuning range, below
+   * the tcp_rmem default, a limited sndbuf autotuning would have grown); slow-reader: unread data fills the
+   * buffer; size: the buffer's size otherwise.
+   */
+  kind: 'fixed' | 'slow-reader' | 'size';
+  cause: string;
+  fix: string;
+}
+
+/**
+ * What to set a buffer to. A BDP measured while a buffer held the rate down says only that the link needs
+ * more (review: SO_SNDBUF 53248 sized that way still left a 20 Mbit/s link at 9.9 Mbit/s, sndbuf-limited
+ * 52%), so then the link's BDP is asked for instead of a number.
+ */
+export function sizeFor(bdp: number, lowerBound: boolean): string {
+  return lowerBound
+    ? `the link's BDP (more than the ${fmtBytes(bdp)} measured here, which the limit holds down: size it with --bandwidth <link speed>)`
+    : String(setsockoptValue(bdp));
+}
+
+/** "(to N; Linux doubles it)" when the size can be a doubled setsockopt value. */
+function asked(buffer: number): string {
+  return buffer % 2 === 0 ? ` (to ${buffer / 2}; Linux doubles it)` : '';
+}
+
+/**
+ * The most a window of `window` bytes carries per round trip, as a rate. Left out when the measured rate is
+ * higher: on loopback srtt is inflated by delayed ACKs (1.04 ms with a 64 KiB window at 2.67 Gbit/s).
+ */
+function windowRate(window: number, rttMs: number | null, measured?: number | null): string {
+  if (rttMs == null || rttMs <= 0) return '';
+  const most = window / (rttMs / 1000);
+  return measured != null && measured > most ? '' : `; at rtt ${trimNum(rttMs)} ms that is at most ${fmtBitRate(most)}`;
+}
+
+/**
+ * Whether a sndbuf-limited connection's send buffer is the limit to report: below 2 x the measured BDP,
+ * fixed by the application, or autotuned to tcp_wmem max. At the max 2 x BDP can exceed sndbuf only
+ * because the measured BDP is a lower bound while the buffer holds the rate down (the limited time adds
+ * up over the connection's life, the rate is the latest sample): the max is still what stops it.
+ */
+export function sendBufferLimits(sndbuf: number, bdp: number, d: BufferDiagnosis, caps: BufferCaps | undefined): boolean {
+  return sndbuf < BUFFER_PER_WINDOW * bdp || d.kind === 'fixed' || (caps?.tcpWmem != null && sndbuf === caps.tcpWmem[2]);
+}
+
+/**
+ * A sender limited by its own send buffer (sndbuf_limited). Autotuning sizes sndbuf from cwnd up to
+ * tcp_wmem max: measured on a 20 Mbit/s x 50 ms link, default buffers were sndbuf-limited 0% (tb 1.75 MiB),
+ * SO_SNDBUF 16384 (tb 32768) 66%. So a limited sndbuf below tcp_wmem max was fixed by the application,
+ * where raising tcp_wmem does nothing; one at the max needs a higher max. sock_diag does not report the
+ * lock (SOCK_SNDBUF_LOCK), hence "probably".
+ */
+export function sendBufferDiagnosis(sndbuf: number, bdp: number, lowerBound: boolean, caps: BufferCaps | undefined): BufferDiagnosis {
+  const size = sizeFor(bdp, lowerBound);
+  const wmem = caps?.tcpWmem;
+  if (!wmem)
+    return { kind: 'size', cause: `sndbuf is ${sndbuf} bytes (net.ipv4.tcp_wmem unknown)`, fix: `if the application sets SO_SNDBUF, remove it or set it >= ${size}; otherwise raise net.ipv4.tcp_wmem max` };
+  const max = wmem[2];
+  if (sndbuf > max)
+    return {
+      kind: 'fixed',
+      cause: `sndbuf (${sndbuf} bytes) is above net.ipv4.tcp_wmem max (${max}), which autotuning never exceeds: the application set SO_SNDBUF${asked(sndbuf)}, and it is too small`,
+      fix: `set SO_SNDBUF >= ${size} (capped by net.core.wmem_max ${caps?.wmemMax ?? 'unknown'})`,
+    };
+  if (sndbuf === max) {
+    const need = raisedMax(bdp, max);
+    return {
+      kind: 'size',
+      cause: `autotuning has taken sndbuf to net.ipv4.tcp_wmem max (${max})`,
+      fix: `raise the max to ${lowerBound ? 'at least ' : ''}${need} (2 x BDP${lowerBound ? ", from the rate the buffer holds down: size it for the link with --bandwidth" : ''}): sysctl -w net.ipv4.tcp_wmem="${wmem[0]} ${wmem[1]} ${need}"`,
+    };
+  }
+  return {
+    kind: 'fixed',
+    cause: `sndbuf (${sndbuf} bytes) is below net.ipv4.tcp_wmem max (${max}), where send autotuning would take it: the application probably set SO_SNDBUF${asked(sndbuf)}, which turns autotuning off for the socket (else TCP memory is under pressure: net.ipv4.tcp_mem)`,
+    fix: `remove the setsockopt (autotuning then grows sndbuf up to ${max}) or set SO_SNDBUF >= ${size}; raising tcp_wmem does nothing for a fixed SO_SNDBUF`,
+  };
+}
+
+/**
+ * What limits a receiving socket on this host, from its own facts: unread data, its window scale, its
+ * rcvbuf against the tcp_rmem default and max, and tcp_moderate_rcvbuf. Receive autotuning
+ * (tcp_rcv_space_adjust) starts every socket at the tcp_rmem default and grows rcvbuf with what the
+ * application reads per round trip, up to the max; SO_RCVBUF fixes it (and, set before listen()/connect(),
+ * picks window scale 0 for a small buffer); tcp_moderate_rcvbuf=0 stops the growth. Measured: a reader
+ * sleeping 10 ms per 64 KiB kept rcvbuf at the default with 73% of it unread; SO_RCVBUF 16384 gave rcvbuf
+ * 32768, wscale 0, Recv-Q 0; tcp_moderate_rcvbuf=0 kept rcvbuf at the default (131072) after 11 MB.
+ */
+export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boolean, caps: BufferCaps | undefined, rttMs: number | null, measured?: number | null): BufferDiagnosis | null {
+  if (!r.skmem) return null;
+  const rcvbuf = r.skmem.rcvbuf;
+  const size = sizeFor(bdp, lowerBound);
+  const rmem = caps?.tcpRmem ?? null;
+  const [rmin, rdef, rmax] = rmem ?? [null, null, null];
+  const unread = r.recvQUnknown ? 0 : r.recvQ;
+  // One sample of the queue: on loopback a 64 KiB segment can sit in a small buffer between arrival and
+  // read even with a fast reader, so a buffer the application fixed is named first when the facts show one.
+  const full = r.skmem.rmemAlloc >= rcvbuf / 2 || unread >= rcvbuf / 4;
+  const alsoUnread = full ? `; it also holds unread data now (Recv-Q ${unread} bytes), so the reader may be slow as well` : '';
+  if (r.tcpInfo?.rcvWscale === 0 && (lowerBound || BUFFER_PER_WINDOW * bdp > UNSCALED_WINDOW))
+    return {
+      kind: 'fixed',
+      cause: `the socket advertises no window scaling (wscale 0), so its window can never exceed 64 KiB whatever rcvbuf or tcp_rmem${windowRate(UNSCALED_WINDOW, rttMs, measured)}; a small SO_RCVBUF set before listen()/connect() does this (the kernel picks the scale from it; rcvbuf ${rcvbuf}${rcvbuf % 2 === 0 ? ` = 2 x ${rcvbuf / 2}` : ''}), or window scaling is off (net.ipv4.tcp_window_scaling = 0)${alsoUnread}`,
+      fix: `remove the setsockopt, or set SO_RCVBUF >= ${size} before listen()/connect()`,
+    };
+  if (rmax != null && rcvbuf > rmax)
+    return {
+      kind: 'fixed',
+      cause: `rcvbuf (${rcvbuf} bytes) is above net.ipv4.tcp_rmem max (${rmax}), which autotuning never exceeds: the application set SO_RCVBUF${asked(rcvbuf)}, and it is too small${alsoUnread}`,
+      fix: `set SO_RCVBUF >= ${size} before listen()/connect() (capped by net.core.rmem_max ${caps?.rmemMax ?? 'unknown'})`,
+    };
+  if (rdef != null && rcvbuf < rdef)
+    return {
+      kind: 'fixed',
+      cause: `rcvbuf (${rcvbuf} bytes) is below the tcp_rmem default (${rdef}) every socket starts with and autotuning only grows: the application set SO_RCVBUF${asked(rcvbuf)}, which turns receive autotuning off${alsoUnread}`,
+      fix: `remove the setsockopt (autotuning then grows rcvbuf up to ${rmax}), or set SO_RCVBUF >= ${size} before listen()/connect()`,
+    };
+  if (full)
+    return {
+      kind: 'slow-reader',
+      cause: `the application reads too slowly: its receive buffer holds unread data (Recv-Q ${unread} bytes, ${r.skmem.rmemAlloc} of rcvbuf ${rcvbuf} in use)${rcvbuf === rdef ? `, and rcvbuf is still the tcp_rmem default (${rdef}): autotuning grows it only as fast as the application reads` : ''}`,
+      fix: 'make the application read faster (larger reads, no stalls between them); no buffer setting fixes a slow reader, and a fixed SO_RCVBUF would turn autotuning off',
+    };
+  if (caps?.moderateRcvbuf === false && (rdef == null || rcvbuf === rdef)) {
+    const need = autotuneCeiling(bdp);
+    return {
+      kind: 'size',
+      cause: `receive autotuning is off (net.ipv4.tcp_moderate_rcvbuf = 0), so rcvbuf stays at the tcp_rmem default (${rdef ?? rcvbuf}) and raising tcp_rmem max does nothing`,
+      fix: `sysctl -w net.ipv4.tcp_moderate_rcvbuf=1${rmem ? `, or raise the default to ${lowerBound ? 'at least ' : ''}${need}: sysctl -w net.ipv4.tcp_rmem="${rmin} ${Math.max(need, rdef!)} ${Math.max(need, rmax!)}"` : ''}`,
+    };
+  }
+  if (!rmem)
+    return { kind: 'size', cause: `rcvbuf is ${rcvbuf} bytes (net.ipv4.tcp_rmem unknown)`, fix: `if the application sets SO_RCVBUF, remove it or set it >= ${size}; otherwise raise net.ipv4.tcp_rmem max, or make the application read faster` };
+  if (rcvbuf === rmax) {
+    const need = raisedMax(bdp, rmax);
+    return {
+      kind: 'size',
+      cause: `autotuning has taken rcvbuf to net.ipv4.tcp_rmem max (${rmax})`,
+      fix: `raise the max to ${lowerBound ? 'at least ' : ''}${need} (2 x BDP${lowerBound ? ', from the rate the window holds down: size it for the link with --bandwidth' : ''}): sysctl -w net.ipv4.tcp_rmem="${rmin} ${rdef} ${need}"`,
+    };
+  }
+  const off = caps?.moderateRcvbuf == null ? ', or receive autotuning is off (net.ipv4.tcp_moderate_rcvbuf = 0)' : '';
+  if (rcvbuf === rdef)
+    return {
+      kind: 'size',
+      cause: `rcvbuf is still the tcp_rmem default (${rdef}): autotuning has not grown it, because the application reads slowly (it grows with what is read per round trip), or it set SO_RCVBUF to ${rdef! / 2} (Linux doubles it; autotuning off)${off}`,
+      fix: `if the application sets SO_RCVBUF, remove it (autotuning then grows rcvbuf up to ${rmax}) or set it >= ${size}; otherwise make it read faster`,
+    };
+  return {
+    kind: 'size',
+    cause: `rcvbuf (${rcvbuf} bytes) is above the tcp_rmem default (${rdef}), so autotuning has grown it and can grow it up to ${rmax}, unless the application set SO_RCVBUF${asked(rcvbuf)}${off}`,
+    fix: `if the application sets SO_RCVBUF, remove it or set it >= ${size}; otherwise autotuning follows what the application reads: make it read faster`,
+  };
+}
+
+/**
+ * A sender limited by the window of a receiver on another host: its rcvbuf, unread data and sysctls are
+ * seen only there, so this host's tcp_rmem says nothing about it. What the sender does see is the
+ * receiver's window scale (tcpi_snd_wscale): 0 caps its window at 64 KiB (measured: SO_RCVBUF 16384
+ * before listen() gave wscale:0,10 on the sender and 2.9 Mbit/s on a 20 Mbit/s x 50 ms link).
+ */
+export function remoteReceiverDiagnosis(s: Socket, bdp: number, lowerBound: boolean, rttMs: number | null, measured?: number | null): BufferDiagnosis {
+  if (s.tcpInfo?.sndWscale === 0)
+    return {
+      kind: 'fixed',
+      cause: `the receiver advertises no window scaling (wscale 0): its window can never exceed 64 KiB whatever its tcp_rmem${windowRate(UNSCALED_WINDOW, rttMs, measured)}; a small SO_RCVBUF set before listen()/connect() on the receiving side does this, or window scaling is off there (net.ipv4.tcp_window_scaling = 0)`,
+      fix: `on the receiving host, remove that setsockopt or set SO_RCVBUF >= ${sizeFor(bdp, lowerBound)} before listen()/connect()`,
+    };
+  return {
+    kind: 'size',
+    cause: "the receiver's window limits, and the receiver is on another host (its buffers and sysctls are seen there)",
+    fix: `on the receiving host, look at the socket (sockscope buffers --port ${s.peer.port}): the application reads too slowly, sets a small SO_RCVBUF (remove it), receive autotuning is off there (net.ipv4.tcp_moderate_rcvbuf = 0), or its net.ipv4.tcp_rmem max is below 2 x BDP (raise the max there, keeping its min and default)`,
+  };
+}
