@@ -26,7 +26,7 @@ const bufferBelowBdp: Rule = {
   scope: 'socket',
   topic: 'buffers',
   summary:
-    'A TCP connection busy for at least bufferMinBusyMs spends at least bufferLimitedRatio of that time limited by the receiver\'s window (rwnd) or its own send buffer (sndbuf), and the limiting buffer is below 2 x BDP (delivery rate x rtt, a lower bound while limited; a window of one BDP takes about twice that in buffer) or was fixed by the application: throughput is capped by buffer size, or by a receiver on this host that reads too slowly. The fix follows the cause: SO_SNDBUF/SO_RCVBUF set by the application (a limited sndbuf below tcp_wmem max, rcvbuf below the tcp_rmem default, window scale 0), autotuning at its max, receive autotuning off (tcp_moderate_rcvbuf 0), a slow reader. Needs tcp_info and skmem.',
+    'A TCP connection busy for at least bufferMinBusyMs spends at least bufferLimitedRatio of that time limited by the receiver\'s window (rwnd) or its own send buffer (sndbuf), and the limiting buffer is below 2 x BDP (delivery rate x rtt, a lower bound while limited; a window of one BDP takes about twice that in buffer), was fixed by the application, or is a send buffer autotuned to tcp_wmem max: throughput is capped by buffer size, or by a receiver on this host that reads too slowly. The fix follows the cause: SO_SNDBUF/SO_RCVBUF set by the application (a limited sndbuf below tcp_wmem max, rcvbuf below the tcp_rmem default, window scale 0), autotuning at its max, receive autotuning off (tcp_moderate_rcvbuf 0), a slow reader. Needs tcp_info and skmem.',
   thresholds: ['bufferLimitedRatio', 'bufferMinBusyMs'],
   evaluate(ctx) {
     const ratio = th(ctx, 'bufferLimitedRatio');
