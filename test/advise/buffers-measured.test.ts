@@ -81,6 +81,7 @@ test('r9: a remote receiver without window scaling is named, and this host\'s tc
   const [r] = rules(fakeSnapshot({ sysctls: HOST, sockets: [rwndSender] }));
   assert.match(r.evidence, /the receiver advertises no window scaling \(wscale 0\): its window can never exceed 64 KiB whatever its tcp_rmem; at rtt 53\.1 ms that is at most 9\.87 Mbit\/s/);
   assert.match(r.fix, /^Receiver: on the receiving host, remove that setsockopt or set SO_RCVBUF >= the link's BDP/);
+  assert.match(r.evidence, /window scaling is off there \(net\.ipv4\.tcp_window_scaling = 0\), or this end did not offer it \(net\.ipv4\.tcp_window_scaling = 0 here: scaling is used only when both SYNs carry it\)/);
   // The old fix: sysctl -w net.ipv4.tcp_rmem="4096 131072 33554432" (this host's max, and a hard-coded min/default).
   assert.doesNotMatch(r.fix, /tcp_rmem="/);
   const c = connectionBuffers(rwndSender, undefined, undefined, caps);
@@ -102,6 +103,9 @@ test('r2: the receiver of a fixed SO_RCVBUF is not told "autotuning grows them o
   assert.doesNotMatch(c.verdict, /not limiting now/);
   assert.match(c.verdict, /^rcvbuf below 2 x BDP \(whether it limits shows on the sender, in its rwnd_limited: sockscope buffers there\); the socket advertises no window scaling \(wscale 0\)/);
   assert.match(c.verdict, /the kernel picks the scale from it; rcvbuf 32768 = 2 x 16384\)/);
+  // wscale 0 is also what a connection shows when the other end's SYN offered no scaling (netlink reads 0
+  // then; ss prints no wscale): the cause names that too.
+  assert.match(c.verdict, /window scaling is off here \(net\.ipv4\.tcp_window_scaling = 0\), or the other end did not offer it \(scaling is used only when both SYNs carry it\)/);
   assert.match(c.verdict, /remove the setsockopt, or set SO_RCVBUF >= 126976 before listen\(\)\/connect\(\)/);
   // Set after the handshake (scale kept): rcvbuf below the tcp_rmem default still gives it away.
   const late = connectionBuffers({ ...rx, tcpInfo: { ...rx.tcpInfo!, rcvWscale: 10 } }, 2.5e6, undefined, caps);
