@@ -73,7 +73,9 @@ const analyzeOptions = (scope: { port?: number; peerPort?: number }): CollectOpt
 test('a receiver that never reads: recv-q-persistent on its port and send-q-persistent on the sender, over 4 samples', async (t) => {
   const { held, proc } = await openChild();
   t.after(() => closeChild(proc));
-  assert.ok(held.sent > 131072 && held.sent < 1024 * 1024, `the sender stopped at ${held.sent} bytes, well below 1 MiB`);
+  // Where the sender stops depends on this host's tcp_rmem default and tcp_wmem (not on timing): with the
+  // stock 131072 / 16384 4194304 it is about 600 KB.
+  assert.ok(held.sent > 131072 && held.sent < 1024 * 1024, `the sender stopped at ${held.sent} bytes; below 1 MiB with the stock net.ipv4.tcp_rmem default 131072 (this host's tcp_rmem/tcp_wmem decide it, not timing)`);
 
   const inbound = await collectSeries(source, analyzeOptions({ port: held.recvPort }), 4, 300);
   const rcv = inbound.snapshot.sockets.find((s) => s.local.port === held.recvPort && s.state === 'ESTABLISHED')!;
