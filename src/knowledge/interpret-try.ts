@@ -186,7 +186,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
     if (tw.length) {
       if (!c.reuseaddr) {
         const would = c.reuseaddrWouldWork;
-        const twNote = 'TIME_WAIT lasts 60 s on Linux (fixed; tcp_fin_timeout does not change it); a server restarted within that time hits this unless it sets SO_REUSEADDR before bind()';
+        const twNote = 'TIME_WAIT lasts 60 s on Linux (fixed; tcp_fin_timeout does not change it); a server restarted within that time hits this unless both it and the socket that left them set SO_REUSEADDR before bind()';
         if (would === false)
           return {
             ok: false,
