@@ -2,8 +2,7 @@
 // TOS from IP_TTL/IP_TOS, not from IPV6_UNICAST_HOPS/IPV6_TCLASS. The report must show the values on the wire.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { startPythonHolder } from '../helpers/python-holder.js';
 import { inspectSocketOptions } from '../../src/collect/getsockopt.js';
 import { ipv6Carries, readPlans } from '../../src/collect/getsockopt-options.js';
 import { findOption } from '../../src/knowledge/socket-options.js';
@@ -41,22 +40,7 @@ interface Holder {
   v6only: number;
 }
 
-async function startHolder(t: { after: (fn: () => void) => void }): Promise<Holder> {
-  const child = spawn('python3', ['-c', HOLDER], { stdio: ['pipe', 'pipe', 'inherit'] });
-  t.after(() => {
-    child.stdin!.end();
-    child.kill('SIGKILL');
-  });
-  return new Promise<Holder>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the python socket holder did not start in 10 s')), 10_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line));
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the python socket holder exited with ${code}`)));
-  });
-}
+const startHolder = (t: { after: (fn: () => void) => void }) => startPythonHolder<Holder>(t, HOLDER);
 
 const pick = (r: Awaited<ReturnType<typeof inspectSocketOptions>>, name: string) => r.options.filter((o) => o.name === name).map((o) => ({ value: o.value, readAs: o.readAs, readFor: o.readFor }));
 

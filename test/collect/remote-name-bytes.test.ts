@@ -15,6 +15,7 @@ import { SsSource } from '../../src/collect/ss.js';
 import { decodeUtf8, decodeUtf8Lines, encodeUtf8Bytes, escapeControl } from '../../src/model/escape.js';
 import { parseSs, SsStreamParser } from '../../src/parse/ss.js';
 import { startSshd } from '../helpers/sshd.js';
+import { NON_UTF8_HOLDER as HOLDER } from '../helpers/unix-names.js';
 
 const bytes = (...parts: (string | number[])[]): Buffer => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
 
@@ -43,21 +44,6 @@ test('encodeUtf8Bytes gives back the bytes decodeUtf8 read: bad bytes, real pair
   ];
   for (const b of cases) assert.deepEqual(encodeUtf8Bytes(decodeUtf8(b)), b, JSON.stringify(decodeUtf8(b)));
 });
-
-// Re-executes itself through a symlink named py\xff\xfe, so that ss -p names it with those bytes too.
-const HOLDER = String.raw`
-import os, socket, sys, threading
-d = sys.argv[1].encode()
-if 'HOLDER_AS' not in os.environ:
-    link = d + b'/py\xff\xfe'
-    os.symlink(os.fsencode(sys.executable), link)
-    os.execve(link, [link, '-c', os.environ['HOLDER'], d], {**os.environb, b'HOLDER_AS': b'1'})
-s = socket.socket(socket.AF_UNIX); s.bind(d + b'/s\xff\xfe\xc3\xa9x'); s.listen(4)
-print('ready', flush=True)
-threading.Timer(60, lambda: os._exit(0)).start()
-sys.stdin.read()
-os._exit(0)
-`;
 
 test('--host names a unix path and a process with bytes that are not UTF-8 as the local ss source does', { timeout: 90_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sockscope-rbytes-'));

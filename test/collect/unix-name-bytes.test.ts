@@ -18,27 +18,13 @@ import { ProcfsSource } from '../../src/collect/procfs.js';
 import { SsSource } from '../../src/collect/ss.js';
 import { NetstatSource } from '../../src/collect/netstat.js';
 import { escapeControl } from '../../src/model/escape.js';
+import { NON_UTF8_HOLDER as HOLDER } from '../helpers/unix-names.js';
 
 const CI = process.env.CI === 'true';
 function has(cmd: string, args: string[], expect: RegExp): boolean {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
   return expect.test(`${r.stdout ?? ''}${r.stderr ?? ''}`);
 }
-
-// Re-executes itself through a symlink named py\xff\xfe, so that its comm and argv[0] hold the bytes too.
-const HOLDER = String.raw`
-import os, socket, sys, threading
-d = sys.argv[1].encode()
-if 'HOLDER_AS' not in os.environ:
-    link = d + b'/py\xff\xfe'
-    os.symlink(os.fsencode(sys.executable), link)
-    os.execve(link, [link, '-c', os.environ['HOLDER'], d], {**os.environb, b'HOLDER_AS': b'1'})
-s = socket.socket(socket.AF_UNIX); s.bind(d + b'/s\xff\xfe\xc3\xa9x'); s.listen(4)
-print('ready', flush=True)
-threading.Timer(60, lambda: os._exit(0)).start()
-sys.stdin.read()
-os._exit(0)
-`;
 
 let dir = '';
 let holder: ChildProcess | undefined;

@@ -19,3 +19,22 @@ export const UNIX_NAMES: [string, number, string][] = [
   ['CLOSE', 51307709, '@nul@inside'],
   ['LISTEN', 51307712, '@queue'],
 ];
+
+/**
+ * python3 -c HOLDER DIR: re-executes itself through a symlink DIR/py\xff\xfe (so that its comm, argv[0] and
+ * ss -p's process name hold bytes that are not UTF-8), listens on the unix path DIR/s\xff\xfe\xc3\xa9x,
+ * prints 'ready' and holds it until stdin closes (60 s at most). The env must carry HOLDER = this script.
+ */
+export const NON_UTF8_HOLDER = String.raw`
+import os, socket, sys, threading
+d = sys.argv[1].encode()
+if 'HOLDER_AS' not in os.environ:
+    link = d + b'/py\xff\xfe'
+    os.symlink(os.fsencode(sys.executable), link)
+    os.execve(link, [link, '-c', os.environ['HOLDER'], d], {**os.environb, b'HOLDER_AS': b'1'})
+s = socket.socket(socket.AF_UNIX); s.bind(d + b'/s\xff\xfe\xc3\xa9x'); s.listen(4)
+print('ready', flush=True)
+threading.Timer(60, lambda: os._exit(0)).start()
+sys.stdin.read()
+os._exit(0)
+`;

@@ -3,8 +3,7 @@
 // and the accept queue judged as the kernel does (full past the backlog; listen(0) holding one is full; said once).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { startPythonHolder } from '../helpers/python-holder.js';
 import { inspectSocketOptions } from '../../src/collect/getsockopt.js';
 import { buildOptionsReport } from '../../src/knowledge/interpret-options.js';
 import { formatInspect, inspectJson } from '../../src/cli/commands/inspect-options-run.js';
@@ -56,22 +55,7 @@ sys.stdin.read()
 
 type Holder = Record<string, number>;
 
-async function startHolder(t: { after: (fn: () => void) => void }): Promise<Holder> {
-  const child = spawn('python3', ['-c', HOLDER], { stdio: ['pipe', 'pipe', 'inherit'] });
-  t.after(() => {
-    child.stdin!.end();
-    child.kill('SIGKILL');
-  });
-  return new Promise<Holder>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the python socket holder did not start in 10 s')), 10_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line));
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the python socket holder exited with ${code}`)));
-  });
-}
+const startHolder = (t: { after: (fn: () => void) => void }) => startPythonHolder<Holder>(t, HOLDER);
 
 const read = async (h: Holder, fd: string, options: string[]) => {
   const r = await inspectSocketOptions({ pid: h.pid, fd: h[fd], options });
