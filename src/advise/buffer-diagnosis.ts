@@ -3,6 +3,7 @@
 import type { Socket } from '../model/socket.js';
 import { autotuneCeiling, BUFFER_PER_WINDOW, raisedMax, setsockoptValue, type BufferCaps } from './buffer-plan.js';
 import { fmtBitRate, fmtBytes, trimNum } from './format.js';
+import { queueFull } from './thresholds.js';
 
 /** The largest window without window scaling (a 16-bit field). */
 const UNSCALED_WINDOW = 65535;
@@ -46,6 +47,19 @@ function windowRate(window: number, rttMs: number | null, measured?: number | nu
 }
 
 /**
+ * Autotuning has taken a buffer to its sysctl's max (tcp_wmem or tcp_rmem [min, default, max]): raise the
+ * max to 2 x BDP, keeping min and default. `holder` is what holds the rate down while the BDP is measured.
+ */
+function atAutotuneMax(buffer: 'sndbuf' | 'rcvbuf', sysctl: string, triple: readonly [number, number, number], bdp: number, lowerBound: boolean, holder: string): BufferDiagnosis {
+  const need = raisedMax(bdp, triple[2]);
+  return {
+    kind: 'size',
+    cause: `autotuning has taken ${buffer} to ${sysctl} max (${triple[2]})`,
+    fix: `raise the max to ${lowerBound ? 'at least ' : ''}${need} (2 x BDP${lowerBound ? `, from the rate ${holder} holds down: size it for the link with --bandwidth` : ''}): sysctl -w ${sysctl}="${triple[0]} ${triple[1]} ${need}"`,
+  };
+}
+
+/**
  * Whether a sndbuf-limited connection's send buffer is the limit to report: below 2 x the measured BDP,
  * fixed by the application, or autotuned to tcp_wmem max. At the max 2 x BDP can exceed sndbuf only
  * because the measured BDP is a lower bound while the buffer holds the rate down (the limited time adds
@@ -75,12 +89,7 @@ export function sendBufferDiagnosis(sndbuf: number, bdp: number, lowerBound: boo
       fix: `set SO_SNDBUF >= ${size} (capped by net.core.wmem_max ${caps?.wmemMax ?? 'unknown'})`,
     };
   if (sndbuf === max) {
-    const need = raisedMax(bdp, max);
-    return {
-      kind: 'size',
-      cause: `autotuning has taken sndbuf to net.ipv4.tcp_wmem max (${max})`,
-      fix: `raise the max to ${lowerBound ? 'at least ' : ''}${need} (2 x BDP${lowerBound ? ", from the rate the buffer holds down: size it for the link with --bandwidth" : ''}): sysctl -w net.ipv4.tcp_wmem="${wmem[0]} ${wmem[1]} ${need}"`,
-    };
+    return atAutotuneMax('sndbuf', 'net.ipv4.tcp_wmem', wmem, bdp, lowerBound, 'the buffer');
   }
   return {
     kind: 'fixed',
@@ -105,9 +114,15 @@ export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boole
   const rmem = caps?.tcpRmem ?? null;
   const [rmin, rdef, rmax] = rmem ?? [null, null, null];
   const unread = r.recvQUnknown ? 0 : r.recvQ;
-  // One sample of the queue: on loopback a 64 KiB segment can sit in a small buffer between arrival and
-  // read even with a fast reader, so a buffer the application fixed is named first when the facts show one.
-  const full = r.skmem.rmemAlloc >= rcvbuf / 2 || unread >= rcvbuf / 4;
+  // One sample of the queue. A reader that keeps up still has a segment in transit: on loopback one 64 KiB
+  // segment in a 128 KiB rcvbuf is Recv-Q 65,536, skmem r 67,200 (51%) while it reads 2.6 GB/s, so that is
+  // not full. Full is the memory in use at queueBufferRatio of rcvbuf (as recv-q-persistent judges it), or
+  // more than half of rcvbuf unread: the measured slow reader (10 ms sleep per 64 KiB read, rcvbuf at the
+  // default 131,072) held r 96,064 (73%) in every sample, with Recv-Q 95,232 in 5 of 8 samples and 29,696 in
+  // the others; a sample of the latter kind falls through to "rcvbuf is still the tcp_rmem default ...
+  // because the application reads slowly". One sample cannot do better: the same fast reader with SO_RCVBUF
+  // 65536 (rb 131,072) showed r 127,188 (97%) in 7 of 8 samples, its sender refilling the window at once.
+  const full = queueFull(Math.max(unread, r.skmem.rmemAlloc), rcvbuf) || unread > rcvbuf / 2;
   const alsoUnread = full ? `; it also holds unread data now (Recv-Q ${unread} bytes), so the reader may be slow as well` : '';
   if (r.tcpInfo?.rcvWscale === 0 && (lowerBound || BUFFER_PER_WINDOW * bdp > UNSCALED_WINDOW))
     return {
@@ -143,14 +158,7 @@ export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boole
   }
   if (!rmem)
     return { kind: 'size', cause: `rcvbuf is ${rcvbuf} bytes (net.ipv4.tcp_rmem unknown)`, fix: `if the application sets SO_RCVBUF, remove it or set it >= ${size}; otherwise raise net.ipv4.tcp_rmem max, or make the application read faster` };
-  if (rcvbuf === rmax) {
-    const need = raisedMax(bdp, rmax);
-    return {
-      kind: 'size',
-      cause: `autotuning has taken rcvbuf to net.ipv4.tcp_rmem max (${rmax})`,
-      fix: `raise the max to ${lowerBound ? 'at least ' : ''}${need} (2 x BDP${lowerBound ? ', from the rate the window holds down: size it for the link with --bandwidth' : ''}): sysctl -w net.ipv4.tcp_rmem="${rmin} ${rdef} ${need}"`,
-    };
-  }
+  if (rcvbuf === rmax) return atAutotuneMax('rcvbuf', 'net.ipv4.tcp_rmem', rmem, bdp, lowerBound, 'the window');
   const off = caps?.moderateRcvbuf == null ? ', or receive autotuning is off (net.ipv4.tcp_moderate_rcvbuf = 0)' : '';
   if (rcvbuf === rdef)
     return {

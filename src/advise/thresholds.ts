@@ -67,6 +67,15 @@ export const DEFAULT_THRESHOLDS: Record<string, number> = {
   conntrackCriticalRatio: 0.95,
 };
 
+/**
+ * Whether a socket queue is full: its memory in use (skmem r or w, the truesize) at `ratio` (queueBufferRatio)
+ * of the socket's own buffer (skmem rb or tb). Shared by recv-q-persistent/send-q-persistent and the buffer
+ * diagnosis, so both call the same queue full.
+ */
+export function queueFull(used: number, buf: number, ratio: number = DEFAULT_THRESHOLDS.queueBufferRatio): boolean {
+  return buf > 0 && used >= ratio * buf;
+}
+
 /** Defaults overlaid with overrides (config `thresholds`). */
 export function resolveThresholds(overrides: Record<string, number> = {}): Record<string, number> {
   return { ...DEFAULT_THRESHOLDS, ...overrides };

@@ -5,7 +5,7 @@ import { factsOf, groupLabel, groupPortFields, socketKey, type ConnGroup } from 
 import { describeProcesses, fmtBytes, fmtEndpoint, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
 import { hasPersistence, recentOf } from '../series.js';
-import { th } from '../thresholds.js';
+import { queueFull, th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { ssFilter } from './common.js';
 
@@ -40,7 +40,7 @@ function isFull(ctx: RuleContext, x: Socket, which: Which): boolean {
   if (q >= th(ctx, 'queueBytes')) return true;
   if (which === 'sendQ' && x.timer?.name === 'persist') return true;
   const u = usage(x, which);
-  return u != null && u.used >= th(ctx, 'queueBufferRatio') * u.buf;
+  return u != null && queueFull(u.used, u.buf, th(ctx, 'queueBufferRatio'));
 }
 
 /** The queue's memory in use and its buffer, from skmem (null without it). */
