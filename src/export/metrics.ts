@@ -47,7 +47,7 @@ export class SocketMetrics {
     this.acceptQueue = new Gauge({ name: 'sockscope_listen_accept_queue', help: 'Connections waiting for accept() (Recv-Q of LISTEN), summed over the TCP listeners on the address:port', labelNames: listenLabels, registers });
     this.listenSockets = new Gauge({ name: 'sockscope_listen_sockets', help: 'TCP listening sockets on the address:port (more than 1 with SO_REUSEPORT)', labelNames: listenLabels, registers });
     this.listenFull = new Gauge({ name: 'sockscope_listen_full_sockets', help: 'TCP listeners on the address:port whose accept queue is full (Recv-Q > backlog, as sk_acceptq_is_full in the kernel): the kernel drops the connections hashed to them', labelNames: listenLabels, registers });
-    this.fillMax = new Gauge({ name: 'sockscope_listen_accept_queue_fill_max', help: 'Accept queue over backlog of the fullest TCP listener on the address:port (1 = full)', labelNames: listenLabels, registers });
+    this.fillMax = new Gauge({ name: 'sockscope_listen_accept_queue_fill_max', help: 'Accept queue over its capacity (backlog + 1, what the kernel queues) of the fullest TCP listener on the address:port: 1 = full', labelNames: listenLabels, registers });
     this.recs = new Gauge({ name: 'sockscope_recommendation', help: 'Live recommendations: the number of findings of each rule id, severity and port ("" for host-wide; usually 1, more when a rule finds several things, such as processes near their fd limit)', labelNames: ['id', 'severity', 'port'], registers });
     this.duration = new Gauge({ name: 'sockscope_collection_duration_seconds', help: 'How long the last collection took', registers });
     this.lastSuccess = new Gauge({ name: 'sockscope_last_collection_timestamp_seconds', help: 'Unix time of the last successful collection', registers });
@@ -136,8 +136,9 @@ export class SocketMetrics {
         backlog = backlog === null || l.backlog === null ? null : backlog + l.backlog;
         // Full as the accept-queue-full rule reads it (at somaxconn when procfs/netstat cannot see the backlog, whose fill is then not known).
         if (acceptQueueIsFull(l.acceptQueue, l.backlog, somaxconn)) full++;
-        // listen(fd, 0) still queues one connection: its fill is 1 then, not infinite.
-        if (l.backlog !== null) fill = Math.max(fill ?? 0, l.acceptQueue / Math.max(l.backlog, 1));
+        // Over the queue's capacity, backlog + 1 (sk_acceptq_is_full: full when Recv-Q > backlog), so 1 is full
+        // for every backlog, listen(fd, 0) holding its one connection included.
+        if (l.backlog !== null) fill = Math.max(fill ?? 0, l.acceptQueue / (l.backlog + 1));
       }
       if (backlog !== null) this.backlog.set(labels, backlog);
       this.acceptQueue.set(labels, queue);

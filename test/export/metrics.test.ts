@@ -72,3 +72,17 @@ test('UDP sockets on ephemeral ports (clients that send without connect) are sum
   m2.update(fakeSnapshot({ sockets: clients, sysctls: { 'net.ipv4.ip_local_port_range': '50000\t60999' } }), []);
   assert.ok((await m2.text()).includes('sockscope_sockets{protocol="udp",port="35578",state="CLOSE"} 1'));
 });
+
+test('accept_queue_fill_max is over the capacity the kernel queues (backlog + 1): 1 is full for every backlog', async () => {
+  // Review: with fill = Recv-Q / backlog, listen(4) holding 4 read 1 ("full") while the kernel still took a
+  // fifth connection, and listen_full_sockets said 0: an alert on fill >= 1 fired one connection early.
+  const m = new SocketMetrics();
+  m.update(fakeSnapshot({ sockets: [listener('127.0.0.1:17013', 4, 4), listener('127.0.0.1:17014', 4, 5), listener('127.0.0.1:17015', 0, 1)] }), []);
+  const text = await m.text();
+  const v = (name: string, port: number) => text.split('\n').find((l) => l.startsWith(`${name}{protocol="tcp",port="${port}",address="127.0.0.1"} `))?.split(' ')[1];
+  assert.deepEqual([17013, 17014, 17015].map((p) => [v('sockscope_listen_accept_queue_fill_max', p), v('sockscope_listen_full_sockets', p)]), [
+    ['0.8', '0'],
+    ['1', '1'],
+    ['1', '1'],
+  ]);
+});
