@@ -8,6 +8,16 @@ import { queueFull } from './thresholds.js';
 /** The largest window without window scaling (a 16-bit field). */
 const UNSCALED_WINDOW = 65535;
 
+/**
+ * Window scaling not negotiated (tcpi_options without TCPI_OPT_WSCALE; ss prints no wscale): the kernel
+ * then reports both scales as 0, but no SO_RCVBUF is the cause, and none fixes it: the option is agreed in
+ * the SYNs only. Measured on loopback in a namespace with net.ipv4.tcp_window_scaling = 0: ss printed no
+ * wscale, netlink tcpi_options 0 and scales 0,0.
+ */
+const NOT_NEGOTIATED =
+  'window scaling is not in use on this connection (not negotiated: it is used only when both SYNs carry the option, so net.ipv4.tcp_window_scaling = 0 on either host, or a middlebox that strips the option, leaves it out), so the window cannot exceed 64 KiB whatever rcvbuf or tcp_rmem';
+const NEGOTIATE_FIX = 'turn window scaling on at both ends (sysctl -w net.ipv4.tcp_window_scaling=1) and reconnect: it is negotiated only when the connection opens';
+
 /** A cause and what to do about it, for a verdict or a rule's evidence and fix. */
 export interface BufferDiagnosis {
   /**
@@ -124,7 +134,14 @@ export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boole
   // 65536 (rb 131,072) showed r 127,188 (97%) in 7 of 8 samples, its sender refilling the window at once.
   const full = queueFull(Math.max(unread, r.skmem.rmemAlloc), rcvbuf) || unread > rcvbuf / 2;
   const alsoUnread = full ? `; it also holds unread data now (Recv-Q ${unread} bytes), so the reader may be slow as well` : '';
-  if (r.tcpInfo?.rcvWscale === 0 && (lowerBound || BUFFER_PER_WINDOW * bdp > UNSCALED_WINDOW))
+  const capped = lowerBound || BUFFER_PER_WINDOW * bdp > UNSCALED_WINDOW;
+  if (r.tcpInfo?.windowScaling === false && capped)
+    return {
+      kind: 'fixed',
+      cause: `${NOT_NEGOTIATED}${windowRate(UNSCALED_WINDOW, rttMs, measured)}${alsoUnread}`,
+      fix: NEGOTIATE_FIX,
+    };
+  if (r.tcpInfo?.rcvWscale === 0 && capped)
     return {
       kind: 'fixed',
       cause: `the socket advertises no window scaling (wscale 0), so its window can never exceed 64 KiB whatever rcvbuf or tcp_rmem${windowRate(UNSCALED_WINDOW, rttMs, measured)}; a small SO_RCVBUF set before listen()/connect() does this (the kernel picks the scale from it; rcvbuf ${rcvbuf}${rcvbuf % 2 === 0 ? ` = 2 x ${rcvbuf / 2}` : ''}), window scaling is off here (net.ipv4.tcp_window_scaling = 0), or the other end did not offer it (scaling is used only when both SYNs carry it)${alsoUnread}`,
@@ -180,6 +197,8 @@ export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boole
  * before listen() gave wscale:0,10 on the sender and 2.9 Mbit/s on a 20 Mbit/s x 50 ms link).
  */
 export function remoteReceiverDiagnosis(s: Socket, bdp: number, lowerBound: boolean, rttMs: number | null, measured?: number | null): BufferDiagnosis {
+  if (s.tcpInfo?.windowScaling === false)
+    return { kind: 'fixed', cause: `${NOT_NEGOTIATED}${windowRate(UNSCALED_WINDOW, rttMs, measured)}`, fix: NEGOTIATE_FIX };
   if (s.tcpInfo?.sndWscale === 0)
     return {
       kind: 'fixed',

@@ -90,6 +90,12 @@ export interface TcpInfo {
   rcvSpace?: number;
   sndWscale?: number;
   rcvWscale?: number;
+  /**
+   * Whether window scaling is in use (negotiated: both SYNs carried the option): tcpi_options
+   * TCPI_OPT_WSCALE, or ss printing wscale:a,b among the tcp_info options. Without it the kernel reports
+   * both scales as 0 and ss prints none; the window then cannot exceed 64 KiB.
+   */
+  windowScaling?: boolean;
 }
 
 /** Socket memory (INET_DIAG_SKMEMINFO / ss -m skmem:(r,rb,t,tb,f,w,o,bl,d)). Bytes. */

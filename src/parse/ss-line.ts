@@ -259,9 +259,17 @@ function parseTcpInfo(tokens: string[], from: number): TcpInfo | undefined {
         const [snd, rcv] = v.split(',');
         info.sndWscale = Number(snd);
         info.rcvWscale = Number(rcv);
+        info.windowScaling = true;
         break;
       }
     }
+  }
+  // ss prints wscale:a,b among the tcp_info options only with TCPI_OPT_WSCALE: printed tcp_info without it
+  // is scaling not negotiated, where the kernel (and so netlink) reports both scales as 0.
+  if (any && info.windowScaling === undefined) {
+    info.sndWscale = 0;
+    info.rcvWscale = 0;
+    info.windowScaling = false;
   }
   if (any && info.totalRetrans === undefined) {
     info.retrans = info.retrans ?? 0;

@@ -7,6 +7,7 @@ export const TCP_INFO_OFFSETS = {
   state: 0,
   caState: 1,
   retransmits: 2,
+  options: 5,
   wscale: 6,
   rto: 8,
   ato: 12,
@@ -52,6 +53,12 @@ export const TCP_INFO_OFFSETS = {
   sndWnd: 228,
 } as const;
 
+/**
+ * tcpi_options bit for window scaling (linux/tcp.h TCPI_OPT_WSCALE). Without it the kernel leaves both
+ * scales 0 (tcp_get_info fills them only when rx_opt.wscale_ok) and ss prints no wscale.
+ */
+const TCPI_OPT_WSCALE = 4;
+
 /** TCP_INFINITE_SSTHRESH and friends: ss hides ssthresh at or above 0xFFFF, and so do we. */
 const SSTHRESH_SHOWN_BELOW = 0xffff;
 
@@ -83,6 +90,7 @@ function fullTcpInfo(dv: DataView, off: number): TcpInfo {
   return {
     sndWscale: ws & 0x0f,
     rcvWscale: ws >> 4,
+    windowScaling: (dv.getUint8(off + O.options) & TCPI_OPT_WSCALE) !== 0,
     rtoMs: dv.getUint32(off + O.rto, true) / 1000,
     mss: dv.getUint32(off + O.sndMss, true),
     retrans: dv.getUint32(off + O.retrans, true),
@@ -113,6 +121,7 @@ function partialTcpInfo(dv: DataView, off: number, len: number): TcpInfo {
   const ws = dv.getUint8(off + O.wscale);
   info.sndWscale = ws & 0x0f;
   info.rcvWscale = ws >> 4;
+  info.windowScaling = (dv.getUint8(off + O.options) & TCPI_OPT_WSCALE) !== 0;
   if (has(O.rto, 4)) info.rtoMs = u32(O.rto) / 1000;
   if (has(O.sndMss, 4)) info.mss = u32(O.sndMss);
   if (has(O.retrans, 4)) info.retrans = u32(O.retrans);

@@ -2,7 +2,9 @@
 // a python3 sender/receiver pair, `ss -tmin` every 0.3 s, tcp_rmem 4096 131072 33554432).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { receiveBufferDiagnosis, sendBufferDiagnosis } from '../../src/advise/buffer-diagnosis.js';
+import { receiveBufferDiagnosis, remoteReceiverDiagnosis, sendBufferDiagnosis } from '../../src/advise/buffer-diagnosis.js';
+import { parseSsLine } from '../../src/parse/ss-line.js';
+import { parseTcpInfo, TCP_INFO_OFFSETS } from '../../src/parse/tcp-info.js';
 import { capsFromSysctls } from '../../src/advise/buffers.js';
 import type { Socket, TcpInfo } from '../../src/model/socket.js';
 import { fakeSnapshot, tcp } from '../helpers/fake-snapshot.js';
@@ -43,4 +45,38 @@ test('a buffer at the autotuning max: raise tcp_wmem / tcp_rmem max, keeping min
   assert.equal(r?.kind, 'size');
   assert.equal(r!.cause, 'autotuning has taken rcvbuf to net.ipv4.tcp_rmem max (33554432)');
   assert.match(r!.fix, /^raise the max to at least \d+ \(2 x BDP, from the rate the window holds down: size it for the link with --bandwidth\): sysctl -w net\.ipv4\.tcp_rmem="4096 131072 \d+"$/);
+});
+
+// A receiver on loopback in a namespace with net.ipv4.tcp_window_scaling = 0 (session 11): ss -tnHi printed
+// no wscale (detail line joined on); netlink gives tcpi_options without TCPI_OPT_WSCALE (4) and scales 0.
+const SS_UNSCALED = 'ESTAB 0      0      127.0.0.1:5201  127.0.0.1:51506 bbr rto:204 rtt:0.019/0.009 ato:40 mss:32747 cwnd:10 bytes_received:1000 rcv_space:65483 rcv_ssthresh:70173';
+function netlinkInfo(options: number, wscale: number): TcpInfo {
+  const b = Buffer.alloc(232);
+  b.writeUInt8(options, TCP_INFO_OFFSETS.options);
+  b.writeUInt8(wscale, TCP_INFO_OFFSETS.wscale);
+  b.writeUInt32LE(19, TCP_INFO_OFFSETS.rtt);
+  return parseTcpInfo(new DataView(b.buffer, b.byteOffset, b.byteLength), 0, b.byteLength, 'bbr')!;
+}
+const NOT_IN_USE = /^window scaling is not in use on this connection \(not negotiated: .*\), so the window cannot exceed 64 KiB/;
+
+test('window scaling not negotiated: netlink and ss give the same "not in use" diagnosis, not the SO_RCVBUF wscale-0 one', () => {
+  const fromSs = parseSsLine(SS_UNSCALED, 'tcp')!;
+  const fromNetlink = rx(0, 0, 131072, netlinkInfo(0, 0));
+  for (const [name, s] of [['ss', { ...fromSs, skmem: fromNetlink.skmem }], ['netlink', fromNetlink]] as const) {
+    const d = receiveBufferDiagnosis(s, 100_000, true, caps, 0.019);
+    assert.equal(d?.kind, 'fixed', name);
+    assert.match(d!.cause, NOT_IN_USE, name);
+    assert.doesNotMatch(d!.cause, /SO_RCVBUF/, name);
+    assert.match(d!.fix, /net\.ipv4\.tcp_window_scaling=1/, name);
+    const remote = remoteReceiverDiagnosis(s, 100_000, true, 0.019);
+    assert.match(remote.cause, NOT_IN_USE, name);
+  }
+});
+
+test('window scaling in use with scale 0 (a small SO_RCVBUF): the wscale-0 wording', () => {
+  const s = rx(0, 0, 32768, netlinkInfo(7, 0x00));
+  assert.equal(s.tcpInfo?.windowScaling, true);
+  const d = receiveBufferDiagnosis(s, 100_000, true, caps, 0.02);
+  assert.match(d!.cause, /^the socket advertises no window scaling \(wscale 0\)/);
+  assert.match(remoteReceiverDiagnosis(s, 100_000, true, 0.02).cause, /^the receiver advertises no window scaling \(wscale 0\)/);
 });

@@ -108,7 +108,7 @@ function tcpInfo(len: number, fields: Partial<Record<keyof typeof TCP_INFO_OFFSE
   const b = Buffer.alloc(len);
   for (const [k, v] of Object.entries(fields)) {
     const off = TCP_INFO_OFFSETS[k as keyof typeof TCP_INFO_OFFSETS];
-    if (k === 'wscale' || k === 'state' || k === 'retransmits' || k === 'caState') b.writeUInt8(v!, off);
+    if (k === 'wscale' || k === 'options' || k === 'state' || k === 'retransmits' || k === 'caState') b.writeUInt8(v!, off);
     else if (['bytesAcked', 'bytesReceived', 'deliveryRate', 'busyTime', 'rwndLimited', 'sndbufLimited', 'bytesSent', 'pacingRate', 'maxPacingRate', 'bytesRetrans'].includes(k)) b.writeBigUInt64LE(BigInt(v!), off);
     else if (off + 4 <= len) b.writeUInt32LE(v!, off);
   }
@@ -211,7 +211,7 @@ test('IPv6: compression, ::1, ::, IPv4-mapped shown as IPv4, link-local scope fr
 });
 
 test('tcp_info: full struct, congestion name, skmeminfo; ssthresh hidden when "infinite"', () => {
-  const info = tcpInfo(232, { wscale: 0x79, rto: 204000, sndMss: 1448, retrans: 2, rtt: 1234, rttvar: 600, sndSsthresh: 0x7fffffff, sndCwnd: 10, totalRetrans: 9, bytesAcked: 2 ** 40, bytesReceived: 77, deliveryRate: 125000, busyTime: 5, rwndLimited: 6, sndbufLimited: 7, bytesSent: 88, rcvSpace: 65483, lastDataSent: 11, lastDataRecv: 12, lastAckRecv: 13 });
+  const info = tcpInfo(232, { options: 7, wscale: 0x79, rto: 204000, sndMss: 1448, retrans: 2, rtt: 1234, rttvar: 600, sndSsthresh: 0x7fffffff, sndCwnd: 10, totalRetrans: 9, bytesAcked: 2 ** 40, bytesReceived: 77, deliveryRate: 125000, busyTime: 5, rwndLimited: 6, sndbufLimited: 7, bytesSent: 88, rcvSpace: 65483, lastDataSent: 11, lastDataRecv: 12, lastAckRecv: 13 });
   const mem = Buffer.alloc(36);
   [1, 2, 3, 4, 5, 6, 7, 8, 9].forEach((v, i) => mem.writeUInt32LE(v, i * 4));
   const m = nlmsg(SOCK_DIAG_BY_FAMILY, diagMsg({ attrs: [attr(INET_DIAG_SKMEMINFO, mem), attr(INET_DIAG_INFO, info), attr(INET_DIAG_CONG, Buffer.from('cubic\0'))] }));
@@ -219,6 +219,7 @@ test('tcp_info: full struct, congestion name, skmeminfo; ssthresh hidden when "i
   assert.deepEqual(s.tcpInfo, {
     sndWscale: 9,
     rcvWscale: 7,
+    windowScaling: true,
     rtoMs: 204,
     mss: 1448,
     retrans: 2,
@@ -240,6 +241,19 @@ test('tcp_info: full struct, congestion name, skmeminfo; ssthresh hidden when "i
     congestion: 'cubic',
   });
   assert.deepEqual(s.skmem, { rmemAlloc: 1, rcvbuf: 2, wmemAlloc: 3, sndbuf: 4, fwdAlloc: 5, wmemQueued: 6, optmem: 7, backlog: 8, drops: 9 });
+});
+
+test('tcp_info: window scaling in use only with tcpi_options TCPI_OPT_WSCALE (4), full and older structs', () => {
+  const parse = (len: number, fields: Parameters<typeof tcpInfo>[1]) => {
+    const m = nlmsg(SOCK_DIAG_BY_FAMILY, diagMsg({ attrs: [attr(INET_DIAG_INFO, tcpInfo(len, fields))] }));
+    return parseInetDiagMsg(m, 16, m.length - 16, { protocol: 'tcp' })!.tcpInfo!;
+  };
+  for (const len of [232, 104]) {
+    // Negotiated with scale 0 on both sides (a small SO_RCVBUF): ts, sack, wscale.
+    assert.deepEqual(((t) => [t.windowScaling, t.sndWscale, t.rcvWscale])(parse(len, { options: 7, wscale: 0 })), [true, 0, 0], `len ${len}`);
+    // Not negotiated (tcp_window_scaling=0 at one end): ts and sack only; the kernel leaves both scales 0.
+    assert.deepEqual(((t) => [t.windowScaling, t.sndWscale, t.rcvWscale])(parse(len, { options: 3, wscale: 0 })), [false, 0, 0], `len ${len}`);
+  }
 });
 
 test('tcp_info from an older kernel (104 bytes: up to total_retrans) reads what is there and nothing past it', () => {

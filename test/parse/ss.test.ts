@@ -221,3 +221,20 @@ test('lines that give no socket are counted, not silently dropped', () => {
   assert.equal(e.state, 'ESTABLISHED');
   assert.equal(q.unreadLines, 0);
 });
+
+test('window scaling: wscale:a,b among the tcp_info options is scaling in use; tcp_info without it is scaling not negotiated', () => {
+  // ss prints wscale only with tcpi_options TCPI_OPT_WSCALE. `off`: ss -tnHi on loopback in a namespace
+  // with net.ipv4.tcp_window_scaling=0 (session 11; its detail line joined on). `zero`: the same with the
+  // wscale:7,0 ss prints when scaling is negotiated and this side's scale is 0 (a small SO_RCVBUF).
+  const detail = 'rto:204 rtt:0.019/0.009 ato:40 mss:32747 pmtu:65535 rcvmss:1000 advmss:65483 cwnd:10 bytes_received:1000 segs_out:1 segs_in:3 data_segs_in:1 bbr:(bw:0bps,mrtt:0.019) send 137882105263bps lastsnd:904 lastrcv:904 lastack:904 pacing_rate 394046559432bps delivered:1 app_limited rcv_space:65483 rcv_ssthresh:70173 minrtt:0.019 snd_wnd:65495';
+  const off = `ESTAB 0      0      127.0.0.1:5201  127.0.0.1:51506 bbr ${detail}`;
+  const zero = `ESTAB 0      0      127.0.0.1:5201  127.0.0.1:51506 ts sack bbr wscale:7,0 ${detail}`;
+  const noInfo = 'ESTAB 0      0      127.0.0.1:5201  127.0.0.1:51506';
+  const pick = (s: Socket | null) => [s?.tcpInfo?.windowScaling, s?.tcpInfo?.sndWscale, s?.tcpInfo?.rcvWscale];
+  for (const parse of [(l: string) => parseSsLine(l, 'tcp'), (l: string) => { const p = new SsStreamParser('tcp'); p.push(Buffer.from(`${l}\n`)); return p.end()[0] ?? null; }]) {
+    assert.deepEqual(pick(parse(off)), [false, 0, 0]);
+    assert.deepEqual(pick(parse(zero)), [true, 7, 0]);
+    // No tcp_info printed (no -i): nothing is known about scaling.
+    assert.deepEqual(pick(parse(noInfo)), [undefined, undefined, undefined]);
+  }
+});
