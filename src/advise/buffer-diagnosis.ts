@@ -144,7 +144,9 @@ export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boole
   if (r.tcpInfo?.rcvWscale === 0 && capped)
     return {
       kind: 'fixed',
-      cause: `the socket advertises no window scaling (wscale 0), so its window can never exceed 64 KiB whatever rcvbuf or tcp_rmem${windowRate(UNSCALED_WINDOW, rttMs, measured)}; a small SO_RCVBUF set before listen()/connect() does this (the kernel picks the scale from it; rcvbuf ${rcvbuf}${rcvbuf % 2 === 0 ? ` = 2 x ${rcvbuf / 2}` : ''}), window scaling is off here (net.ipv4.tcp_window_scaling = 0), or the other end did not offer it (scaling is used only when both SYNs carry it)${alsoUnread}`,
+      // Scaling known to be in use (tcpi_options): the scale itself is 0, which only a small buffer at
+      // connect()/listen() picks; unknown (some decoders): the sysctl and the peer are possible too.
+      cause: `the socket advertises window scale 0, so its window can never exceed 64 KiB whatever rcvbuf or tcp_rmem${windowRate(UNSCALED_WINDOW, rttMs, measured)}; a small SO_RCVBUF set before listen()/connect() does this (the kernel picks the scale from it; rcvbuf ${rcvbuf}${rcvbuf % 2 === 0 ? ` = 2 x ${rcvbuf / 2}` : ''})${r.tcpInfo.windowScaling === true ? '' : ', window scaling is off here (net.ipv4.tcp_window_scaling = 0), or the other end did not offer it (scaling is used only when both SYNs carry it)'}${alsoUnread}`,
       fix: `remove the setsockopt, or set SO_RCVBUF >= ${size} before listen()/connect()`,
     };
   if (rmax != null && rcvbuf > rmax)
@@ -202,7 +204,7 @@ export function remoteReceiverDiagnosis(s: Socket, bdp: number, lowerBound: bool
   if (s.tcpInfo?.sndWscale === 0)
     return {
       kind: 'fixed',
-      cause: `the receiver advertises no window scaling (wscale 0): its window can never exceed 64 KiB whatever its tcp_rmem${windowRate(UNSCALED_WINDOW, rttMs, measured)}; a small SO_RCVBUF set before listen()/connect() on the receiving side does this, window scaling is off there (net.ipv4.tcp_window_scaling = 0), or this end did not offer it (net.ipv4.tcp_window_scaling = 0 here: scaling is used only when both SYNs carry it)`,
+      cause: `the receiver advertises window scale 0: its window can never exceed 64 KiB whatever its tcp_rmem${windowRate(UNSCALED_WINDOW, rttMs, measured)}; a small SO_RCVBUF set before listen()/connect() on the receiving side does this${s.tcpInfo.windowScaling === true ? '' : ', window scaling is off there (net.ipv4.tcp_window_scaling = 0), or this end did not offer it (net.ipv4.tcp_window_scaling = 0 here: scaling is used only when both SYNs carry it)'}`,
       fix: `on the receiving host, remove that setsockopt or set SO_RCVBUF >= ${sizeFor(bdp, lowerBound)} before listen()/connect()`,
     };
   return {

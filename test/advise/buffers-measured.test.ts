@@ -79,13 +79,13 @@ const rwndSender = tcp('10.77.0.1:46588', '10.77.0.2:5304', 'ESTABLISHED', {
 
 test('r9: a remote receiver without window scaling is named, and this host\'s tcp_rmem is not proposed for it', () => {
   const [r] = rules(fakeSnapshot({ sysctls: HOST, sockets: [rwndSender] }));
-  assert.match(r.evidence, /the receiver advertises no window scaling \(wscale 0\): its window can never exceed 64 KiB whatever its tcp_rmem; at rtt 53\.1 ms that is at most 9\.87 Mbit\/s/);
+  assert.match(r.evidence, /the receiver advertises window scale 0: its window can never exceed 64 KiB whatever its tcp_rmem; at rtt 53\.1 ms that is at most 9\.87 Mbit\/s/);
   assert.match(r.fix, /^Receiver: on the receiving host, remove that setsockopt or set SO_RCVBUF >= the link's BDP/);
   assert.match(r.evidence, /window scaling is off there \(net\.ipv4\.tcp_window_scaling = 0\), or this end did not offer it \(net\.ipv4\.tcp_window_scaling = 0 here: scaling is used only when both SYNs carry it\)/);
   // The old fix: sysctl -w net.ipv4.tcp_rmem="4096 131072 33554432" (this host's max, and a hard-coded min/default).
   assert.doesNotMatch(r.fix, /tcp_rmem="/);
   const c = connectionBuffers(rwndSender, undefined, undefined, caps);
-  assert.match(c.verdict, /^receiver's window too small: rwnd-limited 44% of busy time; the receiver advertises no window scaling/);
+  assert.match(c.verdict, /^receiver's window too small: rwnd-limited 44% of busy time; the receiver advertises window scale 0/);
   // With window scaling, the receiving host is where to look; no sysctl value is made up for it.
   const scaled = { ...rwndSender, tcpInfo: { ...rwndSender.tcpInfo!, sndWscale: 10 } };
   const [r2] = rules(fakeSnapshot({ sysctls: HOST, sockets: [scaled] }));
@@ -101,7 +101,7 @@ test('r2: the receiver of a fixed SO_RCVBUF is not told "autotuning grows them o
   assert.equal(c.bdpBytes, 126735);
   assert.doesNotMatch(c.verdict, /autotuning grows/);
   assert.doesNotMatch(c.verdict, /not limiting now/);
-  assert.match(c.verdict, /^rcvbuf below 2 x BDP \(whether it limits shows on the sender, in its rwnd_limited: sockscope buffers there\); the socket advertises no window scaling \(wscale 0\)/);
+  assert.match(c.verdict, /^rcvbuf below 2 x BDP \(whether it limits shows on the sender, in its rwnd_limited: sockscope buffers there\); the socket advertises window scale 0/);
   assert.match(c.verdict, /the kernel picks the scale from it; rcvbuf 32768 = 2 x 16384\)/);
   // wscale 0 is also what a connection shows when the other end's SYN offered no scaling (netlink reads 0
   // then; ss prints no wscale): the cause names that too.
@@ -215,7 +215,7 @@ test('a fixed small rcvbuf caught holding a segment is still named as fixed, not
   const rx = tcp('127.0.0.1:5205', '127.0.0.1:41082', 'ESTABLISHED', { recvQ: 32768, skmem: mem(65536, 3939840, 34432), tcpInfo: info({ rttMs: 0.02, bytesReceived: 4e9, bytesAcked: 1, rcvWscale: 0, sndWscale: 10 }) });
   const tx = tcp('127.0.0.1:41082', '127.0.0.1:5205', 'ESTABLISHED', { skmem: mem(131072, 4194304), tcpInfo: info({ rttMs: 0.036, bps: 3.86e9, busyMs: 3000, rwndMs: 2880, bytesSent: 4e9, bytesAcked: 4e9, sndWscale: 0 }) });
   const c = connectionBuffers(rx, undefined, tx, caps);
-  assert.match(c.verdict, /^receive buffer too small: the sender is rwnd-limited 96% of busy time; the socket advertises no window scaling \(wscale 0\)/);
+  assert.match(c.verdict, /^receive buffer too small: the sender is rwnd-limited 96% of busy time; the socket advertises window scale 0/);
   // One segment in transit (Recv-Q half of rcvbuf, r 53%) is what a reader that keeps up holds: no "reader
   // may be slow as well" (it said so before the diagnosis judged full as recv-q-persistent does).
   assert.doesNotMatch(c.verdict, /unread data|reader may be slow/);
