@@ -208,5 +208,7 @@ export function tcpInfoToModel(t: TcpInfoStruct, congestion?: string): TcpInfo {
     rcvSpace: t.rcvSpace,
     sndWscale: t.sndWscale,
     rcvWscale: t.rcvWscale,
+    // tcpi_options' TCPI_OPT_WSCALE, as the netlink parser reads it: scales of 0 without it mean not negotiated.
+    windowScaling: t.options.includes('wscale'),
   };
 }

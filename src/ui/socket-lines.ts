@@ -123,7 +123,8 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
       out.push(kv('busy', micros(t.busyUs)));
       out.push(kv('congestion control', t.congestion ? escapeControl(t.congestion) : '-'));
       out.push(kv('last send / recv / ack', `${millis(t.lastSendMs)} / ${millis(t.lastRecvMs)} / ${millis(t.lastAckMs)} ago`));
-      out.push(kv('window scale snd / rcv', `${t.sndWscale ?? '-'} / ${t.rcvWscale ?? '-'}`));
+      // Not negotiated (a SYN without the option): the window is capped at 64 KiB, which "0 / 0" would hide.
+      out.push(kv('window scale snd / rcv', t.windowScaling === false ? 'not negotiated (window at most 64 KiB)' : `${t.sndWscale ?? '-'} / ${t.rcvWscale ?? '-'}`));
       if (t.rttUs && t.deliveryRate) out.push(kv('BDP (rate x rtt)', bytes(Math.round((t.deliveryRate * t.rttUs) / 1e6))));
     }
   }

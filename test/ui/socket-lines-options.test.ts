@@ -83,3 +83,15 @@ test('a real dual-stack listener: the socket view shows both IP_TTL readings, ea
   assert.ok(t2.some((l) => /^\s+IP_TOS\s+0  \[read as IPV6_TCLASS, for IPv6 peers\]$/.test(l)), t2.join('\n'));
   assert.ok(t2.some((l) => /^\s+IP_TOS\s+0  \[for IPv4 peers\]$/.test(l)), t2.join('\n'));
 });
+
+test('window scale: "not negotiated" when tcp_info says scaling is not in use, the scales when it is', () => {
+  // A connection without the option in its SYNs has scales 0 / 0 in tcp_info, which read like a chosen scale
+  // of 0; the window is capped at 64 KiB either way, but the cause differs (buffers names it).
+  const at = (tcpInfo: Record<string, unknown>) => {
+    const s = { ...conn(8080, '127.0.0.1', 50001, 'ESTABLISHED', undefined, { inode: 79 }), tcpInfo: { rttUs: 1000, ...tcpInfo } };
+    return (texts(s).find((l) => /^\s+window scale snd \/ rcv\b/.test(l)) ?? '').trim();
+  };
+  assert.match(at({ sndWscale: 0, rcvWscale: 0, windowScaling: false }), /^window scale snd \/ rcv\s+not negotiated \(window at most 64 KiB\)$/);
+  assert.match(at({ sndWscale: 7, rcvWscale: 9, windowScaling: true }), /7 \/ 9$/);
+  assert.match(at({ sndWscale: 0, rcvWscale: 0 }), /0 \/ 0$/);
+});
