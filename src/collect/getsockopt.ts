@@ -1,21 +1,19 @@
-// The getsockopt helper: borrows another process's socket with pidfd_open + pidfd_getfd, reads its options
+// The getsockopt helper: borrows another process's socket (getsockopt-borrow.ts), reads its options
 // (never sets them) and closes the duplicate at once; without permission, falls back to what the kernel shows anyway.
-import { fstatSync } from 'node:fs';
-import { readlink, stat } from 'node:fs/promises';
 import { release } from 'node:os';
 import { findOption, SOCKET_OPTIONS, UnknownOptionError, suggestOptions, type SocketOptionInfo } from '../knowledge/socket-options.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { Sysctls } from '../model/snapshot.js';
-import { escapeControl } from '../model/escape.js';
-import { socketInodeInText } from '../parse/fd-link.js';
 import type { FdInfo } from '../parse/fdinfo.js';
 import { readFdInfo } from './fdinfo.js';
 import { logOsCall } from './debug.js';
 import { decodeOption, type DecodedValue, type TcpInfoStruct } from './getsockopt-decode.js';
 import { kernelViewReadings, findKernelSocket } from './getsockopt-fallback.js';
 import { defaultOptionNames, ipv6Carries, notApplicable, optionToRead, readPlans, withDependencies, type SocketKind } from './getsockopt-options.js';
+import { borrowFd, type Borrowed } from './getsockopt-borrow.js';
+import { fdLinkInode, NoSuchSocketError, readProcess } from './getsockopt-target.js';
 import { readProcText, readSysctls } from './host.js';
-import { AF_INET, AF_INET6, AF_UNIX, closeFd, errnoName, lastErrno, libc, libcLoadError, libcStrerror, decodeSockaddr } from './libc.js';
+import { AF_INET, AF_INET6, AF_UNIX, errnoName, lastErrno, libc, libcLoadError, libcStrerror, decodeSockaddr } from './libc.js';
 import { CollectorError, type SocketSource } from './source.js';
 
 /** One option's value, or why there is none. */
@@ -184,134 +182,6 @@ export function readOptionsOnFd(fd: number, infos: readonly SocketOptionInfo[]):
   return { kind, readings, tcpInfo, local };
 }
 
-/** Explains a pidfd_open / pidfd_getfd failure in one sentence. */
-export function explainPidfdError(call: string, code: string, ctx: { pid: number; fd: number; targetUid?: number; targetOwnerUid?: number; ourUid: number; ptraceScope: string | null; kernel: string }): string {
-  switch (code) {
-    case 'EPERM':
-    case 'EACCES': {
-      if (ctx.targetUid === ctx.ourUid && ctx.ourUid !== 0 && ctx.targetOwnerUid !== undefined && ctx.targetOwnerUid !== ctx.ourUid)
-        return `${call} failed with ${code}: pid ${ctx.pid} is yours (uid ${ctx.ourUid}) but not dumpable (prctl PR_SET_DUMPABLE 0, or started from a setuid binary), so only root (CAP_SYS_PTRACE) may borrow its sockets`;
-      const who = ctx.targetUid !== undefined && ctx.targetUid !== ctx.ourUid ? `pid ${ctx.pid} runs as uid ${ctx.targetUid} and sockscope as uid ${ctx.ourUid}` : `sockscope (uid ${ctx.ourUid}) may not ptrace pid ${ctx.pid}`;
-      const yama = ctx.ptraceScope && ctx.ptraceScope !== '0' ? `; kernel.yama.ptrace_scope=${ctx.ptraceScope} restricts ptrace further` : '';
-      return `${call} failed with ${code}: reading another process's socket needs root (CAP_SYS_PTRACE) or the same user with ptrace allowed; ${who}${yama}`;
-    }
-    case 'ENOSYS':
-      return `${call} is not available (ENOSYS): kernel ${ctx.kernel} is older than Linux 5.6`;
-    case 'ESRCH':
-      return `${call} failed with ESRCH: pid ${ctx.pid} has exited`;
-    case 'EBADF':
-      return `${call} failed with EBADF: pid ${ctx.pid} has no fd ${ctx.fd} any more`;
-    case 'ENOENT':
-    case 'EINVAL':
-      // pidfd_open of a thread id (not its process's): ENOENT on Linux 6.9+, EINVAL before. inspectSocketOptions borrows through the Tgid.
-      return call === 'pidfd_open' ? `pidfd_open failed with ${code}: pid ${ctx.pid} is not a process (a thread id? the Tgid line of /proc/${ctx.pid}/status names its process)` : `${call} failed with ${code}`;
-    default:
-      return `${call} failed with ${code}`;
-  }
-}
-
-/**
- * Borrows (pid, fd) and reads its options; null with the reason when the duplicate cannot be made. `pid` is a
- * process (pidfd_open refuses a thread id: ENOENT). `expectInode` is the socket the caller described (the
- * fdinfo's ino, or --port/--inode): a process that closes fd numbers and reuses them can have put another
- * socket there since, so the duplicate's own inode (fstat) must match it before anything is read (measured:
- * a process swapping fd 50 between a listener and a UDP socket every 0.2 ms gave a TCP header with the UDP
- * socket's options in 6 of 25 runs).
- */
-function borrowAndRead(
-  pid: number,
-  fd: number,
-  infos: readonly SocketOptionInfo[],
-  ctx: Omit<Parameters<typeof explainPidfdError>[2], 'pid' | 'fd'>,
-  expectInode?: number,
-): { result?: ReturnType<typeof readOptionsOnFd>; inode?: number; error?: string; otherInode?: number } {
-  const l = libc();
-  if (!l) return { error: `cannot call getsockopt: koffi could not load libc (${libcLoadError() ?? 'unknown'})` };
-  const t0 = performance.now();
-  const pidfd = Number(l.pidfdOpen(pid));
-  if (pidfd < 0) {
-    const code = errnoName(lastErrno());
-    logOsCall('ffi', `pidfd_open(${pid})`, performance.now() - t0, undefined, `errno=${code}`);
-    return { error: explainPidfdError('pidfd_open', code, { ...ctx, pid, fd }) };
-  }
-  try {
-    const dup = Number(l.pidfdGetfd(pidfd, fd));
-    if (dup < 0) {
-      const code = errnoName(lastErrno());
-      logOsCall('ffi', `pidfd_getfd(${pid}, ${fd})`, performance.now() - t0, undefined, `errno=${code}`);
-      return { error: explainPidfdError('pidfd_getfd', code, { ...ctx, pid, fd }) };
-    }
-    logOsCall('ffi', `pidfd_getfd(${pid}, ${fd}) -> ${dup}`, performance.now() - t0);
-    try {
-      const ino = dupInode(dup);
-      if (expectInode !== undefined && ino !== expectInode) return { error: `fd ${fd} of pid ${pid} now holds another ${ino === 0 ? 'file' : `socket (inode ${ino})`}, not inode ${expectInode}`, otherInode: ino };
-      return { result: readOptionsOnFd(dup, infos), ...(ino ? { inode: ino } : {}) };
-    } finally {
-      closeFd(dup);
-    }
-  } finally {
-    closeFd(pidfd);
-  }
-}
-
-/** The inode of an fd sockscope holds (a socket's is the N of socket:[N]); 0 when fstat fails or it is no socket. */
-function dupInode(fd: number): number {
-  try {
-    const st = fstatSync(fd);
-    return st.isSocket() ? st.ino : 0;
-  } catch {
-    return 0;
-  }
-}
-
-async function readProcess(procRoot: string, pid: number): Promise<{ name?: string; uid?: number; ownerUid?: number; tgid?: number }> {
-  const [comm, status, dir] = await Promise.all([
-    readProcText(`${procRoot}/${pid}/comm`),
-    readProcText(`${procRoot}/${pid}/status`),
-    stat(`${procRoot}/${pid}/fd`).catch(() => undefined),
-  ]);
-  const uid = status ? /^Uid:\s+(\d+)/m.exec(status)?.[1] : undefined;
-  // /proc/TID exists for every thread (ls /proc does not list it); Tgid names the process it belongs to.
-  const tgid = status ? /^Tgid:\s+(\d+)/m.exec(status)?.[1] : undefined;
-  // The owner of /proc/PID/fd is root, not the real uid, for a process that is not dumpable (prctl, setuid start).
-  return { name: comm?.replace(/\n$/, ''), uid: uid !== undefined ? Number(uid) : undefined, ownerUid: dir?.uid, tgid: tgid !== undefined ? Number(tgid) : undefined };
-}
-
-/**
- * A --pid/--socket-fd that names no socket: no such process, no such fd, or an fd that is not a socket. A runtime
- * failure (exit 1), as `buffers --pid --socket-fd` and a port nothing listens on are: the numbers are well
- * formed, and whether they name a socket is the system's state at that moment (a process exits, an fd is
- * closed). `field` is the input that named it, 'pid' or 'socketFd'; the CLI says --pid / --socket-fd.
- */
-export class NoSuchSocketError extends CollectorError {
-  constructor(
-    readonly field: 'pid' | 'socketFd',
-    /** The sentence without the field's name, for callers that name it their own way (the CLI: --socket-fd). */
-    readonly detail: string,
-  ) {
-    super(field, detail);
-    this.name = 'NoSuchSocketError';
-  }
-}
-
-/** The socket inode behind /proc/PID/fd/FD; undefined (with the error code) when the link cannot be read. */
-async function fdLinkInode(procRoot: string, pid: number, fd: number): Promise<{ inode?: number; code?: string }> {
-  const t0 = performance.now();
-  try {
-    const link = await readlink(`${procRoot}/${pid}/fd/${fd}`);
-    logOsCall('read', `readlink ${procRoot}/${pid}/fd/${fd}`, performance.now() - t0, link.length);
-    const ino = socketInodeInText(link);
-    if (ino === 0) throw new NoSuchSocketError('socketFd', `fd ${fd} of pid ${pid} is not a socket (it is ${escapeControl(link)})`);
-    return { inode: ino };
-  } catch (e) {
-    if (e instanceof CollectorError) throw e;
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    logOsCall('read', `readlink ${procRoot}/${pid}/fd/${fd}`, performance.now() - t0, 0, `error=${code}`);
-    if (code === 'ENOENT') throw new NoSuchSocketError('socketFd', `pid ${pid} has no fd ${fd} (ls -l /proc/${pid}/fd lists its fds)`);
-    return { code };
-  }
-}
-
 /** How many times fd FD is read again when the duplicate is another socket than the one its fdinfo named. */
 const CHANGED_TRIES = 3;
 
@@ -326,7 +196,6 @@ export async function inspectKernelSocket(opts: { socket: Socket; sourceName: st
   const fb = kernelViewReadings(infos, opts.socket, opts.sourceName, opts.reason);
   const s = opts.socket;
   const fmt = (a: Socket['local']) => formatEndpoint(a, s.protocol);
-  const got = fb.readings.filter((r) => r.value !== undefined).length;
   return {
     pid: null,
     fd: null,
@@ -367,11 +236,11 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   let missing: string[] = [];
   let inode = target.inode;
   let fdFlags: InspectResult['fdFlags'] = {};
-  let borrowed: ReturnType<typeof borrowAndRead> = {};
+  let borrowed: Borrowed<ReturnType<typeof readOptionsOnFd>> = {};
   for (let attempt = 1; ; attempt++) {
     missing = [];
     // /proc/PID/fd needs the same permission as ptrace read.
-    const link = await fdLinkInode(procRoot, pid, fd);
+    const link = fdLinkInode(procRoot, pid, fd);
     fdFlags = {};
     const fdi = await readFdInfo(pid, fd, procRoot);
     // The socket the caller found (--port, --inode, the monitor's row) is the one to read; otherwise the
@@ -392,7 +261,7 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
       fdFlags.missing = `${fdi.missing ?? 'unreadable'}: O_NONBLOCK and other fd flags unknown`;
       missing.push(fdFlags.missing);
     }
-    borrowed = borrowAndRead(threadOf ?? pid, fd, infos, ctx, inode);
+    borrowed = borrowFd(threadOf ?? pid, fd, ctx, inode, (dup) => readOptionsOnFd(dup, infos));
     if (borrowed.otherInode === undefined) {
       inode ??= borrowed.inode; // /proc unreadable yet the borrow allowed: the duplicate says which socket it is
       break;

@@ -4,7 +4,7 @@ import { emptyStateCounts, summarizePeerPorts, summarizePorts, type PortSummary 
 import { escapeControl } from '../model/escape.js';
 import { mustBeHeld } from '../model/owner.js';
 import type { Protocol, Socket } from '../model/socket.js';
-import { DEFAULT_EPHEMERAL, type Snapshot } from '../model/snapshot.js';
+import { DEFAULT_EPHEMERAL } from '../model/snapshot.js';
 import { peerPortId, portId } from './identity.js';
 import type { PeerPortRow } from './tables/peer-ports.js';
 import type { PortRow } from './tables/ports.js';

@@ -9,7 +9,7 @@ import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { PanelLine } from './components/TextPanel.js';
 import { fmtBitRate } from '../advise/format.js';
 import { bytes, micros, millis, stringWidth, wrapText } from './format.js';
-import type { OptionLine, SocketDetails } from './inspector.js';
+import type { SocketDetails } from './inspector.js';
 import { stateMeaning } from './state-meaning.js';
 import { timerLabel } from './tables/sockets.js';
 

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { explainPidfdError, inspectSocketOptions, NoSuchSocketError } from '../../src/collect/getsockopt.js';
+import { inspectSocketOptions } from '../../src/collect/getsockopt.js';
+import { explainPidfdError } from '../../src/collect/getsockopt-borrow.js';
+import { NoSuchSocketError } from '../../src/collect/getsockopt-target.js';
 import { compileFixture, sockscope } from '../collect/getsockopt-helpers.js';
 
 /** Starts a program that prints one JSON line when ready and waits until stdin closes. */

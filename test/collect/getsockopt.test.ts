@@ -2,7 +2,8 @@
 // inspectSocketOptions must report exactly what the process itself reads back with getsockopt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explainPidfdError, inspectSocketOptions, resolveOptionNames } from '../../src/collect/getsockopt.js';
+import { inspectSocketOptions, resolveOptionNames } from '../../src/collect/getsockopt.js';
+import { explainPidfdError } from '../../src/collect/getsockopt-borrow.js';
 import { UnknownOptionError } from '../../src/knowledge/socket-options.js';
 import { asC, startKnownOptions } from './getsockopt-helpers.js';
 

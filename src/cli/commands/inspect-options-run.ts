@@ -1,7 +1,8 @@
 // `sockscope inspect-options`: the real option values of one socket (another process's, via pidfd_getfd), explained.
 // The implementation: inspect-options.ts defines the command (flags, help) and loads this module when it runs.
 import { createSource, type SourceChoice } from '../../collect/index.js';
-import { inspectKernelSocket, inspectSocketOptions, NoSuchSocketError, resolveOptionNames, type InspectResult } from '../../collect/getsockopt.js';
+import { inspectKernelSocket, inspectSocketOptions, resolveOptionNames, type InspectResult } from '../../collect/getsockopt.js';
+import { NoSuchSocketError } from '../../collect/getsockopt-target.js';
 import { locateInode, locateListener, noHolderReason, type LocatedSocket } from '../../collect/getsockopt-locate.js';
 import { CollectorError } from '../../collect/source.js';
 import { fmtBitRate } from '../../advise/format.js';

@@ -12,7 +12,7 @@ import {
   type ForeignOption,
 } from '../../knowledge/socket-options.js';
 import { UsageError } from '../errors.js';
-import { printJson, withJsonFlag } from '../options.js';
+import { printJson } from '../options.js';
 import { wrap } from './errno.js';
 import type { Args } from './options.js';
 
