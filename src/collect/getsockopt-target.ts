@@ -4,12 +4,13 @@ import { stat } from 'node:fs/promises';
 import { escapeControl } from '../model/escape.js';
 import { logOsCall } from './debug.js';
 import { readProcText } from './host.js';
-import { readFdTarget } from './proc-pid.js';
+import { readComm, readFdTarget } from './proc-pid.js';
 import { CollectorError } from './source.js';
 
 export async function readProcess(procRoot: string, pid: number): Promise<{ name?: string; uid?: number; ownerUid?: number; tgid?: number }> {
-  const [comm, status, dir] = await Promise.all([
-    readProcText(`${procRoot}/${pid}/comm`),
+  // comm as every other printer reads it (readComm: bytes that are not UTF-8 kept, shown \xNN, not U+FFFD).
+  const comm = readComm(procRoot, pid);
+  const [status, dir] = await Promise.all([
     readProcText(`${procRoot}/${pid}/status`),
     stat(`${procRoot}/${pid}/fd`).catch(() => undefined),
   ]);
@@ -17,7 +18,7 @@ export async function readProcess(procRoot: string, pid: number): Promise<{ name
   // /proc/TID exists for every thread (ls /proc does not list it); Tgid names the process it belongs to.
   const tgid = status ? /^Tgid:\s+(\d+)/m.exec(status)?.[1] : undefined;
   // The owner of /proc/PID/fd is root, not the real uid, for a process that is not dumpable (prctl, setuid start).
-  return { name: comm?.replace(/\n$/, ''), uid: uid !== undefined ? Number(uid) : undefined, ownerUid: dir?.uid, tgid: tgid !== undefined ? Number(tgid) : undefined };
+  return { name: comm, uid: uid !== undefined ? Number(uid) : undefined, ownerUid: dir?.uid, tgid: tgid !== undefined ? Number(tgid) : undefined };
 }
 
 /**
