@@ -147,6 +147,11 @@ export interface Socket {
   drops?: number;
   /** Network interface the socket is bound to (ss "%eth0" on the local address). */
   boundDevice?: string;
+  /**
+   * IPV6_V6ONLY of an AF_INET6 socket (ss -e "v6only:1", netlink INET_DIAG_SKV6ONLY): false means a [::]
+   * listener also takes IPv4. Absent when the source cannot tell (procfs, netstat) or for AF_INET.
+   */
+  v6only?: boolean;
 }
 
 /**
