@@ -148,8 +148,9 @@ export interface Socket {
   /** Network interface the socket is bound to (ss "%eth0" on the local address). */
   boundDevice?: string;
   /**
-   * IPV6_V6ONLY of an AF_INET6 socket (ss -e "v6only:1", netlink INET_DIAG_SKV6ONLY): false means a [::]
-   * listener also takes IPv4. Absent when the source cannot tell (procfs, netstat) or for AF_INET.
+   * IPV6_V6ONLY of an AF_INET6 socket bound to :: (ss -e "v6only:1", netlink INET_DIAG_SKV6ONLY): false
+   * means the listener also takes IPv4. Set only there, where it changes what the socket serves; absent
+   * when the source cannot tell (procfs, netstat) and for every other socket.
    */
   v6only?: boolean;
 }
