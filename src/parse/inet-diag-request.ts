@@ -19,6 +19,11 @@ export const INET_DIAG_INFO = 2;
 export const INET_DIAG_CONG = 4;
 export const INET_DIAG_SKMEMINFO = 7;
 export const INET_DIAG_SHUTDOWN = 8;
+/**
+ * IPV6_V6ONLY of an AF_INET6 full socket, one byte. The kernel sends it unasked with every such socket
+ * (inet_diag_msg_attrs_fill: no idiag_ext bit), not with time-wait or request sockets.
+ */
+export const INET_DIAG_SKV6ONLY = 11;
 export const INET_DIAG_BC_S_GE = 2;
 export const INET_DIAG_BC_S_LE = 3;
 export const INET_DIAG_BC_D_GE = 4;

@@ -4,7 +4,7 @@
 // inet-diag-reuse.ts; all are re-exported here.
 import { isLinkLocal, KERNEL_STATE_BY_NUMBER, NO_PROCESSES, type Endpoint, type Protocol, type Socket, type SocketTimer } from '../model/socket.js';
 import { AF_INET, AF_INET6, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY, align4, walkNetlink } from './netlink-frame.js';
-import { INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO, TCPDIAG_GETSOCK, TCP_NEW_SYN_RECV, TCP_TIME_WAIT } from './inet-diag-request.js';
+import { INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO, INET_DIAG_SKV6ONLY, TCPDIAG_GETSOCK, TCP_NEW_SYN_RECV, TCP_TIME_WAIT } from './inet-diag-request.js';
 import { reusable, type SocketReuse } from './inet-diag-reuse.js';
 import { parseSkMemInfo, parseTcpInfo, readCString } from './tcp-info.js';
 
@@ -199,6 +199,10 @@ function parseInetDiagAt(dv: DataView, buf: Uint8Array, b: number, end: number, 
         if (m) sock.skmem = m;
       } else if (type === INET_DIAG_CONG) {
         cong = readCString(buf, off + 4, dataLen) || undefined;
+      } else if (type === INET_DIAG_SKV6ONLY && dataLen >= 1 && localAddr === '::') {
+        // Only where it changes what the socket serves: bound to the wildcard, a listener (or unconnected
+        // UDP) takes IPv4 too unless it is set. Connections keep their object shape.
+        sock.v6only = dv.getUint8(off + 4) !== 0;
       }
       off += align4(alen);
     }

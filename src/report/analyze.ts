@@ -1,7 +1,7 @@
 // Builds the analyze / analyze-states reports from one snapshot (pure): the one model every printer formats.
 import { healthyMessages, evaluateRules, makeContext, summaryMessage } from '../advise/engine.js';
 import type { Recommendation } from '../advise/types.js';
-import { countStates, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts, type Listener } from '../model/aggregate.js';
+import { countStates, isListener, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts, type Listener } from '../model/aggregate.js';
 import { hiddenOwnerUids, snapshotOwnerView, uidHidden, type OwnerView } from '../model/owner.js';
 import type { ProcessRef, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -42,6 +42,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
   const summaries = scope.peerPort !== undefined ? [] : summarizePorts(sockets);
   const peerSummaries = scope.peerPort !== undefined ? summarizePeerPorts(snap.sockets).filter((p) => p.peerPort === scope.peerPort) : [];
   const owners = snapshotOwnerView(snap);
+  const families = wildcardV6only(sockets);
   const listeners = summaries.flatMap((p) =>
     p.listeners.map((l) => ({
       address: l.address,
@@ -52,6 +53,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
       process: l.processes[0] ? { pid: l.processes[0].pid, name: l.processes[0].name, fd: l.processes[0].fd } : null,
       processes: l.processes.map((x) => ({ pid: x.pid, name: x.name, fd: x.fd })),
       ...listenerOwner(l, owners, p.host),
+      ...listenerV6only(l, families, p.host),
     })),
   );
   const peers = new Map<string, number>();
@@ -96,6 +98,37 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
 export function listenerOwner(l: Listener, view: OwnerView, host?: string): { ownerHidden: boolean; uid?: number } {
   const hidden = l.processes.length === 0 && l.uid !== undefined && uidHidden(l.uid, view, host);
   return l.uid !== undefined ? { ownerHidden: hidden, uid: l.uid } : { ownerHidden: false };
+}
+
+/** IPV6_V6ONLY of the listeners bound to ::, by listenerKey: null when the source cannot tell (procfs, netstat). */
+export type WildcardV6only = ReadonlyMap<string, boolean | null>;
+
+function listenerKey(host: string | undefined, protocol: string, port: number, inode: number | undefined): string {
+  return `${host ?? ''}\u0000${protocol}:${port}:${inode ?? ''}`;
+}
+
+/**
+ * One pass over the sockets for the [::] listeners' v6only (the summaries' listeners do not carry it): what
+ * tells a dual-stack listener from an IPv6-only one, both shown as '::'.
+ */
+export function wildcardV6only(sockets: readonly Socket[]): WildcardV6only {
+  const m = new Map<string, boolean | null>();
+  for (let i = 0; i < sockets.length; i++) {
+    const s = sockets[i];
+    if (s.local.address === '::' && s.ipVersion === 6 && isListener(s)) m.set(listenerKey(s.host, s.protocol, s.local.port, s.inode), s.v6only ?? null);
+  }
+  return m;
+}
+
+/**
+ * `v6only` of a listener on '::' (README, analyze --json): true (IPv6 only), false (IPv4 too) or null
+ * (unknown: procfs and netstat do not show IPV6_V6ONLY); absent for any other address, where it does not
+ * change which clients reach the listener.
+ */
+export function listenerV6only(l: Listener, families: WildcardV6only, host?: string): { v6only?: boolean | null } {
+  if (l.address !== '::') return {};
+  const v = families.get(listenerKey(host, l.protocol, l.port, l.inode));
+  return { v6only: v ?? null };
 }
 
 /** `analyze-states`: TCP state counts and one recommendation line. */

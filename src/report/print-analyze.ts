@@ -35,6 +35,20 @@ function listenerProcess(l: AnalyzeReport['listeners'][number]): string {
   return l.ownerHidden && l.uid !== undefined ? hidden([l.uid]) : '-';
 }
 
+/**
+ * Which clients a listener on :: takes, from its IPV6_V6ONLY ('IPv4+IPv6', 'IPv6 only'), or that the source
+ * cannot tell (procfs, netstat): '::' alone reads the same for both, and IPv4 clients are refused by one.
+ */
+export function wildcardFamilies(v6only: boolean | null): string {
+  return v6only === null ? 'v6only unknown' : v6only ? 'IPv6 only' : 'IPv4+IPv6';
+}
+
+/** A listener's address cell: ":: (IPv6 only)" for one on :: (v6only is set there only), else the address. */
+function listenerAddress(l: { address: string; v6only?: boolean | null }): string {
+  const a = escapeControl(l.address);
+  return l.v6only !== undefined ? `${a} (${wildcardFamilies(l.v6only)})` : a;
+}
+
 /** analyze: a header, the states, listeners, top peers and recommendations. */
 export function formatAnalyzeReport(r: AnalyzeReport): string {
   const out: string[] = [];
@@ -51,7 +65,7 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
       table(
         r.listeners.map((l) => ({
           protocol: l.protocol,
-          address: escapeControl(l.address),
+          address: listenerAddress(l),
           port: l.port,
           backlog: l.backlog ?? '-',
           'accept queue': l.protocol === 'tcp' ? `${l.acceptQueue}/${l.backlog ?? '?'}` : `${l.acceptQueue} B`,

@@ -6,7 +6,7 @@ import { snapshotOwnerView, summaryHiddenUids } from '../model/owner.js';
 import type { Protocol } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
-import { listenerOwner, reportHeader, stripUndefined } from './analyze.js';
+import { listenerOwner, listenerV6only, reportHeader, stripUndefined, wildcardV6only } from './analyze.js';
 import { isServedPort, summarizeUnix } from '../ui/derive.js';
 
 const Counts = z.record(z.string(), z.number().int());
@@ -39,6 +39,11 @@ export const SnapshotReportSchema = z.object({
           ownerHidden: z.boolean(),
           /** The listener's uid, when the source shows it. */
           uid: z.number().int().optional(),
+          /**
+           * Listeners on '::' only: IPV6_V6ONLY, true (IPv6 clients only) or false (IPv4 clients too), null when
+           * the source cannot tell (procfs, netstat).
+           */
+          v6only: z.boolean().nullable().optional(),
         }),
       ),
       processes: z.array(Proc),
@@ -92,6 +97,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
   const sockets = snap.sockets.filter((s) => keep(s.protocol) && (opts.port === undefined || s.local.port === opts.port));
   const ephemeral = ephemeralRange(snap);
   const owners = snapshotOwnerView(snap);
+  const families = wildcardV6only(sockets);
   const hiddenOf = (p: PortSummary | PeerPortSummary) => {
     const uids = summaryHiddenUids(p, owners);
     return { ownerHidden: uids.length > 0, hiddenOwnerUids: uids };
@@ -111,7 +117,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       port: p.port,
       states: p.states,
       total: p.total,
-      listeners: p.listeners.map((l) => ({ address: l.address, backlog: l.backlog, acceptQueue: l.acceptQueue, processes: l.processes, ...listenerOwner(l, owners, p.host) })),
+      listeners: p.listeners.map((l) => ({ address: l.address, backlog: l.backlog, acceptQueue: l.acceptQueue, processes: l.processes, ...listenerOwner(l, owners, p.host), ...listenerV6only(l, families, p.host) })),
       processes: p.processes,
       ...hiddenOf(p),
       peerCount: p.peerCount,

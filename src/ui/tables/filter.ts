@@ -2,8 +2,11 @@
 // and `key=value` words that select one value exactly (the by-peer drill's `peer=127.0.0.1` must not
 // also select 127.0.0.10 and 127.0.0.100, as a substring does).
 
-/** Values a row can be selected by exactly, by key (`peer`). */
-export type ExactTerms = Readonly<Record<string, string>>;
+/**
+ * Values a row can be selected by exactly, by key (`peer`): the value, or a test of the typed value (lowercased,
+ * quotes removed) for a key written several ways (a peer as [::1], [::1]:PORT or ::ffff:127.0.0.1).
+ */
+export type ExactTerms = Readonly<Record<string, string | ((typed: string) => boolean)>>;
 
 /** The filter's words: split on spaces, except inside double quotes (`peer="/tmp/a b.sock"`). */
 export function filterWords(filter: string): string[] {
@@ -29,7 +32,8 @@ export function matchesFilter(terms: readonly string[], filter: string, exact?: 
       const key = w.slice(0, eq);
       const have = exact[key];
       if (have !== undefined) {
-        if (have.toLowerCase().replace(/"/g, '') !== w.slice(eq + 1).replace(/"/g, '')) return false;
+        const typed = w.slice(eq + 1).replace(/"/g, '');
+        if (typeof have === 'function' ? !have(typed) : have.toLowerCase().replace(/"/g, '') !== typed) return false;
         continue;
       }
     }

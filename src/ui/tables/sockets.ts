@@ -1,6 +1,8 @@
 // The port view's table: one row per socket (peer, state, queues, timer, rtt, retransmits, cwnd, process).
+import { isListener } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
-import { formatEndpoint, type Socket } from '../../model/socket.js';
+import { formatEndpoint, normalizeAddress, type Socket } from '../../model/socket.js';
+import { wildcardFamilies } from '../../report/print-analyze.js';
 import { compactNumber, micros, millis, socketProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import type { SortDef } from './sorting.js';
@@ -26,6 +28,68 @@ export function peerAddress(s: Socket): string {
   return escapeControl(s.peer.scope ? `${s.peer.address}%${s.peer.scope}` : s.peer.address);
 }
 
+/**
+ * Which clients a listener on :: takes (IPV6_V6ONLY: "IPv6 only", "IPv4+IPv6", or "v6only unknown" from
+ * procfs and netstat); undefined for any other socket. Its PEER cell says so: [::]:* reads the same for both.
+ */
+export function listenerFamilies(s: Socket): string | undefined {
+  return s.ipVersion === 6 && s.local.address === '::' && isListener(s) ? wildcardFamilies(s.v6only ?? null) : undefined;
+}
+
+/** The PEER cell: the far end, and for a listener on :: which clients it takes. */
+function peerCell(s: Socket): string {
+  const families = listenerFamilies(s);
+  return families === undefined ? peerLabel(s) : `${peerLabel(s)} (${families})`;
+}
+
+/**
+ * A `peer=` value (lowercase) in the forms the PEER column, ss and server logs print: ADDRESS, [ADDRESS],
+ * [ADDRESS]:PORT, a.b.c.d:PORT, with an IPv6 zone (%eth0) or v4-mapped (::ffff:a.b.c.d, which the model
+ * holds as a.b.c.d), normalized as the sockets' addresses are; undefined when it is none of them. An IPv6
+ * address takes brackets before a port, as ss writes it: ::1:8080 is an address.
+ */
+export function parsePeerWord(typed: string): { address: string; scope?: string; port?: number } | undefined {
+  let host = typed;
+  let portText: string | undefined;
+  if (typed.startsWith('[')) {
+    const close = typed.indexOf(']');
+    if (close < 0) return undefined;
+    host = typed.slice(1, close);
+    const rest = typed.slice(close + 1);
+    if (rest !== '') {
+      if (!rest.startsWith(':')) return undefined;
+      portText = rest.slice(1);
+    }
+  } else {
+    const colon = typed.indexOf(':');
+    if (colon >= 0 && colon === typed.lastIndexOf(':')) {
+      host = typed.slice(0, colon);
+      portText = typed.slice(colon + 1);
+    }
+  }
+  let port: number | undefined;
+  if (portText !== undefined) {
+    port = portText === '*' ? 0 : /^\d{1,5}$/.test(portText) ? Number(portText) : -1;
+    if (port < 0 || port > 65535) return undefined;
+  }
+  if (host === '') return undefined;
+  const n = normalizeAddress(host);
+  return { address: n.address, ...(n.scope !== undefined ? { scope: n.scope } : {}), ...(port !== undefined ? { port } : {}) };
+}
+
+/**
+ * Whether `peer=TYPED` (lowercase, unquoted) selects the socket: its exact peer address as the by-peer drill
+ * writes it, or the same address in another form (parsePeerWord); a port, when typed, must match too.
+ */
+export function peerMatches(s: Socket, typed: string): boolean {
+  if (peerAddress(s).toLowerCase() === typed) return true;
+  if (s.protocol === 'unix') return false;
+  const w = parsePeerWord(typed);
+  if (w === undefined || w.address !== s.peer.address.toLowerCase()) return false;
+  if (w.scope !== undefined && w.scope !== escapeControl(s.peer.scope ?? '').toLowerCase()) return false;
+  return w.port === undefined || w.port === s.peer.port;
+}
+
 /** Timer as ss shows it: "keepalive 7.1s/0". */
 export function timerLabel(s: Socket): string {
   const t = s.timer;
@@ -41,7 +105,7 @@ const measured = (s: Socket) => (s.state === 'LISTEN' ? undefined : s.tcpInfo);
 const retransmits = (s: Socket) => measured(s)?.totalRetrans ?? measured(s)?.retrans;
 
 export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
-  { id: 'peer', title: 'PEER', width: 'flex', minWidth: 14, cell: (r) => peerLabel(r.socket) },
+  { id: 'peer', title: 'PEER', width: 'flex', minWidth: 14, cell: (r) => peerCell(r.socket) },
   { id: 'local', title: 'LOCAL', width: 'flex', minWidth: 14, from: 'huge', cell: (r) => escapeControl(formatEndpoint(r.socket.local, r.socket.protocol)) },
   { id: 'state', title: 'STATE', width: 11, cell: (r) => r.socket.state },
   { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => (r.socket.recvQUnknown ? '?' : compactNumber(r.socket.recvQ)) },
@@ -76,14 +140,14 @@ export const SOCKET_SORTS: readonly SortDef<SocketRow>[] = [
 /** The outgoing drill's sorts: the socket list's, and by local port. */
 export const OUTGOING_SOCKET_SORTS: readonly SortDef<SocketRow>[] = [...SOCKET_SORTS, { id: 'lport', label: 'local port', desc: false, key: (r) => r.socket.local.port }];
 
-/** What the `peer=` filter word selects exactly (the by-peer drill). */
-export function socketExactTerms(r: SocketRow): { peer: string } {
-  return { peer: peerAddress(r.socket) };
+/** What the `peer=` filter word selects exactly (the by-peer drill, or a peer pasted from ss or a log). */
+export function socketExactTerms(r: SocketRow): { peer: (typed: string) => boolean } {
+  return { peer: (typed) => peerMatches(r.socket, typed) };
 }
 
 export function socketSearchTerms(r: SocketRow): string[] {
   const s = r.socket;
-  const terms = [peerLabel(s), formatEndpoint(s.local, s.protocol), s.state, s.protocol];
+  const terms = [peerCell(s), formatEndpoint(s.local, s.protocol), s.state, s.protocol];
   for (const p of s.processes) terms.push(escapeControl(p.name), String(p.pid));
   return terms;
 }
