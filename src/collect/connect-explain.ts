@@ -6,15 +6,17 @@ import { isIP } from 'node:net';
 import { asMember, diagnoseConnectError, findLocalListener, formatHostPort, memberKey, memberName, memberReached, portListeners, reuseportGroup, takes, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
 import { sysctlInt, type Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
-import { bareAddress, isLocalDestination, peerSnapshot, portOwnersSnapshot, portSnapshot, routeFacts, summarizeExisting } from './connect-facts.js';
+import { bareAddress, isLocalDestination, peerSnapshot, portOwnersSnapshot, portSnapshot, routeFacts, summarizeExisting, unknownZone } from './connect-facts.js';
 import type { AddressProbe, ProbeResult } from './connect-probe.js';
 import type { SocketSource } from './source.js';
 
-/** "127.0.0.1:48260", "::1:48260" (the probe's local endpoint) -> address and port. */
+/**
+ * "127.0.0.1:48260", "[::1]:48260", "[fe80::1%eth0]:48260" (the probe's local endpoint, as tcpConnect writes it) ->
+ * address and port as the sources report the socket: no zone, an IPv4-mapped address as IPv4 (bareAddress).
+ */
 function splitEndpoint(e: string): { address: string; port: number } | undefined {
-  const i = e.lastIndexOf(':');
-  const port = Number(e.slice(i + 1));
-  return i > 0 && Number.isInteger(port) ? { address: e.slice(0, i).replace(/^::ffff:(?=\d+\.)/, ''), port } : undefined;
+  const m = /^\[(.*)\]:(\d+)$/.exec(e) ?? /^([^:]*):(\d+)$/.exec(e);
+  return m ? { address: bareAddress(m[1]), port: Number(m[2]) } : undefined;
 }
 
 /** States of a socket its program has closed while the peer has not yet (an orphan: no file, inode 0). */
@@ -137,6 +139,8 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
         ...(await routeFacts(a.address, a.route, a.connect.errno)),
         twReuse,
       };
+      const zone = unknownZone(a.address);
+      if (zone !== undefined) ctx.unknownZone = zone;
       a.diagnosis = diagnoseConnectError(a.connect.errno, ctx);
       outcome.diagnosis = a.diagnosis;
     }

@@ -5,9 +5,11 @@
 import { isIP } from 'node:net';
 import { findLocalListener, portListeners, type ConnectContext, type ExistingSockets, type PortListener, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { parseIpNeigh, parseRouteMatch } from '../parse/ip-route.js';
-import { isLoopback, type Socket } from '../model/socket.js';
+import { bareAddress, zoneOf } from '../knowledge/host-port.js';
+import { isLinkLocal, isLoopback, type Socket } from '../model/socket.js';
 import { sysctlInt, sysctlInts, type Snapshot } from '../model/snapshot.js';
 import { run } from './exec.js';
+import { interfaceIndex, interfaceName } from './interface-names.js';
 import type { SocketSource } from './source.js';
 
 /** `ip ARGS` stdout; undefined when ip cannot run or fails (the interpretation then goes without). */
@@ -20,8 +22,26 @@ async function ipOutput(args: string[]): Promise<string | undefined> {
   }
 }
 
-/** "fe80::1%eth0" -> "fe80::1": sockets and listeners are reported without the zone. */
-export const bareAddress = (a: string) => a.replace(/%.*$/, '');
+// "fe80::1%eth0" -> "fe80::1", "::ffff:127.0.0.1" -> "127.0.0.1": the address sockets and listeners are reported with.
+export { bareAddress } from '../knowledge/host-port.js';
+
+/**
+ * The interface a link-local destination's zone names, by name or index ("eth0", "2" -> "eth0"), in this network
+ * namespace; undefined when it names none.
+ */
+export function zoneInterface(zone: string): string | undefined {
+  if (/^\d+$/.test(zone)) return interfaceName(Number(zone));
+  return interfaceIndex(zone) !== undefined ? zone : undefined;
+}
+
+/**
+ * The zone of a link-local destination when it names no interface here ("fe80::1%nosuch"): connect() then has no
+ * scope id (EINVAL). Undefined when there is no zone, or it is not needed (a global address), or it names one.
+ */
+export function unknownZone(address: string): string | undefined {
+  const zone = zoneOf(address);
+  return zone !== undefined && isLinkLocal(bareAddress(address)) && zoneInterface(zone) === undefined ? zone : undefined;
+}
 
 /** Whether a destination is this host: the route says local, or, the route unknown, a loopback address. */
 export function isLocalDestination(address: string, route: RouteInfo): boolean {

@@ -7,7 +7,9 @@ import { decodeUtf8 } from '../model/escape.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, parseIpRouteGet, reuseportGroup, unknownRoute, type ConnectDiagnosis, type ExistingSockets, type QueueMember, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { explainProbe, type ListenerReadings } from './connect-explain.js';
-import { bareAddress, isLocalDestination, listenerReading, summarizeExisting } from './connect-facts.js';
+import { bareAddress, isLocalDestination, listenerReading, summarizeExisting, zoneInterface } from './connect-facts.js';
+import { formatHostPort, zoneOf } from '../knowledge/host-port.js';
+import { isLinkLocal } from '../model/socket.js';
 import { logOsCall } from './debug.js';
 import { run } from './exec.js';
 import { createSource } from './index.js';
@@ -143,14 +145,41 @@ export async function resolveAll(host: string, timeoutMs?: number): Promise<{ ad
   }
 }
 
-/** `ip route get ADDRESS`, parsed; unknown (ok null, with the reason) when ip cannot run: never a guessed route. */
+/**
+ * `ip route get ADDRESS`, parsed; unknown (ok null, with the reason) when ip cannot run: never a guessed route. The
+ * route of the address the kernel routes: an IPv4-mapped one through the IPv4 table (`ip route get ::ffff:127.0.0.1`
+ * reads the IPv6 table and answers its default route), a link-local one through the interface its zone names
+ * (`oif`: ip rejects "fe80::1%eth0", and without it the kernel picks any link). A zone that names no interface
+ * has no route (connect() fails with EINVAL: there is no scope id).
+ */
 export async function routeTo(address: string): Promise<RouteInfo> {
+  const a = bareAddress(address);
+  const zone = zoneOf(address);
+  let oif: string[] = [];
+  if (zone !== undefined && isLinkLocal(a)) {
+    const dev = zoneInterface(zone);
+    if (dev === undefined) {
+      const error = `no interface ${zone} on this host (the zone after % names none)`;
+      return { ok: false, type: 'none', text: error, error };
+    }
+    oif = ['oif', dev];
+  }
   try {
-    const r = await run('ip', ['route', 'get', address], { timeoutMs: 5000 });
+    const r = await run('ip', ['route', 'get', a, ...oif], { timeoutMs: 5000 });
     return parseIpRouteGet(r.stdout, r.stderr, r.exitCode);
   } catch (e) {
     return unknownRoute((e as Error).message);
   }
+}
+
+/**
+ * The address as Node's connect takes it: a numeric zone ("fe80::1%2") by its interface's name, since libuv reads
+ * the zone with if_nametoindex only (measured: "fe80::2%2" gave EINVAL where "fe80::2%va", interface 2, connected).
+ */
+function connectHost(address: string): string {
+  const zone = zoneOf(address);
+  const name = zone !== undefined && /^\d+$/.test(zone) ? zoneInterface(zone) : undefined;
+  return name !== undefined ? `${address.replace(/%.*$/, '')}%${name}` : address;
 }
 
 /** A TCP connect with a timeout; resolves with the connected socket (caller closes it) or the error code. */
@@ -166,12 +195,13 @@ export function tcpConnect(address: string, port: number, timeoutMs: number): Pr
       const ms = msSince(t0);
       logOsCall('net', `connect ${address}:${port}`, ms, undefined, r.errno ? `error=${r.errno}` : 'ok');
       if (!r.ok) s.destroy();
-      resolve({ ...r, ms, ...(r.ok ? { socket: s, local: `${s.localAddress}:${s.localPort}` } : {}) });
+      // [::1]:48260, as every endpoint sockscope prints (splitEndpoint in connect-explain.ts reads it back).
+      resolve({ ...r, ms, ...(r.ok ? { socket: s, local: formatHostPort(s.localAddress ?? '', s.localPort ?? 0) } : {}) });
     };
     const timer = setTimeout(() => finish({ ok: false, errno: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
     s.once('connect', () => finish({ ok: true }));
     s.once('error', (e: NodeJS.ErrnoException) => finish({ ok: false, errno: e.code ?? 'EIO', message: (e.code && errnoMessage(e.code)) || e.message }));
-    s.connect({ host: address, port, family: isIP(address.replace(/%.*$/, '')) || undefined });
+    s.connect({ host: connectHost(address), port, family: isIP(address.replace(/%.*$/, '')) || undefined });
   });
 }
 

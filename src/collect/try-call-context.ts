@@ -28,6 +28,13 @@ export async function resolveOne(host: string): Promise<{ address: string; all: 
   return { address: r[0].address, all: r.map((x) => x.address) };
 }
 
+/** net.ipv6.bindv6only (the IPV6_V6ONLY of a socket that does not set it); null when unreadable (IPv6 disabled). */
+async function readBindV6only(): Promise<number | null> {
+  const text = await readProcText('/proc/sys/net/ipv6/bindv6only');
+  const n = text == null ? NaN : Number(text.trim());
+  return Number.isInteger(n) ? n : null;
+}
+
 async function hasCapability(bit: number): Promise<boolean | undefined> {
   const status = await readProcText('/proc/self/status');
   const m = status ? /^CapEff:\s+([0-9a-f]+)/m.exec(status) : null;
@@ -140,6 +147,9 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     ...(call.errno ? { errno: call.errno, failedCall: call.failedCall } : {}),
     reuseaddr: o.reuseaddr,
     reuseport: o.reuseport,
+    ...(o.v6only !== undefined ? { v6only: o.v6only } : {}),
+    // Whether a [::] socket takes IPv4 too, for a dual-stack EADDRINUSE either way round.
+    ...(o.op === 'bind' || o.op === 'listen' ? { bindv6only: await readBindV6only() } : {}),
     ...(o.udp && o.op === 'bind' ? { udp: true } : {}),
     ...(reuseaddrWouldWork !== undefined ? { reuseaddrWouldWork } : {}),
     ...(o.op === 'listen' ? { backlogRequested: o.backlog ?? 511, backlogEffective } : {}),

@@ -23,7 +23,7 @@ import {
   libcLoadError,
   libcStrerror,
 } from './libc.js';
-import { interfaceIndex } from './interface-names.js';
+import { interfaceIndex, interfaceName } from './interface-names.js';
 import { CollectorError } from './source.js';
 
 /** Milliseconds since t0, rounded to 0.01 ms (for reports and JSON). */
@@ -96,11 +96,13 @@ function fmt(address: string, port: number): string {
 
 /**
  * The interface index for the zone of an IPv6 address (`fe80::1%eth0` or `fe80::1%2`), which the kernel needs in
- * sin6_scope_id to bind or reach a link-local address; undefined when no interface has that name.
+ * sin6_scope_id to bind or reach a link-local address; undefined when no interface has that name or index (an index
+ * of none made connect() fail with ENETUNREACH, which says nothing of the zone).
  */
 export function zoneIndex(zone: string): number | undefined {
-  if (/^\d+$/.test(zone)) return Number(zone);
-  return interfaceIndex(zone); // this network namespace's interface, not sysfs's (interface-names.ts)
+  // this network namespace's interfaces, not sysfs's (interface-names.ts)
+  if (/^\d+$/.test(zone)) return interfaceName(Number(zone)) !== undefined ? Number(zone) : undefined;
+  return interfaceIndex(zone);
 }
 
 /** Runs the call sequence for `op` on a fresh socket and closes it; never throws for a failing call (that is the result). */

@@ -2,10 +2,10 @@
 // listeners on the port, existing sockets, tcp_tw_reuse). Errno meanings come from src/knowledge/errno.ts.
 import { isIP } from 'node:net';
 import { explainErrno } from './errno.js';
-import { isLoopback } from '../model/socket.js';
+import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { listenerOwners, memberName, memberQueueText, queueSuspect, reuseportGroup, takes, type LocalListener, type PortListener } from './connect-listeners.js';
 import { isMulticast, REJECTING } from './connect-route.js';
-import { formatHostPort } from './host-port.js';
+import { bareAddress, formatHostPort } from './host-port.js';
 import type { NeighbourEntry, RouteInfo } from '../parse/ip-route.js';
 
 /** This host's existing TCP sockets to one destination, summarized. */
@@ -69,6 +69,8 @@ export interface ConnectContext {
   routeLine?: string;
   /** net.ipv4.tcp_tw_reuse: 0 off, 1 on, 2 loopback only (the default). */
   twReuse?: number | null;
+  /** A link-local address's zone that names no interface of this host ("nosuch" in fe80::1%nosuch): no scope id. */
+  unknownZone?: string;
 }
 
 /** Why a server resets a connection it has just accepted (connect() got ECONNRESET, or the first read or write did). */
@@ -161,10 +163,28 @@ function queueFinding(ctx: ConnectContext, target: string): { summary: string; s
   };
 }
 
+/**
+ * EINVAL for an IPv6 link-local address without its zone, or with a zone that names no interface: such an address
+ * exists once per link, and without a scope id the kernel cannot tell which link (tcp_v6_connect fails at once, before
+ * any route is looked up). The example names the interface the route to the address goes out of, when it is one.
+ */
+function linkLocalFinding(ctx: ConnectContext, target: string, bare: string): { summary: string; steps: string[] } | undefined {
+  if (!isLinkLocal(bare) || (ctx.address.includes('%') && ctx.unknownZone === undefined)) return undefined;
+  const dev = ctx.route?.ok && ctx.route.type === 'unicast' && ctx.route.dev ? ctx.route.dev : undefined;
+  const example = formatHostPort(`${bare}%${dev ?? 'IFACE'}`, ctx.port);
+  const steps = [`ip -br -6 addr show scope link   (the link-local addresses and their interfaces)`, `connect to ${example}${dev ? `   (${dev}: the interface the route to ${bare} goes out of)` : ''}`];
+  if (ctx.unknownZone !== undefined)
+    return {
+      summary: `${target}: no interface ${ctx.unknownZone} on this host: the zone after % names the link of the link-local address ${bare} (fe80::/10); with none, connect() has no scope id and fails with EINVAL`,
+      steps: ['ip -br link   (the interfaces of this host: a zone is one of their names or indexes)', ...steps],
+    };
+  return { summary: `${target}: ${bare} is an IPv6 link-local address (fe80::/10): connect needs its scope id, the interface it is on, as in ${example}; without one the kernel fails connect() with EINVAL`, steps };
+}
+
 /** Where else on this host the port is listened on, for a refused local connect; undefined when the listeners are unknown. */
 function refusedLocally(ctx: ConnectContext, target: string): { summary: string; steps: string[] } | undefined {
   if (!ctx.listeners) return undefined;
-  const t = ctx.address.replace(/%.*$/, '');
+  const t = bareAddress(ctx.address); // ::ffff:127.0.0.1 is an IPv4 connection, to IPv4 listeners and dual-stack [::] ones
   const v6 = isIP(t) === 6;
   const P = ctx.port;
   const at = (l: PortListener) => `${listenerOwners(l)} listens on ${formatHostPort(l.address, P)}${l.device ? ` (bound to device ${l.device})` : ''}`;
@@ -218,7 +238,7 @@ function refusedLocally(ctx: ConnectContext, target: string): { summary: string;
   steps.push(
     crossFamily
       ? `or have the server listen on every address of both families: bind [::]:${P} with IPV6_V6ONLY off`
-      : `or have the server listen on ${formatHostPort(t, P)} too, or on every address (${v6 ? '[::]' : '0.0.0.0'}:${P})`,
+      : `or have the server listen on ${formatHostPort(isLinkLocal(t) ? ctx.address : t, P)} too, or on every address (${v6 ? '[::]' : '0.0.0.0'}:${P})`, // a link-local bind needs its zone too
   );
   return { summary: `nothing listens on ${target}, but ${others.map(at).join('; ')}${why}`, steps };
 }
@@ -239,7 +259,7 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
   } catch {
     /* not in the table (e.g. ENOTFOUND from the resolver) */
   }
-  const bare = ctx.address.replace(/%.*$/, '');
+  const bare = bareAddress(ctx.address);
   const v6 = isIP(bare) === 6;
   const localTarget = ctx.route?.type === 'local' || ctx.listeners !== undefined;
   const d = (category: ConnectDiagnosis['category'], summary: string, nextSteps: string[], causes = knownCauses): ConnectDiagnosis => ({ errno, category, summary, meaning, causes, nextSteps });
@@ -320,7 +340,8 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
         [
           `ip route get ${bare}`,
           ...(errno === 'EHOSTUNREACH' || errno === 'EHOSTDOWN' ? [`ip neigh show ${hop}   (INCOMPLETE/FAILED: no ARP/NDP answer from ${hop === bare ? 'it' : 'the gateway'})`] : []),
-          'ip route (is there a default route?), ip -br link (is the interface up?)',
+          // `ip route` lists the IPv4 table only: a host with an IPv4 default route and no IPv6 one looks fine there.
+          `${v6 ? 'ip -6 route (is there a default IPv6 route?)' : 'ip route (is there a default route?)'}, ip -br link (is the interface up?)`,
           ...(v6 ? ['for IPv6 destinations, check that this host has global IPv6 connectivity'] : []),
         ],
       );
@@ -358,8 +379,11 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
         ],
         [],
       );
-    case 'EINVAL':
+    case 'EINVAL': {
+      const linkLocal = linkLocalFinding(ctx, target, bare);
+      if (linkLocal) return d('other', linkLocal.summary, linkLocal.steps, []);
       return d('other', `connect to ${target} failed with EINVAL`, [`ip route get ${bare}   (a blackhole route or rule makes connect() fail with EINVAL)`, matchStep], []);
+    }
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':

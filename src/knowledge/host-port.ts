@@ -12,6 +12,7 @@ export function parseHostPort(text: string, port: { allowZero?: boolean; why?: s
   let portText: string;
   if (t.startsWith('[')) {
     const close = t.indexOf(']');
+    if (close > 0 && close === t.length - 1 && isIPv6Text(t.slice(1, close))) return { error: `'${text}' has no port: write ${t}:PORT (e.g. ${t}:8080)` };
     if (close < 0 || t[close + 1] !== ':') return { error: `'${text}' is not HOST:PORT; write IPv6 addresses as [::1]:8080` };
     host = t.slice(1, close);
     portText = t.slice(close + 2);
@@ -21,13 +22,51 @@ export function parseHostPort(text: string, port: { allowZero?: boolean; why?: s
     if (c <= 0) return { error: `'${text}' is not HOST:PORT (e.g. example.com:443, 10.0.0.1:80, [::1]:8080)` };
     host = t.slice(0, c);
     portText = t.slice(c + 1);
-    if (host.includes(':')) return { error: `'${text}': write IPv6 addresses in brackets, as [${host}]:${portText}` };
+    if (host.includes(':')) return { error: unbracketed(text, t, host, portText) };
     if (!/^[A-Za-z0-9._-]+$/.test(host)) return { error: `'${host}' is not a host name or an IP address` };
   }
   const low = port.allowZero ? 0 : 1;
   if (!/^\d{1,5}$/.test(portText) || Number(portText) < low || Number(portText) > 65535)
     return { error: `port must be ${low}-65535${port.why ? ` ${port.why}` : ''}, got '${portText}'` };
   return { host, port: Number(portText) };
+}
+
+/** Whether the text is an IPv6 address, with an optional %zone (that has no ':' in it). */
+function isIPv6Text(t: string): boolean {
+  const m = /^([^%]*)(?:%([^:]+))?$/.exec(t);
+  return m !== null && isIP(m[1]) === 6;
+}
+
+/**
+ * The error for IPv6 written without brackets. The last group cannot be taken for the port when the whole text is an
+ * address ("fe80::1" is not "fe80:" port 1): the port is missing, or, when the text without its last group is an
+ * address too ("::1:8080"), which was meant cannot be told.
+ */
+function unbracketed(text: string, t: string, host: string, portText: string): string {
+  if (isIPv6Text(t)) {
+    if (isIPv6Text(host) && /^\d{1,5}$/.test(portText))
+      return `'${text}' is ambiguous: it is an IPv6 address as written, or ${host} and port ${portText}; write [${host}]:${portText} for that port, or [${t}]:PORT for that address`;
+    return `'${text}' is an IPv6 address without a port: write it in brackets with the port, as [${t}]:PORT (e.g. [${t}]:8080)`;
+  }
+  if (isIPv6Text(host)) return `'${text}': write IPv6 addresses in brackets, as [${host}]:${portText}`;
+  return `'${text}' is not HOST:PORT (e.g. example.com:443, 10.0.0.1:80, [::1]:8080)`;
+}
+
+/**
+ * The address a destination is in the kernel's tables and in every source's socket list: without its zone
+ * ("fe80::1%eth0" -> "fe80::1": sockets are reported without it), and an IPv4-mapped address as the IPv4 address it is
+ * ("::ffff:127.0.0.1" -> "127.0.0.1": an AF_INET6 socket reaches it over IPv4, through the IPv4 routes and listeners,
+ * and normalizeAddress reports such sockets as IPv4).
+ */
+export function bareAddress(a: string): string {
+  const b = a.replace(/%.*$/, '');
+  return /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(b)?.[1] ?? b;
+}
+
+/** The zone of an IPv6 address ("fe80::1%eth0" -> "eth0"); undefined when it has none. */
+export function zoneOf(a: string): string | undefined {
+  const i = a.indexOf('%');
+  return i >= 0 && i < a.length - 1 ? a.slice(i + 1) : undefined;
 }
 
 /** HOST:PORT as people write it: [::1]:80 for IPv6, host:80 otherwise. */

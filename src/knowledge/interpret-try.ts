@@ -23,6 +23,13 @@ export interface TryContext {
   failedCall?: string;
   reuseaddr?: boolean;
   reuseport?: boolean;
+  /** IPV6_V6ONLY as the user set it (--v6only, --v6only=false); undefined: the socket has the default, bindv6only. */
+  v6only?: boolean;
+  /**
+   * net.ipv6.bindv6only, the default of IPV6_V6ONLY for a new AF_INET6 socket; null when unreadable (IPv6 off);
+   * undefined (not read) is taken as the kernel's default, 0.
+   */
+  bindv6only?: number | null;
   /** bind of a UDP socket (a bound UDP socket counts as the port's listener). */
   udp?: boolean;
   /** Only TIME_WAIT on the port: whether a second bind with SO_REUSEADDR (made and closed at once) succeeded. */
@@ -155,11 +162,17 @@ export function interpretTry(c: TryContext): TryInterpretation {
       for (const x of listeners.slice(1)) details.push(`also ${holderState(x, udp)} on ${x.local}: ${who(x)}`);
       // A dual-stack conflict: [::] with IPV6_V6ONLY off also claims the IPv4 port, and the other way round.
       const mine = hostOf(c.target);
-      if (mine === '::' && listeners.every((x) => isV4(hostOf(x.local)))) {
-        details.push(`${c.target} with IPV6_V6ONLY off (the default: net.ipv6.bindv6only=0) also takes IPv4 port ${c.port}, and ${l.local} already holds it; with IPV6_V6ONLY on the socket takes IPv6 only and does not conflict with it`);
+      // Whether this socket had IPV6_V6ONLY off: set so, or left to net.ipv6.bindv6only (0 on most hosts, not all).
+      const bindv6only = c.bindv6only === undefined ? 0 : c.bindv6only;
+      const ownOff = c.v6only === false || (c.v6only === undefined && bindv6only !== 1);
+      if (mine === '::' && ownOff && listeners.every((x) => isV4(hostOf(x.local)))) {
+        const why = c.v6only === false ? '--v6only=false' : bindv6only === 0 ? 'the default: net.ipv6.bindv6only=0' : 'the default unless net.ipv6.bindv6only=1';
+        details.push(`${c.target} with IPV6_V6ONLY off (${why}) also takes IPv4 port ${c.port}, and ${l.local} already holds it; with IPV6_V6ONLY on the socket takes IPv6 only and does not conflict with it`);
         next.push(`sockscope try ${c.op} '[::]:${c.port}'${udp ? ' --udp' : ''} --v6only   (IPv6 only, beside the IPv4 socket)`);
       } else if (isV4(mine) && listeners.every((x) => hostOf(x.local) === '::')) {
-        details.push(`the socket on ${l.local} has IPV6_V6ONLY off (the default: net.ipv6.bindv6only=0), so it holds IPv4 port ${c.port} too; had it set IPV6_V6ONLY, this IPv4 ${c.op} would not conflict with it`);
+        // Its program's choice cannot be read here: said from this host's default.
+        const why = bindv6only === 0 ? 'the default: net.ipv6.bindv6only=0' : bindv6only === 1 ? 'its program cleared it: net.ipv6.bindv6only=1 makes IPv6-only the default here' : 'the default unless net.ipv6.bindv6only=1';
+        details.push(`the socket on ${l.local} has IPV6_V6ONLY off (${why}), so it holds IPv4 port ${c.port} too; had it set IPV6_V6ONLY, this IPv4 ${c.op} would not conflict with it`);
       }
       if (c.reuseport) details.push('SO_REUSEPORT only lets sockets share a port when every one of them set it before bind() and they run as the same user');
       next.push(`stop that process or use another port; sockscope analyze --port ${c.port} shows its connections`);
