@@ -29,6 +29,12 @@ export interface OptionContext {
   nonblock?: boolean;
   /** tcp_info facts (getsockopt TCP_INFO, else the kernel view's tcp_info). */
   tcp?: TcpFacts;
+  /**
+   * The IPv4 listeners on the socket's port and protocol ("0.0.0.0:80", "127.0.0.1:80"), when the caller
+   * looked (empty: none); undefined when it did not. An IPv6-only [::] listener beside one is the usual
+   * two-socket setup, not a finding.
+   */
+  ipv4Listeners?: readonly string[];
 }
 
 export interface OptionInterpretation {
@@ -260,9 +266,14 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
     case 'IP_TTL':
       return { meaning: `outgoing packets start with a hop limit of ${v}` };
     case 'IPV6_V6ONLY': {
-      const wildcard = (c.local ?? '').startsWith('[::]');
-      if (on) return { meaning: 'IPv6 only: IPv4 clients cannot reach this socket', ...(wildcard && c.state === 'LISTEN' ? { unusual: 'IPV6_V6ONLY on a [::] listener: IPv4 clients are refused unless a separate 0.0.0.0 listener exists' } : {}) };
-      return { meaning: 'dual stack: IPv4 peers appear as ::ffff:a.b.c.d' };
+      if (!on) return { meaning: 'dual stack: IPv4 peers appear as ::ffff:a.b.c.d' };
+      const meaning = 'IPv6 only: IPv4 clients cannot reach this socket';
+      const local = c.local ?? '';
+      if (!local.startsWith('[::]') || c.state !== 'LISTEN') return { meaning };
+      const v4 = c.ipv4Listeners;
+      if (v4 === undefined) return { meaning, unusual: 'IPV6_V6ONLY on a [::] listener: IPv4 clients are refused unless a separate 0.0.0.0 listener exists' };
+      if (v4.length === 0) return { meaning, unusual: `IPV6_V6ONLY on a [::] listener and no IPv4 listener on port ${local.slice(local.lastIndexOf(':') + 1)}: IPv4 clients are refused` };
+      return { meaning: `IPv6 only; IPv4 clients are served by another socket: ${v4.join(', ')}` };
     }
     // Read at SOL_IP on every IP socket (a bool); 1 from a reading made by hand at IPPROTO_IPV6 (IPV6_FREEBIND) is on too.
     case 'IP_FREEBIND':
