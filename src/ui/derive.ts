@@ -49,7 +49,8 @@ export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string
     // As PortSummary.uids: whose sockets these are, so a row no visible process holds can say "hidden uid N".
     if (s.uid !== undefined && mustBeHeld(s) && !g.uids?.includes(s.uid)) g.uids = [...(g.uids ?? []), s.uid].sort((a, b) => a - b);
     if (s.state === 'LISTEN') {
-      g.listeners.push({ address: path, port: 0, protocol: 'unix', backlog: s.sendQ, acceptQueue: s.recvQ, processes: s.processes, inode: s.inode, ...(s.uid !== undefined ? { uid: s.uid } : {}) });
+      // /proc/net/unix and netstat -x cannot see a listener's backlog (sendQUnknown): null, as for TCP, not 0.
+      g.listeners.push({ address: path, port: 0, protocol: 'unix', backlog: s.sendQUnknown ? null : s.sendQ, acceptQueue: s.recvQ, processes: s.processes, inode: s.inode, ...(s.uid !== undefined ? { uid: s.uid } : {}) });
     } else {
       g.recvQ += s.recvQ;
       g.sendQ += s.sendQ;
