@@ -53,14 +53,28 @@ export class FrameWriter {
   }
 }
 
+type WriteCallback = (err?: Error | null) => void;
+
 /**
  * A stdout for Ink: everything (columns, rows, isTTY, 'resize' events) comes from the real stream,
  * except write(), which goes through the FrameWriter.
+ *
+ * write()'s callback (write(chunk, cb) or write(chunk, encoding, cb)) is honoured: Ink 6.8's unmount()
+ * settles waitUntilExit() from `stdout.write('', cb)`. When it was dropped, quitting with q or the
+ * Ctrl-C key never got past waitUntilExit(): the event loop emptied and Node exited 0 before the
+ * terminal was restored (the shell came back on the alternate screen; review-churn #1). The callback
+ * goes to the real stream behind whatever the FrameWriter wrote, so it fires once those bytes are out.
  */
 export function frameStdout<T extends NodeJS.WriteStream>(real: T, writer: FrameWriter): T {
   return new Proxy(real, {
     get(target, prop) {
-      if (prop === 'write') return (chunk: string | Uint8Array) => writer.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      if (prop === 'write')
+        return (chunk: string | Uint8Array, encodingOrCb?: BufferEncoding | WriteCallback, cb?: WriteCallback): boolean => {
+          const done = typeof encodingOrCb === 'function' ? encodingOrCb : cb;
+          const ok = writer.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+          if (done) target.write('', done);
+          return ok;
+        };
       const v = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
     },
