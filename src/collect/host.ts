@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { SYSCTL_NAMES, type KernelCounters, type Sysctls } from '../model/snapshot.js';
-import { parseNetstatCounters, parseSockstat } from '../parse/proc-counters.js';
+import { parseNetstatCounters, parseSnmp6, parseSockstat } from '../parse/proc-counters.js';
 import { logOsCall } from './debug.js';
 
 export interface HostInfo {
@@ -47,11 +47,12 @@ export async function readSysctls(procRoot = '/proc'): Promise<Sysctls> {
   return Object.fromEntries(entries) as Sysctls;
 }
 
-/** Reads /proc/net/netstat, snmp and sockstat(6). */
+/** Reads /proc/net/netstat, snmp (+ snmp6: IPv6 UDP drops are counted only there) and sockstat(6). */
 export async function readCounters(procRoot = '/proc'): Promise<KernelCounters> {
-  const [netstat, snmp, sockstat, sockstat6] = await Promise.all([
+  const [netstat, snmp, snmp6, sockstat, sockstat6] = await Promise.all([
     readProcText(`${procRoot}/net/netstat`),
     readProcText(`${procRoot}/net/snmp`),
+    readProcText(`${procRoot}/net/snmp6`),
     readProcText(`${procRoot}/net/sockstat`),
     readProcText(`${procRoot}/net/sockstat6`),
   ]);
@@ -59,7 +60,7 @@ export async function readCounters(procRoot = '/proc'): Promise<KernelCounters> 
   if (sockstat != null || sockstat6 != null) ss = { ...parseSockstat(sockstat ?? ''), ...parseSockstat(sockstat6 ?? '') };
   return {
     netstat: netstat == null ? null : parseNetstatCounters(netstat),
-    snmp: snmp == null ? null : parseNetstatCounters(snmp),
+    snmp: snmp == null ? null : { ...parseNetstatCounters(snmp), ...parseSnmp6(snmp6 ?? '') },
     sockstat: ss,
   };
 }

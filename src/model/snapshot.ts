@@ -37,7 +37,11 @@ export type Sysctls = Record<SysctlName, string | null>;
 export interface KernelCounters {
   /** /proc/net/netstat: TcpExt.ListenOverflows, TcpExt.ListenDrops, TcpExt.TCPTimeouts, ... */
   netstat: Record<string, Record<string, number>> | null;
-  /** /proc/net/snmp: Tcp.RetransSegs, Tcp.OutSegs, Udp.InErrors, Udp.RcvbufErrors, Udp.SndbufErrors ... */
+  /**
+   * /proc/net/snmp: Tcp.RetransSegs, Tcp.OutSegs, Udp.InErrors, Udp.RcvbufErrors, Udp.SndbufErrors ...; and
+   * /proc/net/snmp6 as sections of their own (Udp6.InErrors, Udp6.RcvbufErrors, Ip6..., Icmp6...): IPv6 UDP
+   * drops are counted only there. Udp6 is absent when snmp6 could not be read (no IPv6, older snapshots).
+   */
   snmp: Record<string, Record<string, number>> | null;
   /** /proc/net/sockstat (+ sockstat6 with a 6 suffix on the section): TCP.inuse, TCP.orphan, TCP.tw, sockets.used ... */
   sockstat: Record<string, Record<string, number>> | null;
