@@ -62,7 +62,7 @@ export function remoteScript(opts: CollectOptions, nonce: string): string {
     `LC_ALL=C ${ss} 2>/dev/null; rc=$?`,
     `${mark('ss-exit')}; echo $rc`,
     `${mark('netstat')}; cat /proc/net/netstat 2>/dev/null`,
-    `${mark('snmp')}; cat /proc/net/snmp 2>/dev/null`,
+    `${mark('snmp')}; cat /proc/net/snmp /proc/net/snmp6 2>/dev/null`,
     `${mark('sockstat')}; cat /proc/net/sockstat /proc/net/sockstat6 2>/dev/null`,
     `${mark('sysctl')}; ${sysctl}`,
     `${mark('hostname')}; uname -n`,
