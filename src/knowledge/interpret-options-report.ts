@@ -19,6 +19,8 @@ export interface InspectionLike {
   fdFlags: { info?: { nonblock: boolean } };
   /** The collector's tcp_info, used when TCP_INFO was not read with getsockopt (the fallback). */
   kernelView?: { tcpInfo?: { rcvSpace?: number; mss?: number; bytesReceived?: number; bytesAcked?: number } };
+  /** The IPv4 listeners on the port of a [::] listener, when looked up (OptionContext.ipv4Listeners). */
+  ipv4Listeners?: readonly string[];
 }
 
 export interface OptionReportRow extends OptionInterpretation {
@@ -55,7 +57,7 @@ function tcpFacts(info: unknown, view: NonNullable<InspectionLike['kernelView']>
 export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]; unusual: string[] } {
   const values: Record<string, unknown> = {};
   for (const o of r.options) if (o.value !== undefined) values[o.name] = o.value;
-  const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock, tcp: tcpFacts(values.TCP_INFO, r.kernelView?.tcpInfo) };
+  const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock, tcp: tcpFacts(values.TCP_INFO, r.kernelView?.tcpInfo), ...(r.ipv4Listeners ? { ipv4Listeners: r.ipv4Listeners } : {}) };
   const rows = r.options.map((o): OptionReportRow => {
     const i = interpretOption(o.name, o.value, ctx);
     return {

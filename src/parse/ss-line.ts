@@ -366,9 +366,11 @@ export function parseSsLine(rawLine: string, defaultNetid?: 'tcp' | 'udp'): Sock
     sock.ipVersion = tokens[4].startsWith('[') || star ? 6 : 4;
   }
 
+  let v6only: boolean | undefined;
   for (let i = tail; i < tokens.length; i++) {
     const t = tokens[i];
-    if (t.startsWith('ino:') && netid.protocol !== 'unix') sock.inode = Number(t.slice(4));
+    if (t.startsWith('v6only:') && /^v6only:\d+$/.test(t)) v6only = t !== 'v6only:0';
+    else if (t.startsWith('ino:') && netid.protocol !== 'unix') sock.inode = Number(t.slice(4));
     else if (t.startsWith('uid:')) sock.uid = Number(t.slice(4));
     else if (t.startsWith('sk:')) {
       const hex = t.slice(3);
@@ -382,5 +384,7 @@ export function parseSsLine(rawLine: string, defaultNetid?: 'tcp' | 'udp'): Sock
     const info = parseTcpInfo(tokens, tail);
     if (info) sock.tcpInfo = info;
   }
+  // ss -e prints v6only: for every AF_INET6 socket; kept where it changes what the socket serves (Socket.v6only).
+  if (v6only !== undefined && sock.ipVersion === 6 && sock.local.address === '::') sock.v6only = v6only;
   return sock;
 }

@@ -371,6 +371,7 @@ export class SsStreamParser {
     let inode = -1;
     let uid = -1;
     let cookie: string | undefined;
+    let v6only = -1;
     let order = 0;
     for (;;) {
       while (buf[i] === SPACE) i++;
@@ -396,7 +397,7 @@ export class SsStreamParser {
       } else if (c0 === 0x63 && startsWithAt(buf, t0, i, 'cgroup:')) {
         for (let j = t0 + 7; j < i; j++) if (buf[j] === 0x28 || buf[j] === 0x29) return -1;
       } else if (c0 === 0x76 && startsWithAt(buf, t0, i, 'v6only:')) {
-        if (digitsAt(buf, t0 + 7, i) < 0) return -1;
+        if ((v6only = digitsAt(buf, t0 + 7, i)) < 0) return -1;
       } else if (!arrowAt(buf, t0, i)) return -1;
     }
 
@@ -417,6 +418,8 @@ export class SsStreamParser {
       if (uid < 0 && inode >= 0) sock.uid = 0; // ss -e omits uid:0
     }
     if (timer !== undefined) sock.timer = timer;
+    // Last, as parseSsLine sets it: IPV6_V6ONLY where it changes what the socket serves (bound to ::).
+    if (v6only >= 0 && v6 && local.address === '::') sock.v6only = v6only !== 0;
     this.out.push(sock);
     return i + 1;
   }

@@ -35,6 +35,11 @@ export const ListenerSchema = z.object({
   ownerHidden: z.boolean(),
   /** The listener's uid, when the source shows it. */
   uid: z.number().int().optional(),
+  /**
+   * Listeners on '::' only: IPV6_V6ONLY, true (IPv6 clients only) or false (IPv4 clients too), null when the
+   * source cannot tell (procfs, netstat).
+   */
+  v6only: z.boolean().nullable().optional(),
 });
 
 export const PeerSchema = z.object({ address: z.string(), count: z.number().int() });

@@ -5,6 +5,7 @@ import { formatEndpoint, type Socket } from '../model/socket.js';
 import { socketProcessLabel } from './format.js';
 import type { Frame } from './state.js';
 import type { TableModel } from './table-model.js';
+import { listenerFamilies } from './tables/sockets.js';
 
 /** What the wizard starts with: the selected port (and its protocol) when there is one. */
 export interface WizardInitial {
@@ -18,7 +19,9 @@ export function listenerLines(sockets: readonly Socket[], max: number): string[]
   const out = ls.slice(0, max).map((s) => {
     const backlog = s.sendQUnknown ? '?' : String(s.sendQ);
     const q = s.protocol === 'tcp' || s.protocol === 'unix' ? `accept queue ${s.recvQ}/${backlog} (queued/backlog)` : `receive queue ${s.recvQ} B`;
-    return `listening ${escapeControl(formatEndpoint(s.local, s.protocol))}  ${q}  ${socketProcessLabel(s)}`;
+    // A listener on :: says which clients it takes: [::] reads the same with IPV6_V6ONLY on and off.
+    const families = listenerFamilies(s);
+    return `listening ${escapeControl(formatEndpoint(s.local, s.protocol))}${families ? ` (${families})` : ''}  ${q}  ${socketProcessLabel(s)}`;
   });
   if (ls.length > max) out[out.length - 1] += `  (+${ls.length - max} more listeners)`;
   if (ls.length === 0) out.push('no listener on this port (connections only)');

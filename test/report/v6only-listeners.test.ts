@@ -9,10 +9,12 @@ import { createSource, type SourceChoice } from '../../src/collect/index.js';
 import type { Socket } from '../../src/model/socket.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import { buildAnalyzeReport } from '../../src/report/analyze.js';
+import { AnalyzeReportSchema } from '../../src/report/schema.js';
 import { formatAnalyzeReport } from '../../src/report/print-analyze.js';
 import { buildSnapshotReport, SnapshotReportSchema } from '../../src/report/snapshot-report.js';
 import { matchesFilter } from '../../src/ui/tables/filter.js';
 import { SOCKET_COLUMNS, socketExactTerms, socketSearchTerms } from '../../src/ui/tables/sockets.js';
+import { listenerLines } from '../../src/ui/view-helpers.js';
 
 let dual: Server;
 let only: Server;
@@ -85,6 +87,7 @@ test('netlink: analyze --port tells the dual-stack [::] listener from the IPv6-o
   assert.equal(l1.v6only, !dualTakesIpv4);
   assert.equal(l2.v6only, true);
   assert.equal(JSON.parse(JSON.stringify(r2)).listeners[0].v6only, true, 'in the --json document');
+  assert.equal(AnalyzeReportSchema.parse(r2).listeners[0].v6only, true, 'and in the library schema');
   assert.match(formatAnalyzeReport(r2), new RegExp(`│ :: \\(IPv6 only\\) +│ ${onlyPort} +│`));
   assert.match(formatAnalyzeReport(r1), new RegExp(`│ :: \\(${dualTakesIpv4 ? 'IPv4\\+IPv6' : 'IPv6 only'}\\) +│ ${dualPort} +│`));
 });
@@ -108,6 +111,18 @@ test('netlink: the monitor port view says which clients a [::] listener takes (P
   assert.ok(matchesFilter(socketSearchTerms(row(listenerOn(snap.sockets, onlyPort))), 'ipv6 only'));
   const conn = snap.sockets.find((s) => s.local.port === dualPort && s.state === 'ESTABLISHED')!;
   assert.doesNotMatch(peer.cell(row(conn)), /IPv/, 'connections are shown as before');
+  // The listener line above the table.
+  assert.match(listenerLines(snap.sockets.filter((s) => s.local.port === onlyPort), 3)[0], /^listening \[::\]:\d+ \(IPv6 only\)  accept queue/);
+  assert.match(listenerLines(snap.sockets.filter((s) => s.local.port === dualPort), 3)[0], new RegExp(`^listening \\[::\\]:\\d+ \\(${dualTakesIpv4 ? 'IPv4\\+IPv6' : 'IPv6 only'}\\)  accept queue`));
+});
+
+test('ss (v6only: of ss -e) gives what netlink gives', async () => {
+  const snap = await snapshot('ss');
+  assert.equal(listenerOn(snap.sockets, dualPort).v6only, !dualTakesIpv4);
+  assert.equal(listenerOn(snap.sockets, onlyPort).v6only, true);
+  assert.equal(listenerOn(snap.sockets, udpPort, 'udp').v6only, true);
+  const r = buildAnalyzeReport(snap, { port: onlyPort });
+  assert.match(formatAnalyzeReport(r), /:: \(IPv6 only\)/);
 });
 
 test('procfs cannot see IPV6_V6ONLY: null in JSON, "v6only unknown" in the table and the monitor, not a guess', async () => {

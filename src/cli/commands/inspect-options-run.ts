@@ -4,11 +4,13 @@ import { createSource, type SourceChoice } from '../../collect/index.js';
 import { inspectKernelSocket, inspectSocketOptions, resolveOptionNames, type InspectResult } from '../../collect/getsockopt.js';
 import { NoSuchSocketError } from '../../collect/getsockopt-target.js';
 import { locateInode, locateListener, noHolderReason, type LocatedSocket } from '../../collect/getsockopt-locate.js';
-import { CollectorError } from '../../collect/source.js';
+import { CollectorError, type SocketSource } from '../../collect/source.js';
 import { fmtBitRate } from '../../advise/format.js';
 import { buildOptionsReport, kernelViewFindings, nothingUnusualLine, readingLabel } from '../../knowledge/interpret-options.js';
 import { UnknownOptionError } from '../../knowledge/socket-options.js';
+import { isListener } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
+import { formatEndpoint } from '../../model/socket.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
 import type { Args } from './inspect-options.js';
@@ -31,7 +33,29 @@ export function parseOptionList(text: string | undefined): string[] | undefined 
  * flag's coerce (inspect-options.ts: "--pid must be an integer 1-4194304, got ...") or by the library's
  * schema (InspectOptionsInputSchema); which of them are given together is checked here, for both.
  */
-export async function runInspect(a: Args): Promise<InspectResult & { located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[] } }> {
+export async function runInspect(a: Args): Promise<InspectResult & { located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[] }; ipv4Listeners?: string[] }> {
+  const r = await inspectChosen(a);
+  // Only an IPv6 listener on [::] asks: whether IPV6_V6ONLY leaves IPv4 clients without a listener.
+  const v4 = await ipv4ListenersBeside(r, createSource((a.source ?? 'auto') as SourceChoice)).catch(() => undefined);
+  return v4 ? { ...r, ipv4Listeners: v4 } : r;
+}
+
+/**
+ * The IPv4 listeners on the port of a TCP listener bound to [::] ("0.0.0.0:80"; empty: none), which tell
+ * whether its IPV6_V6ONLY leaves IPv4 clients without a listener (OptionContext.ipv4Listeners); undefined
+ * for any other socket.
+ */
+async function ipv4ListenersBeside(r: InspectResult, source: SocketSource): Promise<string[] | undefined> {
+  const local = r.socket.local ?? '';
+  if (r.socket.state !== 'LISTEN' || !local.startsWith('[::]:')) return undefined;
+  const port = Number(local.slice('[::]:'.length));
+  if (!Number.isInteger(port) || port <= 0) return undefined;
+  const snap = await source.collect({ protocols: ['tcp'], port, processes: 'none' });
+  return snap.sockets.filter((s) => s.ipVersion === 4 && s.local.port === port && isListener(s)).map((s) => formatEndpoint(s.local));
+}
+
+/** The socket chosen by the flags, inspected. */
+async function inspectChosen(a: Args): Promise<InspectResult & { located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[] } }> {
   const { pid, 'socket-fd': fd, port, inode } = a;
   const options = parseOptionList(a.options);
   const chosen = [pid !== undefined || fd !== undefined, port !== undefined, inode !== undefined].filter(Boolean).length;
