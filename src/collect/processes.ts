@@ -85,6 +85,8 @@ export interface AttributionStats {
   pidsSkipped: number;
   /** False when the socket list was the previous pass's (same fingerprint): no per-socket index probes. */
   listChanged: boolean;
+  /** /proc/PID/comm reads of owners whose fds did not change (a process renames itself: refreshNames). */
+  namesRead: number;
 }
 
 interface PidEntry {
@@ -105,12 +107,17 @@ type Mode = 'incremental' | 'fallback' | 'full';
 export { isListenerSocket } from './listener-socket.js';
 
 const YIELD_EVERY_MS = 8;
+/**
+ * At most this many owners' names are re-read per pass (refreshNames), taken in turn when there are more:
+ * one read of /proc/PID/comm costs 15-40 us here (measured, a loaded 2-core host), so about 1-2.5 ms at most.
+ */
+const NAME_READS_PER_PASS = 64;
 /** How long the process list of prepare() stands in for a new one in the prefetch. */
 const PREPARED_FOR_MS = 1000;
 
 /** Counters of a pass that has not read anything yet. */
 function newStats(): AttributionStats {
-  return { pids: 0, pidsRelisted: 0, readlinks: 0, workerReadlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true };
+  return { pids: 0, pidsRelisted: 0, readlinks: 0, workerReadlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true, namesRead: 0 };
 }
 
 /** `disappeared` of a pass whose socket list is the previous one's (never modified). */
@@ -175,6 +182,12 @@ export class ProcessAttributor {
   private sizeCounts: boolean | undefined;
   /** The process list prepare() made, for the prefetch that follows. */
   private prepared: { at: number; candidates: PidStat[] } | undefined;
+  /** Pids holding the wanted sockets of the last resolve(), in the sockets' order. */
+  private owners = new Set<number>();
+  /** Where refreshNames goes on in `owners` when they are more than NAME_READS_PER_PASS. */
+  private nameCursor = 0;
+  /** Pids whose name readPid read in the current pass (refreshNames need not read them again). */
+  private namedInPass = new Set<number>();
 
   constructor(opts: AttributorOptions = {}) {
     this.root = opts.procRoot ?? '/proc';
@@ -290,6 +303,7 @@ export class ProcessAttributor {
   private async attributeNow(sockets: Socket[], scope: 'listeners' | 'all', targeted: boolean): Promise<AttributionInfo> {
     const t0 = performance.now();
     this.lastYield = t0;
+    this.namedInPass.clear();
     const wanted: Socket[] = [];
     const { n, sum, mix, mix2 } = listFingerprint(sockets, scope, wanted);
     const index = this.index;
@@ -331,6 +345,9 @@ export class ProcessAttributor {
     // Only a pass that looked everywhere (fallback or full) makes an unresolved socket "known unresolvable";
     // when the fallback was rate-limited, new unresolved sockets stay new and trigger it on a later poll.
     this.prevUnresolved = full || stats.fallback ? unresolved : new Set([...unresolved].filter((i) => this.prevUnresolved.has(i)));
+    // A full pass read every name; otherwise a process that renamed itself (prctl PR_SET_NAME, process.title,
+    // setproctitle, a forked worker naming itself) keeps its fd count and would keep its old name until then.
+    if (!full && this.refreshNames(stats)) this.resolve(wanted);
     stats.durationMs = performance.now() - t0;
     this.lastStats = stats;
     logOsCall(
@@ -365,15 +382,49 @@ export class ProcessAttributor {
     };
   }
 
-  /** Sets socket.processes for the wanted sockets; returns the inodes nobody was found holding. */
+  /** Sets socket.processes for the wanted sockets (their pids in `owners`); returns the inodes nobody was found holding. */
   private resolve(wanted: Socket[]): Set<number> {
     const unresolved = new Set<number>();
+    const owners = this.owners;
+    owners.clear();
+    let last = -1;
     for (const s of wanted) {
       const refs = this.index.get(s.inode!);
-      if (refs) s.processes = refs; // shared, treated as immutable like the snapshot itself
-      else unresolved.add(s.inode!);
+      if (refs) {
+        s.processes = refs; // shared, treated as immutable like the snapshot itself
+        // Consecutive sockets mostly have the same owner: one Set insertion per run of them.
+        for (let k = 0; k < refs.length; k++) if (refs[k].pid !== last) owners.add((last = refs[k].pid));
+      } else unresolved.add(s.inode!);
     }
     return unresolved;
+  }
+
+  /**
+   * Re-reads the names (/proc/PID/comm) of the owners of the wanted sockets: the walk skips a process
+   * whose fd count did not change, and a rename changes nothing else that it looks at. There is no cheap
+   * sign of a rename, so the names are read: all of them each pass up to NAME_READS_PER_PASS owners, in
+   * turn beyond that (every owner within ceil(owners / 64) passes). True when a name changed (the index
+   * then holds new refs, and the sockets must be resolved again to get them).
+   */
+  private refreshNames(stats: AttributionStats): boolean {
+    const owners = [...this.owners].filter((pid) => !this.namedInPass.has(pid));
+    const n = owners.length;
+    if (n === 0) return false;
+    const count = Math.min(n, NAME_READS_PER_PASS);
+    const from = n > count ? this.nameCursor % n : 0;
+    this.nameCursor = from + count;
+    let renamed = false;
+    for (let k = 0; k < count; k++) {
+      const pid = owners[(from + k) % n];
+      const entry = this.pids.get(pid);
+      if (!entry) continue;
+      stats.namesRead++;
+      const name = readComm(this.root, pid);
+      if (name === undefined || name === entry.name) continue;
+      this.setEntry(pid, { ...entry, name });
+      renamed = true;
+    }
+    return renamed;
   }
 
   private async maybeYield(): Promise<void> {
@@ -515,7 +566,10 @@ export class ProcessAttributor {
     }
     stats.pidsRelisted++;
     let name = prev?.name;
-    if (name === undefined || mode !== 'incremental' || prev?.count !== st.count) name = readComm(this.root, pid) ?? name ?? '';
+    if (name === undefined || mode !== 'incremental' || prev?.count !== st.count) {
+      name = readComm(this.root, pid) ?? name ?? '';
+      this.namedInPass.add(pid);
+    }
     const start = prev?.start ?? readStartAndParent(this.root, pid)?.start ?? -1;
     this.setEntry(pid, { dirIno: st.dirIno, start, count: st.count, fds, name });
     return 'ok';
