@@ -8,6 +8,7 @@ import { findOption, type SocketOptionInfo } from './socket-options.js';
 import { bufferVerdict, type TcpFacts } from './interpret-option-buffers.js';
 import { deadPeerTime, maxSeg, seconds, windowClamp } from './interpret-options-tcp.js';
 import type { Sysctls } from '../model/snapshot.js';
+import { LINUX_ERRNOS } from './generated/errno-tables.js';
 
 export { buildOptionsReport, kernelViewFindings, nothingUnusualLine, readingLabel } from './interpret-options-report.js';
 export type { InspectionLike, KernelViewLike, OptionReportRow } from './interpret-options-report.js';
@@ -73,6 +74,7 @@ export function displayValue(name: string, v: unknown, info?: SocketOptionInfo):
     if (name === 'SO_DOMAIN') return `${v} (${FAMILIES[v] ?? 'unknown'})`;
     if (name === 'SO_TYPE') return `${v} (${TYPES[v] ?? 'unknown'})`;
     if (name === 'SO_PROTOCOL') return `${v} (${PROTOCOLS[v] ?? 'unknown'})`;
+    if (name === 'SO_ERROR' && v !== 0) return `${v}${linuxErrnoName(v) ? ` (${linuxErrnoName(v)})` : ''}`;
     if (name === 'SO_MARK') return `${v} (0x${v.toString(16)})`;
     if (name === 'IP_TOS') return `${v} (0x${v.toString(16)}, DSCP ${v >> 2}, ECN ${v & 3})`;
     if (name === 'TCP_NOTSENT_LOWAT' && v === 0xffffffff) return `${v} (unlimited)`;
@@ -114,6 +116,51 @@ function platformNotes(info: SocketOptionInfo | undefined): string[] {
   return out;
 }
 
+/** The Linux name of an errno number (111 -> ECONNREFUSED), from the errno tables `sockscope errno` reads. */
+function linuxErrnoName(n: number): string | undefined {
+  return LINUX_ERRNOS.find((e) => e.number === n)?.name;
+}
+
+/**
+ * What a pending socket error came from, for the errors the kernel leaves there: on a connected UDP socket an
+ * ICMP error for an earlier datagram (icmp_err_convert[]), on TCP the failed connect or the dead connection.
+ */
+function errorCause(name: string, c: OptionContext): string | undefined {
+  const peer = c.peer ? escapeControl(c.peer) : 'the peer';
+  if (c.protocol === 'udp') {
+    if (name === 'ECONNREFUSED') return `an ICMP port unreachable came back for an earlier datagram: nothing listened on UDP ${peer}`;
+    if (name === 'EHOSTUNREACH' || name === 'ENETUNREACH') return `an ICMP ${name === 'EHOSTUNREACH' ? 'host' : 'network'} unreachable came back for an earlier datagram to ${peer}`;
+    if (name === 'EMSGSIZE') return `an earlier datagram to ${peer} was larger than the path MTU (ICMP fragmentation needed)`;
+    return undefined;
+  }
+  if (c.protocol === 'tcp') {
+    if (name === 'ECONNREFUSED') return `${peer} answered the connect with a reset: nothing listens there`;
+    if (name === 'ETIMEDOUT') return `the connect or the retransmissions to ${peer} timed out`;
+    if (name === 'ECONNRESET') return `${peer} reset the connection`;
+    if (name === 'EHOSTUNREACH' || name === 'ENETUNREACH') return `an ICMP ${name === 'EHOSTUNREACH' ? 'host' : 'network'} unreachable came back from the path to ${peer}`;
+  }
+  return undefined;
+}
+
+/**
+ * A pending error read with getsockopt(SO_ERROR). Reading it cleared it (sock_error() swaps sk_err for 0), on
+ * the socket itself, not on the duplicate fd: the owning process will not see it. Measured on a connected
+ * UDP socket after an ICMP port unreachable: SO_ERROR read through a dup gave 111, then recv() on the
+ * original fd gave EAGAIN; without that read, recv() fails with ECONNREFUSED.
+ */
+function pendingError(v: number, c: OptionContext): { meaning: string; unusual: string } {
+  const name = linuxErrnoName(v);
+  const message = LINUX_ERRNOS.find((e) => e.number === v)?.message;
+  const named = name ? `${name} (${v}${message ? `, ${message}` : ''})` : `errno ${v}`;
+  const cause = name ? errorCause(name, c) : undefined;
+  return {
+    meaning: `pending error ${named}${cause ? `: ${cause}` : ''}`,
+    unusual:
+      `SO_ERROR held ${named}, and reading it here consumed it: the owning process will not see it. ` +
+      `Its next call that reports the error (send or recv, or its own getsockopt(SO_ERROR) after a non-blocking connect) would have failed with ${name ?? `errno ${v}`}; now it will not`,
+  };
+}
+
 function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: string; unusual?: string } {
   const on = v === true;
   // SO_KEEPALIVE may not have been read (--options TCP_KEEPIDLE, or the fallback without a keepalive timer): unknown, not off.
@@ -131,7 +178,7 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
     case 'SO_ACCEPTCONN':
       return { meaning: on ? 'listening: accept() takes connections from its queue' : 'not listening' };
     case 'SO_ERROR':
-      return v === 0 ? { meaning: 'no pending error (reading it cleared nothing)' } : { meaning: `pending error ${v}`, unusual: `SO_ERROR holds errno ${v}: the owning process will see it on its next call (and reading it cleared it)` };
+      return v === 0 ? { meaning: 'no pending error (reading it cleared nothing)' } : pendingError(v as number, c);
     case 'SO_REUSEADDR':
       if (unix) return { meaning: 'no effect on a unix socket: bind() to a path that exists fails with EADDRINUSE until the file is removed' };
       if (c.protocol === 'udp') return { meaning: on ? 'other sockets that also set it may bind the same address and port (e.g. several multicast receivers)' : 'bind() of an address and port another socket holds fails with EADDRINUSE' };
