@@ -20,6 +20,25 @@ export function adviceCadence(costMs: number, intervalMs: number): number {
   return ADVICE_STEPS_MS.find((s) => s >= gap) ?? ADVICE_STEPS_MS[ADVICE_STEPS_MS.length - 1];
 }
 
+/**
+ * The cadence comes back down (the rules run more often again) only after this many evaluations in a row
+ * whose cost, doubled, would fit a faster cadence: one slow evaluation (a burst of sockets, GC, CPU taken
+ * by other processes: the cost is wall time) no longer slows the rules for the rest of the session, and
+ * a cost that jitters around a step does not flip the cadence (and the panel title) back and forth.
+ */
+export const ADVICE_CALM_RUNS = 3;
+
+/**
+ * The next cadence: up at once when `costMs` needs a slower one; down once the last ADVICE_CALM_RUNS
+ * costs (their largest is `calmCostMs`, `calm` counts them, this one included) all fit a faster one
+ * with room to double.
+ */
+export function nextAdviceCadence(currentMs: number, costMs: number, calm: number, calmCostMs: number, intervalMs: number): number {
+  const need = adviceCadence(costMs, intervalMs);
+  if (need >= currentMs) return need;
+  return calm >= ADVICE_CALM_RUNS ? Math.min(currentMs, adviceCadence(2 * calmCostMs, intervalMs)) : currentMs;
+}
+
 export interface AdviceResult {
   recs: Recommendation[];
   error?: string;
@@ -35,7 +54,8 @@ export function adviceSignature(a: AdviceResult): string {
 }
 
 export class AdviceRunner {
-  private last: { at: number; costMs: number; port?: number; result: AdviceResult } = { at: -Infinity, costMs: 0, result: EMPTY };
+  /** `calm`: evaluations in a row (this port filter) cheap enough for a faster cadence, the largest costing `calmCostMs`. */
+  private last: { at: number; costMs: number; port?: number; result: AdviceResult; calm: number; calmCostMs: number } = { at: -Infinity, costMs: 0, result: EMPTY, calm: 0, calmCostMs: 0 };
   private bySnapshot = new WeakMap<Snapshot, AdviceResult>();
 
   run(advise: Advisor | undefined, snapshot: Snapshot | undefined, history: readonly Snapshot[], thresholds: Record<string, number>, port: number | undefined, intervalMs: number): AdviceResult {
@@ -55,10 +75,18 @@ export class AdviceRunner {
       result = { recs: [], error: (e as Error).message, everyMs: 0 };
     }
     const costMs = performance.now() - t0;
-    // Sticky: the cadence only grows while the port filter stays (costs jitter around a step, and a
-    // cadence that flips would change the panel title, i.e. write to the terminal, for nothing).
-    result.everyMs = Math.max(adviceCadence(costMs, intervalMs), st.port === port ? st.result.everyMs : 0);
-    this.last = { at: snapshot.time, costMs, port, result };
+    // While the port filter stays the cadence is kept, grows at once, and falls back only with hysteresis
+    // (nextAdviceCadence): costs jitter around a step, and a cadence that flips would change the panel
+    // title, i.e. write to the terminal, for nothing. It used to only grow: after one slow evaluation
+    // (a TIME_WAIT burst) a host back to 141 sockets still ran them every 5 s (review-churn #4).
+    const same = st.port === port;
+    const current = same ? st.result.everyMs : 0;
+    const cheap = current > 0 && adviceCadence(2 * costMs, intervalMs) < current;
+    const calm = cheap ? (same ? st.calm : 0) + 1 : 0;
+    const calmCostMs = cheap ? Math.max(costMs, same && st.calm > 0 ? st.calmCostMs : 0) : 0;
+    result.everyMs = nextAdviceCadence(current, costMs, calm, calmCostMs, intervalMs);
+    const settled = result.everyMs !== current;
+    this.last = { at: snapshot.time, costMs, port, result, calm: settled ? 0 : calm, calmCostMs: settled ? 0 : calmCostMs };
     this.bySnapshot.set(snapshot, result);
     return result;
   }
