@@ -1,18 +1,180 @@
-// UDP receive errors rising (Udp RcvbufErrors / InErrors), and UDP sockets whose drop counter rises.
+// UDP receive errors rising (Udp and Udp6 RcvbufErrors / InErrors), and UDP sockets whose drop counter rises.
 import { socketKey, factsOf } from '../facts.js';
-import { describeProcesses, fmtBytes, fmtRate, fmtSeconds, uniqueProcesses } from '../format.js';
+import { describeProcesses, fmtBytes, fmtEndpoint, fmtRate, fmtSeconds, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
-import { sustainedRise, windowOf } from '../series.js';
+import { windowOf } from '../series.js';
 import { th } from '../thresholds.js';
-import type { Recommendation } from '../types.js';
+import type { Recommendation, RuleContext } from '../types.js';
+import { counter, sysctlInt, type Snapshot } from '../../model/snapshot.js';
 import { socketDrops, type Socket } from '../../model/socket.js';
 
-function rmemFix(ctx: Parameters<Rule['evaluate']>[0], target = 8 * 1024 * 1024): string {
-  const max = ctx.snapshot.sysctls['net.core.rmem_max'];
+/** Which counters a socket's drops land in: IPv4 datagrams in /proc/net/snmp's Udp, IPv6 ones in /proc/net/snmp6's Udp6. */
+type Family = 'ipv4' | 'ipv6';
+const SECTION: Record<Family, string> = { ipv4: 'Udp', ipv6: 'Udp6' };
+
+function familyOf(s: Socket): Family {
+  return s.ipVersion === 6 || s.local.address.includes(':') ? 'ipv6' : 'ipv4';
+}
+
+interface UdpRise {
+  delta: number;
+  risingIntervals: number;
+  seconds: number;
+  perSecond: number;
+  /** The rise per family, for the families whose counters the snapshots carry. */
+  byFamily: Partial<Record<Family, number>>;
+}
+
+/**
+ * The rise of `key` summed over Udp (IPv4) and Udp6 (IPv6, /proc/net/snmp6) across the window; null when
+ * fewer than two samples know either. A fall (counters reset) counts as no rise.
+ */
+function udpRise(snaps: readonly Snapshot[], key: string): UdpRise | null {
+  const pts: { time: number; v: Partial<Record<Family, number>> }[] = [];
+  for (const s of snaps) {
+    const v: Partial<Record<Family, number>> = {};
+    for (const f of ['ipv4', 'ipv6'] as const) {
+      const c = counter(s.counters.snmp, SECTION[f], key);
+      if (c != null) v[f] = c;
+    }
+    if (Object.keys(v).length) pts.push({ time: s.time, v });
+  }
+  if (pts.length < 2) return null;
+  let delta = 0;
+  let rising = 0;
+  const byFamily: Partial<Record<Family, number>> = {};
+  for (let i = 1; i < pts.length; i++) {
+    let d = 0;
+    for (const f of ['ipv4', 'ipv6'] as const) {
+      const a = pts[i - 1].v[f];
+      const b = pts[i].v[f];
+      if (a == null || b == null) continue;
+      byFamily[f] = (byFamily[f] ?? 0) + Math.max(0, b - a);
+      if (b > a) d += b - a;
+    }
+    if (d > 0) {
+      delta += d;
+      rising++;
+    }
+  }
+  const seconds = (pts[pts.length - 1].time - pts[0].time) / 1000;
+  return { delta, risingIntervals: rising, seconds, perSecond: seconds > 0 ? delta / seconds : 0, byFamily };
+}
+
+/** A rise that is a trend: at least two intervals and `min`. */
+function sustained(r: UdpRise | null, min: number): UdpRise | null {
+  return r && r.risingIntervals >= 2 && r.delta >= Math.max(1, min) ? r : null;
+}
+
+/** A socket's drop counter and receive queue across the window (only the samples that carry the counter). */
+interface DropTrend {
+  delta: number;
+  rising: number;
+  seconds: number;
+  /** The fullest its queue was in the window's samples (skmem r, else Recv-Q), and whether any sample showed it. */
+  maxQueue: number;
+}
+
+function dropTrend(win: readonly Snapshot[], s: Socket): DropTrend | null {
+  const k = socketKey(s);
+  const pts: { time: number; drops: number; queue: number }[] = [];
+  for (const snap of win) {
+    const was = factsOf(snap).byKey.get(k);
+    const d = was && socketDrops(was);
+    if (was && d != null) pts.push({ time: snap.time, drops: d, queue: was.skmem?.rmemAlloc ?? was.recvQ });
+  }
+  if (pts.length < 2) return null;
+  let rising = 0;
+  let delta = 0;
+  for (let i = 1; i < pts.length; i++)
+    if (pts[i].drops > pts[i - 1].drops) {
+      rising++;
+      delta += pts[i].drops - pts[i - 1].drops;
+    }
+  return { delta, rising, seconds: (pts[pts.length - 1].time - pts[0].time) / 1000, maxQueue: Math.max(...pts.map((p) => p.queue)) };
+}
+
+/** The sockets whose drop counter rose in at least two intervals of the window by `min` or more, most drops first. */
+function droppingSockets(win: readonly Snapshot[], sockets: readonly Socket[], min: number): { s: Socket; t: DropTrend }[] {
+  const out: { s: Socket; t: DropTrend }[] = [];
+  for (const s of sockets) {
+    if (s.protocol !== 'udp' || !socketDrops(s)) continue;
+    const t = dropTrend(win, s);
+    if (t && t.rising >= 2 && t.delta >= Math.max(1, min)) out.push({ s, t });
+  }
+  return out.sort((a, b) => b.t.delta - a.t.delta);
+}
+
+/** The other unconnected sockets bound to the same address and port (an SO_REUSEPORT group, or SO_REUSEADDR). */
+function sameAddress(s: Socket, all: readonly Socket[]): Socket[] {
+  return all.filter((o) => o !== s && o.protocol === 'udp' && o.peer.port === 0 && o.local.port === s.local.port && o.local.address === s.local.address);
+}
+
+/**
+ * "0.0.0.0:40003, inode 81234, fd 9 of pid 27440": which socket, where several share a port (an SO_REUSEPORT
+ * group, a specific address next to the wildcard) and the process name alone cannot tell them apart.
+ */
+function socketIdentity(s: Socket): string {
+  const fds = s.processes.slice(0, 3).map((p) => `fd ${p.fd} of pid ${p.pid}`);
+  if (s.processes.length > 3) fds.push(`${s.processes.length - 3} more`);
+  return [fmtEndpoint(s.local), ...(s.inode ? [`inode ${s.inode}`] : []), ...fds].join(', ');
+}
+
+function udpDetail(s: Socket, t?: DropTrend): string {
+  const p = uniqueProcesses([s.processes]);
+  // Without socket memory (procfs: drops only) the queue is Recv-Q and the buffer's size is not known.
+  const rcvbuf = s.skmem ? ` of rcvbuf ${fmtBytes(s.skmem.rcvbuf)}` : ' (rcvbuf not visible to this source)';
+  const rise = t ? `; drops +${t.delta} in ${fmtSeconds(t.seconds)}` : '';
+  return `udp port ${s.local.port}${p.length ? ` ${describeProcesses(p)}` : ''} drops ${socketDrops(s) ?? 0}, queued ${fmtBytes(s.skmem?.rmemAlloc ?? s.recvQ)}${rcvbuf} (socket ${socketIdentity(s)}${rise})`;
+}
+
+/** "nstat -az UdpRcvbufErrors UdpInErrors": the counters a family's drops are counted in. */
+function nstatFor(families: readonly Family[]): string {
+  return `nstat -az ${families.map((f) => `${SECTION[f]}RcvbufErrors ${SECTION[f]}InErrors`).join(' ')}`;
+}
+
+/**
+ * How to give a UDP socket (or, without one, the sockets of a host) a larger receive buffer. The sysctl
+ * is suggested only when net.core.rmem_max is below the request (a host tuned to 32 MiB was told to set
+ * it to 8 MiB, a quarter for every socket); net.core.rmem_default only where the socket kept the default
+ * (it applies to sockets that never set SO_RCVBUF); the code and the counters are those of its family.
+ */
+function rmemFix(ctx: RuleContext, s?: Socket, families: readonly Family[] = s ? [familyOf(s)] : ['ipv4']): string {
+  const target = Math.max(8 * 1024 * 1024, (s?.skmem?.rcvbuf ?? 0) * 4);
+  const max = sysctlInt(ctx.snapshot.sysctls, 'net.core.rmem_max');
+  const def = sysctlInt(ctx.snapshot.sysctls, 'net.core.rmem_default');
+  const node = s ? `dgram.createSocket({ type: '${familyOf(s) === 'ipv6' ? 'udp6' : 'udp4'}', recvBufferSize: ${target} })` : `dgram.createSocket({ type: 'udp4' (or 'udp6'), recvBufferSize: ${target} })`;
+  const code = `C setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){${target}}, sizeof(int)), Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, ${target}), Node ${node}`;
+  const cap =
+    max == null
+      ? `the request is capped by net.core.rmem_max (unknown here; if it is below ${target}: sysctl -w net.core.rmem_max=${target})`
+      : max < target
+        ? `the request is capped by net.core.rmem_max (now ${max}): sysctl -w net.core.rmem_max=${target}`
+        : `net.core.rmem_max (now ${max}) already allows it: no sysctl to change`;
+  // A socket that never set SO_RCVBUF holds rmem_default exactly (not doubled); any other value was set by the application.
+  const rcvbuf = s?.skmem?.rcvbuf;
+  let who: string;
+  if (rcvbuf != null && def != null && rcvbuf !== def)
+    who = `The application set SO_RCVBUF itself (rcvbuf ${fmtBytes(rcvbuf)}, not the default net.core.rmem_default=${def}): change the value in its code; net.core.rmem_default does not apply to it.`;
+  else if (rcvbuf != null && def != null)
+    who = def < target ? `It keeps the default net.core.rmem_default (${def}): set SO_RCVBUF in its code, or raise the default for every socket that does not set it: sysctl -w net.core.rmem_default=${target} (applies to sockets created afterwards).` : '';
+  else who = 'net.core.rmem_default applies only to sockets that do not set SO_RCVBUF themselves.';
+  const members = s ? sameAddress(s, ctx.snapshot.sockets) : [];
+  const fd = s?.processes[0] ? ` (fd ${s.processes[0].fd} of pid ${s.processes[0].pid})` : '';
+  const readers = members.length
+    ? `This socket is one of ${members.length + 1} bound to ${fmtEndpoint(s!.local)} (SO_REUSEPORT or SO_REUSEADDR): the kernel hashes each flow to one member, so a member that is not read fast enough drops while the others idle; more readers do not help: check the thread or process that reads this one${fd}.`
+    : 'Read faster: more readers with SO_REUSEPORT, recvmmsg() batches.';
+  return `Give the socket a larger receive buffer: ${code}; ${cap}. ${who ? `${who} ` : ''}${readers} Confirm: ${nstatFor(families)} (should stop rising) and ss -uam (skmem d = drops)`;
+}
+
+/** The fix when the drops are not a full buffer: a filter, bad checksums or host-wide UDP memory. */
+function notBufferFix(families: readonly Family[]): string {
+  const sec = families.map((f) => SECTION[f]);
   return (
-    `Give the socket a larger receive buffer: C setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){${target}}, sizeof(int)), Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, ${target}), Node dgram.createSocket({ type: 'udp4', recvBufferSize: ${target} }); ` +
-    `the request is capped by net.core.rmem_max (now ${max ?? 'unknown'}): sysctl -w net.core.rmem_max=${target} (or net.core.rmem_default for every socket). Read faster: more readers with SO_REUSEPORT, recvmmsg() batches. ` +
-    'Confirm: nstat -az UdpRcvbufErrors UdpInErrors (should stop rising) and ss -uam (skmem d = drops)'
+    'A larger receive buffer will not help. A socket filter (SO_ATTACH_FILTER/SO_ATTACH_BPF, as DNS and game servers attach to drop junk) discards datagrams and counts them in InErrors and the socket\'s drops: check the application\'s filter and bpftool prog. ' +
+    `Bad checksums (${sec.map((x) => `${x}InCsumErrors`).join(', ')}) come from a NIC, driver or path that corrupts datagrams: ethtool -S IFACE. ` +
+    `Memory errors (${sec.map((x) => `${x}MemErrors`).join(', ')}) mean UDP memory for the whole host (net.ipv4.udp_mem, pages; /proc/net/sockstat UDP mem) ran out: raise udp_mem or find the socket holding memory (ss -uam, largest r). ` +
+    `Confirm: nstat -az ${sec.map((x) => `${x}InErrors ${x}RcvbufErrors ${x}InCsumErrors ${x}MemErrors`).join(' ')}; ss -uam shows d rising with r at 0 for a filter`
   );
 }
 
@@ -22,68 +184,94 @@ const udpReceiveErrors: Rule = {
   scope: 'host',
   topic: 'udp',
   summary:
-    'Udp RcvbufErrors or InErrors (/proc/net/snmp) rose in at least two intervals of the window by udpErrorsMin or more: UDP datagrams are dropped because a socket\'s receive buffer is full (or checksums fail). Needs history.',
+    "Udp or Udp6 RcvbufErrors or InErrors (/proc/net/snmp, /proc/net/snmp6) rose in at least two intervals of the window by udpErrorsMin or more. RcvbufErrors: a socket's receive buffer is full; InErrors without RcvbufErrors are split into bad checksums (InCsumErrors), host UDP memory (MemErrors) and the rest (a socket filter): no bigger buffer is prescribed for those. Names the sockets whose drops rose; under --port, says when the port's sockets are not the ones dropping. Needs history.",
   thresholds: ['udpErrorsMin', 'windowSeconds'],
   evaluate(ctx) {
     const win = windowOf(ctx);
     const min = th(ctx, 'udpErrorsMin');
-    const rb = sustainedRise(win, 'snmp', 'Udp', ['RcvbufErrors'], min);
-    const ie = sustainedRise(win, 'snmp', 'Udp', ['InErrors'], min);
+    const rbAll = udpRise(win, 'RcvbufErrors');
+    const ieAll = udpRise(win, 'InErrors');
+    const rb = sustained(rbAll, min);
+    const ie = sustained(ieAll, min);
     const r = rb ?? ie;
     if (!r) return [];
-    const full = ctx.snapshot.sockets
-      .filter((s) => s.protocol === 'udp' && ((socketDrops(s) ?? 0) > 0 || (s.skmem && s.skmem.rcvbuf > 0 && s.skmem.rmemAlloc >= 0.9 * s.skmem.rcvbuf)))
-      .sort((a, b) => (socketDrops(b) ?? 0) - (socketDrops(a) ?? 0))
-      .slice(0, 3)
-      .map(udpDetail);
+    const families = (['ipv4', 'ipv6'] as const).filter((f) => (rbAll?.byFamily[f] ?? 0) > 0 || (ieAll?.byFamily[f] ?? 0) > 0);
+    const rbD = rbAll?.delta ?? 0;
+    const ieD = ieAll?.delta ?? 0;
+    const csD = udpRise(win, 'InCsumErrors')?.delta ?? 0;
+    const memD = udpRise(win, 'MemErrors')?.delta ?? 0;
+    // RcvbufErrors, MemErrors and InCsumErrors are each also counted in InErrors; the rest is a socket filter or another sk_drops drop.
+    const other = Math.max(0, ieD - rbD - csD - memD);
+    const causes = [
+      ...(rbD > 0 ? [`RcvbufErrors +${rbD}: a socket's receive buffer was full`] : []),
+      ...(memD > 0 ? [`MemErrors +${memD}: UDP memory for the whole host (net.ipv4.udp_mem) ran out`] : []),
+      ...(csD > 0 ? [`InCsumErrors +${csD}: datagrams with a bad checksum`] : []),
+      ...(other > 0 ? [`+${other} other InErrors: not a full buffer (a socket filter, or another drop counted in the socket's drops)`] : []),
+    ];
+    const fam = families.length === 1 && families[0] === 'ipv6' ? ' (IPv6)' : families.length === 2 ? ' (IPv4 and IPv6)' : '';
+    const what = rb
+      ? `RcvbufErrors +${rb.delta} in ${fmtSeconds(rb.seconds)} (${fmtRate(rb.perSecond)}); datagrams are dropped because a receive buffer is full${causes.length > 1 ? `, and ${causes.filter((c) => !c.startsWith('RcvbufErrors')).join('; ')}` : ''}`
+      : `InErrors +${ie!.delta} in ${fmtSeconds(ie!.seconds)} (${fmtRate(ie!.perSecond)}) with RcvbufErrors steady: no receive buffer is full; ${causes.join('; ') || 'the cause is not counted apart'}`;
+    const counters = families.length ? families : (['ipv4'] as Family[]);
+    const perFamily = counters
+      .map((f) => `${SECTION[f]} RcvbufErrors ${rbAll?.byFamily[f] ? `+${rbAll.byFamily[f]}` : 'steady'}, InErrors ${ieAll?.byFamily[f] ? `+${ieAll.byFamily[f]}` : 'steady'}`)
+      .join('; ');
+    // The sockets whose drops rose in the window (an old non-zero counter is no evidence). Under --port the
+    // snapshot may hold only that port: say when its sockets are not the ones dropping.
+    const dropping = droppingSockets(win, ctx.snapshot.sockets, 1);
+    const onPort = ctx.port !== undefined ? dropping.filter((d) => d.s.local.port === ctx.port) : dropping;
+    const elsewhere = ctx.port !== undefined ? dropping.filter((d) => d.s.local.port !== ctx.port) : [];
+    const portUdp = ctx.port !== undefined ? ctx.snapshot.sockets.filter((s) => s.protocol === 'udp' && s.local.port === ctx.port) : [];
+    const listed = onPort.slice(0, 3).map((d) => udpDetail(d.s, d.t));
+    let where = listed.length ? `; sockets dropping: ${listed.join('; ')}` : '';
+    let message = `UDP receive errors are rising${fam}: ${what}`;
+    let fix = rb ? rmemFix(ctx, onPort.length === 1 ? onPort[0].s : undefined, counters) : notBufferFix(counters);
+    if (ctx.port !== undefined && onPort.length === 0) {
+      const known = portUdp.filter((s) => socketDrops(s) != null);
+      const state = portUdp.length === 0 ? `no UDP socket is bound to port ${ctx.port}` : known.length ? `the UDP sockets on port ${ctx.port} are not dropping (their drop counters did not rise)` : `the drop counters of the UDP sockets on port ${ctx.port} are not visible to this source`;
+      message += `; ${state}: the drops are elsewhere on this host`;
+      where = `; ${state}${elsewhere.length ? `; dropping elsewhere: ${elsewhere.slice(0, 3).map((d) => udpDetail(d.s, d.t)).join('; ')}` : ''}`;
+      fix = `Nothing to change on port ${ctx.port} for this. Find the socket that drops: sockscope analyze --samples 5 (without --port) names it, or ss -uam (skmem d = drops) and sockscope --udp; then ${rb ? 'give that socket a larger receive buffer or read it faster' : 'see to its filter, checksums or udp_mem as below'}. Confirm: ${nstatFor(counters)}`;
+    }
     return [
       {
         id: this.id,
         severity: 'warning',
         scope: 'host',
-        message: `UDP receive errors are rising: ${rb ? `RcvbufErrors +${rb.delta}` : `InErrors +${ie!.delta}`} in ${fmtSeconds(r.seconds)} (${fmtRate(r.perSecond)}); datagrams are dropped because a receive buffer is full`,
-        evidence: `Udp RcvbufErrors ${rb ? `+${rb.delta}` : 'steady'}, InErrors ${ie ? `+${ie.delta}` : 'steady'} over ${win.length} samples; net.core.rmem_max ${ctx.snapshot.sysctls['net.core.rmem_max'] ?? 'unknown'}, net.core.rmem_default ${ctx.snapshot.sysctls['net.core.rmem_default'] ?? 'unknown'}${full.length ? `; sockets dropping: ${full.join('; ')}` : ''}`,
-        fix: rmemFix(ctx),
+        message,
+        evidence: `${perFamily} over ${win.length} samples${causes.length ? ` (${causes.join('; ')})` : ''}; net.core.rmem_max ${ctx.snapshot.sysctls['net.core.rmem_max'] ?? 'unknown'}, net.core.rmem_default ${ctx.snapshot.sysctls['net.core.rmem_default'] ?? 'unknown'}${where}`,
+        fix,
       },
     ];
   },
 };
-
-function udpDetail(s: Socket): string {
-  const p = uniqueProcesses([s.processes]);
-  // Without socket memory (procfs: drops only) the queue is Recv-Q and the buffer's size is not known.
-  const rcvbuf = s.skmem ? ` of rcvbuf ${fmtBytes(s.skmem.rcvbuf)}` : ' (rcvbuf not visible to this source)';
-  return `udp port ${s.local.port}${p.length ? ` ${describeProcesses(p)}` : ''} drops ${socketDrops(s) ?? 0}, queued ${fmtBytes(s.skmem?.rmemAlloc ?? s.recvQ)}${rcvbuf}`;
-}
 
 const udpSocketDrops: Rule = {
   id: 'udp-socket-drops',
   severities: ['warning'],
   scope: 'socket',
   topic: 'udp',
-  summary: 'A UDP socket\'s drop counter (skmem d, sk_drops) rose in at least two intervals of the window: its receive buffer overflows. Names the port and process. Needs history and the counter (netlink, ss -m, or the drops column of /proc/net/udp).',
+  summary:
+    "A UDP socket's drop counter (skmem d, sk_drops) rose in at least two intervals of the window. Its receive buffer overflows, unless its queue stayed empty or the host's RcvbufErrors did not rise with it: then a socket filter, bad checksums or host UDP memory drop the datagrams, and no bigger buffer is prescribed. Names the port, process, address, inode and fd (several sockets can share a port). Needs history and the counter (netlink, ss -m, or the drops column of /proc/net/udp).",
   thresholds: ['udpErrorsMin', 'windowSeconds'],
   evaluate(ctx) {
     const win = windowOf(ctx);
     if (win.length < 3) return [];
     const min = th(ctx, 'udpErrorsMin');
     const out: Recommendation[] = [];
-    for (const s of ctx.snapshot.sockets) {
-      const now = socketDrops(s);
-      if (s.protocol !== 'udp' || now == null || now === 0) continue;
-      const k = socketKey(s);
-      // Only the samples that carry the counter (a view without skmem leaves gaps): the rise is timed over them.
-      const pts: { time: number; drops: number }[] = [];
-      for (const snap of win) {
-        const was = factsOf(snap).byKey.get(k);
-        const d = was && socketDrops(was);
-        if (d != null) pts.push({ time: snap.time, drops: d });
-      }
-      let rising = 0;
-      let delta = 0;
-      for (let i = 1; i < pts.length; i++) if (pts[i].drops > pts[i - 1].drops) { rising++; delta += pts[i].drops - pts[i - 1].drops; }
-      if (rising < 2 || delta < min) continue;
+    for (const { s, t } of droppingSockets(win, ctx.snapshot.sockets, min)) {
       const p = uniqueProcesses([s.processes]);
+      const fam = familyOf(s);
+      // The host counter of the socket's family: a drop for a full buffer is always counted there.
+      // A dual-stack [::] socket's IPv4 datagrams are counted in Udp, its IPv6 ones in Udp6.
+      const counted: Family[] = fam === 'ipv6' && s.local.address === '::' && s.v6only !== true ? ['ipv4', 'ipv6'] : [fam];
+      const hostRb = udpRise(win, 'RcvbufErrors');
+      const hostSteady = hostRb != null && counted.every((f) => hostRb.byFamily[f] === 0);
+      const emptyQueue = t.maxQueue === 0;
+      const notBuffer = emptyQueue || hostSteady;
+      const why = notBuffer
+        ? `, but not for a full buffer: ${[...(emptyQueue ? [`its queue stayed empty (${s.skmem ? `0 B of rcvbuf ${fmtBytes(s.skmem.rcvbuf)}` : 'Recv-Q 0'})`] : []), ...(hostSteady ? [`${counted.map((f) => SECTION[f]).join(' and ')} RcvbufErrors did not rise`] : [])].join(' and ')}`
+        : ', its receive buffer overflows';
       out.push({
         id: this.id,
         severity: 'warning',
@@ -91,9 +279,9 @@ const udpSocketDrops: Rule = {
         protocol: 'udp',
         port: s.local.port,
         ...(p.length === 1 ? { pid: p[0].pid } : {}),
-        message: `UDP socket on port ${s.local.port}${p.length ? ` (${describeProcesses(p)})` : ''} is dropping datagrams: +${delta} in ${fmtSeconds((pts[pts.length - 1].time - pts[0].time) / 1000)}, its receive buffer overflows`,
-        evidence: udpDetail(s),
-        fix: rmemFix(ctx, Math.max(8 * 1024 * 1024, (s.skmem?.rcvbuf ?? 0) * 4)),
+        message: `UDP socket on port ${s.local.port}${p.length ? ` (${describeProcesses(p)})` : ''} is dropping datagrams: +${t.delta} in ${fmtSeconds(t.seconds)}${why} (socket ${socketIdentity(s)})`,
+        evidence: udpDetail(s) + (sameAddress(s, ctx.snapshot.sockets).length ? `; ${sameAddress(s, ctx.snapshot.sockets).length} other socket(s) are bound to ${fmtEndpoint(s.local)}` : ''),
+        fix: notBuffer ? notBufferFix(counted) : rmemFix(ctx, s, counted),
       });
     }
     return out;
