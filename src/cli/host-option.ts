@@ -1,5 +1,6 @@
 // --host user@server (repeatable) and --ssh-config: the flags (sources.ts turns them into SocketSources).
 import type { Argv } from 'yargs';
+import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
 
 /** Every --host has a value (`--host`, `--host ''` and `--host=` were read as no host at all: the local one). */
@@ -9,8 +10,22 @@ export function hostValues(v: unknown): string[] {
   return list;
 }
 
+/**
+ * --ssh-timeout: how long a host may send nothing before it is given up (1 s to 1 h). RemoteSource reads
+ * it from SOCKSCOPE_SSH_TIMEOUT (remote.ts: sshTimeoutMs), which the flag sets for this process, so that
+ * the command modules need not load the collectors to pass it on.
+ */
+export function sshTimeoutValue(v: unknown): number {
+  const ms = parseDuration('ssh-timeout', v, { minMs: 1000, maxMs: 3_600_000 });
+  process.env.SOCKSCOPE_SSH_TIMEOUT = `${ms}ms`;
+  return ms;
+}
+
+export const SSH_TIMEOUT_HELP = 'With --host: give up on a host that sends nothing for this long (default 20s; a transfer that keeps coming may take 10 times that)';
+
 export function withHostFlags<T>(y: Argv<T>) {
   return y
     .option('host', { type: 'string', array: true, describe: 'Read a remote server over ssh (user@server[:port]); repeat for several', coerce: hostValues })
-    .option('ssh-config', { type: 'string', describe: 'ssh config file for --host (ssh -F)' });
+    .option('ssh-config', { type: 'string', describe: 'ssh config file for --host (ssh -F)' })
+    .option('ssh-timeout', { type: 'string', nargs: 1, describe: SSH_TIMEOUT_HELP, coerce: sshTimeoutValue });
 }

@@ -5,6 +5,37 @@ import { logOsCall } from './debug.js';
 import { stdioSocketInodes } from './stdio-sockets.js';
 import { CollectorError, DEFAULT_TIMEOUT_MS } from './source.js';
 
+/**
+ * The stdio socket inodes of this process's children that list unix sockets (ss, netstat), by inode,
+ * with the time until which they count. Every such child lists the socketpairs of every other one
+ * running at that moment, so a collection leaves out all of them, not only its own runs': two library
+ * snapshots at once each counted the other's 2-4 as unnamed ESTABLISHED unix sockets (one with the
+ * other ss's pending output in its Recv-Q). An inode counts while its child runs and for
+ * STDIO_GRACE_MS after (a listing taken just before a child ended is parsed after it), then is
+ * forgotten: the map holds those of the last minute only.
+ */
+const stdioInodes = new Map<number, number>();
+const STDIO_GRACE_MS = 60_000;
+
+function holdStdioInodes(inodes: readonly number[]): () => void {
+  for (const i of inodes) stdioInodes.set(i, Infinity);
+  return () => {
+    const until = Date.now() + STDIO_GRACE_MS;
+    for (const i of inodes) stdioInodes.set(i, until);
+  };
+}
+
+/** `own` and the stdio socket inodes of every other child of this process that counts (holdStdioInodes). */
+export function stdioInodesInUse(own: Iterable<number> = []): Set<number> {
+  const now = Date.now();
+  const out = new Set(own);
+  for (const [inode, until] of stdioInodes) {
+    if (until < now) stdioInodes.delete(inode);
+    else out.add(inode);
+  }
+  return out;
+}
+
 export interface RunResult {
   stdout: string;
   stderr: string;
@@ -34,7 +65,8 @@ export async function run(
       encoding: 'buffer', // decoded by decodeUtf8Lines: Node's own decoding turns every byte that is not UTF-8 into U+FFFD
     });
     const stdioSockets = opts.stdioSockets ? stdioSocketInodes(child) : undefined;
-    const r = await child;
+    const release = stdioSockets ? holdStdioInodes(stdioSockets) : undefined;
+    const r = await child.finally(() => release?.());
     logOsCall('exec', [file, ...args].join(' '), performance.now() - t0, r.stdout.byteLength, `exit=${r.exitCode ?? 'signal'}`);
     if (r.timedOut) throw new CollectorError(file, `timed out after ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
     if (r.failed && r.exitCode === undefined) {
@@ -62,7 +94,16 @@ export interface StreamResult {
 export type StreamRunner = (
   file: string,
   args: readonly string[],
-  opts: { timeoutMs?: number; env?: Record<string, string>; onStdout: (chunk: Buffer) => void; stdioSockets?: boolean },
+  opts: {
+    timeoutMs?: number;
+    env?: Record<string, string>;
+    onStdout: (chunk: Buffer) => void;
+    stdioSockets?: boolean;
+    /** Written to the child's stdin, which is then closed (without it stdin is /dev/null). */
+    input?: string;
+    /** Also give up when the child writes nothing (stdout or stderr) for this long. */
+    idleTimeoutMs?: number;
+  },
 ) => Promise<StreamResult>;
 
 /**
@@ -71,7 +112,8 @@ export type StreamRunner = (
  * copy of the whole output is ever held. node:child_process directly: execa's stream machinery
  * and its full-output buffer are what this avoids. Same errors as run(): CollectorError naming the
  * tool on spawn failure, timeout (the child is killed), a signal, or an exception from `onStdout`;
- * a non-zero exit is returned.
+ * a non-zero exit is returned. `idleTimeoutMs` gives up on a child that has gone quiet ("sent nothing
+ * for N ms") while one that keeps writing may run to `timeoutMs` (a large output over a slow link).
  */
 export const runStreaming: StreamRunner = (file, args, opts) => {
   const t0 = performance.now();
@@ -81,22 +123,41 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
     let bytes = 0;
     let stderr = '';
     let timedOut = false;
+    let idle = false;
     let failure: unknown;
     let settled = false;
     const fail = (err: CollectorError) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(idleTimer);
       logOsCall('exec', what, performance.now() - t0, bytes, 'error');
       reject(err);
     };
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', ...opts.env } });
+    const child = spawn(file, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', ...opts.env } });
+    if (opts.input !== undefined && child.stdin) {
+      // A child that exits before reading all of it (ssh refused) closes the pipe: EPIPE is not this call's failure.
+      child.stdin.on('error', () => {});
+      child.stdin.end(opts.input);
+    }
     const stdioSockets = opts.stdioSockets ? stdioSocketInodes(child) : undefined;
+    if (stdioSockets) child.once('close', holdStdioInodes(stdioSockets));
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
+    let idleTimer: NodeJS.Timeout | undefined;
+    const active = () => {
+      if (opts.idleTimeoutMs === undefined) return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        timedOut = idle = true;
+        child.kill('SIGKILL');
+      }, opts.idleTimeoutMs);
+    };
+    active();
+    child.stdout!.on('data', (chunk: Buffer) => {
+      active();
       if (failure !== undefined) return;
       bytes += chunk.length;
       try {
@@ -106,8 +167,9 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
         child.kill('SIGKILL');
       }
     });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      active();
       if (stderr.length < 65536) stderr += d;
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
@@ -115,11 +177,13 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
     });
     child.on('close', (code, signal) => {
       if (settled) return;
+      if (idle) return fail(new CollectorError(file, `sent nothing for ${opts.idleTimeoutMs} ms`));
       if (timedOut) return fail(new CollectorError(file, `timed out after ${timeoutMs} ms`));
       if (failure !== undefined) return fail(failure instanceof CollectorError ? failure : new CollectorError(file, (failure as Error).message, failure));
       if (code === null) return fail(new CollectorError(file, `was killed with ${signal ?? 'a signal'}`));
       settled = true;
       clearTimeout(timer);
+      clearTimeout(idleTimer);
       logOsCall('exec', what, performance.now() - t0, bytes, `exit=${code}`);
       resolve(stdioSockets ? { stderr, exitCode: code, stdioSockets } : { stderr, exitCode: code });
     });

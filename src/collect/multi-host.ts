@@ -10,14 +10,41 @@ export interface HostPart {
   error?: string;
 }
 
+/** One host's latest result and the collection still running for it, if any. */
+interface HostState {
+  /** The collection running now (never rejects: it stores its outcome). */
+  running?: Promise<void>;
+  /** When `running` started (ms, Date.now()). */
+  startedAt?: number;
+  last?: { snapshot: Snapshot } | { error: string; at: number };
+}
+
+/**
+ * How long a refresh waits for the slowest host once every other host has answered (or, with no host
+ * answered yet, once one has). A host still reading then is shown from its last snapshot, with its
+ * age, and its collection goes on into a later refresh: one hung host held every refresh back to its
+ * 20 s timeout, so the others were read every ~21 s under a header that said every 1s.
+ */
+export const SLOW_HOST_WAIT_MS = 1500;
+
 export class MultiHostSource implements SocketSource {
   readonly name: Snapshot['source'];
   /** Per host, from the last collect(): keyed by the merged snapshot it belongs to. */
   private parts = new WeakMap<Snapshot, HostPart[]>();
+  private readonly states: HostState[];
 
-  constructor(private readonly hosts: readonly { label: string; source: SocketSource }[]) {
+  /**
+   * `opts.waitForAll`: every collect waits for every host (one-shot output: --json, a plain table), as
+   * each host's own timeout allows; otherwise a refresh waits at most SLOW_HOST_WAIT_MS (`slowHostWaitMs`)
+   * for hosts still reading once the others are done.
+   */
+  constructor(
+    private readonly hosts: readonly { label: string; source: SocketSource }[],
+    private readonly opts: { waitForAll?: boolean; slowHostWaitMs?: number } = {},
+  ) {
     if (hosts.length === 0) throw new Error('MultiHostSource needs at least one host');
     this.name = hosts[0].source.name;
+    this.states = hosts.map(() => ({}));
   }
 
   /** The per-host snapshots a merged snapshot was made of (undefined for a snapshot this source did not make). */
@@ -25,26 +52,68 @@ export class MultiHostSource implements SocketSource {
     return this.parts.get(merged);
   }
 
+  /** Starts a collection for every host that has none running; the promise settles when all of them have. */
+  private start(opts: CollectOptions): Promise<void[]> {
+    return Promise.all(
+      this.states.map((st, i) => {
+        if (!st.running) {
+          st.startedAt = Date.now();
+          st.running = this.hosts[i].source.collect(opts).then(
+            (snapshot) => {
+              for (const s of snapshot.sockets) s.host = this.hosts[i].label; // sockets are fresh objects of this collection
+              st.last = { snapshot };
+            },
+            (e: unknown) => {
+              st.last = { error: e instanceof Error ? e.message : String(e), at: Date.now() };
+            },
+          );
+          void st.running.finally(() => {
+            st.running = undefined;
+          });
+        }
+        return st.running;
+      }),
+    );
+  }
+
+  /** Resolves when every host has answered, or SLOW_HOST_WAIT_MS after the first one has in this refresh. */
+  private async settle(all: Promise<unknown>): Promise<void> {
+    if (this.opts.waitForAll) return void (await all);
+    const wait = this.opts.slowHostWaitMs ?? SLOW_HOST_WAIT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const patience = (async () => {
+      await Promise.race(this.states.map((st) => st.running ?? Promise.resolve()));
+      await new Promise<void>((r) => (timer = setTimeout(r, wait)));
+    })();
+    await Promise.race([all, patience]);
+    clearTimeout(timer);
+  }
+
   async collect(opts: CollectOptions = {}): Promise<Snapshot> {
     const t0 = performance.now();
     const time = Date.now();
-    const results = await Promise.allSettled(this.hosts.map((h) => h.source.collect(opts)));
+    await this.settle(this.start(opts));
     const parts: HostPart[] = [];
     const notes: string[] = [];
     let first: Snapshot | undefined;
     let firstLabel = '';
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i];
+    for (let i = 0; i < this.states.length; i++) {
+      const st = this.states[i];
       const { label } = this.hosts[i];
-      if (r.status === 'rejected') {
-        const message = r.reason instanceof Error ? r.reason.message : String(r.reason);
+      const readingFor = st.running !== undefined ? `${Math.round((Date.now() - (st.startedAt ?? time)) / 1000)} s` : undefined;
+      const reading = readingFor ? ` (reading for ${readingFor})` : '';
+      if (!st.last || 'error' in st.last) {
+        const message = st.last ? `${st.last.error}${readingFor ? ` (retrying for ${readingFor})` : ''}` : `no answer yet${reading}`;
         parts.push({ label, error: message });
         notes.push(`${label}: ${message}`);
         continue;
       }
-      const snap = r.value;
-      for (const s of snap.sockets) s.host = label; // sockets are fresh objects of this collection
+      const snap = st.last.snapshot;
       parts.push({ label, snapshot: snap });
+      if (snap.time < time) {
+        // Not answered in this refresh: its last snapshot, with how old it is.
+        notes.push(`${label}: still reading; its sockets are from ${Math.max(1, Math.round((time - snap.time) / 1000))} s ago${reading}`);
+      }
       for (const n of snap.notes) notes.push(`${label}: ${n}`);
       if (!first) {
         first = snap;

@@ -9,7 +9,7 @@ import { hasLinkLocalAddress } from '../model/socket.js';
 import { linkLocalNote, unixQueuesNote } from './procfs.js';
 import { attributeWith, type AttributeFn } from './attribution.js';
 import { assembleSnapshot } from './assemble.js';
-import { run, type RunResult } from './exec.js';
+import { run, stdioInodesInUse, type RunResult } from './exec.js';
 import { readHostInfo, type HostInfo } from './host.js';
 import { dropStdioSockets } from './stdio-sockets.js';
 // Registers the shared cached attributor when this collector is used on its own.
@@ -119,8 +119,9 @@ export class NetstatSource implements SocketSource {
     }
     let sockets: Socket[] = tool.flavor === 'net-tools' ? parseNetTools(res.stdout) : parseBusybox(res.stdout);
     if (unix) {
-      // netstat -x lists the socketpairs of its own stdout and stderr; it prints no peers, so both ends' inodes are needed.
-      dropStdioSockets(sockets, new Set(res.stdioSockets));
+      // netstat -x lists the socketpairs of its own stdout and stderr, and those of any other ss or netstat
+      // this process runs at the time (stdioInodesInUse); it prints no peers, so both ends' inodes are needed.
+      dropStdioSockets(sockets, stdioInodesInUse(res.stdioSockets));
       sockets = foldUnixAcceptQueues(sockets);
     }
     if (opts.port !== undefined || opts.peerPort !== undefined) {

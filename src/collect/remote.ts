@@ -1,10 +1,14 @@
 // Remote hosts over the user's own ssh: runs a fixed script (ss + /proc reads) there and parses it here.
 import { randomBytes } from 'node:crypto';
 import { SYSCTL_NAMES, type Snapshot } from '../model/snapshot.js';
-import { parseRemoteBundle, sectionHeader, type REMOTE_SECTIONS } from '../parse/remote-bundle.js';
+import { isIPv6 } from 'node:net';
+import { decodeUtf8Lines, escapeControl } from '../model/escape.js';
+import { formatEndpoint, normalizeAddress, type Socket } from '../model/socket.js';
+import { parseRemoteBundle, sectionHeader, splitSections } from '../parse/remote-bundle.js';
 import { parseSs } from '../parse/ss.js';
-import { run } from './exec.js';
-import { impliedNetid, ssArgs } from './ss.js';
+import { parseSsUnixRecords } from '../parse/ss-records.js';
+import { runStreaming, type StreamResult } from './exec.js';
+import { newlineNamesNote, ssRuns, type SsRun } from './ss.js';
 import { CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
 
 export interface RemoteTarget {
@@ -13,16 +17,33 @@ export interface RemoteTarget {
   port?: number;
 }
 
-/** Parses --host values: user@server, server, user@server:2222, ssh://user@server:2222, user@[::1]:2222. Throws on anything else. */
+/**
+ * Parses --host values: user@server, server, user@server:2222, ssh://user@server:2222, user@[::1]:2222,
+ * and as ssh takes them an IPv6 address without brackets when there is no port (user@::1) and a
+ * link-local one with its zone (user@[fe80::1%eth0]:22, fe80::1%eth0). Throws on anything else.
+ */
 export function parseRemoteTarget(text: string): RemoteTarget {
   let t = text.trim();
   if (t.startsWith('ssh://')) t = t.slice(6);
-  if (t === '' || t.startsWith('-') || /[\s'"`$;&|<>\\]/.test(t)) throw new Error(`invalid host "${text}" (expected user@server or server, optionally :port)`);
-  const v6 = /^(?:([^@]+)@)?\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(t);
-  if (v6) return { destination: v6[1] ? `${v6[1]}@${v6[2]}` : v6[2], ...(v6[3] ? { port: checkPort(v6[3], text) } : {}) };
-  const m = /^(?:([A-Za-z0-9._-]+)@)?([A-Za-z0-9._-]+)(?::(\d+))?$/.exec(t);
-  if (!m) throw new Error(`invalid host "${text}" (expected user@server or server, optionally :port)`);
-  return { destination: m[1] ? `${m[1]}@${m[2]}` : m[2], ...(m[3] ? { port: checkPort(m[3], text) } : {}) };
+  const invalid = () => new Error(`invalid host "${text}" (expected user@server or server, optionally :port)`);
+  if (t === '' || t.startsWith('-') || /[\s'"`$;&|<>\\]/.test(t)) throw invalid();
+  const at = t.lastIndexOf('@');
+  const user = at >= 0 ? t.slice(0, at) : undefined;
+  if (user !== undefined && !/^[A-Za-z0-9._-]+$/.test(user)) throw invalid();
+  const rest = t.slice(at + 1);
+  const dest = (host: string) => (user !== undefined ? `${user}@${host}` : host);
+  // [v6]:port, or a bare IPv6 address (two colons or more: never host:port), either with a %zone.
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  const host6 = bracket ? bracket[1] : (rest.match(/:/g)?.length ?? 0) >= 2 ? rest : undefined;
+  if (host6 !== undefined) {
+    const pct = host6.indexOf('%');
+    const zone = pct >= 0 ? host6.slice(pct + 1) : undefined;
+    if (!isIPv6(pct >= 0 ? host6.slice(0, pct) : host6) || (zone !== undefined && !/^[A-Za-z0-9._-]+$/.test(zone))) throw invalid();
+    return { destination: dest(host6), ...(bracket?.[2] ? { port: checkPort(bracket[2], text) } : {}) };
+  }
+  const m = /^([A-Za-z0-9._-]+)(?::(\d+))?$/.exec(rest);
+  if (!m) throw invalid();
+  return { destination: dest(m[1]), ...(m[2] ? { port: checkPort(m[2], text) } : {}) };
 }
 
 /** The target as one name for messages and reports: user@server:port, IPv6 in brackets (parseRemoteTarget reads it back). */
@@ -43,24 +64,67 @@ function newNonce(): string {
   return randomBytes(16).toString('hex');
 }
 
+/** The ss runs of the script: TCP/UDP in one, unix sockets in two of their own (ssUnixRuns), each with its sections. */
+interface ScriptRun {
+  run: SsRun;
+  /** Section names: the output, ss's exit status, ss's stderr. */
+  out: string;
+  exit: string;
+  err: string;
+}
+
+function scriptRuns(opts: CollectOptions): ScriptRun[] {
+  const runs = ssRuns(opts, (opts.processes ?? 'listeners') !== 'none');
+  // The TCP/UDP run keeps the sections `ss` and `ss-exit` (present, empty and 0, when only unix is asked for).
+  const inet = runs.find((r) => r.unixNames === undefined);
+  const out: ScriptRun[] = [{ run: inet ?? { args: [] }, out: 'ss', exit: 'ss-exit', err: 'ss-err' }];
+  for (const r of runs) {
+    if (r.unixNames === 'plain') out.push({ run: r, out: 'ss-unix', exit: 'ss-unix-exit', err: 'ss-unix-err' });
+    else if (r.unixNames === 'newline') out.push({ run: r, out: 'ss-unix-nl', exit: 'ss-unix-nl-exit', err: 'ss-unix-nl-err' });
+  }
+  return out;
+}
+
+/** Seconds the remote ss may run before the script kills it (the request's timeout, 10 s by default). */
+function ssLimitSeconds(opts: CollectOptions): number {
+  return Math.max(1, Math.ceil((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000));
+}
+
 /**
  * The fixed script run remotely. It contains no user input: the ss arguments are built from validated
  * numbers and fixed flags. Each section is preceded by a header line with this run's nonce: ss prints
  * unix socket paths raw, so anyone who can bind a socket there could write a line of their choosing
  * into the output, and with a fixed marker forge sections (a path "/tmp/i\n@@sockscope@@ ignored\n"
- * hid every socket after it). The script is one brace group, read whole by the shell before it runs,
- * with stdin from /dev/null so no command in it can read the rest of the script.
+ * hid every socket after it). A forged *line* is why unix sockets come from ss runs of their own
+ * (ssRuns): a path "/tmp/u\ntcp LISTEN 0 4096 0.0.0.0:6666 0.0.0.0:*" read as a root-owned TCP
+ * listener. The script is one brace group, read whole by the shell before it runs, with stdin from
+ * /dev/null so no command in it can read the rest of the script.
+ *
+ * `r` runs one ss with a watchdog: ss is killed after ssLimitSeconds (the exit status is then 137).
+ * sshd does not signal the processes of a session without a tty when the client goes, so an ss that
+ * hung in the kernel stayed on the remote host after sockscope gave up, one more per refresh of the
+ * monitor. ss's stderr is kept (its own section) for the message: "not found", "invalid option".
+ * The watchdog holds none of the session's descriptors, so a `sleep` it leaves behind when ss ends
+ * first does not keep the session open. $SSH_CONNECTION names this session's own TCP connection,
+ * which collect() leaves out of the sockets.
  */
 export function remoteScript(opts: CollectOptions, nonce: string): string {
   if (!/^[0-9a-f]{16,}$/.test(nonce)) throw new Error('remote script nonce must be hex');
-  const ss = ['ss', ...ssArgs(opts, (opts.processes ?? 'listeners') !== 'none')].map((a) => (/^[-A-Za-z0-9:=.]+$/.test(a) ? a : `'${a}'`)).join(' ');
+  const quote = (a: string) => (/^[-A-Za-z0-9:=.]+$/.test(a) ? a : `'${a}'`);
   const sysctl = SYSCTL_NAMES.map((n) => `printf '%s=%s\\n' ${n} "$(cat /proc/sys/${n.replace(/\./g, '/')} 2>/dev/null)"`).join('; ');
-  const mark = (name: (typeof REMOTE_SECTIONS)[number]) => `echo '${sectionHeader(nonce, name)}'`;
-  return [
+  const mark = (name: string) => `echo '${sectionHeader(nonce, name)}'`;
+  const lines = [
     '{',
-    mark('ss'),
-    `LC_ALL=C ${ss} 2>/dev/null; rc=$?`,
-    `${mark('ss-exit')}; echo $rc`,
+    'LC_ALL=C; export LC_ALL',
+    `r() { { e=$("$@" 2>&1 >&3 3>&- & p=$!; (sleep ${ssLimitSeconds(opts)}; kill -9 $p) </dev/null >/dev/null 2>&1 3>&- & w=$!; wait $p; s=$?; kill $w 2>/dev/null; exit $s); c=$?; } 3>&1; }`,
+  ];
+  for (const r of scriptRuns(opts)) {
+    lines.push(mark(r.out));
+    lines.push(r.run.args.length ? `r ss ${r.run.args.map(quote).join(' ')}` : 'c=0; e=');
+    lines.push(`${mark(r.exit)}; echo $c`, `${mark(r.err)}; printf '%s\\n' "$e"`);
+  }
+  lines.push(
+    `${mark('ssh-connection')}; echo "$SSH_CONNECTION"`,
     `${mark('netstat')}; cat /proc/net/netstat 2>/dev/null`,
     `${mark('snmp')}; cat /proc/net/snmp /proc/net/snmp6 2>/dev/null`,
     `${mark('sockstat')}; cat /proc/net/sockstat /proc/net/sockstat6 2>/dev/null`,
@@ -70,7 +134,40 @@ export function remoteScript(opts: CollectOptions, nonce: string): string {
     mark('end'),
     '} </dev/null',
     '',
-  ].join('\n');
+  );
+  return lines.join('\n');
+}
+
+/** ss -O (--oneline), which every run uses, came with iproute2 5.2 (July 2019); -H with 4.13. */
+export const MIN_IPROUTE2 = '5.2';
+
+/** Why a remote ss run failed, in words, from its exit status and stderr (untrusted text, escaped). */
+export function ssFailure(exit: number | null, stderr: string, limitS: number): string {
+  const first = escapeControl(stderr.trim().split('\n')[0] ?? '').slice(0, 200);
+  if (exit === 127 || /not found/.test(first)) return `not installed (install iproute2 ${MIN_IPROUTE2} or later there)${first ? `; the shell said: ${first}` : ''}`;
+  if (/invalid option|unrecognized option|illegal option/.test(stderr)) return `too old: it refused a flag (${first}); --host needs iproute2 ${MIN_IPROUTE2} or later there (ss -O)`;
+  if (exit === 137 && first === '') return `did not finish within ${limitS} s and was stopped there`;
+  if (exit === null) return 'no exit status in the output';
+  return `exited with ${exit}${first ? `: ${first}` : ''}`;
+}
+
+/** sshd's $SSH_CONNECTION ("client port server port") as the TCP socket it names on the remote host. */
+function ownConnection(text: string): { client: string; clientPort: number; server: string; serverPort: number } | undefined {
+  const f = text.trim().split(/\s+/);
+  if (f.length !== 4 || !/^\d+$/.test(f[1]) || !/^\d+$/.test(f[3])) return undefined;
+  return { client: normalizeAddress(f[0]).address, clientPort: Number(f[1]), server: normalizeAddress(f[2]).address, serverPort: Number(f[3]) };
+}
+
+/**
+ * How long an ssh may send nothing before its host is given up: --ssh-timeout, which sets
+ * SOCKSCOPE_SSH_TIMEOUT for this process (a duration: 45s, 2m, or milliseconds), 20 s without either.
+ * A host whose output keeps coming (a large ss over a slow link) may take up to ten times that: the
+ * fixed 20 s for the whole transfer left a busy host behind a VPN or a bastion unreadable.
+ */
+export function sshTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec((env.SOCKSCOPE_SSH_TIMEOUT ?? '').trim());
+  const ms = m ? Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1) : NaN;
+  return ms >= 1000 && ms <= 3_600_000 ? Math.round(ms) : 20_000;
 }
 
 /** Reads a remote host's sockets through `ssh` (BatchMode: never prompts; the user's config and agent apply). */
@@ -80,7 +177,7 @@ export class RemoteSource implements SocketSource {
   readonly label: string;
   constructor(
     readonly target: RemoteTarget,
-    private readonly sshOptions: { configFile?: string; sshPath?: string } = {},
+    private readonly sshOptions: { configFile?: string; sshPath?: string; timeoutMs?: number } = {},
   ) {
     this.label = formatRemoteTarget(target);
   }
@@ -88,10 +185,12 @@ export class RemoteSource implements SocketSource {
   /**
    * The ssh argument array (exported for tests: no shell string is built from user input). The remote
    * command is only `sh -s`: the script, with its nonce, goes on ssh's stdin, because a command line is
-   * in /proc/PID/cmdline on the remote host for every user there to read while ss runs.
+   * in /proc/PID/cmdline on the remote host for every user there to read while ss runs. Compression:
+   * ss's text shrinks about 12 times (844 KB for 5,019 TCP sockets, 67 KB gzipped), which is what a
+   * VPN or a bastion link needs; on a LAN it costs the remote some zlib time, small next to ss's own.
    */
   sshArgs(): string[] {
-    const args = ['-T', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10'];
+    const args = ['-T', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'Compression=yes'];
     if (this.sshOptions.configFile) args.push('-F', this.sshOptions.configFile);
     if (this.target.port) args.push('-p', String(this.target.port));
     args.push('--', this.target.destination, 'sh -s');
@@ -102,15 +201,80 @@ export class RemoteSource implements SocketSource {
     const t0 = performance.now();
     const time = Date.now();
     const nonce = newNonce();
-    const res = await run(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(), { input: remoteScript(opts, nonce), timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 10_000 });
-    if (res.exitCode === 255) throw new CollectorError(`ssh ${this.label}`, res.stderr.trim().split('\n').pop() || 'connection failed');
-    const b = parseRemoteBundle(res.stdout, nonce);
-    if (b.repeated.length) throw new CollectorError(`ssh ${this.label}`, `the output repeats section ${b.repeated.map((n) => `"${n}"`).join(', ')}: not trusted`);
-    if (b.ssExit !== 0) throw new CollectorError(`ss on ${this.label}`, b.ssExit == null ? 'no output (is iproute2 installed there?)' : `exited with ${b.ssExit}`);
+    const limitS = ssLimitSeconds(opts);
+    // Given up on after `idle` without a byte (a login that hangs, a link that is down; an ss that hangs
+    // is stopped by the script after limitS, 10 s by default, so output comes before the default 20 s),
+    // or after ten times that in all. Either way the remote ss ends within limitS.
+    const idle = this.sshOptions.timeoutMs ?? sshTimeoutMs();
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let res: StreamResult;
+    try {
+      res = await runStreaming(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(), {
+        input: remoteScript(opts, nonce),
+        idleTimeoutMs: idle,
+        timeoutMs: idle * 10,
+        stdioSockets: true,
+        onStdout: (c) => {
+          bytes += c.length;
+          chunks.push(Buffer.from(c));
+        },
+      });
+    } catch (e) {
+      if (!(e instanceof CollectorError)) throw e;
+      const got = bytes === 0 ? 'nothing received' : `${Math.round(bytes / 1024)} KB received`;
+      const message = /sent nothing/.test(e.message)
+        ? `no answer for ${idle / 1000} s (${got}; the login or ss there hangs, or the link is down; --ssh-timeout sets the limit)`
+        : /timed out/.test(e.message)
+          ? `still reading after ${(idle * 10) / 1000} s (${got}: a slow link; --ssh-timeout raises the limit)`
+          : e.message.replace(/^[^:]*: /, '');
+      throw new CollectorError(`ssh ${this.label}`, message, e);
+    }
+    const stdout = decodeUtf8Lines(Buffer.concat(chunks));
+    if (res.exitCode === 255) throw new CollectorError(`ssh ${this.label}`, escapeControl(res.stderr.trim().split('\n').pop() || 'connection failed'));
+    const { sections, repeated } = splitSections(stdout, nonce);
+    if (sections.size === 0) {
+      // Not one header came back: the remote shell never ran the script (nologin, /bin/false, a ForceCommand).
+      const said = (stdout.trim() || res.stderr.trim()).split('\n')[0] ?? '';
+      throw new CollectorError(
+        `ssh ${this.label}`,
+        `the remote login did not run sockscope's script (exit ${res.exitCode}${said ? `; it said: ${escapeControl(said).slice(0, 200)}` : '; no output'}): an account that cannot run commands (nologin, /bin/false, a ForceCommand)?`,
+      );
+    }
+    if (repeated.length) throw new CollectorError(`ssh ${this.label}`, `the output repeats section ${repeated.map((n) => `"${n}"`).join(', ')}: not trusted`);
+    const b = parseRemoteBundle(stdout, nonce);
+    const runs = scriptRuns(opts);
+    for (const r of runs) {
+      const exit = /^(\d+)$/.exec((sections.get(r.exit) ?? '').trim());
+      if (exit && exit[1] === '0') continue;
+      if (!exit && !b.complete) break; // cut short: said below
+      throw new CollectorError(`ss on ${this.label}`, ssFailure(exit ? Number(exit[1]) : null, sections.get(r.err) ?? '', limitS));
+    }
     if (!b.complete) throw new CollectorError(`ssh ${this.label}`, `the remote script stopped before its end (exit ${res.exitCode})`);
-    let sockets = parseSs(b.ss.endsWith('\n') || b.ss === '' ? b.ss : `${b.ss}\n`, impliedNetid(opts));
+    const text = (name: string) => {
+      const t = sections.get(name) ?? '';
+      return t.endsWith('\n') || t === '' ? t : `${t}\n`;
+    };
+    const notes: string[] = [];
+    let sockets: Socket[] = [];
+    for (const r of runs) {
+      if (r.run.unixNames === 'newline') {
+        const nl = parseSsUnixRecords(text(r.out)).sockets;
+        if (nl.length) notes.push(newlineNamesNote(nl.length));
+        sockets.push(...nl);
+      } else if (r.run.unixNames === 'plain') sockets.push(...parseSs(text(r.out)).filter((s) => s.protocol === 'unix'));
+      else if (r.run.args.length) sockets.push(...parseSs(text(r.out), r.run.netid));
+    }
     if (opts.port !== undefined || opts.peerPort !== undefined)
       sockets = sockets.filter((s) => s.protocol === 'unix' || s.local.port === opts.port || s.peer.port === opts.peerPort);
+    const own = ownConnection(sections.get('ssh-connection') ?? '');
+    if (own) {
+      const before = sockets.length;
+      sockets = sockets.filter(
+        (s) => !(s.protocol === 'tcp' && s.local.port === own.serverPort && s.peer.port === own.clientPort && s.local.address === own.server && s.peer.address === own.client),
+      );
+      if (sockets.length < before) notes.push(`sockscope's own ssh connection (from ${formatEndpoint({ address: own.client, port: own.clientPort })} to sshd on ${formatEndpoint({ address: own.server, port: own.serverPort })}) is left out`);
+    }
     return {
       time,
       hostname: b.hostname,
@@ -122,7 +286,7 @@ export class RemoteSource implements SocketSource {
       counters: b.counters,
       sysctls: b.sysctls,
       attribution: { scope: opts.processes ?? 'listeners', complete: false, hiddenProcesses: 0, note: `processes on ${this.label} are those its ss -p shows to the ssh user` },
-      notes: [],
+      notes,
     };
   }
 }

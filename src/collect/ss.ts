@@ -4,7 +4,9 @@ import { availableParallelism } from 'node:os';
 import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { SsStreamParser } from '../parse/ss.js';
-import { runStreaming, type StreamRunner } from './exec.js';
+import { decodeUtf8Lines } from '../model/escape.js';
+import { parseSsUnixRecords } from '../parse/ss-records.js';
+import { runStreaming, stdioInodesInUse, type StreamRunner } from './exec.js';
 import { readHostInfo } from './host.js';
 import { attributeWith } from './attribution.js';
 import { assembleSnapshot } from './assemble.js';
@@ -56,30 +58,61 @@ export interface SsPlan {
   split?: SsSplit;
 }
 
-/** One ss process of a collection: its arguments and the netid it implies. */
+/**
+ * One ss process of a collection: its arguments and the netid it implies, or for unix sockets which
+ * half of them it lists (`unixNames`, see ssUnixRuns).
+ */
 export interface SsRun {
   args: string[];
   netid?: 'tcp' | 'udp';
+  unixNames?: 'plain' | 'newline';
 }
 
 /**
- * The ss processes for a request: one (`ssArgs`), or for an unfiltered request that includes TCP
- * and does not use ss -p, UDP/unix in one and TCP in others:
+ * The fnmatch pattern (ss's unix `src` filter) of a name with a newline in it. ss prints unix names
+ * byte for byte, so a name is any text, lines included: a socket bound at
+ * "/tmp/u\ntcp LISTEN 0 4096 0.0.0.0:6666 0.0.0.0:*" read as a TCP listener on 6666 (with the
+ * sockets' owner) when unix and TCP sockets came from one ss. They never do now: TCP and UDP come
+ * from runs that list no unix socket, and unix sockets from two runs of their own, split by this
+ * pattern. In the `! src` half no name holds a newline, so each line is one socket; in the `src` half
+ * only a line that begins with a unix netid begins a record (parseSsUnixRecords), and what it gives is
+ * unix sockets only. Checked with iproute2 6.1: `ss -xa src "$(printf '*\n*')"` lists exactly the
+ * sockets whose name holds a newline (and no unnamed one).
+ */
+export const NEWLINE_NAME = '*\n*';
+
+/** The two unix runs of a request (its port filters do not apply to unix sockets). */
+export function ssUnixRuns(opts: CollectOptions, withProcesses: boolean): SsRun[] {
+  const args = ssArgs({ ...opts, protocols: ['unix'], port: undefined, peerPort: undefined }, withProcesses);
+  return [
+    { args: [...args, '!', 'src', NEWLINE_NAME], unixNames: 'plain' },
+    { args: [...args, 'src', NEWLINE_NAME], unixNames: 'newline' },
+  ];
+}
+
+/**
+ * The ss processes for a request. Unix sockets always come from their own two runs (ssUnixRuns), so
+ * that no unix name shares an output with a TCP or UDP socket. TCP and UDP: one run (`ssArgs`), or for
+ * an unfiltered request that includes TCP and does not use ss -p, UDP in one and TCP in others:
  * - `plan.lean` (only when the request wants neither details nor every socket's owner): TCP
  *   listeners with -e (`-tlnOHe`: uid, inode and cookie, which listener attribution needs) and the
  *   other TCP sockets without -e (`exclude listening`);
  * - `plan.split`: the (other) TCP sockets in two halves of the port range. A socket keeps its local
  *   and peer port for life, so the halves never overlap or miss one.
- * Output order as ss's own: unix, udp, then tcp.
+ * ss -p walks every process's fds once per process: with it (only when the shared attributor is not
+ * available) the unix runs add two such walks. Output order as ss's own: unix, udp, then tcp.
  */
 export function ssRuns(opts: CollectOptions, withProcesses: boolean, plan: SsPlan = {}): SsRun[] {
-  const protos = opts.protocols ?? ALL_PROTOCOLS;
-  // ss -p walks every process's fds: once per process, so never more than one with it.
+  const all = opts.protocols ?? ALL_PROTOCOLS;
+  const runs: SsRun[] = all.includes('unix') ? ssUnixRuns(opts, withProcesses) : [];
+  const protos = all.filter((p) => p !== 'unix');
+  if (protos.length === 0) return runs;
+  const inet: CollectOptions = { ...opts, protocols: protos };
+  // ss -p walks every process's fds: once per process, so never more than one TCP/UDP run with it.
   const open = !withProcesses && opts.port === undefined && opts.peerPort === undefined && protos.includes('tcp');
   const lean = open && !!plan.lean && !opts.details && opts.processes !== 'all';
   const split = open ? plan.split : undefined;
-  if (!lean && !split) return [{ args: ssArgs(opts, withProcesses), netid: impliedNetid(opts) }];
-  const runs: SsRun[] = [];
+  if (!lean && !split) return [...runs, { args: ssArgs(inet, withProcesses), netid: impliedNetid(inet) }];
   const rest = protos.filter((p) => p !== 'tcp');
   if (rest.length) runs.push({ args: ssArgs({ ...opts, protocols: rest }, false), netid: impliedNetid({ protocols: rest }) });
   let tcp = ssArgs({ ...opts, protocols: ['tcp'] }, false);
@@ -194,6 +227,7 @@ export class SsSource implements SocketSource {
     const [read, host] = await Promise.all([this.read(opts, useSsProcesses, timeoutMs), readHostInfo()]);
     let sockets = read.sockets;
     const notes: string[] = [];
+    if (read.newlineNames > 0) notes.push(newlineNamesNote(read.newlineNames));
     if (read.unread > 0) notes.push(`${read.unread} line${read.unread === 1 ? '' : 's'} of ss output could not be read (sockets in them are missing from this snapshot)`);
     const filtered = opts.port !== undefined || opts.peerPort !== undefined;
     if (!filtered && !this.pinned && !this.planFailed && (opts.protocols ?? ALL_PROTOCOLS).includes('tcp')) {
@@ -215,10 +249,12 @@ export class SsSource implements SocketSource {
   }
 
   /**
-   * Runs ss (one process, or several in parallel) and returns the sockets in ss's order, less the
-   * unix sockets of the runs' own stdio (stdio-sockets.ts), and the count of lines it could not read.
+   * Runs ss (several processes in parallel) and returns the sockets in ss's order, less the unix
+   * sockets of the stdio of this process's ss and netstat children (stdio-sockets.ts; those of another
+   * collection running at the same time too), the count of lines it could not read, and how many
+   * unix sockets have a newline in their name.
    */
-  private async read(opts: CollectOptions, withProcesses: boolean, timeoutMs: number): Promise<{ sockets: Socket[]; unread: number }> {
+  private async read(opts: CollectOptions, withProcesses: boolean, timeoutMs: number): Promise<{ sockets: Socket[]; unread: number; newlineNames: number }> {
     const runs = ssRuns(opts, withProcesses, this.planFailed ? {} : this.plan);
     this.lastProcesses = runs.length;
     const unix = (opts.protocols ?? ALL_PROTOCOLS).includes('unix');
@@ -228,18 +264,22 @@ export class SsSource implements SocketSource {
       for (let i = runs.length - 1; i >= 0; i--) parts[i] = this.readOne(runs[i], timeoutMs, unix);
       const reads = await Promise.all(parts);
       let unread = 0;
+      let newlineNames = 0;
       for (const r of reads) unread += r.unread;
+      for (let i = 0; i < runs.length; i++) if (runs[i].unixNames === 'newline') newlineNames += reads[i].sockets.length;
       if (unix) {
-        // Every run lists the stdio socketpairs of every run still going. ss prints peers, so this
-        // process's ends (always readable) are enough; the unix sockets are looked at by index only.
-        const own = new Set(reads.flatMap((r) => r.stdio));
+        // Every run lists the stdio socketpairs of every ss or netstat child still going, this
+        // collection's and any other's in this process (two library snapshots at once). ss prints
+        // peers, so this process's ends (always readable) are enough; the unix sockets are looked at
+        // by index only.
+        const own = stdioInodesInUse(reads.flatMap((r) => r.stdio));
         for (const r of reads) dropStdioSockets(r.sockets, own, r.unixAt);
       }
       const [first, ...others] = reads.map((r) => r.sockets);
-      return { sockets: others.length ? first.concat(...others) : first, unread };
+      return { sockets: others.length ? first.concat(...others) : first, unread, newlineNames };
     } catch (e) {
       // A run that ss refuses (exit status, e.g. no filter support): one plain ss from now on.
-      if (runs.length === 1 || !(e instanceof SsExitError)) throw e;
+      if (!(e instanceof SsExitError) || this.planFailed || !runs.some((r) => r.args.includes('exclude') || r.args.some((a) => a === '<' || a === '>='))) throw e;
       this.planFailed = true;
       return this.read(opts, withProcesses, timeoutMs);
     }
@@ -247,14 +287,29 @@ export class SsSource implements SocketSource {
 
   /**
    * One ss process, parsed chunk by chunk as it writes (on another core while ss formats the
-   * rest): the whole text is never held, and little is left to parse when ss exits.
+   * rest): the whole text is never held, and little is left to parse when ss exits. The unix run
+   * of names with a newline (few sockets, usually none) is parsed whole by parseSsUnixRecords.
    */
   private async readOne(run: SsRun, timeoutMs: number, stdioSockets: boolean): Promise<SsRead> {
+    const newline = run.unixNames === 'newline';
     const parser = new SsStreamParser(run.netid);
-    const res = await this.runner(this.ssPath, run.args, { timeoutMs, onStdout: (chunk) => parser.push(chunk), ...(stdioSockets ? { stdioSockets } : {}) });
+    const chunks: Buffer[] = [];
+    const onStdout = newline ? (chunk: Buffer) => void chunks.push(Buffer.from(chunk)) : (chunk: Buffer) => parser.push(chunk);
+    const res = await this.runner(this.ssPath, run.args, { timeoutMs, onStdout, ...(stdioSockets ? { stdioSockets } : {}) });
     if (res.exitCode !== 0) throw new SsExitError(`exited with ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`);
-    const sockets = parser.end();
-    return { sockets, unread: parser.unreadLines, unixAt: parser.unixAt, stdio: res.stdioSockets ?? [] };
+    const stdio = res.stdioSockets ?? [];
+    if (newline) {
+      const { sockets, unread } = parseSsUnixRecords(decodeUtf8Lines(Buffer.concat(chunks)));
+      return { sockets, unread, unixAt: sockets.map((_, i) => i), stdio };
+    }
+    let sockets = parser.end();
+    let unixAt: readonly number[] = parser.unixAt;
+    // A unix run lists unix sockets only: anything else in it was read from a name, whatever it looks like.
+    if (run.unixNames === 'plain' && unixAt.length !== sockets.length) {
+      sockets = unixAt.map((i) => sockets[i]);
+      unixAt = sockets.map((_, i) => i);
+    }
+    return { sockets, unread: parser.unreadLines, unixAt, stdio };
   }
 }
 
@@ -264,6 +319,15 @@ interface SsRead {
   unread: number;
   unixAt: readonly number[];
   stdio: readonly number[];
+}
+
+/**
+ * The note of a snapshot with unix sockets whose name holds a newline: ss prints such a name raw, so
+ * where one of those sockets ends and the next begins is read from text their owners chose. They can
+ * only ever read as unix sockets with a newline in their name (see NEWLINE_NAME).
+ */
+export function newlineNamesNote(n: number): string {
+  return `${n} unix socket${n === 1 ? ' has' : 's have'} a newline in ${n === 1 ? 'its' : 'their'} name: ss prints such names raw, so those rows are read from text their owners chose (they cannot add or hide any other socket)`;
 }
 
 /** ss ran and exited non-zero. */

@@ -20,12 +20,24 @@ export function localUid(): number | undefined {
   return ownUid;
 }
 
+let cellsRemote = false;
+
+/**
+ * Set by the monitor when it reads remote hosts (--host): its table cells' sockets were read by an ssh
+ * user, so the local uid says nothing about what that user could see.
+ */
+export function setCellsFromRemote(remote: boolean): void {
+  cellsRemote = remote;
+}
+
 /**
  * The view of a monitor table cell, which has the socket but not the snapshot: this user, completeness
  * unknown (a non-root user cannot read another user's process, so that is hidden however complete).
+ * When the monitor reads remote hosts: the ssh user's, unknown uid, incomplete (as snapshotOwnerView
+ * says of a remote snapshot): `sudo sockscope --host` showed a remote root-owned listener as `-`.
  */
 export function localOwnerView(): OwnerView {
-  return { viewerUid: localUid() };
+  return cellsRemote ? { viewerUid: undefined, complete: false } : { viewerUid: localUid() };
 }
 
 /** The view of a report made from a whole snapshot: a remote snapshot was read by its ssh user, whose uid is unknown here. */
@@ -43,11 +55,14 @@ export function mustBeHeld(s: Pick<Socket, 'state' | 'inode'>): boolean {
 
 /**
  * Whether the process of `uid` that holds a socket is out of the viewer's sight. A socket read from one
- * of several hosts (`host`) was read by that host's user: the local uid says nothing about it.
+ * of several hosts (`host`) was read by that host's user: the local uid says nothing about it, and its
+ * ss -p shows every process that user can see, so an owner it did not show is hidden from them (a
+ * table cell, completeness unknown, read every such owner as `-`, "no process holds it").
  */
 export function uidHidden(uid: number, view: OwnerView, host?: string): boolean {
   if (view.complete === true) return false;
-  const viewer = host !== undefined ? undefined : view.viewerUid;
+  if (host !== undefined) return true;
+  const viewer = view.viewerUid;
   if (viewer === undefined) return view.complete === false;
   if (uid === viewer) return false;
   // Completeness unknown (a table cell): root reads every process's fds.

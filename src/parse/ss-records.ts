@@ -19,10 +19,11 @@ const FIRST_TOKENS = /^ *([!-~]+) +([!-~]+)(?: |$)/;
  * True when `line` (without its newline) can begin a record: a Netid and a state, or, when ss leaves the
  * Netid column out (`defaultNetid`), a state and a number. A line that cannot is the rest of the record before it.
  */
-export function beginsRecord(line: string, defaultNetid?: 'tcp' | 'udp'): boolean {
+export function beginsRecord(line: string, defaultNetid?: 'tcp' | 'udp' | 'unix-only'): boolean {
   const m = FIRST_TOKENS.exec(line);
   if (m === null) return false;
   const [, first, second] = m;
+  if (defaultNetid === 'unix-only') return Object.hasOwn(NETIDS, first) && NETIDS[first].protocol === 'unix' && Object.hasOwn(SS_STATES, second);
   if (defaultNetid !== undefined && Object.hasOwn(SS_STATES, first)) return /^\d{1,15}$/.test(second);
   return Object.hasOwn(NETIDS, first) && Object.hasOwn(SS_STATES, second);
 }
@@ -38,13 +39,21 @@ export class SsRecord {
   private used: number;
   socket: Socket | null;
 
+  /** `defaultNetid` 'unix-only': the output of an `ss -x` run, where only a unix netid begins a record. */
   constructor(
     line: string,
-    private readonly defaultNetid?: 'tcp' | 'udp',
+    private readonly defaultNetid?: 'tcp' | 'udp' | 'unix-only',
   ) {
     this.text = line;
-    this.socket = parseSsLine(line, defaultNetid);
+    this.socket = this.read(line);
     this.used = this.socket ? 1 : 0;
+  }
+
+  /** parseSsLine, less any socket that is not unix in an `ss -x` run (there it can only be text of a name). */
+  private read(text: string): Socket | null {
+    if (this.defaultNetid !== 'unix-only') return parseSsLine(text, this.defaultNetid);
+    const s = parseSsLine(text);
+    return s !== null && s.protocol === 'unix' ? s : null;
   }
 
   /** Whether `line` is the rest of this record: it cannot begin one, and the record has not reached MAX_RECORD. */
@@ -56,7 +65,7 @@ export class SsRecord {
   join(line: string): Socket | null {
     this.text = `${this.text}\n${line}`;
     this.lines++;
-    const s = parseSsLine(this.text, this.defaultNetid);
+    const s = this.read(this.text);
     if (s === null) return null;
     this.socket = s;
     this.used = this.lines;
@@ -71,4 +80,47 @@ export class SsRecord {
     for (let i = this.used; i < lines.length; i++) if (lines[i].trim() !== '') n++;
     return n;
   }
+}
+
+/**
+ * Parses the output of an `ss -x` run whose every socket has a newline in its name (the `src '*\n*'`
+ * half, see ssUnixRuns): only a line that begins with a unix netid and a state begins a record, and a
+ * record goes on until the next such line, so no text of a name can become a TCP or UDP socket. Which
+ * lines belong to which of these sockets is still ss's raw text (a name can hold a whole unix record):
+ * the collector says so in a note. `unread`: non-blank lines no socket was read from.
+ */
+export function parseSsUnixRecords(text: string): { sockets: Socket[]; unread: number } {
+  const sockets: Socket[] = [];
+  let unread = 0;
+  let held: SsRecord | null = null;
+  let heldIndex = -1;
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const release = () => {
+    if (held !== null) unread += held.unreadLines();
+    held = null;
+  };
+  for (const line of lines) {
+    if (held !== null && held.continuedBy(line)) {
+      const s = held.join(line);
+      if (s !== null) {
+        if (heldIndex >= 0) sockets[heldIndex] = s;
+        else {
+          sockets.push(s);
+          heldIndex = sockets.length - 1;
+        }
+      }
+      continue;
+    }
+    release();
+    if (line.trim() === '') continue;
+    held = new SsRecord(line, 'unix-only');
+    heldIndex = -1;
+    if (held.socket) {
+      sockets.push(held.socket);
+      heldIndex = sockets.length - 1;
+    }
+  }
+  release();
+  return { sockets, unread };
 }

@@ -13,31 +13,43 @@ import { openScenario, type Scenario } from '../helpers/scenario.js';
 const CI = process.env.CI === 'true';
 const haveSs = /iproute2/.test(`${spawnSync('ss', ['-V'], { encoding: 'utf8' }).stdout ?? ''}`);
 
-test('one plain ss unless the host is large and the request unfiltered, with TCP, without -p', () => {
+/** The two unix runs every request with unix sockets has: names without a newline, and names with one. */
+const UNIX_RUNS = (flags = '-xanOHe') => [
+  { args: [flags, '-o', '!', 'src', '*\n*'], unixNames: 'plain' },
+  { args: [flags, '-o', 'src', '*\n*'], unixNames: 'newline' },
+];
+const inetRuns = (runs: ReturnType<typeof ssRuns>) => runs.filter((r) => r.unixNames === undefined);
+
+test('one plain ss for TCP/UDP unless the host is large and the request unfiltered, with TCP, without -p; unix sockets in two runs of their own', () => {
   const plan: SsPlan = { lean: true, split: { key: 'sport', port: 40000 } };
-  assert.deepEqual(ssRuns({}, false), [{ args: ['-tuxanOHe', '-o'], netid: undefined }]);
+  assert.deepEqual(ssRuns({}, false), [...UNIX_RUNS(), { args: ['-tuanOHe', '-o'], netid: undefined }]);
   assert.deepEqual(ssRuns({ protocols: ['tcp'] }, false), [{ args: ['-tanOHe', '-o'], netid: 'tcp' }]);
-  assert.equal(ssRuns({ port: 80 }, false, plan).length, 1);
-  assert.equal(ssRuns({ peerPort: 80 }, false, plan).length, 1);
-  assert.equal(ssRuns({}, true, plan).length, 1, 'ss -p walks /proc once per process: never several');
-  assert.equal(ssRuns({ protocols: ['udp', 'unix'] }, false, plan).length, 1);
+  assert.deepEqual(ssRuns({ protocols: ['unix'], port: 80 }, true), UNIX_RUNS('-xanOHep'), 'no port filter for unix sockets');
+  assert.deepEqual(ssRuns({ port: 80 }, false, plan).at(-1), { args: ['-tuanOHe', '-o', 'sport', '=', ':80'], netid: undefined }, 'the port filter, now that no unix socket shares the run');
+  assert.equal(inetRuns(ssRuns({ port: 80 }, false, plan)).length, 1);
+  assert.equal(inetRuns(ssRuns({ peerPort: 80 }, false, plan)).length, 1);
+  assert.equal(inetRuns(ssRuns({}, true, plan)).length, 1, 'ss -p walks /proc once per process: one TCP/UDP run');
+  assert.equal(inetRuns(ssRuns({ protocols: ['udp', 'unix'] }, false, plan)).length, 1);
 });
 
 test('lean: listeners with -e, other TCP sockets without; split: two halves; full -e when details or every owner is asked for', () => {
   const split = { key: 'sport', port: 40000 } as const;
   assert.deepEqual(ssRuns({}, false, { lean: true, split }), [
-    { args: ['-uxanOHe', '-o'], netid: undefined },
+    ...UNIX_RUNS(),
+    { args: ['-uanOHe', '-o'], netid: 'udp' },
     { args: ['-tlnOHe', '-o'], netid: 'tcp' },
     { args: ['-tanOH', '-o', 'exclude', 'listening', 'sport', '<', ':40000'], netid: 'tcp' },
     { args: ['-tanOH', '-o', 'exclude', 'listening', 'sport', '>=', ':40000'], netid: 'tcp' },
   ]);
   assert.deepEqual(ssRuns({ processes: 'none' }, false, { lean: true }), [
-    { args: ['-uxanOHe', '-o'], netid: undefined },
+    ...UNIX_RUNS(),
+    { args: ['-uanOHe', '-o'], netid: 'udp' },
     { args: ['-tlnOHe', '-o'], netid: 'tcp' },
     { args: ['-tanOH', '-o', 'exclude', 'listening'], netid: 'tcp' },
   ]);
   const full = [
-    { args: ['-uxanOHe', '-o'], netid: undefined },
+    ...UNIX_RUNS(),
+    { args: ['-uanOHe', '-o'], netid: 'udp' },
     { args: ['-tanOHe', '-o', 'sport', '<', ':40000'], netid: 'tcp' },
     { args: ['-tanOHe', '-o', 'sport', '>=', ':40000'], netid: 'tcp' },
   ];
@@ -85,6 +97,19 @@ test('planFor: large hosts are lean and split by local port, or by peer port whe
   assert.deepEqual(planFor(spread, Number.POSITIVE_INFINITY), {});
 });
 
+/**
+ * What ss would print for a run from `lines` (with Netid column): a unix run its unix lines (none for
+ * the run of names with a newline), another run the lines of its protocols, without the Netid column
+ * when it asks for one protocol.
+ */
+function linesFor(args: readonly string[], lines: readonly string[]): string {
+  const flags = args[0];
+  if (flags.includes('x')) return args.includes('!') ? lines.filter((l) => l.startsWith('u_')).map((l) => `${l}\n`).join('') : '';
+  const netids = [flags.includes('t') ? 'tcp' : '', flags.includes('u') ? 'udp' : ''].filter((n) => n);
+  const mine = lines.filter((l) => netids.some((n) => l.startsWith(`${n} `)));
+  return mine.map((l) => `${netids.length === 1 ? l.replace(/^\S+ +/, '') : l}\n`).join('');
+}
+
 /** A fake ss: prints `out` (in small chunks) for each run, or fails as told. */
 function fakeRunner(reply: (args: readonly string[]) => { out?: string; exitCode?: number; stderr?: string; throws?: Error }) {
   const calls: string[][] = [];
@@ -116,9 +141,9 @@ test('a non-zero exit is a CollectorError with the first stderr line; runner err
 });
 
 test('the port filter keeps the asked port (and unix sockets), and ss is asked for it', async () => {
-  const f = fakeRunner(() => ({ out: `${LINES}\n` }));
+  const f = fakeRunner((args) => ({ out: linesFor(args, LINES.split('\n')) }));
   const snap = await new SsSource('ss', f.runner).collect({ processes: 'none', port: 80 });
-  assert.deepEqual(f.calls, [['-tuxanOHe', '-o']], 'no kernel filter while unix is asked for');
+  assert.deepEqual(f.calls.find((c) => !c[0].includes('x')), ['-tuanOHe', '-o', 'sport', '=', ':80'], 'TCP/UDP filtered by ss (unix sockets have runs of their own)');
   assert.deepEqual(
     snap.sockets.map((s) => `${s.protocol} ${s.state} ${s.local.port}`),
     ['unix ESTABLISHED 0', 'tcp LISTEN 80', 'tcp ESTABLISHED 80', 'tcp TIME_WAIT 80'],
@@ -132,7 +157,7 @@ test('the port filter keeps the asked port (and unix sockets), and ss is asked f
 test('a pinned plan runs its ss in parallel and merges unix/udp, listeners, then the TCP parts; a refused run falls back to one plain ss for good', async () => {
   const f = fakeRunner((args) => {
     const lines = LINES.split('\n');
-    if (args[0] === '-uxanOHe') return { out: `${lines.filter((l) => !l.startsWith('tcp')).join('\n')}\n` };
+    if (args[0] === '-uanOHe' || args[0] === '-xanOHe') return { out: linesFor(args, lines) };
     const tcpLines = lines.filter((l) => l.startsWith('tcp')).map((l) => l.replace(/^tcp +/, ''));
     if (args[0] === '-tlnOHe') return { out: `${tcpLines.filter((l) => l.startsWith('LISTEN')).join('\n')}\n` };
     const low = args.includes('<');
@@ -141,8 +166,8 @@ test('a pinned plan runs its ss in parallel and merges unix/udp, listeners, then
   });
   const src = new SsSource('ss', f.runner, { plan: { lean: true, split: { key: 'sport', port: 1000 } } });
   const snap = await src.collect({ processes: 'none' });
-  assert.equal(src.lastProcesses, 4);
-  assert.equal(f.calls.length, 4);
+  assert.equal(src.lastProcesses, 6);
+  assert.equal(f.calls.length, 6);
   assert.deepEqual(
     snap.sockets.map((s) => `${s.protocol} ${s.state} ${s.local.port}`),
     ['unix ESTABLISHED 0', 'udp CLOSE 53', 'tcp LISTEN 80', 'tcp ESTABLISHED 80', 'tcp TIME_WAIT 80', 'tcp ESTABLISHED 6000'],
@@ -155,22 +180,22 @@ test('a pinned plan runs its ss in parallel and merges unix/udp, listeners, then
   assert.equal(snap.sockets[1].inode, 14, 'UDP and unix keep -e');
 
   let refused = 0;
-  const r = fakeRunner((args) => (args.includes('<') || args.includes('>=') ? (refused++, { exitCode: 1, stderr: 'no filter' }) : { out: `${LINES}\n` }));
+  const r = fakeRunner((args) => (args.includes('<') || args.includes('>=') ? (refused++, { exitCode: 1, stderr: 'no filter' }) : { out: linesFor(args, LINES.split('\n')) }));
   const src2 = new SsSource('ss', r.runner, { plan: { split: { key: 'sport', port: 1000 } } });
   const s1 = await src2.collect({ processes: 'none' });
   assert.equal(s1.sockets.length, 6);
   assert.ok(refused >= 1);
   await src2.collect({ processes: 'none' });
-  assert.equal(src2.lastProcesses, 1, 'the plan is not tried again');
-  assert.deepEqual(r.calls.at(-1), ['-tuxanOHe', '-o']);
+  assert.equal(src2.lastProcesses, 3, 'the plan is not tried again');
+  assert.deepEqual(r.calls.slice(-3).find((c) => !c[0].includes('x')), ['-tuanOHe', '-o']);
 });
 
 test('lines ss printed that give no socket are counted in a note, not dropped silently', async () => {
-  const f = fakeRunner(() => ({ out: `${LINES}\nsctp LISTEN 0 5 1.2.3.4:5 0.0.0.0:*\nu_str LISTEN 0 4 /cut short\n` }));
+  const f = fakeRunner((args) => ({ out: `${linesFor(args, LINES.split('\n'))}${args[0].includes('x') ? (args.includes('!') ? 'u_str LISTEN 0 4 /cut short\n' : '') : 'sctp LISTEN 0 5 1.2.3.4:5 0.0.0.0:*\n'}` }));
   const snap = await new SsSource('ss', f.runner).collect({ processes: 'none' });
   assert.equal(snap.sockets.length, 6);
   assert.ok(snap.notes.includes('2 lines of ss output could not be read (sockets in them are missing from this snapshot)'), snap.notes.join('\n'));
-  const clean = await new SsSource('ss', fakeRunner(() => ({ out: `${LINES}\n` })).runner).collect({ processes: 'none' });
+  const clean = await new SsSource('ss', fakeRunner((args) => ({ out: linesFor(args, LINES.split('\n')) })).runner).collect({ processes: 'none' });
   assert.ok(!clean.notes.some((n) => n.includes('could not be read')));
 });
 
@@ -187,14 +212,14 @@ test("the unix sockets of the collection's own ss stdio are left out, whichever 
   const runner: StreamRunner = async (_file, args, opts) => {
     asked.push(opts.stdioSockets);
     const x = ++run;
-    const unix = args[0].includes('x');
-    const out = unix ? `${LINES.split('\n')[0]}\n${pairs.join('\n')}\nudp   UNCONN 0 0 0.0.0.0:53 0.0.0.0:* ino:14 sk:5\n` : 'LISTEN 0 128 0.0.0.0:80 0.0.0.0:* ino:11 sk:1\n';
+    const unix = args[0].includes('x') && args.includes('!');
+    const out = args[0].includes('x') && !unix ? '' : unix ? `${LINES.split('\n')[0]}\n${pairs.join('\n')}\nudp   UNCONN 0 0 0.0.0.0:53 0.0.0.0:* ino:14 sk:5\n` : 'LISTEN 0 128 0.0.0.0:80 0.0.0.0:* ino:11 sk:1\n';
     opts.onStdout(Buffer.from(out));
     return { stderr: '', exitCode: 0, ...(opts.stdioSockets ? { stdioSockets: x === 3 ? own(x).slice(0, 2) : own(x) } : {}) };
   };
   const snap = await new SsSource('ss', runner, { plan: { lean: true, split: { key: 'sport', port: 1000 } } }).collect({ processes: 'none' });
-  assert.equal(run, 4);
-  assert.deepEqual(asked, [true, true, true, true]);
+  assert.equal(run, 6);
+  assert.deepEqual(asked, [true, true, true, true, true, true]);
   assert.deepEqual(
     snap.sockets.filter((s) => s.protocol === 'unix').map((s) => s.inode),
     [100],
@@ -281,10 +306,10 @@ test('live: lean and split collections report the same sockets as one ss (lean: 
   const single = (await new SsSource('ss', runStreaming, { largeTcp: Number.POSITIVE_INFINITY }).collect({ processes: 'none' })).sockets;
   assert.ok(ours(single, false).length >= scn.expected.length);
   const plans: [SsPlan, number][] = [
-    [{ split: { key: 'sport', port: mid } }, 3],
-    [{ split: { key: 'dport', port: mid } }, 3],
-    [{ lean: true }, 3],
-    [{ lean: true, split: { key: 'sport', port: mid } }, 4],
+    [{ split: { key: 'sport', port: mid } }, 5],
+    [{ split: { key: 'dport', port: mid } }, 5],
+    [{ lean: true }, 5],
+    [{ lean: true, split: { key: 'sport', port: mid } }, 6],
   ];
   for (const [plan, processes] of plans) {
     const src = new SsSource('ss', runStreaming, { plan });
