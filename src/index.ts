@@ -14,10 +14,17 @@ export type { LoadedConfig, LoadConfigOptions, Origin, OriginInfo, ConfigFileRef
 export { ConfigSchema, ConfigFileSchema, DEFAULT_CONFIG } from './config/schema.js';
 export type { Config, ConfigFile } from './config/schema.js';
 // Code generation: generateServer (also accepts the automation shape {operation: 'generate', type: 'tcp-server', config}).
-export { generateServer, fromAutomation, resolveOptions, GeneratorInputSchema, GeneratorOptionsError, IO_MODELS, listCombinations, writeFilesAtomic, FileExistsError } from './codegen/index.js';
+// generateServer is api/generate.ts's: validated like generateServerFiles, messages naming fields, no config file read.
+export { fromAutomation, resolveOptions, GeneratorInputSchema, GeneratorOptionsError, IO_MODELS, listCombinations, writeFilesAtomic, FileExistsError } from './codegen/index.js';
 export type { GeneratorInput, GeneratorOptions, GenerateResult, GeneratedFile, AutomationGenerateRequest, TemplateContext } from './codegen/index.js';
-export { Wizard, MonitorWizard } from './ui/wizard/Wizard.js';
+// The wizards are Ink components: loaded on demand, so that importing the library does not evaluate React, Ink
+// and react-reconciler (an import of explainErrno cost 190 ms with them, README Library API).
 export type { WizardProps, WizardDone } from './ui/wizard/Wizard.js';
+/** The code generator's wizard and the monitor's (Ink components): `const { Wizard } = await loadWizard()`. */
+export async function loadWizard(): Promise<{ Wizard: typeof import('./ui/wizard/Wizard.js').Wizard; MonitorWizard: typeof import('./ui/wizard/Wizard.js').MonitorWizard }> {
+  const { Wizard, MonitorWizard } = await import('./ui/wizard/Wizard.js');
+  return { Wizard, MonitorWizard };
+}
 // One socket under the microscope: the getsockopt helper (pidfd_getfd + getsockopt, kernel-view fallback),
 // debug-connections probing and `try` calls, with their pure interpretations.
 export { inspectSocketOptions, inspectKernelSocket, readOptionsOnFd, resolveOptionNames } from './collect/getsockopt.js';
@@ -72,13 +79,16 @@ export { SnapshotReportSchema, buildSnapshotReport, type SnapshotReport } from '
 export type { AnalyzeReport, StatesReport } from './report/schema.js';
 export { explainErrno, describeOption, ErrnoInputSchema, DescribeOptionInputSchema } from './api/knowledge.js';
 export type { ErrnoInput, DescribeOptionInput } from './api/knowledge.js';
-export { generateServerFiles, GenerateServerInputSchema, GenerateFilesInputSchema, GenerateAutomationInputSchema } from './api/generate.js';
+export { generateServer, generateServerFiles, GenerateServerInputSchema, GenerateFilesInputSchema, GenerateAutomationInputSchema } from './api/generate.js';
 export type { GenerateServerInput, GenerateFilesInput, GenerateAutomationInput, GenerateServerReport } from './api/generate.js';
 export { inspectOptions, InspectOptionsInputSchema, debugConnection, DebugConnectionInputSchema } from './api/inspect.js';
 export type { InspectOptionsInput, InspectOptionsReport, DebugConnectionInput } from './api/inspect.js';
 export { sizeBuffers, SizeBuffersInputSchema } from './api/buffers.js';
 export type { SizeBuffersInput } from './api/buffers.js';
-export { InvalidInputError } from './api/errors.js';
+// Every error the functions above throw on purpose: InvalidInputError (and its subclasses above), CollectorError
+// and NoSuchSocketError (code collector-error), ConfigError (config-error); each has a `code`.
+export { InvalidInputError, CollectorError, NoSuchSocketError, ConfigError } from './api/errors.js';
 export type { InputIssue } from './api/errors.js';
+export type { LibraryOptions } from './api/config.js';
 export { runTask, executeTask, parseTask, readTaskFile, TaskInputSchema, TASK_OPERATIONS } from './api/task.js';
 export type { TaskInput, TaskOperation, TaskDocument, TaskSuccess, TaskFailure, TaskResults } from './api/task.js';

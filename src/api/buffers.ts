@@ -1,10 +1,14 @@
 // Library API for buffer sizing: sizeBuffers() returns the `sockscope buffers --json` document.
+// It runs the buffers command's buffersReport, which applies the config files and DEFAULT_BUFFER_SIZE itself
+// (the one library function that still does; README, Library API): every rule about the input is checked
+// here first, so a UsageError out of buffersReport is about the configuration (ConfigError), never
+// blamed on the caller's input.
 import { z } from 'zod';
 import type { BuffersReport } from '../advise/buffers-report.js';
 import { parseBandwidth, parseDurationMs, UnitError } from '../advise/units.js';
 import { buffersReport } from '../cli/commands/buffers.js';
 import { UsageError } from '../cli/errors.js';
-import { InvalidInputError, parseInput } from './errors.js';
+import { collecting, ConfigError, detached, InvalidInputError, parseInput } from './errors.js';
 
 const Port = z.number().int().min(1).max(65535);
 
@@ -27,26 +31,43 @@ export const SizeBuffersInputSchema = z
   .refine((v) => !(v.pid !== undefined && (v.port !== undefined || v.peerPort !== undefined)), { message: 'pid/socketFd cannot be combined with port or peerPort' });
 export type SizeBuffersInput = z.input<typeof SizeBuffersInputSchema>;
 
-const FLAG_FIELDS: Record<string, string> = { '--bandwidth': 'bandwidth', '--rtt': 'rtt', '--pid': 'pid', '--socket-fd': 'socketFd', '--port': 'port', '--peer-port': 'peerPort' };
-
-/** CLI wording ("--rtt needs --bandwidth") -> field names ("rtt needs bandwidth"), so messages name what the caller wrote. */
-function fieldWords(msg: string): string {
-  return msg.replace(/--(bandwidth|rtt|pid|socket-fd|port|peer-port)\b/g, (f) => FLAG_FIELDS[f] ?? f);
+/** buffersReport's rules about which fields go together, with the field names (it says --socket-fd, --rtt...). */
+function checkCombination(o: z.output<typeof SizeBuffersInputSchema>): void {
+  const perConn = o.port !== undefined || o.peerPort !== undefined || o.pid !== undefined;
+  const fail = (path: string, message: string): never => {
+    throw new InvalidInputError(message, [{ path, message }]);
+  };
+  if (o.socketFd !== undefined && o.pid === undefined) fail('socketFd', 'socketFd needs pid');
+  if (o.pid !== undefined && o.socketFd === undefined) fail('pid', 'pid needs socketFd');
+  if (o.rtt !== undefined && o.bandwidth === undefined) fail('rtt', 'rtt needs bandwidth');
+  if (o.bandwidth !== undefined && o.rtt === undefined && !perConn) fail('bandwidth', "bandwidth needs rtt (or port, peerPort or pid + socketFd to use each connection's rtt)");
+  if (!perConn && o.bandwidth === undefined) fail('', 'give port (or peerPort, or pid + socketFd), or bandwidth and rtt');
 }
 
-/** Buffer sizing: BDP vs SO_RCVBUF/SO_SNDBUF vs sysctl caps, for a link and/or live connections. */
+/** A unit the parser refuses, as an input error on its field. */
+function parsed<T>(field: 'bandwidth' | 'rtt', parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof UnitError) throw new InvalidInputError(e.message, [{ path: field, message: e.message }]);
+    throw e;
+  }
+}
+
+/**
+ * Buffer sizing: BDP vs SO_RCVBUF/SO_SNDBUF vs sysctl caps, for a link and/or live connections. Bad input:
+ * InvalidInputError; an invalid config file or DEFAULT_BUFFER_SIZE: ConfigError; no such pid/fd or a collector
+ * failure: CollectorError / NoSuchSocketError.
+ */
 export async function sizeBuffers(input: SizeBuffersInput): Promise<BuffersReport> {
   const o = parseInput(SizeBuffersInputSchema, input, 'sizeBuffers');
+  checkCombination(o);
+  const bandwidth = o.bandwidth === undefined ? undefined : { text: o.bandwidth, bytesPerSecond: parsed('bandwidth', () => parseBandwidth(o.bandwidth!, 'bandwidth')) };
+  const rtt = o.rtt === undefined ? undefined : parsed('rtt', () => parseDurationMs(o.rtt!, 'rtt'));
   try {
-    const bandwidth = o.bandwidth === undefined ? undefined : { text: o.bandwidth, bytesPerSecond: parseBandwidth(o.bandwidth, 'bandwidth') };
-    const rtt = o.rtt === undefined ? undefined : parseDurationMs(o.rtt, 'rtt');
-    return await buffersReport({ port: o.port, peerPort: o.peerPort, pid: o.pid, fd: o.socketFd, bandwidth, rtt, source: o.source });
+    return detached(await collecting(() => buffersReport({ port: o.port, peerPort: o.peerPort, pid: o.pid, fd: o.socketFd, bandwidth, rtt, source: o.source })));
   } catch (e) {
-    if (e instanceof UnitError || e instanceof UsageError) {
-      const msg = fieldWords(e.message);
-      const field = /^(bandwidth|rtt|pid|socketFd|port|peerPort)\b/.exec(msg)?.[1] ?? '';
-      throw new InvalidInputError(msg, [{ path: field, message: msg }]);
-    }
+    if (e instanceof UsageError) throw new ConfigError(e.message, { cause: e });
     throw e;
   }
 }

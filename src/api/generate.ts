@@ -1,9 +1,24 @@
 // Library API for code generation as automation calls it: validates either request shape, renders the server
 // (same document as `sockscope generate-server --json`) and writes the files only when an output path is given,
 // through the codegen writer (temp file + rename, never replacing an existing file unless `force`).
+// generateServer() and generateServerFiles() validate the same way: a wrong type or range is `invalid-input` with
+// the field as path, a combination the generator refuses (backlog with udp) is GeneratorOptionsError
+// (`invalid-options`); messages name the library's fields (ioModel), not the CLI's flags (--io-model).
+// Defaults come from DEFAULT_CONFIG or the caller's `options.config`, never a config file (api/config.ts).
 import { z } from 'zod';
-import { FileExistsError, GeneratorInputSchema, generateServer, writeFilesAtomic, type GenerateResult, type GeneratorInput } from '../codegen/index.js';
+import {
+  FileExistsError,
+  GeneratorInputSchema,
+  GeneratorOptionsError,
+  generateServer as render,
+  OPTION_FLAGS,
+  writeFilesAtomic,
+  type GenerateResult,
+  type GeneratorInput,
+} from '../codegen/index.js';
+import type { RenderTarget } from '../codegen/render.js';
 import { directoriesAmong, existingFiles } from '../codegen/write.js';
+import { libraryConfig, type LibraryOptions } from './config.js';
 import { InvalidInputError, parseInput } from './errors.js';
 
 /** tcp / udp, also spelled tcp-server / udp-server (the automation spelling). */
@@ -38,29 +53,76 @@ export type GenerateAutomationInput = z.input<typeof GenerateAutomationInputSche
 /** `sockscope generate-server --json` document, plus `written` (the paths) when files were written. */
 export type GenerateServerReport = GenerateResult & { written?: string[] };
 
+/** Field name for each CLI flag the generator's messages use. */
+const FLAG_FIELDS = new Map<string, string>([...Object.entries(OPTION_FLAGS).map(([field, flag]) => [flag, field] as [string, string]), ['--output', 'output']]);
+
+/** One request, validated: generator input, output path, force; `automation` for the {operation, config} shape. */
+interface Request {
+  gi: GeneratorInput;
+  output?: string;
+  force: boolean;
+  automation: boolean;
+}
+
+function isAutomation(input: unknown): boolean {
+  return typeof input === 'object' && input !== null && (input as { operation?: unknown }).operation !== undefined;
+}
+
+function request(input: unknown, flat: z.ZodType, what: string): Request {
+  if (isAutomation(input)) {
+    const a = parseInput(GenerateAutomationInputSchema, input, 'generate');
+    const { output, ...rest } = a.config;
+    return { gi: { ...rest, type: a.type.replace(/-server$/, '') as 'tcp' | 'udp' }, output, force: a.force ?? false, automation: true };
+  }
+  if (input === undefined || input === null) {
+    const message = `${what} takes an object ({} for the default server), got ${input}`;
+    throw new InvalidInputError(message, [{ path: '', message }]);
+  }
+  const f = parseInput(flat, input, what) as GeneratorInput & { type?: string; output?: string; force?: boolean };
+  const { output, force, type, ...rest } = f;
+  return { gi: { ...rest, ...(type ? { type: type.replace(/-server$/, '') as 'tcp' | 'udp' } : {}) }, output, force: force ?? false, automation: false };
+}
+
+/** Renders, with the generator's refusals reworded for a library caller (fields, not flags; config.X in the automation shape). */
+function renderRequest(req: Request, options: LibraryOptions | undefined, what: string, target: RenderTarget = {}): GenerateResult {
+  const config = libraryConfig(options, what);
+  try {
+    return render(req.gi, { ...target, output: target.output ?? req.output, config });
+  } catch (e) {
+    if (!(e instanceof GeneratorOptionsError)) throw e;
+    // --no-ipv6 is the field set to false.
+    const words = (m: string) =>
+      m.replace(/--(no-)?([a-z][a-z0-9-]*)/g, (flag, no: string | undefined, name: string) => {
+        const field = FLAG_FIELDS.get(`--${name}`);
+        return field === undefined ? flag : no ? `${field}: false` : field;
+      });
+    const at = (path: string) => (req.automation && path !== '' && path !== 'type' && path !== 'output' ? `config.${path}` : req.automation && path === 'output' ? 'config.output' : path);
+    throw new GeneratorOptionsError(
+      words(e.message),
+      e.issues.map((i) => ({ path: at(i.path), message: words(i.message) })),
+    );
+  }
+}
+
+/**
+ * Generates a server and writes nothing: GeneratorInput (every field optional; `{}` is the default TCP server) or
+ * the automation shape. `target.output` names the main file in the result (default server.<ext>). Bad input:
+ * InvalidInputError (code invalid-input, the field as path) or GeneratorOptionsError (invalid-options).
+ */
+export function generateServer(input: GenerateServerInput | GenerateAutomationInput, target: RenderTarget & LibraryOptions = {}): GenerateResult {
+  const { config, ...where } = target ?? {};
+  return renderRequest(request(input, GenerateServerInputSchema, 'generateServer'), config === undefined ? undefined : { config }, 'generateServer', where);
+}
+
 /**
  * Renders a server from either shape; writes the files when `output` (or config.output) is given.
  * Bad input throws InvalidInputError (code invalid-input, invalid-options or file-exists).
  */
-export function generateServerFiles(input: GenerateFilesInput | GenerateAutomationInput): GenerateServerReport {
-  let gi: GeneratorInput;
-  let output: string | undefined;
-  let force = false;
-  if (typeof input === 'object' && input !== null && (input as { operation?: unknown }).operation !== undefined) {
-    const a = parseInput(GenerateAutomationInputSchema, input, 'generate');
-    const { output: out, ...rest } = a.config;
-    gi = { ...rest, type: a.type.replace(/-server$/, '') as 'tcp' | 'udp' };
-    output = out;
-    force = a.force ?? false;
-  } else {
-    const f = parseInput(GenerateFilesInputSchema, input ?? {}, 'generate-server');
-    const { output: out, force: fo, type, ...rest } = f;
-    gi = { ...rest, ...(type ? { type: type.replace(/-server$/, '') as 'tcp' | 'udp' } : {}) };
-    output = out;
-    force = fo ?? false;
-  }
+export function generateServerFiles(input: GenerateFilesInput | GenerateAutomationInput, options?: LibraryOptions): GenerateServerReport {
+  const req = request(input, GenerateFilesInputSchema, 'generate-server');
+  const { output, force } = req;
   // Bad options throw GeneratorOptionsError, an InvalidInputError (code invalid-options).
-  const r: GenerateResult = generateServer(gi, { output });
+  const r: GenerateResult = renderRequest(req, options, 'generateServerFiles');
   if (output === undefined) return r;
   // A directory is never replaced, not even with force (the write would fail with EISDIR, exit 1).
   const dirs = directoriesAmong(r.files);

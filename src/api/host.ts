@@ -1,12 +1,14 @@
 // Library API for reading this host: snapshot(), analyze(), analyzeStates(); inputs validated with zod.
+// Thresholds are the rules' defaults, the caller's `options.config.thresholds` and the input's `thresholds`,
+// never a config file or the environment (api/config.ts).
 import { z } from 'zod';
 import { createSource, type SourceChoice } from '../collect/index.js';
-import { loadConfig } from '../config/load.js';
 import { DEFAULT_THRESHOLDS, unknownThresholds } from '../advise/thresholds.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildAnalyzeReport, buildStatesReport } from '../report/analyze.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
-import { parseInput } from './errors.js';
+import { libraryConfig, type LibraryOptions } from './config.js';
+import { collecting, parseInput } from './errors.js';
 
 const Port = z.number().int().min(1).max(65535);
 
@@ -43,26 +45,50 @@ export type AnalyzeInput = z.input<typeof AnalyzeInputSchema>;
 export const AnalyzeStatesInputSchema = AnalyzeInputSchema;
 export type AnalyzeStatesInput = AnalyzeInput;
 
+/**
+ * Gives every socket its own endpoints and process list. The collectors share these between sockets and
+ * between snapshots: the attribution's cached ProcessRefs, one frozen empty list for every socket without an
+ * owner, and the netlink parser's endpoint per port (parse/inet-diag.ts); inside sockscope they are treated as
+ * immutable, but a library caller's snapshot is the caller's to edit, and an edit (renaming a process,
+ * deleting `fd` before sending it on) changed every later snapshot and report. Copying only these keeps the
+ * cost small (README, Library API: measured on 13,000 sockets); everything else in a snapshot is built for
+ * that snapshot. The reports copy what they show (report/analyze.ts).
+ */
+function detachShared(snap: Snapshot): Snapshot {
+  for (const s of snap.sockets) {
+    s.local = { ...s.local };
+    s.peer = { ...s.peer };
+    s.processes = s.processes.length === 0 ? [] : s.processes.map((p) => ({ ...p }));
+  }
+  return snap;
+}
+
+async function collect(source: string, opts: Parameters<ReturnType<typeof createSource>['collect']>[0]): Promise<Snapshot> {
+  return collecting(() => createSource(source as SourceChoice).collect(opts));
+}
+
 /** One snapshot of this host's sockets. */
 export async function snapshot(input: SnapshotInput = {}): Promise<Snapshot> {
   const o = parseInput(SnapshotInputSchema, input, 'snapshot');
-  return createSource(o.source as SourceChoice).collect(o);
+  return detachShared(await collect(o.source, o));
 }
 
 /** The `analyze` report (same document as `sockscope analyze --json`). */
-export async function analyze(input: AnalyzeInput = {}): Promise<AnalyzeReport> {
+export async function analyze(input: AnalyzeInput = {}, options?: LibraryOptions): Promise<AnalyzeReport> {
   const o = parseInput(AnalyzeInputSchema, input, 'analyze');
+  const config = libraryConfig(options, 'analyze');
   const scoped = o.port !== undefined || o.peerPort !== undefined;
-  const snap = await createSource(o.source as SourceChoice).collect({ port: o.port, peerPort: o.peerPort, protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
-  return buildAnalyzeReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, { ...loadConfig().config.thresholds, ...o.thresholds });
+  const snap = await collect(o.source, { port: o.port, peerPort: o.peerPort, protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
+  return buildAnalyzeReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, { ...config.thresholds, ...o.thresholds });
 }
 
 /** The `analyze-states` report (same document as `sockscope analyze-states --json`). */
-export async function analyzeStates(input: AnalyzeInput = {}): Promise<StatesReport> {
+export async function analyzeStates(input: AnalyzeInput = {}, options?: LibraryOptions): Promise<StatesReport> {
   const o = parseInput(AnalyzeInputSchema, input, 'analyzeStates');
+  const config = libraryConfig(options, 'analyzeStates');
   // Exactly what the analyze-states command collects: owners of every socket when scoped to a port or peer port.
   const byPort = o.port !== undefined;
   const scoped = byPort || o.peerPort !== undefined;
-  const snap = await createSource(o.source as SourceChoice).collect({ port: o.port, peerPort: o.peerPort, protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners' });
-  return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, { ...loadConfig().config.thresholds, ...o.thresholds });
+  const snap = await collect(o.source, { port: o.port, peerPort: o.peerPort, protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners' });
+  return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, { ...config.thresholds, ...o.thresholds });
 }

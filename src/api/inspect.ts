@@ -9,7 +9,7 @@ import { UsageError } from '../cli/errors.js';
 import type { OptionReportRow } from '../knowledge/interpret-options.js';
 import { parseHostPort } from '../knowledge/interpret-connect.js';
 import { OptionNameSchema } from '../knowledge/socket-options.js';
-import { InvalidInputError, parseInput } from './errors.js';
+import { collecting, detached, InvalidInputError, parseInput } from './errors.js';
 
 const SourceSchema = z.enum(['auto', 'netlink', 'ss', 'procfs', 'netstat']);
 
@@ -46,8 +46,9 @@ export async function inspectOptions(input: InspectOptionsInput): Promise<Inspec
   // An unknown option name is an UnknownOptionError at its place in the list (options[K]).
   if (o.options) resolveOptionNames(o.options);
   try {
-    const r = await runInspect({ pid: o.pid, 'socket-fd': o.socketFd, port: o.port, inode: o.inode, options: o.options?.join(','), source: o.source });
-    return inspectJson(r) as InspectOptionsReport;
+    // Nothing listening on the port, no such pid/fd: CollectorError / NoSuchSocketError (code collector-error).
+    const r = await collecting(() => runInspect({ pid: o.pid, 'socket-fd': o.socketFd, port: o.port, inode: o.inode, options: o.options?.join(','), source: o.source }));
+    return detached(inspectJson(r) as InspectOptionsReport);
   } catch (e) {
     if (e instanceof UsageError) throw new InvalidInputError(e.message, [{ path: '', message: e.message }]);
     throw e;
@@ -74,5 +75,6 @@ export async function debugConnection(input: DebugConnectionInput): Promise<Prob
   const o = parseInput(DebugConnectionInputSchema, input, 'debugConnection');
   const hp = parseHostPort(o.address);
   if ('error' in hp) throw new InvalidInputError(`address: ${hp.error}`, [{ path: 'address', message: hp.error }]);
-  return probeConnections({ host: hp.host, port: hp.port, timeoutMs: o.timeoutMs, tls: o.tls, send: o.send, expect: o.expect, source: createSource((o.source ?? 'auto') as SourceChoice) });
+  const source = createSource((o.source ?? 'auto') as SourceChoice);
+  return detached(await collecting(() => probeConnections({ host: hp.host, port: hp.port, timeoutMs: o.timeoutMs, tls: o.tls, send: o.send, expect: o.expect, source })));
 }

@@ -1,9 +1,12 @@
 // Library API over the knowledge tables: explainErrno() and describeOption() take either the bare value
 // (as they always did) or an input object validated by ErrnoInputSchema / DescribeOptionInputSchema.
+// Every form is validated here, so that a bad bare value (NaN, 1.5, an unknown platform) is an
+// InvalidInputError naming the field like the object form, not the tables' internal zod error; and the
+// result is a copy, not the table entry itself (a caller's edit must not change the next lookup).
 import { z } from 'zod';
 import { ErrnoQuerySchema, explainErrno as lookupErrno, type ErrnoLookup, type ErrnoPlatform } from '../knowledge/errno.js';
 import { OptionNameSchema, describeOption as lookupOption, type SocketOptionInfo } from '../knowledge/socket-options.js';
-import { parseInput } from './errors.js';
+import { detached, parseInput } from './errors.js';
 
 /** `{code, platform?}`: same document as `sockscope errno CODE [--platform P] --json`. */
 export const ErrnoInputSchema = ErrnoQuerySchema.strict();
@@ -19,14 +22,15 @@ export type DescribeOptionInput = z.input<typeof DescribeOptionInputSchema>;
  */
 export function explainErrno(input: ErrnoInput): ErrnoLookup;
 export function explainErrno(code: string | number, opts?: { platform?: ErrnoPlatform }): ErrnoLookup;
-export function explainErrno(input: ErrnoInput | string | number, opts: { platform?: ErrnoPlatform } = {}): ErrnoLookup {
-  if (typeof input === 'string' || typeof input === 'number') return lookupErrno(input, opts);
-  const q = parseInput(ErrnoInputSchema, input, 'errno');
-  return lookupErrno(q.code, { platform: q.platform });
+export function explainErrno(input: ErrnoInput | string | number, opts?: { platform?: ErrnoPlatform }): ErrnoLookup {
+  // The bare form is the object form with its fields spelled as arguments: same schema, same field names.
+  const bare = typeof input === 'string' || typeof input === 'number';
+  const q = parseInput(ErrnoInputSchema, bare ? { code: input, ...(opts === undefined || opts === null ? {} : { platform: (opts as { platform?: unknown }).platform }) } : input, 'errno');
+  return detached(lookupErrno(q.code, { platform: q.platform }));
 }
 
 /** The reference entry of one socket option: `describeOption('TCP_NODELAY')` or `describeOption({name: 'nodelay'})`. */
 export function describeOption(input: DescribeOptionInput | string): SocketOptionInfo {
-  if (typeof input === 'string') return lookupOption(input);
-  return lookupOption(parseInput(DescribeOptionInputSchema, input, 'describeOption').name);
+  const q = parseInput(DescribeOptionInputSchema, typeof input === 'string' ? { name: input } : input, 'describeOption');
+  return detached(lookupOption(q.name));
 }

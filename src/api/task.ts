@@ -15,7 +15,8 @@ import type { SocketOptionInfo } from '../knowledge/socket-options.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
 import { jsonText } from '../model/escape.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
-import { InvalidInputError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
+import type { LibraryOptions } from './config.js';
+import { ConfigError, InvalidInputError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
 import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles, type GenerateServerReport } from './generate.js';
 import { analyze, AnalyzeInputSchema, analyzeStates } from './host.js';
 import { debugConnection, DebugConnectionInputSchema, inspectOptions, InspectOptionsInputSchema, type InspectOptionsReport } from './inspect.js';
@@ -64,7 +65,7 @@ export interface TaskFailure {
   /** The operation, when the input named a known one. */
   operation?: TaskOperation;
   error: {
-    /** unreadable-input, invalid-json, invalid-input, invalid-options, unknown-errno, unknown-option, file-exists, output-exists (exit 2); collector-error, output-unwritable, runtime-error (exit 1). */
+    /** unreadable-input, invalid-json, invalid-input, invalid-options, unknown-errno, unknown-option, file-exists, output-exists, config-error (exit 2); collector-error, output-unwritable, runtime-error (exit 1). */
     code: string;
     message: string;
     issues: InputIssue[];
@@ -89,28 +90,33 @@ export function parseTask(raw: unknown): TaskInput {
   throw new InvalidInputError(`invalid ${operation} task: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);
 }
 
+/** The input of one operation: `{operation: 'errno', code, platform?}`... */
+export type TaskInputOf<Op extends TaskOperation> = Extract<TaskInput, { operation: Op }>;
+
 /**
  * Validates (at run time too) and runs a task; returns its result (the CLI command's --json document), typed by
  * the operation. Throws InvalidInputError for bad input. For JSON of unknown shape use executeTask().
+ * The parameter is the operation's own input type (not the argument's type, as `<T extends TaskInput>(task: T)`
+ * made it), so that an unknown field is a compile error too. `options.config`: as for analyze() (api/config.ts).
  */
-export async function runTask<T extends TaskInput>(task: T): Promise<TaskSuccess<T['operation']>>;
-export async function runTask(raw: TaskInput): Promise<TaskSuccess> {
+export async function runTask<Op extends TaskOperation>(task: TaskInputOf<Op> & { operation: Op }, options?: LibraryOptions): Promise<TaskSuccess<Op>>;
+export async function runTask(raw: TaskInput, options?: LibraryOptions): Promise<TaskSuccess> {
   const task = parseTask(raw);
   const { operation, ...input } = task as { operation: TaskOperation } & Record<string, unknown>;
-  const result = await dispatch(operation, input, task);
+  const result = await dispatch(operation, input, task, options);
   return { ok: true, operation, result } as TaskSuccess;
 }
 
-async function dispatch(operation: TaskOperation, input: Record<string, unknown>, task: TaskInput): Promise<unknown> {
+async function dispatch(operation: TaskOperation, input: Record<string, unknown>, task: TaskInput, options: LibraryOptions | undefined): Promise<unknown> {
   switch (operation) {
     case 'analyze':
-      return await analyze(input);
+      return await analyze(input, options);
     case 'analyze-states':
-      return await analyzeStates(input);
+      return await analyzeStates(input, options);
     case 'generate-server':
-      return generateServerFiles(input);
+      return generateServerFiles(input, options);
     case 'generate':
-      return generateServerFiles(task as z.input<typeof GenerateAutomationInputSchema>);
+      return generateServerFiles(task as z.input<typeof GenerateAutomationInputSchema>, options);
     case 'inspect-options':
       return await inspectOptions(input as never);
     case 'debug-connections':
@@ -130,6 +136,7 @@ export function classifyError(e: unknown): { exitCode: 1 | 2; code: string; mess
   if (e instanceof InvalidInputError) return { exitCode: 2, code: e.code, message, issues: e.issues };
   if (e instanceof z.ZodError) return { exitCode: 2, code: 'invalid-input', message: 'invalid input', issues: zodIssues(e) };
   if (e instanceof FileExistsError) return { exitCode: 2, code: 'file-exists', message, issues: [{ path: 'output', message }] };
+  if (e instanceof ConfigError) return { exitCode: 2, code: e.code, message, issues: [] };
   if (e instanceof UsageError || e instanceof UnitError) return { exitCode: 2, code: 'invalid-input', message, issues: [{ path: '', message }] };
   if (e instanceof TaskOutputError) return { exitCode: 1, code: 'output-unwritable', message, issues: [] };
   if (e instanceof CollectorError) return { exitCode: 1, code: 'collector-error', message, issues: [] };
@@ -143,21 +150,61 @@ export function failure(e: unknown, operation?: TaskOperation): { exitCode: 1 | 
 }
 
 /** Runs a task and never throws: the document to print and the exit code (0, 1 or 2). */
-export async function executeTask(raw: unknown): Promise<{ exitCode: 0 | 1 | 2; document: TaskDocument }> {
+export async function executeTask(raw: unknown, options?: LibraryOptions): Promise<{ exitCode: 0 | 1 | 2; document: TaskDocument }> {
   const operation = typeof raw === 'object' && raw !== null && (TASK_OPERATIONS as readonly unknown[]).includes((raw as { operation?: unknown }).operation) ? ((raw as { operation: TaskOperation }).operation) : undefined;
   try {
-    return { exitCode: 0, document: await runTask(raw as TaskInput) };
+    return { exitCode: 0, document: await runTask(raw as TaskInputOf<TaskOperation>, options) };
   } catch (e) {
     return failure(e, operation);
   }
 }
 
-/** Reads and parses a task file ('-' is stdin). Throws InvalidInputError (unreadable-input, invalid-json). */
+/**
+ * Where UTF-8 decoding fails: the offset of the first byte that does not start a valid sequence (RFC 3629: lead
+ * bytes C2..F4 with their continuation bytes, no overlong forms, no surrogates, nothing above U+10FFFF).
+ */
+function firstNonUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= need; k++) {
+      const x = b[i + k];
+      if (x === undefined || x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return 0;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads and parses a task file ('-' is stdin). Throws InvalidInputError (unreadable-input, invalid-json).
+ * JSON is UTF-8 (RFC 8259): other bytes are refused with their offset, not decoded to U+FFFD, which would
+ * have written a file under a mangled name or sent other bytes than the task's.
+ */
 export function readTaskFile(path: string): unknown {
   let text: string;
+  const where = path === '-' ? 'stdin' : path;
   try {
-    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+    const bytes = readFileSync(path === '-' ? 0 : path);
+    try {
+      text = STRICT_UTF8.decode(bytes);
+    } catch {
+      const at = firstNonUtf8(bytes);
+      const message = `${where} is not UTF-8 text: byte 0x${bytes[at].toString(16).toUpperCase().padStart(2, '0')} at offset ${at}; a task is JSON, which is UTF-8 (convert it, e.g. iconv -f latin1 -t utf-8)`;
+      throw new InvalidInputError(message, [{ path: '', message }], 'invalid-json');
+    }
   } catch (e) {
+    if (e instanceof InvalidInputError) throw e;
     const err = e as NodeJS.ErrnoException;
     const message = `cannot read ${path === '-' ? 'stdin' : path}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message}`;
     throw new InvalidInputError(message, [{ path: '', message }], 'unreadable-input');

@@ -134,6 +134,8 @@ export interface Socket {
   timer?: SocketTimer;
   uid?: number;
   inode?: number;
+  /** Unix sockets: the inode of the socket at the other end, where the source shows it (netlink, ss); absent otherwise. */
+  peerInode?: number;
   /** Kernel socket cookie as a decimal string (64-bit). */
   cookie?: string;
   /** Processes holding the socket (several after fork/dup); empty when unknown or hidden. */

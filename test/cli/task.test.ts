@@ -224,7 +224,7 @@ test('task generate-server (flat shape) lists the files without writing; equal t
   const bad = await task({ operation: 'generate-server', type: 'udp', language: 'c', backlog: 10 });
   assert.equal(bad.status, 2);
   assert.equal(bad.doc.error.code, 'invalid-options');
-  assert.match(bad.doc.error.message, /backlog applies to --type tcp only/);
+  assert.match(bad.doc.error.message, /backlog applies to type tcp only/); // the task's field, not the CLI flag
 });
 
 test('task inspect-options reads the real values of sockets another process holds', { timeout: 60_000 }, async (t) => {

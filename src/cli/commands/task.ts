@@ -18,6 +18,24 @@ function print(doc: unknown): void {
   printJson(doc);
 }
 
+/** The command line's own words after `task`. */
+const tokens = (): string[] => process.argv.slice(2);
+
+/**
+ * `--output -` and `-o -` both mean stdout (as `-` for the input means stdin), the same as no --output. yargs
+ * reads `-o -` as the value '-' but `--output -` as an empty --output and a positional '-': a stray argument
+ * after the input ("Unknown argument: -"), or, before it, the input itself (then the task file is the stray
+ * one). Put it back before validation, when the words really were `--output -`.
+ */
+function outputDash(a: { _: (string | number)[]; input?: unknown; output?: unknown; o?: unknown }): void {
+  const words = tokens();
+  if (a.output !== '' || !words.some((w, k) => (w === '--output' || w === '-o') && words[k + 1] === '-')) return;
+  a.output = a.o = '-';
+  const i = a._.indexOf('-', 1);
+  if (i >= 1) a._.splice(i, 1);
+  else if (a.input === '' && a._.length > 1) a.input = String(a._.pop());
+}
+
 /**
  * --output must name one file: given once, not empty (`--output ''` or a bare `--output`), not a directory
  * path ending in '/'. Bad command-line input (one line on stderr, exit 2), found before the task runs.
@@ -36,8 +54,9 @@ export const taskCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('input', { type: 'string', describe: 'Task file: {"operation": ..., ...} (- for stdin)', demandOption: true })
-      .option('output', { type: 'string', alias: 'o', describe: 'Write the result document here (atomically) instead of stdout; errors still go to stdout' })
+      .option('output', { type: 'string', alias: 'o', describe: 'Write the result document here (atomically) instead of stdout (- is stdout); errors still go to stdout' })
       .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing --output file' })
+      .middleware(outputDash as never, true)
       .check((a) => {
         checkOutputFlag(a.output);
         return true;
@@ -46,15 +65,18 @@ export const taskCommand: CommandModule<object, Args> = {
       .example('$0 task gen.json --output result.json', 'result in result.json; exit 0 ok, 1 runtime failure, 2 bad input') as never,
   handler: async (a) => {
     // The task interface and every operation it runs load here only (dynamic import).
-    const { checkOutputFree, executeTask, failure, readTaskFile, writeTaskResult } = await import('../../api/task.js');
-    const output = a.output;
+    const [{ checkOutputFree, executeTask, failure, readTaskFile, writeTaskResult }, { loadCliConfig }] = await Promise.all([import('../../api/task.js'), import('../../config/resolve.js')]);
+    // '-' is stdout: no file (a file named - is ./-).
+    const output = a.output === '-' ? undefined : a.output;
     let outcome;
     try {
       // Checked before running, so a refused --output never costs a side effect (generated files, probes).
       if (output !== undefined) checkOutputFree(output, a.force ?? false);
       // yargs hands a lone "-" over as "": that is the stdin spelling.
-      const input = a.input === '' && process.argv.slice(2).includes('-') ? '-' : a.input;
-      outcome = await executeTask(readTaskFile(input));
+      const input = a.input === '' && tokens().includes('-') ? '-' : a.input;
+      // The library applies no config file; the command line does, as every command (thresholds, generator defaults).
+      const { config } = await loadCliConfig();
+      outcome = await executeTask(readTaskFile(input), { config });
     } catch (e) {
       outcome = failure(e);
     }

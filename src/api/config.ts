@@ -1,0 +1,32 @@
+// Which configuration a library call applies: only what the caller passes. The command line applies the config
+// files (~/.config/sockscope/config.yaml, ./sockscope.yaml, .babysitter/skills/socket-programming.yaml) and the
+// environment (SOCKET_DEBUG, DEFAULT_BUFFER_SIZE) itself; a library call reads neither, so that a service
+// embedding sockscope gets the same thresholds and generated code whatever directory it was started from,
+// and a broken file next to it cannot make analyze() throw. `{config: loadConfig().config}` opts in.
+import { z } from 'zod';
+import { ConfigFileSchema, DEFAULT_CONFIG, type Config } from '../config/schema.js';
+import { InvalidInputError, zodIssues } from './errors.js';
+
+/** The second argument of the library functions whose result depends on configuration. */
+export interface LibraryOptions {
+  /**
+   * Settings to apply over DEFAULT_CONFIG (thresholds, defaultLanguage, defaultIoModel, bufferSize,
+   * generateComments...). Default: DEFAULT_CONFIG, whatever files or environment variables exist.
+   * `loadConfig().config` is what the CLI applies in the current directory.
+   */
+  config?: Partial<Config>;
+}
+
+// A config file's schema: any subset of the keys, threshold names and keymap commands checked.
+const OptionsSchema = z.object({ config: ConfigFileSchema.optional() }).strict();
+
+/** The configuration a call applies: DEFAULT_CONFIG, or the caller's settings over it (validated). */
+export function libraryConfig(options: LibraryOptions | undefined, what: string): Config {
+  if (options === undefined) return DEFAULT_CONFIG;
+  const r = OptionsSchema.safeParse(options);
+  if (!r.success) {
+    const issues = zodIssues(r.error, ['options']);
+    throw new InvalidInputError(`invalid ${what} options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+  return r.data.config === undefined ? DEFAULT_CONFIG : ({ ...DEFAULT_CONFIG, ...r.data.config } as Config);
+}
