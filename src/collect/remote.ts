@@ -138,7 +138,7 @@ export function remoteScript(opts: CollectOptions, nonce: string): string {
   return lines.join('\n');
 }
 
-/** ss -O (--oneline), which every run uses, came with iproute2 5.2 (July 2019); -H with 4.13. */
+/** ss -O (--oneline), which every run uses, came with iproute2 5.2 (July 2019: in its release notes). */
 export const MIN_IPROUTE2 = '5.2';
 
 /** Why a remote ss run failed, in words, from its exit status and stderr (untrusted text, escaped). */
