@@ -40,3 +40,30 @@ export function isBindAddress(a: string): boolean {
   if (isIPv6(a)) return true;
   return !a.includes(':') && isHostName(a);
 }
+
+/** The IPv6 address `a` (without its zone) in Node's normal form (lower case, zeros compressed), or null. */
+function normalIPv6(a: string): string | null {
+  const bare = a.replace(/%.*$/, '');
+  if (!isIPv6(bare)) return null;
+  return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+}
+
+/**
+ * The IPv4 address an IPv4-mapped IPv6 address (::ffff:a.b.c.d, in any spelling) stands for, or null. An
+ * IPv6-only socket (IPV6_V6ONLY=1, what --ipv6 generates) cannot bind one: EINVAL on Linux.
+ */
+export function mappedIPv4(a: string): string | null {
+  const n = normalIPv6(a);
+  const m = n === null ? null : /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(n);
+  if (!m) return null;
+  const hi = parseInt(m[1], 16);
+  const lo = parseInt(m[2], 16);
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+}
+
+/** Whether `a` is an IPv6 link-local address (fe80::/10) written without a %zone: bind needs the interface (EINVAL without). */
+export function isUnzonedLinkLocal(a: string): boolean {
+  if (a.includes('%')) return false;
+  const n = normalIPv6(a);
+  return n !== null && /^fe[89ab][0-9a-f]:/.test(n);
+}

@@ -1,7 +1,7 @@
 // Generator options: the zod schema of what a user may ask for, and resolveOptions(), which fills
 // defaults (config, profile, io model), normalizes aliases and rejects combinations that make no sense
 // with a message that says what is allowed.
-import { isBindAddress, isIPv4Literal, isIPv6Literal, showValue } from './bind-address.js';
+import { isBindAddress, isIPv4Literal, isIPv6Literal, isUnzonedLinkLocal, mappedIPv4, showValue } from './bind-address.js';
 import { z } from 'zod';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -51,6 +51,9 @@ export function defaultIdleTimeoutMs(o: { type: ServerType; language: GenLanguag
   return o.type === 'tcp' && hasBoundedPool(o) ? BOUNDED_POOL_IDLE_TIMEOUT_MS : 0;
 }
 
+/** UDP read buffer by default and at most: holds any datagram (IPv4 payload <= 65507 bytes, IPv6 <= 65527). */
+export const UDP_BUFFER_SIZE = 65536;
+
 /** Throughput profile socket buffer size (SO_SNDBUF and SO_RCVBUF). */
 export const THROUGHPUT_SOCKET_BUFFER = 1024 * 1024;
 
@@ -78,7 +81,10 @@ export const GeneratorInputSchema = z
     dualStack: z.boolean().optional(),
     /** listen() backlog (TCP only; capped by net.core.somaxconn). Default 511. */
     backlog: z.number().int().min(1).max(65535).optional(),
-    /** Read buffer size in bytes. Default: config bufferSize (DEFAULT_BUFFER_SIZE, 65536). */
+    /**
+     * Read buffer size in bytes. TCP: bytes per read, default config bufferSize (DEFAULT_BUFFER_SIZE, 65536).
+     * UDP: the longest datagram served (longer ones are dropped and reported), at most and by default UDP_BUFFER_SIZE.
+     */
     bufferSize: z.number().int().min(512).max(64 * 1024 * 1024).optional(),
     /** SO_SNDBUF in bytes; only set when asked (disables autotuning). */
     sndbuf: positive.max(1 << 30).optional(),
@@ -298,6 +304,16 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   if (i.bindAddress !== undefined) {
     if (isIPv6Literal(i.bindAddress)) {
       if (i.ipv6 === false) fail('bindAddress', `--bind ${i.bindAddress} is an IPv6 address but --no-ipv6 was given`);
+      // Addresses that every generated server would fail to bind at its first run (EINVAL in C, Python and Node).
+      const v4 = mappedIPv4(i.bindAddress);
+      if (v4 !== null)
+        fail(
+          'bindAddress',
+          `--bind ${i.bindAddress} is an IPv4-mapped IPv6 address: the generated IPv6 socket is IPv6-only (IPV6_V6ONLY=1), which cannot bind it (EINVAL); ` +
+            `bind ${v4} for IPv4, or :: with --dual-stack to take IPv4 and IPv6`,
+        );
+      if (isUnzonedLinkLocal(i.bindAddress))
+        fail('bindAddress', `--bind ${i.bindAddress} is a link-local address: bind needs its interface (scope id), as in ${i.bindAddress}%eth0 (without it: EINVAL)`);
       ipv6 = true;
     } else if (isIPv4Literal(i.bindAddress) && ipv6) {
       fail('bindAddress', `--bind ${i.bindAddress} is an IPv4 address; with --ipv6/--dual-stack bind :: or an IPv6 address`);
@@ -354,7 +370,15 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   }
 
   const backlog = i.backlog ?? DEFAULT_BACKLOG;
-  const bufferSize = i.bufferSize ?? config.bufferSize;
+  // UDP reads a datagram at a time: the buffer is the longest datagram served (longer ones are dropped
+  // and reported, never cut short). The configured TCP read size does not apply: 65536 holds any datagram.
+  if (!tcp && i.bufferSize !== undefined && i.bufferSize > UDP_BUFFER_SIZE)
+    fail(
+      'bufferSize',
+      `--buffer-size ${i.bufferSize} is more than a UDP datagram can carry (65507 bytes over IPv4, 65527 over IPv6); ` +
+        `allowed with udp: 512-${UDP_BUFFER_SIZE} (the longest datagram served; longer ones are dropped and reported)`,
+    );
+  const bufferSize = i.bufferSize ?? (tcp ? config.bufferSize : UDP_BUFFER_SIZE);
 
   return {
     type,
@@ -394,7 +418,7 @@ export function optionsToArgs(o: GeneratorOptions): string[] {
   if (o.dualStack) a.push('--dual-stack');
   else if (o.ipv6 && o.bindAddress === '::') a.push('--ipv6');
   if (o.type === 'tcp' && o.backlog !== DEFAULT_BACKLOG) a.push('--backlog', String(o.backlog));
-  a.push('--buffer-size', String(o.bufferSize));
+  if (o.type === 'tcp' || o.bufferSize !== UDP_BUFFER_SIZE) a.push('--buffer-size', String(o.bufferSize));
   if (o.profile !== 'none') a.push('--profile', o.profile);
   const presetBuf = o.profile === 'throughput' ? THROUGHPUT_SOCKET_BUFFER : null;
   if (o.sndbuf !== null && o.sndbuf !== presetBuf) a.push('--sndbuf', String(o.sndbuf));

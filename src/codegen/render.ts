@@ -34,7 +34,8 @@ export const HTTP_MAX_HEAD = 8192;
  *   it.isTcp, it.isUdp, it.isHttp   shorthands.
  *   it.family           'AF_INET' or 'AF_INET6' (it.o.ipv6).
  *   it.v6only           when ipv6: true unless dualStack (set IPV6_V6ONLY explicitly both ways).
- *   it.udpBufferSize    max(bufferSize, 65536): a UDP read buffer that no datagram can overflow.
+ *   it.udpBufferSize    the UDP read buffer: bufferSize (65536 unless --buffer-size asked for less, to drop longer
+ *                       datagrams; resolveOptions refuses more). Kept for templates written against it.
  *   it.http             {body, contentLength, maxHead, response}: the http handler's fixed answer;
  *                       response is the full 200 response for a keep-alive request (CRLFs included).
  *   it.str(s)           s as a double-quoted string literal (JSON escaping; valid in C, Python, JS for ASCII).
@@ -267,7 +268,7 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
       isHttp: o.handler === 'http',
       family: o.ipv6 ? 'AF_INET6' : 'AF_INET',
       v6only: o.ipv6 && !o.dualStack,
-      udpBufferSize: Math.max(o.bufferSize, 65536),
+      udpBufferSize: o.bufferSize,
       http: { body: HTTP_BODY, contentLength: Buffer.byteLength(HTTP_BODY), maxHead: HTTP_MAX_HEAD, response: httpResponse },
       str: (s: string) => JSON.stringify(s),
       version: GENERATOR_VERSION,

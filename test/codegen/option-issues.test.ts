@@ -35,6 +35,13 @@ const CASES: [GeneratorInput, string, string][] = [
   [{ language: 'node', profile: 'throughput' }, '', "Node's net module cannot set SO_SNDBUF/SO_RCVBUF on TCP sockets (needed by --profile throughput)"],
   [{ language: 'c', platform: 'windows', reusePort: true }, 'reusePort', '--reuse-port: Windows has no SO_REUSEPORT'],
   [{ language: 'c', ioModel: 'select', maxConnections: 2000 }, 'maxConnections', '--max-connections 2000 is more than select() can watch'],
+  // Bind addresses every generated server would fail to bind at its first run (EINVAL), review-ipv6 #6.
+  [{ bindAddress: '::ffff:127.0.0.1' }, 'bindAddress', '--bind ::ffff:127.0.0.1 is an IPv4-mapped IPv6 address'],
+  [{ bindAddress: '::FFFF:7f00:1', ipv6: true }, 'bindAddress', '--bind ::FFFF:7f00:1 is an IPv4-mapped IPv6 address'],
+  [{ bindAddress: '0:0:0:0:0:ffff:10.1.2.3', type: 'udp' }, 'bindAddress', '--bind 0:0:0:0:0:ffff:10.1.2.3 is an IPv4-mapped IPv6 address'],
+  [{ bindAddress: 'fe80::1' }, 'bindAddress', '--bind fe80::1 is a link-local address: bind needs its interface'],
+  [{ bindAddress: 'FEBF:0::2', language: 'python' }, 'bindAddress', '--bind FEBF:0::2 is a link-local address'],
+  [{ type: 'udp', bufferSize: 65537 }, 'bufferSize', '--buffer-size 65537 is more than a UDP datagram can carry'],
 ];
 
 test('every refused combination names its option key in issues[0].path, and the message in issues[0].message', () => {

@@ -86,7 +86,7 @@ export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
     .option('ipv6', { type: 'boolean', describe: 'IPv6 socket (IPV6_V6ONLY=1 unless --dual-stack)' })
     .option('dual-stack', { type: 'boolean', describe: 'IPv6 socket on :: that also accepts IPv4' })
     .option('backlog', { type: 'string', describe: 'listen() backlog (TCP; capped by net.core.somaxconn; default 511)' })
-    .option('buffer-size', { type: 'string', describe: 'Read buffer bytes (default: config bufferSize / DEFAULT_BUFFER_SIZE / 65536)' })
+    .option('buffer-size', { type: 'string', describe: 'Read buffer bytes (TCP default: config bufferSize / DEFAULT_BUFFER_SIZE / 65536); UDP: the longest datagram served, longer ones dropped (default and at most 65536)' })
     .option('sndbuf', { type: 'string', describe: 'SO_SNDBUF bytes (only when given; disables autotuning)' })
     .option('rcvbuf', { type: 'string', describe: 'SO_RCVBUF bytes (only when given; disables autotuning)' })
     .option('non-blocking', { type: 'boolean', describe: 'Non-blocking sockets (event loops need them; python threads do not use them)' })
