@@ -2,6 +2,8 @@
 import { TCP_STATES, type SocketState } from '../model/socket.js';
 import { escapeControl } from '../model/escape.js';
 import type { AnalyzeReport, StatesReport } from './schema.js';
+import { udpNoteSubject, udpQueueFull, type AnalyzeListener } from './analyze.js';
+import { fmtBytes } from '../advise/format.js';
 import { tableText as table } from './table-text.js';
 
 /** The order analyze-states prints (product.md shows ESTABLISHED, TIME_WAIT, CLOSE_WAIT first). */
@@ -49,9 +51,31 @@ function listenerAddress(l: { address: string; v6only?: boolean | null }): strin
   return l.v6only !== undefined ? `${a} (${wildcardFamilies(l.v6only)})` : a;
 }
 
+/**
+ * One UDP socket's row: bytes waiting to be read, the receive buffer and how full it is, and the kernel's
+ * drop counter (sk_drops, a total since the socket was opened); '?' where the source cannot see them. The
+ * process cell gives the fd: several sockets can share a port (SO_REUSEPORT, an address beside 0.0.0.0).
+ */
+function udpRow(l: AnalyzeListener): Record<string, string | number> {
+  const q = l.recvQBytes ?? l.acceptQueue;
+  const fill = l.rcvbuf != null && l.rcvbuf > 0 ? `${Math.round((100 * q) / l.rcvbuf)}%${udpQueueFull(l) ? ' full' : ''}` : '?';
+  const fd = l.processes.length === 1 && l.processes[0].fd !== undefined ? ` fd ${l.processes[0].fd}` : '';
+  return {
+    address: listenerAddress(l),
+    port: l.port,
+    'recv queue': fmtBytes(q),
+    rcvbuf: l.rcvbuf != null ? fmtBytes(l.rcvbuf) : '?',
+    fill,
+    drops: l.drops ?? '?',
+    process: `${listenerProcess(l)}${fd}`,
+  };
+}
+
 /** analyze: a header, the states, listeners, top peers and recommendations. */
 export function formatAnalyzeReport(r: AnalyzeReport): string {
   const out: string[] = [];
+  /** Notes already printed beside their UDP socket. */
+  const shown = new Set<string>();
   const what = r.port !== null ? `local port ${r.port}` : r.peerPort !== null ? `outgoing connections to peer port ${r.peerPort}` : 'all ports';
   out.push(`sockscope analyze: ${what} on ${escapeControl(r.host)} (kernel ${escapeControl(r.kernel)}, source ${r.source}, ${r.time})`);
   out.push(`${r.total} TCP socket${r.total === 1 ? '' : 's'}, ${r.udpSockets} UDP socket${r.udpSockets === 1 ? '' : 's'}, ${r.peerCount} distinct peer${r.peerCount === 1 ? '' : 's'}, Recv-Q ${r.queues.recvQ} B, Send-Q ${r.queues.sendQ} B`);
@@ -60,19 +84,38 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
   const stateRows = STATES_PRINT_ORDER.filter((s) => r.states[s] > 0 || ['ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT'].includes(s)).map((s) => ({ state: s, sockets: r.states[s] }));
   out.push(table(stateRows));
   if (r.peerPort === null) {
-    out.push('Listeners');
-    out.push(
-      table(
-        r.listeners.map((l) => ({
-          protocol: l.protocol,
-          address: listenerAddress(l),
-          port: l.port,
-          backlog: l.backlog ?? '-',
-          'accept queue': l.protocol === 'tcp' ? `${l.acceptQueue}/${l.backlog ?? '?'}` : `${l.acceptQueue} B`,
-          process: listenerProcess(l),
-        })),
-      ),
-    );
+    const listeners: readonly AnalyzeListener[] = r.listeners;
+    const udp = listeners.filter((l) => l.protocol === 'udp');
+    const tcp = listeners.filter((l) => l.protocol !== 'udp');
+    // TCP listeners: their accept queue counts connections. Printed also when there are none, unless the
+    // port has UDP sockets only (their own table follows).
+    if (tcp.length > 0 || udp.length === 0) {
+      out.push('Listeners');
+      out.push(
+        table(
+          tcp.map((l) => ({
+            protocol: l.protocol,
+            address: listenerAddress(l),
+            port: l.port,
+            backlog: l.backlog ?? '-',
+            'accept queue': `${l.acceptQueue}/${l.backlog ?? '?'}`,
+            process: listenerProcess(l),
+          })),
+        ),
+      );
+    }
+    if (udp.length > 0) {
+      out.push('UDP sockets (bound, not connected)');
+      out.push(table(udp.map(udpRow)));
+      // A full or dropping socket's note goes here, beside its row, not after the recommendations, whose
+      // one-snapshot lines are about TCP and read as all-clear.
+      const subjects = udp.map((l) => `${udpNoteSubject(l)}: `);
+      for (const n of r.notes) {
+        if (!subjects.some((s) => n.startsWith(s))) continue;
+        out.push(`  ! ${n}`);
+        shown.add(n);
+      }
+    }
   }
   if (r.peerPort !== null && (r.processes.length > 0 || r.hiddenOwnerUids.length > 0)) {
     const parts = r.processes.map(proc);
@@ -87,7 +130,7 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
     if (rec.evidence) out.push(`      evidence: ${rec.evidence}`);
     if (rec.fix && rec.fix !== 'nothing to change') out.push(`      fix: ${rec.fix.replace(/\n/g, '\n           ')}`);
   }
-  for (const n of r.notes) out.push(`note: ${n}`);
+  for (const n of r.notes) if (!shown.has(n)) out.push(`note: ${n}`);
   if (r.sourceNote) out.push(`note: ${r.sourceNote}`);
   return `${out.join('\n')}\n`;
 }

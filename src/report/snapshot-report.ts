@@ -6,7 +6,7 @@ import { snapshotOwnerView, summaryHiddenUids } from '../model/owner.js';
 import type { Protocol } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
-import { listenerOwner, listenerV6only, reportHeader, stripUndefined, wildcardV6only } from './analyze.js';
+import { listenerOwner, listenerV6only, reportHeader, stripUndefined, udpListenerSockets, udpReceiveSide, wildcardV6only } from './analyze.js';
 import { isServedPort, summarizeUnix } from '../ui/derive.js';
 
 const Counts = z.record(z.string(), z.number().int());
@@ -33,8 +33,18 @@ export const SnapshotReportSchema = z.object({
         z.object({
           address: z.string(),
           backlog: z.number().int().nullable(),
+          /** TCP: connections waiting for accept(). UDP: bytes of datagrams waiting to be read (as recvQBytes). */
           acceptQueue: z.number().int(),
           processes: z.array(Proc),
+          /** UDP only: bytes of datagrams waiting to be read. */
+          recvQBytes: z.number().int().optional(),
+          /**
+           * UDP only: the receive buffer the kernel applies (skmem rb). null without socket memory, which this
+           * document does not ask the collector for (one dump without it); analyze --json has it from netlink and ss.
+           */
+          rcvbuf: z.number().int().nullable().optional(),
+          /** UDP only: datagrams the kernel dropped on this socket since it was opened (sk_drops); null as rcvbuf, except from procfs (/proc/net/udp's drops column). */
+          drops: z.number().int().nullable().optional(),
           /** No process shown because another user's process holds the listener out of sight (not run as root). */
           ownerHidden: z.boolean(),
           /** The listener's uid, when the source shows it. */
@@ -98,6 +108,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
   const ephemeral = ephemeralRange(snap);
   const owners = snapshotOwnerView(snap);
   const families = wildcardV6only(sockets);
+  const udpIndex = udpListenerSockets(sockets);
   const hiddenOf = (p: PortSummary | PeerPortSummary) => {
     const uids = summaryHiddenUids(p, owners);
     return { ownerHidden: uids.length > 0, hiddenOwnerUids: uids };
@@ -117,7 +128,15 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       port: p.port,
       states: p.states,
       total: p.total,
-      listeners: p.listeners.map((l) => ({ address: l.address, backlog: l.backlog, acceptQueue: l.acceptQueue, processes: l.processes, ...listenerOwner(l, owners, p.host), ...listenerV6only(l, families, p.host) })),
+      listeners: p.listeners.map((l) => ({
+        address: l.address,
+        backlog: l.backlog,
+        acceptQueue: l.acceptQueue,
+        processes: l.processes,
+        ...udpReceiveSide(l, udpIndex, p.host),
+        ...listenerOwner(l, owners, p.host),
+        ...listenerV6only(l, families, p.host),
+      })),
       processes: p.processes,
       ...hiddenOf(p),
       peerCount: p.peerCount,

@@ -43,18 +43,41 @@ function fullestListener(s: PortSummary): PortSummary['listeners'][number] | und
   return best;
 }
 
-/** TCP: the fullest listener's accept queue / backlog (the port view lists every listener); UDP: bytes queued, summed. */
+/**
+ * Bytes in a short form for a 9-cell column: "832 B", "7.3 KiB", "208 KiB", "8 MiB". A UDP queue is bytes,
+ * so its cell carries the unit: under QUEUE a TCP cell is connections over backlog ("2/511").
+ */
+export function queueBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 || v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10)} ${units[i]}`;
+}
+
+/** The UDP socket with the most bytes waiting: each socket of a port (an SO_REUSEPORT group, an address beside 0.0.0.0) fills and drops on its own. */
+function fullestUdp(s: PortSummary): number {
+  return s.listeners.reduce((a, l) => Math.max(a, l.acceptQueue), 0);
+}
+
+/**
+ * The QUEUE cell. TCP: the fullest listener's accept queue / backlog, in connections (the port view lists
+ * every listener). UDP: the bytes waiting to be read in the port's fullest socket, with the unit ("7.3 KiB").
+ */
 export function listenQueue(s: PortSummary): string {
   if (s.listeners.length === 0) return '-';
-  if (s.protocol !== 'tcp') return String(s.listeners.reduce((a, l) => a + l.acceptQueue, 0));
+  if (s.protocol !== 'tcp') return queueBytes(fullestUdp(s));
   const l = fullestListener(s)!;
   // procfs and netstat cannot see the backlog (null): say so rather than show 0.
   return `${l.acceptQueue}/${l.backlog == null ? '?' : l.backlog}`;
 }
 
-/** Accept-queue fill of the fullest TCP listener, bytes queued for UDP (for sorting): 0 when there is no listener. */
+/** Accept-queue fill of the fullest TCP listener, bytes queued in the fullest UDP socket (for sorting): 0 when there is no listener. */
 function queueFill(s: PortSummary): number {
-  if (s.protocol !== 'tcp') return s.listeners.reduce((a, l) => a + l.acceptQueue, 0);
+  if (s.protocol !== 'tcp') return fullestUdp(s);
   const l = fullestListener(s);
   return l ? fill(l) : 0;
 }
@@ -71,7 +94,8 @@ export const PORT_COLUMNS: readonly Column<PortRow>[] = [
     minWidth: 10,
     cell: (r) => (r.summary.protocol === 'unix' ? `${r.label} ${summaryProcessLabel(r.summary)}` : summaryProcessLabel(r.summary)),
   },
-  { id: 'queue', title: 'ACCEPTQ', width: 9, align: 'right', cell: (r) => listenQueue(r.summary) },
+  // QUEUE, not ACCEPTQ: the column also holds UDP rows, whose queue is bytes of datagrams, not connections.
+  { id: 'queue', title: 'QUEUE', width: 9, align: 'right', cell: (r) => listenQueue(r.summary) },
   { id: 'estab', title: 'ESTAB', width: 6, align: 'right', cell: (r) => count(r.summary.states.ESTABLISHED) },
   { id: 'synrecv', title: 'SYN-R', width: 5, align: 'right', cell: (r) => count(r.summary.states.SYN_RECV) },
   { id: 'timewait', title: 'T-WAIT', width: 6, align: 'right', cell: (r) => count(r.summary.states.TIME_WAIT) },
@@ -88,7 +112,7 @@ export const PORT_SORTS: readonly SortDef<PortRow>[] = [
   { id: 'port', label: 'port', desc: false, key: portNumber },
   { id: 'total', label: 'sockets', desc: true, key: (r) => r.summary.total },
   { id: 'estab', label: 'ESTAB', desc: true, key: (r) => r.summary.states.ESTABLISHED },
-  { id: 'queue', label: 'accept queue', desc: true, key: (r) => queueFill(r.summary) },
+  { id: 'queue', label: 'queue', desc: true, key: (r) => queueFill(r.summary) },
   { id: 'synrecv', label: 'SYN-R', desc: true, key: (r) => r.summary.states.SYN_RECV },
   { id: 'timewait', label: 'T-WAIT', desc: true, key: (r) => r.summary.states.TIME_WAIT },
   { id: 'closewait', label: 'C-WAIT', desc: true, key: (r) => r.summary.states.CLOSE_WAIT },
