@@ -4,7 +4,7 @@ import { acceptQueueIsFull } from '../advise/rules/accept-queue.js';
 import type { Recommendation } from '../advise/types.js';
 import { summarizePorts } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
-import { TCP_STATES } from '../model/socket.js';
+import { socketDrops, TCP_STATES, type Socket } from '../model/socket.js';
 import type { Listener } from '../model/aggregate.js';
 import { counter, ephemeralRange, sysctlInt, type Snapshot } from '../model/snapshot.js';
 
@@ -15,10 +15,23 @@ const KERNEL_COUNTERS: { name: string; help: string; table: 'netstat' | 'snmp'; 
   { name: 'sockscope_tcp_timeouts_total', help: 'TcpExt TCPTimeouts: retransmission timeouts', table: 'netstat', section: 'TcpExt', key: 'TCPTimeouts' },
   { name: 'sockscope_tcp_retransmitted_segments_total', help: 'Tcp RetransSegs: segments retransmitted', table: 'snmp', section: 'Tcp', key: 'RetransSegs' },
   { name: 'sockscope_tcp_out_segments_total', help: 'Tcp OutSegs: segments sent', table: 'snmp', section: 'Tcp', key: 'OutSegs' },
-  { name: 'sockscope_udp_in_errors_total', help: 'Udp InErrors: datagrams that could not be delivered', table: 'snmp', section: 'Udp', key: 'InErrors' },
-  { name: 'sockscope_udp_receive_buffer_errors_total', help: 'Udp RcvbufErrors: datagrams dropped for a full receive buffer', table: 'snmp', section: 'Udp', key: 'RcvbufErrors' },
-  { name: 'sockscope_udp_send_buffer_errors_total', help: 'Udp SndbufErrors: datagrams dropped for a full send buffer', table: 'snmp', section: 'Udp', key: 'SndbufErrors' },
 ];
+
+/**
+ * UDP counters, one series per family: IPv4 from /proc/net/snmp's Udp, IPv6 from /proc/net/snmp6's Udp6
+ * (IPv6 drops are counted only there: an IPv6 socket dropping 400/s left the IPv4-only series flat).
+ */
+const UDP_COUNTERS: { name: string; help: string; key: string }[] = [
+  { name: 'sockscope_udp_in_errors_total', help: 'Udp/Udp6 InErrors: datagrams that could not be delivered (full buffer, bad checksum, UDP memory, socket filter)', key: 'InErrors' },
+  { name: 'sockscope_udp_receive_buffer_errors_total', help: 'Udp/Udp6 RcvbufErrors: datagrams dropped for a full receive buffer', key: 'RcvbufErrors' },
+  { name: 'sockscope_udp_send_buffer_errors_total', help: 'Udp/Udp6 SndbufErrors: datagrams dropped for a full send buffer', key: 'SndbufErrors' },
+  { name: 'sockscope_udp_checksum_errors_total', help: 'Udp/Udp6 InCsumErrors: datagrams dropped for a bad checksum (also counted in InErrors)', key: 'InCsumErrors' },
+  { name: 'sockscope_udp_memory_errors_total', help: 'Udp/Udp6 MemErrors: datagrams dropped because UDP memory (net.ipv4.udp_mem) ran out (also counted in InErrors)', key: 'MemErrors' },
+];
+const UDP_FAMILIES = [
+  { family: 'ipv4', section: 'Udp' },
+  { family: 'ipv6', section: 'Udp6' },
+] as const;
 
 /** The exporter's metrics; `update` replaces every value with those of a new snapshot. */
 export class SocketMetrics {
@@ -36,6 +49,10 @@ export class SocketMetrics {
   private readonly collections: Counter;
   private readonly errors: Counter;
   private readonly kernel: { def: (typeof KERNEL_COUNTERS)[number]; metric: Counter }[];
+  private readonly udpKernel: { def: (typeof UDP_COUNTERS)[number]; metric: Counter }[];
+  private readonly udpQueue: Gauge;
+  private readonly udpFill: Gauge;
+  private readonly udpDrops: Counter;
 
   constructor() {
     const registers = [this.registry];
@@ -55,6 +72,13 @@ export class SocketMetrics {
     this.collections = new Counter({ name: 'sockscope_collections_total', help: 'Collections attempted', registers });
     this.errors = new Counter({ name: 'sockscope_collection_errors_total', help: 'Collections that failed (the last good snapshot stays exported)', registers });
     this.kernel = KERNEL_COUNTERS.map((def) => ({ def, metric: new Counter({ name: def.name, help: def.help, registers }) }));
+    this.udpKernel = UDP_COUNTERS.map((def) => ({ def, metric: new Counter({ name: def.name, help: def.help, labelNames: ['family'], registers }) }));
+    // Per UDP port and address, bounded as sockscope_sockets is: only the ports counted as serving (not the
+    // ephemeral range, where unconnected sockets are clients), one series per address:port, never per socket.
+    const udpLabels = ['port', 'address'];
+    this.udpQueue = new Gauge({ name: 'sockscope_udp_receive_queue_bytes', help: 'Bytes queued for recv() (skmem r, else Recv-Q), summed over the unconnected UDP sockets bound to the address:port', labelNames: udpLabels, registers });
+    this.udpFill = new Gauge({ name: 'sockscope_udp_receive_buffer_fill_max', help: 'Receive queue over receive buffer (skmem r / rb) of the fullest UDP socket bound to the address:port: near 1, datagrams hashed to it are dropped; absent when the source shows no socket memory', labelNames: udpLabels, registers });
+    this.udpDrops = new Counter({ name: 'sockscope_udp_socket_drops_total', help: 'Datagrams the kernel dropped for the UDP sockets bound to the address:port (sk_drops, ss -uam d), summed over them; falls when one of them is closed (rate() reads that as a reset)', labelNames: udpLabels, registers });
   }
 
   /** Records a failed collection. */
@@ -74,6 +98,9 @@ export class SocketMetrics {
     this.fillMax.reset();
     this.recs.reset();
     this.sourceInfo.reset();
+    this.udpQueue.reset();
+    this.udpFill.reset();
+    this.udpDrops.reset();
     const other: Record<string, Record<string, number>> = {};
     const somaxconn = sysctlInt(snap.sysctls, 'net.core.somaxconn');
     const ephemeral = ephemeralRange(snap);
@@ -93,6 +120,7 @@ export class SocketMetrics {
       }
       this.setListeners(p.listeners, somaxconn);
     }
+    this.setUdpPorts(snap, ephemeral);
     for (const [protocol, states] of Object.entries(other)) for (const [state, n] of Object.entries(states)) this.sockets.set({ protocol, port: 'other', state }, n);
     for (const r of recs) {
       if (r.severity === 'info' && r.id.endsWith('-ok')) continue;
@@ -109,6 +137,48 @@ export class SocketMetrics {
       if (v == null) continue;
       k.metric.reset();
       k.metric.inc(v);
+    }
+    for (const k of this.udpKernel) {
+      k.metric.reset();
+      for (const f of UDP_FAMILIES) {
+        const v = counter(snap.counters.snmp, f.section, k.def.key);
+        if (v != null) k.metric.inc({ family: f.family }, v);
+      }
+    }
+  }
+
+  /**
+   * Queue, fullest buffer and drops of the unconnected UDP sockets per (port, address), for the ports
+   * sockscope_sockets exports (not the ephemeral range): which UDP service drops, where the host counters
+   * only say that one does.
+   */
+  private setUdpPorts(snap: Snapshot, ephemeral: readonly [number, number]): void {
+    const groups = new Map<string, Socket[]>();
+    for (const s of snap.sockets) {
+      if (s.protocol !== 'udp' || s.peer.port !== 0 || s.local.port === 0) continue;
+      if (s.local.port >= ephemeral[0] && s.local.port <= ephemeral[1]) continue;
+      // The zone too, as the listen_* series have it: fe80::1%eth0 and fe80::1%eth1 are two sockets apart.
+      const address = s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address;
+      const k = `${s.local.port}|${address}`;
+      const g = groups.get(k);
+      if (g) g.push(s);
+      else groups.set(k, [s]);
+    }
+    for (const group of groups.values()) {
+      const l = group[0].local;
+      const labels = { port: String(l.port), address: escapeControl(l.scope ? `${l.address}%${l.scope}` : l.address) };
+      let queue = 0;
+      let fill: number | null = null;
+      let drops: number | null = null;
+      for (const s of group) {
+        queue += s.skmem?.rmemAlloc ?? s.recvQ;
+        if (s.skmem && s.skmem.rcvbuf > 0) fill = Math.max(fill ?? 0, s.skmem.rmemAlloc / s.skmem.rcvbuf);
+        const d = socketDrops(s);
+        if (d != null) drops = (drops ?? 0) + d;
+      }
+      this.udpQueue.set(labels, queue);
+      if (fill !== null) this.udpFill.set(labels, fill);
+      if (drops !== null) this.udpDrops.inc(labels, drops);
     }
   }
 

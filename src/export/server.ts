@@ -28,6 +28,20 @@ export interface RunningExporter {
   close(): Promise<void>;
 }
 
+/**
+ * One snapshot for the exporter: TCP without details (tcp_info for every connection of a busy host would
+ * cost more than the rest of a collection), UDP with socket memory, so that a UDP socket's drop counter
+ * and buffer (skmem d, rb) reach udp-socket-drops and the per-port UDP series. A UDP dump with skmem is
+ * small: one socket per bound port, not one per connection.
+ */
+async function collectForExport(source: SocketSource): Promise<Snapshot> {
+  const [tcp, udp] = await Promise.all([
+    source.collect({ protocols: ['tcp'], processes: 'listeners' }),
+    source.collect({ protocols: ['udp'], processes: 'listeners', details: true }),
+  ]);
+  return { ...tcp, sockets: [...tcp.sockets.filter((s) => s.protocol === 'tcp'), ...udp.sockets.filter((s) => s.protocol === 'udp')], durationMs: Math.max(tcp.durationMs, udp.durationMs), notes: [...new Set([...tcp.notes, ...udp.notes])] };
+}
+
 /** Starts collecting every `intervalMs` and serving /metrics. Collections never overlap and never block a scrape. */
 export async function startExporter(o: ExporterOptions): Promise<RunningExporter> {
   const metrics = new SocketMetrics();
@@ -48,7 +62,7 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     if (collecting) return;
     collecting = true;
     try {
-      const snap = await o.source.collect({ protocols: ['tcp', 'udp'], processes: 'listeners' });
+      const snap = await collectForExport(o.source);
       history = keepHistory(history, snap, window);
       const recs = evaluateRules(makeContext({ snapshot: snap, history, thresholds: o.thresholds }));
       metrics.update(snap, recs);

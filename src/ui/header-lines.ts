@@ -66,13 +66,23 @@ export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: 
   return firstFitting(opts.width, [line(false, unixLong), line(true, unixLong), line(true, unixShort)]);
 }
 
-/** Per-second rates of listen overflows, retransmitted segments and UDP receive-buffer errors, worded to fit `width`. */
+/**
+ * A UDP counter's rate over IPv4 (Udp, /proc/net/snmp) and IPv6 (Udp6, /proc/net/snmp6) together: IPv6
+ * drops are counted only in Udp6, and 1200 of them in 3 s read "0/s" here. Null when neither is known.
+ */
+function udpRate(history: readonly Snapshot[], key: string): number | null {
+  const v4 = counterRate(history, 'snmp', 'Udp', key);
+  const v6 = counterRate(history, 'snmp', 'Udp6', key);
+  return v4 == null && v6 == null ? null : (v4 ?? 0) + (v6 ?? 0);
+}
+
+/** Per-second rates of listen overflows, retransmitted segments and UDP (IPv4 + IPv6) receive-buffer errors, worded to fit `width`. */
 export function ratesLine(history: readonly Snapshot[], width?: number): string {
   const overflows = counterRate(history, 'netstat', 'TcpExt', 'ListenOverflows');
   const drops = counterRate(history, 'netstat', 'TcpExt', 'ListenDrops');
   const retrans = counterRate(history, 'snmp', 'Tcp', 'RetransSegs');
-  const udpRcvbuf = counterRate(history, 'snmp', 'Udp', 'RcvbufErrors');
-  const udpIn = counterRate(history, 'snmp', 'Udp', 'InErrors');
+  const udpRcvbuf = udpRate(history, 'RcvbufErrors');
+  const udpIn = udpRate(history, 'InErrors');
   const full = `listen overflows ${rate(overflows)}  drops ${rate(drops)}  retransmits ${rate(retrans)}  UDP rcvbuf errors ${rate(udpRcvbuf)}  in-errors ${rate(udpIn)}`;
   return firstFitting(width, [full, `overflows ${rate(overflows)} drops ${rate(drops)} retrans ${rate(retrans)} udp-rcvbuf-err ${rate(udpRcvbuf)} in-err ${rate(udpIn)}`]);
 }
