@@ -81,6 +81,13 @@ export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext):
   if (coreDef !== null) {
     const sys = `net.core.${kind === 'rcv' ? 'r' : 'w'}mem_default`;
     if (v === coreDef) return { meaning: `${base}; the default ${sys}` };
+    // No autotuning outside TCP: a value of exactly twice the cap is a request that setsockopt cut down
+    // without an error (a UDP socket that asked for 100 MiB held 8 MiB under rmem_max 4 MiB, and nothing said so).
+    if (coreMax !== null && v === 2 * coreMax)
+      return {
+        meaning: base,
+        unusual: `${opt} is ${fmtBytes(v)}, twice ${maxName}=${coreMax}: the application asked for ${fmtBytes(coreMax)} or more and the kernel capped the request silently; to give it what it asked for, raise the cap (sysctl -w ${maxName}=BYTES, then the application must set ${opt} again) or set ${opt}FORCE (needs CAP_NET_ADMIN)`,
+      };
     return { meaning: base, unusual: `${opt} is ${fmtBytes(v)}, not the default ${sys}=${fmtBytes(coreDef)}: set by the application` };
   }
   return { meaning: base };

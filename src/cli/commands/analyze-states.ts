@@ -1,6 +1,32 @@
 // `sockscope analyze-states [--port P]`: TCP state counts and one recommendation line (product.md's exact shape).
 import type { CommandModule } from 'yargs';
+import type { ReportScope } from '../../report/analyze.js';
+import type { StatesReport } from '../../report/schema.js';
+import type { Snapshot } from '../../model/snapshot.js';
 import { withReportFlags, type ReportArgs } from '../report-flags.js';
+import { escapeControl } from '../../model/escape.js';
+
+/**
+ * The UDP sockets on --port P, which the state counts leave out (UDP has no connection states): said in
+ * `notes`, and on a port with no TCP socket at all in the recommendation line too, which otherwise read
+ * "TIME_WAIT count is normal" exactly as for a port nobody uses while a UDP service there was dropping.
+ */
+export function withUdpOnPort(r: StatesReport, snap: Snapshot, scope: ReportScope): StatesReport {
+  const port = scope.port;
+  if (port === undefined) return r;
+  const onPort = snap.sockets.filter((s) => s.local.port === port && (s.protocol === 'tcp' || s.protocol === 'udp'));
+  const udp = onPort.filter((s) => s.protocol === 'udp');
+  if (udp.length === 0) return r;
+  const who = udp
+    .slice(0, 3)
+    .map((s) => `${escapeControl(s.local.address.includes(':') ? `[${s.local.address}]:${port}` : `${s.local.address}:${port}`)}${s.processes.length ? ` ${s.processes.slice(0, 2).map((p) => `${escapeControl(p.name)}/${p.pid}`).join(', ')}` : ''}`)
+    .join('; ');
+  const more = udp.length > 3 ? `; ${udp.length - 3} more` : '';
+  const what = `${udp.length} UDP socket(s) on port ${port} (${who}${more}) are not counted above: UDP has no connection states; sockscope analyze --port ${port} --samples 5 shows their queues and drops`;
+  const tcpless = !onPort.some((s) => s.protocol === 'tcp');
+  const quiet = r.recommendation === 'TIME_WAIT count is normal';
+  return { ...r, ...(tcpless && quiet ? { recommendation: `no TCP connections on port ${port}; ${what}` } : {}), notes: [...r.notes, what] };
+}
 
 export const analyzeStatesCommand: CommandModule<object, ReportArgs> = {
   command: 'analyze-states',
@@ -17,7 +43,7 @@ export const analyzeStatesCommand: CommandModule<object, ReportArgs> = {
         protocols: port !== undefined ? ['tcp', 'udp'] : ['tcp'],
         processes: port !== undefined || peerPort !== undefined ? 'all' : 'listeners',
       }),
-      buildStatesReport,
+      (snap, scope, history, thresholds) => withUdpOnPort(buildStatesReport(snap, scope, history, thresholds), snap, scope),
       async () => (await import('../../report/print-analyze.js')).formatStatesReport,
     );
   },

@@ -1,0 +1,42 @@
+// review-udp #13: analyze-states --port P on a port with only UDP sockets says they are there and not
+// counted (the output was the same as for a port nobody uses); a real UDP socket on loopback.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { withUdpOnPort } from '../../src/cli/commands/analyze-states.js';
+import { buildStatesReport } from '../../src/report/analyze.js';
+import { fakeSnapshot, listener, proc, udp } from '../helpers/fake-snapshot.js';
+
+test('withUdpOnPort: a UDP-only port changes the quiet line and adds a note; a TCP port keeps its line', () => {
+  const snap = fakeSnapshot({ sockets: [udp('0.0.0.0:5514', { processes: [proc(88, 'rsyslogd')] })] });
+  const r = withUdpOnPort(buildStatesReport(snap, { port: 5514 }), snap, { port: 5514 });
+  assert.match(r.recommendation, /^no TCP connections on port 5514; 1 UDP socket\(s\) on port 5514 \(0\.0\.0\.0:5514 rsyslogd\/88\) are not counted above: UDP has no connection states; sockscope analyze --port 5514 --samples 5/);
+  assert.equal(r.notes.length, 1);
+  const both = fakeSnapshot({ sockets: [listener('0.0.0.0:5514', 128), udp('0.0.0.0:5514')] });
+  const t = withUdpOnPort(buildStatesReport(both, { port: 5514 }), both, { port: 5514 });
+  assert.equal(t.recommendation, 'TIME_WAIT count is normal');
+  assert.equal(t.notes.length, 1);
+  const none = fakeSnapshot({ sockets: [] });
+  assert.deepEqual(withUdpOnPort(buildStatesReport(none, { port: 5514 }), none, { port: 5514 }).notes, []);
+});
+
+test('analyze-states --port on a real UDP socket: the recommendation line names it (text and --json)', { timeout: 60_000 }, async () => {
+  const s = createSocket('udp4');
+  s.bind(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = s.address().port;
+  try {
+    const text = spawnSync('bin/sockscope', ['analyze-states', '--port', String(port)], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(text.status, 0, text.stderr);
+    const lines = text.stdout.trim().split('\n');
+    assert.equal(lines.length, 12, text.stdout);
+    assert.match(lines[11], new RegExp(`^Recommendation: no TCP connections on port ${port}; 1 UDP socket\\(s\\) on port ${port} \\(127\\.0\\.0\\.1:${port} node/${process.pid}\\)`));
+    const json = spawnSync('bin/sockscope', ['analyze-states', '--port', String(port), '--json'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(json.status, 0, json.stderr);
+    assert.ok((JSON.parse(json.stdout) as { notes: string[] }).notes.some((n) => n.includes('UDP socket(s) on port')));
+  } finally {
+    s.close();
+  }
+});
