@@ -1,6 +1,8 @@
 // `sockscope buffers`: the report (pure, from a snapshot and/or a bandwidth and rtt); report/print-buffers.ts prints it.
 import type { Snapshot } from '../model/snapshot.js';
-import type { Socket } from '../model/socket.js';
+import { escapeControl } from '../model/escape.js';
+import { socketDrops, type Socket } from '../model/socket.js';
+import { fmtBytes, fmtPct } from './format.js';
 import { bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
 
 /** The read-buffer default of generated servers and where it came from. */
@@ -52,12 +54,37 @@ export interface BuildBuffersOptions {
   caps?: BufferCaps;
   /** Config `thresholds:` (bufferLimitedRatio, bufferMinBusyMs judge "limited" as buffer-below-bdp does). */
   thresholds?: Record<string, number>;
+  /** UDP sockets of the selection (--port, --pid/--socket-fd): no BDP to size, but their rcvbuf against the caps. */
+  udpSockets?: readonly Socket[];
 }
 
 /** States whose buffers matter (TIME_WAIT, LISTEN and handshakes have none worth sizing). */
 const CARRIES_DATA = new Set(['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
 
 const EMPTY_CAPS: BufferCaps = { rmemMax: null, wmemMax: null, rmemDefault: null, wmemDefault: null, tcpRmem: null, tcpWmem: null, moderateRcvbuf: null };
+
+/**
+ * One UDP socket's receive buffer against the caps: "UDP 0.0.0.0:40001 (python3/27440 fd 3): rcvbuf 8 KiB,
+ * set by the application (not net.core.rmem_default 208 KiB); net.core.rmem_max 4 MiB lets SO_RCVBUF reach
+ * 8 MiB; queued 7.31 KiB (91%), drops 1991". Untrusted names are escaped.
+ */
+function udpBufferNote(s: Socket, caps: BufferCaps): string {
+  const addr = s.local.address.includes(':') ? `[${s.local.address}]:${s.local.port}` : `${s.local.address}:${s.local.port}`;
+  const who = s.processes.length ? ` (${s.processes.slice(0, 2).map((p) => `${escapeControl(p.name)}/${p.pid} fd ${p.fd}`).join(', ')})` : '';
+  const drops = socketDrops(s);
+  const queued = s.skmem?.rmemAlloc ?? s.recvQ;
+  if (!s.skmem) return `UDP ${escapeControl(addr)}${who}: queued ${fmtBytes(queued)}${drops != null ? `, drops ${drops}` : ''}; rcvbuf not visible to this source (use --source netlink or ss)`;
+  const rb = s.skmem.rcvbuf;
+  const max = caps.rmemMax;
+  const def = caps.rmemDefault;
+  let set: string;
+  if (max != null && rb === 2 * max) set = `capped by net.core.rmem_max=${max}: the application asked for ${fmtBytes(max)} or more and got twice the cap; raise rmem_max (then the application sets SO_RCVBUF again) or use SO_RCVBUFFORCE`;
+  else if (def != null && rb === def) set = `the default net.core.rmem_default (the application does not set SO_RCVBUF; rmem_default sizes every such socket)`;
+  else if (def != null) set = `set by the application (not net.core.rmem_default ${fmtBytes(def)}): change it in its code`;
+  else set = 'set by the application or the default (net.core.rmem_default unknown)';
+  const room = max != null && rb < 2 * max ? `; net.core.rmem_max ${fmtBytes(max)} lets SO_RCVBUF reach ${fmtBytes(2 * max)}` : '';
+  return `UDP ${escapeControl(addr)}${who}: rcvbuf ${fmtBytes(rb)}, ${set}${room}; queued ${fmtBytes(queued)} (${fmtPct(rb > 0 ? queued / rb : 0)})${drops != null ? `, drops ${drops}` : ''}`;
+}
 
 /** Builds the report (pure). */
 export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
@@ -88,8 +115,16 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
   }
   if (o.snapshot && !o.snapshot.attribution.complete)
     notes.push(o.snapshot.attribution.note ?? `Owners of ${o.snapshot.attribution.hiddenProcesses} other users' processes are hidden (run as root to name them).`);
+  const udp = o.udpSockets ?? [];
   if (o.unseen) notes.push(o.unseen);
-  else if (o.sockets && connections.length === 0) notes.push(`No TCP connections${o.selection ? ` for ${o.selection}` : ''}.`);
+  else if (o.sockets && connections.length === 0) notes.push(`No TCP connections${o.selection ? ` for ${o.selection}` : ''}${udp.length ? `; ${udp.length === 1 ? 'a UDP socket' : `${udp.length} UDP sockets`} instead (below)` : ''}.`);
+  if (udp.length) {
+    notes.push(
+      'UDP sockets have no window and no BDP to size (no rtt, no autotuning): the buffer question is whether SO_RCVBUF holds the bursts that arrive between two reads, and how far net.core.rmem_max lets it grow. Whether one drops now: sockscope analyze --port P --samples 5 (udp-socket-drops).',
+    );
+    for (const s of udp.slice(0, 8)) notes.push(udpBufferNote(s, caps));
+    if (udp.length > 8) notes.push(`${udp.length - 8} more UDP sockets: ss -uam shows each one's rb and d.`);
+  }
   if (o.sockets && connections.length > 0 && !connections.some((c) => c.rttMs != null)) notes.push('This source gives no tcp_info (rtt, delivery rate): use --source ss or netlink.');
   if (heldDown > 0)
     notes.push(

@@ -92,25 +92,31 @@ export async function buffersReport(argv: BuffersQuery): Promise<BuffersReport> 
       const opts = { protocols: ['tcp'] as const, processes: 'all' as const, details: true };
       // The other ends of loopback/local connections (local port P <-> peer port P) give the receiving
       // side's rate; they need tcp_info but no process attribution.
-      const [snapshot, others] = await Promise.all([
+      // UDP sockets on the port (or the one behind --pid/--socket-fd): no BDP, but their rcvbuf against
+      // rmem_max is the buffer question UDP has; `buffers --port P` on a UDP service said only "No TCP connections".
+      const [snapshot, others, udpSnap] = await Promise.all([
         source.collect({ ...opts, port, peerPort }),
         port !== undefined || peerPort !== undefined ? source.collect({ ...opts, processes: 'none', port: peerPort, peerPort: port }) : undefined,
+        port !== undefined || pid !== undefined ? source.collect({ protocols: ['udp'], processes: 'all', details: true, port }) : undefined,
       ]);
       const peerCandidates = [...snapshot.sockets, ...(others?.sockets ?? [])];
+      const udpAll = (udpSnap?.sockets ?? []).filter((s) => s.protocol === 'udp');
       let sockets;
+      let udpSockets: Socket[] = [];
       let selection: string;
       let unseen: string | undefined;
       if (pid !== undefined) {
         selection = `pid ${pid} fd ${fd}`;
-        ({ sockets, unseen } = await socketsOfFd(snapshot.sockets, pid, fd!));
+        ({ sockets, unseen, udp: udpSockets = [] } = await socketsOfFd(snapshot.sockets, pid, fd!, udpAll));
       } else if (port !== undefined) {
         sockets = socketsOnPort(snapshot.sockets, port, 'tcp');
+        udpSockets = udpAll.filter((s) => s.local.port === port);
         selection = `port ${port}`;
       } else {
         sockets = socketsToPeerPort(snapshot.sockets, peerPort!, 'tcp');
         selection = `connections to port ${peerPort}`;
       }
-      report = buildBuffersReport({ snapshot, sockets, peerCandidates, selection, unseen, bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, thresholds });
+      report = buildBuffersReport({ snapshot, sockets, peerCandidates, selection, unseen, bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, thresholds, udpSockets });
     } else {
       // No snapshot: the caps, tcp_moderate_rcvbuf among them, come from this host's sysctls.
       const [{ capsFromSysctls }, { readSysctls }] = await Promise.all([import('../../advise/buffers.js'), import('../../collect/host.js')]);
@@ -124,9 +130,9 @@ export async function buffersReport(argv: BuffersQuery): Promise<BuffersReport> 
  * The socket behind --pid/--socket-fd, found by its inode (/proc/PID/fd/FD). Another user's process (or an
  * undumpable one of this user) cannot be read without root: then no socket, and `unseen` says why, as
  * inspect-options does for the same case (exit 0, the report explains). A missing process or fd, or an fd
- * that is not a TCP socket, is a runtime failure (exit 1).
+ * that is neither TCP nor UDP, is a runtime failure (exit 1); a UDP socket comes back in `udp`.
  */
-async function socketsOfFd(all: readonly Socket[], pid: number, fd: number): Promise<{ sockets: Socket[]; unseen?: string }> {
+async function socketsOfFd(all: readonly Socket[], pid: number, fd: number, udp: readonly Socket[] = []): Promise<{ sockets: Socket[]; unseen?: string; udp?: Socket[] }> {
   const [{ readFdTarget, unreadableFdsText }, { CollectorError }] = await Promise.all([import('../../collect/proc-pid.js'), import('../../collect/source.js')]);
   const uid = process.getuid?.() ?? 0;
   const t = readFdTarget('/proc', pid, fd, uid);
@@ -144,8 +150,11 @@ async function socketsOfFd(all: readonly Socket[], pid: number, fd: number): Pro
       };
     case 'socket': {
       const sockets = all.filter((s) => s.inode === t.inode);
-      if (sockets.length === 0) throw new CollectorError('process', `fd ${fd} of pid ${pid} is socket inode ${t.inode}, which is not a TCP socket the collector lists (UDP, unix, or closed meanwhile)`);
-      return { sockets };
+      if (sockets.length > 0) return { sockets };
+      // A UDP socket: reported (rcvbuf against the caps), not refused.
+      const u = udp.filter((s) => s.inode === t.inode);
+      if (u.length > 0) return { sockets: [], udp: u };
+      throw new CollectorError('process', `fd ${fd} of pid ${pid} is socket inode ${t.inode}, which is neither a TCP nor a UDP socket the collector lists (a unix or raw socket, or closed meanwhile): buffers sizes TCP connections and reports UDP sockets`);
     }
   }
 }
