@@ -156,13 +156,15 @@ export function udpNoteSubject(l: AnalyzeListener): string {
  */
 function udpOneShotNotes(listeners: readonly AnalyzeListener[]): string[] {
   const out: string[] = [];
-  for (const l of listeners) {
-    if (l.protocol !== 'udp' || l.recvQBytes === undefined) continue;
+  const flagged = listeners
+    .filter((l) => l.protocol === 'udp' && l.recvQBytes !== undefined && (udpQueueFull(l) || (l.drops ?? 0) > 0))
+    .sort((a, b) => Number(udpQueueFull(b)) - Number(udpQueueFull(a)) || (b.drops ?? 0) - (a.drops ?? 0));
+  for (const l of flagged.slice(0, UDP_NOTES_MAX)) {
+    const recvQ = l.recvQBytes!;
     const full = udpQueueFull(l);
     const drops = l.drops ?? 0;
-    if (!full && drops === 0) continue;
     const where = udpNoteSubject(l);
-    const queue = l.rcvbuf != null ? `${fmtBytes(l.recvQBytes)} queued of rcvbuf ${fmtBytes(l.rcvbuf)} (${Math.round((100 * l.recvQBytes) / Math.max(1, l.rcvbuf))}%)` : `${fmtBytes(l.recvQBytes)} queued`;
+    const queue = l.rcvbuf != null ? `${fmtBytes(recvQ)} queued of rcvbuf ${fmtBytes(l.rcvbuf)} (${Math.round((100 * recvQ) / Math.max(1, l.rcvbuf))}%)` : `${fmtBytes(recvQ)} queued`;
     const dropped = `the kernel has dropped ${drops} datagram${drops === 1 ? '' : 's'} on it since it was opened (sk_drops)`;
     const series = `sockscope analyze --port ${l.port} --samples 5 --sample-interval 1s`;
     if (full)
@@ -171,8 +173,12 @@ function udpOneShotNotes(listeners: readonly AnalyzeListener[]): string[] {
       );
     else out.push(`${where}: ${dropped}; ${queue} now. The counter is a total: ${series} shows whether it still rises.`);
   }
+  if (flagged.length > UDP_NOTES_MAX) out.push(`${flagged.length - UDP_NOTES_MAX} more UDP sockets are full or have dropped datagrams: see the UDP sockets table (fill, drops).`);
   return out;
 }
+
+/** Notes on full or dropping UDP sockets, at most (a whole-host analyze can list hundreds of UDP sockets). */
+const UDP_NOTES_MAX = 10;
 
 /**
  * `ownerHidden` (no process visible, and the listener is another user's: a process this user cannot read

@@ -180,3 +180,15 @@ test('a port with a TCP listener and UDP sockets: the Listeners table is TCP onl
   assert.match(text, /^ {2}! UDP \[fe80::1%v\\x1b\[31m\]:5353 \(pid 10 fd 7\): its receive queue is full \(7\.31 KiB queued of rcvbuf 8 KiB \(91%\)\) and the kernel has dropped 12 datagrams/m);
   assert.equal(report.notes.filter((n) => n.startsWith('UDP ')).length, 1, 'the empty, drop-free socket gets no note');
 });
+
+test('a whole-host analyze with many dropping UDP sockets: 10 notes, full ones first, then one line for the rest', async () => {
+  const { fakeSnapshot, udp } = await import('../helpers/fake-snapshot.js');
+  const skmem = (r: number, rb: number, d: number) => ({ rmemAlloc: r, rcvbuf: rb, wmemAlloc: 0, sndbuf: 212992, fwdAlloc: 0, wmemQueued: 0, optmem: 0, backlog: 0, drops: d });
+  const sockets = Array.from({ length: 25 }, (_, i) => udp(`127.0.0.1:${20000 + i}`, { inode: 500 + i, recvQ: 0, skmem: skmem(0, 212992, i + 1) }));
+  sockets.push(udp('127.0.0.1:21000', { inode: 999, recvQ: 7488, skmem: skmem(7488, 8192, 0) }));
+  const notes = buildAnalyzeReport(fakeSnapshot({ sockets }), {}).notes.filter((n) => /^UDP |more UDP sockets/.test(n));
+  assert.equal(notes.length, 11);
+  assert.match(notes[0], /^UDP 127\.0\.0\.1:21000: its receive queue is full/);
+  assert.match(notes[1], /^UDP 127\.0\.0\.1:20024: the kernel has dropped 25 datagrams/);
+  assert.equal(notes[10], '16 more UDP sockets are full or have dropped datagrams: see the UDP sockets table (fill, drops).');
+});
