@@ -16,7 +16,9 @@ interface HostState {
   running?: Promise<void>;
   /** When `running` started (ms, Date.now()). */
   startedAt?: number;
-  last?: { snapshot: Snapshot } | { error: string; at: number };
+  last?: { snapshot: Snapshot } | { error: string };
+  /** When `last` came (ms, Date.now()). */
+  lastAt?: number;
 }
 
 /**
@@ -62,9 +64,11 @@ export class MultiHostSource implements SocketSource {
             (snapshot) => {
               for (const s of snapshot.sockets) s.host = this.hosts[i].label; // sockets are fresh objects of this collection
               st.last = { snapshot };
+              st.lastAt = Date.now();
             },
             (e: unknown) => {
-              st.last = { error: e instanceof Error ? e.message : String(e), at: Date.now() };
+              st.last = { error: e instanceof Error ? e.message : String(e) };
+              st.lastAt = Date.now();
             },
           );
           void st.running.finally(() => {
@@ -95,6 +99,8 @@ export class MultiHostSource implements SocketSource {
     await this.settle(this.start(opts));
     const parts: HostPart[] = [];
     const notes: string[] = [];
+    // What the full-screen monitor's header shows of each host (it shows the hostname, not the notes).
+    const shown: string[] = [];
     let first: Snapshot | undefined;
     let firstLabel = '';
     for (let i = 0; i < this.states.length; i++) {
@@ -106,14 +112,17 @@ export class MultiHostSource implements SocketSource {
         const message = st.last ? `${st.last.error}${readingFor ? ` (retrying for ${readingFor})` : ''}` : `no answer yet${reading}`;
         parts.push({ label, error: message });
         notes.push(`${label}: ${message}`);
+        shown.push(`${label} (${st.last ? 'failed' : 'no answer yet'})`);
         continue;
       }
       const snap = st.last.snapshot;
       parts.push({ label, snapshot: snap });
-      if (snap.time < time) {
+      if ((st.lastAt ?? time) < time) {
         // Not answered in this refresh: its last snapshot, with how old it is.
-        notes.push(`${label}: still reading; its sockets are from ${Math.max(1, Math.round((time - snap.time) / 1000))} s ago${reading}`);
-      }
+        const age = Math.max(1, Math.round((time - (st.lastAt ?? time)) / 1000));
+        notes.push(`${label}: still reading; its sockets are from ${age} s ago${reading}`);
+        shown.push(`${label} (${age} s old)`);
+      } else shown.push(label);
       for (const n of snap.notes) notes.push(`${label}: ${n}`);
       if (!first) {
         first = snap;
@@ -130,7 +139,8 @@ export class MultiHostSource implements SocketSource {
     const ok = parts.filter((p) => p.snapshot).map((p) => p.snapshot!);
     const merged: Snapshot = {
       time,
-      hostname: this.hosts.map((h) => h.label).join(', '),
+      // One-shot output names the hosts as given (--json's `host`); the monitor's header also says which are stale or failed.
+      hostname: this.opts.waitForAll ? this.hosts.map((h) => h.label).join(', ') : shown.join(', '),
       kernel: first.kernel,
       source: first.source,
       sourceNote: ok.map((s, i) => `${parts.filter((p) => p.snapshot)[i].label}: ${s.sourceNote ?? s.source}`).join('; '),

@@ -238,10 +238,28 @@ test('several hosts: one that hangs does not hold back the others; it shows as r
   const parts = multi.partsOf(first)!;
   assert.ok(parts[0].snapshot, 'the healthy host is shown');
   assert.match(parts[1].error ?? '', /no answer yet \(reading for \d+ s\)/);
+  assert.equal(first.hostname, 'sst-user@sockscope-test, sst-hang@sockscope-test (no answer yet)', 'the header says which host is not shown');
   const t1 = Date.now();
   const second = await multi.collect({ ...opts, protocols: ['tcp'] });
   assert.ok(Date.now() - t1 < 6000, `second refresh took ${Date.now() - t1} ms`);
   assert.ok(multi.partsOf(second)![0].snapshot!.time >= t1, 'the healthy host was read again in this refresh');
+  // A host that answered before and is slow now: its last sockets, with their age (in the header too).
+  const stale = new MultiHostSource(
+    [
+      { label: 'fast', source: remote(sshd, 'sst-user') },
+      { label: 'slow', source: { name: 'remote', collect: async (o) => (slowNow ? new Promise(() => {}) : remote(sshd, 'sst-user').collect(o)) } },
+    ],
+    { slowHostWaitMs: 300 },
+  );
+  let slowNow = false;
+  const fresh = await stale.collect({ protocols: ['tcp'] });
+  assert.equal(fresh.hostname, 'fast, slow');
+  slowNow = true;
+  await new Promise((r) => setTimeout(r, 1200));
+  const old = await stale.collect({ protocols: ['tcp'] });
+  assert.match(old.hostname, /^fast, slow \([12] s old\)$/);
+  assert.ok(old.notes.some((n) => /^slow: still reading; its sockets are from [12] s ago \(reading for \d+ s\)$/.test(n)), old.notes.join('\n'));
+  assert.ok(old.sockets.some((s) => s.host === 'slow'), 'its last sockets are shown');
   // Wait for the hung host's watchdog (8 s): its failure is shown, and the collection for it starts again.
   await new Promise((r) => setTimeout(r, 9000));
   const third = await multi.collect({ ...opts, protocols: ['tcp'] });
