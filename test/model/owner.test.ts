@@ -46,7 +46,11 @@ test('uidHidden: root sees every process; a remote or per-host socket was read b
   assert.equal(uidHidden(0, { viewerUid: 1001 }), true, 'not root, completeness unknown: another user');
   assert.equal(uidHidden(0, { viewerUid: undefined, complete: false }), true, 'remote: its ssh user could not see every process');
   assert.equal(uidHidden(0, { viewerUid: undefined, complete: undefined }), false);
-  assert.equal(uidHidden(0, { viewerUid: 1001 }, 'web1'), false, "a host's socket in a table: read by that host's user");
+  // A table cell of one of several hosts: the remote ss -p showed every owner its ssh user can see, so
+  // one it did not show is hidden (this read false, and the monitor showed root-owned remote listeners as `-`).
+  assert.equal(uidHidden(0, { viewerUid: 1001 }, 'web1'), true, "a host's socket in a table: read by that host's user");
+  assert.equal(uidHidden(0, { viewerUid: 0 }, 'web1'), true, 'whatever the local uid (sudo sockscope --host ...)');
+  assert.equal(uidHidden(0, { viewerUid: 0, complete: true }, 'web1'), false);
   assert.equal(uidHidden(0, { viewerUid: 1001, complete: false }, 'web1'), true);
   assert.deepEqual(hiddenOwnerUids([tcp('LISTEN', 80, { uid: 33 }), tcp('CLOSE_WAIT', 80, { uid: 0 }), tcp('CLOSE_WAIT', 80, { uid: 0 }), tcp('TIME_WAIT', 80, { uid: 7 })], NOT_ROOT), [0, 33]);
 });
