@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { asMember, diagnoseConnectError, findLocalListener, formatHostPort, memberKey, memberName, memberReached, portListeners, reuseportGroup, takes, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
 import { sysctlInt, type Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
-import { bareAddress, isLocalDestination, peerSnapshot, portOwnersSnapshot, portSnapshot, routeFacts, summarizeExisting, unknownZone } from './connect-facts.js';
+import { bareAddress, isLocalDestination, peerSnapshot, portOwnersSnapshot, portSnapshot, routeFacts, summarizeExisting, udpConnectedCount, udpPortReadings, unknownZone } from './connect-facts.js';
 import type { AddressProbe, ProbeResult } from './connect-probe.js';
 import type { SocketSource } from './source.js';
 
@@ -127,6 +127,13 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
       }
     }
     const listeners = portSnap && isLocal ? portListeners(portSnap.sockets, r.port) : undefined;
+    // Refused, and no TCP listener on the port at all: a UDP service (DNS, syslog, statsd) may hold it. Its sockets,
+    // and this host's UDP sockets connected to it, are read so that the diagnosis says so.
+    const udpSockets = listeners && listeners.length === 0 && a.connect.errno === 'ECONNREFUSED' ? await udpPortReadings(o.source, r.port, o.timeoutMs) : undefined;
+    if (udpSockets?.some((u) => u.peer === undefined)) {
+      const n = await udpConnectedCount(o.source, bare, r.port, o.timeoutMs);
+      if (n) a.existing.udpConnected = n;
+    }
     if (!a.connect.ok && a.connect.errno) {
       const ctx: ConnectContext = {
         address: a.address,
@@ -135,6 +142,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
         route: a.route,
         existing: a.existing,
         ...(listeners ? { listeners, listener: findLocalListener(listeners, bare) } : {}),
+        ...(udpSockets ? { udpSockets } : {}),
         ...(resolved ? { resolved } : {}),
         ...(await routeFacts(a.address, a.route, a.connect.errno)),
         twReuse,

@@ -3,10 +3,11 @@
 // line that rejected the connect, and the sockets to the destination again. debug-connections (connect-explain.ts)
 // and `try connect` (try-call-context.ts) read the same facts; the parsers are pure (parse/ip-route.ts).
 import { isIP } from 'node:net';
-import { findLocalListener, portListeners, type ConnectContext, type ExistingSockets, type PortListener, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { findLocalListener, formatHostPort, portListeners, type ConnectContext, type ExistingSockets, type PortListener, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { parseIpNeigh, parseRouteMatch } from '../parse/ip-route.js';
 import { bareAddress, zoneOf } from '../knowledge/host-port.js';
-import { isLinkLocal, isLoopback, type Socket } from '../model/socket.js';
+import { isLinkLocal, isLoopback, socketDrops, type Socket } from '../model/socket.js';
+import type { UdpSocketReading } from '../knowledge/connect-diagnosis.js';
 import { sysctlInt, sysctlInts, type Snapshot } from '../model/snapshot.js';
 import { run } from './exec.js';
 import { interfaceIndex, interfaceName } from './interface-names.js';
@@ -105,6 +106,71 @@ export async function peerSnapshot(source: SocketSource, port: number, timeoutMs
     return await source.collect({ protocols: ['tcp'], peerPort: port, details: true, processes: 'none', timeoutMs: timeoutMs + 5000 });
   } catch {
     return undefined; // the probe's own reading stays
+  }
+}
+
+/** Where a socket is kept across two readings: its inode, else its addresses (sources without inodes). */
+function socketKey(s: Socket): string {
+  return s.inode ? `ino:${s.inode}` : `${s.local.address}|${s.local.port}|${s.peer.address}|${s.peer.port}`;
+}
+
+/**
+ * The drop counters (sk_drops) of the UDP sockets on the port, read just before a datagram is sent to this host
+ * (`try sendto`, debug-connections --udp); undefined when unreadable. Without owners: cheap.
+ */
+export async function udpDropsBefore(port: number, source: SocketSource, timeoutMs = 5000): Promise<Map<string, number> | undefined> {
+  try {
+    const snap = await source.collect({ protocols: ['udp'], port, processes: 'none', details: true, timeoutMs: timeoutMs + 5000 });
+    const out = new Map<string, number>();
+    for (const s of snap.sockets) {
+      const d = socketDrops(s);
+      if (s.local.port === port && d !== undefined) out.set(socketKey(s), d);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A UDP socket on the port as a datagram's delivery is judged with (connect-diagnosis.ts udpDelivery), with its drops before. */
+export function udpReading(s: Socket, dropsBefore?: ReadonlyMap<string, number>): UdpSocketReading {
+  const before = dropsBefore?.get(socketKey(s));
+  const drops = socketDrops(s);
+  return {
+    address: s.local.address,
+    port: s.local.port,
+    ...(s.peer.port ? { peer: formatHostPort(s.peer.address, s.peer.port) } : {}),
+    owners: s.processes.map((p) => ({ pid: p.pid, name: p.name, ...(p.fd !== undefined ? { fd: p.fd } : {}) })),
+    ...(s.processes.length === 0 && s.uid !== undefined ? { uid: s.uid } : {}),
+    ...(s.inode ? { inode: s.inode } : {}),
+    ...(s.boundDevice ? { device: s.boundDevice } : {}),
+    queued: s.recvQ,
+    ...(s.skmem?.rcvbuf ? { rcvbuf: s.skmem.rcvbuf } : {}),
+    ...(before !== undefined ? { dropsBefore: before } : {}),
+    ...(drops !== undefined ? { drops } : {}),
+  };
+}
+
+/**
+ * This host's UDP sockets on the port, with owners, receive queues and drop counters (a local destination); undefined
+ * when unreadable. `dropsBefore`: udpDropsBefore's reading, to compare with.
+ */
+export async function udpPortReadings(source: SocketSource, port: number, timeoutMs: number, dropsBefore?: ReadonlyMap<string, number>): Promise<UdpSocketReading[] | undefined> {
+  try {
+    const snap = await source.collect({ protocols: ['udp'], port, processes: 'listeners', attribution: 'targeted', details: true, timeoutMs: timeoutMs + 5000 });
+    return snap.sockets.filter((s) => s.local.port === port).map((s) => udpReading(s, dropsBefore));
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many of this host's UDP sockets are connect()ed to (address, port); undefined when unreadable. */
+export async function udpConnectedCount(source: SocketSource, address: string, port: number, timeoutMs: number): Promise<number | undefined> {
+  try {
+    const snap = await source.collect({ protocols: ['udp'], peerPort: port, processes: 'none', timeoutMs: timeoutMs + 5000 });
+    return snap.sockets.filter((s) => s.protocol === 'udp' && s.peer.port === port && s.peer.address === address).length;
+  } catch {
+    return undefined;
   }
 }
 

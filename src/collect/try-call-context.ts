@@ -5,10 +5,11 @@ import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { Socket } from '../model/socket.js';
 import { sysctlInt } from '../model/snapshot.js';
-import { isLinkLocal } from '../model/socket.js';
+import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
+import type { UdpSocketReading } from '../knowledge/connect-diagnosis.js';
 import { routeTo } from './connect-probe.js';
-import { bareAddress, connectFailureFacts } from './connect-facts.js';
+import { bareAddress, connectFailureFacts, udpDropsBefore, udpReading } from './connect-facts.js';
 import { findSocketHolders } from './getsockopt-locate.js';
 import { readProcText, readSysctls } from './host.js';
 import { createSource } from './index.js';
@@ -41,10 +42,11 @@ async function hasCapability(bit: number): Promise<boolean | undefined> {
   return m ? (BigInt(`0x${m[1]}`) & (1n << BigInt(bit))) !== 0n : undefined;
 }
 
-async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: SocketSource, attribute: boolean): Promise<{ holders: PortHolder[]; hidden: number; hiddenNote?: string }> {
+async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: SocketSource, attribute: boolean, details = false): Promise<{ holders: PortHolder[]; hidden: number; hiddenNote?: string; sockets: Socket[] }> {
   // Naming processes costs a walk of /proc/*/fd on a busy host: only when they explain the outcome (see runTry).
   // boundOnly: a TCP socket bound without listen() holds the port too (EADDRINUSE), and ss -tan never shows it.
-  const snap = await source.collect({ protocols: [protocol], port, processes: attribute ? 'all' : 'none', boundOnly: true });
+  // details: socket memory, for a UDP socket's receive buffer and drop counter (sendto to this host).
+  const snap = await source.collect({ protocols: [protocol], port, processes: attribute ? 'all' : 'none', boundOnly: true, ...(details ? { details } : {}) });
   const sockets = snap.sockets.filter((s) => s.local.port === port);
   // ss -p shows only what this user may see; look up the rest by inode when we can.
   const unknown = attribute ? sockets.filter((s) => s.processes.length === 0 && s.inode && s.state !== 'TIME_WAIT').map((s) => s.inode!) : [];
@@ -56,6 +58,7 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
     if (extra) hidden = Math.max(hidden, extra.hidden);
     hiddenNote ??= extra?.hiddenNote; // one walk for every inode: the same note on each
     const procs = s.processes.length ? s.processes : (extra?.holders ?? []);
+    if (procs !== s.processes) s.processes = procs; // the snapshot is this call's own: the owners found by inode go with it
     return {
       state: s.state,
       local: fmt(s.local.address, s.local.port),
@@ -64,7 +67,7 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
       ...(s.uid !== undefined ? { uid: s.uid } : {}),
     };
   });
-  return { holders, hidden, ...(hiddenNote ? { hiddenNote } : {}) };
+  return { holders, hidden, ...(hiddenNote ? { hiddenNote } : {}), sockets };
 }
 
 export interface TryRun {
@@ -81,6 +84,15 @@ export interface TryRun {
 export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host: string; source?: SocketSource; resolved?: string[] }): Promise<TryRun> {
   const source = o.source ?? createSource('auto');
   const sysctls = await readSysctls();
+  const addrs = Object.values(networkInterfaces())
+    .flat()
+    .filter((x): x is NonNullable<typeof x> => !!x)
+    .map((x) => x.address);
+  const bare = bareAddress(o.address);
+  // A datagram to this host: the receiving socket's drop counter before and after tells a delivered datagram from one
+  // dropped by a full receive buffer, which sendto() never reports (it returns once the datagram is handed over).
+  const localSendto = o.op === 'sendto' && (isLoopback(bare) || addrs.includes(bare));
+  const dropsBefore = localSendto ? await udpDropsBefore(o.port, source) : undefined;
   let backlogEffective: number | undefined;
   const call = await tryCall({
     ...o,
@@ -101,12 +113,15 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
   let holders: PortHolder[] = [];
   let hidden = 0;
   let hiddenNote: string | undefined;
+  let udpSockets: UdpSocketReading[] | undefined;
   if (o.op !== 'connect') {
     try {
       // A failed call is explained by who holds the port; a sendto that went through names the receiving socket's
       // owner, and a listen with SO_REUSEPORT that went through names the listeners it shared the port with.
       const attribute = !call.ok || o.op === 'sendto' || (o.op === 'listen' && o.reuseport === true);
-      ({ holders, hidden, hiddenNote } = await holdersOnPort(o.port, protocol, source, attribute));
+      const read = await holdersOnPort(o.port, protocol, source, attribute, localSendto);
+      ({ holders, hidden, hiddenNote } = read);
+      if (localSendto) udpSockets = read.sockets.map((s) => udpReading(s, dropsBefore));
     } catch {
       /* unknown: the interpretation says so */
     }
@@ -119,11 +134,6 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     const again = await tryCall({ op: 'bind', udp: o.udp, address: o.address, port: o.port, reuseaddr: true, reuseport: o.reuseport, v6only: o.v6only, timeoutMs: o.timeoutMs });
     reuseaddrWouldWork = again.ok;
   }
-  const addrs = Object.values(networkInterfaces())
-    .flat()
-    .filter((x): x is NonNullable<typeof x> => !!x)
-    .map((x) => x.address);
-  const bare = bareAddress(o.address);
   // A failed connect gets the facts debug-connections reads (a link-local address without its zone needs none: the
   // interpretation says the zone is missing).
   const connectFacts =
@@ -165,6 +175,7 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     connectMs: call.connectMs,
     timeoutMs: o.timeoutMs,
     sent: call.sent,
+    ...(udpSockets ? { udpSockets } : {}),
     ...(connectFacts ? { connectFacts } : {}),
   };
   return { call, context };

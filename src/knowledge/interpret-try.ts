@@ -3,6 +3,8 @@
 import { unseenOwnerText } from '../model/owner.js';
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type ConnectContext } from './interpret-connect.js';
+import { udpBoundText, udpDelivery, udpElsewhere, type UdpSocketReading } from './connect-diagnosis.js';
+import { formatHostPort } from './host-port.js';
 import { isLinkLocal } from '../model/socket.js';
 
 export interface PortHolder {
@@ -53,6 +55,11 @@ export interface TryContext {
   connectMs?: number;
   timeoutMs?: number;
   sent?: number;
+  /**
+   * sendto to this host: the UDP sockets on the port, with their drop counters read before the call and after it
+   * (a datagram dropped by a full receive buffer is told only by that counter); absent for other destinations.
+   */
+  udpSockets?: UdpSocketReading[];
   /**
    * A failed connect: what debug-connections reads too (collect/connect-facts.ts): the route, this host's listeners
    * on the port, the next hop's neighbour entry, the rejecting route, the sockets to the destination, tcp_tw_reuse.
@@ -137,6 +144,22 @@ export function interpretTry(c: TryContext): TryInterpretation {
       return { ok: true, summary, details, nextSteps: next };
     }
     if (c.op === 'connect') return { ok: true, summary: `connect to ${c.target} succeeded in ${(c.connectMs ?? 0).toFixed(1)} ms${c.local ? ` (from ${c.local})` : ''}; closed at once`, details, nextSteps: next };
+    // This host: the receiving socket's drop counter says what sendto() cannot (it returns once the kernel has the datagram).
+    const delivery = c.udpSockets ? udpDelivery(c.udpSockets, hostOf(c.target)) : undefined;
+    if (delivery?.dropped.length)
+      return {
+        ok: false,
+        summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes, but ${delivery.summary}`,
+        details: [...delivery.details, 'sendto() succeeds whether or not the receiver has room: on this host a full receive buffer drops the datagram silently (counted in its drops, ss -uam d, and in UdpRcvbufErrors)'],
+        nextSteps: delivery.steps,
+      };
+    if (delivery)
+      return {
+        ok: true,
+        summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes and no ICMP error came back within ${c.timeoutMs ?? 1000} ms; ${delivery.summary}`,
+        details: [...delivery.details, 'whether the program reads it and answers is up to it: UDP gives no delivery confirmation'],
+        nextSteps: next,
+      };
     return {
       ok: true,
       summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes and no ICMP error came back within ${c.timeoutMs ?? 1000} ms`,
@@ -276,6 +299,17 @@ export function interpretTry(c: TryContext): TryInterpretation {
     return { ok: false, summary: d.summary, details: [...details.filter((x) => !d.meaning || !x.includes(d.meaning))].concat(d.meaning ? [`${errno}: ${d.meaning}`] : []), nextSteps: d.nextSteps };
   }
   if (c.op === 'sendto' && errno === 'ECONNREFUSED') {
+    // This host: sockets on the port at other addresses (127.0.0.1 when sending to 127.0.0.3) receive nothing sent here.
+    const elsewhere = c.udpSockets ? udpElsewhere(c.udpSockets, hostOf(c.target)) : [];
+    if (elsewhere.length) {
+      const to = [...new Set(elsewhere.map((x) => formatHostPort(isAny(x.address) ? (isV4(x.address) ? '127.0.0.1' : '::1') : x.address, c.port)))];
+      return {
+        ok: false,
+        summary: `${c.target}: an ICMP port unreachable came back: nothing receives on UDP ${c.target} (no socket is bound to ${hostOf(c.target)} or to a wildcard on port ${c.port}), but ${elsewhere.slice(0, 3).map(udpBoundText).join('; ')}${elsewhere.length > 3 ? ` and ${elsewhere.length - 3} more` : ''}`,
+        details: [...details, `a UDP socket receives only datagrams sent to the address it is bound to (or to any address of its family, bound to ${isV4(hostOf(c.target)) ? '0.0.0.0' : '::'})`],
+        nextSteps: [...to.slice(0, 3).map((x) => `send to ${x} instead: sockscope try sendto ${x}`), `or have the server bind ${formatHostPort(hostOf(c.target), c.port)} too, or every address (${isV4(hostOf(c.target)) ? '0.0.0.0' : '[::]'}:${c.port})`],
+      };
+    }
     return { ok: false, summary: `${c.target}: an ICMP port unreachable came back: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, 'check that the server binds the address you send to'] };
   }
   return { ok: false, summary: `${c.failedCall ?? c.op} failed with ${errno}`, details, nextSteps: [] };

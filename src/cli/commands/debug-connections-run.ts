@@ -43,7 +43,7 @@ function existingLine(e: ExistingSockets): string {
   const states = Object.entries(e.states).map(([k, v]) => `${k} ${v}`).join(', ');
   const retrans = retransText(e);
   return (
-    `${e.total === 0 ? 'no other sockets from this host to it' : `${e.total} socket(s): ${states}`}${e.avgRttMs !== undefined ? `; rtt avg ${e.avgRttMs.toFixed(2)} ms, max ${e.maxRttMs!.toFixed(2)} ms` : ''}${retrans ? `; ${retrans}` : ''}` +
+    `${e.total === 0 ? `no other ${e.udpConnected ? 'TCP ' : ''}sockets from this host to it` : `${e.total} socket(s): ${states}`}${e.udpConnected ? `; UDP: ${e.udpConnected} socket(s) connected to it` : ''}${e.avgRttMs !== undefined ? `; rtt avg ${e.avgRttMs.toFixed(2)} ms, max ${e.maxRttMs!.toFixed(2)} ms` : ''}${retrans ? `; ${retrans}` : ''}` +
     closedText(e) +
     `${e.portRange ? `; TIME_WAIT ${e.timeWait} of ${e.portRange.size} ephemeral ports (${e.portRange.low}-${e.portRange.high})` : ''}`
   );

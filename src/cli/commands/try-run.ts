@@ -5,7 +5,7 @@ import { createSource, type SourceChoice } from '../../collect/index.js';
 import { resolveOne, runTry, type TryRun } from '../../collect/try-call-context.js';
 import { zoneIndex, type TryOp } from '../../collect/try-call.js';
 import { parseHostPort } from '../../knowledge/interpret-connect.js';
-import { holderState, interpretTry, relevantHolders, type TryInterpretation } from '../../knowledge/interpret-try.js';
+import { holderState, interpretTry, relevantHolders, type PortHolder, type TryInterpretation } from '../../knowledge/interpret-try.js';
 import { escapeControl } from '../../model/escape.js';
 import { printJson } from '../options.js';
 import { parseDuration } from '../duration.js';
@@ -48,13 +48,21 @@ export function formatTry(r: TryRun, i: TryInterpretation): string {
   const tw = all.length - holders.length;
   const elsewhere = r.context.holders.length - all.length;
   const udp = r.context.op === 'sendto' || r.context.udp === true;
+  const line = (h: PortHolder) => `  ${holderState(h, udp).padEnd(11)} ${h.local}${h.peer ? ` -> ${h.peer}` : ''}  ${h.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(' ') || '-'}`;
   if ((!i.ok || r.context.op === 'listen') && (all.length || elsewhere)) {
-    out.push(`Sockets on ${r.context.target.replace(/:\d+$/, '')} port ${r.context.port}:`);
     // As ss names them: a bound UDP socket is UNCONN, not the kernel's CLOSE.
-    for (const h of holders.slice(0, 10)) out.push(`  ${holderState(h, udp).padEnd(11)} ${h.local}${h.peer ? ` -> ${h.peer}` : ''}  ${h.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(' ') || '-'}`);
+    const host = r.context.target.replace(/:\d+$/, '');
+    out.push(`Sockets on ${host} port ${r.context.port}:${all.length ? '' : ' none'}`);
+    for (const h of holders.slice(0, 10)) out.push(line(h));
     if (holders.length > 10) out.push(`  ... ${holders.length - 10} more`);
     if (tw) out.push(`  TIME_WAIT   ${tw} socket(s)`);
-    if (elsewhere) out.push(`  (${elsewhere} more on other local addresses with the same port number: they do not conflict)`);
+    // For bind they are no conflict; for sendto they are no receiver: a datagram goes to the address it is sent to.
+    if (elsewhere && r.context.op === 'sendto') {
+      const others = r.context.holders.filter((h) => !all.includes(h));
+      out.push(`Sockets on other local addresses of port ${r.context.port} (they do not receive datagrams sent to ${host}):`);
+      for (const h of others.slice(0, 10)) out.push(line(h));
+      if (others.length > 10) out.push(`  ... ${others.length - 10} more`);
+    } else if (elsewhere) out.push(`  (${elsewhere} more on other local addresses with the same port number: they do not conflict)`);
   }
   if (r.resolved && r.resolved.length > 1) out.push(`(the name also resolves to ${r.resolved.slice(1).join(', ')}; sockscope debug-connections tries every address)`);
   if (i.nextSteps.length) {
