@@ -164,7 +164,10 @@ function rmemFix(ctx: RuleContext, s?: Socket, families: readonly Family[] = s ?
   const readers = members.length
     ? `This socket is one of ${members.length + 1} bound to ${fmtEndpoint(s!.local)} (SO_REUSEPORT or SO_REUSEADDR): the kernel hashes each flow to one member, so a member that is not read fast enough drops while the others idle; more readers do not help: check the thread or process that reads this one${fd}.`
     : 'Read faster: more readers with SO_REUSEPORT, recvmmsg() batches.';
-  return `Give the socket a larger receive buffer: ${code}; ${cap}. ${who ? `${who} ` : ''}${readers} Confirm: ${nstatFor(families)} (should stop rising) and ss -uam (skmem d = drops)`;
+  const confirm = `Confirm: ${nstatFor(families)} (should stop rising) and ss -uam (skmem d = drops)`;
+  // A member of a group that is not read drops whatever its size: its reader comes first.
+  if (members.length) return `${readers} If it is read and only bursts overflow it, give it a larger receive buffer: ${code}; ${cap}. ${who ? `${who} ` : ''}${confirm}`;
+  return `Give the socket a larger receive buffer: ${code}; ${cap}. ${who ? `${who} ` : ''}${readers} ${confirm}`;
 }
 
 /** The fix when the drops are not a full buffer: a filter, bad checksums or host-wide UDP memory. */
