@@ -14,8 +14,9 @@ export type { LoadedConfig, LoadConfigOptions, Origin, OriginInfo, ConfigFileRef
 export { ConfigSchema, ConfigFileSchema, DEFAULT_CONFIG } from './config/schema.js';
 export type { Config, ConfigFile } from './config/schema.js';
 // Code generation: generateServer (also accepts the automation shape {operation: 'generate', type: 'tcp-server', config}).
-// generateServer is api/generate.ts's: validated like generateServerFiles, messages naming fields, no config file read.
-export { fromAutomation, resolveOptions, GeneratorInputSchema, GeneratorOptionsError, IO_MODELS, listCombinations, writeFilesAtomic, FileExistsError } from './codegen/index.js';
+// generateServer (validated like generateServerFiles, messages naming fields) and resolveOptions are
+// api/generate.ts's: defaults from DEFAULT_CONFIG or the caller's config, never a config file.
+export { fromAutomation, GeneratorInputSchema, GeneratorOptionsError, IO_MODELS, listCombinations, writeFilesAtomic, FileExistsError } from './codegen/index.js';
 export type { GeneratorInput, GeneratorOptions, GenerateResult, GeneratedFile, AutomationGenerateRequest, TemplateContext } from './codegen/index.js';
 // The wizards are Ink components: loaded on demand, so that importing the library does not evaluate React, Ink
 // and react-reconciler (an import of explainErrno cost 190 ms with them, README Library API).
@@ -79,7 +80,7 @@ export { SnapshotReportSchema, buildSnapshotReport, type SnapshotReport } from '
 export type { AnalyzeReport, StatesReport } from './report/schema.js';
 export { explainErrno, describeOption, ErrnoInputSchema, DescribeOptionInputSchema } from './api/knowledge.js';
 export type { ErrnoInput, DescribeOptionInput } from './api/knowledge.js';
-export { generateServer, generateServerFiles, GenerateServerInputSchema, GenerateFilesInputSchema, GenerateAutomationInputSchema } from './api/generate.js';
+export { generateServer, generateServerFiles, resolveOptions, GenerateServerInputSchema, GenerateFilesInputSchema, GenerateAutomationInputSchema } from './api/generate.js';
 export type { GenerateServerInput, GenerateFilesInput, GenerateAutomationInput, GenerateServerReport } from './api/generate.js';
 export { inspectOptions, InspectOptionsInputSchema, debugConnection, DebugConnectionInputSchema } from './api/inspect.js';
 export type { InspectOptionsInput, InspectOptionsReport, DebugConnectionInput } from './api/inspect.js';

@@ -12,10 +12,13 @@ import {
   GeneratorOptionsError,
   generateServer as render,
   OPTION_FLAGS,
+  resolveOptions as resolveWith,
   writeFilesAtomic,
   type GenerateResult,
   type GeneratorInput,
+  type GeneratorOptions,
 } from '../codegen/index.js';
+import { DEFAULT_CONFIG, type Config } from '../config/schema.js';
 import type { RenderTarget } from '../codegen/render.js';
 import { directoriesAmong, existingFiles } from '../codegen/write.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
@@ -102,6 +105,14 @@ function renderRequest(req: Request, options: LibraryOptions | undefined, what: 
       e.issues.map((i) => ({ path: at(i.path), message: words(i.message) })),
     );
   }
+}
+
+/**
+ * Every generator option decided for raw input (the generator's resolveOptions), with DEFAULT_CONFIG's defaults
+ * unless a config is given: the library's export, so that it does not read the working directory's config files.
+ */
+export function resolveOptions(raw: unknown, config: Config = DEFAULT_CONFIG): GeneratorOptions {
+  return resolveWith(raw, config);
 }
 
 /**

@@ -131,11 +131,13 @@ out.sizeBuffers = [out.sizeBuffers[0], out.sizeBuffers[1]];`);
   writeFileSync(join(project, 'sockscope.yaml'), 'defaultLanguage: python\nthresholds:\n  closeWaitCount: 0\n');
   const p = child(project, {}, `${TRY}
 out.file = L.generateServer({}).files[0].path;
+out.resolved = L.resolveOptions({}).language;
 out.optedIn = L.generateServer({}, { config: { defaultLanguage: 'node' } }).files[0].path;
 out.loaded = L.generateServer({}, { config: L.loadConfig().config }).files[0].path;
 out.thresholdIds = (await L.analyzeStates({ port: ${port} })).recommendations.map((r) => r.id).filter((id) => id.startsWith('close-wait'));
 await tryIt('badOption', () => L.analyze({ port: ${port} }, { config: { thresholds: { closeWaitCout: 1 } } }));`);
   assert.equal(p.file, 'server.c');
+  assert.equal(p.resolved, 'c');
   assert.equal(p.optedIn, 'server.mjs');
   assert.equal(p.loaded, 'server.py');
   assert.deepEqual(p.thresholdIds, ['close-wait-ok'], 'closeWaitCount 0 in ./sockscope.yaml is not applied');
