@@ -25,7 +25,7 @@ export const THRESHOLD_DOCS: Record<string, string> = {
   socketRetrans: 'retransmission timeouts in a row on one socket (RTO backoffs) that make a warning',
   bufferLimitedRatio: 'share of busy time a socket is rwnd- or sndbuf-limited that makes a buffer warning',
   bufferMinBusyMs: 'busy time (ms) a socket needs before its buffer limitation is judged',
-  udpErrorsMin: 'Udp RcvbufErrors + InErrors increase over the window that is reported',
+  udpErrorsMin: 'Udp/Udp6 RcvbufErrors or InErrors increase (IPv4 and IPv6 added up), or a UDP socket\'s drops, over the window that is reported',
   fdRatio: 'open files over the RLIMIT_NOFILE soft limit: warning',
   fdCriticalRatio: 'open files over the RLIMIT_NOFILE soft limit: critical',
   orphanRatio: 'orphaned TCP sockets (sockstat TCP.orphan) over tcp_max_orphans: warning',
