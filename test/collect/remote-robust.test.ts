@@ -32,7 +32,7 @@ const USERS = (dir: string): TestUser[] => [
   { name: 'sst-noss', uid: 4244, shell: pathShell(`${dir}/nossbin`) },
   { name: 'sst-oldss', uid: 4245, shell: pathShell(`${dir}/oldbin:/usr/bin:/bin`) },
   { name: 'sst-hang', uid: 4246, shell: pathShell(`${dir}/hangbin:/usr/bin:/bin`) },
-  { name: 'sst-slow', uid: 4247, shell: '#!/bin/sh\nsleep 60\nexec /bin/sh "$@"\n' },
+  { name: 'sst-slow', uid: 4247, shell: '#!/bin/sh\nsleep 15\nexec /bin/sh "$@"\n' }, // a login that hangs (15 s: bounded, gone soon after the test)
 ];
 
 /** Starts sshd, then writes the fake tools into its directory (the users' shells point there). */
