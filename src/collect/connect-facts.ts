@@ -234,6 +234,11 @@ export async function connectFailureFacts(o: { address: string; port: number; er
     facts.listeners = portListeners(snap.sockets, o.port);
     const l = findLocalListener(facts.listeners, bare);
     if (l) facts.listener = l;
+    // Refused with no TCP listener on the port: a UDP service may hold it (the diagnosis says so, not "start the server").
+    if (facts.listeners.length === 0 && o.errno === 'ECONNREFUSED') {
+      const udp = await udpPortReadings(o.source, o.port, o.timeoutMs);
+      if (udp) facts.udpSockets = udp;
+    }
   }
   Object.assign(facts, await routeFacts(o.address, route, o.errno));
   if (o.errno === 'EADDRNOTAVAIL') {

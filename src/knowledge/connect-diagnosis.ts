@@ -217,7 +217,7 @@ function udpInstead(ctx: ConnectContext, target: string): { summary: string; ste
   const connected = ctx.existing?.udpConnected ? `; ${ctx.existing.udpConnected} UDP socket(s) on this host are connected to it` : '';
   const hp = formatHostPort(ctx.address, ctx.port);
   return {
-    summary: `${target}: no TCP listener on port ${ctx.port}, but ${bound.length === 1 ? 'a UDP socket is' : 'UDP sockets are'} bound to it: ${at}${here.length ? '' : ` (not ${t}: datagrams to ${t} would not reach ${bound.length === 1 ? 'it' : 'them'})`}${connected}; debug-connections tests TCP unless given --udp`,
+    summary: `${target}: no TCP listener on port ${ctx.port}, but ${bound.length === 1 ? 'a UDP socket is' : 'UDP sockets are'} bound to it: ${at}${here.length ? '' : ` (not ${t}: datagrams to ${t} would not reach ${bound.length === 1 ? 'it' : 'them'})`}${connected}; a TCP connect does not reach UDP sockets`,
     steps: [`sockscope debug-connections --udp --address ${hp}   (send a datagram and see whether it is received, answered or dropped)`, `sockscope try sendto ${hp}`, `if the service should speak TCP too: start its TCP listener (ss -ltnp shows none on port ${ctx.port})`],
   };
 }

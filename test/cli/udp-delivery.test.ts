@@ -90,4 +90,7 @@ test('debug-connections (TCP) on a UDP-only port says a UDP socket is bound ther
   assert.equal(a.existing.udpConnected, 2);
   const text = sockscope(['debug-connections', '--address', `127.0.0.1:${h.p}`, '--timeout', '1s']).stdout;
   assert.match(text, /existing: no other TCP sockets from this host to it; UDP: 2 socket\(s\) connected to it/);
+  // try connect reads the same facts.
+  const tc = JSON.parse(sockscope(['try', 'connect', `127.0.0.1:${h.p}`, '--json']).stdout);
+  assert.match(tc.interpretation.summary, new RegExp(`no TCP listener on port ${h.p}, but a UDP socket is bound to it: python3/${h.pid} on 0\\.0\\.0\\.0:${h.p}; a TCP connect does not reach UDP sockets`));
 });

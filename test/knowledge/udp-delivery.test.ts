@@ -35,7 +35,7 @@ test('a drop counter that rose is a dropped datagram: a full buffer, or, with an
 
 test('a refused TCP connect to a UDP-only local port says a UDP socket is bound there, not "start the server"', () => {
   const d = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.1', port: 53, route: { ok: true, type: 'local', text: '' }, listeners: [], udpSockets: [sock('0.0.0.0')], existing: { total: 0, states: {}, retransTotal: 0, timeWait: 0, udpConnected: 3 } });
-  assert.match(d.summary, /^127\.0\.0\.1:53: no TCP listener on port 53, but a UDP socket is bound to it: dns\/10 on 0\.0\.0\.0:53; 3 UDP socket\(s\) on this host are connected to it; debug-connections tests TCP unless given --udp$/);
+  assert.match(d.summary, /^127\.0\.0\.1:53: no TCP listener on port 53, but a UDP socket is bound to it: dns\/10 on 0\.0\.0\.0:53; 3 UDP socket\(s\) on this host are connected to it; a TCP connect does not reach UDP sockets$/);
   assert.equal(d.nextSteps[0], 'sockscope debug-connections --udp --address 127.0.0.1:53   (send a datagram and see whether it is received, answered or dropped)');
   // A UDP socket on another address: said, with the reason datagrams to the target would not reach it either.
   const other = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.3', port: 53, route: { ok: true, type: 'local', text: '' }, listeners: [], udpSockets: [sock('127.0.0.1')] });
