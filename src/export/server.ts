@@ -37,7 +37,9 @@ export interface RunningExporter {
 async function collectForExport(source: SocketSource): Promise<Snapshot> {
   const [tcp, udp] = await Promise.all([
     source.collect({ protocols: ['tcp'], processes: 'listeners' }),
-    source.collect({ protocols: ['udp'], processes: 'listeners', details: true }),
+    // No owners: no UDP series or recommendation label names a process, and a second walk of every
+    // /proc/PID/fd per collection would double attribution's cost.
+    source.collect({ protocols: ['udp'], processes: 'none', details: true }),
   ]);
   return { ...tcp, sockets: [...tcp.sockets.filter((s) => s.protocol === 'tcp'), ...udp.sockets.filter((s) => s.protocol === 'udp')], durationMs: Math.max(tcp.durationMs, udp.durationMs), notes: [...new Set([...tcp.notes, ...udp.notes])] };
 }
