@@ -87,11 +87,12 @@ export type { InspectOptionsInput, InspectOptionsReport, DebugConnectionInput } 
 export { sizeBuffers, SizeBuffersInputSchema } from './api/buffers.js';
 export type { SizeBuffersInput } from './api/buffers.js';
 // Every error the functions above throw on purpose: InvalidInputError (and its subclasses above), CollectorError
-// and NoSuchSocketError (code collector-error), ConfigError (config-error); each has a `code`.
-export { InvalidInputError, CollectorError, NoSuchSocketError, ConfigError } from './api/errors.js';
+// and NoSuchSocketError (code collector-error), ConfigError (config-error), OutputUnwritableError (output-unwritable);
+// each has a `code`.
+export { InvalidInputError, CollectorError, NoSuchSocketError, ConfigError, OutputUnwritableError } from './api/errors.js';
 export type { InputIssue } from './api/errors.js';
 export type { LibraryOptions } from './api/config.js';
 export { runTask, executeTask, parseTask, readTaskFile, TaskInputSchema, TASK_OPERATIONS } from './api/task.js';
 // Schemas of the other --json documents the task operations return (analyze's and analyze-states' are above).
 export { ErrnoLookupSchema, ErrnoExplanationSchema, SocketOptionInfoSchema, GenerateServerReportSchema, GeneratorOptionsSchema, BuffersReportSchema, BufferPlanSchema, TaskFailureSchema } from './api/result-schemas.js';
-export type { TaskInput, TaskOperation, TaskDocument, TaskSuccess, TaskFailure, TaskResults } from './api/task.js';
+export type { TaskInput, TaskInputOf, TaskOperation, TaskDocument, TaskSuccess, TaskFailure, TaskResults } from './api/task.js';

@@ -7,7 +7,8 @@
 //   the library's to export as is: `collecting()` re-throws it as the subclass below at the API boundary.
 // - ConfigError: a configuration file or environment variable is invalid (code config-error); only
 //   sizeBuffers still reads them (README, Library API).
-// In `sockscope task` InvalidInputError and ConfigError are exit 2, CollectorError exit 1.
+// - OutputUnwritableError: a file to write could not be written (code output-unwritable).
+// In `sockscope task` InvalidInputError and ConfigError are exit 2, CollectorError and OutputUnwritableError exit 1.
 import { ZodError, type z } from 'zod';
 import { CollectorError as SourceCollectorError } from '../collect/source.js';
 import { NoSuchSocketError as SourceNoSuchSocketError } from '../collect/getsockopt-target.js';
@@ -47,6 +48,15 @@ export class ConfigError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ConfigError';
+  }
+}
+
+/** A file the call was asked to write (generateServerFiles' output, a task's --output) could not be written; the reason in words. */
+export class OutputUnwritableError extends Error {
+  readonly code = 'output-unwritable' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OutputUnwritableError';
   }
 }
 

@@ -22,7 +22,7 @@ import { DEFAULT_CONFIG, type Config } from '../config/schema.js';
 import type { RenderTarget } from '../codegen/render.js';
 import { directoriesAmong, existingFiles } from '../codegen/write.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
-import { InvalidInputError, parseInput } from './errors.js';
+import { InvalidInputError, OutputUnwritableError, parseInput } from './errors.js';
 
 /** tcp / udp, also spelled tcp-server / udp-server (the automation spelling). */
 const ServerTypeSchema = z.enum(['tcp', 'udp', 'tcp-server', 'udp-server']);
@@ -127,7 +127,8 @@ export function generateServer(input: GenerateServerInput | GenerateAutomationIn
 
 /**
  * Renders a server from either shape; writes the files when `output` (or config.output) is given.
- * Bad input throws InvalidInputError (code invalid-input, invalid-options or file-exists).
+ * Bad input throws InvalidInputError (code invalid-input, invalid-options or file-exists); a file that cannot be
+ * written, OutputUnwritableError (output-unwritable).
  */
 export function generateServerFiles(input: GenerateFilesInput | GenerateAutomationInput, options?: LibraryOptions): GenerateServerReport {
   const req = request(input, GenerateFilesInputSchema, 'generate-server');
@@ -149,7 +150,8 @@ export function generateServerFiles(input: GenerateFilesInput | GenerateAutomati
     return { ...r, written: writeFilesAtomic(r.files, { force }) };
   } catch (e) {
     if (e instanceof FileExistsError) throw fileExists(e.paths);
-    throw e;
+    // The writer says "cannot write P: <reason>" (codegen/write.ts).
+    throw new OutputUnwritableError((e as Error).message, { cause: e });
   }
 }
 

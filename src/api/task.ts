@@ -16,7 +16,7 @@ import type { AnalyzeReport, StatesReport } from '../report/schema.js';
 import { jsonText } from '../model/escape.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
 import type { LibraryOptions } from './config.js';
-import { ConfigError, InvalidInputError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
+import { ConfigError, InvalidInputError, OutputUnwritableError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
 import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles, type GenerateServerReport } from './generate.js';
 import { analyze, AnalyzeInputSchema, analyzeStates } from './host.js';
 import { debugConnection, DebugConnectionInputSchema, inspectOptions, InspectOptionsInputSchema, type InspectOptionsReport } from './inspect.js';
@@ -138,7 +138,7 @@ export function classifyError(e: unknown): { exitCode: 1 | 2; code: string; mess
   if (e instanceof FileExistsError) return { exitCode: 2, code: 'file-exists', message, issues: [{ path: 'output', message }] };
   if (e instanceof ConfigError) return { exitCode: 2, code: e.code, message, issues: [] };
   if (e instanceof UsageError || e instanceof UnitError) return { exitCode: 2, code: 'invalid-input', message, issues: [{ path: '', message }] };
-  if (e instanceof TaskOutputError) return { exitCode: 1, code: 'output-unwritable', message, issues: [] };
+  if (e instanceof OutputUnwritableError) return { exitCode: 1, code: e.code, message, issues: [] };
   if (e instanceof CollectorError) return { exitCode: 1, code: 'collector-error', message, issues: [] };
   return { exitCode: 1, code: 'runtime-error', message, issues: [] };
 }
@@ -249,7 +249,7 @@ export function writeTaskResult(path: string, doc: TaskDocument, force: boolean)
 }
 
 /** The result file could not be written (exit 1: the task ran, its answer could not be stored). */
-export class TaskOutputError extends Error {
+export class TaskOutputError extends OutputUnwritableError {
   constructor(message: string) {
     super(message);
     this.name = 'TaskOutputError';

@@ -146,7 +146,7 @@ await tryIt('badOption', () => L.analyze({ port: ${port} }, { config: { threshol
 });
 
 test('every error a library function throws is an exported class with a code; no ZodError', async () => {
-  const exported = [L.InvalidInputError, L.CollectorError, L.NoSuchSocketError, L.ConfigError];
+  const exported = [L.InvalidInputError, L.CollectorError, L.NoSuchSocketError, L.ConfigError, L.OutputUnwritableError];
   const free = await freePort();
   // An fd that is not a socket: a regular file of this process.
   const fileFd = openSync(join(tempDir(), 'f'), 'w');
@@ -169,6 +169,7 @@ test('every error a library function throws is an exported class with a code; no
     ['inspectOptions(file fd)', () => L.inspectOptions({ pid: process.pid, socketFd: fileFd })],
     ['debugConnection(bad address)', () => L.debugConnection({ address: 'no-port' })],
     ['runTask(bad)', () => L.runTask({ operation: 'errno', code: NaN })],
+    ['generateServerFiles(unwritable)', () => L.generateServerFiles({ type: 'tcp', language: 'python', output: '/proc/sockscope-test.py' })],
   ];
   for (const [what, call] of calls) {
     let err: unknown;
@@ -185,6 +186,10 @@ test('every error a library function throws is an exported class with a code; no
   // The bare forms name the field, as the object form does.
   assert.throws(() => L.explainErrno('EPIPE', { platform: 'os2' as never }), (e: InstanceType<typeof L.InvalidInputError>) => e.code === 'invalid-input' && e.issues[0].path === 'platform');
   assert.throws(() => L.explainErrno(1.5), (e: InstanceType<typeof L.InvalidInputError>) => e.issues[0].path === 'code');
+  assert.throws(
+    () => L.generateServerFiles({ type: 'tcp', language: 'python', output: '/proc/sockscope-test.py' }),
+    (e: InstanceType<typeof L.OutputUnwritableError>) => e instanceof L.OutputUnwritableError && e.code === 'output-unwritable' && e.message.startsWith('cannot write /proc/sockscope-test.py: '),
+  );
   // Runtime failures: collector-error, with the subclass saying which input named no socket.
   await assert.rejects(L.inspectOptions({ port: free }), (e: InstanceType<typeof L.CollectorError>) => e instanceof L.CollectorError && e.code === 'collector-error' && /nothing listens on port/.test(e.message));
   await assert.rejects(L.inspectOptions({ pid: process.pid, socketFd: fileFd }), (e: InstanceType<typeof L.NoSuchSocketError>) => e instanceof L.NoSuchSocketError && e.code === 'collector-error' && e.field === 'socketFd');
