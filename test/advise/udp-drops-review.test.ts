@@ -133,3 +133,17 @@ test('#5 one unread member of an SO_REUSEPORT group: named by inode and fd; the 
   assert.match(sock[0].fix, /one of 4 bound to 127\.0\.0\.1:40002 .*more readers do not help: check the thread or process that reads this one \(fd 4 of pid 27440\)/);
   assert.doesNotMatch(sock[0].fix, /more readers with SO_REUSEPORT/);
 });
+
+test('#2 a queue seen empty at every sample while RcvbufErrors rises: overflows in bursts, not a filter', () => {
+  // A reader that keeps up on average: bursts fill the 8 KiB buffer and it drains before the next sample.
+  const h = fakeHistory(5, (i) => ({
+    snmp: { Udp: { InErrors: i * 100, RcvbufErrors: i * 100 } },
+    sockets: [udp('127.0.0.1:5300', { inode: 530, processes: [proc(40, 'dnsd', 5)], skmem: skmem(0, 8192, i * 100) })],
+  }));
+  const r = run(h).find((x) => x.id === 'udp-socket-drops')!;
+  assert.match(r.message, /its receive buffer overflows in bursts \(its queue was empty at every sample, but Udp RcvbufErrors rose\)/);
+  assert.match(r.fix, /^Give the socket a larger receive buffer/);
+  // Without host counters (a source that has none) the empty queue is all there is: not called a full buffer.
+  const blind = fakeHistory(5, (i) => ({ snmp: null, sockets: [udp('127.0.0.1:5300', { skmem: skmem(0, 8192, i * 100) })] }));
+  assert.match(run(blind).find((x) => x.id === 'udp-socket-drops')!.message, /but not for a full buffer: its queue stayed empty/);
+});

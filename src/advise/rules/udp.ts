@@ -71,18 +71,19 @@ interface DropTrend {
   delta: number;
   rising: number;
   seconds: number;
-  /** The fullest its queue was in the window's samples (skmem r, else Recv-Q), and whether any sample showed it. */
-  maxQueue: number;
+  /** The fullest its queue was in the window's samples (skmem r, else Recv-Q); null when no sample showed it. */
+  maxQueue: number | null;
 }
 
 function dropTrend(win: readonly Snapshot[], s: Socket): DropTrend | null {
   const k = socketKey(s);
-  const pts: { time: number; drops: number; queue: number }[] = [];
+  const pts: { time: number; drops: number; queue: number | null }[] = [];
   for (const snap of win) {
     const was = factsOf(snap).byKey.get(k);
     const d = was && socketDrops(was);
-    if (was && d != null) pts.push({ time: snap.time, drops: d, queue: was.skmem?.rmemAlloc ?? was.recvQ });
+    if (was && d != null) pts.push({ time: snap.time, drops: d, queue: was.skmem?.rmemAlloc ?? (was.recvQUnknown ? null : was.recvQ) });
   }
+  const queues = pts.map((p) => p.queue).filter((q): q is number => q != null);
   if (pts.length < 2) return null;
   let rising = 0;
   let delta = 0;
@@ -91,7 +92,7 @@ function dropTrend(win: readonly Snapshot[], s: Socket): DropTrend | null {
       rising++;
       delta += pts[i].drops - pts[i - 1].drops;
     }
-  return { delta, rising, seconds: (pts[pts.length - 1].time - pts[0].time) / 1000, maxQueue: Math.max(...pts.map((p) => p.queue)) };
+  return { delta, rising, seconds: (pts[pts.length - 1].time - pts[0].time) / 1000, maxQueue: queues.length ? Math.max(...queues) : null };
 }
 
 /** The sockets whose drop counter rose in at least two intervals of the window by `min` or more, most drops first. */
@@ -268,13 +269,18 @@ const udpSocketDrops: Rule = {
       // The host counter of the socket's family: a drop for a full buffer is always counted there.
       // A dual-stack [::] socket's IPv4 datagrams are counted in Udp, its IPv6 ones in Udp6.
       const counted: Family[] = fam === 'ipv6' && s.local.address === '::' && s.v6only !== true ? ['ipv4', 'ipv6'] : [fam];
+      // A drop for a full buffer is always counted in RcvbufErrors: where the host counters are known they
+      // decide. The queue alone cannot: a burst can fill it and the reader drain it between two samples.
       const hostRb = udpRise(win, 'RcvbufErrors');
-      const hostSteady = hostRb != null && counted.every((f) => hostRb.byFamily[f] === 0);
+      const hostKnown = hostRb != null && counted.every((f) => hostRb.byFamily[f] !== undefined);
+      const hostSteady = hostKnown && counted.every((f) => hostRb!.byFamily[f] === 0);
       const emptyQueue = t.maxQueue === 0;
-      const notBuffer = emptyQueue || hostSteady;
+      const notBuffer = hostSteady || (!hostKnown && emptyQueue);
       const why = notBuffer
         ? `, but not for a full buffer: ${[...(emptyQueue ? [`its queue stayed empty (${s.skmem ? `0 B of rcvbuf ${fmtBytes(s.skmem.rcvbuf)}` : 'Recv-Q 0'})`] : []), ...(hostSteady ? [`${counted.map((f) => SECTION[f]).join(' and ')} RcvbufErrors did not rise`] : [])].join(' and ')}`
-        : ', its receive buffer overflows';
+        : emptyQueue
+          ? `, its receive buffer overflows in bursts (its queue was empty at every sample, but ${counted.map((f) => SECTION[f]).join(' and ')} RcvbufErrors rose)`
+          : ', its receive buffer overflows';
       out.push({
         id: this.id,
         severity: 'warning',
