@@ -71,6 +71,8 @@ test('#2 InErrors without RcvbufErrors and an empty queue (a socket filter): no 
   for (const r of recs) {
     assert.doesNotMatch(r.fix, /Give the socket a larger receive buffer/, r.id);
     assert.match(r.fix, /A larger receive buffer will not help\. A socket filter/, r.id);
+    // Only the cause the counters show: no checksum or udp_mem advice for a filter's drops.
+    assert.doesNotMatch(r.fix, /ethtool|udp_mem/, r.id);
   }
 });
 
@@ -78,7 +80,8 @@ test('#2 MemErrors and InCsumErrors are told apart from a full buffer', () => {
   const h = fakeHistory(4, (i) => ({ snmp: { Udp: { InErrors: i * 30, RcvbufErrors: 0, InCsumErrors: i * 10, MemErrors: i * 20 } } }));
   const [r] = run(h);
   assert.match(r.message, /RcvbufErrors steady: no receive buffer is full; MemErrors \+60: UDP memory for the whole host \(net\.ipv4\.udp_mem\) ran out; InCsumErrors \+30: datagrams with a bad checksum$/);
-  assert.match(r.fix, /udp_mem/);
+  assert.match(r.fix, /A larger receive buffer will not help\. Bad checksums .* Memory errors .*udp_mem/);
+  assert.doesNotMatch(r.fix, /socket filter/);
 });
 
 test('#4 analyze --port 40007 while 40001 drops: the finding says the drops are elsewhere, not on 40007', () => {
@@ -146,4 +149,11 @@ test('#2 a queue seen empty at every sample while RcvbufErrors rises: overflows 
   // Without host counters (a source that has none) the empty queue is all there is: not called a full buffer.
   const blind = fakeHistory(5, (i) => ({ snmp: null, sockets: [udp('127.0.0.1:5300', { skmem: skmem(0, 8192, i * 100) })] }));
   assert.match(run(blind).find((x) => x.id === 'udp-socket-drops')!.message, /but not for a full buffer: its queue stayed empty/);
+});
+
+test('#2 RcvbufErrors and other InErrors at once: both causes, both fixes', () => {
+  const h = fakeHistory(4, (i) => ({ snmp: { Udp: { InErrors: i * 300, RcvbufErrors: i * 100, InCsumErrors: 0, MemErrors: 0 } } }));
+  const [r] = run(h);
+  assert.match(r.message, /RcvbufErrors \+300 in 30 s \(10\/s\); datagrams are dropped because a receive buffer is full, and \+600 other InErrors: not a full buffer/);
+  assert.match(r.fix, /^Give the socket a larger receive buffer: .*\. The other InErrors: a larger buffer does not stop these\. A socket filter/);
 });

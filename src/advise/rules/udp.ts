@@ -171,15 +171,36 @@ function rmemFix(ctx: RuleContext, s?: Socket, families: readonly Family[] = s ?
   return `Give the socket a larger receive buffer: ${code}; ${cap}. ${who ? `${who} ` : ''}${readers} ${confirm}`;
 }
 
-/** The fix when the drops are not a full buffer: a filter, bad checksums or host-wide UDP memory. */
-function notBufferFix(families: readonly Family[]): string {
+/** What the host counters say besides full buffers: InCsumErrors, MemErrors and the rest of InErrors (a filter). */
+interface OtherCauses {
+  csum: number;
+  mem: number;
+  other: number;
+}
+
+function otherCauses(win: readonly Snapshot[]): OtherCauses | null {
+  const ie = udpRise(win, 'InErrors');
+  if (!ie) return null;
+  const rb = udpRise(win, 'RcvbufErrors')?.delta ?? 0;
+  const csum = udpRise(win, 'InCsumErrors')?.delta ?? 0;
+  const mem = udpRise(win, 'MemErrors')?.delta ?? 0;
+  // RcvbufErrors, MemErrors and InCsumErrors are each also counted in InErrors; the rest is a socket filter or another sk_drops drop.
+  return { csum, mem, other: Math.max(0, ie.delta - rb - csum - mem) };
+}
+
+/**
+ * The fix when the drops are not a full buffer: a socket filter, bad checksums or host-wide UDP memory,
+ * those the counters show (all three when they show none apart).
+ */
+function notBufferFix(families: readonly Family[], causes: OtherCauses | null, alone = true): string {
   const sec = families.map((f) => SECTION[f]);
-  return (
-    'A larger receive buffer will not help. A socket filter (SO_ATTACH_FILTER/SO_ATTACH_BPF, as DNS and game servers attach to drop junk) discards datagrams and counts them in InErrors and the socket\'s drops: check the application\'s filter and bpftool prog. ' +
-    `Bad checksums (${sec.map((x) => `${x}InCsumErrors`).join(', ')}) come from a NIC, driver or path that corrupts datagrams: ethtool -S IFACE. ` +
-    `Memory errors (${sec.map((x) => `${x}MemErrors`).join(', ')}) mean UDP memory for the whole host (net.ipv4.udp_mem, pages; /proc/net/sockstat UDP mem) ran out: raise udp_mem or find the socket holding memory (ss -uam, largest r). ` +
-    `Confirm: nstat -az ${sec.map((x) => `${x}InErrors ${x}RcvbufErrors ${x}InCsumErrors ${x}MemErrors`).join(' ')}; ss -uam shows d rising with r at 0 for a filter`
-  );
+  const known = causes != null && causes.csum + causes.mem + causes.other > 0;
+  const parts = [
+    ...(!known || causes!.other > 0 ? ["A socket filter (SO_ATTACH_FILTER/SO_ATTACH_BPF, as DNS and game servers attach to drop junk) discards datagrams and counts them in InErrors and the socket's drops: check the application's filter and bpftool prog."] : []),
+    ...(!known || causes!.csum > 0 ? [`Bad checksums (${sec.map((x) => `${x}InCsumErrors`).join(', ')}) come from a NIC, driver or path that corrupts datagrams: ethtool -S IFACE.`] : []),
+    ...(!known || causes!.mem > 0 ? [`Memory errors (${sec.map((x) => `${x}MemErrors`).join(', ')}) mean UDP memory for the whole host (net.ipv4.udp_mem, pages; /proc/net/sockstat UDP mem) ran out: raise udp_mem or find the socket holding memory (ss -uam, largest r).`] : []),
+  ];
+  return `${alone ? 'A larger receive buffer will not help.' : 'a larger buffer does not stop these.'} ${parts.join(' ')} Confirm: nstat -az ${sec.map((x) => `${x}InErrors ${x}RcvbufErrors ${x}InCsumErrors ${x}MemErrors`).join(' ')}; ss -uam shows d rising with r at 0 for a filter`;
 }
 
 const udpReceiveErrors: Rule = {
@@ -201,11 +222,8 @@ const udpReceiveErrors: Rule = {
     if (!r) return [];
     const families = (['ipv4', 'ipv6'] as const).filter((f) => (rbAll?.byFamily[f] ?? 0) > 0 || (ieAll?.byFamily[f] ?? 0) > 0);
     const rbD = rbAll?.delta ?? 0;
-    const ieD = ieAll?.delta ?? 0;
-    const csD = udpRise(win, 'InCsumErrors')?.delta ?? 0;
-    const memD = udpRise(win, 'MemErrors')?.delta ?? 0;
-    // RcvbufErrors, MemErrors and InCsumErrors are each also counted in InErrors; the rest is a socket filter or another sk_drops drop.
-    const other = Math.max(0, ieD - rbD - csD - memD);
+    const causesSeen = otherCauses(win);
+    const { csum: csD, mem: memD, other } = causesSeen ?? { csum: 0, mem: 0, other: 0 };
     const causes = [
       ...(rbD > 0 ? [`RcvbufErrors +${rbD}: a socket's receive buffer was full`] : []),
       ...(memD > 0 ? [`MemErrors +${memD}: UDP memory for the whole host (net.ipv4.udp_mem) ran out`] : []),
@@ -229,7 +247,9 @@ const udpReceiveErrors: Rule = {
     const listed = onPort.slice(0, 3).map((d) => udpDetail(d.s, d.t));
     let where = listed.length ? `; sockets dropping: ${listed.join('; ')}` : '';
     let message = `UDP receive errors are rising${fam}: ${what}`;
-    let fix = rb ? rmemFix(ctx, onPort.length === 1 ? onPort[0].s : undefined, counters) : notBufferFix(counters);
+    let fix = rb ? rmemFix(ctx, onPort.length === 1 ? onPort[0].s : undefined, counters) : notBufferFix(counters, causesSeen);
+    // Both at once: the buffer for the RcvbufErrors, and the rest for the other InErrors.
+    if (rb && (other > 0 || csD > 0 || memD > 0)) fix += `. The other InErrors: ${notBufferFix(counters, causesSeen, false)}`;
     if (ctx.port !== undefined && onPort.length === 0) {
       const known = portUdp.filter((s) => socketDrops(s) != null);
       const state = portUdp.length === 0 ? `no UDP socket is bound to port ${ctx.port}` : known.length ? `the UDP sockets on port ${ctx.port} are not dropping (their drop counters did not rise)` : `the drop counters of the UDP sockets on port ${ctx.port} are not visible to this source`;
@@ -290,7 +310,7 @@ const udpSocketDrops: Rule = {
         ...(p.length === 1 ? { pid: p[0].pid } : {}),
         message: `UDP socket on port ${s.local.port}${p.length ? ` (${describeProcesses(p)})` : ''} is dropping datagrams: +${t.delta} in ${fmtSeconds(t.seconds)}${why} (socket ${socketIdentity(s)})`,
         evidence: udpDetail(s) + (sameAddress(s, ctx.snapshot.sockets).length ? `; ${sameAddress(s, ctx.snapshot.sockets).length} other socket(s) are bound to ${fmtEndpoint(s.local)}` : ''),
-        fix: notBuffer ? notBufferFix(counted) : rmemFix(ctx, s, counted),
+        fix: notBuffer ? notBufferFix(counted, otherCauses(win)) : rmemFix(ctx, s, counted),
       });
     }
     return out;
