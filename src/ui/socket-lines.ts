@@ -46,29 +46,58 @@ export interface SocketLinesContext {
 /** Collectors that read tcp_info and skmem when asked (netlink INET_DIAG_INFO/SKMEMINFO, ss -i -m). */
 const DETAILED_SOURCES: ReadonlySet<SourceName> = new Set(['netlink', 'ss']);
 
+/**
+ * Why no process can hold `s`, from the socket itself, or undefined when one may: a TIME_WAIT socket, or one
+ * without a socket file (inode 0, ss ino:0) whose state says why. `owner` is the process line's wording,
+ * `why` the fd flags' and options' (the monitor's inspector says the same). Both are read from the copy on
+ * screen, so a drilled FIN_WAIT2 orphan that turns TIME_WAIT is worded as TIME_WAIT.
+ */
+export function noProcessCanHold(s: Pick<Socket, 'state' | 'inode'>): { owner: string; why: string } | undefined {
+  if (s.state === 'TIME_WAIT') return { owner: 'none (a TIME_WAIT socket belongs to the kernel, not to a process)', why: 'a TIME_WAIT socket belongs to no process any more' };
+  if (s.inode !== 0) return undefined;
+  if (s.state === 'ESTABLISHED' || s.state === 'CLOSE_WAIT') {
+    const why = "not accepted (it waits in the listener's accept queue; no process holds it until accept())";
+    return { owner: `none yet: ${why}`, why: `no process holds it yet: ${why}` };
+  }
+  if (s.state === 'SYN_RECV') return { owner: 'none yet: the handshake is not complete (the kernel answers it for the listener)', why: 'no process holds it yet: the handshake is not complete' };
+  if (s.state === 'FIN_WAIT1' || s.state === 'FIN_WAIT2' || s.state === 'CLOSING' || s.state === 'LAST_ACK')
+    return { owner: 'none: closed by its process (an orphan the kernel finishes)', why: 'no process holds it: its process closed it (an orphan the kernel finishes)' };
+  return undefined;
+}
+
 /** Why a socket has no owner, truly: not looked up yet, or looked up and not found. */
 function noOwner(s: Socket, c: SocketLinesContext): string {
-  if (s.state === 'TIME_WAIT') return 'none (a TIME_WAIT socket belongs to the kernel, not to a process)';
+  // TIME_WAIT and inode 0: no process can hold it, whatever the snapshot looked up.
+  const kernel = noProcessCanHold(s);
+  if (kernel) return kernel.owner;
   if (c.attribution !== undefined && c.attribution !== 'all')
     return c.paused
       ? 'not looked up: paused before the owner was looked up (the snapshot on screen attributes listeners only); resume refreshing'
       : 'not looked up yet: the next refresh looks up every socket\'s owner';
-  // Inode 0 (ss ino:0): no socket file, so no process can hold it; the state says why.
-  if (s.inode === 0) {
-    if (s.state === 'ESTABLISHED' || s.state === 'CLOSE_WAIT') return "none yet: not accepted (it waits in the listener's accept queue; no process holds it until accept())";
-    if (s.state === 'SYN_RECV') return 'none yet: the handshake is not complete (the kernel answers it for the listener)';
-    if (s.state === 'FIN_WAIT1' || s.state === 'FIN_WAIT2' || s.state === 'CLOSING' || s.state === 'LAST_ACK') return 'none: closed by its process (an orphan the kernel finishes)';
-  }
   const uid = hiddenOwnerUid(s, localOwnerView());
   if (uid !== undefined) return `hidden: a process of uid ${uid} (another user's: run as root or as uid ${uid} to name it)`;
   return "unknown (not attributed: another user's process without root, or a kernel socket)";
 }
 
-/** Why tcp_info or skmem is missing: not asked yet (the home view's snapshot), none kept by the kernel, or not readable by this collector. */
+/**
+ * A socket the kernel holds as a timewait sock (struct inet_timewait_sock): TIME_WAIT, or FIN_WAIT2 after
+ * close() (tcp_close() and tcp_rcv_state_process() hand an orphan reaching FIN_WAIT2 to tcp_time_wait()
+ * while tcp_fin_timeout is at most 60 s, the default). ss shows it as FIN-WAIT-2 with
+ * timer:(timewait,...) and ino:0; netlink reports the substate. It has no tcp_info or skmem at all.
+ */
+function timewaitSock(s: Socket): boolean {
+  return s.protocol === 'tcp' && (s.state === 'TIME_WAIT' || (s.timer?.name === 'timewait' && !s.inode));
+}
+
+/** Why tcp_info or skmem is missing: none kept by the kernel, not asked yet (the home view's snapshot), or not readable by this collector. */
 function noDetails(s: Socket, c: SocketLinesContext, what: string, how: string): string {
+  // First: whatever was asked and whichever collector, the kernel has none to give.
+  if (timewaitSock(s))
+    return s.state === 'TIME_WAIT'
+      ? `none: the kernel keeps no ${what} for a TIME_WAIT socket`
+      : `none: closed by its process, this FIN_WAIT2 socket is kept by the kernel as a timewait socket (timer timewait), which has no ${what}, as in TIME_WAIT`;
   if (c.source !== undefined && DETAILED_SOURCES.has(c.source) && !c.detailsSeen)
     return c.paused ? `not collected: paused before ${what} was collected (the view the snapshot was taken for does not ask for it); resume refreshing` : `not collected yet: the next refresh asks for ${what}`;
-  if (s.state === 'TIME_WAIT' && c.detailsSeen) return `none: the kernel keeps no ${what} for a TIME_WAIT socket`;
   return `not available from this collector (${how})`;
 }
 
@@ -142,8 +171,12 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
     if (k.drops != null) out.push(kv('drops', k.drops));
   }
 
+  // No process can hold it now: said from the copy on screen, not from the read made when the view opened
+  // (a FIN_WAIT2 orphan read then turns TIME_WAIT). Values read while a process held it are kept (below).
+  const held = s.processes.length === 0 ? noProcessCanHold(s) : undefined;
   out.push({ text: '' }, { text: 'FD FLAGS (/proc/PID/fdinfo)', heading: true });
-  if (!details) out.push({ text: '  reading…', dim: true });
+  if (held && !details?.fd) out.push({ text: `  none: ${held.why}`, dim: true });
+  else if (!details) out.push({ text: '  reading…', dim: true });
   else if (!details.fd) out.push({ text: `  unknown: ${details.fdMissing ?? 'no owning process known'}`, dim: true });
   else if (details.fd.info) {
     const i = details.fd.info;
@@ -154,7 +187,8 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   } else out.push({ text: `  unknown: ${details.fd.missing}`, dim: true });
 
   out.push({ text: '' }, { text: 'SOCKET OPTIONS (getsockopt)', heading: true });
-  if (!details) out.push({ text: '  reading…', dim: true });
+  if (held && !details?.options) out.push({ text: `  none: ${held.why}`, dim: true });
+  else if (!details) out.push({ text: '  reading…', dim: true });
   else if (!details.options) out.push({ text: `  unknown: ${details.optionsMissing ?? 'the getsockopt helper is not available'}`, dim: true });
   else {
     if (details.options.note) out.push({ text: `  ${details.options.note}`, dim: true });

@@ -11,7 +11,7 @@ import { readFdInfo } from '../../collect/fdinfo.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { reportFailedHosts, sourcesFor } from '../sources.js';
 import { loadCliConfig } from '../../config/resolve.js';
-import { hiddenOwnerUid, localOwnerView, setCellsFromRemote } from '../../model/owner.js';
+import { hiddenOwnerUid, localOwnerView, localUid, setCellsFromRemote } from '../../model/owner.js';
 import type { Protocol, Socket } from '../../model/socket.js';
 import type { App } from '../../ui/App.js';
 import type { HostedRecommendation, ProtocolToggles } from '../../ui/derive.js';
@@ -93,18 +93,28 @@ function remoteInspector(host: string): SocketInspector {
   };
 }
 
+/**
+ * Why a local socket without an owner has no fd flags or option values. Inode 0 and TIME_WAIT: no process
+ * can hold it (the socket view's test, so the process line and these agree; an orphan in FIN_WAIT2 read
+ * "another user's process without root" as root). Otherwise its uid, or what attribution may have missed.
+ */
+async function noOwnerReason(s: Socket): Promise<string> {
+  const { noProcessCanHold } = await import('../../ui/socket-lines.js');
+  const kernel = noProcessCanHold(s);
+  if (kernel) return kernel.why;
+  const hidden = hiddenOwnerUid(s, localOwnerView());
+  if (hidden !== undefined) return `its process is another user's (uid ${hidden}): run as root or as uid ${hidden} to read it`;
+  // Root reads every process's fds: another user's process is not the reason there.
+  if (localUid() === 0) return 'no process was found holding it, with every process read as root (a socket held by the kernel, by a process in another PID namespace, or closed since the snapshot)';
+  return "no owning process is known (another user's process without root, or a socket not attributed)";
+}
+
 /** fd flags through src/collect/fdinfo.ts and option values through the getsockopt helper (read-only). */
-const inspector: SocketInspector = {
+export const localInspector: SocketInspector = {
   async inspect(s: Socket): Promise<SocketDetails> {
     const owner = s.processes[0];
     if (!owner) {
-      const hidden = hiddenOwnerUid(s, localOwnerView());
-      const why =
-        s.state === 'TIME_WAIT'
-          ? 'a TIME_WAIT socket belongs to no process any more'
-          : hidden !== undefined
-            ? `its process is another user's (uid ${hidden}): run as root or as uid ${hidden} to read it`
-            : "no owning process is known (another user's process without root, or a socket not attributed)";
+      const why = await noOwnerReason(s);
       return { fdMissing: why, optionsMissing: why };
     }
     const fd = await readFdInfo(owner.pid, owner.fd);
@@ -269,7 +279,7 @@ export async function runMonitor(argv: Args): Promise<void> {
     intervalMs: config.intervalMs,
     protocols,
     port: argv.port,
-    inspector: hosts.length > 0 ? remoteInspector(hosts.join(', ')) : inspector,
+    inspector: hosts.length > 0 ? remoteInspector(hosts.join(', ')) : localInspector,
     collectProtocols,
     // `c`: the server generator wizard, starting from the selected port (the App gives it the selected port
     // and its theme's colour).
