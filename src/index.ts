@@ -94,5 +94,17 @@ export type { InputIssue } from './api/errors.js';
 export type { LibraryOptions } from './api/config.js';
 export { runTask, executeTask, parseTask, readTaskFile, TaskInputSchema, TASK_OPERATIONS } from './api/task.js';
 // Schemas of the other --json documents the task operations return (analyze's and analyze-states' are above).
-export { ErrnoLookupSchema, ErrnoExplanationSchema, SocketOptionInfoSchema, GenerateServerReportSchema, GeneratorOptionsSchema, BuffersReportSchema, BufferPlanSchema, TaskFailureSchema } from './api/result-schemas.js';
+export {
+  ErrnoLookupSchema,
+  ErrnoExplanationSchema,
+  SocketOptionInfoSchema,
+  GenerateServerReportSchema,
+  GeneratorOptionsSchema,
+  BuffersReportSchema,
+  BufferPlanSchema,
+  InspectOptionsReportSchema,
+  SocketSchema,
+  TcpInfoStructSchema,
+  TaskFailureSchema,
+} from './api/result-schemas.js';
 export type { TaskInput, TaskInputOf, TaskOperation, TaskDocument, TaskSuccess, TaskFailure, TaskResults } from './api/task.js';

@@ -11,7 +11,10 @@ import { GEN_LANGUAGES } from '../codegen/languages.js';
 import { ERRNO_PLATFORMS, type ErrnoLookup } from '../knowledge/errno.js';
 import type { SocketOptionInfo } from '../knowledge/socket-options.js';
 import type { GenerateServerReport } from './generate.js';
+import type { InspectOptionsReport } from './inspect.js';
 import type { TaskFailure } from './task.js';
+import { TCP_STATES, type Socket } from '../model/socket.js';
+import type { TcpInfoStruct } from '../collect/getsockopt-decode.js';
 
 /** Compile-time check: a schema's output type and the type are assignable both ways. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -192,6 +195,151 @@ export const BuffersReportSchema = z.object({
 });
 const buffersSame: Same<z.infer<typeof BuffersReportSchema>, BuffersReport> = true;
 
+const EndpointSchema = z.object({ address: z.string(), port: Int, scope: z.string().optional() });
+
+/** One socket as a collector sees it (the model's Socket: snapshot().sockets, inspect-options' kernelView). */
+export const SocketSchema = z.object({
+  protocol: z.enum(['tcp', 'udp', 'unix']),
+  host: z.string().optional(),
+  ipVersion: z.union([z.literal(4), z.literal(6)]).optional(),
+  state: z.enum(TCP_STATES),
+  local: EndpointSchema,
+  peer: EndpointSchema,
+  unixType: z.enum(['stream', 'dgram', 'seqpacket']).optional(),
+  recvQ: Int,
+  sendQ: Int,
+  sendQUnknown: z.boolean().optional(),
+  recvQUnknown: z.boolean().optional(),
+  timer: z.object({ name: z.enum(['on', 'keepalive', 'timewait', 'persist', 'unknown', 'off']), expiresMs: z.number(), retrans: Int.optional() }).optional(),
+  uid: Int.optional(),
+  inode: Int.optional(),
+  peerInode: Int.optional(),
+  cookie: z.string().optional(),
+  processes: z.array(z.object({ pid: Int, name: z.string(), fd: Int })),
+  tcpInfo: z
+    .object({
+      rttUs: z.number().optional(),
+      rttVarUs: z.number().optional(),
+      rtoMs: z.number().optional(),
+      cwnd: z.number().optional(),
+      ssthresh: z.number().optional(),
+      mss: z.number().optional(),
+      retrans: z.number().optional(),
+      totalRetrans: z.number().optional(),
+      bytesAcked: z.number().optional(),
+      bytesReceived: z.number().optional(),
+      bytesSent: z.number().optional(),
+      deliveryRate: z.number().optional(),
+      rwndLimitedUs: z.number().optional(),
+      sndbufLimitedUs: z.number().optional(),
+      busyUs: z.number().optional(),
+      congestion: z.string().optional(),
+      lastSendMs: z.number().optional(),
+      lastRecvMs: z.number().optional(),
+      lastAckMs: z.number().optional(),
+      rcvSpace: z.number().optional(),
+      sndWscale: z.number().optional(),
+      rcvWscale: z.number().optional(),
+      windowScaling: z.boolean().optional(),
+    })
+    .optional(),
+  skmem: z
+    .object({
+      rmemAlloc: Int,
+      rcvbuf: Int,
+      wmemAlloc: Int,
+      sndbuf: Int,
+      fwdAlloc: Int.optional(),
+      wmemQueued: Int.optional(),
+      optmem: Int.optional(),
+      backlog: Int.optional(),
+      drops: Int.optional(),
+    })
+    .optional(),
+  drops: Int.optional(),
+  boundDevice: z.string().optional(),
+  v6only: z.boolean().optional(),
+});
+const socketSame: Same<z.infer<typeof SocketSchema>, Socket> = true;
+
+const n = z.number();
+const numbers = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, z.number()])) as Record<K, z.ZodNumber>;
+const optionalNumbers = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, z.number().optional()])) as Record<K, z.ZodOptional<z.ZodNumber>>;
+
+/** struct tcp_info as getsockopt(TCP_INFO) decodes it (inspect-options' tcpInfo and its TCP_INFO reading). */
+export const TcpInfoStructSchema = z.object({
+  ...numbers(['retransmits', 'probes', 'backoff', 'sndWscale', 'rcvWscale', 'rtoUs', 'atoUs', 'sndMss', 'rcvMss', 'unacked', 'sacked', 'lost', 'retrans', 'lastDataSentMs', 'lastAckSentMs', 'lastDataRecvMs', 'lastAckRecvMs', 'pmtu', 'rcvSsthresh', 'rttUs', 'rttVarUs', 'sndSsthresh', 'sndCwnd', 'advmss', 'reordering', 'rcvRttUs', 'rcvSpace', 'totalRetrans', 'length'] as const),
+  ...optionalNumbers(['bytesAcked', 'bytesReceived', 'segsOut', 'segsIn', 'notsentBytes', 'minRttUs', 'dataSegsIn', 'dataSegsOut', 'deliveryRate', 'busyTimeUs', 'rwndLimitedUs', 'sndbufLimitedUs', 'delivered', 'deliveredCe', 'bytesSent', 'bytesRetrans', 'dsackDups', 'reordSeen', 'rcvOoopack', 'sndWnd', 'rcvWnd'] as const),
+  state: z.string(),
+  caState: z.string(),
+  options: z.array(z.string()),
+  pacingRate: n.nullable().optional(),
+  maxPacingRate: n.nullable().optional(),
+});
+const tcpInfoSame: Same<z.infer<typeof TcpInfoStructSchema>, TcpInfoStruct> = true;
+
+/** `sockscope inspect-options --json`, the `inspect-options` task's result, inspectOptions()'s return. */
+export const InspectOptionsReportSchema = z.object({
+  pid: Int.nullable(),
+  threadOf: Int.optional(),
+  fd: Int.nullable(),
+  process: z.object({ name: z.string().optional(), uid: Int.optional() }),
+  inode: Int.optional(),
+  method: z.enum(['pidfd_getfd', 'fallback']),
+  methodNote: z.string().optional(),
+  socket: z.object({
+    family: z.enum(['inet', 'inet6', 'unix', 'other']).optional(),
+    type: z.enum(['stream', 'dgram', 'seqpacket', 'raw', 'other']).optional(),
+    protocol: z.enum(['tcp', 'udp', 'other']).optional(),
+    local: z.string().optional(),
+    peer: z.string().optional(),
+    state: z.string().optional(),
+  }),
+  fdFlags: z.object({
+    info: z
+      .object({
+        pos: n.optional(),
+        flags: n.optional(),
+        mntId: n.optional(),
+        ino: n.optional(),
+        flagNames: z.array(z.string()),
+        nonblock: z.boolean(),
+        cloexec: z.boolean(),
+        other: z.record(z.string(), z.string()),
+      })
+      .optional(),
+    source: z.string().optional(),
+    missing: z.string().optional(),
+  }),
+  /** Each reading explained; `value` is the decoded value (number, boolean, string, {onoff, seconds}, {seconds, micros}, tcp_info). */
+  options: z.array(
+    z.object({
+      name: z.string(),
+      display: z.string(),
+      meaning: z.string(),
+      unusual: z.string().optional(),
+      platformNotes: z.array(z.string()),
+      summary: z.string().optional(),
+      value: z.unknown().optional(),
+      source: z.string().optional(),
+      readAs: z.string().optional(),
+      readFor: z.string().optional(),
+      readBecause: z.string().optional(),
+      missing: z.string().optional(),
+    }),
+  ),
+  tcpInfo: TcpInfoStructSchema.optional(),
+  kernelView: SocketSchema.optional(),
+  kernelViewSource: z.string().optional(),
+  missing: z.array(z.string()),
+  sysctls: z.record(z.string(), z.unknown()),
+  extraSysctls: z.record(z.string(), z.string().nullable()),
+  kernel: z.string(),
+  unusual: z.array(z.string()),
+  located: z.object({ how: z.string(), others: Int, holders: z.array(z.object({ pid: Int, name: z.string(), fd: Int })) }).optional(),
+});
+const inspectSame: Same<z.infer<typeof InspectOptionsReportSchema>, InspectOptionsReport> = true;
+
 /** What `sockscope task` prints when the task failed (exit 1 or 2); error.code as README lists them. */
 export const TaskFailureSchema = z.object({
   ok: z.literal(false),
@@ -204,4 +352,4 @@ export const TaskFailureSchema = z.object({
 });
 const failureSame: Same<z.infer<typeof TaskFailureSchema>, TaskFailure> = true;
 
-void [errnoSame, optionSame, generateSame, renderSame, buffersSame, failureSame];
+void [errnoSame, optionSame, generateSame, renderSame, buffersSame, socketSame, tcpInfoSame, inspectSame, failureSame];

@@ -105,6 +105,24 @@ test('buffers: link mode and live loopback connections fit BuffersReportSchema',
   holds(L.BuffersReportSchema, task({ operation: 'buffers', port }).doc.result, 'task buffers');
 });
 
+test('inspect-options: the listener and a connection of this process (getsockopt), by port, inode and the CLI, fit InspectOptionsReportSchema', async () => {
+  const srv = (await L.inspectOptions({ port })) as unknown;
+  holds(L.InspectOptionsReportSchema, srv, 'listener by port');
+  const snap = await L.snapshot({ peerPort: port, processes: 'all', details: true });
+  const conn = snap.sockets.find((s) => s.state === 'ESTABLISHED' && s.peer.port === port && s.processes.length > 0)!;
+  assert.ok(conn, 'a client connection of this process');
+  for (const s of snap.sockets) holds(L.SocketSchema, s, `socket ${s.local.port}->${s.peer.port}`);
+  const byFd = (await L.inspectOptions({ pid: process.pid, socketFd: conn.processes[0].fd })) as { tcpInfo?: unknown; kernelView?: unknown };
+  assert.ok(byFd.tcpInfo && byFd.kernelView, 'getsockopt tcp_info and the kernel view');
+  holds(L.InspectOptionsReportSchema, byFd, 'connection by pid/fd');
+  holds(L.TcpInfoStructSchema, byFd.tcpInfo, 'tcp_info');
+  holds(L.InspectOptionsReportSchema, await L.inspectOptions({ inode: conn.inode!, options: ['SO_RCVBUF', 'SO_LINGER', 'TCP_INFO', 'SO_RCVTIMEO'] }), 'by inode');
+  const c = cli(['inspect-options', '--port', String(port), '--source', 'procfs', '--json']);
+  assert.equal(c.status, 0);
+  holds(L.InspectOptionsReportSchema, c.doc, 'inspect-options --port --source procfs --json');
+  holds(L.InspectOptionsReportSchema, task({ operation: 'inspect-options', port, source: 'ss' }).doc.result, 'task inspect-options');
+});
+
 test('task failures fit TaskFailureSchema (bad input, unknown errno, runtime failure, unreadable input)', () => {
   const docs = [
     task({ operation: 'errno' }),
