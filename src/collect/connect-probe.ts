@@ -1,13 +1,15 @@
 // debug-connections: resolves a name, and for every address takes the route, a timed TCP connect (optionally TLS
 // and an application request), and this host's existing sockets to it. Interpretation lives in src/knowledge.
 import { lookup } from 'node:dns/promises';
+import { createSocket as createDgram } from 'node:dgram';
 import { isIP, Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { decodeUtf8 } from '../model/escape.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, parseIpRouteGet, reuseportGroup, unknownRoute, type ConnectDiagnosis, type ExistingSockets, type QueueMember, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { datagramVerdict, diagnoseDatagram, type DatagramDiagnosis, type UdpSocketReading } from '../knowledge/connect-diagnosis.js';
 import { explainProbe, type ListenerReadings } from './connect-explain.js';
-import { bareAddress, isLocalDestination, listenerReading, summarizeExisting, zoneInterface } from './connect-facts.js';
+import { bareAddress, isLocalDestination, listenerReading, summarizeExisting, udpConnectedCount, udpDropsBefore, udpPortReadings, zoneInterface } from './connect-facts.js';
 import { formatHostPort, zoneOf } from '../knowledge/host-port.js';
 import { isLinkLocal } from '../model/socket.js';
 import { logOsCall } from './debug.js';
@@ -29,7 +31,32 @@ export interface ProbeOptions {
   send?: string;
   /** Text the reply must contain. */
   expect?: string;
+  /** Test UDP instead of TCP: one datagram (`send`, or an empty one) to each address (probeDatagrams). */
+  udp?: boolean;
   source?: SocketSource;
+}
+
+/**
+ * One datagram sent to an address (debug-connections --udp) from a connect()ed UDP socket, which is how an ICMP port
+ * unreachable becomes visible (ECONNREFUSED on the next receive). `ok`: sent, and no error came back.
+ */
+export interface DatagramProbe {
+  ok: boolean;
+  /** From the send to the reply, the error, or the end of the wait. */
+  ms: number;
+  errno?: string;
+  message?: string;
+  /** This end, as [::1]:48260. */
+  local?: string;
+  /** Bytes sent (0: an empty datagram, when no --send was given). */
+  sent: number;
+  /** What came back: the first datagram, or every one until --expect matched. Absent when nothing did. */
+  reply?: string;
+  replyBytes?: number;
+  /** Whether the reply contains --expect (absent without --expect, or without a reply). */
+  matched?: boolean;
+  /** This host: its UDP sockets on the port, with their drop counters before and after the datagram. */
+  udpSockets?: UdpSocketReading[];
 }
 
 export interface TlsResult {
@@ -77,8 +104,10 @@ export interface AddressProbe {
   family: 4 | 6;
   route: RouteInfo & { description: string };
   connect: { ok: boolean; ms: number; errno?: string; message?: string; local?: string };
-  diagnosis?: ConnectDiagnosis;
+  diagnosis?: ConnectDiagnosis | DatagramDiagnosis;
   tls?: TlsResult;
+  /** --udp: the datagram sent and what came of it (`connect` then says the same: ok when sent and not refused). */
+  datagram?: DatagramProbe;
   /** failedStep: whether the write of the request or the reading of the reply failed (with `error`). */
   exchange?: { sent: string; received: string; ok?: boolean; error?: string; failedStep?: 'write' | 'read'; ms: number };
   existing: ExistingSockets;
@@ -94,6 +123,8 @@ export interface AddressProbe {
 export interface ProbeResult {
   host: string;
   port: number;
+  /** 'udp' with --udp (every address got a datagram, not a TCP connect); absent for TCP. */
+  protocol?: 'udp';
   timeoutMs: number;
   /** timedOut: the resolver gave no answer within the timeout (its getaddrinfo thread may still be waiting). */
   resolution: { addresses: string[]; ms: number; error?: string; timedOut?: boolean };
@@ -304,6 +335,107 @@ export function exchange(socket: NetSocket, send: string | undefined, expect: st
   });
 }
 
+/**
+ * Sends `payload` from a connect()ed UDP socket and waits up to `timeoutMs` for a reply (until one contains `expect`,
+ * when given) or an error: an ICMP port unreachable arrives as ECONNREFUSED on the socket (measured: Node's dgram
+ * emits it as an 'error' from recvmsg). Neither within the wait: ok, nothing received.
+ */
+export function udpExchange(address: string, port: number, payload: Buffer, expect: Buffer | undefined, timeoutMs: number): Promise<Omit<DatagramProbe, 'udpSockets' | 'matched' | 'reply'> & { received?: Buffer }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const family = isIP(address.replace(/%.*$/, '')) === 6 ? 'udp6' : 'udp4';
+    const s = createDgram(family);
+    let received: Buffer | undefined;
+    let local: string | undefined;
+    let done = false;
+    const finish = (r: { ok: boolean; errno?: string; message?: string }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      const ms = msSince(t0);
+      logOsCall('net', `udp send ${address}:${port}`, ms, payload.length, r.errno ? `error=${r.errno}` : received ? `reply ${received.length} bytes` : 'no reply');
+      try {
+        s.close();
+      } catch {
+        /* already closed */
+      }
+      resolve({ ...r, ms, sent: payload.length, ...(local ? { local } : {}), ...(received ? { received, replyBytes: received.length } : {}) });
+    };
+    const timer = setTimeout(() => finish({ ok: true }), timeoutMs);
+    s.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, errno: e.code ?? 'EIO', message: (e.code && errnoMessage(e.code)) || e.message }));
+    s.on('message', (m: Buffer) => {
+      received = received ? Buffer.concat([received, m]) : m;
+      if (expect === undefined || received.includes(expect) || received.length > 65536) finish({ ok: true });
+    });
+    s.connect(port, connectHost(address), () => {
+      const a = s.address();
+      local = formatHostPort(a.address, a.port);
+      s.send(payload, (e) => {
+        if (e) finish({ ok: false, errno: (e as NodeJS.ErrnoException).code ?? 'EIO', message: ((e as NodeJS.ErrnoException).code && errnoMessage((e as NodeJS.ErrnoException).code!)) || e.message });
+      });
+    });
+  });
+}
+
+/**
+ * debug-connections --udp: one datagram to each address, one after another. For this host, the port's UDP sockets
+ * are read before and after (which one received it, and whether its drop counter rose), and its TCP listeners when
+ * it was refused; for every address, this host's UDP sockets connected to it.
+ */
+async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addresses: readonly { address: string; family: 4 | 6 }[], source: SocketSource): Promise<ProbeResult> {
+  result.protocol = 'udp';
+  const payload = Buffer.from(o.send !== undefined ? unescapeText(o.send) : '', 'utf8');
+  const expect = o.expect !== undefined ? unescapeText(o.expect) : undefined;
+  const outcomes: { address: string; diagnosis: DatagramDiagnosis }[] = [];
+  for (const a of addresses) {
+    const route = await routeTo(a.address);
+    const local = isLocalDestination(a.address, route);
+    const before = local ? await udpDropsBefore(o.port, source, o.timeoutMs) : undefined;
+    const x = await udpExchange(a.address, o.port, payload, expect !== undefined ? Buffer.from(expect, 'utf8') : undefined, o.timeoutMs);
+    const bare = bareAddress(a.address);
+    const udpSockets = local ? await udpPortReadings(source, o.port, o.timeoutMs, before) : undefined;
+    const tcp = local && x.errno === 'ECONNREFUSED' ? await listenerReading(source, o.port, o.timeoutMs) : undefined;
+    const connected = await udpConnectedCount(source, bare, o.port, o.timeoutMs);
+    const reply = x.received ? replyText(x.received) : undefined;
+    const matched = x.received && expect !== undefined ? x.received.includes(Buffer.from(expect, 'utf8')) : undefined;
+    const datagram: DatagramProbe = {
+      ok: x.ok,
+      ms: x.ms,
+      ...(x.errno ? { errno: x.errno, message: x.message } : {}),
+      ...(x.local ? { local: x.local } : {}),
+      sent: x.sent,
+      ...(reply !== undefined ? { reply, replyBytes: x.replyBytes } : {}),
+      ...(matched !== undefined ? { matched } : {}),
+      ...(udpSockets ? { udpSockets } : {}),
+    };
+    const diagnosis = diagnoseDatagram({
+      address: a.address,
+      port: o.port,
+      timeoutMs: o.timeoutMs,
+      route,
+      ...(x.errno ? { errno: x.errno } : {}),
+      ...(x.received ? { replied: x.received.length } : {}),
+      ...(expect !== undefined ? { expect, matched: matched === true } : {}),
+      request: o.send !== undefined,
+      ...(udpSockets ? { udpSockets } : {}),
+      ...(tcp ? { tcpListeners: tcp.length } : {}),
+    });
+    const existing: ExistingSockets = { total: 0, states: {}, retransTotal: 0, timeWait: 0, ...(connected !== undefined ? { udpConnected: connected } : {}) };
+    result.addresses.push({
+      address: a.address,
+      family: a.family,
+      route: { ...route, description: describeRoute(route) },
+      connect: { ok: x.ok, ms: x.ms, ...(x.errno ? { errno: x.errno, message: x.message } : {}), ...(x.local ? { local: x.local } : {}) },
+      datagram,
+      diagnosis,
+      existing,
+    });
+    outcomes.push({ address: a.address, diagnosis });
+  }
+  result.verdict = datagramVerdict(o.host, o.port, outcomes);
+  return result;
+}
+
 /** Runs the whole probe. Connect attempts run one address after another (as a client would try them). */
 export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
   const res = await resolveAll(o.host, o.timeoutMs);
@@ -321,6 +453,7 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
     result.verdict = { ok: false, summary: `${o.host} does not resolve: ${res.error ?? 'no addresses'} (${d.summary})`, nextSteps: d.nextSteps.map((s) => s.replace('NAME', o.host)) };
     return result;
   }
+  if (o.udp) return probeDatagrams(o, result, res.addresses, source);
   let snap: Snapshot | undefined;
   try {
     snap = await source.collect({ protocols: ['tcp'], peerPort: o.port, details: true, processes: 'none', timeoutMs: o.timeoutMs + 5000 });

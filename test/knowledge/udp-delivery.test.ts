@@ -1,7 +1,7 @@
 // Which local UDP socket a datagram reaches, and what its drop counter says (connect-diagnosis.ts): pure readings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnoseConnectError, udpDelivery, udpElsewhere, udpReceivers, type UdpSocketReading } from '../../src/knowledge/connect-diagnosis.js';
+import { datagramVerdict, diagnoseConnectError, diagnoseDatagram, udpDelivery, udpElsewhere, udpReceivers, type UdpSocketReading } from '../../src/knowledge/connect-diagnosis.js';
 
 const sock = (address: string, extra: Partial<UdpSocketReading> = {}): UdpSocketReading => ({ address, port: 53, owners: [{ pid: 10, name: 'dns' }], queued: 0, rcvbuf: 212992, dropsBefore: 5, drops: 5, ...extra });
 
@@ -43,4 +43,20 @@ test('a refused TCP connect to a UDP-only local port says a UDP socket is bound 
   // No UDP socket either: the TCP wording stays.
   const none = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.1', port: 53, route: { ok: true, type: 'local', text: '' }, listeners: [], udpSockets: [] });
   assert.match(none.summary, /nothing listens there, nor on port 53/);
+});
+
+test('a datagram to another host: refused by ICMP, unconfirmed silence, a rejecting route', () => {
+  const base = { address: '192.0.2.7', port: 514, timeoutMs: 1000, route: { ok: true, type: 'unicast', via: '192.0.2.1', dev: 'eth0', text: '' }, request: false };
+  const refused = diagnoseDatagram({ ...base, errno: 'ECONNREFUSED' });
+  assert.equal(refused.ok, false);
+  assert.match(refused.summary, /^192\.0\.2\.7:514: an ICMP port unreachable came back: nothing receives on UDP port 514 there, or a firewall rejects it/);
+  const silent = diagnoseDatagram(base);
+  assert.equal(silent.category, 'timeout');
+  assert.match(silent.summary, /no reply and no ICMP error within 1000 ms: UDP gives no delivery confirmation.*an empty datagram: most services do not answer one/);
+  const answered = diagnoseDatagram({ ...base, request: true, replied: 12 });
+  assert.equal(answered.ok, true);
+  const blackhole = diagnoseDatagram({ ...base, errno: 'EINVAL', route: { ok: false, type: 'blackhole', text: 'blackhole', error: 'blackhole' } });
+  assert.equal(blackhole.category, 'unreachable');
+  const v = datagramVerdict('syslog.example', 514, [{ address: '192.0.2.7', diagnosis: refused }]);
+  assert.match(v.summary, /^syslog\.example:514 \(UDP\): an ICMP port unreachable came back/);
 });

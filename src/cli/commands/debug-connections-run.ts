@@ -1,8 +1,8 @@
-// `sockscope debug-connections --address HOST:PORT`: resolve, route, connect (TLS, request/reply), existing sockets, verdict.
+// `sockscope debug-connections --address HOST:PORT [--udp]`: resolve, route, connect or send a datagram (TLS, request/reply), existing sockets, verdict.
 // The implementation: debug-connections.ts defines the command (flags, help) and loads this module when it runs.
 // The probe (collect/connect-probe.ts) gathers and interprets everything; this file only formats its result.
 import { createSource, type SourceChoice } from '../../collect/index.js';
-import { probeConnections, type ProbeResult } from '../../collect/connect-probe.js';
+import { probeConnections, type DatagramProbe, type ProbeResult } from '../../collect/connect-probe.js';
 import { formatHostPort, memberQueueText, parseHostPort, queueText, type ExistingSockets, type QueueMember } from '../../knowledge/interpret-connect.js';
 import { escapeControl, jsonText } from '../../model/escape.js';
 import { parseDuration } from '../duration.js';
@@ -49,6 +49,24 @@ function existingLine(e: ExistingSockets): string {
   );
 }
 
+/** --udp: the datagram's lines (sent, what came back). The reply is the peer's text, escaped. */
+function datagramLines(d: DatagramProbe): string[] {
+  const what = d.sent ? `${d.sent} bytes` : 'an empty datagram';
+  const from = d.local ? ` from ${d.local}` : '';
+  if (!d.ok) return [`  sendto:   ${what}${from}: ${d.errno} after ${ms(d.ms)} (${d.errno === 'ECONNREFUSED' ? 'an ICMP port unreachable came back' : d.message})`];
+  const lines = [`  sendto:   ${what}${from}: sent, no ICMP error ${d.reply !== undefined ? `(reply after ${ms(d.ms)})` : `within ${ms(d.ms)}`}`];
+  if (d.reply !== undefined) lines.push(`  reply:    ${d.replyBytes} bytes: ${escapeControl(d.reply.slice(0, 200))}${d.reply.length > 200 ? '...' : ''}`);
+  else lines.push('  reply:    (nothing)');
+  if (d.matched !== undefined) lines.push(`  expect:   ${d.matched ? 'matched' : 'NOT matched'}`);
+  return lines;
+}
+
+/** --udp: this host's UDP sockets connected to the destination (TCP sockets are not read). */
+function udpExistingLine(e: ExistingSockets): string {
+  if (e.udpConnected === undefined) return "this host's UDP sockets to it are unknown";
+  return e.udpConnected ? `${e.udpConnected} UDP socket(s) on this host connected to it` : 'no UDP socket on this host is connected to it';
+}
+
 /** Members of a SO_REUSEPORT group with their queues; the names are the system's text, escaped. */
 function membersText(members: readonly QueueMember[]): string {
   return members.map((m) => memberQueueText({ ...m, by: escapeControl(m.by) })).join('; ');
@@ -72,7 +90,8 @@ export function formatProbe(r: ProbeResult): string {
     out.push('');
     out.push(formatHostPort(a.address, r.port));
     out.push(`  route:    ${escapeControl(a.route.description)}`); // names an interface: untrusted text
-    if (a.connect.ok) out.push(`  connect:  ok in ${ms(a.connect.ms)}${a.connect.local ? ` (from ${a.connect.local})` : ''}`);
+    if (a.datagram) out.push(...datagramLines(a.datagram));
+    else if (a.connect.ok) out.push(`  connect:  ok in ${ms(a.connect.ms)}${a.connect.local ? ` (from ${a.connect.local})` : ''}`);
     else out.push(`  connect:  ${a.connect.errno} after ${ms(a.connect.ms)} (${a.connect.message})`);
     if (a.notAccepted) out.push(notAcceptedLine(a.notAccepted));
     const ow = a.othersWaiting;
@@ -99,7 +118,7 @@ export function formatProbe(r: ProbeResult): string {
       out.push(`  reply:    ${a.exchange.received ? escapeControl(a.exchange.received.slice(0, 200)) : '(nothing)'}${a.exchange.received.length > 200 ? '...' : ''}`);
       if (a.exchange.ok !== undefined) out.push(`  expect:   ${a.exchange.ok ? 'matched' : `NOT matched${a.exchange.error ? ` (${a.exchange.error})` : ''}`}`);
     }
-    out.push(`  existing: ${existingLine(a.existing)}`);
+    out.push(`  existing: ${r.protocol === 'udp' ? udpExistingLine(a.existing) : existingLine(a.existing)}`);
   }
   if (r.existingNote) out.push(`\nnote: ${r.existingNote}`);
   out.push('');
@@ -116,8 +135,9 @@ export async function runDebugConnections(a: Args): Promise<void> {
   if ('error' in hp) throw new UsageError(`--address: ${hp.error}`);
   const timeoutMs = parseDuration('timeout', a.timeout ?? '3s', { minMs: 1, maxMs: 300_000 });
   if (a.expect !== undefined && a.expect === '') throw new UsageError('--expect needs a non-empty text');
+  if (a.udp && a.tls) throw new UsageError('--tls applies to TCP only: --udp sends plain datagrams (DTLS is not supported)');
   const source = createSource((a.source ?? 'auto') as SourceChoice);
-  const r = await probeConnections({ host: hp.host, port: hp.port, timeoutMs, tls: a.tls, send: a.send, expect: a.expect, source });
+  const r = await probeConnections({ host: hp.host, port: hp.port, timeoutMs, tls: a.tls, send: a.send, expect: a.expect, udp: a.udp, source });
   if (a.json) printJson(r);
   else process.stdout.write(formatProbe(r));
   // The verdict decides nothing about the exit code: the diagnosis itself succeeded.

@@ -1,4 +1,4 @@
-// `sockscope debug-connections --address HOST:PORT`: resolve, route, connect (TLS, request/reply), existing sockets, verdict.
+// `sockscope debug-connections --address HOST:PORT [--udp]`: resolve, route, connect or send a datagram (TLS, request/reply), existing sockets, verdict.
 import type { CommandModule } from 'yargs';
 
 export interface Args {
@@ -7,6 +7,7 @@ export interface Args {
   send?: string;
   expect?: string;
   timeout?: string;
+  udp?: boolean;
   json?: boolean;
   source?: string;
 }
@@ -21,9 +22,15 @@ export const debugConnectionsCommand: CommandModule<object, Args> = {
       .option('send', { type: 'string', describe: 'Text to send after connecting (\\n, \\r, \\t understood)' })
       .option('expect', { type: 'string', describe: 'Text the reply must contain' })
       .option('timeout', { type: 'string', default: '3s', describe: 'Per-step timeout (ms, or with s/ms suffix)' })
+      .option('udp', {
+        type: 'boolean',
+        default: false,
+        describe: 'Test UDP instead of TCP: send one datagram (--send, else an empty one) to each address; report a reply, an ICMP port unreachable, or on this host the socket that got it and whether it dropped it',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
       .example('$0 debug-connections --address example.com:443 --tls', 'resolve, connect and check the certificate')
-      .example("$0 debug-connections --address 127.0.0.1:6379 --send 'PING\\r\\n' --expect PONG", 'check an application reply'),
+      .example("$0 debug-connections --address 127.0.0.1:6379 --send 'PING\\r\\n' --expect PONG", 'check an application reply')
+      .example('$0 debug-connections --udp --address 127.0.0.1:514', 'a UDP service: is the datagram received, refused or dropped?'),
   // The implementation (debug-connections-run.ts) loads when the command runs, not at start-up.
   handler: async (a) => (await import('./debug-connections-run.js')).runDebugConnections(a),
 };
