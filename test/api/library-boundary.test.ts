@@ -73,7 +73,7 @@ test('snapshot(): a caller editing its result does not change later results (no 
   assert.deepEqual(mine(s3).processes, mine(s2).processes, 'a later snapshot has the fd and name the system has');
 });
 
-test('analyze(), inspectOptions(), explainErrno(), describeOption(), runTask(): two calls share no object', async () => {
+test('analyze(), inspectOptions(), explainErrno(), describeOption(), generateServer(), sizeBuffers(), runTask(): two calls share no object', async () => {
   assert.equal(aliasing(await L.analyze({ port }), await L.analyze({ port })).shared, 0);
   assert.equal(aliasing(await L.analyzeStates({ port }), await L.analyzeStates({ port })).shared, 0);
   assert.equal(aliasing(await L.inspectOptions({ port }), await L.inspectOptions({ port })).shared, 0);
@@ -86,6 +86,8 @@ test('analyze(), inspectOptions(), explainErrno(), describeOption(), runTask(): 
   const o = L.describeOption('TCP_NODELAY');
   o.name = 'X';
   assert.equal(L.describeOption({ name: 'TCP_NODELAY' }).name, 'TCP_NODELAY', 'the option table is not the result');
+  assert.equal(aliasing(L.generateServer({ type: 'udp', language: 'node' }), L.generateServer({ type: 'udp', language: 'node' })).shared, 0);
+  assert.equal(aliasing(await L.sizeBuffers({ port, bandwidth: '1gbit' }), await L.sizeBuffers({ port, bandwidth: '1gbit' })).shared, 0);
   const t1 = await L.runTask({ operation: 'options', name: 'SO_RCVBUF' });
   assert.equal(aliasing(t1, await L.runTask({ operation: 'options', name: 'SO_RCVBUF' })).shared, 0);
 });
