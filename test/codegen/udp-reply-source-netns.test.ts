@@ -34,8 +34,8 @@ after(() => {
 
 /**
  * Runs in NS: for each "FAMILY:DST@SRC", a UDP socket bound to SRC (port 0) and connect()ed to DST:port
- * sends "ping"; the result is the reply, "refused" (ICMP port unreachable) or "timeout". One resend after
- * 500 ms, in case the first datagram met a busy loop.
+ * sends "ping"; the result is the reply, "refused" (ICMP port unreachable) or "timeout". Three tries a
+ * second apart, so that a loaded machine is not mistaken for a reply that was dropped.
  */
 const CLIENT = `
 import json, socket, sys
@@ -44,11 +44,11 @@ for spec in sys.argv[2:]:
     fam, rest = spec.split(":", 1)
     dst, src = rest.rsplit("@", 1)
     s = socket.socket(socket.AF_INET6 if fam == "6" else socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(0.5)
+    s.settimeout(1.0)
     s.bind((src, 0))
     s.connect((dst, port))
     got = "timeout"
-    for _ in range(2):
+    for _ in range(3):
         s.send(b"ping")
         try:
             got = s.recv(64).decode()
