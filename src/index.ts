@@ -9,7 +9,9 @@ export type { LinuxErrno, BsdErrno, WsaError } from './knowledge/errno-types.js'
 export { SOCKET_OPTIONS, SOCKET_OPTION_NAMES, findOption, findOptionByNumber, OptionNameSchema, UnknownOptionError } from './knowledge/socket-options.js';
 export type { SocketOptionInfo, OptionLevel, OptionValueType, ForeignOption } from './knowledge/socket-options.js';
 // Configuration.
-export { loadConfig, userConfigPath, projectConfigPaths } from './config/load.js';
+export { userConfigPath, projectConfigPaths } from './config/load.js';
+// The library's loadConfig: a bad file or variable is a ConfigError (code config-error), not the CLI's UsageError.
+export { loadConfig } from './api/config.js';
 export type { LoadedConfig, LoadConfigOptions, Origin, OriginInfo, ConfigFileRef } from './config/load.js';
 export { ConfigSchema, ConfigFileSchema, DEFAULT_CONFIG } from './config/schema.js';
 export type { Config, ConfigFile } from './config/schema.js';

@@ -4,8 +4,10 @@
 // embedding sockscope gets the same thresholds and generated code whatever directory it was started from,
 // and a broken file next to it cannot make analyze() throw. `{config: loadConfig().config}` opts in.
 import { z } from 'zod';
+import { UsageError } from '../cli/errors.js';
+import { loadConfig as loadFromFiles, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { ConfigFileSchema, DEFAULT_CONFIG, type Config } from '../config/schema.js';
-import { InvalidInputError, zodIssues } from './errors.js';
+import { ConfigError, InvalidInputError, zodIssues } from './errors.js';
 
 /** The second argument of the library functions whose result depends on configuration. */
 export interface LibraryOptions {
@@ -29,4 +31,18 @@ export function libraryConfig(options: LibraryOptions | undefined, what: string)
     throw new InvalidInputError(`invalid ${what} options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
   }
   return r.data.config === undefined ? DEFAULT_CONFIG : ({ ...DEFAULT_CONFIG, ...r.data.config } as Config);
+}
+
+/**
+ * The configuration the command line would apply here: the config files and the environment, validated. A bad
+ * file or variable is a ConfigError (code config-error) naming it; the loader's own error is the CLI's
+ * UsageError, which the library does not export.
+ */
+export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
+  try {
+    return loadFromFiles(opts);
+  } catch (e) {
+    if (e instanceof UsageError) throw new ConfigError(e.message, { cause: e });
+    throw e;
+  }
 }

@@ -116,7 +116,10 @@ await tryIt('task', () => L.runTask({ operation: 'generate-server', type: 'tcp' 
 out.bufferSize = L.generateServer({}).options.bufferSize;
 // sizeBuffers still applies them (README): a bad one is a ConfigError with its code, not the caller's input.
 await tryIt('sizeBuffers', () => L.sizeBuffers({ bandwidth: '1gbit', rtt: '10ms' }));
-out.sizeBuffers = [out.sizeBuffers[0], out.sizeBuffers[1]];`);
+out.sizeBuffers = [out.sizeBuffers[0], out.sizeBuffers[1]];
+// Reading the configuration on purpose: the exported class, with its code and the file named.
+await tryIt('loadConfig', () => L.loadConfig());
+out.loadConfig = [out.loadConfig[0], out.loadConfig[1], /sockscope\.yaml:2:1: invalid YAML/.test(out.loadConfig[2])];`);
   assert.deepEqual(out, {
     analyze: 'ok',
     analyzeStates: 'ok',
@@ -126,6 +129,7 @@ out.sizeBuffers = [out.sizeBuffers[0], out.sizeBuffers[1]];`);
     task: 'ok',
     bufferSize: 65536,
     sizeBuffers: ['ConfigError', 'config-error'],
+    loadConfig: ['ConfigError', 'config-error', true],
   });
 
   // A valid project file changes nothing either; the caller opts in with {config}.
