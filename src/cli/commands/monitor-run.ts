@@ -151,17 +151,36 @@ function hangUp(): void {
   process.kill(process.pid, 'SIGHUP');
 }
 
-/** Leaves the terminal as it was on every exit path: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, uncaught errors. */
+/**
+ * Leaves the terminal as it was on every exit path: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, uncaught errors.
+ *
+ * Quitting (q, the Ctrl-C key: the App calls Ink's exit()) restores the terminal when the App's tree is
+ * unmounted, not when Ink's waitUntilExit() settles: Ink 6.8 settles it from the callback of a
+ * `stdout.write('', cb)` after unmounting, and when that callback was lost (frameStdout dropped it until
+ * 58ec0d1) the event loop emptied and Node exited 0 on the alternate screen with the cursor hidden. The
+ * promise and the loop emptying ('beforeExit') still end the run too, whichever comes first.
+ */
 async function runFullScreen(ui: UiModules, app: Parameters<typeof App>[0]): Promise<never> {
   const { render, createElement, App, FrameWriter, frameStdout } = ui;
+  // The same React as ui-modules' createElement (one copy in the bundle); CommonJS, so its hooks are
+  // taken from the module object.
+  const react = await import('react');
+  const useLayoutEffect = react.useLayoutEffect ?? (react as unknown as { default: typeof react }).default.useLayoutEffect;
   const { stdout, stdin, stderr } = process;
   const guard = terminalGuard(stdout, stdin);
   setDebugFileOnly(true);
   guard.enter();
+  let finish: (code: number, err?: unknown) => never = () => process.exit(1);
+  // A layout effect's cleanup runs inside Ink's unmount, after its last frame was written: the next
+  // turn of the event loop restores the terminal and exits, whatever Ink does after that.
+  function Quits(): ReturnType<typeof App> {
+    useLayoutEffect(() => () => void setImmediate(() => finish(0)), []);
+    return createElement(App, { ...app, clearOnResize: true });
+  }
   // Ink hands each whole frame (debug mode) to the FrameWriter, which writes only the lines that
   // changed; see frame-writer.ts for why Ink's incrementalRendering is not used.
   const writer = new FrameWriter(stdout);
-  const instance = render(createElement(App, { ...app, clearOnResize: true }), {
+  const instance = render(createElement(Quits), {
     stdout: frameStdout(stdout, writer),
     stdin,
     stderr,
@@ -170,7 +189,7 @@ async function runFullScreen(ui: UiModules, app: Parameters<typeof App>[0]): Pro
     patchConsole: false,
   });
   let finishing = false;
-  const finish = (code: number, err?: unknown): never => {
+  finish = (code: number, err?: unknown): never => {
     if (!finishing) {
       finishing = true;
       try {
@@ -207,6 +226,8 @@ async function runFullScreen(ui: UiModules, app: Parameters<typeof App>[0]): Pro
   stdout.on('error', () => finish(129));
   stdin.on('end', () => finish(129));
   stdin.on('error', () => finish(129));
+  // Nothing left to run (Ink unmounted and released stdin) without the above having ended the run.
+  process.once('beforeExit', () => finish(0));
   try {
     await instance.waitUntilExit();
   } catch (e) {
