@@ -1,4 +1,4 @@
-// Retransmissions: host-wide RetransSegs/OutSegs over the window, and sockets stuck retransmitting.
+// Retransmissions: host-wide RetransSegs over what was sent (SYN retransmissions told apart), and sockets stuck retransmitting.
 import { counter, type Sysctls } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
 import { factsOf, groupLabel, groupPortFields, socketKey } from '../facts.js';
@@ -8,21 +8,68 @@ import { counterRise, recentOf, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation } from '../types.js';
 
+/**
+ * The retransmission figures over the window. Tcp OutSegs counts no retransmitted segment (RFC 1213
+ * tcpOutSegs "excluding those containing only retransmitted octets"; Linux adds a segment to it only when it
+ * sends new data or carries none), so what was sent is OutSegs + RetransSegs, and RetransSegs / OutSegs alone
+ * read 196% in a review. TcpExt TCPSynRetrans counts the SYN and SYN-ACK retransmissions among RetransSegs:
+ * a handshake resent, not data lost on a path (every one of 4064 in the review was a client resending its
+ * SYN to a local listener whose accept queue was full). Null when the counters are missing or too few.
+ */
+function retransFigures(win: ReturnType<typeof windowOf>) {
+  const re = counterRise(win, 'snmp', 'Tcp', ['RetransSegs']);
+  const outs = counterRise(win, 'snmp', 'Tcp', ['OutSegs']);
+  if (!re || !outs) return null;
+  const synRise = counterRise(win, 'netstat', 'TcpExt', ['TCPSynRetrans']);
+  // Each counter's rise is summed over the intervals it rose in; never more SYN retransmissions than retransmissions.
+  const syn = synRise ? Math.min(synRise.delta, re.delta) : null;
+  const sent = outs.delta + re.delta;
+  const other = re.delta - (syn ?? 0);
+  return { re, outs, syn, sent, other, ratio: sent > 0 ? re.delta / sent : 0, lossRatio: sent > 0 ? other / sent : 0, synRatio: sent > 0 ? (syn ?? 0) / sent : 0 };
+}
+
 const retransHigh: Rule = {
   id: 'retransmissions-high',
   severities: ['warning', 'critical'],
   scope: 'host',
   topic: 'retransmissions',
   summary:
-    'Tcp RetransSegs / OutSegs (/proc/net/snmp) over the window is above retransRatio (critical above retransCriticalRatio), with at least retransMinSegs segments sent and retransmissions in two or more intervals: packet loss or a congested path. Needs history.',
+    'Tcp RetransSegs / (OutSegs + RetransSegs) (/proc/net/snmp: OutSegs leaves retransmissions out) over the window is above retransRatio, with at least retransMinSegs segments sent and retransmissions in two or more intervals. Retransmissions other than SYN and SYN-ACK ones (TcpExt TCPSynRetrans) are packet loss or a congested path (critical above retransCriticalRatio); when the SYN ones alone make the ratio, handshakes go unanswered: with ListenOverflows or ListenDrops rising, a local listener\'s full accept queue (warning). Needs history.',
   thresholds: ['retransRatio', 'retransCriticalRatio', 'retransMinSegs', 'windowSeconds'],
   evaluate(ctx) {
     const win = windowOf(ctx);
-    const re = counterRise(win, 'snmp', 'Tcp', ['RetransSegs']);
-    const outs = counterRise(win, 'snmp', 'Tcp', ['OutSegs']);
-    if (!re || !outs || outs.delta < th(ctx, 'retransMinSegs') || re.risingIntervals < 2) return [];
-    const ratio = re.delta / outs.delta;
-    if (ratio < th(ctx, 'retransRatio')) return [];
+    const f = retransFigures(win);
+    if (!f || f.outs.delta < th(ctx, 'retransMinSegs') || f.re.risingIntervals < 2) return [];
+    const { re, outs, syn } = f;
+    const warnAt = th(ctx, 'retransRatio');
+    if (f.ratio < warnAt) return [];
+    const overflows = counterRise(win, 'netstat', 'TcpExt', ['ListenOverflows']);
+    const drops = counterRise(win, 'netstat', 'TcpExt', ['ListenDrops']);
+    const listenText = [overflows?.delta ? `ListenOverflows +${overflows.delta}` : '', drops?.delta ? `ListenDrops +${drops.delta}` : ''].filter(Boolean).join(', ');
+    const base = `Tcp RetransSegs +${re.delta}, OutSegs +${outs.delta} over ${win.length} samples`;
+    const synText = syn === null ? '' : `; TcpExt TCPSynRetrans +${syn} (SYN and SYN-ACK retransmissions${listenText ? `, while TcpExt ${listenText}` : ''})`;
+    if (f.lossRatio < warnAt) {
+      // The SYN retransmissions alone make the ratio: handshakes unanswered, not data lost. The same counters
+      // as listen-overflows-rising and accept-queue-full say which: a local listener dropping them when its
+      // accept queue is full, else a destination that does not answer (syn-sent-unanswered names it).
+      const local = listenText !== '';
+      return [
+        {
+          id: this.id,
+          severity: 'warning',
+          scope: 'host',
+          message: local
+            ? `TCP retransmissions are SYN retransmissions from a full accept queue: ${syn} of ${re.delta} retransmitted segments in the last ${fmtSeconds(re.seconds)} resent a handshake while a local listener dropped connections (${listenText}), not packet loss`
+            : `TCP retransmissions are SYN retransmissions: ${syn} of ${re.delta} retransmitted segments in the last ${fmtSeconds(re.seconds)} resent a handshake that got no answer (a destination down, filtered or overloaded), not data lost`,
+          evidence: `${fmtPct(f.synRatio)} of the ${f.sent} segments sent were SYN or SYN-ACK retransmissions, ${fmtPct(f.lossRatio)} other retransmissions (warning at ${fmtPct(warnAt)}); ${base}${synText}`,
+          fix: local
+            ? 'Find the listener whose Recv-Q reaches its Send-Q (ss -ltn; see accept-queue-full and listen-overflows-rising), then accept faster (more workers with SO_REUSEPORT, accept until EAGAIN) and raise its listen() backlog together with net.core.somaxconn. ' +
+              'Confirm: nstat -az TcpExtTCPSynRetrans TcpExtListenOverflows TcpExtListenDrops (should stop rising)'
+            : 'Find the connections waiting for an answer: ss -tn state syn-sent (see syn-sent-unanswered), then check that the destination listens and that no firewall drops the SYNs (ping, tracepath, sockscope debug-connections HOST:PORT). ' +
+              'Confirm: nstat -az TcpExtTCPSynRetrans TcpRetransSegs (should stop rising)',
+        },
+      ];
+    }
     const to = counterRise(win, 'netstat', 'TcpExt', ['TCPTimeouts']);
     const retransmitting = ctx.snapshot.sockets
       .filter((s) => s.protocol === 'tcp' && (s.tcpInfo?.totalRetrans ?? 0) > 0)
@@ -33,14 +80,14 @@ const retransHigh: Rule = {
     return [
       {
         id: this.id,
-        severity: ratio >= th(ctx, 'retransCriticalRatio') ? 'critical' : 'warning',
+        severity: f.lossRatio >= th(ctx, 'retransCriticalRatio') ? 'critical' : 'warning',
         scope: 'host',
-        message: `TCP retransmissions are high: ${fmtPct(ratio)} of segments sent in the last ${fmtSeconds(re.seconds)} were retransmitted (packet loss or congestion)`,
-        evidence: `Tcp RetransSegs +${re.delta}, OutSegs +${outs.delta} over ${win.length} samples (warning at ${fmtPct(th(ctx, 'retransRatio'))})${to ? `; TcpExt TCPTimeouts +${to.delta}` : ''}${worst.length ? `; most retransmitting sockets: ${worst.join(', ')}` : ''}`,
+        message: `TCP retransmissions are high: ${fmtPct(f.lossRatio)} of segments sent in the last ${fmtSeconds(re.seconds)} were retransmitted${syn ? ' (SYN retransmissions left out)' : ''} (packet loss or congestion)`,
+        evidence: `${base} (ratio to OutSegs + RetransSegs; warning at ${fmtPct(warnAt)})${synText}${to ? `; TcpExt TCPTimeouts +${to.delta}` : ''}${worst.length ? `; most retransmitting sockets: ${worst.join(', ')}` : ''}`,
         fix:
           'Find where packets are lost: interface errors and drops (ip -s link, ethtool -S IFACE), qdisc drops (tc -s qdisc), MTU black holes (tracepath HOST)' +
           `${bbrAdvice(retransmitting, ctx.snapshot.sysctls)}. ` +
-          'Confirm: nstat -az TcpRetransSegs TcpOutSegs (the ratio should fall)',
+          'Confirm: nstat -az TcpRetransSegs TcpOutSegs TcpExtTCPSynRetrans (the ratio should fall)',
       },
     ];
   },
@@ -121,12 +168,16 @@ const socketRetransmitting: Rule = {
 };
 
 export const retransRules: readonly Rule[] = [retransHigh, socketRetransmitting];
-/** Host-wide retransmission ratio between two snapshots' counters, for printers. */
+/**
+ * Host-wide retransmission ratio between two snapshots' counters, for printers: RetransSegs over what was
+ * sent, OutSegs + RetransSegs (OutSegs counts no retransmission, so RetransSegs / OutSegs can pass 100%).
+ */
 export function retransRatio(a: { counters: { snmp: Record<string, Record<string, number>> | null } }, b: typeof a): number | null {
   const r0 = counter(a.counters.snmp, 'Tcp', 'RetransSegs');
   const r1 = counter(b.counters.snmp, 'Tcp', 'RetransSegs');
   const o0 = counter(a.counters.snmp, 'Tcp', 'OutSegs');
   const o1 = counter(b.counters.snmp, 'Tcp', 'OutSegs');
   if (r0 == null || r1 == null || o0 == null || o1 == null || o1 <= o0) return null;
-  return (r1 - r0) / (o1 - o0);
+  const re = Math.max(0, r1 - r0);
+  return re / (o1 - o0 + re);
 }
