@@ -9,7 +9,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, parseIpRouteGet, reuseportGroup, unknownRoute, type ConnectDiagnosis, type ExistingSockets, type QueueMember, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { datagramVerdict, diagnoseDatagram, type DatagramDiagnosis, type UdpSocketReading } from '../knowledge/connect-diagnosis.js';
 import { explainProbe, type ListenerReadings } from './connect-explain.js';
-import { bareAddress, isLocalDestination, listenerReading, summarizeExisting, udpConnectedCount, udpDropsBefore, udpPortReadings, zoneInterface } from './connect-facts.js';
+import { bareAddress, isLocalDestination, listenerReading, summarizeExisting, udpConnectedCount, udpDropsBefore, udpPortReadings, unknownZone, zoneInterface } from './connect-facts.js';
 import { formatHostPort, zoneOf } from '../knowledge/host-port.js';
 import { isLinkLocal } from '../model/socket.js';
 import { logOsCall } from './debug.js';
@@ -367,7 +367,11 @@ export function udpExchange(address: string, port: number, payload: Buffer, expe
       received = received ? Buffer.concat([received, m]) : m;
       if (expect === undefined || received.includes(expect) || received.length > 65536) finish({ ok: true });
     });
-    s.connect(port, connectHost(address), () => {
+    // connect() of a UDP socket sends nothing, but fails at once where a TCP connect would (a rejecting route,
+    // a link-local address without its zone): Node hands that error to the callback, not to 'error'.
+    s.connect(port, connectHost(address), (e?: Error | null) => {
+      const code = (e as NodeJS.ErrnoException | null | undefined)?.code;
+      if (e) return finish({ ok: false, errno: code ?? 'EIO', message: (code && errnoMessage(code)) || e.message });
       const a = s.address();
       local = formatHostPort(a.address, a.port);
       s.send(payload, (e) => {
@@ -419,6 +423,7 @@ async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addresses: r
       request: o.send !== undefined,
       ...(udpSockets ? { udpSockets } : {}),
       ...(tcp ? { tcpListeners: tcp.length } : {}),
+      ...(unknownZone(a.address) !== undefined ? { unknownZone: unknownZone(a.address) } : {}),
     });
     const existing: ExistingSockets = { total: 0, states: {}, retransTotal: 0, timeWait: 0, ...(connected !== undefined ? { udpConnected: connected } : {}) };
     result.addresses.push({

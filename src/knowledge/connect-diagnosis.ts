@@ -414,6 +414,8 @@ export interface DatagramContext {
   udpSockets?: readonly UdpSocketReading[];
   /** This host: how many TCP listeners the port has (a TCP service tested with --udp). */
   tcpListeners?: number;
+  /** A link-local address's zone that names no interface here (ConnectContext.unknownZone). */
+  unknownZone?: string;
 }
 
 /**
@@ -449,7 +451,7 @@ export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
   }
   if (ctx.errno) {
     // The send failed at once (a rejecting route, no route, EACCES...): the same reasons as a connect.
-    const d = diagnoseConnectError(ctx.errno, { address: ctx.address, port: P, timeoutMs: ctx.timeoutMs, ...(ctx.route ? { route: ctx.route } : {}) });
+    const d = diagnoseConnectError(ctx.errno, { address: ctx.address, port: P, timeoutMs: ctx.timeoutMs, ...(ctx.route ? { route: ctx.route } : {}), ...(ctx.unknownZone !== undefined ? { unknownZone: ctx.unknownZone } : {}) });
     return { ...d, ok: false };
   }
   if (ctx.replied !== undefined) {

@@ -93,6 +93,17 @@ test('debug-connections --udp: delivered to a socket that does not answer, refus
   assert.match(tcp.verdict.summary, new RegExp(`an ICMP port unreachable came back: no UDP socket is bound to port ${h.tcp} on this host \\(a TCP listener is on port ${h.tcp}: debug-connections without --udp tests it\\)`));
 });
 
+test('debug-connections --udp: a send that fails at once (a link-local address without its zone) is explained, not a crash', { timeout: 30_000 }, () => {
+  // UDP connect() to fe80::/10 without a scope id is EINVAL in the kernel, whatever the routes.
+  const r = sockscope(['debug-connections', '--udp', '--address', '[fe80::1]:53', '--timeout', '300ms']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /sendto: {3}an empty datagram: EINVAL after/);
+  assert.match(r.stdout, /Verdict: \[fe80::1\]:53 \(UDP\): fe80::1 is an IPv6 link-local address \(fe80::\/10\): connect needs its scope id/);
+  const z = sockscope(['debug-connections', '--udp', '--address', '[fe80::1%nosuch]:53', '--timeout', '300ms']);
+  assert.equal(z.status, 0, z.stderr);
+  assert.match(z.stdout, /no interface nosuch on this host/);
+});
+
 test('debug-connections --udp --tls is bad input (exit 2, names --tls)', () => {
   const r = sockscope(['debug-connections', '--udp', '--tls', '--address', '127.0.0.1:53']);
   assert.equal(r.status, 2);
