@@ -55,10 +55,12 @@ export async function inspectOptions(input: InspectOptionsInput): Promise<Inspec
   }
 }
 
-/** `{address: 'HOST:PORT', tls?, send?, expect?, timeoutMs?}` (IPv6 as [::1]:8080; timeoutMs per step, default 3000). */
+/** `{address: 'HOST:PORT', udp?, tls?, send?, expect?, timeoutMs?}` (IPv6 as [::1]:8080; timeoutMs per step, default 3000). */
 export const DebugConnectionInputSchema = z
   .object({
     address: z.string().trim().min(1),
+    /** One datagram (`send`, or an empty one) instead of a TCP connect, as debug-connections --udp. */
+    udp: z.boolean().optional(),
     tls: z.boolean().optional(),
     /** Text sent after connecting (\n, \r, \t understood). */
     send: z.string().optional(),
@@ -67,7 +69,8 @@ export const DebugConnectionInputSchema = z
     timeoutMs: z.number().int().min(1).max(300_000).default(3000),
     source: SourceSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => !(v.udp && v.tls), { message: 'tls applies to TCP only: udp sends plain datagrams (DTLS is not supported)', path: ['tls'] });
 export type DebugConnectionInput = z.input<typeof DebugConnectionInputSchema>;
 
 /** Why a connection to HOST:PORT works or fails. The verdict is data: a refused port is a successful diagnosis. */
@@ -76,5 +79,5 @@ export async function debugConnection(input: DebugConnectionInput): Promise<Prob
   const hp = parseHostPort(o.address);
   if ('error' in hp) throw new InvalidInputError(`address: ${hp.error}`, [{ path: 'address', message: hp.error }]);
   const source = createSource((o.source ?? 'auto') as SourceChoice);
-  return detached(await collecting(() => probeConnections({ host: hp.host, port: hp.port, timeoutMs: o.timeoutMs, tls: o.tls, send: o.send, expect: o.expect, source })));
+  return detached(await collecting(() => probeConnections({ host: hp.host, port: hp.port, timeoutMs: o.timeoutMs, tls: o.tls, send: o.send, expect: o.expect, udp: o.udp, source })));
 }
