@@ -33,6 +33,21 @@ const UDP_FAMILIES = [
   { family: 'ipv6', section: 'Udp6' },
 ] as const;
 
+/**
+ * How long a TCP listener on a port in the ephemeral range must have been seen before its port gets series
+ * of its own. A listen() on port 0 (test suites, language servers, debuggers, DevTools) gets an ephemeral
+ * port: 40 listeners of 3 s each made 705 port-labelled series in 23 s of scrapes (review-churn #6), each
+ * one stale in Prometheus after its listener closed. A service that stays (gRPC's 50051 is in Linux's
+ * default range 32768-60999) gets its series once it has listened this long, counted from when this
+ * exporter first saw it, so also for that long after the exporter starts.
+ */
+export const EPHEMERAL_LISTENER_MIN_AGE_MS = 120_000;
+
+export interface SocketMetricsOptions {
+  /** Overrides EPHEMERAL_LISTENER_MIN_AGE_MS (tests). */
+  ephemeralListenerMinAgeMs?: number;
+}
+
 /** The exporter's metrics; `update` replaces every value with those of a new snapshot. */
 export class SocketMetrics {
   readonly registry = new Registry();
@@ -53,10 +68,14 @@ export class SocketMetrics {
   private readonly udpQueue: Gauge;
   private readonly udpFill: Gauge;
   private readonly udpDrops: Counter;
+  private readonly ephemeralMinAgeMs: number;
+  /** Since when (snapshot time) a TCP listener has been seen on each ephemeral-range port still listening. */
+  private ephemeralListenersSince = new Map<number, number>();
 
-  constructor() {
+  constructor(o: SocketMetricsOptions = {}) {
+    this.ephemeralMinAgeMs = o.ephemeralListenerMinAgeMs ?? EPHEMERAL_LISTENER_MIN_AGE_MS;
     const registers = [this.registry];
-    this.sockets = new Gauge({ name: 'sockscope_sockets', help: 'Sockets per protocol, local listening port and state; non-listening local ports, and UDP ports in the ephemeral range (ip_local_port_range: clients\' sendto() sockets), are summed under port="other"', labelNames: ['protocol', 'port', 'state'], registers });
+    this.sockets = new Gauge({ name: 'sockscope_sockets', help: 'Sockets per protocol, local listening port and state; non-listening local ports, UDP ports in the ephemeral range (ip_local_port_range: clients\' sendto() sockets) and TCP listeners in that range seen for less than 2 minutes (listen() on port 0) are summed under port="other"', labelNames: ['protocol', 'port', 'state'], registers });
     // Several listeners can share an address:port (SO_REUSEPORT): the queue gauges are their sums, and the
     // fullest one is exported apart, since the kernel spreads connections by hash, not by room left.
     const listenLabels = ['protocol', 'port', 'address'];
@@ -104,11 +123,23 @@ export class SocketMetrics {
     const other: Record<string, Record<string, number>> = {};
     const somaxconn = sysctlInt(snap.sysctls, 'net.core.somaxconn');
     const ephemeral = ephemeralRange(snap);
+    const since = new Map<number, number>();
     for (const p of summarizePorts(snap.sockets)) {
-      // An unconnected UDP socket looks like a server to the kernel, but one on an ephemeral port is
-      // nearly always a client that sent without connect() (statsd, syslog, DNS clients): a series per such
-      // port would be new at every client restart.
-      const listening = p.listeners.length > 0 && !(p.protocol === 'udp' && p.port >= ephemeral[0] && p.port <= ephemeral[1]);
+      let listening = p.listeners.length > 0;
+      if (listening && p.port >= ephemeral[0] && p.port <= ephemeral[1]) {
+        if (p.protocol === 'udp') {
+          // An unconnected UDP socket looks like a server to the kernel, but one on an ephemeral port is
+          // nearly always a client that sent without connect() (statsd, syslog, DNS clients): a series per
+          // such port would be new at every client restart.
+          listening = false;
+        } else {
+          // A TCP listener there was mostly given its port by listen() on port 0 and often lives seconds:
+          // its port gets series once it has stayed (EPHEMERAL_LISTENER_MIN_AGE_MS).
+          const first = Math.min(this.ephemeralListenersSince.get(p.port) ?? snap.time, snap.time);
+          since.set(p.port, first);
+          listening = snap.time - first >= this.ephemeralMinAgeMs;
+        }
+      }
       for (const state of TCP_STATES) {
         const n = p.states[state];
         if (listening) {
@@ -118,8 +149,11 @@ export class SocketMetrics {
           other[p.protocol][state] = (other[p.protocol][state] ?? 0) + n;
         }
       }
-      this.setListeners(p.listeners, somaxconn);
+      // A young ephemeral listener has no listen_* series either (a full queue there still shows in
+      // sockscope_tcp_listen_overflows_total and sockscope_recommendation).
+      if (listening) this.setListeners(p.listeners, somaxconn);
     }
+    this.ephemeralListenersSince = since;
     this.setUdpPorts(snap, ephemeral);
     for (const [protocol, states] of Object.entries(other)) for (const [state, n] of Object.entries(states)) this.sockets.set({ protocol, port: 'other', state }, n);
     for (const r of recs) {
