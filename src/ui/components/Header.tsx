@@ -1,8 +1,10 @@
-// The three header lines: identity (host, kernel, source, interval, time, PAUSED/STALE), totals, counter rates.
+// The header lines: identity (host, kernel, source, interval, time, PAUSED/STALE), totals, counter rates, and
+// the collector's notes once a snapshot has had any (NotesLine.tsx).
 import { Box } from 'ink';
 import { memo } from 'react';
 import { fit } from '../format.js';
 import type { Theme } from '../theme.js';
+import { NotesLine } from './NotesLine.js';
 import { TextLine, type Span } from './TextLine.js';
 
 export interface HeaderProps {
@@ -12,11 +14,13 @@ export interface HeaderProps {
   paused: boolean;
   /** The last collection error: the data on screen is stale. */
   stale?: string;
+  /** useNotesLine()'s notes: a fourth line when defined ('' keeps it, empty); the App counts it out of the body. */
+  notes?: string;
   width: number;
   theme: Theme;
 }
 
-function HeaderImpl({ identity, totals, rates, paused, stale, width, theme }: HeaderProps) {
+function HeaderImpl({ identity, totals, rates, paused, stale, notes, width, theme }: HeaderProps) {
   const badge = paused ? ' PAUSED ' : '';
   const staleText = stale ? ` STALE: ${stale} (retrying) ` : '';
   const idWidth = Math.max(0, width - badge.length - (badge ? 1 : 0));
@@ -37,6 +41,11 @@ function HeaderImpl({ identity, totals, rates, paused, stale, width, theme }: He
           <TextLine spans={[{ text: fit(rates, width) }]} style={theme.dim} width={width} />
         )}
       </Box>
+      {notes !== undefined && (
+        <Box flexShrink={0} height={1}>
+          <NotesLine text={notes} width={width} theme={theme} />
+        </Box>
+      )}
     </Box>
   );
 }
