@@ -130,7 +130,9 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
     // Refused, and no TCP listener on the port at all: a UDP service (DNS, syslog, statsd) may hold it. Its sockets,
     // and this host's UDP sockets connected to it, are read so that the diagnosis says so.
     const udpSockets = listeners && listeners.length === 0 && a.connect.errno === 'ECONNREFUSED' ? await udpPortReadings(o.source, r.port, o.timeoutMs) : undefined;
-    if (udpSockets?.some((u) => u.peer === undefined)) {
+    // Refused, here or elsewhere: this host's UDP clients of the destination say the service may be UDP (one
+    // cheap read: few UDP sockets are connected).
+    if (a.connect.errno === 'ECONNREFUSED' && (!isLocal || udpSockets?.some((u) => u.peer === undefined))) {
       const n = await udpConnectedCount(o.source, bare, r.port, o.timeoutMs);
       if (n) a.existing.udpConnected = n;
     }

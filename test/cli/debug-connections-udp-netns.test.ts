@@ -18,7 +18,7 @@ threading.Thread(target=serve, daemon=True).start()
 q = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 q.bind(('10.77.0.2', 5302))`;
 
-test('debug-connections --udp to another host: a reply, an ICMP port unreachable, and silence that is not called success', { timeout: 90_000 }, async (t) => {
+test('debug-connections --udp to another host: a reply, an ICMP port unreachable, and silence that is not called success; a TCP probe names this host\'s UDP clients of the port', { timeout: 90_000 }, async (t) => {
   const a = `sockscope-udpa-${process.pid}`;
   const b = `sockscope-udpb-${process.pid}`;
   t.after(() => {
@@ -50,4 +50,12 @@ test('debug-connections --udp to another host: a reply, an ICMP port unreachable
   assert.equal(silent.verdict.ok, false);
   assert.equal(silent.addresses[0].datagram.ok, true, 'sent, and no error came back');
   assert.match(silent.verdict.summary, /no reply and no ICMP error within 500 ms: UDP gives no delivery confirmation/);
+  // Without --udp, a refused TCP connect to a port this host's UDP clients talk to says so (review-udp #8).
+  const client = await netnsHolder(a, `c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nc.connect(('10.77.0.2', 5302))`);
+  t.after(() => client.kill('SIGKILL'));
+  const tcp = JSON.parse(sockscope(['debug-connections', '--address', '10.77.0.2:5302', '--timeout', '2s', '--json'], { netns: a }).stdout);
+  assert.equal(tcp.addresses[0].connect.errno, 'ECONNREFUSED');
+  assert.equal(tcp.addresses[0].existing.udpConnected, 1);
+  assert.match(tcp.verdict.summary, /1 UDP socket\(s\) on this host are connected to 10\.77\.0\.2:5302: if the service is UDP, a TCP connect does not test it/);
+  assert.ok(tcp.verdict.nextSteps.includes('sockscope debug-connections --udp --address 10.77.0.2:5302   (test it as UDP)'));
 });
