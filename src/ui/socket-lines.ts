@@ -95,7 +95,7 @@ function noDetails(s: Socket, c: SocketLinesContext, what: string, how: string):
   if (timewaitSock(s))
     return s.state === 'TIME_WAIT'
       ? `none: the kernel keeps no ${what} for a TIME_WAIT socket`
-      : `none: closed by its process, this FIN_WAIT2 socket is kept by the kernel as a timewait socket (timer timewait), which has no ${what}, as in TIME_WAIT`;
+      : `none: the kernel keeps this FIN_WAIT2 orphan as a timewait socket (timer timewait), with no ${what}, as in TIME_WAIT`;
   if (c.source !== undefined && DETAILED_SOURCES.has(c.source) && !c.detailsSeen)
     return c.paused ? `not collected: paused before ${what} was collected (the view the snapshot was taken for does not ask for it); resume refreshing` : `not collected yet: the next refresh asks for ${what}`;
   return `not available from this collector (${how})`;
