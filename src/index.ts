@@ -107,6 +107,9 @@ export {
   InspectOptionsReportSchema,
   SocketSchema,
   TcpInfoStructSchema,
+  ProbeResultSchema,
   TaskFailureSchema,
+  TaskDocumentSchema,
+  TASK_RESULT_SCHEMAS,
 } from './api/result-schemas.js';
 export type { TaskInput, TaskInputOf, TaskOperation, TaskDocument, TaskSuccess, TaskFailure, TaskResults } from './api/task.js';

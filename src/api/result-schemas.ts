@@ -12,9 +12,11 @@ import { ERRNO_PLATFORMS, type ErrnoLookup } from '../knowledge/errno.js';
 import type { SocketOptionInfo } from '../knowledge/socket-options.js';
 import type { GenerateServerReport } from './generate.js';
 import type { InspectOptionsReport } from './inspect.js';
-import type { TaskFailure } from './task.js';
+import type { TaskDocument, TaskFailure, TaskOperation } from './task.js';
+import { AnalyzeReportSchema, StatesReportSchema } from '../report/schema.js';
 import { TCP_STATES, type Socket } from '../model/socket.js';
 import type { TcpInfoStruct } from '../collect/getsockopt-decode.js';
+import type { ProbeResult } from '../collect/connect-probe.js';
 
 /** Compile-time check: a schema's output type and the type are assignable both ways. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -340,6 +342,115 @@ export const InspectOptionsReportSchema = z.object({
 });
 const inspectSame: Same<z.infer<typeof InspectOptionsReportSchema>, InspectOptionsReport> = true;
 
+const QueueMemberSchema = z.object({ by: z.string(), pid: Int.optional(), pending: Int, backlog: Int.optional() });
+const Category = z.enum(['refused', 'reset', 'timeout', 'unreachable', 'ports-exhausted', 'dns', 'permission', 'other']);
+
+/** `sockscope debug-connections --json`, the `debug-connections` task's result, debugConnection()'s return. */
+export const ProbeResultSchema = z.object({
+  host: z.string(),
+  port: Int,
+  protocol: z.literal('udp').optional(),
+  timeoutMs: Int,
+  resolution: z.object({ addresses: z.array(z.string()), ms: n, error: z.string().optional(), timedOut: z.boolean().optional() }),
+  addresses: z.array(
+    z.object({
+      address: z.string(),
+      family: z.union([z.literal(4), z.literal(6)]),
+      route: z.object({ ok: z.boolean().nullable(), type: z.string().optional(), via: z.string().optional(), dev: z.string().optional(), src: z.string().optional(), text: z.string(), error: z.string().optional(), description: z.string() }),
+      connect: z.object({ ok: z.boolean(), ms: n, errno: z.string().optional(), message: z.string().optional(), local: z.string().optional() }),
+      /** A datagram's diagnosis (`ok`, errno when one came back) or a TCP connect's (errno always); in this order, so a datagram's keeps `ok`. */
+      diagnosis: z
+        .union([
+          z.object({ ok: z.boolean(), errno: z.string().optional(), category: Category, summary: z.string(), meaning: z.string().optional(), causes: z.array(z.string()), nextSteps: z.array(z.string()) }),
+          z.object({ errno: z.string(), category: Category, summary: z.string(), meaning: z.string().optional(), causes: z.array(z.string()), nextSteps: z.array(z.string()) }),
+        ])
+        .optional(),
+      tls: z
+        .object({
+          ok: z.boolean(),
+          explanation: z.string().optional(),
+          error: z.string().optional(),
+          protocol: z.string().optional(),
+          cipher: z.string().optional(),
+          authorized: z.boolean().optional(),
+          authorizationError: z.string().optional(),
+          subject: z.string().optional(),
+          issuer: z.string().optional(),
+          validFrom: z.string().optional(),
+          validTo: z.string().optional(),
+          daysLeft: n.optional(),
+          expired: z.boolean().optional(),
+          altNames: z.string().optional(),
+          handshakeMs: n.optional(),
+        })
+        .optional(),
+      datagram: z
+        .object({
+          ok: z.boolean(),
+          ms: n,
+          errno: z.string().optional(),
+          message: z.string().optional(),
+          local: z.string().optional(),
+          sent: Int,
+          reply: z.string().optional(),
+          replyBytes: Int.optional(),
+          matched: z.boolean().optional(),
+          udpSockets: z
+            .array(
+              z.object({
+                address: z.string(),
+                port: Int,
+                peer: z.string().optional(),
+                owners: z.array(z.object({ pid: Int, name: z.string(), fd: Int.optional() })),
+                uid: Int.optional(),
+                inode: Int.optional(),
+                device: z.string().optional(),
+                queued: Int,
+                rcvbuf: Int.optional(),
+                dropsBefore: Int.optional(),
+                drops: Int.optional(),
+              }),
+            )
+            .optional(),
+        })
+        .optional(),
+      exchange: z
+        .object({ sent: z.string(), received: z.string(), ok: z.boolean().optional(), error: z.string().optional(), failedStep: z.enum(['write', 'read']).optional(), ms: n })
+        .optional(),
+      existing: z.object({
+        total: Int,
+        states: z.record(z.string(), Int),
+        avgRttMs: n.optional(),
+        maxRttMs: n.optional(),
+        retransTotal: Int,
+        retransUnknown: Int.optional(),
+        retransNow: Int.optional(),
+        timeWait: Int,
+        portRange: z.object({ low: Int, high: Int, size: Int }).optional(),
+        closedByProgram: z.record(z.string(), Int).optional(),
+        otherEnds: z.object({ at: z.string(), unclosed: Int, unaccepted: Int, by: z.string().optional(), pid: Int.optional() }).optional(),
+        udpConnected: Int.optional(),
+      }),
+      notAccepted: z
+        .object({
+          listener: z.string(),
+          pending: Int,
+          backlog: Int.optional(),
+          by: z.string().optional(),
+          pid: Int.optional(),
+          groupSize: Int.optional(),
+          members: z.array(QueueMemberSchema).optional(),
+        })
+        .optional(),
+      othersWaiting: z.object({ listener: z.string(), groupSize: Int, members: z.array(QueueMemberSchema) }).optional(),
+    }),
+  ),
+  existingSource: z.string().optional(),
+  existingNote: z.string().optional(),
+  verdict: z.object({ ok: z.boolean(), summary: z.string(), nextSteps: z.array(z.string()) }),
+});
+const probeSame: Same<z.infer<typeof ProbeResultSchema>, ProbeResult> = true;
+
 /** What `sockscope task` prints when the task failed (exit 1 or 2); error.code as README lists them. */
 export const TaskFailureSchema = z.object({
   ok: z.literal(false),
@@ -352,4 +463,36 @@ export const TaskFailureSchema = z.object({
 });
 const failureSame: Same<z.infer<typeof TaskFailureSchema>, TaskFailure> = true;
 
-void [errnoSame, optionSame, generateSame, renderSame, buffersSame, socketSame, tcpInfoSame, inspectSame, failureSame];
+/** The result schema of each task operation (the matching command's --json document). */
+export const TASK_RESULT_SCHEMAS = {
+  analyze: AnalyzeReportSchema,
+  'analyze-states': StatesReportSchema,
+  'generate-server': GenerateServerReportSchema,
+  generate: GenerateServerReportSchema,
+  'inspect-options': InspectOptionsReportSchema,
+  'debug-connections': ProbeResultSchema,
+  errno: ErrnoLookupSchema,
+  options: SocketOptionInfoSchema,
+  buffers: BuffersReportSchema,
+} satisfies Record<TaskOperation, z.ZodType>;
+
+const success = <Op extends TaskOperation>(operation: Op) => z.object({ ok: z.literal(true), operation: z.literal(operation), result: TASK_RESULT_SCHEMAS[operation] });
+
+/** Everything `sockscope task` prints (and executeTask's document): a success, its result checked by operation, or a failure. */
+export const TaskDocumentSchema = z.union([
+  z.discriminatedUnion('operation', [
+    success('analyze'),
+    success('analyze-states'),
+    success('generate-server'),
+    success('generate'),
+    success('inspect-options'),
+    success('debug-connections'),
+    success('errno'),
+    success('options'),
+    success('buffers'),
+  ]),
+  TaskFailureSchema,
+]);
+const documentSame: Same<z.infer<typeof TaskDocumentSchema>, TaskDocument> = true;
+
+void [documentSame, errnoSame, optionSame, generateSame, renderSame, buffersSame, socketSame, tcpInfoSame, inspectSame, probeSame, failureSame];

@@ -46,8 +46,11 @@ function cli(args: string[], input?: string): { status: number | null; doc: unkn
   return { status: r.status, doc: JSON.parse(r.stdout) };
 }
 
+/** A task through the CLI; every document it prints must fit TaskDocumentSchema whole. */
 function task(t: object): { status: number | null; doc: { ok: boolean; result?: unknown } } {
-  return cli(['task', '-'], JSON.stringify(t)) as { status: number | null; doc: { ok: boolean; result?: unknown } };
+  const r = cli(['task', '-'], JSON.stringify(t)) as { status: number | null; doc: { ok: boolean; result?: unknown } };
+  holds(L.TaskDocumentSchema, r.doc, `task ${JSON.stringify(t).slice(0, 60)}`);
+  return r;
 }
 
 /** Validates and checks nothing was stripped (a field the schema does not describe). */
@@ -123,7 +126,27 @@ test('inspect-options: the listener and a connection of this process (getsockopt
   holds(L.InspectOptionsReportSchema, task({ operation: 'inspect-options', port, source: 'ss' }).doc.result, 'task inspect-options');
 });
 
-test('task failures fit TaskFailureSchema (bad input, unknown errno, runtime failure, unreadable input)', () => {
+test('debug-connections: a listener, a refused port, a datagram, a failed TLS handshake fit ProbeResultSchema', async () => {
+  const free = await new Promise<number>((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+  const ok = await L.debugConnection({ address: `127.0.0.1:${port}`, send: 'hello', timeoutMs: 1000 });
+  holds(L.ProbeResultSchema, ok, 'a listener');
+  const refused = await L.debugConnection({ address: `127.0.0.1:${free}`, timeoutMs: 1000 });
+  assert.equal(refused.verdict.ok, false);
+  holds(L.ProbeResultSchema, refused, 'refused');
+  holds(L.ProbeResultSchema, await L.debugConnection({ address: `127.0.0.1:${free}`, udp: true, timeoutMs: 1000 }), 'udp, refused');
+  holds(L.ProbeResultSchema, await L.debugConnection({ address: `localhost:${port}`, tls: true, timeoutMs: 1000 }), 'tls to a plain listener');
+  const c = cli(['debug-connections', '--address', `[::1]:${free}`, '--source', 'procfs', '--json']);
+  holds(L.ProbeResultSchema, c.doc, 'CLI, IPv6, procfs');
+  holds(L.ProbeResultSchema, task({ operation: 'debug-connections', address: `127.0.0.1:${port}`, timeoutMs: 1000 }).doc.result, 'task');
+  holds(L.TASK_RESULT_SCHEMAS['debug-connections'], ok, 'TASK_RESULT_SCHEMAS');
+});
+
+test('task failures fit TaskFailureSchema (bad input, unknown errno, runtime failure, unreadable input); analyze tasks fit TaskDocumentSchema', () => {
   const docs = [
     task({ operation: 'errno' }),
     task({ operation: 'errno', code: 'ENOTANERRNO' }),
@@ -138,4 +161,7 @@ test('task failures fit TaskFailureSchema (bad input, unknown errno, runtime fai
     holds(L.TaskFailureSchema, d.doc, JSON.stringify(d.doc).slice(0, 80));
   }
   assert.equal(L.TaskFailureSchema.safeParse({ ok: true, operation: 'errno', result: {} }).success, false);
+  // Every operation's success is a TaskDocumentSchema document too (task() checks it); the two not run above:
+  for (const operation of ['analyze', 'analyze-states']) assert.equal(task({ operation, port }).status, 0);
+  assert.equal(L.TaskDocumentSchema.safeParse({ ok: true, operation: 'errno', result: {} }).success, false, 'a result of the wrong shape');
 });
