@@ -29,11 +29,24 @@ export function parseOptionList(text: string | undefined): string[] | undefined 
 }
 
 /**
+ * How a socket chosen by --port or --inode was found: `others` matched too (a v4 and a v6 listener, an
+ * SO_REUSEPORT group); `choice` (several matched) says which member was read and why, and names the others,
+ * as LocatedSocket.choice words it: on a shared UDP port the member whose drop counter rises, which a user
+ * could not tell from "3 other socket(s) also listen on it" alone.
+ */
+export interface Located {
+  how: string;
+  others: number;
+  holders: { pid: number; name: string; fd: number }[];
+  choice?: string;
+}
+
+/**
  * Inspects the socket chosen by --pid/--socket-fd, --port or --inode. Each number arrives checked: by its
  * flag's coerce (inspect-options.ts: "--pid must be an integer 1-4194304, got ...") or by the library's
  * schema (InspectOptionsInputSchema); which of them are given together is checked here, for both.
  */
-export async function runInspect(a: Args): Promise<InspectResult & { located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[] }; ipv4Listeners?: string[] }> {
+export async function runInspect(a: Args): Promise<InspectResult & { located?: Located; ipv4Listeners?: string[] }> {
   const r = await inspectChosen(a);
   // Only an IPv6 listener on [::] asks: whether IPV6_V6ONLY leaves IPv4 clients without a listener.
   const v4 = await ipv4ListenersBeside(r, createSource((a.source ?? 'auto') as SourceChoice)).catch(() => undefined);
@@ -55,7 +68,7 @@ async function ipv4ListenersBeside(r: InspectResult, source: SocketSource): Prom
 }
 
 /** The socket chosen by the flags, inspected. */
-async function inspectChosen(a: Args): Promise<InspectResult & { located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[] } }> {
+async function inspectChosen(a: Args): Promise<InspectResult & { located?: Located }> {
   const { pid, 'socket-fd': fd, port, inode } = a;
   const options = parseOptionList(a.options);
   const chosen = [pid !== undefined || fd !== undefined, port !== undefined, inode !== undefined].filter(Boolean).length;
@@ -86,7 +99,7 @@ async function inspectLocated(port: number | undefined, inode: number | undefine
     how = `inode ${inode}`;
     if (!located) throw new CollectorError('inspect-options', `no socket with inode ${inode}`);
   }
-  const info = { how, others: located.others.length, holders: located.holders };
+  const info: Located = { how, others: located.others.length, holders: located.holders, ...(located.choice ? { choice: located.choice } : {}) };
   const h = located.holders[0];
   if (h) {
     const r = await inspectSocketOptions({ pid: h.pid, fd: h.fd, options, inode: located.socket.inode, kernelSocket: located.socket, source });
@@ -117,6 +130,8 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
   out.push(`socket: ${socketText ? escapeControl(socketText) : 'unknown (see Missing below)'}`);
   if (r.located) {
     out.push(`found as: ${r.located.how}${r.located.others ? ` (${r.located.others} other socket(s) also listen on it)` : ''}${r.located.holders.length > 1 ? `; held by ${r.located.holders.map((h) => `${h.pid}/${h.fd}`).join(', ')}` : ''}`);
+    // Already escaped where it is made (addresses, inodes, fds and pids only).
+    if (r.located.choice) out.push(r.located.choice);
   }
   out.push(
     r.method === 'pidfd_getfd'
