@@ -132,7 +132,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
     const udpSockets = listeners && listeners.length === 0 && a.connect.errno === 'ECONNREFUSED' ? await udpPortReadings(o.source, r.port, o.timeoutMs) : undefined;
     // Refused, here or elsewhere: this host's UDP clients of the destination say the service may be UDP (one
     // cheap read: few UDP sockets are connected).
-    if (a.connect.errno === 'ECONNREFUSED' && (!isLocal || udpSockets?.some((u) => u.peer === undefined))) {
+    if (a.connect.errno === 'ECONNREFUSED') {
       const n = await udpConnectedCount(o.source, bare, r.port, o.timeoutMs);
       if (n) a.existing.udpConnected = n;
     }
