@@ -9,12 +9,13 @@ const run = (snap: Snapshot, history?: Snapshot[], thresholds?: Record<string, n
   evaluateRules(makeContext({ snapshot: snap, history, thresholds, port }));
 const ids = (snap: Snapshot, history?: Snapshot[], thresholds?: Record<string, number>) => run(snap, history, thresholds).map((r) => `${r.id}:${r.severity}`);
 
-test('retransmissions-high: RetransSegs/OutSegs over the window', () => {
+test('retransmissions-high: RetransSegs / (OutSegs + RetransSegs) over the window', () => {
   const h = fakeHistory(4, (i) => ({ snmp: { Tcp: { RetransSegs: 1000 + i * 500, OutSegs: 100_000 + i * 10_000 } } }), 10_000);
   const [r] = run(h[3], h);
   assert.equal(r.id, 'retransmissions-high');
   assert.equal(r.severity, 'warning');
-  assert.match(r.message, /5% of segments sent in the last 30 s were retransmitted/);
+  // 1500 of 31,500 segments sent: OutSegs does not count retransmitted ones.
+  assert.match(r.message, /4\.76% of segments sent in the last 30 s were retransmitted/);
   assert.match(r.evidence, /RetransSegs \+1500, OutSegs \+30000 over 4 samples/);
   const crit = fakeHistory(4, (i) => ({ snmp: { Tcp: { RetransSegs: i * 2000, OutSegs: i * 10_000 } } }));
   assert.equal(run(crit[3], crit)[0].severity, 'critical');

@@ -5,17 +5,19 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from '../helpers/free-port.js';
+import { freeLowPort, freePort, waitFor } from '../helpers/free-port.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 
 /** A child process holding `n` server-side sockets in CLOSE_WAIT on a fresh port (the server never closes). */
 async function closeWaitServer(n: number): Promise<{ port: number; pid: number; child: ChildProcess }> {
+  // Below the ephemeral range, so that the exporter gives the port its own series at once.
+  const listenPort = await freeLowPort();
   const script = `
     const net = require('net');
     const keep = [];
     const srv = net.createServer({ allowHalfOpen: true }, (c) => { keep.push(c); c.on('error', () => {}); });
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(${listenPort}, '127.0.0.1', () => {
       const port = srv.address().port;
       let done = 0;
       for (let i = 0; i < ${n}; i++) {

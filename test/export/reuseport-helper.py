@@ -10,11 +10,27 @@ def queue_of(l):
     unacked, sacked = struct.unpack_from('II', info, 24)
     return unacked, sacked
 
+def low_port():
+    # Below the ephemeral range: the exporter folds a listener on an ephemeral port into port="other" until
+    # it has listened for 2 minutes (EPHEMERAL_LISTENER_MIN_AGE_MS), so a port-0 listener would not get its series.
+    import random
+    for _ in range(200):
+        p = random.randrange(20000, 32000)
+        probe = socket.socket()
+        try:
+            probe.bind(('127.0.0.1', p))
+            return p
+        except OSError:
+            continue
+        finally:
+            probe.close()
+    raise SystemExit('no free port in 20000-32000')
+
 listeners = []
 for backlog in (2, 64):
     l = socket.socket()
     l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    l.bind(('127.0.0.1', listeners[0].getsockname()[1] if listeners else 0))
+    l.bind(('127.0.0.1', listeners[0].getsockname()[1] if listeners else low_port()))
     l.listen(backlog)
     listeners.append(l)
 port = listeners[0].getsockname()[1]

@@ -13,6 +13,24 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * A free TCP port below the default ephemeral range (32768-60999), for a listener that must get its own
+ * exporter series at once: the exporter folds listeners on ephemeral ports into port="other" for their first
+ * 2 minutes (EPHEMERAL_LISTENER_MIN_AGE_MS).
+ */
+export async function freeLowPort(host = '127.0.0.1'): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, host, () => s.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error('no free port in 20000-32000');
+}
+
 /** Polls `fn` every `everyMs` until it returns a non-undefined value or `timeoutMs` passes (then throws with `what`). */
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
