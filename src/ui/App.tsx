@@ -6,6 +6,7 @@ import type { Protocol } from '../model/socket.js';
 import { FilterBar } from './components/FilterBar.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
+import { useNotesLine } from './components/NotesLine.js';
 import { maxScroll } from './components/TextPanel.js';
 import type { Line } from './components/Table.js';
 import type { TableSectionProps } from './components/TableSection.js';
@@ -136,7 +137,9 @@ export function App(props: AppProps) {
   const width = size.columns;
   // Never as tall as the terminal: Ink 6 redraws the whole screen when the frame fills it.
   const frameHeight = Math.max(6, size.rows - 1);
-  const body = frameHeight - HEADER_LINES - FOOTER_LINES;
+  // The collector's notes: a header line from the first snapshot that has any, kept from then on.
+  const notes = useNotesLine(data.snapshot);
+  const body = frameHeight - HEADER_LINES - notes.lines - FOOTER_LINES;
 
   // The table on screen (ports and port views).
   const portFrame = view === 'port' ? (frame as Extract<Frame, { view: 'port' }>) : undefined;
@@ -267,7 +270,7 @@ export function App(props: AppProps) {
     // No overflow="hidden" here: every view sizes itself to the frame, and clipping makes Ink re-slice
     // every line of every frame (sliceAnsi), a third of the cost of a frame.
     <Box flexDirection="column" width={width} height={frameHeight}>
-      <Header identity={data.identity} totals={data.totals} rates={data.rates} paused={state.paused} stale={stale} width={width} theme={theme} />
+      <Header identity={data.identity} totals={data.totals} rates={data.rates} paused={state.paused} stale={stale} notes={notes.notes} width={width} theme={theme} />
       <Box flexDirection="column" flexGrow={1} flexShrink={1}>
         {content}
       </Box>

@@ -2,6 +2,7 @@
 // Ink lays out and draws the whole frame on every React commit, even when nothing would be written.
 import type { Snapshot } from '../model/snapshot.js';
 import { adviceSignature, type AdviceRunner, type Advisor } from './advice-runner.js';
+import { notesText } from './components/notes-text.js';
 import { portsFingerprint } from './fingerprint.js';
 import { clock } from './format.js';
 import { ratesLine } from './header-lines.js';
@@ -21,7 +22,7 @@ export interface GateContext {
 
 /**
  * Only the home view is judged (drill-down views show timers and tcp_info that change on every
- * refresh): same clock minute, same sockets as the ports view sees them, same rates, same
+ * refresh): same clock minute, same sockets as the ports view sees them, same rates, same notes, same
  * recommendations (the rules still run on every snapshot, so conditions that need several samples
  * are reported on time), steady trends.
  */
@@ -30,6 +31,8 @@ export function showsSame(c: GateContext, shown: PollState, next: Snapshot, hist
   if (!prev || c.view !== 'ports' || !c.trendsSteady) return false;
   if (clock(prev.time) !== clock(next.time) || portsFingerprint(prev) !== portsFingerprint(next)) return false;
   if (ratesLine(shown.history) !== ratesLine(history)) return false;
+  // The header's notes line (a host failing or an ss line unread need not change any socket).
+  if (notesText(prev) !== notesText(next)) return false;
   const before = c.runner.run(c.advise, prev, shown.history, c.thresholds, c.port, c.intervalMs);
   const after = c.runner.run(c.advise, next, history, c.thresholds, c.port, c.intervalMs);
   return adviceSignature(before) === adviceSignature(after);
