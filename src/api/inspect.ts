@@ -37,7 +37,7 @@ export type InspectOptionsReport = Omit<InspectResult, 'options' | 'sysctls'> & 
   options: OptionReportRow[];
   unusual: string[];
   sysctls: Record<string, unknown>;
-  located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[] };
+  located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[]; /** Several sockets matched: which one was chosen and why, and the others. */ choice?: string };
 };
 
 /** Real option values of one socket (pidfd_getfd + getsockopt; the kernel's view without privilege), explained. */

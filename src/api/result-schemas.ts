@@ -338,7 +338,7 @@ export const InspectOptionsReportSchema = z.object({
   extraSysctls: z.record(z.string(), z.string().nullable()),
   kernel: z.string(),
   unusual: z.array(z.string()),
-  located: z.object({ how: z.string(), others: Int, holders: z.array(z.object({ pid: Int, name: z.string(), fd: Int })) }).optional(),
+  located: z.object({ how: z.string(), others: Int, holders: z.array(z.object({ pid: Int, name: z.string(), fd: Int })), choice: z.string().optional() }).optional(),
 });
 const inspectSame: Same<z.infer<typeof InspectOptionsReportSchema>, InspectOptionsReport> = true;
 

@@ -28,7 +28,14 @@ export const ListenerSchema = z.object({
   port: z.number().int(),
   protocol: z.enum(['tcp', 'udp']),
   backlog: z.number().int().nullable(),
+  /** TCP: connections waiting for accept(). UDP: bytes of datagrams waiting to be read (the same as recvQBytes; kept for compatibility). */
   acceptQueue: z.number().int(),
+  /** UDP only: bytes of datagrams waiting to be read. */
+  recvQBytes: z.number().int().optional(),
+  /** UDP only: the receive buffer the kernel applies (skmem rb, twice the SO_RCVBUF asked for); null without socket memory (procfs, netstat). */
+  rcvbuf: z.number().int().nullable().optional(),
+  /** UDP only: datagrams the kernel dropped on this socket since it was opened (sk_drops); null when the source cannot see it (netstat). */
+  drops: z.number().int().nullable().optional(),
   process: ProcessSchema.nullable(),
   processes: z.array(ProcessSchema),
   /** True when no process is shown because another user's process holds the listener out of sight (not run as root); false when none is known to. */

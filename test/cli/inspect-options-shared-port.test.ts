@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { startPythonHolder } from '../helpers/python-holder.js';
+import { InspectOptionsReportSchema } from '../../src/api/result-schemas.js';
+import { AnalyzeReportSchema } from '../../src/report/schema.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 
@@ -80,4 +82,13 @@ test('inspect-options --port on a shared UDP port prints which member it read an
   assert.equal(doc.fd, h.fds[1], 'the unread member is the one inspected');
   assert.equal(doc.located.others, 3);
   assert.match(doc.located.choice ?? '', chosen);
+  // The library's schemas keep what the CLI prints (zod drops keys it does not know).
+  assert.equal(InspectOptionsReportSchema.parse(JSON.parse(json.stdout)).located?.choice, doc.located.choice);
+  const analyzed = await run(['analyze', '--port', String(h.port), '--json']);
+  assert.equal(analyzed.code, 0, analyzed.stderr);
+  const raw = JSON.parse(analyzed.stdout) as { listeners: Record<string, unknown>[] };
+  const parsed = AnalyzeReportSchema.parse(raw);
+  assert.equal(raw.listeners.length, 4);
+  for (const l of raw.listeners) for (const k of ['recvQBytes', 'rcvbuf', 'drops']) assert.ok(k in l, `analyze --json listener has ${k}`);
+  assert.deepEqual(parsed.listeners, raw.listeners, 'AnalyzeReportSchema keeps the UDP listener fields');
 });
