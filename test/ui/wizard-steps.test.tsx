@@ -68,6 +68,22 @@ describe('wizard buffer size', () => {
       app.unmount();
     }
   });
+  it('UDP: the size is the longest datagram, starting at 65536 as the CLI does, whatever the TCP read size in the config', () => {
+    // A config bufferSize above 64 KiB (a TCP read size) made the UDP wizard start at it and then refuse it.
+    const big = { ...cfg, bufferSize: 1048576 };
+    const bigDeps: WizardDeps = { config: big, generate: (i, o) => generateServer(i, { output: o, config: big }), exists: () => [], write: (r) => r.files.map((f) => f.path) };
+    let s = initialState(big);
+    const i = currentChoices(s, big).findIndex((c) => c.value === 'udp');
+    s = reduce({ ...s, cursor: i }, enter, bigDeps);
+    for (let k = 0; k < 20 && step(s) !== 'bufferSize'; k++) s = reduce(s, enter, bigDeps);
+    assert.equal(step(s), 'bufferSize');
+    const st = visibleSteps(s.input)[s.step];
+    assert.equal(st.initial(s.input, big), '65536');
+    s = reduce({ ...s, text: '65536' }, enter, bigDeps);
+    assert.equal(s.error, null);
+    assert.equal(s.input.bufferSize, 65536);
+    assert.match(STEPS.find((x) => x.id === 'bufferSize')!.title, /UDP: the longest datagram/);
+  });
 });
 
 describe('wizard hints say what the server gets', () => {

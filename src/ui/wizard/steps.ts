@@ -6,6 +6,7 @@ import {
   GeneratorOptionsError,
   IO_MODELS,
   resolveOptions,
+  UDP_BUFFER_SIZE,
   type GeneratorInput,
   type Profile,
 } from '../../codegen/options.js';
@@ -226,9 +227,11 @@ export const STEPS: Step[] = [
   },
   {
     id: 'bufferSize',
-    title: 'Read buffer size (bytes, or with k/M: 65536, 64k, 1M; 512 to 64M)',
+    title: 'Read buffer size (bytes, or with k/M: 65536, 64k, 1M; 512 to 64M) - UDP: the longest datagram served, at most 64k',
     kind: 'text',
-    initial: (i, cfg) => String(i.bufferSize ?? cfg.bufferSize),
+    // UDP: the longest datagram served, 65536 unless asked (as generate-server does); the config's bufferSize
+    // is a TCP read size, and one above 64k would be refused for UDP.
+    initial: (i, cfg) => String(i.bufferSize ?? (isTcp(i) ? cfg.bufferSize : UDP_BUFFER_SIZE)),
     apply: (i, v) => ({ ...i, bufferSize: parseBufferSize(v) }),
   },
   {
