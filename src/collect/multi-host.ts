@@ -12,13 +12,29 @@ export interface HostPart {
 
 /** One host's latest result and the collection still running for it, if any. */
 interface HostState {
-  /** The collection running now (never rejects: it stores its outcome). */
+  /**
+   * The collections running now, one after another (never rejects: each stores its outcome). It ends
+   * once a collection made for `wanted` has: one started for other options is followed by one for these.
+   */
   running?: Promise<void>;
-  /** When `running` started (ms, Date.now()). */
+  /** When the collection running now started (ms, Date.now()). */
   startedAt?: number;
-  last?: { snapshot: Snapshot } | { error: string };
+  /** The options of the latest refresh, and their key (optionsKey). */
+  wanted?: { opts: CollectOptions; key: string };
+  /** The latest outcome and the key of the options it was made for. */
+  last?: ({ snapshot: Snapshot } | { error: string }) & { key: string };
   /** When `last` came (ms, Date.now()). */
   lastAt?: number;
+}
+
+/** Which options a collection was made for: a host's sockets are shown only under the options they were read with. */
+function optionsKey(opts: CollectOptions): string {
+  return JSON.stringify(opts);
+}
+
+/** A source that can stop what it has running (RemoteSource: its ssh children). */
+interface Closable {
+  close?(): void;
 }
 
 /**
@@ -34,6 +50,7 @@ export class MultiHostSource implements SocketSource {
   /** Per host, from the last collect(): keyed by the merged snapshot it belongs to. */
   private parts = new WeakMap<Snapshot, HostPart[]>();
   private readonly states: HostState[];
+  private closed = false;
 
   /**
    * `opts.waitForAll`: every collect waits for every host (one-shot output: --json, a plain table), as
@@ -54,30 +71,58 @@ export class MultiHostSource implements SocketSource {
     return this.parts.get(merged);
   }
 
-  /** Starts a collection for every host that has none running; the promise settles when all of them have. */
+  /**
+   * Starts a collection for every host that has none running. A host still reading for other options
+   * (the monitor asks for other ones on a filter change, a drill-down, the peer table) reads again for
+   * these once that ends: its old result answered an older refresh, and showing it here put a slow
+   * host's port-80 sockets under a port-443 filter. The promise settles when every host has answered
+   * for these options.
+   */
   private start(opts: CollectOptions): Promise<void[]> {
+    const key = optionsKey(opts);
     return Promise.all(
       this.states.map((st, i) => {
+        st.wanted = { opts, key };
         if (!st.running) {
-          st.startedAt = Date.now();
-          st.running = this.hosts[i].source.collect(opts).then(
-            (snapshot) => {
-              for (const s of snapshot.sockets) s.host = this.hosts[i].label; // sockets are fresh objects of this collection
-              st.last = { snapshot };
-              st.lastAt = Date.now();
-            },
-            (e: unknown) => {
-              st.last = { error: e instanceof Error ? e.message : String(e) };
-              st.lastAt = Date.now();
-            },
-          );
-          void st.running.finally(() => {
-            st.running = undefined;
+          const running = this.launch(i);
+          st.running = running;
+          void running.finally(() => {
+            if (st.running === running) st.running = undefined;
           });
         }
         return st.running;
       }),
     );
+  }
+
+  /** One collection for host i with the wanted options, then another while the wanted options changed meanwhile. */
+  private launch(i: number): Promise<void> {
+    const st = this.states[i];
+    const { opts, key } = st.wanted!;
+    st.startedAt = Date.now();
+    return this.hosts[i].source
+      .collect(opts)
+      .then(
+        (snapshot) => {
+          for (const s of snapshot.sockets) s.host = this.hosts[i].label; // sockets are fresh objects of this collection
+          st.last = { snapshot, key };
+          st.lastAt = Date.now();
+        },
+        (e: unknown) => {
+          st.last = { error: e instanceof Error ? e.message : String(e), key };
+          st.lastAt = Date.now();
+        },
+      )
+      .then(() => (!this.closed && st.wanted!.key !== key ? this.launch(i) : undefined));
+  }
+
+  /**
+   * Stops every host's collection still running (the monitor quitting): a hung host's ssh would
+   * otherwise outlive sockscope. Collections started after this are not followed by new ones.
+   */
+  close(): void {
+    this.closed = true;
+    for (const h of this.hosts) (h.source as Closable).close?.();
   }
 
   /** Resolves when every host has answered, or SLOW_HOST_WAIT_MS after the first one has in this refresh. */
@@ -96,6 +141,7 @@ export class MultiHostSource implements SocketSource {
   async collect(opts: CollectOptions = {}): Promise<Snapshot> {
     const t0 = performance.now();
     const time = Date.now();
+    const key = optionsKey(opts);
     await this.settle(this.start(opts));
     const parts: HostPart[] = [];
     const notes: string[] = [];
@@ -103,6 +149,7 @@ export class MultiHostSource implements SocketSource {
     const shown: string[] = [];
     let first: Snapshot | undefined;
     let firstLabel = '';
+    let firstStale = false;
     for (let i = 0; i < this.states.length; i++) {
       const st = this.states[i];
       const { label } = this.hosts[i];
@@ -115,9 +162,19 @@ export class MultiHostSource implements SocketSource {
         shown.push(`${label} (${st.last ? 'failed' : 'no answer yet'})`);
         continue;
       }
+      if (st.last.key !== key) {
+        // Read for other options (another filter or view) and not yet for these: those sockets would
+        // not match what this refresh asked for, so none are shown until the host answers for it.
+        const message = `no answer yet for this view${reading}`;
+        parts.push({ label, error: message });
+        notes.push(`${label}: ${message}`);
+        shown.push(`${label} (no answer yet)`);
+        continue;
+      }
       const snap = st.last.snapshot;
       parts.push({ label, snapshot: snap });
-      if ((st.lastAt ?? time) < time) {
+      const stale = (st.lastAt ?? time) < time;
+      if (stale) {
         // Not answered in this refresh: its last snapshot, with how old it is.
         const age = Math.max(1, Math.round((time - (st.lastAt ?? time)) / 1000));
         notes.push(`${label}: still reading; its sockets are from ${age} s ago${reading}`);
@@ -127,6 +184,7 @@ export class MultiHostSource implements SocketSource {
       if (!first) {
         first = snap;
         firstLabel = label;
+        firstStale = stale;
       }
     }
     if (!first) {
@@ -146,7 +204,10 @@ export class MultiHostSource implements SocketSource {
       sourceNote: ok.map((s, i) => `${parts.filter((p) => p.snapshot)[i].label}: ${s.sourceNote ?? s.source}`).join('; '),
       durationMs: performance.now() - t0,
       sockets: ok.flatMap((s) => s.sockets),
-      counters: first.counters,
+      // A stale host's counters are the ones already merged into an earlier refresh: under this
+      // refresh's time they made every rate from the history 0/s (retransmits, UDP drops) where it is
+      // unknown. The host's own part keeps them, with its own time.
+      counters: firstStale ? { netstat: null, snmp: null, sockstat: null } : first.counters,
       sysctls: first.sysctls,
       attribution: {
         scope: first.attribution.scope,
