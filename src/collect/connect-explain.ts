@@ -135,6 +135,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
     if (a.connect.errno === 'ECONNREFUSED') {
       const n = await udpConnectedCount(o.source, bare, r.port, o.timeoutMs);
       if (n) a.existing.udpConnected = n;
+      if (n || udpSockets?.some((s) => s.peer === undefined)) outcome.udpService = true;
     }
     if (!a.connect.ok && a.connect.errno) {
       const ctx: ConnectContext = {

@@ -7,7 +7,7 @@ import { findLocalListener, formatHostPort, portListeners, type ConnectContext, 
 import { parseIpNeigh, parseRouteMatch } from '../parse/ip-route.js';
 import { bareAddress, zoneOf } from '../knowledge/host-port.js';
 import { isLinkLocal, isLoopback, socketDrops, type Socket } from '../model/socket.js';
-import type { UdpSocketReading } from '../knowledge/connect-diagnosis.js';
+import type { UdpSocketReading } from '../knowledge/udp-delivery.js';
 import { sysctlInt, sysctlInts, type Snapshot } from '../model/snapshot.js';
 import { run } from './exec.js';
 import { interfaceIndex, interfaceName } from './interface-names.js';
@@ -132,7 +132,7 @@ export async function udpDropsBefore(port: number, source: SocketSource, timeout
   }
 }
 
-/** A UDP socket on the port as a datagram's delivery is judged with (connect-diagnosis.ts udpDelivery), with its drops before. */
+/** A UDP socket on the port as a datagram's delivery is judged with (udp-delivery.ts udpDelivery), with its drops before. */
 export function udpReading(s: Socket, dropsBefore?: ReadonlyMap<string, number>): UdpSocketReading {
   const before = dropsBefore?.get(socketKey(s));
   const drops = socketDrops(s);

@@ -1,12 +1,13 @@
 // What a failed connect() means on this host: the errno read with the facts around it (route, neighbour entry,
-// listeners on the port, existing sockets, tcp_tw_reuse). Errno meanings come from src/knowledge/errno.ts.
+// listeners on the port, existing sockets, tcp_tw_reuse). Errno meanings come from src/knowledge/errno.ts. A datagram's
+// outcome is read in datagram-diagnosis.ts, with where it went on this host in udp-delivery.ts.
 import { isIP } from 'node:net';
 import { explainErrno } from './errno.js';
 import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { listenerOwners, memberName, memberQueueText, queueSuspect, reuseportGroup, takes, type LocalListener, type PortListener } from './connect-listeners.js';
 import { isMulticast, REJECTING } from './connect-route.js';
 import { bareAddress, formatHostPort } from './host-port.js';
-import { fmtBytes } from '../advise/format.js';
+import { udpReceivers, udpSocketName, type UdpSocketReading } from './udp-delivery.js';
 import type { NeighbourEntry, RouteInfo } from '../parse/ip-route.js';
 
 /** This host's existing TCP sockets to one destination, summarized. */
@@ -82,126 +83,6 @@ export interface ConnectContext {
    * TCP connect to a UDP service says the service is there. Read when `listeners` has no TCP listener for it.
    */
   udpSockets?: readonly UdpSocketReading[];
-}
-
-/**
- * A UDP socket on this host on a destination's port, for debug-connections and `try sendto`: where it is bound, its
- * owners, its receive queue, and its drop counter (sk_drops) read just before (`dropsBefore`) and just after a datagram
- * was sent to the port, so that a datagram dropped by a full receive buffer is told from one delivered.
- */
-export interface UdpSocketReading {
-  /** As the kernel reports it: 0.0.0.0, ::, 127.0.0.1, ::1. */
-  address: string;
-  port: number;
-  /** Set when the socket is connect()ed: it receives only from that peer ("127.0.0.1:5353"). */
-  peer?: string;
-  owners: { pid: number; name: string; fd?: number }[];
-  /** The owner's uid when its processes are not visible. */
-  uid?: number;
-  inode?: number;
-  /** SO_BINDTODEVICE: receives only what arrives on this interface. */
-  device?: string;
-  /** Bytes waiting to be read (Recv-Q). */
-  queued: number;
-  /** SO_RCVBUF as the kernel holds it (skmem rb); undefined when the source has no socket memory (procfs, netstat). */
-  rcvbuf?: number;
-  /** Its sk_drops before the datagram was sent; undefined when not read, or the source has no drop counter. */
-  dropsBefore?: number;
-  /** Its sk_drops after. */
-  drops?: number;
-}
-
-/** "python3/4242", or who it could be when the processes are hidden (as listenerOwners says it). */
-function udpOwners(r: UdpSocketReading): string {
-  return listenerOwners({ ...r, pending: r.queued });
-}
-
-/** "python3/4242 on 0.0.0.0:53"; the owners are the system's text: callers escape where they print. */
-export function udpSocketName(r: UdpSocketReading): string {
-  return `${udpOwners(r)} on ${formatHostPort(r.address, r.port)}${r.device ? ` (bound to device ${r.device})` : ''}`;
-}
-
-/** "python3/4242 is bound to 127.0.0.1:53": where datagrams to that address go instead. */
-export function udpBoundText(r: UdpSocketReading): string {
-  return `${udpOwners(r)} is bound to ${formatHostPort(r.address, r.port)}${r.device ? ` (device ${r.device})` : ''}`;
-}
-
-/** "7.31 KiB queued, receive buffer 8 KiB" ("7488 B queued" when the source cannot see the buffer). */
-function udpQueueText(r: UdpSocketReading): string {
-  return `${fmtBytes(r.queued)} queued${r.rcvbuf ? `, receive buffer ${fmtBytes(r.rcvbuf)}` : ''}`;
-}
-
-/**
- * The UDP sockets a datagram to `target` reaches, as the kernel scores them (udp4_lib_lookup2/compute_score): an
- * unconnected socket bound to the address itself, else to its family's wildcard, else (IPv4) a dual-stack [::]. A
- * connect()ed socket receives only from its peer: never a new sender's datagram. Several at the best score are a
- * SO_REUSEPORT group (the kernel hashes each sender to one) or SO_REUSEADDR sharers (the last bound takes it): all
- * are returned.
- */
-export function udpReceivers(sockets: readonly UdpSocketReading[], target: string): UdpSocketReading[] {
-  const t = bareAddress(target).toLowerCase();
-  const open = sockets.filter((s) => s.peer === undefined && takes(s.address, t));
-  const v6 = isIP(t) === 6;
-  const exact = open.filter((s) => s.address.toLowerCase() === t || s.address.toLowerCase() === `::ffff:${t}`);
-  if (exact.length) return exact;
-  const wild = open.filter((s) => s.address === (v6 ? '::' : '0.0.0.0') || s.address === '*');
-  return wild.length ? wild : open;
-}
-
-/** The sockets on the port that do not receive datagrams sent to `target`: bound to other addresses (they are no conflict, and no receiver). */
-export function udpElsewhere(sockets: readonly UdpSocketReading[], target: string): UdpSocketReading[] {
-  const t = bareAddress(target);
-  return sockets.filter((s) => s.peer === undefined && !takes(s.address, t));
-}
-
-/** What one datagram sent to a local UDP socket became, from the receivers' drop counters read around it. */
-export interface UdpDelivery {
-  receivers: UdpSocketReading[];
-  /** The receivers whose drop counter rose while it was sent: the datagram (and others' sent meanwhile) was dropped there. */
-  dropped: UdpSocketReading[];
-  /** Whether the source gave drop counters before and after for every receiver. */
-  dropsKnown: boolean;
-  summary: string;
-  details: string[];
-  steps: string[];
-}
-
-/**
- * A datagram the kernel accepted for a local destination: delivered to which socket, or dropped there (sk_drops rose:
- * a full receive buffer, or a socket filter). Undefined when no socket receives it (an ICMP error came back instead).
- */
-export function udpDelivery(sockets: readonly UdpSocketReading[], target: string): UdpDelivery | undefined {
-  const receivers = udpReceivers(sockets, target);
-  if (receivers.length === 0) return undefined;
-  const dropsKnown = receivers.every((r) => r.drops !== undefined && r.dropsBefore !== undefined);
-  const dropped = receivers.filter((r) => r.drops !== undefined && r.dropsBefore !== undefined && r.drops > r.dropsBefore);
-  const group = receivers.length > 1 ? ` (${receivers.length} sockets share it: the kernel hands each sender to one of them)` : '';
-  const details: string[] = [];
-  const steps: string[] = [];
-  let summary: string;
-  if (dropped.length) {
-    const r = dropped[0];
-    const n = r.drops! - r.dropsBefore!;
-    // Recv-Q of a UDP socket is its memory in use (sk_rmem_alloc, with each datagram's overhead), and the kernel drops
-    // a datagram that would take it over rcvbuf: a small datagram's truesize is 1-4 KiB on loopback.
-    const full = r.rcvbuf !== undefined && r.queued + 4096 >= r.rcvbuf;
-    summary = `the datagram reached ${udpSocketName(r)}${group}, which dropped it: its drop counter rose by ${n} while it was sent (${udpQueueText(r)}); ${full ? 'its receive buffer is full: the program is not reading fast enough' : r.queued > 0 ? 'its receive queue was full at that moment, or a socket filter dropped it' : 'its queue is empty: a socket filter (SO_ATTACH_FILTER, a BPF program) or memory pressure (udp_mem) dropped it, not a full buffer'}`;
-    if (n > 1) details.push(`the counter rose by ${n}, not 1: other senders' datagrams were dropped there in the same moment`);
-    for (const x of dropped.slice(1)) details.push(`also dropped by ${udpSocketName(x)}: +${x.drops! - x.dropsBefore!} (${udpQueueText(x)})`);
-    const pid = r.owners[0]?.pid;
-    if (full || r.queued > 0) {
-      steps.push(pid !== undefined ? `${udpOwners(r)} is not reading fast enough: see what it does (strace -f -p ${pid} -e trace=recvfrom,recvmsg,recvmmsg,poll,epoll_wait)` : `sockscope analyze --port ${r.port}   (who owns the socket, and is it reading?)`);
-      steps.push(`read faster (recvmmsg() batches, more readers with SO_REUSEPORT), or give the socket a larger SO_RCVBUF (capped by net.core.rmem_max)`);
-    } else steps.push(`ss -uam 'sport = :${r.port}'   (d rising with r at 0: a socket filter or udp_mem pressure; nstat -az UdpInErrors UdpRcvbufErrors UdpMemErrors)`);
-    steps.push(`sockscope analyze --port ${r.port} --samples 5   (the socket's drops over time)`);
-  } else if (!dropsKnown) {
-    summary = `the datagram went to ${receivers.map(udpSocketName).join(', ')}${group}; whether it was dropped there cannot be told: this source has no drop counter (netlink, ss and /proc/net/udp have it)`;
-  } else {
-    summary = `the datagram was queued for ${receivers.length === 1 ? udpSocketName(receivers[0]) : `one of ${receivers.map(udpSocketName).join(', ')}`}${group}: no drop counter rose (${receivers.map(udpQueueText).join('; ')})`;
-    const near = receivers.find((r) => r.rcvbuf !== undefined && r.queued >= r.rcvbuf / 2);
-    if (near) details.push(`${udpSocketName(near)} holds ${udpQueueText(near)}: once it is full, new datagrams are dropped`);
-  }
-  return { receivers, dropped, dropsKnown, summary, details, steps };
 }
 
 /**
@@ -393,109 +274,6 @@ function refusedLocally(ctx: ConnectContext, target: string): { summary: string;
       : `or have the server listen on ${formatHostPort(isLinkLocal(t) ? ctx.address : t, P)} too, or on every address (${v6 ? '[::]' : '0.0.0.0'}:${P})`, // a link-local bind needs its zone too
   );
   return { summary: `nothing listens on ${target}, but ${others.map(at).join('; ')}${why}`, steps };
-}
-
-/** Everything one datagram's outcome (debug-connections --udp) is interpreted with. */
-export interface DatagramContext {
-  address: string;
-  port: number;
-  timeoutMs: number;
-  route?: RouteInfo;
-  /** The send or an ICMP error after it (ECONNREFUSED: port unreachable); undefined when neither failed. */
-  errno?: string;
-  /** Bytes that came back (the first datagram, or all until `expect` matched); undefined when nothing came back. */
-  replied?: number;
-  /** The text the reply had to contain, and whether it did. */
-  expect?: string;
-  matched?: boolean;
-  /** Whether a request was given (--send): without one an empty datagram is sent, which few services answer. */
-  request: boolean;
-  /** This host: its UDP sockets on the port, with drop counters read before and after (connect-facts.ts udpPortReadings). */
-  udpSockets?: readonly UdpSocketReading[];
-  /** This host: how many TCP listeners the port has (a TCP service tested with --udp). */
-  tcpListeners?: number;
-  /** A link-local address's zone that names no interface here (ConnectContext.unknownZone). */
-  unknownZone?: string;
-}
-
-/**
- * A datagram's outcome interpreted, as a ConnectDiagnosis: `errno` only when the send or an ICMP error failed it, and
- * whether it is a success (answered, or delivered to a socket here).
- */
-export type DatagramDiagnosis = Omit<ConnectDiagnosis, 'errno'> & { errno?: string; ok: boolean };
-
-/** What became of one datagram sent to HOST:PORT (debug-connections --udp): answered, refused, dropped, queued, or unconfirmed. */
-export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
-  const target = formatHostPort(ctx.address, ctx.port);
-  const bare = bareAddress(ctx.address);
-  const P = ctx.port;
-  const local = ctx.udpSockets !== undefined;
-  const tcp = ctx.tcpListeners ? ` (a TCP listener is on port ${P}: debug-connections without --udp tests it)` : '';
-  const out = (ok: boolean, category: ConnectDiagnosis['category'], summary: string, nextSteps: string[], causes: string[] = []): DatagramDiagnosis => ({ ok, ...(ctx.errno ? { errno: ctx.errno } : {}), category, summary, causes, nextSteps });
-  if (ctx.errno === 'ECONNREFUSED') {
-    if (local) {
-      const elsewhere = udpElsewhere(ctx.udpSockets!, bare);
-      if (elsewhere.length) {
-        const to = [...new Set(elsewhere.map((x) => formatHostPort(x.address === '0.0.0.0' ? '127.0.0.1' : x.address === '::' ? '::1' : x.address, P)))];
-        return out(false, 'refused', `${target}: an ICMP port unreachable came back: nothing receives on UDP ${target}, but ${elsewhere.slice(0, 3).map(udpBoundText).join('; ')}${tcp}`, [
-          ...to.slice(0, 3).map((x) => `send to ${x} instead: sockscope debug-connections --udp --address ${x}`),
-          `or have the server bind ${target} too, or every address (${isIP(bare) === 6 ? '[::]' : '0.0.0.0'}:${P})`,
-        ]);
-      }
-      return out(false, 'refused', `${target}: an ICMP port unreachable came back: no UDP socket is bound to port ${P} on this host${tcp}`, [`start the server, or check which port it is bound to: ss -lunp   (no UDP socket on port ${P} now)`]);
-    }
-    return out(false, 'refused', `${target}: an ICMP port unreachable came back: nothing receives on UDP port ${P} there, or a firewall rejects it (REJECT --reject-with icmp-port-unreachable)`, [
-      `on the server: ss -lunp 'sport = :${P}'   (is a socket bound to the port, on that address?)`,
-      'look for REJECT rules on the way (iptables -S, nft list ruleset)',
-    ]);
-  }
-  if (ctx.errno) {
-    // The send failed at once (a rejecting route, no route, EACCES...): the same reasons as a connect.
-    const d = diagnoseConnectError(ctx.errno, { address: ctx.address, port: P, timeoutMs: ctx.timeoutMs, ...(ctx.route ? { route: ctx.route } : {}), ...(ctx.unknownZone !== undefined ? { unknownZone: ctx.unknownZone } : {}) });
-    return { ...d, ok: false };
-  }
-  if (ctx.replied !== undefined) {
-    if (ctx.expect !== undefined && !ctx.matched)
-      return out(false, 'other', `${target} answered (${ctx.replied} bytes), but the reply does not contain "${ctx.expect}"`, ['check the request (--send) and what the service answers to it']);
-    return out(true, 'other', `${target} answered with ${ctx.replied} bytes${ctx.expect !== undefined ? ` containing "${ctx.expect}"` : ''}`, []);
-  }
-  const waited = `within ${ctx.timeoutMs} ms`;
-  if (local) {
-    const delivery = udpDelivery(ctx.udpSockets!, bare);
-    if (!delivery)
-      return out(false, 'other', `${target}: no UDP socket on this host receives it, yet no ICMP port unreachable came back ${waited}: a firewall rule on this host drops it (iptables -S; nft list ruleset)`, ['iptables -S; nft list ruleset   (a DROP rule for this port)', `ss -lunp 'sport = :${P}'`]);
-    if (delivery.dropped.length) return out(false, 'other', `${target}: ${delivery.summary}`, delivery.steps);
-    const steps: string[] = [];
-    const asked = ctx.request || ctx.expect !== undefined;
-    if (!asked) steps.push('to see it answer: --send a request the service understands, and --expect text of its reply');
-    return out(
-      !asked,
-      'other',
-      `${target}: ${delivery.summary}${asked ? `; no reply came ${waited}: the program has not read it yet, or does not answer this request` : '; it was an empty datagram, which most services do not answer'}`,
-      asked && delivery.receivers[0]?.owners[0] ? [`see what ${udpOwners(delivery.receivers[0])} does with it (strace -f -p ${delivery.receivers[0].owners[0].pid} -e trace=recvfrom,recvmsg,sendto,sendmsg)`] : steps,
-    );
-  }
-  return out(
-    false,
-    'timeout',
-    `${target}: no reply and no ICMP error ${waited}: UDP gives no delivery confirmation, so the server may have received it and not answered${ctx.request ? ' (it ignores this request?)' : ' (an empty datagram: most services do not answer one; --send a request it understands)'}, or a firewall dropped it on the way`,
-    [`tcpdump -ni any udp port ${P}   (does the datagram leave, and does anything come back?)`, `on the server: ss -uam 'sport = :${P}'   (is a socket bound there, and does its drop counter d rise?)`],
-  );
-}
-
-/** One verdict over every address a datagram was sent to (debug-connections --udp). */
-export function datagramVerdict(host: string, port: number, outcomes: readonly { address: string; diagnosis: DatagramDiagnosis }[]): { ok: boolean; summary: string; nextSteps: string[] } {
-  const hp = formatHostPort(host, port);
-  if (outcomes.length === 0) return { ok: false, summary: `${host} does not resolve to any address`, nextSteps: [`getent ahosts ${host}`] };
-  const steps: string[] = [];
-  for (const o of outcomes) for (const s of o.diagnosis.nextSteps) if (!steps.includes(s)) steps.push(s);
-  const why = (o: (typeof outcomes)[number]) => {
-    const t = formatHostPort(o.address, port);
-    const s = o.diagnosis.summary;
-    return outcomes.length === 1 && s.startsWith(`${t}: `) ? s.slice(t.length + 2) : outcomes.length === 1 && s.startsWith(`${t} `) ? s.slice(t.length + 1) : s;
-  };
-  const ok = outcomes.every((o) => o.diagnosis.ok);
-  return { ok, summary: `${hp} (UDP): ${outcomes.map(why).join('; ')}`, nextSteps: steps };
 }
 
 /** What a connect() errno means for this destination, with next steps. */

@@ -1,5 +1,6 @@
 // HOST:PORT as people type it and as reports write it (debug-connections, try, the library's inputs).
-import { isIP } from 'node:net';
+import { isIP, SocketAddress } from 'node:net';
+import { normalizeAddress } from '../model/socket.js';
 
 /**
  * HOST:PORT as typed: 10.0.0.1:80, [::1]:8080, example.com:443. Returns an error sentence instead of throwing.
@@ -16,7 +17,7 @@ export function parseHostPort(text: string, port: { allowZero?: boolean; why?: s
     if (close < 0 || t[close + 1] !== ':') return { error: `'${text}' is not HOST:PORT; write IPv6 addresses as [::1]:8080` };
     host = t.slice(1, close);
     portText = t.slice(close + 2);
-    if (isIP(host.replace(/%.*$/, '')) !== 6) return { error: `'${host}' in brackets is not an IPv6 address` };
+    if (ipFamily(host) !== 6) return { error: `'${host}' in brackets is not an IPv6 address` };
   } else {
     const c = t.lastIndexOf(':');
     if (c <= 0) return { error: `'${text}' is not HOST:PORT (e.g. example.com:443, 10.0.0.1:80, [::1]:8080)` };
@@ -53,14 +54,25 @@ function unbracketed(text: string, t: string, host: string, portText: string): s
 }
 
 /**
- * The address a destination is in the kernel's tables and in every source's socket list: without its zone
- * ("fe80::1%eth0" -> "fe80::1": sockets are reported without it), and an IPv4-mapped address as the IPv4 address it is
- * ("::ffff:127.0.0.1" -> "127.0.0.1": an AF_INET6 socket reaches it over IPv4, through the IPv4 routes and listeners,
- * and normalizeAddress reports such sockets as IPv4).
+ * The address a destination is in the kernel's tables and in every source's socket list, to compare with them: without
+ * its zone ("fe80::1%eth0" -> "fe80::1": sockets are reported without it), IPv6 in its canonical form (getaddrinfo
+ * gives a literal back as typed: "0:0:0:0:0:0:0:1" -> "::1", "FD00::AB" -> "fd00::ab", as inet_ntop writes sockets), and
+ * an IPv4-mapped address as the IPv4 address it is ("::ffff:127.0.0.1", "::ffff:7f00:1" -> "127.0.0.1": an AF_INET6
+ * socket reaches it over IPv4, through the IPv4 routes and listeners, and normalizeAddress reports such sockets as IPv4).
  */
 export function bareAddress(a: string): string {
-  const b = a.replace(/%.*$/, '');
-  return /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(b)?.[1] ?? b;
+  const b = withoutZone(a);
+  return normalizeAddress(isIP(b) === 6 ? new SocketAddress({ address: b, family: 'ipv6' }).address : b).address;
+}
+
+/** An address without its zone ("fe80::1%eth0" -> "fe80::1"), otherwise as written. */
+export function withoutZone(a: string): string {
+  return a.replace(/%.*$/, '');
+}
+
+/** The family of an IP literal, with or without a zone (4 or 6); 0 for a name. */
+export function ipFamily(a: string): 0 | 4 | 6 {
+  return isIP(withoutZone(a)) as 0 | 4 | 6;
 }
 
 /** The zone of an IPv6 address ("fe80::1%eth0" -> "eth0"); undefined when it has none. */

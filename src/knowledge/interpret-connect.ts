@@ -62,6 +62,11 @@ export interface AddressOutcome {
   notAccepted?: { listener: string; pending: number; backlog?: number; by?: string; pid?: number; groupSize?: number; members?: readonly QueueMember[] };
   /** The probe was taken, but other SO_REUSEPORT members hold connections nobody accepted for half a second (AddressProbe.othersWaiting). */
   othersWaiting?: { listener: string; groupSize: number; members: readonly QueueMember[] };
+  /**
+   * Refused, and the port looks like a UDP service's: UDP sockets are bound to it on this host (and no TCP listener),
+   * or this host's UDP sockets are connected to the destination. The verdict then says TCP was refused, not the service.
+   */
+  udpService?: boolean;
   /** Local destination: connections this host's clients closed that the server accepted and has not closed (CLOSE_WAIT), at `at` (their local end). */
   unclosed?: { count: number; at: string; by?: string; pid?: number };
 }
@@ -152,7 +157,7 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   let summary: string;
   if (up.length === 0) {
     const all = (c: string) => down.every((o) => o.diagnosis?.category === c);
-    const what = all('refused') ? 'refuses connections' : all('reset') ? 'accepts connections, then resets them' : all('ports-exhausted') ? 'cannot be connected to from this host' : 'is not reachable';
+    const what = all('refused') ? (down.some((o) => o.udpService) ? 'refuses TCP connections' : 'refuses connections') : all('reset') ? 'accepts connections, then resets them' : all('ports-exhausted') ? 'cannot be connected to from this host' : 'is not reachable';
     summary = `${hp} ${what}: ${down.map(why).join('; ')}`;
   } else if (down.length > 0) {
     summary = `${hp} is reachable on ${up.map((o) => o.address).join(', ')} but not on ${down.map((o) => o.address).join(', ')}: clients that try the failing address first wait or fail (${down.map((o) => o.diagnosis?.errno ?? '?').join(', ')})`;

@@ -3,8 +3,7 @@
 import { unseenOwnerText } from '../model/owner.js';
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type ConnectContext } from './interpret-connect.js';
-import { udpBoundText, udpDelivery, udpElsewhere, type UdpSocketReading } from './connect-diagnosis.js';
-import { formatHostPort } from './host-port.js';
+import { udpBoundText, udpDelivery, udpElsewhere, udpSendInstead, type UdpSocketReading } from './udp-delivery.js';
 import { isLinkLocal } from '../model/socket.js';
 
 export interface PortHolder {
@@ -302,12 +301,11 @@ export function interpretTry(c: TryContext): TryInterpretation {
     // This host: sockets on the port at other addresses (127.0.0.1 when sending to 127.0.0.3) receive nothing sent here.
     const elsewhere = c.udpSockets ? udpElsewhere(c.udpSockets, hostOf(c.target)) : [];
     if (elsewhere.length) {
-      const to = [...new Set(elsewhere.map((x) => formatHostPort(isAny(x.address) ? (isV4(x.address) ? '127.0.0.1' : '::1') : x.address, c.port)))];
       return {
         ok: false,
         summary: `${c.target}: an ICMP port unreachable came back: nothing receives on UDP ${c.target} (no socket is bound to ${hostOf(c.target)} or to a wildcard on port ${c.port}), but ${elsewhere.slice(0, 3).map(udpBoundText).join('; ')}${elsewhere.length > 3 ? ` and ${elsewhere.length - 3} more` : ''}`,
         details: [...details, `a UDP socket receives only datagrams sent to the address it is bound to (or to any address of its family, bound to ${isV4(hostOf(c.target)) ? '0.0.0.0' : '::'})`],
-        nextSteps: [...to.slice(0, 3).map((x) => `send to ${x} instead: sockscope try sendto ${x}`), `or have the server bind ${formatHostPort(hostOf(c.target), c.port)} too, or every address (${isV4(hostOf(c.target)) ? '0.0.0.0' : '[::]'}:${c.port})`],
+        nextSteps: udpSendInstead(elsewhere, hostOf(c.target), c.port, 'sockscope try sendto'),
       };
     }
     return { ok: false, summary: `${c.target}: an ICMP port unreachable came back: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, 'check that the server binds the address you send to'] };

@@ -1,7 +1,9 @@
-// Which local UDP socket a datagram reaches, and what its drop counter says (connect-diagnosis.ts): pure readings.
+// Which local UDP socket a datagram reaches, and what its drop counter says (udp-delivery.ts, datagram-diagnosis.ts): pure readings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { datagramVerdict, diagnoseConnectError, diagnoseDatagram, udpDelivery, udpElsewhere, udpReceivers, type UdpSocketReading } from '../../src/knowledge/connect-diagnosis.js';
+import { diagnoseConnectError } from '../../src/knowledge/connect-diagnosis.js';
+import { datagramVerdict, diagnoseDatagram } from '../../src/knowledge/datagram-diagnosis.js';
+import { udpDelivery, udpElsewhere, udpReceivers, type UdpSocketReading } from '../../src/knowledge/udp-delivery.js';
 
 const sock = (address: string, extra: Partial<UdpSocketReading> = {}): UdpSocketReading => ({ address, port: 53, owners: [{ pid: 10, name: 'dns' }], queued: 0, rcvbuf: 212992, dropsBefore: 5, drops: 5, ...extra });
 

@@ -2,7 +2,8 @@
 // The implementation: debug-connections.ts defines the command (flags, help) and loads this module when it runs.
 // The probe (collect/connect-probe.ts) gathers and interprets everything; this file only formats its result.
 import { createSource, type SourceChoice } from '../../collect/index.js';
-import { probeConnections, type DatagramProbe, type ProbeResult } from '../../collect/connect-probe.js';
+import { probeConnections, type ProbeResult } from '../../collect/connect-probe.js';
+import type { DatagramProbe } from '../../collect/datagram-probe.js';
 import { formatHostPort, memberQueueText, parseHostPort, queueText, type ExistingSockets, type QueueMember } from '../../knowledge/interpret-connect.js';
 import { escapeControl, jsonText } from '../../model/escape.js';
 import { parseDuration } from '../duration.js';

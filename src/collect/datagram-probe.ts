@@ -1,0 +1,143 @@
+// debug-connections --udp: one datagram to each address of the destination, from a connect()ed UDP socket, with this
+// host's UDP sockets on the port read around it; interpreted in src/knowledge/datagram-diagnosis.ts.
+import { createSocket as createDgram } from 'node:dgram';
+import { describeRoute, errnoMessage, type ExistingSockets } from '../knowledge/interpret-connect.js';
+import { datagramVerdict, diagnoseDatagram, type DatagramDiagnosis } from '../knowledge/datagram-diagnosis.js';
+import type { UdpSocketReading } from '../knowledge/udp-delivery.js';
+import { formatHostPort, ipFamily } from '../knowledge/host-port.js';
+import { bareAddress, isLocalDestination, listenerReading, udpConnectedCount, udpDropsBefore, udpPortReadings, unknownZone } from './connect-facts.js';
+import type { ProbeOptions, ProbeResult } from './connect-probe.js';
+import { connectHost, routeTo } from './destination.js';
+import { logOsCall } from './debug.js';
+import { msSince, replyText, unescapeText } from './probe-text.js';
+import type { SocketSource } from './source.js';
+
+/**
+ * One datagram sent to an address (debug-connections --udp) from a connect()ed UDP socket, which is how an ICMP port
+ * unreachable becomes visible (ECONNREFUSED on the next receive). `ok`: sent, and no error came back.
+ */
+export interface DatagramProbe {
+  ok: boolean;
+  /** From the send to the reply, the error, or the end of the wait. */
+  ms: number;
+  errno?: string;
+  message?: string;
+  /** This end, as [::1]:48260. */
+  local?: string;
+  /** Bytes sent (0: an empty datagram, when no --send was given). */
+  sent: number;
+  /** What came back: the first datagram, or every one until --expect matched. Absent when nothing did. */
+  reply?: string;
+  replyBytes?: number;
+  /** Whether the reply contains --expect (absent without --expect, or without a reply). */
+  matched?: boolean;
+  /** This host: its UDP sockets on the port, with their drop counters before and after the datagram. */
+  udpSockets?: UdpSocketReading[];
+}
+
+/**
+ * Sends `payload` from a connect()ed UDP socket and waits up to `timeoutMs` for a reply (until one contains `expect`,
+ * when given) or an error: an ICMP port unreachable arrives as ECONNREFUSED on the socket (measured: Node's dgram
+ * emits it as an 'error' from recvmsg). Neither within the wait: ok, nothing received.
+ */
+export function udpExchange(address: string, port: number, payload: Buffer, expect: Buffer | undefined, timeoutMs: number): Promise<Omit<DatagramProbe, 'udpSockets' | 'matched' | 'reply'> & { received?: Buffer }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const family = ipFamily(address) === 6 ? 'udp6' : 'udp4';
+    const s = createDgram(family);
+    let received: Buffer | undefined;
+    let local: string | undefined;
+    let done = false;
+    const finish = (r: { ok: boolean; errno?: string; message?: string }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      const ms = msSince(t0);
+      logOsCall('net', `udp send ${address}:${port}`, ms, payload.length, r.errno ? `error=${r.errno}` : received ? `reply ${received.length} bytes` : 'no reply');
+      try {
+        s.close();
+      } catch {
+        /* already closed */
+      }
+      resolve({ ...r, ms, sent: payload.length, ...(local ? { local } : {}), ...(received ? { received, replyBytes: received.length } : {}) });
+    };
+    const timer = setTimeout(() => finish({ ok: true }), timeoutMs);
+    s.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, errno: e.code ?? 'EIO', message: (e.code && errnoMessage(e.code)) || e.message }));
+    s.on('message', (m: Buffer) => {
+      received = received ? Buffer.concat([received, m]) : m;
+      if (expect === undefined || received.includes(expect) || received.length > 65536) finish({ ok: true });
+    });
+    // connect() of a UDP socket sends nothing, but fails at once where a TCP connect would (a rejecting route,
+    // a link-local address without its zone): Node hands that error to the callback, not to 'error'.
+    s.connect(port, connectHost(address), (e?: Error | null) => {
+      const code = (e as NodeJS.ErrnoException | null | undefined)?.code;
+      if (e) return finish({ ok: false, errno: code ?? 'EIO', message: (code && errnoMessage(code)) || e.message });
+      const a = s.address();
+      local = formatHostPort(a.address, a.port);
+      s.send(payload, (e) => {
+        if (e) finish({ ok: false, errno: (e as NodeJS.ErrnoException).code ?? 'EIO', message: ((e as NodeJS.ErrnoException).code && errnoMessage((e as NodeJS.ErrnoException).code!)) || e.message });
+      });
+    });
+  });
+}
+
+/**
+ * debug-connections --udp: one datagram to each address, one after another. For this host, the port's UDP sockets
+ * are read before and after (which one received it, and whether its drop counter rose), and its TCP listeners when
+ * it was refused; for every address, this host's UDP sockets connected to it.
+ */
+export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addresses: readonly { address: string; family: 4 | 6 }[], source: SocketSource): Promise<ProbeResult> {
+  result.protocol = 'udp';
+  const payload = Buffer.from(o.send !== undefined ? unescapeText(o.send) : '', 'utf8');
+  const expect = o.expect !== undefined ? unescapeText(o.expect) : undefined;
+  const outcomes: { address: string; diagnosis: DatagramDiagnosis }[] = [];
+  for (const a of addresses) {
+    const route = await routeTo(a.address);
+    const local = isLocalDestination(a.address, route);
+    const before = local ? await udpDropsBefore(o.port, source, o.timeoutMs) : undefined;
+    const x = await udpExchange(a.address, o.port, payload, expect !== undefined ? Buffer.from(expect, 'utf8') : undefined, o.timeoutMs);
+    const bare = bareAddress(a.address);
+    const udpSockets = local ? await udpPortReadings(source, o.port, o.timeoutMs, before) : undefined;
+    const tcp = local && x.errno === 'ECONNREFUSED' ? await listenerReading(source, o.port, o.timeoutMs) : undefined;
+    const connected = await udpConnectedCount(source, bare, o.port, o.timeoutMs);
+    const reply = x.received ? replyText(x.received) : undefined;
+    const matched = x.received && expect !== undefined ? x.received.includes(Buffer.from(expect, 'utf8')) : undefined;
+    const zone = unknownZone(a.address);
+    const datagram: DatagramProbe = {
+      ok: x.ok,
+      ms: x.ms,
+      ...(x.errno ? { errno: x.errno, message: x.message } : {}),
+      ...(x.local ? { local: x.local } : {}),
+      sent: x.sent,
+      ...(reply !== undefined ? { reply, replyBytes: x.replyBytes } : {}),
+      ...(matched !== undefined ? { matched } : {}),
+      ...(udpSockets ? { udpSockets } : {}),
+    };
+    const diagnosis = diagnoseDatagram({
+      address: a.address,
+      port: o.port,
+      timeoutMs: o.timeoutMs,
+      route,
+      ...(x.errno ? { errno: x.errno } : {}),
+      ...(x.received ? { replied: x.received.length } : {}),
+      ...(expect !== undefined ? { expect, matched: matched === true } : {}),
+      request: o.send !== undefined,
+      ...(udpSockets ? { udpSockets } : {}),
+      ...(tcp ? { tcpListeners: tcp.length } : {}),
+      ...(zone !== undefined ? { unknownZone: zone } : {}),
+    });
+    const existing: ExistingSockets = { total: 0, states: {}, retransTotal: 0, timeWait: 0, ...(connected !== undefined ? { udpConnected: connected } : {}) };
+    result.addresses.push({
+      address: a.address,
+      family: a.family,
+      route: { ...route, description: describeRoute(route) },
+      connect: { ok: x.ok, ms: x.ms, ...(x.errno ? { errno: x.errno, message: x.message } : {}), ...(x.local ? { local: x.local } : {}) },
+      datagram,
+      diagnosis,
+      existing,
+    });
+    outcomes.push({ address: a.address, diagnosis });
+  }
+  result.verdict = datagramVerdict(o.host, o.port, outcomes);
+  return result;
+}
