@@ -299,8 +299,10 @@ export class SsSource implements SocketSource {
     if (res.exitCode !== 0) throw new SsExitError(`exited with ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`);
     const stdio = res.stdioSockets ?? [];
     if (newline) {
-      const { sockets, unread } = parseSsUnixRecords(decodeUtf8Lines(Buffer.concat(chunks)));
-      return { sockets, unread, unixAt: sockets.map((_, i) => i), stdio };
+      // Lines no socket was read from are parts of names here (a name's first line before its own
+      // record's, as ss prints it), not sockets missing from the snapshot: not counted as unread.
+      const { sockets } = parseSsUnixRecords(decodeUtf8Lines(Buffer.concat(chunks)));
+      return { sockets, unread: 0, unixAt: sockets.map((_, i) => i), stdio };
     }
     let sockets = parser.end();
     let unixAt: readonly number[] = parser.unixAt;
@@ -323,11 +325,14 @@ interface SsRead {
 
 /**
  * The note of a snapshot with unix sockets whose name holds a newline: ss prints such a name raw, so
- * where one of those sockets ends and the next begins is read from text their owners chose. They can
- * only ever read as unix sockets with a newline in their name (see NEWLINE_NAME).
+ * where one of those sockets ends and the next begins is read from text their owners chose. Such a
+ * name can hold whole unix records: an abstract socket "a\nu_str LISTEN 0 9 /run/forged.sock 4242 * 0\n..."
+ * read as a /run/forged.sock listener with inode 4242 (and, with -p, any owner it wrote), its real
+ * inode under a wrong name. What it cannot do is add a TCP or UDP socket, or add or hide a unix socket
+ * whose name has no newline: those come from other ss runs (ssRuns). `n`: the rows read this way.
  */
 export function newlineNamesNote(n: number): string {
-  return `${n} unix socket${n === 1 ? ' has' : 's have'} a newline in ${n === 1 ? 'its' : 'their'} name: ss prints such names raw, so those rows are read from text their owners chose (they cannot add or hide any other socket)`;
+  return `${n} unix socket${n === 1 ? ' has' : 's have'} a newline in ${n === 1 ? 'its' : 'their'} name: ss prints such names raw, so ${n === 1 ? 'this row is' : 'these rows are'} read from text the sockets' owners chose; such a name can make up unix rows here (name, inode, owner) or misname its own socket, but cannot add a TCP or UDP socket, nor add or hide a unix socket whose name has no newline`;
 }
 
 /** ss ran and exited non-zero. */
