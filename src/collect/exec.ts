@@ -1,5 +1,5 @@
 // Runs a child process with an argument array (never a shell), a timeout, and SOCKET_DEBUG logging.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { decodeUtf8Lines } from '../model/escape.js';
 import { logOsCall } from './debug.js';
 import { stdioSocketInodes } from './stdio-sockets.js';
@@ -12,12 +12,25 @@ import { CollectorError, DEFAULT_TIMEOUT_MS } from './source.js';
  * snapshots at once each counted the other's 2-4 as unnamed ESTABLISHED unix sockets (one with the
  * other ss's pending output in its Recv-Q). An inode counts while its child runs and for
  * STDIO_GRACE_MS after (a listing taken just before a child ended is parsed after it), then is
- * forgotten: the map holds those of the last minute only.
+ * forgotten: the map holds those of running children and of the last minute only. It is pruned where
+ * entries are added too, not only where it is read: a process that only reads remote hosts (every ssh
+ * adds 4) never lists local unix sockets, and 200 ssh runs left 800 entries that nothing removed.
  */
 const stdioInodes = new Map<number, number>();
 const STDIO_GRACE_MS = 60_000;
+/** The size at which holdStdioInodes next drops the expired entries (doubled past the live ones: amortised O(1)). */
+let pruneAt = 256;
+
+/** How many stdio socket inodes are held now (for tests). */
+export function stdioInodesHeld(): number {
+  return stdioInodes.size;
+}
 
 function holdStdioInodes(inodes: readonly number[]): () => void {
+  if (stdioInodes.size >= pruneAt) {
+    stdioInodesInUse();
+    pruneAt = Math.max(256, stdioInodes.size * 2);
+  }
   for (const i of inodes) stdioInodes.set(i, Infinity);
   return () => {
     const until = Date.now() + STDIO_GRACE_MS;
@@ -83,6 +96,27 @@ export async function run(
   }
 }
 
+/**
+ * The children of runStreaming still running. They are killed when this process exits: a remote host
+ * whose login hangs keeps its ssh running across the monitor's refreshes, and at quit that ssh (and
+ * what it runs) stayed on, one more each time the monitor was quit. kill() is synchronous, as an
+ * 'exit' listener must be.
+ */
+const inFlight = new Set<ChildProcess>();
+let exitHook = false;
+
+function track(child: ChildProcess): void {
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const c of inFlight) c.kill('SIGKILL');
+    });
+  }
+  inFlight.add(child);
+  child.once('close', () => inFlight.delete(child));
+  child.once('error', () => inFlight.delete(child));
+}
+
 export interface StreamResult {
   stderr: string;
   exitCode: number;
@@ -103,6 +137,8 @@ export type StreamRunner = (
     input?: string;
     /** Also give up when the child writes nothing (stdout or stderr) for this long. */
     idleTimeoutMs?: number;
+    /** Kills the child and rejects (CollectorError "was stopped") when aborted. */
+    signal?: AbortSignal;
   },
 ) => Promise<StreamResult>;
 
@@ -111,7 +147,7 @@ export type StreamRunner = (
  * work while the child is still writing (ss at 100,000 sockets writes 11 MB over ~200 ms) and no
  * copy of the whole output is ever held. node:child_process directly: execa's stream machinery
  * and its full-output buffer are what this avoids. Same errors as run(): CollectorError naming the
- * tool on spawn failure, timeout (the child is killed), a signal, or an exception from `onStdout`;
+ * tool on spawn failure, timeout (the child is killed), a signal, `signal` aborted, or an exception from `onStdout`;
  * a non-zero exit is returned. `idleTimeoutMs` gives up on a child that has gone quiet ("sent nothing
  * for N ms") while one that keeps writing may run to `timeoutMs` (a large output over a slow link).
  */
@@ -134,7 +170,16 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       logOsCall('exec', what, performance.now() - t0, bytes, 'error');
       reject(err);
     };
+    if (opts.signal?.aborted) return reject(new CollectorError(file, 'was stopped'));
     const child = spawn(file, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', ...opts.env } });
+    track(child);
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      child.kill('SIGKILL');
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.once('close', () => opts.signal?.removeEventListener('abort', onAbort));
     if (opts.input !== undefined && child.stdin) {
       // A child that exits before reading all of it (ssh refused) closes the pipe: EPIPE is not this call's failure.
       child.stdin.on('error', () => {});
@@ -177,6 +222,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
     });
     child.on('close', (code, signal) => {
       if (settled) return;
+      if (aborted) return fail(new CollectorError(file, 'was stopped'));
       if (idle) return fail(new CollectorError(file, `sent nothing for ${opts.idleTimeoutMs} ms`));
       if (timedOut) return fail(new CollectorError(file, `timed out after ${timeoutMs} ms`));
       if (failure !== undefined) return fail(failure instanceof CollectorError ? failure : new CollectorError(file, (failure as Error).message, failure));

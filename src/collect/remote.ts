@@ -4,7 +4,7 @@ import { SYSCTL_NAMES, type Snapshot } from '../model/snapshot.js';
 import { isIPv6 } from 'node:net';
 import { decodeUtf8Lines, escapeControl } from '../model/escape.js';
 import { formatEndpoint, normalizeAddress, type Socket } from '../model/socket.js';
-import { parseRemoteBundle, sectionHeader, splitSections } from '../parse/remote-bundle.js';
+import { parseRemoteSections, sectionHeader, splitSections } from '../parse/remote-bundle.js';
 import { parseSs } from '../parse/ss.js';
 import { parseSsUnixRecords } from '../parse/ss-records.js';
 import { runStreaming, type StreamResult } from './exec.js';
@@ -104,8 +104,12 @@ function ssLimitSeconds(opts: CollectOptions): number {
  * sshd does not signal the processes of a session without a tty when the client goes, so an ss that
  * hung in the kernel stayed on the remote host after sockscope gave up, one more per refresh of the
  * monitor. ss's stderr is kept (its own section) for the message: "not found", "invalid option".
- * The watchdog holds none of the session's descriptors, so a `sleep` it leaves behind when ss ends
- * first does not keep the session open. $SSH_CONNECTION names this session's own TCP connection,
+ * The watchdog polls ss once a second (kill -0) and ends within a second of it: a `sleep N` watchdog
+ * that `kill $w` did not reach (it kills the subshell, not its sleep) stayed N s on the server, up to
+ * 3 per collection, some 30 per host under a 1 s monitor, in the admins' `ps` and counted against
+ * nproc. It kills ss only when the limit is reached, so a pid reused after ss ended is never signalled
+ * on the normal path. It holds none of the session's descriptors, so it does not keep the session
+ * open for that second. $SSH_CONNECTION names this session's own TCP connection,
  * which collect() leaves out of the sockets.
  */
 export function remoteScript(opts: CollectOptions, nonce: string): string {
@@ -116,7 +120,7 @@ export function remoteScript(opts: CollectOptions, nonce: string): string {
   const lines = [
     '{',
     'LC_ALL=C; export LC_ALL',
-    `r() { { e=$("$@" 2>&1 >&3 3>&- & p=$!; (sleep ${ssLimitSeconds(opts)}; kill -9 $p) </dev/null >/dev/null 2>&1 3>&- & w=$!; wait $p; s=$?; kill $w 2>/dev/null; exit $s); c=$?; } 3>&1; }`,
+    `r() { { e=$("$@" 2>&1 >&3 3>&- & p=$!; (i=0; while [ $i -lt ${ssLimitSeconds(opts)} ] && kill -0 $p 2>/dev/null; do sleep 1; i=$((i+1)); done; [ $i -lt ${ssLimitSeconds(opts)} ] || kill -9 $p) </dev/null >/dev/null 2>&1 3>&- & wait $p; s=$?; exit $s); c=$?; } 3>&1; }`,
   ];
   for (const r of scriptRuns(opts)) {
     lines.push(mark(r.out));
@@ -175,6 +179,8 @@ export class RemoteSource implements SocketSource {
   readonly name = 'remote' as const;
   /** user@server:port: the destination alone said "ssh root@127.0.0.1: refused" for either of two ports. */
   readonly label: string;
+  /** The collections running now (close() stops them). */
+  private readonly running = new Set<AbortController>();
   constructor(
     readonly target: RemoteTarget,
     private readonly sshOptions: { configFile?: string; sshPath?: string; timeoutMs?: number } = {},
@@ -185,16 +191,25 @@ export class RemoteSource implements SocketSource {
   /**
    * The ssh argument array (exported for tests: no shell string is built from user input). The remote
    * command is only `sh -s`: the script, with its nonce, goes on ssh's stdin, because a command line is
-   * in /proc/PID/cmdline on the remote host for every user there to read while ss runs. Compression:
-   * ss's text shrinks about 12 times (844 KB for 5,019 TCP sockets, 67 KB gzipped), which is what a
-   * VPN or a bastion link needs; on a LAN it costs the remote some zlib time, small next to ss's own.
+   * in /proc/PID/cmdline on the remote host for every user there to read while ss runs.
+   * ServerAliveInterval: an ssh whose link died (or whose login hangs after authentication, where
+   * ConnectTimeout no longer applies) ends by itself after about 15 s even if nothing here kills it.
+   * No Compression option: an -o given here overrides the user's ssh_config (ssh takes the first value
+   * it obtains, the command line's first), so `Compression no` for a fast LAN could not win; the README
+   * says to put `Compression yes` in the Host block for a VPN or bastion link (ss's text shrinks about
+   * 12 times: 844 KB for 5,019 TCP sockets, 67 KB gzipped).
    */
   sshArgs(): string[] {
-    const args = ['-T', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'Compression=yes'];
+    const args = ['-T', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3'];
     if (this.sshOptions.configFile) args.push('-F', this.sshOptions.configFile);
     if (this.target.port) args.push('-p', String(this.target.port));
     args.push('--', this.target.destination, 'sh -s');
     return args;
+  }
+
+  /** Kills the ssh of every collection still running (each then rejects: "was stopped"). */
+  close(): void {
+    for (const c of this.running) c.abort();
   }
 
   async collect(opts: CollectOptions = {}): Promise<Snapshot> {
@@ -209,12 +224,15 @@ export class RemoteSource implements SocketSource {
     const chunks: Buffer[] = [];
     let bytes = 0;
     let res: StreamResult;
+    const stop = new AbortController();
+    this.running.add(stop);
     try {
       res = await runStreaming(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(), {
         input: remoteScript(opts, nonce),
         idleTimeoutMs: idle,
         timeoutMs: idle * 10,
         stdioSockets: true,
+        signal: stop.signal,
         onStdout: (c) => {
           bytes += c.length;
           chunks.push(Buffer.from(c));
@@ -229,6 +247,8 @@ export class RemoteSource implements SocketSource {
           ? `still reading after ${(idle * 10) / 1000} s (${got}: a slow link; --ssh-timeout raises the limit)`
           : e.message.replace(/^[^:]*: /, '');
       throw new CollectorError(`ssh ${this.label}`, message, e);
+    } finally {
+      this.running.delete(stop);
     }
     const stdout = decodeUtf8Lines(Buffer.concat(chunks));
     if (res.exitCode === 255) throw new CollectorError(`ssh ${this.label}`, escapeControl(res.stderr.trim().split('\n').pop() || 'connection failed'));
@@ -242,7 +262,7 @@ export class RemoteSource implements SocketSource {
       );
     }
     if (repeated.length) throw new CollectorError(`ssh ${this.label}`, `the output repeats section ${repeated.map((n) => `"${n}"`).join(', ')}: not trusted`);
-    const b = parseRemoteBundle(stdout, nonce);
+    const b = parseRemoteSections(sections);
     const runs = scriptRuns(opts);
     for (const r of runs) {
       const exit = /^(\d+)$/.exec((sections.get(r.exit) ?? '').trim());

@@ -9,7 +9,7 @@ import { hostname, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseRemoteTarget, RemoteSource } from '../../src/collect/remote.js';
-import { parseRemoteBundle } from '../../src/parse/remote-bundle.js';
+import { parseRemoteBundle, splitSections } from '../../src/parse/remote-bundle.js';
 import { startSshd } from '../helpers/sshd.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
@@ -17,18 +17,18 @@ const NONCE = 'feedfacefeedfacefeedfacefeedface';
 const h = (n: string, nonce = NONCE) => `@@sockscope@@ ${nonce} ${n}\n`;
 
 test('only a whole line with this run nonce is a section header; repeats and a missing end are reported', () => {
-  const b = parseRemoteBundle(
-    `${h('ss')}u_str LISTEN 0 5 /tmp/i\n@@sockscope@@ ignored\n@@sockscope@@ ${NONCE}x end\n@@sockscope@@ 0000 ss-exit\n 1 * 0\n${h('ss-exit')}0\n${h('hostname')}web1\nsecond line\n${h('kernel')}6.1.0\n`,
-    NONCE,
-  );
-  assert.equal(b.ss, `u_str LISTEN 0 5 /tmp/i\n@@sockscope@@ ignored\n@@sockscope@@ ${NONCE}x end\n@@sockscope@@ 0000 ss-exit\n 1 * 0`, 'forged headers stay in the ss text');
-  assert.equal(b.ssExit, 0);
+  const text = `${h('ss')}u_str LISTEN 0 5 /tmp/i\n@@sockscope@@ ignored\n@@sockscope@@ ${NONCE}x end\n@@sockscope@@ 0000 ss-exit\n 1 * 0\n${h('ss-exit')}0\n${h('hostname')}web1\nsecond line\n${h('kernel')}6.1.0\n`;
+  const b = parseRemoteBundle(text, NONCE);
+  const { sections } = splitSections(text, NONCE);
+  assert.equal(sections.get('ss'), `u_str LISTEN 0 5 /tmp/i\n@@sockscope@@ ignored\n@@sockscope@@ ${NONCE}x end\n@@sockscope@@ 0000 ss-exit\n 1 * 0`, 'forged headers stay in the ss text');
+  assert.equal(sections.get('ss-exit'), '0');
   assert.equal(b.hostname, 'web1\nsecond line', 'the whole hostname, newline included');
   assert.equal(b.kernel, '6.1.0', 'not the second line of the hostname');
   assert.equal(b.complete, false, 'no end section: cut short');
-  const twice = parseRemoteBundle(`${h('ss')}${h('ss-exit')}0\n${h('ss-exit')}1\n${h('end')}`, NONCE);
+  const twiceText = `${h('ss')}${h('ss-exit')}0\n${h('ss-exit')}1\n${h('end')}`;
+  const twice = parseRemoteBundle(twiceText, NONCE);
   assert.deepEqual(twice.repeated, ['ss-exit']);
-  assert.equal(twice.ssExit, 0, 'the first one is kept');
+  assert.equal(splitSections(twiceText, NONCE).sections.get('ss-exit'), '0', 'the first one is kept');
   assert.equal(twice.complete, true);
 });
 

@@ -99,12 +99,11 @@ test('IPv6 targets as ssh takes them: bare without a port, and with a zone', () 
   for (const bad of ['remu@[fe80::1%eth0;x]', 'remu@::1::2', 'remu@[1.2.3.4]', 'remu@[::1%-oProxyCommand=x]', 'a:b:c']) assert.throws(() => parseRemoteTarget(bad), bad);
 });
 
-test('--ssh-timeout: a duration; ssh is compressed', () => {
+test('--ssh-timeout: a duration', () => {
   assert.equal(sshTimeoutMs({}), 20_000);
   assert.equal(sshTimeoutMs({ SOCKSCOPE_SSH_TIMEOUT: '45s' }), 45_000);
   assert.equal(sshTimeoutMs({ SOCKSCOPE_SSH_TIMEOUT: '2m' }), 120_000);
   assert.equal(sshTimeoutMs({ SOCKSCOPE_SSH_TIMEOUT: 'x' }), 20_000);
-  assert.ok(new RemoteSource(parseRemoteTarget('web1')).sshArgs().join(' ').includes('-o Compression=yes'));
   const bad = run(['analyze-states', '--host', 'web1', '--ssh-timeout', '0']);
   assert.equal(bad.status, 2, bad.stderr);
   assert.match(bad.stderr, /--ssh-timeout must be between/);
@@ -257,11 +256,15 @@ test('several hosts: one that hangs does not hold back the others; it shows as r
   slowNow = true;
   await new Promise((r) => setTimeout(r, 1200));
   const old = await stale.collect({ protocols: ['tcp'] });
-  assert.match(old.hostname, /^fast, slow \([12] s old\)$/);
-  assert.ok(old.notes.some((n) => /^slow: still reading; its sockets are from [12] s ago \(reading for \d+ s\)$/.test(n)), old.notes.join('\n'));
+  // The age is counted from when `slow` answered to this refresh's start: at least 1 s, more on a loaded machine.
+  const age = /^fast, slow \((\d+) s old\)$/.exec(old.hostname);
+  assert.ok(age && Number(age[1]) >= 1, old.hostname);
+  assert.ok(old.notes.some((n) => /^slow: still reading; its sockets are from \d+ s ago \(reading for \d+ s\)$/.test(n)), old.notes.join('\n'));
   assert.ok(old.sockets.some((s) => s.host === 'slow'), 'its last sockets are shown');
   // Wait for the hung host's watchdog (8 s): its failure is shown, and the collection for it starts again.
   await new Promise((r) => setTimeout(r, 9000));
   const third = await multi.collect({ ...opts, protocols: ['tcp'] });
   assert.match(multi.partsOf(third)![1].error ?? '', /did not finish within 8 s/);
+  // That refresh started the hung host's collection again: stop its ssh before sshd goes (t.after).
+  multi.close();
 });
