@@ -11,14 +11,33 @@ export function hostValues(v: unknown): string[] {
 }
 
 /**
- * --ssh-timeout: how long a host may send nothing before it is given up (1 s to 1 h). RemoteSource reads
- * it from SOCKSCOPE_SSH_TIMEOUT (remote.ts: sshTimeoutMs), which the flag sets for this process, so that
- * the command modules need not load the collectors to pass it on.
+ * --ssh-timeout: how long a host may send nothing before it is given up (1 s to 1 h). The flag sets
+ * SOCKSCOPE_SSH_TIMEOUT for this process, so that the command modules need not pass it on: sourcesFor
+ * reads it back (sshTimeoutSetting) for every RemoteSource.
  */
 export function sshTimeoutValue(v: unknown): number {
-  const ms = parseDuration('ssh-timeout', v, { minMs: 1000, maxMs: 3_600_000 });
+  const ms = parseDuration('ssh-timeout', v, SSH_TIMEOUT_RANGE);
   process.env.SOCKSCOPE_SSH_TIMEOUT = `${ms}ms`;
   return ms;
+}
+
+const SSH_TIMEOUT_RANGE = { minMs: 1000, maxMs: 3_600_000 };
+
+/**
+ * SOCKSCOPE_SSH_TIMEOUT (set by the user or by --ssh-timeout) in ms, undefined when unset. The same
+ * rules as the flag (parseDuration): remote.ts had a second parser of its own that took what the flag
+ * refused and ignored what it took (`1min`, `1h`) and any bad value without a word. A bad value is a
+ * UsageError naming the variable (exit 2).
+ */
+export function sshTimeoutSetting(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = env.SOCKSCOPE_SSH_TIMEOUT;
+  if (v === undefined || v.trim() === '') return undefined;
+  try {
+    return parseDuration('ssh-timeout', v, SSH_TIMEOUT_RANGE);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(e.message.replace(/^--ssh-timeout/, 'SOCKSCOPE_SSH_TIMEOUT'));
+    throw e;
+  }
 }
 
 export const SSH_TIMEOUT_HELP = 'With --host: give up on a host that sends nothing for this long (default 20s; a transfer that keeps coming may take 10 times that)';

@@ -3,6 +3,7 @@ import { createSource, type SourceChoice } from '../collect/index.js';
 import { parseRemoteTarget, RemoteSource } from '../collect/remote.js';
 import type { SocketSource } from '../collect/source.js';
 import { UsageError } from './errors.js';
+import { sshTimeoutSetting } from './host-option.js';
 
 /** The sources to read: the local collector, or one RemoteSource per --host. */
 /** Several --host with some failed: the others were printed; say which failed on stderr and exit 1 (analyze, the monitor's one-shot forms). */
@@ -16,6 +17,7 @@ export function sourcesFor(argv: { host?: string[]; 'ssh-config'?: string; sourc
   const hosts = (argv.host ?? []).filter((h) => h !== '');
   if (hosts.length === 0) return [{ label: 'local', source: createSource((argv.source ?? 'auto') as SourceChoice) }];
   if (argv.source && argv.source !== 'auto' && argv.source !== 'ss') throw new UsageError(`--source ${argv.source} cannot read a remote host; --host always runs ss there`);
+  const timeoutMs = sshTimeoutSetting();
   return hosts.map((h) => {
     let target;
     try {
@@ -23,6 +25,6 @@ export function sourcesFor(argv: { host?: string[]; 'ssh-config'?: string; sourc
     } catch (e) {
       throw new UsageError(`--host: ${(e as Error).message}`);
     }
-    return { label: h, source: new RemoteSource(target, { configFile: argv['ssh-config'] }) };
+    return { label: h, source: new RemoteSource(target, { configFile: argv['ssh-config'], ...(timeoutMs !== undefined ? { timeoutMs } : {}) }) };
   });
 }

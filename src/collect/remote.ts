@@ -163,16 +163,12 @@ function ownConnection(text: string): { client: string; clientPort: number; serv
 }
 
 /**
- * How long an ssh may send nothing before its host is given up: --ssh-timeout, which sets
- * SOCKSCOPE_SSH_TIMEOUT for this process (a duration: 45s, 2m, or milliseconds), 20 s without either.
- * A host whose output keeps coming (a large ss over a slow link) may take up to ten times that: the
- * fixed 20 s for the whole transfer left a busy host behind a VPN or a bastion unreadable.
+ * How long an ssh may send nothing before its host is given up, without `timeoutMs`: 20 s. A host whose
+ * output keeps coming (a large ss over a slow link) may take up to ten times that: the fixed 20 s for
+ * the whole transfer left a busy host behind a VPN or a bastion unreadable. The CLI passes --ssh-timeout
+ * or SOCKSCOPE_SSH_TIMEOUT (cli/host-option.ts: sshTimeoutSetting, read with the flags' duration rules).
  */
-export function sshTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec((env.SOCKSCOPE_SSH_TIMEOUT ?? '').trim());
-  const ms = m ? Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1) : NaN;
-  return ms >= 1000 && ms <= 3_600_000 ? Math.round(ms) : 20_000;
-}
+export const DEFAULT_SSH_IDLE_MS = 20_000;
 
 /** Reads a remote host's sockets through `ssh` (BatchMode: never prompts; the user's config and agent apply). */
 export class RemoteSource implements SocketSource {
@@ -183,7 +179,8 @@ export class RemoteSource implements SocketSource {
   private readonly running = new Set<AbortController>();
   constructor(
     readonly target: RemoteTarget,
-    private readonly sshOptions: { configFile?: string; sshPath?: string; timeoutMs?: number } = {},
+    /** `timeoutMs`: how long ssh may send nothing (DEFAULT_SSH_IDLE_MS without it). */
+    readonly sshOptions: { readonly configFile?: string; readonly sshPath?: string; readonly timeoutMs?: number } = {},
   ) {
     this.label = formatRemoteTarget(target);
   }
@@ -220,7 +217,7 @@ export class RemoteSource implements SocketSource {
     // Given up on after `idle` without a byte (a login that hangs, a link that is down; an ss that hangs
     // is stopped by the script after limitS, 10 s by default, so output comes before the default 20 s),
     // or after ten times that in all. Either way the remote ss ends within limitS.
-    const idle = this.sshOptions.timeoutMs ?? sshTimeoutMs();
+    const idle = this.sshOptions.timeoutMs ?? DEFAULT_SSH_IDLE_MS;
     const chunks: Buffer[] = [];
     let bytes = 0;
     let res: StreamResult;

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MultiHostSource } from '../../src/collect/multi-host.js';
-import { formatRemoteTarget, parseRemoteTarget, RemoteSource, sshTimeoutMs } from '../../src/collect/remote.js';
+import { formatRemoteTarget, parseRemoteTarget, RemoteSource } from '../../src/collect/remote.js';
+import { sshTimeoutSetting } from '../../src/cli/host-option.js';
 import { SsSource } from '../../src/collect/ss.js';
 import { parseSsUnixRecords } from '../../src/parse/ss-records.js';
 import { freePort } from '../helpers/free-port.js';
@@ -100,10 +101,9 @@ test('IPv6 targets as ssh takes them: bare without a port, and with a zone', () 
 });
 
 test('--ssh-timeout: a duration', () => {
-  assert.equal(sshTimeoutMs({}), 20_000);
-  assert.equal(sshTimeoutMs({ SOCKSCOPE_SSH_TIMEOUT: '45s' }), 45_000);
-  assert.equal(sshTimeoutMs({ SOCKSCOPE_SSH_TIMEOUT: '2m' }), 120_000);
-  assert.equal(sshTimeoutMs({ SOCKSCOPE_SSH_TIMEOUT: 'x' }), 20_000);
+  assert.equal(sshTimeoutSetting({}), undefined);
+  assert.equal(sshTimeoutSetting({ SOCKSCOPE_SSH_TIMEOUT: '45s' }), 45_000);
+  assert.equal(sshTimeoutSetting({ SOCKSCOPE_SSH_TIMEOUT: '2m' }), 120_000);
   const bad = run(['analyze-states', '--host', 'web1', '--ssh-timeout', '0']);
   assert.equal(bad.status, 2, bad.stderr);
   assert.match(bad.stderr, /--ssh-timeout must be between/);
