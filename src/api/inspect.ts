@@ -38,6 +38,8 @@ export type InspectOptionsReport = Omit<InspectResult, 'options' | 'sysctls'> & 
   unusual: string[];
   sysctls: Record<string, unknown>;
   located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[]; /** Several sockets matched: which one was chosen and why, and the others. */ choice?: string };
+  /** A TCP listener on [::] only: the IPv4 listeners on its port ("0.0.0.0:80"; empty: none), which say whether IPV6_V6ONLY leaves IPv4 clients without one. */
+  ipv4Listeners?: string[];
 };
 
 /** Real option values of one socket (pidfd_getfd + getsockopt; the kernel's view without privilege), explained. */
@@ -48,7 +50,7 @@ export async function inspectOptions(input: InspectOptionsInput): Promise<Inspec
   try {
     // Nothing listening on the port, no such pid/fd: CollectorError / NoSuchSocketError (code collector-error).
     const r = await collecting(() => runInspect({ pid: o.pid, 'socket-fd': o.socketFd, port: o.port, inode: o.inode, options: o.options?.join(','), source: o.source }));
-    return detached(inspectJson(r) as InspectOptionsReport);
+    return detached(inspectJson(r));
   } catch (e) {
     if (e instanceof UsageError) throw new InvalidInputError(e.message, [{ path: '', message: e.message }]);
     throw e;

@@ -1,8 +1,9 @@
 // Zod schemas of the task operations' results that had only TypeScript types (the `errno`, `options` and
 // `generate-server` --json documents) and of the task failure document, so that automation can validate what
 // `sockscope task` prints at run time (product.md: "schema exported by the library"). analyze and
-// analyze-states have theirs in report/schema.ts. Each schema is held equal to the type it describes at compile
-// time (Same below): a field added to one and not the other fails `tsc`, so the two cannot drift apart.
+// analyze-states have theirs in report/schema.ts (their types are inferred from them). Each schema is held equal
+// to the type it describes at compile time (Same and Covers below): a field, optional or not, added to one and not
+// the other fails `tsc`, so the two cannot drift apart.
 import { z } from 'zod';
 import type { BuffersReport } from '../advise/buffers-report.js';
 import type { GenerateResult } from '../codegen/render.js';
@@ -20,6 +21,30 @@ import type { ProbeResult } from '../collect/connect-probe.js';
 
 /** Compile-time check: a schema's output type and the type are assignable both ways. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+// Same alone cannot see an optional field on one side only ({a} and {a; x?} are assignable both ways), and zod
+// strips a key its schema lacks: so each pair is also checked key by key, both ways (Covers below), down
+// through objects, arrays and unions. Missing<S, T> is the paths ('.located.choice') of T's keys S lacks.
+type Prim = string | number | boolean | bigint | symbol | null | undefined | ((...a: never[]) => unknown);
+/** Every key of any member of a union (keyof of a union is only the keys all members share). */
+type AnyKey<S> = S extends unknown ? keyof S : never;
+/** S[K] over the members of S that have K. */
+type ValueAt<S, K extends PropertyKey> = S extends unknown ? (K extends keyof S ? S[K] : never) : never;
+type Missing<S, T, P extends string = ''> = T extends unknown
+  ? [T] extends [Prim]
+    ? never
+    : unknown extends T
+      ? never
+      : T extends readonly (infer TE)[]
+        ? [S] extends [readonly (infer SE)[]]
+          ? Missing<NonNullable<SE>, NonNullable<TE>, `${P}[]`>
+          : never
+        : [S] extends [object]
+          ? { [K in keyof T & string]-?: K extends AnyKey<S> ? Missing<NonNullable<ValueAt<S, K>>, NonNullable<T[K]>, `${P}.${K}`> : `${P}.${K}` }[keyof T & string]
+          : never
+  : never;
+/** true when schema output S and type T have the same keys at every level; otherwise the error names the paths. */
+export type Covers<S, T> = [Missing<S, T> | Missing<T, S>] extends [never] ? true : { missingOnOneSide: Missing<S, T> | Missing<T, S> };
 
 const Platform = z.enum(ERRNO_PLATFORMS);
 const PerPlatform = z.object({ linux: z.string().nullable(), macos: z.string().nullable(), windows: z.string().nullable() });
@@ -61,6 +86,7 @@ export const ErrnoLookupSchema = z.object({
   resolverReading: z.object({ name: z.string(), number: z.number().int(), source: z.enum(['glibc', 'libuv']) }).optional(),
 });
 const errnoSame: Same<z.infer<typeof ErrnoLookupSchema>, ErrnoLookup> = true;
+const errnoKeys: Covers<z.infer<typeof ErrnoLookupSchema>, ErrnoLookup> = true;
 
 const ForeignOptionSchema = z.object({
   name: z.string().nullable(),
@@ -96,6 +122,7 @@ export const SocketOptionInfoSchema = z.object({
   seeAlso: z.array(z.string()).optional(),
 });
 const optionSame: Same<z.infer<typeof SocketOptionInfoSchema>, SocketOptionInfo> = true;
+const optionKeys: Covers<z.infer<typeof SocketOptionInfoSchema>, SocketOptionInfo> = true;
 
 /** The resolved generator options (`options` of generate-server --json): every option decided. */
 export const GeneratorOptionsSchema = z.object({
@@ -133,7 +160,9 @@ export const GenerateServerReportSchema = z.object({
   written: z.array(z.string()).optional(),
 });
 const generateSame: Same<z.infer<typeof GenerateServerReportSchema>, GenerateServerReport> = true;
+const generateKeys: Covers<z.infer<typeof GenerateServerReportSchema>, GenerateServerReport> = true;
 const renderSame: Same<z.infer<typeof GenerateServerReportSchema.shape.options>, GenerateResult['options']> = true;
+const renderKeys: Covers<z.infer<typeof GenerateServerReportSchema.shape.options>, GenerateResult['options']> = true;
 
 const Int = z.number().int();
 const Triple = z.tuple([Int, Int, Int]);
@@ -196,6 +225,7 @@ export const BuffersReportSchema = z.object({
   notes: z.array(z.string()),
 });
 const buffersSame: Same<z.infer<typeof BuffersReportSchema>, BuffersReport> = true;
+const buffersKeys: Covers<z.infer<typeof BuffersReportSchema>, BuffersReport> = true;
 
 const EndpointSchema = z.object({ address: z.string(), port: Int, scope: z.string().optional() });
 
@@ -263,6 +293,7 @@ export const SocketSchema = z.object({
   v6only: z.boolean().optional(),
 });
 const socketSame: Same<z.infer<typeof SocketSchema>, Socket> = true;
+const socketKeys: Covers<z.infer<typeof SocketSchema>, Socket> = true;
 
 const n = z.number();
 const numbers = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, z.number()])) as Record<K, z.ZodNumber>;
@@ -279,6 +310,7 @@ export const TcpInfoStructSchema = z.object({
   maxPacingRate: n.nullable().optional(),
 });
 const tcpInfoSame: Same<z.infer<typeof TcpInfoStructSchema>, TcpInfoStruct> = true;
+const tcpInfoKeys: Covers<z.infer<typeof TcpInfoStructSchema>, TcpInfoStruct> = true;
 
 /** `sockscope inspect-options --json`, the `inspect-options` task's result, inspectOptions()'s return. */
 export const InspectOptionsReportSchema = z.object({
@@ -339,8 +371,11 @@ export const InspectOptionsReportSchema = z.object({
   kernel: z.string(),
   unusual: z.array(z.string()),
   located: z.object({ how: z.string(), others: Int, holders: z.array(z.object({ pid: Int, name: z.string(), fd: Int })), choice: z.string().optional() }).optional(),
+  /** A TCP listener on [::] only: the IPv4 listeners on its port ("0.0.0.0:80"; empty: none). */
+  ipv4Listeners: z.array(z.string()).optional(),
 });
 const inspectSame: Same<z.infer<typeof InspectOptionsReportSchema>, InspectOptionsReport> = true;
+const inspectKeys: Covers<z.infer<typeof InspectOptionsReportSchema>, InspectOptionsReport> = true;
 
 const QueueMemberSchema = z.object({ by: z.string(), pid: Int.optional(), pending: Int, backlog: Int.optional() });
 const Category = z.enum(['refused', 'reset', 'timeout', 'unreachable', 'ports-exhausted', 'dns', 'permission', 'other']);
@@ -450,6 +485,7 @@ export const ProbeResultSchema = z.object({
   verdict: z.object({ ok: z.boolean(), summary: z.string(), nextSteps: z.array(z.string()) }),
 });
 const probeSame: Same<z.infer<typeof ProbeResultSchema>, ProbeResult> = true;
+const probeKeys: Covers<z.infer<typeof ProbeResultSchema>, ProbeResult> = true;
 
 /** What `sockscope task` prints when the task failed (exit 1 or 2); error.code as README lists them. */
 export const TaskFailureSchema = z.object({
@@ -462,6 +498,7 @@ export const TaskFailureSchema = z.object({
   }),
 });
 const failureSame: Same<z.infer<typeof TaskFailureSchema>, TaskFailure> = true;
+const failureKeys: Covers<z.infer<typeof TaskFailureSchema>, TaskFailure> = true;
 
 /** The result schema of each task operation (the matching command's --json document). */
 export const TASK_RESULT_SCHEMAS = {
@@ -494,5 +531,7 @@ export const TaskDocumentSchema = z.union([
   TaskFailureSchema,
 ]);
 const documentSame: Same<z.infer<typeof TaskDocumentSchema>, TaskDocument> = true;
+const documentKeys: Covers<z.infer<typeof TaskDocumentSchema>, TaskDocument> = true;
 
-void [documentSame, errnoSame, optionSame, generateSame, renderSame, buffersSame, socketSame, tcpInfoSame, inspectSame, probeSame, failureSame];
+void [errnoKeys, optionKeys, generateKeys, renderKeys, buffersKeys, socketKeys, tcpInfoKeys, inspectKeys, probeKeys, failureKeys, documentKeys,
+  documentSame, errnoSame, optionSame, generateSame, renderSame, buffersSame, socketSame, tcpInfoSame, inspectSame, probeSame, failureSame];

@@ -14,6 +14,7 @@ import { formatEndpoint } from '../../model/socket.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
 import type { Args } from './inspect-options.js';
+import type { InspectOptionsReport } from '../../api/inspect.js';
 
 /** Splits and validates --options; unknown names are a usage error (exit 2) with suggestions. */
 export function parseOptionList(text: string | undefined): string[] | undefined {
@@ -182,8 +183,8 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
   return out.join('\n') + '\n';
 }
 
-/** The --json document. */
-export function inspectJson(r: Awaited<ReturnType<typeof runInspect>>): unknown {
+/** The --json document (typed as the library's, so that a field added to runInspect's result and not to InspectOptionsReport fails tsc). */
+export function inspectJson(r: Awaited<ReturnType<typeof runInspect>>): InspectOptionsReport {
   const { rows, unusual } = buildOptionsReport(r);
   const { options: _o, sysctls, ...rest } = r;
   return {
