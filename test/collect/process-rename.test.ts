@@ -90,3 +90,52 @@ test('fake /proc: more owners than one pass re-reads; every renamed one is seen 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+// The rotation went by a cursor into "the owners whose name the walk did not just read", a list whose length
+// and order change from pass to pass (review api #8): with the 64 names it had read re-read by the walk on
+// the next pass, the cursor jumped over 64 others, and 64 of 200 renamed owners still had the old name after
+// ceil(200 / 64) = 4 passes. Names are now read oldest first.
+test('fake /proc: every owner is re-read within ceil(owners / 64) passes while the walk re-reads some and owners come and go', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sockscope-rename-'));
+  try {
+    const makePid = (pid: number, name: string) => {
+      rmSync(join(root, String(pid)), { recursive: true, force: true });
+      mkdirSync(join(root, String(pid), 'fd'), { recursive: true });
+      writeFileSync(join(root, String(pid), 'comm'), `${name}\n`);
+      symlinkSync(`socket:[${pid * 10}]`, join(root, String(pid), 'fd', '3'));
+    };
+    const base = Array.from({ length: 200 }, (_, i) => 1000 + i);
+    const late = Array.from({ length: 20 }, (_, i) => 5000 + i);
+    for (const pid of base) makePid(pid, 'old');
+    let clock = 0;
+    const a = new ProcessAttributor({ procRoot: root, countFromStat: false, now: () => clock });
+    let owners = base;
+    const pass = async (first = false) => {
+      clock += 1000;
+      const list = owners.map((pid) => listener(pid * 10));
+      await a.attribute(list, 'listeners');
+      assert.equal(a.stats().full, first);
+      return new Map(list.map((s) => [s.processes[0].pid, s.processes[0].name]));
+    };
+    await pass(true);
+    for (const pid of base) writeFileSync(join(root, String(pid), 'comm'), `new-${pid}\n`);
+    // Pass 1 reads 64 names. Before each later pass the walk re-reads (a new /proc/PID/fd directory inode:
+    // the pid's entry is read whole) the owners whose new name was seen last pass, and from pass 2 on 20 new
+    // owners join (their name read by the walk) and 20 old ones that already have their new name leave.
+    let seen = await pass();
+    const bound = Math.ceil((base.length + late.length) / 64); // 4
+    for (let k = 2; k <= bound; k++) {
+      for (const [pid, name] of seen) if (name === `new-${pid}`) makePid(pid, name);
+      if (k === 2) {
+        for (const pid of late) makePid(pid, `late-${pid}`);
+        const leaving = new Set(base.filter((pid) => seen.get(pid) === `new-${pid}`).slice(0, 20));
+        owners = [...base.filter((pid) => !leaving.has(pid)), ...late];
+      }
+      seen = await pass();
+    }
+    const stale = owners.filter((pid) => seen.get(pid) === 'old');
+    assert.deepEqual(stale, [], `${stale.length} owners still have the name they had ${bound} passes ago`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
