@@ -306,6 +306,14 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
       if (i.ipv6 === false) fail('bindAddress', `--bind ${i.bindAddress} is an IPv6 address but --no-ipv6 was given`);
       // Addresses that every generated server would fail to bind at its first run (EINVAL in C, Python and Node).
       const v4 = mappedIPv4(i.bindAddress);
+      // With --dual-stack the socket is not IPv6-only (Linux would bind a mapped address then): the
+      // reason is that --dual-stack takes IPv4 only on ::, so do not claim IPV6_V6ONLY=1.
+      if (v4 !== null && dualStack)
+        fail(
+          'bindAddress',
+          `--bind ${i.bindAddress} is an IPv4-mapped IPv6 address: --dual-stack accepts IPv4 only on the IPv6 wildcard; ` +
+            `bind :: to take IPv4 and IPv6, or ${v4} without --dual-stack for this IPv4 address only`,
+        );
       if (v4 !== null)
         fail(
           'bindAddress',

@@ -39,6 +39,8 @@ const CASES: [GeneratorInput, string, string][] = [
   [{ bindAddress: '::ffff:127.0.0.1' }, 'bindAddress', '--bind ::ffff:127.0.0.1 is an IPv4-mapped IPv6 address'],
   [{ bindAddress: '::FFFF:7f00:1', ipv6: true }, 'bindAddress', '--bind ::FFFF:7f00:1 is an IPv4-mapped IPv6 address'],
   [{ bindAddress: '0:0:0:0:0:ffff:10.1.2.3', type: 'udp' }, 'bindAddress', '--bind 0:0:0:0:0:ffff:10.1.2.3 is an IPv4-mapped IPv6 address'],
+  // Under --dual-stack the socket is not IPv6-only: the reason given is the dual-stack rule (review-codegen #9).
+  [{ bindAddress: '::ffff:127.0.0.1', dualStack: true }, 'bindAddress', '--bind ::ffff:127.0.0.1 is an IPv4-mapped IPv6 address: --dual-stack accepts IPv4 only on the IPv6 wildcard; bind ::'],
   [{ bindAddress: 'fe80::1' }, 'bindAddress', '--bind fe80::1 is a link-local address: bind needs its interface'],
   [{ bindAddress: 'FEBF:0::2', language: 'python' }, 'bindAddress', '--bind FEBF:0::2 is a link-local address'],
   [{ type: 'udp', bufferSize: 65537 }, 'bufferSize', '--buffer-size 65537 is more than a UDP datagram can carry'],
