@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { SYSCTL_NAMES, type Snapshot } from '../model/snapshot.js';
 import { isIPv6 } from 'node:net';
 import { decodeUtf8Lines, escapeControl } from '../model/escape.js';
-import { formatEndpoint, normalizeAddress, type Socket } from '../model/socket.js';
+import { formatEndpoint, NO_PROCESSES, normalizeAddress, type Socket } from '../model/socket.js';
 import { parseRemoteSections, sectionHeader, splitSections } from '../parse/remote-bundle.js';
 import { parseSs } from '../parse/ss.js';
 import { parseSsUnixRecords } from '../parse/ss-records.js';
@@ -276,8 +276,12 @@ export class RemoteSource implements SocketSource {
     let sockets: Socket[] = [];
     for (const r of runs) {
       if (r.run.unixNames === 'newline') {
+        // The rows' text is the names' owners' (newlineNamesNote): a name can write a `users:` of its
+        // choosing, and ss -p's is the only attribution remotely, so these rows carry no owner (a
+        // forged users:(("sshd",pid=1,fd=3)) read as sshd holding a socket it never had).
         const nl = parseSsUnixRecords(text(r.out)).sockets;
-        if (nl.length) notes.push(newlineNamesNote(nl.length));
+        for (const s of nl) s.processes = NO_PROCESSES;
+        if (nl.length) notes.push(`${newlineNamesNote(nl.length)}; their owners are not shown`);
         sockets.push(...nl);
       } else if (r.run.unixNames === 'plain') sockets.push(...parseSs(text(r.out)).filter((s) => s.protocol === 'unix'));
       else if (r.run.args.length) sockets.push(...parseSs(text(r.out), r.run.netid));

@@ -199,6 +199,7 @@ export class SsSource implements SocketSource {
   private readonly largeTcp: number;
   private readonly canSplit: boolean;
   private readonly pinned: boolean;
+  private readonly kernelNewlineNames: KernelNewlineNames;
 
   /**
    * `opts.largeTcp`: TCP sockets from which a host is large (default LARGE_TCP; Infinity: never).
@@ -207,8 +208,9 @@ export class SsSource implements SocketSource {
   constructor(
     private readonly ssPath = 'ss',
     private readonly runner: StreamRunner = runStreaming,
-    opts: { largeTcp?: number; split?: boolean; plan?: SsPlan } = {},
+    opts: { largeTcp?: number; split?: boolean; plan?: SsPlan; kernelNewlineNames?: KernelNewlineNames } = {},
   ) {
+    this.kernelNewlineNames = opts.kernelNewlineNames ?? kernelNewlineNames;
     this.largeTcp = opts.largeTcp ?? LARGE_TCP;
     this.canSplit = opts.split !== false && availableParallelism() >= 2;
     this.plan = opts.plan ?? {};
@@ -227,7 +229,7 @@ export class SsSource implements SocketSource {
     const [read, host] = await Promise.all([this.read(opts, useSsProcesses, timeoutMs), readHostInfo()]);
     let sockets = read.sockets;
     const notes: string[] = [];
-    if (read.newlineNames > 0) notes.push(newlineNamesNote(read.newlineNames));
+    if (read.newlineNames > 0) notes.push(read.newlineFromKernel ? newlineNamesKernelNote(read.newlineNames) : newlineNamesNote(read.newlineNames));
     if (read.unread > 0) notes.push(`${read.unread} line${read.unread === 1 ? '' : 's'} of ss output could not be read (sockets in them are missing from this snapshot)`);
     const filtered = opts.port !== undefined || opts.peerPort !== undefined;
     if (!filtered && !this.pinned && !this.planFailed && (opts.protocols ?? ALL_PROTOCOLS).includes('tcp')) {
@@ -254,7 +256,7 @@ export class SsSource implements SocketSource {
    * collection running at the same time too), the count of lines it could not read, and how many
    * unix sockets have a newline in their name.
    */
-  private async read(opts: CollectOptions, withProcesses: boolean, timeoutMs: number): Promise<{ sockets: Socket[]; unread: number; newlineNames: number }> {
+  private async read(opts: CollectOptions, withProcesses: boolean, timeoutMs: number): Promise<{ sockets: Socket[]; unread: number; newlineNames: number; newlineFromKernel: boolean }> {
     const runs = ssRuns(opts, withProcesses, this.planFailed ? {} : this.plan);
     this.lastProcesses = runs.length;
     const unix = (opts.protocols ?? ALL_PROTOCOLS).includes('unix');
@@ -263,6 +265,18 @@ export class SsSource implements SocketSource {
       const parts = new Array<Promise<SsRead>>(runs.length);
       for (let i = runs.length - 1; i >= 0; i--) parts[i] = this.readOne(runs[i], timeoutMs, unix);
       const reads = await Promise.all(parts);
+      // ss printed sockets whose name holds a newline (rare: usually none): where the kernel answers,
+      // those rows are its own (unix_diag gives a name with its length, which no name can forge)
+      // instead of ss's text, in which one such name made up a unix row of its choosing.
+      let newlineFromKernel = false;
+      const nl = runs.findIndex((r) => r.unixNames === 'newline');
+      if (nl >= 0 && reads[nl].sockets.length > 0) {
+        const kernel = await this.kernelNewlineNames(timeoutMs, opts.details === true);
+        if (kernel) {
+          reads[nl] = { ...reads[nl], sockets: kernel, unixAt: kernel.map((_, i) => i) };
+          newlineFromKernel = true;
+        }
+      }
       let unread = 0;
       let newlineNames = 0;
       for (const r of reads) unread += r.unread;
@@ -276,7 +290,7 @@ export class SsSource implements SocketSource {
         for (const r of reads) dropStdioSockets(r.sockets, own, r.unixAt);
       }
       const [first, ...others] = reads.map((r) => r.sockets);
-      return { sockets: others.length ? first.concat(...others) : first, unread, newlineNames };
+      return { sockets: others.length ? first.concat(...others) : first, unread, newlineNames, newlineFromKernel };
     } catch (e) {
       // A run that ss refuses (exit status, e.g. no filter support): one plain ss from now on.
       if (!(e instanceof SsExitError) || this.planFailed || !runs.some((r) => r.args.includes('exclude') || r.args.some((a) => a === '<' || a === '>='))) throw e;
@@ -334,6 +348,30 @@ interface SsRead {
 export function newlineNamesNote(n: number): string {
   return `${n} unix socket${n === 1 ? ' has' : 's have'} a newline in ${n === 1 ? 'its' : 'their'} name: ss prints such names raw, so ${n === 1 ? 'this row is' : 'these rows are'} read from text the sockets' owners chose; such a name can make up unix rows here (name, inode, owner) or misname its own socket, but cannot add a TCP or UDP socket, nor add or hide a unix socket whose name has no newline`;
 }
+
+/** The note when the kernel named those sockets (kernelNewlineNames): nothing in them is read from their names' text. */
+export function newlineNamesKernelNote(n: number): string {
+  return `${n} unix socket${n === 1 ? ' has' : 's have'} a newline in ${n === 1 ? 'its' : 'their'} name: ss prints such names raw, so ${n === 1 ? 'it is' : 'they are'} read from the kernel (netlink unix_diag) instead`;
+}
+
+/** The unix sockets whose name holds a newline, as the kernel lists them; undefined when it cannot be asked. */
+export type KernelNewlineNames = (timeoutMs: number, details: boolean) => Promise<Socket[] | undefined>;
+
+/**
+ * One netlink unix_diag dump (loaded only when ss printed such a name: this source is mostly the
+ * fallback of hosts without netlink, where the import or the dump fails and ss's rows stay).
+ */
+const kernelNewlineNames: KernelNewlineNames = async (timeoutMs, details) => {
+  try {
+    const { dumpSockets } = await import('./netlink-dumps.js');
+    const r = await dumpSockets({ protocols: ['unix'], timeoutMs, details });
+    // An interrupted dump may miss sockets; a kernel without unix_diag gives none (and says so in a note).
+    if (r.interrupted || r.notes.some((n) => n.includes('unix'))) return undefined;
+    return r.sockets.filter((s) => s.local.address.includes('\n'));
+  } catch {
+    return undefined;
+  }
+};
 
 /** ss ran and exited non-zero. */
 class SsExitError extends CollectorError {

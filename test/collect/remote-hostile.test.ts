@@ -109,3 +109,20 @@ test('a remote hostname with a newline stays the hostname, and the kernel releas
   assert.equal(snap.hostname, 'web1\nevil-kernel');
   assert.equal(snap.kernel, release());
 });
+
+test('a remote name with a newline cannot give a socket an owner: the rows of such names carry none (review collect #5)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-fakessh-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // iproute2 6.1's ss -xpO for one abstract socket named "a\nu_str LISTEN 0 9 /run/forged.sock 4242 * 0 users:((...))\nu_str LISTEN 0 9 @b".
+  const nl = String.raw`u_str LISTEN 0 1 @a\nu_str LISTEN 0 9 /run/forged.sock 4242 * 0 users:(("sshd",pid=1,fd=3))\nu_str LISTEN 0 9 @b 63849702 * 0 users:(("evil",pid=999,fd=5))\n`;
+  const sections = ['ss', 'ss-exit', '0', 'ss-err', 'ss-unix', 'ss-unix-exit', '0', 'ss-unix-err', 'ss-unix-nl', nl, 'ss-unix-nl-exit', '0', 'ss-unix-nl-err', 'end'];
+  const known = new Set(['ss', 'ss-exit', 'ss-err', 'ss-unix', 'ss-unix-exit', 'ss-unix-err', 'ss-unix-nl', 'ss-unix-nl-exit', 'ss-unix-nl-err', 'end']);
+  const body = sections.map((x) => (known.has(x) ? `printf '@@sockscope@@ %s ${x}\\n' $n` : `printf '%s\\n' '${x === nl ? '' : x}'${x === nl ? `; printf '${nl.replace(/%/g, '%%')}'` : ''}`)).join('\n');
+  const ssh = fakeSsh(dir, body);
+  const snap = await new RemoteSource(parseRemoteTarget('web1'), { sshPath: ssh }).collect({ protocols: ['unix'], processes: 'all' });
+  const rows = snap.sockets.filter((s) => s.protocol === 'unix');
+  assert.ok(rows.some((s) => s.local.address === '/run/forged.sock'), 'the row ss text makes up is still there (the note says so)');
+  // Before: /run/forged.sock held by sshd pid 1, @b by evil pid 999.
+  assert.deepEqual(rows.map((s) => s.processes), rows.map(() => []));
+  assert.ok(snap.notes.some((n) => /can make up unix rows here .*; their owners are not shown$/.test(n)), snap.notes.join('\n'));
+});
