@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateRules, makeContext } from '../../src/advise/index.js';
-import { retransRatio } from '../../src/advise/rules/retrans.js';
 import { fakeHistory } from '../helpers/fake-snapshot.js';
 
 const rec = (h: ReturnType<typeof fakeHistory>) => evaluateRules(makeContext({ snapshot: h[h.length - 1], history: h })).find((r) => r.id === 'retransmissions-high');
@@ -62,11 +61,4 @@ test('retransmissions-high: without TCPSynRetrans every retransmission counts as
   // 4060 / (2140 + 4060): 65.5%, not the 190% of RetransSegs / OutSegs.
   assert.match(r.message, /^TCP retransmissions are high: 65\.5% of segments sent in the last 59 s were retransmitted \(packet loss or congestion\)/);
   assert.doesNotMatch(r.evidence, /TCPSynRetrans/);
-});
-
-test('retransRatio (printers): RetransSegs over OutSegs + RetransSegs', () => {
-  const snap = (re: number, out: number) => ({ counters: { snmp: { Tcp: { RetransSegs: re, OutSegs: out } } } });
-  assert.equal(retransRatio(snap(0, 0), snap(4064, 2140)), 4064 / 6204);
-  assert.equal(retransRatio(snap(0, 0), snap(0, 100)), 0);
-  assert.equal(retransRatio(snap(0, 100), snap(5, 100)), null);
 });

@@ -1,5 +1,5 @@
 // Retransmissions: host-wide RetransSegs over what was sent (SYN retransmissions told apart), and sockets stuck retransmitting.
-import { counter, type Sysctls } from '../../model/snapshot.js';
+import type { Sysctls } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
 import { factsOf, groupLabel, groupPortFields, socketKey } from '../facts.js';
 import { fmtPct, fmtSeconds, fmtUsAsMs } from '../format.js';
@@ -168,16 +168,3 @@ const socketRetransmitting: Rule = {
 };
 
 export const retransRules: readonly Rule[] = [retransHigh, socketRetransmitting];
-/**
- * Host-wide retransmission ratio between two snapshots' counters, for printers: RetransSegs over what was
- * sent, OutSegs + RetransSegs (OutSegs counts no retransmission, so RetransSegs / OutSegs can pass 100%).
- */
-export function retransRatio(a: { counters: { snmp: Record<string, Record<string, number>> | null } }, b: typeof a): number | null {
-  const r0 = counter(a.counters.snmp, 'Tcp', 'RetransSegs');
-  const r1 = counter(b.counters.snmp, 'Tcp', 'RetransSegs');
-  const o0 = counter(a.counters.snmp, 'Tcp', 'OutSegs');
-  const o1 = counter(b.counters.snmp, 'Tcp', 'OutSegs');
-  if (r0 == null || r1 == null || o0 == null || o1 == null || o1 <= o0) return null;
-  const re = Math.max(0, r1 - r0);
-  return re / (o1 - o0 + re);
-}
