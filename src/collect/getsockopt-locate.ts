@@ -114,7 +114,7 @@ function fill(s: Socket): number {
 /** "127.0.0.1:40002 inode 8812 fd 5 of pid 27440": one member of a shared port, told apart from the others. */
 function memberText(s: Socket): string {
   const addr = s.local.address.includes(':') ? `[${s.local.address}]` : s.local.address;
-  const fds = s.processes.slice(0, 2).map((p) => `fd ${p.fd} of pid ${p.pid}`);
+  const fds = s.processes.slice(0, 2).map((p) => (p.fd !== undefined ? `fd ${p.fd} of pid ${p.pid}` : `pid ${p.pid}`));
   return escapeControl([`${s.protocol} ${addr}:${s.local.port}`, ...(s.inode ? [`inode ${s.inode}`] : []), ...fds].join(' '));
 }
 

@@ -24,7 +24,8 @@ let cellsRemote = false;
 
 /**
  * Set by the monitor when it reads remote hosts (--host): its table cells' sockets were read by an ssh
- * user, so the local uid says nothing about what that user could see.
+ * user, so the local uid says nothing about what that user could see. Process-wide state meant for the CLI's
+ * one monitor: a library program that renders local and remote tables gets whichever value was set last.
  */
 export function setCellsFromRemote(remote: boolean): void {
   cellsRemote = remote;
