@@ -134,6 +134,9 @@ function nstatFor(families: readonly Family[]): string {
   return `nstat -az ${families.map((f) => `${SECTION[f]}RcvbufErrors ${SECTION[f]}InErrors`).join(' ')}`;
 }
 
+/** The largest SO_RCVBUF the kernel takes (INT_MAX / 2, __sock_set_rcvbuf); it stores twice that. */
+const RCVBUF_REQUEST_MAX = Math.floor(0x7fffffff / 2);
+
 /**
  * How to give a UDP socket (or, without one, the sockets of a host) a larger receive buffer. The sysctl
  * is suggested only when net.core.rmem_max is below the request (a host tuned to 32 MiB was told to set
@@ -141,11 +144,16 @@ function nstatFor(families: readonly Family[]): string {
  * (it applies to sockets that never set SO_RCVBUF); the code and the counters are those of its family.
  */
 function rmemFix(ctx: RuleContext, s?: Socket, families: readonly Family[] = s ? [familyOf(s)] : ['ipv4']): string {
-  const target = Math.max(8 * 1024 * 1024, (s?.skmem?.rcvbuf ?? 0) * 4);
+  // skmem rb is already doubled and can reach about INT_MAX: four times it overflowed the int of the C
+  // snippet and net.core.rmem_max (an int, sysctl refuses more). The kernel takes at most INT_MAX / 2
+  // (__sock_set_rcvbuf), so the request stops there.
+  const wanted = Math.max(8 * 1024 * 1024, (s?.skmem?.rcvbuf ?? 0) * 4);
+  const target = Math.min(RCVBUF_REQUEST_MAX, wanted);
+  const capped = target < wanted ? ` (${target} = INT_MAX / 2 is the most the kernel takes)` : '';
   const max = sysctlInt(ctx.snapshot.sysctls, 'net.core.rmem_max');
   const def = sysctlInt(ctx.snapshot.sysctls, 'net.core.rmem_default');
   const node = s ? `dgram.createSocket({ type: '${familyOf(s) === 'ipv6' ? 'udp6' : 'udp4'}', recvBufferSize: ${target} })` : `dgram.createSocket({ type: 'udp4' (or 'udp6'), recvBufferSize: ${target} })`;
-  const code = `C setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){${target}}, sizeof(int)), Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, ${target}), Node ${node}`;
+  const code = `C setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){${target}}, sizeof(int)), Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, ${target}), Node ${node}${capped}`;
   const cap =
     max == null
       ? `the request is capped by net.core.rmem_max (unknown here; if it is below ${target}: sysctl -w net.core.rmem_max=${target})`
@@ -166,6 +174,9 @@ function rmemFix(ctx: RuleContext, s?: Socket, families: readonly Family[] = s ?
     ? `This socket is one of ${members.length + 1} bound to ${fmtEndpoint(s!.local)} (SO_REUSEPORT or SO_REUSEADDR): the kernel hashes each flow to one member, so a member that is not read fast enough drops while the others idle; more readers do not help: check the thread or process that reads this one${fd}.`
     : 'Read faster: more readers with SO_REUSEPORT, recvmmsg() batches.';
   const confirm = `Confirm: ${nstatFor(families)} (should stop rising) and ss -uam (skmem d = drops)`;
+  // Already at the kernel's largest buffer (the request is doubled): no larger one to suggest, only reading.
+  if (rcvbuf != null && rcvbuf >= target * 2)
+    return `${members.length ? readers : `Read faster: more readers with SO_REUSEPORT, recvmmsg() batches; a larger receive buffer is not available: rcvbuf ${fmtBytes(rcvbuf)} is already the most the kernel gives (SO_RCVBUF is capped at INT_MAX / 2, doubled).`} ${confirm}`;
   // A member of a group that is not read drops whatever its size: its reader comes first.
   if (members.length) return `${readers} If it is read and only bursts overflow it, give it a larger receive buffer: ${code}; ${cap}. ${who ? `${who} ` : ''}${confirm}`;
   return `Give the socket a larger receive buffer: ${code}; ${cap}. ${who ? `${who} ` : ''}${readers} ${confirm}`;
