@@ -1,6 +1,10 @@
 // review-udp #1-#4 end to end, with real UDP sockets in a network namespace of the test's own (its
 // Udp/Udp6 counters count only the test's datagrams): `analyze --port P --samples 4` while a sender in
-// the namespace feeds the port (6 rounds of 200 datagrams, 0.5 s apart: bounded in count and time).
+// the namespace feeds the port (200 datagrams every 0.5 s until the test says stop once analyze has
+// returned, at most 40 rounds: bounded in count and time). The sender used to stop on its own clock after
+// 6 rounds (~2.5 s), so an analyze slow to take its first sample (a loaded CI: ip netns exec, Node start,
+// the dump) saw no drops in its later intervals (review-codegen #11): the first analysis here starts 3 s
+// after its feed on purpose.
 //   [::1]:6006      SO_RCVBUF 4096, never read: IPv6 drops, counted only in Udp6 (/proc/net/snmp6)
 //   127.0.0.1:6020  a classic-BPF filter that drops everything: InErrors without RcvbufErrors, queue empty
 //   127.0.0.1:6007  read, never dropping: analyzed while 6006 drops
@@ -27,16 +31,28 @@ assert libc.setsockopt(b.fileno(), 1, 26, ctypes.byref(prog), ctypes.sizeof(prog
 c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 c.bind(('127.0.0.1', 6007))
 threading.Thread(target=lambda: [c.recv(65536) for _ in iter(int, 1)], daemon=True).start()
+stop = threading.Event()
+feeders = []
 def feed(family, host, port):
     tx = socket.socket(family, socket.SOCK_DGRAM)
-    for r in range(6):
+    for r in range(40):  # until the test says stop, at most 20 s
         for i in range(200): tx.sendto(b'x' * 500, (host, port))
-        time.sleep(0.5)
+        if stop.wait(0.5): break
+def start(*args):
+    stop.clear()
+    t = threading.Thread(target=feed, args=args, daemon=True)
+    t.start()
+    feeders.append(t)
 print('ready', flush=True)
 for line in sys.stdin:
     w = line.split()
-    if w[0] == 'feed6': threading.Thread(target=feed, args=(socket.AF_INET6, '::1', int(w[1])), daemon=True).start()
-    if w[0] == 'feed4': threading.Thread(target=feed, args=(socket.AF_INET, '127.0.0.1', int(w[1])), daemon=True).start()
+    if w[0] == 'feed6': start(socket.AF_INET6, '::1', int(w[1]))
+    if w[0] == 'feed4': start(socket.AF_INET, '127.0.0.1', int(w[1]))
+    if w[0] == 'stop':
+        stop.set()
+        for t in feeders: t.join(5)
+        feeders.clear()
+        print('stopped', flush=True)
 `;
 
 interface Rec {
@@ -61,18 +77,27 @@ test('UDP drops end to end in a namespace: IPv6 counters, a filter is not a full
     deleteNetns(NS);
   });
   holder = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', HOLDER], { stdio: ['pipe', 'pipe', 'inherit'] });
-  await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('holder not ready in 10 s')), 10_000);
-    createInterface({ input: holder!.stdout! }).once('line', () => {
-      clearTimeout(timer);
-      res();
-    });
-  });
+  const lines = createInterface({ input: holder.stdout! })[Symbol.asyncIterator]();
+  const nextLine = async (what: string) => {
+    let timer: NodeJS.Timeout | undefined;
+    const r = await Promise.race([lines.next(), new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`holder not ${what} in 10 s`)), 10_000)))]);
+    clearTimeout(timer);
+    assert.ok(!r.done, 'holder ended');
+    assert.equal(r.value, what);
+  };
+  await nextLine('ready');
   const feed = (cmd: string) => holder!.stdin!.write(`${cmd}\n`);
+  /** Stops the sender and waits until it has (the next analysis must not see this one's datagrams). */
+  const stop = async () => {
+    feed('stop');
+    await nextLine('stopped');
+  };
 
-  // #3 #1: an IPv6 socket that drops.
+  // #3 #1: an IPv6 socket that drops; analyze starts later than the old sender's 2.5 s of datagrams.
   feed('feed6 6006');
+  await new Promise((r) => setTimeout(r, 3000));
   let recs = analyze(6006);
+  await stop();
   const host6 = recs.find((r) => r.id === 'udp-receive-errors');
   assert.ok(host6, `udp-receive-errors fires on Udp6 (got ${recs.map((r) => r.id).join(', ')})`);
   assert.match(host6.message, /^UDP receive errors are rising \(IPv6\): RcvbufErrors \+\d+/);
@@ -82,11 +107,11 @@ test('UDP drops end to end in a namespace: IPv6 counters, a filter is not a full
   assert.match(sock6.fix, /type: 'udp6'/);
   assert.match(sock6.fix, /nstat -az Udp6RcvbufErrors Udp6InErrors/);
   assert.match(sock6.fix, /The application set SO_RCVBUF itself/);
-  await new Promise((r) => setTimeout(r, 1500));
 
   // #2: a socket filter that drops everything.
   feed('feed4 6020');
   recs = analyze(6020);
+  await stop();
   const hostF = recs.find((r) => r.id === 'udp-receive-errors');
   assert.ok(hostF, recs.map((r) => r.id).join(', '));
   assert.match(hostF.message, /with RcvbufErrors steady: no receive buffer is full; \+\d+ other InErrors: not a full buffer \(a socket filter/);
@@ -94,11 +119,11 @@ test('UDP drops end to end in a namespace: IPv6 counters, a filter is not a full
   assert.ok(sockF);
   assert.match(sockF.message, /but not for a full buffer: its queue stayed empty/);
   for (const r of [hostF, sockF]) assert.doesNotMatch(r.fix, /Give the socket a larger receive buffer/);
-  await new Promise((r) => setTimeout(r, 1500));
 
   // #4: drops on 6006 while 6007 is analyzed.
   feed('feed6 6006');
   recs = analyze(6007);
+  await stop();
   assert.deepEqual(recs.filter((r) => r.severity !== 'info' && r.id.startsWith('udp')).map((r) => r.id), ['udp-receive-errors']);
   const elsewhere = recs.find((r) => r.id === 'udp-receive-errors')!;
   assert.match(elsewhere.message, /the UDP sockets on port 6007 are not dropping \(their drop counters did not rise\): the drops are elsewhere on this host/);
