@@ -31,8 +31,12 @@ export interface RunningExporter {
 /**
  * One snapshot for the exporter: TCP without details (tcp_info for every connection of a busy host would
  * cost more than the rest of a collection), UDP with socket memory, so that a UDP socket's drop counter
- * and buffer (skmem d, rb) reach udp-socket-drops and the per-port UDP series. A UDP dump with skmem is
- * small: one socket per bound port, not one per connection.
+ * and buffer (skmem d, rb) reach udp-socket-drops and the per-port UDP series. The UDP dump holds every
+ * UDP socket, connected ones too: a resolver's outgoing queries, a QUIC server's socket per connection and
+ * statsd/syslog clients make one socket per flow, not per bound port. Measured with 10,002 UDP sockets
+ * (10,000 connected) on loopback, 2 loaded cores, median of 7: netlink 8.5 ms without skmem, 13 ms with
+ * (about 13 and 20 ms of CPU); ss 340 ms and 420-440 ms. Only the unconnected ones feed the per-port
+ * series, but the sources take no state filter, so the connected ones are read with skmem as well.
  */
 async function collectForExport(source: SocketSource): Promise<Snapshot> {
   const [tcp, udp] = await Promise.all([
