@@ -173,9 +173,10 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
 
   // No process can hold it now: said from the copy on screen, not from the read made when the view opened
   // (a FIN_WAIT2 orphan read then turns TIME_WAIT). Values read while a process held it are kept (below).
+  // The line is `why` itself: under "none: " it read "none: no process holds it: its process closed it (…)".
   const held = s.processes.length === 0 ? noProcessCanHold(s) : undefined;
   out.push({ text: '' }, { text: 'FD FLAGS (/proc/PID/fdinfo)', heading: true });
-  if (held && !details?.fd) out.push({ text: `  none: ${held.why}`, dim: true });
+  if (held && !details?.fd) out.push({ text: `  ${held.why}`, dim: true });
   else if (!details) out.push({ text: '  reading…', dim: true });
   else if (!details.fd) out.push({ text: `  unknown: ${details.fdMissing ?? 'no owning process known'}`, dim: true });
   else if (details.fd.info) {
@@ -187,7 +188,7 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   } else out.push({ text: `  unknown: ${details.fd.missing}`, dim: true });
 
   out.push({ text: '' }, { text: 'SOCKET OPTIONS (getsockopt)', heading: true });
-  if (held && !details?.options) out.push({ text: `  none: ${held.why}`, dim: true });
+  if (held && !details?.options) out.push({ text: `  ${held.why}`, dim: true });
   else if (!details) out.push({ text: '  reading…', dim: true });
   else if (!details.options) out.push({ text: `  unknown: ${details.optionsMissing ?? 'the getsockopt helper is not available'}`, dim: true });
   else {

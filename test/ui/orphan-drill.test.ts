@@ -79,7 +79,7 @@ describe('drill-down on an orphaned socket (FIN_WAIT2 after close(), then TIME_W
       }
       for (const heading of ['FD FLAGS (/proc/PID/fdinfo)', 'SOCKET OPTIONS (getsockopt)']) {
         const text = section(lines, heading);
-        assert.match(text, /none: no process holds it: its process closed it \(an orphan the kernel finishes\)/, text);
+        assert.equal(text, '  no process holds it: its process closed it (an orphan the kernel finishes)');
         assert.doesNotMatch(text, /another user/);
       }
       // What the inspector itself says (fd flags and options are read once, when the view opens).
@@ -99,7 +99,7 @@ describe('drill-down on an orphaned socket (FIN_WAIT2 after close(), then TIME_W
     const lines = socketLines(s, orphanDetails, ctx('netlink'));
     for (const heading of ['FD FLAGS (/proc/PID/fdinfo)', 'SOCKET OPTIONS (getsockopt)']) {
       const text = section(lines, heading);
-      assert.match(text, /none: a TIME_WAIT socket belongs to no process any more/, text);
+      assert.equal(text, '  a TIME_WAIT socket belongs to no process any more');
       assert.doesNotMatch(text, /closed by its process|another user/);
     }
     assert.match(section(lines, 'TCP_INFO'), /none: the kernel keeps no tcp_info for a TIME_WAIT socket/);
