@@ -11,6 +11,8 @@ import { detached, parseInput } from './errors.js';
 /** `{code, platform?}`: same document as `sockscope errno CODE [--platform P] --json`. */
 export const ErrnoInputSchema = ErrnoQuerySchema.strict();
 export type ErrnoInput = z.input<typeof ErrnoInputSchema>;
+/** explainErrno(code, opts)'s second argument: `{platform?}`. */
+const ErrnoOptionsSchema = ErrnoQuerySchema.pick({ platform: true }).strict();
 
 /** `{name}`: same document as `sockscope options NAME --json`. */
 export const DescribeOptionInputSchema = z.object({ name: OptionNameSchema }).strict();
@@ -23,9 +25,12 @@ export type DescribeOptionInput = z.input<typeof DescribeOptionInputSchema>;
 export function explainErrno(input: ErrnoInput): ErrnoLookup;
 export function explainErrno(code: string | number, opts?: { platform?: ErrnoPlatform }): ErrnoLookup;
 export function explainErrno(input: ErrnoInput | string | number, opts?: { platform?: ErrnoPlatform }): ErrnoLookup {
-  // The bare form is the object form with its fields spelled as arguments: same schema, same field names.
+  // The bare form is the object form with its fields spelled as arguments: same schema, same field names. Its
+  // options are checked as an object too: explainErrno('EPERM', 'linux') (a bare platform) or {platfrom: ...}
+  // was read as "no platform" without a word; now it is an InvalidInputError like any other bad field.
   const bare = typeof input === 'string' || typeof input === 'number';
-  const q = parseInput(ErrnoInputSchema, bare ? { code: input, ...(opts === undefined || opts === null ? {} : { platform: (opts as { platform?: unknown }).platform }) } : input, 'errno');
+  const o = bare && opts !== undefined && opts !== null ? parseInput(ErrnoOptionsSchema, opts, 'errno options') : {};
+  const q = parseInput(ErrnoInputSchema, bare ? { code: input, ...o } : input, 'errno');
   return detached(lookupErrno(q.code, { platform: q.platform }));
 }
 
