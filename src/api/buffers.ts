@@ -1,14 +1,15 @@
 // Library API for buffer sizing: sizeBuffers() returns the `sockscope buffers --json` document.
-// It runs the buffers command's buffersReport, which applies the config files and DEFAULT_BUFFER_SIZE itself
-// (the one library function that still does; README, Library API): every rule about the input is checked
-// here first, so a UsageError out of buffersReport is about the configuration (ConfigError), never
-// blamed on the caller's input.
+// It runs the buffers command's buffersReport with the caller's configuration only (`options.config`: the
+// default read size and the thresholds; DEFAULT_CONFIG without it), never the config files or
+// DEFAULT_BUFFER_SIZE, as every library function (api/config.ts). Every rule about the input is checked here
+// first, with the field names; a UsageError out of buffersReport would be a rule missed here, still bad input.
 import { z } from 'zod';
 import type { BuffersReport } from '../advise/buffers-report.js';
 import { parseBandwidth, parseDurationMs, UnitError } from '../advise/units.js';
 import { buffersReport } from '../cli/commands/buffers.js';
 import { UsageError } from '../cli/errors.js';
-import { collecting, ConfigError, detached, InvalidInputError, parseInput } from './errors.js';
+import { libraryConfig, settingOrigin, type LibraryOptions } from './config.js';
+import { collecting, detached, InvalidInputError, parseInput } from './errors.js';
 
 const Port = z.number().int().min(1).max(65535);
 
@@ -55,19 +56,21 @@ function parsed<T>(field: 'bandwidth' | 'rtt', parse: () => T): T {
 }
 
 /**
- * Buffer sizing: BDP vs SO_RCVBUF/SO_SNDBUF vs sysctl caps, for a link and/or live connections. Bad input:
- * InvalidInputError; an invalid config file or DEFAULT_BUFFER_SIZE: ConfigError; no such pid/fd or a collector
- * failure: CollectorError / NoSuchSocketError.
+ * Buffer sizing: BDP vs SO_RCVBUF/SO_SNDBUF vs sysctl caps, for a link and/or live connections. Bad input or
+ * options: InvalidInputError; no such pid/fd or a collector failure: CollectorError / NoSuchSocketError.
+ * `options.config`: bufferSize (the read size the report compares with) and thresholds, as for analyze().
  */
-export async function sizeBuffers(input: SizeBuffersInput): Promise<BuffersReport> {
+export async function sizeBuffers(input: SizeBuffersInput, options?: LibraryOptions): Promise<BuffersReport> {
   const o = parseInput(SizeBuffersInputSchema, input, 'sizeBuffers');
   checkCombination(o);
+  const config = libraryConfig(options, 'sizeBuffers');
   const bandwidth = o.bandwidth === undefined ? undefined : { text: o.bandwidth, bytesPerSecond: parsed('bandwidth', () => parseBandwidth(o.bandwidth!, 'bandwidth')) };
   const rtt = o.rtt === undefined ? undefined : parsed('rtt', () => parseDurationMs(o.rtt!, 'rtt'));
+  const settings = { defaults: { bufferSize: config.bufferSize, ...settingOrigin(options, 'bufferSize') }, thresholds: config.thresholds };
   try {
-    return detached(await collecting(() => buffersReport({ port: o.port, peerPort: o.peerPort, pid: o.pid, fd: o.socketFd, bandwidth, rtt, source: o.source })));
+    return detached(await collecting(() => buffersReport({ port: o.port, peerPort: o.peerPort, pid: o.pid, fd: o.socketFd, bandwidth, rtt, source: o.source }, settings)));
   } catch (e) {
-    if (e instanceof UsageError) throw new ConfigError(e.message, { cause: e });
+    if (e instanceof UsageError) throw new InvalidInputError(e.message, [{ path: '', message: e.message }]);
     throw e;
   }
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { loadConfig as loadFromFiles, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { ConfigFileSchema, DEFAULT_CONFIG, type Config } from '../config/schema.js';
+import type { OriginInfo } from '../config/resolve.js';
 import { ConfigError, InvalidInputError, zodIssues } from './errors.js';
 
 /** The second argument of the library functions whose result depends on configuration. */
@@ -21,6 +22,26 @@ export interface LibraryOptions {
 
 // A config file's schema: any subset of the keys, threshold names and keymap commands checked.
 const OptionsSchema = z.object({ config: ConfigFileSchema.optional() }).strict();
+
+// Where the command line's settings came from, for the config object `sockscope task` passes (cli/commands/
+// task.ts): a report that names a setting's origin (buffers' `defaults`) then gives the file or variable, as
+// `sockscope buffers --json` does, not "caller". Keyed by the object itself; not exported by the library.
+const cliOrigins = new WeakMap<object, Partial<Record<keyof Config, OriginInfo>>>();
+
+/** Marks `config` as the command line's, with the origin of each setting (loadCliConfig's `origins`). */
+export function withCliOrigins<C extends Partial<Config>>(config: C, origins: Partial<Record<keyof Config, OriginInfo>>): C {
+  cliOrigins.set(config, origins);
+  return config;
+}
+
+/** Where a call's setting came from: the command line's origin, `caller` (options.config.KEY) or `default`. */
+export function settingOrigin(options: LibraryOptions | undefined, key: keyof Config): { origin: string; detail?: string } {
+  const config = options?.config;
+  if (config === undefined) return { origin: 'default' };
+  const cli = cliOrigins.get(config)?.[key];
+  if (cli !== undefined) return cli.detail === undefined ? { origin: cli.origin } : { origin: cli.origin, detail: cli.detail };
+  return config[key] === undefined ? { origin: 'default' } : { origin: 'caller', detail: `options.config.${key}` };
+}
 
 /** The configuration a call applies: DEFAULT_CONFIG, or the caller's settings over it (validated). */
 export function libraryConfig(options: LibraryOptions | undefined, what: string): Config {

@@ -5,8 +5,9 @@
 // - CollectorError / NoSuchSocketError: the system could not be read, or named no such socket (code
 //   collector-error). The collectors throw collect/source.ts's CollectorError, which has no code and is not
 //   the library's to export as is: `collecting()` re-throws it as the subclass below at the API boundary.
-// - ConfigError: a configuration file or environment variable is invalid (code config-error); only
-//   sizeBuffers still reads them (README, Library API).
+// - ConfigError: a configuration file or environment variable is invalid (code config-error): thrown by
+//   loadConfig(), the one library function that reads them (api/config.ts), and by `sockscope task`, which
+//   applies them as every command does.
 // - OutputUnwritableError: a file to write could not be written (code output-unwritable).
 // In `sockscope task` InvalidInputError and ConfigError are exit 2, CollectorError and OutputUnwritableError exit 1.
 import { ZodError, type z } from 'zod';

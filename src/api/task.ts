@@ -126,7 +126,7 @@ async function dispatch(operation: TaskOperation, input: Record<string, unknown>
     case 'options':
       return describeOption(input as never);
     case 'buffers':
-      return await sizeBuffers(input);
+      return await sizeBuffers(input, options);
   }
 }
 

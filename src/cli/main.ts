@@ -47,8 +47,10 @@ export function buildCli(argv: string[]) {
     // the command's own parser as the second argument (its typings leave it out): its boolean options.
     .middleware(((_argv: unknown, y: unknown) => refuseBooleanValues(argv, y)) as never, true)
     // The effective config (files + env) decides OS-call logging; an invalid config is exit 2 for every command.
+    // `task` loads it itself: its contract is one JSON document on stdout for every outcome, a bad config file
+    // too ({ok: false, error: {code: 'config-error'}}, exit 2), which a failure here would print as a stderr line.
     .middleware(async (argv) => {
-      if (argv._[0] === 'completion' || argv.getYargsCompletions) return;
+      if (argv._[0] === 'completion' || argv._[0] === 'task' || argv.getYargsCompletions) return;
       setDebugEnabled((await loadCliConfig()).config.debug);
     })
     .strict()

@@ -114,9 +114,8 @@ await tryIt('generateServer', () => L.generateServer({ type: 'tcp', language: 'c
 await tryIt('generateServerFiles', () => L.generateServerFiles({ type: 'tcp', language: 'python' }));
 await tryIt('task', () => L.runTask({ operation: 'generate-server', type: 'tcp' }));
 out.bufferSize = L.generateServer({}).options.bufferSize;
-// sizeBuffers still applies them (README): a bad one is a ConfigError with its code, not the caller's input.
-await tryIt('sizeBuffers', () => L.sizeBuffers({ bandwidth: '1gbit', rtt: '10ms' }));
-out.sizeBuffers = [out.sizeBuffers[0], out.sizeBuffers[1]];
+// sizeBuffers too (it read them until review-api #4): the default read size, not DEFAULT_BUFFER_SIZE's 4096.
+await tryIt('sizeBuffers', async () => { out.buffersDefaults = (await L.sizeBuffers({ bandwidth: '1gbit', rtt: '10ms' })).defaults; });
 // Reading the configuration on purpose: the exported class, with its code and the file named.
 await tryIt('loadConfig', () => L.loadConfig());
 out.loadConfig = [out.loadConfig[0], out.loadConfig[1], /sockscope\.yaml:2:1: invalid YAML/.test(out.loadConfig[2])];`);
@@ -128,7 +127,8 @@ out.loadConfig = [out.loadConfig[0], out.loadConfig[1], /sockscope\.yaml:2:1: in
     generateServerFiles: 'ok',
     task: 'ok',
     bufferSize: 65536,
-    sizeBuffers: ['ConfigError', 'config-error'],
+    sizeBuffers: 'ok',
+    buffersDefaults: { bufferSize: 65536, origin: 'default' },
     loadConfig: ['ConfigError', 'config-error', true],
   });
 

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { loadCliConfig } from '../../config/resolve.js';
 import type { SourceChoice } from '../../collect/index.js';
-import type { BuffersReport } from '../../advise/buffers-report.js';
+import type { BufferDefaults, BuffersReport } from '../../advise/buffers-report.js';
 import { escapeControl } from '../../model/escape.js';
 import type { Socket } from '../../model/socket.js';
 import { parseBandwidth, parseDurationMs, UnitError } from '../../advise/units.js';
@@ -50,7 +50,10 @@ export const buffersCommand: CommandModule<object, Args> = {
       .example('$0 buffers --port 5201', 'rtt, delivery rate, BDP and buffers of each connection on local port 5201')
       .example('$0 buffers --pid 1234 --socket-fd 7', 'one socket of a process') as never,
   handler: async (argv) => {
-    const report = await buffersReport({ port: argv.port, peerPort: argv['peer-port'], pid: argv.pid, fd: argv['socket-fd'], bandwidth: argv.bandwidth, rtt: argv.rtt, source: argv.source });
+    // The command line applies the config files and DEFAULT_BUFFER_SIZE (the library applies only its caller's config).
+    const loaded = await loadCliConfig();
+    const settings = { defaults: { bufferSize: loaded.config.bufferSize, origin: loaded.origins.bufferSize.origin, detail: loaded.origins.bufferSize.detail }, thresholds: loaded.config.thresholds };
+    const report = await buffersReport({ port: argv.port, peerPort: argv['peer-port'], pid: argv.pid, fd: argv['socket-fd'], bandwidth: argv.bandwidth, rtt: argv.rtt, source: argv.source }, settings);
     if (argv.json) printJson(report);
     else {
       // The printer loads by dynamic import, only when `buffers` prints text.
@@ -72,18 +75,26 @@ export interface BuffersQuery {
   source?: string;
 }
 
-/** The `buffers --json` document (also the library's sizeBuffers and the `buffers` task). Bad combinations are UsageErrors. */
-export async function buffersReport(argv: BuffersQuery): Promise<BuffersReport> {
+/** The configuration a report applies: the default read size (and where it came from) and the rules' thresholds. */
+export interface BuffersSettings {
+  defaults: BufferDefaults;
+  thresholds?: Record<string, number>;
+}
+
+/**
+ * The `buffers --json` document (also the library's sizeBuffers and the `buffers` task). Bad combinations are
+ * UsageErrors. It reads no configuration: the command passes the config files' and environment's settings, the
+ * library its caller's (api/buffers.ts).
+ */
+export async function buffersReport(argv: BuffersQuery, settings: BuffersSettings): Promise<BuffersReport> {
     const { port, pid, peerPort, fd } = argv;
     if ((pid === undefined) !== (fd === undefined)) throw new UsageError(pid === undefined ? '--socket-fd needs --pid' : '--pid needs --socket-fd');
     const perConn = port !== undefined || peerPort !== undefined || pid !== undefined;
     if (argv.rtt !== undefined && argv.bandwidth === undefined) throw new UsageError('--rtt needs --bandwidth');
     if (argv.bandwidth !== undefined && argv.rtt === undefined && !perConn) throw new UsageError('--bandwidth needs --rtt (or --port/--pid to use each connection\'s rtt)');
     if (!perConn && argv.bandwidth === undefined) throw new UsageError('give --port P (or --peer-port P, or --pid N --socket-fd FD), or --bandwidth and --rtt');
-    const loaded = await loadCliConfig();
     const { buildBuffersReport } = await import('../../advise/buffers-report.js');
-    const defaults = { bufferSize: loaded.config.bufferSize, origin: loaded.origins.bufferSize.origin, detail: loaded.origins.bufferSize.detail };
-    const thresholds = loaded.config.thresholds;
+    const { defaults, thresholds } = settings;
     let report;
     if (perConn) {
       // Collectors load when the command runs, not at start-up.

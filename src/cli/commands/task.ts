@@ -65,7 +65,13 @@ export const taskCommand: CommandModule<object, Args> = {
       .example('$0 task gen.json --output result.json', 'result in result.json; exit 0 ok, 1 runtime failure, 2 bad input') as never,
   handler: async (a) => {
     // The task interface and every operation it runs load here only (dynamic import).
-    const [{ checkOutputFree, executeTask, failure, readTaskFile, writeTaskResult }, { loadCliConfig }] = await Promise.all([import('../../api/task.js'), import('../../config/resolve.js')]);
+    const [{ checkOutputFree, executeTask, failure, readTaskFile, writeTaskResult }, { loadCliConfig }, { setDebugEnabled }, { ConfigError }, { withCliOrigins }] = await Promise.all([
+      import('../../api/task.js'),
+      import('../../config/resolve.js'),
+      import('../../collect/debug.js'),
+      import('../../api/errors.js'),
+      import('../../api/config.js'),
+    ]);
     // '-' is stdout: no file (a file named - is ./-).
     const output = a.output === '-' ? undefined : a.output;
     let outcome;
@@ -74,9 +80,15 @@ export const taskCommand: CommandModule<object, Args> = {
       if (output !== undefined) checkOutputFree(output, a.force ?? false);
       // yargs hands a lone "-" over as "": that is the stdin spelling.
       const input = a.input === '' && tokens().includes('-') ? '-' : a.input;
-      // The library applies no config file; the command line does, as every command (thresholds, generator defaults).
-      const { config } = await loadCliConfig();
-      outcome = await executeTask(readTaskFile(input), { config });
+      // The library applies no config file; the command line does, as every command (thresholds, generator defaults,
+      // OS-call logging). Loaded here, not in main.ts's middleware, so that a bad file is a config-error document.
+      // The loader's UsageError names the file and the problem; as a ConfigError it is code config-error.
+      const { config, origins } = await loadCliConfig().catch((e: unknown) => {
+        throw e instanceof UsageError ? new ConfigError(e.message, { cause: e }) : e;
+      });
+      setDebugEnabled(config.debug);
+      // withCliOrigins: the buffers result says where bufferSize came from (a file, DEFAULT_BUFFER_SIZE), as `buffers --json`.
+      outcome = await executeTask(readTaskFile(input), { config: withCliOrigins(config, origins) });
     } catch (e) {
       outcome = failure(e);
     }
