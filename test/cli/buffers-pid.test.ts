@@ -65,7 +65,7 @@ test('a readable process: its socket by inode; no such fd, an fd that is no sock
   // Its stdin is the unix socket node's spawn gives it.
   const unix = sockscope(['buffers', '--pid', String(h.pid), '--socket-fd', '0']);
   assert.equal(unix.status, 1);
-  assert.match(unix.stderr, new RegExp(`fd 0 of pid ${h.pid} is socket inode \\d+, which is not a TCP socket the collector lists`));
+  assert.match(unix.stderr, new RegExp(`fd 0 of pid ${h.pid} is socket inode \\d+, which is neither a TCP nor a UDP socket the collector lists`));
   const noFd = sockscope(['buffers', '--pid', String(h.pid), '--socket-fd', '999']);
   assert.equal(noFd.status, 1);
   assert.match(noFd.stderr, new RegExp(`pid ${h.pid} has no fd 999`));
