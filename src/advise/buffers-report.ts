@@ -8,7 +8,7 @@ import { bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, plan
 /** The read-buffer default of generated servers and where it came from. */
 export interface BufferDefaults {
   bufferSize: number;
-  /** default, user-file, project-file, env, flag */
+  /** default, user-file, project-file, env, flag; caller: the library caller's options.config */
   origin: string;
   detail?: string;
 }
