@@ -15,7 +15,7 @@ import type { SocketOptionInfo } from '../knowledge/socket-options.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
 import { jsonText } from '../model/escape.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
-import type { LibraryOptions } from './config.js';
+import { libraryConfig, type LibraryOptions } from './config.js';
 import { ConfigError, InvalidInputError, OutputUnwritableError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
 import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles, type GenerateServerReport } from './generate.js';
 import { analyze, AnalyzeInputSchema, analyzeStates } from './host.js';
@@ -102,6 +102,9 @@ export type TaskInputOf<Op extends TaskOperation> = Extract<TaskInput, { operati
 export async function runTask<Op extends TaskOperation>(task: TaskInputOf<Op> & { operation: Op }, options?: LibraryOptions): Promise<TaskSuccess<Op>>;
 export async function runTask(raw: TaskInput, options?: LibraryOptions): Promise<TaskSuccess> {
   const task = parseTask(raw);
+  // options.config is checked for every operation, not only those that use configuration: a caller's typo
+  // would otherwise pass silently until a task that reads it.
+  libraryConfig(options, 'task');
   const { operation, ...input } = task as { operation: TaskOperation } & Record<string, unknown>;
   const result = await dispatch(operation, input, task, options);
   return { ok: true, operation, result } as TaskSuccess;
