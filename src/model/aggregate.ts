@@ -265,14 +265,29 @@ export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
   return agg.finish(sockets);
 }
 
-/** Outgoing connections (local port not a listening port) grouped by (protocol, peer port). */
-export function summarizePeerPorts(sockets: readonly Socket[]): PeerPortSummary[] {
+/**
+ * Whether a local port is one this host serves, the rule that puts a socket in the local-ports table or
+ * else in the outgoing one (never both): the port has a listener, or, when the ephemeral range is given,
+ * it lies outside that range (a server port whose listener closed, still holding TIME_WAIT or
+ * CLOSE_WAIT). Without a range only a listener makes a port served.
+ */
+export function isServedLocalPort(port: number, hasListener: boolean, ephemeral?: readonly [number, number]): boolean {
+  return hasListener || (ephemeral !== undefined && (port < ephemeral[0] || port > ephemeral[1]));
+}
+
+/**
+ * Outgoing connections grouped by (protocol, peer port): sockets whose local port this host does not serve
+ * (isServedLocalPort: no listener on it and, with `ephemeral`, inside the ephemeral range). `sockscope
+ * --json` and the monitor pass the snapshot's range, so a socket is in their ports or their outgoing
+ * table, not both.
+ */
+export function summarizePeerPorts(sockets: readonly Socket[], ephemeral?: readonly [number, number]): PeerPortSummary[] {
   const listening = listeningPorts(sockets);
   const acc = new Accumulators();
   for (let i = 0; i < sockets.length; i++) {
     const s = sockets[i];
     if (s.protocol === 'unix' || s.peer.port === 0 || isListener(s)) continue;
-    if (listening.size !== 0 && listening.has(listeningKey(s))) continue;
+    if (isServedLocalPort(s.local.port, listening.size !== 0 && listening.has(listeningKey(s)), ephemeral)) continue;
     const a = acc.get(s, s.peer.port);
     acc.count(a, s);
     a.recvQ += s.recvQ;
@@ -313,15 +328,15 @@ export function socketsOnPort(sockets: readonly Socket[], port: number, protocol
   return sockets.filter((s) => s.protocol !== 'unix' && s.local.port === port && (!protocol || s.protocol === protocol) && (host === undefined || s.host === host));
 }
 
-/** This host's outgoing sockets to peer port `port` (excluding sockets on a listening local port). */
-export function socketsToPeerPort(sockets: readonly Socket[], port: number, protocol?: Protocol, host?: string): Socket[] {
+/** This host's outgoing sockets to peer port `port` (excluding sockets on a served local port: isServedLocalPort, as summarizePeerPorts). */
+export function socketsToPeerPort(sockets: readonly Socket[], port: number, protocol?: Protocol, host?: string, ephemeral?: readonly [number, number]): Socket[] {
   const listening = listeningPorts(sockets);
   return sockets.filter(
     (s) =>
       s.protocol !== 'unix' &&
       s.peer.port === port &&
       !isListener(s) &&
-      !listening.has(listeningKey(s)) &&
+      !isServedLocalPort(s.local.port, listening.has(listeningKey(s)), ephemeral) &&
       (!protocol || s.protocol === protocol) &&
       (host === undefined || s.host === host),
   );

@@ -143,7 +143,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       recvQ: p.recvQ,
       sendQ: p.sendQ,
     })),
-    outgoing: summarizePeerPorts(sockets).map((p) => ({ ...(p.host !== undefined ? { host: p.host } : {}), protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes, ...hiddenOf(p) })),
+    outgoing: summarizePeerPorts(sockets, ephemeral).map((p) => ({ ...(p.host !== undefined ? { host: p.host } : {}), protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes, ...hiddenOf(p) })),
     unix: summarizeUnix(sockets).map(({ path, summary: p }) => ({
       path,
       states: p.states,

@@ -1,6 +1,6 @@
 // Pure derivations from one snapshot (+ recommendations + trend memory) to the rows the views show.
 import { SEVERITY_ORDER, type Recommendation, type Severity } from '../advise/types.js';
-import { emptyStateCounts, summarizePeerPorts, summarizePorts, type PortSummary } from '../model/aggregate.js';
+import { emptyStateCounts, isServedLocalPort, summarizePeerPorts, summarizePorts, type PortSummary } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { mustBeHeld } from '../model/owner.js';
 import type { Protocol, Socket } from '../model/socket.js';
@@ -145,10 +145,11 @@ export function nextTrends(prev: Trends, samples: ReadonlyMap<string, number>, w
  * Whether a local port belongs in the "local ports" table: it has a listener, or it lies outside the
  * ephemeral range (a server port whose listener just closed, still holding TIME_WAIT or CLOSE_WAIT).
  * Ephemeral ports without a listener are this host's outgoing connections: they belong to the
- * outgoing table (Tab), or thousands of one-socket rows would bury the servers.
+ * outgoing table (Tab), or thousands of one-socket rows would bury the servers. The outgoing table
+ * (summarizePeerPorts with the same range) takes exactly the sockets of the other ports.
  */
 export function isServedPort(s: PortSummary, ephemeral: readonly [number, number] = DEFAULT_EPHEMERAL): boolean {
-  return s.listeners.length > 0 || s.port < ephemeral[0] || s.port > ephemeral[1];
+  return isServedLocalPort(s.port, s.listeners.length > 0, ephemeral);
 }
 
 export interface PortTables {
@@ -185,7 +186,7 @@ export function buildPortTables(
   let peerRows: PeerPortRow[] | undefined;
   const peer = () => {
     if (!peerRows) {
-      peerRows = summarizePeerPorts(sockets).map((summary) => {
+      peerRows = summarizePeerPorts(sockets, ephemeral).map((summary) => {
         const id = peerPortId(summary.protocol, summary.peerPort, summary.host);
         return { id, summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] };
       });
