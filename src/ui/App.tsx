@@ -166,7 +166,10 @@ export function App(props: AppProps) {
     view === 'ports'
       ? { available: body - 2 - 1, share: recommendationLines(size.rows, data.recs.length) }
       : portFrame
-        ? { available: body - 2 - listeners.length - 1, share: portRecs.length === 0 ? 1 : Math.max(1, Math.min(4, portRecs.length * 2, Math.floor(size.rows / 6))) }
+        ? // The port's own findings are what the view is for: at least message and fix (2 lines), a sixth of the
+          // height when there is more (24 rows: 4, 50 rows: 8; splitBody gives no more than they need in full).
+          // Capped at 4 and twice the count, a full table left one recommendation 2 lines and its fix unseen.
+          { available: body - 2 - listeners.length - 1, share: portRecs.length === 0 ? 1 : Math.max(2, Math.floor(size.rows / 6)) }
         : undefined;
   // Measured only up to the most the panel can get: splitBody's answer is the same for any wanted at or past
   // max(available, share), and 400 findings (1,000 sockets with problems) took 1,200 wraps per render.

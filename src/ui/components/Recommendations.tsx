@@ -77,13 +77,17 @@ function take(part: readonly string[], n: number, width: number): string[] {
   return out;
 }
 
-/** The lines of one recommendation in `k` lines: 1 compact, 2 message and "evidence → fix", 3 and more each part, fix first to grow. */
+/**
+ * The lines of one recommendation in `k` lines: 1 compact (message and evidence), 2 message and fix (the fix
+ * keeps a line of its own: after the evidence it was cut off, the evidence alone often wider than the screen),
+ * 3 and more each part, fix first to grow.
+ */
 function recRows(r: Recommendation, k: number, width: number): RecommendationRow[] {
   const key = `${r.id}${where(r)}`;
   const row = (text: string, kind: RecommendationRow['kind'], i: number): RecommendationRow => ({ key: `${key}:${i}`, severity: r.severity, text, kind, first: i === 0 });
   if (k <= 1) return [row(`${r.message}${where(r)} (${r.evidence})`, 'message', 0)];
-  if (k === 2) return [row(`${r.message}${where(r)}`, 'message', 0), row(`   ${r.evidence} → ${r.fix}`, 'evidence', 1)];
   const p = fullParts(r, width);
+  if (k === 2) return [row(take(p.message, 1, width - 3)[0], 'message', 0), row(take(p.fix, 1, width)[0], 'fix', 1)];
   // One line each, then the fix grows to full (it is what to do), then the message, then the evidence.
   let left = k - 3;
   const f = 1 + Math.min(left, p.fix.length - 1);
