@@ -19,11 +19,23 @@ function firstFitting(width: number | undefined, wordings: readonly string[]): s
   return wordings.find((w) => stringWidth(w) <= width) ?? wordings[wordings.length - 1];
 }
 
+/** One count of the TCP breakdown: its long and short names, and its rank when the line is too narrow. */
+interface TotalPart {
+  full: string;
+  short: string;
+  value: number;
+  /** Dropped in this order (lowest first) when the compact line does not fit; CLOSE_WAIT is never dropped. */
+  keep: number;
+}
+
 /**
  * "TCP 1234 (estab 100, syn-recv 2, time-wait 50, close-wait 3, fin-wait 1, orphan 0)  UDP 12  unix 300",
  * worded to fit `width`; "syn-sent N", "closing N" (LAST_ACK, CLOSING) and "closed N" (CLOSE) appear when
  * there are any, so the parts always add up to the TCP count. `unixCollected` false: unix sockets were not
- * asked for (x or --unix collects them), so their count is unknown, not 0.
+ * asked for (x or --unix collects them), so their count is unknown, not 0. Narrower than the compact line
+ * ("TCP 1234 (est 100 ... orph 0)  UDP 12  unix -"), parts of the breakdown go, those at 0 first, then the
+ * least telling (orphan, listen, closed, closing, fin-wait, syn-sent, syn-recv, estab, time-wait), and "…"
+ * says some are left out: the totals and close-wait stay, and no number is cut in the middle.
  */
 export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: boolean } = {}): string {
   // One pass, no copy of the TCP sockets (this runs on every refresh).
@@ -39,31 +51,44 @@ export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: 
     else if (x.protocol === 'unix') unix++;
   }
   const orphan = counter(s.counters.sockstat, 'TCP', 'orphan');
-  const line = (compact: boolean, unixText: string) => {
-    const n = (full: string, short: string, v: number) => `${compact ? short : full} ${v}`;
-    const parts = [
-      n('estab', 'est', c.ESTABLISHED),
-      n('listen', 'lis', c.LISTEN),
-      n('syn-recv', 'syn', c.SYN_RECV),
-      n('time-wait', 'tw', c.TIME_WAIT),
-      n('close-wait', 'cw', c.CLOSE_WAIT),
-      n('fin-wait', 'fin', c.FIN_WAIT1 + c.FIN_WAIT2),
-    ];
-    // The rarer states only when present, so that the breakdown always adds up to the TCP total (a pile of
-    // SYN_SENT to a dead backend was counted in it and shown nowhere).
-    if (c.SYN_SENT > 0) parts.splice(3, 0, n('syn-sent', 'sent', c.SYN_SENT));
-    const closing = c.LAST_ACK + c.CLOSING;
-    if (closing > 0) parts.push(n('closing', 'clo', closing));
-    // CLOSE is not closing: a socket bound and never listened on or connected, or one whose connect failed
-    // (ss: UNCONN; netstat's CLOSED, BOUND, DELETE_TCB). It was counted in "closing".
-    if (c.CLOSE > 0) parts.push(n('closed', 'cld', c.CLOSE));
-    if (orphan != null) parts.push(n('orphan', 'orph', orphan));
-    return `TCP ${tcp} (${parts.join(compact ? ' ' : ', ')})  UDP ${udp}  ${unixText}`;
+  const part = (full: string, short: string, value: number, keep: number): TotalPart => ({ full, short, value, keep });
+  const parts = [
+    part('estab', 'est', c.ESTABLISHED, 8),
+    part('listen', 'lis', c.LISTEN, 2),
+    part('syn-recv', 'syn', c.SYN_RECV, 7),
+    part('time-wait', 'tw', c.TIME_WAIT, 9),
+    part('close-wait', 'cw', c.CLOSE_WAIT, Number.POSITIVE_INFINITY),
+    part('fin-wait', 'fin', c.FIN_WAIT1 + c.FIN_WAIT2, 5),
+  ];
+  // The rarer states only when present, so that the breakdown always adds up to the TCP total (a pile of
+  // SYN_SENT to a dead backend was counted in it and shown nowhere).
+  if (c.SYN_SENT > 0) parts.splice(3, 0, part('syn-sent', 'sent', c.SYN_SENT, 6));
+  const closing = c.LAST_ACK + c.CLOSING;
+  if (closing > 0) parts.push(part('closing', 'clo', closing, 4));
+  // CLOSE is not closing: a socket bound and never listened on or connected, or one whose connect failed
+  // (ss: UNCONN; netstat's CLOSED, BOUND, DELETE_TCB). It was counted in "closing".
+  if (c.CLOSE > 0) parts.push(part('closed', 'cld', c.CLOSE, 3));
+  if (orphan != null) parts.push(part('orphan', 'orph', orphan, 1));
+  const line = (shown: readonly TotalPart[], compact: boolean, unixText: string, gap = '  ') => {
+    const words = shown.map((p) => `${compact ? p.short : p.full} ${p.value}`);
+    if (shown.length < parts.length) words.push('…');
+    return `TCP ${tcp} (${words.join(compact ? ' ' : ', ')})${gap}UDP ${udp}${gap}${unixText}`;
   };
   const collected = opts.unixCollected !== false;
   const unixLong = collected ? `unix ${unix}` : 'unix not collected';
   const unixShort = collected ? `unix ${unix}` : 'unix -';
-  return firstFitting(opts.width, [line(false, unixLong), line(true, unixLong), line(true, unixShort)]);
+  const wordings = [line(parts, false, unixLong), line(parts, true, unixLong), line(parts, true, unixShort)];
+  if (opts.width !== undefined && stringWidth(wordings[2]) > opts.width) {
+    // Parts at 0 go first, then by rank; each shorter wording keeps the parts' own order.
+    const dropOrder = parts.filter((p) => p.keep !== Number.POSITIVE_INFINITY).sort((a, b) => Number(a.value !== 0) - Number(b.value !== 0) || a.keep - b.keep);
+    const dropped = new Set<TotalPart>();
+    for (const p of dropOrder) {
+      dropped.add(p);
+      wordings.push(line(parts.filter((q) => !dropped.has(q)), true, unixShort));
+    }
+    wordings.push(line(parts.filter((q) => !dropped.has(q)), true, unixShort, ' '));
+  }
+  return firstFitting(opts.width, wordings);
 }
 
 /**

@@ -21,6 +21,18 @@ function reviewHost(): Socket[] {
   return s;
 }
 
+/** 4-digit counts: 12 listeners, 1234 ESTABLISHED, 5678 TIME_WAIT, 1234 CLOSE_WAIT, 23 FIN_WAIT2, 1234 UDP sockets. */
+function busyHost(): Socket[] {
+  const s: Socket[] = [];
+  for (let i = 0; i < 12; i++) s.push(listener(8000 + i));
+  for (let i = 0; i < 1234; i++) s.push(conn(8080, '10.0.0.1', 10000 + i));
+  for (let i = 0; i < 5678; i++) s.push(conn(8080, '10.0.0.2', 10000 + i, 'TIME_WAIT'));
+  for (let i = 0; i < 1234; i++) s.push(conn(8080, '10.0.0.3', 10000 + i, 'CLOSE_WAIT'));
+  for (let i = 0; i < 23; i++) s.push(conn(8080, '10.0.0.4', 10000 + i, 'FIN_WAIT2'));
+  for (let i = 0; i < 1234; i++) s.push(listener(20000 + i, { protocol: 'udp' }));
+  return s;
+}
+
 describe('header totals', () => {
   it('take the long wording only when it fits: at exactly 100 columns it ran one cell over ("UDP 1  un…")', () => {
     const snap = snapshot(reviewHost());
@@ -73,6 +85,41 @@ describe('header totals', () => {
     // The plain table (sockscope | cat) says it the same way.
     assert.match(plainReport(snap, [], { protocols: TOGGLES }), /UDP 1  unix not collected\n/);
     assert.match(plainReport(withUnix, [], { protocols: { ...TOGGLES, unix: true } }), /UDP 1  unix 2\n/);
+  });
+
+  it('narrow, with 4-digit counts: parts of the breakdown go whole, the totals and close-wait stay (80 columns cut "unix", 50 cut "cw 1…")', () => {
+    const snap = snapshot(busyHost());
+    const numbers = (l: string) => [...l.matchAll(/\d+/g)].map((m) => m[0]);
+    const full = totalsLine(snap, { unixCollected: false });
+    for (const [width, expected] of [
+      [80, 'TCP 8181 (est 1234 lis 12 syn 0 tw 5678 cw 1234 fin 23 orph 0)  UDP 1234  unix -'],
+      [70, 'TCP 8181 (est 1234 lis 12 tw 5678 cw 1234 fin 23 …)  UDP 1234  unix -'],
+      [50, 'TCP 8181 (tw 5678 cw 1234 …)  UDP 1234  unix -'],
+      [40, 'TCP 8181 (cw 1234 …)  UDP 1234  unix -'],
+    ] as const) {
+      const l = totalsLine(snap, { width, unixCollected: false });
+      assert.equal(l, expected, `width ${width}`);
+      assert.ok(l.length <= width, `${l.length} > ${width}: ${l}`);
+      // Every number shown is one of the full line's, whole.
+      for (const n of numbers(l)) assert.ok(numbers(full).includes(n), `${n} in ${full}`);
+    }
+    // Collected unix sockets keep their count.
+    assert.match(totalsLine(snap, { width: 50, unixCollected: true }), /^TCP 8181 \(tw 5678 cw 1234 …\)  UDP 1234  unix 0$/);
+  });
+
+  it('the monitor\'s header at 80 and 50 columns: the totals line is whole', async () => {
+    const { FakeSource } = await import('./fakes.js');
+    const { mount } = await import('./harness.js');
+    for (const columns of [80, 50]) {
+      const h = await mount(new FakeSource(() => snapshot(busyHost())), { columns, rows: 24 });
+      try {
+        const line = h.lines().find((l) => l.startsWith('TCP '))!;
+        assert.equal(line.trimEnd(), totalsLine(snapshot(busyHost()), { width: columns, unixCollected: false }), `${columns} columns`);
+        assert.match(line, /cw 1234 .*UDP 1234  unix -\s*$/, `${columns} columns: ${line}`);
+      } finally {
+        h.unmount();
+      }
+    }
   });
 
   it('rates: the long wording when it fits', () => {
