@@ -88,16 +88,17 @@ export function parseSkillFile(path: string): ConfigFile {
 }
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
-const FALSE = new Set(['0', 'false', 'no', 'off', '']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
 
 /**
  * The environment's settings: SOCKET_DEBUG, DEFAULT_BUFFER_SIZE, NO_COLOR (https://no-color.org: any
- * non-empty value). resolve.ts's envSetsConfig must say true whenever this reads a variable.
+ * non-empty value). An empty variable (SOCKET_DEBUG=, DEFAULT_BUFFER_SIZE= or only blanks) is unset: the
+ * files decide. resolve.ts's envSetsConfig must say true whenever this reads a variable.
  */
 export function parseEnv(env: NodeJS.ProcessEnv): { values: ConfigFile; vars: Partial<Record<keyof Config, string>> } {
   const values: Record<string, unknown> = {};
   const vars: Partial<Record<keyof Config, string>> = {};
-  if (env.SOCKET_DEBUG !== undefined) {
+  if (env.SOCKET_DEBUG !== undefined && env.SOCKET_DEBUG.trim() !== '') {
     const v = env.SOCKET_DEBUG.trim().toLowerCase();
     if (TRUE.has(v)) values.debug = true;
     else if (FALSE.has(v)) values.debug = false;

@@ -127,7 +127,7 @@ export function givenFlags(flags: Partial<Config> | undefined): Partial<Config> 
 
 /** True when the environment sets a config value: the variables load.ts's parseEnv reads (keep the two in step). */
 export function envSetsConfig(env: NodeJS.ProcessEnv): boolean {
-  return env.SOCKET_DEBUG !== undefined || (env.DEFAULT_BUFFER_SIZE !== undefined && env.DEFAULT_BUFFER_SIZE.trim() !== '') || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+  return (env.SOCKET_DEBUG !== undefined && env.SOCKET_DEBUG.trim() !== '') || (env.DEFAULT_BUFFER_SIZE !== undefined && env.DEFAULT_BUFFER_SIZE.trim() !== '') || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
 }
 
 /**

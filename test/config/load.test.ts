@@ -159,6 +159,30 @@ test('environment values are validated and named in the error', () => {
   }
 });
 
+test('an empty SOCKET_DEBUG counts as unset, like an empty DEFAULT_BUFFER_SIZE or NO_COLOR: the files decide', async () => {
+  const sb = sandbox();
+  try {
+    const userFile = userConfigPath({ HOME: sb.home });
+    mkdirSync(join(userFile, '..'), { recursive: true });
+    writeFileSync(userFile, 'debug: true\ncolor: false\nbufferSize: 4096\n');
+    for (const empty of ['', ' ']) {
+      const env = { HOME: sb.home, SOCKET_DEBUG: empty, DEFAULT_BUFFER_SIZE: empty, NO_COLOR: '' };
+      for (const r of [loadConfig({ cwd: sb.cwd, env }), await loadCliConfig({ cwd: sb.cwd, env })]) {
+        assert.equal(r.config.debug, true, JSON.stringify(empty));
+        assert.deepEqual(r.origins.debug, { origin: 'user-file', detail: userFile });
+        assert.deepEqual(r.origins.bufferSize, { origin: 'user-file', detail: userFile });
+        assert.deepEqual(r.origins.color, { origin: 'user-file', detail: userFile });
+      }
+    }
+    // A value still counts, false included.
+    const off = loadConfig({ cwd: sb.cwd, env: { HOME: sb.home, SOCKET_DEBUG: 'false' } });
+    assert.equal(off.config.debug, false);
+    assert.deepEqual(off.origins.debug, { origin: 'env', detail: 'SOCKET_DEBUG' });
+  } finally {
+    sb.done();
+  }
+});
+
 test('flags are validated like a file and named as flags', () => {
   const sb = sandbox();
   try {
@@ -175,14 +199,14 @@ test('loadCliConfig answers what loadConfig does; without a file, an environment
   const sb = sandbox();
   try {
     // Nothing to validate: the quick path (resolve.ts) answers, with the defaults.
-    for (const env of [{ HOME: sb.home }, { HOME: sb.home, NO_COLOR: '', DEFAULT_BUFFER_SIZE: '  ' }]) {
+    for (const env of [{ HOME: sb.home }, { HOME: sb.home, NO_COLOR: '', DEFAULT_BUFFER_SIZE: '  ', SOCKET_DEBUG: '' }, { HOME: sb.home, SOCKET_DEBUG: ' ' }]) {
       const quick = loadConfigWithoutFiles({ cwd: sb.cwd, env });
       assert.ok(quick, 'no file, no setting, no flag: the quick path answers');
       assert.deepEqual(quick, loadConfig({ cwd: sb.cwd, env }));
       assert.deepEqual(await loadCliConfig({ cwd: sb.cwd, env }), quick);
     }
     // The environment sets something: validated by load.ts (zod), same answers and same errors.
-    for (const env of [{ SOCKET_DEBUG: 'yes' }, { NO_COLOR: '1' }, { DEFAULT_BUFFER_SIZE: ' 4096 ' }, { SOCKET_DEBUG: '' }]) {
+    for (const env of [{ SOCKET_DEBUG: 'yes' }, { NO_COLOR: '1' }, { DEFAULT_BUFFER_SIZE: ' 4096 ' }, { SOCKET_DEBUG: 'off' }]) {
       const e = { HOME: sb.home, ...env };
       assert.equal(loadConfigWithoutFiles({ cwd: sb.cwd, env: e }), undefined, JSON.stringify(env));
       assert.deepEqual(await loadCliConfig({ cwd: sb.cwd, env: e }), loadConfig({ cwd: sb.cwd, env: e }));
