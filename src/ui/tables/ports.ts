@@ -120,13 +120,17 @@ export const PORT_SORTS: readonly SortDef<PortRow>[] = [
   { id: 'health', label: 'health', desc: true, key: (r) => ({ ok: 0, info: 1, warning: 2, critical: 3 })[r.health] },
 ];
 
-/** What the / filter searches in a port row. */
+/**
+ * What the / filter searches in a port row. An unconnected UDP (or unix datagram) socket is in the kernel's
+ * CLOSE state, which no column of the row shows: it is searched as UNCONN, ss's name for it, so `close`
+ * finds the ports with CLOSE_WAIT (or a TCP CLOSE), not every UDP port.
+ */
 export function portSearchTerms(r: PortRow): string[] {
   const s = r.summary;
   const terms = [r.label, `${s.protocol}`, `:${s.port}`];
   for (const p of s.processes) terms.push(escapeControl(p.name), String(p.pid));
   for (const l of s.listeners) terms.push(l.address);
   for (const p of s.topPeers) terms.push(p.address);
-  for (const [state, n] of Object.entries(s.states)) if (n > 0) terms.push(state);
+  for (const [state, n] of Object.entries(s.states)) if (n > 0) terms.push(state === 'CLOSE' && s.protocol !== 'tcp' ? 'UNCONN' : state);
   return terms;
 }
