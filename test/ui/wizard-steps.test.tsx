@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import { generateServer } from '../../src/codegen/index.js';
 import type { GeneratorInput } from '../../src/codegen/options.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from '../../src/ui/wizard/reducer.js';
-import { parseBufferSize, STEPS, visibleSteps } from '../../src/ui/wizard/steps.js';
+import { parseBufferSize, STEPS, stepTitle, visibleSteps } from '../../src/ui/wizard/steps.js';
 import { Wizard } from '../../src/ui/wizard/Wizard.js';
 import { waitFor } from './fakes.js';
 
@@ -82,7 +82,7 @@ describe('wizard buffer size', () => {
     s = reduce({ ...s, text: '65536' }, enter, bigDeps);
     assert.equal(s.error, null);
     assert.equal(s.input.bufferSize, 65536);
-    assert.match(STEPS.find((x) => x.id === 'bufferSize')!.title, /UDP: the longest datagram/);
+    assert.match(stepTitle(STEPS.find((x) => x.id === 'bufferSize')!, { type: 'udp' }), /UDP: the longest datagram/);
   });
 });
 

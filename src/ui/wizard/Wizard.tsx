@@ -9,7 +9,7 @@ import type { GenerateResult } from '../../codegen/render.js';
 import { existingFiles, writeFilesAtomic } from '../../codegen/write.js';
 import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
-import { visibleSteps } from './steps.js';
+import { stepTitle, visibleSteps } from './steps.js';
 import { splitKeys } from '../keymap.js';
 import { useKeys } from '../hooks/useKeys.js';
 
@@ -173,7 +173,7 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
         {title}
         {fitted.summary ? <Text dimColor wrap="truncate-end">{summary}</Text> : null}
         {fitted.blanks > 0 ? <Text> </Text> : null}
-        <Text bold wrap="truncate-end">{st.title + more}</Text>
+        <Text bold wrap="truncate-end">{stepTitle(st, state.input) + more}</Text>
         {st.kind === 'choice' ? (
           choices.slice(fitted.top, fitted.top + fitted.count).map((c, j) => {
             const k = fitted.top + j;

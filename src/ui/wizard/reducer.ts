@@ -121,7 +121,7 @@ function reduceStep(s: WizardState, key: WizardKey, deps: WizardDeps): WizardSta
     if (key.name !== 'enter') return s;
     const picked = choices[s.cursor];
     if (!picked) return s;
-    return advance({ ...s, input: st.apply(s.input, picked.value) }, deps, st.id);
+    return advance({ ...s, input: st.apply(s.input, picked.value, cfg) }, deps, st.id);
   }
   // Text step.
   if (key.name === 'backspace') return { ...s, text: s.text.slice(0, -1), error: null };
@@ -138,7 +138,7 @@ function reduceStep(s: WizardState, key: WizardKey, deps: WizardDeps): WizardSta
     }
   }
   try {
-    return advance({ ...s, input: st.apply(s.input, s.text) }, deps, st.id);
+    return advance({ ...s, input: st.apply(s.input, s.text, cfg) }, deps, st.id);
   } catch (e) {
     if (e instanceof GeneratorOptionsError) return { ...s, error: e.message };
     throw e;

@@ -1,6 +1,6 @@
 // The generator wizard as data and a pure reducer: one step per choice, choices filtered to what the
 // option rules allow, defaults from config. Wizard.tsx only renders this state and feeds it keys.
-import type { Config } from '../../config/schema.js';
+import { DEFAULT_CONFIG, type Config } from '../../config/schema.js';
 import {
   DEFAULT_PORT,
   GeneratorOptionsError,
@@ -24,14 +24,15 @@ export interface Choice {
 /** A step: either a list of choices or a text field. `applies` hides steps that do not fit. */
 export interface Step {
   id: string;
-  title: string;
+  /** The question; a function when it depends on the answers so far (the buffer size range of the protocol). */
+  title: string | ((input: GeneratorInput) => string);
   kind: 'choice' | 'text';
   /** Choices for the current input (choice steps). */
   choices?: (input: GeneratorInput, cfg: Config) => Choice[];
   /** Default value for the current input. */
   initial: (input: GeneratorInput, cfg: Config) => string;
-  /** Writes the picked value into the input; throws GeneratorOptionsError for text that does not parse. */
-  apply: (input: GeneratorInput, value: string) => GeneratorInput;
+  /** Writes the picked value into the input; throws GeneratorOptionsError for text that does not parse or that the option rules refuse. */
+  apply: (input: GeneratorInput, value: string, cfg?: Config) => GeneratorInput;
   applies?: (input: GeneratorInput) => boolean;
 }
 
@@ -91,6 +92,15 @@ function profileHint(input: GeneratorInput, profile: Profile, cfg: Config): stri
   if (o.tcpNodelay) parts.push('TCP_NODELAY');
   if (o.quickack) parts.push('TCP_QUICKACK (Linux)');
   return parts.join(' + ');
+}
+
+/** Throws the option rules' error when it is about `key` (an error about another answer is left to the steps after). */
+function checkField(input: GeneratorInput, key: keyof GeneratorInput, cfg: Config): void {
+  try {
+    resolveOptions(input, cfg);
+  } catch (e) {
+    if (e instanceof GeneratorOptionsError && e.issues.some((x) => x.path === key)) throw e;
+  }
 }
 
 /** Whether the option rules accept input + patch (used to hide choices that make no sense). */
@@ -227,12 +237,22 @@ export const STEPS: Step[] = [
   },
   {
     id: 'bufferSize',
-    title: 'Read buffer size (bytes, or with k/M: 65536, 64k, 1M; 512 to 64M) - UDP: the longest datagram served, at most 64k',
+    // The range the CLI allows for this protocol (it said "512 to 64M" for UDP too, then took 1M).
+    title: (i) =>
+      isTcp(i)
+        ? `Read buffer size (bytes, or with k/M: 65536, 64k, 1M; ${BUFFER_SIZE_MIN} to ${BUFFER_SIZE_MAX / (1024 * 1024)}M)`
+        : `Read buffer size (bytes, or with k: 65536, 64k; ${BUFFER_SIZE_MIN} to ${UDP_BUFFER_SIZE / 1024}k) - UDP: the longest datagram served`,
     kind: 'text',
     // UDP: the longest datagram served, 65536 unless asked (as generate-server does); the config's bufferSize
     // is a TCP read size, and one above 64k would be refused for UDP.
     initial: (i, cfg) => String(i.bufferSize ?? (isTcp(i) ? cfg.bufferSize : UDP_BUFFER_SIZE)),
-    apply: (i, v) => ({ ...i, bufferSize: parseBufferSize(v) }),
+    // The CLI's rule check too (resolveOptions), with its message: the spelling parsed, a UDP size above 65536
+    // was taken and left the SO_REUSEPORT step with no choice (every one failed the rules).
+    apply: (i, v, cfg) => {
+      const next = { ...i, bufferSize: parseBufferSize(v) };
+      checkField(next, 'bufferSize', cfg ?? DEFAULT_CONFIG);
+      return next;
+    },
   },
   {
     id: 'reusePort',
@@ -268,6 +288,11 @@ function familyPatch(v: string): Partial<GeneratorInput> {
 /** Default output name for the language (what the CLI writes without --output). */
 export function defaultOutput(input: GeneratorInput, cfg: Config): string {
   return DEFAULT_OUTPUT_NAMES[input.language ?? cfg.defaultLanguage];
+}
+
+/** The step's question for this input. */
+export function stepTitle(step: Step, input: GeneratorInput): string {
+  return typeof step.title === 'function' ? step.title(input) : step.title;
 }
 
 /** The steps that apply to this input, in order. */

@@ -1,0 +1,114 @@
+// The wizard against the CLI's rules: a UDP buffer size above 64k refused at its step with the CLI's
+// message. Driven through ink-testing-library.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { render } from 'ink-testing-library';
+import { createElement } from 'react';
+import { DEFAULT_CONFIG } from '../../src/config/schema.js';
+import { generateServer } from '../../src/codegen/index.js';
+import { initialState, reduce, type WizardDeps, type WizardState } from '../../src/ui/wizard/reducer.js';
+import { visibleSteps } from '../../src/ui/wizard/steps.js';
+import { Wizard } from '../../src/ui/wizard/Wizard.js';
+import { waitFor } from './fakes.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const cfg = { ...DEFAULT_CONFIG, defaultLanguage: 'python' as const, defaultIoModel: 'selectors', bufferSize: 4096 };
+const fakeDeps = { generate: (i: Parameters<WizardDeps['generate']>[0], o: string) => generateServer(i, { output: o, config: cfg }), exists: () => [], write: () => [] };
+const ESC = '\u001b';
+const DOWN = '\u001b[B';
+
+function cliStderr(args: string[]): { status: number | null; message: string } {
+  const r = spawnSync(process.execPath, [`${ROOT}bin/sockscope`, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { status: r.status, message: r.stderr.trim().replace(/^sockscope: /, '') };
+}
+
+/** A mounted wizard with helpers that wait for each key's frame. */
+function mount(props: { deps?: typeof fakeDeps } = { deps: fakeDeps }) {
+  const app = render(createElement(Wizard, { onDone: () => {}, onCancel: () => {}, config: cfg, rows: 24, ...props }));
+  const frame = () => app.lastFrame() ?? '';
+  const press = async (keys: string) => {
+    const before = frame();
+    app.stdin.write(keys);
+    return waitFor(frame, (f) => f !== before);
+  };
+  /** The current step's title line (the bold line above the choices or the text field). */
+  const stepTitle = () => {
+    const lines = frame().split('\n');
+    const i = lines.findIndex((l) => /^(› |  )/.test(l));
+    return i > 0 ? lines[i - 1] : '';
+  };
+  /** Moves the cursor to `label` and presses Enter. */
+  const choose = async (label: string) => {
+    const re = new RegExp(`^› ${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(  |$)`, 'm');
+    for (let k = 0; k < 6 && !re.test(frame()); k++) await press(DOWN);
+    assert.match(frame(), re, `${label} offered at "${stepTitle()}"`);
+    return press('\r');
+  };
+  /** Replaces the text field with `text` and presses Enter. */
+  const typeText = async (text: string) => {
+    // eslint-disable-next-line no-control-regex
+    const current = (/^› (.*)$/m.exec(frame())?.[1] ?? '').replace(/\u001b\[[0-9;]*m/g, '').replace(/ $/, '');
+    if (current.length > 0) await press('\u007f'.repeat(current.length));
+    for (const ch of text) await press(ch);
+    return press('\r');
+  };
+  const backTo = async (title: RegExp) => {
+    for (let k = 0; k < 20 && !title.test(stepTitle()); k++) await press(ESC);
+    assert.match(stepTitle(), title);
+  };
+  return { app, frame, press, choose, typeText, backTo, stepTitle };
+}
+
+describe('wizard: a UDP buffer size follows the CLI rule', () => {
+  it('70000 and 1M are refused at "Read buffer size" with the CLI message; the title says 512 to 64k; SO_REUSEPORT then offers its choices', async () => {
+    const w = mount();
+    try {
+      await waitFor(w.frame, (f) => /Protocol/.test(f));
+      await w.choose('UDP');
+      await w.choose('Python 3');
+      await w.choose('asyncio');
+      await w.typeText('8080');
+      await w.choose('IPv4');
+      await w.choose('none');
+      assert.match(w.stepTitle(), /^Read buffer size/);
+      // The range for UDP, not "512 to 64M".
+      assert.match(w.stepTitle(), /512 to 64k\b/);
+      assert.doesNotMatch(w.stepTitle(), /64M/);
+      for (const [typed, value] of [['70000', 70000], ['1M', 1048576]] as const) {
+        const cli = cliStderr(['generate-server', '--type', 'udp', '--language', 'python', '--buffer-size', typed, '--stdout']);
+        assert.equal(cli.status, 2);
+        assert.match(cli.message, new RegExp(`^--buffer-size ${value} is more than a UDP datagram can carry`));
+        const f = await w.typeText(typed);
+        // Still at the buffer step, the CLI's words on the error line (cut at the 100 columns of the fake terminal).
+        assert.match(w.stepTitle(), /^Read buffer size/);
+        const errLine = f.split('\n').find((l) => l.startsWith('! '));
+        assert.ok(errLine, f);
+        assert.ok(cli.message.startsWith(errLine.slice(2).replace(/…$/, '')), `${errLine} vs ${cli.message}`);
+      }
+      await w.typeText('65536');
+      assert.match(w.stepTitle(), /^SO_REUSEPORT/);
+      assert.match(w.frame(), /^› no/m);
+      await w.press('\r');
+      assert.match(w.stepTitle(), /^Explanatory comments/);
+    } finally {
+      w.app.unmount();
+    }
+  });
+
+  it('the reducer keeps the whole CLI message; TCP still takes 1M and says 512 to 64M', () => {
+    const deps: WizardDeps = { config: cfg, ...fakeDeps };
+    const step = (s: WizardState) => visibleSteps(s.input)[s.step].id;
+    let s = initialState(cfg, { type: 'udp', language: 'python' });
+    for (let k = 0; k < 20 && step(s) !== 'bufferSize'; k++) s = reduce(s, { name: 'enter' }, deps);
+    s = reduce({ ...s, text: '70000' }, { name: 'enter' }, deps);
+    assert.equal(step(s), 'bufferSize');
+    assert.equal(s.error, cliStderr(['generate-server', '--type', 'udp', '--language', 'python', '--buffer-size', '70000', '--stdout']).message);
+    let t = initialState(cfg, { type: 'tcp', language: 'python' });
+    for (let k = 0; k < 20 && step(t) !== 'bufferSize'; k++) t = reduce(t, { name: 'enter' }, deps);
+    t = reduce({ ...t, text: '1M' }, { name: 'enter' }, deps);
+    assert.equal(t.error, null);
+    assert.equal(t.input.bufferSize, 1048576);
+    assert.equal(step(t), 'reusePort');
+  });
+});
