@@ -56,22 +56,34 @@ export const THRESHOLD_NAMES: readonly string[] = Object.keys(DEFAULT_THRESHOLDS
 export const KEYMAP_COMMANDS: readonly string[] = DEFAULT_KEYMAP.map((b) => b.command);
 
 /**
+ * A map from the `known` names (thresholds, keymap commands) to `value`. The names are checked on the
+ * input's own keys before z.record parses it: z.record leaves a `__proto__` key out of its result without
+ * an issue (YAML and JSON.parse make `__proto__:` an own key), so a check on the parsed map never saw it.
+ * Names are compared with includes on the list, never `in`, so constructor or toString are not inherited.
+ */
+function namedMap<T extends z.ZodType>(value: T, known: readonly string[], what: string) {
+  return z
+    .unknown()
+    .superRefine((input, ctx) => {
+      if (input === null || typeof input !== 'object' || Array.isArray(input)) return; // z.record says what it expected
+      for (const name of Object.keys(input))
+        if (!known.includes(name)) ctx.addIssue({ code: 'custom', path: [name], message: `unknown ${what}${suggest(name, known)}` });
+    })
+    .pipe(z.record(z.string(), value));
+}
+
+/**
  * One config file (user file, sockscope.yaml): any subset of the keys; threshold names and keymap
  * commands must be known (a typo would otherwise be ignored silently); threshold values finite and >= 0.
  */
 export const ConfigFileSchema = ConfigSchema.extend({
-  thresholds: z.record(z.string(), z.number().finite().min(0)),
-  keymap: z.record(z.string(), z.array(z.string().min(1)).min(1)),
+  thresholds: namedMap(z.number().finite().min(0), THRESHOLD_NAMES, 'threshold'),
+  keymap: namedMap(z.array(z.string().min(1)).min(1), KEYMAP_COMMANDS, 'keymap command'),
 })
   .partial()
   .strict()
   .superRefine((cfg, ctx) => {
-    for (const name of Object.keys(cfg.thresholds ?? {}))
-      if (!THRESHOLD_NAMES.includes(name))
-        ctx.addIssue({ code: 'custom', path: ['thresholds', name], message: `unknown threshold${suggest(name, THRESHOLD_NAMES)}` });
     for (const [name, keys] of Object.entries(cfg.keymap ?? {})) {
-      if (!KEYMAP_COMMANDS.includes(name))
-        ctx.addIssue({ code: 'custom', path: ['keymap', name], message: `unknown keymap command${suggest(name, KEYMAP_COMMANDS)}` });
       // A key the monitor never receives would leave the command unreachable, silently.
       const bad = keys.find((k) => !isKeyName(k));
       if (bad !== undefined) ctx.addIssue({ code: 'custom', path: ['keymap', name], message: unknownKeyMessage(bad) });

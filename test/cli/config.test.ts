@@ -92,6 +92,28 @@ test('an unknown defaultIoModel or keymap key is exit 2 for config and generate-
   }
 });
 
+test('a __proto__ (or constructor) entry under thresholds: or keymap: is exit 2 naming the file and the entry, not dropped', () => {
+  const s = scratch();
+  try {
+    const file = join(s.cwd, 'sockscope.yaml');
+    const cases: [string, RegExp][] = [
+      ['thresholds:\n  __proto__:\n    closeWaitCount: 1\n', /thresholds\.__proto__: unknown threshold\n$/],
+      ['keymap:\n  __proto__: [z]\n', /keymap\.__proto__: unknown keymap command\n$/],
+      ['thresholds:\n  constructor: 1\n', /thresholds\.constructor: unknown threshold\n$/],
+      ['keymap:\n  toString: [z]\n', /keymap\.toString: unknown keymap command\n$/],
+    ];
+    for (const [text, expected] of cases) {
+      writeFileSync(file, text);
+      const r = run(s.cwd, { HOME: s.home }, 'config');
+      assert.equal(r.status, 2, `${text}: ${r.stdout}`);
+      assert.ok(r.stderr.startsWith(`sockscope: ${file}: `), r.stderr);
+      assert.match(r.stderr, expected);
+    }
+  } finally {
+    rmSync(s.root, { recursive: true, force: true });
+  }
+});
+
 test('config works for an unprivileged user with an unreadable home', () => {
   const s = scratch();
   try {

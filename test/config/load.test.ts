@@ -183,6 +183,24 @@ test('an empty SOCKET_DEBUG counts as unset, like an empty DEFAULT_BUFFER_SIZE o
   }
 });
 
+test('thresholds and keymap: names are own keys of the input; __proto__, constructor, toString are unknown, not dropped or inherited', () => {
+  const issue = (input: unknown) => {
+    const r = ConfigFileSchema.safeParse(input);
+    assert.ok(!r.success, `accepted: ${JSON.stringify(input)}`);
+    return `${r.error.issues[0].path.join('.')}: ${r.error.issues[0].message}`;
+  };
+  // JSON.parse (like YAML) makes __proto__ an own key.
+  assert.equal(issue(JSON.parse('{"thresholds": {"__proto__": {"closeWaitCount": 1}}}')), 'thresholds.__proto__: unknown threshold');
+  assert.equal(issue(JSON.parse('{"thresholds": {"__proto__": 1}}')), 'thresholds.__proto__: unknown threshold');
+  assert.equal(issue(JSON.parse('{"keymap": {"__proto__": ["z"]}}')), 'keymap.__proto__: unknown keymap command');
+  for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+    assert.match(issue({ thresholds: { [name]: 1 } }), new RegExp(`^thresholds\\.${name}: unknown threshold`));
+    assert.match(issue({ keymap: { [name]: ['z'] } }), new RegExp(`^keymap\\.${name}: unknown keymap command`));
+  }
+  // Known names still pass, next to nothing else.
+  assert.ok(ConfigFileSchema.safeParse(JSON.parse('{"thresholds": {"closeWaitCount": 5}, "keymap": {"pause": ["p"]}}')).success);
+});
+
 test('flags are validated like a file and named as flags', () => {
   const sb = sandbox();
   try {
