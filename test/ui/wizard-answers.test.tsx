@@ -1,5 +1,5 @@
 // The wizard against the CLI's rules: a UDP buffer size above 64k refused at its step with the CLI's
-// message. Driven through ink-testing-library.
+// message, and answers that an earlier change makes invalid dropped (no empty choice list, no stuck wizard). Driven through ink-testing-library.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
@@ -7,9 +7,9 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import { generateServer } from '../../src/codegen/index.js';
-import { initialState, reduce, type WizardDeps, type WizardState } from '../../src/ui/wizard/reducer.js';
+import { currentChoices, initialState, reduce, type WizardDeps, type WizardState } from '../../src/ui/wizard/reducer.js';
 import { visibleSteps } from '../../src/ui/wizard/steps.js';
-import { Wizard } from '../../src/ui/wizard/Wizard.js';
+import { Wizard, WizardView } from '../../src/ui/wizard/Wizard.js';
 import { waitFor } from './fakes.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -110,5 +110,117 @@ describe('wizard: a UDP buffer size follows the CLI rule', () => {
     assert.equal(t.error, null);
     assert.equal(t.input.bufferSize, 1048576);
     assert.equal(step(t), 'reusePort');
+  });
+});
+
+describe('wizard: changing an earlier answer drops the later ones it makes invalid', () => {
+  it('repro A: SO_REUSEPORT yes, then back to "C platform" and Windows: the IO model step offers the Windows models', async () => {
+    const w = mount();
+    try {
+      await waitFor(w.frame, (f) => /Protocol/.test(f));
+      await w.choose('TCP');
+      await w.choose('C');
+      await w.choose('POSIX');
+      await w.choose('epoll');
+      await w.choose('echo');
+      await w.typeText('8080');
+      await w.choose('IPv4');
+      await w.choose('none');
+      await w.choose('yes');
+      await w.typeText('65536');
+      assert.match(w.stepTitle(), /^SO_REUSEPORT/);
+      await w.choose('yes');
+      assert.match(w.stepTitle(), /^Explanatory comments/);
+      await w.backTo(/^C platform/);
+      await w.choose('Windows');
+      assert.match(w.stepTitle(), /^IO model/);
+      // It was empty: every io model failed with the SO_REUSEPORT answer Windows has not got.
+      assert.match(w.frame(), /^› select/m);
+      await w.choose('select');
+      await w.choose('echo');
+      await w.press('\r'); // port
+      await w.choose('IPv4');
+      await w.choose('none');
+      await w.choose('yes');
+      await w.press('\r'); // buffer
+      assert.match(w.stepTitle(), /^SO_REUSEPORT/);
+      // The yes is gone (Windows has no SO_REUSEPORT): only no is offered, and it goes on.
+      assert.match(w.frame(), /^› no/m);
+      assert.doesNotMatch(w.frame(), /^ {2}yes/m);
+      await w.press('\r');
+      assert.match(w.stepTitle(), /^Explanatory comments/);
+      await w.press('\r');
+      assert.match(w.stepTitle(), /^Write to file/);
+      const f = await w.press('\r');
+      assert.match(f, /Preview of server\.c/);
+    } finally {
+      w.app.unmount();
+    }
+  });
+
+  it('repro B: TCP with a 1M buffer, then back to Protocol and UDP: the IO model step for udp · python is not empty, the buffer is 65536 again', async () => {
+    const w = mount();
+    try {
+      await waitFor(w.frame, (f) => /Protocol/.test(f));
+      await w.choose('TCP');
+      await w.choose('Python 3');
+      await w.choose('asyncio');
+      await w.choose('echo');
+      await w.typeText('8080');
+      await w.choose('IPv4');
+      await w.choose('none');
+      await w.choose('yes');
+      await w.typeText('1M');
+      assert.match(w.stepTitle(), /^SO_REUSEPORT/);
+      await w.backTo(/^Protocol/);
+      await w.choose('UDP');
+      await w.choose('Python 3');
+      assert.match(w.stepTitle(), /^IO model/);
+      assert.match(w.frame(), /^ {2}asyncio/m);
+      await w.choose('asyncio');
+      await w.press('\r'); // port
+      await w.choose('IPv4');
+      await w.choose('none');
+      assert.match(w.stepTitle(), /^Read buffer size/);
+      assert.match(w.frame(), /^› 65536/m);
+      await w.press('\r');
+      assert.match(w.stepTitle(), /^SO_REUSEPORT/);
+    } finally {
+      w.app.unmount();
+    }
+  });
+
+  it('later answers that still fit are kept', () => {
+    const deps: WizardDeps = { config: cfg, ...fakeDeps };
+    // TCP, python, buffer 8192 and SO_REUSEPORT; back to the language, C: both still fit and stay.
+    let s = initialState(cfg, { type: 'tcp', language: 'python', bufferSize: 8192, reusePort: true, port: 9000 });
+    s = reduce(s, { name: 'enter' }, deps); // TCP
+    const c = currentChoices(s, cfg).findIndex((x) => x.value === 'c');
+    s = reduce({ ...s, cursor: c }, { name: 'enter' }, deps);
+    assert.deepEqual([s.input.language, s.input.bufferSize, s.input.reusePort, s.input.port], ['c', 8192, true, 9000]);
+  });
+
+  it('a choice step with no choice says why and Enter or Esc goes back (never stuck)', async () => {
+    const deps: WizardDeps = { config: cfg, ...fakeDeps };
+    // A state no key sequence reaches any more: Windows with SO_REUSEPORT, at the IO model step.
+    const input = { type: 'tcp' as const, language: 'c' as const, platform: 'windows' as const, reusePort: true };
+    const steps = visibleSteps(input);
+    const s: WizardState = { ...initialState(cfg, input), step: steps.findIndex((x) => x.id === 'ioModel'), cursor: 0 };
+    assert.deepEqual(currentChoices(s, cfg), []);
+    const app = render(createElement(WizardView, { state: s, config: cfg, color: false, previewHeight: 10, rows: 24 }));
+    try {
+      const f = app.lastFrame() ?? '';
+      assert.match(f, /^IO model/m);
+      assert.match(f, /no choice fits/);
+      assert.match(f, /Windows has no SO_REUSEPORT/);
+      assert.match(f, /Enter or Esc back/);
+    } finally {
+      app.unmount();
+    }
+    for (const key of [{ name: 'enter' }, { name: 'escape' }, { name: 'down' }] as const) {
+      const next = reduce(s, key, deps);
+      if (key.name === 'down') assert.equal(next.cursor, 0);
+      else assert.equal(visibleSteps(next.input)[next.step].id, 'platform', key.name);
+    }
   });
 });

@@ -9,7 +9,7 @@ import type { GenerateResult } from '../../codegen/render.js';
 import { existingFiles, writeFilesAtomic } from '../../codegen/write.js';
 import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
-import { stepTitle, visibleSteps } from './steps.js';
+import { refusal, stepTitle, visibleSteps } from './steps.js';
 import { splitKeys } from '../keymap.js';
 import { useKeys } from '../hooks/useKeys.js';
 
@@ -165,7 +165,10 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
     const st = steps[state.step];
     const summary = summarize(state, steps.slice(0, state.step).map((s) => s.id));
     const choices = st.kind === 'choice' ? currentChoices(state, config) : [];
-    const items = st.kind === 'choice' ? choices.length : 1;
+    // A choice step with no choice (the answers so far leave none: the reducer drops answers an earlier change
+    // makes invalid, so this is a safety net) says why, and Enter or Esc goes back.
+    const none = st.kind === 'choice' && choices.length === 0;
+    const items = st.kind === 'choice' && !none ? choices.length : 1;
     const fitted = stepLayout(rows, items, st.kind === 'choice' ? state.cursor : 0, { summary: !!summary, error: !!state.error });
     const more = fitted.count < items ? ` (${state.cursor + 1}/${items})` : '';
     return (
@@ -174,7 +177,9 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
         {fitted.summary ? <Text dimColor wrap="truncate-end">{summary}</Text> : null}
         {fitted.blanks > 0 ? <Text> </Text> : null}
         <Text bold wrap="truncate-end">{stepTitle(st, state.input) + more}</Text>
-        {st.kind === 'choice' ? (
+        {none ? (
+          <Text color={color ? 'yellow' : undefined} wrap="truncate-end">{`  no choice fits the answers so far: ${refusal(state.input, config) ?? 'none is allowed'}`}</Text>
+        ) : st.kind === 'choice' ? (
           choices.slice(fitted.top, fitted.top + fitted.count).map((c, j) => {
             const k = fitted.top + j;
             return (
@@ -195,7 +200,7 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
         )}
         {state.error ? <Text color={color ? 'red' : undefined} wrap="truncate-end">{`! ${state.error}`}</Text> : null}
         {fitted.blanks > 1 ? <Text> </Text> : null}
-        <Text dimColor wrap="truncate-end">{st.kind === 'choice' ? '↑/↓ choose · Enter next · Esc back' : 'type · Enter next · Esc back'}</Text>
+        <Text dimColor wrap="truncate-end">{none ? 'Enter or Esc back' : st.kind === 'choice' ? '↑/↓ choose · Enter next · Esc back' : 'type · Enter next · Esc back'}</Text>
       </Box>
     );
   }

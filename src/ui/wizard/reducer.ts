@@ -3,7 +3,7 @@
 import type { Config } from '../../config/schema.js';
 import { GeneratorOptionsError, type GeneratorInput } from '../../codegen/options.js';
 import type { GenerateResult } from '../../codegen/render.js';
-import { defaultOutput, visibleSteps, type Choice } from './steps.js';
+import { defaultOutput, pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
 
 export type WizardKey =
   | { name: 'up' | 'down' | 'enter' | 'escape' | 'backspace' | 'pageUp' | 'pageDown' | 'home' | 'end' }
@@ -46,6 +46,7 @@ function enterStep(s: WizardState, step: number, cfg: Config): WizardState {
   if (st.id === 'output') return { ...next, text: s.output || defaultOutput(s.input, cfg) };
   if (st.kind === 'text') return { ...next, text: st.initial(s.input, cfg) };
   const choices = st.choices!(s.input, cfg);
+  if (choices.length === 0) return { ...next, cursor: 0 };
   const initial = st.initial(s.input, cfg);
   return { ...next, cursor: Math.max(0, choices.findIndex((c) => c.value === initial)) };
 }
@@ -106,6 +107,11 @@ function doWrite(s: WizardState, deps: WizardDeps, force: boolean): WizardState 
   }
 }
 
+/** The input with the step's answer, and without the later answers it makes invalid. */
+function answer(s: WizardState, st: Step, value: string, cfg: Config): WizardState {
+  return { ...s, input: pruneLater(st.apply(s.input, value, cfg), st.id, cfg) };
+}
+
 function reduceStep(s: WizardState, key: WizardKey, deps: WizardDeps): WizardState {
   const cfg = deps.config;
   const steps = visibleSteps(s.input);
@@ -116,12 +122,14 @@ function reduceStep(s: WizardState, key: WizardKey, deps: WizardDeps): WizardSta
   }
   if (st.kind === 'choice') {
     const choices = st.choices!(s.input, cfg);
+    // No choice fits (the screen says why): Enter goes back as Esc does, never a dead end.
+    if (choices.length === 0) return key.name === 'enter' ? (s.step === 0 ? { ...s, phase: 'cancelled' } : enterStep(s, s.step - 1, cfg)) : s;
     if (key.name === 'up' || (key.name === 'char' && key.ch === 'k')) return { ...s, cursor: (s.cursor - 1 + choices.length) % choices.length };
     if (key.name === 'down' || (key.name === 'char' && key.ch === 'j')) return { ...s, cursor: (s.cursor + 1) % choices.length };
     if (key.name !== 'enter') return s;
     const picked = choices[s.cursor];
     if (!picked) return s;
-    return advance({ ...s, input: st.apply(s.input, picked.value, cfg) }, deps, st.id);
+    return advance(answer(s, st, picked.value, cfg), deps, st.id);
   }
   // Text step.
   if (key.name === 'backspace') return { ...s, text: s.text.slice(0, -1), error: null };
@@ -138,7 +146,7 @@ function reduceStep(s: WizardState, key: WizardKey, deps: WizardDeps): WizardSta
     }
   }
   try {
-    return advance({ ...s, input: st.apply(s.input, s.text, cfg) }, deps, st.id);
+    return advance(answer(s, st, s.text, cfg), deps, st.id);
   } catch (e) {
     if (e instanceof GeneratorOptionsError) return { ...s, error: e.message };
     throw e;

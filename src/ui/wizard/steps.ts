@@ -27,6 +27,8 @@ export interface Step {
   /** The question; a function when it depends on the answers so far (the buffer size range of the protocol). */
   title: string | ((input: GeneratorInput) => string);
   kind: 'choice' | 'text';
+  /** The input fields this step answers (dropped again when an earlier answer makes them invalid). */
+  keys: (keyof GeneratorInput)[];
   /** Choices for the current input (choice steps). */
   choices?: (input: GeneratorInput, cfg: Config) => Choice[];
   /** Default value for the current input. */
@@ -94,7 +96,7 @@ function profileHint(input: GeneratorInput, profile: Profile, cfg: Config): stri
   return parts.join(' + ');
 }
 
-/** Throws the option rules' error when it is about `key` (an error about another answer is left to the steps after). */
+/** Throws the option rules' error when it is about `key` (an error about another answer is left to pruneLater). */
 function checkField(input: GeneratorInput, key: keyof GeneratorInput, cfg: Config): void {
   try {
     resolveOptions(input, cfg);
@@ -116,6 +118,7 @@ export function allowed(input: GeneratorInput, patch: Partial<GeneratorInput>, c
 export const STEPS: Step[] = [
   {
     id: 'type',
+    keys: ['type'],
     title: 'Protocol',
     kind: 'choice',
     choices: () => [
@@ -128,6 +131,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'language',
+    keys: ['language'],
     title: 'Language',
     kind: 'choice',
     choices: () => [
@@ -140,6 +144,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'platform',
+    keys: ['platform'],
     title: 'C platform',
     kind: 'choice',
     choices: () => [
@@ -153,6 +158,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'ioModel',
+    keys: ['ioModel'],
     title: 'IO model',
     kind: 'choice',
     choices: (i, cfg) => {
@@ -183,6 +189,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'handler',
+    keys: ['handler'],
     title: 'What the server does',
     kind: 'choice',
     choices: () => [
@@ -195,6 +202,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'port',
+    keys: ['port'],
     title: 'Port',
     kind: 'text',
     initial: (i) => String(i.port ?? DEFAULT_PORT),
@@ -202,6 +210,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'family',
+    keys: ['ipv6', 'dualStack'],
     title: 'Address family',
     kind: 'choice',
     choices: (i, cfg) =>
@@ -215,6 +224,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'profile',
+    keys: ['profile'],
     title: 'Tuning profile',
     kind: 'choice',
     // TCP_NODELAY is asked after this step, only without a profile (both profiles turn it on): a "no" given
@@ -228,6 +238,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'tcpNodelay',
+    keys: ['tcpNodelay'],
     title: 'TCP_NODELAY (send small writes at once)',
     kind: 'choice',
     choices: () => yesNo('lower latency for request/response', 'Nagle batches small writes'),
@@ -237,6 +248,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'bufferSize',
+    keys: ['bufferSize'],
     // The range the CLI allows for this protocol (it said "512 to 64M" for UDP too, then took 1M).
     title: (i) =>
       isTcp(i)
@@ -256,6 +268,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'reusePort',
+    keys: ['reusePort'],
     title: 'SO_REUSEPORT (several processes on one port)',
     kind: 'choice',
     choices: (i, cfg) => yesNo('Linux load-balances between them', 'one process owns the port').filter((c) => allowed(i, { reusePort: c.value === 'yes' }, cfg)),
@@ -264,6 +277,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'comments',
+    keys: ['comments'],
     title: 'Explanatory comments',
     kind: 'choice',
     choices: () => yesNo('why each call is there', 'just the code'),
@@ -272,6 +286,7 @@ export const STEPS: Step[] = [
   },
   {
     id: 'output',
+    keys: [],
     title: 'Write to file',
     kind: 'text',
     initial: () => '',
@@ -293,6 +308,49 @@ export function defaultOutput(input: GeneratorInput, cfg: Config): string {
 /** The step's question for this input. */
 export function stepTitle(step: Step, input: GeneratorInput): string {
   return typeof step.title === 'function' ? step.title(input) : step.title;
+}
+
+/** Why the option rules refuse this input (null: they accept it). */
+export function refusal(input: GeneratorInput, cfg: Config): string | null {
+  try {
+    resolveOptions(input, cfg);
+    return null;
+  } catch (e) {
+    if (e instanceof GeneratorOptionsError) return e.message;
+    throw e;
+  }
+}
+
+/**
+ * After the answer to step `id` changed, drops the answers of later steps that the new combination makes
+ * invalid, so that no later choice list comes out empty (all its choices failing the rules because of an
+ * answer given before going back: SO_REUSEPORT yes then Windows, a 1M buffer then UDP). The answer the
+ * rules name goes first; if they name none of the later ones, the latest goes, until the rules accept the
+ * input. Answers that still fit are kept (they are the defaults when the user gets there again).
+ */
+export function pruneLater(input: GeneratorInput, id: string, cfg: Config): GeneratorInput {
+  const at = STEPS.findIndex((s) => s.id === id);
+  const laterKeys = STEPS.slice(at + 1).flatMap((s) => s.keys);
+  let cur = input;
+  for (let k = 0; k <= laterKeys.length; k++) {
+    let issueKeys: string[];
+    try {
+      resolveOptions(cur, cfg);
+      return cur;
+    } catch (e) {
+      if (!(e instanceof GeneratorOptionsError)) throw e;
+      issueKeys = e.issues.map((x) => x.path.split('.')[0]);
+    }
+    const answered = laterKeys.filter((key) => cur[key] !== undefined);
+    if (answered.length === 0) return cur;
+    const named = answered.filter((key) => issueKeys.includes(key));
+    // A step's fields go together (family: ipv6 and dualStack).
+    const drop = named.length ? named : [answered[answered.length - 1]];
+    const steps = STEPS.filter((s) => s.keys.some((key) => drop.includes(key)));
+    cur = { ...cur };
+    for (const key of steps.flatMap((s) => s.keys)) delete cur[key];
+  }
+  return cur;
 }
 
 /** The steps that apply to this input, in order. */
