@@ -37,13 +37,19 @@ interface OptionTable {
   key: Record<string, unknown>;
   boolean: string[];
   count: string[];
+  array?: string[];
   choices: Record<string, readonly string[] | undefined>;
+  hiddenOptions?: string[];
+  default?: Record<string, unknown>;
+  configuration?: Record<string, unknown>;
 }
 
 /** A parser's flags: yargs' getOptions() and getAliases(), public methods its typings leave out. */
 interface FlagSource {
   getOptions?: () => OptionTable;
   getAliases?: () => Record<string, string[]>;
+  /** yargs' internals: the usage instance holds the flags' descriptions (zsh and fish show them). */
+  getInternalMethods?: () => { getUsageInstance?: () => { getDescriptions?: () => Record<string, string | undefined> } };
 }
 
 /**
@@ -75,6 +81,50 @@ function defaultCommandFlags(words: readonly string[]): FlagSource | undefined {
   const y = yargs([]);
   (monitor.builder as (y: unknown) => unknown)(y);
   return y as unknown as FlagSource;
+}
+
+/**
+ * The monitor's own flags as yargs would offer them for `current` (a word starting with '-') if it completed the
+ * line in the monitor's parser: yargs' optionCompletions (same rules: not hidden, not already on the line unless
+ * repeatable, --no-KEY for a negatable boolean that defaults to true, `key:description` for zsh, `key<TAB>description`
+ * for fish). yargs itself completes a line without a command in the root parser, which has only the global flags.
+ */
+export function monitorFlagCompletions(monitor: FlagSource | undefined, words: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const options = monitor?.getOptions?.();
+  if (!options) return [];
+  const current = words.at(-1) ?? '';
+  const aliases = monitor?.getAliases?.() ?? {};
+  const descriptions = monitor?.getInternalMethods?.().getUsageInstance?.()?.getDescriptions?.() ?? {};
+  const zsh = Boolean(env.SHELL?.includes('zsh') || env.ZSH_NAME?.includes('zsh'));
+  const fish = !zsh && Boolean(env.SHELL?.includes('fish'));
+  const given = new Set(
+    words
+      .slice(1, -1)
+      .map((w) => /^--?([^=]+)/.exec(w)?.[1])
+      .filter((w): w is string => w !== undefined),
+  );
+  const out: string[] = [];
+  for (const key of Object.keys(options.key)) {
+    if (options.hiddenOptions?.includes(key)) continue;
+    const negable = options.configuration?.['boolean-negation'] === true && options.boolean.includes(key);
+    const names = [key, ...(aliases[key] ?? [])];
+    const repeatable = options.array?.includes(key) ?? false;
+    if (!repeatable && names.some((n) => given.has(n) || (negable && given.has(`no-${n}`)))) continue;
+    const dashes = !current.startsWith('--') && key.length === 1 ? '-' : '--';
+    const withDescription = (name: string) => {
+      if (!zsh && !fish) return name;
+      const desc = (descriptions[key] ?? names.map((n) => descriptions[n]).find((d) => d) ?? '').replace('__yargsString__:', '').replace(/(\r\n|\n|\r)/gm, ' ');
+      return fish ? `${name}\t${desc}` : `${name.replace(/:/g, '\\:')}:${desc}`;
+    };
+    out.push(dashes + withDescription(key));
+    if (negable && options.default?.[key]) out.push(`${dashes}no-${withDescription(key)}`);
+  }
+  return out;
+}
+
+/** The word a completion offers (zsh appends `:description`, fish a tab and the description). */
+function completionWord(c: string): string {
+  return c.split('\t')[0].replace(/\\:/g, '\0').split(':')[0].replace(/\0/g, ':');
 }
 
 /** Keeps the completions a user can type. */
@@ -176,7 +226,15 @@ export function completeLine(this: CompletionThis | undefined, _current: string,
     if (at) source = monitor ?? undefined;
   }
   if (!at) {
-    defaults((_err, completions) => done(cleanCompletions(completions ?? [])));
+    defaults((_err, completions) => {
+      const list = completions ?? [];
+      // No command on the line, a flag being typed: the default command's (the monitor's) flags too, after
+      // the global ones yargs offered; one entry per flag.
+      if (!(words.at(-1) ?? '').startsWith('-')) return done(cleanCompletions(list));
+      const offered = new Set(list.map(completionWord));
+      const extra = monitorFlagCompletions(defaultCommandFlags(words), words).filter((c) => !offered.has(completionWord(c)));
+      done(cleanCompletions([...list, ...extra]));
+    });
     return;
   }
   const { key, prefix, value } = at;

@@ -137,3 +137,48 @@ test('valuePosition: the flag before the word, split or joined at =, not a flag 
   assert.equal(valuePosition(['sockscope', 'x', '--port', '80', '--'], takes), undefined);
   assert.equal(valuePosition(['sockscope', '-', ''], takes), undefined);
 });
+
+test('no command on the line: bash offers the monitor\'s own flags (the default command), and commands at the first word', { timeout: 60_000 }, () => {
+  const MONITOR = ['--port', '--interval', '--tcp', '--udp', '--unix', '--json', '--host', '--ssh-config', '--ssh-timeout'];
+  const [po, j, all, ssh, first, an, again, hostAgain, analyze, errnoFlags] = completeAll([
+    ['--po'],
+    ['--port', '80', '--j'],
+    ['--'],
+    ['--ssh-'],
+    [''],
+    ['an'],
+    ['--json', '--'],
+    ['--host', 'a@b', '--'],
+    ['analyze', '--'],
+    ['errno', '54', '--'],
+  ]);
+  assert.deepEqual(po, ['--port']);
+  assert.deepEqual(j, ['--json']);
+  for (const flag of [...MONITOR, '--source', '--color', '--help', '--version']) assert.ok(all.includes(flag), `${flag} in: ${all.join(' ')}`);
+  assert.equal(new Set(all).size, all.length, `each flag once: ${all.join(' ')}`);
+  assert.deepEqual(ssh.sort(), ['--ssh-config', '--ssh-timeout']);
+  for (const c of ['analyze', 'errno', 'options', 'task', 'completion']) assert.ok(first.includes(c), `${c} in: ${first.join(' ')}`);
+  assert.ok(!first.some((c) => c.startsWith('-') || c.startsWith('$')), first.join(' '));
+  assert.deepEqual(an.sort(), ['analyze', 'analyze-states']);
+  assert.ok(!again.includes('--json') && again.includes('--port'), `a flag given is not offered again: ${again.join(' ')}`);
+  assert.ok(hostAgain.includes('--host'), `--host repeats: ${hostAgain.join(' ')}`);
+  // A command on the line: its flags, not the monitor's.
+  assert.ok(analyze.includes('--port') && !analyze.includes('--interval') && !analyze.includes('--tcp'), analyze.join(' '));
+  assert.ok(!errnoFlags.includes('--port') && !errnoFlags.includes('--interval'), errnoFlags.join(' '));
+});
+
+test('--get-yargs-completions without a command lists the monitor\'s flags (bash words; zsh with descriptions)', { timeout: 60_000 }, () => {
+  const ask = (shell: string, ...words: string[]) => {
+    const r = spawnSync(process.execPath, [`${BIN_DIR}/sockscope`, '--get-yargs-completions', 'sockscope', ...words], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, SHELL: shell, ZSH_NAME: '' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    return r.stdout.split('\n').filter(Boolean);
+  };
+  const bash = ask('/bin/bash', '--po');
+  for (const flag of ['--port', '--interval', '--tcp', '--udp', '--unix', '--json', '--host', '--ssh-config', '--ssh-timeout', '--source']) assert.ok(bash.includes(flag), `${flag} in: ${bash.join(' ')}`);
+  assert.ok(!ask('/bin/bash', '--port', '80', '--j').includes('--port'));
+  const zsh = ask('/bin/zsh', '--');
+  assert.ok(zsh.includes('--port:Only sockets whose LOCAL port is P'), zsh.join('\n'));
+  assert.ok(zsh.some((c) => c.startsWith('--source:')), zsh.join('\n'));
+  assert.equal(zsh.filter((c) => c.startsWith('--help:')).length, 1, 'help once');
+});
