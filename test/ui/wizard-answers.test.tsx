@@ -1,8 +1,12 @@
 // The wizard against the CLI's rules: a UDP buffer size above 64k refused at its step with the CLI's
-// message, and answers that an earlier change makes invalid dropped (no empty choice list, no stuck wizard). Driven through ink-testing-library.
+// message, answers that an earlier change makes invalid dropped (no empty choice list, no stuck wizard),
+// and an output name that is a directory refused at the file step. Driven through ink-testing-library.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
@@ -222,5 +226,50 @@ describe('wizard: changing an earlier answer drops the later ones it makes inval
       if (key.name === 'down') assert.equal(next.cursor, 0);
       else assert.equal(visibleSteps(next.input)[next.step].id, 'platform', key.name);
     }
+  });
+});
+
+describe('wizard: an output name that is a directory', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'sockscope-wizard-dir-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('is refused at "Write to file" with the CLI words, no overwrite question, nothing written', async () => {
+    const d = join(tmp, 'd');
+    mkdirSync(d);
+    const cli = cliStderr(['generate-server', '--language', 'python', '--output', d]);
+    assert.equal(cli.status, 2);
+    assert.equal(cli.message, `${d} is a directory; --output names the file to write (e.g. ${d}/server.py)`);
+    // Real file-system effects: no deps.
+    const w = mount({});
+    try {
+      await waitFor(w.frame, (f) => /Protocol/.test(f));
+      for (let k = 0; k < 20 && !/^Write to file/.test(w.stepTitle()); k++) await w.press('\r');
+      assert.match(w.stepTitle(), /^Write to file/);
+      const f = await w.typeText(d);
+      assert.match(w.stepTitle(), /^Write to file/);
+      assert.doesNotMatch(f, /Overwrite|Preview/);
+      const errLine = f.split('\n').find((l) => l.startsWith('! '));
+      assert.ok(errLine, f);
+      assert.ok(cli.message.startsWith(errLine.slice(2).replace(/…$/, '')), `${errLine} vs ${cli.message}`);
+      assert.ok(statSync(d).isDirectory());
+    } finally {
+      w.app.unmount();
+    }
+    // The whole message, from the reducer with the wizard's own file-system check.
+    const deps: WizardDeps = { config: cfg, ...fakeDeps, exists: (p) => p };
+    let s = initialState(cfg);
+    for (let k = 0; k < 20 && visibleSteps(s.input)[s.step].id !== 'output'; k++) s = reduce(s, { name: 'enter' }, deps);
+    s = reduce({ ...s, text: d }, { name: 'enter' }, deps);
+    assert.equal(s.phase, 'steps');
+    assert.equal(s.error, cli.message);
+    // A directory made there while the preview is on screen: Enter goes back to the file step with the same words.
+    const later = join(tmp, 'later.py');
+    s = reduce({ ...s, text: later }, { name: 'enter' }, deps);
+    assert.equal(s.phase, 'preview');
+    mkdirSync(later);
+    s = reduce(s, { name: 'enter' }, deps);
+    assert.equal(s.phase, 'steps');
+    assert.equal(visibleSteps(s.input)[s.step].id, 'output');
+    assert.equal(s.error, `${later} is a directory; --output names the file to write (e.g. ${later}/server.py)`);
   });
 });

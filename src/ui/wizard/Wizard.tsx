@@ -35,7 +35,7 @@ export interface WizardProps {
   config?: Config;
   /** Starting choices (e.g. the monitor passes the selected port). */
   initial?: GeneratorInput;
-  /** Replaces file-system effects (tests). */
+  /** Replaces file-system effects and checks (tests). */
   deps?: Partial<Omit<WizardDeps, 'config'>>;
   /** Colours on (default: config.color). */
   color?: boolean;
@@ -97,6 +97,7 @@ export function Wizard(props: WizardProps) {
       generate: props.deps?.generate ?? ((input, output) => generateServer(input, { output, config })),
       exists: props.deps?.exists ?? ((paths) => existingFiles(paths.map((path) => ({ path })))),
       write: props.deps?.write ?? ((result, force) => writeFilesAtomic(result.files, { force })),
+      directories: props.deps?.directories,
     }),
     [config, props.deps],
   );

@@ -1,8 +1,11 @@
 // Wizard state and a pure reducer over keys. Side effects (generate, exists, write) are injected so
 // tests drive it with fakes; Wizard.tsx renders the state.
+import { join } from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { GeneratorOptionsError, type GeneratorInput } from '../../codegen/options.js';
+import { DEFAULT_OUTPUT_NAMES } from '../../codegen/languages.js';
 import type { GenerateResult } from '../../codegen/render.js';
+import { directoriesAmong } from '../../codegen/write.js';
 import { defaultOutput, pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
 
 export type WizardKey =
@@ -16,6 +19,8 @@ export interface WizardDeps {
   generate: (input: GeneratorInput, output: string) => GenerateResult;
   exists: (paths: string[]) => string[];
   write: (result: GenerateResult, force: boolean) => string[];
+  /** Which of these paths are directories (default: the file system's, directoriesAmong). */
+  directories?: (paths: string[]) => string[];
 }
 
 export interface WizardState {
@@ -79,6 +84,9 @@ export function reduce(s: WizardState, key: WizardKey, deps: WizardDeps, page = 
       if (key.name === 'home') return { ...s, scroll: 0 };
       if (key.name === 'end') return { ...s, scroll: max };
       if (key.name === 'enter' || (key.name === 'char' && key.ch === 'w')) {
+        // A directory made there since the file step: refused as there, not asked about.
+        const dir = directoryError(s.result!, deps);
+        if (dir) return { ...enterStep({ ...s, result: null }, visibleSteps(s.input).length - 1, cfg), error: dir };
         const existing = deps.exists(s.result!.files.map((f) => f.path));
         if (existing.length) return { ...s, phase: 'confirm', existing };
         return doWrite(s, deps, false);
@@ -105,6 +113,17 @@ function doWrite(s: WizardState, deps: WizardDeps, force: boolean): WizardState 
   } catch (e) {
     return { ...s, phase: 'preview', error: (e as Error).message };
   }
+}
+
+/**
+ * The CLI's refusal of an output that is a directory (generate-shared.ts runGenerate), in its words: it is
+ * never replaced, not even with --force, so the wizard must not ask "Overwrite?" and then fail.
+ */
+function directoryError(result: GenerateResult, deps: WizardDeps): string | null {
+  const paths = result.files.map((f) => f.path);
+  const dirs = deps.directories ? deps.directories(paths) : directoriesAmong(result.files);
+  if (!dirs.length) return null;
+  return `${dirs[0]} is a directory; --output names the file to write (e.g. ${join(dirs[0], DEFAULT_OUTPUT_NAMES[result.options.language])})`;
 }
 
 /** The input with the step's answer, and without the later answers it makes invalid. */
@@ -140,6 +159,8 @@ function reduceStep(s: WizardState, key: WizardKey, deps: WizardDeps): WizardSta
     if (!output) return { ...s, error: 'enter a file name' };
     try {
       const result = deps.generate(s.input, output);
+      const dir = directoryError(result, deps);
+      if (dir) return { ...s, error: dir };
       return { ...s, output, result, phase: 'preview', scroll: 0, error: null };
     } catch (e) {
       return { ...s, error: (e as Error).message };
