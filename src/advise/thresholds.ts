@@ -67,6 +67,77 @@ export const DEFAULT_THRESHOLDS: Record<string, number> = {
   conntrackCriticalRatio: 0.95,
 };
 
+/** What a threshold's value is, which decides the values that can work (THRESHOLD_RANGES). */
+export type ThresholdKind = 'count' | 'countOrZero' | 'samples' | 'bytes' | 'ratio' | 'seconds' | 'milliseconds';
+
+/** The values a kind of threshold may take: min (exclusive when minExclusive), max, whole numbers or not. */
+export interface ThresholdRange {
+  integer: boolean;
+  min: number;
+  minExclusive?: boolean;
+  max?: number;
+  /** How `sockscope config` and the README say it. */
+  text: string;
+}
+
+export const THRESHOLD_RANGES: Record<ThresholdKind, ThresholdRange> = {
+  // A count of 0 would fire with nothing there (or act as 1): only retransMinSegs means something at 0 (judge any traffic).
+  count: { integer: true, min: 1, text: 'a whole number >= 1' },
+  countOrZero: { integer: true, min: 0, text: 'a whole number >= 0' },
+  samples: { integer: true, min: 1, text: 'a whole number of samples >= 1' },
+  bytes: { integer: true, min: 1, text: 'a whole number of bytes >= 1' },
+  // A share of a limit (backlog, port range, tcp_max_*, RLIMIT_NOFILE, buffer, busy time): 0 fires always, above 1 never.
+  ratio: { integer: false, min: 0, minExclusive: true, max: 1, text: 'a ratio > 0 and <= 1' },
+  seconds: { integer: false, min: 0, minExclusive: true, text: 'a number of seconds > 0' },
+  milliseconds: { integer: false, min: 0, text: 'a number of milliseconds >= 0' },
+};
+
+/** Each threshold's kind (a test holds its names equal to DEFAULT_THRESHOLDS'). */
+export const THRESHOLD_KINDS: Record<string, ThresholdKind> = {
+  persistSamples: 'samples',
+  windowSeconds: 'seconds',
+  closeWaitCount: 'count',
+  closeWaitCritical: 'count',
+  closeWaitGrowth: 'count',
+  acceptQueueNearFullRatio: 'ratio',
+  listenOverflowsMin: 'count',
+  synRecvCount: 'count',
+  timeWaitServerInfo: 'count',
+  portExhaustionRatio: 'ratio',
+  portExhaustionCritical: 'ratio',
+  twBucketsRatio: 'ratio',
+  finWait2Count: 'count',
+  queueBytes: 'bytes',
+  queueBufferRatio: 'ratio',
+  synSentCount: 'count',
+  retransRatio: 'ratio',
+  retransCriticalRatio: 'ratio',
+  retransMinSegs: 'countOrZero',
+  socketRetrans: 'count',
+  bufferLimitedRatio: 'ratio',
+  bufferMinBusyMs: 'milliseconds',
+  udpErrorsMin: 'count',
+  fdRatio: 'ratio',
+  fdCriticalRatio: 'ratio',
+  orphanRatio: 'ratio',
+  orphanCriticalRatio: 'ratio',
+  conntrackRatio: 'ratio',
+  conntrackCriticalRatio: 'ratio',
+};
+
+/**
+ * The warning level and the critical level of one finding: the warning level must not be above the
+ * critical one (a test holds every name with "Critical" in it to one pair).
+ */
+export const THRESHOLD_PAIRS: readonly { readonly warning: string; readonly critical: string }[] = [
+  { warning: 'closeWaitCount', critical: 'closeWaitCritical' },
+  { warning: 'portExhaustionRatio', critical: 'portExhaustionCritical' },
+  { warning: 'retransRatio', critical: 'retransCriticalRatio' },
+  { warning: 'fdRatio', critical: 'fdCriticalRatio' },
+  { warning: 'orphanRatio', critical: 'orphanCriticalRatio' },
+  { warning: 'conntrackRatio', critical: 'conntrackCriticalRatio' },
+];
+
 /**
  * Whether a socket queue is full: its memory in use (skmem r or w, the truesize) at `ratio` (queueBufferRatio)
  * of the socket's own buffer (skmem rb or tb). Shared by recv-q-persistent/send-q-persistent and the buffer

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { escapeControl } from '../model/escape.js';
 import { DEFAULT_KEYMAP, overriddenKeys } from '../ui/keymap.js';
+import { DEFAULT_THRESHOLDS, THRESHOLD_KINDS, THRESHOLD_PAIRS, THRESHOLD_RANGES } from '../advise/thresholds.js';
 import { CONFIG_KEYS, DEFAULT_CONFIG, type Config, type ConfigFile } from './defaults.js';
 
 export type Origin = 'default' | 'user-file' | 'project-file' | 'env' | 'flag';
@@ -101,7 +102,8 @@ export function mergeConfig(sources: readonly ConfigSource[], files: ConfigFileR
   const config: Config = { ...DEFAULT_CONFIG, thresholds: {}, keymap: {} };
   const origins = Object.fromEntries(CONFIG_KEYS.map((k) => [k, { origin: 'default' as Origin }])) as LoadedConfig['origins'];
   const entryOrigins: Record<string, OriginInfo> = {};
-  for (const { values, info } of sources) {
+  const entrySource = new Map<string, number>();
+  for (const [index, { values, info }] of sources.entries()) {
     for (const key of CONFIG_KEYS) {
       const v = values[key];
       if (v === undefined) continue;
@@ -111,13 +113,67 @@ export function mergeConfig(sources: readonly ConfigSource[], files: ConfigFileR
         for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
           target[name] = Array.isArray(value) ? [...value] : value;
           entryOrigins[`${key}.${name}`] = info(key);
+          entrySource.set(`${key}.${name}`, index);
         }
       } else (config as unknown as Record<string, unknown>)[key] = v;
       origins[key] = info(key);
     }
   }
+  checkThresholdPairs(config.thresholds, entryOrigins, entrySource);
   checkKeymapConflicts(config.keymap, entryOrigins);
   return { config, origins, entryOrigins, files };
+}
+
+/** Why `value` cannot work for the threshold `name` ("expected a ratio > 0 and <= 1, got 1.5"), else undefined. */
+export function thresholdValueProblem(name: string, value: number): string | undefined {
+  if (!Object.hasOwn(THRESHOLD_KINDS, name)) return undefined;
+  const r = THRESHOLD_RANGES[THRESHOLD_KINDS[name]];
+  const ok = Number.isFinite(value) && (!r.integer || Number.isInteger(value)) && (r.minExclusive ? value > r.min : value >= r.min) && (r.max === undefined || value <= r.max);
+  return ok ? undefined : `expected ${r.text}, got ${value}`;
+}
+
+/** A warning level above its critical level (THRESHOLD_PAIRS), with the values in effect. */
+export interface ThresholdConflict {
+  warning: string;
+  critical: string;
+  warningValue: number;
+  criticalValue: number;
+}
+
+/** The pairs of which `overrides` sets at least one level, whose warning level is then above the critical one (the other level: the default unless set). */
+export function thresholdConflicts(overrides: Record<string, number>): ThresholdConflict[] {
+  const set = (n: string) => Object.hasOwn(overrides, n);
+  const value = (n: string) => (set(n) ? overrides[n] : DEFAULT_THRESHOLDS[n]);
+  return THRESHOLD_PAIRS.filter((p) => (set(p.warning) || set(p.critical)) && value(p.warning) > value(p.critical)).map((p) => ({
+    warning: p.warning,
+    critical: p.critical,
+    warningValue: value(p.warning),
+    criticalValue: value(p.critical),
+  }));
+}
+
+/**
+ * Each source's check (schema.ts) holds its own levels against the defaults; two sources can still meet in
+ * a contradiction (closeWaitCritical 5 in the user file, closeWaitCount 8 in sockscope.yaml). The error
+ * names the later source's file and both keys, and where the other level came from.
+ */
+function checkThresholdPairs(thresholds: Record<string, number>, entryOrigins: Record<string, OriginInfo>, entrySource: Map<string, number>): void {
+  const [c] = thresholdConflicts(thresholds);
+  if (c === undefined) return;
+  const at = (n: string) => entrySource.get(`thresholds.${n}`) ?? -1;
+  const from = (n: string) => {
+    const o = entryOrigins[`thresholds.${n}`];
+    return o === undefined ? 'its default' : `from ${o.detail ?? o.origin}`;
+  };
+  const later = at(c.warning) >= at(c.critical) ? 'warning' : 'critical';
+  const o = entryOrigins[`thresholds.${c[later]}`];
+  const where = o?.detail ? `${o.detail}: ` : '';
+  const rule = 'a warning level must not be above its critical level';
+  throw new UsageError(
+    later === 'warning'
+      ? `${where}thresholds.${c.warning}: ${c.warningValue} is above thresholds.${c.critical} ${c.criticalValue} (${from(c.critical)}): ${rule}`
+      : `${where}thresholds.${c.critical}: ${c.criticalValue} is below thresholds.${c.warning} ${c.warningValue} (${from(c.warning)}): ${rule}`,
+  );
 }
 
 /** Flags that carry a value (undefined ones are left out). */

@@ -6,6 +6,7 @@ import { DEFAULT_THRESHOLDS } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
 import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel } from '../codegen/languages.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, SOURCES, type Config } from './defaults.js';
+import { thresholdConflicts, thresholdValueProblem } from './resolve.js';
 
 export { CONFIG_KEYS, DEFAULT_CONFIG, SOURCES, type Config, type ConfigFile } from './defaults.js';
 
@@ -74,15 +75,44 @@ function namedMap<T extends z.ZodType>(value: T, known: readonly string[], what:
 
 /**
  * One config file (user file, sockscope.yaml): any subset of the keys; threshold names and keymap
- * commands must be known (a typo would otherwise be ignored silently); threshold values finite and >= 0.
+ * commands must be known (a typo would otherwise be ignored silently); each threshold value in the range
+ * of its kind (advise/thresholds.ts's THRESHOLD_KINDS: counts, ratios, seconds...), and no warning level
+ * above its critical level (THRESHOLD_PAIRS), the one the file does not set taken at its default.
  */
 export const ConfigFileSchema = ConfigSchema.extend({
-  thresholds: namedMap(z.number().finite().min(0), THRESHOLD_NAMES, 'threshold'),
+  thresholds: namedMap(z.number().finite(), THRESHOLD_NAMES, 'threshold'),
   keymap: namedMap(z.array(z.string().min(1)).min(1), KEYMAP_COMMANDS, 'keymap command'),
 })
   .partial()
   .strict()
   .superRefine((cfg, ctx) => {
+    const thresholds = cfg.thresholds ?? {};
+    let badValue = false;
+    for (const [name, value] of Object.entries(thresholds)) {
+      const problem = thresholdValueProblem(name, value);
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['thresholds', name], message: problem });
+        badValue = true;
+      }
+    }
+    if (!badValue)
+      for (const c of thresholdConflicts(thresholds)) {
+        const rule = 'a warning level must not be above its critical level';
+        const setW = Object.hasOwn(thresholds, c.warning);
+        const setC = Object.hasOwn(thresholds, c.critical);
+        if (setW)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['thresholds', c.warning],
+            message: `${c.warningValue} is above thresholds.${c.critical} ${c.criticalValue}${setC ? '' : ` (its default; set ${c.critical} too)`}: ${rule}`,
+          });
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: ['thresholds', c.critical],
+            message: `${c.criticalValue} is below thresholds.${c.warning} ${c.warningValue} (its default; set ${c.warning} too): ${rule}`,
+          });
+      }
     for (const [name, keys] of Object.entries(cfg.keymap ?? {})) {
       // A key the monitor never receives would leave the command unreachable, silently.
       const bad = keys.find((k) => !isKeyName(k));

@@ -134,7 +134,7 @@ out.loadConfig = [out.loadConfig[0], out.loadConfig[1], /sockscope\.yaml:2:1: in
 
   // A valid project file changes nothing either; the caller opts in with {config}.
   const project = tempDir();
-  writeFileSync(join(project, 'sockscope.yaml'), 'defaultLanguage: python\nthresholds:\n  closeWaitCount: 0\n');
+  writeFileSync(join(project, 'sockscope.yaml'), 'defaultLanguage: python\nthresholds:\n  closeWaitCount: 1\n');
   const p = child(project, {}, `${TRY}
 out.file = L.generateServer({}).files[0].path;
 out.resolved = L.resolveOptions({}).language;
@@ -146,7 +146,7 @@ await tryIt('badOption', () => L.analyze({ port: ${port} }, { config: { threshol
   assert.equal(p.resolved, 'c');
   assert.equal(p.optedIn, 'server.mjs');
   assert.equal(p.loaded, 'server.py');
-  assert.deepEqual(p.thresholdIds, ['close-wait-ok'], 'closeWaitCount 0 in ./sockscope.yaml is not applied');
+  assert.deepEqual(p.thresholdIds, ['close-wait-ok'], 'closeWaitCount 1 in ./sockscope.yaml is not applied');
   assert.equal((p.badOption as string[])[1], 'invalid-input');
   assert.match((p.badOption as string[])[2], /options\.config\.thresholds\.closeWaitCout: unknown threshold/);
 });

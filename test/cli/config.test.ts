@@ -114,6 +114,30 @@ test('a __proto__ (or constructor) entry under thresholds: or keymap: is exit 2 
   }
 });
 
+test('a threshold value out of its range, or a warning level above its critical one, is exit 2 naming the file and the keys', () => {
+  const s = scratch();
+  try {
+    const file = join(s.cwd, 'sockscope.yaml');
+    const cases: [string, RegExp][] = [
+      ['thresholds:\n  persistSamples: 2.5\n  windowSeconds: 0\n  fdRatio: 1.5\n  fdCriticalRatio: 0.1\n  closeWaitCount: 500\n  closeWaitCritical: 5\n', /thresholds\.persistSamples: expected a whole number of samples >= 1, got 2\.5\n$/],
+      ['thresholds:\n  windowSeconds: 0\n', /thresholds\.windowSeconds: expected a number of seconds > 0, got 0\n$/],
+      ['thresholds:\n  fdRatio: 1.5\n', /thresholds\.fdRatio: expected a ratio > 0 and <= 1, got 1\.5\n$/],
+      ['thresholds:\n  fdCriticalRatio: 0.1\n', /thresholds\.fdCriticalRatio: 0\.1 is below thresholds\.fdRatio 0\.8 \(its default; set fdRatio too\): a warning level must not be above its critical level\n$/],
+      ['thresholds:\n  closeWaitCount: 500\n  closeWaitCritical: 5\n', /thresholds\.closeWaitCount: 500 is above thresholds\.closeWaitCritical 5: a warning level must not be above its critical level\n$/],
+    ];
+    for (const [text, expected] of cases) {
+      writeFileSync(file, text);
+      const r = run(s.cwd, { HOME: s.home }, 'config');
+      assert.equal(r.status, 2, `${text}: ${r.stdout}`);
+      assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+      assert.ok(r.stderr.startsWith(`sockscope: ${file}: `), r.stderr);
+      assert.match(r.stderr, expected);
+    }
+  } finally {
+    rmSync(s.root, { recursive: true, force: true });
+  }
+});
+
 test('config works for an unprivileged user with an unreadable home', () => {
   const s = scratch();
   try {
