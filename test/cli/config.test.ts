@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -133,6 +133,43 @@ test('a threshold value out of its range, or a warning level above its critical 
       assert.ok(r.stderr.startsWith(`sockscope: ${file}: `), r.stderr);
       assert.match(r.stderr, expected);
     }
+  } finally {
+    rmSync(s.root, { recursive: true, force: true });
+  }
+});
+
+test('README\'s sockscope config example is the real output (elided at its ... lines)', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('### sockscope config'));
+  const open = section.indexOf('```\n') + 4;
+  const block = section.slice(open, section.indexOf('\n```', open));
+  const lines = block.split('\n');
+  const yaml = lines.slice(lines.indexOf('$ cat sockscope.yaml') + 1, lines.indexOf('$ DEFAULT_BUFFER_SIZE=8192 sockscope config'));
+  const shown = lines.slice(lines.indexOf('$ DEFAULT_BUFFER_SIZE=8192 sockscope config') + 1, lines.findIndex((l) => l.startsWith("$ echo 'bufferSize: 64k'")));
+  assert.ok(yaml.length > 3 && shown.length > 20, 'README has the example');
+  const s = scratch();
+  try {
+    writeFileSync(join(s.cwd, 'sockscope.yaml'), `${yaml.join('\n')}\n`);
+    const r = run(s.cwd, { HOME: s.home, DEFAULT_BUFFER_SIZE: '8192' }, 'config');
+    assert.equal(r.status, 0, r.stderr);
+    // The README's paths are /tmp/readme-demo and /home/dev; column widths follow the paths, so blanks are compared as one.
+    const norm = (l: string) => l.replaceAll(s.cwd, '/tmp/readme-demo').replaceAll(s.home, '/home/dev').replace(/\s+/g, ' ').trimEnd();
+    const real = r.stdout.trimEnd().split('\n').map(norm);
+    let at = 0;
+    let elided = false;
+    for (const line of shown) {
+      if (line === '...') {
+        elided = true;
+        continue;
+      }
+      const want = norm(line);
+      const found = real.indexOf(want, at);
+      assert.ok(found >= 0, `README line not in the output (in order): ${JSON.stringify(line)}`);
+      assert.ok(elided || found === at, `README leaves out lines before ${JSON.stringify(line)} without a ... line`);
+      at = found + 1;
+      elided = false;
+    }
+    assert.ok(elided || at === real.length, 'the example ends where the output does, or with ...');
   } finally {
     rmSync(s.root, { recursive: true, force: true });
   }
