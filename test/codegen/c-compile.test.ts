@@ -126,7 +126,7 @@ const MUST: Record<string, RegExp[]> = {
   posixTcp: [/SO_REUSEADDR/, /somaxconn/, /MSG_NOSIGNAL/, /SO_NOSIGPIPE/, /SIGPIPE, SIG_IGN/, /EMFILE/, /ECONNABORTED/, /accept4/, /SOCK_CLOEXEC/, /volatile sig_atomic_t/],
   windows: [/WSAStartup\(MAKEWORD\(2, 2\)/, /WSACleanup/, /INVALID_SOCKET/, /SOCKET_ERROR/, /closesocket/, /ioctlsocket\(s, FIONBIO/, /WSAGetLastError/, /SetConsoleCtrlHandler/],
   windowsTcp: [/SO_EXCLUSIVEADDRUSE/],
-  windowsUdp: [/SIO_UDP_CONNRESET/],
+  windowsUdp: [/SIO_UDP_CONNRESET/, /SO_EXCLUSIVEADDRUSE/],
   udp: [/DATAGRAM_BUFFER_SIZE 65536/, /MSG_TRUNC|WSAEMSGSIZE/],
   epoll: [/epoll_create1\(EPOLL_CLOEXEC\)/],
   poll: [/POLLNVAL/],
