@@ -172,12 +172,16 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     name: 'SO_REUSEPORT', level: 'SOL_SOCKET', linux: 15, type: 'bool', size: 4, appliesTo: 'ip', sinceLinux: '3.9',
     default: '0 (off)',
     summary: 'Several sockets (same effective uid) may bind the same address and port; Linux load-balances incoming connections/datagrams across them.',
-    details: 'Every socket in the group must set it before bind(), and all must belong to the same effective user (to prevent hijacking). The kernel spreads new connections (TCP) or datagrams (UDP) over the group by a hash of the 4-tuple, which gives each worker process its own accept queue instead of a shared thundering herd. Closing one listener drops the connections waiting in its accept queue. A BPF program (SO_ATTACH_REUSEPORT_CBPF/EBPF) can steer the choice. IP sockets only (IPv4 and IPv6): on a unix socket setsockopt fails with EOPNOTSUPP (measured on 6.18).',
+    details: 'Every socket in the group must set it before bind(), and all must belong to the same effective user (to prevent hijacking). The kernel spreads new connections (TCP) or datagrams (UDP) over the group by a hash of the 4-tuple, which gives each worker process its own accept queue instead of a shared thundering herd. Closing one listener drops the connections waiting in its accept queue. A BPF program (SO_ATTACH_REUSEPORT_CBPF or SO_ATTACH_REUSEPORT_EBPF) can steer the choice. IP sockets only (IPv4 and IPv6): on a unix socket setsockopt fails with EOPNOTSUPP (measured on 6.18).',
     platforms: {
       freebsd: { ...same('SO_REUSEPORT', 0x0200, 'Allows duplicate binds but does NOT load-balance: the last socket bound gets the traffic. FreeBSD 12+ has SO_REUSEPORT_LB (0x10000) for Linux-style balancing.'), variants: ['SO_REUSEPORT_LB'] },
       macos: same('SO_REUSEPORT', 0x0200, 'Duplicate binds only, no load balancing (mostly useful for UDP multicast).'),
       windows: none('No SO_REUSEPORT. SO_REUSEADDR gives duplicate binds without balancing; Windows 10+ has SO_REUSE_UNICASTPORT for outbound port sharing only.', ['SO_REUSE_UNICASTPORT']),
     },
+    linuxRelated: [
+      { name: 'SO_ATTACH_REUSEPORT_CBPF', linux: 51, note: 'attaches a classic BPF program that picks the socket of the SO_REUSEPORT group for each new connection or datagram (Linux 4.5+; set only: getsockopt fails with ENOPROTOOPT, so sockscope reads SO_REUSEPORT)' },
+      { name: 'SO_ATTACH_REUSEPORT_EBPF', linux: 52, note: 'attaches an eBPF program (by its fd) that picks the socket of the SO_REUSEPORT group for each new connection or datagram (Linux 4.5+; set only: getsockopt fails with ENOPROTOOPT, so sockscope reads SO_REUSEPORT)' },
+    ],
     seeAlso: ['SO_REUSEADDR', 'SO_INCOMING_CPU'],
   },
   {
@@ -189,7 +193,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     platforms: {
       freebsd: same('SO_KEEPALIVE', 0x0008, 'Defaults from sysctl net.inet.tcp.keepidle / keepintvl / keepcnt (7200 s, 75 s, 8).'),
       macos: same('SO_KEEPALIVE', 0x0008, 'Defaults 7200 s idle, 75 s interval, 8 probes.'),
-      windows: same('SO_KEEPALIVE', 0x0008, 'Default 2 h idle, 1 s interval, 10 probes; per-socket timers via SIO_KEEPALIVE_VALS or (Windows 10 1709+) TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT.'),
+      windows: { ...same('SO_KEEPALIVE', 0x0008, 'Default 2 h idle, 1 s interval, 10 probes; per-socket timers via SIO_KEEPALIVE_VALS or (Windows 10 1709+) TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT.'), related: ['SIO_KEEPALIVE_VALS'] },
     },
     seeAlso: ['TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT', 'TCP_USER_TIMEOUT'],
   },
@@ -204,6 +208,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: same('SO_SNDBUF', 0x1001, 'No doubling; capped by kern.ipc.maxsockbuf; autotuning as FreeBSD.'),
       windows: same('SO_SNDBUF', 0x1001, 'No doubling. 0 means no buffering in the stack (data sent from the application buffer, overlapped I/O). Autotuning is system-wide.'),
     },
+    linuxRelated: [{ name: 'SO_SNDBUFFORCE', linux: 32, note: 'sets the send buffer as SO_SNDBUF does but past net.core.wmem_max (needs CAP_NET_ADMIN); set only: getsockopt fails with ENOPROTOOPT, so sockscope reads SO_SNDBUF' }],
     seeAlso: ['SO_RCVBUF', 'TCP_NOTSENT_LOWAT', 'SO_SNDLOWAT'],
   },
   {
@@ -217,6 +222,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: same('SO_RCVBUF', 0x1002, 'No doubling; capped by kern.ipc.maxsockbuf.'),
       windows: same('SO_RCVBUF', 0x1002, 'No doubling. Setting it fixes the window and disables receive window autotuning for that socket.'),
     },
+    linuxRelated: [{ name: 'SO_RCVBUFFORCE', linux: 33, note: 'sets the receive buffer as SO_RCVBUF does but past net.core.rmem_max (needs CAP_NET_ADMIN); set only: getsockopt fails with ENOPROTOOPT, so sockscope reads SO_RCVBUF' }],
     seeAlso: ['SO_SNDBUF', 'SO_RCVLOWAT', 'TCP_WINDOW_CLAMP'],
   },
   {
@@ -264,18 +270,22 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: same('SO_RCVTIMEO', 0x1006),
       windows: same('SO_RCVTIMEO', 0x1006, 'A DWORD in MILLISECONDS, not a timeval; after a timeout the socket state is indeterminate and it should be closed.'),
     },
+    aliases: ['SO_RCVTIMEO_OLD'],
+    linuxRelated: [{ name: 'SO_RCVTIMEO_NEW', linux: 66, note: 'sets and reads the same receive timeout as a struct __kernel_sock_timeval (64-bit seconds, also on 32-bit systems; Linux 5.1+); sockscope reads SO_RCVTIMEO' }],
     seeAlso: ['SO_SNDTIMEO', 'TCP_USER_TIMEOUT'],
   },
   {
     name: 'SO_SNDTIMEO', level: 'SOL_SOCKET', linux: 21, type: 'timeval', size: 16, appliesTo: 'any',
     default: '{0, 0}: block forever',
     summary: 'Timeout for blocking sends (and blocking connect()): EAGAIN or a partial count when it expires.',
-    details: 'struct timeval. A blocking connect() that times out fails with EINPROGRESS. Ignored for non-blocking sockets. SO_SNDTIMEO_NEW is 67 on Linux 5.1+.',
+    details: 'struct timeval. A blocking connect() that times out fails with EINPROGRESS. Ignored for non-blocking sockets. Linux 5.1+ also defines SO_SNDTIMEO_NEW (67) with 64-bit time on 32-bit systems; the value here (21) is SO_SNDTIMEO_OLD, which is the 64-bit default.',
     platforms: {
       freebsd: same('SO_SNDTIMEO', 0x1005),
       macos: same('SO_SNDTIMEO', 0x1005),
       windows: same('SO_SNDTIMEO', 0x1005, 'A DWORD in milliseconds.'),
     },
+    aliases: ['SO_SNDTIMEO_OLD'],
+    linuxRelated: [{ name: 'SO_SNDTIMEO_NEW', linux: 67, note: 'sets and reads the same send timeout as a struct __kernel_sock_timeval (64-bit seconds, also on 32-bit systems; Linux 5.1+); sockscope reads SO_SNDTIMEO' }],
     seeAlso: ['SO_RCVTIMEO', 'TCP_USER_TIMEOUT'],
   },
   {
@@ -336,7 +346,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     platforms: {
       freebsd: none('No equivalent (SO_REUSEPORT_LB with RSS is the closest).', ['SO_REUSEPORT_LB']),
       macos: none('No equivalent.'),
-      windows: none('No equivalent (SIO_QUERY_RSS_PROCESSOR_INFO ioctl).'),
+      windows: none('No equivalent (SIO_QUERY_RSS_PROCESSOR_INFO ioctl).', ['SIO_QUERY_RSS_PROCESSOR_INFO']),
     },
     seeAlso: ['SO_REUSEPORT'],
   },
@@ -385,7 +395,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     platforms: {
       freebsd: none('No per-socket option (sysctl net.inet.tcp.delayed_ack).'),
       macos: none('No per-socket option (sysctl net.inet.tcp.delayed_ack).'),
-      windows: none('No socket option; SIO_TCP_SET_ACK_FREQUENCY ioctl, or the TcpAckFrequency registry value.'),
+      windows: none('No socket option; SIO_TCP_SET_ACK_FREQUENCY ioctl, or the TcpAckFrequency registry value.', ['SIO_TCP_SET_ACK_FREQUENCY']),
     },
     seeAlso: ['TCP_NODELAY'],
   },
@@ -398,7 +408,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     platforms: {
       freebsd: same('TCP_KEEPIDLE', 256),
       macos: { name: 'TCP_KEEPALIVE', value: 0x10, note: 'macOS calls it TCP_KEEPALIVE (seconds).' },
-      windows: { name: 'TCP_KEEPIDLE', value: 3, note: 'Windows 10 1709+ (also named TCP_KEEPALIVE); older: SIO_KEEPALIVE_VALS in milliseconds.', variants: ['TCP_KEEPALIVE'] },
+      windows: { name: 'TCP_KEEPIDLE', value: 3, note: 'Windows 10 1709+ (also named TCP_KEEPALIVE); older: SIO_KEEPALIVE_VALS in milliseconds.', variants: ['TCP_KEEPALIVE'], related: ['SIO_KEEPALIVE_VALS'] },
     },
     seeAlso: ['SO_KEEPALIVE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT'],
   },
@@ -476,6 +486,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: same('TCP_FASTOPEN', 0x105, 'Clients use connectx() with CONNECT_DATA_IDEMPOTENT.'),
       windows: same('TCP_FASTOPEN', 15, 'Client side only (ConnectEx), Windows 10 1607+.'),
     },
+    linuxRelated: [{ name: 'TCP_FASTOPEN_CONNECT', linux: 30, note: 'is the client side: connect() returns at once and the SYN goes out with the first write, carrying its data once a Fast Open cookie from the server is cached (Linux 4.11+); sockscope reads TCP_FASTOPEN, the server\'s queue' }],
   },
   {
     name: 'TCP_DEFER_ACCEPT', level: 'IPPROTO_TCP', linux: 9, type: 'int', size: 4, unit: 'seconds', appliesTo: 'tcp', sinceLinux: '2.4',
@@ -497,7 +508,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     platforms: {
       freebsd: none('No equivalent.'),
       macos: same('TCP_NOTSENT_LOWAT', 0x201),
-      windows: none('No equivalent (Ideal Send Backlog: SIO_IDEAL_SEND_BACKLOG_QUERY).'),
+      windows: none('No equivalent (Ideal Send Backlog: SIO_IDEAL_SEND_BACKLOG_QUERY).', ['SIO_IDEAL_SEND_BACKLOG_QUERY']),
     },
     seeAlso: ['SO_SNDBUF', 'SO_SNDLOWAT'],
   },
@@ -521,7 +532,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     platforms: {
       freebsd: same('TCP_INFO', 32, 'A different struct tcp_info (partly compatible field names).'),
       macos: { name: 'TCP_CONNECTION_INFO', value: 0x106, note: 'struct tcp_connection_info.' },
-      windows: none('Not a socket option: WSAIoctl(SIO_TCP_INFO) returns TCP_INFO_v0/v1 (Windows 10 1703+).'),
+      windows: none('Not a socket option: WSAIoctl(SIO_TCP_INFO) returns TCP_INFO_v0/v1 (Windows 10 1703+).', ['SIO_TCP_INFO']),
     },
   },
   {
@@ -549,6 +560,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       windows: same('IP_TTL', 4, 'Default 128; winsock.h (Winsock 1) defines IP_TTL as 7.'),
     },
     ipv6: { name: 'IPV6_UNICAST_HOPS', linux: 16 },
+    linuxRelated: [{ name: 'IP_MULTICAST_TTL', linux: 33, note: 'sets the TTL of the multicast datagrams the socket sends (default 1), where IP_TTL sets that of unicast packets; sockscope reads IP_TTL' }],
     seeAlso: ['IP_TOS'],
   },
   {

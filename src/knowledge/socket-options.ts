@@ -19,17 +19,18 @@ for (const o of SOCKET_OPTIONS) for (const a of o.aliases ?? []) BY_ALIAS.set(a,
 export interface ForeignNameUse {
   /** The entry the name leads to. */
   option: SocketOptionInfo;
-  /** Where the name belongs: other platforms, or 'linux' for the IPv6-level twin. */
+  /** Where the name belongs: other platforms, or 'linux' for the IPv6-level twin (for `mentioned`: whose text names it). */
   platforms: (Platform | 'linux')[];
   /**
    * equivalent: the entry's counterpart there; variant: another name of it there (SO_DONTLINGER);
-   * related: named as the nearest thing there, not an equivalent (SO_SETFIB); ipv6: Linux's IPv6-level twin.
+   * related: named as the nearest thing there, not an equivalent (SO_SETFIB); ipv6: Linux's IPv6-level twin;
+   * mentioned: a name the entry's text prints that no field declares (TCP_CA_NAME_MAX, a constant).
    */
-  relation: 'equivalent' | 'variant' | 'related' | 'ipv6';
+  relation: 'equivalent' | 'variant' | 'related' | 'ipv6' | 'mentioned';
 }
 
 const FOREIGN_PLATFORMS = ['freebsd', 'macos', 'windows'] as const;
-const RELATION_RANK: Record<ForeignNameUse['relation'], number> = { equivalent: 0, ipv6: 0, variant: 1, related: 2 };
+const RELATION_RANK: Record<ForeignNameUse['relation'], number> = { equivalent: 0, ipv6: 0, variant: 1, related: 2, mentioned: 3 };
 
 /**
  * Every name the table gives for another platform (the `platforms` fields: name, variants, related) and
@@ -55,6 +56,27 @@ for (const o of SOCKET_OPTIONS) {
   if (o.ipv6) addForeign(o.ipv6.name, o, 'linux', 'ipv6');
   if (o.ipv6Alias) addForeign(o.ipv6Alias.name, o, 'linux', 'ipv6');
   for (const r of o.linuxRelated ?? []) addForeign(r.name, o, 'linux', 'related');
+}
+
+/** An option-like name in printed text: SO_, TCP_, IP_, IPV6_, UDP_ options and Windows' SIO_ control codes. */
+export const OPTION_LIKE_NAME = /\b(?:SO|TCP|IPV6|IP|UDP|SIO)_[A-Z0-9_]*[A-Z0-9]\b/g;
+
+/**
+ * The text an entry prints (`sockscope options NAME`, and its --json) with whose text it is: so that every
+ * option-like name the reference prints is a name it finds, those no field declares (a constant such as
+ * TCP_CA_NAME_MAX) lead to the entries that mention them.
+ */
+function printedTexts(o: SocketOptionInfo): [Platform | 'linux', string][] {
+  const out: [Platform | 'linux', string][] = [['linux', o.summary], ['linux', o.default], ['linux', o.details], ['linux', o.privilege ?? '']];
+  for (const r of o.linuxRelated ?? []) out.push(['linux', r.note]);
+  for (const p of FOREIGN_PLATFORMS) out.push([p, o.platforms[p].note ?? '']);
+  return out;
+}
+const DECLARED = new Set(BY_FOREIGN.keys());
+for (const o of SOCKET_OPTIONS) {
+  for (const [where, text] of printedTexts(o)) {
+    for (const name of text.match(OPTION_LIKE_NAME) ?? []) if (!DECLARED.has(name)) addForeign(name, o, where, 'mentioned');
+  }
 }
 for (const uses of BY_FOREIGN.values()) uses.sort((a, b) => RELATION_RANK[a.relation] - RELATION_RANK[b.relation] || SOCKET_OPTIONS.indexOf(a.option) - SOCKET_OPTIONS.indexOf(b.option));
 
@@ -97,13 +119,17 @@ export function foreignNameNote(m: OptionMatch): string | undefined {
   const o = m.option;
   const mine = m.foreign.filter((u) => u.option === o);
   const othersBy = (pick: (u: ForeignNameUse) => boolean) => [...new Set(m.foreign!.filter((u) => u.option !== o && pick(u)).map((u) => u.option.name))];
-  const counterpartOf = othersBy((u) => u.relation !== 'related');
-  const mentionedUnder = othersBy((u) => u.relation === 'related' && !counterpartOf.includes(u.option.name));
+  const counterpartOf = othersBy((u) => u.relation !== 'related' && u.relation !== 'mentioned');
+  const mentionedUnder = othersBy((u) => (u.relation === 'related' || u.relation === 'mentioned') && !counterpartOf.includes(u.option.name));
   const plats = (uses: ForeignNameUse[]) => andList([...new Set(uses.flatMap((u) => u.platforms))].map((p) => PLATFORM_LABEL[p]));
   const named = mine.filter((u) => u.relation === 'equivalent' || u.relation === 'variant');
   let text: string;
   const linuxRelated = o.linuxRelated?.find((r) => r.name === m.name);
-  if (mine[0].relation === 'ipv6' && o.ipv6Alias?.name === m.name) {
+  if (mine[0].relation === 'mentioned') {
+    const where = mine.flatMap((u) => u.platforms).filter((p) => p !== 'linux');
+    const inNotes = where.length && !mine.some((u) => u.platforms.includes('linux')) ? ` (its ${andList([...new Set(where)].map((p) => PLATFORM_LABEL[p]))} notes)` : '';
+    text = `${m.name} is not an option the reference describes on its own; ${o.name}${inNotes} mentions it, shown below.`;
+  } else if (mine[0].relation === 'ipv6' && o.ipv6Alias?.name === m.name) {
     text = `${m.name} is the IPv6-level twin of ${o.name} on Linux (IPPROTO_IPV6, optname ${o.ipv6Alias.linux}): both set and read the same flag, so sockscope reads ${o.name} on every IP socket; the reference describes both under ${o.name}.`;
   } else if (mine[0].relation === 'ipv6') {
     text = `${m.name} is the IPv6-level twin of ${o.name} on Linux (IPPROTO_IPV6, optname ${o.ipv6?.linux}), read instead of it on an AF_INET6 socket; the reference describes both under ${o.name}.`;
@@ -114,7 +140,9 @@ export function foreignNameNote(m: OptionMatch): string | undefined {
     text = `${m.name} is ${named.every((u) => u.relation === 'equivalent') ? 'the' : 'a'} ${where} name; the Linux equivalent is ${o.name} (see ${where} under Other platforms for how they differ).`;
   } else {
     const where = plats(mine);
-    text = `${m.name} is a ${where} option with no Linux equivalent; the nearest Linux option is ${o.name} (see ${where} under Other platforms).`;
+    text = m.name.startsWith('SIO_')
+      ? `${m.name} is a ${where} WSAIoctl control code, not a socket option; the nearest Linux option is ${o.name} (see ${where} under Other platforms).`
+      : `${m.name} is a ${where} option with no Linux equivalent; the nearest Linux option is ${o.name} (see ${where} under Other platforms).`;
   }
   if (counterpartOf.length) text += ` It is also the counterpart of ${andList(counterpartOf)} (sockscope options ${counterpartOf[0]}).`;
   if (mentionedUnder.length) text += ` It is also mentioned under ${andList(mentionedUnder)} (sockscope options ${mentionedUnder[0]}).`;

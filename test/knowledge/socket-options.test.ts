@@ -143,7 +143,7 @@ test('unknown option: UnknownOptionError naming it, with suggestions', () => {
 });
 
 // Every name the table gives for another platform: the `platforms` fields and every option-like name its notes print.
-const OPTION_LIKE = /\b(?:SO|TCP|IPV6|IP)_[A-Z0-9_]*[A-Z0-9]\b/g;
+const OPTION_LIKE = /\b(?:SO|TCP|IPV6|IP|UDP|SIO)_[A-Z0-9_]*[A-Z0-9]\b/g;
 const LABEL = { freebsd: 'FreeBSD', macos: 'macOS', windows: 'Windows' } as const;
 
 test('every platform-specific name the table prints resolves to the entry that prints it, saying whose name it is', () => {
@@ -175,7 +175,7 @@ test('every platform-specific name the table prints resolves to the entry that p
   assert.ok(checked > 100, `walked ${checked} names`);
   // and the lookup holds nothing the table does not print
   for (const n of FOREIGN_OPTION_NAMES) {
-    const printed = SOCKET_OPTIONS.some((o) => o.ipv6?.name === n || (o.ipv6Alias?.name === n && o.details.includes(n)) || (o.linuxRelated?.some((r) => r.name === n) && o.details.includes(n)) || (['freebsd', 'macos', 'windows'] as const).some((p) => o.platforms[p].name === n || o.platforms[p].note?.match(OPTION_LIKE)?.includes(n)));
+    const printed = SOCKET_OPTIONS.some((o) => o.ipv6?.name === n || (o.ipv6Alias?.name === n && o.details.includes(n)) || (o.linuxRelated?.some((r) => r.name === n) && o.details.includes(n)) || [o.summary, o.default, o.details, o.privilege ?? ''].some((t) => t.match(OPTION_LIKE)?.includes(n)) || (['freebsd', 'macos', 'windows'] as const).some((p) => o.platforms[p].name === n || o.platforms[p].note?.match(OPTION_LIKE)?.includes(n)));
     assert.ok(printed, `${n} is looked up but never printed`);
   }
 });
