@@ -29,6 +29,7 @@ export const ErrnoExplanationSchema = z.object({
   name: z.string(),
   kind: z.enum(['kernel-internal', 'resolver']).optional(),
   libuv: z.number().int().optional(),
+  libuvWindows: z.number().int().optional(),
   message: z.string(),
   aliases: z.array(z.string()),
   numbers: z.object({ linux: z.number().int().nullable(), freebsd: z.number().int().nullable(), macos: z.number().int().nullable() }),
@@ -59,6 +60,7 @@ export const ErrnoLookupSchema = z.object({
     })
     .optional(),
   resolverReading: z.object({ name: z.string(), number: z.number().int(), source: z.enum(['glibc', 'libuv']) }).optional(),
+  libuvWindowsReading: z.object({ name: z.string(), number: z.number().int() }).optional(),
 });
 const errnoSame: Same<z.infer<typeof ErrnoLookupSchema>, ErrnoLookup> = true;
 const errnoKeys: Covers<z.infer<typeof ErrnoLookupSchema>, ErrnoLookup> = true;

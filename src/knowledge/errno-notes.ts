@@ -600,6 +600,33 @@ export const RESOLVER_ERRORS: readonly ResolverCode[] = [
   { name: 'EAI_IDN_ENCODE', glibc: -105, freebsd: null, macos: null, windows: null, libuv: null, message: 'Parameter string not correctly encoded', meaning: `${RESOLVER} glibc could not convert an internationalised name (AI_IDN) to its ASCII form.` },
 ];
 
+/**
+ * libuv's UV_E* numbers on Windows (include/uv/errno.h: the `#else` value each code takes under _WIN32, where libuv
+ * does not use the system errno): what Node.js puts in err.errno on Windows (on Linux and macOS err.errno is the
+ * negated errno, -104 for ECONNRESET). Keyed by err.code, which is the errno name (ENOTSUP is Linux's EOPNOTSUPP).
+ * ECHARSET has no errno: see LIBUV_OWN_CODES.
+ */
+export const LIBUV_WINDOWS_ERRNOS: Readonly<Record<string, number>> = {
+  E2BIG: -4093, EACCES: -4092, EADDRINUSE: -4091, EADDRNOTAVAIL: -4090, EAFNOSUPPORT: -4089, EAGAIN: -4088,
+  EALREADY: -4084, EBADF: -4083, EBUSY: -4082, ECANCELED: -4081, ECHARSET: -4080, ECONNABORTED: -4079,
+  ECONNREFUSED: -4078, ECONNRESET: -4077, EDESTADDRREQ: -4076, EEXIST: -4075, EFAULT: -4074, EHOSTUNREACH: -4073,
+  EINTR: -4072, EINVAL: -4071, EIO: -4070, EISCONN: -4069, EISDIR: -4068, ELOOP: -4067, EMFILE: -4066,
+  EMSGSIZE: -4065, ENAMETOOLONG: -4064, ENETDOWN: -4063, ENETUNREACH: -4062, ENFILE: -4061, ENOBUFS: -4060,
+  ENODEV: -4059, ENOENT: -4058, ENOMEM: -4057, ENONET: -4056, ENOSPC: -4055, ENOSYS: -4054, ENOTCONN: -4053,
+  ENOTDIR: -4052, ENOTEMPTY: -4051, ENOTSOCK: -4050, ENOTSUP: -4049, EPERM: -4048, EPIPE: -4047, EPROTO: -4046,
+  EPROTONOSUPPORT: -4045, EPROTOTYPE: -4044, EROFS: -4043, ESHUTDOWN: -4042, ESPIPE: -4041, ESRCH: -4040,
+  ETIMEDOUT: -4039, ETXTBSY: -4038, EXDEV: -4037, EFBIG: -4036, ENOPROTOOPT: -4035, ERANGE: -4034, ENXIO: -4033,
+  EMLINK: -4032, EHOSTDOWN: -4031, EREMOTEIO: -4030, ENOTTY: -4029, EFTYPE: -4028, EILSEQ: -4027, EOVERFLOW: -4026,
+  ESOCKTNOSUPPORT: -4025, ENODATA: -4024, EUNATCH: -4023, ENOEXEC: -4022,
+};
+
+/** libuv codes that are no platform's errno (the same number on every platform; ECHARSET only on Windows): what Node.js err.code says for them. */
+export const LIBUV_OWN_CODES: readonly { name: string; number: number; meaning: string }[] = [
+  { name: 'EOF', number: -4095, meaning: 'end of file: the peer closed the stream (Node.js normally turns it into an \'end\' event, not an error)' },
+  { name: 'UNKNOWN', number: -4094, meaning: 'an error libuv has no name for (Node.js err.code \'UNKNOWN\'); the system\'s own code is lost' },
+  { name: 'ECHARSET', number: -4080, meaning: 'invalid Unicode character (Windows only: a name that cannot be converted to UTF-16)' },
+];
+
 /** Node.js err.code names that stand for a resolver error (dns.lookup); ENOTFOUND covers EAI_NODATA too. */
 export const NODE_RESOLVER_CODES: Readonly<Record<string, string>> = { ENOTFOUND: 'EAI_NONAME' };
 

@@ -4,7 +4,7 @@
 // codes (with Node's ENOTFOUND), each marked by `kind`.
 import { z } from 'zod';
 import { LINUX_ERRNOS, BSD_ERRNOS, WSA_ERRORS } from './generated/errno-tables.js';
-import { noteFor, KERNEL_INTERNAL_ERRNOS, RESOLVER_ERRORS, NODE_RESOLVER_CODES, type KernelInternalCode, type ResolverCode } from './errno-notes.js';
+import { noteFor, KERNEL_INTERNAL_ERRNOS, RESOLVER_ERRORS, NODE_RESOLVER_CODES, LIBUV_WINDOWS_ERRNOS, LIBUV_OWN_CODES, type KernelInternalCode, type ResolverCode } from './errno-notes.js';
 import { editDistance } from '../model/edit-distance.js';
 import { InvalidInputError } from '../model/input-error.js';
 import type { WsaError } from './errno-types.js';
@@ -32,6 +32,8 @@ export interface ErrnoExplanation {
   kind?: 'kernel-internal' | 'resolver';
   /** For a resolver error: libuv's UV_EAI_* number, what Node.js puts in err.errno. */
   libuv?: number;
+  /** libuv's UV_E* number on Windows (include/uv/errno.h): Node.js err.errno there (-4077 for ECONNRESET); absent when libuv has none. */
+  libuvWindows?: number;
   /** Message: glibc strerror on Linux; else the BSD or Windows text. */
   message: string;
   aliases: string[];
@@ -73,6 +75,8 @@ export interface ErrnoLookup {
    * source 'glibc' (a negative number such as -3): the match stays the errno, and this names the EAI_* code too.
    */
   resolverReading?: { name: string; number: number; source: 'glibc' | 'libuv' };
+  /** A negative number that is libuv's UV_E* code on Windows (Node.js err.errno there, -4077): its name (UV_ECONNRESET) and number. */
+  libuvWindowsReading?: { name: string; number: number };
 }
 
 /** One error's number on one platform, spelled as that platform spells it. */
@@ -105,6 +109,10 @@ const wsaByName = new Map(WSA_ERRORS.map((w) => [w.name, w]));
 const kernelByNumber = new Map(KERNEL_INTERNAL_ERRNOS.map((k) => [k.number, k]));
 const resolverByLibuv = new Map(RESOLVER_ERRORS.filter((r) => r.libuv !== null).map((r) => [-r.libuv!, r]));
 const resolverByGlibc = new Map(RESOLVER_ERRORS.filter((r) => r.glibc !== null).map((r) => [-r.glibc!, r]));
+/** libuv's Windows UV_E* codes by absolute number (4077 -> ECONNRESET). */
+const libuvWindowsByNumber = new Map(Object.entries(LIBUV_WINDOWS_ERRNOS).map(([name, n]) => [-n, name]));
+/** The libuv Windows number of an entry: its own name's, or an alias's (Linux's EOPNOTSUPP is libuv's ENOTSUP). */
+const libuvWindowsOf = (name: string, aliases: readonly string[]) => [name, ...aliases].map((n) => LIBUV_WINDOWS_ERRNOS[n]).find((n) => n !== undefined);
 /**
  * Winsock codes that carry a BSD errno's number but not its meaning: their own entry, not the POSIX twin's.
  * WSAEINPROGRESS (10036) is "a blocking operation is currently executing"; Windows' non-blocking connect() says WSAEWOULDBLOCK.
@@ -140,8 +148,10 @@ function build(name: string): ErrnoExplanation {
     const own = { name: a, ...(ab.freebsd !== null && ab.freebsd !== bsd?.freebsd ? { freebsd: ab.freebsd } : {}), ...(ab.macos !== null && ab.macos !== macos ? { macos: ab.macos } : {}) };
     if (own.freebsd !== undefined || own.macos !== undefined) aliasNumbers.push(own);
   }
+  const libuvWindows = name.startsWith('WSA') ? undefined : libuvWindowsOf(name, aliases);
   return {
     name,
+    ...(libuvWindows !== undefined ? { libuvWindows } : {}),
     message,
     aliases,
     numbers: { linux: lx?.number ?? null, freebsd: bsd?.freebsd ?? null, macos },
@@ -253,7 +263,8 @@ const MAX_ERROR_NUMBER = 0xffffffff;
 /**
  * Looks an error up. A bare number is read for `platform` (default: 10000 and above Windows, else Linux;
  * negative numbers, as in Node's err.errno, are read as their absolute value; libuv's resolver numbers such as
- * -3008, which no platform uses, as Node's err.errno of an EAI_* code). Throws UnknownErrnoError.
+ * -3008, which no platform uses, as Node's err.errno of an EAI_* code; libuv's Windows numbers such as -4077, without
+ * --platform or with windows, as Node's err.errno on Windows: UV_ECONNRESET). Throws UnknownErrnoError.
  */
 export function explainErrno(code: string | number, opts: { platform?: ErrnoPlatform } = {}): ErrnoLookup {
   if (typeof code === 'string' && code.trim() === '') throw new UnknownErrnoError('', 'empty error code');
@@ -269,6 +280,17 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
       const name = readNumber(n, p);
       if (name) readings.push({ platform: p, name });
     }
+    // Node's err.errno on Windows: libuv's UV_E* (-4077), which no platform's errno uses.
+    const uvWindows = query.startsWith('-') ? libuvWindowsByNumber.get(n) : undefined;
+    if (uvWindows && (opts.platform === undefined || opts.platform === 'windows')) {
+      const hit = resolveName(uvWindows);
+      const reading = { name: `UV_${uvWindows}`, number: -n };
+      if (hit) return { query, matchedBy: 'number', platform: 'windows', matches: [hit], readings, libuvWindowsReading: reading };
+    }
+    const own = query.startsWith('-') ? LIBUV_OWN_CODES.find((c) => c.number === -n) : undefined;
+    if (own && !readings.length && (opts.platform === undefined || opts.platform === 'windows' || own.name !== 'ECHARSET')) {
+      throw new UnknownErrnoError(query, `${query} is libuv's UV_${own.name} (Node.js err.code '${own.name}'): ${own.meaning}; it is no platform's error number`);
+    }
     const name = readNumber(n, platform);
     const uv = resolverByLibuv.get(n);
     if (!name && uv && !opts.platform && !readings.length) {
@@ -276,7 +298,8 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
     }
     if (!name) {
       const elsewhere = readings.map((r) => `${r.name} on ${r.platform}`).join(', ');
-      throw new UnknownErrnoError(query, `no ${platform} error has number ${n}` + (elsewhere ? ` (it is ${elsewhere}; use --platform)` : ''));
+      const asNode = uvWindows ? `; ${query} is Node.js err.errno on Windows, libuv's UV_${uvWindows} (read as that without --platform or with --platform windows)` : '';
+      throw new UnknownErrnoError(query, `no ${platform} error has number ${query.startsWith('-') ? `${n} (${query} read as ${n})` : n}` + (elsewhere ? ` (it is ${elsewhere}; use --platform)` : '') + asNode);
     }
     const hit = resolveName(name)!;
     // glibc's getaddrinfo() returns small negative numbers that Node's err.errno convention reads as errnos (-3: ESRCH).

@@ -44,6 +44,19 @@ function numbersLine(e: ErrnoExplanation): string {
   return parts.join(' · ') || 'no number on Linux, BSD, macOS or Windows';
 }
 
+/**
+ * Node's err.errno where libuv names the error: the negated errno on Linux and macOS, libuv's own UV_E* number on
+ * Windows (include/uv/errno.h: -4077 for ECONNRESET). Empty when libuv has no Windows number for it.
+ */
+function nodeErrnos(e: ErrnoExplanation): string {
+  if (e.libuvWindows === undefined || e.kind) return '';
+  const parts: string[] = [];
+  if (e.numbers.linux !== null) parts.push(`Linux ${-e.numbers.linux}`);
+  if (e.numbers.macos !== null && e.numbers.macos !== e.numbers.linux) parts.push(`macOS ${-e.numbers.macos}`);
+  parts.push(`Windows ${e.libuvWindows}`);
+  return `; err.errno ${parts.join(', ')}`;
+}
+
 function perPlatform(v: { linux: string | null; macos: string | null; windows: string | null }, quote: boolean): string {
   const q = (s: string) => (quote ? `'${s}'` : s);
   const parts: string[] = [];
@@ -67,7 +80,7 @@ export function formatExplanation(e: ErrnoExplanation, width = 100): string {
   out.push(`${e.name}: ${e.message}${e.aliases.length ? `  (also ${e.aliases.join(', ')})` : ''}`);
   if (e.kind) out.push(`  kind      ${KIND_LABEL[e.kind]}`);
   out.push(`  numbers   ${numbersLine(e)}`);
-  out.push(`  Node.js   err.code ${perPlatform(e.node, true)}`);
+  out.push(wrap(`err.code ${perPlatform(e.node, true)}${nodeErrnos(e)}`, width, '            ', '  Node.js   '));
   out.push(`  Python    ${perPlatform(e.python, false)}`);
   if (e.windows) out.push(wrap(`"${e.windows.message}"`, width, '            ', '  Windows   '));
   out.push('');
@@ -104,6 +117,11 @@ export function formatLookup(r: ErrnoLookup, width = 100): string {
   }
   const rr = r.resolverReading;
   if (rr?.source === 'libuv') text = `Read as a Node.js err.errno: libuv's UV_${rr.name} (${rr.number}), a resolver error.\n\n${text}`;
+  const uw = r.libuvWindowsReading;
+  if (uw) {
+    const code = uw.name.slice(3); // err.code is libuv's name for err.errno (uv_err_name)
+    text = `${wrap(`Read as a Node.js err.errno on Windows: libuv's ${uw.name} (${uw.number}), which Node.js reports as err.code '${code}' (on Linux and macOS err.errno is the negated errno).`, width, '')}\n\n${text}`;
+  }
   else if (rr) text += `\nAs a getaddrinfo() return value (glibc), ${rr.number} is ${rr.name}: sockscope errno ${rr.name}.\n`;
   if (r.matchedBy === 'number' && r.platform) {
     const other = r.readings.filter((x) => x.platform !== r.platform && x.name !== r.matches[0]?.name && !(r.matches[0]?.windows?.name === x.name));
