@@ -1,6 +1,6 @@
 // Per-snapshot indexes the rules share (computed once per snapshot, memoized): groups of TCP sockets by port.
-import { emptyStateCounts, isListener, type StateCounts } from '../model/aggregate.js';
-import type { Snapshot } from '../model/snapshot.js';
+import { emptyStateCounts, isListener, isServedLocalPort, type StateCounts } from '../model/aggregate.js';
+import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import type { Protocol, Socket } from '../model/socket.js';
 
 /**
@@ -65,10 +65,14 @@ export function factsOf(snap: Snapshot): Facts {
     else listenersByNum.set(k, [s]);
   }
   const groupsByNum = new Map<number, ConnGroup>();
+  // Incoming: the local port has a listener or lies outside the ephemeral range (isServedLocalPort, the
+  // rule of the monitor's and --json's port tables), so a server's TIME_WAIT/CLOSE_WAIT sockets after its
+  // listener closed stay a group of its port, not one outgoing group per client port.
+  const ephemeral = ephemeralRange(snap);
   for (let i = 0; i < sockets.length; i++) {
     const s = sockets[i];
     if (s.protocol === 'unix' || isListener(s)) continue;
-    const incoming = listenersByNum.has(portKey(s.protocol, s.local.port));
+    const incoming = isServedLocalPort(s.local.port, listenersByNum.has(portKey(s.protocol, s.local.port)), ephemeral);
     if (!incoming && s.peer.port === 0) continue;
     const port = incoming ? s.local.port : s.peer.port;
     const num = (incoming ? 0 : 0x20000) | portKey(s.protocol, port);

@@ -4,7 +4,7 @@ import type { Recommendation } from '../advise/types.js';
 import { countStates, isListener, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts, type Listener } from '../model/aggregate.js';
 import { hiddenOwnerUids, snapshotOwnerView, uidHidden, type OwnerView } from '../model/owner.js';
 import { socketDrops, type ProcessRef, type Socket } from '../model/socket.js';
-import type { Snapshot } from '../model/snapshot.js';
+import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import type { AnalyzeReport, StatesReport } from './schema.js';
 import { fmtBytes } from '../advise/format.js';
 import { escapeControl } from '../model/escape.js';
@@ -20,7 +20,7 @@ export interface ReportScope {
  */
 function selectSockets(snap: Snapshot, scope: ReportScope): readonly Socket[] {
   const all = snap.sockets;
-  const picked = scope.port !== undefined ? socketsOnPort(all, scope.port) : scope.peerPort !== undefined ? socketsToPeerPort(all, scope.peerPort) : all.filter((s) => s.protocol !== 'unix');
+  const picked = scope.port !== undefined ? socketsOnPort(all, scope.port) : scope.peerPort !== undefined ? socketsToPeerPort(all, scope.peerPort, undefined, undefined, ephemeralRange(snap)) : all.filter((s) => s.protocol !== 'unix');
   return picked.length === all.length ? all : picked;
 }
 
@@ -42,7 +42,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
   const sockets = selectSockets(snap, scope);
   const tcp = sockets.filter((s) => s.protocol === 'tcp');
   const summaries = scope.peerPort !== undefined ? [] : summarizePorts(sockets);
-  const peerSummaries = scope.peerPort !== undefined ? summarizePeerPorts(snap.sockets).filter((p) => p.peerPort === scope.peerPort) : [];
+  const peerSummaries = scope.peerPort !== undefined ? summarizePeerPorts(snap.sockets, ephemeralRange(snap)).filter((p) => p.peerPort === scope.peerPort) : [];
   const owners = snapshotOwnerView(snap);
   const families = wildcardV6only(sockets);
   const udpIndex = udpListenerSockets(sockets);

@@ -15,7 +15,7 @@ import { recommendationsFullHeight } from './components/Recommendations.js';
 import { historyWindowFor } from '../model/history-window.js';
 import { usePolling, type PollState, type Scheduler } from './hooks/usePolling.js';
 import { AdviceRunner } from './advice-runner.js';
-import type { Snapshot } from '../model/snapshot.js';
+import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
 import { useSocketDetails } from './hooks/useSocketDetails.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
@@ -143,7 +143,7 @@ export function App(props: AppProps) {
 
   // The table on screen (ports and port views).
   const portFrame = view === 'port' ? (frame as Extract<Frame, { view: 'port' }>) : undefined;
-  const onPort = useMemo(() => (portFrame ? portSockets(data.sockets, portFrame) : []), [data.sockets, portFrame]);
+  const onPort = useMemo(() => (portFrame ? portSockets(data.sockets, portFrame, data.snapshot ? ephemeralRange(data.snapshot) : undefined) : []), [data.sockets, data.snapshot, portFrame]);
   const model = useMemo((): TableModel<unknown> | undefined => {
     if (view === 'ports') return portsTableModel(data.tables, state) as TableModel<unknown>;
     if (portFrame) return portTableModel(onPort, portFrame, state) as TableModel<unknown>;

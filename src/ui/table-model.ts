@@ -146,13 +146,13 @@ export function portsTableModel(tables: PortTables, state: UiState): TableModel<
   );
 }
 
-/** Sockets of one port frame (local port, unix path, or peer port). */
-export function portSockets(sockets: readonly Socket[], frame: Extract<Frame, { view: 'port' }>): Socket[] {
+/** Sockets of one port frame (local port, unix path, or peer port: with `ephemeral`, the outgoing table's rule, isServedLocalPort). */
+export function portSockets(sockets: readonly Socket[], frame: Extract<Frame, { view: 'port' }>, ephemeral?: readonly [number, number]): Socket[] {
   if (frame.protocol === 'unix') {
     const label = frame.id.slice('unix:'.length);
     return sockets.filter((s) => s.protocol === 'unix' && escapeControl(s.local.address || '(unnamed)') === label);
   }
-  return frame.direction === 'peer' ? socketsToPeerPort(sockets, frame.port, frame.protocol, frame.host) : socketsOnPort(sockets, frame.port, frame.protocol, frame.host);
+  return frame.direction === 'peer' ? socketsToPeerPort(sockets, frame.port, frame.protocol, frame.host, ephemeral) : socketsOnPort(sockets, frame.port, frame.protocol, frame.host);
 }
 
 /** The port view: every socket on the port, or the same grouped by peer address. */

@@ -7,7 +7,7 @@ import type { Snapshot } from '../../src/model/snapshot.js';
 import type { Socket } from '../../src/model/socket.js';
 
 /** The grouping as first written: a string key per socket. */
-function reference(sockets: Socket[]) {
+function reference(sockets: Socket[], firstEphemeral: number) {
   const listeners = new Map<string, Socket[]>();
   for (const s of sockets) {
     if (s.protocol === 'unix' || !isListener(s)) continue;
@@ -17,7 +17,8 @@ function reference(sockets: Socket[]) {
   const groups = new Map<string, { key: string; direction: string; protocol: string; port: number; sockets: Socket[]; states: Record<string, number> }>();
   for (const s of sockets) {
     if (s.protocol === 'unix' || isListener(s)) continue;
-    const incoming = listeners.has(`${s.protocol}:${s.local.port}`);
+    // A served local port: a listener, or outside the ephemeral range (isServedLocalPort).
+    const incoming = listeners.has(`${s.protocol}:${s.local.port}`) || s.local.port < firstEphemeral;
     if (!incoming && s.peer.port === 0) continue;
     const direction = incoming ? 'in' : 'out';
     const port = incoming ? s.local.port : s.peer.port;
@@ -46,9 +47,10 @@ test('factsOf groups random sockets as the plain string-keyed grouping does, in 
     const peer = state === 'LISTEN' || (protocol === 'udp' && rnd(2) === 0) ? { address: '0.0.0.0', port: 0 } : { address: `10.0.1.${rnd(9)}`, port: rnd(8) === 0 ? 0 : 1 + rnd(60) };
     sockets.push({ protocol, ipVersion: 4, state, local, peer, recvQ: 0, sendQ: 0, processes: [] });
   }
-  const snap = { sockets } as unknown as Snapshot;
+  // Ports 1-29 lie below the ephemeral range (served, as a listener's), 30-60 inside it.
+  const snap = { sockets, sysctls: { 'net.ipv4.ip_local_port_range': '30 65535' } } as unknown as Snapshot;
   const got = factsOf(snap);
-  const want = reference(sockets);
+  const want = reference(sockets, 30);
   assert.deepEqual([...got.listening], [...want.listening]);
   assert.deepEqual([...got.listeners], [...want.listeners]);
   assert.deepEqual([...got.groups.keys()], [...want.groups.keys()]);

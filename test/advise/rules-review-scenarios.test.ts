@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateRules, healthyMessages, makeContext } from '../../src/advise/index.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
-import { fakeHistory, fakeSnapshot, incoming, listener, outgoing, proc, tcp } from '../helpers/fake-snapshot.js';
+import { fakeHistory, fakeSnapshot, incoming, listener, outgoing, outgoingFrom, proc, tcp } from '../helpers/fake-snapshot.js';
 
 const run = (snap: Snapshot, history?: Snapshot[], o: { port?: number; peerPort?: number; thresholds?: Record<string, number> } = {}) =>
   evaluateRules(makeContext({ snapshot: snap, history, ...o }));
@@ -220,15 +220,15 @@ test('time-wait-ok: the host figure is called timewait entries (TIME_WAIT and or
 // connect() failed with EADDRNOTAVAIL; tcp_tw_reuse=1 would change nothing.
 test('time-wait-port-exhaustion: no tcp_tw_reuse=1 advice when 2 already covers a loopback destination', () => {
   const sysctls = { 'net.ipv4.ip_local_port_range': '40000 40199', 'net.ipv4.tcp_tw_reuse': '2' } as const;
-  const loop = find('time-wait-port-exhaustion', fakeSnapshot({ sysctls, sockets: outgoing(200, '127.0.0.1', '127.0.0.1:7010', 'TIME_WAIT') }))!;
+  const loop = find('time-wait-port-exhaustion', fakeSnapshot({ sysctls, sockets: outgoingFrom(40000, 200, '127.0.0.1', '127.0.0.1:7010', 'TIME_WAIT') }))!;
   assert.equal(loop.severity, 'critical');
   assert.doesNotMatch(loop.fix, /tcp_tw_reuse=1/);
   assert.match(loop.fix, /net\.ipv4\.tcp_tw_reuse=2 already lets connect\(\) reuse these TIME_WAIT ports \(loopback\), but only once an entry is 1 s old/);
   // A remote destination: 2 does not apply, 1 is the advice (and says what 2 does).
-  const remote = find('time-wait-port-exhaustion', fakeSnapshot({ sysctls, sockets: outgoing(200, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT') }))!;
+  const remote = find('time-wait-port-exhaustion', fakeSnapshot({ sysctls, sockets: outgoingFrom(40000, 200, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT') }))!;
   assert.match(remote.fix, /sysctl -w net\.ipv4\.tcp_tw_reuse=1 \(now 2: loopback destinations only\)/);
   // 1 already on: no advice to set it.
-  const on = find('time-wait-port-exhaustion', fakeSnapshot({ sysctls: { ...sysctls, 'net.ipv4.tcp_tw_reuse': '1' }, sockets: outgoing(200, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT') }))!;
+  const on = find('time-wait-port-exhaustion', fakeSnapshot({ sysctls: { ...sysctls, 'net.ipv4.tcp_tw_reuse': '1' }, sockets: outgoingFrom(40000, 200, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT') }))!;
   assert.doesNotMatch(on.fix, /sysctl -w net\.ipv4\.tcp_tw_reuse/);
   assert.match(on.fix, /net\.ipv4\.tcp_tw_reuse=1 already lets connect\(\) reuse/);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateRules, makeContext } from '../../src/advise/index.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
-import { fakeHistory, fakeSnapshot, incoming, listener, outgoing, proc, tcp } from '../helpers/fake-snapshot.js';
+import { fakeHistory, fakeSnapshot, incoming, listener, outgoing, outgoingFrom, proc, tcp } from '../helpers/fake-snapshot.js';
 
 const ids = (snap: Snapshot, history?: Snapshot[], thresholds?: Record<string, number>) =>
   evaluateRules(makeContext({ snapshot: snap, history, thresholds })).map((r) => `${r.id}:${r.severity}`);
@@ -128,21 +128,21 @@ test('time-wait-server: TIME_WAIT on a listening port is info at most', () => {
 
 test('time-wait-port-exhaustion: outgoing connections to one destination against the ephemeral range', () => {
   const sysctls = { 'net.ipv4.ip_local_port_range': '40000 40999' } as const; // 1000 ports
-  const many = fakeSnapshot({ sysctls, sockets: [...outgoing(550, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT'), ...outgoing(50, '10.0.0.1', '10.0.0.50:5432', 'ESTABLISHED')] });
+  const many = fakeSnapshot({ sysctls, sockets: [...outgoingFrom(40000, 550, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT'), ...outgoingFrom(40000, 50, '10.0.0.1', '10.0.0.50:5432', 'ESTABLISHED')] });
   const r = find('time-wait-port-exhaustion', many)!;
   assert.equal(r.severity, 'warning');
   assert.equal(r.peerPort, 5432);
   assert.match(r.message, /600 connections from 10\.0\.0\.1 to 10\.0\.0\.50:5432 \(550 in TIME_WAIT\) use 60% of the 1000 local ports/);
   assert.match(r.evidence, /ip_local_port_range 40000 40999 \(1000 ports\); net\.ipv4\.tcp_tw_reuse 2/);
   assert.match(r.fix, /tcp_tw_reuse=1.*ip_local_port_range="1024 65535".*Never tcp_tw_recycle/);
-  const crit = fakeSnapshot({ sysctls, sockets: outgoing(950, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT') });
+  const crit = fakeSnapshot({ sysctls, sockets: outgoingFrom(40000, 950, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT') });
   assert.equal(find('time-wait-port-exhaustion', crit)!.severity, 'critical');
   // Spread over two destinations: each uses its own 4-tuples, no exhaustion.
-  const spread = fakeSnapshot({ sysctls, sockets: [...outgoing(300, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT'), ...outgoing(300, '10.0.0.1', '10.0.0.51:5432', 'TIME_WAIT')] });
+  const spread = fakeSnapshot({ sysctls, sockets: [...outgoingFrom(40000, 300, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT'), ...outgoingFrom(40000, 300, '10.0.0.1', '10.0.0.51:5432', 'TIME_WAIT')] });
   assert.equal(find('time-wait-port-exhaustion', spread), undefined);
   // One destination crowded, another light on the same peer port, from the same and another local
   // address: only the crowded one is reported, with its own counts (each destination counted apart).
-  const mixed = fakeSnapshot({ sysctls, sockets: [...outgoing(620, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT'), ...outgoing(40, '10.0.0.1', '10.0.0.51:5432', 'TIME_WAIT'), ...outgoing(30, '10.0.0.2', '10.0.0.50:5432', 'ESTABLISHED')] });
+  const mixed = fakeSnapshot({ sysctls, sockets: [...outgoingFrom(40000, 620, '10.0.0.1', '10.0.0.50:5432', 'TIME_WAIT'), ...outgoingFrom(40000, 40, '10.0.0.1', '10.0.0.51:5432', 'TIME_WAIT'), ...outgoingFrom(40000, 30, '10.0.0.2', '10.0.0.50:5432', 'ESTABLISHED')] });
   const all = evaluateRules(makeContext({ snapshot: mixed })).filter((x) => x.id === 'time-wait-port-exhaustion');
   assert.equal(all.length, 1);
   assert.match(all[0].message, /620 connections from 10\.0\.0\.1 to 10\.0\.0\.50:5432 \(620 in TIME_WAIT\)/);

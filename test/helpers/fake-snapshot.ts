@@ -62,7 +62,12 @@ export function incoming(n: number, local: string, state: SocketState, extra: Pa
 
 /** `n` outgoing connections from `localHost` (ephemeral ports from 33000) to `peer`, in `state`. */
 export function outgoing(n: number, localHost: string, peer: string, state: SocketState, extra: Partial<Socket> = {}): Socket[] {
-  return Array.from({ length: n }, (_, i) => tcp(`${localHost}:${33000 + i}`, peer, state, extra));
+  return outgoingFrom(33000, n, localHost, peer, state, extra);
+}
+
+/** As outgoing(), local ports from `firstPort` (inside the snapshot's ephemeral range, or they count as a served port's). */
+export function outgoingFrom(firstPort: number, n: number, localHost: string, peer: string, state: SocketState, extra: Partial<Socket> = {}): Socket[] {
+  return Array.from({ length: n }, (_, i) => tcp(`${localHost}:${firstPort + i}`, peer, state, extra));
 }
 
 export interface FakeSnapshotOptions {

@@ -8,6 +8,8 @@ import { createSource } from '../../src/collect/index.js';
 import { ephemeralRange } from '../../src/model/snapshot.js';
 import { buildSnapshotReport } from '../../src/report/snapshot-report.js';
 import { buildPortTables } from '../../src/ui/derive.js';
+import { portSockets } from '../../src/ui/table-model.js';
+import { buildAnalyzeReport, recommendationsFor } from '../../src/report/analyze.js';
 import { freeLowPort, waitFor } from '../helpers/free-port.js';
 
 test('a closed server port still holding TIME_WAIT: its sockets are in ports[], not in outgoing[] (JSON and monitor)', async () => {
@@ -67,6 +69,64 @@ test('a closed server port still holding TIME_WAIT: its sockets are in ports[], 
     const inOutgoing = ours.filter((k) => doc.outgoing.some((o) => o.protocol === 'tcp' && o.peerPort === k.peer.port)).length;
     assert.equal(inPorts, 5, 'the 5 server-side sockets under ports[]');
     assert.equal(inOutgoing, ours.length - 5, 'the clients\' sides (if still there) under outgoing[] only');
+  } finally {
+    for (const c of clients) c.destroy();
+    for (const a of accepted) a.destroy();
+    server.close();
+  }
+});
+
+test('a closed server port still holding CLOSE_WAIT: the rules, analyze --peer-port and the peer drill-down follow the same rule', async () => {
+  const port = await freeLowPort();
+  const accepted: net.Socket[] = [];
+  const server = net.createServer({ allowHalfOpen: true }, (c) => {
+    c.on('error', () => {});
+    accepted.push(c); // never closed: CLOSE_WAIT once the client closes
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  const clients: net.Socket[] = [];
+  const clientPorts: number[] = [];
+  try {
+    for (let i = 0; i < 12; i++) {
+      const c = net.connect(port, '127.0.0.1');
+      c.on('error', () => {});
+      await new Promise<void>((r) => c.once('connect', () => r()));
+      clients.push(c);
+      clientPorts.push(c.localPort!);
+    }
+    await waitFor('12 accepted', () => (accepted.length === 12 ? true : undefined), 5000, 10);
+    for (const c of clients) c.end();
+    // close() stops listening at once; its callback would wait for the accepted sockets, kept open here.
+    server.close();
+    const source = createSource('netlink');
+    const snap = await waitFor(
+      'the server side of 12 connections in CLOSE_WAIT',
+      async () => {
+        const s = await source.collect({ protocols: ['tcp'], processes: 'all' });
+        const cw = s.sockets.filter((k) => k.local.port === port && k.state === 'CLOSE_WAIT' && clientPorts.includes(k.peer.port));
+        return cw.length === 12 ? s : undefined;
+      },
+      10_000,
+      50,
+    );
+    const ephemeral = ephemeralRange(snap);
+    assert.ok(port < ephemeral[0]);
+
+    // The rules group them under the server's port (as its ports[] row), not as 12 outgoing groups of 1.
+    const recs = recommendationsFor(snap, {});
+    const cw = recs.find((r) => r.id === 'close-wait-accumulating' && r.port === port);
+    assert.ok(cw, `close-wait-accumulating for port ${port}: ${recs.map((r) => `${r.id}:${r.port ?? ''}/${r.peerPort ?? ''}`).join(' ')}`);
+    assert.equal(recs.filter((r) => r.peerPort !== undefined && clientPorts.includes(r.peerPort)).length, 0, 'no recommendation about a client port');
+
+    // analyze --peer-port CLIENTPORT: this host's outgoing connections to it; the server side is not one.
+    const asPeer = buildAnalyzeReport(snap, { peerPort: clientPorts[0] });
+    const serverSide = snap.sockets.filter((k) => k.local.port === port && k.peer.port === clientPorts[0]);
+    assert.equal(serverSide.length, 1);
+    assert.equal(asPeer.total, snap.sockets.filter((k) => k.peer.port === clientPorts[0] && k.local.port !== port).length, 'only the client side (if any), not the server side');
+
+    // The monitor's drill-down into an outgoing row takes the same sockets as the row.
+    const frame = { view: 'port', id: `tcp:${clientPorts[0]}`, port: clientPorts[0], protocol: 'tcp', direction: 'peer' } as const;
+    assert.deepEqual(portSockets(snap.sockets, frame as never, ephemeral).filter((k) => k.local.port === port), []);
   } finally {
     for (const c of clients) c.destroy();
     for (const a of accepted) a.destroy();
