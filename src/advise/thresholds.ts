@@ -154,7 +154,7 @@ export function resolveThresholds(overrides: Record<string, number> = {}): Recor
 
 /** Threshold names the config may set that sockscope does not know (for a config warning). */
 export function unknownThresholds(overrides: Record<string, number>): string[] {
-  return Object.keys(overrides).filter((k) => !(k in DEFAULT_THRESHOLDS));
+  return Object.keys(overrides).filter((k) => !Object.hasOwn(DEFAULT_THRESHOLDS, k));
 }
 
 /** One threshold for a rule: the context's value, else the default. */

@@ -3,20 +3,19 @@
 // never a config file or the environment (api/config.ts).
 import { z } from 'zod';
 import { createSource, type SourceChoice } from '../collect/index.js';
-import { DEFAULT_THRESHOLDS, unknownThresholds } from '../advise/thresholds.js';
+import { thresholdConflicts } from '../config/resolve.js';
+import { ThresholdOverridesSchema } from '../config/schema.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Endpoint, ProcessRef } from '../model/socket.js';
 import { buildAnalyzeReport, buildStatesReport } from '../report/analyze.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
-import { collecting, parseInput } from './errors.js';
+import { collecting, InvalidInputError, parseInput } from './errors.js';
 
 const Port = z.number().int().min(1).max(65535);
 
-/** Known threshold names, finite values >= 0 (a typo would otherwise be ignored silently). */
-const Thresholds = z.record(z.string(), z.number().finite().min(0)).superRefine((t, ctx) => {
-  for (const name of unknownThresholds(t)) ctx.addIssue({ code: 'custom', path: [name], message: `unknown threshold; known: ${Object.keys(DEFAULT_THRESHOLDS).join(', ')}` });
-});
+/** Known threshold names, each in its kind's range, no warning level above its critical one (as in a config file). */
+const Thresholds = ThresholdOverridesSchema;
 
 export const SnapshotInputSchema = z
   .object({
@@ -77,6 +76,22 @@ function endpointCopy(e: Endpoint): Endpoint {
   return e.scope === undefined ? { address: e.address, port: e.port } : { address: e.address, port: e.port, scope: e.scope };
 }
 
+/**
+ * The input's thresholds over the configured ones. Each is checked alone (schemas); together they can still
+ * contradict (options.config sets closeWaitCritical 5, the input closeWaitCount 8): an InvalidInputError at
+ * the input's key, before anything is collected.
+ */
+function thresholdsOf(configured: Record<string, number>, input: Record<string, number> | undefined, what: string): Record<string, number> {
+  const merged = { ...configured, ...input };
+  if (input === undefined) return merged;
+  const [c] = thresholdConflicts(merged).filter((x) => Object.hasOwn(input, x.warning) || Object.hasOwn(input, x.critical));
+  if (c === undefined) return merged;
+  const key = Object.hasOwn(input, c.warning) ? c.warning : c.critical;
+  const other = key === c.warning ? `above ${c.critical} ${c.criticalValue}` : `below ${c.warning} ${c.warningValue}`;
+  const message = `${key === c.warning ? c.warningValue : c.criticalValue} is ${other} (from options.config.thresholds or the default): a warning level must not be above its critical level`;
+  throw new InvalidInputError(`invalid ${what} input: thresholds.${key}: ${message}`, [{ path: `thresholds.${key}`, message }]);
+}
+
 async function collect(source: string, opts: Parameters<ReturnType<typeof createSource>['collect']>[0]): Promise<Snapshot> {
   return collecting(() => createSource(source as SourceChoice).collect(opts));
 }
@@ -91,18 +106,20 @@ export async function snapshot(input: SnapshotInput = {}): Promise<Snapshot> {
 export async function analyze(input: AnalyzeInput = {}, options?: LibraryOptions): Promise<AnalyzeReport> {
   const o = parseInput(AnalyzeInputSchema, input, 'analyze');
   const config = libraryConfig(options, 'analyze');
+  const thresholds = thresholdsOf(config.thresholds, o.thresholds, 'analyze');
   const scoped = o.port !== undefined || o.peerPort !== undefined;
   const snap = await collect(o.source, { port: o.port, peerPort: o.peerPort, protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
-  return buildAnalyzeReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, { ...config.thresholds, ...o.thresholds });
+  return buildAnalyzeReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, thresholds);
 }
 
 /** The `analyze-states` report (same document as `sockscope analyze-states --json`). */
 export async function analyzeStates(input: AnalyzeInput = {}, options?: LibraryOptions): Promise<StatesReport> {
   const o = parseInput(AnalyzeInputSchema, input, 'analyzeStates');
   const config = libraryConfig(options, 'analyzeStates');
+  const thresholds = thresholdsOf(config.thresholds, o.thresholds, 'analyzeStates');
   // Exactly what the analyze-states command collects: owners of every socket when scoped to a port or peer port.
   const byPort = o.port !== undefined;
   const scoped = byPort || o.peerPort !== undefined;
   const snap = await collect(o.source, { port: o.port, peerPort: o.peerPort, protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners' });
-  return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, { ...config.thresholds, ...o.thresholds });
+  return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, thresholds);
 }

@@ -6,7 +6,7 @@ import { DEFAULT_THRESHOLDS } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
 import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel } from '../codegen/languages.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, SOURCES, type Config } from './defaults.js';
-import { thresholdConflicts, thresholdValueProblem } from './resolve.js';
+import { thresholdConflicts, thresholdValueProblem, type ThresholdConflict } from './resolve.js';
 
 export { CONFIG_KEYS, DEFAULT_CONFIG, SOURCES, type Config, type ConfigFile } from './defaults.js';
 
@@ -71,6 +71,31 @@ function namedMap<T extends z.ZodType>(value: T, known: readonly string[], what:
         if (!known.includes(name)) ctx.addIssue({ code: 'custom', path: [name], message: `unknown ${what}${suggest(name, known)}` });
     })
     .pipe(z.record(z.string(), value));
+}
+
+/**
+ * Threshold overrides outside a config file (the library's and `sockscope task`'s analyze input
+ * `thresholds`): the names a file may set (own keys: `__proto__`, `constructor` are unknown), each value in
+ * the range of its kind, no warning level above its critical level (the other level at its default).
+ */
+export const ThresholdOverridesSchema = namedMap(z.number().finite(), THRESHOLD_NAMES, 'threshold').superRefine((t, ctx) => {
+  let badValue = false;
+  for (const [name, value] of Object.entries(t)) {
+    const problem = thresholdValueProblem(name, value);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [name], message: problem });
+      badValue = true;
+    }
+  }
+  if (!badValue) for (const c of thresholdConflicts(t)) ctx.addIssue({ code: 'custom', path: [Object.hasOwn(t, c.warning) ? c.warning : c.critical], message: conflictMessage(c, t) });
+});
+
+/** "8 is above closeWaitCritical 5: ..." for a warning level above its critical level, as the input sets them. */
+export function conflictMessage(c: ThresholdConflict, set: Record<string, number>): string {
+  const rule = 'a warning level must not be above its critical level';
+  return Object.hasOwn(set, c.warning)
+    ? `${c.warningValue} is above ${c.critical} ${c.criticalValue}${Object.hasOwn(set, c.critical) ? '' : ' (its default)'}: ${rule}`
+    : `${c.criticalValue} is below ${c.warning} ${c.warningValue} (its default): ${rule}`;
 }
 
 /**

@@ -1,5 +1,5 @@
-// The built package used the way a user would: `npm pack`, `npm install <tarball>` into a fresh project (offline,
-// from the npm cache), then an ES module imports the library from 'sockscope' and runs it on a real listener, a
+// The built package used the way a user would: `npm pack`, `npm install <tarball>` into a fresh project (from
+// the npm cache where it can), then an ES module imports the library from 'sockscope' and runs it on a real listener, a
 // TypeScript file type-checks against the shipped declarations (wrong inputs must be type errors), and the
 // installed bin answers a task. Needs the build (npm test builds first).
 import { test, after } from 'node:test';
@@ -90,8 +90,9 @@ test('npm pack + npm install into a fresh project: import from "sockscope", run 
   const proj = join(work, 'consumer');
   mkdirSync(proj);
   writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
-  // Offline: dependencies come from the npm cache (a missing one fails the test with npm's message).
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', join(work, tarball)], proj, 180_000);
+  // From the npm cache where it has them (npm ci fills it with the tarballs, not always the registry metadata
+  // npm install asks for: a fresh machine's cache lacks those), else the registry.
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(work, tarball)], proj, 180_000);
   assert.ok(existsSync(join(proj, 'node_modules/sockscope/dist/types/index.d.ts')), 'declarations shipped');
 
   writeFileSync(join(proj, 'use.mjs'), USE_MJS);

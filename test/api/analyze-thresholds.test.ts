@@ -1,0 +1,48 @@
+// The library's analyze()/analyzeStates() input `thresholds` (and so `sockscope task`'s) is checked as a
+// config file's is: known names on own keys (__proto__, constructor are unknown), each value in its kind's
+// range, no warning level above its critical one, also against options.config.thresholds. Before, any value
+// >= 0 passed and `__proto__` was dropped silently.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, analyzeStates } from '../../src/api/host.js';
+import { InvalidInputError } from '../../src/api/errors.js';
+
+async function refusal(run: () => Promise<unknown>): Promise<{ path: string; message: string }> {
+  try {
+    await run();
+  } catch (e) {
+    assert.ok(e instanceof InvalidInputError, String(e));
+    assert.equal(e.code, 'invalid-input');
+    return e.issues[0];
+  }
+  assert.fail('accepted');
+}
+
+test('analyze thresholds: out-of-range values, inherited names and a warning level above its critical one are refused', async () => {
+  const cases: [Record<string, number>, string, RegExp][] = [
+    [{ persistSamples: 2.5 }, 'thresholds.persistSamples', /whole number of samples >= 1, got 2\.5/],
+    [{ fdRatio: 1.5 }, 'thresholds.fdRatio', /ratio > 0 and <= 1, got 1\.5/],
+    [{ windowSeconds: 0 }, 'thresholds.windowSeconds', /seconds > 0, got 0/],
+    [JSON.parse('{"__proto__": {"closeWaitCount": 1}}'), 'thresholds.__proto__', /unknown threshold/],
+    [{ constructor: 1 }, 'thresholds.constructor', /unknown threshold/],
+    [{ toString: 1 }, 'thresholds.toString', /unknown threshold/],
+    [{ closeWaitCount: 200 }, 'thresholds.closeWaitCount', /200 is above closeWaitCritical 100 \(its default\)/],
+  ];
+  for (const [thresholds, path, message] of cases) {
+    for (const fn of [analyze, analyzeStates]) {
+      const issue = await refusal(() => fn({ port: 9, thresholds }));
+      assert.equal(issue.path, path, JSON.stringify(thresholds));
+      assert.match(issue.message, message);
+    }
+  }
+});
+
+test('analyze thresholds: a level that contradicts options.config.thresholds is refused before collecting; consistent ones pass', async () => {
+  const issue = await refusal(() => analyze({ port: 9, thresholds: { closeWaitCount: 30 } }, { config: { thresholds: { closeWaitCritical: 20 } } }));
+  assert.equal(issue.path, 'thresholds.closeWaitCount');
+  assert.match(issue.message, /30 is above closeWaitCritical 20 \(from options\.config\.thresholds or the default\)/);
+  const ok = await analyze({ port: 9, thresholds: { closeWaitCount: 15 } }, { config: { thresholds: { closeWaitCritical: 20 } } });
+  assert.equal(ok.port, 9);
+  const states = await analyzeStates({ port: 9, thresholds: { closeWaitCount: 1, retransMinSegs: 0 } });
+  assert.equal(states.port, 9);
+});
