@@ -193,6 +193,39 @@ export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boole
 }
 
 /**
+ * What a receiving socket's own facts show without a BDP (no rate measured here, none given): unread data
+ * filling the buffer (the slow reader receiveBufferDiagnosis names, judged the same way), window scaling not
+ * negotiated, or window scale 0 (the window never exceeds 64 KiB). None of these needs a bandwidth, and
+ * asking for one first pointed at a bigger buffer, the wrong fix for a slow reader (review: a receiver
+ * reading 64 KiB every 0.2 s, Recv-Q 77232 and r127744 of rb131072, was told only "give --bandwidth").
+ * Null when the socket shows none of them.
+ */
+export function receiveDiagnosisWithoutBdp(r: Socket, caps: BufferCaps | undefined, rttMs: number | null): BufferDiagnosis | null {
+  if (!r.skmem) return null;
+  const rcvbuf = r.skmem.rcvbuf;
+  const rdef = caps?.tcpRmem?.[1] ?? null;
+  const unread = r.recvQUnknown ? 0 : r.recvQ;
+  const full = rcvbuf > 0 && (queueFull(Math.max(unread, r.skmem.rmemAlloc), rcvbuf) || unread > rcvbuf / 2);
+  const alsoUnread = full ? `; it also holds unread data now (Recv-Q ${unread} bytes), so the reader may be slow as well` : '';
+  const ifLarger = 'whether that limits depends on the link: give --bandwidth <link speed> to compare it with the BDP';
+  if (r.tcpInfo?.windowScaling === false)
+    return { kind: 'fixed', cause: `${NOT_NEGOTIATED}${windowRate(UNSCALED_WINDOW, rttMs)} (${ifLarger})${alsoUnread}`, fix: NEGOTIATE_FIX };
+  if (r.tcpInfo?.rcvWscale === 0)
+    return {
+      kind: 'fixed',
+      cause: `the socket advertises window scale 0, so its window can never exceed 64 KiB whatever rcvbuf or tcp_rmem${windowRate(UNSCALED_WINDOW, rttMs)} (${ifLarger}); a small SO_RCVBUF set before listen()/connect() does this (the kernel picks the scale from it; rcvbuf ${rcvbuf}${rcvbuf % 2 === 0 ? ` = 2 x ${rcvbuf / 2}` : ''})${r.tcpInfo.windowScaling === true ? '' : ', window scaling is off here (net.ipv4.tcp_window_scaling = 0), or the other end did not offer it (scaling is used only when both SYNs carry it)'}${alsoUnread}`,
+      fix: 'remove the setsockopt, or set SO_RCVBUF >= the link\'s BDP before listen()/connect()',
+    };
+  if (full)
+    return {
+      kind: 'slow-reader',
+      cause: `the application reads too slowly: its receive buffer holds unread data (Recv-Q ${unread} bytes, ${r.skmem.rmemAlloc} of rcvbuf ${rcvbuf} in use)${rcvbuf === rdef ? `, and rcvbuf is still the tcp_rmem default (${rdef}): autotuning grows it only as fast as the application reads` : ''}`,
+      fix: 'make the application read faster (larger reads, no stalls between them); no buffer setting fixes a slow reader, and a fixed SO_RCVBUF would turn autotuning off',
+    };
+  return null;
+}
+
+/**
  * A sender limited by the window of a receiver on another host: its rcvbuf, unread data and sysctls are
  * seen only there, so this host's tcp_rmem says nothing about it. What the sender does see is the
  * receiver's window scale (tcpi_snd_wscale): 0 caps its window at 64 KiB (measured: SO_RCVBUF 16384

@@ -2,7 +2,7 @@
 // verdict (pure). Sizing is in buffer-plan.ts, the causes in buffer-diagnosis.ts.
 import { isLoopback, type Socket } from '../model/socket.js';
 import { BUFFER_PER_WINDOW, bdpBytes, setsockoptValue, type BufferCaps } from './buffer-plan.js';
-import { receiveBufferDiagnosis, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, sizeFor } from './buffer-diagnosis.js';
+import { receiveBufferDiagnosis, receiveDiagnosisWithoutBdp, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, sizeFor } from './buffer-diagnosis.js';
 import { fmtBytes, fmtEndpoint } from './format.js';
 import { resolveThresholds } from './thresholds.js';
 
@@ -116,8 +116,17 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   const sends = ownRate != null;
   const receives = !sends || (ti?.bytesReceived ?? 0) > (ti?.bytesSent ?? 0);
   const sndDiagnosis = bdp != null && sndLimited && sndbuf != null ? sendBufferDiagnosis(sndbuf, bdp, lowerBound, caps) : null;
+  // Without a BDP, what the receiving socket itself shows comes first (unread data filling the buffer,
+  // window scale 0, scaling not negotiated): none of it needs a bandwidth, and "give --bandwidth" would
+  // point at a bigger buffer.
+  const noBdpReceive = bdp == null && receives && !(idle(ti) && (!peer || idle(pti))) ? receiveDiagnosisWithoutBdp(s, caps, rttMs) : null;
   let verdict: string;
-  if (bdp == null)
+  if (noBdpReceive)
+    verdict =
+      noBdpReceive.kind === 'slow-reader'
+        ? `${noBdpReceive.cause}: ${noBdpReceive.fix}`
+        : `receive window capped at 64 KiB: ${noBdpReceive.cause}: ${noBdpReceive.fix}`;
+  else if (bdp == null)
     verdict = !ti && !pti
       ? 'no tcp_info from this source (try --source ss)'
       : rttMs == null
