@@ -228,7 +228,8 @@ export async function connectFailureFacts(o: { address: string; port: number; er
   const bare = bareAddress(o.address);
   const route = o.route;
   const local = isLocalDestination(o.address, route) || (route.ok === null && (o.hostAddresses ?? []).includes(bare));
-  const snap = local && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(o.errno) ? await portSnapshot(o.source, o.port, o.timeoutMs) : undefined;
+  // EHOSTUNREACH from an address of this host: a REJECT rule here, said with the listener it kept the connect from.
+  const snap = local && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(o.errno) ? await portSnapshot(o.source, o.port, o.timeoutMs) : undefined;
   const facts: ConnectFacts = { route, ...(o.resolved ? { resolved: o.resolved } : {}) };
   if (snap) {
     facts.listeners = portListeners(snap.sockets, o.port);

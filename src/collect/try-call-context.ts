@@ -9,7 +9,7 @@ import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
 import type { UdpSocketReading } from '../knowledge/udp-delivery.js';
 import { routeTo } from './destination.js';
-import { bareAddress, connectFailureFacts, udpDropsBefore, udpReading } from './connect-facts.js';
+import { bareAddress, connectFailureFacts, routeFacts, udpDropsBefore, udpReading } from './connect-facts.js';
 import { findSocketHolders } from './getsockopt-locate.js';
 import { readProcText, readSysctls } from './host.js';
 import { createSource } from './index.js';
@@ -68,6 +68,19 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
     };
   });
   return { holders, hidden, ...(hiddenNote ? { hiddenNote } : {}), sockets };
+}
+
+/** The ICMP errors after a sendto that the route and the next hop's neighbour entry explain, as for a connect. */
+const UNREACHABLE = ['EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH'];
+
+/**
+ * What explains a sendto that an ICMP error ended (EHOSTUNREACH after an unanswered ARP, or a REJECT rule): the route
+ * and the next hop's neighbour entry, read right after the call (connect-facts.ts routeFacts). The port's UDP sockets,
+ * for a local destination, are the context's udpSockets.
+ */
+async function sendtoFailureFacts(address: string, errno: string): Promise<NonNullable<TryContext['connectFacts']>> {
+  const route = await routeTo(address);
+  return { route, ...(await routeFacts(address, route, errno)) };
 }
 
 export interface TryRun {
@@ -148,7 +161,9 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
           hostAddresses: addrs,
           ...(isIP(o.host) ? {} : { resolved: { host: o.host, addresses: o.resolved ?? [o.address] } }),
         })
-      : undefined;
+      : o.op === 'sendto' && !call.ok && call.errno && UNREACHABLE.includes(call.errno)
+        ? await sendtoFailureFacts(o.address, call.errno)
+        : undefined;
   const context: TryContext = {
     op: o.op,
     target: fmt(o.address, o.port),

@@ -83,6 +83,11 @@ export interface ConnectContext {
    * TCP connect to a UDP service says the service is there. Read when `listeners` has no TCP listener for it.
    */
   udpSockets?: readonly UdpSocketReading[];
+  /**
+   * The call was a UDP sendto (`try sendto`) that an ICMP error ended: what was sent is a datagram, not a SYN, and the
+   * port's sockets on this host are the UDP ones in `udpSockets` (a local destination).
+   */
+  datagram?: boolean;
 }
 
 /**
@@ -122,13 +127,14 @@ function neighbourFinding(ctx: ConnectContext, target: string): { summary: strin
   const gateway = ctx.route.via !== undefined;
   const proto = isIP(n.address) === 6 ? 'NDP (neighbour discovery)' : 'ARP';
   const on = n.dev ? ` on ${n.dev}` : '';
+  const sent = ctx.datagram ? 'the datagram' : 'the SYN';
   if (NO_NEIGHBOUR.has(n.state)) {
     const probe = isIP(n.address) === 6 ? `ndisc6 ${n.address}${n.dev ? ` ${n.dev}` : ''}` : `arping -c 3${n.dev ? ` -I ${n.dev}` : ''} ${n.address}`;
     return {
       answered: false,
       summary: gateway
-        ? `${target}: no ${proto} reply from the gateway ${n.address}${on} (neighbour entry ${n.state}): the SYN never left this host; the gateway is down or not on that link`
-        : `${target}: no ${proto} reply from ${n.address}${on} (neighbour entry ${n.state}): the SYN never left this host; no machine on that link has this address (down, unplugged, or another address)`,
+        ? `${target}: no ${proto} reply from the gateway ${n.address}${on} (neighbour entry ${n.state}): ${sent} never left this host; the gateway is down or not on that link`
+        : `${target}: no ${proto} reply from ${n.address}${on} (neighbour entry ${n.state}): ${sent} never left this host; no machine on that link has this address (down, unplugged, or another address)`,
       steps: [
         `ip neigh show ${n.address}   (INCOMPLETE/FAILED: no ${proto} answer)`,
         `${probe}   (does anything on the link answer for ${n.address}?)`,
@@ -147,6 +153,104 @@ function neighbourFinding(ctx: ConnectContext, target: string): { summary: strin
       steps: [],
     };
   return undefined;
+}
+
+/** What an ICMP error that gives EHOSTUNREACH is called in the family of `address`, and the REJECT rules that send it. */
+function icmpReject(address: string): { icmp: string; rules: string } {
+  // ICMPv6 admin prohibited gives EACCES, not EHOSTUNREACH (icmpv6_err_convert): only address unreachable does.
+  return isIP(address) === 6
+    ? { icmp: 'an ICMPv6 address unreachable', rules: 'nft `reject with icmpx host-unreachable`, ip6tables --reject-with icmp6-addr-unreachable' }
+    : { icmp: 'an ICMP host unreachable or admin prohibited', rules: 'nft `reject with icmpx admin-prohibited`, iptables --reject-with icmp-host-prohibited, icmp-admin-prohibited or icmp-host-unreachable' };
+}
+
+/**
+ * EHOSTUNREACH although the next hop's neighbour entry has its link-layer address (neighbourFinding answered): the
+ * packet left this host, and an ICMP error came back (the kernel's own ARP failure would have left the entry FAILED).
+ */
+function icmpRejected(ctx: ConnectContext, target: string, n: NeighbourEntry): { summary: string; steps: string[] } {
+  const bare = bareAddress(ctx.address);
+  const P = ctx.port;
+  const proto = ctx.datagram ? 'udp' : 'tcp';
+  const sent = ctx.datagram ? 'the datagram' : 'the SYN';
+  const nd = isIP(n.address) === 6 ? 'NDP (neighbour discovery)' : 'ARP';
+  const known = n.state === 'PERMANENT' || n.state === 'NOARP' ? `has a static ${nd} entry` : `answers ${nd}`;
+  const on = n.dev ? ` on ${n.dev}` : '';
+  const { icmp, rules } = icmpReject(bare);
+  const ruleStep = `on ${bare}: nft list ruleset; iptables -S INPUT   (a REJECT rule for ${proto} port ${P}: ${rules.replace(/`/g, '')})`;
+  const watch = `tcpdump -ni ${n.dev ?? 'any'} ${isIP(bare) === 6 ? 'icmp6' : 'icmp'}   (while retrying: the ICMP's source is the host that rejects, its code says why)`;
+  if (ctx.route?.via !== undefined)
+    return {
+      summary: `${target}: the gateway ${n.address} ${known}${on}, so ${sent} left this host, and ${icmp} came back: a REJECT rule on the path or on ${bare} (${rules}), or a router beyond the gateway that cannot reach ${bare}`,
+      steps: [`traceroute ${ctx.datagram ? '-U' : '-T'} -p ${P} ${bare}   (the hop that answers !X (admin prohibited) or !H (host unreachable) is the one that rejects)`, watch, ruleStep],
+    };
+  return {
+    summary: `${target}: ${n.address} ${known}${on}${n.lladdr ? ` (${n.lladdr})` : ''}, so ${sent} reached it, and ${icmp} came back: a REJECT rule on ${bare} (${rules}) rejects ${proto} port ${P}; not an ${nd} failure`,
+    steps: [ruleStep, watch],
+  };
+}
+
+/**
+ * EHOSTUNREACH from an address of this host: loopback involves no ARP, so an ICMP error came from a REJECT rule on
+ * this host. The listener (or, for a datagram, the UDP socket) that would have taken it is named when there is one.
+ */
+function rejectedLocally(ctx: ConnectContext, target: string): { summary: string; steps: string[] } {
+  const t = bareAddress(ctx.address);
+  const P = ctx.port;
+  const proto = ctx.datagram ? 'udp' : 'tcp';
+  const { icmp, rules } = icmpReject(t);
+  let who: string | undefined;
+  let none = '';
+  if (ctx.datagram) {
+    const here = ctx.udpSockets ? udpReceivers(ctx.udpSockets, t) : [];
+    if (here.length) who = `${here.slice(0, 3).map(udpSocketName).join('; ')} would receive this datagram`;
+    else if (ctx.udpSockets) none = `; no UDP socket receives on ${target} either`;
+  } else if (ctx.listeners) {
+    const group = reuseportGroup(ctx.listeners, t);
+    if (group.length) who = `${group.map((l) => memberName(l, group)).join(', ')} ${group.length === 1 ? 'listens' : 'listen (SO_REUSEPORT)'} on ${formatHostPort(group[0].address, P)}, which takes this connection`;
+    else none = `; nothing listens on ${target} either`;
+  }
+  return {
+    summary: who
+      ? `${target}: ${who}, yet ${icmp} came back: a REJECT rule on this host (${rules}) rejects ${proto} port ${P}; an address of this host involves no ARP`
+      : `${target} is an address of this host, which involves no ARP, yet ${icmp} came back: a REJECT rule on this host (${rules}) rejects ${proto} port ${P}${none}`,
+    steps: [
+      `nft list ruleset; iptables -S INPUT; iptables -S OUTPUT   (a REJECT rule for ${proto} port ${P}: ${rules.replace(/`/g, '')})`,
+      ctx.datagram ? `ss -lunp 'sport = :${P}'   (the UDP sockets on the port)` : `sockscope analyze --port ${P}   (the port's listeners, connections and owners)`,
+    ],
+  };
+}
+
+/**
+ * A local connect that timed out while no accept queue explains it (queueFinding found none full): this host answers
+ * a SYN at once, with a SYN-ACK from a listener with room or a reset when nothing listens, so a rule on this host
+ * dropped it. The listener it would have reached is named with its queue.
+ */
+function droppedLocally(ctx: ConnectContext, target: string): { summary: string; steps: string[] } {
+  const P = ctx.port;
+  const within = `no answer from ${target} within ${ctx.timeoutMs ?? '?'} ms`;
+  const rule = `a DROP rule on this host (nft, or iptables INPUT/OUTPUT) drops tcp port ${P}`;
+  const steps = [`nft list ruleset; iptables -S INPUT; iptables -S OUTPUT   (a DROP rule for tcp port ${P})`];
+  const l = ctx.listener;
+  if (l) {
+    // Library callers may pass a listener without its owners: found among the listeners by address.
+    const owner = l.by === undefined ? ctx.listeners?.find((x) => formatHostPort(x.address, x.port) === l.local) : undefined;
+    const by = l.by ?? (owner?.owners.length ? listenerOwners(owner) : undefined);
+    const room = l.backlog !== undefined ? `has room (${l.pending} waiting for accept(), backlog ${l.backlog})` : `holds no connection waiting for accept() (its backlog is unknown with this source)`;
+    const who = l.groupSize
+      ? `${l.groupSize} SO_REUSEPORT listeners listen on ${l.local} on this host${by ? ` (${by} among them)` : ''}, and none of their accept queues is full`
+      : `${by ?? 'a listener'} listens on ${l.local} on this host, and its accept queue ${room}`;
+    steps.push(`sockscope analyze --port ${P}   (the listener, its queue and its owner)`);
+    return { summary: `${within}: ${who}, so the kernel would have answered the SYN: ${rule}`, steps };
+  }
+  if (ctx.listeners)
+    return {
+      summary: `${within}: nothing listens on ${target}, and this host answers a SYN to a port nobody listens on with a reset, not silence: ${rule}`,
+      steps: [...steps, `ss -ltnp 'sport = :${P}'   (no listener takes ${target})`],
+    };
+  return {
+    summary: `${within}: ${target} is this host, which answers a SYN at once (a SYN-ACK, or a reset when nothing listens): ${rule}, or a listener's accept queue is full`,
+    steps: [...steps, `ss -ltn 'sport = :${P}'   (the listener's Recv-Q against its backlog, Send-Q)`, 'nstat -az TcpExtListenOverflows TcpExtListenDrops (SYNs dropped because the queue was full)'],
+  };
 }
 
 /**
@@ -241,8 +345,8 @@ function refusedLocally(ctx: ConnectContext, target: string): { summary: string;
     if (l.device)
       return { summary: `${target}: ${at(l)}: it takes connections arriving on ${l.device} only (SO_BINDTODEVICE)`, steps: [`connect to an address that arrives on ${l.device}, or have the server not bind to a device`] };
     return {
-      summary: `${target}: ${at(l)}, which takes this connection, yet it was refused: a firewall rule on this host rejected it with a reset (REJECT --reject-with tcp-reset), or the listener closed just now`,
-      steps: ['iptables -S; nft list ruleset   (a REJECT with tcp-reset for this port)', `ss -ltnp 'sport = :${P}'   (is the listener still there?)`],
+      summary: `${target}: ${at(l)}, which takes this connection, yet it was refused: a REJECT rule on this host (tcp-reset or ICMP port unreachable), or the listener closed just now`,
+      steps: [`iptables -S; nft list ruleset   (a REJECT rule for tcp port ${P}: tcp-reset, or icmp-port-unreachable, iptables REJECT's default)`, `ss -ltnp 'sport = :${P}'   (is the listener still there?)`],
     };
   }
   // Listeners elsewhere: say where, and why the connect did not reach them.
@@ -327,11 +431,11 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
       // This host's UDP clients of the destination: the service on that port is probably UDP, which a TCP connect does not test.
       const udp = ctx.existing?.udpConnected;
       const udpNote = udp ? `; ${udp} UDP socket(s) on this host are connected to ${target}: if the service is UDP, a TCP connect does not test it` : '';
-      return d('refused', `${target} answered with a reset: nothing listens there${localTarget ? ' (this host: check its listeners)' : ', or a firewall rejects with tcp-reset'}${udpNote}`, [
+      return d('refused', `${target} answered with a reset or an ICMP port unreachable: nothing listens there${localTarget ? ' (this host: check its listeners)' : ', or a firewall rejects it (a REJECT rule: tcp-reset or ICMP port unreachable)'}${udpNote}`, [
         ...(udp ? [`sockscope debug-connections --udp --address ${formatHostPort(ctx.address, ctx.port)}   (test it as UDP)`] : []),
         localTarget ? `sockscope analyze --port ${ctx.port}   (is anything listening on ${ctx.port}, and on which address?)` : `on the server: sockscope analyze --port ${ctx.port}, or ss -ltnp 'sport = :${ctx.port}'`,
         'check that the server listens on this address family and address (0.0.0.0 vs 127.0.0.1, :: vs IPv4 only)',
-        'look for REJECT --reject-with tcp-reset rules (iptables -S, nft list ruleset) on the way',
+        "look for REJECT rules (iptables -S, nft list ruleset) on the way: --reject-with tcp-reset, or icmp-port-unreachable (iptables REJECT's default)",
       ]);
     }
     case 'ECONNRESET': {
@@ -356,6 +460,11 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
       // The kernel drops a SYN while the listener's accept queue is full (Recv-Q > backlog): a local, visible cause.
       const queue = queueFinding(ctx, target);
       if (queue) return d('timeout', queue.summary, queue.steps);
+      // This host answers every SYN at once (SYN-ACK, or a reset): with no full queue, a rule here dropped it.
+      if (localTarget) {
+        const dropped = droppedLocally(ctx, target);
+        return d('timeout', dropped.summary, dropped.steps);
+      }
       const n = neighbourFinding(ctx, target);
       if (n && !n.answered) return d('unreachable', n.summary, n.steps);
       return d('timeout', n?.summary ?? `no answer from ${target} within ${ctx.timeoutMs ?? '?'} ms: SYNs are dropped (a firewall that drops, a host that is down, or a broken path)`, [
@@ -368,8 +477,18 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
     case 'EHOSTUNREACH':
     case 'EHOSTDOWN':
     case 'ENETDOWN': {
+      // An address of this host: no ARP is involved, so the ICMP error came from a REJECT rule here.
+      if (errno === 'EHOSTUNREACH' && localTarget) {
+        const here = rejectedLocally(ctx, target);
+        return d('unreachable', here.summary, here.steps);
+      }
       const n = errno === 'EHOSTUNREACH' || errno === 'EHOSTDOWN' ? neighbourFinding(ctx, target) : undefined;
       if (n && !n.answered) return d('unreachable', n.summary, n.steps);
+      // The neighbour answered: the packet left this host, and an ICMP error came back (a REJECT rule, or a router).
+      if (n?.answered && errno === 'EHOSTUNREACH' && ctx.neighbour) {
+        const r = icmpRejected(ctx, target, ctx.neighbour);
+        return d('unreachable', r.summary, r.steps);
+      }
       const hop = ctx.route?.via ?? bare;
       return d(
         'unreachable',

@@ -62,6 +62,7 @@ export interface TryContext {
   /**
    * A failed connect: what debug-connections reads too (collect/connect-facts.ts): the route, this host's listeners
    * on the port, the next hop's neighbour entry, the rejecting route, the sockets to the destination, tcp_tw_reuse.
+   * A sendto that an ICMP error ended (EHOSTUNREACH, EHOSTDOWN, ENETUNREACH): the route and the neighbour entry.
    */
   connectFacts?: Omit<ConnectContext, 'address' | 'port' | 'timeoutMs'>;
 }
@@ -296,6 +297,11 @@ export function interpretTry(c: TryContext): TryInterpretation {
   if (c.op === 'connect') {
     const d = diagnoseConnectError(errno, { ...c.connectFacts, address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
     return { ok: false, summary: d.summary, details: [...details.filter((x) => !d.meaning || !x.includes(d.meaning))].concat(d.meaning ? [`${errno}: ${d.meaning}`] : []), nextSteps: d.nextSteps };
+  }
+  // An ICMP error after a sendto (EHOSTUNREACH: no ARP reply, or a REJECT rule): read with the facts a connect is.
+  if (c.op === 'sendto' && c.connectFacts && ['EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH'].includes(errno)) {
+    const d = diagnoseConnectError(errno, { ...c.connectFacts, ...(c.udpSockets ? { udpSockets: c.udpSockets } : {}), datagram: true, address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
+    return { ok: false, summary: d.summary, details, nextSteps: d.nextSteps };
   }
   if (c.op === 'sendto' && errno === 'ECONNREFUSED') {
     // This host: sockets on the port at other addresses (127.0.0.1 when sending to 127.0.0.3) receive nothing sent here.

@@ -82,6 +82,46 @@ test('EHOSTUNREACH without a neighbour entry: ip neigh show in the next steps, t
   assert.ok(v6.nextSteps.some((s) => /IPv6/.test(s)));
 });
 
+// The live cases (a REACHABLE peer, a loopback listener, a DROP rule, sendto) are in test/cli/connect-firewall-netns.
+test('EHOSTUNREACH with a neighbour that answered, or from this host: an ICMP reject (a REJECT rule), never an ARP failure', () => {
+  const reachable = { address: '10.1.1.254', dev: 'veth0', lladdr: 'd2:af:31:a7:4d:3b', state: 'REACHABLE' };
+  const gw = diagnoseConnectError('EHOSTUNREACH', { address: '192.0.2.7', port: 443, route: { ...onLink, via: '10.1.1.254' }, neighbour: reachable });
+  assert.match(gw.summary, /^192\.0\.2\.7:443: the gateway 10\.1\.1\.254 answers ARP on veth0, so the SYN left this host, and an ICMP host unreachable or admin prohibited came back: a REJECT rule on the path or on 192\.0\.2\.7/);
+  assert.ok(gw.nextSteps[0].startsWith('traceroute -T -p 443 192.0.2.7'), gw.nextSteps.join('\n'));
+  assert.ok(!gw.nextSteps.some((s) => /INCOMPLETE\/FAILED/.test(s)));
+  const v6 = diagnoseConnectError('EHOSTUNREACH', { address: '2001:db8::7', port: 80, route: onLink, neighbour: { address: '2001:db8::7', dev: 'veth0', lladdr: 'd2:af:31:a7:4d:3b', state: 'STALE' } });
+  assert.match(v6.summary, /2001:db8::7 answers NDP \(neighbour discovery\) on veth0 \(d2:af:31:a7:4d:3b\), so the SYN reached it, and an ICMPv6 address unreachable came back/);
+  assert.ok(v6.nextSteps.some((s) => s.startsWith('tcpdump -ni veth0 icmp6 ')));
+  const udp = diagnoseConnectError('EHOSTUNREACH', { address: '10.1.1.2', port: 53, route: onLink, neighbour: { ...reachable, address: '10.1.1.2' }, datagram: true });
+  assert.match(udp.summary, /so the datagram reached it, .* rejects udp port 53/);
+  // This host: no ARP; the listener named when known, "nothing listens" when none takes it.
+  const here = diagnoseConnectError('EHOSTUNREACH', { address: '127.0.0.1', port: 8081, route: local, listeners: [listener('0.0.0.0', 7)] });
+  assert.match(here.summary, /^127\.0\.0\.1:8081: python3\/7 listens on 0\.0\.0\.0:8081, which takes this connection, yet an ICMP host unreachable or admin prohibited came back: a REJECT rule on this host/);
+  assert.ok(!here.nextSteps.some((s) => /ip neigh|arping/.test(s)), here.nextSteps.join('\n'));
+  const nobody = diagnoseConnectError('EHOSTUNREACH', { address: '127.0.0.1', port: 8081, route: local, listeners: [] });
+  assert.match(nobody.summary, /^127\.0\.0\.1:8081 is an address of this host, which involves no ARP, yet .* a REJECT rule on this host .*; nothing listens on 127\.0\.0\.1:8081 either$/);
+});
+
+test('a local connect that timed out with no full queue: a DROP rule on this host, the listener named (owners found by address for library callers)', () => {
+  const withOwner = diagnoseConnectError('ETIMEDOUT', { address: '127.0.0.1', port: 8081, timeoutMs: 1000, route: local, listeners: [listener('127.0.0.1', 7, { pending: 0, backlog: 16 })], listener: { local: '127.0.0.1:8081', pending: 0, backlog: 16 } });
+  assert.equal(withOwner.category, 'timeout');
+  assert.match(withOwner.summary, /^no answer from 127\.0\.0\.1:8081 within 1000 ms: python3\/7 listens on 127\.0\.0\.1:8081 on this host, and its accept queue has room \(0 waiting for accept\(\), backlog 16\), so the kernel would have answered the SYN: a DROP rule on this host/);
+  assert.ok(!withOwner.nextSteps.some((s) => /^ping|traceroute/.test(s)), withOwner.nextSteps.join('\n'));
+  const unknownBacklog = diagnoseConnectError('ETIMEDOUT', { address: '127.0.0.1', port: 8081, timeoutMs: 1000, route: local, listener: { local: '127.0.0.1:8081', pending: 0, by: 'nginx/9' } });
+  assert.match(unknownBacklog.summary, /nginx\/9 listens on 127\.0\.0\.1:8081 on this host, and its accept queue holds no connection waiting for accept\(\) \(its backlog is unknown with this source\)/);
+  const none = diagnoseConnectError('ETIMEDOUT', { address: '127.0.0.1', port: 8081, timeoutMs: 1000, route: local, listeners: [] });
+  assert.match(none.summary, /nothing listens on 127\.0\.0\.1:8081, and this host answers a SYN to a port nobody listens on with a reset, not silence: a DROP rule on this host/);
+  // A full queue keeps its own explanation.
+  const full = diagnoseConnectError('ETIMEDOUT', { address: '127.0.0.1', port: 8081, timeoutMs: 1000, route: local, listener: { local: '127.0.0.1:8081', pending: 17, backlog: 16, by: 'nginx/9' } });
+  assert.match(full.summary, /the accept queue of the listener 127\.0\.0\.1:8081 on this host is full/);
+});
+
+test('refused by another host: a reset or an ICMP port unreachable, never only a reset', () => {
+  const d = diagnoseConnectError('ECONNREFUSED', { address: '10.1.1.2', port: 80, route: onLink });
+  assert.equal(d.summary, '10.1.1.2:80 answered with a reset or an ICMP port unreachable: nothing listens there, or a firewall rejects it (a REJECT rule: tcp-reset or ICMP port unreachable)');
+  assert.ok(d.nextSteps.some((s) => /--reject-with tcp-reset, or icmp-port-unreachable/.test(s)), d.nextSteps.join('\n'));
+});
+
 test('EACCES/EPERM on connect never borrow the bind fix (setcap, privileged ports)', () => {
   for (const errno of ['EACCES', 'EPERM']) {
     const d = diagnoseConnectError(errno, { address: '10.0.0.1', port: 80, route: { ...onLink } });
@@ -138,7 +178,7 @@ test('a refused local connect names the listener at another address, and says wh
   assert.ok(!none.nextSteps.some((s) => /firewall|tcp-reset/.test(s)));
   // A listener that takes the address yet the connect was refused: then a local firewall is the likely cause.
   const fw = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.1', port: 8081, route: local, listeners: [listener('0.0.0.0', 7)] });
-  assert.match(fw.summary, /python3\/7 listens on 0\.0\.0\.0:8081, which takes this connection, yet it was refused: a firewall rule/);
+  assert.match(fw.summary, /python3\/7 listens on 0\.0\.0\.0:8081, which takes this connection, yet it was refused: a REJECT rule on this host \(tcp-reset or ICMP port unreachable\)/);
   // Process names are the system's text: kept as they are here, escaped by the printers.
   const odd = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.2', port: 8081, route: local, listeners: [listener('127.0.0.1', 7, { owners: [{ pid: 7, name: 'x\x1b[2J' }] })] });
   assert.match(odd.summary, /x\x1b\[2J\/7/);
