@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { escapeControl } from '../model/escape.js';
 import { logOsCall } from './debug.js';
 import { readProcText } from './host.js';
-import { readComm, readFdTarget } from './proc-pid.js';
+import { readComm, readFdTarget, zombieText } from './proc-pid.js';
 import { CollectorError } from './source.js';
 
 export async function readProcess(procRoot: string, pid: number): Promise<{ name?: string; uid?: number; ownerUid?: number; tgid?: number }> {
@@ -55,6 +55,8 @@ export function fdLinkInode(procRoot: string, pid: number, fd: number): { inode?
       throw new NoSuchSocketError('socketFd', `pid ${pid} has no fd ${fd} (ls -l /proc/${pid}/fd lists its fds)`);
     case 'no-process':
       throw new NoSuchSocketError('pid', `no process with pid ${pid} (it may have exited)`);
+    case 'zombie':
+      throw new NoSuchSocketError('pid', zombieText(pid, target));
     case 'unreadable':
       return { code: target.code };
   }

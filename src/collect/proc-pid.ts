@@ -4,7 +4,7 @@
 // and what one fd of a process is, for commands given --pid and --socket-fd.
 // Synchronous on purpose (see processes.ts); `root` is the proc filesystem (tests use a fake tree).
 import { accessSync, constants as fsConstants, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { decodeUtf8 } from '../model/escape.js';
+import { decodeUtf8, escapeControl } from '../model/escape.js';
 import { socketInodeInText } from '../parse/fd-link.js';
 
 /** One listed pid of a pass (from stat of /proc/PID/fd). */
@@ -125,6 +125,8 @@ export type FdTarget =
   | { kind: 'not-socket'; link: string }
   | { kind: 'no-process' }
   | { kind: 'no-fd' }
+  /** The process has exited and its parent has not reaped it (state Z): it holds no fds. */
+  | { kind: 'zombie'; ppid?: number; parent?: string }
   /** /proc/PID/fd cannot be read: `owner` is the process's real uid (undefined when unreadable too). */
   | { kind: 'unreadable'; code: string; owner?: number; ownUndumpable: boolean };
 
@@ -135,6 +137,9 @@ export function readFdTarget(root: string, pid: number, fd: number, uid: number)
     link = readlinkSync(`${root}/${pid}/fd/${fd}`);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    // A zombie keeps its /proc/PID (status, comm) with an empty fd directory: not "no such fd".
+    const zombie = zombieOf(root, pid);
+    if (zombie) return zombie;
     if (readFailure(e) === 'gone') {
       try {
         statSync(`${root}/${pid}`);
@@ -148,6 +153,27 @@ export function readFdTarget(root: string, pid: number, fd: number, uid: number)
   }
   const inode = socketInodeInText(link);
   return inode ? { kind: 'socket', inode } : { kind: 'not-socket', link };
+}
+
+/** The zombie entry of a process that has exited and is not yet reaped (State: Z), with its parent; else undefined. */
+function zombieOf(root: string, pid: number): Extract<FdTarget, { kind: 'zombie' }> | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`${root}/${pid}/status`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  if (!/^State:\s+Z/m.test(status)) return undefined;
+  const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+  if (!Number.isInteger(ppid) || ppid <= 0) return { kind: 'zombie' };
+  const parent = readComm(root, ppid);
+  return { kind: 'zombie', ppid, ...(parent !== undefined ? { parent } : {}) };
+}
+
+/** "pid 24846 has exited and its parent python3 (pid 24845) has not reaped it ...": a zombie holds no fds. */
+export function zombieText(pid: number, t: Extract<FdTarget, { kind: 'zombie' }>): string {
+  const parent = t.ppid !== undefined ? `its parent ${t.parent !== undefined ? `${escapeControl(t.parent)} ` : ''}(pid ${t.ppid})` : 'its parent';
+  return `pid ${pid} has exited and ${parent} has not reaped it (a zombie, state Z: the parent has not called wait()), so it holds no fds`;
 }
 
 /**

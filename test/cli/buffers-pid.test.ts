@@ -65,13 +65,31 @@ test('a readable process: its socket by inode; no such fd, an fd that is no sock
   // Its stdin is the unix socket node's spawn gives it.
   const unix = sockscope(['buffers', '--pid', String(h.pid), '--socket-fd', '0']);
   assert.equal(unix.status, 1);
-  assert.match(unix.stderr, new RegExp(`fd 0 of pid ${h.pid} is socket inode \\d+, which is neither a TCP nor a UDP socket the collector lists`));
+  assert.match(unix.stderr, new RegExp(`^sockscope: --socket-fd: fd 0 of pid ${h.pid} is socket inode \\d+, which is neither a TCP nor a UDP socket the collector lists`));
   const noFd = sockscope(['buffers', '--pid', String(h.pid), '--socket-fd', '999']);
   assert.equal(noFd.status, 1);
-  assert.match(noFd.stderr, new RegExp(`pid ${h.pid} has no fd 999`));
+  // One line that starts with the flag, as inspect-options says it (README).
+  assert.match(noFd.stderr, new RegExp(`^sockscope: --socket-fd: pid ${h.pid} has no fd 999 \\(ls -l /proc/${h.pid}/fd lists its fds\\)\n$`));
+  const noPid = sockscope(['buffers', '--pid', '3999999', '--socket-fd', '3']);
+  assert.equal(noPid.status, 1);
+  assert.match(noPid.stderr, /^sockscope: --pid: no process with pid 3999999 \(it may have exited\)\n$/);
   const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
   t.after(() => sleeper.kill('SIGKILL'));
   const notSocket = sockscope(['buffers', '--pid', String(sleeper.pid), '--socket-fd', '0']);
   assert.equal(notSocket.status, 1);
-  assert.match(notSocket.stderr, new RegExp(`fd 0 of pid ${sleeper.pid} is not a socket \\(it is /dev/null\\)`));
+  assert.match(notSocket.stderr, new RegExp(`^sockscope: --socket-fd: fd 0 of pid ${sleeper.pid} is not a socket \\(it is /dev/null\\)\n$`));
+});
+
+test('a zombie (exited, not reaped): buffers and inspect-options both say so and name its parent, exit 1', { timeout: 60_000 }, async (t) => {
+  // The parent forks a child that exits at once and never waits for it.
+  const parent = spawn('python3', ['-c', 'import os, sys, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True); time.sleep(30)'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => parent.kill('SIGKILL'));
+  const zombie = await new Promise<number>((res) => parent.stdout!.once('data', (d) => res(Number(String(d).trim()))));
+  await new Promise((r) => setTimeout(r, 200));
+  const want = new RegExp(`^sockscope: --pid: pid ${zombie} has exited and its parent python3 \\(pid ${parent.pid}\\) has not reaped it \\(a zombie, state Z: the parent has not called wait\\(\\)\\), so it holds no fds\n$`);
+  for (const cmd of ['buffers', 'inspect-options']) {
+    const r = sockscope([cmd, '--pid', String(zombie), '--socket-fd', '3']);
+    assert.equal(r.status, 1, `${cmd}: ${r.stderr}`);
+    assert.match(r.stderr, want, cmd);
+  }
 });

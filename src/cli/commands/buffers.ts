@@ -53,7 +53,18 @@ export const buffersCommand: CommandModule<object, Args> = {
     // The command line applies the config files and DEFAULT_BUFFER_SIZE (the library applies only its caller's config).
     const loaded = await loadCliConfig();
     const settings = { defaults: { bufferSize: loaded.config.bufferSize, origin: loaded.origins.bufferSize.origin, detail: loaded.origins.bufferSize.detail }, thresholds: loaded.config.thresholds };
-    const report = await buffersReport({ port: argv.port, peerPort: argv['peer-port'], pid: argv.pid, fd: argv['socket-fd'], bandwidth: argv.bandwidth, rtt: argv.rtt, source: argv.source }, settings);
+    let report: BuffersReport;
+    try {
+      report = await buffersReport({ port: argv.port, peerPort: argv['peer-port'], pid: argv.pid, fd: argv['socket-fd'], bandwidth: argv.bandwidth, rtt: argv.rtt, source: argv.source }, settings);
+    } catch (e) {
+      // A --pid/--socket-fd that names no socket: one line that starts with the flag, exit 1 (as inspect-options).
+      const { NoSuchSocketError } = await import('../../collect/getsockopt-target.js');
+      if (e instanceof NoSuchSocketError) {
+        const { CollectorError } = await import('../../collect/source.js');
+        throw new CollectorError(e.field === 'pid' ? '--pid' : '--socket-fd', e.detail);
+      }
+      throw e;
+    }
     if (argv.json) printJson(report);
     else {
       // The printer loads by dynamic import, only when `buffers` prints text.
@@ -144,16 +155,19 @@ export async function buffersReport(argv: BuffersQuery, settings: BuffersSetting
  * that is neither TCP nor UDP, is a runtime failure (exit 1); a UDP socket comes back in `udp`.
  */
 async function socketsOfFd(all: readonly Socket[], pid: number, fd: number, udp: readonly Socket[] = []): Promise<{ sockets: Socket[]; unseen?: string; udp?: Socket[] }> {
-  const [{ readFdTarget, unreadableFdsText }, { CollectorError }] = await Promise.all([import('../../collect/proc-pid.js'), import('../../collect/source.js')]);
+  const [{ readFdTarget, unreadableFdsText, zombieText }, { NoSuchSocketError }] = await Promise.all([import('../../collect/proc-pid.js'), import('../../collect/getsockopt-target.js')]);
   const uid = process.getuid?.() ?? 0;
   const t = readFdTarget('/proc', pid, fd, uid);
+  // The same words as inspect-options (getsockopt-target.ts fdLinkInode); the command says --pid / --socket-fd.
   switch (t.kind) {
     case 'no-process':
-      throw new CollectorError('process', `no process with pid ${pid}`);
+      throw new NoSuchSocketError('pid', `no process with pid ${pid} (it may have exited)`);
+    case 'zombie':
+      throw new NoSuchSocketError('pid', zombieText(pid, t));
     case 'no-fd':
-      throw new CollectorError('process', `pid ${pid} has no fd ${fd}`);
+      throw new NoSuchSocketError('socketFd', `pid ${pid} has no fd ${fd} (ls -l /proc/${pid}/fd lists its fds)`);
     case 'not-socket':
-      throw new CollectorError('process', `fd ${fd} of pid ${pid} is not a socket (it is ${escapeControl(t.link)})`);
+      throw new NoSuchSocketError('socketFd', `fd ${fd} of pid ${pid} is not a socket (it is ${escapeControl(t.link)})`);
     case 'unreadable':
       return {
         sockets: [],
@@ -165,7 +179,7 @@ async function socketsOfFd(all: readonly Socket[], pid: number, fd: number, udp:
       // A UDP socket: reported (rcvbuf against the caps), not refused.
       const u = udp.filter((s) => s.inode === t.inode);
       if (u.length > 0) return { sockets: [], udp: u };
-      throw new CollectorError('process', `fd ${fd} of pid ${pid} is socket inode ${t.inode}, which is neither a TCP nor a UDP socket the collector lists (a unix or raw socket, or closed meanwhile): buffers sizes TCP connections and reports UDP sockets`);
+      throw new NoSuchSocketError('socketFd', `fd ${fd} of pid ${pid} is socket inode ${t.inode}, which is neither a TCP nor a UDP socket the collector lists (a unix or raw socket, or closed meanwhile): buffers sizes TCP connections and reports UDP sockets`);
     }
   }
 }
