@@ -1,5 +1,5 @@
 // Evaluates every rule on a snapshot and its history: the one entry point for analyze, monitor, --json and the exporter.
-import { factsOf } from './facts.js';
+import { factsFor } from './facts.js';
 import type { HealthCheck, Rule } from './rule.js';
 import { ALL_RULES, HEALTH_CHECKS } from './rules/index.js';
 import { DEFAULT_THRESHOLDS, resolveThresholds } from './thresholds.js';
@@ -52,7 +52,7 @@ export function inScope(rec: Recommendation, ctx: RuleContext): boolean {
  */
 export function evaluateRules(ctx: RuleContext, rules: readonly Rule[] = ALL_RULES): Recommendation[] {
   const out: Recommendation[] = [];
-  factsOf(ctx.snapshot);
+  factsFor(ctx);
   for (const rule of rules) {
     let recs: Recommendation[];
     try {

@@ -1,7 +1,8 @@
 // Per-snapshot indexes the rules share (computed once per snapshot, memoized): groups of TCP sockets by port.
 import { emptyStateCounts, isListener, isServedLocalPort, type StateCounts } from '../model/aggregate.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
-import type { Protocol, Socket } from '../model/socket.js';
+import { TCP_STATES, type Protocol, type Socket, type SocketState } from '../model/socket.js';
+import type { RuleContext } from './types.js';
 
 /**
  * A group of connections: incoming ones by local port (a port this host listens on) or outgoing ones by
@@ -47,8 +48,81 @@ function portKey(protocol: Protocol, port: number): number {
   return (protocol === 'tcp' ? 0 : 0x10000) | port;
 }
 
-/** The shared indexes of one snapshot. */
-export function factsOf(snap: Snapshot): Facts {
+/** Facts of a snapshot with one more local port counted as served, by snapshot and port (factsOf's second argument). */
+const servedCache = new WeakMap<Snapshot, Map<number, Facts>>();
+
+/**
+ * The shared indexes of one snapshot. `servedPort`: a local port the caller is asking about (analyze
+ * --port P, RuleContext.port) counts as served, so every non-listening socket on it is in its incoming
+ * group even inside the ephemeral range with no listener (a server's CLOSE_WAIT sockets after its
+ * listener closed, on 50051); without it the grouping is the port tables' (isServedLocalPort).
+ */
+export function factsOf(snap: Snapshot, servedPort?: number): Facts {
+  const base = baseFacts(snap);
+  if (servedPort === undefined) return base;
+  let byPort = servedCache.get(snap);
+  if (!byPort) servedCache.set(snap, (byPort = new Map()));
+  let f = byPort.get(servedPort);
+  if (!f) byPort.set(servedPort, (f = withServedPort(snap, base, servedPort)));
+  return f;
+}
+
+/** The facts a rule reads for its context in `snap` (the current snapshot by default): ctx.port counts as served. */
+export function factsFor(ctx: Pick<RuleContext, 'snapshot' | 'port'>, snap: Snapshot = ctx.snapshot): Facts {
+  return factsOf(snap, ctx.port);
+}
+
+/**
+ * `base` with the sockets of local port `port` that it groups as outgoing (by their peer port) moved to
+ * the port's incoming groups; `base` itself when there are none. A window entry's TCP groups hold no
+ * sockets: their moves come from what windowEntry kept of them (outgoingTcpOf).
+ */
+function withServedPort(snap: Snapshot, base: Facts, port: number): Facts {
+  const moved = new Map<string, { sockets: Socket[]; states: StateCounts }>();
+  const add = (from: string, s: Socket | null, state: SocketState): void => {
+    let m = moved.get(from);
+    if (!m) moved.set(from, (m = { sockets: [], states: emptyStateCounts() }));
+    if (s) m.sockets.push(s);
+    m.states[state]++;
+  };
+  for (const g of base.groups.values()) {
+    if (g.direction !== 'out') continue;
+    for (const s of g.sockets) if (s.local.port === port) add(g.key, s, s.state);
+  }
+  const compact = outgoingTcp.get(snap);
+  if (compact) for (let i = 0; i < compact.localPorts.length; i++) if (compact.localPorts[i] === port) add(`out:tcp:${compact.peerPorts[i]}`, null, TCP_STATES[compact.states[i]]);
+  if (moved.size === 0) return base;
+  const groups = new Map(base.groups);
+  const incoming = new Map<Protocol, ConnGroup>();
+  for (const [key, m] of moved) {
+    const g = base.groups.get(key)!;
+    const states = { ...g.states };
+    let left = 0;
+    for (const k of Object.keys(states) as SocketState[]) left += states[k] -= m.states[k];
+    const sockets = m.sockets.length > 0 ? g.sockets.filter((s) => s.local.port !== port) : g.sockets;
+    if (left === 0) groups.delete(key);
+    else groups.set(key, { ...g, sockets, states });
+    let into = incoming.get(g.protocol);
+    if (!into) incoming.set(g.protocol, (into = { key: `in:${g.protocol}:${port}`, direction: 'in', protocol: g.protocol, port, sockets: [], states: emptyStateCounts() }));
+    into.sockets.push(...m.sockets);
+    for (const k of Object.keys(m.states) as SocketState[]) into.states[k] += m.states[k];
+  }
+  for (const g of incoming.values()) groups.set(g.key, g);
+  return {
+    listening: base.listening,
+    listeners: base.listeners,
+    groups,
+    get byKey() {
+      return base.byKey;
+    },
+    get byTuple() {
+      return base.byTuple;
+    },
+  };
+}
+
+/** The grouping of one snapshot, cached (factsOf without a served port). */
+function baseFacts(snap: Snapshot): Facts {
   const hit = cache.get(snap);
   if (hit) return hit;
   const sockets = snap.sockets;
@@ -123,6 +197,19 @@ function withIdentityIndexes(snap: Snapshot, listening: Set<string>, listeners: 
   };
 }
 
+/**
+ * What a window entry keeps of the TCP sockets its outgoing groups held, for factsOf(entry, port) to move
+ * those on `port` to its incoming group: local port, peer port and state (an index in TCP_STATES) of each,
+ * 5 bytes a socket.
+ */
+interface OutgoingTcp {
+  localPorts: Uint16Array;
+  peerPorts: Uint16Array;
+  states: Uint8Array;
+}
+const outgoingTcp = new WeakMap<Snapshot, OutgoingTcp>();
+const STATE_INDEX = new Map<SocketState, number>(TCP_STATES.map((st, i) => [st, i]));
+
 /** Window entries made by windowEntry(), by the snapshot they were made from. */
 const windowEntries = new WeakMap<Snapshot, Snapshot>();
 const isWindowEntry = new WeakSet<Snapshot>();
@@ -141,7 +228,22 @@ export function windowEntry(snap: Snapshot): Snapshot {
   const f = factsOf(snap);
   const entry: Snapshot = { ...snap, sockets: snap.sockets.filter((s) => s.protocol === 'udp') };
   const groups = new Map<string, ConnGroup>();
-  for (const [k, g] of f.groups) groups.set(k, g.protocol === 'udp' ? g : { ...g, sockets: [] });
+  let n = 0;
+  for (const [k, g] of f.groups) {
+    groups.set(k, g.protocol === 'udp' ? g : { ...g, sockets: [] });
+    if (g.protocol === 'tcp' && g.direction === 'out') n += g.sockets.length;
+  }
+  const kept: OutgoingTcp = { localPorts: new Uint16Array(n), peerPorts: new Uint16Array(n), states: new Uint8Array(n) };
+  let i = 0;
+  for (const g of f.groups.values()) {
+    if (g.protocol !== 'tcp' || g.direction !== 'out') continue;
+    for (const s of g.sockets) {
+      kept.localPorts[i] = s.local.port;
+      kept.peerPorts[i] = g.port;
+      kept.states[i++] = STATE_INDEX.get(s.state) ?? 0;
+    }
+  }
+  outgoingTcp.set(entry, kept);
   cache.set(entry, withIdentityIndexes(entry, f.listening, f.listeners, groups));
   windowEntries.set(snap, entry);
   isWindowEntry.add(entry);

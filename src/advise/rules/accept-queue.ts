@@ -255,6 +255,17 @@ export const acceptQueueHealth: HealthCheck = {
       };
     }
     const worst = ls.reduce((a, b) => (b.recvQ / Math.max(1, b.sendQ) > a.recvQ / Math.max(1, a.sendQ) ? b : a));
+    // Full or near full now with no finding: the level did not hold for persistSamples samples. Not "normal".
+    const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
+    const full = acceptQueueIsFull(worst.recvQ, worst.sendQUnknown ? null : worst.sendQ, somax);
+    const near = !worst.sendQUnknown && worst.recvQ > 0 && worst.recvQ >= th(ctx, 'acceptQueueNearFullRatio') * worst.sendQ;
+    if (full || near) {
+      return {
+        message: `Accept queue ${full ? 'full' : 'near full'} on tcp ${addr(worst)} (Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown' : worst.sendQ}), not yet in ${Math.floor(th(ctx, 'persistSamples'))} samples in a row`,
+        evidence: `${ls.length} listener${ls.length === 1 ? '' : 's'}; fullest ${addr(worst)} Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown (this source cannot see it)' : worst.sendQ}; net.core.somaxconn ${somax ?? 'unknown'}`,
+        fix: `Watch it: accept-queue-full / accept-queue-near-full report it once it holds. Confirm: ss -ltn 'sport = :${worst.local.port}' (Recv-Q against Send-Q)`,
+      };
+    }
     return {
       message: 'Accept queue is normal',
       evidence: `${ls.length} listener${ls.length === 1 ? '' : 's'}; fullest ${addr(worst)} Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown (this source cannot see it)' : worst.sendQ}`,

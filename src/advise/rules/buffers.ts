@@ -2,7 +2,7 @@
 import type { Socket } from '../../model/socket.js';
 import { receiveBufferDiagnosis, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, type BufferDiagnosis } from '../buffer-diagnosis.js';
 import { BUFFER_PER_WINDOW, bdpBytes, capsFromSysctls } from '../buffer-plan.js';
-import { factsOf, groupLabel, groupPortFields, tupleKey } from '../facts.js';
+import { factsFor, groupLabel, groupPortFields, tupleKey } from '../facts.js';
 import { fmtBitRate, fmtBytes, fmtEndpoint, fmtUsAsMs } from '../format.js';
 import type { Rule } from '../rule.js';
 import { th } from '../thresholds.js';
@@ -32,7 +32,7 @@ const bufferBelowBdp: Rule = {
     const ratio = th(ctx, 'bufferLimitedRatio');
     const minBusy = th(ctx, 'bufferMinBusyMs') * 1000;
     const caps = capsFromSysctls(ctx.snapshot.sysctls);
-    const facts = factsOf(ctx.snapshot);
+    const facts = factsFor(ctx);
     const out: Recommendation[] = [];
     for (const g of facts.groups.values()) {
       if (g.protocol !== 'tcp') continue;

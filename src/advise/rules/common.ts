@@ -4,13 +4,13 @@ import type { Rule } from '../rule.js';
 import { persists } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Socket, SocketState } from '../../model/socket.js';
-import { factsOf, type ConnGroup } from '../facts.js';
+import { factsFor, type ConnGroup } from '../facts.js';
 import type { Recommendation, RuleContext } from '../types.js';
 
-/** Value of `f(group)` for the group with `key` in each snapshot (0 when the group is absent). */
-export function groupSeries(snaps: readonly Snapshot[], key: string, f: (g: ConnGroup) => number): { time: number; value: number }[] {
+/** Value of `f(group)` for the group with `key` in each snapshot (0 when the group is absent), grouped for `ctx` (factsFor). */
+export function groupSeries(ctx: RuleContext, snaps: readonly Snapshot[], key: string, f: (g: ConnGroup) => number): { time: number; value: number }[] {
   return snaps.map((s) => {
-    const g = factsOf(s).groups.get(key);
+    const g = factsFor(ctx, s).groups.get(key);
     return { time: s.time, value: g ? f(g) : 0 };
   });
 }
@@ -32,6 +32,20 @@ export function contextLabel(ctx: RuleContext): string {
   if (ctx.port !== undefined) parts.push(`port ${ctx.port}`);
   if (ctx.peerPort !== undefined) parts.push(`connections to port ${ctx.peerPort}`);
   return parts.length ? parts.join(' and ') : 'this host';
+}
+
+/**
+ * The groups a context is about, the ones its rules judge: the incoming group of ctx.port, the outgoing
+ * group to ctx.peerPort, else every TCP group of the host.
+ */
+export function groupsInContext(ctx: RuleContext): ConnGroup[] {
+  const out: ConnGroup[] = [];
+  for (const g of factsFor(ctx).groups.values()) {
+    if (g.protocol !== 'tcp') continue;
+    if (ctx.port === undefined && ctx.peerPort === undefined) out.push(g);
+    else if ((g.direction === 'in' && g.port === ctx.port) || (g.direction === 'out' && g.port === ctx.peerPort)) out.push(g);
+  }
+  return out;
 }
 
 /** Count of sockets in `state` within the context. */

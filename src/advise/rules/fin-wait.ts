@@ -1,5 +1,5 @@
 // FIN_WAIT2 piling up: this side closed, the peers never close theirs.
-import { factsOf, groupLabel, groupPortFields } from '../facts.js';
+import { factsFor, groupLabel, groupPortFields } from '../facts.js';
 import { describeProcesses, fmtSeconds, uniqueProcesses } from '../format.js';
 import type { Socket } from '../../model/socket.js';
 import type { Rule } from '../rule.js';
@@ -30,12 +30,12 @@ const finWait2: Rule = {
     const out: Recommendation[] = [];
     const min = th(ctx, 'finWait2Count');
     const win = windowOf(ctx);
-    for (const g of factsOf(ctx.snapshot).groups.values()) {
+    for (const g of factsFor(ctx).groups.values()) {
       if (g.protocol !== 'tcp') continue;
       const n = g.states.FIN_WAIT2;
       if (n === 0) continue;
-      const level = n >= min && persists(ctx, (s) => (factsOf(s).groups.get(g.key)?.states.FIN_WAIT2 ?? 0) >= min);
-      const growth = sustainedGrowth(groupSeries(win, g.key, (x) => x.states.FIN_WAIT2), min);
+      const level = n >= min && persists(ctx, (s) => (factsFor(ctx, s).groups.get(g.key)?.states.FIN_WAIT2 ?? 0) >= min);
+      const growth = sustainedGrowth(groupSeries(ctx, win, g.key, (x) => x.states.FIN_WAIT2), min);
       if (!level && !growth) continue;
       const fin = ctx.snapshot.sysctls['net.ipv4.tcp_fin_timeout'];
       const fw = g.sockets.filter((s) => s.state === 'FIN_WAIT2');

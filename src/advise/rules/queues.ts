@@ -1,7 +1,7 @@
 // Send-Q / Recv-Q persistently large on established sockets: the peer or the application is not reading.
 import type { Snapshot } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
-import { factsOf, groupLabel, groupPortFields, socketKey, type ConnGroup } from '../facts.js';
+import { factsFor, factsOf, groupLabel, groupPortFields, socketKey, type ConnGroup } from '../facts.js';
 import { describeProcesses, fmtBytes, fmtEndpoint, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
 import { hasPersistence, recentOf } from '../series.js';
@@ -105,7 +105,7 @@ function makeRule(which: Which): Rule {
     evaluate(ctx) {
       if (!hasPersistence(ctx)) return [];
       const out: Recommendation[] = [];
-      for (const g of factsOf(ctx.snapshot).groups.values()) {
+      for (const g of factsFor(ctx).groups.values()) {
         if (g.protocol !== 'tcp') continue;
         const stuck = findStuck(ctx, g, which);
         if (stuck.length === 0) continue;

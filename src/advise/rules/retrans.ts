@@ -1,7 +1,7 @@
 // Retransmissions: host-wide RetransSegs over what was sent (SYN retransmissions told apart), and sockets stuck retransmitting.
 import type { Sysctls } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
-import { factsOf, groupLabel, groupPortFields, socketKey } from '../facts.js';
+import { factsFor, factsOf, groupLabel, groupPortFields, socketKey } from '../facts.js';
 import { fmtPct, fmtSeconds, fmtUsAsMs } from '../format.js';
 import type { Rule } from '../rule.js';
 import { counterRise, recentOf, windowOf } from '../series.js';
@@ -137,7 +137,7 @@ const socketRetransmitting: Rule = {
     const min = th(ctx, 'socketRetrans');
     const recent = recentOf(ctx).slice(-2);
     const out: Recommendation[] = [];
-    for (const g of factsOf(ctx.snapshot).groups.values()) {
+    for (const g of factsFor(ctx).groups.values()) {
       if (g.protocol !== 'tcp') continue;
       const stuck = g.sockets.filter((s) => {
         if (!ACTIVE.has(s.state) || rtoBackoffs(s) < min) return false;

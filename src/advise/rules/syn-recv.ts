@@ -1,12 +1,12 @@
 // SYN_RECV high on a port: a SYN flood or handshakes that do not complete.
 import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
 import { isWildcard, type Socket } from '../../model/socket.js';
-import { factsOf, groupLabel } from '../facts.js';
+import { factsFor, groupLabel } from '../facts.js';
 import { fmtEndpoint, fmtSeconds } from '../format.js';
 import type { Rule } from '../rule.js';
 import { persists, sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
-import type { Recommendation } from '../types.js';
+import type { Recommendation, RuleContext } from '../types.js';
 
 /** The SYN_RECV of one local address and the listeners whose SYN queues hold them (null: backlog unknown). */
 interface SynQueue {
@@ -22,8 +22,8 @@ interface SynQueue {
  * queue, so the address holds the sum of their backlog + 1 (measured, 6.18: listen(8) holds 9 SYN_RECV,
  * then SyncookiesSent and TCPReqQFullDoCookies rise).
  */
-function synQueues(snap: Snapshot, port: number): SynQueue[] {
-  const f = factsOf(snap);
+function synQueues(ctx: RuleContext, snap: Snapshot, port: number): SynQueue[] {
+  const f = factsFor(ctx, snap);
   const ls = f.listeners.get(`tcp:${port}`) ?? [];
   const byAddr = new Map<string, number>();
   for (const s of f.groups.get(`in:tcp:${port}`)?.sockets ?? []) if (s.state === 'SYN_RECV') byAddr.set(s.local.address, (byAddr.get(s.local.address) ?? 0) + 1);
@@ -61,7 +61,7 @@ const synRecvHigh: Rule = {
   thresholds: ['synRecvCount', 'persistSamples'],
   evaluate(ctx) {
     const out: Recommendation[] = [];
-    const facts = factsOf(ctx.snapshot);
+    const facts = factsFor(ctx);
     const warnAt = th(ctx, 'synRecvCount');
     const win = windowOf(ctx);
     const qfull = sustainedRise(win, 'netstat', 'TcpExt', ['TCPReqQFullDrop'], 1);
@@ -78,11 +78,11 @@ const synRecvHigh: Rule = {
       if (g.protocol !== 'tcp' || g.direction !== 'in') continue;
       const n = g.states.SYN_RECV;
       if (n === 0) continue;
-      const queues = synQueues(ctx.snapshot, g.port);
+      const queues = synQueues(ctx, ctx.snapshot, g.port);
       const fullest = queues.filter((q) => q.listeners != null).sort((a, b) => b.n / capacity(b) - a.n / capacity(a))[0];
       const blind = fullest === undefined;
-      const synRecvOf = (snap: Snapshot) => factsOf(snap).groups.get(g.key)?.states.SYN_RECV ?? 0;
-      const isFull = (snap: Snapshot) => synQueues(snap, g.port).some((q) => q.listeners != null && q.n >= capacity(q));
+      const synRecvOf = (snap: Snapshot) => factsFor(ctx, snap).groups.get(g.key)?.states.SYN_RECV ?? 0;
+      const isFull = (snap: Snapshot) => synQueues(ctx, snap, g.port).some((q) => q.listeners != null && q.n >= capacity(q));
       const full = isFull(ctx.snapshot) && persists(ctx, isFull);
       // Host-wide counters: attributed to a port whose SYN queue is at its backlog now, or, when this source
       // cannot see backlogs, to the port with the most half-open connections (or synRecvCount of them). A

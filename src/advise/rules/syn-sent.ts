@@ -2,7 +2,7 @@
 // that drops SYNs, or a local listener whose accept queue is full).
 import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
 import { isLoopback, isWildcard, type Socket } from '../../model/socket.js';
-import { factsOf, socketKey } from '../facts.js';
+import { factsFor, factsOf, socketKey, type Facts } from '../facts.js';
 import { describeProcesses, fmtEndpoint, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
 import { persists, recentOf } from '../series.js';
@@ -40,19 +40,20 @@ interface Dest {
 }
 
 /** SYN_SENT sockets per destination address:port in a snapshot (all of them, answered or not). */
-function synSentCounts(snap: Snapshot): Map<string, number> {
+function synSentCounts(facts: Facts): Map<string, number> {
   const out = new Map<string, number>();
-  for (const g of factsOf(snap).groups.values()) {
+  for (const g of facts.groups.values()) {
     if (g.direction !== 'out' || g.protocol !== 'tcp' || g.states.SYN_SENT === 0) continue;
     for (const s of g.sockets) if (s.state === 'SYN_SENT') out.set(`${s.peer.address}|${g.port}`, (out.get(`${s.peer.address}|${g.port}`) ?? 0) + 1);
   }
   return out;
 }
 
-const countCache = new WeakMap<Snapshot, Map<string, number>>();
-function synSentCountsOf(snap: Snapshot): Map<string, number> {
-  let m = countCache.get(snap);
-  if (!m) countCache.set(snap, (m = synSentCounts(snap)));
+/** By the facts they are counted from (one per snapshot, or per snapshot and --port: factsFor). */
+const countCache = new WeakMap<Facts, Map<string, number>>();
+function synSentCountsOf(facts: Facts): Map<string, number> {
+  let m = countCache.get(facts);
+  if (!m) countCache.set(facts, (m = synSentCounts(facts)));
   return m;
 }
 
@@ -122,7 +123,7 @@ const synSentStuck: Rule = {
     const min = Math.max(1, th(ctx, 'synSentCount'));
     const recent = recentOf(ctx);
     const dests = new Map<string, Dest>();
-    for (const g of factsOf(ctx.snapshot).groups.values()) {
+    for (const g of factsFor(ctx).groups.values()) {
       if (g.direction !== 'out' || g.protocol !== 'tcp' || g.states.SYN_SENT < min) continue;
       for (const s of g.sockets) {
         if (s.state !== 'SYN_SENT' || !unanswered(s, recent)) continue;
@@ -135,7 +136,7 @@ const synSentStuck: Rule = {
     const out: Recommendation[] = [];
     for (const d of dests.values()) {
       if (d.stuck.length < min) continue;
-      if (!persists(ctx, (snap) => (synSentCountsOf(snap).get(d.key) ?? 0) >= min)) continue;
+      if (!persists(ctx, (snap) => (synSentCountsOf(factsFor(ctx, snap)).get(d.key) ?? 0) >= min)) continue;
       const dest = fmtEndpoint({ address: d.peer, port: d.port });
       const procs = uniqueProcesses(d.stuck.map((s) => s.processes));
       const retries = d.stuck.map(synRetries).filter((r): r is number => r !== undefined);

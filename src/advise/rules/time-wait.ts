@@ -1,7 +1,7 @@
 // TIME_WAIT: normal on a server; port exhaustion for many outgoing connections to one destination; tw buckets.
 import { counter, ephemeralRange, sysctlInt, type Snapshot } from '../../model/snapshot.js';
 import { isLoopback, isWildcard } from '../../model/socket.js';
-import { factsOf, groupLabel } from '../facts.js';
+import { factsFor, factsOf, groupLabel, type Facts } from '../facts.js';
 import { fmtEndpoint, fmtPct } from '../format.js';
 import type { HealthCheck, Rule } from '../rule.js';
 import { persists } from '../series.js';
@@ -29,9 +29,9 @@ interface Dest {
 }
 
 /** Outgoing TCP sockets grouped by (local address, destination address:port): each needs its own local port. */
-function destinations(snap: Snapshot): Map<string, Dest> {
+function destinations(facts: Facts): Map<string, Dest> {
   const out = new Map<string, Dest>();
-  for (const g of factsOf(snap).groups.values()) {
+  for (const g of facts.groups.values()) {
     if (g.direction !== 'out' || g.protocol !== 'tcp') continue;
     // Every socket of an outgoing group has the group's peer port: look the addresses up as they are
     // (strings whose hash is already known) instead of making a key string per socket (at 45,000
@@ -54,10 +54,11 @@ function destinations(snap: Snapshot): Map<string, Dest> {
   return out;
 }
 
-const destCache = new WeakMap<Snapshot, Map<string, Dest>>();
-function destinationsOf(snap: Snapshot): Map<string, Dest> {
-  let d = destCache.get(snap);
-  if (!d) destCache.set(snap, (d = destinations(snap)));
+/** By the facts they are made from (one per snapshot, or per snapshot and --port: factsFor). */
+const destCache = new WeakMap<Facts, Map<string, Dest>>();
+function destinationsOf(facts: Facts): Map<string, Dest> {
+  let d = destCache.get(facts);
+  if (!d) destCache.set(facts, (d = destinations(facts)));
   return d;
 }
 
@@ -82,7 +83,7 @@ const timeWaitServer: Rule = {
   evaluate(ctx) {
     const out: Recommendation[] = [];
     const min = th(ctx, 'timeWaitServerInfo');
-    for (const g of factsOf(ctx.snapshot).groups.values()) {
+    for (const g of factsFor(ctx).groups.values()) {
       if (g.direction !== 'in' || g.protocol !== 'tcp') continue;
       const n = g.states.TIME_WAIT;
       if (n < min || n === 0) continue;
@@ -93,7 +94,7 @@ const timeWaitServer: Rule = {
         protocol: 'tcp',
         port: g.port,
         message: `TIME_WAIT count is normal for a server: ${n} on ${groupLabel(g)}, where this host closes first`,
-        evidence: `TIME_WAIT ${n} on a listening port; ${hostTimewait(ctx.snapshot)}`,
+        evidence: `TIME_WAIT ${n} on ${factsOf(ctx.snapshot).listening.has(`tcp:${g.port}`) ? 'a listening port' : 'a port this host served (no listener now)'}; ${hostTimewait(ctx.snapshot)}`,
         fix: 'Nothing required: each lasts 60 s and uses no port. To have fewer, let clients close first (HTTP keep-alive, client-side close). Never use tcp_tw_recycle (removed in Linux 4.12; it broke clients behind NAT).',
       });
     }
@@ -134,10 +135,10 @@ const timeWaitPortExhaustion: Rule = {
     const warn = th(ctx, 'portExhaustionRatio');
     const crit = th(ctx, 'portExhaustionCritical');
     const out: Recommendation[] = [];
-    for (const d of destinationsOf(ctx.snapshot).values()) {
+    for (const d of destinationsOf(factsFor(ctx)).values()) {
       if (d.total < warn * range.size) continue;
-      if (!persists(ctx, (s) => (destinationsOf(s).get(d.key)?.total ?? 0) >= warn * range.size)) continue;
-      const critical = persists(ctx, (s) => (destinationsOf(s).get(d.key)?.total ?? 0) >= crit * range.size);
+      if (!persists(ctx, (s) => (destinationsOf(factsFor(ctx, s)).get(d.key)?.total ?? 0) >= warn * range.size)) continue;
+      const critical = persists(ctx, (s) => (destinationsOf(factsFor(ctx, s)).get(d.key)?.total ?? 0) >= crit * range.size);
       const tw = ctx.snapshot.sysctls['net.ipv4.tcp_tw_reuse'];
       const reuse = twReuseAdvice(ctx.snapshot, d);
       out.push({
@@ -197,6 +198,26 @@ function restartNote(ctx: RuleContext): { evidence: string; fix: string } | null
   };
 }
 
+/**
+ * What time-wait-ok says instead of "normal" when its evidence is at a warning level that did not hold
+ * for persistSamples samples (so no finding): the host's timewait entries against tcp_max_tw_buckets, or
+ * connections to one destination in the context against the ephemeral range.
+ */
+function levelNotHeld(ctx: RuleContext, range: { size: number } | null): string | null {
+  const held = `not yet in ${Math.floor(th(ctx, 'persistSamples'))} samples in a row`;
+  const tw = counter(ctx.snapshot.counters.sockstat, 'TCP', 'tw');
+  const max = sysctlInt(ctx.snapshot.sysctls, 'net.ipv4.tcp_max_tw_buckets');
+  const r = th(ctx, 'twBucketsRatio');
+  if (tw != null && max != null && max > 0 && tw >= r * max) return `Timewait entries at ${fmtPct(tw / max)} of net.ipv4.tcp_max_tw_buckets (warning at ${fmtPct(r)}), ${held}`;
+  if (!range || (ctx.port !== undefined && ctx.peerPort === undefined)) return null;
+  const warn = th(ctx, 'portExhaustionRatio');
+  for (const d of destinationsOf(factsFor(ctx)).values()) {
+    if ((ctx.peerPort !== undefined && d.peerPort !== ctx.peerPort) || d.total < warn * range.size) continue;
+    return `Connections from ${d.local} to ${fmtEndpoint({ address: d.peer, port: d.peerPort })} use ${fmtPct(d.total / range.size)} of the ephemeral ports (warning at ${fmtPct(warn)}), ${held}`;
+  }
+  return null;
+}
+
 export const timeWaitHealth: HealthCheck = {
   id: 'time-wait-ok',
   topic: 'time-wait',
@@ -204,6 +225,8 @@ export const timeWaitHealth: HealthCheck = {
     const n = countInContext(ctx, 'TIME_WAIT');
     const range = knownPortRange(ctx.snapshot);
     const evidence = `${n} TIME_WAIT sockets on ${contextLabel(ctx)}; ${hostTimewait(ctx.snapshot)}${range ? `; ephemeral ports ${range.lo}-${range.hi} (${range.size})` : ''}`;
+    const level = levelNotHeld(ctx, range);
+    if (level) return { message: level, evidence, fix: 'Watch it: time-wait-buckets-near-limit and time-wait-port-exhaustion report it once it holds. Confirm: ss -s (timewait) and ss -tan state time-wait | wc -l' };
     const restart = restartNote(ctx);
     // The message stays the contract's one line (analyze-states prints it alone); the restart note is evidence and fix.
     if (restart) return { message: 'TIME_WAIT count is normal', evidence: `${evidence}; ${restart.evidence}`, fix: restart.fix };
