@@ -114,7 +114,16 @@ export class SocketMetrics {
     this.sourceInfo = new Gauge({ name: 'sockscope_source_info', help: 'The collector used (value is always 1)', labelNames: ['source', 'host'], registers });
     this.collections = new Counter({ name: 'sockscope_collections_total', help: 'Collections attempted', registers });
     this.errors = new Counter({ name: 'sockscope_collection_errors_total', help: 'Collections that failed (the last good snapshot stays exported)', registers });
+    // A value not known yet is no sample at all, not 0: prom-client exposes an unlabelled metric nobody set
+    // as 0, and a kernel counter read as 0 until the first collection (or while its /proc file cannot be
+    // read) then at its real 2,749 is a counter reset followed by a 2,749 rise to rate() and increase():
+    // every exporter restart looked like a burst of overflows. Absent until a collection reads them.
     this.kernel = KERNEL_COUNTERS.map((def) => ({ def, metric: new Counter({ name: def.name, help: def.help, registers }) }));
+    for (const k of this.kernel) k.metric.remove();
+    // Nor are "when" and "how long" 0 before the first collection: a last collection at Unix time 0 fires
+    // every staleness alert (time() - sockscope_last_collection_timestamp_seconds > N) at each restart.
+    this.duration.remove();
+    this.lastSuccess.remove();
     this.udpKernel = UDP_COUNTERS.map((def) => ({ def, metric: new Counter({ name: def.name, help: def.help, labelNames: ['family'], registers }) }));
     // Per UDP port and address, bounded as sockscope_sockets is: only the ports counted as serving (not the
     // ephemeral range, where unconnected sockets are clients), one series per address:port, never per socket.
@@ -192,7 +201,12 @@ export class SocketMetrics {
     this.sourceInfo.set({ source: snap.source, host: escapeControl(snap.hostname) }, 1);
     for (const k of this.kernel) {
       const v = counter(snap.counters[k.def.table], k.def.section, k.def.key);
-      if (v == null) continue;
+      // Unknown in this snapshot (its /proc file unreadable, a source or kernel without it): no sample, never
+      // 0 and never the value of an older snapshot.
+      if (v == null) {
+        k.metric.remove();
+        continue;
+      }
       k.metric.reset();
       k.metric.inc(v);
     }

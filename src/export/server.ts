@@ -83,6 +83,10 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     await collectOnce();
     if (!stopped) timer = setTimeout(loop, o.intervalMs);
   };
+  // /metrics answers at once, 200 with what is known: until the first collection has finished, only the
+  // exporter's own counters (a 503 would be a failed scrape, up == 0, at every restart). The host's counters
+  // and the collection time are absent until then (SocketMetrics), never 0: Prometheus read a 0 followed
+  // by the kernel's value as a reset and a rise of the whole value.
   const ready = loop();
 
   // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by default):
