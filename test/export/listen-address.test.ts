@@ -1,0 +1,57 @@
+// `export --listen`: what is wrong with an address is said with the flag and the rule it breaks (exit 2),
+// through the built CLI.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { freePort } from '../helpers/free-port.js';
+
+const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
+
+function run(args: string[]): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+  return { status: r.status, stderr: r.stderr };
+}
+
+test('--listen without a port, or given twice, says so (not "write IPv6 addresses in brackets")', () => {
+  const cases: [string[], RegExp][] = [
+    [['--listen', '[::1]'], /^sockscope: --listen: '\[::1\]' has no port: write \[::1\]:PORT/],
+    [['--listen', '[::1]:'], /^sockscope: --listen: '\[::1\]:' has no port after the ':'/],
+    [['--listen=[::1]:'], /^sockscope: --listen: '\[::1\]:' has no port after the ':'/],
+    [['--listen', '127.0.0.1:'], /^sockscope: --listen: '127\.0\.0\.1:' has no port after the ':'/],
+    [['--listen', '127.0.0.1'], /^sockscope: --listen: '127\.0\.0\.1' has no port: write 127\.0\.0\.1:PORT/],
+    [['--listen', '::1'], /^sockscope: --listen: '::1' is an IPv6 address without a port: write it in brackets with the port, as \[::1\]:PORT/],
+    [['--listen', '127.0.0.1:99999'], /^sockscope: --listen: port must be 0-65535, got '99999'/],
+    [['--listen', '[::1]:x'], /^sockscope: --listen: port must be 0-65535, got 'x'/],
+    [['--listen', '127.0.0.1:19503', '--listen', '127.0.0.1:19504'], /^sockscope: --listen given twice \("127\.0\.0\.1:19503", "127\.0\.0\.1:19504"\): it takes one HOST:PORT/],
+  ];
+  for (const [args, want] of cases) {
+    const r = run(['export', ...args]);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, want, args.join(' '));
+    assert.doesNotMatch(r.stderr, /write IPv6 addresses in brackets/, args.join(' '));
+  }
+});
+
+test('--listen [::1]:PORT and a bare PORT still serve', { timeout: 30_000 }, async () => {
+  for (const [listen, url] of [
+    [`[::1]:${await freePort('::1')}`, (p: string) => `http://[::1]:${p}/metrics`],
+    [String(await freePort()), (p: string) => `http://127.0.0.1:${p}/metrics`],
+  ] as const) {
+    const c = spawn(process.execPath, [BIN, 'export', '--listen', listen], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      let err = '';
+      await new Promise<void>((resolve, reject) => {
+        c.stderr!.on('data', (d) => {
+          err += d;
+          if (err.includes('serving http://')) resolve();
+        });
+        c.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+      });
+      const port = /:(\d+)\/metrics/.exec(err)![1];
+      const r = await fetch(url(port));
+      assert.equal(r.status, 200, listen);
+    } finally {
+      c.kill('SIGKILL');
+    }
+  }
+});
