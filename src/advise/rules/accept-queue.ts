@@ -9,6 +9,7 @@ import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { hiddenOwnerUid, snapshotOwnerView } from '../../model/owner.js';
 import { hiddenOwnerText } from './close-wait.js';
+import { escapeControl } from '../../model/escape.js';
 
 function listenersOf(snap: Snapshot): Socket[] {
   const out: Socket[] = [];
@@ -48,6 +49,27 @@ function backlogFix(s: Socket, ctx: RuleContext): string {
   );
 }
 
+/**
+ * The fix when only some members of an SO_REUSEPORT group are full: the kernel hashes each new connection
+ * to one member (inet_lookup_reuseport), so a member whose process stopped calling accept() drops about
+ * 1/N of the handshakes while the others have room; more workers or a bigger backlog do not drain it.
+ */
+function stuckMemberFix(stuck: readonly Socket[], s: Socket): string {
+  const which = stuck.map(memberIdentity).join('; ');
+  return (
+    `Check the accept loop of ${stuck.length === 1 ? 'the stuck member' : 'the stuck members'} (${which}): a blocked or busy thread, a worker that died without closing its listener (strace -p PID -e trace=accept4,epoll_wait; ls -l /proc/PID/fd). ` +
+    'A worker that cannot accept must close its listener so the kernel hashes new connections to the others (with SO_REUSEPORT the group has no shared queue; more workers do not drain this one). ' +
+    `Confirm: ss -ltnpe 'sport = :${s.local.port}' (each member's Recv-Q against its Send-Q) and nstat -az TcpExtListenOverflows TcpExtListenDrops`
+  );
+}
+
+/** "fd 9 of node (pid 123), inode 81234, backlog 2": one member of a group the address alone cannot tell apart. */
+function memberIdentity(s: Socket): string {
+  const fds = s.processes.slice(0, 3).map((p) => `fd ${p.fd} of ${escapeControl(p.name || '?')} (pid ${p.pid})`);
+  if (s.processes.length > 3) fds.push(`${s.processes.length - 3} more`);
+  return [...fds, ...(s.inode ? [`inode ${s.inode}`] : []), `Recv-Q ${s.recvQ} of backlog ${s.sendQUnknown ? 'unknown' : s.sendQ}`].join(', ');
+}
+
 function nextPow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
@@ -79,21 +101,39 @@ const acceptQueueFull: Rule = {
   scope: 'port',
   topic: 'accept-queue',
   summary:
-    'A TCP listener\'s accept queue (Recv-Q of LISTEN) is past its backlog (Send-Q), at the kernel\'s maximum of backlog + 1 (sk_acceptq_is_full): new connections are dropped or their SYNs ignored. The process does not accept() fast enough or the backlog is too small.',
+    'A TCP listener\'s accept queue (Recv-Q of LISTEN) is past its backlog (Send-Q), at the kernel\'s maximum of backlog + 1 (sk_acceptq_is_full): new connections are dropped or their SYNs ignored. The process does not accept() fast enough or the backlog is too small. In an SO_REUSEPORT group (listeners on one address and port) each member has its own queue and the kernel hashes each connection to one: when only some are full the finding names them (pid, fd, inode, "1 of 2 listeners in the SO_REUSEPORT group") and points at their accept loop, since more workers do not drain a queue nobody accepts from.',
   thresholds: ['persistSamples'],
   evaluate(ctx) {
     const out: Recommendation[] = [];
     const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
-    for (const s of listenersOf(ctx.snapshot)) {
+    const isFull = (s: Socket): boolean => {
       const backlog = s.sendQUnknown ? null : s.sendQ;
-      if (!acceptQueueIsFull(s.recvQ, backlog, somax)) continue;
+      if (!acceptQueueIsFull(s.recvQ, backlog, somax)) return false;
       const key = socketKey(s);
-      if (!persists(ctx, (snap) => {
+      return persists(ctx, (snap) => {
         const q = queueOf(snap, key, s.local.port);
         return q != null && acceptQueueIsFull(q, backlog, somax);
-      }))
-        continue;
-      const procs = uniqueProcesses([s.processes]);
+      });
+    };
+    // Listeners sharing an address and port (an SO_REUSEPORT group): the kernel hashes each connection to
+    // one member, each with its own queue. One finding per group; when only some members are full it
+    // names them and points at their accept loop.
+    const groups = new Map<string, Socket[]>();
+    for (const s of listenersOf(ctx.snapshot)) {
+      const k = `${s.local.address}|${s.local.port}`;
+      const g = groups.get(k);
+      if (g) g.push(s);
+      else groups.set(k, [s]);
+    }
+    for (const members of groups.values()) {
+      const stuck = members.filter(isFull);
+      if (stuck.length === 0) continue;
+      const s = stuck.reduce((a, b) => (b.recvQ > a.recvQ ? b : a));
+      const some = members.length > 1 && stuck.length < members.length;
+      const procs = uniqueProcesses(stuck.map((x) => x.processes));
+      const backlogOf = (x: Socket): string => (x.sendQUnknown ? `at most ${somax}` : String(x.sendQ));
+      const others = members.filter((m) => !stuck.includes(m));
+      const of = `${stuck.length} of ${members.length} listeners in the SO_REUSEPORT group`;
       out.push({
         id: this.id,
         severity: 'critical',
@@ -101,9 +141,13 @@ const acceptQueueFull: Rule = {
         protocol: 'tcp',
         port: s.local.port,
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
-        message: `Accept queue full on tcp ${addr(s)}: ${s.recvQ} connections wait for accept() with backlog ${s.sendQUnknown ? `at most ${somax}` : s.sendQ}; ${owner(s, ctx.snapshot)} does not accept fast enough or the backlog is too small`,
-        evidence: `Recv-Q ${s.recvQ} > ${s.sendQUnknown ? 'net.core.somaxconn (this source cannot see the backlog)' : `backlog (Send-Q) ${s.sendQ}`} (the kernel queues backlog + 1); net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}${overflowEvidence(ctx)}`,
-        fix: backlogFix(s, ctx),
+        message: some
+          ? `Accept queue full on tcp ${addr(s)} for ${of}: ${stuck.map(memberIdentity).join('; ')}; ${stuck.length === 1 ? `${owner(s, ctx.snapshot)} does not accept() on it` : 'their processes do not accept() on them'}, so the connections the kernel hashes to ${stuck.length === 1 ? 'it' : 'them'} (about ${stuck.length} in ${members.length}) are dropped while the others have room`
+          : `Accept queue full on tcp ${addr(s)}: ${s.recvQ} connections wait for accept() with backlog ${backlogOf(s)}${members.length > 1 ? ` (every one of the ${members.length} listeners in the SO_REUSEPORT group is full)` : ''}; ${owner(s, ctx.snapshot)} does not accept fast enough or the backlog is too small`,
+        evidence:
+          stuck.map((x) => `Recv-Q ${x.recvQ} > ${x.sendQUnknown ? 'net.core.somaxconn (this source cannot see the backlog)' : `backlog (Send-Q) ${x.sendQ}`}${members.length > 1 ? ` (${memberIdentity(x)})` : ''}`).join('; ') +
+          ` (the kernel queues backlog + 1)${others.length ? `; with room: ${others.map(memberIdentity).join('; ')}` : ''}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}${overflowEvidence(ctx)}`,
+        fix: some ? stuckMemberFix(stuck, s) : backlogFix(s, ctx),
       });
     }
     return out;
