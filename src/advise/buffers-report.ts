@@ -34,7 +34,8 @@ export interface BuffersReport {
   connections: ConnectionBuffers[];
   /** Settings that fit the largest connection BDP (null without connections with a BDP). */
   connectionPlan: BufferPlan | null;
-  defaults: BufferDefaults;
+  /** As given, with `detail` null when the origin has none. */
+  defaults: { bufferSize: number; origin: string; detail: string | null };
   notes: string[];
 }
 
@@ -52,6 +53,8 @@ export interface BuildBuffersOptions {
   defaults: BufferDefaults;
   /** Caps when there is no snapshot (read from sysctls by the caller). */
   caps?: BufferCaps;
+  /** Link-only mode (no snapshot): the host the caps were read on, its kernel and when (ISO time). */
+  host?: { hostname: string; kernel: string; time: string };
   /** Config `thresholds:` (bufferLimitedRatio, bufferMinBusyMs judge "limited" as buffer-below-bdp does). */
   thresholds?: Record<string, number>;
   /** UDP sockets of the selection (--port, --pid/--socket-fd): no BDP to size, but their rcvbuf against the caps. */
@@ -133,16 +136,16 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
   if (connections.some((c) => !c.bdpLowerBound && (c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate')))
     notes.push('BDP from the measured delivery rate shows what the connection does now; give --bandwidth to size for the link.');
   return {
-    host: o.snapshot?.hostname ?? null,
-    kernel: o.snapshot?.kernel ?? null,
+    host: o.snapshot?.hostname ?? o.host?.hostname ?? null,
+    kernel: o.snapshot?.kernel ?? o.host?.kernel ?? null,
     source: o.snapshot?.source ?? null,
-    time: o.snapshot ? new Date(o.snapshot.time).toISOString() : null,
+    time: o.snapshot ? new Date(o.snapshot.time).toISOString() : (o.host?.time ?? null),
     selection: o.selection ?? null,
     caps,
     link,
     connections,
     connectionPlan,
-    defaults: o.defaults,
+    defaults: { bufferSize: o.defaults.bufferSize, origin: o.defaults.origin, detail: o.defaults.detail ?? null },
     notes,
   };
 }

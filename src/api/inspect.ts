@@ -32,12 +32,17 @@ export const InspectOptionsInputSchema = z
 export type InspectOptionsInput = z.input<typeof InspectOptionsInputSchema>;
 
 /** The `inspect-options --json` document. */
-export type InspectOptionsReport = Omit<InspectResult, 'options' | 'sysctls'> & {
+export type InspectOptionsReport = Omit<InspectResult, 'options' | 'sysctls' | 'threadOf' | 'methodNote'> & {
+  /** When `pid` is a thread: the process it belongs to (Tgid); null otherwise. */
+  threadOf: number | null;
+  /** Why the duplicate could not be made (method 'fallback'); null when pidfd_getfd read the socket. */
+  methodNote: string | null;
   /** Each reading explained; a row's readFor and readBecause say whose packets it is for and why it was read unasked. */
   options: OptionReportRow[];
   unusual: string[];
   sysctls: Record<string, unknown>;
-  located?: { how: string; others: number; holders: { pid: number; name: string; fd: number }[]; /** Several sockets matched: which one was chosen and why, and the others. */ choice?: string };
+  /** How --port / --inode found the socket; null for --pid/--socket-fd. */
+  located: { how: string; others: number; holders: { pid: number; name: string; fd: number }[]; /** Several sockets matched: which one was chosen and why, and the others. */ choice?: string } | null;
   /** A TCP listener on [::] only: the IPv4 listeners on its port ("0.0.0.0:80"; empty: none), which say whether IPV6_V6ONLY leaves IPv4 clients without one. */
   ipv4Listeners?: string[];
 };

@@ -198,7 +198,7 @@ export const BuffersReportSchema = z.object({
     }),
   ),
   connectionPlan: BufferPlanSchema.nullable(),
-  defaults: z.object({ bufferSize: Int, origin: z.string(), detail: z.string().optional() }),
+  defaults: z.object({ bufferSize: Int, origin: z.string(), detail: z.string().nullable() }),
   notes: z.array(z.string()),
 });
 const buffersSame: Same<z.infer<typeof BuffersReportSchema>, BuffersReport> = true;

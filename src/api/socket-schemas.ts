@@ -98,12 +98,12 @@ const tcpInfoKeys: Covers<z.infer<typeof TcpInfoStructSchema>, TcpInfoStruct> = 
 /** `sockscope inspect-options --json`, the `inspect-options` task's result, inspectOptions()'s return. */
 export const InspectOptionsReportSchema = z.object({
   pid: Int.nullable(),
-  threadOf: Int.optional(),
+  threadOf: Int.nullable(),
   fd: Int.nullable(),
   process: z.object({ name: z.string().optional(), uid: Int.optional() }),
   inode: Int.optional(),
   method: z.enum(['pidfd_getfd', 'fallback']),
-  methodNote: z.string().optional(),
+  methodNote: z.string().nullable(),
   socket: z.object({
     family: z.enum(['inet', 'inet6', 'unix', 'other']).optional(),
     type: z.enum(['stream', 'dgram', 'seqpacket', 'raw', 'other']).optional(),
@@ -149,11 +149,13 @@ export const InspectOptionsReportSchema = z.object({
   kernelView: SocketSchema.optional(),
   kernelViewSource: z.string().optional(),
   missing: z.array(z.string()),
+  netns: z.string().nullable(),
+  sysctlsFrom: z.string(),
   sysctls: z.record(z.string(), z.unknown()),
   extraSysctls: z.record(z.string(), z.string().nullable()),
   kernel: z.string(),
   unusual: z.array(z.string()),
-  located: z.object({ how: z.string(), others: Int, holders: z.array(z.object({ pid: Int, name: z.string(), fd: Int })), choice: z.string().optional() }).optional(),
+  located: z.object({ how: z.string(), others: Int, holders: z.array(z.object({ pid: Int, name: z.string(), fd: Int })), choice: z.string().optional() }).nullable(),
   /** A TCP listener on [::] only: the IPv4 listeners on its port ("0.0.0.0:80"; empty: none). */
   ipv4Listeners: z.array(z.string()).optional(),
 });

@@ -1,5 +1,7 @@
 // The getsockopt helper: borrows another process's socket (getsockopt-borrow.ts), reads its options
 // (never sets them) and closes the duplicate at once; without permission, falls back to what the kernel shows anyway.
+import { execFile } from 'node:child_process';
+import { readlink } from 'node:fs/promises';
 import { release } from 'node:os';
 import { findOption, SOCKET_OPTIONS, UnknownOptionError, suggestOptions, type SocketOptionInfo } from '../knowledge/socket-options.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
@@ -12,7 +14,8 @@ import { kernelViewReadings, findKernelSocket } from './getsockopt-fallback.js';
 import { defaultOptionNames, ipv6Carries, notApplicable, optionToRead, readPlans, withDependencies, type SocketKind } from './getsockopt-options.js';
 import { borrowFd, type Borrowed } from './getsockopt-borrow.js';
 import { fdLinkInode, NoSuchSocketError, readProcess } from './getsockopt-target.js';
-import { readProcText, readSysctls } from './host.js';
+import { readHostInfo, readProcText, readSysctls } from './host.js';
+import { ProcfsSource } from './procfs.js';
 import { AF_INET, AF_INET6, AF_UNIX, errnoName, lastErrno, libc, libcLoadError, libcStrerror, decodeSockaddr } from './libc.js';
 import { CollectorError, type SocketSource } from './source.js';
 
@@ -72,6 +75,16 @@ export interface InspectResult {
   kernelViewSource?: string;
   /** What is missing and why, one sentence each. */
   missing: string[];
+  /**
+   * The network namespace of the process (the link of /proc/PID/ns/net, "net:[4026532890]"); null when it
+   * cannot be read (no visible process, or no permission).
+   */
+  netns: string | null;
+  /**
+   * Where the net.* sysctls (tcp_rmem, tcp_wmem, somaxconn, congestion control...: per network namespace) were
+   * read: sockscope's own namespace, the process's (another one, read with nsenter), or why they are unknown.
+   */
+  sysctlsFrom: string;
   sysctls: Sysctls;
   /** Extra sysctls the interpretation uses (keepalive defaults, congestion control). */
   extraSysctls: Record<string, string | null>;
@@ -182,6 +195,76 @@ export function readOptionsOnFd(fd: number, infos: readonly SocketOptionInfo[]):
   return { kind, readings, tcpInfo, local };
 }
 
+/** The network namespace link of a process ("net:[4026531840]"), or undefined when unreadable. */
+async function netnsLink(procRoot: string, pid: number | 'self'): Promise<string | undefined> {
+  return readlink(`${procRoot}/${pid}/ns/net`).catch(() => undefined);
+}
+
+/**
+ * Reads sysctl files inside the network namespace at `nsPath` (net.* sysctls are per namespace, and /proc/sys
+ * answers for the namespace of the task that reads it): a short-lived `nsenter --net=PATH` child runs cat on
+ * each. setns needs CAP_SYS_ADMIN: unprivileged, it fails, and the error says so.
+ */
+function readSysctlsInNetns(nsPath: string, names: readonly string[]): Promise<Record<string, string | null>> {
+  const files = names.map((n) => `/proc/sys/${n.replace(/\./g, '/')}`);
+  return new Promise((resolve, reject) => {
+    execFile('nsenter', [`--net=${nsPath}`, '--', 'sh', '-c', 'for f; do printf "=%s\\n" "$f"; cat "$f" 2>/dev/null; done', 'sh', ...files], { timeout: 5000, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) return reject(new Error((stderr || err.message).trim().split('\n')[0]));
+      const out: Record<string, string | null> = Object.fromEntries(names.map((n) => [n, null]));
+      let cur: string | undefined;
+      for (const line of stdout.split('\n')) {
+        if (line.startsWith('=/proc/sys/')) {
+          const i = files.indexOf(line.slice(1));
+          cur = i >= 0 ? names[i] : undefined;
+        } else if (cur && line.trim() !== '') out[cur] = out[cur] == null ? line : `${out[cur]} ${line}`;
+      }
+      resolve(out);
+    });
+  });
+}
+
+/** Sysctls the interpretation uses, as read in one network namespace, and which. */
+interface NamespacedSysctls {
+  sysctls: Sysctls;
+  extraSysctls: Record<string, string | null>;
+  netns: string | null;
+  /** The namespace differs from sockscope's. */
+  other: boolean;
+  sysctlsFrom: string;
+  /** Why the namespace's own values are unknown (and which of sockscope's were left out). */
+  missing?: string;
+}
+
+/**
+ * The sysctls for a socket of process `pid`: sockscope's own reading when the process shares its network
+ * namespace; otherwise the process's namespace's net.* values read there (nsenter), and when that cannot be
+ * done, net.* left unknown (so nothing is judged against another namespace's values) with a line saying why.
+ */
+async function sysctlsFor(procRoot: string, pid: number): Promise<NamespacedSysctls> {
+  const [sysctls, extraSysctls, target, own] = await Promise.all([readSysctls(procRoot), readExtraSysctls(procRoot), netnsLink(procRoot, pid), netnsLink(procRoot, 'self')]);
+  if (target === undefined || own === undefined || target === own)
+    return { sysctls, extraSysctls, netns: target ?? null, other: false, sysctlsFrom: target === undefined ? `sockscope's own network namespace (${own ?? 'unknown'}); /proc/${pid}/ns/net is not readable, so whether pid ${pid} shares it is unknown` : `sockscope's own network namespace (${own}), which pid ${pid} shares` };
+  const nsPath = `${procRoot}/${pid}/ns/net`;
+  const where = `pid ${pid}'s network namespace (${target}, ${nsPath}; sockscope runs in ${own})`;
+  const netNames = [...Object.keys(sysctls), ...Object.keys(extraSysctls)].filter((n) => n.startsWith('net.'));
+  try {
+    const vals = await readSysctlsInNetns(nsPath, netNames);
+    const norm = (v: string | null) => (v == null ? null : v.trim().replace(/\s+/g, ' '));
+    const sys = { ...sysctls };
+    for (const n of Object.keys(sys) as (keyof Sysctls)[]) if (n.startsWith('net.')) sys[n] = norm(vals[n] ?? null);
+    const extra = { ...extraSysctls };
+    for (const n of Object.keys(extra)) if (n.startsWith('net.')) extra[n] = vals[n]?.trim() ?? null;
+    return { sysctls: sys, extraSysctls: extra, netns: target, other: true, sysctlsFrom: `${where}, read there with nsenter --net` };
+  } catch (e) {
+    const sys = { ...sysctls };
+    for (const n of Object.keys(sys) as (keyof Sysctls)[]) if (n.startsWith('net.')) sys[n] = null;
+    const extra = { ...extraSysctls };
+    for (const n of Object.keys(extra)) if (n.startsWith('net.')) extra[n] = null;
+    const missing = `pid ${pid} is in another network namespace (${target}, ${nsPath}) than sockscope (${own}), and its net sysctls (tcp_rmem, tcp_wmem, somaxconn, congestion control, keepalive defaults: each namespace has its own) could not be read there (nsenter --net: ${(e as Error).message}${process.getuid?.() === 0 ? '' : '; entering a namespace needs root (CAP_SYS_ADMIN)'}), so nothing is judged against them: sockscope's own namespace's values would be another system's`;
+    return { sysctls: sys, extraSysctls: extra, netns: target, other: true, sysctlsFrom: `unknown: ${where} could not be entered`, missing };
+  }
+}
+
 /** How many times fd FD is read again when the duplicate is another socket than the one its fdinfo named. */
 const CHANGED_TRIES = 3;
 
@@ -209,6 +292,8 @@ export async function inspectKernelSocket(opts: { socket: Socket; sourceName: st
     kernelView: s,
     kernelViewSource: opts.sourceName,
     missing: [opts.reason, fb.summary],
+    netns: null,
+    sysctlsFrom: "sockscope's own network namespace (the socket was found by its collector, in that namespace)",
     sysctls,
     extraSysctls,
     kernel: release(),
@@ -223,7 +308,8 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   const procRoot = target.procRoot ?? '/proc';
   const { pid, fd } = target;
   const { infos, because } = withDependencies(resolveOptionNames(target.options));
-  const [proc, sysctls, extraSysctls] = await Promise.all([readProcess(procRoot, pid), readSysctls(procRoot), readExtraSysctls(procRoot)]);
+  const [proc, ns] = await Promise.all([readProcess(procRoot, pid), sysctlsFor(procRoot, pid)]);
+  const { sysctls, extraSysctls } = ns;
   if (proc.name === undefined && proc.uid === undefined) throw new NoSuchSocketError('pid', `no process with pid ${pid} (it may have exited)`);
   const ourUid = process.getuid?.() ?? -1;
   // A thread id: its fds are its process's (threads share the fd table), and pidfd_open takes only a process.
@@ -286,10 +372,13 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
     fdFlags,
     options: [],
     missing,
+    netns: ns.netns,
+    sysctlsFrom: ns.sysctlsFrom,
     sysctls,
     extraSysctls,
     kernel: release(),
   };
+  if (ns.missing) missing.push(ns.missing);
   if (borrowed.error) {
     result.methodNote = borrowed.error;
     missing.unshift(borrowed.error);
@@ -301,11 +390,15 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   if (!kernel && inode !== undefined) {
     try {
       const localPort = Number(borrowed.result?.local?.replace(/^.*:/, '') ?? 0) || undefined;
-      const found = await findKernelSocket(inode, target.source, localPort);
+      // A process in another network namespace: sockscope's collector lists only its own namespace's
+      // sockets, while /proc/PID/net is the process's namespace's view (state, addresses, queues, timer).
+      const source = ns.other ? new ProcfsSource({ procRoot: `${procRoot}/${pid}`, attribute: null, hostInfo: () => readHostInfo(procRoot) }) : target.source;
+      const found = await findKernelSocket(inode, source, localPort);
       if (found) {
         kernel = found.socket;
-        kernelSource = found.source;
-      } else missing.push(notListedReason(inode, borrowed.result));
+        kernelSource = ns.other ? `/proc/${pid}/net, network namespace ${ns.netns}` : found.source;
+        if (ns.other) missing.push(`pid ${pid} is in another network namespace (${ns.netns}, /proc/${pid}/ns/net) than sockscope: the kernel view comes from /proc/${pid}/net (that namespace's tables), which has no skmem or tcp_info; for those run sockscope there (nsenter --net=/proc/${pid}/ns/net sockscope inspect-options ...)`);
+      } else missing.push(notListedReason(inode, borrowed.result, ns.other ? { pid, netns: ns.netns } : undefined));
     } catch (e) {
       missing.push(`kernel view unavailable: ${(e as Error).message}`);
     }
@@ -345,7 +438,9 @@ function neverBound(b: ReturnType<typeof readOptionsOnFd>): boolean {
  * bound or connected (local port 0) it is in none of the tables inet_diag and /proc/net walk, so it has no
  * kernel view at all. Otherwise it may have closed in the meantime.
  */
-function notListedReason(inode: number, borrowed: ReturnType<typeof readOptionsOnFd> | undefined): string {
+function notListedReason(inode: number, borrowed: ReturnType<typeof readOptionsOnFd> | undefined, other?: { pid: number; netns: string | null }): string {
+  if (other)
+    return `the socket (inode ${inode}) is in another network namespace (${other.netns ?? 'unknown'}, /proc/${other.pid}/ns/net) than sockscope, and /proc/${other.pid}/net does not list it${borrowed && neverBound(borrowed) ? ` (never bound or connected: ${borrowed.local})` : ''}; its kernel view is that namespace's (nsenter --net=/proc/${other.pid}/ns/net ss -e shows it)`;
   if (borrowed && neverBound(borrowed))
     return `the collector did not list inode ${inode}: the socket is open but was never bound or connected (${borrowed.local}), and the kernel lists only sockets with an address (no skmem, timers or queues to show)`;
   return `the collector did not list inode ${inode} (closed meanwhile?)`;

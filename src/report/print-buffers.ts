@@ -29,7 +29,7 @@ function planSection(p: BufferPlan): string {
 /** Human text of the report. */
 export function formatBuffersReport(r: BuffersReport): string {
   let out = '';
-  if (r.host) out += `sockscope buffers${r.selection ? `: ${r.selection}` : ''} on ${escapeControl(r.host)} (kernel ${escapeControl(r.kernel ?? '-')}, source ${r.source})\n`;
+  if (r.host && r.source) out += `sockscope buffers${r.selection ? `: ${r.selection}` : ''} on ${escapeControl(r.host)} (kernel ${escapeControl(r.kernel ?? '-')}, source ${r.source})\n`;
   out += `Kernel caps: ${capsLine(r.caps)}\n\n`;
   if (r.selection !== null) {
     out += `Connections (${r.connections.length})\n`;

@@ -128,7 +128,7 @@ out.loadConfig = [out.loadConfig[0], out.loadConfig[1], /sockscope\.yaml:2:1: in
     task: 'ok',
     bufferSize: 65536,
     sizeBuffers: 'ok',
-    buffersDefaults: { bufferSize: 65536, origin: 'default' },
+    buffersDefaults: { bufferSize: 65536, origin: 'default', detail: null },
     loadConfig: ['ConfigError', 'config-error', true],
   });
 

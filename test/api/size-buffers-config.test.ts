@@ -33,7 +33,7 @@ const link = { bandwidth: '1gbit', rtt: '10ms' };
 
 test('sizeBuffers ignores the config files and DEFAULT_BUFFER_SIZE: the defaults, origin default', async () => {
   const r = await sizeBuffers(link);
-  assert.deepEqual(r.defaults, { bufferSize: DEFAULT_CONFIG.bufferSize, origin: 'default' });
+  assert.deepEqual(r.defaults, { bufferSize: DEFAULT_CONFIG.bufferSize, origin: 'default', detail: null });
   assert.equal(r.link?.bdpBytes, 1_250_000);
 });
 
@@ -51,5 +51,5 @@ test('runTask passes its options to the buffers operation', async () => {
   assert.equal(t.result.defaults.bufferSize, 32768);
   assert.equal(t.result.defaults.origin, 'caller');
   const d = await runTask({ operation: 'buffers', ...link });
-  assert.deepEqual(d.result.defaults, { bufferSize: DEFAULT_CONFIG.bufferSize, origin: 'default' });
+  assert.deepEqual(d.result.defaults, { bufferSize: DEFAULT_CONFIG.bufferSize, origin: 'default', detail: null });
 });

@@ -93,3 +93,18 @@ test('a zombie (exited, not reaped): buffers and inspect-options both say so and
     assert.match(r.stderr, want, cmd);
   }
 });
+
+test('buffers --json in link mode: host, kernel and time say where the caps were read; defaults.detail always present', { timeout: 30_000 }, () => {
+  const r = sockscope(['buffers', '--bandwidth', '10gbit', '--rtt', '80ms', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const d = JSON.parse(r.stdout);
+  assert.equal(typeof d.host, 'string');
+  assert.equal(typeof d.kernel, 'string');
+  assert.ok(!Number.isNaN(Date.parse(d.time)), d.time);
+  assert.equal(d.source, null, 'no collector ran');
+  assert.equal(d.selection, null);
+  assert.ok('detail' in d.defaults, JSON.stringify(d.defaults));
+  // The text keeps no header line in link mode (no collector, no selection).
+  const text = sockscope(['buffers', '--bandwidth', '10gbit', '--rtt', '80ms']);
+  assert.match(text.stdout, /^Kernel caps: /);
+});

@@ -139,6 +139,8 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
       ? `read with: pidfd_getfd + getsockopt (a duplicate of the fd${r.threadOf !== undefined ? ` borrowed through process ${r.threadOf}, whose fds its threads share` : ''}, read only, closed at once)`
       : `read with: fallback, what the kernel shows every user (${r.kernelViewSource ?? 'not matched: the socket is unknown'})`,
   );
+  // Another network namespace than sockscope's: where the per-namespace sysctls the meanings use come from.
+  if (r.netns !== null && !r.sysctlsFrom.startsWith("sockscope's own")) out.push(`sysctls from: ${escapeControl(r.sysctlsFrom)}`);
   if (r.fdFlags.info) {
     const f = r.fdFlags.info;
     out.push(`fd flags: ${f.flagNames.join(' ')} -> ${f.nonblock ? 'non-blocking (O_NONBLOCK)' : 'blocking (no O_NONBLOCK)'}  [${r.fdFlags.source}]`);
@@ -186,9 +188,13 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
 /** The --json document (typed as the library's, so that a field added to runInspect's result and not to InspectOptionsReport fails tsc). */
 export function inspectJson(r: Awaited<ReturnType<typeof runInspect>>): InspectOptionsReport {
   const { rows, unusual } = buildOptionsReport(r);
-  const { options: _o, sysctls, ...rest } = r;
+  const { options: _o, sysctls, threadOf, methodNote, located, ...rest } = r;
   return {
     ...rest,
+    // Always present (README): null where they do not apply.
+    threadOf: threadOf ?? null,
+    methodNote: methodNote ?? null,
+    located: located ?? null,
     options: rows,
     unusual: [...unusual, ...kernelViewFindings(r.kernelView, rows)],
     sysctls: Object.fromEntries(Object.entries(sysctls).filter(([k]) => /rmem|wmem|somaxconn/.test(k))),
