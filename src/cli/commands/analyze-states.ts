@@ -8,8 +8,11 @@ import { escapeControl } from '../../model/escape.js';
 
 /**
  * The UDP sockets on --port P, which the state counts leave out (UDP has no connection states): said in
- * `notes`, and on a port with no TCP socket at all in the recommendation line too, which otherwise read
- * "TIME_WAIT count is normal" exactly as for a port nobody uses while a UDP service there was dropping.
+ * `notes`, and on a port with no TCP socket at all and no finding in the recommendation line too, which
+ * otherwise read "TIME_WAIT count is normal" exactly as for a port nobody uses while a UDP service there
+ * was dropping. The line (README's analyze-states section) is still the one Recommendation line:
+ * "no TCP connections on port P; N UDP socket(s) on port P (ADDR:P NAME/PID; ...; K more), not counted
+ * above: UDP has no connection states; sockscope analyze --port P --samples 5 shows its queue(s) and drops".
  */
 export function withUdpOnPort(r: StatesReport, snap: Snapshot, scope: ReportScope): StatesReport {
   const port = scope.port;
@@ -22,7 +25,8 @@ export function withUdpOnPort(r: StatesReport, snap: Snapshot, scope: ReportScop
     .map((s) => `${escapeControl(s.local.address.includes(':') ? `[${s.local.address}]:${port}` : `${s.local.address}:${port}`)}${s.processes.length ? ` ${s.processes.slice(0, 2).map((p) => `${escapeControl(p.name)}/${p.pid}`).join(', ')}` : ''}`)
     .join('; ');
   const more = udp.length > 3 ? `; ${udp.length - 3} more` : '';
-  const what = `${udp.length} UDP socket(s) on port ${port} (${who}${more}) are not counted above: UDP has no connection states; sockscope analyze --port ${port} --samples 5 shows their queues and drops`;
+  const one = udp.length === 1;
+  const what = `${udp.length} UDP socket${one ? '' : 's'} on port ${port} (${who}${more}), not counted above: UDP has no connection states; sockscope analyze --port ${port} --samples 5 shows ${one ? 'its' : 'their'} queue${one ? '' : 's'} and drops`;
   const tcpless = !onPort.some((s) => s.protocol === 'tcp');
   const quiet = r.recommendation === 'TIME_WAIT count is normal';
   return { ...r, ...(tcpless && quiet ? { recommendation: `no TCP connections on port ${port}; ${what}` } : {}), notes: [...r.notes, what] };
