@@ -55,3 +55,50 @@ test('--listen [::1]:PORT and a bare PORT still serve', { timeout: 30_000 }, asy
     }
   }
 });
+
+test('--listen with an address that is not one: exit 2 naming the flag, checked before listening', async () => {
+  const port = await freePort();
+  const cases: [string, RegExp][] = [
+    // Was "cannot listen on 256.1.1.1:PORT: ENOTFOUND", exit 1 (Node's listen took it for a name).
+    [`256.1.1.1:${port}`, /^sockscope: --listen: '256\.1\.1\.1' is not an IP address: an IPv4 address is four numbers 0-255/],
+    [`[fe80::1%nosuch0]:${port}`, /^sockscope: --listen: the zone 'nosuch0' after % names no network interface of this host/],
+    [`nosuch-host.invalid:${port}`, /^sockscope: --listen: 'nosuch-host\.invalid' is not an IP address and does not resolve \((ENOTFOUND|EAI_NONAME|EAI_NODATA)\)/],
+  ];
+  for (const [listen, want] of cases) {
+    const r = run(['export', '--listen', listen]);
+    assert.equal(r.status, 2, `${listen}: ${r.stderr}`);
+    assert.match(r.stderr, want, listen);
+  }
+});
+
+test('--listen on a link-local address without its scope id: EINVAL explained as try listen does (the scope id), exit 1', async () => {
+  const port = await freePort();
+  // Was "cannot listen on [fe80::1]:PORT: EINVAL" and nothing more.
+  const r = run(['export', '--listen', `[fe80::1]:${port}`]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`^sockscope: cannot listen on \\[fe80::1\\]:${port}: EINVAL: fe80::1 is an IPv6 link-local address \\(fe80::/10\\): listen needs its scope id, the interface it belongs to, as in fe80::1%eth0`));
+  assert.match(r.stderr, new RegExp(`sockscope export --listen '\\[fe80::1%IFACE\\]:${port}'`));
+  assert.doesNotMatch(r.stderr, /sockscope try listen/);
+  // try listen says the same about the same address.
+  const t = spawnSync(process.execPath, [BIN, 'try', 'listen', `[fe80::1]:${port}`], { encoding: 'utf8' });
+  assert.match(t.stdout, /fe80::1 is an IPv6 link-local address \(fe80::\/10\): listen needs its scope id/);
+});
+
+test('--listen localhost:PORT still serves (a name that resolves binds its first address)', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const c = spawn(process.execPath, [BIN, 'export', '--listen', `localhost:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    let err = '';
+    await new Promise<void>((resolve, reject) => {
+      c.stderr!.on('data', (d) => {
+        err += d;
+        if (err.includes('serving http://')) resolve();
+      });
+      c.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+    });
+    const url = /serving (\S+)/.exec(err)![1];
+    assert.equal((await fetch(url)).status, 200, err);
+  } finally {
+    c.kill('SIGKILL');
+  }
+});

@@ -1,21 +1,24 @@
 // `sockscope export`: a Prometheus metrics endpoint (binds 127.0.0.1 unless told otherwise).
 // The implementation: export.ts defines the command (flags, help) and loads this module when it runs.
+import { isIP } from 'node:net';
+import { getSystemErrorMap } from 'node:util';
 import { enableHeapGovernor } from '../../collect/heap-governor.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import type { SocketSource } from '../../collect/source.js';
 import { loadCliConfig } from '../../config/resolve.js';
 import { escapeControl } from '../../model/escape.js';
 import { parseDuration, parseListenAddress } from '../duration.js';
+import { UsageError } from '../errors.js';
 import type { Args } from './export.js';
 
 /**
  * Why the listen failed, as `sockscope try listen HOST:PORT` explains it (privileged port and how to grant
- * CAP_NET_BIND_SERVICE, who holds the port, an address this host does not have): the same call is made
- * again through `try` (closed at once) and interpreted; '' when it now succeeds, fails otherwise, or
- * cannot be explained.
+ * CAP_NET_BIND_SERVICE, who holds the port, an address this host does not have, a link-local address
+ * without its scope id): the same call is made again through `try` (closed at once) and interpreted; ''
+ * when it now succeeds, fails otherwise, or cannot be explained.
  */
 async function whyNoListen(host: string, port: number, code: string | undefined, source: SocketSource): Promise<string> {
-  if (code !== 'EACCES' && code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') return '';
+  if (!code) return '';
   try {
     const [{ resolveOne, runTry }, { interpretTry }] = await Promise.all([import('../../collect/try-call-context.js'), import('../../knowledge/interpret-try.js')]);
     const { address } = await resolveOne(host);
@@ -24,7 +27,8 @@ async function whyNoListen(host: string, port: number, code: string | undefined,
     if (run.call.ok || run.call.errno !== code) return '';
     const i = interpretTry(run.context);
     // Who holds the port, without try's next steps for EADDRINUSE: they name try's own flags (--reuseport).
-    const steps = code === 'EADDRINUSE' ? [] : i.nextSteps;
+    // Others that name a `try listen` to run name this command's flag instead.
+    const steps = code === 'EADDRINUSE' ? [] : i.nextSteps.map((s) => s.replace(/sockscope try listen /g, 'sockscope export --listen '));
     // The summary names processes on the port: untrusted text.
     return escapeControl(`: ${i.summary}${steps.length ? ` (${steps.join('; ')})` : ''}`);
   } catch {
@@ -32,9 +36,42 @@ async function whyNoListen(host: string, port: number, code: string | undefined,
   }
 }
 
+/** What the system calls an errno ("EINVAL" -> "invalid argument"), said when nothing explains it better. */
+function errnoText(code: string | undefined): string {
+  const entry = code ? [...getSystemErrorMap().values()].find(([name]) => name === code) : undefined;
+  return entry ? ` (${entry[1]})` : '';
+}
+
+/**
+ * The address to bind for --listen's host, checked before listening (bad input is exit 2 naming the flag,
+ * where Node's listen gave "cannot listen on 256.1.1.1:19507: ENOTFOUND", exit 1): an IP literal whose zone
+ * names an interface of this host, or a name that resolves (to its first address, as Node's listen takes it).
+ */
+async function listenAddress(host: string): Promise<string> {
+  const zone = /%(.+)$/.exec(host)?.[1];
+  if (isIP(host)) {
+    if (zone !== undefined) {
+      const { zoneIndex } = await import('../../collect/try-call.js');
+      if (zoneIndex(zone) === undefined) throw new UsageError(`--listen: the zone '${escapeControl(zone)}' after % names no network interface of this host (ip -br link lists them)`);
+    }
+    return host;
+  }
+  if (/^[\d.]+$/.test(host)) throw new UsageError(`--listen: '${host}' is not an IP address: an IPv4 address is four numbers 0-255 (127.0.0.1, 0.0.0.0), an IPv6 one goes in brackets ([::1]:9464)`);
+  const { resolveOne } = await import('../../collect/try-call-context.js');
+  try {
+    return (await resolveOne(host)).address;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    // A name that does not exist is bad input; a resolver that cannot answer now (EAI_AGAIN...) is a runtime failure.
+    if (code === 'ENOTFOUND' || code === 'EAI_NONAME' || code === 'EAI_NODATA') throw new UsageError(`--listen: '${host}' is not an IP address and does not resolve (${code}); give the address to bind (127.0.0.1, ::1, 0.0.0.0...)`);
+    throw new Error(`cannot listen on ${host}: '${host}' could not be resolved now (${code}): the resolver did not answer (getent ahosts ${host}; cat /etc/resolv.conf)`);
+  }
+}
+
 export async function runExport(argv: Args): Promise<void> {
   const { host, port } = parseListenAddress('listen', argv.listen);
   const intervalMs = parseDuration('interval', argv.interval, { minMs: 100 });
+  const address = await listenAddress(host);
   const { config } = await loadCliConfig();
   // prom-client loads with the exporter only (dynamic import).
   const { startExporter } = await import('../../export/server.js');
@@ -43,13 +80,14 @@ export async function runExport(argv: Args): Promise<void> {
   const source = createSource(argv.source as SourceChoice);
   const exporter = await startExporter({
     source,
-    host,
+    host: address,
     port,
     intervalMs,
     thresholds: config.thresholds,
     onError: (e) => process.stderr.write(`sockscope export: collection failed (serving the last snapshot): ${e.message}\n`),
   }).catch(async (e: NodeJS.ErrnoException) => {
-    throw new Error(`cannot listen on ${argv.listen}: ${e.code ?? e.message}${await whyNoListen(host, port, e.code, source)}`);
+    const why = await whyNoListen(address, port, e.code, source);
+    throw new Error(`cannot listen on ${argv.listen}: ${e.code ?? e.message}${why || errnoText(e.code)}`);
   });
   const shown = exporter.address.host.includes(':') ? `[${exporter.address.host}]` : exporter.address.host;
   process.stderr.write(`sockscope export: serving http://${shown}:${exporter.address.port}/metrics every ${intervalMs} ms\n`);
