@@ -8,7 +8,7 @@ import { UsageError } from './errors.js';
 export function withSamplingFlags<T>(y: Argv<T>) {
   return y
     .option('samples', { type: 'string', default: '1', describe: 'Snapshots to take; rate and trend rules (overflows rising, persistent queues) need 3 or more' })
-    .option('sample-interval', { type: 'string', default: '1s', describe: 'Time between snapshots with --samples' });
+    .option('sample-interval', { type: 'string', nargs: 1, default: '1s', describe: 'Time between snapshots with --samples' });
 }
 
 /** Validated --samples / --sample-interval. */

@@ -29,7 +29,7 @@ export const tryCommand: CommandModule<object, Args> = {
       .option('udp', { type: 'boolean', describe: 'bind a UDP socket instead of TCP (sendto is always UDP)' })
       .option('backlog', { type: 'string', describe: 'listen() backlog (default 511)', coerce: intFlag('backlog', 0, 2 ** 31 - 1) })
       .option('v6only', { type: 'boolean', describe: 'Set IPV6_V6ONLY on an IPv6 socket' })
-      .option('timeout', { type: 'string', describe: 'connect timeout (default 3s) / how long sendto waits for an ICMP error (default 1s; one after an unanswered ARP takes ~3 s: use 4s)' })
+      .option('timeout', { type: 'string', nargs: 1, describe: 'connect timeout (default 3s) / how long sendto waits for an ICMP error (default 1s; one after an unanswered ARP takes ~3 s: use 4s)' })
       .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
       .example('$0 try bind 0.0.0.0:8080', 'is port 8080 free? who holds it?')
       .example('$0 try listen 0.0.0.0:0 --backlog 65535', 'what backlog does the kernel really give?')
