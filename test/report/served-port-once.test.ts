@@ -3,7 +3,6 @@
 // tables (buildPortTables, the Tab view) put every socket in exactly one of the two. Real loopback sockets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { createSource } from '../../src/collect/index.js';
 import { ephemeralRange } from '../../src/model/snapshot.js';
 import { buildSnapshotReport } from '../../src/report/snapshot-report.js';
@@ -11,26 +10,12 @@ import { buildPortTables } from '../../src/ui/derive.js';
 import { portSockets } from '../../src/ui/table-model.js';
 import { buildAnalyzeReport, recommendationsFor } from '../../src/report/analyze.js';
 import { freeLowPort, waitFor } from '../helpers/free-port.js';
+import { acceptedPairs } from '../helpers/accepted-pairs.js';
 
 test('a closed server port still holding TIME_WAIT: its sockets are in ports[], not in outgoing[] (JSON and monitor)', async () => {
-  const port = await freeLowPort();
-  const accepted: net.Socket[] = [];
-  const server = net.createServer((c) => {
-    c.on('error', () => {});
-    accepted.push(c);
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-  const clients: net.Socket[] = [];
-  const clientPorts: number[] = [];
+  const pairs = await acceptedPairs(await freeLowPort(), 5);
+  const { server, port, accepted, clients, clientPorts } = pairs;
   try {
-    for (let i = 0; i < 5; i++) {
-      const c = net.connect(port, '127.0.0.1');
-      c.on('error', () => {});
-      await new Promise<void>((r) => c.once('connect', () => r()));
-      clients.push(c);
-      clientPorts.push(c.localPort!);
-    }
-    await waitFor('5 accepted', () => (accepted.length === 5 ? true : undefined), 5000, 10);
     // The server closes first (its side goes TIME_WAIT once each client closes too), then the listener.
     const ended = clients.map((c) => new Promise<void>((r) => c.once('end', () => r())));
     for (const a of accepted) a.end();
@@ -70,31 +55,15 @@ test('a closed server port still holding TIME_WAIT: its sockets are in ports[], 
     assert.equal(inPorts, 5, 'the 5 server-side sockets under ports[]');
     assert.equal(inOutgoing, ours.length - 5, 'the clients\' sides (if still there) under outgoing[] only');
   } finally {
-    for (const c of clients) c.destroy();
-    for (const a of accepted) a.destroy();
-    server.close();
+    pairs.destroy();
   }
 });
 
 test('a closed server port still holding CLOSE_WAIT: the rules, analyze --peer-port and the peer drill-down follow the same rule', async () => {
-  const port = await freeLowPort();
-  const accepted: net.Socket[] = [];
-  const server = net.createServer({ allowHalfOpen: true }, (c) => {
-    c.on('error', () => {});
-    accepted.push(c); // never closed: CLOSE_WAIT once the client closes
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-  const clients: net.Socket[] = [];
-  const clientPorts: number[] = [];
+  // The accepted sockets are never closed: CLOSE_WAIT once the clients close.
+  const pairs = await acceptedPairs(await freeLowPort(), 12, { allowHalfOpen: true });
+  const { server, port, clients, clientPorts } = pairs;
   try {
-    for (let i = 0; i < 12; i++) {
-      const c = net.connect(port, '127.0.0.1');
-      c.on('error', () => {});
-      await new Promise<void>((r) => c.once('connect', () => r()));
-      clients.push(c);
-      clientPorts.push(c.localPort!);
-    }
-    await waitFor('12 accepted', () => (accepted.length === 12 ? true : undefined), 5000, 10);
     for (const c of clients) c.end();
     // close() stops listening at once; its callback would wait for the accepted sockets, kept open here.
     server.close();
@@ -128,8 +97,6 @@ test('a closed server port still holding CLOSE_WAIT: the rules, analyze --peer-p
     const frame = { view: 'port', id: `tcp:${clientPorts[0]}`, port: clientPorts[0], protocol: 'tcp', direction: 'peer' } as const;
     assert.deepEqual(portSockets(snap.sockets, frame as never, ephemeral).filter((k) => k.local.port === port), []);
   } finally {
-    for (const c of clients) c.destroy();
-    for (const a of accepted) a.destroy();
-    server.close();
+    pairs.destroy();
   }
 });

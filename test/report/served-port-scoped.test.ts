@@ -4,7 +4,6 @@
 // line says "normal" next to a count at or above its warning level. Real loopback sockets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { createSource } from '../../src/collect/index.js';
 import { ephemeralRange } from '../../src/model/snapshot.js';
@@ -15,27 +14,13 @@ import { keepHistory } from '../../src/advise/history.js';
 import { DEFAULT_HISTORY_WINDOW } from '../../src/model/history-window.js';
 import { fakeSnapshot, incoming, listener, outgoingFrom, tcp } from '../helpers/fake-snapshot.js';
 import { waitFor } from '../helpers/free-port.js';
+import { acceptedPairs } from '../helpers/accepted-pairs.js';
 
 test('analyze --port P inside the ephemeral range after its listener closed: close-wait-accumulating, never "normal" at 12 (buildAnalyzeReport and the built CLI)', { timeout: 90_000 }, async () => {
-  const accepted: net.Socket[] = [];
-  const server = net.createServer({ allowHalfOpen: true }, (c) => {
-    c.on('error', () => {});
-    accepted.push(c); // never closed: CLOSE_WAIT once the client closes
-  });
-  // Port 0: the kernel picks the port from the ephemeral range (ip_local_port_range).
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as net.AddressInfo).port;
-  const clients: net.Socket[] = [];
-  const clientPorts: number[] = [];
+  // Port 0: the kernel picks the port from the ephemeral range (ip_local_port_range); accepted sockets never closed.
+  const pairs = await acceptedPairs(0, 12, { allowHalfOpen: true });
+  const { server, port, clients, clientPorts } = pairs;
   try {
-    for (let i = 0; i < 12; i++) {
-      const c = net.connect(port, '127.0.0.1');
-      c.on('error', () => {});
-      await new Promise<void>((r) => c.once('connect', () => r()));
-      clients.push(c);
-      clientPorts.push(c.localPort!);
-    }
-    await waitFor('12 accepted', () => (accepted.length === 12 ? true : undefined), 5000, 10);
     server.close(); // the listener goes away at once; the accepted sockets stay open
     for (const c of clients) c.end();
     const source = createSource('netlink');
@@ -85,9 +70,7 @@ test('analyze --port P inside the ephemeral range after its listener closed: clo
     const host = recommendationsFor(snap, {});
     assert.ok(!host.some((r) => r.id === 'close-wait-accumulating' && r.port === port), 'host view: the tables\' rule (outgoing, one per client port)');
   } finally {
-    for (const c of clients) c.destroy();
-    for (const a of accepted) a.destroy();
-    server.close();
+    pairs.destroy();
   }
 });
 
