@@ -6,7 +6,7 @@ import { DEFAULT_THRESHOLDS } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
 import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel } from '../codegen/languages.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, SOURCES, type Config } from './defaults.js';
-import { thresholdConflicts, thresholdValueProblem, type ThresholdConflict } from './resolve.js';
+import { thresholdConflicts, thresholdValueProblem } from './resolve.js';
 
 export { CONFIG_KEYS, DEFAULT_CONFIG, SOURCES, type Config, type ConfigFile } from './defaults.js';
 
@@ -76,27 +76,15 @@ function namedMap<T extends z.ZodType>(value: T, known: readonly string[], what:
 /**
  * Threshold overrides outside a config file (the library's and `sockscope task`'s analyze input
  * `thresholds`): the names a file may set (own keys: `__proto__`, `constructor` are unknown), each value in
- * the range of its kind, no warning level above its critical level (the other level at its default).
+ * the range of its kind. The warning/critical pairs are checked by the caller once the input is merged with
+ * options.config.thresholds (api/host.ts), which may have moved the other level.
  */
 export const ThresholdOverridesSchema = namedMap(z.number().finite(), THRESHOLD_NAMES, 'threshold').superRefine((t, ctx) => {
-  let badValue = false;
   for (const [name, value] of Object.entries(t)) {
     const problem = thresholdValueProblem(name, value);
-    if (problem !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [name], message: problem });
-      badValue = true;
-    }
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [name], message: problem });
   }
-  if (!badValue) for (const c of thresholdConflicts(t)) ctx.addIssue({ code: 'custom', path: [Object.hasOwn(t, c.warning) ? c.warning : c.critical], message: conflictMessage(c, t) });
 });
-
-/** "8 is above closeWaitCritical 5: ..." for a warning level above its critical level, as the input sets them. */
-export function conflictMessage(c: ThresholdConflict, set: Record<string, number>): string {
-  const rule = 'a warning level must not be above its critical level';
-  return Object.hasOwn(set, c.warning)
-    ? `${c.warningValue} is above ${c.critical} ${c.criticalValue}${Object.hasOwn(set, c.critical) ? '' : ' (its default)'}: ${rule}`
-    : `${c.criticalValue} is below ${c.warning} ${c.warningValue} (its default): ${rule}`;
-}
 
 /**
  * One config file (user file, sockscope.yaml): any subset of the keys; threshold names and keymap
@@ -114,6 +102,10 @@ export const ConfigFileSchema = ConfigSchema.extend({
     const thresholds = cfg.thresholds ?? {};
     let badValue = false;
     for (const [name, value] of Object.entries(thresholds)) {
+      if (typeof value !== 'number') {
+        badValue = true; // as for keymap values below: its own error comes once the names are right
+        continue;
+      }
       const problem = thresholdValueProblem(name, value);
       if (problem !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['thresholds', name], message: problem });
@@ -139,8 +131,11 @@ export const ConfigFileSchema = ConfigSchema.extend({
           });
       }
     for (const [name, keys] of Object.entries(cfg.keymap ?? {})) {
+      // Only lists of names: with an unknown command in the map zod stops before checking the values
+      // (namedMap), so a value may still be anything here; its own error comes once the name is fixed.
+      if (!Array.isArray(keys)) continue;
       // A key the monitor never receives would leave the command unreachable, silently.
-      const bad = keys.find((k) => !isKeyName(k));
+      const bad = keys.find((k) => typeof k === 'string' && !isKeyName(k));
       if (bad !== undefined) ctx.addIssue({ code: 'custom', path: ['keymap', name], message: unknownKeyMessage(bad) });
     }
   });
