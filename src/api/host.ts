@@ -77,9 +77,10 @@ function endpointCopy(e: Endpoint): Endpoint {
 }
 
 /**
- * The input's thresholds over the configured ones. Each is checked alone (schemas); together they can still
- * contradict (options.config sets closeWaitCritical 5, the input closeWaitCount 8): an InvalidInputError at
- * the input's key, before anything is collected.
+ * The input's thresholds over the configured ones. Names and ranges are checked by the schema; a warning
+ * level above its critical one only here, on the merged values (options.config may raise or lower the other
+ * level: closeWaitCritical 500 there makes closeWaitCount 200 valid): an InvalidInputError at the input's key,
+ * before anything is collected.
  */
 function thresholdsOf(configured: Record<string, number>, input: Record<string, number> | undefined, what: string): Record<string, number> {
   const merged = { ...configured, ...input };
@@ -88,7 +89,8 @@ function thresholdsOf(configured: Record<string, number>, input: Record<string, 
   if (c === undefined) return merged;
   const key = Object.hasOwn(input, c.warning) ? c.warning : c.critical;
   const other = key === c.warning ? `above ${c.critical} ${c.criticalValue}` : `below ${c.warning} ${c.warningValue}`;
-  const message = `${key === c.warning ? c.warningValue : c.criticalValue} is ${other} (from options.config.thresholds or the default): a warning level must not be above its critical level`;
+  const from = Object.hasOwn(configured, key === c.warning ? c.critical : c.warning) ? 'options.config.thresholds' : 'its default';
+  const message = `${key === c.warning ? c.warningValue : c.criticalValue} is ${other} (${from}): a warning level must not be above its critical level`;
   throw new InvalidInputError(`invalid ${what} input: thresholds.${key}: ${message}`, [{ path: `thresholds.${key}`, message }]);
 }
 
