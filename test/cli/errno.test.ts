@@ -103,6 +103,9 @@ test('errno EAI_AGAIN, ENOTFOUND and -3008: resolver errors, labelled as not err
   assert.match(nf.stdout, /err\.code 'ENOTFOUND'/);
   const uv = run('errno', '--', '-3008');
   assert.match(uv.stdout, /^Read as a Node\.js err\.errno: libuv's UV_EAI_NONAME \(-3008\), a resolver error\.\n\nEAI_NONAME: /);
+  // libuv's number is not glibc's (EAI_NONAME is -2 there): no getaddrinfo() line for it.
+  assert.doesNotMatch(uv.stdout, /getaddrinfo\(\) return value/);
+  assert.doesNotMatch(run('errno', '--', '-3001').stdout, /getaddrinfo\(\) return value/);
   assert.match(run('errno', '--', '-3').stdout, /^ESRCH: [^]*\nAs a getaddrinfo\(\) return value \(glibc\), -3 is EAI_AGAIN: sockscope errno EAI_AGAIN\.\n$/);
   const j = JSON.parse(run('errno', 'EAI_NONAME', '--json').stdout);
   assert.equal(j.matches[0].kind, 'resolver');

@@ -115,13 +115,13 @@ export function formatLookup(r: ErrnoLookup, width = 100): string {
     const where = on.elsewhere.map((x) => `${PLATFORM_LABEL[x.platform]} ${x.name === on.name ? '' : `${x.name} `}${x.number}`).join(', ');
     text = `${wrap(`${on.name} has no ${PLATFORM_LABEL[on.platform]} number: ${PLATFORM_LABEL[on.platform]} does not define it${where ? `; it exists on ${where}` : ''}.`, width, '')}\n\n${text}`;
   }
-  const rr = r.resolverReading;
-  if (rr?.source === 'libuv') text = `Read as a Node.js err.errno: libuv's UV_${rr.name} (${rr.number}), a resolver error.\n\n${text}`;
   const uw = r.libuvWindowsReading;
   if (uw) {
     const code = uw.name.slice(3); // err.code is libuv's name for err.errno (uv_err_name)
     text = `${wrap(`Read as a Node.js err.errno on Windows: libuv's ${uw.name} (${uw.number}), which Node.js reports as err.code '${code}' (on Linux and macOS err.errno is the negated errno).`, width, '')}\n\n${text}`;
   }
+  const rr = r.resolverReading;
+  if (rr?.source === 'libuv') text = `Read as a Node.js err.errno: libuv's UV_${rr.name} (${rr.number}), a resolver error.\n\n${text}`;
   else if (rr) text += `\nAs a getaddrinfo() return value (glibc), ${rr.number} is ${rr.name}: sockscope errno ${rr.name}.\n`;
   if (r.matchedBy === 'number' && r.platform) {
     const other = r.readings.filter((x) => x.platform !== r.platform && x.name !== r.matches[0]?.name && !(r.matches[0]?.windows?.name === x.name));
