@@ -126,7 +126,8 @@ export type FdTarget =
   | { kind: 'no-process' }
   | { kind: 'no-fd' }
   /** The process has exited and its parent has not reaped it (state Z): it holds no fds. */
-  | { kind: 'zombie'; ppid?: number; parent?: string }
+  /** ...or only its main thread has exited (`threads` > 1: the others run and hold the fds, /proc/PID/fd reads empty). */
+  | { kind: 'zombie'; ppid?: number; parent?: string; threads?: number }
   /** /proc/PID/fd cannot be read: `owner` is the process's real uid (undefined when unreadable too). */
   | { kind: 'unreadable'; code: string; owner?: number; ownUndumpable: boolean };
 
@@ -164,6 +165,8 @@ function zombieOf(root: string, pid: number): Extract<FdTarget, { kind: 'zombie'
     return undefined;
   }
   if (!/^State:\s+Z/m.test(status)) return undefined;
+  const threads = Number(/^Threads:\s+(\d+)/m.exec(status)?.[1]);
+  if (threads > 1) return { kind: 'zombie', threads };
   const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
   if (!Number.isInteger(ppid) || ppid <= 0) return { kind: 'zombie' };
   const parent = readComm(root, ppid);
@@ -172,6 +175,8 @@ function zombieOf(root: string, pid: number): Extract<FdTarget, { kind: 'zombie'
 
 /** "pid 24846 has exited and its parent python3 (pid 24845) has not reaped it ...": a zombie holds no fds. */
 export function zombieText(pid: number, t: Extract<FdTarget, { kind: 'zombie' }>): string {
+  if (t.threads !== undefined && t.threads > 1)
+    return `pid ${pid}'s main thread has exited (state Z) while ${t.threads - 1} other thread${t.threads === 2 ? '' : 's'} still run${t.threads === 2 ? 's' : ''} and hold${t.threads === 2 ? 's' : ''} its fds, which /proc/${pid}/fd then does not list: give one of its threads' ids with --pid (ls /proc/${pid}/task)`;
   const parent = t.ppid !== undefined ? `its parent ${t.parent !== undefined ? `${escapeControl(t.parent)} ` : ''}(pid ${t.ppid})` : 'its parent';
   return `pid ${pid} has exited and ${parent} has not reaped it (a zombie, state Z: the parent has not called wait()), so it holds no fds`;
 }

@@ -4,7 +4,7 @@
 // processes (test/fixtures/sockopt/socket-holder.c), run through setpriv as a uid of this file's own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,45 @@ test('a zombie (exited, not reaped): buffers and inspect-options both say so and
   const want = new RegExp(`^sockscope: --pid: pid ${zombie} has exited and its parent python3 \\(pid ${parent.pid}\\) has not reaped it \\(a zombie, state Z: the parent has not called wait\\(\\)\\), so it holds no fds\n$`);
   for (const cmd of ['buffers', 'inspect-options']) {
     const r = sockscope([cmd, '--pid', String(zombie), '--socket-fd', '3']);
+    assert.equal(r.status, 1, `${cmd}: ${r.stderr}`);
+    assert.match(r.stderr, want, cmd);
+  }
+});
+
+test('a process whose main thread exited while another thread runs is not called a zombie: the thread ids are the way in', { timeout: 60_000 }, async (t) => {
+  // State Z on /proc/PID/status and an empty /proc/PID/fd, yet alive: its other thread holds the listener.
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-mainexit-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'm.c'),
+    `#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+static void *idle(void *a) { (void)a; sleep(30); return 0; }
+int main(void) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0, .sin_addr.s_addr = htonl(0x7f000001) };
+  if (s < 0 || bind(s, (void *)&a, sizeof a) != 0 || listen(s, 8) != 0) return 1;
+  pthread_t th;
+  if (pthread_create(&th, 0, idle, 0) != 0) return 1;
+  printf("%d\\n", s);
+  fflush(stdout);
+  pthread_exit(0);
+}
+`,
+  );
+  const cc = spawnSync('gcc', ['-Wall', '-Wextra', '-Werror', '-pthread', '-o', join(dir, 'm'), join(dir, 'm.c')], { encoding: 'utf8' });
+  assert.equal(cc.status, 0, `gcc is needed (.ci/apt-packages.txt): ${cc.stderr ?? cc.error}`);
+  const child = spawn(join(dir, 'm'), [], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => child.kill('SIGKILL'));
+  const fd = await new Promise<number>((res) => child.stdout!.once('data', (d) => res(Number(String(d).trim()))));
+  await new Promise((r) => setTimeout(r, 200));
+  const pid = child.pid!;
+  const want = new RegExp(`^sockscope: --pid: pid ${pid}'s main thread has exited \\(state Z\\) while 1 other thread still runs and holds its fds, which /proc/${pid}/fd then does not list: give one of its threads' ids with --pid \\(ls /proc/${pid}/task\\)\n$`);
+  for (const cmd of ['buffers', 'inspect-options']) {
+    const r = sockscope([cmd, '--pid', String(pid), '--socket-fd', String(fd)]);
     assert.equal(r.status, 1, `${cmd}: ${r.stderr}`);
     assert.match(r.stderr, want, cmd);
   }
