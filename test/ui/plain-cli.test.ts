@@ -24,9 +24,10 @@ describe('sockscope | cat', () => {
     for (const [args, re] of [
       [['--interval', '10ms'], /--interval must be between 100 ms/],
       [['--port', '70000'], /--port must be a port number/],
-      // The space form: yargs read "-1s" as the flags -1 and -s ("Unknown arguments: 1, s").
-      [['--interval', '-1s'], /--interval must be a duration such as 500ms, 5s or 2m, got "-1s"/],
-      [['--interval=-1s'], /--interval must be a duration such as 500ms, 5s or 2m, got "-1s"/],
+      // The space form: yargs read "-1s" as the flags -1 and -s ("Unknown arguments: 1, s"); a negative
+      // duration is read as one and refused by its range (1072d3d).
+      [['--interval', '-1s'], /--interval must be between 100 ms and 3600 s, got "-1s"/],
+      [['--interval=-1s'], /--interval must be between 100 ms and 3600 s, got "-1s"/],
       [['--no-tcp', '--no-udp'], /--no-tcp --no-udp leaves no protocol to show/],
     ] as const) {
       const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 30_000 });
