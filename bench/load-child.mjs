@@ -1,9 +1,14 @@
 // One load process of the benchmark (plain JavaScript: starts fast, no TypeScript loader).
 // Opens, on loopback, `pairs` ESTABLISHED pairs, `closeWait` CLOSE_WAIT/FIN_WAIT2 pairs and `timeWait`
 // TIME_WAIT sockets to its own 127.0.0.x server address, then prints one JSON line and idles.
-// On "stop" (a line on stdin), SIGTERM, or when the parent goes away, it resets every connection
-// (SO_LINGER 0: no TIME_WAIT left behind) and exits. It also exits by itself after ttlSeconds.
+// "tw N" (a line on stdin) opens and closes N more connections so that N more client sockets sit in
+// TIME_WAIT (the parent tops the share up before each section: TIME_WAIT lasts 60 s), then prints
+// {"tw":N}. On "stop" (a line on stdin), SIGTERM, SIGINT, SIGHUP, or when the parent goes away, it
+// resets every connection it holds (SO_LINGER 0) and exits. Its TIME_WAIT sockets are no longer
+// its own: the parent removes them (ss -K) or they live in the bench's network namespace, which
+// goes with them. It also exits by itself after ttlSeconds.
 import { createServer, connect } from 'node:net';
+import { createInterface } from 'node:readline';
 
 const cfg = JSON.parse(process.argv[2]);
 const sockets = [];
@@ -26,10 +31,37 @@ function stop(code) {
 }
 
 setTimeout(() => stop(0), cfg.ttlSeconds * 1000).unref();
-process.stdin.on('data', () => stop(0));
 process.stdin.on('end', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+process.stdin.on('error', () => stop(0));
+process.stdout.on('error', () => stop(0));
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => stop(0));
 process.on('disconnect', () => stop(0));
+/** Set once the first connections are open: "tw N" lines wait for it. */
+let ready;
+const readyP = new Promise((r) => (ready = r));
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const m = /^tw (\d+)$/.exec(line.trim());
+  if (!m) return stop(0);
+  readyP
+    .then(() => openTimeWait(Number(m[1])))
+    .then(
+      () => process.stdout.write(`${JSON.stringify({ tw: Number(m[1]) })}\n`),
+      (e) => process.stdout.write(`${JSON.stringify({ tw: 0, error: String(e?.message ?? e) })}\n`),
+    );
+});
+let twPort = 0;
+/** Opens `count` connections to the TIME_WAIT server and closes them first: each client ends in TIME_WAIT. */
+async function openTimeWait(count) {
+  await pool(count, cfg.concurrency, async () => {
+    const c = await open(twPort);
+    c.on('error', () => {});
+    await new Promise((resolve) => {
+      c.once('close', resolve);
+      c.end();
+      c.resume();
+    });
+  });
+}
 
 function listen(server, host) {
   return new Promise((resolve, reject) => {
@@ -73,7 +105,7 @@ try {
     s.resume();
   });
   servers.push(tw);
-  const twPort = await listen(tw, cfg.serverHost);
+  twPort = await listen(tw, cfg.serverHost);
 
   await pool(cfg.pairs, cfg.concurrency, async () => {
     const c = await open(port);
@@ -86,15 +118,8 @@ try {
     sockets.push(c);
     c.end(); // FIN: the server side goes CLOSE_WAIT (never closed), this side FIN_WAIT2
   });
-  await pool(cfg.timeWait, cfg.concurrency, async () => {
-    const c = await open(twPort);
-    c.on('error', () => {});
-    await new Promise((resolve) => {
-      c.once('close', resolve);
-      c.end();
-      c.resume();
-    });
-  });
+  await openTimeWait(cfg.timeWait);
+  ready();
   process.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid, port, twPort, fds: sockets.length })}\n`);
 } catch (e) {
   process.stdout.write(`${JSON.stringify({ ready: false, error: String(e?.message ?? e) })}\n`);

@@ -1,8 +1,28 @@
 // Timing helpers: medians, a command timed the way a shell runs it (stdout to /dev/null), and
 // interleaved baseline/candidate runs so that drift (TIME_WAIT expiring, other load) hits both alike.
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { childCpuPrecision, childrenCpuMs } from './child-cpu.js';
 import type { Figure, Target } from './types.js';
+
+/**
+ * Below this much baseline CPU a CPU ratio is not printed ("-"): a few milliseconds of CPU carry the
+ * noise of one page fault storm or one scheduler tick more than the work measured.
+ */
+export const CPU_FLOOR_MS = 2;
+
+/** A measured command ended by SIGINT/SIGTERM/SIGHUP (the user interrupted the bench). */
+export class Interrupted extends Error {
+  constructor(readonly signal: string) {
+    super(`interrupted by ${signal}`);
+  }
+}
+
+/** a / b, or undefined when either is not a finite number or b is not above `floor` (never Infinity or NaN). */
+export function safeRatio(a: number, b: number, floor = 0): number | undefined {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b <= floor || b <= 0) return undefined;
+  return a / b;
+}
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return Number.NaN;
@@ -17,15 +37,11 @@ export interface Sample {
   cpu: number;
 }
 
-/** CPU ms used by this process's reaped children so far (/proc/self/stat cutime + cstime, 10 ms ticks). */
-function childrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the comm field: state is f[0]; cutime and cstime are fields 16 and 17 of the full line.
-  return (Number(f[13]) + Number(f[14])) * 10;
-}
-
-/** `file args > /dev/null`, spawn to exit: wall ms and the child's CPU ms. Throws when it fails. */
+/**
+ * `file args > /dev/null`, spawn to exit: wall ms and the child's CPU ms (getrusage(RUSAGE_CHILDREN)
+ * before and after: microseconds, see child-cpu.ts). Throws when it fails, Interrupted when a signal
+ * ended it.
+ */
 export function timeCommand(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): Sample {
   const devnull = openSync('/dev/null', 'w');
   try {
@@ -34,6 +50,7 @@ export function timeCommand(file: string, args: readonly string[], env?: NodeJS.
     const r = spawnSync(file, args, { stdio: ['ignore', devnull, 'pipe'], env: env ?? process.env, maxBuffer: 64 * 1024 * 1024 });
     const wall = performance.now() - t0;
     const cpu = childrenCpuMs() - c0;
+    if (r.signal === 'SIGINT' || r.signal === 'SIGTERM' || r.signal === 'SIGHUP') throw new Interrupted(r.signal);
     if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status}: ${String(r.stderr).slice(0, 300)}`);
     return { wall, cpu };
   } finally {
@@ -76,9 +93,11 @@ export async function timeIt(fn: () => Promise<unknown>): Promise<Sample> {
 export function timeFigure(f: { section: string; id: string; label: string; size: number; baseline: string; target?: number; extra?: Record<string, unknown> }, c: Compared): Figure {
   const value = median(c.candidate.map((x) => x.wall));
   const baselineMs = median(c.baseline.map((x) => x.wall));
-  const ratio = value / baselineMs;
+  const ratio = safeRatio(value, baselineMs);
   const cpu = median(c.candidate.map((x) => x.cpu));
   const baselineCpu = median(c.baseline.map((x) => x.cpu));
+  // No ratio when the baseline's CPU is below the floor (printed "-"): never Infinity or NaN.
+  const cpuRatio = safeRatio(cpu, baselineCpu, CPU_FLOOR_MS);
   const target: Target | undefined = f.target !== undefined ? { kind: 'ratio', max: f.target } : undefined;
   return {
     section: f.section,
@@ -91,14 +110,15 @@ export function timeFigure(f: { section: string; id: string; label: string; size
     baselineMs,
     ratio,
     target,
-    pass: target ? ratio <= target.max : undefined,
+    pass: target ? ratio !== undefined && ratio <= target.max : undefined,
     samples: c.candidate.map((x) => Math.round(x.wall * 10) / 10),
     extra: {
       baselineSamples: c.baseline.map((x) => Math.round(x.wall * 10) / 10),
       // CPU time is far less sensitive than wall time to other work on a shared machine.
-      cpuMs: Math.round(cpu),
-      baselineCpuMs: Math.round(baselineCpu),
-      cpuRatio: Math.round((cpu / baselineCpu) * 100) / 100,
+      cpuMs: Math.round(cpu * 100) / 100,
+      baselineCpuMs: Math.round(baselineCpu * 100) / 100,
+      cpuRatio: cpuRatio === undefined ? null : Math.round(cpuRatio * 100) / 100,
+      childCpu: childCpuPrecision(),
       ...f.extra,
     },
   };
