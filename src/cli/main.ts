@@ -7,7 +7,7 @@ import { completeLine, completionCommand } from './completion.js';
 import { UsageError } from './errors.js';
 import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
-import { loadCliConfig } from '../config/resolve.js';
+import { effectiveSource, loadCliConfig } from '../config/resolve.js';
 import { escapeMessage } from '../model/escape.js';
 
 /** package.json's version, set by scripts/build.mjs (esbuild define). Without it (tsx) yargs looks package.json up itself. */
@@ -38,8 +38,10 @@ export function buildCli(argv: string[]) {
     .option('source', {
       type: 'string',
       choices: ['auto', 'netlink', 'ss', 'procfs', 'netstat'],
-      default: 'auto',
-      describe: 'Where socket data comes from (auto picks the first that works)',
+      // No `default`: a value yargs filled in could not be told from one typed, and it hid the config
+      // file's `source` from every command. The middleware below resolves flag > config > auto.
+      defaultDescription: 'auto',
+      describe: 'Where socket data comes from (auto picks the first that works); unset: a config file\'s source',
       global: true,
     })
     .option('color', { type: 'boolean', default: true, describe: 'Colour output (--no-color or NO_COLOR turns it off)', global: true })
@@ -47,11 +49,17 @@ export function buildCli(argv: string[]) {
     // the command's own parser as the second argument (its typings leave it out): its boolean options.
     .middleware(((_argv: unknown, y: unknown) => refuseBooleanValues(argv, y)) as never, true)
     // The effective config (files + env) decides OS-call logging; an invalid config is exit 2 for every command.
+    // It also decides the collector: argv.source is --source when typed, else the config's `source` (else auto),
+    // and argv.sourceFrom says which (sources.ts: a config file's choice does not apply to --host).
     // `task` loads it itself: its contract is one JSON document on stdout for every outcome, a bad config file
     // too ({ok: false, error: {code: 'config-error'}}, exit 2), which a failure here would print as a stderr line.
     .middleware(async (argv) => {
       if (argv._[0] === 'completion' || argv._[0] === 'task' || argv.getYargsCompletions) return;
-      setDebugEnabled((await loadCliConfig()).config.debug);
+      const loaded = await loadCliConfig();
+      setDebugEnabled(loaded.config.debug);
+      const chosen = effectiveSource(argv.source, loaded);
+      argv.source = chosen.source;
+      argv.sourceFrom = chosen.from;
     })
     .strict()
     .recommendCommands()

@@ -9,6 +9,8 @@ export interface ReportArgs {
   'peer-port'?: number;
   json: boolean;
   source: string;
+  /** Where main.ts's middleware took source from (sources.ts). */
+  sourceFrom?: string;
   host?: string[];
   'ssh-config'?: string;
   samples?: string;

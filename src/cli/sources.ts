@@ -5,7 +5,6 @@ import type { SocketSource } from '../collect/source.js';
 import { UsageError } from './errors.js';
 import { sshTimeoutSetting } from './host-option.js';
 
-/** The sources to read: the local collector, or one RemoteSource per --host. */
 /** Several --host with some failed: the others were printed; say which failed on stderr and exit 1 (analyze, the monitor's one-shot forms). */
 export function reportFailedHosts(failed: readonly string[], total: number): void {
   if (failed.length === 0) return;
@@ -13,10 +12,17 @@ export function reportFailedHosts(failed: readonly string[], total: number): voi
   process.exitCode = 1;
 }
 
-export function sourcesFor(argv: { host?: string[]; 'ssh-config'?: string; source?: string }): { label: string; source: SocketSource }[] {
+/**
+ * The sources to read: the local collector, or one RemoteSource per --host.
+ * argv.source is the collector main.ts's middleware chose (--source, else the config's `source`, else auto);
+ * argv.sourceFrom where it came from ('flag', 'user-file', 'project-file', 'default'; unset counts as the
+ * flag). A config file's choice is this host's collector: --host reads with ss whatever it says.
+ */
+export function sourcesFor(argv: { host?: string[]; 'ssh-config'?: string; source?: string; sourceFrom?: string }): { label: string; source: SocketSource }[] {
   const hosts = (argv.host ?? []).filter((h) => h !== '');
   if (hosts.length === 0) return [{ label: 'local', source: createSource((argv.source ?? 'auto') as SourceChoice) }];
-  if (argv.source && argv.source !== 'auto' && argv.source !== 'ss') throw new UsageError(`--source ${argv.source} cannot read a remote host; --host always runs ss there`);
+  const typed = argv.sourceFrom === undefined || argv.sourceFrom === 'flag';
+  if (typed && argv.source && argv.source !== 'auto' && argv.source !== 'ss') throw new UsageError(`--source ${argv.source} cannot read a remote host; --host always runs ss there`);
   const timeoutMs = sshTimeoutSetting();
   return hosts.map((h) => {
     let target;

@@ -210,6 +210,17 @@ export async function loadCliConfig(opts: LoadConfigOptions = {}): Promise<Loade
   return loaded;
 }
 
+/**
+ * The collector a command reads, and where that choice came from: --source when given on the command line,
+ * else the configuration's `source` (a config file; otherwise the default, auto). main.ts's middleware
+ * resolves it once for every command (argv.source, argv.sourceFrom); `task` applies it itself.
+ */
+export function effectiveSource(flag: unknown, loaded: Pick<LoadedConfig, 'config' | 'origins'>): { source: Config['source']; from: Origin; detail?: string } {
+  if (typeof flag === 'string' && flag !== '') return { source: flag as Config['source'], from: 'flag', detail: '--source' };
+  const o = loaded.origins.source;
+  return { source: loaded.config.source, from: o.origin, ...(o.detail !== undefined ? { detail: o.detail } : {}) };
+}
+
 /** Files already warned about: main.ts's middleware and then the command itself load the configuration. */
 const warned = new Set<string>();
 let warnings = true;

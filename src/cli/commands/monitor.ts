@@ -11,6 +11,8 @@ export interface Args {
   unix?: boolean;
   color: boolean;
   source: string;
+  /** Where main.ts's middleware took source from: 'flag', a config file's origin or 'default'. */
+  sourceFrom?: string;
   host?: string[];
   'ssh-config'?: string;
   'ssh-timeout'?: number;

@@ -12,6 +12,32 @@ interface Args {
   input: string;
   output?: string;
   force?: boolean;
+  /** The global --source, when typed (main.ts gives it no default and leaves task's config to the handler). */
+  source?: string;
+}
+
+/** The operations that read sockets: their input has a `source` field (the others read none). */
+const COLLECTING: readonly string[] = ['analyze', 'analyze-states', 'inspect-options', 'debug-connections', 'buffers'];
+
+/**
+ * The collector of a task that reads sockets: the document's own "source" field, else --source, else the config
+ * file's `source` (effectiveSource), else the library's default (auto). A document's "source" and a --source that
+ * differ contradict each other: refused (exit 2, invalid-input) rather than one silently ignored. Operations that
+ * read no sockets (errno, options, generate...) take --source as the commands of the same name do: it changes nothing.
+ * Returns the document to run (a copy when a source was added).
+ */
+export function withTaskSource(doc: unknown, flag: string | undefined, chosen: { source: string; from: string; detail?: string }, refuse: (message: string) => Error): unknown {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return doc;
+  const task = doc as Record<string, unknown>;
+  if (!COLLECTING.includes(task.operation as string)) return doc;
+  if (task.source !== undefined) {
+    if (flag !== undefined && typeof task.source === 'string' && task.source !== flag) {
+      throw refuse(`the task says "source": ${JSON.stringify(task.source)} and the command line says --source ${flag}: give one of them (or the same value in both)`);
+    }
+    return doc;
+  }
+  if (chosen.from === 'default') return doc;
+  return { ...task, source: chosen.source };
 }
 
 function print(doc: unknown): void {
@@ -62,10 +88,11 @@ export const taskCommand: CommandModule<object, Args> = {
         return true;
       })
       .example('$0 task check.json', '{"operation": "analyze-states", "port": 8080} -> {"ok": true, "operation": ..., "result": ...}')
-      .example('$0 task gen.json --output result.json', 'result in result.json; exit 0 ok, 1 runtime failure, 2 bad input') as never,
+      .example('$0 task gen.json --output result.json', 'result in result.json; exit 0 ok, 1 runtime failure, 2 bad input')
+      .example('$0 task check.json --source procfs', 'the collector of a task without its own "source" (one that differs from it: exit 2)') as never,
   handler: async (a) => {
     // The task interface and every operation it runs load here only (dynamic import).
-    const [{ checkOutputFree, executeTask, failure, readTaskFile, writeTaskResult }, { loadCliConfig }, { setDebugEnabled }, { ConfigError }, { withCliOrigins }] = await Promise.all([
+    const [{ checkOutputFree, executeTask, failure, readTaskFile, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }] = await Promise.all([
       import('../../api/task.js'),
       import('../../config/resolve.js'),
       import('../../collect/debug.js'),
@@ -75,6 +102,7 @@ export const taskCommand: CommandModule<object, Args> = {
     // '-' is stdout: no file (a file named - is ./-).
     const output = a.output === '-' ? undefined : a.output;
     let outcome;
+    let refusedOperation: Parameters<typeof failure>[1];
     try {
       // Checked before running, so a refused --output never costs a side effect (generated files, probes).
       if (output !== undefined) checkOutputFree(output, a.force ?? false);
@@ -83,14 +111,23 @@ export const taskCommand: CommandModule<object, Args> = {
       // The library applies no config file; the command line does, as every command (thresholds, generator defaults,
       // OS-call logging). Loaded here, not in main.ts's middleware, so that a bad file is a config-error document.
       // The loader's UsageError names the file and the problem; as a ConfigError it is code config-error.
-      const { config, origins } = await loadCliConfig().catch((e: unknown) => {
+      const loaded = await loadCliConfig().catch((e: unknown) => {
         throw e instanceof UsageError ? new ConfigError(e.message, { cause: e }) : e;
       });
+      const { config, origins } = loaded;
       setDebugEnabled(config.debug);
+      // The collector: the document's "source", else --source, else the config file's (withTaskSource).
+      const raw = readTaskFile(input);
+      const refuse = (m: string) => {
+        // Only a task of a known operation gets here: its failure names it, as executeTask's own do.
+        refusedOperation = (raw as { operation: typeof refusedOperation }).operation;
+        return new InvalidInputError(m, [{ path: 'source', message: m }]);
+      };
+      const doc = withTaskSource(raw, a.source, effectiveSource(a.source, loaded), refuse);
       // withCliOrigins: the buffers result says where bufferSize came from (a file, DEFAULT_BUFFER_SIZE), as `buffers --json`.
-      outcome = await executeTask(readTaskFile(input), { config: withCliOrigins(config, origins) });
+      outcome = await executeTask(doc, { config: withCliOrigins(config, origins) });
     } catch (e) {
-      outcome = failure(e);
+      outcome = failure(e, refusedOperation);
     }
     if (outcome.exitCode === 0 && output !== undefined) {
       try {
