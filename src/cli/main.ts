@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { completeLine, completionCommand } from './completion.js';
 import { UsageError } from './errors.js';
+import type { NamesMissingPositionals } from './options.js';
 import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
 import { effectiveSource, loadCliConfig } from '../config/resolve.js';
@@ -75,6 +76,8 @@ export function buildCli(argv: string[]) {
         if (err.name === 'YError') throw new UsageError(oneLine(err.message));
         throw err;
       }
+      // yargs counts a command's positional arguments before the command's code runs, in words that name none.
+      if (/^Not enough non-option arguments/.test(msg ?? '')) throw new UsageError(missingPositionals(cli) ?? oneLine(msg));
       throw new UsageError(oneLine(msg));
     });
   for (const c of commands) cli = cli.command(c as never);
@@ -137,6 +140,20 @@ function skipHelpCache(cli: unknown): void {
   type Usage = { cacheHelpMessage?: () => void };
   const usage = (cli as { getInternalMethods?: () => { getUsageInstance?: () => Usage } }).getInternalMethods?.().getUsageInstance?.();
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
+
+/**
+ * The running command's own message for its missing positional arguments (NamesMissingPositionals: try,
+ * errno, task), from the words given after the command name (those after `--` too). undefined: yargs' own.
+ */
+function missingPositionals(cli: unknown): string | undefined {
+  type Internal = { getInternalMethods?: () => { getContext?: () => { commands?: string[] } }; parsed?: { argv?: { _?: unknown[]; '--'?: unknown[] } } | false };
+  const y = cli as Internal;
+  const name = y.getInternalMethods?.().getContext?.().commands?.[0];
+  const command = commands.find((c) => typeof c.command === 'string' && c.command.split(' ')[0] === name) as Partial<NamesMissingPositionals> | undefined;
+  if (typeof command?.missingPositionals !== 'function') return undefined;
+  const argv = y.parsed ? y.parsed.argv : undefined;
+  return command.missingPositionals([...(argv?._ ?? []), ...(argv?.['--'] ?? [])].map(String));
 }
 
 /** yargs' message on one line: "Invalid values:\n  Argument: op" reads "Invalid values: Argument: op". */

@@ -45,3 +45,13 @@ export function withJsonFlag<T>(y: Argv<T>) {
 export function printJson(doc: unknown): void {
   process.stdout.write(`${jsonText(doc)}\n`);
 }
+
+/**
+ * A command's own message for its missing positional arguments. yargs checks their number before any of the
+ * command's code runs, and its message names none ("Not enough non-option arguments: got 1, need at least 2");
+ * main.ts's .fail() asks the command instead, with the words given after the command name. The message names
+ * the missing argument, what it takes and an example (exit 2).
+ */
+export interface NamesMissingPositionals {
+  missingPositionals(words: readonly string[]): string | undefined;
+}

@@ -22,6 +22,31 @@ test('yargs usage errors: exit 2, one line, no stack trace', { timeout: 60_000 }
   }
 });
 
+test('a missing positional argument is named, with what it takes and an example (not "Not enough non-option arguments")', { timeout: 60_000 }, () => {
+  // README (Commands): exit 2, "the message names the flag and the rule". yargs' own count named none.
+  const calls = 'one of bind, listen, connect, sendto';
+  const cases: [string[], string][] = [
+    [['try'], `try needs a CALL (${calls}) and an ADDRESS (HOST:PORT), e.g. sockscope try bind 0.0.0.0:8080`],
+    [['try', 'bind'], 'try bind needs an ADDRESS: HOST:PORT (IPv6 as [::1]:8080; bind and listen need an IP), e.g. sockscope try bind 0.0.0.0:8080'],
+    [['try', 'connect', '--json'], 'try connect needs an ADDRESS: HOST:PORT (IPv6 as [::1]:8080), e.g. sockscope try connect 127.0.0.1:8080'],
+    [['--source', 'ss', 'try', '--', 'listen'], 'try listen needs an ADDRESS: HOST:PORT (IPv6 as [::1]:8080; bind and listen need an IP), e.g. sockscope try listen 0.0.0.0:8080'],
+    [['try', '127.0.0.1:80'], `try needs a CALL before the ADDRESS: ${calls}, got "127.0.0.1:80"; e.g. sockscope try connect 127.0.0.1:80`],
+    [['try', 'frob'], `try needs a CALL before the ADDRESS: ${calls}, got "frob"; e.g. sockscope try bind 0.0.0.0:8080`],
+    [['errno'], 'errno needs a CODE: a name (ECONNRESET, WSAECONNRESET), a number (104, 10054) or a message fragment, e.g. sockscope errno ECONNRESET'],
+    [['errno', '--json'], 'errno needs a CODE: a name (ECONNRESET, WSAECONNRESET), a number (104, 10054) or a message fragment, e.g. sockscope errno ECONNRESET'],
+    [['task'], 'task needs an INPUT: a task file (one JSON object, {"operation": ..., ...}) or - for stdin, e.g. sockscope task check.json'],
+    [['task', '--output', 'r.json'], 'task needs an INPUT: a task file (one JSON object, {"operation": ..., ...}) or - for stdin, e.g. sockscope task check.json'],
+  ];
+  for (const [args, want] of cases) {
+    const r = run(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr, `sockscope: ${want}\n`, args.join(' '));
+    assert.equal(r.stdout, '', args.join(' '));
+  }
+  // Given in full, they run (the check only names what is missing).
+  assert.equal(run('errno', '--', '-104').status, 0);
+});
+
 test('error messages cannot drive the terminal: a hostile directory name and config key come out escaped, already-escaped text is not escaped twice', { timeout: 60_000 }, async () => {
   // Review repro: a cloned repository's sockscope.yaml (every command reads the project config) in a
   // directory whose name holds ESC, BEL and CSI printed them raw in `sockscope: PATH: KEY: unknown key`.

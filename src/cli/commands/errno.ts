@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import type { ErrnoExplanation, ErrnoLookup, ErrnoPlatform } from '../../knowledge/errno.js';
 import type * as ErrnoTables from '../../knowledge/errno.js';
 import { UsageError } from '../errors.js';
-import { printJson, withJsonFlag } from '../options.js';
+import { printJson, withJsonFlag, type NamesMissingPositionals } from '../options.js';
 
 interface Args {
   code: string;
@@ -131,7 +131,7 @@ export function formatLookup(r: ErrnoLookup, width = 100): string {
   return text;
 }
 
-export const errnoCommand: CommandModule<object, Args> = {
+export const errnoCommand: CommandModule<object, Args> & NamesMissingPositionals = {
   command: 'errno <code>',
   describe: 'Explain an errno or Winsock code: ECONNRESET | 104 | "reset by peer" | WSAECONNRESET | 10054',
   builder: (y) =>
@@ -147,6 +147,8 @@ export const errnoCommand: CommandModule<object, Args> = {
       .example('$0 errno ECONNRESET', 'meaning, causes and fixes')
       .example('$0 errno 54 --platform macos', 'macOS numbering (ECONNRESET is 54 there)')
       .example('$0 errno "reset by peer"', 'search the messages') as never,
+  missingPositionals: (words) =>
+    words.length === 0 ? 'errno needs a CODE: a name (ECONNRESET, WSAECONNRESET), a number (104, 10054) or a message fragment, e.g. sockscope errno ECONNRESET' : undefined,
   handler: async (argv) => {
     // The errno tables load here only (dynamic import keeps every other command's start-up light).
     const { explainErrno, UnknownErrnoError } = await import('../../knowledge/errno.js');

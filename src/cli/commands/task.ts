@@ -1,7 +1,7 @@
 // `sockscope task INPUT.json [--output RESULT.json] [--force]`: one JSON task for automation (logic in src/api/task.ts).
 // Every outcome is one JSON document: the result on stdout (or atomically in --output), errors always on stdout.
 import type { CommandModule } from 'yargs';
-import { printJson } from '../options.js';
+import { printJson, type NamesMissingPositionals } from '../options.js';
 import { UsageError } from '../errors.js';
 import type * as TaskApi from '../../api/task.js';
 
@@ -74,7 +74,7 @@ function checkOutputFlag(output: unknown): void {
   if (path.endsWith('/')) throw new UsageError(`--output names the result file, got a directory path ${JSON.stringify(path)} (e.g. ${path}result.json)`);
 }
 
-export const taskCommand: CommandModule<object, Args> = {
+export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals = {
   command: 'task <input>',
   describe: `Run one JSON task for automation (${TASK_OPERATIONS.join(', ')}); - reads stdin`,
   builder: (y) =>
@@ -90,6 +90,8 @@ export const taskCommand: CommandModule<object, Args> = {
       .example('$0 task check.json', '{"operation": "analyze-states", "port": 8080} -> {"ok": true, "operation": ..., "result": ...}')
       .example('$0 task gen.json --output result.json', 'result in result.json; exit 0 ok, 1 runtime failure, 2 bad input')
       .example('$0 task check.json --source procfs', 'the collector of a task without its own "source" (one that differs from it: exit 2)') as never,
+  missingPositionals: (words) =>
+    words.length === 0 ? 'task needs an INPUT: a task file (one JSON object, {"operation": ..., ...}) or - for stdin, e.g. sockscope task check.json' : undefined,
   handler: async (a) => {
     // The task interface and every operation it runs load here only (dynamic import).
     const [{ checkOutputFree, executeTask, failure, readTaskFile, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }] = await Promise.all([

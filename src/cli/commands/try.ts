@@ -1,7 +1,7 @@
 // `sockscope try bind|listen|connect|sendto ADDRESS`: runs the socket call for real, closes at once, explains the result.
 import type { CommandModule } from 'yargs';
 import type { TryOp } from '../../collect/try-call.js';
-import { intFlag } from '../options.js';
+import { intFlag, type NamesMissingPositionals } from '../options.js';
 
 export interface Args {
   op?: string;
@@ -17,7 +17,22 @@ export interface Args {
 }
 export const OPS: readonly TryOp[] = ['bind', 'listen', 'connect', 'sendto'];
 
-export const tryCommand: CommandModule<object, Args> = {
+/** What `try` lacks, named (yargs said "Not enough non-option arguments: got 1, need at least 2"). */
+export function tryMissing(a: { op?: unknown; address?: unknown }): string | undefined {
+  const calls = OPS.join(', ');
+  if (a.op === undefined) return `try needs a CALL (one of ${calls}) and an ADDRESS (HOST:PORT), e.g. sockscope try bind 0.0.0.0:8080`;
+  if (a.address !== undefined) return undefined;
+  const op = String(a.op);
+  if ((OPS as readonly string[]).includes(op)) {
+    const example = op === 'connect' || op === 'sendto' ? '127.0.0.1:8080' : '0.0.0.0:8080';
+    return `try ${op} needs an ADDRESS: HOST:PORT (IPv6 as [::1]:8080${op === 'bind' || op === 'listen' ? '; bind and listen need an IP' : ''}), e.g. sockscope try ${op} ${example}`;
+  }
+  // One word that is not a call: an address given without the call, or a misspelt call.
+  const address = /:\d+$/.test(op) ? op : '0.0.0.0:8080';
+  return `try needs a CALL before the ADDRESS: one of ${calls}, got ${JSON.stringify(op)}; e.g. sockscope try ${address === op ? 'connect' : 'bind'} ${address}`;
+}
+
+export const tryCommand: CommandModule<object, Args> & NamesMissingPositionals = {
   command: 'try <op> <address>',
   describe: 'Run bind/listen/connect/sendto for real on this host (closed at once) and explain the result',
   builder: (y) =>
@@ -34,6 +49,7 @@ export const tryCommand: CommandModule<object, Args> = {
       .example('$0 try bind 0.0.0.0:8080', 'is port 8080 free? who holds it?')
       .example('$0 try listen 0.0.0.0:0 --backlog 65535', 'what backlog does the kernel really give?')
       .example('$0 try connect [::1]:5432 --timeout 1s', 'connect and explain the error'),
+  missingPositionals: (words) => tryMissing({ op: words[0], address: words[1] }),
   // The implementation (try-run.ts) loads when the command runs, not at start-up.
   handler: async (a) => (await import('./try-run.js')).runTryCommand(a),
 };
