@@ -44,7 +44,15 @@ test('analyze-states --port on a real UDP socket: the recommendation line names 
     assert.equal(lines[11], `Recommendation: no TCP connections on port ${port}; 1 UDP socket on port ${port} (127.0.0.1:${port} node/${process.pid}), not counted above: UDP has no connection states; sockscope analyze --port ${port} --samples 5 shows its queue and drops`);
     const json = spawnSync('bin/sockscope', ['analyze-states', '--port', String(port), '--json'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(json.status, 0, json.stderr);
-    assert.ok((JSON.parse(json.stdout) as { notes: string[] }).notes.some((n) => n.startsWith(`1 UDP socket on port ${port} (`)));
+    const doc = JSON.parse(json.stdout) as { recommendation: string; notes: string[] };
+    const note = doc.notes.find((n) => n.startsWith(`1 UDP socket on port ${port} (`));
+    assert.ok(note !== undefined, json.stdout);
+    // README: `recommendation` is the line; `notes` has the same text without the prefix (it said "the same text in both").
+    assert.equal(doc.recommendation, lines[11].slice('Recommendation: '.length));
+    assert.equal(doc.recommendation, `no TCP connections on port ${port}; ${note}`);
+    const readme = readFileSync('README.md', 'utf8').replace(/\s+/g, ' ');
+    assert.ok(readme.includes('`--json` has the line in `recommendation`, and in `notes` the same text without its `no TCP connections on port P; ` prefix'), 'README says how recommendation and notes differ');
+    assert.ok(!readme.includes('the same text in `recommendation` and in `notes`'));
   } finally {
     s.close();
   }
