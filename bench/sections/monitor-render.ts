@@ -71,9 +71,11 @@ export function firstFrameBundled(opts: { ownNetns?: boolean; timeoutMs?: number
     const timer = setTimeout(() => finish({ error: `no frame within ${timeoutMs} ms` }), timeoutMs);
     child.stdout.on('data', (d) => {
       out += d;
-      // The first full frame: data on screen (a table title with rows) and the footer.
-      if (/TCP \d+ \(/.test(out) && out.includes('q quit')) {
-        const m = /TCP (\d+) \(/.exec(out);
+      // The first full frame: data on screen (a table title with rows) and the footer, read without the
+      // escape sequences (the footer's keys are styled apart from their words: "q" then " quit").
+      const plain = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+      if (/TCP \d+ \(/.test(plain) && plain.includes('q quit')) {
+        const m = /TCP (\d+) \(/.exec(plain);
         finish({ ms: Math.round(performance.now() - t0), sockets: m ? Number(m[1]) : undefined });
       }
     });
