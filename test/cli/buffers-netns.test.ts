@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { createNetns, deleteNetns, netnsHolder } from '../helpers/netns.js';
+import { deleteNetns, netnsHolder, vethPair } from '../helpers/netns.js';
 
 const A = `sockscope-bufA-${process.pid}`;
 const B = `sockscope-bufB-${process.pid}`;
@@ -44,13 +44,7 @@ test('buffers on a receiver: a fixed SO_RCVBUF (wscale 0) and tcp_moderate_rcvbu
     deleteNetns(A);
     deleteNetns(B);
   });
-  createNetns(B);
-  createNetns(A, [
-    ['link', 'add', 'vbufa', 'type', 'veth', 'peer', 'name', 'vbufb', 'netns', B],
-    ['addr', 'add', '10.78.0.1/24', 'dev', 'vbufa'],
-    ['link', 'set', 'vbufa', 'up'],
-  ]);
-  for (const a of [['addr', 'add', '10.78.0.2/24', 'dev', 'vbufb'], ['link', 'set', 'vbufb', 'up']]) assert.equal(spawnSync('ip', ['-n', B, ...a]).status, 0);
+  vethPair(A, B, 'vbufa', 'vbufb', '10.78.0');
   const sysctl = spawnSync('ip', ['netns', 'exec', B, 'sysctl', '-qw', 'net.ipv4.tcp_moderate_rcvbuf=0'], { encoding: 'utf8' });
   assert.equal(sysctl.status, 0, sysctl.stderr);
   children.push(await netnsHolder(B, RECEIVER));

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { createNetns, deleteNetns, netnsHolder } from '../helpers/netns.js';
+import { deleteNetns, netnsHolder, vethPair } from '../helpers/netns.js';
 
 const A = `sockscope-nobdpA-${process.pid}`;
 const B = `sockscope-nobdpB-${process.pid}`;
@@ -47,13 +47,7 @@ test('buffers --port on a receiver without --bandwidth: a slow reader and window
     deleteNetns(A);
     deleteNetns(B);
   });
-  createNetns(B);
-  createNetns(A, [
-    ['link', 'add', 'vnobdpa', 'type', 'veth', 'peer', 'name', 'vnobdpb', 'netns', B],
-    ['addr', 'add', '10.79.0.1/24', 'dev', 'vnobdpa'],
-    ['link', 'set', 'vnobdpa', 'up'],
-  ]);
-  for (const a of [['addr', 'add', '10.79.0.2/24', 'dev', 'vnobdpb'], ['link', 'set', 'vnobdpb', 'up']]) assert.equal(spawnSync('ip', ['-n', B, ...a]).status, 0);
+  vethPair(A, B, 'vnobdpa', 'vnobdpb', '10.79.0');
   children.push(await netnsHolder(B, RECEIVER));
   children.push(await netnsHolder(A, SENDER));
   await new Promise((r) => setTimeout(r, 1500));

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { sockscope } from '../collect/getsockopt-helpers.js';
-import { createNetns, deleteNetns, netnsHolder } from '../helpers/netns.js';
+import { deleteNetns, netnsHolder, vethPair } from '../helpers/netns.js';
 
 const A = `sfwa-${process.pid}`; // 10.1.1.1 on VA: where sockscope runs; loopback listeners behind rules
 const B = `sfwb-${process.pid}`; // 10.1.1.2 on VB: a listener behind an admin-prohibited reject
@@ -17,12 +17,6 @@ const VA = `sfa${process.pid % 100000}`;
 const VB = `sfb${process.pid % 100000}`;
 const children: ChildProcess[] = [];
 let holderA = 0;
-
-function ip(...args: string[]): void {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  assert.equal(r.error, undefined, 'ip (iproute2) is required');
-  assert.equal(r.status, 0, `ip ${args.join(' ')}: ${r.stderr}`);
-}
 
 /** Loads an nft ruleset inside namespace `ns` (never on the host). */
 function nft(ns: string, rules: string[]): void {
@@ -33,13 +27,7 @@ function nft(ns: string, rules: string[]): void {
 
 before(async () => {
   assert.equal(spawnSync('nft', ['--version']).error, undefined, 'nft (Debian package nftables) is required');
-  createNetns(A);
-  createNetns(B);
-  ip('link', 'add', VA, 'netns', A, 'type', 'veth', 'peer', 'name', VB, 'netns', B);
-  ip('-n', A, 'addr', 'add', '10.1.1.1/24', 'dev', VA);
-  ip('-n', B, 'addr', 'add', '10.1.1.2/24', 'dev', VB);
-  ip('-n', A, 'link', 'set', VA, 'up');
-  ip('-n', B, 'link', 'set', VB, 'up');
+  vethPair(A, B, VA, VB, '10.1.1');
   nft(B, ['tcp dport 45903 reject with icmpx admin-prohibited', 'udp dport 45905 reject with icmpx admin-prohibited']);
   nft(A, ['tcp dport 45703 reject with icmpx admin-prohibited', 'tcp dport 45702 drop', 'tcp dport 45704 reject with icmpx port-unreachable']);
   children.push(await netnsHolder(B, 's = socket.socket(); s.bind(("0.0.0.0", 45903)); s.listen(16)'));

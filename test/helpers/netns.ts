@@ -15,6 +15,25 @@ export function createNetns(ns: string, ipCommands: readonly (readonly string[])
   }
 }
 
+/**
+ * Namespaces `a` and `b` joined by a veth pair (`ifA` in a, `ifB` in b), up, with `${prefix}.1/24` on ifA and
+ * `${prefix}.2/24` on ifB (IPv4; the links' IPv6 link-local addresses come with them).
+ */
+export function vethPair(a: string, b: string, ifA: string, ifB: string, prefix: string): void {
+  createNetns(a);
+  createNetns(b);
+  for (const args of [
+    ['link', 'add', ifA, 'netns', a, 'type', 'veth', 'peer', 'name', ifB, 'netns', b],
+    ['-n', a, 'addr', 'add', `${prefix}.1/24`, 'dev', ifA],
+    ['-n', b, 'addr', 'add', `${prefix}.2/24`, 'dev', ifB],
+    ['-n', a, 'link', 'set', ifA, 'up'],
+    ['-n', b, 'link', 'set', ifB, 'up'],
+  ]) {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    assert.equal(r.status, 0, `ip ${args.join(' ')}: ${r.stderr}`);
+  }
+}
+
 /** Deletes namespace `ns` (quietly when it is already gone). */
 export function deleteNetns(ns: string): void {
   spawnSync('ip', ['netns', 'delete', ns]);
