@@ -4,6 +4,7 @@ import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSy
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { GeneratedFile } from './render.js';
+import { DEFAULT_OUTPUT_NAMES, type GenLanguage } from './languages.js';
 
 /** A target file exists and overwriting was not allowed. */
 export class FileExistsError extends Error {
@@ -33,6 +34,11 @@ export function existingFiles(files: { path: string }[]): string[] {
 /** Which of these paths are directories (not symbolic links to them): never written, even with force. */
 export function directoriesAmong(files: { path: string }[]): string[] {
   return files.map((f) => f.path).filter((p) => lstatOrNull(p)?.isDirectory() === true);
+}
+
+/** Why an output that is a directory is refused (the CLI and the wizard say the same): never replaced, not even with --force. */
+export function directoryOutputMessage(dir: string, language: GenLanguage): string {
+  return `${dir} is a directory; --output names the file to write (e.g. ${join(dir, DEFAULT_OUTPUT_NAMES[language])})`;
 }
 
 /** Removes a path if it is there; never throws (cleanup must not hide the error that caused it). */

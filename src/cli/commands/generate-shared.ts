@@ -1,13 +1,12 @@
 // Flags and output handling shared by generate-server and generate-tcp-server: flags -> GeneratorInput,
 // then --stdout / --json / atomic write (never overwriting without --force or a confirmation).
 import type { Argv } from 'yargs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { loadCliConfig } from '../../config/resolve.js';
 import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
 import type * as CodegenOptions from '../../codegen/options.js';
-import { BOUNDED_POOL_IDLE_TIMEOUT_MS, DEFAULT_OUTPUT_NAMES, GEN_LANGUAGES } from '../../codegen/languages.js';
-import { directoriesAmong, existingFiles, FileExistsError, missingDirectories, writeFilesAtomic } from '../../codegen/write.js';
+import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES } from '../../codegen/languages.js';
+import { directoriesAmong, directoryOutputMessage, existingFiles, FileExistsError, missingDirectories, writeFilesAtomic } from '../../codegen/write.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
 
@@ -212,7 +211,7 @@ export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<v
   }
   // A directory is never replaced, not even with --force (rename() would fail with EISDIR after the rest).
   const dirs = directoriesAmong(r.files);
-  if (dirs.length) throw new UsageError(`${dirs[0]} is a directory; --output names the file to write (e.g. ${join(dirs[0], DEFAULT_OUTPUT_NAMES[r.options.language])})`);
+  if (dirs.length) throw new UsageError(directoryOutputMessage(dirs[0], r.options.language));
   let force = a.force ?? false;
   if (!force) {
     const exist = existingFiles(r.files);

@@ -1,11 +1,9 @@
 // Wizard state and a pure reducer over keys. Side effects (generate, exists, write) are injected so
 // tests drive it with fakes; Wizard.tsx renders the state.
-import { join } from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { GeneratorOptionsError, type GeneratorInput } from '../../codegen/options.js';
-import { DEFAULT_OUTPUT_NAMES } from '../../codegen/languages.js';
 import type { GenerateResult } from '../../codegen/render.js';
-import { directoriesAmong } from '../../codegen/write.js';
+import { directoriesAmong, directoryOutputMessage } from '../../codegen/write.js';
 import { defaultOutput, pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
 
 export type WizardKey =
@@ -116,14 +114,14 @@ function doWrite(s: WizardState, deps: WizardDeps, force: boolean): WizardState 
 }
 
 /**
- * The CLI's refusal of an output that is a directory (generate-shared.ts runGenerate), in its words: it is
+ * The CLI's refusal of an output that is a directory (directoryOutputMessage, as generate-shared.ts runGenerate): it is
  * never replaced, not even with --force, so the wizard must not ask "Overwrite?" and then fail.
  */
 function directoryError(result: GenerateResult, deps: WizardDeps): string | null {
   const paths = result.files.map((f) => f.path);
   const dirs = deps.directories ? deps.directories(paths) : directoriesAmong(result.files);
   if (!dirs.length) return null;
-  return `${dirs[0]} is a directory; --output names the file to write (e.g. ${join(dirs[0], DEFAULT_OUTPUT_NAMES[result.options.language])})`;
+  return directoryOutputMessage(dirs[0], result.options.language);
 }
 
 /** The input with the step's answer, and without the later answers it makes invalid. */
