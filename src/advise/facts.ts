@@ -78,6 +78,9 @@ export function factsFor(ctx: Pick<RuleContext, 'snapshot' | 'port'>, snap: Snap
  * sockets: their moves come from what windowEntry kept of them (outgoingTcpOf).
  */
 function withServedPort(snap: Snapshot, base: Facts, port: number): Facts {
+  // Outside the ephemeral range the base grouping already serves the port: no outgoing socket can be on it.
+  const [lo, hi] = ephemeralRange(snap);
+  if (port < lo || port > hi) return base;
   const moved = new Map<string, { sockets: Socket[]; states: StateCounts }>();
   const add = (from: string, s: Socket | null, state: SocketState): void => {
     let m = moved.get(from);
