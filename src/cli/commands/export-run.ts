@@ -37,9 +37,9 @@ async function whyNoListen(host: string, port: number, code: string | undefined,
 }
 
 /** What the system calls an errno ("EINVAL" -> "invalid argument"), said when nothing explains it better. */
-function errnoText(code: string | undefined): string {
-  const entry = code ? [...getSystemErrorMap().values()].find(([name]) => name === code) : undefined;
-  return entry ? ` (${entry[1]})` : '';
+function errnoText(e: NodeJS.ErrnoException): string {
+  const text = typeof e.errno === 'number' ? getSystemErrorMap().get(e.errno)?.[1] : undefined;
+  return text ? ` (${text})` : '';
 }
 
 /**
@@ -87,7 +87,7 @@ export async function runExport(argv: Args): Promise<void> {
     onError: (e) => process.stderr.write(`sockscope export: collection failed (serving the last snapshot): ${e.message}\n`),
   }).catch(async (e: NodeJS.ErrnoException) => {
     const why = await whyNoListen(address, port, e.code, source);
-    throw new Error(`cannot listen on ${argv.listen}: ${e.code ?? e.message}${why || errnoText(e.code)}`);
+    throw new Error(`cannot listen on ${argv.listen}: ${e.code ?? e.message}${why || errnoText(e)}`);
   });
   const shown = exporter.address.host.includes(':') ? `[${exporter.address.host}]` : exporter.address.host;
   process.stderr.write(`sockscope export: serving http://${shown}:${exporter.address.port}/metrics every ${intervalMs} ms\n`);
