@@ -246,7 +246,9 @@ async function sysctlsFor(procRoot: string, pid: number): Promise<NamespacedSysc
     return { sysctls, extraSysctls, netns: target ?? null, other: false, sysctlsFrom: target === undefined ? `sockscope's own network namespace (${own ?? 'unknown'}); /proc/${pid}/ns/net is not readable, so whether pid ${pid} shares it is unknown` : `sockscope's own network namespace (${own}), which pid ${pid} shares` };
   const nsPath = `${procRoot}/${pid}/ns/net`;
   const where = `pid ${pid}'s network namespace (${target}, ${nsPath}; sockscope runs in ${own})`;
-  const netNames = [...Object.keys(sysctls), ...Object.keys(extraSysctls)].filter((n) => n.startsWith('net.'));
+  // Once each: some names are in both lists (tcp_moderate_rcvbuf, tcp_congestion_control), and a file read twice
+  // would come back as both lines joined ("1 1").
+  const netNames = [...new Set([...Object.keys(sysctls), ...Object.keys(extraSysctls)])].filter((n) => n.startsWith('net.'));
   try {
     const vals = await readSysctlsInNetns(nsPath, netNames);
     const norm = (v: string | null) => (v == null ? null : v.trim().replace(/\s+/g, ' '));

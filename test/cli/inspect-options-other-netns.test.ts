@@ -42,6 +42,9 @@ test('inspect-options in another network namespace: that namespace\'s sysctls, i
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.sysctls['net.ipv4.tcp_rmem'], '4096 65536 1048576', 'the process\'s namespace\'s tcp_rmem');
+  // Named by both sysctl lists, read once: not "1 1" or "cubic cubic".
+  assert.match(String(doc.extraSysctls['net.ipv4.tcp_moderate_rcvbuf']), /^[01]$/);
+  assert.match(String(doc.extraSysctls['net.ipv4.tcp_congestion_control']), /^\S+$/);
   assert.match(doc.netns, /^net:\[\d+\]$/);
   assert.match(doc.sysctlsFrom, new RegExp(`^pid ${h.pid}'s network namespace \\(net:\\[\\d+\\], /proc/${h.pid}/ns/net; sockscope runs in net:\\[\\d+\\]\\), read there with nsenter --net$`));
   const rcv = doc.options.find((o: { name: string }) => o.name === 'SO_RCVBUF');
