@@ -89,7 +89,8 @@ function thresholdsOf(configured: Record<string, number>, input: Record<string, 
   if (c === undefined) return merged;
   const key = Object.hasOwn(input, c.warning) ? c.warning : c.critical;
   const other = key === c.warning ? `above ${c.critical} ${c.criticalValue}` : `below ${c.warning} ${c.warningValue}`;
-  const from = Object.hasOwn(configured, key === c.warning ? c.critical : c.warning) ? 'options.config.thresholds' : 'its default';
+  const otherKey = key === c.warning ? c.critical : c.warning;
+  const from = Object.hasOwn(input, otherKey) ? 'the input' : Object.hasOwn(configured, otherKey) ? 'options.config.thresholds' : 'its default';
   const message = `${key === c.warning ? c.warningValue : c.criticalValue} is ${other} (${from}): a warning level must not be above its critical level`;
   throw new InvalidInputError(`invalid ${what} input: thresholds.${key}: ${message}`, [{ path: `thresholds.${key}`, message }]);
 }

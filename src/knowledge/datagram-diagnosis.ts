@@ -62,7 +62,7 @@ export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
   }
   if (ctx.errno) {
     // The send failed at once (a rejecting route, no route, EACCES...): the same reasons as a connect.
-    const d = diagnoseConnectError(ctx.errno, { address: ctx.address, port: P, timeoutMs: ctx.timeoutMs, ...(ctx.route ? { route: ctx.route } : {}), ...(ctx.unknownZone !== undefined ? { unknownZone: ctx.unknownZone } : {}) });
+    const d = diagnoseConnectError(ctx.errno, { address: ctx.address, port: P, timeoutMs: ctx.timeoutMs, datagram: true, ...(ctx.route ? { route: ctx.route } : {}), ...(ctx.unknownZone !== undefined ? { unknownZone: ctx.unknownZone } : {}) });
     return { ...d, ok: false };
   }
   if (ctx.replied !== undefined) {

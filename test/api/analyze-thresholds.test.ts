@@ -41,6 +41,9 @@ test('analyze thresholds: a level that contradicts options.config.thresholds is 
   const issue = await refusal(() => analyze({ port: 9, thresholds: { closeWaitCount: 30 } }, { config: { thresholds: { closeWaitCritical: 20 } } }));
   assert.equal(issue.path, 'thresholds.closeWaitCount');
   assert.match(issue.message, /30 is above closeWaitCritical 20 \(options\.config\.thresholds\)/);
+  // Both levels in the input: the other one is named as the input's, not as a default.
+  const both = await refusal(() => analyze({ port: 9, thresholds: { closeWaitCount: 500, closeWaitCritical: 100 } }));
+  assert.match(both.message, /500 is above closeWaitCritical 100 \(the input\)/);
   // options.config may raise the other level too: closeWaitCount 200 is above the default critical 100, not above 500.
   const raised = await analyzeStates({ port: 9, thresholds: { closeWaitCount: 200 } }, { config: { thresholds: { closeWaitCritical: 500 } } });
   assert.equal(raised.port, 9);
