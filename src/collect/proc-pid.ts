@@ -68,19 +68,22 @@ export function hasCmdline(root: string, pid: number): boolean {
   }
 }
 
-/**
- * The real uid of a process (/proc/PID/status, first field of Uid:), which every user may read; undefined
- * when unreadable. Not the owner of /proc/PID/fd: a process that is not dumpable (prctl(PR_SET_DUMPABLE, 0),
- * or started from a setuid binary) has its fd directory owned by root while it still runs as its user.
- */
-function readRealUid(root: string, pid: number): number | undefined {
-  let text: string;
+/** /proc/PID/status, which every user may read; undefined when unreadable (gone, or hidepid). */
+function readStatus(root: string, pid: number): string | undefined {
   try {
-    text = readFileSync(`${root}/${pid}/status`, 'latin1');
+    return readFileSync(`${root}/${pid}/status`, 'latin1');
   } catch {
     return undefined;
   }
-  const m = /^Uid:\s+(\d+)/m.exec(text);
+}
+
+/**
+ * The real uid of a process (the first field of Uid: in its /proc/PID/status text); undefined when unreadable.
+ * Not the owner of /proc/PID/fd: a process that is not dumpable (prctl(PR_SET_DUMPABLE, 0), or started from a
+ * setuid binary) has its fd directory owned by root while it still runs as its user.
+ */
+function realUidIn(status: string | undefined): number | undefined {
+  const m = status !== undefined ? /^Uid:\s+(\d+)/m.exec(status) : null;
   return m ? Number(m[1]) : undefined;
 }
 
@@ -96,7 +99,7 @@ export type HiddenKind = 'kernel-thread' | 'own-undumpable' | 'other-user';
  */
 export function hiddenKind(root: string, pid: number, uid: number): HiddenKind {
   if (!hasCmdline(root, pid)) return 'kernel-thread';
-  return uid !== 0 && readRealUid(root, pid) === uid ? 'own-undumpable' : 'other-user';
+  return uid !== 0 && realUidIn(readStatus(root, pid)) === uid ? 'own-undumpable' : 'other-user';
 }
 
 /** Processes whose fds could not be read, by whose they are (kernel threads and exited processes left out). */
@@ -138,8 +141,10 @@ export function readFdTarget(root: string, pid: number, fd: number, uid: number)
     link = readlinkSync(`${root}/${pid}/fd/${fd}`);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    // A zombie keeps its /proc/PID (status, comm) with an empty fd directory: not "no such fd".
-    const zombie = zombieOf(root, pid);
+    // A zombie keeps its /proc/PID (status, comm) with an empty fd directory: not "no such fd". The status
+    // text is read once, for the zombie's state and for the owner of an unreadable fd directory.
+    const status = readStatus(root, pid);
+    const zombie = zombieIn(root, status);
     if (zombie) return zombie;
     if (readFailure(e) === 'gone') {
       try {
@@ -149,22 +154,16 @@ export function readFdTarget(root: string, pid: number, fd: number, uid: number)
         return { kind: 'no-process' };
       }
     }
-    const owner = readRealUid(root, pid);
+    const owner = realUidIn(status);
     return { kind: 'unreadable', code, ...(owner !== undefined ? { owner } : {}), ownUndumpable: owner !== undefined && uid !== 0 && owner === uid && hasCmdline(root, pid) };
   }
   const inode = socketInodeInText(link);
   return inode ? { kind: 'socket', inode } : { kind: 'not-socket', link };
 }
 
-/** The zombie entry of a process that has exited and is not yet reaped (State: Z), with its parent; else undefined. */
-function zombieOf(root: string, pid: number): Extract<FdTarget, { kind: 'zombie' }> | undefined {
-  let status: string;
-  try {
-    status = readFileSync(`${root}/${pid}/status`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  if (!/^State:\s+Z/m.test(status)) return undefined;
+/** The zombie entry of a process that has exited and is not yet reaped (State: Z in its `status` text), with its parent; else undefined. */
+function zombieIn(root: string, status: string | undefined): Extract<FdTarget, { kind: 'zombie' }> | undefined {
+  if (status === undefined || !/^State:\s+Z/m.test(status)) return undefined;
   const threads = Number(/^Threads:\s+(\d+)/m.exec(status)?.[1]);
   if (threads > 1) return { kind: 'zombie', threads };
   const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
