@@ -108,6 +108,13 @@ export function sendBufferDiagnosis(sndbuf: number, bdp: number, lowerBound: boo
   };
 }
 
+/** The BDP a receive diagnosis compares the buffer with (receiveBufferDiagnosis's arguments). */
+interface ReceiveBdp {
+  bdp: number;
+  lowerBound: boolean;
+  measured?: number | null;
+}
+
 /**
  * What limits a receiving socket on this host, from its own facts: unread data, its window scale, its
  * rcvbuf against the tcp_rmem default and max, and tcp_moderate_rcvbuf. Receive autotuning
@@ -118,9 +125,30 @@ export function sendBufferDiagnosis(sndbuf: number, bdp: number, lowerBound: boo
  * 32768, wscale 0, Recv-Q 0; tcp_moderate_rcvbuf=0 kept rcvbuf at the default (131072) after 11 MB.
  */
 export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boolean, caps: BufferCaps | undefined, rttMs: number | null, measured?: number | null): BufferDiagnosis | null {
+  return receiveDiagnosis(r, caps, rttMs, { bdp, lowerBound, measured });
+}
+
+/**
+ * What a receiving socket's own facts show without a BDP (no rate measured here, none given): unread data
+ * filling the buffer (the slow reader receiveBufferDiagnosis names, judged the same way), window scaling not
+ * negotiated, or window scale 0 (the window never exceeds 64 KiB). None of these needs a bandwidth, and
+ * asking for one first pointed at a bigger buffer, the wrong fix for a slow reader (review: a receiver
+ * reading 64 KiB every 0.2 s, Recv-Q 77232 and r127744 of rb131072, was told only "give --bandwidth").
+ * Null when the socket shows none of them.
+ */
+export function receiveDiagnosisWithoutBdp(r: Socket, caps: BufferCaps | undefined, rttMs: number | null): BufferDiagnosis | null {
+  return receiveDiagnosis(r, caps, rttMs, null);
+}
+
+/**
+ * The two above. Without a BDP: window scaling off or scale 0 is reported whatever the link (with a note
+ * that --bandwidth tells whether it limits), the comparisons of rcvbuf with tcp_rmem and the BDP are left
+ * out, and null follows the slow reader.
+ */
+function receiveDiagnosis(r: Socket, caps: BufferCaps | undefined, rttMs: number | null, link: ReceiveBdp | null): BufferDiagnosis | null {
   if (!r.skmem) return null;
   const rcvbuf = r.skmem.rcvbuf;
-  const size = sizeFor(bdp, lowerBound);
+  const size = link ? sizeFor(link.bdp, link.lowerBound) : "the link's BDP";
   const rmem = caps?.tcpRmem ?? null;
   const [rmin, rdef, rmax] = rmem ?? [null, null, null];
   const unread = r.recvQUnknown ? 0 : r.recvQ;
@@ -132,13 +160,17 @@ export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boole
   // the others; a sample of the latter kind falls through to "rcvbuf is still the tcp_rmem default ...
   // because the application reads slowly". One sample cannot do better: the same fast reader with SO_RCVBUF
   // 65536 (rb 131,072) showed r 127,188 (97%) in 7 of 8 samples, its sender refilling the window at once.
-  const full = queueFull(Math.max(unread, r.skmem.rmemAlloc), rcvbuf) || unread > rcvbuf / 2;
+  // Without a BDP a rcvbuf of 0 is never full (with one, unread data in it is, as before the two shared this).
+  const full = (link != null || rcvbuf > 0) && (queueFull(Math.max(unread, r.skmem.rmemAlloc), rcvbuf) || unread > rcvbuf / 2);
   const alsoUnread = full ? `; it also holds unread data now (Recv-Q ${unread} bytes), so the reader may be slow as well` : '';
-  const capped = lowerBound || BUFFER_PER_WINDOW * bdp > UNSCALED_WINDOW;
+  // Whether a 64 KiB window is too small for the link; unknown without a BDP, so said to depend on it.
+  const capped = link ? link.lowerBound || BUFFER_PER_WINDOW * link.bdp > UNSCALED_WINDOW : true;
+  const ifLarger = link ? '' : ' (whether that limits depends on the link: give --bandwidth <link speed> to compare it with the BDP)';
+  const rate = windowRate(UNSCALED_WINDOW, rttMs, link?.measured);
   if (r.tcpInfo?.windowScaling === false && capped)
     return {
       kind: 'fixed',
-      cause: `${NOT_NEGOTIATED}${windowRate(UNSCALED_WINDOW, rttMs, measured)}${alsoUnread}`,
+      cause: `${NOT_NEGOTIATED}${rate}${ifLarger}${alsoUnread}`,
       fix: NEGOTIATE_FIX,
     };
   if (r.tcpInfo?.rcvWscale === 0 && capped)
@@ -146,16 +178,16 @@ export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boole
       kind: 'fixed',
       // Scaling known to be in use (tcpi_options): the scale itself is 0, which only a small buffer at
       // connect()/listen() picks; unknown (some decoders): the sysctl and the peer are possible too.
-      cause: `the socket advertises window scale 0, so its window can never exceed 64 KiB whatever rcvbuf or tcp_rmem${windowRate(UNSCALED_WINDOW, rttMs, measured)}; a small SO_RCVBUF set before listen()/connect() does this (the kernel picks the scale from it; rcvbuf ${rcvbuf}${rcvbuf % 2 === 0 ? ` = 2 x ${rcvbuf / 2}` : ''})${r.tcpInfo.windowScaling === true ? '' : ', window scaling is off here (net.ipv4.tcp_window_scaling = 0), or the other end did not offer it (scaling is used only when both SYNs carry it)'}${alsoUnread}`,
+      cause: `the socket advertises window scale 0, so its window can never exceed 64 KiB whatever rcvbuf or tcp_rmem${rate}${ifLarger}; a small SO_RCVBUF set before listen()/connect() does this (the kernel picks the scale from it; rcvbuf ${rcvbuf}${rcvbuf % 2 === 0 ? ` = 2 x ${rcvbuf / 2}` : ''})${r.tcpInfo.windowScaling === true ? '' : ', window scaling is off here (net.ipv4.tcp_window_scaling = 0), or the other end did not offer it (scaling is used only when both SYNs carry it)'}${alsoUnread}`,
       fix: `remove the setsockopt, or set SO_RCVBUF >= ${size} before listen()/connect()`,
     };
-  if (rmax != null && rcvbuf > rmax)
+  if (link && rmax != null && rcvbuf > rmax)
     return {
       kind: 'fixed',
       cause: `rcvbuf (${rcvbuf} bytes) is above net.ipv4.tcp_rmem max (${rmax}), which autotuning never exceeds: the application set SO_RCVBUF${asked(rcvbuf)}, and it is too small${alsoUnread}`,
       fix: `set SO_RCVBUF >= ${size} before listen()/connect() (capped by net.core.rmem_max ${caps?.rmemMax ?? 'unknown'})`,
     };
-  if (rdef != null && rcvbuf < rdef)
+  if (link && rdef != null && rcvbuf < rdef)
     return {
       kind: 'fixed',
       cause: `rcvbuf (${rcvbuf} bytes) is below the tcp_rmem default (${rdef}) every socket starts with and autotuning only grows: the application set SO_RCVBUF${asked(rcvbuf)}, which turns receive autotuning off${alsoUnread}`,
@@ -167,6 +199,8 @@ export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boole
       cause: `the application reads too slowly: its receive buffer holds unread data (Recv-Q ${unread} bytes, ${r.skmem.rmemAlloc} of rcvbuf ${rcvbuf} in use)${rcvbuf === rdef ? `, and rcvbuf is still the tcp_rmem default (${rdef}): autotuning grows it only as fast as the application reads` : ''}`,
       fix: 'make the application read faster (larger reads, no stalls between them); no buffer setting fixes a slow reader, and a fixed SO_RCVBUF would turn autotuning off',
     };
+  if (!link) return null;
+  const { bdp, lowerBound } = link;
   if (caps?.moderateRcvbuf === false && (rdef == null || rcvbuf === rdef)) {
     const need = autotuneCeiling(bdp);
     return {
@@ -190,39 +224,6 @@ export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boole
     cause: `rcvbuf (${rcvbuf} bytes) is above the tcp_rmem default (${rdef}), so autotuning has grown it and can grow it up to ${rmax}, unless the application set SO_RCVBUF${asked(rcvbuf)}${off}`,
     fix: `if the application sets SO_RCVBUF, remove it or set it >= ${size}; otherwise autotuning follows what the application reads: make it read faster`,
   };
-}
-
-/**
- * What a receiving socket's own facts show without a BDP (no rate measured here, none given): unread data
- * filling the buffer (the slow reader receiveBufferDiagnosis names, judged the same way), window scaling not
- * negotiated, or window scale 0 (the window never exceeds 64 KiB). None of these needs a bandwidth, and
- * asking for one first pointed at a bigger buffer, the wrong fix for a slow reader (review: a receiver
- * reading 64 KiB every 0.2 s, Recv-Q 77232 and r127744 of rb131072, was told only "give --bandwidth").
- * Null when the socket shows none of them.
- */
-export function receiveDiagnosisWithoutBdp(r: Socket, caps: BufferCaps | undefined, rttMs: number | null): BufferDiagnosis | null {
-  if (!r.skmem) return null;
-  const rcvbuf = r.skmem.rcvbuf;
-  const rdef = caps?.tcpRmem?.[1] ?? null;
-  const unread = r.recvQUnknown ? 0 : r.recvQ;
-  const full = rcvbuf > 0 && (queueFull(Math.max(unread, r.skmem.rmemAlloc), rcvbuf) || unread > rcvbuf / 2);
-  const alsoUnread = full ? `; it also holds unread data now (Recv-Q ${unread} bytes), so the reader may be slow as well` : '';
-  const ifLarger = 'whether that limits depends on the link: give --bandwidth <link speed> to compare it with the BDP';
-  if (r.tcpInfo?.windowScaling === false)
-    return { kind: 'fixed', cause: `${NOT_NEGOTIATED}${windowRate(UNSCALED_WINDOW, rttMs)} (${ifLarger})${alsoUnread}`, fix: NEGOTIATE_FIX };
-  if (r.tcpInfo?.rcvWscale === 0)
-    return {
-      kind: 'fixed',
-      cause: `the socket advertises window scale 0, so its window can never exceed 64 KiB whatever rcvbuf or tcp_rmem${windowRate(UNSCALED_WINDOW, rttMs)} (${ifLarger}); a small SO_RCVBUF set before listen()/connect() does this (the kernel picks the scale from it; rcvbuf ${rcvbuf}${rcvbuf % 2 === 0 ? ` = 2 x ${rcvbuf / 2}` : ''})${r.tcpInfo.windowScaling === true ? '' : ', window scaling is off here (net.ipv4.tcp_window_scaling = 0), or the other end did not offer it (scaling is used only when both SYNs carry it)'}${alsoUnread}`,
-      fix: 'remove the setsockopt, or set SO_RCVBUF >= the link\'s BDP before listen()/connect()',
-    };
-  if (full)
-    return {
-      kind: 'slow-reader',
-      cause: `the application reads too slowly: its receive buffer holds unread data (Recv-Q ${unread} bytes, ${r.skmem.rmemAlloc} of rcvbuf ${rcvbuf} in use)${rcvbuf === rdef ? `, and rcvbuf is still the tcp_rmem default (${rdef}): autotuning grows it only as fast as the application reads` : ''}`,
-      fix: 'make the application read faster (larger reads, no stalls between them); no buffer setting fixes a slow reader, and a fixed SO_RCVBUF would turn autotuning off',
-    };
-  return null;
 }
 
 /**
