@@ -1,4 +1,5 @@
 // A rule is data: an id, its severities, scope and topic, a README line, and a pure evaluation.
+import { th } from './thresholds.js';
 import type { Recommendation, RuleContext, Severity } from './types.js';
 
 export type Scope = Recommendation['scope'];
@@ -26,4 +27,12 @@ export interface HealthCheck {
   topic: string;
   /** The message and evidence when this topic applies to the port (or host); null when it does not apply. `fix`: when there is something to do after all (default "nothing to change"). */
   describe(ctx: RuleContext): { message: string; evidence: string; fix?: string } | null;
+}
+
+/**
+ * How a health line ends when its topic is at a warning level now but the level has not held for
+ * persistSamples samples, so no rule reports it (close-wait-ok, time-wait-ok, accept-queue-ok).
+ */
+export function notYetHeld(ctx: RuleContext): string {
+  return `not yet in ${Math.floor(th(ctx, 'persistSamples'))} samples in a row`;
 }

@@ -3,7 +3,7 @@ import { sysctlInt, type Snapshot } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
 import { factsOf, socketKey } from '../facts.js';
 import { describeProcesses, fmtEndpoint, fmtRate, fmtSeconds, uniqueProcesses } from '../format.js';
-import type { HealthCheck, Rule } from '../rule.js';
+import { notYetHeld, type HealthCheck, type Rule } from '../rule.js';
 import { persists, sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
@@ -305,7 +305,7 @@ export const acceptQueueHealth: HealthCheck = {
     const near = !worst.sendQUnknown && worst.recvQ > 0 && worst.recvQ >= th(ctx, 'acceptQueueNearFullRatio') * worst.sendQ;
     if (full || near) {
       return {
-        message: `Accept queue ${full ? 'full' : 'near full'} on tcp ${addr(worst)} (Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown' : worst.sendQ}), not yet in ${Math.floor(th(ctx, 'persistSamples'))} samples in a row`,
+        message: `Accept queue ${full ? 'full' : 'near full'} on tcp ${addr(worst)} (Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown' : worst.sendQ}), ${notYetHeld(ctx)}`,
         evidence: `${ls.length} listener${ls.length === 1 ? '' : 's'}; fullest ${addr(worst)} Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown (this source cannot see it)' : worst.sendQ}; net.core.somaxconn ${somax ?? 'unknown'}`,
         fix: `Watch it: accept-queue-full / accept-queue-near-full report it once it holds. Confirm: ss -ltn 'sport = :${worst.local.port}' (Recv-Q against Send-Q)`,
       };

@@ -4,7 +4,7 @@ import { factsFor, groupLabel, groupPortFields, type ConnGroup } from '../facts.
 import { hiddenOwnerUids, snapshotOwnerView } from '../../model/owner.js';
 import type { Socket } from '../../model/socket.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import type { HealthCheck, Rule } from '../rule.js';
+import { notYetHeld, type HealthCheck, type Rule } from '../rule.js';
 import { persists, recentOf, sustainedGrowth, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
@@ -134,7 +134,7 @@ export const closeWaitHealth: HealthCheck = {
     const recent = recentOf(ctx);
     const series = recent.map((s) => factsFor(ctx, s).groups.get(worst.key)?.states.CLOSE_WAIT ?? 0);
     return {
-      message: `CLOSE_WAIT at the warning level on ${groupLabel(worst)} (${top}, warning at ${warnAt}), not yet in ${Math.floor(th(ctx, 'persistSamples'))} samples in a row`,
+      message: `CLOSE_WAIT at the warning level on ${groupLabel(worst)} (${top}, warning at ${warnAt}), ${notYetHeld(ctx)}`,
       evidence: `${evidence}; last ${recent.length} samples: ${series.join(' -> ')}`,
       fix: `Watch it: close-wait-accumulating reports it once it holds. Confirm: ss -tnp state close-wait ${ssFilter(worst)}`,
     };

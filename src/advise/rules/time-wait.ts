@@ -3,7 +3,7 @@ import { counter, ephemeralRange, sysctlInt, type Snapshot } from '../../model/s
 import { isLoopback, isWildcard } from '../../model/socket.js';
 import { factsFor, factsOf, groupLabel, type Facts } from '../facts.js';
 import { fmtEndpoint, fmtPct } from '../format.js';
-import type { HealthCheck, Rule } from '../rule.js';
+import { notYetHeld, type HealthCheck, type Rule } from '../rule.js';
 import { persists } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
@@ -204,7 +204,7 @@ function restartNote(ctx: RuleContext): { evidence: string; fix: string } | null
  * connections to one destination in the context against the ephemeral range.
  */
 function levelNotHeld(ctx: RuleContext, range: { size: number } | null): string | null {
-  const held = `not yet in ${Math.floor(th(ctx, 'persistSamples'))} samples in a row`;
+  const held = notYetHeld(ctx);
   const tw = counter(ctx.snapshot.counters.sockstat, 'TCP', 'tw');
   const max = sysctlInt(ctx.snapshot.sysctls, 'net.ipv4.tcp_max_tw_buckets');
   const r = th(ctx, 'twBucketsRatio');
