@@ -10,7 +10,7 @@ import type { ProbeOptions, ProbeResult } from './connect-probe.js';
 import { connectHost, routeTo } from './destination.js';
 import { logOsCall } from './debug.js';
 import { msSince, replyText, unescapeText } from './probe-text.js';
-import type { SocketSource } from './source.js';
+import type { CollectOptions, SocketSource } from './source.js';
 
 /**
  * One datagram sent to an address (debug-connections --udp) from a connect()ed UDP socket, which is how an ICMP port
@@ -82,6 +82,23 @@ export function udpExchange(address: string, port: number, payload: Buffer, expe
 }
 
 /**
+ * `source` whose collect() is run once for each distinct set of options and its snapshot (or error) reused: for the
+ * readings of a probe that do not depend on the address (the same query for every address).
+ */
+function collectedOnce(source: SocketSource): SocketSource {
+  const taken = new Map<string, ReturnType<SocketSource['collect']>>();
+  return {
+    name: source.name,
+    collect(opts?: CollectOptions) {
+      const key = JSON.stringify(opts ?? {});
+      let snap = taken.get(key);
+      if (!snap) taken.set(key, (snap = source.collect(opts)));
+      return snap;
+    },
+  };
+}
+
+/**
  * debug-connections --udp: one datagram to each address, one after another. For this host, the port's UDP sockets
  * are read before and after (which one received it, and whether its drop counter rose), and its TCP listeners when
  * it was refused; for every address, this host's UDP sockets connected to it.
@@ -91,6 +108,9 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
   const payload = Buffer.from(o.send !== undefined ? unescapeText(o.send) : '', 'utf8');
   const expect = o.expect !== undefined ? unescapeText(o.expect) : undefined;
   const outcomes: { address: string; diagnosis: DatagramDiagnosis }[] = [];
+  // The UDP sockets connected to the port and the port's TCP listeners are the same reading for every address: taken
+  // at their first use, then reused. The port's UDP sockets are read around each datagram (its drop counters).
+  const shared = collectedOnce(source);
   for (const a of addresses) {
     const route = await routeTo(a.address);
     const local = isLocalDestination(a.address, route);
@@ -98,8 +118,8 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
     const x = await udpExchange(a.address, o.port, payload, expect !== undefined ? Buffer.from(expect, 'utf8') : undefined, o.timeoutMs);
     const bare = bareAddress(a.address);
     const udpSockets = local ? await udpPortReadings(source, o.port, o.timeoutMs, before) : undefined;
-    const tcp = local && x.errno === 'ECONNREFUSED' ? await listenerReading(source, o.port, o.timeoutMs) : undefined;
-    const connected = await udpConnectedCount(source, bare, o.port, o.timeoutMs);
+    const tcp = local && x.errno === 'ECONNREFUSED' ? await listenerReading(shared, o.port, o.timeoutMs) : undefined;
+    const connected = await udpConnectedCount(shared, bare, o.port, o.timeoutMs);
     const reply = x.received ? replyText(x.received) : undefined;
     const matched = x.received && expect !== undefined ? x.received.includes(Buffer.from(expect, 'utf8')) : undefined;
     const zone = unknownZone(a.address);
