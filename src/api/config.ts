@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { loadConfig as loadFromFiles, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { ConfigFileSchema, DEFAULT_CONFIG, type Config } from '../config/schema.js';
-import type { OriginInfo } from '../config/resolve.js';
+import { thresholdConflictMessage, thresholdConflicts, type OriginInfo } from '../config/resolve.js';
 import { ConfigError, InvalidInputError, zodIssues } from './errors.js';
 
 /** The second argument of the library functions whose result depends on configuration. */
@@ -51,7 +51,24 @@ export function libraryConfig(options: LibraryOptions | undefined, what: string)
     const issues = zodIssues(r.error, ['options']);
     throw new InvalidInputError(`invalid ${what} options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
   }
-  return r.data.config === undefined ? DEFAULT_CONFIG : ({ ...DEFAULT_CONFIG, ...r.data.config } as Config);
+  if (r.data.config === undefined) return DEFAULT_CONFIG;
+  checkThresholdPairs(r.data.config.thresholds ?? {}, what);
+  return { ...DEFAULT_CONFIG, ...r.data.config } as Config;
+}
+
+/**
+ * No warning level above its critical one in options.config.thresholds, merged over the defaults (the schema
+ * checks each value, as a config file's; the pairs are checked on merged values, here as in resolve.ts's
+ * mergeConfig): an InvalidInputError at each offending key, the warning level's when the input sets both.
+ */
+function checkThresholdPairs(thresholds: Record<string, number>, what: string): void {
+  const issues = thresholdConflicts(thresholds).map((c) => {
+    const level = Object.hasOwn(thresholds, c.warning) ? 'warning' : 'critical';
+    const otherKey = level === 'warning' ? c.critical : c.warning;
+    const other = Object.hasOwn(thresholds, otherKey) ? undefined : `its default; set ${otherKey} too`;
+    return { path: `options.config.thresholds.${c[level]}`, message: thresholdConflictMessage(c, level, other) };
+  });
+  if (issues.length) throw new InvalidInputError(`invalid ${what} options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
 }
 
 /**

@@ -153,27 +153,36 @@ export function thresholdConflicts(overrides: Record<string, number>): Threshold
 }
 
 /**
- * Each source's check (schema.ts) holds its own levels against the defaults; two sources can still meet in
- * a contradiction (closeWaitCritical 5 in the user file, closeWaitCount 8 in sockscope.yaml). The error
- * names the later source's file and both keys, and where the other level came from.
+ * "200 is above thresholds.closeWaitCritical 150 (OTHER): RULE", said of the conflict's `level` (the key it is
+ * reported at); `other` says where the other level came from, left out when it is the same place.
+ */
+export function thresholdConflictMessage(c: ThresholdConflict, level: 'warning' | 'critical', other?: string): string {
+  const from = other === undefined ? '' : ` (${other})`;
+  const rule = 'a warning level must not be above its critical level';
+  return level === 'warning'
+    ? `${c.warningValue} is above thresholds.${c.critical} ${c.criticalValue}${from}: ${rule}`
+    : `${c.criticalValue} is below thresholds.${c.warning} ${c.warningValue}${from}: ${rule}`;
+}
+
+/**
+ * The warning/critical pairs, checked on the merged thresholds (defaults < user file < project file < flags):
+ * a level one source leaves out counts at the value another source gave it, so closeWaitCritical 500 in the
+ * user file makes closeWaitCount 200 in sockscope.yaml valid, and closeWaitCritical 5 there contradicts
+ * closeWaitCount 8 here. The error is said at the later source's key and names where the other level came
+ * from: another file (or flag), nothing when the same one, or its default.
  */
 function checkThresholdPairs(thresholds: Record<string, number>, entryOrigins: Record<string, OriginInfo>, entrySource: Map<string, number>): void {
   const [c] = thresholdConflicts(thresholds);
   if (c === undefined) return;
   const at = (n: string) => entrySource.get(`thresholds.${n}`) ?? -1;
-  const from = (n: string) => {
-    const o = entryOrigins[`thresholds.${n}`];
-    return o === undefined ? 'its default' : `from ${o.detail ?? o.origin}`;
-  };
-  const later = at(c.warning) >= at(c.critical) ? 'warning' : 'critical';
-  const o = entryOrigins[`thresholds.${c[later]}`];
+  const level = at(c.warning) >= at(c.critical) ? 'warning' : 'critical';
+  const [key, otherKey] = level === 'warning' ? [c.warning, c.critical] : [c.critical, c.warning];
+  const o = entryOrigins[`thresholds.${key}`];
+  const otherOrigin = entryOrigins[`thresholds.${otherKey}`];
+  const other =
+    at(otherKey) === -1 ? `its default; set ${otherKey} too` : at(otherKey) === at(key) ? undefined : `from ${otherOrigin.detail ?? otherOrigin.origin}`;
   const where = o?.detail ? `${o.detail}: ` : '';
-  const rule = 'a warning level must not be above its critical level';
-  throw new UsageError(
-    later === 'warning'
-      ? `${where}thresholds.${c.warning}: ${c.warningValue} is above thresholds.${c.critical} ${c.criticalValue} (${from(c.critical)}): ${rule}`
-      : `${where}thresholds.${c.critical}: ${c.criticalValue} is below thresholds.${c.warning} ${c.warningValue} (${from(c.warning)}): ${rule}`,
-  );
+  throw new UsageError(`${where}thresholds.${key}: ${thresholdConflictMessage(c, level, other)}`);
 }
 
 /** Flags that carry a value (undefined ones are left out). */

@@ -6,7 +6,7 @@ import { DEFAULT_THRESHOLDS } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
 import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel } from '../codegen/languages.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, SOURCES, type Config } from './defaults.js';
-import { thresholdConflicts, thresholdValueProblem } from './resolve.js';
+import { thresholdValueProblem } from './resolve.js';
 
 export { CONFIG_KEYS, DEFAULT_CONFIG, SOURCES, type Config, type ConfigFile } from './defaults.js';
 
@@ -89,8 +89,10 @@ export const ThresholdOverridesSchema = namedMap(z.number().finite(), THRESHOLD_
 /**
  * One config file (user file, sockscope.yaml): any subset of the keys; threshold names and keymap
  * commands must be known (a typo would otherwise be ignored silently); each threshold value in the range
- * of its kind (advise/thresholds.ts's THRESHOLD_KINDS: counts, ratios, seconds...), and no warning level
- * above its critical level (THRESHOLD_PAIRS), the one the file does not set taken at its default.
+ * of its kind (advise/thresholds.ts's THRESHOLD_KINDS: counts, ratios, seconds...). The warning/critical
+ * pairs (THRESHOLD_PAIRS) are not checked here: a file may set one level and another file (or a flag) the
+ * other, so they are checked once the sources are merged (resolve.ts's mergeConfig; api/config.ts's
+ * libraryConfig for options.config, merged over the defaults).
  */
 export const ConfigFileSchema = ConfigSchema.extend({
   thresholds: namedMap(z.number().finite(), THRESHOLD_NAMES, 'threshold'),
@@ -99,37 +101,11 @@ export const ConfigFileSchema = ConfigSchema.extend({
   .partial()
   .strict()
   .superRefine((cfg, ctx) => {
-    const thresholds = cfg.thresholds ?? {};
-    let badValue = false;
-    for (const [name, value] of Object.entries(thresholds)) {
-      if (typeof value !== 'number') {
-        badValue = true; // as for keymap values below: its own error comes once the names are right
-        continue;
-      }
+    for (const [name, value] of Object.entries(cfg.thresholds ?? {})) {
+      if (typeof value !== 'number') continue; // as for keymap values below: its own error comes once the names are right
       const problem = thresholdValueProblem(name, value);
-      if (problem !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['thresholds', name], message: problem });
-        badValue = true;
-      }
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['thresholds', name], message: problem });
     }
-    if (!badValue)
-      for (const c of thresholdConflicts(thresholds)) {
-        const rule = 'a warning level must not be above its critical level';
-        const setW = Object.hasOwn(thresholds, c.warning);
-        const setC = Object.hasOwn(thresholds, c.critical);
-        if (setW)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['thresholds', c.warning],
-            message: `${c.warningValue} is above thresholds.${c.critical} ${c.criticalValue}${setC ? '' : ` (its default; set ${c.critical} too)`}: ${rule}`,
-          });
-        else
-          ctx.addIssue({
-            code: 'custom',
-            path: ['thresholds', c.critical],
-            message: `${c.criticalValue} is below thresholds.${c.warning} ${c.warningValue} (its default; set ${c.warning} too): ${rule}`,
-          });
-      }
     for (const [name, keys] of Object.entries(cfg.keymap ?? {})) {
       // Only lists of names: with an unknown command in the map zod stops before checking the values
       // (namedMap), so a value may still be anything here; its own error comes once the name is fixed.

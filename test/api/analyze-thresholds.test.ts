@@ -52,3 +52,15 @@ test('analyze thresholds: a level that contradicts options.config.thresholds is 
   const states = await analyzeStates({ port: 9, thresholds: { closeWaitCount: 1, retransMinSegs: 0 } });
   assert.equal(states.port, 9);
 });
+
+test('options.config.thresholds: the pairs are checked merged over the defaults, at options.config.thresholds.KEY', async () => {
+  const rule = 'a warning level must not be above its critical level';
+  const alone = await refusal(() => analyze({ port: 9 }, { config: { thresholds: { closeWaitCount: 200 } } }));
+  assert.deepEqual(alone, { path: 'options.config.thresholds.closeWaitCount', message: `200 is above thresholds.closeWaitCritical 100 (its default; set closeWaitCritical too): ${rule}` });
+  const both = await refusal(() => analyzeStates({ port: 9 }, { config: { thresholds: { fdRatio: 0.9, fdCriticalRatio: 0.5 } } }));
+  assert.deepEqual(both, { path: 'options.config.thresholds.fdRatio', message: `0.9 is above thresholds.fdCriticalRatio 0.5: ${rule}` });
+  const low = await refusal(() => analyze({ port: 9 }, { config: { thresholds: { orphanCriticalRatio: 0.1 } } }));
+  assert.deepEqual(low, { path: 'options.config.thresholds.orphanCriticalRatio', message: `0.1 is below thresholds.orphanRatio 0.5 (its default; set orphanRatio too): ${rule}` });
+  const ok = await analyze({ port: 9 }, { config: { thresholds: { closeWaitCount: 200, closeWaitCritical: 500 } } });
+  assert.equal(ok.port, 9);
+});

@@ -1,6 +1,6 @@
 // Threshold values: each threshold's kind decides which values can work (a count, a ratio, seconds...),
-// and a warning level may not be above its critical level, within one file (the other level at its
-// default) and across files.
+// and a warning level may not be above its critical level once the sources are merged (a level no source
+// sets at its default).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,31 +79,42 @@ test('every threshold refuses the values its kind cannot take (boundaries)', () 
     const r = THRESHOLD_RANGES[kind];
     const bad = [r.min - 1, ...(r.minExclusive ? [r.min] : []), ...(r.max !== undefined ? [r.max + 0.5] : []), ...(r.integer ? [r.min + 1.5] : [])];
     for (const v of bad) assert.match(check({ [name]: v }), new RegExp(`^thresholds\\.${name}: expected .*, got ${v}$`), `${name} (${kind}) = ${v}`);
+    // The schema checks each value on its own; the pairs are checked once the sources are merged (below).
     const good = [r.minExclusive ? (r.max ?? r.min + 1) : r.min, ...(r.max !== undefined ? [r.max] : [])];
-    // A lone warning or critical level must also agree with its partner's default: test those at the default.
-    const paired = THRESHOLD_PAIRS.some((p) => p.warning === name || p.critical === name);
-    for (const v of paired ? [DEFAULT_THRESHOLDS[name]] : good) assert.equal(check({ [name]: v }), 'ok', `${name} (${kind}) = ${v}`);
+    for (const v of good) assert.equal(check({ [name]: v }), 'ok', `${name} (${kind}) = ${v}`);
   }
 });
 
 test('a warning level above its critical level is refused naming both keys, also against the other level\'s default', () => {
-  for (const { warning, critical } of THRESHOLD_PAIRS) {
-    const w = DEFAULT_THRESHOLDS[warning];
-    const c = DEFAULT_THRESHOLDS[critical];
-    const rule = 'a warning level must not be above its critical level';
-    // Both set, the wrong way round.
-    assert.equal(check({ [warning]: c, [critical]: w }), `thresholds.${warning}: ${c} is above thresholds.${critical} ${w}: ${rule}`);
-    // Only the warning level set, above the critical default.
-    const high = THRESHOLD_KINDS[warning] === 'ratio' ? 1 : c + 1;
-    assert.equal(check({ [warning]: high }), `thresholds.${warning}: ${high} is above thresholds.${critical} ${c} (its default; set ${critical} too): ${rule}`);
-    // Only the critical level set, below the warning default.
-    const low = THRESHOLD_KINDS[critical] === 'ratio' ? w / 2 : 1;
-    assert.ok(low < w);
-    assert.equal(check({ [critical]: low }), `thresholds.${critical}: ${low} is below thresholds.${warning} ${w} (its default; set ${warning} too): ${rule}`);
-    // Equal levels, and both moved together, work.
-    assert.equal(check({ [warning]: c }), 'ok');
-    assert.equal(check({ [critical]: w }), 'ok');
-    assert.equal(check({ [warning]: high, [critical]: high }), 'ok');
+  const sb = sandbox();
+  try {
+    const file = join(sb.cwd, 'sockscope.yaml');
+    const error = (thresholds: Record<string, number>) => {
+      writeFileSync(file, `thresholds:\n${Object.entries(thresholds).map(([k, v]) => `  ${k}: ${v}\n`).join('')}`);
+      return loadError(sb.cwd, sb.home);
+    };
+    for (const { warning, critical } of THRESHOLD_PAIRS) {
+      const w = DEFAULT_THRESHOLDS[warning];
+      const c = DEFAULT_THRESHOLDS[critical];
+      const rule = 'a warning level must not be above its critical level';
+      // A file's levels alone are valid for the schema: the check is on the merged thresholds.
+      assert.equal(check({ [warning]: c, [critical]: w }), 'ok');
+      // Both set, the wrong way round.
+      assert.equal(error({ [warning]: c, [critical]: w }), `${file}: thresholds.${warning}: ${c} is above thresholds.${critical} ${w}: ${rule}`);
+      // Only the warning level set, above the critical default.
+      const high = THRESHOLD_KINDS[warning] === 'ratio' ? 1 : c + 1;
+      assert.equal(error({ [warning]: high }), `${file}: thresholds.${warning}: ${high} is above thresholds.${critical} ${c} (its default; set ${critical} too): ${rule}`);
+      // Only the critical level set, below the warning default.
+      const low = THRESHOLD_KINDS[critical] === 'ratio' ? w / 2 : 1;
+      assert.ok(low < w);
+      assert.equal(error({ [critical]: low }), `${file}: thresholds.${critical}: ${low} is below thresholds.${warning} ${w} (its default; set ${warning} too): ${rule}`);
+      // Equal levels, and both moved together, work.
+      assert.equal(error({ [warning]: c }), 'ok');
+      assert.equal(error({ [critical]: w }), 'ok');
+      assert.equal(error({ [warning]: high, [critical]: high }), 'ok');
+    }
+  } finally {
+    sb.done();
   }
 });
 
@@ -156,4 +167,40 @@ test('README\'s sockscope config section names every pair and every kind\'s rang
   for (const { warning, critical } of THRESHOLD_PAIRS) assert.ok(section.includes(`\`${warning}\`/\`${critical}\``), `${warning}/${critical}`);
   for (const [name, kind] of Object.entries(THRESHOLD_KINDS))
     if (kind !== 'count' && kind !== 'ratio') assert.ok(section.includes(`\`${name}\``), `${name} (${kind}) has its range in README`);
+});
+
+test('pairs are checked on the merged thresholds: a level one file leaves out counts at the merged value, not its default', () => {
+  const sb = sandbox();
+  const rule = 'a warning level must not be above its critical level';
+  try {
+    const user = userConfigPath({ HOME: sb.home });
+    mkdirSync(join(user, '..'), { recursive: true });
+    const project = join(sb.cwd, 'sockscope.yaml');
+    const load = (flags?: Record<string, unknown>) => loadConfig({ cwd: sb.cwd, env: { HOME: sb.home }, ...(flags ? { flags: flags as never } : {}) }).config.thresholds;
+    // The brief's case: the critical level raised in the user file, the warning level in the project file (200 < 500).
+    writeFileSync(user, 'thresholds:\n  closeWaitCritical: 500\n');
+    writeFileSync(project, 'thresholds:\n  closeWaitCount: 200\n');
+    assert.deepEqual(load(), { closeWaitCritical: 500, closeWaitCount: 200 });
+    // The other way round: the user file's warning level is above the default critical one, the project file raises that.
+    writeFileSync(user, 'thresholds:\n  fdRatio: 0.97\n');
+    writeFileSync(project, 'thresholds:\n  fdCriticalRatio: 0.99\n');
+    assert.deepEqual(load(), { fdRatio: 0.97, fdCriticalRatio: 0.99 });
+    // A file's level above the default, raised by a flag (flags take precedence over files).
+    writeFileSync(user, '');
+    writeFileSync(project, 'thresholds:\n  closeWaitCount: 200\n');
+    assert.deepEqual(load({ thresholds: { closeWaitCritical: 500 } }), { closeWaitCount: 200, closeWaitCritical: 500 });
+    // Merged and contradicting: named by the file that set each level.
+    writeFileSync(user, 'thresholds:\n  closeWaitCritical: 150\n');
+    assert.equal(loadError(sb.cwd, sb.home), `${project}: thresholds.closeWaitCount: 200 is above thresholds.closeWaitCritical 150 (from ${user}): ${rule}`);
+    // A flag that lowers the other file's level below it: the flag is the later source.
+    writeFileSync(user, '');
+    assert.throws(
+      () => load({ thresholds: { closeWaitCritical: 150 } }),
+      (e: Error) => e instanceof UsageError && e.message === `--thresholds: thresholds.closeWaitCritical: 150 is below thresholds.closeWaitCount 200 (from ${project}): ${rule}`,
+    );
+    // One file alone, the other level at its default: said so, with the file.
+    assert.equal(loadError(sb.cwd, sb.home), `${project}: thresholds.closeWaitCount: 200 is above thresholds.closeWaitCritical 100 (its default; set closeWaitCritical too): ${rule}`);
+  } finally {
+    sb.done();
+  }
 });
