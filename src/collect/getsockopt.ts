@@ -1,6 +1,5 @@
 // The getsockopt helper: borrows another process's socket (getsockopt-borrow.ts), reads its options
 // (never sets them) and closes the duplicate at once; without permission, falls back to what the kernel shows anyway.
-import { execFile } from 'node:child_process';
 import { readlink } from 'node:fs/promises';
 import { release } from 'node:os';
 import { findOption, SOCKET_OPTIONS, UnknownOptionError, suggestOptions, type SocketOptionInfo } from '../knowledge/socket-options.js';
@@ -9,6 +8,7 @@ import type { Sysctls } from '../model/snapshot.js';
 import type { FdInfo } from '../parse/fdinfo.js';
 import { readFdInfo } from './fdinfo.js';
 import { logOsCall } from './debug.js';
+import { run } from './exec.js';
 import { decodeOption, type DecodedValue, type TcpInfoStruct } from './getsockopt-decode.js';
 import { kernelViewReadings, findKernelSocket } from './getsockopt-fallback.js';
 import { defaultOptionNames, ipv6Carries, notApplicable, optionToRead, readPlans, withDependencies, type SocketKind } from './getsockopt-options.js';
@@ -203,24 +203,22 @@ async function netnsLink(procRoot: string, pid: number | 'self'): Promise<string
 /**
  * Reads sysctl files inside the network namespace at `nsPath` (net.* sysctls are per namespace, and /proc/sys
  * answers for the namespace of the task that reads it): a short-lived `nsenter --net=PATH` child runs cat on
- * each. setns needs CAP_SYS_ADMIN: unprivileged, it fails, and the error says so.
+ * each, through run() (SOCKET_DEBUG lists it, 5 s timeout). setns needs CAP_SYS_ADMIN: unprivileged, it fails, and
+ * the error says so (nsenter's first line of stderr).
  */
-function readSysctlsInNetns(nsPath: string, names: readonly string[]): Promise<Record<string, string | null>> {
+async function readSysctlsInNetns(nsPath: string, names: readonly string[]): Promise<Record<string, string | null>> {
   const files = names.map((n) => `/proc/sys/${n.replace(/\./g, '/')}`);
-  return new Promise((resolve, reject) => {
-    execFile('nsenter', [`--net=${nsPath}`, '--', 'sh', '-c', 'for f; do printf "=%s\\n" "$f"; cat "$f" 2>/dev/null; done', 'sh', ...files], { timeout: 5000, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) return reject(new Error((stderr || err.message).trim().split('\n')[0]));
-      const out: Record<string, string | null> = Object.fromEntries(names.map((n) => [n, null]));
-      let cur: string | undefined;
-      for (const line of stdout.split('\n')) {
-        if (line.startsWith('=/proc/sys/')) {
-          const i = files.indexOf(line.slice(1));
-          cur = i >= 0 ? names[i] : undefined;
-        } else if (cur && line.trim() !== '') out[cur] = out[cur] == null ? line : `${out[cur]} ${line}`;
-      }
-      resolve(out);
-    });
-  });
+  const r = await run('nsenter', [`--net=${nsPath}`, '--', 'sh', '-c', 'for f; do printf "=%s\\n" "$f"; cat "$f" 2>/dev/null; done', 'sh', ...files], { timeoutMs: 5000 });
+  if (r.exitCode !== 0) throw new Error(r.stderr.trim().split('\n')[0] || `exit code ${r.exitCode}`);
+  const out: Record<string, string | null> = Object.fromEntries(names.map((n) => [n, null]));
+  let cur: string | undefined;
+  for (const line of r.stdout.split('\n')) {
+    if (line.startsWith('=/proc/sys/')) {
+      const i = files.indexOf(line.slice(1));
+      cur = i >= 0 ? names[i] : undefined;
+    } else if (cur && line.trim() !== '') out[cur] = out[cur] == null ? line : `${out[cur]} ${line}`;
+  }
+  return out;
 }
 
 /** Sysctls the interpretation uses, as read in one network namespace, and which. */
