@@ -1,4 +1,6 @@
-// Named rule thresholds with their defaults; config `thresholds:` overrides any of them by name.
+// Named rule thresholds with their defaults; config `thresholds:` overrides any of them by name. Also the
+// checks of overrides: each value against its kind's range, and the warning/critical pairs (config/resolve.ts
+// applies them to the merged config, config/schema.ts to each value of a file, api/ to library input).
 import type { RuleContext } from './types.js';
 
 /** What each threshold means (shown by `sockscope config` and the README). */
@@ -137,6 +139,46 @@ export const THRESHOLD_PAIRS: readonly { readonly warning: string; readonly crit
   { warning: 'orphanRatio', critical: 'orphanCriticalRatio' },
   { warning: 'conntrackRatio', critical: 'conntrackCriticalRatio' },
 ];
+
+/** Why `value` cannot work for the threshold `name` ("expected a ratio > 0 and <= 1, got 1.5"), else undefined. */
+export function thresholdValueProblem(name: string, value: number): string | undefined {
+  if (!Object.hasOwn(THRESHOLD_KINDS, name)) return undefined;
+  const r = THRESHOLD_RANGES[THRESHOLD_KINDS[name]];
+  const ok = Number.isFinite(value) && (!r.integer || Number.isInteger(value)) && (r.minExclusive ? value > r.min : value >= r.min) && (r.max === undefined || value <= r.max);
+  return ok ? undefined : `expected ${r.text}, got ${value}`;
+}
+
+/** A warning level above its critical level (THRESHOLD_PAIRS), with the values in effect. */
+export interface ThresholdConflict {
+  warning: string;
+  critical: string;
+  warningValue: number;
+  criticalValue: number;
+}
+
+/** The pairs of which `overrides` sets at least one level, whose warning level is then above the critical one (the other level: the default unless set). */
+export function thresholdConflicts(overrides: Record<string, number>): ThresholdConflict[] {
+  const set = (n: string) => Object.hasOwn(overrides, n);
+  const value = (n: string) => (set(n) ? overrides[n] : DEFAULT_THRESHOLDS[n]);
+  return THRESHOLD_PAIRS.filter((p) => (set(p.warning) || set(p.critical)) && value(p.warning) > value(p.critical)).map((p) => ({
+    warning: p.warning,
+    critical: p.critical,
+    warningValue: value(p.warning),
+    criticalValue: value(p.critical),
+  }));
+}
+
+/**
+ * "200 is above thresholds.closeWaitCritical 150 (OTHER): RULE", said of the conflict's `level` (the key it is
+ * reported at); `other` says where the other level came from, left out when it is the same place.
+ */
+export function thresholdConflictMessage(c: ThresholdConflict, level: 'warning' | 'critical', other?: string): string {
+  const from = other === undefined ? '' : ` (${other})`;
+  const rule = 'a warning level must not be above its critical level';
+  return level === 'warning'
+    ? `${c.warningValue} is above thresholds.${c.critical} ${c.criticalValue}${from}: ${rule}`
+    : `${c.criticalValue} is below thresholds.${c.warning} ${c.warningValue}${from}: ${rule}`;
+}
 
 /**
  * Whether a socket queue is full: its memory in use (skmem r or w, the truesize) at `ratio` (queueBufferRatio)

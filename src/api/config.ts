@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { loadConfig as loadFromFiles, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { ConfigFileSchema, DEFAULT_CONFIG, type Config } from '../config/schema.js';
-import { thresholdConflictMessage, thresholdConflicts, type OriginInfo } from '../config/resolve.js';
+import { thresholdConflictMessage, thresholdConflicts } from '../advise/thresholds.js';
+import type { OriginInfo } from '../config/resolve.js';
 import { ConfigError, InvalidInputError, zodIssues } from './errors.js';
 
 /** The second argument of the library functions whose result depends on configuration. */

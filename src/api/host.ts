@@ -3,7 +3,7 @@
 // never a config file or the environment (api/config.ts).
 import { z } from 'zod';
 import { createSource, type SourceChoice } from '../collect/index.js';
-import { thresholdConflicts } from '../config/resolve.js';
+import { thresholdConflicts } from '../advise/thresholds.js';
 import { ThresholdOverridesSchema } from '../config/schema.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Endpoint, ProcessRef } from '../model/socket.js';

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { escapeControl } from '../model/escape.js';
 import { DEFAULT_KEYMAP, overriddenKeys } from '../ui/keymap.js';
-import { DEFAULT_THRESHOLDS, THRESHOLD_KINDS, THRESHOLD_PAIRS, THRESHOLD_RANGES } from '../advise/thresholds.js';
+import { thresholdConflictMessage, thresholdConflicts } from '../advise/thresholds.js';
 import { CONFIG_KEYS, DEFAULT_CONFIG, type Config, type ConfigFile } from './defaults.js';
 
 export type Origin = 'default' | 'user-file' | 'project-file' | 'env' | 'flag';
@@ -122,46 +122,6 @@ export function mergeConfig(sources: readonly ConfigSource[], files: ConfigFileR
   checkThresholdPairs(config.thresholds, entryOrigins, entrySource);
   checkKeymapConflicts(config.keymap, entryOrigins);
   return { config, origins, entryOrigins, files };
-}
-
-/** Why `value` cannot work for the threshold `name` ("expected a ratio > 0 and <= 1, got 1.5"), else undefined. */
-export function thresholdValueProblem(name: string, value: number): string | undefined {
-  if (!Object.hasOwn(THRESHOLD_KINDS, name)) return undefined;
-  const r = THRESHOLD_RANGES[THRESHOLD_KINDS[name]];
-  const ok = Number.isFinite(value) && (!r.integer || Number.isInteger(value)) && (r.minExclusive ? value > r.min : value >= r.min) && (r.max === undefined || value <= r.max);
-  return ok ? undefined : `expected ${r.text}, got ${value}`;
-}
-
-/** A warning level above its critical level (THRESHOLD_PAIRS), with the values in effect. */
-export interface ThresholdConflict {
-  warning: string;
-  critical: string;
-  warningValue: number;
-  criticalValue: number;
-}
-
-/** The pairs of which `overrides` sets at least one level, whose warning level is then above the critical one (the other level: the default unless set). */
-export function thresholdConflicts(overrides: Record<string, number>): ThresholdConflict[] {
-  const set = (n: string) => Object.hasOwn(overrides, n);
-  const value = (n: string) => (set(n) ? overrides[n] : DEFAULT_THRESHOLDS[n]);
-  return THRESHOLD_PAIRS.filter((p) => (set(p.warning) || set(p.critical)) && value(p.warning) > value(p.critical)).map((p) => ({
-    warning: p.warning,
-    critical: p.critical,
-    warningValue: value(p.warning),
-    criticalValue: value(p.critical),
-  }));
-}
-
-/**
- * "200 is above thresholds.closeWaitCritical 150 (OTHER): RULE", said of the conflict's `level` (the key it is
- * reported at); `other` says where the other level came from, left out when it is the same place.
- */
-export function thresholdConflictMessage(c: ThresholdConflict, level: 'warning' | 'critical', other?: string): string {
-  const from = other === undefined ? '' : ` (${other})`;
-  const rule = 'a warning level must not be above its critical level';
-  return level === 'warning'
-    ? `${c.warningValue} is above thresholds.${c.critical} ${c.criticalValue}${from}: ${rule}`
-    : `${c.criticalValue} is below thresholds.${c.warning} ${c.warningValue}${from}: ${rule}`;
 }
 
 /**

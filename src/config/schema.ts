@@ -2,11 +2,10 @@
 // types and defaults are in defaults.ts (no zod), so that a start without config files loads no zod.
 import { z } from 'zod';
 import { editDistance } from '../model/edit-distance.js';
-import { DEFAULT_THRESHOLDS } from '../advise/thresholds.js';
+import { DEFAULT_THRESHOLDS, thresholdValueProblem } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
 import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel } from '../codegen/languages.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, SOURCES, type Config } from './defaults.js';
-import { thresholdValueProblem } from './resolve.js';
 
 export { CONFIG_KEYS, DEFAULT_CONFIG, SOURCES, type Config, type ConfigFile } from './defaults.js';
 

@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_THRESHOLDS, THRESHOLD_KINDS, THRESHOLD_PAIRS, THRESHOLD_RANGES, type ThresholdKind } from '../../src/advise/thresholds.js';
+import { DEFAULT_THRESHOLDS, THRESHOLD_KINDS, THRESHOLD_PAIRS, THRESHOLD_RANGES, thresholdConflicts, thresholdValueProblem, type ThresholdKind } from '../../src/advise/thresholds.js';
 import { ConfigFileSchema } from '../../src/config/schema.js';
 import { loadConfig, userConfigPath } from '../../src/config/load.js';
-import { thresholdConflicts, thresholdValueProblem } from '../../src/config/resolve.js';
 import { UsageError } from '../../src/cli/errors.js';
 
 /** The first issue of a file with these thresholds, as "KEY: message", or 'ok'. */
