@@ -75,7 +75,8 @@ export function factsFor(ctx: Pick<RuleContext, 'snapshot' | 'port'>, snap: Snap
 /**
  * `base` with the sockets of local port `port` that it groups as outgoing (by their peer port) moved to
  * the port's incoming groups; `base` itself when there are none. A window entry's TCP groups hold no
- * sockets: their moves come from what windowEntry kept of them (outgoingTcpOf).
+ * sockets: their moves come from what windowEntry kept of them (outgoingTcpOf; none when it was told not to
+ * keep them, and then none move).
  */
 function withServedPort(snap: Snapshot, base: Facts, port: number): Facts {
   // Outside the ephemeral range the base grouping already serves the port: no outgoing socket can be on it.
@@ -92,7 +93,7 @@ function withServedPort(snap: Snapshot, base: Facts, port: number): Facts {
     if (g.direction !== 'out') continue;
     for (const s of g.sockets) if (s.local.port === port) add(g.key, s, s.state);
   }
-  const compact = outgoingTcp.get(snap);
+  const compact = outgoingTcpOf(snap);
   if (compact) for (let i = 0; i < compact.localPorts.length; i++) if (compact.localPorts[i] === port) add(`out:tcp:${compact.peerPorts[i]}`, null, TCP_STATES[compact.states[i]]);
   if (moved.size === 0) return base;
   const groups = new Map(base.groups);
@@ -205,12 +206,17 @@ function withIdentityIndexes(snap: Snapshot, listening: Set<string>, listeners: 
  * those on `port` to its incoming group: local port, peer port and state (an index in TCP_STATES) of each,
  * 5 bytes a socket.
  */
-interface OutgoingTcp {
+export interface OutgoingTcp {
   localPorts: Uint16Array;
   peerPorts: Uint16Array;
   states: Uint8Array;
 }
 const outgoingTcp = new WeakMap<Snapshot, OutgoingTcp>();
+
+/** What windowEntry kept of a window entry's outgoing TCP sockets; undefined for a whole snapshot, or an entry made without them. */
+export function outgoingTcpOf(entry: Snapshot): OutgoingTcp | undefined {
+  return outgoingTcp.get(entry);
+}
 const STATE_INDEX = new Map<SocketState, number>(TCP_STATES.map((st, i) => [st, i]));
 
 /** Window entries made by windowEntry(), by the snapshot they were made from. */
@@ -225,19 +231,37 @@ const isWindowEntry = new WeakSet<Snapshot>();
  * counts and no sockets; each outgoing TCP socket leaves its local port, peer port and state (5 bytes, for
  * withServedPort when a view is scoped to a port). At 100,000 outgoing sockets that is about 500 KB an entry
  * (4 MB for the 8 window entries of a full history, about 4 ms of a poll) instead of tens of megabytes.
+ * `keepOutgoing: false` leaves those out, for a history no view scoped to a port reads (the exporter's:
+ * factsOf(entry, port) then moves nothing). An entry passed again is returned as it is.
  */
-export function windowEntry(snap: Snapshot): Snapshot {
+export function windowEntry(snap: Snapshot, o: { keepOutgoing?: boolean } = {}): Snapshot {
   if (isWindowEntry.has(snap)) return snap;
+  const keepOutgoing = o.keepOutgoing ?? true;
   const hit = windowEntries.get(snap);
-  if (hit) return hit;
+  if (hit) {
+    // Made for a history without them first: the snapshot it came from still has its sockets, and a
+    // grouping scoped to a port made from the entry without them is dropped.
+    if (keepOutgoing && !outgoingTcp.has(hit)) {
+      outgoingTcp.set(hit, compactOutgoing(factsOf(snap)));
+      servedCache.delete(hit);
+    }
+    return hit;
+  }
   const f = factsOf(snap);
   const entry: Snapshot = { ...snap, sockets: snap.sockets.filter((s) => s.protocol === 'udp') };
   const groups = new Map<string, ConnGroup>();
+  for (const [k, g] of f.groups) groups.set(k, g.protocol === 'udp' ? g : { ...g, sockets: [] });
+  if (keepOutgoing) outgoingTcp.set(entry, compactOutgoing(f));
+  cache.set(entry, withIdentityIndexes(entry, f.listening, f.listeners, groups));
+  windowEntries.set(snap, entry);
+  isWindowEntry.add(entry);
+  return entry;
+}
+
+/** Local port, peer port and state of each outgoing TCP socket of `f` (a whole snapshot's facts). */
+function compactOutgoing(f: Facts): OutgoingTcp {
   let n = 0;
-  for (const [k, g] of f.groups) {
-    groups.set(k, g.protocol === 'udp' ? g : { ...g, sockets: [] });
-    if (g.protocol === 'tcp' && g.direction === 'out') n += g.sockets.length;
-  }
+  for (const g of f.groups.values()) if (g.protocol === 'tcp' && g.direction === 'out') n += g.sockets.length;
   const kept: OutgoingTcp = { localPorts: new Uint16Array(n), peerPorts: new Uint16Array(n), states: new Uint8Array(n) };
   let i = 0;
   for (const g of f.groups.values()) {
@@ -248,11 +272,7 @@ export function windowEntry(snap: Snapshot): Snapshot {
       kept.states[i++] = STATE_INDEX.get(s.state) ?? 0;
     }
   }
-  outgoingTcp.set(entry, kept);
-  cache.set(entry, withIdentityIndexes(entry, f.listening, f.listeners, groups));
-  windowEntries.set(snap, entry);
-  isWindowEntry.add(entry);
-  return entry;
+  return kept;
 }
 
 /** The port fields of a recommendation about a group: `port` for incoming, `peerPort` for outgoing. */

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { evaluateRules, makeContext } from '../advise/engine.js';
 import type { SocketSource } from '../collect/source.js';
 import { keepHistory } from '../advise/history.js';
-import { historyWindowFor } from '../model/history-window.js';
+import { historyWindowFor, type HistoryWindow } from '../model/history-window.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { SocketMetrics } from './metrics.js';
 
@@ -48,6 +48,16 @@ async function collectForExport(source: SocketSource): Promise<Snapshot> {
   return { ...tcp, sockets: [...tcp.sockets.filter((s) => s.protocol === 'tcp'), ...udp.sockets.filter((s) => s.protocol === 'udp')], durationMs: Math.max(tcp.durationMs, udp.durationMs), notes: [...new Set([...tcp.notes, ...udp.notes])] };
 }
 
+/**
+ * The exporter's history for the rules: keepHistory without the compact arrays of outgoing TCP sockets in
+ * its window entries (advise/facts.ts, windowEntry). Only a view scoped to a port reads them
+ * (factsOf(entry, port), the monitor's --port), and the exporter evaluates the rules for the whole host
+ * (makeContext without a port); building them cost about 4 ms a poll at 100,000 sockets.
+ */
+export function exportHistory(history: readonly Snapshot[], snap: Snapshot, window: HistoryWindow): Snapshot[] {
+  return keepHistory(history, snap, window, { keepOutgoing: false });
+}
+
 /** Starts collecting every `intervalMs` and serving /metrics. Collections never overlap and never block a scrape. */
 export async function startExporter(o: ExporterOptions): Promise<RunningExporter> {
   const metrics = new SocketMetrics();
@@ -69,7 +79,7 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     collecting = true;
     try {
       const snap = await collectForExport(o.source);
-      history = keepHistory(history, snap, window);
+      history = exportHistory(history, snap, window);
       const recs = evaluateRules(makeContext({ snapshot: snap, history, thresholds: o.thresholds }));
       metrics.update(snap, recs);
     } catch (e) {
