@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ErrnoQuerySchema, explainErrno as lookupErrno, type ErrnoLookup, type ErrnoPlatform } from '../knowledge/errno.js';
 import { OptionNameSchema, describeOption as lookupOption, type SocketOptionInfo } from '../knowledge/socket-options.js';
-import { detached, parseInput } from './errors.js';
+import { detached, InvalidInputError, parseInput } from './errors.js';
 
 /** `{code, platform?}`: same document as `sockscope errno CODE [--platform P] --json`. */
 export const ErrnoInputSchema = ErrnoQuerySchema.strict();
@@ -20,18 +20,24 @@ export type DescribeOptionInput = z.input<typeof DescribeOptionInputSchema>;
 
 /**
  * What an errno / Winsock code means on every platform. `explainErrno('ECONNRESET')`, `explainErrno(104, {platform})`
- * and `explainErrno({code: 'ECONNRESET'})` all work. Unknown codes throw UnknownErrnoError (an InvalidInputError, code unknown-errno, with suggestions).
+ * `explainErrno({code: 'ECONNRESET'})` and `explainErrno({code: 54}, {platform: 'macos'})` all work (a platform given in both, differently, is refused). Unknown codes throw UnknownErrnoError (an InvalidInputError, code unknown-errno, with suggestions).
  */
-export function explainErrno(input: ErrnoInput): ErrnoLookup;
+export function explainErrno(input: ErrnoInput, opts?: { platform?: ErrnoPlatform }): ErrnoLookup;
 export function explainErrno(code: string | number, opts?: { platform?: ErrnoPlatform }): ErrnoLookup;
 export function explainErrno(input: ErrnoInput | string | number, opts?: { platform?: ErrnoPlatform }): ErrnoLookup {
   // The bare form is the object form with its fields spelled as arguments: same schema, same field names. Its
   // options are checked as an object too: explainErrno('EPERM', 'linux') (a bare platform) or {platfrom: ...}
   // was read as "no platform" without a word; now it is an InvalidInputError like any other bad field.
+  // The object form takes them too: explainErrno({code: 54}, {platform: 'macos'}) read 54 as Linux's before; a
+  // platform given twice, differently, is refused rather than one of them silently winning.
   const bare = typeof input === 'string' || typeof input === 'number';
-  const o = bare && opts !== undefined && opts !== null ? parseInput(ErrnoOptionsSchema, opts, 'errno options') : {};
+  const o = opts !== undefined ? parseInput(ErrnoOptionsSchema, opts, 'errno options') : {};
   const q = parseInput(ErrnoInputSchema, bare ? { code: input, ...o } : input, 'errno');
-  return detached(lookupErrno(q.code, { platform: q.platform }));
+  if (!bare && o.platform !== undefined && q.platform !== undefined && o.platform !== q.platform) {
+    const message = `platform given twice: ${JSON.stringify(q.platform)} in the input and ${JSON.stringify(o.platform)} in the options; give it once`;
+    throw new InvalidInputError(message, [{ path: 'platform', message }]);
+  }
+  return detached(lookupErrno(q.code, { platform: q.platform ?? o.platform }));
 }
 
 /** The reference entry of one socket option: `describeOption('TCP_NODELAY')` or `describeOption({name: 'nodelay'})`. */
