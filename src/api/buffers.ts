@@ -50,7 +50,8 @@ function parsed<T>(field: 'bandwidth' | 'rtt', parse: () => T): T {
   try {
     return parse();
   } catch (e) {
-    if (e instanceof UnitError) throw new InvalidInputError(e.message, [{ path: field, message: e.message }]);
+    // The parser's message starts with the field ("bandwidth: ...", "rtt must be..."); the issue's path says it already.
+    if (e instanceof UnitError) throw new InvalidInputError(e.message, [{ path: field, message: e.message.replace(new RegExp(`^${field}(?::\\s*|\\s+)`), '') }]);
     throw e;
   }
 }

@@ -8,8 +8,13 @@ import { ErrnoQuerySchema, explainErrno as lookupErrno, type ErrnoLookup, type E
 import { OptionNameSchema, describeOption as lookupOption, type SocketOptionInfo } from '../knowledge/socket-options.js';
 import { detached, InvalidInputError, parseInput } from './errors.js';
 
+/** A code that is neither a name nor a whole number (104.5, true) is said as such, not zod's bare "Invalid input". */
+const CodeSchema = z.union([z.string().trim().min(1), z.number().int()], {
+  error: (iss) => (iss.input === undefined ? 'required' : `expected an error name such as ECONNRESET or a whole number such as 104, got ${typeof iss.input === 'number' ? iss.input : JSON.stringify(iss.input) ?? typeof iss.input}`),
+});
+
 /** `{code, platform?}`: same document as `sockscope errno CODE [--platform P] --json`. */
-export const ErrnoInputSchema = ErrnoQuerySchema.strict();
+export const ErrnoInputSchema = ErrnoQuerySchema.extend({ code: CodeSchema }).strict();
 export type ErrnoInput = z.input<typeof ErrnoInputSchema>;
 /** explainErrno(code, opts)'s second argument: `{platform?}`. */
 const ErrnoOptionsSchema = ErrnoQuerySchema.pick({ platform: true }).strict();

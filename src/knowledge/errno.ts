@@ -298,8 +298,8 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
     }
     if (!name) {
       const elsewhere = readings.map((r) => `${r.name} on ${r.platform}`).join(', ');
-      const asNode = uvWindows ? `; ${query} is Node.js err.errno on Windows, libuv's UV_${uvWindows} (read as that without --platform or with --platform windows)` : '';
-      throw new UnknownErrnoError(query, `no ${platform} error has number ${query.startsWith('-') ? `${n} (${query} read as ${n})` : n}` + (elsewhere ? ` (it is ${elsewhere}; use --platform)` : '') + asNode);
+      const asNode = uvWindows ? `; ${query} is Node.js err.errno on Windows, libuv's UV_${uvWindows} (read as that with no platform given or with platform windows)` : '';
+      throw new UnknownErrnoError(query, `no ${platform} error has number ${query.startsWith('-') ? `${n} (${query} read as ${n})` : n}` + (elsewhere ? ` (it is ${elsewhere}; give the platform to read it there: --platform on the command line, platform in the library and tasks)` : '') + asNode);
     }
     const hit = resolveName(name)!;
     // glibc's getaddrinfo() returns small negative numbers that Node's err.errno convention reads as errnos (-3: ESRCH).

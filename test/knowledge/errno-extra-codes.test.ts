@@ -35,7 +35,7 @@ test('kernel-internal codes: by name, number and negative number, marked as neve
   // ENOTSUP (one P) is still the Linux alias of EOPNOTSUPP
   assert.equal(explainErrno('ENOTSUP').matches[0].name, 'EOPNOTSUPP');
   // a BSD platform has no such number: said so, with the Linux reading
-  assert.throws(() => explainErrno('512', { platform: 'macos' }), /no macos error has number 512 \(it is ERESTARTSYS on linux; use --platform\)/);
+  assert.throws(() => explainErrno('512', { platform: 'macos' }), /no macos error has number 512 \(it is ERESTARTSYS on linux; give the platform to read it there: --platform on the command line, platform in the library and tasks\)/);
   assert.throws(() => explainErrno('520'), /no linux error has number 520/);
 });
 
