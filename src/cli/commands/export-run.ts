@@ -9,6 +9,7 @@ import { loadCliConfig } from '../../config/resolve.js';
 import { escapeControl } from '../../model/escape.js';
 import { parseDuration, parseListenAddress } from '../duration.js';
 import { UsageError } from '../errors.js';
+import { resolveAddress } from '../resolve-address.js';
 import type { Args } from './export.js';
 
 /**
@@ -48,24 +49,13 @@ function errnoText(e: NodeJS.ErrnoException): string {
  * names an interface of this host, or a name that resolves (to its first address, as Node's listen takes it).
  */
 async function listenAddress(host: string): Promise<string> {
-  const zone = /%(.+)$/.exec(host)?.[1];
-  if (isIP(host)) {
-    if (zone !== undefined) {
-      const { zoneIndex } = await import('../../collect/try-call.js');
-      if (zoneIndex(zone) === undefined) throw new UsageError(`--listen: the zone '${escapeControl(zone)}' after % names no network interface of this host (ip -br link lists them)`);
-    }
-    return host;
-  }
-  if (/^[\d.]+$/.test(host)) throw new UsageError(`--listen: '${host}' is not an IP address: an IPv4 address is four numbers 0-255 (127.0.0.1, 0.0.0.0), an IPv6 one goes in brackets ([::1]:9464)`);
-  const { resolveOne } = await import('../../collect/try-call-context.js');
-  try {
-    return (await resolveOne(host)).address;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    // A name that does not exist is bad input; a resolver that cannot answer now (EAI_AGAIN...) is a runtime failure.
-    if (code === 'ENOTFOUND' || code === 'EAI_NONAME' || code === 'EAI_NODATA') throw new UsageError(`--listen: '${host}' is not an IP address and does not resolve (${code}); give the address to bind (127.0.0.1, ::1, 0.0.0.0...)`);
-    throw new Error(`cannot listen on ${host}: '${host}' could not be resolved now (${code}): the resolver did not answer (getent ahosts ${host}; cat /etc/resolv.conf)`);
-  }
+  if (!isIP(host) && /^[\d.]+$/.test(host)) throw new UsageError(`--listen: '${host}' is not an IP address: an IPv4 address is four numbers 0-255 (127.0.0.1, 0.0.0.0), an IPv6 one goes in brackets ([::1]:9464)`);
+  const { address } = await resolveAddress(host, {
+    input: '--listen',
+    notFound: (code) => `--listen: '${host}' is not an IP address and does not resolve (${code}); give the address to bind (127.0.0.1, ::1, 0.0.0.0...)`,
+    noAnswer: (why) => new Error(`cannot listen on ${host}: ${why}`),
+  });
+  return address;
 }
 
 export async function runExport(argv: Args): Promise<void> {

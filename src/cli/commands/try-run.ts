@@ -2,8 +2,8 @@
 // The implementation: try.ts defines the command (flags, help) and loads this module when it runs.
 import { isIP } from 'node:net';
 import { createSource, type SourceChoice } from '../../collect/index.js';
-import { resolveOne, runTry, type TryRun } from '../../collect/try-call-context.js';
-import { zoneIndex, type TryOp } from '../../collect/try-call.js';
+import { runTry, type TryRun } from '../../collect/try-call-context.js';
+import type { TryOp } from '../../collect/try-call.js';
 import { parseHostPort } from '../../knowledge/interpret-connect.js';
 import { holderState, interpretTry, relevantHolders, type PortHolder, type TryInterpretation } from '../../knowledge/interpret-try.js';
 import { escapeControl } from '../../model/escape.js';
@@ -11,6 +11,7 @@ import { printJson } from '../options.js';
 import { parseDuration } from '../duration.js';
 import { CollectorError } from '../../collect/source.js';
 import { UsageError } from '../errors.js';
+import { resolveAddress } from '../resolve-address.js';
 import type { Args } from './try.js';
 import { OPS } from './try.js';
 
@@ -80,23 +81,13 @@ export async function runTryCommand(a: Args): Promise<void> {
   if (a.udp && op !== 'bind') throw new UsageError('--udp applies to bind only (sendto is always UDP; listen and connect are TCP)');
   // sendto waits for an ICMP error only: 1 s unless told (one after an unanswered ARP takes ~3 s: --timeout 4s).
   const timeoutMs = parseDurationMs('timeout', a.timeout ?? (op === 'sendto' ? '1s' : '3s'));
-  let address = hp.host;
-  let resolved: string[] | undefined;
-  if (!isIP(address)) {
-    try {
-      const r = await resolveOne(address);
-      address = r.address;
-      resolved = r.all;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      // A name that does not exist is bad input; a resolver that cannot answer now (EAI_AGAIN...) is a runtime failure.
-      if (code === 'ENOTFOUND' || code === 'EAI_NONAME' || code === 'EAI_NODATA') throw new UsageError(`ADDRESS: '${hp.host}' does not resolve (${code})`);
-      throw new CollectorError('resolve', `'${hp.host}' could not be resolved now (${code}): the resolver did not answer (getent ahosts ${hp.host}; cat /etc/resolv.conf)`);
-    }
-  }
+  // The zone of an IPv6 literal (checked before --v6only: only an IPv6 address has one) or the name resolved.
+  const { address, all: resolved } = await resolveAddress(hp.host, {
+    input: 'ADDRESS',
+    notFound: (code) => `ADDRESS: '${hp.host}' does not resolve (${code})`,
+    noAnswer: (why) => new CollectorError('resolve', why),
+  });
   if (a.v6only !== undefined && isIP(address) !== 6) throw new UsageError('--v6only applies to IPv6 addresses only');
-  const zone = /%(.+)$/.exec(address)?.[1];
-  if (zone !== undefined && zoneIndex(zone) === undefined) throw new UsageError(`ADDRESS: the zone '${escapeControl(zone)}' after % names no network interface of this host (ip -br link lists them)`);
   const source = createSource((a.source ?? 'auto') as SourceChoice);
   const run = await runTry({
     op,

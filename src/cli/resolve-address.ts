@@ -1,0 +1,41 @@
+// The address a command's host names, checked before any socket call: shared by `sockscope try` (ADDRESS)
+// and `sockscope export` (--listen), each with its own words for the errors.
+import { isIP } from 'node:net';
+import { escapeControl } from '../model/escape.js';
+import { UsageError } from './errors.js';
+
+/** How a command names what was typed in its errors. */
+export interface AddressWords {
+  /** The input as the command's errors name it: 'ADDRESS', '--listen'. */
+  input: string;
+  /** The usage error (exit 2) for a name that does not exist (ENOTFOUND, EAI_NONAME, EAI_NODATA). */
+  notFound: (code: string) => string;
+  /** The runtime failure (exit 1) for a resolver that cannot answer now (EAI_AGAIN...), given why in words. */
+  noAnswer: (why: string) => Error;
+}
+
+/**
+ * An IP literal as it is, once its zone (the scope id after %, an interface name or index) names an
+ * interface of this network namespace; else the name resolved (its first address, as Node's listen and
+ * connect take it, and all of them). Bad input is a UsageError; a resolver that does not answer, noAnswer.
+ * The socket modules load only when needed: `export` with an IP literal and no zone loads neither.
+ */
+export async function resolveAddress(host: string, words: AddressWords): Promise<{ address: string; all?: string[] }> {
+  if (isIP(host)) {
+    const zone = /%(.+)$/.exec(host)?.[1];
+    if (zone !== undefined) {
+      const { zoneIndex } = await import('../collect/try-call.js');
+      if (zoneIndex(zone) === undefined) throw new UsageError(`${words.input}: the zone '${escapeControl(zone)}' after % names no network interface of this host (ip -br link lists them)`);
+    }
+    return { address: host };
+  }
+  const { resolveOne } = await import('../collect/try-call-context.js');
+  try {
+    return await resolveOne(host);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    // A name that does not exist is bad input; a resolver that cannot answer now (EAI_AGAIN...) is a runtime failure.
+    if (code === 'ENOTFOUND' || code === 'EAI_NONAME' || code === 'EAI_NODATA') throw new UsageError(words.notFound(code));
+    throw words.noAnswer(`'${host}' could not be resolved now (${code}): the resolver did not answer (getent ahosts ${host}; cat /etc/resolv.conf)`);
+  }
+}
