@@ -182,12 +182,13 @@ export async function loadCliConfig(opts: LoadConfigOptions = {}): Promise<Loade
 /**
  * The collector a command reads, and where that choice came from: --source when given on the command line,
  * else the configuration's `source` (a config file; otherwise the default, auto). main.ts's middleware
- * resolves it once for every command (argv.source, argv.sourceFrom); `task` applies it itself.
+ * resolves it once for every command (argv.source, argv.sourceFrom); `task` applies it itself. `from` only
+ * tells a typed --source from a configured one (sources.ts, task.ts); which file set it is in `origins`,
+ * which `sockscope config` shows.
  */
-export function effectiveSource(flag: unknown, loaded: Pick<LoadedConfig, 'config' | 'origins'>): { source: Config['source']; from: Origin; detail?: string } {
-  if (typeof flag === 'string' && flag !== '') return { source: flag as Config['source'], from: 'flag', detail: '--source' };
-  const o = loaded.origins.source;
-  return { source: loaded.config.source, from: o.origin, ...(o.detail !== undefined ? { detail: o.detail } : {}) };
+export function effectiveSource(flag: unknown, loaded: Pick<LoadedConfig, 'config' | 'origins'>): { source: Config['source']; from: Origin } {
+  if (typeof flag === 'string' && flag !== '') return { source: flag as Config['source'], from: 'flag' };
+  return { source: loaded.config.source, from: loaded.origins.source.origin };
 }
 
 /** Files already warned about: main.ts's middleware and then the command itself load the configuration. */
