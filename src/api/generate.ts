@@ -22,7 +22,7 @@ import { DEFAULT_CONFIG, type Config } from '../config/schema.js';
 import type { RenderTarget } from '../codegen/render.js';
 import { directoriesAmong, existingFiles } from '../codegen/write.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
-import { InvalidInputError, OutputUnwritableError, parseInput } from './errors.js';
+import { InvalidInputError, OutputUnwritableError, parseInput, requiredMessages, zodIssues } from './errors.js';
 
 /** tcp / udp, also spelled tcp-server / udp-server (the automation spelling). */
 const ServerTypeSchema = z.enum(['tcp', 'udp', 'tcp-server', 'udp-server']);
@@ -107,6 +107,19 @@ function renderRequest(req: Request, options: LibraryOptions | undefined, what: 
   }
 }
 
+/** generateServer's second argument: where the main file would go (`output`), the templates root, `config`. */
+const TargetSchema = z
+  .object({ output: WriteFields.output, templatesDir: z.string().min(1).optional(), config: z.unknown().optional() })
+  .strict();
+
+/** A second argument validated at `options.FIELD` (as libraryConfig says it); `config` itself is libraryConfig's to check. */
+function parseOptions<S extends z.ZodType>(schema: S, options: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(options, { error: requiredMessages });
+  if (r.success) return r.data;
+  const issues = zodIssues(r.error, ['options']);
+  throw new InvalidInputError(`invalid ${what} options: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);
+}
+
 /**
  * Every generator option decided for raw input (the generator's resolveOptions), with DEFAULT_CONFIG's defaults
  * unless a config is given: the library's export, so that it does not read the working directory's config files.
@@ -121,8 +134,9 @@ export function resolveOptions(raw: unknown, config: Config = DEFAULT_CONFIG): G
  * InvalidInputError (code invalid-input, the field as path) or GeneratorOptionsError (invalid-options).
  */
 export function generateServer(input: GenerateServerInput | GenerateAutomationInput, target: RenderTarget & LibraryOptions = {}): GenerateResult {
-  const { config, ...where } = target ?? {};
-  return renderRequest(request(input, GenerateServerInputSchema, 'generateServer'), config === undefined ? undefined : { config }, 'generateServer', where);
+  // Checked like generateServerFiles' options: {confg: ...} or a bare string was dropped without a word.
+  const { config, ...where } = parseOptions(TargetSchema, target, 'generateServer');
+  return renderRequest(request(input, GenerateServerInputSchema, 'generateServer'), config === undefined ? undefined : ({ config } as LibraryOptions), 'generateServer', where);
 }
 
 /**
