@@ -1,0 +1,35 @@
+// Python threads: the pool is 1,024 threads, or --max-connections when that is lower (README, Code
+// generation, --idle-timeout: "a fixed pool, FD_SETSIZE sockets or 1,024 threads (--max-connections if
+// lower)"). A higher --max-connections must not grow the pool to that many threads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { generateServer } from '../../src/codegen/index.js';
+import * as h from './harness.js';
+
+/** MAX_THREADS of the generated module, read by importing it (main() does not run on import). */
+function maxThreads(maxConnections: number): string {
+  const r = generateServer({ language: 'python', ioModel: 'threads', type: 'tcp', port: 0, bindAddress: h.LOOPBACK4, maxConnections });
+  const { dir } = h.materialize(r);
+  try {
+    const py = 'import importlib.util, sys\nspec = importlib.util.spec_from_file_location("gen", sys.argv[1])\nm = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(m)\nprint(m.MAX_THREADS)';
+    const run = spawnSync('python3', ['-c', py, join(dir, 'server.py')], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(run.status, 0, run.stderr);
+    return run.stdout.trim();
+  } finally {
+    h.cleanup(dir);
+  }
+}
+
+test('python threads: MAX_THREADS is 1024, or --max-connections when lower', () => {
+  assert.equal(maxThreads(5000), '1024');
+  assert.equal(maxThreads(1024), '1024');
+  assert.equal(maxThreads(3), '3');
+  assert.equal(maxThreads(0), '1024', '--max-connections 0 (no limit) still has the fixed pool');
+});
+
+test('python threads --max-connections 5000: 1,024 idle clients fill the pool, the next is refused, then served once they time out', { timeout: 120_000 }, async () => {
+  const r = generateServer({ language: 'python', ioModel: 'threads', type: 'tcp', port: 0, bindAddress: h.LOOPBACK4, maxConnections: 5000, backlog: 2048 });
+  assert.deepEqual(await h.idleLockout(r, 1024), []);
+});
