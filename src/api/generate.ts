@@ -19,6 +19,7 @@ import {
   type GeneratorOptions,
 } from '../codegen/index.js';
 import { DEFAULT_CONFIG, type Config } from '../config/schema.js';
+import { DEFAULT_OUTPUT_NAMES } from '../codegen/languages.js';
 import type { RenderTarget } from '../codegen/render.js';
 import { directoriesAmong, existingFiles } from '../codegen/write.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
@@ -99,11 +100,11 @@ function renderRequest(req: Request, options: LibraryOptions | undefined, what: 
         const field = FLAG_FIELDS.get(`--${name}`);
         return field === undefined ? flag : no ? `${field}: false` : field;
       });
-    const at = (path: string) => (req.automation && path !== '' && path !== 'type' && path !== 'output' ? `config.${path}` : req.automation && path === 'output' ? 'config.output' : path);
-    throw new GeneratorOptionsError(
-      words(e.message),
-      e.issues.map((i) => ({ path: at(i.path), message: words(i.message) })),
-    );
+    const at = (path: string) => (req.automation && path !== '' && path !== 'type' ? `config.${path}` : path);
+    const issues = e.issues.map((i) => ({ path: at(i.path), message: words(i.message) }));
+    // A bad output path (checkOutputPath) is bad input, not a combination of options the generator refuses.
+    if (e.issues.length > 0 && e.issues.every((i) => i.path === 'output')) throw new InvalidInputError(words(e.message), issues);
+    throw new GeneratorOptionsError(words(e.message), issues);
   }
 }
 
@@ -151,25 +152,27 @@ export function generateServerFiles(input: GenerateFilesInput | GenerateAutomati
   const r: GenerateResult = renderRequest(req, options, 'generateServerFiles');
   if (output === undefined) return r;
   // A directory is never replaced, not even with force (the write would fail with EISDIR, exit 1).
+  // The output field as the caller spelt it: config.output in the automation shape.
+  const field = req.automation ? 'config.output' : 'output';
   const dirs = directoriesAmong(r.files);
   if (dirs.length) {
-    const msg = `${dirs[0]} is a directory; output names the file to write (a path inside it, e.g. ${dirs[0]}/server...)`;
-    throw new InvalidInputError(msg, [{ path: 'output', message: msg }]);
+    const msg = `${dirs[0]} is a directory; output names the file to write (a path inside it, e.g. ${dirs[0].replace(/\/+$/, '')}/${DEFAULT_OUTPUT_NAMES[r.options.language]})`;
+    throw new InvalidInputError(msg, [{ path: field, message: msg }]);
   }
   if (!force) {
     const exist = existingFiles(r.files);
-    if (exist.length) throw fileExists(exist);
+    if (exist.length) throw fileExists(exist, field);
   }
   try {
     return { ...r, written: writeFilesAtomic(r.files, { force }) };
   } catch (e) {
-    if (e instanceof FileExistsError) throw fileExists(e.paths);
+    if (e instanceof FileExistsError) throw fileExists(e.paths, field);
     // The writer says "cannot write P: <reason>" (codegen/write.ts).
     throw new OutputUnwritableError((e as Error).message, { cause: e });
   }
 }
 
-function fileExists(paths: string[]): InvalidInputError {
+function fileExists(paths: string[], field: string): InvalidInputError {
   const msg = `${paths.join(', ')} already exist${paths.length === 1 ? 's' : ''}; set "force": true to overwrite (or choose another output)`;
-  return new InvalidInputError(msg, [{ path: 'output', message: msg }], 'file-exists');
+  return new InvalidInputError(msg, [{ path: field, message: msg }], 'file-exists');
 }

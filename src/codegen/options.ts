@@ -173,11 +173,14 @@ const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
  * headers. `example` is the default file name, for the message about a directory path.
  */
 export function checkOutputPath(path: string, example = 'server.c'): void {
-  if (UNSAFE_TEXT.test(path))
-    throw new GeneratorOptionsError(`--output must be a file name without control characters or line breaks, got ${JSON.stringify(path)}`);
-  if (path.trim() === '') throw new GeneratorOptionsError(`--output needs a file path, got ${JSON.stringify(path)}`);
+  // The issue names the field (output) for a library or task caller; the message names the flag, as for every option.
+  const fail = (msg: string): never => {
+    throw new GeneratorOptionsError(msg, [{ path: 'output', message: msg }]);
+  };
+  if (UNSAFE_TEXT.test(path)) fail(`--output must be a file name without control characters or line breaks, got ${JSON.stringify(path)}`);
+  if (path.trim() === '') fail(`--output needs a file path, got ${JSON.stringify(path)}`);
   if (/(^|\/)(\.\.?)?$/.test(path))
-    throw new GeneratorOptionsError(`--output names the file to write, got the directory path ${JSON.stringify(path)}; add a file name (e.g. ${path.replace(/\/*$/, '/')}${example})`);
+    fail(`--output names the file to write, got the directory path ${JSON.stringify(path)}; add a file name (e.g. ${path.replace(/\/*$/, '/')}${example})`);
 }
 
 /** The CLI flag for each option key (messages name flags, as users type them). */
@@ -356,12 +359,12 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
     quickack = true;
   }
   if (language === 'node' && tcp && (sndbuf !== null || rcvbuf !== null)) {
-    // Path '': the buffers come from --sndbuf/--rcvbuf or from --profile throughput, so no one key is at fault.
-    fail(
-      '',
+    // The buffers come from --sndbuf/--rcvbuf (each one given is at fault) or from --profile throughput.
+    const msg =
       "Node's net module cannot set SO_SNDBUF/SO_RCVBUF on TCP sockets" +
-        (profile === 'throughput' ? ' (needed by --profile throughput); drop the profile (TCP_NODELAY is on by default), or use --language c/python' : '; drop --sndbuf/--rcvbuf, or use --language c/python, or --type udp'),
-    );
+      (profile === 'throughput' ? ' (needed by --profile throughput); drop the profile (TCP_NODELAY is on by default), or use --language c/python' : '; drop --sndbuf/--rcvbuf, or use --language c/python, or --type udp');
+    const keys = (['sndbuf', 'rcvbuf'] as const).filter((k) => i[k] !== undefined);
+    throw new GeneratorOptionsError(msg, (keys.length ? keys : ['profile' as const]).map((path) => ({ path, message: msg })));
   }
 
   // reusePort.

@@ -30,9 +30,9 @@ const CASES: [GeneratorInput, string, string][] = [
   [{ language: 'c', platform: 'windows', profile: 'latency' }, 'profile', '--profile latency needs TCP_QUICKACK (Linux only)'],
   [{ language: 'node', profile: 'latency' }, 'profile', "--profile latency needs TCP_QUICKACK, which Node's"],
   [{ profile: 'latency', tcpNodelay: false }, 'profile', '--profile latency turns TCP_NODELAY on'],
-  // The message starts with no flag (it is about --sndbuf/--rcvbuf or the profile): the issue is the input's.
-  [{ language: 'node', sndbuf: 4096 }, '', "Node's net module cannot set SO_SNDBUF/SO_RCVBUF on TCP sockets;"],
-  [{ language: 'node', profile: 'throughput' }, '', "Node's net module cannot set SO_SNDBUF/SO_RCVBUF on TCP sockets (needed by --profile throughput)"],
+  // The message starts with no flag: the issue names the field given (sndbuf/rcvbuf), else the profile that set them.
+  [{ language: 'node', sndbuf: 4096 }, 'sndbuf', "Node's net module cannot set SO_SNDBUF/SO_RCVBUF on TCP sockets;"],
+  [{ language: 'node', profile: 'throughput' }, 'profile', "Node's net module cannot set SO_SNDBUF/SO_RCVBUF on TCP sockets (needed by --profile throughput)"],
   [{ language: 'c', platform: 'windows', reusePort: true }, 'reusePort', '--reuse-port: Windows has no SO_REUSEPORT'],
   [{ language: 'c', ioModel: 'select', maxConnections: 2000 }, 'maxConnections', '--max-connections 2000 is more than select() can watch'],
   // Bind addresses every generated server would fail to bind at its first run (EINVAL), review-ipv6 #6.
