@@ -30,7 +30,8 @@ export async function loadWizard(): Promise<{ Wizard: typeof import('./ui/wizard
 }
 // One socket under the microscope: the getsockopt helper (pidfd_getfd + getsockopt, kernel-view fallback),
 // debug-connections probing and `try` calls, with their pure interpretations.
-export { inspectSocketOptions, inspectKernelSocket, readOptionsOnFd, resolveOptionNames } from './collect/getsockopt.js';
+export { inspectSocketOptions, inspectKernelSocket, resolveOptionNames } from './collect/getsockopt.js';
+export { readOptionsOnFd } from './collect/getsockopt-read-fd.js';
 export type { InspectResult, InspectTarget, OptionReading } from './collect/getsockopt.js';
 export { locateListener, locateInode, findSocketHolders } from './collect/getsockopt-locate.js';
 export type { LocatedSocket } from './collect/getsockopt-locate.js';

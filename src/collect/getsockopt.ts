@@ -1,23 +1,23 @@
 // The getsockopt helper: borrows another process's socket (getsockopt-borrow.ts), reads its options
-// (never sets them) and closes the duplicate at once; without permission, falls back to what the kernel shows anyway.
-import { readlink } from 'node:fs/promises';
+// (getsockopt-read-fd.ts: never sets them) and closes the duplicate at once; without permission, falls back to what
+// the kernel shows anyway. The sysctls the options are judged against come from the process's network namespace
+// (getsockopt-netns-sysctls.ts).
 import { release } from 'node:os';
 import { findOption, SOCKET_OPTIONS, UnknownOptionError, suggestOptions, type SocketOptionInfo } from '../knowledge/socket-options.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { Sysctls } from '../model/snapshot.js';
 import type { FdInfo } from '../parse/fdinfo.js';
 import { readFdInfo } from './fdinfo.js';
-import { logOsCall } from './debug.js';
-import { run } from './exec.js';
-import { decodeOption, type DecodedValue, type TcpInfoStruct } from './getsockopt-decode.js';
+import type { DecodedValue, TcpInfoStruct } from './getsockopt-decode.js';
 import { kernelViewReadings, findKernelSocket } from './getsockopt-fallback.js';
-import { defaultOptionNames, ipv6Carries, notApplicable, optionToRead, readPlans, withDependencies, type SocketKind } from './getsockopt-options.js';
+import { defaultOptionNames, optionToRead, withDependencies, type SocketKind } from './getsockopt-options.js';
 import { borrowFd, type Borrowed } from './getsockopt-borrow.js';
+import { readExtraSysctls, sysctlsFor } from './getsockopt-netns-sysctls.js';
+import { readOptionsOnFd } from './getsockopt-read-fd.js';
 import { fdLinkInode, NoSuchSocketError, readProcess } from './getsockopt-target.js';
-import { readHostInfo, readProcText, readSysctls } from './host.js';
+import { readHostInfo, readSysctls } from './host.js';
 import { ProcfsSource } from './procfs.js';
-import { AF_INET, AF_INET6, AF_UNIX, errnoName, lastErrno, libc, libcLoadError, libcStrerror, decodeSockaddr } from './libc.js';
-import { CollectorError, type SocketSource } from './source.js';
+import type { SocketSource } from './source.js';
 
 /** One option's value, or why there is none. */
 export interface OptionReading {
@@ -111,158 +111,6 @@ export function resolveOptionNames(names: readonly string[] | undefined): Socket
 /** Marks the readings added by withDependencies with the option that needed them. */
 function markDependencies(readings: OptionReading[], because: ReadonlyMap<string, string>): OptionReading[] {
   return because.size === 0 ? readings : readings.map((r) => (because.has(r.name) ? { ...r, readBecause: because.get(r.name)! } : r));
-}
-
-const EXTRA_SYSCTLS = [
-  'net.ipv4.tcp_keepalive_time',
-  'net.ipv4.tcp_keepalive_intvl',
-  'net.ipv4.tcp_keepalive_probes',
-  'net.ipv4.tcp_congestion_control',
-  'net.ipv4.tcp_moderate_rcvbuf',
-  'net.ipv4.tcp_notsent_lowat',
-  'net.ipv4.tcp_fastopen',
-  'kernel.yama.ptrace_scope',
-] as const;
-
-async function readExtraSysctls(procRoot: string): Promise<Record<string, string | null>> {
-  const vals = await Promise.all(EXTRA_SYSCTLS.map((n) => readProcText(`${procRoot}/sys/${n.replace(/\./g, '/')}`)));
-  return Object.fromEntries(EXTRA_SYSCTLS.map((n, i) => [n, vals[i]?.trim() ?? null]));
-}
-
-function describeKind(domain: number, type: number, protocol: number): SocketKind {
-  return {
-    family: domain === AF_INET ? 'inet' : domain === AF_INET6 ? 'inet6' : domain === AF_UNIX ? 'unix' : 'other',
-    type: ({ 1: 'stream', 2: 'dgram', 3: 'raw', 5: 'seqpacket' } as const)[type as 1 | 2 | 3 | 5] ?? 'other',
-    protocol: protocol === 6 ? 'tcp' : protocol === 17 ? 'udp' : protocol === 0 && domain === AF_UNIX ? 'other' : protocol === 262 ? 'tcp' : 'other',
-  };
-}
-
-/** Reads one int-sized option on an fd sockscope holds; null on error. */
-function readInt(fd: number, level: number, optname: number): number | null {
-  const l = libc()!;
-  const b = Buffer.alloc(4);
-  const len = [4];
-  return Number(l.getsockopt(fd, level, optname, b, len)) === 0 ? b.readInt32LE(0) : null;
-}
-
-/**
- * Reads options on an fd this process holds (its own socket, or a pidfd_getfd duplicate). getsockopt only.
- * Returns the socket kind (from SO_DOMAIN/SO_TYPE/SO_PROTOCOL), each reading, the decoded tcp_info and local address.
- * On an AF_INET6 socket that sends IPv4 (v4-mapped, or dual stack) IP_TTL/IP_TOS are read at the IPv4 level
- * too (readPlans): a reading then says whose packets it applies to (`readFor`).
- */
-export function readOptionsOnFd(fd: number, infos: readonly SocketOptionInfo[]): { kind: SocketKind; readings: OptionReading[]; tcpInfo?: TcpInfoStruct; local?: string } {
-  const l = libc();
-  if (!l) throw new CollectorError('koffi', `cannot load libc: ${libcLoadError() ?? 'unknown error'}`);
-  const t0 = performance.now();
-  const kind = describeKind(readInt(fd, 1, 39) ?? -1, readInt(fd, 1, 3) ?? -1, readInt(fd, 1, 38) ?? -1);
-  let local: string | undefined;
-  const sa = Buffer.alloc(128);
-  const salen = [128];
-  if (Number(l.getsockname(fd, sa, salen)) === 0) {
-    const d = decodeSockaddr(sa);
-    if (d) local = d.address.includes(':') ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`;
-  }
-  // IPPROTO_IPV6 (41) IPV6_V6ONLY (26): a socket on :: without it also serves IPv4 peers.
-  const v6only = kind.family === 'inet6' ? readInt(fd, 41, 26) : null;
-  const carries = kind.family === 'inet6' ? ipv6Carries(local, v6only === null ? null : v6only !== 0) : 'ipv6';
-  const readings: OptionReading[] = [];
-  let tcpInfo: TcpInfoStruct | undefined;
-  for (const info of infos) {
-    const na = notApplicable(info, kind);
-    if (na) {
-      readings.push({ name: info.name, missing: `not applicable: ${na}` });
-      continue;
-    }
-    for (const plan of readPlans(info, kind, carries)) {
-      const as = { ...(plan.readAs ? { readAs: plan.readAs } : {}), ...(plan.readFor ? { readFor: plan.readFor } : {}) };
-      const buf = Buffer.alloc(plan.size);
-      const len = [plan.size];
-      const r = Number(l.getsockopt(fd, plan.level, plan.optname, buf, len));
-      if (r !== 0) {
-        const e = lastErrno();
-        const code = errnoName(e);
-        const why = code === 'ENOPROTOOPT' || code === 'EOPNOTSUPP' ? `this kernel or socket does not support it (${code})` : `getsockopt failed: ${code} (${libcStrerror(e)})`;
-        readings.push({ name: info.name, missing: why, errno: code, ...as });
-        continue;
-      }
-      const value = decodeOption(plan.kind, buf, len[0]);
-      if (plan.kind === 'tcp_info') tcpInfo = value as TcpInfoStruct;
-      readings.push({ name: info.name, value, source: 'getsockopt', ...as });
-    }
-  }
-  logOsCall('ffi', `getsockopt x${infos.length} fd=${fd}`, performance.now() - t0);
-  return { kind, readings, tcpInfo, local };
-}
-
-/** The network namespace link of a process ("net:[4026531840]"), or undefined when unreadable. */
-async function netnsLink(procRoot: string, pid: number | 'self'): Promise<string | undefined> {
-  return readlink(`${procRoot}/${pid}/ns/net`).catch(() => undefined);
-}
-
-/**
- * Reads sysctl files inside the network namespace at `nsPath` (net.* sysctls are per namespace, and /proc/sys
- * answers for the namespace of the task that reads it): a short-lived `nsenter --net=PATH` child runs cat on
- * each, through run() (SOCKET_DEBUG lists it, 5 s timeout). setns needs CAP_SYS_ADMIN: unprivileged, it fails, and
- * the error says so (nsenter's first line of stderr).
- */
-async function readSysctlsInNetns(nsPath: string, names: readonly string[]): Promise<Record<string, string | null>> {
-  const files = names.map((n) => `/proc/sys/${n.replace(/\./g, '/')}`);
-  const r = await run('nsenter', [`--net=${nsPath}`, '--', 'sh', '-c', 'for f; do printf "=%s\\n" "$f"; cat "$f" 2>/dev/null; done', 'sh', ...files], { timeoutMs: 5000 });
-  if (r.exitCode !== 0) throw new Error(r.stderr.trim().split('\n')[0] || `exit code ${r.exitCode}`);
-  const out: Record<string, string | null> = Object.fromEntries(names.map((n) => [n, null]));
-  let cur: string | undefined;
-  for (const line of r.stdout.split('\n')) {
-    if (line.startsWith('=/proc/sys/')) {
-      const i = files.indexOf(line.slice(1));
-      cur = i >= 0 ? names[i] : undefined;
-    } else if (cur && line.trim() !== '') out[cur] = out[cur] == null ? line : `${out[cur]} ${line}`;
-  }
-  return out;
-}
-
-/** Sysctls the interpretation uses, as read in one network namespace, and which. */
-interface NamespacedSysctls {
-  sysctls: Sysctls;
-  extraSysctls: Record<string, string | null>;
-  netns: string | null;
-  /** The namespace differs from sockscope's. */
-  other: boolean;
-  sysctlsFrom: string;
-  /** Why the namespace's own values are unknown (and which of sockscope's were left out). */
-  missing?: string;
-}
-
-/**
- * The sysctls for a socket of process `pid`: sockscope's own reading when the process shares its network
- * namespace; otherwise the process's namespace's net.* values read there (nsenter), and when that cannot be
- * done, net.* left unknown (so nothing is judged against another namespace's values) with a line saying why.
- */
-async function sysctlsFor(procRoot: string, pid: number): Promise<NamespacedSysctls> {
-  const [sysctls, extraSysctls, target, own] = await Promise.all([readSysctls(procRoot), readExtraSysctls(procRoot), netnsLink(procRoot, pid), netnsLink(procRoot, 'self')]);
-  if (target === undefined || own === undefined || target === own)
-    return { sysctls, extraSysctls, netns: target ?? null, other: false, sysctlsFrom: target === undefined ? `sockscope's own network namespace (${own ?? 'unknown'}); /proc/${pid}/ns/net is not readable, so whether pid ${pid} shares it is unknown` : `sockscope's own network namespace (${own}), which pid ${pid} shares` };
-  const nsPath = `${procRoot}/${pid}/ns/net`;
-  const where = `pid ${pid}'s network namespace (${target}, ${nsPath}; sockscope runs in ${own})`;
-  // Once each: some names are in both lists (tcp_moderate_rcvbuf, tcp_congestion_control), and a file read twice
-  // would come back as both lines joined ("1 1").
-  const netNames = [...new Set([...Object.keys(sysctls), ...Object.keys(extraSysctls)])].filter((n) => n.startsWith('net.'));
-  try {
-    const vals = await readSysctlsInNetns(nsPath, netNames);
-    const norm = (v: string | null) => (v == null ? null : v.trim().replace(/\s+/g, ' '));
-    const sys = { ...sysctls };
-    for (const n of Object.keys(sys) as (keyof Sysctls)[]) if (n.startsWith('net.')) sys[n] = norm(vals[n] ?? null);
-    const extra = { ...extraSysctls };
-    for (const n of Object.keys(extra)) if (n.startsWith('net.')) extra[n] = vals[n]?.trim() ?? null;
-    return { sysctls: sys, extraSysctls: extra, netns: target, other: true, sysctlsFrom: `${where}, read there with nsenter --net` };
-  } catch (e) {
-    const sys = { ...sysctls };
-    for (const n of Object.keys(sys) as (keyof Sysctls)[]) if (n.startsWith('net.')) sys[n] = null;
-    const extra = { ...extraSysctls };
-    for (const n of Object.keys(extra)) if (n.startsWith('net.')) extra[n] = null;
-    const missing = `pid ${pid} is in another network namespace (${target}, ${nsPath}) than sockscope (${own}), and its net sysctls (tcp_rmem, tcp_wmem, somaxconn, congestion control, keepalive defaults: each namespace has its own) could not be read there (nsenter --net: ${(e as Error).message}${process.getuid?.() === 0 ? '' : '; entering a namespace needs root (CAP_SYS_ADMIN)'}), so nothing is judged against them: sockscope's own namespace's values would be another system's`;
-    return { sysctls: sys, extraSysctls: extra, netns: target, other: true, sysctlsFrom: `unknown: ${where} could not be entered`, missing };
-  }
 }
 
 /** How many times fd FD is read again when the duplicate is another socket than the one its fdinfo named. */

@@ -1,0 +1,95 @@
+// The sysctls inspect-options judges a socket's options against, read in the network namespace of the process that
+// holds it: net.* sysctls are per namespace, so for a process in another one (a container) they are read there through
+// a short-lived nsenter --net child, and left unknown (with a line saying why) when that cannot be done.
+import { readlink } from 'node:fs/promises';
+import type { Sysctls } from '../model/snapshot.js';
+import { run } from './exec.js';
+import { readProcText, readSysctls } from './host.js';
+
+/** Extra sysctls the interpretation of socket options uses (keepalive defaults, congestion control...). */
+const EXTRA_SYSCTLS = [
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+  'net.ipv4.tcp_congestion_control',
+  'net.ipv4.tcp_moderate_rcvbuf',
+  'net.ipv4.tcp_notsent_lowat',
+  'net.ipv4.tcp_fastopen',
+  'kernel.yama.ptrace_scope',
+] as const;
+
+/** EXTRA_SYSCTLS as read here (sockscope's own network namespace); null where unreadable. */
+export async function readExtraSysctls(procRoot: string): Promise<Record<string, string | null>> {
+  const vals = await Promise.all(EXTRA_SYSCTLS.map((n) => readProcText(`${procRoot}/sys/${n.replace(/\./g, '/')}`)));
+  return Object.fromEntries(EXTRA_SYSCTLS.map((n, i) => [n, vals[i]?.trim() ?? null]));
+}
+
+/** The network namespace link of a process ("net:[4026531840]"), or undefined when unreadable. */
+async function netnsLink(procRoot: string, pid: number | 'self'): Promise<string | undefined> {
+  return readlink(`${procRoot}/${pid}/ns/net`).catch(() => undefined);
+}
+
+/**
+ * Reads sysctl files inside the network namespace at `nsPath` (net.* sysctls are per namespace, and /proc/sys
+ * answers for the namespace of the task that reads it): a short-lived `nsenter --net=PATH` child runs cat on
+ * each, through run() (SOCKET_DEBUG lists it, 5 s timeout). setns needs CAP_SYS_ADMIN: unprivileged, it fails, and
+ * the error says so (nsenter's first line of stderr).
+ */
+async function readSysctlsInNetns(nsPath: string, names: readonly string[]): Promise<Record<string, string | null>> {
+  const files = names.map((n) => `/proc/sys/${n.replace(/\./g, '/')}`);
+  const r = await run('nsenter', [`--net=${nsPath}`, '--', 'sh', '-c', 'for f; do printf "=%s\\n" "$f"; cat "$f" 2>/dev/null; done', 'sh', ...files], { timeoutMs: 5000 });
+  if (r.exitCode !== 0) throw new Error(r.stderr.trim().split('\n')[0] || `exit code ${r.exitCode}`);
+  const out: Record<string, string | null> = Object.fromEntries(names.map((n) => [n, null]));
+  let cur: string | undefined;
+  for (const line of r.stdout.split('\n')) {
+    if (line.startsWith('=/proc/sys/')) {
+      const i = files.indexOf(line.slice(1));
+      cur = i >= 0 ? names[i] : undefined;
+    } else if (cur && line.trim() !== '') out[cur] = out[cur] == null ? line : `${out[cur]} ${line}`;
+  }
+  return out;
+}
+
+/** Sysctls the interpretation uses, as read in one network namespace, and which. */
+export interface NamespacedSysctls {
+  sysctls: Sysctls;
+  extraSysctls: Record<string, string | null>;
+  netns: string | null;
+  /** The namespace differs from sockscope's. */
+  other: boolean;
+  sysctlsFrom: string;
+  /** Why the namespace's own values are unknown (and which of sockscope's were left out). */
+  missing?: string;
+}
+
+/**
+ * The sysctls for a socket of process `pid`: sockscope's own reading when the process shares its network
+ * namespace; otherwise the process's namespace's net.* values read there (nsenter), and when that cannot be
+ * done, net.* left unknown (so nothing is judged against another namespace's values) with a line saying why.
+ */
+export async function sysctlsFor(procRoot: string, pid: number): Promise<NamespacedSysctls> {
+  const [sysctls, extraSysctls, target, own] = await Promise.all([readSysctls(procRoot), readExtraSysctls(procRoot), netnsLink(procRoot, pid), netnsLink(procRoot, 'self')]);
+  if (target === undefined || own === undefined || target === own)
+    return { sysctls, extraSysctls, netns: target ?? null, other: false, sysctlsFrom: target === undefined ? `sockscope's own network namespace (${own ?? 'unknown'}); /proc/${pid}/ns/net is not readable, so whether pid ${pid} shares it is unknown` : `sockscope's own network namespace (${own}), which pid ${pid} shares` };
+  const nsPath = `${procRoot}/${pid}/ns/net`;
+  const where = `pid ${pid}'s network namespace (${target}, ${nsPath}; sockscope runs in ${own})`;
+  // Once each: some names are in both lists (tcp_moderate_rcvbuf, tcp_congestion_control), and a file read twice
+  // would come back as both lines joined ("1 1").
+  const netNames = [...new Set([...Object.keys(sysctls), ...Object.keys(extraSysctls)])].filter((n) => n.startsWith('net.'));
+  try {
+    const vals = await readSysctlsInNetns(nsPath, netNames);
+    const norm = (v: string | null) => (v == null ? null : v.trim().replace(/\s+/g, ' '));
+    const sys = { ...sysctls };
+    for (const n of Object.keys(sys) as (keyof Sysctls)[]) if (n.startsWith('net.')) sys[n] = norm(vals[n] ?? null);
+    const extra = { ...extraSysctls };
+    for (const n of Object.keys(extra)) if (n.startsWith('net.')) extra[n] = vals[n]?.trim() ?? null;
+    return { sysctls: sys, extraSysctls: extra, netns: target, other: true, sysctlsFrom: `${where}, read there with nsenter --net` };
+  } catch (e) {
+    const sys = { ...sysctls };
+    for (const n of Object.keys(sys) as (keyof Sysctls)[]) if (n.startsWith('net.')) sys[n] = null;
+    const extra = { ...extraSysctls };
+    for (const n of Object.keys(extra)) if (n.startsWith('net.')) extra[n] = null;
+    const missing = `pid ${pid} is in another network namespace (${target}, ${nsPath}) than sockscope (${own}), and its net sysctls (tcp_rmem, tcp_wmem, somaxconn, congestion control, keepalive defaults: each namespace has its own) could not be read there (nsenter --net: ${(e as Error).message}${process.getuid?.() === 0 ? '' : '; entering a namespace needs root (CAP_SYS_ADMIN)'}), so nothing is judged against them: sockscope's own namespace's values would be another system's`;
+    return { sysctls: sys, extraSysctls: extra, netns: target, other: true, sysctlsFrom: `unknown: ${where} could not be entered`, missing };
+  }
+}
