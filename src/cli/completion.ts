@@ -44,7 +44,10 @@ interface OptionTable {
   configuration?: Record<string, unknown>;
 }
 
-/** A parser's flags: yargs' getOptions() and getAliases(), public methods its typings leave out. */
+/**
+ * A parser's flags: yargs' getOptions() and getAliases(), public methods its typings leave out. getAliases()
+ * is yargs' last parse's table ({} for a parser that never parsed, as the monitor's built here).
+ */
 interface FlagSource {
   getOptions?: () => OptionTable;
   getAliases?: () => Record<string, string[]>;
@@ -60,18 +63,20 @@ interface CompletionThis {
   yargs?: FlagSource;
 }
 
-/** The flag's key when `name` (a key or an alias) takes a value; undefined for booleans, counts and unknown names. */
-function valueKey(source: FlagSource | undefined, name: string): string | undefined {
-  const options = source?.getOptions?.();
+/**
+ * The flag's key when `name` takes a value; undefined for booleans, counts and unknown names. `name` is a key,
+ * or one of `aliases` (the command's parser, which yargs has parsed: `-o`, the camelCase `--ioModel`).
+ */
+function valueKey(options: OptionTable | undefined, name: string, aliases: Record<string, string[]> = {}): string | undefined {
   if (!options) return undefined;
-  const aliases = source?.getAliases?.() ?? {};
   const key = Object.hasOwn(options.key, name) ? name : Object.keys(aliases).find((k) => aliases[k].includes(name));
   return key !== undefined && !options.boolean.includes(key) && !options.count.includes(key) ? key : undefined;
 }
 
 /**
  * The default command's parser (the monitor: `sockscope --port 80`). yargs completes a line without a command
- * in the root parser, which has only the global flags, so the monitor's flags are read from its builder.
+ * in the root parser, which has only the global flags, so the monitor's flags are read from its builder. The
+ * parser never parses, so it has no alias table (yargs' getAliases() is {}): its flags go by their keys.
  */
 function defaultCommandFlags(words: readonly string[]): FlagSource | undefined {
   const names = new Set(commands.map((c) => String(c.command).split(' ')[0]));
@@ -93,7 +98,6 @@ export function monitorFlagCompletions(monitor: FlagSource | undefined, words: r
   const options = monitor?.getOptions?.();
   if (!options) return [];
   const current = words.at(-1) ?? '';
-  const aliases = monitor?.getAliases?.() ?? {};
   const descriptions = monitor?.getInternalMethods?.().getUsageInstance?.()?.getDescriptions?.() ?? {};
   const zsh = Boolean(env.SHELL?.includes('zsh') || env.ZSH_NAME?.includes('zsh'));
   const fish = !zsh && Boolean(env.SHELL?.includes('fish'));
@@ -107,13 +111,12 @@ export function monitorFlagCompletions(monitor: FlagSource | undefined, words: r
   for (const key of Object.keys(options.key)) {
     if (options.hiddenOptions?.includes(key)) continue;
     const negable = options.configuration?.['boolean-negation'] === true && options.boolean.includes(key);
-    const names = [key, ...(aliases[key] ?? [])];
     const repeatable = options.array?.includes(key) ?? false;
-    if (!repeatable && names.some((n) => given.has(n) || (negable && given.has(`no-${n}`)))) continue;
+    if (!repeatable && (given.has(key) || (negable && given.has(`no-${key}`)))) continue;
     const dashes = !current.startsWith('--') && key.length === 1 ? '-' : '--';
     const withDescription = (name: string) => {
       if (!zsh && !fish) return name;
-      const desc = (descriptions[key] ?? names.map((n) => descriptions[n]).find((d) => d) ?? '').replace('__yargsString__:', '').replace(/(\r\n|\n|\r)/gm, ' ');
+      const desc = (descriptions[key] ?? '').replace('__yargsString__:', '').replace(/(\r\n|\n|\r)/gm, ' ');
       return fish ? `${name}\t${desc}` : `${name.replace(/:/g, '\\:')}:${desc}`;
     };
     out.push(dashes + withDescription(key));
@@ -218,12 +221,14 @@ function lineWords(): string[] {
 /** The yargs completion function (four parameters: yargs passes its default completions in). */
 export function completeLine(this: CompletionThis | undefined, _current: string, _argv: unknown, defaults: Defaults, done: Done): void {
   const words = lineWords();
+  // The monitor's parser: built when first needed (a flag before the word, or a flag being typed), once.
+  let built: { monitor: FlagSource | undefined } | undefined;
+  const monitorFlags = () => (built ??= { monitor: defaultCommandFlags(words) }).monitor;
   let source = this?.yargs;
-  let at = valuePosition(words, (name) => valueKey(source, name));
+  let at = valuePosition(words, (name) => valueKey(source?.getOptions?.(), name, source?.getAliases?.()));
   if (!at) {
-    let monitor: FlagSource | undefined | null = null; // built only when a flag stands before the word
-    at = valuePosition(words, (name) => valueKey((monitor ??= defaultCommandFlags(words)), name));
-    if (at) source = monitor ?? undefined;
+    at = valuePosition(words, (name) => valueKey(monitorFlags()?.getOptions?.(), name));
+    if (at) source = monitorFlags();
   }
   if (!at) {
     defaults((_err, completions) => {
@@ -232,7 +237,7 @@ export function completeLine(this: CompletionThis | undefined, _current: string,
       // the global ones yargs offered; one entry per flag.
       if (!(words.at(-1) ?? '').startsWith('-')) return done(cleanCompletions(list));
       const offered = new Set(list.map(completionWord));
-      const extra = monitorFlagCompletions(defaultCommandFlags(words), words).filter((c) => !offered.has(completionWord(c)));
+      const extra = monitorFlagCompletions(monitorFlags(), words).filter((c) => !offered.has(completionWord(c)));
       done(cleanCompletions([...list, ...extra]));
     });
     return;
