@@ -23,6 +23,7 @@ function fakeDeps(existing: string[] = []) {
     config: cfg,
     generate: (input, output) => generateServer(input, { output, config: cfg }),
     exists: (paths) => paths.filter((p) => existing.includes(p)),
+    directories: () => [],
     write: (r, force) => {
       writes.push({ paths: r.files.map((f) => f.path), force });
       return r.files.map((f) => f.path);

@@ -11,6 +11,7 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import { generateServer } from '../../src/codegen/index.js';
+import { directoriesAmong } from '../../src/codegen/write.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardState } from '../../src/ui/wizard/reducer.js';
 import { visibleSteps } from '../../src/ui/wizard/steps.js';
 import { Wizard, WizardView } from '../../src/ui/wizard/Wizard.js';
@@ -18,7 +19,7 @@ import { waitFor } from './fakes.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const cfg = { ...DEFAULT_CONFIG, defaultLanguage: 'python' as const, defaultIoModel: 'selectors', bufferSize: 4096 };
-const fakeDeps = { generate: (i: Parameters<WizardDeps['generate']>[0], o: string) => generateServer(i, { output: o, config: cfg }), exists: () => [], write: () => [] };
+const fakeDeps = { generate: (i: Parameters<WizardDeps['generate']>[0], o: string) => generateServer(i, { output: o, config: cfg }), exists: () => [], directories: () => [], write: () => [] };
 const ESC = '\u001b';
 const DOWN = '\u001b[B';
 
@@ -255,8 +256,8 @@ describe('wizard: an output name that is a directory', () => {
     } finally {
       w.app.unmount();
     }
-    // The whole message, from the reducer with the wizard's own file-system check.
-    const deps: WizardDeps = { config: cfg, ...fakeDeps, exists: (p) => p };
+    // The whole message, from the reducer with the file-system check the Wizard supplies (directoriesAmong).
+    const deps: WizardDeps = { config: cfg, ...fakeDeps, exists: (p) => p, directories: directoriesAmong };
     let s = initialState(cfg);
     for (let k = 0; k < 20 && visibleSteps(s.input)[s.step].id !== 'output'; k++) s = reduce(s, { name: 'enter' }, deps);
     s = reduce({ ...s, text: d }, { name: 'enter' }, deps);

@@ -15,7 +15,7 @@ import { waitFor } from './fakes.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const cfg = { ...DEFAULT_CONFIG, defaultLanguage: 'python' as const, defaultIoModel: 'selectors', bufferSize: 4096 };
-const deps: WizardDeps = { config: cfg, generate: (i, o) => generateServer(i, { output: o, config: cfg }), exists: () => [], write: (r) => r.files.map((f) => f.path) };
+const deps: WizardDeps = { config: cfg, generate: (i, o) => generateServer(i, { output: o, config: cfg }), exists: () => [], directories: () => [], write: (r) => r.files.map((f) => f.path) };
 const step = (s: WizardState) => visibleSteps(s.input)[s.step].id;
 const enter: WizardKey = { name: 'enter' };
 
@@ -71,7 +71,7 @@ describe('wizard buffer size', () => {
   it('UDP: the size is the longest datagram, starting at 65536 as the CLI does, whatever the TCP read size in the config', () => {
     // A config bufferSize above 64 KiB (a TCP read size) made the UDP wizard start at it and then refuse it.
     const big = { ...cfg, bufferSize: 1048576 };
-    const bigDeps: WizardDeps = { config: big, generate: (i, o) => generateServer(i, { output: o, config: big }), exists: () => [], write: (r) => r.files.map((f) => f.path) };
+    const bigDeps: WizardDeps = { config: big, generate: (i, o) => generateServer(i, { output: o, config: big }), exists: () => [], directories: () => [], write: (r) => r.files.map((f) => f.path) };
     let s = initialState(big);
     const i = currentChoices(s, big).findIndex((c) => c.value === 'udp');
     s = reduce({ ...s, cursor: i }, enter, bigDeps);

@@ -6,7 +6,7 @@ import type { Config } from '../../config/schema.js';
 import { loadConfig } from '../../config/load.js';
 import { generateServer, type GeneratorInput } from '../../codegen/index.js';
 import type { GenerateResult } from '../../codegen/render.js';
-import { existingFiles, writeFilesAtomic } from '../../codegen/write.js';
+import { directoriesAmong, existingFiles, writeFilesAtomic } from '../../codegen/write.js';
 import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
 import { refusal, stepTitle, visibleSteps } from './steps.js';
@@ -97,7 +97,7 @@ export function Wizard(props: WizardProps) {
       generate: props.deps?.generate ?? ((input, output) => generateServer(input, { output, config })),
       exists: props.deps?.exists ?? ((paths) => existingFiles(paths.map((path) => ({ path })))),
       write: props.deps?.write ?? ((result, force) => writeFilesAtomic(result.files, { force })),
-      directories: props.deps?.directories,
+      directories: props.deps?.directories ?? directoriesAmong,
     }),
     [config, props.deps],
   );

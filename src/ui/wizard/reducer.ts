@@ -1,9 +1,9 @@
-// Wizard state and a pure reducer over keys. Side effects (generate, exists, write) are injected so
-// tests drive it with fakes; Wizard.tsx renders the state.
+// Wizard state and a pure reducer over keys. Side effects and file-system checks (generate, exists,
+// write, directories) are injected: Wizard.tsx supplies the real ones and renders the state, tests fakes.
 import type { Config } from '../../config/schema.js';
 import { GeneratorOptionsError, type GeneratorInput } from '../../codegen/options.js';
 import type { GenerateResult } from '../../codegen/render.js';
-import { directoriesAmong, directoryOutputMessage } from '../../codegen/write.js';
+import { directoryOutputMessage } from '../../codegen/write.js';
 import { defaultOutput, pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
 
 export type WizardKey =
@@ -17,8 +17,8 @@ export interface WizardDeps {
   generate: (input: GeneratorInput, output: string) => GenerateResult;
   exists: (paths: string[]) => string[];
   write: (result: GenerateResult, force: boolean) => string[];
-  /** Which of these paths are directories (default: the file system's, directoriesAmong). */
-  directories?: (paths: string[]) => string[];
+  /** Which of these files' paths are directories (the Wizard's: the file system's, codegen/write.ts directoriesAmong). */
+  directories: (files: { path: string }[]) => string[];
 }
 
 export interface WizardState {
@@ -118,8 +118,7 @@ function doWrite(s: WizardState, deps: WizardDeps, force: boolean): WizardState 
  * never replaced, not even with --force, so the wizard must not ask "Overwrite?" and then fail.
  */
 function directoryError(result: GenerateResult, deps: WizardDeps): string | null {
-  const paths = result.files.map((f) => f.path);
-  const dirs = deps.directories ? deps.directories(paths) : directoriesAmong(result.files);
+  const dirs = deps.directories(result.files);
   if (!dirs.length) return null;
   return directoryOutputMessage(dirs[0], result.options.language);
 }
