@@ -148,6 +148,29 @@ if (!wine && !ci) {
             ['-DDATAGRAM_BUFFER_SIZE=512'],
           );
         });
+
+        test(`${label} port in use on 127.0.0.1 (tcp and udp): one line "cannot bind 127.0.0.1 port N: ...", exit 1`, { timeout: 120_000 }, async () => {
+          for (const type of ['tcp', 'udp'] as const) {
+            const port = await h.freePort();
+            const holder = await h.holdPort(type, port, h.LOOPBACK4);
+            try {
+              const r = generateWin({ ...base, type, port, bindAddress: h.LOOPBACK4 });
+              const { dir } = h.materialize(r);
+              try {
+                h.build(r, dir);
+                const run = await h.runToExit(r, dir, 30_000);
+                assert.equal(run.code, 1, `${type}: exit ${run.code}\nstderr: ${run.stderr}`);
+                const lines = run.stderr.trim().split(/\r?\n/);
+                assert.equal(lines.length, 1, `${type}: one line, got:\n${run.stderr}`);
+                assert.match(lines[0], new RegExp(`^cannot bind 127\\.0\\.0\\.1 port ${port}: \\S`), type);
+              } finally {
+                h.cleanup(dir);
+              }
+            } finally {
+              await holder.close();
+            }
+          }
+        });
       }
     }
   });
