@@ -102,7 +102,13 @@ test('export reports the config file\'s source in sockscope_source_info', { time
       });
       c.once('exit', (code) => rej(new Error(`exited ${code}: ${err}`)));
     });
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // /metrics answers at once, with the host's series only after the first collection has finished
+    // (export/server.ts): a loaded machine may not have finished it yet, so ask again for up to 20 s.
+    let text = '';
+    for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+      text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      if (/^sockscope_source_info\{/m.test(text)) break;
+    }
     assert.match(text, /^sockscope_source_info\{source="procfs"/m);
   } finally {
     c.kill('SIGKILL');
