@@ -1,6 +1,7 @@
 // `sockscope buffers`: the report (pure, from a snapshot and/or a bandwidth and rtt); report/print-buffers.ts prints it.
 import type { Snapshot } from '../model/snapshot.js';
 import { escapeControl } from '../model/escape.js';
+import { hiddenOwnerUid, localUid, snapshotOwnerView, type OwnerView } from '../model/owner.js';
 import { socketDrops, type Socket } from '../model/socket.js';
 import { fmtBytes, fmtPct } from './format.js';
 import { bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
@@ -20,6 +21,17 @@ export interface LinkAdvice extends BufferPlan {
   code: { c: string; python: string; node: string };
 }
 
+/**
+ * One connection of the report: its buffers, and whether its owner is hidden. `ownerHidden` (no process
+ * shown because another user's process holds it out of sight, not run as root) and the socket's `uid` (when
+ * the source shows it), as analyze's and the snapshot's listeners have them: `processes: []` alone read as
+ * "no process holds it".
+ */
+export interface BuffersConnection extends ConnectionBuffers {
+  ownerHidden: boolean;
+  uid?: number;
+}
+
 /** The --json document of `sockscope buffers`. */
 export interface BuffersReport {
   host: string | null;
@@ -31,7 +43,7 @@ export interface BuffersReport {
   caps: BufferCaps;
   /** From --bandwidth/--rtt (null when not given). */
   link: LinkAdvice | null;
-  connections: ConnectionBuffers[];
+  connections: BuffersConnection[];
   /** Settings that fit the largest connection BDP (null without connections with a BDP). */
   connectionPlan: BufferPlan | null;
   /** As given, with `detail` null when the origin has none. */
@@ -71,9 +83,12 @@ const EMPTY_CAPS: BufferCaps = { rmemMax: null, wmemMax: null, rmemDefault: null
  * set by the application (not net.core.rmem_default 208 KiB); net.core.rmem_max 4 MiB lets SO_RCVBUF reach
  * 8 MiB; queued 7.31 KiB (91%), drops 1991". Untrusted names are escaped.
  */
-function udpBufferNote(s: Socket, caps: BufferCaps): string {
+function udpBufferNote(s: Socket, caps: BufferCaps, view: OwnerView): string {
   const addr = s.local.address.includes(':') ? `[${s.local.address}]:${s.local.port}` : `${s.local.address}:${s.local.port}`;
-  const who = s.processes.length ? ` (${s.processes.slice(0, 2).map((p) => `${escapeControl(p.name)}/${p.pid} fd ${p.fd}`).join(', ')})` : '';
+  const hiddenUid = hiddenOwnerUid(s, view);
+  const who = s.processes.length
+    ? ` (${s.processes.slice(0, 2).map((p) => `${escapeControl(p.name)}/${p.pid} fd ${p.fd}`).join(', ')})`
+    : hiddenUid !== undefined ? ` (hidden uid ${hiddenUid})` : '';
   const drops = socketDrops(s);
   const queued = s.skmem?.rmemAlloc ?? s.recvQ;
   if (!s.skmem) return `UDP ${escapeControl(addr)}${who}: queued ${fmtBytes(queued)}${drops != null ? `, drops ${drops}` : ''}; rcvbuf not visible to this source (use --source netlink or ss)`;
@@ -87,6 +102,13 @@ function udpBufferNote(s: Socket, caps: BufferCaps): string {
   else set = 'set by the application or the default (net.core.rmem_default unknown)';
   const room = max != null && rb < 2 * max ? `; net.core.rmem_max ${fmtBytes(max)} lets SO_RCVBUF reach ${fmtBytes(2 * max)}` : '';
   return `UDP ${escapeControl(addr)}${who}: rcvbuf ${fmtBytes(rb)}, ${set}${room}; queued ${fmtBytes(queued)} (${fmtPct(rb > 0 ? queued / rb : 0)})${drops != null ? `, drops ${drops}` : ''}`;
+}
+
+/** A connection's buffers with its owner's visibility, next to its processes (listenerOwner's shape). */
+function withOwner(c: ConnectionBuffers, s: Socket, view: OwnerView): BuffersConnection {
+  const { local, peer, state, processes, ...rest } = c;
+  const ownerHidden = hiddenOwnerUid(s, view) !== undefined;
+  return { local, peer, state, processes, ownerHidden, ...(s.uid !== undefined ? { uid: s.uid } : {}), ...rest };
 }
 
 /** Builds the report (pure). */
@@ -105,9 +127,11 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
     };
   }
   const peerOf = localPeerFinder(o.peerCandidates ?? o.snapshot?.sockets ?? []);
+  // Sockets without a snapshot (a library caller's) were read by this user, completeness unknown.
+  const view: OwnerView = o.snapshot ? snapshotOwnerView(o.snapshot) : { viewerUid: localUid() };
   const connections = (o.sockets ?? [])
     .filter((s) => s.protocol === 'tcp' && CARRIES_DATA.has(s.state))
-    .map((s) => connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, peerOf(s), caps, limits));
+    .map((s) => withOwner(connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, peerOf(s), caps, limits), s, view));
   let connectionPlan: BufferPlan | null = null;
   // A BDP from a rate that a buffer holds down is no size to recommend (the plan would repeat the limit).
   const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null && !c.bdpLowerBound);
@@ -125,7 +149,7 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
     notes.push(
       'UDP sockets have no window and no BDP to size (no rtt, no autotuning): the buffer question is whether SO_RCVBUF holds the bursts that arrive between two reads, and how far net.core.rmem_max lets it grow. Whether one drops now: sockscope analyze --port P --samples 5 (udp-socket-drops).',
     );
-    for (const s of udp.slice(0, 8)) notes.push(udpBufferNote(s, caps));
+    for (const s of udp.slice(0, 8)) notes.push(udpBufferNote(s, caps, view));
     if (udp.length > 8) notes.push(`${udp.length - 8} more UDP sockets: ss -uam shows each one's rb and d.`);
   }
   if (o.sockets && connections.length > 0 && !connections.some((c) => c.rttMs != null)) notes.push('This source gives no tcp_info (rtt, delivery rate): use --source ss or netlink.');

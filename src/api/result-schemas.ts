@@ -182,6 +182,9 @@ export const BuffersReportSchema = z.object({
       peer: z.string(),
       state: z.string(),
       processes: z.array(z.object({ pid: Int, name: z.string() })),
+      /** No process shown because another user's process holds it out of sight (as analyze's listeners); `uid` when the source shows it. */
+      ownerHidden: z.boolean(),
+      uid: Int.optional(),
       rttMs: z.number().nullable(),
       deliveryRate: z.number().nullable(),
       bandwidthBasis: z.number().nullable(),

@@ -37,7 +37,8 @@ export function formatBuffersReport(r: BuffersReport): string {
       r.connections.map((c) => ({
         peer: c.peer,
         state: c.state === 'ESTABLISHED' ? 'ESTAB' : c.state,
-        process: c.processes.length ? c.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(',') : '-',
+        // "-" is a socket no process holds; another user's process out of sight is "hidden uid N", as in every table.
+        process: c.processes.length ? c.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(',') : c.ownerHidden && c.uid !== undefined ? `hidden uid ${c.uid}` : '-',
         rtt: c.rttMs == null ? '-' : `${trimNum(c.rttMs)} ms`,
         rate: c.deliveryRate == null ? '-' : fmtBitRate(c.deliveryRate),
         BDP: c.bdpLowerBound && c.bdpBytes != null ? `>= ${fmtBytes(c.bdpBytes)}` : b(c.bdpBytes),
