@@ -43,6 +43,15 @@ export class NoSuchSocketError extends CollectorError {
   }
 }
 
+// The collectors' classes of the same names (collect/source.ts, getsockopt-target.ts) share the library's one-file
+// bundle, where the bundler renames these to CollectorError2 / NoSuchSocketError2: a caller printing
+// err.constructor.name or util.inspect(err) saw that. The class names are fixed here, whatever the bundler does.
+for (const [cls, name] of [
+  [CollectorError, 'CollectorError'],
+  [NoSuchSocketError, 'NoSuchSocketError'],
+] as const)
+  Object.defineProperty(cls, 'name', { value: name, configurable: true });
+
 /** A configuration file or environment variable (SOCKET_DEBUG, DEFAULT_BUFFER_SIZE...) is invalid. */
 export class ConfigError extends Error {
   readonly code = 'config-error' as const;
