@@ -164,7 +164,8 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
     // Several listeners at the address (SO_REUSEPORT): the kernel hashed the connection to one of them, not to the first.
     const group = listeners ? reuseportGroup(listeners, bare) : [];
     const reading = o.readings?.get(a);
-    const named = (l: PortListener) => (l.owners.length ? { by: memberName(l, group), pid: l.owners[0].pid } : {});
+    // Another user's listener (its processes hidden, its uid known) is named by its uid, as elsewhere: "a process of uid 0 (not visible to this user)".
+    const named = (l: PortListener) => (l.owners.length ? { by: memberName(l, group), pid: l.owners[0].pid } : l.uid !== undefined ? { by: memberName(l, group) } : {});
     const reset = resetInExchange(a);
     if (reset) {
       // Accepted, then reset: no queue to tell the member by, only its growth right after the connect.

@@ -69,4 +69,13 @@ describe('as another user: buffers and debug-connections say the owner is hidden
     const rootText = (await run(process.execPath, [bin, 'buffers', '--port', String(ports.port)], { timeout: 60_000 })).stdout;
     assert.doesNotMatch(rootText, /hidden uid/, rootText);
   });
+
+  it('debug-connections to a listener that never accepts: "accepted: no" and the verdict name the hidden owner by its uid', async () => {
+    const text = await asNobody('debug-connections', '--address', `127.0.0.1:${ports.idlePort}`);
+    assert.match(text, new RegExp(`accepted: no: it waits in the accept queue of 127\\.0\\.0\\.1:${ports.idlePort} \\(a process of uid 0 \\(not visible to this user\\)\\): Recv-Q \\d+`), text);
+    assert.match(text, /but a process of uid 0 \(not visible to this user\) has not accepted the connection/, text);
+    const doc = JSON.parse(await asNobody('debug-connections', '--address', `127.0.0.1:${ports.idlePort}`, '--json'));
+    assert.equal(doc.addresses[0].notAccepted?.by, 'a process of uid 0 (not visible to this user)', JSON.stringify(doc.addresses[0]));
+    assert.equal(doc.addresses[0].notAccepted?.pid, undefined);
+  });
 });
