@@ -7,7 +7,7 @@ import type { Protocol } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
 import { listenerOwner, listenerV6only, reportHeader, stripUndefined, udpListenerSockets, udpReceiveSide, wildcardV6only } from './analyze.js';
-import { isServedPort, summarizeUnix } from '../ui/derive.js';
+import { isServedPort, outgoingCandidates, summarizeUnix } from '../ui/derive.js';
 
 const Counts = z.record(z.string(), z.number().int());
 const Proc = z.object({ pid: z.number().int(), name: z.string(), fd: z.number().int() });
@@ -121,8 +121,9 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       udp: sockets.filter((s) => s.protocol === 'udp').length,
       unix: sockets.filter((s) => s.protocol === 'unix').length,
     },
-    // The monitor's local-ports table: ephemeral ports without a listener are outgoing connections (below).
-    ports: summarizePorts(sockets).filter((p) => isServedPort(p, ephemeral)).map((p) => ({
+    // The monitor's local-ports table: ephemeral ports without a listener are outgoing connections (below),
+    // but --port P is served (as the rules count it: makeContext's port).
+    ports: summarizePorts(sockets).filter((p) => isServedPort(p, ephemeral, opts.port)).map((p) => ({
       ...(p.host !== undefined ? { host: p.host } : {}),
       protocol: p.protocol,
       port: p.port,
@@ -143,7 +144,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       recvQ: p.recvQ,
       sendQ: p.sendQ,
     })),
-    outgoing: summarizePeerPorts(sockets, ephemeral).map((p) => ({ ...(p.host !== undefined ? { host: p.host } : {}), protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes, ...hiddenOf(p) })),
+    outgoing: summarizePeerPorts(outgoingCandidates(sockets, opts.port), ephemeral).map((p) => ({ ...(p.host !== undefined ? { host: p.host } : {}), protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes, ...hiddenOf(p) })),
     unix: summarizeUnix(sockets).map(({ path, summary: p }) => ({
       path,
       states: p.states,

@@ -146,10 +146,17 @@ export function nextTrends(prev: Trends, samples: ReadonlyMap<string, number>, w
  * ephemeral range (a server port whose listener just closed, still holding TIME_WAIT or CLOSE_WAIT).
  * Ephemeral ports without a listener are this host's outgoing connections: they belong to the
  * outgoing table (Tab), or thousands of one-socket rows would bury the servers. The outgoing table
- * (summarizePeerPorts with the same range) takes exactly the sockets of the other ports.
+ * (summarizePeerPorts with the same range) takes exactly the sockets of the other ports. `servedPort`
+ * (--port P) is served whatever its listeners and range, as the rules count it (factsOf(snap, P)): a
+ * server's CLOSE_WAIT sockets on 45000 after its listener closed are a row of port 45000, not outgoing.
  */
-export function isServedPort(s: PortSummary, ephemeral: readonly [number, number] = DEFAULT_EPHEMERAL): boolean {
-  return isServedLocalPort(s.port, s.listeners.length > 0, ephemeral);
+export function isServedPort(s: PortSummary, ephemeral: readonly [number, number] = DEFAULT_EPHEMERAL, servedPort?: number): boolean {
+  return isServedLocalPort(s.port, s.listeners.length > 0 || s.port === servedPort, ephemeral);
+}
+
+/** The sockets the outgoing table groups by peer port: all but those on the served local port `servedPort` (--port). */
+export function outgoingCandidates(sockets: readonly Socket[], servedPort?: number): readonly Socket[] {
+  return servedPort === undefined ? sockets : sockets.filter((s) => s.protocol === 'unix' || s.local.port !== servedPort);
 }
 
 export interface PortTables {
@@ -162,18 +169,20 @@ export interface PortTables {
 
 /**
  * Every row of the ports table and the outgoing table for one snapshot. `trends` is read when rows are
- * made (and the holder may be advanced before the lazy outgoing table is first asked for).
+ * made (and the holder may be advanced before the lazy outgoing table is first asked for). `servedPort`:
+ * the monitor's --port, a row of the ports table whatever its listeners (isServedPort).
  */
 export function buildPortTables(
   sockets: readonly Socket[],
   health: ReadonlyMap<string, Severity>,
   trends: { map: Trends },
   ephemeral: readonly [number, number] = DEFAULT_EPHEMERAL,
+  servedPort?: number,
 ): PortTables {
   const local: PortRow[] = [];
   const samples = new Map<string, number>();
   for (const summary of summarizePorts(sockets)) {
-    if (!isServedPort(summary, ephemeral)) continue;
+    if (!isServedPort(summary, ephemeral, servedPort)) continue;
     const id = portId(summary.protocol, summary.port, summary.host);
     samples.set(id, connections(summary));
     local.push({ id, label: String(summary.port), summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] });
@@ -186,7 +195,7 @@ export function buildPortTables(
   let peerRows: PeerPortRow[] | undefined;
   const peer = () => {
     if (!peerRows) {
-      peerRows = summarizePeerPorts(sockets, ephemeral).map((summary) => {
+      peerRows = summarizePeerPorts(outgoingCandidates(sockets, servedPort), ephemeral).map((summary) => {
         const id = peerPortId(summary.protocol, summary.peerPort, summary.host);
         return { id, summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] };
       });

@@ -14,7 +14,7 @@ export const PLAIN_WIDTH = 132;
 
 export function plainReport(snapshot: Snapshot, recs: readonly Recommendation[], opts: { protocols: ProtocolToggles; port?: number }): string {
   const sockets = selectSockets(snapshot.sockets, opts.protocols, opts.port);
-  const tables = buildPortTables(sockets, healthByPort(recs), { map: new Map() }, ephemeralRange(snapshot));
+  const tables = buildPortTables(sockets, healthByPort(recs), { map: new Map() }, ephemeralRange(snapshot), opts.port);
   const columns = placeColumns(
     withHostColumn(PORT_COLUMNS, tables.local).filter((c) => c.id !== 'trend'),
     PLAIN_WIDTH - 3,

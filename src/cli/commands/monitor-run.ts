@@ -268,7 +268,8 @@ export async function runMonitor(argv: Args): Promise<void> {
     // processes that hold these sockets; measured at 12,023 TCP sockets (6,000 loopback connections,
     // netlink, root, a fresh process): 282 ms with listeners only, 316 ms with every owner.
     const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'all', attribution: 'targeted', port: argv.port });
-    const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds });
+    // --port P: P is served for the rules (factsFor) and the tables (isServedPort), as analyze --port P.
+    const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds, port: argv.port });
     const { buildSnapshotReport } = await import('../../report/snapshot-report.js');
     const shown = PROTOCOLS.filter((p) => protocols[p]);
     const report = buildSnapshotReport(snap, recs, { protocols: shown, port: argv.port });
@@ -283,7 +284,7 @@ export async function runMonitor(argv: Args): Promise<void> {
   if (!process.stdout.isTTY) {
     // `sockscope | head`: a reader that stops early is not an error (main.ts handles EPIPE for every command).
     const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'listeners', port: argv.port });
-    const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds });
+    const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds, port: argv.port });
     process.stdout.write(plainReport(snap, recs, { protocols, port: argv.port }));
     failedHosts(source, snap);
     return;

@@ -74,7 +74,7 @@ export function useMonitorData(opts: {
 
   const tables = useMemo(() => {
     if (!snapshot) return EMPTY_TABLES;
-    const t = buildPortTables(sockets, healthByPort(advice.recs), holder.current, ephemeralRange(snapshot));
+    const t = buildPortTables(sockets, healthByPort(advice.recs), holder.current, ephemeralRange(snapshot), port);
     // The trend memory advances once per snapshot (not when a toggle or a key rebuilds the tables).
     if (trends.current.time !== snapshot.time) {
       const samples = new Map(t.samples);
@@ -86,7 +86,7 @@ export function useMonitorData(opts: {
       if (peerTableShown) for (const r of t.peer()) (r as { trend: readonly number[] }).trend = map.get(r.id) ?? [];
     }
     return t;
-  }, [snapshot, sockets, advice, peerTableShown]);
+  }, [snapshot, sockets, advice, peerTableShown, port]);
 
   // Unix sockets are collected only while shown (collectProtocols): otherwise their count is unknown, not 0.
   const totals = useMemo(() => (snapshot ? totalsLine(snapshot, { width, unixCollected: protocols.unix }) : ''), [snapshot, width, protocols.unix]);
