@@ -125,8 +125,9 @@ export class NetstatSource implements SocketSource {
       sockets = foldUnixAcceptQueues(sockets);
     }
     if (opts.port !== undefined || opts.peerPort !== undefined) {
+      // A unix socket has no port: none matches a port filter (as netlink, which does not dump them then).
       sockets = sockets.filter(
-        (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),
+        (s) => s.protocol !== 'unix' && ((opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort)),
       );
     }
     const notes: string[] = [];

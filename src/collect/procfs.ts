@@ -66,7 +66,9 @@ export class ProcfsSource implements SocketSource {
   async collect(opts: CollectOptions = {}): Promise<Snapshot> {
     const t0 = performance.now();
     const time = Date.now();
-    const protocols = opts.protocols ?? ALL_PROTOCOLS;
+    const filtered = opts.port !== undefined || opts.peerPort !== undefined;
+    // A unix socket has no port: with a port filter /proc/net/unix is not read (as netlink does not dump them).
+    const protocols = (opts.protocols ?? ALL_PROTOCOLS).filter((p) => !(filtered && p === 'unix'));
     const scope = opts.processes ?? 'listeners';
     const kinds = protocols.flatMap((p) => FILES[p]);
     const [texts, host] = await Promise.all([
@@ -91,10 +93,8 @@ export class ProcfsSource implements SocketSource {
       if (k === 'unix') unix = parsed.length > 0;
       for (const s of parsed) sockets.push(s);
     });
-    if (opts.port !== undefined || opts.peerPort !== undefined) {
-      sockets = sockets.filter(
-        (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),
-      );
+    if (filtered) {
+      sockets = sockets.filter((s) => (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort));
       // The link-local socket may have been left out: look again in what is left (a port's sockets).
       if (linkLocal) linkLocal = sockets.some(hasLinkLocalAddress);
     }

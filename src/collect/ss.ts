@@ -217,28 +217,29 @@ export class SsSource implements SocketSource {
     this.pinned = opts.plan !== undefined;
   }
 
-  async collect(opts: CollectOptions = {}): Promise<Snapshot> {
+  async collect(request: CollectOptions = {}): Promise<Snapshot> {
     const t0 = performance.now();
     const time = Date.now();
+    const filtered = request.port !== undefined || request.peerPort !== undefined;
+    // A unix socket has no port: with a port filter the unix runs are left out (as netlink does not dump them).
+    const opts: CollectOptions = filtered ? { ...request, protocols: (request.protocols ?? ALL_PROTOCOLS).filter((p) => p !== 'unix') } : request;
     const scope = opts.processes ?? 'listeners';
     // ss -p walks every /proc/PID/fd on each call; the shared attributor caches instead, so ss -p is
     // only the fallback when the attributor is unavailable.
     const attribute = await attributeWith();
     const useSsProcesses = scope !== 'none' && !attribute;
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const [read, host] = await Promise.all([this.read(opts, useSsProcesses, timeoutMs), readHostInfo()]);
+    const nothing = { sockets: [] as Socket[], unread: 0, newlineNames: 0, newlineFromKernel: false };
+    const [read, host] = await Promise.all([opts.protocols?.length === 0 ? nothing : this.read(opts, useSsProcesses, timeoutMs), readHostInfo()]);
     let sockets = read.sockets;
     const notes: string[] = [];
     if (read.newlineNames > 0) notes.push(read.newlineFromKernel ? newlineNamesKernelNote(read.newlineNames) : newlineNamesNote(read.newlineNames));
     if (read.unread > 0) notes.push(`${read.unread} line${read.unread === 1 ? '' : 's'} of ss output could not be read (sockets in them are missing from this snapshot)`);
-    const filtered = opts.port !== undefined || opts.peerPort !== undefined;
     if (!filtered && !this.pinned && !this.planFailed && (opts.protocols ?? ALL_PROTOCOLS).includes('tcp')) {
       this.plan = planFor(sockets, this.largeTcp, this.canSplit);
     }
     if (filtered) {
-      sockets = sockets.filter(
-        (s) => s.protocol === 'unix' || (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort),
-      );
+      sockets = sockets.filter((s) => (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort));
     }
     let attribution: Snapshot['attribution'] = { scope, complete: true, hiddenProcesses: 0 };
     if (scope !== 'none') {
