@@ -23,21 +23,45 @@ function firstFitting(width: number | undefined, wordings: readonly string[]): s
 interface TotalPart {
   full: string;
   short: string;
-  value: number;
+  /** null: not known (shown as "?"). */
+  value: number | null;
   /** Dropped in this order (lowest first) when the compact line does not fit; CLOSE_WAIT is never dropped. */
   keep: number;
+}
+
+/** States of a full TCP socket its process has closed while the kernel finishes the connection. */
+const ORPHAN_STATES = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
+
+/**
+ * Orphans among the TCP sockets on local port `port`, counted as /proc/net/sockstat's "TCP: orphan" counts
+ * them for the whole host (tcp_orphan_count: full sockets closed by their process, so without a socket
+ * file, inode 0, that the kernel still finishes: FIN_WAIT1, CLOSING, LAST_ACK, and FIN_WAIT2 while it is
+ * not yet a timewait socket, which sockstat counts under tw). null when a candidate's inode is unknown
+ * (a source without inodes: busybox or BSD netstat), since then an orphan cannot be told from a socket
+ * its process still holds.
+ */
+export function portOrphans(sockets: Snapshot['sockets'], port: number): number | null {
+  let n = 0;
+  for (const x of sockets) {
+    if (x.protocol !== 'tcp' || x.local.port !== port || !ORPHAN_STATES.has(x.state)) continue;
+    if (x.state === 'FIN_WAIT2' && x.timer?.name === 'timewait') continue;
+    if (x.inode === undefined) return null;
+    if (x.inode === 0) n++;
+  }
+  return n;
 }
 
 /**
  * "TCP 1234 (estab 100, syn-recv 2, time-wait 50, close-wait 3, fin-wait 1, orphan 0)  UDP 12  unix 300",
  * worded to fit `width`; "syn-sent N", "closing N" (LAST_ACK, CLOSING) and "closed N" (CLOSE) appear when
- * there are any, so the parts always add up to the TCP count. `unixCollected` false: unix sockets were not
+ * there are any, so the parts always add up to the TCP count; "orphan" is the host's (sockstat), or with
+ * `port` (--port, whose sockets the snapshot holds) the port's own (portOrphans). `unixCollected` false: unix sockets were not
  * asked for (x or --unix collects them), so their count is unknown, not 0. Narrower than the compact line
  * ("TCP 1234 (est 100 ... orph 0)  UDP 12  unix -"), parts of the breakdown go, those at 0 first, then the
  * least telling (orphan, listen, closed, closing, fin-wait, syn-sent, syn-recv, estab, time-wait), and "…"
  * says some are left out: the totals and close-wait stay, and no number is cut in the middle.
  */
-export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: boolean } = {}): string {
+export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: boolean; port?: number } = {}): string {
   // One pass, no copy of the TCP sockets (this runs on every refresh).
   const c = emptyStateCounts();
   let tcp = 0;
@@ -50,8 +74,11 @@ export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: 
     } else if (x.protocol === 'udp') udp++;
     else if (x.protocol === 'unix') unix++;
   }
-  const orphan = counter(s.counters.sockstat, 'TCP', 'orphan');
-  const part = (full: string, short: string, value: number, keep: number): TotalPart => ({ full, short, value, keep });
+  // The host's orphans (sockstat) unless the view is one port (--port): then, as every other count here,
+  // the port's own (portOrphans; "?" when the source cannot tell).
+  const orphan = opts.port !== undefined ? portOrphans(s.sockets, opts.port) : counter(s.counters.sockstat, 'TCP', 'orphan');
+  const orphanKnown = opts.port !== undefined || orphan != null;
+  const part = (full: string, short: string, value: number | null, keep: number): TotalPart => ({ full, short, value, keep });
   const parts = [
     part('estab', 'est', c.ESTABLISHED, 8),
     part('listen', 'lis', c.LISTEN, 2),
@@ -68,9 +95,9 @@ export function totalsLine(s: Snapshot, opts: { width?: number; unixCollected?: 
   // CLOSE is not closing: a socket bound and never listened on or connected, or one whose connect failed
   // (ss: UNCONN; netstat's CLOSED, BOUND, DELETE_TCB). It was counted in "closing".
   if (c.CLOSE > 0) parts.push(part('closed', 'cld', c.CLOSE, 3));
-  if (orphan != null) parts.push(part('orphan', 'orph', orphan, 1));
+  if (orphanKnown) parts.push(part('orphan', 'orph', orphan ?? null, 1));
   const line = (shown: readonly TotalPart[], compact: boolean, unixText: string, gap = '  ') => {
-    const words = shown.map((p) => `${compact ? p.short : p.full} ${p.value}`);
+    const words = shown.map((p) => `${compact ? p.short : p.full} ${p.value ?? '?'}`);
     if (shown.length < parts.length) words.push('…');
     return `TCP ${tcp} (${words.join(compact ? ' ' : ', ')})${gap}UDP ${udp}${gap}${unixText}`;
   };

@@ -19,7 +19,7 @@ export function plainReport(snapshot: Snapshot, recs: readonly Recommendation[],
     withHostColumn(PORT_COLUMNS, tables.local).filter((c) => c.id !== 'trend'),
     PLAIN_WIDTH - 3,
   );
-  const lines = [identityLine(snapshot, undefined, opts.protocols, opts.port), totalsLine(snapshot, { unixCollected: opts.protocols.unix }), ''];
+  const lines = [identityLine(snapshot, undefined, opts.protocols, opts.port), totalsLine(snapshot, { unixCollected: opts.protocols.unix, port: opts.port }), ''];
   lines.push(`    ${renderHeader(columns)}`.trimEnd());
   for (const r of tables.local) lines.push(`${HEALTH_MARKS[r.health]}  ${renderRow(columns, r)}`.trimEnd());
   if (tables.local.length === 0) lines.push('    (no sockets)');

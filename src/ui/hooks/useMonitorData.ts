@@ -89,7 +89,7 @@ export function useMonitorData(opts: {
   }, [snapshot, sockets, advice, peerTableShown, port]);
 
   // Unix sockets are collected only while shown (collectProtocols): otherwise their count is unknown, not 0.
-  const totals = useMemo(() => (snapshot ? totalsLine(snapshot, { width, unixCollected: protocols.unix }) : ''), [snapshot, width, protocols.unix]);
+  const totals = useMemo(() => (snapshot ? totalsLine(snapshot, { width, unixCollected: protocols.unix, port }) : ''), [snapshot, width, protocols.unix, port]);
   const rates = useMemo(() => ratesLine(history, width), [history, width]);
   // Its clock is the snapshot's time: the line changes with the snapshot, not with each keypress's render.
   const identity = useMemo(() => identityLine(snapshot, intervalMs, protocols, port, true, identityWidth), [snapshot, intervalMs, protocols, port, identityWidth]);
