@@ -4,6 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { Socket } from '../model/socket.js';
+import { escapeControl } from '../model/escape.js';
 import { sysctlInt } from '../model/snapshot.js';
 import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
@@ -14,7 +15,7 @@ import { findSocketHolders } from './getsockopt-locate.js';
 import { readProcText, readSysctls } from './host.js';
 import { createSource } from './index.js';
 import type { SocketSource } from './source.js';
-import { tryCall, type TryCallOptions, type TryCallResult } from './try-call.js';
+import { tryCall, zoneIndex, type TryCallOptions, type TryCallResult } from './try-call.js';
 
 const CAP_NET_BIND_SERVICE = 10;
 
@@ -59,12 +60,18 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
     hiddenNote ??= extra?.hiddenNote; // one walk for every inode: the same note on each
     const procs = s.processes.length ? s.processes : (extra?.holders ?? []);
     if (procs !== s.processes) s.processes = procs; // the snapshot is this call's own: the owners found by inode go with it
+    // The interface it is bound to (a link-local address's scope, SO_BINDTODEVICE): fe80::5 on another link does not
+    // conflict, and a link-local holder is shown with its zone, as the target is.
+    const scopeId = s.boundDevice !== undefined ? zoneIndex(s.boundDevice) : undefined;
     return {
       state: s.state,
-      local: fmt(s.local.address, s.local.port),
+      // The zone is an interface name (untrusted text): escaped here, where every printer of `local` gets it; `device` keeps it as it is.
+      local: fmt(s.local.scope ? `${s.local.address}%${escapeControl(s.local.scope)}` : s.local.address, s.local.port),
       ...(s.peer.port ? { peer: fmt(s.peer.address, s.peer.port) } : {}),
       processes: procs.map((p: { pid: number; name: string; fd: number }) => ({ pid: p.pid, name: p.name, fd: p.fd })),
       ...(s.uid !== undefined ? { uid: s.uid } : {}),
+      ...(s.boundDevice !== undefined ? { device: s.boundDevice } : {}),
+      ...(scopeId !== undefined ? { scopeId } : {}),
     };
   });
   return { holders, hidden, ...(hiddenNote ? { hiddenNote } : {}), sockets };

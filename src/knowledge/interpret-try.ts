@@ -12,6 +12,13 @@ export interface PortHolder {
   peer?: string;
   processes: { pid: number; name: string; fd?: number }[];
   uid?: number;
+  /**
+   * The interface the socket is bound to (sk_bound_dev_if, the dump's interface index): a link-local address's
+   * scope, or SO_BINDTODEVICE. `local` carries a link-local address's zone by name ([fe80::5%eth0]:80). Two
+   * sockets bound to different interfaces never conflict in bind(), whatever their addresses.
+   */
+  device?: string;
+  scopeId?: number;
 }
 
 /** Host facts gathered around the call. */
@@ -79,10 +86,30 @@ function who(h: PortHolder): string {
   return p || (h.uid !== undefined ? unseenOwnerText(h.uid) : 'a process sockscope cannot see');
 }
 
-/** "[::1]:80" -> "::1", "10.0.0.1:80" -> "10.0.0.1". */
+/** "[::1]:80" -> "::1", "10.0.0.1:80" -> "10.0.0.1", "[fe80::1%eth0]:80" -> "fe80::1%eth0". */
 function hostOf(endpoint: string): string {
   const m = /^\[(.*)\]:\d+$/.exec(endpoint);
   return m ? m[1] : endpoint.replace(/:\d+$/, '');
+}
+
+/** An endpoint's address without its zone, and the zone (an interface name or index) when it has one. */
+function splitZone(endpoint: string): { address: string; zone?: string } {
+  const h = hostOf(endpoint);
+  const pct = h.indexOf('%');
+  return pct < 0 ? { address: h.toLowerCase() } : { address: h.slice(0, pct).toLowerCase(), zone: h.slice(pct + 1) };
+}
+
+/**
+ * Whether a holder's interface can be the one `zone` (the target's, by name or index) names. Without a zone on
+ * the target or an interface on the holder, it can (the kernel compares the interfaces only when both sockets
+ * are bound to one); so it can when the two cannot be compared (an index against a name alone).
+ */
+function sameInterface(h: PortHolder, zone: string | undefined): boolean {
+  if (zone === undefined) return true;
+  const name = h.device ?? splitZone(h.local).zone;
+  if (h.scopeId === undefined && name === undefined) return true;
+  if (/^\d+$/.test(zone)) return h.scopeId !== undefined ? h.scopeId === Number(zone) : true;
+  return name !== undefined && !/^\d+$/.test(name) ? name === zone : true;
 }
 
 function isAny(a: string): boolean {
@@ -108,10 +135,20 @@ function overlaps(a: string, b: string): boolean {
   return a === b || isAny(a) || isAny(b) || a === `::ffff:${b}` || b === `::ffff:${a}`;
 }
 
-/** The holders whose local address can conflict with the target (the others share only the port number). */
+/**
+ * The holders whose local address can conflict with the target (the others share only the port number): the
+ * addresses compared without their zones, and a scoped target ([fe80::5%eth0]:80) against the holder's interface
+ * (scopeId, device): fe80::5 on another link is another address.
+ */
 export function relevantHolders(holders: readonly PortHolder[], target: string): PortHolder[] {
-  const mine = hostOf(target);
-  return holders.filter((h) => overlaps(hostOf(h.local), mine));
+  const mine = splitZone(target);
+  return holders.filter((h) => overlaps(splitZone(h.local).address, mine.address) && sameInterface(h, mine.zone));
+}
+
+/** Whether a holder is bound to the target's own address (not a wildcard), on the same interface when the target names one. */
+function sameAddress(h: PortHolder, target: string): boolean {
+  const mine = splitZone(target);
+  return splitZone(h.local).address === mine.address && sameInterface(h, mine.zone);
 }
 
 /** Explains the outcome of one tried call. */
@@ -128,7 +165,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
     if (c.op === 'bind' || c.op === 'listen') {
       let summary = `${c.op === 'listen' ? 'bind + listen' : 'bind'} on ${c.target} succeeded${c.local && c.local !== c.target ? ` (bound ${c.local})` : ''}; the socket was closed at once`;
       // Sockets listening on the same address and port are ones this socket shared the port with (SO_REUSEPORT).
-      const sharing = c.reuseport ? relevant.filter((h) => h.state === 'LISTEN' && hostOf(h.local) === hostOf(c.target)) : [];
+      const sharing = c.reuseport ? relevant.filter((h) => h.state === 'LISTEN' && sameAddress(h, c.target)) : [];
       if (sharing.length) summary += `; with SO_REUSEPORT it shared port ${c.port} with ${sharing.map((h) => (h.processes.length ? who(h) : `the listener on ${h.local}`)).join(', ')}`;
       if (tw.length && c.reuseaddr) details.push(`${tw.length} TIME_WAIT socket(s) on port ${c.port}: SO_REUSEADDR let bind() through`);
       else if (tw.length) details.push(`${tw.length} TIME_WAIT socket(s) on port ${c.port} did not block this bind`);
