@@ -1,7 +1,9 @@
 // `sockscope task`: one operation described in JSON, validated with zod (a discriminated union on `operation`),
 // run through the library API, and answered with one JSON document: {ok: true, operation, result} or
 // {ok: false, error: {code, message, issues}}. Exit codes: 0 ok, 1 runtime failure, 2 bad input.
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UnitError } from '../advise/units.js';
 import { UsageError } from '../cli/errors.js';
@@ -235,6 +237,79 @@ export function checkOutputFree(path: string, force: boolean): void {
     const message = `${path} already exists; pass --force to overwrite it (or choose another --output)`;
     throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
   }
+}
+
+const PROBE_FAILURES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOENT: 'its directory takes no new files',
+  ENOTDIR: 'a component of the path is not a directory',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/**
+ * Refuses, before the task runs, an --output that cannot be written (TaskOutputError, exit 1): a file is created
+ * (O_CREAT|O_EXCL) and removed in the directory the result would go to, or in its nearest existing parent when the
+ * writer would create the rest (codegen/write.ts). A generate task's files would otherwise be written first and left
+ * behind, and the next run refuse them as existing.
+ */
+export function checkOutputWritable(path: string): void {
+  const fail = (why: string): never => {
+    throw new TaskOutputError(`cannot write ${path}: ${why}`);
+  };
+  let dir = resolve(dirname(path));
+  for (;;) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (code === 'ENOENT' && dirname(dir) !== dir) {
+        dir = dirname(dir);
+        continue;
+      }
+      return fail(PROBE_FAILURES[code] ?? (e as Error).message);
+    }
+    if (!isDir) fail(`${dir} is not a directory`);
+    break;
+  }
+  const probe = join(dir, `.${basename(path)}.sockscope-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  let fd: number;
+  try {
+    fd = openSync(probe, 'wx', 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    return fail(PROBE_FAILURES[code] ?? (e as Error).message);
+  }
+  closeSync(fd);
+  try {
+    unlinkSync(probe);
+  } catch {
+    /* the probe is ours and empty; nothing more to do */
+  }
+}
+
+/**
+ * After a result that could not be written: removes the files the task wrote (a generate task's `written`), so
+ * that a failed run leaves nothing behind. Not when the task replaced files (`force`): their old content is gone
+ * either way, and the new files are the only copy. Returns the paths removed.
+ */
+export function removeWrittenFiles(doc: TaskDocument, task: unknown): string[] {
+  if (!doc.ok || (doc.operation !== 'generate' && doc.operation !== 'generate-server')) return [];
+  const t = task as { force?: unknown } | null;
+  if (t?.force === true) return [];
+  const removed: string[] = [];
+  for (const p of doc.result.written ?? []) {
+    try {
+      unlinkSync(p);
+      removed.push(p);
+    } catch {
+      /* already gone */
+    }
+  }
+  return removed;
 }
 
 /** Writes the result document atomically (temp file in the same directory + rename; link() when not forcing). */

@@ -94,7 +94,7 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
     words.length === 0 ? 'task needs an INPUT: a task file (one JSON object, {"operation": ..., ...}) or - for stdin, e.g. sockscope task check.json' : undefined,
   handler: async (a) => {
     // The task interface and every operation it runs load here only (dynamic import).
-    const [{ checkOutputFree, executeTask, failure, readTaskFile, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }] = await Promise.all([
+    const [{ checkOutputFree, checkOutputWritable, executeTask, failure, readTaskFile, removeWrittenFiles, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }] = await Promise.all([
       import('../../api/task.js'),
       import('../../config/resolve.js'),
       import('../../collect/debug.js'),
@@ -105,9 +105,14 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
     const output = a.output === '-' ? undefined : a.output;
     let outcome;
     let refusedOperation: Parameters<typeof failure>[1];
+    let task: unknown;
     try {
       // Checked before running, so a refused --output never costs a side effect (generated files, probes).
-      if (output !== undefined) checkOutputFree(output, a.force ?? false);
+      // And that it can be written: a generate task's files would otherwise be left behind by a failed run.
+      if (output !== undefined) {
+        checkOutputFree(output, a.force ?? false);
+        checkOutputWritable(output);
+      }
       // yargs hands a lone "-" over as "": that is the stdin spelling.
       const input = a.input === '' && tokens().includes('-') ? '-' : a.input;
       // The library applies no config file; the command line does, as every command (thresholds, generator defaults,
@@ -126,6 +131,7 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
         return new InvalidInputError(m, [{ path: 'source', message: m }]);
       };
       const doc = withTaskSource(raw, a.source, effectiveSource(a.source, loaded), refuse);
+      task = doc;
       // withCliOrigins: the buffers result says where bufferSize came from (a file, DEFAULT_BUFFER_SIZE), as `buffers --json`.
       outcome = await executeTask(doc, { config: withCliOrigins(config, origins) });
     } catch (e) {
@@ -135,7 +141,10 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
       try {
         writeTaskResult(output, outcome.document, a.force ?? false);
       } catch (e) {
+        // The result is lost: so are the files the task wrote (a failed run leaves nothing behind).
+        const removed = removeWrittenFiles(outcome.document, task);
         outcome = failure(e, outcome.document.operation);
+        if (removed.length) outcome.document.error.message += `; removed the files the task wrote (${removed.join(', ')})`;
       }
     }
     if (outcome.exitCode !== 0 || output === undefined) print(outcome.document);
