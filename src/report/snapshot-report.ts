@@ -101,10 +101,17 @@ export const SnapshotReportSchema = z.object({
 });
 export type SnapshotReport = z.infer<typeof SnapshotReportSchema>;
 
-/** Builds the document; `protocols` and `port` restrict it as the monitor's flags do. */
-export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendation[], opts: { protocols?: readonly Protocol[]; port?: number } = {}): SnapshotReport {
+/**
+ * Builds the document; `protocols` and `port` restrict its ports, outgoing and unix lists as the monitor's
+ * flags do. `counted`: the protocols the snapshot was collected for, which totals count whether listed or
+ * not, as the monitor's header does (default: the listed ones).
+ */
+export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendation[], opts: { protocols?: readonly Protocol[]; port?: number; counted?: readonly Protocol[] } = {}): SnapshotReport {
   const keep = (p: Protocol) => !opts.protocols || opts.protocols.includes(p);
-  const sockets = snap.sockets.filter((s) => keep(s.protocol) && (opts.port === undefined || s.local.port === opts.port));
+  const onPort = (s: Snapshot['sockets'][number]) => opts.port === undefined || s.local.port === opts.port;
+  const sockets = snap.sockets.filter((s) => keep(s.protocol) && onPort(s));
+  const countedOf = (p: Protocol) => (opts.counted ? opts.counted.includes(p) : keep(p));
+  const counted = snap.sockets.filter((s) => countedOf(s.protocol) && onPort(s));
   const ephemeral = ephemeralRange(snap);
   const owners = snapshotOwnerView(snap);
   const families = wildcardV6only(sockets);
@@ -117,9 +124,9 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
     ...reportHeader(snap),
     durationMs: Math.round(snap.durationMs * 10) / 10,
     totals: {
-      tcp: countStates(sockets.filter((s) => s.protocol === 'tcp')),
-      udp: sockets.filter((s) => s.protocol === 'udp').length,
-      unix: sockets.filter((s) => s.protocol === 'unix').length,
+      tcp: countStates(counted.filter((s) => s.protocol === 'tcp')),
+      udp: counted.filter((s) => s.protocol === 'udp').length,
+      unix: counted.filter((s) => s.protocol === 'unix').length,
     },
     // The monitor's local-ports table: ephemeral ports without a listener are outgoing connections (below),
     // but --port P is served (as the rules count it: makeContext's port).

@@ -272,9 +272,17 @@ export async function runMonitor(argv: Args): Promise<void> {
     const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds, port: argv.port });
     const { buildSnapshotReport } = await import('../../report/snapshot-report.js');
     const shown = PROTOCOLS.filter((p) => protocols[p]);
-    const report = buildSnapshotReport(snap, recs, { protocols: shown, port: argv.port });
-    // A total of a protocol left out reads 0 whether or not it has sockets: say so (the schema keeps the number).
-    for (const p of PROTOCOLS) if (!protocols[p]) report.notes.push(`totals.${p}: not counted (--${p} counts ${p} sockets); 0 here does not mean there are none`);
+    // TCP and UDP are collected whatever the toggles (collectProtocols): their totals and recommendations
+    // count them as the plain table's and the monitor's header and panel do; the toggles pick what is listed.
+    const collected = collectProtocols(protocols);
+    const report = buildSnapshotReport(snap, recs, { protocols: shown, port: argv.port, counted: collected });
+    for (const p of PROTOCOLS) {
+      if (protocols[p]) continue;
+      // A total of a protocol not collected (unix without --unix) reads 0 whether or not it has sockets: say so
+      // (the schema keeps the number).
+      if (!collected.includes(p)) report.notes.push(`totals.${p}: not counted (--${p} counts ${p} sockets); 0 here does not mean there are none`);
+      else report.notes.push(`totals.${p}: counted, but ${p} sockets are not listed in ports and outgoing (--${p} lists them); recommendations cover them`);
+    }
     // Escaped as every --json is (printJson); a failed write (| head -c 0: EPIPE; > /dev/full: ENOSPC) is
     // handled once for the CLI (main.ts).
     printJson(report);
