@@ -46,7 +46,7 @@ interface OptionTable {
 
 /**
  * A parser's flags: yargs' getOptions() and getAliases(), public methods its typings leave out. getAliases()
- * is yargs' last parse's table ({} for a parser that never parsed, as the monitor's built here).
+ * is yargs' last parse's table ({} for a parser that never parsed: defaultCommandFlags parses the monitor's once).
  */
 interface FlagSource {
   getOptions?: () => OptionTable;
@@ -75,16 +75,22 @@ function valueKey(options: OptionTable | undefined, name: string, aliases: Recor
 
 /**
  * The default command's parser (the monitor: `sockscope --port 80`). yargs completes a line without a command
- * in the root parser, which has only the global flags, so the monitor's flags are read from its builder. The
- * parser never parses, so it has no alias table (yargs' getAliases() is {}): its flags go by their keys.
+ * in the root parser, which has only the global flags, so the monitor's flags are read from its builder. yargs
+ * makes a parser's alias table (the camelCase `--sshConfig` of --ssh-config, and `alias:` names) when it parses:
+ * one parse of an empty line gives it, so these names take a value and count as given like the keys.
  */
 function defaultCommandFlags(words: readonly string[]): FlagSource | undefined {
   const names = new Set(commands.map((c) => String(c.command).split(' ')[0]));
   if (words.slice(1, -1).some((w) => names.has(w))) return undefined;
   const monitor = commands.find((c) => String(c.command).split(' ')[0] === '$0');
   if (!monitor || typeof monitor.builder !== 'function') return undefined;
-  const y = yargs([]);
+  const y = yargs([]).exitProcess(false).fail(() => {});
   (monitor.builder as (y: unknown) => unknown)(y);
+  try {
+    y.parseSync([]);
+  } catch {
+    /* no alias table: the flags still go by their keys */
+  }
   return y as unknown as FlagSource;
 }
 
@@ -98,6 +104,7 @@ export function monitorFlagCompletions(monitor: FlagSource | undefined, words: r
   const options = monitor?.getOptions?.();
   if (!options) return [];
   const current = words.at(-1) ?? '';
+  const aliases = monitor?.getAliases?.() ?? {};
   const descriptions = monitor?.getInternalMethods?.().getUsageInstance?.()?.getDescriptions?.() ?? {};
   const zsh = Boolean(env.SHELL?.includes('zsh') || env.ZSH_NAME?.includes('zsh'));
   const fish = !zsh && Boolean(env.SHELL?.includes('fish'));
@@ -112,7 +119,9 @@ export function monitorFlagCompletions(monitor: FlagSource | undefined, words: r
     if (options.hiddenOptions?.includes(key)) continue;
     const negable = options.configuration?.['boolean-negation'] === true && options.boolean.includes(key);
     const repeatable = options.array?.includes(key) ?? false;
-    if (!repeatable && (given.has(key) || (negable && given.has(`no-${key}`)))) continue;
+    // Given under any of its names (yargs' argsContainKey): --sshConfig x is --ssh-config given.
+    const names = [key, ...(aliases[key] ?? [])];
+    if (!repeatable && names.some((n) => given.has(n) || (negable && given.has(`no-${n}`)))) continue;
     const dashes = !current.startsWith('--') && key.length === 1 ? '-' : '--';
     const withDescription = (name: string) => {
       if (!zsh && !fish) return name;
@@ -227,7 +236,7 @@ export function completeLine(this: CompletionThis | undefined, _current: string,
   let source = this?.yargs;
   let at = valuePosition(words, (name) => valueKey(source?.getOptions?.(), name, source?.getAliases?.()));
   if (!at) {
-    at = valuePosition(words, (name) => valueKey(monitorFlags()?.getOptions?.(), name));
+    at = valuePosition(words, (name) => valueKey(monitorFlags()?.getOptions?.(), name, monitorFlags()?.getAliases?.()));
     if (at) source = monitorFlags();
   }
   if (!at) {
