@@ -12,14 +12,19 @@ import { withHostColumn } from './table-model.js';
 /** Width of the plain table: wide enough for every column but the trend (one sample has no trend). */
 export const PLAIN_WIDTH = 132;
 
-export function plainReport(snapshot: Snapshot, recs: readonly Recommendation[], opts: { protocols: ProtocolToggles; port?: number }): string {
+/**
+ * `hosts`: with several --host, each host's label and whether it failed; the header names them so, a failed
+ * one `(failed)` as the monitor's header does (the snapshot's hostname lists every host as given).
+ */
+export function plainReport(snapshot: Snapshot, recs: readonly Recommendation[], opts: { protocols: ProtocolToggles; port?: number; hosts?: ReadonlyArray<{ label: string; failed: boolean }> }): string {
   const sockets = selectSockets(snapshot.sockets, opts.protocols, opts.port);
   const tables = buildPortTables(sockets, healthByPort(recs), { map: new Map() }, ephemeralRange(snapshot), opts.port);
   const columns = placeColumns(
     withHostColumn(PORT_COLUMNS, tables.local).filter((c) => c.id !== 'trend'),
     PLAIN_WIDTH - 3,
   );
-  const lines = [identityLine(snapshot, undefined, opts.protocols, opts.port), totalsLine(snapshot, { unixCollected: opts.protocols.unix, port: opts.port }), ''];
+  const named = opts.hosts ? { ...snapshot, hostname: opts.hosts.map((h) => (h.failed ? `${h.label} (failed)` : h.label)).join(', ') } : snapshot;
+  const lines = [identityLine(named, undefined, opts.protocols, opts.port), totalsLine(snapshot, { unixCollected: opts.protocols.unix, port: opts.port }), ''];
   lines.push(`    ${renderHeader(columns)}`.trimEnd());
   for (const r of tables.local) lines.push(`${HEALTH_MARKS[r.health]}  ${renderRow(columns, r)}`.trimEnd());
   if (tables.local.length === 0) lines.push('    (no sockets)');

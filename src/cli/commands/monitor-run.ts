@@ -293,7 +293,10 @@ export async function runMonitor(argv: Args): Promise<void> {
     // `sockscope | head`: a reader that stops early is not an error (main.ts handles EPIPE for every command).
     const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'listeners', port: argv.port });
     const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds, port: argv.port });
-    process.stdout.write(plainReport(snap, recs, { protocols, port: argv.port }));
+    // Several hosts: the header marks a failed one `(failed)`, as the full-screen monitor's does.
+    const parts = source instanceof MultiHostSource ? source.partsOf(snap) : undefined;
+    const hostMarks = parts?.map((p) => ({ label: p.label, failed: p.error !== undefined }));
+    process.stdout.write(plainReport(snap, recs, { protocols, port: argv.port, hosts: hostMarks }));
     failedHosts(source, snap);
     return;
   }
