@@ -157,7 +157,10 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
   const what = [file, ...args].join(' ');
   return new Promise<StreamResult>((resolve, reject) => {
     let bytes = 0;
-    let stderr = '';
+    // stderr as bytes, decoded once at the end (decodeUtf8Lines): a byte that is not UTF-8 in ssh's message
+    // stays \xNN instead of U+FFFD, and a character split across two chunks stays whole.
+    const stderrChunks: Buffer[] = [];
+    let stderrBytes = 0;
     let timedOut = false;
     let idle = false;
     let failure: unknown;
@@ -212,10 +215,12 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
         child.kill('SIGKILL');
       }
     });
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
+    child.stderr!.on('data', (d: Buffer) => {
       active();
-      if (stderr.length < 65536) stderr += d;
+      if (stderrBytes < 65536) {
+        stderrChunks.push(d);
+        stderrBytes += d.length;
+      }
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
       fail(new CollectorError(file, e.code === 'ENOENT' ? 'not installed (command not found)' : e.message || 'could not run', e));
@@ -231,6 +236,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       clearTimeout(timer);
       clearTimeout(idleTimer);
       logOsCall('exec', what, performance.now() - t0, bytes, `exit=${code}`);
+      const stderr = decodeUtf8Lines(Buffer.concat(stderrChunks));
       resolve(stdioSockets ? { stderr, exitCode: code, stdioSockets } : { stderr, exitCode: code });
     });
   });

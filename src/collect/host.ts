@@ -1,6 +1,7 @@
 // Reads host facts every snapshot carries: hostname, kernel, kernel counters and the sysctls the advice needs.
 import { readFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
+import { decodeUtf8 } from '../model/escape.js';
 import { SYSCTL_NAMES, type KernelCounters, type Sysctls } from '../model/snapshot.js';
 import { parseNetstatCounters, parseSnmp6, parseSockstat } from '../parse/proc-counters.js';
 import { logOsCall } from './debug.js';
@@ -65,8 +66,28 @@ export async function readCounters(procRoot = '/proc'): Promise<KernelCounters> 
   };
 }
 
+/**
+ * This host's name (its UTS namespace's, as os.hostname()), read as bytes from /proc/sys/kernel/hostname and
+ * decoded with decodeUtf8: sethostname takes any bytes, and os.hostname() turned each one that is not UTF-8
+ * into U+FFFD ("X\x9b1m" read "X\ufffd1m"), where process names and unix paths keep it (shown as \x9b).
+ * os.hostname() where the file cannot be read (not Linux).
+ */
+export function readHostname(): string {
+  const t0 = performance.now();
+  const path = '/proc/sys/kernel/hostname';
+  try {
+    const bytes = readFileSync(path);
+    logOsCall('read', path, performance.now() - t0, bytes.length);
+    // The kernel ends it with one newline; a newline inside is the name's own.
+    return decodeUtf8(bytes.at(-1) === 0x0a ? bytes.subarray(0, -1) : bytes);
+  } catch (e) {
+    logOsCall('read', path, performance.now() - t0, 0, `error=${(e as NodeJS.ErrnoException).code ?? 'unknown'}`);
+    return hostname();
+  }
+}
+
 /** Everything a Snapshot needs besides the sockets. */
 export async function readHostInfo(procRoot = '/proc'): Promise<HostInfo> {
   const [counters, sysctls] = await Promise.all([readCounters(procRoot), readSysctls(procRoot)]);
-  return { hostname: hostname(), kernel: release(), counters, sysctls };
+  return { hostname: readHostname(), kernel: release(), counters, sysctls };
 }

@@ -141,11 +141,11 @@ export async function buffersReport(argv: BuffersQuery, settings: BuffersSetting
       report = buildBuffersReport({ snapshot, sockets, peerCandidates, selection, unseen, bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, thresholds, udpSockets });
     } else {
       // No snapshot: the caps, tcp_moderate_rcvbuf among them, come from this host's sysctls.
-      const [{ capsFromSysctls }, { readSysctls }] = await Promise.all([import('../../advise/buffers.js'), import('../../collect/host.js')]);
+      const [{ capsFromSysctls }, { readSysctls, readHostname }] = await Promise.all([import('../../advise/buffers.js'), import('../../collect/host.js')]);
       const caps = capsFromSysctls(await readSysctls());
       // The caps are this host's: say which host and kernel, and when (source stays null: no collector ran).
-      const { hostname, release } = await import('node:os');
-      const host = { hostname: hostname(), kernel: release(), time: new Date().toISOString() };
+      const { release } = await import('node:os');
+      const host = { hostname: readHostname(), kernel: release(), time: new Date().toISOString() };
       report = buildBuffersReport({ bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, caps, thresholds, host });
     }
     return report;
