@@ -96,7 +96,8 @@ export { InvalidInputError, CollectorError, NoSuchSocketError, ConfigError, Outp
 export type { InputIssue } from './api/errors.js';
 export type { LibraryOptions } from './api/config.js';
 export { runTask, executeTask, parseTask, readTaskFile, TaskInputSchema, TASK_OPERATIONS } from './api/task.js';
-// Schemas of the other --json documents the task operations return (analyze's and analyze-states' are above).
+// Schemas of the other --json documents: the task operations' (analyze's and analyze-states' are above), and
+// try's, config's and options' (the list and one entry), which no task returns.
 export {
   ErrnoLookupSchema,
   ErrnoExplanationSchema,
@@ -112,5 +113,11 @@ export {
   TaskFailureSchema,
   TaskDocumentSchema,
   TASK_RESULT_SCHEMAS,
+  TryReportSchema,
+  ConfigReportSchema,
+  OptionListSchema,
+  OptionReportSchema,
 } from './api/result-schemas.js';
+export type { TryReport } from './api/result-schemas.js';
+export type { ConfigReport } from './cli/commands/config.js';
 export type { TaskInput, TaskInputOf, TaskOperation, TaskDocument, TaskSuccess, TaskFailure, TaskResults } from './api/task.js';

@@ -16,6 +16,13 @@ import type { TaskDocument, TaskFailure, TaskOperation } from './task.js';
 import { AnalyzeReportSchema, StatesReportSchema } from '../report/schema.js';
 import type { Covers, Same } from './schema-check.js';
 import { InspectOptionsReportSchema, ProbeResultSchema } from './socket-schemas.js';
+import type { TryCallResult, TryOp } from '../collect/try-call.js';
+import type { TryContext, TryInterpretation } from '../knowledge/interpret-try.js';
+import type { LocalListener } from '../knowledge/connect-listeners.js';
+import type { ForeignNameUse } from '../knowledge/socket-options.js';
+import type { ConfigReport } from '../cli/commands/config.js';
+import { ConfigSchema } from '../config/schema.js';
+import { CONFIG_KEYS, type Config } from '../config/defaults.js';
 
 export type { Covers } from './schema-check.js';
 // The socket, inspect-options and debug-connections schemas live in socket-schemas.ts.
@@ -208,6 +215,148 @@ const buffersSame: Same<z.infer<typeof BuffersReportSchema>, BuffersReport> = tr
 const buffersKeys: Covers<z.infer<typeof BuffersReportSchema>, BuffersReport> = true;
 
 
+// The other reporting commands' --json documents (product.md: each has a schema the library exports): try, config,
+// options (the list, and one entry with the foreignName note when NAME is another platform's name).
+const Holder = z.object({ pid: Int, name: z.string(), fd: Int.optional() });
+const RouteSchema = z.object({ ok: z.boolean().nullable(), type: z.string().optional(), via: z.string().optional(), dev: z.string().optional(), src: z.string().optional(), text: z.string(), error: z.string().optional() });
+const LocalListenerSchema: z.ZodType<LocalListener> = z.lazy(() =>
+  z.object({ local: z.string(), pending: Int, backlog: Int.optional(), by: z.string().optional(), pid: Int.optional(), groupSize: Int.optional(), candidates: z.array(LocalListenerSchema).optional() }),
+);
+const UdpReadingSchema = z.object({
+  address: z.string(),
+  port: Int,
+  peer: z.string().optional(),
+  owners: z.array(Holder),
+  uid: Int.optional(),
+  inode: Int.optional(),
+  device: z.string().optional(),
+  queued: Int,
+  rcvbuf: Int.optional(),
+  dropsBefore: Int.optional(),
+  drops: Int.optional(),
+});
+
+/** `sockscope try OP ADDRESS --json`: the call's steps, the host facts around it, and their interpretation. */
+export const TryReportSchema = z.object({
+  op: z.enum(['bind', 'listen', 'connect', 'sendto']),
+  address: z.string(),
+  call: z.object({
+    op: z.enum(['bind', 'listen', 'connect', 'sendto']),
+    address: z.string(),
+    port: Int,
+    family: z.enum(['inet', 'inet6']),
+    ok: z.boolean(),
+    steps: z.array(z.object({ call: z.string(), ok: z.boolean(), errno: z.string().optional(), message: z.string().optional(), ms: z.number() })),
+    failedCall: z.string().optional(),
+    errno: z.string().optional(),
+    message: z.string().optional(),
+    local: z.string().optional(),
+    connectMs: z.number().optional(),
+    timedOut: z.boolean().optional(),
+    sent: Int.optional(),
+  }),
+  context: z.object({
+    op: z.enum(['bind', 'listen', 'connect', 'sendto']),
+    target: z.string(),
+    port: Int,
+    ok: z.boolean(),
+    errno: z.string().optional(),
+    failedCall: z.string().optional(),
+    reuseaddr: z.boolean().optional(),
+    reuseport: z.boolean().optional(),
+    v6only: z.boolean().optional(),
+    bindv6only: Int.nullable().optional(),
+    udp: z.boolean().optional(),
+    reuseaddrWouldWork: z.boolean().optional(),
+    backlogRequested: Int.optional(),
+    backlogEffective: Int.optional(),
+    somaxconn: Int.nullable().optional(),
+    unprivilegedPortStart: Int.nullable().optional(),
+    uid: Int,
+    hasNetBindService: z.boolean().optional(),
+    holders: z.array(z.object({ state: z.string(), local: z.string(), peer: z.string().optional(), processes: z.array(Holder), uid: Int.optional(), device: z.string().optional(), scopeId: Int.optional() })),
+    hiddenProcesses: Int.optional(),
+    hiddenNote: z.string().optional(),
+    hostAddresses: z.array(z.string()).optional(),
+    local: z.string().optional(),
+    connectMs: z.number().optional(),
+    timeoutMs: z.number().optional(),
+    sent: Int.optional(),
+    udpSockets: z.array(UdpReadingSchema).optional(),
+    connectFacts: z
+      .object({
+        route: RouteSchema.optional(),
+        existing: ProbeResultSchema.shape.addresses.element.shape.existing.optional(),
+        listener: LocalListenerSchema.optional(),
+        listeners: z
+          .array(z.object({ address: z.string(), port: Int, pending: Int, backlog: Int.optional(), owners: z.array(Holder), inode: Int.optional(), uid: Int.optional(), device: z.string().optional() }))
+          .readonly()
+          .optional(),
+        resolved: z.object({ host: z.string(), addresses: z.array(z.string()).readonly() }).optional(),
+        neighbour: z.object({ address: z.string(), dev: z.string().optional(), lladdr: z.string().optional(), state: z.string() }).optional(),
+        routeLine: z.string().optional(),
+        twReuse: Int.nullable().optional(),
+        unknownZone: z.string().optional(),
+        udpSockets: z.array(UdpReadingSchema).readonly().optional(),
+        datagram: z.boolean().optional(),
+      })
+      .optional(),
+  }),
+  interpretation: z.object({ ok: z.boolean(), summary: z.string(), details: z.array(z.string()), nextSteps: z.array(z.string()) }),
+  resolved: z.array(z.string()).optional(),
+});
+/** The `sockscope try --json` document (try-run.ts prints it). */
+export interface TryReport {
+  op: TryOp;
+  address: string;
+  call: TryCallResult;
+  context: TryContext;
+  interpretation: TryInterpretation;
+  resolved?: string[];
+}
+type TryOut = z.infer<typeof TryReportSchema>;
+type FactsOut = NonNullable<TryOut['context']['connectFacts']>;
+type Facts = NonNullable<TryContext['connectFacts']>;
+const trySame: Same<TryOut, TryReport> = true;
+// Key by key in three parts: LocalListener is recursive (candidates), which Covers cannot walk; its schema is typed
+// z.ZodType<LocalListener> instead.
+const tryKeys: Covers<Omit<TryOut, 'context'>, Omit<TryReport, 'context'>> = true;
+const contextKeys: Covers<Omit<TryOut['context'], 'connectFacts'>, Omit<TryContext, 'connectFacts'>> = true;
+const factsKeys: Covers<Omit<FactsOut, 'listener'>, Omit<Facts, 'listener'>> = true;
+
+const OriginSchema = z.object({ origin: z.enum(['default', 'user-file', 'project-file', 'env', 'flag']), detail: z.string().optional() });
+
+/** `sockscope config --json`: the effective configuration, where each value came from, the files looked for. */
+export const ConfigReportSchema = z.object({
+  config: ConfigSchema,
+  origins: z.object(Object.fromEntries(CONFIG_KEYS.map((k) => [k, OriginSchema])) as Record<keyof Config, typeof OriginSchema>),
+  files: z.array(z.object({ kind: z.enum(['user-file', 'project-file']), path: z.string(), found: z.boolean(), unreadable: z.string().optional() })),
+  thresholds: z.array(z.object({ name: z.string(), value: z.number(), default: z.number(), origin: OriginSchema, description: z.string() })),
+  keymap: z.array(z.object({ command: z.string(), keys: z.array(z.string()), default: z.array(z.string()), origin: OriginSchema, description: z.string() })),
+});
+const configSame: Same<z.infer<typeof ConfigReportSchema>, ConfigReport> = true;
+const configKeys: Covers<z.infer<typeof ConfigReportSchema>, ConfigReport> = true;
+
+/** `sockscope options --json`: every entry of the reference. */
+export const OptionListSchema = z.object({ options: z.array(SocketOptionInfoSchema) });
+
+/**
+ * `sockscope options NAME --json`: the entry (SocketOptionInfoSchema), plus `foreignName` when NAME is another
+ * platform's name or the IPv6 twin (TCP_MAXRT): whose name it is, said in words, and each entry it leads to.
+ */
+export const OptionReportSchema = SocketOptionInfoSchema.extend({
+  foreignName: z
+    .object({
+      name: z.string(),
+      note: z.string(),
+      uses: z.array(z.object({ option: z.string(), platforms: z.array(z.enum(['freebsd', 'macos', 'windows', 'linux'])), relation: z.enum(['equivalent', 'variant', 'related', 'ipv6', 'mentioned']) })),
+    })
+    .optional(),
+});
+type ForeignUseOut = Omit<ForeignNameUse, 'option'> & { option: string };
+const foreignSame: Same<NonNullable<z.infer<typeof OptionReportSchema>['foreignName']>['uses'][number], ForeignUseOut> = true;
+const foreignKeys: Covers<NonNullable<z.infer<typeof OptionReportSchema>['foreignName']>['uses'][number], ForeignUseOut> = true;
+
 /** What `sockscope task` prints when the task failed (exit 1 or 2); error.code as README lists them. */
 export const TaskFailureSchema = z.object({
   ok: z.literal(false),
@@ -254,4 +403,4 @@ export const TaskDocumentSchema = z.union([
 const documentSame: Same<z.infer<typeof TaskDocumentSchema>, TaskDocument> = true;
 const documentKeys: Covers<z.infer<typeof TaskDocumentSchema>, TaskDocument> = true;
 
-void [errnoKeys, optionKeys, generateKeys, renderKeys, buffersKeys, failureKeys, documentKeys, documentSame, errnoSame, optionSame, generateSame, renderSame, buffersSame, failureSame];
+void [trySame, tryKeys, contextKeys, factsKeys, configSame, configKeys, foreignSame, foreignKeys, errnoKeys, optionKeys, generateKeys, renderKeys, buffersKeys, failureKeys, documentKeys, documentSame, errnoSame, optionSame, generateSame, renderSame, buffersSame, failureSame];
