@@ -2,7 +2,7 @@
 // precedence, and the case every command usually starts with: no config file, nothing set in the
 // environment, no flag. load.ts reads and validates every source (zod + yaml); loadCliConfig loads it
 // only when there is something to validate, so that such a start loads neither (~30 ms of start-up).
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
@@ -207,8 +207,28 @@ function warnUnreadable(files: readonly ConfigFileRef[]): void {
   for (const f of files) {
     if (f.unreadable === undefined || !warnings || warned.has(f.path)) continue;
     warned.add(f.path);
-    process.stderr.write(`sockscope: ignoring ${escapeControl(f.path)}: not readable (${f.unreadable})\n`);
+    // A directory on the way this user may not search: whether the file exists cannot be known, so it is not said to be there.
+    const dir = f.unreadable === 'EACCES' ? unsearchableDirectory(f.path) : undefined;
+    const why = dir !== undefined ? `cannot check ${escapeControl(f.path)}: ${escapeControl(dir)} is not searchable by this user (EACCES)` : `ignoring ${escapeControl(f.path)}: not readable (${f.unreadable})`;
+    process.stderr.write(`sockscope: ${why}\n`);
   }
+}
+
+/**
+ * For a file whose open() failed with EACCES: the directory above it that this user may not search (the
+ * lstat of the next component fails with EACCES), or undefined when every component is reached and the
+ * file itself refuses to be read.
+ */
+function unsearchableDirectory(path: string): string | undefined {
+  const parts = resolve(path).split('/');
+  for (let i = 2; i <= parts.length; i++) {
+    try {
+      lstatSync(parts.slice(0, i).join('/'));
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EACCES' ? parts.slice(0, i - 1).join('/') || '/' : undefined;
+    }
+  }
+  return undefined;
 }
 
 /**

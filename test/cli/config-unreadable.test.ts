@@ -1,7 +1,10 @@
 // A config file the user may not read, through the built CLI run as uid 65534 (setpriv; the suite runs as
-// root, which reads everything). Hidden by a directory or by the file's own mode, it is the same state:
+// root, which reads everything). Hidden by a directory or by the file's own mode, it is left out alike:
 // `sockscope config` lists it as not readable, every other command warns once on stderr and goes on with
-// the rest; an invalid readable file is still exit 2.
+// the rest; an invalid readable file is still exit 2. The warning says which: a file there but not readable
+// is "ignoring PATH: not readable", one behind a directory the user may not search is "cannot check PATH:
+// DIR is not searchable" (whether it exists cannot be known: HOME=/root as nobody warned "not readable"
+// for a file that did not exist).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -54,7 +57,10 @@ for (const hiddenBy of ['dir', 'file'] as const) {
   test(`a user file hidden by its ${hiddenBy === 'dir' ? 'directory' : 'own mode'}: config shows "not readable (EACCES)", other commands warn once and go on`, () => {
     const s = setup(hiddenBy);
     const shown = escapeControl(s.file);
-    const warning = `sockscope: ignoring ${shown}: not readable (EACCES)\n`;
+    const warning =
+      hiddenBy === 'dir'
+        ? `sockscope: cannot check ${shown}: ${escapeControl(s.home)} is not searchable by this user (EACCES)\n`
+        : `sockscope: ignoring ${shown}: not readable (EACCES)\n`;
     try {
       // The check itself works: root reads the file, so it is the permission that hides it below.
       const asRoot = run(s, ['config', '--json'], true);
@@ -122,6 +128,25 @@ test('with an unreadable user file, a readable project file still applies and an
       assert.equal(bad.stdout, '');
       assert.match(bad.stderr, new RegExp(`^sockscope: ${project}: intervalMs: .*>=100, got 5\n$`));
     }
+  } finally {
+    rmSync(s.root, { recursive: true, force: true });
+  }
+});
+
+test('a user file that does not exist behind a directory the user may not search: "cannot check", never "not readable"', () => {
+  const s = setup('dir');
+  try {
+    rmSync(s.file);
+    // As nobody with HOME=/root: whether the file is there cannot be known, so the warning says only what is known.
+    const errno = run(s, ['errno', '104', '--json']);
+    assert.equal(errno.status, 0, errno.stderr);
+    assert.equal(errno.stderr, `sockscope: cannot check ${escapeControl(s.file)}: ${escapeControl(s.home)} is not searchable by this user (EACCES)\n`);
+    assert.equal(JSON.parse(errno.stdout).query, '104');
+    // A missing file in directories anyone may search stays silent.
+    chmodSync(s.home, 0o755);
+    const open = run(s, ['errno', '104', '--json']);
+    assert.equal(open.status, 0, open.stderr);
+    assert.equal(open.stderr, '');
   } finally {
     rmSync(s.root, { recursive: true, force: true });
   }
