@@ -1,4 +1,5 @@
 // --host user@server (repeatable) and --ssh-config: the flags (sources.ts turns them into SocketSources).
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
@@ -19,6 +20,32 @@ export function sshTimeoutValue(v: unknown): number {
   const ms = parseDuration('ssh-timeout', v, SSH_TIMEOUT_RANGE);
   process.env.SOCKSCOPE_SSH_TIMEOUT = `${ms}ms`;
   return ms;
+}
+
+/**
+ * --ssh-config FILE (ssh -F), checked once when the flags are read: a file that cannot be opened was passed
+ * to every host's ssh and reported per host as a runtime failure (exit 1, "1 of 2 hosts failed") where it
+ * is bad input (exit 2). `none` is ssh's own word for no config file.
+ */
+export function sshConfigValue(v: unknown): string {
+  if (Array.isArray(v)) throw new UsageError('--ssh-config given more than once: ssh reads one config file (-F)');
+  const path = String(v ?? '');
+  if (path.trim() === '') throw new UsageError('--ssh-config needs a value: an ssh config file (ssh -F), or none');
+  if (path.toLowerCase() === 'none') return path;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'a part of the path is not a directory' : ((e as Error).message ?? String(e));
+    throw new UsageError(`--ssh-config ${path}: ${why}`);
+  }
+  try {
+    if (fstatSync(fd).isDirectory()) throw new UsageError(`--ssh-config ${path}: is a directory, not an ssh config file`);
+  } finally {
+    closeSync(fd);
+  }
+  return path;
 }
 
 const SSH_TIMEOUT_RANGE = { minMs: 1000, maxMs: 3_600_000 };
@@ -45,6 +72,6 @@ export const SSH_TIMEOUT_HELP = 'With --host: give up on a host that sends nothi
 export function withHostFlags<T>(y: Argv<T>) {
   return y
     .option('host', { type: 'string', array: true, describe: 'Read a remote server over ssh (user@server[:port]); repeat for several', coerce: hostValues })
-    .option('ssh-config', { type: 'string', describe: 'ssh config file for --host (ssh -F)' })
+    .option('ssh-config', { type: 'string', describe: 'ssh config file for --host (ssh -F)', coerce: sshConfigValue })
     .option('ssh-timeout', { type: 'string', nargs: 1, describe: SSH_TIMEOUT_HELP, coerce: sshTimeoutValue });
 }

@@ -1,6 +1,6 @@
 // `sockscope` with no command: the full-screen monitor, or one plain snapshot table when stdout is not a TTY.
 import type { CommandModule } from 'yargs';
-import { hostValues, SSH_TIMEOUT_HELP, sshTimeoutValue } from '../host-option.js';
+import { hostValues, sshConfigValue, SSH_TIMEOUT_HELP, sshTimeoutValue } from '../host-option.js';
 import { parsePort } from '../options.js';
 
 export interface Args {
@@ -33,7 +33,7 @@ export const monitorCommand: CommandModule<object, Args> = {
       .option('unix', { type: 'boolean', describe: 'Start with unix sockets only (combine with --tcp/--udp)' })
       .option('json', { type: 'boolean', describe: 'Print one snapshot as a JSON document and exit (SnapshotReportSchema)' })
       .option('host', { type: 'string', array: true, describe: 'Monitor a remote server over ssh (user@server[:port]) instead of this host; repeat for several', coerce: hostValues })
-      .option('ssh-config', { type: 'string', describe: 'ssh config file for --host (ssh -F)' })
+      .option('ssh-config', { type: 'string', describe: 'ssh config file for --host (ssh -F)', coerce: sshConfigValue })
       .option('ssh-timeout', { type: 'string', nargs: 1, describe: SSH_TIMEOUT_HELP, coerce: sshTimeoutValue })
       .example('$0', 'the full-screen monitor')
       .example('$0 --port 8080 --interval 500ms', 'one port, twice a second')
