@@ -249,7 +249,9 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
   if (wantUnix) tasks.push(runUnix);
 
   const run = async (): Promise<NetlinkDumpResult> => {
-    if (opts.parallel === false || tasks.length === 1) {
+    if (tasks.length === 0) {
+      // Nothing to dump: only unix sockets were asked for, with a port filter (unix sockets have no port).
+    } else if (opts.parallel === false || tasks.length === 1) {
       const sock = await open(timeoutMs);
       try {
         let seq = 1;
