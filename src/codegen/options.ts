@@ -242,6 +242,12 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
   if (i.ioModel !== undefined) {
     const n = normalizeIoModel(language, i.ioModel);
     if (!n) fail('ioModel', `--io-model ${showValue(i.ioModel)} is not available for ${language}; allowed: ${IO_MODELS[language].join(', ')}`);
+    // Node's module names stand for the event loop of one protocol each: `net` is TCP, `dgram` is UDP.
+    const spelled = i.ioModel.trim().toLowerCase();
+    const moduleType = language === 'node' ? ({ net: 'tcp', dgram: 'udp' } as const)[spelled as 'net' | 'dgram'] : undefined;
+    if (moduleType && moduleType !== type) {
+      fail('ioModel', `--io-model ${spelled} is Node's ${moduleType.toUpperCase()} module, not for --type ${type}; use --io-model ${type === 'tcp' ? 'net' : 'dgram'} or event-loop`);
+    }
     ioModel = n as string;
   } else {
     ioModel = normalizeIoModel(language, config.defaultIoModel) ?? IO_MODELS[language][0];

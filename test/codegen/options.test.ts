@@ -29,6 +29,11 @@ test('aliases: net/dgram mean event-loop; io-uring means io_uring', () => {
   assert.equal(resolveOptions({ language: 'node', ioModel: 'net' }, cfg).ioModel, 'event-loop');
   assert.equal(resolveOptions({ language: 'node', ioModel: 'dgram', type: 'udp' }, cfg).ioModel, 'event-loop');
   assert.equal(resolveOptions({ language: 'c', ioModel: 'io-uring' }, cfg).ioModel, 'io_uring');
+  // Each module name is one protocol's: net for UDP or dgram for TCP is a contradiction, refused (it was accepted).
+  refuse({ language: 'node', ioModel: 'net', type: 'udp' }, /^--io-model net is Node's TCP module, not for --type udp; use --io-model dgram or event-loop$/);
+  refuse({ language: 'node', ioModel: 'dgram' }, /^--io-model dgram is Node's UDP module, not for --type tcp; use --io-model net or event-loop$/);
+  refuse({ language: 'node', ioModel: ' DGRAM ', type: 'tcp' }, /--io-model dgram is Node's UDP module/);
+  assert.equal(resolveOptions({ language: 'node', ioModel: 'event-loop', type: 'udp' }, cfg).ioModel, 'event-loop');
 });
 
 test('profiles: throughput = 1 MiB buffers + TCP_NODELAY; latency = TCP_NODELAY + QUICKACK', () => {
