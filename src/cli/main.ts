@@ -78,7 +78,7 @@ export function buildCli(argv: string[]) {
       }
       // yargs counts a command's positional arguments before the command's code runs, in words that name none.
       if (/^Not enough non-option arguments/.test(msg ?? '')) throw new UsageError(missingPositionals(cli) ?? oneLine(msg));
-      throw new UsageError(oneLine(msg));
+      throw new UsageError(oneLine(unknownAsTyped(msg ?? '', argv) ?? msg));
     });
   for (const c of commands) cli = cli.command(c as never);
   // yargs' completion command prints its script on any line that names it, before it looks at --help: so
@@ -154,6 +154,44 @@ function missingPositionals(cli: unknown): string | undefined {
   if (typeof command?.missingPositionals !== 'function') return undefined;
   const argv = y.parsed ? y.parsed.argv : undefined;
   return command.missingPositionals([...(argv?._ ?? []), ...(argv?.['--'] ?? [])].map(String));
+}
+
+const camelCase = (name: string) => name.replace(/-+([^-])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * yargs' "Unknown arguments: peer-port, peerPort" (each unknown flag under its typed name and its camelCase
+ * alias, without dashes) as the user typed them, each once: "Unknown argument: --peer-port". Flags are looked
+ * up in the raw words before `--` (`--name`, `--name=value`, `--no-name`, short clusters `-xy`); a name no
+ * flag word accounts for (a stray positional word) is kept as yargs gives it. undefined: not that message.
+ */
+function unknownAsTyped(msg: string, words: readonly string[]): string | undefined {
+  const m = /^Unknown arguments?: ([^]*)$/.exec(msg);
+  if (!m) return undefined;
+  const unknown = m[1].split(', ');
+  const left = new Set(unknown);
+  const typed: string[] = [];
+  const add = (word: string) => {
+    if (!typed.includes(word)) typed.push(word);
+  };
+  const end = words.indexOf('--');
+  for (const w of end < 0 ? words : words.slice(0, end)) {
+    if (w.startsWith('--') && w.length > 2) {
+      const name = w.slice(2).split('=')[0];
+      const base = name.startsWith('no-') ? name.slice(3) : undefined;
+      const names = [name, camelCase(name), ...(base ? [base, camelCase(base)] : [])];
+      if (!names.some((n) => unknown.includes(n))) continue;
+      add(`--${name}`);
+      for (const n of names) left.delete(n);
+    } else if (/^-[^-]/.test(w)) {
+      for (const c of w.slice(1).split('=')[0]) {
+        if (!unknown.includes(c)) continue;
+        add(`-${c}`);
+        left.delete(c);
+      }
+    }
+  }
+  const all = [...typed, ...unknown.filter((n) => left.has(n))];
+  return `Unknown argument${all.length === 1 ? '' : 's'}: ${all.join(', ')}`;
 }
 
 /** yargs' message on one line: "Invalid values:\n  Argument: op" reads "Invalid values: Argument: op". */

@@ -9,7 +9,7 @@ const run = (...args: string[]) => spawnSync('bin/sockscope', args, { encoding: 
 test('yargs usage errors: exit 2, one line, no stack trace', { timeout: 60_000 }, () => {
   const cases: [string[], RegExp][] = [
     [['try', 'frob', '127.0.0.1:1'], /^sockscope: Invalid values: Argument: op, Given: "frob", Choices: "bind", "listen", "connect", "sendto"\n$/],
-    [['analyze', '--bogus'], /^sockscope: Unknown argument: bogus\n$/],
+    [['analyze', '--bogus'], /^sockscope: Unknown argument: --bogus\n$/],
     [['errno', 'ECONNRESET', '--platform', 'plan9'], /^sockscope: Invalid values: Argument: platform, Given: "plan9", Choices: /],
     [['generate-server', '--type'], /^sockscope: .*type/],
   ];
