@@ -70,6 +70,7 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
       ...(s.peer.port ? { peer: fmt(s.peer.address, s.peer.port) } : {}),
       processes: procs.map((p: { pid: number; name: string; fd: number }) => ({ pid: p.pid, name: p.name, fd: p.fd })),
       ...(s.uid !== undefined ? { uid: s.uid } : {}),
+      ...(s.inode !== undefined ? { inode: s.inode } : {}),
       ...(s.boundDevice !== undefined ? { device: s.boundDevice } : {}),
       ...(scopeId !== undefined ? { scopeId } : {}),
     };

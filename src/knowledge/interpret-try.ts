@@ -13,6 +13,11 @@ export interface PortHolder {
   processes: { pid: number; name: string; fd?: number }[];
   uid?: number;
   /**
+   * The socket's inode: 0 for one no process holds (a connection still in the accept queue, an orphan), so that
+   * printers tell it from one another user's process holds out of sight (both have no processes and a uid).
+   */
+  inode?: number;
+  /**
    * The interface the socket is bound to (sk_bound_dev_if, the dump's interface index): a link-local address's
    * scope, or SO_BINDTODEVICE. `local` carries a link-local address's zone by name ([fe80::5%eth0]:80). Two
    * sockets bound to different interfaces never conflict in bind(), whatever their addresses.

@@ -7,6 +7,7 @@ import type { TryOp } from '../../collect/try-call.js';
 import { parseHostPort } from '../../knowledge/interpret-connect.js';
 import { holderState, interpretTry, relevantHolders, type PortHolder, type TryInterpretation } from '../../knowledge/interpret-try.js';
 import { escapeControl } from '../../model/escape.js';
+import { localOwnerView, uidHidden } from '../../model/owner.js';
 import { printJson } from '../options.js';
 import { parseDuration } from '../duration.js';
 import { CollectorError } from '../../collect/source.js';
@@ -36,6 +37,17 @@ export function parseTryAddress(op: TryOp, text: string): { host: string; port: 
   return hp;
 }
 
+/**
+ * A holder's owner cell: its processes, "hidden uid N" when another user's process holds it out of sight (no
+ * process seen, one must hold it, its uid is not one this user's attribution covers), else "-": no process
+ * holds it (TIME_WAIT, a connection still in the accept queue, an orphan), as in every table (model/owner.ts).
+ */
+function holderOwner(h: PortHolder): string {
+  if (h.processes.length) return h.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(' ');
+  const held = h.state !== 'TIME_WAIT' && h.inode !== 0; // model/owner.ts mustBeHeld: inode 0 has no socket file
+  return h.uid !== undefined && held && uidHidden(h.uid, localOwnerView()) ? `hidden uid ${h.uid}` : '-';
+}
+
 /** Human report. */
 export function formatTry(r: TryRun, i: TryInterpretation): string {
   const out: string[] = [];
@@ -49,7 +61,7 @@ export function formatTry(r: TryRun, i: TryInterpretation): string {
   const tw = all.length - holders.length;
   const elsewhere = r.context.holders.length - all.length;
   const udp = r.context.op === 'sendto' || r.context.udp === true;
-  const line = (h: PortHolder) => `  ${holderState(h, udp).padEnd(11)} ${h.local}${h.peer ? ` -> ${h.peer}` : ''}  ${h.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(' ') || '-'}`;
+  const line = (h: PortHolder) => `  ${holderState(h, udp).padEnd(11)} ${h.local}${h.peer ? ` -> ${h.peer}` : ''}  ${holderOwner(h)}`;
   if ((!i.ok || r.context.op === 'listen') && (all.length || elsewhere)) {
     // As ss names them: a bound UDP socket is UNCONN, not the kernel's CLOSE.
     const host = r.context.target.replace(/:\d+$/, '');
