@@ -3,9 +3,9 @@ import { healthyMessages, evaluateRules, makeContext, summaryMessage } from '../
 import type { Recommendation } from '../advise/types.js';
 import { countStates, isListener, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts, type Listener } from '../model/aggregate.js';
 import { hiddenOwnerUids, snapshotOwnerView, uidHidden, type OwnerView } from '../model/owner.js';
-import { socketDrops, type ProcessRef, type Socket } from '../model/socket.js';
+import { formatEndpoint, socketDrops, type ProcessRef, type Socket } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
-import type { AnalyzeReport, StatesReport } from './schema.js';
+import type { AnalyzeReport, StatesReport, UdpConnected } from './schema.js';
 import { fmtBytes } from '../advise/format.js';
 import { escapeControl } from '../model/escape.js';
 
@@ -84,6 +84,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
     states: countStates(tcp),
     udpSockets: sockets.filter((s) => s.protocol === 'udp').length,
     listeners,
+    ...udpConnectedOf(sockets, owners),
     processes: uniqueProcesses(sockets.flatMap((s) => s.processes)).map((p) => ({ pid: p.pid, name: p.name })),
     hiddenOwnerUids: hiddenOwnerUids(sockets, owners),
     peerCount: peerSummaries[0]?.peerCount ?? peers.size,
@@ -127,6 +128,39 @@ export function udpReceiveSide(l: Listener, index: ReadonlyMap<string, Socket>, 
   if (l.protocol !== 'udp') return {};
   const s = l.inode !== undefined ? index.get(listenerKey(host, 'udp', l.port, l.inode)) : undefined;
   return { recvQBytes: l.acceptQueue, rcvbuf: s?.skmem?.rcvbuf ?? null, drops: (s && socketDrops(s)) ?? null };
+}
+
+/** Connected UDP sockets listed by analyze, fullest first (udpConnectedCount counts them all). */
+export const UDP_CONNECTED_SHOWN = 20;
+
+/**
+ * The connected UDP sockets of the scope (a peer set with connect(): ss lists them as ESTAB), which no
+ * listener row shows: each one's queues, receive buffer, drops and owner, the fullest (then the most
+ * dropping) first, at most UDP_CONNECTED_SHOWN of them.
+ */
+function udpConnectedOf(sockets: readonly Socket[], owners: OwnerView): { udpConnectedCount: number; udpConnected: UdpConnected[] } {
+  const connected = sockets.filter((s) => s.protocol === 'udp' && s.peer.port !== 0);
+  const fill = (s: Socket) => (s.skmem?.rcvbuf ? s.recvQ / s.skmem.rcvbuf : 0);
+  const shown = connected
+    .map((s) => ({ s, fill: fill(s), drops: socketDrops(s) ?? 0 }))
+    .sort((a, b) => b.fill - a.fill || b.s.recvQ - a.s.recvQ || b.drops - a.drops)
+    .slice(0, UDP_CONNECTED_SHOWN)
+    .map(({ s }): UdpConnected => {
+      const p = s.processes[0];
+      const hidden = s.processes.length === 0 && s.uid !== undefined && uidHidden(s.uid, owners, s.host);
+      return {
+        local: formatEndpoint(s.local, 'udp'),
+        peer: formatEndpoint(s.peer, 'udp'),
+        recvQ: s.recvQ,
+        sendQ: s.sendQ,
+        rcvbuf: s.skmem?.rcvbuf ?? null,
+        drops: socketDrops(s) ?? null,
+        process: p ? { pid: p.pid, name: p.name, ...(p.fd !== undefined ? { fd: p.fd } : {}) } : null,
+        ownerHidden: hidden,
+        ...(s.uid !== undefined ? { uid: s.uid } : {}),
+      };
+    });
+  return { udpConnectedCount: connected.length, udpConnected: shown };
 }
 
 /**

@@ -117,6 +117,10 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
       }
     }
   }
+  if (r.udpConnected.length > 0) {
+    out.push(`Connected UDP sockets (${r.udpConnectedCount}${r.udpConnectedCount > r.udpConnected.length ? `; the ${r.udpConnected.length} fullest` : ''})`);
+    out.push(table(r.udpConnected.map(udpConnectedRow)));
+  }
   if (r.peerPort !== null && (r.processes.length > 0 || r.hiddenOwnerUids.length > 0)) {
     const parts = r.processes.map(proc);
     if (r.hiddenOwnerUids.length > 0) parts.push(hidden(r.hiddenOwnerUids));
@@ -133,4 +137,20 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
   for (const n of r.notes) if (!shown.has(n)) out.push(`note: ${n}`);
   if (r.sourceNote) out.push(`note: ${r.sourceNote}`);
   return `${out.join('\n')}\n`;
+}
+
+/** A connected UDP socket's row: the same queue, buffer and drop cells as a bound socket's, with its peer. */
+function udpConnectedRow(c: AnalyzeReport['udpConnected'][number]): Record<string, string | number> {
+  const fill = c.rcvbuf != null && c.rcvbuf > 0 ? `${Math.round((100 * c.recvQ) / c.rcvbuf)}%${udpQueueFull({ recvQBytes: c.recvQ, rcvbuf: c.rcvbuf }) ? ' full' : ''}` : '?';
+  const owner = c.process ? `${proc(c.process)}${c.process.fd !== undefined ? ` fd ${c.process.fd}` : ''}` : c.ownerHidden && c.uid !== undefined ? hidden([c.uid]) : '-';
+  return {
+    local: escapeControl(c.local),
+    peer: escapeControl(c.peer),
+    'recv queue': fmtBytes(c.recvQ),
+    'send queue': fmtBytes(c.sendQ),
+    rcvbuf: c.rcvbuf != null ? fmtBytes(c.rcvbuf) : '?',
+    fill,
+    drops: c.drops ?? '?',
+    process: owner,
+  };
 }

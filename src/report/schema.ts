@@ -51,6 +51,25 @@ export const ListenerSchema = z.object({
 
 export const PeerSchema = z.object({ address: z.string(), count: z.number().int() });
 
+/** A connected UDP socket (connect(): ss lists it as ESTAB), which no listener row shows. */
+export const UdpConnectedSchema = z.object({
+  /** Local and peer endpoint as printed ("127.0.0.1:5000", "[::1]:5000"). */
+  local: z.string(),
+  peer: z.string(),
+  /** Bytes of datagrams waiting to be read, and waiting to be sent. */
+  recvQ: z.number().int(),
+  sendQ: z.number().int(),
+  /** The receive buffer the kernel applies (skmem rb); null without socket memory (procfs, netstat). */
+  rcvbuf: z.number().int().nullable(),
+  /** Datagrams the kernel dropped on this socket since it was opened (sk_drops); null when the source cannot see it. */
+  drops: z.number().int().nullable(),
+  process: ProcessSchema.nullable(),
+  /** True when no process is shown because another user's process holds it out of sight (not run as root). */
+  ownerHidden: z.boolean(),
+  uid: z.number().int().optional(),
+});
+export type UdpConnected = z.infer<typeof UdpConnectedSchema>;
+
 /** `sockscope analyze --json` */
 export const AnalyzeReportSchema = z.object({
   host: z.string(),
@@ -64,6 +83,9 @@ export const AnalyzeReportSchema = z.object({
   states: StatesSchema,
   udpSockets: z.number().int(),
   listeners: z.array(ListenerSchema),
+  /** Connected UDP sockets of the scope (all of them, though at most 20 are listed in udpConnected, fullest first). */
+  udpConnectedCount: z.number().int(),
+  udpConnected: z.array(UdpConnectedSchema),
   processes: z.array(ProcessSchema),
   /** Uids whose processes hold sockets of the report out of sight (another user's, not run as root), ascending. */
   hiddenOwnerUids: z.array(z.number().int()),
