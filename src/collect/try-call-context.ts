@@ -4,7 +4,6 @@ import { networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { Socket } from '../model/socket.js';
-import { escapeControl } from '../model/escape.js';
 import { sysctlInt } from '../model/snapshot.js';
 import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
@@ -54,6 +53,12 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
   const found = unknown.length ? await findSocketHolders(unknown) : new Map();
   let hidden = 0;
   let hiddenNote: string | undefined;
+  // One if_nametoindex per interface, not per socket: every connection a link-local listener accepts names its device.
+  const indexes = new Map<string, number | undefined>();
+  const indexOf = (device: string) => {
+    if (!indexes.has(device)) indexes.set(device, zoneIndex(device));
+    return indexes.get(device);
+  };
   const holders = sockets.map((s: Socket): PortHolder => {
     const extra = s.inode ? found.get(s.inode) : undefined;
     if (extra) hidden = Math.max(hidden, extra.hidden);
@@ -62,11 +67,11 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
     if (procs !== s.processes) s.processes = procs; // the snapshot is this call's own: the owners found by inode go with it
     // The interface it is bound to (a link-local address's scope, SO_BINDTODEVICE): fe80::5 on another link does not
     // conflict, and a link-local holder is shown with its zone, as the target is.
-    const scopeId = s.boundDevice !== undefined ? zoneIndex(s.boundDevice) : undefined;
+    const scopeId = s.boundDevice !== undefined ? indexOf(s.boundDevice) : undefined;
     return {
       state: s.state,
-      // The zone is an interface name (untrusted text): escaped here, where every printer of `local` gets it; `device` keeps it as it is.
-      local: fmt(s.local.scope ? `${s.local.address}%${escapeControl(s.local.scope)}` : s.local.address, s.local.port),
+      // The zone is an interface name (untrusted text), kept as it is (as `device`): each printer escapes it once.
+      local: fmt(s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address, s.local.port),
       ...(s.peer.port ? { peer: fmt(s.peer.address, s.peer.port) } : {}),
       processes: procs.map((p: { pid: number; name: string; fd: number }) => ({ pid: p.pid, name: p.name, fd: p.fd })),
       ...(s.uid !== undefined ? { uid: s.uid } : {}),

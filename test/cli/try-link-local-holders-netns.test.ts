@@ -65,3 +65,22 @@ test('the zone by index: the same holder, and --json gives each holder its zone,
   const byLocal = Object.fromEntries(doc.context.holders.map((h: { local: string; device?: string; scopeId?: number }) => [h.local, [h.device, h.scopeId]]));
   assert.deepEqual(byLocal, { [`[fe80::5%${IA}]:${PORT}`]: [IA, idx], [`[fe80::5%${IB}]:${PORT}`]: [IB, ifindex(IB)] });
 });
+
+test('a holder zone that holds a control character is escaped once in every line, and kept as it is in --json', { timeout: 60_000 }, () => {
+  // Renamed last: the tests above use IB's plain name. The kernel allows ESC in an interface name.
+  const hostile = `e\x1b${process.pid % 1000}`;
+  const idx = ifindex(IB); // a rename keeps the index
+  ip('-n', NS, 'link', 'set', IB, 'down');
+  ip('-n', NS, 'link', 'set', IB, 'name', hostile);
+  ip('-n', NS, 'link', 'set', hostile, 'up');
+  ip('-n', NS, 'addr', 'replace', 'fe80::5/64', 'dev', hostile, 'nodad'); // down dropped the IPv6 address, not the listener
+  const shown = `[fe80::5%e\\\\x1b${process.pid % 1000}]:${PORT}`; // as a regex: one backslash, then x1b
+  const r = sockscope(['try', 'bind', `[fe80::5%${idx}]:${PORT}`], { netns: NS });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout, /\x1b/, 'no raw ESC reaches the terminal');
+  assert.doesNotMatch(r.stdout, /\\\\x1b/, `escaped twice:\n${r.stdout}`);
+  assert.match(r.stdout, new RegExp(`^Failed: .*LISTEN on ${shown.replace(/[[\]]/g, '\\$&')}$`, 'm'), r.stdout);
+  assert.match(r.stdout, new RegExp(`^  LISTEN +${shown.replace(/[[\]]/g, '\\$&')}  python3/${holderPid}$`, 'm'), r.stdout);
+  const doc = JSON.parse(sockscope(['try', 'bind', `[fe80::5%${idx}]:${PORT}`, '--json'], { netns: NS }).stdout);
+  assert.ok(doc.context.holders.some((h: { local: string }) => h.local === `[fe80::5%${hostile}]:${PORT}`), JSON.stringify(doc.context.holders));
+});

@@ -61,10 +61,11 @@ export function formatTry(r: TryRun, i: TryInterpretation): string {
   const tw = all.length - holders.length;
   const elsewhere = r.context.holders.length - all.length;
   const udp = r.context.op === 'sendto' || r.context.udp === true;
-  const line = (h: PortHolder) => `  ${holderState(h, udp).padEnd(11)} ${h.local}${h.peer ? ` -> ${h.peer}` : ''}  ${holderOwner(h)}`;
+  // A link-local holder's zone is an interface name: the system's text, escaped here as in the summary above.
+  const line = (h: PortHolder) => `  ${holderState(h, udp).padEnd(11)} ${escapeControl(h.local)}${h.peer ? ` -> ${escapeControl(h.peer)}` : ''}  ${holderOwner(h)}`;
   if ((!i.ok || r.context.op === 'listen') && (all.length || elsewhere)) {
     // As ss names them: a bound UDP socket is UNCONN, not the kernel's CLOSE.
-    const host = r.context.target.replace(/:\d+$/, '');
+    const host = escapeControl(r.context.target.replace(/:\d+$/, '')); // a zone may be an interface name
     out.push(`Sockets on ${host} port ${r.context.port}:${all.length ? '' : ' none'}`);
     for (const h of holders.slice(0, 10)) out.push(line(h));
     if (holders.length > 10) out.push(`  ... ${holders.length - 10} more`);
