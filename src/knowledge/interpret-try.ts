@@ -105,6 +105,21 @@ function splitZone(endpoint: string): { address: string; zone?: string } {
 }
 
 /**
+ * Whether bind() uses an IPv6 address's zone (the kernel's __ipv6_addr_needs_scope_id): link-local unicast
+ * (fe80::/10) and interface- or link-local multicast (ffX1::, ffX2::). Any other address's zone is ignored: the
+ * socket is bound to no interface and conflicts with sockets on every one.
+ */
+function needsScope(address: string): boolean {
+  return isLinkLocal(address) || /^ff[0-9a-f][12]:/i.test(address);
+}
+
+/** The target's address, and its zone when bind() uses it. */
+function targetScope(target: string): { address: string; zone?: string } {
+  const t = splitZone(target);
+  return t.zone !== undefined && !needsScope(t.address) ? { address: t.address } : t;
+}
+
+/**
  * Whether a holder's interface can be the one `zone` (the target's, by name or index) names. Without a zone on
  * the target or an interface on the holder, it can (the kernel compares the interfaces only when both sockets
  * are bound to one); so it can when the two cannot be compared (an index against a name alone).
@@ -143,16 +158,17 @@ function overlaps(a: string, b: string): boolean {
 /**
  * The holders whose local address can conflict with the target (the others share only the port number): the
  * addresses compared without their zones, and a scoped target ([fe80::5%eth0]:80) against the holder's interface
- * (scopeId, device): fe80::5 on another link is another address.
+ * (scopeId, device): fe80::5 on another link is another address. A zone on an address that needs none ([::%lo])
+ * is ignored, as bind() ignores it.
  */
 export function relevantHolders(holders: readonly PortHolder[], target: string): PortHolder[] {
-  const mine = splitZone(target);
+  const mine = targetScope(target);
   return holders.filter((h) => overlaps(splitZone(h.local).address, mine.address) && sameInterface(h, mine.zone));
 }
 
 /** Whether a holder is bound to the target's own address (not a wildcard), on the same interface when the target names one. */
 function sameAddress(h: PortHolder, target: string): boolean {
-  const mine = splitZone(target);
+  const mine = targetScope(target);
   return splitZone(h.local).address === mine.address && sameInterface(h, mine.zone);
 }
 

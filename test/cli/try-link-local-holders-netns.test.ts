@@ -13,6 +13,7 @@ const NS = `ss-llh-${process.pid}`;
 const IA = `lla${process.pid % 100000}`;
 const IB = `llb${process.pid % 100000}`;
 const PORT = 20020;
+const BTD_PORT = 20021; // [::]:BTD_PORT with SO_BINDTODEVICE IA
 const children: ChildProcess[] = [];
 let holderPid = 0;
 
@@ -32,7 +33,8 @@ before(async () => {
   }
   // A 4-tuple with the interface index: a 2-tuple bind of "fe80::5%IF" is EINVAL.
   const bind = (name: string, i: string) => `${name} = socket.socket(socket.AF_INET6); ${name}.bind(("fe80::5", ${PORT}, 0, socket.if_nametoindex("${i}"))); ${name}.listen(8)`;
-  const h = await netnsHolder(NS, [bind('a', IA), bind('b', IB)].join('\n'));
+  const btd = `c = socket.socket(socket.AF_INET6); c.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"${IA}"); c.bind(("::", ${BTD_PORT})); c.listen(8)`;
+  const h = await netnsHolder(NS, [bind('a', IA), bind('b', IB), btd].join('\n'));
   children.push(h);
   holderPid = h.pid!; // `ip netns exec` execs python3: the same process
 });
@@ -64,6 +66,20 @@ test('the zone by index: the same holder, and --json gives each holder its zone,
   assert.match(doc.interpretation.summary, new RegExp(`held by pid ${holderPid} \\(python3\\), LISTEN on \\[fe80::5%${IA}\\]:${PORT}$`));
   const byLocal = Object.fromEntries(doc.context.holders.map((h: { local: string; device?: string; scopeId?: number }) => [h.local, [h.device, h.scopeId]]));
   assert.deepEqual(byLocal, { [`[fe80::5%${IA}]:${PORT}`]: [IA, idx], [`[fe80::5%${IB}]:${PORT}`]: [IB, ifindex(IB)] });
+});
+
+test('a zone on an address that needs no scope is ignored, as the kernel does: [::%lo] conflicts with [::] bound to another device', { timeout: 60_000 }, () => {
+  // The kernel uses sin6_scope_id only for addresses that need a scope (__ipv6_addr_needs_scope_id: fe80::/10,
+  // interface- and link-local multicast); for :: or ::1 the socket is bound to no interface and conflicts with the
+  // SO_BINDTODEVICE listener on any.
+  for (const target of [`[::%lo]:${BTD_PORT}`, `[::1%${IB}]:${BTD_PORT}`, `[::%${ifindex(IB)}]:${BTD_PORT}`]) {
+    const r = sockscope(['try', 'bind', target], { netns: NS });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /EADDRINUSE/, r.stdout);
+    assert.match(r.stdout, new RegExp(`Failed: port ${BTD_PORT} is held by pid ${holderPid} \\(python3\\), LISTEN on \\[::\\]:${BTD_PORT}\\n`), `${target}:\n${r.stdout}`);
+    assert.doesNotMatch(r.stdout, /no socket on it is visible|other local addresses/, r.stdout);
+    assert.match(r.stdout, new RegExp(`^  LISTEN +\\[::\\]:${BTD_PORT}  python3/${holderPid}$`, 'm'), r.stdout);
+  }
 });
 
 test('a holder zone that holds a control character is escaped once in every line, and kept as it is in --json', { timeout: 60_000 }, () => {

@@ -57,3 +57,15 @@ test('a successful SO_REUSEPORT listen says whom it shared the port with', () =>
   assert.match(unnamed.summary, /with SO_REUSEPORT it shared port 8080 with the listener on 0\.0\.0\.0:8080$/);
   assert.doesNotMatch(interpretTry({ ...ok, reuseport: false, holders: [] }).summary, /SO_REUSEPORT/);
 });
+
+test('relevantHolders: a zone counts only on an address that needs a scope (link-local, interface- and link-local multicast)', async () => {
+  const { relevantHolders } = await import('../../src/knowledge/interpret-try.js');
+  const btd = { state: 'LISTEN', local: '[::]:80', processes: [], device: 'eth0', scopeId: 2 };
+  const ll = { state: 'LISTEN', local: '[fe80::5%eth1]:80', processes: [], device: 'eth1', scopeId: 3 };
+  // the kernel ignores the zone of ::, ::1, 2001:db8::1 and of site-scope multicast: they conflict on any interface
+  for (const t of ['[::%lo]:80', '[::1%eth1]:80', '[::%3]:80', '[ff05::1%eth1]:80']) assert.deepEqual(relevantHolders([btd], t), [btd], t);
+  // fe80::/10 and ff01::/16, ff02::/16 (any flags: ff12::) use it: another interface is another address
+  for (const t of ['[fe80::5%eth1]:80', '[febf::1%3]:80', '[ff02::1%eth1]:80', '[ff12::1%eth1]:80', '[ff01::1%3]:80']) assert.deepEqual(relevantHolders([btd], t), [], t);
+  assert.deepEqual(relevantHolders([btd, ll], '[fe80::5%eth1]:80'), [ll]);
+  assert.deepEqual(relevantHolders([btd, ll], '[fe80::5%eth0]:80'), [btd]);
+});
