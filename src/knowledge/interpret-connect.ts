@@ -166,6 +166,11 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   else summary = `${hp} accepts TCP connections, but ${problems.join('; ')}`;
   if (up.length > 0 && problems.length > 0 && down.length > 0) summary += `; also ${problems.join('; ')}`;
   if (problems.some((p) => /TLS|certificate/.test(p))) steps.push(`openssl s_client -connect ${hp} -servername ${host}`);
-  if (problems.some((p) => p.includes('TIME_WAIT'))) steps.push('reuse connections (keep-alive, pooling); consider net.ipv4.tcp_tw_reuse=1');
+  // A failed connect's diagnosis (EADDRNOTAVAIL) already names both, with tcp_tw_reuse's current value: not said twice.
+  if (problems.some((p) => p.includes('TIME_WAIT'))) {
+    const reuse = !steps.some((s) => s.startsWith('reuse connections'));
+    const tw = !steps.some((s) => s.includes('tcp_tw_reuse'));
+    if (reuse || tw) steps.push([reuse ? 'reuse connections (keep-alive, pooling)' : '', tw ? 'consider net.ipv4.tcp_tw_reuse=1' : ''].filter(Boolean).join('; '));
+  }
   return { ok: false, summary, nextSteps: steps };
 }

@@ -200,6 +200,11 @@ setTimeout(()=>process.stdout.write('ready\\n'),200)});setTimeout(()=>process.ex
     assert.equal(a.connect.errno, 'EADDRNOTAVAIL');
     assert.equal(a.existing.timeWait, 4);
     assert.ok(j.verdict.nextSteps.includes('sysctl -w net.ipv4.tcp_tw_reuse=1   (4 TIME_WAIT sockets to 127.0.0.1:5000; now 0: never reused)'), j.verdict.nextSteps.join('\n'));
+    // Each step once: the verdict's TIME_WAIT finding adds no second "reuse connections ...; consider tcp_tw_reuse=1".
+    const steps: string[] = j.verdict.nextSteps;
+    assert.equal(new Set(steps).size, steps.length, steps.join('\n'));
+    assert.equal(steps.filter((s) => /^reuse connections/.test(s)).length, 1, steps.join('\n'));
+    assert.equal(steps.filter((s) => /tcp_tw_reuse/.test(s)).length, 1, steps.join('\n'));
   } finally {
     holder?.kill('SIGKILL');
     spawnSync('ip', ['netns', 'delete', ns]);

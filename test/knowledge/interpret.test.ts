@@ -113,6 +113,12 @@ test('connect errors: categories, errno knowledge, and verdicts', () => {
   assert.match(v.summary, /reachable on 127.0.0.1 but not on ::1/);
   assert.equal(verdict('a', 1, [{ address: '1.1.1.1', connected: true, connectMs: 1 }]).ok, true);
   assert.match(verdict('a', 1, [{ address: '1.1.1.1', connected: true, connectMs: 1 }], ex).summary, /over half of the 28232 ephemeral ports/);
+  // Connected, with TIME_WAIT over half the ports: the verdict's own step; a failed connect's diagnosis says it once.
+  assert.deepEqual(verdict('a', 1, [{ address: '1.1.1.1', connected: true, connectMs: 1 }], ex).nextSteps, ['reuse connections (keep-alive, pooling); consider net.ipv4.tcp_tw_reuse=1']);
+  const exhausted = diagnoseConnectError('EADDRNOTAVAIL', { address: '10.0.0.1', port: 80, existing: ex, twReuse: 0 });
+  const steps = verdict('a', 80, [{ address: '10.0.0.1', connected: false, diagnosis: exhausted }], ex).nextSteps;
+  assert.deepEqual(steps, exhausted.nextSteps);
+  assert.equal(steps.filter((s) => /tcp_tw_reuse/.test(s)).length, 1, steps.join('\n'));
 });
 
 test('try: EADDRINUSE holders, TIME_WAIT, EACCES on privileged ports, backlog cut by somaxconn', () => {
