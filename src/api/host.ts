@@ -120,9 +120,10 @@ export async function analyzeStates(input: AnalyzeInput = {}, options?: LibraryO
   const o = parseInput(AnalyzeInputSchema, input, 'analyzeStates');
   const config = libraryConfig(options, 'analyzeStates');
   const thresholds = thresholdsOf(config.thresholds, o.thresholds, 'analyzeStates');
-  // Exactly what the analyze-states command collects: owners of every socket when scoped to a port or peer port.
+  // Exactly what the analyze-states command collects: owners of every socket and details (tcp_info, socket
+  // memory) when scoped to a port or peer port.
   const byPort = o.port !== undefined;
   const scoped = byPort || o.peerPort !== undefined;
-  const snap = await collect(o.source, { port: o.port, peerPort: o.peerPort, protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners' });
+  const snap = await collect(o.source, { port: o.port, peerPort: o.peerPort, protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners', ...(scoped ? { details: true } : {}) });
   return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, thresholds);
 }

@@ -262,11 +262,27 @@ const udpReceiveErrors: Rule = {
     // Both at once: the buffer for the RcvbufErrors, and the rest for the other InErrors.
     if (rb && (other > 0 || csD > 0 || memD > 0)) fix += `. The other InErrors: ${notBufferFix(counters, causesSeen, false)}`;
     if (ctx.port !== undefined && onPort.length === 0) {
-      const known = portUdp.filter((s) => socketDrops(s) != null);
-      const state = portUdp.length === 0 ? `no UDP socket is bound to port ${ctx.port}` : known.length ? `the UDP sockets on port ${ctx.port} are not dropping (their drop counters did not rise)` : `the drop counters of the UDP sockets on port ${ctx.port} are not visible to this source`;
-      message += `; ${state}: the drops are elsewhere on this host`;
+      const seen = portUdp.map((s) => ({ s, t: dropTrend(win, s) }));
+      // Only counters seen in two samples or more can say a socket did not drop: without them (a source
+      // without socket memory, a socket bound during the window) nothing is concluded about the port.
+      const blind = seen.filter((x) => x.t == null);
+      const rose = seen.filter((x) => x.t != null && x.t.delta > 0);
+      const clear = portUdp.length > 0 && blind.length === 0 && rose.length === 0;
+      const state =
+        portUdp.length === 0
+          ? `no UDP socket is bound to port ${ctx.port}`
+          : clear
+            ? `the UDP sockets on port ${ctx.port} are not dropping (their drop counters did not rise)`
+            : rose.length
+              ? `the drop counter of ${rose.length === 1 ? 'a UDP socket' : `${rose.length} UDP sockets`} on port ${ctx.port} rose in only one interval (${rose.map((x) => udpDetail(x.s, x.t!)).slice(0, 3).join('; ')})`
+              : `the drop counters of ${blind.length === portUdp.length ? `the UDP socket${portUdp.length === 1 ? '' : 's'}` : `${blind.length} of the ${portUdp.length} UDP sockets`} on port ${ctx.port} are not visible to this source, so whether ${blind.length === 1 ? 'it drops' : 'they drop'} is not known`;
+      const concluded = portUdp.length === 0 || clear;
+      message += concluded ? `; ${state}: the drops are elsewhere on this host` : `; ${state}`;
       where = `; ${state}${elsewhere.length ? `; dropping elsewhere: ${elsewhere.slice(0, 3).map((d) => udpDetail(d.s, d.t)).join('; ')}` : ''}`;
-      fix = `Nothing to change on port ${ctx.port} for this. Find the socket that drops: sockscope analyze --samples 5 (without --port) names it, or ss -uam (skmem d = drops) and sockscope --udp; then ${rb ? 'give that socket a larger receive buffer or read it faster' : 'see to its filter, checksums or udp_mem as below'}. Confirm: ${nstatFor(counters)}`;
+      if (concluded)
+        fix = `Nothing to change on port ${ctx.port} for this. Find the socket that drops: sockscope analyze --samples 5 (without --port) names it, or ss -uam (skmem d = drops) and sockscope --udp; then ${rb ? 'give that socket a larger receive buffer or read it faster' : 'see to its filter, checksums or udp_mem as below'}. Confirm: ${nstatFor(counters)}`;
+      else
+        fix = `See whether port ${ctx.port} is the one dropping: ss -uam 'sport = :${ctx.port}' (skmem d = drops, run it twice) or sockscope analyze --port ${ctx.port} --samples 5 --source netlink (its drop counters); without --port, sockscope analyze --samples 5 names the sockets that drop. If it is this port: ${fix}`;
     }
     return [
       {

@@ -46,6 +46,9 @@ export const analyzeStatesCommand: CommandModule<object, ReportArgs> = {
         peerPort,
         protocols: port !== undefined ? ['tcp', 'udp'] : ['tcp'],
         processes: port !== undefined || peerPort !== undefined ? 'all' : 'listeners',
+        // Scoped, the same details analyze reads (tcp_info, socket memory with the UDP drop counters), so
+        // both print the same recommendations: without them udp-receive-errors could not see the port's drops.
+        ...(port !== undefined || peerPort !== undefined ? { details: true } : {}),
       }),
       (snap, scope, history, thresholds) => withUdpOnPort(buildStatesReport(snap, scope, history, thresholds), snap, scope),
       async () => (await import('../../report/print-analyze.js')).formatStatesReport,
