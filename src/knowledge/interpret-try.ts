@@ -1,6 +1,6 @@
 // Pure interpretation of a `sockscope try` call against the host's state: who holds the port, TIME_WAIT and
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
-import { unseenOwnerText } from '../model/owner.js';
+import { localOwnerView, localUid, uidHidden, unseenOwnerText } from '../model/owner.js';
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type ConnectContext } from './interpret-connect.js';
 import { udpBoundText, udpDelivery, udpElsewhere, udpSendInstead, type UdpSocketReading } from './udp-delivery.js';
@@ -86,10 +86,27 @@ export interface TryInterpretation {
   nextSteps: string[];
 }
 
-function who(h: PortHolder): string {
+/** States of an orphan: a connection its program closed that the kernel is still finishing, with no socket file. */
+const ORPHAN_STATES = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
+
+/** No process holds it (try-run.ts holderOwner's '-'): TIME_WAIT, or inode 0 (an orphan, or a connection still in an accept queue). */
+const unheld = (h: PortHolder) => h.processes.length === 0 && (h.state === 'TIME_WAIT' || h.inode === 0);
+const isOrphan = (h: PortHolder) => unheld(h) && ORPHAN_STATES.has(h.state);
+
+/** "held by pid 7 (nginx)", or what holds it when no process is seen: only a uid out of this user's sight is "not visible". */
+function heldBy(h: PortHolder): string {
   const p = h.processes.map((x) => `pid ${x.pid} (${x.name})`).join(', ');
-  return p || (h.uid !== undefined ? unseenOwnerText(h.uid) : 'a process sockscope cannot see');
+  if (p) return `held by ${p}`;
+  if (h.state === 'TIME_WAIT') return 'in TIME_WAIT, held by no process';
+  if (isOrphan(h)) return 'held by no process: an orphan (its program closed it; the kernel is still sending its data and FIN)';
+  if (unheld(h)) return 'held by no process yet: a connection still in an accept queue';
+  // unseenOwnerText also says the user's own uid (not root): a process of theirs that is not dumpable.
+  const own = localUid();
+  if (h.uid !== undefined && (uidHidden(h.uid, localOwnerView()) || (h.uid === own && own !== 0))) return `held by ${unseenOwnerText(h.uid)}`;
+  return `held by a process sockscope cannot see${h.uid !== undefined ? ` (uid ${h.uid})` : ''}`;
 }
+
+const who = (h: PortHolder) => heldBy(h).replace(/^held by /, '');
 
 /** "[::1]:80" -> "::1", "10.0.0.1:80" -> "10.0.0.1", "[fe80::1%eth0]:80" -> "fe80::1%eth0". */
 function hostOf(endpoint: string): string {
@@ -239,7 +256,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
     if (listeners.length) {
       const l = listeners[0];
       const udp = c.udp === true;
-      const summary = `${udp ? 'UDP ' : ''}port ${c.port} is held by ${who(l)}, ${udp ? 'bound' : l.state} on ${l.local}`;
+      const summary = `${udp ? 'UDP ' : ''}port ${c.port} is ${heldBy(l)}, ${udp ? 'bound' : l.state} on ${l.local}`;
       for (const x of listeners.slice(1)) details.push(`also ${holderState(x, udp)} on ${x.local}: ${who(x)}`);
       // A dual-stack conflict: [::] with IPV6_V6ONLY off also claims the IPv4 port, and the other way round.
       const mine = hostOf(c.target);
@@ -264,17 +281,22 @@ export function interpretTry(c: TryContext): TryInterpretation {
     const boundOnly = c.udp ? [] : others.filter((h) => h.state === 'CLOSE' && !h.peer);
     if (boundOnly.length) {
       const h = boundOnly[0];
-      const summary = `port ${c.port} is held by ${who(h)}: a TCP socket bound to ${h.local} that neither listens nor is connected (bind() without listen())`;
+      const summary = `port ${c.port} is ${heldBy(h)}: a TCP socket bound to ${h.local} that neither listens nor is connected (bind() without listen())`;
       for (const x of boundOnly.slice(1)) details.push(`also bound, not listening, on ${x.local}: ${who(x)}`);
       details.push('a bound socket keeps its port until it is closed, listening or not; ss -tan does not list it (ss -B does, iproute2 6.7+)');
       next.push('close that socket, or have the program call listen() on it (a program should bind only when it is about to listen)');
       return { ok: false, summary, details, nextSteps: next };
     }
     if (others.length) {
-      const summary = `port ${c.port} is in use by ${others.length} socket(s) that are not listening (${[...new Set(others.map((o) => o.state))].join(', ')}), e.g. ${others[0].local}${others[0].peer ? ` -> ${others[0].peer}` : ''} held by ${who(others[0])}`;
+      const orphans = others.filter(isOrphan);
+      const e = others.find((o) => !isOrphan(o)) ?? others[0]; // a held one, when there is one, is the example
+      const summary = `port ${c.port} is in use by ${others.length} socket(s) that are not listening (${[...new Set(others.map((o) => o.state))].join(', ')}), e.g. ${e.local}${e.peer ? ` -> ${e.peer}` : ''} ${heldBy(e)}`;
       details.push('connections accepted by a listener that has exited (or outgoing connections that took this port) keep it busy until they close');
+      if (orphans.length) details.push(`${orphans.length === others.length ? 'all' : orphans.length} of them ${orphans.length === 1 ? 'is an orphan' : 'are orphans'}: closed by their program, held by no process, kept by the kernel until the connection ends`);
       if (!c.reuseaddr) next.push('with SO_REUSEADDR (--reuseaddr) bind() may share the port with connections that are not listening');
-      next.push(`close those connections, or wait for them to end (sockscope analyze --port ${c.port})`);
+      if (orphans.length < others.length) next.push(`close those connections, or wait for them to end (sockscope analyze --port ${c.port})`);
+      const kill = orphans.length === others.length ? `; as root, ss -K 'sport = :${c.port}' ends them at once` : '';
+      if (orphans.length) next.push(`wait: an orphan goes away on its own, in FIN_WAIT1, CLOSING or LAST_ACK once the peer acknowledges its FIN or after net.ipv4.tcp_orphan_retries retransmissions or window probes (0 means 8), in FIN_WAIT2 after net.ipv4.tcp_fin_timeout (60 s)${kill}`);
       return { ok: false, summary, details, nextSteps: next };
     }
     if (tw.length) {

@@ -69,3 +69,20 @@ test('relevantHolders: a zone counts only on an address that needs a scope (link
   assert.deepEqual(relevantHolders([btd, ll], '[fe80::5%eth1]:80'), [ll]);
   assert.deepEqual(relevantHolders([btd, ll], '[fe80::5%eth0]:80'), [btd]);
 });
+
+test('EADDRINUSE by connections that are not listening: an orphan is held by no process, a held one is still to be closed', () => {
+  const orphan = { state: 'FIN_WAIT1', local: '127.0.0.1:80', peer: '127.0.0.1:5000', processes: [], uid: 0, inode: 0 };
+  const held = { state: 'CLOSE_WAIT', local: '127.0.0.1:80', peer: '127.0.0.1:5001', processes: [{ pid: 9, name: 'app' }], uid: 0, inode: 1234 };
+  const only = interpretTry({ ...base, target: '127.0.0.1:80', port: 80, holders: [orphan] });
+  assert.match(only.summary, /e\.g\. 127\.0\.0\.1:80 -> 127\.0\.0\.1:5000 held by no process: an orphan/);
+  assert.ok(!only.nextSteps.some((s) => s.includes('close those connections')), only.nextSteps.join('\n'));
+  assert.ok(only.nextSteps.some((s) => s.startsWith('wait: an orphan goes away on its own') && s.includes("ss -K 'sport = :80'")), only.nextSteps.join('\n'));
+  const mixed = interpretTry({ ...base, target: '127.0.0.1:80', port: 80, holders: [orphan, held] });
+  assert.match(mixed.summary, /e\.g\. 127\.0\.0\.1:80 -> 127\.0\.0\.1:5001 held by pid 9 \(app\)$/);
+  assert.ok(mixed.nextSteps.some((s) => s.startsWith('close those connections')), mixed.nextSteps.join('\n'));
+  assert.ok(mixed.nextSteps.some((s) => s.startsWith('wait: an orphan') && !s.includes('ss -K')), mixed.nextSteps.join('\n'));
+  assert.ok(mixed.details.includes('1 of them is an orphan: closed by their program, held by no process, kept by the kernel until the connection ends'), mixed.details.join('\n'));
+  // a connection still in an accept queue is no orphan, and a uid in sight is not "not visible"
+  const queued = interpretTry({ ...base, target: '127.0.0.1:80', port: 80, holders: [{ ...orphan, state: 'ESTABLISHED' }] });
+  assert.match(queued.summary, /held by no process yet: a connection still in an accept queue$/);
+});
