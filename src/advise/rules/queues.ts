@@ -2,7 +2,7 @@
 import type { Snapshot } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
 import { factsFor, factsOf, groupLabel, groupPortFields, socketKey, type ConnGroup } from '../facts.js';
-import { describeProcesses, fmtBytes, fmtEndpoint, uniqueProcesses } from '../format.js';
+import { describeProcesses, fmtBytes, fmtEndpoint, fmtSeconds, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
 import { hasPersistence, recentOf } from '../series.js';
 import { queueFull, th } from '../thresholds.js';
@@ -18,6 +18,14 @@ function samplesOf(recent: readonly Snapshot[], s: Socket): (Socket | null)[] {
 interface Stuck {
   s: Socket;
   stalled: boolean;
+  /** Recv-Q: what the application read (copied out) over the samples, bytes, and over how many seconds; null when not measurable. */
+  read?: { bytes: number; seconds: number } | null;
+}
+
+/** What the application has read from the socket so far: bytes received from the peer less those still queued. */
+function consumed(x: Socket): number | null {
+  const r = x.tcpInfo?.bytesReceived;
+  return r != null && !x.recvQUnknown ? r - x.recvQ : null;
 }
 
 type Which = 'recvQ' | 'sendQ';
@@ -60,17 +68,23 @@ function findStuck(ctx: RuleContext, g: ConnGroup, which: Which): Stuck[] {
     const samples = samplesOf(recent, s);
     if (samples.some((x) => x == null || !isFull(ctx, x, which))) continue;
     const first = samples[0]!;
-    const progressKey = which === 'sendQ' ? 'bytesAcked' : 'bytesReceived';
-    const p0 = first.tcpInfo?.[progressKey];
-    const p1 = s.tcpInfo?.[progressKey];
+    // Progress is what moves the queue: for Send-Q the bytes the peer acknowledged; for Recv-Q the bytes the
+    // application read (bytes_received - Recv-Q). bytes_received alone counts what arrives from the peer,
+    // which stops while a slow reader keeps the window shut (a reader at 1 KiB/s was called "not reading").
+    const p0 = which === 'sendQ' ? first.tcpInfo?.bytesAcked : consumed(first);
+    const p1 = which === 'sendQ' ? s.tcpInfo?.bytesAcked : consumed(s);
     const unchanged = samples.every((x) => x![which] === s[which]);
-    const noProgress = p0 != null && p1 != null ? p1 === p0 : unchanged;
+    // Without tcp_info: a Recv-Q that fell between two samples was read from.
+    const fell = samples.some((x, i) => i > 0 && x![which] < samples[i - 1]![which]);
+    const noProgress = p0 != null && p1 != null ? p1 <= p0 : which === 'recvQ' ? unchanged && !fell : unchanged;
     // Zero-window probes in every sample: the peer has kept its window shut all along.
     const persistTimer = which === 'sendQ' && samples.every((x) => x!.timer?.name === 'persist');
     // A bulk sender keeps its send queue full while data flows: only a stalled send queue, or one the
     // peer's zero window holds back (a slow reader: some progress), is a problem.
     if (which === 'sendQ' && !noProgress && !persistTimer) continue;
-    out.push({ s, stalled: noProgress });
+    const seconds = (recent[recent.length - 1].time - recent[0].time) / 1000;
+    const read = which === 'recvQ' && p0 != null && p1 != null && seconds > 0 ? { bytes: Math.max(0, p1 - p0), seconds } : null;
+    out.push({ s, stalled: noProgress, read });
   }
   return out.sort((a, b) => b.s[which] - a.s[which]);
 }
@@ -80,7 +94,28 @@ function detail(x: Stuck, which: Which): string {
   const u = usage(s, which);
   const name = which === 'recvQ' ? 'rcvbuf' : 'sndbuf';
   const mem = u ? `, ${fmtBytes(u.used)} in use of ${name} ${fmtBytes(u.buf)} (${Math.round((100 * u.used) / u.buf)}%)` : '';
-  return `${fmtEndpoint(s.peer)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${mem}${x.stalled ? ' (no progress)' : ''}${s.timer?.name === 'persist' ? ' (zero-window probes: timer persist)' : ''}`;
+  const pace = x.stalled ? ' (no progress)' : x.read ? ` (read ${fmtBytes(x.read.bytes)} in ${fmtSeconds(x.read.seconds)}: ${readRate(x.read)})` : '';
+  return `${fmtEndpoint(s.peer)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${mem}${pace}${s.timer?.name === 'persist' ? ' (zero-window probes: timer persist)' : ''}`;
+}
+
+function readRate(r: { bytes: number; seconds: number }): string {
+  return `${fmtBytes(r.bytes / r.seconds)}/s`;
+}
+
+/**
+ * "is not reading", "reads too slowly (1 KiB/s)", or both for a group where some connections are read and
+ * some are not: the rate is what the application read between the first and the last sample.
+ */
+function readerVerdict(stuck: readonly Stuck[]): string {
+  const slow = stuck.filter((x) => !x.stalled);
+  const stalled = stuck.length - slow.length;
+  if (slow.length === 0) return 'is not reading';
+  const rates = slow.filter((x) => x.read).map((x) => x.read!.bytes / x.read!.seconds);
+  const lo = Math.min(...rates);
+  const hi = Math.max(...rates);
+  const rate = rates.length === 0 ? '' : rates.length === 1 || fmtBytes(lo) === fmtBytes(hi) ? ` (${fmtBytes(hi)}/s${slow.length > 1 ? ' each' : ''})` : ` (${fmtBytes(lo)}/s to ${fmtBytes(hi)}/s per connection)`;
+  if (stalled === 0) return `reads too slowly${rate}`;
+  return `is not reading ${stalled} of them and reads the other${slow.length === 1 ? '' : ` ${slow.length}`} too slowly${rate}`;
 }
 
 /** What counted as full, for the evidence. */
@@ -99,7 +134,7 @@ function makeRule(which: Which): Rule {
     scope: 'socket',
     topic: 'queues',
     summary: recv
-      ? 'Established sockets keep their Recv-Q full for persistSamples samples (memory in use, skmem r, at least queueBufferRatio of the socket\'s own receive buffer, skmem rb, where the source shows it; or queueBytes queued): the owning application is not reading, or reads too slowly. Needs history. A reader that keeps up is not full: with a small SO_RCVBUF one segment in transit is already half the buffer (Recv-Q 32 KiB of rb 64 KiB on loopback), hence the high ratio.'
+      ? 'Established sockets keep their Recv-Q full for persistSamples samples (memory in use, skmem r, at least queueBufferRatio of the socket\'s own receive buffer, skmem rb, where the source shows it; or queueBytes queued): the owning application is not reading (it read nothing between the samples: bytes_received - Recv-Q did not grow, or without tcp_info Recv-Q never fell), or reads too slowly (the message gives the rate it read at). Needs history. A reader that keeps up is not full: with a small SO_RCVBUF one segment in transit is already half the buffer (Recv-Q 32 KiB of rb 64 KiB on loopback), hence the high ratio.'
       : 'Established sockets keep their Send-Q full for persistSamples samples (zero-window probes, timer persist, in every sample; or skmem w at least queueBufferRatio of skmem tb, or queueBytes queued, with no data acknowledged): the peer is not reading. Needs history.',
     thresholds: ['queueBufferRatio', 'queueBytes', 'persistSamples'],
     evaluate(ctx) {
@@ -119,7 +154,7 @@ function makeRule(which: Which): Rule {
           ...groupPortFields(g),
           ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
           message: recv
-            ? `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} keep${stuck.length === 1 ? 's' : ''} data unread in Recv-Q: ${who} is not reading${stuck.every((x) => x.stalled) ? '' : ' fast enough'}`
+            ? `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} keep${stuck.length === 1 ? 's' : ''} data unread in Recv-Q: ${who} ${readerVerdict(stuck)}`
             : `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} cannot send: the peer is not reading${stuck.every((x) => x.stalled) ? '' : ' fast enough'} (Send-Q stays full)`,
           evidence: `over ${n} samples (${criterion(ctx, which)}): ${stuck.slice(0, 3).map((x) => detail(x, which)).join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''}`,
           fix: recv
