@@ -1,13 +1,15 @@
 // What a failed connect() means on this host: the errno read with the facts around it (route, neighbour entry,
 // listeners on the port, existing sockets, tcp_tw_reuse). Errno meanings come from src/knowledge/errno.ts. A datagram's
-// outcome is read in datagram-diagnosis.ts, with where it went on this host in udp-delivery.ts.
+// outcome is read in datagram-diagnosis.ts, with where it went on this host in udp-delivery.ts; refusals and resets
+// explained with this host's listeners in connect-refusal.ts.
 import { isIP } from 'node:net';
 import { explainErrno } from './errno.js';
 import { isLinkLocal, isLoopback } from '../model/socket.js';
-import { listenerOwners, memberName, memberQueueText, queueSuspect, reuseportGroup, takes, type LocalListener, type PortListener } from './connect-listeners.js';
+import { listenerOwners, memberName, memberQueueText, queueSuspect, reuseportGroup, type LocalListener, type PortListener } from './connect-listeners.js';
 import { isMulticast, REJECTING } from './connect-route.js';
 import { bareAddress, formatHostPort } from './host-port.js';
 import { udpReceivers, udpSocketName, type UdpSocketReading } from './udp-delivery.js';
+import { refusedLocally, RESET_CAUSES } from './connect-refusal.js';
 import type { NeighbourEntry, RouteInfo } from '../parse/ip-route.js';
 
 /** This host's existing TCP sockets to one destination, summarized. */
@@ -89,31 +91,6 @@ export interface ConnectContext {
    */
   datagram?: boolean;
 }
-
-/**
- * A refused TCP connect to this host where no TCP listener takes it, but UDP sockets are bound to the port (a DNS,
- * syslog, statsd... service): said, so that nobody is told to start a server that is running. Undefined otherwise.
- */
-function udpInstead(ctx: ConnectContext, target: string): { summary: string; steps: string[] } | undefined {
-  const t = bareAddress(ctx.address);
-  const bound = (ctx.udpSockets ?? []).filter((s) => s.peer === undefined);
-  if (bound.length === 0) return undefined;
-  const here = udpReceivers(bound, t);
-  const at = (here.length ? here : bound).slice(0, 3).map(udpSocketName).join('; ');
-  const connected = ctx.existing?.udpConnected ? `; ${ctx.existing.udpConnected} UDP socket(s) on this host are connected to it` : '';
-  const hp = formatHostPort(ctx.address, ctx.port);
-  return {
-    summary: `${target}: no TCP listener on port ${ctx.port}, but ${bound.length === 1 ? 'a UDP socket is' : 'UDP sockets are'} bound to it: ${at}${here.length ? '' : ` (not ${t}: datagrams to ${t} would not reach ${bound.length === 1 ? 'it' : 'them'})`}${connected}; a TCP connect does not reach UDP sockets`,
-    steps: [`sockscope debug-connections --udp --address ${hp}   (send a datagram and see whether it is received, answered or dropped)`, `sockscope try sendto ${hp}`, `if the service should speak TCP too: start its TCP listener (ss -ltnp shows none on port ${ctx.port})`],
-  };
-}
-
-/** Why a server resets a connection it has just accepted (connect() got ECONNRESET, or the first read or write did). */
-const RESET_CAUSES = [
-  'the server closed the new connection with SO_LINGER {1, 0}: an abortive close sends a reset instead of a FIN',
-  'the server process crashed or was killed with the connection open',
-  'the server, or a proxy in front of it, turns clients away at once: a connection limit, an access list, TCP wrappers',
-];
 
 /** The failed/incomplete neighbour states: no ARP/NDP answer. */
 const NO_NEIGHBOUR = new Set(['INCOMPLETE', 'FAILED']);
@@ -315,71 +292,6 @@ function linkLocalFinding(ctx: ConnectContext, target: string, bare: string): { 
   return { summary: `${target}: ${bare} is an IPv6 link-local address (fe80::/10): connect needs its scope id, the interface it is on, as in ${example}; without one the kernel fails connect() with EINVAL`, steps };
 }
 
-/** Where else on this host the port is listened on, for a refused local connect; undefined when the listeners are unknown. */
-function refusedLocally(ctx: ConnectContext, target: string): { summary: string; steps: string[] } | undefined {
-  if (!ctx.listeners) return undefined;
-  const t = bareAddress(ctx.address); // ::ffff:127.0.0.1 is an IPv4 connection, to IPv4 listeners and dual-stack [::] ones
-  const v6 = isIP(t) === 6;
-  const P = ctx.port;
-  const at = (l: PortListener) => `${listenerOwners(l)} listens on ${formatHostPort(l.address, P)}${l.device ? ` (bound to device ${l.device})` : ''}`;
-  // No TCP listener at all, but the port is a UDP service's: said instead of "start the server".
-  const udp = ctx.listeners.length === 0 ? udpInstead(ctx, target) : undefined;
-  if (udp) return udp;
-  if (ctx.listeners.length === 0)
-    return {
-      summary: `${target} answered with a reset: nothing listens there, nor on port ${P} at any other address of this host`,
-      steps: [`start the server, or check which port it listens on: ss -ltnp   (no TCP listener on port ${P} now)`],
-    };
-  const here = ctx.listeners.filter((l) => takes(l.address, t));
-  if (here.length) {
-    const l = here[0];
-    if (!v6 && here.every((x) => x.address === '::'))
-      return {
-        summary: `${target}: ${at(l)}, but for IPv6 only (IPV6_V6ONLY=1, or net.ipv6.bindv6only=1), so an IPv4 connection to ${t} is refused`,
-        steps: [
-          `connect over IPv6: ${formatHostPort(isLoopback(t) ? '::1' : "this host's IPv6 address", P)}`,
-          `or have the server clear IPV6_V6ONLY before bind() (one [::] socket then takes IPv4 too), or also listen on 0.0.0.0:${P}`,
-          'sysctl net.ipv6.bindv6only   (1 makes every [::] socket IPv6-only unless the program clears IPV6_V6ONLY)',
-        ],
-      };
-    if (l.device)
-      return { summary: `${target}: ${at(l)}: it takes connections arriving on ${l.device} only (SO_BINDTODEVICE)`, steps: [`connect to an address that arrives on ${l.device}, or have the server not bind to a device`] };
-    return {
-      summary: `${target}: ${at(l)}, which takes this connection, yet it was refused: a REJECT rule on this host (tcp-reset or ICMP port unreachable), or the listener closed just now`,
-      steps: [`iptables -S; nft list ruleset   (a REJECT rule for tcp port ${P}: tcp-reset, or icmp-port-unreachable, iptables REJECT's default)`, `ss -ltnp 'sport = :${P}'   (is the listener still there?)`],
-    };
-  }
-  // Listeners elsewhere: say where, and why the connect did not reach them.
-  const others = ctx.listeners.slice(0, 3);
-  const named = ctx.resolved !== undefined && !isIP(ctx.resolved.host);
-  let why = '';
-  // A loopback listener takes only connections made to loopback: no name should resolve there but localhost.
-  const loopbackOnly = !isLoopback(t) && others.every((l) => isLoopback(l.address));
-  if (loopbackOnly) why = ` (loopback only: it takes connections to ${others[0].address} from this host, not to ${t})`;
-  else if (named && others.some((l) => !ctx.resolved!.addresses.some((a) => takes(l.address, a))))
-    why = `; ${ctx.resolved!.host} resolved only to ${ctx.resolved!.addresses.join(', ')}`;
-  else if (isLoopback(t) && !v6 && others.some((l) => /^127\./.test(l.address)))
-    why = ` (all of 127.0.0.0/8 reaches this host, but a listener takes only the address it bound)`;
-  else if (others.every((l) => l.address === '0.0.0.0') && v6) why = ' (IPv4 only)';
-  const steps: string[] = [];
-  for (const l of others) {
-    const a = l.address === '0.0.0.0' || l.address === '*' ? (isLoopback(t) ? '127.0.0.1' : "this host's IPv4 address") : l.address === '::' ? (isLoopback(t) ? '::1' : "this host's IPv6 address") : l.address;
-    steps.push(`connect to ${formatHostPort(a, P)} instead`);
-  }
-  if (named && why && !loopbackOnly) {
-    const want = others.find((l) => !takes(l.address, t))?.address;
-    if (want && isLoopback(want) && /^localhost$/i.test(ctx.resolved!.host)) steps.push(`add \`${want} localhost\` to /etc/hosts   (getent ahosts localhost shows what it resolves to now)`);
-    else if (want && !isLoopback(want) && !['0.0.0.0', '::', '*'].includes(want)) steps.push(`make ${ctx.resolved!.host} resolve to ${want} too (/etc/hosts or DNS; getent ahosts ${ctx.resolved!.host})`);
-  }
-  const crossFamily = others.some((l) => (isIP(l.address) === 6) !== v6);
-  steps.push(
-    crossFamily
-      ? `or have the server listen on every address of both families: bind [::]:${P} with IPV6_V6ONLY off`
-      : `or have the server listen on ${formatHostPort(isLinkLocal(t) ? ctx.address : t, P)} too, or on every address (${v6 ? '[::]' : '0.0.0.0'}:${P})`, // a link-local bind needs its zone too
-  );
-  return { summary: `nothing listens on ${target}, but ${others.map(at).join('; ')}${why}`, steps };
-}
-
 /** What a connect() errno means for this destination, with next steps. */
 export function diagnoseConnectError(errno: string, ctx: ConnectContext): ConnectDiagnosis {
   const target = formatHostPort(ctx.address, ctx.port);
@@ -446,7 +358,7 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
       const who = holder ? listenerOwners(holder) : group.length > 1 ? `one of the ${group.length} SO_REUSEPORT listeners there: ${group.map((l) => memberName(l, group)).join(', ')}` : undefined;
       return d(
         'reset',
-        `${target} accepted the connection, then reset it${who ? ` (${who})` : ''}: an abortive close (SO_LINGER {1, 0}), a crash, or a server that turns clients away at once (connection limit, access list)`,
+        `${target} accepted the connection, then reset it${who ? ` (${who})` : ''} before anything was sent (so no request was left unread): an abortive close (SO_LINGER {1, 0}), a crash, or a server that turns clients away at once (connection limit, access list)`,
         [
           holder?.owners.length
             ? `look at ${who}: its logs, and what it does with a new connection (strace -f -e trace=accept4,setsockopt,close -p ${holder.owners[0].pid})`

@@ -1,6 +1,6 @@
 // Pure interpretation for debug-connections and `try`: the verdict over every address, TLS failures in plain words,
 // errno messages. The parts live in files named for their job, re-exported here for existing importers:
-// host-port.ts, ../parse/ip-route.ts, connect-route.ts, connect-listeners.ts, connect-diagnosis.ts.
+// host-port.ts, ../parse/ip-route.ts, connect-route.ts, connect-listeners.ts, connect-diagnosis.ts (connect-refusal.ts).
 import { explainErrno } from './errno.js';
 import type { ConnectDiagnosis, ExistingSockets } from './connect-diagnosis.js';
 import { formatHostPort } from './host-port.js';
@@ -85,8 +85,14 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
     else if (o.tls?.expired) problems.push(`the certificate on ${o.address} has expired`);
     else if (o.tls?.daysLeft !== undefined && o.tls.daysLeft < 14) problems.push(`the certificate on ${o.address} expires in ${o.tls.daysLeft} day(s)`);
     if (o.reset) {
-      problems.push(`${o.address} reset the connection ${o.reset.sent ? 'after the request was sent' : 'before the request could be sent'}${o.reset.by ? ` (${o.reset.by})` : ''}: an abortive close (SO_LINGER {1, 0}) or a crash (${o.reset.error})`);
-      steps.push(o.reset.pid ? `look at ${o.reset.by}: its logs, and how it closes connections (strace -f -e trace=setsockopt,close,shutdown -p ${o.reset.pid})` : "look at the server's logs: it reset the connection instead of answering");
+      // Closing with received data unread makes the kernel send a reset instead of a FIN: the commonest cause, first.
+      const causes = o.reset.sent
+        ? 'it closed the connection with the request still unread (it did not read it, or closed after an error: the kernel then resets instead of sending a FIN), an abortive close (SO_LINGER {1, 0}) or a crash'
+        : 'an abortive close (SO_LINGER {1, 0}) or a crash';
+      problems.push(`${o.address} reset the connection ${o.reset.sent ? 'after the request was sent' : 'before the request could be sent'}${o.reset.by ? ` (${o.reset.by})` : ''}: ${causes} (${o.reset.error})`);
+      steps.push(o.reset.pid ? `look at ${o.reset.by}: its logs, whether it reads the request before close(), and how it closes connections (strace -f -e trace=read,recvfrom,setsockopt,close,shutdown -p ${o.reset.pid})` : "look at the server's logs: it reset the connection instead of answering");
+      // Counted by the kernel of the server's host: TCPAbortOnClose for a close with unread data, TCPAbortOnData for SO_LINGER {1, 0}.
+      if (o.reset.sent) steps.push('nstat -az TcpExtTCPAbortOnClose TcpExtTCPAbortOnData   (on the server, across a retry: the first counts closes with unread data, the second SO_LINGER {1, 0} closes)');
     } else if (o.expect && !o.expect.ok)
       problems.push(
         o.expect.replied === false

@@ -241,7 +241,7 @@ test('a server that accepts, then resets: "accepted, then reset" with its proces
   const j = JSON.parse((await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${later}`, '--send', 'GET\\n', '--timeout', '2s', '--json'])).stdout);
   assert.equal(j.addresses[0].connect.ok, true);
   assert.equal(j.verdict.ok, false);
-  assert.equal(j.verdict.summary, `127.0.0.1:${later} accepts TCP connections, but 127.0.0.1 reset the connection after the request was sent (${me}): an abortive close (SO_LINGER {1, 0}) or a crash (ECONNRESET: read ECONNRESET)`);
+  assert.equal(j.verdict.summary, `127.0.0.1:${later} accepts TCP connections, but 127.0.0.1 reset the connection after the request was sent (${me}): it closed the connection with the request still unread (it did not read it, or closed after an error: the kernel then resets instead of sending a FIN), an abortive close (SO_LINGER {1, 0}) or a crash (ECONNRESET: read ECONNRESET)`);
 });
 
 test('a listener that never accepts: the handshake is the kernel\'s, the owner is named, the earlier probe is not counted', { timeout: 60_000 }, async (t) => {

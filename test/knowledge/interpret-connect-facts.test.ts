@@ -187,7 +187,8 @@ test('a refused local connect names the listener at another address, and says wh
 test('ECONNRESET from connect(): accepted, then reset by the server, with the owner when local; never keepalive advice', () => {
   const d = diagnoseConnectError('ECONNRESET', { address: '127.0.0.1', port: 8093, route: local, listeners: [listener('127.0.0.1', 99)] });
   assert.equal(d.category, 'reset');
-  assert.match(d.summary, /^127\.0\.0\.1:8093 accepted the connection, then reset it \(python3\/99\): an abortive close \(SO_LINGER \{1, 0\}\), a crash/);
+  assert.match(d.summary, /^127\.0\.0\.1:8093 accepted the connection, then reset it \(python3\/99\) before anything was sent \(so no request was left unread\): an abortive close \(SO_LINGER \{1, 0\}\), a crash/);
+  assert.match(d.causes[0], /^the server closed the connection while data it had received was still unread/);
   assert.ok(d.nextSteps[0].includes('strace -f -e trace=accept4,setsockopt,close -p 99'));
   assert.ok(!d.nextSteps.some((s) => /keepalive/i.test(s)));
   assert.ok(!d.causes.some((s) => /idle/i.test(s)), d.causes.join('\n'));
