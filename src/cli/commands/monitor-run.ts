@@ -291,7 +291,10 @@ export async function runMonitor(argv: Args): Promise<void> {
   }
   if (!process.stdout.isTTY) {
     // `sockscope | head`: a reader that stops early is not an error (main.ts handles EPIPE for every command).
-    const snap = await source.collect({ protocols: collectProtocols(protocols), processes: 'listeners', port: argv.port });
+    // --port P: every owner of P's sockets, as --json (one port: cheap with targeted attribution); a port with no
+    // listener (CLOSE_WAIT left by a closed one) read '-' here while --json named its process.
+    const owners = argv.port !== undefined ? ({ processes: 'all', attribution: 'targeted' } as const) : ({ processes: 'listeners' } as const);
+    const snap = await source.collect({ protocols: collectProtocols(protocols), ...owners, port: argv.port });
     const recs = advise({ snapshot: snap, history: [snap], thresholds: config.thresholds, port: argv.port });
     // Several hosts: the header marks a failed one `(failed)`, as the full-screen monitor's does.
     const parts = source instanceof MultiHostSource ? source.partsOf(snap) : undefined;
