@@ -109,10 +109,14 @@ const timeWaitServer: Rule = {
  * tcp_tw_reuse_delay (1 s; a sysctl since 6.13) or carry no TCP timestamps (measured: 200 TIME_WAIT to
  * 127.0.0.1:7010 under 1 s old, tcp_tw_reuse 2, connect() EADDRNOTAVAIL).
  */
+function twReuseApplies(snap: Snapshot, d: Dest): boolean {
+  const v = sysctlInt(snap.sysctls, 'net.ipv4.tcp_tw_reuse');
+  return v === 1 || (v === 2 && (isLoopback(d.peer) || isLoopback(d.local)));
+}
+
 function twReuseAdvice(snap: Snapshot, d: Dest): string {
   const v = sysctlInt(snap.sysctls, 'net.ipv4.tcp_tw_reuse');
-  const loopback = isLoopback(d.peer) || isLoopback(d.local);
-  if (v === 1 || (v === 2 && loopback)) {
+  if (twReuseApplies(snap, d)) {
     return (
       `net.ipv4.tcp_tw_reuse=${v} already lets connect() reuse these TIME_WAIT ports${v === 2 ? ' (loopback)' : ''}, but only once an entry is 1 s old (net.ipv4.tcp_tw_reuse_delay since 6.13) and the connection used TCP timestamps ` +
       `(net.ipv4.tcp_timestamps=1 on both sides): at this rate of new connections that is not enough, so open fewer`
@@ -127,7 +131,7 @@ const timeWaitPortExhaustion: Rule = {
   scope: 'port',
   topic: 'time-wait',
   summary:
-    'Outgoing connections from one local address to one destination (address:port) use at least portExhaustionRatio of the ephemeral port range (ip_local_port_range), mostly in TIME_WAIT: connect() will fail with EADDRNOTAVAIL. Critical at portExhaustionCritical.',
+    'Outgoing connections from one local address to one destination (address:port) use at least portExhaustionRatio of the ephemeral port range (ip_local_port_range), mostly in TIME_WAIT: connect() will fail with EADDRNOTAVAIL. Critical at portExhaustionCritical; when they hold every port of the range it says connect() to that destination fails now (critical).',
   thresholds: ['portExhaustionRatio', 'portExhaustionCritical', 'persistSamples'],
   evaluate(ctx) {
     const range = knownPortRange(ctx.snapshot);
@@ -141,13 +145,18 @@ const timeWaitPortExhaustion: Rule = {
       const critical = persists(ctx, (s) => (destinationsOf(factsFor(ctx, s)).get(d.key)?.total ?? 0) >= crit * range.size);
       const tw = ctx.snapshot.sysctls['net.ipv4.tcp_tw_reuse'];
       const reuse = twReuseAdvice(ctx.snapshot, d);
+      // Every local port already holds a socket to this destination: not a risk, connect() fails now.
+      const full = d.total >= range.size;
+      const dest = fmtEndpoint({ address: d.peer, port: d.peerPort });
       out.push({
         id: this.id,
-        severity: critical ? 'critical' : 'warning',
+        severity: critical || full ? 'critical' : 'warning',
         scope: 'port',
         protocol: 'tcp',
         peerPort: d.peerPort,
-        message: `Ephemeral port exhaustion risk: ${d.total} connections from ${d.local} to ${fmtEndpoint({ address: d.peer, port: d.peerPort })} (${d.timeWait} in TIME_WAIT) use ${fmtPct(d.total / range.size)} of the ${range.size} local ports`,
+        message: full
+          ? `Ephemeral ports exhausted: ${d.total} connections from ${d.local} to ${dest} (${d.timeWait} in TIME_WAIT) hold all ${range.size} local ports: connect() to ${dest} fails now with EADDRNOTAVAIL${twReuseApplies(ctx.snapshot, d) && d.timeWait > 0 ? `, except where net.ipv4.tcp_tw_reuse=${ctx.snapshot.sysctls['net.ipv4.tcp_tw_reuse']} takes over a TIME_WAIT entry at least 1 s old whose connection used TCP timestamps` : ''}`
+          : `Ephemeral port exhaustion risk: ${d.total} connections from ${d.local} to ${dest} (${d.timeWait} in TIME_WAIT) use ${fmtPct(d.total / range.size)} of the ${range.size} local ports`,
         evidence: `${d.total} sockets to ${fmtEndpoint({ address: d.peer, port: d.peerPort })}, ${d.timeWait} TIME_WAIT; net.ipv4.ip_local_port_range ${range.lo} ${range.hi} (${range.size} ports); net.ipv4.tcp_tw_reuse ${tw ?? 'unknown'}; warning at ${fmtPct(warn)}`,
         fix:
           'Reuse connections instead of opening one per request (HTTP keep-alive, a connection pool); ' +
