@@ -343,7 +343,7 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
       // This host's UDP clients of the destination: the service on that port is probably UDP, which a TCP connect does not test.
       const udp = ctx.existing?.udpConnected;
       const udpNote = udp ? `; ${udp} UDP socket(s) on this host are connected to ${target}: if the service is UDP, a TCP connect does not test it` : '';
-      return d('refused', `${target} answered with a reset or an ICMP port unreachable: nothing listens there${localTarget ? ' (this host: check its listeners)' : ', or a firewall rejects it (a REJECT rule: tcp-reset or ICMP port unreachable)'}${udpNote}`, [
+      return d('refused', `${target} was refused (a TCP reset or an ICMP port unreachable): nothing listens there${localTarget ? ' (this host: check its listeners)' : ', or a firewall rejects it (a REJECT rule: tcp-reset or ICMP port unreachable)'}${udpNote}`, [
         ...(udp ? [`sockscope debug-connections --udp --address ${formatHostPort(ctx.address, ctx.port)}   (test it as UDP)`] : []),
         localTarget ? `sockscope analyze --port ${ctx.port}   (is anything listening on ${ctx.port}, and on which address?)` : `on the server: sockscope analyze --port ${ctx.port}, or ss -ltnp 'sport = :${ctx.port}'`,
         'check that the server listens on this address family and address (0.0.0.0 vs 127.0.0.1, :: vs IPv4 only)',

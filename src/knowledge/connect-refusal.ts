@@ -45,7 +45,7 @@ export function refusedLocally(ctx: ConnectContext, target: string): { summary: 
   if (udp) return udp;
   if (ctx.listeners.length === 0)
     return {
-      summary: `${target} answered with a reset: nothing listens there, nor on port ${P} at any other address of this host`,
+      summary: `${target} was refused (a TCP reset or an ICMP port unreachable): nothing listens there, nor on port ${P} at any other address of this host (with no listener the kernel resets; an ICMP port unreachable would be a REJECT rule here)`,
       steps: [`start the server, or check which port it listens on: ss -ltnp   (no TCP listener on port ${P} now)`],
     };
   const here = ctx.listeners.filter((l) => takes(l.address, t));

@@ -164,7 +164,9 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   if (up.length === 0) {
     const all = (c: string) => down.every((o) => o.diagnosis?.category === c);
     const what = all('refused') ? (down.some((o) => o.udpService) ? 'refuses TCP connections' : 'refuses connections') : all('reset') ? 'accepts connections, then resets them' : all('ports-exhausted') ? 'cannot be connected to from this host' : 'is not reachable';
-    summary = `${hp} ${what}: ${down.map(why).join('; ')}`;
+    const whys = down.map(why);
+    // One address "was refused (a TCP reset or an ICMP port unreachable): ...": the parenthesis follows "refuses connections".
+    summary = whys.length === 1 && what.startsWith('refuses') && whys[0].startsWith('was refused (') ? `${hp} ${what} ${whys[0].slice('was refused '.length)}` : `${hp} ${what}: ${whys.join('; ')}`;
   } else if (down.length > 0) {
     summary = `${hp} is reachable on ${up.map((o) => o.address).join(', ')} but not on ${down.map((o) => o.address).join(', ')}: clients that try the failing address first wait or fail (${down.map((o) => o.diagnosis?.errno ?? '?').join(', ')})`;
     if (unaccepted) summary += `; ${unaccepted}`;

@@ -127,7 +127,7 @@ test('refused is a reset or an ICMP port unreachable: a local listener behind `r
   assert.match(probe('127.0.0.1:45704').addresses[0].diagnosis.summary, want);
   const remote = json(['try', 'connect', '10.1.1.2:45904']);
   assert.equal(remote.call.errno, 'ECONNREFUSED');
-  assert.match(remote.interpretation.summary, /^10\.1\.1\.2:45904 answered with a reset or an ICMP port unreachable: nothing listens there, or a firewall rejects it/);
+  assert.match(remote.interpretation.summary, /^10\.1\.1\.2:45904 was refused \(a TCP reset or an ICMP port unreachable\): nothing listens there, or a firewall rejects it/);
   assert.ok(remote.interpretation.nextSteps.some((x: string) => /tcp-reset, or icmp-port-unreachable/.test(x)), lines(remote.interpretation.nextSteps));
   assert.ok(!remote.interpretation.nextSteps.some((x: string) => /look for REJECT --reject-with tcp-reset rules/.test(x)));
 });

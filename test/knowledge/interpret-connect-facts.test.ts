@@ -118,7 +118,7 @@ test('a local connect that timed out with no full queue: a DROP rule on this hos
 
 test('refused by another host: a reset or an ICMP port unreachable, never only a reset', () => {
   const d = diagnoseConnectError('ECONNREFUSED', { address: '10.1.1.2', port: 80, route: onLink });
-  assert.equal(d.summary, '10.1.1.2:80 answered with a reset or an ICMP port unreachable: nothing listens there, or a firewall rejects it (a REJECT rule: tcp-reset or ICMP port unreachable)');
+  assert.equal(d.summary, '10.1.1.2:80 was refused (a TCP reset or an ICMP port unreachable): nothing listens there, or a firewall rejects it (a REJECT rule: tcp-reset or ICMP port unreachable)');
   assert.ok(d.nextSteps.some((s) => /--reject-with tcp-reset, or icmp-port-unreachable/.test(s)), d.nextSteps.join('\n'));
 });
 
@@ -174,7 +174,7 @@ test('a refused local connect names the listener at another address, and says wh
   const v6only = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.1', port: 8081, route: local, listeners: [listener('::', 7)] });
   assert.match(v6only.summary, /python3\/7 listens on \[::\]:8081, but for IPv6 only \(IPV6_V6ONLY=1/);
   const none = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.1', port: 8081, route: local, listeners: [] });
-  assert.equal(none.summary, '127.0.0.1:8081 answered with a reset: nothing listens there, nor on port 8081 at any other address of this host');
+  assert.equal(none.summary, '127.0.0.1:8081 was refused (a TCP reset or an ICMP port unreachable): nothing listens there, nor on port 8081 at any other address of this host (with no listener the kernel resets; an ICMP port unreachable would be a REJECT rule here)');
   assert.ok(!none.nextSteps.some((s) => /firewall|tcp-reset/.test(s)));
   // A listener that takes the address yet the connect was refused: then a local firewall is the likely cause.
   const fw = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.1', port: 8081, route: local, listeners: [listener('0.0.0.0', 7)] });
