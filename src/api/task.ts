@@ -2,13 +2,13 @@
 // run through the library API, and answered with one JSON document: {ok: true, operation, result} or
 // {ok: false, error: {code, message, issues}}. Exit codes: 0 ok, 1 runtime failure, 2 bad input.
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { UnitError } from '../advise/units.js';
 import { UsageError } from '../cli/errors.js';
 import { FileExistsError } from '../codegen/index.js';
-import { directoriesAmong, existingFiles, writeFilesAtomic } from '../codegen/write.js';
+import { directoriesAmong, directoriesCreatedFor, existingFiles, writeFilesAtomic } from '../codegen/write.js';
 import { CollectorError } from '../collect/source.js';
 import type { BuffersReport } from '../advise/buffers-report.js';
 import type { ProbeResult } from '../collect/connect-probe.js';
@@ -292,21 +292,34 @@ export function checkOutputWritable(path: string): void {
 }
 
 /**
- * After a result that could not be written: removes the files the task wrote (a generate task's `written`), so
- * that a failed run leaves nothing behind. Not when the task replaced files (`force`): their old content is gone
- * either way, and the new files are the only copy. Returns the paths removed.
+ * After a result that could not be written: removes the files the task wrote (a generate task's `written`) and
+ * then the directories the writer created for them (innermost first, each only if empty), so that a failed run
+ * leaves nothing behind, as a failed write itself does (codegen/write.ts). When the task replaced files (`force`)
+ * only those in a directory it created go: the others' old content is gone either way, and the new files are the
+ * only copy. Returns the paths removed, a directory with a trailing '/'.
  */
 export function removeWrittenFiles(doc: TaskDocument, task: unknown): string[] {
   if (!doc.ok || (doc.operation !== 'generate' && doc.operation !== 'generate-server')) return [];
-  const t = task as { force?: unknown } | null;
-  if (t?.force === true) return [];
+  const force = (task as { force?: unknown } | null)?.force === true;
+  const written = doc.result.written ?? [];
+  const made = directoriesCreatedFor(written);
   const removed: string[] = [];
-  for (const p of doc.result.written ?? []) {
+  for (const p of written) {
+    if (force && !made.includes(resolve(dirname(p)))) continue;
     try {
       unlinkSync(p);
       removed.push(p);
     } catch {
       /* already gone */
+    }
+  }
+  for (const d of [...made].reverse()) {
+    try {
+      rmdirSync(d); // only an empty one: anything put there meanwhile stays
+      const rel = relative(process.cwd(), d);
+      removed.push(`${rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : d}/`);
+    } catch {
+      /* not empty, or already gone */
     }
   }
   return removed;

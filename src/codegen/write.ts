@@ -131,6 +131,18 @@ function makeParents(path: string): string[] {
   return made;
 }
 
+/** The directories each writeFilesAtomic call created, by the array of paths it returned. */
+const createdBy = new WeakMap<readonly string[], string[]>();
+
+/**
+ * The directories the writeFilesAtomic call that returned `written` created for its files (absolute, outermost
+ * first): for a caller that must undo a write that succeeded (a task whose result could not be stored); [] for an
+ * array it did not return.
+ */
+export function directoriesCreatedFor(written: readonly string[]): string[] {
+  return createdBy.get(written) ?? [];
+}
+
 /**
  * Writes every file via temp + rename. Without `force`, refuses (before writing anything) if any exists
  * (a symbolic link counts, even a dangling one), and the final step uses link() so a file created
@@ -169,6 +181,7 @@ export function writeFilesAtomic(files: GeneratedFile[], opts: { force?: boolean
     }
     throw e;
   }
+  createdBy.set(written, madeDirs);
   return written;
 }
 

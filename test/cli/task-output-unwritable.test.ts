@@ -66,3 +66,40 @@ test('a result that cannot be written after the files were generated (full file 
   const again = task(['g2.json', '--output', 'res2.json']);
   assert.equal(again.status, 0, JSON.stringify(again.doc));
 });
+
+test('a result that cannot be written after generation: the directories the generator created go too, innermost first, only if empty', (t) => {
+  const mnt = join(dir, 'small2');
+  mkdirSync(mnt);
+  if (spawnSync('unshare', ['-m', 'true']).status !== 0) {
+    t.skip('unshare -m is not available here');
+    return;
+  }
+  // config.output in directories that do not exist: the writer creates newdir and newdir/sub for it. 'kept' existed
+  // before the run (empty): it stays, only kept/new goes.
+  mkdirSync(join(dir, 'kept'));
+  writeFileSync(join(dir, 'g3.json'), JSON.stringify({ operation: 'generate', type: 'tcp-server', config: { port: 9099, output: 'newdir/sub/server.c' } }));
+  writeFileSync(join(dir, 'g4.json'), JSON.stringify({ operation: 'generate-server', language: 'python', output: 'kept/new/g4.py' }));
+  const script = `mount -t tmpfs -o size=4k tmpfs '${mnt}' && exec "$@"`;
+  const r = task(['g3.json', '--output', join(mnt, 'res.json')], ['unshare', '-m', 'sh', '-c', script, 'sh']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.doc.error.code, 'output-unwritable');
+  assert.match(r.doc.error.message, /removed the files the task wrote \(newdir\/sub\/server\.c, newdir\/sub\/, newdir\/\)/, r.doc.error.message);
+  assert.equal(existsSync(join(dir, 'newdir')), false, 'newdir and newdir/sub removed');
+  const r4 = task(['g4.json', '--output', join(mnt, 'res.json')], ['unshare', '-m', 'sh', '-c', script, 'sh']);
+  assert.equal(r4.status, 1, r4.stderr);
+  assert.match(r4.doc.error.message, /removed the files the task wrote \(kept\/new\/g4\.py, kept\/new\/\)/, r4.doc.error.message);
+  assert.equal(existsSync(join(dir, 'kept/new')), false);
+  assert.ok(existsSync(join(dir, 'kept')), 'a directory that was there before stays');
+  // "force": true: a file in a directory this run created is new all the same, so it and the directory go.
+  writeFileSync(join(dir, 'g5.json'), JSON.stringify({ operation: 'generate-server', language: 'python', output: 'fdir/g5.py', force: true }));
+  const r5 = task(['g5.json', '--output', join(mnt, 'res.json')], ['unshare', '-m', 'sh', '-c', script, 'sh']);
+  assert.equal(r5.status, 1, r5.stderr);
+  assert.match(r5.doc.error.message, /removed the files the task wrote \(fdir\/g5\.py, fdir\/\)/, r5.doc.error.message);
+  assert.equal(existsSync(join(dir, 'fdir')), false);
+  // The same tasks run again.
+  for (const g of ['g3.json', 'g4.json']) {
+    const again = task([g, '--output', `res-${g}`]);
+    assert.equal(again.status, 0, JSON.stringify(again.doc));
+  }
+  assert.ok(existsSync(join(dir, 'newdir/sub/server.c')) && existsSync(join(dir, 'kept/new/g4.py')));
+});
