@@ -247,6 +247,7 @@ const PROBE_FAILURES: Record<string, string> = {
   ENOTDIR: 'a component of the path is not a directory',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the name is too long (with the temporary file written beside it first, .NAME.PID.RANDOM.tmp)',
 };
 
 /**
@@ -275,7 +276,9 @@ export function checkOutputWritable(path: string): void {
     if (!isDir) fail(`${dir} is not a directory`);
     break;
   }
-  const probe = join(dir, `.${basename(path)}.sockscope-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // Named as the writer names its temporary file (codegen/write.ts writeOne), so a name the writer can use passes:
+  // a longer probe name failed with ENAMETOOLONG for result names of about 224-235 characters.
+  const probe = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number;
   try {
     fd = openSync(probe, 'wx', 0o600);

@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,8 +34,8 @@ test('--output /proc/res.json (no new files there) and /sys/res.json: exit 1 out
   const ok = task(['g1.json', '--output', 'res.json']);
   assert.equal(ok.status, 0, JSON.stringify(ok.doc) + ok.stderr);
   assert.ok(existsSync(join(dir, 'g1.py')) && existsSync(join(dir, 'res.json')));
-  // No probe file left in the result's directory.
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('sockscope-probe')), []);
+  // No probe file left in the result's directory (it is named as the writer's temporary file: .NAME.PID.HEX.tmp).
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.')), []);
 });
 
 test('--output in a directory that does not exist yet still works (the writer creates it)', () => {
@@ -102,4 +102,21 @@ test('a result that cannot be written after generation: the directories the gene
     assert.equal(again.status, 0, JSON.stringify(again.doc));
   }
   assert.ok(existsSync(join(dir, 'newdir/sub/server.c')) && existsSync(join(dir, 'kept/new/g4.py')));
+});
+
+test('--output with a 230-character file name: the probe is no longer than the writer\'s temporary name, so a writable result is written', () => {
+  writeFileSync(join(dir, 'e2.json'), JSON.stringify({ operation: 'errno', code: 104 }));
+  const name = `${'r'.repeat(225)}.json`; // the writer's temporary name is 252 characters at most (a 7-digit pid), within 255
+  const r = task(['e2.json', '--output', name]);
+  assert.equal(r.status, 0, JSON.stringify(r.doc) + r.stderr);
+  assert.equal(JSON.parse(readFileSync(join(dir, name), 'utf8')).ok, true);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.')), []);
+  // A name too long for the temporary file is refused before the task runs, in words, not with Node's message.
+  const long = `${'l'.repeat(245)}.json`;
+  const refused = task(['e2.json', '--output', long]);
+  assert.equal(refused.status, 1, refused.stderr);
+  assert.equal(refused.doc.error.code, 'output-unwritable');
+  assert.match(refused.doc.error.message, new RegExp(`^cannot write ${long}: the name is too long \\(`), refused.doc.error.message);
+  assert.doesNotMatch(refused.doc.error.message, /ENAMETOOLONG/);
+  assert.equal(existsSync(join(dir, long)), false);
 });
