@@ -4,7 +4,7 @@ import { escapeControl } from '../model/escape.js';
 import { hiddenOwnerUid, localUid, snapshotOwnerView, type OwnerView } from '../model/owner.js';
 import { socketDrops, type Socket } from '../model/socket.js';
 import { fmtBytes, fmtPct } from './format.js';
-import { bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
+import { bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, staleDeliveryRate, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
 
 /** The read-buffer default of generated servers and where it came from. */
 export interface BufferDefaults {
@@ -129,13 +129,14 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
   const peerOf = localPeerFinder(o.peerCandidates ?? o.snapshot?.sockets ?? []);
   // Sockets without a snapshot (a library caller's) were read by this user, completeness unknown.
   const view: OwnerView = o.snapshot ? snapshotOwnerView(o.snapshot) : { viewerUid: localUid() };
-  const connections = (o.sockets ?? [])
-    .filter((s) => s.protocol === 'tcp' && CARRIES_DATA.has(s.state))
-    .map((s) => withOwner(connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, peerOf(s), caps, limits), s, view));
+  const carrying = (o.sockets ?? []).filter((s) => s.protocol === 'tcp' && CARRIES_DATA.has(s.state));
+  const connections = carrying.map((s) => withOwner(connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, peerOf(s), caps, limits), s, view));
+  // Connections whose rate is an old sample (staleDeliveryRate): neither "what the limit allows" nor "what it does now".
+  const stale = new Set(connections.filter((c, i) => c.deliveryRate != null && staleDeliveryRate(carrying[i], peerOf(carrying[i])) != null));
   let connectionPlan: BufferPlan | null = null;
   // A BDP from a rate that a buffer holds down is no size to recommend (the plan would repeat the limit).
-  const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null && !c.bdpLowerBound);
-  const heldDown = connections.filter((c) => c.bdpLowerBound).length;
+  const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null && !c.bdpLowerBound && !(stale.has(c) && c.basis !== 'target'));
+  const heldDown = connections.filter((c) => c.bdpLowerBound && !stale.has(c)).length;
   if (withBdp.length > 0) {
     const worst = withBdp.reduce((a, b) => (b.bdpBytes! > a.bdpBytes! ? b : a));
     connectionPlan = planBuffers(worst.bandwidthBasis!, worst.rttMs!, caps);
@@ -157,7 +158,11 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
     notes.push(
       `${heldDown === 1 ? '1 connection is' : `${heldDown} connections are`} limited by a buffer or window, so its measured rate is what the limit allows, not what the link can do: its BDP (shown as ">= N") is a lower bound and no size is derived from it. Give --bandwidth <link speed> to size for the link (each connection's rtt is used); the link's rate is unknown to sockscope.`,
     );
-  if (connections.some((c) => !c.bdpLowerBound && (c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate')))
+  if (stale.size > 0)
+    notes.push(
+      `${stale.size === 1 ? '1 connection has' : `${stale.size} connections have`} an old delivery rate sample: its sender has had data waiting and sent nothing for a second or more (a shut receive window or backoff), so the rate shown is from before it stopped, not what it does now, and no size is derived from a BDP computed with it; its verdict says for how long and the average over its busy time. Give --bandwidth <link speed> to size for the link.`,
+    );
+  if (connections.some((c) => !stale.has(c) && !c.bdpLowerBound && (c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate')))
     notes.push('BDP from the measured delivery rate shows what the connection does now; give --bandwidth to size for the link.');
   return {
     host: o.snapshot?.hostname ?? o.host?.hostname ?? null,

@@ -3,7 +3,7 @@
 import { isLoopback, type Socket } from '../model/socket.js';
 import { BUFFER_PER_WINDOW, bdpBytes, setsockoptValue, type BufferCaps } from './buffer-plan.js';
 import { receiveBufferDiagnosis, receiveDiagnosisWithoutBdp, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, sizeFor } from './buffer-diagnosis.js';
-import { fmtBytes, fmtEndpoint } from './format.js';
+import { fmtBitRate, fmtBytes, fmtEndpoint, fmtSeconds } from './format.js';
 import { resolveThresholds } from './thresholds.js';
 
 // The sizing API, public from here as before the split (src/index.ts, the advise index).
@@ -79,6 +79,40 @@ function receivesOnly(s: Socket, peer: Socket | undefined): string {
 
 const pctText = (v: number) => `${Math.round(v)}%`;
 
+/** How an old delivery rate sample is told: the sender's silence, what waits, and the average over its busy time. */
+export interface StaleRate {
+  /** Milliseconds since the sender last sent data (tcpi_last_data_sent). */
+  sinceMs: number;
+  /** Bytes waiting in the sender's Send-Q. */
+  waiting: number;
+  /** The sender's zero-window probe timer runs (the receiver's window is shut). */
+  zeroWindow: boolean;
+  /** bytes_acked over busy time, bytes/s (null without either). */
+  averageRate: number | null;
+}
+
+/**
+ * tcpi_delivery_rate is the last sample the sender took, when data was last acknowledged. A sender with data
+ * waiting that has sent nothing for a second and several rtts (a shut window, backoff) took it before it
+ * stopped: measured, a sender of 10 MB to a reader at 1 KB/s kept 4.35 Gbit/s from its first burst, 7.2 s
+ * earlier (lastsnd 7212 ms, persist timer, 128,000 bytes acked in 7.2 s busy). Null while the sample is current.
+ */
+export function staleDeliveryRate(s: Socket, peer?: Socket): StaleRate | null {
+  const ownRate = s.tcpInfo?.deliveryRate != null && s.tcpInfo.deliveryRate > 0 && (s.tcpInfo.bytesSent ?? s.tcpInfo.bytesAcked ?? 1) > 1;
+  const sender = ownRate ? s : peer?.tcpInfo?.deliveryRate ? peer : undefined;
+  const t = sender?.tcpInfo;
+  if (!sender || !t || t.lastSendMs == null || sender.sendQ <= 0) return null;
+  const rttMs = (t.rttUs ?? 0) / 1000;
+  if (t.lastSendMs < Math.max(1000, 4 * rttMs)) return null;
+  const acked = t.bytesAcked != null ? Math.max(0, t.bytesAcked - 1) : null;
+  return {
+    sinceMs: t.lastSendMs,
+    waiting: sender.sendQ,
+    zeroWindow: sender.timer?.name === 'persist',
+    averageRate: acked != null && t.busyUs ? (acked * 1e6) / t.busyUs : null,
+  };
+}
+
 /**
  * Buffer analysis of one TCP connection; `targetBytesPerSecond` replaces the measured delivery rate when
  * given. `peer` is the other end when it is a socket on this host (loopback, containers): a receiving
@@ -111,7 +145,9 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   const rcvbuf = s.skmem?.rcvbuf ?? null;
   const sndbuf = s.skmem?.sndbuf ?? null;
   const lowerBound = bdp != null && targetBytesPerSecond == null && (sndLimited || rwndLimited);
-  const recommended = bdp != null && !lowerBound ? setsockoptValue(bdp) : null;
+  // An old rate sample (staleDeliveryRate) sizes nothing; --bandwidth does.
+  const stale = rate != null ? staleDeliveryRate(s, peer) : null;
+  const recommended = bdp != null && !lowerBound && !(stale && targetBytesPerSecond == null) ? setsockoptValue(bdp) : null;
   // Which of this socket's buffers carry data: sndbuf when it sends, rcvbuf when it receives.
   const sends = ownRate != null;
   const receives = !sends || (ti?.bytesReceived ?? 0) > (ti?.bytesSent ?? 0);
@@ -173,6 +209,11 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
       verdict = `rcvbuf below 2 x BDP (whether it limits shows on the sender, in its rwnd_limited: sockscope buffers there)${d ? `; ${d.cause}: ${d.fix}` : ''}`;
     }
   }
+  // An old sample is said before the verdict: the rate column shows it, and it is not what the connection does now.
+  if (stale)
+    verdict =
+      `the delivery rate ${fmtBitRate(rate!)} is an old sample, not the current rate: the sender has sent no data for ${fmtSeconds(stale.sinceMs / 1000)} while ${fmtBytes(stale.waiting)} wait${stale.zeroWindow ? ' (zero window: persist timer)' : ''}` +
+      `${stale.averageRate != null ? `; on average ${fmtBitRate(stale.averageRate)} over its busy time (bytes_acked / busy time)` : ''}; ${verdict}`;
   return {
     local: fmtEndpoint(s.local),
     peer: fmtEndpoint(s.peer),
