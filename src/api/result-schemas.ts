@@ -236,6 +236,9 @@ const UdpReadingSchema = z.object({
   drops: Int.optional(),
 });
 
+/** An ICMP error read from the socket's error queue (IP_RECVERR), with the host that sent it (knowledge/icmp-report.ts). */
+const IcmpReportSchema = z.object({ version: z.union([z.literal(4), z.literal(6)]), type: Int, code: Int, from: z.string().optional() });
+
 /** `sockscope try OP ADDRESS --json`: the call's steps, the host facts around it, and their interpretation. */
 export const TryReportSchema = z.object({
   op: z.enum(['bind', 'listen', 'connect', 'sendto']),
@@ -254,6 +257,8 @@ export const TryReportSchema = z.object({
     connectMs: z.number().optional(),
     timedOut: z.boolean().optional(),
     sent: Int.optional(),
+    /** A failed connect or sendto: the ICMP error queued on the socket; null when none was (a refused connect was a reset). */
+    icmp: IcmpReportSchema.nullable().optional(),
   }),
   context: z.object({
     op: z.enum(['bind', 'listen', 'connect', 'sendto']),
@@ -299,6 +304,7 @@ export const TryReportSchema = z.object({
         unknownZone: z.string().optional(),
         udpSockets: z.array(UdpReadingSchema).readonly().optional(),
         datagram: z.boolean().optional(),
+        icmp: IcmpReportSchema.nullable().optional(),
       })
       .optional(),
   }),

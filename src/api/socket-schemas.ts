@@ -185,6 +185,8 @@ export const ProbeResultSchema = z.object({
           z.object({ errno: z.string(), category: Category, summary: z.string(), meaning: z.string().optional(), causes: z.array(z.string()), nextSteps: z.array(z.string()) }),
         ])
         .optional(),
+      /** A refused or unreachable connect: the ICMP error read on a second attempt (IP_RECVERR) and who sent it; null: none came (a reset). */
+      icmp: z.object({ version: z.union([z.literal(4), z.literal(6)]), type: Int, code: Int, from: z.string().optional() }).nullable().optional(),
       tls: z
         .object({
           ok: z.boolean(),

@@ -3,6 +3,9 @@
 // with everything known: who listens on the port and where, why no answer came (neighbour), which route refused,
 // whether the connection was accepted, whether the exchange ended with a reset.
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import type { IcmpReport } from '../knowledge/icmp-report.js';
+import { tryCall } from './try-call.js';
 import { asMember, diagnoseConnectError, findLocalListener, formatHostPort, memberKey, memberName, memberReached, portListeners, reuseportGroup, takes, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
 import { sysctlInt, type Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
@@ -152,6 +155,16 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
       };
       const zone = unknownZone(a.address);
       if (zone !== undefined) ctx.unknownZone = zone;
+      // Node's socket cannot read the ICMP error: one more attempt on sockscope's own socket does (IP_RECVERR), so the
+      // diagnosis tells a reset from a REJECT rule's ICMP error and names the host that sent it.
+      if (ICMP_ERRNOS.has(a.connect.errno)) {
+        const icmp = await icmpOnRetry(a.address, r.port, a.connect.errno, r.timeoutMs);
+        if (icmp !== undefined) {
+          ctx.icmp = icmp;
+          ctx.hostAddresses = thisHostAddresses();
+          a.icmp = icmp;
+        }
+      }
       a.diagnosis = diagnoseConnectError(a.connect.errno, ctx);
       outcome.diagnosis = a.diagnosis;
     }
@@ -210,4 +223,29 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
   const allExisting = r.addresses.reduce<ExistingSockets | undefined>((acc, p) => (acc && acc.timeWait >= p.existing.timeWait ? acc : p.existing), undefined);
   r.verdict = verdict(r.host, r.port, outcomes, allExisting);
   return r;
+}
+
+/** The connect errors an ICMP error can cause (a reset also gives ECONNREFUSED). */
+const ICMP_ERRNOS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * The same connect again on sockscope's own socket, which reads the socket's error queue: the ICMP error and who sent
+ * it, null when none came (a reset), undefined when the second attempt ended otherwise (the host changed its mind) or
+ * cannot run here (no koffi).
+ */
+async function icmpOnRetry(address: string, port: number, errno: string, timeoutMs: number): Promise<IcmpReport | null | undefined> {
+  try {
+    const again = await tryCall({ op: 'connect', address, port, timeoutMs });
+    return again.errno === errno ? again.icmp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This host's addresses (an ICMP error from one of them came from this host). */
+function thisHostAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((x): x is NonNullable<typeof x> => !!x)
+    .map((x) => x.address);
 }

@@ -6,6 +6,7 @@ import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import type { Snapshot } from '../model/snapshot.js';
 import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, reuseportGroup, type ConnectDiagnosis, type ExistingSockets, type QueueMember, type RouteInfo } from '../knowledge/interpret-connect.js';
 import type { DatagramDiagnosis } from '../knowledge/datagram-diagnosis.js';
+import type { IcmpReport } from '../knowledge/icmp-report.js';
 import { formatHostPort, ipFamily } from '../knowledge/host-port.js';
 import { explainProbe, type ListenerReadings } from './connect-explain.js';
 import { bareAddress, isLocalDestination, listenerReading, summarizeExisting } from './connect-facts.js';
@@ -76,6 +77,8 @@ export interface AddressProbe {
   route: RouteInfo & { description: string };
   connect: { ok: boolean; ms: number; errno?: string; message?: string; local?: string };
   diagnosis?: ConnectDiagnosis | DatagramDiagnosis;
+  /** A refused or unreachable connect: the ICMP error a second attempt on sockscope's own socket read (IP_RECVERR), null for none (a reset). */
+  icmp?: IcmpReport | null;
   tls?: TlsResult;
   /** --udp: the datagram sent and what came of it (`connect` then says the same: ok when sent and not refused). */
   datagram?: DatagramProbe;

@@ -204,7 +204,8 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     timeoutMs: o.timeoutMs,
     sent: call.sent,
     ...(udpSockets ? { udpSockets } : {}),
-    ...(connectFacts ? { connectFacts } : {}),
+    // The ICMP error read from the call's own socket (or null: none) goes with the facts the diagnosis reads.
+    ...(connectFacts ? { connectFacts: call.icmp !== undefined ? { ...connectFacts, icmp: call.icmp } : connectFacts } : {}),
   };
   return { call, context };
 }

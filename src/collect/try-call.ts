@@ -24,6 +24,8 @@ import {
   libcStrerror,
 } from './libc.js';
 import { interfaceIndex, interfaceName } from './interface-names.js';
+import { IP_RECVERR, IPV6_RECVERR, readIcmpError } from './icmp-errqueue.js';
+import type { IcmpReport } from '../knowledge/icmp-report.js';
 import { CollectorError } from './source.js';
 
 /** Milliseconds since t0, rounded to 0.01 ms (for reports and JSON). */
@@ -81,14 +83,17 @@ export interface TryCallResult {
   timedOut?: boolean;
   /** sendto: bytes accepted by the kernel. */
   sent?: number;
+  /**
+   * connect or sendto that failed: the ICMP error queued on the socket (IP_RECVERR), with the host that sent it; null
+   * when the queue held none (a refused connect was a TCP reset); absent when it was not read.
+   */
+  icmp?: IcmpReport | null;
 }
 
 const SO_REUSEADDR = 2;
 const SO_REUSEPORT = 15;
 const SO_ERROR = 4;
 const IPV6_V6ONLY = 26;
-const IP_RECVERR = 11;
-const IPV6_RECVERR = 25;
 
 function fmt(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
@@ -174,7 +179,16 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
       return res;
     }
 
+    const v6 = family === AF_INET6;
+    // IP_RECVERR on our own socket queues an ICMP error with the address that sent it (icmp-errqueue.ts): a refused
+    // connect then tells an ICMP port unreachable (a REJECT rule) from a reset, and sendto names who answered.
+    const recverr = () => step(`setsockopt(${v6 ? 'IPV6_RECVERR' : 'IP_RECVERR'}, 1)`, () => l.setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, int(1), 4));
+    const queued = () => {
+      const icmp = readIcmpError(fd);
+      if (icmp !== undefined) res.icmp = icmp;
+    };
     if (o.op === 'connect') {
+      recverr();
       const t0 = performance.now();
       const r = Number(l.connect(fd, sa, sa.length));
       const e = r < 0 ? lastErrno() : 0;
@@ -184,6 +198,7 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
         res.errno = errnoName(e);
         res.message = libcStrerror(e);
         res.connectMs = msSince(t0);
+        queued();
         return res;
       }
       if (r < 0) {
@@ -209,6 +224,7 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
           res.failedCall = 'connect';
           res.errno = errnoName(soErr);
           res.message = libcStrerror(soErr);
+          queued();
           return res;
         }
       } else res.connectMs = msSince(t0);
@@ -219,8 +235,7 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
     }
 
     // sendto over UDP: IP_RECVERR on our own socket makes an ICMP error (port unreachable...) visible.
-    const v6 = family === AF_INET6;
-    step(`setsockopt(${v6 ? 'IPV6_RECVERR' : 'IP_RECVERR'}, 1)`, () => l.setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, int(1), 4));
+    recverr();
     const payload = o.payload ?? Buffer.from('sockscope try sendto\n');
     let sent = -1;
     if (!step(`sendto(${target}, ${payload.length} bytes)`, () => (sent = Number(l.sendto(fd, payload, payload.length, 0, sa, sa.length))))) return res;
@@ -244,6 +259,7 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
         res.failedCall = 'sendto';
         res.errno = errnoName(soErr);
         res.message = libcStrerror(soErr);
+        queued();
         return res;
       }
     }

@@ -3,6 +3,7 @@
 // outcome is read in datagram-diagnosis.ts, with where it went on this host in udp-delivery.ts; refusals and resets
 // explained with this host's listeners in connect-refusal.ts.
 import { isIP } from 'node:net';
+import { icmpKind, icmpSender, icmpText, tcpIcmpFinding, type IcmpReport } from './icmp-report.js';
 import { explainErrno } from './errno.js';
 import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { listenerOwners, memberName, memberQueueText, queueSuspect, reuseportGroup, type LocalListener, type PortListener } from './connect-listeners.js';
@@ -90,6 +91,13 @@ export interface ConnectContext {
    * port's sockets on this host are the UDP ones in `udpSockets` (a local destination).
    */
   datagram?: boolean;
+  /**
+   * The ICMP error that ended the call, read from sockscope's own socket (IP_RECVERR: `try` only): null when the queue
+   * held none, so a refused connect was a TCP reset; absent when it was not read (debug-connections connects with Node).
+   */
+  icmp?: IcmpReport | null;
+  /** This host's addresses (an ICMP error from one of them came from this host). */
+  hostAddresses?: readonly string[];
 }
 
 /** The failed/incomplete neighbour states: no ARP/NDP answer. */
@@ -133,11 +141,14 @@ function neighbourFinding(ctx: ConnectContext, target: string): { summary: strin
 }
 
 /** What an ICMP error that gives EHOSTUNREACH is called in the family of `address`, and the REJECT rules that send it. */
-function icmpReject(address: string): { icmp: string; rules: string } {
+function icmpReject(address: string, read?: IcmpReport | null): { icmp: string; rules: string } {
   // ICMPv6 admin prohibited gives EACCES, not EHOSTUNREACH (icmpv6_err_convert): only address unreachable does.
-  return isIP(address) === 6
-    ? { icmp: 'an ICMPv6 address unreachable', rules: 'nft `reject with icmpx host-unreachable`, ip6tables --reject-with icmp6-addr-unreachable' }
-    : { icmp: 'an ICMP host unreachable or admin prohibited', rules: 'nft `reject with icmpx admin-prohibited`, iptables --reject-with icmp-host-prohibited, icmp-admin-prohibited or icmp-host-unreachable' };
+  const r =
+    isIP(address) === 6
+      ? { icmp: 'an ICMPv6 address unreachable', rules: 'nft `reject with icmpx host-unreachable`, ip6tables --reject-with icmp6-addr-unreachable' }
+      : { icmp: 'an ICMP host unreachable or admin prohibited', rules: 'nft `reject with icmpx admin-prohibited`, iptables --reject-with icmp-host-prohibited, icmp-admin-prohibited or icmp-host-unreachable' };
+  // The error read from the socket (try) says which, and from whom.
+  return read ? { ...r, icmp: `an ${icmpText(read)}` } : r;
 }
 
 /**
@@ -152,7 +163,7 @@ function icmpRejected(ctx: ConnectContext, target: string, n: NeighbourEntry): {
   const nd = isIP(n.address) === 6 ? 'NDP (neighbour discovery)' : 'ARP';
   const known = n.state === 'PERMANENT' || n.state === 'NOARP' ? `has a static ${nd} entry` : `answers ${nd}`;
   const on = n.dev ? ` on ${n.dev}` : '';
-  const { icmp, rules } = icmpReject(bare);
+  const { icmp, rules } = icmpReject(bare, ctx.icmp);
   const ruleStep = `on ${bare}: nft list ruleset; iptables -S INPUT   (a REJECT rule for ${proto} port ${P}: ${rules.replace(/`/g, '')})`;
   const watch = `tcpdump -ni ${n.dev ?? 'any'} ${isIP(bare) === 6 ? 'icmp6' : 'icmp'}   (while retrying: the ICMP's source is the host that rejects, its code says why)`;
   if (ctx.route?.via !== undefined)
@@ -174,7 +185,7 @@ function rejectedLocally(ctx: ConnectContext, target: string): { summary: string
   const t = bareAddress(ctx.address);
   const P = ctx.port;
   const proto = ctx.datagram ? 'udp' : 'tcp';
-  const { icmp, rules } = icmpReject(t);
+  const { icmp, rules } = icmpReject(t, ctx.icmp);
   let who: string | undefined;
   let none = '';
   if (ctx.datagram) {
@@ -336,6 +347,17 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
       [],
     );
   }
+  // An ICMP error read from the socket names what refused the connect, and who: decisive where it is a REJECT rule
+  // (port unreachable or prohibited: a closed TCP port answers with a reset) or a router on the path.
+  // This host's own addresses have findings of their own (refusedLocally, rejectedLocally) that name the listener and
+  // read the same error; so does a peer whose neighbour entry answered (icmpRejected).
+  // An unreachable that this host's kernel sent itself (no ARP/NDP answer) is the neighbour findings' to explain.
+  const firewall = ctx.icmp && ['port-unreachable', 'admin-prohibited'].includes(icmpKind(ctx.icmp));
+  const remote = ctx.icmp && ['destination', 'path'].includes(icmpSender(ctx.icmp, bare, ctx.hostAddresses));
+  if (ctx.icmp && !ctx.datagram && !localTarget && (firewall || remote)) {
+    const f = tcpIcmpFinding(ctx.icmp, target, bare, ctx.hostAddresses);
+    if (f) return d(errno === 'ECONNREFUSED' ? 'refused' : 'unreachable', f.summary, f.steps);
+  }
   switch (errno) {
     case 'ECONNREFUSED': {
       const here = localTarget ? refusedLocally(ctx, target) : undefined;
@@ -343,7 +365,10 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
       // This host's UDP clients of the destination: the service on that port is probably UDP, which a TCP connect does not test.
       const udp = ctx.existing?.udpConnected;
       const udpNote = udp ? `; ${udp} UDP socket(s) on this host are connected to ${target}: if the service is UDP, a TCP connect does not test it` : '';
-      return d('refused', `${target} was refused (a TCP reset or an ICMP port unreachable): nothing listens there${localTarget ? ' (this host: check its listeners)' : ', or a firewall rejects it (a REJECT rule: tcp-reset or ICMP port unreachable)'}${udpNote}`, [
+      // ctx.icmp null: the socket's error queue was read and held no ICMP error, so the refusal was a TCP reset.
+      const how = ctx.icmp === null ? 'answered with a TCP reset (no ICMP error came back)' : 'was refused (a TCP reset or an ICMP port unreachable)';
+      const firewall = ctx.icmp === null ? 'a REJECT rule with tcp-reset' : 'a REJECT rule: tcp-reset or ICMP port unreachable';
+      return d('refused', `${target} ${how}: nothing listens there${localTarget ? ' (this host: check its listeners)' : `, or a firewall rejects it (${firewall})`}${udpNote}`, [
         ...(udp ? [`sockscope debug-connections --udp --address ${formatHostPort(ctx.address, ctx.port)}   (test it as UDP)`] : []),
         localTarget ? `sockscope analyze --port ${ctx.port}   (is anything listening on ${ctx.port}, and on which address?)` : `on the server: sockscope analyze --port ${ctx.port}, or ss -ltnp 'sport = :${ctx.port}'`,
         'check that the server listens on this address family and address (0.0.0.0 vs 127.0.0.1, :: vs IPv4 only)',

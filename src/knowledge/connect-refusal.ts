@@ -1,5 +1,6 @@
 // Refused and reset connects: what a refusal on this host means when the port is listened on elsewhere, or is a UDP
 // service's, and why a server resets a connection it accepted. Used by connect-diagnosis.ts.
+import { icmpText } from './icmp-report.js';
 import { isIP } from 'node:net';
 import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { listenerOwners, takes, type PortListener } from './connect-listeners.js';
@@ -45,7 +46,13 @@ export function refusedLocally(ctx: ConnectContext, target: string): { summary: 
   if (udp) return udp;
   if (ctx.listeners.length === 0)
     return {
-      summary: `${target} was refused (a TCP reset or an ICMP port unreachable): nothing listens there, nor on port ${P} at any other address of this host (with no listener the kernel resets; an ICMP port unreachable would be a REJECT rule here)`,
+      // ctx.icmp null: the socket's error queue held no ICMP error (try reads it), so the answer was the kernel's reset.
+      summary:
+        ctx.icmp === null
+          ? `${target} answered with a TCP reset (no ICMP error came back): nothing listens there, nor on port ${P} at any other address of this host`
+          : ctx.icmp
+            ? `${target} was refused with an ${icmpText(ctx.icmp)}: a REJECT rule on this host (with no listener the kernel resets, never ICMP); nothing listens there either, nor on port ${P} at any other address of this host`
+            : `${target} was refused (a TCP reset or an ICMP port unreachable): nothing listens there, nor on port ${P} at any other address of this host (with no listener the kernel resets; an ICMP port unreachable would be a REJECT rule here)`,
       steps: [`start the server, or check which port it listens on: ss -ltnp   (no TCP listener on port ${P} now)`],
     };
   const here = ctx.listeners.filter((l) => takes(l.address, t));
@@ -63,7 +70,9 @@ export function refusedLocally(ctx: ConnectContext, target: string): { summary: 
     if (l.device)
       return { summary: `${target}: ${at(l)}: it takes connections arriving on ${l.device} only (SO_BINDTODEVICE)`, steps: [`connect to an address that arrives on ${l.device}, or have the server not bind to a device`] };
     return {
-      summary: `${target}: ${at(l)}, which takes this connection, yet it was refused: a REJECT rule on this host (tcp-reset or ICMP port unreachable), or the listener closed just now`,
+      summary: ctx.icmp
+        ? `${target}: ${at(l)}, which takes this connection, yet it was refused with an ${icmpText(ctx.icmp)}: a REJECT rule on this host`
+        : `${target}: ${at(l)}, which takes this connection, yet it was refused: a REJECT rule on this host (${ctx.icmp === null ? 'with tcp-reset: no ICMP error came back' : 'tcp-reset or ICMP port unreachable'}), or the listener closed just now`,
       steps: [`iptables -S; nft list ruleset   (a REJECT rule for tcp port ${P}: tcp-reset, or icmp-port-unreachable, iptables REJECT's default)`, `ss -ltnp 'sport = :${P}'   (is the listener still there?)`],
     };
   }

@@ -166,7 +166,12 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
     const what = all('refused') ? (down.some((o) => o.udpService) ? 'refuses TCP connections' : 'refuses connections') : all('reset') ? 'accepts connections, then resets them' : all('ports-exhausted') ? 'cannot be connected to from this host' : 'is not reachable';
     const whys = down.map(why);
     // One address "was refused (a TCP reset or an ICMP port unreachable): ...": the parenthesis follows "refuses connections".
-    summary = whys.length === 1 && what.startsWith('refuses') && whys[0].startsWith('was refused (') ? `${hp} ${what} ${whys[0].slice('was refused '.length)}` : `${hp} ${what}: ${whys.join('; ')}`;
+    // The same for "was refused with an ICMP ... from H" and "answered with a TCP reset": "refuses connections with ...".
+    const one = whys.length === 1 && what.startsWith('refuses') ? whys[0] : undefined;
+    if (one?.startsWith('was refused (')) summary = `${hp} ${what} ${one.slice('was refused '.length)}`;
+    else if (one?.startsWith('was refused with ')) summary = `${hp} ${what} ${one.slice('was refused '.length)}`;
+    else if (one?.startsWith('answered with ')) summary = `${hp} ${what} ${one.slice('answered '.length)}`;
+    else summary = `${hp} ${what}: ${whys.join('; ')}`;
   } else if (down.length > 0) {
     summary = `${hp} is reachable on ${up.map((o) => o.address).join(', ')} but not on ${down.map((o) => o.address).join(', ')}: clients that try the failing address first wait or fail (${down.map((o) => o.diagnosis?.errno ?? '?').join(', ')})`;
     if (unaccepted) summary += `; ${unaccepted}`;

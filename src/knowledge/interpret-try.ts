@@ -76,7 +76,7 @@ export interface TryContext {
    * on the port, the next hop's neighbour entry, the rejecting route, the sockets to the destination, tcp_tw_reuse.
    * A sendto that an ICMP error ended (EHOSTUNREACH, EHOSTDOWN, ENETUNREACH): the route and the neighbour entry.
    */
-  connectFacts?: Omit<ConnectContext, 'address' | 'port' | 'timeoutMs'>;
+  connectFacts?: Omit<ConnectContext, 'address' | 'port' | 'timeoutMs' | 'hostAddresses'>;
 }
 
 export interface TryInterpretation {
@@ -375,7 +375,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
   }
 
   if (c.op === 'connect') {
-    const d = diagnoseConnectError(errno, { ...c.connectFacts, address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
+    const d = diagnoseConnectError(errno, { ...c.connectFacts, ...(c.hostAddresses ? { hostAddresses: c.hostAddresses } : {}), address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
     return { ok: false, summary: d.summary, details: [...details.filter((x) => !d.meaning || !x.includes(d.meaning))].concat(d.meaning ? [`${errno}: ${d.meaning}`] : []), nextSteps: d.nextSteps };
   }
   // An ICMP error after a sendto (EHOSTUNREACH: no ARP reply, or a REJECT rule): read with the facts a connect is.

@@ -61,12 +61,12 @@ test('EHOSTUNREACH from a peer whose neighbour entry is REACHABLE: an ICMP rejec
   assert.equal(t.call.errno, 'EHOSTUNREACH');
   assert.equal(t.context.connectFacts.neighbour.state, 'REACHABLE', JSON.stringify(t.context.connectFacts));
   const s = t.interpretation.summary;
-  assert.match(s, new RegExp(`^10\\.1\\.1\\.2:45903: 10\\.1\\.1\\.2 answers ARP on ${VA} \\([0-9a-f:]+\\), so the SYN reached it, and an ICMP host unreachable or admin prohibited came back: a REJECT rule`));
-  assert.match(s, /REJECT rule on 10\.1\.1\.2/);
+  // The error read from the socket (IP_RECVERR) names its kind and sender: the peer's own REJECT rule.
+  assert.deepEqual(t.call.icmp, { version: 4, type: 3, code: 13, from: '10.1.1.2' });
+  assert.match(s, /^10\.1\.1\.2:45903 was refused with an ICMP administratively prohibited \(type 3 code 13\) from 10\.1\.1\.2: a REJECT rule with admin-prohibited .* on 10\.1\.1\.2 itself/);
   assert.doesNotMatch(s, /no ARP|ARP\/ND answer/);
   assert.ok(!t.interpretation.nextSteps.some((x: string) => /INCOMPLETE\/FAILED/.test(x)), lines(t.interpretation.nextSteps));
-  assert.ok(t.interpretation.nextSteps.some((x: string) => /^on 10\.1\.1\.2: nft list ruleset; iptables -S INPUT .*REJECT rule for tcp port 45903/.test(x)), lines(t.interpretation.nextSteps));
-  assert.ok(t.interpretation.nextSteps.some((x: string) => x.startsWith(`tcpdump -ni ${VA} icmp `)), lines(t.interpretation.nextSteps));
+  assert.ok(t.interpretation.nextSteps.some((x: string) => /^on 10\.1\.1\.2: nft list ruleset \| grep -n reject; iptables -S \| grep REJECT +\(the rule that answers port 45903\)/.test(x)), lines(t.interpretation.nextSteps));
   const d = probe('10.1.1.2:45903').addresses[0];
   assert.equal(d.connect.errno, 'EHOSTUNREACH');
   assert.equal(d.diagnosis.summary, s);
@@ -76,7 +76,7 @@ test('EHOSTUNREACH from a peer whose neighbour entry is REACHABLE: an ICMP rejec
 test('EHOSTUNREACH on a loopback listener: a REJECT rule on this host, the listener named, no ARP', { timeout: 60_000 }, () => {
   const t = json(['try', 'connect', '127.0.0.1:45703']);
   assert.equal(t.call.errno, 'EHOSTUNREACH');
-  const want = new RegExp(`^127\\.0\\.0\\.1:45703: python3/${holderA} listens on 127\\.0\\.0\\.1:45703, which takes this connection, yet an ICMP host unreachable or admin prohibited came back: a REJECT rule on this host`);
+  const want = new RegExp(`^127\\.0\\.0\\.1:45703: python3/${holderA} listens on 127\\.0\\.0\\.1:45703, which takes this connection, yet an ICMP administratively prohibited \\(type 3 code 13\\) from 127\\.0\\.0\\.1 came back: a REJECT rule on this host`);
   assert.match(t.interpretation.summary, want);
   assert.doesNotMatch(t.interpretation.summary, /no ARP\/ND answer/);
   assert.ok(!t.interpretation.nextSteps.some((x: string) => /ip neigh/.test(x)), lines(t.interpretation.nextSteps));
@@ -113,21 +113,23 @@ test('try sendto ending in EHOSTUNREACH is explained as connect is: no ARP reply
   const r = json(['try', 'sendto', '10.1.1.2:45905']);
   assert.equal(r.call.errno, 'EHOSTUNREACH', JSON.stringify(r.call));
   assert.equal(r.context.connectFacts.neighbour.state, 'REACHABLE');
-  assert.match(r.interpretation.summary, new RegExp(`^10\\.1\\.1\\.2:45905: 10\\.1\\.1\\.2 answers ARP on ${VA} \\([0-9a-f:]+\\), so the datagram reached it, and an ICMP host unreachable or admin prohibited came back: a REJECT rule on 10\\.1\\.1\\.2`));
+  assert.match(r.interpretation.summary, new RegExp(`^10\\.1\\.1\\.2:45905: 10\\.1\\.1\\.2 answers ARP on ${VA} \\([0-9a-f:]+\\), so the datagram reached it, and an ICMP administratively prohibited \\(type 3 code 13\\) from 10\\.1\\.1\\.2 came back: a REJECT rule on 10\\.1\\.1\\.2`));
   assert.ok(r.interpretation.nextSteps.some((x: string) => /REJECT rule for udp port 45905/.test(x)), lines(r.interpretation.nextSteps));
 });
 
 test('refused is a reset or an ICMP port unreachable: a local listener behind `reject with icmpx port-unreachable`, a remote port with no listener', { timeout: 60_000 }, () => {
   const t = json(['try', 'connect', '127.0.0.1:45704']);
   assert.equal(t.call.errno, 'ECONNREFUSED');
-  const want = new RegExp(`^127\\.0\\.0\\.1:45704: python3/${holderA} listens on 127\\.0\\.0\\.1:45704, which takes this connection, yet it was refused: a REJECT rule on this host \\(tcp-reset or ICMP port unreachable\\)`);
+  const want = new RegExp(`^127\\.0\\.0\\.1:45704: python3/${holderA} listens on 127\\.0\\.0\\.1:45704, which takes this connection, yet it was refused with an ICMP port unreachable \\(type 3 code 3\\) from 127\\.0\\.0\\.1: a REJECT rule on this host`);
   assert.match(t.interpretation.summary, want);
   assert.doesNotMatch(t.interpretation.summary, /rejected it with a reset/);
   assert.ok(t.interpretation.nextSteps.some((x: string) => /tcp-reset, or icmp-port-unreachable/.test(x)), lines(t.interpretation.nextSteps));
   assert.match(probe('127.0.0.1:45704').addresses[0].diagnosis.summary, want);
   const remote = json(['try', 'connect', '10.1.1.2:45904']);
   assert.equal(remote.call.errno, 'ECONNREFUSED');
-  assert.match(remote.interpretation.summary, /^10\.1\.1\.2:45904 was refused \(a TCP reset or an ICMP port unreachable\): nothing listens there, or a firewall rejects it/);
+  // No ICMP error queued: a reset (nothing listens there, or a REJECT rule with tcp-reset).
+  assert.equal(remote.call.icmp, null);
+  assert.match(remote.interpretation.summary, /^10\.1\.1\.2:45904 answered with a TCP reset \(no ICMP error came back\): nothing listens there, or a firewall rejects it \(a REJECT rule with tcp-reset\)/);
   assert.ok(remote.interpretation.nextSteps.some((x: string) => /tcp-reset, or icmp-port-unreachable/.test(x)), lines(remote.interpretation.nextSteps));
   assert.ok(!remote.interpretation.nextSteps.some((x: string) => /look for REJECT --reject-with tcp-reset rules/.test(x)));
 });

@@ -1,0 +1,95 @@
+// `try connect` reads the ICMP error that ended a refused or unreachable connect from its own socket (IP_RECVERR,
+// recvmsg(MSG_ERRQUEUE)): a REJECT rule's ICMP port unreachable or admin-prohibited is said as such, with the host
+// that sent it (the server itself, or a router on the way), and a refusal with no queued error is a TCP reset. It
+// said "a TCP reset or an ICMP port unreachable" for all of them. Three namespaces of this test: a client, a router
+// and a server, joined by two veth pairs, with nft reject rules on the server (input) and on the router (forward).
+// Needs root (as CI), iproute2, nftables.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { sockscope } from '../collect/getsockopt-helpers.js';
+import { createNetns, deleteNetns } from '../helpers/netns.js';
+
+const id = process.pid % 100000;
+const C = `icmp-c-${id}`;
+const R = `icmp-r-${id}`;
+const S = `icmp-s-${id}`;
+
+function run(cmd: string, args: string[], input?: string): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input });
+  assert.equal(r.error, undefined, `${cmd} is required`);
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
+}
+
+before(() => {
+  for (const ns of [C, R, S]) createNetns(ns);
+  run('ip', ['link', 'add', `ic${id}`, 'netns', C, 'type', 'veth', 'peer', 'name', `ir${id}`, 'netns', R]);
+  run('ip', ['link', 'add', `is${id}`, 'netns', S, 'type', 'veth', 'peer', 'name', `iq${id}`, 'netns', R]);
+  for (const [ns, dev, addr] of [
+    [C, `ic${id}`, '10.77.0.1/24'],
+    [R, `ir${id}`, '10.77.0.254/24'],
+    [R, `iq${id}`, '10.78.0.254/24'],
+    [S, `is${id}`, '10.78.0.2/24'],
+  ]) {
+    run('ip', ['-n', ns, 'addr', 'add', addr, 'dev', dev]);
+    run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+  }
+  run('ip', ['-n', C, 'route', 'add', 'default', 'via', '10.77.0.254']);
+  run('ip', ['-n', S, 'route', 'add', 'default', 'via', '10.78.0.254']);
+  run('ip', ['netns', 'exec', R, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  // The server: 7405 rejected with nft's default (ICMP port unreachable), 7407 admin-prohibited; 7408 has nothing (the kernel's reset).
+  run('ip', ['netns', 'exec', S, 'nft', '-f', '-'], 'table inet t {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 7405 reject\n  tcp dport 7407 reject with icmpx admin-prohibited\n }\n}\n');
+  // The router: 7409 rejected on the way.
+  run('ip', ['netns', 'exec', R, 'nft', '-f', '-'], 'table inet t {\n chain forward {\n  type filter hook forward priority 0;\n  tcp dport 7409 reject\n }\n}\n');
+});
+
+after(() => {
+  for (const ns of [C, R, S]) deleteNetns(ns);
+});
+
+function tryConnect(port: number): { text: string; doc: { call: { errno?: string; icmp?: unknown }; context: { connectFacts?: { icmp?: unknown } }; interpretation: { summary: string } } } {
+  const t = sockscope(['try', 'connect', `10.78.0.2:${port}`, '--timeout', '3s'], { netns: C });
+  assert.equal(t.status, 0, t.stdout + t.stderr);
+  const j = sockscope(['try', 'connect', `10.78.0.2:${port}`, '--timeout', '3s', '--json'], { netns: C });
+  assert.equal(j.status, 0, j.stderr);
+  return { text: t.stdout, doc: JSON.parse(j.stdout) };
+}
+
+test('an ICMP port unreachable from the server is a REJECT rule there, not a missing listener', { timeout: 60_000 }, () => {
+  const { text, doc } = tryConnect(7405);
+  assert.match(text, /^ok {3}setsockopt\(IP_RECVERR, 1\)$/m);
+  assert.equal(doc.call.errno, 'ECONNREFUSED');
+  assert.deepEqual(doc.call.icmp, { version: 4, type: 3, code: 3, from: '10.78.0.2' });
+  assert.deepEqual(doc.context.connectFacts?.icmp, doc.call.icmp);
+  assert.match(text, /^Failed: 10\.78\.0\.2:7405 was refused with an ICMP port unreachable \(type 3 code 3\) from 10\.78\.0\.2: a REJECT rule \(iptables REJECT's default, nft reject\) on 10\.78\.0\.2 itself\. A closed TCP port answers with a reset, never with ICMP/m, text);
+});
+
+test('admin-prohibited from the server is said as such', { timeout: 60_000 }, () => {
+  const { text, doc } = tryConnect(7407);
+  assert.deepEqual(doc.call.icmp, { version: 4, type: 3, code: 13, from: '10.78.0.2' });
+  assert.match(doc.interpretation.summary, /refused with an ICMP administratively prohibited \(type 3 code 13\) from 10\.78\.0\.2: a REJECT rule with admin-prohibited/);
+  assert.match(text, /EHOSTUNREACH|ECONNREFUSED/);
+});
+
+test('a REJECT rule on a router names the router, not the server', { timeout: 60_000 }, () => {
+  const { doc } = tryConnect(7409);
+  assert.deepEqual(doc.call.icmp, { version: 4, type: 3, code: 3, from: '10.77.0.254' });
+  assert.match(doc.interpretation.summary, /from 10\.77\.0\.254: a REJECT rule .* on 10\.77\.0\.254, a router or firewall on the way/);
+});
+
+test('a refusal with no ICMP error queued is the server kernel\'s TCP reset', { timeout: 60_000 }, () => {
+  const { doc } = tryConnect(7408);
+  assert.equal(doc.call.errno, 'ECONNREFUSED');
+  assert.equal(doc.call.icmp, null);
+  assert.match(doc.interpretation.summary, /^10\.78\.0\.2:7408 answered with a TCP reset \(no ICMP error came back\): nothing listens there, or a firewall rejects it \(a REJECT rule with tcp-reset\)/);
+});
+
+test('debug-connections reads the same on a second attempt of its own: the router\'s REJECT, and a reset', { timeout: 60_000 }, () => {
+  const r = sockscope(['debug-connections', '--address', '10.78.0.2:7409', '--timeout', '3s', '--json'], { netns: C });
+  assert.equal(r.status, 0, r.stdout + r.stderr); // the probe ran and was explained
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc.addresses[0].icmp, { version: 4, type: 3, code: 3, from: '10.77.0.254' });
+  assert.match(doc.addresses[0].diagnosis.summary, /with an ICMP port unreachable \(type 3 code 3\) from 10\.77\.0\.254: .* on 10\.77\.0\.254, a router or firewall on the way/);
+  const text = sockscope(['debug-connections', '--address', '10.78.0.2:7408', '--timeout', '3s'], { netns: C });
+  assert.match(text.stdout, /^Verdict: 10\.78\.0\.2:7408 refuses connections with a TCP reset \(no ICMP error came back\)/m, text.stdout);
+});
