@@ -15,7 +15,7 @@ import type { GenerateServerReport } from './generate.js';
 import type { TaskDocument, TaskFailure, TaskOperation } from './task.js';
 import { AnalyzeReportSchema, StatesReportSchema } from '../report/schema.js';
 import type { Covers, Same } from './schema-check.js';
-import { InspectOptionsReportSchema, ProbeResultSchema } from './socket-schemas.js';
+import { IcmpReportSchema, InspectOptionsReportSchema, ProbeResultSchema } from './socket-schemas.js';
 import type { TryCallResult, TryOp } from '../collect/try-call.js';
 import type { TryContext, TryInterpretation } from '../knowledge/interpret-try.js';
 import type { LocalListener } from '../knowledge/connect-listeners.js';
@@ -235,9 +235,6 @@ const UdpReadingSchema = z.object({
   dropsBefore: Int.optional(),
   drops: Int.optional(),
 });
-
-/** An ICMP error read from the socket's error queue (IP_RECVERR), with the host that sent it (knowledge/icmp-report.ts). */
-const IcmpReportSchema = z.object({ version: z.union([z.literal(4), z.literal(6)]), type: Int, code: Int, from: z.string().optional() });
 
 /** `sockscope try OP ADDRESS --json`: the call's steps, the host facts around it, and their interpretation. */
 export const TryReportSchema = z.object({

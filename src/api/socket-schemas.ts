@@ -165,6 +165,9 @@ const inspectKeys: Covers<z.infer<typeof InspectOptionsReportSchema>, InspectOpt
 const QueueMemberSchema = z.object({ by: z.string(), pid: Int.optional(), pending: Int, backlog: Int.optional() });
 const Category = z.enum(['refused', 'reset', 'timeout', 'unreachable', 'ports-exhausted', 'dns', 'permission', 'other']);
 
+/** An ICMP error read from a socket's error queue (IP_RECVERR), with the host that sent it (knowledge/icmp-report.ts). */
+export const IcmpReportSchema = z.object({ version: z.union([z.literal(4), z.literal(6)]), type: Int, code: Int, from: z.string().optional() });
+
 /** `sockscope debug-connections --json`, the `debug-connections` task's result, debugConnection()'s return. */
 export const ProbeResultSchema = z.object({
   host: z.string(),
@@ -186,7 +189,7 @@ export const ProbeResultSchema = z.object({
         ])
         .optional(),
       /** A refused or unreachable connect: the ICMP error read on a second attempt (IP_RECVERR) and who sent it; null: none came (a reset). */
-      icmp: z.object({ version: z.union([z.literal(4), z.literal(6)]), type: Int, code: Int, from: z.string().optional() }).nullable().optional(),
+      icmp: IcmpReportSchema.nullable().optional(),
       tls: z
         .object({
           ok: z.boolean(),
