@@ -176,7 +176,9 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
         })
       : o.op === 'sendto' && !call.ok && call.errno && UNREACHABLE.includes(call.errno)
         ? await sendtoFailureFacts(o.address, call.errno)
-        : undefined;
+        : o.op === 'sendto' && call.errno === 'ECONNREFUSED' && call.icmp
+          ? {} // the ICMP port unreachable's sender (added below) is the one fact
+          : undefined;
   const context: TryContext = {
     op: o.op,
     target: fmt(o.address, o.port),

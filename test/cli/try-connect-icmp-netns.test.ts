@@ -40,7 +40,7 @@ before(() => {
   // The server: 7405 rejected with nft's default (ICMP port unreachable), 7407 admin-prohibited; 7408 has nothing (the kernel's reset).
   run('ip', ['netns', 'exec', S, 'nft', '-f', '-'], 'table inet t {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 7405 reject\n  tcp dport 7407 reject with icmpx admin-prohibited\n }\n}\n');
   // The router: 7409 rejected on the way.
-  run('ip', ['netns', 'exec', R, 'nft', '-f', '-'], 'table inet t {\n chain forward {\n  type filter hook forward priority 0;\n  tcp dport 7409 reject\n }\n}\n');
+  run('ip', ['netns', 'exec', R, 'nft', '-f', '-'], 'table inet t {\n chain forward {\n  type filter hook forward priority 0;\n  tcp dport 7409 reject\n  udp dport 7409 reject\n }\n}\n');
 });
 
 after(() => {
@@ -92,4 +92,17 @@ test('debug-connections reads the same on a second attempt of its own: the route
   assert.match(doc.addresses[0].diagnosis.summary, /with an ICMP port unreachable \(type 3 code 3\) from 10\.77\.0\.254: .* on 10\.77\.0\.254, a router or firewall on the way/);
   const text = sockscope(['debug-connections', '--address', '10.78.0.2:7408', '--timeout', '3s'], { netns: C });
   assert.match(text.stdout, /^Verdict: 10\.78\.0\.2:7408 refuses connections with a TCP reset \(no ICMP error came back\)/m, text.stdout);
+});
+
+test('try sendto: an ICMP port unreachable from a router is its REJECT rule, not the server\'s closed port', { timeout: 60_000 }, () => {
+  const r = sockscope(['try', 'sendto', '10.78.0.2:7409', '--json'], { netns: C });
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.call.errno, 'ECONNREFUSED');
+  assert.deepEqual(doc.call.icmp, { version: 4, type: 3, code: 3, from: '10.77.0.254' });
+  assert.equal(doc.interpretation.summary, '10.78.0.2:7409: an ICMP port unreachable (type 3 code 3) from 10.77.0.254 came back: 10.77.0.254 is a router or firewall on the way, not the server, so a REJECT rule there refuses the datagram before it arrives');
+  // From the server itself: its closed port (the kernel's own answer for UDP), named with its sender.
+  const own = JSON.parse(sockscope(['try', 'sendto', '10.78.0.2:7410', '--json'], { netns: C }).stdout);
+  assert.deepEqual(own.call.icmp, { version: 4, type: 3, code: 3, from: '10.78.0.2' });
+  assert.equal(own.interpretation.summary, '10.78.0.2:7410: an ICMP port unreachable came back from 10.78.0.2: nothing listens on UDP port 7410 there');
 });
