@@ -25,7 +25,7 @@ import { monitorReducer, sameScreen, type KeyAction, type KeyContext } from './i
 import { PAUSED_CELLS } from './header-lines.js';
 import type { SocketInspector } from './inspector.js';
 import { DEFAULT_KEYMAP, footerHints, WIZARD_HINTS, type KeyBinding } from './keymap.js';
-import { FOOTER_LINES, HEADER_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
+import { FOOTER_LINES, HEADER_LINES, MIN_BODY_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines, wrapPanelLines } from './socket-lines.js';
 import { current, initialState, selectedIndex, type Action, type Frame, type UiState } from './state.js';
 import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
@@ -135,11 +135,15 @@ export function App(props: AppProps) {
   unchangedCtx.current = { view, advise, thresholds, port: state.port, intervalMs: state.intervalMs, trendsSteady: data.trendsSteady };
 
   const width = size.columns;
-  // Never as tall as the terminal: Ink 6 redraws the whole screen when the frame fills it.
-  const frameHeight = Math.max(6, size.rows - 1);
+  // Never as tall as the terminal: Ink 6 redraws the whole screen when the frame fills it, and a frame
+  // taller than the terminal (a fixed minimum of 6 at 5 rows) overlaps its own lines.
+  const frameHeight = Math.max(1, size.rows - 1);
   // The collector's notes: a header line from the first snapshot that has any, kept from then on.
   const notes = useNotesLine(data.snapshot);
-  const body = frameHeight - HEADER_LINES - notes.lines - FOOTER_LINES;
+  // A short terminal: the header gives up lines (headerLinesShown) so that the body keeps a table's title,
+  // its column header and the selected row; below that (under 5 rows) the body is clipped.
+  const headerLines = Math.max(0, Math.min(HEADER_LINES + notes.lines, frameHeight - FOOTER_LINES - MIN_BODY_LINES));
+  const body = Math.max(0, frameHeight - headerLines - FOOTER_LINES);
 
   // The table on screen (ports and port views).
   const portFrame = view === 'port' ? (frame as Extract<Frame, { view: 'port' }>) : undefined;
@@ -157,7 +161,12 @@ export function App(props: AppProps) {
     () => (portFrame ? (portFrame.direction === 'peer' ? data.recs.filter((r) => r.peerPort === portFrame.port && (portFrame.host === undefined || (r as HostedRecommendation).host === portFrame.host)) : recommendationsForPort(data.recs, portFrame.protocol, portFrame.port, portFrame.host)) : []),
     [data.recs, portFrame],
   );
-  const listeners = useMemo(() => (portFrame && portFrame.direction === 'local' ? listenerLines(onPort, 3) : []), [onPort, portFrame]);
+  // Up to 3 listener lines, fewer when the body leaves no more than the table's title, header and one row.
+  const listenerRoom = Math.max(0, Math.min(3, body - MIN_BODY_LINES));
+  const listeners = useMemo(
+    () => (portFrame && portFrame.direction === 'local' && listenerRoom > 0 ? listenerLines(onPort, listenerRoom).slice(0, listenerRoom) : []),
+    [onPort, portFrame, listenerRoom],
+  );
 
   // The recommendations panel has its share of the body and the rows a short table leaves empty, as many
   // as the recommendations need in full (splitBody): cut at the edge, the fix was never seen.
@@ -177,7 +186,10 @@ export function App(props: AppProps) {
   const recsWanted = useMemo(() => recommendationsFullHeight(shownRecs, width, wantedUpTo), [shownRecs, width, wantedUpTo]);
   let recLines = 0;
   let tableHeight = 1;
-  if (panel) ({ tableHeight, recLines } = splitBody({ ...panel, rows: model?.rows.length ?? 0, wanted: recsWanted }));
+  // The panel needs its title and a line: with less room it is not drawn and its title line goes to the table
+  // (a panel given lines the body does not have was drawn under the footer).
+  if (panel && panel.available >= 2) ({ tableHeight, recLines } = splitBody({ ...panel, rows: model?.rows.length ?? 0, wanted: recsWanted }));
+  else if (panel) tableHeight = Math.max(1, panel.available + 1);
 
   const tableKey = model?.key ?? '';
   const index = selectedIndex(ids, state.selected[tableKey], state.lastIndex[tableKey]);
@@ -273,8 +285,9 @@ export function App(props: AppProps) {
     // No overflow="hidden" here: every view sizes itself to the frame, and clipping makes Ink re-slice
     // every line of every frame (sliceAnsi), a third of the cost of a frame.
     <Box flexDirection="column" width={width} height={frameHeight}>
-      <Header identity={data.identity} totals={data.totals} rates={data.rates} paused={state.paused} stale={stale} notes={notes.notes} width={width} theme={theme} />
-      <Box flexDirection="column" flexGrow={1} flexShrink={1}>
+      <Header identity={data.identity} totals={data.totals} rates={data.rates} paused={state.paused} stale={stale} notes={notes.notes} maxLines={headerLines} width={width} theme={theme} />
+      {/* Clipped only when even a table's title, header and one row do not fit (under 5 rows): every view sizes itself otherwise. */}
+      <Box flexDirection="column" height={body} flexShrink={0} overflow={body < MIN_BODY_LINES ? 'hidden' : undefined}>
         {content}
       </Box>
       {state.editingFilter ? <FilterBar text={state.filters[tableKey] ?? ''} width={width} theme={theme} /> : <Footer hints={hints} width={width} theme={theme} />}

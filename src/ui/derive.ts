@@ -106,7 +106,9 @@ export function focusedRecommendation(recs: readonly HostedRecommendation[], row
  * (titles and headers excluded).
  */
 export function splitBody(o: { available: number; rows: number; share: number; wanted: number }): { tableHeight: number; recLines: number } {
-  const base = Math.max(1, Math.min(o.share, o.wanted));
+  // The table keeps a row: on a short terminal the share is cut to what is left (the two never add up to
+  // more than `available`, or the panel is drawn under the footer). Callers give at least 2.
+  const base = Math.max(1, Math.min(o.share, o.wanted, o.available - 1));
   const free = Math.max(0, Math.max(1, o.available - base) - Math.max(1, o.rows));
   const recLines = base + Math.min(free, Math.max(0, o.wanted - base));
   return { tableHeight: Math.max(1, o.available - recLines), recLines };

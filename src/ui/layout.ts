@@ -13,6 +13,8 @@ export type Breakpoint = keyof typeof BREAKPOINTS;
 /** Rows the chrome takes around a table. */
 export const HEADER_LINES = 3;
 export const FOOTER_LINES = 1;
+/** The least body the header leaves on a short terminal: a table's title, its column header and the selected row. */
+export const MIN_BODY_LINES = 3;
 /** Recommendations shown under the ports table: a share of the height, within bounds. */
 export const MIN_REC_LINES = 2;
 export const MAX_REC_LINES = 10;

@@ -18,7 +18,7 @@ export function PortView({ listeners, table, recs, recLines }: PortViewProps) {
     <Box flexDirection="column" flexShrink={0}>
       <Lines lines={listeners} width={table.width} theme={table.theme} />
       <TableSection {...table} />
-      <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} emptyText="Nothing to recommend for this port." />
+      {recLines > 0 && <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} emptyText="Nothing to recommend for this port." />}
     </Box>
   );
 }

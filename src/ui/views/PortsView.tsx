@@ -17,7 +17,7 @@ export function PortsView({ table, recs, recLines, recFocus, adviceEveryMs }: Po
   return (
     <Box flexDirection="column" flexShrink={0}>
       <TableSection {...table} />
-      <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} everyMs={adviceEveryMs} focus={recFocus} />
+      {recLines > 0 && <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} everyMs={adviceEveryMs} focus={recFocus} />}
     </Box>
   );
 }
