@@ -27,7 +27,7 @@ import type { SocketInspector } from './inspector.js';
 import { DEFAULT_KEYMAP, footerHints, WIZARD_HINTS, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, MIN_BODY_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines, wrapPanelLines } from './socket-lines.js';
-import { current, initialState, selectedIndex, type Action, type Frame, type UiState } from './state.js';
+import { current, followTop, initialState, selectedIndex, type Action, type Frame, type UiState } from './state.js';
 import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
 import type { Theme } from './theme.js';
 import { helpPanelLines } from './views/help-lines.js';
@@ -192,8 +192,24 @@ export function App(props: AppProps) {
   else if (panel) tableHeight = Math.max(1, panel.available + 1);
 
   const tableKey = model?.key ?? '';
-  const index = selectedIndex(ids, state.selected[tableKey], state.lastIndex[tableKey]);
-  const top = windowTop(ids.length, Math.max(0, index), tableHeight, state.top[tableKey] ?? 0);
+  const index = selectedIndex(ids, state.selected[tableKey], state.lastIndex[tableKey], state.near[tableKey]);
+  const top = windowTop(ids.length, Math.max(0, index), tableHeight, followTop(state.top[tableKey], state.lastIndex[tableKey], index));
+  // What is drawn becomes the selection (its row, index, scroll position and neighbours): the next refresh
+  // starts from it, so a row that then disappears hands the selection to its neighbour, and clearing a
+  // filter keeps the port the selection was on. Only when something differs: one more render at most. Until a
+  // row is chosen in a table its first row is selected, whatever it is (a sort or a new first port moves it).
+  const shownId = index >= 0 ? ids[index] : undefined;
+  const nearNext = index >= 0 ? ids[index + 1] : undefined;
+  const nearPrev = index > 0 ? ids[index - 1] : undefined;
+  const was = { id: state.selected[tableKey], index: state.lastIndex[tableKey], top: state.top[tableKey] };
+  const wasNear = state.near[tableKey];
+  useEffect(() => {
+    if (shownId === undefined || was.id === undefined) return;
+    if (was.id === shownId && was.index === index && was.top === top && wasNear?.next === nearNext && wasNear?.prev === nearPrev) return;
+    dispatch({ type: 'follow', table: tableKey, was, id: shownId, index, top, near: { next: nearNext, prev: nearPrev } });
+    // `was` is read for this render's values only (its fields are in the list).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [dispatch, tableKey, shownId, index, top, nearNext, nearPrev, was.id, was.index, was.top, wasNear]);
   // The selected port's worst recommendation is shown in full first.
   const recFocus = view === 'ports' && index >= 0 ? focusedRecommendation(data.recs, ids[index]) : undefined;
 

@@ -1,7 +1,7 @@
 // Key handling as a pure function: a key name and what is on screen in, actions (or quit) out.
 import { commandFor, type KeyBinding, type ViewName } from './keymap.js';
 import { windowTop } from './layout.js';
-import { current, reducer, selectedIndex, type Action, type UiState } from './state.js';
+import { current, nearOf, reducer, type Action, type UiState } from './state.js';
 import type { TableModel } from './table-model.js';
 
 /** What the key handler needs to know about the screen. */
@@ -47,7 +47,16 @@ function filterKey(key: string, input: string, ctx: KeyContext): KeyResult {
 function moveTo(t: KeyContext['table'], index: number): KeyResult {
   if (!t || t.ids.length === 0) return none;
   const i = Math.max(0, Math.min(t.ids.length - 1, index));
-  return act({ type: 'select', table: t.model.key, id: t.ids[i], index: i, top: windowTop(t.ids.length, i, t.height, t.top) });
+  return act({ type: 'select', table: t.model.key, id: t.ids[i], index: i, top: windowTop(t.ids.length, i, t.height, t.top), near: nearOf(t.ids, i) });
+}
+
+/** The selected index and scroll position for a key: the frame's, unless a key since moved the selection to another row of it. */
+function afterKeys(table: NonNullable<KeyContext['table']>, state: UiState): { index: number; top: number } {
+  const key = table.model.key;
+  const id = state.selected[key];
+  const drawn = table.index >= 0 ? table.ids[table.index] : undefined;
+  const i = id === undefined || id === drawn ? -1 : table.ids.indexOf(id);
+  return i < 0 ? { index: table.index, top: table.top } : { index: i, top: state.top[key] ?? table.top };
 }
 
 /** Maps one key press to actions. `input` is the raw text Ink gave (for the filter bar). */
@@ -59,14 +68,9 @@ export function handleKey(key: string, input: string, ctx: KeyContext): KeyResul
   const view: ViewName = frame.view;
   const command = commandFor(ctx.keymap, key, view);
   if (!command) return none;
-  // The selection as the reducer knows it now (several keys may arrive between two frames).
-  const t = ctx.table
-    ? {
-        ...ctx.table,
-        index: selectedIndex(ctx.table.ids, state.selected[ctx.table.model.key], state.lastIndex[ctx.table.model.key] ?? ctx.table.index),
-        top: state.top[ctx.table.model.key] ?? ctx.table.top,
-      }
-    : undefined;
+  // The selection as the reducer knows it now (several keys may arrive between two frames): a key before
+  // this one moved it to a row on screen; otherwise it is where the last frame drew it.
+  const t = ctx.table ? { ...ctx.table, ...afterKeys(ctx.table, state) } : undefined;
   const scrollable = ctx.maxScroll !== undefined;
   switch (command) {
     case 'quit':

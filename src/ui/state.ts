@@ -26,9 +26,11 @@ export interface UiState {
   sort: Record<TableKind, SortState>;
   /** Selected row id per table key: the selection follows the row, not the index. */
   selected: Record<string, string>;
-  /** Where the selection was, for when its row disappears. */
+  /** Where the selection is drawn (kept in step with every render), for when its row disappears. */
   lastIndex: Record<string, number>;
-  /** First visible row per table key. */
+  /** The rows drawn next to the selection, for when its row disappears: it lands on a neighbour. */
+  near: Record<string, Near>;
+  /** First visible row per table key (kept in step with every render). */
   top: Record<string, number>;
   /** Scroll offset of text views (socket, help). */
   scroll: number;
@@ -41,6 +43,17 @@ export interface UiState {
   port?: number;
   /** q or Ctrl-C was pressed. */
   quit?: boolean;
+}
+
+/** The ids of the rows after and before the selected one, as drawn. */
+export interface Near {
+  next?: string;
+  prev?: string;
+}
+
+/** The neighbours of row `i` in `ids`. */
+export function nearOf(ids: readonly string[], i: number): Near {
+  return { next: ids[i + 1], prev: i > 0 ? ids[i - 1] : undefined };
 }
 
 export const MIN_INTERVAL_MS = 100;
@@ -91,6 +104,7 @@ export function initialState(opts: { intervalMs: number; protocols: ProtocolTogg
     },
     selected: {},
     lastIndex: {},
+    near: {},
     top: {},
     scroll: 0,
     paused: false,
@@ -102,7 +116,13 @@ export function initialState(opts: { intervalMs: number; protocols: ProtocolTogg
 }
 
 export type Action =
-  | { type: 'select'; table: string; id: string | undefined; index: number; top: number }
+  | { type: 'select'; table: string; id: string | undefined; index: number; top: number; near?: Near }
+  /**
+   * What a render drew (its selected row, index, scroll position, neighbours), recorded so that the next
+   * refresh starts from there. Applied only if the selection is still the one that render started from
+   * (`was`): a key pressed meanwhile wins.
+   */
+  | { type: 'follow'; table: string; was: { id?: string; index?: number; top?: number }; id: string; index: number; top: number; near: Near }
   | { type: 'push'; frame: Frame }
   | { type: 'back' }
   | { type: 'filterStart' }
@@ -133,8 +153,12 @@ export function reducer(s: UiState, a: Action): UiState {
         ...s,
         selected: a.id === undefined ? s.selected : { ...s.selected, [a.table]: a.id },
         lastIndex: { ...s.lastIndex, [a.table]: a.index },
+        near: a.near ? { ...s.near, [a.table]: a.near } : s.near,
         top: { ...s.top, [a.table]: a.top },
       };
+    case 'follow':
+      if (s.selected[a.table] !== a.was.id || s.lastIndex[a.table] !== a.was.index || s.top[a.table] !== a.was.top) return s;
+      return reducer(s, { type: 'select', table: a.table, id: a.id, index: a.index, top: a.top, near: a.near });
     case 'push':
       return { ...s, stack: [...s.stack, a.frame], scroll: 0, editingFilter: false };
     case 'back':
@@ -182,14 +206,34 @@ export function reducer(s: UiState, a: Action): UiState {
 }
 
 /**
- * The index of the selected row: where its id is now, or (when that row is gone) the same position,
- * clamped, so the selection lands on a neighbour instead of jumping to the top.
+ * The index of the selected row: where its id is now, or (when that row is gone) where its neighbour as
+ * last drawn is now (the row after it, else the one after the row before it), else the position it was
+ * last drawn at, clamped: the selection lands on a neighbour instead of jumping to the top. `lastIndex`
+ * and `near` must be those of the last render (the App records them with 'follow'): kept only from the
+ * last key press, a row that had moved since was replaced by whatever sat at its old row number.
  */
-export function selectedIndex(ids: readonly string[], selectedId: string | undefined, lastIndex: number | undefined): number {
+export function selectedIndex(ids: readonly string[], selectedId: string | undefined, lastIndex: number | undefined, near?: Near): number {
   if (ids.length === 0) return -1;
   if (selectedId !== undefined) {
     const i = ids.indexOf(selectedId);
     if (i >= 0) return i;
+    if (near?.next !== undefined) {
+      const n = ids.indexOf(near.next);
+      if (n >= 0) return n;
+    }
+    if (near?.prev !== undefined) {
+      const p = ids.indexOf(near.prev);
+      if (p >= 0) return Math.min(p + 1, ids.length - 1);
+    }
   }
   return Math.min(Math.max(0, lastIndex ?? 0), ids.length - 1);
+}
+
+/**
+ * The scroll position to start from: the last one drawn, moved by as many rows as the selection moved
+ * (rows came or went above it), so the selected row stays where it is on screen.
+ */
+export function followTop(lastTop: number | undefined, lastIndex: number | undefined, index: number): number {
+  const top = lastTop ?? 0;
+  return lastIndex === undefined || index < 0 ? top : Math.max(0, top + index - lastIndex);
 }
