@@ -64,20 +64,22 @@ function fullestUdp(s: PortSummary): number {
 }
 
 /**
- * The QUEUE cell. TCP: the fullest listener's accept queue / backlog, in connections (the port view lists
- * every listener). UDP: the bytes waiting to be read in the port's fullest socket, with the unit ("7.3 KiB").
+ * The QUEUE cell. TCP and unix (a unix row's listeners are LISTEN sockets, stream or seqpacket, whose Recv-Q
+ * and Send-Q are connections waiting for accept() and the backlog, as `ss -xl` shows them): the fullest
+ * listener's accept queue / backlog, in connections (the port view lists every listener). UDP: the bytes
+ * waiting to be read in the port's fullest socket, with the unit ("7.3 KiB").
  */
 export function listenQueue(s: PortSummary): string {
   if (s.listeners.length === 0) return '-';
-  if (s.protocol !== 'tcp') return queueBytes(fullestUdp(s));
+  if (s.protocol === 'udp') return queueBytes(fullestUdp(s));
   const l = fullestListener(s)!;
   // procfs and netstat cannot see the backlog (null): say so rather than show 0.
   return `${l.acceptQueue}/${l.backlog == null ? '?' : l.backlog}`;
 }
 
-/** Accept-queue fill of the fullest TCP listener, bytes queued in the fullest UDP socket (for sorting): 0 when there is no listener. */
-function queueFill(s: PortSummary): number {
-  if (s.protocol !== 'tcp') return fullestUdp(s);
+/** Accept-queue fill of the fullest TCP or unix listener, bytes queued in the fullest UDP socket (for sorting): 0 when there is no listener. */
+export function queueFill(s: PortSummary): number {
+  if (s.protocol === 'udp') return fullestUdp(s);
   const l = fullestListener(s);
   return l ? fill(l) : 0;
 }
@@ -94,7 +96,8 @@ export const PORT_COLUMNS: readonly Column<PortRow>[] = [
     minWidth: 10,
     cell: (r) => (r.summary.protocol === 'unix' ? `${r.label} ${summaryProcessLabel(r.summary)}` : summaryProcessLabel(r.summary)),
   },
-  // QUEUE, not ACCEPTQ: the column also holds UDP rows, whose queue is bytes of datagrams, not connections.
+  // QUEUE, not ACCEPTQ: the column also holds UDP rows, whose queue is bytes of datagrams, not connections
+  // (unix rows are connections over backlog, as TCP's).
   { id: 'queue', title: 'QUEUE', width: 9, align: 'right', cell: (r) => listenQueue(r.summary) },
   { id: 'estab', title: 'ESTAB', width: 6, align: 'right', cell: (r) => count(r.summary.states.ESTABLISHED) },
   { id: 'synrecv', title: 'SYN-R', width: 5, align: 'right', cell: (r) => count(r.summary.states.SYN_RECV) },
