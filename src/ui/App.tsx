@@ -257,7 +257,7 @@ export function App(props: AppProps) {
         socketLines(shownSocket, details, { gone: !liveSocket && !!data.snapshot, paused: state.paused, attribution, source: data.snapshot?.source, detailsSeen }),
         width,
       );
-    if (view === 'help') return helpPanelLines(keymap);
+    if (view === 'help') return helpPanelLines(keymap, width);
     return [];
   }, [socketFrame, shownSocket, details, liveSocket, data.snapshot, view, keymap, state.paused, attribution, detailsSeen, width]);
   const textHeight = Math.max(1, body - 1);

@@ -226,7 +226,10 @@ export function wrapPanelLines(lines: readonly PanelLine[], width: number): read
       out.push(l);
       continue;
     }
-    const { head, indent } = lineHead(l.text);
+    const kv = lineHead(l.text);
+    // A narrow screen: a key column wider than half the line would leave a sliver for the text.
+    const lead = /^ */.exec(l.text)![0];
+    const { head, indent } = kv.head.length > width / 2 ? { head: lead, indent: ' '.repeat(Math.min(lead.length + 2, Math.floor(width / 4))) } : kv;
     for (const text of wrapText(l.text.slice(head.length), width, head, indent)) out.push({ ...l, text });
   }
   return out;
