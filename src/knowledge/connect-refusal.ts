@@ -53,7 +53,10 @@ export function refusedLocally(ctx: ConnectContext, target: string): { summary: 
           : ctx.icmp
             ? `${target} was refused with an ${icmpText(ctx.icmp)}: a REJECT rule on this host (with no listener the kernel resets, never ICMP); nothing listens there either, nor on port ${P} at any other address of this host`
             : `${target} was refused (a TCP reset or an ICMP port unreachable): nothing listens there, nor on port ${P} at any other address of this host (with no listener the kernel resets; an ICMP port unreachable would be a REJECT rule here)`,
-      steps: [`start the server, or check which port it listens on: ss -ltnp   (no TCP listener on port ${P} now)`],
+      steps: [
+        ...(ctx.icmp ? [`nft list ruleset | grep -n reject; iptables -S | grep REJECT   (the rule on this host that answers tcp port ${P} with ICMP)`] : []),
+        `start the server, or check which port it listens on: ss -ltnp   (no TCP listener on port ${P} now)`,
+      ],
     };
   const here = ctx.listeners.filter((l) => takes(l.address, t));
   if (here.length) {

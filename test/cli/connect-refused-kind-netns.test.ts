@@ -53,6 +53,8 @@ for (const [port, kind, icmp] of [
     assert.deepEqual(t.call.icmp, icmp ? { version: 4, type: 3, code: 3, from: '127.0.0.1' } : null);
     const said = icmp ? SAID_ICMP(port) : SAID_RESET(port);
     assert.match(t.interpretation.summary, said);
+    // The REJECT rule the ICMP error proves is the first thing to look at; a reset has no rule to look for.
+    assert.equal(t.interpretation.nextSteps.some((x: string) => x.startsWith('nft list ruleset | grep -n reject; iptables -S | grep REJECT')), icmp, t.interpretation.nextSteps.join('\n'));
     const d = json(['debug-connections', '--address', `127.0.0.1:${port}`, '--timeout', '2s']);
     assert.equal(d.addresses[0].connect.errno, 'ECONNREFUSED');
     assert.deepEqual(d.addresses[0].icmp, t.call.icmp);
