@@ -24,7 +24,7 @@ import { useKeyQueue } from './hooks/useKeyQueue.js';
 import { monitorReducer, sameScreen, type KeyAction, type KeyContext } from './input.js';
 import { PAUSED_CELLS } from './header-lines.js';
 import type { SocketInspector } from './inspector.js';
-import { DEFAULT_KEYMAP, footerHints, WIZARD_HINTS, type KeyBinding } from './keymap.js';
+import { DEFAULT_KEYMAP, displayKey, footerHints, WIZARD_HINTS, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, MIN_BODY_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines, wrapPanelLines } from './socket-lines.js';
 import { current, followTop, initialState, selectedIndex, type Action, type Frame, type UiState } from './state.js';
@@ -36,7 +36,7 @@ import { PortView } from './views/PortView.js';
 import { HelpView } from './views/HelpView.js';
 import { SocketView } from './views/SocketView.js';
 import { socketId } from './identity.js';
-import { listenerLines, wizardInitialFor, type WizardInitial } from './view-helpers.js';
+import { hiddenProtocolNote, listenerLines, wizardInitialFor, type WizardInitial } from './view-helpers.js';
 import { showsSame } from './refresh-gate.js';
 
 export type { WizardInitial } from './view-helpers.js';
@@ -163,9 +163,18 @@ export function App(props: AppProps) {
   );
   // Up to 3 listener lines, fewer when the body leaves no more than the table's title, header and one row.
   const listenerRoom = Math.max(0, Math.min(3, body - MIN_BODY_LINES));
+  // The port's protocol hidden (t, u in its view): nothing of it is collected, which is no evidence that the
+  // port has no listener or no sockets. The view says it is hidden and which key shows it again.
+  const hiddenNote = useMemo(() => {
+    if (!portFrame || state.protocols[portFrame.protocol]) return undefined;
+    const command = portFrame.protocol === 'tcp' ? 'toggleTcp' : portFrame.protocol === 'udp' ? 'toggleUdp' : 'toggleUnix';
+    const binding = keymap.find((b) => b.command === command && b.keys.length > 0 && (b.views === 'all' || b.views.includes('port')));
+    return hiddenProtocolNote(portFrame.protocol, binding ? displayKey(binding.keys[0]) : undefined);
+  }, [portFrame, state.protocols, keymap]);
   const listeners = useMemo(
-    () => (portFrame && portFrame.direction === 'local' && listenerRoom > 0 ? listenerLines(onPort, listenerRoom).slice(0, listenerRoom) : []),
-    [onPort, portFrame, listenerRoom],
+    () =>
+      !portFrame || listenerRoom === 0 ? [] : hiddenNote ? [hiddenNote.line] : portFrame.direction === 'local' ? listenerLines(onPort, listenerRoom).slice(0, listenerRoom) : [],
+    [onPort, portFrame, listenerRoom, hiddenNote],
   );
 
   // The recommendations panel has its share of the body and the rows a short table leaves empty, as many
@@ -235,10 +244,11 @@ export function App(props: AppProps) {
       selectedId: index >= 0 ? ids[index] : undefined,
       position: index + 1,
       width,
-      emptyText: data.snapshot ? model.emptyText : 'collecting…',
+      emptyText: hiddenNote ? hiddenNote.short : data.snapshot ? model.emptyText : 'collecting…',
+      hiddenNote: hiddenNote?.short,
       theme,
     };
-  }, [model, placed, header, width, top, tableHeight, index, ids, theme, data.snapshot]);
+  }, [model, placed, header, width, top, tableHeight, index, ids, theme, data.snapshot, hiddenNote]);
 
   // Socket view: the live socket if it is still there, else the last copy seen.
   const socketFrame = view === 'socket' ? (frame as Extract<Frame, { view: 'socket' }>) : undefined;
@@ -289,7 +299,7 @@ export function App(props: AppProps) {
       </Box>
     );
   else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} recFocus={recFocus} adviceEveryMs={data.adviceEveryMs} />;
-  else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} />;
+  else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} recsEmptyText={hiddenNote?.recs} />;
   else if (socketFrame) content = <SocketView socket={shownSocket} lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
   else if (view === 'help') content = <HelpView lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
 

@@ -1,11 +1,26 @@
 // Small derivations for the App: the port view's listener lines and what the wizard starts with.
 import { isListener } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
-import { formatEndpoint, type Socket } from '../model/socket.js';
+import { formatEndpoint, type Protocol, type Socket } from '../model/socket.js';
 import { socketProcessLabel } from './format.js';
 import type { Frame } from './state.js';
 import type { TableModel } from './table-model.js';
 import { listenerFamilies } from './tables/sockets.js';
+
+/**
+ * The port view's note when its protocol is hidden (t, u): the collector is not asked for it, so the view
+ * has no listener and no socket to show, which read as "no listener on this port" and "SOCKETS 0".
+ * `key`: the key that shows it again (none when no key toggles it in this view).
+ */
+export function hiddenProtocolNote(protocol: Protocol, key: string | undefined): { line: string; short: string; recs: string } {
+  const name = protocol === 'unix' ? 'unix' : protocol.toUpperCase();
+  const again = key ? ` (${key} shows ${name} again)` : '';
+  return {
+    line: `${name} is hidden: its listeners and sockets are not collected${again}`,
+    short: `${name} hidden${key ? `, ${key} shows it` : ''}`,
+    recs: `${name} is hidden: its findings for this port are not evaluated${again}.`,
+  };
+}
 
 /** What the wizard starts with: the selected port (and its protocol) when there is one. */
 export interface WizardInitial {

@@ -19,11 +19,14 @@ export interface TableSectionProps {
   position: number;
   width: number;
   emptyText: string;
+  /** The rows are not shown at all (the port view of a hidden protocol): the title says why instead of a count. */
+  hiddenNote?: string;
   theme: Theme;
 }
 
 /** The title line's text (pure). */
-export function sectionTitle(p: Pick<TableSectionProps, 'title' | 'count' | 'unfiltered' | 'filter' | 'sortLabel' | 'position'>): string {
+export function sectionTitle(p: Pick<TableSectionProps, 'title' | 'count' | 'unfiltered' | 'filter' | 'sortLabel' | 'position' | 'hiddenNote'>): string {
+  if (p.hiddenNote) return `${p.title} · not shown: ${p.hiddenNote}`;
   const parts = [`${p.title} ${p.filter ? `${p.count} of ${p.unfiltered}` : p.count}`];
   if (p.filter) parts.push(`filter "${p.filter}"`);
   parts.push(`sort: ${p.sortLabel}`);

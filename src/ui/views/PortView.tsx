@@ -11,14 +11,16 @@ export interface PortViewProps {
   table: TableSectionProps;
   recs: readonly Recommendation[];
   recLines: number;
+  /** Instead of "Nothing to recommend for this port." (its protocol hidden: nothing was evaluated). */
+  recsEmptyText?: string;
 }
 
-export function PortView({ listeners, table, recs, recLines }: PortViewProps) {
+export function PortView({ listeners, table, recs, recLines, recsEmptyText }: PortViewProps) {
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Lines lines={listeners} width={table.width} theme={table.theme} />
       <TableSection {...table} />
-      {recLines > 0 && <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} emptyText="Nothing to recommend for this port." />}
+      {recLines > 0 && <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} emptyText={recsEmptyText ?? 'Nothing to recommend for this port.'} />}
     </Box>
   );
 }
