@@ -97,7 +97,9 @@ export function App(props: AppProps) {
   const collect = useMemo(
     () => ({
       protocols: (props.collectProtocols ?? enabledProtocols)(state.protocols),
-      processes: !started ? ('none' as const) : wantsDetails || state.table === 'peer' ? ('all' as const) : ('listeners' as const),
+      // Scoped to one port (--port), every socket's owner: the port's sockets are few, and a CLOSE_WAIT leak after its
+      // listener closed is held by no listener (its row named no process; the plain table and --json do).
+      processes: !started ? ('none' as const) : wantsDetails || state.table === 'peer' || state.port !== undefined ? ('all' as const) : ('listeners' as const),
       details: wantsDetails,
       port: state.port,
     }),

@@ -125,3 +125,21 @@ describe('recommendations in the monitor', () => {
     assert.match(text, /fix: Accept faster/);
   });
 });
+
+describe('the home view scoped to one port (--port)', () => {
+  it('asks for every socket\'s owner, so a port without a listener names who holds its sockets', async () => {
+    // A CLOSE_WAIT leak after the listener closed is held by no listener: with listeners only, its row said '-'.
+    const src = new FakeSource(() => snapshot([conn(18080, '127.0.0.1', 40001, 'CLOSE_WAIT', src.lastOptions?.processes === 'all' ? python : undefined, { inode: 7001 })]));
+    h = await mount(src, { columns: 100, rows: 24, inspector, port: 18080 });
+    await h.refresh();
+    assert.equal(src.lastOptions?.processes, 'all');
+    await h.until((f) => /python3\/4242/.test(strip(f)), 'the row names python3/4242');
+  });
+
+  it('without --port the home view stays cheap: listeners only', async () => {
+    const src = source();
+    h = await mount(src, { columns: 100, rows: 24, inspector });
+    await h.refresh();
+    assert.equal(src.lastOptions?.processes, 'listeners');
+  });
+});
