@@ -129,7 +129,7 @@ describe('recommendations in the monitor', () => {
 describe('the home view scoped to one port (--port)', () => {
   it('asks for every socket\'s owner, so a port without a listener names who holds its sockets', async () => {
     // A CLOSE_WAIT leak after the listener closed is held by no listener: with listeners only, its row said '-'.
-    const src = new FakeSource(() => snapshot([conn(18080, '127.0.0.1', 40001, 'CLOSE_WAIT', src.lastOptions?.processes === 'all' ? python : undefined, { inode: 7001 })]));
+    const src: FakeSource = new FakeSource(() => snapshot([conn(18080, '127.0.0.1', 40001, 'CLOSE_WAIT', src.lastOptions?.processes === 'all' ? python : undefined, { inode: 7001 })]));
     h = await mount(src, { columns: 100, rows: 24, inspector, port: 18080 });
     await h.refresh();
     assert.equal(src.lastOptions?.processes, 'all');
