@@ -72,8 +72,11 @@ test('every ephemeral port held to one destination: connect() fails now, not a r
   server = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   await createInterface({ input: server.stdout! })[Symbol.asyncIterator]().next();
 
-  // 80 attempts in a burst: 50 get a port, the other 30 fail with EADDRNOTAVAIL.
-  assert.equal(inNs(['python3', '-c', CLIENT, '7010', '80']).trim(), '50 30 Cannot assign requested address');
+  // 80 attempts in a burst: 50 get a port, the others fail with EADDRNOTAVAIL (a full run on a loaded machine saw
+  // 52 get one: the exact split is the kernel's; what matters is that connect() fails once every port is held).
+  const [ok, fail, ...err] = inNs(['python3', '-c', CLIENT, '7010', '80']).trim().split(' ');
+  assert.ok(Number(ok) >= 50 && Number(fail) > 0 && Number(ok) + Number(fail) === 80, `${ok} ok, ${fail} failed`);
+  assert.equal(err.join(' '), 'Cannot assign requested address');
   const full = exhaustion(7010);
   assert.ok(full, 'time-wait-port-exhaustion');
   assert.equal(full.severity, 'critical');
