@@ -157,8 +157,12 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
       if (zone !== undefined) ctx.unknownZone = zone;
       // Node's socket cannot read the ICMP error: one more attempt on sockscope's own socket does (IP_RECVERR), so the
       // diagnosis tells a reset from a REJECT rule's ICMP error and names the host that sent it.
-      if (ICMP_ERRNOS.has(a.connect.errno)) {
-        const icmp = await icmpOnRetry(a.address, r.port, a.connect.errno, r.timeoutMs);
+      // Not when the next hop never answered ARP/NDP: that EHOSTUNREACH is this host's own (the neighbour findings
+      // explain it), and a second attempt would wait the ~3 s of neighbour resolution again.
+      const noNeighbour = ctx.neighbour !== undefined && (ctx.neighbour.state === 'FAILED' || ctx.neighbour.state === 'INCOMPLETE');
+      if (ICMP_ERRNOS.has(a.connect.errno) && !noNeighbour) {
+        // As long as the first attempt took, with room: an ICMP error comes back as fast the second time.
+        const icmp = await icmpOnRetry(a.address, r.port, a.connect.errno, Math.min(r.timeoutMs, Math.ceil(a.connect.ms * 2) + 250));
         if (icmp !== undefined) {
           ctx.icmp = icmp;
           ctx.hostAddresses = thisHostAddresses();
@@ -225,8 +229,8 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
   return r;
 }
 
-/** The connect errors an ICMP error can cause (a reset also gives ECONNREFUSED). */
-const ICMP_ERRNOS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** The connect errors an ICMP error can cause (a reset also gives ECONNREFUSED; ICMPv6 admin-prohibited gives EACCES). */
+const ICMP_ERRNOS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EACCES', 'ENOPROTOOPT']);
 
 /**
  * The same connect again on sockscope's own socket, which reads the socket's error queue: the ICMP error and who sent

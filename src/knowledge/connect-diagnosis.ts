@@ -352,9 +352,12 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
   // This host's own addresses have findings of their own (refusedLocally, rejectedLocally) that name the listener and
   // read the same error; so does a peer whose neighbour entry answered (icmpRejected).
   // An unreachable that this host's kernel sent itself (no ARP/NDP answer) is the neighbour findings' to explain.
-  const firewall = ctx.icmp && ['port-unreachable', 'admin-prohibited'].includes(icmpKind(ctx.icmp));
+  const firewall = ctx.icmp && ['port-unreachable', 'admin-prohibited', 'prot-unreachable'].includes(icmpKind(ctx.icmp));
   const remote = ctx.icmp && ['destination', 'path'].includes(icmpSender(ctx.icmp, bare, ctx.hostAddresses));
-  if (ctx.icmp && !ctx.datagram && !localTarget && (firewall || remote)) {
+  // For this host, refusedLocally and rejectedLocally explain ECONNREFUSED and EHOSTUNREACH; the other errnos an ICMP
+  // error gives (EACCES for ICMPv6 admin-prohibited, ENOPROTOOPT for protocol unreachable) have no local finding.
+  const localFinding = localTarget && (errno === 'ECONNREFUSED' || errno === 'EHOSTUNREACH');
+  if (ctx.icmp && !ctx.datagram && !localFinding && (firewall || remote)) {
     const f = tcpIcmpFinding(ctx.icmp, target, bare, ctx.hostAddresses);
     if (f) return d(errno === 'ECONNREFUSED' ? 'refused' : 'unreachable', f.summary, f.steps);
   }

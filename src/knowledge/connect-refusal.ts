@@ -1,6 +1,6 @@
 // Refused and reset connects: what a refusal on this host means when the port is listened on elsewhere, or is a UDP
 // service's, and why a server resets a connection it accepted. Used by connect-diagnosis.ts.
-import { icmpText } from './icmp-report.js';
+import { icmpText, rejectRuleCommand } from './icmp-report.js';
 import { isIP } from 'node:net';
 import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { listenerOwners, takes, type PortListener } from './connect-listeners.js';
@@ -54,7 +54,7 @@ export function refusedLocally(ctx: ConnectContext, target: string): { summary: 
             ? `${target} was refused with an ${icmpText(ctx.icmp)}: a REJECT rule on this host (with no listener the kernel resets, never ICMP); nothing listens there either, nor on port ${P} at any other address of this host`
             : `${target} was refused (a TCP reset or an ICMP port unreachable): nothing listens there, nor on port ${P} at any other address of this host (with no listener the kernel resets; an ICMP port unreachable would be a REJECT rule here)`,
       steps: [
-        ...(ctx.icmp ? [`nft list ruleset | grep -n reject; iptables -S | grep REJECT   (the rule on this host that answers tcp port ${P} with ICMP)`] : []),
+        ...(ctx.icmp ? [`${rejectRuleCommand(ctx.icmp)}   (the rule on this host that answers tcp port ${P} with ICMP)`] : []),
         `start the server, or check which port it listens on: ss -ltnp   (no TCP listener on port ${P} now)`,
       ],
     };

@@ -15,83 +15,126 @@ export interface IcmpReport {
   from?: string;
 }
 
-export type IcmpKind = 'port-unreachable' | 'admin-prohibited' | 'host-unreachable' | 'net-unreachable' | 'frag-needed' | 'ttl-exceeded' | 'other';
+export type IcmpKind = 'port-unreachable' | 'prot-unreachable' | 'admin-prohibited' | 'host-unreachable' | 'net-unreachable' | 'frag-needed' | 'ttl-exceeded' | 'other';
 
-/** The kind of an ICMP error, by version, type and code (RFC 792, RFC 1812 and RFC 4443 numbers). */
-export function icmpKind(r: IcmpReport): IcmpKind {
-  if (r.version === 4) {
-    if (r.type === 11) return 'ttl-exceeded';
-    if (r.type !== 3) return 'other';
-    if (r.code === 3) return 'port-unreachable';
-    if (r.code === 9 || r.code === 10 || r.code === 13) return 'admin-prohibited';
-    if (r.code === 1 || r.code === 5 || r.code === 7 || r.code === 11 || r.code === 12) return 'host-unreachable';
-    if (r.code === 0 || r.code === 6) return 'net-unreachable';
-    if (r.code === 4) return 'frag-needed';
-    return 'other';
-  }
-  if (r.type === 2) return 'frag-needed';
-  if (r.type === 3) return 'ttl-exceeded';
-  if (r.type !== 1) return 'other';
-  if (r.code === 4) return 'port-unreachable';
-  if (r.code === 1 || r.code === 5 || r.code === 6) return 'admin-prohibited';
-  if (r.code === 3) return 'host-unreachable';
-  if (r.code === 0) return 'net-unreachable';
-  return 'other';
-}
-
-const KIND_TEXT: Record<IcmpKind, string> = {
-  'port-unreachable': 'port unreachable',
-  'admin-prohibited': 'administratively prohibited',
-  'host-unreachable': 'host unreachable',
-  'net-unreachable': 'network unreachable',
-  'frag-needed': 'fragmentation needed / packet too big',
-  'ttl-exceeded': 'time exceeded (TTL)',
-  other: 'error',
+/** Destination unreachable, by code: its kind and its own words (RFC 792 and RFC 1812; RFC 4443 for ICMPv6). */
+const UNREACH_V4: Record<number, [IcmpKind, string]> = {
+  0: ['net-unreachable', 'network unreachable'],
+  1: ['host-unreachable', 'host unreachable'],
+  2: ['prot-unreachable', 'protocol unreachable'],
+  3: ['port-unreachable', 'port unreachable'],
+  4: ['frag-needed', 'fragmentation needed'],
+  5: ['other', 'source route failed'],
+  6: ['net-unreachable', 'destination network unknown'],
+  7: ['host-unreachable', 'destination host unknown'],
+  9: ['admin-prohibited', 'network administratively prohibited'],
+  10: ['admin-prohibited', 'host administratively prohibited'],
+  11: ['net-unreachable', 'network unreachable for the type of service'],
+  12: ['host-unreachable', 'host unreachable for the type of service'],
+  13: ['admin-prohibited', 'communication administratively prohibited'],
+};
+const UNREACH_V6: Record<number, [IcmpKind, string]> = {
+  0: ['net-unreachable', 'no route to destination'],
+  1: ['admin-prohibited', 'administratively prohibited'],
+  3: ['host-unreachable', 'address unreachable'],
+  4: ['port-unreachable', 'port unreachable'],
+  5: ['admin-prohibited', 'source address failed policy'],
+  6: ['admin-prohibited', 'reject route to destination'],
 };
 
-/** "ICMP port unreachable (type 3 code 3) from 10.0.0.1", "ICMPv6 administratively prohibited (type 1 code 1) from fe80::1". */
+function classify(r: IcmpReport): [IcmpKind, string] {
+  if (r.version === 4) {
+    if (r.type === 3) return UNREACH_V4[r.code] ?? ['other', 'destination unreachable'];
+    if (r.type === 11) return ['ttl-exceeded', 'time exceeded'];
+    return ['other', 'error'];
+  }
+  if (r.type === 1) return UNREACH_V6[r.code] ?? ['other', 'destination unreachable'];
+  if (r.type === 2) return ['frag-needed', 'packet too big'];
+  if (r.type === 3) return ['ttl-exceeded', 'time exceeded'];
+  return ['other', 'error'];
+}
+
+/** The kind of an ICMP error, by version, type and code. */
+export function icmpKind(r: IcmpReport): IcmpKind {
+  return classify(r)[0];
+}
+
+/** "ICMP port unreachable (type 3 code 3) from 10.0.0.1", "ICMPv6 reject route to destination (type 1 code 6) from fd00::1". */
 export function icmpText(r: IcmpReport): string {
-  return `ICMP${r.version === 6 ? 'v6' : ''} ${KIND_TEXT[icmpKind(r)]} (type ${r.type} code ${r.code})${r.from ? ` from ${r.from}` : ''}`;
+  return `ICMP${r.version === 6 ? 'v6' : ''} ${classify(r)[1]} (type ${r.type} code ${r.code})${r.from ? ` from ${r.from}` : ''}`;
 }
 
 /**
- * Where the ICMP error came from, for a sentence: the destination itself, this host (its own firewall, or its
- * kernel giving up on the neighbour), or a router or firewall on the path.
+ * An address as the kernel writes it, to compare what a user typed ("[FD78:0:0:0::2]", "fe80::1%eth0") with an
+ * ICMP error's sender: zone and brackets dropped, IPv6 compressed and in lower case (the URL parser's IPv6
+ * serializer does both, and writes ::ffff:a.b.c.d in hex, on both sides alike).
+ */
+function canonical(address: string): string {
+  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  if (!bare.includes(':')) return bare;
+  try {
+    return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+  } catch {
+    return bare.toLowerCase();
+  }
+}
+
+/**
+ * Where the ICMP error came from, for a sentence: this host (its own firewall, or its kernel giving up on the
+ * neighbour), the destination itself, or a router or firewall on the path.
  */
 export function icmpSender(r: IcmpReport, destination: string, hostAddresses: readonly string[] = []): 'destination' | 'this host' | 'path' | 'unknown' {
   if (!r.from) return 'unknown';
-  if (hostAddresses.includes(r.from)) return 'this host';
-  if (r.from === destination) return 'destination';
+  const from = canonical(r.from);
+  if (hostAddresses.some((a) => canonical(a) === from)) return 'this host';
+  if (canonical(destination) === from) return 'destination';
   return 'path';
+}
+
+/** The commands that list REJECT rules, for the family of the error (iptables never shows IPv6 rules). */
+export function rejectRuleCommand(r: Pick<IcmpReport, 'version'>): string {
+  return r.version === 6 ? 'nft list ruleset | grep -n reject; ip6tables -S | grep REJECT' : 'nft list ruleset | grep -n reject; iptables -S | grep REJECT';
+}
+
+/** How a REJECT rule sends this kind of error, in nft's and iptables' words. */
+function rejectHow(r: IcmpReport, kind: IcmpKind): string {
+  const v6 = r.version === 6;
+  if (kind === 'port-unreachable') return v6 ? "a REJECT rule (ip6tables REJECT's default, nft reject)" : "a REJECT rule (iptables REJECT's default, nft reject)";
+  if (kind === 'admin-prohibited')
+    return v6
+      ? 'a REJECT rule with admin-prohibited (nft reject with icmpv6 admin-prohibited, ip6tables --reject-with icmp6-adm-prohibited)'
+      : 'a REJECT rule with admin-prohibited (nft reject with icmpx admin-prohibited, iptables --reject-with icmp-admin-prohibited or icmp-host-prohibited)';
+  if (kind === 'prot-unreachable') return 'a REJECT rule with protocol unreachable (nft reject with icmp prot-unreachable, iptables --reject-with icmp-proto-unreachable)';
+  if (kind === 'host-unreachable')
+    return v6 ? 'a REJECT rule with address unreachable (nft reject with icmpv6 addr-unreachable, ip6tables --reject-with icmp6-addr-unreachable)' : 'a REJECT rule with host unreachable (nft reject with icmp host-unreachable, iptables --reject-with icmp-host-unreachable)';
+  return v6 ? 'a REJECT rule with no route (nft reject with icmpv6 no-route, ip6tables --reject-with icmp6-no-route)' : 'a REJECT rule with network unreachable (nft reject with icmp net-unreachable, iptables --reject-with icmp-net-unreachable)';
 }
 
 /**
  * The sentence for a TCP connect that an ICMP error ended, or undefined when no error is worth a sentence of its own.
- * Linux answers a SYN to a closed TCP port with a reset, never with ICMP, so a port unreachable or an administratively
- * prohibited for TCP is a REJECT rule at the sender.
+ * Linux answers a SYN to a closed TCP port with a reset, never with ICMP, so a port or protocol unreachable or an
+ * administratively prohibited for TCP is a REJECT rule at the sender; so is a host or network unreachable that the
+ * destination sends about itself (a host does not report itself unreachable).
  */
 export function tcpIcmpFinding(r: IcmpReport, target: string, destination: string, hostAddresses: readonly string[] = []): { summary: string; steps: string[] } | undefined {
   const kind = icmpKind(r);
   const sender = icmpSender(r, destination, hostAddresses);
   const at = sender === 'destination' ? `${destination} itself` : sender === 'this host' ? `this host (${r.from})` : sender === 'path' ? `${r.from}, a router or firewall on the way` : 'a host that did not name itself';
-  const ruleSteps = (where: string) => [
-    `on ${where}: nft list ruleset | grep -n reject; iptables -S | grep REJECT   (the rule that answers port ${target.replace(/^.*:/, '')})`,
-    'if that port is meant to be open, allow it there (or fix the rule order: an earlier REJECT wins)',
-  ];
-  if (kind === 'port-unreachable' || kind === 'admin-prohibited') {
-    const how = kind === 'port-unreachable' ? "a REJECT rule (iptables REJECT's default, nft reject)" : 'a REJECT rule with admin-prohibited (nft reject with icmpx admin-prohibited, iptables --reject-with icmp-admin-prohibited or icmp-host-prohibited)';
-    return {
-      summary: `${target} was refused with an ${icmpText(r)}: ${how} on ${at}. A closed TCP port answers with a reset, never with ICMP, so a firewall refused it, not a missing listener`,
-      steps: ruleSteps(sender === 'this host' ? 'this host' : sender === 'path' ? `${r.from} (or whatever firewall it is)` : `${destination}`),
-    };
+  const port = target.replace(/^.*:/, '');
+  const where = sender === 'this host' ? 'this host' : sender === 'path' ? `${r.from} (or whatever firewall it is)` : destination;
+  const ruleSteps = [`on ${where}: ${rejectRuleCommand(r)}   (the rule that answers port ${port})`, 'if that port is meant to be open, allow it there (or fix the rule order: an earlier REJECT wins)'];
+  const unreachable = kind === 'host-unreachable' || kind === 'net-unreachable';
+  if (kind === 'port-unreachable' || kind === 'admin-prohibited' || kind === 'prot-unreachable' || (unreachable && sender === 'destination')) {
+    const why = unreachable ? `. A host does not report itself unreachable, so a firewall refused it` : '. A closed TCP port answers with a reset, never with ICMP, so a firewall refused it, not a missing listener';
+    return { summary: `${target} was refused with an ${icmpText(r)}: ${rejectHow(r, kind)} on ${at}${why}`, steps: ruleSteps };
   }
-  if (kind === 'host-unreachable' || kind === 'net-unreachable') {
+  if (unreachable) {
     const own = sender === 'this host';
     return {
       summary: own
         ? `${target}: this host's own kernel reported ${kind === 'host-unreachable' ? 'the host unreachable (no ARP/NDP answer from the next hop, or a local rule)' : 'the network unreachable'} (${icmpText(r)})`
         : `${target}: ${at} reported ${kind === 'host-unreachable' ? 'the host unreachable' : 'the network unreachable'} (${icmpText(r)}): the packet got as far as ${r.from ?? 'that router'}`,
-      steps: own ? [`ip neigh; ip route get ${destination}`] : [`traceroute -T -p ${target.replace(/^.*:/, '')} ${destination}   (the path ends at or after ${r.from ?? 'that router'})`, `on ${r.from ?? 'that router'}: its route to ${destination} and its filter rules`],
+      steps: own ? [`ip neigh; ip route get ${destination}`] : [`traceroute -T -p ${port} ${destination}   (the path ends at or after ${r.from ?? 'that router'})`, `on ${r.from ?? 'that router'}: its route to ${destination} and its filter rules`],
     };
   }
   return undefined;

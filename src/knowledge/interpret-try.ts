@@ -1,6 +1,6 @@
 // Pure interpretation of a `sockscope try` call against the host's state: who holds the port, TIME_WAIT and
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
-import { icmpSender, icmpText } from './icmp-report.js';
+import { icmpSender, icmpText, rejectRuleCommand } from './icmp-report.js';
 import { localOwnerView, localUid, uidHidden, unseenOwnerText } from '../model/owner.js';
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type ConnectContext } from './interpret-connect.js';
@@ -402,7 +402,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
         ok: false,
         summary: `${c.target}: an ${icmpText(icmp)} came back: ${icmp.from} is a router or firewall on the way, not the server, so a REJECT rule there refuses the datagram before it arrives`,
         details,
-        nextSteps: [`on ${icmp.from}: nft list ruleset | grep -n reject; iptables -S | grep REJECT   (the rule for udp port ${c.port})`, `traceroute -U -p ${c.port} ${hostOf(c.target).replace(/^\[|\]$/g, '')}   (the path up to ${icmp.from})`],
+        nextSteps: [`on ${icmp.from}: ${rejectRuleCommand(icmp)}   (the rule for udp port ${c.port})`, `traceroute -U -p ${c.port} ${hostOf(c.target).replace(/^\[|\]$/g, '')}   (the path up to ${icmp.from})`],
       };
     return { ok: false, summary: `${c.target}: an ICMP port unreachable came back${icmp?.from ? ` from ${icmp.from}` : ''}: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, 'check that the server binds the address you send to'] };
   }

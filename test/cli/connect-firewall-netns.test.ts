@@ -63,7 +63,7 @@ test('EHOSTUNREACH from a peer whose neighbour entry is REACHABLE: an ICMP rejec
   const s = t.interpretation.summary;
   // The error read from the socket (IP_RECVERR) names its kind and sender: the peer's own REJECT rule.
   assert.deepEqual(t.call.icmp, { version: 4, type: 3, code: 13, from: '10.1.1.2' });
-  assert.match(s, /^10\.1\.1\.2:45903 was refused with an ICMP administratively prohibited \(type 3 code 13\) from 10\.1\.1\.2: a REJECT rule with admin-prohibited .* on 10\.1\.1\.2 itself/);
+  assert.match(s, /^10\.1\.1\.2:45903 was refused with an ICMP communication administratively prohibited \(type 3 code 13\) from 10\.1\.1\.2: a REJECT rule with admin-prohibited .* on 10\.1\.1\.2 itself/);
   assert.doesNotMatch(s, /no ARP|ARP\/ND answer/);
   assert.ok(!t.interpretation.nextSteps.some((x: string) => /INCOMPLETE\/FAILED/.test(x)), lines(t.interpretation.nextSteps));
   assert.ok(t.interpretation.nextSteps.some((x: string) => /^on 10\.1\.1\.2: nft list ruleset \| grep -n reject; iptables -S \| grep REJECT +\(the rule that answers port 45903\)/.test(x)), lines(t.interpretation.nextSteps));
@@ -76,7 +76,7 @@ test('EHOSTUNREACH from a peer whose neighbour entry is REACHABLE: an ICMP rejec
 test('EHOSTUNREACH on a loopback listener: a REJECT rule on this host, the listener named, no ARP', { timeout: 60_000 }, () => {
   const t = json(['try', 'connect', '127.0.0.1:45703']);
   assert.equal(t.call.errno, 'EHOSTUNREACH');
-  const want = new RegExp(`^127\\.0\\.0\\.1:45703: python3/${holderA} listens on 127\\.0\\.0\\.1:45703, which takes this connection, yet an ICMP administratively prohibited \\(type 3 code 13\\) from 127\\.0\\.0\\.1 came back: a REJECT rule on this host`);
+  const want = new RegExp(`^127\\.0\\.0\\.1:45703: python3/${holderA} listens on 127\\.0\\.0\\.1:45703, which takes this connection, yet an ICMP communication administratively prohibited \\(type 3 code 13\\) from 127\\.0\\.0\\.1 came back: a REJECT rule on this host`);
   assert.match(t.interpretation.summary, want);
   assert.doesNotMatch(t.interpretation.summary, /no ARP\/ND answer/);
   assert.ok(!t.interpretation.nextSteps.some((x: string) => /ip neigh/.test(x)), lines(t.interpretation.nextSteps));
@@ -113,7 +113,7 @@ test('try sendto ending in EHOSTUNREACH is explained as connect is: no ARP reply
   const r = json(['try', 'sendto', '10.1.1.2:45905']);
   assert.equal(r.call.errno, 'EHOSTUNREACH', JSON.stringify(r.call));
   assert.equal(r.context.connectFacts.neighbour.state, 'REACHABLE');
-  assert.match(r.interpretation.summary, new RegExp(`^10\\.1\\.1\\.2:45905: 10\\.1\\.1\\.2 answers ARP on ${VA} \\([0-9a-f:]+\\), so the datagram reached it, and an ICMP administratively prohibited \\(type 3 code 13\\) from 10\\.1\\.1\\.2 came back: a REJECT rule on 10\\.1\\.1\\.2`));
+  assert.match(r.interpretation.summary, new RegExp(`^10\\.1\\.1\\.2:45905: 10\\.1\\.1\\.2 answers ARP on ${VA} \\([0-9a-f:]+\\), so the datagram reached it, and an ICMP communication administratively prohibited \\(type 3 code 13\\) from 10\\.1\\.1\\.2 came back: a REJECT rule on 10\\.1\\.1\\.2`));
   assert.ok(r.interpretation.nextSteps.some((x: string) => /REJECT rule for udp port 45905/.test(x)), lines(r.interpretation.nextSteps));
 });
 

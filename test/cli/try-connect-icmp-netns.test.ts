@@ -34,11 +34,21 @@ before(() => {
     run('ip', ['-n', ns, 'addr', 'add', addr, 'dev', dev]);
     run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
   }
+  for (const [ns, dev, addr] of [
+    [C, `ic${id}`, 'fd77::1/64'],
+    [R, `ir${id}`, 'fd77::fe/64'],
+    [R, `iq${id}`, 'fd78::fe/64'],
+    [S, `is${id}`, 'fd78::2/64'],
+  ])
+    run('ip', ['-n', ns, 'addr', 'add', addr, 'dev', dev, 'nodad']);
   run('ip', ['-n', C, 'route', 'add', 'default', 'via', '10.77.0.254']);
   run('ip', ['-n', S, 'route', 'add', 'default', 'via', '10.78.0.254']);
+  run('ip', ['-n', C, '-6', 'route', 'add', 'default', 'via', 'fd77::fe']);
+  run('ip', ['-n', S, '-6', 'route', 'add', 'default', 'via', 'fd78::fe']);
   run('ip', ['netns', 'exec', R, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  run('ip', ['netns', 'exec', R, 'sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
   // The server: 7405 rejected with nft's default (ICMP port unreachable), 7407 admin-prohibited; 7408 has nothing (the kernel's reset).
-  run('ip', ['netns', 'exec', S, 'nft', '-f', '-'], 'table inet t {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 7405 reject\n  tcp dport 7407 reject with icmpx admin-prohibited\n }\n}\n');
+  run('ip', ['netns', 'exec', S, 'nft', '-f', '-'], 'table inet t {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 7405 reject\n  tcp dport 7407 reject with icmpx admin-prohibited\n  tcp dport 7421 reject with icmp host-unreachable\n  meta nfproto ipv6 tcp dport 7422 reject with icmpv6 admin-prohibited\n }\n}\n');
   // The router: 7409 rejected on the way.
   run('ip', ['netns', 'exec', R, 'nft', '-f', '-'], 'table inet t {\n chain forward {\n  type filter hook forward priority 0;\n  tcp dport 7409 reject\n  udp dport 7409 reject\n }\n}\n');
 });
@@ -67,7 +77,7 @@ test('an ICMP port unreachable from the server is a REJECT rule there, not a mis
 test('admin-prohibited from the server is said as such', { timeout: 60_000 }, () => {
   const { text, doc } = tryConnect(7407);
   assert.deepEqual(doc.call.icmp, { version: 4, type: 3, code: 13, from: '10.78.0.2' });
-  assert.match(doc.interpretation.summary, /refused with an ICMP administratively prohibited \(type 3 code 13\) from 10\.78\.0\.2: a REJECT rule with admin-prohibited/);
+  assert.match(doc.interpretation.summary, /refused with an ICMP communication administratively prohibited \(type 3 code 13\) from 10\.78\.0\.2: a REJECT rule with admin-prohibited/);
   assert.match(text, /EHOSTUNREACH|ECONNREFUSED/);
 });
 
@@ -105,4 +115,29 @@ test('try sendto: an ICMP port unreachable from a router is its REJECT rule, not
   const own = JSON.parse(sockscope(['try', 'sendto', '10.78.0.2:7410', '--json'], { netns: C }).stdout);
   assert.deepEqual(own.call.icmp, { version: 4, type: 3, code: 3, from: '10.78.0.2' });
   assert.equal(own.interpretation.summary, '10.78.0.2:7410: an ICMP port unreachable came back from 10.78.0.2: nothing listens on UDP port 7410 there');
+});
+
+test('a host unreachable the destination sends about itself is its REJECT rule, not a broken path', { timeout: 60_000 }, () => {
+  const { doc } = tryConnect(7421);
+  assert.deepEqual(doc.call.icmp, { version: 4, type: 3, code: 1, from: '10.78.0.2' });
+  assert.match(doc.interpretation.summary, /^10\.78\.0\.2:7421 was refused with an ICMP host unreachable \(type 3 code 1\) from 10\.78\.0\.2: a REJECT rule with host unreachable .* on 10\.78\.0\.2 itself\. A host does not report itself unreachable/);
+});
+
+test('IPv6: admin-prohibited (EACCES) is the server\'s REJECT rule, not this host\'s security policy, with ip6tables steps', { timeout: 60_000 }, () => {
+  const t = JSON.parse(sockscope(['try', 'connect', '[fd78::2]:7422', '--timeout', '3s', '--json'], { netns: C }).stdout);
+  assert.equal(t.call.errno, 'EACCES');
+  assert.deepEqual(t.call.icmp, { version: 6, type: 1, code: 1, from: 'fd78::2' });
+  assert.match(t.interpretation.summary, /^\[fd78::2\]:7422 was refused with an ICMPv6 administratively prohibited \(type 1 code 1\) from fd78::2: a REJECT rule with admin-prohibited \(nft reject with icmpv6 admin-prohibited, ip6tables --reject-with icmp6-adm-prohibited\) on fd78::2 itself/);
+  assert.doesNotMatch(t.interpretation.summary, /SELinux|AppArmor/);
+  assert.ok(t.interpretation.nextSteps.some((x: string) => x.includes('ip6tables -S | grep REJECT')), t.interpretation.nextSteps.join('\n'));
+  const d = JSON.parse(sockscope(['debug-connections', '--address', '[fd78::2]:7422', '--timeout', '3s', '--json'], { netns: C }).stdout);
+  assert.deepEqual(d.addresses[0].icmp, t.call.icmp);
+  assert.equal(d.addresses[0].diagnosis.summary, t.interpretation.summary);
+});
+
+test('try sendto to the server spelled another way: its port unreachable is still the server\'s, not a router\'s', { timeout: 60_000 }, () => {
+  const doc = JSON.parse(sockscope(['try', 'sendto', '[FD78:0:0:0::2]:7410', '--json'], { netns: C }).stdout);
+  assert.deepEqual(doc.call.icmp, { version: 6, type: 1, code: 4, from: 'fd78::2' });
+  assert.doesNotMatch(doc.interpretation.summary, /router or firewall on the way/);
+  assert.match(doc.interpretation.summary, /an ICMP port unreachable came back from fd78::2: nothing listens on UDP port 7410 there$/);
 });
