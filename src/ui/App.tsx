@@ -301,7 +301,7 @@ export function App(props: AppProps) {
       </Box>
     );
   else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} recFocus={recFocus} adviceEveryMs={data.adviceEveryMs} />;
-  else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} recsEmptyText={hiddenNote?.recs} />;
+  else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} />;
   else if (socketFrame) content = <SocketView socket={shownSocket} lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
   else if (view === 'help') content = <HelpView lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
 

@@ -8,17 +8,18 @@ import type { TableModel } from './table-model.js';
 import { listenerFamilies } from './tables/sockets.js';
 
 /**
- * The port view's note when its protocol is hidden (t, u): the collector is not asked for it, so the view
- * has no listener and no socket to show, which read as "no listener on this port" and "SOCKETS 0".
+ * The port view's note when its protocol is hidden (t, u): its listeners and sockets are not listed, which
+ * read as "no listener on this port" and "SOCKETS 0". The monitor still collects TCP and UDP (the rules
+ * and the header count them: monitor-run.ts collectProtocols), so the note says "not listed", not "not
+ * collected", and the port's recommendations stay as the rules found them.
  * `key`: the key that shows it again (none when no key toggles it in this view).
  */
-export function hiddenProtocolNote(protocol: Protocol, key: string | undefined): { line: string; short: string; recs: string } {
+export function hiddenProtocolNote(protocol: Protocol, key: string | undefined): { line: string; short: string } {
   const name = protocol === 'unix' ? 'unix' : protocol.toUpperCase();
   const again = key ? ` (${key} shows ${name} again)` : '';
   return {
-    line: `${name} is hidden: its listeners and sockets are not collected${again}`,
+    line: `${name} is hidden: its listeners and sockets are not listed${again}`,
     short: `${name} hidden${key ? `, ${key} shows it` : ''}`,
-    recs: `${name} is hidden: its findings for this port are not evaluated${again}.`,
   };
 }
 
