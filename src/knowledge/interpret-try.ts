@@ -293,10 +293,21 @@ export function interpretTry(c: TryContext): TryInterpretation {
       const e = others.find((o) => !isOrphan(o)) ?? others[0]; // a held one, when there is one, is the example
       const summary = `port ${c.port} is in use by ${others.length} socket(s) that are not listening (${[...new Set(others.map((o) => o.state))].join(', ')}), e.g. ${e.local}${e.peer ? ` -> ${e.peer}` : ''} ${heldBy(e)}`;
       details.push('connections accepted by a listener that has exited (or outgoing connections that took this port) keep it busy until they close');
-      if (orphans.length) details.push(`${orphans.length === others.length ? 'all' : orphans.length} of them ${orphans.length === 1 ? 'is an orphan' : 'are orphans'}: closed by their program, held by no process, kept by the kernel until the connection ends`);
+      if (orphans.length)
+        details.push(
+          orphans.length === others.length
+            ? others.length === 1
+              ? 'it is an orphan: closed by its program, held by no process, kept by the kernel until the connection ends'
+              : `all ${others.length} of them are orphans: closed by their program, held by no process, kept by the kernel until the connection ends`
+            : `${orphans.length} of them ${orphans.length === 1 ? 'is an orphan' : 'are orphans'}: closed by their program, held by no process, kept by the kernel until the connection ends`,
+        );
       if (!c.reuseaddr) next.push('with SO_REUSEADDR (--reuseaddr) bind() may share the port with connections that are not listening');
       if (orphans.length < others.length) next.push(`close those connections, or wait for them to end (sockscope analyze --port ${c.port})`);
-      const kill = orphans.length === others.length ? `; as root, ss -K 'sport = :${c.port}' ends them at once` : '';
+      // ss -K 'sport = :P' would also end live connections on other addresses of the port: only when every socket on the
+      // port is an orphan (or TIME_WAIT); otherwise a filter that names the orphan's four-tuple.
+      const wholePort = c.holders.every((h) => isOrphan(h) || h.state === 'TIME_WAIT');
+      const o = orphans[0];
+      const kill = orphans.length !== others.length ? '' : wholePort ? `; as root, ss -K 'sport = :${c.port}' ends them at once` : o?.peer ? `; as root, ss -K with each one's four-tuple ends it at once, e.g. ss -K '${fourTuple(o.local, o.peer)}' (sport = :${c.port} alone would end other addresses' live connections too)` : '';
       if (orphans.length) next.push(`wait: an orphan goes away on its own, in FIN_WAIT1, CLOSING or LAST_ACK once the peer acknowledges its FIN or after net.ipv4.tcp_orphan_retries retransmissions or window probes (0 means 8), in FIN_WAIT2 after net.ipv4.tcp_fin_timeout (60 s)${kill}`);
       return { ok: false, summary, details, nextSteps: next };
     }
@@ -407,4 +418,15 @@ export function interpretTry(c: TryContext): TryInterpretation {
     return { ok: false, summary: `${c.target}: an ICMP port unreachable came back${icmp?.from ? ` from ${icmp.from}` : ''}: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, 'check that the server binds the address you send to'] };
   }
   return { ok: false, summary: `${c.failedCall ?? c.op} failed with ${errno}`, details, nextSteps: [] };
+}
+
+/** An ss filter for one connection: "src 127.0.0.1 and sport = :45000 and dst 127.0.0.1 and dport = :51234" (IPv6 in brackets). */
+function fourTuple(local: string, peer: string): string {
+  const split = (e: string) => {
+    const i = e.lastIndexOf(':');
+    return { host: e.slice(0, i), port: e.slice(i + 1) };
+  };
+  const l = split(local);
+  const p = split(peer);
+  return `src ${l.host} and sport = :${l.port} and dst ${p.host} and dport = :${p.port}`;
 }

@@ -77,6 +77,16 @@ test('EADDRINUSE by connections that are not listening: an orphan is held by no 
   assert.match(only.summary, /e\.g\. 127\.0\.0\.1:80 -> 127\.0\.0\.1:5000 held by no process: an orphan/);
   assert.ok(!only.nextSteps.some((s) => s.includes('close those connections')), only.nextSteps.join('\n'));
   assert.ok(only.nextSteps.some((s) => s.startsWith('wait: an orphan goes away on its own') && s.includes("ss -K 'sport = :80'")), only.nextSteps.join('\n'));
+  assert.ok(only.details.includes('it is an orphan: closed by its program, held by no process, kept by the kernel until the connection ends'), only.details.join('\n'));
+  // A live connection on another address of the port (no conflict with 127.0.0.1): ss -K 'sport = :80' would end it
+  // too, so the step names the orphan's four-tuple.
+  const other = { state: 'ESTABLISHED', local: '127.0.0.2:80', peer: '127.0.0.1:5002', processes: [{ pid: 77, name: 'db' }], uid: 0, inode: 99 };
+  const beside = interpretTry({ ...base, target: '127.0.0.1:80', port: 80, holders: [orphan, other] });
+  const step = beside.nextSteps.find((s) => s.startsWith('wait: an orphan')) ?? '';
+  assert.ok(!step.includes("ss -K 'sport = :80'"), step);
+  assert.ok(step.includes("ss -K 'src 127.0.0.1 and sport = :80 and dst 127.0.0.1 and dport = :5000'"), step);
+  const two = interpretTry({ ...base, target: '127.0.0.1:80', port: 80, holders: [orphan, { ...orphan, peer: '127.0.0.1:5003' }] });
+  assert.ok(two.details.includes('all 2 of them are orphans: closed by their program, held by no process, kept by the kernel until the connection ends'), two.details.join('\n'));
   const mixed = interpretTry({ ...base, target: '127.0.0.1:80', port: 80, holders: [orphan, held] });
   assert.match(mixed.summary, /e\.g\. 127\.0\.0\.1:80 -> 127\.0\.0\.1:5001 held by pid 9 \(app\)$/);
   assert.ok(mixed.nextSteps.some((s) => s.startsWith('close those connections')), mixed.nextSteps.join('\n'));
