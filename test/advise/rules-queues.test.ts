@@ -127,3 +127,16 @@ test('procfs/netstat listeners (backlog unknown): no false "full" at backlog 0; 
   assert.match(r.message, /with backlog at most 4096/);
   assert.match(r.evidence, /this source cannot see the backlog/);
 });
+
+test('recv-q-persistent without tcp_info: a Recv-Q that grows and never falls is "not reading", one that fell is "reads too slowly"', () => {
+  const at = (q: number[]) => {
+    const h = fakeHistory(3, (i) => ({ sockets: [listener('0.0.0.0:9000', 128, 0, [proc(5, 'reader')]), tcp('10.0.0.1:9000', '10.0.0.2:50000', 'ESTABLISHED', { recvQ: q[i], processes: [proc(5, 'reader', 8)] })] }), 60_000);
+    return run(h[2], h).find((r) => r.id === 'recv-q-persistent');
+  };
+  // Growing (procfs, netstat: no tcp_info): nothing shows a read; it said "reads too slowly".
+  const growing = at([4_000_000, 4_100_000, 4_200_000]);
+  assert.match(growing?.message ?? '', /reader \(pid 5\) is not reading/, growing?.message);
+  assert.match(growing?.evidence ?? '', /\(no progress\)/);
+  const fell = at([4_200_000, 4_100_000, 4_150_000]);
+  assert.match(fell?.message ?? '', /reads too slowly/, fell?.message);
+});

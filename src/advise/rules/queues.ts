@@ -74,9 +74,10 @@ function findStuck(ctx: RuleContext, g: ConnGroup, which: Which): Stuck[] {
     const p0 = which === 'sendQ' ? first.tcpInfo?.bytesAcked : consumed(first);
     const p1 = which === 'sendQ' ? s.tcpInfo?.bytesAcked : consumed(s);
     const unchanged = samples.every((x) => x![which] === s[which]);
-    // Without tcp_info: a Recv-Q that fell between two samples was read from.
+    // Without tcp_info: a Recv-Q that fell between two samples was read from; one that never fell (the same, or
+    // growing) shows no reading at all (README: "not reading" when Recv-Q never fell).
     const fell = samples.some((x, i) => i > 0 && x![which] < samples[i - 1]![which]);
-    const noProgress = p0 != null && p1 != null ? p1 <= p0 : which === 'recvQ' ? unchanged && !fell : unchanged;
+    const noProgress = p0 != null && p1 != null ? p1 <= p0 : which === 'recvQ' ? !fell : unchanged;
     // Zero-window probes in every sample: the peer has kept its window shut all along.
     const persistTimer = which === 'sendQ' && samples.every((x) => x!.timer?.name === 'persist');
     // A bulk sender keeps its send queue full while data flows: only a stalled send queue, or one the
