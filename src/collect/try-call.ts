@@ -182,7 +182,11 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
     const v6 = family === AF_INET6;
     // IP_RECVERR on our own socket queues an ICMP error with the address that sent it (icmp-errqueue.ts): a refused
     // connect then tells an ICMP port unreachable (a REJECT rule) from a reset, and sendto names who answered.
-    const recverr = () => step(`setsockopt(${v6 ? 'IPV6_RECVERR' : 'IP_RECVERR'}, 1)`, () => l.setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, int(1), 4));
+    // An IPv4-mapped destination on an AF_INET6 socket travels as IPv4: its ICMP error is queued only with IP_RECVERR too.
+    const mapped = v6 && /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(o.address);
+    const recverr = () =>
+      step(`setsockopt(${v6 ? 'IPV6_RECVERR' : 'IP_RECVERR'}, 1)`, () => l.setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, int(1), 4)) &&
+      (!mapped || step('setsockopt(IP_RECVERR, 1)', () => l.setsockopt(fd, IPPROTO_IP, IP_RECVERR, int(1), 4)));
     const queued = () => {
       const icmp = readIcmpError(fd);
       if (icmp !== undefined) res.icmp = icmp;

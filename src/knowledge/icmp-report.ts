@@ -67,16 +67,26 @@ export function icmpText(r: IcmpReport): string {
 /**
  * An address as the kernel writes it, to compare what a user typed ("[FD78:0:0:0::2]", "fe80::1%eth0") with an
  * ICMP error's sender: zone and brackets dropped, IPv6 compressed and in lower case (the URL parser's IPv6
- * serializer does both, and writes ::ffff:a.b.c.d in hex, on both sides alike).
+ * serializer does both), an IPv4-mapped address as its IPv4 address.
  */
 function canonical(address: string): string {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   if (!bare.includes(':')) return bare;
+  let v6: string;
   try {
-    return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+    v6 = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
   } catch {
     return bare.toLowerCase();
   }
+  // IPv4-mapped (::ffff:a.b.c.d; the serializer writes ::ffff:a00:1): the IPv4 address it stands for, as the
+  // kernel reports the sender of an error on a v4 connection made from an IPv6 socket.
+  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
+  if (m) {
+    const hi = parseInt(m[1], 16);
+    const lo = parseInt(m[2], 16);
+    return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+  }
+  return v6;
 }
 
 /**

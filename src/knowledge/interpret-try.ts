@@ -307,7 +307,16 @@ export function interpretTry(c: TryContext): TryInterpretation {
       // port is an orphan (or TIME_WAIT); otherwise a filter that names the orphan's four-tuple.
       const wholePort = c.holders.every((h) => isOrphan(h) || h.state === 'TIME_WAIT');
       const o = orphans[0];
-      const kill = orphans.length !== others.length ? '' : wholePort ? `; as root, ss -K 'sport = :${c.port}' ends them at once` : o?.peer ? `; as root, ss -K with each one's four-tuple ends it at once, e.g. ss -K '${fourTuple(o.local, o.peer)}' (sport = :${c.port} alone would end other addresses' live connections too)` : '';
+      // -t: without it ss -K also disconnects connected UDP sockets on the port, which holders (TCP) never listed.
+      const tuple = o?.peer ? fourTuple(o.local, o.peer) : undefined;
+      const kill =
+        orphans.length !== others.length
+          ? ''
+          : wholePort
+            ? `; as root, ss -K -t 'sport = :${c.port}' ends them at once`
+            : tuple
+              ? `; as root, ss -K -t with each one's four-tuple ends it at once, e.g. ss -K -t '${tuple}' (sport = :${c.port} alone would end other addresses' live connections too)`
+              : '';
       if (orphans.length) next.push(`wait: an orphan goes away on its own, in FIN_WAIT1, CLOSING or LAST_ACK once the peer acknowledges its FIN or after net.ipv4.tcp_orphan_retries retransmissions or window probes (0 means 8), in FIN_WAIT2 after net.ipv4.tcp_fin_timeout (60 s)${kill}`);
       return { ok: false, summary, details, nextSteps: next };
     }
@@ -420,13 +429,21 @@ export function interpretTry(c: TryContext): TryInterpretation {
   return { ok: false, summary: `${c.failedCall ?? c.op} failed with ${errno}`, details, nextSteps: [] };
 }
 
-/** An ss filter for one connection: "src 127.0.0.1 and sport = :45000 and dst 127.0.0.1 and dport = :51234" (IPv6 in brackets). */
-function fourTuple(local: string, peer: string): string {
+/**
+ * An ss filter for one connection: "src 127.0.0.1 and sport = :45000 and dst 127.0.0.1 and dport = :51234" (IPv6 in
+ * brackets). ss cannot parse a zone in an address ("[fe80::1%eth0]"): a link-local one becomes "dev = eth0"; undefined
+ * when the zone is no plain interface name (it is the system's text, and would stand in a shell command).
+ */
+function fourTuple(local: string, peer: string): string | undefined {
   const split = (e: string) => {
     const i = e.lastIndexOf(':');
-    return { host: e.slice(0, i), port: e.slice(i + 1) };
+    const host = e.slice(0, i);
+    const zone = /%([^\]]*)\]?$/.exec(host)?.[1];
+    return { host: host.replace(/%[^\]]*/, ''), port: e.slice(i + 1), zone };
   };
   const l = split(local);
   const p = split(peer);
-  return `src ${l.host} and sport = :${l.port} and dst ${p.host} and dport = :${p.port}`;
+  const zone = l.zone ?? p.zone;
+  if (zone !== undefined && !/^[A-Za-z0-9_.-]{1,15}$/.test(zone)) return undefined;
+  return `src ${l.host}${zone !== undefined ? ` and dev = ${zone}` : ''} and sport = :${l.port} and dst ${p.host} and dport = :${p.port}`;
 }

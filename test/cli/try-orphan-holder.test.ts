@@ -58,5 +58,5 @@ test('try bind on a port kept by an orphan: no process holds it, and the next st
   const doc = JSON.parse(await sockscope([], 'try', 'bind', `127.0.0.1:${h.port}`, '--json')) as { interpretation: { summary: string; nextSteps: string[] }; context: { holders: { state: string; inode?: number; uid?: number }[] } };
   assert.deepEqual(doc.context.holders.map((x) => [x.state, x.inode, x.uid]), [['FIN_WAIT1', 0, 0]]);
   assert.match(doc.interpretation.summary, /held by no process: an orphan/);
-  assert.ok(doc.interpretation.nextSteps.some((s) => s.includes(`ss -K 'sport = :${h.port}'`)), doc.interpretation.nextSteps.join('\n'));
+  assert.ok(doc.interpretation.nextSteps.some((s) => s.includes(`ss -K -t 'sport = :${h.port}'`)), doc.interpretation.nextSteps.join('\n'));
 });

@@ -76,15 +76,22 @@ test('EADDRINUSE by connections that are not listening: an orphan is held by no 
   const only = interpretTry({ ...base, target: '127.0.0.1:80', port: 80, holders: [orphan] });
   assert.match(only.summary, /e\.g\. 127\.0\.0\.1:80 -> 127\.0\.0\.1:5000 held by no process: an orphan/);
   assert.ok(!only.nextSteps.some((s) => s.includes('close those connections')), only.nextSteps.join('\n'));
-  assert.ok(only.nextSteps.some((s) => s.startsWith('wait: an orphan goes away on its own') && s.includes("ss -K 'sport = :80'")), only.nextSteps.join('\n'));
+  assert.ok(only.nextSteps.some((s) => s.startsWith('wait: an orphan goes away on its own') && s.includes("ss -K -t 'sport = :80'")), only.nextSteps.join('\n'));
   assert.ok(only.details.includes('it is an orphan: closed by its program, held by no process, kept by the kernel until the connection ends'), only.details.join('\n'));
   // A live connection on another address of the port (no conflict with 127.0.0.1): ss -K 'sport = :80' would end it
   // too, so the step names the orphan's four-tuple.
   const other = { state: 'ESTABLISHED', local: '127.0.0.2:80', peer: '127.0.0.1:5002', processes: [{ pid: 77, name: 'db' }], uid: 0, inode: 99 };
   const beside = interpretTry({ ...base, target: '127.0.0.1:80', port: 80, holders: [orphan, other] });
   const step = beside.nextSteps.find((s) => s.startsWith('wait: an orphan')) ?? '';
-  assert.ok(!step.includes("ss -K 'sport = :80'"), step);
-  assert.ok(step.includes("ss -K 'src 127.0.0.1 and sport = :80 and dst 127.0.0.1 and dport = :5000'"), step);
+  assert.ok(!step.includes("'sport = :80'"), step);
+  assert.ok(step.includes("ss -K -t 'src 127.0.0.1 and sport = :80 and dst 127.0.0.1 and dport = :5000'"), step);
+  // A link-local orphan: ss cannot parse a zone in an address, so the zone is a dev condition (ss accepts "dev = NAME").
+  const ll = { ...orphan, local: '[fe80::1%eth0]:80', peer: '[fe80::2]:5000' };
+  const llStep = interpretTry({ ...base, target: '[fe80::1%eth0]:80', port: 80, holders: [ll, { ...other, local: '[fe80::1%eth1]:80' }] }).nextSteps.find((s) => s.startsWith('wait: an orphan')) ?? '';
+  assert.ok(llStep.includes("ss -K -t 'src [fe80::1] and dev = eth0 and sport = :80 and dst [fe80::2] and dport = :5000'"), llStep);
+  // A zone that is no plain interface name (the system's text) is not put into a shell command.
+  const odd = interpretTry({ ...base, target: "[fe80::1%e';x]:80", port: 80, holders: [{ ...ll, local: "[fe80::1%e';x]:80" }, { ...other, local: '[fe80::1%eth1]:80' }] });
+  assert.ok(!odd.nextSteps.some((s) => s.includes('ss -K')), odd.nextSteps.join('\n'));
   const two = interpretTry({ ...base, target: '127.0.0.1:80', port: 80, holders: [orphan, { ...orphan, peer: '127.0.0.1:5003' }] });
   assert.ok(two.details.includes('all 2 of them are orphans: closed by their program, held by no process, kept by the kernel until the connection ends'), two.details.join('\n'));
   const mixed = interpretTry({ ...base, target: '127.0.0.1:80', port: 80, holders: [orphan, held] });
@@ -95,4 +102,13 @@ test('EADDRINUSE by connections that are not listening: an orphan is held by no 
   // a connection still in an accept queue is no orphan, and a uid in sight is not "not visible"
   const queued = interpretTry({ ...base, target: '127.0.0.1:80', port: 80, holders: [{ ...orphan, state: 'ESTABLISHED' }] });
   assert.match(queued.summary, /held by no process yet: a connection still in an accept queue$/);
+});
+
+test('icmpSender: the sender of an error on a v4 connection from an IPv6 socket (::ffff:a.b.c.d) is the IPv4 address', async () => {
+  const { icmpSender } = await import('../../src/knowledge/icmp-report.js');
+  assert.equal(icmpSender({ version: 6, type: 1, code: 4, from: '::ffff:10.0.0.1' }, '10.0.0.1'), 'destination');
+  assert.equal(icmpSender({ version: 4, type: 3, code: 3, from: '10.0.0.1' }, '[::ffff:10.0.0.1]'), 'destination');
+  assert.equal(icmpSender({ version: 4, type: 3, code: 3, from: '::ffff:127.0.0.1' }, '10.0.0.9', ['127.0.0.1']), 'this host');
+  assert.equal(icmpSender({ version: 6, type: 1, code: 4, from: 'fd78::2' }, '[FD78:0:0:0::2]'), 'destination');
+  assert.equal(icmpSender({ version: 6, type: 1, code: 4, from: 'fd77::fe' }, 'fd78::2'), 'path');
 });
