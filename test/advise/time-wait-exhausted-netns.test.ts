@@ -77,6 +77,11 @@ test('every ephemeral port held to one destination: connect() fails now, not a r
   const [ok, fail, ...err] = inNs(['python3', '-c', CLIENT, '7010', '80']).trim().split(' ');
   assert.ok(Number(ok) >= 50 && Number(fail) > 0 && Number(ok) + Number(fail) === 80, `${ok} ok, ${fail} failed`);
   assert.equal(err.join(' '), 'Cannot assign requested address');
+  // Under load the kernel sometimes lets a connection go without a TIME_WAIT (52 got through in one run, 49 were
+  // left in another): connect again until every one of the 50 ports is held to 7010, then read.
+  const held = () => Number(inNs(['sh', '-c', "ss -tanH 'dport = :7010' | wc -l"]).trim());
+  for (let i = 0; i < 5 && held() < 50; i++) inNs(['python3', '-c', CLIENT, '7010', '10']);
+  assert.equal(held(), 50, 'all 50 ports held to 127.0.0.1:7010');
   const full = exhaustion(7010);
   assert.ok(full, 'time-wait-port-exhaustion');
   assert.equal(full.severity, 'critical');
@@ -90,9 +95,13 @@ test('every ephemeral port held to one destination: connect() fails now, not a r
   assert.match(exhaustion(7010)!.message, /fails now with EADDRNOTAVAIL, except where net\.ipv4\.tcp_tw_reuse=2 takes over a TIME_WAIT entry at least 1 s old whose connection used TCP timestamps$/);
 
   // Another destination has its own 4-tuples: 45 of the 50 ports to 7011 is 90%, a risk (critical level).
+  // tcp_tw_reuse back to 0 for this burst too: with 2, a burst slower than 1 s (a loaded CI machine) took over its
+  // own older TIME_WAIT entries and left 41 of them, not 45.
+  inNs(['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=0']);
   assert.equal(inNs(['python3', '-c', CLIENT, '7011', '45']).trim(), '45 0');
   const near = exhaustion(7011);
   assert.ok(near);
-  // (one of the 45 may have left no socket by the time of the dump: 44 or 45)
-  assert.match(near.message, /^Ephemeral port exhaustion risk: 4[45] connections from 127\.0\.0\.1 to 127\.0\.0\.1:7011 \(4[45] in TIME_WAIT\) use (88|90)% of the 50 local ports$/);
+  // (under load some of the 45 leave no TIME_WAIT by the time of the dump: 41-45 were seen; below 100 % it is a risk)
+  const m = /^Ephemeral port exhaustion risk: (4\d) connections from 127\.0\.0\.1 to 127\.0\.0\.1:7011 \((4\d) in TIME_WAIT\) use (\d+)% of the 50 local ports$/.exec(near.message);
+  assert.ok(m && m[1] === m[2] && Number(m[3]) === Number(m[1]) * 2, near.message);
 });
