@@ -4,35 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { dirname } from 'node:path';
 import yargs from 'yargs';
 import { cleanCompletions, valuePosition } from '../../src/cli/completion.js';
 import { commands } from '../../src/cli/commands/index.js';
 import { IO_MODELS } from '../../src/codegen/options.js';
 import { SOCKET_OPTION_NAMES } from '../../src/knowledge/socket-options.js';
 
-const BIN_DIR = dirname(new URL('../../bin/sockscope', import.meta.url).pathname);
+import { BIN_DIR, completeAll } from '../helpers/bash-completion.js';
 
-/** What bash offers for each line of words typed so far (the last word of each is being completed), in one bash. */
-function completeAll(lines: string[][]): string[][] {
-  const script = [
-    'source <(sockscope completion) || exit 3',
-    ...lines.flatMap((words) => [
-      `COMP_WORDS=(${['sockscope', ...words].map((w) => `'${w}'`).join(' ')})`,
-      `COMP_CWORD=${words.length}`,
-      'COMPREPLY=()',
-      '_sockscope_yargs_completions',
-      'printf "%s\\n" "${COMPREPLY[@]}" "=== end"',
-    ]),
-  ].join('\n');
-  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${BIN_DIR}:${process.env.PATH}`, SHELL: '/bin/bash' } });
-  if (r.error) assert.fail(`bash is required: ${r.error.message}`);
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stderr, '', 'no error from the completion runs');
-  const answers = r.stdout.split('=== end\n').slice(0, -1).map((a) => a.split('\n').filter(Boolean));
-  assert.equal(answers.length, lines.length);
-  return answers;
-}
 
 /** What bash offers for the words typed so far (the last word is being completed). */
 function complete(...words: string[]): string[] {

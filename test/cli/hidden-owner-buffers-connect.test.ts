@@ -4,23 +4,19 @@
 // `"processes": []` with no marker, debug-connections `accepted: no: it waits in the accept queue of ...`
 // without a word of the owner. Both now say it is hidden, with the uid, as analyze and the monitor do.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startPythonHolder } from '../helpers/python-holder.js';
+import { NOBODY, nobodySkip } from '../helpers/unprivileged.js';
 import { ROOT } from '../helpers/tmux.js';
 
 const run = promisify(execFile);
 const bin = `${ROOT}bin/sockscope`;
-const isRoot = process.getuid?.() === 0;
-const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
-// Without setpriv the tests fail in CI (it runs as root) and are skipped on a developer machine.
-const skip = !isRoot ? 'needs root to hold sockets another user cannot see' : !hasSetpriv && !inCi ? 'setpriv is not installed' : false;
-const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+const skip = nobodySkip;
 
 // A listener with 3 connections accepted (both ends held), and a listener that never calls accept().
 const HOLDER = `

@@ -4,7 +4,7 @@
 // port holding only TIME_WAIT (no process holds it) stays "-". The review (uid 1001, root's sockets)
 // saw "-" and "process": null for both, and advice to "collect with every socket attributed".
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,16 +12,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { waitFor } from '../helpers/free-port.js';
+import { NOBODY, nobodySkip } from '../helpers/unprivileged.js';
 import { ROOT, tmuxServer, tmuxSkip, until } from '../helpers/tmux.js';
 
 const run = promisify(execFile);
 const bin = `${ROOT}bin/sockscope`;
-const isRoot = process.getuid?.() === 0;
-const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
-// Without setpriv the tests fail in CI (it runs as root) and are skipped on a developer machine.
-const skip = !isRoot ? 'needs root to hold sockets another user cannot see' : !hasSetpriv && !inCi ? 'setpriv is not installed' : false;
-const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+const skip = nobodySkip;
 const CLOSE_WAITS = 12;
 
 /** Sockets in `state` on local port `port`, as the kernel lists them (/proc/net/tcp, hex state). */

@@ -4,22 +4,18 @@
 // which README reads as "no process holds it", under a summary naming a process of uid 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startPythonHolder } from '../helpers/python-holder.js';
+import { NOBODY, nobodySkip } from '../helpers/unprivileged.js';
 import { ROOT } from '../helpers/tmux.js';
 
 const run = promisify(execFile);
 const bin = `${ROOT}bin/sockscope`;
-const isRoot = process.getuid?.() === 0;
-const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
-// Without setpriv the test fails in CI (it runs as root) and is skipped on a developer machine.
-const skip = !isRoot ? 'needs root to hold sockets another user cannot see' : !hasSetpriv && !inCi ? 'setpriv is not installed' : false;
-const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+const skip = nobodySkip;
 
 // A TCP listener with three connections, two accepted (held) and one left in the accept queue, and a bound UDP socket.
 const HOLDER = String.raw`
