@@ -55,6 +55,7 @@ test('the start-up graph of dist/cli.js leaves out what only some commands need'
     'src/codegen/index.ts',
     'src/config/load.ts',
     'src/ui/App.tsx',
+    'src/knowledge/host-port.ts', // export's --listen parser (listen-address.ts) and try/debug-connections only
   ]) {
     assert.deepEqual(has(heavy), [], `${heavy} is loaded by every command at start-up`);
   }
