@@ -3,13 +3,12 @@
 // with everything known: who listens on the port and where, why no answer came (neighbour), which route refused,
 // whether the connection was accepted, whether the exchange ended with a reset.
 import { isIP } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import type { IcmpReport } from '../knowledge/icmp-report.js';
 import { tryCall } from './try-call.js';
 import { asMember, diagnoseConnectError, findLocalListener, formatHostPort, memberKey, memberName, memberReached, portListeners, reuseportGroup, takes, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
 import { sysctlInt, type Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
-import { bareAddress, isLocalDestination, peerSnapshot, portOwnersSnapshot, portSnapshot, routeFacts, summarizeExisting, udpConnectedCount, udpPortReadings, unknownZone } from './connect-facts.js';
+import { bareAddress, hostAddresses, isLocalDestination, peerSnapshot, portOwnersSnapshot, portSnapshot, routeFacts, summarizeExisting, udpConnectedCount, udpPortReadings, unknownZone } from './connect-facts.js';
 import type { AddressProbe, ProbeResult } from './connect-probe.js';
 import type { SocketSource } from './source.js';
 
@@ -116,6 +115,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
   }));
   const resolved = isIP(bareAddress(r.host)) ? undefined : { host: r.host, addresses: r.resolution.addresses };
   const outcomes: AddressOutcome[] = [];
+  let thisHost: string[] | undefined; // read once, for the first refused address that needs it
   for (const a of r.addresses) {
     const bare = bareAddress(a.address);
     const isLocal = isLocalDestination(a.address, a.route);
@@ -165,7 +165,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
         const icmp = await icmpOnRetry(a.address, r.port, a.connect.errno, Math.min(r.timeoutMs, Math.ceil(a.connect.ms * 2) + 250));
         if (icmp !== undefined) {
           ctx.icmp = icmp;
-          ctx.hostAddresses = thisHostAddresses();
+          ctx.hostAddresses = (thisHost ??= hostAddresses());
           a.icmp = icmp;
         }
       }
@@ -244,12 +244,4 @@ async function icmpOnRetry(address: string, port: number, errno: string, timeout
   } catch {
     return undefined;
   }
-}
-
-/** This host's addresses (an ICMP error from one of them came from this host). */
-function thisHostAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((x): x is NonNullable<typeof x> => !!x)
-    .map((x) => x.address);
 }

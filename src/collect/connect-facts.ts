@@ -3,6 +3,7 @@
 // line that rejected the connect, and the sockets to the destination again. debug-connections (connect-explain.ts)
 // and `try connect` (try-call-context.ts) read the same facts; the parsers are pure (parse/ip-route.ts).
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { findLocalListener, formatHostPort, portListeners, type ConnectContext, type ExistingSockets, type PortListener, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { parseIpNeigh, parseRouteMatch } from '../parse/ip-route.js';
 import { bareAddress, zoneOf } from '../knowledge/host-port.js';
@@ -250,4 +251,12 @@ export async function connectFailureFacts(o: { address: string; port: number; er
     }
   }
   return facts;
+}
+
+/** This host's addresses, every interface's (an ICMP error from one of them came from this host; try lists them). */
+export function hostAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((x): x is NonNullable<typeof x> => !!x)
+    .map((x) => x.address);
 }

@@ -1,6 +1,5 @@
 // Host state around a `try` call: the sockets on the port and their processes, the sysctls that decide the
 // outcome (somaxconn, ip_unprivileged_port_start), this process's uid and CAP_NET_BIND_SERVICE, local addresses.
-import { networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { Socket } from '../model/socket.js';
@@ -9,7 +8,7 @@ import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
 import type { UdpSocketReading } from '../knowledge/udp-delivery.js';
 import { routeTo } from './destination.js';
-import { bareAddress, connectFailureFacts, routeFacts, udpDropsBefore, udpReading } from './connect-facts.js';
+import { bareAddress, connectFailureFacts, hostAddresses, routeFacts, udpDropsBefore, udpReading } from './connect-facts.js';
 import { findSocketHolders } from './getsockopt-locate.js';
 import { readProcText, readSysctls } from './host.js';
 import { createSource } from './index.js';
@@ -110,10 +109,7 @@ export interface TryRun {
 export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host: string; source?: SocketSource; resolved?: string[] }): Promise<TryRun> {
   const source = o.source ?? createSource('auto');
   const sysctls = await readSysctls();
-  const addrs = Object.values(networkInterfaces())
-    .flat()
-    .filter((x): x is NonNullable<typeof x> => !!x)
-    .map((x) => x.address);
+  const addrs = hostAddresses();
   const bare = bareAddress(o.address);
   // A datagram to this host: the receiving socket's drop counter before and after tells a delivered datagram from one
   // dropped by a full receive buffer, which sendto() never reports (it returns once the datagram is handed over).

@@ -1,5 +1,6 @@
 // What an ICMP error that ended a connect or a sendto says, and who sent it: read from the socket's error queue
 // (IP_RECVERR / IPV6_RECVERR, collect/icmp-errqueue.ts). Pure: the reading is elsewhere.
+import { bareAddress } from './host-port.js';
 
 /**
  * The ICMP error the kernel queued on sockscope's own socket (struct sock_extended_err with SO_EE_ORIGIN_ICMP or
@@ -64,29 +65,9 @@ export function icmpText(r: IcmpReport): string {
   return `ICMP${r.version === 6 ? 'v6' : ''} ${classify(r)[1]} (type ${r.type} code ${r.code})${r.from ? ` from ${r.from}` : ''}`;
 }
 
-/**
- * An address as the kernel writes it, to compare what a user typed ("[FD78:0:0:0::2]", "fe80::1%eth0") with an
- * ICMP error's sender: zone and brackets dropped, IPv6 compressed and in lower case (the URL parser's IPv6
- * serializer does both), an IPv4-mapped address as its IPv4 address.
- */
+/** An address as the kernel writes it, to compare what a user typed ("[FD78:0:0:0::2]", "fe80::1%eth0") with an ICMP error's sender. */
 function canonical(address: string): string {
-  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  if (!bare.includes(':')) return bare;
-  let v6: string;
-  try {
-    v6 = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
-  } catch {
-    return bare.toLowerCase();
-  }
-  // IPv4-mapped (::ffff:a.b.c.d; the serializer writes ::ffff:a00:1): the IPv4 address it stands for, as the
-  // kernel reports the sender of an error on a v4 connection made from an IPv6 socket.
-  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
-  if (m) {
-    const hi = parseInt(m[1], 16);
-    const lo = parseInt(m[2], 16);
-    return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
-  }
-  return v6;
+  return bareAddress(address.replace(/^\[|\]$/g, ''));
 }
 
 /**
