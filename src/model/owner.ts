@@ -50,7 +50,7 @@ export function snapshotOwnerView(snap: Pick<Snapshot, 'source' | 'attribution'>
  * A socket some process must hold: not TIME_WAIT (no process any more), and with a socket file (inode 0
  * is an orphan closed by its process, a SYN_RECV request or a connection still in an accept queue).
  */
-export function mustBeHeld(s: Pick<Socket, 'state' | 'inode'>): boolean {
+export function mustBeHeld(s: { state: string; inode?: number }): boolean {
   return s.state !== 'TIME_WAIT' && s.inode !== 0;
 }
 

@@ -2,7 +2,7 @@
 import { healthyMessages, evaluateRules, makeContext, summaryMessage } from '../advise/engine.js';
 import type { Recommendation } from '../advise/types.js';
 import { countStates, isListener, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts, type Listener } from '../model/aggregate.js';
-import { hiddenOwnerUids, snapshotOwnerView, uidHidden, type OwnerView } from '../model/owner.js';
+import { hiddenOwnerUid, hiddenOwnerUids, snapshotOwnerView, uidHidden, type OwnerView } from '../model/owner.js';
 import { formatEndpoint, socketDrops, type ProcessRef, type Socket } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import type { AnalyzeReport, StatesReport, UdpConnected } from './schema.js';
@@ -147,7 +147,7 @@ function udpConnectedOf(sockets: readonly Socket[], owners: OwnerView): { udpCon
     .slice(0, UDP_CONNECTED_SHOWN)
     .map(({ s }): UdpConnected => {
       const p = s.processes[0];
-      const hidden = s.processes.length === 0 && s.uid !== undefined && uidHidden(s.uid, owners, s.host);
+      const hidden = hiddenOwnerUid(s, owners) !== undefined;
       return {
         local: formatEndpoint(s.local, 'udp'),
         peer: formatEndpoint(s.peer, 'udp'),

@@ -7,7 +7,7 @@ import type { TryOp } from '../../collect/try-call.js';
 import { parseHostPort } from '../../knowledge/interpret-connect.js';
 import { holderState, interpretTry, relevantHolders, type PortHolder, type TryInterpretation } from '../../knowledge/interpret-try.js';
 import { escapeControl } from '../../model/escape.js';
-import { localOwnerView, uidHidden } from '../../model/owner.js';
+import { localOwnerView, mustBeHeld, uidHidden } from '../../model/owner.js';
 import { printJson } from '../options.js';
 import { parseDuration } from '../duration.js';
 import { CollectorError } from '../../collect/source.js';
@@ -44,8 +44,7 @@ export function parseTryAddress(op: TryOp, text: string): { host: string; port: 
  */
 function holderOwner(h: PortHolder): string {
   if (h.processes.length) return h.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(' ');
-  const held = h.state !== 'TIME_WAIT' && h.inode !== 0; // model/owner.ts mustBeHeld: inode 0 has no socket file
-  return h.uid !== undefined && held && uidHidden(h.uid, localOwnerView()) ? `hidden uid ${h.uid}` : '-';
+  return h.uid !== undefined && mustBeHeld(h) && uidHidden(h.uid, localOwnerView()) ? `hidden uid ${h.uid}` : '-';
 }
 
 /** Human report. */
