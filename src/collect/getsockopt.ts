@@ -240,7 +240,9 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
       const localPort = Number(borrowed.result?.local?.replace(/^.*:/, '') ?? 0) || undefined;
       // A process in another network namespace: sockscope's collector lists only its own namespace's
       // sockets, while /proc/PID/net is the process's namespace's view (state, addresses, queues, timer).
-      const source = ns.other ? new ProcfsSource({ procRoot: `${procRoot}/${pid}`, attribute: null, hostInfo: () => readHostInfo(procRoot) }) : target.source;
+      // findKernelSocket may collect up to three times and reads only the sockets: the host's counters once.
+      let host: ReturnType<typeof readHostInfo> | undefined;
+      const source = ns.other ? new ProcfsSource({ procRoot: `${procRoot}/${pid}`, attribute: null, hostInfo: () => (host ??= readHostInfo(procRoot)) }) : target.source;
       const found = await findKernelSocket(inode, source, localPort);
       if (found) {
         kernel = found.socket;

@@ -27,7 +27,7 @@ import type { SocketInspector } from './inspector.js';
 import { DEFAULT_KEYMAP, displayKey, footerHints, WIZARD_HINTS, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, MIN_BODY_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines, wrapPanelLines } from './socket-lines.js';
-import { current, followTop, initialState, selectedIndex, type Action, type Frame, type UiState } from './state.js';
+import { current, followTop, initialState, nearOf, selectedIndex, type Action, type Frame, type UiState } from './state.js';
 import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
 import type { Theme } from './theme.js';
 import { helpPanelLines } from './views/help-lines.js';
@@ -175,7 +175,7 @@ export function App(props: AppProps) {
   }, [portFrame, state.protocols, keymap]);
   const listeners = useMemo(
     () =>
-      !portFrame || listenerRoom === 0 ? [] : hiddenNote ? [hiddenNote.line] : portFrame.direction === 'local' ? listenerLines(onPort, listenerRoom).slice(0, listenerRoom) : [],
+      !portFrame || listenerRoom === 0 ? [] : hiddenNote ? [hiddenNote.line] : portFrame.direction === 'local' ? listenerLines(onPort, listenerRoom) : [],
     [onPort, portFrame, listenerRoom, hiddenNote],
   );
 
@@ -210,8 +210,7 @@ export function App(props: AppProps) {
   // filter keeps the port the selection was on. Only when something differs: one more render at most. Until a
   // row is chosen in a table its first row is selected, whatever it is (a sort or a new first port moves it).
   const shownId = index >= 0 ? ids[index] : undefined;
-  const nearNext = index >= 0 ? ids[index + 1] : undefined;
-  const nearPrev = index > 0 ? ids[index - 1] : undefined;
+  const { next: nearNext, prev: nearPrev } = index >= 0 ? nearOf(ids, index) : {};
   const was = { id: state.selected[tableKey], index: state.lastIndex[tableKey], top: state.top[tableKey] };
   const wasNear = state.near[tableKey];
   useEffect(() => {

@@ -132,7 +132,7 @@ export const closeWaitHealth: HealthCheck = {
     const evidence = `${n} CLOSE_WAIT sockets on ${contextLabel(ctx)}${most} (warning at ${warnAt} on one port or to one peer port)`;
     if (!worst || top < warnAt) return { message: 'CLOSE_WAIT count is normal', evidence };
     const recent = recentOf(ctx);
-    const series = recent.map((s) => factsFor(ctx, s).groups.get(worst.key)?.states.CLOSE_WAIT ?? 0);
+    const series = groupSeries(ctx, recent, worst.key, (g) => g.states.CLOSE_WAIT).map((p) => p.value);
     return {
       message: `CLOSE_WAIT at the warning level on ${groupLabel(worst)} (${top}, warning at ${warnAt}), ${notYetHeld(ctx)}`,
       evidence: `${evidence}; last ${recent.length} samples: ${series.join(' -> ')}`,
