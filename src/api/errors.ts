@@ -101,12 +101,15 @@ export function detached<T>(value: T): T {
 export const requiredMessages: z.core.$ZodErrorMap = (iss) =>
   iss.input === undefined && (iss.code === 'invalid_type' || iss.code === 'invalid_union') ? 'required' : undefined;
 
-/** Runs `schema.parse` and turns a failure into InvalidInputError with one issue per problem. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+/**
+ * Runs `schema.parse` and turns a failure into InvalidInputError with one issue per problem ("invalid WHAT input").
+ * `argument` names a second argument checked the same way (options): "invalid WHAT options", issue paths under it.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string, argument?: string): z.output<S> {
   const r = schema.safeParse(input, { error: requiredMessages });
   if (r.success) return r.data;
-  const issues = zodIssues(r.error);
-  throw new InvalidInputError(`invalid ${what} input: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);
+  const issues = zodIssues(r.error, argument === undefined ? [] : [argument]);
+  throw new InvalidInputError(`invalid ${what} ${argument ?? 'input'}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);
 }
 
 export { ZodError };

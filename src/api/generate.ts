@@ -19,11 +19,10 @@ import {
   type GeneratorOptions,
 } from '../codegen/index.js';
 import { DEFAULT_CONFIG, type Config } from '../config/schema.js';
-import { DEFAULT_OUTPUT_NAMES } from '../codegen/languages.js';
 import type { RenderTarget } from '../codegen/render.js';
-import { directoriesAmong, existingFiles } from '../codegen/write.js';
+import { directoriesAmong, directoryOutputMessage, existingFiles } from '../codegen/write.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
-import { InvalidInputError, OutputUnwritableError, parseInput, requiredMessages, zodIssues } from './errors.js';
+import { InvalidInputError, OutputUnwritableError, parseInput } from './errors.js';
 
 /** tcp / udp, also spelled tcp-server / udp-server (the automation spelling). */
 const ServerTypeSchema = z.enum(['tcp', 'udp', 'tcp-server', 'udp-server']);
@@ -113,14 +112,6 @@ const TargetSchema = z
   .object({ output: WriteFields.output, templatesDir: z.string().min(1).optional(), config: z.unknown().optional() })
   .strict();
 
-/** A second argument validated at `options.FIELD` (as libraryConfig says it); `config` itself is libraryConfig's to check. */
-function parseOptions<S extends z.ZodType>(schema: S, options: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(options, { error: requiredMessages });
-  if (r.success) return r.data;
-  const issues = zodIssues(r.error, ['options']);
-  throw new InvalidInputError(`invalid ${what} options: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);
-}
-
 /**
  * Every generator option decided for raw input (the generator's resolveOptions), with DEFAULT_CONFIG's defaults
  * unless a config is given: the library's export, so that it does not read the working directory's config files.
@@ -135,8 +126,9 @@ export function resolveOptions(raw: unknown, config: Config = DEFAULT_CONFIG): G
  * InvalidInputError (code invalid-input, the field as path) or GeneratorOptionsError (invalid-options).
  */
 export function generateServer(input: GenerateServerInput | GenerateAutomationInput, target: RenderTarget & LibraryOptions = {}): GenerateResult {
-  // Checked like generateServerFiles' options: {confg: ...} or a bare string was dropped without a word.
-  const { config, ...where } = parseOptions(TargetSchema, target, 'generateServer');
+  // Checked like generateServerFiles' options: {confg: ...} or a bare string was dropped without a word. Issues
+  // are at `options.FIELD` (as libraryConfig says it); `config` itself is libraryConfig's to check.
+  const { config, ...where } = parseInput(TargetSchema, target, 'generateServer', 'options');
   return renderRequest(request(input, GenerateServerInputSchema, 'generateServer'), config === undefined ? undefined : ({ config } as LibraryOptions), 'generateServer', where);
 }
 
@@ -156,7 +148,7 @@ export function generateServerFiles(input: GenerateFilesInput | GenerateAutomati
   const field = req.automation ? 'config.output' : 'output';
   const dirs = directoriesAmong(r.files);
   if (dirs.length) {
-    const msg = `${dirs[0]} is a directory; output names the file to write (a path inside it, e.g. ${dirs[0].replace(/\/+$/, '')}/${DEFAULT_OUTPUT_NAMES[r.options.language]})`;
+    const msg = directoryOutputMessage(dirs[0], r.options.language, 'output');
     throw new InvalidInputError(msg, [{ path: field, message: msg }]);
   }
   if (!force) {

@@ -36,9 +36,15 @@ export function directoriesAmong(files: { path: string }[]): string[] {
   return files.map((f) => f.path).filter((p) => lstatOrNull(p)?.isDirectory() === true);
 }
 
-/** Why an output that is a directory is refused (the CLI and the wizard say the same): never replaced, not even with --force. */
-export function directoryOutputMessage(dir: string, language: GenLanguage): string {
-  return `${dir} is a directory; --output names the file to write (e.g. ${join(dir, DEFAULT_OUTPUT_NAMES[language])})`;
+/**
+ * Why an output that is a directory is refused (the CLI, the wizard and the library say it here): never replaced, not
+ * even with --force. The CLI and the wizard name the flag; the library names its `field` (output) and, as it always
+ * has, calls the example a path inside the directory, spelt as the caller spelt the directory.
+ */
+export function directoryOutputMessage(dir: string, language: GenLanguage, field = '--output'): string {
+  const name = DEFAULT_OUTPUT_NAMES[language];
+  const example = field === '--output' ? `e.g. ${join(dir, name)}` : `a path inside it, e.g. ${dir.replace(/\/+$/, '')}/${name}`;
+  return `${dir} is a directory; ${field} names the file to write (${example})`;
 }
 
 /** Removes a path if it is there; never throws (cleanup must not hide the error that caused it). */
