@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { UnitError } from '../advise/units.js';
 import { UsageError } from '../cli/errors.js';
 import { FileExistsError } from '../codegen/index.js';
-import { directoriesAmong, directoriesCreatedFor, existingFiles, writeFilesAtomic } from '../codegen/write.js';
+import { directoriesAmong, directoriesCreatedFor, existingFiles, writeFailureReason, writeFilesAtomic } from '../codegen/write.js';
 import { CollectorError } from '../collect/source.js';
 import type { BuffersReport } from '../advise/buffers-report.js';
 import type { ProbeResult } from '../collect/connect-probe.js';
@@ -239,22 +239,11 @@ export function checkOutputFree(path: string, force: boolean): void {
   }
 }
 
-const PROBE_FAILURES: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  ENOENT: 'its directory takes no new files',
-  ENOTDIR: 'a component of the path is not a directory',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  ENAMETOOLONG: 'the name is too long (with the temporary file written beside it first, .NAME.PID.RANDOM.tmp)',
-};
-
 /**
  * Refuses, before the task runs, an --output that cannot be written (TaskOutputError, exit 1): a file is created
  * (O_CREAT|O_EXCL) and removed in the directory the result would go to, or in its nearest existing parent when the
- * writer would create the rest (codegen/write.ts). A generate task's files would otherwise be written first and left
- * behind, and the next run refuse them as existing.
+ * writer would create the rest (codegen/write.ts), the reason in the writer's words (writeFailureReason). A generate
+ * task's files would otherwise be written first and left behind, and the next run refuse them as existing.
  */
 export function checkOutputWritable(path: string): void {
   const fail = (why: string): never => {
@@ -271,7 +260,7 @@ export function checkOutputWritable(path: string): void {
         dir = dirname(dir);
         continue;
       }
-      return fail(PROBE_FAILURES[code] ?? (e as Error).message);
+      return fail(writeFailureReason(e));
     }
     if (!isDir) fail(`${dir} is not a directory`);
     break;
@@ -283,8 +272,7 @@ export function checkOutputWritable(path: string): void {
   try {
     fd = openSync(probe, 'wx', 0o600);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    return fail(PROBE_FAILURES[code] ?? (e as Error).message);
+    return fail(writeFailureReason(e));
   }
   closeSync(fd);
   try {

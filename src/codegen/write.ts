@@ -95,8 +95,18 @@ function reason(e: unknown): string {
   return m ? m[1] : String(err.message ?? e);
 }
 
+/**
+ * Why writing a file failed, in words: the writer's "cannot write P: ..." and the task's --output probe, which creates
+ * a file as the writer does (api/task.ts checkOutputWritable), say the same. A name too long is so with the temporary
+ * file's name, which is longer than the one asked for.
+ */
+export function writeFailureReason(e: unknown): string {
+  const why = reason(e);
+  return (e as NodeJS.ErrnoException).code === 'ENAMETOOLONG' ? `${why} (with the temporary file written beside it first, .NAME.PID.RANDOM.tmp)` : why;
+}
+
 function writeError(target: string, e: unknown): Error {
-  return new Error(`cannot write ${target}: ${reason(e)}`);
+  return new Error(`cannot write ${target}: ${writeFailureReason(e)}`);
 }
 
 /** The directories above path that do not exist yet, outermost first (absolute paths). */
