@@ -89,6 +89,15 @@ export function acceptQueueIsFull(queue: number, backlog: number | null, somaxco
   return limit !== null && queue > 0 && queue > limit;
 }
 
+/**
+ * Whether an accept queue of `queue` connections is at acceptQueueNearFullRatio (`ratio`) of its backlog or above
+ * (a full one too: the rule leaves those to accept-queue-full); an empty queue is not. accept-queue-near-full and
+ * the accept-queue-ok health check both ask this.
+ */
+function atNearFull(queue: number, backlog: number, ratio: number): boolean {
+  return queue > 0 && queue >= ratio * backlog;
+}
+
 /** The accept queue of the listener with identity `key` on `port` in another snapshot (null when absent). */
 function queueOf(snap: Snapshot, key: string, port: number): number | null {
   const s = (factsOf(snap).listeners.get(`tcp:${port}`) ?? []).find((x) => socketKey(x) === key);
@@ -165,11 +174,11 @@ const acceptQueueNearFull: Rule = {
     const out: Recommendation[] = [];
     const ratio = th(ctx, 'acceptQueueNearFullRatio');
     for (const s of listenersOf(ctx.snapshot)) {
-      if (s.sendQUnknown || s.recvQ <= 0 || s.recvQ > s.sendQ || s.recvQ < ratio * s.sendQ) continue;
+      if (s.sendQUnknown || s.recvQ > s.sendQ || !atNearFull(s.recvQ, s.sendQ, ratio)) continue;
       const key = socketKey(s);
       if (!persists(ctx, (snap) => {
         const q = queueOf(snap, key, s.local.port);
-        return q != null && q > 0 && q >= ratio * s.sendQ;
+        return q != null && atNearFull(q, s.sendQ, ratio);
       }))
         continue;
       const procs = uniqueProcesses([s.processes]);
@@ -302,7 +311,7 @@ export const acceptQueueHealth: HealthCheck = {
     // Full or near full now with no finding: the level did not hold for persistSamples samples. Not "normal".
     const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
     const full = acceptQueueIsFull(worst.recvQ, worst.sendQUnknown ? null : worst.sendQ, somax);
-    const near = !worst.sendQUnknown && worst.recvQ > 0 && worst.recvQ >= th(ctx, 'acceptQueueNearFullRatio') * worst.sendQ;
+    const near = !worst.sendQUnknown && atNearFull(worst.recvQ, worst.sendQ, th(ctx, 'acceptQueueNearFullRatio'));
     if (full || near) {
       return {
         message: `Accept queue ${full ? 'full' : 'near full'} on tcp ${addr(worst)} (Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown' : worst.sendQ}), ${notYetHeld(ctx)}`,
