@@ -33,6 +33,9 @@ export const C_PLATFORM_IO_MODELS: Record<Platform, readonly string[]> = {
 /** select() watches at most FD_SETSIZE (1024 on Linux) descriptors; leave room for the listener and stdio. */
 export const SELECT_MAX_CONNECTIONS = 1000;
 
+/** The Python threads server runs one thread per connection from a fixed pool of this many (templates/python/threads.py.eta). */
+export const PYTHON_THREADS_MAX = 1024;
+
 /**
  * Default idle timeout of a TCP server whose capacity is a fixed pool: select() watches at most
  * FD_SETSIZE descriptors and the Python threads server runs at most MAX_THREADS connections, so clients
@@ -379,12 +382,14 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
     fail('reusePort', '--reuse-port: Windows has no SO_REUSEPORT (SO_REUSEADDR there lets other processes steal the port); allowed platforms: posix, portable (Unix side only)');
   }
 
-  // select limits.
+  // Fixed pools: select() and the Python threads server.
   const maxConnections = i.maxConnections ?? 0;
   if (language === 'c' && ioModel === 'select' && tcp) {
     if (maxConnections > SELECT_MAX_CONNECTIONS)
       fail('maxConnections', `--max-connections ${maxConnections} is more than select() can watch (FD_SETSIZE 1024); allowed: 1-${SELECT_MAX_CONNECTIONS}, or use --io-model poll/epoll`);
   }
+  if (language === 'python' && ioModel === 'threads' && tcp && maxConnections > PYTHON_THREADS_MAX)
+    fail('maxConnections', `--max-connections ${maxConnections} is more than the threads server's pool (${PYTHON_THREADS_MAX} threads, one per connection); allowed: 1-${PYTHON_THREADS_MAX}, or use --io-model asyncio/selectors`);
 
   const backlog = i.backlog ?? DEFAULT_BACKLOG;
   // UDP reads a datagram at a time: the buffer is the longest datagram served (longer ones are dropped

@@ -54,6 +54,9 @@ test('nonsense combinations are refused, naming what is allowed', () => {
   refuse({ language: 'node', ioModel: 'asyncio' }, /allowed: event-loop/);
   refuse({ language: 'python', platform: 'windows' }, /--platform windows applies to C only/);
   refuse({ language: 'c', ioModel: 'select', maxConnections: 5000 }, /more than select\(\) can watch.*allowed: 1-1000/);
+  // The threads server's pool is 1,024 threads: a larger --max-connections was written into MAX_CONNECTIONS while
+  // MAX_THREADS stayed 1,024, so connection 1,025 was refused under a setting that promised 5,000.
+  refuse({ language: 'python', ioModel: 'threads', maxConnections: 5000 }, /--max-connections 5000 is more than the threads server's pool \(1024 threads, one per connection\); allowed: 1-1024, or use --io-model asyncio\/selectors/);
   refuse({ language: 'python', type: 'udp', backlog: 10 }, /--backlog applies to --type tcp only/);
   refuse({ language: 'python', type: 'udp', handler: 'http' }, /--handler http needs --type tcp/);
   refuse({ language: 'python', type: 'udp', keepalive: { idle: 1, interval: 1, count: 1 } }, /--keepalive applies to --type tcp/);
