@@ -168,8 +168,7 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
     // One address "was refused (a TCP reset or an ICMP port unreachable): ...": the parenthesis follows "refuses connections".
     // The same for "was refused with an ICMP ... from H" and "answered with a TCP reset": "refuses connections with ...".
     const one = whys.length === 1 && what.startsWith('refuses') ? whys[0] : undefined;
-    if (one?.startsWith('was refused (')) summary = `${hp} ${what} ${one.slice('was refused '.length)}`;
-    else if (one?.startsWith('was refused with ')) summary = `${hp} ${what} ${one.slice('was refused '.length)}`;
+    if (one?.startsWith('was refused (') || one?.startsWith('was refused with ')) summary = `${hp} ${what} ${one.slice('was refused '.length)}`;
     else if (one?.startsWith('answered with ')) summary = `${hp} ${what} ${one.slice('answered '.length)}`;
     else summary = `${hp} ${what}: ${whys.join('; ')}`;
   } else if (down.length > 0) {
