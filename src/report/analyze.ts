@@ -131,7 +131,7 @@ export function udpReceiveSide(l: Listener, index: ReadonlyMap<string, Socket>, 
 }
 
 /** Connected UDP sockets listed by analyze, fullest first (udpConnectedCount counts them all). */
-export const UDP_CONNECTED_SHOWN = 20;
+const UDP_CONNECTED_SHOWN = 20;
 
 /**
  * The connected UDP sockets of the scope (a peer set with connect(): ss lists them as ESTAB), which no

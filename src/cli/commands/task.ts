@@ -26,7 +26,7 @@ const COLLECTING: readonly string[] = ['analyze', 'analyze-states', 'inspect-opt
  * read no sockets (errno, options, generate...) take --source as the commands of the same name do: it changes nothing.
  * Returns the document to run (a copy when a source was added).
  */
-export function withTaskSource(doc: unknown, flag: string | undefined, chosen: { source: string; from: string; detail?: string }, refuse: (message: string) => Error): unknown {
+function withTaskSource(doc: unknown, flag: string | undefined, chosen: { source: string; from: string; detail?: string }, refuse: (message: string) => Error): unknown {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return doc;
   const task = doc as Record<string, unknown>;
   if (!COLLECTING.includes(task.operation as string)) return doc;
