@@ -188,7 +188,7 @@ export const ProbeResultSchema = z.object({
           z.object({ errno: z.string(), category: Category, summary: z.string(), meaning: z.string().optional(), causes: z.array(z.string()), nextSteps: z.array(z.string()) }),
         ])
         .optional(),
-      /** A refused or unreachable connect: the ICMP error read on a second attempt (IP_RECVERR) and who sent it; null: none came (a reset). */
+      /** A refused or unreachable connect, or a datagram an ICMP error ended (--udp): the ICMP error read on a second attempt (IP_RECVERR) and who sent it; null: none came (a reset). */
       icmp: IcmpReportSchema.nullable().optional(),
       tls: z
         .object({

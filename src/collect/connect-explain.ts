@@ -4,7 +4,8 @@
 // whether the connection was accepted, whether the exchange ended with a reset.
 import { isIP } from 'node:net';
 import type { IcmpReport } from '../knowledge/icmp-report.js';
-import { tryCall } from './try-call.js';
+import { tryCall, type TryCallOptions } from './try-call.js';
+import type { NeighbourEntry } from '../parse/ip-route.js';
 import { asMember, diagnoseConnectError, findLocalListener, formatHostPort, memberKey, memberName, memberReached, portListeners, reuseportGroup, takes, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
 import { sysctlInt, type Snapshot } from '../model/snapshot.js';
 import type { Socket } from '../model/socket.js';
@@ -156,13 +157,10 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
       const zone = unknownZone(a.address);
       if (zone !== undefined) ctx.unknownZone = zone;
       // Node's socket cannot read the ICMP error: one more attempt on sockscope's own socket does (IP_RECVERR), so the
-      // diagnosis tells a reset from a REJECT rule's ICMP error and names the host that sent it.
-      // Not when the next hop never answered ARP/NDP: that EHOSTUNREACH is this host's own (the neighbour findings
-      // explain it), and a second attempt would wait the ~3 s of neighbour resolution again.
-      const noNeighbour = ctx.neighbour !== undefined && (ctx.neighbour.state === 'FAILED' || ctx.neighbour.state === 'INCOMPLETE');
-      if (ICMP_ERRNOS.has(a.connect.errno) && !noNeighbour) {
-        // As long as the first attempt took, with room: an ICMP error comes back as fast the second time.
-        const icmp = await icmpOnRetry(a.address, r.port, a.connect.errno, Math.min(r.timeoutMs, Math.ceil(a.connect.ms * 2) + 250));
+      // diagnosis tells a reset from a REJECT rule's ICMP error and names the host that sent it (icmpRetryWanted: not
+      // after an unanswered ARP/NDP lookup).
+      if (icmpRetryWanted(a.connect.errno, ctx.neighbour)) {
+        const icmp = await icmpOnRetry({ op: 'connect', address: a.address, port: r.port }, a.connect.errno, a.connect.ms, r.timeoutMs);
         if (icmp !== undefined) {
           ctx.icmp = icmp;
           ctx.hostAddresses = (thisHost ??= hostAddresses());
@@ -229,17 +227,28 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
   return r;
 }
 
-/** The connect errors an ICMP error can cause (a reset also gives ECONNREFUSED; ICMPv6 admin-prohibited gives EACCES). */
+/** The connect (and datagram) errors an ICMP error can cause (a reset also gives ECONNREFUSED; ICMPv6 admin-prohibited gives EACCES). */
 const ICMP_ERRNOS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EACCES', 'ENOPROTOOPT']);
 
 /**
- * The same connect again on sockscope's own socket, which reads the socket's error queue: the ICMP error and who sent
- * it, null when none came (a reset), undefined when the second attempt ended otherwise (the host changed its mind) or
- * cannot run here (no koffi).
+ * Whether a call that failed with `errno` is worth a second attempt that reads the ICMP error (icmpOnRetry): an errno
+ * an ICMP error gives, and not after an unanswered ARP/NDP lookup (neighbour FAILED/INCOMPLETE): that EHOSTUNREACH is
+ * this host's own (the neighbour findings explain it), and a second attempt would wait the ~3 s of resolution again.
+ * debug-connections' connect (below) and its --udp datagram (datagram-probe.ts) both ask it.
  */
-async function icmpOnRetry(address: string, port: number, errno: string, timeoutMs: number): Promise<IcmpReport | null | undefined> {
+export function icmpRetryWanted(errno: string, neighbour?: Pick<NeighbourEntry, 'state'>): boolean {
+  return ICMP_ERRNOS.has(errno) && !(neighbour !== undefined && (neighbour.state === 'FAILED' || neighbour.state === 'INCOMPLETE'));
+}
+
+/**
+ * The same connect (or sendto) again on sockscope's own socket, which reads the socket's error queue: the ICMP error
+ * and who sent it, null when none came (a reset), undefined when the second attempt ended otherwise (the host changed
+ * its mind) or cannot run here (no koffi). Bounded by twice the first attempt's time plus 250 ms (an ICMP error comes
+ * back as fast the second time), and never longer than `timeoutMs`.
+ */
+export async function icmpOnRetry(call: Pick<TryCallOptions, 'op' | 'address' | 'port' | 'payload'>, errno: string, firstMs: number, timeoutMs: number): Promise<IcmpReport | null | undefined> {
   try {
-    const again = await tryCall({ op: 'connect', address, port, timeoutMs });
+    const again = await tryCall({ ...call, timeoutMs: Math.min(timeoutMs, Math.ceil(firstMs * 2) + 250) });
     return again.errno === errno ? again.icmp : undefined;
   } catch {
     return undefined;

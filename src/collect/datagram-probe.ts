@@ -5,7 +5,8 @@ import { describeRoute, errnoMessage, type ExistingSockets } from '../knowledge/
 import { datagramVerdict, diagnoseDatagram, type DatagramDiagnosis } from '../knowledge/datagram-diagnosis.js';
 import type { UdpSocketReading } from '../knowledge/udp-delivery.js';
 import { formatHostPort, ipFamily } from '../knowledge/host-port.js';
-import { bareAddress, isLocalDestination, listenerReading, udpConnectedCount, udpDropsBefore, udpPortReadings, unknownZone } from './connect-facts.js';
+import { bareAddress, hostAddresses, isLocalDestination, listenerReading, routeFacts, udpConnectedCount, udpDropsBefore, udpPortReadings, unknownZone } from './connect-facts.js';
+import { icmpOnRetry, icmpRetryWanted } from './connect-explain.js';
 import type { ProbeOptions, ProbeResult } from './connect-probe.js';
 import { connectHost, routeTo } from './destination.js';
 import { logOsCall } from './debug.js';
@@ -111,12 +112,18 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
   // The UDP sockets connected to the port and the port's TCP listeners are the same reading for every address: taken
   // at their first use, then reused. The port's UDP sockets are read around each datagram (its drop counters).
   const shared = collectedOnce(source);
+  let thisHost: string[] | undefined;
   for (const a of addresses) {
     const route = await routeTo(a.address);
     const local = isLocalDestination(a.address, route);
     const before = local ? await udpDropsBefore(o.port, source, o.timeoutMs) : undefined;
     const x = await udpExchange(a.address, o.port, payload, expect !== undefined ? Buffer.from(expect, 'utf8') : undefined, o.timeoutMs);
     const bare = bareAddress(a.address);
+    // Node's dgram socket gives the errno of an ICMP error, not who sent it: one more datagram on sockscope's own socket
+    // (IP_RECVERR) reads the error and its sender, kept only when that send ends with the same errno (as for a connect,
+    // connect-explain.ts; not after an unanswered ARP/NDP lookup, whose neighbour entry is read for it).
+    const facts = x.errno && icmpRetryWanted(x.errno) ? await routeFacts(a.address, route, x.errno) : undefined;
+    const icmp = facts && icmpRetryWanted(x.errno!, facts.neighbour) ? await icmpOnRetry({ op: 'sendto', address: a.address, port: o.port, payload }, x.errno!, x.ms, o.timeoutMs) : undefined;
     const udpSockets = local ? await udpPortReadings(source, o.port, o.timeoutMs, before) : undefined;
     const tcp = local && x.errno === 'ECONNREFUSED' ? await listenerReading(shared, o.port, o.timeoutMs) : undefined;
     const connected = await udpConnectedCount(shared, bare, o.port, o.timeoutMs);
@@ -145,6 +152,7 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
       ...(udpSockets ? { udpSockets } : {}),
       ...(tcp ? { tcpListeners: tcp.length } : {}),
       ...(zone !== undefined ? { unknownZone: zone } : {}),
+      ...(icmp !== undefined ? { icmp, hostAddresses: (thisHost ??= hostAddresses()), ...facts } : {}),
     });
     const existing: ExistingSockets = { total: 0, states: {}, retransTotal: 0, timeWait: 0, ...(connected !== undefined ? { udpConnected: connected } : {}) };
     result.addresses.push({
@@ -152,6 +160,7 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
       family: a.family,
       route: { ...route, description: describeRoute(route) },
       connect: { ok: x.ok, ms: x.ms, ...(x.errno ? { errno: x.errno, message: x.message } : {}), ...(x.local ? { local: x.local } : {}) },
+      ...(icmp !== undefined ? { icmp } : {}),
       datagram,
       diagnosis,
       existing,
