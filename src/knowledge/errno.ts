@@ -111,8 +111,18 @@ const resolverByLibuv = new Map(RESOLVER_ERRORS.filter((r) => r.libuv !== null).
 const resolverByGlibc = new Map(RESOLVER_ERRORS.filter((r) => r.glibc !== null).map((r) => [-r.glibc!, r]));
 /** libuv's Windows UV_E* codes by absolute number (4077 -> ECONNRESET). */
 const libuvWindowsByNumber = new Map(Object.entries(LIBUV_WINDOWS_ERRNOS).map(([name, n]) => [-n, name]));
-/** The libuv Windows number of an entry: its own name's, or an alias's (Linux's EOPNOTSUPP is libuv's ENOTSUP). */
-const libuvWindowsOf = (name: string, aliases: readonly string[]) => [name, ...aliases].map((n) => LIBUV_WINDOWS_ERRNOS[n]).find((n) => n !== undefined);
+/** libuv's UV_UNKNOWN (-4094): Node's err.errno for an error libuv has no name for. */
+const UV_UNKNOWN = LIBUV_OWN_CODES.find((c) => c.name === 'UNKNOWN')!.number;
+/**
+ * Node's err.errno on Windows for an entry. With a Winsock twin: the number of the code libuv translates that Winsock
+ * error to (uv_translate_sys_error, src/win/error.c; the twin's `node`), since err.code and err.errno come from the same
+ * translation: WSAEPROTOTYPE is UV_UNKNOWN (-4094), WSAEINTR UV_ECANCELED (-4081), WSAESHUTDOWN UV_EPIPE (-4047).
+ * Without one: libuv's code of its own name, or an alias's (Linux's EOPNOTSUPP is libuv's ENOTSUP).
+ */
+function libuvWindowsOf(name: string, aliases: readonly string[], wsa: WsaError | undefined): number | undefined {
+  if (wsa) return wsa.node === 'UNKNOWN' ? UV_UNKNOWN : LIBUV_WINDOWS_ERRNOS[wsa.node];
+  return [name, ...aliases].map((n) => LIBUV_WINDOWS_ERRNOS[n]).find((n) => n !== undefined);
+}
 /**
  * Winsock codes that carry a BSD errno's number but not its meaning: their own entry, not the POSIX twin's.
  * WSAEINPROGRESS (10036) is "a blocking operation is currently executing"; Windows' non-blocking connect() says WSAEWOULDBLOCK.
@@ -148,7 +158,7 @@ function build(name: string): ErrnoExplanation {
     const own = { name: a, ...(ab.freebsd !== null && ab.freebsd !== bsd?.freebsd ? { freebsd: ab.freebsd } : {}), ...(ab.macos !== null && ab.macos !== macos ? { macos: ab.macos } : {}) };
     if (own.freebsd !== undefined || own.macos !== undefined) aliasNumbers.push(own);
   }
-  const libuvWindows = name.startsWith('WSA') ? undefined : libuvWindowsOf(name, aliases);
+  const libuvWindows = name.startsWith('WSA') ? undefined : libuvWindowsOf(name, aliases, wsa);
   return {
     name,
     ...(libuvWindows !== undefined ? { libuvWindows } : {}),

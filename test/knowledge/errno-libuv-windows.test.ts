@@ -48,15 +48,18 @@ test('explainErrno reads a negative libuv Windows number as Node\'s err.errno on
       assert.equal(r.matches[0].name, name, query);
       assert.equal(r.platform, 'windows');
       assert.deepEqual(r.libuvWindowsReading, { name: `UV_${name === 'EOPNOTSUPP' ? 'ENOTSUP' : name}`, number: Number(query) });
-      assert.equal(r.matches[0].libuvWindows, Number(query));
+      // EOPNOTSUPP's Winsock twin WSAEOPNOTSUPP is UV_UNKNOWN to libuv; -4049 comes from ERROR_NOT_SUPPORTED.
+      assert.equal(r.matches[0].libuvWindows, name === 'EOPNOTSUPP' ? -4094 : Number(query));
     }
   }
-  // Every code with an errno entry resolves to it, and that entry carries the number.
+  // Every code with an errno entry resolves to it, and that entry carries the number unless its Winsock twin
+  // translates to another code (WSAEPROTOTYPE: UNKNOWN, -4094; see the test below).
   for (const [name, n] of Object.entries(LIBUV_WINDOWS_ERRNOS)) {
     if (name === 'ECHARSET') continue;
     const r = explainErrno(n);
     assert.equal(r.libuvWindowsReading?.name, `UV_${name}`, name);
-    assert.equal(r.matches[0].libuvWindows, n, name);
+    const windowsCode = r.matches[0].node.windows;
+    assert.equal(r.matches[0].libuvWindows, windowsCode === null || windowsCode === name ? n : windowsCode === 'UNKNOWN' ? -4094 : LIBUV_WINDOWS_ERRNOS[windowsCode], name);
   }
   // Linux's negated errnos stay Linux's; libuv's resolver numbers stay resolver codes.
   assert.equal(explainErrno('-104').matches[0].name, 'ECONNRESET');
@@ -86,4 +89,32 @@ test('sockscope errno -4077 / -4058 / -4091: the entry, a line saying it is Node
   const linux = run('errno', '-4077', '--platform', 'linux');
   assert.equal(linux.status, 2);
   assert.match(linux.stderr, /^sockscope: no linux error has number 4077 \(-4077 read as 4077\); -4077 is Node\.js err\.errno on Windows, libuv's UV_ECONNRESET/);
+});
+
+// Node takes err.code and err.errno on Windows from one call, libuv's uv_translate_sys_error() (src/win/error.c):
+// the Winsock error's translation, not the UV_E* number of the POSIX twin's name (WSAEPROTOTYPE -> UV_UNKNOWN, -4094).
+const TRANSLATED: [string, string, number][] = [
+  ['EPROTOTYPE', 'UNKNOWN', -4094], ['EINTR', 'ECANCELED', -4081], ['ESHUTDOWN', 'EPIPE', -4047], ['EOPNOTSUPP', 'UNKNOWN', -4094],
+  ['ENOPROTOOPT', 'UNKNOWN', -4094], ['ENETDOWN', 'UNKNOWN', -4094], ['EHOSTDOWN', 'UNKNOWN', -4094], ['ELOOP', 'UNKNOWN', -4094],
+  ['EDESTADDRREQ', 'UNKNOWN', -4094], ['EBADF', 'UNKNOWN', -4094], ['ENAMETOOLONG', 'UNKNOWN', -4094], ['ENOTEMPTY', 'UNKNOWN', -4094],
+  // Right before: the Winsock twin translates to the libuv code of the same name.
+  ['ECONNRESET', 'ECONNRESET', -4077], ['EADDRINUSE', 'EADDRINUSE', -4091], ['EAGAIN', 'EAGAIN', -4088], ['ETIMEDOUT', 'ETIMEDOUT', -4039],
+];
+
+test('err.errno on Windows is the number of the err.code libuv translates the Winsock error to (WSAEPROTOTYPE: UNKNOWN -4094, WSAEINTR: ECANCELED -4081, WSAESHUTDOWN: EPIPE -4047)', () => {
+  for (const [name, code, n] of TRANSLATED) {
+    const e = explainErrno(name).matches[0];
+    assert.equal(e.node.windows, code, name);
+    assert.equal(e.libuvWindows, n, name);
+    const json = JSON.parse(run('errno', name, '--json').stdout);
+    assert.equal(json.matches[0].libuvWindows, n, `${name} --json`);
+    const r = run('errno', name);
+    assert.equal(r.status, 0, r.stderr);
+    const line = /\n  Node\.js   (err\.code [^]*?)\n  Python/.exec(r.stdout)?.[1].replace(/\s+/g, ' ');
+    assert.ok(line, `${name}: ${r.stdout}`);
+    if (code !== name) assert.match(line, new RegExp(`Windows '${code}'.*Windows ${n}$`), name);
+    else assert.match(line, new RegExp(`'${code}' \\(also on Windows\\).*Windows ${n}$`), name);
+  }
+  // No Winsock twin (ENOENT comes from ERROR_FILE_NOT_FOUND and friends): libuv's code of its own name.
+  assert.equal(explainErrno('ENOENT').matches[0].libuvWindows, -4058);
 });
