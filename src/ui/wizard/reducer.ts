@@ -27,7 +27,13 @@ export interface WizardState {
   step: number;
   cursor: number;
   text: string;
+  /** The file name: the one last typed at the file step, or the one last written from the default. */
   output: string;
+  /**
+   * Whether the user typed the file name: a name never typed follows the default when an answer changes it
+   * (back to Language from the preview, Python to C: it kept server.py's default, server.c... for Python).
+   */
+  outputTyped: boolean;
   error: string | null;
   result: GenerateResult | null;
   scroll: number;
@@ -46,7 +52,7 @@ function enterStep(s: WizardState, step: number, cfg: Config): WizardState {
   const steps = visibleSteps(s.input);
   const st = steps[step];
   const next = { ...s, step, error: null, phase: 'steps' as const };
-  if (st.id === 'output') return { ...next, text: s.output || defaultOutput(s.input, cfg) };
+  if (st.id === 'output') return { ...next, text: s.outputTyped && s.output ? s.output : defaultOutput(s.input, cfg) };
   if (st.kind === 'text') return { ...next, text: st.initial(s.input, cfg) };
   const choices = st.choices!(s.input, cfg);
   if (choices.length === 0) return { ...next, cursor: 0 };
@@ -55,7 +61,7 @@ function enterStep(s: WizardState, step: number, cfg: Config): WizardState {
 }
 
 export function initialState(cfg: Config, input: GeneratorInput = {}): WizardState {
-  const s: WizardState = { phase: 'steps', input, step: 0, cursor: 0, text: '', output: '', error: null, result: null, scroll: 0, existing: [], written: [] };
+  const s: WizardState = { phase: 'steps', input, step: 0, cursor: 0, text: '', output: '', outputTyped: false, error: null, result: null, scroll: 0, existing: [], written: [] };
   return enterStep(s, 0, cfg);
 }
 
@@ -147,9 +153,10 @@ function reduceStep(s: WizardState, key: WizardKey, deps: WizardDeps): WizardSta
     if (!picked) return s;
     return advance(answer(s, st, picked.value, cfg), deps, st.id);
   }
-  // Text step.
-  if (key.name === 'backspace') return { ...s, text: s.text.slice(0, -1), error: null };
-  if (key.name === 'char') return { ...s, text: s.text + key.ch, error: null };
+  // Text step. Typing at the file step makes the name the user's (kept when Esc leaves the step, too).
+  const typed = (text: string): WizardState => ({ ...s, text, error: null, ...(st.id === 'output' ? { output: text, outputTyped: true } : {}) });
+  if (key.name === 'backspace') return typed(s.text.slice(0, -1));
+  if (key.name === 'char') return typed(s.text + key.ch);
   if (key.name !== 'enter') return s;
   if (st.id === 'output') {
     const output = s.text.trim();

@@ -1,0 +1,81 @@
+// Wizard defects found in review: the file name kept after a language change, no redraw on resize, error
+// lines cut to one row, created directories not named (and `~/` taken literally), TCP-worded io model hints
+// for UDP, "--port 0" on the last screen, and a second, wrong key line under the wizard in the monitor.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, describe, it } from 'node:test';
+import { render } from 'ink-testing-library';
+import { createElement } from 'react';
+import { DEFAULT_CONFIG } from '../../src/config/schema.js';
+import { generateServer } from '../../src/codegen/index.js';
+import { IO_MODELS } from '../../src/codegen/options.js';
+import { currentChoices, initialState, reduce, type WizardDeps, type WizardState } from '../../src/ui/wizard/reducer.js';
+import { STEPS, visibleSteps } from '../../src/ui/wizard/steps.js';
+import { MonitorWizard, Wizard, WizardView } from '../../src/ui/wizard/Wizard.js';
+import { DEFAULT_KEYMAP } from '../../src/ui/keymap.js';
+import { FakeSource, listener, snapshot, waitFor } from './fakes.js';
+import { mount as mountMonitor, type Harness } from './harness.js';
+
+const cfg = { ...DEFAULT_CONFIG, defaultLanguage: 'python' as const, defaultIoModel: 'selectors', bufferSize: 4096 };
+const deps: WizardDeps = {
+  config: cfg,
+  generate: (i, o) => generateServer(i, { output: o, config: cfg }),
+  exists: () => [],
+  directories: () => [],
+  write: (r) => r.files.map((f) => f.path),
+};
+const stepId = (s: WizardState) => visibleSteps(s.input)[s.step].id;
+const tmp = mkdtempSync(join(tmpdir(), 'sockscope-wiz-fixes-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function forward(s: WizardState, to: string): WizardState {
+  for (let k = 0; k < 30 && s.phase === 'steps' && stepId(s) !== to; k++) s = reduce(s, { name: 'enter' }, deps);
+  return s;
+}
+function back(s: WizardState, to: string): WizardState {
+  for (let k = 0; k < 30 && !(s.phase === 'steps' && stepId(s) === to); k++) s = reduce(s, { name: 'escape' }, deps);
+  assert.equal(stepId(s), to);
+  return s;
+}
+function pick(s: WizardState, value: string): WizardState {
+  for (let k = 0; k < 10 && currentChoices(s, cfg)[s.cursor]?.value !== value; k++) s = reduce(s, { name: 'down' }, deps);
+  return reduce(s, { name: 'enter' }, deps);
+}
+function typeText(s: WizardState, text: string): WizardState {
+  for (let k = s.text.length; k > 0; k--) s = reduce(s, { name: 'backspace' }, deps);
+  for (const ch of text) s = reduce(s, { name: 'char', ch }, deps);
+  return s;
+}
+/** The frame's lines without colour codes. */
+// eslint-disable-next-line no-control-regex
+const plain = (f: string) => f.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+
+describe('wizard: the file name after going back to change the language', () => {
+  it('an untyped name follows the new language; Python then C writes server.c, "Run: ./server"', () => {
+    let s = forward(initialState(cfg), 'output');
+    assert.equal(s.text, 'server.py');
+    s = reduce(s, { name: 'enter' }, deps);
+    assert.equal(s.phase, 'preview');
+    s = back(reduce(s, { name: 'escape' }, deps), 'language');
+    s = forward(pick(s, 'c'), 'output');
+    assert.equal(s.text, 'server.c');
+    s = reduce(s, { name: 'enter' }, deps);
+    assert.equal(s.result!.files[0].path, 'server.c');
+    assert.equal(s.result!.runCommand, './server');
+  });
+
+  it('a typed name stays (after the preview, and after Esc from the file step without Enter)', () => {
+    let s = typeText(forward(initialState(cfg), 'output'), 'mine.py');
+    s = reduce(s, { name: 'enter' }, deps);
+    s = back(reduce(s, { name: 'escape' }, deps), 'language');
+    s = forward(pick(s, 'node'), 'output');
+    assert.equal(s.text, 'mine.py');
+    s = typeText(s, 'other.mjs');
+    s = back(s, 'comments');
+    s = forward(s, 'output');
+    assert.equal(s.text, 'other.mjs');
+  });
+});
+
