@@ -1,5 +1,6 @@
 // What can be said about a socket's options without getsockopt: the values the kernel shows every user through
-// ss/netlink (buffer sizes in skmem, congestion control, MSS, keepalive timer, state), each labelled with its source.
+// ss/netlink (buffer sizes in skmem, congestion control, MSS, keepalive timer, state, IPV6_V6ONLY of a [::] socket),
+// each labelled with its source.
 import type { SocketOptionInfo } from '../knowledge/socket-options.js';
 import type { Socket } from '../model/socket.js';
 import type { DecodedValue } from './getsockopt-decode.js';
@@ -41,12 +42,19 @@ export function kindOfKernelSocket(s: Socket | undefined): Partial<SocketKind> {
  * comes from. /proc/net and netstat carry neither part: with those sources the value is not unknowable
  * without privilege, it only needs the other source.
  */
-const VIEW_PART: Readonly<Record<string, { part: 'skmem' | 'tcpInfo'; words: string; tcpOnly: boolean }>> = {
-  SO_RCVBUF: { part: 'skmem', words: 'no socket memory (skmem)', tcpOnly: false },
-  SO_SNDBUF: { part: 'skmem', words: 'no socket memory (skmem)', tcpOnly: false },
-  TCP_CONGESTION: { part: 'tcpInfo', words: 'no tcp_info', tcpOnly: true },
-  TCP_INFO: { part: 'tcpInfo', words: 'no tcp_info', tcpOnly: true },
+const VIEW_PART: Readonly<Record<string, { part: 'skmem' | 'tcpInfo' | 'v6only'; words: string; applies: (s: Socket) => boolean }>> = {
+  SO_RCVBUF: { part: 'skmem', words: 'no socket memory (skmem)', applies: () => true },
+  SO_SNDBUF: { part: 'skmem', words: 'no socket memory (skmem)', applies: () => true },
+  TCP_CONGESTION: { part: 'tcpInfo', words: 'no tcp_info', applies: (s) => s.protocol === 'tcp' },
+  TCP_INFO: { part: 'tcpInfo', words: 'no tcp_info', applies: (s) => s.protocol === 'tcp' },
+  // INET_DIAG_SKV6ONLY (ss -e v6only:N); the collectors keep it for a socket on :: only (model/socket.ts).
+  IPV6_V6ONLY: { part: 'v6only', words: 'no v6only', applies: onWildcardV6 },
 };
+
+/** An AF_INET6 socket bound to ::, the one whose v6only the collectors keep. */
+function onWildcardV6(s: Socket): boolean {
+  return s.ipVersion === 6 && s.local.address === '::' && s.protocol !== 'unix';
+}
 
 /** Collectors whose sockets never carry skmem or tcp_info (procfs.ts, netstat.ts). */
 function viewLacksDiag(sourceName: string): boolean {
@@ -72,7 +80,7 @@ export function kernelViewReadings(
     if (derived) return { name: info.name, value: derived.value, source: derived.source };
     if (info.name === 'TCP_INFO' && s?.tcpInfo) return { name: info.name, missing: `needs getsockopt; the kernel's tcp_info fields from ${sourceName} are shown above` };
     const view = VIEW_PART[info.name];
-    if (s && view && s[view.part] === undefined && viewLacksDiag(sourceName) && (!view.tcpOnly || s.protocol === 'tcp')) {
+    if (s && view && s[view.part] === undefined && viewLacksDiag(sourceName) && view.applies(s)) {
       otherSource++;
       return { name: info.name, missing: `${sourceName} carries ${view.words}: --source netlink or ss shows it without privilege (getsockopt: ${short})` };
     }
@@ -112,6 +120,9 @@ function derive(name: string, s: Socket, src: string): { value: DecodedValue; so
       return tcp && s.timer?.name === 'keepalive' ? { value: true, source: `${src} timer:(keepalive) is armed` } : undefined;
     case 'SO_BINDTODEVICE':
       return s.boundDevice ? { value: s.boundDevice, source: `${src} %${s.boundDevice} on the local address` } : undefined;
+    case 'IPV6_V6ONLY':
+      // sock_diag gives every user INET_DIAG_SKV6ONLY (ss -tlne prints v6only:0/1 unprivileged).
+      return s.v6only !== undefined && onWildcardV6(s) ? { value: s.v6only, source: `${src} v6only:${s.v6only ? 1 : 0}` } : undefined;
     case 'TCP_INFO':
       return undefined; // shown separately as the kernel view's tcp_info
     default:
