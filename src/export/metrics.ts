@@ -77,6 +77,7 @@ export class SocketMetrics {
   private readonly duration: Gauge;
   private readonly lastSuccess: Gauge;
   private readonly sourceInfo: Gauge;
+  private readonly hidden: Gauge;
   private readonly collections: Counter;
   private readonly errors: Counter;
   private readonly kernel: { def: (typeof KERNEL_COUNTERS)[number]; metric: Counter }[];
@@ -112,6 +113,10 @@ export class SocketMetrics {
     this.duration = new Gauge({ name: 'sockscope_collection_duration_seconds', help: 'How long the last collection took', registers });
     this.lastSuccess = new Gauge({ name: 'sockscope_last_collection_timestamp_seconds', help: 'Unix time of the last successful collection', registers });
     this.sourceInfo = new Gauge({ name: 'sockscope_source_info', help: 'The collector used (value is always 1)', labelNames: ['source', 'host'], registers });
+    // Without root, other users' processes cannot be read: their sockets have no owner and the findings that
+    // need a process's open files (process-near-fd-limit) cannot be made. Said, as --json says it, not lost.
+    this.hidden = new Gauge({ name: 'sockscope_hidden_processes', help: "Processes of other users whose sockets and open files this exporter cannot read (run it as root to see them): findings that need them, such as process-near-fd-limit, are missing; absent when the collector cannot count them (ss, netstat)", registers });
+    this.hidden.remove();
     this.collections = new Counter({ name: 'sockscope_collections_total', help: 'Collections attempted', registers });
     this.errors = new Counter({ name: 'sockscope_collection_errors_total', help: 'Collections that failed (the last good snapshot stays exported)', registers });
     // A value not known yet is no sample at all, not 0: prom-client exposes an unlabelled metric nobody set
@@ -197,6 +202,10 @@ export class SocketMetrics {
     }
     this.duration.set(snap.durationMs / 1000);
     this.lastSuccess.set(snap.time / 1000);
+    const a = snap.attribution;
+    // ss and netstat say that they show only this user's processes, not how many others there are.
+    if (a.scope === 'none' || (!a.complete && a.hiddenProcesses === 0)) this.hidden.remove();
+    else this.hidden.set(a.hiddenProcesses);
     // The hostname is untrusted text: a scrape read in a terminal must not carry its escape sequences.
     this.sourceInfo.set({ source: snap.source, host: escapeControl(snap.hostname) }, 1);
     for (const k of this.kernel) {

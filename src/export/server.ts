@@ -15,6 +15,11 @@ export interface ExporterOptions {
   thresholds?: Record<string, number>;
   /** Called with each collection error (the exporter keeps serving the last good snapshot). */
   onError?: (e: Error) => void;
+  /**
+   * Called once, after the first successful collection, when it could not see every process (other users'
+   * without root), with what the collector says of them ("37 processes of other users are hidden: ...").
+   */
+  onHidden?: (note: string) => void;
 }
 
 export interface RunningExporter {
@@ -67,6 +72,7 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   let history: Snapshot[] = [];
   let collecting = false;
   let stopped = false;
+  let firstDone = false;
   let timer: NodeJS.Timeout | undefined;
   /** Ends the collection loop (close, or a listen that failed). */
   const stopLoop = () => {
@@ -82,6 +88,11 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
       history = exportHistory(history, snap, window);
       const recs = evaluateRules(makeContext({ snapshot: snap, history, thresholds: o.thresholds }));
       metrics.update(snap, recs);
+      if (!firstDone) {
+        firstDone = true;
+        const a = snap.attribution;
+        if (a.hiddenProcesses > 0 || !a.complete) o.onHidden?.(a.note ?? `${a.hiddenProcesses} process${a.hiddenProcesses === 1 ? '' : 'es'} of other users ${a.hiddenProcesses === 1 ? 'is' : 'are'} hidden: run as root to see them`);
+      }
     } catch (e) {
       metrics.failed();
       o.onError?.(e as Error);
