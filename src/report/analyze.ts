@@ -141,10 +141,8 @@ const UDP_CONNECTED_SHOWN = 20;
 function udpConnectedOf(sockets: readonly Socket[], owners: OwnerView): { udpConnectedCount: number; udpConnected: UdpConnected[] } {
   const connected = sockets.filter((s) => s.protocol === 'udp' && s.peer.port !== 0);
   const fill = (s: Socket) => (s.skmem?.rcvbuf ? s.recvQ / s.skmem.rcvbuf : 0);
-  const shown = connected
-    .map((s) => ({ s, fill: fill(s), drops: socketDrops(s) ?? 0 }))
-    .sort((a, b) => b.fill - a.fill || b.s.recvQ - a.s.recvQ || b.drops - a.drops)
-    .slice(0, UDP_CONNECTED_SHOWN)
+  const ranked = connected.map((s) => ({ s, fill: fill(s), drops: socketDrops(s) ?? 0 }));
+  const shown = firstInOrder(ranked, UDP_CONNECTED_SHOWN, (a, b) => b.fill - a.fill || b.s.recvQ - a.s.recvQ || b.drops - a.drops)
     .map(({ s }): UdpConnected => {
       const p = s.processes[0];
       const hidden = hiddenOwnerUid(s, owners) !== undefined;
@@ -161,6 +159,31 @@ function udpConnectedOf(sockets: readonly Socket[], owners: OwnerView): { udpCon
       };
     });
   return { udpConnectedCount: connected.length, udpConnected: shown };
+}
+
+/**
+ * The first `k` of `items` in `order`, as a stable sort and slice(0, k) give them (ties keep their input order), with
+ * only k held at a time: a host may have many thousands of connected UDP sockets and analyze lists 20. Each item is
+ * compared with the last kept one and, when it comes before it, placed by binary search: O(n log k) comparisons
+ * and at most k moves per item kept.
+ */
+function firstInOrder<T>(items: readonly T[], k: number, order: (a: T, b: T) => number): T[] {
+  const top: T[] = [];
+  if (k <= 0) return top;
+  for (const x of items) {
+    if (top.length === k && !(order(x, top[k - 1]) < 0)) continue;
+    // After every kept item x does not come before: an equal one came earlier in the input, as a stable sort keeps it.
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (order(x, top[mid]) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    top.splice(lo, 0, x);
+    if (top.length > k) top.pop();
+  }
+  return top;
 }
 
 /**
