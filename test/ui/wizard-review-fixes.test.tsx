@@ -79,3 +79,21 @@ describe('wizard: the file name after going back to change the language', () => 
   });
 });
 
+describe('wizard: io model hints describe the server generated for the protocol', () => {
+  const hints = (input: object) => Object.fromEntries(STEPS.find((x) => x.id === 'ioModel')!.choices!(input, cfg).map((c) => [c.value, c.hint ?? '']));
+  it('UDP hints name no connections; Python UDP threads says how many threads read the one socket', () => {
+    for (const language of ['c', 'python', 'node'] as const) {
+      const h = hints({ type: 'udp', language });
+      assert.deepEqual(Object.keys(h).sort(), [...IO_MODELS[language]].filter((m) => m in h).sort());
+      for (const [m, hint] of Object.entries(h)) assert.doesNotMatch(hint, /connection|C10K/i, `${language} ${m}`);
+    }
+    const file = generateServer({ type: 'udp', language: 'python', ioModel: 'threads' }, { config: cfg }).files[0].content;
+    const workers = /^WORKERS = (\d+)/m.exec(file)![1];
+    assert.match(hints({ type: 'udp', language: 'python' }).threads, new RegExp(`^${workers} threads reading one blocking socket`));
+    assert.match(hints({ type: 'tcp', language: 'python' }).threads, /one blocking thread per connection/);
+    assert.match(hints({ type: 'tcp', language: 'c' }).epoll, /C10K/);
+    assert.match(hints({ type: 'udp', language: 'node' })['event-loop'], /dgram/);
+    assert.match(hints({ type: 'tcp', language: 'node' })['event-loop'], /net/);
+  });
+});
+

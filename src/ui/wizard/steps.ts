@@ -115,6 +115,38 @@ export function allowed(input: GeneratorInput, patch: Partial<GeneratorInput>, c
   }
 }
 
+/** What each io model's generated TCP server does (templates/): connections. */
+const TCP_IO_HINTS: Record<string, string> = {
+  epoll: 'Linux, scales to C10K',
+  poll: 'portable, O(n) per wakeup',
+  select: 'portable, at most FD_SETSIZE fds',
+  kqueue: 'BSD/macOS (libkqueue on Linux)',
+  // The operations it queues (SEND/RECV/READ) and the opcode probe are 5.6; an older kernel, or io_uring
+  // turned off, runs the epoll loop in the same file. Multishot accept (5.19) is used when present.
+  io_uring: 'Linux 5.6+ (else its epoll loop), liburing',
+  asyncio: 'coroutines, one thread',
+  selectors: 'explicit event loop',
+  threads: 'one blocking thread per connection',
+  'event-loop': 'net on libuv',
+};
+
+/**
+ * The same for UDP, where every model serves one socket (no connections, so no C10K or FD_SETSIZE to speak of):
+ * the C loops drain a batch of datagrams per wakeup (templates/c/_udp.eta), Python threads is WORKERS = 4 threads
+ * on one blocking socket (templates/python/threads.py.eta; a test holds the number equal).
+ */
+const UDP_IO_HINTS: Record<string, string> = {
+  epoll: 'Linux, one socket, a batch of datagrams per wakeup',
+  poll: 'portable, one socket, a batch of datagrams per wakeup',
+  select: 'portable, one socket, a batch of datagrams per wakeup',
+  kqueue: 'BSD/macOS (libkqueue on Linux), one socket',
+  io_uring: 'Linux 5.6+ (else its epoll loop), liburing',
+  asyncio: 'a datagram protocol, one thread',
+  selectors: 'explicit event loop, one socket',
+  threads: '4 threads reading one blocking socket',
+  'event-loop': 'dgram on libuv',
+};
+
 export const STEPS: Step[] = [
   {
     id: 'type',
@@ -162,19 +194,7 @@ export const STEPS: Step[] = [
     title: 'IO model',
     kind: 'choice',
     choices: (i, cfg) => {
-      const hints: Record<string, string> = {
-        epoll: 'Linux, scales to C10K',
-        poll: 'portable, O(n) per wakeup',
-        select: 'portable, at most FD_SETSIZE fds',
-        kqueue: 'BSD/macOS (libkqueue on Linux)',
-        // The operations it queues (SEND/RECV/READ) and the opcode probe are 5.6; an older kernel, or io_uring
-        // turned off, runs the epoll loop in the same file. Multishot accept (5.19) is used when present.
-        io_uring: 'Linux 5.6+ (else its epoll loop), liburing',
-        asyncio: 'coroutines, one thread',
-        selectors: 'explicit event loop',
-        threads: 'one blocking thread per connection',
-        'event-loop': 'net / dgram on libuv',
-      };
+      const hints = isTcp(i) ? TCP_IO_HINTS : UDP_IO_HINTS;
       const lang = i.language ?? cfg.defaultLanguage;
       return IO_MODELS[lang].filter((m) => allowed(i, { ioModel: m }, cfg)).map((m) => ({ value: m, label: m, hint: hints[m] }));
     },
