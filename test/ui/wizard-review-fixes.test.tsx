@@ -79,6 +79,35 @@ describe('wizard: the file name after going back to change the language', () => 
   });
 });
 
+describe('wizard: error lines', () => {
+  const atBuffer = (input: object) => {
+    const s = forward(initialState(cfg, input), 'bufferSize');
+    assert.equal(stepId(s), 'bufferSize');
+    return s;
+  };
+  it('a UDP buffer of 65537 shows the whole message, wrapped to the width, naming the field as the TCP one does', () => {
+    const s = reduce(typeText(atBuffer({ type: 'udp', language: 'c' }), '65537'), { name: 'enter' }, deps);
+    assert.match(s.error!, /^buffer size 65537 is more than a UDP datagram/);
+    assert.doesNotMatch(s.error!, /--buffer-size/);
+    const tcp = reduce(typeText(atBuffer({ type: 'tcp' }), '100M'), { name: 'enter' }, deps);
+    assert.match(tcp.error!, /^buffer size /);
+    for (const [width, rows] of [[60, 24], [40, 12]]) {
+      const el = createElement(WizardView, { state: s, config: cfg, color: false, previewHeight: 10, rows, width });
+      const app = render(el);
+      Object.defineProperty(app.stdout, 'columns', { value: width, configurable: true });
+      app.rerender(el);
+      const lines = plain(app.lastFrame() ?? '');
+      assert.ok(lines.every((l) => l.length <= width), `no line wider than ${width}:\n${lines.join('\n')}`);
+      assert.ok(lines.length <= rows, `at most ${rows} lines:\n${lines.join('\n')}`);
+      const start = lines.findIndex((l) => l.startsWith('! '));
+      const end = lines.findIndex((l, k) => k > start && /Esc back/.test(l));
+      const text = lines.slice(start, end).join(' ').replace(/^! /, '').replace(/\s+/g, ' ').trim();
+      assert.equal(text, s.error, `at ${width}x${rows}`);
+      app.unmount();
+    }
+  });
+});
+
 describe('wizard: io model hints describe the server generated for the protocol', () => {
   const hints = (input: object) => Object.fromEntries(STEPS.find((x) => x.id === 'ioModel')!.choices!(input, cfg).map((c) => [c.value, c.hint ?? '']));
   it('UDP hints name no connections; Python UDP threads says how many threads read the one socket', () => {

@@ -11,6 +11,7 @@ import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
 import { refusal, stepTitle, visibleSteps } from './steps.js';
 import { splitKeys } from '../keymap.js';
+import { wrapText } from '../format.js';
 import { useKeys } from '../hooks/useKeys.js';
 
 export interface WizardDone {
@@ -41,6 +42,8 @@ export interface WizardProps {
   color?: boolean;
   /** Rows available (default: terminal rows). */
   rows?: number;
+  /** Columns available, for wrapping error messages (default: terminal columns). */
+  width?: number;
 }
 
 const TOKEN_COLOR: Record<TokenKind, string | undefined> = {
@@ -90,6 +93,7 @@ export function Wizard(props: WizardProps) {
   const { stdout } = useStdout();
   const { isRawModeSupported } = useStdin();
   const rows = props.rows ?? stdout?.rows ?? 24;
+  const width = props.width ?? stdout?.columns ?? 80;
   const previewHeight = previewHeightFor(rows);
   const deps: WizardDeps = useMemo(
     () => ({
@@ -125,7 +129,7 @@ export function Wizard(props: WizardProps) {
     { isActive: isRawModeSupported === true },
   );
 
-  return <WizardView state={state} config={config} color={color} previewHeight={previewHeight} rows={rows} />;
+  return <WizardView state={state} config={config} color={color} previewHeight={previewHeight} rows={rows} width={width} />;
 }
 
 /**
@@ -137,9 +141,9 @@ export function previewHeightFor(rows: number): number {
 }
 
 /** What a choice or text step shows in `rows`: the summary and the blank lines go first, then the list is windowed around the cursor. */
-export function stepLayout(rows: number, items: number, cursor: number, opts: { summary: boolean; error: boolean }): { summary: boolean; blanks: number; top: number; count: number } {
-  // title, step title, key line, the error.
-  const fixed = 3 + (opts.error ? 1 : 0);
+export function stepLayout(rows: number, items: number, cursor: number, opts: { summary: boolean; error: boolean | number }): { summary: boolean; blanks: number; top: number; count: number } {
+  // title, step title, key line, the error's lines.
+  const fixed = 3 + Number(opts.error);
   const summary = opts.summary && rows - fixed - 1 >= Math.min(items, 3);
   const free = rows - fixed - (summary ? 1 : 0) - items;
   const blanks = Math.max(0, Math.min(2, free));
@@ -149,11 +153,32 @@ export function stepLayout(rows: number, items: number, cursor: number, opts: { 
 }
 
 /**
- * Pure rendering of a wizard state (tests render it directly). Every line is one terminal row (truncated,
- * never wrapped) and never shrinks: in a box shorter than the wizard, wrapped or shrunk lines were drawn
- * over each other ("  UDP  datagramsns, streams" at 40x10). `rows` bounds the height (none: unbounded).
+ * An error as lines of at most `width` columns, at most `max` of them (the last one cut with "…"): wrapped, not cut
+ * to one row, so the part that says what is allowed ("allowed with udp: 512-65536") stays on screen.
  */
-export function WizardView({ state, config, color, previewHeight, rows = Infinity }: { state: WizardState; config: Config; color: boolean; previewHeight: number; rows?: number }) {
+export function errorLines(error: string, width: number, max: number): string[] {
+  const lines = Number.isFinite(width) ? wrapText(error, Math.max(8, width), '! ', '  ') : [`! ${error}`];
+  if (lines.length <= max) return lines;
+  const kept = lines.slice(0, Math.max(1, max));
+  kept[kept.length - 1] = `${kept[kept.length - 1].slice(0, Math.max(1, width - 1))}…`;
+  return kept;
+}
+
+/**
+ * Pure rendering of a wizard state (tests render it directly). Every line is one terminal row (truncated,
+ * never wrapped by Ink) and never shrinks: in a box shorter than the wizard, wrapped or shrunk lines were drawn
+ * over each other ("  UDP  datagramsns, streams" at 40x10). An error is wrapped here to `width`, one Text per
+ * row, and the layout counts its rows. `rows` bounds the height (none: unbounded).
+ */
+export function WizardView({ state, config, color, previewHeight, rows = Infinity, width = Infinity }: { state: WizardState; config: Config; color: boolean; previewHeight: number; rows?: number; width?: number }) {
+  const errorView = (max: number) =>
+    state.error
+      ? errorLines(state.error, width, max).map((l, k) => (
+          <Text key={`error${k}`} color={color ? 'red' : undefined} wrap="truncate-end">
+            {l}
+          </Text>
+        ))
+      : null;
   const steps = visibleSteps(state.input);
   const accent = color ? 'cyan' : undefined;
   const title = (
@@ -170,7 +195,9 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
     // makes invalid, so this is a safety net) says why, and Enter or Esc goes back.
     const none = st.kind === 'choice' && choices.length === 0;
     const items = st.kind === 'choice' && !none ? choices.length : 1;
-    const fitted = stepLayout(rows, items, st.kind === 'choice' ? state.cursor : 0, { summary: !!summary, error: !!state.error });
+    // The error's rows: what is left beside the title, the step's title, one item and the key line.
+    const errorRows = state.error ? errorLines(state.error, width, Math.max(1, rows - 4)).length : 0;
+    const fitted = stepLayout(rows, items, st.kind === 'choice' ? state.cursor : 0, { summary: !!summary, error: errorRows });
     const more = fitted.count < items ? ` (${state.cursor + 1}/${items})` : '';
     return (
       <Box flexDirection="column" flexShrink={0}>
@@ -199,7 +226,7 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
             <Text inverse> </Text>
           </Text>
         )}
-        {state.error ? <Text color={color ? 'red' : undefined} wrap="truncate-end">{`! ${state.error}`}</Text> : null}
+        {errorView(Math.max(1, rows - 4))}
         {fitted.blanks > 1 ? <Text> </Text> : null}
         <Text dimColor wrap="truncate-end">{none ? 'Enter or Esc back' : st.kind === 'choice' ? '↑/↓ choose · Enter next · Esc back' : 'type · Enter next · Esc back'}</Text>
       </Box>
@@ -236,7 +263,8 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
             </Box>
           ))}
         </Box>
-        {state.error ? <Text color={color ? 'red' : undefined} wrap="truncate-end">{`! ${state.error}`}</Text> : null}
+        {/* The rows the preview leaves: title, file line, preview, key line. */}
+        {errorView(Math.max(1, rows - 3 - previewHeight))}
         {state.phase === 'confirm' ? (
           <Text bold color={color ? 'yellow' : undefined} wrap="truncate-start">{`${state.existing.join(', ')} exists. Overwrite? y / n`}</Text>
         ) : (
@@ -288,6 +316,6 @@ function summarize(state: WizardState, doneIds: string[]): string {
  * setting (`color`: the App passes its theme's, so --no-color, NO_COLOR and TERM=dumb reach the wizard; without
  * it the wizard would follow config.color alone).
  */
-export function MonitorWizard({ onClose, height, initial, color }: { onClose: () => void; width: number; height: number; initial?: GeneratorInput; color?: boolean }) {
-  return <Wizard onDone={onClose} onCancel={onClose} rows={height} initial={initial} color={color} />;
+export function MonitorWizard({ onClose, width, height, initial, color }: { onClose: () => void; width: number; height: number; initial?: GeneratorInput; color?: boolean }) {
+  return <Wizard onDone={onClose} onCancel={onClose} rows={height} width={width} initial={initial} color={color} />;
 }

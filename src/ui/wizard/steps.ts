@@ -5,6 +5,7 @@ import {
   DEFAULT_PORT,
   GeneratorOptionsError,
   IO_MODELS,
+  OPTION_FLAGS,
   resolveOptions,
   UDP_BUFFER_SIZE,
   type GeneratorInput,
@@ -96,12 +97,16 @@ function profileHint(input: GeneratorInput, profile: Profile, cfg: Config): stri
   return parts.join(' + ');
 }
 
-/** Throws the option rules' error when it is about `key` (an error about another answer is left to pruneLater). */
-function checkField(input: GeneratorInput, key: keyof GeneratorInput, cfg: Config): void {
+/**
+ * Throws the option rules' error when it is about `key` (an error about another answer is left to pruneLater),
+ * with the field's name `label` for the CLI flag the rules name: the UDP size refusal said "--buffer-size 65537 ..."
+ * where parseBufferSize's own messages say "buffer size".
+ */
+function checkField(input: GeneratorInput, key: keyof GeneratorInput, cfg: Config, label: string): void {
   try {
     resolveOptions(input, cfg);
   } catch (e) {
-    if (e instanceof GeneratorOptionsError && e.issues.some((x) => x.path === key)) throw e;
+    if (e instanceof GeneratorOptionsError && e.issues.some((x) => x.path === key)) throw new GeneratorOptionsError(e.message.split(OPTION_FLAGS[key]).join(label), e.issues);
   }
 }
 
@@ -282,7 +287,7 @@ export const STEPS: Step[] = [
     // was taken and left the SO_REUSEPORT step with no choice (every one failed the rules).
     apply: (i, v, cfg) => {
       const next = { ...i, bufferSize: parseBufferSize(v) };
-      checkField(next, 'bufferSize', cfg ?? DEFAULT_CONFIG);
+      checkField(next, 'bufferSize', cfg ?? DEFAULT_CONFIG, 'buffer size');
       return next;
     },
   },
