@@ -126,3 +126,17 @@ describe('wizard: io model hints describe the server generated for the protocol'
   });
 });
 
+describe('wizard: last screen with port 0', () => {
+  it("says the generated header's words, not `sockscope --port 0`", () => {
+    const result = generateServer({ port: 0 }, { config: cfg });
+    const s: WizardState = { ...initialState(cfg), phase: 'done', result, written: ['server.py'] };
+    const app = render(createElement(WizardView, { state: s, config: cfg, color: false, previewHeight: 10, rows: 24 }));
+    const f = plain(app.lastFrame() ?? '').join('\n');
+    assert.doesNotMatch(f, /--port 0/);
+    const header = /Watch it: (.*)$/m.exec(result.files[0].content)![1];
+    assert.equal(header, 'sockscope --port PORT (the port it prints at start)');
+    assert.ok(f.includes(`Watch it: ${header}`), f);
+    app.unmount();
+  });
+});
+

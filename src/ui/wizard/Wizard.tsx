@@ -281,7 +281,8 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
         <Text color={color ? 'green' : undefined} wrap="truncate-end">{`Wrote ${state.written.join(', ')}`}</Text>
         {r.buildCommand ? <Text wrap="truncate-end">{`Build:    ${r.buildCommand}`}</Text> : null}
         <Text wrap="truncate-end">{`Run:      ${r.runCommand}`}</Text>
-        <Text wrap="truncate-end">{`Watch it: sockscope --port ${r.options.port}`}</Text>
+        {/* The generated header's words: port 0 is a port the server picks and prints, not one to watch. */}
+        <Text wrap="truncate-end">{`Watch it: ${r.options.port === 0 ? 'sockscope --port PORT (the port it prints at start)' : `sockscope --port ${r.options.port}`}`}</Text>
         {rows >= (r.buildCommand ? 7 : 6) ? <Text> </Text> : null}
         <Text dimColor wrap="truncate-end">Enter or Esc to close</Text>
       </Box>
