@@ -15,6 +15,10 @@ const EXTRA_SYSCTLS = [
   'net.ipv4.tcp_moderate_rcvbuf',
   'net.ipv4.tcp_notsent_lowat',
   'net.ipv4.tcp_fastopen',
+  // IP_TTL / IPV6_UNICAST_HOPS of a socket that did not set them (getsockopt returns these then).
+  'net.ipv4.ip_default_ttl',
+  'net.ipv6.conf.all.hop_limit',
+  'net.ipv6.conf.default.hop_limit',
   'kernel.yama.ptrace_scope',
 ] as const;
 

@@ -59,7 +59,8 @@ export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]
   for (const o of r.options) if (o.value !== undefined) values[o.name] = o.value;
   const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock, tcp: tcpFacts(values.TCP_INFO, r.kernelView?.tcpInfo), ...(r.ipv4Listeners ? { ipv4Listeners: r.ipv4Listeners } : {}) };
   const rows = r.options.map((o): OptionReportRow => {
-    const i = interpretOption(o.name, o.value, ctx);
+    // The option actually read (IPV6_UNICAST_HOPS for IP_TTL on an AF_INET6 socket) has its own default.
+    const i = interpretOption(o.name, o.value, o.readAs ? { ...ctx, readAs: o.readAs } : ctx);
     return {
       ...i,
       ...(o.value !== undefined ? { value: o.value } : {}),
