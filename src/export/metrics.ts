@@ -59,6 +59,22 @@ interface UdpDropTotal {
   anonymous: number;
 }
 
+/**
+ * How many destination ports get a peer_port value of their own in sockscope_recommendation (those with the
+ * most findings, then the lowest); findings about other destination ports are summed under peer_port="other".
+ * A client host's destinations are not bounded as its listening ports are: 3 SYN_SENT to each of 200 ports
+ * made 200 series.
+ */
+export const MAX_PEER_PORT_SERIES = 10;
+
+/** The destination ports of `recs` that get a peer_port value of their own (MAX_PEER_PORT_SERIES of them). */
+function namedPeerPorts(recs: readonly Recommendation[]): Set<number> {
+  const counts = new Map<number, number>();
+  for (const r of recs) if (r.peerPort !== undefined) counts.set(r.peerPort, (counts.get(r.peerPort) ?? 0) + 1);
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  return new Set(ranked.slice(0, MAX_PEER_PORT_SERIES).map(([port]) => port));
+}
+
 export interface SocketMetricsOptions {
   /** Overrides EPHEMERAL_LISTENER_MIN_AGE_MS (tests). */
   ephemeralListenerMinAgeMs?: number;
@@ -109,7 +125,7 @@ export class SocketMetrics {
     this.listenSockets = new Gauge({ name: 'sockscope_listen_sockets', help: 'TCP listening sockets on the address:port (more than 1 with SO_REUSEPORT)', labelNames: listenLabels, registers });
     this.listenFull = new Gauge({ name: 'sockscope_listen_full_sockets', help: 'TCP listeners on the address:port whose accept queue is full (Recv-Q > backlog, as sk_acceptq_is_full in the kernel): the kernel drops the connections hashed to them', labelNames: listenLabels, registers });
     this.fillMax = new Gauge({ name: 'sockscope_listen_accept_queue_fill_max', help: 'Accept queue over its capacity (backlog + 1, what the kernel queues) of the fullest TCP listener on the address:port: 1 = full', labelNames: listenLabels, registers });
-    this.recs = new Gauge({ name: 'sockscope_recommendation', help: 'Live recommendations: the number of findings of each rule id, severity and port ("" for host-wide; usually 1, more when a rule finds several things, such as processes near their fd limit)', labelNames: ['id', 'severity', 'port'], registers });
+    this.recs = new Gauge({ name: 'sockscope_recommendation', help: `Live recommendations: the number of findings of each rule id, severity, local port and destination port (peer_port, for findings about outgoing connections: the ${MAX_PEER_PORT_SERIES} with the most findings, the others summed under "other"); "" where a finding has none (both "" for host-wide ones); usually 1, more when a rule finds several things, such as processes near their fd limit`, labelNames: ['id', 'severity', 'port', 'peer_port'], registers });
     this.duration = new Gauge({ name: 'sockscope_collection_duration_seconds', help: 'How long the last collection took', registers });
     this.lastSuccess = new Gauge({ name: 'sockscope_last_collection_timestamp_seconds', help: 'Unix time of the last successful collection', registers });
     this.sourceInfo = new Gauge({ name: 'sockscope_source_info', help: 'The collector used (value is always 1)', labelNames: ['source', 'host'], registers });
@@ -194,11 +210,13 @@ export class SocketMetrics {
     this.ephemeralListenersSince = since;
     this.setUdpPorts(snap, ephemeral);
     for (const [protocol, states] of Object.entries(other)) for (const [state, n] of Object.entries(states)) this.sockets.set({ protocol, port: 'other', state }, n);
-    for (const r of recs) {
-      if (r.severity === 'info' && r.id.endsWith('-ok')) continue;
-      const port = r.port ?? r.peerPort;
+    // `port` is the local port, as everywhere in sockscope; a destination port goes in peer_port.
+    const live = recs.filter((r) => !(r.severity === 'info' && r.id.endsWith('-ok')));
+    const named = namedPeerPorts(live);
+    for (const r of live) {
+      const peer = r.peerPort === undefined ? '' : named.has(r.peerPort) ? String(r.peerPort) : 'other';
       // Findings of one rule, severity and port add up: two processes near their fd limit are 2, not 1.
-      this.recs.inc({ id: r.id, severity: r.severity, port: port === undefined ? '' : String(port) }, 1);
+      this.recs.inc({ id: r.id, severity: r.severity, port: r.port === undefined ? '' : String(r.port), peer_port: peer }, 1);
     }
     this.duration.set(snap.durationMs / 1000);
     this.lastSuccess.set(snap.time / 1000);

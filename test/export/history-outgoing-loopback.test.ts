@@ -78,7 +78,7 @@ test('exporter on loopback: /metrics is what the monitor-style history (outgoing
     for (const e of entries) assert.ok(outgoingTcpOf(e), 'the replay keeps the outgoing arrays');
     // The comparison is not vacuous: the CLOSE_WAIT finding on the port, from the history.
     assert.ok(recs.some((r) => r.id === 'close-wait-accumulating' && r.port === port), recs.map((r) => `${r.id}:${r.port}`).join(', '));
-    assert.match(served, new RegExp(`sockscope_recommendation\\{id="close-wait-accumulating",severity="\\w+",port="${port}"\\} 1`));
+    assert.match(served, new RegExp(`sockscope_recommendation\\{id="close-wait-accumulating",severity="\\w+",port="${port}",peer_port=""\\} 1`));
     assert.equal(served, await metrics.text());
   } finally {
     await ex?.close();

@@ -48,11 +48,11 @@ test('sockscope_recommendation counts the findings of one rule, severity and por
   const rec = (pid: number) => ({ id: 'process-near-fd-limit', severity: 'warning' as const, scope: 'host' as const, pid, message: `pid ${pid}`, evidence: '', fix: '' });
   m.update(fakeSnapshot({ sockets: [] }), [rec(19919), rec(19809), { ...rec(1), id: 'close-wait-accumulating', scope: 'port' as const, port: 8080 }]);
   const text = await m.text();
-  assert.ok(text.includes('sockscope_recommendation{id="process-near-fd-limit",severity="warning",port=""} 2'), text);
-  assert.ok(text.includes('sockscope_recommendation{id="close-wait-accumulating",severity="warning",port="8080"} 1'), text);
+  assert.ok(text.includes('sockscope_recommendation{id="process-near-fd-limit",severity="warning",port="",peer_port=""} 2'), text);
+  assert.ok(text.includes('sockscope_recommendation{id="close-wait-accumulating",severity="warning",port="8080",peer_port=""} 1'), text);
   // A new update replaces the counts rather than adding to them.
   m.update(fakeSnapshot({ sockets: [] }), [rec(19919)]);
-  assert.ok((await m.text()).includes('sockscope_recommendation{id="process-near-fd-limit",severity="warning",port=""} 1'));
+  assert.ok((await m.text()).includes('sockscope_recommendation{id="process-near-fd-limit",severity="warning",port="",peer_port=""} 1'));
 });
 
 test('UDP sockets on ephemeral ports (clients that send without connect) are summed under port="other"', async () => {

@@ -56,6 +56,6 @@ test('exporter in a namespace: IPv6 UDP drops reach the family="ipv6" counter, t
   const drops = Number(/^sockscope_udp_socket_drops_total\{port="6006",address="::1"\} (\d+)$/m.exec(text)?.[1] ?? -1);
   assert.ok(drops >= 1000, `per-port drops ${drops}`);
   assert.match(text, /^sockscope_udp_receive_buffer_fill_max\{port="6006",address="::1"\} 0\.\d+$/m);
-  assert.match(text, /^sockscope_recommendation\{id="udp-socket-drops",severity="warning",port="6006"\} 1$/m);
-  assert.match(text, /^sockscope_recommendation\{id="udp-receive-errors",severity="warning",port=""\} 1$/m);
+  assert.match(text, /^sockscope_recommendation\{id="udp-socket-drops",severity="warning",port="6006",peer_port=""\} 1$/m);
+  assert.match(text, /^sockscope_recommendation\{id="udp-receive-errors",severity="warning",port="",peer_port=""\} 1$/m);
 });
