@@ -108,6 +108,43 @@ describe('wizard: error lines', () => {
   });
 });
 
+describe('wizard: directories', () => {
+  it('the last screen names the directories the write created, as generate-server does', async () => {
+    const app = render(createElement(Wizard, { onDone: () => {}, onCancel: () => {}, config: cfg, rows: 24, initial: { language: 'c' } }));
+    const frame = () => plain(app.lastFrame() ?? '').join('\n');
+    const press = async (k: string) => {
+      const before = frame();
+      app.stdin.write(k);
+      await waitFor(frame, (f) => f !== before);
+    };
+    for (let k = 0; k < 20 && !/Write to file/.test(frame()); k++) await press('\r');
+    for (let k = 0; k < 'server.c'.length; k++) await press('\u007f');
+    const out = join(tmp, 'a', 'b', 'srv.c');
+    for (const ch of out) await press(ch);
+    await press('\r');
+    await waitFor(frame, (f) => /Preview of/.test(f));
+    await press('\r');
+    const f = await waitFor(frame, (x) => /Wrote/.test(x));
+    assert.ok(existsSync(out));
+    assert.match(f, new RegExp(`Created the directories ${join(tmp, 'a')}, ${join(tmp, 'a', 'b')}`));
+    app.unmount();
+  });
+
+  it('a file name starting with ~/ is refused at the file step: the shell expands ~, the wizard does not', () => {
+    let s = typeText(forward(initialState(cfg), 'output'), '~/srv.py');
+    s = reduce(s, { name: 'enter' }, deps);
+    assert.equal(s.phase, 'steps');
+    assert.equal(stepId(s), 'output');
+    assert.match(s.error!, /shell expands ~.*the wizard does not/);
+    assert.ok(s.error!.includes(join(homedir(), 'srv.py')), s.error!);
+    s = reduce(typeText(s, '~'), { name: 'enter' }, deps);
+    assert.match(s.error!, /shell expands ~/);
+    // Not a home directory: a name that only starts with ~.
+    s = reduce(typeText(s, '~srv.py'), { name: 'enter' }, deps);
+    assert.equal(s.phase, 'preview');
+  });
+});
+
 describe('wizard: io model hints describe the server generated for the protocol', () => {
   const hints = (input: object) => Object.fromEntries(STEPS.find((x) => x.id === 'ioModel')!.choices!(input, cfg).map((c) => [c.value, c.hint ?? '']));
   it('UDP hints name no connections; Python UDP threads says how many threads read the one socket', () => {

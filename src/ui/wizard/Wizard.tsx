@@ -6,7 +6,7 @@ import type { Config } from '../../config/schema.js';
 import { loadConfig } from '../../config/load.js';
 import { generateServer, type GeneratorInput } from '../../codegen/index.js';
 import type { GenerateResult } from '../../codegen/render.js';
-import { directoriesAmong, existingFiles, writeFilesAtomic } from '../../codegen/write.js';
+import { directoriesAmong, directoriesCreatedFor, existingFiles, writeFilesAtomic } from '../../codegen/write.js';
 import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
 import { refusal, stepTitle, visibleSteps } from './steps.js';
@@ -102,6 +102,7 @@ export function Wizard(props: WizardProps) {
       exists: props.deps?.exists ?? ((paths) => existingFiles(paths.map((path) => ({ path })))),
       write: props.deps?.write ?? ((result, force) => writeFilesAtomic(result.files, { force })),
       directories: props.deps?.directories ?? directoriesAmong,
+      created: props.deps?.created ?? ((written) => directoriesCreatedFor(written)),
     }),
     [config, props.deps],
   );
@@ -275,15 +276,19 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
   }
   if (state.phase === 'done') {
     const r = state.result!;
+    const dirs = state.createdDirs;
+    const created = dirs.length ? `Created the director${dirs.length === 1 ? 'y' : 'ies'} ${dirs.join(', ')}` : '';
     return (
       <Box flexDirection="column" flexShrink={0}>
         {title}
         <Text color={color ? 'green' : undefined} wrap="truncate-end">{`Wrote ${state.written.join(', ')}`}</Text>
+        {/* generate-server's line (generate-shared.ts nextSteps): a mistyped path should not create directories silently. */}
+        {created ? <Text wrap="truncate-end">{created}</Text> : null}
         {r.buildCommand ? <Text wrap="truncate-end">{`Build:    ${r.buildCommand}`}</Text> : null}
         <Text wrap="truncate-end">{`Run:      ${r.runCommand}`}</Text>
         {/* The generated header's words: port 0 is a port the server picks and prints, not one to watch. */}
         <Text wrap="truncate-end">{`Watch it: ${r.options.port === 0 ? 'sockscope --port PORT (the port it prints at start)' : `sockscope --port ${r.options.port}`}`}</Text>
-        {rows >= (r.buildCommand ? 7 : 6) ? <Text> </Text> : null}
+        {rows >= 6 + (r.buildCommand ? 1 : 0) + (created ? 1 : 0) ? <Text> </Text> : null}
         <Text dimColor wrap="truncate-end">Enter or Esc to close</Text>
       </Box>
     );

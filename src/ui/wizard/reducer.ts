@@ -4,7 +4,7 @@ import type { Config } from '../../config/schema.js';
 import { GeneratorOptionsError, type GeneratorInput } from '../../codegen/options.js';
 import type { GenerateResult } from '../../codegen/render.js';
 import { directoryOutputMessage } from '../../codegen/write.js';
-import { defaultOutput, pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
+import { defaultOutput, homeRefusal, pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
 
 export type WizardKey =
   | { name: 'up' | 'down' | 'enter' | 'escape' | 'backspace' | 'pageUp' | 'pageDown' | 'home' | 'end' }
@@ -19,6 +19,8 @@ export interface WizardDeps {
   write: (result: GenerateResult, force: boolean) => string[];
   /** Which of these files' paths are directories (the Wizard's: the file system's, codegen/write.ts directoriesAmong). */
   directories: (files: { path: string }[]) => string[];
+  /** The directories the write that returned `written` created, to name them (the Wizard's: codegen/write.ts directoriesCreatedFor). */
+  created?: (written: string[]) => string[];
 }
 
 export interface WizardState {
@@ -39,6 +41,8 @@ export interface WizardState {
   scroll: number;
   existing: string[];
   written: string[];
+  /** Directories the write created (the last screen names them, as generate-server does). */
+  createdDirs: string[];
 }
 
 /** Choices of the current step (choice steps only). */
@@ -61,7 +65,7 @@ function enterStep(s: WizardState, step: number, cfg: Config): WizardState {
 }
 
 export function initialState(cfg: Config, input: GeneratorInput = {}): WizardState {
-  const s: WizardState = { phase: 'steps', input, step: 0, cursor: 0, text: '', output: '', outputTyped: false, error: null, result: null, scroll: 0, existing: [], written: [] };
+  const s: WizardState = { phase: 'steps', input, step: 0, cursor: 0, text: '', output: '', outputTyped: false, error: null, result: null, scroll: 0, existing: [], written: [], createdDirs: [] };
   return enterStep(s, 0, cfg);
 }
 
@@ -113,7 +117,7 @@ export function reduce(s: WizardState, key: WizardKey, deps: WizardDeps, page = 
 function doWrite(s: WizardState, deps: WizardDeps, force: boolean): WizardState {
   try {
     const written = deps.write(s.result!, force);
-    return { ...s, phase: 'done', written, error: null };
+    return { ...s, phase: 'done', written, createdDirs: deps.created?.(written) ?? [], error: null };
   } catch (e) {
     return { ...s, phase: 'preview', error: (e as Error).message };
   }
@@ -161,6 +165,8 @@ function reduceStep(s: WizardState, key: WizardKey, deps: WizardDeps): WizardSta
   if (st.id === 'output') {
     const output = s.text.trim();
     if (!output) return { ...s, error: 'enter a file name' };
+    const home = homeRefusal(output, s.input, cfg);
+    if (home) return { ...s, error: home };
     try {
       const result = deps.generate(s.input, output);
       const dir = directoryError(result, deps);
