@@ -116,7 +116,7 @@ export class SocketMetrics {
   constructor(o: SocketMetricsOptions = {}) {
     this.ephemeralMinAgeMs = o.ephemeralListenerMinAgeMs ?? EPHEMERAL_LISTENER_MIN_AGE_MS;
     const registers = [this.registry];
-    this.sockets = new Gauge({ name: 'sockscope_sockets', help: 'Sockets per protocol, local listening port and state; non-listening local ports, UDP ports in the ephemeral range (ip_local_port_range: clients\' sendto() sockets) and TCP listeners in that range seen for less than 2 minutes (listen() on port 0) are summed under port="other"', labelNames: ['protocol', 'port', 'state'], registers });
+    this.sockets = new Gauge({ name: 'sockscope_sockets', help: 'Sockets per protocol, local listening port and state; non-listening local ports, UDP ports in the ephemeral range (ip_local_port_range: clients\' sendto() sockets) and TCP listeners in that range seen for less than 2 minutes (listen() on port 0) are summed under port="other"; states are the kernel\'s: for UDP, CLOSE is a bound, unconnected socket (ss: UNCONN) and ESTABLISHED a connected one', labelNames: ['protocol', 'port', 'state'], registers });
     // Several listeners can share an address:port (SO_REUSEPORT): the queue gauges are their sums, and the
     // fullest one is exported apart, since the kernel spreads connections by hash, not by room left.
     const listenLabels = ['protocol', 'port', 'address'];
