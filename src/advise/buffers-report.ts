@@ -4,7 +4,7 @@ import { escapeControl } from '../model/escape.js';
 import { hiddenOwnerUid, localUid, snapshotOwnerView, type OwnerView } from '../model/owner.js';
 import { socketDrops, type Socket } from '../model/socket.js';
 import { fmtBytes, fmtPct } from './format.js';
-import { bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, staleDeliveryRate, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
+import { appLimitedDeliveryRate, bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, staleDeliveryRate, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
 
 /** The read-buffer default of generated servers and where it came from. */
 export interface BufferDefaults {
@@ -133,10 +133,12 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
   const connections = carrying.map((s) => withOwner(connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, peerOf(s), caps, limits), s, view));
   // Connections whose rate is an old sample (staleDeliveryRate): neither "what the limit allows" nor "what it does now".
   const stale = new Set(connections.filter((c, i) => c.deliveryRate != null && staleDeliveryRate(carrying[i], peerOf(carrying[i])) != null));
+  // Connections whose rate is an app-limited sample (appLimitedDeliveryRate): their BDP uses the average over busy time, and sizes nothing.
+  const appLimited = new Set(connections.filter((c, i) => c.basis !== 'target' && c.deliveryRate != null && appLimitedDeliveryRate(carrying[i], peerOf(carrying[i])) != null));
   let connectionPlan: BufferPlan | null = null;
   // A BDP from a rate that a buffer holds down is no size to recommend (the plan would repeat the limit).
-  const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null && !c.bdpLowerBound && !(stale.has(c) && c.basis !== 'target'));
-  const heldDown = connections.filter((c) => c.bdpLowerBound && !stale.has(c)).length;
+  const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null && !c.bdpLowerBound && !(stale.has(c) && c.basis !== 'target') && !appLimited.has(c));
+  const heldDown = connections.filter((c) => c.bdpLowerBound && !stale.has(c) && !appLimited.has(c)).length;
   if (withBdp.length > 0) {
     const worst = withBdp.reduce((a, b) => (b.bdpBytes! > a.bdpBytes! ? b : a));
     connectionPlan = planBuffers(worst.bandwidthBasis!, worst.rttMs!, caps);
@@ -162,7 +164,11 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
     notes.push(
       `${stale.size === 1 ? '1 connection has' : `${stale.size} connections have`} an old delivery rate sample: its sender has had data waiting and sent nothing for a second or more (a shut receive window or backoff), so the rate shown is from before it stopped, not what it does now, and no size is derived from a BDP computed with it; its verdict says for how long and the average over its busy time. Give --bandwidth <link speed> to size for the link.`,
     );
-  if (connections.some((c) => !stale.has(c) && !c.bdpLowerBound && (c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate')))
+  if (appLimited.size > 0)
+    notes.push(
+      `${appLimited.size === 1 ? '1 connection has' : `${appLimited.size} connections have`} an app-limited delivery rate sample (tcp_info delivery_rate_app_limited, ss app_limited): the application had too little data queued to fill the path when it was taken, so the rate shown is how fast those few segments were acknowledged, not what the connection moves. Its BDP is computed with the average rate over its busy time (bytes_acked / busy time) instead, and no buffer size or sysctl value is derived from it. Give --bandwidth <link speed> to size for the link.`,
+    );
+  if (connections.some((c) => !stale.has(c) && !appLimited.has(c) && !c.bdpLowerBound && (c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate')))
     notes.push('BDP from the measured delivery rate shows what the connection does now; give --bandwidth to size for the link.');
   return {
     host: o.snapshot?.hostname ?? o.host?.hostname ?? null,

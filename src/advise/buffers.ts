@@ -113,6 +113,38 @@ export function staleDeliveryRate(s: Socket, peer?: Socket): StaleRate | null {
   };
 }
 
+/** An app-limited rate sample: the sender's average over its busy time (bytes_acked / busy time), null without either. */
+export interface AppLimitedRate {
+  averageRate: number | null;
+}
+
+/**
+ * The side that measures the data direction's rate: this socket when it has a rate of its own (it sends),
+ * else its local peer with one (this side receives). The kernel measures rates only on senders.
+ */
+function rateSender(s: Socket, peer?: Socket): { info: NonNullable<Socket['tcpInfo']>; rate: number; receiving: boolean } | null {
+  const ti = s.tcpInfo;
+  if (ti?.deliveryRate != null && ti.deliveryRate > 0 && (ti.bytesSent ?? ti.bytesAcked ?? 1) > 1) return { info: ti, rate: ti.deliveryRate, receiving: false };
+  const pti = peer?.tcpInfo;
+  if (pti?.deliveryRate != null && pti.deliveryRate > 0) return { info: pti, rate: pti.deliveryRate, receiving: true };
+  return null;
+}
+
+/**
+ * tcpi_delivery_rate_app_limited: the sender took its last rate sample while the application had too little
+ * data queued to fill the path, so the sample is how fast those few segments were acknowledged, not what the
+ * connection moves. Measured on loopback: a sender with SO_SNDBUF 16384 to an autotuning reader showed
+ * delivery_rate 131 Gbit/s app_limited while moving 7.1 MB in 3.8 s busy (15 Mbit/s). Null when the sample
+ * is not app-limited (or the source does not say).
+ */
+export function appLimitedDeliveryRate(s: Socket, peer?: Socket): AppLimitedRate | null {
+  const sender = rateSender(s, peer);
+  if (!sender || sender.info.deliveryRateAppLimited !== true) return null;
+  const t = sender.info;
+  const acked = t.bytesAcked != null ? Math.max(0, t.bytesAcked - 1) : null;
+  return { averageRate: acked && t.busyUs ? (acked * 1e6) / t.busyUs : null };
+}
+
 /**
  * Buffer analysis of one TCP connection; `targetBytesPerSecond` replaces the measured delivery rate when
  * given. `peer` is the other end when it is a socket on this host (loopback, containers): a receiving
@@ -131,7 +163,10 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   // The sender's rtt is the one the window must cover (a receiver's own rtt estimate is rough).
   const rttUs = receiving ? (pti?.rttUs ?? ti?.rttUs) : (ti?.rttUs ?? pti?.rttUs);
   const rttMs = rttUs != null ? rttUs / 1000 : null;
-  const basisRate = targetBytesPerSecond ?? rate;
+  // An app-limited sample is not what the connection does: the BDP uses the average over busy time
+  // (bytes_acked / busy time) instead, or none without it, and no size is derived from either.
+  const appLimited = targetBytesPerSecond == null ? appLimitedDeliveryRate(s, peer) : null;
+  const basisRate = targetBytesPerSecond ?? (appLimited ? appLimited.averageRate : rate);
   const bdp = rttMs != null && basisRate != null ? bdpBytes(basisRate, rttMs) : null;
   // The kernel reports busy time with the limited times (Linux 4.10+); ss prints rwnd_limited and
   // sndbuf_limited only when non-zero, so a missing one next to busy time is 0, not unknown.
@@ -147,7 +182,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   const lowerBound = bdp != null && targetBytesPerSecond == null && (sndLimited || rwndLimited);
   // An old rate sample (staleDeliveryRate) sizes nothing; --bandwidth does.
   const stale = rate != null ? staleDeliveryRate(s, peer) : null;
-  const recommended = bdp != null && !lowerBound && !(stale && targetBytesPerSecond == null) ? setsockoptValue(bdp) : null;
+  const recommended = bdp != null && !lowerBound && !(stale && targetBytesPerSecond == null) && !appLimited ? setsockoptValue(bdp) : null;
   // Which of this socket's buffers carry data: sndbuf when it sends, rcvbuf when it receives.
   const sends = ownRate != null;
   const receives = !sends || (ti?.bytesReceived ?? 0) > (ti?.bytesSent ?? 0);
@@ -162,6 +197,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
       noBdpReceive.kind === 'slow-reader'
         ? `${noBdpReceive.cause}: ${noBdpReceive.fix}`
         : `receive window capped at 64 KiB: ${noBdpReceive.cause}: ${noBdpReceive.fix}`;
+  else if (bdp == null && appLimited && rttMs != null) verdict = 'give --bandwidth <link speed> to size it';
   else if (bdp == null)
     verdict = !ti && !pti
       ? 'no tcp_info from this source (try --source ss)'
@@ -209,7 +245,11 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
       verdict = `rcvbuf below 2 x BDP (whether it limits shows on the sender, in its rwnd_limited: sockscope buffers there)${d ? `; ${d.cause}: ${d.fix}` : ''}`;
     }
   }
-  // An old sample is said before the verdict: the rate column shows it, and it is not what the connection does now.
+  // An app-limited or old sample is said before the verdict: the rate column shows it, and it is not what the connection does now.
+  if (appLimited && !stale)
+    verdict =
+      `the delivery rate ${fmtBitRate(rate!)} is an app-limited sample, not the connection's rate: the application had too little data queued to fill the path when it was taken (tcp_info delivery_rate_app_limited); ` +
+      `${appLimited.averageRate != null ? `BDP from the average instead, ${fmtBitRate(appLimited.averageRate)} over its busy time (bytes_acked / busy time), and no buffer size derived from it` : 'no average (bytes_acked or busy time unknown), so no BDP and no buffer size'}; ${verdict}`;
   if (stale)
     verdict =
       `the delivery rate ${fmtBitRate(rate!)} is an old sample, not the current rate: the sender has sent no data for ${fmtSeconds(stale.sinceMs / 1000)} while ${fmtBytes(stale.waiting)} wait${stale.zeroWindow ? ' (zero window: persist timer)' : ''}` +

@@ -45,6 +45,7 @@ export const SocketSchema = z.object({
       bytesReceived: z.number().optional(),
       bytesSent: z.number().optional(),
       deliveryRate: z.number().optional(),
+      deliveryRateAppLimited: z.boolean().optional(),
       rwndLimitedUs: z.number().optional(),
       sndbufLimitedUs: z.number().optional(),
       busyUs: z.number().optional(),

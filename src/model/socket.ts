@@ -77,6 +77,13 @@ export interface TcpInfo {
   bytesSent?: number;
   /** Bytes per second (tcpi_delivery_rate). */
   deliveryRate?: number;
+  /**
+   * The delivery rate sample was taken while the application gave TCP too little data to fill the path
+   * (tcpi_delivery_rate_app_limited, the low bit of byte 7 of struct tcp_info; ss prints `app_limited`):
+   * the rate then says how fast the few segments in flight were acknowledged (on loopback tens of Gbit/s),
+   * not the connection's rate. Absent when the source does not tell (procfs, netstat, kernels before 4.9).
+   */
+  deliveryRateAppLimited?: boolean;
   /** Microseconds limited by the receive window (tcpi_rwnd_limited). */
   rwndLimitedUs?: number;
   /** Microseconds limited by the send buffer (tcpi_sndbuf_limited). */

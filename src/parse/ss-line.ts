@@ -191,7 +191,7 @@ function parseTcpInfo(tokens: string[], from: number): TcpInfo | undefined {
         const bps = Number.parseFloat(tokens[++i]);
         if (Number.isFinite(bps)) info.deliveryRate = Math.round(bps / 8);
         any = true;
-      }
+      } else if (t === 'app_limited') info.deliveryRateAppLimited = true;
       continue;
     }
     const k = t.slice(0, c);
@@ -271,6 +271,8 @@ function parseTcpInfo(tokens: string[], from: number): TcpInfo | undefined {
     info.rcvWscale = 0;
     info.windowScaling = false;
   }
+  // ss prints app_limited only when tcpi_delivery_rate_app_limited is set: a rate without it was not.
+  if (info.deliveryRate !== undefined && info.deliveryRateAppLimited === undefined) info.deliveryRateAppLimited = false;
   if (any && info.totalRetrans === undefined) {
     info.retrans = info.retrans ?? 0;
     info.totalRetrans = 0;

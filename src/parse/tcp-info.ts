@@ -9,6 +9,8 @@ export const TCP_INFO_OFFSETS = {
   retransmits: 2,
   options: 5,
   wscale: 6,
+  /** tcpi_delivery_rate_app_limited:1 (low bit), tcpi_fastopen_client_fail:2 (Linux 4.9+; padding before). */
+  appLimited: 7,
   rto: 8,
   ato: 12,
   sndMss: 16,
@@ -105,6 +107,7 @@ function fullTcpInfo(dv: DataView, off: number): TcpInfo {
     bytesAcked: u64(dv, off + O.bytesAcked),
     bytesReceived: u64(dv, off + O.bytesReceived),
     deliveryRate: u64(dv, off + O.deliveryRate),
+    deliveryRateAppLimited: (dv.getUint8(off + O.appLimited) & 1) !== 0,
     busyUs: u64(dv, off + O.busyTime),
     rwndLimitedUs: u64(dv, off + O.rwndLimited),
     sndbufLimitedUs: u64(dv, off + O.sndbufLimited),
@@ -135,7 +138,11 @@ function partialTcpInfo(dv: DataView, off: number, len: number): TcpInfo {
   if (has(O.totalRetrans, 4)) info.totalRetrans = u32(O.totalRetrans);
   if (has(O.bytesAcked, 8)) info.bytesAcked = u64(dv, off + O.bytesAcked);
   if (has(O.bytesReceived, 8)) info.bytesReceived = u64(dv, off + O.bytesReceived);
-  if (has(O.deliveryRate, 8)) info.deliveryRate = u64(dv, off + O.deliveryRate);
+  if (has(O.deliveryRate, 8)) {
+    info.deliveryRate = u64(dv, off + O.deliveryRate);
+    // The bit came with tcpi_delivery_rate (4.9); a struct without the rate has padding there.
+    info.deliveryRateAppLimited = (dv.getUint8(off + O.appLimited) & 1) !== 0;
+  }
   if (has(O.busyTime, 8)) info.busyUs = u64(dv, off + O.busyTime);
   if (has(O.rwndLimited, 8)) info.rwndLimitedUs = u64(dv, off + O.rwndLimited);
   if (has(O.sndbufLimited, 8)) info.sndbufLimitedUs = u64(dv, off + O.sndbufLimited);

@@ -108,7 +108,7 @@ function tcpInfo(len: number, fields: Partial<Record<keyof typeof TCP_INFO_OFFSE
   const b = Buffer.alloc(len);
   for (const [k, v] of Object.entries(fields)) {
     const off = TCP_INFO_OFFSETS[k as keyof typeof TCP_INFO_OFFSETS];
-    if (k === 'wscale' || k === 'options' || k === 'state' || k === 'retransmits' || k === 'caState') b.writeUInt8(v!, off);
+    if (k === 'wscale' || k === 'appLimited' || k === 'options' || k === 'state' || k === 'retransmits' || k === 'caState') b.writeUInt8(v!, off);
     else if (['bytesAcked', 'bytesReceived', 'deliveryRate', 'busyTime', 'rwndLimited', 'sndbufLimited', 'bytesSent', 'pacingRate', 'maxPacingRate', 'bytesRetrans'].includes(k)) b.writeBigUInt64LE(BigInt(v!), off);
     else if (off + 4 <= len) b.writeUInt32LE(v!, off);
   }
@@ -234,6 +234,7 @@ test('tcp_info: full struct, congestion name, skmeminfo; ssthresh hidden when "i
     bytesAcked: 2 ** 40,
     bytesReceived: 77,
     deliveryRate: 125000,
+    deliveryRateAppLimited: false,
     busyUs: 5,
     rwndLimitedUs: 6,
     sndbufLimitedUs: 7,
@@ -254,6 +255,23 @@ test('tcp_info: window scaling in use only with tcpi_options TCPI_OPT_WSCALE (4)
     // Not negotiated (tcp_window_scaling=0 at one end): ts and sack only; the kernel leaves both scales 0.
     assert.deepEqual(((t) => [t.windowScaling, t.sndWscale, t.rcvWscale])(parse(len, { options: 3, wscale: 0 })), [false, 0, 0], `len ${len}`);
   }
+});
+
+test('tcp_info: tcpi_delivery_rate_app_limited is the low bit of byte 7 (fastopen_client_fail is the next two), read with the rate only', () => {
+  const parse = (len: number, fields: Parameters<typeof tcpInfo>[1]) => {
+    const m = nlmsg(SOCK_DIAG_BY_FAMILY, diagMsg({ attrs: [attr(INET_DIAG_INFO, tcpInfo(len, fields))] }));
+    return parseInetDiagMsg(m, 16, m.length - 16, { protocol: 'tcp' })!.tcpInfo!;
+  };
+  assert.equal(TCP_INFO_OFFSETS.appLimited, 7);
+  for (const len of [232, 207, 168]) {
+    assert.equal(parse(len, { deliveryRate: 16370750000, appLimited: 1, wscale: 0xaa }).deliveryRateAppLimited, true, `len ${len}`);
+    // tcpi_fastopen_client_fail (bits 1-2) alone is not app-limited.
+    assert.equal(parse(len, { deliveryRate: 1000, appLimited: 0b110 }).deliveryRateAppLimited, false, `len ${len}`);
+    assert.equal(parse(len, { deliveryRate: 1000, appLimited: 0b111 }).deliveryRateAppLimited, true, `len ${len}`);
+  }
+  // A struct without tcpi_delivery_rate (before 4.9) has padding in byte 7: not read.
+  assert.equal(parse(160, { appLimited: 1 }).deliveryRateAppLimited, undefined);
+  assert.equal(parse(104, { appLimited: 1 }).deliveryRateAppLimited, undefined);
 });
 
 test('tcp_info from an older kernel (104 bytes: up to total_retrans) reads what is there and nothing past it', () => {

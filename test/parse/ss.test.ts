@@ -82,6 +82,21 @@ test('real capture with -i -m parses tcp_info and skmem', () => {
   }
 });
 
+test('ss app_limited: the delivery rate sample is app-limited; a rate printed without it is not; no rate, not said', () => {
+  const socks = parseSs(fx('scenario-details.txt'));
+  // 127.0.0.1:49372 -> :45107 (bbr): "delivery_rate 35328000000bps delivered:2 app_limited".
+  const app = socks.find((s) => s.protocol === 'tcp' && s.local.port === 49372)!;
+  assert.equal(app.tcpInfo!.deliveryRate, 35328000000 / 8);
+  assert.equal(app.tcpInfo!.deliveryRateAppLimited, true);
+  // hand-edge-cases: "delivery_rate 800000bps delivered:3 busy:30ms" with no app_limited.
+  const plain = parseSs(fx('hand-edge-cases.txt')).find((s) => s.protocol === 'tcp' && s.local.port === 49372 && s.tcpInfo?.deliveryRate != null)!;
+  assert.equal(plain.tcpInfo!.deliveryRate, 100000);
+  assert.equal(plain.tcpInfo!.deliveryRateAppLimited, false);
+  const line = (tail: string) => parseSs(`tcp   ESTAB 0 0 127.0.0.1:5000 127.0.0.1:6000 ts sack cubic wscale:7,7 rto:204 rtt:0.05/0.02 mss:32768 cwnd:10 ${tail}\n`)[0]!.tcpInfo!;
+  assert.equal(line('bytes_acked:1 delivery_rate 1000000000bps app_limited busy:4ms').deliveryRateAppLimited, true);
+  assert.equal(line('bytes_acked:1 busy:4ms').deliveryRateAppLimited, undefined);
+});
+
 test('the same sockets with and without details', () => {
   const key = (s: { protocol: string; state: string; local: { address: string; port: number }; peer: { port: number } }) =>
     `${s.protocol} ${s.state} ${s.local.address}:${s.local.port} ${s.peer.port}`;
