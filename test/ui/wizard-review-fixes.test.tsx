@@ -79,6 +79,26 @@ describe('wizard: the file name after going back to change the language', () => 
   });
 });
 
+describe('wizard: redraw on terminal resize', () => {
+  it('the standalone preview takes the new height on stdout "resize", without a key', async () => {
+    const app = render(createElement(Wizard, { onDone: () => {}, onCancel: () => {}, config: cfg, deps }));
+    Object.defineProperty(app.stdout, 'rows', { value: 30, configurable: true });
+    app.stdout.emit('resize');
+    const frame = () => app.lastFrame() ?? '';
+    for (let k = 0; k < 20 && !/Preview of/.test(frame()); k++) {
+      const before = frame();
+      app.stdin.write('\r');
+      await waitFor(frame, (f) => f !== before);
+    }
+    await waitFor(frame, (f) => /lines 1-22 of/.test(f));
+    Object.defineProperty(app.stdout, 'rows', { value: 14, configurable: true });
+    app.stdout.emit('resize');
+    await waitFor(frame, (f) => /lines 1-6 of/.test(f), 2000);
+    assert.ok(plain(frame()).length <= 13, `at most rows-1 lines:\n${frame()}`);
+    app.unmount();
+  });
+});
+
 describe('wizard: error lines', () => {
   const atBuffer = (input: object) => {
     const s = forward(initialState(cfg, input), 'bufferSize');

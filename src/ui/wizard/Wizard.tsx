@@ -1,7 +1,7 @@
 // The server generator wizard (Ink): one step per choice, a syntax-highlighted preview, then an atomic
 // write that asks before replacing a file. Used by `sockscope generate` and mounted by the monitor on `c`.
 import { useMemo, useReducer } from 'react';
-import { Box, Text, useStdin, useStdout, type Key } from 'ink';
+import { Box, Text, useStdin, type Key } from 'ink';
 import type { Config } from '../../config/schema.js';
 import { loadConfig } from '../../config/load.js';
 import { generateServer, type GeneratorInput } from '../../codegen/index.js';
@@ -13,6 +13,7 @@ import { refusal, stepTitle, visibleSteps } from './steps.js';
 import { splitKeys } from '../keymap.js';
 import { wrapText } from '../format.js';
 import { useKeys } from '../hooks/useKeys.js';
+import { useTerminalSize } from '../hooks/useTerminalSize.js';
 
 export interface WizardDone {
   result: GenerateResult;
@@ -90,10 +91,12 @@ export function toWizardKeys(input: string, key: Key): WizardKey[] {
 export function Wizard(props: WizardProps) {
   const config = useMemo(() => props.config ?? loadConfig().config, [props.config]);
   const color = props.color ?? config.color;
-  const { stdout } = useStdout();
   const { isRawModeSupported } = useStdin();
-  const rows = props.rows ?? stdout?.rows ?? 24;
-  const width = props.width ?? stdout?.columns ?? 80;
+  // Followed through stdout 'resize' as the monitor does (hooks/useTerminalSize.ts): read during render alone, the
+  // standalone preview kept the old height (overflowing, or rows left empty) until the next key.
+  const size = useTerminalSize();
+  const rows = props.rows ?? size.rows;
+  const width = props.width ?? size.columns;
   const previewHeight = previewHeightFor(rows);
   const deps: WizardDeps = useMemo(
     () => ({
@@ -243,17 +246,19 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
     // Highlight from the top so block comments carry over; render only the visible window.
     const hs = { inBlock: false };
     const tokens = lines.map((l) => highlightLine(l.text, l.lang, hs));
-    const visible = tokens.slice(state.scroll, state.scroll + previewHeight);
+    // A taller terminal since the last scroll: the window ends at the last line, not below it.
+    const scroll = Math.min(state.scroll, Math.max(0, lines.length - previewHeight));
+    const visible = tokens.slice(scroll, scroll + previewHeight);
     return (
       <Box flexDirection="column" flexShrink={0}>
         {title}
         <Text wrap="truncate-end">
           {`Preview of ${r.files.map((f) => f.path).join(', ')}`}
-          <Text dimColor>{`  lines ${state.scroll + 1}-${Math.min(lines.length, state.scroll + previewHeight)} of ${lines.length}`}</Text>
+          <Text dimColor>{`  lines ${scroll + 1}-${Math.min(lines.length, scroll + previewHeight)} of ${lines.length}`}</Text>
         </Text>
         <Box flexDirection="column" height={previewHeight} flexShrink={0} overflow="hidden">
           {visible.map((toks, k) => (
-            <Box key={state.scroll + k} flexShrink={0}>
+            <Box key={scroll + k} flexShrink={0}>
               <Text wrap="truncate-end">
                 {toks.length === 0 ? ' ' : toks.map((t, j) => (
                   <Text key={j} color={color ? TOKEN_COLOR[t.kind] : undefined}>
