@@ -24,7 +24,7 @@ import { useKeyQueue } from './hooks/useKeyQueue.js';
 import { monitorReducer, sameScreen, type KeyAction, type KeyContext } from './input.js';
 import { PAUSED_CELLS } from './header-lines.js';
 import type { SocketInspector } from './inspector.js';
-import { DEFAULT_KEYMAP, displayKey, footerHints, WIZARD_HINTS, type KeyBinding } from './keymap.js';
+import { DEFAULT_KEYMAP, displayKey, footerHints, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, MIN_BODY_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines, wrapPanelLines } from './socket-lines.js';
 import { current, followTop, initialState, nearOf, selectedIndex, type Action, type Frame, type UiState } from './state.js';
@@ -288,14 +288,18 @@ export function App(props: AppProps) {
   }, [state.quit, exit]);
 
   const closeWizard = useCallback(() => dispatch({ type: 'back' }), [dispatch]);
+  // The wizard's own key line (what each step takes, and Ctrl-C quit) is the footer: a fixed "↑↓ choose Enter next"
+  // under it was wrong on its text and preview screens. The footer's row goes to the wizard.
+  const wizardOpen = view === 'wizard' && !!Wizard;
+  const bodyLines = wizardOpen ? body + FOOTER_LINES : body;
 
   let content: ReactElement | null = null;
   if (view === 'wizard' && Wizard)
     content = (
       // The wizard is someone else's layout: clipped to the body so the frame never outgrows the terminal.
-      <Box height={body} overflow="hidden" flexDirection="column">
+      <Box height={bodyLines} overflow="hidden" flexDirection="column">
         <KeyFeedContext.Provider value={feedChild}>
-          <Wizard onClose={closeWizard} width={width} height={body} initial={(frame as Extract<Frame, { view: 'wizard' }>).initial} color={theme.color} />
+          <Wizard onClose={closeWizard} width={width} height={bodyLines} initial={(frame as Extract<Frame, { view: 'wizard' }>).initial} color={theme.color} />
         </KeyFeedContext.Provider>
       </Box>
     );
@@ -305,8 +309,7 @@ export function App(props: AppProps) {
   else if (view === 'help') content = <HelpView lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
 
   const stale = poll.error ? (data.snapshot ? poll.error : `${poll.error} (no data yet)`) : data.adviceError ? `advice failed: ${data.adviceError}` : undefined;
-  // The wizard handles its own keys: the footer says those, not the ports view's.
-  const hints = useMemo(() => (view === 'wizard' ? WIZARD_HINTS : footerHints(keymap, view)), [keymap, view]);
+  const hints = useMemo(() => (view === 'wizard' ? [] : footerHints(keymap, view)), [keymap, view]);
 
   return (
     // No overflow="hidden" here: every view sizes itself to the frame, and clipping makes Ink re-slice
@@ -314,10 +317,10 @@ export function App(props: AppProps) {
     <Box flexDirection="column" width={width} height={frameHeight}>
       <Header identity={data.identity} totals={data.totals} rates={data.rates} paused={state.paused} stale={stale} notes={notes.notes} maxLines={headerLines} width={width} theme={theme} />
       {/* Clipped only when even a table's title, header and one row do not fit (under 5 rows): every view sizes itself otherwise. */}
-      <Box flexDirection="column" height={body} flexShrink={0} overflow={body < MIN_BODY_LINES ? 'hidden' : undefined}>
+      <Box flexDirection="column" height={bodyLines} flexShrink={0} overflow={bodyLines < MIN_BODY_LINES ? 'hidden' : undefined}>
         {content}
       </Box>
-      {state.editingFilter ? <FilterBar text={state.filters[tableKey] ?? ''} width={width} theme={theme} /> : <Footer hints={hints} width={width} theme={theme} />}
+      {wizardOpen ? null : state.editingFilter ? <FilterBar text={state.filters[tableKey] ?? ''} width={width} theme={theme} /> : <Footer hints={hints} width={width} theme={theme} />}
     </Box>
   );
 }

@@ -175,17 +175,6 @@ export function resolveKeymap(
   return { keymap, unknown };
 }
 
-/**
- * The footer while the code-generation wizard is open: its own keys (the wizard handles every key but
- * Ctrl-C, which quits the monitor; each step's line inside the wizard says what Enter does there).
- */
-export const WIZARD_HINTS: ReadonlyArray<{ key: string; label: string }> = [
-  { key: '↑↓', label: 'choose' },
-  { key: 'Enter', label: 'next' },
-  { key: 'Esc', label: 'back' },
-  { key: 'Ctrl-C', label: 'quit' },
-];
-
 function appliesTo(b: KeyBinding, view: ViewName): boolean {
   return b.views === 'all' || b.views.includes(view);
 }

@@ -197,3 +197,21 @@ describe('wizard: last screen with port 0', () => {
   });
 });
 
+describe('wizard in the monitor: one key line', () => {
+  let h: Harness | undefined;
+  afterEach(() => {
+    h?.unmount();
+    h = undefined;
+  });
+  it("shows the step's own keys once (with Ctrl-C quit), on choice and text steps", async () => {
+    h = await mountMonitor(new FakeSource(() => snapshot([listener(8080)])), { columns: 100, rows: 30, keymap: DEFAULT_KEYMAP, Wizard: MonitorWizard });
+    await h.press('c');
+    await h.until((x) => /^› TCP/m.test(x));
+    const keyLines = () => plain(h!.frame()).filter((l) => /Esc/.test(l));
+    assert.deepEqual(keyLines().map((l) => l.trim()), ['↑/↓ choose · Enter next · Esc back · Ctrl-C quit']);
+    for (let k = 0; k < 10 && !/^Port/m.test(h.frame()); k++) await h.press('\r');
+    await h.until((x) => /^Port/m.test(x));
+    assert.deepEqual(keyLines().map((l) => l.trim()), ['type · Enter next · Esc back · Ctrl-C quit']);
+    assert.equal(plain(h.frame()).length, 29, 'the frame stays rows-1 tall');
+  });
+});

@@ -45,6 +45,11 @@ export interface WizardProps {
   rows?: number;
   /** Columns available, for wrapping error messages (default: terminal columns). */
   width?: number;
+  /**
+   * A key the host handles, added to the wizard's key line (the monitor: "Ctrl-C quit"). In the monitor this line
+   * is the only key line: the monitor's footer gives its row to the wizard.
+   */
+  hostKeys?: string;
 }
 
 const TOKEN_COLOR: Record<TokenKind, string | undefined> = {
@@ -133,7 +138,7 @@ export function Wizard(props: WizardProps) {
     { isActive: isRawModeSupported === true },
   );
 
-  return <WizardView state={state} config={config} color={color} previewHeight={previewHeight} rows={rows} width={width} />;
+  return <WizardView state={state} config={config} color={color} previewHeight={previewHeight} rows={rows} width={width} hostKeys={props.hostKeys} />;
 }
 
 /**
@@ -174,7 +179,24 @@ export function errorLines(error: string, width: number, max: number): string[] 
  * over each other ("  UDP  datagramsns, streams" at 40x10). An error is wrapped here to `width`, one Text per
  * row, and the layout counts its rows. `rows` bounds the height (none: unbounded).
  */
-export function WizardView({ state, config, color, previewHeight, rows = Infinity, width = Infinity }: { state: WizardState; config: Config; color: boolean; previewHeight: number; rows?: number; width?: number }) {
+export function WizardView({
+  state,
+  config,
+  color,
+  previewHeight,
+  rows = Infinity,
+  width = Infinity,
+  hostKeys,
+}: {
+  state: WizardState;
+  config: Config;
+  color: boolean;
+  previewHeight: number;
+  rows?: number;
+  width?: number;
+  hostKeys?: string;
+}) {
+  const keys = (line: string) => (hostKeys ? `${line} · ${hostKeys}` : line);
   const errorView = (max: number) =>
     state.error
       ? errorLines(state.error, width, max).map((l, k) => (
@@ -232,7 +254,7 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
         )}
         {errorView(Math.max(1, rows - 4))}
         {fitted.blanks > 1 ? <Text> </Text> : null}
-        <Text dimColor wrap="truncate-end">{none ? 'Enter or Esc back' : st.kind === 'choice' ? '↑/↓ choose · Enter next · Esc back' : 'type · Enter next · Esc back'}</Text>
+        <Text dimColor wrap="truncate-end">{keys(none ? 'Enter or Esc back' : st.kind === 'choice' ? '↑/↓ choose · Enter next · Esc back' : 'type · Enter next · Esc back')}</Text>
       </Box>
     );
   }
@@ -272,9 +294,9 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
         {/* The rows the preview leaves: title, file line, preview, key line. */}
         {errorView(Math.max(1, rows - 3 - previewHeight))}
         {state.phase === 'confirm' ? (
-          <Text bold color={color ? 'yellow' : undefined} wrap="truncate-start">{`${state.existing.join(', ')} exists. Overwrite? y / n`}</Text>
+          <Text bold color={color ? 'yellow' : undefined} wrap="truncate-start">{keys(`${state.existing.join(', ')} exists. Overwrite? y / n`)}</Text>
         ) : (
-          <Text dimColor wrap="truncate-end">↑/↓ PgUp/PgDn scroll · Enter write · Esc back</Text>
+          <Text dimColor wrap="truncate-end">{keys('↑/↓ PgUp/PgDn scroll · Enter write · Esc back')}</Text>
         )}
       </Box>
     );
@@ -294,7 +316,7 @@ export function WizardView({ state, config, color, previewHeight, rows = Infinit
         {/* The generated header's words: port 0 is a port the server picks and prints, not one to watch. */}
         <Text wrap="truncate-end">{`Watch it: ${r.options.port === 0 ? 'sockscope --port PORT (the port it prints at start)' : `sockscope --port ${r.options.port}`}`}</Text>
         {rows >= 6 + (r.buildCommand ? 1 : 0) + (created ? 1 : 0) ? <Text> </Text> : null}
-        <Text dimColor wrap="truncate-end">Enter or Esc to close</Text>
+        <Text dimColor wrap="truncate-end">{keys('Enter or Esc to close')}</Text>
       </Box>
     );
   }
@@ -328,5 +350,6 @@ function summarize(state: WizardState, doneIds: string[]): string {
  * it the wizard would follow config.color alone).
  */
 export function MonitorWizard({ onClose, width, height, initial, color }: { onClose: () => void; width: number; height: number; initial?: GeneratorInput; color?: boolean }) {
-  return <Wizard onDone={onClose} onCancel={onClose} rows={height} width={width} initial={initial} color={color} />;
+  // Ctrl-C reaches the monitor, which quits: the wizard's key line says so (it is the only key line there).
+  return <Wizard onDone={onClose} onCancel={onClose} rows={height} width={width} initial={initial} color={color} hostKeys="Ctrl-C quit" />;
 }
