@@ -42,7 +42,7 @@ async function hasCapability(bit: number): Promise<boolean | undefined> {
 }
 
 async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: SocketSource, attribute: boolean, details = false): Promise<{ holders: PortHolder[]; hidden: number; hiddenNote?: string; sockets: Socket[] }> {
-  // Naming processes costs a walk of /proc/*/fd on a busy host: only when they explain the outcome (see runTry).
+  // Naming processes costs a walk of /proc/*/fd on a busy host; runTry pays it whenever it shows holders (always).
   // boundOnly: a TCP socket bound without listen() holds the port too (EADDRINUSE), and ss -tan never shows it.
   // details: socket memory, for a UDP socket's receive buffer and drop counter (sendto to this host).
   const snap = await source.collect({ protocols: [protocol], port, processes: attribute ? 'all' : 'none', boundOnly: true, ...(details ? { details } : {}) });
@@ -138,10 +138,10 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
   let udpSockets: UdpSocketReading[] | undefined;
   if (o.op !== 'connect') {
     try {
-      // A failed call is explained by who holds the port; a sendto that went through names the receiving socket's
-      // owner, and a listen with SO_REUSEPORT that went through names the listeners it shared the port with.
-      const attribute = !call.ok || o.op === 'sendto' || (o.op === 'listen' && o.reuseport === true);
-      const read = await holdersOnPort(o.port, protocol, source, attribute, localSendto);
+      // Every holder is shown with its owner (the table, --json's holders), after a call that went through too: a
+      // failed call is explained by who holds the port, a sendto names the receiving socket's owner, a listen the
+      // sockets it shares the port with. Unattributed, a holder read "-" (no process holds it) though one did.
+      const read = await holdersOnPort(o.port, protocol, source, true, localSendto);
       ({ holders, hidden, hiddenNote } = read);
       if (localSendto) udpSockets = read.sockets.map((s) => udpReading(s, dropsBefore));
     } catch {
