@@ -46,9 +46,10 @@ export const buffersCommand: CommandModule<object, Args> = {
       })
       .option('rtt', { type: 'string', nargs: 1, describe: 'Round-trip time: 80ms, 250us, 1.2s (units required)', coerce: (v: unknown) => (v === undefined ? undefined : unit(() => parseDurationMs(String(v)))) })
       .conflicts('pid', ['port', 'peer-port'])
-      .example('$0 buffers --bandwidth 10gbit --rtt 80ms', 'BDP, SO_RCVBUF/SO_SNDBUF, sysctl lines and setsockopt code for a link')
-      .example('$0 buffers --port 5201', 'rtt, delivery rate, BDP and buffers of each connection on local port 5201')
-      .example('$0 buffers --pid 1234 --socket-fd 7', 'one socket of a process') as never,
+      // Descriptions as shell comments above the examples: one beside would split the example at 80 columns.
+      .example('# BDP, SO_RCVBUF/SO_SNDBUF, sysctl lines and setsockopt code for a link\n$0 buffers --bandwidth 10gbit --rtt 80ms', '')
+      .example('# rtt, delivery rate, BDP and buffers of each connection on local port 5201\n$0 buffers --port 5201', '')
+      .example('# one socket of a process\n$0 buffers --pid 1234 --socket-fd 7', '') as never,
   handler: async (argv) => {
     // The command line applies the config files and DEFAULT_BUFFER_SIZE (the library applies only its caller's config).
     const loaded = await loadCliConfig();

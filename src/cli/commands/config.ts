@@ -110,8 +110,9 @@ export const configCommand: CommandModule<object, Args> = {
     // The Files list says which file is not readable; the warning line other commands print would repeat it.
     quietUnreadableWarnings();
     return withJsonFlag(y)
-      .example('$0 config', 'values with their source (default, file, environment, flag)')
-      .example('DEFAULT_BUFFER_SIZE=16384 $0 config --json', 'as JSON') as never;
+      // Descriptions as shell comments above the examples: one beside would split the example at 80 columns.
+      .example('# values with their source (default, file, environment, flag)\n$0 config', '')
+      .example('# as JSON, with bufferSize from the environment\nDEFAULT_BUFFER_SIZE=16384 $0 config --json', '') as never;
   },
   handler: async (argv) => {
     const loaded = await loadCliConfig({ flags: explicitFlags(argv, process.argv.slice(2)) });

@@ -28,9 +28,10 @@ export const debugConnectionsCommand: CommandModule<object, Args> = {
         describe: 'Test UDP instead of TCP: send one datagram (--send, else an empty one) to each address; report a reply, an ICMP port unreachable, or on this host the socket that got it and whether it dropped it',
       })
       .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
-      .example('$0 debug-connections --address example.com:443 --tls', 'resolve, connect and check the certificate')
-      .example("$0 debug-connections --address 127.0.0.1:6379 --send 'PING\\r\\n' --expect PONG", 'check an application reply')
-      .example('$0 debug-connections --udp --address 127.0.0.1:514', 'a UDP service: is the datagram received, refused or dropped?'),
+      // Descriptions as shell comments above the examples: one beside would split the example at 80 columns.
+      .example('# resolve, connect and check the certificate\n$0 debug-connections --address example.com:443 --tls', '')
+      .example("# check an application reply (Redis takes a command ended by \\n)\n$0 debug-connections --address db:6379 --send 'PING\\n' --expect PONG", '')
+      .example('# a UDP service: is the datagram received, refused or dropped?\n$0 debug-connections --udp --address 127.0.0.1:514', ''),
   // The implementation (debug-connections-run.ts) loads when the command runs, not at start-up.
   handler: async (a) => (await import('./debug-connections-run.js')).runDebugConnections(a),
 };

@@ -7,7 +7,8 @@ export const generateServerCommand: CommandModule<object, GenerateArgs> = {
   describe: 'Generate a TCP/UDP server (C, Python, Node) that handles partial writes, RST, signals and load',
   builder: (y) =>
     withGenerateFlags(y)
-      .example('$0 generate-server --type tcp --language c --io-model epoll --buffer-size 65536 --backlog 1024 --output server.c', '')
-      .example('$0 generate-server --type udp --language python --io-model asyncio --stdout', '') as never,
+      // Short enough for one line at 80 columns; the description, a shell comment above.
+      .example('# a TCP server in C with epoll and listen(fd, 1024), written to server.c\n$0 generate-server --language c --io-model epoll --backlog 1024', '')
+      .example('# a UDP server in Python, printed instead of written\n$0 generate-server --type udp --language python --stdout', '') as never,
   handler: (a) => runGenerate(a),
 };

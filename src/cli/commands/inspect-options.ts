@@ -24,8 +24,11 @@ export const inspectOptionsCommand: CommandModule<object, Args> = {
       .option('inode', { type: 'string', describe: 'The socket with this inode (ss -e ino:)', coerce: intFlag('inode', 1, Number.MAX_SAFE_INTEGER) })
       .option('options', { type: 'string', describe: 'Comma-separated option names (default: all but SO_ERROR, which reading clears)' })
       .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
-      .example('$0 inspect-options --port 8080', 'the listener on port 8080')
-      .example('$0 inspect-options --pid 1234 --socket-fd 7 --options SO_RCVBUF,TCP_NODELAY', 'two options of fd 7 of pid 1234'),
+      // Each description is a shell comment on the line above its example: yargs gives an example with a description
+      // beside it at most half the width (40 columns at 80) and splits a longer one (test/cli/help-examples-width).
+      .example('# the listener on port 8080\n$0 inspect-options --port 8080', '')
+      .example('# fd 7 of pid 1234 (every option but SO_ERROR, which reading clears)\n$0 inspect-options --pid 1234 --socket-fd 7', '')
+      .example('# two options only\n$0 inspect-options --port 8080 --options SO_RCVBUF,TCP_NODELAY', ''),
   // The implementation (inspect-options-run.ts) loads when the command runs, not at start-up.
   handler: async (a) => (await import('./inspect-options-run.js')).runInspectOptions(a),
 };

@@ -87,9 +87,10 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
         checkOutputFlag(a.output);
         return true;
       })
+      // At most 40 characters each: at 80 columns yargs splits a longer example that has a description beside it.
       .example('$0 task check.json', '{"operation": "analyze-states", "port": 8080} -> {"ok": true, "operation": ..., "result": ...}')
-      .example('$0 task gen.json --output result.json', 'result in result.json; exit 0 ok, 1 runtime failure, 2 bad input')
-      .example('$0 task check.json --source procfs', 'the collector of a task without its own "source" (one that differs from it: exit 2)') as never,
+      .example('$0 task gen.json -o result.json', 'result in result.json; exit 0 ok, 1 runtime failure, 2 bad input')
+      .example('$0 task job.json --source procfs', 'the collector of a task without its own "source" (one that differs from it: exit 2)') as never,
   missingPositionals: (words) =>
     words.length === 0 ? 'task needs an INPUT: a task file (one JSON object, {"operation": ..., ...}) or - for stdin, e.g. sockscope task check.json' : undefined,
   handler: async (a) => {

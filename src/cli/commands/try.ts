@@ -46,9 +46,10 @@ export const tryCommand: CommandModule<object, Args> & NamesMissingPositionals =
       .option('v6only', { type: 'boolean', describe: 'Set IPV6_V6ONLY on an IPv6 socket' })
       .option('timeout', { type: 'string', nargs: 1, describe: 'connect timeout (default 3s) / how long sendto waits for an ICMP error (default 1s; one after an unanswered ARP takes ~3 s: use 4s)' })
       .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
-      .example('$0 try bind 0.0.0.0:8080', 'is port 8080 free? who holds it?')
-      .example('$0 try listen 0.0.0.0:0 --backlog 65535', 'what backlog does the kernel really give?')
-      .example('$0 try connect [::1]:5432 --timeout 1s', 'connect and explain the error'),
+      // Descriptions as shell comments above the examples: one beside would split the example at 80 columns.
+      .example('# is port 8080 free? who holds it?\n$0 try bind 0.0.0.0:8080', '')
+      .example('# what backlog does the kernel really give?\n$0 try listen 0.0.0.0:0 --backlog 65535', '')
+      .example('# connect and explain the error\n$0 try connect [::1]:5432 --timeout 1s', ''),
   missingPositionals: (words) => tryMissing({ op: words[0], address: words[1] }),
   // The implementation (try-run.ts) loads when the command runs, not at start-up.
   handler: async (a) => (await import('./try-run.js')).runTryCommand(a),
