@@ -37,3 +37,8 @@ export const DEFAULT_OUTPUT_NAMES: Record<GenLanguage, string> = { c: 'server.c'
 
 /** The idle timeout (ms) TCP servers with a bounded connection pool (C select, Python threads) get without --idle-timeout (see options.ts). */
 export const BOUNDED_POOL_IDLE_TIMEOUT_MS = 60_000;
+
+/** How to watch the generated server: its port, or for port 0 (the kernel picks one, the server prints it) a placeholder. */
+export function watchCommand(port: number): string {
+  return port === 0 ? 'sockscope --port PORT (the port it prints at start)' : `sockscope --port ${port}`;
+}

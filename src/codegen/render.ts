@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { Eta } from 'eta';
 import { findTemplatesDir, findVariant, type CommentStyle, type ResolvedVariant } from './registry.js';
+import { watchCommand } from './languages.js';
 import { checkOutputPath, defaultIdleTimeoutMs, GeneratorOptionsError, hasBoundedPool, optionsToArgs, type GeneratorOptions } from './options.js';
 
 /** sockscope version written into headers (kept in step with package.json by a test). */
@@ -250,7 +251,7 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
     `Regenerate: ${regenerate}`,
     ...(buildCommand ? [`Build: ${buildCommand}`] : []),
     `Run: ${runCommand}`,
-    o.port === 0 ? 'Watch it: sockscope --port PORT (the port it prints at start)' : `Watch it: sockscope --port ${o.port}`,
+    `Watch it: ${watchCommand(o.port)}`,
   ];
   const headerComment = commentBlock(variant.commentStyle, headerLines);
   const httpResponse = `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(HTTP_BODY)}\r\n\r\n${HTTP_BODY}`;

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import { loadCliConfig } from '../../config/resolve.js';
 import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
 import type * as CodegenOptions from '../../codegen/options.js';
-import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES } from '../../codegen/languages.js';
+import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES, watchCommand } from '../../codegen/languages.js';
 import { directoriesAmong, directoryOutputMessage, existingFiles, FileExistsError, missingDirectories, writeFilesAtomic } from '../../codegen/write.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
@@ -178,7 +178,7 @@ export function nextSteps(r: GenerateResult, createdDirs: string[] = []): string
   if (createdDirs.length) lines.push(`Created the director${createdDirs.length === 1 ? 'y' : 'ies'} ${createdDirs.join(', ')}`);
   if (r.buildCommand) lines.push(`Build:    ${r.buildCommand}`);
   lines.push(`Run:      ${r.runCommand}`);
-  lines.push(`Watch it: sockscope --port ${r.options.port}${r.options.port === 0 ? '  (the server prints its port)' : ''}`);
+  lines.push(`Watch it: ${watchCommand(r.options.port)}`);
   return lines.join('\n');
 }
 

@@ -41,7 +41,7 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
     );
     await app.waitUntilExit();
     const d = done as WizardDone | null;
-    if (d) process.stdout.write(`${nextSteps(d.result)}\n`);
+    if (d) process.stdout.write(`${nextSteps(d.result, d.createdDirs)}\n`);
     else if (interrupted) {
       process.stdout.write('generate: interrupted, nothing written\n');
       process.exitCode = 130;

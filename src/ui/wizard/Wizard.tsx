@@ -6,6 +6,7 @@ import type { Config } from '../../config/schema.js';
 import { loadConfig } from '../../config/load.js';
 import { generateServer, type GeneratorInput } from '../../codegen/index.js';
 import type { GenerateResult } from '../../codegen/render.js';
+import { watchCommand } from '../../codegen/languages.js';
 import { directoriesAmong, directoriesCreatedFor, existingFiles, writeFilesAtomic } from '../../codegen/write.js';
 import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
@@ -19,6 +20,8 @@ export interface WizardDone {
   result: GenerateResult;
   /** Paths written. */
   written: string[];
+  /** Directories the write created (named after exit as on the last screen). */
+  createdDirs: string[];
 }
 
 export interface WizardProps {
@@ -121,7 +124,7 @@ export function Wizard(props: WizardProps) {
       // Only reached with onInterrupt: the key handler below passes Ctrl-C on only then.
       if (next.phase === 'interrupted' && s.phase !== 'interrupted' && props.onInterrupt) queueMicrotask(props.onInterrupt);
       if (next.phase === 'finished' && s.phase !== 'finished') {
-        const done = { result: next.result!, written: next.written };
+        const done = { result: next.result!, written: next.written, createdDirs: next.createdDirs };
         queueMicrotask(() => props.onDone(done));
       }
       return next;
@@ -314,7 +317,7 @@ export function WizardView({
         {r.buildCommand ? <Text wrap="truncate-end">{`Build:    ${r.buildCommand}`}</Text> : null}
         <Text wrap="truncate-end">{`Run:      ${r.runCommand}`}</Text>
         {/* The generated header's words: port 0 is a port the server picks and prints, not one to watch. */}
-        <Text wrap="truncate-end">{`Watch it: ${r.options.port === 0 ? 'sockscope --port PORT (the port it prints at start)' : `sockscope --port ${r.options.port}`}`}</Text>
+        <Text wrap="truncate-end">{`Watch it: ${watchCommand(r.options.port)}`}</Text>
         {rows >= 6 + (r.buildCommand ? 1 : 0) + (created ? 1 : 0) ? <Text> </Text> : null}
         <Text dimColor wrap="truncate-end">{keys('Enter or Esc to close')}</Text>
       </Box>
