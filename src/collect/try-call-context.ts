@@ -1,6 +1,7 @@
 // Host state around a `try` call: the sockets on the port and their processes, the sysctls that decide the
 // outcome (somaxconn, ip_unprivileged_port_start), this process's uid and CAP_NET_BIND_SERVICE, local addresses.
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { lookup } from 'node:dns/promises';
 import type { Socket } from '../model/socket.js';
 import { sysctlInt } from '../model/snapshot.js';
@@ -82,6 +83,11 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
   return { holders, hidden, ...(hiddenNote ? { hiddenNote } : {}), sockets };
 }
 
+/** This host's addresses, a link-local IPv6 one with its zone: the interface's index (byIndex) or name ("fe80::1%eth0"). */
+function zonedHostAddresses(byIndex: boolean): string[] {
+  return Object.entries(networkInterfaces()).flatMap(([name, list]) => (list ?? []).map((x) => (isLinkLocal(x.address) ? `${x.address}%${byIndex ? x.scopeid : name}` : x.address)));
+}
+
 /** The ICMP errors after a sendto that the route and the next hop's neighbour entry explain, as for a connect. */
 const UNREACHABLE = ['EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH'];
 
@@ -110,6 +116,9 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
   const source = o.source ?? createSource('auto');
   const sysctls = await readSysctls();
   const addrs = hostAddresses();
+  // The context's (said in an EADDRNOTAVAIL): a link-local address with the interface it belongs to, written as the
+  // target's zone is (an index for "%2", else the name).
+  const zonedAddrs = zonedHostAddresses(/%\d+$/.test(o.address));
   const bare = bareAddress(o.address);
   // A datagram to this host: the receiving socket's drop counter before and after tells a delivered datagram from one
   // dropped by a full receive buffer, which sendto() never reports (it returns once the datagram is handed over).
@@ -196,7 +205,7 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     holders,
     hiddenProcesses: hidden,
     ...(hiddenNote ? { hiddenNote } : {}),
-    hostAddresses: addrs,
+    hostAddresses: zonedAddrs,
     local: call.local,
     connectMs: call.connectMs,
     timeoutMs: o.timeoutMs,

@@ -370,18 +370,18 @@ export function interpretTry(c: TryContext): TryInterpretation {
   }
 
   if ((c.op === 'bind' || c.op === 'listen') && errno === 'EADDRNOTAVAIL') {
-    // IPv6 has its own sysctl: net.ipv4.ip_nonlocal_bind does not apply to AF_INET6 (ipv6_can_nonlocal_bind()
-    // reads net.ipv6.ip_nonlocal_bind); measured in test/cli/try-netns.
+    // IPv6 has its own sysctl: net.ipv4.ip_nonlocal_bind does not apply to AF_INET6 (ipv6_can_nonlocal_bind() reads
+    // net.ipv6.ip_nonlocal_bind; test/cli/try-netns). A link-local address is one interface's (hostAddresses has it with
+    // its zone, written as the target's is): another zone does not find it; on its own zone it is not usable yet.
     const v6 = !isV4(hostOf(c.target));
-    return {
-      ok: false,
-      summary: `${c.target.replace(/:\d+$/, '')} is not an address of this host${c.hostAddresses?.length ? ` (this host has ${c.hostAddresses.join(', ')})` : ''}`,
-      details,
-      nextSteps: [
-        `bind ${v6 ? ':: (every IPv6 address)' : '0.0.0.0 (every IPv4 address)'}, or one this host has (ip -br addr)`,
-        `to bind an address before it is configured: IP_FREEBIND on the socket, or sysctl ${v6 ? 'net.ipv6.ip_nonlocal_bind=1 (IPv6 has its own switch; net.ipv4.ip_nonlocal_bind does not apply)' : 'net.ipv4.ip_nonlocal_bind=1'}`,
-      ],
-    };
+    const { address, zone } = splitZone(c.target);
+    const zones = zone === undefined ? [] : (c.hostAddresses ?? []).filter((a) => a.toLowerCase().startsWith(`${address}%`)).map((a) => a.slice(a.indexOf('%') + 1));
+    const iface = (z: string) => (/^\d+$/.test(z) ? `interface index ${z}` : z);
+    if (zone !== undefined && zones.includes(zone)) return { ok: false, summary: `${address} is on ${iface(zone)} but not usable yet: tentative (duplicate address detection runs for about a second after it is added) or dadfailed (another host on the link has it)`, details, nextSteps: [`ip -6 addr show dev ${zone}   (tentative or dadfailed next to ${address})`] };
+    if (zone !== undefined && zones.length) return { ok: false, summary: `${address} is not an address of ${iface(zone)}: it belongs to another interface, ${zones.map(iface).join(', ')} (a link-local address is one link's; the zone says which)`, details, nextSteps: [`sockscope try ${c.op} '[${address}%${zones[0]}]:${c.port}'   (${address} on ${iface(zones[0])})`, 'ip -br -6 addr show scope link   (the link-local addresses and their interfaces)'] };
+    const summary = `${c.target.replace(/:\d+$/, '')} is not an address of this host${c.hostAddresses?.length ? ` (this host has ${c.hostAddresses.join(', ')})` : ''}`;
+    const nonlocal = v6 ? 'net.ipv6.ip_nonlocal_bind=1 (IPv6 has its own switch; net.ipv4.ip_nonlocal_bind does not apply)' : 'net.ipv4.ip_nonlocal_bind=1';
+    return { ok: false, summary, details, nextSteps: [`bind ${v6 ? ':: (every IPv6 address)' : '0.0.0.0 (every IPv4 address)'}, or one this host has (ip -br addr)`, `to bind an address before it is configured: IP_FREEBIND on the socket, or sysctl ${nonlocal}`] };
   }
 
   // An IPv6 link-local address exists once per link: without a scope id (the interface) the kernel cannot pick one.
