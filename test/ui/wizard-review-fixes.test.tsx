@@ -215,3 +215,24 @@ describe('wizard in the monitor: one key line', () => {
     assert.equal(plain(h.frame()).length, 29, 'the frame stays rows-1 tall');
   });
 });
+
+describe('last screen on a short screen', () => {
+  // In the monitor the wizard's key line is the only one: at 20x5 the box has 4 rows, and the last screen (title,
+  // Wrote, Build, Run, Watch it, blank, keys) lost its key line to clipping. It keeps keys, Wrote and Run first.
+  const done = (): WizardState => {
+    const s = initialState(cfg, { language: 'c', ioModel: 'epoll', port: 0 });
+    const result = generateServer(s.input, { output: 'srv/server.c', config: cfg });
+    return { ...s, phase: 'done', result, written: ['srv/server.c'], createdDirs: ['srv'] };
+  };
+  for (const rows of [1, 2, 3, 4, 5, 7, 9]) {
+    it(`${rows} rows: the key line is there and no more than ${rows} lines`, () => {
+      const r = render(createElement(WizardView, { state: done(), config: cfg, color: false, previewHeight: 5, rows, width: 60, hostKeys: 'Ctrl-C quit' }));
+      const lines = plain(r.lastFrame() ?? '').filter((l) => l.trim() !== '' || rows >= 9);
+      r.unmount();
+      assert.ok(lines.length <= rows, lines.join('\n'));
+      assert.ok(lines.some((l) => l.includes('Enter or Esc to close')), lines.join('\n'));
+      if (rows >= 3) assert.ok(lines.some((l) => l.startsWith('Wrote srv/server.c')) && lines.some((l) => l.startsWith('Run:')), lines.join('\n'));
+      if (rows >= 9) assert.deepEqual(lines.map((l) => l.split(/\s/)[0]), ['sockscope', 'Wrote', 'Created', 'Build:', 'Run:', 'Watch', '', 'Enter']);
+    });
+  }
+});

@@ -1,6 +1,6 @@
 // The server generator wizard (Ink): one step per choice, a syntax-highlighted preview, then an atomic
 // write that asks before replacing a file. Used by `sockscope generate` and mounted by the monitor on `c`.
-import { useMemo, useReducer } from 'react';
+import { useMemo, useReducer, type ReactNode } from 'react';
 import { Box, Text, useStdin, type Key } from 'ink';
 import type { Config } from '../../config/schema.js';
 import { loadConfig } from '../../config/load.js';
@@ -308,18 +308,28 @@ export function WizardView({
     const r = state.result!;
     const dirs = state.createdDirs;
     const created = dirs.length ? `Created the director${dirs.length === 1 ? 'y' : 'ies'} ${dirs.join(', ')}` : '';
+    // Each line with its rank (0 kept first): on a short screen (the monitor's box at 20x5) the key line, what was
+    // written and how to run it stay; the blank line, the title and Watch it go first.
+    const lines: [number, ReactNode][] = [
+      [6, title],
+      [1, <Text color={color ? 'green' : undefined} wrap="truncate-end">{`Wrote ${state.written.join(', ')}`}</Text>],
+      // generate-server's line (generate-shared.ts nextSteps): a mistyped path should not create directories silently.
+      ...(created ? [[4, <Text wrap="truncate-end">{created}</Text>] as [number, ReactNode]] : []),
+      ...(r.buildCommand ? [[3, <Text wrap="truncate-end">{`Build:    ${r.buildCommand}`}</Text>] as [number, ReactNode]] : []),
+      [2, <Text wrap="truncate-end">{`Run:      ${r.runCommand}`}</Text>],
+      // The generated header's words: port 0 is a port the server picks and prints, not one to watch.
+      [5, <Text wrap="truncate-end">{`Watch it: ${watchCommand(r.options.port)}`}</Text>],
+      [7, <Text> </Text>],
+      [0, <Text dimColor wrap="truncate-end">{keys('Enter or Esc to close')}</Text>],
+    ];
+    const kept = new Set(lines.map(([rank]) => rank).sort((a, b) => a - b).slice(0, Math.max(1, rows)));
     return (
       <Box flexDirection="column" flexShrink={0}>
-        {title}
-        <Text color={color ? 'green' : undefined} wrap="truncate-end">{`Wrote ${state.written.join(', ')}`}</Text>
-        {/* generate-server's line (generate-shared.ts nextSteps): a mistyped path should not create directories silently. */}
-        {created ? <Text wrap="truncate-end">{created}</Text> : null}
-        {r.buildCommand ? <Text wrap="truncate-end">{`Build:    ${r.buildCommand}`}</Text> : null}
-        <Text wrap="truncate-end">{`Run:      ${r.runCommand}`}</Text>
-        {/* The generated header's words: port 0 is a port the server picks and prints, not one to watch. */}
-        <Text wrap="truncate-end">{`Watch it: ${watchCommand(r.options.port)}`}</Text>
-        {rows >= 6 + (r.buildCommand ? 1 : 0) + (created ? 1 : 0) ? <Text> </Text> : null}
-        <Text dimColor wrap="truncate-end">{keys('Enter or Esc to close')}</Text>
+        {lines.filter(([rank]) => kept.has(rank)).map(([rank, el]) => (
+          <Box key={rank} flexShrink={0}>
+            {el}
+          </Box>
+        ))}
       </Box>
     );
   }
