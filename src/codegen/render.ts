@@ -235,6 +235,11 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   const stem = basename(main, extname(main)) || 'server';
   const paths = variant.files.map((f, k) => (k === 0 ? main : join(dir, f.name.replace('{stem}', stem))));
   const exePath = join(dir, stem);
+  // A C file without an extension: cc reads it as a linker script, and the binary (its stem) would be the file itself.
+  if (variant.buildCommand && extname(main) === '') {
+    const msg = `--output ${main}: a C server's file needs the .c extension (cc reads a file without one as a linker script, and the binary it builds would have the file's own name); e.g. ${main}.c`;
+    throw new GeneratorOptionsError(msg, [{ path: 'output', message: msg }]);
+  }
   const exe = dir === '.' ? `./${stem}` : exePath;
 
   // In the printed commands a path never starts with '-': `cc -o ./-x -x.c`, `python3 -x.py` and

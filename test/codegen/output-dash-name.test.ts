@@ -62,3 +62,26 @@ describe('output names beginning with -', () => {
     assert.equal(JSON.parse(s.stdout).runCommand, './s');
   });
 });
+
+describe('C output without an extension', () => {
+  // `--output=-` or `--output srv` printed `cc ... -o ./- ./-` ("input file is the same as output file"): cc reads
+  // an extensionless file as a linker script and the binary would be the file itself. Refused, naming the fix.
+  for (const name of ['-', 'srv', 'sub/srv']) {
+    it(`--output=${name} is refused (exit 2), nothing written`, () => {
+      const dir = join(tmp, `noext-${name.replace(/\W/g, '_')}`);
+      mkdirSync(dir);
+      const r = spawnSync(process.execPath, [BIN, 'generate-server', '--language', 'c', `--output=${name}`], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /a C server's file needs the \.c extension .*; e\.g\. .*\.c$/m);
+      assert.ok(!existsSync(join(dir, name)), 'nothing written');
+    });
+  }
+  it('Python and Node files may have no extension (python3 srv and node srv run them)', () => {
+    const dir = join(tmp, 'noext-py');
+    mkdirSync(dir);
+    for (const language of ['python', 'node']) {
+      const r = spawnSync(process.execPath, [BIN, 'generate-server', '--language', language, `--output=srv-${language}`], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+    }
+  });
+});
