@@ -35,6 +35,9 @@ export type ConfigFile = Partial<Config>;
 /** Bounds of bufferSize, shared by the schema and the environment's DEFAULT_BUFFER_SIZE. */
 export const BUFFER_SIZE_MIN = 512;
 export const BUFFER_SIZE_MAX = 64 * 1024 * 1024;
+/** Bounds of intervalMs (the schema; messages say them). */
+export const INTERVAL_MS_MIN = 100;
+export const INTERVAL_MS_MAX = 3_600_000;
 
 /** The built-in defaults (lowest precedence). */
 export const DEFAULT_CONFIG: Config = {

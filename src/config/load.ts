@@ -4,10 +4,12 @@
 // ConfigFileRef says why (resolve.ts's configFileRefs). The parts without zod or YAML (locations,
 // merging, the case with nothing to validate) are in resolve.ts; commands use its loadCliConfig, which
 // loads this module only when a config file, the environment or a flag sets something.
-import { readFileSync, statSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
+import { thresholdValueProblem } from '../advise/thresholds.js';
+import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, INTERVAL_MS_MAX, INTERVAL_MS_MIN } from './defaults.js';
 import { CONFIG_KEYS, ConfigFileSchema, ConfigFlagsSchema, SkillFileSchema, suggest, type Config, type ConfigFile } from './schema.js';
 import { configFileRefs, givenFlags, mergeConfig, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from './resolve.js';
 
@@ -27,8 +29,24 @@ function keyPath(path: readonly PropertyKey[]): string {
   return path.map(String).join('.');
 }
 
-/** Turns the first zod issue into one line: "WHERE: KEY: problem". */
-function describeIssue(where: string, err: z.ZodError, input: unknown, known: readonly string[], prefix = ''): string {
+/**
+ * The documented range of a numeric setting at `path` (a file's, or the skill file's under socket-programming),
+ * said when a number is out of it: zod's own words name JavaScript's limits ("expected int to be
+ * <=9007199254740991") or print Infinity as null.
+ */
+function numberRange(path: readonly PropertyKey[]): string | undefined {
+  const p = path[0] === 'socket-programming' ? path.slice(1) : path;
+  if (p.length === 1 && p[0] === 'bufferSize') return `a whole number of bytes (${BUFFER_SIZE_MIN}-${BUFFER_SIZE_MAX})`;
+  if (p.length === 1 && p[0] === 'intervalMs') return `a whole number of milliseconds (${INTERVAL_MS_MIN}-${INTERVAL_MS_MAX})`;
+  if (p.length === 2 && p[0] === 'thresholds') return thresholdValueProblem(String(p[1]), NaN)?.replace(/^expected (.*), got NaN$/, '$1');
+  return undefined;
+}
+
+/**
+ * Turns the first zod issue into one line: "WHERE: KEY: problem". `written` gives a value's text as the file
+ * has it (`.inf`, `1e400`), shown instead of the parsed number.
+ */
+function describeIssue(where: string, err: z.ZodError, input: unknown, known: readonly string[], prefix = '', written?: Written): string {
   const issue = err.issues[0];
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0];
@@ -37,52 +55,151 @@ function describeIssue(where: string, err: z.ZodError, input: unknown, known: re
   }
   let got: unknown = input;
   for (const p of issue.path) got = got && typeof got === 'object' ? (got as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
+  const at = `${where}: ${prefix}${keyPath(issue.path) || '(top level)'}`;
+  // Only where zod's words mislead: a number it cannot show (Infinity, NaN as null) or beyond JavaScript's integers.
+  const unsafe = typeof got === 'number' && (!Number.isFinite(got) || Math.abs(got) > Number.MAX_SAFE_INTEGER);
+  const range = unsafe ? numberRange(issue.path) : undefined;
+  if (range !== undefined) return `${at}: expected ${range}, got ${written?.(issue.path) ?? String(got)}`;
   const shown = got === undefined || issue.code === 'custom' ? '' : `, got ${JSON.stringify(got)}`;
-  return `${where}: ${prefix}${keyPath(issue.path) || '(top level)'}: ${issue.message.replace(/^Invalid input: /, '')}${shown}`;
+  return `${at}: ${issue.message.replace(/^Invalid input: /, '')}${shown}`;
 }
 
-/** Reads a YAML file into a plain object (empty file: {}); syntax errors and non-mappings are UsageErrors. */
-function readYaml(path: string): Record<string, unknown> {
-  let text: string;
+/** The text of the value at a key path as the file has it, when it is a scalar there. */
+type Written = (path: readonly PropertyKey[]) => string | undefined;
+
+/**
+ * The largest config file read (README, configuration section). A settings file is a few KiB; the limit keeps a
+ * mistaken file (a log, a dump) from costing seconds in the YAML parser: 64 KiB of short keys (~8,000) parse in
+ * ~0.2 s, most of it the parser's start.
+ */
+export const CONFIG_FILE_MAX_BYTES = 64 * 1024;
+
+/** "FIFO", "character device"... for what fstat says a path is, when it is not a regular file. */
+function fileKind(st: Stats): string {
+  if (st.isDirectory()) return 'directory';
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  if (st.isSocket()) return 'socket';
+  return 'not a regular file';
+}
+
+/**
+ * The file's text. Opened without blocking (O_NONBLOCK: a FIFO would wait for a writer) and checked on the open
+ * descriptor (symlinks followed): anything but a regular file is refused, as is a file above CONFIG_FILE_MAX_BYTES
+ * (/dev/zero or a huge file would otherwise be read whole).
+ */
+function readConfigText(path: string): string {
+  let fd: number | undefined;
   try {
-    if (statSync(path).isDirectory()) throw new UsageError(`${path}: is a directory, expected a YAML file`);
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      const kind = fileKind(st);
+      throw new UsageError(`${path}: ${kind === 'not a regular file' ? kind : `is a ${kind}`}, expected a YAML file`);
+    }
+    const tooBig = () => new UsageError(`${path}: larger than ${CONFIG_FILE_MAX_BYTES / 1024} KiB, the limit for a config file`);
+    if (st.size > CONFIG_FILE_MAX_BYTES) throw tooBig();
+    // Read to the end, at most one byte past the limit (a file that grew, or a size the kernel does not report).
+    const buf = Buffer.alloc(CONFIG_FILE_MAX_BYTES + 1);
+    let length = 0;
+    for (let n; length < buf.length && (n = readSync(fd, buf, length, buf.length - length, null)) > 0; ) length += n;
+    if (length > CONFIG_FILE_MAX_BYTES) throw tooBig();
+    return buf.subarray(0, length).toString('utf8');
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`${path}: cannot read: ${(e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  let doc: unknown;
+}
+
+/** "PATH:LINE:COL: invalid YAML: MESSAGE" for a parser error. */
+function yamlError(path: string, e: YAMLError): UsageError {
+  const pos = e.linePos?.[0];
+  const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  return new UsageError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${msg}`);
+}
+
+/**
+ * Reads a YAML file into a plain object (empty file: {}); syntax errors and non-mappings are UsageErrors.
+ * `own(key)` says whether a top-level key is sockscope's: an unresolved tag (`!vault x`) under one is an error
+ * naming the key; under another skill's key (the skill file) it is that skill's business and is not printed.
+ * Duplicate keys are found here, in one pass (the parser's uniqueKeys compares each key with all the others).
+ */
+function readYaml(path: string, own: (key: string) => boolean = () => true): { data: Record<string, unknown>; written: Written } {
+  const text = readConfigText(path);
+  const lineCounter = new LineCounter();
+  // logLevel 'error': the parser's warnings are collected in doc.warnings, not printed on stderr.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, logLevel: 'error', lineCounter });
+  if (doc.errors.length) throw yamlError(path, doc.errors[0]);
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${path}:${line}:${col}`;
+  };
+  let duplicate: string | undefined;
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const k = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (!seen.has(k)) seen.add(k);
+        else if (duplicate === undefined) duplicate = `${at((pair.key as { range?: [number] } | null)?.range?.[0] ?? 0)}: invalid YAML: Map keys must be unique`;
+      }
+    },
+  });
+  if (duplicate !== undefined) throw new UsageError(duplicate);
+  // A warning (an unresolved tag) under one of sockscope's keys: the path of the innermost key holding it.
+  for (const w of doc.warnings) {
+    const where = keyPathAt(doc.contents, w.pos[0]);
+    if (where.length === 0 || !own(where[0])) continue;
+    const what = w.code === 'TAG_RESOLVE_FAILED' ? `${w.message.split(' at line')[0].replace(/^Unresolved tag/, 'unresolved tag')} (sockscope's settings take plain YAML values)` : w.message.split(' at line')[0];
+    throw new UsageError(`${at(w.pos[0])}: ${where.join('.')}: ${what}`);
+  }
+  let data: unknown;
   try {
-    doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    data = doc.toJS();
   } catch (e) {
-    if (e instanceof YAMLParseError) {
-      const pos = e.linePos?.[0];
-      const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      throw new UsageError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${msg}`);
-    }
     throw new UsageError(`${path}: invalid YAML: ${(e as Error).message}`);
   }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${path}: expected a mapping of settings (key: value) at the top level`);
-  return doc as Record<string, unknown>;
+  if (data === null || data === undefined) data = {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`${path}: expected a mapping of settings (key: value) at the top level`);
+  const written: Written = (keys) => {
+    const node = doc.getIn(keys as unknown[], true);
+    return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]).trim() : undefined;
+  };
+  return { data: data as Record<string, unknown>, written };
+}
+
+/** The keys (outermost first) of the map entries whose text holds `offset`. */
+function keyPathAt(node: unknown, offset: number): string[] {
+  if (!isMap(node)) return [];
+  for (const pair of node.items) {
+    const start = (pair.key as { range?: [number, number, number] } | null)?.range?.[0];
+    const value = pair.value as { range?: [number, number, number] } | null;
+    const end = value?.range?.[1] ?? (pair.key as { range?: [number, number, number] } | null)?.range?.[1];
+    if (start === undefined || end === undefined || offset < start || offset > end) continue;
+    return [String(isScalar(pair.key) ? pair.key.value : pair.key), ...keyPathAt(pair.value, offset)];
+  }
+  return [];
 }
 
 /** Validates the user file or sockscope.yaml. */
 export function parseConfigFile(path: string): ConfigFile {
-  const raw = readYaml(path);
+  const { data: raw, written } = readYaml(path);
   const r = ConfigFileSchema.safeParse(raw);
-  if (!r.success) throw new UsageError(describeIssue(path, r.error, raw, CONFIG_KEYS));
+  if (!r.success) throw new UsageError(describeIssue(path, r.error, raw, CONFIG_KEYS, '', written));
   return r.data;
 }
 
 /** Validates .babysitter/skills/socket-programming.yaml and returns its `socket-programming` block. */
 export function parseSkillFile(path: string): ConfigFile {
-  const raw = readYaml(path);
+  const { data: raw, written } = readYaml(path, (key) => key === 'socket-programming');
   const r = SkillFileSchema.safeParse(raw);
   if (!r.success) {
     const block = (raw as Record<string, unknown>)['socket-programming'];
     const known = ['defaultLanguage', 'defaultIoModel', 'bufferSize', 'generateComments'];
-    throw new UsageError(describeIssue(path, r.error, raw, known).replace(/unknown key$/, `unknown key (the socket-programming block takes ${known.join(', ')})`) + (block === undefined ? '' : ''));
+    throw new UsageError(describeIssue(path, r.error, raw, known, '', written).replace(/unknown key$/, `unknown key (the socket-programming block takes ${known.join(', ')})`) + (block === undefined ? '' : ''));
   }
   return (r.data['socket-programming'] ?? {}) as ConfigFile;
 }
@@ -107,7 +224,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): { values: ConfigFile; vars: Pa
   }
   if (env.DEFAULT_BUFFER_SIZE !== undefined && env.DEFAULT_BUFFER_SIZE.trim() !== '') {
     const text = env.DEFAULT_BUFFER_SIZE.trim();
-    if (!/^\d+$/.test(text)) throw new UsageError(`environment DEFAULT_BUFFER_SIZE: expected a whole number of bytes (512-67108864), got ${JSON.stringify(env.DEFAULT_BUFFER_SIZE)}`);
+    // Beyond JavaScript's integers zod would name that limit and show 1e+23 for the digits: said here, as typed.
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)))
+      throw new UsageError(`environment DEFAULT_BUFFER_SIZE: expected a whole number of bytes (${BUFFER_SIZE_MIN}-${BUFFER_SIZE_MAX}), got ${JSON.stringify(env.DEFAULT_BUFFER_SIZE)}`);
     values.bufferSize = Number(text);
     vars.bufferSize = 'DEFAULT_BUFFER_SIZE';
   }

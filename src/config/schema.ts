@@ -5,7 +5,7 @@ import { editDistance } from '../model/edit-distance.js';
 import { DEFAULT_THRESHOLDS, thresholdValueProblem } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
 import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel } from '../codegen/languages.js';
-import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, SOURCES, type Config } from './defaults.js';
+import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, INTERVAL_MS_MAX, INTERVAL_MS_MIN, SOURCES, type Config } from './defaults.js';
 
 export { CONFIG_KEYS, DEFAULT_CONFIG, SOURCES, type Config, type ConfigFile } from './defaults.js';
 
@@ -31,7 +31,7 @@ export const ConfigSchema = z
     /** Whether generated code carries explanatory comments. */
     generateComments: z.boolean(),
     /** Monitor refresh interval, ms. */
-    intervalMs: z.number().int().min(100).max(3_600_000),
+    intervalMs: z.number().int().min(INTERVAL_MS_MIN).max(INTERVAL_MS_MAX),
     /** Collector to use (auto picks the first that works). */
     source: z.enum(SOURCES),
     /** Colour output. */
