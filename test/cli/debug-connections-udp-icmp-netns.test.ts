@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { ProbeResultSchema } from '../../src/index.js';
 import { sockscope } from '../collect/getsockopt-helpers.js';
-import { createNetns, deleteNetns, netnsHolder } from '../helpers/netns.js';
+import { deleteNetns, netnsHolder, routedNetns } from '../helpers/netns.js';
 
 const id = process.pid % 100000;
 const C = `uicmp-c-${id}`;
@@ -24,33 +24,7 @@ function run(cmd: string, args: string[], input?: string): void {
 }
 
 before(async () => {
-  for (const ns of [C, R, S]) createNetns(ns);
-  run('ip', ['link', 'add', `uc${id}`, 'netns', C, 'type', 'veth', 'peer', 'name', `ur${id}`, 'netns', R]);
-  run('ip', ['link', 'add', `us${id}`, 'netns', S, 'type', 'veth', 'peer', 'name', `uq${id}`, 'netns', R]);
-  for (const [ns, dev, addr] of [
-    [C, `uc${id}`, '10.77.0.1/24'],
-    [R, `ur${id}`, '10.77.0.254/24'],
-    [R, `uq${id}`, '10.78.0.254/24'],
-    [S, `us${id}`, '10.78.0.2/24'],
-  ]) {
-    run('ip', ['-n', ns, 'addr', 'add', addr, 'dev', dev]);
-    run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
-  }
-  for (const [ns, dev, addr] of [
-    [C, `uc${id}`, 'fd77::1/64'],
-    [R, `ur${id}`, 'fd77::fe/64'],
-    [R, `uq${id}`, 'fd78::fe/64'],
-    [S, `us${id}`, 'fd78::2/64'],
-  ])
-    run('ip', ['-n', ns, 'addr', 'add', addr, 'dev', dev, 'nodad']);
-  run('ip', ['-n', C, 'route', 'add', 'default', 'via', '10.77.0.254']);
-  run('ip', ['-n', S, 'route', 'add', 'default', 'via', '10.78.0.254']);
-  run('ip', ['-n', C, '-6', 'route', 'add', 'default', 'via', 'fd77::fe']);
-  run('ip', ['-n', S, '-6', 'route', 'add', 'default', 'via', 'fd78::fe']);
-  run('ip', ['netns', 'exec', R, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  run('ip', ['netns', 'exec', R, 'sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
-  // Each probe sends twice, and the tests probe the same ports again: no ICMP rate limit (a burst of 6, then 1 a second).
-  for (const ns of [R, S]) run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.icmp_ratelimit=0', 'net.ipv6.icmp.ratelimit=0']);
+  routedNetns(C, R, S, `u${id}`);
   // The router rejects udp 7409 (nft's default: port unreachable) and 7411 (admin-prohibited) on the way.
   run('ip', ['netns', 'exec', R, 'nft', '-f', '-'], 'table inet t {\n chain forward {\n  type filter hook forward priority 0;\n  udp dport 7409 reject\n  udp dport 7411 reject with icmpx admin-prohibited\n }\n}\n');
   // The server: a UDP socket on 0.0.0.0:7412, behind a REJECT rule of its own host.

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { sockscope } from '../collect/getsockopt-helpers.js';
-import { createNetns, deleteNetns } from '../helpers/netns.js';
+import { deleteNetns, routedNetns } from '../helpers/netns.js';
 
 const id = process.pid % 100000;
 const C = `icmp-c-${id}`;
@@ -22,31 +22,7 @@ function run(cmd: string, args: string[], input?: string): void {
 }
 
 before(() => {
-  for (const ns of [C, R, S]) createNetns(ns);
-  run('ip', ['link', 'add', `ic${id}`, 'netns', C, 'type', 'veth', 'peer', 'name', `ir${id}`, 'netns', R]);
-  run('ip', ['link', 'add', `is${id}`, 'netns', S, 'type', 'veth', 'peer', 'name', `iq${id}`, 'netns', R]);
-  for (const [ns, dev, addr] of [
-    [C, `ic${id}`, '10.77.0.1/24'],
-    [R, `ir${id}`, '10.77.0.254/24'],
-    [R, `iq${id}`, '10.78.0.254/24'],
-    [S, `is${id}`, '10.78.0.2/24'],
-  ]) {
-    run('ip', ['-n', ns, 'addr', 'add', addr, 'dev', dev]);
-    run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
-  }
-  for (const [ns, dev, addr] of [
-    [C, `ic${id}`, 'fd77::1/64'],
-    [R, `ir${id}`, 'fd77::fe/64'],
-    [R, `iq${id}`, 'fd78::fe/64'],
-    [S, `is${id}`, 'fd78::2/64'],
-  ])
-    run('ip', ['-n', ns, 'addr', 'add', addr, 'dev', dev, 'nodad']);
-  run('ip', ['-n', C, 'route', 'add', 'default', 'via', '10.77.0.254']);
-  run('ip', ['-n', S, 'route', 'add', 'default', 'via', '10.78.0.254']);
-  run('ip', ['-n', C, '-6', 'route', 'add', 'default', 'via', 'fd77::fe']);
-  run('ip', ['-n', S, '-6', 'route', 'add', 'default', 'via', 'fd78::fe']);
-  run('ip', ['netns', 'exec', R, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  run('ip', ['netns', 'exec', R, 'sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
+  routedNetns(C, R, S, `i${id}`);
   // The server: 7405 rejected with nft's default (ICMP port unreachable), 7407 admin-prohibited; 7408 has nothing (the kernel's reset).
   run('ip', ['netns', 'exec', S, 'nft', '-f', '-'], 'table inet t {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 7405 reject\n  tcp dport 7407 reject with icmpx admin-prohibited\n  tcp dport 7421 reject with icmp host-unreachable\n  meta nfproto ipv6 tcp dport 7422 reject with icmpv6 admin-prohibited\n }\n}\n');
   // The router: 7409 rejected on the way.

@@ -54,3 +54,35 @@ export async function netnsHolder(ns: string, code: string): Promise<ChildProces
   });
   return child;
 }
+
+/**
+ * A client `c`, a router `r` and a server `s`, joined by two veth pairs (`${tag}c`-`${tag}r` and `${tag}s`-`${tag}q`,
+ * `tag` a few letters plus the test's id): 10.77.0.1 and fd77::1 on the client, 10.77.0.254/fd77::fe and
+ * 10.78.0.254/fd78::fe on the router (forwarding on), 10.78.0.2 and fd78::2 on the server, default routes via the
+ * router. ICMP rate limits off on the router and server: tests probing the same ports again expect each ICMP error.
+ */
+export function routedNetns(c: string, r: string, s: string, tag: string): void {
+  for (const ns of [c, r, s]) createNetns(ns);
+  const ip = (...args: string[]) => {
+    const x = spawnSync('ip', args, { encoding: 'utf8' });
+    assert.equal(x.status, 0, `ip ${args.join(' ')}: ${x.stderr}`);
+  };
+  ip('link', 'add', `${tag}c`, 'netns', c, 'type', 'veth', 'peer', 'name', `${tag}r`, 'netns', r);
+  ip('link', 'add', `${tag}s`, 'netns', s, 'type', 'veth', 'peer', 'name', `${tag}q`, 'netns', r);
+  for (const [ns, dev, v4, v6] of [
+    [c, `${tag}c`, '10.77.0.1/24', 'fd77::1/64'],
+    [r, `${tag}r`, '10.77.0.254/24', 'fd77::fe/64'],
+    [r, `${tag}q`, '10.78.0.254/24', 'fd78::fe/64'],
+    [s, `${tag}s`, '10.78.0.2/24', 'fd78::2/64'],
+  ]) {
+    ip('-n', ns, 'addr', 'add', v4, 'dev', dev);
+    ip('-n', ns, 'addr', 'add', v6, 'dev', dev, 'nodad');
+    ip('-n', ns, 'link', 'set', dev, 'up');
+  }
+  ip('-n', c, 'route', 'add', 'default', 'via', '10.77.0.254');
+  ip('-n', s, 'route', 'add', 'default', 'via', '10.78.0.254');
+  ip('-n', c, '-6', 'route', 'add', 'default', 'via', 'fd77::fe');
+  ip('-n', s, '-6', 'route', 'add', 'default', 'via', 'fd78::fe');
+  ip('netns', 'exec', r, 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1');
+  for (const ns of [r, s]) ip('netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.icmp_ratelimit=0', 'net.ipv6.icmp.ratelimit=0');
+}
