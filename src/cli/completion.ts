@@ -23,11 +23,34 @@ export const completionCommand: CommandModule = {
         'The script completes commands, flags and flag values by asking the installed sockscope: choices, the IO models of the ' +
           '--language on the line, socket option names (also after a comma). Where a value has no list (a port, a path) the shell completes file names.',
       ),
-  // A fresh parser prints the same script yargs' command printed (the shell from $SHELL, the name sockscope).
+  // A fresh parser makes the same script yargs' command printed (the shell from $SHELL, the name sockscope),
+  // with bash's word fixed (bashWord).
   handler: () => {
-    yargs([]).scriptName('sockscope').showCompletionScript();
+    const log = console.log;
+    let script = '';
+    console.log = (...args: unknown[]) => void (script += `${args.join(' ')}\n`);
+    try {
+      yargs([]).scriptName('sockscope').showCompletionScript();
+    } finally {
+      console.log = log;
+    }
+    process.stdout.write(bashWord(script));
   },
 };
+
+/**
+ * yargs' bash script filters the answers with the word COMP_WORDS ends with, but readline replaces the word
+ * bash passes the function as $2. They differ after `--flag=`: COMP_WORDBREAKS has '=', so COMP_WORDS ends
+ * with '=' while the word being completed is the empty text after it. Answers had to start with '=' to pass
+ * the filter, and readline then put them after the '=' already typed (`--platform==`). The script now
+ * filters with $2; sockscope is still asked with every word, '=' included. The zsh script is left as it is.
+ */
+export function bashWord(script: string): string {
+  return script.replace(
+    'cur_word="${COMP_WORDS[COMP_CWORD]}"',
+    "# the word readline replaces ($2): after --flag= it is the text after '=', not COMP_WORDS' '='\n    cur_word=\"$2\"",
+  );
+}
 
 type Done = (completions: string[]) => void;
 type Defaults = (onCompleted?: (err: Error | null, completions: string[] | undefined) => void) => void;
@@ -168,7 +191,8 @@ export function valuePosition(words: readonly string[], takesValue: (name: strin
     const key = takesValue(joined[1].replace(/^-+/, ''));
     return key ? { key, prefix: `${joined[1]}=`, value: joined[2] } : undefined;
   }
-  // `--flag=<TAB>` in bash: the word being completed is '=' itself; answers keep it in front.
+  // `--flag=<TAB>` in bash: COMP_WORDS ends with '=', but the word readline completes (and the script filters
+  // with) is the empty text after it: answers are the bare values.
   const onEquals = current === '=';
   let before = words.length - 2;
   if (!onEquals && words[before] === '=' && before > 0) before--;
@@ -176,7 +200,7 @@ export function valuePosition(words: readonly string[], takesValue: (name: strin
   if (before < 1 || !flag || !/^--?[^-]/.test(flag) || flag.includes('=')) return undefined;
   const key = takesValue(flag.replace(/^-+/, ''));
   if (!key) return undefined;
-  return onEquals ? { key, prefix: '=', value: '' } : { key, prefix: '', value: current };
+  return { key, prefix: '', value: onEquals ? '' : current };
 }
 
 /** The value of `--name` (or an alias) given on the line before the word being completed. */

@@ -10,7 +10,10 @@ import { commands } from '../../src/cli/commands/index.js';
 import { IO_MODELS } from '../../src/codegen/options.js';
 import { SOCKET_OPTION_NAMES } from '../../src/knowledge/socket-options.js';
 
-import { BIN_DIR, completeAll } from '../helpers/bash-completion.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN_DIR, completeAll, typeTab } from '../helpers/bash-completion.js';
 
 
 /** What bash offers for the words typed so far (the last word is being completed). */
@@ -60,7 +63,7 @@ test('bash completes values, not flags, where a flag expects one: IO models for 
     ['generate-server', '--language', 'python', '--io-model', ''],
     ['generate-server', '--io-model', ''],
     // Bash splits --language=node at '=' (COMP_WORDBREAKS): the words are '--language', '=', 'node', and at
-    // --io-model=<TAB> the word being completed is '=' (the answer replaces it, so it keeps the '=').
+    // --io-model=<TAB> COMP_WORDS ends with '=' while readline completes the empty text after it: bare values.
     ['generate-tcp-server', '--language', '=', 'node', '--io-model', '='],
     ['generate-server', '--type', 'udp', '--io-model', 'ep'],
     ['inspect-options', '--pid', '1', '--options', ''],
@@ -73,7 +76,7 @@ test('bash completes values, not flags, where a flag expects one: IO models for 
   ]);
   assert.deepEqual(python, [...IO_MODELS.python]);
   assert.deepEqual(all, [...new Set(Object.values(IO_MODELS).flat())]);
-  assert.deepEqual(node, ['=event-loop']);
+  assert.deepEqual(node, ['event-loop']);
   assert.deepEqual(partial, ['epoll']);
   assert.deepEqual(opts, [...SOCKET_OPTION_NAMES]);
   assert.deepEqual(afterComma, SOCKET_OPTION_NAMES.filter((n) => n.startsWith('TCP_NO')).map((n) => `SO_RCVBUF,${n}`));
@@ -110,7 +113,7 @@ test('valuePosition: the flag before the word, split or joined at =, not a flag 
   assert.deepEqual(valuePosition(['sockscope', 'task', 'x', '-o', ''], takes), { key: 'output', prefix: '', value: '' });
   assert.deepEqual(valuePosition(['sockscope', 'x', '--port', '=', '8'], takes), { key: 'port', prefix: '', value: '8' });
   assert.deepEqual(valuePosition(['sockscope', 'x', '--port=8'], takes), { key: 'port', prefix: '--port=', value: '8' });
-  assert.deepEqual(valuePosition(['sockscope', 'x', '--port', '='], takes), { key: 'port', prefix: '=', value: '' });
+  assert.deepEqual(valuePosition(['sockscope', 'x', '--port', '='], takes), { key: 'port', prefix: '', value: '' }, 'readline completes the text after =');
   assert.equal(valuePosition(['sockscope', 'x', '--json', ''], takes), undefined, 'a boolean flag');
   assert.equal(valuePosition(['sockscope', 'x', '--port', '80', ''], takes), undefined, 'the value is given');
   assert.equal(valuePosition(['sockscope', 'x', '--port', '80', '--'], takes), undefined);
@@ -160,4 +163,34 @@ test('--get-yargs-completions without a command lists the monitor\'s flags (bash
   assert.ok(zsh.includes('--port:Only sockets whose LOCAL port is P'), zsh.join('\n'));
   assert.ok(zsh.some((c) => c.startsWith('--source:')), zsh.join('\n'));
   assert.equal(zsh.filter((c) => c.startsWith('--help:')).length, 1, 'help once');
+});
+
+test('typed into a real bash, --flag=<TAB> completes the value after the = (once), never file names', { timeout: 120_000 }, () => {
+  // Before: `--platform=<TAB>` became `--platform==` (the answers were '=freebsd'...: readline inserts them after
+  // the '=' typed), and a second Tab offered files.
+  const cwd = mkdtempSync(join(tmpdir(), 'sockscope-tab-'));
+  try {
+    writeFileSync(join(cwd, 'zz-a-file.txt'), '');
+    const [platform, ioModel, ioModelC, source, platformM] = typeTab(
+      [
+        'sockscope errno 54 --platform=',
+        'sockscope generate-tcp-server --language=node --io-model=',
+        'sockscope generate-server --language c --io-model=',
+        'sockscope --source=',
+        'sockscope errno 54 --platform=m',
+      ],
+      cwd,
+    );
+    assert.equal(platform.line, 'sockscope errno 54 --platform=');
+    assert.deepEqual(platform.listed, ['freebsd', 'linux', 'macos', 'windows']);
+    assert.equal(ioModel.line, 'sockscope generate-tcp-server --language=node --io-model=event-loop ', 'the one model of --language node');
+    assert.equal(ioModelC.line, 'sockscope generate-server --language c --io-model=');
+    assert.deepEqual(ioModelC.listed, [...IO_MODELS.c].sort());
+    assert.equal(source.line, 'sockscope --source=');
+    assert.deepEqual(source.listed, ['auto', 'netlink', 'netstat', 'procfs', 'ss']);
+    assert.equal(platformM.line, 'sockscope errno 54 --platform=macos ');
+    for (const t of [platform, ioModel, ioModelC, source, platformM]) assert.ok(!t.line.includes('==') && !t.listed.includes('zz-a-file.txt'), JSON.stringify(t));
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 });
