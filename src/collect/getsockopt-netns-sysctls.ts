@@ -15,10 +15,10 @@ const EXTRA_SYSCTLS = [
   'net.ipv4.tcp_moderate_rcvbuf',
   'net.ipv4.tcp_notsent_lowat',
   'net.ipv4.tcp_fastopen',
-  // IP_TTL / IPV6_UNICAST_HOPS of a socket that did not set them (getsockopt returns these then).
+  // IP_TTL / IPV6_UNICAST_HOPS of a socket that did not set them (getsockopt returns these then; an IPv6 socket with a
+  // cached route reads the route's instead: route-hop-limit.ts). conf.default only seeds new interfaces.
   'net.ipv4.ip_default_ttl',
   'net.ipv6.conf.all.hop_limit',
-  'net.ipv6.conf.default.hop_limit',
   'kernel.yama.ptrace_scope',
 ] as const;
 

@@ -14,6 +14,7 @@ import { defaultOptionNames, optionToRead, withDependencies, type SocketKind } f
 import { borrowFd, type Borrowed } from './getsockopt-borrow.js';
 import { readExtraSysctls, sysctlsFor } from './getsockopt-netns-sysctls.js';
 import { readOptionsOnFd } from './getsockopt-read-fd.js';
+import { routeHopLimitFacts } from './route-hop-limit.js';
 import { fdLinkInode, NoSuchSocketError, readProcess } from './getsockopt-target.js';
 import { readHostInfo, readSysctls } from './host.js';
 import { ProcfsSource } from './procfs.js';
@@ -86,7 +87,7 @@ export interface InspectResult {
    */
   sysctlsFrom: string;
   sysctls: Sysctls;
-  /** Extra sysctls the interpretation uses (keepalive defaults, congestion control). */
+  /** Extra sysctls the interpretation uses (keepalive defaults, congestion control), and for a connected IP socket the route to its peer (interpret-options-hop-limit.ts PEER_ROUTE_KEY). */
   extraSysctls: Record<string, string | null>;
   kernel: string;
 }
@@ -274,6 +275,12 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
     Object.assign(result.socket, fb.kind);
     result.options = markDependencies(fb.readings, because);
     missing.push(fb.summary);
+  }
+  // The default IPV6_UNICAST_HOPS of a connected socket is its route's: read in the socket's namespace.
+  if (infos.some((i) => i.name === 'IP_TTL')) {
+    const route = await routeHopLimitFacts(result.socket, ns.other ? `${procRoot}/${pid}/ns/net` : undefined);
+    result.extraSysctls = { ...extraSysctls, ...route.extra };
+    if (route.missing && !ns.missing) missing.push(route.missing);
   }
   return result;
 }

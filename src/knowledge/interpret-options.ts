@@ -9,6 +9,7 @@ import { bufferVerdict, type TcpFacts } from './interpret-option-buffers.js';
 import { deadPeerTime, maxSeg, seconds, windowClamp } from './interpret-options-tcp.js';
 import type { Sysctls } from '../model/snapshot.js';
 import { LINUX_ERRNOS } from './generated/errno-tables.js';
+import { hopLimit } from './interpret-options-hop-limit.js';
 
 export { buildOptionsReport, kernelViewFindings, nothingUnusualLine, readingLabel } from './interpret-options-report.js';
 export type { InspectionLike, KernelViewLike, OptionReportRow } from './interpret-options-report.js';
@@ -161,35 +162,6 @@ function pendingError(v: number, c: OptionContext): { meaning: string; unusual: 
       `SO_ERROR held ${named}, and reading it here consumed it: the owning process will not see it. ` +
       `Its next call that reports the error (send or recv, or its own getsockopt(SO_ERROR) after a non-blocking connect) would have failed with ${name ?? `errno ${v}`}; now it will not`,
   };
-}
-
-/**
- * IP_TTL (or IPV6_UNICAST_HOPS, read in its place on IPv6) against the default a socket that did not set it reads:
- * net.ipv4.ip_default_ttl, net.ipv6.conf.all.hop_limit (or .default's), as read in the socket's network namespace.
- * A listener's SYN-ACKs carry its value, and the connections it accepts inherit it.
- */
-function hopLimit(v: number, c: OptionContext): { meaning: string; unusual?: string } {
-  const v6 = c.readAs === 'IPV6_UNICAST_HOPS';
-  const name = v6 ? 'IPV6_UNICAST_HOPS' : 'IP_TTL';
-  if (v < 0) return { meaning: 'the default hop limit (-1: the route\'s, else the interface\'s net.ipv6.conf.*.hop_limit)' };
-  const meaning = `outgoing ${v6 ? 'IPv6' : 'IPv4'} packets start with a hop limit of ${v}`;
-  const names = v6 ? ['net.ipv6.conf.all.hop_limit', 'net.ipv6.conf.default.hop_limit'] : ['net.ipv4.ip_default_ttl'];
-  const defaults = names.flatMap((n) => {
-    const x = c.extraSysctls[n]?.trim();
-    return x && /^\d+$/.test(x) ? [{ n, x: Number(x) }] : [];
-  });
-  if (!defaults.length) return { meaning: `${meaning} (the system default, ${names[0]}, could not be read)` };
-  const same = defaults.find((d) => d.x === v);
-  if (same) return { meaning: `${meaning}; the system default ${same.n}` };
-  const listener = c.state === 'LISTEN';
-  const who = listener ? 'its SYN-ACKs, and every packet of the connections it accepts (they inherit it),' : 'its packets';
-  const effect =
-    v === 1
-      ? `${who} never get past the first router: only peers on the local link can ${listener ? 'connect' : 'be reached'}`
-      : v < defaults[0].x
-        ? `${who} cross at most ${v - 1} routers: a peer farther away ${listener ? 'cannot connect' : 'is not reached'} (the router that drops them sends ICMP time exceeded back)`
-        : 'set on this socket (255 is the GTSM convention of BGP and LDP peers, RFC 5082)';
-  return { meaning, unusual: `${name} ${v} differs from the system default (${defaults[0].n}=${defaults[0].x}): ${effect}` };
 }
 
 function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: string; unusual?: string } {

@@ -3,7 +3,7 @@
 // a socket was "Unusual: nothing; every value read is a default". Real sockets held by python3, read as root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { sockscope } from '../collect/getsockopt-helpers.js';
 import { interpretOption, type OptionContext } from '../../src/knowledge/interpret-options.js';
 
@@ -99,4 +99,94 @@ test('IPV6_UNICAST_HOPS -1 means "use the default": not unusual', () => {
   const i = interpretOption('IP_TTL', -1, c);
   assert.equal(i.unusual, undefined);
   assert.match(i.meaning, /default/);
+});
+
+// A connected or accepted IPv6 socket that never set its hop limit reads its route's (ip6_dst_hoplimit: the route's
+// hoplimit metric, else the outgoing interface's net.ipv6.conf.<dev>.hop_limit), not conf.all's: with lo.hop_limit 20
+// a client over ::1 read 20 and was "Unusual ... differs from the system default (net.ipv6.conf.all.hop_limit=33)".
+// IPv4's getsockopt(IP_TTL) returns ip_default_ttl whatever the route (its packets carry the route's hoplimit).
+const ROUTED = `
+import socket, os, time
+S = socket
+HOPS, TTL = 16, 2
+l = S.socket(S.AF_INET6); l.bind(('::1', 0)); l.listen(4)
+c = S.socket(S.AF_INET6); c.connect(('::1', l.getsockname()[1])); a, _ = l.accept()
+c40 = S.socket(S.AF_INET6); c40.setsockopt(S.IPPROTO_IPV6, HOPS, 40); c40.connect(('::1', l.getsockname()[1])); a40, _ = l.accept()
+ldef = S.socket(S.AF_INET6); ldef.bind(('::1', 0)); ldef.listen(4); ldef.setsockopt(S.IPPROTO_IPV6, HOPS, 50)
+def u6(dst, hops=None):
+    s = S.socket(S.AF_INET6, S.SOCK_DGRAM)
+    if hops is not None: s.setsockopt(S.IPPROTO_IPV6, HOPS, hops)
+    s.connect((dst, 9)); return s
+def u4(dst, ttl=None):
+    s = S.socket(S.AF_INET, S.SOCK_DGRAM)
+    if ttl is not None: s.setsockopt(S.IPPROTO_IP, TTL, ttl)
+    s.connect((dst, 9)); return s
+socks = {'listener': l, 'client': c, 'accepted': a, 'client40': c40, 'ldefault50': ldef,
+         'metric': u6('fd02::9'), 'metric12': u6('fd02::9', 12), 'dev': u6('fd01::9'), 'metric33': u6('fd02::9', 33),
+         'v4metric': u4('10.2.0.9'), 'v4metric9': u4('10.2.0.9', 9)}
+print(os.getpid(), ' '.join(f'{k}={s.fileno()}' for k, s in socks.items()),
+      ' '.join(f'read_{k}={s.getsockopt(S.IPPROTO_IPV6, HOPS) if s.family == S.AF_INET6 else s.getsockopt(S.IPPROTO_IP, TTL)}' for k, s in socks.items()), flush=True)
+time.sleep(60)`;
+
+test('a connected or accepted IPv6 socket is judged against its route\'s hop limit (metric, else the interface\'s), not conf.all', { timeout: 120_000 }, async (t) => {
+  assert.equal(process.getuid?.(), 0, 'needs root (ip netns, nsenter)');
+  const ns = `sockscope-ttl-${process.pid}`;
+  const sh = (cmd: string) => {
+    const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
+  };
+  sh(`ip netns add ${ns}`);
+  t.after(() => spawnSync('ip', ['netns', 'del', ns]));
+  const setup = [
+    'ip link set lo up',
+    'sysctl -qw net.ipv6.conf.all.hop_limit=33 net.ipv6.conf.default.hop_limit=50 net.ipv6.conf.lo.hop_limit=20',
+    'ip link add d0 type veth peer name d1', 'ip link set d0 up', 'ip link set d1 up',
+    'sysctl -qw net.ipv6.conf.d0.hop_limit=44',
+    'ip -6 addr add fd01::1/64 dev d0 nodad', 'ip -6 route add fd02::/64 dev d0 hoplimit 7',
+    'ip addr add 10.1.0.1/24 dev d0', 'ip route add 10.2.0.0/24 dev d0 hoplimit 7',
+  ];
+  sh(`ip netns exec ${ns} sh -c '${setup.join('; ')}'`);
+  const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', ROUTED], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => child.kill('SIGKILL'));
+  const line = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error('holder not ready')), 10_000);
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      if (out.includes('\n')) (clearTimeout(timer), res(out));
+    });
+  });
+  const [pidText, ...pairs] = line.trim().split(' ');
+  const kv = Object.fromEntries(pairs.map((p) => [p.split('=')[0], Number(p.split('=')[1])]));
+  const pid = Number(pidText);
+  // What the kernel returns (python's own getsockopt): the route's, the interface's, conf.all for the listener.
+  assert.deepEqual([kv.read_listener, kv.read_client, kv.read_accepted, kv.read_metric, kv.read_dev, kv.read_v4metric], [33, 20, 20, 7, 44, 64]);
+  // sockscope in the host's namespace (the route read there through nsenter) and inside the holder's own.
+  for (const where of [{}, { netns: ns }]) {
+    const row = (label: string) => {
+      const r = sockscope(['inspect-options', '--pid', String(pid), '--socket-fd', String(kv[label]), '--options', 'IP_TTL', '--json'], where);
+      assert.equal(r.status, 0, r.stderr);
+      const j = JSON.parse(r.stdout);
+      return { ...(j.options as Row[]).find((o) => o.name === 'IP_TTL')!, extra: j.extraSysctls as Record<string, string | null> };
+    };
+    const tag = where.netns ? 'inside' : 'from the host';
+    for (const label of ['listener', 'client', 'accepted', 'metric', 'dev', 'v4metric']) {
+      const r = row(label);
+      assert.equal(r.unusual, undefined, `${tag} ${label} (${r.value}): ${r.unusual}`);
+    }
+    assert.match(row('client').meaning ?? '', /the default for its route: net\.ipv6\.conf\.lo\.hop_limit=20/, tag);
+    assert.match(row('accepted').meaning ?? '', /net\.ipv6\.conf\.lo\.hop_limit=20/, tag);
+    assert.equal(row('client').extra['net.ipv6.conf.lo.hop_limit'], '20', tag);
+    assert.match(row('metric').meaning ?? '', /the default for its route: the hoplimit of the route to the peer \(fd02::9 .*dev d0.*hoplimit 7/, tag);
+    assert.match(row('dev').meaning ?? '', /net\.ipv6\.conf\.d0\.hop_limit=44/, tag);
+    assert.match(row('v4metric').meaning ?? '', /the system default net\.ipv4\.ip_default_ttl.*hoplimit 7/, tag);
+    // Values the socket set itself are still unusual, against the route's default.
+    assert.match(row('client40').unusual ?? '', /^IPV6_UNICAST_HOPS 40 differs from the default for its route \(net\.ipv6\.conf\.lo\.hop_limit=20/, tag);
+    assert.match(row('metric12').unusual ?? '', /^IPV6_UNICAST_HOPS 12 differs from the default for its route \(the hoplimit of the route to the peer/, tag);
+    assert.match(row('v4metric9').unusual ?? '', /^IP_TTL 9 differs from the system default \(net\.ipv4\.ip_default_ttl=64\)/, tag);
+    // conf.all's value on a connected socket: what it reads when its cached route was dropped, not a finding.
+    assert.equal(row('metric33').unusual, undefined, tag);
+    // conf.default only seeds new interfaces: a listener set to its value is unusual.
+    assert.match(row('ldefault50').unusual ?? '', /^IPV6_UNICAST_HOPS 50 differs from the system default \(net\.ipv6\.conf\.all\.hop_limit=33\)/, tag);
+  }
 });

@@ -1,0 +1,68 @@
+// What getsockopt(IPV6_UNICAST_HOPS) returns for a connected IPv6 socket that never set it: ip6_dst_hoplimit() of its
+// cached route, i.e. the route's hoplimit metric, else the outgoing interface's net.ipv6.conf.<dev>.hop_limit (which
+// Router Advertisements set), not conf.all's (net/ipv6/ipv6_sockglue.c, net/ipv6/output_core.c). Measured in a
+// namespace with lo.hop_limit=20 and all.hop_limit=33: a listener on ::1 reads 33, its client and accepted socket 20,
+// a UDP socket connected over a route with `hoplimit 7` reads 7. getsockopt(IP_TTL) of an unset IPv4 socket returns
+// net.ipv4.ip_default_ttl whatever the route (measured: 64 over a route with hoplimit 7), though its packets carry
+// the route's metric (ip4_dst_hoplimit). The route is read here, in the socket's network namespace, for interpret-options.
+import { isIP } from 'node:net';
+import { PEER_ROUTE_KEY, interfaceHopLimitSysctl } from '../knowledge/interpret-options-hop-limit.js';
+import { bareAddress, zoneOf } from '../knowledge/host-port.js';
+import { run } from './exec.js';
+import { readProcText } from './host.js';
+
+/** The socket as inspect-options knows it (InspectResult.socket). */
+interface SocketFacts {
+  family?: string;
+  state?: string;
+  local?: string;
+  peer?: string;
+}
+
+/** "[::1]:80" -> "::1", "[fe80::1%eth0]:80" -> "fe80::1%eth0", "10.0.0.1:80" -> "10.0.0.1". */
+function hostOf(endpoint: string): string {
+  const m = /^\[(.*)\]:[^:]*$/.exec(endpoint) ?? /^([^:]*):[^:]*$/.exec(endpoint);
+  return m ? m[1] : endpoint;
+}
+
+/**
+ * The route to a connected IP socket's peer (`ip route get PEER [from LOCAL] [oif ZONE]`, in the namespace at
+ * `nsPath` through nsenter --net when the process is in another one) and, for an AF_INET6 socket, its device's
+ * hop_limit, as extra sysctls entries: PEER_ROUTE_KEY (the route's text, null when it could not be read) and
+ * net.ipv6.conf.<dev>.hop_limit. Nothing for a listener, a socket without a peer, or a non-IP socket. `missing`
+ * says why the route is unknown.
+ */
+export async function routeHopLimitFacts(s: SocketFacts, nsPath?: string): Promise<{ extra: Record<string, string | null>; missing?: string }> {
+  if ((s.family !== 'inet' && s.family !== 'inet6') || !s.peer || s.state === 'LISTEN' || s.state === 'CLOSE') return { extra: {} };
+  const peer = hostOf(s.peer);
+  const address = bareAddress(peer);
+  const family = isIP(address);
+  if (family === 0) return { extra: {} };
+  const args = [family === 6 ? '-6' : '-4', 'route', 'get', address];
+  const local = s.local ? bareAddress(hostOf(s.local)) : '';
+  if (local && isIP(local) === family && local !== '::' && local !== '0.0.0.0') args.push('from', local);
+  const zone = zoneOf(peer);
+  if (zone !== undefined && !/^\d+$/.test(zone)) args.push('oif', zone);
+  const inNs = (argv: string[]) => (nsPath ? run('nsenter', [`--net=${nsPath}`, '--', ...argv], { timeoutMs: 5000 }) : run(argv[0], argv.slice(1), { timeoutMs: 5000 }));
+  const where = nsPath ? ` in the network namespace ${nsPath}` : '';
+  let route: string;
+  try {
+    const r = await inNs(['ip', ...args]);
+    route = r.stdout.trim().replace(/\s+/g, ' ');
+    if (r.exitCode !== 0 || !route) throw new Error(r.stderr.trim().split('\n')[0] || `exit code ${r.exitCode}`);
+  } catch (e) {
+    return { extra: { [PEER_ROUTE_KEY]: null }, missing: `the route to the peer (ip ${args.join(' ')}${where}) could not be read (${(e as Error).message}), so the default hop limit of this connected socket is unknown` };
+  }
+  const extra: Record<string, string | null> = { [PEER_ROUTE_KEY]: route };
+  const dev = /\bdev (\S+)/.exec(route)?.[1];
+  if (s.family === 'inet6' && dev && dev !== '.' && dev !== '..' && !dev.includes('/')) {
+    const path = `/proc/sys/net/ipv6/conf/${dev}/hop_limit`;
+    let text: string | null = null;
+    if (nsPath) {
+      const r = await inNs(['cat', path]).catch(() => undefined);
+      text = r && r.exitCode === 0 ? r.stdout : null;
+    } else text = await readProcText(path);
+    extra[interfaceHopLimitSysctl(dev)] = text?.trim() ?? null;
+  }
+  return { extra };
+}
