@@ -6,7 +6,7 @@ import { summarizePorts } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { socketDrops, TCP_STATES, type Socket } from '../model/socket.js';
 import type { Listener } from '../model/aggregate.js';
-import { counter, ephemeralRange, sysctlInt, type Snapshot } from '../model/snapshot.js';
+import { counter, ephemeralRange, sysctlInt, type AttributionInfo, type Snapshot } from '../model/snapshot.js';
 
 /** Kernel counters exported as Prometheus counters (mirrored, so they keep the kernel's monotonic value). */
 const KERNEL_COUNTERS: { name: string; help: string; table: 'netstat' | 'snmp'; section: string; key: string }[] = [
@@ -80,6 +80,15 @@ export interface SocketMetricsOptions {
   ephemeralListenerMinAgeMs?: number;
 }
 
+/**
+ * The sockscope_hidden_processes sample of a collection, undefined when there is none: no attribution at all, or
+ * attribution incomplete without a count (a collector that can only say it sees this user's processes alone, as ss
+ * -p and netstat -p do without the shared /proc attributor).
+ */
+export function hiddenProcessesSample(a: AttributionInfo): number | undefined {
+  return a.scope === 'none' || (!a.complete && a.hiddenProcesses === 0) ? undefined : a.hiddenProcesses;
+}
+
 /** The exporter's metrics; `update` replaces every value with those of a new snapshot. */
 export class SocketMetrics {
   readonly registry = new Registry();
@@ -131,7 +140,7 @@ export class SocketMetrics {
     this.sourceInfo = new Gauge({ name: 'sockscope_source_info', help: 'The collector used (value is always 1)', labelNames: ['source', 'host'], registers });
     // Without root, other users' processes cannot be read: their sockets have no owner and the findings that
     // need a process's open files (process-near-fd-limit) cannot be made. Said, as --json says it, not lost.
-    this.hidden = new Gauge({ name: 'sockscope_hidden_processes', help: "Processes of other users whose sockets and open files this exporter cannot read (run it as root to see them): findings that need them, such as process-near-fd-limit, are missing; absent when the collector cannot count them (ss, netstat)", registers });
+    this.hidden = new Gauge({ name: 'sockscope_hidden_processes', help: "Processes of other users whose sockets and open files this exporter cannot read (run it as root to see them): findings that need them, such as process-near-fd-limit, are missing; absent when the collector cannot count them", registers });
     this.hidden.remove();
     this.collections = new Counter({ name: 'sockscope_collections_total', help: 'Collections attempted', registers });
     this.errors = new Counter({ name: 'sockscope_collection_errors_total', help: 'Collections that failed (the last good snapshot stays exported)', registers });
@@ -220,10 +229,9 @@ export class SocketMetrics {
     }
     this.duration.set(snap.durationMs / 1000);
     this.lastSuccess.set(snap.time / 1000);
-    const a = snap.attribution;
-    // ss and netstat say that they show only this user's processes, not how many others there are.
-    if (a.scope === 'none' || (!a.complete && a.hiddenProcesses === 0)) this.hidden.remove();
-    else this.hidden.set(a.hiddenProcesses);
+    const hidden = hiddenProcessesSample(snap.attribution);
+    if (hidden === undefined) this.hidden.remove();
+    else this.hidden.set(hidden);
     // The hostname is untrusted text: a scrape read in a terminal must not carry its escape sequences.
     this.sourceInfo.set({ source: snap.source, host: escapeControl(snap.hostname) }, 1);
     for (const k of this.kernel) {

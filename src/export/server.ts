@@ -5,7 +5,8 @@ import type { SocketSource } from '../collect/source.js';
 import { keepHistory } from '../advise/history.js';
 import { historyWindowFor, type HistoryWindow } from '../model/history-window.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { SocketMetrics } from './metrics.js';
+import { hiddenProcessesSample, SocketMetrics } from './metrics.js';
+import type { AttributionInfo } from '../model/snapshot.js';
 
 export interface ExporterOptions {
   source: SocketSource;
@@ -17,9 +18,9 @@ export interface ExporterOptions {
   onError?: (e: Error) => void;
   /**
    * Called once, after the first successful collection, when it could not see every process (other users'
-   * without root), with what the collector says of them ("37 processes of other users are hidden: ...").
+   * without root), with the line to print (hiddenProcessesLine).
    */
-  onHidden?: (note: string) => void;
+  onHidden?: (line: string) => void;
 }
 
 export interface RunningExporter {
@@ -63,6 +64,24 @@ export function exportHistory(history: readonly Snapshot[], snap: Snapshot, wind
   return keepHistory(history, snap, window, { keepOutgoing: false });
 }
 
+/**
+ * What the exporter says once about the processes it cannot read (as --json's note does), or undefined when nothing
+ * is hidden: processes hidden (the count > 0), pointing at sockscope_hidden_processes only when it has a sample; a
+ * count unknown with attribution incomplete (a collector that only says it sees this user's processes), without the
+ * gauge, which is absent then; nothing when attribution is complete with none hidden, or absent altogether ("not
+ * available in this build": no process is hidden from this user, the build has no attribution even as root).
+ */
+export function hiddenProcessesLine(a: AttributionInfo): string | undefined {
+  if (a.scope === 'none') return undefined;
+  const n = a.hiddenProcesses;
+  if (n > 0) {
+    const note = a.note ?? `${n} process${n === 1 ? '' : 'es'} of other users ${n === 1 ? 'is' : 'are'} hidden: run as root to see them`;
+    return `${note}; findings that need their sockets or open files (process-near-fd-limit) are missing${hiddenProcessesSample(a) !== undefined ? ' (sockscope_hidden_processes counts them)' : ''}`;
+  }
+  if (a.complete) return undefined;
+  return `${a.note ?? 'some processes could not be read'}; how many is unknown, so findings that need other processes' sockets or open files (process-near-fd-limit) may be missing`;
+}
+
 /** Starts collecting every `intervalMs` and serving /metrics. Collections never overlap and never block a scrape. */
 export async function startExporter(o: ExporterOptions): Promise<RunningExporter> {
   const metrics = new SocketMetrics();
@@ -90,8 +109,8 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
       metrics.update(snap, recs);
       if (!firstDone) {
         firstDone = true;
-        const a = snap.attribution;
-        if (a.hiddenProcesses > 0 || !a.complete) o.onHidden?.(a.note ?? `${a.hiddenProcesses} process${a.hiddenProcesses === 1 ? '' : 'es'} of other users ${a.hiddenProcesses === 1 ? 'is' : 'are'} hidden: run as root to see them`);
+        const line = hiddenProcessesLine(snap.attribution);
+        if (line) o.onHidden?.(line);
       }
     } catch (e) {
       metrics.failed();

@@ -33,9 +33,9 @@ async function fdHog(): Promise<ChildProcess> {
 }
 
 /** Starts the built exporter (as nobody when `asNobody`), returns a scrape function and its stderr so far. */
-async function exporter(home: string, asNobody: boolean): Promise<{ child: ChildProcess; scrape: () => Promise<string>; stderr: () => string }> {
+async function exporter(home: string, asNobody: boolean, source?: string): Promise<{ child: ChildProcess; scrape: () => Promise<string>; stderr: () => string }> {
   const port = await freePort();
-  const args = [BIN, 'export', '--listen', `127.0.0.1:${port}`, '--interval', '200ms'];
+  const args = [BIN, 'export', '--listen', `127.0.0.1:${port}`, '--interval', '200ms', ...(source ? ['--source', source] : [])];
   const child = asNobody
     ? spawn('setpriv', [...NOBODY, process.execPath, ...args], { cwd: home, env: { ...process.env, HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] })
     : spawn(process.execPath, args, { cwd: home, env: { ...process.env, HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -94,3 +94,30 @@ test('run as another user, the exporter counts the processes it cannot read and 
   assert.equal(check.error, undefined, 'promtool (Debian package prometheus) must be installed');
   assert.equal(check.status, 0, `promtool check metrics: ${check.stdout}${check.stderr}`);
 });
+
+// ss and netstat attribute through the same /proc reader as the other collectors (ss -p and netstat -p only when it is
+// missing), so they count hidden processes too: the HELP and README said the gauge was absent for them (review s15
+// d2). Their line points at the gauge because the gauge has a sample.
+for (const source of ['ss', 'netstat']) {
+  test(`as another user with --source ${source}: the gauge counts hidden processes and the one line points at it`, { skip: nobodySkip || (spawnSync(source, ['--version']).error ? `${source} is not installed` : false), timeout: 60_000 }, async (t) => {
+    const home = mkdtempSync(join(tmpdir(), 'sockscope-export-nobody-'));
+    chmodSync(home, 0o755);
+    t.after(() => rmSync(home, { recursive: true, force: true }));
+    const hog = await fdHog();
+    t.after(() => hog.kill('SIGKILL'));
+    const nobody = await exporter(home, true, source);
+    t.after(() => nobody.child.kill('SIGKILL'));
+    const text = await waitFor(`a collection with --source ${source}`, async () => {
+      const s = await nobody.scrape();
+      return value(s, 'sockscope_last_collection_timestamp_seconds') !== undefined ? s : undefined;
+    });
+    const hidden = value(text, 'sockscope_hidden_processes');
+    assert.ok(hidden !== undefined && hidden >= 1, `sockscope_hidden_processes ${hidden}\n${text}`);
+    assert.doesNotMatch(text, /^# HELP sockscope_hidden_processes .*\b(ss|netstat)\b/m, 'the HELP says the gauge is absent for ss and netstat');
+    assert.match(text, /^# HELP sockscope_hidden_processes .*absent when the collector cannot count them/m);
+    await waitFor('the stderr line', () => (/hidden/.test(nobody.stderr()) ? true : undefined), 5_000, 50);
+    const lines = nobody.stderr().split('\n').filter((l) => /hidden|process-near-fd-limit/.test(l));
+    assert.equal(lines.length, 1, nobody.stderr());
+    assert.match(lines[0]!, /^sockscope export: \d+ process(es)? of other users (is|are) hidden: run as root to see them; .*\(sockscope_hidden_processes counts them\)$/);
+  });
+}

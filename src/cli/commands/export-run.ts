@@ -80,7 +80,7 @@ export async function runExport(argv: Args): Promise<void> {
     thresholds: config.thresholds,
     onError: (e) => process.stderr.write(`sockscope export: collection failed (serving the last snapshot): ${e.message}\n`),
     // Once, as --json's note says it: without root, findings about other users' processes are missing.
-    onHidden: (note) => process.stderr.write(`sockscope export: ${note}; findings that need their sockets or open files (process-near-fd-limit) are missing (sockscope_hidden_processes counts them)\n`),
+    onHidden: (line) => process.stderr.write(`sockscope export: ${line}\n`),
   }).catch(async (e: NodeJS.ErrnoException) => {
     const why = await whyNoListen(address, port, e.code, source);
     throw new Error(`cannot listen on ${argv.listen}: ${e.code ?? e.message}${why || errnoText(e)}`);
