@@ -1,6 +1,6 @@
 // Renders a server from resolved options: picks the variant from the registry, renders its eta
 // templates (autoEscape off) with the TemplateContext below, and returns files + build/run commands.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { Eta } from 'eta';
 import { findTemplatesDir, findVariant, type CommentStyle, type ResolvedVariant } from './registry.js';
@@ -106,6 +106,14 @@ export interface RenderTarget {
 }
 
 /** Quotes for POSIX shells only when the string has characters the shell would interpret. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export function shellQuote(s: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -236,7 +244,8 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   const paths = variant.files.map((f, k) => (k === 0 ? main : join(dir, f.name.replace('{stem}', stem))));
   const exePath = join(dir, stem);
   // A C file without an extension: cc reads it as a linker script, and the binary (its stem) would be the file itself.
-  if (variant.buildCommand && extname(main) === '') {
+  // (A directory there is refused by the writers, in their words: "a is a directory".)
+  if (variant.buildCommand && extname(main) === '' && !isDirectory(main)) {
     const msg = `--output ${main}: a C server's file needs the .c extension (cc reads a file without one as a linker script, and the binary it builds would have the file's own name); e.g. ${main}.c`;
     throw new GeneratorOptionsError(msg, [{ path: 'output', message: msg }]);
   }
