@@ -4,7 +4,7 @@
 // ConfigFileRef says why (resolve.ts's configFileRefs). The parts without zod or YAML (locations,
 // merging, the case with nothing to validate) are in resolve.ts; commands use its loadCliConfig, which
 // loads this module only when a config file, the environment or a flag sets something.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
@@ -84,6 +84,20 @@ function fileKind(st: Stats): string {
   return 'not a regular file';
 }
 
+/** "PATH: is a FIFO, expected a YAML file" for a path that is not a regular file. */
+function notRegular(path: string, st: Stats): UsageError {
+  const kind = fileKind(st);
+  return new UsageError(`${path}: ${kind === 'not a regular file' ? kind : `is a ${kind}`}, expected a YAML file`);
+}
+
+function statIfThere(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The file's text. Opened without blocking (O_NONBLOCK: a FIFO would wait for a writer) and checked on the open
  * descriptor (symlinks followed): anything but a regular file is refused, as is a file above CONFIG_FILE_MAX_BYTES
@@ -92,12 +106,16 @@ function fileKind(st: Stats): string {
 function readConfigText(path: string): string {
   let fd: number | undefined;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    const st = fstatSync(fd);
-    if (!st.isFile()) {
-      const kind = fileKind(st);
-      throw new UsageError(`${path}: ${kind === 'not a regular file' ? kind : `is a ${kind}`}, expected a YAML file`);
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (e) {
+      // A UNIX socket does not open (ENXIO), nor a FIFO or directory this user may not read: said by its kind.
+      const st = statIfThere(path);
+      if (st !== undefined && !st.isFile()) throw notRegular(path, st);
+      throw e;
     }
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw notRegular(path, st);
     const tooBig = () => new UsageError(`${path}: larger than ${CONFIG_FILE_MAX_BYTES / 1024} KiB, the limit for a config file`);
     if (st.size > CONFIG_FILE_MAX_BYTES) throw tooBig();
     // Read to the end, at most one byte past the limit (a file that grew, or a size the kernel does not report).

@@ -2,7 +2,7 @@
 // precedence, and the case every command usually starts with: no config file, nothing set in the
 // environment, no flag. load.ts reads and validates every source (zod + yaml); loadCliConfig loads it
 // only when there is something to validate, so that such a start loads neither (~30 ms of start-up).
-import { closeSync, constants, lstatSync, openSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
@@ -78,7 +78,9 @@ export function configFileRefs(opts: LoadConfigOptions = {}): ConfigFileRef[] {
  * Opens the file as load.ts will read it. existsSync said "not there" for a file in a directory the user
  * may not search (EACCES), and "there" for a file they may not read, which then stopped every command.
  * Only ENOENT and ENOTDIR mean not there; any other failure is "unreadable". O_NONBLOCK: the look must
- * not wait for a writer on a FIFO. A directory opens: load.ts refuses it as not a YAML file (exit 2).
+ * not wait for a writer on a FIFO. A directory opens: load.ts refuses it as not a YAML file (exit 2). A path
+ * that is there but does not open as a regular file (a UNIX socket: ENXIO; a FIFO or directory without read
+ * permission) is found too, so that load.ts refuses it by its kind (exit 2) rather than ignoring it as unreadable.
  */
 function lookFor(kind: ConfigFileRef['kind'], path: string): ConfigFileRef {
   try {
@@ -87,7 +89,17 @@ function lookFor(kind: ConfigFileRef['kind'], path: string): ConfigFileRef {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === undefined || code === 'ENOENT' || code === 'ENOTDIR') return { kind, path, found: false };
+    if (isThereButNotRegular(path)) return { kind, path, found: true };
     return { kind, path, found: false, unreadable: code };
+  }
+}
+
+/** stat (symlinks followed) says the path is something other than a regular file. */
+function isThereButNotRegular(path: string): boolean {
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 

@@ -138,3 +138,35 @@ test('a number out of range is shown as written, with the documented range', () 
     p.done();
   }
 });
+
+/** A UNIX socket bound at `path` (python3 leaves the socket file when it exits). */
+function bindUnixSocket(path: string): void {
+  execFileSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', path]);
+}
+
+test('a UNIX socket as the config file: exit 2 naming the file and that it is a socket, not ignored as unreadable', { timeout: 60_000 }, () => {
+  const p = project();
+  try {
+    const errno = () => spawnSync(process.execPath, [join(BIN_DIR, 'sockscope'), 'errno', '104'], { cwd: p.cwd, encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH, HOME: p.home } });
+    const file = join(p.cwd, 'sockscope.yaml');
+    bindUnixSocket(file);
+    const project1 = errno();
+    assert.equal(project1.status, 2, project1.stderr);
+    assert.equal(project1.stdout, '');
+    assert.equal(project1.stderr, `sockscope: ${file}: is a socket, expected a YAML file\n`);
+    rmSync(file);
+    // The user file, through a symlink too.
+    const dir = join(p.home, '.config', 'sockscope');
+    mkdirSync(dir, { recursive: true });
+    bindUnixSocket(join(dir, 'sock'));
+    symlinkSync('sock', join(dir, 'config.yaml'));
+    const user = errno();
+    assert.equal(user.status, 2, user.stderr);
+    assert.equal(user.stderr, `sockscope: ${join(dir, 'config.yaml')}: is a socket, expected a YAML file\n`);
+    const listed = config(p.cwd, p.home);
+    assert.equal(listed.status, 2, listed.stderr);
+    assert.equal(listed.stderr, `sockscope: ${join(dir, 'config.yaml')}: is a socket, expected a YAML file\n`);
+  } finally {
+    p.done();
+  }
+});
