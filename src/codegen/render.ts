@@ -240,13 +240,17 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   const main = target.output ?? defaultMain;
   checkOutputPath(main, defaultMain);
   const dir = dirname(main);
-  const stem = basename(main, extname(main)) || 'server';
+  // A name that is only an extension (".c", "dir/.py") has no stem: its companions and binary are named "server".
+  const base = basename(main);
+  const ext = extname(main) || (/^\.[^.]+$/.test(base) ? base : '');
+  const stem = (ext === base ? '' : basename(main, ext)) || 'server';
   const paths = variant.files.map((f, k) => (k === 0 ? main : join(dir, f.name.replace('{stem}', stem))));
   const exePath = join(dir, stem);
-  // A C file without an extension: cc reads it as a linker script, and the binary (its stem) would be the file itself.
-  // (A directory there is refused by the writers, in their words: "a is a directory".)
-  if (variant.buildCommand && extname(main) === '' && !isDirectory(main)) {
-    const msg = `--output ${main}: a C server's file needs the .c extension (cc reads a file without one as a linker script, and the binary it builds would have the file's own name); e.g. ${main}.c`;
+  // A C file must end in .c: cc reads any other name as a linker script (or, for .C/.cc, compiles it as C++), and
+  // without an extension the binary (its stem) would be the file itself. (A directory there is refused by the
+  // writers, in their words: "a is a directory".)
+  if (variant.buildCommand && !base.endsWith('.c') && !isDirectory(main)) {
+    const msg = `--output ${main}: a C server's file needs the .c extension (cc reads another name as a linker script or as C++, and without one the binary it builds would have the file's own name); e.g. ${join(dir, stem)}.c`;
     throw new GeneratorOptionsError(msg, [{ path: 'output', message: msg }]);
   }
   const exe = dir === '.' ? `./${stem}` : exePath;

@@ -63,10 +63,10 @@ describe('output names beginning with -', () => {
   });
 });
 
-describe('C output without an extension', () => {
+describe('C output without the .c extension', () => {
   // `--output=-` or `--output srv` printed `cc ... -o ./- ./-` ("input file is the same as output file"): cc reads
   // an extensionless file as a linker script and the binary would be the file itself. Refused, naming the fix.
-  for (const name of ['-', 'srv', 'sub/srv']) {
+  for (const name of ['-', 'srv', 'sub/srv', 'srv.txt', 'srv.C', 'srv.cc']) {
     it(`--output=${name} is refused (exit 2), nothing written`, () => {
       const dir = join(tmp, `noext-${name.replace(/\W/g, '_')}`);
       mkdirSync(dir);

@@ -1,6 +1,6 @@
 // Python threads: the pool is 1,024 threads, or --max-connections when that is lower (README, Code
 // generation, --idle-timeout: "a fixed pool, FD_SETSIZE sockets or 1,024 threads (--max-connections if
-// lower)"). A higher --max-connections must not grow the pool to that many threads.
+// lower; a higher one is refused")). The pool never grows past 1,024 threads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -23,13 +23,13 @@ function maxThreads(maxConnections: number): string {
 }
 
 test('python threads: MAX_THREADS is 1024, or --max-connections when lower', () => {
-  assert.equal(maxThreads(5000), '1024');
+  assert.throws(() => maxThreads(5000), /--max-connections 5000 is more than the threads server's pool \(1024 threads/);
   assert.equal(maxThreads(1024), '1024');
   assert.equal(maxThreads(3), '3');
   assert.equal(maxThreads(0), '1024', '--max-connections 0 (no limit) still has the fixed pool');
 });
 
-test('python threads --max-connections 5000: 1,024 idle clients fill the pool, the next is refused, then served once they time out', { timeout: 120_000 }, async () => {
-  const r = generateServer({ language: 'python', ioModel: 'threads', type: 'tcp', port: 0, bindAddress: h.LOOPBACK4, maxConnections: 5000, backlog: 2048 });
+test('python threads --max-connections 1024: 1,024 idle clients fill the pool, the next is refused, then served once they time out', { timeout: 120_000 }, async () => {
+  const r = generateServer({ language: 'python', ioModel: 'threads', type: 'tcp', port: 0, bindAddress: h.LOOPBACK4, maxConnections: 1024, backlog: 2048 });
   assert.deepEqual(await h.idleLockout(r, 1024), []);
 });
