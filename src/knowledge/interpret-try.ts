@@ -6,6 +6,7 @@ import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type ConnectContext } from './interpret-connect.js';
 import { udpBoundText, udpDelivery, udpElsewhere, udpSendInstead, type UdpSocketReading } from './udp-delivery.js';
 import { isLinkLocal } from '../model/socket.js';
+import { bareAddress } from './host-port.js';
 
 export interface PortHolder {
   state: string;
@@ -373,9 +374,11 @@ export function interpretTry(c: TryContext): TryInterpretation {
     // IPv6 has its own sysctl: net.ipv4.ip_nonlocal_bind does not apply to AF_INET6 (ipv6_can_nonlocal_bind() reads
     // net.ipv6.ip_nonlocal_bind; test/cli/try-netns). A link-local address is one interface's (hostAddresses has it with
     // its zone, written as the target's is): another zone does not find it; on its own zone it is not usable yet.
+    // Compared in canonical form (bareAddress): fe80:0::77 and FE80::77 are fe80::77.
     const v6 = !isV4(hostOf(c.target));
-    const { address, zone } = splitZone(c.target);
-    const zones = zone === undefined ? [] : (c.hostAddresses ?? []).filter((a) => a.toLowerCase().startsWith(`${address}%`)).map((a) => a.slice(a.indexOf('%') + 1));
+    const { address: written, zone } = splitZone(c.target);
+    const address = bareAddress(written);
+    const zones = zone === undefined ? [] : (c.hostAddresses ?? []).filter((a) => a.includes('%') && bareAddress(a) === address).map((a) => a.slice(a.indexOf('%') + 1));
     const iface = (z: string) => (/^\d+$/.test(z) ? `interface index ${z}` : z);
     if (zone !== undefined && zones.includes(zone)) return { ok: false, summary: `${address} is on ${iface(zone)} but not usable yet: tentative (duplicate address detection runs for about a second after it is added) or dadfailed (another host on the link has it)`, details, nextSteps: [`ip -6 addr show dev ${zone}   (tentative or dadfailed next to ${address})`] };
     if (zone !== undefined && zones.length) return { ok: false, summary: `${address} is not an address of ${iface(zone)}: it belongs to another interface, ${zones.map(iface).join(', ')} (a link-local address is one link's; the zone says which)`, details, nextSteps: [`sockscope try ${c.op} '[${address}%${zones[0]}]:${c.port}'   (${address} on ${iface(zones[0])})`, 'ip -br -6 addr show scope link   (the link-local addresses and their interfaces)'] };

@@ -50,6 +50,13 @@ test('try bind of a link-local address with another interface\'s zone names the 
   assert.equal(byName.interpretation.nextSteps[0], `sockscope try bind '[fe80::77%${IA}]:5501'   (fe80::77 on ${IA})`);
   assert.ok(byName.context.hostAddresses?.includes(`fe80::77%${IA}`), JSON.stringify(byName.context.hostAddresses));
   assert.ok(!byName.context.hostAddresses?.includes('fe80::77'), 'a link-local address is listed with its zone');
+  // Spelled otherwise (a zero group, upper case): still the same address, found on its interface by canonical form.
+  for (const spelling of ['fe80:0::77', 'FE80::0:77']) {
+    const other = run(`[${spelling}%lo]:5501`);
+    assert.equal(other.call.errno, 'EADDRNOTAVAIL', spelling);
+    assert.match(other.interpretation.summary, new RegExp(`is not an address of lo: it belongs to another interface, ${IA} `), spelling);
+    assert.doesNotMatch(other.interpretation.summary, /not an address of this host/, spelling);
+  }
   // By index: the zones are written as the target's is.
   const byIndex = run(`[fe80::77%1]:5501`);
   assert.equal(byIndex.call.errno, 'EADDRNOTAVAIL');
