@@ -5,7 +5,7 @@
 // merging, the case with nothing to validate) are in resolve.ts; commands use its loadCliConfig, which
 // loads this module only when a config file, the environment or a flag sets something.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { thresholdValueProblem } from '../advise/thresholds.js';
@@ -141,11 +141,13 @@ function yamlError(path: string, e: YAMLError): UsageError {
 
 /**
  * Reads a YAML file into a plain object (empty file: {}); syntax errors and non-mappings are UsageErrors.
- * `own(key)` says whether a top-level key is sockscope's: an unresolved tag (`!vault x`) under one is an error
- * naming the key; under another skill's key (the skill file) it is that skill's business and is not printed.
+ * `own(key)` says whether a top-level key is sockscope's (left out: the whole file is): an unresolved tag (`!vault x`,
+ * on a value or a key) under one is an error naming the key; under another skill's key (the skill file) it is that
+ * skill's business and is not printed. A tag on the document is an error naming the line when the file is
+ * sockscope's or its top level holds one of sockscope's keys.
  * Duplicate keys are found here, in one pass (the parser's uniqueKeys compares each key with all the others).
  */
-function readYaml(path: string, own: (key: string) => boolean = () => true): { data: Record<string, unknown>; written: Written } {
+function readYaml(path: string, own?: (key: string) => boolean): { data: Record<string, unknown>; written: Written } {
   const text = readConfigText(path);
   const lineCounter = new LineCounter();
   // logLevel 'error': the parser's warnings are collected in doc.warnings, not printed on stderr.
@@ -167,12 +169,15 @@ function readYaml(path: string, own: (key: string) => boolean = () => true): { d
     },
   });
   if (duplicate !== undefined) throw new UsageError(duplicate);
-  // A warning (an unresolved tag) under one of sockscope's keys: the path of the innermost key holding it.
+  // A warning (an unresolved tag) under one of sockscope's keys: the path of the innermost key holding it. A tag
+  // is on the node after it (a value, a key: `!vault bufferSize: 1`, or the document: `--- !foo`, path []).
+  const tagged = taggedNodes(doc);
   for (const w of doc.warnings) {
-    const where = keyPathAt(doc.contents, w.pos[0]);
-    if (where.length === 0 || !own(where[0])) continue;
+    const tag = w.code === 'TAG_RESOLVE_FAILED' ? tagged.find((t) => t.start >= w.pos[1]) : undefined;
+    const where = tag?.keys ?? keyPathAt(doc.contents, w.pos[0]);
+    if (where.length === 0 ? tag === undefined || !ownsDocument(doc.contents, own) : !(own ?? allOwn)(where[0])) continue;
     const what = w.code === 'TAG_RESOLVE_FAILED' ? `${w.message.split(' at line')[0].replace(/^Unresolved tag/, 'unresolved tag')} (sockscope's settings take plain YAML values)` : w.message.split(' at line')[0];
-    throw new UsageError(`${at(w.pos[0])}: ${where.join('.')}: ${what}`);
+    throw new UsageError(`${at(w.pos[0])}: ${where.join('.') || '(top level)'}: ${what}`);
   }
   let data: unknown;
   try {
@@ -187,6 +192,31 @@ function readYaml(path: string, own: (key: string) => boolean = () => true): { d
     return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]).trim() : undefined;
   };
   return { data: data as Record<string, unknown>, written };
+}
+
+const allOwn = () => true;
+
+/** A tag on the document (its top-level node) is sockscope's when the file is, or when that node holds one of its keys. */
+function ownsDocument(contents: unknown, own: ((key: string) => boolean) | undefined): boolean {
+  if (own === undefined) return true;
+  return isMap(contents) && contents.items.some((pair) => own(String(isScalar(pair.key) ? pair.key.value : pair.key)));
+}
+
+/**
+ * Every node with a tag, in the order of the text: where it starts and the keys (outermost first) of the map
+ * entries holding it; a key's own tag counts as its entry's. A tag is followed by its node, with only blanks,
+ * an anchor or a comment between: the first tagged node starting after a tag's text is the one it is on.
+ */
+function taggedNodes(doc: Document): { start: number; keys: string[] }[] {
+  const found: { start: number; keys: string[] }[] = [];
+  visit(doc, {
+    Node(_key, node, path) {
+      if (node.tag === undefined || node.range === undefined || node.range === null) return;
+      const keys = path.filter(isPair).map((pair) => String(isScalar(pair.key) ? pair.key.value : pair.key));
+      found.push({ start: node.range[0], keys });
+    },
+  });
+  return found.sort((a, b) => a.start - b.start);
 }
 
 /** The keys (outermost first) of the map entries whose text holds `offset`. */

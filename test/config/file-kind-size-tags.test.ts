@@ -170,3 +170,50 @@ test('a UNIX socket as the config file: exit 2 naming the file and that it is a 
     p.done();
   }
 });
+
+test('a custom tag on a key or on the document: exit 2 under sockscope\'s keys (naming the key, or the line), ignored under another skill\'s', { timeout: 60_000 }, () => {
+  const p = project();
+  try {
+    const own = join(p.cwd, 'sockscope.yaml');
+    const plain = "(sockscope's settings take plain YAML values)";
+    const cases: [string, string][] = [
+      ['!vault bufferSize: 4096\n', `${own}:1:1: bufferSize: unresolved tag: !vault ${plain}`],
+      ['thresholds:\n  !env closeWaitCount: 5\n', `${own}:2:3: thresholds.closeWaitCount: unresolved tag: !env ${plain}`],
+      ['? !t intervalMs\n: 500\n', `${own}:1:3: intervalMs: unresolved tag: !t ${plain}`],
+      ['--- !foo\nbufferSize: 4096\n', `${own}:1:5: (top level): unresolved tag: !foo ${plain}`],
+      ['!foo\nbufferSize: 4096\n', `${own}:1:1: (top level): unresolved tag: !foo ${plain}`],
+      ['--- !foo\n', `${own}:1:5: (top level): unresolved tag: !foo ${plain}`],
+    ];
+    for (const [yaml, message] of cases) {
+      writeFileSync(own, yaml);
+      assert.equal(loadError(p.cwd, p.home), message, yaml);
+    }
+    writeFileSync(own, '!vault bufferSize: 4096\n');
+    const cli = config(p.cwd, p.home);
+    assert.equal(cli.status, 2, cli.stderr);
+    assert.equal(cli.stderr, `sockscope: ${own}:1:1: bufferSize: unresolved tag: !vault ${plain}\n`);
+    rmSync(own);
+    const skill = join(p.cwd, '.babysitter', 'skills', 'socket-programming.yaml');
+    mkdirSync(join(skill, '..'), { recursive: true });
+    // Under another skill's key (on a key, a nested key, or that skill's top-level key): not sockscope's business.
+    writeFileSync(skill, '!x other-skill:\n  !vault token: abc\nsocket-programming:\n  bufferSize: 4096\n');
+    const ok = config(p.cwd, p.home);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stderr, '');
+    assert.match(ok.stdout, /bufferSize\s+4096/);
+    // A document tag on a skill file without sockscope's block: the other skills' file.
+    writeFileSync(skill, '--- !foo\nother-skill:\n  token: abc\n');
+    assert.equal(loadError(p.cwd, p.home), undefined);
+    const skillCases: [string, string][] = [
+      ['socket-programming:\n  !vault bufferSize: 4096\n', `${skill}:2:3: socket-programming.bufferSize: unresolved tag: !vault ${plain}`],
+      ['!s socket-programming:\n  bufferSize: 4096\n', `${skill}:1:1: socket-programming: unresolved tag: !s ${plain}`],
+      ['--- !foo\nother-skill: 1\nsocket-programming:\n  bufferSize: 4096\n', `${skill}:1:5: (top level): unresolved tag: !foo ${plain}`],
+    ];
+    for (const [yaml, message] of skillCases) {
+      writeFileSync(skill, yaml);
+      assert.equal(loadError(p.cwd, p.home), message, yaml);
+    }
+  } finally {
+    p.done();
+  }
+});
