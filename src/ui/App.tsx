@@ -255,9 +255,14 @@ export function App(props: AppProps) {
   const socketFrame = view === 'socket' ? (frame as Extract<Frame, { view: 'socket' }>) : undefined;
   const liveSocket = useMemo(() => (socketFrame ? data.sockets.find((s) => socketId(s) === socketFrame.id) : undefined), [data.sockets, socketFrame]);
   const shownSocket = liveSocket ?? socketFrame?.last;
+  // Each copy found becomes the frame's last one, shown once the socket closes.
+  useEffect(() => {
+    if (socketFrame && liveSocket && socketFrame.last !== liveSocket) dispatch({ type: 'socketSeen', id: socketFrame.id, socket: liveSocket });
+  }, [dispatch, socketFrame, liveSocket]);
+  const gone = !!socketFrame && !liveSocket && !!data.snapshot;
   // The latest copy: a refresh that brings the owner the view opened without makes the fd flags and options readable.
   const attribution = data.snapshot?.attribution.scope;
-  const details = useSocketDetails(inspector, shownSocket, socketFrame?.id, { attribution, paused: state.paused });
+  const details = useSocketDetails(inspector, shownSocket, socketFrame?.id, { attribution, paused: state.paused, gone });
   // Whether the snapshot on screen carries tcp_info/skmem at all (the home view does not ask for them).
   const inSocketView = socketFrame !== undefined;
   const detailsSeen = useMemo(() => inSocketView && !!data.snapshot?.sockets.some((s) => s.tcpInfo || s.skmem), [inSocketView, data.snapshot]);
@@ -265,12 +270,12 @@ export function App(props: AppProps) {
     // Wrapped here and only here, so the scroll range counts the lines as SocketView draws them.
     if (socketFrame && shownSocket)
       return wrapPanelLines(
-        socketLines(shownSocket, details, { gone: !liveSocket && !!data.snapshot, paused: state.paused, attribution, source: data.snapshot?.source, detailsSeen }),
+        socketLines(shownSocket, details, { gone, paused: state.paused, attribution, source: data.snapshot?.source, detailsSeen }),
         width,
       );
     if (view === 'help') return helpPanelLines(keymap, width);
     return [];
-  }, [socketFrame, shownSocket, details, liveSocket, data.snapshot, view, keymap, state.paused, attribution, detailsSeen, width]);
+  }, [socketFrame, shownSocket, details, gone, data.snapshot, view, keymap, state.paused, attribution, detailsSeen, width]);
   const textHeight = Math.max(1, body - 1);
   const textMax = maxScroll(textLines.length, textHeight);
 

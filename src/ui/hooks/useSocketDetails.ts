@@ -11,7 +11,12 @@ export interface DetailsContext {
   attribution?: AttributionInfo['scope'];
   /** Refreshing is paused: no snapshot will bring the owner until it resumes. */
   paused?: boolean;
+  /** The socket is no longer in the latest snapshot: its fd may now hold another socket, so it is not read again. */
+  gone?: boolean;
 }
+
+/** What a socket that closed before its fd flags and options were read shows instead. */
+export const CLOSED_BEFORE_READ = 'the socket closed before they were read (its fd may now hold another socket)';
 
 /** The owner as a key: the reads are made again when it changes. */
 function ownerKey(s: Socket): string {
@@ -38,11 +43,13 @@ export function notYetAttributed(s: Socket, ctx: DetailsContext): string | undef
 export function useSocketDetails(inspector: SocketInspector | undefined, socket: Socket | undefined, id: string | undefined, ctx: DetailsContext = {}): SocketDetails | undefined {
   const [read, setRead] = useState<{ id: string; owner: string; details: SocketDetails } | undefined>();
   const owner = socket ? ownerKey(socket) : '';
-  const waiting = socket ? notYetAttributed(socket, ctx) : undefined;
-  // A socket that loses its owner (it closed; the last copy seen is shown) keeps what was read with it.
-  const keep = read !== undefined && read.id === id && owner === '' && read.owner !== '';
+  const gone = ctx.gone === true;
+  const waiting = socket && !gone ? notYetAttributed(socket, ctx) : undefined;
+  // A socket that closed (the last copy seen is shown) or lost its owner keeps what was read while it was live:
+  // its fd, read again, may now be another socket's.
+  const keep = read !== undefined && read.id === id && (gone || (owner === '' && read.owner !== ''));
   const stale = read === undefined || read.id !== id || (read.owner !== owner && !keep);
-  const wanted = socket !== undefined && id !== undefined && waiting === undefined && stale;
+  const wanted = socket !== undefined && id !== undefined && waiting === undefined && stale && !gone;
   useEffect(() => {
     if (!wanted || !socket || id === undefined) return;
     if (!inspector) {
@@ -61,5 +68,6 @@ export function useSocketDetails(inspector: SocketInspector | undefined, socket:
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [inspector, id, owner, wanted]);
   if (waiting !== undefined && !keep) return { fdMissing: waiting, optionsMissing: waiting };
+  if (gone && !keep && socket !== undefined) return { fdMissing: CLOSED_BEFORE_READ, optionsMissing: CLOSED_BEFORE_READ };
   return read && read.id === id && (!stale || keep) ? read.details : undefined;
 }
