@@ -1,10 +1,10 @@
 // Pure derivations from one snapshot (+ recommendations + trend memory) to the rows the views show.
 import { SEVERITY_ORDER, type Recommendation, type Severity } from '../advise/types.js';
-import { emptyStateCounts, isServedLocalPort, summarizePeerPorts, summarizePorts, type PortSummary } from '../model/aggregate.js';
+import { emptyStateCounts, isListener, isServedLocalPort, summarizePeerPorts, summarizePorts, type PortSummary } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { mustBeHeld } from '../model/owner.js';
 import type { Protocol, Socket } from '../model/socket.js';
-import { DEFAULT_EPHEMERAL } from '../model/snapshot.js';
+import { DEFAULT_EPHEMERAL, type AttributionInfo } from '../model/snapshot.js';
 import { peerPortId, portId } from './identity.js';
 import type { PeerPortRow } from './tables/peer-ports.js';
 import type { PortRow } from './tables/ports.js';
@@ -161,6 +161,23 @@ export function outgoingCandidates(sockets: readonly Socket[], servedPort?: numb
   return servedPort === undefined ? sockets : sockets.filter((s) => s.protocol === 'unix' || s.local.port !== servedPort);
 }
 
+/**
+ * The ids of TCP/UDP port rows holding a socket without processes whose owner the snapshot did not look
+ * up (`attribution` 'listeners': listeners only; 'none': nobody), so that the row does not say "-" (no
+ * process holds it). A socket no process can hold is left out (mustBeHeld: TIME_WAIT, inode 0: orphans, the
+ * accept queue; SYN_RECV from a source without inodes). Undefined when every owner was looked up (or the scope is unknown).
+ */
+export function notLookedUpPorts(sockets: readonly Socket[], attribution: AttributionInfo['scope'] | undefined): Set<string> | undefined {
+  if (attribution === undefined || attribution === 'all') return undefined;
+  const out = new Set<string>();
+  for (const s of sockets) {
+    if (s.protocol === 'unix' || s.processes.length !== 0 || !mustBeHeld(s) || s.state === 'SYN_RECV') continue;
+    if (attribution === 'listeners' && isListener(s)) continue;
+    out.add(portId(s.protocol, s.local.port, s.host));
+  }
+  return out;
+}
+
 export interface PortTables {
   local: PortRow[];
   /** Computed lazily: only when the outgoing table is on screen. */
@@ -180,14 +197,18 @@ export function buildPortTables(
   trends: { map: Trends },
   ephemeral: readonly [number, number] = DEFAULT_EPHEMERAL,
   servedPort?: number,
+  attribution?: AttributionInfo['scope'],
 ): PortTables {
   const local: PortRow[] = [];
   const samples = new Map<string, number>();
+  const unlooked = notLookedUpPorts(sockets, attribution);
   for (const summary of summarizePorts(sockets)) {
     if (!isServedPort(summary, ephemeral, servedPort)) continue;
     const id = portId(summary.protocol, summary.port, summary.host);
     samples.set(id, connections(summary));
-    local.push({ id, label: String(summary.port), summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] });
+    const row: PortRow = { id, label: String(summary.port), summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] };
+    if (unlooked?.has(id)) row.ownersNotLookedUp = true;
+    local.push(row);
   }
   for (const { label, summary } of summarizeUnix(sockets)) {
     const id = unixId(label);

@@ -18,7 +18,7 @@ export const PLAIN_WIDTH = 132;
  */
 export function plainReport(snapshot: Snapshot, recs: readonly Recommendation[], opts: { protocols: ProtocolToggles; port?: number; hosts?: ReadonlyArray<{ label: string; failed: boolean }> }): string {
   const sockets = selectSockets(snapshot.sockets, opts.protocols, opts.port);
-  const tables = buildPortTables(sockets, healthByPort(recs), { map: new Map() }, ephemeralRange(snapshot), opts.port);
+  const tables = buildPortTables(sockets, healthByPort(recs), { map: new Map() }, ephemeralRange(snapshot), opts.port, snapshot.attribution.scope);
   const columns = placeColumns(
     withHostColumn(PORT_COLUMNS, tables.local).filter((c) => c.id !== 'trend'),
     PLAIN_WIDTH - 3,

@@ -74,7 +74,7 @@ export function useMonitorData(opts: {
 
   const tables = useMemo(() => {
     if (!snapshot) return EMPTY_TABLES;
-    const t = buildPortTables(sockets, healthByPort(advice.recs), holder.current, ephemeralRange(snapshot), port);
+    const t = buildPortTables(sockets, healthByPort(advice.recs), holder.current, ephemeralRange(snapshot), port, snapshot.attribution.scope);
     // The trend memory advances once per snapshot (not when a toggle or a key rebuilds the tables).
     if (trends.current.time !== snapshot.time) {
       const samples = new Map(t.samples);

@@ -15,6 +15,20 @@ export interface PortRow {
   health: Severity | 'ok';
   /** Connections (non-listening sockets) over recent samples, oldest first. */
   trend: readonly number[];
+  /**
+   * Some socket of the row may be held by a process that the snapshot did not look up (the home view
+   * attributes listeners only): its PROCESS cell says NOT_LOOKED_UP, not "-" (no process holds it).
+   */
+  ownersNotLookedUp?: boolean;
+}
+
+/** The PROCESS cell of a row whose sockets' owners were not looked up in this view (Enter or --port looks them up). */
+export const NOT_LOOKED_UP = '?';
+
+/** A port row's PROCESS cell: its processes, "hidden uid N", "-" (no process holds its sockets) or NOT_LOOKED_UP. */
+export function portProcessLabel(r: PortRow): string {
+  const label = summaryProcessLabel(r.summary);
+  return label === '-' && r.ownersNotLookedUp ? NOT_LOOKED_UP : label;
 }
 
 /** FIN_WAIT1 + FIN_WAIT2: our side closed, waiting for the peer. */
@@ -94,7 +108,7 @@ export const PORT_COLUMNS: readonly Column<PortRow>[] = [
     title: 'PROCESS',
     width: 'flex',
     minWidth: 10,
-    cell: (r) => (r.summary.protocol === 'unix' ? `${r.label} ${summaryProcessLabel(r.summary)}` : summaryProcessLabel(r.summary)),
+    cell: (r) => (r.summary.protocol === 'unix' ? `${r.label} ${summaryProcessLabel(r.summary)}` : portProcessLabel(r)),
   },
   // QUEUE, not ACCEPTQ: the column also holds UDP rows, whose queue is bytes of datagrams, not connections
   // (unix rows are connections over backlog, as TCP's).
