@@ -14,7 +14,7 @@ import { defaultOptionNames, optionToRead, withDependencies, type SocketKind } f
 import { borrowFd, type Borrowed } from './getsockopt-borrow.js';
 import { readExtraSysctls, sysctlsFor } from './getsockopt-netns-sysctls.js';
 import { readOptionsOnFd } from './getsockopt-read-fd.js';
-import { routeHopLimitFacts } from './route-hop-limit.js';
+import { routeHopLimitFacts, routeKeysOf, type RouteKeys } from './route-hop-limit.js';
 import { fdLinkInode, NoSuchSocketError, readProcess } from './getsockopt-target.js';
 import { readHostInfo, readSysctls } from './host.js';
 import { ProcfsSource } from './procfs.js';
@@ -172,6 +172,9 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   let inode = target.inode;
   let fdFlags: InspectResult['fdFlags'] = {};
   let borrowed: Borrowed<ReturnType<typeof readOptionsOnFd>> = {};
+  // The device the socket is bound to and its mark choose its route (routeHopLimitFacts): read on the duplicate too.
+  const routeInfos = infos.some((i) => i.name === 'IP_TTL') ? ['SO_BINDTODEVICE', 'SO_MARK'].map((n) => findOption(n)!) : [];
+  let routeKeys: RouteKeys = {};
   for (let attempt = 1; ; attempt++) {
     missing = [];
     // /proc/PID/fd needs the same permission as ptrace read.
@@ -196,7 +199,11 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
       fdFlags.missing = `${fdi.missing ?? 'unreadable'}: O_NONBLOCK and other fd flags unknown`;
       missing.push(fdFlags.missing);
     }
-    borrowed = borrowFd(threadOf ?? pid, fd, ctx, inode, (dup) => readOptionsOnFd(dup, infos));
+    borrowed = borrowFd(threadOf ?? pid, fd, ctx, inode, (dup) => {
+      const r = readOptionsOnFd(dup, infos);
+      if (routeInfos.length) routeKeys = routeKeysOf(readOptionsOnFd(dup, routeInfos).readings);
+      return r;
+    });
     if (borrowed.otherInode === undefined) {
       inode ??= borrowed.inode; // /proc unreadable yet the borrow allowed: the duplicate says which socket it is
       break;
@@ -278,7 +285,7 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   }
   // The default IPV6_UNICAST_HOPS of a connected socket is its route's: read in the socket's namespace.
   if (infos.some((i) => i.name === 'IP_TTL')) {
-    const route = await routeHopLimitFacts(result.socket, ns.other ? `${procRoot}/${pid}/ns/net` : undefined);
+    const route = await routeHopLimitFacts(result.socket, ns.other ? `${procRoot}/${pid}/ns/net` : undefined, { ...routeKeys, device: routeKeys.device ?? kernel?.boundDevice });
     result.extraSysctls = { ...extraSysctls, ...route.extra };
     if (route.missing && !ns.missing) missing.push(route.missing);
   }

@@ -8,8 +8,16 @@
 import { isIP } from 'node:net';
 import { PEER_ROUTE_KEY, interfaceHopLimitSysctl } from '../knowledge/interpret-options-hop-limit.js';
 import { bareAddress, zoneOf } from '../knowledge/host-port.js';
+import { isLinkLocal } from '../model/socket.js';
 import { run } from './exec.js';
 import { readProcText } from './host.js';
+
+/** SO_BINDTODEVICE ('' when unbound) and SO_MARK as read on the socket (getsockopt.ts), as RouteKeys. */
+export function routeKeysOf(readings: readonly { name: string; value?: unknown }[]): RouteKeys {
+  const dev = readings.find((r) => r.name === 'SO_BINDTODEVICE')?.value;
+  const mark = readings.find((r) => r.name === 'SO_MARK')?.value;
+  return { ...(typeof dev === 'string' && dev ? { device: dev } : {}), ...(typeof mark === 'number' && mark ? { mark } : {}) };
+}
 
 /** The socket as inspect-options knows it (InspectResult.socket). */
 interface SocketFacts {
@@ -19,6 +27,12 @@ interface SocketFacts {
   peer?: string;
 }
 
+/** What else selects the socket's route: the device it is bound to (SO_BINDTODEVICE) and its SO_MARK, when known. */
+export interface RouteKeys {
+  device?: string;
+  mark?: number;
+}
+
 /** "[::1]:80" -> "::1", "[fe80::1%eth0]:80" -> "fe80::1%eth0", "10.0.0.1:80" -> "10.0.0.1". */
 function hostOf(endpoint: string): string {
   const m = /^\[(.*)\]:[^:]*$/.exec(endpoint) ?? /^([^:]*):[^:]*$/.exec(endpoint);
@@ -26,25 +40,32 @@ function hostOf(endpoint: string): string {
 }
 
 /**
- * The route to a connected IP socket's peer (`ip route get PEER [from LOCAL] [oif ZONE]`, in the namespace at
- * `nsPath` through nsenter --net when the process is in another one) and, for an AF_INET6 socket, its device's
- * hop_limit, as extra sysctls entries: PEER_ROUTE_KEY (the route's text, null when it could not be read) and
- * net.ipv6.conf.<dev>.hop_limit. Nothing for a listener, a socket without a peer, or a non-IP socket. `missing`
- * says why the route is unknown.
+ * The route to a connected IP socket's peer (`ip route get PEER [from LOCAL] [oif DEV] [mark MARK]`, in the namespace
+ * at `nsPath` through nsenter --net when the process is in another one) and, for an IPv6 peer, its device's hop_limit,
+ * as extra sysctls entries: PEER_ROUTE_KEY (the route's text, null when it could not be read) and
+ * net.ipv6.conf.<dev>.hop_limit. DEV is the device the socket is bound to (`keys.device`: SO_BINDTODEVICE, which a
+ * connect or accept with a link-local peer sets too), else the peer's zone; without either a link-local peer's route
+ * is not guessed (the first fe80::/64 route would be another link's). A v4-mapped peer (::ffff:a.b.c.d) is routed as
+ * IPv4. Nothing for a listener, a socket without a peer, or a non-IP socket. `missing` says why the route is unknown.
  */
-export async function routeHopLimitFacts(s: SocketFacts, nsPath?: string): Promise<{ extra: Record<string, string | null>; missing?: string }> {
+export async function routeHopLimitFacts(s: SocketFacts, nsPath?: string, keys: RouteKeys = {}): Promise<{ extra: Record<string, string | null>; missing?: string }> {
   if ((s.family !== 'inet' && s.family !== 'inet6') || !s.peer || s.state === 'LISTEN' || s.state === 'CLOSE') return { extra: {} };
   const peer = hostOf(s.peer);
   const address = bareAddress(peer);
   const family = isIP(address);
   if (family === 0) return { extra: {} };
+  // bareAddress writes a v4-mapped address as IPv4: such a peer's packets are IPv4, routed and judged as such.
   const args = [family === 6 ? '-6' : '-4', 'route', 'get', address];
   const local = s.local ? bareAddress(hostOf(s.local)) : '';
   if (local && isIP(local) === family && local !== '::' && local !== '0.0.0.0') args.push('from', local);
   const zone = zoneOf(peer);
-  if (zone !== undefined && !/^\d+$/.test(zone)) args.push('oif', zone);
-  const inNs = (argv: string[]) => (nsPath ? run('nsenter', [`--net=${nsPath}`, '--', ...argv], { timeoutMs: 5000 }) : run(argv[0], argv.slice(1), { timeoutMs: 5000 }));
+  const oif = keys.device || (zone !== undefined && !/^\d+$/.test(zone) ? zone : undefined);
+  if (oif) args.push('oif', oif);
+  if (keys.mark) args.push('mark', String(keys.mark));
   const where = nsPath ? ` in the network namespace ${nsPath}` : '';
+  if (!oif && family === 6 && isLinkLocal(address))
+    return { extra: { [PEER_ROUTE_KEY]: null }, missing: `the peer ${address} is link-local and its zone (the interface it is reached on) is unknown${where}, so its route and the default hop limit of this connected socket are unknown` };
+  const inNs = (argv: string[]) => (nsPath ? run('nsenter', [`--net=${nsPath}`, '--', ...argv], { timeoutMs: 5000 }) : run(argv[0], argv.slice(1), { timeoutMs: 5000 }));
   let route: string;
   try {
     const r = await inNs(['ip', ...args]);
@@ -55,7 +76,7 @@ export async function routeHopLimitFacts(s: SocketFacts, nsPath?: string): Promi
   }
   const extra: Record<string, string | null> = { [PEER_ROUTE_KEY]: route };
   const dev = /\bdev (\S+)/.exec(route)?.[1];
-  if (s.family === 'inet6' && dev && dev !== '.' && dev !== '..' && !dev.includes('/')) {
+  if (family === 6 && dev && dev !== '.' && dev !== '..' && !dev.includes('/')) {
     const path = `/proc/sys/net/ipv6/conf/${dev}/hop_limit`;
     let text: string | null = null;
     if (nsPath) {

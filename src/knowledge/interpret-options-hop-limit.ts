@@ -73,10 +73,13 @@ export function hopLimit(v: number, c: OptionContext): { meaning: string; unusua
   const devValue = devName ? sysctlNumber(c, devName) : undefined;
   const routeDefault =
     metric !== undefined ? { x: Number(metric), n: `the hoplimit of ${routeName}` } : devName && devValue !== undefined ? { x: devValue, n: `${devName}=${devValue}: ${routeName} has no hoplimit metric and goes out of ${escapeControl(dev!)}` } : undefined;
-  if (!routeDefault)
+  if (!routeDefault) {
+    // A link-local peer without its zone (another namespace's procfs view) and no bound device: which link is unknown.
+    const why = !c.peer ? ' (the peer is unknown)' : /^\[?fe[89ab][0-9a-f]:[^%]*\]?:\d+$/i.test(c.peer) ? ' (the peer is link-local and its zone, the interface it is reached on, is unknown)' : '';
     return {
-      meaning: `${meaning}; the default of a connected socket depends on its route (the route's hoplimit metric, else the outgoing interface's net.ipv6.conf.<dev>.hop_limit), which could not be read${c.peer ? '' : ' (the peer is unknown)'}, so it is not judged`,
+      meaning: `${meaning}; the default of a connected socket depends on its route (the route's hoplimit metric, else the outgoing interface's net.ipv6.conf.<dev>.hop_limit), which could not be read${why}, so it is not judged`,
     };
+  }
   if (v === routeDefault.x) return { meaning: `${meaning}; the default for its route: ${routeDefault.n}` };
   if (all !== undefined && v === all) return { meaning: `${meaning}; ${allName}, what a socket that did not set it reads while it has no cached route` };
   return { meaning, unusual: `${name} ${v} differs from the default for its route (${routeDefault.n}): ${effect(routeDefault.x)}` };

@@ -190,3 +190,90 @@ test('a connected or accepted IPv6 socket is judged against its route\'s hop lim
     assert.match(row('ldefault50').unusual ?? '', /^IPV6_UNICAST_HOPS 50 differs from the system default \(net\.ipv6\.conf\.all\.hop_limit=33\)/, tag);
   }
 });
+
+// The route 'ip route get' finds must be the socket's: one bound to a device (SO_BINDTODEVICE, or by connecting to a
+// link-local peer with its zone) routes out of that device, and an AF_INET6 socket with a v4-mapped peer is an IPv4
+// one. With fd00::/64 and fe80::/64 on two devices (hop_limit 11 and 44), a socket bound to the second read 44 and was
+// "Unusual ... differs from the default for its route (net.ipv6.conf.e0.hop_limit=11)" (review s15 dr-c).
+const BOUND = `
+import socket, os, time
+S = socket
+HOPS = 16
+def u6(dst, dev=None, scope=0):
+    s = S.socket(S.AF_INET6, S.SOCK_DGRAM)
+    if dev: s.setsockopt(S.SOL_SOCKET, 25, dev.encode())
+    s.connect((dst, 9, 0, scope)); return s
+l = S.socket(S.AF_INET6); l.setsockopt(S.IPPROTO_IPV6, S.IPV6_V6ONLY, 0); l.bind(('::', 0)); l.listen(4)
+c4 = S.create_connection(('127.0.0.1', l.getsockname()[1])); mapped, _ = l.accept()
+socks = {'bound': u6('fd00::9', 'e1'), 'unbound': u6('fd00::9'), 'll': u6('fe80::9', scope=S.if_nametoindex('e1')), 'mapped': mapped}
+print(os.getpid(), ' '.join(f'{k}={s.fileno()}' for k, s in socks.items()),
+      ' '.join(f'read_{k}={s.getsockopt(S.IPPROTO_IPV6, HOPS) if k != "mapped" else s.getsockopt(S.IPPROTO_IP, 2)}' for k, s in socks.items()), flush=True)
+time.sleep(60)`;
+
+test('the route of a socket bound to a device, or to a link-local peer, goes out of that device; a v4-mapped peer is IPv4', { timeout: 120_000 }, async (t) => {
+  assert.equal(process.getuid?.(), 0, 'needs root (ip netns, nsenter)');
+  const ns = `sockscope-ttlb-${process.pid}`;
+  const sh = (cmd: string) => {
+    const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
+  };
+  sh(`ip netns add ${ns}`);
+  t.after(() => spawnSync('ip', ['netns', 'del', ns]));
+  const setup = [
+    'ip link set lo up', 'sysctl -qw net.ipv6.conf.all.hop_limit=33',
+    'ip link add e0 type veth peer name p0', 'ip link add e1 type veth peer name p1',
+    'ip link set e0 up', 'ip link set e1 up', 'ip link set p0 up', 'ip link set p1 up',
+    'sysctl -qw net.ipv6.conf.e0.hop_limit=11 net.ipv6.conf.e1.hop_limit=44',
+    'ip -6 addr add fd00::a1/64 dev e0 nodad', 'ip -6 addr add fd00::a2/64 dev e1 nodad',
+    'ip -6 addr add fe80::a1/64 dev e0 nodad', 'ip -6 addr add fe80::a2/64 dev e1 nodad',
+  ];
+  sh(`ip netns exec ${ns} sh -c '${setup.join('; ')}'`);
+  const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', BOUND], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => child.kill('SIGKILL'));
+  const line = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error('holder not ready')), 10_000);
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      if (out.includes('\n')) (clearTimeout(timer), res(out));
+    });
+  });
+  const [pidText, ...pairs] = line.trim().split(' ');
+  const kv = Object.fromEntries(pairs.map((p) => [p.split('=')[0], Number(p.split('=')[1])]));
+  const pid = Number(pidText);
+  // The kernel: the bound socket and the link-local one go out of e1 (44), the unbound one out of e0 (11).
+  assert.deepEqual([kv.read_bound, kv.read_unbound, kv.read_ll, kv.read_mapped], [44, 11, 44, 64]);
+  for (const where of [{}, { netns: ns }]) {
+    const tag = where.netns ? 'inside' : 'from the host';
+    const row = (label: string) => {
+      const r = sockscope(['inspect-options', '--pid', String(pid), '--socket-fd', String(kv[label]), '--options', 'IP_TTL', '--json'], where);
+      assert.equal(r.status, 0, r.stderr);
+      const j = JSON.parse(r.stdout);
+      return { ...(j.options as Row[]).find((o) => o.name === 'IP_TTL')!, extra: j.extraSysctls as Record<string, string | null> };
+    };
+    for (const label of ['bound', 'unbound', 'll', 'mapped']) {
+      const r = row(label);
+      assert.equal(r.unusual, undefined, `${tag} ${label} (${r.value}): ${r.unusual}`);
+    }
+    assert.match(row('bound').meaning ?? '', /the default for its route: net\.ipv6\.conf\.e1\.hop_limit=44/, tag);
+    assert.match(row('bound').extra['ip route get <peer>'] ?? '', /dev e1/, tag);
+    assert.match(row('unbound').meaning ?? '', /net\.ipv6\.conf\.e0\.hop_limit=11/, tag);
+    assert.match(row('ll').meaning ?? '', /net\.ipv6\.conf\.e1\.hop_limit=44/, tag);
+    // The v4-mapped peer: judged at the IPv4 level (ip_default_ttl), its route read as IPv4, no interface hop_limit.
+    const mapped = row('mapped');
+    assert.match(mapped.meaning ?? '', /the system default net\.ipv4\.ip_default_ttl/, tag);
+    assert.match(mapped.extra['ip route get <peer>'] ?? '', /^(local )?127\.0\.0\.1 /, tag);
+    assert.deepEqual(Object.keys(mapped.extra).filter((k) => /^net\.ipv6\.conf\.(?!all\.)/.test(k)), [], tag);
+  }
+});
+
+test('a link-local peer without its zone nor a bound device: the route is not guessed, and the hop limit not judged', async () => {
+  const { routeHopLimitFacts } = await import('../../src/collect/route-hop-limit.js');
+  const facts = await routeHopLimitFacts({ family: 'inet6', state: 'ESTABLISHED', local: '[fe80::a1]:40000', peer: '[fe80::9]:9' });
+  assert.equal(facts.extra['ip route get <peer>'], null);
+  assert.match(facts.missing ?? '', /link-local.*zone.*unknown/);
+  const c: OptionContext = { family: 'inet6', state: 'ESTABLISHED', peer: '[fe80::9]:9', sysctls: {} as OptionContext['sysctls'], extraSysctls: { 'net.ipv6.conf.all.hop_limit': '64', ...facts.extra }, values: {}, readAs: 'IPV6_UNICAST_HOPS' };
+  const i = interpretOption('IP_TTL', 44, c);
+  assert.equal(i.unusual, undefined);
+  assert.match(i.meaning, /link-local and its zone.*is unknown.*not judged/);
+});
