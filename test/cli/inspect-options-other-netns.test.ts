@@ -7,7 +7,7 @@
 // located: always present, null where they do not apply). Needs root, unshare and nsenter (util-linux).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { holderLine } from '../helpers/holder-line.js';
 import { sockscope } from '../collect/getsockopt-helpers.js';
 
 const HOLDER = `
@@ -21,16 +21,7 @@ time.sleep(60)`;
 /** python3 in a new network namespace (tcp_rmem set there), as `prefix` runs it; its pid, fds and ports. */
 async function holder(prefix: string[], t: { after: (f: () => void) => void }): Promise<{ pid: number; listenFd: number; connFd: number; port: number; clientPort: number }> {
   const script = `ip link set lo up 2>/dev/null || true; sysctl -qw net.ipv4.tcp_rmem="4096 65536 1048576"; exec python3 -c "$0"`;
-  const child: ChildProcess = spawn(prefix[0], [...prefix.slice(1), 'sh', '-c', script, HOLDER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => child.kill('SIGKILL'));
-  const line = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('holder not ready')), 10_000);
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      if (out.includes('\n')) (clearTimeout(timer), res(out));
-    });
-  });
+  const line = await holderLine(t, [...prefix, 'sh', '-c', script, HOLDER]);
   const [pid, listenFd, connFd, port, clientPort] = line.trim().split(' ').map(Number);
   return { pid, listenFd, connFd, port, clientPort };
 }

@@ -3,7 +3,8 @@
 // a socket was "Unusual: nothing; every value read is a default". Real sockets held by python3, read as root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { holderLine, labelledFds } from '../helpers/holder-line.js';
 import { sockscope } from '../collect/getsockopt-helpers.js';
 import { interpretOption, type OptionContext } from '../../src/knowledge/interpret-options.js';
 
@@ -27,18 +28,16 @@ time.sleep(60)`;
 async function holder(t: { after: (f: () => void) => void }, netnsSysctls?: string[]): Promise<{ pid: number; fd: Record<string, number> }> {
   const pre = netnsSysctls ? `ip link set lo up; ${netnsSysctls.map((s) => `sysctl -qw ${s}`).join('; ')}; ` : '';
   const argv = netnsSysctls ? ['unshare', '-n', 'sh', '-c', `${pre}exec python3 -c "$0"`, HOLDER] : ['python3', '-c', HOLDER];
-  const child: ChildProcess = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => child.kill('SIGKILL'));
-  const line = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('holder not ready')), 10_000);
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      if (out.includes('\n')) (clearTimeout(timer), res(out));
-    });
-  });
-  const [pid, ...pairs] = line.trim().split(' ');
-  return { pid: Number(pid), fd: Object.fromEntries(pairs.map((p) => [p.split('=')[0], Number(p.split('=')[1])])) };
+  return labelledFds(await holderLine(t, argv));
+}
+
+/** Network namespace `ns` (deleted after the test) with the shell commands of `setup` run in it. */
+function namedNetns(t: { after: (f: () => void) => void }, ns: string, setup: string[]): void {
+  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+  assert.equal(add.status, 0, add.stderr);
+  t.after(() => spawnSync('ip', ['netns', 'del', ns]));
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'sh', '-c', setup.join('; ')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${setup.join('; ')}: ${r.stderr}`);
 }
 
 interface Row {
@@ -131,12 +130,6 @@ time.sleep(60)`;
 test('a connected or accepted IPv6 socket is judged against its route\'s hop limit (metric, else the interface\'s), not conf.all', { timeout: 120_000 }, async (t) => {
   assert.equal(process.getuid?.(), 0, 'needs root (ip netns, nsenter)');
   const ns = `sockscope-ttl-${process.pid}`;
-  const sh = (cmd: string) => {
-    const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
-  };
-  sh(`ip netns add ${ns}`);
-  t.after(() => spawnSync('ip', ['netns', 'del', ns]));
   const setup = [
     'ip link set lo up',
     'sysctl -qw net.ipv6.conf.all.hop_limit=33 net.ipv6.conf.default.hop_limit=50 net.ipv6.conf.lo.hop_limit=20',
@@ -145,20 +138,8 @@ test('a connected or accepted IPv6 socket is judged against its route\'s hop lim
     'ip -6 addr add fd01::1/64 dev d0 nodad', 'ip -6 route add fd02::/64 dev d0 hoplimit 7',
     'ip addr add 10.1.0.1/24 dev d0', 'ip route add 10.2.0.0/24 dev d0 hoplimit 7',
   ];
-  sh(`ip netns exec ${ns} sh -c '${setup.join('; ')}'`);
-  const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', ROUTED], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => child.kill('SIGKILL'));
-  const line = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('holder not ready')), 10_000);
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      if (out.includes('\n')) (clearTimeout(timer), res(out));
-    });
-  });
-  const [pidText, ...pairs] = line.trim().split(' ');
-  const kv = Object.fromEntries(pairs.map((p) => [p.split('=')[0], Number(p.split('=')[1])]));
-  const pid = Number(pidText);
+  namedNetns(t, ns, setup);
+  const { pid, fd: kv } = labelledFds(await holderLine(t, ['ip', 'netns', 'exec', ns, 'python3', '-c', ROUTED]));
   // What the kernel returns (python's own getsockopt): the route's, the interface's, conf.all for the listener.
   assert.deepEqual([kv.read_listener, kv.read_client, kv.read_accepted, kv.read_metric, kv.read_dev, kv.read_v4metric], [33, 20, 20, 7, 44, 64]);
   // sockscope in the host's namespace (the route read there through nsenter) and inside the holder's own.
@@ -213,12 +194,6 @@ time.sleep(60)`;
 test('the route of a socket bound to a device, or to a link-local peer, goes out of that device; a v4-mapped peer is IPv4', { timeout: 120_000 }, async (t) => {
   assert.equal(process.getuid?.(), 0, 'needs root (ip netns, nsenter)');
   const ns = `sockscope-ttlb-${process.pid}`;
-  const sh = (cmd: string) => {
-    const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
-  };
-  sh(`ip netns add ${ns}`);
-  t.after(() => spawnSync('ip', ['netns', 'del', ns]));
   const setup = [
     'ip link set lo up', 'sysctl -qw net.ipv6.conf.all.hop_limit=33',
     'ip link add e0 type veth peer name p0', 'ip link add e1 type veth peer name p1',
@@ -227,20 +202,8 @@ test('the route of a socket bound to a device, or to a link-local peer, goes out
     'ip -6 addr add fd00::a1/64 dev e0 nodad', 'ip -6 addr add fd00::a2/64 dev e1 nodad',
     'ip -6 addr add fe80::a1/64 dev e0 nodad', 'ip -6 addr add fe80::a2/64 dev e1 nodad',
   ];
-  sh(`ip netns exec ${ns} sh -c '${setup.join('; ')}'`);
-  const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', BOUND], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => child.kill('SIGKILL'));
-  const line = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('holder not ready')), 10_000);
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      if (out.includes('\n')) (clearTimeout(timer), res(out));
-    });
-  });
-  const [pidText, ...pairs] = line.trim().split(' ');
-  const kv = Object.fromEntries(pairs.map((p) => [p.split('=')[0], Number(p.split('=')[1])]));
-  const pid = Number(pidText);
+  namedNetns(t, ns, setup);
+  const { pid, fd: kv } = labelledFds(await holderLine(t, ['ip', 'netns', 'exec', ns, 'python3', '-c', BOUND]));
   // The kernel: the bound socket and the link-local one go out of e1 (44), the unbound one out of e0 (11).
   assert.deepEqual([kv.read_bound, kv.read_unbound, kv.read_ll, kv.read_mapped], [44, 11, 44, 64]);
   for (const where of [{}, { netns: ns }]) {

@@ -3,7 +3,8 @@
 // lists it with its duration, output size and exit code. Needs root, unshare and nsenter (util-linux).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { holderLine } from '../helpers/holder-line.js';
 import { BIN } from './getsockopt-helpers.js';
 
 test('SOCKET_DEBUG lists the nsenter child that reads another namespace\'s sysctls', { timeout: 60_000 }, async (t) => {
@@ -12,16 +13,7 @@ test('SOCKET_DEBUG lists the nsenter child that reads another namespace\'s sysct
 l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)
 print(os.getpid(), l.fileno(), flush=True)
 time.sleep(60)`;
-  const child = spawn('unshare', ['-n', 'python3', '-c', holder], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => child.kill('SIGKILL'));
-  const line = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('holder not ready')), 10_000);
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      if (out.includes('\n')) (clearTimeout(timer), res(out));
-    });
-  });
+  const line = await holderLine(t, ['unshare', '-n', 'python3', '-c', holder]);
   const [pid, fd] = line.trim().split(' ').map(Number);
   const r = spawnSync(process.execPath, [BIN, 'inspect-options', '--pid', String(pid), '--socket-fd', String(fd), '--options', 'SO_RCVBUF', '--json'], {
     encoding: 'utf8',
