@@ -2,7 +2,7 @@
 import { Box, useApp, useStdin } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactElement } from 'react';
 import type { SocketSource } from '../collect/source.js';
-import type { Protocol } from '../model/socket.js';
+import type { Protocol, Socket } from '../model/socket.js';
 import { FilterBar } from './components/FilterBar.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
@@ -253,12 +253,14 @@ export function App(props: AppProps) {
 
   // Socket view: the live socket if it is still there, else the last copy seen.
   const socketFrame = view === 'socket' ? (frame as Extract<Frame, { view: 'socket' }>) : undefined;
-  const liveSocket = useMemo(() => (socketFrame ? data.sockets.find((s) => socketId(s) === socketFrame.id) : undefined), [data.sockets, socketFrame]);
-  const shownSocket = liveSocket ?? socketFrame?.last;
-  // Each copy found becomes the frame's last one, shown once the socket closes.
-  useEffect(() => {
-    if (socketFrame && liveSocket && socketFrame.last !== liveSocket) dispatch({ type: 'socketSeen', id: socketFrame.id, socket: liveSocket });
-  }, [dispatch, socketFrame, liveSocket]);
+  const socketFrameId = socketFrame?.id;
+  const liveSocket = useMemo(() => (socketFrameId !== undefined ? data.sockets.find((s) => socketId(s) === socketFrameId) : undefined), [data.sockets, socketFrameId]);
+  // The last copy found, shown once the socket closes (its last state, queues and timers; the frame's own copy is the
+  // one the view opened with). A ref, not a state update: a dispatch per refresh rendered the whole App twice.
+  const lastSeen = useRef<Socket | undefined>(undefined);
+  if (liveSocket) lastSeen.current = liveSocket;
+  const lastOfFrame = lastSeen.current && socketFrameId !== undefined && socketId(lastSeen.current) === socketFrameId ? lastSeen.current : undefined;
+  const shownSocket = liveSocket ?? lastOfFrame ?? socketFrame?.last;
   const gone = !!socketFrame && !liveSocket && !!data.snapshot;
   // The latest copy: a refresh that brings the owner the view opened without makes the fd flags and options readable.
   const attribution = data.snapshot?.attribution.scope;

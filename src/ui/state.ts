@@ -125,7 +125,6 @@ export type Action =
   | { type: 'follow'; table: string; was: { id?: string; index?: number; top?: number }; id: string; index: number; top: number; near: Near }
   | { type: 'push'; frame: Frame }
   /** A snapshot found the socket `id`: the socket frames showing it keep this copy as the last values seen. */
-  | { type: 'socketSeen'; id: string; socket: Socket }
   | { type: 'back' }
   | { type: 'filterStart' }
   | { type: 'filterInput'; table: string; text: string }
@@ -163,12 +162,6 @@ export function reducer(s: UiState, a: Action): UiState {
       return reducer(s, { type: 'select', table: a.table, id: a.id, index: a.index, top: a.top, near: a.near });
     case 'push':
       return { ...s, stack: [...s.stack, a.frame], scroll: 0, editingFilter: false };
-    case 'socketSeen': {
-      // Kept from every snapshot that has the socket: once it closes, the view shows its last state, queues
-      // and timers (it showed the copy from when the view opened: ESTABLISHED for a socket last seen in CLOSE_WAIT).
-      if (!s.stack.some((f) => f.view === 'socket' && f.id === a.id && f.last !== a.socket)) return s;
-      return { ...s, stack: s.stack.map((f) => (f.view === 'socket' && f.id === a.id ? { ...f, last: a.socket } : f)) };
-    }
     case 'back':
       return s.stack.length > 1 ? { ...s, stack: s.stack.slice(0, -1), scroll: 0, editingFilter: false } : s;
     case 'filterStart':

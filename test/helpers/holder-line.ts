@@ -14,7 +14,10 @@ export function holderLine(t: { after: (fn: () => void) => void }, argv: readonl
       resolve(line);
     });
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`holder exited with ${code} before its line`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`holder exited with ${code} before its line`));
+    });
   });
 }
 
