@@ -167,15 +167,18 @@ export function outgoingCandidates(sockets: readonly Socket[], servedPort?: numb
  * process holds it). A socket no process can hold is left out (mustBeHeld: TIME_WAIT, inode 0: orphans, the
  * accept queue; SYN_RECV from a source without inodes). Undefined when every owner was looked up (or the scope is unknown).
  */
-export function notLookedUpPorts(sockets: readonly Socket[], attribution: AttributionInfo['scope'] | undefined): Set<string> | undefined {
+export function notLookedUpPorts(sockets: readonly Socket[], attribution: AttributionInfo['scope'] | undefined): ((protocol: Socket['protocol'], port: number, host?: string) => boolean) | undefined {
   if (attribution === undefined || attribution === 'all') return undefined;
-  const out = new Set<string>();
+  // Numbers by host (udp above 65535), no string per socket: every ESTABLISHED socket of a busy host passes here.
+  const byHost = new Map<string | undefined, Set<number>>();
   for (const s of sockets) {
     if (s.protocol === 'unix' || s.processes.length !== 0 || !mustBeHeld(s) || s.state === 'SYN_RECV') continue;
     if (attribution === 'listeners' && isListener(s)) continue;
-    out.add(portId(s.protocol, s.local.port, s.host));
+    let ports = byHost.get(s.host);
+    if (!ports) byHost.set(s.host, (ports = new Set()));
+    ports.add((s.protocol === 'udp' ? 65536 : 0) + s.local.port);
   }
-  return out;
+  return (protocol, port, host) => byHost.get(host)?.has((protocol === 'udp' ? 65536 : 0) + port) === true;
 }
 
 export interface PortTables {
@@ -207,7 +210,7 @@ export function buildPortTables(
     const id = portId(summary.protocol, summary.port, summary.host);
     samples.set(id, connections(summary));
     const row: PortRow = { id, label: String(summary.port), summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] };
-    if (unlooked?.has(id)) row.ownersNotLookedUp = true;
+    if (unlooked?.(summary.protocol, summary.port, summary.host)) row.ownersNotLookedUp = true;
     local.push(row);
   }
   for (const { label, summary } of summarizeUnix(sockets)) {
