@@ -1,10 +1,11 @@
 // Renders a server from resolved options: picks the variant from the registry, renders its eta
 // templates (autoEscape off) with the TemplateContext below, and returns files + build/run commands.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { Eta } from 'eta';
 import { findTemplatesDir, findVariant, type CommentStyle, type ResolvedVariant } from './registry.js';
 import { watchCommand } from './languages.js';
+import { isDirectoryNotLink } from './write.js';
 import { checkOutputPath, defaultIdleTimeoutMs, GeneratorOptionsError, hasBoundedPool, optionsToArgs, type GeneratorOptions } from './options.js';
 
 /** sockscope version written into headers (kept in step with package.json by a test). */
@@ -106,14 +107,6 @@ export interface RenderTarget {
 }
 
 /** Quotes for POSIX shells only when the string has characters the shell would interpret. */
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 export function shellQuote(s: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -248,8 +241,8 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   const exePath = join(dir, stem);
   // A C file must end in .c: cc reads any other name as a linker script (or, for .C/.cc, compiles it as C++), and
   // without an extension the binary (its stem) would be the file itself. (A directory there is refused by the
-  // writers, in their words: "a is a directory".)
-  if (variant.buildCommand && !base.endsWith('.c') && !isDirectory(main)) {
+  // writers, in their words: "a is a directory"; a symbolic link to one is not a directory to them, so not here either.)
+  if (variant.buildCommand && !base.endsWith('.c') && !isDirectoryNotLink(main)) {
     const msg = `--output ${main}: a C server's file needs the .c extension (cc reads another name as a linker script or as C++, and without one the binary it builds would have the file's own name); e.g. ${join(dir, stem)}.c`;
     throw new GeneratorOptionsError(msg, [{ path: 'output', message: msg }]);
   }

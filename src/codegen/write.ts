@@ -31,9 +31,14 @@ export function existingFiles(files: { path: string }[]): string[] {
   return files.map((f) => f.path).filter((p) => lstatOrNull(p) !== null);
 }
 
+/** Whether path is a directory itself (lstat: a symbolic link to one is not; the writer replaces a link). */
+export function isDirectoryNotLink(path: string): boolean {
+  return lstatOrNull(path)?.isDirectory() === true;
+}
+
 /** Which of these paths are directories (not symbolic links to them): never written, even with force. */
 export function directoriesAmong(files: { path: string }[]): string[] {
-  return files.map((f) => f.path).filter((p) => lstatOrNull(p)?.isDirectory() === true);
+  return files.map((f) => f.path).filter(isDirectoryNotLink);
 }
 
 /**

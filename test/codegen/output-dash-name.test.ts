@@ -4,7 +4,7 @@
 // and the regenerate command through bin/sockscope, which must write the same file.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -83,5 +83,16 @@ describe('C output without the .c extension', () => {
       const r = spawnSync(process.execPath, [BIN, 'generate-server', '--language', language, `--output=srv-${language}`], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
       assert.equal(r.status, 0, r.stderr);
     }
+  });
+  it('a symbolic link to a directory is a name without .c: refused even with --force, the link kept', () => {
+    // The check followed the link (stat) and took it for a directory, which the writer refuses; but the writer
+    // looks at the link itself (lstat), so --force replaced the link with a file and printed `cc ... -o ./lnk lnk`.
+    const dir = join(tmp, 'noext-symlink');
+    mkdirSync(join(dir, 'd'), { recursive: true });
+    symlinkSync('d', join(dir, 'lnk'));
+    const r = spawnSync(process.execPath, [BIN, 'generate-server', '--language', 'c', '--output', 'lnk', '--force'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /a C server's file needs the \.c extension .*; e\.g\. lnk\.c$/m);
+    assert.ok(lstatSync(join(dir, 'lnk')).isSymbolicLink(), 'the link is still there');
   });
 });
