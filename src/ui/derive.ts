@@ -162,23 +162,35 @@ export function outgoingCandidates(sockets: readonly Socket[], servedPort?: numb
 }
 
 /**
- * The ids of TCP/UDP port rows holding a socket without processes whose owner the snapshot did not look
- * up (`attribution` 'listeners': listeners only; 'none': nobody), so that the row does not say "-" (no
- * process holds it). A socket no process can hold is left out (mustBeHeld: TIME_WAIT, inode 0: orphans, the
- * accept queue; SYN_RECV from a source without inodes). Undefined when every owner was looked up (or the scope is unknown).
+ * Marks the TCP/UDP port rows without processes (the only rows whose PROCESS cell can say "-") that hold a
+ * socket whose owner the snapshot did not look up (`attribution` 'listeners': listeners only; 'none':
+ * nobody), so that the row does not say "-" (no process holds it). A socket no process can hold is left out
+ * (mustBeHeld: TIME_WAIT, inode 0: orphans, the accept queue; SYN_RECV from a source without inodes).
+ * Nothing to do when every owner was looked up (or the scope is unknown), or when every row has a process
+ * (a busy server, usually): the sockets are walked only then, and only those of the rows without one count.
  */
-export function notLookedUpPorts(sockets: readonly Socket[], attribution: AttributionInfo['scope'] | undefined): ((protocol: Socket['protocol'], port: number, host?: string) => boolean) | undefined {
-  if (attribution === undefined || attribution === 'all') return undefined;
-  // Numbers by host (udp above 65535), no string per socket: every ESTABLISHED socket of a busy host passes here.
-  const byHost = new Map<string | undefined, Set<number>>();
-  for (const s of sockets) {
-    if (s.protocol === 'unix' || s.processes.length !== 0 || !mustBeHeld(s) || s.state === 'SYN_RECV') continue;
-    if (attribution === 'listeners' && isListener(s)) continue;
-    let ports = byHost.get(s.host);
-    if (!ports) byHost.set(s.host, (ports = new Set()));
-    ports.add((s.protocol === 'udp' ? 65536 : 0) + s.local.port);
+function markOwnersNotLookedUp(rows: readonly PortRow[], sockets: readonly Socket[], attribution: AttributionInfo['scope'] | undefined): void {
+  if (attribution === undefined || attribution === 'all') return;
+  // Rows by host, then by number (udp above 65535): no string per socket.
+  const byHost = new Map<string | undefined, Map<number, PortRow>>();
+  let left = 0;
+  for (const r of rows) {
+    const { protocol, port, host, processes } = r.summary;
+    if (protocol === 'unix' || processes.length !== 0) continue;
+    let ports = byHost.get(host);
+    if (!ports) byHost.set(host, (ports = new Map()));
+    ports.set((protocol === 'udp' ? 65536 : 0) + port, r);
+    left++;
   }
-  return (protocol, port, host) => byHost.get(host)?.has((protocol === 'udp' ? 65536 : 0) + port) === true;
+  if (left === 0) return;
+  for (const s of sockets) {
+    if (s.protocol === 'unix' || s.processes.length !== 0) continue;
+    const row = byHost.get(s.host)?.get((s.protocol === 'udp' ? 65536 : 0) + s.local.port);
+    if (!row || row.ownersNotLookedUp || !mustBeHeld(s) || s.state === 'SYN_RECV') continue;
+    if (attribution === 'listeners' && isListener(s)) continue;
+    row.ownersNotLookedUp = true;
+    if (--left === 0) return;
+  }
 }
 
 export interface PortTables {
@@ -204,15 +216,13 @@ export function buildPortTables(
 ): PortTables {
   const local: PortRow[] = [];
   const samples = new Map<string, number>();
-  const unlooked = notLookedUpPorts(sockets, attribution);
   for (const summary of summarizePorts(sockets)) {
     if (!isServedPort(summary, ephemeral, servedPort)) continue;
     const id = portId(summary.protocol, summary.port, summary.host);
     samples.set(id, connections(summary));
-    const row: PortRow = { id, label: String(summary.port), summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] };
-    if (unlooked?.(summary.protocol, summary.port, summary.host)) row.ownersNotLookedUp = true;
-    local.push(row);
+    local.push({ id, label: String(summary.port), summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] });
   }
+  markOwnersNotLookedUp(local, sockets, attribution);
   for (const { label, summary } of summarizeUnix(sockets)) {
     const id = unixId(label);
     samples.set(id, connections(summary));
