@@ -119,11 +119,12 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
     const before = local ? await udpDropsBefore(o.port, source, o.timeoutMs) : undefined;
     const x = await udpExchange(a.address, o.port, payload, expect !== undefined ? Buffer.from(expect, 'utf8') : undefined, o.timeoutMs);
     const bare = bareAddress(a.address);
-    // Node's dgram socket gives the errno of an ICMP error, not who sent it: one more datagram on sockscope's own socket
-    // (IP_RECVERR) reads the error and its sender, kept only when that send ends with the same errno (as for a connect,
-    // connect-explain.ts; not after an unanswered ARP/NDP lookup, whose neighbour entry is read for it).
-    const facts = x.errno && icmpRetryWanted(x.errno) ? await routeFacts(a.address, route, x.errno) : undefined;
-    const icmp = facts && icmpRetryWanted(x.errno!, facts.neighbour) ? await icmpOnRetry({ op: 'sendto', address: a.address, port: o.port, payload }, x.errno!, x.ms, o.timeoutMs) : undefined;
+    // A failed send: the next hop's neighbour entry and a rejecting route's line, as for a connect (routeFacts runs `ip`
+    // only for the errnos and routes they explain). Node's dgram socket gives the errno of an ICMP error, not who sent
+    // it: one more datagram on sockscope's own socket (IP_RECVERR) reads the error and its sender, kept only when that
+    // send ends with the same errno (as for a connect, connect-explain.ts; not after an unanswered ARP/NDP lookup).
+    const facts = x.errno ? await routeFacts(a.address, route, x.errno) : undefined;
+    const icmp = x.errno && icmpRetryWanted(x.errno, facts?.neighbour) ? await icmpOnRetry({ op: 'sendto', address: a.address, port: o.port, payload }, x.errno, x.ms, o.timeoutMs) : undefined;
     const udpSockets = local ? await udpPortReadings(source, o.port, o.timeoutMs, before) : undefined;
     const tcp = local && x.errno === 'ECONNREFUSED' ? await listenerReading(shared, o.port, o.timeoutMs) : undefined;
     const connected = await udpConnectedCount(shared, bare, o.port, o.timeoutMs);
@@ -152,7 +153,8 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
       ...(udpSockets ? { udpSockets } : {}),
       ...(tcp ? { tcpListeners: tcp.length } : {}),
       ...(zone !== undefined ? { unknownZone: zone } : {}),
-      ...(icmp !== undefined ? { icmp, hostAddresses: (thisHost ??= hostAddresses()), ...facts } : {}),
+      ...facts,
+      ...(icmp !== undefined ? { icmp, hostAddresses: (thisHost ??= hostAddresses()) } : {}),
     });
     const existing: ExistingSockets = { total: 0, states: {}, retransTotal: 0, timeWait: 0, ...(connected !== undefined ? { udpConnected: connected } : {}) };
     result.addresses.push({

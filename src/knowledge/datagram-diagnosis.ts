@@ -4,14 +4,15 @@ import { diagnoseConnectError, type ConnectContext, type ConnectDiagnosis } from
 import { bareAddress, formatHostPort } from './host-port.js';
 import { icmpKind, icmpSender, icmpText, rejectRuleCommand, type IcmpReport } from './icmp-report.js';
 import { udpBoundText, udpDelivery, udpElsewhere, udpOwners, udpReceivers, udpSendInstead, udpSocketName, type UdpSocketReading } from './udp-delivery.js';
-import type { NeighbourEntry, RouteInfo } from '../parse/ip-route.js';
 
-/** Everything one datagram's outcome (debug-connections --udp) is interpreted with. */
-export interface DatagramContext {
-  address: string;
-  port: number;
+/**
+ * Everything one datagram's outcome (debug-connections --udp) is interpreted with. As for a connect: `icmp`, the ICMP
+ * error read on a second send from sockscope's own socket (datagram-probe.ts; absent when not read, no koffi, and the
+ * wording is then the errno's) with `hostAddresses`; `neighbour` and `routeLine` (connect-facts.ts routeFacts) after a
+ * failed send.
+ */
+export interface DatagramContext extends Pick<ConnectContext, 'address' | 'port' | 'route' | 'unknownZone' | 'icmp' | 'hostAddresses' | 'neighbour' | 'routeLine'> {
   timeoutMs: number;
-  route?: RouteInfo;
   /** The send or an ICMP error after it (ECONNREFUSED: port unreachable); undefined when neither failed. */
   errno?: string;
   /** Bytes that came back (the first datagram, or all until `expect` matched); undefined when nothing came back. */
@@ -25,18 +26,6 @@ export interface DatagramContext {
   udpSockets?: readonly UdpSocketReading[];
   /** This host: how many TCP listeners the port has (a TCP service tested with --udp). */
   tcpListeners?: number;
-  /** A link-local address's zone that names no interface here (ConnectContext.unknownZone). */
-  unknownZone?: string;
-  /**
-   * The ICMP error that ended the datagram, read on a second send from sockscope's own socket (IP_RECVERR; datagram-
-   * probe.ts): null when the queue held none; absent when it was not read (no koffi), and the wording is then the errno's.
-   */
-  icmp?: IcmpReport | null;
-  /** This host's addresses (an ICMP error from one of them came from this host). */
-  hostAddresses?: readonly string[];
-  /** The next hop's neighbour entry and a rejecting route's line (connect-facts.ts routeFacts), read with `icmp`. */
-  neighbour?: NeighbourEntry;
-  routeLine?: string;
 }
 
 /**
@@ -75,8 +64,13 @@ export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
   }
   if (ctx.errno) {
     // The send failed at once (a rejecting route, no route, EACCES...): the same reasons as a connect.
-    // With the ICMP error read (icmpFinding had no sentence of its own for it), its neighbour entry and sender too.
-    const read: Partial<ConnectContext> = ctx.icmp !== undefined ? { icmp: ctx.icmp, ...(ctx.hostAddresses ? { hostAddresses: ctx.hostAddresses } : {}), ...(ctx.neighbour ? { neighbour: ctx.neighbour } : {}), ...(ctx.routeLine !== undefined ? { routeLine: ctx.routeLine } : {}), ...(ctx.udpSockets ? { udpSockets: ctx.udpSockets } : {}) } : {};
+    // The next hop's neighbour entry and the rejecting route's line; with the ICMP error read (icmpFinding had no
+    // sentence of its own for it), its sender too.
+    const read: Partial<ConnectContext> = {
+      ...(ctx.neighbour ? { neighbour: ctx.neighbour } : {}),
+      ...(ctx.routeLine !== undefined ? { routeLine: ctx.routeLine } : {}),
+      ...(ctx.icmp !== undefined ? { icmp: ctx.icmp, ...(ctx.hostAddresses ? { hostAddresses: ctx.hostAddresses } : {}), ...(ctx.udpSockets ? { udpSockets: ctx.udpSockets } : {}) } : {}),
+    };
     const d = diagnoseConnectError(ctx.errno, { address: ctx.address, port: P, timeoutMs: ctx.timeoutMs, datagram: true, ...(ctx.route ? { route: ctx.route } : {}), ...(ctx.unknownZone !== undefined ? { unknownZone: ctx.unknownZone } : {}), ...read });
     return { ...d, ok: false };
   }

@@ -45,3 +45,11 @@ test('this host: a socket that would receive it, yet a port unreachable came bac
   const elsewhere = diagnoseDatagram({ ...local, address: '127.0.0.3', udpSockets: [other], icmp: { version: 4, type: 3, code: 3, from: '127.0.0.3' }, hostAddresses: ['127.0.0.1'] });
   assert.match(elsewhere.summary, /^127\.0\.0\.3:7412: an ICMP port unreachable came back: nothing receives on UDP 127\.0\.0\.3:7412, but dns\/10 is bound to 127\.0\.0\.1:7412/);
 });
+
+test('a failed send explained by the neighbour entry and the route line, with no ICMP report read (the retry skipped)', () => {
+  // A FAILED neighbour: the ICMP retry is skipped (nothing to read), yet the entry read for it says why.
+  const noArp = diagnoseDatagram({ ...remote, errno: 'EHOSTUNREACH', neighbour: { address: '10.77.0.254', dev: 'eth0', state: 'FAILED' } });
+  assert.match(noArp.summary, /^10\.78\.0\.2:7410: no ARP reply from the gateway 10\.77\.0\.254 on eth0 \(neighbour entry FAILED\)/);
+  const prohibit = diagnoseDatagram({ ...remote, errno: 'EACCES', route: { ok: false, type: 'prohibit', text: '' }, routeLine: 'prohibit 10.78.0.0/16' });
+  assert.match(prohibit.summary, /prohibit 10\.78\.0\.0\/16/);
+});
