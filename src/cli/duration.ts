@@ -1,15 +1,17 @@
 // Strict parsing of duration flags such as --interval 5s, 500ms, 2m (bad units: UsageError, exit 2).
 import { UsageError } from './errors.js';
+import { givenOnce } from './given-once.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
 
 /**
  * Parses "500ms", "5s", "1.5s", "2m", "1h" or a bare number of milliseconds into ms. A signed one ("-5s")
  * is read too, to be refused with the flag's range. Every flag parsed here is declared with `nargs: 1`:
- * without it yargs reads `--interval -5s` as the short flags -5 and -s ("Unknown arguments: 5, s").
+ * without it yargs reads `--interval -5s` as the short flags -5 and -s ("Unknown arguments: 5, s"). A flag given
+ * twice is refused as such (not as the duration "1s,2s").
  */
 export function parseDuration(flag: string, value: unknown, opts: { minMs?: number; maxMs?: number } = {}): number {
-  const text = String(value).trim();
+  const text = String(givenOnce(flag, value, 'one duration')).trim();
   const m = /^([-+]?\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?$/.exec(text);
   if (!m) throw new UsageError(`--${flag} must be a duration such as 500ms, 5s or 2m, got "${text}"`);
   const ms = Number(m[1]) * (m[2] ? UNITS[m[2]] : 1);

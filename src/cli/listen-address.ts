@@ -2,6 +2,7 @@
 // (knowledge/host-port.ts, with node:net) loads only when export runs.
 import { parseHostPort } from '../knowledge/host-port.js';
 import { UsageError } from './errors.js';
+import { givenOnce } from './given-once.js';
 
 /**
  * Parses HOST:PORT, [v6]:PORT or PORT (host defaulting to `defaultHost`) as `try listen` reads ADDRESS
@@ -10,8 +11,7 @@ import { UsageError } from './errors.js';
  * given twice (yargs joins the two into an array) - not "write IPv6 addresses in brackets" for all of them.
  */
 export function parseListenAddress(flag: string, value: unknown, defaultHost = '127.0.0.1'): { host: string; port: number } {
-  if (Array.isArray(value)) throw new UsageError(`--${flag} given ${value.length === 2 ? 'twice' : `${value.length} times`} (${value.map((v) => `"${String(v)}"`).join(', ')}): it takes one HOST:PORT`);
-  const text = String(value).trim();
+  const text = String(givenOnce(flag, value, 'one HOST:PORT')).trim();
   // A port alone binds the default host.
   if (/^\d+$/.test(text)) {
     if (Number(text) > 65535) throw new UsageError(`--${flag}: port must be 0-65535, got '${text}'`);

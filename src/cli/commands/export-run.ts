@@ -61,10 +61,7 @@ async function listenAddress(host: string): Promise<string> {
 
 export async function runExport(argv: Args): Promise<void> {
   const { host, port } = parseListenAddress('listen', argv.listen);
-  // Given twice, yargs joins the values into an array, which read as the duration "1s,2s".
-  const interval: unknown = argv.interval;
-  if (Array.isArray(interval)) throw new UsageError(`--interval given ${interval.length === 2 ? 'twice' : `${interval.length} times`} (${interval.map((v) => `"${String(v)}"`).join(', ')}): it takes one duration`);
-  const intervalMs = parseDuration('interval', interval, { minMs: 100 });
+  const intervalMs = parseDuration('interval', argv.interval, { minMs: 100 });
   const address = await listenAddress(host);
   const { config } = await loadCliConfig();
   // prom-client loads with the exporter only (dynamic import).
