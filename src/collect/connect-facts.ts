@@ -253,10 +253,12 @@ export async function connectFailureFacts(o: { address: string; port: number; er
   return facts;
 }
 
-/** This host's addresses, every interface's (an ICMP error from one of them came from this host; try lists them). */
-export function hostAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((x): x is NonNullable<typeof x> => !!x)
-    .map((x) => x.address);
+/**
+ * This host's addresses, every interface's (an ICMP error from one of them came from this host; try lists them). With
+ * `zone`, a link-local IPv6 address carries its interface as a zone: its index ("fe80::1%2") or name ("fe80::1%eth0").
+ */
+export function hostAddresses(zone?: 'index' | 'name'): string[] {
+  return Object.entries(networkInterfaces()).flatMap(([name, list]) =>
+    (list ?? []).map((x) => (zone !== undefined && isLinkLocal(x.address) ? `${x.address}%${zone === 'index' ? x.scopeid : name}` : x.address)),
+  );
 }

@@ -1,11 +1,11 @@
 // Host state around a `try` call: the sockets on the port and their processes, the sysctls that decide the
 // outcome (somaxconn, ip_unprivileged_port_start), this process's uid and CAP_NET_BIND_SERVICE, local addresses.
 import { isIP } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { lookup } from 'node:dns/promises';
 import type { Socket } from '../model/socket.js';
 import { sysctlInt } from '../model/snapshot.js';
 import { isLinkLocal, isLoopback } from '../model/socket.js';
+import { withoutZone } from '../knowledge/host-port.js';
 import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
 import type { UdpSocketReading } from '../knowledge/udp-delivery.js';
 import { routeTo } from './destination.js';
@@ -42,14 +42,14 @@ async function hasCapability(bit: number): Promise<boolean | undefined> {
   return m ? (BigInt(`0x${m[1]}`) & (1n << BigInt(bit))) !== 0n : undefined;
 }
 
-async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: SocketSource, attribute: boolean, details = false): Promise<{ holders: PortHolder[]; hidden: number; hiddenNote?: string; sockets: Socket[] }> {
+async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: SocketSource, details = false): Promise<{ holders: PortHolder[]; hidden: number; hiddenNote?: string; sockets: Socket[] }> {
   // Naming processes costs a walk of /proc/*/fd on a busy host; runTry pays it whenever it shows holders (always).
   // boundOnly: a TCP socket bound without listen() holds the port too (EADDRINUSE), and ss -tan never shows it.
   // details: socket memory, for a UDP socket's receive buffer and drop counter (sendto to this host).
-  const snap = await source.collect({ protocols: [protocol], port, processes: attribute ? 'all' : 'none', boundOnly: true, ...(details ? { details } : {}) });
+  const snap = await source.collect({ protocols: [protocol], port, processes: 'all', boundOnly: true, ...(details ? { details } : {}) });
   const sockets = snap.sockets.filter((s) => s.local.port === port);
   // ss -p shows only what this user may see; look up the rest by inode when we can.
-  const unknown = attribute ? sockets.filter((s) => s.processes.length === 0 && s.inode && s.state !== 'TIME_WAIT').map((s) => s.inode!) : [];
+  const unknown = sockets.filter((s) => s.processes.length === 0 && s.inode && s.state !== 'TIME_WAIT').map((s) => s.inode!);
   const found = unknown.length ? await findSocketHolders(unknown) : new Map();
   let hidden = 0;
   let hiddenNote: string | undefined;
@@ -83,11 +83,6 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
   return { holders, hidden, ...(hiddenNote ? { hiddenNote } : {}), sockets };
 }
 
-/** This host's addresses, a link-local IPv6 one with its zone: the interface's index (byIndex) or name ("fe80::1%eth0"). */
-function zonedHostAddresses(byIndex: boolean): string[] {
-  return Object.entries(networkInterfaces()).flatMap(([name, list]) => (list ?? []).map((x) => (isLinkLocal(x.address) ? `${x.address}%${byIndex ? x.scopeid : name}` : x.address)));
-}
-
 /** The ICMP errors after a sendto that the route and the next hop's neighbour entry explain, as for a connect. */
 const UNREACHABLE = ['EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH'];
 
@@ -115,10 +110,10 @@ export interface TryRun {
 export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host: string; source?: SocketSource; resolved?: string[] }): Promise<TryRun> {
   const source = o.source ?? createSource('auto');
   const sysctls = await readSysctls();
-  const addrs = hostAddresses();
   // The context's (said in an EADDRNOTAVAIL): a link-local address with the interface it belongs to, written as the
-  // target's zone is (an index for "%2", else the name).
-  const zonedAddrs = zonedHostAddresses(/%\d+$/.test(o.address));
+  // target's zone is (an index for "%2", else the name); without the zones for everything else.
+  const zonedAddrs = hostAddresses(/%\d+$/.test(o.address) ? 'index' : 'name');
+  const addrs = zonedAddrs.map(withoutZone);
   const bare = bareAddress(o.address);
   // A datagram to this host: the receiving socket's drop counter before and after tells a delivered datagram from one
   // dropped by a full receive buffer, which sendto() never reports (it returns once the datagram is handed over).
@@ -150,7 +145,7 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
       // Every holder is shown with its owner (the table, --json's holders), after a call that went through too: a
       // failed call is explained by who holds the port, a sendto names the receiving socket's owner, a listen the
       // sockets it shares the port with. Unattributed, a holder read "-" (no process holds it) though one did.
-      const read = await holdersOnPort(o.port, protocol, source, true, localSendto);
+      const read = await holdersOnPort(o.port, protocol, source, localSendto);
       ({ holders, hidden, hiddenNote } = read);
       if (localSendto) udpSockets = read.sockets.map((s) => udpReading(s, dropsBefore));
     } catch {
