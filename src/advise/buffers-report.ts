@@ -4,7 +4,7 @@ import { escapeControl } from '../model/escape.js';
 import { hiddenOwnerUid, localUid, snapshotOwnerView, type OwnerView } from '../model/owner.js';
 import { socketDrops, type Socket } from '../model/socket.js';
 import { fmtBytes, fmtPct } from './format.js';
-import { appLimitedDeliveryRate, bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, staleDeliveryRate, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
+import { bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
 
 /** The read-buffer default of generated servers and where it came from. */
 export interface BufferDefaults {
@@ -132,9 +132,9 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
   const carrying = (o.sockets ?? []).filter((s) => s.protocol === 'tcp' && CARRIES_DATA.has(s.state));
   const connections = carrying.map((s) => withOwner(connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, peerOf(s), caps, limits), s, view));
   // Connections whose rate is an old sample (staleDeliveryRate): neither "what the limit allows" nor "what it does now".
-  const stale = new Set(connections.filter((c, i) => c.deliveryRate != null && staleDeliveryRate(carrying[i], peerOf(carrying[i])) != null));
+  const stale = new Set(connections.filter((c) => c.rateSample?.includes('stale')));
   // Connections whose rate is an app-limited sample (appLimitedDeliveryRate): their BDP uses the average over busy time, and sizes nothing.
-  const appLimited = new Set(connections.filter((c, i) => c.basis !== 'target' && c.deliveryRate != null && appLimitedDeliveryRate(carrying[i], peerOf(carrying[i])) != null));
+  const appLimited = new Set(connections.filter((c) => c.rateSample?.includes('app-limited')));
   let connectionPlan: BufferPlan | null = null;
   // A BDP from a rate that a buffer holds down is no size to recommend (the plan would repeat the limit).
   const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null && !c.bdpLowerBound && !(stale.has(c) && c.basis !== 'target') && !appLimited.has(c));

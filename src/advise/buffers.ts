@@ -40,6 +40,12 @@ export interface ConnectionBuffers {
   recommendedRcvbuf: number | null;
   recommendedSndbuf: number | null;
   verdict: string;
+  /**
+   * What the delivery rate sample is when it is not the connection's current rate (absent otherwise):
+   * 'stale', taken before the sender stopped sending (staleDeliveryRate); 'app-limited', taken while the
+   * application queued too little to fill the path (appLimitedDeliveryRate; not judged with --bandwidth).
+   */
+  rateSample?: ('stale' | 'app-limited')[];
 }
 
 /** When a connection counts as limited: buffer-below-bdp's thresholds (bufferLimitedRatio, bufferMinBusyMs). */
@@ -98,23 +104,26 @@ export interface StaleRate {
  * earlier (lastsnd 7212 ms, persist timer, 128,000 bytes acked in 7.2 s busy). Null while the sample is current.
  */
 export function staleDeliveryRate(s: Socket, peer?: Socket): StaleRate | null {
-  const ownRate = s.tcpInfo?.deliveryRate != null && s.tcpInfo.deliveryRate > 0 && (s.tcpInfo.bytesSent ?? s.tcpInfo.bytesAcked ?? 1) > 1;
-  const sender = ownRate ? s : peer?.tcpInfo?.deliveryRate ? peer : undefined;
-  const t = sender?.tcpInfo;
-  if (!sender || !t || t.lastSendMs == null || sender.sendQ <= 0) return null;
-  const rttMs = (t.rttUs ?? 0) / 1000;
-  if (t.lastSendMs < Math.max(1000, 4 * rttMs)) return null;
-  const acked = t.bytesAcked != null ? Math.max(0, t.bytesAcked - 1) : null;
+  const r = rateSender(s, peer);
+  const sinceMs = r?.info.lastSendMs;
+  if (!r || sinceMs == null || r.sender.sendQ <= 0) return null;
+  const t = r.info;
+  if (sinceMs < Math.max(1000, (4 * (t.rttUs ?? 0)) / 1000)) return null;
   return {
-    sinceMs: t.lastSendMs,
-    waiting: sender.sendQ,
-    zeroWindow: sender.timer?.name === 'persist',
-    averageRate: acked != null && t.busyUs ? (acked * 1e6) / t.busyUs : null,
+    sinceMs,
+    waiting: r.sender.sendQ,
+    zeroWindow: r.sender.timer?.name === 'persist',
+    averageRate: busyAverageRate(t),
   };
 }
 
+/** bytes_acked (less the SYN) over busy time, bytes/s: 0 when nothing was acknowledged, null without either. */
+function busyAverageRate(t: NonNullable<Socket['tcpInfo']>): number | null {
+  return t.bytesAcked != null && t.busyUs ? (Math.max(0, t.bytesAcked - 1) * 1e6) / t.busyUs : null;
+}
+
 /** An app-limited rate sample: the sender's average over its busy time (bytes_acked / busy time), null without either. */
-export interface AppLimitedRate {
+interface AppLimitedRate {
   averageRate: number | null;
 }
 
@@ -122,11 +131,11 @@ export interface AppLimitedRate {
  * The side that measures the data direction's rate: this socket when it has a rate of its own (it sends),
  * else its local peer with one (this side receives). The kernel measures rates only on senders.
  */
-function rateSender(s: Socket, peer?: Socket): { info: NonNullable<Socket['tcpInfo']>; rate: number; receiving: boolean } | null {
+function rateSender(s: Socket, peer?: Socket): { sender: Socket; info: NonNullable<Socket['tcpInfo']>; receiving: boolean } | null {
   const ti = s.tcpInfo;
-  if (ti?.deliveryRate != null && ti.deliveryRate > 0 && (ti.bytesSent ?? ti.bytesAcked ?? 1) > 1) return { info: ti, rate: ti.deliveryRate, receiving: false };
+  if (ti?.deliveryRate != null && ti.deliveryRate > 0 && (ti.bytesSent ?? ti.bytesAcked ?? 1) > 1) return { sender: s, info: ti, receiving: false };
   const pti = peer?.tcpInfo;
-  if (pti?.deliveryRate != null && pti.deliveryRate > 0) return { info: pti, rate: pti.deliveryRate, receiving: true };
+  if (peer && pti?.deliveryRate != null && pti.deliveryRate > 0) return { sender: peer, info: pti, receiving: true };
   return null;
 }
 
@@ -140,9 +149,7 @@ function rateSender(s: Socket, peer?: Socket): { info: NonNullable<Socket['tcpIn
 export function appLimitedDeliveryRate(s: Socket, peer?: Socket): AppLimitedRate | null {
   const sender = rateSender(s, peer);
   if (!sender || sender.info.deliveryRateAppLimited !== true) return null;
-  const t = sender.info;
-  const acked = t.bytesAcked != null ? Math.max(0, t.bytesAcked - 1) : null;
-  return { averageRate: acked && t.busyUs ? (acked * 1e6) / t.busyUs : null };
+  return { averageRate: busyAverageRate(sender.info) };
 }
 
 /**
@@ -155,11 +162,10 @@ export function appLimitedDeliveryRate(s: Socket, peer?: Socket): AppLimitedRate
 export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer?: Socket, caps?: BufferCaps, limits: BufferLimits = bufferLimits()): ConnectionBuffers {
   const ti = s.tcpInfo;
   const pti = peer?.tcpInfo;
-  const ownRate = ti?.deliveryRate != null && ti.deliveryRate > 0 && (ti.bytesSent ?? ti.bytesAcked ?? 1) > 1 ? ti.deliveryRate : null;
-  const peerRate = pti?.deliveryRate != null && pti.deliveryRate > 0 ? pti.deliveryRate : null;
   // The direction that carries data: this side's sending, or (receiver) the local peer's sending.
-  const receiving = ownRate == null && peerRate != null;
-  const rate = receiving ? peerRate : ownRate;
+  const measured = rateSender(s, peer);
+  const receiving = measured?.receiving === true;
+  const rate = measured?.info.deliveryRate ?? null;
   // The sender's rtt is the one the window must cover (a receiver's own rtt estimate is rough).
   const rttUs = receiving ? (pti?.rttUs ?? ti?.rttUs) : (ti?.rttUs ?? pti?.rttUs);
   const rttMs = rttUs != null ? rttUs / 1000 : null;
@@ -184,7 +190,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   const stale = rate != null ? staleDeliveryRate(s, peer) : null;
   const recommended = bdp != null && !lowerBound && !(stale && targetBytesPerSecond == null) && !appLimited ? setsockoptValue(bdp) : null;
   // Which of this socket's buffers carry data: sndbuf when it sends, rcvbuf when it receives.
-  const sends = ownRate != null;
+  const sends = measured != null && !receiving;
   const receives = !sends || (ti?.bytesReceived ?? 0) > (ti?.bytesSent ?? 0);
   const sndDiagnosis = bdp != null && sndLimited && sndbuf != null ? sendBufferDiagnosis(sndbuf, bdp, lowerBound, caps) : null;
   // Without a BDP, what the receiving socket itself shows comes first (unread data filling the buffer,
@@ -254,6 +260,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
     verdict =
       `the delivery rate ${fmtBitRate(rate!)} is an old sample, not the current rate: the sender has sent no data for ${fmtSeconds(stale.sinceMs / 1000)} while ${fmtBytes(stale.waiting)} wait${stale.zeroWindow ? ' (zero window: persist timer)' : ''}` +
       `${stale.averageRate != null ? `; on average ${fmtBitRate(stale.averageRate)} over its busy time (bytes_acked / busy time)` : ''}; ${verdict}`;
+  const rateSample: NonNullable<ConnectionBuffers['rateSample']> = [...(stale ? ['stale' as const] : []), ...(appLimited ? ['app-limited' as const] : [])];
   return {
     local: fmtEndpoint(s.local),
     peer: fmtEndpoint(s.peer),
@@ -272,6 +279,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
     recommendedRcvbuf: recommended,
     recommendedSndbuf: recommended,
     verdict,
+    ...(rateSample.length ? { rateSample } : {}),
   };
 }
 

@@ -205,6 +205,8 @@ export const BuffersReportSchema = z.object({
       recommendedRcvbuf: Int.nullable(),
       recommendedSndbuf: Int.nullable(),
       verdict: z.string(),
+      /** The delivery rate sample is old ('stale') or app-limited: it sizes nothing (absent when it is current). */
+      rateSample: z.array(z.enum(['stale', 'app-limited'])).optional(),
     }),
   ),
   connectionPlan: BufferPlanSchema.nullable(),
