@@ -5,7 +5,7 @@ import type { SocketSource } from '../collect/source.js';
 import { keepHistory } from '../advise/history.js';
 import { historyWindowFor, type HistoryWindow } from '../model/history-window.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { hiddenProcessesSample, SocketMetrics } from './metrics.js';
+import { SocketMetrics } from './metrics.js';
 import type { AttributionInfo } from '../model/snapshot.js';
 
 export interface ExporterOptions {
@@ -66,17 +66,18 @@ export function exportHistory(history: readonly Snapshot[], snap: Snapshot, wind
 
 /**
  * What the exporter says once about the processes it cannot read (as --json's note does), or undefined when nothing
- * is hidden: processes hidden (the count > 0), pointing at sockscope_hidden_processes only when it has a sample; a
- * count unknown with attribution incomplete (a collector that only says it sees this user's processes), without the
- * gauge, which is absent then; nothing when attribution is complete with none hidden, or absent altogether ("not
- * available in this build": no process is hidden from this user, the build has no attribution even as root).
+ * is hidden: processes hidden (the count > 0), pointing at sockscope_hidden_processes, which has that count as its
+ * sample then; a count unknown with attribution incomplete (a collector that only says it sees this user's
+ * processes), without the gauge, which is absent then; nothing when attribution is complete with none hidden, or
+ * absent altogether ("not available in this build": no process is hidden from this user, the build has no
+ * attribution even as root).
  */
-export function hiddenProcessesLine(a: AttributionInfo): string | undefined {
+function hiddenProcessesLine(a: AttributionInfo): string | undefined {
   if (a.scope === 'none') return undefined;
   const n = a.hiddenProcesses;
   if (n > 0) {
     const note = a.note ?? `${n} process${n === 1 ? '' : 'es'} of other users ${n === 1 ? 'is' : 'are'} hidden: run as root to see them`;
-    return `${note}; findings that need their sockets or open files (process-near-fd-limit) are missing${hiddenProcessesSample(a) !== undefined ? ' (sockscope_hidden_processes counts them)' : ''}`;
+    return `${note}; findings that need their sockets or open files (process-near-fd-limit) are missing (sockscope_hidden_processes counts them)`;
   }
   if (a.complete) return undefined;
   return `${a.note ?? 'some processes could not be read'}; how many is unknown, so findings that need other processes' sockets or open files (process-near-fd-limit) may be missing`;
