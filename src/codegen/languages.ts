@@ -42,3 +42,27 @@ export const BOUNDED_POOL_IDLE_TIMEOUT_MS = 60_000;
 export function watchCommand(port: number): string {
   return port === 0 ? 'sockscope --port PORT (the port it prints at start)' : `sockscope --port ${port}`;
 }
+
+/** One line of what to tell the user after writing a server, by what it says (the wizard ranks them by kind). */
+export interface NextStepLine {
+  kind: 'wrote' | 'created' | 'build' | 'run' | 'watch';
+  text: string;
+}
+
+/**
+ * What to tell the user after writing: the files written, the directories the write created (a mistyped path
+ * should not create directories silently), build, run, watch. generate-server prints them (generate-shared.ts
+ * nextSteps), the wizard's last screen shows them. `r` is a GenerateResult (structurally: this module imports nothing).
+ */
+export function nextStepLines(
+  r: { files: readonly { path: string }[]; buildCommand: string | null; runCommand: string; options: { port: number } },
+  createdDirs: readonly string[] = [],
+): NextStepLine[] {
+  const lines: NextStepLine[] = [{ kind: 'wrote', text: `Wrote ${r.files.map((f) => f.path).join(', ')}` }];
+  if (createdDirs.length) lines.push({ kind: 'created', text: `Created the director${createdDirs.length === 1 ? 'y' : 'ies'} ${createdDirs.join(', ')}` });
+  if (r.buildCommand) lines.push({ kind: 'build', text: `Build:    ${r.buildCommand}` });
+  lines.push({ kind: 'run', text: `Run:      ${r.runCommand}` });
+  // The generated header's words: port 0 is a port the server picks and prints, not one to watch.
+  lines.push({ kind: 'watch', text: `Watch it: ${watchCommand(r.options.port)}` });
+  return lines;
+}

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import { loadCliConfig } from '../../config/resolve.js';
 import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
 import type * as CodegenOptions from '../../codegen/options.js';
-import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES, watchCommand } from '../../codegen/languages.js';
+import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES, nextStepLines } from '../../codegen/languages.js';
 import { directoriesAmong, directoryOutputMessage, existingFiles, FileExistsError, missingDirectories, writeFilesAtomic } from '../../codegen/write.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
@@ -174,12 +174,9 @@ export async function generateOrUsage(input: GeneratorInput, output?: string): P
 
 /** What to tell the user after writing: build, run, watch (and which directories the write created). */
 export function nextSteps(r: GenerateResult, createdDirs: string[] = []): string {
-  const lines = [`Wrote ${r.files.map((f) => f.path).join(', ')}`];
-  if (createdDirs.length) lines.push(`Created the director${createdDirs.length === 1 ? 'y' : 'ies'} ${createdDirs.join(', ')}`);
-  if (r.buildCommand) lines.push(`Build:    ${r.buildCommand}`);
-  lines.push(`Run:      ${r.runCommand}`);
-  lines.push(`Watch it: ${watchCommand(r.options.port)}`);
-  return lines.join('\n');
+  return nextStepLines(r, createdDirs)
+    .map((l) => l.text)
+    .join('\n');
 }
 
 /** y: overwrite; anything else: no; Ctrl-C (readline's AbortError): 'interrupted'. */

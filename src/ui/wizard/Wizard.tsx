@@ -6,7 +6,7 @@ import type { Config } from '../../config/schema.js';
 import { loadConfig } from '../../config/load.js';
 import { generateServer, type GeneratorInput } from '../../codegen/index.js';
 import type { GenerateResult } from '../../codegen/render.js';
-import { watchCommand } from '../../codegen/languages.js';
+import { nextStepLines, type NextStepLine } from '../../codegen/languages.js';
 import { directoriesAmong, directoriesCreatedFor, existingFiles, writeFilesAtomic } from '../../codegen/write.js';
 import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
@@ -54,6 +54,9 @@ export interface WizardProps {
    */
   hostKeys?: string;
 }
+
+/** The last screen's rank of each next-step line (0 is kept first on a short screen; the title is 6, the blank line 7). */
+const STEP_RANK: Record<NextStepLine['kind'], number> = { wrote: 1, run: 2, build: 3, created: 4, watch: 5 };
 
 const TOKEN_COLOR: Record<TokenKind, string | undefined> = {
   comment: 'gray',
@@ -305,20 +308,18 @@ export function WizardView({
     );
   }
   if (state.phase === 'done') {
-    const r = state.result!;
-    const dirs = state.createdDirs;
-    const created = dirs.length ? `Created the director${dirs.length === 1 ? 'y' : 'ies'} ${dirs.join(', ')}` : '';
-    // Each line with its rank (0 kept first): on a short screen (the monitor's box at 20x5) the key line, what was
-    // written and how to run it stay; the blank line, the title and Watch it go first.
+    // generate-server's lines (languages.ts nextStepLines), naming the paths the write returned. Each line with its
+    // rank (0 kept first): on a short screen (the monitor's box at 20x5) the key line, what was written and how to run
+    // it stay; the blank line, the title and Watch it go first.
+    const steps = nextStepLines({ ...state.result!, files: state.written.map((path) => ({ path })) }, state.createdDirs);
     const lines: [number, ReactNode][] = [
       [6, title],
-      [1, <Text color={color ? 'green' : undefined} wrap="truncate-end">{`Wrote ${state.written.join(', ')}`}</Text>],
-      // generate-server's line (generate-shared.ts nextSteps): a mistyped path should not create directories silently.
-      ...(created ? [[4, <Text wrap="truncate-end">{created}</Text>] as [number, ReactNode]] : []),
-      ...(r.buildCommand ? [[3, <Text wrap="truncate-end">{`Build:    ${r.buildCommand}`}</Text>] as [number, ReactNode]] : []),
-      [2, <Text wrap="truncate-end">{`Run:      ${r.runCommand}`}</Text>],
-      // The generated header's words: port 0 is a port the server picks and prints, not one to watch.
-      [5, <Text wrap="truncate-end">{`Watch it: ${watchCommand(r.options.port)}`}</Text>],
+      ...steps.map((l): [number, ReactNode] => [
+        STEP_RANK[l.kind],
+        <Text color={l.kind === 'wrote' && color ? 'green' : undefined} wrap="truncate-end">
+          {l.text}
+        </Text>,
+      ]),
       [7, <Text> </Text>],
       [0, <Text dimColor wrap="truncate-end">{keys('Enter or Esc to close')}</Text>],
     ];
