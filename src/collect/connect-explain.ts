@@ -4,6 +4,7 @@
 // whether the connection was accepted, whether the exchange ended with a reset.
 import { isIP } from 'node:net';
 import type { IcmpReport } from '../knowledge/icmp-report.js';
+import { splitEndpoint } from '../knowledge/host-port.js';
 import { tryCall, type TryCallOptions } from './try-call.js';
 import type { NeighbourEntry } from '../parse/ip-route.js';
 import { asMember, diagnoseConnectError, findLocalListener, formatHostPort, memberKey, memberName, memberReached, portListeners, reuseportGroup, takes, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
@@ -14,12 +15,12 @@ import type { AddressProbe, ProbeResult } from './connect-probe.js';
 import type { SocketSource } from './source.js';
 
 /**
- * "127.0.0.1:48260", "[::1]:48260", "[fe80::1%eth0]:48260" (the probe's local endpoint, as tcpConnect writes it) ->
- * address and port as the sources report the socket: no zone, an IPv4-mapped address as IPv4 (bareAddress).
+ * The probe's local endpoint, as tcpConnect writes it ("127.0.0.1:48260", "[fe80::1%eth0]:48260") -> address and port
+ * as the sources report the socket: no zone, an IPv4-mapped address as IPv4 (bareAddress).
  */
-function splitEndpoint(e: string): { address: string; port: number } | undefined {
-  const m = /^\[(.*)\]:(\d+)$/.exec(e) ?? /^([^:]*):(\d+)$/.exec(e);
-  return m ? { address: bareAddress(m[1]), port: Number(m[2]) } : undefined;
+function localEndpoint(e: string): { address: string; port: number } | undefined {
+  const { host, port } = splitEndpoint(e);
+  return port !== undefined ? { address: bareAddress(host), port } : undefined;
 }
 
 /** States of a socket its program has closed while the peer has not yet (an orphan: no file, inode 0). */
@@ -111,7 +112,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
   const sysctls = (peerSnap ?? portSnap)?.sysctls;
   const twReuse = sysctls ? sysctlInt(sysctls, 'net.ipv4.tcp_tw_reuse') : null;
   const own = new Set(r.addresses.flatMap((a) => {
-    const e = a.connect.local ? splitEndpoint(a.connect.local) : undefined;
+    const e = a.connect.local ? localEndpoint(a.connect.local) : undefined;
     return e ? [`${e.address}|${e.port}`] : [];
   }));
   const resolved = isIP(bareAddress(r.host)) ? undefined : { host: r.host, addresses: r.resolution.addresses };
@@ -187,7 +188,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
       const holder = memberReached(group, { address: bare, ...reading, byElimination: false });
       outcome.reset = { ...reset, ...(holder ? named(holder) : group.length > 1 ? { by: `one of ${group.map((l) => memberName(l, group)).join(', ')} (SO_REUSEPORT)` } : {}) };
     }
-    const from = a.connect.ok && a.connect.local ? splitEndpoint(a.connect.local) : undefined;
+    const from = a.connect.ok && a.connect.local ? localEndpoint(a.connect.local) : undefined;
     if (from && group.some((l) => l.pending > 0) && portSnap) {
       // Not accepted yet: the server side exists (handshake done) but has no file (inode 0): it waits in the queue.
       const queuedIn = (snap: { sockets: readonly Socket[] }) =>

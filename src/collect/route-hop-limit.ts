@@ -7,7 +7,7 @@
 // the route's metric (ip4_dst_hoplimit). The route is read here, in the socket's network namespace, for interpret-options.
 import { isIP } from 'node:net';
 import { PEER_ROUTE_KEY, interfaceHopLimitSysctl } from '../knowledge/interpret-options-hop-limit.js';
-import { bareAddress, zoneOf } from '../knowledge/host-port.js';
+import { bareAddress, endpointHost, zoneOf } from '../knowledge/host-port.js';
 import { isLinkLocal } from '../model/socket.js';
 import { run } from './exec.js';
 import { readProcText } from './host.js';
@@ -33,12 +33,6 @@ export interface RouteKeys {
   mark?: number;
 }
 
-/** "[::1]:80" -> "::1", "[fe80::1%eth0]:80" -> "fe80::1%eth0", "10.0.0.1:80" -> "10.0.0.1". */
-function hostOf(endpoint: string): string {
-  const m = /^\[(.*)\]:[^:]*$/.exec(endpoint) ?? /^([^:]*):[^:]*$/.exec(endpoint);
-  return m ? m[1] : endpoint;
-}
-
 /**
  * The route to a connected IP socket's peer (`ip route get PEER [from LOCAL] [oif DEV] [mark MARK]`, in the namespace
  * at `nsPath` through nsenter --net when the process is in another one) and, for an IPv6 peer, its device's hop_limit,
@@ -50,13 +44,13 @@ function hostOf(endpoint: string): string {
  */
 export async function routeHopLimitFacts(s: SocketFacts, nsPath?: string, keys: RouteKeys = {}): Promise<{ extra: Record<string, string | null>; missing?: string }> {
   if ((s.family !== 'inet' && s.family !== 'inet6') || !s.peer || s.state === 'LISTEN' || s.state === 'CLOSE') return { extra: {} };
-  const peer = hostOf(s.peer);
+  const peer = endpointHost(s.peer);
   const address = bareAddress(peer);
   const family = isIP(address);
   if (family === 0) return { extra: {} };
   // bareAddress writes a v4-mapped address as IPv4: such a peer's packets are IPv4, routed and judged as such.
   const args = [family === 6 ? '-6' : '-4', 'route', 'get', address];
-  const local = s.local ? bareAddress(hostOf(s.local)) : '';
+  const local = s.local ? bareAddress(endpointHost(s.local)) : '';
   if (local && isIP(local) === family && local !== '::' && local !== '0.0.0.0') args.push('from', local);
   const zone = zoneOf(peer);
   const oif = keys.device || (zone !== undefined && !/^\d+$/.test(zone) ? zone : undefined);

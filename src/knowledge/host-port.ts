@@ -54,6 +54,21 @@ function unbracketed(text: string, t: string, host: string, portText: string): s
 }
 
 /**
+ * An endpoint as sockscope writes it ("[::1]:80", "[fe80::1%eth0]:80", "10.0.0.1:80") split into its host (without the
+ * brackets, with its zone) and its port (absent when it is not a number, as "*"); a text with no port is all host.
+ */
+export function splitEndpoint(endpoint: string): { host: string; port?: number } {
+  const m = /^\[(.*)\]:([^:]*)$/.exec(endpoint) ?? /^([^:]*):([^:]*)$/.exec(endpoint);
+  if (!m) return { host: endpoint };
+  return /^\d+$/.test(m[2]) ? { host: m[1], port: Number(m[2]) } : { host: m[1] };
+}
+
+/** An endpoint's host: "[::1]:80" -> "::1", "[fe80::1%eth0]:80" -> "fe80::1%eth0", "10.0.0.1:80" -> "10.0.0.1". */
+export function endpointHost(endpoint: string): string {
+  return splitEndpoint(endpoint).host;
+}
+
+/**
  * The address a destination is in the kernel's tables and in every source's socket list, to compare with them: without
  * its zone ("fe80::1%eth0" -> "fe80::1": sockets are reported without it), IPv6 in its canonical form (getaddrinfo
  * gives a literal back as typed: "0:0:0:0:0:0:0:1" -> "::1", "FD00::AB" -> "fd00::ab", as inet_ntop writes sockets), and

@@ -1,6 +1,8 @@
 // IP_TTL / IPV6_UNICAST_HOPS against the hop limit a socket that did not set it reads (interpret-options.ts
 // meaningOf): the system default, or for a connected IPv6 socket its route's (collect/route-hop-limit.ts reads it).
 import { escapeControl } from '../model/escape.js';
+import { isLinkLocal } from '../model/socket.js';
+import { bareAddress, endpointHost } from './host-port.js';
 import type { OptionContext } from './interpret-options.js';
 
 /**
@@ -75,7 +77,7 @@ export function hopLimit(v: number, c: OptionContext): { meaning: string; unusua
     metric !== undefined ? { x: Number(metric), n: `the hoplimit of ${routeName}` } : devName && devValue !== undefined ? { x: devValue, n: `${devName}=${devValue}: ${routeName} has no hoplimit metric and goes out of ${escapeControl(dev!)}` } : undefined;
   if (!routeDefault) {
     // A link-local peer without its zone (another namespace's procfs view) and no bound device: which link is unknown.
-    const why = !c.peer ? ' (the peer is unknown)' : /^\[?fe[89ab][0-9a-f]:[^%]*\]?:\d+$/i.test(c.peer) ? ' (the peer is link-local and its zone, the interface it is reached on, is unknown)' : '';
+    const why = !c.peer ? ' (the peer is unknown)' : zonelessLinkLocal(c.peer) ? ' (the peer is link-local and its zone, the interface it is reached on, is unknown)' : '';
     return {
       meaning: `${meaning}; the default of a connected socket depends on its route (the route's hoplimit metric, else the outgoing interface's net.ipv6.conf.<dev>.hop_limit), which could not be read${why}, so it is not judged`,
     };
@@ -83,4 +85,10 @@ export function hopLimit(v: number, c: OptionContext): { meaning: string; unusua
   if (v === routeDefault.x) return { meaning: `${meaning}; the default for its route: ${routeDefault.n}` };
   if (all !== undefined && v === all) return { meaning: `${meaning}; ${allName}, what a socket that did not set it reads while it has no cached route` };
   return { meaning, unusual: `${name} ${v} differs from the default for its route (${routeDefault.n}): ${effect(routeDefault.x)}` };
+}
+
+/** A link-local peer endpoint written without its zone ("[fe80::1]:80", as another namespace's procfs gives it). */
+function zonelessLinkLocal(endpoint: string): boolean {
+  const host = endpointHost(endpoint);
+  return !host.includes('%') && isLinkLocal(bareAddress(host));
 }

@@ -6,7 +6,7 @@ import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type ConnectContext } from './interpret-connect.js';
 import { udpBoundText, udpDelivery, udpElsewhere, udpSendInstead, type UdpSocketReading } from './udp-delivery.js';
 import { isLinkLocal } from '../model/socket.js';
-import { bareAddress } from './host-port.js';
+import { bareAddress, endpointHost } from './host-port.js';
 
 export interface PortHolder {
   state: string;
@@ -110,15 +110,9 @@ function heldBy(h: PortHolder): string {
 
 const who = (h: PortHolder) => heldBy(h).replace(/^held by /, '');
 
-/** "[::1]:80" -> "::1", "10.0.0.1:80" -> "10.0.0.1", "[fe80::1%eth0]:80" -> "fe80::1%eth0". */
-function hostOf(endpoint: string): string {
-  const m = /^\[(.*)\]:\d+$/.exec(endpoint);
-  return m ? m[1] : endpoint.replace(/:\d+$/, '');
-}
-
 /** An endpoint's address without its zone, and the zone (an interface name or index) when it has one. */
 function splitZone(endpoint: string): { address: string; zone?: string } {
-  const h = hostOf(endpoint);
+  const h = endpointHost(endpoint);
   const pct = h.indexOf('%');
   return pct < 0 ? { address: h.toLowerCase() } : { address: h.slice(0, pct).toLowerCase(), zone: h.slice(pct + 1) };
 }
@@ -222,7 +216,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
     }
     if (c.op === 'connect') return { ok: true, summary: `connect to ${c.target} succeeded in ${(c.connectMs ?? 0).toFixed(1)} ms${c.local ? ` (from ${c.local})` : ''}; closed at once`, details, nextSteps: next };
     // This host: the receiving socket's drop counter says what sendto() cannot (it returns once the kernel has the datagram).
-    const delivery = c.udpSockets ? udpDelivery(c.udpSockets, hostOf(c.target)) : undefined;
+    const delivery = c.udpSockets ? udpDelivery(c.udpSockets, endpointHost(c.target)) : undefined;
     if (delivery?.dropped.length)
       return {
         ok: false,
@@ -261,15 +255,15 @@ export function interpretTry(c: TryContext): TryInterpretation {
       const summary = `${udp ? 'UDP ' : ''}port ${c.port} is ${heldBy(l)}, ${udp ? 'bound' : l.state} on ${l.local}`;
       for (const x of listeners.slice(1)) details.push(`also ${holderState(x, udp)} on ${x.local}: ${who(x)}`);
       // A dual-stack conflict: [::] with IPV6_V6ONLY off also claims the IPv4 port, and the other way round.
-      const mine = hostOf(c.target);
+      const mine = endpointHost(c.target);
       // Whether this socket had IPV6_V6ONLY off: set so, or left to net.ipv6.bindv6only (0 on most hosts, not all).
       const bindv6only = c.bindv6only === undefined ? 0 : c.bindv6only;
       const ownOff = c.v6only === false || (c.v6only === undefined && bindv6only !== 1);
-      if (mine === '::' && ownOff && listeners.every((x) => isV4(hostOf(x.local)))) {
+      if (mine === '::' && ownOff && listeners.every((x) => isV4(endpointHost(x.local)))) {
         const why = c.v6only === false ? '--v6only=false' : bindv6only === 0 ? 'the default: net.ipv6.bindv6only=0' : 'the default unless net.ipv6.bindv6only=1';
         details.push(`${c.target} with IPV6_V6ONLY off (${why}) also takes IPv4 port ${c.port}, and ${l.local} already holds it; with IPV6_V6ONLY on the socket takes IPv6 only and does not conflict with it`);
         next.push(`sockscope try ${c.op} '[::]:${c.port}'${udp ? ' --udp' : ''} --v6only   (IPv6 only, beside the IPv4 socket)`);
-      } else if (isV4(mine) && listeners.every((x) => hostOf(x.local) === '::')) {
+      } else if (isV4(mine) && listeners.every((x) => endpointHost(x.local) === '::')) {
         // Its program's choice cannot be read here: said from this host's default.
         const why = bindv6only === 0 ? 'the default: net.ipv6.bindv6only=0' : bindv6only === 1 ? 'its program cleared it: net.ipv6.bindv6only=1 makes IPv6-only the default here' : 'the default unless net.ipv6.bindv6only=1';
         details.push(`the socket on ${l.local} has IPV6_V6ONLY off (${why}), so it holds IPv4 port ${c.port} too; had it set IPV6_V6ONLY, this IPv4 ${c.op} would not conflict with it`);
@@ -375,7 +369,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
     // net.ipv6.ip_nonlocal_bind; test/cli/try-netns). A link-local address is one interface's (hostAddresses has it with
     // its zone, written as the target's is): another zone does not find it; on its own zone it is not usable yet.
     // Compared in canonical form (bareAddress): fe80:0::77 and FE80::77 are fe80::77.
-    const v6 = !isV4(hostOf(c.target));
+    const v6 = !isV4(endpointHost(c.target));
     const { address: written, zone } = splitZone(c.target);
     const address = bareAddress(written);
     const zones = zone === undefined ? [] : (c.hostAddresses ?? []).filter((a) => a.includes('%') && bareAddress(a) === address).map((a) => a.slice(a.indexOf('%') + 1));
@@ -388,7 +382,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
   }
 
   // An IPv6 link-local address exists once per link: without a scope id (the interface) the kernel cannot pick one.
-  const host = hostOf(c.target);
+  const host = endpointHost(c.target);
   if (errno === 'EINVAL' && isLinkLocal(host) && !host.includes('%')) {
     return {
       ok: false,
@@ -409,23 +403,23 @@ export function interpretTry(c: TryContext): TryInterpretation {
   }
   if (c.op === 'sendto' && errno === 'ECONNREFUSED') {
     // This host: sockets on the port at other addresses (127.0.0.1 when sending to 127.0.0.3) receive nothing sent here.
-    const elsewhere = c.udpSockets ? udpElsewhere(c.udpSockets, hostOf(c.target)) : [];
+    const elsewhere = c.udpSockets ? udpElsewhere(c.udpSockets, endpointHost(c.target)) : [];
     if (elsewhere.length) {
       return {
         ok: false,
-        summary: `${c.target}: an ICMP port unreachable came back: nothing receives on UDP ${c.target} (no socket is bound to ${hostOf(c.target)} or to a wildcard on port ${c.port}), but ${elsewhere.slice(0, 3).map(udpBoundText).join('; ')}${elsewhere.length > 3 ? ` and ${elsewhere.length - 3} more` : ''}`,
-        details: [...details, `a UDP socket receives only datagrams sent to the address it is bound to (or to any address of its family, bound to ${isV4(hostOf(c.target)) ? '0.0.0.0' : '::'})`],
-        nextSteps: udpSendInstead(elsewhere, hostOf(c.target), c.port, 'sockscope try sendto'),
+        summary: `${c.target}: an ICMP port unreachable came back: nothing receives on UDP ${c.target} (no socket is bound to ${endpointHost(c.target)} or to a wildcard on port ${c.port}), but ${elsewhere.slice(0, 3).map(udpBoundText).join('; ')}${elsewhere.length > 3 ? ` and ${elsewhere.length - 3} more` : ''}`,
+        details: [...details, `a UDP socket receives only datagrams sent to the address it is bound to (or to any address of its family, bound to ${isV4(endpointHost(c.target)) ? '0.0.0.0' : '::'})`],
+        nextSteps: udpSendInstead(elsewhere, endpointHost(c.target), c.port, 'sockscope try sendto'),
       };
     }
     // The error queue names who sent it: a router or firewall on the way is a REJECT rule there, not the server's answer.
     const icmp = c.connectFacts?.icmp;
-    if (icmp?.from && icmpSender(icmp, hostOf(c.target).replace(/^\[|\]$/g, ''), c.hostAddresses) === 'path')
+    if (icmp?.from && icmpSender(icmp, endpointHost(c.target).replace(/^\[|\]$/g, ''), c.hostAddresses) === 'path')
       return {
         ok: false,
         summary: `${c.target}: an ${icmpText(icmp)} came back: ${icmp.from} is a router or firewall on the way, not the server, so a REJECT rule there refuses the datagram before it arrives`,
         details,
-        nextSteps: [`on ${icmp.from}: ${rejectRuleCommand(icmp)}   (the rule for udp port ${c.port})`, `traceroute -U -p ${c.port} ${hostOf(c.target).replace(/^\[|\]$/g, '')}   (the path up to ${icmp.from})`],
+        nextSteps: [`on ${icmp.from}: ${rejectRuleCommand(icmp)}   (the rule for udp port ${c.port})`, `traceroute -U -p ${c.port} ${endpointHost(c.target).replace(/^\[|\]$/g, '')}   (the path up to ${icmp.from})`],
       };
     return { ok: false, summary: `${c.target}: an ICMP port unreachable came back${icmp?.from ? ` from ${icmp.from}` : ''}: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, 'check that the server binds the address you send to'] };
   }
