@@ -316,7 +316,8 @@ export function App(props: AppProps) {
   else if (view === 'help') content = <HelpView lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
 
   const stale = poll.error ? (data.snapshot ? poll.error : `${poll.error} (no data yet)`) : data.adviceError ? `advice failed: ${data.adviceError}` : undefined;
-  const hints = useMemo(() => (view === 'wizard' ? [] : footerHints(keymap, view)), [keymap, view]);
+  // No footer while the wizard is open (its own key line takes the row; 'c' opens it only when there is a Wizard).
+  const hints = useMemo(() => (view === 'wizard' ? null : footerHints(keymap, view)), [keymap, view]);
 
   return (
     // No overflow="hidden" here: every view sizes itself to the frame, and clipping makes Ink re-slice
@@ -327,7 +328,7 @@ export function App(props: AppProps) {
       <Box flexDirection="column" height={bodyLines} flexShrink={0} overflow={bodyLines < MIN_BODY_LINES ? 'hidden' : undefined}>
         {content}
       </Box>
-      {wizardOpen ? null : state.editingFilter ? <FilterBar text={state.filters[tableKey] ?? ''} width={width} theme={theme} /> : <Footer hints={hints} width={width} theme={theme} />}
+      {!hints ? null : state.editingFilter ? <FilterBar text={state.filters[tableKey] ?? ''} width={width} theme={theme} /> : <Footer hints={hints} width={width} theme={theme} />}
     </Box>
   );
 }

@@ -124,7 +124,6 @@ export type Action =
    */
   | { type: 'follow'; table: string; was: { id?: string; index?: number; top?: number }; id: string; index: number; top: number; near: Near }
   | { type: 'push'; frame: Frame }
-  /** A snapshot found the socket `id`: the socket frames showing it keep this copy as the last values seen. */
   | { type: 'back' }
   | { type: 'filterStart' }
   | { type: 'filterInput'; table: string; text: string }
