@@ -4,14 +4,14 @@
 // ConfigFileRef says why (resolve.ts's configFileRefs). The parts without zod or YAML (locations,
 // merging, the case with nothing to validate) are in resolve.ts; commands use its loadCliConfig, which
 // loads this module only when a config file, the environment or a flag sets something.
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
-import { thresholdValueProblem } from '../advise/thresholds.js';
+import { THRESHOLD_KINDS, THRESHOLD_RANGES } from '../advise/thresholds.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, INTERVAL_MS_MAX, INTERVAL_MS_MIN } from './defaults.js';
-import { CONFIG_KEYS, ConfigFileSchema, ConfigFlagsSchema, SkillFileSchema, suggest, type Config, type ConfigFile } from './schema.js';
-import { configFileRefs, givenFlags, mergeConfig, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from './resolve.js';
+import { CONFIG_KEYS, ConfigFileSchema, ConfigFlagsSchema, SKILL_KEYS, SkillFileSchema, suggest, type Config, type ConfigFile } from './schema.js';
+import { configFileRefs, givenFlags, mergeConfig, notRegularStat, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from './resolve.js';
 
 export {
   configFileRefs,
@@ -38,7 +38,7 @@ function numberRange(path: readonly PropertyKey[]): string | undefined {
   const p = path[0] === 'socket-programming' ? path.slice(1) : path;
   if (p.length === 1 && p[0] === 'bufferSize') return `a whole number of bytes (${BUFFER_SIZE_MIN}-${BUFFER_SIZE_MAX})`;
   if (p.length === 1 && p[0] === 'intervalMs') return `a whole number of milliseconds (${INTERVAL_MS_MIN}-${INTERVAL_MS_MAX})`;
-  if (p.length === 2 && p[0] === 'thresholds') return thresholdValueProblem(String(p[1]), NaN)?.replace(/^expected (.*), got NaN$/, '$1');
+  if (p.length === 2 && p[0] === 'thresholds' && Object.hasOwn(THRESHOLD_KINDS, String(p[1]))) return THRESHOLD_RANGES[THRESHOLD_KINDS[String(p[1])]].text;
   return undefined;
 }
 
@@ -90,14 +90,6 @@ function notRegular(path: string, st: Stats): UsageError {
   return new UsageError(`${path}: ${kind === 'not a regular file' ? kind : `is a ${kind}`}, expected a YAML file`);
 }
 
-function statIfThere(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The file's text. Opened without blocking (O_NONBLOCK: a FIFO would wait for a writer) and checked on the open
  * descriptor (symlinks followed): anything but a regular file is refused, as is a file above CONFIG_FILE_MAX_BYTES
@@ -110,8 +102,8 @@ function readConfigText(path: string): string {
       fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (e) {
       // A UNIX socket does not open (ENXIO), nor a FIFO or directory this user may not read: said by its kind.
-      const st = statIfThere(path);
-      if (st !== undefined && !st.isFile()) throw notRegular(path, st);
+      const st = notRegularStat(path);
+      if (st) throw notRegular(path, st);
       throw e;
     }
     const st = fstatSync(fd);
@@ -245,9 +237,7 @@ export function parseSkillFile(path: string): ConfigFile {
   const { data: raw, written } = readYaml(path, (key) => key === 'socket-programming');
   const r = SkillFileSchema.safeParse(raw);
   if (!r.success) {
-    const block = (raw as Record<string, unknown>)['socket-programming'];
-    const known = ['defaultLanguage', 'defaultIoModel', 'bufferSize', 'generateComments'];
-    throw new UsageError(describeIssue(path, r.error, raw, known, '', written).replace(/unknown key$/, `unknown key (the socket-programming block takes ${known.join(', ')})`) + (block === undefined ? '' : ''));
+    throw new UsageError(describeIssue(path, r.error, raw, SKILL_KEYS, '', written).replace(/unknown key$/, `unknown key (the socket-programming block takes ${SKILL_KEYS.join(', ')})`));
   }
   return (r.data['socket-programming'] ?? {}) as ConfigFile;
 }

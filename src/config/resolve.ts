@@ -2,7 +2,7 @@
 // precedence, and the case every command usually starts with: no config file, nothing set in the
 // environment, no flag. load.ts reads and validates every source (zod + yaml); loadCliConfig loads it
 // only when there is something to validate, so that such a start loads neither (~30 ms of start-up).
-import { closeSync, constants, lstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
@@ -89,17 +89,18 @@ function lookFor(kind: ConfigFileRef['kind'], path: string): ConfigFileRef {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === undefined || code === 'ENOENT' || code === 'ENOTDIR') return { kind, path, found: false };
-    if (isThereButNotRegular(path)) return { kind, path, found: true };
+    if (notRegularStat(path)) return { kind, path, found: true };
     return { kind, path, found: false, unreadable: code };
   }
 }
 
-/** stat (symlinks followed) says the path is something other than a regular file. */
-function isThereButNotRegular(path: string): boolean {
+/** What stat (symlinks followed) says the path is, when it is there and not a regular file; undefined otherwise. */
+export function notRegularStat(path: string): Stats | undefined {
   try {
-    return !statSync(path).isFile();
+    const st = statSync(path);
+    return st.isFile() ? undefined : st;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
