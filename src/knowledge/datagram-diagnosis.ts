@@ -2,8 +2,8 @@
 // queued by a socket of this host (udp-delivery.ts), or unconfirmed; and one verdict over every address.
 import { diagnoseConnectError, type ConnectContext, type ConnectDiagnosis } from './connect-diagnosis.js';
 import { bareAddress, formatHostPort } from './host-port.js';
-import { icmpKind, icmpSender, icmpText, rejectRuleCommand, type IcmpReport } from './icmp-report.js';
-import { udpBoundText, udpDelivery, udpElsewhere, udpOwners, udpReceivers, udpSendInstead, udpSocketName, type UdpSocketReading } from './udp-delivery.js';
+import { udpIcmpFinding } from './icmp-report.js';
+import { udpBoundText, udpDelivery, udpElsewhere, udpOwners, udpSendInstead, type UdpSocketReading } from './udp-delivery.js';
 
 /**
  * Everything one datagram's outcome (debug-connections --udp) is interpreted with. As for a connect: `icmp`, the ICMP
@@ -42,7 +42,7 @@ export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
   const local = ctx.udpSockets !== undefined;
   const tcp = ctx.tcpListeners ? ` (a TCP listener is on port ${P}: debug-connections without --udp tests it)` : '';
   const out = (ok: boolean, category: ConnectDiagnosis['category'], summary: string, nextSteps: string[], causes: string[] = []): DatagramDiagnosis => ({ ok, ...(ctx.errno ? { errno: ctx.errno } : {}), category, summary, causes, nextSteps });
-  const icmp = ctx.errno && ctx.icmp ? icmpFinding(ctx, ctx.icmp, target) : undefined;
+  const icmp = ctx.errno && ctx.icmp ? udpIcmpFinding(ctx.icmp, target, ctx) : undefined;
   if (icmp) return out(false, ctx.errno === 'ECONNREFUSED' ? 'refused' : 'unreachable', icmp.summary, icmp.steps);
   if (ctx.errno === 'ECONNREFUSED') {
     if (local) {
@@ -101,60 +101,6 @@ export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
     `${target}: no reply and no ICMP error ${waited}: UDP gives no delivery confirmation, so the server may have received it and not answered${ctx.request ? ' (it ignores this request?)' : ' (an empty datagram: most services do not answer one; --send a request it understands)'}, or a firewall dropped it on the way`,
     [`tcpdump -ni any udp port ${P}   (does the datagram leave, and does anything come back?)`, `on the server: ss -uam 'sport = :${P}'   (is a socket bound there, and does its drop counter d rise?)`],
   );
-}
-
-/**
- * A datagram that an ICMP error ended, said with the error and who sent it (icmp-report.ts); undefined where the errno's
- * own wording says it already (this host's kernel answering for a port nothing receives on, or its own unreachable,
- * which diagnoseConnectError explains with the neighbour entry). A closed UDP port answers with an ICMP port
- * unreachable, as a REJECT rule does by default: from the destination it is either; from anyone else, a REJECT rule.
- */
-function icmpFinding(ctx: DatagramContext, r: IcmpReport, target: string): { summary: string; steps: string[] } | undefined {
-  const bare = bareAddress(ctx.address);
-  const P = ctx.port;
-  const kind = icmpKind(r);
-  // This host's destination (its UDP sockets were read): its own answer, whichever of its addresses (127.0.0.3) it is.
-  const named = icmpSender(r, bare, ctx.hostAddresses);
-  const sender = ctx.udpSockets !== undefined && named === 'destination' ? 'this host' : named;
-  const rules = (where: string, why: string) => `on ${where}: ${rejectRuleCommand(r)}   (${why} for udp port ${P})`;
-  const trace = `traceroute -U -p ${P} ${bare}   (the path up to ${r.from})`;
-  const unreachable = kind === 'host-unreachable' || kind === 'net-unreachable';
-  if (sender === 'this host') {
-    if (ctx.udpSockets === undefined)
-      return kind === 'port-unreachable' || kind === 'admin-prohibited' || kind === 'prot-unreachable'
-        ? { summary: `${target}: an ${icmpText(r)} came back: this host sent it, so a REJECT rule on this host (OUTPUT) refuses the datagram before it leaves`, steps: [rules('this host', 'an OUTPUT rule')] }
-        : undefined;
-    // This host's own port: a socket that would receive the datagram answers nothing of the kind, so a REJECT rule did.
-    const receivers = kind === 'port-unreachable' ? udpReceivers(ctx.udpSockets, bare) : [];
-    if (receivers.length === 0) return undefined;
-    return {
-      summary: `${target}: ${receivers.slice(0, 3).map(udpSocketName).join('; ')} would receive it, yet an ${icmpText(r)} came back: a REJECT rule on this host rejects udp port ${P}`,
-      steps: [rules('this host', 'a REJECT rule'), `ss -lunp 'sport = :${P}'   (the UDP sockets on the port)`],
-    };
-  }
-  if (sender === 'destination' && kind === 'port-unreachable')
-    return {
-      summary: `${target}: an ICMP${r.version === 6 ? 'v6' : ''} port unreachable came back: nothing receives on UDP port ${P} there, or a firewall rejects it; the ${icmpText(r)} is the destination's own answer, so no router on the way rejected it (a REJECT rule would be on ${bare} itself)`,
-      steps: [`on the server: ss -lunp 'sport = :${P}'   (is a socket bound to the port, on that address?)`, rules(bare, 'a REJECT rule')],
-    };
-  if (sender === 'path' && kind === 'port-unreachable')
-    return {
-      summary: `${target}: an ${icmpText(r)} came back: ${r.from} is a router or firewall on the way, not the server, so a REJECT rule there refuses the datagram before it arrives`,
-      steps: [rules(r.from!, 'the rule'), trace],
-    };
-  if (sender === 'path' && unreachable)
-    return {
-      summary: `${target}: ${r.from}, a router on the way, reported the ${kind === 'host-unreachable' ? 'host' : 'network'} unreachable (${icmpText(r)}): the datagram got as far as ${r.from}`,
-      steps: [trace, `on ${r.from}: its route to ${bare} and its filter rules`],
-    };
-  if ((sender === 'destination' || sender === 'path') && (kind === 'admin-prohibited' || kind === 'prot-unreachable' || unreachable)) {
-    const on = sender === 'destination' ? `${bare} itself refuses udp port ${P}` : `${r.from}, a router or firewall on the way, refuses udp port ${P} before the datagram reaches ${bare}`;
-    return {
-      summary: `${target}: an ${icmpText(r)} came back: a REJECT rule on ${on}${unreachable ? '. A host does not report itself unreachable' : ''}`,
-      steps: [rules(sender === 'destination' ? bare : r.from!, 'the rule'), 'if that port is meant to be open, allow it there (or fix the rule order: an earlier REJECT wins)'],
-    };
-  }
-  return undefined;
 }
 
 /** One verdict over every address a datagram was sent to (debug-connections --udp). */

@@ -1,6 +1,7 @@
 // What an ICMP error that ended a connect or a sendto says, and who sent it: read from the socket's error queue
 // (IP_RECVERR / IPV6_RECVERR, collect/icmp-errqueue.ts). Pure: the reading is elsewhere.
 import { bareAddress } from './host-port.js';
+import { udpReceivers, udpSocketName, type UdpSocketReading } from './udp-delivery.js';
 
 /**
  * The ICMP error the kernel queued on sockscope's own socket (struct sock_extended_err with SO_EE_ORIGIN_ICMP or
@@ -126,6 +127,70 @@ export function tcpIcmpFinding(r: IcmpReport, target: string, destination: strin
         ? `${target}: this host's own kernel reported ${kind === 'host-unreachable' ? 'the host unreachable (no ARP/NDP answer from the next hop, or a local rule)' : 'the network unreachable'} (${icmpText(r)})`
         : `${target}: ${at} reported ${kind === 'host-unreachable' ? 'the host unreachable' : 'the network unreachable'} (${icmpText(r)}): the packet got as far as ${r.from ?? 'that router'}`,
       steps: own ? [`ip neigh; ip route get ${destination}`] : [`traceroute -T -p ${port} ${destination}   (the path ends at or after ${r.from ?? 'that router'})`, `on ${r.from ?? 'that router'}: its route to ${destination} and its filter rules`],
+    };
+  }
+  return undefined;
+}
+
+/**
+ * A UDP datagram (debug-connections --udp, try sendto) that an ICMP error ended, said with the error and who sent it
+ * (`sender`: try keeps its own sentence for the destination's answer); undefined where the errno's
+ * own wording says it already (this host's kernel answering for a port nothing receives on, or its own unreachable,
+ * which diagnoseConnectError explains with the neighbour entry). A closed UDP port answers with an ICMP port
+ * unreachable, as a REJECT rule does by default: from the destination it is either; from anyone else, a REJECT rule.
+ */
+export function udpIcmpFinding(
+  r: IcmpReport,
+  target: string,
+  ctx: { address: string; port: number; hostAddresses?: readonly string[] | undefined; udpSockets?: readonly UdpSocketReading[] | undefined },
+): { summary: string; steps: string[]; sender: ReturnType<typeof icmpSender> } | undefined {
+  const bare = bareAddress(ctx.address);
+  const P = ctx.port;
+  const kind = icmpKind(r);
+  // This host's destination (its UDP sockets were read): its own answer, whichever of its addresses (127.0.0.3) it is.
+  const named = icmpSender(r, bare, ctx.hostAddresses);
+  const sender = ctx.udpSockets !== undefined && named === 'destination' ? 'this host' : named;
+  const rules = (where: string, why: string) => `on ${where}: ${rejectRuleCommand(r)}   (${why} for udp port ${P})`;
+  const trace = `traceroute -U -p ${P} ${bare}   (the path up to ${r.from})`;
+  const unreachable = kind === 'host-unreachable' || kind === 'net-unreachable';
+  if (sender === 'this host') {
+    if (ctx.udpSockets === undefined)
+      return kind === 'port-unreachable' || kind === 'admin-prohibited' || kind === 'prot-unreachable'
+        ? { sender, summary: `${target}: an ${icmpText(r)} came back: this host sent it, so a REJECT rule on this host (OUTPUT) refuses the datagram before it leaves`, steps: [rules('this host', 'an OUTPUT rule')] }
+        : undefined;
+    // This host's own port: a socket that would receive the datagram answers nothing of the kind, so a REJECT rule did.
+    const receivers = kind === 'port-unreachable' ? udpReceivers(ctx.udpSockets, bare) : [];
+    if (receivers.length === 0) return undefined;
+    return {
+      sender,
+      summary: `${target}: ${receivers.slice(0, 3).map(udpSocketName).join('; ')} would receive it, yet an ${icmpText(r)} came back: a REJECT rule on this host rejects udp port ${P}`,
+      steps: [rules('this host', 'a REJECT rule'), `ss -lunp 'sport = :${P}'   (the UDP sockets on the port)`],
+    };
+  }
+  if (sender === 'destination' && kind === 'port-unreachable')
+    return {
+      sender,
+      summary: `${target}: an ICMP${r.version === 6 ? 'v6' : ''} port unreachable came back: nothing receives on UDP port ${P} there, or a firewall rejects it; the ${icmpText(r)} is the destination's own answer, so no router on the way rejected it (a REJECT rule would be on ${bare} itself)`,
+      steps: [`on the server: ss -lunp 'sport = :${P}'   (is a socket bound to the port, on that address?)`, rules(bare, 'a REJECT rule')],
+    };
+  if (sender === 'path' && kind === 'port-unreachable')
+    return {
+      sender,
+      summary: `${target}: an ${icmpText(r)} came back: ${r.from} is a router or firewall on the way, not the server, so a REJECT rule there refuses the datagram before it arrives`,
+      steps: [rules(r.from!, 'the rule'), trace],
+    };
+  if (sender === 'path' && unreachable)
+    return {
+      sender,
+      summary: `${target}: ${r.from}, a router on the way, reported the ${kind === 'host-unreachable' ? 'host' : 'network'} unreachable (${icmpText(r)}): the datagram got as far as ${r.from}`,
+      steps: [trace, `on ${r.from}: its route to ${bare} and its filter rules`],
+    };
+  if ((sender === 'destination' || sender === 'path') && (kind === 'admin-prohibited' || kind === 'prot-unreachable' || unreachable)) {
+    const on = sender === 'destination' ? `${bare} itself refuses udp port ${P}` : `${r.from}, a router or firewall on the way, refuses udp port ${P} before the datagram reaches ${bare}`;
+    return {
+      sender,
+      summary: `${target}: an ${icmpText(r)} came back: a REJECT rule on ${on}${unreachable ? '. A host does not report itself unreachable' : ''}`,
+      steps: [rules(sender === 'destination' ? bare : r.from!, 'the rule'), 'if that port is meant to be open, allow it there (or fix the rule order: an earlier REJECT wins)'],
     };
   }
   return undefined;

@@ -1,6 +1,6 @@
 // Pure interpretation of a `sockscope try` call against the host's state: who holds the port, TIME_WAIT and
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
-import { icmpSender, icmpText, rejectRuleCommand } from './icmp-report.js';
+import { udpIcmpFinding } from './icmp-report.js';
 import { localOwnerView, localUid, uidHidden, unseenOwnerText } from '../model/owner.js';
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type ConnectContext } from './interpret-connect.js';
@@ -413,14 +413,10 @@ export function interpretTry(c: TryContext): TryInterpretation {
       };
     }
     // The error queue names who sent it: a router or firewall on the way is a REJECT rule there, not the server's answer.
+    // (debug-connections --udp says the same: icmp-report.ts udpIcmpFinding.)
     const icmp = c.connectFacts?.icmp;
-    if (icmp?.from && icmpSender(icmp, endpointHost(c.target).replace(/^\[|\]$/g, ''), c.hostAddresses) === 'path')
-      return {
-        ok: false,
-        summary: `${c.target}: an ${icmpText(icmp)} came back: ${icmp.from} is a router or firewall on the way, not the server, so a REJECT rule there refuses the datagram before it arrives`,
-        details,
-        nextSteps: [`on ${icmp.from}: ${rejectRuleCommand(icmp)}   (the rule for udp port ${c.port})`, `traceroute -U -p ${c.port} ${endpointHost(c.target).replace(/^\[|\]$/g, '')}   (the path up to ${icmp.from})`],
-      };
+    const found = icmp?.from ? udpIcmpFinding(icmp, c.target, { address: endpointHost(c.target), port: c.port, hostAddresses: c.hostAddresses }) : undefined;
+    if (found?.sender === 'path') return { ok: false, summary: found.summary, details, nextSteps: found.steps };
     return { ok: false, summary: `${c.target}: an ICMP port unreachable came back${icmp?.from ? ` from ${icmp.from}` : ''}: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, 'check that the server binds the address you send to'] };
   }
   return { ok: false, summary: `${c.failedCall ?? c.op} failed with ${errno}`, details, nextSteps: [] };
