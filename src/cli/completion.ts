@@ -45,7 +45,7 @@ export const completionCommand: CommandModule = {
  * the filter, and readline then put them after the '=' already typed (`--platform==`). The script now
  * filters with $2; sockscope is still asked with every word, '=' included. The zsh script is left as it is.
  */
-export function bashWord(script: string): string {
+function bashWord(script: string): string {
   return script.replace(
     'cur_word="${COMP_WORDS[COMP_CWORD]}"',
     "# the word readline replaces ($2): after --flag= it is the text after '=', not COMP_WORDS' '='\n    cur_word=\"$2\"",

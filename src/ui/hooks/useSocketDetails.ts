@@ -16,7 +16,7 @@ export interface DetailsContext {
 }
 
 /** What a socket that closed before its fd flags and options were read shows instead. */
-export const CLOSED_BEFORE_READ = 'the socket closed before they were read (its fd may now hold another socket)';
+const CLOSED_BEFORE_READ = 'the socket closed before they were read (its fd may now hold another socket)';
 
 /** The owner as a key: the reads are made again when it changes. */
 function ownerKey(s: Socket): string {

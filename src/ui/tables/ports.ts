@@ -23,10 +23,10 @@ export interface PortRow {
 }
 
 /** The PROCESS cell of a row whose sockets' owners were not looked up in this view (Enter or --port looks them up). */
-export const NOT_LOOKED_UP = '?';
+const NOT_LOOKED_UP = '?';
 
 /** A port row's PROCESS cell: its processes, "hidden uid N", "-" (no process holds its sockets) or NOT_LOOKED_UP. */
-export function portProcessLabel(r: PortRow): string {
+function portProcessLabel(r: PortRow): string {
   const label = summaryProcessLabel(r.summary);
   return label === '-' && r.ownersNotLookedUp ? NOT_LOOKED_UP : label;
 }
