@@ -33,7 +33,10 @@ export const C_PLATFORM_IO_MODELS: Record<Platform, readonly string[]> = {
 /** select() watches at most FD_SETSIZE (1024 on Linux) descriptors; leave room for the listener and stdio. */
 export const SELECT_MAX_CONNECTIONS = 1000;
 
-/** The Python threads server runs one thread per connection from a fixed pool of this many (templates/python/threads.py.eta). */
+/**
+ * The Python threads server runs one thread per connection from a fixed pool of this many (templates/python/threads.py.eta,
+ * as it.pythonThreadsMax), or of --max-connections, which may not be more.
+ */
 export const PYTHON_THREADS_MAX = 1024;
 
 /**

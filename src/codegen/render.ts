@@ -6,7 +6,7 @@ import { Eta } from 'eta';
 import { findTemplatesDir, findVariant, type CommentStyle, type ResolvedVariant } from './registry.js';
 import { watchCommand } from './languages.js';
 import { isDirectoryNotLink } from './write.js';
-import { checkOutputPath, defaultIdleTimeoutMs, GeneratorOptionsError, hasBoundedPool, optionsToArgs, type GeneratorOptions } from './options.js';
+import { checkOutputPath, defaultIdleTimeoutMs, GeneratorOptionsError, hasBoundedPool, optionsToArgs, PYTHON_THREADS_MAX, type GeneratorOptions } from './options.js';
 
 /** sockscope version written into headers (kept in step with package.json by a test). */
 export const GENERATOR_VERSION = '0.1.0';
@@ -40,6 +40,8 @@ export const HTTP_MAX_HEAD = 8192;
  *                       datagrams; resolveOptions refuses more). Kept for templates written against it.
  *   it.http             {body, contentLength, maxHead, response}: the http handler's fixed answer;
  *                       response is the full 200 response for a keep-alive request (CRLFs included).
+ *   it.pythonThreadsMax the Python threads server's pool without --max-connections (options.ts PYTHON_THREADS_MAX,
+ *                       which is also the largest --max-connections it accepts).
  *   it.str(s)           s as a double-quoted string literal (JSON escaping; valid in C, Python, JS for ASCII).
  *   it.version          sockscope version.
  *
@@ -69,6 +71,7 @@ export interface TemplateContext {
   v6only: boolean;
   udpBufferSize: number;
   http: { body: string; contentLength: number; maxHead: number; response: string };
+  pythonThreadsMax: number;
   str: (s: string) => string;
   version: string;
 }
@@ -285,6 +288,7 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
       v6only: o.ipv6 && !o.dualStack,
       udpBufferSize: o.bufferSize,
       http: { body: HTTP_BODY, contentLength: Buffer.byteLength(HTTP_BODY), maxHead: HTTP_MAX_HEAD, response: httpResponse },
+      pythonThreadsMax: PYTHON_THREADS_MAX,
       str: (s: string) => JSON.stringify(s),
       version: GENERATOR_VERSION,
     };
