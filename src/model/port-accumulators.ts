@@ -3,6 +3,7 @@
 // small arrays before a Map; aggregate.ts turns them into PortSummary / PeerPortSummary records.
 import { TCP_STATES, type ProcessRef, type Protocol, type Socket, type SocketState } from './socket.js';
 import type { Listener, PeerCount, PortSummary, StateCounts } from './aggregate.js';
+import { keepFirst } from './keep-first.js';
 import { mustBeHeld } from './owner.js';
 
 const TOP_PEERS = 5;
@@ -31,21 +32,19 @@ function topPeersOf(peers: Map<string, number>): PeerCount[] {
   return top;
 }
 
+/** Most sockets first, then by address. */
+function peerOrder(a: PeerCount, b: PeerCount): number {
+  return b.count - a.count || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+}
+
 /** Adds one peer to `top` (at most TOP_PEERS, most first, then by address) if it belongs there. */
 function keepTop(top: PeerCount[], address: string, count: number): void {
+  // Most peers of a busy port do not belong: they are turned away before an object is made for them.
   if (top.length === TOP_PEERS) {
     const last = top[TOP_PEERS - 1];
     if (count < last.count || (count === last.count && address > last.address)) return;
-    top.pop();
   }
-  // Insertion by hand: splice would make an array of the removed (none) on every call.
-  let i = top.length;
-  top.push(undefined as unknown as PeerCount);
-  while (i > 0 && (top[i - 1].count < count || (top[i - 1].count === count && top[i - 1].address > address))) {
-    top[i] = top[i - 1];
-    i--;
-  }
-  top[i] = { address, count };
+  keepFirst(top, { address, count }, TOP_PEERS, peerOrder);
 }
 
 /** Distinct peers an accumulator keeps in two small arrays before it makes a Map of them. */

@@ -2,6 +2,7 @@
 import { healthyMessages, evaluateRules, makeContext, summaryMessage } from '../advise/engine.js';
 import type { Recommendation } from '../advise/types.js';
 import { countStates, isListener, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts, type Listener } from '../model/aggregate.js';
+import { firstInOrder } from '../model/keep-first.js';
 import { hiddenOwnerUid, hiddenOwnerUids, snapshotOwnerView, uidHidden, type OwnerView } from '../model/owner.js';
 import { formatEndpoint, socketDrops, type ProcessRef, type Socket } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
@@ -159,31 +160,6 @@ function udpConnectedOf(sockets: readonly Socket[], owners: OwnerView): { udpCon
       };
     });
   return { udpConnectedCount: connected.length, udpConnected: shown };
-}
-
-/**
- * The first `k` of `items` in `order`, as a stable sort and slice(0, k) give them (ties keep their input order), with
- * only k held at a time: a host may have many thousands of connected UDP sockets and analyze lists 20. Each item is
- * compared with the last kept one and, when it comes before it, placed by binary search: O(n log k) comparisons
- * and at most k moves per item kept.
- */
-function firstInOrder<T>(items: readonly T[], k: number, order: (a: T, b: T) => number): T[] {
-  const top: T[] = [];
-  if (k <= 0) return top;
-  for (const x of items) {
-    if (top.length === k && !(order(x, top[k - 1]) < 0)) continue;
-    // After every kept item x does not come before: an equal one came earlier in the input, as a stable sort keeps it.
-    let lo = 0;
-    let hi = top.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (order(x, top[mid]) < 0) hi = mid;
-      else lo = mid + 1;
-    }
-    top.splice(lo, 0, x);
-    if (top.length > k) top.pop();
-  }
-  return top;
 }
 
 /**
