@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { DEFAULT_OUTPUT_NAMES, GEN_LANGUAGES } from '../../src/codegen/languages.js';
 import { generateServer } from '../../src/codegen/index.js';
-import { defaultOutput } from '../../src/ui/wizard/steps.js';
+import { defaultOutput } from '../../src/ui/wizard/output-name.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

@@ -203,14 +203,14 @@ export function WizardView({
   hostKeys?: string;
 }) {
   const keys = (line: string) => (hostKeys ? `${line} · ${hostKeys}` : line);
-  const errorView = (max: number) =>
-    state.error
-      ? errorLines(state.error, width, max).map((l, k) => (
-          <Text key={`error${k}`} color={color ? 'red' : undefined} wrap="truncate-end">
-            {l}
-          </Text>
-        ))
-      : null;
+  // The error's rows, at most `max` (none without an error), and how they are drawn.
+  const errorRowsFor = (max: number) => (state.error ? errorLines(state.error, width, max) : []);
+  const errorView = (lines: string[]) =>
+    lines.map((l, k) => (
+      <Text key={`error${k}`} color={color ? 'red' : undefined} wrap="truncate-end">
+        {l}
+      </Text>
+    ));
   const steps = visibleSteps(state.input);
   const accent = color ? 'cyan' : undefined;
   const title = (
@@ -228,8 +228,8 @@ export function WizardView({
     const none = st.kind === 'choice' && choices.length === 0;
     const items = st.kind === 'choice' && !none ? choices.length : 1;
     // The error's rows: what is left beside the title, the step's title, one item and the key line.
-    const errorRows = state.error ? errorLines(state.error, width, Math.max(1, rows - 4)).length : 0;
-    const fitted = stepLayout(rows, items, st.kind === 'choice' ? state.cursor : 0, { summary: !!summary, error: errorRows });
+    const errorRows = errorRowsFor(Math.max(1, rows - 4));
+    const fitted = stepLayout(rows, items, st.kind === 'choice' ? state.cursor : 0, { summary: !!summary, error: errorRows.length });
     const more = fitted.count < items ? ` (${state.cursor + 1}/${items})` : '';
     return (
       <Box flexDirection="column" flexShrink={0}>
@@ -258,7 +258,7 @@ export function WizardView({
             <Text inverse> </Text>
           </Text>
         )}
-        {errorView(Math.max(1, rows - 4))}
+        {errorView(errorRows)}
         {fitted.blanks > 1 ? <Text> </Text> : null}
         <Text dimColor wrap="truncate-end">{keys(none ? 'Enter or Esc back' : st.kind === 'choice' ? '↑/↓ choose · Enter next · Esc back' : 'type · Enter next · Esc back')}</Text>
       </Box>
@@ -298,7 +298,7 @@ export function WizardView({
           ))}
         </Box>
         {/* The rows the preview leaves: title, file line, preview, key line. */}
-        {errorView(Math.max(1, rows - 3 - previewHeight))}
+        {errorView(errorRowsFor(Math.max(1, rows - 3 - previewHeight)))}
         {state.phase === 'confirm' ? (
           <Text bold color={color ? 'yellow' : undefined} wrap="truncate-start">{keys(`${state.existing.join(', ')} exists. Overwrite? y / n`)}</Text>
         ) : (

@@ -4,7 +4,8 @@ import type { Config } from '../../config/schema.js';
 import { GeneratorOptionsError, type GeneratorInput } from '../../codegen/options.js';
 import type { GenerateResult } from '../../codegen/render.js';
 import { directoryOutputMessage } from '../../codegen/write.js';
-import { defaultOutput, homeRefusal, pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
+import { pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
+import { defaultOutput, homeRefusal } from './output-name.js';
 
 export type WizardKey =
   | { name: 'up' | 'down' | 'enter' | 'escape' | 'backspace' | 'pageUp' | 'pageDown' | 'home' | 'end' }

@@ -1,7 +1,5 @@
 // The generator wizard as data and a pure reducer: one step per choice, choices filtered to what the
 // option rules allow, defaults from config. Wizard.tsx only renders this state and feeds it keys.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { DEFAULT_CONFIG, type Config } from '../../config/schema.js';
 import {
   DEFAULT_PORT,
@@ -13,7 +11,6 @@ import {
   type GeneratorInput,
   type Profile,
 } from '../../codegen/options.js';
-import { DEFAULT_OUTPUT_NAMES } from '../../codegen/languages.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN } from '../../config/defaults.js';
 import { argsToInput } from '../../cli/commands/generate-shared.js';
 import { UsageError } from '../../cli/errors.js';
@@ -325,26 +322,6 @@ function familyPatch(v: string): Partial<GeneratorInput> {
   if (v === 'dual') return { ipv6: true, dualStack: true };
   if (v === 'ipv6') return { ipv6: true, dualStack: false };
   return { ipv6: false, dualStack: false };
-}
-
-/** Default output name for the language (what the CLI writes without --output). */
-export function defaultOutput(input: GeneratorInput, cfg: Config): string {
-  return DEFAULT_OUTPUT_NAMES[input.language ?? cfg.defaultLanguage];
-}
-
-/**
- * Why a file name starting with ~ (`~/srv.c`, `~`, `~user/...`) is refused at the file step: a shell expands ~ before
- * generate-server sees it, the wizard gets the text as typed, and writing it made a directory literally named ~
- * (generate-server --output '~/x.c', quoted, writes ./~/x.c too: the path is taken as given, never expanded).
- */
-export function homeRefusal(output: string, input: GeneratorInput, cfg: Config): string | null {
-  // `~` alone, `~/...` or `~user/...` (a shell leaves `~srv.c` as it is unless a user srv.c exists).
-  const m = /^~([A-Za-z0-9._-]*\/|$)/.exec(output);
-  if (!m) return null;
-  const user = m[1].replace(/\/$/, '');
-  const file = output.slice(m[0].length) || defaultOutput(input, cfg);
-  const example = user === '' ? join(homedir(), file) : `/home/${user}/${file}`;
-  return `the shell expands ~ but the wizard does not (~${user} would be a name in the current directory): type the path in full, e.g. ${example}`;
 }
 
 /** The step's question for this input. */
