@@ -4,7 +4,7 @@
 // a burst of 2,749 listen overflows and 3.5 million segments sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,8 @@ import type { CollectOptions, SocketSource } from '../../src/collect/source.js';
 import { SocketMetrics } from '../../src/export/metrics.js';
 import { startExporter } from '../../src/export/server.js';
 import { fakeSnapshot } from '../helpers/fake-snapshot.js';
+import { startCli } from '../helpers/exporter.js';
 import { freeLowPort, freePort, waitFor } from '../helpers/free-port.js';
-
-const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 
 /** Every sample line of a host counter (sockscope_tcp_*_total, sockscope_udp_*_errors_total{family}), and the collection time/duration gauges. */
 function counterLines(text: string): string[] {
@@ -37,20 +36,6 @@ function kernelListenOverflows(): number {
 async function scrape(port: number): Promise<{ status: number; body: string }> {
   const r = await fetch(`http://127.0.0.1:${port}/metrics`);
   return { status: r.status, body: await r.text() };
-}
-
-/** Runs the built CLI; resolves with the child once it says it serves. */
-async function startCli(argv: string[], env: NodeJS.ProcessEnv = process.env, file = process.execPath, pre: string[] = []): Promise<{ child: ChildProcess; stderr: () => string }> {
-  const child = spawn(file, [...pre, BIN, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env });
-  let err = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d) => {
-      err += d;
-      if (err.includes('serving http://')) resolve();
-    });
-    child.once('exit', (c) => reject(new Error(`exporter exited ${c}: ${err}`)));
-  });
-  return { child, stderr: () => err };
 }
 
 test('SocketMetrics: host counters are absent until a snapshot gives them, and again when a snapshot cannot read them', async () => {
@@ -127,7 +112,7 @@ test('sockscope export: a scrape while its first collection runs (a slow ss) sho
   writeFileSync(join(dir, 'ss'), `#!/bin/sh\nsleep 1.5\nexec ${ss} "$@"\n`);
   chmodSync(join(dir, 'ss'), 0o755);
   const port = await freePort();
-  const { child } = await startCli(['export', '--source', 'ss', '--listen', `127.0.0.1:${port}`, '--interval', '10s'], { ...process.env, PATH: `${dir}:${process.env.PATH}` });
+  const { child } = await startCli(['export', '--source', 'ss', '--listen', `127.0.0.1:${port}`, '--interval', '10s'], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
   t.after(() => child.kill('SIGKILL'));
   const seen: string[] = [];
   const t0 = Date.now();
@@ -156,9 +141,7 @@ test('sockscope export: with /proc unreadable the host counters are absent, not 
   const port = await freeLowPort();
   const { child } = await startCli(
     ['export', '--source', 'netlink', '--listen', `127.0.0.1:${port}`, '--interval', '200ms'],
-    process.env,
-    'unshare',
-    ['-m', 'sh', '-c', 'mount --make-rprivate / && mount -t tmpfs none /proc && exec "$0" "$@"', process.execPath],
+    { file: 'unshare', pre: ['-m', 'sh', '-c', 'mount --make-rprivate / && mount -t tmpfs none /proc && exec "$0" "$@"', process.execPath] },
   );
   t.after(() => child.kill('SIGKILL'));
   const body = await waitFor('two collections', async () => {

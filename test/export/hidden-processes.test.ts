@@ -9,10 +9,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startCli } from '../helpers/exporter.js';
 import { freePort, waitFor } from '../helpers/free-port.js';
 import { NOBODY, nobodySkip } from '../helpers/unprivileged.js';
-
-const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 
 /** A root process with a TCP listener, 60 of its 64 allowed open files in use (process-near-fd-limit, critical). */
 async function fdHog(): Promise<ChildProcess> {
@@ -35,15 +34,10 @@ async function fdHog(): Promise<ChildProcess> {
 /** Starts the built exporter (as nobody when `asNobody`), returns a scrape function and its stderr so far. */
 async function exporter(home: string, asNobody: boolean, source?: string): Promise<{ child: ChildProcess; scrape: () => Promise<string>; stderr: () => string }> {
   const port = await freePort();
-  const args = [BIN, 'export', '--listen', `127.0.0.1:${port}`, '--interval', '200ms', ...(source ? ['--source', source] : [])];
-  const child = asNobody
-    ? spawn('setpriv', [...NOBODY, process.execPath, ...args], { cwd: home, env: { ...process.env, HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] })
-    : spawn(process.execPath, args, { cwd: home, env: { ...process.env, HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  await waitFor('the exporter serving', () => (err.includes('serving http://') ? true : undefined), 20_000, 50);
+  const args = ['export', '--listen', `127.0.0.1:${port}`, '--interval', '200ms', ...(source ? ['--source', source] : [])];
+  const { child, stderr } = await startCli(args, { cwd: home, env: { ...process.env, HOME: home, NO_COLOR: '1' }, ...(asNobody ? { file: 'setpriv', pre: [...NOBODY, process.execPath] } : {}) });
   const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return { child, scrape, stderr: () => err };
+  return { child, scrape, stderr };
 }
 
 const value = (text: string, series: string): number | undefined => {

@@ -5,12 +5,12 @@
 // that drops the SYNs), 3 connections to each of 30 ports hang in SYN_SENT; the exporter runs beside them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { startCli } from '../helpers/exporter.js';
 import { waitFor } from '../helpers/free-port.js';
 import { deleteNetns, netnsHolder, vethPair } from '../helpers/netns.js';
 import { MAX_PEER_PORT_SERIES } from '../../src/export/metrics.js';
 
-const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 const PORTS = Array.from({ length: 30 }, (_, i) => 7000 + i);
 
 test('syn-sent-unanswered to 30 destination ports: port="" and peer_port bounded, the rest under "other"', { timeout: 90_000 }, async (t) => {
@@ -31,11 +31,8 @@ test('syn-sent-unanswered to 30 destination ports: port="" and peer_port bounded
   );
   t.after(() => holder.kill('SIGKILL'));
 
-  const exporter = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, 'export', '--listen', '127.0.0.1:9464', '--interval', '200ms'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  exporter.stderr!.on('data', (d) => (err += d));
+  const { child: exporter } = await startCli(['export', '--listen', '127.0.0.1:9464', '--interval', '200ms'], { file: 'ip', pre: ['netns', 'exec', ns, process.execPath] });
   t.after(() => exporter.kill('SIGKILL'));
-  await waitFor('the exporter serving', () => (err.includes('serving http://') ? true : undefined), 20_000, 50);
   const scrape = () => {
     const r = spawnSync('ip', ['netns', 'exec', ns, 'curl', '-sf', 'http://127.0.0.1:9464/metrics'], { encoding: 'utf8' });
     assert.equal(r.status, 0, `curl: ${r.stderr}`);

@@ -5,10 +5,11 @@
 // socket.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { startCli } from '../helpers/exporter.js';
 import { freeLowPort, freePort, waitFor } from '../helpers/free-port.js';
 
 const run = promisify(execFile);
@@ -23,11 +24,8 @@ test('an unconnected UDP socket: state="CLOSE" in the scrape and in --json, and 
   t.after(() => sock.close());
 
   const port = await freePort();
-  const exporter = spawn(process.execPath, [BIN, 'export', '--listen', `127.0.0.1:${port}`, '--interval', '200ms'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  exporter.stderr!.on('data', (d) => (err += d));
+  const { child: exporter } = await startCli(['export', '--listen', `127.0.0.1:${port}`, '--interval', '200ms']);
   t.after(() => exporter.kill('SIGKILL'));
-  await waitFor('the exporter serving', () => (err.includes('serving http://') ? true : undefined), 20_000, 50);
   const text = await waitFor('the UDP port in sockscope_sockets', async () => {
     const s = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     return s.includes(`port="${udpPort}"`) ? s : undefined;
