@@ -24,9 +24,33 @@ const EXTRA_SYSCTLS = [
 
 /** EXTRA_SYSCTLS as read here (sockscope's own network namespace); null where unreadable. */
 export async function readExtraSysctls(procRoot: string): Promise<Record<string, string | null>> {
-  const vals = await Promise.all(EXTRA_SYSCTLS.map((n) => readProcText(`${procRoot}/sys/${n.replace(/\./g, '/')}`)));
-  return Object.fromEntries(EXTRA_SYSCTLS.map((n, i) => [n, vals[i]?.trim() ?? null]));
+  return readSysctlFiles(procRoot, EXTRA_SYSCTLS);
 }
+
+/**
+ * Sysctls by name ("net.ipv6.conf.lo.hop_limit"; an interface's '.' written '/', as sysctl does), read here under
+ * `procRoot`, trimmed; null where unreadable. Another namespace's are readSysctlsInNetns's (sysctlsFor).
+ */
+export async function readSysctlFiles(procRoot: string, names: readonly string[]): Promise<Record<string, string | null>> {
+  const vals = await Promise.all(names.map((n) => readProcText(`${procRoot}/sys/${sysctlPath(n)}`)));
+  return Object.fromEntries(names.map((n, i) => [n, vals[i]?.trim() ?? null]));
+}
+
+/** "net.ipv6.conf.eth0/100.hop_limit" -> "net/ipv6/conf/eth0.100/hop_limit" (sysctl's swap of '.' and '/'). */
+function sysctlPath(name: string): string {
+  return name.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'));
+}
+
+/** A sysctl's name from its path under /proc/sys: "net/ipv6/conf/eth0.100/hop_limit" -> "net.ipv6.conf.eth0/100.hop_limit". */
+function sysctlName(path: string): string {
+  return path.replace(/[./]/g, (c) => (c === '/' ? '.' : '/'));
+}
+
+/**
+ * Every interface's IPv6 hop_limit, read with the other sysctls in another namespace (one nsenter): the default hop
+ * limit of a connected IPv6 socket is its route's device's (route-hop-limit.ts), which is known only after the route.
+ */
+const INTERFACE_HOP_LIMITS = '/proc/sys/net/ipv6/conf/*/hop_limit';
 
 /** The network namespace link of a process ("net:[4026531840]"), or undefined when unreadable. */
 async function netnsLink(procRoot: string, pid: number | 'self'): Promise<string | undefined> {
@@ -39,16 +63,23 @@ async function netnsLink(procRoot: string, pid: number | 'self'): Promise<string
  * each, through run() (SOCKET_DEBUG lists it, 5 s timeout). setns needs CAP_SYS_ADMIN: unprivileged, it fails, and
  * the error says so (nsenter's first line of stderr).
  */
-async function readSysctlsInNetns(nsPath: string, names: readonly string[]): Promise<Record<string, string | null>> {
-  const files = names.map((n) => `/proc/sys/${n.replace(/\./g, '/')}`);
-  const r = await run('nsenter', [`--net=${nsPath}`, '--', 'sh', '-c', 'for f; do printf "=%s\\n" "$f"; cat "$f" 2>/dev/null; done', 'sh', ...files], { timeoutMs: 5000 });
+async function readSysctlsInNetns(nsPath: string, names: readonly string[], globs: readonly string[] = []): Promise<Record<string, string | null>> {
+  const files = names.map((n) => `/proc/sys/${sysctlPath(n)}`);
+  // The globs are constants of this file (INTERFACE_HOP_LIMITS), expanded by the shell; the names are arguments.
+  const script = `for f in "$@" ${globs.join(' ')}; do printf "=%s\\n" "$f"; cat "$f" 2>/dev/null; done`;
+  const r = await run('nsenter', [`--net=${nsPath}`, '--', 'sh', '-c', script, 'sh', ...files], { timeoutMs: 5000 });
   if (r.exitCode !== 0) throw new Error(r.stderr.trim().split('\n')[0] || `exit code ${r.exitCode}`);
   const out: Record<string, string | null> = Object.fromEntries(names.map((n) => [n, null]));
   let cur: string | undefined;
+  // A glob matches named files too (conf/all/hop_limit): a file printed twice would read as both lines joined.
+  const seen = new Set<string>();
   for (const line of r.stdout.split('\n')) {
     if (line.startsWith('=/proc/sys/')) {
       const i = files.indexOf(line.slice(1));
-      cur = i >= 0 ? names[i] : undefined;
+      const again = seen.has(line);
+      seen.add(line);
+      cur = again ? undefined : i >= 0 ? names[i] : globs.length && !line.includes('*') ? sysctlName(line.slice('=/proc/sys/'.length)) : undefined;
+      if (cur !== undefined && i < 0) out[cur] ??= null;
     } else if (cur && line.trim() !== '') out[cur] = out[cur] == null ? line : `${out[cur]} ${line}`;
   }
   return out;
@@ -64,6 +95,11 @@ export interface NamespacedSysctls {
   sysctlsFrom: string;
   /** Why the namespace's own values are unknown (and which of sockscope's were left out). */
   missing?: string;
+  /**
+   * Another namespace's (other): every interface's net.ipv6.conf.<dev>.hop_limit, read with the rest (route-hop-limit.ts
+   * takes its route's device's from here, not with one more nsenter); undefined when it could not be read.
+   */
+  interfaceHopLimits?: Record<string, string | null>;
 }
 
 /**
@@ -81,13 +117,14 @@ export async function sysctlsFor(procRoot: string, pid: number): Promise<Namespa
   // would come back as both lines joined ("1 1").
   const netNames = [...new Set([...Object.keys(sysctls), ...Object.keys(extraSysctls)])].filter((n) => n.startsWith('net.'));
   try {
-    const vals = await readSysctlsInNetns(nsPath, netNames);
+    const vals = await readSysctlsInNetns(nsPath, netNames, [INTERFACE_HOP_LIMITS]);
+    const interfaceHopLimits = Object.fromEntries(Object.entries(vals).filter(([n]) => !netNames.includes(n)).map(([n, v]) => [n, v?.trim() ?? null]));
     const norm = (v: string | null) => (v == null ? null : v.trim().replace(/\s+/g, ' '));
     const sys = { ...sysctls };
     for (const n of Object.keys(sys) as (keyof Sysctls)[]) if (n.startsWith('net.')) sys[n] = norm(vals[n] ?? null);
     const extra = { ...extraSysctls };
     for (const n of Object.keys(extra)) if (n.startsWith('net.')) extra[n] = vals[n]?.trim() ?? null;
-    return { sysctls: sys, extraSysctls: extra, netns: target, other: true, sysctlsFrom: `${where}, read there with nsenter --net` };
+    return { sysctls: sys, extraSysctls: extra, netns: target, other: true, sysctlsFrom: `${where}, read there with nsenter --net`, interfaceHopLimits };
   } catch (e) {
     const sys = { ...sysctls };
     for (const n of Object.keys(sys) as (keyof Sysctls)[]) if (n.startsWith('net.')) sys[n] = null;

@@ -12,7 +12,7 @@ import type { DecodedValue, TcpInfoStruct } from './getsockopt-decode.js';
 import { kernelViewReadings, findKernelSocket } from './getsockopt-fallback.js';
 import { defaultOptionNames, optionToRead, withDependencies, type SocketKind } from './getsockopt-options.js';
 import { borrowFd, type Borrowed } from './getsockopt-borrow.js';
-import { readExtraSysctls, sysctlsFor } from './getsockopt-netns-sysctls.js';
+import { readExtraSysctls, readSysctlFiles, sysctlsFor } from './getsockopt-netns-sysctls.js';
 import { readOptionsOnFd } from './getsockopt-read-fd.js';
 import { routeHopLimitFacts, routeKeysOf, type RouteKeys } from './route-hop-limit.js';
 import { fdLinkInode, NoSuchSocketError, readProcess } from './getsockopt-target.js';
@@ -285,7 +285,9 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   }
   // The default IPV6_UNICAST_HOPS of a connected socket is its route's: read in the socket's namespace.
   if (infos.some((i) => i.name === 'IP_TTL')) {
-    const route = await routeHopLimitFacts(result.socket, ns.other ? `${procRoot}/${pid}/ns/net` : undefined, { ...routeKeys, device: routeKeys.device ?? kernel?.boundDevice });
+    // The device's hop_limit: another namespace's every interface's was read with its sysctls (no nsenter more).
+    const readSysctl = async (name: string) => (ns.other ? (ns.interfaceHopLimits?.[name] ?? null) : (await readSysctlFiles(procRoot, [name]))[name]);
+    const route = await routeHopLimitFacts(result.socket, ns.other ? `${procRoot}/${pid}/ns/net` : undefined, { ...routeKeys, device: routeKeys.device ?? kernel?.boundDevice }, readSysctl);
     result.extraSysctls = { ...extraSysctls, ...route.extra };
     if (route.missing && !ns.missing) missing.push(route.missing);
   }

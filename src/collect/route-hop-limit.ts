@@ -10,7 +10,6 @@ import { PEER_ROUTE_KEY, interfaceHopLimitSysctl } from '../knowledge/interpret-
 import { bareAddress, endpointHost, zoneOf } from '../knowledge/host-port.js';
 import { isLinkLocal } from '../model/socket.js';
 import { run } from './exec.js';
-import { readProcText } from './host.js';
 
 /** SO_BINDTODEVICE ('' when unbound) and SO_MARK as read on the socket (getsockopt.ts), as RouteKeys. */
 export function routeKeysOf(readings: readonly { name: string; value?: unknown }[]): RouteKeys {
@@ -41,8 +40,10 @@ export interface RouteKeys {
  * connect or accept with a link-local peer sets too), else the peer's zone; without either a link-local peer's route
  * is not guessed (the first fe80::/64 route would be another link's). A v4-mapped peer (::ffff:a.b.c.d) is routed as
  * IPv4. Nothing for a listener, a socket without a peer, or a non-IP socket. `missing` says why the route is unknown.
+ * `readSysctl` reads the device's hop_limit in that namespace (getsockopt.ts: here under procRoot, or from what
+ * sysctlsFor read there already).
  */
-export async function routeHopLimitFacts(s: SocketFacts, nsPath?: string, keys: RouteKeys = {}): Promise<{ extra: Record<string, string | null>; missing?: string }> {
+export async function routeHopLimitFacts(s: SocketFacts, nsPath: string | undefined, keys: RouteKeys, readSysctl: (name: string) => Promise<string | null>): Promise<{ extra: Record<string, string | null>; missing?: string }> {
   if ((s.family !== 'inet' && s.family !== 'inet6') || !s.peer || s.state === 'LISTEN' || s.state === 'CLOSE') return { extra: {} };
   const peer = endpointHost(s.peer);
   const address = bareAddress(peer);
@@ -71,13 +72,8 @@ export async function routeHopLimitFacts(s: SocketFacts, nsPath?: string, keys: 
   const extra: Record<string, string | null> = { [PEER_ROUTE_KEY]: route };
   const dev = /\bdev (\S+)/.exec(route)?.[1];
   if (family === 6 && dev && dev !== '.' && dev !== '..' && !dev.includes('/')) {
-    const path = `/proc/sys/net/ipv6/conf/${dev}/hop_limit`;
-    let text: string | null = null;
-    if (nsPath) {
-      const r = await inNs(['cat', path]).catch(() => undefined);
-      text = r && r.exitCode === 0 ? r.stdout : null;
-    } else text = await readProcText(path);
-    extra[interfaceHopLimitSysctl(dev)] = text?.trim() ?? null;
+    const name = interfaceHopLimitSysctl(dev);
+    extra[name] = await readSysctl(name);
   }
   return { extra };
 }

@@ -158,6 +158,7 @@ test('a connected or accepted IPv6 socket is judged against its route\'s hop lim
     assert.match(row('client').meaning ?? '', /the default for its route: net\.ipv6\.conf\.lo\.hop_limit=20/, tag);
     assert.match(row('accepted').meaning ?? '', /net\.ipv6\.conf\.lo\.hop_limit=20/, tag);
     assert.equal(row('client').extra['net.ipv6.conf.lo.hop_limit'], '20', tag);
+    assert.equal(row('client').extra['net.ipv6.conf.all.hop_limit'], '33', tag);
     assert.match(row('metric').meaning ?? '', /the default for its route: the hoplimit of the route to the peer \(fd02::9 .*dev d0.*hoplimit 7/, tag);
     assert.match(row('dev').meaning ?? '', /net\.ipv6\.conf\.d0\.hop_limit=44/, tag);
     assert.match(row('v4metric').meaning ?? '', /the system default net\.ipv4\.ip_default_ttl.*hoplimit 7/, tag);
@@ -167,6 +168,19 @@ test('a connected or accepted IPv6 socket is judged against its route\'s hop lim
     assert.match(row('v4metric9').unusual ?? '', /^IP_TTL 9 differs from the system default \(net\.ipv4\.ip_default_ttl=64\)/, tag);
     // conf.all's value on a connected socket: what it reads when its cached route was dropped, not a finding.
     assert.equal(row('metric33').unusual, undefined, tag);
+    if (!where.netns) {
+      // From the host: one nsenter for the namespace's sysctls (every interface's hop_limit with them), one for the
+      // route; the device's hop_limit is not read with a third.
+      process.env.SOCKET_DEBUG = '1';
+      try {
+        const r = sockscope(['inspect-options', '--pid', String(pid), '--socket-fd', String(kv.dev), '--options', 'IP_TTL', '--json']);
+        const nsenters = r.stderr.split('\n').filter((l) => /\bnsenter --net=/.test(l));
+        assert.equal(nsenters.length, 2, nsenters.join('\n'));
+        assert.match(JSON.parse(r.stdout).options.find((o: Row) => o.name === 'IP_TTL').meaning, /net\.ipv6\.conf\.d0\.hop_limit=44/);
+      } finally {
+        delete process.env.SOCKET_DEBUG;
+      }
+    }
     // conf.default only seeds new interfaces: a listener set to its value is unusual.
     assert.match(row('ldefault50').unusual ?? '', /^IPV6_UNICAST_HOPS 50 differs from the system default \(net\.ipv6\.conf\.all\.hop_limit=33\)/, tag);
   }
@@ -232,7 +246,7 @@ test('the route of a socket bound to a device, or to a link-local peer, goes out
 
 test('a link-local peer without its zone nor a bound device: the route is not guessed, and the hop limit not judged', async () => {
   const { routeHopLimitFacts } = await import('../../src/collect/route-hop-limit.js');
-  const facts = await routeHopLimitFacts({ family: 'inet6', state: 'ESTABLISHED', local: '[fe80::a1]:40000', peer: '[fe80::9]:9' });
+  const facts = await routeHopLimitFacts({ family: 'inet6', state: 'ESTABLISHED', local: '[fe80::a1]:40000', peer: '[fe80::9]:9' }, undefined, {}, async () => null);
   assert.equal(facts.extra['ip route get <peer>'], null);
   assert.match(facts.missing ?? '', /link-local.*zone.*unknown/);
   const c: OptionContext = { family: 'inet6', state: 'ESTABLISHED', peer: '[fe80::9]:9', sysctls: {} as OptionContext['sysctls'], extraSysctls: { 'net.ipv6.conf.all.hop_limit': '64', ...facts.extra }, values: {}, readAs: 'IPV6_UNICAST_HOPS' };
