@@ -173,7 +173,8 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   let fdFlags: InspectResult['fdFlags'] = {};
   let borrowed: Borrowed<ReturnType<typeof readOptionsOnFd>> = {};
   // The device the socket is bound to and its mark choose its route (routeHopLimitFacts): read on the duplicate too.
-  const routeInfos = infos.some((i) => i.name === 'IP_TTL') ? ['SO_BINDTODEVICE', 'SO_MARK'].map((n) => findOption(n)!) : [];
+  const ttl = infos.some((i) => i.name === 'IP_TTL');
+  const routeInfos = ttl ? ['SO_BINDTODEVICE', 'SO_MARK'].filter((n) => !infos.some((i) => i.name === n)).map((n) => findOption(n)!) : [];
   let routeKeys: RouteKeys = {};
   for (let attempt = 1; ; attempt++) {
     missing = [];
@@ -200,9 +201,10 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
       missing.push(fdFlags.missing);
     }
     borrowed = borrowFd(threadOf ?? pid, fd, ctx, inode, (dup) => {
-      const r = readOptionsOnFd(dup, infos);
-      if (routeInfos.length) routeKeys = routeKeysOf(readOptionsOnFd(dup, routeInfos).readings);
-      return r;
+      // One read: the options asked for and the route keys not among them, which are not shown.
+      const r = readOptionsOnFd(dup, routeInfos.length ? [...infos, ...routeInfos] : infos);
+      if (ttl) routeKeys = routeKeysOf(r.readings);
+      return routeInfos.length ? { ...r, readings: r.readings.filter((x) => !routeInfos.some((i) => i.name === x.name)) } : r;
     });
     if (borrowed.otherInode === undefined) {
       inode ??= borrowed.inode; // /proc unreadable yet the borrow allowed: the duplicate says which socket it is
@@ -284,7 +286,7 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
     missing.push(fb.summary);
   }
   // The default IPV6_UNICAST_HOPS of a connected socket is its route's: read in the socket's namespace.
-  if (infos.some((i) => i.name === 'IP_TTL')) {
+  if (ttl) {
     // The device's hop_limit: another namespace's every interface's was read with its sysctls (no nsenter more).
     const readSysctl = async (name: string) => (ns.other ? (ns.interfaceHopLimits?.[name] ?? null) : (await readSysctlFiles(procRoot, [name]))[name]);
     const route = await routeHopLimitFacts(result.socket, ns.other ? `${procRoot}/${pid}/ns/net` : undefined, { ...routeKeys, device: routeKeys.device ?? kernel?.boundDevice }, readSysctl);

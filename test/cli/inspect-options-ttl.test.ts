@@ -177,6 +177,10 @@ test('a connected or accepted IPv6 socket is judged against its route\'s hop lim
         const nsenters = r.stderr.split('\n').filter((l) => /\bnsenter --net=/.test(l));
         assert.equal(nsenters.length, 2, nsenters.join('\n'));
         assert.match(JSON.parse(r.stdout).options.find((o: Row) => o.name === 'IP_TTL').meaning, /net\.ipv6\.conf\.d0\.hop_limit=44/);
+        // The route keys (SO_BINDTODEVICE, SO_MARK) are read in the same getsockopt pass, and not shown as options.
+        const reads = r.stderr.split('\n').filter((l) => /\bffi getsockopt x\d+ fd=/.test(l));
+        assert.equal(reads.length, 1, reads.join('\n'));
+        assert.deepEqual((JSON.parse(r.stdout).options as Row[]).filter((o) => o.name === 'SO_MARK' || o.name === 'SO_BINDTODEVICE'), []);
       } finally {
         delete process.env.SOCKET_DEBUG;
       }
