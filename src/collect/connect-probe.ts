@@ -122,7 +122,7 @@ export function tcpConnect(address: string, port: number, timeoutMs: number): Pr
       const ms = msSince(t0);
       logOsCall('net', `connect ${address}:${port}`, ms, undefined, r.errno ? `error=${r.errno}` : 'ok');
       if (!r.ok) s.destroy();
-      // [::1]:48260, as every endpoint sockscope prints (splitEndpoint in connect-explain.ts reads it back).
+      // [::1]:48260, as every endpoint sockscope prints (splitEndpoint in knowledge/host-port.ts reads it back).
       resolve({ ...r, ms, ...(r.ok ? { socket: s, local: formatHostPort(s.localAddress ?? '', s.localPort ?? 0) } : {}) });
     };
     const timer = setTimeout(() => finish({ ok: false, errno: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
