@@ -401,6 +401,25 @@ export function interpretTry(c: TryContext): TryInterpretation {
     const d = diagnoseConnectError(errno, { ...c.connectFacts, ...(c.udpSockets ? { udpSockets: c.udpSockets } : {}), datagram: true, address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
     return { ok: false, summary: d.summary, details, nextSteps: d.nextSteps };
   }
+  // Refused on this host before it left: netfilter dropping a locally sent packet (an OUTPUT DROP or REJECT rule)
+  // makes sendto fail with EPERM, as a BPF cgroup hook does; EACCES is a broadcast address without SO_BROADCAST (a
+  // subnet's last address is one), a prohibit route or rule, or a security module. They read "sendto failed with ...".
+  if (c.op === 'sendto' && (errno === 'EPERM' || errno === 'EACCES')) {
+    const host = bareAddress(endpointHost(c.target));
+    if (errno === 'EPERM')
+      return {
+        ok: false,
+        summary: `${c.target}: the datagram was refused on this host before it left: a firewall rule in OUTPUT drops or rejects it (netfilter dropping a locally sent packet gives EPERM), or a BPF cgroup sendmsg hook`,
+        details,
+        nextSteps: [`nft list ruleset; iptables -S OUTPUT   (a DROP or REJECT rule for udp port ${c.port}, or for ${host})`],
+      };
+    return {
+      ok: false,
+      summary: `${c.target}: sendto was denied (EACCES): ${host} is a broadcast address and the socket has no SO_BROADCAST (a subnet's last address is one), or a prohibit route or rule, or a security module (SELinux, AppArmor) refused it`,
+      details,
+      nextSteps: [`ip route get ${host}   ("broadcast" first: a broadcast address, which needs setsockopt(SO_BROADCAST, 1); "prohibit": a route that refuses it)`, 'ip rule; ausearch -m avc -ts recent, or journalctl -k   (a policy rule or a security module denial)'],
+    };
+  }
   if (c.op === 'sendto' && errno === 'ECONNREFUSED') {
     // This host: sockets on the port at other addresses (127.0.0.1 when sending to 127.0.0.3) receive nothing sent here.
     const elsewhere = c.udpSockets ? udpElsewhere(c.udpSockets, endpointHost(c.target)) : [];
@@ -415,8 +434,14 @@ export function interpretTry(c: TryContext): TryInterpretation {
     // The error queue names who sent it: a router or firewall on the way is a REJECT rule there, not the server's answer.
     // (debug-connections --udp says the same: icmp-report.ts udpIcmpFinding.)
     const icmp = c.connectFacts?.icmp;
-    const found = icmp?.from ? udpIcmpFinding(icmp, c.target, { address: endpointHost(c.target), port: c.port, hostAddresses: c.hostAddresses }) : undefined;
-    if (found?.sender === 'path') return { ok: false, summary: found.summary, details, nextSteps: found.steps };
+    // To this host the port's UDP sockets were read: one that would receive it means a REJECT rule answered, not the
+    // kernel's "nothing bound here". To another host, an error this host sent is an OUTPUT REJECT rule of its own.
+    const target = bareAddress(endpointHost(c.target));
+    const toThisHost = /^127\.|^::1$|^::ffff:127\./.test(target) || (c.hostAddresses ?? []).some((a) => bareAddress(a) === target);
+    const found = icmp?.from
+      ? udpIcmpFinding(icmp, c.target, { address: endpointHost(c.target), port: c.port, hostAddresses: c.hostAddresses, ...(toThisHost ? { udpSockets: c.udpSockets ?? [] } : {}) })
+      : undefined;
+    if (found?.sender === 'path' || found?.sender === 'this host') return { ok: false, summary: found.summary, details, nextSteps: found.steps };
     return { ok: false, summary: `${c.target}: an ICMP port unreachable came back${icmp?.from ? ` from ${icmp.from}` : ''}: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, 'check that the server binds the address you send to'] };
   }
   return { ok: false, summary: `${c.failedCall ?? c.op} failed with ${errno}`, details, nextSteps: [] };
