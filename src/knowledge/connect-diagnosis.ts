@@ -338,7 +338,7 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
     );
   }
   // TCP connects to one host: the kernel refuses broadcast and multicast destinations (ENETUNREACH).
-  if (errno === 'ENETUNREACH' && (isMulticast(bare) || bare === '255.255.255.255' || ctx.route?.type === 'broadcast' || ctx.route?.type === 'multicast')) {
+  if (errno === 'ENETUNREACH' && !ctx.datagram && (isMulticast(bare) || bare === '255.255.255.255' || ctx.route?.type === 'broadcast' || ctx.route?.type === 'multicast')) {
     const kind = isMulticast(bare) || ctx.route?.type === 'multicast' ? 'multicast' : 'broadcast';
     return d(
       'unreachable',

@@ -58,3 +58,10 @@ test('a subnet broadcast address without SO_BROADCAST: EACCES says so', () => {
   assert.match(r.summary, /10\.78\.0\.255 is a broadcast address and the socket has no SO_BROADCAST/);
   assert.match(r.steps, /ip route get 10\.78\.0\.255/);
 });
+
+test('sendto 255.255.255.255 with no route for it: no route, not "TCP connects to one host only"', () => {
+  const r = trySendto('255.255.255.255:9');
+  assert.equal(r.errno, 'ENETUNREACH');
+  assert.doesNotMatch(r.summary, /TCP|connect\(\)/);
+  assert.match(r.summary, /no route/);
+});
