@@ -1,10 +1,10 @@
 // Pure interpretation of a `sockscope try` call against the host's state: who holds the port, TIME_WAIT and
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
-import { udpIcmpFinding } from './icmp-report.js';
+import { sendtoFailure } from './interpret-try-sendto.js';
 import { localOwnerView, localUid, uidHidden, unseenOwnerText } from '../model/owner.js';
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type ConnectContext } from './interpret-connect.js';
-import { udpBoundText, udpDelivery, udpElsewhere, udpSendInstead, type UdpSocketReading } from './udp-delivery.js';
+import { udpDelivery, type UdpSocketReading } from './udp-delivery.js';
 import { isLinkLocal } from '../model/socket.js';
 import { bareAddress, endpointHost } from './host-port.js';
 
@@ -396,53 +396,9 @@ export function interpretTry(c: TryContext): TryInterpretation {
     const d = diagnoseConnectError(errno, { ...c.connectFacts, ...(c.hostAddresses ? { hostAddresses: c.hostAddresses } : {}), address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
     return { ok: false, summary: d.summary, details: [...details.filter((x) => !d.meaning || !x.includes(d.meaning))].concat(d.meaning ? [`${errno}: ${d.meaning}`] : []), nextSteps: d.nextSteps };
   }
-  // An ICMP error after a sendto (EHOSTUNREACH: no ARP reply, or a REJECT rule): read with the facts a connect is.
-  if (c.op === 'sendto' && c.connectFacts && ['EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH'].includes(errno)) {
-    const d = diagnoseConnectError(errno, { ...c.connectFacts, ...(c.udpSockets ? { udpSockets: c.udpSockets } : {}), datagram: true, address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
-    return { ok: false, summary: d.summary, details, nextSteps: d.nextSteps };
-  }
-  // Refused on this host before it left: netfilter dropping a locally sent packet (an OUTPUT DROP or REJECT rule)
-  // makes sendto fail with EPERM, as a BPF cgroup hook does; EACCES is a broadcast address without SO_BROADCAST (a
-  // subnet's last address is one), a prohibit route or rule, or a security module. They read "sendto failed with ...".
-  if (c.op === 'sendto' && (errno === 'EPERM' || errno === 'EACCES')) {
-    const host = bareAddress(endpointHost(c.target));
-    if (errno === 'EPERM')
-      return {
-        ok: false,
-        summary: `${c.target}: the datagram was refused on this host before it left: a firewall rule in OUTPUT drops or rejects it (netfilter dropping a locally sent packet gives EPERM), or a BPF cgroup sendmsg hook`,
-        details,
-        nextSteps: [`nft list ruleset; iptables -S OUTPUT   (a DROP or REJECT rule for udp port ${c.port}, or for ${host})`],
-      };
-    return {
-      ok: false,
-      summary: `${c.target}: sendto was denied (EACCES): ${host} is a broadcast address and the socket has no SO_BROADCAST (a subnet's last address is one), or a prohibit route or rule, or a security module (SELinux, AppArmor) refused it`,
-      details,
-      nextSteps: [`ip route get ${host}   ("broadcast" first: a broadcast address, which needs setsockopt(SO_BROADCAST, 1); "prohibit": a route that refuses it)`, 'ip rule; ausearch -m avc -ts recent, or journalctl -k   (a policy rule or a security module denial)'],
-    };
-  }
-  if (c.op === 'sendto' && errno === 'ECONNREFUSED') {
-    // This host: sockets on the port at other addresses (127.0.0.1 when sending to 127.0.0.3) receive nothing sent here.
-    const elsewhere = c.udpSockets ? udpElsewhere(c.udpSockets, endpointHost(c.target)) : [];
-    if (elsewhere.length) {
-      return {
-        ok: false,
-        summary: `${c.target}: an ICMP port unreachable came back: nothing receives on UDP ${c.target} (no socket is bound to ${endpointHost(c.target)} or to a wildcard on port ${c.port}), but ${elsewhere.slice(0, 3).map(udpBoundText).join('; ')}${elsewhere.length > 3 ? ` and ${elsewhere.length - 3} more` : ''}`,
-        details: [...details, `a UDP socket receives only datagrams sent to the address it is bound to (or to any address of its family, bound to ${isV4(endpointHost(c.target)) ? '0.0.0.0' : '::'})`],
-        nextSteps: udpSendInstead(elsewhere, endpointHost(c.target), c.port, 'sockscope try sendto'),
-      };
-    }
-    // The error queue names who sent it: a router or firewall on the way is a REJECT rule there, not the server's answer.
-    // (debug-connections --udp says the same: icmp-report.ts udpIcmpFinding.)
-    const icmp = c.connectFacts?.icmp;
-    // To this host the port's UDP sockets were read: one that would receive it means a REJECT rule answered, not the
-    // kernel's "nothing bound here". To another host, an error this host sent is an OUTPUT REJECT rule of its own.
-    const target = bareAddress(endpointHost(c.target));
-    const toThisHost = /^127\.|^::1$|^::ffff:127\./.test(target) || (c.hostAddresses ?? []).some((a) => bareAddress(a) === target);
-    const found = icmp?.from
-      ? udpIcmpFinding(icmp, c.target, { address: endpointHost(c.target), port: c.port, hostAddresses: c.hostAddresses, ...(toThisHost ? { udpSockets: c.udpSockets ?? [] } : {}) })
-      : undefined;
-    if (found?.sender === 'path' || found?.sender === 'this host') return { ok: false, summary: found.summary, details, nextSteps: found.steps };
-    return { ok: false, summary: `${c.target}: an ICMP port unreachable came back${icmp?.from ? ` from ${icmp.from}` : ''}: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, 'check that the server binds the address you send to'] };
+  if (c.op === 'sendto') {
+    const sent = sendtoFailure(c, errno, details);
+    if (sent) return sent;
   }
   return { ok: false, summary: `${c.failedCall ?? c.op} failed with ${errno}`, details, nextSteps: [] };
 }

@@ -1,0 +1,64 @@
+// Why a `sockscope try sendto` failed: an ICMP error after the datagram (read with the facts a connect is), a refusal
+// on this host before it left (EPERM, EACCES), or a port unreachable (who sent it, and which UDP socket would have
+// received it). Pure, as interpret-try.ts, which calls it.
+import { diagnoseConnectError } from './interpret-connect.js';
+import { udpIcmpFinding } from './icmp-report.js';
+import { udpBoundText, udpElsewhere, udpSendInstead } from './udp-delivery.js';
+import { bareAddress, endpointHost, ipFamily } from './host-port.js';
+import type { TryContext, TryInterpretation } from './interpret-try.js';
+
+/** An IPv4 destination, or IPv4-mapped: a socket bound to 0.0.0.0 receives it. */
+const isV4 = (a: string) => ipFamily(a) !== 6 || a.toLowerCase().startsWith('::ffff:');
+
+/** The interpretation of a failed sendto, or undefined when the errno is none of these (the caller's generic line). */
+export function sendtoFailure(c: TryContext, errno: string, details: string[]): TryInterpretation | undefined {
+  // An ICMP error after a sendto (EHOSTUNREACH: no ARP reply, or a REJECT rule): read with the facts a connect is.
+  if (c.connectFacts && ['EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH'].includes(errno)) {
+    const d = diagnoseConnectError(errno, { ...c.connectFacts, ...(c.udpSockets ? { udpSockets: c.udpSockets } : {}), datagram: true, address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
+    return { ok: false, summary: d.summary, details, nextSteps: d.nextSteps };
+  }
+  // Refused on this host before it left: netfilter dropping a locally sent packet (an OUTPUT DROP or REJECT rule)
+  // makes sendto fail with EPERM, as a BPF cgroup hook does; EACCES is a broadcast address without SO_BROADCAST (a
+  // subnet's last address is one), a prohibit route or rule, or a security module. They read "sendto failed with ...".
+  if (errno === 'EPERM' || errno === 'EACCES') {
+    const host = bareAddress(endpointHost(c.target));
+    if (errno === 'EPERM')
+      return {
+        ok: false,
+        summary: `${c.target}: the datagram was refused on this host before it left: a firewall rule in OUTPUT drops or rejects it (netfilter dropping a locally sent packet gives EPERM), or a BPF cgroup sendmsg hook`,
+        details,
+        nextSteps: [`nft list ruleset; iptables -S OUTPUT   (a DROP or REJECT rule for udp port ${c.port}, or for ${host})`],
+      };
+    return {
+      ok: false,
+      summary: `${c.target}: sendto was denied (EACCES): ${host} is a broadcast address and the socket has no SO_BROADCAST (a subnet's last address is one), or a prohibit route or rule, or a security module (SELinux, AppArmor) refused it`,
+      details,
+      nextSteps: [`ip route get ${host}   ("broadcast" first: a broadcast address, which needs setsockopt(SO_BROADCAST, 1); "prohibit": a route that refuses it)`, 'ip rule; ausearch -m avc -ts recent, or journalctl -k   (a policy rule or a security module denial)'],
+    };
+  }
+  if (errno === 'ECONNREFUSED') {
+    // This host: sockets on the port at other addresses (127.0.0.1 when sending to 127.0.0.3) receive nothing sent here.
+    const elsewhere = c.udpSockets ? udpElsewhere(c.udpSockets, endpointHost(c.target)) : [];
+    if (elsewhere.length) {
+      return {
+        ok: false,
+        summary: `${c.target}: an ICMP port unreachable came back: nothing receives on UDP ${c.target} (no socket is bound to ${endpointHost(c.target)} or to a wildcard on port ${c.port}), but ${elsewhere.slice(0, 3).map(udpBoundText).join('; ')}${elsewhere.length > 3 ? ` and ${elsewhere.length - 3} more` : ''}`,
+        details: [...details, `a UDP socket receives only datagrams sent to the address it is bound to (or to any address of its family, bound to ${isV4(endpointHost(c.target)) ? '0.0.0.0' : '::'})`],
+        nextSteps: udpSendInstead(elsewhere, endpointHost(c.target), c.port, 'sockscope try sendto'),
+      };
+    }
+    // The error queue names who sent it: a router or firewall on the way is a REJECT rule there, not the server's answer.
+    // (debug-connections --udp says the same: icmp-report.ts udpIcmpFinding.)
+    const icmp = c.connectFacts?.icmp;
+    // To this host the port's UDP sockets were read: one that would receive it means a REJECT rule answered, not the
+    // kernel's "nothing bound here". To another host, an error this host sent is an OUTPUT REJECT rule of its own.
+    const target = bareAddress(endpointHost(c.target));
+    const toThisHost = /^127\.|^::1$|^::ffff:127\./.test(target) || (c.hostAddresses ?? []).some((a) => bareAddress(a) === target);
+    const found = icmp?.from
+      ? udpIcmpFinding(icmp, c.target, { address: endpointHost(c.target), port: c.port, hostAddresses: c.hostAddresses, ...(toThisHost ? { udpSockets: c.udpSockets ?? [] } : {}) })
+      : undefined;
+    if (found?.sender === 'path' || found?.sender === 'this host') return { ok: false, summary: found.summary, details, nextSteps: found.steps };
+    return { ok: false, summary: `${c.target}: an ICMP port unreachable came back${icmp?.from ? ` from ${icmp.from}` : ''}: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, 'check that the server binds the address you send to'] };
+  }
+  return undefined;
+}
