@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { PEER_ROUTE_KEY, interfaceHopLimitSysctl } from '../knowledge/interpret-options-hop-limit.js';
 import { bareAddress, endpointHost, zoneOf } from '../knowledge/host-port.js';
 import { isLinkLocal } from '../model/socket.js';
+import { parseIpRouteGet } from '../parse/ip-route.js';
 import { run } from './exec.js';
 
 /** SO_BINDTODEVICE ('' when unbound) and SO_MARK as read on the socket (getsockopt.ts), as RouteKeys. */
@@ -62,15 +63,16 @@ export async function routeHopLimitFacts(s: SocketFacts, nsPath: string | undefi
     return { extra: { [PEER_ROUTE_KEY]: null }, missing: `the peer ${address} is link-local and its zone (the interface it is reached on) is unknown${where}, so its route and the default hop limit of this connected socket are unknown` };
   const inNs = (argv: string[]) => (nsPath ? run('nsenter', [`--net=${nsPath}`, '--', ...argv], { timeoutMs: 5000 }) : run(argv[0], argv.slice(1), { timeoutMs: 5000 }));
   let route: string;
+  let dev: string | undefined;
   try {
     const r = await inNs(['ip', ...args]);
     route = r.stdout.trim().replace(/\s+/g, ' ');
+    dev = parseIpRouteGet(r.stdout).dev;
     if (r.exitCode !== 0 || !route) throw new Error(r.stderr.trim().split('\n')[0] || `exit code ${r.exitCode}`);
   } catch (e) {
     return { extra: { [PEER_ROUTE_KEY]: null }, missing: `the route to the peer (ip ${args.join(' ')}${where}) could not be read (${(e as Error).message}), so the default hop limit of this connected socket is unknown` };
   }
   const extra: Record<string, string | null> = { [PEER_ROUTE_KEY]: route };
-  const dev = /\bdev (\S+)/.exec(route)?.[1];
   if (family === 6 && dev && dev !== '.' && dev !== '..' && !dev.includes('/')) {
     const name = interfaceHopLimitSysctl(dev);
     extra[name] = await readSysctl(name);

@@ -1,5 +1,6 @@
 // IP_TTL / IPV6_UNICAST_HOPS against the hop limit a socket that did not set it reads (interpret-options.ts
 // meaningOf): the system default, or for a connected IPv6 socket its route's (collect/route-hop-limit.ts reads it).
+import { parseIpRouteGet } from '../parse/ip-route.js';
 import { escapeControl } from '../model/escape.js';
 import { isLinkLocal } from '../model/socket.js';
 import { bareAddress, endpointHost } from './host-port.js';
@@ -42,7 +43,7 @@ export function hopLimit(v: number, c: OptionContext): { meaning: string; unusua
   const routeText = c.extraSysctls[PEER_ROUTE_KEY];
   const route = routed && c.peer && routeText ? routeText : undefined;
   const metric = route ? /\bhoplimit (\d+)/.exec(route)?.[1] : undefined;
-  const dev = route ? /\bdev (\S+)/.exec(route)?.[1] : undefined;
+  const dev = route ? parseIpRouteGet(route).dev : undefined;
   const routeName = route ? `the route to the peer (${escapeControl(route)})` : '';
   const who = listener ? 'its SYN-ACKs, and every packet of the connections it accepts (they inherit it),' : 'its packets';
   const effect = (reference: number) =>
