@@ -118,7 +118,7 @@ export function staleDeliveryRate(s: Socket, peer?: Socket): StaleRate | null {
 }
 
 /** bytes_acked (less the SYN) over busy time, bytes/s: 0 when nothing was acknowledged, null without either. */
-function busyAverageRate(t: NonNullable<Socket['tcpInfo']>): number | null {
+export function busyAverageRate(t: NonNullable<Socket['tcpInfo']>): number | null {
   return t.bytesAcked != null && t.busyUs ? (Math.max(0, t.bytesAcked - 1) * 1e6) / t.busyUs : null;
 }
 

@@ -79,6 +79,29 @@ test('buffer-below-bdp: rwnd-limited blames the receiver, using its rcvbuf when 
   assert.match(r.evidence, /below the tcp_rmem default \(131072\) .* the application set SO_RCVBUF \(to 32768; Linux doubles it\)/);
 });
 
+test('buffer-below-bdp: an app-limited rate sample is not the BDP; the average over busy time is, as sockscope buffers uses', () => {
+  // tcpi_delivery_rate_app_limited: the sample was taken with too little queued to fill the path (measured on
+  // loopback: 131 Gbit/s app_limited while 7.1 MB moved in 3.8 s busy). Its BDP (16 MB at 1 ms) made an
+  // autotuned 6 MiB receiver "below the BDP". bytes_acked / busy time is 1.87 MB/s: BDP 1.9 KB.
+  const ti = { rttUs: 1000, deliveryRate: 16_375_000_000, deliveryRateAppLimited: true, busyUs: 3_800_000, rwndLimitedUs: 3_000_000, bytesAcked: 7_100_001, bytesSent: 7_100_000 };
+  const sockets = [
+    listener('127.0.0.1:6000', 10),
+    tcp('127.0.0.1:6000', '127.0.0.1:50000', 'ESTABLISHED', { tcpInfo: ti, skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 4194304 } }),
+    tcp('127.0.0.1:50000', '127.0.0.1:6000', 'ESTABLISHED', { skmem: { rmemAlloc: 0, rcvbuf: 6291456, wmemAlloc: 0, sndbuf: 16384 } }),
+  ];
+  assert.deepEqual(run(fakeSnapshot({ sockets })).filter((r) => r.id === 'buffer-below-bdp'), []);
+  // The same connection with a sample that was not app-limited is judged by it.
+  const full = sockets.map((s) => (s.tcpInfo ? { ...s, tcpInfo: { ...ti, deliveryRateAppLimited: false } } : s));
+  assert.equal(run(fakeSnapshot({ sockets: full })).filter((r) => r.id === 'buffer-below-bdp').length, 1);
+  // A fixed SO_SNDBUF that limits is still named, with the average rate and the sample said for what it is.
+  const snd = { ...ti, rwndLimitedUs: 0, sndbufLimitedUs: 3_000_000 };
+  const sender = [listener('127.0.0.1:6000', 10), tcp('127.0.0.1:6000', '127.0.0.1:50000', 'ESTABLISHED', { tcpInfo: snd, skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 32768 } })];
+  const r = run(fakeSnapshot({ sockets: sender })).find((x) => x.id === 'buffer-below-bdp')!;
+  assert.ok(r, 'a fixed SO_SNDBUF that limits 79% of busy time is still a finding');
+  assert.match(r.evidence, /delivery rate 14\.9 Mbit\/s \(bytes acked over busy time; the last sample, 131 Gbit\/s, was app-limited\), BDP at least 1\.83 KiB/);
+  assert.doesNotMatch(r.fix + r.evidence, /15\.\d MiB|16\.\d MiB/);
+});
+
 test('buffer-below-bdp: a receiver that stopped reading (zero window, persist timer) is not a buffer-size problem', () => {
   // Measured on loopback: the server never reads; the client filled its 3.6 MiB send buffer. ss -tmoi of the
   // client: timer:(persist,...), rwnd_limited 100% of busy, delivery rate ~9 Gbit/s from the first burst;

@@ -2,6 +2,7 @@
 import type { Socket } from '../../model/socket.js';
 import { receiveBufferDiagnosis, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, type BufferDiagnosis } from '../buffer-diagnosis.js';
 import { BUFFER_PER_WINDOW, bdpBytes, capsFromSysctls } from '../buffer-plan.js';
+import { busyAverageRate } from '../buffers.js';
 import { factsFor, groupLabel, groupPortFields, tupleKey } from '../facts.js';
 import { fmtBitRate, fmtBytes, fmtEndpoint, fmtUsAsMs } from '../format.js';
 import type { Rule } from '../rule.js';
@@ -13,6 +14,8 @@ interface Limited {
   kind: 'rwnd' | 'sndbuf';
   share: number;
   bdp: number;
+  /** The rate the BDP was taken from: the delivery rate, or bytes acked over busy time when the sample was app-limited. */
+  rate: number;
   buffer: number | null;
   /** Why, and what to do (the same words as `sockscope buffers`). */
   d: BufferDiagnosis;
@@ -26,7 +29,7 @@ const bufferBelowBdp: Rule = {
   scope: 'socket',
   topic: 'buffers',
   summary:
-    'A TCP connection busy for at least bufferMinBusyMs spends at least bufferLimitedRatio of that time limited by the receiver\'s window (rwnd) or its own send buffer (sndbuf), and the limiting buffer is below 2 x BDP (delivery rate x rtt, a lower bound while limited; a window of one BDP takes about twice that in buffer), was fixed by the application, or is a send buffer autotuned to tcp_wmem max: throughput is capped by buffer size, or by a receiver on this host that reads too slowly. The fix follows the cause: SO_SNDBUF/SO_RCVBUF set by the application (a limited sndbuf below tcp_wmem max, rcvbuf below the tcp_rmem default, window scale 0), autotuning at its max, receive autotuning off (tcp_moderate_rcvbuf 0), a slow reader. Needs tcp_info and skmem.',
+    'A TCP connection busy for at least bufferMinBusyMs spends at least bufferLimitedRatio of that time limited by the receiver\'s window (rwnd) or its own send buffer (sndbuf), and the limiting buffer is below 2 x BDP (delivery rate x rtt, with bytes acked over busy time for a rate sample taken app-limited; a lower bound while limited; a window of one BDP takes about twice that in buffer), was fixed by the application, or is a send buffer autotuned to tcp_wmem max: throughput is capped by buffer size, or by a receiver on this host that reads too slowly. The fix follows the cause: SO_SNDBUF/SO_RCVBUF set by the application (a limited sndbuf below tcp_wmem max, rcvbuf below the tcp_rmem default, window scale 0), autotuning at its max, receive autotuning off (tcp_moderate_rcvbuf 0), a slow reader. Needs tcp_info and skmem.',
   thresholds: ['bufferLimitedRatio', 'bufferMinBusyMs'],
   evaluate(ctx) {
     const ratio = th(ctx, 'bufferLimitedRatio');
@@ -41,24 +44,28 @@ const bufferBelowBdp: Rule = {
         const ti = s.tcpInfo;
         if (s.state !== 'ESTABLISHED' || !ti?.busyUs || ti.busyUs < minBusy || !ti.rttUs || !ti.deliveryRate) continue;
         const rttMs = ti.rttUs / 1000;
+        // An app-limited sample is how fast a few segments were acknowledged, not what the connection moves:
+        // the average over busy time stands for it, as in `sockscope buffers` (131 Gbit/s against 15 Mbit/s measured).
+        const rate = ti.deliveryRateAppLimited === true ? busyAverageRate(ti) : ti.deliveryRate;
+        if (!rate) continue;
         // The measured rate of a limited connection is what the limit allows: the BDP is a lower bound.
-        const bdp = bdpBytes(ti.deliveryRate, rttMs);
+        const bdp = bdpBytes(rate, rttMs);
         const snd = (ti.sndbufLimitedUs ?? 0) / ti.busyUs;
         const rwnd = (ti.rwndLimitedUs ?? 0) / ti.busyUs;
         // The measured BDP of a limited connection is only a lower bound, so a buffer the facts show fixed
         // by the application, or one autotuning took to tcp_wmem max, counts even above 2 x that BDP.
         const snd0 = snd >= ratio && s.skmem ? sendBufferDiagnosis(s.skmem.sndbuf, bdp, true, caps) : null;
         if (snd0 && sendBufferLimits(s.skmem!.sndbuf, bdp, snd0, caps))
-          found.push({ s, kind: 'sndbuf', share: snd, bdp, buffer: s.skmem!.sndbuf, d: snd0 });
+          found.push({ s, kind: 'sndbuf', share: snd, bdp, rate, buffer: s.skmem!.sndbuf, d: snd0 });
         // A persist timer means a zero window: the receiving application stopped reading, which no
         // buffer size fixes (send-q-persistent reports it).
         else if (rwnd >= ratio && s.timer?.name !== 'persist') {
           // The receiver's buffer limits us: if the peer is a socket on this host, its rcvbuf is known.
           const peer = facts.byTuple.get(tupleKey(s.peer.address, s.peer.port, s.local.address, s.local.port));
           const buf = peer?.skmem?.rcvbuf ?? null;
-          const local = peer ? receiveBufferDiagnosis(peer, bdp, true, caps, rttMs, ti.deliveryRate) : null;
+          const local = peer ? receiveBufferDiagnosis(peer, bdp, true, caps, rttMs, rate) : null;
           if (buf == null || buf < BUFFER_PER_WINDOW * bdp || local?.kind === 'fixed') {
-            found.push({ s, kind: 'rwnd', share: rwnd, bdp, buffer: buf, d: local ?? remoteReceiverDiagnosis(s, bdp, true, rttMs, ti.deliveryRate), receiver: local ? peer : undefined });
+            found.push({ s, kind: 'rwnd', share: rwnd, bdp, rate, buffer: buf, d: local ?? remoteReceiverDiagnosis(s, bdp, true, rttMs, rate), receiver: local ? peer : undefined });
           }
         }
       }
@@ -80,7 +87,7 @@ const bufferBelowBdp: Rule = {
         ...groupPortFields(g),
         message: `${found.length} connection${found.length === 1 ? '' : 's'} on ${groupLabel(g)} ${found.length === 1 ? 'is' : 'are'} limited by ${kinds.has('sndbuf') ? 'the send buffer' : ''}${kinds.size === 2 ? ' and ' : ''}${kinds.has('rwnd') ? "the receiver's window" : ''}: ${slow ? 'the receiving application reads too slowly' : 'buffers below the bandwidth-delay product cap throughput'}`,
         evidence:
-          `${fmtEndpoint(w.s.peer)}: ${w.kind}-limited ${Math.round(w.share * 100)}% of busy time; rtt ${fmtUsAsMs(ti.rttUs!)}, delivery rate ${fmtBitRate(ti.deliveryRate!)}, BDP at least ${fmtBytes(w.bdp)}; ` +
+          `${fmtEndpoint(w.s.peer)}: ${w.kind}-limited ${Math.round(w.share * 100)}% of busy time; rtt ${fmtUsAsMs(ti.rttUs!)}, delivery rate ${fmtBitRate(w.rate)}${w.rate !== ti.deliveryRate ? ` (bytes acked over busy time; the last sample, ${fmtBitRate(ti.deliveryRate!)}, was app-limited)` : ''}, BDP at least ${fmtBytes(w.bdp)}; ` +
           `${w.kind === 'sndbuf' ? 'sndbuf' : "receiver's rcvbuf"} ${w.buffer == null ? 'unknown (remote peer)' : fmtBytes(w.buffer)}; caps: net.core.rmem_max ${caps.rmemMax ?? 'unknown'}, wmem_max ${caps.wmemMax ?? 'unknown'}, tcp_rmem ${tcpR}, tcp_wmem ${tcpW}; ${w.d.cause}`,
         fix:
           (['sndbuf', 'rwnd'] as const)
