@@ -92,6 +92,7 @@ export const TcpInfoStructSchema = z.object({
   options: z.array(z.string()),
   pacingRate: n.nullable().optional(),
   maxPacingRate: n.nullable().optional(),
+  deliveryRateAppLimited: z.boolean().optional(),
 });
 const tcpInfoSame: Same<z.infer<typeof TcpInfoStructSchema>, TcpInfoStruct> = true;
 const tcpInfoKeys: Covers<z.infer<typeof TcpInfoStructSchema>, TcpInfoStruct> = true;

@@ -1,6 +1,6 @@
 // Pure decoding of getsockopt results: ints, struct linger, struct timeval, names and struct tcp_info (linux/tcp.h).
 import { decodeUtf8 } from '../model/escape.js';
-import { KERNEL_STATE_BY_NUMBER, type TcpInfo } from '../model/socket.js';
+import { KERNEL_STATE_BY_NUMBER } from '../model/socket.js';
 import type { OptionKind } from './getsockopt-options.js';
 
 export interface LingerValue {
@@ -58,6 +58,8 @@ export interface TcpInfoStruct {
   dataSegsIn?: number;
   dataSegsOut?: number;
   deliveryRate?: number;
+  /** tcpi_delivery_rate_app_limited: the rate sample was taken with too little queued to fill the path (present with deliveryRate). */
+  deliveryRateAppLimited?: boolean;
   busyTimeUs?: number;
   rwndLimitedUs?: number;
   sndbufLimitedUs?: number;
@@ -167,6 +169,8 @@ export function decodeTcpInfo(b: Buffer, len: number): TcpInfoStruct {
   t.dataSegsIn = opt(152);
   t.dataSegsOut = opt(156);
   t.deliveryRate = u64(160);
+  // The low bit of byte 7 (Linux 4.9+, the release that added tcpi_delivery_rate; padding before it).
+  if (t.deliveryRate !== undefined) t.deliveryRateAppLimited = (b[7] & 1) !== 0;
   t.busyTimeUs = u64(168);
   t.rwndLimitedUs = u64(176);
   t.sndbufLimitedUs = u64(184);
@@ -181,34 +185,4 @@ export function decodeTcpInfo(b: Buffer, len: number): TcpInfoStruct {
   t.rcvWnd = opt(232);
   for (const k of Object.keys(t) as (keyof TcpInfoStruct)[]) if (t[k] === undefined) delete t[k];
   return t;
-}
-
-/** The model's TcpInfo (what collectors report) from a decoded struct. */
-export function tcpInfoToModel(t: TcpInfoStruct, congestion?: string): TcpInfo {
-  return {
-    rttUs: t.rttUs,
-    rttVarUs: t.rttVarUs,
-    rtoMs: Math.round(t.rtoUs / 1000),
-    cwnd: t.sndCwnd,
-    ssthresh: t.sndSsthresh,
-    mss: t.sndMss,
-    retrans: t.retransmits,
-    totalRetrans: t.totalRetrans,
-    bytesAcked: t.bytesAcked,
-    bytesReceived: t.bytesReceived,
-    bytesSent: t.bytesSent,
-    deliveryRate: t.deliveryRate,
-    rwndLimitedUs: t.rwndLimitedUs,
-    sndbufLimitedUs: t.sndbufLimitedUs,
-    busyUs: t.busyTimeUs,
-    congestion,
-    lastSendMs: t.lastDataSentMs,
-    lastRecvMs: t.lastDataRecvMs,
-    lastAckMs: t.lastAckRecvMs,
-    rcvSpace: t.rcvSpace,
-    sndWscale: t.sndWscale,
-    rcvWscale: t.rcvWscale,
-    // tcpi_options' TCPI_OPT_WSCALE, as the netlink parser reads it: scales of 0 without it mean not negotiated.
-    windowScaling: t.options.includes('wscale'),
-  };
 }

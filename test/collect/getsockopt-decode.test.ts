@@ -94,15 +94,3 @@ test('string values (SO_BINDTODEVICE) decode as UTF-8, a byte that is not kept a
   assert.equal(decodeOption('string', bad, 16), 'e\udcff1');
   assert.equal(decodeOption('string', Buffer.from('eth0xxxx'), 4), 'eth0', 'only the length the kernel returned');
 });
-
-test('tcpInfoToModel: windowScaling from tcpi_options (TCPI_OPT_WSCALE), as the netlink parser reads it', async () => {
-  const { tcpInfoToModel } = await import('../../src/collect/getsockopt-decode.js');
-  const b = Buffer.alloc(256);
-  b[0] = 1; // ESTABLISHED
-  b[5] = 0x01 | 0x02; // timestamps, sack: no wscale, so scales 0 / 0 mean not negotiated
-  assert.equal(tcpInfoToModel(decodeTcpInfo(b, 232)).windowScaling, false);
-  b[5] |= 0x04;
-  b[6] = (9 << 4) | 7;
-  const m = tcpInfoToModel(decodeTcpInfo(b, 232));
-  assert.deepEqual([m.windowScaling, m.sndWscale, m.rcvWscale], [true, 7, 9]);
-});
