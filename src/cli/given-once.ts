@@ -1,5 +1,6 @@
-// A flag given more than once: yargs joins the values into an array, which a parser would read as "1s,2s".
-// Import-light (duration.ts, which every command loads at start-up, uses it).
+// A flag given more than once: yargs joins the values into an array, which a parser would read as "1s,2s"
+// (or --port 80 --port 81 as "80,81"). Import-light (duration.ts and options.ts, which every command loads at
+// start-up, use it; so do the integer, port and size flags of generate-server).
 import { UsageError } from './errors.js';
 
 /** The flag's value, or a UsageError naming the flag and its values when it was given more than once ("it takes `what`"). */

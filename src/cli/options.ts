@@ -2,21 +2,25 @@
 import type { Argv } from 'yargs';
 import { jsonText } from '../model/escape.js';
 import { UsageError } from './errors.js';
+import { givenOnce } from './given-once.js';
 
-/** Parses a TCP/UDP port flag strictly: an integer 1-65535 or a UsageError naming the flag. */
+/** Parses a TCP/UDP port flag strictly: an integer 1-65535 or a UsageError naming the flag (or saying it was given twice). */
 export function parsePort(flag: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  const text = String(value).trim();
+  const text = String(givenOnce(flag, value, 'one port')).trim();
   if (!/^\d+$/.test(text)) throw new UsageError(`--${flag} must be a port number 1-65535, got "${text}"`);
   const n = Number(text);
   if (n < 1 || n > 65535) throw new UsageError(`--${flag} must be a port number 1-65535, got ${text}`);
   return n;
 }
 
-/** Parses an integer flag strictly: digits only (a sign for negatives), min..max; the message quotes what was typed. */
-export function parseIntFlag(flag: string, value: unknown, min: number, max: number): number | undefined {
+/**
+ * Parses an integer flag strictly: digits only (a sign for negatives), min..max; the message quotes what was typed.
+ * Given more than once, the message says so and that it takes `what` (one number, one port).
+ */
+export function parseIntFlag(flag: string, value: unknown, min: number, max: number, what = 'one number'): number | undefined {
   if (value === undefined) return undefined;
-  const text = String(value).trim();
+  const text = String(givenOnce(flag, value, what)).trim();
   // yargs' type 'number' would turn "abc" into NaN and lose the text: integer flags are strings coerced here.
   const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be an integer ${min}-${max}, got "${text}"`);
@@ -24,8 +28,8 @@ export function parseIntFlag(flag: string, value: unknown, min: number, max: num
 }
 
 /** parseIntFlag as a yargs `coerce`. */
-export function intFlag(flag: string, min: number, max: number): (value: unknown) => number | undefined {
-  return (value) => parseIntFlag(flag, value, min, max);
+export function intFlag(flag: string, min: number, max: number, what?: string): (value: unknown) => number | undefined {
+  return (value) => parseIntFlag(flag, value, min, max, what);
 }
 
 /** --port and --peer-port, validated; at most one of them. */

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import type { CollectOptions, SocketSource } from '../collect/source.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { parseDuration } from './duration.js';
-import { UsageError } from './errors.js';
+import { parseIntFlag } from './options.js';
 
 export function withSamplingFlags<T>(y: Argv<T>) {
   return y
@@ -13,9 +13,8 @@ export function withSamplingFlags<T>(y: Argv<T>) {
 
 /** Validated --samples / --sample-interval. */
 export function samplingOf(argv: { samples?: string; 'sample-interval'?: string }): { samples: number; intervalMs: number } {
-  const text = String(argv.samples ?? '1').trim();
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 600) throw new UsageError(`--samples must be an integer 1-600, got "${text}"`);
-  return { samples: Number(text), intervalMs: parseDuration('sample-interval', argv['sample-interval'] ?? '1s', { minMs: 100, maxMs: 600_000 }) };
+  const samples = parseIntFlag('samples', argv.samples ?? '1', 1, 600) as number;
+  return { samples, intervalMs: parseDuration('sample-interval', argv['sample-interval'] ?? '1s', { minMs: 100, maxMs: 600_000 }) };
 }
 
 /** Takes `samples` snapshots `intervalMs` apart; returns the last and the whole series (oldest first). */

@@ -8,6 +8,7 @@ import type * as CodegenOptions from '../../codegen/options.js';
 import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES, nextStepLines } from '../../codegen/languages.js';
 import { directoriesAmong, directoryOutputMessage, existingFiles, FileExistsError, missingDirectories, writeFilesAtomic } from '../../codegen/write.js';
 import { UsageError } from '../errors.js';
+import { givenOnce } from '../given-once.js';
 import { printJson } from '../options.js';
 
 // codegen/options.ts's lists (the types keep them equal): flags and --help without loading the generator,
@@ -115,8 +116,9 @@ const SIZE_FLAGS = new Set(['buffer-size', 'sndbuf', 'rcvbuf']);
 
 function int(flag: string, v: string | undefined, min = 0): number | undefined {
   if (v === undefined) return undefined;
-  const t = String(v).trim();
   const sized = SIZE_FLAGS.has(flag);
+  // Given twice, yargs passes an array, which String() made the "whole number" "1,2".
+  const t = String(givenOnce(flag, v, flag === 'port' ? 'one port' : sized ? 'one size' : 'one number')).trim();
   const m = (sized ? /^(\d+)\s*([kKmM](?:i?[bB])?)?$/ : /^(\d+)()$/).exec(t);
   if (!m) throw new UsageError(`--${flag} must be a whole number${sized ? ' (suffix k or M allowed)' : ''}, got "${t}"`);
   const unit = (m[2] ?? '').toLowerCase()[0];

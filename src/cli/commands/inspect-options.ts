@@ -20,7 +20,7 @@ export const inspectOptionsCommand: CommandModule<object, Args> = {
       // Strings coerced here, not type 'number': that reads "abc" as NaN and the message could not quote it.
       .option('pid', { type: 'string', describe: 'Process holding the socket', coerce: intFlag('pid', 1, 2 ** 22) })
       .option('socket-fd', { type: 'string', describe: 'The socket fd in that process (ls -l /proc/PID/fd)', coerce: intFlag('socket-fd', 0, 2 ** 31 - 1) })
-      .option('port', { type: 'string', describe: 'The listener on this local port', coerce: intFlag('port', 1, 65535) })
+      .option('port', { type: 'string', describe: 'The listener on this local port', coerce: intFlag('port', 1, 65535, 'one port') })
       .option('inode', { type: 'string', describe: 'The socket with this inode (ss -e ino:)', coerce: intFlag('inode', 1, Number.MAX_SAFE_INTEGER) })
       .option('options', { type: 'string', describe: 'Comma-separated option names (default: all but SO_ERROR, which reading clears)' })
       .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' })
