@@ -211,6 +211,22 @@ function fullestListeners(ls: readonly Socket[]): string {
   return shown.some((s) => s.sendQUnknown) ? `${text} (? = backlog unknown with this source)` : text;
 }
 
+/**
+ * The listeners listen-overflows-rising's evidence names. Its counters are the host's, but under --port P
+ * (ctx.port) the snapshot holds P's sockets only (analyze, the monitor and the library collect with the
+ * port filter): naming P's idle listener as the fullest, or "none now", would point away from the one
+ * overflowing. Then P's listeners are shown as P's, with what was not collected and how to see it.
+ */
+function overflowListeners(ctx: RuleContext): string {
+  const ls = listenersOf(ctx.snapshot);
+  const port = ctx.port;
+  if (port === undefined || ls.some((s) => s.local.port !== port)) return `fullest listeners: ${fullestListeners(ls) || 'none now'}`;
+  const others = `listeners on other ports were not collected (--port ${port}): sockscope analyze without --port, or ss -ltn, names the fullest`;
+  if (ls.length === 0) return `no listener on port ${port}; ${others}`;
+  const shown = [...ls].sort((a, b) => b.recvQ - a.recvQ).slice(0, 3).map((s) => `${addr(s)} Recv-Q ${s.recvQ}/${s.sendQUnknown ? '?' : s.sendQ}`).join(', ');
+  return `listeners on port ${port}: ${shown}${ls.length > 3 ? ` and ${ls.length - 3} more` : ''}${ls.some((s) => s.sendQUnknown) ? ' (? = backlog unknown with this source)' : ''}; ${others}`;
+}
+
 const listenOverflowsRising: Rule = {
   id: 'listen-overflows-rising',
   severities: ['warning'],
@@ -230,7 +246,6 @@ const listenOverflowsRising: Rule = {
     // (half-open connections) is full, with SYN cookies off; the accept queue is not the cause.
     const qfull = !ov ? sustainedRise(win, 'netstat', 'TcpExt', ['TCPReqQFullDrop'], 1) : null;
     const sysc = ctx.snapshot.sysctls;
-    const busiest = fullestListeners(listenersOf(ctx.snapshot));
     return [
       {
         id: this.id,
@@ -244,7 +259,7 @@ const listenOverflowsRising: Rule = {
         evidence:
           `TcpExt ListenOverflows ${ov ? `+${ov.delta} (${fmtRate(ov.perSecond)})` : 'steady'}, ListenDrops ${dr ? `+${dr.delta} (${fmtRate(dr.perSecond)})` : 'steady'} over ${win.length} samples; ` +
           (qfull ? `TcpExt TCPReqQFullDrop +${qfull.delta}; net.ipv4.tcp_syncookies ${sysc['net.ipv4.tcp_syncookies'] ?? 'unknown'}, net.ipv4.tcp_max_syn_backlog ${sysc['net.ipv4.tcp_max_syn_backlog'] ?? 'unknown'}; ` : '') +
-          `fullest listeners: ${busiest || 'none now'}; net.core.somaxconn ${sysc['net.core.somaxconn'] ?? 'unknown'}`,
+          `${overflowListeners(ctx)}; net.core.somaxconn ${sysc['net.core.somaxconn'] ?? 'unknown'}`,
         fix: qfull
           ? 'Turn SYN cookies on (sysctl -w net.ipv4.tcp_syncookies=1) so a full SYN queue does not drop clients; raise the SYN queue with the listen() backlog (with net.core.somaxconn) and net.ipv4.tcp_max_syn_backlog; find who sends the SYNs: ss -tn state syn-recv. ' +
             'Confirm: nstat -az TcpExtTCPReqQFullDrop TcpExtListenDrops (should stop rising)'
