@@ -166,7 +166,7 @@ test('syn-sent-unanswered: SYNs to a local listener with a full accept queue nam
   assert.match(r.message, /^141 connections to 127\.0\.0\.1:7003 hang in SYN_SENT: the listener 127\.0\.0\.1:7003 on this host has 2 connections waiting for accept\(\), a full accept queue: the kernel drops new SYNs$/);
   assert.match(r.evidence, /listener 127\.0\.0\.1:7003 Recv-Q 2, backlog 1/);
   // analyze --peer-port 7003 collects only the connections, not the listener: still not "the host is down".
-  const scoped = find('syn-sent-unanswered', fakeSnapshot({ sockets: sockets.slice(1) }))!;
+  const scoped = run(fakeSnapshot({ sockets: sockets.slice(1) }), undefined, { peerPort: 7003 }).find((x) => x.id === 'syn-sent-unanswered')!;
   assert.match(scoped.message, /hang in SYN_SENT: the destination is this host, where unanswered SYNs mean a listener whose accept queue is full \(sockscope analyze --port 7003\)/);
   assert.doesNotMatch(scoped.fix, /debug-connections|tracepath/);
   // procfs (backlog unknown): connections waiting are named as the likely cause; an empty queue is not.
@@ -188,9 +188,9 @@ test('syn-sent-unanswered: a full 0.0.0.0 listener is named for a 127.0.0.2 dest
   assert.match(r.evidence, /listener 0\.0\.0\.0:7000 Recv-Q 2, backlog 1/);
   const both = find('syn-sent-unanswered', fakeSnapshot({ sockets: [listener('[::]:7000', 128, 0), listener('0.0.0.0:7000', 1, 2), ...pile] }))!;
   assert.match(both.message, /the listener 0\.0\.0\.0:7000 on this host has 2 connections waiting/);
-  // A listener bound to 127.0.0.1 only does not serve 127.0.0.2.
+  // A listener bound to 127.0.0.1 only does not serve 127.0.0.2: the kernel would answer RST, so a firewall drops them.
   const other = find('syn-sent-unanswered', fakeSnapshot({ sockets: [listener('127.0.0.1:7000', 1, 2), ...pile] }))!;
-  assert.match(other.message, /the destination is this host, where unanswered SYNs mean/);
+  assert.match(other.message, /nothing on this host listens on 127\.0\.0\.2:7000, where the kernel would answer RST/);
 });
 
 // 9. listen(1) never accepting, clients keep coming, --source procfs --samples 4.

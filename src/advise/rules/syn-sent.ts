@@ -78,10 +78,24 @@ function onThisHost(d: Dest): boolean {
 
 /**
  * Why the SYNs go unanswered: a local listener with connections waiting (a full accept queue), a local
- * listener with an empty queue (then a SYN queue overflow with cookies off, or a firewall), this host
- * without its listener in the snapshot, or a remote destination.
+ * listener with an empty queue (then a SYN queue overflow with cookies off, or a firewall), this host with
+ * no listener for the destination in a snapshot that holds every listener (a firewall), this host without
+ * its listeners in the snapshot, or a remote destination.
  */
-type Where = 'queue' | 'listener' | 'host' | 'remote';
+type Where = 'queue' | 'listener' | 'firewall' | 'host' | 'remote';
+
+/**
+ * Whether the snapshot holds every TCP listener: the whole host (no --port nor --peer-port: the monitor,
+ * the exporter, a plain analyze), or a --peer-port one with TCP listeners in it. A collection filtered by
+ * peer port holds a listener (peer port 0) only when it asked for every listener besides the connections
+ * (CollectOptions.withListeners); without them it cannot tell. analyze --port holds that port's sockets only.
+ */
+function holdsListeners(ctx: RuleContext): boolean {
+  if (ctx.port !== undefined) return false;
+  if (ctx.peerPort === undefined) return true;
+  for (const k of factsOf(ctx.snapshot).listeners.keys()) if (k.startsWith('tcp:')) return true;
+  return false;
+}
 
 function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; where: Where } {
   const l = localListener(ctx.snapshot, d);
@@ -98,17 +112,31 @@ function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; whe
       evidence: `listener ${fmtEndpoint(l.local)} Recv-Q ${l.recvQ}, backlog ${backlog ?? 'unknown'}`,
     };
   }
-  // The destination is this host, but its listener is not in the snapshot (analyze --peer-port collects
-  // only the connections): with no listener the kernel would answer RST, so the SYNs meet a full accept
-  // queue or a local firewall rule (measured: 141 SYN_SENT to a listen(1) that never accepts).
-  if (onThisHost(d)) {
+  if (!onThisHost(d)) return { where: 'remote', text: 'nothing answers their SYNs (the host is down, a firewall drops them, or the route leads nowhere)', evidence: '' };
+  const dest = fmtEndpoint({ address: d.peer, port: d.port });
+  // The destination is this host and nothing listens there: the kernel answers a SYN with RST (connect()
+  // fails with ECONNREFUSED at once), so unanswered SYNs were dropped by a rule on the input or output hook
+  // (measured, 6.18: nft `tcp dport 9999 drop` on either hook leaves connect()s to 127.0.0.1:9999 and
+  // [::1]:9999 in SYN_SENT; without the rule they are refused).
+  if (holdsListeners(ctx)) {
     return {
-      where: 'host',
-      text: `the destination is this host, where unanswered SYNs mean a listener whose accept queue is full (sockscope analyze --port ${d.port}) or a local firewall rule that drops them`,
-      evidence: 'destination on this host',
+      where: 'firewall',
+      text: `nothing on this host listens on ${dest}, where the kernel would answer RST (connection refused), so a firewall rule on this host drops the SYNs`,
+      evidence: `destination on this host; no TCP listener serves ${dest} (this snapshot holds every listener)`,
     };
   }
-  return { where: 'remote', text: 'nothing answers their SYNs (the host is down, a firewall drops them, or the route leads nowhere)', evidence: '' };
+  // Its listeners are not in the snapshot (analyze --peer-port collects only the connections): the SYNs
+  // meet a full accept queue (measured: 141 SYN_SENT to a listen(1) that never accepts) or a firewall rule.
+  return {
+    where: 'host',
+    text: `the destination is this host, where unanswered SYNs mean a listener whose accept queue is full (sockscope analyze --port ${d.port}) or a local firewall rule that drops them`,
+    evidence: `destination on this host; this snapshot holds the connections to port ${d.port}, not the listeners`,
+  };
+}
+
+/** The firewall listing commands for a destination's family (nft shows the iptables-nft rules too). */
+function firewallCommands(peer: string): string {
+  return `nft list ruleset and ${peer.includes(':') ? 'ip6tables' : 'iptables'} -S`;
 }
 
 const synSentStuck: Rule = {
@@ -157,8 +185,14 @@ const synSentStuck: Rule = {
           `; warning at ${min}`,
         fix: c.where === 'listener'
           ? `Its accept queue is empty, so look at what drops the SYNs before it: a local firewall rule (nft list ruleset, iptables -S) and net.ipv4.tcp_syncookies (0 drops SYNs when the SYN queue overflows: sysctl -w net.ipv4.tcp_syncookies=1; sockscope analyze --port ${d.port} shows its SYN_RECV). Confirm: nstat -az TcpExtTCPReqQFullDrop and ss -tno state syn-sent '( dport = :${d.port} )'`
-          : c.where !== 'remote'
+          : c.where === 'queue'
           ? `Accept faster on the local listener and raise its backlog (sockscope analyze --port ${d.port}: its accept-queue finding). Confirm: ss -ltn 'sport = :${d.port}' and ss -tno state syn-sent '( dport = :${d.port} )'`
+          : c.where === 'firewall'
+          ? `Find the rule that drops them: ${firewallCommands(d.peer)} (a drop, or a drop policy with no accept, for tcp port ${d.port} on the input or output hook; ${d.peer.includes(':') ? 'ip6tables' : 'iptables'} -L -v -n counts the packets each rule matched). If a server should listen on ${dest}, start it: with the rule gone and no listener, connect() fails at once with ECONNREFUSED instead of hanging. ` +
+            `Confirm: ss -ltn 'sport = :${d.port}' (no listener) and ss -tno state syn-sent '( dport = :${d.port} )'`
+          : c.where === 'host'
+          ? `Check whether anything listens on ${dest}: ss -ltn 'sport = :${d.port}'. If a listener does, accept faster and raise its backlog (sockscope analyze --port ${d.port}: its accept-queue finding); if none does, the kernel would answer RST, so a firewall rule on this host drops the SYNs: ${firewallCommands(d.peer).replace(' and ', ', ')} (look for tcp port ${d.port}). ` +
+            `Confirm: ss -tno state syn-sent '( dport = :${d.port} )'`
           : `Find where the SYNs go: sockscope debug-connections --address ${dest} (probes the route, the neighbour and the port); check the backend is up, its firewall and yours (nft list ruleset), and the path (tracepath ${d.peer}). ` +
             `Give the client a connect timeout (a few seconds: Python create_connection(timeout=3), Node socket.setTimeout, C a non-blocking connect() with poll) and take a dead backend out of its pool; without one connect() waits for net.ipv4.tcp_syn_retries (6: about 127 s). ` +
             `Confirm: ss -tno state syn-sent '( dport = :${d.port} )' (timer:(on,...,N) with N growing means unanswered)`,
