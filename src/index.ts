@@ -7,7 +7,7 @@ export type { ErrnoExplanation, ErrnoLookup, ErrnoPlatform, ErrnoQuery, NumberRe
 export { LINUX_ERRNOS, BSD_ERRNOS, WSA_ERRORS } from './knowledge/generated/errno-tables.js';
 export type { LinuxErrno, BsdErrno, WsaError } from './knowledge/errno-types.js';
 export { SOCKET_OPTIONS, SOCKET_OPTION_NAMES, findOption, findOptionByNumber, OptionNameSchema, UnknownOptionError } from './knowledge/socket-options.js';
-export type { SocketOptionInfo, OptionLevel, OptionValueType, ForeignOption } from './knowledge/socket-options.js';
+export type { SocketOptionInfo, OptionLevel, OptionValueType, ForeignOption, OptionReport } from './knowledge/socket-options.js';
 // Configuration.
 export { userConfigPath, projectConfigPaths } from './config/load.js';
 // The library's loadConfig: a bad file or variable is a ConfigError (code config-error), not the CLI's UsageError.

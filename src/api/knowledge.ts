@@ -5,7 +5,7 @@
 // result is a copy, not the table entry itself (a caller's edit must not change the next lookup).
 import { z } from 'zod';
 import { ErrnoQuerySchema, explainErrno as lookupErrno, type ErrnoLookup, type ErrnoPlatform } from '../knowledge/errno.js';
-import { OptionNameSchema, describeOption as lookupOption, type SocketOptionInfo } from '../knowledge/socket-options.js';
+import { OptionNameSchema, optionReport, type OptionReport } from '../knowledge/socket-options.js';
 import { detached, InvalidInputError, parseInput } from './errors.js';
 
 /** A code that is neither a name nor a whole number (104.5, true) is said as such, not zod's bare "Invalid input". */
@@ -45,8 +45,11 @@ export function explainErrno(input: ErrnoInput | string | number, opts?: { platf
   return detached(lookupErrno(q.code, { platform: q.platform ?? o.platform }));
 }
 
-/** The reference entry of one socket option: `describeOption('TCP_NODELAY')` or `describeOption({name: 'nodelay'})`. */
-export function describeOption(input: DescribeOptionInput | string): SocketOptionInfo {
+/**
+ * The reference entry of one socket option: `describeOption('TCP_NODELAY')` or `describeOption({name: 'nodelay'})`;
+ * with `foreignName` for another platform's name (TCP_KEEPALIVE), as `sockscope options NAME --json` prints it.
+ */
+export function describeOption(input: DescribeOptionInput | string): OptionReport {
   const q = parseInput(DescribeOptionInputSchema, typeof input === 'string' ? { name: input } : input, 'describeOption');
-  return detached(lookupOption(q.name));
+  return detached(optionReport(q.name));
 }

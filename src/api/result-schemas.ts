@@ -19,7 +19,7 @@ import { IcmpReportSchema, InspectOptionsReportSchema, ProbeResultSchema } from 
 import type { TryCallResult, TryOp } from '../collect/try-call.js';
 import type { TryContext, TryInterpretation } from '../knowledge/interpret-try.js';
 import type { LocalListener } from '../knowledge/connect-listeners.js';
-import type { ForeignNameUse } from '../knowledge/socket-options.js';
+import type { ForeignNameUse, OptionReport } from '../knowledge/socket-options.js';
 import type { ConfigReport } from '../cli/commands/config.js';
 import { ConfigSchema } from '../config/schema.js';
 import { CONFIG_KEYS, type Config } from '../config/defaults.js';
@@ -81,7 +81,7 @@ const ForeignOptionSchema = z.object({
 });
 const NamedNumber = z.object({ name: z.string(), linux: z.number().int() });
 
-/** `sockscope options NAME --json`, the `options` task's result, describeOption()'s return. */
+/** One entry of the socket option reference (`sockscope options --json` lists them; OptionReportSchema adds foreignName). */
 export const SocketOptionInfoSchema = z.object({
   name: z.string(),
   level: z.enum(['SOL_SOCKET', 'IPPROTO_TCP', 'IPPROTO_IP', 'IPPROTO_IPV6']),
@@ -361,6 +361,8 @@ export const OptionReportSchema = SocketOptionInfoSchema.extend({
 type ForeignUseOut = Omit<ForeignNameUse, 'option'> & { option: string };
 const foreignSame: Same<NonNullable<z.infer<typeof OptionReportSchema>['foreignName']>['uses'][number], ForeignUseOut> = true;
 const foreignKeys: Covers<NonNullable<z.infer<typeof OptionReportSchema>['foreignName']>['uses'][number], ForeignUseOut> = true;
+const reportSame: Same<z.infer<typeof OptionReportSchema>, OptionReport> = true;
+const reportKeys: Covers<z.infer<typeof OptionReportSchema>, OptionReport> = true;
 
 /** What `sockscope task` prints when the task failed (exit 1 or 2); error.code as README lists them. */
 export const TaskFailureSchema = z.object({
@@ -384,7 +386,7 @@ export const TASK_RESULT_SCHEMAS = {
   'inspect-options': InspectOptionsReportSchema,
   'debug-connections': ProbeResultSchema,
   errno: ErrnoLookupSchema,
-  options: SocketOptionInfoSchema,
+  options: OptionReportSchema,
   buffers: BuffersReportSchema,
 } satisfies Record<TaskOperation, z.ZodType>;
 
@@ -408,4 +410,4 @@ export const TaskDocumentSchema = z.union([
 const documentSame: Same<z.infer<typeof TaskDocumentSchema>, TaskDocument> = true;
 const documentKeys: Covers<z.infer<typeof TaskDocumentSchema>, TaskDocument> = true;
 
-void [trySame, tryKeys, contextKeys, factsKeys, configSame, configKeys, foreignSame, foreignKeys, errnoKeys, optionKeys, generateKeys, renderKeys, buffersKeys, failureKeys, documentKeys, documentSame, errnoSame, optionSame, generateSame, renderSame, buffersSame, failureSame];
+void [reportSame, reportKeys, trySame, tryKeys, contextKeys, factsKeys, configSame, configKeys, foreignSame, foreignKeys, errnoKeys, optionKeys, generateKeys, renderKeys, buffersKeys, failureKeys, documentKeys, documentSame, errnoSame, optionSame, generateSame, renderSame, buffersSame, failureSame];

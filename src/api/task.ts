@@ -13,7 +13,7 @@ import { CollectorError } from '../collect/source.js';
 import type { BuffersReport } from '../advise/buffers-report.js';
 import type { ProbeResult } from '../collect/connect-probe.js';
 import type { ErrnoLookup } from '../knowledge/errno.js';
-import type { SocketOptionInfo } from '../knowledge/socket-options.js';
+import type { OptionReport } from '../knowledge/socket-options.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
 import { jsonText } from '../model/escape.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
@@ -55,7 +55,7 @@ export interface TaskResults {
   'inspect-options': InspectOptionsReport;
   'debug-connections': ProbeResult;
   errno: ErrnoLookup;
-  options: SocketOptionInfo;
+  options: OptionReport;
   buffers: BuffersReport;
 }
 

@@ -196,3 +196,22 @@ export function describeOption(name: string): SocketOptionInfo {
   if (!hit) throw new UnknownOptionError(name, suggestOptions(name));
   return hit;
 }
+
+/**
+ * `sockscope options NAME --json`, the `options` task's result and the library's describeOption(): the entry, plus
+ * `foreignName` when NAME is another platform's name or an IPv6 twin (TCP_KEEPALIVE, SO_EXCLUSIVEADDRUSE): whose name
+ * it is, in words (foreignNameNote), and each entry it leads to. One function, so the three cannot differ.
+ */
+export interface OptionReport extends SocketOptionInfo {
+  foreignName?: { name: string; note: string; uses: { option: string; platforms: ForeignNameUse['platforms']; relation: ForeignNameUse['relation'] }[] };
+}
+
+/** The OptionReport for a name (see describeOption: same input, same errors). */
+export function optionReport(name: string): OptionReport {
+  const o = describeOption(name);
+  const m = matchOption(name);
+  const note = m ? foreignNameNote(m) : undefined;
+  if (!m?.foreign || !note) return o;
+  const uses = m.foreign.map((u) => ({ option: u.option.name, platforms: [...u.platforms], relation: u.relation }));
+  return { ...o, foreignName: { name: m.name, note, uses } };
+}

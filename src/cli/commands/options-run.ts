@@ -2,14 +2,13 @@
 // The implementation: options.ts defines the command (flags, help) and loads this module when it runs.
 import {
   SOCKET_OPTIONS,
-  describeOption,
-  matchOption,
-  foreignNameNote,
+  optionReport,
   UnknownOptionError,
   LINUX_LEVELS,
   OTHER_LEVELS,
   type SocketOptionInfo,
   type ForeignOption,
+  type OptionReport,
 } from '../../knowledge/socket-options.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
@@ -84,18 +83,16 @@ export async function runOptions(argv: Args): Promise<void> {
   }
   // describeOption rejects an empty name with a ZodError (the library's contract); on the command line it is bad input.
   if (String(argv.name).trim() === '') throw new UsageError('NAME: empty option name; give one such as SO_REUSEADDR, or no NAME for the list');
-  let o: SocketOptionInfo;
+  let o: OptionReport;
   try {
-    o = describeOption(String(argv.name));
+    o = optionReport(String(argv.name));
   } catch (err) {
     if (err instanceof UnknownOptionError) throw new UsageError(err.message);
     throw err;
   }
-  // Another platform's name (TCP_MAXRT) shows the Linux entry, first saying whose name it is.
-  const m = matchOption(String(argv.name));
-  const note = m ? foreignNameNote(m) : undefined;
-  if (argv.json) {
-    const uses = m?.foreign?.map((u) => ({ option: u.option.name, platforms: u.platforms, relation: u.relation }));
-    printJson(m && note && uses ? { ...o, foreignName: { name: m.name, note, uses } } : o);
-  } else process.stdout.write(`${note ? `${wrap(note, width, '')}\n\n` : ''}${formatOption(o, width)}`);
+  // Another platform's name (TCP_MAXRT) shows the Linux entry, first saying whose name it is. --json is the
+  // same document as the options task's result and the library's describeOption() (optionReport).
+  const note = o.foreignName?.note;
+  if (argv.json) printJson(o);
+  else process.stdout.write(`${note ? `${wrap(note, width, '')}\n\n` : ''}${formatOption(o, width)}`);
 }
