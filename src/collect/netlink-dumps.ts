@@ -80,6 +80,8 @@ export interface NetlinkDumpOptions {
   details?: boolean;
   port?: number;
   peerPort?: number;
+  /** With `peerPort`: also every listener (CollectOptions.withListeners), in the same dumps. */
+  withListeners?: boolean;
   timeoutMs?: number;
   /**
    * Two lanes on two netlink sockets (default true): the first dump (TCP, the big one) on one, the rest
@@ -196,6 +198,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
       details: opts.details,
       port: opts.port,
       peerPort: opts.peerPort,
+      listeners: opts.withListeners === true && opts.peerPort !== undefined,
       seq,
     });
     const sockets: Socket[] = [];
@@ -204,7 +207,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     const agg = seq === 1 ? opts.aggregator : undefined;
     let memory: PollMemory | undefined;
     if (opts.reuse && job.protocol === 'tcp' && !opts.details) {
-      const key = `${what} ${opts.port ?? ''} ${opts.peerPort ?? ''} ${opts.boundOnly ? 'bound' : ''}`;
+      const key = `${what} ${opts.port ?? ''} ${opts.peerPort ?? ''} ${opts.boundOnly ? 'bound' : ''} ${opts.withListeners ? 'listeners' : ''}`;
       memory = pollMemoryFor(opts.reuse, key);
       if (!memory.begin(sockets, job.family === AF_UNSPEC ? agg : undefined)) memory = undefined;
       else if (memory.aggregator) first = memory;

@@ -14,7 +14,7 @@ import { readHostInfo, type HostInfo } from './host.js';
 import { dropStdioSockets } from './stdio-sockets.js';
 // Registers the shared cached attributor when this collector is used on its own.
 import './processes.js';
-import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
+import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, listenersOnlyForDirection, portFilterOf, type CollectOptions, type SocketSource } from './source.js';
 
 export type NetstatFlavor = 'net-tools' | 'busybox';
 
@@ -124,12 +124,9 @@ export class NetstatSource implements SocketSource {
       dropStdioSockets(sockets, stdioInodesInUse(res.stdioSockets));
       sockets = foldUnixAcceptQueues(sockets);
     }
-    if (opts.port !== undefined || opts.peerPort !== undefined) {
-      // A unix socket has no port: none matches a port filter (as netlink, which does not dump them then).
-      sockets = sockets.filter(
-        (s) => s.protocol !== 'unix' && ((opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort)),
-      );
-    }
+    const keep = portFilterOf(opts);
+    // A unix socket has no port: none matches a port filter (as netlink, which does not dump them then).
+    if (keep) sockets = sockets.filter((s) => s.protocol !== 'unix' && keep(s));
     const notes: string[] = [];
     let tcpListener = false;
     let unixSeen = false;
@@ -139,7 +136,7 @@ export class NetstatSource implements SocketSource {
       else if (s.state === 'LISTEN' && s.protocol === 'tcp') tcpListener = true;
       if (!linkLocal && hasLinkLocalAddress(s)) linkLocal = true;
     }
-    if (tcpListener) notes.push('netstat cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');
+    if (tcpListener && !listenersOnlyForDirection(opts)) notes.push('netstat cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');
     if (tool.flavor === 'net-tools' && unixSeen) notes.push('net-tools netstat cuts unix socket paths at the first space');
     if (linkLocal) notes.push(linkLocalNote('netstat has'));
     if (unixSeen) notes.push(unixQueuesNote('netstat -x has'));

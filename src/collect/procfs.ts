@@ -12,7 +12,7 @@ import './processes.js';
 import { logOsCall } from './debug.js';
 import { assembleSnapshot, attributeOwners } from './assemble.js';
 import { readHostInfo, type HostInfo } from './host.js';
-import { ALL_PROTOCOLS, CollectorError, type CollectOptions, type SocketSource } from './source.js';
+import { ALL_PROTOCOLS, CollectorError, listenersOnlyForDirection, portFilterOf, type CollectOptions, type SocketSource } from './source.js';
 
 const FILES: Record<Protocol, string[]> = { tcp: ['tcp', 'tcp6'], udp: ['udp', 'udp6'], unix: ['unix'] };
 
@@ -93,12 +93,13 @@ export class ProcfsSource implements SocketSource {
       if (k === 'unix') unix = parsed.length > 0;
       for (const s of parsed) sockets.push(s);
     });
-    if (filtered) {
-      sockets = sockets.filter((s) => (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort));
+    const keep = portFilterOf(opts);
+    if (keep) {
+      sockets = sockets.filter(keep);
       // The link-local socket may have been left out: look again in what is left (a port's sockets).
       if (linkLocal) linkLocal = sockets.some(hasLinkLocalAddress);
     }
-    if (sockets.some((s) => s.state === 'LISTEN' && s.protocol === 'tcp')) {
+    if (!listenersOnlyForDirection(opts) && sockets.some((s) => s.state === 'LISTEN' && s.protocol === 'tcp')) {
       notes.push('procfs cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');
     }
     if (linkLocal) notes.push(linkLocalNote('/proc/net/tcp6 and udp6 have'));

@@ -9,7 +9,7 @@ import { parseSs } from '../parse/ss.js';
 import { parseSsUnixRecords } from '../parse/ss-records.js';
 import { runStreaming, type StreamResult } from './exec.js';
 import { newlineNamesNote, ssRuns, type SsRun } from './ss.js';
-import { CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
+import { CollectorError, DEFAULT_TIMEOUT_MS, portFilterOf, type CollectOptions, type SocketSource } from './source.js';
 
 export interface RemoteTarget {
   /** user@host or host, as ssh takes it. */
@@ -286,8 +286,8 @@ export class RemoteSource implements SocketSource {
       } else if (r.run.unixNames === 'plain') sockets.push(...parseSs(text(r.out)).filter((s) => s.protocol === 'unix'));
       else if (r.run.args.length) sockets.push(...parseSs(text(r.out), r.run.netid));
     }
-    if (opts.port !== undefined || opts.peerPort !== undefined)
-      sockets = sockets.filter((s) => s.protocol === 'unix' || s.local.port === opts.port || s.peer.port === opts.peerPort);
+    const keep = portFilterOf(opts);
+    if (keep) sockets = sockets.filter((s) => s.protocol === 'unix' || keep(s));
     const own = ownConnection(sections.get('ssh-connection') ?? '');
     if (own) {
       const before = sockets.length;

@@ -1,5 +1,6 @@
 // The OS boundary: every collector implements SocketSource, and the UI/CLI receive one injected source.
-import type { Protocol } from '../model/socket.js';
+import { isListener } from '../model/aggregate.js';
+import type { Protocol, Socket } from '../model/socket.js';
 import type { Snapshot, SourceName } from '../model/snapshot.js';
 import type { AttributionReach } from './attribution.js';
 
@@ -20,6 +21,14 @@ export interface CollectOptions {
   port?: number;
   /** Hint: only sockets whose peer port is this. */
   peerPort?: number;
+  /**
+   * With `peerPort`: also every listener of the host (TCP LISTEN, bound unconnected UDP: peer port 0),
+   * whatever its port, so that a connection to P this host accepted (its local port is served, even inside
+   * the ephemeral range) is not taken for one it made. netlink and ss add `dport = 0` to the kernel filter:
+   * no extra walk (the dump already walks the listening hash and runs the filter on each listener); procfs,
+   * netstat and remote hosts keep them when filtering. analyze and analyze-states --peer-port ask.
+   */
+  withListeners?: boolean;
   /**
    * With `port`: also TCP sockets bound to it that neither listen nor are connected (bind() without
    * listen()), which hold the port. The netlink collector asks the kernel for them (state CLOSE); it
@@ -47,6 +56,27 @@ export class CollectorError extends Error {
     super(`${tool}: ${message}`);
     this.name = 'CollectorError';
   }
+}
+
+/**
+ * Which TCP/UDP sockets a request with a port filter keeps (`port` or `peerPort` matching; with
+ * `withListeners`, every listener too), for the collectors that filter after reading (ss, procfs, netstat,
+ * remote); null without a port filter. Unix sockets are each collector's business (none has a port).
+ */
+export function portFilterOf(opts: CollectOptions): ((s: Socket) => boolean) | null {
+  const { port, peerPort } = opts;
+  if (port === undefined && peerPort === undefined) return null;
+  const listeners = opts.withListeners === true && peerPort !== undefined;
+  return (s) => (port !== undefined && s.local.port === port) || (peerPort !== undefined && s.peer.port === peerPort) || (listeners && isListener(s));
+}
+
+/**
+ * Whether a snapshot's TCP listeners are there only because `withListeners` asked for them (to tell
+ * directions apart), not because the request is about them: the notes on listen backlogs are then beside
+ * the point.
+ */
+export function listenersOnlyForDirection(opts: CollectOptions): boolean {
+  return opts.withListeners === true && opts.peerPort !== undefined && opts.port === undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;

@@ -11,7 +11,7 @@ import { readHostInfo } from './host.js';
 import { attributeWith } from './attribution.js';
 import { assembleSnapshot } from './assemble.js';
 import { dropStdioSockets } from './stdio-sockets.js';
-import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, type CollectOptions, type SocketSource } from './source.js';
+import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, portFilterOf, type CollectOptions, type SocketSource } from './source.js';
 
 const PROTO_FLAGS: Record<Protocol, string> = { tcp: 't', udp: 'u', unix: 'x' };
 
@@ -28,6 +28,8 @@ export function ssArgs(opts: CollectOptions, withProcesses: boolean): string[] {
   if (opts.peerPort !== undefined) {
     if (filter.length) filter.push('or');
     filter.push('dport', '=', `:${opts.peerPort}`);
+    // CollectOptions.withListeners: the listeners too (no peer: dport 0), in the same walk.
+    if (opts.withListeners) filter.push('or', 'dport', '=', ':0');
   }
   if (filter.length && !protos.includes('unix')) args.push(...filter);
   return args;
@@ -238,9 +240,8 @@ export class SsSource implements SocketSource {
     if (!filtered && !this.pinned && !this.planFailed && (opts.protocols ?? ALL_PROTOCOLS).includes('tcp')) {
       this.plan = planFor(sockets, this.largeTcp, this.canSplit);
     }
-    if (filtered) {
-      sockets = sockets.filter((s) => (opts.port !== undefined && s.local.port === opts.port) || (opts.peerPort !== undefined && s.peer.port === opts.peerPort));
-    }
+    const keep = portFilterOf(opts);
+    if (keep) sockets = sockets.filter(keep);
     let attribution: Snapshot['attribution'] = { scope, complete: true, hiddenProcesses: 0 };
     if (scope !== 'none') {
       if (attribute) attribution = await attribute(sockets, scope, { reach: opts.attribution });

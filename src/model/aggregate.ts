@@ -276,8 +276,18 @@ export function isServedLocalPort(port: number, hasListener: boolean, ephemeral?
 }
 
 /**
+ * Whether a socket is one of this host's outgoing connections: not a listener, not a half-open connection
+ * a listener received (SYN_RECV is incoming whatever its port), and on a local port this host does not
+ * serve (isServedLocalPort, `listening` from listeningPorts).
+ */
+function isOutgoing(s: Socket, listening: ReadonlySet<string>, ephemeral?: readonly [number, number]): boolean {
+  return !isListener(s) && s.state !== 'SYN_RECV' && !isServedLocalPort(s.local.port, listening.size !== 0 && listening.has(listeningKey(s)), ephemeral);
+}
+
+/**
  * Outgoing connections grouped by (protocol, peer port): sockets whose local port this host does not serve
- * (isServedLocalPort: no listener on it and, with `ephemeral`, inside the ephemeral range). `sockscope
+ * (isServedLocalPort: no listener on it and, with `ephemeral`, inside the ephemeral range), SYN_RECV left
+ * out (a listener's half-open connections are incoming). `sockscope
  * --json` and the monitor pass the snapshot's range, so a socket is in their ports or their outgoing
  * table, not both.
  */
@@ -286,8 +296,7 @@ export function summarizePeerPorts(sockets: readonly Socket[], ephemeral?: reado
   const acc = new Accumulators();
   for (let i = 0; i < sockets.length; i++) {
     const s = sockets[i];
-    if (s.protocol === 'unix' || s.peer.port === 0 || isListener(s)) continue;
-    if (isServedLocalPort(s.local.port, listening.size !== 0 && listening.has(listeningKey(s)), ephemeral)) continue;
+    if (s.protocol === 'unix' || s.peer.port === 0 || !isOutgoing(s, listening, ephemeral)) continue;
     const a = acc.get(s, s.peer.port);
     acc.count(a, s);
     a.recvQ += s.recvQ;
@@ -328,15 +337,19 @@ export function socketsOnPort(sockets: readonly Socket[], port: number, protocol
   return sockets.filter((s) => s.protocol !== 'unix' && s.local.port === port && (!protocol || s.protocol === protocol) && (host === undefined || s.host === host));
 }
 
-/** This host's outgoing sockets to peer port `port` (excluding sockets on a served local port: isServedLocalPort, as summarizePeerPorts). */
+/**
+ * This host's outgoing sockets to peer port `port` (as summarizePeerPorts: no SYN_RECV, none on a served
+ * local port). `sockets` must hold the host's listeners: a collection filtered on the peer port needs
+ * CollectOptions.withListeners, else a connection accepted on a listening port inside the ephemeral range
+ * is taken for an outgoing one.
+ */
 export function socketsToPeerPort(sockets: readonly Socket[], port: number, protocol?: Protocol, host?: string, ephemeral?: readonly [number, number]): Socket[] {
   const listening = listeningPorts(sockets);
   return sockets.filter(
     (s) =>
       s.protocol !== 'unix' &&
       s.peer.port === port &&
-      !isListener(s) &&
-      !isServedLocalPort(s.local.port, listening.has(listeningKey(s)), ephemeral) &&
+      isOutgoing(s, listening, ephemeral) &&
       (!protocol || s.protocol === protocol) &&
       (host === undefined || s.host === host),
   );

@@ -60,6 +60,8 @@ export interface InetDiagRequest {
   port?: number;
   /** Kernel-side filter: peer port equals. */
   peerPort?: number;
+  /** With peerPort: also sockets with no peer (peer port 0: TCP listeners, unconnected UDP), in the same walk. */
+  listeners?: boolean;
   seq?: number;
 }
 
@@ -94,10 +96,14 @@ export function orBytecode(a: Buffer, b: Buffer): Buffer {
   return out;
 }
 
-/** The kernel-side filter for CollectOptions.port / peerPort (either matches, as the ss collector does). */
-export function portFilterBytecode(port?: number, peerPort?: number): Buffer | null {
+/**
+ * The kernel-side filter for CollectOptions.port / peerPort (either matches, as the ss collector does);
+ * `listeners` (CollectOptions.withListeners) adds peer port 0 to a peerPort filter.
+ */
+export function portFilterBytecode(port?: number, peerPort?: number, listeners = false): Buffer | null {
   const l = port !== undefined ? portEqualsBytecode('local', port) : null;
-  const p = peerPort !== undefined ? portEqualsBytecode('peer', peerPort) : null;
+  let p = peerPort !== undefined ? portEqualsBytecode('peer', peerPort) : null;
+  if (p && listeners) p = orBytecode(p, portEqualsBytecode('peer', 0));
   if (l && p) return orBytecode(l, p);
   return l ?? p;
 }
@@ -143,7 +149,7 @@ export function runPortBytecode(bc: Buffer, sport: number, dport: number): boole
 export function buildInetDiagRequest(r: InetDiagRequest): Buffer {
   const compat = r.family === AF_UNSPEC;
   if (compat && r.protocol !== IPPROTO_TCP) throw new RangeError('a dump of both families (AF_UNSPEC) exists for TCP only');
-  const bc = portFilterBytecode(r.port, r.peerPort);
+  const bc = portFilterBytecode(r.port, r.peerPort, r.listeners);
   const attrLen = bc ? align4(4 + bc.length) : 0;
   const reqLen = compat ? INET_DIAG_REQ_V1_LEN : INET_DIAG_REQ_V2_LEN;
   const total = NLMSG_HDRLEN + reqLen + attrLen;

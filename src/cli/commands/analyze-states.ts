@@ -44,6 +44,8 @@ export const analyzeStatesCommand: CommandModule<object, ReportArgs> = {
       ({ port, peerPort }) => ({
         port,
         peerPort,
+        // --peer-port: this host's listeners too, which tell a connection it accepted from one it made.
+        ...(peerPort !== undefined ? { withListeners: true } : {}),
         protocols: port !== undefined ? ['tcp', 'udp'] : ['tcp'],
         processes: port !== undefined || peerPort !== undefined ? 'all' : 'listeners',
         // Scoped, the same details analyze reads (tcp_info, socket memory with the UDP drop counters), so

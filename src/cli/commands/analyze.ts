@@ -14,6 +14,8 @@ export const analyzeCommand: CommandModule<object, ReportArgs> = {
       ({ port, peerPort }) => ({
         port,
         peerPort,
+        // --peer-port: this host's listeners too, which tell a connection it accepted from one it made.
+        ...(peerPort !== undefined ? { withListeners: true } : {}),
         protocols: ['tcp', 'udp'],
         // every socket's owner when scoped (names the pid of a leak); listeners only for the whole host
         processes: port !== undefined || peerPort !== undefined ? 'all' : 'listeners',
