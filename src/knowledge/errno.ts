@@ -267,6 +267,15 @@ function readNumber(n: number, platform: ErrnoPlatform): string | undefined {
   return BSD_ERRNOS.find((b) => b[field] === n)?.name;
 }
 
+/**
+ * The longest query explainErrno reads. Every name is at most 26 characters and every message it searches at most 192
+ * (a Winsock one, so a whole pasted message still matches); a longer query cannot match, and searching it cost
+ * seconds (1,000,000 characters: 22.6 s) and echoed it back whole. Checked before any search; the echo is cut.
+ */
+export const ERRNO_QUERY_MAX_LENGTH = 256;
+/** How much of a refused query the message shows. */
+const ECHO_MAX = 32;
+
 /** Error numbers are 32-bit (Windows codes are DWORDs); a longer one cannot be read without rounding it. */
 const MAX_ERROR_NUMBER = 0xffffffff;
 
@@ -278,6 +287,11 @@ const MAX_ERROR_NUMBER = 0xffffffff;
  */
 export function explainErrno(code: string | number, opts: { platform?: ErrnoPlatform } = {}): ErrnoLookup {
   if (typeof code === 'string' && code.trim() === '') throw new UnknownErrnoError('', 'empty error code');
+  if (typeof code === 'string' && code.trim().length > ERRNO_QUERY_MAX_LENGTH) {
+    const text = code.trim();
+    const echo = `${[...text.slice(0, ECHO_MAX * 2)].slice(0, ECHO_MAX).join('')}…`;
+    throw new UnknownErrnoError(echo, `error code too long: ${text.length} characters, at most ${ERRNO_QUERY_MAX_LENGTH} (every error name, number and message is shorter); got ${JSON.stringify(echo)}`);
+  }
   ErrnoQuerySchema.parse({ code, platform: opts.platform }); // library callers get a ZodError for a bad shape
   const query = String(code).trim();
   if (query === '') throw new UnknownErrnoError(query, 'empty error code');
@@ -350,10 +364,14 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
   return { query, matchedBy: 'message', platform: opts.platform ?? null, matches: hits, readings: [] };
 }
 
+const SUGGESTIBLE = [...ALL_ERRORS.map((e) => e.name), ...WSA_ERRORS.map((w) => w.name), ...Object.keys(NODE_RESOLVER_CODES)];
+/** A query longer than this is more than 2 edits from every name: no suggestion, and no edit distance to compute. */
+const SUGGEST_MAX_LENGTH = Math.max(...SUGGESTIBLE.map((n) => n.length)) + 2;
+
 function suggestNames(query: string): string[] {
+  if (query.length > SUGGEST_MAX_LENGTH) return [];
   const q = query.toUpperCase();
-  const all = [...ALL_ERRORS.map((e) => e.name), ...WSA_ERRORS.map((w) => w.name), ...Object.keys(NODE_RESOLVER_CODES)];
-  return all
+  return SUGGESTIBLE
     .map((n) => ({ n, s: editDistance(q, n) }))
     .filter((x) => x.s <= 2)
     .sort((a, b) => a.s - b.s)
