@@ -220,7 +220,9 @@ test('time-wait-ok: the host figure is called timewait entries (TIME_WAIT and or
 // connect() failed with EADDRNOTAVAIL; tcp_tw_reuse=1 would change nothing.
 test('time-wait-port-exhaustion: no tcp_tw_reuse=1 advice when 2 already covers a loopback destination', () => {
   const sysctls = { 'net.ipv4.ip_local_port_range': '40000 40199', 'net.ipv4.tcp_tw_reuse': '2' } as const;
-  const loop = find('time-wait-port-exhaustion', fakeSnapshot({ sysctls, sockets: outgoingFrom(40000, 200, '127.0.0.1', '127.0.0.1:7010', 'TIME_WAIT') }))!;
+  // (their timers show under 1 s gone: tcp_tw_reuse takes none over yet, so connect() fails now)
+  const young = { timer: { name: 'timewait' as const, expiresMs: 59_500, retrans: 0 } };
+  const loop = find('time-wait-port-exhaustion', fakeSnapshot({ sysctls, sockets: outgoingFrom(40000, 200, '127.0.0.1', '127.0.0.1:7010', 'TIME_WAIT', young) }))!;
   assert.equal(loop.severity, 'critical');
   assert.doesNotMatch(loop.fix, /tcp_tw_reuse=1/);
   assert.match(loop.fix, /net\.ipv4\.tcp_tw_reuse=2 already lets connect\(\) reuse these TIME_WAIT ports \(loopback\), but only once an entry is 1 s old/);

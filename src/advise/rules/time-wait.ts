@@ -26,7 +26,18 @@ interface Dest {
   peerPort: number;
   total: number;
   timeWait: number;
+  /** TIME_WAIT entries with a timewait timer, and those at least 1 s old by it (twAged). */
+  twTimed: number;
+  twAged: number;
 }
+
+/**
+ * TIME_WAIT lasts TCP_TIMEWAIT_LEN (60 s) and its timer counts down from there: 60 s less the time left is
+ * how long an entry has been in TIME_WAIT at least (a retransmitted FIN restarts the timer, never the
+ * reverse). tcp_tw_reuse takes an entry over only after tcp_tw_reuse_delay (1000 ms by default).
+ */
+const TIME_WAIT_MS = 60_000;
+const REUSE_DELAY_MS = 1_000;
 
 /** Outgoing TCP sockets grouped by (local address, destination address:port): each needs its own local port. */
 function destinations(facts: Facts): Map<string, Dest> {
@@ -43,12 +54,18 @@ function destinations(facts: Facts): Map<string, Dest> {
       let d = byPeer.get(s.peer.address);
       if (!d) {
         const key = `${s.local.address}|${s.peer.address}|${g.port}`;
-        d = { key, local: s.local.address, peer: s.peer.address, peerPort: g.port, total: 0, timeWait: 0 };
+        d = { key, local: s.local.address, peer: s.peer.address, peerPort: g.port, total: 0, timeWait: 0, twTimed: 0, twAged: 0 };
         byPeer.set(s.peer.address, d);
         out.set(key, d);
       }
       d.total++;
-      if (s.state === 'TIME_WAIT') d.timeWait++;
+      if (s.state === 'TIME_WAIT') {
+        d.timeWait++;
+        if (s.timer?.name === 'timewait') {
+          d.twTimed++;
+          if (s.timer.expiresMs <= TIME_WAIT_MS - REUSE_DELAY_MS) d.twAged++;
+        }
+      }
     }
   }
   return out;
@@ -103,26 +120,55 @@ const timeWaitServer: Rule = {
 };
 
 /**
- * The tcp_tw_reuse part of the port-exhaustion fix. 1 reuses a TIME_WAIT port for any destination, 2 (the
- * default) only when the destination or local address is loopback (tcp_twsk_unique). Where it already
- * applies, suggesting 1 changes nothing: connect() still fails while the entries are younger than
- * tcp_tw_reuse_delay (1 s; a sysctl since 6.13) or carry no TCP timestamps (measured: 200 TIME_WAIT to
- * 127.0.0.1:7010 under 1 s old, tcp_tw_reuse 2, connect() EADDRNOTAVAIL).
+ * Whether connect() may take over a TIME_WAIT entry to this destination (tcp_twsk_unique, net/ipv4/tcp_ipv4.c):
+ * tcp_tw_reuse 1 for any destination, 2 (the default) only when the destination or local address is
+ * loopback; then only an entry older than tcp_tw_reuse_delay (1000 ms; since 6.13, before it a second after
+ * the last timestamp seen) whose connection used TCP timestamps. Measured (6.18, ip_local_port_range of 100
+ * ports all in TIME_WAIT to 127.0.0.1, tcp_tw_reuse 2): connect() EADDRNOTAVAIL right after the burst, ok
+ * 1.2 s later; with tcp_timestamps 0 or tcp_tw_reuse 0 still EADDRNOTAVAIL; to 10.9.9.1 (a veth) EADDRNOTAVAIL
+ * with 2, ok with 1.
  */
 function twReuseApplies(snap: Snapshot, d: Dest): boolean {
   const v = sysctlInt(snap.sysctls, 'net.ipv4.tcp_tw_reuse');
   return v === 1 || (v === 2 && (isLoopback(d.peer) || isLoopback(d.local)));
 }
 
+/** Sockets to the destination connect() cannot take over: all of them, less the TIME_WAIT ones where tcp_tw_reuse applies. */
+function heldPorts(snap: Snapshot, d: Dest): number {
+  return d.total - (twReuseApplies(snap, d) ? d.timeWait : 0);
+}
+
 function twReuseAdvice(snap: Snapshot, d: Dest): string {
   const v = sysctlInt(snap.sysctls, 'net.ipv4.tcp_tw_reuse');
   if (twReuseApplies(snap, d)) {
+    // One snapshot measures no connection rate: the limit is said as a condition, not as a rate seen.
     return (
       `net.ipv4.tcp_tw_reuse=${v} already lets connect() reuse these TIME_WAIT ports${v === 2 ? ' (loopback)' : ''}, but only once an entry is 1 s old (net.ipv4.tcp_tw_reuse_delay since 6.13) and the connection used TCP timestamps ` +
-      `(net.ipv4.tcp_timestamps=1 on both sides): at this rate of new connections that is not enough, so open fewer`
+      `(net.ipv4.tcp_timestamps=1 on both sides): more new connections within 1 s than there are free ports still get EADDRNOTAVAIL, so open fewer`
     );
   }
   return `let outgoing connections reuse TIME_WAIT ports: sysctl -w net.ipv4.tcp_tw_reuse=1${v === 2 ? ' (now 2: loopback destinations only)' : v === 0 ? ' (now 0: never)' : ''}`;
+}
+
+/**
+ * The message when every port of the range holds a socket to the destination: connect() fails now, unless
+ * tcp_tw_reuse lets it take over one of the TIME_WAIT entries (then it fails now only where their timers
+ * show every one under 1 s old). `fails` says which.
+ */
+function fullMessage(snap: Snapshot, d: Dest, size: number): { text: string; fails: boolean } {
+  const dest = fmtEndpoint({ address: d.peer, port: d.peerPort });
+  const head = `${d.total} connections from ${d.local} to ${dest} (${d.timeWait} in TIME_WAIT) hold all ${size} local ports: connect() to ${dest}`;
+  const v = snap.sysctls['net.ipv4.tcp_tw_reuse'];
+  if (!twReuseApplies(snap, d) || d.timeWait === 0) return { text: `Ephemeral ports exhausted: ${head} fails now with EADDRNOTAVAIL`, fails: true };
+  if (d.twTimed === d.timeWait && d.twAged === 0) {
+    return { text: `Ephemeral ports exhausted: ${head} fails now with EADDRNOTAVAIL: net.ipv4.tcp_tw_reuse=${v} takes over a TIME_WAIT entry only once it is 1 s old, and their timers show every one younger`, fails: true };
+  }
+  return {
+    text:
+      `Ephemeral ports all in use: ${head} gets one only by taking over a TIME_WAIT entry, as net.ipv4.tcp_tw_reuse=${v} does${v === '2' ? ' for loopback' : ''} once an entry is 1 s old if its connection used TCP timestamps (net.ipv4.tcp_timestamps, on by default): ` +
+      (d.twTimed === d.timeWait ? `${d.twAged} of the ${d.timeWait} are at least 1 s old by their timers` : 'this source shows no timers to tell their age'),
+    fails: false,
+  };
 }
 
 const timeWaitPortExhaustion: Rule = {
@@ -131,7 +177,7 @@ const timeWaitPortExhaustion: Rule = {
   scope: 'port',
   topic: 'time-wait',
   summary:
-    'Outgoing connections from one local address to one destination (address:port) use at least portExhaustionRatio of the ephemeral port range (ip_local_port_range), mostly in TIME_WAIT: connect() will fail with EADDRNOTAVAIL. Critical at portExhaustionCritical; when they hold every port of the range it says connect() to that destination fails now (critical).',
+    'Outgoing connections from one local address to one destination (address:port) use at least portExhaustionRatio of the ephemeral port range (ip_local_port_range), mostly in TIME_WAIT: connect() will fail with EADDRNOTAVAIL. Critical at portExhaustionCritical of ports connect() cannot take over (TIME_WAIT ones count only where net.ipv4.tcp_tw_reuse does not cover the destination: 1 any, 2 loopback); when they hold every port of the range it says connect() to that destination fails now (critical), unless tcp_tw_reuse lets it take over a TIME_WAIT entry (1 s old, with TCP timestamps): then a warning, critical only where their timers show every entry younger.',
   thresholds: ['portExhaustionRatio', 'portExhaustionCritical', 'persistSamples'],
   evaluate(ctx) {
     const range = knownPortRange(ctx.snapshot);
@@ -142,22 +188,30 @@ const timeWaitPortExhaustion: Rule = {
     for (const d of destinationsOf(factsFor(ctx)).values()) {
       if (d.total < warn * range.size) continue;
       if (!persists(ctx, (s) => (destinationsOf(factsFor(ctx, s)).get(d.key)?.total ?? 0) >= warn * range.size)) continue;
-      const critical = persists(ctx, (s) => (destinationsOf(factsFor(ctx, s)).get(d.key)?.total ?? 0) >= crit * range.size);
+      // Critical on the ports connect() cannot take over (TIME_WAIT ones count where tcp_tw_reuse does not apply).
+      const critical = persists(ctx, (s) => {
+        const x = destinationsOf(factsFor(ctx, s)).get(d.key);
+        return x !== undefined && heldPorts(s, x) >= crit * range.size;
+      });
       const tw = ctx.snapshot.sysctls['net.ipv4.tcp_tw_reuse'];
       const reuse = twReuseAdvice(ctx.snapshot, d);
-      // Every local port already holds a socket to this destination: not a risk, connect() fails now.
-      const full = d.total >= range.size;
+      // Every local port already holds a socket to this destination: not a risk; connect() fails now, or gets
+      // a port only by taking over a TIME_WAIT entry (fullMessage).
+      const full = d.total >= range.size ? fullMessage(ctx.snapshot, d, range.size) : null;
+      const reusable = twReuseApplies(ctx.snapshot, d) && d.timeWait > 0;
       const dest = fmtEndpoint({ address: d.peer, port: d.peerPort });
       out.push({
         id: this.id,
-        severity: critical || full ? 'critical' : 'warning',
+        severity: critical || full?.fails ? 'critical' : 'warning',
         scope: 'port',
         protocol: 'tcp',
         peerPort: d.peerPort,
         message: full
-          ? `Ephemeral ports exhausted: ${d.total} connections from ${d.local} to ${dest} (${d.timeWait} in TIME_WAIT) hold all ${range.size} local ports: connect() to ${dest} fails now with EADDRNOTAVAIL${twReuseApplies(ctx.snapshot, d) && d.timeWait > 0 ? `, except where net.ipv4.tcp_tw_reuse=${ctx.snapshot.sysctls['net.ipv4.tcp_tw_reuse']} takes over a TIME_WAIT entry at least 1 s old whose connection used TCP timestamps` : ''}`
+          ? full.text
           : `Ephemeral port exhaustion risk: ${d.total} connections from ${d.local} to ${dest} (${d.timeWait} in TIME_WAIT) use ${fmtPct(d.total / range.size)} of the ${range.size} local ports`,
-        evidence: `${d.total} sockets to ${fmtEndpoint({ address: d.peer, port: d.peerPort })}, ${d.timeWait} TIME_WAIT; net.ipv4.ip_local_port_range ${range.lo} ${range.hi} (${range.size} ports); net.ipv4.tcp_tw_reuse ${tw ?? 'unknown'}; warning at ${fmtPct(warn)}`,
+        evidence: `${d.total} sockets to ${fmtEndpoint({ address: d.peer, port: d.peerPort })}, ${d.timeWait} TIME_WAIT; net.ipv4.ip_local_port_range ${range.lo} ${range.hi} (${range.size} ports); net.ipv4.tcp_tw_reuse ${tw ?? 'unknown'}` +
+          (reusable ? (d.twTimed === d.timeWait ? `; TIME_WAIT at least 1 s old by their timers (60 s less the time left): ${d.twAged} of ${d.timeWait}` : '; TIME_WAIT age unknown (no timers with this source)') : '') +
+          `; warning at ${fmtPct(warn)}`,
         fix:
           'Reuse connections instead of opening one per request (HTTP keep-alive, a connection pool); ' +
           `${reuse}; widen the range: sysctl -w net.ipv4.ip_local_port_range="1024 65535"; spread over more destination or source addresses. ` +
