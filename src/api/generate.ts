@@ -159,8 +159,8 @@ export function generateServerFiles(input: GenerateFilesInput | GenerateAutomati
     return { ...r, written: writeFilesAtomic(r.files, { force }) };
   } catch (e) {
     if (e instanceof FileExistsError) throw fileExists(e.paths, field);
-    // The writer says "cannot write P: <reason>" (codegen/write.ts).
-    throw new OutputUnwritableError((e as Error).message, { cause: e });
+    // The writer says "cannot write P: <reason>" (codegen/write.ts), the system's error as its cause: that is ours too.
+    throw new OutputUnwritableError((e as Error).message, { cause: (e as Error).cause ?? e });
   }
 }
 

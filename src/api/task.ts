@@ -326,14 +326,14 @@ export function writeTaskResult(path: string, doc: TaskDocument, force: boolean)
       throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
     }
     // The writer's errors name the file and say the reason in words ("cannot write P: ...", codegen/write.ts).
-    throw new TaskOutputError((e as Error).message);
+    throw new TaskOutputError((e as Error).message, { cause: (e as Error).cause ?? e });
   }
 }
 
 /** The result file could not be written (exit 1: the task ran, its answer could not be stored). */
 export class TaskOutputError extends OutputUnwritableError {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'TaskOutputError';
   }
 }

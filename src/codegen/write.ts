@@ -110,8 +110,9 @@ export function writeFailureReason(e: unknown): string {
   return (e as NodeJS.ErrnoException).code === 'ENAMETOOLONG' ? `${why} (with the temporary file written beside it first, .NAME.PID.RANDOM.tmp)` : why;
 }
 
+/** "cannot write P: <reason>", with the system's error (code, errno, syscall) as its cause. */
 function writeError(target: string, e: unknown): Error {
-  return new Error(`cannot write ${target}: ${writeFailureReason(e)}`);
+  return new Error(`cannot write ${target}: ${writeFailureReason(e)}`, { cause: e });
 }
 
 /** The directories above path that do not exist yet, outermost first (absolute paths). */
@@ -147,7 +148,7 @@ function makeParents(path: string): string[] {
         /* not empty or already gone */
       }
     }
-    throw new Error(`cannot create the directory ${dirname(path)} for ${path}: ${reason(e)}`);
+    throw new Error(`cannot create the directory ${dirname(path)} for ${path}: ${reason(e)}`, { cause: e });
   }
   return made;
 }
