@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { completeLine, completionCommand } from './completion.js';
 import { UsageError } from './errors.js';
+import { givenOnce, takes } from './given-once.js';
 import type { NamesMissingPositionals } from './options.js';
 import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
@@ -49,6 +50,9 @@ export function buildCli(argv: string[]) {
     // Before validation, so that `--json=maybe` is refused even where the rest would pass. yargs passes
     // the command's own parser as the second argument (its typings leave it out): its boolean options.
     .middleware(((_argv: unknown, y: unknown) => refuseBooleanValues(argv, y)) as never, true)
+    // A single-valued flag given twice is an array here: refused before a handler reads it (after the flags'
+    // own parsers, which say it in their words: "it takes one port").
+    .check(((parsed: Record<string, unknown>, options: unknown) => refuseRepeatedFlags(parsed, options)) as never)
     // The effective config (files + env) decides OS-call logging; an invalid config is exit 2 for every command.
     // It also decides the collector: argv.source is --source when typed, else the config's `source` (else auto),
     // and argv.sourceFrom says which (sources.ts: a config file's choice does not apply to --host).
@@ -109,6 +113,25 @@ function refuseBooleanValues(args: readonly string[], y: unknown): void {
       throw new UsageError(`${word.slice(0, word.indexOf('='))} is an on/off flag: its value can only be true or false, got "${m[2]}"`);
     }
   }
+}
+
+/**
+ * yargs makes an array of a flag given more than once, and a flag that takes one value read it as something
+ * else: `analyze --source ss --source procfs` ran with netlink, `errno --platform` twice printed zod's JSON,
+ * `inspect-options --options` twice failed with "text.split is not a function". Flags declared as arrays
+ * (--host) repeat by design, and an on/off flag given twice means the same; every other flag is given once.
+ * Flags whose parser says it in its own words (givenOnce: "it takes one port") have said it already.
+ */
+function refuseRepeatedFlags(parsed: Record<string, unknown>, declared: unknown): true {
+  const options = declared as { key?: Record<string, unknown>; array?: string[]; boolean?: string[]; count?: string[] } | undefined;
+  if (!options?.key) return true;
+  const many = new Set([...(options.array ?? []), ...(options.boolean ?? []), ...(options.count ?? [])]);
+  for (const name of Object.keys(options.key)) {
+    const value = parsed[name];
+    if (many.has(name) || !Array.isArray(value)) continue;
+    givenOnce(name, value, takes(name));
+  }
+  return true;
 }
 
 /**

@@ -385,7 +385,7 @@ test('--output: an empty, repeated or directory-path value is a command-line err
     const r = await task(gen, extra, dir);
     assert.equal(r.status, 2, `${extra.join(' ')}: ${r.stdout}${r.stderr}`);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^sockscope: --output (needs a file path|given 2 times|names the result file)[^\n]*\n$/, extra.join(' '));
+    assert.match(r.stderr, /^sockscope: --output (needs a file path|given twice \("a\.json", "b\.json"\): it takes one file|names the result file)[^\n]*\n$/, extra.join(' '));
   }
   assert.deepEqual(readdirSync(dir), ['task.json'], 'the task did not run');
 

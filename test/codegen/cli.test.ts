@@ -103,7 +103,7 @@ test('--output: empty, a directory path, a directory (even with --force), twice,
       [['--output', 'sub'], 'sub is a directory; --output names the file to write (e.g. sub/server.py)'],
       [['--output', 'sub', '--force'], 'sub is a directory; --output names the file to write (e.g. sub/server.py)'],
       [['--output', 'sub', '--json'], 'sub is a directory; --output names the file to write (e.g. sub/server.py)'],
-      [['-o', 'a.py', '-o', 'b.py'], '--output given 2 times; the server goes to one file'],
+      [['-o', 'a.py', '-o', 'b.py'], '--output given twice ("a.py", "b.py"): it takes one file'],
       [['--stdout', '--output', 'x.py'], '--stdout and --output are exclusive: --stdout prints the code, --output writes it to a file (add --json to print a document as well)'],
     ];
     for (const [extra, message] of cases) {

@@ -7,6 +7,7 @@ import { escapeControl } from '../../model/escape.js';
 import type { Socket } from '../../model/socket.js';
 import { parseBandwidth, parseDurationMs, UnitError } from '../../advise/units.js';
 import { UsageError } from '../errors.js';
+import { givenOnce } from '../given-once.js';
 import { intFlag, printJson, withJsonFlag, withPortFlags } from '../options.js';
 
 interface Args {
@@ -42,9 +43,9 @@ export const buffersCommand: CommandModule<object, Args> = {
         // reads --bandwidth as empty and "-1gbit" as short flags, and the message could only say got "".
         nargs: 1,
         describe: 'Link bandwidth: 10gbit, 100mbit, 1.5gbit/s, 125MB/s (units required)',
-        coerce: (v: unknown) => (v === undefined ? undefined : unit(() => ({ text: String(v).trim(), bytesPerSecond: parseBandwidth(String(v)) }))),
+        coerce: (v: unknown) => (v === undefined ? undefined : unit(() => ({ text: String(givenOnce('bandwidth', v, 'one value')).trim(), bytesPerSecond: parseBandwidth(String(v)) }))),
       })
-      .option('rtt', { type: 'string', nargs: 1, describe: 'Round-trip time: 80ms, 250us, 1.2s (units required)', coerce: (v: unknown) => (v === undefined ? undefined : unit(() => parseDurationMs(String(v)))) })
+      .option('rtt', { type: 'string', nargs: 1, describe: 'Round-trip time: 80ms, 250us, 1.2s (units required)', coerce: (v: unknown) => (v === undefined ? undefined : unit(() => parseDurationMs(String(givenOnce('rtt', v, 'one value'))))) })
       .conflicts('pid', ['port', 'peer-port'])
       // Descriptions as shell comments above the examples: one beside would split the example at 80 columns.
       .example('# BDP, SO_RCVBUF/SO_SNDBUF, sysctl lines and setsockopt code for a link\n$0 buffers --bandwidth 10gbit --rtt 80ms', '')

@@ -49,11 +49,10 @@ export interface GenerateArgs {
 }
 
 /**
- * --output must name one file: given once, and the two ways to print (--stdout) and to write (--output)
+ * --output must name one file (given twice: refused before the handler, main.ts), and the two ways to print (--stdout) and to write (--output)
  * are not mixed. Empty and directory paths are the generator's to refuse (options.ts checkOutputPath).
  */
 function checkOutputFlags(argv: { output?: unknown; stdout?: unknown }): void {
-  if (Array.isArray(argv.output)) throw new UsageError(`--output given ${argv.output.length} times; the server goes to one file`);
   if (argv.stdout && argv.output !== undefined)
     throw new UsageError('--stdout and --output are exclusive: --stdout prints the code, --output writes it to a file (add --json to print a document as well)');
 }

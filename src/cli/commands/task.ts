@@ -63,12 +63,12 @@ function outputDash(a: { _: (string | number)[]; input?: unknown; output?: unkno
 }
 
 /**
- * --output must name one file: given once, not empty (`--output ''` or a bare `--output`), not a directory
+ * --output must name one file: not empty (`--output ''` or a bare `--output`), not a directory
  * path ending in '/'. Bad command-line input (one line on stderr, exit 2), found before the task runs.
  */
 function checkOutputFlag(output: unknown): void {
   if (output === undefined) return;
-  if (Array.isArray(output)) throw new UsageError(`--output given ${output.length} times; the result goes to one file`);
+  // Given twice: refused before the handler, as every single-valued flag (main.ts, given-once.ts).
   const path = String(output);
   if (path.trim() === '') throw new UsageError(`--output needs a file path, got ${JSON.stringify(path)}`);
   if (path.endsWith('/')) throw new UsageError(`--output names the result file, got a directory path ${JSON.stringify(path)} (e.g. ${path}result.json)`);
