@@ -2,7 +2,7 @@
 // run through the library API, and answered with one JSON document: {ok: true, operation, result} or
 // {ok: false, error: {code, message, issues}}. Exit codes: 0 ok, 1 runtime failure, 2 bad input.
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { UnitError } from '../advise/units.js';
@@ -154,10 +154,15 @@ export function failure(e: unknown, operation?: TaskOperation): { exitCode: 1 | 
   return { exitCode: c.exitCode, document: { ok: false, ...(operation ? { operation } : {}), error: { code: c.code, message: c.message, issues: c.issues } } };
 }
 
-/** Runs a task and never throws: the document to print and the exit code (0, 1 or 2). */
+/**
+ * Runs a task and never throws: the document to print and the exit code (0, 1 or 2). Reading `operation` is inside
+ * the try too: a getter or Proxy that throws there is a failure document (runtime-error), not a rejection.
+ */
 export async function executeTask(raw: unknown, options?: LibraryOptions): Promise<{ exitCode: 0 | 1 | 2; document: TaskDocument }> {
-  const operation = typeof raw === 'object' && raw !== null && (TASK_OPERATIONS as readonly unknown[]).includes((raw as { operation?: unknown }).operation) ? ((raw as { operation: TaskOperation }).operation) : undefined;
+  let operation: TaskOperation | undefined;
   try {
+    const named = typeof raw === 'object' && raw !== null ? (raw as { operation?: unknown }).operation : undefined;
+    operation = (TASK_OPERATIONS as readonly unknown[]).includes(named) ? (named as TaskOperation) : undefined;
     return { exitCode: 0, document: await runTask(raw as TaskInputOf<TaskOperation>, options) };
   } catch (e) {
     return failure(e, operation);
@@ -191,6 +196,55 @@ function firstNonUtf8(b: Uint8Array): number {
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The largest task input read (README, sockscope task): a task is a few KiB; /dev/zero or `yes |` must not be read whole. */
+export const TASK_INPUT_MAX_BYTES = 16 * 1024 * 1024;
+
+/** A path that is not a regular file or a FIFO: refused before it is read (stdin is read whatever it is: a terminal too). */
+function refuseKind(path: string, st: Stats): void {
+  if (st.isFile() || st.isFIFO()) return;
+  const kind = st.isDirectory() ? 'directory' : st.isCharacterDevice() ? 'character device' : st.isBlockDevice() ? 'block device' : st.isSocket() ? 'socket' : 'special file';
+  throw new InvalidInputError(`cannot read ${path}: it is a ${kind}${kind === 'directory' ? '' : ', not a task file (a JSON file, a pipe, or - for stdin)'}`, undefined, 'unreadable-input');
+}
+
+/**
+ * The bytes of a task input: a regular file, a FIFO or process substitution (opening one waits for its writer, as
+ * reading it means), or stdin for '-'; at most TASK_INPUT_MAX_BYTES, refused once one byte more has come.
+ */
+function readTaskBytes(path: string): Uint8Array {
+  const tooBig = () => new InvalidInputError(`cannot read ${path === '-' ? 'stdin' : path}: larger than ${TASK_INPUT_MAX_BYTES / 1024 / 1024} MiB, the limit for a task`, undefined, 'unreadable-input');
+  let fd = 0;
+  if (path !== '-') {
+    refuseKind(path, statSync(path));
+    fd = openSync(path, 'r');
+  }
+  try {
+    const st = fstatSync(fd);
+    if (path !== '-') refuseKind(path, st); // what was opened, if the path changed meanwhile
+    if (st.isFile() && st.size > TASK_INPUT_MAX_BYTES) throw tooBig();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, TASK_INPUT_MAX_BYTES + 1 - total));
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        // A non-blocking stdin (inherited so) with nothing yet: wait for its writer.
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      total += n;
+      if (total > TASK_INPUT_MAX_BYTES) throw tooBig();
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    if (path !== '-') closeSync(fd);
+  }
+}
+
 /**
  * Reads and parses a task file ('-' is stdin). Throws InvalidInputError (unreadable-input, invalid-json).
  * JSON is UTF-8 (RFC 8259): other bytes are refused with their offset, not decoded to U+FFFD, which would
@@ -200,7 +254,7 @@ export function readTaskFile(path: string): unknown {
   let text: string;
   const where = path === '-' ? 'stdin' : path;
   try {
-    const bytes = readFileSync(path === '-' ? 0 : path);
+    const bytes = readTaskBytes(path);
     try {
       text = STRICT_UTF8.decode(bytes);
     } catch {
