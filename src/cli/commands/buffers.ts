@@ -111,7 +111,7 @@ export async function buffersReport(argv: BuffersQuery, settings: BuffersSetting
     let report;
     if (perConn) {
       // Collectors load when the command runs, not at start-up.
-      const [{ createSource }, { socketsOnPort, socketsToPeerPort }] = await Promise.all([import('../../collect/index.js'), import('../../model/aggregate.js')]);
+      const [{ createSource }, { socketsOnPort, socketsToPeerPort }, { ephemeralRange }] = await Promise.all([import('../../collect/index.js'), import('../../model/aggregate.js'), import('../../model/snapshot.js')]);
       const source = createSource((argv.source ?? 'auto') as SourceChoice);
       const opts = { protocols: ['tcp'] as const, processes: 'all' as const, details: true };
       // The other ends of loopback/local connections (local port P <-> peer port P) give the receiving
@@ -119,7 +119,8 @@ export async function buffersReport(argv: BuffersQuery, settings: BuffersSetting
       // UDP sockets on the port (or the one behind --pid/--socket-fd): no BDP, but their rcvbuf against
       // rmem_max is the buffer question UDP has; `buffers --port P` on a UDP service said only "No TCP connections".
       const [snapshot, others, udpSnap] = await Promise.all([
-        source.collect({ ...opts, port, peerPort }),
+        // --peer-port keeps the host's listeners, which tell an accepted connection from an outgoing one.
+        source.collect({ ...opts, port, peerPort, ...(peerPort !== undefined ? { withListeners: true } : {}) }),
         port !== undefined || peerPort !== undefined ? source.collect({ ...opts, processes: 'none', port: peerPort, peerPort: port }) : undefined,
         port !== undefined || pid !== undefined ? source.collect({ protocols: ['udp'], processes: 'all', details: true, port }) : undefined,
       ]);
@@ -137,7 +138,7 @@ export async function buffersReport(argv: BuffersQuery, settings: BuffersSetting
         udpSockets = udpAll.filter((s) => s.local.port === port);
         selection = `port ${port}`;
       } else {
-        sockets = socketsToPeerPort(snapshot.sockets, peerPort!, 'tcp');
+        sockets = socketsToPeerPort(snapshot.sockets, peerPort!, 'tcp', undefined, ephemeralRange(snapshot));
         selection = `connections to port ${peerPort}`;
       }
       report = buildBuffersReport({ snapshot, sockets, peerCandidates, selection, unseen, bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, thresholds, udpSockets });
