@@ -250,6 +250,19 @@ function unsearchableDirectory(path: string): string | undefined {
  */
 function checkKeymapConflicts(overrides: Record<string, string[]>, entryOrigins: Record<string, OriginInfo>): void {
   if (!Object.keys(overrides).length) return;
+  const where = (command: string): string => {
+    const o = entryOrigins[`keymap.${command}`];
+    return o?.detail ? `${o.detail}: ` : '';
+  };
+  // A command's fixed keys (Ctrl-C always quits) cannot be taken by another command, whatever the owner is bound
+  // to: said first and naming the command the user bound, since "rebind quit too" could never be followed.
+  for (const b of DEFAULT_KEYMAP) {
+    for (const fixed of overriddenKeys(b.command, [])) {
+      for (const [command, keys] of Object.entries(overrides)) {
+        if (command !== b.command && keys.includes(fixed)) throw new UsageError(`${where(command)}keymap.${command}: ${fixed} always ${b.command}s; it cannot be bound to ${command}`);
+      }
+    }
+  }
   // An override keeps the command's fixed keys (Ctrl-C always quits): a rebinding onto one of them clashes too.
   const bindings = DEFAULT_KEYMAP.map((b) => ({ ...b, keys: overrides[b.command] ? overriddenKeys(b.command, overrides[b.command]) : b.keys }));
   const views = (b: (typeof bindings)[number]): readonly string[] => (b.views === 'all' ? ['ports', 'port', 'socket', 'help'] : b.views);
@@ -260,9 +273,7 @@ function checkKeymapConflicts(overrides: Record<string, string[]>, entryOrigins:
       const key = a.keys.find((k) => b.keys.includes(k));
       const view = key && views(a).find((v) => views(b).includes(v));
       if (key && view) {
-        const o = entryOrigins[`keymap.${a.command}`];
-        const where = o?.detail ? `${o.detail}: ` : '';
-        throw new UsageError(`${where}keymap.${a.command}: key '${key}' is also bound to ${b.command} in the ${view} view; rebind ${b.command} too or pick another key`);
+        throw new UsageError(`${where(a.command)}keymap.${a.command}: key '${key}' is also bound to ${b.command} in the ${view} view; rebind ${b.command} too or pick another key`);
       }
     }
   }
