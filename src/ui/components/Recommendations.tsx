@@ -18,7 +18,12 @@ export interface RecommendationsProps {
   everyMs?: number;
   /** Index in `recs` of the recommendation to show in full first (the selected one); the others share the rest. */
   focus?: number;
+  /** False before the first snapshot: no rule has run, so the panel says so instead of "nothing to recommend". Default true. */
+  collected?: boolean;
 }
+
+/** The panel's line before the first snapshot. */
+export const NO_SNAPSHOT_TEXT = 'No snapshot yet: recommendations appear after the first collection.';
 
 /** One line of the panel: the first line of a recommendation carries its severity mark. */
 export interface RecommendationRow {
@@ -163,7 +168,19 @@ export function recommendationRows(recs: readonly Recommendation[], lines: numbe
   return rowsAt(recs, recommendationHeights(recs, lines, width, focus), width);
 }
 
-function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs, focus }: RecommendationsProps) {
+function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs, focus, collected = true }: RecommendationsProps) {
+  if (!collected) {
+    return (
+      <Box flexDirection="column" flexShrink={0}>
+        <Box flexShrink={0} height={1}>
+          <TextLine spans={[{ text: fit('RECOMMENDATIONS', width) }]} style={theme.tableHeader} width={width} />
+        </Box>
+        <Box flexShrink={0} height={1}>
+          <TextLine spans={[{ text: fit(NO_SNAPSHOT_TEXT, width) }]} style={theme.dim} width={width} />
+        </Box>
+      </Box>
+    );
+  }
   // The lines are shared out once for the rows and the title.
   const heights = recommendationHeights(recs, lines, width, focus);
   const rows = rowsAt(recs, heights, width);
@@ -211,5 +228,5 @@ function sameShown(a: readonly Recommendation[], b: readonly Recommendation[], l
 export const Recommendations = memo(
   RecommendationsImpl,
   (a, b) =>
-    a.lines === b.lines && a.width === b.width && a.theme === b.theme && a.emptyText === b.emptyText && a.everyMs === b.everyMs && a.focus === b.focus && sameShown(a.recs, b.recs, a.lines),
+    a.lines === b.lines && a.width === b.width && a.theme === b.theme && a.emptyText === b.emptyText && a.everyMs === b.everyMs && a.focus === b.focus && a.collected === b.collected && sameShown(a.recs, b.recs, a.lines),
 );

@@ -13,14 +13,16 @@ export interface PortViewProps {
   recLines: number;
   /** Instead of "Nothing to recommend for this port." (its protocol hidden: nothing was evaluated). */
   recsEmptyText?: string;
+  /** False before the first snapshot (the panel says no rule has run yet). Default true. */
+  collected?: boolean;
 }
 
-export function PortView({ listeners, table, recs, recLines, recsEmptyText }: PortViewProps) {
+export function PortView({ listeners, table, recs, recLines, recsEmptyText, collected }: PortViewProps) {
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Lines lines={listeners} width={table.width} theme={table.theme} />
       <TableSection {...table} />
-      {recLines > 0 && <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} emptyText={recsEmptyText ?? 'Nothing to recommend for this port.'} />}
+      {recLines > 0 && <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} emptyText={recsEmptyText ?? 'Nothing to recommend for this port.'} collected={collected} />}
     </Box>
   );
 }

@@ -11,13 +11,15 @@ export interface PortsViewProps {
   /** Index in recs of the selected row's worst recommendation, shown in full first. */
   recFocus?: number;
   adviceEveryMs?: number;
+  /** False before the first snapshot (the panel says no rule has run yet). Default true. */
+  collected?: boolean;
 }
 
-export function PortsView({ table, recs, recLines, recFocus, adviceEveryMs }: PortsViewProps) {
+export function PortsView({ table, recs, recLines, recFocus, adviceEveryMs, collected }: PortsViewProps) {
   return (
     <Box flexDirection="column" flexShrink={0}>
       <TableSection {...table} />
-      {recLines > 0 && <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} everyMs={adviceEveryMs} focus={recFocus} />}
+      {recLines > 0 && <Recommendations recs={recs} lines={recLines} width={table.width} theme={table.theme} everyMs={adviceEveryMs} focus={recFocus} collected={collected} />}
     </Box>
   );
 }
