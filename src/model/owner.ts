@@ -1,6 +1,7 @@
 // Whether a socket's owner is hidden from this user (another user's process: its /proc/PID/fd cannot be
 // read without root) rather than absent (TIME_WAIT, orphans, connections still in an accept queue).
 // Every printer shows `-` for both without this, and a JSON reader could not tell them apart.
+import { isListenerSocket } from '../collect/listener-socket.js';
 import type { Snapshot } from './snapshot.js';
 import type { Socket } from './socket.js';
 
@@ -105,4 +106,44 @@ export function unseenOwnerText(uid: number): string {
   return uid === own && own !== 0
     ? `a process of yours (uid ${uid}) that is not dumpable (prctl PR_SET_DUMPABLE or setuid): only root can read its fds`
     : `a process of uid ${uid} (not visible to this user)`;
+}
+
+/**
+ * Sockets a process must hold, with a socket file (inode), that attribution looked up (its scope: the
+ * listeners, or every socket) and found no owner for, though it read every process it could list
+ * (attribution complete): their processes are out of its sight, in another PID namespace (sockscope as
+ * root in a container on the host's network: `unshare -pf --mount-proc`), or they are kernel sockets.
+ * Tables show them `?`, as owners not looked up, never `-` ("no process holds it"). Local snapshots only
+ * (a remote one's attribution is its ssh user's, never complete); counted once per snapshot.
+ */
+export function ownersNotFound(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): number {
+  const a = snap.attribution;
+  if (a.scope === 'none' || !a.complete || snap.source === 'remote') return 0;
+  const known = notFoundCounts.get(snap);
+  if (known !== undefined) return known;
+  let n = 0;
+  for (const s of snap.sockets) {
+    // With a uid, as PortSummary.uids (which a row's "?" reads): every local source gives one.
+    if (s.processes.length !== 0 || s.inode === undefined || s.uid === undefined || s.host !== undefined || !mustBeHeld(s)) continue;
+    if (a.scope === 'all' || isListenerSocket(s)) n++;
+  }
+  notFoundCounts.set(snap, n);
+  return n;
+}
+
+const notFoundCounts = new WeakMap<object, number>();
+
+/** The note every printer adds to the snapshot's notes when ownersNotFound counts any (else none). */
+export function ownerNotes(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): string[] {
+  const n = ownersNotFound(snap);
+  if (n === 0) return [];
+  return [
+    `owners of ${n} socket${n === 1 ? '' : 's'} not found (shown as ?): their processes are out of sight, in another PID namespace (a container on the host's network), or they are kernel sockets`,
+  ];
+}
+
+/** The snapshot with ownerNotes added to its notes (the same object when there are none, or they are there already). */
+export function withOwnerNotes<S extends Pick<Snapshot, 'source' | 'attribution' | 'sockets' | 'notes'>>(snap: S): S {
+  const extra = ownerNotes(snap).filter((n) => !snap.notes.includes(n));
+  return extra.length === 0 ? snap : { ...snap, notes: [...snap.notes, ...extra] };
 }

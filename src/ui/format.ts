@@ -1,6 +1,6 @@
 // Small pure formatters shared by the monitor views and the plain (non-TTY) table.
 import { escapeControl } from '../model/escape.js';
-import { hiddenOwnerUid, localOwnerView, summaryHiddenUids, type OwnerView } from '../model/owner.js';
+import { hiddenOwnerUid, localOwnerView, mustBeHeld, summaryHiddenUids, type OwnerView } from '../model/owner.js';
 import type { ProcessRef, Socket } from '../model/socket.js';
 
 /** Terminal cells of a string: wide East Asian and emoji count 2, combining marks 0 (enough for names and paths). */
@@ -92,27 +92,34 @@ export function millis(ms: number | undefined): string {
   return ms == null ? '-' : micros(ms * 1000);
 }
 
+/** The PROCESS cell of a socket some process holds whose owner is not known: not looked up in this view, or looked up and not found. */
+export const OWNER_UNKNOWN = '?';
+
 /**
  * "name/pid", "+N" when several processes share the socket; names escaped (they are untrusted). With no
  * process, "hidden uid 0" when `hiddenUids` holds the users whose processes hold it out of sight
- * (model/owner.ts), else "-" (no process holds it: TIME_WAIT, orphans, or none was looked for).
+ * (model/owner.ts), OWNER_UNKNOWN when `held` (some process must hold it: its owner was not looked up, or
+ * not found: another PID namespace, a kernel socket), else "-" (no process holds it: TIME_WAIT, orphans).
  */
-export function processLabel(procs: readonly ProcessRef[], hiddenUids?: readonly number[]): string {
-  if (procs.length === 0) return hiddenUids && hiddenUids.length > 0 ? `hidden uid ${hiddenUids.join(',')}` : '-';
+export function processLabel(procs: readonly ProcessRef[], hiddenUids?: readonly number[], held = false): string {
+  if (procs.length === 0) return hiddenUids && hiddenUids.length > 0 ? `hidden uid ${hiddenUids.join(',')}` : held ? OWNER_UNKNOWN : '-';
   const first = `${escapeControl(procs[0].name)}/${procs[0].pid}`;
   return procs.length > 1 ? `${first}+${procs.length - 1}` : first;
 }
 
-/** A socket's PROCESS cell: its processes, or "hidden uid N" when another user's process holds it out of sight. */
+/** A socket's PROCESS cell: its processes, "hidden uid N" when another user's process holds it out of sight, "?" when some process must hold it (mustBeHeld). */
 export function socketProcessLabel(s: Socket, view: OwnerView = localOwnerView()): string {
   if (s.processes.length !== 0) return processLabel(s.processes);
   const uid = hiddenOwnerUid(s, view);
-  return processLabel(s.processes, uid === undefined ? undefined : [uid]);
+  return processLabel(s.processes, uid === undefined ? undefined : [uid], mustBeHeld(s));
 }
 
-/** A port (or peer port) row's PROCESS cell: its processes, or "hidden uid N" when no owner is visible and its sockets are another user's. */
+/**
+ * A port (or peer port) row's PROCESS cell: its processes, or "hidden uid N" when no owner is visible and its
+ * sockets are another user's, or "?" when some of its sockets must be held (PortSummary.uids) by an owner not found.
+ */
 export function summaryProcessLabel(p: { processes: readonly ProcessRef[]; uids?: readonly number[]; host?: string }, view: OwnerView = localOwnerView()): string {
-  return processLabel(p.processes, summaryHiddenUids(p, view));
+  return processLabel(p.processes, summaryHiddenUids(p, view), (p.uids?.length ?? 0) > 0);
 }
 
 /** An interval as the user typed it: 1s, 500ms, 2.5s. */

@@ -93,7 +93,8 @@ test('PROCESS cells: "hidden uid 0" instead of "-" for another user\'s socket; "
   assert.equal(processLabel([{ pid: 7, name: 'web', fd: 3 }], [0]), 'web/7', 'a visible owner is named');
   assert.equal(socketProcessLabel(tcp('ESTABLISHED', 80, { uid: 0 }), NOT_ROOT), 'hidden uid 0');
   assert.equal(socketProcessLabel(tcp('TIME_WAIT', 80, { uid: 0 }), NOT_ROOT), '-');
-  assert.equal(socketProcessLabel(tcp('ESTABLISHED', 80, { uid: 0 }), { viewerUid: 0 }), '-', 'root: not hidden');
+  // Root: not another user's, but some process must hold it and none was found: "?", not "-" (owner-not-found).
+  assert.equal(socketProcessLabel(tcp('ESTABLISHED', 80, { uid: 0 }), { viewerUid: 0 }), '?', 'root: not hidden, owner not found');
   const [p80] = summarizePorts([tcp('LISTEN', 80, { uid: 0 }), tcp('TIME_WAIT', 80, { uid: 0 })]);
   assert.equal(summaryProcessLabel(p80, NOT_ROOT), 'hidden uid 0');
   assert.deepEqual(summaryHiddenUids(p80, NOT_ROOT), [0]);
@@ -102,7 +103,8 @@ test('PROCESS cells: "hidden uid 0" instead of "-" for another user\'s socket; "
   // The table cells use this process's uid: a uid that is not it and not root's is hidden for anyone but root.
   const other = (process.getuid?.() ?? 0) === 4242 ? 4243 : 4242;
   const me = process.getuid?.() ?? 0;
-  const want = me === 0 ? '-' : `hidden uid ${other}`;
+  // Root reads every process: an owner it did not find is not known ("?"), not absent ("-").
+  const want = me === 0 ? '?' : `hidden uid ${other}`;
   const [p] = summarizePorts([tcp('LISTEN', 90, { uid: other })]);
   const row: PortRow = { id: 'tcp:90', label: '90', summary: p, health: 'ok', trend: [] };
   assert.equal(PORT_COLUMNS.find((c) => c.id === 'process')!.cell(row), want);

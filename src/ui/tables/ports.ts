@@ -2,7 +2,7 @@
 import type { Severity } from '../../advise/types.js';
 import type { PortSummary } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
-import { count, summaryProcessLabel } from '../format.js';
+import { count, OWNER_UNKNOWN, summaryProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import { sparkline } from '../sparkline.js';
 import type { SortDef } from './sorting.js';
@@ -17,18 +17,18 @@ export interface PortRow {
   trend: readonly number[];
   /**
    * Some socket of the row may be held by a process that the snapshot did not look up (the home view
-   * attributes listeners only): its PROCESS cell says NOT_LOOKED_UP, not "-" (no process holds it).
+   * attributes listeners only): its PROCESS cell says OWNER_UNKNOWN, not "-" (no process holds it).
    */
   ownersNotLookedUp?: boolean;
 }
 
-/** The PROCESS cell of a row whose sockets' owners were not looked up in this view (Enter or --port looks them up). */
-const NOT_LOOKED_UP = '?';
-
-/** A port row's PROCESS cell: its processes, "hidden uid N", "-" (no process holds its sockets) or NOT_LOOKED_UP. */
+/**
+ * A port row's PROCESS cell: its processes, "hidden uid N", "-" (no process holds its sockets) or OWNER_UNKNOWN
+ * (owners not looked up in this view: Enter or --port looks them up; or looked up and not found).
+ */
 function portProcessLabel(r: PortRow): string {
   const label = summaryProcessLabel(r.summary);
-  return label === '-' && r.ownersNotLookedUp ? NOT_LOOKED_UP : label;
+  return label === '-' && r.ownersNotLookedUp ? OWNER_UNKNOWN : label;
 }
 
 /** FIN_WAIT1 + FIN_WAIT2: our side closed, waiting for the peer. */
