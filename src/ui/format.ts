@@ -122,6 +122,14 @@ export function summaryProcessLabel(p: { processes: readonly ProcessRef[]; uids?
   return processLabel(p.processes, summaryHiddenUids(p, view), (p.uids?.length ?? 0) > 0);
 }
 
+/**
+ * A socket's state as the tables and the socket view name it: an unconnected UDP (or unix datagram) socket is
+ * in the kernel's CLOSE state, which ss names UNCONN (the home view's filter searches it so: portSearchTerms).
+ */
+export function stateLabel(s: Pick<Socket, 'protocol' | 'state'>): string {
+  return s.state === 'CLOSE' && s.protocol !== 'tcp' ? 'UNCONN' : s.state;
+}
+
 /** An interval as the user typed it: 1s, 500ms, 2.5s. */
 export function interval(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : ms > 1000 ? `${(ms / 1000).toFixed(1)}s` : `${ms}ms`;

@@ -8,7 +8,7 @@ import { hiddenOwnerUid, localOwnerView } from '../model/owner.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { PanelLine } from './components/TextPanel.js';
 import { fmtBitRate } from '../advise/format.js';
-import { bytes, micros, millis, stringWidth, wrapText } from './format.js';
+import { bytes, micros, millis, stateLabel, stringWidth, wrapText } from './format.js';
 import type { SocketDetails } from './inspector.js';
 import { stateMeaning } from './state-meaning.js';
 import { timerLabel } from './tables/sockets.js';
@@ -110,7 +110,7 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   out.push({ text: 'SOCKET', heading: true });
   if (opts.gone) out.push({ text: '  (closed: no longer in the latest snapshot; the last values seen are shown)', dim: true });
   out.push(kv('protocol', `${s.protocol}${s.ipVersion ? `/IPv${s.ipVersion}` : ''}${s.unixType ? ` ${s.unixType}` : ''}`));
-  out.push(kv('state', s.state));
+  out.push(kv('state', stateLabel(s)));
   out.push(kv('local', escapeControl(formatEndpoint(s.local, s.protocol))));
   out.push(kv('peer', escapeControl(formatEndpoint(s.peer, s.protocol))));
   out.push(kv(s.state === 'LISTEN' ? 'accept queue (Recv-Q)' : 'Recv-Q', s.recvQUnknown ? 'unknown (this source cannot see it)' : s.recvQ));

@@ -3,7 +3,7 @@ import { isListener } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
 import { formatEndpoint, normalizeAddress, type Socket } from '../../model/socket.js';
 import { wildcardFamilies } from '../../report/print-analyze.js';
-import { compactNumber, micros, millis, socketProcessLabel } from '../format.js';
+import { compactNumber, micros, millis, socketProcessLabel, stateLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import type { ParsedTerm } from './filter.js';
 import type { SortDef } from './sorting.js';
@@ -125,7 +125,8 @@ const retransmits = (s: Socket) => measured(s)?.totalRetrans ?? measured(s)?.ret
 export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
   { id: 'peer', title: 'PEER', width: 'flex', minWidth: 14, cell: (r) => peerCell(r.socket) },
   { id: 'local', title: 'LOCAL', width: 'flex', minWidth: 14, from: 'huge', cell: (r) => escapeControl(formatEndpoint(r.socket.local, r.socket.protocol)) },
-  { id: 'state', title: 'STATE', width: 11, cell: (r) => r.socket.state },
+  // UNCONN for an unconnected UDP socket (the kernel's CLOSE), as ss and the home view's filter name it.
+  { id: 'state', title: 'STATE', width: 11, cell: (r) => stateLabel(r.socket) },
   { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => (r.socket.recvQUnknown ? '?' : compactNumber(r.socket.recvQ)) },
   { id: 'sendq', title: 'SEND-Q', width: 7, align: 'right', cell: (r) => (r.socket.sendQUnknown ? '?' : compactNumber(r.socket.sendQ)) },
   { id: 'timer', title: 'TIMER', width: 14, from: 'medium', cell: (r) => timerLabel(r.socket) },
@@ -165,7 +166,7 @@ export function socketExactTerms(r: SocketRow): { peer: ParsedTerm<PeerQuery> } 
 
 export function socketSearchTerms(r: SocketRow): string[] {
   const s = r.socket;
-  const terms = [peerCell(s), formatEndpoint(s.local, s.protocol), s.state, s.protocol];
+  const terms = [peerCell(s), formatEndpoint(s.local, s.protocol), stateLabel(s), s.protocol];
   for (const p of s.processes) terms.push(escapeControl(p.name), String(p.pid));
   return terms;
 }
