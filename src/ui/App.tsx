@@ -25,7 +25,7 @@ import { useKeyQueue } from './hooks/useKeyQueue.js';
 import { monitorReducer, sameScreen, type KeyAction, type KeyContext } from './input.js';
 import { PAUSED_CELLS } from './header-lines.js';
 import type { SocketInspector } from './inspector.js';
-import { DEFAULT_KEYMAP, displayKey, footerHints, type KeyBinding } from './keymap.js';
+import { DEFAULT_KEYMAP, displayKey, footerHints, KEYS_OFF_HINTS, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, MIN_BODY_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines, wrapPanelLines } from './socket-lines.js';
 import { current, followTop, initialState, nearOf, selectedIndex, type Action, type Frame, type UiState } from './state.js';
@@ -321,7 +321,9 @@ export function App(props: AppProps) {
 
   const stale = poll.error ? (data.snapshot ? poll.error : `${poll.error} (no data yet)`) : data.adviceError ? `advice failed: ${data.adviceError}` : undefined;
   // No footer while the wizard is open (its own key line takes the row; 'c' opens it only when there is a Wizard).
-  const hints = useMemo(() => (view === 'wizard' ? null : footerHints(keymap, view)), [keymap, view]);
+  // Stdin not a terminal: no key is read (useKeyQueue is inactive), so the footer says so instead of listing keys.
+  const keysOn = isRawModeSupported === true;
+  const hints = useMemo(() => (view === 'wizard' ? null : keysOn ? footerHints(keymap, view) : KEYS_OFF_HINTS), [keymap, view, keysOn]);
 
   return (
     // No overflow="hidden" here: every view sizes itself to the frame, and clipping makes Ink re-slice

@@ -192,6 +192,15 @@ export function footerHints(keymap: readonly KeyBinding[], view: ViewName): Arra
     .map((b) => ({ key: displayKey(b.keys[0]), label: b.hint! }));
 }
 
+/**
+ * The footer when stdin is not a terminal (`sleep 30 | sockscope`): the monitor reads no keys then (README:
+ * Ctrl-C still quits, as the terminal's SIGINT), so it lists none of the keymap's, which would do nothing.
+ */
+export const KEYS_OFF_HINTS: ReadonlyArray<{ key: string; label: string }> = [
+  { key: 'keys off:', label: 'stdin is not a terminal' },
+  { key: 'Ctrl-C', label: 'quit' },
+];
+
 /** One help line per binding: keys (display form) and description, grouped by where it applies. */
 export function helpLines(keymap: readonly KeyBinding[]): Array<{ keys: string; description: string; where: string }> {
   return keymap.map((b) => ({
