@@ -314,8 +314,8 @@ export function App(props: AppProps) {
         </KeyFeedContext.Provider>
       </Box>
     );
-  else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} recFocus={recFocus} adviceEveryMs={data.adviceEveryMs} />;
-  else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} />;
+  else if (view === 'ports' && section) content = <PortsView table={section} recs={data.recs} recLines={recLines} recFocus={recFocus} adviceEveryMs={data.adviceEveryMs} collected={!!data.snapshot} />;
+  else if (portFrame && section) content = <PortView listeners={listeners} table={section} recs={portRecs} recLines={recLines} collected={!!data.snapshot} />;
   else if (socketFrame) content = <SocketView socket={shownSocket} lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
   else if (view === 'help') content = <HelpView lines={textLines} scroll={state.scroll} height={textHeight} width={width} theme={theme} />;
 
