@@ -10,6 +10,10 @@ export const SYSCTL_NAMES = [
   'net.ipv4.ip_local_port_range',
   'net.ipv4.tcp_fin_timeout',
   'net.ipv4.tcp_tw_reuse',
+  // Whether and when connect() may take over a TIME_WAIT entry (time-wait-port-exhaustion): only one whose
+  // connection used timestamps, older than tcp_tw_reuse_delay ms (6.13+; absent, so null, on older kernels).
+  'net.ipv4.tcp_timestamps',
+  'net.ipv4.tcp_tw_reuse_delay',
   'net.ipv4.tcp_syncookies',
   'net.core.rmem_max',
   'net.core.wmem_max',

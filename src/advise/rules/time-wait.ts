@@ -26,7 +26,7 @@ interface Dest {
   peerPort: number;
   total: number;
   timeWait: number;
-  /** TIME_WAIT entries with a timewait timer, and those at least 1 s old by it (twAged). */
+  /** TIME_WAIT entries with a timewait timer, and those at least tcp_tw_reuse_delay old by it (twAged). */
   twTimed: number;
   twAged: number;
 }
@@ -34,13 +34,25 @@ interface Dest {
 /**
  * TIME_WAIT lasts TCP_TIMEWAIT_LEN (60 s) and its timer counts down from there: 60 s less the time left is
  * how long an entry has been in TIME_WAIT at least (a retransmitted FIN restarts the timer, never the
- * reverse). tcp_tw_reuse takes an entry over only after tcp_tw_reuse_delay (1000 ms by default).
+ * reverse). tcp_tw_reuse takes an entry over only after tcp_tw_reuse_delay ms (1000 by default; the sysctl
+ * is 6.13's, older kernels wait a fixed second: DEFAULT_REUSE_DELAY_MS where it is unknown).
  */
 const TIME_WAIT_MS = 60_000;
-const REUSE_DELAY_MS = 1_000;
+const DEFAULT_REUSE_DELAY_MS = 1_000;
+
+/** The snapshot's net.ipv4.tcp_tw_reuse_delay in ms; `known` false where absent (before 6.13) or unread. */
+function reuseDelay(snap: Pick<Snapshot, 'sysctls'>): { ms: number; known: boolean } {
+  const v = sysctlInt(snap.sysctls, 'net.ipv4.tcp_tw_reuse_delay');
+  return v != null && v > 0 ? { ms: v, known: true } : { ms: DEFAULT_REUSE_DELAY_MS, known: false };
+}
+
+/** 1000 -> "1 s", 1500 -> "1.5 s", 500 -> "500 ms". */
+function fmtDelay(ms: number): string {
+  return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`;
+}
 
 /** Outgoing TCP sockets grouped by (local address, destination address:port): each needs its own local port. */
-function destinations(facts: Facts): Map<string, Dest> {
+function destinations(facts: Facts, delayMs: number): Map<string, Dest> {
   const out = new Map<string, Dest>();
   for (const g of facts.groups.values()) {
     if (g.direction !== 'out' || g.protocol !== 'tcp') continue;
@@ -63,7 +75,7 @@ function destinations(facts: Facts): Map<string, Dest> {
         d.timeWait++;
         if (s.timer?.name === 'timewait') {
           d.twTimed++;
-          if (s.timer.expiresMs <= TIME_WAIT_MS - REUSE_DELAY_MS) d.twAged++;
+          if (s.timer.expiresMs <= TIME_WAIT_MS - delayMs) d.twAged++;
         }
       }
     }
@@ -71,12 +83,16 @@ function destinations(facts: Facts): Map<string, Dest> {
   return out;
 }
 
-/** By the facts they are made from (one per snapshot, or per snapshot and --port: factsFor). */
-const destCache = new WeakMap<Facts, Map<string, Dest>>();
-function destinationsOf(facts: Facts): Map<string, Dest> {
+/**
+ * By the facts they are made from (one per snapshot, or per snapshot and --port: factsFor), with `snap`'s
+ * tcp_tw_reuse_delay for the age of their TIME_WAIT entries (`facts` are `snap`'s).
+ */
+const destCache = new WeakMap<Facts, { delayMs: number; dests: Map<string, Dest> }>();
+function destinationsOf(snap: Pick<Snapshot, 'sysctls'>, facts: Facts): Map<string, Dest> {
+  const delayMs = reuseDelay(snap).ms;
   let d = destCache.get(facts);
-  if (!d) destCache.set(facts, (d = destinations(facts)));
-  return d;
+  if (!d || d.delayMs !== delayMs) destCache.set(facts, (d = { delayMs, dests: destinations(facts, delayMs) }));
+  return d.dests;
 }
 
 /**
@@ -122,51 +138,89 @@ const timeWaitServer: Rule = {
 /**
  * Whether connect() may take over a TIME_WAIT entry to this destination (tcp_twsk_unique, net/ipv4/tcp_ipv4.c):
  * tcp_tw_reuse 1 for any destination, 2 (the default) only when the destination or local address is
- * loopback; then only an entry older than tcp_tw_reuse_delay (1000 ms; since 6.13, before it a second after
- * the last timestamp seen) whose connection used TCP timestamps. Measured (6.18, ip_local_port_range of 100
- * ports all in TIME_WAIT to 127.0.0.1, tcp_tw_reuse 2): connect() EADDRNOTAVAIL right after the burst, ok
- * 1.2 s later; with tcp_timestamps 0 or tcp_tw_reuse 0 still EADDRNOTAVAIL; to 10.9.9.1 (a veth) EADDRNOTAVAIL
- * with 2, ok with 1.
+ * loopback (`covers`); then only an entry whose connection used TCP timestamps (tw_ts_recent_stamp set: this
+ * host's SYN offers them only with net.ipv4.tcp_timestamps 1 or 2, and the peer must answer with them) older
+ * than tcp_tw_reuse_delay. `possible`: covered, and tcp_timestamps not 0 here. (Entries left by connections
+ * made before tcp_timestamps was set to 0, under 60 s ago, still carry timestamps: the snapshot cannot tell
+ * them apart.) Measured (6.18, ip_local_port_range of 50 ports all in TIME_WAIT to 127.0.0.1, tcp_tw_reuse 2):
+ * connect() EADDRNOTAVAIL right after the burst, ok 1.2 s later; with tcp_timestamps 0 during the burst or
+ * tcp_tw_reuse 0 still EADDRNOTAVAIL 1.5 s later; tcp_tw_reuse_delay 3000: EADDRNOTAVAIL 1.5 s later, ok 3.3 s
+ * later; to 10.9.9.1 (a veth) EADDRNOTAVAIL with 2, ok with 1.
  */
-function twReuseApplies(snap: Snapshot, d: Dest): boolean {
-  const v = sysctlInt(snap.sysctls, 'net.ipv4.tcp_tw_reuse');
-  return v === 1 || (v === 2 && (isLoopback(d.peer) || isLoopback(d.local)));
+interface Takeover {
+  /** net.ipv4.tcp_tw_reuse and net.ipv4.tcp_timestamps (null: unknown). */
+  reuse: number | null;
+  ts: number | null;
+  loopback: boolean;
+  covers: boolean;
+  possible: boolean;
+  /** tcp_tw_reuse_delay as said ("1 s"), and " (net.ipv4.tcp_tw_reuse_delay=N)" where it was read. */
+  age: string;
+  delayNote: string;
+  delay: { ms: number; known: boolean };
 }
 
-/** Sockets to the destination connect() cannot take over: all of them, less the TIME_WAIT ones where tcp_tw_reuse applies. */
+function takeover(snap: Snapshot, d: Dest): Takeover {
+  const reuse = sysctlInt(snap.sysctls, 'net.ipv4.tcp_tw_reuse');
+  const ts = sysctlInt(snap.sysctls, 'net.ipv4.tcp_timestamps');
+  const loopback = isLoopback(d.peer) || isLoopback(d.local);
+  const covers = reuse === 1 || (reuse === 2 && loopback);
+  const delay = reuseDelay(snap);
+  return { reuse, ts, loopback, covers, possible: covers && ts !== 0, age: fmtDelay(delay.ms), delayNote: delay.known ? ` (net.ipv4.tcp_tw_reuse_delay=${delay.ms})` : '', delay };
+}
+
+/** Sockets to the destination connect() cannot take over: all of them, less the TIME_WAIT ones where it can. */
 function heldPorts(snap: Snapshot, d: Dest): number {
-  return d.total - (twReuseApplies(snap, d) ? d.timeWait : 0);
+  return d.total - (takeover(snap, d).possible ? d.timeWait : 0);
 }
 
 function twReuseAdvice(snap: Snapshot, d: Dest): string {
-  const v = sysctlInt(snap.sysctls, 'net.ipv4.tcp_tw_reuse');
-  if (twReuseApplies(snap, d)) {
+  const t = takeover(snap, d);
+  const v = t.reuse;
+  if (t.covers && !t.possible) {
+    return (
+      `net.ipv4.tcp_tw_reuse=${v} covers these TIME_WAIT ports${v === 2 ? ' (loopback)' : ''} but takes one over only if its connection used TCP timestamps, and net.ipv4.tcp_timestamps is 0 here: ` +
+      `sysctl -w net.ipv4.tcp_timestamps=1 (connections made from then on carry them; an entry is taken over once ${t.age} old${t.delayNote})`
+    );
+  }
+  if (t.covers) {
     // One snapshot measures no connection rate: the limit is said as a condition, not as a rate seen.
     return (
-      `net.ipv4.tcp_tw_reuse=${v} already lets connect() reuse these TIME_WAIT ports${v === 2 ? ' (loopback)' : ''}, but only once an entry is 1 s old (net.ipv4.tcp_tw_reuse_delay since 6.13) and the connection used TCP timestamps ` +
-      `(net.ipv4.tcp_timestamps=1 on both sides): more new connections within 1 s than there are free ports still get EADDRNOTAVAIL, so open fewer`
+      `net.ipv4.tcp_tw_reuse=${v} already lets connect() reuse these TIME_WAIT ports${v === 2 ? ' (loopback)' : ''}, but only once an entry is ${t.age} old ${t.delay.known ? `(net.ipv4.tcp_tw_reuse_delay=${t.delay.ms})` : '(net.ipv4.tcp_tw_reuse_delay since 6.13)'} and the connection used TCP timestamps ` +
+      `(net.ipv4.tcp_timestamps=1 on both sides): more new connections within ${t.age} than there are free ports still get EADDRNOTAVAIL, so open fewer`
     );
   }
   return `let outgoing connections reuse TIME_WAIT ports: sysctl -w net.ipv4.tcp_tw_reuse=1${v === 2 ? ' (now 2: loopback destinations only)' : v === 0 ? ' (now 0: never)' : ''}`;
 }
 
+/** What the snapshot knows of the connections' timestamps, where tcp_tw_reuse covers them and tcp_timestamps is not 0. */
+function timestampsClause(t: Takeover): string {
+  if (t.ts == null) return 'if its connection used TCP timestamps (net.ipv4.tcp_timestamps, on by default)';
+  // Both ends of a loopback connection are this host's, with this tcp_timestamps; a remote peer may refuse them.
+  return t.loopback ? `and its connection used TCP timestamps, as loopback ones do here (net.ipv4.tcp_timestamps=${t.ts})` : `if its connection used TCP timestamps (net.ipv4.tcp_timestamps=${t.ts} here; the peer must use them too)`;
+}
+
 /**
  * The message when every port of the range holds a socket to the destination: connect() fails now, unless
- * tcp_tw_reuse lets it take over one of the TIME_WAIT entries (then it fails now only where their timers
- * show every one under 1 s old). `fails` says which.
+ * tcp_tw_reuse lets it take over one of the TIME_WAIT entries (then it fails now only where tcp_timestamps is
+ * 0 or their timers show every one younger than tcp_tw_reuse_delay). `fails` says which.
  */
 function fullMessage(snap: Snapshot, d: Dest, size: number): { text: string; fails: boolean } {
   const dest = fmtEndpoint({ address: d.peer, port: d.peerPort });
   const head = `${d.total} connections from ${d.local} to ${dest} (${d.timeWait} in TIME_WAIT) hold all ${size} local ports: connect() to ${dest}`;
-  const v = snap.sysctls['net.ipv4.tcp_tw_reuse'];
-  if (!twReuseApplies(snap, d) || d.timeWait === 0) return { text: `Ephemeral ports exhausted: ${head} fails now with EADDRNOTAVAIL`, fails: true };
+  const t = takeover(snap, d);
+  const v = t.reuse;
+  if (!t.covers || d.timeWait === 0) return { text: `Ephemeral ports exhausted: ${head} fails now with EADDRNOTAVAIL`, fails: true };
+  if (!t.possible) {
+    return { text: `Ephemeral ports exhausted: ${head} fails now with EADDRNOTAVAIL: net.ipv4.tcp_tw_reuse=${v} takes over a TIME_WAIT entry only if its connection used TCP timestamps, and net.ipv4.tcp_timestamps is 0 here`, fails: true };
+  }
   if (d.twTimed === d.timeWait && d.twAged === 0) {
-    return { text: `Ephemeral ports exhausted: ${head} fails now with EADDRNOTAVAIL: net.ipv4.tcp_tw_reuse=${v} takes over a TIME_WAIT entry only once it is 1 s old, and their timers show every one younger`, fails: true };
+    return { text: `Ephemeral ports exhausted: ${head} fails now with EADDRNOTAVAIL: net.ipv4.tcp_tw_reuse=${v} takes over a TIME_WAIT entry only once it is ${t.age} old${t.delayNote}, and their timers show every one younger`, fails: true };
   }
   return {
     text:
-      `Ephemeral ports all in use: ${head} gets one only by taking over a TIME_WAIT entry, as net.ipv4.tcp_tw_reuse=${v} does${v === '2' ? ' for loopback' : ''} once an entry is 1 s old if its connection used TCP timestamps (net.ipv4.tcp_timestamps, on by default): ` +
-      (d.twTimed === d.timeWait ? `${d.twAged} of the ${d.timeWait} are at least 1 s old by their timers` : 'this source shows no timers to tell their age'),
+      `Ephemeral ports all in use: ${head} gets one only by taking over a TIME_WAIT entry, as net.ipv4.tcp_tw_reuse=${v} does${v === 2 ? ' for loopback' : ''} once an entry is ${t.age} old${t.delayNote} ${timestampsClause(t)}: ` +
+      (d.twTimed === d.timeWait ? `${d.twAged} of the ${d.timeWait} are at least ${t.age} old by their timers` : 'this source shows no timers to tell their age'),
     fails: false,
   };
 }
@@ -177,7 +231,7 @@ const timeWaitPortExhaustion: Rule = {
   scope: 'port',
   topic: 'time-wait',
   summary:
-    'Outgoing connections from one local address to one destination (address:port) use at least portExhaustionRatio of the ephemeral port range (ip_local_port_range), mostly in TIME_WAIT: connect() will fail with EADDRNOTAVAIL. Critical at portExhaustionCritical of ports connect() cannot take over (TIME_WAIT ones count only where net.ipv4.tcp_tw_reuse does not cover the destination: 1 any, 2 loopback); when they hold every port of the range it says connect() to that destination fails now (critical), unless tcp_tw_reuse lets it take over a TIME_WAIT entry (1 s old, with TCP timestamps): then a warning, critical only where their timers show every entry younger.',
+    'Outgoing connections from one local address to one destination (address:port) use at least portExhaustionRatio of the ephemeral port range (ip_local_port_range), mostly in TIME_WAIT: connect() will fail with EADDRNOTAVAIL. Critical at portExhaustionCritical of ports connect() cannot take over (TIME_WAIT ones count only where net.ipv4.tcp_tw_reuse does not cover the destination, 1 any, 2 loopback, or net.ipv4.tcp_timestamps is 0); when they hold every port of the range it says connect() to that destination fails now (critical), unless tcp_tw_reuse lets it take over a TIME_WAIT entry (older than net.ipv4.tcp_tw_reuse_delay, 1 s before 6.13, whose connection used TCP timestamps: never with tcp_timestamps 0): then a warning, critical only where their timers show every entry younger.',
   thresholds: ['portExhaustionRatio', 'portExhaustionCritical', 'persistSamples'],
   evaluate(ctx) {
     const range = knownPortRange(ctx.snapshot);
@@ -185,12 +239,12 @@ const timeWaitPortExhaustion: Rule = {
     const warn = th(ctx, 'portExhaustionRatio');
     const crit = th(ctx, 'portExhaustionCritical');
     const out: Recommendation[] = [];
-    for (const d of destinationsOf(factsFor(ctx)).values()) {
+    for (const d of destinationsOf(ctx.snapshot, factsFor(ctx)).values()) {
       if (d.total < warn * range.size) continue;
-      if (!persists(ctx, (s) => (destinationsOf(factsFor(ctx, s)).get(d.key)?.total ?? 0) >= warn * range.size)) continue;
+      if (!persists(ctx, (s) => (destinationsOf(s, factsFor(ctx, s)).get(d.key)?.total ?? 0) >= warn * range.size)) continue;
       // Critical on the ports connect() cannot take over (TIME_WAIT ones count where tcp_tw_reuse does not apply).
       const critical = persists(ctx, (s) => {
-        const x = destinationsOf(factsFor(ctx, s)).get(d.key);
+        const x = destinationsOf(s, factsFor(ctx, s)).get(d.key);
         return x !== undefined && heldPorts(s, x) >= crit * range.size;
       });
       const tw = ctx.snapshot.sysctls['net.ipv4.tcp_tw_reuse'];
@@ -198,7 +252,7 @@ const timeWaitPortExhaustion: Rule = {
       // Every local port already holds a socket to this destination: not a risk; connect() fails now, or gets
       // a port only by taking over a TIME_WAIT entry (fullMessage).
       const full = d.total >= range.size ? fullMessage(ctx.snapshot, d, range.size) : null;
-      const reusable = twReuseApplies(ctx.snapshot, d) && d.timeWait > 0;
+      const t = takeover(ctx.snapshot, d);
       const dest = fmtEndpoint({ address: d.peer, port: d.peerPort });
       out.push({
         id: this.id,
@@ -210,7 +264,8 @@ const timeWaitPortExhaustion: Rule = {
           ? full.text
           : `Ephemeral port exhaustion risk: ${d.total} connections from ${d.local} to ${dest} (${d.timeWait} in TIME_WAIT) use ${fmtPct(d.total / range.size)} of the ${range.size} local ports`,
         evidence: `${d.total} sockets to ${fmtEndpoint({ address: d.peer, port: d.peerPort })}, ${d.timeWait} TIME_WAIT; net.ipv4.ip_local_port_range ${range.lo} ${range.hi} (${range.size} ports); net.ipv4.tcp_tw_reuse ${tw ?? 'unknown'}` +
-          (reusable ? (d.twTimed === d.timeWait ? `; TIME_WAIT at least 1 s old by their timers (60 s less the time left): ${d.twAged} of ${d.timeWait}` : '; TIME_WAIT age unknown (no timers with this source)') : '') +
+          (t.covers && d.timeWait > 0 ? `; net.ipv4.tcp_timestamps ${t.ts ?? 'unknown'}; net.ipv4.tcp_tw_reuse_delay ${t.delay.known ? t.delay.ms : 'unknown (1 s before 6.13)'}` : '') +
+          (t.possible && d.timeWait > 0 ? (d.twTimed === d.timeWait ? `; TIME_WAIT at least ${t.age} old by their timers (60 s less the time left): ${d.twAged} of ${d.timeWait}` : '; TIME_WAIT age unknown (no timers with this source)') : '') +
           `; warning at ${fmtPct(warn)}`,
         fix:
           'Reuse connections instead of opening one per request (HTTP keep-alive, a connection pool); ' +
@@ -274,7 +329,7 @@ function levelNotHeld(ctx: RuleContext, range: { size: number } | null): string 
   if (tw != null && max != null && max > 0 && tw >= r * max) return `Timewait entries at ${fmtPct(tw / max)} of net.ipv4.tcp_max_tw_buckets (warning at ${fmtPct(r)}), ${held}`;
   if (!range || (ctx.port !== undefined && ctx.peerPort === undefined)) return null;
   const warn = th(ctx, 'portExhaustionRatio');
-  for (const d of destinationsOf(factsFor(ctx)).values()) {
+  for (const d of destinationsOf(ctx.snapshot, factsFor(ctx)).values()) {
     if ((ctx.peerPort !== undefined && d.peerPort !== ctx.peerPort) || d.total < warn * range.size) continue;
     return `Connections from ${d.local} to ${fmtEndpoint({ address: d.peer, port: d.peerPort })} use ${fmtPct(d.total / range.size)} of the ephemeral ports (warning at ${fmtPct(warn)}), ${held}`;
   }
