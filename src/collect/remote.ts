@@ -170,6 +170,14 @@ function ownConnection(text: string): { client: string; clientPort: number; serv
  */
 export const DEFAULT_SSH_IDLE_MS = 20_000;
 
+/** Every RemoteSource with a collection running (closeAllRemote stops them). */
+const liveSources = new Set<RemoteSource>();
+
+/** Kills the ssh of every collection still running, of every RemoteSource (the one-shot commands on a signal). */
+export function closeAllRemote(): void {
+  for (const s of liveSources) s.close();
+}
+
 /** Reads a remote host's sockets through `ssh` (BatchMode: never prompts; the user's config and agent apply). */
 export class RemoteSource implements SocketSource {
   readonly name = 'remote' as const;
@@ -223,6 +231,7 @@ export class RemoteSource implements SocketSource {
     let res: StreamResult;
     const stop = new AbortController();
     this.running.add(stop);
+    liveSources.add(this);
     try {
       res = await runStreaming(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(), {
         input: remoteScript(opts, nonce),
@@ -246,6 +255,7 @@ export class RemoteSource implements SocketSource {
       throw new CollectorError(`ssh ${this.label}`, message, e);
     } finally {
       this.running.delete(stop);
+      if (this.running.size === 0) liveSources.delete(this);
     }
     const stdout = decodeUtf8Lines(Buffer.concat(chunks));
     if (res.exitCode === 255) throw new CollectorError(`ssh ${this.label}`, escapeControl(res.stderr.trim().split('\n').pop() || 'connection failed'));

@@ -38,6 +38,8 @@ export const analyzeStatesCommand: CommandModule<object, ReportArgs> = {
   builder: (y) => withReportFlags(y).example('$0 analyze-states --port 443', '') as never,
   // The collectors, rules and report load when the command runs, not at start-up.
   handler: async (argv) => {
+    // A signal kills the ssh of every --host still running (it stayed on otherwise) and exits 128+N.
+    (await import('../../collect/remote-signals.js')).exitOnSignals();
     const [{ runReports }, { buildStatesReport }] = await Promise.all([import('../report-command.js'), import('../../report/analyze.js')]);
     await runReports(
       argv,

@@ -11,6 +11,7 @@ import { readFdInfo } from '../../collect/fdinfo.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { reportFailedHosts, sourcesFor } from '../sources.js';
 import { loadCliConfig } from '../../config/resolve.js';
+import { exitOnSignals } from '../../collect/remote-signals.js';
 import { hiddenOwnerUid, localOwnerView, localUid, setCellsFromRemote } from '../../model/owner.js';
 import type { Protocol, Socket } from '../../model/socket.js';
 import type { App } from '../../ui/App.js';
@@ -258,6 +259,8 @@ export async function runMonitor(argv: Args): Promise<void> {
   // One-shot output (--json, a plain table) waits for every host; the full-screen monitor does not wait
   // for a slow one (MultiHostSource: its last sockets and their age instead).
   const oneShot = argv.json === true || !process.stdout.isTTY;
+  // One-shot: a signal kills the ssh of every --host still running (it stayed on otherwise) and exits 128+N.
+  if (oneShot) exitOnSignals();
   const source: SocketSource = remote.length > 1 ? new MultiHostSource(remote, { waitForAll: oneShot }) : remote.length === 1 ? remote[0].source : createSource((argv.source ?? config.source) as SourceChoice);
   const advise = adviserFor(source);
   const color = colorEnabled(argv.color, process.env) && config.color;
