@@ -178,6 +178,15 @@ export function closeAllRemote(): void {
   for (const s of liveSources) s.close();
 }
 
+/**
+ * ssh's ConnectTimeout (TCP connect and the banner exchange) when the user's config sets none: 10 s under
+ * the default limit of 20 s; with --ssh-timeout T (SOCKSCOPE_SSH_TIMEOUT), a second under T (never above
+ * it: sockscope gives up after T without a byte anyway), so that ssh's own message says why.
+ */
+export function connectTimeoutSeconds(timeoutMs: number | undefined): number {
+  return timeoutMs === undefined ? 10 : Math.max(1, Math.ceil(timeoutMs / 1000) - 1);
+}
+
 /** Reads a remote host's sockets through `ssh` (BatchMode: never prompts; the user's config and agent apply). */
 export class RemoteSource implements SocketSource {
   readonly name = 'remote' as const;
@@ -203,13 +212,55 @@ export class RemoteSource implements SocketSource {
    * it obtains, the command line's first), so `Compression no` for a fast LAN could not win; the README
    * says to put `Compression yes` in the Host block for a VPN or bastion link (ss's text shrinks about
    * 12 times: 844 KB for 5,019 TCP sockets, 67 KB gzipped).
+   * ConnectTimeout (connectTimeoutSeconds) only when the user's config sets none (`userConnectTimeout`
+   * true: left to theirs): a fixed -o ConnectTimeout=10 overrode a config's 40 for a relay that holds the
+   * banner 15 s, and --ssh-timeout 60s could not raise it.
    */
-  sshArgs(): string[] {
-    const args = ['-T', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3'];
+  sshArgs(userConnectTimeout = false): string[] {
+    const args = ['-T', '-o', 'BatchMode=yes'];
+    if (!userConnectTimeout) args.push('-o', `ConnectTimeout=${connectTimeoutSeconds(this.sshOptions.timeoutMs)}`);
+    args.push('-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', ...this.destinationArgs('sh -s'));
+    return args;
+  }
+
+  /** -F, -p, `--`, the destination and the remote command (none for ssh -G). */
+  private destinationArgs(command?: string): string[] {
+    const args: string[] = [];
     if (this.sshOptions.configFile) args.push('-F', this.sshOptions.configFile);
     if (this.target.port) args.push('-p', String(this.target.port));
-    args.push('--', this.target.destination, 'sh -s');
+    args.push('--', this.target.destination);
+    if (command !== undefined) args.push(command);
     return args;
+  }
+
+  private configTimeout: Promise<boolean> | undefined;
+
+  /**
+   * Whether the user's ssh config sets ConnectTimeout for this host: `ssh -G` prints the effective
+   * config without connecting (`connecttimeout none` when unset; OpenSSH 6.8 or later), read once per
+   * source (some 5 ms). An ssh that cannot say (older, or -G failing) is given sockscope's value, as before.
+   */
+  private userSetsConnectTimeout(signal: AbortSignal): Promise<boolean> {
+    this.configTimeout ??= (async () => {
+      let out = '';
+      try {
+        const r = await runStreaming(this.sshOptions.sshPath ?? 'ssh', ['-G', ...this.destinationArgs()], {
+          timeoutMs: 5000,
+          signal,
+          onStdout: (c) => {
+            if (out.length < 1 << 20) out += c.toString('utf8');
+          },
+        });
+        if (r.exitCode !== 0) return false;
+      } catch (e) {
+        this.configTimeout = undefined; // stopped or failed: asked again next time
+        if (signal.aborted) throw e;
+        return false;
+      }
+      const m = /^connecttimeout (\S+)$/m.exec(out);
+      return m !== null && m[1] !== 'none';
+    })();
+    return this.configTimeout;
   }
 
   /** Kills the ssh of every collection still running (each then rejects: "was stopped"). */
@@ -233,7 +284,8 @@ export class RemoteSource implements SocketSource {
     this.running.add(stop);
     liveSources.add(this);
     try {
-      res = await runStreaming(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(), {
+      const userTimeout = await this.userSetsConnectTimeout(stop.signal);
+      res = await runStreaming(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(userTimeout), {
         input: remoteScript(opts, nonce),
         idleTimeoutMs: idle,
         timeoutMs: idle * 10,
