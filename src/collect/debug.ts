@@ -1,7 +1,8 @@
 // SOCKET_DEBUG=true logging of every OS call (what, duration, size) to stderr or SOCKET_DEBUG_FILE.
 // A SOCKET_DEBUG_FILE that cannot be opened is bad input (exit 2, checked when logging is switched on); one that
 // fails later (disk full, directory removed) is said once and logging stops: it never fails a collection.
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { escapeMessage } from '../model/escape.js';
 
@@ -35,14 +36,23 @@ function cannotWrite(file: string, e: unknown): string {
 }
 
 /**
- * With logging on and SOCKET_DEBUG_FILE set: opens it for appending once (creating it), so that a file that can
- * never be written is refused before any command runs (UsageError: exit 2, naming the variable and the reason).
+ * With logging on and SOCKET_DEBUG_FILE set: a file that can never be written is refused before any command
+ * runs (UsageError: exit 2, naming the variable and the reason). Checked with access(2), not opened: opening
+ * created the file for commands that log nothing (errno) and blocked on a FIFO without a reader.
  */
 export function checkDebugFile(): void {
   const file = process.env.SOCKET_DEBUG_FILE;
   if (!debugEnabled() || !file) return;
   try {
-    closeSync(openSync(file, 'a'));
+    let exists = true;
+    try {
+      if (statSync(file).isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      exists = false;
+    }
+    // A file to be created needs a writable directory (a missing one: ENOENT, as opening it said).
+    accessSync(exists ? file : dirname(file), constants.W_OK);
   } catch (e) {
     throw new UsageError(cannotWrite(file, e));
   }

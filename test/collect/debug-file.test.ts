@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -15,7 +15,7 @@ const CLI = resolve('dist/cli.js');
 function run(args: string[], env: Record<string, string>) {
   const home = mkdtempSync(join(tmpdir(), 'sockscope-debugfile-'));
   try {
-    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: home, ...env } });
+    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: args[0] === 'errno' ? 10_000 : 60_000, env: { PATH: process.env.PATH ?? '', HOME: home, ...env } });
     assert.equal(r.error, undefined);
     return r;
   } finally {
@@ -36,6 +36,22 @@ for (const [file, reason] of [
     });
   }
 }
+
+test('the check creates nothing and never blocks: a command that logs nothing leaves no file; a FIFO without a reader does not hang', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-debugcheck-'));
+  try {
+    const file = join(dir, 'never.log');
+    const r = run(['errno', 'ECONNRESET'], { SOCKET_DEBUG: 'true', SOCKET_DEBUG_FILE: file });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(existsSync(file), false, 'errno made no OS call: no debug file');
+    const fifo = join(dir, 'fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const f = run(['errno', 'ECONNRESET'], { SOCKET_DEBUG: 'true', SOCKET_DEBUG_FILE: fifo });
+    assert.equal(f.status, 0, `opening a FIFO with no reader blocked (status ${f.status}, signal ${f.signal})`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('SOCKET_DEBUG_FILE unwritable but SOCKET_DEBUG off: not looked at (exit 0)', () => {
   const r = run(['analyze', '--port', '47001', '--json'], { SOCKET_DEBUG: 'false', SOCKET_DEBUG_FILE: '/nonexistent/dir/x.log' });
