@@ -155,6 +155,22 @@ export function ssFailure(exit: number | null, stderr: string, limitS: number): 
   return `exited with ${exit}${first ? `: ${first}` : ''}`;
 }
 
+/**
+ * ssh's own words when it fails (exit 255): its non-empty stderr lines, escaped, joined with "; " (at most
+ * the last 6, each cut at 300 characters), without the notices of a run that went on. The last line alone
+ * dropped the one naming the problem: "bad.cfg: line 2: Bad configuration option: bogus" before
+ * "bad.cfg: terminating, 1 bad configuration options".
+ */
+export function sshFailure(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^(Warning: Permanently added|Pseudo-terminal will not be allocated)/.test(l))
+    .slice(-6)
+    .map((l) => escapeControl(l).slice(0, 300));
+  return lines.join('; ') || 'connection failed';
+}
+
 /** sshd's $SSH_CONNECTION ("client port server port") as the TCP socket it names on the remote host. */
 function ownConnection(text: string): { client: string; clientPort: number; server: string; serverPort: number } | undefined {
   const f = text.trim().split(/\s+/);
@@ -310,7 +326,7 @@ export class RemoteSource implements SocketSource {
       if (this.running.size === 0) liveSources.delete(this);
     }
     const stdout = decodeUtf8Lines(Buffer.concat(chunks));
-    if (res.exitCode === 255) throw new CollectorError(`ssh ${this.label}`, escapeControl(res.stderr.trim().split('\n').pop() || 'connection failed'));
+    if (res.exitCode === 255) throw new CollectorError(`ssh ${this.label}`, sshFailure(res.stderr));
     const { sections, repeated } = splitSections(stdout, nonce);
     if (sections.size === 0) {
       // Not one header came back: the remote shell never ran the script (nologin, /bin/false, a ForceCommand).

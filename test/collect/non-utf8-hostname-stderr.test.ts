@@ -42,7 +42,7 @@ test('ssh\'s stderr with a byte that is not UTF-8: the error shows it as \\x9b, 
     () => assert.fail('collect should fail'),
     (e: Error) => e,
   );
-  assert.equal(err.message, 'ssh admin@web1: line2\\x9b31m');
+  assert.equal(err.message, 'ssh admin@web1: line1; line2\\x9b31m');
   // A login that runs no script: what it said on stderr, the same way.
   const nologin = join(dir, 'ssh-nologin');
   writeFileSync(nologin, "#!/bin/sh\ncat >/dev/null\nprintf 'This account is \\233currently not available.\\n' >&2\nexit 1\n");
