@@ -18,7 +18,7 @@ export interface RemoteTarget {
 }
 
 /**
- * Parses --host values: user@server, server, user@server:2222, ssh://user@server:2222, user@[::1]:2222,
+ * Parses --host values: user@server, server, user@server:2222, john@corp.example.com@server, ssh://user@server:2222, user@[::1]:2222,
  * and as ssh takes them an IPv6 address without brackets when there is no port (user@::1) and a
  * link-local one with its zone (user@[fe80::1%eth0]:22, fe80::1%eth0). Throws on anything else.
  */
@@ -29,7 +29,8 @@ export function parseRemoteTarget(text: string): RemoteTarget {
   if (t === '' || t.startsWith('-') || /[\s'"`$;&|<>\\]/.test(t)) throw invalid();
   const at = t.lastIndexOf('@');
   const user = at >= 0 ? t.slice(0, at) : undefined;
-  if (user !== undefined && !/^[A-Za-z0-9._-]+$/.test(user)) throw invalid();
+  // The user may hold an @ (AD/SSSD logins: john@corp.example.com@server; ssh splits at the last @).
+  if (user !== undefined && !/^[A-Za-z0-9._-]+(@[A-Za-z0-9._-]+)*$/.test(user)) throw invalid();
   const rest = t.slice(at + 1);
   const dest = (host: string) => (user !== undefined ? `${user}@${host}` : host);
   // [v6]:port, or a bare IPv6 address (two colons or more: never host:port), either with a %zone.
