@@ -65,8 +65,11 @@ test('run as another user, the exporter counts the processes it cannot read and 
     const text = await root.scrape();
     return /^sockscope_recommendation\{id="process-near-fd-limit",severity="critical"[^}]*\} [1-9]/m.test(text) ? text : undefined;
   });
-  assert.equal(value(asRoot, 'sockscope_hidden_processes'), 0, asRoot);
-  assert.doesNotMatch(root.stderr(), /hidden/);
+  // Root reads every user's processes; what it cannot read is hidden even from root (this sandbox's PID 1,
+  // whose fd links root may not read): counted, never called "of other users".
+  const rootHidden = value(asRoot, 'sockscope_hidden_processes');
+  assert.ok(rootHidden !== undefined, asRoot);
+  assert.doesNotMatch(root.stderr(), /of other users/);
   root.child.kill('SIGKILL');
 
   // As nobody: the root process is hidden, so the finding cannot be made; the exporter says it cannot see.
@@ -77,7 +80,7 @@ test('run as another user, the exporter counts the processes it cannot read and 
     return value(s, 'sockscope_last_collection_timestamp_seconds') !== undefined && value(s, 'sockscope_hidden_processes') !== undefined ? s : undefined;
   });
   const hidden = value(text, 'sockscope_hidden_processes')!;
-  assert.ok(hidden >= 1, `sockscope_hidden_processes ${hidden}\n${text}`);
+  assert.ok(hidden > rootHidden!, `sockscope_hidden_processes ${hidden} as nobody, ${rootHidden} as root\n${text}`);
   assert.match(text, /^# HELP sockscope_hidden_processes .*other users.*root/m);
   assert.match(text, /^# TYPE sockscope_hidden_processes gauge$/m);
   assert.doesNotMatch(text, /^sockscope_recommendation\{id="process-near-fd-limit"/m, 'the root process cannot be read as nobody');
