@@ -6,82 +6,24 @@
 // connects and closes first (each leaves a TIME_WAIT).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { createNetns, deleteNetns } from '../helpers/netns.js';
+import { timeWaitNetns } from '../helpers/time-wait-netns.js';
 
 const NS = `sockscope-twfull-${process.pid}`;
 
-const SERVER = String.raw`
-import socket, selectors, time, sys
-sel = selectors.DefaultSelector()
-for port in (7010, 7011):
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(('127.0.0.1', port)); s.listen(512); s.setblocking(False); sel.register(s, selectors.EVENT_READ, 'l')
-print('ready', flush=True)
-end = time.time() + 60
-while time.time() < end:
-    for k, _ in sel.select(0.5):
-        if k.data == 'l':
-            try: c, _ = k.fileobj.accept(); c.setblocking(False); sel.register(c, selectors.EVENT_READ, 'c')
-            except BlockingIOError: pass
-        else:
-            try: d = k.fileobj.recv(4096)
-            except Exception: d = b''
-            if not d: sel.unregister(k.fileobj); k.fileobj.close()
-`;
-
-const CLIENT = String.raw`
-import socket, sys, time
-ok = fail = 0; err = ''
-for i in range(int(sys.argv[2])):
-    c = socket.socket()
-    try: c.connect(('127.0.0.1', int(sys.argv[1]))); c.close(); ok += 1
-    except OSError as e: fail += 1; err = e.strerror; c.close()
-print(ok, fail, err)
-`;
-
-interface Rec {
-  severity: string;
-  id: string;
-  message: string;
-}
-
-function inNs(args: string[]): string {
-  const r = spawnSync('ip', ['netns', 'exec', NS, ...args], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
-
-const exhaustion = (peerPort: number) =>
-  (JSON.parse(inNs(['bin/sockscope', 'analyze', '--peer-port', String(peerPort), '--samples', '3', '--sample-interval', '300ms', '--json'])) as { recommendations: Rec[] }).recommendations.find(
-    (r) => r.id === 'time-wait-port-exhaustion',
-  );
-
 test('every ephemeral port held to one destination: connect() fails now, not a risk; 90% stays a risk', { timeout: 120_000 }, async (t) => {
-  createNetns(NS);
-  let server: ChildProcess | undefined;
-  t.after(() => {
-    server?.kill('SIGKILL');
-    deleteNetns(NS);
-  });
-  inNs(['sysctl', '-qw', 'net.ipv4.ip_local_port_range=40000 40049']);
   // tcp_tw_reuse 0 for the burst: with the default 2 (loopback) a loaded host lets a connect() through once
   // an entry is 1 s old, and the count of failures would depend on the machine's speed.
-  inNs(['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=0']);
-  server = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await createInterface({ input: server.stdout! })[Symbol.asyncIterator]().next();
+  const ns = await timeWaitNetns(t, NS, [7010, 7011], ['net.ipv4.tcp_tw_reuse=0']);
+  const exhaustion = (peerPort: number) => ns.exhaustion(peerPort, ['--samples', '3', '--sample-interval', '300ms']);
 
   // 80 attempts in a burst: 50 get a port, the others fail with EADDRNOTAVAIL (a full run on a loaded machine saw
   // 52 get one: the exact split is the kernel's; what matters is that connect() fails once every port is held).
-  const [ok, fail, ...err] = inNs(['python3', '-c', CLIENT, '7010', '80']).trim().split(' ');
+  const [ok, fail, ...err] = ns.connect(7010, 80).split(' ');
   assert.ok(Number(ok) >= 50 && Number(fail) > 0 && Number(ok) + Number(fail) === 80, `${ok} ok, ${fail} failed`);
   assert.equal(err.join(' '), 'Cannot assign requested address');
   // Under load the kernel sometimes lets a connection go without a TIME_WAIT (52 got through in one run, 49 were
   // left in another): connect again until every one of the 50 ports is held to 7010, then read.
-  const held = () => Number(inNs(['sh', '-c', "ss -tanH 'dport = :7010' | wc -l"]).trim());
-  for (let i = 0; i < 5 && held() < 50; i++) inNs(['python3', '-c', CLIENT, '7010', '10']);
-  assert.equal(held(), 50, 'all 50 ports held to 127.0.0.1:7010');
+  ns.fill(7010, { what: 'all 50 ports held to 127.0.0.1:7010' });
   const full = exhaustion(7010);
   assert.ok(full, 'time-wait-port-exhaustion');
   assert.equal(full.severity, 'critical');
@@ -92,8 +34,8 @@ test('every ephemeral port held to one destination: connect() fails now, not a r
   assert.doesNotMatch(full.message, /risk/);
   // With tcp_tw_reuse 2 (loopback) connect() takes over an entry over 1 s old (these are, by now): not "fails
   // now" but a warning that names the one way through (test/advise/time-wait-reuse checks connect() succeeds).
-  inNs(['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=2']);
-  const reused = exhaustion(7010)!;
+  ns.sysctl('net.ipv4.tcp_tw_reuse=2');
+  const reused = exhaustion(7010);
   assert.equal(reused.severity, 'warning');
   // (tcp_timestamps and tcp_tw_reuse_delay, 6.13+, are read from the namespace: the connections used timestamps)
   assert.match(reused.message, /^Ephemeral ports all in use: .* connect\(\) to 127\.0\.0\.1:7010 gets one only by taking over a TIME_WAIT entry, as net\.ipv4\.tcp_tw_reuse=2 does for loopback once an entry is 1 s old( \(net\.ipv4\.tcp_tw_reuse_delay=1000\))? and its connection used TCP timestamps, as loopback ones do here \(net\.ipv4\.tcp_timestamps=1\)/);
@@ -101,8 +43,8 @@ test('every ephemeral port held to one destination: connect() fails now, not a r
   // Another destination has its own 4-tuples: 45 of the 50 ports to 7011 is 90%, a risk (critical level).
   // tcp_tw_reuse back to 0 for this burst too: with 2, a burst slower than 1 s (a loaded CI machine) took over its
   // own older TIME_WAIT entries and left 41 of them, not 45.
-  inNs(['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=0']);
-  assert.equal(inNs(['python3', '-c', CLIENT, '7011', '45']).trim(), '45 0');
+  ns.sysctl('net.ipv4.tcp_tw_reuse=0');
+  assert.equal(ns.connect(7011, 45), '45 0');
   const near = exhaustion(7011);
   assert.ok(near);
   // (under load some of the 45 leave no TIME_WAIT by the time of the dump: 41-45 were seen; below 100 % it is a risk)

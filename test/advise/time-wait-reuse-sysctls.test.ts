@@ -11,11 +11,9 @@
 // tcp_tw_reuse_delay 3000: EADDRNOTAVAIL 1.5 s later, ok 3.3 s later.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { evaluateRules, makeContext } from '../../src/advise/index.js';
 import { readSysctls } from '../../src/collect/host.js';
 import { createSource } from '../../src/collect/index.js';
@@ -24,7 +22,7 @@ import { parseRemoteBundle } from '../../src/parse/remote-bundle.js';
 import { SYSCTL_NAMES, type Snapshot, type SysctlName } from '../../src/model/snapshot.js';
 import type { Socket } from '../../src/model/socket.js';
 import { fakeSnapshot, outgoingFrom } from '../helpers/fake-snapshot.js';
-import { createNetns, deleteNetns } from '../helpers/netns.js';
+import { timeWaitNetns } from '../helpers/time-wait-netns.js';
 
 const range = { 'net.ipv4.ip_local_port_range': '40000 40099' } as const; // 100 ports
 const left = (ms: number): Partial<Socket> => ({ timer: { name: 'timewait', expiresMs: ms, retrans: 0 } });
@@ -129,67 +127,18 @@ test('time-wait-port-exhaustion: the age is judged against tcp_tw_reuse_delay, a
 const NS = `sockscope-twts-${process.pid}`;
 const root = process.getuid?.() === 0;
 
-function inNs(args: string[]): string {
-  const r = spawnSync('ip', ['netns', 'exec', NS, ...args], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-const SERVER = String.raw`
-import socket, selectors, time
-sel = selectors.DefaultSelector()
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', 7130)); s.listen(512); s.setblocking(False); sel.register(s, selectors.EVENT_READ, 'l')
-print('ready', flush=True)
-end = time.time() + 30
-while time.time() < end:
-    for k, _ in sel.select(0.2):
-        if k.data == 'l':
-            try: c, _ = k.fileobj.accept(); c.setblocking(False); sel.register(c, selectors.EVENT_READ, 'c')
-            except BlockingIOError: pass
-        else:
-            try: d = k.fileobj.recv(4096)
-            except Exception: d = b''
-            if not d: sel.unregister(k.fileobj); k.fileobj.close()
-`;
-
-const CLIENT = String.raw`
-import socket, sys
-ok = fail = 0; err = ''
-for i in range(int(sys.argv[1])):
-    c = socket.socket()
-    try: c.connect(('127.0.0.1', 7130)); c.close(); ok += 1
-    except OSError as e: fail += 1; err = e.strerror; c.close()
-print(ok, fail, err)
-`;
-
 test('time-wait-port-exhaustion on real TIME_WAIT entries to loopback made with tcp_timestamps 0, tcp_tw_reuse 2: critical, and connect() fails', { skip: root ? false : 'needs root (network namespace)', timeout: 40_000 }, async (t) => {
-  createNetns(NS);
-  let server: ChildProcess | undefined;
-  t.after(() => {
-    server?.kill('SIGKILL');
-    deleteNetns(NS);
-  });
-  inNs(['sysctl', '-qw', 'net.ipv4.ip_local_port_range=40000 40049']);
-  inNs(['sysctl', '-qw', 'net.ipv4.tcp_timestamps=0']);
   // tcp_tw_reuse 0 for the burst (a slow machine would take over its own older entries... had they timestamps).
-  inNs(['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=0']);
-  server = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await createInterface({ input: server.stdout! })[Symbol.asyncIterator]().next();
-  inNs(['python3', '-c', CLIENT, '60']);
-  const held = () => Number(inNs(['sh', '-c', "ss -tanH state time-wait 'dport = :7130' | wc -l"]).trim());
-  for (let i = 0; i < 5 && held() < 50; i++) inNs(['python3', '-c', CLIENT, '10']);
-  assert.equal(held(), 50, 'all 50 ports in TIME_WAIT to 127.0.0.1:7130');
-  inNs(['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=2']);
+  const ns = await timeWaitNetns(t, NS, [7130], ['net.ipv4.tcp_timestamps=0', 'net.ipv4.tcp_tw_reuse=0']);
+  ns.fill(7130, { burst: 60, timeWaitOnly: true, what: 'all 50 ports in TIME_WAIT to 127.0.0.1:7130' });
+  ns.sysctl('net.ipv4.tcp_tw_reuse=2');
   await new Promise((r) => setTimeout(r, 1_500));
-  const doc = JSON.parse(inNs(['bin/sockscope', 'analyze', '--peer-port', '7130', '--json'])) as { recommendations: { id: string; severity: string; message: string; evidence: string; fix: string }[] };
-  const r = doc.recommendations.find((x) => x.id === 'time-wait-port-exhaustion');
-  assert.ok(r, JSON.stringify(doc.recommendations.map((x) => x.id)));
+  const r = ns.exhaustion(7130);
   assert.equal(r.severity, 'critical');
   assert.match(r.message, /hold all 50 local ports: connect\(\) to 127\.0\.0\.1:7130 fails now with EADDRNOTAVAIL: net\.ipv4\.tcp_tw_reuse=2 takes over a TIME_WAIT entry only if its connection used TCP timestamps, and net\.ipv4\.tcp_timestamps is 0 here$/);
   assert.match(r.fix, /sysctl -w net\.ipv4\.tcp_timestamps=1/);
   // What the finding says: connect() fails, entries over 1 s old notwithstanding.
-  assert.equal(inNs(['python3', '-c', CLIENT, '3']).trim(), '0 3 Cannot assign requested address');
+  assert.equal(ns.connect(7130, 3), '0 3 Cannot assign requested address');
   // tcp_tw_reuse_delay is read from the namespace (6.13+) and used in the wording where the takeover applies.
   if (existsSync('/proc/sys/net/ipv4/tcp_tw_reuse_delay')) assert.match(r.evidence, /net\.ipv4\.tcp_tw_reuse_delay 1000/);
 });

@@ -12,13 +12,11 @@
 // timer (timewait,59sec): the 60 s of TIME_WAIT less the time left is how old it is at least.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { evaluateRules, makeContext } from '../../src/advise/index.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import type { Socket } from '../../src/model/socket.js';
 import { fakeSnapshot, outgoingFrom } from '../helpers/fake-snapshot.js';
-import { createNetns, deleteNetns } from '../helpers/netns.js';
+import { timeWaitNetns } from '../helpers/time-wait-netns.js';
 
 const range = { 'net.ipv4.ip_local_port_range': '40000 40099' } as const; // 100 ports
 const left = (ms: number): Partial<Socket> => ({ timer: { name: 'timewait', expiresMs: ms, retrans: 0 } });
@@ -75,66 +73,18 @@ test('time-wait-port-exhaustion: critical counts only the ports connect() cannot
 const NS = `sockscope-twreuse-${process.pid}`;
 const root = process.getuid?.() === 0;
 
-function inNs(args: string[]): string {
-  const r = spawnSync('ip', ['netns', 'exec', NS, ...args], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-const SERVER = String.raw`
-import socket, selectors, time
-sel = selectors.DefaultSelector()
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', 7120)); s.listen(512); s.setblocking(False); sel.register(s, selectors.EVENT_READ, 'l')
-print('ready', flush=True)
-end = time.time() + 30
-while time.time() < end:
-    for k, _ in sel.select(0.2):
-        if k.data == 'l':
-            try: c, _ = k.fileobj.accept(); c.setblocking(False); sel.register(c, selectors.EVENT_READ, 'c')
-            except BlockingIOError: pass
-        else:
-            try: d = k.fileobj.recv(4096)
-            except Exception: d = b''
-            if not d: sel.unregister(k.fileobj); k.fileobj.close()
-`;
-
-const CLIENT = String.raw`
-import socket, sys
-ok = fail = 0; err = ''
-for i in range(int(sys.argv[1])):
-    c = socket.socket()
-    try: c.connect(('127.0.0.1', 7120)); c.close(); ok += 1
-    except OSError as e: fail += 1; err = e.strerror; c.close()
-print(ok, fail, err)
-`;
-
 test('time-wait-port-exhaustion on real TIME_WAIT entries to loopback with tcp_tw_reuse 2: a warning, and connect() succeeds', { skip: root ? false : 'needs root (network namespace)', timeout: 40_000 }, async (t) => {
-  createNetns(NS);
-  let server: ChildProcess | undefined;
-  t.after(() => {
-    server?.kill('SIGKILL');
-    deleteNetns(NS);
-  });
-  inNs(['sysctl', '-qw', 'net.ipv4.ip_local_port_range=40000 40049']);
   // tcp_tw_reuse 0 for the burst, so that a slow machine does not take over its own older entries and leave
   // fewer than 50; 2 (the default) for what follows.
-  inNs(['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=0']);
-  server = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await createInterface({ input: server.stdout! })[Symbol.asyncIterator]().next();
-  inNs(['python3', '-c', CLIENT, '60']);
-  const held = () => Number(inNs(['sh', '-c', "ss -tanH state time-wait 'dport = :7120' | wc -l"]).trim());
-  for (let i = 0; i < 5 && held() < 50; i++) inNs(['python3', '-c', CLIENT, '10']);
-  assert.equal(held(), 50, 'all 50 ports in TIME_WAIT to 127.0.0.1:7120');
-  inNs(['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=2']);
+  const ns = await timeWaitNetns(t, NS, [7120], ['net.ipv4.tcp_tw_reuse=0']);
+  ns.fill(7120, { burst: 60, timeWaitOnly: true, what: 'all 50 ports in TIME_WAIT to 127.0.0.1:7120' });
+  ns.sysctl('net.ipv4.tcp_tw_reuse=2');
   await new Promise((r) => setTimeout(r, 1_200));
-  const recs = (JSON.parse(inNs(['bin/sockscope', 'analyze', '--peer-port', '7120', '--json'])) as { recommendations: { id: string; severity: string; message: string; fix: string }[] }).recommendations;
-  const r = recs.find((x) => x.id === 'time-wait-port-exhaustion');
-  assert.ok(r, JSON.stringify(recs.map((x) => x.id)));
+  const r = ns.exhaustion(7120);
   assert.equal(r.severity, 'warning');
   assert.doesNotMatch(r.message, /fails now/);
   assert.match(r.message, /hold all 50 local ports: connect\(\) to 127\.0\.0\.1:7120 gets one only by taking over a TIME_WAIT entry, as net\.ipv4\.tcp_tw_reuse=2 does for loopback .*: 50 of the 50 are at least 1 s old by their timers$/);
   assert.doesNotMatch(r.fix, /rate/);
   // What the finding says: connect() gets through (each takes over an entry over 1 s old).
-  assert.equal(inNs(['python3', '-c', CLIENT, '3']).trim(), '3 0');
+  assert.equal(ns.connect(7120, 3), '3 0');
 });
