@@ -5,7 +5,7 @@ import { socketInodeInLink, socketInodeInText } from '../parse/fd-link.js';
 import { readRangeShared, SHARED_READ_MIN_FDS } from './fd-read-helper.js';
 import { loadKoffi } from './koffi.js';
 
-/** Reads /proc/PID/fd links: socket inode, 0 for other files, -1 when the fd is not open, DENIED when its link may not be read. */
+/** Reads /proc/PID/fd links: socket inode, 0 for other files, -1 when the fd is not open. */
 export interface LinkReader {
   /** True when links are read with readlinkat(2) on a directory fd (koffi), without Node's path handling. */
   readonly native: boolean;
@@ -15,19 +15,14 @@ export interface LinkReader {
   close(dirFd: number): void;
 }
 
-/** What LinkReader.read returns for EACCES/EPERM: the directory lists, but its links are not ours to read. */
-export const DENIED = -2;
-
-const deniedCode = (code: unknown) => code === 'EACCES' || code === 'EPERM';
-
 const nodeReader: LinkReader = {
   native: false,
   open: () => -1,
   read(_dirFd, dir, name) {
     try {
       return socketInodeInText(readlinkSync(`${dir}/${name}`));
-    } catch (e) {
-      return deniedCode((e as NodeJS.ErrnoException).code) ? DENIED : -1;
+    } catch {
+      return -1;
     }
   },
   close: () => undefined,
@@ -56,10 +51,7 @@ export function linkReader(): LinkReader {
       native: true,
       open: (dir) => openat(dir, O_RDONLY_DIRECTORY_CLOEXEC),
       read(dirFd, dir, name) {
-        const n = dirFd >= 0 ? readlinkat(dirFd, name, buf, 64) : readlinkat(-100 /* AT_FDCWD */, `${dir}/${name}`, buf, 64);
-        // errno only on failure (rare): EACCES 13, EPERM 1.
-        if (n < 0) return koffi.errno() === 13 || koffi.errno() === 1 ? DENIED : -1;
-        return socketInodeInLink(buf, n);
+        return socketInodeInLink(buf, dirFd >= 0 ? readlinkat(dirFd, name, buf, 64) : readlinkat(-100 /* AT_FDCWD */, `${dir}/${name}`, buf, 64));
       },
       close: (dirFd) => {
         if (dirFd >= 0) close(dirFd);
@@ -89,8 +81,7 @@ export interface FdReadPlan {
 /**
  * Reads one process's fd table as fd -> socket inode (0 for other files) following `plan`; fds closed
  * meanwhile are left out. Counts each readlink in `counter` and calls `pause` every 256 of them.
- * Throws the listing's error (EACCES/EPERM for another user's process, ENOENT when it exited), or EACCES when the
- * directory lists but its links may not be read (deniedRead).
+ * Throws the listing's error (EACCES/EPERM for another user's process, ENOENT when it exited).
  */
 export async function readFdLinks(dir: string, plan: FdReadPlan, counter: { readlinks: number; workerReadlinks?: number }, pause: () => Promise<void>): Promise<Map<number, number>> {
   const reader = linkReader();
@@ -115,7 +106,6 @@ export async function readFdLinks(dir: string, plan: FdReadPlan, counter: { read
           counter.readlinks++;
           const ino = reader.read(dirFd, dir, String(fd));
           if (ino >= 0) fds.set(fd, ino);
-          else if (ino === DENIED) throw deniedRead(dir);
           if ((++k & 255) === 0) await pause();
         }
       }
@@ -132,24 +122,13 @@ export async function readFdLinks(dir: string, plan: FdReadPlan, counter: { read
       }
       counter.readlinks++;
       const ino = reader.read(dirFd, dir, name);
-      if (ino >= 0) fds.set(fd, ino);
-      else if (ino === DENIED) throw deniedRead(dir);
-      // else: closed meanwhile
+      if (ino >= 0) fds.set(fd, ino); // < 0: closed meanwhile
       if ((++k & 255) === 0) await pause();
     }
   } finally {
     reader.close(dirFd);
   }
   return fds;
-}
-
-/**
- * A listable fd directory whose links may not be read (EACCES on readlink: a security module, or a PID 1 that
- * even root may not trace) is a process out of sight, as a directory that cannot be listed: it was read as an
- * empty fd table before, so attribution called itself complete and its sockets' owners "not found".
- */
-function deniedRead(dir: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`EACCES: permission denied, readlink '${dir}/...'`), { code: 'EACCES' });
 }
 
 /** The socket inode behind one fd (`dir`/`fd`, no directory fd); 0 when it is not a socket or cannot be read. */

@@ -116,11 +116,8 @@ export function hiddenNote(c: HiddenCounts, uid: number): string | undefined {
   const { otherUsers: n, ownUndumpable: m } = c;
   if (n === 0 && m === 0) return undefined;
   const others = `${n} process${n === 1 ? '' : 'es'} of other users ${n === 1 ? 'is' : 'are'} hidden`;
-  // Root reads every user's processes: what it cannot read is kept from root itself (a security module, a
-  // process of a parent user namespace such as a sandbox's PID 1), whoever runs it.
-  if (uid === 0 && m === 0) return `${n} process${n === 1 ? '' : 'es'} ${n === 1 ? 'is' : 'are'} hidden even from root: ${n === 1 ? 'its' : 'their'} /proc/PID/fd links could not be read (a security module, or another user namespace)`;
   const own = `${m === 1 ? 'a process' : `${m} processes`} of yours ${m === 1 ? 'is' : 'are'} not dumpable (prctl PR_SET_DUMPABLE or setuid)`;
-  if (m === 0) return `${others}: run as root to see them`;
+  if (m === 0) return others + (uid === 0 ? ' (their /proc/PID/fd could not be read)' : ': run as root to see them');
   if (n === 0) return `${own}: only root can read ${m === 1 ? 'its' : 'their'} fds`;
   return `${others} and ${own}: run as root to see them`;
 }

@@ -226,19 +226,7 @@ export class ProcessAttributor {
 
     let unresolved = cache.resolve(wanted);
     if (unread && unread.size > 0) {
-      // A process listed by the walk whose links then proved unreadable (EACCES on readlink, fd-links.ts
-      // deniedRead) is hidden, as one the walk could not list: the pass would otherwise call itself complete.
-      const reads = cache.targetedReads(stats);
-      let denied = 0;
-      await readTargeted(wanted, unresolved, unread, {
-        ...reads,
-        readWhole: async (st) => {
-          const r = await reads.readWhole(st);
-          if (r === 'hidden') denied++;
-          return r;
-        },
-      });
-      if (denied > 0) this.hidden = { ...this.hidden, otherUsers: this.hidden.otherUsers + denied };
+      await readTargeted(wanted, unresolved, unread, cache.targetedReads(stats));
       stats.pidsSkipped = unread.size;
       unresolved = cache.resolve(wanted);
     }

@@ -73,7 +73,7 @@ test('a process of this user that is not dumpable is said to be theirs, not anot
 test('hiddenNote: other users\' processes, own undumpable ones, both, none', () => {
   assert.equal(hiddenNote({ otherUsers: 0, ownUndumpable: 0 }, 1000), undefined);
   assert.equal(hiddenNote({ otherUsers: 1, ownUndumpable: 0 }, 1000), '1 process of other users is hidden: run as root to see them');
-  assert.equal(hiddenNote({ otherUsers: 64, ownUndumpable: 0 }, 0), '64 processes are hidden even from root: their /proc/PID/fd links could not be read (a security module, or another user namespace)');
+  assert.equal(hiddenNote({ otherUsers: 64, ownUndumpable: 0 }, 0), '64 processes of other users are hidden (their /proc/PID/fd could not be read)');
   assert.equal(hiddenNote({ otherUsers: 0, ownUndumpable: 1 }, 1000), 'a process of yours is not dumpable (prctl PR_SET_DUMPABLE or setuid): only root can read its fds');
   assert.equal(hiddenNote({ otherUsers: 0, ownUndumpable: 2 }, 1000), '2 processes of yours are not dumpable (prctl PR_SET_DUMPABLE or setuid): only root can read their fds');
   assert.equal(hiddenNote({ otherUsers: 3, ownUndumpable: 1 }, 1000), '3 processes of other users are hidden and a process of yours is not dumpable (prctl PR_SET_DUMPABLE or setuid): run as root to see them');
