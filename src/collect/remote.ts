@@ -4,6 +4,7 @@ import { SYSCTL_NAMES, type Snapshot } from '../model/snapshot.js';
 import { isIPv6 } from 'node:net';
 import { decodeUtf8Lines, escapeControl } from '../model/escape.js';
 import { formatEndpoint, NO_PROCESSES, normalizeAddress, type Socket } from '../model/socket.js';
+import { noteRemoteViewer } from '../model/owner.js';
 import { parseRemoteSections, sectionHeader, splitSections } from '../parse/remote-bundle.js';
 import { parseSs } from '../parse/ss.js';
 import { parseSsUnixRecords } from '../parse/ss-records.js';
@@ -134,6 +135,7 @@ export function remoteScript(opts: CollectOptions, nonce: string): string {
     `${mark('snmp')}; cat /proc/net/snmp /proc/net/snmp6 2>/dev/null`,
     `${mark('sockstat')}; cat /proc/net/sockstat /proc/net/sockstat6 2>/dev/null`,
     `${mark('sysctl')}; ${sysctl}`,
+    `${mark('uid')}; id -u`,
     `${mark('hostname')}; uname -n`,
     `${mark('kernel')}; uname -r`,
     mark('end'),
@@ -375,6 +377,11 @@ export class RemoteSource implements SocketSource {
       );
       if (sockets.length < before) notes.push(`sockscope's own ssh connection (from ${formatEndpoint({ address: own.client, port: own.clientPort })} to sshd on ${formatEndpoint({ address: own.server, port: own.serverPort })}) is left out`);
     }
+    const uidText = (sections.get('uid') ?? '').trim();
+    const viewerUid = /^\d+$/.test(uidText) ? Number(uidText) : undefined;
+    const root = viewerUid === 0;
+    const scope = opts.processes ?? 'listeners';
+    noteRemoteViewer(this.label, viewerUid);
     return {
       time,
       hostname: b.hostname,
@@ -385,7 +392,14 @@ export class RemoteSource implements SocketSource {
       sockets,
       counters: b.counters,
       sysctls: b.sysctls,
-      attribution: { scope: opts.processes ?? 'listeners', complete: false, hiddenProcesses: 0, note: `processes on ${this.label} are those its ss -p shows to the ssh user` },
+      // As root there (id -u), ss -p reads every process: complete, as a local root's (owner.ts then
+      // hides nothing: a socket without users was "hidden uid 0" though root sees all).
+      attribution: {
+        scope,
+        complete: root && scope !== 'none',
+        hiddenProcesses: 0,
+        note: root ? `processes on ${this.label} are those its ss -p shows to root` : `processes on ${this.label} are those its ss -p shows to the ssh user`,
+      },
       notes,
     };
   }

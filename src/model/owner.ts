@@ -39,7 +39,18 @@ export function setCellsFromRemote(remote: boolean): void {
  * says of a remote snapshot): `sudo sockscope --host` showed a remote root-owned listener as `-`.
  */
 export function localOwnerView(): OwnerView {
-  return cellsRemote ? { viewerUid: undefined, complete: false } : { viewerUid: localUid() };
+  if (!cellsRemote) return { viewerUid: localUid() };
+  // Every host read so far as root (id -u there): root's ss -p sees every process, so nothing is hidden.
+  const uids = [...remoteViewers.values()];
+  return { viewerUid: undefined, complete: uids.length > 0 && uids.every((u) => u === 0) };
+}
+
+/** The ssh user's uid on each remote host read (by RemoteSource label; undefined when the script did not say). */
+const remoteViewers = new Map<string, number | undefined>();
+
+/** Set by RemoteSource after each reading: the uid its ssh user has there (`id -u`), for the monitor's cells. */
+export function noteRemoteViewer(label: string, uid: number | undefined): void {
+  remoteViewers.set(label, uid);
 }
 
 /** The view of a report made from a whole snapshot: a remote snapshot was read by its ssh user, whose uid is unknown here. */
