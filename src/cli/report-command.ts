@@ -55,7 +55,7 @@ export async function runReports<R>(
   else {
     // The table printer renders with Ink: loaded only when a report is printed as text (--json starts without it).
     const print = outcomes.some((o) => 'report' in o) ? await format() : undefined;
-    // ssh's own words (its last stderr line) are text from elsewhere: escaped before they reach the terminal.
+    // ssh's own words (its stderr lines, 5a1b8fd) are text from elsewhere: escaped before they reach the terminal.
     process.stdout.write(outcomes.map((o) => `== ${o.target} ==\n${'report' in o ? print!(o.report) : `error: ${escapeControl(o.error)}\n`}`).join('\n'));
   }
   reportFailedHosts(outcomes.filter((o) => 'error' in o).map((o) => o.target), outcomes.length);

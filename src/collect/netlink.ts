@@ -6,7 +6,7 @@ import type { Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { attributeOwners } from './assemble.js';
 import { prefetchWith, prepareWith } from './attribution.js';
-import { isListenerSocket } from './listener-socket.js';
+import { isListenerSocket } from '../model/listener-socket.js';
 import { readHostInfo } from './host.js';
 import { dumpSockets, type NetlinkDumpResult, type SocketOpener } from './netlink-dumps.js';
 import type { PollMemory } from './poll-memory.js';

@@ -21,7 +21,7 @@ import { logOsCall } from './debug.js';
 import { readFdLinks, socketLinkAt } from './fd-links.js';
 import { fdReadPlan, type Mode } from './fd-read-plan.js';
 import { InodeIndex } from './inode-index.js';
-import { isListenerSocket } from './listener-socket.js';
+import { isListenerSocket } from '../model/listener-socket.js';
 import { oldestFirst } from './oldest-first.js';
 import { canListFds, fdSizeIsCount, hiddenKind, readComm, readFailure, readStartAndParent, statPidFd, type HiddenCounts, type HiddenKind, type PidStat, type ReadResult } from './proc-pid.js';
 import type { AttributionStats } from './processes.js';

@@ -80,7 +80,7 @@ export interface AttributionStats {
 }
 
 /** Which sockets the 'listeners' scope names the owners of (kept here: part of the public API). */
-export { isListenerSocket } from './listener-socket.js';
+export { isListenerSocket } from '../model/listener-socket.js';
 
 const YIELD_EVERY_MS = 8;
 /** How long the process list of prepare() stands in for a new one in the prefetch. */

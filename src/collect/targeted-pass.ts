@@ -2,7 +2,7 @@
 // not read yet to read, and in what order, so that every wanted socket gets its owners without reading
 // every fd of the host. The ProcessAttributor (processes.ts) lists the processes and does the reading.
 import type { ProcessRef, Socket } from '../model/socket.js';
-import { isListenerSocket } from './listener-socket.js';
+import { isListenerSocket } from '../model/listener-socket.js';
 import { readStartAndParent, type PidStat, type ReadResult } from './proc-pid.js';
 
 /** Targeted passes sample this many fds of a process with at least PROBE_MIN_FDS fds to order the reads. */

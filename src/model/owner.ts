@@ -1,7 +1,7 @@
 // Whether a socket's owner is hidden from this user (another user's process: its /proc/PID/fd cannot be
 // read without root) rather than absent (TIME_WAIT, orphans, connections still in an accept queue).
 // Every printer shows `-` for both without this, and a JSON reader could not tell them apart.
-import { isListenerSocket } from '../collect/listener-socket.js';
+import { isListenerSocket } from './listener-socket.js';
 import type { Snapshot } from './snapshot.js';
 import type { Socket } from './socket.js';
 
@@ -149,7 +149,7 @@ export function ownerNotes(snap: Pick<Snapshot, 'source' | 'attribution' | 'sock
   const n = ownersNotFound(snap);
   if (n === 0) return [];
   return [
-    `owners of ${n} socket${n === 1 ? '' : 's'} not found (shown as ?): their processes are out of sight, in another PID namespace (a container on the host's network), or they are kernel sockets`,
+    `owners of ${n} socket${n === 1 ? '' : 's'} not found (shown as ?): their processes are out of sight, in another PID namespace (a container on the host's network) or with /proc/PID/fd links root may not read (a security module; some sandboxes' PID 1), or they are kernel sockets (vxlan, NFS, WireGuard)`,
   ];
 }
 

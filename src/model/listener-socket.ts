@@ -1,6 +1,6 @@
 // Which sockets serve (listeners), as process attribution scopes them: the 'listeners' scope names
 // their owners, and a targeted pass looks for other holders of a listener at the same fd number.
-import type { Socket } from '../model/socket.js';
+import type { Socket } from './socket.js';
 
 /** True for sockets that serve: TCP/unix LISTEN, and UDP/unix-dgram sockets without a connected peer. */
 export function isListenerSocket(s: Socket): boolean {
