@@ -2,8 +2,8 @@
 // one splits its record: the line after it cannot begin a record and is the rest of it. SsStreamParser
 // (ss-stream.ts) holds each record parseSsLine read in an SsRecord while the next lines may continue it;
 // the joining and the reading again live here, on text, apart from the stream's byte-level fast path.
-import type { Socket } from '../model/socket.js';
-import { NETIDS, parseSsLine, SS_STATES } from './ss-line.js';
+import type { ProcessRef, Socket } from '../model/socket.js';
+import { NETIDS, parseSsLine, parseUnixColumns, parseUsers, SS_STATES } from './ss-line.js';
 
 /** A record held for continuation lines stops growing here (a unix name is at most 107 bytes; -p names 15 each). */
 export const MAX_RECORD = 65_536;
@@ -26,6 +26,73 @@ export function beginsRecord(line: string, defaultNetid?: 'tcp' | 'udp' | 'unix-
   if (defaultNetid === 'unix-only') return Object.hasOwn(NETIDS, first) && NETIDS[first].protocol === 'unix' && Object.hasOwn(SS_STATES, second);
   if (defaultNetid !== undefined && Object.hasOwn(SS_STATES, first)) return /^\d{1,15}$/.test(second);
   return Object.hasOwn(NETIDS, first) && Object.hasOwn(SS_STATES, second);
+}
+
+/** Tokens that begin the -e/-m tail of a unix record, after the peer inode and ss -p's users:. */
+const UNIX_TAIL = /^(?:<->|<-|->|--|ino:|dev:|peers:|skmem:\(|cgroup:|uid:|sk:)/;
+
+/** Whether `text` ends, before `at`, with a space and a number (the peer inode ss prints before users:). */
+function numberBefore(text: string, at: number): boolean {
+  let d = at;
+  while (d > 0 && text.charCodeAt(d - 1) >= 0x30 && text.charCodeAt(d - 1) <= 0x39) d--;
+  return d < at && d > 0 && text.charCodeAt(d - 1) === 0x20;
+}
+
+/**
+ * ss -p's own `users:((...))` in a unix record: ss prints it after both names, so it is the last one that
+ * follows a number (the peer inode), reads to its `))` and is followed only by the tail (or nothing). A
+ * name may hold a users: of its own ("/tmp/u\ntcp LISTEN ... users:((\"sshd\",pid=1,fd=3))"): taking
+ * the first, as parseSsLine does, cut it out of the name and lost the socket when ss's came after it.
+ */
+function ssUsersField(text: string): { start: number; end: number; processes: ProcessRef[] } | null {
+  for (let at = text.lastIndexOf(' users:(('); at > 0; at = text.lastIndexOf(' users:((', at - 1)) {
+    if (!numberBefore(text, at)) continue;
+    const r = parseUsers(text, at + 1);
+    if (r.processes.length === 0 || !text.startsWith('))', r.end - 2)) continue;
+    const rest = text.slice(r.end);
+    if (rest.trim() !== '' && !(rest.startsWith(' ') && UNIX_TAIL.test(rest.trimStart()))) continue;
+    return { start: at, end: r.end, processes: r.processes };
+  }
+  return null;
+}
+
+/**
+ * Reads one unix record of an `ss -x` run whose names hold newlines. Its names are read from the columns
+ * (parseUnixColumns) once ss's own users: (ssUsersField) is out, and parseSsLine reads the rest with
+ * stand-ins for them: it cuts the first ` users:((`, ` timer:(`, ` skmem:(` from its line, which in such
+ * a record may be a name's text. Null when the text does not read as a unix socket.
+ */
+function readUnixRecord(text: string): Socket | null {
+  const users = ssUsersField(text);
+  const line = (users ? text.slice(0, users.start) + text.slice(users.end) : text).replace(/\s+$/, '');
+  const head = /^ *(\S+) +\S+ +\S+ +\S+/.exec(line);
+  if (!head || !Object.hasOwn(NETIDS, head[1]) || NETIDS[head[1]].protocol !== 'unix') return null;
+  // The tail: the first token (split on spaces only) that begins like one and follows a number.
+  let tailAt = line.length;
+  let prevDigits = false;
+  for (let i = head[0].length; ; ) {
+    while (line.charCodeAt(i) === 0x20) i++;
+    if (i >= line.length) break;
+    let e = line.indexOf(' ', i);
+    if (e < 0) e = line.length;
+    const token = line.slice(i, e);
+    if (prevDigits && UNIX_TAIL.test(token)) {
+      tailAt = i;
+      break;
+    }
+    prevDigits = /^\d+$/.test(token);
+    i = e;
+  }
+  const cols = parseUnixColumns(line.slice(head[0].length, tailAt));
+  if (!cols) return null;
+  const stand = (name: string) => (name === '' ? '*' : 'n');
+  const tail = tailAt < line.length ? ` ${line.slice(tailAt)}` : '';
+  const s = parseSsLine(`${head[0]} ${stand(cols.local)} ${cols.inode} ${stand(cols.peer)} ${cols.peerInode}${tail}`);
+  if (s === null || s.protocol !== 'unix') return null;
+  s.local = { address: cols.local, port: 0 };
+  s.peer = { address: cols.peer, port: 0 };
+  s.processes = users ? users.processes : [];
+  return s;
 }
 
 /**
@@ -51,9 +118,7 @@ export class SsRecord {
 
   /** parseSsLine, less any socket that is not unix in an `ss -x` run (there it can only be text of a name). */
   private read(text: string): Socket | null {
-    if (this.defaultNetid !== 'unix-only') return parseSsLine(text, this.defaultNetid);
-    const s = parseSsLine(text);
-    return s !== null && s.protocol === 'unix' ? s : null;
+    return this.defaultNetid === 'unix-only' ? readUnixRecord(text) : parseSsLine(text, this.defaultNetid);
   }
 
   /** Whether `line` is the rest of this record: it cannot begin one, and the record has not reached MAX_RECORD. */

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { beginsRecord, MAX_RECORD, SsRecord } from '../../src/parse/ss-records.js';
+import { beginsRecord, MAX_RECORD, parseSsUnixRecords, SsRecord } from '../../src/parse/ss-records.js';
 import { parseSsLine } from '../../src/parse/ss-line.js';
 
 const dir = new URL('../fixtures/ss/', import.meta.url);
@@ -112,4 +112,49 @@ test('a record stops taking lines at MAX_RECORD characters', () => {
   assert.ok(joined < 1000, 'stopped');
   assert.equal(joined, Math.ceil((MAX_RECORD - 'u_str LISTEN 0 4 /tmp/long'.length) / (piece.length + 1)));
   assert.ok(!r.continuedBy('more'));
+});
+
+// ss -xanOHep src '*\n*' as root (iproute2 6.1), two names with a newline and the text of a TCP record, the
+// first with a forged users: ss -p prints its own users: after the names, so the record holds two.
+const FORGED_P =
+  'u_str LISTEN 0      128    /tmp/x/u\n' +
+  'tcp   LISTEN 0 4096 0.0.0.0:6666 0.0.0.0:* users:(("sshd",pid=1,fd=3)) 15474610 * 0 users:(("python3",pid=829,fd=3)) <-> ino:4361579 dev:0/65024 peers:\n' +
+  'u_str LISTEN 0      128                               /tmp/x/u2\n' +
+  'tcp   LISTEN 0 4096 0.0.0.0:6666 0.0.0.0:* 15474611 * 0 users:(("python3",pid=829,fd=4)) <-> ino:4361580 dev:0/65024 peers:\n';
+const NAME_1 = '/tmp/x/u\ntcp   LISTEN 0 4096 0.0.0.0:6666 0.0.0.0:* users:(("sshd",pid=1,fd=3))';
+const NAME_2 = '/tmp/x/u2\ntcp   LISTEN 0 4096 0.0.0.0:6666 0.0.0.0:*';
+
+test('parseSsUnixRecords: a forged users: in a name neither hides the socket nor shortens its name; ss -p\'s own users: is the last one', () => {
+  const { sockets, unread } = parseSsUnixRecords(FORGED_P);
+  assert.equal(unread, 0);
+  assert.deepEqual(
+    sockets.map((s) => [s.local.address, s.inode, s.peer.address, s.state, s.processes]),
+    [
+      [NAME_1, 15474610, '', 'LISTEN', [{ name: 'python3', pid: 829, fd: 3 }]],
+      [NAME_2, 15474611, '', 'LISTEN', [{ name: 'python3', pid: 829, fd: 4 }]],
+    ],
+  );
+});
+
+test('parseSsUnixRecords without -p (or no process shown): a forged users: in a name stays in the name and gives no owner', () => {
+  const text = FORGED_P.replace(/ users:\(\("python3",pid=829,fd=\d\)\)/g, '');
+  const { sockets, unread } = parseSsUnixRecords(text);
+  assert.equal(unread, 0);
+  assert.deepEqual(
+    sockets.map((s) => [s.local.address, s.inode, s.processes]),
+    [
+      [NAME_1, 15474610, []],
+      [NAME_2, 15474611, []],
+    ],
+  );
+  // A name that forges the columns and a users: after them, followed by ss's own: still the whole name.
+  const forged = 'u_str LISTEN 0 128 /tmp/x/v\n 5 * 0 users:(("sshd",pid=1,fd=3)) 77 * 0 users:(("nc",pid=9,fd=3)) <-> ino:1 dev:0/1 peers:\n';
+  const [s] = parseSsUnixRecords(forged).sockets;
+  assert.equal(s.local.address, '/tmp/x/v\n 5 * 0 users:(("sshd",pid=1,fd=3))');
+  assert.equal(s.inode, 77);
+  assert.deepEqual(s.processes, [{ name: 'nc', pid: 9, fd: 3 }]);
+  // Other fields' openings in a name (timer:(, skmem:() are name text too.
+  const [t] = parseSsUnixRecords('u_str ESTAB 0 0 /tmp/x/w\n timer:(on,1sec,0) skmem:(r0) 88 * 0\n').sockets;
+  assert.equal(t.local.address, '/tmp/x/w\n timer:(on,1sec,0) skmem:(r0)');
+  assert.equal(t.timer, undefined);
 });
