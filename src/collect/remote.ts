@@ -381,7 +381,7 @@ export class RemoteSource implements SocketSource {
     const viewerUid = /^\d+$/.test(uidText) ? Number(uidText) : undefined;
     const root = viewerUid === 0;
     const scope = opts.processes ?? 'listeners';
-    noteRemoteViewer(this.label, viewerUid);
+    noteRemoteViewer(this.label, viewerUid, scope);
     return {
       time,
       hostname: b.hostname,

@@ -11,6 +11,11 @@ export interface OwnerView {
   viewerUid: number | undefined;
   /** The snapshot's attribution.complete; undefined when only the socket is at hand (a table cell). */
   complete?: boolean;
+  /**
+   * A monitor cell of sockets read on remote hosts (localOwnerView with --host): an owner is hidden only
+   * where that host's last reading looked owners up (remoteOwnersLookedUp), else not looked up (`?`).
+   */
+  remoteCells?: boolean;
 }
 
 let ownUid: number | undefined | null = null;
@@ -41,16 +46,31 @@ export function setCellsFromRemote(remote: boolean): void {
 export function localOwnerView(): OwnerView {
   if (!cellsRemote) return { viewerUid: localUid() };
   // Every host read so far as root (id -u there): root's ss -p sees every process, so nothing is hidden.
-  const uids = [...remoteViewers.values()];
-  return { viewerUid: undefined, complete: uids.length > 0 && uids.every((u) => u === 0) };
+  const uids = [...remoteViewers.values()].map((v) => v.uid);
+  return { viewerUid: undefined, complete: uids.length > 0 && uids.every((u) => u === 0), remoteCells: true };
 }
 
-/** The ssh user's uid on each remote host read (by RemoteSource label; undefined when the script did not say). */
-const remoteViewers = new Map<string, number | undefined>();
+/** Per remote host read (by RemoteSource label): the ssh user's uid (undefined when the script did not say) and whose owners ss -p looked up. */
+const remoteViewers = new Map<string, { uid: number | undefined; scope: Snapshot['attribution']['scope'] }>();
 
-/** Set by RemoteSource after each reading: the uid its ssh user has there (`id -u`), for the monitor's cells. */
-export function noteRemoteViewer(label: string, uid: number | undefined): void {
-  remoteViewers.set(label, uid);
+/**
+ * Set by RemoteSource after each reading: the uid its ssh user has there (`id -u`) and the reading's
+ * attribution scope ('none': ss ran without -p, as for the monitor's first frame), for the monitor's cells.
+ */
+export function noteRemoteViewer(label: string, uid: number | undefined, scope: Snapshot['attribution']['scope']): void {
+  remoteViewers.set(label, { uid, scope });
+}
+
+/**
+ * Whether the last reading of the host a monitor cell's socket came from looked its owner up: ss -p for
+ * every socket ('all') or for listeners (`listener`). `host`: the cell's HOST (several --host); without
+ * one (one --host) or when no reading has that label, every host read must have. A cell whose owner was
+ * not looked up is `?`, not `hidden uid N` (the first frame, read without ss -p, said "hidden uid 0").
+ */
+export function remoteOwnersLookedUp(host: string | undefined, listener: boolean): boolean {
+  const one = host === undefined ? undefined : remoteViewers.get(host);
+  const readings = one ? [one] : [...remoteViewers.values()];
+  return readings.length > 0 && readings.every((r) => r.scope === 'all' || (r.scope === 'listeners' && listener));
 }
 
 /** The view of a report made from a whole snapshot: a remote snapshot was read by its ssh user, whose uid is unknown here. */
@@ -85,6 +105,7 @@ export function uidHidden(uid: number, view: OwnerView, host?: string): boolean 
 /** The uid whose process holds `s` out of sight (no visible owner, one must hold it, its uid is another user's); else undefined. */
 export function hiddenOwnerUid(s: Socket, view: OwnerView): number | undefined {
   if (s.processes.length !== 0 || s.uid === undefined || !mustBeHeld(s)) return undefined;
+  if (view.remoteCells && !remoteOwnersLookedUp(s.host, isListenerSocket(s))) return undefined;
   return uidHidden(s.uid, view, s.host) ? s.uid : undefined;
 }
 
@@ -102,8 +123,10 @@ export function hiddenOwnerUids(sockets: Iterable<Socket>, view: OwnerView): num
  * The hidden owners of a port or peer-port summary: when no process on it is visible, the uids of its
  * sockets that a process must hold (PortSummary.uids) that are out of sight; else none.
  */
-export function summaryHiddenUids(p: { processes: readonly unknown[]; uids?: readonly number[]; host?: string }, view: OwnerView): number[] {
+export function summaryHiddenUids(p: { processes: readonly unknown[]; uids?: readonly number[]; host?: string; listeners?: readonly unknown[] }, view: OwnerView): number[] {
   if (p.processes.length !== 0 || !p.uids) return [];
+  // A remote port row is looked up with its listeners ('listeners' scope); a peer-port row has none.
+  if (view.remoteCells && !remoteOwnersLookedUp(p.host, (p.listeners?.length ?? 0) > 0)) return [];
   return p.uids.filter((u) => uidHidden(u, view, p.host));
 }
 
