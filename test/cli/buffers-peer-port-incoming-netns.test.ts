@@ -5,8 +5,8 @@
 // test's own, on loopback, with the netlink and ss sources. Needs root and iproute2 (as CI).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { createNetns, deleteNetns, netnsHolder } from '../helpers/netns.js';
+import { spawnSync } from 'node:child_process';
+import { netnsWithHolder } from '../helpers/netns.js';
 
 const NS = `sockscope-bppin-${process.pid}`;
 const HOLDER = `
@@ -24,13 +24,7 @@ const connections = (peerPort: number, source: string): string[] => {
 };
 
 test('buffers --peer-port judges no connection this host accepted (a listening port inside the ephemeral range)', async (t) => {
-  let holder: ChildProcess | undefined;
-  t.after(() => {
-    holder?.kill('SIGKILL');
-    deleteNetns(NS);
-  });
-  createNetns(NS);
-  holder = await netnsHolder(NS, HOLDER);
+  await netnsWithHolder(t, NS, HOLDER);
   for (const source of ['netlink', 'ss']) {
     assert.deepEqual(connections(47100, source), [], `${source}: the accepted socket is not an outgoing connection to 47100`);
     assert.deepEqual(connections(47050, source), ['127.0.0.1:47100 -> 127.0.0.1:47050'], `${source}: the client's connection to 47050 is`);

@@ -11,18 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRemoteTarget, remoteScript, RemoteSource } from '../../src/collect/remote.js';
 import { runStreaming, stdioInodesHeld } from '../../src/collect/exec.js';
+import { alive } from '../helpers/pid-alive.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ROOT = new URL('../..', import.meta.url).pathname;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Polls `cond` every 50 ms for at most `ms`. */
 async function within(ms: number, cond: () => boolean): Promise<boolean> {

@@ -6,18 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { startSshdWithUsers, type UsersSshd } from '../helpers/sshd-users.js';
+import { alive } from '../helpers/pid-alive.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The pids of `ssh` processes whose parent is `ppid`. */
 function sshChildren(ppid: number): number[] {

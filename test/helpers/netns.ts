@@ -55,6 +55,18 @@ export async function netnsHolder(ns: string, code: string): Promise<ChildProces
   return child;
 }
 
+/** A namespace `ns` with a netnsHolder running `code`; both go when test `t` ends. */
+export async function netnsWithHolder(t: { after(fn: () => void): void }, ns: string, code: string): Promise<ChildProcess> {
+  let holder: ChildProcess | undefined;
+  t.after(() => {
+    holder?.kill('SIGKILL');
+    deleteNetns(ns);
+  });
+  createNetns(ns);
+  holder = await netnsHolder(ns, code);
+  return holder;
+}
+
 /**
  * A client `c`, a router `r` and a server `s`, joined by two veth pairs (`${tag}c`-`${tag}r` and `${tag}s`-`${tag}q`,
  * `tag` a few letters plus the test's id): 10.77.0.1 and fd77::1 on the client, 10.77.0.254/fd77::fe and

@@ -5,8 +5,8 @@
 // Needs root and iproute2 (as CI).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { createNetns, deleteNetns, netnsHolder } from '../helpers/netns.js';
+import { spawnSync } from 'node:child_process';
+import { netnsWithHolder } from '../helpers/netns.js';
 
 const NS = `sockscope-lovf-${process.pid}`;
 const run = (...args: string[]) => spawnSync('ip', ['netns', 'exec', NS, 'bin/sockscope', ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
@@ -39,13 +39,7 @@ function overflowFinding(...args: string[]): Rec {
 }
 
 test('listen-overflows-rising under --port P does not name P\'s idle listener (or "none now") as the fullest', async (t) => {
-  let holder: ChildProcess | undefined;
-  t.after(() => {
-    holder?.kill('SIGKILL');
-    deleteNetns(NS);
-  });
-  createNetns(NS);
-  holder = await netnsHolder(NS, HOLDER);
+  await netnsWithHolder(t, NS, HOLDER);
   const ss = spawnSync('ip', ['netns', 'exec', NS, 'ss', '-ltnH', 'sport = :47012'], { encoding: 'utf8' });
   assert.match(ss.stdout, /^LISTEN\s+2\s+1\s+127\.0\.0\.1:47012/m, 'the kernel holds 47012 full (Recv-Q 2 of backlog 1)');
 
