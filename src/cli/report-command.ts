@@ -12,10 +12,11 @@ import { reportFailedHosts, sourcesFor } from './sources.js';
 
 /**
  * The collect options of a report: the command's, with targeted attribution (one-shot: read only the
- * processes that own the sockets asked about, not every fd on the host).
+ * processes that own the sockets asked about, not every fd on the host), and with --peer-port this host's
+ * listeners too, which tell a connection it accepted from one it made.
  */
 export function reportCollectOptions(collectOptions: (scope: ReportScope) => CollectOptions, scope: ReportScope): CollectOptions {
-  return { ...collectOptions(scope), attribution: 'targeted' };
+  return { ...collectOptions(scope), attribution: 'targeted', ...(scope.peerPort !== undefined ? { withListeners: true } : {}) };
 }
 
 /**
@@ -31,6 +32,8 @@ export async function runReports<R>(
   build: (snapshot: Snapshot, scope: ReportScope, history: Snapshot[], thresholds: Record<string, number>) => R,
   format: () => Promise<(report: R) => string>,
 ): Promise<void> {
+  // A signal kills the ssh of every --host still running (it stayed on otherwise) and exits 128+N.
+  (await import('../collect/remote-signals.js')).exitOnSignals();
   const { config } = await loadCliConfig();
   const scope: ReportScope = { port: argv.port, peerPort: argv['peer-port'] };
   const sources = sourcesFor(argv);

@@ -2,7 +2,6 @@
 // plain table): without a handler Node died by the signal and the ssh of a --host still logging in (or
 // its ss still running) went on, reparented to init, though README says an ssh still running when
 // sockscope exits is killed. The full-screen monitor has handlers of its own (monitor-run.ts).
-import { closeAllRemote } from './remote.js';
 
 /** The exit code of each signal, as a shell reports a process it ended: 128 + its number. */
 const SIGNAL_EXITS: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
@@ -14,16 +13,13 @@ const SIGNAL_EXITS: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
 let installed = false;
 
 /**
- * On SIGINT/SIGTERM/SIGHUP: kill every ssh still running (RemoteSource.close) and exit 130/143/129 with
- * no stack trace; process.exit also runs exec.ts's exit hook, which kills any other child still running.
+ * On SIGINT/SIGTERM/SIGHUP: exit 130/143/129 with no stack trace. process.exit runs exec.ts's exit hook,
+ * which kills every ssh (every runStreaming child) still running; dying by the signal skipped it.
  * Installed once per process; a signal handler does not keep the process alive.
  */
 export function exitOnSignals(): void {
   if (installed) return;
   installed = true;
   for (const [sig, code] of SIGNAL_EXITS)
-    process.on(sig, () => {
-      closeAllRemote();
-      process.exit(code);
-    });
+    process.on(sig, () => process.exit(code));
 }

@@ -189,14 +189,6 @@ function ownConnection(text: string): { client: string; clientPort: number; serv
  */
 export const DEFAULT_SSH_IDLE_MS = 20_000;
 
-/** Every RemoteSource with a collection running (closeAllRemote stops them). */
-const liveSources = new Set<RemoteSource>();
-
-/** Kills the ssh of every collection still running, of every RemoteSource (the one-shot commands on a signal). */
-export function closeAllRemote(): void {
-  for (const s of liveSources) s.close();
-}
-
 /**
  * ssh's ConnectTimeout (TCP connect and the banner exchange) when the user's config sets none: 10 s under
  * the default limit of 20 s; with --ssh-timeout T (SOCKSCOPE_SSH_TIMEOUT), a second under T (never above
@@ -301,7 +293,6 @@ export class RemoteSource implements SocketSource {
     let res: StreamResult;
     const stop = new AbortController();
     this.running.add(stop);
-    liveSources.add(this);
     try {
       const userTimeout = await this.userSetsConnectTimeout(stop.signal);
       res = await runStreaming(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(userTimeout), {
@@ -326,7 +317,6 @@ export class RemoteSource implements SocketSource {
       throw new CollectorError(`ssh ${this.label}`, message, e);
     } finally {
       this.running.delete(stop);
-      if (this.running.size === 0) liveSources.delete(this);
     }
     const stdout = decodeUtf8Lines(Buffer.concat(chunks));
     if (res.exitCode === 255) throw new CollectorError(`ssh ${this.label}`, sshFailure(res.stderr));

@@ -38,16 +38,12 @@ export const analyzeStatesCommand: CommandModule<object, ReportArgs> = {
   builder: (y) => withReportFlags(y).example('$0 analyze-states --port 443', '') as never,
   // The collectors, rules and report load when the command runs, not at start-up.
   handler: async (argv) => {
-    // A signal kills the ssh of every --host still running (it stayed on otherwise) and exits 128+N.
-    (await import('../../collect/remote-signals.js')).exitOnSignals();
     const [{ runReports }, { buildStatesReport }] = await Promise.all([import('../report-command.js'), import('../../report/analyze.js')]);
     await runReports(
       argv,
       ({ port, peerPort }) => ({
         port,
         peerPort,
-        // --peer-port: this host's listeners too, which tell a connection it accepted from one it made.
-        ...(peerPort !== undefined ? { withListeners: true } : {}),
         protocols: port !== undefined ? ['tcp', 'udp'] : ['tcp'],
         processes: port !== undefined || peerPort !== undefined ? 'all' : 'listeners',
         // Scoped, the same details analyze reads (tcp_info, socket memory with the UDP drop counters), so

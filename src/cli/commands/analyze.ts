@@ -8,16 +8,12 @@ export const analyzeCommand: CommandModule<object, ReportArgs> = {
   builder: (y) => withReportFlags(y).example('$0 analyze --port 8080', 'what this host serves on 8080') as never,
   // The collectors, rules and report load when the command runs, not at start-up.
   handler: async (argv) => {
-    // A signal kills the ssh of every --host still running (it stayed on otherwise) and exits 128+N.
-    (await import('../../collect/remote-signals.js')).exitOnSignals();
     const [{ runReports }, { buildAnalyzeReport }] = await Promise.all([import('../report-command.js'), import('../../report/analyze.js')]);
     await runReports(
       argv,
       ({ port, peerPort }) => ({
         port,
         peerPort,
-        // --peer-port: this host's listeners too, which tell a connection it accepted from one it made.
-        ...(peerPort !== undefined ? { withListeners: true } : {}),
         protocols: ['tcp', 'udp'],
         // every socket's owner when scoped (names the pid of a leak); listeners only for the whole host
         processes: port !== undefined || peerPort !== undefined ? 'all' : 'listeners',
