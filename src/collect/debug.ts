@@ -58,11 +58,6 @@ export function checkDebugFile(): void {
   }
 }
 
-/** What went wrong writing SOCKET_DEBUG_FILE (OS-call logging stopped then), if anything did. */
-export function debugLogProblem(): string | undefined {
-  return problem;
-}
-
 /** Says the problem on stderr, once. */
 function sayProblem(): void {
   if (!unsaid || problem === undefined) return;

@@ -67,7 +67,7 @@ export function noteRemoteViewer(label: string, uid: number | undefined, scope: 
  * one (one --host) or when no reading has that label, every host read must have. A cell whose owner was
  * not looked up is `?`, not `hidden uid N` (the first frame, read without ss -p, said "hidden uid 0").
  */
-export function remoteOwnersLookedUp(host: string | undefined, listener: boolean): boolean {
+function remoteOwnersLookedUp(host: string | undefined, listener: boolean): boolean {
   const one = host === undefined ? undefined : remoteViewers.get(host);
   const readings = one ? [one] : [...remoteViewers.values()];
   return readings.length > 0 && readings.every((r) => r.scope === 'all' || (r.scope === 'listeners' && listener));
@@ -148,24 +148,19 @@ export function unseenOwnerText(uid: number): string {
  * (attribution complete): their processes are out of its sight, in another PID namespace (sockscope as
  * root in a container on the host's network: `unshare -pf --mount-proc`), or they are kernel sockets.
  * Tables show them `?`, as owners not looked up, never `-` ("no process holds it"). Local snapshots only
- * (a remote one's attribution is its ssh user's, never complete); counted once per snapshot.
+ * (a remote one's attribution is its ssh user's, never complete).
  */
-export function ownersNotFound(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): number {
+function ownersNotFound(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): number {
   const a = snap.attribution;
   if (a.scope === 'none' || !a.complete || snap.source === 'remote') return 0;
-  const known = notFoundCounts.get(snap);
-  if (known !== undefined) return known;
   let n = 0;
   for (const s of snap.sockets) {
     // With a uid, as PortSummary.uids (which a row's "?" reads): every local source gives one.
     if (s.processes.length !== 0 || s.inode === undefined || s.uid === undefined || s.host !== undefined || !mustBeHeld(s)) continue;
     if (a.scope === 'all' || isListenerSocket(s)) n++;
   }
-  notFoundCounts.set(snap, n);
   return n;
 }
-
-const notFoundCounts = new WeakMap<object, number>();
 
 /** The note every printer adds to the snapshot's notes when ownersNotFound counts any (else none). */
 export function ownerNotes(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): string[] {
