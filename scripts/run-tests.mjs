@@ -23,5 +23,11 @@ if (files.length === 0) {
 }
 // A hung test file fails after 10 minutes instead of holding CI for its whole budget (Node 20 applies
 // --test-timeout to each file's run as a whole; the slowest file takes about a minute).
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files], { stdio: 'inherit' });
+// The usual reporter (spec on a terminal, TAP otherwise, as Node picks by default), then a list of the
+// tests that failed or were cancelled, printed last.
+const reporters = [
+  '--test-reporter', process.stdout.isTTY ? 'spec' : 'tap', '--test-reporter-destination', 'stdout',
+  '--test-reporter', './scripts/test-failures-reporter.mjs', '--test-reporter-destination', 'stdout',
+];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...reporters, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
