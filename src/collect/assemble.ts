@@ -3,6 +3,7 @@ import type { Socket } from '../model/socket.js';
 import type { AttributionInfo, Snapshot, SourceName } from '../model/snapshot.js';
 import { attributeWith, type AttributeCallOptions } from './attribution.js';
 import type { HostInfo } from './host.js';
+import { ownerNotes } from '../model/owner.js';
 
 /** Owners from the shared attributor; when none is registered, says so instead of guessing. */
 export async function attributeOwners(sockets: Socket[], scope: 'none' | 'listeners' | 'all', opts?: AttributeCallOptions): Promise<AttributionInfo> {
@@ -12,7 +13,10 @@ export async function attributeOwners(sockets: Socket[], scope: 'none' | 'listen
   return { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
 }
 
-/** Builds the Snapshot from a collector's parts; the attribution note joins the notes. */
+/**
+ * Builds the Snapshot from a collector's parts; the attribution note joins the notes, and so does the count
+ * of owners looked up and not found (ownerNotes), so that every printer and the library say it.
+ */
 export function assembleSnapshot(p: {
   time: number;
   startedAt: number;
@@ -23,7 +27,7 @@ export function assembleSnapshot(p: {
   attribution: AttributionInfo;
   notes: string[];
 }): Snapshot {
-  const notes = p.attribution.note ? [...p.notes, p.attribution.note] : p.notes;
+  const notes = [...p.notes, ...(p.attribution.note ? [p.attribution.note] : []), ...ownerNotes({ source: p.source, attribution: p.attribution, sockets: p.sockets })];
   return {
     time: p.time,
     hostname: p.host.hostname,

@@ -5,6 +5,7 @@ import { PortAggregator, rememberPortSummaries } from '../model/aggregate.js';
 import type { Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { attributeOwners } from './assemble.js';
+import { ownerNotes } from '../model/owner.js';
 import { prefetchWith, prepareWith } from './attribution.js';
 import { isListenerSocket } from '../model/listener-socket.js';
 import { readHostInfo } from './host.js';
@@ -83,6 +84,7 @@ export class NetlinkSource implements SocketSource {
     if (dump.interrupted) notes.push('the socket tables changed during the netlink dump; a few sockets may be missing or doubled');
     const attribution = await attributeOwners(dump.sockets, scope, { reach: opts.attribution });
     if (attribution.note) notes.push(attribution.note);
+    notes.push(...ownerNotes({ source: 'netlink', attribution, sockets: dump.sockets }));
     if (dump.aggregator) rememberPortSummaries(dump.sockets, dump.aggregator);
     return {
       time,

@@ -162,17 +162,11 @@ function ownersNotFound(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets
   return n;
 }
 
-/** The note every printer adds to the snapshot's notes when ownersNotFound counts any (else none). */
+/** The note a local collector adds to the snapshot's notes when ownersNotFound counts any (else none). */
 export function ownerNotes(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): string[] {
   const n = ownersNotFound(snap);
   if (n === 0) return [];
   return [
     `owners of ${n} socket${n === 1 ? '' : 's'} not found (shown as ?): their processes are out of sight, in another PID namespace (a container on the host's network) or with /proc/PID/fd links root may not read (a security module; some sandboxes' PID 1), or they are kernel sockets (vxlan, NFS, WireGuard)`,
   ];
-}
-
-/** The snapshot with ownerNotes added to its notes (the same object when there are none, or they are there already). */
-export function withOwnerNotes<S extends Pick<Snapshot, 'source' | 'attribution' | 'sockets' | 'notes'>>(snap: S): S {
-  const extra = ownerNotes(snap).filter((n) => !snap.notes.includes(n));
-  return extra.length === 0 ? snap : { ...snap, notes: [...snap.notes, ...extra] };
 }

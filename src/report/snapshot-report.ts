@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Recommendation } from '../advise/types.js';
 import { countStates, summarizePeerPorts, summarizePorts, type PeerPortSummary, type PortSummary } from '../model/aggregate.js';
-import { ownerNotes, snapshotOwnerView, summaryHiddenUids } from '../model/owner.js';
+import { snapshotOwnerView, summaryHiddenUids } from '../model/owner.js';
 import type { Protocol } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
@@ -163,7 +163,6 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       sendQ: p.sendQ,
     })),
     recommendations: recs.map(stripUndefined),
-    // Owners looked up and not found (as root in another PID namespace): the tables show them `?`.
-    notes: [...snap.notes, ...ownerNotes(snap)],
+    notes: [...snap.notes],
   };
 }

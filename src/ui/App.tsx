@@ -2,7 +2,6 @@
 import { Box, useApp, useStdin } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactElement } from 'react';
 import type { SocketSource } from '../collect/source.js';
-import { withOwnerNotes } from '../model/owner.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import { FilterBar } from './components/FilterBar.js';
 import { Footer } from './components/Footer.js';
@@ -118,10 +117,7 @@ export function App(props: AppProps) {
     (shown: PollState, next: Snapshot, history: readonly Snapshot[]) => showsSame({ ...unchangedCtx.current, runner: runner.current }, shown, next, history),
     [],
   );
-  // Owners looked up and not found (as root in another PID namespace: `?` in the tables) are a note of the
-  // snapshot, as in the plain table and --json: the notes line shows it and the refresh gate compares it.
-  const noted = useMemo((): SocketSource => ({ name: source.name, collect: (o) => source.collect(o).then(withOwnerNotes) }), [source]);
-  const poll = usePolling({ source: noted, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler, historyWindow, unchanged });
+  const poll = usePolling({ source, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler, historyWindow, unchanged });
   useEffect(() => {
     if (poll.snapshot && !started) setStarted(true);
   }, [poll.snapshot, started]);

@@ -118,6 +118,22 @@ describe('as root in a PID namespace of its own (unshare -pf --mount-proc)', { s
     assert.ok(doc.notes.some((n) => /^owners of 2 sockets not found/.test(n)), doc.notes.join('\n'));
   });
 
+  // The note is the snapshot's (made where the collector assembles it): analyze's text printed no note at all.
+  // analyze-states' text is product.md's exact shape (states, one Recommendation line): its notes are --json's.
+  it('analyze (text and --json) and analyze-states --json say owners were not found, with every collector', () => {
+    for (const source of ['netlink', 'ss', 'procfs']) {
+      const text = run('analyze', '--port', String(port), '--source', source);
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(text.stdout, /^note: owners of \d+ sockets? not found \(shown as \?\)/m, `analyze --source ${source}:\n${text.stdout}`);
+      for (const cmd of ['analyze', 'analyze-states']) {
+        const json = run(cmd, '--port', String(port), '--source', source, '--json');
+        assert.equal(json.status, 0, json.stderr);
+        const doc = JSON.parse(json.stdout) as { notes: string[] };
+        assert.equal(doc.notes.filter((n) => /^owners of \d+ sockets? not found/.test(n)).length, 1, `${cmd} --source ${source} --json: ${doc.notes.join('\n')}`);
+      }
+    }
+  });
+
   it('the monitor: "?" in the home and port views, the notes line says owners were not found', { skip: !hasTmux ? 'tmux is not installed' : false }, async () => {
     const r = tmux('new-session', '-d', '-s', 'mon', '-x', '140', '-y', '30', '-e', 'CI=false', '-c', ROOT, 'unshare', '-pf', '--mount-proc', 'bin/sockscope', '--interval', '500ms');
     assert.equal(r.status, 0, r.stderr);
