@@ -85,14 +85,14 @@ function destinations(facts: Facts, delayMs: number): Map<string, Dest> {
 
 /**
  * By the facts they are made from (one per snapshot, or per snapshot and --port: factsFor), with `snap`'s
- * tcp_tw_reuse_delay for the age of their TIME_WAIT entries (`facts` are `snap`'s).
+ * tcp_tw_reuse_delay for the age of their TIME_WAIT entries (`facts` are `snap`'s, so the delay is the same
+ * on every call with them).
  */
-const destCache = new WeakMap<Facts, { delayMs: number; dests: Map<string, Dest> }>();
+const destCache = new WeakMap<Facts, Map<string, Dest>>();
 function destinationsOf(snap: Pick<Snapshot, 'sysctls'>, facts: Facts): Map<string, Dest> {
-  const delayMs = reuseDelay(snap).ms;
   let d = destCache.get(facts);
-  if (!d || d.delayMs !== delayMs) destCache.set(facts, (d = { delayMs, dests: destinations(facts, delayMs) }));
-  return d.dests;
+  if (!d) destCache.set(facts, (d = destinations(facts, reuseDelay(snap).ms)));
+  return d;
 }
 
 /**
@@ -174,8 +174,7 @@ function heldPorts(snap: Snapshot, d: Dest): number {
   return d.total - (takeover(snap, d).possible ? d.timeWait : 0);
 }
 
-function twReuseAdvice(snap: Snapshot, d: Dest): string {
-  const t = takeover(snap, d);
+function twReuseAdvice(t: Takeover): string {
   const v = t.reuse;
   if (t.covers && !t.possible) {
     return (
@@ -205,10 +204,9 @@ function timestampsClause(t: Takeover): string {
  * tcp_tw_reuse lets it take over one of the TIME_WAIT entries (then it fails now only where tcp_timestamps is
  * 0 or their timers show every one younger than tcp_tw_reuse_delay). `fails` says which.
  */
-function fullMessage(snap: Snapshot, d: Dest, size: number): { text: string; fails: boolean } {
+function fullMessage(t: Takeover, d: Dest, size: number): { text: string; fails: boolean } {
   const dest = fmtEndpoint({ address: d.peer, port: d.peerPort });
   const head = `${d.total} connections from ${d.local} to ${dest} (${d.timeWait} in TIME_WAIT) hold all ${size} local ports: connect() to ${dest}`;
-  const t = takeover(snap, d);
   const v = t.reuse;
   if (!t.covers || d.timeWait === 0) return { text: `Ephemeral ports exhausted: ${head} fails now with EADDRNOTAVAIL`, fails: true };
   if (!t.possible) {
@@ -248,11 +246,11 @@ const timeWaitPortExhaustion: Rule = {
         return x !== undefined && heldPorts(s, x) >= crit * range.size;
       });
       const tw = ctx.snapshot.sysctls['net.ipv4.tcp_tw_reuse'];
-      const reuse = twReuseAdvice(ctx.snapshot, d);
+      const t = takeover(ctx.snapshot, d);
+      const reuse = twReuseAdvice(t);
       // Every local port already holds a socket to this destination: not a risk; connect() fails now, or gets
       // a port only by taking over a TIME_WAIT entry (fullMessage).
-      const full = d.total >= range.size ? fullMessage(ctx.snapshot, d, range.size) : null;
-      const t = takeover(ctx.snapshot, d);
+      const full = d.total >= range.size ? fullMessage(t, d, range.size) : null;
       const dest = fmtEndpoint({ address: d.peer, port: d.peerPort });
       out.push({
         id: this.id,
