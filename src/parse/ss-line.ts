@@ -70,9 +70,9 @@ export function parseUnixColumns(mid: string): { local: string; inode: number; p
 /**
  * Where the -e/-p tail of a unix record starts in `line` (at or after `from`): the first token (tokens
  * split on spaces only, so a name's tab or newline stays inside its token) that starts like a tail
- * field and follows a number, the peer inode. line.length when there is none.
+ * field (`prefix`) and follows a number, the peer inode. line.length when there is none.
  */
-function unixTailStart(line: string, from: number): number {
+export function unixTailStart(line: string, from: number, prefix: RegExp = TAIL_PREFIX): number {
   let prevDigits = false;
   let i = from;
   for (;;) {
@@ -80,7 +80,7 @@ function unixTailStart(line: string, from: number): number {
     if (i >= line.length) return line.length;
     let e = line.indexOf(' ', i);
     if (e < 0) e = line.length;
-    if (prevDigits && TAIL_PREFIX.test(line.slice(i, e))) return i;
+    if (prevDigits && prefix.test(line.slice(i, e))) return i;
     prevDigits = digitsOnly(line, i, e);
     i = e;
   }

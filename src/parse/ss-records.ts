@@ -3,7 +3,7 @@
 // (ss-stream.ts) holds each record parseSsLine read in an SsRecord while the next lines may continue it;
 // the joining and the reading again live here, on text, apart from the stream's byte-level fast path.
 import type { ProcessRef, Socket } from '../model/socket.js';
-import { NETIDS, parseSsLine, parseUnixColumns, parseUsers, SS_STATES } from './ss-line.js';
+import { NETIDS, parseSsLine, parseUnixColumns, parseUsers, SS_STATES, unixTailStart } from './ss-line.js';
 
 /** A record held for continuation lines stops growing here (a unix name is at most 107 bytes; -p names 15 each). */
 export const MAX_RECORD = 65_536;
@@ -68,21 +68,7 @@ function readUnixRecord(text: string): Socket | null {
   const head = /^ *(\S+) +\S+ +\S+ +\S+/.exec(line);
   if (!head || !Object.hasOwn(NETIDS, head[1]) || NETIDS[head[1]].protocol !== 'unix') return null;
   // The tail: the first token (split on spaces only) that begins like one and follows a number.
-  let tailAt = line.length;
-  let prevDigits = false;
-  for (let i = head[0].length; ; ) {
-    while (line.charCodeAt(i) === 0x20) i++;
-    if (i >= line.length) break;
-    let e = line.indexOf(' ', i);
-    if (e < 0) e = line.length;
-    const token = line.slice(i, e);
-    if (prevDigits && UNIX_TAIL.test(token)) {
-      tailAt = i;
-      break;
-    }
-    prevDigits = /^\d+$/.test(token);
-    i = e;
-  }
+  const tailAt = unixTailStart(line, head[0].length, UNIX_TAIL);
   const cols = parseUnixColumns(line.slice(head[0].length, tailAt));
   if (!cols) return null;
   const stand = (name: string) => (name === '' ? '*' : 'n');
