@@ -6,6 +6,7 @@ import { udpIcmpFinding } from './icmp-report.js';
 import { udpBoundText, udpElsewhere, udpSendInstead } from './udp-delivery.js';
 import { bareAddress, endpointHost, ipFamily } from './host-port.js';
 import type { TryContext, TryInterpretation } from './interpret-try.js';
+import { isLoopback } from '../model/socket.js';
 
 /** An IPv4 destination, or IPv4-mapped: a socket bound to 0.0.0.0 receives it. */
 const isV4 = (a: string) => ipFamily(a) !== 6 || a.toLowerCase().startsWith('::ffff:');
@@ -14,7 +15,7 @@ const isV4 = (a: string) => ipFamily(a) !== 6 || a.toLowerCase().startsWith('::f
 export function sendtoFailure(c: TryContext, errno: string, details: string[]): TryInterpretation | undefined {
   // An ICMP error after a sendto (EHOSTUNREACH: no ARP reply, or a REJECT rule): read with the facts a connect is.
   if (c.connectFacts && ['EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH'].includes(errno)) {
-    const d = diagnoseConnectError(errno, { ...c.connectFacts, ...(c.udpSockets ? { udpSockets: c.udpSockets } : {}), datagram: true, address: c.target.replace(/^\[|\]?:\d+$/g, ''), port: c.port, timeoutMs: c.timeoutMs });
+    const d = diagnoseConnectError(errno, { ...c.connectFacts, ...(c.udpSockets ? { udpSockets: c.udpSockets } : {}), datagram: true, address: endpointHost(c.target), port: c.port, timeoutMs: c.timeoutMs });
     return { ok: false, summary: d.summary, details, nextSteps: d.nextSteps };
   }
   // Refused on this host before it left: netfilter dropping a locally sent packet (an OUTPUT DROP or REJECT rule)
@@ -53,7 +54,7 @@ export function sendtoFailure(c: TryContext, errno: string, details: string[]): 
     // To this host the port's UDP sockets were read: one that would receive it means a REJECT rule answered, not the
     // kernel's "nothing bound here". To another host, an error this host sent is an OUTPUT REJECT rule of its own.
     const target = bareAddress(endpointHost(c.target));
-    const toThisHost = /^127\.|^::1$|^::ffff:127\./.test(target) || (c.hostAddresses ?? []).some((a) => bareAddress(a) === target);
+    const toThisHost = isLoopback(target) || (c.hostAddresses ?? []).some((a) => bareAddress(a) === target);
     const found = icmp?.from
       ? udpIcmpFinding(icmp, c.target, { address: endpointHost(c.target), port: c.port, hostAddresses: c.hostAddresses, ...(toThisHost ? { udpSockets: c.udpSockets ?? [] } : {}) })
       : undefined;
