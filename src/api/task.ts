@@ -2,7 +2,8 @@
 // run through the library API, and answered with one JSON document: {ok: true, operation, result} or
 // {ok: false, error: {code, message, issues}}. Exit codes: 0 ok, 1 runtime failure, 2 bad input.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { fileKind, readAtMost } from '../config/file-read.js';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { UnitError } from '../advise/units.js';
@@ -202,7 +203,7 @@ export const TASK_INPUT_MAX_BYTES = 16 * 1024 * 1024;
 /** A path that is not a regular file or a FIFO: refused before it is read (stdin is read whatever it is: a terminal too). */
 function refuseKind(path: string, st: Stats): void {
   if (st.isFile() || st.isFIFO()) return;
-  const kind = st.isDirectory() ? 'directory' : st.isCharacterDevice() ? 'character device' : st.isBlockDevice() ? 'block device' : st.isSocket() ? 'socket' : 'special file';
+  const kind = fileKind(st);
   throw new InvalidInputError(`cannot read ${path}: it is a ${kind}${kind === 'directory' ? '' : ', not a task file (a JSON file, a pipe, or - for stdin)'}`, undefined, 'unreadable-input');
 }
 
@@ -221,25 +222,10 @@ function readTaskBytes(path: string): Uint8Array {
     const st = fstatSync(fd);
     if (path !== '-') refuseKind(path, st); // what was opened, if the path changed meanwhile
     if (st.isFile() && st.size > TASK_INPUT_MAX_BYTES) throw tooBig();
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(1 << 20, TASK_INPUT_MAX_BYTES + 1 - total));
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, buf.length, null);
-      } catch (e) {
-        // A non-blocking stdin (inherited so) with nothing yet: wait for its writer.
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-        continue;
-      }
-      if (n === 0) break;
-      chunks.push(buf.subarray(0, n));
-      total += n;
-      if (total > TASK_INPUT_MAX_BYTES) throw tooBig();
-    }
-    return Buffer.concat(chunks, total);
+    // A non-blocking stdin (inherited so) with nothing yet is waited for.
+    const bytes = readAtMost(fd, TASK_INPUT_MAX_BYTES);
+    if (bytes === null) throw tooBig();
+    return bytes;
   } finally {
     if (path !== '-') closeSync(fd);
   }

@@ -4,7 +4,8 @@
 // ConfigFileRef says why (resolve.ts's configFileRefs). The parts without zod or YAML (locations,
 // merging, the case with nothing to validate) are in resolve.ts; commands use its loadCliConfig, which
 // loads this module only when a config file, the environment or a flag sets something.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
+import { fileKind, readAtMost } from './file-read.js';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
@@ -74,20 +75,9 @@ type Written = (path: readonly PropertyKey[]) => string | undefined;
  */
 export const CONFIG_FILE_MAX_BYTES = 64 * 1024;
 
-/** "FIFO", "character device"... for what fstat says a path is, when it is not a regular file. */
-function fileKind(st: Stats): string {
-  if (st.isDirectory()) return 'directory';
-  if (st.isFIFO()) return 'FIFO';
-  if (st.isCharacterDevice()) return 'character device';
-  if (st.isBlockDevice()) return 'block device';
-  if (st.isSocket()) return 'socket';
-  return 'not a regular file';
-}
-
 /** "PATH: is a FIFO, expected a YAML file" for a path that is not a regular file. */
 function notRegular(path: string, st: Stats): UsageError {
-  const kind = fileKind(st);
-  return new UsageError(`${path}: ${kind === 'not a regular file' ? kind : `is a ${kind}`}, expected a YAML file`);
+  return new UsageError(`${path}: is a ${fileKind(st)}, expected a YAML file`);
 }
 
 /**
@@ -111,11 +101,9 @@ function readConfigText(path: string): string {
     const tooBig = () => new UsageError(`${path}: larger than ${CONFIG_FILE_MAX_BYTES / 1024} KiB, the limit for a config file`);
     if (st.size > CONFIG_FILE_MAX_BYTES) throw tooBig();
     // Read to the end, at most one byte past the limit (a file that grew, or a size the kernel does not report).
-    const buf = Buffer.alloc(CONFIG_FILE_MAX_BYTES + 1);
-    let length = 0;
-    for (let n; length < buf.length && (n = readSync(fd, buf, length, buf.length - length, null)) > 0; ) length += n;
-    if (length > CONFIG_FILE_MAX_BYTES) throw tooBig();
-    return buf.subarray(0, length).toString('utf8');
+    const bytes = readAtMost(fd, CONFIG_FILE_MAX_BYTES);
+    if (bytes === null) throw tooBig();
+    return bytes.toString('utf8');
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`${path}: cannot read: ${(e as Error).message}`);
