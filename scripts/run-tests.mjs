@@ -29,5 +29,7 @@ const reporters = [
   '--test-reporter', process.stdout.isTTY ? 'spec' : 'tap', '--test-reporter-destination', 'stdout',
   '--test-reporter', './scripts/test-failures-reporter.mjs', '--test-reporter-destination', 'stdout',
 ];
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...reporters, ...files], { stdio: 'inherit' });
+// Every test file's process also loads test-exit-watch.mjs: a file kept alive after its tests ends 30 s later,
+// saying what held it, instead of at the 10-minute timeout.
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './scripts/test-exit-watch.mjs', '--test', '--test-concurrency=2', '--test-timeout=600000', ...reporters, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
