@@ -33,7 +33,10 @@ test('a process named with U+009B: analyze and inspect-options --json carry it e
     child.kill();
     rmSync(dir, { recursive: true, force: true });
   });
-  const [first] = (await Promise.race([once(child.stdout!, 'data'), new Promise((_, reject) => setTimeout(() => reject(new Error('listener did not start')), 20_000))])) as [Buffer];
+  // once() with a signal: no timer is left to hold the process for 20 s after the test.
+  const [first] = (await once(child.stdout!, 'data', { signal: AbortSignal.timeout(20_000) }).catch((e: Error) => {
+    throw new Error(`listener did not start: ${e.message}`);
+  })) as [Buffer];
   const port = String(Number(first.toString()));
   for (const args of [['analyze', '--port', port, '--json'], ['inspect-options', '--port', port, '--json']]) {
     const r = spawnSync('bin/sockscope', args, { timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
