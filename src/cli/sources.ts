@@ -1,6 +1,7 @@
 // Which SocketSource(s) a command reads: the local collector, or one RemoteSource per --host (host-option.ts).
 import { createSource, type SourceChoice } from '../collect/index.js';
-import { parseRemoteTarget, RemoteSource } from '../collect/remote.js';
+import { RemoteSource } from '../collect/remote.js';
+import { parseRemoteTarget } from '../collect/remote-target.js';
 import type { SocketSource } from '../collect/source.js';
 import { UsageError } from './errors.js';
 import { sshTimeoutSetting } from './host-option.js';

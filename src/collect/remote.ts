@@ -1,7 +1,6 @@
 // Remote hosts over the user's own ssh: runs a fixed script (ss + /proc reads) there and parses it here.
 import { randomBytes } from 'node:crypto';
 import { SYSCTL_NAMES, type Snapshot } from '../model/snapshot.js';
-import { isIPv6 } from 'node:net';
 import { decodeUtf8Lines, escapeControl } from '../model/escape.js';
 import { formatEndpoint, NO_PROCESSES, normalizeAddress, type Socket } from '../model/socket.js';
 import { noteRemoteViewer } from '../model/owner.js';
@@ -9,57 +8,10 @@ import { parseRemoteSections, sectionHeader, splitSections } from '../parse/remo
 import { parseSs } from '../parse/ss.js';
 import { parseSsUnixRecords } from '../parse/ss-records.js';
 import { runStreaming, type StreamResult } from './exec.js';
+import { formatRemoteTarget, type RemoteTarget } from './remote-target.js';
+import { DEFAULT_SSH_IDLE_MS, SshCommand, type SshOptions } from './ssh-command.js';
 import { newlineNamesNote, ssRuns, type SsRun } from './ss.js';
 import { CollectorError, DEFAULT_TIMEOUT_MS, portFilterOf, type CollectOptions, type SocketSource } from './source.js';
-
-export interface RemoteTarget {
-  /** user@host or host, as ssh takes it. */
-  destination: string;
-  port?: number;
-}
-
-/**
- * Parses --host values: user@server, server, user@server:2222, john@corp.example.com@server, ssh://user@server:2222, user@[::1]:2222,
- * and as ssh takes them an IPv6 address without brackets when there is no port (user@::1) and a
- * link-local one with its zone (user@[fe80::1%eth0]:22, fe80::1%eth0). Throws on anything else.
- */
-export function parseRemoteTarget(text: string): RemoteTarget {
-  let t = text.trim();
-  if (t.startsWith('ssh://')) t = t.slice(6);
-  const invalid = () => new Error(`invalid host "${text}" (expected user@server or server, optionally :port)`);
-  if (t === '' || t.startsWith('-') || /[\s'"`$;&|<>\\]/.test(t)) throw invalid();
-  const at = t.lastIndexOf('@');
-  const user = at >= 0 ? t.slice(0, at) : undefined;
-  // The user may hold an @ (AD/SSSD logins: john@corp.example.com@server; ssh splits at the last @).
-  if (user !== undefined && !/^[A-Za-z0-9._-]+(@[A-Za-z0-9._-]+)*$/.test(user)) throw invalid();
-  const rest = t.slice(at + 1);
-  const dest = (host: string) => (user !== undefined ? `${user}@${host}` : host);
-  // [v6]:port, or a bare IPv6 address (two colons or more: never host:port), either with a %zone.
-  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
-  const host6 = bracket ? bracket[1] : (rest.match(/:/g)?.length ?? 0) >= 2 ? rest : undefined;
-  if (host6 !== undefined) {
-    const pct = host6.indexOf('%');
-    const zone = pct >= 0 ? host6.slice(pct + 1) : undefined;
-    if (!isIPv6(pct >= 0 ? host6.slice(0, pct) : host6) || (zone !== undefined && !/^[A-Za-z0-9._-]+$/.test(zone))) throw invalid();
-    return { destination: dest(host6), ...(bracket?.[2] ? { port: checkPort(bracket[2], text) } : {}) };
-  }
-  const m = /^([A-Za-z0-9._-]+)(?::(\d+))?$/.exec(rest);
-  if (!m) throw invalid();
-  return { destination: dest(m[1]), ...(m[2] ? { port: checkPort(m[2], text) } : {}) };
-}
-
-/** The target as one name for messages and reports: user@server:port, IPv6 in brackets (parseRemoteTarget reads it back). */
-export function formatRemoteTarget(t: RemoteTarget): string {
-  const at = t.destination.lastIndexOf('@');
-  const host = t.destination.slice(at + 1);
-  return `${t.destination.slice(0, at + 1)}${host.includes(':') ? `[${host}]` : host}${t.port ? `:${t.port}` : ''}`;
-}
-
-function checkPort(p: string, text: string): number {
-  const n = Number(p);
-  if (n < 1 || n > 65535) throw new Error(`invalid port in host "${text}"`);
-  return n;
-}
 
 /** A fresh nonce for one run's section headers: 128 random bits, never seen by the remote host before the script is. */
 function newNonce(): string {
@@ -181,23 +133,6 @@ function ownConnection(text: string): { client: string; clientPort: number; serv
   return { client: normalizeAddress(f[0]).address, clientPort: Number(f[1]), server: normalizeAddress(f[2]).address, serverPort: Number(f[3]) };
 }
 
-/**
- * How long an ssh may send nothing before its host is given up, without `timeoutMs`: 20 s. A host whose
- * output keeps coming (a large ss over a slow link) may take up to ten times that: the fixed 20 s for
- * the whole transfer left a busy host behind a VPN or a bastion unreadable. The CLI passes --ssh-timeout
- * or SOCKSCOPE_SSH_TIMEOUT (cli/host-option.ts: sshTimeoutSetting, read with the flags' duration rules).
- */
-export const DEFAULT_SSH_IDLE_MS = 20_000;
-
-/**
- * ssh's ConnectTimeout (TCP connect and the banner exchange) when the user's config sets none: 10 s under
- * the default limit of 20 s; with --ssh-timeout T (SOCKSCOPE_SSH_TIMEOUT), a second under T (never above
- * it: sockscope gives up after T without a byte anyway), so that ssh's own message says why.
- */
-export function connectTimeoutSeconds(timeoutMs: number | undefined): number {
-  return timeoutMs === undefined ? 10 : Math.max(1, Math.ceil(timeoutMs / 1000) - 1);
-}
-
 /** Reads a remote host's sockets through `ssh` (BatchMode: never prompts; the user's config and agent apply). */
 export class RemoteSource implements SocketSource {
   readonly name = 'remote' as const;
@@ -208,70 +143,17 @@ export class RemoteSource implements SocketSource {
   constructor(
     readonly target: RemoteTarget,
     /** `timeoutMs`: how long ssh may send nothing (DEFAULT_SSH_IDLE_MS without it). */
-    readonly sshOptions: { readonly configFile?: string; readonly sshPath?: string; readonly timeoutMs?: number } = {},
+    readonly sshOptions: SshOptions = {},
   ) {
     this.label = formatRemoteTarget(target);
+    this.ssh = new SshCommand(target, sshOptions);
   }
 
-  /**
-   * The ssh argument array (exported for tests: no shell string is built from user input). The remote
-   * command is only `sh -s`: the script, with its nonce, goes on ssh's stdin, because a command line is
-   * in /proc/PID/cmdline on the remote host for every user there to read while ss runs.
-   * ServerAliveInterval: an ssh whose link died (or whose login hangs after authentication, where
-   * ConnectTimeout no longer applies) ends by itself after about 15 s even if nothing here kills it.
-   * No Compression option: an -o given here overrides the user's ssh_config (ssh takes the first value
-   * it obtains, the command line's first), so `Compression no` for a fast LAN could not win; the README
-   * says to put `Compression yes` in the Host block for a VPN or bastion link (ss's text shrinks about
-   * 12 times: 844 KB for 5,019 TCP sockets, 67 KB gzipped).
-   * ConnectTimeout (connectTimeoutSeconds) only when the user's config sets none (`userConnectTimeout`
-   * true: left to theirs): a fixed -o ConnectTimeout=10 overrode a config's 40 for a relay that holds the
-   * banner 15 s, and --ssh-timeout 60s could not raise it.
-   */
+  private readonly ssh: SshCommand;
+
+  /** The ssh argument array (SshCommand.args; for tests). */
   sshArgs(userConnectTimeout = false): string[] {
-    const args = ['-T', '-o', 'BatchMode=yes'];
-    if (!userConnectTimeout) args.push('-o', `ConnectTimeout=${connectTimeoutSeconds(this.sshOptions.timeoutMs)}`);
-    args.push('-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', ...this.destinationArgs('sh -s'));
-    return args;
-  }
-
-  /** -F, -p, `--`, the destination and the remote command (none for ssh -G). */
-  private destinationArgs(command?: string): string[] {
-    const args: string[] = [];
-    if (this.sshOptions.configFile) args.push('-F', this.sshOptions.configFile);
-    if (this.target.port) args.push('-p', String(this.target.port));
-    args.push('--', this.target.destination);
-    if (command !== undefined) args.push(command);
-    return args;
-  }
-
-  private configTimeout: Promise<boolean> | undefined;
-
-  /**
-   * Whether the user's ssh config sets ConnectTimeout for this host: `ssh -G` prints the effective
-   * config without connecting (`connecttimeout none` when unset; OpenSSH 6.8 or later), read once per
-   * source (some 5 ms). An ssh that cannot say (older, or -G failing) is given sockscope's value, as before.
-   */
-  private userSetsConnectTimeout(signal: AbortSignal): Promise<boolean> {
-    this.configTimeout ??= (async () => {
-      let out = '';
-      try {
-        const r = await runStreaming(this.sshOptions.sshPath ?? 'ssh', ['-G', ...this.destinationArgs()], {
-          timeoutMs: 5000,
-          signal,
-          onStdout: (c) => {
-            if (out.length < 1 << 20) out += c.toString('utf8');
-          },
-        });
-        if (r.exitCode !== 0) return false;
-      } catch (e) {
-        this.configTimeout = undefined; // stopped or failed: asked again next time
-        if (signal.aborted) throw e;
-        return false;
-      }
-      const m = /^connecttimeout (\S+)$/m.exec(out);
-      return m !== null && m[1] !== 'none';
-    })();
-    return this.configTimeout;
+    return this.ssh.args(userConnectTimeout);
   }
 
   /** Kills the ssh of every collection still running (each then rejects: "was stopped"). */
@@ -294,8 +176,8 @@ export class RemoteSource implements SocketSource {
     const stop = new AbortController();
     this.running.add(stop);
     try {
-      const userTimeout = await this.userSetsConnectTimeout(stop.signal);
-      res = await runStreaming(this.sshOptions.sshPath ?? 'ssh', this.sshArgs(userTimeout), {
+      const userTimeout = await this.ssh.userSetsConnectTimeout(stop.signal);
+      res = await runStreaming(this.ssh.file, this.ssh.args(userTimeout), {
         input: remoteScript(opts, nonce),
         idleTimeoutMs: idle,
         timeoutMs: idle * 10,

@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRemoteTarget, RemoteSource } from '../../src/collect/remote.js';
+import { RemoteSource } from '../../src/collect/remote.js';
+import { parseRemoteTarget } from '../../src/collect/remote-target.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 

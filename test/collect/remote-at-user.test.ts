@@ -2,7 +2,8 @@
 // at the last @) was refused exit 2 (review of --host, session 16). A real sshd on loopback with such a user.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatRemoteTarget, parseRemoteTarget, RemoteSource } from '../../src/collect/remote.js';
+import { RemoteSource } from '../../src/collect/remote.js';
+import { formatRemoteTarget, parseRemoteTarget } from '../../src/collect/remote-target.js';
 import { startSshdWithUsers } from '../helpers/sshd-users.js';
 
 test('a user part with @ (john@corp.example.com@server) is one ssh argument; shell metacharacters and a leading - still are not', () => {

@@ -9,7 +9,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRemoteTarget, remoteScript, RemoteSource } from '../../src/collect/remote.js';
+import { remoteScript, RemoteSource } from '../../src/collect/remote.js';
+import { parseRemoteTarget } from '../../src/collect/remote-target.js';
 import { runStreaming, stdioInodesHeld } from '../../src/collect/exec.js';
 import { alive } from '../helpers/pid-alive.js';
 
@@ -40,7 +41,8 @@ test('an ssh still reading when sockscope exits (the monitor quitting) is killed
     writeFileSync(
       script,
       `import { existsSync } from 'node:fs';
-const { RemoteSource, parseRemoteTarget } = await import(${JSON.stringify(join(ROOT, 'src/collect/remote.ts'))});
+const { RemoteSource } = await import(${JSON.stringify(join(ROOT, 'src/collect/remote.ts'))});
+const { parseRemoteTarget } = await import(${JSON.stringify(join(ROOT, 'src/collect/remote-target.ts'))});
 const src = new RemoteSource(parseRemoteTarget('hung'), { sshPath: ${JSON.stringify(ssh.path)}, timeoutMs: 60_000 });
 void src.collect({}).catch(() => {});
 for (let i = 0; i < 200 && !existsSync(${JSON.stringify(ssh.pidFile)}); i++) await new Promise((r) => setTimeout(r, 25));

@@ -10,7 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectTimeoutSeconds, parseRemoteTarget, RemoteSource } from '../../src/collect/remote.js';
+import { RemoteSource } from '../../src/collect/remote.js';
+import { connectTimeoutSeconds } from '../../src/collect/ssh-command.js';
+import { parseRemoteTarget } from '../../src/collect/remote-target.js';
 import { startSshd, type TestSshd } from '../helpers/sshd.js';
 
 /** A relay on loopback to `port` that forwards the server's bytes only `delayMs` after the connection. */

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { parseRemoteTarget, RemoteSource } from '../../src/collect/remote.js';
+import { RemoteSource } from '../../src/collect/remote.js';
+import { parseRemoteTarget } from '../../src/collect/remote-target.js';
 import { setCellsFromRemote } from '../../src/model/owner.js';
 import { summarizePorts } from '../../src/model/aggregate.js';
 import { socketProcessLabel, summaryProcessLabel } from '../../src/ui/format.js';

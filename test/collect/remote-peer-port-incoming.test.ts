@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createConnection, createServer, type Socket as NetSocket } from 'node:net';
-import { RemoteSource, parseRemoteTarget } from '../../src/collect/remote.js';
+import { RemoteSource } from '../../src/collect/remote.js';
+import { parseRemoteTarget } from '../../src/collect/remote-target.js';
 import { startSshd } from '../helpers/sshd.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRemoteTarget, RemoteSource } from '../../src/collect/remote.js';
+import { RemoteSource } from '../../src/collect/remote.js';
+import { parseRemoteTarget } from '../../src/collect/remote-target.js';
 
 test("ssh's failure keeps the line that names the problem, not only its last line (real ssh)", { timeout: 30_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sockscope-badcfg-'));

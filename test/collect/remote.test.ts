@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatRemoteTarget, parseRemoteTarget, RemoteSource, remoteScript } from '../../src/collect/remote.js';
+import { RemoteSource, remoteScript } from '../../src/collect/remote.js';
+import { formatRemoteTarget, parseRemoteTarget } from '../../src/collect/remote-target.js';
 import { parseRemoteBundle } from '../../src/parse/remote-bundle.js';
 import { startSshd } from '../helpers/sshd.js';
 
