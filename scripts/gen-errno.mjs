@@ -241,14 +241,24 @@ function evalWin(value, seen = 0) {
 }
 const wsa = [];
 const winsockErrorAliases = parseDefines(winsock2).filter((d) => /^\(?ERROR_[A-Z_]+\)?$/.test(d.value)); // WSA_IO_PENDING (ERROR_IO_PENDING)...
+// A WSA name defined as another WSA name is an alias, not a code of its own: winerror.h has
+// `#define WSA_QOS_EUNKOWNPSOBJ WSA_QOS_EUNKNOWNPSOBJ` (misspelt in the header itself), found as EWOULDBLOCK finds EAGAIN.
+const wsaAliases = [];
 for (const d of [...parseDefines(winerror), ...winsockErrorAliases]) {
   if (!/^WSA/.test(d.name) || d.name === 'WSABASEERR' || wsa.some((w) => w.name === d.name)) continue;
   if (/^WSA_(INVALID_EVENT|WAIT_|MAXIMUM_WAIT|INFINITE)/.test(d.name)) continue; // not error codes
   const n = evalWin(d.value);
   if (!Number.isFinite(n)) continue;
-  if (/^WSA_QOS_EUNKOWNPSOBJ$/.test(d.name)) continue; // misspelt alias of WSA_QOS_EUNKNOWNPSOBJ
-  wsa.push({ name: d.name, number: n });
+  const target = /^\(?(WSA[A-Z0-9_]*)\)?$/.exec(d.value);
+  if (target) wsaAliases.push({ name: d.name, target: target[1] });
+  else wsa.push({ name: d.name, number: n, aliases: [] });
 }
+for (const a of wsaAliases) {
+  const w = wsa.find((x) => x.name === a.target);
+  if (!w) die(`WSA alias ${a.name}: ${a.target} is no WSA code`);
+  if (!w.aliases.includes(a.name)) w.aliases.push(a.name);
+}
+if (!wsaAliases.some((a) => a.name === 'WSA_QOS_EUNKOWNPSOBJ')) die('winerror.h no longer defines WSA_QOS_EUNKOWNPSOBJ: check the alias parsing');
 wsa.sort((a, b) => a.number - b.number);
 
 // Messages: the short title from Microsoft's "Windows Sockets Error Codes" page, and the system message
@@ -418,7 +428,7 @@ lines.push('');
 lines.push('/** Every Winsock error code (WSAGetLastError). */');
 lines.push('export const WSA_ERRORS: readonly WsaError[] = [');
 for (const w of wsa)
-  lines.push(`  { name: ${j(w.name)}, number: ${w.number}, title: ${j(w.title)}, message: ${j(w.message)}, posix: ${j(w.posix)}, node: ${j(w.node)}, python: ${j(w.python)} },`);
+  lines.push(`  { name: ${j(w.name)}, number: ${w.number}, title: ${j(w.title)}, message: ${j(w.message)}, posix: ${j(w.posix)}, aliases: ${j(w.aliases)}, node: ${j(w.node)}, python: ${j(w.python)} },`);
 lines.push('];');
 lines.push('');
 const text = lines.join('\n');

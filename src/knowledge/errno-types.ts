@@ -36,6 +36,8 @@ export interface WsaError {
   message: string;
   /** The POSIX errno with the same meaning (WSAECONNRESET -> ECONNRESET), if any. */
   posix: string | null;
+  /** Other names the headers define for the same code (winerror.h's misspelt WSA_QOS_EUNKOWNPSOBJ for WSA_QOS_EUNKNOWNPSOBJ). */
+  aliases: string[];
   /** Node.js err.code on Windows (libuv's translation), 'UNKNOWN' when libuv has none. */
   node: string;
   /** Python exception class on Windows. */

@@ -106,6 +106,8 @@ for (const e of LINUX_ERRNOS) for (const a of e.aliases) canonical.set(a, e.name
 const canon = (name: string) => canonical.get(name) ?? name;
 const bsdByName = new Map(BSD_ERRNOS.map((b) => [b.name, b]));
 const wsaByName = new Map(WSA_ERRORS.map((w) => [w.name, w]));
+/** Winsock codes also by their headers' other names (winerror.h's misspelt WSA_QOS_EUNKOWNPSOBJ). */
+const wsaByAnyName = new Map([...wsaByName, ...WSA_ERRORS.flatMap((w) => w.aliases.map((a) => [a, w] as const))]);
 const kernelByNumber = new Map(KERNEL_INTERNAL_ERRNOS.map((k) => [k.number, k]));
 const resolverByLibuv = new Map(RESOLVER_ERRORS.filter((r) => r.libuv !== null).map((r) => [-r.libuv!, r]));
 const resolverByGlibc = new Map(RESOLVER_ERRORS.filter((r) => r.glibc !== null).map((r) => [-r.glibc!, r]));
@@ -143,9 +145,10 @@ for (const w of WSA_ERRORS) {
 
 function build(name: string): ErrnoExplanation {
   const lx = linuxByName.get(name);
-  const aliases = lx?.aliases ?? [];
-  const bsd = bsdByName.get(name) ?? aliases.map((a) => bsdByName.get(a)).find(Boolean);
   const wsa = wsaByPosix.get(name) ?? (name.startsWith('WSA') ? wsaByName.get(name) : undefined);
+  // A Winsock-only entry's other names are its header aliases; an errno's are Linux's (EWOULDBLOCK for EAGAIN).
+  const aliases = lx?.aliases ?? (name.startsWith('WSA') && wsa ? wsa.aliases : []);
+  const bsd = bsdByName.get(name) ?? aliases.map((a) => bsdByName.get(a)).find(Boolean);
   const message = lx?.message ?? bsd?.message ?? wsa?.title.replace(/\.$/, '') ?? name;
   const wsaPosix = wsa ? posixOf(wsa) : null;
   const noteName = name.startsWith('WSA') && wsaPosix ? canon(wsaPosix) : name;
@@ -240,7 +243,7 @@ function resolveName(raw: string): ErrnoExplanation | undefined {
   const n = raw.toUpperCase();
   const direct = byName.get(canon(n)) ?? byName.get(NODE_RESOLVER_CODES[n] ?? '');
   if (direct) return direct;
-  const w = wsaByName.get(n);
+  const w = wsaByAnyName.get(n);
   const p = w ? posixOf(w) : null;
   if (w) return p ? byName.get(canon(p)) : byName.get(w.name);
   return undefined;
@@ -364,7 +367,8 @@ export function explainErrno(code: string | number, opts: { platform?: ErrnoPlat
   return { query, matchedBy: 'message', platform: opts.platform ?? null, matches: hits, readings: [] };
 }
 
-const SUGGESTIBLE = [...ALL_ERRORS.map((e) => e.name), ...WSA_ERRORS.map((w) => w.name), ...Object.keys(NODE_RESOLVER_CODES)];
+// A Winsock-only code is both an error and a Winsock name: each name once, or a near miss is suggested twice.
+const SUGGESTIBLE = [...new Set([...ALL_ERRORS.map((e) => e.name), ...WSA_ERRORS.map((w) => w.name), ...Object.keys(NODE_RESOLVER_CODES)])];
 /** A query longer than this is more than 2 edits from every name: no suggestion, and no edit distance to compute. */
 const SUGGEST_MAX_LENGTH = Math.max(...SUGGESTIBLE.map((n) => n.length)) + 2;
 
