@@ -81,6 +81,11 @@ function append(file: string, line: string): void {
   }
 }
 
+/** What stopped the logging (a write to SOCKET_DEBUG_FILE that failed), or undefined: the monitor's notes line shows it while it runs. */
+export function debugLogProblem(): string | undefined {
+  return problem;
+}
+
 /** The monitor owns the terminal: route debug lines to SOCKET_DEBUG_FILE (or drop them when unset). */
 export function setDebugFileOnly(on: boolean): void {
   forceFile = on ? (process.env.SOCKET_DEBUG_FILE ?? '') : undefined;

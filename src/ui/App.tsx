@@ -2,6 +2,7 @@
 import { Box, useApp, useStdin } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactElement } from 'react';
 import type { SocketSource } from '../collect/source.js';
+import { debugLogProblem } from '../collect/debug.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import { FilterBar } from './components/FilterBar.js';
 import { Footer } from './components/Footer.js';
@@ -66,6 +67,12 @@ export interface AppProps {
 
 const NO_THRESHOLDS: Record<string, number> = {};
 
+/** The snapshot with the debug log's problem (debugLogProblem) first among its notes (the line is cut to the width), when logging stopped. */
+function withDebugLogNote(snap: Snapshot): Snapshot {
+  const problem = debugLogProblem();
+  return problem === undefined || snap.notes.includes(problem) ? snap : { ...snap, notes: [problem, ...snap.notes] };
+}
+
 export function App(props: AppProps) {
   const { source, advise, theme, inspector, scheduler, Wizard } = props;
   const keymap = props.keymap ?? DEFAULT_KEYMAP;
@@ -117,7 +124,10 @@ export function App(props: AppProps) {
     (shown: PollState, next: Snapshot, history: readonly Snapshot[]) => showsSame({ ...unchangedCtx.current, runner: runner.current }, shown, next, history),
     [],
   );
-  const poll = usePolling({ source, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler, historyWindow, unchanged });
+  // A debug log that stopped mid-run (SOCKET_DEBUG_FILE on a full disk) is a note of the next snapshot: the
+  // notes line says it while the monitor runs (stderr says it again once the terminal is given back).
+  const noted = useMemo((): SocketSource => ({ name: source.name, collect: (o) => source.collect(o).then(withDebugLogNote) }), [source]);
+  const poll = usePolling({ source: noted, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler, historyWindow, unchanged });
   useEffect(() => {
     if (poll.snapshot && !started) setStarted(true);
   }, [poll.snapshot, started]);

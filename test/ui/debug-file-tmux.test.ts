@@ -2,7 +2,7 @@
 // collection failed on the debug log's appendFileSync and the screen stayed "STALE: ENOENT: ... (no data yet)
 // (retrying)" for ever. Now a file that cannot be opened is refused before the monitor starts (exit 2, one line
 // naming SOCKET_DEBUG_FILE), and one whose writes fail later (/dev/full: ENOSPC) stops the logging without
-// touching the collection; the problem is said once, on stderr after the terminal is given back.
+// touching the collection; the notes line says so while the monitor runs, and stderr once the terminal is given back.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -39,6 +39,8 @@ describe('monitor with an unwritable SOCKET_DEBUG_FILE (tmux)', { skip: tmuxSkip
     // Refreshing every 500 ms, still collecting: no STALE line comes.
     await sleep(2500);
     assert.doesNotMatch(capture(), /STALE/);
+    // While it runs, the notes line says the logging stopped (before, nothing said it until the monitor quit).
+    await until((x) => /notes?( \(\d+\))?: .*SOCKET_DEBUG_FILE: cannot write the debug log to \/dev\/full/.test(x), 'the notes line naming SOCKET_DEBUG_FILE');
     tmux('send-keys', '-t', 'mon', 'q');
     const s = await until((x) => /exit=\d+/.test(x), 'the monitor to end');
     assert.match(s, /exit=0/);
