@@ -50,8 +50,8 @@ function holderOwner(h: PortHolder): string {
 /** Human report. */
 export function formatTry(r: TryRun, i: TryInterpretation): string {
   const out: string[] = [];
+  // The call's steps, as --json has them (call.steps).
   for (const s of r.call.steps) out.push(`${s.ok ? 'ok  ' : 'FAIL'} ${s.call}${s.ok ? '' : ` -> ${s.errno} (${s.message})`}`);
-  out.push(`${r.call.steps.length && r.call.steps[0].ok ? 'ok  ' : '    '} close()`);
   out.push('');
   out.push(`${i.ok ? 'Result' : 'Failed'}: ${escapeControl(i.summary)}`);
   for (const d of i.details) out.push(`  - ${escapeControl(d)}`);
