@@ -114,21 +114,33 @@ export function optionToRead(name: string): SocketOptionInfo | undefined {
   return { ...entry, name: related.name, linux: related.linux, ...layout, summary: `${related.name}: ${related.note}`, seeAlso: [m.option.name] };
 }
 
-/** Keepalive settings whose meaning depends on whether SO_KEEPALIVE is on (unused while it is off). */
-const NEEDS_KEEPALIVE = new Set(['TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT']);
+/**
+ * The options another's meaning depends on, in the order they are read. The keepalive settings are unused while
+ * SO_KEEPALIVE is off. TCP_KEEPCNT's meaning also needs TCP_USER_TIMEOUT, which replaces the count when set
+ * (tcp_keepalive_timer drops the connection at the first probe past it, whatever the count), and TCP_KEEPIDLE and
+ * TCP_KEEPINTVL, which give the time a dead peer goes unnoticed: without them "3 unanswered probes drop the
+ * connection" contradicted the full read on a socket with TCP_USER_TIMEOUT set.
+ */
+const DEPENDS_ON: Readonly<Record<string, readonly string[]>> = {
+  TCP_KEEPIDLE: ['SO_KEEPALIVE'],
+  TCP_KEEPINTVL: ['SO_KEEPALIVE'],
+  TCP_KEEPCNT: ['SO_KEEPALIVE', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_USER_TIMEOUT'],
+};
 
 /**
- * The options to read for a request, with those another's meaning depends on: TCP_KEEPIDLE, TCP_KEEPINTVL or
- * TCP_KEEPCNT asked for without SO_KEEPALIVE read it too (placed before them), since they are unused while it
- * is off. `because` maps each added name to the option that needed it.
+ * The options to read for a request, with those another's meaning depends on (DEPENDS_ON): SO_KEEPALIVE for a
+ * keepalive setting, TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_USER_TIMEOUT for TCP_KEEPCNT; each one not asked for is
+ * placed just before the first option that needs it. `because` maps each added name to that option.
  */
 export function withDependencies(infos: readonly SocketOptionInfo[]): { infos: SocketOptionInfo[]; because: Map<string, string> } {
   const out = [...infos];
   const because = new Map<string, string>();
-  const first = out.findIndex((i) => NEEDS_KEEPALIVE.has(i.name));
-  if (first >= 0 && !out.some((i) => i.name === 'SO_KEEPALIVE')) {
-    out.splice(first, 0, findOption('SO_KEEPALIVE')!);
-    because.set('SO_KEEPALIVE', out[first + 1].name);
+  for (const asked of infos) {
+    for (const dep of DEPENDS_ON[asked.name] ?? []) {
+      if (out.some((i) => i.name === dep)) continue;
+      out.splice(out.findIndex((i) => i.name === asked.name), 0, findOption(dep)!);
+      because.set(dep, asked.name);
+    }
   }
   return { infos: out, because };
 }

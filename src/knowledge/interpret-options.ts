@@ -6,7 +6,7 @@ import { acceptQueueIsFull } from '../advise/rules/accept-queue.js';
 import { escapeControl } from '../model/escape.js';
 import { findOption, type SocketOptionInfo } from './socket-options.js';
 import { bufferVerdict, type TcpFacts } from './interpret-option-buffers.js';
-import { deadPeerTime, maxSeg, seconds, windowClamp } from './interpret-options-tcp.js';
+import { keepCount, maxSeg, seconds, windowClamp } from './interpret-options-tcp.js';
 import type { Sysctls } from '../model/snapshot.js';
 import { LINUX_ERRNOS } from './generated/errno-tables.js';
 import { hopLimit } from './interpret-options-hop-limit.js';
@@ -270,7 +270,7 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
     case 'TCP_KEEPINTVL':
       return { meaning: `${seconds(v as number)} between unanswered probes` };
     case 'TCP_KEEPCNT':
-      return { meaning: `${v} unanswered probes drop the connection${keepalive || keepaliveUnknown ? deadPeerTime(v as number, c, keepaliveUnknown) : ' (unused: SO_KEEPALIVE is off)'}` };
+      return { meaning: keepalive || keepaliveUnknown ? keepCount(v as number, c, keepaliveUnknown) : `${v} unanswered probes drop the connection (unused: SO_KEEPALIVE is off)` };
     case 'TCP_MAXSEG':
       return maxSeg(v as number, c);
     case 'TCP_USER_TIMEOUT':
