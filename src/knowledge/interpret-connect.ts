@@ -93,12 +93,19 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
       steps.push(o.reset.pid ? `look at ${o.reset.by}: its logs, whether it reads the request before close(), and how it closes connections (strace -f -e trace=read,recvfrom,setsockopt,close,shutdown -p ${o.reset.pid})` : "look at the server's logs: it reset the connection instead of answering");
       // Counted by the kernel of the server's host: TCPAbortOnClose for a close with unread data, TCPAbortOnData for SO_LINGER {1, 0}.
       if (o.reset.sent) steps.push('nstat -az TcpExtTCPAbortOnClose TcpExtTCPAbortOnData   (on the server, across a retry: the first counts closes with unread data, the second SO_LINGER {1, 0} closes)');
-    } else if (o.expect && !o.expect.ok)
-      problems.push(
-        o.expect.replied === false
-          ? `${o.address} sent nothing back (expected "${o.expect.wanted}")${o.expect.error ? `: ${o.expect.error}` : ''}`
-          : `the reply from ${o.address} does not contain "${o.expect.wanted}"`,
-      );
+    } else if (o.expect && !o.expect.ok) {
+      const silent = o.expect.replied === false;
+      problems.push(silent ? `${o.address} sent nothing back (expected "${o.expect.wanted}")${o.expect.error ? `: ${o.expect.error}` : ''}` : `the reply from ${o.address} does not contain "${o.expect.wanted}"`);
+      // The connection works: what is left is the request and the text expected of its answer (the reply is shown).
+      for (const s of [
+        silent
+          ? 'nothing came back to the request: the service may wait for another request or a complete one (a line ending: CRLF for HTTP, SMTP, Redis), or answer later (a longer --timeout)'
+          : 'what came back (reply:, --json exchange.received) is what the server answers to this request: check the protocol the service on this port speaks and the request it expects',
+        `--send the request the service expects (line endings matter: CRLF for HTTP, SMTP, Redis), and --expect text its answer contains`,
+        `compare by hand: nc ${o.address} ${port}   (type the request, read what comes back)`,
+      ])
+        if (!steps.includes(s)) steps.push(s);
+    }
   }
   // Not accepted: the kernel answered the handshake for the listener, the application never took the connection.
   const waiting = up.filter((o) => o.notAccepted);
