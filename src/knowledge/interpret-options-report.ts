@@ -95,13 +95,33 @@ export interface KernelViewLike {
 }
 
 /**
+ * Why a listener's sk_drops rose. A full accept queue counts there (tcp_listendrop: TcpExtListenDrops, with
+ * TcpExtListenOverflows), but so does every bare handshake ACK TCP_DEFER_ACCEPT discards on purpose while it waits
+ * for the client's first data (tcp_check_req counts TcpExtTCPDeferAcceptDrop and returns no socket; tcp_v4_rcv
+ * discards the ACK with sk_drops_add on the listener). Measured on 6.18, fresh network namespace: TCP_DEFER_ACCEPT 5,
+ * three clients sending after 50 ms, queue 3/128 at most: d3, TCPDeferAcceptDrop +3, ListenOverflows and ListenDrops
+ * +0; the same without the option: d0. So the option decides the wording: read and set, its ACKs (unless the queue is
+ * full now); read and off, the queue; not read, both, with the counters that tell them apart.
+ */
+function listenerDrops(k: KernelViewLike, rows: readonly Pick<OptionReportRow, 'name' | 'value'>[]): string {
+  const overflow = 'SYNs or connections dropped while the accept queue was full';
+  const defer = rows.find((r) => r.name === 'TCP_DEFER_ACCEPT')?.value;
+  if (defer === 0) return overflow;
+  const counters = 'nstat -az TcpExtTCPDeferAcceptDrop TcpExtListenOverflows tells which (counters of the whole network namespace)';
+  if (typeof defer !== 'number') return `${overflow}, or, if TCP_DEFER_ACCEPT is set (it was not read), the bare handshake ACKs it discards on purpose while it waits for data; ${counters}`;
+  const acks = `the bare handshake ACKs TCP_DEFER_ACCEPT (${defer} s) discards on purpose while it waits for the client's first data`;
+  if (acceptQueueIsFull(k.recvQ, k.sendQ, null)) return `${acks}, or ${overflow} (it is full now); ${counters}`;
+  return `likely ${acks}, not an accept-queue overflow (the queue holds ${k.recvQ} of ${k.sendQ} now): nstat -az TcpExtTCPDeferAcceptDrop counts them; TcpExtListenOverflows would rise for an overflow`;
+}
+
+/**
  * What the kernel's own counters say is wrong with the socket (drops, full queues, retransmits). `rows`: the
  * report's rows; a listener's TCP_INFO row already judges the accept queue (same predicate), so it is not said twice.
  */
 export function kernelViewFindings(k: KernelViewLike | undefined, rows: readonly Pick<OptionReportRow, 'name' | 'value'>[] = []): string[] {
   if (!k) return [];
   const out: string[] = [];
-  if (k.skmem?.drops) out.push(`the kernel dropped ${k.skmem.drops} packet(s) for this socket (skmem d): ${k.state === 'LISTEN' ? 'SYNs or connections dropped while the accept queue was full' : 'the receive buffer was full'}`);
+  if (k.skmem?.drops) out.push(`the kernel dropped ${k.skmem.drops} packet(s) for this socket (skmem d): ${k.state === 'LISTEN' ? listenerDrops(k, rows) : 'the receive buffer was full'}`);
   const queueJudged = rows.some((r) => r.name === 'TCP_INFO' && (r.value as { state?: string } | undefined)?.state === 'LISTEN');
   // Send-Q of a listener is its backlog; full is Recv-Q > backlog, as the kernel's sk_acceptq_is_full.
   if (k.state === 'LISTEN' && !queueJudged && acceptQueueIsFull(k.recvQ, k.sendQ, null)) out.push(`accept queue full: ${k.recvQ} connection(s) waiting for accept() with a backlog of ${k.sendQ}`);
