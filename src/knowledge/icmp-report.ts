@@ -134,7 +134,7 @@ export function tcpIcmpFinding(r: IcmpReport, target: string, destination: strin
 
 /**
  * A UDP datagram (debug-connections --udp, try sendto) that an ICMP error ended, said with the error and who sent it
- * (`sender`: try keeps its own sentence for the destination's answer); undefined where the errno's
+ * (`sender`); undefined where the errno's
  * own wording says it already (this host's kernel answering for a port nothing receives on, or its own unreachable,
  * which diagnoseConnectError explains with the neighbour entry). A closed UDP port answers with an ICMP port
  * unreachable, as a REJECT rule does by default: from the destination it is either; from anyone else, a REJECT rule.

@@ -58,8 +58,16 @@ export function sendtoFailure(c: TryContext, errno: string, details: string[]): 
     const found = icmp?.from
       ? udpIcmpFinding(icmp, c.target, { address: endpointHost(c.target), port: c.port, hostAddresses: c.hostAddresses, ...(toThisHost ? { udpSockets: c.udpSockets ?? [] } : {}) })
       : undefined;
-    if (found?.sender === 'path' || found?.sender === 'this host') return { ok: false, summary: found.summary, details, nextSteps: found.steps };
-    return { ok: false, summary: `${c.target}: an ICMP port unreachable came back${icmp?.from ? ` from ${icmp.from}` : ''}: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, 'check that the server binds the address you send to'] };
+    // The destination's own port unreachable is either a closed port or a REJECT rule there: found says both.
+    if (found) return { ok: false, summary: found.summary, details, nextSteps: found.steps };
+    const bind = 'check that the server binds the address you send to';
+    if (toThisHost) return { ok: false, summary: `${c.target}: an ICMP port unreachable came back${icmp?.from ? ` from ${icmp.from}` : ''}: nothing listens on UDP port ${c.port} there`, details, nextSteps: [`ss -lunp 'sport = :${c.port}'   (this host: the UDP sockets on the port)`, bind] };
+    return {
+      ok: false,
+      summary: `${c.target}: an ICMP port unreachable came back${icmp?.from ? ` from ${icmp.from}` : ''}: nothing receives on UDP port ${c.port} there, or a firewall rejects it`,
+      details,
+      nextSteps: [`on that host: ss -lunp 'sport = :${c.port}'`, bind, `on that host: nft list ruleset | grep -n reject; iptables -S | grep REJECT   (a REJECT rule for udp port ${c.port})`],
+    };
   }
   return undefined;
 }

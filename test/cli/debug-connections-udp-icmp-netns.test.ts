@@ -112,5 +112,5 @@ test('try sendto is unchanged: the router named, the server\'s closed port in it
   assert.deepEqual(doc.call.icmp, { version: 4, type: 3, code: 3, from: '10.77.0.254' });
   assert.equal(doc.interpretation.summary, '10.78.0.2:7409: an ICMP port unreachable (type 3 code 3) from 10.77.0.254 came back: 10.77.0.254 is a router or firewall on the way, not the server, so a REJECT rule there refuses the datagram before it arrives');
   const own = JSON.parse(sockscope(['try', 'sendto', '10.78.0.2:7410', '--json'], { netns: C }).stdout);
-  assert.equal(own.interpretation.summary, '10.78.0.2:7410: an ICMP port unreachable came back from 10.78.0.2: nothing listens on UDP port 7410 there');
+  assert.equal(own.interpretation.summary, '10.78.0.2:7410: an ICMP port unreachable came back: nothing receives on UDP port 7410 there, or a firewall rejects it; the ICMP port unreachable (type 3 code 3) from 10.78.0.2 is the destination\'s own answer, so no router on the way rejected it (a REJECT rule would be on 10.78.0.2 itself)');
 });

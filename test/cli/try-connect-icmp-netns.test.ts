@@ -87,10 +87,10 @@ test('try sendto: an ICMP port unreachable from a router is its REJECT rule, not
   assert.equal(doc.call.errno, 'ECONNREFUSED');
   assert.deepEqual(doc.call.icmp, { version: 4, type: 3, code: 3, from: '10.77.0.254' });
   assert.equal(doc.interpretation.summary, '10.78.0.2:7409: an ICMP port unreachable (type 3 code 3) from 10.77.0.254 came back: 10.77.0.254 is a router or firewall on the way, not the server, so a REJECT rule there refuses the datagram before it arrives');
-  // From the server itself: its closed port (the kernel's own answer for UDP), named with its sender.
+  // From the server itself: a closed port (the kernel's own answer for UDP) or a REJECT rule there, named with its sender.
   const own = JSON.parse(sockscope(['try', 'sendto', '10.78.0.2:7410', '--json'], { netns: C }).stdout);
   assert.deepEqual(own.call.icmp, { version: 4, type: 3, code: 3, from: '10.78.0.2' });
-  assert.equal(own.interpretation.summary, '10.78.0.2:7410: an ICMP port unreachable came back from 10.78.0.2: nothing listens on UDP port 7410 there');
+  assert.equal(own.interpretation.summary, '10.78.0.2:7410: an ICMP port unreachable came back: nothing receives on UDP port 7410 there, or a firewall rejects it; the ICMP port unreachable (type 3 code 3) from 10.78.0.2 is the destination\'s own answer, so no router on the way rejected it (a REJECT rule would be on 10.78.0.2 itself)');
 });
 
 test('a host unreachable the destination sends about itself is its REJECT rule, not a broken path', { timeout: 60_000 }, () => {
@@ -115,5 +115,5 @@ test('try sendto to the server spelled another way: its port unreachable is stil
   const doc = JSON.parse(sockscope(['try', 'sendto', '[FD78:0:0:0::2]:7410', '--json'], { netns: C }).stdout);
   assert.deepEqual(doc.call.icmp, { version: 6, type: 1, code: 4, from: 'fd78::2' });
   assert.doesNotMatch(doc.interpretation.summary, /router or firewall on the way/);
-  assert.match(doc.interpretation.summary, /an ICMP port unreachable came back from fd78::2: nothing listens on UDP port 7410 there$/);
+  assert.match(doc.interpretation.summary, /nothing receives on UDP port 7410 there, or a firewall rejects it; the ICMPv6 port unreachable \(type 1 code 4\) from fd78::2 is the destination's own answer/);
 });
