@@ -205,6 +205,8 @@ export function summarizeExisting(sockets: readonly Socket[], address: string, p
     }
   }
   const range = snap ? sysctlInts(snap.sysctls, 'net.ipv4.ip_local_port_range') : null;
+  // Against the range: only the sockets whose local port is in it (a port bound before connect() may be outside).
+  const inRange = range && range.length === 2 ? mine.filter((s) => s.local.port >= range[0] && s.local.port <= range[1]) : [];
   return {
     total: mine.length,
     states,
@@ -212,7 +214,7 @@ export function summarizeExisting(sockets: readonly Socket[], address: string, p
     retransTotal: retrans,
     ...(unknown ? { retransUnknown: unknown, retransNow: now } : {}),
     timeWait: states.TIME_WAIT ?? 0,
-    ...(range && range.length === 2 ? { portRange: { low: range[0], high: range[1], size: range[1] - range[0] + 1 } } : {}),
+    ...(range && range.length === 2 ? { portRange: { low: range[0], high: range[1], size: range[1] - range[0] + 1, used: inRange.length, timeWait: inRange.filter((s) => s.state === 'TIME_WAIT').length } } : {}),
   };
 }
 

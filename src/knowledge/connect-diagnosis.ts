@@ -27,8 +27,8 @@ export interface ExistingSockets {
   /** For those sockets, the retransmits of what is being resent now (/proc/net/tcp's retrnsmt); every SYN resent for SYN_SENT. */
   retransNow?: number;
   timeWait: number;
-  /** Size of net.ipv4.ip_local_port_range (the cap on connections to one destination from one source address). */
-  portRange?: { low: number; high: number; size: number };
+  /** net.ipv4.ip_local_port_range (the cap on connections to one destination from one source address); `used`, `timeWait`: the sockets with a local port in it (absent: `total`, `timeWait`). */
+  portRange?: { low: number; high: number; size: number; used?: number; timeWait?: number };
   /**
    * Sockets left out of `total` and `states`: closed by their program (no file left, inode 0) and waiting for the
    * peer's FIN or last ACK (FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK), such as the probe of an earlier run.
@@ -445,21 +445,22 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
     case 'EADDRNOTAVAIL': {
       const ex = ctx.existing;
       const range = ex?.portRange;
-      const full = ex && range ? ex.total >= range.size : undefined;
-      const ports = range ? ` against ${range.size} ephemeral ports (${range.low}-${range.high})` : '';
+      const [used, tw] = [range?.used ?? ex?.total ?? 0, range?.timeWait ?? ex?.timeWait ?? 0];
+      const full = ex && range ? used >= range.size : undefined;
+      const ports = range ? `${ex && used !== ex.total ? `; ${used} of them with a local port in the range` : ''}) against ${range.size} ephemeral ports (${range.low}-${range.high})` : ')';
       const steps = ['reuse connections (HTTP keep-alive, a connection pool) instead of one connection per request'];
       // tcp_tw_reuse lets connect() take a TIME_WAIT port only when there are some; 2 (the default) already does so for loopback.
-      if (ex && ex.timeWait > 0) {
-        if (ctx.twReuse === 1 || (ctx.twReuse === 2 && isLoopback(bare))) steps.push(`net.ipv4.tcp_tw_reuse=${ctx.twReuse} already lets connect() reuse the ${ex.timeWait} TIME_WAIT ports${ctx.twReuse === 2 ? ' (loopback)' : ''}`);
-        else steps.push(`sysctl -w net.ipv4.tcp_tw_reuse=1   (${ex.timeWait} TIME_WAIT sockets to ${target}; ${ctx.twReuse === 2 ? 'now 2: reused for loopback only' : ctx.twReuse === 0 ? 'now 0: never reused' : 'lets connect() reuse their ports'})`);
+      if (ex && tw > 0) {
+        if (ctx.twReuse === 1 || (ctx.twReuse === 2 && isLoopback(bare))) steps.push(`net.ipv4.tcp_tw_reuse=${ctx.twReuse} already lets connect() reuse the ${tw} TIME_WAIT ports${ctx.twReuse === 2 ? ' (loopback)' : ''}`);
+        else steps.push(`sysctl -w net.ipv4.tcp_tw_reuse=1   (${tw} TIME_WAIT sockets to ${target}; ${ctx.twReuse === 2 ? 'now 2: reused for loopback only' : ctx.twReuse === 0 ? 'now 0: never reused' : 'lets connect() reuse their ports'})`);
       }
       steps.push('widen net.ipv4.ip_local_port_range, or add source addresses');
       steps.push('if the program bind()s a local port before connect(): a bound port whose 4-tuple (source and destination address and port) an existing socket already uses gives EADDRNOTAVAIL too; let the kernel choose it (no bind(), or IP_BIND_ADDRESS_NO_PORT)');
       const summary = !ex
         ? `no free local port for a new connection to ${target}: the ephemeral port range is used up for this destination, or a local port bound before connect() is already used with it`
         : full === false
-          ? `no free local port for a new connection to ${target}: only ${ex.total} sockets to it (${ex.timeWait} in TIME_WAIT)${ports}, so ports held by bind() elsewhere (listeners, clients that bind before connect) take the rest, or the local port was bound and its 4-tuple is in use`
-          : `no free local port for a new connection to ${target}: ${ex.total} sockets to it already (${ex.timeWait} in TIME_WAIT)${ports}`;
+          ? `no free local port for a new connection to ${target}: only ${ex.total} sockets to it (${ex.timeWait} in TIME_WAIT${ports}, so ports held by bind() elsewhere (listeners, clients that bind before connect) take the rest, or the local port was bound and its 4-tuple is in use`
+          : `no free local port for a new connection to ${target}: ${ex.total} sockets to it already (${ex.timeWait} in TIME_WAIT${ports}`;
       return d('ports-exhausted', summary, steps);
     }
     case 'EACCES':

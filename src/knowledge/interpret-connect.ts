@@ -143,8 +143,8 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
         : `sockscope analyze --port ${port}   (which process holds the CLOSE_WAIT sockets on ${u.at})`,
     );
   }
-  if (existing && existing.portRange && existing.timeWait > existing.portRange.size * 0.5)
-    problems.push(`${existing.timeWait} TIME_WAIT sockets to this destination use over half of the ${existing.portRange.size} ephemeral ports`);
+  const twInRange = existing?.portRange ? (existing.portRange.timeWait ?? existing.timeWait) : 0;
+  if (existing?.portRange && twInRange > existing.portRange.size * 0.5) problems.push(`${twInRange} TIME_WAIT sockets to this destination use over half of the ${existing.portRange.size} ephemeral ports`);
   if (down.length === 0 && problems.length === 0 && waiting.length === 0) {
     const fastest = Math.min(...up.map((o) => o.connectMs ?? Infinity));
     return { ok: true, summary: `${hp} accepts connections on ${up.length === 1 ? 'its address' : `all ${up.length} addresses`} (fastest connect ${fastest.toFixed(1)} ms)`, nextSteps: [] };

@@ -135,7 +135,7 @@ test('ephemeral ports exhausted (EADDRNOTAVAIL) in a namespace with a 4-port ip_
     assert.equal(a.connect.errno, 'EADDRNOTAVAIL');
     assert.equal(a.diagnosis.category, 'ports-exhausted');
     assert.equal(a.existing.states.ESTABLISHED, 4);
-    assert.deepEqual(a.existing.portRange, { low: 40000, high: 40003, size: 4 });
+    assert.deepEqual(a.existing.portRange, { low: 40000, high: 40003, size: 4, used: 4, timeWait: 0 });
     assert.match(j.verdict.summary, /cannot be connected to from this host: no free local port .*4 sockets to it already \(0 in TIME_WAIT\) against 4 ephemeral ports/);
     // No TIME_WAIT to reuse: tcp_tw_reuse would change nothing, so it is not suggested; the other cause is named.
     assert.ok(!j.verdict.nextSteps.some((s: string) => s.includes('tcp_tw_reuse')), j.verdict.nextSteps.join('\n'));

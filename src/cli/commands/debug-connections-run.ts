@@ -39,6 +39,14 @@ function closedText(e: ExistingSockets): string {
   return `; not counted, closed by their program and waiting for the peer to close: ${closed}${o ? `; their other ends, on this host at ${o.at}: ${ends.join('; ')}` : ' (the server has not closed its end: an earlier probe leaves one when the server never accepts)'}`;
 }
 
+/** TIME_WAIT against the ephemeral port range: only the sockets whose local port is in it (never more than its size). */
+function portRangeText(e: ExistingSockets): string {
+  const r = e.portRange;
+  if (!r) return '';
+  const tw = r.timeWait ?? e.timeWait;
+  return `; TIME_WAIT ${tw} of ${r.size} ephemeral ports (${r.low}-${r.high})${e.timeWait > tw ? ` (${e.timeWait - tw} more with a local port outside the range)` : ''}`;
+}
+
 /** The existing line: this host's other sockets to the destination. */
 function existingLine(e: ExistingSockets): string {
   const states = Object.entries(e.states).map(([k, v]) => `${k} ${v}`).join(', ');
@@ -46,7 +54,7 @@ function existingLine(e: ExistingSockets): string {
   return (
     `${e.total === 0 ? `no other ${e.udpConnected ? 'TCP ' : ''}sockets from this host to it` : `${e.total} socket(s): ${states}`}${e.udpConnected ? `; UDP: ${e.udpConnected} socket(s) connected to it` : ''}${e.avgRttMs !== undefined ? `; rtt avg ${e.avgRttMs.toFixed(2)} ms, max ${e.maxRttMs!.toFixed(2)} ms` : ''}${retrans ? `; ${retrans}` : ''}` +
     closedText(e) +
-    `${e.portRange ? `; TIME_WAIT ${e.timeWait} of ${e.portRange.size} ephemeral ports (${e.portRange.low}-${e.portRange.high})` : ''}`
+    portRangeText(e)
   );
 }
 
