@@ -123,7 +123,8 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
     // only for the errnos and routes they explain). Node's dgram socket gives the errno of an ICMP error, not who sent
     // it: one more datagram on sockscope's own socket (IP_RECVERR) reads the error and its sender, kept only when that
     // send ends with the same errno (as for a connect, connect-explain.ts; not after an unanswered ARP/NDP lookup).
-    const facts = x.errno ? await routeFacts(a.address, route, x.errno) : undefined;
+    // Nothing came back from another host: the next hop's neighbour entry says whether it even left (no ARP/NDP answer).
+    const facts = x.errno ? await routeFacts(a.address, route, x.errno) : !local && !x.received ? await routeFacts(a.address, route, 'ETIMEDOUT') : undefined;
     const icmp = x.errno && icmpRetryWanted(x.errno, facts?.neighbour) ? await icmpOnRetry({ op: 'sendto', address: a.address, port: o.port, payload }, x.errno, x.ms, o.timeoutMs) : undefined;
     const udpSockets = local ? await udpPortReadings(source, o.port, o.timeoutMs, before) : undefined;
     const tcp = local && x.errno === 'ECONNREFUSED' ? await listenerReading(shared, o.port, o.timeoutMs) : undefined;

@@ -105,8 +105,8 @@ const NO_NEIGHBOUR = new Set(['INCOMPLETE', 'FAILED']);
 /** States of an entry whose link-layer address is known. */
 const NEIGHBOUR_KNOWN = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT', 'NOARP']);
 
-/** What the neighbour entry says about a connect that got no answer (ETIMEDOUT, EHOSTUNREACH); undefined when it says nothing. */
-function neighbourFinding(ctx: ConnectContext, target: string): { summary: string; steps: string[]; answered: boolean } | undefined {
+/** What the neighbour entry says about a connect (or a datagram: `datagram`) that got no answer (ETIMEDOUT, EHOSTUNREACH); undefined when it says nothing. */
+export function neighbourFinding(ctx: ConnectContext, target: string): { summary: string; steps: string[]; answered: boolean } | undefined {
   const n = ctx.neighbour;
   if (!n || !ctx.route?.ok || ctx.route.type !== 'unicast') return undefined;
   const gateway = ctx.route.via !== undefined;

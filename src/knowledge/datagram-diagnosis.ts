@@ -1,6 +1,6 @@
 // What became of a datagram debug-connections --udp sent: answered, refused (ICMP port unreachable), dropped or
 // queued by a socket of this host (udp-delivery.ts), or unconfirmed; and one verdict over every address.
-import { diagnoseConnectError, type ConnectContext, type ConnectDiagnosis } from './connect-diagnosis.js';
+import { diagnoseConnectError, neighbourFinding, type ConnectContext, type ConnectDiagnosis } from './connect-diagnosis.js';
 import { bareAddress, formatHostPort } from './host-port.js';
 import { udpIcmpFinding } from './icmp-report.js';
 import { udpBoundText, udpDelivery, udpElsewhere, udpOwners, udpSendInstead, type UdpSocketReading } from './udp-delivery.js';
@@ -9,7 +9,7 @@ import { udpBoundText, udpDelivery, udpElsewhere, udpOwners, udpSendInstead, typ
  * Everything one datagram's outcome (debug-connections --udp) is interpreted with. As for a connect: `icmp`, the ICMP
  * error read on a second send from sockscope's own socket (datagram-probe.ts; absent when not read, no koffi, and the
  * wording is then the errno's) with `hostAddresses`; `neighbour` and `routeLine` (connect-facts.ts routeFacts) after a
- * failed send.
+ * failed send, and `neighbour` after one to another host that nothing answered (no ARP/NDP answer: it never left).
  */
 export interface DatagramContext extends Pick<ConnectContext, 'address' | 'port' | 'route' | 'unknownZone' | 'icmp' | 'hostAddresses' | 'neighbour' | 'routeLine'> {
   timeoutMs: number;
@@ -95,6 +95,9 @@ export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
       asked && delivery.receivers[0]?.owners[0] ? [`see what ${udpOwners(delivery.receivers[0])} does with it (strace -f -p ${delivery.receivers[0].owners[0].pid} -e trace=recvfrom,recvmsg,sendto,sendmsg)`] : steps,
     );
   }
+  // An unanswered ARP/NDP lookup gives EHOSTUNREACH only after about 3 s: within a shorter wait, the entry tells.
+  const n = neighbourFinding({ ...ctx, datagram: true }, target);
+  if (n && !n.answered) return out(false, 'unreachable', n.summary, n.steps);
   return out(
     false,
     'timeout',
