@@ -134,7 +134,7 @@ export class SocketMetrics {
     this.listenSockets = new Gauge({ name: 'sockscope_listen_sockets', help: 'TCP listening sockets on the address:port (more than 1 with SO_REUSEPORT)', labelNames: listenLabels, registers });
     this.listenFull = new Gauge({ name: 'sockscope_listen_full_sockets', help: 'TCP listeners on the address:port whose accept queue is full (Recv-Q > backlog, as sk_acceptq_is_full in the kernel): the kernel drops the connections hashed to them', labelNames: listenLabels, registers });
     this.fillMax = new Gauge({ name: 'sockscope_listen_accept_queue_fill_max', help: 'Accept queue over its capacity (backlog + 1, what the kernel queues) of the fullest TCP listener on the address:port: 1 = full', labelNames: listenLabels, registers });
-    this.recs = new Gauge({ name: 'sockscope_recommendation', help: `Live recommendations: the number of findings of each rule id, severity, local port and destination port (peer_port, for findings about outgoing connections: the ${MAX_PEER_PORT_SERIES} with the most findings, the others summed under "other"); "" where a finding has none (both "" for host-wide ones); usually 1, more when a rule finds several things, such as processes near their fd limit`, labelNames: ['id', 'severity', 'port', 'peer_port'], registers });
+    this.recs = new Gauge({ name: 'sockscope_recommendation', help: `Live recommendations: the number of findings of each rule id, severity, local port ("other" where sockscope_sockets sums it under "other") and destination port (peer_port, for findings about outgoing connections: the ${MAX_PEER_PORT_SERIES} with the most findings, the others summed under "other"); "" where a finding has none (both "" for host-wide ones); usually 1, more when a rule finds several things, such as processes near their fd limit`, labelNames: ['id', 'severity', 'port', 'peer_port'], registers });
     this.duration = new Gauge({ name: 'sockscope_collection_duration_seconds', help: 'How long the last collection took', registers });
     this.lastSuccess = new Gauge({ name: 'sockscope_last_collection_timestamp_seconds', help: 'Unix time of the last successful collection', registers });
     this.sourceInfo = new Gauge({ name: 'sockscope_source_info', help: 'The collector used (value is always 1)', labelNames: ['source', 'host'], registers });
@@ -187,6 +187,8 @@ export class SocketMetrics {
     const somaxconn = sysctlInt(snap.sysctls, 'net.core.somaxconn');
     const ephemeral = ephemeralRange(snap);
     const since = new Map<number, number>();
+    /** The `protocol|port`s sockscope_sockets names by number; every other port is "other" there. */
+    const numbered = new Set<string>();
     for (const p of summarizePorts(snap.sockets)) {
       let listening = p.listeners.length > 0;
       if (listening && p.port >= ephemeral[0] && p.port <= ephemeral[1]) {
@@ -203,6 +205,7 @@ export class SocketMetrics {
           listening = snap.time - first >= this.ephemeralMinAgeMs;
         }
       }
+      if (listening) numbered.add(`${p.protocol}|${p.port}`);
       for (const state of TCP_STATES) {
         const n = p.states[state];
         if (listening) {
@@ -222,10 +225,18 @@ export class SocketMetrics {
     // `port` is the local port, as everywhere in sockscope; a destination port goes in peer_port.
     const live = recs.filter((r) => !(r.severity === 'info' && r.id.endsWith('-ok')));
     const named = namedPeerPorts(live);
+    // A local port gets its number only where sockscope_sockets has it by number, else "other" as there: a
+    // listen(0) listener's accept-queue-full and a port-0 client UDP socket's udp-socket-drops made a series
+    // per ephemeral port (10 and 7 in 40 s) while sockscope_sockets had one.
+    const portLabel = (r: Recommendation): string => {
+      if (r.port === undefined) return '';
+      const protocols = r.protocol ? [r.protocol] : ['tcp', 'udp'];
+      return protocols.some((pr) => numbered.has(`${pr}|${r.port}`)) ? String(r.port) : 'other';
+    };
     for (const r of live) {
       const peer = r.peerPort === undefined ? '' : named.has(r.peerPort) ? String(r.peerPort) : 'other';
       // Findings of one rule, severity and port add up: two processes near their fd limit are 2, not 1.
-      this.recs.inc({ id: r.id, severity: r.severity, port: r.port === undefined ? '' : String(r.port), peer_port: peer }, 1);
+      this.recs.inc({ id: r.id, severity: r.severity, port: portLabel(r), peer_port: peer }, 1);
     }
     this.duration.set(snap.durationMs / 1000);
     this.lastSuccess.set(snap.time / 1000);

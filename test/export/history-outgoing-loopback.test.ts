@@ -15,12 +15,13 @@ import { SocketMetrics } from '../../src/export/metrics.js';
 import { historyWindowFor } from '../../src/model/history-window.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import { acceptedPairs } from '../helpers/accepted-pairs.js';
-import { waitFor } from '../helpers/free-port.js';
+import { freeLowPort, waitFor } from '../helpers/free-port.js';
 
 const COLLECTIONS = 7;
 
 test('exporter on loopback: /metrics is what the monitor-style history (outgoing arrays kept) gives for the same collections', { timeout: 60_000 }, async () => {
-  const pairs = await acceptedPairs(0, 20, { allowHalfOpen: true });
+  // A port below the ephemeral range: a young listener there would count under port="other", its finding too.
+  const pairs = await acceptedPairs(await freeLowPort(), 20, { allowHalfOpen: true });
   const real = createSource('netlink');
   let ex: Awaited<ReturnType<typeof startExporter>> | undefined;
   try {

@@ -46,7 +46,7 @@ test('sockscope_recommendation counts the findings of one rule, severity and por
   // Review: two process-near-fd-limit findings (pids 19919, 19809) in --json showed as one series with value 1.
   const m = new SocketMetrics();
   const rec = (pid: number) => ({ id: 'process-near-fd-limit', severity: 'warning' as const, scope: 'host' as const, pid, message: `pid ${pid}`, evidence: '', fix: '' });
-  m.update(fakeSnapshot({ sockets: [] }), [rec(19919), rec(19809), { ...rec(1), id: 'close-wait-accumulating', scope: 'port' as const, port: 8080 }]);
+  m.update(fakeSnapshot({ sockets: [listener('0.0.0.0:8080', 511)] }), [rec(19919), rec(19809), { ...rec(1), id: 'close-wait-accumulating', scope: 'port' as const, protocol: 'tcp' as const, port: 8080 }]);
   const text = await m.text();
   assert.ok(text.includes('sockscope_recommendation{id="process-near-fd-limit",severity="warning",port="",peer_port=""} 2'), text);
   assert.ok(text.includes('sockscope_recommendation{id="close-wait-accumulating",severity="warning",port="8080",peer_port=""} 1'), text);
