@@ -384,11 +384,17 @@ export function interpretTry(c: TryContext): TryInterpretation {
   // An IPv6 link-local address exists once per link: without a scope id (the interface) the kernel cannot pick one.
   const host = endpointHost(c.target);
   if (errno === 'EINVAL' && isLinkLocal(host) && !host.includes('%')) {
+    // The interface, from this host's link-local addresses (fe80::1%eth0): for bind the one with that address, for a
+    // peer the link of the on-link fe80::/64, when only one interface has it; else IFACE, and the candidates said.
+    const zoned = (c.hostAddresses ?? []).filter((a) => a.includes('%') && (c.op !== 'bind' || bareAddress(a) === bareAddress(host)));
+    const links = [...new Set(zoned.map((a) => a.slice(a.indexOf('%') + 1)))];
+    const on = links.length === 1 ? links[0] : 'IFACE';
+    const why = links.length === 1 ? ` (${on}: ${c.op === 'bind' ? 'the interface with that address' : 'the only interface with a link-local address, fe80::/64 on-link'})` : links.length ? ` (IFACE: the link it is on, one of ${links.join(', ')})` : '';
     return {
       ok: false,
-      summary: `${host} is an IPv6 link-local address (fe80::/10): ${c.op} needs its scope id, the interface it belongs to, as in ${host}%eth0 (written [${host}%eth0]:${c.port})`,
+      summary: `${host} is an IPv6 link-local address (fe80::/10): ${c.op} needs its scope id, the interface it belongs to, as in [${host}%${on}]:${c.port}${why}`,
       details,
-      nextSteps: ['ip -br -6 addr show scope link   (the link-local addresses and their interfaces)', `sockscope try ${c.op} '[${host}%IFACE]:${c.port}'`],
+      nextSteps: ['ip -br -6 addr show scope link   (the link-local addresses and their interfaces)', `sockscope try ${c.op} '[${host}%${on}]:${c.port}'`],
     };
   }
 
