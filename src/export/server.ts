@@ -17,8 +17,9 @@ export interface ExporterOptions {
   /** Called with each collection error (the exporter keeps serving the last good snapshot). */
   onError?: (e: Error) => void;
   /**
-   * Called once, after the first successful collection, when it could not see every process (other users'
-   * without root), with the line to print (hiddenProcessesLine).
+   * Called once, after the first successful collection and once the server listens (never when it cannot), when
+   * that collection could not see every process (other users' without root), with the line to print
+   * (hiddenProcessesLine).
    */
   onHidden?: (line: string) => void;
 }
@@ -93,6 +94,9 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   let collecting = false;
   let stopped = false;
   let firstDone = false;
+  /** Whether the server listens; until then the hidden-processes line waits in `hiddenLine`. */
+  let listening = false;
+  let hiddenLine: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   /** Ends the collection loop (close, or a listen that failed). */
   const stopLoop = () => {
@@ -110,8 +114,12 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
       metrics.update(snap, recs);
       if (!firstDone) {
         firstDone = true;
+        // The first collection starts before listen(): its line waits until the server listens, and is never
+        // said when it cannot (as nobody on port 80 it came before "cannot listen on ...", pointing at a gauge
+        // no endpoint would serve).
         const line = hiddenProcessesLine(snap.attribution);
-        if (line) o.onHidden?.(line);
+        if (line && listening) o.onHidden?.(line);
+        else hiddenLine = line;
       }
     } catch (e) {
       metrics.failed();
@@ -170,6 +178,9 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     stopLoop();
     throw e;
   }
+  listening = true;
+  if (hiddenLine) o.onHidden?.(hiddenLine);
+  hiddenLine = undefined;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
   return {
