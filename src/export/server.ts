@@ -84,6 +84,20 @@ function hiddenProcessesLine(a: AttributionInfo): string | undefined {
   return `${a.note ?? 'some processes could not be read'}; how many is unknown, so findings that need other processes' sockets or open files (process-near-fd-limit) may be missing`;
 }
 
+/**
+ * The path of a request-target: origin-form (`/metrics?x`) or absolute-form (`http://host:port/metrics`, which RFC
+ * 9112 3.2.2 says a server must accept: it got 404); undefined for anything else. Only a target that does not start
+ * with "/" is read as a URL: "//metrics" is a path, not a host named "metrics".
+ */
+function requestPath(target: string): string | undefined {
+  if (target.startsWith('/')) return target.split('?')[0];
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts collecting every `intervalMs` and serving /metrics. Collections never overlap and never block a scrape. */
 export async function startExporter(o: ExporterOptions): Promise<RunningExporter> {
   const metrics = new SocketMetrics();
@@ -142,7 +156,7 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   // a client that never finished its headers was closed after 28 s, not 5. Checked every second, a slow
   // or silent client is closed 5-6 s after it connected.
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
-    const url = (req.url ?? '/').split('?')[0];
+    const url = requestPath(req.url ?? '/');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
