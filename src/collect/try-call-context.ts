@@ -80,7 +80,32 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
       ...(scopeId !== undefined ? { scopeId } : {}),
     };
   });
+  await orphanPeerEnds(sockets, holders, port, protocol, source);
   return { holders, hidden, ...(hiddenNote ? { hiddenNote } : {}), sockets };
+}
+
+/**
+ * The other end of each orphan (no process, inode 0: FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK) that is on this host, set
+ * as its holder's peerEnd: a peer in CLOSE_WAIT whose process has not closed it keeps a FIN_WAIT2 orphan waiting.
+ */
+async function orphanPeerEnds(sockets: readonly Socket[], holders: PortHolder[], port: number, protocol: 'tcp' | 'udp', source: SocketSource): Promise<void> {
+  const orphans = sockets.flatMap((s, i) => (protocol === 'tcp' && s.inode === 0 && holders[i].processes.length === 0 && ['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK'].includes(s.state) ? [i] : []));
+  if (!orphans.length) return;
+  let peers: Socket[];
+  try {
+    peers = (await source.collect({ protocols: ['tcp'], peerPort: port, processes: 'all' })).sockets;
+  } catch {
+    return; // unknown: the orphan is said without its peer
+  }
+  const same = (a: Socket['local'], b: Socket['local']) => a.port === b.port && bareAddress(a.address) === bareAddress(b.address);
+  for (const i of orphans) {
+    const s = sockets[i];
+    const p = peers.find((x) => same(x.local, s.peer) && same(x.peer, s.local));
+    if (!p) continue;
+    const extra = !p.processes.length && p.inode ? (await findSocketHolders([p.inode])).get(p.inode)?.holders : undefined;
+    const procs = p.processes.length ? p.processes : (extra ?? []);
+    holders[i].peerEnd = { local: fmt(p.local.address, p.local.port), state: p.state, processes: procs.map((x) => ({ pid: x.pid, name: x.name, fd: x.fd })) };
+  }
 }
 
 /** The ICMP errors after a sendto that the route and the next hop's neighbour entry explain, as for a connect. */

@@ -1,7 +1,7 @@
 // Pure interpretation of a `sockscope try` call against the host's state: who holds the port, TIME_WAIT and
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
 import { sendtoFailure } from './interpret-try-sendto.js';
-import { localOwnerView, localUid, uidHidden, unseenOwnerText } from '../model/owner.js';
+import { closeWaitPeer, heldBy, isOrphan, who } from './interpret-try-holder.js';
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type ConnectContext } from './interpret-connect.js';
 import { udpDelivery, type UdpSocketReading } from './udp-delivery.js';
@@ -26,6 +26,8 @@ export interface PortHolder {
    */
   device?: string;
   scopeId?: number;
+  /** An orphan's other end when it is on this host (local address, state, processes): a CLOSE_WAIT one keeps it waiting. */
+  peerEnd?: { local: string; state: string; processes: { pid: number; name: string; fd?: number }[] };
 }
 
 /** Host facts gathered around the call. */
@@ -87,28 +89,6 @@ export interface TryInterpretation {
   details: string[];
   nextSteps: string[];
 }
-
-/** States of an orphan: a connection its program closed that the kernel is still finishing, with no socket file. */
-const ORPHAN_STATES = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
-
-/** No process holds it (try-run.ts holderOwner's '-'): TIME_WAIT, or inode 0 (an orphan, or a connection still in an accept queue). */
-const unheld = (h: PortHolder) => h.processes.length === 0 && (h.state === 'TIME_WAIT' || h.inode === 0);
-const isOrphan = (h: PortHolder) => unheld(h) && ORPHAN_STATES.has(h.state);
-
-/** "held by pid 7 (nginx)", or what holds it when no process is seen: only a uid out of this user's sight is "not visible". */
-function heldBy(h: PortHolder): string {
-  const p = h.processes.map((x) => `pid ${x.pid} (${x.name})`).join(', ');
-  if (p) return `held by ${p}`;
-  if (h.state === 'TIME_WAIT') return 'in TIME_WAIT, held by no process';
-  if (isOrphan(h)) return 'held by no process: an orphan (its program closed it; the kernel is still sending its data and FIN)';
-  if (unheld(h)) return 'held by no process yet: a connection still in an accept queue';
-  // unseenOwnerText also says the user's own uid (not root): a process of theirs that is not dumpable.
-  const own = localUid();
-  if (h.uid !== undefined && (uidHidden(h.uid, localOwnerView()) || (h.uid === own && own !== 0))) return `held by ${unseenOwnerText(h.uid)}`;
-  return `held by a process sockscope cannot see${h.uid !== undefined ? ` (uid ${h.uid})` : ''}`;
-}
-
-const who = (h: PortHolder) => heldBy(h).replace(/^held by /, '');
 
 /** An endpoint's address without its zone, and the zone (an interface name or index) when it has one. */
 function splitZone(endpoint: string): { address: string; zone?: string } {
@@ -312,6 +292,9 @@ export function interpretTry(c: TryContext): TryInterpretation {
             : tuple
               ? `; as root, ss -K -t with each one's four-tuple ends it at once, e.g. ss -K -t '${tuple}' (sport = :${c.port} alone would end other addresses' live connections too)`
               : '';
+      // A FIN_WAIT2 orphan whose peer is here in CLOSE_WAIT: the process that has not closed that end is the cause.
+      const stuck = orphans.find(closeWaitPeer);
+      if (stuck) next.push(`${closeWaitPeer(stuck)} holds the other end, ${stuck.peerEnd!.local}, in CLOSE_WAIT and has not closed it: have it close() a connection once read() returns 0 (its peer closed); the orphan ends then, or after net.ipv4.tcp_fin_timeout`);
       if (orphans.length) next.push(`wait: an orphan goes away on its own, in FIN_WAIT1, CLOSING or LAST_ACK once the peer acknowledges its FIN or after net.ipv4.tcp_orphan_retries retransmissions or window probes (0 means 8), in FIN_WAIT2 after net.ipv4.tcp_fin_timeout (60 s)${kill}`);
       return { ok: false, summary, details, nextSteps: next };
     }

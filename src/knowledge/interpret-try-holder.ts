@@ -1,0 +1,47 @@
+// Who holds a socket on the port `sockscope try` asked for, in words: a process, another user's process out of
+// sight, or no process (TIME_WAIT, a connection still in an accept queue, an orphan, said by its state and, when its
+// peer is on this host and has not closed its end, the process holding that end). Pure, as interpret-try.ts.
+import { localOwnerView, localUid, uidHidden, unseenOwnerText } from '../model/owner.js';
+import type { PortHolder } from './interpret-try.js';
+
+/** States of an orphan: a connection its program closed that the kernel is still finishing, with no socket file. */
+const ORPHAN_STATES = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
+
+/** What the kernel still does for an orphan, by state (each after "its program closed it; "). */
+const ORPHAN_WAIT: Record<string, string> = {
+  FIN_WAIT1: 'the kernel is still sending its data and FIN',
+  FIN_WAIT2: "its FIN was sent and acknowledged, and it waits for the peer's FIN",
+  CLOSING: 'both ends sent a FIN at once, and it waits for the ACK of its own',
+  LAST_ACK: "the peer had closed first, and it waits for the peer's ACK of its FIN",
+};
+
+/** No process holds it (try-run.ts holderOwner's '-'): TIME_WAIT, or inode 0 (an orphan, or a connection still in an accept queue). */
+export const unheld = (h: PortHolder) => h.processes.length === 0 && (h.state === 'TIME_WAIT' || h.inode === 0);
+export const isOrphan = (h: PortHolder) => unheld(h) && ORPHAN_STATES.has(h.state);
+
+const pids = (ps: PortHolder['processes']) => ps.map((x) => `pid ${x.pid} (${x.name})`).join(', ');
+
+/** The orphan's peer on this host, in CLOSE_WAIT with a process that has not closed it: what keeps the orphan waiting. */
+export function closeWaitPeer(h: PortHolder): string | undefined {
+  const p = h.peerEnd;
+  return isOrphan(h) && p?.state === 'CLOSE_WAIT' && p.processes.length ? pids(p.processes) : undefined;
+}
+
+/** "held by pid 7 (nginx)", or what holds it when no process is seen: only a uid out of this user's sight is "not visible". */
+export function heldBy(h: PortHolder): string {
+  const p = pids(h.processes);
+  if (p) return `held by ${p}`;
+  if (h.state === 'TIME_WAIT') return 'in TIME_WAIT, held by no process';
+  if (isOrphan(h)) {
+    const peer = closeWaitPeer(h);
+    const why = peer ? `; its peer ${h.peerEnd!.local} is on this host in CLOSE_WAIT, held by ${peer}, which has not closed it` : '';
+    return `held by no process: an orphan (its program closed it; ${ORPHAN_WAIT[h.state]}${why})`;
+  }
+  if (unheld(h)) return 'held by no process yet: a connection still in an accept queue';
+  // unseenOwnerText also says the user's own uid (not root): a process of theirs that is not dumpable.
+  const own = localUid();
+  if (h.uid !== undefined && (uidHidden(h.uid, localOwnerView()) || (h.uid === own && own !== 0))) return `held by ${unseenOwnerText(h.uid)}`;
+  return `held by a process sockscope cannot see${h.uid !== undefined ? ` (uid ${h.uid})` : ''}`;
+}
+
+export const who = (h: PortHolder) => heldBy(h).replace(/^held by /, '');
