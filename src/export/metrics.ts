@@ -5,7 +5,6 @@ import type { Recommendation } from '../advise/types.js';
 import { summarizePorts } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { socketDrops, TCP_STATES, type Socket } from '../model/socket.js';
-import type { Listener } from '../model/aggregate.js';
 import { counter, ephemeralRange, sysctlInt, type AttributionInfo, type Snapshot } from '../model/snapshot.js';
 
 /** Kernel counters exported as Prometheus counters (mirrored, so they keep the kernel's monotonic value). */
@@ -189,6 +188,14 @@ export class SocketMetrics {
     const since = new Map<number, number>();
     /** The `protocol|port`s sockscope_sockets names by number; every other port is "other" there. */
     const numbered = new Set<string>();
+    // The TCP listeners by port, as sockets: a Listener record has no bound device (SO_BINDTODEVICE).
+    const tcpListeners = new Map<number, Socket[]>();
+    for (const s of snap.sockets) {
+      if (s.protocol !== 'tcp' || s.state !== 'LISTEN') continue;
+      const l = tcpListeners.get(s.local.port);
+      if (l) l.push(s);
+      else tcpListeners.set(s.local.port, [s]);
+    }
     for (const p of summarizePorts(snap.sockets)) {
       let listening = p.listeners.length > 0;
       if (listening && p.port >= ephemeral[0] && p.port <= ephemeral[1]) {
@@ -217,7 +224,7 @@ export class SocketMetrics {
       }
       // A young ephemeral listener has no listen_* series either (a full queue there still shows in
       // sockscope_tcp_listen_overflows_total and sockscope_recommendation).
-      if (listening) this.setListeners(p.listeners, somaxconn);
+      if (listening && p.protocol === 'tcp') this.setListeners(tcpListeners.get(p.port) ?? [], somaxconn);
     }
     this.ephemeralListenersSince = since;
     this.setUdpPorts(snap, ephemeral);
@@ -336,32 +343,38 @@ export class SocketMetrics {
   }
 
   /**
-   * One series per (protocol, port, address) for a port's TCP listeners: backlog and queue summed, how many
-   * listeners there are, how many are full and the fullest one's fill. A label per listener (inode, pid)
-   * would make new series at every restart; a set() per listener kept only the last one.
+   * One series per (protocol, port, address) for a port's TCP listeners (LISTEN sockets): backlog and queue
+   * summed, how many listeners there are, how many are full and the fullest one's fill. A label per listener
+   * (inode, pid) would make new series at every restart; a set() per listener kept only the last one. A
+   * listener bound to an interface (SO_BINDTODEVICE) has it in its address, as a zone: 0.0.0.0%lo and
+   * 0.0.0.0%eth1 on one port are two services, not an SO_REUSEPORT group to sum.
    */
-  private setListeners(listeners: readonly Listener[], somaxconn: number | null): void {
-    const groups = new Map<string, Listener[]>();
+  private setListeners(listeners: readonly Socket[], somaxconn: number | null): void {
+    const groups = new Map<string, Socket[]>();
     for (const l of listeners) {
-      if (l.protocol !== 'tcp') continue;
-      const g = groups.get(l.address);
+      const a = l.local.scope ? `${l.local.address}%${l.local.scope}` : l.local.address;
+      // A link-local address's zone is already its device (netlink and ss give both from one ifindex).
+      const address = l.boundDevice && !l.local.scope ? `${a}%${l.boundDevice}` : a;
+      const g = groups.get(address);
       if (g) g.push(l);
-      else groups.set(l.address, [l]);
+      else groups.set(address, [l]);
     }
     for (const [address, group] of groups) {
-      const labels = { protocol: 'tcp', port: String(group[0].port), address: escapeControl(address) };
+      const labels = { protocol: 'tcp', port: String(group[0].local.port), address: escapeControl(address) };
       let queue = 0;
       let backlog: number | null = 0;
       let full = 0;
       let fill: number | null = null;
       for (const l of group) {
-        queue += l.acceptQueue;
-        backlog = backlog === null || l.backlog === null ? null : backlog + l.backlog;
+        // procfs and netstat cannot see a listener's backlog (sendQUnknown): null, not 0.
+        const lb = l.sendQUnknown ? null : l.sendQ;
+        queue += l.recvQ;
+        backlog = backlog === null || lb === null ? null : backlog + lb;
         // Full as the accept-queue-full rule reads it (at somaxconn when procfs/netstat cannot see the backlog, whose fill is then not known).
-        if (acceptQueueIsFull(l.acceptQueue, l.backlog, somaxconn)) full++;
+        if (acceptQueueIsFull(l.recvQ, lb, somaxconn)) full++;
         // Over the queue's capacity, backlog + 1 (sk_acceptq_is_full: full when Recv-Q > backlog), so 1 is full
         // for every backlog, listen(fd, 0) holding its one connection included.
-        if (l.backlog !== null) fill = Math.max(fill ?? 0, l.acceptQueue / (l.backlog + 1));
+        if (lb !== null) fill = Math.max(fill ?? 0, l.recvQ / (lb + 1));
       }
       if (backlog !== null) this.backlog.set(labels, backlog);
       this.acceptQueue.set(labels, queue);
