@@ -109,9 +109,14 @@ export function resolveOptionNames(names: readonly string[] | undefined): Socket
   return out;
 }
 
-/** Marks the readings added by withDependencies with the option that needed them. */
+/**
+ * Marks the readings added by withDependencies with the option that needed them; one that does not apply to
+ * this socket (TCP_USER_TIMEOUT read for TCP_KEEPCNT on a UDP socket) is left out: it says nothing the asked
+ * option's own "not applicable" line does not.
+ */
 function markDependencies(readings: OptionReading[], because: ReadonlyMap<string, string>): OptionReading[] {
-  return because.size === 0 ? readings : readings.map((r) => (because.has(r.name) ? { ...r, readBecause: because.get(r.name)! } : r));
+  if (because.size === 0) return readings;
+  return readings.filter((r) => !(because.has(r.name) && r.missing?.startsWith('not applicable'))).map((r) => (because.has(r.name) ? { ...r, readBecause: because.get(r.name)! } : r));
 }
 
 /** How many times fd FD is read again when the duplicate is another socket than the one its fdinfo named. */

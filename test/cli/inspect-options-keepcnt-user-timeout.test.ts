@@ -20,7 +20,8 @@ def ka(uto):
     s.setsockopt(socket.IPPROTO_TCP, 18, uto)  # TCP_USER_TIMEOUT
     return s
 uto, plain = ka(12345), ka(0)
-print(json.dumps({'pid': os.getpid(), 'uto': uto.fileno(), 'plain': plain.fileno(), 'readBack': uto.getsockopt(socket.IPPROTO_TCP, 18)}), flush=True)
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+print(json.dumps({'pid': os.getpid(), 'uto': uto.fileno(), 'plain': plain.fileno(), 'udp': udp.fileno(), 'readBack': uto.getsockopt(socket.IPPROTO_TCP, 18)}), flush=True)
 threading.Timer(60, lambda: os._exit(0)).start()
 sys.stdin.read()
 os._exit(0)
@@ -41,7 +42,7 @@ function rows(pid: number, fd: number, options?: string): Row[] {
 
 test('--options TCP_KEEPCNT reads TCP_USER_TIMEOUT, TCP_KEEPIDLE and TCP_KEEPINTVL too, and says what the full read says (real sockets)', { timeout: 60_000 }, async (t) => {
   assert.equal(process.getuid?.(), 0, "this test borrows another process's sockets and must run as root (as the CI does)");
-  const h = await startPythonHolder<{ pid: number; uto: number; plain: number; readBack: number }>(t, HOLDER);
+  const h = await startPythonHolder<{ pid: number; uto: number; plain: number; udp: number; readBack: number }>(t, HOLDER);
   assert.equal(h.readBack, 12345);
 
   const asked = rows(h.pid, h.uto, 'TCP_KEEPCNT');
@@ -73,6 +74,11 @@ test('--options TCP_KEEPCNT reads TCP_USER_TIMEOUT, TCP_KEEPIDLE and TCP_KEEPINT
   const plain = new Map(rows(h.pid, h.plain, 'TCP_KEEPCNT').map((r) => [r.name, r]));
   assert.equal(plain.get('TCP_USER_TIMEOUT')!.value, 0);
   assert.equal(plain.get('TCP_KEEPCNT')!.meaning, '3 unanswered probes drop the connection (a dead peer is detected after 54 s of silence)');
+  // On a UDP socket the options it would bring along do not apply either: only the asked one's line, not five.
+  assert.deepEqual(
+    rows(h.pid, h.udp, 'TCP_KEEPCNT').map((r) => [r.name, r.value, r.readBecause]),
+    [['TCP_KEEPCNT', undefined, undefined]],
+  );
   // Asked for by name, nothing is marked as brought along.
   assert.ok(rows(h.pid, h.uto, 'TCP_KEEPCNT,TCP_USER_TIMEOUT,TCP_KEEPIDLE,TCP_KEEPINTVL').every((r) => r.name === 'SO_KEEPALIVE' || r.readBecause === undefined));
 });
