@@ -5,30 +5,17 @@
 // does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { SocketSource } from '../../src/collect/source.js';
 import { startExporter } from '../../src/export/server.js';
+import { runCliAsync, startCli } from '../helpers/exporter.js';
 import { fakeSnapshot } from '../helpers/fake-snapshot.js';
 import { requireSetpriv } from '../helpers/socket-holder.js';
 import { NOBODY, nobodySkip } from '../helpers/unprivileged.js';
 
-const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
-
 /** The built CLI as nobody (HOME=/tmp: no config file it cannot read), asynchronously: a holder may live in this process. */
-function asNobody(args: string[]): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const c = spawn('setpriv', [...NOBODY, '--', process.execPath, BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOME: '/tmp', NO_COLOR: '1' } });
-    let stderr = '';
-    c.stderr!.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => c.kill('SIGKILL'), 30_000);
-    c.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stderr });
-    });
-  });
-}
+const asNobody = (args: string[]) => runCliAsync(args, { file: 'setpriv', pre: [...NOBODY, '--', process.execPath], env: { ...process.env, HOME: '/tmp', NO_COLOR: '1' } });
 
 async function holdPort(): Promise<{ port: number; close: () => Promise<void> }> {
   const s = createServer();
@@ -55,12 +42,11 @@ test('export as nobody on a privileged port and on a held one: only the cannot-l
   // Listening, the same user is told once what it cannot see (the line this test keeps away from a failure).
   const free = await holdPort();
   await free.close();
-  const c = spawn('setpriv', [...NOBODY, '--', process.execPath, BIN, 'export', '--listen', `127.0.0.1:${free.port}`, '--interval', '200ms'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOME: '/tmp', NO_COLOR: '1' } });
-  t.after(() => c.kill('SIGKILL'));
-  let stderr = '';
-  c.stderr!.on('data', (d) => (stderr += d));
+  const { child, stderr: err } = await startCli(['export', '--listen', `127.0.0.1:${free.port}`, '--interval', '200ms'], { file: 'setpriv', pre: [...NOBODY, '--', process.execPath], env: { ...process.env, HOME: '/tmp', NO_COLOR: '1' } });
+  t.after(() => child.kill('SIGKILL'));
   const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline && !/hidden/.test(stderr)) await new Promise((r) => setTimeout(r, 100));
+  while (Date.now() < deadline && !/hidden/.test(err())) await new Promise((r) => setTimeout(r, 100));
+  const stderr = err();
   assert.match(stderr, /^sockscope export: serving http:\/\/127\.0\.0\.1:\d+\/metrics/m, stderr);
   assert.match(stderr, /^sockscope export: \d+ process(es)? of other users (is|are) hidden: run as root to see them; .*\(sockscope_hidden_processes counts them\)$/m, stderr);
 });

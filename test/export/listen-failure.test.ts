@@ -3,6 +3,7 @@
 // privileged port as a non-root user (through setpriv), a port another process holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runCliAsync } from '../helpers/exporter.js';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { CollectOptions, SocketSource } from '../../src/collect/source.js';
@@ -60,19 +61,8 @@ test('export --listen on a privileged port as a non-root user: why, and how to g
 test('export --listen on a port another process holds: who holds it', { timeout: 60_000 }, async (t) => {
   const held = await holdPort();
   t.after(() => held.close());
-  const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-    // Asynchronous: the holder lives in this process and must keep accepting while sockscope runs.
-    import('node:child_process').then(({ spawn }) => {
-      const c = spawn(process.execPath, [new URL('../../bin/sockscope', import.meta.url).pathname, 'export', '--listen', `127.0.0.1:${held.port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      c.stderr!.on('data', (d) => (stderr += d));
-      const timer = setTimeout(() => c.kill('SIGKILL'), 30_000);
-      c.once('close', (status) => {
-        clearTimeout(timer);
-        resolve({ status, stderr });
-      });
-    });
-  });
+  // Asynchronous: the holder lives in this process and must keep accepting while sockscope runs.
+  const r = await runCliAsync(['export', '--listen', `127.0.0.1:${held.port}`]);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, new RegExp(`^sockscope: cannot listen on 127\\.0\\.0\\.1:${held.port}: EADDRINUSE: port ${held.port} is held by pid ${process.pid} \\(node\\)`));
   assert.doesNotMatch(r.stderr, /--reuseport/);

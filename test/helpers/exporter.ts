@@ -40,3 +40,20 @@ export async function startCli(argv: string[], o: StartCliOptions = {}): Promise
   });
   return { child, stderr: () => err };
 }
+
+/**
+ * Runs the built CLI to its end without blocking this process (a holder it must reach may live here, as spawnSync
+ * would stop it from accepting); its stderr and exit status. Killed after `timeoutMs` (30 s).
+ */
+export function runCliAsync(argv: string[], o: Omit<StartCliOptions, 'timeoutMs' | 'cwd'> & { timeoutMs?: number } = {}): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(o.file ?? process.execPath, [...(o.pre ?? []), BIN, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env: o.env ?? process.env });
+    let stderr = '';
+    c.stderr!.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => c.kill('SIGKILL'), o.timeoutMs ?? 30_000);
+    c.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
+}
