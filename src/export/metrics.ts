@@ -2,7 +2,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { acceptQueueIsFull } from '../advise/rules/accept-queue.js';
 import type { Recommendation } from '../advise/types.js';
-import { summarizePorts } from '../model/aggregate.js';
+import { isServedLocalPort, summarizePorts } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { socketDrops, TCP_STATES, type Socket } from '../model/socket.js';
 import { counter, ephemeralRange, sysctlInt, type AttributionInfo, type Snapshot } from '../model/snapshot.js';
@@ -133,7 +133,7 @@ export class SocketMetrics {
     this.listenSockets = new Gauge({ name: 'sockscope_listen_sockets', help: 'TCP listening sockets on the address:port (more than 1 with SO_REUSEPORT)', labelNames: listenLabels, registers });
     this.listenFull = new Gauge({ name: 'sockscope_listen_full_sockets', help: 'TCP listeners on the address:port whose accept queue is full (Recv-Q > backlog, as sk_acceptq_is_full in the kernel): the kernel drops the connections hashed to them', labelNames: listenLabels, registers });
     this.fillMax = new Gauge({ name: 'sockscope_listen_accept_queue_fill_max', help: 'Accept queue over its capacity (backlog + 1, what the kernel queues) of the fullest TCP listener on the address:port: 1 = full', labelNames: listenLabels, registers });
-    this.recs = new Gauge({ name: 'sockscope_recommendation', help: `Live recommendations: the number of findings of each rule id, severity, local port ("other" where sockscope_sockets sums it under "other") and destination port (peer_port, for findings about outgoing connections: the ${MAX_PEER_PORT_SERIES} with the most findings, the others summed under "other"); "" where a finding has none (both "" for host-wide ones); usually 1, more when a rule finds several things, such as processes near their fd limit`, labelNames: ['id', 'severity', 'port', 'peer_port'], registers });
+    this.recs = new Gauge({ name: 'sockscope_recommendation', help: `Live recommendations: the number of findings of each rule id, severity, local port (by number outside the ephemeral range, ip_local_port_range; inside it "other" where sockscope_sockets sums it under "other": UDP ports, TCP listeners seen for less than 2 minutes, ports without a listener) and destination port (peer_port, for findings about outgoing connections: the ${MAX_PEER_PORT_SERIES} with the most findings, the others summed under "other"); "" where a finding has none (both "" for host-wide ones); usually 1, more when a rule finds several things, such as processes near their fd limit`, labelNames: ['id', 'severity', 'port', 'peer_port'], registers });
     this.duration = new Gauge({ name: 'sockscope_collection_duration_seconds', help: 'How long the last collection took', registers });
     this.lastSuccess = new Gauge({ name: 'sockscope_last_collection_timestamp_seconds', help: 'Unix time of the last successful collection', registers });
     this.sourceInfo = new Gauge({ name: 'sockscope_source_info', help: 'The collector used (value is always 1)', labelNames: ['source', 'host'], registers });
@@ -232,13 +232,15 @@ export class SocketMetrics {
     // `port` is the local port, as everywhere in sockscope; a destination port goes in peer_port.
     const live = recs.filter((r) => !(r.severity === 'info' && r.id.endsWith('-ok')));
     const named = namedPeerPorts(live);
-    // A local port gets its number only where sockscope_sockets has it by number, else "other" as there: a
-    // listen(0) listener's accept-queue-full and a port-0 client UDP socket's udp-socket-drops made a series
-    // per ephemeral port (10 and 7 in 40 s) while sockscope_sockets had one.
+    // A local port outside the ephemeral range is a server's, named whether or not sockscope_sockets names it
+    // now (its listener gone with 300 CLOSE_WAIT left, a UDP service socket connected to its client): the
+    // rules' own rule, isServedLocalPort. In the range only where sockscope_sockets names it, else "other":
+    // a listen(0) listener's accept-queue-full and a port-0 client UDP socket's udp-socket-drops made a
+    // series per ephemeral port (10 and 7 in 40 s).
     const portLabel = (r: Recommendation): string => {
       if (r.port === undefined) return '';
       const protocols = r.protocol ? [r.protocol] : ['tcp', 'udp'];
-      return protocols.some((pr) => numbered.has(`${pr}|${r.port}`)) ? String(r.port) : 'other';
+      return isServedLocalPort(r.port, protocols.some((pr) => numbered.has(`${pr}|${r.port}`)), ephemeral) ? String(r.port) : 'other';
     };
     for (const r of live) {
       const peer = r.peerPort === undefined ? '' : named.has(r.peerPort) ? String(r.peerPort) : 'other';

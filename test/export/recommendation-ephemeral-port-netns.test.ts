@@ -85,21 +85,36 @@ test('accept-queue-full and udp-socket-drops on ephemeral ports: counted under p
   for (const p of recPorts) assert.ok(p === '' || p === 'other' || sockPorts.has(p), `port="${p}" in sockscope_recommendation but not in sockscope_sockets:\n${all}`);
 });
 
-test('the recommendation port is named exactly where sockscope_sockets names it: young ephemeral listeners, ephemeral UDP and ports without a listener are "other"', async () => {
+test('the recommendation port: by number outside the ephemeral range; inside it, "other" for young listeners, UDP and ports without a listener', async () => {
   const sysctls = { 'net.ipv4.ip_local_port_range': '32768\t60999' };
   const rec = (id: string, protocol: 'tcp' | 'udp', port: number): Recommendation => ({ id, severity: 'warning', scope: 'port', protocol, port, message: '', evidence: '', fix: '' });
-  const sockets = [listener('127.0.0.1:40001', 0), listener('127.0.0.1:40002', 0), listener('0.0.0.0:8080', 511), udp('127.0.0.1:45000'), udp('0.0.0.0:5353')];
-  const recs = [rec('accept-queue-full', 'tcp', 40001), rec('accept-queue-full', 'tcp', 40002), rec('accept-queue-full', 'tcp', 8080), rec('udp-socket-drops', 'udp', 45000), rec('udp-socket-drops', 'udp', 5353), rec('close-wait-accumulating', 'tcp', 9000), rec('udp-socket-drops', 'udp', 8080)];
+  // 5514: a UDP service socket connected to its client (socat UDP-LISTEN), no unconnected one: "other" in sockscope_sockets.
+  const sockets = [listener('127.0.0.1:40001', 0), listener('127.0.0.1:40002', 0), listener('0.0.0.0:8080', 511), udp('127.0.0.1:45000'), udp('0.0.0.0:5353'), udp('10.0.0.1:5514', { state: 'ESTABLISHED', peer: { address: '10.0.0.9', port: 40000 } })];
+  const recs = [
+    rec('accept-queue-full', 'tcp', 40001),
+    rec('accept-queue-full', 'tcp', 40002),
+    rec('accept-queue-full', 'tcp', 8080),
+    rec('udp-socket-drops', 'udp', 45000),
+    rec('udp-socket-drops', 'udp', 5353),
+    // A server port whose listener has gone (its CLOSE_WAIT left): outside the range, named.
+    rec('close-wait-accumulating', 'tcp', 9000),
+    rec('udp-socket-drops', 'udp', 8080),
+    rec('udp-socket-drops', 'udp', 5514),
+    // A port in the range with no listener: a client's, "other".
+    rec('close-wait-accumulating', 'tcp', 45001),
+  ];
   const lines = async (m: SocketMetrics) => (await m.text()).split('\n').filter((l) => l.startsWith('sockscope_recommendation{')).sort();
   const young = new SocketMetrics();
   young.update(fakeSnapshot({ sockets, sysctls }), recs);
   assert.deepEqual(await lines(young), [
     'sockscope_recommendation{id="accept-queue-full",severity="warning",port="8080",peer_port=""} 1',
     'sockscope_recommendation{id="accept-queue-full",severity="warning",port="other",peer_port=""} 2',
+    'sockscope_recommendation{id="close-wait-accumulating",severity="warning",port="9000",peer_port=""} 1',
     'sockscope_recommendation{id="close-wait-accumulating",severity="warning",port="other",peer_port=""} 1',
     'sockscope_recommendation{id="udp-socket-drops",severity="warning",port="5353",peer_port=""} 1',
-    // UDP 8080 has no socket: the TCP listener there does not name it.
-    'sockscope_recommendation{id="udp-socket-drops",severity="warning",port="other",peer_port=""} 2',
+    'sockscope_recommendation{id="udp-socket-drops",severity="warning",port="5514",peer_port=""} 1',
+    'sockscope_recommendation{id="udp-socket-drops",severity="warning",port="8080",peer_port=""} 1',
+    'sockscope_recommendation{id="udp-socket-drops",severity="warning",port="other",peer_port=""} 1',
   ]);
   // Once the listeners have stayed, their ports are named here as in sockscope_sockets; ephemeral UDP never is.
   const aged = new SocketMetrics({ ephemeralListenerMinAgeMs: 0 });
@@ -107,5 +122,6 @@ test('the recommendation port is named exactly where sockscope_sockets names it:
   const text = (await lines(aged)).join('\n');
   assert.match(text, /id="accept-queue-full",severity="warning",port="40001",peer_port=""\} 1/);
   assert.match(text, /id="accept-queue-full",severity="warning",port="40002",peer_port=""\} 1/);
-  assert.match(text, /id="udp-socket-drops",severity="warning",port="other",peer_port=""\} 2/);
+  assert.match(text, /id="udp-socket-drops",severity="warning",port="other",peer_port=""\} 1/);
+  assert.match(text, /id="close-wait-accumulating",severity="warning",port="other",peer_port=""\} 1/);
 });
