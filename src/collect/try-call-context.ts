@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { Socket } from '../model/socket.js';
-import { sysctlInt } from '../model/snapshot.js';
+import { sysctlInt, type Snapshot } from '../model/snapshot.js';
 import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { withoutZone } from '../knowledge/host-port.js';
 import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
@@ -87,25 +87,32 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
 /**
  * The other end of each orphan (no process, inode 0: FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK) that is on this host, set
  * as its holder's peerEnd: a peer in CLOSE_WAIT whose process has not closed it keeps a FIN_WAIT2 orphan waiting.
+ * The peer ends the attribution found no process for are looked up by inode in one walk of every /proc/PID/fd for all,
+ * and in none when that attribution could not read every process (another user's, without root): the same user's
+ * walk cannot read them either (one walk per peer took seconds for hundreds of orphans).
  */
 async function orphanPeerEnds(sockets: readonly Socket[], holders: PortHolder[], port: number, protocol: 'tcp' | 'udp', source: SocketSource): Promise<void> {
   const orphans = sockets.flatMap((s, i) => (protocol === 'tcp' && s.inode === 0 && holders[i].processes.length === 0 && ['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK'].includes(s.state) ? [i] : []));
   if (!orphans.length) return;
-  let peers: Socket[];
+  let snap: Snapshot;
   try {
-    peers = (await source.collect({ protocols: ['tcp'], peerPort: port, processes: 'all' })).sockets;
+    snap = await source.collect({ protocols: ['tcp'], peerPort: port, processes: 'all' });
   } catch {
     return; // unknown: the orphan is said without its peer
   }
-  const same = (a: Socket['local'], b: Socket['local']) => a.port === b.port && bareAddress(a.address) === bareAddress(b.address);
-  for (const i of orphans) {
-    const s = sockets[i];
-    const p = peers.find((x) => same(x.local, s.peer) && same(x.peer, s.local));
-    if (!p) continue;
-    const extra = !p.processes.length && p.inode ? (await findSocketHolders([p.inode])).get(p.inode)?.holders : undefined;
-    const procs = p.processes.length ? p.processes : (extra ?? []);
+  // By four-tuple: one lookup per orphan, not a scan of every peer (hundreds of orphans, as many peers).
+  const key = (local: Socket['local'], peer: Socket['local']) => `${bareAddress(local.address)}|${local.port}|${bareAddress(peer.address)}|${peer.port}`;
+  const byTuple = new Map<string, Socket>();
+  for (const x of snap.sockets) if (!byTuple.has(key(x.local, x.peer))) byTuple.set(key(x.local, x.peer), x);
+  const ends = orphans.map((i) => byTuple.get(key(sockets[i].peer, sockets[i].local)));
+  const unlisted = [...new Set(ends.flatMap((p) => (p && !p.processes.length && p.inode ? [p.inode] : [])))];
+  const found = unlisted.length && snap.attribution.complete ? await findSocketHolders(unlisted) : new Map<number, { holders: Socket['processes'] }>();
+  orphans.forEach((i, k) => {
+    const p = ends[k];
+    if (!p) return;
+    const procs = p.processes.length ? p.processes : ((p.inode ? found.get(p.inode)?.holders : undefined) ?? []);
     holders[i].peerEnd = { local: fmt(p.local.address, p.local.port), state: p.state, processes: procs.map((x) => ({ pid: x.pid, name: x.name, fd: x.fd })) };
-  }
+  });
 }
 
 /** The ICMP errors after a sendto that the route and the next hop's neighbour entry explain, as for a connect. */
