@@ -278,7 +278,7 @@ export const TryReportSchema = z.object({
     unprivilegedPortStart: Int.nullable().optional(),
     uid: Int,
     hasNetBindService: z.boolean().optional(),
-    holders: z.array(z.object({ state: z.string(), local: z.string(), peer: z.string().optional(), processes: z.array(Holder), uid: Int.optional(), inode: Int.optional(), device: z.string().optional(), scopeId: Int.optional(), peerEnd: z.object({ local: z.string(), state: z.string(), processes: z.array(Holder) }).optional() })),
+    holders: z.array(z.object({ state: z.string(), local: z.string(), peer: z.string().optional(), processes: z.array(Holder), uid: Int.optional(), inode: Int.optional(), device: z.string().optional(), scopeId: Int.optional(), peerEnd: z.object({ local: z.string(), state: z.string(), processes: z.array(Holder), uid: Int.optional() }).optional() })),
     hiddenProcesses: Int.optional(),
     hiddenNote: z.string().optional(),
     hostAddresses: z.array(z.string()).optional(),

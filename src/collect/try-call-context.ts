@@ -111,7 +111,7 @@ async function orphanPeerEnds(sockets: readonly Socket[], holders: PortHolder[],
     const p = ends[k];
     if (!p) return;
     const procs = p.processes.length ? p.processes : ((p.inode ? found.get(p.inode)?.holders : undefined) ?? []);
-    holders[i].peerEnd = { local: fmt(p.local.address, p.local.port), state: p.state, processes: procs.map((x) => ({ pid: x.pid, name: x.name, fd: x.fd })) };
+    holders[i].peerEnd = { local: fmt(p.local.address, p.local.port), state: p.state, processes: procs.map((x) => ({ pid: x.pid, name: x.name, fd: x.fd })), ...(p.uid !== undefined ? { uid: p.uid } : {}) };
   });
 }
 

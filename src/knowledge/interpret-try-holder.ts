@@ -21,10 +21,26 @@ export const isOrphan = (h: PortHolder) => unheld(h) && ORPHAN_STATES.has(h.stat
 
 const pids = (ps: PortHolder['processes']) => ps.map((x) => `pid ${x.pid} (${x.name})`).join(', ');
 
-/** The orphan's peer on this host, in CLOSE_WAIT with a process that has not closed it: what keeps the orphan waiting. */
+/**
+ * Who holds the orphan's peer on this host, in CLOSE_WAIT, which has not closed it (what keeps the orphan waiting): its
+ * processes, or, when none is listed, a process out of this user's sight (another user's, by the socket's uid).
+ */
 export function closeWaitPeer(h: PortHolder): string | undefined {
   const p = h.peerEnd;
-  return isOrphan(h) && p?.state === 'CLOSE_WAIT' && p.processes.length ? pids(p.processes) : undefined;
+  if (!isOrphan(h) || p?.state !== 'CLOSE_WAIT') return undefined;
+  if (p.processes.length) return pids(p.processes);
+  // A CLOSE_WAIT socket always has a process (closing it would make it LAST_ACK): one this user cannot read.
+  if (localUid() !== 0) return p.uid !== undefined ? unseenOwnerText(p.uid) : 'a process not visible to this user';
+  return `a process sockscope cannot see${p.uid !== undefined ? ` (uid ${p.uid})` : ''}`;
+}
+
+/** The next step for an orphan whose CLOSE_WAIT peer is here: have the peer's process close it (named first when it is hidden). */
+export function closeWaitStep(h: PortHolder): string {
+  const p = h.peerEnd!;
+  const port = /:(\d+)$/.exec(p.local)?.[1];
+  const analyze = port ? `sockscope analyze --port ${port}` : '';
+  const name = p.processes.length ? '' : localUid() !== 0 ? ` (run as root to name it${analyze ? `, or ${analyze}` : ''})` : analyze ? ` (${analyze}: the socket and its uid)` : '';
+  return `${closeWaitPeer(h)} holds the other end, ${p.local}, in CLOSE_WAIT and has not closed it${name}: have it close() a connection once read() returns 0 (its peer closed); the orphan ends then, or after net.ipv4.tcp_fin_timeout`;
 }
 
 /** "held by pid 7 (nginx)", or what holds it when no process is seen: only a uid out of this user's sight is "not visible". */

@@ -1,7 +1,7 @@
 // Pure interpretation of a `sockscope try` call against the host's state: who holds the port, TIME_WAIT and
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors.
 import { sendtoFailure } from './interpret-try-sendto.js';
-import { closeWaitPeer, heldBy, isOrphan, who } from './interpret-try-holder.js';
+import { closeWaitPeer, closeWaitStep, heldBy, isOrphan, who } from './interpret-try-holder.js';
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError, type ConnectContext } from './interpret-connect.js';
 import { udpDelivery, type UdpSocketReading } from './udp-delivery.js';
@@ -26,8 +26,8 @@ export interface PortHolder {
    */
   device?: string;
   scopeId?: number;
-  /** An orphan's other end when it is on this host (local address, state, processes): a CLOSE_WAIT one keeps it waiting. */
-  peerEnd?: { local: string; state: string; processes: { pid: number; name: string; fd?: number }[] };
+  /** An orphan's other end when it is on this host (local address, state, processes, uid when known): a CLOSE_WAIT one keeps it waiting. */
+  peerEnd?: { local: string; state: string; processes: { pid: number; name: string; fd?: number }[]; uid?: number };
 }
 
 /** Host facts gathered around the call. */
@@ -294,7 +294,7 @@ export function interpretTry(c: TryContext): TryInterpretation {
               : '';
       // A FIN_WAIT2 orphan whose peer is here in CLOSE_WAIT: the process that has not closed that end is the cause.
       const stuck = orphans.find(closeWaitPeer);
-      if (stuck) next.push(`${closeWaitPeer(stuck)} holds the other end, ${stuck.peerEnd!.local}, in CLOSE_WAIT and has not closed it: have it close() a connection once read() returns 0 (its peer closed); the orphan ends then, or after net.ipv4.tcp_fin_timeout`);
+      if (stuck) next.push(closeWaitStep(stuck));
       if (orphans.length) next.push(`wait: an orphan goes away on its own, in FIN_WAIT1, CLOSING or LAST_ACK once the peer acknowledges its FIN or after net.ipv4.tcp_orphan_retries retransmissions or window probes (0 means 8), in FIN_WAIT2 after net.ipv4.tcp_fin_timeout (60 s)${kill}`);
       return { ok: false, summary, details, nextSteps: next };
     }
