@@ -88,6 +88,23 @@ export function hiddenProcessesSample(a: AttributionInfo): number | undefined {
   return a.scope === 'none' || (!a.complete && a.hiddenProcesses === 0) ? undefined : a.hiddenProcesses;
 }
 
+/**
+ * A socket's address label: with its IPv6 zone, and a device bound with SO_BINDTODEVICE (netlink and ss name it;
+ * procfs, netstat do not) after it as a zone: 0.0.0.0%lo and 0.0.0.0%eth1 on one port are two services (a DHCP
+ * server's socket per interface), not an SO_REUSEPORT group to sum. A link-local zone is already its device.
+ */
+function seriesAddress(s: Socket): string {
+  const a = s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address;
+  return s.boundDevice && !s.local.scope ? `${a}%${s.boundDevice}` : a;
+}
+
+/** Adds `v` to the group `k` of `m`. */
+function addTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const g = m.get(k);
+  if (g) g.push(v);
+  else m.set(k, [v]);
+}
+
 /** The exporter's metrics; `update` replaces every value with those of a new snapshot. */
 export class SocketMetrics {
   readonly registry = new Registry();
@@ -190,12 +207,7 @@ export class SocketMetrics {
     const numbered = new Set<string>();
     // The TCP listeners by port, as sockets: a Listener record has no bound device (SO_BINDTODEVICE).
     const tcpListeners = new Map<number, Socket[]>();
-    for (const s of snap.sockets) {
-      if (s.protocol !== 'tcp' || s.state !== 'LISTEN') continue;
-      const l = tcpListeners.get(s.local.port);
-      if (l) l.push(s);
-      else tcpListeners.set(s.local.port, [s]);
-    }
+    for (const s of snap.sockets) if (s.protocol === 'tcp' && s.state === 'LISTEN') addTo(tcpListeners, s.local.port, s);
     for (const p of summarizePorts(snap.sockets)) {
       let listening = p.listeners.length > 0;
       if (listening && p.port >= ephemeral[0] && p.port <= ephemeral[1]) {
@@ -275,7 +287,7 @@ export class SocketMetrics {
   }
 
   /**
-   * Queue, fullest buffer and drops of the unconnected UDP sockets per (port, address), for the ports
+   * Queue, fullest buffer and drops of the unconnected UDP sockets per (port, seriesAddress), for the ports
    * sockscope_sockets exports (not the ephemeral range): which UDP service drops, where the host counters
    * only say that one does.
    */
@@ -284,18 +296,12 @@ export class SocketMetrics {
     for (const s of snap.sockets) {
       if (s.protocol !== 'udp' || s.peer.port !== 0 || s.local.port === 0) continue;
       if (s.local.port >= ephemeral[0] && s.local.port <= ephemeral[1]) continue;
-      // The zone too, as the listen_* series have it: fe80::1%eth0 and fe80::1%eth1 are two sockets apart.
-      const address = s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address;
-      const k = `${s.local.port}|${address}`;
-      const g = groups.get(k);
-      if (g) g.push(s);
-      else groups.set(k, [s]);
+      addTo(groups, `${s.local.port}|${seriesAddress(s)}`, s);
     }
     const lastDrops = new Map<string, { drops: number; absent: number }>();
     const totals = new Map<string, UdpDropTotal>();
     for (const [k, group] of groups) {
-      const l = group[0].local;
-      const labels = { port: String(l.port), address: escapeControl(l.scope ? `${l.address}%${l.scope}` : l.address) };
+      const labels = { port: String(group[0].local.port), address: escapeControl(seriesAddress(group[0])) };
       let queue = 0;
       let fill: number | null = null;
       // The drops counter is not the sum of the members' sk_drops: that sum falls when a member closes (an
@@ -348,19 +354,11 @@ export class SocketMetrics {
    * One series per (protocol, port, address) for a port's TCP listeners (LISTEN sockets): backlog and queue
    * summed, how many listeners there are, how many are full and the fullest one's fill. A label per listener
    * (inode, pid) would make new series at every restart; a set() per listener kept only the last one. A
-   * listener bound to an interface (SO_BINDTODEVICE) has it in its address, as a zone: 0.0.0.0%lo and
-   * 0.0.0.0%eth1 on one port are two services, not an SO_REUSEPORT group to sum.
+   * listener bound to an interface (SO_BINDTODEVICE) has it in its address (seriesAddress).
    */
   private setListeners(listeners: readonly Socket[], somaxconn: number | null): void {
     const groups = new Map<string, Socket[]>();
-    for (const l of listeners) {
-      const a = l.local.scope ? `${l.local.address}%${l.local.scope}` : l.local.address;
-      // A link-local address's zone is already its device (netlink and ss give both from one ifindex).
-      const address = l.boundDevice && !l.local.scope ? `${a}%${l.boundDevice}` : a;
-      const g = groups.get(address);
-      if (g) g.push(l);
-      else groups.set(address, [l]);
-    }
+    for (const l of listeners) addTo(groups, seriesAddress(l), l);
     for (const [address, group] of groups) {
       const labels = { protocol: 'tcp', port: String(group[0].local.port), address: escapeControl(address) };
       let queue = 0;
