@@ -137,6 +137,21 @@ test('#5 one unread member of an SO_REUSEPORT group: named by inode and fd; the 
   assert.doesNotMatch(sock[0].fix, /more readers with SO_REUSEPORT/);
 });
 
+test('sockets on one address and port each bound to its own interface (SO_BINDTODEVICE) are not an SO_REUSEPORT group', () => {
+  // A DHCP server's layout: 0.0.0.0:67 bound to eth0 and to eth1; the eth0 one drops.
+  const h = fakeHistory(5, (i) => ({
+    snmp: { Udp: { InErrors: i * 60, RcvbufErrors: i * 60 } },
+    sockets: [
+      udp('0.0.0.0:67', { inode: 901, boundDevice: 'eth0', processes: [proc(500, 'dhcpd', 4)], skmem: skmem(15808, 16384, 100 + i * 60) }),
+      udp('0.0.0.0:67', { inode: 902, boundDevice: 'eth1', processes: [proc(500, 'dhcpd', 5)], skmem: skmem(0, 212992, 0) }),
+    ],
+  }));
+  const sock = run(h, 67).filter((r) => r.id === 'udp-socket-drops');
+  assert.equal(sock.length, 1);
+  assert.doesNotMatch(sock[0].evidence, /other socket\(s\) are bound/);
+  assert.doesNotMatch(sock[0].fix, /one of 2 bound to/);
+});
+
 test('#2 a queue seen empty at every sample while RcvbufErrors rises: overflows in bursts, not a filter', () => {
   // A reader that keeps up on average: bursts fill the 8 KiB buffer and it drains before the next sample.
   const h = fakeHistory(5, (i) => ({

@@ -106,9 +106,12 @@ function droppingSockets(win: readonly Snapshot[], sockets: readonly Socket[], m
   return out.sort((a, b) => b.t.delta - a.t.delta);
 }
 
-/** The other unconnected sockets bound to the same address and port (an SO_REUSEPORT group, or SO_REUSEADDR). */
+/**
+ * The other unconnected sockets bound to the same address and port (an SO_REUSEPORT group, or SO_REUSEADDR), and
+ * to the same device: sockets on 0.0.0.0:67 each bound to its own interface (SO_BINDTODEVICE) are not one group.
+ */
 function sameAddress(s: Socket, all: readonly Socket[]): Socket[] {
-  return all.filter((o) => o !== s && o.protocol === 'udp' && o.peer.port === 0 && o.local.port === s.local.port && o.local.address === s.local.address);
+  return all.filter((o) => o !== s && o.protocol === 'udp' && o.peer.port === 0 && o.local.port === s.local.port && o.local.address === s.local.address && o.boundDevice === s.boundDevice);
 }
 
 /**
@@ -328,6 +331,7 @@ const udpSocketDrops: Rule = {
         : emptyQueue
           ? `, its receive buffer overflows in bursts (its queue was empty at every sample, but ${counted.map((f) => SECTION[f]).join(' and ')} RcvbufErrors rose)`
           : ', its receive buffer overflows';
+      const shared = sameAddress(s, ctx.snapshot.sockets);
       out.push({
         id: this.id,
         severity: 'warning',
@@ -336,7 +340,7 @@ const udpSocketDrops: Rule = {
         port: s.local.port,
         ...(p.length === 1 ? { pid: p[0].pid } : {}),
         message: `UDP socket on port ${s.local.port}${p.length ? ` (${describeProcesses(p)})` : ''} is dropping datagrams: +${t.delta} in ${fmtSeconds(t.seconds)}${why} (socket ${socketIdentity(s)})`,
-        evidence: udpDetail(s) + (sameAddress(s, ctx.snapshot.sockets).length ? `; ${sameAddress(s, ctx.snapshot.sockets).length} other socket(s) are bound to ${fmtEndpoint(s.local)}` : ''),
+        evidence: udpDetail(s) + (shared.length ? `; ${shared.length} other socket(s) are bound to ${fmtEndpoint(s.local)}` : ''),
         fix: notBuffer ? notBufferFix(counted, otherCauses(win)) : rmemFix(ctx, s, counted),
       });
     }
