@@ -3,7 +3,7 @@
 // host-port.ts, ../parse/ip-route.ts, connect-route.ts, connect-listeners.ts, connect-diagnosis.ts (connect-refusal.ts).
 import { explainErrno } from './errno.js';
 import type { ConnectDiagnosis, ExistingSockets } from './connect-diagnosis.js';
-import { formatHostPort } from './host-port.js';
+import { formatHostPort, ipFamily } from './host-port.js';
 import { memberQueueText, queueText, type QueueMember } from './connect-listeners.js';
 
 export { parseHostPort, formatHostPort } from './host-port.js';
@@ -95,14 +95,22 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
       if (o.reset.sent) steps.push('nstat -az TcpExtTCPAbortOnClose TcpExtTCPAbortOnData   (on the server, across a retry: the first counts closes with unread data, the second SO_LINGER {1, 0} closes)');
     } else if (o.expect && !o.expect.ok) {
       const silent = o.expect.replied === false;
+      // The exchange's words for a FIN before the expected text (connect-probe.ts exchange): no later answer can come.
+      const closed = /peer closed the connection/.test(o.expect.error ?? '');
       problems.push(silent ? `${o.address} sent nothing back (expected "${o.expect.wanted}")${o.expect.error ? `: ${o.expect.error}` : ''}` : `the reply from ${o.address} does not contain "${o.expect.wanted}"`);
       // The connection works: what is left is the request and the text expected of its answer (the reply is shown).
       for (const s of [
-        silent
-          ? 'nothing came back to the request: the service may wait for another request or a complete one (a line ending: CRLF for HTTP, SMTP, Redis), or answer later (a longer --timeout)'
-          : 'what came back (reply:, --json exchange.received) is what the server answers to this request: check the protocol the service on this port speaks and the request it expects',
+        silent && closed
+          ? `${o.address} closed the connection without answering: it read the request and rejected it (one it does not understand or allow); check the server's logs and the request it expects`
+          : silent
+            ? 'nothing came back to the request: the service may wait for another request or a complete one (a line ending: CRLF for HTTP, SMTP, Redis), or answer later (a longer --timeout)'
+            : 'what came back (reply:, --json exchange.received) is what the server answers to this request: check the protocol the service on this port speaks and the request it expects',
         `--send the request the service expects (line endings matter: CRLF for HTTP, SMTP, Redis), and --expect text its answer contains`,
-        `compare by hand: nc ${o.address} ${port}   (type the request, read what comes back)`,
+        // Over TLS nc would send plain text into the handshake: s_client does the TLS (-quiet: no certificate dump, and it
+        // keeps reading after the input ends; -servername as the probe's SNI, none for an IP address).
+        o.tls
+          ? `compare by hand: openssl s_client -connect ${formatHostPort(o.address, port)}${ipFamily(host) ? '' : ` -servername ${host}`} -quiet   (type the request, read what comes back; add -crlf to send CRLF line endings: HTTP, SMTP, Redis)`
+          : `compare by hand: nc ${o.address} ${port}   (type the request, read what comes back)`,
       ])
         if (!steps.includes(s)) steps.push(s);
     }
