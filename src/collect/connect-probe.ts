@@ -4,7 +4,7 @@
 import { Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import type { Snapshot } from '../model/snapshot.js';
-import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, reuseportGroup, type ConnectDiagnosis, type ExistingSockets, type QueueMember, type RouteInfo } from '../knowledge/interpret-connect.js';
+import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, PEER_CLOSED_BEFORE_REPLY, reuseportGroup, type ConnectDiagnosis, type ExistingSockets, type QueueMember, type RouteInfo } from '../knowledge/interpret-connect.js';
 import type { DatagramDiagnosis } from '../knowledge/datagram-diagnosis.js';
 import type { IcmpReport } from '../knowledge/icmp-report.js';
 import { formatHostPort, ipFamily } from '../knowledge/host-port.js';
@@ -205,7 +205,7 @@ export function exchange(socket: NetSocket, send: string | undefined, expect: st
       else if (matched()) finish();
       else if (wanted === undefined && received.length > 0) setTimeout(() => finish(), 50);
     });
-    socket.once('end', () => finish(wanted !== undefined && !matched() ? 'the peer closed the connection before the expected reply' : undefined));
+    socket.once('end', () => finish(wanted !== undefined && !matched() ? PEER_CLOSED_BEFORE_REPLY : undefined));
     // A failed write reaches its callback before the socket's 'error' event (Writable onwriteError): the error
     // handler waits a turn so that the step is known from the callback, not guessed from the message.
     socket.once('error', (e: NodeJS.ErrnoException) => setImmediate(() => finish(`${e.code ?? 'error'}: ${e.message}`, 'read')));

@@ -6,6 +6,10 @@ import type { ConnectDiagnosis, ExistingSockets } from './connect-diagnosis.js';
 import { formatHostPort, ipFamily } from './host-port.js';
 import { memberQueueText, queueText, type QueueMember } from './connect-listeners.js';
 
+
+/** The exchange's error when the peer sends its FIN before the text --expect waits for (connect-probe.ts exchange). */
+export const PEER_CLOSED_BEFORE_REPLY = 'the peer closed the connection before the expected reply';
+
 export { parseHostPort, formatHostPort } from './host-port.js';
 export { parseIpRouteGet, unknownRoute, parseRouteMatch, parseIpNeigh, type RouteInfo } from '../parse/ip-route.js';
 export { describeRoute } from './connect-route.js';
@@ -95,8 +99,8 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
       if (o.reset.sent) steps.push('nstat -az TcpExtTCPAbortOnClose TcpExtTCPAbortOnData   (on the server, across a retry: the first counts closes with unread data, the second SO_LINGER {1, 0} closes)');
     } else if (o.expect && !o.expect.ok) {
       const silent = o.expect.replied === false;
-      // The exchange's words for a FIN before the expected text (connect-probe.ts exchange): no later answer can come.
-      const closed = /peer closed the connection/.test(o.expect.error ?? '');
+      // A FIN before the expected text (connect-probe.ts exchange): no later answer can come.
+      const closed = o.expect.error === PEER_CLOSED_BEFORE_REPLY;
       problems.push(silent ? `${o.address} sent nothing back (expected "${o.expect.wanted}")${o.expect.error ? `: ${o.expect.error}` : ''}` : `the reply from ${o.address} does not contain "${o.expect.wanted}"`);
       // The connection works: what is left is the request and the text expected of its answer (the reply is shown).
       for (const s of [
