@@ -6,7 +6,6 @@ import type { ConnectDiagnosis, ExistingSockets } from './connect-diagnosis.js';
 import { formatHostPort, ipFamily } from './host-port.js';
 import { memberQueueText, queueText, type QueueMember } from './connect-listeners.js';
 
-
 /** The exchange's error when the peer sends its FIN before the text --expect waits for (connect-probe.ts exchange). */
 export const PEER_CLOSED_BEFORE_REPLY = 'the peer closed the connection before the expected reply';
 
