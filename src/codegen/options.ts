@@ -60,6 +60,8 @@ export function defaultIdleTimeoutMs(o: { type: ServerType; language: GenLanguag
 /** UDP read buffer by default and at most: holds any datagram (IPv4 payload <= 65507 bytes, IPv6 <= 65527). */
 export const UDP_BUFFER_SIZE = 65536;
 
+/** What a Node server's keepalive probes are: libuv sets TCP_KEEPINTVL and TCP_KEEPCNT itself (measured on Node 20). */
+export const NODE_KEEPALIVE = { interval: 1, count: 10 } as const;
 /** Throughput profile socket buffer size (SO_SNDBUF and SO_RCVBUF). */
 export const THROUGHPUT_SOCKET_BUFFER = 1024 * 1024;
 
@@ -102,11 +104,8 @@ export const GeneratorInputSchema = z
     tcpNodelay: z.boolean().optional(),
     /** SO_REUSEPORT (Linux load-balances between processes). */
     reusePort: z.boolean().optional(),
-    /** TCP keepalive probes: idle seconds before the first, seconds between, count before giving up. */
-    keepalive: z
-      .object({ idle: positive.max(32767), interval: positive.max(32767), count: positive.max(127) })
-      .strict()
-      .optional(),
+    /** TCP keepalive probes: idle seconds before the first, seconds between, count before giving up (Node: idle only). */
+    keepalive: z.object({ idle: positive.max(32767), interval: positive.max(32767).optional(), count: positive.max(127).optional() }).strict().optional(),
     /** Refuse (close at once) connections beyond this many. 0 = no limit. */
     maxConnections: z.number().int().min(0).max(10_000_000).optional(),
     /** Close a connection idle this long, ms. 0 = never. Default 0, or BOUNDED_POOL_IDLE_TIMEOUT_MS (60 s) for C select and Python threads. */
@@ -168,16 +167,10 @@ export class GeneratorOptionsError extends InvalidInputError {
   }
 }
 
-/**
- * Characters that would end a comment line or break a source file if a path reached a header
- * comment: C0/C1 controls, DEL, and U+2028/U+2029 (line terminators in JavaScript).
- */
+/** Characters that would end a comment line or break a source file if a path reached a header comment: C0/C1 controls, DEL, and U+2028/U+2029 (line terminators in JavaScript). */
 const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-/**
- * Throws GeneratorOptionsError unless the output path names a file and can be written into generated
- * headers. `example` is the default file name, for the message about a directory path.
- */
+/** Throws GeneratorOptionsError unless the output path names a file and can be written into generated headers. `example` is the default file name, for the message about a directory path. */
 export function checkOutputPath(path: string, example = 'server.c'): void {
   // The issue names the field (output) for a library or task caller; the message names the flag, as for every option.
   const fail = (msg: string): never => {
@@ -185,8 +178,7 @@ export function checkOutputPath(path: string, example = 'server.c'): void {
   };
   if (UNSAFE_TEXT.test(path)) fail(`--output must be a file name without control characters or line breaks, got ${JSON.stringify(path)}`);
   if (path.trim() === '') fail(`--output needs a file path, got ${JSON.stringify(path)}`);
-  if (/(^|\/)(\.\.?)?$/.test(path))
-    fail(`--output names the file to write, got the directory path ${JSON.stringify(path)}; add a file name (e.g. ${path.replace(/\/*$/, '/')}${example})`);
+  if (/(^|\/)(\.\.?)?$/.test(path)) fail(`--output names the file to write, got the directory path ${JSON.stringify(path)}; add a file name (e.g. ${path.replace(/\/*$/, '/')}${example})`);
 }
 
 /** The CLI flag for each option key (messages name flags, as users type them). */
@@ -379,7 +371,13 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
     throw new GeneratorOptionsError(msg, (keys.length ? keys : ['profile' as const]).map((path) => ({ path, message: msg })));
   }
 
-  // reusePort.
+  // Keepalive. Node's setKeepAlive() sets the idle time only; libuv (Node 20) sets TCP_KEEPINTVL 1 s and TCP_KEEPCNT 10 itself.
+  const ka = i.keepalive;
+  if (ka && language === 'node' && (ka.interval !== undefined || ka.count !== undefined))
+    fail('keepalive', `--keepalive ${ka.idle},${ka.interval ?? ''},${ka.count ?? ''}: Node sets only the idle time (libuv fixes the probes at ${NODE_KEEPALIVE.interval} s apart, ${NODE_KEEPALIVE.count} of them); use --keepalive ${ka.idle}, or --language c/python`);
+  if (ka && language !== 'node' && (ka.interval === undefined || ka.count === undefined))
+    fail('keepalive', `--keepalive needs IDLE,INTERVAL,COUNT for ${language} (e.g. ${ka.idle},10,5); IDLE alone is for --language node`);
+  const keepalive = ka ? { idle: ka.idle, interval: ka.interval ?? NODE_KEEPALIVE.interval, count: ka.count ?? NODE_KEEPALIVE.count } : null;
   const reusePort = i.reusePort ?? false;
   if (reusePort && language === 'c' && platform === 'windows') {
     fail('reusePort', '--reuse-port: Windows has no SO_REUSEPORT (SO_REUSEADDR there lets other processes steal the port); allowed platforms: posix, portable (Unix side only)');
@@ -422,7 +420,7 @@ export function resolveOptions(raw: unknown, config: Config = loadConfig().confi
     tcpNodelay,
     quickack,
     reusePort,
-    keepalive: i.keepalive ?? null,
+    keepalive,
     maxConnections,
     idleTimeoutMs: i.idleTimeoutMs ?? defaultIdleTimeoutMs({ type, language, ioModel }),
     gracefulShutdownMs: i.gracefulShutdownMs ?? DEFAULT_GRACEFUL_MS,
@@ -450,7 +448,7 @@ export function optionsToArgs(o: GeneratorOptions): string[] {
   if (o.rcvbuf !== null && o.rcvbuf !== presetBuf) a.push('--rcvbuf', String(o.rcvbuf));
   if (o.type === 'tcp' && !o.tcpNodelay) a.push('--no-tcp-nodelay');
   if (o.reusePort) a.push('--reuse-port');
-  if (o.keepalive) a.push('--keepalive', `${o.keepalive.idle},${o.keepalive.interval},${o.keepalive.count}`);
+  if (o.keepalive) a.push('--keepalive', o.language === 'node' ? String(o.keepalive.idle) : `${o.keepalive.idle},${o.keepalive.interval},${o.keepalive.count}`);
   if (o.maxConnections) a.push('--max-connections', String(o.maxConnections));
   if (o.type === 'tcp' && o.idleTimeoutMs !== defaultIdleTimeoutMs(o)) a.push('--idle-timeout', String(o.idleTimeoutMs));
   if (o.gracefulShutdownMs !== DEFAULT_GRACEFUL_MS) a.push('--graceful-shutdown', String(o.gracefulShutdownMs));

@@ -91,7 +91,7 @@ export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
     .option('non-blocking', { type: 'boolean', describe: 'Non-blocking sockets (event loops need them; python threads do not use them)' })
     .option('tcp-nodelay', { type: 'boolean', describe: 'TCP_NODELAY on each accepted connection (default on for TCP; --no-tcp-nodelay keeps Nagle)' })
     .option('reuse-port', { type: 'boolean', describe: 'SO_REUSEPORT (several processes share the port)' })
-    .option('keepalive', { type: 'string', describe: 'TCP keepalive IDLE,INTERVAL,COUNT (seconds, seconds, probes), e.g. 60,10,5' })
+    .option('keepalive', { type: 'string', describe: 'TCP keepalive IDLE,INTERVAL,COUNT (seconds, seconds, probes), e.g. 60,10,5; Node: IDLE only' })
     .option('max-connections', { type: 'string', describe: 'Close connections beyond this many (0 = no limit)' })
     .option('idle-timeout', { type: 'string', describe: `Close connections idle this many ms (0 = never; default 0, or ${BOUNDED_POOL_IDLE_TIMEOUT_MS} for C select and Python threads, whose connection count is bounded)` })
     .option('graceful-shutdown', { type: 'string', describe: 'On SIGTERM/SIGINT flush for at most this many ms, then exit 0 (default 1500)' })
@@ -130,9 +130,9 @@ function int(flag: string, v: string | undefined, min = 0): number | undefined {
 export function argsToInput(a: GenerateArgs, fixedType?: 'tcp'): GeneratorInput {
   let keepalive: GeneratorInput['keepalive'];
   if (a.keepalive !== undefined) {
-    const m = /^\s*(\d+)\s*[,/:]\s*(\d+)\s*[,/:]\s*(\d+)\s*$/.exec(a.keepalive);
-    if (!m) throw new UsageError(`--keepalive must be IDLE,INTERVAL,COUNT (e.g. 60,10,5), got "${a.keepalive}"`);
-    keepalive = { idle: Number(m[1]), interval: Number(m[2]), count: Number(m[3]) };
+    const m = /^\s*(\d+)\s*(?:[,/:]\s*(\d+)\s*[,/:]\s*(\d+)\s*)?$/.exec(a.keepalive);
+    if (!m) throw new UsageError(`--keepalive must be IDLE,INTERVAL,COUNT (e.g. 60,10,5), or IDLE alone for --language node, got "${a.keepalive}"`);
+    keepalive = m[2] === undefined ? { idle: Number(m[1]) } : { idle: Number(m[1]), interval: Number(m[2]), count: Number(m[3]) };
   }
   const input: GeneratorInput = {
     type: (fixedType ?? a.type) as GeneratorInput['type'],
