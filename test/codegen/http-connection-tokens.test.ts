@@ -3,7 +3,8 @@
 // them closes the connection after the response; otherwise HTTP/1.1 stays open and HTTP/1.0 only with
 // "keep-alive", as the C servers decide. Python compared the whole value with "close" (and its header dict
 // kept only the last of two Connection lines), Node the whole value too: `Connection: keep-alive, close`
-// left the connection open. A real client on loopback sends each request and sees whether the server closes.
+// left the connection open; C read only the first Connection line and took "close" inside any word. A real
+// client on loopback sends each request and sees whether the server closes.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -78,4 +79,15 @@ describe('http handler: Connection is a list of options on any number of lines',
       assert.deepEqual(await failures(srv.port), [], `stderr: ${srv.stderr()}`);
     });
   });
+  // C read only the first Connection line, and "close" anywhere in it (x-close-later closed too).
+  for (const ioModel of ['epoll', 'poll']) {
+    test(`c ${ioModel}: every Connection line, whole tokens`, { timeout: 90_000 }, async () => {
+      await withServer({ ...base, language: 'c', ioModel }, h.LOOPBACK4, async (srv) => {
+        const bad = await failures(srv.port);
+        const token = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: x-close-later\r\n\r\n', 1500);
+        if (token.closed || token.reply !== OK) bad.push(`x-close-later is not "close": got ${token.closed ? 'close' : 'open'} ${JSON.stringify(token.reply)}`);
+        assert.deepEqual(bad, [], `stderr: ${srv.stderr()}`);
+      });
+    });
+  }
 });
