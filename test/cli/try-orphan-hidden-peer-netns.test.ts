@@ -7,14 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sockscope } from '../collect/getsockopt-helpers.js';
 import { netnsWithHolder } from '../helpers/netns.js';
+import { closeWaitClients } from '../helpers/orphans.js';
 
-const SERVER = "import socket; l = socket.socket(); l.bind(('127.0.0.1', 8012)); l.listen(8); print('ready', flush=True); a = [l.accept()[0] for _ in range(2)]; [x.close() for x in a]; l.close()";
-const CLIENT = `import subprocess
-srv = subprocess.Popen(['python3', '-c', ${JSON.stringify(SERVER)}], stdout=subprocess.PIPE)
-srv.stdout.readline()
-cs = [socket.create_connection(('127.0.0.1', 8012)) for _ in range(2)]
-srv.wait()
-time.sleep(0.3)`;
+const CLIENT = closeWaitClients(8012);
 
 test('FIN_WAIT2 orphans whose CLOSE_WAIT peers are held by a process hidden from this user: the peer is said, with its uid', { timeout: 60_000 }, async (t) => {
   const ns = `sockscope-orhp-${process.pid}`;

@@ -7,15 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { netnsWithHolder } from '../helpers/netns.js';
+import { closeWaitClients } from '../helpers/orphans.js';
 
 const N = 200;
-const SERVER = `import socket; l = socket.socket(); l.bind(('127.0.0.1', 8011)); l.listen(512); print('ready', flush=True); a = [l.accept()[0] for _ in range(${N})]; [x.close() for x in a]; l.close()`;
-const CLIENT = `import subprocess
-srv = subprocess.Popen(['python3', '-c', ${JSON.stringify(SERVER)}], stdout=subprocess.PIPE)
-srv.stdout.readline()
-cs = [socket.create_connection(('127.0.0.1', 8011)) for _ in range(${N})]
-srv.wait()
-time.sleep(0.3)`;
+const CLIENT = closeWaitClients(8011, N);
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 
