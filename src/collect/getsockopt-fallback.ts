@@ -5,7 +5,7 @@ import type { SocketOptionInfo } from '../knowledge/socket-options.js';
 import type { Socket } from '../model/socket.js';
 import type { DecodedValue } from './getsockopt-decode.js';
 import type { OptionReading } from './getsockopt.js';
-import type { SocketKind } from './getsockopt-options.js';
+import { notApplicable, type SocketKind } from './getsockopt-options.js';
 import { createSource } from './index.js';
 import type { SocketSource } from './source.js';
 
@@ -35,6 +35,14 @@ export function kindOfKernelSocket(s: Socket | undefined): Partial<SocketKind> {
   if (!s) return {};
   if (s.protocol === 'unix') return { family: 'unix', type: s.unixType ?? 'stream', protocol: 'other' };
   return { family: s.ipVersion === 6 ? 'inet6' : 'inet', type: s.protocol === 'tcp' ? 'stream' : 'dgram', protocol: s.protocol };
+}
+
+/**
+ * Why `info` does not apply to a socket of this kind, when the collector told the whole kind (a TCP option on a
+ * UDP socket), as a getsockopt read says it; undefined when it applies or the kind is not known.
+ */
+export function notApplicableTo(info: SocketOptionInfo, kind: Partial<SocketKind>): string | undefined {
+  return kind.family !== undefined && kind.type !== undefined && kind.protocol !== undefined ? notApplicable(info, kind as SocketKind) : undefined;
 }
 
 /**
@@ -75,7 +83,13 @@ export function kernelViewReadings(
   const kind = kindOfKernelSocket(s);
   const short = reason.split(':')[0];
   let otherSource = 0;
+  let inapplicable = 0;
   const readings = infos.map((info): OptionReading => {
+    const na = notApplicableTo(info, kind);
+    if (na) {
+      inapplicable++;
+      return { name: info.name, missing: `not applicable: ${na}` };
+    }
     const derived = s ? derive(info.name, s, sourceName) : undefined;
     if (derived) return { name: info.name, value: derived.value, source: derived.source };
     if (info.name === 'TCP_INFO' && s?.tcpInfo) return { name: info.name, missing: `needs getsockopt; the kernel's tcp_info fields from ${sourceName} are shown above` };
@@ -87,11 +101,12 @@ export function kernelViewReadings(
     return { name: info.name, missing: s ? `needs getsockopt (${short})` : `unknown: no getsockopt (${short}) and the socket is not in the collector's list` };
   });
   const got = readings.filter((r) => r.value !== undefined).length;
-  const unknown = readings.length - got - otherSource;
+  const unknown = readings.length - got - otherSource - inapplicable;
   const one = (n: number, singular: string, plural: string) => (n === 1 ? singular : plural);
   const summary =
     `${unknown} of ${readings.length} ${one(readings.length, 'option', 'options')} ${one(unknown, 'needs', 'need')} getsockopt on the socket itself and ${one(unknown, 'is', 'are')} unknown; ` +
     (otherSource ? `${otherSource} more ${one(otherSource, 'is', 'are')} shown to every user by --source netlink or ss (${sourceName} does not carry ${one(otherSource, 'it', 'them')}); ` : '') +
+    (inapplicable ? `${inapplicable} ${one(inapplicable, 'does', 'do')} not apply to this socket; ` : '') +
     `${got} ${one(got, 'comes', 'come')} from what the kernel shows to every user`;
   return { kind, readings, summary };
 }

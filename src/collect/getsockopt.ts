@@ -9,7 +9,7 @@ import type { Sysctls } from '../model/snapshot.js';
 import type { FdInfo } from '../parse/fdinfo.js';
 import { readFdInfo } from './fdinfo.js';
 import type { DecodedValue, TcpInfoStruct } from './getsockopt-decode.js';
-import { kernelViewReadings, findKernelSocket } from './getsockopt-fallback.js';
+import { kernelViewReadings, findKernelSocket, kindOfKernelSocket, notApplicableTo } from './getsockopt-fallback.js';
 import { defaultOptionNames, optionToRead, withDependencies, type SocketKind } from './getsockopt-options.js';
 import { borrowFd, type Borrowed } from './getsockopt-borrow.js';
 import { readExtraSysctls, readSysctlFiles, sysctlsFor } from './getsockopt-netns-sysctls.js';
@@ -128,7 +128,11 @@ const CHANGED_TRIES = 3;
  */
 export async function inspectKernelSocket(opts: { socket: Socket; sourceName: string; options?: readonly string[]; reason: string; procRoot?: string }): Promise<InspectResult> {
   const procRoot = opts.procRoot ?? '/proc';
-  const { infos, because } = withDependencies(resolveOptionNames(opts.options));
+  const asked = withDependencies(resolveOptionNames(opts.options));
+  const because = asked.because;
+  // An option read along for another that does not apply to this socket is left out, as markDependencies does.
+  const kind = kindOfKernelSocket(opts.socket);
+  const infos = asked.infos.filter((i) => !because.has(i.name) || notApplicableTo(i, kind) === undefined);
   const [sysctls, extraSysctls] = await Promise.all([readSysctls(procRoot), readExtraSysctls(procRoot)]);
   const fb = kernelViewReadings(infos, opts.socket, opts.sourceName, opts.reason);
   const s = opts.socket;

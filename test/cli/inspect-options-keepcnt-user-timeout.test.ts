@@ -21,7 +21,8 @@ def ka(uto):
     return s
 uto, plain = ka(12345), ka(0)
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-print(json.dumps({'pid': os.getpid(), 'uto': uto.fileno(), 'plain': plain.fileno(), 'udp': udp.fileno(), 'readBack': uto.getsockopt(socket.IPPROTO_TCP, 18)}), flush=True)
+udp.bind(('127.0.0.1', 0))
+print(json.dumps({'pid': os.getpid(), 'uto': uto.fileno(), 'plain': plain.fileno(), 'udp': udp.fileno(), 'udpPort': udp.getsockname()[1], 'readBack': uto.getsockopt(socket.IPPROTO_TCP, 18)}), flush=True)
 threading.Timer(60, lambda: os._exit(0)).start()
 sys.stdin.read()
 os._exit(0)
@@ -42,7 +43,7 @@ function rows(pid: number, fd: number, options?: string): Row[] {
 
 test('--options TCP_KEEPCNT reads TCP_USER_TIMEOUT, TCP_KEEPIDLE and TCP_KEEPINTVL too, and says what the full read says (real sockets)', { timeout: 60_000 }, async (t) => {
   assert.equal(process.getuid?.(), 0, "this test borrows another process's sockets and must run as root (as the CI does)");
-  const h = await startPythonHolder<{ pid: number; uto: number; plain: number; udp: number; readBack: number }>(t, HOLDER);
+  const h = await startPythonHolder<{ pid: number; uto: number; plain: number; udp: number; udpPort: number; readBack: number }>(t, HOLDER);
   assert.equal(h.readBack, 12345);
 
   const asked = rows(h.pid, h.uto, 'TCP_KEEPCNT');
@@ -79,6 +80,14 @@ test('--options TCP_KEEPCNT reads TCP_USER_TIMEOUT, TCP_KEEPIDLE and TCP_KEEPINT
     rows(h.pid, h.udp, 'TCP_KEEPCNT').map((r) => [r.name, r.value, r.readBecause]),
     [['TCP_KEEPCNT', undefined, undefined]],
   );
+  // The same as a user who cannot read the root process (the kernel's view only): the kind is known, so the asked option
+  // does not apply (it said "needs getsockopt"), and nothing is brought along for it.
+  const hidden = sockscope(['inspect-options', '--port', String(h.udpPort), '--options', 'TCP_KEEPCNT', '--json'], { uid: 65534 });
+  assert.equal(hidden.status, 0, hidden.stderr);
+  const fallback = JSON.parse(hidden.stdout) as { method: string; options: Row[]; missing: string[] };
+  assert.equal(fallback.method, 'fallback');
+  assert.deepEqual(fallback.options.map((r) => [r.name, (r as { missing?: string }).missing]), [['TCP_KEEPCNT', 'not applicable: TCP only; this is a udp socket']]);
+  assert.ok(fallback.missing.some((m) => /^0 of 1 option need getsockopt on the socket itself and are unknown; 1 does not apply to this socket/.test(m)), fallback.missing.join('\n'));
   // Asked for by name, nothing is marked as brought along.
   assert.ok(rows(h.pid, h.uto, 'TCP_KEEPCNT,TCP_USER_TIMEOUT,TCP_KEEPIDLE,TCP_KEEPINTVL').every((r) => r.name === 'SO_KEEPALIVE' || r.readBecause === undefined));
 });
