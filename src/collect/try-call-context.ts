@@ -7,6 +7,7 @@ import { sysctlInt, type Snapshot } from '../model/snapshot.js';
 import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { withoutZone } from '../knowledge/host-port.js';
 import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/interpret-try.js';
+import { isOrphan } from '../knowledge/interpret-try-holder.js';
 import type { UdpSocketReading } from '../knowledge/udp-delivery.js';
 import { routeTo } from './destination.js';
 import { bareAddress, connectFailureFacts, hostAddresses, routeFacts, udpDropsBefore, udpReading } from './connect-facts.js';
@@ -92,7 +93,7 @@ async function holdersOnPort(port: number, protocol: 'tcp' | 'udp', source: Sock
  * walk cannot read them either (one walk per peer took seconds for hundreds of orphans).
  */
 async function orphanPeerEnds(sockets: readonly Socket[], holders: PortHolder[], port: number, protocol: 'tcp' | 'udp', source: SocketSource): Promise<void> {
-  const orphans = sockets.flatMap((s, i) => (protocol === 'tcp' && s.inode === 0 && holders[i].processes.length === 0 && ['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK'].includes(s.state) ? [i] : []));
+  const orphans = protocol === 'tcp' ? holders.flatMap((h, i) => (isOrphan(h) ? [i] : [])) : [];
   if (!orphans.length) return;
   let snap: Snapshot;
   try {
