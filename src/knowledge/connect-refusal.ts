@@ -6,7 +6,7 @@ import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { listenerOwners, takes, type PortListener } from './connect-listeners.js';
 import { bareAddress, formatHostPort } from './host-port.js';
 import { udpReceivers, udpSocketName } from './udp-delivery.js';
-import type { ConnectContext } from './connect-diagnosis.js';
+import type { ConnectContext } from './connect-context.js';
 
 /**
  * A refused TCP connect to this host where no TCP listener takes it, but UDP sockets are bound to the port (a DNS,

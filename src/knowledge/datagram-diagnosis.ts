@@ -1,6 +1,8 @@
 // What became of a datagram debug-connections --udp sent: answered, refused (ICMP port unreachable), dropped or
 // queued by a socket of this host (udp-delivery.ts), or unconfirmed; and one verdict over every address.
-import { diagnoseConnectError, neighbourFinding, type ConnectContext, type ConnectDiagnosis } from './connect-diagnosis.js';
+import { diagnoseConnectError } from './connect-diagnosis.js';
+import { neighbourFinding } from './connect-neighbour.js';
+import type { ConnectContext, ConnectDiagnosis } from './connect-context.js';
 import { bareAddress, formatHostPort } from './host-port.js';
 import { udpIcmpFinding } from './icmp-report.js';
 import { udpBoundText, udpDelivery, udpElsewhere, udpOwners, udpSendInstead, type UdpSocketReading } from './udp-delivery.js';

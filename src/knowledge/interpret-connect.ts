@@ -1,8 +1,8 @@
 // Pure interpretation for debug-connections and `try`: the verdict over every address, TLS failures in plain words,
 // errno messages. The parts live in files named for their job, re-exported here for existing importers:
-// host-port.ts, ../parse/ip-route.ts, connect-route.ts, connect-listeners.ts, connect-diagnosis.ts (connect-refusal.ts).
+// host-port.ts, ../parse/ip-route.ts, connect-route.ts, connect-listeners.ts, connect-context.ts, connect-diagnosis.ts (and its findings).
 import { explainErrno } from './errno.js';
-import type { ConnectDiagnosis, ExistingSockets } from './connect-diagnosis.js';
+import type { ConnectDiagnosis, ExistingSockets } from './connect-context.js';
 import { formatHostPort, ipFamily } from './host-port.js';
 import { memberQueueText, queueText, type QueueMember } from './connect-listeners.js';
 
@@ -13,7 +13,8 @@ export { parseHostPort, formatHostPort } from './host-port.js';
 export { parseIpRouteGet, unknownRoute, parseRouteMatch, parseIpNeigh, type RouteInfo } from '../parse/ip-route.js';
 export { describeRoute } from './connect-route.js';
 export { portListeners, listenerOwners, findLocalListener, reuseportGroup, memberName, memberKey, memberReached, takes, asMember, queueText, memberQueueText, type LocalListener, type PortListener, type QueueMember } from './connect-listeners.js';
-export { diagnoseConnectError, type ConnectContext, type ConnectDiagnosis, type ExistingSockets } from './connect-diagnosis.js';
+export { diagnoseConnectError } from './connect-diagnosis.js';
+export type { ConnectContext, ConnectDiagnosis, ExistingSockets } from './connect-context.js';
 
 /** The C library's message for an errno name ("Connection refused"), from the errno table. */
 export function errnoMessage(name: string): string | undefined {
