@@ -5,7 +5,7 @@ import { diagnoseConnectError } from './interpret-connect.js';
 import { udpIcmpFinding } from './icmp-report.js';
 import { udpBoundText, udpElsewhere, udpSendInstead } from './udp-delivery.js';
 import { bareAddress, endpointHost, ipFamily } from './host-port.js';
-import type { TryContext, TryInterpretation } from './interpret-try.js';
+import type { TryContext, TryInterpretation } from './interpret-try-types.js';
 import { isLoopback } from '../model/socket.js';
 
 /** An IPv4 destination, or IPv4-mapped: a socket bound to 0.0.0.0 receives it. */
