@@ -57,6 +57,16 @@ export interface RunResult {
   stdioSockets?: number[];
 }
 
+/**
+ * How a run() child ended, for the debug log: `exit=N`, `signal=SIGKILL` when a signal ended it, or
+ * `error=ENOENT` when it never ran (spawn failed). Before, a spawn failure logged `exit=signal`.
+ */
+function runEnding(r: { exitCode?: number; signal?: string; code?: string }): string {
+  if (r.exitCode !== undefined) return `exit=${r.exitCode}`;
+  if (r.signal) return `signal=${r.signal}`;
+  return `error=${r.code ?? 'unknown'}`;
+}
+
 /** Runs `file args...`; throws CollectorError naming the tool on spawn failure or timeout. Non-zero exit is returned, not thrown. */
 export async function run(
   file: string,
@@ -80,7 +90,7 @@ export async function run(
     const stdioSockets = opts.stdioSockets ? stdioSocketInodes(child) : undefined;
     const release = stdioSockets ? holdStdioInodes(stdioSockets) : undefined;
     const r = await child.finally(() => release?.());
-    logOsCall('exec', [file, ...args].join(' '), performance.now() - t0, r.stdout.byteLength, `exit=${r.exitCode ?? 'signal'}`);
+    logOsCall('exec', [file, ...args].join(' '), performance.now() - t0, r.stdout.byteLength, runEnding(r as { exitCode?: number; signal?: string; code?: string }));
     if (r.timedOut) throw new CollectorError(file, `timed out after ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
     if (r.failed && r.exitCode === undefined) {
       const code = (r as { code?: string }).code;
@@ -165,12 +175,12 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
     let idle = false;
     let failure: unknown;
     let settled = false;
-    const fail = (err: CollectorError) => {
+    const fail = (err: CollectorError, ending = 'error') => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       clearTimeout(idleTimer);
-      logOsCall('exec', what, performance.now() - t0, bytes, 'error');
+      logOsCall('exec', what, performance.now() - t0, bytes, ending);
       reject(err);
     };
     if (opts.signal?.aborted) return reject(new CollectorError(file, 'was stopped'));
@@ -223,7 +233,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       }
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
-      fail(new CollectorError(file, e.code === 'ENOENT' ? 'not installed (command not found)' : e.message || 'could not run', e));
+      fail(new CollectorError(file, e.code === 'ENOENT' ? 'not installed (command not found)' : e.message || 'could not run', e), `error=${e.code ?? 'unknown'}`);
     });
     child.on('close', (code, signal) => {
       if (settled) return;
@@ -231,7 +241,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       if (idle) return fail(new CollectorError(file, `sent nothing for ${opts.idleTimeoutMs} ms`));
       if (timedOut) return fail(new CollectorError(file, `timed out after ${timeoutMs} ms`));
       if (failure !== undefined) return fail(failure instanceof CollectorError ? failure : new CollectorError(file, (failure as Error).message, failure));
-      if (code === null) return fail(new CollectorError(file, `was killed with ${signal ?? 'a signal'}`));
+      if (code === null) return fail(new CollectorError(file, `was killed with ${signal ?? 'a signal'}`), `signal=${signal ?? 'unknown'}`);
       settled = true;
       clearTimeout(timer);
       clearTimeout(idleTimer);
