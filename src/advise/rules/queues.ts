@@ -18,6 +18,8 @@ function samplesOf(recent: readonly Snapshot[], s: Socket): (Socket | null)[] {
 interface Stuck {
   s: Socket;
   stalled: boolean;
+  /** Send-Q: zero-window probes (timer persist) in every sample: the peer's window stayed shut. */
+  closed?: boolean;
   /** Recv-Q: what the application read (copied out) over the samples, bytes, and over how many seconds; null when not measurable. */
   read?: { bytes: number; seconds: number } | null;
 }
@@ -60,6 +62,17 @@ function usage(x: Socket, which: Which): { used: number; buf: number } | null {
   return buf > 0 ? { used, buf } : null;
 }
 
+/**
+ * The retransmission timer has expired on the socket (timer:(on,...,N) with N > 0, or tcp_info's
+ * retransmits outstanding): segments are lost, not held back by a shut window. Measured (6.18, loopback in
+ * a namespace, nft dropping the peer's port after a bulk transfer): Send-Q 2.47 MiB, timer:(on,...,4)
+ * backoff:4, no persist timer: that is socket-retransmitting's, not a peer that stopped reading.
+ */
+function retransmitting(x: Socket): boolean {
+  if (x.timer?.name === 'on' && (x.timer.retrans ?? 0) > 0) return true;
+  return (x.tcpInfo?.retrans ?? 0) > 0;
+}
+
 function findStuck(ctx: RuleContext, g: ConnGroup, which: Which): Stuck[] {
   const recent = recentOf(ctx);
   const out: Stuck[] = [];
@@ -67,6 +80,8 @@ function findStuck(ctx: RuleContext, g: ConnGroup, which: Which): Stuck[] {
     if (s.state !== 'ESTABLISHED' || !isFull(ctx, s, which)) continue;
     const samples = samplesOf(recent, s);
     if (samples.some((x) => x == null || !isFull(ctx, x, which))) continue;
+    // A send queue the path holds (the retransmission timer backing off) says nothing about the reader.
+    if (which === 'sendQ' && samples.some((x) => retransmitting(x!))) continue;
     const first = samples[0]!;
     // Progress is what moves the queue: for Send-Q the bytes the peer acknowledged; for Recv-Q the bytes the
     // application read (bytes_received - Recv-Q). bytes_received alone counts what arrives from the peer,
@@ -85,7 +100,7 @@ function findStuck(ctx: RuleContext, g: ConnGroup, which: Which): Stuck[] {
     if (which === 'sendQ' && !noProgress && !persistTimer) continue;
     const seconds = (recent[recent.length - 1].time - recent[0].time) / 1000;
     const read = which === 'recvQ' && p0 != null && p1 != null && seconds > 0 ? { bytes: Math.max(0, p1 - p0), seconds } : null;
-    out.push({ s, stalled: noProgress, read });
+    out.push({ s, stalled: noProgress, read, ...(which === 'sendQ' ? { closed: persistTimer } : {}) });
   }
   return out.sort((a, b) => b.s[which] - a.s[which]);
 }
@@ -119,6 +134,15 @@ function readerVerdict(stuck: readonly Stuck[]): string {
   return `is not reading ${stalled} of them and reads the other${slow.length === 1 ? '' : ` ${slow.length}`} too slowly${rate}`;
 }
 
+/**
+ * Send-Q: "the peer is not reading" only where zero-window probes show its window shut in every sample;
+ * a queue that stalls without them (a source that shows no timers) may as well be a path that drops.
+ */
+function sendVerdict(stuck: readonly Stuck[]): string {
+  if (stuck.every((x) => x.closed)) return `the peer is not reading${stuck.every((x) => x.stalled) ? '' : ' fast enough'}`;
+  return 'nothing is acknowledged and no zero-window probes show a shut window: the peer is not reading, or the path drops packets';
+}
+
 /** What counted as full, for the evidence. */
 function criterion(ctx: RuleContext, which: Which): string {
   const pct = Math.round(th(ctx, 'queueBufferRatio') * 100);
@@ -136,7 +160,7 @@ function makeRule(which: Which): Rule {
     topic: 'queues',
     summary: recv
       ? 'Established sockets keep their Recv-Q full for persistSamples samples (memory in use, skmem r, at least queueBufferRatio of the socket\'s own receive buffer, skmem rb, where the source shows it; or queueBytes queued): the owning application is not reading (it read nothing between the samples: bytes_received - Recv-Q did not grow, or without tcp_info Recv-Q never fell), or reads too slowly (the message gives the rate it read at). Needs history. A reader that keeps up is not full: with a small SO_RCVBUF one segment in transit is already half the buffer (Recv-Q 32 KiB of rb 64 KiB on loopback), hence the high ratio.'
-      : 'Established sockets keep their Send-Q full for persistSamples samples (zero-window probes, timer persist, in every sample; or skmem w at least queueBufferRatio of skmem tb, or queueBytes queued, with no data acknowledged): the peer is not reading. Needs history.',
+      : 'Established sockets keep their Send-Q full for persistSamples samples (zero-window probes, timer persist, in every sample; or skmem w at least queueBufferRatio of skmem tb, or queueBytes queued, with no data acknowledged): the peer is not reading when its window is shut (timer persist in every sample); without that the message says the path may drop as well. Sockets whose retransmission timer has expired (timer on with a retransmit count, tcp_info retransmits) are left to the retransmission rules. Needs history.',
     thresholds: ['queueBufferRatio', 'queueBytes', 'persistSamples'],
     evaluate(ctx) {
       if (!hasPersistence(ctx)) return [];
@@ -156,11 +180,12 @@ function makeRule(which: Which): Rule {
           ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
           message: recv
             ? `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} keep${stuck.length === 1 ? 's' : ''} data unread in Recv-Q: ${who} ${readerVerdict(stuck)}`
-            : `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} cannot send: the peer is not reading${stuck.every((x) => x.stalled) ? '' : ' fast enough'} (Send-Q stays full)`,
+            : `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} cannot send: ${sendVerdict(stuck)} (Send-Q stays full)`,
           evidence: `over ${n} samples (${criterion(ctx, which)}): ${stuck.slice(0, 3).map((x) => detail(x, which)).join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''}`,
           fix: recv
             ? `Read until EAGAIN on every readiness event and never block the event loop or the reading thread; check for a stuck worker (strace -p PID -e trace=read,recvfrom,epoll_wait). Confirm: ss -tnm state established ${ssFilter(g)} (Recv-Q should drain to 0)`
-            : 'Fix the reading side (the peer); on this side apply backpressure (stop writing when write() returns EAGAIN / Node write() returns false until "drain") and bound per-connection buffers; TCP_USER_TIMEOUT drops peers that stop reading for good. ' +
+            : `${stuck.every((x) => x.closed) ? '' : 'Look at the timer first (ss -tnoi: timer:(persist) is a shut window, timer:(on,...,N) with N growing is loss on the path: ping, tracepath, firewall rules). '}` +
+              'Fix the reading side (the peer); on this side apply backpressure (stop writing when write() returns EAGAIN / Node write() returns false until "drain") and bound per-connection buffers; TCP_USER_TIMEOUT drops peers that stop reading for good. ' +
               `Confirm: ss -tnio state established ${ssFilter(g)} (Send-Q, timer:(persist))`,
         });
       }
