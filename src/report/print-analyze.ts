@@ -97,7 +97,8 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
             protocol: l.protocol,
             address: listenerAddress(l),
             port: l.port,
-            backlog: l.backlog ?? '-',
+            // null: the source cannot see it (procfs, netstat): unknown, not none.
+            backlog: l.backlog ?? '?',
             'accept queue': `${l.acceptQueue}/${l.backlog ?? '?'}`,
             process: listenerProcess(l),
           })),
