@@ -137,7 +137,7 @@ export class NetstatSource implements SocketSource {
       if (!linkLocal && hasLinkLocalAddress(s)) linkLocal = true;
     }
     if (tcpListener && !listenersOnlyForDirection(opts)) notes.push('netstat cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');
-    if (tool.flavor === 'net-tools' && unixSeen) notes.push('net-tools netstat cuts unix socket paths at the first space');
+    if (tool.flavor === 'net-tools' && unixSeen) notes.push('net-tools netstat cuts unix socket paths at the first whitespace (space, tab or newline): `/tmp/a b` shows as `/tmp/a`; --source procfs, ss or netlink keep such names whole');
     if (linkLocal) notes.push(linkLocalNote('netstat has'));
     if (unixSeen) notes.push(unixQueuesNote('netstat -x has'));
     let attribution: Snapshot['attribution'] = { scope: 'none', complete: true, hiddenProcesses: 0 };
