@@ -51,13 +51,47 @@ function backlogText(q: SynQueue | undefined, port: number, addresses: number): 
   return `${q.listeners.length} SO_REUSEPORT listeners${at} with backlog ${[...new Set(q.listeners.map((l) => l.sendQ))].join('/')} (each has its own SYN queue of backlog + 1: ${capacity(q)} in all)`;
 }
 
+/**
+ * What sizes the SYN queue, as the fix names it (tcp_conn_request, net/ipv4/tcp_input.c). The queue is full
+ * when inet_csk_reqsk_queue_is_full(): its length past sk_max_ack_backlog, which is min(the listen()
+ * backlog, net.core.somaxconn) (the listener's ss Send-Q): so backlog + 1 requests, then cookies or drops.
+ * net.ipv4.tcp_max_syn_backlog is read only when SYN cookies are off (`!syncookies &&
+ * max_syn_backlog - inet_csk_reqsk_queue_len(sk) < (max_syn_backlog >> 2)`: unproven peers are dropped once
+ * the queue passes three quarters of it), so it is a lever only with tcp_syncookies=0 and only when that
+ * bound is below backlog + 1 (measured: tcp_syncookies 1, tcp_max_syn_backlog 2048, listen(16) held 17
+ * SYN_RECV; raising tcp_max_syn_backlog changes nothing there).
+ */
+function queueFix(q: SynQueue | undefined, syncookies: number | null, maxSyn: number | null, somaxconn: number | null, port: number): string {
+  const backlogs = q?.listeners?.map((l) => l.sendQ) ?? [];
+  const backlog = backlogs.length ? Math.max(...backlogs) : null;
+  const want = Math.max(1024, (backlog ?? 0) * 4);
+  const capped = somaxconn != null && backlog != null && backlog >= somaxconn;
+  const somax =
+    somaxconn == null
+      ? 'the kernel caps it at net.core.somaxconn'
+      : capped || somaxconn < want
+        ? `the kernel caps it at net.core.somaxconn (now ${somaxconn}${capped ? ', which the backlog has reached' : ''}): sysctl -w net.core.somaxconn=${Math.max(want, somaxconn * 2)}`
+        : `the kernel caps it at net.core.somaxconn (now ${somaxconn})`;
+  const lever = `raise the SYN queue, which holds the listen backlog + 1 (min(listen() backlog, net.core.somaxconn)): listen(fd, ${want}) in the application (Python sock.listen(${want}), Node server.listen({ port: ${port}, backlog: ${want} })); ${somax}`;
+  // Three quarters of tcp_max_syn_backlog: where tcp_conn_request starts dropping unproven peers without cookies.
+  const synBound = maxSyn != null ? maxSyn - (maxSyn >> 2) : null;
+  let maxSynText = '';
+  if (syncookies === 0 && (synBound == null || backlog == null || synBound < backlog + 1))
+    maxSynText = `; with SYN cookies off, net.ipv4.tcp_max_syn_backlog${maxSyn != null ? ` (now ${maxSyn})` : ''} also bounds it (requests from unproven peers are dropped past three quarters of it${backlog == null ? ', when that is below the backlog' : ''}): sysctl -w net.ipv4.tcp_max_syn_backlog=${Math.max(4096, (maxSyn ?? 1024) * 2, (backlog ?? 0) * 2)}`;
+  const cookies =
+    syncookies === 0
+      ? 'Turn SYN cookies on (sysctl -w net.ipv4.tcp_syncookies=1) so a full SYN queue does not drop clients'
+      : `Keep SYN cookies on (${syncookies == null ? 'sysctl -w net.ipv4.tcp_syncookies=1' : `net.ipv4.tcp_syncookies ${syncookies}`}) so a full SYN queue does not drop clients`;
+  return `${cookies}; ${lever}${maxSynText}`;
+}
+
 const synRecvHigh: Rule = {
   id: 'syn-recv-high',
   severities: ['warning', 'critical'],
   scope: 'port',
   topic: 'syn-recv',
   summary:
-    'At least synRecvCount half-open connections (SYN_RECV) on a listening port, or a full SYN queue whatever the count (SYN_RECV of a local address reaching the backlog + 1 its listener holds, summed over an SO_REUSEPORT group whose members each have a queue; or TcpExt SyncookiesSent, TCPReqQFullDoCookies or TCPReqQFullDrop rising while the port\'s SYN_RECV is at its backlog, or, where the source shows no backlog (procfs, netstat), on the port with the most half-open connections): a SYN flood or handshakes that do not complete (lost final ACKs, slow clients). Critical when the SYN queue is full (past the backlog, or those counters rising).',
+    'At least synRecvCount half-open connections (SYN_RECV) on a listening port, or a full SYN queue whatever the count (SYN_RECV of a local address reaching the backlog + 1 its listener holds, summed over an SO_REUSEPORT group whose members each have a queue; or TcpExt SyncookiesSent, TCPReqQFullDoCookies or TCPReqQFullDrop rising while the port\'s SYN_RECV is at its backlog, or, where the source shows no backlog (procfs, netstat), on the port with the most half-open connections): a SYN flood or handshakes that do not complete (lost final ACKs, slow clients). Critical when the SYN queue is full (past the backlog, or those counters rising). The fix raises the SYN queue through its size, the listen backlog capped by net.core.somaxconn; net.ipv4.tcp_max_syn_backlog only where the kernel reads it: with tcp_syncookies 0, when three quarters of it is below the backlog + 1.',
   thresholds: ['synRecvCount', 'persistSamples'],
   evaluate(ctx) {
     const out: Recommendation[] = [];
@@ -118,7 +152,7 @@ const synRecvHigh: Rule = {
           (doCookies ? `; TCPReqQFullDoCookies +${doCookies.delta}` : '') +
           (counted && blind ? '; host-wide counters, given to the port with the most half-open connections' : ''),
         fix:
-          `Keep SYN cookies on (sysctl -w net.ipv4.tcp_syncookies=1) so a full SYN queue does not drop clients; raise the SYN queue with the listen backlog and sysctl -w net.ipv4.tcp_max_syn_backlog=${Math.max(4096, (maxSyn ?? 1024) * 2)}; ` +
+          `${queueFix(fullest, sysctlInt(sysc, 'net.ipv4.tcp_syncookies'), maxSyn, sysctlInt(sysc, 'net.core.somaxconn'), g.port)}; ` +
           `if a few addresses send most SYNs, filter them (nft/iptables rate limits). Confirm: ss -tn state syn-recv '( sport = :${g.port} )' | wc -l and nstat -az TcpExtTCPReqQFullDrop TcpExtSyncookiesSent`,
       });
     }
