@@ -1,4 +1,8 @@
 // Strict parsing of bandwidths, durations and sizes given on the command line (pure; errors name the flag).
+import { briefText } from '../model/input-error.js';
+
+/** What was typed, as an error quotes it: cut short (briefText), so that a megabyte of input is not echoed whole. */
+const q = (s: string): string => briefText(s);
 
 /** A value the user typed could not be understood; the message names the flag and the accepted forms. */
 export class UnitError extends Error {
@@ -42,19 +46,19 @@ const BANDWIDTH_FORMS = '10gbit, 100mbit, 1.5gbit/s, 125MB/s, 512KiB/s';
 export function parseBandwidth(text: string, flag = '--bandwidth'): number {
   const t = String(text ?? '').trim();
   const m = NUMBER.exec(t);
-  if (!m) throw new UnitError(`${flag} must be a number with a unit (${BANDWIDTH_FORMS}), got "${t}"`);
+  if (!m) throw new UnitError(`${flag} must be a number with a unit (${BANDWIDTH_FORMS}), got "${q(t)}"`);
   const n = Number(m[1]);
   const unitRaw = m[2];
-  if (unitRaw === '') throw new UnitError(`${flag} needs a unit (${BANDWIDTH_FORMS}), got "${t}"`);
-  if (/bps$/i.test(unitRaw)) throw new UnitError(`${flag}: "${unitRaw}" is ambiguous (bits or bytes?): write ${m[1]}${unitRaw.slice(0, -3).toLowerCase()}bit for bits or ${m[1]}${unitRaw.slice(0, -3).toUpperCase()}B/s for bytes`);
+  if (unitRaw === '') throw new UnitError(`${flag} needs a unit (${BANDWIDTH_FORMS}), got "${q(t)}"`);
+  if (/bps$/i.test(unitRaw)) throw new UnitError(`${flag}: "${q(unitRaw)}" is ambiguous (bits or bytes?): write ${q(m[1])}${q(unitRaw.slice(0, -3).toLowerCase())}bit for bits or ${q(m[1])}${q(unitRaw.slice(0, -3).toUpperCase())}B/s for bytes`);
   const lower = unitRaw.toLowerCase();
   let factor: number | undefined;
   if (/^[kmgt]?bit(\/s)?$/.test(lower)) factor = BANDWIDTH_UNITS[lower];
   else factor = BANDWIDTH_UNITS[unitRaw];
-  if (factor === undefined) throw new UnitError(`${flag}: unknown unit "${unitRaw}" (use ${BANDWIDTH_FORMS}), got "${t}"`);
+  if (factor === undefined) throw new UnitError(`${flag}: unknown unit "${q(unitRaw)}" (use ${BANDWIDTH_FORMS}), got "${q(t)}"`);
   const v = n * factor;
-  if (!(v > 0)) throw new UnitError(`${flag} must be greater than 0, got "${t}"`);
-  if (v > 1e13 / 8) throw new UnitError(`${flag} must be at most 10tbit, got "${t}"`);
+  if (!(v > 0)) throw new UnitError(`${flag} must be greater than 0, got "${q(t)}"`);
+  if (v > 1e13 / 8) throw new UnitError(`${flag} must be at most 10tbit, got "${q(t)}"`);
   return v;
 }
 
@@ -64,13 +68,13 @@ const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3
 export function parseDurationMs(text: string, flag = '--rtt'): number {
   const t = String(text ?? '').trim();
   const m = NUMBER.exec(t);
-  if (!m) throw new UnitError(`${flag} must be a number with a unit (80ms, 0.5ms, 250us, 1.2s), got "${t}"`);
-  if (m[2] === '') throw new UnitError(`${flag} needs a unit (80ms, 0.5ms, 250us, 1.2s), got "${t}"`);
+  if (!m) throw new UnitError(`${flag} must be a number with a unit (80ms, 0.5ms, 250us, 1.2s), got "${q(t)}"`);
+  if (m[2] === '') throw new UnitError(`${flag} needs a unit (80ms, 0.5ms, 250us, 1.2s), got "${q(t)}"`);
   const f = DURATION_UNITS[m[2]];
-  if (f === undefined) throw new UnitError(`${flag}: unknown unit "${m[2]}" (use ns, us, ms or s), got "${t}"`);
+  if (f === undefined) throw new UnitError(`${flag}: unknown unit "${q(m[2])}" (use ns, us, ms or s), got "${q(t)}"`);
   const v = Number(m[1]) * f;
-  if (!(v > 0)) throw new UnitError(`${flag} must be greater than 0, got "${t}"`);
-  if (v > 60_000) throw new UnitError(`${flag} must be at most 60s, got "${t}"`);
+  if (!(v > 0)) throw new UnitError(`${flag} must be greater than 0, got "${q(t)}"`);
+  if (v > 60_000) throw new UnitError(`${flag} must be at most 60s, got "${q(t)}"`);
   return v;
 }
 
@@ -80,11 +84,11 @@ const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, KiB: 1024, M:
 export function parseSize(text: string, flag = '--size'): number {
   const t = String(text ?? '').trim();
   const m = NUMBER.exec(t);
-  if (!m) throw new UnitError(`${flag} must be a byte count with an optional unit (65536, 64KiB, 4MiB, 1GiB), got "${t}"`);
+  if (!m) throw new UnitError(`${flag} must be a byte count with an optional unit (65536, 64KiB, 4MiB, 1GiB), got "${q(t)}"`);
   const f = SIZE_UNITS[m[2]];
-  if (f === undefined) throw new UnitError(`${flag}: unknown unit "${m[2]}" (use B, KiB, MiB, GiB, kB, MB, GB), got "${t}"`);
+  if (f === undefined) throw new UnitError(`${flag}: unknown unit "${q(m[2])}" (use B, KiB, MiB, GiB, kB, MB, GB), got "${q(t)}"`);
   const v = Math.round(Number(m[1]) * f);
-  if (!(v > 0)) throw new UnitError(`${flag} must be greater than 0, got "${t}"`);
-  if (v > 2 ** 31 - 1) throw new UnitError(`${flag} must be below 2 GiB (a socket buffer is an int), got "${t}"`);
+  if (!(v > 0)) throw new UnitError(`${flag} must be greater than 0, got "${q(t)}"`);
+  if (v > 2 ** 31 - 1) throw new UnitError(`${flag} must be below 2 GiB (a socket buffer is an int), got "${q(t)}"`);
   return v;
 }

@@ -6,11 +6,15 @@
 import { z } from 'zod';
 import { ErrnoQuerySchema, explainErrno as lookupErrno, type ErrnoLookup, type ErrnoPlatform } from '../knowledge/errno.js';
 import { OptionNameSchema, optionReport, type OptionReport } from '../knowledge/socket-options.js';
+import { briefValue } from '../model/input-error.js';
 import { detached, InvalidInputError, parseInput } from './errors.js';
 
-/** A code that is neither a name nor a whole number (104.5, true) is said as such, not zod's bare "Invalid input". */
+/**
+ * A code that is neither a name nor a whole number (104.5, true) is said as such, not zod's bare "Invalid input";
+ * briefly (briefValue): a million-item or 10,000-deep array is not echoed whole, nor stringified (stack overflow).
+ */
 const CodeSchema = z.union([z.string().trim().min(1), z.number().int()], {
-  error: (iss) => (iss.input === undefined ? 'required' : `expected an error name such as ECONNRESET or a whole number such as 104, got ${typeof iss.input === 'number' ? iss.input : JSON.stringify(iss.input) ?? typeof iss.input}`),
+  error: (iss) => (iss.input === undefined ? 'required' : `expected an error name such as ECONNRESET or a whole number such as 104, got ${briefValue(iss.input)}`),
 });
 
 /** `{code, platform?}`: same document as `sockscope errno CODE [--platform P] --json`. */

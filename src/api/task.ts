@@ -20,6 +20,7 @@ import { jsonText } from '../model/escape.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
 import { ConfigError, InvalidInputError, OutputUnwritableError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
+import { briefValue } from '../model/input-error.js';
 import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles, type GenerateServerReport } from './generate.js';
 import { analyze, AnalyzeInputSchema, analyzeStates } from './host.js';
 import { debugConnection, DebugConnectionInputSchema, inspectOptions, InspectOptionsInputSchema, type InspectOptionsReport } from './inspect.js';
@@ -84,7 +85,7 @@ export function parseTask(raw: unknown): TaskInput {
   }
   const operation = (raw as { operation?: unknown }).operation;
   if (typeof operation !== 'string' || !(TASK_OPERATIONS as readonly string[]).includes(operation)) {
-    const message = `operation must be one of ${TASK_OPERATIONS.join(', ')}; got ${operation === undefined ? 'nothing' : JSON.stringify(operation)}`;
+    const message = `operation must be one of ${TASK_OPERATIONS.join(', ')}; got ${operation === undefined ? 'nothing' : briefValue(operation)}`;
     throw new InvalidInputError(message, [{ path: 'operation', message }]);
   }
   const r = TaskInputSchema.safeParse(raw, { error: requiredMessages });

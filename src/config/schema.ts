@@ -2,6 +2,7 @@
 // types and defaults are in defaults.ts (no zod), so that a start without config files loads no zod.
 import { z } from 'zod';
 import { editDistance } from '../model/edit-distance.js';
+import { briefValue } from '../model/input-error.js';
 import { DEFAULT_THRESHOLDS, thresholdValueProblem } from '../advise/thresholds.js';
 import { DEFAULT_KEYMAP } from '../ui/keymap.js';
 import { GEN_LANGUAGES, IO_MODELS, normalizeIoModel } from '../codegen/languages.js';
@@ -25,7 +26,7 @@ export const ConfigSchema = z
     defaultIoModel: z
       .string()
       .min(1)
-      .refine((m) => GEN_LANGUAGES.some((l) => normalizeIoModel(l, m) !== null), { error: (iss) => `unknown IO model ${JSON.stringify(iss.input)}; allowed: ${IO_MODEL_LIST}` }),
+      .refine((m) => GEN_LANGUAGES.some((l) => normalizeIoModel(l, m) !== null), { error: (iss) => `unknown IO model ${briefValue(iss.input)}; allowed: ${IO_MODEL_LIST}` }),
     /** Read buffer size for generated servers, bytes. */
     bufferSize: z.number().int().min(BUFFER_SIZE_MIN).max(BUFFER_SIZE_MAX),
     /** Whether generated code carries explanatory comments. */
@@ -139,7 +140,7 @@ export function isKeyName(k: string): boolean {
 
 function unknownKeyMessage(k: string): string {
   const hint = k === ' ' ? ' (did you mean space?)' : suggest(k, [...NAMED_KEYS, ...CTRL_KEYS]);
-  return `unknown key ${JSON.stringify(k)}${hint}; a key is one character (q, G, ?), ${NAMED_KEYS.join(', ')}, or ctrl+a..ctrl+z except ctrl+h, ctrl+i, ctrl+j, ctrl+m (the terminal sends those as backspace, tab and enter)`;
+  return `unknown key ${briefValue(k)}${hint}; a key is one character (q, G, ?), ${NAMED_KEYS.join(', ')}, or ctrl+a..ctrl+z except ctrl+h, ctrl+i, ctrl+j, ctrl+m (the terminal sends those as backspace, tab and enter)`;
 }
 
 /** The keys the babysitter skill file may set under `socket-programming`. */

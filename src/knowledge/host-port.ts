@@ -1,6 +1,13 @@
 // HOST:PORT as people type it and as reports write it (debug-connections, try, the library's inputs).
 import { isIP, SocketAddress } from 'node:net';
+import { briefText } from '../model/input-error.js';
 import { normalizeAddress } from '../model/socket.js';
+
+/** A piece of the input as an error quotes it: cut short (briefText), so that a megabyte of text is not echoed whole. */
+const q = (s: string): string => briefText(s);
+
+/** The longest host name (RFC 1035: 253 characters written without the trailing dot, 254 with it). */
+const HOST_NAME_MAX = 254;
 
 /**
  * HOST:PORT as typed: 10.0.0.1:80, [::1]:8080, example.com:443. Returns an error sentence instead of throwing.
@@ -13,22 +20,25 @@ export function parseHostPort(text: string, port: { allowZero?: boolean; why?: s
   let portText: string;
   if (t.startsWith('[')) {
     const close = t.indexOf(']');
-    if (close > 0 && close === t.length - 1 && isIPv6Text(t.slice(1, close))) return { error: `'${text}' has no port: write ${t}:PORT (e.g. ${t}:8080)` };
-    if (close < 0 || t[close + 1] !== ':') return { error: `'${text}' is not HOST:PORT; write IPv6 addresses as [::1]:8080` };
+    if (close > 0 && close === t.length - 1 && isIPv6Text(t.slice(1, close))) return { error: `'${q(text)}' has no port: write ${q(t)}:PORT (e.g. ${q(t)}:8080)` };
+    if (close < 0 || t[close + 1] !== ':') return { error: `'${q(text)}' is not HOST:PORT; write IPv6 addresses as [::1]:8080` };
     host = t.slice(1, close);
     portText = t.slice(close + 2);
-    if (ipFamily(host) !== 6) return { error: `'${host}' in brackets is not an IPv6 address` };
+    if (ipFamily(host) !== 6) return { error: `'${q(host)}' in brackets is not an IPv6 address` };
   } else {
     const c = t.lastIndexOf(':');
-    if (c <= 0) return { error: `'${text}' is not HOST:PORT (e.g. example.com:443, 10.0.0.1:80, [::1]:8080)` };
+    if (c <= 0) return { error: `'${q(text)}' is not HOST:PORT (e.g. example.com:443, 10.0.0.1:80, [::1]:8080)` };
     host = t.slice(0, c);
     portText = t.slice(c + 1);
     if (host.includes(':')) return { error: unbracketed(text, t, host, portText) };
-    if (!/^[A-Za-z0-9._-]+$/.test(host)) return { error: `'${host}' is not a host name or an IP address` };
+    if (!/^[A-Za-z0-9._-]+$/.test(host)) return { error: `'${q(host)}' is not a host name or an IP address` };
+    // A DNS name is at most 253 characters (RFC 1035): a longer one resolves nowhere, and a report naming it
+    // repeated it in every line (a megabyte "host" made a 6 MB debug-connections document).
+    if (host.length > HOST_NAME_MAX) return { error: `'${q(host)}' is not a host name: ${host.length} characters, at most ${HOST_NAME_MAX}` };
   }
   const low = port.allowZero ? 0 : 1;
   if (!/^\d{1,5}$/.test(portText) || Number(portText) < low || Number(portText) > 65535)
-    return { error: `port must be ${low}-65535${port.why ? ` ${port.why}` : ''}, got '${portText}'` };
+    return { error: `port must be ${low}-65535${port.why ? ` ${port.why}` : ''}, got '${q(portText)}'` };
   return { host, port: Number(portText) };
 }
 
@@ -46,11 +56,11 @@ function isIPv6Text(t: string): boolean {
 function unbracketed(text: string, t: string, host: string, portText: string): string {
   if (isIPv6Text(t)) {
     if (isIPv6Text(host) && /^\d{1,5}$/.test(portText))
-      return `'${text}' is ambiguous: it is an IPv6 address as written, or ${host} and port ${portText}; write [${host}]:${portText} for that port, or [${t}]:PORT for that address`;
-    return `'${text}' is an IPv6 address without a port: write it in brackets with the port, as [${t}]:PORT (e.g. [${t}]:8080)`;
+      return `'${q(text)}' is ambiguous: it is an IPv6 address as written, or ${q(host)} and port ${q(portText)}; write [${q(host)}]:${q(portText)} for that port, or [${q(t)}]:PORT for that address`;
+    return `'${q(text)}' is an IPv6 address without a port: write it in brackets with the port, as [${q(t)}]:PORT (e.g. [${q(t)}]:8080)`;
   }
-  if (isIPv6Text(host)) return `'${text}': write IPv6 addresses in brackets, as [${host}]:${portText}`;
-  return `'${text}' is not HOST:PORT (e.g. example.com:443, 10.0.0.1:80, [::1]:8080)`;
+  if (isIPv6Text(host)) return `'${q(text)}': write IPv6 addresses in brackets, as [${q(host)}]:${q(portText)}`;
+  return `'${q(text)}' is not HOST:PORT (e.g. example.com:443, 10.0.0.1:80, [::1]:8080)`;
 }
 
 /**
