@@ -1,4 +1,18 @@
 // The public library API of sockscope.
+// The shared defaults every call starts from, frozen (deeply) where the library hands them out: a caller's
+// `DEFAULT_THRESHOLDS.closeWaitCount = 0` or `DEFAULT_CONFIG.bufferSize = 1` changed every later analyze() and
+// generateServer() in the process, unvalidated (README: results are isolated from shared state). Nothing in
+// sockscope writes to them: each call copies what it changes (libraryConfig, resolveThresholds).
+import { DEFAULT_CONFIG as sharedConfig } from './config/schema.js';
+import { DEFAULT_THRESHOLDS as sharedThresholds } from './advise/engine.js';
+
+function deepFreeze(value: object): void {
+  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null) deepFreeze(v);
+  Object.freeze(value);
+}
+deepFreeze(sharedConfig);
+deepFreeze(sharedThresholds);
+
 export * from './model/index.js';
 export type { SocketSource, CollectOptions } from './collect/source.js';
 // Knowledge: errno / Winsock codes and the socket option reference (one table for CLI, inspect-options, monitor, codegen).
