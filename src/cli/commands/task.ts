@@ -3,6 +3,7 @@
 import type { CommandModule } from 'yargs';
 import { printJson, type NamesMissingPositionals } from '../options.js';
 import { UsageError } from '../errors.js';
+import { briefValue } from '../../model/input-error.js';
 import type * as TaskApi from '../../api/task.js';
 
 /** api/task.ts's list (the type keeps the two equal): `--help` without loading every library operation. */
@@ -32,12 +33,19 @@ function withTaskSource(doc: unknown, flag: string | undefined, chosen: { source
   if (!COLLECTING.includes(task.operation as string)) return doc;
   if (task.source !== undefined) {
     if (flag !== undefined && typeof task.source === 'string' && task.source !== flag) {
-      throw refuse(`the task says "source": ${JSON.stringify(task.source)} and the command line says --source ${flag}: give one of them (or the same value in both)`);
+      throw refuse(`the task says "source": ${briefValue(task.source)} and the command line says --source ${flag}: give one of them (or the same value in both)`);
     }
     return doc;
   }
   if (chosen.from === 'default') return doc;
   return { ...task, source: chosen.source };
+}
+
+/** The operation a parsed task document names, when it is a known one (a failure before the task runs names it too). */
+function namedOperation(doc: unknown): TaskApi.TaskOperation | undefined {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
+  const op = (doc as { operation?: unknown }).operation;
+  return (TASK_OPERATIONS as readonly unknown[]).includes(op) ? (op as TaskApi.TaskOperation) : undefined;
 }
 
 function print(doc: unknown): void {
@@ -105,17 +113,22 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
     // '-' is stdout: no file (a file named - is ./-).
     const output = a.output === '-' ? undefined : a.output;
     let outcome;
-    let refusedOperation: Parameters<typeof failure>[1];
+    // The operation the input names, once it is read: every failure from then on names it, as executeTask's own do
+    // (TaskFailure.operation), the --output and config checks' too.
+    let operation: Parameters<typeof failure>[1];
     let task: unknown;
     try {
+      // yargs hands a lone "-" over as "": that is the stdin spelling.
+      const input = a.input === '' && tokens().includes('-') ? '-' : a.input;
+      // Read first, so that a refused --output or a bad config file names the task's operation; reading runs nothing.
+      const raw = readTaskFile(input);
+      operation = namedOperation(raw);
       // Checked before running, so a refused --output never costs a side effect (generated files, probes).
       // And that it can be written: a generate task's files would otherwise be left behind by a failed run.
       if (output !== undefined) {
         checkOutputFree(output, a.force ?? false);
         checkOutputWritable(output);
       }
-      // yargs hands a lone "-" over as "": that is the stdin spelling.
-      const input = a.input === '' && tokens().includes('-') ? '-' : a.input;
       // The library applies no config file; the command line does, as every command (thresholds, generator defaults,
       // OS-call logging). Loaded here, not in main.ts's middleware, so that a bad file is a config-error document.
       // The loader's UsageError names the file and the problem; as a ConfigError it is code config-error.
@@ -125,18 +138,14 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
       const { config, origins } = loaded;
       setDebugEnabled(config.debug);
       // The collector: the document's "source", else --source, else the config file's (withTaskSource).
-      const raw = readTaskFile(input);
-      const refuse = (m: string) => {
-        // Only a task of a known operation gets here: its failure names it, as executeTask's own do.
-        refusedOperation = (raw as { operation: typeof refusedOperation }).operation;
-        return new InvalidInputError(m, [{ path: 'source', message: m }]);
-      };
+      // Only a task of a known operation is refused there: its failure names it (`operation`).
+      const refuse = (m: string) => new InvalidInputError(m, [{ path: 'source', message: m }]);
       const doc = withTaskSource(raw, a.source, effectiveSource(a.source, loaded), refuse);
       task = doc;
       // withCliOrigins: the buffers result says where bufferSize came from (a file, DEFAULT_BUFFER_SIZE), as `buffers --json`.
       outcome = await executeTask(doc, { config: withCliOrigins(config, origins) });
     } catch (e) {
-      outcome = failure(e, refusedOperation);
+      outcome = failure(e, operation);
     }
     if (outcome.exitCode === 0 && output !== undefined) {
       try {
