@@ -30,11 +30,23 @@ export type KeyResult = { quit: true } | { quit: false; actions: Action[] };
 const none: KeyResult = { quit: false, actions: [] };
 const act = (...actions: Action[]): KeyResult => ({ quit: false, actions });
 
-/** Text typed into the filter bar: printable characters append, Backspace deletes, Enter keeps, Esc clears. */
+/** The filter text without its last word (and the spaces after it), as readline's Ctrl-W cuts. */
+export function withoutLastWord(text: string): string {
+  return text.replace(/\S*\s*$/, '');
+}
+
+/**
+ * Text typed into the filter bar: printable characters append, Backspace deletes, Enter keeps, Esc clears.
+ * Control keys are never text (Ink hands Ctrl-U over as input "u" with key.ctrl: it was typed as a "u"):
+ * Ctrl-U clears the line and Ctrl-W deletes the last word (readline), any other is ignored.
+ */
 function filterKey(key: string, input: string, ctx: KeyContext): KeyResult {
   const table = ctx.table?.model.key;
   if (!table) return act({ type: 'filterEnd', clear: false, table: '' });
   if (key === 'ctrl+c') return { quit: true };
+  if (key === 'ctrl+u') return act({ type: 'filterInput', table, text: '' });
+  if (key === 'ctrl+w') return act({ type: 'filterInput', table, text: withoutLastWord(ctx.state.filters[table] ?? '') });
+  if (key.startsWith('ctrl+')) return none;
   if (key === 'enter') return act({ type: 'filterEnd', clear: false, table });
   if (key === 'escape') return act({ type: 'filterEnd', clear: true, table });
   if (key === 'backspace') return act({ type: 'filterBackspace', table });

@@ -118,7 +118,8 @@ export function splitKeys(input: string, key: InkKey): Array<[string, string]> {
     if (c === '\r' || c === '\n') return ['enter', ''];
     if (c === '\t') return ['tab', ''];
     if (c === '\u007f' || c === '\b') return ['backspace', ''];
-    if (c === '\u0003') return ['ctrl+c', ''];
+    // A control character inside a chunk is its Ctrl key, as a lone one is (keyName): never text.
+    if (c >= '\u0001' && c <= '\u001a') return [`ctrl+${String.fromCharCode(c.charCodeAt(0) + 96)}`, ''];
     return [c === ' ' ? 'space' : c, c];
   });
 }
