@@ -247,3 +247,18 @@ export function remoteReceiverDiagnosis(s: Socket, bdp: number, lowerBound: bool
     fix: `on the receiving host, look at the socket (sockscope buffers --port ${s.peer.port}): the application reads too slowly, sets a small SO_RCVBUF (remove it), receive autotuning is off there (net.ipv4.tcp_moderate_rcvbuf = 0), or its net.ipv4.tcp_rmem max is below 2 x BDP (raise the max there, keeping its min and default)`,
   };
 }
+
+/**
+ * A sender limited by the window of a receiver on this host (a loopback or local address) that the
+ * snapshot does not hold: a collection scoped to the sender's side (analyze --peer-port P holding the
+ * connections to P) leaves the receiving socket out. Its rcvbuf and reading are known on this host, so it is
+ * never "another host"; the whole-host view judges it.
+ */
+export function uncollectedLocalReceiverDiagnosis(s: Socket): BufferDiagnosis {
+  const at = s.peer.address.includes(':') ? `[${s.peer.address}]:${s.peer.port}` : `${s.peer.address}:${s.peer.port}`;
+  return {
+    kind: 'size',
+    cause: `the receiver's window limits, and the receiver (${at}) is on this host but not in this collection (its rcvbuf and reading are seen in the whole-host view)`,
+    fix: `look at the receiving socket on this host: sockscope buffers --port ${s.peer.port}, or sockscope analyze without a port (it judges both ends of the connection)`,
+  };
+}

@@ -16,7 +16,9 @@ import { reportFailedHosts, sourcesFor } from './sources.js';
  * listeners too, which tell a connection it accepted from one it made.
  */
 export function reportCollectOptions(collectOptions: (scope: ReportScope) => CollectOptions, scope: ReportScope): CollectOptions {
-  return { ...collectOptions(scope), attribution: 'targeted', ...(scope.peerPort !== undefined ? { withListeners: true } : {}) };
+  // --peer-port P: the sockets on local port P too (either matches), so a loopback connection's other end,
+  // this host's receiving socket, is judged as in the whole-host view (buffer-below-bdp reads its rcvbuf).
+  return { ...collectOptions(scope), attribution: 'targeted', ...(scope.peerPort !== undefined ? { withListeners: true, port: scope.peerPort } : {}) };
 }
 
 /**

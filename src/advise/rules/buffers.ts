@@ -1,6 +1,6 @@
 // Buffers below the bandwidth-delay product on sockets that are rwnd- or sndbuf-limited.
 import type { Socket } from '../../model/socket.js';
-import { receiveBufferDiagnosis, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, type BufferDiagnosis } from '../buffer-diagnosis.js';
+import { receiveBufferDiagnosis, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, uncollectedLocalReceiverDiagnosis, type BufferDiagnosis } from '../buffer-diagnosis.js';
 import { BUFFER_PER_WINDOW, bdpBytes, capsFromSysctls } from '../buffer-plan.js';
 import { busyAverageRate } from '../buffers.js';
 import { factsFor, groupLabel, groupPortFields, tupleKey } from '../facts.js';
@@ -21,6 +21,14 @@ interface Limited {
   d: BufferDiagnosis;
   /** The receiving socket when it is on this host. */
   receiver?: Socket;
+  /** The receiver is on this host (loopback or a local address) but not in the snapshot. */
+  uncollected?: boolean;
+}
+
+/** Loopback, or an address a socket of this snapshot is bound to: the other end is on this host. */
+function isLocalAddress(address: string, local: ReadonlySet<string>): boolean {
+  const a = address.toLowerCase().replace(/^::ffff:/, '');
+  return a.startsWith('127.') || a === '::1' || local.has(a);
 }
 
 const bufferBelowBdp: Rule = {
@@ -37,6 +45,8 @@ const bufferBelowBdp: Rule = {
     const caps = capsFromSysctls(ctx.snapshot.sysctls);
     const facts = factsFor(ctx);
     const out: Recommendation[] = [];
+    let locals: Set<string> | undefined;
+    const localAddresses = (): Set<string> => (locals ??= new Set(ctx.snapshot.sockets.filter((x) => x.protocol !== 'unix').map((x) => x.local.address.toLowerCase().replace(/^::ffff:/, ''))));
     for (const g of facts.groups.values()) {
       if (g.protocol !== 'tcp') continue;
       const found: Limited[] = [];
@@ -65,7 +75,10 @@ const bufferBelowBdp: Rule = {
           const buf = peer?.skmem?.rcvbuf ?? null;
           const local = peer ? receiveBufferDiagnosis(peer, bdp, true, caps, rttMs, rate) : null;
           if (buf == null || buf < BUFFER_PER_WINDOW * bdp || local?.kind === 'fixed') {
-            found.push({ s, kind: 'rwnd', share: rwnd, bdp, rate, buffer: buf, d: local ?? remoteReceiverDiagnosis(s, bdp, true, rttMs, rate), receiver: local ? peer : undefined });
+            // A loopback or local peer not in the snapshot is this host's socket left out of the collection, not a remote one.
+            const remote = !peer && isLocalAddress(s.peer.address, localAddresses());
+            const d = local ?? (remote ? uncollectedLocalReceiverDiagnosis(s) : remoteReceiverDiagnosis(s, bdp, true, rttMs, rate));
+            found.push({ s, kind: 'rwnd', share: rwnd, bdp, rate, buffer: buf, d, receiver: local ? peer : undefined, ...(remote ? { uncollected: true } : {}) });
           }
         }
       }
@@ -78,7 +91,7 @@ const bufferBelowBdp: Rule = {
       const worstOf = (k: Limited['kind']) => found.find((f) => f.kind === k);
       const tcpR = caps.tcpRmem ? caps.tcpRmem.join(' ') : 'unknown';
       const tcpW = caps.tcpWmem ? caps.tcpWmem.join(' ') : 'unknown';
-      const why = (f: Limited) => (f.kind === 'sndbuf' ? 'Send buffer' : f.receiver ? `Receiver (${fmtEndpoint(f.receiver.local)}, on this host)` : 'Receiver');
+      const why = (f: Limited) => (f.kind === 'sndbuf' ? 'Send buffer' : f.receiver ? `Receiver (${fmtEndpoint(f.receiver.local)}, on this host)` : f.uncollected ? `Receiver (${fmtEndpoint(f.s.peer)}, on this host)` : 'Receiver');
       const sizing = slow ? '' : `Size for the link, not the measured rate: sockscope buffers --bandwidth <link speed> --rtt ${Math.max(1, Math.round(ti.rttUs! / 1000))}ms. `;
       out.push({
         id: this.id,
@@ -88,7 +101,7 @@ const bufferBelowBdp: Rule = {
         message: `${found.length} connection${found.length === 1 ? '' : 's'} on ${groupLabel(g)} ${found.length === 1 ? 'is' : 'are'} limited by ${kinds.has('sndbuf') ? 'the send buffer' : ''}${kinds.size === 2 ? ' and ' : ''}${kinds.has('rwnd') ? "the receiver's window" : ''}: ${slow ? 'the receiving application reads too slowly' : 'buffers below the bandwidth-delay product cap throughput'}`,
         evidence:
           `${fmtEndpoint(w.s.peer)}: ${w.kind}-limited ${Math.round(w.share * 100)}% of busy time; rtt ${fmtUsAsMs(ti.rttUs!)}, delivery rate ${fmtBitRate(w.rate)}${w.rate !== ti.deliveryRate ? ` (bytes acked over busy time; the last sample, ${fmtBitRate(ti.deliveryRate!)}, was app-limited)` : ''}, BDP at least ${fmtBytes(w.bdp)}; ` +
-          `${w.kind === 'sndbuf' ? 'sndbuf' : "receiver's rcvbuf"} ${w.buffer == null ? 'unknown (remote peer)' : fmtBytes(w.buffer)}; caps: net.core.rmem_max ${caps.rmemMax ?? 'unknown'}, wmem_max ${caps.wmemMax ?? 'unknown'}, tcp_rmem ${tcpR}, tcp_wmem ${tcpW}; ${w.d.cause}`,
+          `${w.kind === 'sndbuf' ? 'sndbuf' : "receiver's rcvbuf"} ${w.buffer != null ? fmtBytes(w.buffer) : w.uncollected ? 'unknown (a socket of this host not collected in this scope)' : 'unknown (remote peer)'}; caps: net.core.rmem_max ${caps.rmemMax ?? 'unknown'}, wmem_max ${caps.wmemMax ?? 'unknown'}, tcp_rmem ${tcpR}, tcp_wmem ${tcpW}; ${w.d.cause}`,
         fix:
           (['sndbuf', 'rwnd'] as const)
             .map(worstOf)

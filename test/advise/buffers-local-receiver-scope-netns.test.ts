@@ -1,0 +1,81 @@
+// buffer-below-bdp under analyze --peer-port called a 127.0.0.1 receiver "remote peer ... the receiver is on
+// another host" (review s18 #2), while the whole-host run of the same moment had no finding: it holds the
+// receiving socket (local port 7062) and its rcvbuf. Measured (6.18, a namespace of its own): a server on
+// 127.0.0.1:7062 reading everything, a client sending in bulk, then nft dropping dport 7062: the client was
+// rwnd-limited 99% of busy time; --peer-port 7062 said "receiver's rcvbuf unknown (remote peer)". The same
+// connection gets the same verdict in both scopes now (--peer-port P also collects local port P), and a
+// local receiver left out of a snapshot is never called remote.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { evaluateRules, makeContext } from '../../src/advise/index.js';
+import { fakeSnapshot, tcp } from '../helpers/fake-snapshot.js';
+import { createNetns, deleteNetns } from '../helpers/netns.js';
+
+const NS = `sockscope-bufscope-${process.pid}`;
+const root = process.getuid?.() === 0;
+
+function inNs(args: string[], input?: string): string {
+  const r = spawnSync('ip', ['netns', 'exec', NS, ...args], { encoding: 'utf8', timeout: 30_000, input });
+  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Rec = { id: string; message: string; evidence: string; fix: string; peerPort?: number };
+
+test('buffer-below-bdp: a loopback receiver gets the same verdict under --peer-port as in the whole-host run, never "remote"', { skip: root ? false : 'needs root (network namespace)', timeout: 60_000 }, async (t) => {
+  createNetns(NS);
+  const kids: ChildProcess[] = [];
+  t.after(() => {
+    for (const k of kids) k.kill('SIGKILL');
+    deleteNetns(NS);
+  });
+  const server = String.raw`
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 7062)); s.listen(16)
+print('ready', flush=True)
+a, _ = s.accept(); a.settimeout(1); t = time.time()
+while time.time() - t < 50:
+    try:
+        if not a.recv(65536): break
+    except socket.timeout: pass
+`;
+  const client = String.raw`
+import socket, time
+c = socket.socket(); c.connect(('127.0.0.1', 7062)); c.settimeout(1); b = b'x' * 8000; t = time.time()
+print('ready', flush=True)
+while time.time() - t < 50:
+    try: c.send(b); time.sleep(0.0005)
+    except socket.timeout: pass
+`;
+  for (const code of [server, client]) {
+    const k = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    kids.push(k);
+    await new Promise<void>((res) => k.stdout!.once('data', () => res()));
+  }
+  await sleep(1000);
+  inNs(['nft', '-f', '-'], 'table inet rv {\n  chain in {\n    type filter hook input priority 0\n    tcp dport 7062 drop\n  }\n}\n');
+  await sleep(2000);
+  const recs = (args: string[]) => (JSON.parse(inNs(['bin/sockscope', 'analyze', ...args, '--samples', '2', '--sample-interval', '1s', '--json'])) as { recommendations: Rec[] }).recommendations;
+  const scoped = recs(['--peer-port', '7062']);
+  const host = recs([]).filter((r) => r.peerPort === 7062);
+  for (const r of scoped) {
+    assert.doesNotMatch(`${r.evidence} ${r.fix}`, /remote peer|another host|on the receiving host/, `${r.id} calls the loopback receiver remote`);
+  }
+  const verdict = (list: Rec[]) => list.find((r) => r.id === 'buffer-below-bdp')?.message ?? 'none';
+  assert.equal(verdict(scoped), verdict(host), 'the same connection, the same buffer-below-bdp verdict in both scopes');
+});
+
+test('buffer-below-bdp: a loopback receiver missing from the snapshot is "on this host, not collected", not remote', () => {
+  const rwndLimited = { rttUs: 20, busyUs: 5_000_000, rwndLimitedUs: 4_950_000, deliveryRate: 1_500_000, bytesAcked: 7_000_000 };
+  const sender = (peer: string) => tcp('127.0.0.1:40000', peer, 'ESTABLISHED', { sendQ: 100_000, tcpInfo: rwndLimited, skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 4194304, wmemQueued: 120_000 } });
+  const find = (peer: string) => evaluateRules(makeContext({ snapshot: fakeSnapshot({ sockets: [sender(peer)] }), peerPort: 7062 })).find((r) => r.id === 'buffer-below-bdp')!;
+  const local = find('127.0.0.1:7062');
+  assert.match(local.evidence, /receiver's rcvbuf unknown \(a socket of this host not collected in this scope\)/);
+  assert.match(local.evidence, /the receiver \(127\.0\.0\.1:7062\) is on this host but not in this collection/);
+  assert.match(local.fix, /^Receiver \(127\.0\.0\.1:7062, on this host\): look at the receiving socket on this host: sockscope buffers --port 7062/);
+  assert.doesNotMatch(`${local.evidence} ${local.fix}`, /remote peer|another host|on the receiving host/);
+  // A peer on another host is still remote.
+  assert.match(find('203.0.113.9:7062').evidence, /unknown \(remote peer\).*the receiver is on another host/);
+});
