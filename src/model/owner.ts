@@ -109,6 +109,20 @@ export function hiddenOwnerUid(s: Socket, view: OwnerView): number | undefined {
   return uidHidden(s.uid, view, s.host) ? s.uid : undefined;
 }
 
+/**
+ * A unix socket whose source gives no uid (/proc/net/unix has no uid column; netstat -x reads it; ss -x
+ * prints none, with or without -e), that some process must hold and attribution looked up (`scope`: every
+ * socket, or listeners) without finding it, read by a user who is not root: a process out of this user's
+ * sight holds it, whose uid the source cannot tell. Shown `?`, never `-` ("no process holds it"): before,
+ * hiddenOwnerUid needed a uid and such a socket read as unheld. netlink (unix_diag) gives the uid.
+ */
+export function unixOwnerUidUnknown(s: Socket, view: OwnerView, scope: Snapshot['attribution']['scope']): boolean {
+  if (s.protocol !== 'unix' || s.uid !== undefined || s.processes.length !== 0 || s.host !== undefined || !mustBeHeld(s)) return false;
+  if (scope === 'none' || (scope === 'listeners' && !isListenerSocket(s))) return false;
+  if (view.complete === true || view.remoteCells) return false;
+  return view.viewerUid !== undefined && view.viewerUid !== 0;
+}
+
 /** Distinct uids (ascending) whose processes hold some of `sockets` out of sight. */
 export function hiddenOwnerUids(sockets: Iterable<Socket>, view: OwnerView): number[] {
   const out = new Set<number>();
@@ -155,18 +169,43 @@ function ownersNotFound(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets
   if (a.scope === 'none' || !a.complete || snap.source === 'remote') return 0;
   let n = 0;
   for (const s of snap.sockets) {
-    // With a uid, as PortSummary.uids (which a row's "?" reads): every local source gives one.
-    if (s.processes.length !== 0 || s.inode === undefined || s.uid === undefined || s.host !== undefined || !mustBeHeld(s)) continue;
+    // With a uid, as PortSummary.uids (which a row's "?" reads), or a unix socket: procfs, netstat and ss
+    // give none for those, and a unix row without owners says "?" for any held socket (ui/derive.ts).
+    if (s.processes.length !== 0 || s.inode === undefined || (s.uid === undefined && s.protocol !== 'unix') || s.host !== undefined || !mustBeHeld(s)) continue;
     if (a.scope === 'all' || isListenerSocket(s)) n++;
   }
   return n;
 }
 
-/** The note a local collector adds to the snapshot's notes when ownersNotFound counts any (else none). */
+/** What a source says of unix sockets' uids, for the note of unixOwnerUidUnknown. */
+const NO_UNIX_UID: Partial<Record<Snapshot['source'], string>> = {
+  procfs: '/proc/net/unix has no uid column',
+  netstat: 'netstat -x shows no uid (it reads /proc/net/unix)',
+  ss: 'ss -x shows no uid',
+};
+
+/**
+ * The notes a local collector adds to the snapshot's notes: owners looked up and not found (ownersNotFound),
+ * and unix sockets held out of this user's sight whose uid the source cannot tell (unixOwnerUidUnknown).
+ */
 export function ownerNotes(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): string[] {
+  const notes: string[] = [];
   const n = ownersNotFound(snap);
-  if (n === 0) return [];
-  return [
-    `owners of ${n} socket${n === 1 ? '' : 's'} not found (shown as ?): their processes are out of sight, in another PID namespace (a container on the host's network) or with /proc/PID/fd links root may not read (a security module; some sandboxes' PID 1), or they are kernel sockets (vxlan, NFS, WireGuard)`,
-  ];
+  if (n > 0) {
+    notes.push(
+      `owners of ${n} socket${n === 1 ? '' : 's'} not found (shown as ?): their processes are out of sight, in another PID namespace (a container on the host's network) or with /proc/PID/fd links root may not read (a security module; some sandboxes' PID 1), or they are kernel sockets (vxlan, NFS, WireGuard)`,
+    );
+  }
+  if (snap.source !== 'remote' && snap.attribution.scope !== 'none') {
+    const view = snapshotOwnerView(snap);
+    let u = 0;
+    for (const s of snap.sockets) if (unixOwnerUidUnknown(s, view, snap.attribution.scope)) u++;
+    if (u > 0) {
+      const why = NO_UNIX_UID[snap.source] ?? `${snap.source} shows no uid of unix sockets`;
+      notes.push(
+        `owners of ${u} unix socket${u === 1 ? '' : 's'} not found (shown as ?): hidden from this user, and ${why}, so whose they are is unknown; --source netlink tells the uid (hidden uid N), root sees the processes`,
+      );
+    }
+  }
+  return notes;
 }

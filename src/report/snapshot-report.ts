@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Recommendation } from '../advise/types.js';
 import { countStates, summarizePeerPorts, summarizePorts, type PeerPortSummary, type PortSummary } from '../model/aggregate.js';
-import { snapshotOwnerView, summaryHiddenUids } from '../model/owner.js';
+import { snapshotOwnerView, summaryHiddenUids, unixOwnerUidUnknown } from '../model/owner.js';
 import type { Protocol } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
@@ -90,6 +90,10 @@ export const SnapshotReportSchema = z.object({
       total: z.number().int(),
       listeners: z.array(z.object({ backlog: z.number().int().nullable(), acceptQueue: z.number().int(), processes: z.array(Proc), ownerHidden: z.boolean(), uid: z.number().int().optional() })),
       processes: z.array(Proc),
+      /**
+       * As ports[].ownerHidden. Also true with hiddenOwnerUids [] (and a listener's ownerHidden true without
+       * `uid`) when the source gives unix sockets no uid (procfs, netstat, ss): hidden, whose unknown.
+       */
       ownerHidden: z.boolean(),
       hiddenOwnerUids: z.array(z.number().int()),
       recvQ: z.number().int(),
@@ -116,6 +120,16 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
   const owners = snapshotOwnerView(snap);
   const families = wildcardV6only(sockets);
   const udpIndex = udpListenerSockets(sockets);
+  // Unix sockets held out of sight whose uid the source cannot tell (procfs, netstat, ss): by path and inode.
+  const uidUnknownPaths = new Set<string>();
+  const uidUnknownInodes = new Set<number>();
+  if (keep('unix')) {
+    for (const s of sockets) {
+      if (!unixOwnerUidUnknown(s, owners, snap.attribution.scope)) continue;
+      uidUnknownPaths.add(s.local.address || '(unnamed)');
+      if (s.inode !== undefined) uidUnknownInodes.add(s.inode);
+    }
+  }
   const hiddenOf = (p: PortSummary | PeerPortSummary) => {
     const uids = summaryHiddenUids(p, owners);
     return { ownerHidden: uids.length > 0, hiddenOwnerUids: uids };
@@ -156,9 +170,13 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       path,
       states: p.states,
       total: p.total,
-      listeners: p.listeners.map((l) => ({ backlog: l.backlog, acceptQueue: l.acceptQueue, processes: l.processes, ...listenerOwner(l, owners, p.host) })),
+      listeners: p.listeners.map((l) => {
+        const owner = listenerOwner(l, owners, p.host);
+        if (!owner.ownerHidden && l.inode !== undefined && uidUnknownInodes.has(l.inode)) owner.ownerHidden = true;
+        return { backlog: l.backlog, acceptQueue: l.acceptQueue, processes: l.processes, ...owner };
+      }),
       processes: p.processes,
-      ...hiddenOf(p),
+      ...(uidUnknownPaths.has(path) && p.processes.length === 0 ? { ownerHidden: true, hiddenOwnerUids: summaryHiddenUids(p, owners) } : hiddenOf(p)),
       recvQ: p.recvQ,
       sendQ: p.sendQ,
     })),

@@ -170,6 +170,22 @@ export function outgoingCandidates(sockets: readonly Socket[], servedPort?: numb
  * (a busy server, usually): the sockets are walked only then, and only those of the rows without one count.
  */
 function markOwnersNotLookedUp(rows: readonly PortRow[], sockets: readonly Socket[], attribution: AttributionInfo['scope'] | undefined): void {
+  // Unix rows without processes, whatever the scope: a held socket of theirs without a uid (procfs, netstat
+  // and ss give unix sockets none, so PortSummary.uids cannot say it) has an owner not looked up, not found,
+  // or hidden from this user (model/owner.ts unixOwnerUidUnknown): "?", as netlink's rows say (their uids).
+  // Before, `--source ss` as root showed "(unnamed) -" for socketpairs python held, and unprivileged the
+  // listener of another user "-" ("no process holds it").
+  const unix = new Map<string, PortRow>();
+  for (const r of rows) if (r.summary.protocol === 'unix' && r.summary.processes.length === 0) unix.set(r.id, r);
+  for (const s of sockets) {
+    if (unix.size === 0) break;
+    if (s.protocol !== 'unix' || s.processes.length !== 0 || s.uid !== undefined || !mustBeHeld(s)) continue;
+    const id = unixId(escapeControl(s.local.address || '(unnamed)'));
+    const row = unix.get(id);
+    if (!row) continue;
+    row.ownersNotLookedUp = true;
+    unix.delete(id);
+  }
   if (attribution === undefined || attribution === 'all') return;
   // Rows by host, then by number (udp above 65535): no string per socket.
   const byHost = new Map<string | undefined, Map<number, PortRow>>();
@@ -222,12 +238,12 @@ export function buildPortTables(
     samples.set(id, connections(summary));
     local.push({ id, label: String(summary.port), summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] });
   }
-  markOwnersNotLookedUp(local, sockets, attribution);
   for (const { label, summary } of summarizeUnix(sockets)) {
     const id = unixId(label);
     samples.set(id, connections(summary));
     local.push({ id, label, summary, health: 'ok', trend: trends.map.get(id) ?? [] });
   }
+  markOwnersNotLookedUp(local, sockets, attribution);
   let peerRows: PeerPortRow[] | undefined;
   const peer = () => {
     if (!peerRows) {

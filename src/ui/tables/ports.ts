@@ -108,7 +108,7 @@ export const PORT_COLUMNS: readonly Column<PortRow>[] = [
     title: 'PROCESS',
     width: 'flex',
     minWidth: 10,
-    cell: (r) => (r.summary.protocol === 'unix' ? `${r.label} ${summaryProcessLabel(r.summary)}` : portProcessLabel(r)),
+    cell: (r) => (r.summary.protocol === 'unix' ? `${r.label} ${portProcessLabel(r)}` : portProcessLabel(r)),
   },
   // QUEUE, not ACCEPTQ: the column also holds UDP rows, whose queue is bytes of datagrams, not connections
   // (unix rows are connections over backlog, as TCP's).
