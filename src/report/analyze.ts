@@ -7,12 +7,24 @@ import { hiddenOwnerUid, hiddenOwnerUids, snapshotOwnerView, uidHidden, type Own
 import { formatEndpoint, socketDrops, type ProcessRef, type Socket } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import type { AnalyzeReport, StatesReport, UdpConnected } from './schema.js';
+import type { CollectOptions } from '../collect/source.js';
 import { fmtBytes } from '../advise/format.js';
 import { escapeControl } from '../model/escape.js';
 
 export interface ReportScope {
   port?: number;
   peerPort?: number;
+}
+
+/**
+ * The collect options of a scope. --peer-port P keeps this host's listeners, which tell a connection it accepted
+ * from one it made, and the sockets on local port P too (a collector takes either), so that a loopback
+ * connection's other end, this host's receiving socket, is judged as in the whole-host view (buffer-below-bdp
+ * reads its rcvbuf); the report itself still counts the scope's sockets only. --port P collects that port.
+ */
+export function scopeCollectOptions(scope: ReportScope): Pick<CollectOptions, 'port' | 'peerPort' | 'withListeners'> {
+  if (scope.peerPort !== undefined) return { port: scope.peerPort, peerPort: scope.peerPort, withListeners: true };
+  return scope.port !== undefined ? { port: scope.port } : {};
 }
 
 /**
@@ -47,6 +59,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
   const owners = snapshotOwnerView(snap);
   const families = wildcardV6only(sockets);
   const udpIndex = udpListenerSockets(sockets);
+  const devices = boundDevices(sockets);
   const listeners = summaries.flatMap((p) =>
     p.listeners.map((l) => ({
       address: l.address,
@@ -56,6 +69,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
       acceptQueue: l.acceptQueue,
       process: l.processes[0] ? { pid: l.processes[0].pid, name: l.processes[0].name, fd: l.processes[0].fd } : null,
       processes: l.processes.map((x) => ({ pid: x.pid, name: x.name, fd: x.fd })),
+      ...listenerDevice(l, devices, p.host),
       ...listenerOwner(l, owners, p.host),
       ...listenerV6only(l, families, p.host),
       ...udpReceiveSide(l, udpIndex, p.host),
@@ -252,6 +266,33 @@ export function listenerV6only(l: Listener, families: WildcardV6only, host?: str
   if (l.address !== '::') return {};
   const v = families.get(listenerKey(host, l.protocol, l.port, l.inode));
   return { v6only: v ?? null };
+}
+
+/** The device of the listeners bound with SO_BINDTODEVICE (netlink and ss name it; procfs, netstat do not), by listenerKey. */
+export type BoundDevices = ReadonlyMap<string, string>;
+
+/**
+ * One pass over the sockets for the listeners' bound devices (the summaries' listeners do not carry them):
+ * two listeners on 0.0.0.0:7005 bound to vA and vB are two services, not two identical rows.
+ */
+export function boundDevices(sockets: readonly Socket[]): BoundDevices {
+  const m = new Map<string, string>();
+  for (let i = 0; i < sockets.length; i++) {
+    const s = sockets[i];
+    if (s.boundDevice !== undefined && isListener(s)) m.set(listenerKey(s.host, s.protocol, s.local.port, s.inode), s.boundDevice);
+  }
+  return m;
+}
+
+/**
+ * `device` of a listener bound to one (README, analyze and sockscope --json; the name try's holders use),
+ * shown after the address as ss and the exporter do (`0.0.0.0%vA`); absent when unbound, unknown (procfs,
+ * netstat) or when the address already carries its link-local zone (that zone is the device).
+ */
+export function listenerDevice(l: Listener, devices: BoundDevices, host?: string): { device?: string } {
+  if (devices.size === 0 || l.address.includes('%')) return {};
+  const d = devices.get(listenerKey(host, l.protocol, l.port, l.inode));
+  return d !== undefined ? { device: d } : {};
 }
 
 /** `analyze-states`: TCP state counts and one recommendation line. */

@@ -45,9 +45,9 @@ export function wildcardFamilies(v6only: boolean | null): string {
   return v6only === null ? 'v6only unknown' : v6only ? 'IPv6 only' : 'IPv4+IPv6';
 }
 
-/** A listener's address cell: ":: (IPv6 only)" for one on :: (v6only is set there only), else the address. */
-function listenerAddress(l: { address: string; v6only?: boolean | null }): string {
-  const a = escapeControl(l.address);
+/** A listener's address cell: ":: (IPv6 only)" for one on :: (v6only is set there only), else the address; "%dev" after it when bound to a device (as ss shows it). */
+function listenerAddress(l: { address: string; v6only?: boolean | null; device?: string }): string {
+  const a = escapeControl(l.device !== undefined ? `${l.address}%${l.device}` : l.address);
   return l.v6only !== undefined ? `${a} (${wildcardFamilies(l.v6only)})` : a;
 }
 

@@ -42,6 +42,8 @@ export const ListenerSchema = z.object({
   ownerHidden: z.boolean(),
   /** The listener's uid, when the source shows it. */
   uid: z.number().int().optional(),
+  /** The device the listener is bound to (SO_BINDTODEVICE), when it is and the source shows it (netlink, ss): the tables print `address%device`. */
+  device: z.string().optional(),
   /**
    * Listeners on '::' only: IPV6_V6ONLY, true (IPv6 clients only) or false (IPv4 clients too), null when the
    * source cannot tell (procfs, netstat).

@@ -6,7 +6,7 @@ import { snapshotOwnerView, summaryHiddenUids, unixOwnerUidUnknown } from '../mo
 import type { Protocol } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
-import { listenerOwner, listenerV6only, reportHeader, stripUndefined, udpListenerSockets, udpReceiveSide, wildcardV6only } from './analyze.js';
+import { boundDevices, listenerDevice, listenerOwner, listenerV6only, reportHeader, stripUndefined, udpListenerSockets, udpReceiveSide, wildcardV6only } from './analyze.js';
 import { isServedPort, outgoingCandidates, summarizeUnix } from '../ui/derive.js';
 
 const Counts = z.record(z.string(), z.number().int());
@@ -49,6 +49,8 @@ export const SnapshotReportSchema = z.object({
           ownerHidden: z.boolean(),
           /** The listener's uid, when the source shows it. */
           uid: z.number().int().optional(),
+          /** The device the listener is bound to (SO_BINDTODEVICE), when it is and the source shows it (netlink, ss); as analyze --json. */
+          device: z.string().optional(),
           /**
            * Listeners on '::' only: IPV6_V6ONLY, true (IPv6 clients only) or false (IPv4 clients too), null when
            * the source cannot tell (procfs, netstat).
@@ -120,6 +122,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
   const owners = snapshotOwnerView(snap);
   const families = wildcardV6only(sockets);
   const udpIndex = udpListenerSockets(sockets);
+  const devices = boundDevices(sockets);
   // Unix sockets held out of sight whose uid the source cannot tell (procfs, netstat, ss): by path and inode.
   const uidUnknownPaths = new Set<string>();
   const uidUnknownInodes = new Set<number>();
@@ -152,6 +155,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       total: p.total,
       listeners: p.listeners.map((l) => ({
         address: l.address,
+        ...listenerDevice(l, devices, p.host),
         backlog: l.backlog,
         acceptQueue: l.acceptQueue,
         processes: l.processes,
