@@ -7,7 +7,7 @@ import { thresholdConflicts } from '../advise/thresholds.js';
 import { ThresholdOverridesSchema } from '../config/schema.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Endpoint, ProcessRef } from '../model/socket.js';
-import { buildAnalyzeReport, buildStatesReport } from '../report/analyze.js';
+import { buildAnalyzeReport, buildStatesReport, scopeCollectOptions } from '../report/analyze.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
 import { collecting, InvalidInputError, parseInput } from './errors.js';
@@ -111,7 +111,7 @@ export async function analyze(input: AnalyzeInput = {}, options?: LibraryOptions
   const config = libraryConfig(options, 'analyze');
   const thresholds = thresholdsOf(config.thresholds, o.thresholds, 'analyze');
   const scoped = o.port !== undefined || o.peerPort !== undefined;
-  const snap = await collect(o.source, { port: o.port, peerPort: o.peerPort, withListeners: o.peerPort !== undefined, protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
+  const snap = await collect(o.source, { ...scopeCollectOptions(o), protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
   return buildAnalyzeReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, thresholds);
 }
 
@@ -124,6 +124,6 @@ export async function analyzeStates(input: AnalyzeInput = {}, options?: LibraryO
   // memory) when scoped to a port or peer port.
   const byPort = o.port !== undefined;
   const scoped = byPort || o.peerPort !== undefined;
-  const snap = await collect(o.source, { port: o.port, peerPort: o.peerPort, withListeners: o.peerPort !== undefined, protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners', ...(scoped ? { details: true } : {}) });
+  const snap = await collect(o.source, { ...scopeCollectOptions(o), protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners', ...(scoped ? { details: true } : {}) });
   return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, thresholds);
 }

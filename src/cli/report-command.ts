@@ -4,7 +4,7 @@ import type { CollectOptions } from '../collect/source.js';
 import { loadCliConfig } from '../config/resolve.js';
 import { escapeControl } from '../model/escape.js';
 import type { Snapshot } from '../model/snapshot.js';
-import type { ReportScope } from '../report/analyze.js';
+import { scopeCollectOptions, type ReportScope } from '../report/analyze.js';
 import type { ReportArgs } from './report-flags.js';
 import { printJson } from './options.js';
 import { collectSeries, samplingOf } from './sampling.js';
@@ -12,13 +12,11 @@ import { reportFailedHosts, sourcesFor } from './sources.js';
 
 /**
  * The collect options of a report: the command's, with targeted attribution (one-shot: read only the
- * processes that own the sockets asked about, not every fd on the host), and with --peer-port this host's
- * listeners too, which tell a connection it accepted from one it made.
+ * processes that own the sockets asked about, not every fd on the host), and what the scope collects
+ * (scopeCollectOptions: with --peer-port P, this host's listeners and local port P too).
  */
 export function reportCollectOptions(collectOptions: (scope: ReportScope) => CollectOptions, scope: ReportScope): CollectOptions {
-  // --peer-port P: the sockets on local port P too (either matches), so a loopback connection's other end,
-  // this host's receiving socket, is judged as in the whole-host view (buffer-below-bdp reads its rcvbuf).
-  return { ...collectOptions(scope), attribution: 'targeted', ...(scope.peerPort !== undefined ? { withListeners: true, port: scope.peerPort } : {}) };
+  return { ...collectOptions(scope), attribution: 'targeted', ...scopeCollectOptions(scope) };
 }
 
 /**

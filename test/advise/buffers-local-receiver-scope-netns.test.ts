@@ -65,6 +65,14 @@ while time.time() - t < 50:
   }
   const verdict = (list: Rec[]) => list.find((r) => r.id === 'buffer-below-bdp')?.message ?? 'none';
   assert.equal(verdict(scoped), verdict(host), 'the same connection, the same buffer-below-bdp verdict in both scopes');
+  // The library's analyze collects what the command does (scopeCollectOptions): the receiver is in its snapshot too.
+  const lib = String.raw`import { analyze } from ${JSON.stringify(`${process.cwd()}/dist/index.js`)};
+const r = await analyze({ peerPort: 7062 });
+process.stdout.write(JSON.stringify(r.recommendations));`;
+  const library = JSON.parse(inNs(['node', '--input-type=module', '-e', lib])) as Rec[];
+  const once = recs(['--peer-port', '7062']);
+  for (const r of library) assert.doesNotMatch(`${r.evidence} ${r.fix}`, /remote peer|another host|not collected in this scope/, `library analyze: ${r.id} left the loopback receiver out`);
+  assert.equal(verdict(library) === 'none', verdict(once) === 'none', 'library and CLI: buffer-below-bdp in both or in neither');
 });
 
 test('buffer-below-bdp: a loopback receiver missing from the snapshot is "on this host, not collected", not remote', () => {
