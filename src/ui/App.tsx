@@ -236,13 +236,14 @@ export function App(props: AppProps) {
   // Columns and header change with the width and the table, not with every refresh.
   const columns = model?.columns;
   const marked = !!model?.markOf;
-  const placed = useMemo(() => (columns ? placeColumns(columns, width - (marked ? 3 : 0), width) : []), [columns, marked, width]);
+  // Virtualize before React: only the visible slice becomes lines of text; the flex columns share the room
+  // as those rows need it (a long peer address beside a short process name).
+  const visible = useMemo(() => (model ? model.rows.slice(top, top + tableHeight) : []), [model, top, tableHeight]);
+  const placed = useMemo(() => (columns ? placeColumns(columns, width - (marked ? 3 : 0), width, visible) : []), [columns, marked, width, visible]);
   const header = useMemo(() => renderHeader(placed), [placed]);
 
-  // Virtualize before React: only the visible slice becomes lines of text.
   const section: TableSectionProps | undefined = useMemo(() => {
     if (!model) return undefined;
-    const visible = model.rows.slice(top, top + tableHeight);
     const lines: Line[] = visible.map((r) => ({ id: model.idOf(r), text: renderRow(placed, r), mark: model.markOf?.(r) }));
     return {
       title: model.title,
@@ -259,7 +260,7 @@ export function App(props: AppProps) {
       hiddenNote: hiddenNote?.short,
       theme,
     };
-  }, [model, placed, header, width, top, tableHeight, index, ids, theme, data.snapshot, hiddenNote]);
+  }, [model, visible, placed, header, width, index, ids, theme, data.snapshot, hiddenNote]);
 
   // Socket view: the live socket if it is still there, else the last copy seen.
   const socketFrame = view === 'socket' ? (frame as Extract<Frame, { view: 'socket' }>) : undefined;

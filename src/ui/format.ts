@@ -49,6 +49,41 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   return align === 'right' ? pad + t : t + pad;
 }
 
+/**
+ * Fits an address, address:port or endpoint cell into exactly `width` cells. What tells such cells apart is
+ * the port and the address's end (2001:db8:…:eeee:1 and …:eeee:2, 10.0.0.1 and 10.0.0.2): one that does not
+ * fit is cut in the middle of the address, keeping its port, `[2001:db8:…eeee:2]:41234`. A note after the
+ * endpoint (` (IPv6 only)`) is cut first. fit() cut from the end, and four IPv6 peers read the same.
+ */
+export function fitAddress(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  const space = text.indexOf(' ');
+  const endpoint = space < 0 ? text : text.slice(0, space);
+  if (stringWidth(text) <= width || stringWidth(endpoint) <= width) return fit(text, width, align);
+  // The kept end: "]:PORT" of [v6]:PORT, ":PORT" of v4:PORT; a bare address (more colons, or none) keeps none.
+  let cut = endpoint.length;
+  if (endpoint.startsWith('[') && endpoint.includes(']')) cut = endpoint.indexOf(']');
+  else if (endpoint.indexOf(':') >= 0 && endpoint.indexOf(':') === endpoint.lastIndexOf(':')) cut = endpoint.indexOf(':');
+  const body = [...endpoint.slice(0, cut)];
+  const suffix = endpoint.slice(cut);
+  const room = width - stringWidth(suffix);
+  if (room < 3) return fit(text, width, align);
+  // The address's end gets the larger half: it is what differs between neighbours.
+  let tailRoom = Math.ceil((room - 1) / 2);
+  let headRoom = room - 1 - tailRoom;
+  let tail = '';
+  for (let i = body.length - 1; i >= 0 && stringWidth(body[i]) <= tailRoom; i--) {
+    tail = body[i] + tail;
+    tailRoom -= stringWidth(body[i]);
+  }
+  let head = '';
+  for (let i = 0; i < body.length && stringWidth(body[i]) <= headRoom; i++) {
+    head += body[i];
+    headRoom -= stringWidth(body[i]);
+  }
+  return fit(`${head}…${tail}${suffix}`, width, align);
+}
+
 /** 1234 -> "1234", 12345 -> "12.3k", 1234567 -> "1.2M". */
 export function compactNumber(n: number): string {
   if (n < 10_000) return String(n);

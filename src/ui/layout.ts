@@ -1,5 +1,5 @@
 // Width breakpoints and column fitting: low-value columns drop first as the terminal narrows.
-import { fit } from './format.js';
+import { fit, fitAddress, stringWidth } from './format.js';
 
 /** Terminal widths at which optional columns appear. The monitor is designed to be usable at NARROW (80x24). */
 export const BREAKPOINTS = {
@@ -29,6 +29,8 @@ export interface Column<R> {
   align?: 'left' | 'right';
   /** The column appears only when the terminal is at least this wide. */
   from?: Breakpoint;
+  /** An address or endpoint: cut in the middle, keeping the port and the address's end (fitAddress). */
+  address?: boolean;
   cell: (row: R) => string;
 }
 
@@ -39,26 +41,48 @@ export interface PlacedColumn<R> extends Column<R> {
 /**
  * The columns that fit `width`, flex columns sharing the rest (one space between columns). Breakpoints
  * are judged on the terminal width (`terminalWidth`, default `width`), not on what a mark column leaves.
+ * With `rows` (the rows on screen) the room goes where the content needs it: each flex column gets up to its
+ * widest cell (or title), evenly among those that need more, and what is left is shared evenly. Split evenly
+ * always, a long peer address was cut at 80 columns beside a PROCESS column with empty room.
  */
-export function placeColumns<R>(columns: readonly Column<R>[], width: number, terminalWidth = width): PlacedColumn<R>[] {
+export function placeColumns<R>(columns: readonly Column<R>[], width: number, terminalWidth = width, rows?: readonly R[]): PlacedColumn<R>[] {
   const shown = columns.filter((c) => !c.from || terminalWidth >= BREAKPOINTS[c.from]);
   const fixed = shown.reduce((s, c) => s + (c.width === 'flex' ? 0 : c.width), 0);
   const flex = shown.filter((c) => c.width === 'flex');
   const gaps = Math.max(0, shown.length - 1);
   const left = Math.max(0, width - fixed - gaps);
-  const each = flex.length ? Math.floor(left / flex.length) : 0;
-  let extra = flex.length ? left - each * flex.length : 0;
-  return shown.map((c) => {
-    if (c.width !== 'flex') return { ...c, cells: c.width };
-    const cells = Math.max(c.minWidth ?? 4, each + (extra > 0 ? 1 : 0));
-    if (extra > 0) extra--;
-    return { ...c, cells };
-  });
+  const cells = new Map<Column<R>, number>();
+  if (rows && rows.length > 0 && flex.length > 0) {
+    const least = flex.map((c) => c.minWidth ?? 4);
+    const want = flex.map((c, i) => Math.max(least[i], stringWidth(c.title), ...rows.map((r) => stringWidth(c.cell(r)))));
+    const got = least.slice();
+    let rest = left - got.reduce((a, b) => a + b, 0);
+    // Water-filling: every round gives each column still short of its want an even part (bounded: each
+    // round fills a column or spends what is left).
+    for (let hungry = flex.map((_, i) => i).filter((i) => got[i] < want[i]); rest > 0 && hungry.length > 0; hungry = hungry.filter((i) => got[i] < want[i])) {
+      const part = Math.max(1, Math.floor(rest / hungry.length));
+      for (const i of hungry) {
+        const g = Math.min(part, want[i] - got[i], rest);
+        got[i] += g;
+        rest -= g;
+      }
+    }
+    for (let i = 0; rest > 0; i = (i + 1) % flex.length, rest--) got[i]++;
+    flex.forEach((c, i) => cells.set(c, got[i]));
+  } else {
+    const each = flex.length ? Math.floor(left / flex.length) : 0;
+    let extra = flex.length ? left - each * flex.length : 0;
+    for (const c of flex) {
+      cells.set(c, Math.max(c.minWidth ?? 4, each + (extra > 0 ? 1 : 0)));
+      if (extra > 0) extra--;
+    }
+  }
+  return shown.map((c) => ({ ...c, cells: c.width === 'flex' ? cells.get(c)! : c.width }));
 }
 
 /** One line of text for a row. */
 export function renderRow<R>(columns: readonly PlacedColumn<R>[], row: R): string {
-  return columns.map((c) => fit(c.cell(row), c.cells, c.align)).join(' ');
+  return columns.map((c) => (c.address ? fitAddress : fit)(c.cell(row), c.cells, c.align)).join(' ');
 }
 
 /** The header line of a table. */

@@ -29,7 +29,7 @@ export const PEER_PORT_COLUMNS: readonly Column<PeerPortRow>[] = [
   { id: 'finwait', title: 'FIN-W', width: 5, align: 'right', from: 'medium', cell: (r) => count(r.summary.states.FIN_WAIT1 + r.summary.states.FIN_WAIT2) },
   { id: 'other', title: 'OTHER', width: 5, align: 'right', from: 'medium', cell: (r) => count(other(r.summary)) },
   { id: 'peers', title: 'HOSTS', width: 5, align: 'right', cell: (r) => count(r.summary.peerCount) },
-  { id: 'top', title: 'TOP PEER', width: 18, from: 'huge', cell: (r) => r.summary.topPeers[0]?.address ?? '-' },
+  { id: 'top', title: 'TOP PEER', width: 18, from: 'huge', address: true, cell: (r) => r.summary.topPeers[0]?.address ?? '-' },
   { id: 'trend', title: 'TREND', width: TREND_WIDTH, from: 'wide', cell: (r) => sparkline(r.trend, TREND_WIDTH) },
 ];
 

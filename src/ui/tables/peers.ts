@@ -36,7 +36,7 @@ export function groupByPeer(sockets: readonly Socket[]): PeerGroupRow[] {
 }
 
 export const PEER_GROUP_COLUMNS: readonly Column<PeerGroupRow>[] = [
-  { id: 'peer', title: 'PEER ADDRESS', width: 'flex', minWidth: 15, cell: (r) => r.address },
+  { id: 'peer', title: 'PEER ADDRESS', width: 'flex', minWidth: 15, address: true, cell: (r) => r.address },
   { id: 'total', title: 'SOCKETS', width: 7, align: 'right', cell: (r) => compactNumber(r.total) },
   { id: 'estab', title: 'ESTAB', width: 6, align: 'right', cell: (r) => count(r.states.ESTABLISHED) },
   { id: 'timewait', title: 'T-WAIT', width: 6, align: 'right', cell: (r) => count(r.states.TIME_WAIT) },

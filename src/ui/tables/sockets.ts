@@ -123,8 +123,9 @@ const measured = (s: Socket) => (s.state === 'LISTEN' ? undefined : s.tcpInfo);
 const retransmits = (s: Socket) => measured(s)?.totalRetrans ?? measured(s)?.retrans;
 
 export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
-  { id: 'peer', title: 'PEER', width: 'flex', minWidth: 14, cell: (r) => peerCell(r.socket) },
-  { id: 'local', title: 'LOCAL', width: 'flex', minWidth: 14, from: 'huge', cell: (r) => escapeControl(formatEndpoint(r.socket.local, r.socket.protocol)) },
+  // Addresses are cut in the middle (fitAddress): the port and the address's end tell the rows apart.
+  { id: 'peer', title: 'PEER', width: 'flex', minWidth: 14, address: true, cell: (r) => peerCell(r.socket) },
+  { id: 'local', title: 'LOCAL', width: 'flex', minWidth: 14, from: 'huge', address: true, cell: (r) => escapeControl(formatEndpoint(r.socket.local, r.socket.protocol)) },
   // UNCONN for an unconnected UDP socket (the kernel's CLOSE), as ss and the home view's filter name it.
   { id: 'state', title: 'STATE', width: 11, cell: (r) => stateLabel(r.socket) },
   { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => (r.socket.recvQUnknown ? '?' : compactNumber(r.socket.recvQ)) },
