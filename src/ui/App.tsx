@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType, 
 import type { SocketSource } from '../collect/source.js';
 import { debugLogProblem } from '../collect/debug.js';
 import type { Protocol, Socket } from '../model/socket.js';
+import { isListener } from '../model/aggregate.js';
 import { FilterBar } from './components/FilterBar.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
@@ -66,6 +67,8 @@ export interface AppProps {
 }
 
 const NO_THRESHOLDS: Record<string, number> = {};
+/** The port view's recommendations: at least a message and its fix. */
+const PORT_REC_LEAST = 2;
 
 /** The snapshot with the debug log's problem (debugLogProblem) first among its notes (the line is cut to the width), when logging stopped. */
 function withDebugLogNote(snap: Snapshot): Snapshot {
@@ -152,11 +155,6 @@ export function App(props: AppProps) {
   const frameHeight = Math.max(1, size.rows - 1);
   // The collector's notes: a header line from the first snapshot that has any, kept from then on.
   const notes = useNotesLine(data.snapshot);
-  // A short terminal: the header gives up lines (headerLinesShown) so that the body keeps a table's title,
-  // its column header and the selected row; below that (under 5 rows) the body is clipped.
-  const headerLines = Math.max(0, Math.min(HEADER_LINES + notes.lines, frameHeight - FOOTER_LINES - MIN_BODY_LINES));
-  const body = Math.max(0, frameHeight - headerLines - FOOTER_LINES);
-
   // The table on screen (ports and port views).
   const portFrame = view === 'port' ? (frame as Extract<Frame, { view: 'port' }>) : undefined;
   const onPort = useMemo(() => (portFrame ? portSockets(data.sockets, portFrame, data.snapshot ? ephemeralRange(data.snapshot) : undefined) : []), [data.sockets, data.snapshot, portFrame]);
@@ -173,8 +171,6 @@ export function App(props: AppProps) {
     () => (portFrame ? (portFrame.direction === 'peer' ? data.recs.filter((r) => r.peerPort === portFrame.port && (portFrame.host === undefined || (r as HostedRecommendation).host === portFrame.host)) : recommendationsForPort(data.recs, portFrame.protocol, portFrame.port, portFrame.host)) : []),
     [data.recs, portFrame],
   );
-  // Up to 3 listener lines, fewer when the body leaves no more than the table's title, header and one row.
-  const listenerRoom = Math.max(0, Math.min(3, body - MIN_BODY_LINES));
   // The port's protocol hidden (t, u in its view): nothing of it is collected, which is no evidence that the
   // port has no listener or no sockets. The view says it is hidden and which key shows it again.
   const hiddenNote = useMemo(() => {
@@ -183,6 +179,21 @@ export function App(props: AppProps) {
     const binding = keymap.find((b) => b.command === command && b.keys.length > 0 && (b.views === 'all' || b.views.includes('port')));
     return hiddenProtocolNote(portFrame.protocol, binding ? displayKey(binding.keys[0]) : undefined);
   }, [portFrame, state.protocols, keymap]);
+  // A short terminal: the parts give up lines in README's order (Behaviour). The header first (headerLinesShown:
+  // the rates first), so that the body keeps a table's title, its column header and the selected row, the port
+  // view's listener lines (up to 3) and the recommendations panel's title and lines (panelLeast); then the
+  // listener lines; then the panel; below that (under 5 rows) the body is clipped. The header used to keep its
+  // lines while the port view's panel lost its fix (80x11) and then went (80x10).
+  const listenersWanted = useMemo(
+    () => (!portFrame ? 0 : hiddenNote ? 1 : portFrame.direction === 'local' ? Math.max(1, Math.min(3, onPort.filter(isListener).length)) : 0),
+    [portFrame, hiddenNote, onPort],
+  );
+  // The panel's least: its title and a line; in the port view, with findings, title, message and fix.
+  const panelLeast = view === 'ports' ? 2 : portFrame ? (portRecs.length === 0 ? 2 : 1 + PORT_REC_LEAST) : 0;
+  const headerLines = Math.max(0, Math.min(HEADER_LINES + notes.lines, frameHeight - FOOTER_LINES - MIN_BODY_LINES - panelLeast - listenersWanted));
+  const body = Math.max(0, frameHeight - headerLines - FOOTER_LINES);
+  // Up to 3 listener lines, fewer when the body leaves no more than the table's least and the panel's.
+  const listenerRoom = Math.max(0, Math.min(3, body - MIN_BODY_LINES - panelLeast));
   const listeners = useMemo(
     () =>
       !portFrame || listenerRoom === 0 ? [] : hiddenNote ? [hiddenNote.line] : portFrame.direction === 'local' ? listenerLines(onPort, listenerRoom) : [],
@@ -199,7 +210,7 @@ export function App(props: AppProps) {
         ? // The port's own findings are what the view is for: at least message and fix (2 lines), a sixth of the
           // height when there is more (24 rows: 4, 50 rows: 8; splitBody gives no more than they need in full).
           // Capped at 4 and twice the count, a full table left one recommendation 2 lines and its fix unseen.
-          { available: body - 2 - listeners.length - 1, share: portRecs.length === 0 ? 1 : Math.max(2, Math.floor(size.rows / 6)) }
+          { available: body - 2 - listeners.length - 1, share: portRecs.length === 0 ? 1 : Math.max(PORT_REC_LEAST, Math.floor(size.rows / 6)) }
         : undefined;
   // Measured only up to the most the panel can get: splitBody's answer is the same for any wanted at or past
   // max(available, share), and 400 findings (1,000 sockets with problems) took 1,200 wraps per render.
