@@ -4,7 +4,9 @@ import type { Recommendation } from '../../advise/types.js';
 import { AdviceRunner, type Advisor } from '../advice-runner.js';
 import { ephemeralRange, type Snapshot } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
-import { attachTrends, buildPortTables, healthByPort, nextTrends, selectSockets, type PortTables, type ProtocolToggles, type Trends } from '../derive.js';
+import { isListener, isServedLocalPort, listeningKey, listeningPorts } from '../../model/aggregate.js';
+import { attachTrends, buildPortTables, healthByPort, nextTrends, outgoingCandidates, selectSockets, type PortTables, type ProtocolToggles, type Trends } from '../derive.js';
+import { peerPortId } from '../identity.js';
 import { identityLine, ratesLine, totalsLine } from '../header-lines.js';
 import { TREND_WIDTH } from '../tables/ports.js';
 
@@ -38,6 +40,25 @@ export function trendsSteady(map: Trends, width: number): boolean {
     for (let i = 1; i < t.length; i++) if (t[i] !== t[0]) return false;
   }
   return true;
+}
+
+/**
+ * The outgoing table's trend samples without building it: sockets per row (summarizePeerPorts' total, by the
+ * same rule: not unix, a peer port, not a listener or SYN_RECV, on a local port this host does not serve).
+ * The outgoing table is built only while shown; its TREND, sampled only then, started over at every Tab.
+ */
+export function peerPortCounts(all: readonly Socket[], ephemeral: readonly [number, number], servedPort?: number): Map<string, number> {
+  const sockets = outgoingCandidates(all, servedPort);
+  const listening = listeningPorts(sockets);
+  const out = new Map<string, number>();
+  for (let i = 0; i < sockets.length; i++) {
+    const s = sockets[i];
+    if (s.protocol === 'unix' || s.peer.port === 0 || s.state === 'SYN_RECV' || isListener(s)) continue;
+    if (isServedLocalPort(s.local.port, listening.size !== 0 && listening.has(listeningKey(s)), ephemeral)) continue;
+    const id = peerPortId(s.protocol, s.peer.port, s.host);
+    out.set(id, (out.get(id) ?? 0) + 1);
+  }
+  return out;
 }
 
 export function useMonitorData(opts: {
@@ -78,7 +99,9 @@ export function useMonitorData(opts: {
     // The trend memory advances once per snapshot (not when a toggle or a key rebuilds the tables).
     if (trends.current.time !== snapshot.time) {
       const samples = new Map(t.samples);
+      // The outgoing rows' samples too while the table is hidden (per-port counts): Tab shows their last 10.
       if (peerTableShown) for (const r of t.peer()) samples.set(r.id, r.summary.total);
+      else for (const [id, n] of peerPortCounts(sockets, ephemeralRange(snapshot), port)) samples.set(id, n);
       const map = nextTrends(trends.current.map, samples, TREND_WIDTH);
       trends.current = { time: snapshot.time, map, steady: trendsSteady(map, TREND_WIDTH) };
       holder.current.map = map;
