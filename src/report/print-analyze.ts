@@ -28,13 +28,17 @@ function hidden(uids: readonly number[]): string {
 /** Processes named in a listener's cell; the others are counted (forked workers: the JSON lists them all). */
 const CELL_PROCESSES = 3;
 
-/** A listener's process cell: its processes ("nginx/10, nginx/11, nginx/12 +5 more"), "hidden (uid N)", or "-". */
+/**
+ * A listener's process cell: its processes ("nginx/10, nginx/11, nginx/12 +5 more"), "hidden (uid N)", or "?": a
+ * listening or bound socket has a socket file, so some process (or the kernel) holds it, and none was found (the
+ * report's note says "owners of N sockets not found (shown as ?)"); never "-", which says no process holds it.
+ */
 function listenerProcess(l: AnalyzeReport['listeners'][number]): string {
   if (l.processes.length) {
     const named = l.processes.slice(0, CELL_PROCESSES).map(proc).join(', ');
     return l.processes.length > CELL_PROCESSES ? `${named} +${l.processes.length - CELL_PROCESSES} more` : named;
   }
-  return l.ownerHidden && l.uid !== undefined ? hidden([l.uid]) : '-';
+  return l.ownerHidden && l.uid !== undefined ? hidden([l.uid]) : '?';
 }
 
 /**
@@ -88,8 +92,8 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
     const udp = listeners.filter((l) => l.protocol === 'udp');
     const tcp = listeners.filter((l) => l.protocol !== 'udp');
     // TCP listeners: their accept queue counts connections. Printed also when there are none, unless the
-    // port has UDP sockets only (their own table follows).
-    if (tcp.length > 0 || udp.length === 0) {
+    // port has UDP sockets only, bound or connected (their own tables follow).
+    if (tcp.length > 0 || (udp.length === 0 && (r.udpConnected.length === 0 || r.total > 0))) {
       out.push('Listeners');
       out.push(
         table(
@@ -143,7 +147,7 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
 /** A connected UDP socket's row: the same queue, buffer and drop cells as a bound socket's, with its peer. */
 function udpConnectedRow(c: AnalyzeReport['udpConnected'][number]): Record<string, string | number> {
   const fill = c.rcvbuf != null && c.rcvbuf > 0 ? `${Math.round((100 * c.recvQ) / c.rcvbuf)}%${udpQueueFull({ recvQBytes: c.recvQ, rcvbuf: c.rcvbuf }) ? ' full' : ''}` : '?';
-  const owner = c.process ? `${proc(c.process)}${c.process.fd !== undefined ? ` fd ${c.process.fd}` : ''}` : c.ownerHidden && c.uid !== undefined ? hidden([c.uid]) : '-';
+  const owner = c.process ? `${proc(c.process)}${c.process.fd !== undefined ? ` fd ${c.process.fd}` : ''}` : c.ownerHidden && c.uid !== undefined ? hidden([c.uid]) : '?'; // held, as a listener's (listenerProcess)
   return {
     local: escapeControl(c.local),
     peer: escapeControl(c.peer),

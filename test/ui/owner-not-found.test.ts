@@ -125,6 +125,10 @@ describe('as root in a PID namespace of its own (unshare -pf --mount-proc)', { s
       const text = run('analyze', '--port', String(port), '--source', source);
       assert.equal(text.status, 0, text.stderr);
       assert.match(text.stdout, /^note: owners of \d+ sockets? not found \(shown as \?\)/m, `analyze --source ${source}:\n${text.stdout}`);
+      // The Listeners and UDP tables' process cells say "?" as the note does (they said "-", no process holds it).
+      const cells = text.stdout.split('\n').filter((l) => l.includes(`│ ${port} `));
+      assert.equal(cells.length, 2, `analyze --source ${source}:\n${text.stdout}`);
+      for (const row of cells) assert.match(row, /│ \? +│/, `analyze --source ${source}: a row without "?":\n${text.stdout}`);
       for (const cmd of ['analyze', 'analyze-states']) {
         const json = run(cmd, '--port', String(port), '--source', source, '--json');
         assert.equal(json.status, 0, json.stderr);
@@ -132,6 +136,12 @@ describe('as root in a PID namespace of its own (unshare -pf --mount-proc)', { s
         assert.equal(doc.notes.filter((n) => /^owners of \d+ sockets? not found/.test(n)).length, 1, `${cmd} --source ${source} --json: ${doc.notes.join('\n')}`);
       }
     }
+  });
+
+  it('try bind: the "Sockets on ... port" table says "?" for the listener whose owner was not found, not "-"', () => {
+    const r = run('try', 'bind', `127.0.0.1:${port}`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^\\s+LISTEN\\s+127\\.0\\.0\\.1:${port}\\s+\\?$`, 'm'), r.stdout);
   });
 
   it('the monitor: "?" in the home and port views, the notes line says owners were not found', { skip: !hasTmux ? 'tmux is not installed' : false }, async () => {

@@ -39,12 +39,14 @@ export function parseTryAddress(op: TryOp, text: string): { host: string; port: 
 
 /**
  * A holder's owner cell: its processes, "hidden uid N" when another user's process holds it out of sight (no
- * process seen, one must hold it, its uid is not one this user's attribution covers), else "-": no process
- * holds it (TIME_WAIT, a connection still in the accept queue, an orphan), as in every table (model/owner.ts).
+ * process seen, one must hold it, its uid is not one this user's attribution covers), "?" when one must hold it
+ * (a socket file) and none was found (another PID namespace, a kernel socket), else "-": no process holds it
+ * (TIME_WAIT, a connection still in the accept queue, an orphan), as in every table (model/owner.ts).
  */
 function holderOwner(h: PortHolder): string {
   if (h.processes.length) return h.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(' ');
-  return h.uid !== undefined && mustBeHeld(h) && uidHidden(h.uid, localOwnerView()) ? `hidden uid ${h.uid}` : '-';
+  if (!mustBeHeld(h)) return '-';
+  return h.uid !== undefined && uidHidden(h.uid, localOwnerView()) ? `hidden uid ${h.uid}` : '?';
 }
 
 /** Human report. */
