@@ -3,7 +3,7 @@ import { healthyMessages, evaluateRules, makeContext, summaryMessage } from '../
 import type { Recommendation } from '../advise/types.js';
 import { countStates, isListener, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts, type Listener } from '../model/aggregate.js';
 import { firstInOrder } from '../model/keep-first.js';
-import { hiddenOwnerUid, hiddenOwnerUids, snapshotOwnerView, uidHidden, type OwnerView } from '../model/owner.js';
+import { hiddenOwnerUid, hiddenOwnerUids, ownerNotes, snapshotOwnerView, uidHidden, type OwnerView } from '../model/owner.js';
 import { formatEndpoint, socketDrops, type ProcessRef, type Socket } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import type { AnalyzeReport, StatesReport, UdpConnected } from './schema.js';
@@ -35,6 +35,21 @@ function selectSockets(snap: Snapshot, scope: ReportScope): readonly Socket[] {
   const all = snap.sockets;
   const picked = scope.port !== undefined ? socketsOnPort(all, scope.port) : scope.peerPort !== undefined ? socketsToPeerPort(all, scope.peerPort, undefined, undefined, ephemeralRange(snap)) : all.filter((s) => s.protocol !== 'unix');
   return picked.length === all.length ? all : picked;
+}
+
+/**
+ * The snapshot's notes for the scope's sockets: the owners-not-found notes (ownerNotes, made for the whole
+ * collection) counted again over `sockets` when the collection holds more than the scope (--peer-port keeps the
+ * host's listeners and local port P): a listener elsewhere whose owner is out of sight is not this report's.
+ */
+function scopeNotes(snap: Snapshot, sockets: readonly Socket[]): string[] {
+  if (sockets === snap.sockets) return [...snap.notes];
+  const whole = new Set(ownerNotes(snap));
+  if (whole.size === 0) return [...snap.notes];
+  const mine = ownerNotes({ ...snap, sockets: sockets as Socket[] });
+  const at = snap.notes.findIndex((n) => whole.has(n));
+  const rest = snap.notes.filter((n) => !whole.has(n));
+  return [...rest.slice(0, at), ...mine, ...rest.slice(at)];
 }
 
 function uniqueProcesses(list: ProcessRef[]): ProcessRef[] {
@@ -108,7 +123,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
     recommendations: recs.map(stripUndefined),
     // One snapshot: the rules that judge drops need a series, so a UDP socket that is full or has dropped is
     // said here, with the way to get that series.
-    notes: [...snap.notes, ...(history && history.length > 1 ? [] : udpOneShotNotes(listeners))],
+    notes: [...scopeNotes(snap, sockets), ...(history && history.length > 1 ? [] : udpOneShotNotes(listeners))],
   };
 }
 
@@ -297,7 +312,8 @@ export function listenerDevice(l: Listener, devices: BoundDevices, host?: string
 
 /** `analyze-states`: TCP state counts and one recommendation line. */
 export function buildStatesReport(snap: Snapshot, scope: ReportScope, history?: readonly Snapshot[], thresholds?: Record<string, number>): StatesReport {
-  const tcp = selectSockets(snap, scope).filter((s) => s.protocol === 'tcp');
+  const sockets = selectSockets(snap, scope);
+  const tcp = sockets.filter((s) => s.protocol === 'tcp');
   const ctx = makeContext({ snapshot: snap, history, thresholds, port: scope.port, peerPort: scope.peerPort });
   const findings = evaluateRules(ctx);
   const healthy = healthyMessages(ctx, findings);
@@ -311,7 +327,7 @@ export function buildStatesReport(snap: Snapshot, scope: ReportScope, history?: 
     states: countStates(tcp),
     recommendation: summary,
     recommendations: [...findings, ...healthy].map(stripUndefined),
-    notes: [...snap.notes],
+    notes: scopeNotes(snap, sockets),
   };
 }
 
