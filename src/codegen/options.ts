@@ -5,7 +5,7 @@ import { isBindAddress, isIPv4Literal, isIPv6Literal, isUnzonedLinkLocal, mapped
 import { z } from 'zod';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { InvalidInputError, zodIssues, type InputIssue } from '../model/input-error.js';
+import { briefValue, InvalidInputError, zodIssues, type InputIssue } from '../model/input-error.js';
 import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES, IO_MODELS, normalizeIoModel, type GenLanguage } from './languages.js';
 
 export { GEN_LANGUAGES, IO_MODELS, IO_MODEL_ALIASES, normalizeIoModel, type GenLanguage } from './languages.js';
@@ -170,13 +170,20 @@ export class GeneratorOptionsError extends InvalidInputError {
 /** Characters that would end a comment line or break a source file if a path reached a header comment: C0/C1 controls, DEL, and U+2028/U+2029 (line terminators in JavaScript). */
 const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
+/** Linux's PATH_MAX: a path's bytes with its terminating NUL. */
+const PATH_MAX = 4096;
+
 /** Throws GeneratorOptionsError unless the output path names a file and can be written into generated headers. `example` is the default file name, for the message about a directory path. */
 export function checkOutputPath(path: string, example = 'server.c'): void {
   // The issue names the field (output) for a library or task caller; the message names the flag, as for every option.
   const fail = (msg: string): never => {
     throw new GeneratorOptionsError(msg, [{ path: 'output', message: msg }]);
   };
-  if (UNSAFE_TEXT.test(path)) fail(`--output must be a file name without control characters or line breaks, got ${JSON.stringify(path)}`);
+  // Linux refuses a path of PATH_MAX (4,096) bytes or more (ENAMETOOLONG): said here, briefly, before any message
+  // that quotes the path (a megabyte path made a 4 MB failure document).
+  const bytes = Buffer.byteLength(path);
+  if (bytes >= PATH_MAX) fail(`--output is ${bytes} bytes long; a path on Linux is at most ${PATH_MAX - 1} (PATH_MAX), got ${briefValue(path)}`);
+  if (UNSAFE_TEXT.test(path)) fail(`--output must be a file name without control characters or line breaks, got ${briefValue(path)}`);
   if (path.trim() === '') fail(`--output needs a file path, got ${JSON.stringify(path)}`);
   if (/(^|\/)(\.\.?)?$/.test(path)) fail(`--output names the file to write, got the directory path ${JSON.stringify(path)}; add a file name (e.g. ${path.replace(/\/*$/, '/')}${example})`);
 }

@@ -36,6 +36,9 @@ test('failure documents quote long bad values cut short', async () => {
     ['a million-character debug-connections host', { operation: 'debug-connections', address: `${M}:80` }, 'address'],
     ['a million-character bandwidth unit', { operation: 'buffers', bandwidth: `1${M}`, rtt: '10ms' }, 'bandwidth'],
     ['100,000 wrong option names', { operation: 'inspect-options', port: 1, options: Array.from({ length: 1e5 }, (_, i) => i) }, 'options[0]'],
+    // A path longer than PATH_MAX: refused as such, quoted briefly (the .c message quoted it three times: 4 MB).
+    ['a million-character generate-server output', { operation: 'generate-server', output: `${M}.py` }, 'output'],
+    ['a million-character C output without .c', { operation: 'generate-server', language: 'c', output: M }, 'output'],
   ];
   for (const [what, task, path] of cases) {
     const r = await executeTask(task);
