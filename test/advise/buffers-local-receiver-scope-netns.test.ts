@@ -7,55 +7,19 @@
 // local receiver left out of a snapshot is never called remote.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { evaluateRules, makeContext } from '../../src/advise/index.js';
 import { fakeSnapshot, tcp } from '../helpers/fake-snapshot.js';
-import { createNetns, deleteNetns } from '../helpers/netns.js';
+import { blackholedBulk, inNetns } from '../helpers/blackholed-bulk.js';
 
 const NS = `sockscope-bufscope-${process.pid}`;
 const root = process.getuid?.() === 0;
 
-function inNs(args: string[], input?: string): string {
-  const r = spawnSync('ip', ['netns', 'exec', NS, ...args], { encoding: 'utf8', timeout: 30_000, input });
-  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
+const inNs = (args: string[]) => inNetns(NS, args);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Rec = { id: string; message: string; evidence: string; fix: string; peerPort?: number };
 
 test('buffer-below-bdp: a loopback receiver gets the same verdict under --peer-port as in the whole-host run, never "remote"', { skip: root ? false : 'needs root (network namespace)', timeout: 60_000 }, async (t) => {
-  createNetns(NS);
-  const kids: ChildProcess[] = [];
-  t.after(() => {
-    for (const k of kids) k.kill('SIGKILL');
-    deleteNetns(NS);
-  });
-  const server = String.raw`
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 7062)); s.listen(16)
-print('ready', flush=True)
-a, _ = s.accept(); a.settimeout(1); t = time.time()
-while time.time() - t < 50:
-    try:
-        if not a.recv(65536): break
-    except socket.timeout: pass
-`;
-  const client = String.raw`
-import socket, time
-c = socket.socket(); c.connect(('127.0.0.1', 7062)); c.settimeout(1); b = b'x' * 8000; t = time.time()
-print('ready', flush=True)
-while time.time() - t < 50:
-    try: c.send(b); time.sleep(0.0005)
-    except socket.timeout: pass
-`;
-  for (const code of [server, client]) {
-    const k = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-    kids.push(k);
-    await new Promise<void>((res) => k.stdout!.once('data', () => res()));
-  }
-  await sleep(1000);
-  inNs(['nft', '-f', '-'], 'table inet rv {\n  chain in {\n    type filter hook input priority 0\n    tcp dport 7062 drop\n  }\n}\n');
+  await blackholedBulk(t, NS, 7062);
   await sleep(2000);
   const recs = (args: string[]) => (JSON.parse(inNs(['bin/sockscope', 'analyze', ...args, '--samples', '2', '--sample-interval', '1s', '--json'])) as { recommendations: Rec[] }).recommendations;
   const scoped = recs(['--peer-port', '7062']);
