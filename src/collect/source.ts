@@ -73,10 +73,11 @@ export function portFilterOf(opts: CollectOptions): ((s: Socket) => boolean) | n
 /**
  * Whether a snapshot's TCP listeners are there only because `withListeners` asked for them (to tell
  * directions apart), not because the request is about them: the notes on listen backlogs are then beside
- * the point.
+ * the point. A peer-port report also collects its port as a local one (`port` equal to `peerPort`:
+ * report/analyze.ts scopeCollectOptions), for the other ends of loopback connections, not for its listeners.
  */
 export function listenersOnlyForDirection(opts: CollectOptions): boolean {
-  return opts.withListeners === true && opts.peerPort !== undefined && opts.port === undefined;
+  return opts.withListeners === true && opts.peerPort !== undefined && (opts.port === undefined || opts.port === opts.peerPort);
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
