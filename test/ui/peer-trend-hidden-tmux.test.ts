@@ -13,6 +13,8 @@ import { ephemeralRange } from '../../src/model/snapshot.js';
 import { outgoingCandidates } from '../../src/ui/derive.js';
 import { peerPortCounts } from '../../src/ui/hooks/useMonitorData.js';
 import { peerPortId } from '../../src/ui/identity.js';
+import type { Socket } from '../../src/model/socket.js';
+import { listener, tcp, udp } from '../helpers/fake-snapshot.js';
 import { freeLowPort, waitFor } from '../helpers/free-port.js';
 import { hasTmux, ROOT, sleep, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
@@ -39,6 +41,26 @@ describe('outgoing TREND while the outgoing table is hidden', () => {
     tmux('kill-server');
     for (const c of clients) c.destroy();
     server.close();
+  });
+
+  it('peerPortCounts equals the outgoing table totals: TCP and UDP, this host and sockets read from --host hosts', () => {
+    const remote = (x: Socket, host: string): Socket => ({ ...x, host });
+    const sockets = [
+      listener('0.0.0.0:8080', 128),
+      tcp('127.0.0.1:8080', '127.0.0.1:40001', 'ESTABLISHED'),
+      tcp('127.0.0.1:40001', '127.0.0.1:8080', 'ESTABLISHED'),
+      tcp('10.0.0.1:40002', '10.0.0.9:443', 'ESTABLISHED'),
+      tcp('10.0.0.1:40003', '10.0.0.9:443', 'TIME_WAIT'),
+      udp('10.0.0.1:40004', { peer: { address: '10.0.0.53', port: 53 }, state: 'ESTABLISHED' }),
+      udp('10.0.0.1:40005', { peer: { address: '10.0.0.53', port: 443 }, state: 'ESTABLISHED' }),
+      remote(tcp('10.0.0.2:40006', '10.0.0.9:443', 'ESTABLISHED'), 'a'),
+      remote(listener('0.0.0.0:8080', 128), 'a'),
+      remote(tcp('10.0.0.2:8080', '10.0.0.7:40007', 'ESTABLISHED'), 'a'),
+    ];
+    const counts = peerPortCounts(sockets, [32768, 60999]);
+    const table = summarizePeerPorts(sockets, [32768, 60999]);
+    assert.deepEqual(counts, new Map(table.map((p) => [peerPortId(p.protocol, p.peerPort, p.host), p.total])));
+    assert.deepEqual([counts.get(peerPortId('tcp', 443)), counts.get(peerPortId('udp', 443)), counts.get(peerPortId('tcp', 443, 'a'))], [2, 1, 1]);
   });
 
   it('peerPortCounts equals the outgoing table totals (netlink snapshot)', async () => {
