@@ -162,8 +162,9 @@ export const STEPS: Step[] = [
       { value: 'udp', label: 'UDP', hint: 'datagrams' },
     ],
     initial: (i) => i.type ?? 'tcp',
-    // UDP drops the TCP-only answers (a TCP_NODELAY answer given before going back here made every io model invalid).
-    apply: (i, v) => ({ ...i, type: v as 'tcp' | 'udp', ...(v === 'udp' ? { handler: 'echo' as const, profile: undefined, tcpNodelay: undefined } : {}) }),
+    // The later answers UDP refuses (TCP_NODELAY, http, the latency profile) are dropped by pruneLater, which keeps the
+    // others: this step cleared the profile and TCP_NODELAY on every Enter on UDP, throughput too, which UDP allows.
+    apply: (i, v) => ({ ...i, type: v as 'tcp' | 'udp' }),
   },
   {
     id: 'language',
@@ -176,7 +177,9 @@ export const STEPS: Step[] = [
       { value: 'node', label: 'Node.js' },
     ],
     initial: (i, cfg) => i.language ?? cfg.defaultLanguage,
-    apply: (i, v) => ({ ...i, language: v as GeneratorInput['language'], ioModel: undefined, platform: undefined, profile: undefined }),
+    // Only the language: pruneLater drops the io model, platform or profile the new language refuses. Clearing them
+    // here threw them away on every Enter, even on the language already chosen.
+    apply: (i, v) => ({ ...i, language: v as GeneratorInput['language'] }),
   },
   {
     id: 'platform',
@@ -189,7 +192,8 @@ export const STEPS: Step[] = [
       { value: 'portable', label: 'portable', hint: '#ifdef _WIN32: one file for both' },
     ],
     initial: (i) => i.platform ?? 'posix',
-    apply: (i, v) => ({ ...i, platform: v as GeneratorInput['platform'], ioModel: undefined }),
+    // An io model this platform cannot build is dropped by pruneLater (epoll for windows); select or poll stay.
+    apply: (i, v) => ({ ...i, platform: v as GeneratorInput['platform'] }),
     applies: (i) => i.language === 'c',
   },
   {
@@ -202,8 +206,10 @@ export const STEPS: Step[] = [
       const lang = i.language ?? cfg.defaultLanguage;
       return IO_MODELS[lang].filter((m) => allowed(i, { ioModel: m }, cfg)).map((m) => ({ value: m, label: m, hint: hints[m] }));
     },
+    // The answer given, when it still fits (back here after Windows + poll the cursor sat on select, the default).
     initial: (i, cfg) => {
       try {
+        if (i.ioModel !== undefined && allowed(i, {}, cfg)) return resolveOptions(i, cfg).ioModel;
         return resolveOptions({ ...i, ioModel: undefined }, cfg).ioModel;
       } catch {
         return IO_MODELS[i.language ?? cfg.defaultLanguage][0];
