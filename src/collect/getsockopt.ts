@@ -49,6 +49,8 @@ export interface InspectTarget {
   source?: SocketSource;
   /** Skip the collector (the monitor already has the socket). */
   kernelSocket?: Socket;
+  /** The collector kernelSocket came from (netlink, ss, procfs...): the label of the values taken from it. */
+  kernelSource?: string;
   /** Process root (tests). */
   procRoot?: string;
 }
@@ -253,7 +255,7 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
 
   // The kernel's own view (what ss/netlink show to everyone): skmem, timers, tcp_info, state, addresses.
   let kernel = target.kernelSocket;
-  let kernelSource: string | undefined = kernel ? 'caller' : undefined;
+  let kernelSource: string | undefined = kernel ? (target.kernelSource ?? 'caller') : undefined;
   if (!kernel && inode !== undefined) {
     try {
       const localPort = Number(borrowed.result?.local?.replace(/^.*:/, '') ?? 0) || undefined;
@@ -320,6 +322,11 @@ function notListedReason(inode: number, borrowed: ReturnType<typeof readOptionsO
     return `the socket (inode ${inode}) is in another network namespace (${other.netns ?? 'unknown'}, /proc/${other.pid}/ns/net) than sockscope, and /proc/${other.pid}/net does not list it${borrowed && neverBound(borrowed) ? ` (never bound or connected: ${borrowed.local})` : ''}; its kernel view is that namespace's (nsenter --net=/proc/${other.pid}/ns/net ss -e shows it)`;
   if (borrowed && neverBound(borrowed))
     return `the collector did not list inode ${inode}: the socket is open but was never bound or connected (${borrowed.local}), and the kernel lists only sockets with an address (no skmem, timers or queues to show)`;
+  // Still open (just borrowed) in CLOSE: a connect() that failed (SYN_SENT timed out, refused) or a connection that
+  // ended. tcp_set_state(TCP_CLOSE) unhashes it and gives its port back, so no dump lists it, whatever the state mask
+  // (measured: ss -tanie, every state, does not show a failed connect's socket).
+  if (borrowed?.tcpInfo?.state === 'CLOSE')
+    return `the collector did not list inode ${inode}: the process still holds it, in state CLOSE (a connect() that failed or a connection that ended), and the kernel's socket tables, which the netlink dump walks with every state, no longer hold a closed socket (no skmem, timers or queues to show)`;
   return `the collector did not list inode ${inode} (closed meanwhile?)`;
 }
 

@@ -87,14 +87,14 @@ export function maxSeg(v: number, c: OptionContext): { meaning: string; unusual?
     return { meaning: `set on the listener: every connection it accepts sends and announces segments of at most ${v} bytes (minus TCP options)`, unusual: `TCP_MAXSEG ${v} on a listener: the MSS of every accepted connection is clamped to ${v} bytes (less 12 for timestamps: 988 for 1000), whatever the path allows` };
   }
   const set = { meaning: `set before connect(): the connection will use segments of at most ${v} bytes (minus TCP options)` };
-  if (c.state === 'SYN_SENT') {
-    const unset = c.family === 'inet' ? v === 536 || v === 524 : UNSET_CONNECTING.has(v);
-    return unset ? { meaning: `${v} bytes: not set; the kernel's default clamp until the SYN-ACK gives the peer's MSS` } : set;
-  }
+  const unsetConnecting = c.family === 'inet' ? v === 536 || v === 524 : UNSET_CONNECTING.has(v);
+  if (c.state === 'SYN_SENT') return unsetConnecting ? { meaning: `${v} bytes: not set; the kernel's default clamp until the SYN-ACK gives the peer's MSS` } : set;
   if (c.state === 'CLOSE') {
     const connected = everConnected(c.tcp);
     if (connected) return { meaning: `${v} bytes: the MSS its connection used (the socket is closed)` };
     if (v === 536) return { meaning: `${v} bytes: not set (536 is the kernel's placeholder until a connection negotiates one)` };
+    // A connect() that never completed (no SYN-ACK: timed out, refused) leaves the clamp connect() gave.
+    if (unsetConnecting && connected === false) return { meaning: `${v} bytes: not set; the kernel's default clamp left by a connect() that never completed (no SYN-ACK)` };
     return connected === false ? set : { meaning: `set before connect(), or the MSS of a connection this socket had (no tcp_info was read to tell): ${v} bytes` };
   }
   const m = `largest segment this connection sends: ${v} bytes`;
