@@ -65,8 +65,56 @@ export const NODE_KEEPALIVE = { interval: 1, count: 10 } as const;
 /** Throughput profile socket buffer size (SO_SNDBUF and SO_RCVBUF). */
 export const THROUGHPUT_SOCKET_BUFFER = 1024 * 1024;
 
-const port = z.number().int().min(0).max(65535);
-const positive = z.number().int().min(1);
+/** Each numeric option's range; `size`: bytes, said with their k/M form. Every caller's refusal comes from rangeRefusal. */
+export const NUMBER_RANGES = {
+  port: { min: 0, max: 65535 },
+  backlog: { min: 1, max: 65535 },
+  bufferSize: { min: 512, max: 64 * 1024 * 1024, size: true },
+  sndbuf: { min: 1, max: 1 << 30, size: true },
+  rcvbuf: { min: 1, max: 1 << 30, size: true },
+  maxConnections: { min: 0, max: 10_000_000 },
+  idleTimeoutMs: { min: 0, max: 86_400_000 },
+  gracefulShutdownMs: { min: 0, max: 600_000 },
+  'keepalive.idle': { min: 1, max: 32767 },
+  'keepalive.interval': { min: 1, max: 32767 },
+  'keepalive.count': { min: 1, max: 127 },
+} as const;
+export type RangedOption = keyof typeof NUMBER_RANGES;
+
+const sizeText = (n: number): string => (n >= 1 << 20 && n % (1 << 20) === 0 ? `${n >> 20}M (${n})` : n >= 1024 && n % 1024 === 0 ? `${n >> 10}k (${n})` : String(n));
+
+/**
+ * Why `value` is refused for the option (null: it is in range), in the words the CLI, the wizard, the library and tasks all
+ * give: "must be 512 to 64M (67108864), got 70M", with `typed`, the value as written, when there is one. zod's own words
+ * ("Too big: expected number to be <=67108864") named no value, and a huge number got a second message about JavaScript's
+ * safe integers.
+ */
+export function rangeRefusal(key: RangedOption, value: number, typed = String(value)): string | null {
+  const r: { min: number; max: number; size?: boolean } = NUMBER_RANGES[key];
+  if (Number.isInteger(value) && value >= r.min && value <= r.max) return null;
+  const show = r.size ? sizeText : String;
+  return `must be ${Number.isInteger(value) ? '' : 'a whole number '}${show(r.min)} to ${show(r.max)}, got ${typed}`;
+}
+
+/** The flag a ranged option is given with: --buffer-size, --keepalive idle. */
+export function rangedFlag(key: RangedOption): string {
+  const [head, sub] = key.split('.') as [keyof GeneratorInput, string?];
+  return sub ? `${OPTION_FLAGS[head]} ${sub}` : OPTION_FLAGS[head];
+}
+
+/** The refusals of the numeric options of `input` that are out of range; `typed` holds values as written (the CLI's 70M). */
+export function rangeRefusals(input: GeneratorInput, typed: Partial<Record<RangedOption, string>> = {}): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(NUMBER_RANGES) as RangedOption[]) {
+    const [head, sub] = key.split('.');
+    const v = (sub ? (input[head as 'keepalive'] as Record<string, unknown> | undefined)?.[sub] : input[head as keyof GeneratorInput]) as unknown;
+    const refused = typeof v === 'number' ? rangeRefusal(key, v, typed[key]) : null;
+    if (refused) out.push(`${rangedFlag(key)} ${refused}`);
+  }
+  return out;
+}
+
+const ranged = (key: RangedOption) => z.number().refine((n) => rangeRefusal(key, n) === null, { error: (iss) => rangeRefusal(key, iss.input as number) ?? '' });
 
 /** What a caller may pass: every field optional; resolveOptions() fills the rest. */
 export const GeneratorInputSchema = z
@@ -80,7 +128,7 @@ export const GeneratorInputSchema = z
     /** What the server does with data: echo it back, or answer HTTP/1.1 requests (keep-alive). Default echo. */
     handler: z.enum(HANDLERS).optional(),
     /** Port to listen on (0 = any free port, printed at start). Default 8080. */
-    port: port.optional(),
+    port: ranged('port').optional(),
     /** Address to bind. Default 0.0.0.0, or :: with ipv6/dualStack. */
     bindAddress: z.string().min(1).optional(),
     /** Listen on IPv6. */
@@ -88,16 +136,16 @@ export const GeneratorInputSchema = z
     /** IPv6 socket that also accepts IPv4 (IPV6_V6ONLY=0). Implies ipv6. */
     dualStack: z.boolean().optional(),
     /** listen() backlog (TCP only; capped by net.core.somaxconn). Default 511. */
-    backlog: z.number().int().min(1).max(65535).optional(),
+    backlog: ranged('backlog').optional(),
     /**
      * Read buffer size in bytes. TCP: bytes per read, default config bufferSize (DEFAULT_BUFFER_SIZE, 65536).
      * UDP: the longest datagram served (longer ones are dropped and reported), at most and by default UDP_BUFFER_SIZE.
      */
-    bufferSize: z.number().int().min(512).max(64 * 1024 * 1024).optional(),
+    bufferSize: ranged('bufferSize').optional(),
     /** SO_SNDBUF in bytes; only set when asked (disables autotuning). */
-    sndbuf: positive.max(1 << 30).optional(),
+    sndbuf: ranged('sndbuf').optional(),
     /** SO_RCVBUF in bytes; only set when asked (disables autotuning). */
-    rcvbuf: positive.max(1 << 30).optional(),
+    rcvbuf: ranged('rcvbuf').optional(),
     /** Non-blocking sockets. Default: true for event loops, false for threads. */
     nonBlocking: z.boolean().optional(),
     /** TCP_NODELAY on each accepted socket. Default true for TCP (false = keep Nagle's algorithm). */
@@ -105,13 +153,13 @@ export const GeneratorInputSchema = z
     /** SO_REUSEPORT (Linux load-balances between processes). */
     reusePort: z.boolean().optional(),
     /** TCP keepalive probes: idle seconds before the first, seconds between, count before giving up (Node: idle only). */
-    keepalive: z.object({ idle: positive.max(32767), interval: positive.max(32767).optional(), count: positive.max(127).optional() }).strict().optional(),
+    keepalive: z.object({ idle: ranged('keepalive.idle'), interval: ranged('keepalive.interval').optional(), count: ranged('keepalive.count').optional() }).strict().optional(),
     /** Refuse (close at once) connections beyond this many. 0 = no limit. */
-    maxConnections: z.number().int().min(0).max(10_000_000).optional(),
+    maxConnections: ranged('maxConnections').optional(),
     /** Close a connection idle this long, ms. 0 = never. Default 0, or BOUNDED_POOL_IDLE_TIMEOUT_MS (60 s) for C select and Python threads. */
-    idleTimeoutMs: z.number().int().min(0).max(86_400_000).optional(),
+    idleTimeoutMs: ranged('idleTimeoutMs').optional(),
     /** On SIGTERM/SIGINT: stop accepting, flush for at most this long, close, exit 0. Default DEFAULT_GRACEFUL_MS. */
-    gracefulShutdownMs: z.number().int().min(0).max(600_000).optional(),
+    gracefulShutdownMs: ranged('gracefulShutdownMs').optional(),
     /** Explanatory comments in the output. Default: config generateComments. */
     comments: z.boolean().optional(),
     /** Preset: throughput (1 MiB SO_SNDBUF+SO_RCVBUF, TCP_NODELAY) or latency (TCP_NODELAY, TCP_QUICKACK after reads; Linux). */
@@ -220,6 +268,9 @@ function zodMessage(err: z.ZodError): string {
       if (i.code === 'unrecognized_keys') return `unknown option ${i.keys.join(', ')}; known: ${Object.keys(OPTION_FLAGS).join(', ')}`;
       const head = i.path[0] as keyof GeneratorInput | undefined;
       const key = head && OPTION_FLAGS[head] ? [OPTION_FLAGS[head], ...i.path.slice(1)].join('.') : i.path.join('.');
+      // A range refusal reads as one sentence with the flag, as the CLI says it (rangeRefusals).
+      const rangedKey = i.path.join('.');
+      if (i.code === 'custom' && Object.hasOwn(NUMBER_RANGES, rangedKey)) return `${rangedFlag(rangedKey as RangedOption)} ${i.message}`;
       return key ? `${key}: ${i.message}` : i.message;
     })
     .join('; ');

@@ -80,7 +80,7 @@ test('bad text input stays on the step with a message; Esc goes back, and cancel
   for (const ch of '70000') s = reduce(s, { name: 'char', ch }, deps);
   s = reduce(s, enter, deps);
   assert.equal(visibleSteps(s.input)[s.step].id, 'port');
-  assert.match(s.error!, /port must be 0-65535/);
+  assert.match(s.error!, /port must be 0 to 65535, got 70000/);
   for (let k = 0; k < 10 && s.phase === 'steps'; k++) s = reduce(s, { name: 'escape' }, deps);
   assert.equal(s.phase, 'cancelled');
 });

@@ -113,7 +113,11 @@ export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
 /** Byte sizes take k/M suffixes (64k, 1M, 64KiB); counts, ports and milliseconds are plain digits (--port 8k was 8192). */
 const SIZE_FLAGS = new Set(['buffer-size', 'sndbuf', 'rcvbuf']);
 
-function int(flag: string, v: string | undefined, min = 0): number | undefined {
+/**
+ * A number flag's value; its range is the generator's (options.ts rangeRefusals, checked in generateOrUsage with the text
+ * given, so the message quotes `70M`, not 73400320). `typed` collects that text under the option's key.
+ */
+function int(flag: string, v: string | undefined, typed?: Record<string, string>, key?: string): number | undefined {
   if (v === undefined) return undefined;
   const sized = SIZE_FLAGS.has(flag);
   // Given twice, yargs passes an array, which String() made the "whole number" "1,2".
@@ -122,49 +126,58 @@ function int(flag: string, v: string | undefined, min = 0): number | undefined {
   if (!m) throw new UsageError(`--${flag} must be a whole number${sized ? ' (suffix k or M allowed)' : ''}, got "${t}"`);
   const unit = (m[2] ?? '').toLowerCase()[0];
   const n = Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
-  if (n < min) throw new UsageError(`--${flag} must be at least ${min}, got ${t}`);
+  if (typed && key) typed[key] = t;
   return n;
 }
 
 /** Flags -> GeneratorInput (only what was given; the rest comes from config and defaults). */
 export function argsToInput(a: GenerateArgs, fixedType?: 'tcp'): GeneratorInput {
+  return argsToTypedInput(a, fixedType).input;
+}
+
+/** argsToInput, and each number as it was typed (option key, or keepalive.idle/interval/count), for range messages. */
+export function argsToTypedInput(a: GenerateArgs, fixedType?: 'tcp'): { input: GeneratorInput; typed: Record<string, string> } {
+  const typed: Record<string, string> = {};
   let keepalive: GeneratorInput['keepalive'];
   if (a.keepalive !== undefined) {
     const m = /^\s*(\d+)\s*(?:[,/:]\s*(\d+)\s*[,/:]\s*(\d+)\s*)?$/.exec(a.keepalive);
     if (!m) throw new UsageError(`--keepalive must be IDLE,INTERVAL,COUNT (e.g. 60,10,5), or IDLE alone for --language node, got "${a.keepalive}"`);
     keepalive = m[2] === undefined ? { idle: Number(m[1]) } : { idle: Number(m[1]), interval: Number(m[2]), count: Number(m[3]) };
+    Object.assign(typed, { 'keepalive.idle': m[1] }, m[2] === undefined ? {} : { 'keepalive.interval': m[2], 'keepalive.count': m[3] });
   }
   const input: GeneratorInput = {
     type: (fixedType ?? a.type) as GeneratorInput['type'],
     language: a.language as GeneratorInput['language'],
     ioModel: a['io-model'],
     handler: a.handler as GeneratorInput['handler'],
-    port: int('port', a.port),
+    port: int('port', a.port, typed, 'port'),
     bindAddress: a.bind,
     ipv6: a.ipv6,
     dualStack: a['dual-stack'],
-    backlog: int('backlog', a.backlog, 1),
-    bufferSize: int('buffer-size', a['buffer-size'], 1),
-    sndbuf: int('sndbuf', a.sndbuf, 1),
-    rcvbuf: int('rcvbuf', a.rcvbuf, 1),
+    backlog: int('backlog', a.backlog, typed, 'backlog'),
+    bufferSize: int('buffer-size', a['buffer-size'], typed, 'bufferSize'),
+    sndbuf: int('sndbuf', a.sndbuf, typed, 'sndbuf'),
+    rcvbuf: int('rcvbuf', a.rcvbuf, typed, 'rcvbuf'),
     nonBlocking: a['non-blocking'],
     tcpNodelay: a['tcp-nodelay'],
     reusePort: a['reuse-port'],
     keepalive,
-    maxConnections: int('max-connections', a['max-connections']),
-    idleTimeoutMs: int('idle-timeout', a['idle-timeout']),
-    gracefulShutdownMs: int('graceful-shutdown', a['graceful-shutdown']),
+    maxConnections: int('max-connections', a['max-connections'], typed, 'maxConnections'),
+    idleTimeoutMs: int('idle-timeout', a['idle-timeout'], typed, 'idleTimeoutMs'),
+    gracefulShutdownMs: int('graceful-shutdown', a['graceful-shutdown'], typed, 'gracefulShutdownMs'),
     comments: a.comments,
     profile: a.profile as GeneratorInput['profile'],
     platform: a.platform as GeneratorInput['platform'],
   };
   for (const k of Object.keys(input) as (keyof GeneratorInput)[]) if (input[k] === undefined) delete input[k];
-  return input;
+  return { input, typed };
 }
 
-/** Builds the result or throws UsageError (exit 2) with the generator's message. */
-export async function generateOrUsage(input: GeneratorInput, output?: string): Promise<GenerateResult> {
-  const { generateServer, GeneratorOptionsError } = await import('../../codegen/index.js');
+/** Builds the result or throws UsageError (exit 2) with the generator's message; a number out of range is quoted as `typed` has it. */
+export async function generateOrUsage(input: GeneratorInput, output?: string, typed: Record<string, string> = {}): Promise<GenerateResult> {
+  const { generateServer, GeneratorOptionsError, rangeRefusals } = await import('../../codegen/index.js');
+  const refused = rangeRefusals(input, typed);
+  if (refused.length) throw new UsageError(refused.join('; '));
   try {
     return generateServer(input, { output, config: (await loadCliConfig()).config });
   } catch (e) {
@@ -197,7 +210,8 @@ async function confirmOverwrite(paths: string[]): Promise<boolean | 'interrupted
 
 /** The handler body of generate-server / generate-tcp-server. */
 export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<void> {
-  const r = await generateOrUsage(argsToInput(a, fixedType), a.output);
+  const { input, typed } = argsToTypedInput(a, fixedType);
+  const r = await generateOrUsage(input, a.output, typed);
   if (a.stdout) {
     if (r.files.length === 1) process.stdout.write(r.files[0].content);
     else for (const f of r.files) process.stdout.write(`==> ${f.path} <==\n${f.content}\n`);

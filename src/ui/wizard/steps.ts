@@ -5,7 +5,9 @@ import {
   DEFAULT_PORT,
   GeneratorOptionsError,
   IO_MODELS,
+  NUMBER_RANGES,
   OPTION_FLAGS,
+  rangeRefusal,
   resolveOptions,
   UDP_BUFFER_SIZE,
   type GeneratorInput,
@@ -43,11 +45,14 @@ const yesNo = (yesHint: string, noHint: string): Choice[] => [
   { value: 'yes', label: 'yes', hint: yesHint },
 ];
 
-function parseIntField(label: string, v: string, min: number, max: number): number {
+/** The port as typed, refused in the CLI's words (rangeRefusal), naming the field. */
+function parsePort(v: string): number {
   const t = v.trim();
-  if (!/^\d+$/.test(t)) throw new GeneratorOptionsError(`${label} must be a whole number ${min}-${max}`);
+  const { min, max } = NUMBER_RANGES.port;
+  if (!/^\d+$/.test(t)) throw new GeneratorOptionsError(`port must be a whole number ${min} to ${max}, got ${JSON.stringify(t)}`);
   const n = Number(t);
-  if (n < min || n > max) throw new GeneratorOptionsError(`${label} must be ${min}-${max}, got ${n}`);
+  const refused = rangeRefusal('port', n, t);
+  if (refused) throw new GeneratorOptionsError(`port ${refused}`);
   return n;
 }
 
@@ -66,7 +71,9 @@ export function parseBufferSize(v: string): number {
     if (e instanceof UsageError) throw new GeneratorOptionsError(e.message.replace(/^--buffer-size\b/, 'buffer size'));
     throw e;
   }
-  if (n === undefined || n < BUFFER_SIZE_MIN || n > BUFFER_SIZE_MAX) throw new GeneratorOptionsError(`buffer size must be 512 to 64M (67108864), got ${n ?? v.trim()}`);
+  // The CLI's range message (options.ts rangeRefusal), quoting the size as typed (70M, not 73400320).
+  const refused = rangeRefusal('bufferSize', n ?? NaN, v.trim());
+  if (refused || n === undefined) throw new GeneratorOptionsError(`buffer size ${refused}`);
   return n;
 }
 
@@ -236,7 +243,7 @@ export const STEPS: Step[] = [
     title: 'Port',
     kind: 'text',
     initial: (i) => String(i.port ?? DEFAULT_PORT),
-    apply: (i, v) => ({ ...i, port: parseIntField('port', v, 0, 65535) }),
+    apply: (i, v) => ({ ...i, port: parsePort(v) }),
   },
   {
     id: 'family',
