@@ -37,7 +37,7 @@ import { PortsView } from './views/PortsView.js';
 import { PortView } from './views/PortView.js';
 import { HelpView } from './views/HelpView.js';
 import { SocketView } from './views/SocketView.js';
-import { socketId } from './identity.js';
+import { followSocket } from './identity.js';
 import { hiddenProtocolNote, listenerLines, wizardInitialFor, type WizardInitial } from './view-helpers.js';
 import { showsSame } from './refresh-gate.js';
 
@@ -275,18 +275,23 @@ export function App(props: AppProps) {
 
   // Socket view: the live socket if it is still there, else the last copy seen.
   const socketFrame = view === 'socket' ? (frame as Extract<Frame, { view: 'socket' }>) : undefined;
-  const socketFrameId = socketFrame?.id;
-  const liveSocket = useMemo(() => (socketFrameId !== undefined ? data.sockets.find((s) => socketId(s) === socketFrameId) : undefined), [data.sockets, socketFrameId]);
   // The last copy found, shown once the socket closes (its last state, queues and timers; the frame's own copy is the
   // one the view opened with). A ref, not a state update: a dispatch per refresh rendered the whole App twice.
-  const lastSeen = useRef<Socket | undefined>(undefined);
-  if (liveSocket) lastSeen.current = liveSocket;
-  const lastOfFrame = lastSeen.current && socketFrameId !== undefined && socketId(lastSeen.current) === socketFrameId ? lastSeen.current : undefined;
+  const lastSeen = useRef<{ frame: Frame; socket: Socket } | undefined>(undefined);
+  const lastOfFrame = socketFrame && lastSeen.current?.frame === socketFrame ? lastSeen.current.socket : undefined;
+  // Followed by its cookie (or endpoints) when its id changes: a socket its process closes becomes an inode-0 orphan.
+  const liveSocket = useMemo(
+    () => (socketFrame ? followSocket(data.sockets, socketFrame.id, lastOfFrame ?? socketFrame.last) : undefined),
+    // lastOfFrame is read for the socket to follow; the search is made again with each snapshot.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [data.sockets, socketFrame],
+  );
+  if (liveSocket && socketFrame) lastSeen.current = { frame: socketFrame, socket: liveSocket };
   const shownSocket = liveSocket ?? lastOfFrame ?? socketFrame?.last;
   const gone = !!socketFrame && !liveSocket && !!data.snapshot;
   // The latest copy: a refresh that brings the owner the view opened without makes the fd flags and options readable.
   const attribution = data.snapshot?.attribution.scope;
-  const details = useSocketDetails(inspector, shownSocket, socketFrame?.id, { attribution, paused: state.paused, gone });
+  const details = useSocketDetails(inspector, shownSocket, socketFrame?.id, { attribution, paused: state.paused, gone }, { visit: socketFrame, tick: data.snapshot, source: data.snapshot?.source });
   // Whether the snapshot on screen carries tcp_info/skmem at all (the home view does not ask for them).
   const inSocketView = socketFrame !== undefined;
   const detailsSeen = useMemo(() => inSocketView && !!data.snapshot?.sockets.some((s) => s.tcpInfo || s.skmem), [inSocketView, data.snapshot]);

@@ -19,3 +19,20 @@ export function socketId(s: Socket): string {
   const base = `${s.host === undefined ? '' : `${s.host} `}${s.protocol} ${formatEndpoint(s.local, s.protocol)} ${formatEndpoint(s.peer, s.protocol)}`;
   return s.inode ? `${base} #${s.inode}` : base;
 }
+
+/**
+ * The socket view's socket in `sockets`: the one with the frame's id, else the same kernel socket under
+ * another id. After close() an established socket becomes an orphan (FIN_WAIT2...) with inode 0, so its id
+ * loses the `#inode`: it is found by its cookie when the collector gives one (netlink), else, TCP only, as
+ * the single inode-0 socket with the same endpoints. `last` is the copy seen before. SO_REUSEPORT listeners
+ * (shared endpoints) keep their inodes and are never matched this way.
+ */
+export function followSocket(sockets: readonly Socket[], id: string, last: Socket | undefined): Socket | undefined {
+  const same = sockets.find((s) => socketId(s) === id);
+  if (same || !last) return same;
+  if (last.cookie) return sockets.find((s) => s.cookie === last.cookie && s.host === last.host && s.protocol === last.protocol);
+  if (last.protocol !== 'tcp' || !last.inode || last.state === 'LISTEN') return undefined;
+  const base = socketId({ ...last, inode: 0 });
+  const orphans = sockets.filter((s) => !s.inode && s.state !== 'LISTEN' && socketId(s) === base);
+  return orphans.length === 1 ? orphans[0] : undefined;
+}

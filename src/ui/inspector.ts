@@ -21,9 +21,16 @@ export interface SocketDetails {
   fdMissing?: string;
   options?: { readings: OptionLine[]; note?: string; missing: string[] };
   optionsMissing?: string;
+  /** When the fd flags and options were read (ms since the epoch): they are read again while the view is open. */
+  readAt?: number;
 }
 
-/** Reads the details of a socket (at most once per open of the socket view). */
+/** What the inspector may use beyond the socket: the name of the collector the socket came from (its values' label). */
+export interface InspectContext {
+  source?: string;
+}
+
+/** Reads the details of a socket (on each opening of the socket view, and again about once a second while it is open). */
 export interface SocketInspector {
-  inspect(socket: Socket): Promise<SocketDetails>;
+  inspect(socket: Socket, ctx?: InspectContext): Promise<SocketDetails>;
 }

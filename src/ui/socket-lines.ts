@@ -101,12 +101,19 @@ function noDetails(s: Socket, c: SocketLinesContext, what: string, how: string):
   return `not available from this collector (${how})`;
 }
 
+/** When the fd flags and options were read: they are read again with each refresh while the view is open. */
+function readAtText(at: number, c: SocketLinesContext): string {
+  const d = new Date(at);
+  const hms = [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+  return `read at ${hms}${c.paused ? ' (paused: read again when refreshing resumes)' : c.gone ? ' (the socket has closed since)' : ', again with each refresh'}`;
+}
+
 /**
  * The lines of the socket view. `details` is undefined while the fd flags and options are being read.
  */
 export function socketLines(s: Socket, details: SocketDetails | undefined, opts: SocketLinesContext = {}): PanelLine[] {
   const out: PanelLine[] = [];
-  const m = stateMeaning(s.protocol, s.state);
+  const m = stateMeaning(s.protocol, s.state, s.inode);
   out.push({ text: 'SOCKET', heading: true });
   if (opts.gone) out.push({ text: '  (closed: no longer in the latest snapshot; the last values seen are shown)', dim: true });
   out.push(kv('protocol', `${s.protocol}${s.ipVersion ? `/IPv${s.ipVersion}` : ''}${s.unixType ? ` ${s.unixType}` : ''}`));
@@ -138,7 +145,11 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
       out.push(kv('congestion control', t.congestion ? escapeControl(t.congestion) : '-'));
       out.push(kv('cwnd', t.cwnd ?? '-'));
     } else {
-      out.push(kv('rtt / rttvar', `${micros(t.rttUs)} / ${micros(t.rttVarUs)}`));
+      // Fields the kernel has not set yet read as 0 (ss omits them): no RTT before the first timed ACK (SYN_SENT
+      // reads rtt 0 and the initial rttvar 250 ms), and the "last" times count from 0 before the handshake
+      // completes (lsndtime, lrcvtime, rcv_tstamp: the time since boot, 14.8 h read as "53142.9s ago").
+      const handshake = s.state === 'SYN_SENT' || s.state === 'SYN_RECV';
+      out.push(kv('rtt / rttvar', t.rttUs ? `${micros(t.rttUs)} / ${micros(t.rttVarUs)}` : 'no sample yet (no ACK timed)'));
       out.push(kv('rto', millis(t.rtoMs)));
       out.push(kv('cwnd / ssthresh', `${t.cwnd ?? '-'} / ${t.ssthresh ?? '-'}`));
       out.push(kv('mss', t.mss));
@@ -147,11 +158,11 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
       out.push(kv('bytes received', bytes(t.bytesReceived)));
       // Bits per second with the unit written, as `buffers` and ss print it (tcp_info has bytes/s; "2.3M/s" read
       // as Mbit/s beside ss's "19.3Mbps" while it meant 2.3 MiB/s, about 19 Mbit/s).
-      out.push(kv('delivery rate', t.deliveryRate != null ? fmtBitRate(t.deliveryRate) : '-'));
+      out.push(kv('delivery rate', t.deliveryRate ? fmtBitRate(t.deliveryRate) : t.deliveryRate === 0 && handshake ? 'no sample yet' : t.deliveryRate != null ? fmtBitRate(t.deliveryRate) : '-'));
       out.push(kv('rwnd / sndbuf limited', `${micros(t.rwndLimitedUs)} / ${micros(t.sndbufLimitedUs)}`));
       out.push(kv('busy', micros(t.busyUs)));
       out.push(kv('congestion control', t.congestion ? escapeControl(t.congestion) : '-'));
-      out.push(kv('last send / recv / ack', `${millis(t.lastSendMs)} / ${millis(t.lastRecvMs)} / ${millis(t.lastAckMs)} ago`));
+      out.push(kv('last send / recv / ack', handshake ? 'never (the handshake has not completed)' : `${millis(t.lastSendMs)} / ${millis(t.lastRecvMs)} / ${millis(t.lastAckMs)} ago`));
       // Not negotiated (a SYN without the option): the window is capped at 64 KiB, which "0 / 0" would hide.
       out.push(kv('window scale snd / rcv', t.windowScaling === false ? 'not negotiated (window at most 64 KiB)' : `${t.sndWscale ?? '-'} / ${t.rcvWscale ?? '-'}`));
       if (t.rttUs && t.deliveryRate) out.push(kv('BDP (rate x rtt)', bytes(Math.round((t.deliveryRate * t.rttUs) / 1e6))));
@@ -193,6 +204,7 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   else if (!details.options) out.push({ text: `  unknown: ${details.optionsMissing ?? 'the getsockopt helper is not available'}`, dim: true });
   else {
     if (details.options.note) out.push({ text: `  ${details.options.note}`, dim: true });
+    if (details.readAt !== undefined) out.push({ text: `  ${readAtText(details.readAt, opts)}`, dim: true });
     // struct tcp_info has its own section above.
     for (const r of details.options.readings.filter((x) => x.name !== 'TCP_INFO')) {
       if (r.value !== undefined) out.push(kv(r.name, `${optionValue(r.value)}${readingLabel(r)}`));

@@ -21,8 +21,27 @@ const TCP: Record<SocketState, StateMeaning> = {
   CLOSING: { meaning: 'Both sides closed at once; waiting for the ACK of our FIN.', whoActs: "the peer's kernel" },
 };
 
-/** The meaning of a state for a protocol (UDP and unix sockets reuse some TCP names). */
-export function stateMeaning(protocol: Protocol, state: SocketState): StateMeaning {
+/**
+ * A connection the kernel completed for a listener that has not accept()ed it: no socket file yet (inode 0).
+ * Nothing is read from it until the listening process accepts it, whatever arrives (Recv-Q).
+ */
+const NOT_ACCEPTED: Partial<Record<SocketState, StateMeaning>> = {
+  ESTABLISHED: {
+    meaning: "The connection is open, but it waits in the listener's accept queue: no process holds it yet (no socket file, inode 0).",
+    whoActs: 'the listening process: accept() it (until then nothing reads what arrives; a listener that stops accepting fills its queue)',
+  },
+  CLOSE_WAIT: {
+    meaning: "The peer closed its side before this connection left the listener's accept queue: no process holds it yet (inode 0).",
+    whoActs: 'the listening process: accept() it (then read the end of the stream and close() it)',
+  },
+};
+
+/**
+ * The meaning of a state for a protocol (UDP and unix sockets reuse some TCP names). `inode` 0 (known to have
+ * no socket file) on an ESTABLISHED or CLOSE_WAIT TCP socket: still in the accept queue.
+ */
+export function stateMeaning(protocol: Protocol, state: SocketState, inode?: number): StateMeaning {
+  if (protocol === 'tcp' && inode === 0 && NOT_ACCEPTED[state]) return NOT_ACCEPTED[state]!;
   if (protocol === 'udp') {
     if (state === 'ESTABLISHED') return { meaning: 'A connected UDP socket: it sends to and receives from one peer only.', whoActs: 'this process: read datagrams before the receive buffer fills (Recv-Q)' };
     return { meaning: 'A bound UDP socket receiving from anyone (UDP has no connection states).', whoActs: 'this process: read datagrams before the receive buffer fills (Recv-Q)' };

@@ -16,7 +16,7 @@ import { hiddenOwnerUid, localOwnerView, localUid, setCellsFromRemote } from '..
 import type { Protocol, Socket } from '../../model/socket.js';
 import type { App } from '../../ui/App.js';
 import type { HostedRecommendation, ProtocolToggles } from '../../ui/derive.js';
-import type { SocketDetails, SocketInspector } from '../../ui/inspector.js';
+import type { InspectContext, SocketDetails, SocketInspector } from '../../ui/inspector.js';
 import { resolveKeymap } from '../../ui/keymap.js';
 import { plainReport } from '../../ui/plain.js';
 import { terminalGuard } from '../../ui/terminal.js';
@@ -112,28 +112,38 @@ async function noOwnerReason(s: Socket): Promise<string> {
 
 /** fd flags through src/collect/fdinfo.ts and option values through the getsockopt helper (read-only). */
 export const localInspector: SocketInspector = {
-  async inspect(s: Socket): Promise<SocketDetails> {
+  async inspect(s: Socket, ctx?: InspectContext): Promise<SocketDetails> {
     const owner = s.processes[0];
     if (!owner) {
       const why = await noOwnerReason(s);
       return { fdMissing: why, optionsMissing: why };
     }
     const fd = await readFdInfo(owner.pid, owner.fd);
-    const out: SocketDetails = { fd };
-    try {
-      const { inspectSocketOptions } = await import('../../collect/getsockopt.js');
-      const r = await inspectSocketOptions({ pid: owner.pid, fd: owner.fd, inode: s.inode, kernelSocket: s });
-      out.options = {
-        readings: r.options,
-        note: r.method === 'pidfd_getfd' ? `read with pidfd_getfd + getsockopt from pid ${owner.pid} fd ${owner.fd}` : `fallback: ${r.methodNote ?? 'getsockopt not possible'}`,
-        missing: r.missing.filter((m) => !m.includes('fdinfo')),
-      };
-    } catch (e) {
-      out.optionsMissing = (e as Error).message;
-    }
-    return out;
+    // The fd number may hold another file by now (the process closed the socket and reused the number): its
+    // flags are not this socket's. fdinfo's ino is the socket's inode (as inspect-options checks it).
+    if (fd.info?.ino !== undefined && s.inode && fd.info.ino !== s.inode)
+      return withOptions(s, owner, ctx, { path: fd.path, missing: `fd ${owner.fd} of pid ${owner.pid} now holds another file (inode ${fd.info.ino}), not this socket (inode ${s.inode}): its fd flags are unknown` });
+    return withOptions(s, owner, ctx, fd);
   },
 };
+
+/** The option values of the monitor's socket beside its fd flags `fd`. */
+async function withOptions(s: Socket, owner: Socket['processes'][number], ctx: InspectContext | undefined, fd: SocketDetails['fd']): Promise<SocketDetails> {
+  const out: SocketDetails = { fd };
+  try {
+    const { inspectSocketOptions } = await import('../../collect/getsockopt.js');
+    // The values taken from the snapshot are labelled with its collector, as inspect-options labels them.
+    const r = await inspectSocketOptions({ pid: owner.pid, fd: owner.fd, inode: s.inode, kernelSocket: s, kernelSource: ctx?.source });
+    out.options = {
+      readings: r.options,
+      note: r.method === 'pidfd_getfd' ? `read with pidfd_getfd + getsockopt from pid ${owner.pid} fd ${owner.fd}` : `fallback: ${r.methodNote ?? 'getsockopt not possible'}`,
+      missing: r.missing.filter((m) => !m.includes('fdinfo')),
+    };
+  } catch (e) {
+    out.optionsMissing = (e as Error).message;
+  }
+  return out;
+}
 
 /** React, Ink and the UI, loaded with text attributes on whatever the colour setting (see loadWithTextAttributes). */
 type UiModules = typeof import('../ui-modules.js');

@@ -1,6 +1,6 @@
-// Reads a socket's fd flags and option values through the injected inspector: once per socket opened, and
-// again when its owner becomes known.
-import { useEffect, useState } from 'react';
+// Reads a socket's fd flags and option values through the injected inspector: on each opening of the socket
+// view, again when its owner becomes known, and with each new snapshot while the view stays open (at most once a second).
+import { useEffect, useRef, useState } from 'react';
 import type { AttributionInfo } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
 import type { SocketDetails, SocketInspector } from '../inspector.js';
@@ -35,39 +35,72 @@ export function notYetAttributed(s: Socket, ctx: DetailsContext): string | undef
     : 'not yet attributed: the owning process is looked up by the next refresh';
 }
 
+/** The least time between two reads of the same socket while its view stays open. */
+export const DETAILS_REFRESH_MS = 900;
+
+/** One read: for which visit of the view, socket and owner, when (ms since the epoch), and at which snapshot. */
+interface Read {
+  visit: unknown;
+  id: string;
+  owner: string;
+  at: number;
+  tick: unknown;
+  details: SocketDetails;
+}
+
 /**
  * The details of the socket `id`. `socket` is its latest copy (the live one while it exists): when a
  * snapshot brings an owner the view opened without, the fd flags and options are read then, not left
- * "unknown" for the whole visit. Read once per owner: the view shows the values at the time they were read.
+ * "unknown" for the whole visit. `visit` is the view's frame: each opening of the view reads again (values
+ * change: TCP_NODELAY set later, SO_RCVBUF grown by autotuning, O_NONBLOCK). While it is open the values are
+ * read again with each new snapshot (`tick`), at most once a DETAILS_REFRESH_MS; `readAt` says when.
  */
-export function useSocketDetails(inspector: SocketInspector | undefined, socket: Socket | undefined, id: string | undefined, ctx: DetailsContext = {}): SocketDetails | undefined {
-  const [read, setRead] = useState<{ id: string; owner: string; details: SocketDetails } | undefined>();
+export function useSocketDetails(
+  inspector: SocketInspector | undefined,
+  socket: Socket | undefined,
+  id: string | undefined,
+  ctx: DetailsContext = {},
+  refresh: { visit?: unknown; tick?: unknown; source?: string } = {},
+): SocketDetails | undefined {
+  const [read, setRead] = useState<Read | undefined>();
+  const inFlight = useRef<string | undefined>(undefined);
   const owner = socket ? ownerKey(socket) : '';
   const gone = ctx.gone === true;
   const waiting = socket && !gone ? notYetAttributed(socket, ctx) : undefined;
+  const mine = read !== undefined && read.id === id && read.visit === refresh.visit;
   // A socket that closed (the last copy seen is shown) or lost its owner keeps what was read while it was live:
   // its fd, read again, may now be another socket's.
-  const keep = read !== undefined && read.id === id && (gone || (owner === '' && read.owner !== ''));
-  const stale = read === undefined || read.id !== id || (read.owner !== owner && !keep);
-  const wanted = socket !== undefined && id !== undefined && waiting === undefined && stale && !gone;
+  const keep = mine && (gone || (owner === '' && read.owner !== ''));
+  const stale = !mine || (read.owner !== owner && !keep);
+  // Read again with a newer snapshot, not faster than DETAILS_REFRESH_MS (the effect checks the time).
+  const due = mine && !stale && !keep && read.tick !== refresh.tick;
+  const wanted = socket !== undefined && id !== undefined && waiting === undefined && (stale || due) && !gone;
+  const key = `${id}\n${owner}`;
   useEffect(() => {
     if (!wanted || !socket || id === undefined) return;
+    const visit = refresh.visit;
+    const tick = refresh.tick;
+    if (!stale && (!inspector || inFlight.current === key || Date.now() - read!.at < DETAILS_REFRESH_MS)) return;
     if (!inspector) {
-      setRead({ id, owner, details: { fdMissing: 'no inspector in this build', optionsMissing: 'no inspector in this build' } });
+      setRead({ visit, id, owner, at: Date.now(), tick, details: { fdMissing: 'no inspector in this build', optionsMissing: 'no inspector in this build' } });
       return;
     }
+    inFlight.current = key;
     let cancelled = false;
-    inspector.inspect(socket).then(
-      (d) => !cancelled && setRead({ id, owner, details: d }),
-      (e: unknown) => !cancelled && setRead({ id, owner, details: { fdMissing: (e as Error).message, optionsMissing: (e as Error).message } }),
-    );
-    return () => {
-      cancelled = true;
+    const done = (details: SocketDetails) => {
+      if (inFlight.current === key) inFlight.current = undefined;
+      if (!cancelled) setRead({ visit, id, owner, at: Date.now(), tick, details: { ...details, readAt: Date.now() } });
     };
-    // Read once per socket id and owner: a refresh brings a new copy of the same socket every second.
+    inspector.inspect(socket, { source: refresh.source }).then(done, (e: unknown) => done({ fdMissing: (e as Error).message, optionsMissing: (e as Error).message }));
+    // A newer snapshot does not cancel a read in flight (a slow read would never finish); another socket,
+    // owner or visit does.
+    return () => {
+      if (stale || inFlight.current !== key) cancelled = true;
+    };
+    // Read once per socket id, owner and visit, and again per snapshot (tick): a refresh brings a new copy of the same socket every interval.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [inspector, id, owner, wanted]);
+  }, [inspector, id, owner, wanted, refresh.visit, due ? refresh.tick : undefined]);
   if (waiting !== undefined && !keep) return { fdMissing: waiting, optionsMissing: waiting };
   if (gone && !keep && socket !== undefined) return { fdMissing: CLOSED_BEFORE_READ, optionsMissing: CLOSED_BEFORE_READ };
-  return read && read.id === id && (!stale || keep) ? read.details : undefined;
+  return mine && (!stale || keep) ? read.details : undefined;
 }

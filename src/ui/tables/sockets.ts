@@ -120,6 +120,8 @@ export function timerLabel(s: Socket): string {
  * because nothing was measured (ss -ti shows none). The RTT and RETR cells and their sorts read this.
  */
 const measured = (s: Socket) => (s.state === 'LISTEN' ? undefined : s.tcpInfo);
+/** The smoothed RTT, none before the first sample: tcpi_rtt is 0 until an ACK is timed (SYN_SENT), which read as 0us. */
+const rttOf = (s: Socket) => (measured(s)?.rttUs ? measured(s)!.rttUs : undefined);
 const retransmits = (s: Socket) => measured(s)?.totalRetrans ?? measured(s)?.retrans;
 
 export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
@@ -131,7 +133,7 @@ export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
   { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => (r.socket.recvQUnknown ? '?' : compactNumber(r.socket.recvQ)) },
   { id: 'sendq', title: 'SEND-Q', width: 7, align: 'right', cell: (r) => (r.socket.sendQUnknown ? '?' : compactNumber(r.socket.sendQ)) },
   { id: 'timer', title: 'TIMER', width: 14, from: 'medium', cell: (r) => timerLabel(r.socket) },
-  { id: 'rtt', title: 'RTT', width: 7, align: 'right', cell: (r) => micros(measured(r.socket)?.rttUs) },
+  { id: 'rtt', title: 'RTT', width: 7, align: 'right', cell: (r) => micros(rttOf(r.socket)) },
   { id: 'retr', title: 'RETR', width: 5, align: 'right', cell: (r) => String(retransmits(r.socket) ?? '-') },
   { id: 'cwnd', title: 'CWND', width: 5, align: 'right', from: 'medium', cell: (r) => String(r.socket.tcpInfo?.cwnd ?? '-') },
   { id: 'process', title: 'PROCESS', width: 'flex', minWidth: 10, cell: (r) => socketProcessLabel(r.socket) },
@@ -153,7 +155,7 @@ export const SOCKET_SORTS: readonly SortDef<SocketRow>[] = [
   { id: 'peer', label: 'peer', desc: false, key: (r) => peerLabel(r.socket) },
   { id: 'recvq', label: 'RECV-Q', desc: true, key: (r) => r.socket.recvQ },
   { id: 'sendq', label: 'SEND-Q', desc: true, key: (r) => r.socket.sendQ },
-  { id: 'rtt', label: 'RTT', desc: true, key: (r) => measured(r.socket)?.rttUs ?? -1 },
+  { id: 'rtt', label: 'RTT', desc: true, key: (r) => rttOf(r.socket) ?? -1 },
   { id: 'retr', label: 'retransmits', desc: true, key: (r) => retransmits(r.socket) ?? -1 },
 ];
 
