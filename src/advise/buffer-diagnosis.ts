@@ -15,11 +15,13 @@ const UNSCALED_WINDOW = 65535;
  * wscale, netlink tcpi_options 0 and scales 0,0.
  */
 const NOT_NEGOTIATED =
-  'window scaling is not in use on this connection (not negotiated: it is used only when both SYNs carry the option, so net.ipv4.tcp_window_scaling = 0 on either host, or a middlebox that strips the option, leaves it out), so the window cannot exceed 64 KiB whatever rcvbuf or tcp_rmem';
+  'window scaling is not in use on this connection (not negotiated: it is used only when both SYNs carry the option, so net.ipv4.tcp_window_scaling = 0 on either host, or a middlebox that strips the option, leaves it out), so the window cannot exceed 64 KiB';
 const NEGOTIATE_FIX = 'turn window scaling on at both ends (sysctl -w net.ipv4.tcp_window_scaling=1) and reconnect: it is negotiated only when the connection opens';
 
 /** A cause and what to do about it, for a verdict or a rule's evidence and fix. */
 export interface BufferDiagnosis {
+  /** The most the receive window can be, bytes, when the cause caps it (window scale 0 or not negotiated). */
+  window?: number;
   /**
    * fixed: the facts show a buffer the application set (window scale 0, beyond the autotuning range, below
    * the tcp_rmem default, a limited sndbuf autotuning would have grown); slow-reader: unread data fills the
@@ -35,10 +37,50 @@ export interface BufferDiagnosis {
  * more (review: SO_SNDBUF 53248 sized that way still left a 20 Mbit/s link at 9.9 Mbit/s, sndbuf-limited
  * 52%), so then the link's BDP is asked for instead of a number.
  */
-export function sizeFor(bdp: number, lowerBound: boolean): string {
-  return lowerBound
+export function sizeFor(bdp: number, lowerBound: boolean | Sizing): string {
+  const sizing = toSizing(lowerBound);
+  return sizing === 'lower-bound'
     ? `the link's BDP (more than the ${fmtBytes(bdp)} measured here, which the limit holds down: size it with --bandwidth <link speed>)`
-    : String(setsockoptValue(bdp));
+    : sizing === 'app-limited'
+      ? `the link's BDP (the rate sample is app-limited, so no size is derived from it: size it with --bandwidth <link speed>)`
+      : String(setsockoptValue(bdp));
+}
+
+/**
+ * How far a BDP sizes: exact (a number), lower-bound (measured while a buffer held the rate down: the link
+ * needs more), app-limited (from an app-limited rate sample: no number at all, README "no SO_*BUF size, plan
+ * or sysctl value is derived from it").
+ */
+export type Sizing = 'exact' | 'lower-bound' | 'app-limited';
+
+function toSizing(v: boolean | Sizing): Sizing {
+  return v === true ? 'lower-bound' : v === false ? 'exact' : v;
+}
+
+/**
+ * "set SO_RCVBUF >= N<when>", and, when N is above the cap the kernel holds a setsockopt to
+ * (net.core.rmem_max / wmem_max), that cap to raise: SO_RCVBUF 5046272 under rmem_max 4194304 gave rcvbuf
+ * 8 MiB, a window of about 4 MiB, below a 4.81 MiB BDP.
+ */
+function setTo(opt: 'SO_RCVBUF' | 'SO_SNDBUF', bdp: number, sizing: Sizing, caps: BufferCaps | undefined, when = ''): string {
+  const base = `set ${opt} >= ${sizeFor(bdp, sizing)}${when}`;
+  const name = opt === 'SO_RCVBUF' ? 'net.core.rmem_max' : 'net.core.wmem_max';
+  const cap = opt === 'SO_RCVBUF' ? caps?.rmemMax : caps?.wmemMax;
+  if (cap === null) return `${base} (capped by ${name}, unknown here)`;
+  const value = setsockoptValue(bdp);
+  if (sizing !== 'exact' || cap === undefined || value <= cap) return base;
+  return `${base}, and raise ${name} to at least ${value} first (now ${cap}: the kernel caps ${opt} there; sysctl -w ${name}=${value})`;
+}
+
+/**
+ * "autotuning then grows sndbuf up to MAX", and, when MAX is below 2 x BDP, the sysctl to raise: removing
+ * the setsockopt alone then stops at the max.
+ */
+function autotuneTo(buffer: 'sndbuf' | 'rcvbuf', sysctl: string, triple: readonly [number, number, number], bdp: number, sizing: Sizing): string {
+  const need = autotuneCeiling(bdp);
+  const grows = `autotuning then grows ${buffer} up to ${triple[2]}`;
+  if (sizing !== 'exact' || need <= triple[2]) return grows;
+  return `${grows}, below 2 x BDP: raise the max too, sysctl -w ${sysctl}="${triple[0]} ${triple[1]} ${need}"`;
 }
 
 /** "(to N; Linux doubles it)" when the size can be a doubled setsockopt value. */
@@ -57,14 +99,40 @@ function windowRate(window: number, rttMs: number | null, measured?: number | nu
 }
 
 /**
+ * What an unscaled window's rcvbuf allows: nothing more when rcvbuf offers 64 KiB or more (no rcvbuf or
+ * tcp_rmem lifts it), else the window it holds the socket to and that a larger rcvbuf raises it.
+ */
+function unscaledWindowText(rcvbuf: number, window: number): string {
+  if (window >= UNSCALED_WINDOW) return ', however large rcvbuf or tcp_rmem';
+  return `, and its rcvbuf (${rcvbuf}) holds it to about ${fmtBytes(window)} (about half of rcvbuf is offered as window: a larger rcvbuf raises it, up to 64 KiB at 128 KiB)`;
+}
+
+/**
+ * The window a remote receiver gives, seen from the sender: the rate it moves over the rtt. Said when it is
+ * well below 64 KiB (the receiver's rcvbuf, about twice the window, is then below 128 KiB). Measured on a
+ * 20 Mbit/s x 40 ms link, the receiver's SO_RCVBUF 4096 (rcvbuf 8192): 0.57 Mbit/s, about 2.8 KiB.
+ */
+function remoteWindowText(rttMs: number | null, measured: number | null | undefined): string {
+  if (rttMs == null || rttMs <= 0 || measured == null || measured <= 0) return '';
+  const w = (measured * rttMs) / 1000;
+  if (w >= UNSCALED_WINDOW / 2) return '';
+  return `; ${fmtBitRate(measured)} moves now, a window of about ${fmtBytes(w)}, so its rcvbuf is probably about ${fmtBytes(BUFFER_PER_WINDOW * w)}`;
+}
+
+/**
  * Autotuning has taken a buffer to its sysctl's max (tcp_wmem or tcp_rmem [min, default, max]): raise the
  * max to 2 x BDP, keeping min and default. `holder` is what holds the rate down while the BDP is measured.
  */
-function atAutotuneMax(buffer: 'sndbuf' | 'rcvbuf', sysctl: string, triple: readonly [number, number, number], bdp: number, lowerBound: boolean, holder: string): BufferDiagnosis {
+function atAutotuneMax(buffer: 'sndbuf' | 'rcvbuf', sysctl: string, triple: readonly [number, number, number], bdp: number, sizing: Sizing, holder: string): BufferDiagnosis {
+  const cause = `autotuning has taken ${buffer} to ${sysctl} max (${triple[2]})`;
+  // An app-limited sample sizes nothing: the cap to raise, and no number.
+  if (sizing === 'app-limited')
+    return { kind: 'size', cause, fix: `raise the max (the third value of ${sysctl}, keeping ${triple[0]} ${triple[1]}) to 2 x the link's BDP: the rate sample is app-limited, so no value is derived from it: give --bandwidth <link speed> to size it` };
+  const lowerBound = sizing === 'lower-bound';
   const need = raisedMax(bdp, triple[2]);
   return {
     kind: 'size',
-    cause: `autotuning has taken ${buffer} to ${sysctl} max (${triple[2]})`,
+    cause,
     fix: `raise the max to ${lowerBound ? 'at least ' : ''}${need} (2 x BDP${lowerBound ? `, from the rate ${holder} holds down: size it for the link with --bandwidth` : ''}): sysctl -w ${sysctl}="${triple[0]} ${triple[1]} ${need}"`,
   };
 }
@@ -86,8 +154,9 @@ export function sendBufferLimits(sndbuf: number, bdp: number, d: BufferDiagnosis
  * where raising tcp_wmem does nothing; one at the max needs a higher max. sock_diag does not report the
  * lock (SOCK_SNDBUF_LOCK), hence "probably".
  */
-export function sendBufferDiagnosis(sndbuf: number, bdp: number, lowerBound: boolean, caps: BufferCaps | undefined): BufferDiagnosis {
-  const size = sizeFor(bdp, lowerBound);
+export function sendBufferDiagnosis(sndbuf: number, bdp: number, lowerBound: boolean | Sizing, caps: BufferCaps | undefined): BufferDiagnosis {
+  const sizing = toSizing(lowerBound);
+  const size = sizeFor(bdp, sizing);
   const wmem = caps?.tcpWmem;
   if (!wmem)
     return { kind: 'size', cause: `sndbuf is ${sndbuf} bytes (net.ipv4.tcp_wmem unknown)`, fix: `if the application sets SO_SNDBUF, remove it or set it >= ${size}; otherwise raise net.ipv4.tcp_wmem max` };
@@ -96,22 +165,22 @@ export function sendBufferDiagnosis(sndbuf: number, bdp: number, lowerBound: boo
     return {
       kind: 'fixed',
       cause: `sndbuf (${sndbuf} bytes) is above net.ipv4.tcp_wmem max (${max}), which autotuning never exceeds: the application set SO_SNDBUF${asked(sndbuf)}, and it is too small`,
-      fix: `set SO_SNDBUF >= ${size} (capped by net.core.wmem_max ${caps?.wmemMax ?? 'unknown'})`,
+      fix: setTo('SO_SNDBUF', bdp, sizing, caps),
     };
   if (sndbuf === max) {
-    return atAutotuneMax('sndbuf', 'net.ipv4.tcp_wmem', wmem, bdp, lowerBound, 'the buffer');
+    return atAutotuneMax('sndbuf', 'net.ipv4.tcp_wmem', wmem, bdp, sizing, 'the buffer');
   }
   return {
     kind: 'fixed',
     cause: `sndbuf (${sndbuf} bytes) is below net.ipv4.tcp_wmem max (${max}), where send autotuning would take it: the application probably set SO_SNDBUF${asked(sndbuf)}, which turns autotuning off for the socket (else TCP memory is under pressure: net.ipv4.tcp_mem)`,
-    fix: `remove the setsockopt (autotuning then grows sndbuf up to ${max}) or set SO_SNDBUF >= ${size}; raising tcp_wmem does nothing for a fixed SO_SNDBUF`,
+    fix: `remove the setsockopt (${autotuneTo('sndbuf', 'net.ipv4.tcp_wmem', wmem, bdp, sizing)}) or ${setTo('SO_SNDBUF', bdp, sizing, caps)}; raising tcp_wmem does nothing for a fixed SO_SNDBUF`,
   };
 }
 
 /** The BDP a receive diagnosis compares the buffer with (receiveBufferDiagnosis's arguments). */
 interface ReceiveBdp {
   bdp: number;
-  lowerBound: boolean;
+  sizing: Sizing;
   measured?: number | null;
 }
 
@@ -124,8 +193,8 @@ interface ReceiveBdp {
  * sleeping 10 ms per 64 KiB kept rcvbuf at the default with 73% of it unread; SO_RCVBUF 16384 gave rcvbuf
  * 32768, wscale 0, Recv-Q 0; tcp_moderate_rcvbuf=0 kept rcvbuf at the default (131072) after 11 MB.
  */
-export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boolean, caps: BufferCaps | undefined, rttMs: number | null, measured?: number | null): BufferDiagnosis | null {
-  return receiveDiagnosis(r, caps, rttMs, { bdp, lowerBound, measured });
+export function receiveBufferDiagnosis(r: Socket, bdp: number, lowerBound: boolean | Sizing, caps: BufferCaps | undefined, rttMs: number | null, measured?: number | null): BufferDiagnosis | null {
+  return receiveDiagnosis(r, caps, rttMs, { bdp, sizing: toSizing(lowerBound), measured });
 }
 
 /**
@@ -148,7 +217,7 @@ export function receiveDiagnosisWithoutBdp(r: Socket, caps: BufferCaps | undefin
 function receiveDiagnosis(r: Socket, caps: BufferCaps | undefined, rttMs: number | null, link: ReceiveBdp | null): BufferDiagnosis | null {
   if (!r.skmem) return null;
   const rcvbuf = r.skmem.rcvbuf;
-  const size = link ? sizeFor(link.bdp, link.lowerBound) : "the link's BDP";
+  const size = link ? sizeFor(link.bdp, link.sizing) : "the link's BDP";
   const rmem = caps?.tcpRmem ?? null;
   const [rmin, rdef, rmax] = rmem ?? [null, null, null];
   const unread = r.recvQUnknown ? 0 : r.recvQ;
@@ -164,34 +233,40 @@ function receiveDiagnosis(r: Socket, caps: BufferCaps | undefined, rttMs: number
   const full = (link != null || rcvbuf > 0) && (queueFull(Math.max(unread, r.skmem.rmemAlloc), rcvbuf) || unread > rcvbuf / 2);
   const alsoUnread = full ? `; it also holds unread data now (Recv-Q ${unread} bytes), so the reader may be slow as well` : '';
   // Whether a 64 KiB window is too small for the link; unknown without a BDP, so said to depend on it.
-  const capped = link ? link.lowerBound || BUFFER_PER_WINDOW * link.bdp > UNSCALED_WINDOW : true;
+  const capped = link ? link.sizing !== 'exact' || BUFFER_PER_WINDOW * link.bdp > UNSCALED_WINDOW : true;
   const ifLarger = link ? '' : ' (whether that limits depends on the link: give --bandwidth <link speed> to compare it with the BDP)';
-  const rate = windowRate(UNSCALED_WINDOW, rttMs, link?.measured);
+  // Unscaled, the window is also at most the part of rcvbuf offered as window (about half:
+  // tcp_adv_win_scale): measured, SO_RCVBUF 4096 (rcvbuf 8192) gave the sender snd_wnd 4096.
+  const window = Math.min(UNSCALED_WINDOW, Math.floor(rcvbuf / BUFFER_PER_WINDOW));
+  const held = unscaledWindowText(rcvbuf, window);
+  const rate = windowRate(window, rttMs, link?.measured);
   if (r.tcpInfo?.windowScaling === false && capped)
     return {
       kind: 'fixed',
-      cause: `${NOT_NEGOTIATED}${rate}${ifLarger}${alsoUnread}`,
+      window,
+      cause: `${NOT_NEGOTIATED}${held}${rate}${ifLarger}${alsoUnread}`,
       fix: NEGOTIATE_FIX,
     };
   if (r.tcpInfo?.rcvWscale === 0 && capped)
     return {
       kind: 'fixed',
+      window,
       // Scaling known to be in use (tcpi_options): the scale itself is 0, which only a small buffer at
       // connect()/listen() picks; unknown (some decoders): the sysctl and the peer are possible too.
-      cause: `the socket advertises window scale 0, so its window can never exceed 64 KiB whatever rcvbuf or tcp_rmem${rate}${ifLarger}; a small SO_RCVBUF set before listen()/connect() does this (the kernel picks the scale from it; rcvbuf ${rcvbuf}${rcvbuf % 2 === 0 ? ` = 2 x ${rcvbuf / 2}` : ''})${r.tcpInfo.windowScaling === true ? '' : ', window scaling is off here (net.ipv4.tcp_window_scaling = 0), or the other end did not offer it (scaling is used only when both SYNs carry it)'}${alsoUnread}`,
-      fix: `remove the setsockopt, or set SO_RCVBUF >= ${size} before listen()/connect()`,
+      cause: `the socket advertises window scale 0, so its window can never exceed 64 KiB${held}${rate}${ifLarger}; a small SO_RCVBUF set before listen()/connect() does this (the kernel picks the scale from it; rcvbuf ${rcvbuf}${rcvbuf % 2 === 0 ? ` = 2 x ${rcvbuf / 2}` : ''})${r.tcpInfo.windowScaling === true ? '' : ', window scaling is off here (net.ipv4.tcp_window_scaling = 0), or the other end did not offer it (scaling is used only when both SYNs carry it)'}${alsoUnread}`,
+      fix: `remove the setsockopt, or ${link ? setTo('SO_RCVBUF', link.bdp, link.sizing, caps, ' before listen()/connect()') : `set SO_RCVBUF >= ${size} before listen()/connect()`}`,
     };
   if (link && rmax != null && rcvbuf > rmax)
     return {
       kind: 'fixed',
       cause: `rcvbuf (${rcvbuf} bytes) is above net.ipv4.tcp_rmem max (${rmax}), which autotuning never exceeds: the application set SO_RCVBUF${asked(rcvbuf)}, and it is too small${alsoUnread}`,
-      fix: `set SO_RCVBUF >= ${size} before listen()/connect() (capped by net.core.rmem_max ${caps?.rmemMax ?? 'unknown'})`,
+      fix: setTo('SO_RCVBUF', link.bdp, link.sizing, caps, ' before listen()/connect()'),
     };
   if (link && rdef != null && rcvbuf < rdef)
     return {
       kind: 'fixed',
       cause: `rcvbuf (${rcvbuf} bytes) is below the tcp_rmem default (${rdef}) every socket starts with and autotuning only grows: the application set SO_RCVBUF${asked(rcvbuf)}, which turns receive autotuning off${alsoUnread}`,
-      fix: `remove the setsockopt (autotuning then grows rcvbuf up to ${rmax}), or set SO_RCVBUF >= ${size} before listen()/connect()`,
+      fix: `remove the setsockopt (${rmem ? autotuneTo('rcvbuf', 'net.ipv4.tcp_rmem', rmem, link.bdp, link.sizing) : `autotuning then grows rcvbuf up to ${rmax}`}), or ${setTo('SO_RCVBUF', link.bdp, link.sizing, caps, ' before listen()/connect()')}`,
     };
   if (full)
     return {
@@ -200,29 +275,34 @@ function receiveDiagnosis(r: Socket, caps: BufferCaps | undefined, rttMs: number
       fix: 'make the application read faster (larger reads, no stalls between them); no buffer setting fixes a slow reader, and a fixed SO_RCVBUF would turn autotuning off',
     };
   if (!link) return null;
-  const { bdp, lowerBound } = link;
+  const { bdp, sizing } = link;
   if (caps?.moderateRcvbuf === false && (rdef == null || rcvbuf === rdef)) {
     const need = autotuneCeiling(bdp);
+    const raise = !rmem
+      ? ''
+      : sizing === 'app-limited'
+        ? ", or raise the tcp_rmem default to 2 x the link's BDP (the rate sample is app-limited, so no value is derived from it: give --bandwidth <link speed> to size it)"
+        : `, or raise the default to ${sizing === 'lower-bound' ? 'at least ' : ''}${need}: sysctl -w net.ipv4.tcp_rmem="${rmin} ${Math.max(need, rdef!)} ${Math.max(need, rmax!)}"`;
     return {
       kind: 'size',
       cause: `receive autotuning is off (net.ipv4.tcp_moderate_rcvbuf = 0), so rcvbuf stays at the tcp_rmem default (${rdef ?? rcvbuf}) and raising tcp_rmem max does nothing`,
-      fix: `sysctl -w net.ipv4.tcp_moderate_rcvbuf=1${rmem ? `, or raise the default to ${lowerBound ? 'at least ' : ''}${need}: sysctl -w net.ipv4.tcp_rmem="${rmin} ${Math.max(need, rdef!)} ${Math.max(need, rmax!)}"` : ''}`,
+      fix: `sysctl -w net.ipv4.tcp_moderate_rcvbuf=1${raise}`,
     };
   }
   if (!rmem)
     return { kind: 'size', cause: `rcvbuf is ${rcvbuf} bytes (net.ipv4.tcp_rmem unknown)`, fix: `if the application sets SO_RCVBUF, remove it or set it >= ${size}; otherwise raise net.ipv4.tcp_rmem max, or make the application read faster` };
-  if (rcvbuf === rmax) return atAutotuneMax('rcvbuf', 'net.ipv4.tcp_rmem', rmem, bdp, lowerBound, 'the window');
+  if (rcvbuf === rmax) return atAutotuneMax('rcvbuf', 'net.ipv4.tcp_rmem', rmem, bdp, sizing, 'the window');
   const off = caps?.moderateRcvbuf == null ? ', or receive autotuning is off (net.ipv4.tcp_moderate_rcvbuf = 0)' : '';
   if (rcvbuf === rdef)
     return {
       kind: 'size',
       cause: `rcvbuf is still the tcp_rmem default (${rdef}): autotuning has not grown it, because the application reads slowly (it grows with what is read per round trip), or it set SO_RCVBUF to ${rdef! / 2} (Linux doubles it; autotuning off)${off}`,
-      fix: `if the application sets SO_RCVBUF, remove it (autotuning then grows rcvbuf up to ${rmax}) or set it >= ${size}; otherwise make it read faster`,
+      fix: `if the application sets SO_RCVBUF, remove it (${autotuneTo('rcvbuf', 'net.ipv4.tcp_rmem', rmem, bdp, sizing)}) or ${setTo('SO_RCVBUF', bdp, sizing, caps).replace('set SO_RCVBUF', 'set it')}; otherwise make it read faster`,
     };
   return {
     kind: 'size',
     cause: `rcvbuf (${rcvbuf} bytes) is above the tcp_rmem default (${rdef}), so autotuning has grown it and can grow it up to ${rmax}, unless the application set SO_RCVBUF${asked(rcvbuf)}${off}`,
-    fix: `if the application sets SO_RCVBUF, remove it or set it >= ${size}; otherwise autotuning follows what the application reads: make it read faster`,
+    fix: `if the application sets SO_RCVBUF, remove it or ${setTo('SO_RCVBUF', bdp, sizing, caps).replace('set SO_RCVBUF', 'set it')}; otherwise autotuning follows what the application reads: make it read faster`,
   };
 }
 
@@ -232,14 +312,17 @@ function receiveDiagnosis(r: Socket, caps: BufferCaps | undefined, rttMs: number
  * receiver's window scale (tcpi_snd_wscale): 0 caps its window at 64 KiB (measured: SO_RCVBUF 16384
  * before listen() gave wscale:0,10 on the sender and 2.9 Mbit/s on a 20 Mbit/s x 50 ms link).
  */
-export function remoteReceiverDiagnosis(s: Socket, bdp: number, lowerBound: boolean, rttMs: number | null, measured?: number | null): BufferDiagnosis {
+export function remoteReceiverDiagnosis(s: Socket, bdp: number, lowerBound: boolean | Sizing, rttMs: number | null, measured?: number | null): BufferDiagnosis {
+  // The receiver's rcvbuf is seen on its host: 64 KiB is the most, and about half its rcvbuf when smaller.
+  const rcvbufShare = ', nor about half of its rcvbuf (a SO_RCVBUF below 128 KiB holds it lower; a larger one raises it up to 64 KiB)';
+  const cap = `${rcvbufShare}${windowRate(UNSCALED_WINDOW, rttMs, measured).replace('that is at most', '64 KiB is at most')}${remoteWindowText(rttMs, measured)}`;
   if (s.tcpInfo?.windowScaling === false)
-    return { kind: 'fixed', cause: `${NOT_NEGOTIATED}${windowRate(UNSCALED_WINDOW, rttMs, measured)}`, fix: NEGOTIATE_FIX };
+    return { kind: 'fixed', cause: `${NOT_NEGOTIATED}${cap}`, fix: NEGOTIATE_FIX };
   if (s.tcpInfo?.sndWscale === 0)
     return {
       kind: 'fixed',
-      cause: `the receiver advertises window scale 0: its window can never exceed 64 KiB whatever its tcp_rmem${windowRate(UNSCALED_WINDOW, rttMs, measured)}; a small SO_RCVBUF set before listen()/connect() on the receiving side does this${s.tcpInfo.windowScaling === true ? '' : ', window scaling is off there (net.ipv4.tcp_window_scaling = 0), or this end did not offer it (net.ipv4.tcp_window_scaling = 0 here: scaling is used only when both SYNs carry it)'}`,
-      fix: `on the receiving host, remove that setsockopt or set SO_RCVBUF >= ${sizeFor(bdp, lowerBound)} before listen()/connect()`,
+      cause: `the receiver advertises window scale 0: its window can never exceed 64 KiB whatever its tcp_rmem${cap}; a small SO_RCVBUF set before listen()/connect() on the receiving side does this${s.tcpInfo.windowScaling === true ? '' : ', window scaling is off there (net.ipv4.tcp_window_scaling = 0), or this end did not offer it (net.ipv4.tcp_window_scaling = 0 here: scaling is used only when both SYNs carry it)'}`,
+      fix: `on the receiving host, remove that setsockopt or set SO_RCVBUF >= ${sizeFor(bdp, lowerBound)} before listen()/connect()${toSizing(lowerBound) === 'exact' ? ' (with net.core.rmem_max there at least that: the kernel caps SO_RCVBUF at it)' : ''}`,
     };
   return {
     kind: 'size',

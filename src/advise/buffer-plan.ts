@@ -20,8 +20,20 @@ export interface BufferCaps {
   moderateRcvbuf?: boolean | null;
 }
 
-/** Largest value sockscope proposes for one buffer (an int in the kernel; SO_RCVBUF is doubled). */
-export const MAX_BUFFER = 1024 * 1024 * 1024;
+/**
+ * The largest buffer one socket can have: INT_MAX (sk_rcvbuf/sk_sndbuf are ints). A setsockopt value is
+ * doubled up to it (MAX_SETSOCKOPT), and net.ipv4.tcp_rmem/tcp_wmem max accept it.
+ */
+export const MAX_BUFFER = 2147483647;
+
+/**
+ * The largest SO_RCVBUF/SO_SNDBUF (or *BUFFORCE) request the kernel keeps: INT_MAX / 2, which it doubles
+ * (__sock_set_rcvbuf: min(val, INT_MAX / 2) * 2). Measured: SO_RCVBUFFORCE 629145600 read back 1258291200.
+ */
+export const MAX_SETSOCKOPT = 1073741823;
+
+/** TCP's largest window: 65535 << 14 (window scale 14, RFC 7323), about 1 GiB. */
+export const MAX_WINDOW = 65535 * 2 ** 14;
 
 /** Reads the caps from sysctls. */
 export function capsFromSysctls(s: Sysctls): BufferCaps {
@@ -52,9 +64,17 @@ function moderateRcvbuf(v: string | null | undefined): boolean | null {
  */
 export const BUFFER_PER_WINDOW = 2;
 
-/** The tcp_rmem/tcp_wmem max that lets autotuning cover a BDP: 2 x BDP, rounded up to a power of two. */
+/**
+ * The tcp_rmem/tcp_wmem max that lets autotuning cover a BDP: 2 x BDP, rounded up to a power of two, capped
+ * at MAX_BUFFER (the most the sysctls take; autotuneCapped tells when).
+ */
 export function autotuneCeiling(bdp: number): number {
   return Math.min(MAX_BUFFER, pow2AtLeast(BUFFER_PER_WINDOW * bdp));
+}
+
+/** Whether autotuneCeiling was capped at MAX_BUFFER (2 x BDP rounded up to a power of two is above it). */
+export function autotuneCapped(bdp: number): boolean {
+  return pow2AtLeast(BUFFER_PER_WINDOW * bdp) > MAX_BUFFER;
 }
 
 /** Bandwidth (bytes/s) x rtt (ms) in bytes. */
@@ -72,14 +92,17 @@ function pow2AtLeast(n: number): number {
   return p;
 }
 
-/** The setsockopt value for a BDP (the kernel doubles it), rounded up to 4 KiB. */
+/**
+ * The setsockopt value for a BDP (the kernel doubles it): rounded up to 4 KiB, or to 64 KiB from 1 MiB,
+ * capped at MAX_SETSOCKOPT. The verdicts and the plan both use it, so they name one value for one BDP.
+ */
 export function setsockoptValue(bdp: number): number {
-  return Math.max(4096, roundUp(bdp, 4096));
+  return Math.min(MAX_SETSOCKOPT, Math.max(4096, roundUp(bdp, bdp >= 1024 * 1024 ? 65536 : 4096)));
 }
 
-/** A max above the current one that covers 2 x BDP: never the current value again. */
+/** A max above the current one that covers 2 x BDP: never the current value again (at most MAX_BUFFER). */
 export function raisedMax(bdp: number, current: number): number {
-  return Math.max(autotuneCeiling(bdp), pow2AtLeast(current + 1));
+  return Math.min(MAX_BUFFER, Math.max(autotuneCeiling(bdp), pow2AtLeast(current + 1)));
 }
 
 /** One sysctl: its current value, the value the BDP needs, and the line to apply. */
@@ -112,11 +135,11 @@ export interface BufferPlan {
 export function planBuffers(bytesPerSecond: number, rttMs: number, caps: BufferCaps): BufferPlan {
   const bdp = bdpBytes(bytesPerSecond, rttMs);
   const notes: string[] = [];
-  let so = Math.max(4096, roundUp(bdp, bdp >= 1024 * 1024 ? 65536 : 4096));
-  if (so > MAX_BUFFER / 2) {
-    notes.push(`The BDP (${fmtBytes(bdp)}) is beyond what one socket buffer can hold; capped at ${fmtBytes(MAX_BUFFER / 2)} (use several connections).`);
-    so = MAX_BUFFER / 2;
-  }
+  const so = setsockoptValue(bdp);
+  if (bdp > MAX_WINDOW || BUFFER_PER_WINDOW * bdp > MAX_BUFFER)
+    notes.push(
+      `The BDP (${fmtBytes(bdp)}) is beyond what one connection can hold: TCP's largest window is about 1 GiB (65535 << 14) and a socket buffer at most ${MAX_BUFFER} bytes (INT_MAX; SO_RCVBUF/SO_SNDBUF capped at ${MAX_SETSOCKOPT}, which the kernel doubles), about half of it window: use several connections.`,
+    );
   const autotuneMax = autotuneCeiling(bdp);
   const sysctls: SysctlAdvice[] = [];
   const single = (name: string, cur: number | null, need: number): void => {

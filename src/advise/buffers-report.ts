@@ -76,6 +76,16 @@ export interface BuildBuffersOptions {
 /** States whose buffers matter (TIME_WAIT, LISTEN and handshakes have none worth sizing). */
 const CARRIES_DATA = new Set(['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
 
+/**
+ * A connection its application has closed and the kernel only finishes: inode 0 (no file holds it: an
+ * orphan, or a FIN_WAIT2 kept as a timewait-like mini-socket, which has no tcp_info; measured, a client that
+ * sent 1 MB and closed showed `FIN-WAIT-2 timer:(timewait,...) ino:0` and nothing else). Its rtt and rate
+ * would be its peer's, borrowed.
+ */
+function closedRemainder(s: Socket): boolean {
+  return s.inode === 0;
+}
+
 const EMPTY_CAPS: BufferCaps = { rmemMax: null, wmemMax: null, rmemDefault: null, wmemDefault: null, tcpRmem: null, tcpWmem: null, moderateRcvbuf: null };
 
 /**
@@ -129,19 +139,26 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
   const peerOf = localPeerFinder(o.peerCandidates ?? o.snapshot?.sockets ?? []);
   // Sockets without a snapshot (a library caller's) were read by this user, completeness unknown.
   const view: OwnerView = o.snapshot ? snapshotOwnerView(o.snapshot) : { viewerUid: localUid() };
-  const carrying = (o.sockets ?? []).filter((s) => s.protocol === 'tcp' && CARRIES_DATA.has(s.state));
-  const connections = carrying.map((s) => withOwner(connectionBuffers(s, o.rttMs == null ? o.bandwidth?.bytesPerSecond : undefined, peerOf(s), caps, limits), s, view));
+  const tcpCarrying = (o.sockets ?? []).filter((s) => s.protocol === 'tcp' && CARRIES_DATA.has(s.state));
+  // Closed connections the kernel is finishing are no application's: left out, and counted in a note.
+  const closed = tcpCarrying.filter(closedRemainder);
+  const carrying = tcpCarrying.filter((s) => !closedRemainder(s));
+  // --bandwidth sizes every connection: with --rtt as given (the BDP of the link section), else with each
+  // connection's measured rtt. Either way no verdict asks for a flag that was given.
+  const connections = carrying.map((s) => withOwner(connectionBuffers(s, o.bandwidth?.bytesPerSecond, peerOf(s), caps, limits, o.bandwidth ? o.rttMs : undefined), s, view));
   // Connections whose rate is an old sample (staleDeliveryRate): neither "what the limit allows" nor "what it does now".
   const stale = new Set(connections.filter((c) => c.rateSample?.includes('stale')));
   // Connections whose rate is an app-limited sample (appLimitedDeliveryRate): their BDP uses the average over busy time, and sizes nothing.
   const appLimited = new Set(connections.filter((c) => c.rateSample?.includes('app-limited')));
   let connectionPlan: BufferPlan | null = null;
   // A BDP from a rate that a buffer holds down is no size to recommend (the plan would repeat the limit).
-  const withBdp = connections.filter((c) => c.bdpBytes != null && c.rttMs != null && c.bandwidthBasis != null && !c.bdpLowerBound && !(stale.has(c) && c.basis !== 'target') && !appLimited.has(c));
+  // The rtt the BDP used: --rtt with --bandwidth, else the connection's own.
+  const bdpRtt = (c: BuffersConnection): number | null => (o.bandwidth && o.rttMs != null ? o.rttMs : c.rttMs);
+  const withBdp = connections.filter((c) => c.bdpBytes != null && bdpRtt(c) != null && c.bandwidthBasis != null && !c.bdpLowerBound && !(stale.has(c) && c.basis !== 'target') && !appLimited.has(c));
   const heldDown = connections.filter((c) => c.bdpLowerBound && !stale.has(c) && !appLimited.has(c)).length;
   if (withBdp.length > 0) {
     const worst = withBdp.reduce((a, b) => (b.bdpBytes! > a.bdpBytes! ? b : a));
-    connectionPlan = planBuffers(worst.bandwidthBasis!, worst.rttMs!, caps);
+    connectionPlan = planBuffers(worst.bandwidthBasis!, bdpRtt(worst)!, caps);
   }
   if (o.snapshot && !o.snapshot.attribution.complete)
     notes.push(o.snapshot.attribution.note ?? `Owners of ${o.snapshot.attribution.hiddenProcesses} other users' processes are hidden (run as root to name them).`);
@@ -155,10 +172,14 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
     for (const s of udp.slice(0, 8)) notes.push(udpBufferNote(s, caps, view));
     if (udp.length > 8) notes.push(`${udp.length - 8} more UDP sockets: ss -uam shows each one's rb and d.`);
   }
+  if (closed.length > 0)
+    notes.push(
+      `${closed.length === 1 ? '1 closed connection is' : `${closed.length} closed connections are`} left out (${[...new Set(closed.map((s) => s.state))].join(', ')}, inode 0: its application has closed it and the kernel only finishes the close, as an orphan or a timewait-like socket without tcp_info); no buffer setting applies to it.`,
+    );
   if (o.sockets && connections.length > 0 && !connections.some((c) => c.rttMs != null)) notes.push('This source gives no tcp_info (rtt, delivery rate): use --source ss or netlink.');
   if (heldDown > 0)
     notes.push(
-      `${heldDown === 1 ? '1 connection is' : `${heldDown} connections are`} limited by a buffer or window, so its measured rate is what the limit allows, not what the link can do: its BDP (shown as ">= N") is a lower bound and no size is derived from it. Give --bandwidth <link speed> to size for the link (each connection's rtt is used); the link's rate is unknown to sockscope.`,
+      `${heldDown === 1 ? '1 connection is' : `${heldDown} connections are`} limited by a buffer or window, so its measured rate is what the limit allows, not what the link can do: its BDP (shown as ">= N") is a lower bound and no size is derived from it. Give --bandwidth <link speed> to size for the link (with each connection's rtt, or --rtt); the link's rate is unknown to sockscope.`,
     );
   if (stale.size > 0)
     notes.push(

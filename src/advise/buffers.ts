@@ -2,7 +2,7 @@
 // verdict (pure). Sizing is in buffer-plan.ts, the causes in buffer-diagnosis.ts.
 import { isLoopback, type Socket } from '../model/socket.js';
 import { BUFFER_PER_WINDOW, bdpBytes, setsockoptValue, type BufferCaps } from './buffer-plan.js';
-import { receiveBufferDiagnosis, receiveDiagnosisWithoutBdp, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, sizeFor } from './buffer-diagnosis.js';
+import { receiveBufferDiagnosis, receiveDiagnosisWithoutBdp, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, sizeFor, type Sizing } from './buffer-diagnosis.js';
 import { fmtBitRate, fmtBytes, fmtEndpoint, fmtSeconds } from './format.js';
 import { resolveThresholds } from './thresholds.js';
 
@@ -159,8 +159,12 @@ export function appLimitedDeliveryRate(s: Socket, peer?: Socket): AppLimitedRate
  * buffers of the direction that carries data are judged (a bulk sender's rcvbuf holds nothing), and
  * "limited" means what buffer-below-bdp means (`limits`).
  */
-export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer?: Socket, caps?: BufferCaps, limits: BufferLimits = bufferLimits()): ConnectionBuffers {
+export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peerSocket?: Socket, caps?: BufferCaps, limits: BufferLimits = bufferLimits(), targetRttMs?: number): ConnectionBuffers {
   const ti = s.tcpInfo;
+  // No tcp_info of its own beside a peer with it: the source gives tcp_info, so this is what is left of a
+  // closed connection (a FIN_WAIT2 timewait-like socket, ino 0): the peer's rtt and rate are not its own.
+  const remainder = !ti && peerSocket?.tcpInfo != null;
+  const peer = remainder ? undefined : peerSocket;
   const pti = peer?.tcpInfo;
   // The direction that carries data: this side's sending, or (receiver) the local peer's sending.
   const measured = rateSender(s, peer);
@@ -173,7 +177,9 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   // (bytes_acked / busy time) instead, or none without it, and no size is derived from either.
   const appLimited = targetBytesPerSecond == null ? appLimitedDeliveryRate(s, peer) : null;
   const basisRate = targetBytesPerSecond ?? (appLimited ? appLimited.averageRate : rate);
-  const bdp = rttMs != null && basisRate != null ? bdpBytes(basisRate, rttMs) : null;
+  // A given rtt (with a given bandwidth: the link to size for) replaces the measured one in the BDP only.
+  const bdpRttMs = targetBytesPerSecond != null && targetRttMs != null ? targetRttMs : rttMs;
+  const bdp = bdpRttMs != null && basisRate != null ? bdpBytes(basisRate, bdpRttMs) : null;
   // The kernel reports busy time with the limited times (Linux 4.10+); ss prints rwnd_limited and
   // sndbuf_limited only when non-zero, so a missing one next to busy time is 0, not unknown.
   const pct = (t: TcpInfoLike | undefined, v?: number) => (t?.busyUs ? Math.min(100, (100 * (v ?? 0)) / t.busyUs) : null);
@@ -192,17 +198,21 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   // Which of this socket's buffers carry data: sndbuf when it sends, rcvbuf when it receives.
   const sends = measured != null && !receiving;
   const receives = !sends || (ti?.bytesReceived ?? 0) > (ti?.bytesSent ?? 0);
-  const sndDiagnosis = bdp != null && sndLimited && sndbuf != null ? sendBufferDiagnosis(sndbuf, bdp, lowerBound, caps) : null;
+  // An app-limited sample sizes nothing (no SO_*BUF, no sysctl value), a held-down one only from below.
+  const sizing: Sizing = appLimited ? 'app-limited' : lowerBound ? 'lower-bound' : 'exact';
+  const sndDiagnosis = bdp != null && sndLimited && sndbuf != null ? sendBufferDiagnosis(sndbuf, bdp, sizing, caps) : null;
   // Without a BDP, what the receiving socket itself shows comes first (unread data filling the buffer,
   // window scale 0, scaling not negotiated): none of it needs a bandwidth, and "give --bandwidth" would
   // point at a bigger buffer.
   const noBdpReceive = bdp == null && receives && !(idle(ti) && (!peer || idle(pti))) ? receiveDiagnosisWithoutBdp(s, caps, rttMs) : null;
   let verdict: string;
-  if (noBdpReceive)
+  if (remainder)
+    verdict = `no tcp_info for this ${s.state} socket, while its local peer (${fmtEndpoint(peerSocket!.local)}) has it: a closed connection the kernel keeps only to finish the close (ino 0), so nothing to size`;
+  else if (noBdpReceive)
     verdict =
       noBdpReceive.kind === 'slow-reader'
         ? `${noBdpReceive.cause}: ${noBdpReceive.fix}`
-        : `receive window capped at 64 KiB: ${noBdpReceive.cause}: ${noBdpReceive.fix}`;
+        : `receive window capped at ${noBdpReceive.window != null && noBdpReceive.window < 65535 ? `about ${fmtBytes(noBdpReceive.window)}` : '64 KiB'}: ${noBdpReceive.cause}: ${noBdpReceive.fix}`;
   else if (bdp == null && appLimited && rttMs != null) verdict = 'give --bandwidth <link speed> to size it';
   else if (bdp == null)
     verdict = !ti && !pti
@@ -216,7 +226,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
     verdict = `send buffer too small: sndbuf-limited ${pctText(sndl!)} of busy time; ${sndDiagnosis.cause}: ${sndDiagnosis.fix}`;
   else if (rwndLimited) {
     if (receiving) {
-      const d = receiveBufferDiagnosis(s, bdp, lowerBound, caps, rttMs, rate);
+      const d = receiveBufferDiagnosis(s, bdp, sizing, caps, rttMs, rate);
       // rcvbuf >= 2 x BDP while the window limits means unread data shrinks the window, unless the
       // facts show a fixed buffer (on loopback a fixed 64 KiB one limits 64 KiB segments).
       verdict =
@@ -224,10 +234,10 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
           ? `the sender is rwnd-limited ${pctText(rwnd!)} of busy time: ${d.cause}: ${d.fix}`
           : rcvbuf != null && rcvbuf >= BUFFER_PER_WINDOW * bdp && d?.kind !== 'fixed'
             ? `the sender is rwnd-limited ${pctText(rwnd!)} of busy time with rcvbuf >= 2 x BDP: this application reads too slowly (its buffer fills)`
-            : `receive buffer too small: the sender is rwnd-limited ${pctText(rwnd!)} of busy time; ${d ? `${d.cause}: ${d.fix}` : `rcvbuf unknown: raise it (SO_RCVBUF >= ${sizeFor(bdp, lowerBound)}) or read faster`}`;
+            : `receive buffer too small: the sender is rwnd-limited ${pctText(rwnd!)} of busy time; ${d ? `${d.cause}: ${d.fix}` : `rcvbuf unknown: raise it (SO_RCVBUF >= ${sizeFor(bdp, sizing)}) or read faster`}`;
     } else {
-      const local = peer?.skmem ? receiveBufferDiagnosis(peer, bdp, lowerBound, caps, rttMs, rate) : null;
-      const d = local ?? remoteReceiverDiagnosis(s, bdp, lowerBound, rttMs, rate);
+      const local = peer?.skmem ? receiveBufferDiagnosis(peer, bdp, sizing, caps, rttMs, rate) : null;
+      const d = local ?? remoteReceiverDiagnosis(s, bdp, sizing, rttMs, rate);
       verdict = `${d.kind === 'slow-reader' ? 'the receiver reads too slowly' : "receiver's window too small"}: rwnd-limited ${pctText(rwnd!)} of busy time; ${local ? `the receiver (${fmtEndpoint(peer!.local)}, on this host): ` : ''}${d.cause}: ${d.fix}`;
     }
   } else {
@@ -247,7 +257,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
       verdict = `${below.join(' and ')} below 2 x BDP; too little busy time (${Math.round((senderInfo?.busyUs ?? 0) / 1000)} ms, bufferMinBusyMs ${Math.round(limits.minBusyUs / 1000)}) to tell whether it limits`;
     else {
       // Receiving from a remote sender: only the sender measures rwnd_limited.
-      const d = receiveBufferDiagnosis(s, bdp, lowerBound, caps, rttMs, rate);
+      const d = receiveBufferDiagnosis(s, bdp, sizing, caps, rttMs, rate);
       verdict = `rcvbuf below 2 x BDP (whether it limits shows on the sender, in its rwnd_limited: sockscope buffers there)${d ? `; ${d.cause}: ${d.fix}` : ''}`;
     }
   }

@@ -1,6 +1,6 @@
 // `sockscope buffers`: the human text of its report (advise/buffers-report.ts builds it).
 import type { BuffersReport } from '../advise/buffers-report.js';
-import type { BufferCaps, BufferPlan } from '../advise/buffers.js';
+import { autotuneCapped, BUFFER_PER_WINDOW, type BufferCaps, type BufferPlan } from '../advise/buffer-plan.js';
 import { fmtBitRate, fmtBytes, trimNum } from '../advise/format.js';
 import { escapeControl } from '../model/escape.js';
 import { tableText } from './table-text.js';
@@ -16,14 +16,31 @@ function capsLine(c: BufferCaps): string {
   return `net.core.rmem_max ${c.rmemMax ?? '?'}, net.core.wmem_max ${c.wmemMax ?? '?'}, net.ipv4.tcp_rmem ${c.tcpRmem?.join(' ') ?? '?'}, net.ipv4.tcp_wmem ${c.tcpWmem?.join(' ') ?? '?'}`;
 }
 
+/** How the autotuning ceiling was chosen: 2 x BDP rounded up, or capped at the most the sysctls take. */
+function ceilingLabel(p: BufferPlan): string {
+  if (!autotuneCapped(p.bdpBytes)) return 'tcp_rmem/tcp_wmem max = 2 x BDP, rounded up';
+  const twice = BUFFER_PER_WINDOW * p.bdpBytes;
+  return twice <= p.autotuneMax
+    ? `tcp_rmem/tcp_wmem max: 2 x BDP (${fmtBytes(twice)}) rounded up to a power of two is above INT_MAX, capped there`
+    : `tcp_rmem/tcp_wmem max capped at INT_MAX, below 2 x BDP (${fmtBytes(twice)}): one connection cannot hold this BDP`;
+}
+
 function planSection(p: BufferPlan): string {
   let out = '';
   out += `  SO_RCVBUF / SO_SNDBUF  ${p.soRcvbuf} (${fmtBytes(p.soRcvbuf)}; setsockopt value, the kernel allocates 2x = ${fmtBytes(p.allocatedBytes)})\n`;
-  out += `  autotuning ceiling     ${p.autotuneMax} (${fmtBytes(p.autotuneMax)}; tcp_rmem/tcp_wmem max = 2 x BDP, rounded up)\n`;
+  out += `  autotuning ceiling     ${p.autotuneMax} (${fmtBytes(p.autotuneMax)}; ${ceilingLabel(p)})\n`;
   out += table(
     p.sysctls.map((s) => ({ sysctl: s.name, current: s.current ?? 'unknown', recommended: s.recommended, action: s.ok ? 'ok' : 'raise' })),
   );
   return out;
+}
+
+/**
+ * Whether the connections were chosen by their peer port (--peer-port P: "connections to port P"), where
+ * the peer is what they share and the local address:port tells them apart.
+ */
+function peerPortSelection(r: BuffersReport): boolean {
+  return r.selection?.startsWith('connections to port ') === true;
 }
 
 /** Human text of the report. */
@@ -33,9 +50,12 @@ export function formatBuffersReport(r: BuffersReport): string {
   out += `Kernel caps: ${capsLine(r.caps)}\n\n`;
   if (r.selection !== null) {
     out += `Connections (${r.connections.length})\n`;
+    // Connections to one peer port share the peer (a pool to 127.0.0.1:5600): each is named by its local end.
+    const byLocal = peerPortSelection(r);
+    const name = (c: BuffersReport['connections'][number]) => (byLocal ? c.local : c.peer);
     out += table(
       r.connections.map((c) => ({
-        peer: c.peer,
+        ...(byLocal ? { local: c.local } : { peer: c.peer }),
         state: c.state === 'ESTABLISHED' ? 'ESTAB' : c.state,
         // "-" is a socket no process holds; another user's process out of sight is "hidden uid N", as in every table.
         process: c.processes.length ? c.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(',') : c.ownerHidden && c.uid !== undefined ? `hidden uid ${c.uid}` : '-',
@@ -48,7 +68,7 @@ export function formatBuffersReport(r: BuffersReport): string {
         'SO_*BUF for BDP': c.recommendedRcvbuf != null ? String(c.recommendedRcvbuf) : c.bdpLowerBound ? 'need --bandwidth' : '-',
       })),
     );
-    for (const c of r.connections) out += `  ${c.peer}: ${c.verdict}\n`;
+    for (const c of r.connections) out += `  ${name(c)}: ${c.verdict}\n`;
     if (r.connectionPlan) {
       out += `\nTo fit the largest BDP here (${fmtBytes(r.connectionPlan.bdpBytes)} = ${fmtBitRate(r.connectionPlan.bandwidthBytesPerSecond)} x ${trimNum(r.connectionPlan.rttMs)} ms):\n`;
       out += planSection(r.connectionPlan);

@@ -34,8 +34,10 @@ test('plan: SO_RCVBUF = BDP (the kernel doubles it), autotuning max = 2 x BDP, c
   assert.match(sysctlFile(small), /already fit/);
   assert.match(sysctlFile(p), /^# \/etc\/sysctl\.d\/90-sockscope-buffers\.conf/);
   const huge = planBuffers(1.25e12, 1000, caps);
-  assert.equal(huge.soRcvbuf, 512 * 1024 * 1024);
-  assert.match(huge.notes[0], /beyond what one socket buffer can hold/);
+  // The most the kernel keeps of a setsockopt: INT_MAX / 2, doubled to INT_MAX - 1.
+  assert.equal(huge.soRcvbuf, 1_073_741_823);
+  assert.equal(huge.autotuneMax, 2_147_483_647);
+  assert.match(huge.notes[0], /beyond what one connection can hold: TCP's largest window is about 1 GiB/);
 });
 
 test('setsockopt code for C, Python and Node carries the values and the caveats', () => {
@@ -96,7 +98,8 @@ test('report: JSON shape and human text with the generated-code defaults beside 
   const snap = fakeSnapshot({ sockets: [tcp('10.0.0.1:5201', '10.0.0.2:4000', 'ESTABLISHED', { processes: [proc(9, 'iperf3')], tcpInfo: { rttUs: 20_000, deliveryRate: 125e6, busyUs: 1e6, bytesSent: 1e8 } })] });
   const r = buildBuffersReport({ snapshot: snap, sockets: snap.sockets, selection: 'port 5201', bandwidth: { text: '10gbit', bytesPerSecond: 1.25e9 }, rttMs: 80, defaults: { bufferSize: 65536, origin: 'env', detail: 'DEFAULT_BUFFER_SIZE' } });
   assert.equal(r.connections.length, 1);
-  assert.equal(r.connections[0].bdpBytes, 2_500_000);
+  // --bandwidth with --rtt: every connection is sized for the link given (10 Gbit/s x 80 ms), not its measured rtt.
+  assert.equal(r.connections[0].bdpBytes, 100_000_000);
   assert.equal(r.link!.bdpBytes, 100_000_000);
   assert.ok(r.connectionPlan);
   const text = formatBuffersReport(r);
