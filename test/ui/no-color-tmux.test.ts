@@ -53,6 +53,8 @@ describe('monitor without colour in a real terminal (tmux)', { skip }, () => {
     config = mkdtempSync(join(tmpdir(), 'sockscope-keymap-'));
     mkdirSync(join(config, 'sockscope'));
     writeFileSync(join(config, 'sockscope', 'config.yaml'), 'keymap:\n  quit: [Q]\n');
+    mkdirSync(join(`${config}-off`, 'sockscope'), { recursive: true });
+    writeFileSync(join(`${config}-off`, 'sockscope', 'config.yaml'), 'color: false\n');
     const r = tmux('new-session', '-d', '-s', 'mon', '-x', '100', '-y', '30', '-e', 'CI=false', '-e', 'PS1=READY$ ', '-c', ROOT, 'bash', '--norc', '--noprofile');
     assert.equal(r.status, 0, r.stderr);
     await until((s) => s.includes('READY$'), 'the shell prompt');
@@ -61,7 +63,7 @@ describe('monitor without colour in a real terminal (tmux)', { skip }, () => {
   after(() => {
     tmux('kill-server');
     server?.kill();
-    if (config) rmSync(config, { recursive: true, force: true });
+    if (config) for (const d of [config, `${config}-off`]) rmSync(d, { recursive: true, force: true });
   });
 
   // chalk (under Ink) read --no-color / --color=false from argv and TERM=dumb from the environment and
@@ -113,6 +115,19 @@ describe('monitor without colour in a real terminal (tmux)', { skip }, () => {
     assert.ok(coloured(s), `no colour at all:\n${s}`);
     tmux('send-keys', '-t', 'mon', 'q');
     await until((x) => /exit=0/.test(x), 'the monitor ended by q');
+  });
+
+  // A typed --color is a flag, the last word in the precedence (sockscope config said 'color true flag --color'),
+  // yet the monitor ANDed it with NO_COLOR and the file's `color: false`: no colour at all (review s18).
+  it('--color typed wins over NO_COLOR and a config file\'s color: false', async () => {
+    for (const command of [`NO_COLOR=1 bin/sockscope --color --port ${port}`, `XDG_CONFIG_HOME=${config}-off bin/sockscope --color --port ${port}`]) {
+      tmux('send-keys', '-t', 'mon', `clear; ${command}; echo "exit=$?"`, 'Enter');
+      await until((x) => x.includes(`${port} tcp`) && / · row 1\/1/.test(x), `the ports view (${command})`);
+      const s = capture(true);
+      assert.ok(coloured(s), `${command}: no colour:\n${s}`);
+      tmux('send-keys', '-t', 'mon', 'q');
+      await until((x) => /exit=0/.test(x), 'the monitor ended by q');
+    }
   });
 
   it('keymap {quit: [Q]} (the README\'s example): Ctrl-C still quits, in the ports view and in the help', async () => {

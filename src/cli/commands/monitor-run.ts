@@ -20,7 +20,8 @@ import type { InspectContext, SocketDetails, SocketInspector } from '../../ui/in
 import { resolveKeymap } from '../../ui/keymap.js';
 import { plainReport } from '../../ui/plain.js';
 import { terminalGuard } from '../../ui/terminal.js';
-import { colorEnabled, createTheme, loadWithTextAttributes } from '../../ui/theme.js';
+import { colorWanted, createTheme, loadWithTextAttributes } from '../../ui/theme.js';
+import { hideBin } from 'yargs/helpers';
 import { parseDuration } from '../duration.js';
 import { printJson } from '../options.js';
 import { UsageError } from '../errors.js';
@@ -273,7 +274,7 @@ export async function runMonitor(argv: Args): Promise<void> {
   if (oneShot) exitOnSignals();
   const source: SocketSource = remote.length > 1 ? new MultiHostSource(remote, { waitForAll: oneShot }) : remote.length === 1 ? remote[0].source : createSource((argv.source ?? config.source) as SourceChoice);
   const advise = adviserFor(source);
-  const color = colorEnabled(argv.color, process.env) && config.color;
+  const color = colorWanted(argv.color, hideBin(process.argv), config.color);
 
   if (argv.json) {
     // Every socket's owner: the document has outgoing[].processes and unix[] owners, which 'listeners'
