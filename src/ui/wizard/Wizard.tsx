@@ -13,6 +13,7 @@ import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, 
 import { refusal, stepTitle, visibleSteps } from './steps.js';
 import { splitKeys } from '../keymap.js';
 import { wrapText } from '../format.js';
+import { escapeMessage } from '../../model/escape.js';
 import { useKeys } from '../hooks/useKeys.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 
@@ -172,6 +173,8 @@ export function stepLayout(rows: number, items: number, cursor: number, opts: { 
  * to one row, so the part that says what is allowed ("allowed with udp: 512-65536") stays on screen.
  */
 export function errorLines(error: string, width: number, max: number): string[] {
+  // Escaped as the CLI prints its errors (main.ts): a typed U+009B (CSI) in a refused file name went raw to the terminal.
+  error = escapeMessage(error);
   const lines = Number.isFinite(width) ? wrapText(error, Math.max(8, width), '! ', '  ') : [`! ${error}`];
   if (lines.length <= max) return lines;
   const kept = lines.slice(0, Math.max(1, max));
@@ -238,7 +241,7 @@ export function WizardView({
         {fitted.blanks > 0 ? <Text> </Text> : null}
         <Text bold wrap="truncate-end">{stepTitle(st, state.input) + more}</Text>
         {none ? (
-          <Text color={color ? 'yellow' : undefined} wrap="truncate-end">{`  no choice fits the answers so far: ${refusal(state.input, config) ?? 'none is allowed'}`}</Text>
+          <Text color={color ? 'yellow' : undefined} wrap="truncate-end">{`  no choice fits the answers so far: ${escapeMessage(refusal(state.input, config) ?? 'none is allowed')}`}</Text>
         ) : st.kind === 'choice' ? (
           choices.slice(fitted.top, fitted.top + fitted.count).map((c, j) => {
             const k = fitted.top + j;
@@ -254,7 +257,7 @@ export function WizardView({
           // The end of the text stays in view (where the typing happens).
           <Text wrap="truncate-start">
             {'› '}
-            {state.text}
+            {escapeMessage(state.text)}
             <Text inverse> </Text>
           </Text>
         )}
@@ -281,7 +284,7 @@ export function WizardView({
       <Box flexDirection="column" flexShrink={0}>
         {title}
         <Text wrap="truncate-end">
-          {`Preview of ${r.files.map((f) => f.path).join(', ')}`}
+          {`Preview of ${escapeMessage(r.files.map((f) => f.path).join(', '))}`}
           <Text dimColor>{`  lines ${scroll + 1}-${Math.min(lines.length, scroll + previewHeight)} of ${lines.length}`}</Text>
         </Text>
         <Box flexDirection="column" height={previewHeight} flexShrink={0} overflow="hidden">
@@ -300,7 +303,7 @@ export function WizardView({
         {/* The rows the preview leaves: title, file line, preview, key line. */}
         {errorView(errorRowsFor(Math.max(1, rows - 3 - previewHeight)))}
         {state.phase === 'confirm' ? (
-          <Text bold color={color ? 'yellow' : undefined} wrap="truncate-start">{keys(`${state.existing.join(', ')} exists. Overwrite? y / n`)}</Text>
+          <Text bold color={color ? 'yellow' : undefined} wrap="truncate-start">{keys(`${escapeMessage(state.existing.join(', '))} exists. Overwrite? y / n`)}</Text>
         ) : (
           <Text dimColor wrap="truncate-end">{keys('↑/↓ PgUp/PgDn scroll · Enter write · Esc back')}</Text>
         )}
@@ -317,7 +320,7 @@ export function WizardView({
       ...steps.map((l): [number, ReactNode] => [
         STEP_RANK[l.kind],
         <Text color={l.kind === 'wrote' && color ? 'green' : undefined} wrap="truncate-end">
-          {l.text}
+          {escapeMessage(l.text)}
         </Text>,
       ]),
       [7, <Text> </Text>],
