@@ -335,7 +335,7 @@ const OriginSchema = z.object({ origin: z.enum(['default', 'user-file', 'project
 export const ConfigReportSchema = z.object({
   config: ConfigSchema,
   origins: z.object(Object.fromEntries(CONFIG_KEYS.map((k) => [k, OriginSchema])) as Record<keyof Config, typeof OriginSchema>),
-  files: z.array(z.object({ kind: z.enum(['user-file', 'project-file']), path: z.string(), found: z.boolean(), unreadable: z.string().optional() })),
+  files: z.array(z.object({ kind: z.enum(['user-file', 'project-file']), path: z.string(), found: z.boolean(), unreadable: z.string().optional(), notLookedFor: z.string().optional() })),
   thresholds: z.array(z.object({ name: z.string(), value: z.number(), default: z.number(), origin: OriginSchema, description: z.string() })),
   keymap: z.array(z.object({ command: z.string(), keys: z.array(z.string()), default: z.array(z.string()), origin: OriginSchema, description: z.string() })),
 });

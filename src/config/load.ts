@@ -12,7 +12,7 @@ import { UsageError } from '../cli/errors.js';
 import { THRESHOLD_KINDS, THRESHOLD_RANGES } from '../advise/thresholds.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, INTERVAL_MS_MAX, INTERVAL_MS_MIN } from './defaults.js';
 import { CONFIG_KEYS, ConfigFileSchema, ConfigFlagsSchema, SKILL_KEYS, SkillFileSchema, suggest, type Config, type ConfigFile } from './schema.js';
-import { configFileRefs, givenFlags, mergeConfig, notRegularStat, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from './resolve.js';
+import { configFileRefs, configFsPath, givenFlags, mergeConfig, notRegularStat, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from './resolve.js';
 
 export {
   configFileRefs,
@@ -89,7 +89,7 @@ function readConfigText(path: string): string {
   let fd: number | undefined;
   try {
     try {
-      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      fd = openSync(configFsPath(path), constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (e) {
       // A UNIX socket does not open (ENXIO), nor a FIFO or directory this user may not read: said by its kind.
       const st = notRegularStat(path);
@@ -106,7 +106,8 @@ function readConfigText(path: string): string {
     return bytes.toString('utf8');
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`${path}: cannot read: ${(e as Error).message}`);
+    // Node's message ends with the call and the path as it was given to the OS (relative, bytes): the path is said first.
+    throw new UsageError(`${path}: cannot read: ${(e as Error).message.replace(/, \w+ '.*'$/s, '')}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -2,11 +2,11 @@
 // precedence, and the case every command usually starts with: no config file, nothing set in the
 // environment, no flag. load.ts reads and validates every source (zod + yaml); loadCliConfig loads it
 // only when there is something to validate, so that such a start loads neither (~30 ms of start-up).
-import { closeSync, constants, lstatSync, openSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
-import { escapeControl } from '../model/escape.js';
+import { decodeUtf8, encodeUtf8Bytes, escapeControl } from '../model/escape.js';
 import { DEFAULT_KEYMAP, overriddenKeys } from '../ui/keymap.js';
 import { thresholdConflictMessage, thresholdConflicts } from '../advise/thresholds.js';
 import { CONFIG_KEYS, DEFAULT_CONFIG, type Config, type ConfigFile } from './defaults.js';
@@ -26,11 +26,17 @@ export interface ConfigFileRef {
   /** The file is there and readable: it is used. */
   found: boolean;
   /**
-   * The errno code (EACCES, EPERM, ELOOP...) when the file cannot be read, or a directory above it
+   * The errno code (EACCES or EPERM) when the file may not be read, or a directory above it
    * cannot be searched (then sockscope cannot even tell whether it exists). Such a file is left out like
    * a missing one, but said: `sockscope config` lists it, other commands warn on stderr (loadCliConfig).
    */
   unreadable?: string;
+  /**
+   * Why the file was not looked for: the user file when HOME is empty or relative and XDG_CONFIG_HOME does not
+   * name an absolute directory (a relative HOME made the user file one in the current directory). `path` then
+   * says where it would be.
+   */
+  notLookedFor?: string;
 }
 
 export interface LoadedConfig {
@@ -52,44 +58,80 @@ export interface LoadConfigOptions {
   flags?: Partial<Config>;
 }
 
-/** The user file: $XDG_CONFIG_HOME/sockscope/config.yaml, else ~/.config/sockscope/config.yaml. */
-export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The user file: $XDG_CONFIG_HOME/sockscope/config.yaml, else $HOME/.config/sockscope/config.yaml (HOME unset:
+ * the passwd entry's home). undefined when neither is an absolute path (`HOME=` or `HOME=relative`): there is
+ * no user file then, rather than one relative to the current directory.
+ */
+export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const xdg = env.XDG_CONFIG_HOME;
-  const base = xdg && xdg.startsWith('/') ? xdg : join(env.HOME || homedir(), '.config');
-  return join(base, 'sockscope', 'config.yaml');
+  if (xdg && xdg.startsWith('/')) return join(xdg, 'sockscope', 'config.yaml');
+  const home = env.HOME !== undefined ? env.HOME : homedir();
+  return home.startsWith('/') ? join(home, '.config', 'sockscope', 'config.yaml') : undefined;
+}
+
+/**
+ * The current directory as text, with decodeUtf8's semantics: a byte that is not UTF-8 is kept as U+DC80..U+DCFF
+ * (shown \xNN), where process.cwd() turned it into U+FFFD and named a directory that does not exist.
+ */
+export function currentDirectory(): string {
+  try {
+    const bytes = readlinkSync('/proc/self/cwd', { encoding: 'buffer' });
+    if (bytes[0] === 0x2f) return decodeUtf8(bytes);
+  } catch {
+    /* no /proc: Node's view */
+  }
+  return process.cwd();
 }
 
 /** The project files, lowest precedence first. */
-export function projectConfigPaths(cwd: string = process.cwd()): { skill: string; sockscope: string } {
+export function projectConfigPaths(cwd: string = currentDirectory()): { skill: string; sockscope: string } {
   return {
     skill: resolve(cwd, '.babysitter', 'skills', 'socket-programming.yaml'),
     sockscope: resolve(cwd, 'sockscope.yaml'),
   };
 }
 
+/**
+ * The name to give the OS for a config file's path as shown (ConfigFileRef.path): a file in the current
+ * directory by its name relative to it, and a byte that was not UTF-8 (U+DC80..U+DCFF) as that byte again.
+ */
+export function configFsPath(path: string): string | Buffer {
+  const cwd = currentDirectory();
+  const name = cwd !== '/' && path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
+  const bytes = encodeUtf8Bytes(name);
+  return bytes.toString('utf8') === name ? name : bytes;
+}
+
 /** The files loadConfig looks for, lowest precedence first, and whether each is there and readable. */
 export function configFileRefs(opts: LoadConfigOptions = {}): ConfigFileRef[] {
-  const project = projectConfigPaths(opts.cwd ?? process.cwd());
-  const user = userConfigPath(opts.env ?? process.env);
-  return [lookFor('user-file', user), lookFor('project-file', project.skill), lookFor('project-file', project.sockscope)];
+  const project = projectConfigPaths(opts.cwd ?? currentDirectory());
+  const env = opts.env ?? process.env;
+  const user = userConfigPath(env);
+  const userRef: ConfigFileRef =
+    user !== undefined
+      ? lookFor('user-file', user)
+      : { kind: 'user-file', path: '~/.config/sockscope/config.yaml', found: false, notLookedFor: `HOME is not an absolute path (${JSON.stringify(env.HOME ?? '')})` };
+  return [userRef, lookFor('project-file', project.skill), lookFor('project-file', project.sockscope)];
 }
 
 /**
  * Opens the file as load.ts will read it. existsSync said "not there" for a file in a directory the user
  * may not search (EACCES), and "there" for a file they may not read, which then stopped every command.
- * Only ENOENT and ENOTDIR mean not there; any other failure is "unreadable". O_NONBLOCK: the look must
+ * Only ENOENT and ENOTDIR mean not there; EACCES and EPERM are "unreadable" (left out, said); any other failure
+ * (a symlink loop: ELOOP, a name too long) is found, so that load.ts's read fails naming the file (exit 2). O_NONBLOCK: the look must
  * not wait for a writer on a FIFO. A directory opens: load.ts refuses it as not a YAML file (exit 2). A path
  * that is there but does not open as a regular file (a UNIX socket: ENXIO; a FIFO or directory without read
  * permission) is found too, so that load.ts refuses it by its kind (exit 2) rather than ignoring it as unreadable.
  */
 function lookFor(kind: ConfigFileRef['kind'], path: string): ConfigFileRef {
   try {
-    closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
+    closeSync(openSync(configFsPath(path), constants.O_RDONLY | constants.O_NONBLOCK));
     return { kind, path, found: true };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === undefined || code === 'ENOENT' || code === 'ENOTDIR') return { kind, path, found: false };
-    if (notRegularStat(path)) return { kind, path, found: true };
+    if (notRegularStat(path) || (code !== 'EACCES' && code !== 'EPERM')) return { kind, path, found: true };
     return { kind, path, found: false, unreadable: code };
   }
 }
@@ -97,7 +139,7 @@ function lookFor(kind: ConfigFileRef['kind'], path: string): ConfigFileRef {
 /** What stat (symlinks followed) says the path is, when it is there and not a regular file; undefined otherwise. */
 export function notRegularStat(path: string): Stats | undefined {
   try {
-    const st = statSync(path);
+    const st = statSync(configFsPath(path));
     return st.isFile() ? undefined : st;
   } catch {
     return undefined;
@@ -236,7 +278,7 @@ function unsearchableDirectory(path: string): string | undefined {
   const parts = resolve(path).split('/');
   for (let i = 2; i <= parts.length; i++) {
     try {
-      lstatSync(parts.slice(0, i).join('/'));
+      lstatSync(encodeUtf8Bytes(parts.slice(0, i).join('/')));
     } catch (e) {
       return (e as NodeJS.ErrnoException).code === 'EACCES' ? parts.slice(0, i - 1).join('/') || '/' : undefined;
     }

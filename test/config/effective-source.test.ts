@@ -18,7 +18,7 @@ test('effectiveSource: --source when typed, else the config file\'s source, else
     const load = () => loadConfig({ cwd, env: { HOME: home } });
     assert.deepEqual(effectiveSource(undefined, load()), { source: 'auto', from: 'default' });
     assert.deepEqual(effectiveSource('', load()), { source: 'auto', from: 'default' });
-    const user = userConfigPath({ HOME: home });
+    const user = userConfigPath({ HOME: home })!;
     mkdirSync(join(user, '..'), { recursive: true });
     writeFileSync(user, 'source: ss\n');
     assert.deepEqual(effectiveSource(undefined, load()), { source: 'ss', from: 'user-file' });

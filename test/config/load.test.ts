@@ -93,7 +93,7 @@ for (const name of readdirSync(join(FIX, 'invalid'))) {
 test('precedence: defaults < user file < skill file < sockscope.yaml < environment < flags, with origins', () => {
   const sb = sandbox();
   try {
-    const userFile = userConfigPath({ HOME: sb.home });
+    const userFile = userConfigPath({ HOME: sb.home })!;
     mkdirSync(join(userFile, '..'), { recursive: true });
     writeFileSync(userFile, 'defaultLanguage: python\nbufferSize: 1024\nintervalMs: 500\nthresholds:\n  closeWaitCount: 7\n  synRecvCount: 64\n');
     mkdirSync(join(sb.cwd, '.babysitter', 'skills'), { recursive: true });
@@ -162,7 +162,7 @@ test('environment values are validated and named in the error', () => {
 test('an empty SOCKET_DEBUG counts as unset, like an empty DEFAULT_BUFFER_SIZE or NO_COLOR: the files decide', async () => {
   const sb = sandbox();
   try {
-    const userFile = userConfigPath({ HOME: sb.home });
+    const userFile = userConfigPath({ HOME: sb.home })!;
     mkdirSync(join(userFile, '..'), { recursive: true });
     writeFileSync(userFile, 'debug: true\ncolor: false\nbufferSize: 4096\n');
     for (const empty of ['', ' ']) {

@@ -144,7 +144,7 @@ test('the brief\'s file: exit-2 error naming the file and the first bad key; eac
 test('levels from two files that contradict once merged: the later file is named, with both keys and the other file', () => {
   const sb = sandbox();
   try {
-    const user = userConfigPath({ HOME: sb.home });
+    const user = userConfigPath({ HOME: sb.home })!;
     mkdirSync(join(user, '..'), { recursive: true });
     writeFileSync(user, 'thresholds:\n  closeWaitCount: 3\n  closeWaitCritical: 5\n');
     const project = join(sb.cwd, 'sockscope.yaml');
@@ -172,7 +172,7 @@ test('pairs are checked on the merged thresholds: a level one file leaves out co
   const sb = sandbox();
   const rule = 'a warning level must not be above its critical level';
   try {
-    const user = userConfigPath({ HOME: sb.home });
+    const user = userConfigPath({ HOME: sb.home })!;
     mkdirSync(join(user, '..'), { recursive: true });
     const project = join(sb.cwd, 'sockscope.yaml');
     const load = (flags?: Record<string, unknown>) => loadConfig({ cwd: sb.cwd, env: { HOME: sb.home }, ...(flags ? { flags: flags as never } : {}) }).config.thresholds;

@@ -66,6 +66,7 @@ function table(rows: string[][], indent = ''): string {
 /** A file's line in the Files list: the state other commands warn about on stderr is shown here instead. */
 function fileState(f: ConfigFileRef): string {
   if (f.found) return 'used';
+  if (f.notLookedFor !== undefined) return `not looked for: ${escapeControl(f.notLookedFor)}`;
   return f.unreadable === undefined ? 'not found' : `not readable (${escapeControl(f.unreadable)})`;
 }
 
