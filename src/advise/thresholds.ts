@@ -144,7 +144,8 @@ export const THRESHOLD_PAIRS: readonly { readonly warning: string; readonly crit
 export function thresholdValueProblem(name: string, value: number): string | undefined {
   if (!Object.hasOwn(THRESHOLD_KINDS, name)) return undefined;
   const r = THRESHOLD_RANGES[THRESHOLD_KINDS[name]];
-  const ok = Number.isFinite(value) && (!r.integer || Number.isInteger(value)) && (r.minExclusive ? value > r.min : value >= r.min) && (r.max === undefined || value <= r.max);
+  // A whole number beyond JavaScript's safe integers was read rounded (12345678901234567890 as ...000): not the value given.
+  const ok = Number.isFinite(value) && (!r.integer || Number.isSafeInteger(value)) && (r.minExclusive ? value > r.min : value >= r.min) && (r.max === undefined || value <= r.max);
   return ok ? undefined : `expected ${r.text}, got ${value}`;
 }
 

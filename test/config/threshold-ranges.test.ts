@@ -203,3 +203,24 @@ test('pairs are checked on the merged thresholds: a level one file leaves out co
     sb.done();
   }
 });
+
+test('a whole-number threshold beyond JavaScript\'s safe integers is refused as written with its range, not rounded', () => {
+  const sb = sandbox();
+  try {
+    const file = join(sb.cwd, 'sockscope.yaml');
+    const write = (text: string) => writeFileSync(file, `thresholds:\n${text}`);
+    write('  synSentCount: 12345678901234567890\n');
+    assert.equal(loadError(sb.cwd, sb.home), `${file}: thresholds.synSentCount: expected a whole number >= 1, got 12345678901234567890`);
+    write('  persistSamples: 99999999999999999999\n');
+    assert.equal(loadError(sb.cwd, sb.home), `${file}: thresholds.persistSamples: expected a whole number of samples >= 1, got 99999999999999999999`);
+    write('  retransMinSegs: 9007199254740993\n');
+    assert.equal(loadError(sb.cwd, sb.home), `${file}: thresholds.retransMinSegs: expected a whole number >= 0, got 9007199254740993`);
+    write('  queueBytes: 9007199254740991\n');
+    assert.equal(loadError(sb.cwd, sb.home), 'ok', 'the largest safe integer is a whole number');
+    // The library's and task's overrides: the same check (no YAML text to quote).
+    assert.match(thresholdValueProblem('closeWaitCount', 2 ** 60) ?? '', /^expected a whole number >= 1, got /);
+    assert.equal(check({ closeWaitCount: 2 ** 60 }).split(':')[0], 'thresholds.closeWaitCount');
+  } finally {
+    sb.done();
+  }
+});
