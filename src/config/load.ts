@@ -116,7 +116,8 @@ function readConfigText(path: string): string {
 /** "PATH:LINE:COL: invalid YAML: MESSAGE" for a parser error. */
 function yamlError(path: string, e: YAMLError): UsageError {
   const pos = e.linePos?.[0];
-  const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  // The parser's words for a second document name its JavaScript API (parseAllDocuments()): said for a user instead.
+  const msg = e.code === 'MULTIPLE_DOCS' ? 'a config file holds one YAML document; a second one starts here' : e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   return new UsageError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${msg}`);
 }
 

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { loadCliConfig, quietUnreadableWarnings, type ConfigFileRef, type LoadedConfig, type OriginInfo } from '../../config/resolve.js';
 import { CONFIG_KEYS, type Config } from '../../config/defaults.js';
 import { DEFAULT_THRESHOLDS, THRESHOLD_DOCS } from '../../advise/thresholds.js';
-import { DEFAULT_KEYMAP } from '../../ui/keymap.js';
+import { DEFAULT_KEYMAP, overriddenKeys } from '../../ui/keymap.js';
 import { escapeControl } from '../../model/escape.js';
 import { printJson, withJsonFlag } from '../options.js';
 
@@ -38,7 +38,8 @@ export function buildConfigReport(loaded: LoadedConfig): ConfigReport {
     })),
     keymap: DEFAULT_KEYMAP.map((b) => ({
       command: b.command,
-      keys: config.keymap[b.command] ?? [...b.keys],
+      // As the monitor binds them: a rebound command keeps its fixed keys (quit: [Q] quits on Q and Ctrl-C).
+      keys: config.keymap[b.command] ? overriddenKeys(b.command, config.keymap[b.command]) : [...b.keys],
       default: [...b.keys],
       origin: entryOrigins[`keymap.${b.command}`] ?? { origin: 'default' },
       description: b.description,
