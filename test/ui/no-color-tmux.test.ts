@@ -130,6 +130,15 @@ describe('monitor without colour in a real terminal (tmux)', { skip }, () => {
     }
   });
 
+  it('sockscope generate: --color typed wins over NO_COLOR too', async () => {
+    tmux('send-keys', '-t', 'mon', `clear; NO_COLOR=1 bin/sockscope generate --color; echo "exit=$?"`, 'Enter');
+    await until((x) => x.includes('sockscope generate') && x.includes('UDP'), 'the wizard');
+    const s = capture(true);
+    assert.ok(coloured(s), `generate --color under NO_COLOR: no colour:\n${s}`);
+    tmux('send-keys', '-t', 'mon', 'Escape');
+    await until((x) => /exit=0/.test(x), 'the wizard ended by Esc');
+  });
+
   it('keymap {quit: [Q]} (the README\'s example): Ctrl-C still quits, in the ports view and in the help', async () => {
     for (const view of ['ports', 'help'] as const) {
       tmux('send-keys', '-t', 'mon', `clear; XDG_CONFIG_HOME=${config} bin/sockscope --port ${port}; echo "exit=$?"`, 'Enter');

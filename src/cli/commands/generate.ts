@@ -16,9 +16,10 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
     const config = (await loadCliConfig()).config;
     // Ink, React and the wizard load here only (dynamic import keeps other commands' start-up light),
     // with text attributes on whatever the colour setting: without colour the cursor line is inverse video.
-    const { colorEnabled, loadWithTextAttributes } = await import('../../ui/theme.js');
+    const [{ colorWanted, loadWithTextAttributes }, { hideBin }] = await Promise.all([import('../../ui/theme.js'), import('yargs/helpers')]);
     const { createElement, render, Wizard } = await loadWithTextAttributes(() => import('../ui-modules.js'));
-    const color = colorEnabled(a.color, process.env) && config.color;
+    // A typed --color/--no-color wins over NO_COLOR and the file's `color`, as in the monitor (colorWanted).
+    const color = colorWanted(a.color, hideBin(process.argv), config.color);
     let done: WizardDone | null = null;
     let interrupted = false;
     const app = render(
