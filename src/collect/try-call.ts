@@ -187,6 +187,16 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
     const recverr = () =>
       step(`setsockopt(${v6 ? 'IPV6_RECVERR' : 'IP_RECVERR'}, 1)`, () => l.setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, int(1), 4)) &&
       (!mapped || step('setsockopt(IP_RECVERR, 1)', () => l.setsockopt(fd, IPPROTO_IP, IP_RECVERR, int(1), 4)));
+    // getsockopt(SO_ERROR): the pending error a non-blocking connect or an ICMP error left (0: none), logged as each call.
+    const soError = () => {
+      const eb = Buffer.alloc(4);
+      const elen = [4];
+      const t = performance.now();
+      const r = Number(l.getsockopt(fd, SOL_SOCKET, SO_ERROR, eb, elen));
+      const err = r < 0 ? 0 : eb.readInt32LE(0);
+      logOsCall('ffi', 'getsockopt(SO_ERROR)', msSince(t), elen[0], r < 0 ? `errno=${errnoName(lastErrno())}` : `so_error=${err === 0 ? 0 : errnoName(err)}`);
+      return err;
+    };
     const queued = () => {
       const icmp = readIcmpError(fd);
       if (icmp !== undefined) res.icmp = icmp;
@@ -196,6 +206,7 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
       const t0 = performance.now();
       const r = Number(l.connect(fd, sa, sa.length));
       const e = r < 0 ? lastErrno() : 0;
+      logOsCall('ffi', `connect(${target})`, msSince(t0), undefined, r < 0 ? `errno=${errnoName(e)}` : undefined);
       if (r < 0 && errnoName(e) !== 'EINPROGRESS') {
         res.steps.push({ call: `connect(${target})`, ok: false, errno: errnoName(e), message: libcStrerror(e), ms: msSince(t0) });
         res.failedCall = 'connect';
@@ -209,8 +220,10 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
         const pfd = Buffer.alloc(8);
         pfd.writeInt32LE(fd, 0);
         pfd.writeInt16LE(POLLOUT, 4);
+        const tPoll = performance.now();
         const n = await new Promise<number>((resolve, reject) => l.poll.async(pfd, 1, o.timeoutMs, (err: unknown, v: number) => (err ? reject(err) : resolve(Number(v)))));
         res.connectMs = msSince(t0);
+        logOsCall('ffi', `poll(POLLOUT, ${o.timeoutMs} ms)`, msSince(tPoll), undefined, n === 0 ? 'timed out' : `ready=${n}`);
         if (n === 0) {
           res.steps.push({ call: `connect(${target})`, ok: false, errno: 'ETIMEDOUT', message: `no answer within ${o.timeoutMs} ms (sockscope's timeout)`, ms: res.connectMs });
           res.failedCall = 'connect';
@@ -219,10 +232,7 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
           res.timedOut = true;
           return res;
         }
-        const eb = Buffer.alloc(4);
-        const elen = [4];
-        l.getsockopt(fd, SOL_SOCKET, SO_ERROR, eb, elen);
-        const soErr = eb.readInt32LE(0);
+        const soErr = soError();
         if (soErr !== 0) {
           res.steps.push({ call: `connect(${target})`, ok: false, errno: errnoName(soErr), message: libcStrerror(soErr), ms: res.connectMs });
           res.failedCall = 'connect';
@@ -252,12 +262,11 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
     // comes only when the kernel gives up resolving the neighbour: ~3 s (3 probes, 1 s apart; measured in
     // test/cli/try-sendto-netns), so a shorter wait reports success there.
     const wait = o.timeoutMs;
+    const tPoll = performance.now();
     const n = await new Promise<number>((resolve, reject) => l.poll.async(pfd, 1, wait, (err: unknown, v: number) => (err ? reject(err) : resolve(Number(v)))));
+    logOsCall('ffi', `poll(POLLERR, ${wait} ms)`, msSince(tPoll), undefined, n === 0 ? 'timed out' : `ready=${n}`);
     if (n > 0 && (pfd.readInt16LE(6) & POLLERR) !== 0) {
-      const eb = Buffer.alloc(4);
-      const elen = [4];
-      l.getsockopt(fd, SOL_SOCKET, SO_ERROR, eb, elen);
-      const soErr = eb.readInt32LE(0);
+      const soErr = soError();
       if (soErr !== 0) {
         res.steps.push({ call: 'ICMP error after sendto (SO_ERROR)', ok: false, errno: errnoName(soErr), message: libcStrerror(soErr), ms: 0 });
         res.failedCall = 'sendto';
