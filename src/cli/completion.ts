@@ -39,18 +39,35 @@ export const completionCommand: CommandModule = {
 };
 
 /**
- * yargs' bash script filters the answers with the word COMP_WORDS ends with, but readline replaces the word
+ * The scripts yargs prints, fixed. yargs' bash script filters the answers with the word COMP_WORDS ends with, but readline replaces the word
  * bash passes the function as $2. They differ after `--flag=`: COMP_WORDBREAKS has '=', so COMP_WORDS ends
  * with '=' while the word being completed is the empty text after it. Answers had to start with '=' to pass
  * the filter, and readline then put them after the '=' already typed (`--platform==`). The script now
- * filters with $2; sockscope is still asked with every word, '=' included. The zsh script is left as it is.
+ * filters with $2; sockscope is still asked with the '=' word. Both scripts send the words up to the cursor (BASH_ARGS).
  */
 function bashWord(script: string): string {
-  return script.replace(
-    'cur_word="${COMP_WORDS[COMP_CWORD]}"',
-    "# the word readline replaces ($2): after --flag= it is the text after '=', not COMP_WORDS' '='\n    cur_word=\"$2\"",
-  );
+  return script
+    .replace(
+      'cur_word="${COMP_WORDS[COMP_CWORD]}"',
+      "# the word readline replaces ($2): after --flag= it is the text after '=', not COMP_WORDS' '='\n    cur_word=\"$2\"",
+    )
+    .replace('args=("${COMP_WORDS[@]}")', BASH_ARGS)
+    .replace('sockscope --get-yargs-completions "${words[@]}"', 'sockscope --get-yargs-completions "${(@)words[1,CURRENT-1]}" "$PREFIX"');
 }
+
+/**
+ * sockscope completes the last word it is sent (completeLine), so the scripts send the words up to the cursor,
+ * the one under it cut at the cursor: yargs' scripts sent every word on the line, and with the cursor on the
+ * empty word after --source in `analyze --source  --port 80` the answers were for `80`, then file names. Bash:
+ * $2 is the word readline completes, up to the cursor; after `--flag=` that is empty while COMP_WORDS has the
+ * '=' word, which stays (valuePosition reads it). Zsh: $PREFIX is the current word up to the cursor.
+ */
+const BASH_ARGS = [
+  '# the words up to the cursor; the current one cut at the cursor ($2), but a word that is only the = stays',
+  '    local cword="${COMP_WORDS[COMP_CWORD]}"',
+  '    [[ -n "$2" || "$cword" != "=" ]] && cword="$2"',
+  '    args=("${COMP_WORDS[@]:0:COMP_CWORD}" "$cword")',
+].join('\n');
 
 type Done = (completions: string[]) => void;
 type Defaults = (onCompleted?: (err: Error | null, completions: string[] | undefined) => void) => void;
@@ -103,7 +120,8 @@ function valueKey(options: OptionTable | undefined, name: string, aliases: Recor
  * one parse of an empty line gives it, so these names take a value and count as given like the keys.
  */
 function defaultCommandFlags(words: readonly string[]): FlagSource | undefined {
-  const names = new Set(commands.map((c) => String(c.command).split(' ')[0]));
+  // commands/index.ts lacks `completion` (main.ts registers it apart): a command on the line all the same.
+  const names = new Set([...commands, completionCommand].map((c) => String(c.command).split(' ')[0]));
   if (words.slice(1, -1).some((w) => names.has(w))) return undefined;
   const monitor = commands.find((c) => String(c.command).split(' ')[0] === '$0');
   if (!monitor || typeof monitor.builder !== 'function') return undefined;
@@ -146,15 +164,38 @@ export function monitorFlagCompletions(monitor: FlagSource | undefined, words: r
     const names = [key, ...(aliases[key] ?? [])];
     if (!repeatable && names.some((n) => given.has(n) || (negable && given.has(`no-${n}`)))) continue;
     const dashes = !current.startsWith('--') && key.length === 1 ? '-' : '--';
-    const withDescription = (name: string) => {
-      if (!zsh && !fish) return name;
-      const desc = (descriptions[key] ?? '').replace('__yargsString__:', '').replace(/(\r\n|\n|\r)/gm, ' ');
-      return fish ? `${name}\t${desc}` : `${name.replace(/:/g, '\\:')}:${desc}`;
-    };
+    const withDescription = (name: string) => describedFlag(name, descriptions[key], zsh, fish);
     out.push(dashes + withDescription(key));
     if (negable && options.default?.[key]) out.push(`${dashes}no-${withDescription(key)}`);
   }
   return out;
+}
+
+/** `name` as the shell lists it: bare (bash), `name:description` (zsh), `name<TAB>description` (fish). */
+function describedFlag(name: string, description: string | undefined, zsh: boolean, fish: boolean): string {
+  if (!zsh && !fish) return name;
+  const desc = (description ?? '').replace('__yargsString__:', '').replace(/(\r\n|\n|\r)/gm, ' ');
+  return fish ? `${name}\t${desc}` : `${name.replace(/:/g, '\\:')}:${desc}`;
+}
+
+/**
+ * `--no-KEY` for each boolean flag of `source` (yargs takes the negation of any boolean: --no-color, --no-tcp,
+ * --no-comments, --no-tcp-nodelay), but --help and --version and a flag already on the line. yargs itself offers
+ * the negation only of a flag that defaults to true; these are offered once the word typed starts with --no, so that
+ * a plain `--<TAB>` is not doubled.
+ */
+export function negatedFlagCompletions(source: FlagSource | undefined, words: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const options = source?.getOptions?.();
+  if (!options || options.configuration?.['boolean-negation'] === false) return [];
+  const aliases = source?.getAliases?.() ?? {};
+  const descriptions = source?.getInternalMethods?.().getUsageInstance?.()?.getDescriptions?.() ?? {};
+  const zsh = Boolean(env.SHELL?.includes('zsh') || env.ZSH_NAME?.includes('zsh'));
+  const fish = !zsh && Boolean(env.SHELL?.includes('fish'));
+  const given = new Set(words.slice(1, -1).map((w) => /^--?(?:no-)?([^=]+)/.exec(w)?.[1]));
+  return Object.keys(options.key)
+    .filter((key) => options.boolean.includes(key) && key.length > 1 && key !== 'help' && key !== 'version' && !options.hiddenOptions?.includes(key))
+    .filter((key) => ![key, ...(aliases[key] ?? [])].some((n) => given.has(n)))
+    .map((key) => `--${describedFlag(`no-${key}`, descriptions[key], zsh, fish)}`);
 }
 
 /** The word a completion offers (zsh appends `:description`, fish a tab and the description). */
@@ -267,10 +308,15 @@ export function completeLine(this: CompletionThis | undefined, _current: string,
     defaults((_err, completions) => {
       const list = completions ?? [];
       // No command on the line, a flag being typed: the default command's (the monitor's) flags too, after
-      // the global ones yargs offered; one entry per flag.
-      if (!(words.at(-1) ?? '').startsWith('-')) return done(cleanCompletions(list));
+      // the global ones yargs offered; one entry per flag. A word starting with --no: the booleans' negations.
+      const current = words.at(-1) ?? '';
+      if (!current.startsWith('-')) return done(cleanCompletions(list));
+      const negations = current.startsWith('--no') ? [this?.yargs, monitorFlags()].flatMap((s) => negatedFlagCompletions(s, words)) : [];
       const offered = new Set(list.map(completionWord));
-      const extra = monitorFlagCompletions(monitorFlags(), words).filter((c) => !offered.has(completionWord(c)));
+      const extra = [...monitorFlagCompletions(monitorFlags(), words), ...negations].filter((c) => {
+        const word = completionWord(c);
+        return !offered.has(word) && (offered.add(word), true);
+      });
       done(cleanCompletions([...list, ...extra]));
     });
     return;
