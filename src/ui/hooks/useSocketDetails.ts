@@ -63,7 +63,10 @@ export function useSocketDetails(
   refresh: { visit?: unknown; tick?: unknown; source?: string } = {},
 ): SocketDetails | undefined {
   const [read, setRead] = useState<Read | undefined>();
-  const inFlight = useRef<string | undefined>(undefined);
+  // The read in flight (one at a time per socket, owner and visit), and the socket, owner and visit on screen: a read
+  // lands only if it is still for them (a re-read of socket A finishing after the view moved to B, or to another visit).
+  const inFlight = useRef<{ key: string; visit: unknown } | undefined>(undefined);
+  const target = useRef<{ key: string | undefined; visit: unknown }>({ key: undefined, visit: undefined });
   const owner = socket ? ownerKey(socket) : '';
   const gone = ctx.gone === true;
   const waiting = socket && !gone ? notYetAttributed(socket, ctx) : undefined;
@@ -77,25 +80,30 @@ export function useSocketDetails(
   const wanted = socket !== undefined && id !== undefined && waiting === undefined && (stale || due) && !gone;
   const key = `${id}\n${owner}`;
   useEffect(() => {
+    target.current = { key: id === undefined ? undefined : key, visit: refresh.visit };
     if (!wanted || !socket || id === undefined) return;
     const visit = refresh.visit;
     const tick = refresh.tick;
-    if (!stale && (!inspector || inFlight.current === key || Date.now() - read!.at < DETAILS_REFRESH_MS)) return;
+    const busy = inFlight.current?.key === key && inFlight.current.visit === visit;
+    if (!stale && (!inspector || busy || Date.now() - read!.at < DETAILS_REFRESH_MS)) return;
     if (!inspector) {
       setRead({ visit, id, owner, at: Date.now(), tick, details: { fdMissing: 'no inspector in this build', optionsMissing: 'no inspector in this build' } });
       return;
     }
-    inFlight.current = key;
+    const token = { key, visit };
+    inFlight.current = token;
     let cancelled = false;
     const done = (details: SocketDetails) => {
-      if (inFlight.current === key) inFlight.current = undefined;
-      if (!cancelled) setRead({ visit, id, owner, at: Date.now(), tick, details: { ...details, readAt: Date.now() } });
+      if (inFlight.current === token) inFlight.current = undefined;
+      // The cleanup below lets a re-read outlive a newer snapshot; it must not outlive its socket, owner or visit.
+      if (cancelled || target.current.key !== key || target.current.visit !== visit) return;
+      setRead({ visit, id, owner, at: Date.now(), tick, details: { ...details, readAt: Date.now() } });
     };
     inspector.inspect(socket, { source: refresh.source }).then(done, (e: unknown) => done({ fdMissing: (e as Error).message, optionsMissing: (e as Error).message }));
-    // A newer snapshot does not cancel a read in flight (a slow read would never finish); another socket,
-    // owner or visit does.
+    // A newer snapshot does not cancel a re-read in flight (a slow read would never finish); another socket,
+    // owner or visit drops its result (done checks target: this cleanup sees the old inFlight and cannot tell).
     return () => {
-      if (stale || inFlight.current !== key) cancelled = true;
+      if (stale || inFlight.current !== token) cancelled = true;
     };
     // Read once per socket id, owner and visit, and again per snapshot (tick): a refresh brings a new copy of the same socket every interval.
     // eslint-disable-next-line react-hooks/exhaustive-deps
