@@ -99,24 +99,51 @@ function windowRate(window: number, rttMs: number | null, measured?: number | nu
 }
 
 /**
- * What an unscaled window's rcvbuf allows: nothing more when rcvbuf offers 64 KiB or more (no rcvbuf or
- * tcp_rmem lifts it), else the window it holds the socket to and that a larger rcvbuf raises it.
+ * The share of rcvbuf the kernel offers as window. Since Linux 6.6 tcp_win_from_space() is rcvbuf x the
+ * socket's scaling_ratio (net.ipv4.tcp_adv_win_scale is obsolete): 1/2 when the connection opens, then
+ * re-measured from each arriving skb's len / truesize (tcp_measure_rcv_mss; window_clamp follows), up to about
+ * 0.9 once data flows. Measured on 6.18 loopback: SO_RCVBUF 49152 (rcvbuf 98304, wscale 0) under a bulk sender
+ * gave rcv_ssthresh 92799 (0.94 x rcvbuf), snd_wnd 65535 and Recv-Q 65534; SO_RCVBUF 4096 / 16384 gave
+ * snd_wnd 4096 / 16384 (half) early on. Older kernels offer half (tcp_adv_win_scale 1).
  */
-function unscaledWindowText(rcvbuf: number, window: number): string {
-  if (window >= UNSCALED_WINDOW) return ', however large rcvbuf or tcp_rmem';
-  return `, and its rcvbuf (${rcvbuf}) holds it to about ${fmtBytes(window)} (about half of rcvbuf is offered as window: a larger rcvbuf raises it, up to 64 KiB at 128 KiB)`;
+const START_RATIO = 0.5;
+const MEASURED_RATIO = 0.95;
+const RATIO_TEXT = 'the kernel offers rcvbuf x a ratio it measures as window: 1/2 when the connection opens, up to about 0.9 once data flows (payload / memory of the packets received)';
+
+/** The most an unscaled window can be with this rcvbuf: 64 KiB, or rcvbuf x the highest measured ratio. */
+function unscaledCeiling(rcvbuf: number): number {
+  return Math.min(UNSCALED_WINDOW, Math.floor(rcvbuf * MEASURED_RATIO));
+}
+
+/** The smallest rcvbuf whose window reaches 64 KiB once data flows (about 70 KiB). */
+const RCVBUF_FOR_64K = Math.ceil(UNSCALED_WINDOW / 0.9 / 1024) * 1024;
+
+/**
+ * What an unscaled window's rcvbuf allows: nothing more when rcvbuf x the measured ratio reaches 64 KiB (no
+ * rcvbuf or tcp_rmem lifts it), else the range it holds the socket to: from half of rcvbuf (or the unread data
+ * measured now, which the window held) up to about 0.9 of it, and that a larger rcvbuf raises it.
+ */
+function unscaledWindowText(rcvbuf: number, window: number, unread: number): string {
+  if (window >= UNSCALED_WINDOW)
+    return rcvbuf * START_RATIO >= UNSCALED_WINDOW
+      ? ', however large rcvbuf or tcp_rmem'
+      : `, however large rcvbuf or tcp_rmem (its rcvbuf ${rcvbuf} already allows 64 KiB once data flows: ${RATIO_TEXT})`;
+  const low = Math.max(Math.floor(rcvbuf * START_RATIO), Math.min(unread, window));
+  const range = low >= window ? `about ${fmtBytes(window)}` : `between about ${fmtBytes(low)} and ${fmtBytes(window)}`;
+  const seen = unread > rcvbuf * START_RATIO ? ` (Recv-Q ${unread} unread now: at least that much was offered)` : '';
+  return `, and its rcvbuf (${rcvbuf}) holds it to ${range}${seen} (${RATIO_TEXT}: a larger rcvbuf raises it, up to 64 KiB from about ${fmtBytes(RCVBUF_FOR_64K)})`;
 }
 
 /**
  * The window a remote receiver gives, seen from the sender: the rate it moves over the rtt. Said when it is
- * well below 64 KiB (the receiver's rcvbuf, about twice the window, is then below 128 KiB). Measured on a
+ * well below 64 KiB (the receiver's rcvbuf, 1.1 to 2 times the window, is then below 128 KiB). Measured on a
  * 20 Mbit/s x 40 ms link, the receiver's SO_RCVBUF 4096 (rcvbuf 8192): 0.57 Mbit/s, about 2.8 KiB.
  */
 function remoteWindowText(rttMs: number | null, measured: number | null | undefined): string {
   if (rttMs == null || rttMs <= 0 || measured == null || measured <= 0) return '';
   const w = (measured * rttMs) / 1000;
   if (w >= UNSCALED_WINDOW / 2) return '';
-  return `; ${fmtBitRate(measured)} moves now, a window of about ${fmtBytes(w)}, so its rcvbuf is probably about ${fmtBytes(BUFFER_PER_WINDOW * w)}`;
+  return `; ${fmtBitRate(measured)} moves now, a window of about ${fmtBytes(w)}, so its rcvbuf is probably between about ${fmtBytes(w / 0.9)} and ${fmtBytes(BUFFER_PER_WINDOW * w)} (the window is rcvbuf x a ratio the kernel measures, 1/2 to about 0.9)`;
 }
 
 /**
@@ -235,10 +262,10 @@ function receiveDiagnosis(r: Socket, caps: BufferCaps | undefined, rttMs: number
   // Whether a 64 KiB window is too small for the link; unknown without a BDP, so said to depend on it.
   const capped = link ? link.sizing !== 'exact' || BUFFER_PER_WINDOW * link.bdp > UNSCALED_WINDOW : true;
   const ifLarger = link ? '' : ' (whether that limits depends on the link: give --bandwidth <link speed> to compare it with the BDP)';
-  // Unscaled, the window is also at most the part of rcvbuf offered as window (about half:
-  // tcp_adv_win_scale): measured, SO_RCVBUF 4096 (rcvbuf 8192) gave the sender snd_wnd 4096.
-  const window = Math.min(UNSCALED_WINDOW, Math.floor(rcvbuf / BUFFER_PER_WINDOW));
-  const held = unscaledWindowText(rcvbuf, window);
+  // Unscaled, the window is also at most the part of rcvbuf offered as window (rcvbuf x scaling_ratio, 1/2
+  // at the start, up to about 0.9): the ceiling is the latter; unread data shows what was offered at least.
+  const window = unscaledCeiling(rcvbuf);
+  const held = unscaledWindowText(rcvbuf, window, unread);
   const rate = windowRate(window, rttMs, link?.measured);
   if (r.tcpInfo?.windowScaling === false && capped)
     return {
@@ -313,8 +340,9 @@ function receiveDiagnosis(r: Socket, caps: BufferCaps | undefined, rttMs: number
  * before listen() gave wscale:0,10 on the sender and 2.9 Mbit/s on a 20 Mbit/s x 50 ms link).
  */
 export function remoteReceiverDiagnosis(s: Socket, bdp: number, lowerBound: boolean | Sizing, rttMs: number | null, measured?: number | null): BufferDiagnosis {
-  // The receiver's rcvbuf is seen on its host: 64 KiB is the most, and about half its rcvbuf when smaller.
-  const rcvbufShare = ', nor about half of its rcvbuf (a SO_RCVBUF below 128 KiB holds it lower; a larger one raises it up to 64 KiB)';
+  // The receiver's rcvbuf is seen on its host: 64 KiB is the most, and rcvbuf x the ratio its kernel measures
+  // when smaller (1/2 at the start, up to about 0.9 once data flows: Linux 6.6+ scaling_ratio).
+  const rcvbufShare = `, nor its rcvbuf x the ratio its kernel offers as window (1/2 when the connection opens, up to about 0.9 once data flows; a rcvbuf below about ${fmtBytes(RCVBUF_FOR_64K)} holds it lower, a larger one raises it up to 64 KiB)`;
   const cap = `${rcvbufShare}${windowRate(UNSCALED_WINDOW, rttMs, measured).replace('that is at most', '64 KiB is at most')}${remoteWindowText(rttMs, measured)}`;
   if (s.tcpInfo?.windowScaling === false)
     return { kind: 'fixed', cause: `${NOT_NEGOTIATED}${cap}`, fix: NEGOTIATE_FIX };

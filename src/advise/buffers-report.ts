@@ -76,15 +76,31 @@ export interface BuildBuffersOptions {
 /** States whose buffers matter (TIME_WAIT, LISTEN and handshakes have none worth sizing). */
 const CARRIES_DATA = new Set(['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
 
+/** States of a connection its application has closed and the kernel only finishes (as an orphan). */
+const ORPHAN_STATES = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
+
 /**
- * A connection its application has closed and the kernel only finishes: inode 0 (no file holds it: an
- * orphan, or a FIN_WAIT2 kept as a timewait-like mini-socket, which has no tcp_info; measured, a client that
- * sent 1 MB and closed showed `FIN-WAIT-2 timer:(timewait,...) ino:0` and nothing else). Its rtt and rate
- * would be its peer's, borrowed.
+ * A connection its application has closed and the kernel only finishes: inode 0 (no file holds it) in a
+ * closing state: an orphan, or a FIN_WAIT2 kept as a timewait-like mini-socket, which has no tcp_info;
+ * measured, a client that sent 1 MB and closed showed `FIN-WAIT-2 timer:(timewait,...) ino:0` and nothing
+ * else. Its rtt and rate would be its peer's, borrowed. ESTABLISHED or CLOSE_WAIT with inode 0 is no such
+ * thing: the kernel completed it and it waits in the listener's accept queue (acceptQueued).
  */
 function closedRemainder(s: Socket): boolean {
-  return s.inode === 0;
+  return s.inode === 0 && ORPHAN_STATES.has(s.state);
 }
+
+/**
+ * A connection the kernel completed that waits in the listener's accept queue: no process holds it until the
+ * listener's owner calls accept() (inode 0, ESTABLISHED or CLOSE_WAIT; it has tcp_info and receives data:
+ * measured, a listener that never accepts and a client filling the queue gave `ESTAB 128512 ... ino:0`).
+ */
+function acceptQueued(s: Socket): boolean {
+  return s.inode === 0 && (s.state === 'ESTABLISHED' || s.state === 'CLOSE_WAIT');
+}
+
+/** The start of the verdict of a connection in the accept queue (print-buffers names its process cell from it). */
+export const ACCEPT_QUEUE_VERDICT = "waits in the listener's accept queue (not accept()ed yet: no process holds it until the listener's owner calls accept())";
 
 const EMPTY_CAPS: BufferCaps = { rmemMax: null, wmemMax: null, rmemDefault: null, wmemDefault: null, tcpRmem: null, tcpWmem: null, moderateRcvbuf: null };
 
@@ -145,7 +161,11 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
   const carrying = tcpCarrying.filter((s) => !closedRemainder(s));
   // --bandwidth sizes every connection: with --rtt as given (the BDP of the link section), else with each
   // connection's measured rtt. Either way no verdict asks for a flag that was given.
-  const connections = carrying.map((s) => withOwner(connectionBuffers(s, o.bandwidth?.bytesPerSecond, peerOf(s), caps, limits, o.bandwidth ? o.rttMs : undefined), s, view));
+  const connections = carrying.map((s) => {
+    const c = withOwner(connectionBuffers(s, o.bandwidth?.bytesPerSecond, peerOf(s), caps, limits, o.bandwidth ? o.rttMs : undefined), s, view);
+    return acceptQueued(s) ? { ...c, verdict: `${ACCEPT_QUEUE_VERDICT}; ${c.verdict}` } : c;
+  });
+  const queued = carrying.filter(acceptQueued).length;
   // Connections whose rate is an old sample (staleDeliveryRate): neither "what the limit allows" nor "what it does now".
   const stale = new Set(connections.filter((c) => c.rateSample?.includes('stale')));
   // Connections whose rate is an app-limited sample (appLimitedDeliveryRate): their BDP uses the average over busy time, and sizes nothing.
@@ -172,6 +192,10 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
     for (const s of udp.slice(0, 8)) notes.push(udpBufferNote(s, caps, view));
     if (udp.length > 8) notes.push(`${udp.length - 8} more UDP sockets: ss -uam shows each one's rb and d.`);
   }
+  if (queued > 0)
+    notes.push(
+      `${queued === 1 ? '1 connection waits' : `${queued} connections wait`} in the listener's accept queue (inode 0, no process yet): the kernel completed ${queued === 1 ? 'it and it receives' : 'them and they receive'} data, but the listener's owner has not called accept(); a full queue means that application accepts too slowly.`,
+    );
   if (closed.length > 0)
     notes.push(
       `${closed.length === 1 ? '1 closed connection is' : `${closed.length} closed connections are`} left out (${[...new Set(closed.map((s) => s.state))].join(', ')}, inode 0: its application has closed it and the kernel only finishes the close, as an orphan or a timewait-like socket without tcp_info); no buffer setting applies to it.`,

@@ -212,7 +212,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
     verdict =
       noBdpReceive.kind === 'slow-reader'
         ? `${noBdpReceive.cause}: ${noBdpReceive.fix}`
-        : `receive window capped at ${noBdpReceive.window != null && noBdpReceive.window < 65535 ? `about ${fmtBytes(noBdpReceive.window)}` : '64 KiB'}: ${noBdpReceive.cause}: ${noBdpReceive.fix}`;
+        : `receive window ${noBdpReceive.window != null && noBdpReceive.window < 65535 ? `at most about ${fmtBytes(noBdpReceive.window)}` : 'capped at 64 KiB'}: ${noBdpReceive.cause}: ${noBdpReceive.fix}`;
   else if (bdp == null && appLimited && rttMs != null) verdict = 'give --bandwidth <link speed> to size it';
   else if (bdp == null)
     verdict = !ti && !pti

@@ -1,5 +1,5 @@
 // `sockscope buffers`: the human text of its report (advise/buffers-report.ts builds it).
-import type { BuffersReport } from '../advise/buffers-report.js';
+import { ACCEPT_QUEUE_VERDICT, type BuffersReport } from '../advise/buffers-report.js';
 import { autotuneCapped, BUFFER_PER_WINDOW, type BufferCaps, type BufferPlan } from '../advise/buffer-plan.js';
 import { fmtBitRate, fmtBytes, trimNum } from '../advise/format.js';
 import { escapeControl } from '../model/escape.js';
@@ -58,7 +58,8 @@ export function formatBuffersReport(r: BuffersReport): string {
         ...(byLocal ? { local: c.local } : { peer: c.peer }),
         state: c.state === 'ESTABLISHED' ? 'ESTAB' : c.state,
         // "-" is a socket no process holds; another user's process out of sight is "hidden uid N", as in every table.
-        process: c.processes.length ? c.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(',') : c.ownerHidden && c.uid !== undefined ? `hidden uid ${c.uid}` : '-',
+        // A connection in the accept queue has no process yet: the listener's owner has not accept()ed it.
+        process: c.processes.length ? c.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(',') : c.verdict.startsWith(ACCEPT_QUEUE_VERDICT) ? 'none yet (accept queue)' : c.ownerHidden && c.uid !== undefined ? `hidden uid ${c.uid}` : '-',
         rtt: c.rttMs == null ? '-' : `${trimNum(c.rttMs)} ms`,
         rate: c.deliveryRate == null ? '-' : fmtBitRate(c.deliveryRate),
         BDP: c.bdpLowerBound && c.bdpBytes != null ? `>= ${fmtBytes(c.bdpBytes)}` : b(c.bdpBytes),

@@ -21,10 +21,11 @@ test('#1 window scale 0 with rcvbuf 8192: the ceiling is the window rcvbuf allow
   const d = receiveBufferDiagnosis(rx, 400_000, true, caps, 40.3, 77_500)!;
   assert.equal(d.kind, 'fixed');
   assert.doesNotMatch(d.cause, /whatever rcvbuf/);
-  assert.match(d.cause, /its rcvbuf \(8192\) holds it to about 4 KiB .*a larger rcvbuf raises it, up to 64 KiB at 128 KiB/);
-  // 4096 bytes per 40.3 ms is 813 kbit/s (64 KiB would be 13 Mbit/s).
-  assert.match(d.cause, /at rtt 40\.3 ms that is at most 813 kbit\/s/);
-  assert.equal(d.window, 4096);
+  // Linux 6.6+: rcvbuf x scaling_ratio, 1/2 at the start, up to about 0.9 once data flows (diff review 2).
+  assert.match(d.cause, /its rcvbuf \(8192\) holds it to between about 4 KiB and 7\.6 KiB \(the kernel offers rcvbuf x a ratio it measures as window: 1\/2 when the connection opens, up to about 0\.9 once data flows .*a larger rcvbuf raises it, up to 64 KiB from about 72 KiB\)/);
+  // At most 7782 bytes (0.95 x 8192) per 40.3 ms: 1.54 Mbit/s (64 KiB would be 13 Mbit/s).
+  assert.match(d.cause, /at rtt 40\.3 ms that is at most 1\.54 Mbit\/s/);
+  assert.equal(d.window, 7782);
   // rcvbuf of 128 KiB or more: 64 KiB is the ceiling, and no rcvbuf lifts it.
   const big = receiveBufferDiagnosis({ ...rx, skmem: mem(262144, 69120) }, 400_000, true, caps, 40.3)!;
   assert.match(big.cause, /never exceed 64 KiB, however large rcvbuf or tcp_rmem; at rtt 40\.3 ms that is at most 13 Mbit\/s/);
@@ -34,8 +35,20 @@ test('#1 window scale 0 with rcvbuf 8192: the ceiling is the window rcvbuf allow
     tcpInfo: { rttUs: 40_400, deliveryRate: 71_500, busyUs: 10_000_000, rwndLimitedUs: 6_000_000, bytesSent: 1e6, bytesAcked: 1e6, sndWscale: 0, rcvWscale: 7, windowScaling: true },
   });
   const v = connectionBuffers(tx, undefined, undefined, caps).verdict;
-  assert.match(v, /its window can never exceed 64 KiB whatever its tcp_rmem, nor about half of its rcvbuf/);
-  assert.match(v, /572 kbit\/s moves now, a window of about 2\.82 KiB, so its rcvbuf is probably about 5\.64 KiB/);
+  assert.match(v, /its window can never exceed 64 KiB whatever its tcp_rmem, nor its rcvbuf x the ratio its kernel offers as window \(1\/2 when the connection opens, up to about 0\.9 once data flows; a rcvbuf below about 72 KiB holds it lower/);
+  assert.match(v, /572 kbit\/s moves now, a window of about 2\.82 KiB, so its rcvbuf is probably between about 3\.13 KiB and 5\.64 KiB/);
+});
+
+test('diff review 2 #1: rcvbuf between 64 and 128 KiB under window scale 0 reaches 64 KiB; unread data above half of rcvbuf raises the floor', () => {
+  // The loopback case of the review: SO_RCVBUF 49152 (rcvbuf 98304), Recv-Q 65534 (the sender's snd_wnd 65535).
+  const rx = tcp('127.0.0.1:47314', '127.0.0.1:54674', 'ESTABLISHED', { recvQ: 65534, skmem: mem(98304, 2626560, 66304), tcpInfo: { rttUs: 22, rcvWscale: 0, sndWscale: 10, windowScaling: true, bytesReceived: 1e9, bytesAcked: 1 } });
+  const d = receiveBufferDiagnosis(rx, 400_000, true, caps, 0.022)!;
+  assert.equal(d.window, 65535);
+  assert.doesNotMatch(d.cause, /holds it to about 48 KiB|about half of rcvbuf|at 128 KiB/);
+  assert.match(d.cause, /never exceed 64 KiB, however large rcvbuf or tcp_rmem \(its rcvbuf 98304 already allows 64 KiB once data flows/);
+  // rcvbuf 40960 (0.95 x = 38912), 30000 unread: the floor is what was offered, not half of rcvbuf.
+  const mid = receiveBufferDiagnosis({ ...rx, recvQ: 30000, skmem: mem(40960, 2626560, 31000) }, 400_000, true, caps, 0.022)!;
+  assert.match(mid.cause, /its rcvbuf \(40960\) holds it to between about 29\.3 KiB and 38 KiB \(Recv-Q 30000 unread now: at least that much was offered\)/);
 });
 
 test('#2 a value above rmem_max / wmem_max or tcp_*mem max names the cap to raise, and verdict and plan give one value', () => {
