@@ -101,11 +101,20 @@ function noDetails(s: Socket, c: SocketLinesContext, what: string, how: string):
   return `not available from this collector (${how})`;
 }
 
-/** When the fd flags and options were read: they are read again with each refresh while the view is open. */
-function readAtText(at: number, c: SocketLinesContext): string {
+/**
+ * When the fd flags and options were read: they are read again with each refresh while the view is open and a
+ * process holds the socket. Without one (followed into its orphan after close(), or its owner no longer found)
+ * useSocketDetails keeps what it read while one did.
+ */
+function readAtText(at: number, s: Socket, c: SocketLinesContext): string {
   const d = new Date(at);
   const hms = [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-  return `read at ${hms}${c.paused ? ' (paused: read again when refreshing resumes)' : c.gone ? ' (the socket has closed since)' : ', again with each refresh'}`;
+  if (c.gone) return `read at ${hms} (the socket has closed since)`;
+  if (s.processes.length === 0)
+    return noProcessCanHold(s)
+      ? `read at ${hms}, the last read before its process closed it (no process holds it any more)`
+      : `read at ${hms}, the last read while its owner was known (not read again until one is)`;
+  return `read at ${hms}${c.paused ? ' (paused: read again when refreshing resumes)' : ', again with each refresh'}`;
 }
 
 /**
@@ -204,7 +213,7 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   else if (!details.options) out.push({ text: `  unknown: ${details.optionsMissing ?? 'the getsockopt helper is not available'}`, dim: true });
   else {
     if (details.options.note) out.push({ text: `  ${details.options.note}`, dim: true });
-    if (details.readAt !== undefined) out.push({ text: `  ${readAtText(details.readAt, opts)}`, dim: true });
+    if (details.readAt !== undefined) out.push({ text: `  ${readAtText(details.readAt, s, opts)}`, dim: true });
     // struct tcp_info has its own section above.
     for (const r of details.options.readings.filter((x) => x.name !== 'TCP_INFO')) {
       if (r.value !== undefined) out.push(kv(r.name, `${optionValue(r.value)}${readingLabel(r)}`));

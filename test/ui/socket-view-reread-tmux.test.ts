@@ -157,6 +157,12 @@ describe('socket view: values read again, fd reuse, orphan followed, labels (tmu
     assert.doesNotMatch(s, /\(closed: no longer in the latest snapshot/);
     assert.match(s, /process none: closed by its process/);
     assert.match(s, /inode 0/);
+    // No process holds it: the values read while one did are kept, not read again with each refresh (review of
+    // 992d569, item 2: the line said ', again with each refresh').
+    await sleep(2500);
+    const later = flat(await m.until((x) => /state\s+FIN_WAIT2/.test(x) && /read at/.test(x), 'the read-at line'));
+    assert.doesNotMatch(later, /again with each refresh/);
+    assert.match(later, /read at \d\d:\d\d:\d\d, the last read before its process closed it \(no process holds it any more\)/);
   });
 
   it('a connection still in the accept queue: the listening process must accept() it (defect 5)', { timeout: 60_000 }, async () => {
