@@ -12,7 +12,7 @@ import { UsageError } from '../cli/errors.js';
 import { THRESHOLD_KINDS, THRESHOLD_RANGES } from '../advise/thresholds.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, INTERVAL_MS_MAX, INTERVAL_MS_MIN } from './defaults.js';
 import { CONFIG_KEYS, ConfigFileSchema, ConfigFlagsSchema, SKILL_KEYS, SkillFileSchema, suggest, type Config, type ConfigFile } from './schema.js';
-import { configFileRefs, configFsPath, givenFlags, mergeConfig, notRegularStat, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from './resolve.js';
+import { configFileRefs, configFsPath, givenFlags, lookFailed, mergeConfig, notRegularStat, PATH_FAULTS, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from './resolve.js';
 
 export {
   configFileRefs,
@@ -106,6 +106,9 @@ function readConfigText(path: string): string {
     return bytes.toString('utf8');
   } catch (e) {
     if (e instanceof UsageError) throw e;
+    // Too many open files, no memory, an I/O error: not the file's fault, a runtime error (exit 1), as in lookFor.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && !PATH_FAULTS.has(code) && !['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM'].includes(code)) throw lookFailed(path, e as NodeJS.ErrnoException, 'read');
     // Node's message ends with the call and the path as it was given to the OS (relative, bytes): the path is said first.
     throw new UsageError(`${path}: cannot read: ${(e as Error).message.replace(/, \w+ '.*'$/s, '')}`);
   } finally {

@@ -118,11 +118,14 @@ export function configFileRefs(opts: LoadConfigOptions = {}): ConfigFileRef[] {
 /**
  * Opens the file as load.ts will read it. existsSync said "not there" for a file in a directory the user
  * may not search (EACCES), and "there" for a file they may not read, which then stopped every command.
- * Only ENOENT and ENOTDIR mean not there; EACCES and EPERM are "unreadable" (left out, said); any other failure
- * (a symlink loop: ELOOP, a name too long) is found, so that load.ts's read fails naming the file (exit 2). O_NONBLOCK: the look must
- * not wait for a writer on a FIFO. A directory opens: load.ts refuses it as not a YAML file (exit 2). A path
- * that is there but does not open as a regular file (a UNIX socket: ENXIO; a FIFO or directory without read
- * permission) is found too, so that load.ts refuses it by its kind (exit 2) rather than ignoring it as unreadable.
+ * Only ENOENT and ENOTDIR mean not there; EACCES and EPERM are "unreadable" (left out, said); a failure that
+ * says the path is there and cannot be a config file (PATH_FAULTS: a symlink loop, a name too long) is found, so
+ * that load.ts's read fails naming the file (exit 2). Any other failure (EMFILE, ENFILE, ENOMEM, EIO, EINTR...)
+ * says nothing of the file, which may not exist: lookFailed's runtime error (exit 1), never one naming it as a bad
+ * config file. O_NONBLOCK: the look must not wait for a writer on a FIFO. A directory opens: load.ts refuses it as
+ * not a YAML file (exit 2). A path that is there but does not open as a regular file (a UNIX socket: ENXIO; a FIFO
+ * or directory without read permission) is found too, so that load.ts refuses it by its kind (exit 2) rather than
+ * ignoring it as unreadable.
  */
 function lookFor(kind: ConfigFileRef['kind'], path: string): ConfigFileRef {
   try {
@@ -131,9 +134,22 @@ function lookFor(kind: ConfigFileRef['kind'], path: string): ConfigFileRef {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === undefined || code === 'ENOENT' || code === 'ENOTDIR') return { kind, path, found: false };
-    if (notRegularStat(path) || (code !== 'EACCES' && code !== 'EPERM')) return { kind, path, found: true };
-    return { kind, path, found: false, unreadable: code };
+    if (notRegularStat(path) || PATH_FAULTS.has(code)) return { kind, path, found: true };
+    if (code === 'EACCES' || code === 'EPERM') return { kind, path, found: false, unreadable: code };
+    throw lookFailed(path, e as NodeJS.ErrnoException);
   }
+}
+
+/** open() failures that say the path is there and cannot be read as a file (load.ts names it: exit 2). */
+export const PATH_FAULTS: ReadonlySet<string> = new Set(['ELOOP', 'ENAMETOOLONG', 'EISDIR', 'ENXIO', 'ENODEV', 'EOVERFLOW', 'EFBIG', 'ETXTBSY']);
+
+/**
+ * A failure that says nothing about a config file (too many open files, no memory, an I/O error, a signal): a
+ * runtime error (exit 1; in the library not a ConfigError), not a UsageError naming a file that may not exist.
+ */
+export function lookFailed(path: string, e: NodeJS.ErrnoException, doing = 'look for'): Error {
+  const err = new Error(`could not ${doing} the config file ${escapeControl(path)}: ${e.message.replace(/, \w+ '.*'$/s, '')}`, { cause: e });
+  return Object.assign(err, { code: e.code });
 }
 
 /** What stat (symlinks followed) says the path is, when it is there and not a regular file; undefined otherwise. */
