@@ -2,7 +2,7 @@
 // precedence, and the case every command usually starts with: no config file, nothing set in the
 // environment, no flag. load.ts reads and validates every source (zod + yaml); loadCliConfig loads it
 // only when there is something to validate, so that such a start loads neither (~30 ms of start-up).
-import { closeSync, constants, lstatSync, openSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
@@ -72,11 +72,21 @@ export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string | u
 
 /**
  * The current directory as text, with decodeUtf8's semantics: a byte that is not UTF-8 is kept as U+DC80..U+DCFF
- * (shown \xNN), where process.cwd() turned it into U+FFFD and named a directory that does not exist.
+ * (shown \xNN), where process.cwd() turned it into U+FFFD and named a directory that does not exist. Its bytes come
+ * from realpath(".") (getcwd, no /proc needed); a directory removed since it was entered has none (ENOENT): then
+ * /proc/self/cwd's link, which ends " (deleted)" (a name that never existed), gives the name it had.
  */
 export function currentDirectory(): string {
   try {
-    const bytes = readlinkSync('/proc/self/cwd', { encoding: 'buffer' });
+    const bytes = realpathSync.native('.', { encoding: 'buffer' });
+    if (bytes[0] === 0x2f) return decodeUtf8(bytes);
+  } catch {
+    /* removed (ENOENT): its former name below */
+  }
+  try {
+    let bytes = readlinkSync('/proc/self/cwd', { encoding: 'buffer' });
+    const deleted = Buffer.from(' (deleted)');
+    if (bytes.subarray(-deleted.length).equals(deleted) && statSync('/proc/self/cwd').nlink === 0) bytes = bytes.subarray(0, -deleted.length);
     if (bytes[0] === 0x2f) return decodeUtf8(bytes);
   } catch {
     /* no /proc: Node's view */
