@@ -84,10 +84,11 @@ export interface ThresholdRange {
 
 export const THRESHOLD_RANGES: Record<ThresholdKind, ThresholdRange> = {
   // A count of 0 would fire with nothing there (or act as 1): only retransMinSegs means something at 0 (judge any traffic).
-  count: { integer: true, min: 1, text: 'a whole number >= 1' },
-  countOrZero: { integer: true, min: 0, text: 'a whole number >= 0' },
-  samples: { integer: true, min: 1, text: 'a whole number of samples >= 1' },
-  bytes: { integer: true, min: 1, text: 'a whole number of bytes >= 1' },
+  // The whole numbers end at JavaScript's safe integers (9007199254740991): a larger one is read rounded.
+  count: { integer: true, min: 1, text: `a whole number from 1 to ${Number.MAX_SAFE_INTEGER}` },
+  countOrZero: { integer: true, min: 0, text: `a whole number from 0 to ${Number.MAX_SAFE_INTEGER}` },
+  samples: { integer: true, min: 1, text: `a whole number of samples from 1 to ${Number.MAX_SAFE_INTEGER}` },
+  bytes: { integer: true, min: 1, text: `a whole number of bytes from 1 to ${Number.MAX_SAFE_INTEGER}` },
   // A share of a limit (backlog, port range, tcp_max_*, RLIMIT_NOFILE, buffer, busy time): 0 fires always, above 1 never.
   ratio: { integer: false, min: 0, minExclusive: true, max: 1, text: 'a ratio > 0 and <= 1' },
   seconds: { integer: false, min: 0, minExclusive: true, text: 'a number of seconds > 0' },
@@ -146,7 +147,17 @@ export function thresholdValueProblem(name: string, value: number): string | und
   const r = THRESHOLD_RANGES[THRESHOLD_KINDS[name]];
   // A whole number beyond JavaScript's safe integers was read rounded (12345678901234567890 as ...000): not the value given.
   const ok = Number.isFinite(value) && (!r.integer || Number.isSafeInteger(value)) && (r.minExclusive ? value > r.min : value >= r.min) && (r.max === undefined || value <= r.max);
-  return ok ? undefined : `expected ${r.text}, got ${value}`;
+  return ok ? undefined : `expected ${r.text}, got ${shownNumber(value)}`;
+}
+
+/**
+ * A number as a message shows it when there is no text to quote (the library's and a task's overrides): a whole
+ * number beyond the safe integers is not what was given (JSON's 12345678901234567890 is read as
+ * 12345678901234567168 and printed 12345678901234567000), so it is said to be beyond them.
+ */
+export function shownNumber(value: number): string {
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) return `a number beyond ${value < 0 ? '-' : ''}${Number.MAX_SAFE_INTEGER}`;
+  return String(value);
 }
 
 /** A warning level above its critical level (THRESHOLD_PAIRS), with the values in effect. */

@@ -9,7 +9,7 @@ import { fileKind, readAtMost } from './file-read.js';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
-import { THRESHOLD_KINDS, THRESHOLD_RANGES } from '../advise/thresholds.js';
+import { shownNumber, THRESHOLD_KINDS, THRESHOLD_RANGES } from '../advise/thresholds.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, INTERVAL_MS_MAX, INTERVAL_MS_MIN } from './defaults.js';
 import { CONFIG_KEYS, ConfigFileSchema, ConfigFlagsSchema, SKILL_KEYS, SkillFileSchema, suggest, type Config, type ConfigFile } from './schema.js';
 import { configFileRefs, configFsPath, givenFlags, lookFailed, mergeConfig, notRegularStat, PATH_FAULTS, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from './resolve.js';
@@ -60,7 +60,7 @@ function describeIssue(where: string, err: z.ZodError, input: unknown, known: re
   // Only where zod's words mislead: a number it cannot show (Infinity, NaN as null) or beyond JavaScript's integers.
   const unsafe = typeof got === 'number' && (!Number.isFinite(got) || Math.abs(got) > Number.MAX_SAFE_INTEGER);
   const range = unsafe ? numberRange(issue.path) : undefined;
-  if (range !== undefined) return `${at}: expected ${range}, got ${written?.(issue.path) ?? String(got)}`;
+  if (range !== undefined) return `${at}: expected ${range}, got ${written?.(issue.path) ?? shownNumber(got as number)}`;
   const shown = got === undefined || issue.code === 'custom' ? '' : `, got ${JSON.stringify(got)}`;
   return `${at}: ${issue.message.replace(/^Invalid input: /, '')}${shown}`;
 }

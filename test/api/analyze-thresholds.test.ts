@@ -20,7 +20,7 @@ async function refusal(run: () => Promise<unknown>): Promise<{ path: string; mes
 
 test('analyze thresholds: out-of-range values, inherited names and a warning level above its critical one are refused', async () => {
   const cases: [Record<string, number>, string, RegExp][] = [
-    [{ persistSamples: 2.5 }, 'thresholds.persistSamples', /whole number of samples >= 1, got 2\.5/],
+    [{ persistSamples: 2.5 }, 'thresholds.persistSamples', /whole number of samples from 1 to 9007199254740991, got 2\.5/],
     [{ fdRatio: 1.5 }, 'thresholds.fdRatio', /ratio > 0 and <= 1, got 1\.5/],
     [{ windowSeconds: 0 }, 'thresholds.windowSeconds', /seconds > 0, got 0/],
     [JSON.parse('{"__proto__": {"closeWaitCount": 1}}'), 'thresholds.__proto__', /unknown threshold/],

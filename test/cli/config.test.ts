@@ -119,7 +119,7 @@ test('a threshold value out of its range, or a warning level above its critical 
   try {
     const file = join(s.cwd, 'sockscope.yaml');
     const cases: [string, RegExp][] = [
-      ['thresholds:\n  persistSamples: 2.5\n  windowSeconds: 0\n  fdRatio: 1.5\n  fdCriticalRatio: 0.1\n  closeWaitCount: 500\n  closeWaitCritical: 5\n', /thresholds\.persistSamples: expected a whole number of samples >= 1, got 2\.5\n$/],
+      ['thresholds:\n  persistSamples: 2.5\n  windowSeconds: 0\n  fdRatio: 1.5\n  fdCriticalRatio: 0.1\n  closeWaitCount: 500\n  closeWaitCritical: 5\n', /thresholds\.persistSamples: expected a whole number of samples from 1 to 9007199254740991, got 2\.5\n$/],
       ['thresholds:\n  windowSeconds: 0\n', /thresholds\.windowSeconds: expected a number of seconds > 0, got 0\n$/],
       ['thresholds:\n  fdRatio: 1.5\n', /thresholds\.fdRatio: expected a ratio > 0 and <= 1, got 1\.5\n$/],
       ['thresholds:\n  fdCriticalRatio: 0.1\n', /thresholds\.fdCriticalRatio: 0\.1 is below thresholds\.fdRatio 0\.8 \(its default; set fdRatio too\): a warning level must not be above its critical level\n$/],
