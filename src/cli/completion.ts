@@ -52,7 +52,11 @@ function bashWord(script: string): string {
       "# the word readline replaces ($2): after --flag= it is the text after '=', not COMP_WORDS' '='\n    cur_word=\"$2\"",
     )
     .replace('args=("${COMP_WORDS[@]}")', BASH_ARGS)
-    .replace('sockscope --get-yargs-completions "${words[@]}"', 'sockscope --get-yargs-completions "${(@)words[1,CURRENT-1]}" "$PREFIX"');
+    .replace('< <(sockscope --get-yargs-completions "${args[@]}")', `< <(${AFTER_VAR}="$${AFTER_VAR}" sockscope --get-yargs-completions "\${args[@]}")`)
+    .replace(
+      'sockscope --get-yargs-completions "${words[@]}"',
+      `${AFTER_VAR}="\${(F)words[CURRENT+1,-1]}" sockscope --get-yargs-completions "\${(@)words[1,CURRENT-1]}" "$PREFIX"`,
+    );
 }
 
 /**
@@ -60,13 +64,28 @@ function bashWord(script: string): string {
  * the one under it cut at the cursor: yargs' scripts sent every word on the line, and with the cursor on the
  * empty word after --source in `analyze --source  --port 80` the answers were for `80`, then file names. Bash:
  * $2 is the word readline completes, up to the cursor; after `--flag=` that is empty while COMP_WORDS has the
- * '=' word, which stays (valuePosition reads it). Zsh: $PREFIX is the current word up to the cursor.
+ * '=' word, which stays (valuePosition reads it). With the cursor just before a word of COMP_WORDBREAKS (`--so|=ne`)
+ * COMP_CWORD is that word and $2 the one before it, which is sent once (it was sent twice: `--so --so`). Bash puts
+ * no empty word at a cursor between blanks: COMP_CWORD is the next word, which is after the cursor when $2 is empty.
+ * Zsh: $PREFIX is the current word up to the cursor. The words after the cursor go in AFTER_VAR, one a line: read
+ * for the values of other flags (the --language of `--io-model | --language python`), never completed.
  */
+const AFTER_VAR = 'SOCKSCOPE_COMPLETION_AFTER';
+
 const BASH_ARGS = [
-  '# the words up to the cursor; the current one cut at the cursor ($2), but a word that is only the = stays',
-  '    local cword="${COMP_WORDS[COMP_CWORD]}"',
-  '    [[ -n "$2" || "$cword" != "=" ]] && cword="$2"',
-  '    args=("${COMP_WORDS[@]:0:COMP_CWORD}" "$cword")',
+  '# the words up to the cursor; the current one cut at the cursor ($2), but a word that is only the = stays;',
+  '    # the cursor just before a word-break word (--so|=ne): $2 is the word before it, sent once',
+  '    local cword="${COMP_WORDS[COMP_CWORD]}" upto=$COMP_CWORD after=$((COMP_CWORD + 1))',
+  '    if [[ -n "$2" && -n "$cword" && -z "${cword//["$COMP_WORDBREAKS"]/}" && "$2" == "${COMP_WORDS[COMP_CWORD-1]}" ]]; then',
+  '      upto=$((COMP_CWORD - 1)); after=$COMP_CWORD; cword="$2"',
+  '    elif [[ -n "$2" || "$cword" != "=" ]]; then',
+  '      # no word under a cursor between blanks: COMP_CWORD is then the word after it',
+  '      [[ -z "$2" && -n "$cword" ]] && after=$COMP_CWORD',
+  '      cword="$2"',
+  '    fi',
+  '    args=("${COMP_WORDS[@]:0:upto}" "$cword")',
+  '    # the words after the cursor, one a line: for the values of other flags (--language), not completed',
+  `    local ${AFTER_VAR}="$(printf '%s\\n' "\${COMP_WORDS[@]:after}")"`,
 ].join('\n');
 
 type Done = (completions: string[]) => void;
@@ -274,7 +293,8 @@ async function loadLists(): Promise<{ ioModels: Record<string, readonly string[]
 const VALUE_LISTS: Record<string, (words: readonly string[], value: string, lists: NonNullable<typeof LISTS>) => string[]> = {
   // The models of the --language on the line, else every language's (codegen's own table).
   'io-model': (words, _value, { ioModels }) => {
-    const language = flagValue(words, ['language']);
+    // Typed after the cursor counts too (`--io-model | --language python`), and wins as the later one on the line.
+    const language = flagValue(['', ...wordsAfterCursor(), ''], ['language']) ?? flagValue(words, ['language']);
     const lists = language && Object.hasOwn(ioModels, language) ? [ioModels[language]] : Object.values(ioModels);
     return [...new Set(lists.flat())];
   },
@@ -290,6 +310,11 @@ const VALUE_LISTS: Record<string, (words: readonly string[], value: string, list
 function lineWords(): string[] {
   const at = process.argv.indexOf('--get-yargs-completions');
   return at < 0 ? [] : process.argv.slice(at + 1);
+}
+
+/** The words after the cursor, which the scripts put in AFTER_VAR one a line (none from an older script). */
+function wordsAfterCursor(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[AFTER_VAR] ?? '').split('\n').filter((w) => w !== '');
 }
 
 /** The yargs completion function (four parameters: yargs passes its default completions in). */
