@@ -79,3 +79,14 @@ test('too low an open-file limit: one line naming the limit, exit 1, not a stack
     assert.equal(r.stderr, `sockscope: too many open files (EMFILE) while loading sockscope: this process may open ${limit} files (ulimit -n); raise it, e.g. ulimit -n 1024\n`);
   }
 });
+
+// Review s18 (config fixer): in a current directory that was removed, yargs asked Node for it while the bundle
+// loaded, and uv_cwd's ENOENT came out as Node's stack trace, for every command.
+test('a current directory that was removed: one line saying so, exit 1, no stack trace', { timeout: 20_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-gone-'));
+  const bin = join(process.cwd(), 'bin/sockscope');
+  const r = spawnSync('sh', ['-c', `cd "$1" && rmdir "$1" && exec "$2" errno 104`, 'sh', dir, bin], { encoding: 'utf8', timeout: 15_000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stderr, 'sockscope: the current directory no longer exists (it was removed); cd to an existing directory and run it again\n');
+  assert.equal(r.stdout, '');
+});
