@@ -4,6 +4,11 @@ import { jsonText } from '../model/escape.js';
 import { UsageError } from './errors.js';
 import { givenOnce } from './given-once.js';
 
+/** Whether --NAME was typed on the command line (--NAME, --no-NAME, --NAME=VALUE): yargs fills defaults, which are no flag. */
+export function flagTyped(raw: readonly string[], name: string): boolean {
+  return raw.some((a) => a === `--${name}` || a === `--no-${name}` || a.startsWith(`--${name}=`));
+}
+
 /** Parses a TCP/UDP port flag strictly: an integer 1-65535 or a UsageError naming the flag (or saying it was given twice). */
 export function parsePort(flag: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;

@@ -71,13 +71,13 @@ export function colorEnabled(flag: boolean | undefined, env: NodeJS.ProcessEnv =
 }
 
 /**
- * Whether a command draws colour. A --color or --no-color (--color=BOOL) typed on the command line wins over
+ * Whether a command draws colour. A --color or --no-color (--color=BOOL) typed on the command line (`typed`:
+ * cli/options.ts flagTyped) wins over
  * NO_COLOR, FORCE_COLOR and a config file's `color` (flags come last in the precedence, as `sockscope config`
  * reports; yargs' default true is no flag); TERM=dumb has no colour to draw. Without one, colour is on unless
  * the environment (colorEnabled) or the configuration (`configColor`: the file's, NO_COLOR's) turns it off.
  */
-export function colorWanted(argvColor: boolean | undefined, raw: readonly string[], configColor: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
-  const typed = raw.some((a) => a === '--color' || a === '--no-color' || a.startsWith('--color='));
+export function colorWanted(argvColor: boolean | undefined, typed: boolean, configColor: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
   if (typed) return argvColor !== false && env.TERM !== 'dumb';
   return colorEnabled(argvColor, env) && configColor;
 }

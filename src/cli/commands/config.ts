@@ -5,7 +5,7 @@ import { CONFIG_KEYS, type Config } from '../../config/defaults.js';
 import { DEFAULT_THRESHOLDS, THRESHOLD_DOCS } from '../../advise/thresholds.js';
 import { DEFAULT_KEYMAP, overriddenKeys } from '../../ui/keymap.js';
 import { escapeControl } from '../../model/escape.js';
-import { printJson, withJsonFlag } from '../options.js';
+import { flagTyped, printJson, withJsonFlag } from '../options.js';
 
 interface Args {
   json: boolean;
@@ -100,8 +100,8 @@ export function formatConfigReport(r: ConfigReport): string {
 /** Flags given explicitly on the command line (yargs fills defaults, which must not count as "flag"). */
 function explicitFlags(argv: Args, raw: string[]): Partial<Config> {
   const flags: Partial<Config> = {};
-  if (raw.some((a) => a === '--source' || a.startsWith('--source='))) flags.source = argv.source as Config['source'];
-  if (raw.some((a) => a === '--no-color' || a === '--color' || a.startsWith('--color='))) flags.color = argv.color;
+  if (flagTyped(raw, 'source')) flags.source = argv.source as Config['source'];
+  if (flagTyped(raw, 'color')) flags.color = argv.color;
   return flags;
 }
 

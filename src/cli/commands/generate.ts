@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import type { WizardDone } from '../../ui/wizard/Wizard.js';
 import { loadCliConfig } from '../../config/resolve.js';
 import { UsageError } from '../errors.js';
+import { flagTyped } from '../options.js';
 import { nextSteps } from './generate-shared.js';
 
 export const generateCommand: CommandModule<object, { color?: boolean }> = {
@@ -19,7 +20,7 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
     const [{ colorWanted, loadWithTextAttributes }, { hideBin }] = await Promise.all([import('../../ui/theme.js'), import('yargs/helpers')]);
     const { createElement, render, Wizard } = await loadWithTextAttributes(() => import('../ui-modules.js'));
     // A typed --color/--no-color wins over NO_COLOR and the file's `color`, as in the monitor (colorWanted).
-    const color = colorWanted(a.color, hideBin(process.argv), config.color);
+    const color = colorWanted(a.color, flagTyped(hideBin(process.argv), 'color'), config.color);
     let done: WizardDone | null = null;
     let interrupted = false;
     const app = render(

@@ -23,7 +23,7 @@ import { terminalGuard } from '../../ui/terminal.js';
 import { colorWanted, createTheme, loadWithTextAttributes } from '../../ui/theme.js';
 import { hideBin } from 'yargs/helpers';
 import { parseDuration } from '../duration.js';
-import { printJson } from '../options.js';
+import { flagTyped, printJson } from '../options.js';
 import { UsageError } from '../errors.js';
 import type { Args } from './monitor.js';
 
@@ -274,7 +274,7 @@ export async function runMonitor(argv: Args): Promise<void> {
   if (oneShot) exitOnSignals();
   const source: SocketSource = remote.length > 1 ? new MultiHostSource(remote, { waitForAll: oneShot }) : remote.length === 1 ? remote[0].source : createSource((argv.source ?? config.source) as SourceChoice);
   const advise = adviserFor(source);
-  const color = colorWanted(argv.color, hideBin(process.argv), config.color);
+  const color = colorWanted(argv.color, flagTyped(hideBin(process.argv), 'color'), config.color);
 
   if (argv.json) {
     // Every socket's owner: the document has outgoing[].processes and unix[] owners, which 'listeners'
