@@ -2,7 +2,7 @@
 import type { Snapshot } from '../model/snapshot.js';
 import { escapeControl } from '../model/escape.js';
 import { hiddenOwnerUid, localUid, snapshotOwnerView, type OwnerView } from '../model/owner.js';
-import { socketDrops, type Socket } from '../model/socket.js';
+import { ORPHAN_STATES, socketDrops, type Socket } from '../model/socket.js';
 import { fmtBytes, fmtPct } from './format.js';
 import { bufferLimits, capsFromSysctls, connectionBuffers, localPeerFinder, planBuffers, setsockoptCode, sysctlFile, type BufferCaps, type BufferPlan, type ConnectionBuffers } from './buffers.js';
 
@@ -75,9 +75,6 @@ export interface BuildBuffersOptions {
 
 /** States whose buffers matter (TIME_WAIT, LISTEN and handshakes have none worth sizing). */
 const CARRIES_DATA = new Set(['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
-
-/** States of a connection its application has closed and the kernel only finishes (as an orphan). */
-const ORPHAN_STATES = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
 
 /**
  * A connection its application has closed and the kernel only finishes: inode 0 (no file holds it) in a

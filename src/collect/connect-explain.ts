@@ -9,7 +9,7 @@ import { tryCall, type TryCallOptions } from './try-call.js';
 import type { NeighbourEntry } from '../parse/ip-route.js';
 import { asMember, diagnoseConnectError, findLocalListener, formatHostPort, memberKey, memberName, memberReached, portListeners, reuseportGroup, takes, verdict, type AddressOutcome, type ConnectContext, type ExistingSockets, type PortListener } from '../knowledge/interpret-connect.js';
 import { sysctlInt, type Snapshot } from '../model/snapshot.js';
-import type { Socket } from '../model/socket.js';
+import { ORPHAN_STATES, type Socket } from '../model/socket.js';
 import { bareAddress, hostAddresses, isLocalDestination, peerSnapshot, portOwnersSnapshot, portSnapshot, routeFacts, summarizeExisting, udpConnectedCount, udpPortReadings, unknownZone } from './connect-facts.js';
 import type { AddressProbe, ProbeResult } from './connect-probe.js';
 import type { SocketSource } from './source.js';
@@ -23,13 +23,10 @@ function localEndpoint(e: string): { address: string; port: number } | undefined
   return port !== undefined ? { address: bareAddress(host), port } : undefined;
 }
 
-/** States of a socket its program has closed while the peer has not yet (an orphan: no file, inode 0). */
-const CLOSING = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
-
 /** This host's sockets to the destination after the probe: the probe's own left out, the ones closed by their program apart. */
 function existingAfter(snap: Snapshot, address: string, port: number, own: ReadonlySet<string>): { existing: ExistingSockets; closed: Socket[] } {
   const to = snap.sockets.filter((s) => s.protocol === 'tcp' && s.peer.port === port && s.peer.address === address && !own.has(`${s.local.address}|${s.local.port}`));
-  const closed = to.filter((s) => CLOSING.has(s.state) && s.inode === 0);
+  const closed = to.filter((s) => ORPHAN_STATES.has(s.state) && s.inode === 0);
   const ex = summarizeExisting(to.filter((s) => !closed.includes(s)), address, port, snap);
   if (closed.length) {
     ex.closedByProgram = {};
@@ -108,7 +105,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
   const local = r.addresses.some((a) => isLocalDestination(a.address, a.route));
   const portSnap = local ? await portSnapshot(o.source, r.port, o.timeoutMs) : undefined;
   // Read again only to set apart sockets closed by their program (the probe's reading cannot tell them), or for tcp_tw_reuse.
-  const peerSnap = r.addresses.some((a) => Object.keys(a.existing.states).some((st) => CLOSING.has(st)) || a.connect.errno === 'EADDRNOTAVAIL') ? await peerSnapshot(o.source, r.port, o.timeoutMs) : undefined;
+  const peerSnap = r.addresses.some((a) => Object.keys(a.existing.states).some((st) => ORPHAN_STATES.has(st)) || a.connect.errno === 'EADDRNOTAVAIL') ? await peerSnapshot(o.source, r.port, o.timeoutMs) : undefined;
   const sysctls = (peerSnap ?? portSnap)?.sysctls;
   const twReuse = sysctls ? sysctlInt(sysctls, 'net.ipv4.tcp_tw_reuse') : null;
   const own = new Set(r.addresses.flatMap((a) => {

@@ -2,10 +2,8 @@
 // sight, or no process (TIME_WAIT, a connection still in an accept queue, an orphan, said by its state and, when its
 // peer is on this host and has not closed its end, the process holding that end). Pure, as interpret-try.ts.
 import { localOwnerView, localUid, uidHidden, unseenOwnerText } from '../model/owner.js';
+import { ORPHAN_STATES } from '../model/socket.js';
 import type { PortHolder } from './interpret-try-types.js';
-
-/** States of an orphan: a connection its program closed that the kernel is still finishing, with no socket file. */
-const ORPHAN_STATES = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
 
 /** What the kernel still does for an orphan, by state (each after "its program closed it; "). */
 const ORPHAN_WAIT: Record<string, string> = {

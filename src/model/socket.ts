@@ -16,6 +16,12 @@ export const TCP_STATES = [
 ] as const;
 export type SocketState = (typeof TCP_STATES)[number];
 
+/**
+ * States of a TCP socket whose program may have closed it while the kernel finishes the connection: an orphan
+ * when it has no socket file (inode 0).
+ */
+export const ORPHAN_STATES: ReadonlySet<string> = new Set<SocketState>(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
+
 /** Kernel numbering of TCP states (include/net/tcp_states.h): used by procfs and netlink. */
 export const KERNEL_STATE_BY_NUMBER: Record<number, SocketState> = {
   1: 'ESTABLISHED',

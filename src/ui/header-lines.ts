@@ -3,6 +3,7 @@ import { emptyStateCounts } from '../model/aggregate.js';
 import { counter, type Snapshot } from '../model/snapshot.js';
 import { counterRate } from '../model/history.js';
 import { escapeControl } from '../model/escape.js';
+import { ORPHAN_STATES } from '../model/socket.js';
 import { clock, interval, rate, stringWidth } from './format.js';
 import type { ProtocolToggles } from './derive.js';
 
@@ -28,9 +29,6 @@ interface TotalPart {
   /** Dropped in this order (lowest first) when the compact line does not fit; CLOSE_WAIT is never dropped. */
   keep: number;
 }
-
-/** States of a full TCP socket its process has closed while the kernel finishes the connection. */
-const ORPHAN_STATES = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
 
 /**
  * Orphans among the TCP sockets on local port `port`, counted as /proc/net/sockstat's "TCP: orphan" counts
