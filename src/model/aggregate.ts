@@ -280,8 +280,13 @@ export function isServedLocalPort(port: number, hasListener: boolean, ephemeral?
  * a listener received (SYN_RECV is incoming whatever its port), and on a local port this host does not
  * serve (isServedLocalPort, `listening` from listeningPorts).
  */
-function isOutgoing(s: Socket, listening: ReadonlySet<string>, ephemeral?: readonly [number, number]): boolean {
-  return !isListener(s) && s.state !== 'SYN_RECV' && !isServedLocalPort(s.local.port, listening.size !== 0 && listening.has(listeningKey(s)), ephemeral);
+export function isOutgoing(s: Socket, listening: ReadonlySet<string>, ephemeral?: readonly [number, number]): boolean {
+  return mayBeOutgoing(s) && !isServedLocalPort(s.local.port, listening.size !== 0 && listening.has(listeningKey(s)), ephemeral);
+}
+
+/** isOutgoing's part that does not depend on the local port: not a listener, not SYN_RECV. */
+export function mayBeOutgoing(s: Socket): boolean {
+  return !isListener(s) && s.state !== 'SYN_RECV';
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Recommendation } from '../../advise/types.js';
 import { AdviceRunner, type Advisor } from '../advice-runner.js';
 import { ephemeralRange, type Snapshot } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
-import { isListener, isServedLocalPort, listeningKey, listeningPorts } from '../../model/aggregate.js';
+import { isOutgoing, listeningPorts, mayBeOutgoing } from '../../model/aggregate.js';
 import { attachTrends, buildPortTables, healthByPort, nextTrends, outgoingCandidates, selectSockets, type PortTables, type ProtocolToggles, type Trends } from '../derive.js';
 import { peerPortId } from '../identity.js';
 import { identityLine, ratesLine, totalsLine } from '../header-lines.js';
@@ -44,7 +44,7 @@ export function trendsSteady(map: Trends, width: number): boolean {
 
 /**
  * The outgoing table's trend samples without building it: sockets per row (summarizePeerPorts' total, by the
- * same rule: not unix, a peer port, not a listener or SYN_RECV, on a local port this host does not serve).
+ * same rule, isOutgoing: not unix, a peer port, not a listener or SYN_RECV, on a local port this host does not serve).
  * The outgoing table is built only while shown; its TREND, sampled only then, started over at every Tab.
  */
 export function peerPortCounts(all: readonly Socket[], ephemeral: readonly [number, number], servedPort?: number): Map<string, number> {
@@ -59,16 +59,17 @@ export function peerPortCounts(all: readonly Socket[], ephemeral: readonly [numb
   let seen = false;
   for (let i = 0; i < sockets.length; i++) {
     const s = sockets[i];
-    if (s.protocol === 'unix' || s.peer.port === 0 || s.state === 'SYN_RECV' || isListener(s)) continue;
+    if (s.protocol === 'unix' || s.peer.port === 0 || !mayBeOutgoing(s)) continue;
     if (s.host !== undefined) {
-      if (isServedLocalPort(s.local.port, listening.size !== 0 && listening.has(listeningKey(s)), ephemeral)) continue;
+      if (!isOutgoing(s, listening, ephemeral)) continue;
       const id = peerPortId(s.protocol, s.peer.port, s.host);
       out.set(id, (out.get(id) ?? 0) + 1);
       continue;
     }
     const proto = s.protocol === 'udp' ? 65536 : 0;
     const l = proto + s.local.port;
-    if (served[l] === 0) served[l] = isServedLocalPort(s.local.port, listening.size !== 0 && listening.has(listeningKey(s)), ephemeral) ? 1 : 2;
+    // s may be outgoing (mayBeOutgoing): whether it is depends on its local port only, decided once per port.
+    if (served[l] === 0) served[l] = isOutgoing(s, listening, ephemeral) ? 2 : 1;
     if (served[l] === 1) continue;
     counts[proto + s.peer.port]++;
     seen = true;
