@@ -196,7 +196,8 @@ export function ownerNotes(snap: Pick<Snapshot, 'source' | 'attribution' | 'sock
       `owners of ${n} socket${n === 1 ? '' : 's'} not found (shown as ?): their processes are out of sight, in another PID namespace (a container on the host's network) or with /proc/PID/fd links root may not read (a security module; some sandboxes' PID 1), or they are kernel sockets (vxlan, NFS, WireGuard)`,
     );
   }
-  if (snap.source !== 'remote' && snap.attribution.scope !== 'none') {
+  // unixOwnerUidUnknown is false for every socket of a complete attribution (root): no pass over them then.
+  if (snap.source !== 'remote' && snap.attribution.scope !== 'none' && snap.attribution.complete !== true) {
     const view = snapshotOwnerView(snap);
     let u = 0;
     for (const s of snap.sockets) if (unixOwnerUidUnknown(s, view, snap.attribution.scope)) u++;

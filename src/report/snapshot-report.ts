@@ -126,7 +126,8 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
   // Unix sockets held out of sight whose uid the source cannot tell (procfs, netstat, ss): by path and inode.
   const uidUnknownPaths = new Set<string>();
   const uidUnknownInodes = new Set<number>();
-  if (keep('unix')) {
+  // None when the attribution is complete (unixOwnerUidUnknown is false for every socket then).
+  if (keep('unix') && owners.complete !== true) {
     for (const s of sockets) {
       if (!unixOwnerUidUnknown(s, owners, snap.attribution.scope)) continue;
       uidUnknownPaths.add(s.local.address || '(unnamed)');
