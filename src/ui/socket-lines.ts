@@ -167,7 +167,7 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
       out.push(kv('bytes received', bytes(t.bytesReceived)));
       // Bits per second with the unit written, as `buffers` and ss print it (tcp_info has bytes/s; "2.3M/s" read
       // as Mbit/s beside ss's "19.3Mbps" while it meant 2.3 MiB/s, about 19 Mbit/s).
-      out.push(kv('delivery rate', t.deliveryRate ? fmtBitRate(t.deliveryRate) : t.deliveryRate === 0 && handshake ? 'no sample yet' : t.deliveryRate != null ? fmtBitRate(t.deliveryRate) : '-'));
+      out.push(kv('delivery rate', t.deliveryRate === 0 && handshake ? 'no sample yet' : t.deliveryRate != null ? fmtBitRate(t.deliveryRate) : '-'));
       out.push(kv('rwnd / sndbuf limited', `${micros(t.rwndLimitedUs)} / ${micros(t.sndbufLimitedUs)}`));
       out.push(kv('busy', micros(t.busyUs)));
       out.push(kv('congestion control', t.congestion ? escapeControl(t.congestion) : '-'));

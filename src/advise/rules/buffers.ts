@@ -1,5 +1,5 @@
 // Buffers below the bandwidth-delay product on sockets that are rwnd- or sndbuf-limited.
-import type { Socket } from '../../model/socket.js';
+import { isLoopback, type Socket } from '../../model/socket.js';
 import { receiveBufferDiagnosis, remoteReceiverDiagnosis, sendBufferDiagnosis, sendBufferLimits, uncollectedLocalReceiverDiagnosis, type BufferDiagnosis } from '../buffer-diagnosis.js';
 import { BUFFER_PER_WINDOW, bdpBytes, capsFromSysctls } from '../buffer-plan.js';
 import { busyAverageRate } from '../buffers.js';
@@ -25,10 +25,13 @@ interface Limited {
   uncollected?: boolean;
 }
 
+/** An address lower-cased and without its IPv4-mapped prefix, as local addresses are compared. */
+const bareAddr = (address: string): string => address.toLowerCase().replace(/^::ffff:/, '');
+
 /** Loopback, or an address a socket of this snapshot is bound to: the other end is on this host. */
 function isLocalAddress(address: string, local: ReadonlySet<string>): boolean {
-  const a = address.toLowerCase().replace(/^::ffff:/, '');
-  return a.startsWith('127.') || a === '::1' || local.has(a);
+  const a = bareAddr(address);
+  return isLoopback(a) || local.has(a);
 }
 
 const bufferBelowBdp: Rule = {
@@ -46,7 +49,7 @@ const bufferBelowBdp: Rule = {
     const facts = factsFor(ctx);
     const out: Recommendation[] = [];
     let locals: Set<string> | undefined;
-    const localAddresses = (): Set<string> => (locals ??= new Set(ctx.snapshot.sockets.filter((x) => x.protocol !== 'unix').map((x) => x.local.address.toLowerCase().replace(/^::ffff:/, ''))));
+    const localAddresses = (): Set<string> => (locals ??= new Set(ctx.snapshot.sockets.filter((x) => x.protocol !== 'unix').map((x) => bareAddr(x.local.address))));
     for (const g of facts.groups.values()) {
       if (g.protocol !== 'tcp') continue;
       const found: Limited[] = [];
@@ -76,9 +79,9 @@ const bufferBelowBdp: Rule = {
           const local = peer ? receiveBufferDiagnosis(peer, bdp, true, caps, rttMs, rate) : null;
           if (buf == null || buf < BUFFER_PER_WINDOW * bdp || local?.kind === 'fixed') {
             // A loopback or local peer not in the snapshot is this host's socket left out of the collection, not a remote one.
-            const remote = !peer && isLocalAddress(s.peer.address, localAddresses());
-            const d = local ?? (remote ? uncollectedLocalReceiverDiagnosis(s) : remoteReceiverDiagnosis(s, bdp, true, rttMs, rate));
-            found.push({ s, kind: 'rwnd', share: rwnd, bdp, rate, buffer: buf, d, receiver: local ? peer : undefined, ...(remote ? { uncollected: true } : {}) });
+            const uncollected = !peer && isLocalAddress(s.peer.address, localAddresses());
+            const d = local ?? (uncollected ? uncollectedLocalReceiverDiagnosis(s) : remoteReceiverDiagnosis(s, bdp, true, rttMs, rate));
+            found.push({ s, kind: 'rwnd', share: rwnd, bdp, rate, buffer: buf, d, receiver: local ? peer : undefined, ...(uncollected ? { uncollected: true } : {}) });
           }
         }
       }
