@@ -3,13 +3,14 @@
 import {
   SOCKET_OPTIONS,
   optionReport,
-  UnknownOptionError,
+  OptionNameSchema,
   LINUX_LEVELS,
   OTHER_LEVELS,
   type SocketOptionInfo,
   type ForeignOption,
   type OptionReport,
 } from '../../knowledge/socket-options.js';
+import { InvalidInputError } from '../../model/input-error.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
 import { wrap } from './errno.js';
@@ -81,13 +82,21 @@ export async function runOptions(argv: Args): Promise<void> {
     else process.stdout.write(formatOptionList(SOCKET_OPTIONS, width));
     return;
   }
-  // describeOption rejects an empty name with a ZodError (the library's contract); on the command line it is bad input.
-  if (String(argv.name).trim() === '') throw new UsageError('NAME: empty option name; give one such as SO_REUSEADDR, or no NAME for the list');
+  // describeOption checks the name with OptionNameSchema (the library's contract, in zod's words); on the command line
+  // a name outside it is bad input, said with the argument and the rule.
+  const name = String(argv.name).trim();
+  if (name === '') throw new UsageError('NAME: empty option name; give one such as SO_REUSEADDR, or no NAME for the list');
+  const max = OptionNameSchema.maxLength ?? 64;
+  if (name.length > max) {
+    const echo = `${[...name.slice(0, 64)].slice(0, 32).join('')}…`;
+    throw new UsageError(`NAME: option name too long: ${name.length} characters, at most ${max} (every option name is shorter); got ${JSON.stringify(echo)}`);
+  }
   let o: OptionReport;
   try {
     o = optionReport(String(argv.name));
   } catch (err) {
-    if (err instanceof UnknownOptionError) throw new UsageError(err.message);
+    // UnknownOptionError, or any other refusal of the name: bad input (exit 2), not a failure of the tool.
+    if (err instanceof InvalidInputError) throw new UsageError(err.message);
     throw err;
   }
   // Another platform's name (TCP_MAXRT) shows the Linux entry, first saying whose name it is. --json is the

@@ -1,0 +1,37 @@
+// `sockscope options NAME` refuses a NAME it cannot look up as bad input (exit 2), in one line that names the
+// argument and the rule: a NAME over 64 characters printed zod's "option name: Too big: expected string to have <=64
+// characters" and exited 1; an empty or blank NAME is refused, not read as "no NAME" (which lists every option).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+
+const run = (...args: string[]) => spawnSync('bin/sockscope', args, { encoding: 'utf8', timeout: 20_000 });
+
+test('a NAME over 64 characters: exit 2, naming NAME and the limit, not a validation message', () => {
+  for (const args of [['A'.repeat(65)], ['A'.repeat(65), '--json'], [`  ${'so_'.repeat(40)}  `], ['x'.repeat(100_000)]]) {
+    const r = run('options', ...args);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    const n = args[0].trim().length;
+    assert.match(r.stderr, new RegExp(`^sockscope: NAME: option name too long: ${n} characters, at most 64 \\(every option name is shorter\\); got "[^"]{32}…"\\n$`), r.stderr);
+    assert.doesNotMatch(r.stderr, /Too big|expected string/);
+  }
+  // 64 characters is within the rule: looked up, and unknown (exit 2, the usual message).
+  const r = run('options', 'A'.repeat(64));
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^sockscope: unknown socket option 'A{64}'/);
+});
+
+test('an empty or blank NAME is refused (exit 2), and no NAME still lists every option', () => {
+  for (const name of ['', ' ', '\t']) {
+    for (const extra of [[], ['--json']]) {
+      const r = run('options', name, ...extra);
+      assert.equal(r.status, 2, `${JSON.stringify(name)} ${extra.join(' ')}: ${r.stdout.slice(0, 200)}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^sockscope: NAME: empty option name; give one such as SO_REUSEADDR, or no NAME for the list\n$/);
+    }
+  }
+  const all = run('options');
+  assert.equal(all.status, 0, all.stderr);
+  assert.match(all.stdout, /40 options/);
+});
