@@ -416,11 +416,14 @@ lines.push('];');
 lines.push('');
 lines.push('/** FreeBSD and macOS errno numbers (null: not defined there). */');
 lines.push('export const BSD_ERRNOS: readonly BsdErrno[] = [');
-const nodeByName = new Map();
-for (const e of linux) for (const n of [e.name, ...e.aliases]) nodeByName.set(n, e.node);
+// Node's err.code on macOS, from the macOS number (not from the Linux name: Linux aliases such as ENOTSUP = EOPNOTSUPP,
+// EWOULDBLOCK = EAGAIN, EDEADLOCK = EDEADLK are distinct numbers or absent there). On Unix libuv defines each UV_<X> as
+// -<X> of the platform's own header (uv/errno.h), so a number's err.code is the libuv name X whose macOS number it is:
+// macOS ENOTSUP (45) is 'ENOTSUP', macOS EOPNOTSUPP (102) has no libuv name ('UNKNOWN'). A FreeBSD-only error's, from
+// its FreeBSD number the same way (FreeBSD's ENOTSUP is EOPNOTSUPP, 45).
+const uvNameFor = (table, n) => [...uvKnown].find((x) => table.get(x)?.number === n) ?? 'UNKNOWN';
 for (const b of bsd) {
-  // libuv names the error after the platform's constant: same name, same code, except macOS EOPNOTSUPP (102), unnamed.
-  const node = b.name === 'EOPNOTSUPP' ? 'ENOTSUP' : nodeByName.get(b.name) ?? (uvKnown.has(b.name) ? b.name : 'UNKNOWN');
+  const node = b.macos !== null ? uvNameFor(mac, b.macos) : uvNameFor(new Map([...fbsd, ['ENOTSUP', fbsd.get('EOPNOTSUPP')]]), b.freebsd);
   lines.push(`  { name: ${j(b.name)}, freebsd: ${b.freebsd}, macos: ${b.macos}, message: ${j(b.message)}, node: ${j(node)}, python: ${j(pyClassByName.get(b.name) ?? 'OSError')} },`);
 }
 lines.push('];');

@@ -185,7 +185,7 @@ export const BSD_ERRNOS: readonly BsdErrno[] = [
   { name: "EPROTONOSUPPORT", freebsd: 43, macos: 43, message: "Protocol not supported", node: "EPROTONOSUPPORT", python: "OSError" },
   { name: "ESOCKTNOSUPPORT", freebsd: 44, macos: 44, message: "Socket type not supported", node: "ESOCKTNOSUPPORT", python: "OSError" },
   { name: "ENOTSUP", freebsd: null, macos: 45, message: "Operation not supported", node: "ENOTSUP", python: "OSError" },
-  { name: "EOPNOTSUPP", freebsd: 45, macos: 102, message: "Operation not supported", node: "ENOTSUP", python: "OSError" },
+  { name: "EOPNOTSUPP", freebsd: 45, macos: 102, message: "Operation not supported", node: "UNKNOWN", python: "OSError" },
   { name: "EPFNOSUPPORT", freebsd: 46, macos: 46, message: "Protocol family not supported", node: "UNKNOWN", python: "OSError" },
   { name: "EAFNOSUPPORT", freebsd: 47, macos: 47, message: "Address family not supported by protocol family", node: "EAFNOSUPPORT", python: "OSError" },
   { name: "EADDRINUSE", freebsd: 48, macos: 48, message: "Address already in use", node: "EADDRINUSE", python: "OSError" },
