@@ -88,14 +88,29 @@ export function rejectRuleCommand(r: Pick<IcmpReport, 'version'>): string {
   return r.version === 6 ? 'nft list ruleset | grep -n reject; ip6tables -S | grep REJECT' : 'nft list ruleset | grep -n reject; iptables -S | grep REJECT';
 }
 
+/**
+ * The administratively prohibited codes (and ICMPv6's policy codes), by version/code: the reject type's name, the nft
+ * statement and the iptables --reject-with that send it (nft(8) icmp_code, icmpv6_code and icmpx_code; libipt_REJECT,
+ * libip6t_REJECT). icmpx admin-prohibited sends ICMP code 13 and ICMPv6 code 1.
+ */
+const PROHIBITED: Record<string, [string, string, string]> = {
+  '4/9': ['net-prohibited', 'nft reject with icmp net-prohibited', 'icmp-net-prohibited'],
+  '4/10': ['host-prohibited', 'nft reject with icmp host-prohibited', 'icmp-host-prohibited'],
+  '4/13': ['admin-prohibited', 'nft reject with icmp admin-prohibited or icmpx admin-prohibited', 'icmp-admin-prohibited'],
+  '6/1': ['admin-prohibited', 'nft reject with icmpv6 admin-prohibited or icmpx admin-prohibited', 'icmp6-adm-prohibited'],
+  '6/5': ['policy-fail', 'nft reject with icmpv6 policy-fail', 'icmp6-policy-fail'],
+  '6/6': ['reject-route', 'nft reject with icmpv6 reject-route', 'icmp6-reject-route'],
+};
+
 /** How a REJECT rule sends this kind of error, in nft's and iptables' words. */
 function rejectHow(r: IcmpReport, kind: IcmpKind): string {
   const v6 = r.version === 6;
   if (kind === 'port-unreachable') return v6 ? "a REJECT rule (ip6tables REJECT's default, nft reject)" : "a REJECT rule (iptables REJECT's default, nft reject)";
-  if (kind === 'admin-prohibited')
-    return v6
-      ? 'a REJECT rule with admin-prohibited (nft reject with icmpv6 admin-prohibited, ip6tables --reject-with icmp6-adm-prohibited)'
-      : 'a REJECT rule with admin-prohibited (nft reject with icmpx admin-prohibited, iptables --reject-with icmp-admin-prohibited or icmp-host-prohibited)';
+  if (kind === 'admin-prohibited') {
+    // Each code has its own reject type: icmp-host-prohibited sends code 10, icmpx admin-prohibited code 13 (ICMPv6: 1).
+    const [what, nft, ipt] = PROHIBITED[`${r.version}/${r.code}`] ?? (v6 ? PROHIBITED['6/1'] : PROHIBITED['4/13']);
+    return `a REJECT rule with ${what} (${nft}, ${v6 ? 'ip6tables' : 'iptables'} --reject-with ${ipt})`;
+  }
   if (kind === 'prot-unreachable') return 'a REJECT rule with protocol unreachable (nft reject with icmp prot-unreachable, iptables --reject-with icmp-proto-unreachable)';
   if (kind === 'host-unreachable')
     return v6 ? 'a REJECT rule with address unreachable (nft reject with icmpv6 addr-unreachable, ip6tables --reject-with icmp6-addr-unreachable)' : 'a REJECT rule with host unreachable (nft reject with icmp host-unreachable, iptables --reject-with icmp-host-unreachable)';

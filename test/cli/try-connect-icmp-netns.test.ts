@@ -23,8 +23,9 @@ function run(cmd: string, args: string[], input?: string): void {
 
 before(() => {
   routedNetns(C, R, S, `i${id}`);
-  // The server: 7405 rejected with nft's default (ICMP port unreachable), 7407 admin-prohibited; 7408 has nothing (the kernel's reset).
-  run('ip', ['netns', 'exec', S, 'nft', '-f', '-'], 'table inet t {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 7405 reject\n  tcp dport 7407 reject with icmpx admin-prohibited\n  tcp dport 7421 reject with icmp host-unreachable\n  meta nfproto ipv6 tcp dport 7422 reject with icmpv6 admin-prohibited\n }\n}\n');
+  // The server: 7405 rejected with nft's default (ICMP port unreachable), 7407 admin-prohibited (code 13), 7423
+  // host-prohibited (code 10); 7408 has nothing (the kernel's reset).
+  run('ip', ['netns', 'exec', S, 'nft', '-f', '-'], 'table inet t {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 7405 reject\n  tcp dport 7407 reject with icmpx admin-prohibited\n  tcp dport 7421 reject with icmp host-unreachable\n  meta nfproto ipv4 tcp dport 7423 reject with icmp host-prohibited\n  meta nfproto ipv6 tcp dport 7422 reject with icmpv6 admin-prohibited\n }\n}\n');
   // The router: 7409 rejected on the way.
   run('ip', ['netns', 'exec', R, 'nft', '-f', '-'], 'table inet t {\n chain forward {\n  type filter hook forward priority 0;\n  tcp dport 7409 reject\n  udp dport 7409 reject\n }\n}\n');
 });
@@ -53,8 +54,16 @@ test('an ICMP port unreachable from the server is a REJECT rule there, not a mis
 test('admin-prohibited from the server is said as such', { timeout: 60_000 }, () => {
   const { text, doc } = tryConnect(7407);
   assert.deepEqual(doc.call.icmp, { version: 4, type: 3, code: 13, from: '10.78.0.2' });
-  assert.match(doc.interpretation.summary, /refused with an ICMP communication administratively prohibited \(type 3 code 13\) from 10\.78\.0\.2: a REJECT rule with admin-prohibited/);
+  assert.match(doc.interpretation.summary, /refused with an ICMP communication administratively prohibited \(type 3 code 13\) from 10\.78\.0\.2: a REJECT rule with admin-prohibited \(nft reject with icmp admin-prohibited or icmpx admin-prohibited, iptables --reject-with icmp-admin-prohibited\) on/);
+  assert.doesNotMatch(doc.interpretation.summary, /host-prohibited/);
   assert.match(text, /EHOSTUNREACH|ECONNREFUSED/);
+});
+
+test('host-prohibited (code 10, iptables icmp-host-prohibited) is named by its own rule, not by admin-prohibited\'s', { timeout: 60_000 }, () => {
+  const { doc } = tryConnect(7423);
+  assert.deepEqual(doc.call.icmp, { version: 4, type: 3, code: 10, from: '10.78.0.2' });
+  assert.match(doc.interpretation.summary, /^10\.78\.0\.2:7423 was refused with an ICMP host administratively prohibited \(type 3 code 10\) from 10\.78\.0\.2: a REJECT rule with host-prohibited \(nft reject with icmp host-prohibited, iptables --reject-with icmp-host-prohibited\) on 10\.78\.0\.2 itself/);
+  assert.doesNotMatch(doc.interpretation.summary, /admin-prohibited|icmpx/);
 });
 
 test('a REJECT rule on a router names the router, not the server', { timeout: 60_000 }, () => {
@@ -103,7 +112,7 @@ test('IPv6: admin-prohibited (EACCES) is the server\'s REJECT rule, not this hos
   const t = JSON.parse(sockscope(['try', 'connect', '[fd78::2]:7422', '--timeout', '3s', '--json'], { netns: C }).stdout);
   assert.equal(t.call.errno, 'EACCES');
   assert.deepEqual(t.call.icmp, { version: 6, type: 1, code: 1, from: 'fd78::2' });
-  assert.match(t.interpretation.summary, /^\[fd78::2\]:7422 was refused with an ICMPv6 administratively prohibited \(type 1 code 1\) from fd78::2: a REJECT rule with admin-prohibited \(nft reject with icmpv6 admin-prohibited, ip6tables --reject-with icmp6-adm-prohibited\) on fd78::2 itself/);
+  assert.match(t.interpretation.summary, /^\[fd78::2\]:7422 was refused with an ICMPv6 administratively prohibited \(type 1 code 1\) from fd78::2: a REJECT rule with admin-prohibited \(nft reject with icmpv6 admin-prohibited or icmpx admin-prohibited, ip6tables --reject-with icmp6-adm-prohibited\) on fd78::2 itself/);
   assert.doesNotMatch(t.interpretation.summary, /SELinux|AppArmor/);
   assert.ok(t.interpretation.nextSteps.some((x: string) => x.includes('ip6tables -S | grep REJECT')), t.interpretation.nextSteps.join('\n'));
   const d = JSON.parse(sockscope(['debug-connections', '--address', '[fd78::2]:7422', '--timeout', '3s', '--json'], { netns: C }).stdout);
