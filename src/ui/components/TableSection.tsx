@@ -1,6 +1,7 @@
 // A titled table: "LOCAL PORTS 12 of 40 · filter "ngi" · sort: port ↑", then the table rows.
 import { Box } from 'ink';
 import { memo } from 'react';
+import { escapeMessage } from '../../model/escape.js';
 import { fit } from '../format.js';
 import type { Theme } from '../theme.js';
 import { Table, type Line } from './Table.js';
@@ -24,11 +25,15 @@ export interface TableSectionProps {
   theme: Theme;
 }
 
-/** The title line's text (pure). */
+/**
+ * The title line's text (pure). The filter is what was typed, shown as the wizard shows its text fields
+ * (escapeMessage): a control, C1 or bidi character escaped (`\u202e`), a backslash as typed, so the text reads
+ * as the table's escaped names do. It drew a typed U+202E raw (reversing the rest of the line) and U+009B out of sight.
+ */
 export function sectionTitle(p: Pick<TableSectionProps, 'title' | 'count' | 'unfiltered' | 'filter' | 'sortLabel' | 'position' | 'hiddenNote'>): string {
   if (p.hiddenNote) return `${p.title} · not shown: ${p.hiddenNote}`;
   const parts = [`${p.title} ${p.filter ? `${p.count} of ${p.unfiltered}` : p.count}`];
-  if (p.filter) parts.push(`filter "${p.filter}"`);
+  if (p.filter) parts.push(`filter "${escapeMessage(p.filter)}"`);
   parts.push(`sort: ${p.sortLabel}`);
   if (p.count > 0) parts.push(`row ${p.position}/${p.count}`);
   return parts.join(' · ');
