@@ -35,6 +35,12 @@ function linkLocalFinding(ctx: ConnectContext, target: string, bare: string): { 
   return { summary: `${target}: ${bare} is an IPv6 link-local address (fe80::/10): connect needs its scope id, the interface it is on, as in ${example}; without one the kernel fails connect() with EINVAL`, steps };
 }
 
+/**
+ * What failed, for a sentence: the connect, or for a datagram (debug-connections --udp, try sendto) the UDP socket's
+ * connect() or its send, which the errno alone does not tell apart (datagram-diagnosis.ts says the send-only ones).
+ */
+const failed = (ctx: ConnectContext, target: string) => (ctx.datagram ? `${target}: the datagram was not sent: the UDP socket's connect() or its send` : `connect to ${target}`);
+
 /** What a connect() errno means for this destination, with next steps. */
 export function diagnoseConnectError(errno: string, ctx: ConnectContext): ConnectDiagnosis {
   const target = formatHostPort(ctx.address, ctx.port);
@@ -200,7 +206,7 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
       // Never the errno table's fixes here: they are about bind() to a privileged port.
       return d(
         'permission',
-        `connect to ${target} was refused by this host's policy: ${errno === 'EPERM' ? 'a firewall rule in OUTPUT that drops (a locally sent packet dropped by iptables/nft gives EPERM) or a BPF cgroup connect hook' : `a security module (SELinux, AppArmor)${ctx.route?.ok ? '' : ', a prohibit route or rule'} or a BPF cgroup connect hook`}`,
+        `${ctx.datagram ? `${target}: the datagram` : `connect to ${target}`} was refused by this host's policy: ${errno === 'EPERM' ? 'a firewall rule in OUTPUT that drops (a locally sent packet dropped by iptables/nft gives EPERM) or a BPF cgroup connect hook' : `a security module (SELinux, AppArmor)${ctx.route?.ok ? '' : ', a prohibit route or rule'} or a BPF cgroup connect hook`}`,
         [
           'iptables -S OUTPUT; nft list ruleset   (an OUTPUT DROP/REJECT rule)',
           ...(ctx.route?.ok ? [] : [`ip route get ${bare}; ip rule   (a prohibit route or rule gives EACCES)`]),
@@ -211,7 +217,7 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
     case 'EINVAL': {
       const linkLocal = linkLocalFinding(ctx, target, bare);
       if (linkLocal) return d('other', linkLocal.summary, linkLocal.steps, []);
-      return d('other', `connect to ${target} failed with EINVAL`, [`ip route get ${bare}   (a blackhole route or rule makes connect() fail with EINVAL)`, matchStep], []);
+      return d('other', `${failed(ctx, target)} failed with EINVAL`, [`ip route get ${bare}   (a blackhole route or rule makes connect() fail with EINVAL)`, matchStep], []);
     }
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
@@ -224,7 +230,7 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
         nextSteps: ['getent ahosts NAME (what this host resolves)', 'cat /etc/resolv.conf; resolvectl status', 'check the spelling and the search domains'],
       };
     default:
-      return d('other', `connect to ${target} failed with ${errno}`, knownFixes.slice(0, 3));
+      return d('other', `${failed(ctx, target)} failed with ${errno}`, knownFixes.slice(0, 3));
   }
 }
 

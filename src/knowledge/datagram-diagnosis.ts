@@ -3,7 +3,7 @@
 import { diagnoseConnectError } from './connect-diagnosis.js';
 import { neighbourFinding } from './connect-neighbour.js';
 import type { ConnectContext, ConnectDiagnosis } from './connect-context.js';
-import { bareAddress, formatHostPort } from './host-port.js';
+import { bareAddress, formatHostPort, ipFamily } from './host-port.js';
 import { udpIcmpFinding } from './icmp-report.js';
 import { udpBoundText, udpDelivery, udpElsewhere, udpOwners, udpSendInstead, type UdpSocketReading } from './udp-delivery.js';
 
@@ -35,6 +35,25 @@ export interface DatagramContext extends Pick<ConnectContext, 'address' | 'port'
  * whether it is a success (answered, or delivered to a socket here).
  */
 export type DatagramDiagnosis = Omit<ConnectDiagnosis, 'errno'> & { errno?: string; ok: boolean };
+
+/**
+ * An errno only the send gives (a UDP connect() never fails with it): the connect succeeded and the datagram was not
+ * sent; any other is said as the connect's or the send's (datagram-probe.ts does not say which). EMSGSIZE is the size limit: 65,535 less the headers, 65,507 bytes of data over IPv4 (an IPv4-mapped address
+ * too) and 65,527 over IPv6 (its payload length less the UDP header; no jumbograms); the probe's socket does not set
+ * IP_PMTUDISC_DO, so a path MTU does not give it.
+ */
+function sendFailed(errno: string, target: string, bare: string): Pick<DatagramDiagnosis, 'summary' | 'nextSteps'> | undefined {
+  const sent = `${target}: the UDP socket's connect() succeeded, but the send failed with ${errno}`;
+  if (errno === 'EMSGSIZE') {
+    const v4 = ipFamily(bare) !== 6 || bare.toLowerCase().startsWith('::ffff:');
+    const [max, why] = v4 ? ['65,507', '65,535 less the 20-byte IPv4 header and the 8-byte UDP header'] : ['65,527', "the IPv6 payload length's 65,535 less the 8-byte UDP header"];
+    return {
+      summary: `${sent}: the datagram is larger than one UDP datagram carries over ${v4 ? 'IPv4' : 'IPv6'}, ${max} bytes of data (${why}); nothing was sent`,
+      nextSteps: [`send at most ${max} bytes per datagram: split the message, or use TCP for larger ones`, 'below the path MTU (typically 1200-1400 bytes on the internet) a datagram is not fragmented either, and fragments are often dropped on the way'],
+    };
+  }
+  return undefined;
+}
 
 /** What became of one datagram sent to HOST:PORT (debug-connections --udp): answered, refused, dropped, queued, or unconfirmed. */
 export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
@@ -74,7 +93,7 @@ export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
       ...(ctx.icmp !== undefined ? { icmp: ctx.icmp, ...(ctx.hostAddresses ? { hostAddresses: ctx.hostAddresses } : {}), ...(ctx.udpSockets ? { udpSockets: ctx.udpSockets } : {}) } : {}),
     };
     const d = diagnoseConnectError(ctx.errno, { address: ctx.address, port: P, timeoutMs: ctx.timeoutMs, datagram: true, ...(ctx.route ? { route: ctx.route } : {}), ...(ctx.unknownZone !== undefined ? { unknownZone: ctx.unknownZone } : {}), ...read });
-    return { ...d, ok: false };
+    return { ...d, ...sendFailed(ctx.errno, target, bare), ok: false };
   }
   if (ctx.replied !== undefined) {
     if (ctx.expect !== undefined && !ctx.matched)
