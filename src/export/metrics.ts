@@ -62,14 +62,14 @@ interface UdpDropTotal {
  * How many destination ports get a peer_port value of their own in sockscope_recommendation (those with the
  * most findings, then the lowest); findings about other destination ports are summed under peer_port="other".
  * A client host's destinations are not bounded as its listening ports are: 3 SYN_SENT to each of 200 ports
- * made 200 series.
+ * made 200 series. Only ports `named` allows compete (a destination port in the ephemeral range is "other").
  */
 export const MAX_PEER_PORT_SERIES = 10;
 
-/** The destination ports of `recs` that get a peer_port value of their own (MAX_PEER_PORT_SERIES of them). */
-function namedPeerPorts(recs: readonly Recommendation[]): Set<number> {
+/** The destination ports of `recs` that get a peer_port value of their own (MAX_PEER_PORT_SERIES of those `named` allows). */
+function namedPeerPorts(recs: readonly Recommendation[], named: (r: Recommendation) => boolean): Set<number> {
   const counts = new Map<number, number>();
-  for (const r of recs) if (r.peerPort !== undefined) counts.set(r.peerPort, (counts.get(r.peerPort) ?? 0) + 1);
+  for (const r of recs) if (r.peerPort !== undefined && named(r)) counts.set(r.peerPort, (counts.get(r.peerPort) ?? 0) + 1);
   const ranked = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   return new Set(ranked.slice(0, MAX_PEER_PORT_SERIES).map(([port]) => port));
 }
@@ -150,7 +150,7 @@ export class SocketMetrics {
     this.listenSockets = new Gauge({ name: 'sockscope_listen_sockets', help: 'TCP listening sockets on the address:port (more than 1 with SO_REUSEPORT)', labelNames: listenLabels, registers });
     this.listenFull = new Gauge({ name: 'sockscope_listen_full_sockets', help: 'TCP listeners on the address:port whose accept queue is full (Recv-Q > backlog, as sk_acceptq_is_full in the kernel): the kernel drops the connections hashed to them', labelNames: listenLabels, registers });
     this.fillMax = new Gauge({ name: 'sockscope_listen_accept_queue_fill_max', help: 'Accept queue over its capacity (backlog + 1, what the kernel queues) of the fullest TCP listener on the address:port: 1 = full', labelNames: listenLabels, registers });
-    this.recs = new Gauge({ name: 'sockscope_recommendation', help: `Live recommendations: the number of findings of each rule id, severity, local port (by number outside the ephemeral range, ip_local_port_range; inside it "other" where sockscope_sockets sums it under "other": UDP ports, TCP listeners seen for less than 2 minutes, ports without a listener) and destination port (peer_port, for findings about outgoing connections: the ${MAX_PEER_PORT_SERIES} with the most findings, the others summed under "other"); "" where a finding has none (both "" for host-wide ones); usually 1, more when a rule finds several things, such as processes near their fd limit`, labelNames: ['id', 'severity', 'port', 'peer_port'], registers });
+    this.recs = new Gauge({ name: 'sockscope_recommendation', help: `Live recommendations: the number of findings of each rule id, severity, local port (by number outside the ephemeral range, ip_local_port_range; inside it "other" where sockscope_sockets sums it under "other": UDP ports, TCP listeners seen for less than 2 minutes, ports without a listener) and destination port (peer_port, for findings about outgoing connections: bounded as port is, a destination port in the ephemeral range "other" unless sockscope_sockets names it, then the ${MAX_PEER_PORT_SERIES} with the most findings, the others summed under "other"); "" where a finding has none (both "" for host-wide ones); usually 1, more when a rule finds several things, such as processes near their fd limit`, labelNames: ['id', 'severity', 'port', 'peer_port'], registers });
     this.duration = new Gauge({ name: 'sockscope_collection_duration_seconds', help: 'How long the last collection took', registers });
     this.lastSuccess = new Gauge({ name: 'sockscope_last_collection_timestamp_seconds', help: 'Unix time of the last successful collection', registers });
     this.sourceInfo = new Gauge({ name: 'sockscope_source_info', help: 'The collector used (value is always 1)', labelNames: ['source', 'host'], registers });
@@ -243,17 +243,21 @@ export class SocketMetrics {
     for (const [protocol, states] of Object.entries(other)) for (const [state, n] of Object.entries(states)) this.sockets.set({ protocol, port: 'other', state }, n);
     // `port` is the local port, as everywhere in sockscope; a destination port goes in peer_port.
     const live = recs.filter((r) => !(r.severity === 'info' && r.id.endsWith('-ok')));
-    const named = namedPeerPorts(live);
     // A local port outside the ephemeral range is a server's, named whether or not sockscope_sockets names it
     // now (its listener gone with 300 CLOSE_WAIT left, a UDP service socket connected to its client): the
     // rules' own rule, isServedLocalPort. In the range only where sockscope_sockets names it, else "other":
     // a listen(0) listener's accept-queue-full and a port-0 client UDP socket's udp-socket-drops made a
     // series per ephemeral port (10 and 7 in 40 s).
-    const portLabel = (r: Recommendation): string => {
-      if (r.port === undefined) return '';
-      const protocols = r.protocol ? [r.protocol] : ['tcp', 'udp'];
-      return isServedLocalPort(r.port, protocols.some((pr) => numbered.has(`${pr}|${r.port}`)), ephemeral) ? String(r.port) : 'other';
+    const byNumber = (port: number, protocol: Recommendation['protocol']): boolean => {
+      const protocols = protocol ? [protocol] : ['tcp', 'udp'];
+      return isServedLocalPort(port, protocols.some((pr) => numbered.has(`${pr}|${port}`)), ephemeral);
     };
+    const portLabel = (r: Recommendation): string => (r.port === undefined ? '' : byNumber(r.port, r.protocol) ? String(r.port) : 'other');
+    // A destination port by the same rule: the clients of a listen(0) server name its port as their peer
+    // port (close-wait-accumulating, send-q-persistent about outgoing groups), which made a peer_port series
+    // per short-lived server (8 in 40 s, 41 in 8 minutes under a real Prometheus). In the range it is named
+    // only where sockscope_sockets names that port (a listener of this host seen for 2 minutes).
+    const named = namedPeerPorts(live, (r) => byNumber(r.peerPort!, r.protocol));
     for (const r of live) {
       const peer = r.peerPort === undefined ? '' : named.has(r.peerPort) ? String(r.peerPort) : 'other';
       // Findings of one rule, severity and port add up: two processes near their fd limit are 2, not 1.
