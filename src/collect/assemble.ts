@@ -4,13 +4,39 @@ import type { AttributionInfo, Snapshot, SourceName } from '../model/snapshot.js
 import { attributeWith, type AttributeCallOptions } from './attribution.js';
 import type { HostInfo } from './host.js';
 import { ownerNotes } from '../model/owner.js';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { procMount } from './proc-pid.js';
 
-/** Owners from the shared attributor; when none is registered, says so instead of guessing. */
+/**
+ * Owners from the shared attributor; when none is registered, says so instead of guessing. The note also
+ * says when /proc/net/sockstat cannot be read (/proc not mounted): the netlink collector, which reads no
+ * other note of this file, prints a TCP totals line without its orphan figure then.
+ */
 export async function attributeOwners(sockets: Socket[], scope: 'none' | 'listeners' | 'all', opts?: AttributeCallOptions): Promise<AttributionInfo> {
+  return withSockstatNote(await attributeNow(sockets, scope, opts));
+}
+
+async function attributeNow(sockets: Socket[], scope: 'none' | 'listeners' | 'all', opts?: AttributeCallOptions): Promise<AttributionInfo> {
   if (scope === 'none') return { scope: 'none', complete: true, hiddenProcesses: 0 };
   const attribute = await attributeWith();
   if (attribute) return attribute(sockets, scope, opts);
   return { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
+}
+
+/** "/proc/net/sockstat is unreadable ...", when it is: the TCP totals then have no orphan count. */
+function sockstatNote(): string | undefined {
+  try {
+    accessSync('/proc/net/sockstat', fsConstants.R_OK);
+    return undefined;
+  } catch {
+    const why = procMount('/proc').mounted ? '' : ' (/proc is not mounted)';
+    return `/proc/net/sockstat is unreadable${why}, so the TCP totals have no orphan count`;
+  }
+}
+
+function withSockstatNote(a: AttributionInfo): AttributionInfo {
+  const extra = sockstatNote();
+  return extra ? { ...a, note: a.note ? `${a.note}; ${extra}` : extra } : a;
 }
 
 /**
@@ -28,6 +54,11 @@ export function assembleSnapshot(p: {
   notes: string[];
 }): Snapshot {
   const notes = [...p.notes, ...(p.attribution.note ? [p.attribution.note] : []), ...ownerNotes({ source: p.source, attribution: p.attribution, sockets: p.sockets })];
+  // ss and netstat attribute owners themselves (no attributeOwners): the same words when sockstat is missing.
+  if (p.host.counters.sockstat === null && !notes.some((n) => n.includes('/proc/net/sockstat'))) {
+    const extra = sockstatNote();
+    if (extra) notes.push(extra);
+  }
   return {
     time: p.time,
     hostname: p.host.hostname,

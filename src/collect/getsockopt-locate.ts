@@ -5,7 +5,7 @@ import { escapeControl } from '../model/escape.js';
 import { socketDrops, type ProcessRef, type Socket } from '../model/socket.js';
 import { logOsCall } from './debug.js';
 import { createSource } from './index.js';
-import { hiddenKind, hiddenNote, readFailure, type HiddenCounts } from './proc-pid.js';
+import { hiddenKind, hiddenNote, PROC_NOT_MOUNTED_NOTE, procMount, readFailure, type HiddenCounts } from './proc-pid.js';
 import type { SocketSource } from './source.js';
 
 export interface Holders {
@@ -57,7 +57,8 @@ export async function findSocketHolders(inodes: readonly number[], procRoot = '/
       }
     }),
   );
-  const note = hiddenNote(counts, uid);
+  const mount = procMount(procRoot);
+  const note = mount.mounted ? hiddenNote(counts, uid, mount) : PROC_NOT_MOUNTED_NOTE;
   for (const h of out.values()) {
     h.hidden = counts.otherUsers;
     h.ownUndumpable = counts.ownUndumpable;

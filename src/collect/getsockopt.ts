@@ -16,6 +16,7 @@ import { readExtraSysctls, readSysctlFiles, sysctlsFor } from './getsockopt-netn
 import { readOptionsOnFd } from './getsockopt-read-fd.js';
 import { routeHopLimitFacts, routeKeysOf, type RouteKeys } from './route-hop-limit.js';
 import { fdLinkInode, NoSuchSocketError, readProcess } from './getsockopt-target.js';
+import { unseenPid, unseenPidText } from './proc-pid.js';
 import { readHostInfo, readSysctls } from './host.js';
 import { ProcfsSource } from './procfs.js';
 import type { SocketSource } from './source.js';
@@ -170,8 +171,12 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   const { infos, because } = withDependencies(resolveOptionNames(target.options));
   const [proc, ns] = await Promise.all([readProcess(procRoot, pid), sysctlsFor(procRoot, pid)]);
   const { sysctls, extraSysctls } = ns;
-  if (proc.name === undefined && proc.uid === undefined) throw new NoSuchSocketError('pid', `no process with pid ${pid} (it may have exited)`);
   const ourUid = process.getuid?.() ?? -1;
+  if (proc.name === undefined && proc.uid === undefined) {
+    // Not in /proc: exited, or running where /proc does not show it (not mounted; hidepid: kill(pid, 0) EPERM).
+    const unseen = unseenPid(procRoot, pid);
+    throw new NoSuchSocketError('pid', unseen ? unseenPidText(pid, unseen, ourUid) : `no process with pid ${pid} (it may have exited)`);
+  }
   // A thread id: its fds are its process's (threads share the fd table), and pidfd_open takes only a process.
   const threadOf = proc.tgid !== undefined && proc.tgid !== pid ? proc.tgid : undefined;
   const ctx = { targetUid: proc.uid, targetOwnerUid: proc.ownerUid, ourUid, ptraceScope: extraSysctls['kernel.yama.ptrace_scope'], kernel: release() };

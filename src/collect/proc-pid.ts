@@ -3,7 +3,7 @@
 // process is whose fds cannot be read (the hidden counts of the attributor and the /proc/*/fd walk share it);
 // and what one fd of a process is, for commands given --pid and --socket-fd.
 // Synchronous on purpose (see processes.ts); `root` is the proc filesystem (tests use a fake tree).
-import { accessSync, constants as fsConstants, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, readlinkSync, statfsSync, statSync } from 'node:fs';
 import { decodeUtf8, escapeControl } from '../model/escape.js';
 import { socketInodeInText } from '../parse/fd-link.js';
 
@@ -109,17 +109,126 @@ export interface HiddenCounts {
 }
 
 /**
+ * What the proc filesystem at `root` shows this process: whether one is mounted there, and its hidepid= and
+ * gid= mount options (`hidepid=2` or `invisible`: other users' pids are not listed at all, so a walk of
+ * /proc finds nothing to count as hidden). Only the real /proc is checked: a fake tree (tests) is no mount.
+ */
+export interface ProcMount {
+  mounted: boolean;
+  /** The hidepid= option as mountinfo shows it ("2", "invisible", "ptraceable"...); undefined when off. */
+  hidepid?: string;
+  /** The gid= option: members of this group see every process despite hidepid (0, root's group, when not given). */
+  gid: number;
+}
+
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+export function procMount(root: string): ProcMount {
+  if (root !== '/proc') return { mounted: true, gid: 0 };
+  try {
+    if (statfsSync(root).type !== PROC_SUPER_MAGIC) return { mounted: false, gid: 0 };
+  } catch {
+    return { mounted: false, gid: 0 };
+  }
+  // The options, read at most every MOUNT_TTL_MS: mountinfo has thousands of lines on a container host, and
+  // the attributor asks on every poll.
+  const now = performance.now();
+  if (!lastMount || now - lastMount.at > MOUNT_TTL_MS) lastMount = { at: now, mount: hidepidOptions(root) };
+  return lastMount.mount;
+}
+
+const MOUNT_TTL_MS = 10_000;
+let lastMount: { at: number; mount: ProcMount } | undefined;
+
+function hidepidOptions(root: string): ProcMount {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'latin1');
+  } catch {
+    return { mounted: true, gid: 0 };
+  }
+  // "36 25 0:21 / /proc rw,nosuid shared:12 - proc proc rw,hidepid=invisible,gid=27": the last mount on
+  // /proc is the one seen; its super options (after " - proc SOURCE") hold hidepid= and gid=.
+  let opts: string[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.split(' ');
+    if (f[4] !== root) continue;
+    const dash = f.indexOf('-', 6);
+    if (dash > 0 && f[dash + 1] === 'proc') opts = (f[dash + 3] ?? '').split(',');
+  }
+  const opt = (k: string) => opts.find((o) => o.startsWith(`${k}=`))?.slice(k.length + 1);
+  const hidepid = opt('hidepid');
+  const gid = Number(opt('gid') ?? 0);
+  return { mounted: true, ...(hidepid !== undefined && hidepid !== '0' && hidepid !== 'off' ? { hidepid } : {}), gid: Number.isInteger(gid) ? gid : 0 };
+}
+
+/**
+ * Whether /proc's hidepid leaves other users' processes out of its listing for `uid`: hidepid=2
+ * (invisible) unless root or a member of the gid= group; hidepid=4 (ptraceable) unless root. hidepid=1
+ * (noaccess) lists them, and the walk counts them as hidden as without it.
+ */
+export function hidepidHidesOthers(m: ProcMount, uid: number): boolean {
+  if (uid === 0 || m.hidepid === undefined) return false;
+  if (m.hidepid === '4' || m.hidepid === 'ptraceable') return true;
+  if (m.hidepid !== '2' && m.hidepid !== 'invisible') return false;
+  return !(process.getegid?.() === m.gid || (process.getgroups?.() ?? []).includes(m.gid));
+}
+
+/** "run as root (or as a member of group 27, the gid= of /proc's mount)": who sees processes hidepid hides. */
+function hidepidWho(m: ProcMount): string {
+  return m.hidepid === '4' || m.hidepid === 'ptraceable' ? 'run as root' : `run as root (or as a member of group ${m.gid}, the gid= of /proc's mount)`;
+}
+
+/** The note of an attribution that could read no process: /proc is not mounted. */
+export const PROC_NOT_MOUNTED_NOTE = "/proc is not mounted: no process's fds can be read, so no socket's owner can be named: mount it (mount -t proc proc /proc)";
+
+/**
  * What the hidden processes mean for the user, in one sentence; undefined when none are hidden. Other users'
  * processes need root; the user's own processes that are not dumpable need root too, but are theirs.
+ * `mount` (procMount of the walked root): other users' processes that hidepid leaves out of the listing
+ * are hidden too, though none was counted (their number is unknown).
  */
-export function hiddenNote(c: HiddenCounts, uid: number): string | undefined {
+export function hiddenNote(c: HiddenCounts, uid: number, mount?: ProcMount): string | undefined {
   const { otherUsers: n, ownUndumpable: m } = c;
+  const own = `${m === 1 ? 'a process' : `${m} processes`} of yours ${m === 1 ? 'is' : 'are'} not dumpable (prctl PR_SET_DUMPABLE or setuid)`;
+  if (mount && hidepidHidesOthers(mount, uid)) {
+    const hid = `other users' processes are hidden by /proc's hidepid=${mount.hidepid} (not listed, so how many is unknown; their sockets show as hidden uid N)`;
+    return `${hid}${m > 0 ? ` and ${own}` : ''}: ${hidepidWho(mount)} to see them`;
+  }
   if (n === 0 && m === 0) return undefined;
   const others = `${n} process${n === 1 ? '' : 'es'} of other users ${n === 1 ? 'is' : 'are'} hidden`;
-  const own = `${m === 1 ? 'a process' : `${m} processes`} of yours ${m === 1 ? 'is' : 'are'} not dumpable (prctl PR_SET_DUMPABLE or setuid)`;
   if (m === 0) return others + (uid === 0 ? ' (their /proc/PID/fd could not be read)' : ': run as root to see them');
   if (n === 0) return `${own}: only root can read ${m === 1 ? 'its' : 'their'} fds`;
   return `${others} and ${own}: run as root to see them`;
+}
+
+/**
+ * Why /proc shows no pid PID though such a process runs (kill(PID, 0) does not fail with ESRCH): /proc is not
+ * mounted, or the process is another user's that /proc hides from this one (EPERM: hidepid). Undefined when
+ * no process has that pid, and for a fake tree (tests), whose pids are not this system's.
+ */
+export type PidUnseen = { why: 'not-mounted' } | { why: 'hidden'; mount: ProcMount };
+
+export function unseenPid(root: string, pid: number): PidUnseen | undefined {
+  if (root !== '/proc' || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  let code: string | undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    code = (e as NodeJS.ErrnoException).code;
+  }
+  if (code === 'ESRCH') return undefined;
+  const mount = procMount(root);
+  if (!mount.mounted) return { why: 'not-mounted' };
+  return code === 'EPERM' ? { why: 'hidden', mount } : undefined;
+}
+
+/** Why pid PID cannot be read (unseenPid), in one sentence (`uid`: the uid sockscope runs as). */
+export function unseenPidText(pid: number, u: PidUnseen, uid: number): string {
+  if (u.why === 'not-mounted') return `/proc is not mounted, so process ${pid} cannot be read (mount it: mount -t proc proc /proc)`;
+  const m = u.mount;
+  const by = m.hidepid !== undefined ? `/proc's hidepid=${m.hidepid}` : '/proc';
+  return `pid ${pid} runs (kill(${pid}, 0): EPERM, another user's process) but ${by} hides it from uid ${uid}: ${m.hidepid !== undefined ? hidepidWho(m) : 'run as root'} to read it`;
 }
 
 /** What fd FD of process PID is (readFdTarget): a socket, something else, or why it cannot be told. */
@@ -131,8 +240,11 @@ export type FdTarget =
   /** The process has exited and its parent has not reaped it (state Z): it holds no fds. */
   /** ...or only its main thread has exited (`threads` > 1: the others run and hold the fds, /proc/PID/fd reads empty). */
   | { kind: 'zombie'; ppid?: number; parent?: string; threads?: number }
-  /** /proc/PID/fd cannot be read: `owner` is the process's real uid (undefined when unreadable too). */
-  | { kind: 'unreadable'; code: string; owner?: number; ownUndumpable: boolean };
+  /**
+   * /proc/PID/fd cannot be read: `owner` is the process's real uid (undefined when unreadable too); `unseen`:
+   * /proc does not show the process at all (not mounted, or hidepid), though it runs.
+   */
+  | { kind: 'unreadable'; code: string; owner?: number; ownUndumpable: boolean; unseen?: PidUnseen };
 
 /** Reads /proc/PID/fd/FD for a command given --pid and --socket-fd (`uid`: the uid sockscope runs as). */
 export function readFdTarget(root: string, pid: number, fd: number, uid: number): FdTarget {
@@ -151,7 +263,8 @@ export function readFdTarget(root: string, pid: number, fd: number, uid: number)
         statSync(`${root}/${pid}`);
         return { kind: 'no-fd' };
       } catch {
-        return { kind: 'no-process' };
+        const unseen = unseenPid(root, pid);
+        return unseen ? { kind: 'unreadable', code: unseen.why === 'hidden' ? 'EPERM' : code, ownUndumpable: false, unseen } : { kind: 'no-process' };
       }
     }
     const owner = realUidIn(status);
@@ -185,6 +298,7 @@ export function zombieText(pid: number, t: Extract<FdTarget, { kind: 'zombie' }>
  * another user's (`t` from readFdTarget; `uid`: the uid sockscope runs as).
  */
 export function unreadableFdsText(pid: number, t: Extract<FdTarget, { kind: 'unreadable' }>, uid: number): string {
+  if (t.unseen) return unseenPidText(pid, t.unseen, uid);
   if (t.ownUndumpable) return `pid ${pid} is a process of yours that is not dumpable (prctl PR_SET_DUMPABLE or setuid): only root can read its fds (/proc/${pid}/fd: ${t.code})`;
   const who = t.owner !== undefined ? `pid ${pid} runs as uid ${t.owner} and sockscope as uid ${uid}` : `pid ${pid} cannot be read by uid ${uid}`;
   return `${who}: only root or its owner can read /proc/${pid}/fd (${t.code})`;

@@ -24,7 +24,7 @@ import { setAttributor } from './attribution.js';
 import { logOsCall } from './debug.js';
 import { SHARED_READ_MIN_FDS, startFdReadHelper, stopFdReadHelper } from './fd-read-helper.js';
 import { PidFdCache, SAME_LIST } from './pid-fd-cache.js';
-import { hiddenNote, type HiddenCounts, type PidStat } from './proc-pid.js';
+import { hiddenNote, PROC_NOT_MOUNTED_NOTE, procMount, type HiddenCounts, type PidStat } from './proc-pid.js';
 import { likelyOwner, readTargeted } from './targeted-pass.js';
 
 export type AttributionScope = 'none' | 'listeners' | 'all';
@@ -211,6 +211,10 @@ export class ProcessAttributor {
   }
 
   private async attributeNow(sockets: Socket[], scope: 'listeners' | 'all', targeted: boolean): Promise<AttributionInfo> {
+    // No /proc (umount, a bare chroot or container): no process can be read. Not looked up ('none'), so that
+    // owners read `?` with this reason, not "not found" (another PID namespace, kernel sockets).
+    const mount = procMount(this.root);
+    if (!mount.mounted) return { scope: 'none', complete: false, hiddenProcesses: 0, note: PROC_NOT_MOUNTED_NOTE };
     const t0 = performance.now();
     this.lastYield = t0;
     const cache = this.cache;
@@ -256,7 +260,8 @@ export class ProcessAttributor {
 
     // hiddenProcesses counts other users' processes (the monitor says "other users' processes hidden");
     // the user's own undumpable processes make the attribution incomplete too, and the note says which.
-    const note = hiddenNote(this.hidden, this.uid);
+    // With hidepid=2 other users' processes are not listed, so none is counted: the note says so (mount).
+    const note = hiddenNote(this.hidden, this.uid, mount);
     const info: AttributionInfo = { scope, complete: note === undefined, hiddenProcesses: this.hidden.otherUsers };
     if (note) info.note = note;
     return info;

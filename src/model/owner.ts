@@ -16,6 +16,11 @@ export interface OwnerView {
    * where that host's last reading looked owners up (remoteOwnersLookedUp), else not looked up (`?`).
    */
   remoteCells?: boolean;
+  /**
+   * False when the snapshot's attribution looked no owner up (scope 'none': not asked, /proc not mounted,
+   * no attribution in this build): an owner not seen is unknown (`?`), never "hidden uid N".
+   */
+  lookedUp?: boolean;
 }
 
 let ownUid: number | undefined | null = null;
@@ -75,7 +80,9 @@ function remoteOwnersLookedUp(host: string | undefined, listener: boolean): bool
 
 /** The view of a report made from a whole snapshot: a remote snapshot was read by its ssh user, whose uid is unknown here. */
 export function snapshotOwnerView(snap: Pick<Snapshot, 'source' | 'attribution'>): OwnerView {
-  return { viewerUid: snap.source === 'remote' ? undefined : localUid(), complete: snap.attribution.complete };
+  const view: OwnerView = { viewerUid: snap.source === 'remote' ? undefined : localUid(), complete: snap.attribution.complete };
+  if (snap.attribution.scope === 'none') view.lookedUp = false;
+  return view;
 }
 
 /**
@@ -93,7 +100,7 @@ export function mustBeHeld(s: { state: string; inode?: number }): boolean {
  * table cell, completeness unknown, read every such owner as `-`, "no process holds it").
  */
 export function uidHidden(uid: number, view: OwnerView, host?: string): boolean {
-  if (view.complete === true) return false;
+  if (view.complete === true || view.lookedUp === false) return false;
   if (host !== undefined) return true;
   const viewer = view.viewerUid;
   if (viewer === undefined) return view.complete === false;
