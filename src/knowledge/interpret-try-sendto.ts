@@ -6,7 +6,7 @@ import { udpIcmpFinding } from './icmp-report.js';
 import { udpBoundText, udpElsewhere, udpSendInstead } from './udp-delivery.js';
 import { bareAddress, endpointHost, ipFamily } from './host-port.js';
 import type { TryContext, TryInterpretation } from './interpret-try-types.js';
-import { isLoopback } from '../model/socket.js';
+import { isLinkLocal, isLoopback } from '../model/socket.js';
 
 /** An IPv4 destination, or IPv4-mapped: a socket bound to 0.0.0.0 receives it. */
 const isV4 = (a: string) => ipFamily(a) !== 6 || a.toLowerCase().startsWith('::ffff:');
@@ -70,4 +70,21 @@ export function sendtoFailure(c: TryContext, errno: string, details: string[]): 
     };
   }
   return undefined;
+}
+
+/**
+ * A sendto to an IPv6 link-local address without its zone: bind and connect fail with EINVAL, but sendto is taken with
+ * sin6_scope_id 0 and routed by the fe80::/64 routes (one per interface with a link-local address), so the datagram
+ * went out of the interface whose route came first. Named when one interface has a link-local address (hostAddresses
+ * carry their zones), else the candidates and `ip -6 route get`, which asks the kernel the same question.
+ */
+export function unzonedLinkLocal(c: TryContext): { note: string; steps: string[] } | undefined {
+  const host = endpointHost(c.target);
+  if (c.op !== 'sendto' || host.includes('%') || !isLinkLocal(host)) return undefined;
+  const links = [...new Set((c.hostAddresses ?? []).filter((a) => a.includes('%')).map((a) => a.slice(a.indexOf('%') + 1)))];
+  const which = links.length === 1 ? `: ${links[0]}, the only interface with a link-local address (fe80::/64 on-link)` : links.length ? `, one of ${links.join(', ')} (ip -6 route get ${host} shows which)` : '';
+  return {
+    note: `no zone was given for the link-local address ${host} (sin6_scope_id 0), so the kernel chose the interface by its routes${which}`,
+    steps: [`to choose the link: sockscope try sendto '[${host}%${links.length === 1 ? links[0] : 'IFACE'}]:${c.port}'`, ...(links.length === 1 ? [] : [`ip -6 route get ${host}   (the interface the kernel sends it out of)`])],
+  };
 }

@@ -2,7 +2,7 @@
 // SO_REUSEADDR, privileged ports, backlog against somaxconn, and connect/sendto errors. The types are in
 // interpret-try-types.ts; beside this file: which sockets can conflict with the address (interpret-try-address.ts),
 // EADDRINUSE (interpret-try-in-use.ts), who holds a socket (interpret-try-holder.ts), sendto (interpret-try-sendto.ts).
-import { sendtoFailure } from './interpret-try-sendto.js';
+import { sendtoFailure, unzonedLinkLocal } from './interpret-try-sendto.js';
 import { who } from './interpret-try-holder.js';
 import { addressInUse } from './interpret-try-in-use.js';
 import { isV4, relevantHolders, sameAddress, splitZone } from './interpret-try-address.js';
@@ -46,25 +46,29 @@ export function interpretTry(c: TryContext): TryInterpretation {
       return { ok: true, summary, details, nextSteps: next };
     }
     if (c.op === 'connect') return { ok: true, summary: `connect to ${c.target} succeeded in ${(c.connectMs ?? 0).toFixed(1)} ms${c.local ? ` (from ${c.local})` : ''}; closed at once`, details, nextSteps: next };
+    // A link-local address without its zone: where the kernel sent it (sin6_scope_id 0), after the outcome.
+    const ll = unzonedLinkLocal(c);
+    if (ll) next.push(...ll.steps);
+    const zone = ll ? `; ${ll.note}` : '';
     // This host: the receiving socket's drop counter says what sendto() cannot (it returns once the kernel has the datagram).
     const delivery = c.udpSockets ? udpDelivery(c.udpSockets, endpointHost(c.target)) : undefined;
     if (delivery?.dropped.length)
       return {
         ok: false,
-        summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes, but ${delivery.summary}`,
+        summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes, but ${delivery.summary}${zone}`,
         details: [...delivery.details, 'sendto() succeeds whether or not the receiver has room: on this host a full receive buffer drops the datagram silently (counted in its drops, ss -uam d, and in UdpRcvbufErrors)'],
-        nextSteps: delivery.steps,
+        nextSteps: [...delivery.steps, ...next],
       };
     if (delivery)
       return {
         ok: true,
-        summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes and no ICMP error came back within ${c.timeoutMs ?? 1000} ms; ${delivery.summary}`,
+        summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes and no ICMP error came back within ${c.timeoutMs ?? 1000} ms; ${delivery.summary}${zone}`,
         details: [...delivery.details, 'whether the program reads it and answers is up to it: UDP gives no delivery confirmation'],
         nextSteps: next,
       };
     return {
       ok: true,
-      summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes and no ICMP error came back within ${c.timeoutMs ?? 1000} ms`,
+      summary: `sendto ${c.target}: the kernel accepted ${c.sent ?? 0} bytes and no ICMP error came back within ${c.timeoutMs ?? 1000} ms${zone}`,
       details: ['UDP gives no delivery confirmation: a silent drop (firewall, no listener behind a filter) looks the same as success', ...(listeners.length ? [`a UDP socket on this host is bound to port ${c.port}: ${listeners.map(who).join('; ')}`] : [])],
       nextSteps: next,
     };
