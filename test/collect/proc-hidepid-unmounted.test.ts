@@ -98,6 +98,8 @@ describe('/proc hiding processes: hidepid=2 and /proc not mounted', { skip }, ()
     assert.equal(b.status, 0, b.stderr);
     assert.match(b.stdout, /hidepid=(2|invisible) hides it from uid 65534/);
     assert.doesNotMatch(b.stdout + b.stderr, /may have exited/);
+    // Its own fix is in the reason: not a second "or run as root" after "the ports)".
+    assert.doesNotMatch(b.stdout, /ss -tn lists the ports\), or run as root/);
     // A pid nothing runs as: still the exited process's words.
     const g = sockscope(HIDEPID, NOBODY, ['inspect-options', '--pid', String(gonePid), '--socket-fd', '3']);
     assert.equal(g.status, 1);
@@ -128,5 +130,10 @@ describe('/proc hiding processes: hidepid=2 and /proc not mounted', { skip }, ()
     assert.equal(i.status, 1);
     assert.match(i.stderr, new RegExp(`--pid: /proc is not mounted, so process ${pid} cannot be read`));
     assert.doesNotMatch(i.stderr, /may have exited/);
+    // buffers: the same reason, and no "run as root" (root cannot read an unmounted /proc either).
+    const b = sockscope(NO_PROC, [], ['buffers', '--pid', String(pid), '--socket-fd', String(fd)]);
+    assert.equal(b.status, 0, b.stderr);
+    assert.match(b.stdout, new RegExp(`/proc is not mounted, so process ${pid} cannot be read`));
+    assert.doesNotMatch(b.stdout, /run as root/);
   });
 });

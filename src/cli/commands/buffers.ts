@@ -177,7 +177,7 @@ async function socketsOfFd(all: readonly Socket[], pid: number, fd: number, udp:
     case 'unreadable':
       return {
         sockets: [],
-        unseen: `${unreadableFdsText(pid, t, uid)}, so which socket fd ${fd} is cannot be known: choose its connections with --port P or --peer-port P instead (every user sees their rtt and buffers; ss -tn lists the ports), or run as root.`,
+        unseen: `${unreadableFdsText(pid, t, uid)}, so which socket fd ${fd} is cannot be known: choose its connections with --port P or --peer-port P instead (every user sees their rtt and buffers; ss -tn lists the ports)${t.unseen ? '' : ', or run as root'}.`,
       };
     case 'socket': {
       const sockets = all.filter((s) => s.inode === t.inode);
