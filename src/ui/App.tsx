@@ -64,6 +64,8 @@ export interface AppProps {
   collectProtocols?: (t: ProtocolToggles) => Protocol[];
   /** Clear the screen on resize (real terminals; off in tests). */
   clearOnResize?: boolean;
+  /** The keymap's `suspend` (Ctrl-Z): give the terminal back and stop (monitor-run.ts). Without it the key does nothing. */
+  onSuspend?: () => void;
 }
 
 const NO_THRESHOLDS: Record<string, number> = {};
@@ -95,6 +97,13 @@ export function App(props: AppProps) {
     sameScreen,
     childTakesKeys: (s) => current(s).view === 'wizard',
     isActive: isRawModeSupported === true,
+    // In raw mode Ctrl-Z is the byte 0x1a, not SIGTSTP: the keymap's suspend key stops the monitor as the signal
+    // does, in any view, the filter bar and the wizard too.
+    intercept: (key) => {
+      if (!props.onSuspend || !keymap.some((b) => b.command === 'suspend' && b.keys.includes(key))) return false;
+      props.onSuspend();
+      return true;
+    },
   });
   const frame = current(state);
   const view = frame.view;

@@ -87,6 +87,9 @@ export function handleKey(key: string, input: string, ctx: KeyContext): KeyResul
   switch (command) {
     case 'quit':
       return { quit: true };
+    case 'suspend':
+      // Acted on before the reducer (AppProps.onSuspend): it stops the process.
+      return none;
     case 'help':
       return act({ type: 'help' });
     case 'filter':

@@ -6,6 +6,7 @@ export type ViewName = 'ports' | 'port' | 'socket' | 'help';
 /** Every command the monitor understands. */
 export type CommandName =
   | 'quit'
+  | 'suspend'
   | 'help'
   | 'filter'
   | 'drill'
@@ -43,6 +44,7 @@ export interface KeyBinding {
 /** The built-in keymap (htop/less habits: q quit, ? help, / filter, Enter in, Esc out, j/k move, space pause). */
 export const DEFAULT_KEYMAP: readonly KeyBinding[] = [
   { command: 'quit', keys: ['q', 'ctrl+c'], description: 'Quit (the terminal is restored; Ctrl-C always quits)', hint: 'quit', views: 'all' },
+  { command: 'suspend', keys: ['ctrl+z'], description: 'Suspend to the shell (the terminal is restored; fg resumes)', views: 'all' },
   { command: 'help', keys: ['?'], description: 'Show or close this help', hint: 'help', views: 'all' },
   { command: 'filter', keys: ['/'], description: 'Filter rows by port, process, address or state (Enter keeps it, Esc clears)', hint: 'filter', views: ['ports', 'port'] },
   { command: 'drill', keys: ['enter'], description: 'Open the selected port or socket', hint: 'open', views: ['ports', 'port'] },
