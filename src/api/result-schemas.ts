@@ -304,6 +304,7 @@ export const TryReportSchema = z.object({
         udpSockets: z.array(UdpReadingSchema).readonly().optional(),
         datagram: z.boolean().optional(),
         icmp: IcmpReportSchema.nullable().optional(),
+        noSourceFamily: z.object({ family: z.union([z.literal(4), z.literal(6)]), disabled: z.boolean().nullable() }).optional(),
       })
       .optional(),
   }),

@@ -2,6 +2,7 @@
 // port and their owners (a local destination), the ARP/NDP entry of the next hop after no answer, the route-table
 // line that rejected the connect, and the sockets to the destination again. debug-connections (connect-explain.ts)
 // and `try connect` (try-call-context.ts) read the same facts; the parsers are pure (parse/ip-route.ts).
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { findLocalListener, formatHostPort, portListeners, type ConnectContext, type ExistingSockets, type PortListener, type RouteInfo } from '../knowledge/interpret-connect.js';
@@ -55,10 +56,14 @@ export function isLocalDestination(address: string, route: RouteInfo): boolean {
  * What `ip` adds to a failed connect: the ARP/NDP entry of the next hop after no answer (ETIMEDOUT, EHOSTUNREACH),
  * read right after the attempt, and the line of the route table that rejected it (blackhole, prohibit, unreachable).
  */
-export async function routeFacts(address: string, route: RouteInfo, errno: string): Promise<Pick<ConnectContext, 'neighbour' | 'routeLine'>> {
+export async function routeFacts(address: string, route: RouteInfo, errno: string): Promise<Pick<ConnectContext, 'neighbour' | 'routeLine' | 'noSourceFamily'>> {
   const a = bareAddress(address);
   const family = isIP(a) === 6 ? '-6' : '-4';
-  const out: Pick<ConnectContext, 'neighbour' | 'routeLine'> = {};
+  const out: Pick<ConnectContext, 'neighbour' | 'routeLine' | 'noSourceFamily'> = {};
+  if (errno === 'EADDRNOTAVAIL') {
+    const none = noSourceFamily(a);
+    if (none) out.noSourceFamily = none;
+  }
   if (['ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN'].includes(errno) && route.ok && route.type === 'unicast') {
     const hop = bareAddress(route.via ?? a);
     const text = await ipOutput([family, 'neigh', 'show', hop, ...(route.dev ? ['dev', route.dev] : [])]);
@@ -253,6 +258,26 @@ export async function connectFailureFacts(o: { address: string; port: number; er
     }
   }
   return facts;
+}
+
+/**
+ * Whether this host has no address of `address`'s family to connect from (EADDRNOTAVAIL with IPv6 disabled: the
+ * kernel finds no source address, whatever the port range); undefined when it has one. An IPv4-mapped address is
+ * connected from an IPv4 address.
+ */
+function noSourceFamily(address: string): ConnectContext['noSourceFamily'] {
+  const v6 = isIP(address) === 6 && !/^::ffff:/i.test(address);
+  const family = v6 ? 6 : 4;
+  if (hostAddresses().some((x) => (isIP(x) === 6 && !/^::ffff:/i.test(x) ? 6 : 4) === family)) return undefined;
+  let disabled: boolean | null = null;
+  if (v6) {
+    try {
+      disabled = readFileSync('/proc/sys/net/ipv6/conf/all/disable_ipv6', 'utf8').trim() === '1';
+    } catch {
+      // IPv6 not in the kernel at all, or /proc/sys unreadable: unknown
+    }
+  }
+  return { family, disabled };
 }
 
 /**

@@ -91,4 +91,9 @@ export interface ConnectContext {
   icmp?: IcmpReport | null;
   /** This host's addresses (an ICMP error from one of them came from this host). */
   hostAddresses?: readonly string[];
+  /**
+   * EADDRNOTAVAIL: this host has no address of the destination's family to connect from (no IPv6 address at all:
+   * IPv6 disabled or none configured). `disabled`: net.ipv6.conf.all.disable_ipv6 is 1 (IPv6 only; null: unread).
+   */
+  noSourceFamily?: { family: 4 | 6; disabled: boolean | null };
 }

@@ -181,6 +181,23 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
       );
     }
     case 'EADDRNOTAVAIL': {
+      // No address of the destination's family on this host: nothing to connect from, however many ports are free.
+      const none = ctx.noSourceFamily;
+      if (none) {
+        const fam = `IPv${none.family}`;
+        const why = none.disabled ? 'IPv6 is disabled (net.ipv6.conf.all.disable_ipv6=1)' : `no ${fam} address is configured on any interface`;
+        const other = none.family === 6 ? (isLoopback(bare) ? '127.0.0.1 instead of ::1' : "an IPv4 address of the destination (a name's A record)") : 'an IPv6 address of the destination';
+        return d(
+          'unreachable',
+          `${target}: this host has no ${fam} address to connect from: ${why}`,
+          [
+            `ip -${none.family} addr   (no address listed: nothing to connect from)`,
+            ...(none.family === 6 ? ['sysctl net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6 net.ipv6.conf.lo.disable_ipv6   (1: IPv6 off; sysctl -w NAME=0 turns it on)'] : []),
+            `or connect to ${other}`,
+          ],
+          [],
+        );
+      }
       const ex = ctx.existing;
       const range = ex?.portRange;
       const [used, tw] = [range?.used ?? ex?.total ?? 0, range?.timeWait ?? ex?.timeWait ?? 0];
