@@ -32,7 +32,9 @@ export function parseRemoteTarget(text: string): RemoteTarget {
     if (!isIPv6(pct >= 0 ? host6.slice(0, pct) : host6) || (zone !== undefined && !/^[A-Za-z0-9._-]+$/.test(zone))) throw invalid();
     return { destination: dest(host6), ...(bracket?.[2] ? { port: checkPort(bracket[2], text) } : {}) };
   }
-  const m = /^([A-Za-z0-9._-]+)(?::(\d+))?$/.exec(rest);
+  // Not a leading '-' (ssh refuses one: "hostname contains invalid characters"): root@-x and ssh://root@-x were
+  // taken here and failed only when ssh ran (exit 1) where --host=-x is bad input (exit 2).
+  const m = /^([A-Za-z0-9._][A-Za-z0-9._-]*)(?::(\d+))?$/.exec(rest);
   if (!m) throw invalid();
   return { destination: dest(m[1]), ...(m[2] ? { port: checkPort(m[2], text) } : {}) };
 }

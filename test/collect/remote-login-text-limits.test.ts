@@ -1,0 +1,67 @@
+// --host against logins that write around sockscope's script, over a real sshd on loopback whose key carries a
+// command= wrapper (authorized_keys, rewritten per case; sshd reads it at every login):
+// - text printed without a newline before the script (an xterm title from .bashrc) ran into the first section
+//   header: the ss output was dropped and the host read as 0 sockets, exit 0;
+// - a login that loses the ss section's header is an error naming the host, not an empty reading;
+// - a remote ss that never stops printing: a byte limit, the ssh killed, one line naming the host (V8 died
+//   at ~5 GB before, or "Cannot create a string longer than 0x1fffffe8 characters" without the host);
+// - ssh's error text with a byte that is not UTF-8: \udc9b in --json (it was the literal "\x9b"), \x9b in text;
+// - --host root@-x and ssh://root@-x are invalid hosts (exit 2), as --host=-x is.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { dirname, join } from 'node:path';
+import { RemoteSource } from '../../src/collect/remote.js';
+import { parseRemoteTarget } from '../../src/collect/remote-target.js';
+import { splitSections } from '../../src/parse/remote-bundle.js';
+import { startSshd, type TestSshd } from '../helpers/sshd.js';
+
+const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
+const NONCE = 'feedfacefeedfacefeedfacefeedface';
+const h = (n: string) => `@@sockscope@@ ${NONCE} ${n}\n`;
+
+/** Runs the CLI without blocking this process (its listener must keep answering). */
+function runCli(args: string[], prefix: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  const [file, ...rest] = [...prefix, BIN, ...args];
+  const child = spawn(file, rest, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  return new Promise((resolve) =>
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, ms: Date.now() - t0 });
+    }),
+  );
+}
+
+/** The test sshd's user key with a forced command (authorized_keys options: only \" is an escape there), as an admin's wrapper would run. */
+function forceCommand(sshd: TestSshd, command: string): void {
+  const dir = dirname(sshd.clientConfig);
+  const key = readFileSync(join(dir, 'user_key.pub'), 'utf8').trim();
+  writeFileSync(join(dir, 'authorized_keys'), `command="${command.replace(/"/g, '\\"')}" ${key}\n`, { mode: 0o600 });
+}
+
+async function listen(): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
+const portOf = (s: Server) => (s.address() as { port: number }).port;
+
+test('--host root@-x and ssh://root@-x are invalid hosts (exit 2), as --host=-x is; ssh would refuse the name', async () => {
+  for (const bad of ['root@-x', 'ssh://root@-x', 'ssh://root@-x:22', 'a@b@-x']) assert.throws(() => parseRemoteTarget(bad), /invalid host/, bad);
+  assert.deepEqual(parseRemoteTarget('root@x-1'), { destination: 'root@x-1' });
+  for (const host of ['root@-x', 'ssh://root@-x']) {
+    const r = await runCli(['analyze-states', '--host', host]);
+    assert.equal(r.status, 2, `${host}: ${r.stderr}`);
+    assert.match(r.stderr, /^sockscope: --host: invalid host "[^"]+" \(expected user@server/, host);
+    assert.equal(r.stderr.split('\n').length, 2, 'one line');
+  }
+});
