@@ -25,7 +25,7 @@ export function sourcesFor(argv: { host?: string[]; 'ssh-config'?: string; sourc
   const typed = argv.sourceFrom === undefined || argv.sourceFrom === 'flag';
   if (typed && argv.source && argv.source !== 'auto' && argv.source !== 'ss') throw new UsageError(`--source ${argv.source} cannot read a remote host; --host always runs ss there`);
   const timeoutMs = sshTimeoutSetting();
-  return hosts.map((h) => {
+  const sources = hosts.map((h) => {
     let target;
     try {
       target = parseRemoteTarget(h);
@@ -34,4 +34,10 @@ export function sourcesFor(argv: { host?: string[]; 'ssh-config'?: string; sourc
     }
     return { label: h, source: new RemoteSource(target, { configFile: argv['ssh-config'], ...(timeoutMs !== undefined ? { timeoutMs } : {}) }) };
   });
+  // --ssh-config's content, once, before any host is read (ssh -G for the first host): a line ssh refuses
+  // is bad input (exit 2), not a failure of every host.
+  const config = argv['ssh-config'];
+  const refused = config !== undefined && config.toLowerCase() !== 'none' ? sources[0].source.sshConfigRefusal() : undefined;
+  if (refused) throw new UsageError(`--ssh-config ${config}: ssh refuses it: ${refused}`);
+  return sources;
 }

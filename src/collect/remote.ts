@@ -156,6 +156,11 @@ export class RemoteSource implements SocketSource {
     return this.ssh.args(userConnectTimeout);
   }
 
+  /** What ssh refuses in this host's config (SshCommand.configRefusal), undefined when it takes it. */
+  sshConfigRefusal(): string | undefined {
+    return this.ssh.configRefusal();
+  }
+
   /** Kills the ssh of every collection still running (each then rejects: "was stopped"). */
   close(): void {
     for (const c of this.running) c.abort();

@@ -1,5 +1,7 @@
 // The ssh command line sockscope runs for --host: its arguments (the user's ssh_config and agent apply; sockscope
 // adds only what it needs and what the config leaves unset) and how long ssh may stay silent.
+import { spawnSync } from 'node:child_process';
+import { decodeUtf8Lines } from '../model/escape.js';
 import { runStreaming } from './exec.js';
 import type { RemoteTarget } from './remote-target.js';
 
@@ -60,6 +62,11 @@ export class SshCommand {
     return args;
   }
 
+  /** `ssh -G` for this host: prints the effective config without connecting (and refuses a config it cannot parse). */
+  configArgs(): string[] {
+    return ['-G', ...this.destinationArgs()];
+  }
+
   /** -F, -p, `--`, the destination and the remote command (none for ssh -G). */
   private destinationArgs(command?: string): string[] {
     const args: string[] = [];
@@ -68,6 +75,24 @@ export class SshCommand {
     args.push('--', this.target.destination);
     if (command !== undefined) args.push(command);
     return args;
+  }
+
+  /**
+   * What ssh refuses in the config for this host (sync `ssh -G`, some 5 ms; run once before any host is
+   * read): its "line N: ..." complaints ("line 2: Bad configuration option: badkeyword"), without the
+   * config file's name; undefined when ssh takes it, or is missing or fails otherwise (left to the
+   * hosts' own reading). A config ssh refuses made every host fail, exit 1, where it is bad input.
+   */
+  configRefusal(): string | undefined {
+    const r = spawnSync(this.file, this.configArgs(), { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000, env: { ...process.env, LC_ALL: 'C' } });
+    if (r.error || r.status === 0 || !r.stderr) return undefined;
+    const file = this.options.configFile ?? '';
+    const said = decodeUtf8Lines(r.stderr)
+      .split('\n')
+      .filter((l) => /\bline \d+: /.test(l))
+      .map((l) => (file && l.startsWith(file) ? l.slice(file.length).replace(/^:? /, '') : l).trim());
+    if (said.length === 0) return undefined;
+    return `${said.slice(0, 3).join('; ')}${said.length > 3 ? ` (and ${said.length - 3} more)` : ''}`;
   }
 
   private configTimeout: Promise<boolean> | undefined;
@@ -81,7 +106,7 @@ export class SshCommand {
     this.configTimeout ??= (async () => {
       let out = '';
       try {
-        const r = await runStreaming(this.options.sshPath ?? 'ssh', ['-G', ...this.destinationArgs()], {
+        const r = await runStreaming(this.file, this.configArgs(), {
           timeoutMs: 5000,
           signal,
           onStdout: (c) => {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../helpers/free-port.js';
@@ -45,5 +45,31 @@ test('--ssh-config that cannot be read: exit 2 naming the flag, for the monitor 
     assert.equal(ok.status, 0, ok.stderr);
   } finally {
     sshd.stop();
+  }
+});
+
+// A config file ssh refuses (a keyword it does not know, a bad value) was passed to every host's ssh: "every
+// host failed", exit 1. It is checked once with ssh -G for the first host before any host is read: exit 2,
+// one line naming --ssh-config and ssh's complaint, for the monitor (plain, --json), analyze and analyze-states.
+test('--ssh-config with content ssh refuses: exit 2 naming the flag and the line, before any host is read', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-sshcfg-'));
+  try {
+    const bad = join(dir, 'bad_config');
+    writeFileSync(bad, 'Host *\n  BadKeyword yes\n');
+    const badPort = join(dir, 'bad_port');
+    writeFileSync(badPort, 'Host elsewhere\n  Port abc\n');
+    for (const [file, said] of [
+      [bad, 'line 2: Bad configuration option: badkeyword'],
+      [badPort, "line 2: Bad port 'abc'."],
+    ] as const) {
+      for (const cmd of [[], ['--json'], ['analyze'], ['analyze-states'], ['analyze-states', '--json']]) {
+        const r = run([...cmd, '--host', 'A', '--host', 'B', '--ssh-config', file]);
+        assert.equal(r.status, 2, `${cmd.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stderr, `sockscope: --ssh-config ${file}: ssh refuses it: ${said}\n`, cmd.join(' '));
+        assert.equal(r.stdout, '', cmd.join(' '));
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
