@@ -97,12 +97,25 @@ export function remoteScript(opts: CollectOptions, nonce: string): string {
   return lines.join('\n');
 }
 
+/**
+ * Text from the remote host or from ssh (stderr, what a login said) for an error message: control characters
+ * escaped (escapeControl) so the message is safe to print anywhere, but a byte that is not UTF-8 kept as
+ * decodeUtf8's U+DC80..U+DCFF, as process names and the hostname keep it. Every printer escapes it again
+ * (\x9b on a terminal) and --json writes it as \udc9b: escaped here it was the literal "\x9b" in --json too.
+ */
+export function escapeRemoteText(text: string): string {
+  return text
+    .split(/([\uDC80-\uDCFF]+)/u)
+    .map((part, i) => (i % 2 ? part : escapeControl(part)))
+    .join('');
+}
+
 /** ss -O (--oneline), which every run uses, came with iproute2 5.2 (July 2019: in its release notes). */
 export const MIN_IPROUTE2 = '5.2';
 
 /** Why a remote ss run failed, in words, from its exit status and stderr (untrusted text, escaped). */
 export function ssFailure(exit: number | null, stderr: string, limitS: number): string {
-  const first = escapeControl(stderr.trim().split('\n')[0] ?? '').slice(0, 200);
+  const first = escapeRemoteText(stderr.trim().split('\n')[0] ?? '').slice(0, 200);
   if (exit === 127 || /not found/.test(first)) return `not installed (install iproute2 ${MIN_IPROUTE2} or later there)${first ? `; the shell said: ${first}` : ''}`;
   if (/invalid option|unrecognized option|illegal option/.test(stderr)) return `too old: it refused a flag (${first}); --host needs iproute2 ${MIN_IPROUTE2} or later there (ss -O)`;
   if (exit === 137 && first === '') return `did not finish within ${limitS} s and was stopped there`;
@@ -122,7 +135,7 @@ export function sshFailure(stderr: string): string {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !/^(Warning: Permanently added|Pseudo-terminal will not be allocated)/.test(l))
     .slice(-6)
-    .map((l) => escapeControl(l).slice(0, 300));
+    .map((l) => escapeRemoteText(l).slice(0, 300));
   return lines.join('; ') || 'connection failed';
 }
 
@@ -213,7 +226,7 @@ export class RemoteSource implements SocketSource {
       const said = (stdout.trim() || res.stderr.trim()).split('\n')[0] ?? '';
       throw new CollectorError(
         `ssh ${this.label}`,
-        `the remote login did not run sockscope's script (exit ${res.exitCode}${said ? `; it said: ${escapeControl(said).slice(0, 200)}` : '; no output'}): an account that cannot run commands (nologin, /bin/false, a ForceCommand)?`,
+        `the remote login did not run sockscope's script (exit ${res.exitCode}${said ? `; it said: ${escapeRemoteText(said).slice(0, 200)}` : '; no output'}): an account that cannot run commands (nologin, /bin/false, a ForceCommand)?`,
       );
     }
     if (repeated.length) throw new CollectorError(`ssh ${this.label}`, `the output repeats section ${repeated.map((n) => `"${n}"`).join(', ')}: not trusted`);

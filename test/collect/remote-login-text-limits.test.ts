@@ -65,3 +65,31 @@ test('--host root@-x and ssh://root@-x are invalid hosts (exit 2), as --host=-x 
     assert.equal(r.stderr.split('\n').length, 2, 'one line');
   }
 });
+
+test('logins that write around the script, an ss that never stops, ssh text that is not UTF-8 (real sshd)', { timeout: 300_000 }, async (t) => {
+  const sshd = await startSshd();
+  t.after(() => sshd.stop());
+  const dir = dirname(sshd.clientConfig);
+  const server = await listen();
+  t.after(() => server.close());
+  const port = portOf(server);
+  const cfg = ['--ssh-config', sshd.clientConfig];
+
+  await t.test("ssh's error text with a byte that is not UTF-8: \\udc9b in --json, \\x9b in text", async () => {
+    // The session ends with 255, as ssh itself fails, after a line with byte 0x9b on stderr: ssh's error text.
+    forceCommand(sshd, "printf 'refused \\233x\\n' >&2; exit 255");
+    const closed = 'root@127.0.0.1:1';
+    const r = await runCli(['analyze-states', '--host', 'sockscope-test', '--host', closed, ...cfg, '--json']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /"error": "ssh sockscope-test: refused \\udc9bx"/, r.stdout);
+    const failed = JSON.parse(r.stdout).find((o: { target: string }) => o.target === 'sockscope-test');
+    assert.equal(failed.error, 'ssh sockscope-test: refused \udc9bx');
+    const text = await runCli(['analyze-states', '--host', 'sockscope-test', '--host', closed, ...cfg]);
+    assert.equal(text.status, 1, text.stderr);
+    assert.match(text.stdout, /^error: ssh sockscope-test: refused \\x9bx$/m, text.stdout);
+    const one = await runCli(['analyze-states', '--host', 'sockscope-test', ...cfg]);
+    assert.equal(one.status, 1);
+    assert.equal(one.stderr, 'sockscope: ssh sockscope-test: refused \\x9bx\n');
+    assert.doesNotMatch(r.stdout + one.stderr + text.stdout, /\ufffd/);
+  });
+});
