@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
-import { RemoteSource } from '../../src/collect/remote.js';
+import { MAX_REMOTE_OUTPUT_BYTES, RemoteSource } from '../../src/collect/remote.js';
 import { parseRemoteTarget } from '../../src/collect/remote-target.js';
 import { splitSections } from '../../src/parse/remote-bundle.js';
 import { startSshd, type TestSshd } from '../helpers/sshd.js';
@@ -74,6 +74,24 @@ test('logins that write around the script, an ss that never stops, ssh text that
   t.after(() => server.close());
   const port = portOf(server);
   const cfg = ['--ssh-config', sshd.clientConfig];
+
+  await t.test('an ss that never stops printing: stopped at the byte limit, one line naming the host and the limit, memory bounded', async () => {
+    const bin = join(dir, 'floodbin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'ss'), "#!/bin/sh\nexec yes 'tcp ESTAB 0 0 127.0.0.1:1234 127.0.0.1:5678 '\n", { mode: 0o755 });
+    forceCommand(sshd, `env PATH=${bin}:/usr/sbin:/usr/bin:/sbin:/bin sh -c "$SSH_ORIGINAL_COMMAND"`);
+    const time = spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0 ? ['/usr/bin/time', '-f', 'maxrss %M KB'] : [];
+    const r = await runCli(['analyze', '--port', String(port), '--host', 'sockscope-test', ...cfg], time);
+    assert.equal(r.status, 1, r.stderr);
+    const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('maxrss ') && !l.startsWith('Command exited'));
+    assert.deepEqual(lines, [
+      `sockscope: ssh sockscope-test: more than ${MAX_REMOTE_OUTPUT_BYTES / 1024 / 1024} MiB of output, sockscope's limit for one host (some 450,000 sockets); ssh was stopped: does ss there print something other than sockets?`,
+    ]);
+    assert.ok(r.ms < 60_000, `stopped at the limit, not at a timeout: ${r.ms} ms`);
+    const rss = /maxrss (\d+) KB/.exec(r.stderr);
+    if (rss) assert.ok(Number(rss[1]) < 1.5 * 1024 * 1024, `max RSS ${rss[1]} KB`);
+    console.log(`# flood: ${r.ms} ms, ${rss ? `max RSS ${rss[1]} KB` : 'max RSS not measured'}`);
+  });
 
   await t.test("ssh's error text with a byte that is not UTF-8: \\udc9b in --json, \\x9b in text", async () => {
     // The session ends with 255, as ssh itself fails, after a line with byte 0x9b on stderr: ssh's error text.
