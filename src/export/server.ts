@@ -14,8 +14,18 @@ export interface ExporterOptions {
   port: number;
   intervalMs: number;
   thresholds?: Record<string, number>;
-  /** Called with each collection error (the exporter keeps serving the last good snapshot). */
-  onError?: (e: Error) => void;
+  /**
+   * Called when a collection fails after a good one (the exporter keeps serving that snapshot, collected at
+   * `lastGood`, Unix ms) with an error not said just before: the first failure of a run, or one whose message
+   * differs from the previous failure's. The same error again is not repeated (onStillFailing).
+   */
+  onError?: (e: Error, lastGood: number) => void;
+  /** While one error repeats: at most once every `stillFailingEveryMs`, with how many collections in a row failed and since when (Unix ms). */
+  onStillFailing?: (e: Error, failures: number, since: number, lastGood: number) => void;
+  /** The first good collection after failed ones: how many failed, since when (Unix ms). */
+  onRecovered?: (failures: number, since: number) => void;
+  /** How often onStillFailing may be called (STILL_FAILING_EVERY_MS; tests). */
+  stillFailingEveryMs?: number;
   /**
    * Called once, after the first successful collection and once the server listens (never when it cannot), when
    * that collection could not see every process (other users' without root), with the line to print
@@ -28,7 +38,10 @@ export interface RunningExporter {
   server: Server;
   /** The address actually bound (port 0 picks a free one). */
   address: { host: string; port: number };
-  /** Resolves after the first collection (successful or not). */
+  /**
+   * Resolves after the first collection when it succeeded; rejects with a FirstCollectionError when it failed,
+   * and the exporter has then stopped: nothing collects any more and the server is closed (its port released).
+   */
   ready: Promise<void>;
   /** Snapshots kept for the rules' history (thinned to their window; for tests). */
   historyLength(): number;
@@ -98,6 +111,21 @@ function requestPath(target: string): string | undefined {
   }
 }
 
+/** How often the same collection error is said again while it repeats (ExporterOptions.onStillFailing). */
+export const STILL_FAILING_EVERY_MS = 5 * 60_000;
+
+/**
+ * The first collection failed: there is no snapshot to serve, and a source that cannot collect once (ss not
+ * installed, netlink refused) seldom starts to; exporting only the exporter's own counters would look up to a
+ * scrape for as long as it ran, saying the same error at every interval.
+ */
+export class FirstCollectionError extends Error {
+  constructor(override readonly cause: Error) {
+    super(`no snapshot to serve: the first collection failed: ${cause.message}`);
+    this.name = 'FirstCollectionError';
+  }
+}
+
 /** Starts collecting every `intervalMs` and serving /metrics. Collections never overlap and never block a scrape. */
 export async function startExporter(o: ExporterOptions): Promise<RunningExporter> {
   const metrics = new SocketMetrics();
@@ -112,6 +140,13 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   let listening = false;
   let hiddenLine: string | undefined;
   let timer: NodeJS.Timeout | undefined;
+  /** When the last good collection's snapshot was taken (Unix ms); undefined before the first. */
+  let lastGood: number | undefined;
+  /** The first collection's error: the loop has stopped and `ready` rejects. */
+  let firstError: FirstCollectionError | undefined;
+  /** The run of failed collections since the last good one: its first failure's time, its count, the last message and when it was said. */
+  let failing: { since: number; count: number; message: string; saidAt: number } | undefined;
+  const stillEvery = o.stillFailingEveryMs ?? STILL_FAILING_EVERY_MS;
   /** Ends the collection loop (close, or a listen that failed). */
   const stopLoop = () => {
     stopped = true;
@@ -126,6 +161,9 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
       history = exportHistory(history, snap, window);
       const recs = evaluateRules(makeContext({ snapshot: snap, history, thresholds: o.thresholds }));
       metrics.update(snap, recs);
+      lastGood = snap.time;
+      if (failing) o.onRecovered?.(failing.count, failing.since);
+      failing = undefined;
       if (!firstDone) {
         firstDone = true;
         // The first collection starts before listen(): its line waits until the server listens, and is never
@@ -137,7 +175,26 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
       }
     } catch (e) {
       metrics.failed();
-      o.onError?.(e as Error);
+      const err = e as Error;
+      if (lastGood === undefined) {
+        // Nothing collected yet: no snapshot to serve, so no serving on (ready rejects and the server closes).
+        firstError = new FirstCollectionError(err);
+        stopLoop();
+        return;
+      }
+      const now = Date.now();
+      // One line per error: the same one at every interval (ss missing: every 500 ms, forever) is said once,
+      // then only every stillEvery while it lasts; a different one is said at once.
+      if (!failing || failing.message !== err.message) {
+        failing = { since: failing?.since ?? now, count: (failing?.count ?? 0) + 1, message: err.message, saidAt: now };
+        o.onError?.(err, lastGood);
+      } else {
+        failing.count++;
+        if (now - failing.saidAt >= stillEvery) {
+          failing.saidAt = now;
+          o.onStillFailing?.(err, failing.count, failing.since, lastGood);
+        }
+      }
     } finally {
       collecting = false;
     }
@@ -150,7 +207,7 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   // exporter's own counters (a 503 would be a failed scrape, up == 0, at every restart). The host's counters
   // and the collection time are absent until then (SocketMetrics), never 0: Prometheus read a 0 followed
   // by the kernel's value as a reset and a rise of the whole value.
-  const ready = loop();
+  const looped = loop();
 
   // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by default):
   // a client that never finished its headers was closed after 28 s, not 5. Checked every second, a slow
@@ -178,19 +235,38 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 50;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: o.host, port: o.port }, () => {
-        server.off('error', reject);
-        resolve();
-      });
+  const close = async () => {
+    stopLoop();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  const listened = new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: o.host, port: o.port }, () => {
+      server.off('error', reject);
+      resolve();
     });
+  });
+  // The first collection failed: no snapshot will be served, the server closes once its listen has ended.
+  const ready = looped.then(async () => {
+    if (!firstError) return;
+    await listened.then(close, () => undefined);
+    throw firstError;
+  });
+  // Said through startExporter's rejection when the failure comes first; a caller that never awaits `ready` is no unhandled rejection.
+  ready.catch(() => undefined);
+  try {
+    await listened;
   } catch (e) {
     // No server to close later: end the collection loop started above, or it keeps the process alive
     // and keeps collecting for a caller that got an error (a collection in flight sets no new timer).
     stopLoop();
     throw e;
+  }
+  if (firstError) {
+    // Failed before the server listened: rejected here, the server closed first, never a serving exporter.
+    await ready.catch(() => undefined);
+    throw firstError;
   }
   listening = true;
   if (hiddenLine) o.onHidden?.(hiddenLine);
@@ -202,10 +278,6 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     address: { host: o.host, port },
     ready,
     historyLength: () => history.length,
-    close: async () => {
-      stopLoop();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    close,
   };
 }

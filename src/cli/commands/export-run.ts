@@ -6,7 +6,7 @@ import { enableHeapGovernor } from '../../collect/heap-governor.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import type { SocketSource } from '../../collect/source.js';
 import { loadCliConfig } from '../../config/resolve.js';
-import { escapeControl } from '../../model/escape.js';
+import { escapeControl, escapeMessage } from '../../model/escape.js';
 import { parseDuration } from '../duration.js';
 import { parseListenAddress } from '../listen-address.js';
 import { UsageError } from '../errors.js';
@@ -59,13 +59,25 @@ async function listenAddress(host: string): Promise<string> {
   return address;
 }
 
+/** How long "serving" waits for the first collection (a slower one that fails says so after it). */
+const FIRST_COLLECTION_GRACE_MS = 300;
+
+/** A line of the running exporter's on stderr. */
+const say = (line: string) => process.stderr.write(`sockscope export: ${escapeControl(line)}\n`);
+/** A time in a stderr line: local, to the second (2026-11-27 18:19:03). */
+const at = (ms: number): string => {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+};
+
 export async function runExport(argv: Args): Promise<void> {
   const { host, port } = parseListenAddress('listen', argv.listen);
   const intervalMs = parseDuration('interval', argv.interval, { minMs: 100 });
   const address = await listenAddress(host);
   const { config } = await loadCliConfig();
   // prom-client loads with the exporter only (dynamic import).
-  const { startExporter } = await import('../../export/server.js');
+  const { startExporter, FirstCollectionError } = await import('../../export/server.js');
   // A snapshot every interval for as long as it runs: keep its heap near what is live.
   enableHeapGovernor();
   const source = createSource(argv.source as SourceChoice);
@@ -75,13 +87,37 @@ export async function runExport(argv: Args): Promise<void> {
     port,
     intervalMs,
     thresholds: config.thresholds,
-    onError: (e) => process.stderr.write(`sockscope export: collection failed (serving the last snapshot): ${e.message}\n`),
+    // After a good collection only (the first one failing ends the command): each new error once, the same
+    // one again every few minutes while it lasts, and a line when collections work again.
+    onError: (e, lastGood) => say(`collection failed (serving the snapshot of ${at(lastGood)}): ${e.message}`),
+    onStillFailing: (e, n, since, lastGood) => say(`still failing: ${n} collections in a row since ${at(since)} (serving the snapshot of ${at(lastGood)}): ${e.message}`),
+    onRecovered: (n, since) => say(`collecting again after ${n} failed collection${n === 1 ? '' : 's'} since ${at(since)}`),
     // Once, as --json's note says it: without root, findings about other users' processes are missing.
     onHidden: (line) => process.stderr.write(`sockscope export: ${line}\n`),
   }).catch(async (e: NodeJS.ErrnoException) => {
+    if (e instanceof FirstCollectionError) throw e;
     const why = await whyNoListen(address, port, e.code, source);
     throw new Error(`cannot listen on ${argv.listen}: ${e.code ?? e.message}${why || errnoText(e)}`);
   });
+  // The first collection failing ends the command (the exporter has closed its server): one line, exit 1, as
+  // analyze-states with the same source says it, not a collection error every interval while /metrics serves
+  // no snapshot. A source that cannot work at all (ss not installed, netlink refused) fails within
+  // milliseconds: "serving" waits for the first collection that long, so that it is then the only line.
+  const failedFirst = (e: Error) => {
+    process.stderr.write(`sockscope: ${escapeMessage(e.message)}\n`);
+    process.exit(1);
+  };
+  let grace: NodeJS.Timeout | undefined;
+  const first = await Promise.race([
+    exporter.ready.then(
+      () => undefined,
+      (e: Error) => e,
+    ),
+    new Promise<undefined>((r) => (grace = setTimeout(() => r(undefined), FIRST_COLLECTION_GRACE_MS))),
+  ]);
+  clearTimeout(grace);
+  if (first) failedFirst(first);
+  exporter.ready.catch(failedFirst);
   const shown = exporter.address.host.includes(':') ? `[${exporter.address.host}]` : exporter.address.host;
   process.stderr.write(`sockscope export: serving http://${shown}:${exporter.address.port}/metrics every ${intervalMs} ms\n`);
   const stop = () => {
