@@ -63,6 +63,9 @@ function ssLimitSeconds(opts: CollectOptions): number {
  * listener. The script is one brace group, read whole by the shell before it runs, with stdin from
  * /dev/null so no command in it can read the rest of the script.
  *
+ * The script's output begins with an empty line, so that the first header starts a line even after text
+ * the login printed without a newline (splitSections also finds that one header at the end of such a line).
+ *
  * `r` runs one ss with a watchdog: ss is killed after ssLimitSeconds (the exit status is then 137).
  * sshd does not signal the processes of a session without a tty when the client goes, so an ss that
  * hung in the kernel stayed on the remote host after sockscope gave up, one more per refresh of the
@@ -83,6 +86,9 @@ export function remoteScript(opts: CollectOptions, nonce: string): string {
   const lines = [
     '{',
     'LC_ALL=C; export LC_ALL',
+    // A newline first: text the login printed without one (an xterm title from .bashrc) ran into the first
+    // header, which was then no header, and the ss output after it was read as nothing.
+    'echo',
     `r() { { e=$("$@" 2>&1 >&3 3>&- & p=$!; (i=0; while [ $i -lt ${ssLimitSeconds(opts)} ] && kill -0 $p 2>/dev/null; do sleep 1; i=$((i+1)); done; [ $i -lt ${ssLimitSeconds(opts)} ] || kill -9 $p) </dev/null >/dev/null 2>&1 3>&- & wait $p; s=$?; exit $s); c=$?; } 3>&1; }`,
   ];
   for (const r of scriptRuns(opts)) {
@@ -263,6 +269,9 @@ export class RemoteSource implements SocketSource {
       throw new CollectorError(`ss on ${this.label}`, ssFailure(exit ? Number(exit[1]) : null, sections.get(r.err) ?? '', limitS));
     }
     if (!b.complete) throw new CollectorError(`ssh ${this.label}`, `the remote script stopped before its end (exit ${res.exitCode})`);
+    // Every ss output section must be there: one whose header was lost (text run into it) read as no sockets, exit 0.
+    const missing = runs.filter((r) => !sections.has(r.out)).map((r) => `"${r.out}"`);
+    if (missing.length) throw new CollectorError(`ssh ${this.label}`, `the output has no section ${missing.join(', ')} (its header line was not found): not trusted`);
     const text = (name: string) => {
       const t = sections.get(name) ?? '';
       return t.endsWith('\n') || t === '' ? t : `${t}\n`;

@@ -22,7 +22,8 @@ export function sectionHeader(nonce: string, name: string): string {
 }
 
 /**
- * Splits "@@sockscope@@ NONCE NAME" sections; text before the first header is ignored. Only a whole line
+ * Splits "@@sockscope@@ NONCE NAME" sections; text before the first header is ignored, also on the first
+ * header's own line (text the login printed without a newline). After it, only a whole line
  * with this run's nonce is a header: ss prints unix socket paths raw, so a path with a newline and
  * "@@sockscope@@ ss-exit" in it is a line of the ss section, not a boundary. A section's text is what
  * the script wrote between two headers without the newline that ends it.
@@ -41,9 +42,12 @@ export function splitSections(text: string, nonce: string): { sections: Map<stri
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop(); // the newline that ends the last line
   for (const line of lines) {
-    if (line.startsWith(prefix) && /^[a-z-]+$/.test(line.slice(prefix.length))) {
+    // Before the first header, one may end a line of text the login printed without a newline (an xterm
+    // title): the nonce is the script's secret, so only the script writes it. After it, whole lines only.
+    const at = name === null ? line.lastIndexOf(prefix) : line.startsWith(prefix) ? 0 : -1;
+    if (at >= 0 && /^[a-z-]+$/.test(line.slice(at + prefix.length))) {
       close();
-      name = line.slice(prefix.length);
+      name = line.slice(at + prefix.length);
       buf = [];
     } else if (name !== null) buf.push(line);
   }

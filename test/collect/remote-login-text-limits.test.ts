@@ -55,6 +55,15 @@ async function listen(): Promise<Server> {
 
 const portOf = (s: Server) => (s.address() as { port: number }).port;
 
+test('the first section header is found at the end of text the login printed without a newline, later ones only as whole lines', () => {
+  const junk = '\x1b]0;root@web1\x07';
+  const text = `${junk}${h('ss')}tcp LISTEN 0 5 127.0.0.1:80 0.0.0.0:*\nx${h('ss-exit').trimEnd()}\n${h('ss-exit')}0\n${h('end')}`;
+  const { sections } = splitSections(text, NONCE);
+  assert.equal(sections.get('ss'), `tcp LISTEN 0 5 127.0.0.1:80 0.0.0.0:*\nx${h('ss-exit').trimEnd()}`, 'a header inside a section must be a whole line');
+  assert.equal(sections.get('ss-exit'), '0');
+  assert.ok(sections.has('end'));
+});
+
 test('--host root@-x and ssh://root@-x are invalid hosts (exit 2), as --host=-x is; ssh would refuse the name', async () => {
   for (const bad of ['root@-x', 'ssh://root@-x', 'ssh://root@-x:22', 'a@b@-x']) assert.throws(() => parseRemoteTarget(bad), /invalid host/, bad);
   assert.deepEqual(parseRemoteTarget('root@x-1'), { destination: 'root@x-1' });
@@ -74,6 +83,28 @@ test('logins that write around the script, an ss that never stops, ssh text that
   t.after(() => server.close());
   const port = portOf(server);
   const cfg = ['--ssh-config', sshd.clientConfig];
+
+  await t.test('an xterm title without a newline before the script: the host\'s sockets are read, not none', async () => {
+    forceCommand(sshd, `printf '\\033]0;root@web1\\007'; sh -c "$SSH_ORIGINAL_COMMAND"`);
+    const snap = await new RemoteSource(parseRemoteTarget('sockscope-test'), { configFile: sshd.clientConfig }).collect({ port, protocols: ['tcp'] });
+    assert.ok(
+      snap.sockets.some((s) => s.state === 'LISTEN' && s.local.port === port),
+      `the listener on ${port}: ${snap.sockets.length} sockets`,
+    );
+    const r = await runCli(['analyze', '--port', String(port), '--host', 'sockscope-test', ...cfg, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.listeners.length, 1, r.stdout.slice(0, 400));
+    assert.equal(report.listeners[0].port, port);
+  });
+
+  await t.test('a login that loses the ss section header: an error naming the host, exit 1, not 0 sockets', async () => {
+    forceCommand(sshd, `sh -c "$SSH_ORIGINAL_COMMAND" | sed '/^@@sockscope@@ [0-9a-f]* ss$/d'`);
+    const r = await runCli(['analyze', '--port', String(port), '--host', 'sockscope-test', ...cfg]);
+    assert.equal(r.status, 1, r.stdout);
+    assert.equal(r.stderr, 'sockscope: ssh sockscope-test: the output has no section "ss" (its header line was not found): not trusted\n');
+    assert.equal(r.stdout, '');
+  });
 
   await t.test('an ss that never stops printing: stopped at the byte limit, one line naming the host and the limit, memory bounded', async () => {
     const bin = join(dir, 'floodbin');
