@@ -13,9 +13,14 @@ import { givenOnce } from './given-once.js';
 export function parseListenAddress(flag: string, value: unknown, defaultHost = '127.0.0.1'): { host: string; port: number } {
   const text = String(givenOnce(flag, value, 'one HOST:PORT')).trim();
   // A port alone binds the default host.
-  if (/^\d+$/.test(text)) {
-    if (Number(text) > 65535) throw new UsageError(`--${flag}: port must be 0-65535, got '${text}'`);
-    return { host: defaultHost, port: Number(text) };
+  if (/^\d+$/.test(text)) return { host: defaultHost, port: portNumber(flag, text) };
+  // The port after a host, by the same rule: "127.0.0.1:019941" was refused as out of range (parseHostPort takes
+  // at most 5 digits) where "019941" alone was 19941. Leading zeros are read as analyze's --port reads them.
+  const m = /^(\[[^\]]*\]|[^:[\]]*):(\d+)$/.exec(text);
+  if (m) {
+    const hp = parseHostPort(`${m[1]}:${portNumber(flag, m[2]!)}`, { allowZero: true });
+    if ('error' in hp) throw new UsageError(`--${flag}: ${hp.error}`);
+    return hp;
   }
   // "[::1]:" and "127.0.0.1:": the port is missing, which parseHostPort words as an out-of-range ''.
   if (text.endsWith(':') && text.length > 1) throw new UsageError(`--${flag}: '${text}' has no port after the ':' (e.g. ${text}9464)`);
@@ -24,4 +29,11 @@ export function parseListenAddress(flag: string, value: unknown, defaultHost = '
   const hp = parseHostPort(text, { allowZero: true });
   if ('error' in hp) throw new UsageError(`--${flag}: ${hp.error}`);
   return hp;
+}
+
+/** A port typed in decimal, 0-65535, leading zeros allowed (as parsePort reads --port); a UsageError naming the flag otherwise. */
+function portNumber(flag: string, digits: string): number {
+  const n = Number(digits);
+  if (n > 65535) throw new UsageError(`--${flag}: port must be 0-65535, got '${digits}'`);
+  return n;
 }

@@ -102,3 +102,46 @@ test('--listen localhost:PORT still serves (a name that resolves binds its first
     c.kill('SIGKILL');
   }
 });
+
+// Review s19 export #3: `--listen 127.0.0.1:019941` was refused with "port must be 0-65535, got '019941'" (19941 is
+// in range) while `--listen 019941` served on 19941. One rule for both forms, the one analyze's --port and
+// --peer-port follow: a decimal number, leading zeros allowed, 0-65535.
+test('--listen with leading zeros in the port: HOST:PORT, [v6]:PORT and PORT alone read it as --port does', { timeout: 60_000 }, async () => {
+  const cases: [string, string | undefined][] = [
+    [`127.0.0.1:0${await freePort()}`, 'http://127.0.0.1'],
+    [`[::1]:00${await freePort('::1')}`, 'http://[::1]'],
+    [`localhost:0${await freePort()}`, undefined],
+    [`0${await freePort()}`, 'http://127.0.0.1'],
+  ];
+  for (const [text, base] of cases) {
+    const want = Number(/(\d+)$/.exec(text)![1]);
+    const c = spawn(process.execPath, [BIN, 'export', '--listen', text], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      let err = '';
+      await new Promise<void>((resolve, reject) => {
+        c.stderr!.on('data', (d) => {
+          err += d;
+          if (err.includes('serving http://')) resolve();
+        });
+        c.once('exit', (code) => reject(new Error(`${text}: exited ${code}: ${err}`)));
+      });
+      const served = /serving (\S+)/.exec(err)![1]!;
+      assert.ok(served.endsWith(`:${want}/metrics`), `${text}: ${err}`);
+      if (base) assert.equal(served, `${base}:${want}/metrics`);
+      assert.equal((await fetch(served)).status, 200, text);
+    } finally {
+      c.kill('SIGKILL');
+    }
+  }
+  // Out of range with or without leading zeros, in either form: the same rule, named with the flag.
+  for (const text of ['127.0.0.1:070000', '070000', '[::1]:0065536', '127.0.0.1:99999']) {
+    const r = run(['export', '--listen', text]);
+    assert.equal(r.status, 2, `${text}: ${r.stderr}`);
+    const port = /(\d+)$/.exec(text)![1];
+    assert.match(r.stderr, new RegExp(`^sockscope: --listen: port must be 0-65535, got '${port}'`), text);
+  }
+  // analyze's --port reads leading zeros the same way.
+  const a = spawnSync(process.execPath, [BIN, 'analyze', '--port', '019941', '--json'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(a.status, 0, a.stderr);
+  assert.match(a.stdout, /"port": ?19941\b/);
+});
