@@ -6,6 +6,7 @@
 // terminalGuard.restore() ran: the shell prompt came back on the alternate screen. A fake stdout cannot
 // catch that (its write calls the callback); the raw pty output can.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,10 @@ describe('quitting the monitor restores the terminal (tmux, raw pty output)', { 
       tmux('send-keys', '-t', 'quit', `${ROOT}bin/sockscope; echo EXIT=$?`, 'Enter');
       await until((s) => s.includes('LOCAL PORTS'), 'the monitor');
       assert.equal(tmux('display', '-p', '-t', 'quit', '#{alternate_on}').stdout.trim(), '1', 'the monitor runs on the alternate screen');
+      // The first frame can be drawn before the input hook turns raw mode on: a Ctrl-C in that gap is the
+      // terminal's SIGINT (exit 130), not the key. Wait for raw mode, as a user sees keys work.
+      const tty = tmux('display', '-p', '-t', 'quit', '#{pane_tty}').stdout.trim();
+      await poll(() => execFileSync('stty', ['-a', '-F', tty], { encoding: 'utf8' }), (m) => /\s-icanon\s/.test(m), 'raw mode');
       tmux('send-keys', '-t', 'quit', key);
       const s = await until((x) => /EXIT=\d+/.test(x), 'the exit code');
       tmux('pipe-pane', '-t', 'quit'); // stops the pipe
