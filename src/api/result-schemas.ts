@@ -303,6 +303,7 @@ export const TryReportSchema = z.object({
         unknownZone: z.string().optional(),
         udpSockets: z.array(UdpReadingSchema).readonly().optional(),
         datagram: z.boolean().optional(),
+        datagramCall: z.enum(['connect', 'send']).optional(),
         icmp: IcmpReportSchema.nullable().optional(),
         noSourceFamily: z.object({ family: z.union([z.literal(4), z.literal(6)]), disabled: z.boolean().nullable() }).optional(),
       })

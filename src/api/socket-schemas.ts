@@ -218,6 +218,7 @@ export const ProbeResultSchema = z.object({
           errno: z.string().optional(),
           message: z.string().optional(),
           local: z.string().optional(),
+          failedCall: z.enum(['connect', 'send']).optional(),
           sent: Int,
           reply: z.string().optional(),
           replyBytes: Int.optional(),

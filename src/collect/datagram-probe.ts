@@ -25,6 +25,8 @@ export interface DatagramProbe {
   message?: string;
   /** This end, as [::1]:48260. */
   local?: string;
+  /** The call that returned `errno` at once: the UDP socket's connect() (nothing sent) or the send; absent for an error that came later (an ICMP error). */
+  failedCall?: 'connect' | 'send';
   /** Bytes sent (0: an empty datagram, when no --send was given). */
   sent: number;
   /** What came back: the first datagram, or every one until --expect matched. Absent when nothing did. */
@@ -49,7 +51,7 @@ export function udpExchange(address: string, port: number, payload: Buffer, expe
     let received: Buffer | undefined;
     let local: string | undefined;
     let done = false;
-    const finish = (r: { ok: boolean; errno?: string; message?: string }) => {
+    const finish = (r: { ok: boolean; errno?: string; message?: string; failedCall?: 'connect' | 'send' }) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -72,11 +74,11 @@ export function udpExchange(address: string, port: number, payload: Buffer, expe
     // a link-local address without its zone): Node hands that error to the callback, not to 'error'.
     s.connect(port, connectHost(address), (e?: Error | null) => {
       const code = (e as NodeJS.ErrnoException | null | undefined)?.code;
-      if (e) return finish({ ok: false, errno: code ?? 'EIO', message: (code && errnoMessage(code)) || e.message });
+      if (e) return finish({ ok: false, errno: code ?? 'EIO', message: (code && errnoMessage(code)) || e.message, failedCall: 'connect' });
       const a = s.address();
       local = formatHostPort(a.address, a.port);
       s.send(payload, (e) => {
-        if (e) finish({ ok: false, errno: (e as NodeJS.ErrnoException).code ?? 'EIO', message: ((e as NodeJS.ErrnoException).code && errnoMessage((e as NodeJS.ErrnoException).code!)) || e.message });
+        if (e) finish({ ok: false, errno: (e as NodeJS.ErrnoException).code ?? 'EIO', message: ((e as NodeJS.ErrnoException).code && errnoMessage((e as NodeJS.ErrnoException).code!)) || e.message, failedCall: 'send' });
       });
     });
   });
@@ -137,6 +139,7 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
       ms: x.ms,
       ...(x.errno ? { errno: x.errno, message: x.message } : {}),
       ...(x.local ? { local: x.local } : {}),
+      ...(x.failedCall ? { failedCall: x.failedCall } : {}),
       sent: x.sent,
       ...(reply !== undefined ? { reply, replyBytes: x.replyBytes } : {}),
       ...(matched !== undefined ? { matched } : {}),
@@ -148,6 +151,7 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
       timeoutMs: o.timeoutMs,
       route,
       ...(x.errno ? { errno: x.errno } : {}),
+      ...(x.failedCall ? { failedCall: x.failedCall } : {}),
       ...(x.received ? { replied: x.received.length } : {}),
       ...(expect !== undefined ? { expect, matched: matched === true } : {}),
       request: o.send !== undefined,

@@ -84,6 +84,8 @@ export interface ConnectContext {
    * port's sockets on this host are the UDP ones in `udpSockets` (a local destination).
    */
   datagram?: boolean;
+  /** A datagram's failed call, when the probe knows it: the UDP socket's connect() or the send after it. */
+  datagramCall?: 'connect' | 'send';
   /**
    * The ICMP error that ended the call, read from sockscope's own socket (IP_RECVERR: `try` only): null when the queue
    * held none, so a refused connect was a TCP reset; absent when it was not read (debug-connections connects with Node).

@@ -37,9 +37,12 @@ function linkLocalFinding(ctx: ConnectContext, target: string, bare: string): { 
 
 /**
  * What failed, for a sentence: the connect, or for a datagram (debug-connections --udp, try sendto) the UDP socket's
- * connect() or its send, which the errno alone does not tell apart (datagram-diagnosis.ts says the send-only ones).
+ * connect() or its send: `datagramCall` when the probe knows which (datagram-diagnosis.ts says the send-only ones).
  */
-const failed = (ctx: ConnectContext, target: string) => (ctx.datagram ? `${target}: the datagram was not sent: the UDP socket's connect() or its send` : `connect to ${target}`);
+const failed = (ctx: ConnectContext, target: string) =>
+  ctx.datagram
+    ? `${target}: the datagram was not sent: the UDP socket's ${ctx.datagramCall === 'connect' ? 'connect()' : ctx.datagramCall === 'send' ? 'send' : 'connect() or its send'}`
+    : `connect to ${target}`;
 
 /** What a connect() errno means for this destination, with next steps. */
 export function diagnoseConnectError(errno: string, ctx: ConnectContext): ConnectDiagnosis {

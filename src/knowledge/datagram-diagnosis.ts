@@ -17,6 +17,8 @@ export interface DatagramContext extends Pick<ConnectContext, 'address' | 'port'
   timeoutMs: number;
   /** The send or an ICMP error after it (ECONNREFUSED: port unreachable); undefined when neither failed. */
   errno?: string;
+  /** The call that returned `errno` at once: the UDP socket's connect() or its send (absent: an error that came later). */
+  failedCall?: 'connect' | 'send';
   /** Bytes that came back (the first datagram, or all until `expect` matched); undefined when nothing came back. */
   replied?: number;
   /** The text the reply had to contain, and whether it did. */
@@ -92,7 +94,7 @@ export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
       ...(ctx.routeLine !== undefined ? { routeLine: ctx.routeLine } : {}),
       ...(ctx.icmp !== undefined ? { icmp: ctx.icmp, ...(ctx.hostAddresses ? { hostAddresses: ctx.hostAddresses } : {}), ...(ctx.udpSockets ? { udpSockets: ctx.udpSockets } : {}) } : {}),
     };
-    const d = diagnoseConnectError(ctx.errno, { address: ctx.address, port: P, timeoutMs: ctx.timeoutMs, datagram: true, ...(ctx.route ? { route: ctx.route } : {}), ...(ctx.unknownZone !== undefined ? { unknownZone: ctx.unknownZone } : {}), ...read });
+    const d = diagnoseConnectError(ctx.errno, { address: ctx.address, port: P, timeoutMs: ctx.timeoutMs, datagram: true, ...(ctx.failedCall ? { datagramCall: ctx.failedCall } : {}), ...(ctx.route ? { route: ctx.route } : {}), ...(ctx.unknownZone !== undefined ? { unknownZone: ctx.unknownZone } : {}), ...read });
     return { ...d, ...sendFailed(ctx.errno, target, bare), ok: false };
   }
   if (ctx.replied !== undefined) {

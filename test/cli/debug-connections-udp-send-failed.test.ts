@@ -43,6 +43,7 @@ for (const [type, host, bracketed, max, family] of [
       assert.match(big.stdout, new RegExp(`^Verdict: ${target.replace(/[[\].]/g, '\\$&')} \\(UDP\\): ${said.replace(/[()]/g, '\\$&')}`, 'm'), big.stdout);
       const doc = JSON.parse((await sockscope(['debug-connections', '--udp', '--address', target, '--send', 'x'.repeat(max + 1), '--timeout', '1s', '--json'])).stdout);
       assert.equal(doc.addresses[0].diagnosis.errno, 'EMSGSIZE');
+      assert.equal(doc.addresses[0].datagram.failedCall, 'send');
       assert.ok(doc.addresses[0].diagnosis.summary.startsWith(`${target}: ${said}`), doc.addresses[0].diagnosis.summary);
       assert.ok(doc.verdict.summary.startsWith(`${target} (UDP): ${said}`), doc.verdict.summary);
       assert.ok(doc.addresses[0].diagnosis.nextSteps.some((x: string) => x.includes(`at most ${max.toLocaleString('en-US')} bytes`)), doc.addresses[0].diagnosis.nextSteps.join('\n'));
@@ -62,6 +63,11 @@ test('any other errno of a datagram is not said as a failed connect', () => {
     assert.doesNotMatch(d.summary, /^connect to/, d.summary);
     assert.match(d.summary, new RegExp(`${errno}`), d.summary);
   }
+  // When the probe knows which call failed, the sentence names it.
+  const c = diagnoseDatagram({ address: '127.0.0.1', port: 9, timeoutMs: 1000, request: true, errno: 'ENOBUFS', failedCall: 'connect' });
+  assert.match(c.summary, /^127\.0\.0\.1:9: the datagram was not sent: the UDP socket's connect\(\) failed with ENOBUFS/, c.summary);
+  const snd = diagnoseDatagram({ address: '127.0.0.1', port: 9, timeoutMs: 1000, request: true, errno: 'ENOBUFS', failedCall: 'send' });
+  assert.match(snd.summary, /^127\.0\.0\.1:9: the datagram was not sent: the UDP socket's send failed with ENOBUFS/, snd.summary);
   const eperm = diagnoseDatagram({ address: '10.0.0.9', port: 9, timeoutMs: 1000, request: true, errno: 'EPERM', route: { ok: true, type: 'unicast' } as never });
   assert.match(eperm.summary, /^10\.0\.0\.9:9: the datagram was refused by this host's policy/, eperm.summary);
 });

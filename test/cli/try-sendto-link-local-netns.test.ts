@@ -77,6 +77,11 @@ test('try sendto to a link-local address without a zone: sent, and the result sa
   assert.equal(connect.call.errno, 'EINVAL');
   const udp = JSON.parse(inNs(BIN, 'debug-connections', '--udp', '--address', '[fe80::1]:9', '--timeout', '1s', '--json').stdout);
   assert.equal(udp.addresses[0].datagram.errno, 'EINVAL');
+  // ...and it is said as the connect()'s failure, not a send's: nothing was sent.
+  assert.equal(udp.addresses[0].datagram.failedCall, 'connect');
+  const udpText = inNs(BIN, 'debug-connections', '--udp', '--address', '[fe80::1]:9', '--timeout', '1s').stdout;
+  assert.match(udpText, /^ {2}connect: {2}UDP connect\(\) before sending an empty datagram: EINVAL after [\d.]+ ms \(Invalid argument\); nothing was sent$/m);
+  assert.doesNotMatch(udpText, /^ {2}sendto:/m);
 
   // Two interfaces with a link-local address: the kernel picked one of them.
   veth(D1);

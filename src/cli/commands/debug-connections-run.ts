@@ -62,6 +62,8 @@ function existingLine(e: ExistingSockets): string {
 function datagramLines(d: DatagramProbe): string[] {
   const what = d.sent ? `${d.sent} bytes` : 'an empty datagram';
   const from = d.local ? ` from ${d.local}` : '';
+  // The UDP socket's connect() failed: nothing was sent (a link-local address without its zone, a rejecting route).
+  if (!d.ok && d.failedCall === 'connect') return [`  connect:  UDP connect() before sending ${what}: ${d.errno} after ${ms(d.ms)} (${d.message}); nothing was sent`];
   if (!d.ok) return [`  sendto:   ${what}${from}: ${d.errno} after ${ms(d.ms)} (${d.errno === 'ECONNREFUSED' ? 'an ICMP port unreachable came back' : d.message})`];
   const lines = [`  sendto:   ${what}${from}: sent, no ICMP error ${d.reply !== undefined ? `(reply after ${ms(d.ms)})` : `within ${ms(d.ms)}`}`];
   if (d.reply !== undefined) lines.push(`  reply:    ${d.replyBytes} bytes: ${escapeControl(d.reply.slice(0, 200))}${d.reply.length > 200 ? '...' : ''}`);
