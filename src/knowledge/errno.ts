@@ -175,9 +175,18 @@ function build(name: string): ErrnoExplanation {
     calls: note.calls ?? [],
     causes: note.causes ?? [],
     fixes: note.fixes ?? [],
-    node: { linux: lx?.node ?? null, macos: bsd && macos !== null ? bsd.node : null, windows: wsa?.node ?? null },
+    node: { linux: lx ? unixNodeCode(lx.node, lx.number) : null, macos: bsd && macos !== null ? unixNodeCode(bsd.node, macos) : null, windows: wsa?.node ?? null },
     python: { linux: lx?.python ?? null, macos: bsd && macos !== null ? bsd.python : null, windows: wsa?.python ?? null },
   };
+}
+
+/**
+ * Node.js err.code for a socket call failing with errno `n` on Linux or macOS: libuv's name, or where libuv has none
+ * (the tables' 'UNKNOWN'), what net and dgram errors carry, util.getSystemErrorName's 'Unknown system error -N' (an fs
+ * call's error says 'UNKNOWN' instead). On Windows libuv turns an unnamed error into UV_UNKNOWN, whose name is 'UNKNOWN'.
+ */
+function unixNodeCode(name: string, n: number): string {
+  return name === 'UNKNOWN' ? `Unknown system error -${n}` : name;
 }
 
 function buildKernelInternal(k: KernelInternalCode): ErrnoExplanation {
@@ -196,8 +205,8 @@ function buildKernelInternal(k: KernelInternalCode): ErrnoExplanation {
     calls: [],
     causes: [],
     fixes: [],
-    // What a leaked code would give: libuv has no name (Node's err.code 'UNKNOWN'), Python a plain OSError.
-    node: { linux: 'UNKNOWN', macos: null, windows: null },
+    // What a leaked code would give: libuv has no name (unixNodeCode), Python a plain OSError.
+    node: { linux: unixNodeCode('UNKNOWN', k.number), macos: null, windows: null },
     python: { linux: 'OSError', macos: null, windows: null },
   };
 }
