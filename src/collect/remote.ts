@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { SYSCTL_NAMES, type Snapshot } from '../model/snapshot.js';
 import { decodeUtf8Lines, escapeControl } from '../model/escape.js';
 import { formatEndpoint, NO_PROCESSES, normalizeAddress, type Socket } from '../model/socket.js';
-import { noteRemoteViewer } from '../model/owner.js';
+import { noteRemoteViewer, remoteHiddenOwnersNote } from '../model/owner.js';
 import { parseRemoteSections, sectionHeader, splitSections } from '../parse/remote-bundle.js';
 import { parseSs } from '../parse/ss.js';
 import { parseSsUnixRecords } from '../parse/ss-records.js';
@@ -103,6 +103,7 @@ export function remoteScript(opts: CollectOptions, nonce: string): string {
     `${mark('sockstat')}; cat /proc/net/sockstat /proc/net/sockstat6 2>/dev/null`,
     `${mark('sysctl')}; ${sysctl}`,
     `${mark('uid')}; id -u`,
+    `${mark('user')}; id -un 2>/dev/null`,
     `${mark('hostname')}; uname -n`,
     `${mark('kernel')}; uname -r`,
     mark('end'),
@@ -152,6 +153,15 @@ export function sshFailure(stderr: string): string {
     .slice(-6)
     .map((l) => escapeRemoteText(l).slice(0, 300));
   return lines.join('; ') || 'connection failed';
+}
+
+/**
+ * The ssh user's name from `id -un` there, for a note: only a plain name (letters, digits, . _ - @, a final
+ * $), else none (the note says the uid): the name is the remote host's text, and a note is printed as is.
+ */
+function userName(text: string): string | undefined {
+  const t = text.trim();
+  return /^[A-Za-z0-9._][A-Za-z0-9._@-]{0,63}\$?$/.test(t) ? t : undefined;
 }
 
 /** sshd's $SSH_CONNECTION ("client port server port") as the TCP socket it names on the remote host. */
@@ -305,6 +315,17 @@ export class RemoteSource implements SocketSource {
     const root = viewerUid === 0;
     const scope = opts.processes ?? 'listeners';
     noteRemoteViewer(this.label, viewerUid, scope);
+    // As root (id -u), ss -p reads every process: complete, as a local root's (owner.ts then hides nothing:
+    // a socket without users was "hidden uid 0" though root sees all).
+    const attribution: Snapshot['attribution'] = {
+      scope,
+      complete: root && scope !== 'none',
+      hiddenProcesses: 0,
+      note: root ? `processes on ${this.label} are those its ss -p shows to root` : `processes on ${this.label} are those its ss -p shows to the ssh user`,
+    };
+    // Other users' processes out of the ssh user's sight: the one-shot forms said nothing of it (the monitor's header does).
+    const hidden = remoteHiddenOwnersNote(this.label, { uid: viewerUid, name: userName(sections.get('user') ?? '') }, { source: 'remote', attribution, sockets });
+    if (hidden) notes.push(hidden);
     return {
       time,
       hostname: b.hostname,
@@ -315,14 +336,7 @@ export class RemoteSource implements SocketSource {
       sockets,
       counters: b.counters,
       sysctls: b.sysctls,
-      // As root there (id -u), ss -p reads every process: complete, as a local root's (owner.ts then
-      // hides nothing: a socket without users was "hidden uid 0" though root sees all).
-      attribution: {
-        scope,
-        complete: root && scope !== 'none',
-        hiddenProcesses: 0,
-        note: root ? `processes on ${this.label} are those its ss -p shows to root` : `processes on ${this.label} are those its ss -p shows to the ssh user`,
-      },
+      attribution,
       notes,
     };
   }

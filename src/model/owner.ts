@@ -184,6 +184,29 @@ function ownersNotFound(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets
   return n;
 }
 
+/** The ssh user a remote host's script ran as: `id -u` and `id -un` there, each undefined when it said none. */
+export interface RemoteViewer {
+  uid: number | undefined;
+  name: string | undefined;
+}
+
+/**
+ * The note of a remote snapshot whose ssh user is not root (or whose uid the script could not tell), when
+ * some of its sockets read `hidden uid N`: ss -p there reads only that user's processes, so other users'
+ * are out of sight. The local note counts them ("45 processes of other users are hidden"); a remote ss -p
+ * cannot, so this one says how many is unknown (as the hidepid note does). Undefined as root, without ss -p
+ * (scope 'none': not looked up, `?`) and when no socket reads hidden. `host`: RemoteSource's label.
+ */
+export function remoteHiddenOwnersNote(host: string, viewer: RemoteViewer, snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): string | undefined {
+  if (viewer.uid === 0 || snap.attribution.scope === 'none' || snap.attribution.complete) return undefined;
+  // Only sockets whose owner ss -p looked up (every socket, or listeners): the monitor shows the others `?`.
+  const looked = snap.attribution.scope === 'all' ? snap.sockets : snap.sockets.filter(isListenerSocket);
+  if (hiddenOwnerUids(looked, snapshotOwnerView(snap)).length === 0) return undefined;
+  const { uid, name } = viewer;
+  const who = uid === undefined ? (name === undefined ? '(uid unknown: id -u there printed none)' : name) : name === undefined ? `uid ${uid}` : `${name} (uid ${uid})`;
+  return `other users' processes on ${host} are not shown to the ssh user ${who}: its ss -p reads only that user's processes, so how many are hidden is unknown, and their sockets read hidden uid N; log in to ${host} as root or use sudo there to see them`;
+}
+
 /** What a source says of unix sockets' uids, for the note of unixOwnerUidUnknown. */
 const NO_UNIX_UID: Partial<Record<Snapshot['source'], string>> = {
   procfs: '/proc/net/unix has no uid column',
