@@ -2,7 +2,7 @@
 // Their flags are in report-flags.ts (loaded at start-up; this module only when one of them runs).
 import type { CollectOptions } from '../collect/source.js';
 import { loadCliConfig } from '../config/resolve.js';
-import { escapeControl } from '../model/escape.js';
+import { escapeMessage } from '../model/escape.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { scopeCollectOptions, type ReportScope } from '../report/analyze.js';
 import type { ReportArgs } from './report-flags.js';
@@ -58,8 +58,11 @@ export async function runReports<R>(
   else {
     // The table printer renders with Ink: loaded only when a report is printed as text (--json starts without it).
     const print = outcomes.some((o) => 'report' in o) ? await format() : undefined;
-    // ssh's own words (its stderr lines, 5a1b8fd) are text from elsewhere: escaped before they reach the terminal.
-    process.stdout.write(outcomes.map((o) => `== ${o.target} ==\n${'report' in o ? print!(o.report) : `error: ${escapeControl(o.error)}\n`}`).join('\n'));
+    // ssh's own words (its stderr lines, 5a1b8fd) are text from elsewhere, which the collector already escaped
+    // (escapeRemoteText): escapeMessage, as main.ts prints one host's error, shows a kept byte that is not
+    // UTF-8 as \x9b and escapes any control character left, but does not double a backslash (escapeControl
+    // showed ssh's `\` as `\\`).
+    process.stdout.write(outcomes.map((o) => `== ${o.target} ==\n${'report' in o ? print!(o.report) : `error: ${escapeMessage(o.error)}\n`}`).join('\n'));
   }
   reportFailedHosts(outcomes.filter((o) => 'error' in o).map((o) => o.target), outcomes.length);
 }

@@ -141,4 +141,24 @@ test('logins that write around the script, an ss that never stops, ssh text that
     assert.equal(one.stderr, 'sockscope: ssh sockscope-test: refused \\x9bx\n');
     assert.doesNotMatch(r.stdout + one.stderr + text.stdout, /\ufffd/);
   });
+
+  await t.test("ssh's error text with a backslash and a control character: escaped once in the multi-host text, as for one host", async () => {
+    // The multi-host text ran escapeControl on the message the collector had escaped already: ssh's `\` read
+    // `\\\\` there, `\\` in the one-host error line. Byte 0x9b is still \x9b, ESC still \x1b.
+    forceCommand(sshd, "printf 'refused \\233x back\\\\slash ctl\\033[31m\\n' >&2; exit 255");
+    const closed = 'root@127.0.0.1:1';
+    const message = 'ssh sockscope-test: refused \\x9bx back\\\\slash ctl\\x1b[31m';
+    const one = await runCli(['analyze-states', '--host', 'sockscope-test', ...cfg]);
+    assert.equal(one.status, 1);
+    assert.equal(one.stderr, `sockscope: ${message}\n`);
+    const text = await runCli(['analyze-states', '--host', 'sockscope-test', '--host', closed, ...cfg]);
+    assert.equal(text.status, 1, text.stderr);
+    const line = text.stdout.split('\n').find((l) => l.startsWith('error: ssh sockscope-test:'));
+    assert.equal(line, `error: ${message}`, text.stdout);
+    assert.doesNotMatch(text.stdout, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no raw control character');
+    const json = await runCli(['analyze', '--host', 'sockscope-test', '--host', closed, ...cfg, '--json']);
+    assert.equal(json.status, 1, json.stderr);
+    const failed = JSON.parse(json.stdout).find((o: { target: string }) => o.target === 'sockscope-test');
+    assert.equal(failed.error, 'ssh sockscope-test: refused \udc9bx back\\\\slash ctl\\x1b[31m');
+  });
 });
