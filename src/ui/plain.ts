@@ -1,6 +1,6 @@
 // The monitor's non-TTY output (`sockscope | cat`, cron): one snapshot as a plain table, same rows and columns as the screen.
 import type { Recommendation } from '../advise/types.js';
-import { escapeControl } from '../model/escape.js';
+import { escapeMessage } from '../model/escape.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { buildPortTables, healthByPort, selectSockets, sortRecommendations, type ProtocolToggles } from './derive.js';
 import { identityLine, totalsLine } from './header-lines.js';
@@ -39,6 +39,6 @@ export function plainReport(snapshot: Snapshot, recs: readonly Recommendation[],
       lines.push(`     fix: ${r.fix}`);
     }
   }
-  for (const n of snapshot.notes) lines.push(`note: ${escapeControl(n)}`);
+  for (const n of snapshot.notes) lines.push(`note: ${escapeMessage(n)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 // The text of the header's notes line (NotesLine.tsx), pure: the refresh check compares it too.
-import { escapeControl } from '../../model/escape.js';
+import { escapeMessage } from '../../model/escape.js';
 import type { Snapshot } from '../../model/snapshot.js';
 
 /**
@@ -10,7 +10,7 @@ import type { Snapshot } from '../../model/snapshot.js';
 export function notesText(s: Snapshot | undefined): string {
   if (!s) return '';
   const said = !s.attribution.complete ? s.attribution.note : undefined;
-  const notes = s.notes.filter((n) => n !== said).map(escapeControl);
+  const notes = s.notes.filter((n) => n !== said).map(escapeMessage);
   if (notes.length === 0) return '';
   return `${notes.length === 1 ? 'note' : `notes (${notes.length})`}: ${notes.join(' · ')}`;
 }
