@@ -379,7 +379,9 @@ export function parseSsLine(rawLine: string, defaultNetid?: 'tcp' | 'udp'): Sock
       if (/^[0-9a-f]+$/i.test(hex)) sock.cookie = BigInt(`0x${hex}`).toString();
     }
   }
-  if (sock.uid === undefined && tail < tokens.length && tokens.slice(tail).some((t) => t.startsWith('ino:'))) sock.uid = 0; // ss -e omits uid:0
+  // ss -e omits uid:0 of a TCP or UDP socket. A unix line never has a uid: its ino: (path-bound sockets) is
+  // the bound file's inode, so uid 0 cannot be inferred from it.
+  if (sock.uid === undefined && netid.protocol !== 'unix' && tail < tokens.length && tokens.slice(tail).some((t) => t.startsWith('ino:'))) sock.uid = 0;
   if (timerField.body !== undefined) sock.timer = parseTimer(timerField.body);
   if (skmemField.body !== undefined) sock.skmem = parseSkmem(skmemField.body);
   if (netid.protocol === 'tcp') {
