@@ -32,9 +32,16 @@ export function selectSockets(sockets: readonly Socket[], t: ProtocolToggles, po
   return sockets;
 }
 
-/** Unix sockets grouped by their bound path ('(unnamed)' for the rest), shaped like port summaries. */
+/**
+ * Unix sockets grouped by their bound path ('(unnamed)' for the rest), shaped like port summaries. peerCount
+ * is the row's distinct peers, as a UDP row's: the distinct non-zero peer inodes of its sockets (netlink, ss;
+ * an unconnected socket, ss's peer `* 0`, has none). /proc/net/unix and netstat -x show no peer: there each
+ * connected socket (recvQUnknown marks those sources) counts as one.
+ */
 export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string; path: string; summary: PortSummary }> {
   const groups = new Map<string, PortSummary>();
+  // Per row, made when its first peer inode is met: one Set per row with peers, nothing per socket.
+  const peerInodes = new Map<PortSummary, Set<number>>();
   for (const s of sockets) {
     if (s.protocol !== 'unix') continue;
     const path = s.local.address || '(unnamed)';
@@ -54,9 +61,14 @@ export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string
     } else {
       g.recvQ += s.recvQ;
       g.sendQ += s.sendQ;
-      g.peerCount++;
+      if (s.peerInode) {
+        let set = peerInodes.get(g);
+        if (!set) peerInodes.set(g, (set = new Set()));
+        set.add(s.peerInode);
+      } else if (s.recvQUnknown && s.state === 'ESTABLISHED') g.peerCount++;
     }
   }
+  for (const [g, set] of peerInodes) g.peerCount += set.size;
   return [...groups.entries()].map(([path, summary]) => ({ label: escapeControl(path), path, summary }));
 }
 
