@@ -19,7 +19,7 @@ function listenersOf(snap: Snapshot): Socket[] {
 
 const addr = (s: Socket): string => fmtEndpoint(s.local);
 
-function owner(s: Socket, snap: Snapshot): string {
+export function owner(s: Socket, snap: Snapshot): string {
   const procs = uniqueProcesses([s.processes]);
   if (procs.length) return describeProcesses(procs);
   // Another user's process this user cannot read: say whose (the same words as close-wait's).
@@ -54,7 +54,7 @@ function backlogFix(s: Socket, ctx: RuleContext): string {
  * to one member (inet_lookup_reuseport), so a member whose process stopped calling accept() drops about
  * 1/N of the handshakes while the others have room; more workers or a bigger backlog do not drain it.
  */
-function stuckMemberFix(stuck: readonly Socket[], s: Socket): string {
+export function stuckMemberFix(stuck: readonly Socket[], s: Socket): string {
   const which = stuck.map(memberIdentity).join('; ');
   return (
     `Check the accept loop of ${stuck.length === 1 ? 'the stuck member' : 'the stuck members'} (${which}): a blocked or busy thread, a worker that died without closing its listener (strace -p PID -e trace=accept4,epoll_wait; ls -l /proc/PID/fd). ` +
@@ -64,7 +64,7 @@ function stuckMemberFix(stuck: readonly Socket[], s: Socket): string {
 }
 
 /** "fd 9 of node (pid 123), inode 81234, backlog 2": one member of a group the address alone cannot tell apart. */
-function memberIdentity(s: Socket): string {
+export function memberIdentity(s: Socket): string {
   const fds = s.processes.slice(0, 3).map((p) => `fd ${p.fd} of ${escapeControl(p.name || '?')} (pid ${p.pid})`);
   if (s.processes.length > 3) fds.push(`${s.processes.length - 3} more`);
   return [...fds, ...(s.inode ? [`inode ${s.inode}`] : []), `Recv-Q ${s.recvQ} of backlog ${s.sendQUnknown ? 'unknown' : s.sendQ}`].join(', ');

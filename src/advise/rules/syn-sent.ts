@@ -8,7 +8,7 @@ import type { Rule } from '../rule.js';
 import { persists, recentOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
-import { acceptQueueIsFull } from './accept-queue.js';
+import { acceptQueueIsFull, memberIdentity, owner as listenerOwner, stuckMemberFix } from './accept-queue.js';
 
 /**
  * SYN retransmissions of a SYN_SENT socket (icsk_retransmits: ss timer:(on,...,N), netlink idiag_retrans,
@@ -57,18 +57,24 @@ function synSentCountsOf(facts: Facts): Map<string, number> {
   return m;
 }
 
-/** The listener on this host that a destination reaches, when there is one (a full one drops the SYNs). */
-function localListener(snap: Snapshot, d: Dest): Socket | undefined {
+/**
+ * The listeners on this host that a destination reaches (none when there is none): every member of the
+ * group bound to the address that serves it, since with SO_REUSEPORT the kernel hashes each SYN to one
+ * member, each with a queue of its own (a full one drops the SYNs hashed to it).
+ */
+function localListeners(snap: Snapshot, d: Dest): Socket[] {
   const ls = factsOf(snap).listeners.get(`tcp:${d.port}`) ?? [];
-  const sameAddress = ls.find((l) => l.local.address === d.peer);
-  if (sameAddress) return sameAddress;
+  const at = (address: string) => ls.filter((l) => l.local.address === address);
+  const sameAddress = at(d.peer);
+  if (sameAddress.length) return sameAddress;
   // A wildcard listener serves the destination when the destination is one of this host's addresses: any
   // loopback address (127.0.0.2 reaches a 0.0.0.0 listener: all of 127.0.0.0/8 is local), or the stuck
   // sockets' own local address (a connection to itself). The family's own wildcard first, as the kernel.
-  if (!onThisHost(d)) return undefined;
+  if (!onThisHost(d)) return [];
   const v4 = !d.peer.includes(':');
   const wild = ls.filter((l) => isWildcard(l.local.address));
-  return wild.find((l) => l.local.address !== '*' && !l.local.address.includes(':') === v4) ?? wild[0];
+  const pick = wild.find((l) => l.local.address !== '*' && !l.local.address.includes(':') === v4) ?? wild[0];
+  return pick ? at(pick.local.address) : [];
 }
 
 /** Whether the destination is this host: a loopback address, or the stuck sockets' own local address. */
@@ -77,8 +83,9 @@ function onThisHost(d: Dest): boolean {
 }
 
 /**
- * Why the SYNs go unanswered: a local listener with connections waiting (a full accept queue), a local
- * listener with an empty queue (then a SYN queue overflow with cookies off, or a firewall), this host with
+ * Why the SYNs go unanswered: a local listener with connections waiting (a full accept queue: of any member
+ * of an SO_REUSEPORT group), local listeners with room (then a SYN queue overflow with cookies off, or a
+ * firewall), this host with
  * no listener for the destination in a snapshot that holds every listener (a firewall), this host without
  * its listeners in the snapshot, or a remote destination.
  */
@@ -97,21 +104,9 @@ function holdsListeners(ctx: RuleContext): boolean {
   return false;
 }
 
-function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; where: Where } {
-  const l = localListener(ctx.snapshot, d);
-  if (l) {
-    const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
-    const backlog = l.sendQUnknown ? null : l.sendQ;
-    const full = acceptQueueIsFull(l.recvQ, backlog, somax);
-    const queue = full || (backlog === null && l.recvQ > 0);
-    return {
-      where: queue ? 'queue' : 'listener',
-      text: queue
-        ? `the listener ${fmtEndpoint(l.local)} on this host has ${l.recvQ} connections waiting for accept()${full ? ', a full accept queue: the kernel drops new SYNs' : ' (backlog unknown with this source): a full accept queue drops new SYNs'}`
-        : 'a listener on this host serves the destination, yet their SYNs go unanswered (a SYN queue overflow with SYN cookies off, or a local firewall rule)',
-      evidence: `listener ${fmtEndpoint(l.local)} Recv-Q ${l.recvQ}, backlog ${backlog ?? 'unknown'}`,
-    };
-  }
+function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; where: Where; fix?: string } {
+  const members = localListeners(ctx.snapshot, d);
+  if (members.length) return listenerCause(ctx, d, members);
   if (!onThisHost(d)) return { where: 'remote', text: 'nothing answers their SYNs (the host is down, a firewall drops them, or the route leads nowhere)', evidence: '' };
   const dest = fmtEndpoint({ address: d.peer, port: d.port });
   // The destination is this host and nothing listens there: the kernel answers a SYN with RST (connect()
@@ -134,6 +129,66 @@ function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; whe
   };
 }
 
+const fullest = (ls: readonly Socket[]): Socket => ls.reduce((a, b) => (b.recvQ > a.recvQ ? b : a));
+
+/**
+ * The cause when listeners on this host serve the destination: a full accept queue, in any member of an
+ * SO_REUSEPORT group (the fullest member alone may have room while another drops every SYN hashed to
+ * it); else connections waiting where the source cannot see the backlog; else the SYNs are dropped before
+ * the queue (SYN queue overflow with cookies off, or a firewall).
+ */
+function listenerCause(ctx: RuleContext, d: Dest, members: readonly Socket[]): { text: string; evidence: string; where: Where; fix?: string } {
+  const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
+  const backlogOf = (l: Socket) => (l.sendQUnknown ? null : l.sendQ);
+  const full = members.filter((l) => acceptQueueIsFull(l.recvQ, backlogOf(l), somax));
+  const blind = members.filter((l) => backlogOf(l) === null && l.recvQ > 0 && !full.includes(l));
+  const at = fmtEndpoint(members[0].local);
+  const n = members.length;
+  const confirm = ` and ss -tno state syn-sent '( dport = :${d.port} )'`;
+  if (n === 1) {
+    const l = members[0];
+    const backlog = backlogOf(l);
+    const evidence = `listener ${at} Recv-Q ${l.recvQ}, backlog ${backlog ?? 'unknown'}`;
+    if (full.length || blind.length) {
+      return {
+        where: 'queue',
+        text: `the listener ${at} on this host has ${l.recvQ} connections waiting for accept()${full.length ? ', a full accept queue: the kernel drops new SYNs' : ' (backlog unknown with this source): a full accept queue drops new SYNs'}`,
+        evidence,
+      };
+    }
+    const room = l.recvQ === 0 ? 'Its accept queue is empty' : `Its accept queue has room (Recv-Q ${l.recvQ} of backlog ${backlog ?? 'unknown'})`;
+    return { where: 'listener', text: 'a listener on this host serves the destination, yet their SYNs go unanswered (a SYN queue overflow with SYN cookies off, or a local firewall rule)', evidence, fix: droppedBeforeFix(room, d) };
+  }
+  // An SO_REUSEPORT group: the full members first in the evidence, at most 4 members shown.
+  const shown = [...full, ...blind, ...members.filter((l) => !full.includes(l) && !blind.includes(l))];
+  const evidence = `${n} listeners on ${at} (an SO_REUSEPORT group, a queue each): ${shown.slice(0, 4).map(memberIdentity).join('; ')}${n > 4 ? `; ${n - 4} more` : ''}`;
+  const group = `in the SO_REUSEPORT group on ${at} on this host`;
+  if (full.length === n) {
+    const l = fullest(full);
+    return { where: 'queue', text: `every one of the ${n} listeners ${group} has a full accept queue (fullest: ${memberIdentity(l)}); ${listenerOwner(l, ctx.snapshot)} does not accept fast enough or the backlog is too small: the kernel drops new SYNs`, evidence };
+  }
+  if (full.length) {
+    const one = full.length === 1;
+    return {
+      where: 'queue',
+      text: `${full.length} of the ${n} listeners ${group} ${one ? 'has' : 'have'} a full accept queue (${full.map(memberIdentity).join('; ')}); ${one ? `${listenerOwner(full[0], ctx.snapshot)} does not accept() on it` : 'their processes do not accept() on them'}, so the kernel drops the SYNs it hashes to ${one ? 'it' : 'them'} while the others have room`,
+      evidence,
+      fix: stuckMemberFix(full, full[0]) + confirm,
+    };
+  }
+  if (blind.length) {
+    const l = fullest(blind);
+    return { where: 'queue', text: `the listener ${at} on this host (${memberIdentity(l)}; ${blind.length} of the ${n} in its SO_REUSEPORT group with connections waiting) has ${l.recvQ} connections waiting for accept() (backlog unknown with this source): a full accept queue drops new SYNs`, evidence };
+  }
+  const room = members.every((l) => l.recvQ === 0) ? `The accept queues of its ${n} listeners (an SO_REUSEPORT group) are empty` : `None of the accept queues of its ${n} listeners (an SO_REUSEPORT group) is full`;
+  return { where: 'listener', text: `${n} listeners on this host (an SO_REUSEPORT group) serve the destination, none with a full accept queue, yet their SYNs go unanswered (a SYN queue overflow with SYN cookies off, or a local firewall rule)`, evidence, fix: droppedBeforeFix(room, d) };
+}
+
+/** The fix when a listener with room serves the destination: what drops the SYNs before its accept queue. */
+function droppedBeforeFix(room: string, d: Dest): string {
+  return `${room}, so look at what drops the SYNs before it: a local firewall rule (nft list ruleset, iptables -S) and net.ipv4.tcp_syncookies (0 drops SYNs when the SYN queue overflows: sysctl -w net.ipv4.tcp_syncookies=1; sockscope analyze --port ${d.port} shows its SYN_RECV). Confirm: nstat -az TcpExtTCPReqQFullDrop and ss -tno state syn-sent '( dport = :${d.port} )'`;
+}
+
 /** The firewall listing commands for a destination's family (nft shows the iptables-nft rules too). */
 function firewallCommands(peer: string): string {
   return `nft list ruleset and ${peer.includes(':') ? 'ip6tables' : 'iptables'} -S`;
@@ -145,7 +200,7 @@ const synSentStuck: Rule = {
   scope: 'port',
   topic: 'syn-sent',
   summary:
-    'At least synSentCount outgoing connections to one destination (address:port) sit in SYN_SENT with their SYN unanswered (retransmitted, or held over persistSamples samples where the source shows no retransmissions): a dead or blackholed backend, a firewall that drops, or a local listener whose accept queue is full. connect() hangs until net.ipv4.tcp_syn_retries runs out (6: about 127 s).',
+    'At least synSentCount outgoing connections to one destination (address:port) sit in SYN_SENT with their SYN unanswered (retransmitted, or held over persistSamples samples where the source shows no retransmissions): a dead or blackholed backend, a firewall that drops, or a local listener whose accept queue is full (in an SO_REUSEPORT group, any member: the kernel hashes each SYN to one, each with its own queue, and the finding names the full one and its accept loop). connect() hangs until net.ipv4.tcp_syn_retries runs out (6: about 127 s).',
   thresholds: ['synSentCount', 'persistSamples'],
   evaluate(ctx) {
     const min = Math.max(1, th(ctx, 'synSentCount'));
@@ -183,8 +238,8 @@ const synSentStuck: Rule = {
           `; from ${[...new Set(d.stuck.map((s) => s.local.address))].slice(0, 3).join(', ')}` +
           (c.evidence ? `; ${c.evidence}` : '') +
           `; warning at ${min}`,
-        fix: c.where === 'listener'
-          ? `Its accept queue is empty, so look at what drops the SYNs before it: a local firewall rule (nft list ruleset, iptables -S) and net.ipv4.tcp_syncookies (0 drops SYNs when the SYN queue overflows: sysctl -w net.ipv4.tcp_syncookies=1; sockscope analyze --port ${d.port} shows its SYN_RECV). Confirm: nstat -az TcpExtTCPReqQFullDrop and ss -tno state syn-sent '( dport = :${d.port} )'`
+        fix: c.fix
+          ? c.fix
           : c.where === 'queue'
           ? `Accept faster on the local listener and raise its backlog (sockscope analyze --port ${d.port}: its accept-queue finding). Confirm: ss -ltn 'sport = :${d.port}' and ss -tno state syn-sent '( dport = :${d.port} )'`
           : c.where === 'firewall'
