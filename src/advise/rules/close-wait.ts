@@ -22,17 +22,18 @@ export function hiddenOwnerText(uids: readonly number[]): string {
  * this view (the monitor's home view attributes listeners only: `analyze` names it); or hidden from a
  * source that shows no uid; else unknown. `g` is the group, for the analyze command to run.
  */
-function unknownOwner(ctx: RuleContext, sockets: readonly Socket[] = [], g?: Pick<ConnGroup, 'direction' | 'port'>): string {
+function unknownOwner(ctx: RuleContext, sockets: readonly Socket[] = [], g?: Pick<ConnGroup, 'direction' | 'port'>, guess?: string): string {
+  const more = guess ? `; ${guess}` : '';
   const uids = hiddenOwnerUids(sockets, snapshotOwnerView(ctx.snapshot));
-  if (uids.length > 0) return hiddenOwnerText(uids);
+  if (uids.length > 0) return hiddenOwnerText(uids).replace(/\)$/, `${more})`);
   const a = ctx.snapshot.attribution;
   if (a.scope !== 'all') {
     const analyze = g ? `sockscope analyze ${g.direction === 'in' ? '--port' : '--peer-port'} ${g.port}` : 'sockscope analyze';
-    return `the owning process (not attributed in this view: ${analyze} names it)`;
+    return `the owning process (not attributed in this view: ${analyze} names it${more})`;
   }
   // Every socket looked for and some processes hidden, but the source shows no uid: it may be theirs.
-  if (!a.complete && (sockets.length === 0 || sockets.some((s) => s.uid === undefined))) return 'the owning process (hidden: run as root or as its user to name it)';
-  return 'an unknown process';
+  if (!a.complete && (sockets.length === 0 || sockets.some((s) => s.uid === undefined))) return `the owning process (hidden: run as root or as its user to name it${more})`;
+  return `an unknown process${guess ? ` (${guess})` : ''}`;
 }
 
 const closeWaitAccumulating: Rule = {
@@ -41,7 +42,7 @@ const closeWaitAccumulating: Rule = {
   scope: 'port',
   topic: 'close-wait',
   summary:
-    'CLOSE_WAIT sockets pile up on a port (at least closeWaitCount, or growing by closeWaitGrowth over the window): the named process does not close sockets after the peer closed. Critical at closeWaitCritical.',
+    'CLOSE_WAIT sockets pile up on a port (at least closeWaitCount, or growing by closeWaitGrowth over the window): the named process does not close sockets after the peer closed. Only a process seen holding them is named: where they are not attributed the listener\'s owner is named only as a guess (a forked worker may hold them); never-accepted ones are the listener\'s owner\'s to accept(). Critical at closeWaitCritical.',
   thresholds: ['closeWaitCount', 'closeWaitCritical', 'closeWaitGrowth', 'persistSamples', 'windowSeconds'],
   evaluate(ctx: RuleContext): Recommendation[] {
     const out: Recommendation[] = [];
@@ -67,9 +68,18 @@ const closeWaitAccumulating: Rule = {
       let who: string;
       if (procs.length > 0) who = describeProcesses(procs);
       else {
+        // No process seen holding them. Queued ones (inode 0) are the listener's to accept(): its owner is
+        // named. Accepted ones may be held by any process the listener's owner handed them to (a forked
+        // worker, SCM_RIGHTS): its owner is only a guess, worded as one, and no pid is given.
         const listeners = g.direction === 'in' ? (facts.listeners.get(`tcp:${g.port}`) ?? []) : [];
-        procs = uniqueProcesses(listeners.map((s) => s.processes));
-        who = procs.length > 0 ? `${describeProcesses(procs)} (the listener's owner)` : unknownOwner(ctx, [...cw, ...listeners], g);
+        const owners = uniqueProcesses(listeners.map((s) => s.processes));
+        if (owners.length > 0 && neverAccepted) {
+          procs = owners;
+          who = `${describeProcesses(owners)} (the listener's owner)`;
+        } else {
+          const guess = owners.length > 0 ? `probably ${describeProcesses(owners)}, the listener's owner, or a process it handed them to` : undefined;
+          who = unknownOwner(ctx, [...cw, ...listeners], g, guess);
+        }
       }
       const label = groupLabel(g);
       const blame = neverAccepted
