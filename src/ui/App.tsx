@@ -3,6 +3,7 @@ import { Box, useApp, useStdin } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactElement } from 'react';
 import type { SocketSource } from '../collect/source.js';
 import { debugLogProblem } from '../collect/debug.js';
+import { collectWithUdpMemory } from '../collect/udp-memory.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import { isListener } from '../model/aggregate.js';
 import { FilterBar } from './components/FilterBar.js';
@@ -138,7 +139,9 @@ export function App(props: AppProps) {
   );
   // A debug log that stopped mid-run (SOCKET_DEBUG_FILE on a full disk) is a note of the next snapshot: the
   // notes line says it while the monitor runs (stderr says it again once the terminal is given back).
-  const noted = useMemo((): SocketSource => ({ name: source.name, collect: (o) => source.collect(o).then(withDebugLogNote) }), [source]);
+  // The home view collects without details: its UDP sockets get their socket memory (the drop counter that
+  // udp-socket-drops reads) from a UDP-only dump (collect/udp-memory.ts).
+  const noted = useMemo((): SocketSource => ({ name: source.name, collect: (o) => collectWithUdpMemory(source, o).then(withDebugLogNote) }), [source]);
   const poll = usePolling({ source: noted, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler, historyWindow, unchanged });
   useEffect(() => {
     if (poll.snapshot && !started) setStarted(true);
