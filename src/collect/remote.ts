@@ -21,7 +21,8 @@ function newNonce(): string {
 /**
  * The most output sockscope reads from one host in one collection: 256 MiB. The script prints about 560
  * bytes per socket with every detail (ss -tuanOHep -i -m: 56 MB for 100,000 sockets, measured) and 160
- * without (16 MB), so this is some 450,000 sockets at the most detailed. Without it a remote ss that never
+ * without (16 MB), so this is some 450,000 sockets at the most detailed (380,000 such sockets, 242 MB, were read
+ * in 5 s with a peak of 1.7 GB of memory: the text, its lines and the sockets at once). Without it a remote ss that never
  * stopped printing (or a login that did) was held whole here until V8 gave up: a fatal error after 18 s
  * at ~5 GB, or "Cannot create a string longer than 0x1fffffe8 characters" without the host's name.
  */
@@ -124,6 +125,11 @@ export function escapeRemoteText(text: string): string {
     .split(/([\uDC80-\uDCFF]+)/u)
     .map((part, i) => (i % 2 ? part : escapeControl(part)))
     .join('');
+}
+
+/** Appends `more` to `to` one by one: push(...more) passes every element as an argument, which overflows the stack past about 125,000. */
+function append<T>(to: T[], more: readonly T[]): void {
+  for (const x of more) to.push(x);
 }
 
 /** ss -O (--oneline), which every run uses, came with iproute2 5.2 (July 2019: in its release notes). */
@@ -244,7 +250,7 @@ export class RemoteSource implements SocketSource {
         const mib = MAX_REMOTE_OUTPUT_BYTES / 1024 / 1024;
         throw new CollectorError(
           `ssh ${this.label}`,
-          `more than ${mib} MiB of output, sockscope's limit for one host (some 450,000 sockets); ssh was stopped: does ss there print something other than sockets?`,
+          `more than ${mib} MiB of output, sockscope's limit for one host (some 450,000 sockets with every detail); ssh was stopped: does ss there print something other than sockets?`,
           e,
         );
       }
@@ -296,9 +302,9 @@ export class RemoteSource implements SocketSource {
         const nl = parseSsUnixRecords(text(r.out)).sockets;
         for (const s of nl) s.processes = NO_PROCESSES;
         if (nl.length) notes.push(`${newlineNamesNote(nl.length)}; their owners are not shown`);
-        sockets.push(...nl);
-      } else if (r.run.unixNames === 'plain') sockets.push(...parseSs(text(r.out)).filter((s) => s.protocol === 'unix'));
-      else if (r.run.args.length) sockets.push(...parseSs(text(r.out), r.run.netid));
+        append(sockets, nl);
+      } else if (r.run.unixNames === 'plain') append(sockets, parseSs(text(r.out)).filter((s) => s.protocol === 'unix'));
+      else if (r.run.args.length) append(sockets, parseSs(text(r.out), r.run.netid));
     }
     const keep = portFilterOf(opts);
     if (keep) sockets = sockets.filter((s) => s.protocol === 'unix' || keep(s));

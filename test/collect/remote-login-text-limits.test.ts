@@ -116,7 +116,7 @@ test('logins that write around the script, an ss that never stops, ssh text that
     assert.equal(r.status, 1, r.stderr);
     const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('maxrss ') && !l.startsWith('Command exited'));
     assert.deepEqual(lines, [
-      `sockscope: ssh sockscope-test: more than ${MAX_REMOTE_OUTPUT_BYTES / 1024 / 1024} MiB of output, sockscope's limit for one host (some 450,000 sockets); ssh was stopped: does ss there print something other than sockets?`,
+      `sockscope: ssh sockscope-test: more than ${MAX_REMOTE_OUTPUT_BYTES / 1024 / 1024} MiB of output, sockscope's limit for one host (some 450,000 sockets with every detail); ssh was stopped: does ss there print something other than sockets?`,
     ]);
     assert.ok(r.ms < 60_000, `stopped at the limit, not at a timeout: ${r.ms} ms`);
     const rss = /maxrss (\d+) KB/.exec(r.stderr);
