@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateRules, makeContext } from '../../src/advise/index.js';
-import { fakeHistory } from '../helpers/fake-snapshot.js';
+import { fakeHistory, outgoing } from '../helpers/fake-snapshot.js';
 
 const rec = (h: ReturnType<typeof fakeHistory>) => evaluateRules(makeContext({ snapshot: h[h.length - 1], history: h })).find((r) => r.id === 'retransmissions-high');
 const pcts = (text: string) => [...text.matchAll(/(\d+(?:\.\d+)?)%/g)].map((m) => Number(m[1]));
@@ -31,8 +31,10 @@ test('retransmissions-high: SYN retransmissions from a full accept queue are not
   for (const p of pcts(`${r.message} ${r.evidence}`)) assert.ok(p <= 100, `${p}% in ${r.message} / ${r.evidence}`);
 });
 
-test('retransmissions-high: SYN retransmissions without listen overflows point at unanswered connection attempts', () => {
-  const r = rec(review((i) => 700 + i * 406, false));
+test('retransmissions-high: SYN retransmissions without listen overflows, with connections in SYN_SENT, point at unanswered connection attempts', () => {
+  const h = review((i) => 700 + i * 406, false);
+  h[h.length - 1].sockets = outgoing(5, '10.0.0.1', '10.99.0.3:80', 'SYN_SENT');
+  const r = rec(h);
   assert.ok(r);
   assert.equal(r.severity, 'warning');
   assert.match(r.message, /^TCP retransmissions are SYN retransmissions: 4060 of 4060 .* got no answer/);

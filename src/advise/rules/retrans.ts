@@ -1,5 +1,5 @@
 // Retransmissions: host-wide RetransSegs over what was sent (SYN retransmissions told apart), and sockets stuck retransmitting.
-import type { Sysctls } from '../../model/snapshot.js';
+import type { Snapshot, Sysctls } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
 import { factsFor, factsOf, groupLabel, groupPortFields, socketKey } from '../facts.js';
 import { fmtPct, fmtSeconds, fmtUsAsMs } from '../format.js';
@@ -28,13 +28,40 @@ function retransFigures(win: ReturnType<typeof windowOf>) {
   return { re, outs, syn, sent, other, ratio: sent > 0 ? re.delta / sent : 0, lossRatio: sent > 0 ? other / sent : 0, synRatio: sent > 0 ? (syn ?? 0) / sent : 0 };
 }
 
+/** A state's count per sample of the window, its most, and where the most were (in the sample with the most). */
+interface HandshakeCount { series: number[]; max: number; top: string }
+
+/**
+ * The window's connections in SYN_SENT (this host's connection attempts) and SYN_RECV (half-open connections
+ * on this host's listeners), the two sides TCPSynRetrans counts, from each sample's groups (a window entry
+ * keeps their state counts, not their sockets): by destination port and by local port.
+ */
+function handshakes(win: readonly Snapshot[]): { sent: HandshakeCount; recv: HandshakeCount } {
+  const of = (state: 'SYN_SENT' | 'SYN_RECV'): HandshakeCount => {
+    const per = win.map((snap) => {
+      const by: [string, number][] = [];
+      for (const g of factsOf(snap).groups.values()) {
+        if (g.protocol !== 'tcp' || g.states[state] === 0) continue;
+        by.push([g.direction === 'in' ? `tcp port ${g.port}` : `to port ${g.port}`, g.states[state]]);
+      }
+      return { n: by.reduce((t, [, k]) => t + k, 0), by };
+    });
+    let most = per[per.length - 1];
+    for (const p of per) if (p.n > most.n) most = p;
+    const top = most.by.sort((x, y) => y[1] - x[1]);
+    const shown = top.slice(0, 3).map(([k, n]) => `${k}: ${n}`).join(', ') + (top.length > 3 ? `, ${top.length - 3} more` : '');
+    return { series: per.map((p) => p.n), max: most.n, top: shown };
+  };
+  return { sent: of('SYN_SENT'), recv: of('SYN_RECV') };
+}
+
 const retransHigh: Rule = {
   id: 'retransmissions-high',
   severities: ['warning', 'critical'],
   scope: 'host',
   topic: 'retransmissions',
   summary:
-    'Tcp RetransSegs / (OutSegs + RetransSegs) (/proc/net/snmp: OutSegs leaves retransmissions out) over the window is above retransRatio, with at least retransMinSegs segments sent and retransmissions in two or more intervals. Retransmissions other than SYN and SYN-ACK ones (TcpExt TCPSynRetrans) are packet loss or a congested path (critical above retransCriticalRatio); when the SYN ones alone make the ratio, handshakes go unanswered: with ListenOverflows or ListenDrops rising, a local listener\'s full accept queue (warning). Needs history.',
+    'Tcp RetransSegs / (OutSegs + RetransSegs) (/proc/net/snmp: OutSegs leaves retransmissions out) over the window is above retransRatio, with at least retransMinSegs segments sent and retransmissions in two or more intervals. Retransmissions other than SYN and SYN-ACK ones (TcpExt TCPSynRetrans) are packet loss or a congested path (critical above retransCriticalRatio); when the SYN ones alone make the ratio, handshakes go unanswered (warning): with ListenOverflows or ListenDrops rising, a local listener\'s full accept queue; else the window\'s SYN_RECV sockets (SYN-ACKs to clients that do not complete the handshake) and SYN_SENT ones (this host\'s unanswered attempts) say which side, or that it cannot tell. Needs history.',
   thresholds: ['retransRatio', 'retransCriticalRatio', 'retransMinSegs', 'windowSeconds'],
   evaluate(ctx) {
     const win = windowOf(ctx);
@@ -50,25 +77,55 @@ const retransHigh: Rule = {
     const synText = syn === null ? '' : `; TcpExt TCPSynRetrans +${syn} (SYN and SYN-ACK retransmissions${listenText ? `, while TcpExt ${listenText}` : ''})`;
     if (f.lossRatio < warnAt) {
       // The SYN retransmissions alone make the ratio: handshakes unanswered, not data lost. The same counters
-      // as listen-overflows-rising and accept-queue-full say which: a local listener dropping them when its
-      // accept queue is full, else a destination that does not answer (syn-sent-unanswered names it).
-      const local = listenText !== '';
-      return [
-        {
-          id: this.id,
-          severity: 'warning',
-          scope: 'host',
-          message: local
-            ? `TCP retransmissions are SYN retransmissions from a full accept queue: ${syn} of ${re.delta} retransmitted segments in the last ${fmtSeconds(re.seconds)} resent a handshake while a local listener dropped connections (${listenText}), not packet loss`
-            : `TCP retransmissions are SYN retransmissions: ${syn} of ${re.delta} retransmitted segments in the last ${fmtSeconds(re.seconds)} resent a handshake that got no answer (a destination down, filtered or overloaded), not data lost`,
-          evidence: `${fmtPct(f.synRatio)} of the ${f.sent} segments sent were SYN or SYN-ACK retransmissions, ${fmtPct(f.lossRatio)} other retransmissions (warning at ${fmtPct(warnAt)}); ${base}${synText}`,
-          fix: local
-            ? 'Find the listener whose Recv-Q reaches its Send-Q (ss -ltn; see accept-queue-full and listen-overflows-rising), then accept faster (more workers with SO_REUSEPORT, accept until EAGAIN) and raise its listen() backlog together with net.core.somaxconn. ' +
-              'Confirm: nstat -az TcpExtTCPSynRetrans TcpExtListenOverflows TcpExtListenDrops (should stop rising)'
-            : 'Find the connections waiting for an answer: ss -tn state syn-sent (see syn-sent-unanswered), then check that the destination listens and that no firewall drops the SYNs (ping, tracepath, sockscope debug-connections HOST:PORT). ' +
-              'Confirm: nstat -az TcpExtTCPSynRetrans TcpRetransSegs (should stop rising)',
-        },
-      ];
+      // as listen-overflows-rising and accept-queue-full say when a local listener drops them (its accept
+      // queue full). Else TCPSynRetrans counts both directions: this host's SYNs (its connections in SYN_SENT,
+      // syn-sent-unanswered) and its listeners' SYN-ACKs (half-open connections in SYN_RECV, syn-recv-high):
+      // the sockets of the window tell which.
+      const base0 = `${fmtPct(f.synRatio)} of the ${f.sent} segments sent were SYN or SYN-ACK retransmissions, ${fmtPct(f.lossRatio)} other retransmissions (warning at ${fmtPct(warnAt)}); ${base}${synText}`;
+      const count = `${syn} of ${re.delta} retransmitted segments in the last ${fmtSeconds(re.seconds)}`;
+      const confirm = 'Confirm: nstat -az TcpExtTCPSynRetrans TcpRetransSegs (should stop rising)';
+      if (listenText !== '') {
+        return [
+          {
+            id: this.id,
+            severity: 'warning',
+            scope: 'host',
+            message: `TCP retransmissions are SYN retransmissions from a full accept queue: ${count} resent a handshake while a local listener dropped connections (${listenText}), not packet loss`,
+            evidence: base0,
+            fix:
+              'Find the listener whose Recv-Q reaches its Send-Q (ss -ltn; see accept-queue-full and listen-overflows-rising), then accept faster (more workers with SO_REUSEPORT, accept until EAGAIN) and raise its listen() backlog together with net.core.somaxconn. ' +
+              'Confirm: nstat -az TcpExtTCPSynRetrans TcpExtListenOverflows TcpExtListenDrops (should stop rising)',
+          },
+        ];
+      }
+      const hs = handshakes(win);
+      const sentText = hs.sent.max > 0 ? `${hs.sent.max} connection${hs.sent.max === 1 ? '' : 's'} of this host in SYN_SENT (${hs.sent.top})` : '';
+      const recvText = hs.recv.max > 0 ? `${hs.recv.max} half-open connection${hs.recv.max === 1 ? '' : 's'} (SYN_RECV) on this host's listeners (${hs.recv.top})` : '';
+      const series = win.length > 1 ? `; SYN_SENT per sample: ${hs.sent.series.join(' -> ')}; SYN_RECV per sample: ${hs.recv.series.join(' -> ')}` : `; SYN_SENT ${hs.sent.max}, SYN_RECV ${hs.recv.max}`;
+      const outFix = 'the connections waiting for an answer: ss -tn state syn-sent (see syn-sent-unanswered), then check that the destination listens and that no firewall drops the SYNs (ping, tracepath, sockscope debug-connections HOST:PORT)';
+      const inFix =
+        "the half-open connections: ss -tn state syn-recv (see syn-recv-high): clients that do not complete the handshake (a SYN flood or spoofed sources, or a path dropping this host's SYN-ACKs or the clients' ACKs); keep net.ipv4.tcp_syncookies at 1, filter the sources sending most SYNs (nft/iptables rate limits); net.ipv4.tcp_synack_retries bounds how often each SYN-ACK is resent";
+      let message: string;
+      let fix: string;
+      if (sentText && recvText) {
+        message = `TCP retransmissions are SYN and SYN-ACK retransmissions: ${count} resent handshakes, both this host's connection attempts that got no answer (${sentText}) and its listeners' replies to clients that did not complete the handshake (${recvText}), not data lost`;
+        fix = `Find ${outFix}; and ${inFix}. ${confirm}`;
+      } else if (recvText) {
+        message = `TCP retransmissions are SYN-ACK retransmissions: ${count} resent this host's handshake replies to clients that did not complete the handshake (${recvText}; no connection of this host in SYN_SENT), not data lost`;
+        fix = `Find ${inFix}. ${confirm}`;
+      } else if (sentText) {
+        message = `TCP retransmissions are SYN retransmissions: ${count} resent a handshake that got no answer (a destination down, filtered or overloaded; ${sentText}), not data lost`;
+        fix = `Find ${outFix}. ${confirm}`;
+      } else {
+        const scoped = ctx.port !== undefined || ctx.peerPort !== undefined;
+        message =
+          `TCP retransmissions are SYN or SYN-ACK retransmissions: ${count} resent a handshake, not data lost; ` +
+          (scoped
+            ? `no socket in SYN_SENT or SYN_RECV among those of ${ctx.port !== undefined ? `port ${ctx.port}` : `connections to port ${ctx.peerPort}`} read here, so which side's handshakes they were cannot be told (sockscope analyze without --port looks at every socket)`
+            : 'no socket was in SYN_SENT or SYN_RECV in the samples, so which side\'s handshakes they were (this host\'s connection attempts or its listeners\' replies) cannot be told');
+        fix = `Watch ss -tn state syn-sent and ss -tn state syn-recv while TCPSynRetrans rises. For SYN_SENT, find ${outFix}. For SYN_RECV, find ${inFix}. ${confirm}`;
+      }
+      return [{ id: this.id, severity: 'warning', scope: 'host', message, evidence: `${base0}${series}`, fix }];
     }
     const to = counterRise(win, 'netstat', 'TcpExt', ['TCPTimeouts']);
     const retransmitting = ctx.snapshot.sockets
