@@ -201,10 +201,13 @@ export function remoteHiddenOwnersNote(host: string, viewer: RemoteViewer, snap:
   if (viewer.uid === 0 || snap.attribution.scope === 'none' || snap.attribution.complete) return undefined;
   // Only sockets whose owner ss -p looked up (every socket, or listeners): the monitor shows the others `?`.
   const looked = snap.attribution.scope === 'all' ? snap.sockets : snap.sockets.filter(isListenerSocket);
-  if (hiddenOwnerUids(looked, snapshotOwnerView(snap)).length === 0) return undefined;
+  const uids = hiddenOwnerUids(looked, snapshotOwnerView(snap));
+  if (uids.length === 0) return undefined;
   const { uid, name } = viewer;
   const who = uid === undefined ? (name === undefined ? '(uid unknown: id -u there printed none)' : name) : name === undefined ? `uid ${uid}` : `${name} (uid ${uid})`;
-  return `other users' processes on ${host} are not shown to the ssh user ${who}: its ss -p reads only that user's processes, so how many are hidden is unknown, and their sockets read hidden uid N; log in to ${host} as root or use sudo there to see them`;
+  const shown = uids.length > 5 ? `${uids.slice(0, 5).join(', ')} and ${uids.length - 5} more` : uids.join(', ');
+  // `host` may hold the ssh user (bob@web1): "log in to bob@web1 as root" would name another account.
+  return `other users' processes on ${host} are not shown to the ssh user ${who}: its ss -p reads only that user's processes, so how many are hidden is unknown, and their sockets read hidden uid ${shown}; log in there as root, or use sudo, to see them`;
 }
 
 /** What a source says of unix sockets' uids, for the note of unixOwnerUidUnknown. */

@@ -15,7 +15,7 @@ const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 const USER = 'sst-hid';
 const UID = 4283;
 const HOST = `${USER}@sockscope-test`;
-const NOTE = `other users' processes on ${HOST} are not shown to the ssh user ${USER} (uid ${UID}): its ss -p reads only that user's processes, so how many are hidden is unknown, and their sockets read hidden uid N; log in to ${HOST} as root or use sudo there to see them`;
+const NOTE = `other users' processes on ${HOST} are not shown to the ssh user ${USER} (uid ${UID}): its ss -p reads only that user's processes, so how many are hidden is unknown, and their sockets read hidden uid 0; log in there as root, or use sudo, to see them`;
 
 /** Runs the CLI without blocking this process (its listener must keep answering). */
 function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
