@@ -1,6 +1,16 @@
 // Text from the system (process names, unix paths) is untrusted: show control characters escaped.
 
 /**
+ * Characters that reorder or hide text without a glyph of their own: the line and paragraph separators, every
+ * Bidi_Control character (U+061C ALM, U+200E LRM, U+200F RLM, the embeddings and overrides U+202A..U+202E, the
+ * isolates U+2066..U+2069), the zero-width space U+200B, the invisible operators U+2060..U+2064 and U+FEFF. Not
+ * U+200C/U+200D (ZWNJ, ZWJ), which Persian, Indic scripts and emoji sequences need.
+ */
+function invisible(c: number): boolean {
+  return c === 0x061c || c === 0x200b || c === 0x200e || c === 0x200f || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c === 0xfeff;
+}
+
+/**
  * Escapes C0/C1 control characters, DEL and backslash so that a process named "\x1b[2Jevil" cannot
  * drive the terminal: ESC becomes \x1b, newline \n, tab \t, others \xNN (C1 as \u0080..\u009f). A byte
  * that was not UTF-8 (decodeUtf8's U+DC80..U+DCFF) becomes \xNN with NN from 80 to ff.
@@ -17,8 +27,7 @@ export function escapeControl(text: string): string {
     else if (c >= 0x80 && c <= 0x9f) out += `\\u${c.toString(16).padStart(4, '0')}`;
     else if (c >= 0xdc80 && c <= 0xdcff) out += `\\x${(c - 0xdc00).toString(16)}`; // a byte decodeUtf8 could not decode
     else if (c >= 0xd800 && c <= 0xdfff) out += `\\u${c.toString(16)}`; // any other lone surrogate
-    else if (c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
-      out += `\\u${c.toString(16).padStart(4, '0')}`; // line separators and bidi overrides
+    else if (invisible(c)) out += `\\u${c.toString(16).padStart(4, '0')}`; // line separators, bidi controls, invisible marks
     else out += ch;
   }
   return out;
@@ -39,9 +48,9 @@ export function escapeMessage(text: string): string {
 
 /**
  * Characters JSON.stringify leaves raw that a terminal acts on or that break text: DEL and the C1 controls
- * (U+009B is CSI, as ESC [ is), the line/paragraph separators, the bidi overrides (as escapeControl does).
+ * (U+009B is CSI, as ESC [ is), and the characters escapeControl escapes as invisible (separators, bidi controls).
  */
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /** A JSON document as --json prints it: indented, and safe to cat in a terminal (JSON.parse gives back the same value). */
 export function jsonText(doc: unknown): string {

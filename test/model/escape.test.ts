@@ -55,3 +55,18 @@ test('escapeMessage: raw controls escaped as escapeControl does, backslashes of 
   assert.equal(escapeMessage('got "\\x1b[31m" in C:\\dir'), 'got "\\x1b[31m" in C:\\dir');
   assert.equal(escapeMessage('\u202eevil'), '\\u202eevil');
 });
+
+test('every Bidi_Control character and the invisible marks are escaped, in text and in --json; ZWNJ/ZWJ are kept', () => {
+  // U+061C ALM, U+200E LRM and U+200F RLM reorder text as the overrides do; U+200B, U+2060..U+2064 and U+FEFF hide in it.
+  for (const c of [0x061c, 0x200b, 0x200e, 0x200f, 0x2060, 0x2064, 0xfeff, 0x202a, 0x202e, 0x2066, 0x2069, 0x2028]) {
+    const ch = String.fromCodePoint(c);
+    const hex = c.toString(16).padStart(4, '0');
+    assert.equal(escapeControl(`a${ch}b`), `a\\u${hex}b`, hex);
+    assert.equal(escapeMessage(`a${ch}b`), `a\\u${hex}b`, hex);
+    const json = jsonText({ name: `a${ch}b` });
+    assert.ok(json.includes(`a\\u${hex}b`), `${hex}: ${json}`);
+    assert.equal((JSON.parse(json) as { name: string }).name, `a${ch}b`, 'the same value back');
+  }
+  // Persian and emoji need the joiners: left as they are.
+  assert.equal(escapeControl('می\u200cخواهم 👨\u200d👩'), 'می\u200cخواهم 👨\u200d👩');
+});
