@@ -23,14 +23,17 @@ async function attributeNow(sockets: Socket[], scope: 'none' | 'listeners' | 'al
   return { scope: 'none', complete: false, hiddenProcesses: 0, note: 'process attribution is not available in this build' };
 }
 
-/** "/proc/net/sockstat is unreadable ...", when it is: the TCP totals then have no orphan count. */
+/**
+ * "/proc/net/sockstat is unreadable ...", when it is: the host's orphan count is unknown (the totals leave it out; a
+ * view of one port counts its own from its sockets, so the note does not say the totals have none).
+ */
 function sockstatNote(): string | undefined {
   try {
     accessSync('/proc/net/sockstat', fsConstants.R_OK);
     return undefined;
   } catch {
     const why = procMount('/proc').mounted ? '' : ' (/proc is not mounted)';
-    return `/proc/net/sockstat is unreadable${why}, so the TCP totals have no orphan count`;
+    return `/proc/net/sockstat is unreadable${why}, so the host's count of orphaned TCP sockets is unknown`;
   }
 }
 

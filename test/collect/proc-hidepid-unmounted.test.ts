@@ -122,7 +122,12 @@ describe('/proc hiding processes: hidepid=2 and /proc not mounted', { skip }, ()
     const all = sockscope(NO_PROC, [], []);
     assert.equal(all.status, 0, all.stderr);
     assert.doesNotMatch(all.stdout, /orphan \d/, 'the totals have no orphan figure');
-    assert.match(all.stdout, /\/proc\/net\/sockstat is unreadable \(\/proc is not mounted\), so the TCP totals have no orphan count/);
+    assert.match(all.stdout, /\/proc\/net\/sockstat is unreadable \(\/proc is not mounted\), so the host's count of orphaned TCP sockets is unknown/);
+    // One port's view counts the port's own orphans from its sockets: the note does not contradict its "orphan 0".
+    const one = sockscope(NO_PROC, [], ['--port', String(port)]);
+    assert.match(one.stdout, /orphan 0\)/);
+    assert.match(one.stdout, /the host's count of orphaned TCP sockets is unknown/);
+    assert.doesNotMatch(one.stdout, /totals have no orphan/);
     const a = sockscope(NO_PROC, [], ['analyze', '--port', String(port)]);
     assert.equal(a.status, 0, a.stderr);
     assert.match(a.stdout, /│ 0\/\d+\s+│ \?\s+│/);
