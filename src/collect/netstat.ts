@@ -12,6 +12,7 @@ import { assembleSnapshot } from './assemble.js';
 import { run, stdioInodesInUse, type RunResult } from './exec.js';
 import { readHostInfo, type HostInfo } from './host.js';
 import { dropStdioSockets } from './stdio-sockets.js';
+import { procMount } from './proc-pid.js';
 // Registers the shared cached attributor when this collector is used on its own.
 import './processes.js';
 import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, listenersOnlyForDirection, portFilterOf, type CollectOptions, type SocketSource } from './source.js';
@@ -116,6 +117,13 @@ export class NetstatSource implements SocketSource {
     ]);
     if (res.exitCode !== 0 && res.stdout.trim() === '') {
       throw new CollectorError(tool.command.join(' '), `exited with ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`);
+    }
+    // net-tools prints its headers, then "no support for `AF INET (tcp)' on this system" and exit 1 when it cannot
+    // read /proc/net/tcp (/proc not mounted): that read as a host without sockets, exit 0. IPv4 unreadable is a
+    // failure; a missing IPv6 family alone (IPv6 disabled) is not.
+    const noInet = res.exitCode !== 0 ? /no support for `AF INET \(.*$/m.exec(res.stderr) : null;
+    if (noInet) {
+      throw new CollectorError(tool.command.join(' '), `${noInet[0]}${procMount('/proc').mounted ? '' : ' (/proc is not mounted: mount -t proc proc /proc)'}`);
     }
     let sockets: Socket[] = tool.flavor === 'net-tools' ? parseNetTools(res.stdout) : parseBusybox(res.stdout);
     if (unix) {

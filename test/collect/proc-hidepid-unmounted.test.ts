@@ -128,6 +128,11 @@ describe('/proc hiding processes: hidepid=2 and /proc not mounted', { skip }, ()
     assert.match(one.stdout, /orphan 0\)/);
     assert.match(one.stdout, /the host's count of orphaned TCP sockets is unknown/);
     assert.doesNotMatch(one.stdout, /totals have no orphan/);
+    // netstat cannot read /proc/net/tcp either: it printed its headers and exit 1, read as a host without sockets.
+    const ns = sockscope(NO_PROC, [], ['--source', 'netstat']);
+    assert.equal(ns.status, 1, ns.stdout);
+    assert.match(ns.stderr, /^sockscope: netstat: no support for `AF INET \(tcp\)' on this system\. \(\/proc is not mounted: mount -t proc proc \/proc\)$/m);
+    assert.doesNotMatch(ns.stdout, /no sockets/);
     const a = sockscope(NO_PROC, [], ['analyze', '--port', String(port)]);
     assert.equal(a.status, 0, a.stderr);
     assert.match(a.stdout, /│ 0\/\d+\s+│ \?\s+│/);
