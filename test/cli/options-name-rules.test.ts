@@ -16,6 +16,10 @@ test('a NAME over 64 characters: exit 2, naming NAME and the limit, not a valida
     assert.match(r.stderr, new RegExp(`^sockscope: NAME: option name too long: ${n} characters, at most 64 \\(every option name is shorter\\); got "[^"]{32}…"\\n$`), r.stderr);
     assert.doesNotMatch(r.stderr, /Too big|expected string/);
   }
+  // Characters outside the BMP: counted as characters, with the UTF-16 units the limit counts.
+  const emoji = run('options', '😀'.repeat(40));
+  assert.equal(emoji.status, 2, emoji.stderr);
+  assert.match(emoji.stderr, /^sockscope: NAME: option name too long: 40 characters \(80 UTF-16 units\), at most 64 /, emoji.stderr);
   // 64 characters is within the rule: looked up, and unknown (exit 2, the usual message).
   const r = run('options', 'A'.repeat(64));
   assert.equal(r.status, 2, r.stderr);

@@ -89,7 +89,9 @@ export async function runOptions(argv: Args): Promise<void> {
   const max = OptionNameSchema.maxLength ?? 64;
   if (name.length > max) {
     const echo = `${[...name.slice(0, 64)].slice(0, 32).join('')}…`;
-    throw new UsageError(`NAME: option name too long: ${name.length} characters, at most ${max} (every option name is shorter); got ${JSON.stringify(echo)}`);
+    // The limit counts UTF-16 units (the schema's); the message counts characters, as a user does.
+    const chars = [...name].length;
+    throw new UsageError(`NAME: option name too long: ${chars} characters${chars !== name.length ? ` (${name.length} UTF-16 units)` : ''}, at most ${max} (every option name is shorter); got ${JSON.stringify(echo)}`);
   }
   let o: OptionReport;
   try {
