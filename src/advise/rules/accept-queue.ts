@@ -37,11 +37,25 @@ function overflowEvidence(ctx: RuleContext): string {
   return parts.length ? `; ${parts.join(', ')}` : '';
 }
 
+/** The listen() backlog the fixes suggest for `s`: 4 times its backlog now, at least 1024. */
+function listenTarget(s: Socket): number {
+  return Math.max(1024, nextPow2(Math.max(s.sendQ, 1) * 4));
+}
+
+/**
+ * The net.core.somaxconn the fixes suggest for `s`, one value for accept-queue-full, accept-queue-near-full
+ * and listen-backlog-capped: at least the listen() backlog they suggest (the one the application asked for is
+ * not visible: the kernel shows only the capped value), and at least twice the cap now.
+ */
+function somaxconnTarget(s: Socket, somax: number | null): number {
+  return Math.max(listenTarget(s), (somax ?? 0) * 2);
+}
+
 function backlogFix(s: Socket, ctx: RuleContext): string {
   const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
-  const want = Math.max(1024, nextPow2(Math.max(s.sendQ, 1) * 4));
+  const want = listenTarget(s);
   const capped = somax != null && s.sendQ >= somax;
-  const sysctl = capped || (somax != null && somax < want) ? `; the backlog is capped by net.core.somaxconn (now ${somax}): sysctl -w net.core.somaxconn=${Math.max(want, (somax ?? 0) * 2)} (persist it in /etc/sysctl.d/90-sockscope.conf)` : '';
+  const sysctl = capped || (somax != null && somax < want) ? `; the backlog is capped by net.core.somaxconn (now ${somax}): sysctl -w net.core.somaxconn=${somaxconnTarget(s, somax)} (persist it in /etc/sysctl.d/90-sockscope.conf)` : '';
   return (
     `Accept faster: accept in a loop until EAGAIN on each readiness event, and run more accepting workers (SO_REUSEPORT: one listener per worker). ` +
     `Raise the listen backlog: C listen(fd, ${want}), Python sock.listen(${want}), Node server.listen({ port: ${s.local.port}, backlog: ${want} })${sysctl}. ` +
@@ -275,7 +289,7 @@ const listenBacklogCapped: Rule = {
   severities: ['info'],
   scope: 'port',
   topic: 'accept-queue',
-  summary: 'A listener\'s backlog equals net.core.somaxconn: the application probably asked for more and the kernel capped it. Raise somaxconn if its accept queue fills.',
+  summary: 'A listener\'s backlog equals net.core.somaxconn: the application probably asked for more and the kernel capped it. Raise somaxconn if its accept queue fills (the fix says when it is full now), to the same value accept-queue-full gives.',
   thresholds: [],
   evaluate(ctx) {
     const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
@@ -285,6 +299,7 @@ const listenBacklogCapped: Rule = {
     for (const s of listenersOf(ctx.snapshot)) {
       if (s.sendQUnknown || s.sendQ !== somax || seen.has(s.local.port)) continue;
       seen.add(s.local.port);
+      const full = acceptQueueIsFull(s.recvQ, s.sendQ, somax);
       out.push({
         id: this.id,
         severity: 'info',
@@ -292,8 +307,10 @@ const listenBacklogCapped: Rule = {
         protocol: 'tcp',
         port: s.local.port,
         message: `Listen backlog of tcp ${addr(s)} equals net.core.somaxconn (${somax}): the backlog ${owner(s, ctx.snapshot)} asked for may have been capped`,
-        evidence: `backlog (Send-Q of LISTEN) ${s.sendQ} = net.core.somaxconn ${somax}; accept queue now ${s.recvQ}`,
-        fix: `Only if the accept queue fills: sysctl -w net.core.somaxconn=${somax * 4} (persist in /etc/sysctl.d/90-sockscope.conf), then restart the service so listen() is called again. Confirm: ss -ltn 'sport = :${s.local.port}'`,
+        evidence: `backlog (Send-Q of LISTEN) ${s.sendQ} = net.core.somaxconn ${somax}; accept queue now ${s.recvQ}${full ? ' (full: the kernel queues backlog + 1)' : ''}`,
+        fix:
+          `${full ? `Its accept queue is full (Recv-Q ${s.recvQ} of backlog ${s.sendQ}; see accept-queue-full): raise` : 'Only if the accept queue fills: raise'} the cap to at least the backlog the application passes to listen() (the kernel shows only the capped ${somax}): ` +
+          `sysctl -w net.core.somaxconn=${somaxconnTarget(s, somax)} (persist in /etc/sysctl.d/90-sockscope.conf), then restart the service so listen() is called again. Confirm: ss -ltn 'sport = :${s.local.port}'`,
       });
     }
     return out;
