@@ -5,14 +5,13 @@
 // the filter finds; and the key handling itself (the wizard's text fields never typed control keys).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DEFAULT_KEYMAP } from '../../src/ui/keymap.js';
 import { handleKey, withoutLastWord, type KeyContext } from '../../src/ui/input.js';
 import { initialState, reducer } from '../../src/ui/state.js';
 import { toWizardKeys } from '../../src/ui/wizard/Wizard.js';
-import { freeLowPort } from '../helpers/free-port.js';
-import { hasTmux, ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { ROOT, tmuxSkip } from '../helpers/tmux.js';
+import { monitorFilter } from '../helpers/tmux-filter.js';
 
 describe('control keys in the filter bar', () => {
   it('Ctrl-U clears, Ctrl-W deletes the last word, other Ctrl keys type nothing (key handler)', () => {
@@ -41,29 +40,11 @@ describe('control keys in the filter bar', () => {
   });
 
   describe('in the monitor (tmux)', { skip: tmuxSkip || (!existsSync(`${ROOT}dist/cli.js`) ? 'dist/cli.js missing' : false) }, () => {
-    const tmux = tmuxServer('sockscope-filter-ctrl');
-    const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-    const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
-    const bar = (s: string) => s.split('\n').find((l) => l.startsWith('/ ')) ?? '';
-    let server: net.Server;
-    let port: number;
-    before(async () => {
-      port = await freeLowPort();
-      server = net.createServer();
-      await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-    });
-    after(() => {
-      tmux('kill-server');
-      server.close();
-    });
+    const { tmux, capture, until, bar, port: listenerPort, openFilter } = monitorFilter('sockscope-filter-ctrl');
 
     it('/ Ctrl-U x reads "x"; a Ctrl-U b Ctrl-K reads "b"; Ctrl-W deletes a word; the filter finds the port', async () => {
-      assert.ok(hasTmux);
-      const r = tmux('new-session', '-d', '-s', 'mon', '-x', '100', '-y', '24', '-e', 'CI=false', '-c', ROOT, 'bin/sockscope', '--interval', '500ms');
-      assert.equal(r.status, 0, r.stderr);
-      await until((s) => / · row \d+\/\d+/.test(s), 'the ports view');
-      tmux('send-keys', '-t', 'mon', '/');
-      await until((s) => s.includes('Enter keep'), 'the filter bar');
+      const port = listenerPort();
+      await openFilter(100);
       // One key per read, as a person types (the reviewer's case), then the same keys in one read (a paste, a slow link).
       const keys = async (...ks: string[]) => {
         for (const k of ks) {

@@ -5,11 +5,10 @@
 // The built bin/sockscope in tmux, with a real loopback listener the filter finds; and the title text itself.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sectionTitle } from '../../src/ui/components/TableSection.js';
-import { freeLowPort } from '../helpers/free-port.js';
-import { hasTmux, ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { ROOT, tmuxSkip } from '../helpers/tmux.js';
+import { monitorFilter } from '../helpers/tmux-filter.js';
 
 const TYPED = 'esc\u202e\u009b31m';
 const SHOWN = 'esc\\u202e\\u009b31m';
@@ -26,29 +25,11 @@ describe('the typed filter is shown escaped', () => {
   });
 
   describe('in the monitor (tmux)', { skip: tmuxSkip || (!existsSync(`${ROOT}dist/cli.js`) ? 'dist/cli.js missing' : false) }, () => {
-    const tmux = tmuxServer('sockscope-filter-escape');
-    const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-    const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
-    const bar = (s: string) => s.split('\n').find((l) => l.startsWith('/ ')) ?? '';
-    let server: net.Server;
-    let port: number;
-    before(async () => {
-      port = await freeLowPort();
-      server = net.createServer();
-      await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-    });
-    after(() => {
-      tmux('kill-server');
-      server.close();
-    });
+    const { tmux, until, bar, port: listenerPort, openFilter } = monitorFilter('sockscope-filter-escape');
 
     it('/ then esc U+202E U+009B 31m: the bar and the title show esc\\u202e\\u009b31m, nothing raw; the filter still finds a port', async () => {
-      assert.ok(hasTmux);
-      const r = tmux('new-session', '-d', '-s', 'mon', '-x', '120', '-y', '24', '-e', 'CI=false', '-c', ROOT, 'bin/sockscope', '--interval', '500ms');
-      assert.equal(r.status, 0, r.stderr);
-      await until((s) => / · row \d+\/\d+/.test(s), 'the ports view');
-      tmux('send-keys', '-t', 'mon', '/');
-      await until((s) => s.includes('Enter keep'), 'the filter bar');
+      const port = listenerPort();
+      await openFilter(120);
       tmux('send-keys', '-t', 'mon', '-l', TYPED);
       let s = await until((x) => x.includes(`filter "${SHOWN}"`), 'the escaped filter in the title');
       assert.ok(bar(s).startsWith(`/ ${SHOWN}█`), s);
