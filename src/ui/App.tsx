@@ -24,7 +24,7 @@ import { useSocketDetails } from './hooks/useSocketDetails.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { KeyFeedContext } from './hooks/useKeys.js';
 import { useKeyQueue } from './hooks/useKeyQueue.js';
-import { monitorReducer, sameScreen, type KeyAction, type KeyContext } from './input.js';
+import { monitorReducer, sameScreen, suspendsOn, type KeyAction, type KeyContext } from './input.js';
 import { PAUSED_CELLS } from './header-lines.js';
 import type { SocketInspector } from './inspector.js';
 import { DEFAULT_KEYMAP, displayKey, footerHints, KEYS_OFF_HINTS, type KeyBinding } from './keymap.js';
@@ -99,9 +99,9 @@ export function App(props: AppProps) {
     childTakesKeys: (s) => current(s).view === 'wizard',
     isActive: isRawModeSupported === true,
     // In raw mode Ctrl-Z is the byte 0x1a, not SIGTSTP: the keymap's suspend key stops the monitor as the signal
-    // does, in any view, the filter bar and the wizard too.
-    intercept: (key) => {
-      if (!props.onSuspend || !keymap.some((b) => b.command === 'suspend' && b.keys.includes(key))) return false;
+    // does, in any view; in the filter bar and the wizard only a Ctrl key does (suspendsOn: `z` is typed there).
+    intercept: (key, s) => {
+      if (!props.onSuspend || !suspendsOn(keymap, key, s)) return false;
       props.onSuspend();
       return true;
     },

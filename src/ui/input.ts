@@ -71,6 +71,17 @@ function afterKeys(table: NonNullable<KeyContext['table']>, state: UiState): { i
   return i < 0 ? { index: table.index, top: table.top } : { index: i, top: state.top[key] ?? table.top };
 }
 
+/**
+ * Whether a key suspends the monitor (the keymap's `suspend`, acted on before the reducer: AppProps.onSuspend).
+ * Where text is typed, the filter bar, and in the wizard, which takes every key (its text fields too), only a
+ * Ctrl key does, as only Ctrl-C quits there: a suspend key bound to `z` is typed as a z, one bound to Esc or
+ * Enter keeps its meaning there. Ctrl-Z suspends everywhere.
+ */
+export function suspendsOn(keymap: readonly KeyBinding[], key: string, state: UiState): boolean {
+  if (!keymap.some((b) => b.command === 'suspend' && b.keys.includes(key))) return false;
+  return key.startsWith('ctrl+') || !(state.editingFilter || current(state).view === 'wizard');
+}
+
 /** Maps one key press to actions. `input` is the raw text Ink gave (for the filter bar). */
 export function handleKey(key: string, input: string, ctx: KeyContext): KeyResult {
   const { state } = ctx;

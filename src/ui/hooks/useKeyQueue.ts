@@ -16,8 +16,8 @@ export interface KeyQueueOptions<S, A> {
   childTakesKeys: (s: S) => boolean;
   /** Listen to the terminal at all (Ink's useInput needs raw mode). */
   isActive: boolean;
-  /** A key acted on outside the reducer, in its turn (Ctrl-Z suspends): true when it took the key. */
-  intercept?: (key: string) => boolean;
+  /** A key acted on outside the reducer, in its turn and on the state after the keys before it (Ctrl-Z suspends): true when it took the key. */
+  intercept?: (key: string, s: S) => boolean;
 }
 
 /** The monitor's key plumbing apart from the monitor: the state, its dispatch, and the feed for a child's keys. */
@@ -62,7 +62,7 @@ export function useKeyQueue<S, A>(opts: KeyQueueOptions<S, A>): { state: S; disp
     // Several characters in one read (a paste, a fast typist over SSH, tmux send-keys) are keys one by one.
     const keys = splitKeys(input, key);
     for (let i = 0; i < keys.length; i++) {
-      if (!cfg.current.intercept?.(keys[i][0])) dispatch(keyAction(keys[i][0], keys[i][1]));
+      if (!cfg.current.intercept?.(keys[i][0], latest.current)) dispatch(keyAction(keys[i][0], keys[i][1]));
       // splitKeys splits a read only into single characters: the rest of it is the characters after i.
       if (i + 1 < keys.length && !sameScreen(shown.current, latest.current)) {
         waiting.current.push([[...input].slice(i + 1).join(''), key]);
