@@ -1,5 +1,6 @@
 // The exporter's HTTP server: /metrics serves the last snapshot; collection runs on its own timer.
 import { createServer, type Server } from 'node:http';
+import { constants as osConstants } from 'node:os';
 import { evaluateRules, makeContext } from '../advise/engine.js';
 import type { SocketSource } from '../collect/source.js';
 import { keepHistory } from '../advise/history.js';
@@ -22,8 +23,21 @@ export interface ExporterOptions {
   onError?: (e: Error, lastGood: number) => void;
   /** While one error repeats: at most once every `stillFailingEveryMs`, with how many collections in a row failed and since when (Unix ms). */
   onStillFailing?: (e: Error, failures: number, since: number, lastGood: number) => void;
-  /** The first good collection after failed ones: how many failed, since when (Unix ms). */
-  onRecovered?: (failures: number, since: number) => void;
+  /**
+   * The first good collection after failed ones: how many failed, since when (Unix ms); `first` when no collection
+   * had succeeded before (the first snapshot, after onFirstFailing).
+   */
+  onRecovered?: (failures: number, since: number, first: boolean) => void;
+  /**
+   * Called once, when the first collection fails with an error that retrying may cure (ss busy, a netlink EINTR or
+   * ENOBUFS, a timeout): the exporter retries every interval, answers /metrics with 503 until a snapshot exists, and
+   * gives up (`ready` rejects) once `giveUp.attempts` collections in a row have failed and `giveUp.ms` have passed
+   * since the first failure. Said once the server listens, never when it cannot.
+   */
+  onFirstFailing?: (e: Error, giveUp: { attempts: number; ms: number }) => void;
+  /** FIRST_FAILURE_ATTEMPTS and FIRST_FAILURE_MS (tests). */
+  firstFailureAttempts?: number;
+  firstFailureMs?: number;
   /** How often onStillFailing may be called (STILL_FAILING_EVERY_MS; tests). */
   stillFailingEveryMs?: number;
   /**
@@ -39,8 +53,10 @@ export interface RunningExporter {
   /** The address actually bound (port 0 picks a free one). */
   address: { host: string; port: number };
   /**
-   * Resolves after the first collection when it succeeded; rejects with a FirstCollectionError when it failed,
-   * and the exporter has then stopped: nothing collects any more and the server is closed (its port released).
+   * Resolves after the first good collection; rejects with a FirstCollectionError when the exporter gives up before
+   * one (the first failure cannot go away by retrying, lastingFailure, or the first collections kept failing: see
+   * onFirstFailing), and the exporter has then stopped: nothing collects any more and the server is closed (its
+   * port released). Pending when closed before either.
    */
   ready: Promise<void>;
   /** Snapshots kept for the rules' history (thinned to their window; for tests). */
@@ -115,13 +131,67 @@ function requestPath(target: string): string | undefined {
 export const STILL_FAILING_EVERY_MS = 5 * 60_000;
 
 /**
- * The first collection failed: there is no snapshot to serve, and a source that cannot collect once (ss not
- * installed, netlink refused) seldom starts to; exporting only the exporter's own counters would look up to a
- * scrape for as long as it ran, saying the same error at every interval.
+ * Before any snapshot, how many collections in a row must fail, and for how long since the first failure (both:
+ * whichever comes later), before the exporter gives up: at 5 s, 7 collections in 30 s; at 1 min, 3 in 2 min. A
+ * host busy at boot (ss's netlink socket refused with EAGAIN, a dump interrupted, a 10 s timeout at 100,000
+ * sockets) collects at the next interval; one whose source cannot work (lastingFailure) ends at once.
+ */
+export const FIRST_FAILURE_ATTEMPTS = 3;
+export const FIRST_FAILURE_MS = 30_000;
+
+/**
+ * Errors no retry cures: the tool is not installed (ENOENT of its binary, or of the kernel's sock_diag handler for
+ * netlink), may not run or open its socket (EACCES, EPERM), the kernel lacks the protocol (EPROTONOSUPPORT,
+ * EAFNOSUPPORT), the build lacks the native module (MODULE_NOT_FOUND, ERR_DLOPEN_FAILED).
+ */
+const LASTING_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EPROTONOSUPPORT', 'EAFNOSUPPORT', 'MODULE_NOT_FOUND', 'ERR_DLOPEN_FAILED']);
+/** errno number -> name (netlink's errors carry the number only). */
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(osConstants.errno)) if (!ERRNO_NAMES.has(n)) ERRNO_NAMES.set(n, name);
+/**
+ * What ss or netstat print for those (glibc's strerror, after "Cannot open netlink socket: "), read only when the
+ * error carries no code: a tool that exited non-zero gives its stderr line, nothing else.
+ */
+const LASTING_TEXT = /: (Operation not permitted|Permission denied|Protocol not supported|Address family not supported by protocol)$/;
+/** netlink's bindings failing to load (koffi's native module missing, not Linux): codeless, and cached for good. */
+const NO_BINDINGS = /^netlink: (Cannot find the native Koffi module|netlink needs Linux)/;
+
+/**
+ * The code (ENOENT, EPERM...) of a collection error that retrying cannot cure, or undefined when it may go away
+ * (EAGAIN, EINTR, ENOBUFS, a timeout, ss exiting 1 while busy, anything unknown). Decided by the codes of the error
+ * and its causes (CollectorError -> the spawn error or NetlinkError); by the text only when none has one.
+ */
+export function lastingFailure(e: unknown): string | undefined {
+  let coded = false;
+  for (let x = e as { code?: unknown; errno?: unknown; cause?: unknown } | undefined, depth = 0; x && typeof x === 'object' && depth < 5; x = x.cause as typeof x, depth++) {
+    const code = typeof x.code === 'string' ? x.code : typeof x.errno === 'number' ? ERRNO_NAMES.get(Math.abs(x.errno)) : undefined;
+    if (code === undefined) continue;
+    if (LASTING_CODES.has(code)) return code;
+    coded = true;
+  }
+  if (coded) return undefined;
+  const message = ((e as Error)?.message ?? '').trimEnd();
+  if (NO_BINDINGS.test(message)) return 'not available in this build';
+  const text = LASTING_TEXT.exec(message);
+  return text ? text[1] : undefined;
+}
+
+/**
+ * The exporter gave up before its first snapshot: the first collection failed with an error retrying cannot cure
+ * (`lasting`: ss not installed, netlink refused), or the first `failures` collections failed for `forMs`. Exporting
+ * only the exporter's own counters would look up to a scrape for as long as it ran.
  */
 export class FirstCollectionError extends Error {
-  constructor(override readonly cause: Error) {
-    super(`no snapshot to serve: the first collection failed: ${cause.message}`);
+  constructor(
+    override readonly cause: Error,
+    readonly failures = 1,
+    readonly forMs = 0,
+  ) {
+    super(
+      failures === 1
+        ? `no snapshot to serve: the first collection failed: ${cause.message}`
+        : `no snapshot to serve: the first ${failures} collections failed (for ${Math.round(forMs / 1000)} s): ${cause.message}`,
+    );
     this.name = 'FirstCollectionError';
   }
 }
@@ -142,8 +212,14 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   let timer: NodeJS.Timeout | undefined;
   /** When the last good collection's snapshot was taken (Unix ms); undefined before the first. */
   let lastGood: number | undefined;
-  /** The first collection's error: the loop has stopped and `ready` rejects. */
+  /** Why the exporter gave up before a first snapshot: the loop has stopped and `ready` rejects. */
   let firstError: FirstCollectionError | undefined;
+  /** The first collection failed with an error that may go away, said (onFirstFailing) once the server listens. */
+  let firstFailing: Error | undefined;
+  const giveUp = { attempts: o.firstFailureAttempts ?? FIRST_FAILURE_ATTEMPTS, ms: o.firstFailureMs ?? FIRST_FAILURE_MS };
+  /** Settles `ready`: after the first good collection, or when giving up before one. */
+  let settleFirst!: () => void;
+  const firstSettled = new Promise<void>((r) => (settleFirst = r));
   /** The run of failed collections since the last good one: its first failure's time, its count, the last message and when it was said. */
   let failing: { since: number; count: number; message: string; saidAt: number } | undefined;
   const stillEvery = o.stillFailingEveryMs ?? STILL_FAILING_EVERY_MS;
@@ -161,11 +237,15 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
       history = exportHistory(history, snap, window);
       const recs = evaluateRules(makeContext({ snapshot: snap, history, thresholds: o.thresholds }));
       metrics.update(snap, recs);
+      const first = lastGood === undefined;
       lastGood = snap.time;
-      if (failing) o.onRecovered?.(failing.count, failing.since);
+      // A first failure cured before the server listened was never said: nor is its cure.
+      if (failing && (listening || !first)) o.onRecovered?.(failing.count, failing.since, first);
       failing = undefined;
+      firstFailing = undefined;
       if (!firstDone) {
         firstDone = true;
+        settleFirst();
         // The first collection starts before listen(): its line waits until the server listens, and is never
         // said when it cannot (as nobody on port 80 it came before "cannot listen on ...", pointing at a gauge
         // no endpoint would serve).
@@ -176,13 +256,22 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     } catch (e) {
       metrics.failed();
       const err = e as Error;
+      const now = Date.now();
       if (lastGood === undefined) {
-        // Nothing collected yet: no snapshot to serve, so no serving on (ready rejects and the server closes).
-        firstError = new FirstCollectionError(err);
-        stopLoop();
+        // Nothing collected yet. An error that cannot go away (ss not installed, netlink refused) ends the exporter
+        // at once; another one (ss busy at boot, a timeout) is retried every interval, said once, until giveUp.
+        failing = { since: failing?.since ?? now, count: (failing?.count ?? 0) + 1, message: err.message, saidAt: now };
+        const lasting = lastingFailure(err) !== undefined;
+        if (lasting || (failing.count >= giveUp.attempts && now - failing.since >= giveUp.ms)) {
+          firstError = new FirstCollectionError(err, failing.count, now - failing.since);
+          stopLoop();
+          settleFirst();
+        } else if (failing.count === 1) {
+          if (listening) o.onFirstFailing?.(err, giveUp);
+          else firstFailing = err;
+        }
         return;
       }
-      const now = Date.now();
       // One line per error: the same one at every interval (ss missing: every 500 ms, forever) is said once,
       // then only every stillEvery while it lasts; a different one is said at once.
       if (!failing || failing.message !== err.message) {
@@ -204,7 +293,8 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     if (!stopped) timer = setTimeout(loop, o.intervalMs);
   };
   // /metrics answers at once, 200 with what is known: until the first collection has finished, only the
-  // exporter's own counters (a 503 would be a failed scrape, up == 0, at every restart). The host's counters
+  // exporter's own counters (a 503 would be a failed scrape, up == 0, at every restart; it is 503 once the first
+  // collection has failed, while it is retried, see the handler). The host's counters
   // and the collection time are absent until then (SocketMetrics), never 0: Prometheus read a 0 followed
   // by the kernel's value as a reset and a rise of the whole value.
   const looped = loop();
@@ -219,6 +309,14 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
       return;
     }
     if (url === '/metrics') {
+      // The first collection failed and is retried: no snapshot yet, and a 200 with only the exporter's counters
+      // would read up == 1 while nothing of the host is exported. 503 makes it a failed scrape (up == 0, the
+      // target's error "server returned HTTP status 503"), as a stopped exporter would be; the text says why.
+      if (lastGood === undefined && failing) {
+        const body = `no snapshot yet: the first collection failed (${failing.count} in a row), retrying every ${o.intervalMs} ms: ${failing.message}\n`;
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(Math.max(1, Math.ceil(o.intervalMs / 1000))) }).end(req.method === 'HEAD' ? undefined : body);
+        return;
+      }
       metrics
         .text()
         .then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(req.method === 'HEAD' ? undefined : body))
@@ -248,7 +346,7 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
     });
   });
   // The first collection failed: no snapshot will be served, the server closes once its listen has ended.
-  const ready = looped.then(async () => {
+  const ready = looped.then(() => firstSettled).then(async () => {
     if (!firstError) return;
     await listened.then(close, () => undefined);
     throw firstError;
@@ -271,6 +369,8 @@ export async function startExporter(o: ExporterOptions): Promise<RunningExporter
   listening = true;
   if (hiddenLine) o.onHidden?.(hiddenLine);
   hiddenLine = undefined;
+  if (firstFailing && lastGood === undefined) o.onFirstFailing?.(firstFailing, giveUp);
+  firstFailing = undefined;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
   return {

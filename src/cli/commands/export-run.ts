@@ -81,17 +81,26 @@ export async function runExport(argv: Args): Promise<void> {
   // A snapshot every interval for as long as it runs: keep its heap near what is live.
   enableHeapGovernor();
   const source = createSource(argv.source as SourceChoice);
+  // The lines about a first collection that failed and is retried come after "serving" (it may fail before listen).
+  let serving = false;
+  const early: string[] = [];
+  const sayServing = (line: string) => (serving ? say(line) : early.push(line));
   const exporter = await startExporter({
     source,
     host: address,
     port,
     intervalMs,
     thresholds: config.thresholds,
-    // After a good collection only (the first one failing ends the command): each new error once, the same
-    // one again every few minutes while it lasts, and a line when collections work again.
+    // After a good collection: each new error once, the same one again every few minutes while it lasts, and a
+    // line when collections work again.
     onError: (e, lastGood) => say(`collection failed (serving the snapshot of ${at(lastGood)}): ${e.message}`),
     onStillFailing: (e, n, since, lastGood) => say(`still failing: ${n} collections in a row since ${at(since)} (serving the snapshot of ${at(lastGood)}): ${e.message}`),
-    onRecovered: (n, since) => say(`collecting again after ${n} failed collection${n === 1 ? '' : 's'} since ${at(since)}`),
+    // Before one: a first failure retrying cannot cure ends the command (failedFirst); another is said once and
+    // retried until giveUp, then the first snapshot is said.
+    onFirstFailing: (e, giveUp) =>
+      sayServing(`the first collection failed, retrying every ${intervalMs} ms (/metrics answers 503 until a snapshot exists; gives up after ${giveUp.attempts} failed collections and ${Math.round(giveUp.ms / 1000)} s): ${e.message}`),
+    onRecovered: (n, since, first) =>
+      (first ? sayServing : say)(`${first ? 'first snapshot collected' : 'collecting again'} after ${n} failed collection${n === 1 ? '' : 's'} since ${at(since)}`),
     // Once, as --json's note says it: without root, findings about other users' processes are missing.
     onHidden: (line) => process.stderr.write(`sockscope export: ${line}\n`),
   }).catch(async (e: NodeJS.ErrnoException) => {
@@ -99,10 +108,11 @@ export async function runExport(argv: Args): Promise<void> {
     const why = await whyNoListen(address, port, e.code, source);
     throw new Error(`cannot listen on ${argv.listen}: ${e.code ?? e.message}${why || errnoText(e)}`);
   });
-  // The first collection failing ends the command (the exporter has closed its server): one line, exit 1, as
+  // Giving up before a first snapshot ends the command (the exporter has closed its server): one line, exit 1, as
   // analyze-states with the same source says it, not a collection error every interval while /metrics serves
   // no snapshot. A source that cannot work at all (ss not installed, netlink refused) fails within
-  // milliseconds: "serving" waits for the first collection that long, so that it is then the only line.
+  // milliseconds: "serving" waits for the first collection that long, so that it is then the only line. One
+  // that may recover (ss busy at boot) is retried, and gives up only after the exporter's bound.
   const failedFirst = (e: Error) => {
     process.stderr.write(`sockscope: ${escapeMessage(e.message)}\n`);
     process.exit(1);
@@ -120,6 +130,8 @@ export async function runExport(argv: Args): Promise<void> {
   exporter.ready.catch(failedFirst);
   const shown = exporter.address.host.includes(':') ? `[${exporter.address.host}]` : exporter.address.host;
   process.stderr.write(`sockscope export: serving http://${shown}:${exporter.address.port}/metrics every ${intervalMs} ms\n`);
+  serving = true;
+  for (const line of early.splice(0)) say(line);
   const stop = () => {
     exporter.close().then(() => process.exit(0));
   };
