@@ -78,6 +78,8 @@ function jobName(job: InetJob): string {
 export interface NetlinkDumpOptions {
   protocols?: readonly Protocol[];
   details?: boolean;
+  /** UDP sockets' skmeminfo without `details` (CollectOptions.udpMemory), in the UDP dumps themselves. */
+  udpMemory?: boolean;
   port?: number;
   peerPort?: number;
   /** With `peerPort`: also every listener (CollectOptions.withListeners), in the same dumps. */
@@ -196,6 +198,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
       // CollectOptions.boundOnly: also the TCP sockets merely bound to the port (they hold it: EADDRINUSE).
       states: job.protocol === 'tcp' && opts.port !== undefined && opts.boundOnly ? ALL_STATES_MASK | BOUND_INACTIVE_BIT : undefined,
       details: opts.details,
+      memory: job.protocol === 'udp' && opts.udpMemory === true,
       port: opts.port,
       peerPort: opts.peerPort,
       listeners: opts.withListeners === true && opts.peerPort !== undefined,

@@ -17,6 +17,12 @@ export interface CollectOptions {
   attribution?: AttributionReach;
   /** Ask for tcp_info (rtt, cwnd, retrans...) and socket memory where the source can give them. */
   details?: boolean;
+  /**
+   * UDP sockets' socket memory (skmem: rb, the queue, the drop counter) without `details`: netlink reads it in its
+   * UDP dumps (one more attribute a socket); others ignore it (collect/udp-memory.ts reads it for ss in a dump of
+   * its own). The monitor's home view asks, so that udp-socket-drops can fire there.
+   */
+  udpMemory?: boolean;
   /** Hint: only sockets whose local port is this (a collector may filter kernel-side or afterwards). */
   port?: number;
   /** Hint: only sockets whose peer port is this. */

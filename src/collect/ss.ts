@@ -21,6 +21,8 @@ export function ssArgs(opts: CollectOptions, withProcesses: boolean): string[] {
   const flags = `-${protos.map((p) => PROTO_FLAGS[p]).join('')}anOHe${withProcesses ? 'p' : ''}`;
   const args = [flags];
   if (opts.details) args.push('-i', '-m', '-o');
+  // CollectOptions.udpMemory: -m costs little on a run of UDP sockets alone (a TCP run would read every connection's).
+  else if (opts.udpMemory && protos.every((p) => p === 'udp')) args.push('-m', '-o');
   else args.push('-o');
   // A filter keeps ss's own work small when one port is asked for.
   const filter: string[] = [];
@@ -114,7 +116,15 @@ export function ssRuns(opts: CollectOptions, withProcesses: boolean, plan: SsPla
   const open = !withProcesses && opts.port === undefined && opts.peerPort === undefined && protos.includes('tcp');
   const lean = open && !!plan.lean && !opts.details && opts.processes !== 'all';
   const split = open ? plan.split : undefined;
-  if (!lean && !split) return [...runs, { args: ssArgs(inet, withProcesses), netid: impliedNetid(inet) }];
+  // CollectOptions.udpMemory: UDP in a run of its own with -m (a run that holds TCP too would read every connection's
+  // memory); not with ss -p, which walks every process once per run.
+  const udpApart = !withProcesses && opts.udpMemory === true && !opts.details && protos.includes('udp') && protos.includes('tcp');
+  if (!lean && !split && !udpApart) return [...runs, { args: ssArgs(inet, withProcesses), netid: impliedNetid(inet) }];
+  if (!lean && !split) {
+    runs.push({ args: ssArgs({ ...opts, protocols: ['udp'] }, false), netid: 'udp' });
+    const others = protos.filter((p) => p !== 'udp');
+    return [...runs, { args: ssArgs({ ...opts, protocols: others }, false), netid: impliedNetid({ protocols: others }) }];
+  }
   const rest = protos.filter((p) => p !== 'tcp');
   if (rest.length) runs.push({ args: ssArgs({ ...opts, protocols: rest }, false), netid: impliedNetid({ protocols: rest }) });
   let tcp = ssArgs({ ...opts, protocols: ['tcp'] }, false);

@@ -56,6 +56,8 @@ export interface InetDiagRequest {
   states?: number;
   /** Ask for tcp_info, congestion control name and skmeminfo. */
   details?: boolean;
+  /** Ask for skmeminfo alone (without `details`): a UDP socket's buffer, queue and drop counter. */
+  memory?: boolean;
   /** Kernel-side filter: local port equals (or, when both are given, peer port equals). */
   port?: number;
   /** Kernel-side filter: peer port equals. */
@@ -164,7 +166,7 @@ export function buildInetDiagRequest(r: InetDiagRequest): Buffer {
   if (r.details) {
     ext = extBit(INET_DIAG_INFO) | extBit(INET_DIAG_SKMEMINFO);
     if (r.protocol === IPPROTO_TCP) ext |= extBit(INET_DIAG_CONG);
-  }
+  } else if (r.memory) ext = extBit(INET_DIAG_SKMEMINFO);
   const states = (r.states ?? ALL_STATES_MASK) >>> 0;
   // id: all zero = wildcard; cookie INET_DIAG_NOCOOKIE.
   if (compat) {

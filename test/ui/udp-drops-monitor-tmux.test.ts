@@ -58,23 +58,35 @@ describe('UDP drops in the monitor', () => {
     tmux('kill-server');
   });
 
-  it('collectWithUdpMemory: the home view\'s collection gets the drop counter, and the owner stays', async () => {
-    const source = createSource('netlink');
-    const opts = { protocols: ['udp', 'tcp'] as const, processes: 'listeners' as const };
-    const plain = await source.collect({ ...opts, protocols: [...opts.protocols] });
-    const bare = plain.sockets.find((s) => s.protocol === 'udp' && s.local.port === port);
-    assert.ok(bare, 'the socket is listed');
-    assert.equal(bare.skmem, undefined, 'without details the collection has no socket memory (the gap)');
-    const withMem = await waitFor('drops counted', async () => {
-      const snap = await collectWithUdpMemory(source, { ...opts, protocols: [...opts.protocols] });
-      const s = snap.sockets.find((x) => x.protocol === 'udp' && x.local.port === port);
-      return s && (socketDrops(s) ?? 0) > 0 ? s : undefined;
-    });
-    assert.ok(withMem.skmem && withMem.skmem.rcvbuf > 0, JSON.stringify(withMem.skmem));
-    assert.deepEqual(withMem.processes.map((p) => p.pid), [pid], 'the owner read by the main collection is kept');
-    // With details the collection is left as it is (one dump).
-    const detailed = await collectWithUdpMemory(source, { protocols: ['udp'], processes: 'none', details: true });
-    assert.ok(detailed.sockets.find((x) => x.protocol === 'udp' && x.local.port === port)?.skmem);
+  it('collectWithUdpMemory: the home view\'s collection gets the drop counter in one collection (netlink, ss), the owner stays', async () => {
+    const opts = { protocols: ['udp', 'tcp'], processes: 'listeners' } as const;
+    for (const name of ['netlink', 'ss'] as const) {
+      const source = createSource(name);
+      const plain = await source.collect({ ...opts, protocols: [...opts.protocols] });
+      const bare = plain.sockets.find((s) => s.protocol === 'udp' && s.local.port === port);
+      assert.ok(bare, `${name}: the socket is listed`);
+      assert.equal(bare.skmem, undefined, `${name}: without details or udpMemory the collection has no socket memory (the gap)`);
+      let calls = 0;
+      const counted = { name: source.name, collect: (o?: Parameters<typeof source.collect>[0]) => (calls++, source.collect(o)) };
+      const withMem = await waitFor(`${name}: drops counted`, async () => {
+        calls = 0;
+        const snap = await collectWithUdpMemory(counted, { ...opts, protocols: [...opts.protocols] });
+        const s = snap.sockets.find((x) => x.protocol === 'udp' && x.local.port === port);
+        return s && (socketDrops(s) ?? 0) > 0 ? s : undefined;
+      });
+      assert.equal(calls, 1, `${name}: the memory comes with the collection itself (netlink's UDP dumps, ss's UDP run with -m)`);
+      assert.ok(withMem.skmem && withMem.skmem.rcvbuf > 0, JSON.stringify(withMem.skmem));
+      assert.deepEqual(withMem.processes.map((p) => p.pid), [pid], `${name}: the owner read by the collection is kept`);
+    }
+    // Sources without socket memory: one collection, nothing added (procfs has the drops column itself).
+    for (const name of ['procfs', 'netstat'] as const) {
+      const source = createSource(name);
+      let calls = 0;
+      const counted = { name: source.name, collect: (o?: Parameters<typeof source.collect>[0]) => (calls++, source.collect(o)) };
+      const snap = await collectWithUdpMemory(counted, { ...opts, protocols: [...opts.protocols] });
+      assert.equal(calls, 1, name);
+      assert.equal(snap.sockets.find((x) => x.protocol === 'udp' && x.local.port === port)?.skmem, undefined, name);
+    }
   });
 
   it('the monitor names the dropping socket (udp-socket-drops) and marks its port', { skip: tmuxSkip || (!existsSync(`${ROOT}dist/cli.js`) ? 'dist/cli.js missing' : false), timeout: 60_000 }, async () => {
