@@ -6,7 +6,7 @@
 // the handshake; SYN_SENT -> this host's unanswered attempts; both -> both; neither -> cannot tell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { evaluateRules, makeContext } from '../../src/advise/index.js';
 import { fakeHistory, incoming, listener, outgoing, type FakeSnapshotOptions } from '../helpers/fake-snapshot.js';
@@ -53,7 +53,11 @@ const S = `sockscope-sas-${process.pid}`;
 const C = `sockscope-sac-${process.pid}`;
 const BIN = resolve('bin/sockscope');
 
-test('retransmissions-high in namespaces: a SYN-flooded server (its SYN-ACKs dropped on the way back) is told SYN-ACK retransmissions, not syn-sent', { timeout: 120_000 }, async (t) => {
+// The server (S) also opens 300 connections of its own to port 81, whose SYNs C drops: TCPSynRetrans counts both
+// directions on the whole host, while analyze --port 9000 reads none of S's SYN_SENT (ephemeral local ports) and
+// --peer-port 81 none of its SYN_RECV. Scoped, it said "SYN-ACK retransmissions ... no connection of this host in
+// SYN_SENT" (--port) or "SYN retransmissions ... got no answer" (--peer-port); now only the whole host concludes.
+test('retransmissions-high in namespaces: a SYN-flooded server that also makes unanswered connections: both sides on the whole host, no side concluded under --port or --peer-port', { timeout: 120_000 }, async (t) => {
   const kids: ChildProcess[] = [];
   t.after(() => {
     for (const k of kids) k.kill('SIGKILL');
@@ -62,7 +66,8 @@ test('retransmissions-high in namespaces: a SYN-flooded server (its SYN-ACKs dro
   });
   vethPair(S, C, `sas${process.pid % 10000}`, `sac${process.pid % 10000}`, '10.77.9');
   inNetns(S, ['sysctl', '-qw', 'net.ipv4.tcp_syncookies=1']);
-  inNetns(C, ['nft', '-f', '-'], 'table inet rv {\n  chain in {\n    type filter hook input priority 0\n    tcp sport 9000 drop\n  }\n}\n');
+  // C drops the server's SYN-ACKs (sport 9000) and every SYN to its port 81 (S's attempts go unanswered).
+  inNetns(C, ['nft', '-f', '-'], 'table inet rv {\n  chain in {\n    type filter hook input priority 0\n    tcp sport 9000 drop\n    tcp dport 81 drop\n  }\n}\n');
   const start = (ns: string, code: string) => {
     const k = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     kids.push(k);
@@ -71,26 +76,41 @@ test('retransmissions-high in namespaces: a SYN-flooded server (its SYN-ACKs dro
       k.once('exit', (code) => rej(new Error(`python3 in ${ns} exited with ${code}`)));
     });
   };
-  await start(S, "import socket, time\ns = socket.socket(); s.bind(('0.0.0.0', 9000)); s.listen(128)\nprint('ready', flush=True)\ntime.sleep(60)");
-  await start(C, String.raw`
-import socket, time
+  const flood = (host: string, port: number, n: number) => `
 cs = []
-for i in range(1000):
+for i in range(${n}):
     c = socket.socket(); c.setblocking(False)
-    try: c.connect(('10.77.9.1', 9000))
+    try: c.connect(('${host}', ${port}))
     except BlockingIOError: pass
     cs.append(c)
-print('ready', flush=True)
-time.sleep(60)
-`);
-  const r = spawnSync('ip', ['netns', 'exec', S, BIN, 'analyze', '--port', '9000', '--samples', '4', '--sample-interval', '1s', '--json'], { encoding: 'utf8', timeout: 60_000 });
-  assert.ok(r.stdout, r.stderr);
-  const recs = (JSON.parse(r.stdout) as { recommendations: { id: string; severity: string; message: string; evidence: string; fix: string }[] }).recommendations;
-  assert.ok(recs.some((x) => x.id === 'syn-recv-high'), recs.map((x) => x.id).join(', '));
-  const re = recs.find((x) => x.id === 'retransmissions-high');
-  assert.ok(re, `retransmissions-high fires (got ${recs.map((x) => x.id).join(', ')})`);
-  assert.match(re.message, /^TCP retransmissions are SYN-ACK retransmissions: (\d+) of \1 retransmitted segments .* \(\d+ half-open connections \(SYN_RECV\) on this host's listeners \(tcp port 9000: \d+\); no connection of this host in SYN_SENT\), not data lost$/);
-  assert.doesNotMatch(`${re.message} ${re.fix}`, /syn-sent-unanswered|state syn-sent|got no answer/);
-  assert.match(re.fix, /ss -tn state syn-recv \(see syn-recv-high\)/);
-  assert.match(re.evidence, /SYN_SENT per sample: 0 -> 0 -> 0 -> 0; SYN_RECV per sample: \d+/);
+`;
+  await start(S, `import socket, time\ns = socket.socket(); s.bind(('0.0.0.0', 9000)); s.listen(128)\n${flood('10.77.9.2', 81, 300)}\nprint('ready', flush=True)\ntime.sleep(60)`);
+  await start(C, `import socket, time\n${flood('10.77.9.1', 9000, 1000)}\nprint('ready', flush=True)\ntime.sleep(60)`);
+  // The three views over the same seconds, side by side.
+  const analyze = (scope: string[]) =>
+    new Promise<{ id: string; severity: string; message: string; evidence: string; fix: string }[]>((res, rej) => {
+      const k = spawn('ip', ['netns', 'exec', S, BIN, 'analyze', ...scope, '--samples', '4', '--sample-interval', '1s', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      kids.push(k);
+      let out = '';
+      let err = '';
+      k.stdout!.on('data', (d: Buffer) => (out += d));
+      k.stderr!.on('data', (d: Buffer) => (err += d));
+      k.once('exit', () => (out ? res(JSON.parse(out).recommendations) : rej(new Error(`analyze ${scope.join(' ')}: ${err}`))));
+    });
+  const [whole, port, peer] = await Promise.all([analyze([]), analyze(['--port', '9000']), analyze(['--peer-port', '81'])]);
+  const find = (recs: typeof whole, what: string) => {
+    const re = recs.find((x) => x.id === 'retransmissions-high');
+    assert.ok(re, `retransmissions-high fires for ${what} (got ${recs.map((x) => x.id).join(', ')})`);
+    assert.equal(re.severity, 'warning');
+    return re;
+  };
+  const w = find(whole, 'analyze');
+  assert.match(w.message, /^TCP retransmissions are SYN and SYN-ACK retransmissions: (\d+) of \1 .*\(300 connections of this host in SYN_SENT \(to port 81: 300\)\).*\(\d+ half-open connections \(SYN_RECV\) on this host's listeners \(tcp port 9000: \d+\)\), not data lost$/);
+  const p = find(port, 'analyze --port 9000');
+  assert.ok(port.some((x) => x.id === 'syn-recv-high'), port.map((x) => x.id).join(', '));
+  assert.match(p.message, /^TCP retransmissions are SYN or SYN-ACK retransmissions: (\d+) of \1 .* among the sockets of port 9000 read here are \d+ half-open connections \(SYN_RECV\) \(tcp port 9000: \d+\); this host's connection attempts from other local ports \(SYN_SENT\) and the sockets of other ports were not collected \(--port 9000\), .*\(sockscope analyze without --port looks at every socket\)$/);
+  assert.match(p.evidence, /; among the sockets of port 9000: SYN_SENT per sample: 0 -> 0 -> 0 -> 0; SYN_RECV per sample: \d+/);
+  const q = find(peer, 'analyze --peer-port 81');
+  assert.match(q.message, /^TCP retransmissions are SYN or SYN-ACK retransmissions: (\d+) of \1 .* among the sockets of connections to port 81 read here are 300 connections in SYN_SENT \(to port 81: 300\); the half-open connections \(SYN_RECV\) on this host's listeners .* not collected \(--peer-port 81\), .*\(sockscope analyze without --peer-port looks at every socket\)$/);
+  for (const r of [p, q]) assert.doesNotMatch(r.message, /no connection of this host in SYN_(SENT|RECV)|^TCP retransmissions are SYN(-ACK)? retransmissions:|got no answer/);
 });

@@ -6,7 +6,8 @@ import { fmtPct, fmtSeconds, fmtUsAsMs } from '../format.js';
 import type { Rule } from '../rule.js';
 import { counterRise, recentOf, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
-import type { Recommendation } from '../types.js';
+import type { Recommendation, RuleContext } from '../types.js';
+import { contextLabel } from './common.js';
 
 /**
  * The retransmission figures over the window. Tcp OutSegs counts no retransmitted segment (RFC 1213
@@ -34,14 +35,18 @@ interface HandshakeCount { series: number[]; max: number; top: string }
 /**
  * The window's connections in SYN_SENT (this host's connection attempts) and SYN_RECV (half-open connections
  * on this host's listeners), the two sides TCPSynRetrans counts, from each sample's groups (a window entry
- * keeps their state counts, not their sockets): by destination port and by local port.
+ * keeps their state counts, not their sockets): by destination port and by local port. Under --port or
+ * --peer-port only the scope's groups (as groupsInContext: port P's incoming one, the outgoing one to the peer
+ * port), the sockets the collection was asked for.
  */
-function handshakes(win: readonly Snapshot[]): { sent: HandshakeCount; recv: HandshakeCount } {
+function handshakes(ctx: RuleContext, win: readonly Snapshot[]): { sent: HandshakeCount; recv: HandshakeCount } {
+  const scoped = ctx.port !== undefined || ctx.peerPort !== undefined;
   const of = (state: 'SYN_SENT' | 'SYN_RECV'): HandshakeCount => {
     const per = win.map((snap) => {
       const by: [string, number][] = [];
-      for (const g of factsOf(snap).groups.values()) {
+      for (const g of factsFor(ctx, snap).groups.values()) {
         if (g.protocol !== 'tcp' || g.states[state] === 0) continue;
+        if (scoped && !((g.direction === 'in' && g.port === ctx.port) || (g.direction === 'out' && g.port === ctx.peerPort))) continue;
         by.push([g.direction === 'in' ? `tcp port ${g.port}` : `to port ${g.port}`, g.states[state]]);
       }
       return { n: by.reduce((t, [, k]) => t + k, 0), by };
@@ -55,13 +60,45 @@ function handshakes(win: readonly Snapshot[]): { sent: HandshakeCount; recv: Han
   return { sent: of('SYN_SENT'), recv: of('SYN_RECV') };
 }
 
+/**
+ * The message and fix when the collection was scoped (--port, --peer-port): TCPSynRetrans counts the whole
+ * host, the sockets only the scope's. --port P reads no connection this host makes from an ephemeral port
+ * (its SYN_SENT) nor another port's half-open ones; --peer-port Q no listener's SYN_RECV. So what the scope's
+ * sockets show is said as seen there, the rest as not collected, and no direction is concluded (review of
+ * 3e03cd2: "SYN-ACK retransmissions ... no connection of this host in SYN_SENT" under --port 9000 on a host
+ * with 600 connections in SYN_SENT).
+ */
+function scopedHandshakes(ctx: RuleContext, count: string, sentText: string, recvText: string, outFix: string, inFix: string, confirm: string): { message: string; fix: string } {
+  const label = contextLabel(ctx);
+  const flag = ctx.port !== undefined ? '--port' : '--peer-port';
+  const every = `sockscope analyze without ${flag} looks at every socket`;
+  const head = `TCP retransmissions are SYN or SYN-ACK retransmissions: ${count} resent a handshake, not data lost; `;
+  if (!sentText && !recvText) {
+    return {
+      message: `${head}no socket in SYN_SENT or SYN_RECV among those of ${label} read here, so which side's handshakes they were cannot be told (${every})`,
+      fix: `Watch ss -tn state syn-sent and ss -tn state syn-recv while TCPSynRetrans rises (or ${every}). For SYN_SENT, find ${outFix}. For SYN_RECV, find ${inFix}. ${confirm}`,
+    };
+  }
+  const unseen =
+    ctx.port !== undefined
+      ? `this host's connection attempts from other local ports (SYN_SENT) and the sockets of other ports were not collected (--port ${ctx.port})`
+      : `the half-open connections (SYN_RECV) on this host's listeners and the connections to other ports were not collected (--peer-port ${ctx.peerPort})`;
+  const seen = [recvText, sentText].filter(Boolean).join(' and ');
+  const forRecv = `For SYN_RECV${recvText ? ' (seen here)' : ''}, find ${inFix}`;
+  const forSent = `For SYN_SENT${sentText ? ' (seen here)' : ''}, find ${outFix}`;
+  return {
+    message: `${head}TcpExt TCPSynRetrans counts the whole host, and among the sockets of ${label} read here are ${seen}; ${unseen}, so which side's handshakes they were cannot be told from these (${every})`,
+    fix: `See both sides: sockscope analyze without ${flag}, or ss -tn state syn-sent and ss -tn state syn-recv while TCPSynRetrans rises. ${recvText ? `${forRecv}. ${forSent}` : `${forSent}. ${forRecv}`}. ${confirm}`,
+  };
+}
+
 const retransHigh: Rule = {
   id: 'retransmissions-high',
   severities: ['warning', 'critical'],
   scope: 'host',
   topic: 'retransmissions',
   summary:
-    'Tcp RetransSegs / (OutSegs + RetransSegs) (/proc/net/snmp: OutSegs leaves retransmissions out) over the window is above retransRatio, with at least retransMinSegs segments sent and retransmissions in two or more intervals. Retransmissions other than SYN and SYN-ACK ones (TcpExt TCPSynRetrans) are packet loss or a congested path (critical above retransCriticalRatio); when the SYN ones alone make the ratio, handshakes go unanswered (warning): with ListenOverflows or ListenDrops rising, a local listener\'s full accept queue; else the window\'s SYN_RECV sockets (SYN-ACKs to clients that do not complete the handshake) and SYN_SENT ones (this host\'s unanswered attempts) say which side, or that it cannot tell. Needs history.',
+    'Tcp RetransSegs / (OutSegs + RetransSegs) (/proc/net/snmp: OutSegs leaves retransmissions out) over the window is above retransRatio, with at least retransMinSegs segments sent and retransmissions in two or more intervals. Retransmissions other than SYN and SYN-ACK ones (TcpExt TCPSynRetrans) are packet loss or a congested path (critical above retransCriticalRatio); when the SYN ones alone make the ratio, handshakes go unanswered (warning): with ListenOverflows or ListenDrops rising, a local listener\'s full accept queue; else the window\'s SYN_RECV sockets (SYN-ACKs to clients that do not complete the handshake) and SYN_SENT ones (this host\'s unanswered attempts) say which side, or that it cannot tell; under --port or --peer-port (the scope\'s sockets only) it says what the scope\'s sockets show and that the rest was not collected, and concludes no side. Needs history.',
   thresholds: ['retransRatio', 'retransCriticalRatio', 'retransMinSegs', 'windowSeconds'],
   evaluate(ctx) {
     const win = windowOf(ctx);
@@ -98,16 +135,21 @@ const retransHigh: Rule = {
           },
         ];
       }
-      const hs = handshakes(win);
-      const sentText = hs.sent.max > 0 ? `${hs.sent.max} connection${hs.sent.max === 1 ? '' : 's'} of this host in SYN_SENT (${hs.sent.top})` : '';
-      const recvText = hs.recv.max > 0 ? `${hs.recv.max} half-open connection${hs.recv.max === 1 ? '' : 's'} (SYN_RECV) on this host's listeners (${hs.recv.top})` : '';
-      const series = win.length > 1 ? `; SYN_SENT per sample: ${hs.sent.series.join(' -> ')}; SYN_RECV per sample: ${hs.recv.series.join(' -> ')}` : `; SYN_SENT ${hs.sent.max}, SYN_RECV ${hs.recv.max}`;
+      const hs = handshakes(ctx, win);
+      const scoped = ctx.port !== undefined || ctx.peerPort !== undefined;
+      const sentText = hs.sent.max > 0 ? `${hs.sent.max} connection${hs.sent.max === 1 ? '' : 's'}${scoped ? '' : ' of this host'} in SYN_SENT (${hs.sent.top})` : '';
+      const recvText = hs.recv.max > 0 ? `${hs.recv.max} half-open connection${hs.recv.max === 1 ? '' : 's'} (SYN_RECV)${scoped ? '' : " on this host's listeners"} (${hs.recv.top})` : '';
+      const series =
+        (scoped ? `; among the sockets of ${contextLabel(ctx)}:` : ';') +
+        (win.length > 1 ? ` SYN_SENT per sample: ${hs.sent.series.join(' -> ')}; SYN_RECV per sample: ${hs.recv.series.join(' -> ')}` : ` SYN_SENT ${hs.sent.max}, SYN_RECV ${hs.recv.max}`);
       const outFix = 'the connections waiting for an answer: ss -tn state syn-sent (see syn-sent-unanswered), then check that the destination listens and that no firewall drops the SYNs (ping, tracepath, sockscope debug-connections HOST:PORT)';
       const inFix =
         "the half-open connections: ss -tn state syn-recv (see syn-recv-high): clients that do not complete the handshake (a SYN flood or spoofed sources, or a path dropping this host's SYN-ACKs or the clients' ACKs); keep net.ipv4.tcp_syncookies at 1, filter the sources sending most SYNs (nft/iptables rate limits); net.ipv4.tcp_synack_retries bounds how often each SYN-ACK is resent";
       let message: string;
       let fix: string;
-      if (sentText && recvText) {
+      if (scoped) {
+        ({ message, fix } = scopedHandshakes(ctx, count, sentText, recvText, outFix, inFix, confirm));
+      } else if (sentText && recvText) {
         message = `TCP retransmissions are SYN and SYN-ACK retransmissions: ${count} resent handshakes, both this host's connection attempts that got no answer (${sentText}) and its listeners' replies to clients that did not complete the handshake (${recvText}), not data lost`;
         fix = `Find ${outFix}; and ${inFix}. ${confirm}`;
       } else if (recvText) {
@@ -117,12 +159,7 @@ const retransHigh: Rule = {
         message = `TCP retransmissions are SYN retransmissions: ${count} resent a handshake that got no answer (a destination down, filtered or overloaded; ${sentText}), not data lost`;
         fix = `Find ${outFix}. ${confirm}`;
       } else {
-        const scoped = ctx.port !== undefined || ctx.peerPort !== undefined;
-        message =
-          `TCP retransmissions are SYN or SYN-ACK retransmissions: ${count} resent a handshake, not data lost; ` +
-          (scoped
-            ? `no socket in SYN_SENT or SYN_RECV among those of ${ctx.port !== undefined ? `port ${ctx.port}` : `connections to port ${ctx.peerPort}`} read here, so which side's handshakes they were cannot be told (sockscope analyze without --port looks at every socket)`
-            : 'no socket was in SYN_SENT or SYN_RECV in the samples, so which side\'s handshakes they were (this host\'s connection attempts or its listeners\' replies) cannot be told');
+        message = `TCP retransmissions are SYN or SYN-ACK retransmissions: ${count} resent a handshake, not data lost; no socket was in SYN_SENT or SYN_RECV in the samples, so which side's handshakes they were (this host's connection attempts or its listeners' replies) cannot be told`;
         fix = `Watch ss -tn state syn-sent and ss -tn state syn-recv while TCPSynRetrans rises. For SYN_SENT, find ${outFix}. For SYN_RECV, find ${inFix}. ${confirm}`;
       }
       return [{ id: this.id, severity: 'warning', scope: 'host', message, evidence: `${base0}${series}`, fix }];
