@@ -83,3 +83,37 @@ test('TCP_WINDOW_CLAMP: the kernel\'s own clamp on an ordinary connection is not
   assert.match(interpretOption('TCP_WINDOW_CLAMP', 30000, est({ state: 'LISTEN', values: { SO_RCVBUF: 131072 } })).unusual!, /on a listener/);
   assert.equal(interpretOption('TCP_WINDOW_CLAMP', 0, est({ state: 'LISTEN' })).unusual, undefined);
 });
+
+test('SO_RCVBUFFORCE / SO_SNDBUFFORCE: above tcp_[rw]mem[2] or on a connection that received nothing the value proves it; elsewhere both readings are named (review s19)', () => {
+  // FORCE 8 MiB each, connected, no data: the review's "grown by autotuning from 16 KiB (limit 4 MiB)" for 16 MiB.
+  const fresh = { rcvSpace: 65483, sndMss: 65483, pmtu: 65535, bytesReceived: 0, bytesAcked: 1 };
+  const snd = interpretOption('SO_SNDBUF', 16 * 1024 * 1024, est({ tcp: fresh }));
+  assert.equal(snd.meaning, '16 MiB of send buffer (the kernel counts twice the size set with setsockopt: half is bookkeeping); fixed with SO_SNDBUFFORCE');
+  assert.match(snd.unusual!, /^SO_SNDBUF fixed at 16 MiB \(set with SO_SNDBUFFORCE, which needs CAP_NET_ADMIN: SO_SNDBUF cannot ask for more than net\.core\.wmem_max=4 MiB; it asked for 8 MiB and Linux doubles it\): autotuning is off for this socket: it is above net\.ipv4\.tcp_wmem\[2\]=4 MiB, where autotuning stops$/);
+  const rcv = interpretOption('SO_RCVBUF', 16 * 1024 * 1024, est({ tcp: fresh }));
+  assert.match(rcv.unusual!, /^SO_RCVBUF fixed at 16 MiB \(set with SO_RCVBUFFORCE.*: the connection has received no data/);
+  // Without tcp_info, 16 MiB under tcp_rmem[2] = 32 MiB may be either: named both, asserted neither.
+  const either = interpretOption('SO_RCVBUF', 16 * 1024 * 1024, est());
+  assert.equal(either.unusual, undefined);
+  assert.match(either.meaning, /grown by autotuning from 128 KiB \(limit 32 MiB\), or fixed with SO_RCVBUFFORCE \(needs CAP_NET_ADMIN; autotuning off\)/);
+  // Above the limit there is no "grown by autotuning ... (limit X)", also without tcp_info; 1 GiB asked reads 2147483646.
+  for (const v of [64 * 1024 * 1024, 2147483646]) {
+    for (const kind of ['SO_RCVBUF', 'SO_SNDBUF']) {
+      const i = interpretOption(kind, v, est());
+      assert.doesNotMatch(i.meaning, /grown by autotuning/);
+      assert.match(i.unusual!, new RegExp(`^${kind} fixed at .* with ${kind}FORCE`));
+    }
+  }
+  assert.match(interpretOption('SO_RCVBUF', 2147483646, est()).unusual!, /it asked for 1 GiB or more \(the kernel caps a request at INT_MAX\/2\)/);
+  // An odd receive buffer above the limit is autotuning's from before the sysctl was lowered (setsockopt gives even sizes).
+  const odd = interpretOption('SO_RCVBUF', 40000001, est());
+  assert.equal(odd.unusual, undefined);
+  assert.match(odd.meaning, /grown by autotuning while net\.ipv4\.tcp_rmem\[2\] was higher than the 32 MiB it is now/);
+  // A listener forced past the cap: fixed, and named FORCE.
+  assert.match(interpretOption('SO_RCVBUF', 16 * 1024 * 1024, est({ state: 'LISTEN' })).unusual!, /with SO_RCVBUFFORCE.*connections it accepts inherit/);
+  // UDP (no autotuning): above twice rmem_max is FORCE's.
+  const udp = interpretOption('SO_RCVBUF', 16 * 1024 * 1024, est({ protocol: 'udp', type: 'dgram', state: 'UNCONN' }));
+  assert.match(udp.unusual!, /^SO_RCVBUF is 16 MiB, more than twice net\.core\.rmem_max=4 MiB: set with SO_RCVBUFFORCE, which needs CAP_NET_ADMIN/);
+  // A receive buffer that data grew (received data, rcv_space large) keeps its autotuned reading.
+  assert.equal(interpretOption('SO_RCVBUF', 4657615, est({ tcp: { ...fresh, rcvSpace: 851279, bytesReceived: 52428800 } })).unusual, undefined);
+});
