@@ -1,5 +1,6 @@
 // How the getsockopt helper reads each option of the shared reference (src/knowledge/socket-options.ts) on Linux:
 // numeric level, optname, buffer size, and the IPv6 spelling of IPv4-level options on AF_INET6 sockets.
+import { SET_ONLY } from '../knowledge/interpret-options-report.js';
 import { LINUX_LEVELS, SOCKET_OPTIONS, findOption, matchOption, type OptionValueType, type SocketOptionInfo } from '../knowledge/socket-options.js';
 
 export type OptionKind = OptionValueType | 'uint';
@@ -92,25 +93,45 @@ export function readPlans(info: SocketOptionInfo, k: SocketKind, carries: Ipv6Ca
 }
 
 /**
- * Separate Linux options the reference names under another entry (its `linuxRelated`) that the helper reads as
- * themselves when asked for by name, with the layout of their value: SO_BINDTOIFINDEX (SOL_SOCKET, 62) gives the
- * interface index of the binding SO_BINDTODEVICE gives by name (0 when the socket is not bound to a device).
+ * Separate Linux options the reference names under another entry (its `linuxRelated`): asked for by name, each is
+ * read as itself, at its entry's level with its own optname, never as that entry (IP_MULTICAST_TTL read as IP_TTL
+ * gave IP_TTL's value). The layout of each value, and where it differs from its entry's, which sockets it applies
+ * to and its unit:
+ * - SO_BINDTOIFINDEX (SOL_SOCKET 62): the interface index of the binding SO_BINDTODEVICE gives by name (0: none).
+ * - SO_RCVTIMEO_NEW / SO_SNDTIMEO_NEW (SOL_SOCKET 66 / 67): the same timeouts as struct __kernel_sock_timeval
+ *   (two 64-bit fields: struct timeval's layout on 64-bit Linux).
+ * - TCP_FASTOPEN_CONNECT (IPPROTO_TCP 30): the client's Fast Open flag, an int 0 or 1.
+ * - IP_MULTICAST_TTL (IPPROTO_IP 33): an int with a 4-byte optlen (a byte only when optlen is shorter; measured on
+ *   6.18: 7 as 07 00 00 00), also on an AF_INET6 socket, where it is the TTL of its IPv4 multicast.
+ * - Set only (getsockopt fails with ENOPROTOOPT on every socket): SO_RCVBUFFORCE, SO_SNDBUFFORCE and
+ *   SO_ATTACH_REUSEPORT_CBPF / _EBPF. Read as themselves too: the reading says it failed, and the report says
+ *   they cannot be read (interpret-options-report.ts setOnlyNote) while the option holding their effect is read along
+ *   (DEPENDS_ON).
  */
-const RELATED_READ: Readonly<Record<string, { type: OptionValueType; size: number }>> = {
+const RELATED_READ: Readonly<Record<string, Pick<SocketOptionInfo, 'type' | 'size'> & Partial<Pick<SocketOptionInfo, 'appliesTo' | 'unit'>>>> = {
   SO_BINDTOIFINDEX: { type: 'int', size: 4 },
+  SO_RCVTIMEO_NEW: { type: 'timeval', size: 16 },
+  SO_SNDTIMEO_NEW: { type: 'timeval', size: 16 },
+  TCP_FASTOPEN_CONNECT: { type: 'bool', size: 4 },
+  IP_MULTICAST_TTL: { type: 'int', size: 4, unit: 'hops', appliesTo: 'udp' },
+  SO_RCVBUFFORCE: { type: 'int', size: 4 },
+  SO_SNDBUFFORCE: { type: 'int', size: 4 },
+  SO_ATTACH_REUSEPORT_CBPF: { type: 'int', size: 4 },
+  SO_ATTACH_REUSEPORT_EBPF: { type: 'int', size: 4 },
 };
 
 /**
- * The entry to read for a name: the reference's own, or, for a related Linux option the helper reads as itself
- * (SO_BINDTOIFINDEX), that option at its entry's level with its own optname. undefined for an unknown name.
+ * The entry to read for a name: the reference's own, or, for a related Linux option (RELATED_READ), that option at
+ * its entry's level with its own optname and layout. undefined for an unknown name. A related option the table
+ * gains without a layout here is read with its own optname as an int rather than as its entry.
  */
 export function optionToRead(name: string): SocketOptionInfo | undefined {
   const m = matchOption(name);
   if (!m) return undefined;
   const related = m.option.linuxRelated?.find((r) => r.name === m.name);
-  const layout = related && RELATED_READ[related.name];
-  if (!related || !layout) return m.option;
-  const { aliases: _a, linuxRelated: _r, ipv6: _i, unit: _u, seeAlso: _s, ...entry } = m.option;
+  if (!related) return m.option;
+  const layout = RELATED_READ[related.name] ?? { type: 'int', size: 4 };
+  const { aliases: _a, linuxRelated: _r, ipv6: _i, ipv6Alias: _ia, unit: _u, seeAlso: _s, sysctls: _y, ...entry } = m.option;
   return { ...entry, name: related.name, linux: related.linux, ...layout, summary: `${related.name}: ${related.note}`, seeAlso: [m.option.name] };
 }
 
@@ -122,15 +143,17 @@ export function optionToRead(name: string): SocketOptionInfo | undefined {
  * connection" contradicted the full read on a socket with TCP_USER_TIMEOUT set.
  */
 const DEPENDS_ON: Readonly<Record<string, readonly string[]>> = {
+  // Set only (SO_RCVBUFFORCE...): what they set shows in another option, read along.
+  ...Object.fromEntries(Object.entries(SET_ONLY).map(([name, s]) => [name, [s.shownBy]])),
   TCP_KEEPIDLE: ['SO_KEEPALIVE'],
   TCP_KEEPINTVL: ['SO_KEEPALIVE'],
   TCP_KEEPCNT: ['SO_KEEPALIVE', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_USER_TIMEOUT'],
 };
 
 /**
- * The options to read for a request, with those another's meaning depends on (DEPENDS_ON): SO_KEEPALIVE for a
- * keepalive setting, TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_USER_TIMEOUT for TCP_KEEPCNT; each one not asked for is
- * placed just before the first option that needs it. `because` maps each added name to that option.
+ * The options to read for a request, with those another's meaning depends on (DEPENDS_ON): SO_RCVBUF for
+ * SO_RCVBUFFORCE (set only) and the like, SO_KEEPALIVE for a keepalive setting, TCP_KEEPIDLE, TCP_KEEPINTVL and
+ * TCP_USER_TIMEOUT for TCP_KEEPCNT; each one not asked for is placed just before the first option that needs it. `because` maps each added name to that option.
  */
 export function withDependencies(infos: readonly SocketOptionInfo[]): { infos: SocketOptionInfo[]; because: Map<string, string> } {
   const out = [...infos];

@@ -53,6 +53,24 @@ function tcpFacts(info: unknown, view: NonNullable<InspectionLike['kernelView']>
   return undefined;
 }
 
+/**
+ * The related Linux options getsockopt cannot read (set only: it fails with ENOPROTOOPT on every socket, measured on
+ * 6.18), with the option that shows what they set: the helper reads that one along (getsockopt-options.ts DEPENDS_ON).
+ */
+export const SET_ONLY: Readonly<Record<string, { shownBy: string; what: string }>> = {
+  SO_RCVBUFFORCE: { shownBy: 'SO_RCVBUF', what: 'the size it sets shows as SO_RCVBUF (a value above twice net.core.rmem_max was set with it)' },
+  SO_SNDBUFFORCE: { shownBy: 'SO_SNDBUF', what: 'the size it sets shows as SO_SNDBUF (a value above twice net.core.wmem_max was set with it)' },
+  SO_ATTACH_REUSEPORT_CBPF: { shownBy: 'SO_REUSEPORT', what: 'the program it attaches cannot be read back either; SO_REUSEPORT says whether the socket shares its port with a group' },
+  SO_ATTACH_REUSEPORT_EBPF: { shownBy: 'SO_REUSEPORT', what: 'the program it attaches cannot be read back either; SO_REUSEPORT says whether the socket shares its port with a group' },
+};
+
+/** What a reading of a set-only option says instead of the helper's "does not support it (ENOPROTOOPT)"; undefined for the others. */
+function setOnlyNote(o: { name: string; value?: unknown; missing?: string }): string | undefined {
+  const s = SET_ONLY[o.name];
+  if (!s || o.value !== undefined || o.missing?.startsWith('not applicable')) return undefined;
+  return `not readable: ${o.name} is set only (getsockopt fails with ENOPROTOOPT on every socket); ${s.what}`;
+}
+
 /** Every option of an inspection interpreted, plus the unusual findings in one list. */
 export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]; unusual: string[] } {
   const values: Record<string, unknown> = {};
@@ -68,7 +86,7 @@ export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]
       ...(o.readAs ? { readAs: o.readAs } : {}),
       ...(o.readFor ? { readFor: o.readFor } : {}),
       ...(o.readBecause ? { readBecause: o.readBecause } : {}),
-      ...(o.missing ? { missing: o.missing } : {}),
+      ...(o.missing ? { missing: setOnlyNote(o) ?? o.missing } : {}),
     };
   });
   return { rows, unusual: rows.filter((x) => x.unusual).map((x) => x.unusual!) };

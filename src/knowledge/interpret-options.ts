@@ -4,7 +4,7 @@
 import { fmtBytes } from '../advise/format.js';
 import { acceptQueueIsFull } from '../advise/rules/accept-queue.js';
 import { escapeControl } from '../model/escape.js';
-import { findOption, type SocketOptionInfo } from './socket-options.js';
+import { matchOption, type SocketOptionInfo } from './socket-options.js';
 import { bufferVerdict, type TcpFacts } from './interpret-option-buffers.js';
 import { keepCount, maxSeg, seconds, windowClamp } from './interpret-options-tcp.js';
 import type { Sysctls } from '../model/snapshot.js';
@@ -233,9 +233,11 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       };
     }
     case 'SO_RCVTIMEO':
-    case 'SO_SNDTIMEO': {
+    case 'SO_SNDTIMEO':
+    case 'SO_RCVTIMEO_NEW':
+    case 'SO_SNDTIMEO_NEW': {
       const t = v as Timeval;
-      const what = name === 'SO_RCVTIMEO' ? 'reads' : 'writes';
+      const what = name.startsWith('SO_RCVTIMEO') ? 'reads' : 'writes';
       if (t.seconds === 0 && t.micros === 0) return { meaning: `blocking ${what} wait as long as needed (no timeout)` };
       return { meaning: `blocking ${what} fail with EAGAIN after ${t.seconds + t.micros / 1e6} s${c.nonblock ? ' (irrelevant: the fd is O_NONBLOCK)' : ''}` };
     }
@@ -292,6 +294,11 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       if ((bits & 2) === 0) return { meaning: `set to ${v}, but net.ipv4.tcp_fastopen=${sys} lacks the server bit 0x2: SYN data is ignored and clients fall back to an ordinary handshake`, unusual: `TCP_FASTOPEN ${v} is set but net.ipv4.tcp_fastopen=${sys} has no server bit (0x2): Fast Open does not happen on this host (set the sysctl to 3 for client and server)` };
       return { meaning: `${m} (net.ipv4.tcp_fastopen=${sys} enables the server side)` };
     }
+    case 'TCP_FASTOPEN_CONNECT':
+      // Read as itself (getsockopt-options.ts RELATED_READ): the client side, not the listener's TCP_FASTOPEN queue.
+      return on
+        ? { meaning: "client Fast Open: connect() returns at once and the SYN goes out with the first write, carrying its data once the server's Fast Open cookie is cached (the first connection to a server fetches it with an ordinary handshake)" }
+        : { meaning: 'no client Fast Open: connect() sends the SYN at once (default)' };
     case 'TCP_DEFER_ACCEPT':
       return v === 0 ? { meaning: 'accept() returns as soon as the handshake completes' } : { meaning: `accept() returns a connection only once data arrives (waits up to ~${v} s)`, unusual: `TCP_DEFER_ACCEPT ${v} s: clients that connect without sending (e.g. server-speaks-first protocols) wait` };
     case 'TCP_NOTSENT_LOWAT': {
@@ -315,6 +322,14 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       return v === 0 ? { meaning: 'best effort (TOS/traffic class 0)' } : { meaning: `DSCP ${(v as number) >> 2} (TOS byte 0x${(v as number).toString(16)})` };
     case 'IP_TTL':
       return hopLimit(v as number, c);
+    case 'IP_MULTICAST_TTL': {
+      // Read as itself (RELATED_READ), not as IP_TTL: the TTL of the multicast datagrams the socket sends.
+      const n = v as number;
+      const v6 = c.family === 'inet6' ? ' (IPv4 multicast only: its IPv6 multicast takes IPV6_MULTICAST_HOPS)' : '';
+      if (n === 1) return { meaning: `multicast datagrams this socket sends stay on the local network: TTL 1, the default${v6}` };
+      if (n === 0) return { meaning: `multicast datagrams this socket sends do not leave this host (TTL 0)${v6}` };
+      return { meaning: `multicast datagrams this socket sends carry TTL ${n}: routers may forward them up to ${n - 1} hop${n === 2 ? '' : 's'} beyond the local network${v6}` };
+    }
     case 'IPV6_V6ONLY': {
       if (!on) return { meaning: 'dual stack: IPv4 peers appear as ::ffff:a.b.c.d' };
       const meaning = 'IPv6 only: IPv4 clients cannot reach this socket';
@@ -336,7 +351,11 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
 
 /** Interprets one value: display text, meaning, unusual finding, other platforms' notes. */
 export function interpretOption(name: string, value: unknown, c: OptionContext): OptionInterpretation {
-  const info = findOption(name);
+  const m = matchOption(name);
+  // A separate Linux option the reference names under an entry (IP_MULTICAST_TTL under IP_TTL) is read as itself:
+  // the entry's other-platform notes and summary are about the entry, not about it.
+  const related = m?.option.linuxRelated?.find((r) => r.name === m.name);
+  const info = related ? undefined : m?.option;
   const { meaning, unusual } = value === undefined ? { meaning: '', unusual: undefined } : meaningOf(name, value, c);
-  return { name, display: displayValue(name, value, info), meaning, ...(unusual ? { unusual } : {}), platformNotes: platformNotes(info), summary: info?.summary };
+  return { name, display: displayValue(name, value, info), meaning, ...(unusual ? { unusual } : {}), platformNotes: platformNotes(info), summary: related ? `${related.name} ${related.note}` : info?.summary };
 }

@@ -179,8 +179,8 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       windows: none('No SO_REUSEPORT. SO_REUSEADDR gives duplicate binds without balancing; Windows 10+ has SO_REUSE_UNICASTPORT for outbound port sharing only.', ['SO_REUSE_UNICASTPORT']),
     },
     linuxRelated: [
-      { name: 'SO_ATTACH_REUSEPORT_CBPF', linux: 51, note: 'attaches a classic BPF program that picks the socket of the SO_REUSEPORT group for each new connection or datagram (Linux 4.5+; set only: getsockopt fails with ENOPROTOOPT, so sockscope reads SO_REUSEPORT)' },
-      { name: 'SO_ATTACH_REUSEPORT_EBPF', linux: 52, note: 'attaches an eBPF program (by its fd) that picks the socket of the SO_REUSEPORT group for each new connection or datagram (Linux 4.5+; set only: getsockopt fails with ENOPROTOOPT, so sockscope reads SO_REUSEPORT)' },
+      { name: 'SO_ATTACH_REUSEPORT_CBPF', linux: 51, note: 'attaches a classic BPF program that picks the socket of the SO_REUSEPORT group for each new connection or datagram (Linux 4.5+); set only: getsockopt fails with ENOPROTOOPT, so inspect-options --options SO_ATTACH_REUSEPORT_CBPF says it cannot be read and reads SO_REUSEPORT' },
+      { name: 'SO_ATTACH_REUSEPORT_EBPF', linux: 52, note: 'attaches an eBPF program (by its fd) that picks the socket of the SO_REUSEPORT group for each new connection or datagram (Linux 4.5+); set only: getsockopt fails with ENOPROTOOPT, so inspect-options --options SO_ATTACH_REUSEPORT_EBPF says it cannot be read and reads SO_REUSEPORT' },
     ],
     seeAlso: ['SO_REUSEADDR', 'SO_INCOMING_CPU'],
   },
@@ -208,7 +208,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: same('SO_SNDBUF', 0x1001, 'No doubling; capped by kern.ipc.maxsockbuf; autotuning as FreeBSD.'),
       windows: same('SO_SNDBUF', 0x1001, 'No doubling. 0 means no buffering in the stack (data sent from the application buffer, overlapped I/O). Autotuning is system-wide.'),
     },
-    linuxRelated: [{ name: 'SO_SNDBUFFORCE', linux: 32, note: 'sets the send buffer as SO_SNDBUF does but past net.core.wmem_max (needs CAP_NET_ADMIN); set only: getsockopt fails with ENOPROTOOPT, so sockscope reads SO_SNDBUF' }],
+    linuxRelated: [{ name: 'SO_SNDBUFFORCE', linux: 32, note: 'sets the send buffer as SO_SNDBUF does but past net.core.wmem_max (needs CAP_NET_ADMIN), autotuning off; set only: getsockopt fails with ENOPROTOOPT, so inspect-options --options SO_SNDBUFFORCE says it cannot be read and reads SO_SNDBUF, where a value above twice wmem_max shows it was used' }],
     seeAlso: ['SO_RCVBUF', 'TCP_NOTSENT_LOWAT', 'SO_SNDLOWAT'],
   },
   {
@@ -222,7 +222,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: same('SO_RCVBUF', 0x1002, 'No doubling; capped by kern.ipc.maxsockbuf.'),
       windows: same('SO_RCVBUF', 0x1002, 'No doubling. Setting it fixes the window and disables receive window autotuning for that socket.'),
     },
-    linuxRelated: [{ name: 'SO_RCVBUFFORCE', linux: 33, note: 'sets the receive buffer as SO_RCVBUF does but past net.core.rmem_max (needs CAP_NET_ADMIN); set only: getsockopt fails with ENOPROTOOPT, so sockscope reads SO_RCVBUF' }],
+    linuxRelated: [{ name: 'SO_RCVBUFFORCE', linux: 33, note: 'sets the receive buffer as SO_RCVBUF does but past net.core.rmem_max (needs CAP_NET_ADMIN), autotuning off; set only: getsockopt fails with ENOPROTOOPT, so inspect-options --options SO_RCVBUFFORCE says it cannot be read and reads SO_RCVBUF, where a value above twice rmem_max shows it was used' }],
     seeAlso: ['SO_SNDBUF', 'SO_RCVLOWAT', 'TCP_WINDOW_CLAMP'],
   },
   {
@@ -271,7 +271,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       windows: same('SO_RCVTIMEO', 0x1006, 'A DWORD in MILLISECONDS, not a timeval; after a timeout the socket state is indeterminate and it should be closed.'),
     },
     aliases: ['SO_RCVTIMEO_OLD'],
-    linuxRelated: [{ name: 'SO_RCVTIMEO_NEW', linux: 66, note: 'sets and reads the same receive timeout as a struct __kernel_sock_timeval (64-bit seconds, also on 32-bit systems; Linux 5.1+); sockscope reads SO_RCVTIMEO' }],
+    linuxRelated: [{ name: 'SO_RCVTIMEO_NEW', linux: 66, note: 'sets and reads the same receive timeout as a struct __kernel_sock_timeval (64-bit seconds, also on 32-bit systems; Linux 5.1+); inspect-options reads it as itself when asked for by name (--options SO_RCVTIMEO_NEW)' }],
     seeAlso: ['SO_SNDTIMEO', 'TCP_USER_TIMEOUT'],
   },
   {
@@ -285,7 +285,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       windows: same('SO_SNDTIMEO', 0x1005, 'A DWORD in milliseconds.'),
     },
     aliases: ['SO_SNDTIMEO_OLD'],
-    linuxRelated: [{ name: 'SO_SNDTIMEO_NEW', linux: 67, note: 'sets and reads the same send timeout as a struct __kernel_sock_timeval (64-bit seconds, also on 32-bit systems; Linux 5.1+); sockscope reads SO_SNDTIMEO' }],
+    linuxRelated: [{ name: 'SO_SNDTIMEO_NEW', linux: 67, note: 'sets and reads the same send timeout as a struct __kernel_sock_timeval (64-bit seconds, also on 32-bit systems; Linux 5.1+); inspect-options reads it as itself when asked for by name (--options SO_SNDTIMEO_NEW)' }],
     seeAlso: ['SO_RCVTIMEO', 'TCP_USER_TIMEOUT'],
   },
   {
@@ -486,7 +486,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       macos: same('TCP_FASTOPEN', 0x105, 'Clients use connectx() with CONNECT_DATA_IDEMPOTENT.'),
       windows: same('TCP_FASTOPEN', 15, 'Client side only (ConnectEx), Windows 10 1607+.'),
     },
-    linuxRelated: [{ name: 'TCP_FASTOPEN_CONNECT', linux: 30, note: 'is the client side: connect() returns at once and the SYN goes out with the first write, carrying its data once a Fast Open cookie from the server is cached (Linux 4.11+); sockscope reads TCP_FASTOPEN, the server\'s queue' }],
+    linuxRelated: [{ name: 'TCP_FASTOPEN_CONNECT', linux: 30, note: 'is the client side: connect() returns at once and the SYN goes out with the first write, carrying its data once a Fast Open cookie from the server is cached (Linux 4.11+); inspect-options reads it as itself when asked for by name (--options TCP_FASTOPEN_CONNECT): TCP_FASTOPEN is the server\'s queue' }],
   },
   {
     name: 'TCP_DEFER_ACCEPT', level: 'IPPROTO_TCP', linux: 9, type: 'int', size: 4, unit: 'seconds', appliesTo: 'tcp', sinceLinux: '2.4',
@@ -560,7 +560,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
       windows: same('IP_TTL', 4, 'Default 128; winsock.h (Winsock 1) defines IP_TTL as 7.'),
     },
     ipv6: { name: 'IPV6_UNICAST_HOPS', linux: 16 },
-    linuxRelated: [{ name: 'IP_MULTICAST_TTL', linux: 33, note: 'sets the TTL of the multicast datagrams the socket sends (default 1), where IP_TTL sets that of unicast packets; sockscope reads IP_TTL' }],
+    linuxRelated: [{ name: 'IP_MULTICAST_TTL', linux: 33, note: 'sets the TTL of the multicast datagrams the socket sends (default 1), where IP_TTL sets that of unicast packets; inspect-options reads it as itself when asked for by name (--options IP_MULTICAST_TTL)' }],
     seeAlso: ['IP_TOS'],
   },
   {
