@@ -58,6 +58,9 @@ class AutoSource implements SocketSource {
       }
     }
     const errors: string[] = [];
+    // Each collector's error itself, as the cause: whether retrying can cure auto's failure is whether it can cure
+    // any of them (export's lastingFailure reads their codes; the message alone has none).
+    const causes: unknown[] = [];
     for (const [name, make] of FACTORIES) {
       try {
         const src = make();
@@ -69,9 +72,10 @@ class AutoSource implements SocketSource {
         const msg = e instanceof CollectorError ? e.message : `${name}: ${(e as Error).message}`;
         logOsCall('auto', `${name} unavailable`, 0, undefined, msg);
         errors.push(msg);
+        causes.push(e);
       }
     }
-    throw new CollectorError('auto', `no collector worked (${errors.join('; ')})`);
+    throw new CollectorError('auto', `no collector worked (${errors.join('; ')})`, new AggregateError(causes, 'every collector failed'));
   }
 
   private annotate(s: Snapshot): Snapshot {

@@ -60,6 +60,15 @@ export interface NetstatSourceOptions {
   hostInfo?: () => Promise<HostInfo>;
 }
 
+/**
+ * A candidate's run() error with the code of a binary that is not there: run() says it as `<file>: not installed
+ * (command not found)` from the spawn's ENOENT without keeping the code, which tells that no retry installs it.
+ */
+function withSpawnCode(e: unknown): unknown {
+  if (!(e instanceof CollectorError) || e.cause !== undefined || e.message !== `${e.tool}: not installed (command not found)`) return e;
+  return new CollectorError(e.tool, 'not installed (command not found)', Object.assign(new Error(`spawn ${e.tool} ENOENT`), { code: 'ENOENT' }));
+}
+
 /** Reads sockets by running netstat. Owners come from the shared attributor (by inode) where netstat gives inodes. */
 export class NetstatSource implements SocketSource {
   readonly name = 'netstat' as const;
@@ -75,6 +84,8 @@ export class NetstatSource implements SocketSource {
     if (this.tool) return this.tool;
     const want = this.opts.flavor;
     const errors: string[] = [];
+    // Each candidate's error itself, for the cause (export's lastingFailure: none of them installed is for good).
+    const causes: unknown[] = [];
     if (want !== 'busybox') {
       try {
         const r = await this.runner('netstat', ['--version'], { timeoutMs });
@@ -83,8 +94,10 @@ export class NetstatSource implements SocketSource {
         // Alpine and friends: netstat is a busybox applet that answers --version with its usage.
         if (/BusyBox/.test(text) && want !== 'net-tools') return (this.tool = { flavor: 'busybox', command: ['netstat'], ...busyboxFeatures(text) });
         errors.push(`netstat is neither net-tools nor busybox (${text.trim().split('\n')[0] ?? ''})`);
+        causes.push(new Error(errors.at(-1)));
       } catch (e) {
         errors.push((e as Error).message);
+        causes.push(withSpawnCode(e));
       }
     }
     if (want !== 'net-tools') {
@@ -93,11 +106,13 @@ export class NetstatSource implements SocketSource {
         const text = r.stdout + r.stderr;
         if (/Usage: netstat/.test(text)) return (this.tool = { flavor: 'busybox', command: ['busybox', 'netstat'], ...busyboxFeatures(text) });
         errors.push('busybox has no netstat applet');
+        causes.push(new Error(errors.at(-1)));
       } catch (e) {
         errors.push((e as Error).message);
+        causes.push(withSpawnCode(e));
       }
     }
-    throw new CollectorError('netstat', `no usable netstat (${errors.join('; ')})`);
+    throw new CollectorError('netstat', `no usable netstat (${errors.join('; ')})`, new AggregateError(causes, 'no usable netstat'));
   }
 
   async collect(opts: CollectOptions = {}): Promise<Snapshot> {

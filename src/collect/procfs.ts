@@ -16,8 +16,11 @@ import { ALL_PROTOCOLS, CollectorError, listenersOnlyForDirection, portFilterOf,
 
 const FILES: Record<Protocol, string[]> = { tcp: ['tcp', 'tcp6'], udp: ['udp', 'udp6'], unix: ['unix'] };
 
-/** Reads one /proc file; null when it does not exist (no IPv6, no unix support), CollectorError otherwise. */
-async function readNetFile(path: string): Promise<string | null> {
+/**
+ * Reads one /proc file; when it does not exist (no IPv6, no unix support, /proc not mounted) the ENOENT error,
+ * returned (the caller decides whether that is a failure); CollectorError otherwise.
+ */
+async function readNetFile(path: string): Promise<string | NodeJS.ErrnoException> {
   const t0 = performance.now();
   try {
     // Unix socket paths are bytes: one that is not UTF-8 keeps them (decodeUtf8Lines), as netlink and ss do,
@@ -28,7 +31,7 @@ async function readNetFile(path: string): Promise<string | null> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     logOsCall('read', path, performance.now() - t0, 0, `error=${code}`);
-    if (code === 'ENOENT') return null;
+    if (code === 'ENOENT') return e as NodeJS.ErrnoException;
     throw new CollectorError(path, `cannot read (${code})`, e);
   }
 }
@@ -84,8 +87,9 @@ export class ProcfsSource implements SocketSource {
     let unix = false;
     kinds.forEach((k, i) => {
       const text = texts[i];
-      if (text == null) {
-        if (k === 'tcp' || k === 'udp') throw new CollectorError(`${this.root}/net/${k}`, 'missing (is /proc mounted?)');
+      if (typeof text !== 'string') {
+        // The ENOENT as the cause: a /proc that is not there does not come back by retrying (export's lastingFailure).
+        if (k === 'tcp' || k === 'udp') throw new CollectorError(`${this.root}/net/${k}`, 'missing (is /proc mounted?)', text);
         if (k !== 'unix') notes.push(`${this.root}/net/${k} is missing: IPv6 is disabled on this host`);
         return;
       }

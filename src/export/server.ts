@@ -142,9 +142,10 @@ export const FIRST_FAILURE_MS = 30_000;
 /**
  * Errors no retry cures: the tool is not installed (ENOENT of its binary, or of the kernel's sock_diag handler for
  * netlink), may not run or open its socket (EACCES, EPERM), the kernel lacks the protocol (EPROTONOSUPPORT,
- * EAFNOSUPPORT), the build lacks the native module (MODULE_NOT_FOUND, ERR_DLOPEN_FAILED).
+ * EAFNOSUPPORT), the build lacks the native module or Node refuses native addons (MODULE_NOT_FOUND,
+ * ERR_DLOPEN_FAILED, ERR_DLOPEN_DISABLED: node --no-addons). ENOENT is also procfs's /proc/net/tcp (/proc not mounted).
  */
-const LASTING_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EPROTONOSUPPORT', 'EAFNOSUPPORT', 'MODULE_NOT_FOUND', 'ERR_DLOPEN_FAILED']);
+const LASTING_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EPROTONOSUPPORT', 'EAFNOSUPPORT', 'MODULE_NOT_FOUND', 'ERR_DLOPEN_FAILED', 'ERR_DLOPEN_DISABLED']);
 /** errno number -> name (netlink's errors carry the number only). */
 const ERRNO_NAMES = new Map<number, string>();
 for (const [name, n] of Object.entries(osConstants.errno)) if (!ERRNO_NAMES.has(n)) ERRNO_NAMES.set(n, name);
@@ -159,11 +160,18 @@ const NO_BINDINGS = /^netlink: (Cannot find the native Koffi module|netlink need
 /**
  * The code (ENOENT, EPERM...) of a collection error that retrying cannot cure, or undefined when it may go away
  * (EAGAIN, EINTR, ENOBUFS, a timeout, ss exiting 1 while busy, anything unknown). Decided by the codes of the error
- * and its causes (CollectorError -> the spawn error or NetlinkError); by the text only when none has one.
+ * and its causes (CollectorError -> the spawn error or NetlinkError); by the text only when none has one. An error
+ * made of others (an AggregateError cause: auto's, one per collector; netstat's, one per binary) is lasting only
+ * when each of them is, decided the same way: one that may go away (ss busy at boot) is retried.
  */
-export function lastingFailure(e: unknown): string | undefined {
+export function lastingFailure(e: unknown, nesting = 0): string | undefined {
   let coded = false;
   for (let x = e as { code?: unknown; errno?: unknown; cause?: unknown } | undefined, depth = 0; x && typeof x === 'object' && depth < 5; x = x.cause as typeof x, depth++) {
+    const members: unknown[] | undefined = x instanceof AggregateError ? x.errors : undefined;
+    if (members && members.length > 0 && nesting < 3) {
+      const each = members.map((m) => lastingFailure(m, nesting + 1));
+      return each.every((c) => c !== undefined) ? [...new Set(each)].join(', ') : undefined;
+    }
     const code = typeof x.code === 'string' ? x.code : typeof x.errno === 'number' ? ERRNO_NAMES.get(Math.abs(x.errno)) : undefined;
     if (code === undefined) continue;
     if (LASTING_CODES.has(code)) return code;
