@@ -94,7 +94,9 @@ export async function run(
     if (r.timedOut) throw new CollectorError(file, `timed out after ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
     if (r.failed && r.exitCode === undefined) {
       const code = (r as { code?: string }).code;
-      throw new CollectorError(file, code === 'ENOENT' ? 'not installed (command not found)' : r.shortMessage || 'could not run');
+      // The spawn error (with its code: ENOENT, EACCES) as the cause, for callers that tell lasting failures apart.
+      const cause = Object.assign(new Error(`spawn ${file} ${code ?? 'failed'}`), code ? { code } : {});
+      throw new CollectorError(file, code === 'ENOENT' ? 'not installed (command not found)' : r.shortMessage || 'could not run', cause);
     }
     const result: RunResult = { stdout: decodeUtf8Lines(r.stdout), stderr: decodeUtf8Lines(r.stderr), exitCode: r.exitCode ?? 1 };
     if (stdioSockets) result.stdioSockets = stdioSockets;

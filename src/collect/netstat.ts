@@ -60,15 +60,6 @@ export interface NetstatSourceOptions {
   hostInfo?: () => Promise<HostInfo>;
 }
 
-/**
- * A candidate's run() error with the code of a binary that is not there: run() says it as `<file>: not installed
- * (command not found)` from the spawn's ENOENT without keeping the code, which tells that no retry installs it.
- */
-function withSpawnCode(e: unknown): unknown {
-  if (!(e instanceof CollectorError) || e.cause !== undefined || e.message !== `${e.tool}: not installed (command not found)`) return e;
-  return new CollectorError(e.tool, 'not installed (command not found)', Object.assign(new Error(`spawn ${e.tool} ENOENT`), { code: 'ENOENT' }));
-}
-
 /** Reads sockets by running netstat. Owners come from the shared attributor (by inode) where netstat gives inodes. */
 export class NetstatSource implements SocketSource {
   readonly name = 'netstat' as const;
@@ -97,7 +88,7 @@ export class NetstatSource implements SocketSource {
         causes.push(new Error(errors.at(-1)));
       } catch (e) {
         errors.push((e as Error).message);
-        causes.push(withSpawnCode(e));
+        causes.push(e);
       }
     }
     if (want !== 'net-tools') {
@@ -109,7 +100,7 @@ export class NetstatSource implements SocketSource {
         causes.push(new Error(errors.at(-1)));
       } catch (e) {
         errors.push((e as Error).message);
-        causes.push(withSpawnCode(e));
+        causes.push(e);
       }
     }
     throw new CollectorError('netstat', `no usable netstat (${errors.join('; ')})`, new AggregateError(causes, 'no usable netstat'));
