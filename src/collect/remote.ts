@@ -38,7 +38,9 @@ interface ScriptRun {
 }
 
 function scriptRuns(opts: CollectOptions): ScriptRun[] {
-  const runs = ssRuns(opts, (opts.processes ?? 'listeners') !== 'none');
+  // One TCP/UDP run (the sections below): without udpMemory, which makes a local ss run UDP apart (the monitor asks;
+  // a remote host gives UDP no socket memory without details).
+  const runs = ssRuns({ ...opts, udpMemory: undefined }, (opts.processes ?? 'listeners') !== 'none');
   // The TCP/UDP run keeps the sections `ss` and `ss-exit` (present, empty and 0, when only unix is asked for).
   const inet = runs.find((r) => r.unixNames === undefined);
   const out: ScriptRun[] = [{ run: inet ?? { args: [] }, out: 'ss', exit: 'ss-exit', err: 'ss-err' }];
