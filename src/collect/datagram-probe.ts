@@ -27,7 +27,7 @@ export interface DatagramProbe {
   local?: string;
   /** The call that returned `errno` at once: the UDP socket's connect() (nothing sent) or the send; absent for an error that came later (an ICMP error). */
   failedCall?: 'connect' | 'send';
-  /** Bytes sent (0: an empty datagram, when no --send was given). */
+  /** The datagram's size in bytes (0: an empty datagram, when no --send was given); also when `failedCall` says nothing was sent. */
   sent: number;
   /** What came back: the first datagram, or every one until --expect matched. Absent when nothing did. */
   reply?: string;

@@ -1,7 +1,7 @@
 // EHOSTUNREACH explained by an ICMP error that came back: from a REJECT rule on this host (an address of this host
 // involves no ARP), or from the peer or a router once the next hop's neighbour entry answered.
 import { isIP } from 'node:net';
-import { icmpText, type IcmpReport } from './icmp-report.js';
+import { icmpText, rejectRules, type IcmpReport } from './icmp-report.js';
 import { memberName, reuseportGroup } from './connect-listeners.js';
 import { bareAddress, formatHostPort } from './host-port.js';
 import { udpReceivers, udpSocketName } from './udp-delivery.js';
@@ -15,8 +15,8 @@ function icmpReject(address: string, read?: IcmpReport | null): { icmp: string; 
     isIP(address) === 6
       ? { icmp: 'an ICMPv6 address unreachable', rules: 'nft `reject with icmpx host-unreachable`, ip6tables --reject-with icmp6-addr-unreachable' }
       : { icmp: 'an ICMP host unreachable or admin prohibited', rules: 'nft `reject with icmpx admin-prohibited`, iptables --reject-with icmp-host-prohibited, icmp-admin-prohibited or icmp-host-unreachable' };
-  // The error read from the socket (try) says which, and from whom.
-  return read ? { ...r, icmp: `an ${icmpText(read)}` } : r;
+  // The error read from the socket (try) says which, and from whom, and its code names the rule that sends it.
+  return read ? { icmp: `an ${icmpText(read)}`, rules: rejectRules(read) ?? r.rules } : r;
 }
 
 /**

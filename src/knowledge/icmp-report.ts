@@ -118,6 +118,16 @@ function rejectHow(r: IcmpReport, kind: IcmpKind): string {
 }
 
 /**
+ * The nft and iptables ways a REJECT rule sends this error ("nft reject with icmp host-prohibited, iptables
+ * --reject-with icmp-host-prohibited"), for a parenthesis; undefined for an error no REJECT rule sends.
+ */
+export function rejectRules(r: IcmpReport): string | undefined {
+  const kind = icmpKind(r);
+  if (!['port-unreachable', 'admin-prohibited', 'prot-unreachable', 'host-unreachable', 'net-unreachable'].includes(kind)) return undefined;
+  return /\((.*)\)$/.exec(rejectHow(r, kind))?.[1];
+}
+
+/**
  * The sentence for a TCP connect that an ICMP error ended, or undefined when no error is worth a sentence of its own.
  * Linux answers a SYN to a closed TCP port with a reset, never with ICMP, so a port or protocol unreachable or an
  * administratively prohibited for TCP is a REJECT rule at the sender; so is a host or network unreachable that the
