@@ -145,6 +145,11 @@ export function optionToRead(name: string): SocketOptionInfo | undefined {
 const DEPENDS_ON: Readonly<Record<string, readonly string[]>> = {
   // Set only (SO_RCVBUFFORCE...): what they set shows in another option, read along.
   ...Object.fromEntries(Object.entries(SET_ONLY).map(([name, s]) => [name, [s.shownBy]])),
+  // SO_RCVLOWAT grows a TCP receive buffer without fixing it (tcp_set_rcvlowat): SO_RCVBUF's verdict must know it.
+  SO_RCVBUF: ['SO_RCVLOWAT'],
+  // A connection's send buffer is proved fixed by tcp_info (cwnd and reordering: interpret-option-buffers.ts
+  // unsentSndbufMax); the kernel view's tcp_info has no reordering.
+  SO_SNDBUF: ['TCP_INFO'],
   TCP_KEEPIDLE: ['SO_KEEPALIVE'],
   TCP_KEEPINTVL: ['SO_KEEPALIVE'],
   TCP_KEEPCNT: ['SO_KEEPALIVE', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_USER_TIMEOUT'],
@@ -152,17 +157,21 @@ const DEPENDS_ON: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * The options to read for a request, with those another's meaning depends on (DEPENDS_ON): SO_RCVBUF for
- * SO_RCVBUFFORCE (set only) and the like, SO_KEEPALIVE for a keepalive setting, TCP_KEEPIDLE, TCP_KEEPINTVL and
+ * SO_RCVBUFFORCE (set only) and the like, SO_RCVLOWAT for SO_RCVBUF, TCP_INFO for SO_SNDBUF, SO_KEEPALIVE for a keepalive setting, TCP_KEEPIDLE, TCP_KEEPINTVL and
  * TCP_USER_TIMEOUT for TCP_KEEPCNT; each one not asked for is placed just before the first option that needs it. `because` maps each added name to that option.
  */
 export function withDependencies(infos: readonly SocketOptionInfo[]): { infos: SocketOptionInfo[]; because: Map<string, string> } {
   const out = [...infos];
   const because = new Map<string, string>();
-  for (const asked of infos) {
+  // An option added is looked at too (SO_RCVBUFFORCE needs SO_RCVBUF, which needs SO_RCVLOWAT).
+  const pending = [...infos];
+  for (let asked = pending.shift(); asked; asked = pending.shift()) {
     for (const dep of DEPENDS_ON[asked.name] ?? []) {
       if (out.some((i) => i.name === dep)) continue;
-      out.splice(out.findIndex((i) => i.name === asked.name), 0, findOption(dep)!);
+      const info = findOption(dep)!;
+      out.splice(out.findIndex((i) => i.name === asked!.name), 0, info);
       because.set(dep, asked.name);
+      pending.push(info);
     }
   }
   return { infos: out, because };

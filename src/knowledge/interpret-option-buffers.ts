@@ -14,6 +14,12 @@ export interface TcpFacts {
   pmtu?: number;
   bytesReceived?: number;
   bytesAcked?: number;
+  /** tcpi_bytes_sent: data bytes sent, retransmissions included (not pure ACKs). */
+  bytesSent?: number;
+  /** tcpi_snd_cwnd, in segments. */
+  sndCwnd?: number;
+  /** tcpi_reordering. */
+  reordering?: number;
 }
 
 export interface BufferContext {
@@ -22,6 +28,43 @@ export interface BufferContext {
   sysctls: Sysctls;
   extraSysctls: Record<string, string | null>;
   tcp?: TcpFacts;
+  /** The other values read (SO_RCVLOWAT, read along with SO_RCVBUF: getsockopt-options.ts DEPENDS_ON). */
+  values?: Record<string, unknown>;
+}
+
+/**
+ * Whether SO_RCVLOWAT can have made this receive buffer. tcp_set_rcvlowat raises the sk_rcvbuf of a socket no
+ * setsockopt fixed to tcp_space_from_win(lowat) and leaves SOCK_RCVBUF_LOCK unset, so autotuning stays on (measured
+ * on 6.18: SO_RCVLOWAT 1000000 on a fresh loopback connection gave 2000000, then 32 MiB after data). The space is
+ * lowat << 1 before 6.6 and lowat * 256 / scaling_ratio since (not capped by tcp_rmem[2]): the ratio starts at 128
+ * (6.11 on; 6.6 to 6.10 started near 64) and tcp_measure_rcv_mss moves it within 1..255 as data arrives, so every
+ * ratio is tried. 'unknown' when SO_RCVLOWAT was not read. A value set earlier and lowered since cannot be seen.
+ */
+function lowatMade(v: number, c: BufferContext): { lowat: number; made: boolean } | 'unknown' {
+  const lowat = c.values?.SO_RCVLOWAT;
+  if (typeof lowat !== 'number') return 'unknown';
+  if (lowat <= 1) return { lowat, made: false };
+  for (let ratio = 1; ratio <= 255; ratio++) if (Math.floor((lowat * 256) / ratio) === v) return { lowat, made: true };
+  return { lowat, made: false };
+}
+
+/**
+ * The most a send buffer of a connection that has sent nothing can hold without setsockopt: tcp_sndbuf_expand gives
+ * it, once at connection, 2 (3 with BBR) * max(10, cwnd, reordering + 1) * per_mss, where per_mss is
+ * roundup_pow_of_two(MSS + MAX_TCP_HEADER + skb_shared_info) + sk_buff: at most 128 KiB + 512 for an MSS of 65535
+ * (measured on 6.18 with BBR: 3939840 = 3 * 10 * 131328 on loopback); it grows again only when data is acknowledged
+ * (tcp_new_space). undefined when tcp_info does not show that nothing was sent, or lacks the cwnd. The reordering
+ * comes from getsockopt's TCP_INFO (read along with SO_SNDBUF: getsockopt-options.ts DEPENDS_ON); the kernel view's
+ * tcp_info lacks it.
+ */
+const PER_MSS_MAX = 131072 + 512;
+function unsentSndbufMax(c: BufferContext): { max: number; cwnd: number } | undefined {
+  const t = c.tcp;
+  if (!t || t.sndCwnd === undefined || t.bytesAcked === undefined || t.bytesAcked > 1 || (t.bytesSent ?? 0) > 0) return undefined;
+  // tp->reordering starts at net.ipv4.tcp_reordering (3) or what tcp_metrics kept for the peer (measured: 10 on
+  // loopback, so 3 * 11 segments: 4 MiB on a fresh default connection), at most tcp_max_reordering (300) when unknown.
+  const segs = Math.max(10, t.sndCwnd, (t.reordering ?? 300) + 1);
+  return { max: 3 * segs * PER_MSS_MAX, cwnd: t.sndCwnd };
 }
 
 /**
@@ -29,18 +72,28 @@ export interface BufferContext {
  * Receive: autotuning sets rcvbuf to at least twice the most the application read in one round trip
  * (tcp_rcv_space_adjust: rcvwin = 2 * copied, rcvbuf = tcp_space_from_win(rcvwin) >= rcvwin) unless capped by
  * tcp_rmem[2]. Measured on 6.18 after 50 MiB over loopback: SO_RCVBUF 65536 -> rcvbuf 131072 with rcv_space
- * 189652; default -> rcvbuf 4657615 with rcv_space 851279.
+ * 189652; default -> rcvbuf 4657615 with rcv_space 851279. Only data the application reads grows it: with none
+ * received, a value other than the default was set, unless SO_RCVLOWAT made it (lowatMade).
  * Send: an unlocked socket's sndbuf is set at connection to 2 * max(10, cwnd) * (MSS + headers), so more than
  * 20 * MSS (tcp_sndbuf_expand); measured: SO_SNDBUF 100000 -> 200000 with mss 65483, default 4 MiB; MSS 488 -> 72960.
+ * With nothing sent it stays at most unsentSndbufMax.
  */
-function proofOfLock(kind: 'rcv' | 'snd', v: number, cap: number, c: BufferContext): string | undefined {
-  if (v >= cap) return undefined; // at tcp_[rw]mem[2], where autotuning stops too
+function proofOfLock(kind: 'rcv' | 'snd', v: number, cap: number, def: number, c: BufferContext): string | undefined {
   if (kind === 'rcv') {
-    if (c.extraSysctls['net.ipv4.tcp_moderate_rcvbuf'] === '0') return undefined;
+    if (v !== def && c.tcp?.bytesReceived === 0) {
+      const l = lowatMade(v, c);
+      if (l !== 'unknown' && !l.made)
+        return `the connection has received no data, and only received data grows a receive buffer${l.lowat > 1 ? ` (SO_RCVLOWAT ${l.lowat}, which grows one that is not fixed to about twice it, does not give ${v})` : ''}`;
+    }
+    if (v >= cap || c.extraSysctls['net.ipv4.tcp_moderate_rcvbuf'] === '0') return undefined;
     const s = c.tcp?.rcvSpace;
     if (s !== undefined && 2 * s > v) return `the application has read ${fmtBytes(s)} in one round trip, and autotuning would have grown the buffer to at least twice that (tcp_info rcv_space)`;
     return undefined;
   }
+  const unsent = unsentSndbufMax(c);
+  if (unsent && v > Math.max(unsent.max, def))
+    return `the connection has sent nothing, and until data is acknowledged autotuning gives a send buffer at most ${fmtBytes(unsent.max)} (tcp_sndbuf_expand: 3 times max(10, cwnd ${unsent.cwnd}, reordering + 1) segments of at most ${fmtBytes(PER_MSS_MAX)})`;
+  if (v >= cap) return undefined; // at tcp_wmem[2], where autotuning stops too
   const mss = c.tcp?.sndMss;
   if (mss !== undefined && mss > 0 && v < 20 * mss) return `autotuning gives a connected socket at least 20 times its MSS of ${mss} bytes (${fmtBytes(20 * mss)}) unless the host ran short of TCP memory`;
   return undefined;
@@ -55,9 +108,11 @@ const SET_CEILING = 2 * Math.floor(0x7fffffff / 2);
 /**
  * Detects a fixed (setsockopt'd) buffer size: Linux doubles the request and stops autotuning for that socket.
  * SO_RCVBUF / SO_SNDBUF cap the request at net.core.[rw]mem_max, so a value above twice that was set with
- * SO_RCVBUFFORCE / SO_SNDBUFFORCE (CAP_NET_ADMIN), and autotuning never grows a TCP buffer past tcp_[rw]mem[2]
- * (tcp_rcv_space_adjust, tcp_sndbuf_expand): a value above it was set too (measured on 6.18: FORCE 8 MiB reads
- * 16 MiB on a connection that moved no data, under tcp_wmem[2] = wmem_max = 4 MiB).
+ * SO_RCVBUFFORCE / SO_SNDBUFFORCE (CAP_NET_ADMIN) or grown by autotuning, which stops at tcp_[rw]mem[2]
+ * (tcp_rcv_space_adjust, tcp_sndbuf_expand). A value above tcp_[rw]mem[2] is not proof of a lock: autotuning may
+ * have grown it before the sysctl was lowered (measured on 6.18: 32 MiB received and 3939840 sent over loopback,
+ * then tcp_rmem[2] 8 MiB and tcp_wmem[2] 1 MiB), so it is called fixed only with proof (the request ceiling, a
+ * listener or a socket before connect, tcp_info); and SO_RCVLOWAT grows a receive buffer without fixing it.
  */
 export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext): { meaning: string; unusual?: string } {
   const opt = kind === 'rcv' ? 'SO_RCVBUF' : 'SO_SNDBUF';
@@ -77,27 +132,52 @@ export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext):
     const [, def, max] = tcpMem;
     const sysName = kind === 'rcv' ? 'tcp_rmem' : 'tcp_wmem';
     const fixed = (why: string) => ({ meaning: byForce ? `${base}; fixed with ${force}` : base, unusual: `${opt} fixed at ${fmtBytes(v)} (${asked}): autotuning is off for this socket${why}` });
+    // The setsockopt reading, for a meaning that names it beside another.
+    const setReading = byForce
+      ? `set with ${force} (needs CAP_NET_ADMIN: ${opt} cannot ask for more than ${maxName}=${fmtBytes(coreMax)}), which fixes it (autotuning off)`
+      : `setsockopt asked for exactly ${fmtBytes(v / 2)}, which fixes it (autotuning off)`;
+    const cannotTell = 'the value alone cannot tell';
+    // SO_RCVLOWAT grows a receive buffer no setsockopt fixed (tcp_set_rcvlowat), and autotuning stays on.
+    const lowat = kind === 'rcv' ? lowatMade(v, c) : undefined;
+    const byLowat = typeof lowat === 'object' && lowat.made ? `raised by SO_RCVLOWAT ${lowat.lowat} (Linux grows a receive buffer that is not fixed to about twice the low-water mark, and autotuning stays on)` : undefined;
+    const lowatOr = (other: string) => ({ meaning: `${base}; ${byLowat}, or ${other}: ${cannotTell}` });
     // tcpi_bytes_acked counts the SYN: a socket that ever connected has at least 1.
     const connected = (c.tcp?.bytesReceived ?? 0) > 0 || (c.tcp?.bytesAcked ?? 0) > 0;
     // Before a connection exists nothing has been autotuned: any value but the default was set.
     const notStarted = c.state === 'LISTEN' || c.state === 'SYN_SENT' || (c.state === 'CLOSE' && !connected);
-    const either = `or setsockopt asked for exactly ${fmtBytes(v / 2)}, which fixes it (autotuning off): the value alone cannot tell`;
+    const either = `or setsockopt asked for exactly ${fmtBytes(v / 2)}, which fixes it (autotuning off): ${cannotTell}`;
     const theDefault = { meaning: `${base}; the default net.ipv4.${sysName}[1], which autotuning can grow up to ${fmtBytes(max)}, ${either}` };
-    if (coreMax !== null && v === 2 * coreMax && v !== max)
+    if (coreMax !== null && v === 2 * coreMax && v !== max) {
+      if (byLowat) return lowatOr(`set with setsockopt and capped by ${maxName}=${coreMax} (autotuning off)`);
       return { meaning: base, unusual: `${opt} fixed at ${fmtBytes(v)}: set with setsockopt and capped by ${maxName}=${coreMax}, so autotuning is off for this socket (it cannot grow to tcp ${sysName}[2]=${fmtBytes(max)})` };
-    if (notStarted) return v === def ? theDefault : fixed(c.state === 'LISTEN' ? '; a listener keeps the default unless it was set, and the connections it accepts inherit the fixed size' : '');
-    // Autotuning only grows a buffer, and setsockopt's doubled values are even.
+    }
+    if (notStarted) {
+      if (v === def) return theDefault;
+      if (byLowat) return lowatOr(setReading);
+      if (lowat === 'unknown') return { meaning: `${base}; ${setReading}, or raised by SO_RCVLOWAT (not read), which grows a receive buffer that is not fixed and leaves autotuning on: ${cannotTell}` };
+      return fixed(c.state === 'LISTEN' ? '; a listener keeps the default unless it was set, and the connections it accepts inherit the fixed size' : '');
+    }
+    // Autotuning only grows a buffer (so does SO_RCVLOWAT), and setsockopt's doubled values are even.
     if (v < def && v % 2 === 0) return fixed(kind === 'rcv' ? `; autotuning never shrinks a receive buffer below the default ${fmtBytes(def)}` : `; autotuning keeps a send buffer above the default ${fmtBytes(def)} unless the host ran short of TCP memory`);
+    const proof = proofOfLock(kind, v, max, def, c);
     if (v > max) {
+      // A request of 1 GiB or more: the ceiling of setsockopt, not a size autotuning grows to.
+      if (v >= SET_CEILING) return fixed(`: ${v} is the ceiling of a request (1 GiB or more asked, capped at INT_MAX/2 and doubled), not a size autotuning grows to (it stops at net.ipv4.${sysName}[2]=${fmtBytes(max)})`);
       // An odd receive buffer is autotuning's: it grew while the limit was higher, and the sysctl was lowered since.
       if (kind === 'rcv' && v % 2 === 1) return { meaning: `${base}; grown by autotuning while net.ipv4.${sysName}[2] was higher than the ${fmtBytes(max)} it is now (setsockopt gives even sizes)` };
-      return fixed(`: it is above net.ipv4.${sysName}[2]=${fmtBytes(max)}, where autotuning stops`);
+      if (proof) return fixed(`: ${proof}`);
+      // Above where autotuning stops now, but autotuning may have grown it before the sysctl was lowered.
+      const set = byForce ? `set with ${force} (needs CAP_NET_ADMIN: above twice ${maxName}=${fmtBytes(coreMax)})` : `set with setsockopt (asked for ${fmtBytes(v / 2)})`;
+      const lowatToo = byLowat ? `, or ${byLowat}` : '';
+      return { meaning: `${base}; above net.ipv4.${sysName}[2]=${fmtBytes(max)}, where autotuning stops: ${set}, which fixes it (autotuning off), or grown by autotuning before net.ipv4.${sysName}[2] was lowered to ${fmtBytes(max)}${lowatToo}: ${cannotTell}` };
     }
     if (kind === 'rcv' && v % 2 === 1) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}): setsockopt gives even sizes` };
-    const proof = proofOfLock(kind, v, max, c);
     if (proof) return fixed(`: ${proof}`);
-    // Only data the application reads grows a receive buffer (tcp_rcv_space_adjust): with none received it was set.
-    if (kind === 'rcv' && v !== def && c.tcp?.bytesReceived === 0) return fixed(`: the connection has received no data, and only received data grows a receive buffer`);
+    // No data received: only setsockopt or SO_RCVLOWAT can have changed the buffer.
+    if (kind === 'rcv' && v !== def && c.tcp?.bytesReceived === 0) {
+      if (byLowat) return lowatOr(setReading);
+      return { meaning: `${base}; the connection has received no data, so autotuning has not grown it: ${setReading}, or raised by SO_RCVLOWAT (not read), which grows a receive buffer that is not fixed and leaves autotuning on: ${cannotTell}` };
+    }
     if (v === def) return theDefault;
     if (byForce) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}), or fixed with ${force} (needs CAP_NET_ADMIN; autotuning off): ${opt} cannot ask for more than ${maxName}=${fmtBytes(coreMax)}, and the value alone cannot tell which` };
     if (v > def) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}), ${either}` };

@@ -18,7 +18,7 @@ export interface InspectionLike {
   extraSysctls: Record<string, string | null>;
   fdFlags: { info?: { nonblock: boolean } };
   /** The collector's tcp_info, used when TCP_INFO was not read with getsockopt (the fallback). */
-  kernelView?: { tcpInfo?: { rcvSpace?: number; mss?: number; bytesReceived?: number; bytesAcked?: number } };
+  kernelView?: { tcpInfo?: { rcvSpace?: number; mss?: number; cwnd?: number; bytesReceived?: number; bytesAcked?: number; bytesSent?: number } };
   /** The IPv4 listeners on the port of a [::] listener, when looked up (OptionContext.ipv4Listeners). */
   ipv4Listeners?: readonly string[];
 }
@@ -46,10 +46,10 @@ export function readingLabel(r: { source?: string; readAs?: string; readFor?: st
 /** The tcp_info facts the verdicts use: from getsockopt's struct tcp_info when read, else from the collector's. */
 function tcpFacts(info: unknown, view: NonNullable<InspectionLike['kernelView']>['tcpInfo']): TcpFacts | undefined {
   if (info && typeof info === 'object' && 'rcvSpace' in info) {
-    const t = info as { rcvSpace: number; sndMss: number; pmtu: number; bytesReceived?: number; bytesAcked?: number };
-    return { rcvSpace: t.rcvSpace, sndMss: t.sndMss, pmtu: t.pmtu, bytesReceived: t.bytesReceived, bytesAcked: t.bytesAcked };
+    const t = info as { rcvSpace: number; sndMss: number; pmtu: number; sndCwnd?: number; reordering?: number; bytesReceived?: number; bytesAcked?: number; bytesSent?: number };
+    return { rcvSpace: t.rcvSpace, sndMss: t.sndMss, pmtu: t.pmtu, sndCwnd: t.sndCwnd, reordering: t.reordering, bytesReceived: t.bytesReceived, bytesAcked: t.bytesAcked, bytesSent: t.bytesSent };
   }
-  if (view) return { rcvSpace: view.rcvSpace, sndMss: view.mss, bytesReceived: view.bytesReceived, bytesAcked: view.bytesAcked };
+  if (view) return { rcvSpace: view.rcvSpace, sndMss: view.mss, sndCwnd: view.cwnd, bytesReceived: view.bytesReceived, bytesAcked: view.bytesAcked, bytesSent: view.bytesSent };
   return undefined;
 }
 

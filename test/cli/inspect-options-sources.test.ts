@@ -12,6 +12,7 @@ interface JsonRow {
   name: string;
   value?: unknown;
   missing?: string;
+  readBecause?: string;
 }
 
 test('--source procfs/netstat: SO_RCVBUF and TCP_CONGESTION need --source netlink or ss, TCP_NODELAY needs getsockopt', { timeout: 90_000 }, async (t) => {
@@ -36,7 +37,10 @@ test('--source procfs/netstat: SO_RCVBUF and TCP_CONGESTION need --source netlin
     // Nothing was read, so nothing is judged (it said 'every value read is a default'), and the count line
     // tells the values this source lacks from those only getsockopt has.
     assert.match(text.stdout, /^Unusual: nothing to judge: no option value could be read/m);
-    assert.match(text.stdout, /1 of 3 options needs getsockopt on the socket itself and is unknown; 2 more are shown to every user by --source netlink or ss/);
+    // 2 of 4: SO_RCVLOWAT is read along with SO_RCVBUF (its verdict depends on it), and only getsockopt has it.
+    assert.match(text.stdout, /^SO_RCVLOWAT +- \(needs getsockopt /m);
+    assert.equal(rows.get('SO_RCVLOWAT')!.readBecause, 'SO_RCVBUF');
+    assert.match(text.stdout, /2 of 4 options need getsockopt on the socket itself and are unknown; 2 more are shown to every user by --source netlink or ss/);
     // The reason names who hides the owner (the shared count: other users' processes, not kernel threads).
     assert.match(text.stdout, /no visible process holds the socket: \d+ process(es)? of other users (is|are) hidden/);
   }

@@ -41,7 +41,7 @@ test('without tcp_info the value alone cannot tell: both readings are named, nei
   // below the default on a connection: autotuning never shrinks it (SO_RCVBUF 4096 -> 8192)
   assert.match(interpretOption('SO_RCVBUF', 8192, est()).unusual!, /^SO_RCVBUF fixed at 8 KiB .*never shrinks a receive buffer below the default 128 KiB/);
   // a listener has not autotuned: anything but the default was set, and 131072 may be either
-  assert.match(interpretOption('SO_RCVBUF', 200000, est({ state: 'LISTEN' })).unusual!, /connections it accepts inherit/);
+  assert.match(interpretOption('SO_RCVBUF', 200000, est({ state: 'LISTEN', values: { SO_RCVLOWAT: 1 } })).unusual!, /connections it accepts inherit/);
   assert.equal(interpretOption('SO_RCVBUF', 131072, est({ state: 'LISTEN' })).unusual, undefined);
 });
 
@@ -84,36 +84,96 @@ test('TCP_WINDOW_CLAMP: the kernel\'s own clamp on an ordinary connection is not
   assert.equal(interpretOption('TCP_WINDOW_CLAMP', 0, est({ state: 'LISTEN' })).unusual, undefined);
 });
 
-test('SO_RCVBUFFORCE / SO_SNDBUFFORCE: above tcp_[rw]mem[2] or on a connection that received nothing the value proves it; elsewhere both readings are named (review s19)', () => {
+test('SO_RCVBUFFORCE / SO_SNDBUFFORCE: fixed where the value or tcp_info proves it; elsewhere both readings are named (review s19)', () => {
   // FORCE 8 MiB each, connected, no data: the review's "grown by autotuning from 16 KiB (limit 4 MiB)" for 16 MiB.
-  const fresh = { rcvSpace: 65483, sndMss: 65483, pmtu: 65535, bytesReceived: 0, bytesAcked: 1 };
-  const snd = interpretOption('SO_SNDBUF', 16 * 1024 * 1024, est({ tcp: fresh }));
+  // Provable: nothing sent (bytes_acked 1: the SYN; cwnd 10), and nothing received with SO_RCVLOWAT 1.
+  const fresh = { rcvSpace: 65483, sndMss: 65483, pmtu: 65535, sndCwnd: 10, reordering: 3, bytesReceived: 0, bytesAcked: 1, bytesSent: 0 };
+  const values = { SO_RCVLOWAT: 1 };
+  const snd = interpretOption('SO_SNDBUF', 16 * 1024 * 1024, est({ tcp: fresh, values }));
   assert.equal(snd.meaning, '16 MiB of send buffer (the kernel counts twice the size set with setsockopt: half is bookkeeping); fixed with SO_SNDBUFFORCE');
-  assert.match(snd.unusual!, /^SO_SNDBUF fixed at 16 MiB \(set with SO_SNDBUFFORCE, which needs CAP_NET_ADMIN: SO_SNDBUF cannot ask for more than net\.core\.wmem_max=4 MiB; it asked for 8 MiB and Linux doubles it\): autotuning is off for this socket: it is above net\.ipv4\.tcp_wmem\[2\]=4 MiB, where autotuning stops$/);
-  const rcv = interpretOption('SO_RCVBUF', 16 * 1024 * 1024, est({ tcp: fresh }));
+  assert.match(snd.unusual!, /^SO_SNDBUF fixed at 16 MiB \(set with SO_SNDBUFFORCE, which needs CAP_NET_ADMIN: SO_SNDBUF cannot ask for more than net\.core\.wmem_max=4 MiB; it asked for 8 MiB and Linux doubles it\): autotuning is off for this socket: the connection has sent nothing, and until data is acknowledged autotuning gives a send buffer at most 3\.76 MiB \(tcp_sndbuf_expand: 3 times max\(10, cwnd 10, reordering \+ 1\) segments/);
+  // A default connection on loopback: 4 MiB (tcp_wmem[2]) with nothing sent, as tcp_metrics kept reordering 10 (3 * 11
+  // segments of 131328 bytes, capped): autotuning's, not unusual. Without the reordering (the kernel view's tcp_info)
+  // it may be up to tcp_max_reordering 300, so 16 MiB proves nothing there.
+  assert.equal(interpretOption('SO_SNDBUF', 4194304, est({ tcp: { ...fresh, reordering: 10 }, values })).unusual, undefined);
+  assert.equal(interpretOption('SO_SNDBUF', 16 * 1024 * 1024, est({ tcp: { ...fresh, reordering: undefined }, values })).unusual, undefined);
+  const rcv = interpretOption('SO_RCVBUF', 16 * 1024 * 1024, est({ tcp: fresh, values }));
   assert.match(rcv.unusual!, /^SO_RCVBUF fixed at 16 MiB \(set with SO_RCVBUFFORCE.*: the connection has received no data/);
   // Without tcp_info, 16 MiB under tcp_rmem[2] = 32 MiB may be either: named both, asserted neither.
   const either = interpretOption('SO_RCVBUF', 16 * 1024 * 1024, est());
   assert.equal(either.unusual, undefined);
   assert.match(either.meaning, /grown by autotuning from 128 KiB \(limit 32 MiB\), or fixed with SO_RCVBUFFORCE \(needs CAP_NET_ADMIN; autotuning off\)/);
-  // Above the limit there is no "grown by autotuning ... (limit X)", also without tcp_info; 1 GiB asked reads 2147483646.
-  for (const v of [64 * 1024 * 1024, 2147483646]) {
-    for (const kind of ['SO_RCVBUF', 'SO_SNDBUF']) {
-      const i = interpretOption(kind, v, est());
-      assert.doesNotMatch(i.meaning, /grown by autotuning/);
-      assert.match(i.unusual!, new RegExp(`^${kind} fixed at .* with ${kind}FORCE`));
-    }
+  // 1 GiB asked reads 2147483646: the ceiling of a request, not a size autotuning grows to; fixed also without tcp_info.
+  for (const kind of ['SO_RCVBUF', 'SO_SNDBUF']) {
+    const i = interpretOption(kind, 2147483646, est());
+    assert.doesNotMatch(i.meaning, /grown by autotuning/);
+    assert.match(i.unusual!, new RegExp(`^${kind} fixed at 2 GiB \\(set with ${kind}FORCE.*it asked for 1 GiB or more \\(the kernel caps a request at INT_MAX/2\\).*: 2147483646 is the ceiling of a request \\(1 GiB or more asked, capped at INT_MAX/2 and doubled\\), not a size autotuning grows to \\(it stops at net\\.ipv4\\.tcp_${kind === 'SO_RCVBUF' ? 'r' : 'w'}mem\\[2\\]=${kind === 'SO_RCVBUF' ? 32 : 4} MiB\\)$`));
   }
-  assert.match(interpretOption('SO_RCVBUF', 2147483646, est()).unusual!, /it asked for 1 GiB or more \(the kernel caps a request at INT_MAX\/2\)/);
   // An odd receive buffer above the limit is autotuning's from before the sysctl was lowered (setsockopt gives even sizes).
   const odd = interpretOption('SO_RCVBUF', 40000001, est());
   assert.equal(odd.unusual, undefined);
   assert.match(odd.meaning, /grown by autotuning while net\.ipv4\.tcp_rmem\[2\] was higher than the 32 MiB it is now/);
   // A listener forced past the cap: fixed, and named FORCE.
-  assert.match(interpretOption('SO_RCVBUF', 16 * 1024 * 1024, est({ state: 'LISTEN' })).unusual!, /with SO_RCVBUFFORCE.*connections it accepts inherit/);
+  assert.match(interpretOption('SO_RCVBUF', 16 * 1024 * 1024, est({ state: 'LISTEN', values })).unusual!, /with SO_RCVBUFFORCE.*connections it accepts inherit/);
   // UDP (no autotuning): above twice rmem_max is FORCE's.
   const udp = interpretOption('SO_RCVBUF', 16 * 1024 * 1024, est({ protocol: 'udp', type: 'dgram', state: 'UNCONN' }));
   assert.match(udp.unusual!, /^SO_RCVBUF is 16 MiB, more than twice net\.core\.rmem_max=4 MiB: set with SO_RCVBUFFORCE, which needs CAP_NET_ADMIN/);
   // A receive buffer that data grew (received data, rcv_space large) keeps its autotuned reading.
   assert.equal(interpretOption('SO_RCVBUF', 4657615, est({ tcp: { ...fresh, rcvSpace: 851279, bytesReceived: 52428800 } })).unusual, undefined);
+});
+
+// The review's hosts after tcp_[rw]mem[2] was lowered: tcp_rmem 4096 131072 8388608, tcp_wmem 4096 16384 1048576.
+const lowered: Sysctls = { ...sysctls, 'net.ipv4.tcp_rmem': '4096 131072 8388608', 'net.ipv4.tcp_wmem': '4096 16384 1048576' };
+const low = (o: Partial<OptionContext> = {}) => est({ sysctls: lowered, values: { SO_RCVLOWAT: 1 }, ...o });
+
+test('above tcp_[rw]mem[2] a buffer autotuning grew before the sysctl was lowered is not called fixed: both readings, nothing unusual (review s19 diffD)', () => {
+  // lower.py: 32 MiB received (autotuned to the old tcp_rmem[2], even), 3939840 sent (tcp_sndbuf_expand: 2 * 15 * 131328).
+  // Without tcp_info (another namespace's socket: no kernel view) and with it: data moved both ways, nothing proves a lock.
+  const moved = { rcvSpace: 16777216, sndMss: 65483, pmtu: 65535, sndCwnd: 15, reordering: 3, bytesReceived: 2e9, bytesAcked: 2e9, bytesSent: 2e9 };
+  for (const tcp of [undefined, moved]) {
+    const r = interpretOption('SO_RCVBUF', 33554432, low({ tcp }));
+    assert.equal(r.unusual, undefined, r.unusual);
+    assert.equal(r.meaning, '32 MiB of receive buffer (the kernel counts twice the size set with setsockopt: half is bookkeeping); above net.ipv4.tcp_rmem[2]=8 MiB, where autotuning stops: set with SO_RCVBUFFORCE (needs CAP_NET_ADMIN: above twice net.core.rmem_max=4 MiB), which fixes it (autotuning off), or grown by autotuning before net.ipv4.tcp_rmem[2] was lowered to 8 MiB: the value alone cannot tell');
+    const s = interpretOption('SO_SNDBUF', 3939840, low({ tcp }));
+    assert.equal(s.unusual, undefined, s.unusual);
+    assert.equal(s.meaning, '3.76 MiB of send buffer (the kernel counts twice the size set with setsockopt: half is bookkeeping); above net.ipv4.tcp_wmem[2]=1 MiB, where autotuning stops: set with setsockopt (asked for 1.88 MiB), which fixes it (autotuning off), or grown by autotuning before net.ipv4.tcp_wmem[2] was lowered to 1 MiB: the value alone cannot tell');
+  }
+  // The receiving side's send buffer: tcp_sndbuf_expand gave it 2 * 10 * 131328 at connection, and it sent nothing.
+  const receiver = { rcvSpace: 16777216, sndMss: 65483, pmtu: 65535, sndCwnd: 10, reordering: 3, bytesReceived: 2e9, bytesAcked: 1, bytesSent: 0 };
+  assert.equal(interpretOption('SO_SNDBUF', 2626560, low({ tcp: receiver })).unusual, undefined);
+  // Still provable there: FORCE 16 MiB on a connection that moved nothing (sent nothing; received nothing, SO_RCVLOWAT 1).
+  const fresh = { rcvSpace: 65483, sndMss: 65483, pmtu: 65535, sndCwnd: 10, reordering: 3, bytesReceived: 0, bytesAcked: 1, bytesSent: 0 };
+  assert.match(interpretOption('SO_SNDBUF', 33554432, low({ tcp: fresh })).unusual!, /^SO_SNDBUF fixed at 32 MiB \(set with SO_SNDBUFFORCE.*: the connection has sent nothing/);
+  assert.match(interpretOption('SO_RCVBUF', 33554432, low({ tcp: fresh })).unusual!, /^SO_RCVBUF fixed at 32 MiB \(set with SO_RCVBUFFORCE.*: the connection has received no data/);
+  // ... unless SO_RCVLOWAT was not read: then nothing tells a set buffer from one SO_RCVLOWAT raised.
+  assert.equal(interpretOption('SO_RCVBUF', 33554432, low({ tcp: fresh, values: {} })).unusual, undefined);
+  // A listener, or a socket before connect(), has not autotuned: fixed whatever the sysctl.
+  assert.match(interpretOption('SO_SNDBUF', 33554432, low({ state: 'LISTEN' })).unusual!, /^SO_SNDBUF fixed at 32 MiB .*connections it accepts inherit/);
+  // Below tcp_wmem[2]'s old value too: FORCE 8 MiB on the host's own sysctls with nothing sent.
+  assert.match(interpretOption('SO_SNDBUF', 16 * 1024 * 1024, est({ tcp: fresh, sysctls: { ...sysctls, 'net.ipv4.tcp_wmem': '4096 16384 33554432' } })).unusual!, /^SO_SNDBUF fixed at 16 MiB .*sent nothing/);
+});
+
+test('SO_RCVLOWAT grows a receive buffer without fixing it: a buffer it explains is not called fixed (review s19 diffD)', () => {
+  // lowat.py: SO_RCVLOWAT 1000000 on a fresh loopback connection: rcvbuf 2000000 (tcp_space_from_win at ratio 128).
+  const fresh = { rcvSpace: 65483, sndMss: 65483, pmtu: 65535, sndCwnd: 10, bytesReceived: 0, bytesAcked: 1, bytesSent: 0 };
+  const r = interpretOption('SO_RCVBUF', 2000000, est({ tcp: fresh, values: { SO_RCVLOWAT: 1000000 } }));
+  assert.equal(r.unusual, undefined, r.unusual);
+  assert.equal(r.meaning, '1.91 MiB of receive buffer (the kernel counts twice the size set with setsockopt: half is bookkeeping); raised by SO_RCVLOWAT 1000000 (Linux grows a receive buffer that is not fixed to about twice the low-water mark, and autotuning stays on), or setsockopt asked for exactly 977 KiB, which fixes it (autotuning off): the value alone cannot tell');
+  // 6.6 to 6.10 started at a ratio near 64 (about 4 times), and data moves the ratio: still not "fixed".
+  assert.equal(interpretOption('SO_RCVBUF', Math.floor((1000000 * 256) / 65), est({ tcp: fresh, values: { SO_RCVLOWAT: 1000000 } })).unusual, undefined);
+  // A listener with SO_RCVLOWAT: its buffer was raised, not fixed (the connections it accepts inherit both).
+  assert.equal(interpretOption('SO_RCVBUF', 2000000, est({ state: 'LISTEN', values: { SO_RCVLOWAT: 1000000 } })).unusual, undefined);
+  // SO_RCVLOWAT that cannot give the value (SO_RCVBUF 100000 set, then SO_RCVLOWAT 1000): fixed, as with 1.
+  for (const lowat of [1, 1000]) {
+    const f = interpretOption('SO_RCVBUF', 200000, est({ tcp: fresh, values: { SO_RCVLOWAT: lowat } }));
+    assert.match(f.unusual!, /^SO_RCVBUF fixed at 195 KiB \(setsockopt asked for 97\.7 KiB; Linux doubles it\): autotuning is off for this socket: the connection has received no data/);
+  }
+  assert.match(interpretOption('SO_RCVBUF', 200000, est({ tcp: fresh, values: { SO_RCVLOWAT: 1000 } })).unusual!, /SO_RCVLOWAT 1000, which grows one that is not fixed to about twice it, does not give 200000/);
+  // Not read (the kernel view alone): both readings, SO_RCVLOWAT named as not read.
+  const u = interpretOption('SO_RCVBUF', 200000, est({ tcp: fresh }));
+  assert.equal(u.unusual, undefined);
+  assert.match(u.meaning, /received no data, so autotuning has not grown it: setsockopt asked for exactly 97\.7 KiB, which fixes it \(autotuning off\), or raised by SO_RCVLOWAT \(not read\)/);
+  // SO_RCVLOWAT equal to the rmem_max cap: twice rmem_max is no longer proof of a capped setsockopt.
+  assert.equal(interpretOption('SO_RCVBUF', 8388608, est({ values: { SO_RCVLOWAT: 4194304 } })).unusual, undefined);
+  assert.match(interpretOption('SO_RCVBUF', 8388608, est({ values: { SO_RCVLOWAT: 1 } })).unusual!, /capped by net\.core\.rmem_max/);
 });
