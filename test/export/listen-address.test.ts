@@ -12,6 +12,25 @@ function run(args: string[]): { status: number | null; stderr: string } {
   return { status: r.status, stderr: r.stderr };
 }
 
+/** `export --listen LISTEN` until it says where it serves: the child (killed by the caller) and its stderr so far. */
+async function serving(listen: string): Promise<{ child: ReturnType<typeof spawn>; err: string }> {
+  const child = spawn(process.execPath, [BIN, 'export', '--listen', listen], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stderr!.on('data', (d) => {
+        err += d;
+        if (err.includes('serving http://')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`${listen}: exited ${code}: ${err}`)));
+    });
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  return { child, err };
+}
+
 test('--listen without a port, or given twice, says so (not "write IPv6 addresses in brackets")', () => {
   const cases: [string[], RegExp][] = [
     [['--listen', '[::1]'], /^sockscope: --listen: '\[::1\]' has no port: write \[::1\]:PORT/],
@@ -37,16 +56,8 @@ test('--listen [::1]:PORT and a bare PORT still serve', { timeout: 30_000 }, asy
     [`[::1]:${await freePort('::1')}`, (p: string) => `http://[::1]:${p}/metrics`],
     [String(await freePort()), (p: string) => `http://127.0.0.1:${p}/metrics`],
   ] as const) {
-    const c = spawn(process.execPath, [BIN, 'export', '--listen', listen], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const { child: c, err } = await serving(listen);
     try {
-      let err = '';
-      await new Promise<void>((resolve, reject) => {
-        c.stderr!.on('data', (d) => {
-          err += d;
-          if (err.includes('serving http://')) resolve();
-        });
-        c.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-      });
       const port = /:(\d+)\/metrics/.exec(err)![1];
       const r = await fetch(url(port));
       assert.equal(r.status, 200, listen);
@@ -115,16 +126,8 @@ test('--listen with leading zeros in the port: HOST:PORT, [v6]:PORT and PORT alo
   ];
   for (const [text, base] of cases) {
     const want = Number(/(\d+)$/.exec(text)![1]);
-    const c = spawn(process.execPath, [BIN, 'export', '--listen', text], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const { child: c, err } = await serving(text);
     try {
-      let err = '';
-      await new Promise<void>((resolve, reject) => {
-        c.stderr!.on('data', (d) => {
-          err += d;
-          if (err.includes('serving http://')) resolve();
-        });
-        c.once('exit', (code) => reject(new Error(`${text}: exited ${code}: ${err}`)));
-      });
       const served = /serving (\S+)/.exec(err)![1]!;
       assert.ok(served.endsWith(`:${want}/metrics`), `${text}: ${err}`);
       if (base) assert.equal(served, `${base}:${want}/metrics`);
