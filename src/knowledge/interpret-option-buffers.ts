@@ -72,27 +72,21 @@ function unsentSndbufMax(c: BufferContext): { max: number; cwnd: number } | unde
  * Receive: autotuning sets rcvbuf to at least twice the most the application read in one round trip
  * (tcp_rcv_space_adjust: rcvwin = 2 * copied, rcvbuf = tcp_space_from_win(rcvwin) >= rcvwin) unless capped by
  * tcp_rmem[2]. Measured on 6.18 after 50 MiB over loopback: SO_RCVBUF 65536 -> rcvbuf 131072 with rcv_space
- * 189652; default -> rcvbuf 4657615 with rcv_space 851279. Only data the application reads grows it: with none
- * received, a value other than the default was set, unless SO_RCVLOWAT made it (lowatMade).
- * Send: an unlocked socket's sndbuf is set at connection to 2 * max(10, cwnd) * (MSS + headers), so more than
- * 20 * MSS (tcp_sndbuf_expand); measured: SO_SNDBUF 100000 -> 200000 with mss 65483, default 4 MiB; MSS 488 -> 72960.
- * With nothing sent it stays at most unsentSndbufMax.
+ * 189652; default -> rcvbuf 4657615 with rcv_space 851279.
+ * Send: an unlocked socket's sndbuf is raised at connection to at least 2 * max(10, cwnd) * (MSS + headers), so more
+ * than 20 * MSS (tcp_sndbuf_expand); measured: SO_SNDBUF 100000 -> 200000 with mss 65483, default 4 MiB; MSS 488 ->
+ * 72960. Both rules hold whatever default the socket started with: autotuning only raises.
+ * Not proof: a value other than today's tcp_[rw]mem[1] on a connection that moved nothing, or on a listener, or below
+ * the default: tcp_init_sock gives a socket tcp_[rw]mem[1] as it was at creation (any value 1..INT_MAX, stored as is),
+ * and tcp_sndbuf_expand only raises, so a socket created under another default keeps it (oldDefault).
  */
-function proofOfLock(kind: 'rcv' | 'snd', v: number, cap: number, def: number, c: BufferContext): string | undefined {
+function proofOfLock(kind: 'rcv' | 'snd', v: number, cap: number, c: BufferContext): string | undefined {
   if (kind === 'rcv') {
-    if (v !== def && c.tcp?.bytesReceived === 0) {
-      const l = lowatMade(v, c);
-      if (l !== 'unknown' && !l.made)
-        return `the connection has received no data, and only received data grows a receive buffer${l.lowat > 1 ? ` (SO_RCVLOWAT ${l.lowat}, which grows one that is not fixed to about twice it, does not give ${v})` : ''}`;
-    }
     if (v >= cap || c.extraSysctls['net.ipv4.tcp_moderate_rcvbuf'] === '0') return undefined;
     const s = c.tcp?.rcvSpace;
     if (s !== undefined && 2 * s > v) return `the application has read ${fmtBytes(s)} in one round trip, and autotuning would have grown the buffer to at least twice that (tcp_info rcv_space)`;
     return undefined;
   }
-  const unsent = unsentSndbufMax(c);
-  if (unsent && v > Math.max(unsent.max, def))
-    return `the connection has sent nothing, and until data is acknowledged autotuning gives a send buffer at most ${fmtBytes(unsent.max)} (tcp_sndbuf_expand: 3 times max(10, cwnd ${unsent.cwnd}, reordering + 1) segments of at most ${fmtBytes(PER_MSS_MAX)})`;
   if (v >= cap) return undefined; // at tcp_wmem[2], where autotuning stops too
   const mss = c.tcp?.sndMss;
   if (mss !== undefined && mss > 0 && v < 20 * mss) return `autotuning gives a connected socket at least 20 times its MSS of ${mss} bytes (${fmtBytes(20 * mss)}) unless the host ran short of TCP memory`;
@@ -111,8 +105,11 @@ const SET_CEILING = 2 * Math.floor(0x7fffffff / 2);
  * SO_RCVBUFFORCE / SO_SNDBUFFORCE (CAP_NET_ADMIN) or grown by autotuning, which stops at tcp_[rw]mem[2]
  * (tcp_rcv_space_adjust, tcp_sndbuf_expand). A value above tcp_[rw]mem[2] is not proof of a lock: autotuning may
  * have grown it before the sysctl was lowered (measured on 6.18: 32 MiB received and 3939840 sent over loopback,
- * then tcp_rmem[2] 8 MiB and tcp_wmem[2] 1 MiB), so it is called fixed only with proof (the request ceiling, a
- * listener or a socket before connect, tcp_info); and SO_RCVLOWAT grows a receive buffer without fixing it.
+ * then tcp_rmem[2] 8 MiB and tcp_wmem[2] 1 MiB). Nor is a value other than today's tcp_[rw]mem[1] where nothing
+ * autotuned (a listener, before connect, no data moved) or below it: the socket may keep the default it was created
+ * with (measured on 6.18: tcp_wmem "4096 16M 16M" and tcp_rmem "4096 1M 32M" at connect, restored after: 16 MiB and
+ * 1 MiB stay, no setsockopt). So it is called fixed only with proof (the request ceiling, tcp_info's rcv_space or
+ * MSS); and SO_RCVLOWAT grows a receive buffer without fixing it.
  */
 export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext): { meaning: string; unusual?: string } {
   const opt = kind === 'rcv' ? 'SO_RCVBUF' : 'SO_SNDBUF';
@@ -137,47 +134,51 @@ export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext):
       ? `set with ${force} (needs CAP_NET_ADMIN: ${opt} cannot ask for more than ${maxName}=${fmtBytes(coreMax)}), which fixes it (autotuning off)`
       : `setsockopt asked for exactly ${fmtBytes(v / 2)}, which fixes it (autotuning off)`;
     const cannotTell = 'the value alone cannot tell';
+    // The default a socket started with: tcp_init_sock copies tcp_[rw]mem[1] at creation, and it may have changed since.
+    const oldDefault = `net.ipv4.${sysName}[1] was ${fmtBytes(v)} when the socket was created (a socket keeps the default it started with: autotuning only raises it)`;
     // SO_RCVLOWAT grows a receive buffer no setsockopt fixed (tcp_set_rcvlowat), and autotuning stays on.
     const lowat = kind === 'rcv' ? lowatMade(v, c) : undefined;
     const byLowat = typeof lowat === 'object' && lowat.made ? `raised by SO_RCVLOWAT ${lowat.lowat} (Linux grows a receive buffer that is not fixed to about twice the low-water mark, and autotuning stays on)` : undefined;
-    const lowatOr = (other: string) => ({ meaning: `${base}; ${byLowat}, or ${other}: ${cannotTell}` });
     // tcpi_bytes_acked counts the SYN: a socket that ever connected has at least 1.
     const connected = (c.tcp?.bytesReceived ?? 0) > 0 || (c.tcp?.bytesAcked ?? 0) > 0;
     // Before a connection exists nothing has been autotuned: any value but the default was set.
     const notStarted = c.state === 'LISTEN' || c.state === 'SYN_SENT' || (c.state === 'CLOSE' && !connected);
     const either = `or setsockopt asked for exactly ${fmtBytes(v / 2)}, which fixes it (autotuning off): ${cannotTell}`;
     const theDefault = { meaning: `${base}; the default net.ipv4.${sysName}[1], which autotuning can grow up to ${fmtBytes(max)}, ${either}` };
-    if (coreMax !== null && v === 2 * coreMax && v !== max) {
-      if (byLowat) return lowatOr(`set with setsockopt and capped by ${maxName}=${coreMax} (autotuning off)`);
-      return { meaning: base, unusual: `${opt} fixed at ${fmtBytes(v)}: set with setsockopt and capped by ${maxName}=${coreMax}, so autotuning is off for this socket (it cannot grow to tcp ${sysName}[2]=${fmtBytes(max)})` };
-    }
+    // Set, or SO_RCVLOWAT (read or not), or the default at creation; `why` says why autotuning is not a reading.
+    const setOrOld = (why: string) => {
+      if (byLowat) return { meaning: `${base}; ${why}${byLowat}, or ${setReading}, or ${oldDefault}: ${cannotTell}` };
+      const notRead = lowat === 'unknown' ? ', or raised by SO_RCVLOWAT (not read), which grows a receive buffer that is not fixed and leaves autotuning on' : '';
+      return { meaning: `${base}; ${why}${setReading}${notRead}, or ${oldDefault}: ${cannotTell}` };
+    };
+    // A request of 1 GiB or more: the ceiling of setsockopt, not a size autotuning grows to, nor a default anyone sets.
+    if (v >= SET_CEILING && (notStarted || v > max))
+      return fixed(`: ${v} is the ceiling of a request (1 GiB or more asked, capped at INT_MAX/2 and doubled), not a size autotuning grows to (it stops at net.ipv4.${sysName}[2]=${fmtBytes(max)})`);
+    if (coreMax !== null && v === 2 * coreMax && v !== max) return setOrOld(`twice ${maxName}=${coreMax}, where setsockopt caps a request: `);
     if (notStarted) {
       if (v === def) return theDefault;
-      if (byLowat) return lowatOr(setReading);
-      if (lowat === 'unknown') return { meaning: `${base}; ${setReading}, or raised by SO_RCVLOWAT (not read), which grows a receive buffer that is not fixed and leaves autotuning on: ${cannotTell}` };
-      return fixed(c.state === 'LISTEN' ? '; a listener keeps the default unless it was set, and the connections it accepts inherit the fixed size' : '');
+      return setOrOld(c.state === 'LISTEN' ? 'a listener has not autotuned (the connections it accepts inherit its buffer): ' : 'not connected, so autotuning has not grown it: ');
     }
+    const proof = proofOfLock(kind, v, max, c);
+    if (proof) return fixed(`: ${proof}`);
     // Autotuning only grows a buffer (so does SO_RCVLOWAT), and setsockopt's doubled values are even.
-    if (v < def && v % 2 === 0) return fixed(kind === 'rcv' ? `; autotuning never shrinks a receive buffer below the default ${fmtBytes(def)}` : `; autotuning keeps a send buffer above the default ${fmtBytes(def)} unless the host ran short of TCP memory`);
-    const proof = proofOfLock(kind, v, max, def, c);
+    if (v < def && v % 2 === 0)
+      return setOrOld(kind === 'rcv' ? `below the default ${fmtBytes(def)}, which autotuning never shrinks: ` : `below the default ${fmtBytes(def)}, which autotuning does not shrink unless the host ran short of TCP memory: `);
     if (v > max) {
-      // A request of 1 GiB or more: the ceiling of setsockopt, not a size autotuning grows to.
-      if (v >= SET_CEILING) return fixed(`: ${v} is the ceiling of a request (1 GiB or more asked, capped at INT_MAX/2 and doubled), not a size autotuning grows to (it stops at net.ipv4.${sysName}[2]=${fmtBytes(max)})`);
       // An odd receive buffer is autotuning's: it grew while the limit was higher, and the sysctl was lowered since.
       if (kind === 'rcv' && v % 2 === 1) return { meaning: `${base}; grown by autotuning while net.ipv4.${sysName}[2] was higher than the ${fmtBytes(max)} it is now (setsockopt gives even sizes)` };
-      if (proof) return fixed(`: ${proof}`);
       // Above where autotuning stops now, but autotuning may have grown it before the sysctl was lowered.
       const set = byForce ? `set with ${force} (needs CAP_NET_ADMIN: above twice ${maxName}=${fmtBytes(coreMax)})` : `set with setsockopt (asked for ${fmtBytes(v / 2)})`;
       const lowatToo = byLowat ? `, or ${byLowat}` : '';
-      return { meaning: `${base}; above net.ipv4.${sysName}[2]=${fmtBytes(max)}, where autotuning stops: ${set}, which fixes it (autotuning off), or grown by autotuning before net.ipv4.${sysName}[2] was lowered to ${fmtBytes(max)}${lowatToo}: ${cannotTell}` };
+      return { meaning: `${base}; above net.ipv4.${sysName}[2]=${fmtBytes(max)}, where autotuning stops: ${set}, which fixes it (autotuning off), or grown by autotuning before net.ipv4.${sysName}[2] was lowered to ${fmtBytes(max)}${lowatToo}, or ${oldDefault}: ${cannotTell}` };
     }
     if (kind === 'rcv' && v % 2 === 1) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}): setsockopt gives even sizes` };
-    if (proof) return fixed(`: ${proof}`);
-    // No data received: only setsockopt or SO_RCVLOWAT can have changed the buffer.
-    if (kind === 'rcv' && v !== def && c.tcp?.bytesReceived === 0) {
-      if (byLowat) return lowatOr(setReading);
-      return { meaning: `${base}; the connection has received no data, so autotuning has not grown it: ${setReading}, or raised by SO_RCVLOWAT (not read), which grows a receive buffer that is not fixed and leaves autotuning on: ${cannotTell}` };
-    }
+    // No data received: autotuning has not grown it; setsockopt, SO_RCVLOWAT or the default at creation made it.
+    if (kind === 'rcv' && v !== def && c.tcp?.bytesReceived === 0) return setOrOld('the connection has received no data, so autotuning has not grown it: ');
+    // Nothing sent: tcp_sndbuf_expand raised it at most to unsent.max.
+    const unsent = kind === 'snd' ? unsentSndbufMax(c) : undefined;
+    if (unsent && v > Math.max(unsent.max, def))
+      return setOrOld(`the connection has sent nothing, and until data is acknowledged autotuning raises a send buffer to at most ${fmtBytes(unsent.max)} (tcp_sndbuf_expand: 3 times max(10, cwnd ${unsent.cwnd}, reordering + 1) segments of at most ${fmtBytes(PER_MSS_MAX)}): `);
     if (v === def) return theDefault;
     if (byForce) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}), or fixed with ${force} (needs CAP_NET_ADMIN; autotuning off): ${opt} cannot ask for more than ${maxName}=${fmtBytes(coreMax)}, and the value alone cannot tell which` };
     if (v > def) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}), ${either}` };

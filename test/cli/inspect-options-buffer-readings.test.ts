@@ -67,16 +67,18 @@ test('a receive buffer SO_RCVLOWAT raised on a connection with no data is not ca
     const rcv = r.rows.SO_RCVBUF;
     assert.equal(rcv.value, raised);
     assert.equal(rcv.unusual, undefined, `${options}: ${rcv.unusual}`);
-    assert.match(rcv.meaning, /; raised by SO_RCVLOWAT 1000000 \(Linux grows a receive buffer that is not fixed to about twice the low-water mark, and autotuning stays on\), or setsockopt asked for exactly .*, which fixes it \(autotuning off\): the value alone cannot tell$/);
+    assert.match(rcv.meaning, /; the connection has received no data, so autotuning has not grown it: raised by SO_RCVLOWAT 1000000 \(Linux grows a receive buffer that is not fixed to about twice the low-water mark, and autotuning stays on\), or setsockopt asked for exactly .*, which fixes it \(autotuning off\), or net\.ipv4\.tcp_rmem\[1\] was .* when the socket was created \(a socket keeps the default it started with: autotuning only raises it\): the value alone cannot tell$/);
     assert.doesNotMatch(r.text, /SO_RCVBUF fixed/);
     assert.equal(r.rows.SO_RCVLOWAT.value, 1000000);
     assert.equal(r.rows.SO_RCVLOWAT.readBecause, options === 'SO_RCVBUF' ? 'SO_RCVBUF' : undefined);
     if (options === 'SO_RCVBUF') assert.match(r.text, /^SO_RCVLOWAT +1000000 .*\[not asked for: read for SO_RCVBUF\]$/m);
   }
-  // SO_RCVBUF 100000 set (locked: 200000), then SO_RCVLOWAT 1000, which cannot give 200000: still fixed.
+  // SO_RCVBUF 100000 set (locked: 200000), then SO_RCVLOWAT 1000, which cannot give 200000: set, or the default
+  // tcp_rmem[1] when the socket was created (review s19 diffE); not called fixed.
   const l = read(h.pid, h.fd.locked, 'SO_RCVBUF');
   assert.equal(l.rows.SO_RCVBUF.value, 200000);
-  assert.match(l.rows.SO_RCVBUF.unusual!, /^SO_RCVBUF fixed at 195 KiB \(setsockopt asked for 97\.7 KiB; Linux doubles it\): autotuning is off for this socket: the connection has received no data, and only received data grows a receive buffer \(SO_RCVLOWAT 1000, /);
+  assert.equal(l.rows.SO_RCVBUF.unusual, undefined);
+  assert.match(l.rows.SO_RCVBUF.meaning, /the connection has received no data, so autotuning has not grown it: setsockopt asked for exactly 97\.7 KiB, which fixes it \(autotuning off\), or net\.ipv4\.tcp_rmem\[1\] was 195 KiB when the socket was created/);
 });
 
 // In its own network namespace: the host's tcp_[rw]mem as the review had them, a FORCE'd connection that moves nothing,
@@ -108,7 +110,7 @@ time.sleep(60)`;
 test('buffers autotuning grew before tcp_[rw]mem[2] was lowered name both readings, not "fixed"; a FORCE\'d idle connection is still fixed', { timeout: 90_000 }, async (t) => {
   assert.equal(process.getuid?.(), 0, 'needs root (unshare -n, nsenter, SO_*BUFFORCE)');
   const h = labelledFds(await holderLine(t, ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec python3 -c "$0"', LOWER_HOLDER]));
-  const lowered = { rcv: /above net\.ipv4\.tcp_rmem\[2\]=8 MiB, where autotuning stops: set .*, which fixes it \(autotuning off\), or grown by autotuning before net\.ipv4\.tcp_rmem\[2\] was lowered to 8 MiB: the value alone cannot tell$/, snd: /above net\.ipv4\.tcp_wmem\[2\]=1 MiB, where autotuning stops: set .*, which fixes it \(autotuning off\), or grown by autotuning before net\.ipv4\.tcp_wmem\[2\] was lowered to 1 MiB: the value alone cannot tell$/ };
+  const lowered = { rcv: /above net\.ipv4\.tcp_rmem\[2\]=8 MiB, where autotuning stops: set .*, which fixes it \(autotuning off\), or grown by autotuning before net\.ipv4\.tcp_rmem\[2\] was lowered to 8 MiB, or net\.ipv4\.tcp_rmem\[1\] was .* when the socket was created \(.*\): the value alone cannot tell$/, snd: /above net\.ipv4\.tcp_wmem\[2\]=1 MiB, where autotuning stops: set .*, which fixes it \(autotuning off\), or grown by autotuning before net\.ipv4\.tcp_wmem\[2\] was lowered to 1 MiB, or net\.ipv4\.tcp_wmem\[1\] was .* when the socket was created \(.*\): the value alone cannot tell$/ };
   // From the host (as the review ran it: no kernel view of that namespace; tcp_info from TCP_INFO, read along with
   // SO_SNDBUF), then inside it (the kernel view's too).
   for (const netns of [undefined, h.pid]) {
@@ -129,19 +131,50 @@ test('buffers autotuning grew before tcp_[rw]mem[2] was lowered name both readin
     if (rs.value! > 1048576) assert.match(rs.meaning, lowered.snd, where);
     for (const r of [recv, send]) assert.doesNotMatch(r.text, /fixed at/, where);
   }
-  // FORCE 16 MiB each on a connection that moved nothing: tcp_info proves both (inside the namespace, where it is read).
-  const f = read(h.pid, h.fd.forced, 'SO_RCVBUF,SO_SNDBUF', h.pid);
-  assert.equal(f.rows.SO_RCVBUF.value, 32 << 20);
-  assert.equal(f.rows.SO_SNDBUF.value, 32 << 20);
-  assert.match(f.rows.SO_RCVBUF.unusual!, /^SO_RCVBUF fixed at 32 MiB \(set with SO_RCVBUFFORCE, which needs CAP_NET_ADMIN.*: the connection has received no data/);
-  assert.match(f.rows.SO_SNDBUF.unusual!, /^SO_SNDBUF fixed at 32 MiB \(set with SO_SNDBUFFORCE, which needs CAP_NET_ADMIN.*: the connection has sent nothing/);
-  assert.match(f.text, /^Unusual:\n {2}- SO_RCVBUF fixed at 32 MiB/m);
-  // From the host too: the kernel view has no tcp_info there, but TCP_INFO is read along with SO_SNDBUF (getsockopt).
-  const fh = read(h.pid, h.fd.forced, 'SO_RCVBUF,SO_SNDBUF');
-  assert.equal(fh.rows.TCP_INFO.readBecause, 'SO_SNDBUF');
-  assert.match(fh.rows.SO_SNDBUF.unusual!, /^SO_SNDBUF fixed at 32 MiB .*: the connection has sent nothing/);
+  // FORCE 16 MiB each on a connection that moved nothing: no longer proof (review s19 diffE): a socket created while
+  // tcp_[rw]mem[1] was 32 MiB keeps 32 MiB with no setsockopt. Both readings and the old default, nothing unusual.
+  for (const netns of [h.pid, undefined]) {
+    const f = read(h.pid, h.fd.forced, 'SO_RCVBUF,SO_SNDBUF', netns);
+    assert.equal(f.rows.SO_RCVBUF.value, 32 << 20);
+    assert.equal(f.rows.SO_SNDBUF.value, 32 << 20);
+    assert.deepEqual(f.unusual, []);
+    assert.match(f.rows.SO_RCVBUF.meaning, /set with SO_RCVBUFFORCE .*, or net\.ipv4\.tcp_rmem\[1\] was 32 MiB when the socket was created/);
+    assert.match(f.rows.SO_SNDBUF.meaning, /set with SO_SNDBUFFORCE .*, or net\.ipv4\.tcp_wmem\[1\] was 32 MiB when the socket was created/);
+    if (netns === undefined) assert.equal(f.rows.TCP_INFO.readBecause, 'SO_SNDBUF');
+  }
   // Without it (SO_RCVBUF alone from the host) nothing tells FORCE from autotuning before tcp_rmem[2] was lowered.
   const alone = read(h.pid, h.fd.forced, 'SO_RCVBUF');
   assert.equal(alone.rows.SO_RCVBUF.unusual, undefined);
   assert.match(alone.rows.SO_RCVBUF.meaning, lowered.rcv);
+});
+
+// review s19 diffE (hold.py): a connection opened while tcp_wmem was "4096 16M 16M" and tcp_rmem "4096 1M 32M", then
+// the defaults restored. tcp_init_sock gave it 16 MiB / 1 MiB and no setsockopt ran; it was "SO_SNDBUF fixed at 16 MiB
+// (set with SO_SNDBUFFORCE ...)" and "SO_RCVBUF fixed at 1 MiB", both unusual.
+const OLD_DEFAULT_HOLDER = `
+import socket, os, time
+def w(k, v): open('/proc/sys/net/ipv4/' + k, 'w').write(v)
+w('tcp_wmem', '4096 16777216 16777216'); w('tcp_rmem', '4096 1048576 33554432')
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()
+c = socket.create_connection(l.getsockname()); a, _ = l.accept()
+w('tcp_wmem', '4096 16384 4194304'); w('tcp_rmem', '4096 131072 33554432')
+print(os.getpid(), f'client={c.fileno()}', f'listener={l.fileno()}', flush=True)
+time.sleep(60)`;
+
+test('a buffer a socket kept from the tcp_[rw]mem[1] it was created under is not called fixed (review s19 diffE)', { timeout: 60_000 }, async (t) => {
+  assert.equal(process.getuid?.(), 0, 'needs root (unshare -n)');
+  const h = labelledFds(await holderLine(t, ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec python3 -c "$0"', OLD_DEFAULT_HOLDER]));
+  for (const netns of [undefined, h.pid]) {
+    const r = read(h.pid, h.fd.client, 'SO_SNDBUF,SO_RCVBUF', netns);
+    assert.equal(r.rows.SO_SNDBUF.value, 16 << 20);
+    assert.equal(r.rows.SO_RCVBUF.value, 1 << 20);
+    assert.deepEqual(r.unusual, [], r.unusual.join('\n'));
+    assert.doesNotMatch(r.text, /fixed at/);
+    assert.match(r.rows.SO_SNDBUF.meaning, /, or net\.ipv4\.tcp_wmem\[1\] was 16 MiB when the socket was created \(a socket keeps the default it started with: autotuning only raises it\): the value alone cannot tell$/);
+    assert.match(r.rows.SO_RCVBUF.meaning, /the connection has received no data, so autotuning has not grown it: setsockopt asked for exactly 512 KiB, which fixes it \(autotuning off\), or net\.ipv4\.tcp_rmem\[1\] was 1 MiB when the socket was created/);
+    // The listener was created under the same defaults: its 16 MiB / 1 MiB are no proof either.
+    const li = read(h.pid, h.fd.listener, 'SO_SNDBUF,SO_RCVBUF', netns);
+    assert.deepEqual(li.unusual, [], li.unusual.join('\n'));
+    assert.match(li.rows.SO_RCVBUF.meaning, /a listener has not autotuned .*, or net\.ipv4\.tcp_rmem\[1\] was 1 MiB when the socket was created/);
+  }
 });

@@ -58,7 +58,7 @@ function read(pid: number, fd: number): { rows: Record<string, Row>; unusual: st
   return { rows: Object.fromEntries(doc.options.map((o) => [o.name, o])), unusual: doc.unusual, text: t.stdout };
 }
 
-test('SO_RCVBUFFORCE / SO_SNDBUFFORCE beyond the caps are named as such and listed as unusual, never "grown by autotuning" (real sockets)', { timeout: 60_000 }, async (t) => {
+test('SO_RCVBUFFORCE / SO_SNDBUFFORCE beyond the caps are named as such, never "grown by autotuning from" the default (real sockets)', { timeout: 60_000 }, async (t) => {
   assert.equal(process.getuid?.(), 0, 'SO_*BUFFORCE and reading another process\'s socket need root (as the CI runs)');
   const h = labelledFds(await holderLine(t, ['python3', '-c', HOLDER]));
 
@@ -67,18 +67,14 @@ test('SO_RCVBUFFORCE / SO_SNDBUFFORCE beyond the caps are named as such and list
   assert.equal(f.rows.SO_RCVBUF.value, 2 * RCV);
   assert.equal(f.rows.SO_SNDBUF.value, 2 * SND);
   for (const [opt, row] of [['SO_RCVBUF', f.rows.SO_RCVBUF], ['SO_SNDBUF', f.rows.SO_SNDBUF]] as const) {
-    assert.doesNotMatch(`${row.meaning} ${row.unusual}`, /grown by autotuning/, `${opt}: ${row.meaning}`);
-    assert.match(row.meaning, new RegExp(`; fixed with ${opt}FORCE$`));
-    assert.match(row.unusual!, new RegExp(`^${opt} fixed at .*set with ${opt}FORCE, which needs CAP_NET_ADMIN.*autotuning is off for this socket`));
-    assert.ok(f.unusual.includes(row.unusual!), `${opt} is listed under Unusual`);
+    assert.doesNotMatch(`${row.meaning} ${row.unusual}`, /grown by autotuning from/, `${opt}: ${row.meaning}`);
+    // Named FORCE, but not proved fixed (review s19 diffE): a socket created while tcp_[rw]mem[1] was 16 MiB keeps it.
+    assert.match(row.meaning, new RegExp(`set with ${opt}FORCE \\(needs CAP_NET_ADMIN.*\\), which fixes it \\(autotuning off\\).*, or net\\.ipv4\\.tcp_${opt === 'SO_RCVBUF' ? 'r' : 'w'}mem\\[1\\] was 16 MiB when the socket was created`));
+    assert.equal(row.unusual, undefined, `${opt}: ${row.unusual}`);
   }
-  // The proof is tcp_info's, not the value's (a value above tcp_[rw]mem[2] may be autotuning's from before the sysctl
-  // was lowered): nothing received with SO_RCVLOWAT 1 (read along with SO_RCVBUF), nothing sent.
-  assert.match(f.rows.SO_RCVBUF.unusual!, /: the connection has received no data, and only received data grows a receive buffer$/);
-  assert.match(f.rows.SO_SNDBUF.unusual!, /: the connection has sent nothing, and until data is acknowledged autotuning gives a send buffer at most /);
+  assert.match(f.rows.SO_RCVBUF.meaning, /the connection has received no data, so autotuning has not grown it: /);
   assert.equal(f.rows.SO_RCVLOWAT?.value, 1);
-  assert.doesNotMatch(f.text, /Unusual: nothing/);
-  assert.match(f.text, /^Unusual:\n {2}- SO_RCVBUF fixed at .* with SO_RCVBUFFORCE/m);
+  assert.doesNotMatch(f.text, /SO_[RS][CN][VD]BUF fixed/);
 
   // FORCE 1 GiB: the kernel caps the request at INT_MAX/2 and doubles it.
   const g = read(h.pid, h.fd.huge);
@@ -87,10 +83,11 @@ test('SO_RCVBUFFORCE / SO_SNDBUFFORCE beyond the caps are named as such and list
     assert.match(g.rows[opt].unusual!, new RegExp(`^${opt} fixed at 2 GiB \\(set with ${opt}FORCE.*it asked for 1 GiB or more.*: 2147483646 is the ceiling of a request .*, not a size autotuning grows to \\(it stops at net\\.ipv4\\.tcp_${opt === 'SO_RCVBUF' ? 'r' : 'w'}mem\\[2\\]=.*\\)$`));
   }
 
-  // SO_RCVBUF 100000 (below the cap) on a connection that has received nothing: set, since only received data grows it.
+  // SO_RCVBUF 100000 (below the cap) on a connection that has received nothing: set, or the default it was created with.
   const p = read(h.pid, h.fd.plain);
   assert.equal(p.rows.SO_RCVBUF.value, 200000);
-  assert.match(p.rows.SO_RCVBUF.unusual!, /^SO_RCVBUF fixed at 195 KiB \(setsockopt asked for 97\.7 KiB; Linux doubles it\): autotuning is off for this socket: the connection has received no data/);
+  assert.equal(p.rows.SO_RCVBUF.unusual, undefined);
+  assert.match(p.rows.SO_RCVBUF.meaning, /received no data, so autotuning has not grown it: setsockopt asked for exactly 97\.7 KiB, which fixes it \(autotuning off\), or net\.ipv4\.tcp_rmem\[1\] was 195 KiB when the socket was created/);
   // A connection nothing set: the default, not unusual.
   const d = read(h.pid, h.fd.default);
   assert.equal(d.rows.SO_RCVBUF.value, sysctl('net.ipv4.tcp_rmem')[1]);

@@ -43,7 +43,8 @@ test('inspect-options --port finds the listener, names its process and explains 
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`pid ${p.pid} \\(known-options, uid 0\\) fd ${p.sockets['tcp4-listener'].fd}`));
   assert.match(r.stdout, /read with: pidfd_getfd \+ getsockopt/);
-  assert.match(r.stdout, /SO_RCVBUF fixed at 512 KiB \(setsockopt asked for 256 KiB; Linux doubles it\): autotuning is off for this socket/);
+  // SO_RCVBUF 256 KiB on the listener: set, or the default it was created with (review s19 diffE): named, not "fixed".
+  assert.match(r.stdout, /a listener has not autotuned \(the connections it accepts inherit its buffer\): setsockopt asked for exactly 256 KiB, which fixes it \(autotuning off\), or net\.ipv4\.tcp_rmem\[1\] was 512 KiB when the socket was created/);
   assert.match(r.stdout, /SO_LINGER \{1, 5\}/);
   assert.match(r.stdout, /TCP_CONGESTION is reno/);
   assert.match(r.stdout, /TCP_KEEPIDLE +30 s/);
@@ -54,7 +55,7 @@ test('inspect-options --port finds the listener, names its process and explains 
   // SO_RCVLOWAT is read along: SO_RCVBUF's verdict depends on it (it grows a receive buffer without fixing it).
   assert.deepEqual(j.options.map((o: JsonRow) => o.name), ['SO_RCVLOWAT', 'SO_RCVBUF', 'TCP_NODELAY']);
   assert.ok(j.options[1].platformNotes.length > 0);
-  assert.match(j.unusual[0], /autotuning is off/);
+  assert.deepEqual(j.unusual, []); // the listener's 512 KiB may be the default it was created with (review s19 diffE)
 
   const inode = j.inode;
   const byInode = JSON.parse(sockscope(['inspect-options', '--inode', String(inode), '--options', 'SO_REUSEPORT', '--json']).stdout);
