@@ -7,16 +7,8 @@ import { ownerNotes } from '../model/owner.js';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { procMount } from './proc-pid.js';
 
-/**
- * Owners from the shared attributor; when none is registered, says so instead of guessing. The note also
- * says when /proc/net/sockstat cannot be read (/proc not mounted): the netlink collector, which reads no
- * other note of this file, prints a TCP totals line without its orphan figure then.
- */
+/** Owners from the shared attributor; when none is registered, says so instead of guessing. */
 export async function attributeOwners(sockets: Socket[], scope: 'none' | 'listeners' | 'all', opts?: AttributeCallOptions): Promise<AttributionInfo> {
-  return withSockstatNote(await attributeNow(sockets, scope, opts));
-}
-
-async function attributeNow(sockets: Socket[], scope: 'none' | 'listeners' | 'all', opts?: AttributeCallOptions): Promise<AttributionInfo> {
   if (scope === 'none') return { scope: 'none', complete: true, hiddenProcesses: 0 };
   const attribute = await attributeWith();
   if (attribute) return attribute(sockets, scope, opts);
@@ -37,11 +29,6 @@ function sockstatNote(): string | undefined {
   }
 }
 
-function withSockstatNote(a: AttributionInfo): AttributionInfo {
-  const extra = sockstatNote();
-  return extra ? { ...a, note: a.note ? `${a.note}; ${extra}` : extra } : a;
-}
-
 /**
  * Builds the Snapshot from a collector's parts; the attribution note joins the notes, and so does the count
  * of owners looked up and not found (ownerNotes), so that every printer and the library say it.
@@ -57,8 +44,8 @@ export function assembleSnapshot(p: {
   notes: string[];
 }): Snapshot {
   const notes = [...p.notes, ...(p.attribution.note ? [p.attribution.note] : []), ...ownerNotes({ source: p.source, attribution: p.attribution, sockets: p.sockets })];
-  // ss and netstat attribute owners themselves (no attributeOwners): the same words when sockstat is missing.
-  if (p.host.counters.sockstat === null && !notes.some((n) => n.includes('/proc/net/sockstat'))) {
+  // The host info read no sockstat: the TCP totals lose their orphan figure, said once for every collector.
+  if (p.host.counters.sockstat === null) {
     const extra = sockstatNote();
     if (extra) notes.push(extra);
   }

@@ -4,8 +4,7 @@
 import { PortAggregator, rememberPortSummaries } from '../model/aggregate.js';
 import type { Socket } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { attributeOwners } from './assemble.js';
-import { ownerNotes } from '../model/owner.js';
+import { assembleSnapshot, attributeOwners } from './assemble.js';
 import { prefetchWith, prepareWith } from './attribution.js';
 import { isListenerSocket } from '../model/listener-socket.js';
 import { readHostInfo } from './host.js';
@@ -83,20 +82,7 @@ export class NetlinkSource implements SocketSource {
     const notes: string[] = [...dump.notes];
     if (dump.interrupted) notes.push('the socket tables changed during the netlink dump; a few sockets may be missing or doubled');
     const attribution = await attributeOwners(dump.sockets, scope, { reach: opts.attribution });
-    if (attribution.note) notes.push(attribution.note);
-    notes.push(...ownerNotes({ source: 'netlink', attribution, sockets: dump.sockets }));
     if (dump.aggregator) rememberPortSummaries(dump.sockets, dump.aggregator);
-    return {
-      time,
-      hostname: host.hostname,
-      kernel: host.kernel,
-      source: 'netlink',
-      durationMs: performance.now() - t0,
-      sockets: dump.sockets,
-      counters: host.counters,
-      sysctls: host.sysctls,
-      attribution,
-      notes,
-    };
+    return assembleSnapshot({ time, startedAt: t0, host, source: 'netlink', sockets: dump.sockets, attribution, notes });
   }
 }
