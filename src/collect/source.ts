@@ -1,6 +1,5 @@
 // The OS boundary: every collector implements SocketSource, and the UI/CLI receive one injected source.
-import { isListener } from '../model/aggregate.js';
-import type { Protocol, Socket } from '../model/socket.js';
+import { isListener, type Protocol, type Socket } from '../model/socket.js';
 import type { Snapshot, SourceName } from '../model/snapshot.js';
 import type { AttributionReach } from './attribution.js';
 

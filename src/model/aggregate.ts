@@ -1,6 +1,9 @@
 // Pure aggregation of a snapshot's sockets per (protocol, local port) and per peer port.
-import { isWildcard, type ProcessRef, type Protocol, type Socket, type SocketState } from './socket.js';
+import { isListener, isWildcard, type ProcessRef, type Protocol, type Socket, type SocketState } from './socket.js';
 import { Accumulators, addPeer, addProcesses, peerCountOf, processesOf, removePeer, topPeersOfAcc, uidsOf, type Acc } from './port-accumulators.js';
+
+// isListener lives in socket.ts (collect/source.ts needs it at start-up, without the aggregation code); kept importable from here.
+export { isListener };
 
 export type StateCounts = Record<SocketState, number>;
 
@@ -71,13 +74,6 @@ export interface PeerPortSummary {
   uids?: readonly number[];
   recvQ: number;
   sendQ: number;
-}
-
-/** True for the socket that serves a port: TCP LISTEN, or an unconnected bound UDP socket. */
-export function isListener(s: Socket): boolean {
-  if (s.protocol === 'tcp') return s.state === 'LISTEN';
-  if (s.protocol === 'udp') return s.state === 'CLOSE' && (s.peer.port === 0 || isWildcard(s.peer.address)) && s.local.port !== 0;
-  return s.state === 'LISTEN';
 }
 
 /**

@@ -227,3 +227,10 @@ export function formatEndpoint(e: Endpoint, protocol?: Protocol): string {
 export function isWildcard(address: string): boolean {
   return address === '0.0.0.0' || address === '::' || address === '*' || address === '';
 }
+
+/** True for the socket that serves a port: TCP LISTEN, or an unconnected bound UDP socket. */
+export function isListener(s: Socket): boolean {
+  if (s.protocol === 'tcp') return s.state === 'LISTEN';
+  if (s.protocol === 'udp') return s.state === 'CLOSE' && (s.peer.port === 0 || isWildcard(s.peer.address)) && s.local.port !== 0;
+  return s.state === 'LISTEN';
+}
