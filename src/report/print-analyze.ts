@@ -126,7 +126,9 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
     out.push(`Connected UDP sockets (${r.udpConnectedCount}${r.udpConnectedCount > r.udpConnected.length ? `; the ${r.udpConnected.length} fullest` : ''})`);
     out.push(table(r.udpConnected.map(udpConnectedRow)));
   }
-  if (r.peerPort !== null && (r.processes.length > 0 || r.hiddenOwnerUids.length > 0)) {
+  // Every owner of the scope's sockets (product.md: "analyze --port P: states, listener/backlog, process"): a
+  // pre-fork server's workers hold the connections while the listener's row names only the parent.
+  if ((r.port !== null || r.peerPort !== null) && (r.processes.length > 0 || r.hiddenOwnerUids.length > 0)) {
     const parts = r.processes.map(proc);
     if (r.hiddenOwnerUids.length > 0) parts.push(hidden(r.hiddenOwnerUids));
     out.push(`Processes: ${parts.join(', ')}`);

@@ -1,0 +1,66 @@
+// analyze's Processes line and `processes` field on a pre-fork server: the parent binds and listens, accepts
+// two connections and forks; the child closes the listener and keeps the accepted sockets, the parent closes
+// its copies (ss -tanp: the LISTEN is the parent's, both ESTAB the child's).
+// (1) analyze --port P named only the listener's owner in text (the Processes line was printed for
+//     --peer-port alone), though --json's processes listed both.
+// Needs python3.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { AnalyzeReportSchema } from '../../src/report/schema.js';
+import { startPythonHolder } from '../helpers/python-holder.js';
+
+const CLI = fileURLToPath(new URL('../../bin/sockscope', import.meta.url));
+
+// Prints {parent, child, port}; the child lives as long as the parent (it waits on a pipe the parent holds).
+const PREFORK = String.raw`
+import json, os, socket, sys, threading
+ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+ls.bind(('127.0.0.1', 0)); ls.listen(16)
+port = ls.getsockname()[1]
+clients = [socket.create_connection(('127.0.0.1', port)) for _ in range(2)]
+accepted = [ls.accept()[0] for _ in range(2)]
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    ls.close()
+    os.close(w)
+    os.read(r, 1)
+    os._exit(0)
+for a in accepted: a.close()
+os.close(r)
+print(json.dumps({'parent': os.getpid(), 'child': pid, 'port': port}), flush=True)
+threading.Timer(60, lambda: os._exit(0)).start()
+sys.stdin.read()
+os._exit(0)
+`;
+
+interface Prefork {
+  parent: number;
+  child: number;
+  port: number;
+}
+
+function analyze(args: string[]): string {
+  const r = spawnSync(process.execPath, [CLI, 'analyze', ...args], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+const pids = (ps: readonly { pid: number }[]): number[] => ps.map((p) => p.pid).sort((a, b) => a - b);
+
+test('analyze --port P names every process holding the port\'s sockets in text, as --json does (pre-fork server)', { timeout: 90_000 }, async (t) => {
+  const h = await startPythonHolder<Prefork>(t, PREFORK);
+  const text = analyze(['--port', String(h.port)]);
+  const line = text.split('\n').find((l) => l.startsWith('Processes'));
+  assert.ok(line, text);
+  assert.match(line!, /^Processes: /);
+  assert.ok(line!.includes(`python3/${h.child}`), line);
+  assert.ok(line!.includes(`python3/${h.parent}`), line);
+  const json = AnalyzeReportSchema.parse(JSON.parse(analyze(['--port', String(h.port), '--json'])));
+  assert.deepEqual(pids(json.processes), [h.parent, h.child].sort((a, b) => a - b));
+  // The same with the procfs source (owners from the attribution cache).
+  const procfs = analyze(['--port', String(h.port), '--source', 'procfs']);
+  assert.ok(procfs.split('\n').some((l) => l.startsWith('Processes: ') && l.includes(`python3/${h.child}`)), procfs);
+});
