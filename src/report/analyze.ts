@@ -116,6 +116,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
     listeners,
     ...udpConnectedOf(sockets, owners),
     processes: uniqueProcesses(sockets.flatMap((s) => s.processes)).map((p) => ({ pid: p.pid, name: p.name })),
+    processesOf: snap.attribution.scope,
     hiddenOwnerUids: hiddenOwnerUids(sockets, owners),
     peerCount: peerSummaries[0]?.peerCount ?? peers.size,
     topPeers,

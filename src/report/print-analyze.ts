@@ -127,11 +127,12 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
     out.push(table(r.udpConnected.map(udpConnectedRow)));
   }
   // Every owner of the scope's sockets (product.md: "analyze --port P: states, listener/backlog, process"): a
-  // pre-fork server's workers hold the connections while the listener's row names only the parent.
-  if ((r.port !== null || r.peerPort !== null) && (r.processes.length > 0 || r.hiddenOwnerUids.length > 0)) {
+  // pre-fork server's workers hold the connections while the listener's row names only the parent. The
+  // whole host looks up its listeners' owners only (processesOf), and the label says so.
+  if (r.processes.length > 0 || r.hiddenOwnerUids.length > 0) {
     const parts = r.processes.map(proc);
     if (r.hiddenOwnerUids.length > 0) parts.push(hidden(r.hiddenOwnerUids));
-    out.push(`Processes: ${parts.join(', ')}`);
+    out.push(`Processes${r.processesOf === 'listeners' ? ' (listeners)' : ''}: ${parts.join(', ')}`);
   }
   out.push('Top peers');
   out.push(table(r.topPeers.map((p) => ({ peer: p.address, sockets: p.count }))));

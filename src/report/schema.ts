@@ -89,6 +89,13 @@ export const AnalyzeReportSchema = z.object({
   udpConnectedCount: z.number().int(),
   udpConnected: z.array(UdpConnectedSchema),
   processes: z.array(ProcessSchema),
+  /**
+   * Whose owners `processes` lists: 'all', of every socket of the report (with --port or --peer-port, or a
+   * source that names every owner anyway: ss -p); 'listeners', of its listeners and unconnected UDP sockets
+   * only (the whole-host analyze looks only those up: at 100,000 sockets every owner would cost more than
+   * the rest; a worker holding connections is named with --port); 'none', no owner was looked up.
+   */
+  processesOf: z.enum(['all', 'listeners', 'none']),
   /** Uids whose processes hold sockets of the report out of sight (another user's, not run as root), ascending. */
   hiddenOwnerUids: z.array(z.number().int()),
   peerCount: z.number().int(),

@@ -3,6 +3,9 @@
 // its copies (ss -tanp: the LISTEN is the parent's, both ESTAB the child's).
 // (1) analyze --port P named only the listener's owner in text (the Processes line was printed for
 //     --peer-port alone), though --json's processes listed both.
+// (2) Whole-host analyze looks up the listeners' owners only (a speed choice at 100,000 sockets) while with a
+//     port `processes` is every owner of the report's sockets: the report now says which (processesOf, and
+//     the text's "Processes (listeners):" label).
 // Needs python3.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,7 +63,28 @@ test('analyze --port P names every process holding the port\'s sockets in text, 
   assert.ok(line!.includes(`python3/${h.parent}`), line);
   const json = AnalyzeReportSchema.parse(JSON.parse(analyze(['--port', String(h.port), '--json'])));
   assert.deepEqual(pids(json.processes), [h.parent, h.child].sort((a, b) => a - b));
+  assert.equal(json.processesOf, 'all');
   // The same with the procfs source (owners from the attribution cache).
   const procfs = analyze(['--port', String(h.port), '--source', 'procfs']);
   assert.ok(procfs.split('\n').some((l) => l.startsWith('Processes: ') && l.includes(`python3/${h.child}`)), procfs);
+});
+
+test('whole-host analyze says its processes are the listeners\' owners (processesOf, "Processes (listeners):"); --port says every socket\'s', { timeout: 90_000 }, async (t) => {
+  const h = await startPythonHolder<Prefork>(t, PREFORK);
+  const host = AnalyzeReportSchema.parse(JSON.parse(analyze(['--json'])));
+  assert.equal(host.processesOf, 'listeners');
+  const hostPids = host.processes.map((p) => p.pid);
+  assert.ok(hostPids.includes(h.parent), 'the listener\'s owner');
+  assert.ok(!hostPids.includes(h.child), 'the child holds no listener: not looked up for the whole host');
+  const text = analyze([]);
+  const line = text.split('\n').find((l) => l.startsWith('Processes'));
+  assert.ok(line, text);
+  assert.match(line!, /^Processes \(listeners\): /);
+  assert.ok(line!.includes(`python3/${h.parent}`), line);
+  assert.ok(!line!.includes(`python3/${h.child}`), line);
+  // Scoped, every socket's owner, labelled plainly (--port above; --peer-port here: the parent's clients).
+  const clientSide = AnalyzeReportSchema.parse(JSON.parse(analyze(['--peer-port', String(h.port), '--json'])));
+  assert.equal(clientSide.processesOf, 'all');
+  assert.ok(pids(clientSide.processes).includes(h.parent), JSON.stringify(clientSide.processes));
+  assert.match(analyze(['--peer-port', String(h.port)]), new RegExp(`^Processes: .*python3/${h.parent}\\b`, 'm'));
 });
