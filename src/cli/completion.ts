@@ -284,17 +284,28 @@ function flagValue(words: readonly string[], names: readonly string[]): string |
  */
 const LISTS = lineWords().some((w) => /^--?(io-model|ioModel|options)(=|$)/.test(w)) ? await loadLists() : undefined;
 
-async function loadLists(): Promise<{ ioModels: Record<string, readonly string[]>; optionNames: readonly string[] }> {
-  const [{ IO_MODELS }, { SOCKET_OPTION_NAMES }] = await Promise.all([import('../codegen/options.js'), import('../knowledge/socket-options.js')]);
-  return { ioModels: IO_MODELS, optionNames: SOCKET_OPTION_NAMES };
+async function loadLists(): Promise<{ ioModels: Record<string, readonly string[]>; platformIoModels: Record<string, readonly string[]>; optionNames: readonly string[] }> {
+  const [{ IO_MODELS, C_PLATFORM_IO_MODELS }, { SOCKET_OPTIONS }, { optionToRead }] = await Promise.all([
+    import('../codegen/options.js'),
+    import('../knowledge/socket-options.js'),
+    import('../collect/getsockopt-options.js'),
+  ]);
+  // The names inspect-options reads as themselves (optionToRead): each entry's, and the separate Linux options
+  // the reference names under it (SO_BINDTOIFINDEX, SO_RCVBUFFORCE, IP_MULTICAST_TTL, TCP_FASTOPEN_CONNECT).
+  const candidates = SOCKET_OPTIONS.flatMap((o) => [o.name, ...(o.linuxRelated ?? []).map((r) => r.name)]);
+  const optionNames = [...new Set(candidates)].filter((n) => optionToRead(n)?.name === n);
+  return { ioModels: IO_MODELS, platformIoModels: C_PLATFORM_IO_MODELS, optionNames };
 }
 
 /** Values for flags that have no choices in yargs but a known set of values (keyed by the flag's key). */
 const VALUE_LISTS: Record<string, (words: readonly string[], value: string, lists: NonNullable<typeof LISTS>) => string[]> = {
   // The models of the --language on the line, else every language's (codegen's own table).
-  'io-model': (words, _value, { ioModels }) => {
+  'io-model': (words, _value, { ioModels, platformIoModels }) => {
     // Typed after the cursor counts too (`--io-model | --language python`), and wins as the later one on the line.
     const language = flagValue(['', ...wordsAfterCursor(), ''], ['language']) ?? flagValue(words, ['language']);
+    // --platform is C's (windows and portable build select and poll only): with it, C's models that platform builds.
+    const platform = flagValue(['', ...wordsAfterCursor(), ''], ['platform']) ?? flagValue(words, ['platform']);
+    if (platform && platform !== 'posix' && Object.hasOwn(platformIoModels, platform) && (language === undefined || language === 'c')) return [...platformIoModels[platform]];
     const lists = language && Object.hasOwn(ioModels, language) ? [ioModels[language]] : Object.values(ioModels);
     return [...new Set(lists.flat())];
   },

@@ -8,7 +8,7 @@ import yargs from 'yargs';
 import { cleanCompletions, valuePosition } from '../../src/cli/completion.js';
 import { commands } from '../../src/cli/commands/index.js';
 import { IO_MODELS } from '../../src/codegen/options.js';
-import { SOCKET_OPTION_NAMES } from '../../src/knowledge/socket-options.js';
+import { SOCKET_OPTIONS } from '../../src/knowledge/socket-options.js';
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,8 +78,9 @@ test('bash completes values, not flags, where a flag expects one: IO models for 
   assert.deepEqual(all, [...new Set(Object.values(IO_MODELS).flat())]);
   assert.deepEqual(node, ['event-loop']);
   assert.deepEqual(partial, ['epoll']);
-  assert.deepEqual(opts, [...SOCKET_OPTION_NAMES]);
-  assert.deepEqual(afterComma, SOCKET_OPTION_NAMES.filter((n) => n.startsWith('TCP_NO')).map((n) => `SO_RCVBUF,${n}`));
+  // The names inspect-options reads: the reference's, each followed by the separate Linux options it names (completion-value-lists).
+  assert.deepEqual(opts, [...new Set(SOCKET_OPTIONS.flatMap((o) => [o.name, ...(o.linuxRelated ?? []).map((r) => r.name)]))]);
+  assert.deepEqual(afterComma, opts.filter((n) => n.startsWith('TCP_NO')).map((n) => `SO_RCVBUF,${n}`));
   assert.ok(afterComma.length >= 2, afterComma.join(' '));
   assert.deepEqual(choice, ['macos']);
   assert.deepEqual(joined, ['--type=udp'], 'one word (zsh): the flag stays in front');

@@ -71,7 +71,11 @@ function checkFixedType(type: unknown, fixedType: 'tcp'): void {
 export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
   const a = y.option('type', {
     type: 'string',
-    ...(fixedType ? { describe: `${fixedType} only (the default; UDP: generate-server --type udp)` } : { choices: SERVER_TYPES, describe: 'tcp or udp (default tcp)' }),
+    // generate-tcp-server: its one type as the choices (help and completion list it), checked in coerce, which
+    // runs before yargs' choices check, so --type udp is told where to go instead.
+    ...(fixedType
+      ? { choices: [fixedType], coerce: (v: unknown) => (checkFixedType(v, fixedType), v), describe: `${fixedType} only (the default; UDP: generate-server --type udp)` }
+      : { choices: SERVER_TYPES, describe: 'tcp or udp (default tcp)' }),
   }) as unknown as Argv<T>;
   return a
     .option('language', { type: 'string', choices: GEN_LANGUAGES, describe: 'c, python or node (default: config defaultLanguage)' })
