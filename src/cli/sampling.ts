@@ -3,12 +3,20 @@ import type { Argv } from 'yargs';
 import type { CollectOptions, SocketSource } from '../collect/source.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { parseDuration } from './duration.js';
+import { refuseSampleIntervalAlone, refuseSshFlagsWithoutHost } from './flag-context.js';
 import { parseIntFlag } from './options.js';
 
 export function withSamplingFlags<T>(y: Argv<T>) {
+  // No `default`s: a value yargs filled in could not be told from one typed (refuseSampleIntervalAlone).
   return y
-    .option('samples', { type: 'string', default: '1', describe: 'Snapshots to take; rate and trend rules (overflows rising, persistent queues) need 3 or more' })
-    .option('sample-interval', { type: 'string', nargs: 1, default: '1s', describe: 'Time between snapshots with --samples' });
+    .option('samples', { type: 'string', defaultDescription: '1', describe: 'Snapshots to take; rate and trend rules (overflows rising, persistent queues) need 3 or more' })
+    .option('sample-interval', { type: 'string', nargs: 1, defaultDescription: '1s', describe: 'Time between snapshots with --samples 2 or more' })
+    // The report commands' flags that need another (flag-context.ts): here, as every report command adds these flags.
+    .check((argv) => {
+      refuseSampleIntervalAlone(argv);
+      refuseSshFlagsWithoutHost(argv);
+      return true;
+    });
 }
 
 /** Validated --samples / --sample-interval. */

@@ -1,6 +1,8 @@
 // `sockscope` with no command: the full-screen monitor, or one plain snapshot table when stdout is not a TTY.
 import type { CommandModule } from 'yargs';
 import { hostValues, sshConfigValue, SSH_TIMEOUT_HELP, sshTimeoutValue } from '../host-option.js';
+import { UsageError } from '../errors.js';
+import { refuseSshFlagsWithoutHost } from '../flag-context.js';
 import { parsePort } from '../options.js';
 
 export interface Args {
@@ -35,6 +37,15 @@ export const monitorCommand: CommandModule<object, Args> = {
       .option('host', { type: 'string', array: true, describe: 'Monitor a remote server over ssh (user@server[:port]) instead of this host; repeat for several', coerce: hostValues })
       .option('ssh-config', { type: 'string', describe: 'ssh config file for --host (ssh -F)', coerce: sshConfigValue })
       .option('ssh-timeout', { type: 'string', nargs: 1, describe: SSH_TIMEOUT_HELP, coerce: sshTimeoutValue })
+      // Flags that need another (flag-context.ts): given without it they did nothing, without a word.
+      .check((argv) => {
+        refuseSshFlagsWithoutHost(argv);
+        // The collectors filter by port (a unix socket has none: 0): --unix --port P listed no unix socket.
+        if (argv.unix === true && argv.port !== undefined) {
+          throw new UsageError('--port applies to TCP and UDP sockets: a unix socket has no port, so --unix with --port lists none (drop --unix, or --port to list unix sockets)');
+        }
+        return true;
+      })
       .example('$0', 'the full-screen monitor')
       .example('$0 --port 8080 --interval 500ms', 'one port, twice a second')
       .example('$0 | cat', 'one snapshot as a plain table') as never,

@@ -92,6 +92,8 @@ export async function runTryCommand(a: Args): Promise<void> {
   if (!OPS.includes(op)) throw new UsageError(`op must be one of ${OPS.join(', ')}, got '${a.op}'`);
   const hp = parseTryAddress(op, a.address ?? '');
   if (a.backlog !== undefined && op !== 'listen') throw new UsageError('--backlog applies to listen only');
+  // bind and listen return at once: no wait for --timeout to bound (it was taken and ignored).
+  if (a.timeout !== undefined && (op === 'bind' || op === 'listen')) throw new UsageError('--timeout applies to connect and sendto only (bind and listen do not wait)');
   if (a.udp && op !== 'bind') throw new UsageError('--udp applies to bind only (sendto is always UDP; listen and connect are TCP)');
   // sendto waits for an ICMP error only: 1 s unless told (one after an unanswered ARP takes ~3 s: --timeout 4s).
   const timeoutMs = parseDurationMs('timeout', a.timeout ?? (op === 'sendto' ? '1s' : '3s'));
