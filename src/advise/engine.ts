@@ -75,8 +75,9 @@ export function evaluateRules(ctx: RuleContext, rules: readonly Rule[] = ALL_RUL
 }
 
 /**
- * "Nothing is wrong" lines (severity info, ids ending in -ok) for each topic without a finding, about
- * ctx.port / ctx.peerPort when given, else the host. Pass the findings if already computed.
+ * The health lines (severity info) for each topic without a finding, about ctx.port / ctx.peerPort when
+ * given, else the host: "normal" (ids ending in -ok), or a state that is not normal without a finding under
+ * the check's other id (accept-queue-unknown, close-wait-unsettled ...). Pass the findings if already computed.
  */
 export function healthyMessages(ctx: RuleContext, recs: readonly Recommendation[] = evaluateRules(ctx), checks: readonly HealthCheck[] = HEALTH_CHECKS): Recommendation[] {
   const rulesByTopic = new Map<string, string>();
@@ -89,7 +90,7 @@ export function healthyMessages(ctx: RuleContext, recs: readonly Recommendation[
     if (!d) continue;
     const scoped = ctx.port !== undefined || ctx.peerPort !== undefined;
     out.push({
-      id: c.id,
+      id: d.id ?? c.id,
       severity: 'info',
       scope: scoped ? 'port' : 'host',
       ...(ctx.port !== undefined ? { port: ctx.port } : {}),

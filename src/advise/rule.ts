@@ -21,17 +21,29 @@ export interface Rule {
   evaluate(ctx: RuleContext): Recommendation[];
 }
 
-/** A "nothing is wrong" statement for a topic, for a port or the host. */
+/**
+ * A topic's line when no rule reports it, for a port or the host: "normal" under `id` (ending in -ok), or a
+ * state that is not normal yet no finding (unknown with this source, a level not held yet) under an id of
+ * its own from `otherIds`, so a script reading the id is never told all is well when it is not.
+ */
 export interface HealthCheck {
+  /** The "normal" line's id (time-wait-ok ...). */
   id: string;
+  /** The ids describe() gives a line that is not "normal" (accept-queue-unknown, close-wait-unsettled ...). */
+  otherIds?: readonly string[];
   topic: string;
-  /** The message and evidence when this topic applies to the port (or host); null when it does not apply. `fix`: when there is something to do after all (default "nothing to change"). */
-  describe(ctx: RuleContext): { message: string; evidence: string; fix?: string } | null;
+  /**
+   * The message and evidence when this topic applies to the port (or host); null when it does not apply.
+   * `id`: one of otherIds when the state is not normal (default `id`). `fix`: when there is something to do
+   * after all (default "nothing to change").
+   */
+  describe(ctx: RuleContext): { id?: string; message: string; evidence: string; fix?: string } | null;
 }
 
 /**
  * How a health line ends when its topic is at a warning level now but the level has not held for
- * persistSamples samples, so no rule reports it (close-wait-ok, time-wait-ok, accept-queue-ok).
+ * persistSamples samples, so no rule reports it (close-wait-unsettled, time-wait-unsettled,
+ * accept-queue-unsettled).
  */
 export function notYetHeld(ctx: RuleContext): string {
   return `not yet in ${Math.floor(th(ctx, 'persistSamples'))} samples in a row`;

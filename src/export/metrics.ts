@@ -1,6 +1,7 @@
 // Turns a snapshot and its recommendations into Prometheus metrics (prom-client registry). Pure apart from the registry.
 import { Counter, Gauge, Registry } from 'prom-client';
 import { acceptQueueIsFull } from '../advise/rules/accept-queue.js';
+import { HEALTH_CHECKS } from '../advise/rules/index.js';
 import type { Recommendation } from '../advise/types.js';
 import { isServedLocalPort, summarizePorts } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
@@ -97,6 +98,9 @@ function seriesAddress(s: Socket): string {
   const a = s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address;
   return s.boundDevice && !s.local.scope ? `${a}%${s.boundDevice}` : a;
 }
+
+/** Every id a health line can carry (each check's "normal" id and its otherIds). */
+const HEALTH_IDS: ReadonlySet<string> = new Set(HEALTH_CHECKS.flatMap((c) => [c.id, ...(c.otherIds ?? [])]));
 
 /** Adds `v` to the group `k` of `m`. */
 function addTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -242,7 +246,10 @@ export class SocketMetrics {
     this.setUdpPorts(snap, ephemeral);
     for (const [protocol, states] of Object.entries(other)) for (const [state, n] of Object.entries(states)) this.sockets.set({ protocol, port: 'other', state }, n);
     // `port` is the local port, as everywhere in sockscope; a destination port goes in peer_port.
-    const live = recs.filter((r) => !(r.severity === 'info' && r.id.endsWith('-ok')));
+    // Findings only (the server passes evaluateRules'): a health line is no series, whether "normal" (-ok), unknown
+    // with this source (accept-queue-unknown: the listen series show the queue) or a level not held yet
+    // (*-unsettled: once it holds it is its rule's finding, accept-queue-full ...).
+    const live = recs.filter((r) => !(r.severity === 'info' && HEALTH_IDS.has(r.id)));
     // A local port outside the ephemeral range is a server's, named whether or not sockscope_sockets names it
     // now (its listener gone with 300 CLOSE_WAIT left, a UDP service socket connected to its client): the
     // rules' own rule, isServedLocalPort. In the range only where sockscope_sockets names it, else "other":

@@ -148,7 +148,8 @@ test('full accept queue under --source procfs (no backlog visible): the accept q
   assert.equal(l.sendQUnknown, true);
   const recs = recommendationsFor(snap, { port: c.port });
   assert.ok(!recs.some((r) => /Accept queue is normal/.test(r.message)), JSON.stringify(recs));
-  const aq = recs.find((r) => r.id === 'accept-queue-ok')!;
+  assert.ok(!recs.some((r) => r.id === 'accept-queue-ok'), 'unknown is not "ok"');
+  const aq = recs.find((r) => r.id === 'accept-queue-unknown')!;
   assert.equal(aq.message, 'Accept queue: backlog unknown with this source (2 waiting); use --source netlink or ss');
   assert.match(aq.evidence, new RegExp(`^1 of 1 listener with connections waiting for accept\\(\\) and a backlog this source cannot see; fullest 127\\.0\\.0\\.1:${c.port} Recv-Q 2;`));
   // Not "nothing to change" (scripts read the fix): how to see the backlog.

@@ -16,6 +16,6 @@ test('README lists every rule id with its severities and scope, and every thresh
     assert.equal(l.severities, r.severities.join(', '), r.id);
     assert.equal(l.scope, r.scope, r.id);
   }
-  for (const h of HEALTH_CHECKS) assert.ok(section.includes(`\`${h.id}\``), h.id);
+  for (const h of HEALTH_CHECKS) for (const id of [h.id, ...(h.otherIds ?? [])]) assert.ok(section.includes(`\`${id}\``), id);
   for (const [k, v] of Object.entries(DEFAULT_THRESHOLDS)) assert.ok(section.includes(`| \`${k}\` | ${v} |`), k);
 });

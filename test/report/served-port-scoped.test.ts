@@ -74,14 +74,15 @@ test('analyze --port P inside the ephemeral range after its listener closed: clo
   }
 });
 
-test('close-wait-ok: at or above the warning level without a finding (not held for persistSamples) it is not "normal"', () => {
+test('close-wait-unsettled: at or above the warning level without a finding (not held for persistSamples) it is not "normal" (nor close-wait-ok)', () => {
   const at = (i: number, n: number) =>
     fakeSnapshot({ time: 1_700_000_000_000 + i * 1000, sockets: [listener('0.0.0.0:8080', 128), ...incoming(n, '10.0.0.1:8080', 'CLOSE_WAIT')] });
   const history = [at(0, 2), at(1, 3), at(2, 12)];
   const ctx = makeContext({ snapshot: history[2], history, port: 8080 });
   const recs = evaluateRules(ctx);
   assert.ok(!recs.some((r) => r.id === 'close-wait-accumulating'), 'the level did not hold 3 samples');
-  const ok = healthyMessages(ctx, recs).find((h) => h.id === 'close-wait-ok')!;
+  assert.ok(!healthyMessages(ctx, recs).some((h) => h.id === 'close-wait-ok'));
+  const ok = healthyMessages(ctx, recs).find((h) => h.id === 'close-wait-unsettled')!;
   assert.equal(ok.message, 'CLOSE_WAIT at the warning level on tcp port 8080 (12, warning at 10), not yet in 3 samples in a row');
   assert.equal(ok.evidence, '12 CLOSE_WAIT sockets on port 8080 (warning at 10 on one port or to one peer port); last 3 samples: 2 -> 3 -> 12');
   // Below the level: normal, with the count per port when the context spans several.
@@ -126,7 +127,7 @@ test('factsOf(snap, port): window entries regroup like whole snapshots (the moni
   assert.match(scoped(kept).find((r) => r.id === 'close-wait-accumulating')!.message, /^CLOSE_WAIT grew from \d+ to 60 in \d+ s on tcp port 45000/);
 });
 
-test('time-wait-ok and accept-queue-ok: a level reached now but not held is not "normal"', () => {
+test('time-wait-unsettled and accept-queue-unsettled: a level reached now but not held is not "normal" (nor -ok)', () => {
   const at = (i: number, tw: number, q: number) =>
     fakeSnapshot({ time: 1_700_000_000_000 + i * 1000, sockets: [listener('0.0.0.0:8080', 16, q)], sockstat: { TCP: { inuse: 1, orphan: 0, tw } } });
   const history = [at(0, 10, 0), at(1, 10, 0), at(2, 250_000, 17)];
@@ -134,8 +135,9 @@ test('time-wait-ok and accept-queue-ok: a level reached now but not held is not 
   const recs = evaluateRules(ctx);
   assert.deepEqual(recs.filter((r) => r.severity !== 'info').map((r) => r.id), [], 'nothing held 3 samples');
   const ok = healthyMessages(ctx, recs);
-  assert.equal(ok.find((h) => h.id === 'time-wait-ok')!.message, 'Timewait entries at 95.4% of net.ipv4.tcp_max_tw_buckets (warning at 80%), not yet in 3 samples in a row');
-  assert.equal(ok.find((h) => h.id === 'accept-queue-ok')!.message, 'Accept queue full on tcp 0.0.0.0:8080 (Recv-Q 17 of backlog 16), not yet in 3 samples in a row');
+  assert.deepEqual(ok.map((h) => h.id), ['time-wait-unsettled', 'close-wait-ok', 'accept-queue-unsettled']);
+  assert.equal(ok.find((h) => h.id === 'time-wait-unsettled')!.message, 'Timewait entries at 95.4% of net.ipv4.tcp_max_tw_buckets (warning at 80%), not yet in 3 samples in a row');
+  assert.equal(ok.find((h) => h.id === 'accept-queue-unsettled')!.message, 'Accept queue full on tcp 0.0.0.0:8080 (Recv-Q 17 of backlog 16), not yet in 3 samples in a row');
   const calm = makeContext({ snapshot: at(3, 10, 1), port: 8080 });
   assert.deepEqual(healthyMessages(calm).map((h) => h.message), ['TIME_WAIT count is normal', 'CLOSE_WAIT count is normal', 'Accept queue is normal']);
 });

@@ -106,7 +106,7 @@ export function acceptQueueIsFull(queue: number, backlog: number | null, somaxco
 /**
  * Whether an accept queue of `queue` connections is at acceptQueueNearFullRatio (`ratio`) of its backlog or above
  * (a full one too: the rule leaves those to accept-queue-full); an empty queue is not. accept-queue-near-full and
- * the accept-queue-ok health check both ask this.
+ * the accept-queue health check both ask this.
  */
 function atNearFull(queue: number, backlog: number, ratio: number): boolean {
   return queue > 0 && queue >= ratio * backlog;
@@ -321,6 +321,7 @@ export const acceptQueueRules: readonly Rule[] = [acceptQueueFull, acceptQueueNe
 
 export const acceptQueueHealth: HealthCheck = {
   id: 'accept-queue-ok',
+  otherIds: ['accept-queue-unknown', 'accept-queue-unsettled'],
   topic: 'accept-queue',
   describe(ctx) {
     const ls = listenersOf(ctx.snapshot).filter((s) => ctx.port === undefined || s.local.port === ctx.port);
@@ -333,6 +334,7 @@ export const acceptQueueHealth: HealthCheck = {
       const waiting = blind.reduce((n, s) => n + s.recvQ, 0);
       const fullest = blind.reduce((a, b) => (b.recvQ > a.recvQ ? b : a));
       return {
+        id: 'accept-queue-unknown',
         message: `Accept queue: backlog unknown with this source (${waiting} waiting); use --source netlink or ss`,
         evidence: `${blind.length} of ${ls.length} listener${ls.length === 1 ? '' : 's'} with connections waiting for accept() and a backlog this source cannot see; fullest ${addr(fullest)} Recv-Q ${fullest.recvQ}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}`,
         // Not "nothing to change": whether the queue is full is exactly what is unknown.
@@ -346,6 +348,7 @@ export const acceptQueueHealth: HealthCheck = {
     const near = !worst.sendQUnknown && atNearFull(worst.recvQ, worst.sendQ, th(ctx, 'acceptQueueNearFullRatio'));
     if (full || near) {
       return {
+        id: 'accept-queue-unsettled',
         message: `Accept queue ${full ? 'full' : 'near full'} on tcp ${addr(worst)} (Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown' : worst.sendQ}), ${notYetHeld(ctx)}`,
         evidence: `${ls.length} listener${ls.length === 1 ? '' : 's'}; fullest ${addr(worst)} Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown (this source cannot see it)' : worst.sendQ}; net.core.somaxconn ${somax ?? 'unknown'}`,
         fix: `Watch it: accept-queue-full / accept-queue-near-full report it once it holds. Confirm: ss -ltn 'sport = :${worst.local.port}' (Recv-Q against Send-Q)`,

@@ -127,10 +127,11 @@ export const closeWaitRules: readonly Rule[] = [closeWaitAccumulating];
  * close-wait-ok. closeWaitCount applies to one group (a port this host serves, or outgoing connections to
  * one peer port), the way close-wait-accumulating counts: the evidence gives the largest such count next
  * to the context's total, and a group at the level with no finding (it did not hold for persistSamples
- * samples) is said to be at the warning level, never "normal".
+ * samples) is said to be at the warning level, never "normal", under close-wait-unsettled.
  */
 export const closeWaitHealth: HealthCheck = {
   id: 'close-wait-ok',
+  otherIds: ['close-wait-unsettled'],
   topic: 'close-wait',
   describe(ctx) {
     const n = countInContext(ctx, 'CLOSE_WAIT');
@@ -144,6 +145,7 @@ export const closeWaitHealth: HealthCheck = {
     const recent = recentOf(ctx);
     const series = groupSeries(ctx, recent, worst.key, (g) => g.states.CLOSE_WAIT).map((p) => p.value);
     return {
+      id: 'close-wait-unsettled',
       message: `CLOSE_WAIT at the warning level on ${groupLabel(worst)} (${top}, warning at ${warnAt}), ${notYetHeld(ctx)}`,
       evidence: `${evidence}; last ${recent.length} samples: ${series.join(' -> ')}`,
       fix: `Watch it: close-wait-accumulating reports it once it holds. Confirm: ss -tnp state close-wait ${ssFilter(worst)}`,

@@ -315,9 +315,9 @@ function restartNote(ctx: RuleContext): { evidence: string; fix: string } | null
 }
 
 /**
- * What time-wait-ok says instead of "normal" when its evidence is at a warning level that did not hold
- * for persistSamples samples (so no finding): the host's timewait entries against tcp_max_tw_buckets, or
- * connections to one destination in the context against the ephemeral range.
+ * What the time-wait health check says (time-wait-unsettled) instead of "normal" when its evidence is at a
+ * warning level that did not hold for persistSamples samples (so no finding): the host's timewait entries
+ * against tcp_max_tw_buckets, or connections to one destination in the context against the ephemeral range.
  */
 function levelNotHeld(ctx: RuleContext, range: { size: number } | null): string | null {
   const held = notYetHeld(ctx);
@@ -336,13 +336,14 @@ function levelNotHeld(ctx: RuleContext, range: { size: number } | null): string 
 
 export const timeWaitHealth: HealthCheck = {
   id: 'time-wait-ok',
+  otherIds: ['time-wait-unsettled'],
   topic: 'time-wait',
   describe(ctx: RuleContext) {
     const n = countInContext(ctx, 'TIME_WAIT');
     const range = knownPortRange(ctx.snapshot);
     const evidence = `${n} TIME_WAIT sockets on ${contextLabel(ctx)}; ${hostTimewait(ctx.snapshot)}${range ? `; ephemeral ports ${range.lo}-${range.hi} (${range.size})` : ''}`;
     const level = levelNotHeld(ctx, range);
-    if (level) return { message: level, evidence, fix: 'Watch it: time-wait-buckets-near-limit and time-wait-port-exhaustion report it once it holds. Confirm: ss -s (timewait) and ss -tan state time-wait | wc -l' };
+    if (level) return { id: 'time-wait-unsettled', message: level, evidence, fix: 'Watch it: time-wait-buckets-near-limit and time-wait-port-exhaustion report it once it holds. Confirm: ss -s (timewait) and ss -tan state time-wait | wc -l' };
     const restart = restartNote(ctx);
     // The message stays the contract's one line (analyze-states prints it alone); the restart note is evidence and fix.
     if (restart) return { message: 'TIME_WAIT count is normal', evidence: `${evidence}; ${restart.evidence}`, fix: restart.fix };
