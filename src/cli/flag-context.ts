@@ -19,11 +19,11 @@ export function refuseSshFlagsWithoutHost(argv: Readonly<Record<string, unknown>
 
 /**
  * --sample-interval with one snapshot (--samples 1, the default): there is no time between snapshots to set.
- * A --samples that is not a number is left to its own parser (sampling.ts samplingOf), which says so.
+ * A --samples that is not a number, or out of range (0), is left to its own parser (sampling.ts samplingOf), which says so.
  */
 export function refuseSampleIntervalAlone(argv: Readonly<Record<string, unknown>>): void {
   if (argv['sample-interval'] === undefined) return;
   const samples = argv.samples ?? '1';
-  if (typeof samples !== 'string' || !/^\s*\d+\s*$/.test(samples) || Number(samples) > 1) return;
+  if (typeof samples !== 'string' || !/^\s*\d+\s*$/.test(samples) || Number(samples) !== 1) return;
   throw new UsageError(`--sample-interval needs --samples 2 or more: it is the time between snapshots, and --samples ${Number(samples)}${argv.samples === undefined ? ' (the default)' : ''} takes one`);
 }

@@ -44,10 +44,12 @@ test('analyze and analyze-states: --sample-interval needs --samples 2 or more; -
     assert.equal(ok.status, 0, ok.stderr);
     JSON.parse(ok.stdout);
   }
-  // A --samples that is not a number is still its own parser's message, not the interval's.
-  const bad = run('analyze', '--samples', 'x', '--sample-interval', '1s');
-  assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /--samples must be an integer/);
+  // A --samples that is not a number or out of range is still its own parser's message, not the interval's.
+  for (const samples of ['x', '0']) {
+    const bad = run('analyze', '--samples', samples, '--sample-interval', '1s');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^sockscope: --samples must be an integer 1-600/, samples);
+  }
 });
 
 test('the monitor: --ssh-config/--ssh-timeout need --host; --unix with --port is refused (a unix socket has no port)', { timeout: 60_000 }, () => {
