@@ -3,11 +3,32 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
+import { parseRemoteTarget } from '../collect/remote-target.js';
+import { briefText } from '../model/input-error.js';
 
-/** Every --host has a value (`--host`, `--host ''` and `--host=` were read as no host at all: the local one). */
+/**
+ * Every --host has a value (`--host`, `--host ''` and `--host=` were read as no host at all: the local one),
+ * and a server name that can be one: at most 253 characters, each dot-separated label at most 63 (RFC 1035).
+ * A longer one cannot resolve: it ran ssh (exit 1, the name printed twice) where it is bad input (exit 2).
+ * Values parseRemoteTarget refuses are refused later, by sourcesFor, in its words.
+ */
 export function hostValues(v: unknown): string[] {
   const list = (Array.isArray(v) ? v : [v]).map((h) => String(h ?? ''));
   if (list.length === 0 || list.some((h) => h.trim() === '')) throw new UsageError('--host needs a value: user@server[:port] (repeat --host for several servers)');
+  for (const h of list) {
+    let destination: string;
+    try {
+      destination = parseRemoteTarget(h).destination;
+    } catch {
+      continue;
+    }
+    const server = destination.slice(destination.lastIndexOf('@') + 1);
+    if (server.includes(':')) continue; // an IPv6 address
+    const name = server.endsWith('.') ? server.slice(0, -1) : server;
+    if (name.length > 253) throw new UsageError(`--host '${briefText(h)}': a server name of ${name.length} characters cannot resolve (at most 253)`);
+    const label = name.split('.').find((l) => l.length > 63);
+    if (label !== undefined) throw new UsageError(`--host '${briefText(h)}': the label '${briefText(label)}' is ${label.length} characters, a server name's labels are at most 63`);
+  }
   return list;
 }
 
@@ -37,7 +58,7 @@ export function sshConfigValue(v: unknown): string {
     fd = openSync(path, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'a part of the path is not a directory' : ((e as Error).message ?? String(e));
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'a part of the path is not a directory' : code === 'ENAMETOOLONG' ? 'name too long' : ((e as Error).message ?? String(e));
     throw new UsageError(`--ssh-config ${path}: ${why}`);
   }
   try {

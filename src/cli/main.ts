@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { completeLine, completionCommand } from './completion.js';
-import { UsageError } from './errors.js';
+import { UsageError, briefWords } from './errors.js';
 import { givenOnce, takes } from './given-once.js';
 import type { NamesMissingPositionals } from './options.js';
 import { CollectorError } from '../collect/source.js';
@@ -16,24 +16,29 @@ import { escapeMessage } from '../model/escape.js';
 declare const __SOCKSCOPE_VERSION__: string | undefined;
 const VERSION = typeof __SOCKSCOPE_VERSION__ === 'string' ? __SOCKSCOPE_VERSION__ : undefined;
 
-/** Prints an error the way the CLI promises: one line, exit 2 for bad input, 1 for runtime failures. */
-export function exitWithError(err: unknown): never {
+/**
+ * Prints an error the way the CLI promises: one line, exit 2 for bad input, 1 for runtime failures. A value
+ * from the command line is quoted at most 64 characters long, whichever flag's message quotes it (briefWords).
+ */
+export function exitWithError(err: unknown, words: readonly string[] = hideBin(process.argv)): never {
+  const say = (message: string) => process.stderr.write(`sockscope: ${escapeMessage(briefWords(message, words))}\n`);
   if (err instanceof UsageError) {
-    process.stderr.write(`sockscope: ${escapeMessage(err.message)}\n`);
+    say(err.message);
     process.exit(2);
   }
   if (err instanceof CollectorError) {
-    process.stderr.write(`sockscope: ${escapeMessage(err.message)}\n`);
+    say(err.message);
     process.exit(1);
   }
   const e = err as Error;
-  process.stderr.write(`sockscope: ${escapeMessage(e?.message ?? String(err))}\n`);
+  say(e?.message ?? String(err));
   if (process.env.SOCKET_DEBUG === 'true' && e?.stack) process.stderr.write(`${e.stack}\n`);
   process.exit(1);
 }
 
 /** Builds the yargs parser (exported so tests and completion can reuse it). */
-export function buildCli(argv: string[]) {
+export function buildCli(words: string[]) {
+  const argv = helpAsFlag(words);
   let cli = yargs(argv)
     .scriptName('sockscope')
     .usage('$0 [command] [options]\n\nLive socket monitor, socket diagnostics and server code generation.')
@@ -77,12 +82,12 @@ export function buildCli(argv: string[]) {
       if (err) {
         // yargs wraps errors thrown by `coerce` in a YError: those are still bad input.
         if (err instanceof UsageError) throw err;
-        if (err.name === 'YError') throw new UsageError(oneLine(err.message));
+        if (err.name === 'YError') throw new UsageError(oneLine(inHouseWords(err.message, argv, cli) ?? err.message));
         throw err;
       }
       // yargs counts a command's positional arguments before the command's code runs, in words that name none.
       if (/^Not enough non-option arguments/.test(msg ?? '')) throw new UsageError(missingPositionals(cli) ?? oneLine(msg));
-      throw new UsageError(oneLine(unknownAsTyped(msg ?? '', argv) ?? msg));
+      throw new UsageError(oneLine(notACommand(msg ?? '', cli) ?? inHouseWords(msg ?? '', argv, cli) ?? unknownAsTyped(msg ?? '', argv) ?? msg));
     });
   for (const c of commands) cli = cli.command(c as never);
   // yargs' completion command prints its script on any line that names it, before it looks at --help: so
@@ -98,20 +103,42 @@ export function buildCli(argv: string[]) {
 /**
  * yargs reads `--json=<anything>` on a boolean flag as `=== 'true'`, so `--json=maybe` (or =TRUE, =1)
  * silently became false. A boolean flag given with a value accepts exactly true or false: anything else
- * is bad input naming the flag. Looked up in the raw words, since yargs keeps only the boolean it made.
+ * is bad input naming the flag. Its off form takes no value: yargs called `--no-color=true` an unknown
+ * argument. And an on/off flag is given one way: `--reuseaddr --no-reuseaddr` (or `--json --json=false`)
+ * let the last one win, so the pair is refused naming both; `--json --json` means the same and passes.
+ * Looked up in the raw words, since yargs keeps only the boolean it made.
  */
 function refuseBooleanValues(args: readonly string[], y: unknown): void {
-  const options = (y as { getOptions?: () => { boolean?: string[] } }).getOptions?.();
+  const options = (y as { getOptions?: () => { boolean?: string[]; alias?: Record<string, string[]> } }).getOptions?.();
   const booleans = new Set(options?.boolean ?? []);
+  // --dualStack is yargs' camel-case spelling of --dual-stack.
+  const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const isBoolean = (name: string) => booleans.has(name) || booleans.has(kebab(name));
+  const canonical = new Map<string, string>();
+  for (const [name, aliases] of Object.entries(options?.alias ?? {})) for (const a of [name, ...aliases]) canonical.set(a, name);
+  const given = new Map<string, { word: string; on: boolean }>();
   const end = args.indexOf('--');
   for (const word of end === -1 ? args : args.slice(0, end)) {
-    const m = /^--?([^=]+)=([\s\S]*)$/.exec(word);
-    if (!m) continue;
-    // --dualStack is yargs' camel-case spelling of --dual-stack.
-    const name = m[1].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    if ((booleans.has(m[1]) || booleans.has(name)) && m[2] !== 'true' && m[2] !== 'false') {
-      throw new UsageError(`${word.slice(0, word.indexOf('='))} is an on/off flag: its value can only be true or false, got "${m[2]}"`);
+    const m = /^--?([^=]+?)(?:=([\s\S]*))?$/.exec(word);
+    if (!m || (!word.startsWith('--') && m[2] === undefined)) continue; // -xy is short flags, not a name
+    let name = m[1];
+    let on = true;
+    const flag = m[2] === undefined ? word : word.slice(0, word.indexOf('='));
+    if (!isBoolean(name) && name.startsWith('no-') && isBoolean(name.slice(3))) {
+      if (m[2] !== undefined) throw new UsageError(`${flag} takes no value: it turns --${name.slice(3)} off (give ${flag} alone, or --${name.slice(3)}=true or =false)`);
+      name = name.slice(3);
+      on = false;
+    } else if (!isBoolean(name)) {
+      continue;
+    } else if (m[2] !== undefined) {
+      if (m[2] !== 'true' && m[2] !== 'false') throw new UsageError(`${flag} is an on/off flag: its value can only be true or false, got "${m[2]}"`);
+      on = m[2] === 'true';
     }
+    if (!word.startsWith('--')) continue; // -x=true: checked above; short flags are not paired
+    const key = canonical.get(name) ?? canonical.get(kebab(name)) ?? kebab(name);
+    const first = given.get(key);
+    if (first && first.on !== on) throw new UsageError(`${first.word} and ${word} given together: an on/off flag takes one value`);
+    if (!first) given.set(key, { word, on });
   }
 }
 
@@ -119,7 +146,8 @@ function refuseBooleanValues(args: readonly string[], y: unknown): void {
  * yargs makes an array of a flag given more than once, and a flag that takes one value read it as something
  * else: `analyze --source ss --source procfs` ran with netlink, `errno --platform` twice printed zod's JSON,
  * `inspect-options --options` twice failed with "text.split is not a function". Flags declared as arrays
- * (--host) repeat by design, and an on/off flag given twice means the same; every other flag is given once.
+ * (--host) repeat by design, and an on/off flag given twice the same way means the same (on and off together
+ * were refused before, by refuseBooleanValues); every other flag is given once.
  * Flags whose parser says it in its own words (givenOnce: "it takes one port") have said it already.
  */
 function refuseRepeatedFlags(parsed: Record<string, unknown>, declared: unknown): true {
@@ -215,6 +243,88 @@ function unknownAsTyped(msg: string, words: readonly string[]): string | undefin
   }
   const all = [...typed, ...unknown.filter((n) => left.has(n))];
   return `Unknown argument${all.length === 1 ? '' : 's'}: ${all.join(', ')}`;
+}
+
+/** The command names a user may type (the monitor is the command without a name). */
+function commandNames(): string[] {
+  const names = commands.map((c) => (typeof c.command === 'string' ? c.command.split(' ')[0] : '')).filter((n) => n !== '' && n !== '$0');
+  return [...names, 'completion', 'help'];
+}
+
+/** `sockscope help CMD [SUB]` is `sockscope CMD [SUB] --help` (yargs took `help` alone only); an unknown CMD is refused. */
+function helpAsFlag(words: string[]): string[] {
+  if (words[0] !== 'help' || words.length < 2 || words[1].startsWith('-')) return words;
+  if (words[1] === 'help') return ['--help', ...words.slice(2)];
+  if (!commandNames().includes(words[1])) throw new UsageError(notACommandMessage(words[1]));
+  return [...words.slice(1), '--help'];
+}
+
+/** "analyz is not a command; did you mean analyze?": the nearest command name when one is near (edit distance). */
+function notACommandMessage(word: string): string {
+  const names = commandNames();
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length];
+  };
+  // A name the word begins (3 characters or more) comes first, the shortest; then the fewest edits.
+  const near = (word.length > 64 ? [] : names)
+    .map((n) => ({ n, prefix: word.length >= 3 && n.startsWith(word), d: distance(word, n) }))
+    .filter((x) => x.prefix || x.d <= Math.max(2, Math.floor(x.n.length / 3)))
+    .sort((a, b) => Number(b.prefix) - Number(a.prefix) || a.d - b.d);
+  const shown = word === '' ? "''" : word;
+  return near.length > 0 ? `${shown} is not a command; did you mean ${near[0].n}?` : `${shown} is not a command; one of ${names.join(', ')}`;
+}
+
+/** yargs' "Unknown argument: analyz" for a first word that names no command: said so, with the nearest name. */
+function notACommand(msg: string, cli: unknown): string | undefined {
+  type Internal = { getInternalMethods?: () => { getContext?: () => { commands?: string[] } }; parsed?: { argv?: { _?: unknown[] } } | false };
+  const y = cli as Internal;
+  const m = /^Unknown arguments?: ([^]*)$/.exec(msg);
+  if (!m || (y.getInternalMethods?.().getContext?.().commands?.length ?? 0) > 0) return undefined;
+  const first = y.parsed ? y.parsed.argv?._?.[0] : undefined;
+  if (typeof first !== 'string' || !m[1].split(', ').includes(first)) return undefined;
+  return notACommandMessage(first);
+}
+
+/** What a positional argument that takes one of a list is (`try: foo is not a call; one of ...`). */
+const POSITIONAL_NOUN: Readonly<Record<string, string>> = { op: 'a call' };
+
+/**
+ * yargs' stock messages, which name no flag as every other message does, in the house style: conflicts
+ * ("--port and --peer-port cannot be used together"), choices ("--source foo is not one of: auto, ..."; a
+ * positional: "try: foo is not a call; one of bind, ..."), a required flag ("debug-connections needs --address
+ * HOST:PORT") and a flag without its value ("--interval needs a value"). undefined: not one of those.
+ */
+function inHouseWords(msg: string, words: readonly string[], cli: unknown): string | undefined {
+  const command = (cli as { getInternalMethods?: () => { getContext?: () => { commands?: string[] } } }).getInternalMethods?.().getContext?.().commands?.[0] ?? 'sockscope';
+  let m = /^Arguments (\S+) and (\S+) are mutually exclusive$/.exec(msg);
+  if (m) return `--${m[1]} and --${m[2]} cannot be used together`;
+  m = /^Missing required arguments?: ([^]*)$/.exec(msg);
+  if (m) return `${command} needs ${m[1].split(', ').map((n) => `--${n}${takes(n) === 'one value' ? '' : ` ${takes(n).replace(/^one /, '')}`}`).join(' and ')}`;
+  m = /^Not enough arguments following: (\S+)$/.exec(msg);
+  if (m) return `--${m[1]} needs a value`;
+  if (!/^Invalid values:/.test(msg)) return undefined;
+  const list = (text: string): string[] => {
+    try {
+      return (JSON.parse(`[${text}]`) as unknown[]).map(String);
+    } catch {
+      return [text];
+    }
+  };
+  const end = words.indexOf('--');
+  const flags = end < 0 ? words : words.slice(0, end);
+  const parts = [...msg.matchAll(/Argument: (\S+), Given: ([^]*?), Choices: ([^\n]*)/g)].map(([, name, given, choices]) => {
+    const value = list(given).join(', ');
+    const one = list(choices).join(', ');
+    const typed = flags.some((w) => w === `--${name}` || w.startsWith(`--${name}=`) || w === `--${camelCase(name)}` || w.startsWith(`--${camelCase(name)}=`));
+    return typed ? `--${name} ${value} is not one of: ${one}` : `${command}: ${value} is not ${POSITIONAL_NOUN[name] ?? `a ${name.toUpperCase()}`}; one of ${one}`;
+  });
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
 /** yargs' message on one line: "Invalid values:\n  Argument: op" reads "Invalid values: Argument: op". */

@@ -29,7 +29,7 @@ test('integer flags: exit 2, the message quotes the input', { timeout: 60_000 },
 test('a unit flag whose value starts with "-" is still its value, and quoted', { timeout: 60_000 }, () => {
   badInput(['buffers', '--bandwidth', '-1gbit', '--rtt', '5ms'], '--bandwidth must be a number with a unit (10gbit, 100mbit, 1.5gbit/s, 125MB/s, 512KiB/s), got "-1gbit"');
   badInput(['buffers', '--bandwidth', '1gbit', '--rtt', '-5ms'], '--rtt must be a number with a unit (80ms, 0.5ms, 250us, 1.2s), got "-5ms"');
-  badInput(['buffers', '--bandwidth', '--rtt', '5ms'], 'Not enough arguments following: bandwidth');
+  badInput(['buffers', '--bandwidth', '--rtt', '5ms'], '--bandwidth needs a value');
 });
 
 test('boolean flags: a value other than true or false is exit 2 for every command', { timeout: 120_000 }, () => {
