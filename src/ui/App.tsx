@@ -155,6 +155,7 @@ export function App(props: AppProps) {
     advise,
     thresholds,
     peerTableShown: state.table === 'peer',
+    portsShown: view === 'ports',
     width: size.columns,
     identityWidth: size.columns - (state.paused ? PAUSED_CELLS : 0),
     runner: runner.current,

@@ -46,6 +46,11 @@ export interface PollOptions {
 /**
  * Takes a snapshot now and then every interval (never two at once). A failure keeps the last good
  * snapshot, records the error and retries at the next tick. Paused: no collection at all.
+ *
+ * The interval is counted from when the last refresh's work is done, its snapshot rendered (the effect after
+ * that render's commit), not from when its collection ended: deriving and drawing a big port view can take
+ * longer than a short interval, and a timer started before the render fired as soon as it ended, so
+ * collections and renders ran back to back and keys waited behind them (20,000 sockets at 100 ms).
  */
 export function usePolling({ source, collect, intervalMs, paused, scheduler = timerScheduler, now = Date.now, historyWindow = DEFAULT_HISTORY_WINDOW, unchanged }: PollOptions): PollState {
   const [state, setState] = useState<PollState>({ history: [] });
@@ -59,26 +64,43 @@ export function usePolling({ source, collect, intervalMs, paused, scheduler = ti
   const collectKey = JSON.stringify(collect);
   const optsRef = useRef(collect);
   optsRef.current = collect;
+  // Starts the next interval once the state set by the last tick has been rendered and committed.
+  const afterRender = useRef<(() => void) | undefined>(undefined);
+  useEffect(() => {
+    const next = afterRender.current;
+    afterRender.current = undefined;
+    next?.();
+  }, [state]);
 
   useEffect(() => {
     if (paused) return;
     let cancelled = false;
     let cancelTimer: (() => void) | undefined;
+    const next = () => {
+      if (!cancelled) cancelTimer = scheduler.schedule(tick, intervalMs);
+    };
     const tick = async () => {
       cancelTimer = undefined;
+      let rendered = false;
       try {
         const snap = await source.collect(optsRef.current);
         if (cancelled) return;
         history.current = keepHistory(history.current, snap, windowRef.current);
         const cur = shown.current;
         const same = cur.snapshot !== undefined && cur.error === undefined && unchangedRef.current?.(cur, snap, history.current) === true;
-        if (!same) setState({ snapshot: snap, history: history.current });
+        if (!same) {
+          afterRender.current = next;
+          rendered = true;
+          setState({ snapshot: snap, history: history.current });
+        }
       } catch (e) {
         if (cancelled) return;
         const message = e instanceof Error ? e.message : String(e);
+        afterRender.current = next;
+        rendered = true;
         setState((s) => ({ ...s, error: message.split('\n')[0], errorAt: now() }));
       }
-      if (!cancelled) cancelTimer = scheduler.schedule(tick, intervalMs);
+      if (!rendered) next();
     };
     void tick();
     return () => {
