@@ -164,12 +164,28 @@ export function unseenOwnerText(uid: number): string {
 }
 
 /**
+ * Sockets of a snapshot that the kernel no longer had when their owners were looked up: closed between the
+ * socket dump and the reading of /proc/PID/fd (connection churn), so that no process was found holding
+ * them though their owner was in plain sight. The attributor (collect/processes.ts) asks the kernel about
+ * the sockets it found no owner for, and marks these; they still show `?` (owner not known) but are not
+ * counted by ownersNotFound. By object: a snapshot's sockets are its own (a reused one is unchanged, so
+ * still open).
+ */
+const closedSinceDump = new WeakSet<Socket>();
+
+/** Marks `s` as closed after the dump that listed it, before its owner was looked up (see closedSinceDump). */
+export function markClosedSinceDump(s: Socket): void {
+  closedSinceDump.add(s);
+}
+
+/**
  * Sockets a process must hold, with a socket file (inode), that attribution looked up (its scope: the
  * listeners, or every socket) and found no owner for, though it read every process it could list
  * (attribution complete): their processes are out of its sight, in another PID namespace (sockscope as
  * root in a container on the host's network: `unshare -pf --mount-proc`), or they are kernel sockets.
  * Tables show them `?`, as owners not looked up, never `-` ("no process holds it"). Local snapshots only
- * (a remote one's attribution is its ssh user's, never complete).
+ * (a remote one's attribution is its ssh user's, never complete). Not the ones closed since the dump
+ * (closedSinceDump): their owners were in sight.
  */
 function ownersNotFound(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): number {
   const a = snap.attribution;
@@ -179,7 +195,7 @@ function ownersNotFound(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets
     // With a uid, as PortSummary.uids (which a row's "?" reads), or a unix socket: procfs, netstat and ss
     // give none for those, and a unix row without owners says "?" for any held socket (ui/derive.ts).
     if (s.processes.length !== 0 || s.inode === undefined || (s.uid === undefined && s.protocol !== 'unix') || s.host !== undefined || !mustBeHeld(s)) continue;
-    if (a.scope === 'all' || isListenerSocket(s)) n++;
+    if ((a.scope === 'all' || isListenerSocket(s)) && !closedSinceDump.has(s as Socket)) n++;
   }
   return n;
 }
