@@ -2,10 +2,12 @@
 // --platform portable) are cross-compiled with MinGW (-Werror) and run under wine (Debian's wine64),
 // then exercised by the same clients as on Linux. Ctrl-C arrives as SIGINT, which wine hands to the
 // console control handler. Without wine this file FAILS when CI=true and skips on a developer machine.
+// The tests share one wine session, started before them and ended after them (wine-session.ts says why): a
+// server that started its own session left its stdout/stderr pipes open in wine's processes after it ended.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { generateServer, type GenerateResult, type GeneratorInput } from '../../
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import * as h from './harness.js';
 import { STRICT_FLAGS, rawExchange, sigintCheck } from './c-runtime.js';
+import { sessionLog, sessionRunning, startWineSession, stdioHolders, stopWineSession } from './wine-session.js';
 
 const MINGW = 'x86_64-w64-mingw32-gcc';
 
@@ -33,7 +36,16 @@ const ci = process.env.CI === 'true';
 const MISSING = 'wine is not installed (apt-get install --no-install-recommends wine64): the Winsock variants cannot be run';
 
 let prefix = '';
-const wineEnv = () => ({ ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all' });
+/** This process's child processes running wine not yet ended or whose pipes are still open, by command line. */
+function wineChildren(): string[] {
+  const handles = (process as unknown as { _getActiveHandles(): { spawnargs?: string[] }[] })._getActiveHandles();
+  return handles.map((x) => x.spawnargs?.join(' ') ?? '').filter((cmd) => cmd.includes(wine!.wine));
+}
+
+/** Resolves when both of the server's pipes have closed (Node's 'exit' does not wait for that). */
+async function pipesClosed(srv: h.RunningServer): Promise<void> {
+  await Promise.all([srv.proc.stdout, srv.proc.stderr].map((s) => (s && !s.closed ? once(s, 'close') : undefined)));
+}
 
 /** A Windows build of input, run under wine (the harness execs runCommand in the build dir). */
 function generateWin(input: GeneratorInput, flags: string[] = []): GenerateResult {
@@ -51,17 +63,24 @@ async function withWinServer(input: GeneratorInput, host: string, fn: (srv: h.Ru
   const { dir } = h.materialize(r);
   try {
     h.build(r, dir);
-    // wine's own client/server link can drop while a previous test's wineserver exits ("wine client
-    // error: ... Connection reset by peer", before server.exe runs): that is wine, not the server; retry once.
-    const srv = await h.startServer(r, dir, host, 30_000).catch((e: Error) => {
-      if (!/wine client error/.test(e.message)) throw e;
-      return h.startServer(r, dir, host, 30_000);
-    });
+    assert.ok(sessionRunning(prefix), `the wine session's wineserver is gone; its log:\n${sessionLog(prefix)}`);
+    const srv = await h.startServer(r, dir, host, 30_000);
     try {
+      // A wine process holding the server's stdout/stderr keeps them open after the server ends.
+      const holders = stdioHolders(srv.pid);
+      assert.deepEqual(holders, [], `the server's stdout/stderr are held by other processes: ${holders.join(', ')}\nthe session's log:\n${sessionLog(prefix)}`);
       await fn(srv);
     } finally {
+      // Ctrl-C first: SIGKILL while the server waits in select()/WSAPoll() made Wine 8.0's wineserver abort about
+      // once in 20 http tests ("sock_get_poll_events: Assertion `sock->obj.ops == &sock_ops' failed"), ending the
+      // session and leaving its services.exe, winedevice.exe... running with no wineserver to end them.
+      if (srv.proc.exitCode === null && srv.proc.signalCode === null) {
+        srv.proc.kill('SIGINT');
+        await h.within(5000, srv.exited, 'exit after Ctrl-C').catch(() => undefined);
+      }
       await srv.kill();
     }
+    await h.within(10_000, pipesClosed(srv), "the server's stdout and stderr closing after it ended");
   } finally {
     h.cleanup(dir);
   }
@@ -75,11 +94,12 @@ if (!wine && !ci) {
       assert.ok(wine, MISSING);
       assert.ok(h.haveTool(MINGW), `${MINGW} is missing (apt-get install mingw-w64)`);
       prefix = mkdtempSync(join(tmpdir(), 'sockscope-wine-'));
-      const boot = spawnSync(wine.wine, ['wineboot', '-i'], { env: wineEnv(), encoding: 'utf8', timeout: 180_000 });
-      assert.equal(boot.status, 0, `wineboot failed: ${boot.stderr}`);
+      const session = startWineSession(wine, prefix);
+      assert.ok(session.ok, `the wine session did not start: ${session.detail}`);
     });
-    after(() => {
-      if (wine && prefix) spawnSync(wine.wineserver, ['-k'], { env: wineEnv(), timeout: 30_000 });
+    after(async () => {
+      // Ends the session also when a test failed before the last one did.
+      if (wine && prefix) await stopWineSession(wine, prefix);
       if (prefix) h.cleanup(prefix);
     });
 
@@ -173,5 +193,15 @@ if (!wine && !ci) {
         });
       }
     }
+
+    test('the wine session ends with the tests: no process of its WINEPREFIX is left, no pipe of a server open', async () => {
+      assert.ok(sessionRunning(prefix), `the wine session's wineserver was gone after the tests; its log:\n${sessionLog(prefix)}`);
+      const left = await stopWineSession(wine!, prefix);
+      assert.deepEqual(left, [], `still running after wineserver -k and -w (now killed): ${left.join(', ')}`);
+      // A child's handle is closed on the loop's next turn after its 'exit' (a wait with a bound).
+      const until = Date.now() + 5000;
+      while (wineChildren().length > 0 && Date.now() < until) await h.sleep(20);
+      assert.deepEqual(wineChildren(), [], `open handles: ${process.getActiveResourcesInfo().join(', ')}`);
+    });
   });
 }
