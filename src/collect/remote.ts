@@ -321,7 +321,9 @@ export class RemoteSource implements SocketSource {
     const uidText = (sections.get('uid') ?? '').trim();
     const viewerUid = /^\d+$/.test(uidText) ? Number(uidText) : undefined;
     const root = viewerUid === 0;
-    const scope = opts.processes ?? 'listeners';
+    // ss -p ran over every socket whenever owners were asked for (scriptRuns: one TCP/UDP run, the unix runs,
+    // all with -p), so every owner was looked up: 'all', as the local ss source says, whatever was asked.
+    const scope: Snapshot['attribution']['scope'] = (opts.processes ?? 'listeners') === 'none' ? 'none' : 'all';
     noteRemoteViewer(this.label, viewerUid, scope);
     // As root (id -u), ss -p reads every process: complete, as a local root's (owner.ts then hides nothing:
     // a socket without users was "hidden uid 0" though root sees all).

@@ -6,13 +6,15 @@
 // (2) Whole-host analyze looks up the listeners' owners only (a speed choice at 100,000 sockets) while with a
 //     port `processes` is every owner of the report's sockets: the report now says which (processesOf, and
 //     the text's "Processes (listeners):" label).
-// Needs python3.
+// (3) --host: ss -p there names every owner, so the report says 'all' (it said 'listeners').
+// Needs python3 (and sshd for --host).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AnalyzeReportSchema } from '../../src/report/schema.js';
 import { startPythonHolder } from '../helpers/python-holder.js';
+import { startSshd } from '../helpers/sshd.js';
 
 const CLI = fileURLToPath(new URL('../../bin/sockscope', import.meta.url));
 
@@ -87,4 +89,26 @@ test('whole-host analyze says its processes are the listeners\' owners (processe
   assert.equal(clientSide.processesOf, 'all');
   assert.ok(pids(clientSide.processes).includes(h.parent), JSON.stringify(clientSide.processes));
   assert.match(analyze(['--peer-port', String(h.port)]), new RegExp(`^Processes: .*python3/${h.parent}\\b`, 'm'));
+});
+
+// --host: the remote script runs ss -p over the whole TCP/UDP run (one walk of every process), so every
+// socket's owner was looked up and the report must not say "listeners" (the remote scope was copied from
+// the request's 'listeners' while ss -p named the pre-fork child, sshd's session and its ssh client).
+test('whole-host analyze --host says "all" (ss -p names every owner there) and lists the pre-fork child', { timeout: 120_000 }, async (t) => {
+  const h = await startPythonHolder<Prefork>(t, PREFORK);
+  const sshd = await startSshd();
+  t.after(() => sshd.stop());
+  const remote = ['--host', 'sockscope-test', '--ssh-config', sshd.clientConfig];
+  const host = AnalyzeReportSchema.parse(JSON.parse(analyze([...remote, '--json'])));
+  const hostPids = host.processes.map((p) => p.pid);
+  assert.ok(hostPids.includes(h.child), `ss -p names the child, which holds no listener: ${JSON.stringify(host.processes)}`);
+  assert.equal(host.processesOf, 'all');
+  const line = analyze(remote).split('\n').find((l) => l.startsWith('Processes'));
+  assert.ok(line);
+  assert.match(line!, /^Processes: /);
+  assert.ok(line!.includes(`python3/${h.child}`), line);
+  // Scoped the same.
+  const scoped = AnalyzeReportSchema.parse(JSON.parse(analyze([...remote, '--port', String(h.port), '--json'])));
+  assert.equal(scoped.processesOf, 'all');
+  assert.deepEqual(pids(scoped.processes), [h.parent, h.child].sort((a, b) => a - b));
 });
