@@ -1,6 +1,7 @@
 // Builds the analyze / analyze-states reports from one snapshot (pure): the one model every printer formats.
 import { healthyMessages, evaluateRules, makeContext, summaryMessage } from '../advise/engine.js';
 import type { Recommendation } from '../advise/types.js';
+import { timeWaitHealth } from '../advise/rules/time-wait.js';
 import { countStates, isListener, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts, type Listener } from '../model/aggregate.js';
 import { firstInOrder } from '../model/keep-first.js';
 import { hiddenOwnerUid, hiddenOwnerUids, ownerNotes, snapshotOwnerView, uidHidden, type OwnerView } from '../model/owner.js';
@@ -318,7 +319,10 @@ export function buildStatesReport(snap: Snapshot, scope: ReportScope, history?: 
   const ctx = makeContext({ snapshot: snap, history, thresholds, port: scope.port, peerPort: scope.peerPort });
   const findings = evaluateRules(ctx);
   const healthy = healthyMessages(ctx, findings);
-  const summary = findings.length > 0 ? summaryMessage(findings, ctx) : (healthy.find((h) => /TIME_WAIT/.test(h.message))?.message ?? summaryMessage([], ctx));
+  // No finding: the time-wait health line, by id: time-wait-ok's "TIME_WAIT count is normal", or time-wait-unsettled's
+  // own message (a level reached now, not held yet), which names no TIME_WAIT and is never called normal.
+  const timeWait = healthy.find((h) => h.id === timeWaitHealth.id || timeWaitHealth.otherIds?.includes(h.id));
+  const summary = findings.length > 0 ? summaryMessage(findings, ctx) : (timeWait?.message ?? summaryMessage([], ctx));
   return {
     host: snap.hostname,
     source: snap.source,
