@@ -5,6 +5,7 @@ import { timeWaitHealth } from '../advise/rules/time-wait.js';
 import { countStates, isListener, socketsOnPort, socketsToPeerPort, summarizePeerPorts, summarizePorts, type Listener } from '../model/aggregate.js';
 import { firstInOrder } from '../model/keep-first.js';
 import { hiddenOwnerUid, hiddenOwnerUids, ownerNotes, snapshotOwnerView, uidHidden, type OwnerView } from '../model/owner.js';
+import { isListenerSocket } from '../model/listener-socket.js';
 import { formatEndpoint, socketDrops, type ProcessRef, type Socket } from '../model/socket.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import type { AnalyzeReport, StatesReport, UdpConnected } from './schema.js';
@@ -118,7 +119,9 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
     ...udpConnectedOf(sockets, owners),
     processes: uniqueProcesses(sockets.flatMap((s) => s.processes)).map((p) => ({ pid: p.pid, name: p.name })),
     processesOf: snap.attribution.scope,
-    hiddenOwnerUids: hiddenOwnerUids(sockets, owners),
+    // Only sockets whose owner was looked up: under 'listeners' a connection with no owner was never looked for
+    // (its uid says nothing of who could see it), and 'hidden (uid 0)' beside no listener would be a guess.
+    hiddenOwnerUids: hiddenOwnerUids(snap.attribution.scope === 'listeners' ? sockets.filter(isListenerSocket) : sockets, owners),
     peerCount: peerSummaries[0]?.peerCount ?? peers.size,
     topPeers,
     queues: { recvQ, sendQ },

@@ -7,14 +7,19 @@
 //     port `processes` is every owner of the report's sockets: the report now says which (processesOf, and
 //     the text's "Processes (listeners):" label).
 // (3) --host: ss -p there names every owner, so the report says 'all' (it said 'listeners').
-// Needs python3 (and sshd for --host).
+// (4) As a user who is not root, the whole host's hidden owners come from the listeners only (the sockets
+//     the 'listeners' scope looked up).
+// Needs python3 (and sshd for --host; root, ip netns and setpriv for (4)).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { AnalyzeReportSchema } from '../../src/report/schema.js';
 import { startPythonHolder } from '../helpers/python-holder.js';
 import { startSshd } from '../helpers/sshd.js';
+import { createNetns, deleteNetns } from '../helpers/netns.js';
+import { NOBODY, nobodySkip } from '../helpers/unprivileged.js';
 
 const CLI = fileURLToPath(new URL('../../bin/sockscope', import.meta.url));
 
@@ -111,4 +116,56 @@ test('whole-host analyze --host says "all" (ss -p names every owner there) and l
   const scoped = AnalyzeReportSchema.parse(JSON.parse(analyze([...remote, '--port', String(h.port), '--json'])));
   assert.equal(scoped.processesOf, 'all');
   assert.deepEqual(pids(scoped.processes), [h.parent, h.child].sort((a, b) => a - b));
+});
+
+// Whole-host analyze as a user who is not root, in a namespace where root holds one ESTABLISHED pair and no
+// listener: the 'listeners' scope never looked the pair's owner up, yet the hidden uids came from every socket,
+// so the text printed "Processes (listeners): hidden (uid 0)" under "Listeners (none)" and --json
+// "hiddenOwnerUids": [0]. Under 'listeners' the hidden part comes from the listeners only; with --port the pair's
+// owner was looked up and is hidden from nobody (uid 0), and a root listener is hidden from the whole host too.
+test('whole-host analyze as nobody: no "hidden (uid 0)" from connections whose owners the listeners scope never looked up', { skip: nobodySkip, timeout: 120_000 }, async (t) => {
+  const ns = `sockscope-hidp-${process.pid}`;
+  let holder: ChildProcess | undefined;
+  t.after(() => {
+    holder?.kill('SIGKILL');
+    deleteNetns(ns);
+  });
+  createNetns(ns);
+  // Root holds a pair on 127.0.0.1 whose listener is closed at once; on a line from the test, a listener too.
+  holder = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', String.raw`
+import socket, sys, json
+ls = socket.socket(); ls.bind(('127.0.0.1', 0)); ls.listen(4); port = ls.getsockname()[1]
+c = socket.create_connection(('127.0.0.1', port)); a, _ = ls.accept(); ls.close()
+print(json.dumps({'port': port}), flush=True)
+sys.stdin.readline()
+l2 = socket.socket(); l2.bind(('127.0.0.1', 0)); l2.listen(4)
+print(json.dumps({'listener': l2.getsockname()[1]}), flush=True)
+sys.stdin.read()
+`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: holder.stdout! })[Symbol.asyncIterator]();
+  const next = async () => JSON.parse(String((await lines.next()).value)) as Record<string, number>;
+  const { port } = await next();
+  const asNobody = (args: string[]): string => {
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'setpriv', ...NOBODY, '--', 'env', 'HOME=/tmp', process.execPath, CLI, 'analyze', ...args], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const host = AnalyzeReportSchema.parse(JSON.parse(asNobody(['--json'])));
+  assert.equal(host.processesOf, 'listeners');
+  assert.equal(host.states.ESTABLISHED, 2, 'the pair is in the report');
+  assert.deepEqual(host.hiddenOwnerUids, [], 'no listener, and no connection was looked up');
+  const text = asNobody([]);
+  assert.ok(!text.split('\n').some((l) => l.startsWith('Processes')), text);
+  assert.doesNotMatch(text, /hidden \(uid 0\)/, text);
+  // Scoped: every owner was looked up, root's is out of nobody's sight.
+  const scoped = AnalyzeReportSchema.parse(JSON.parse(asNobody(['--port', String(port), '--json'])));
+  assert.equal(scoped.processesOf, 'all');
+  assert.deepEqual(scoped.hiddenOwnerUids, [0]);
+  assert.match(asNobody(['--port', String(port)]), /^Processes: hidden \(uid 0\)$/m);
+  // A root listener: its owner was looked up, and hidden.
+  holder.stdin!.write('\n');
+  await next();
+  const withListener = AnalyzeReportSchema.parse(JSON.parse(asNobody(['--json'])));
+  assert.deepEqual(withListener.hiddenOwnerUids, [0]);
+  assert.match(asNobody([]), /^Processes \(listeners\): hidden \(uid 0\)$/m);
 });
