@@ -27,7 +27,10 @@ export const ALL_RULES: readonly Rule[] = [
   ...limitRules,
 ];
 
-/** All "nothing is wrong" checks (ids ending in -ok). */
+/**
+ * All health checks: each topic's line when no rule reports it, "normal" under its id ending in -ok, or under
+ * one of its otherIds when not normal yet no finding (accept-queue-unknown, *-unsettled).
+ */
 export const HEALTH_CHECKS: readonly HealthCheck[] = [timeWaitHealth, closeWaitHealth, acceptQueueHealth];
 
 /** A rule by id. */
