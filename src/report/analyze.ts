@@ -116,7 +116,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
     states: countStates(tcp),
     udpSockets: sockets.filter((s) => s.protocol === 'udp').length,
     listeners,
-    ...udpConnectedOf(sockets, owners),
+    ...udpConnectedOf(sockets, owners, snap.attribution.scope === 'listeners'),
     processes: uniqueProcesses(sockets.flatMap((s) => s.processes)).map((p) => ({ pid: p.pid, name: p.name })),
     processesOf: snap.attribution.scope,
     // Only sockets whose owner was looked up: under 'listeners' a connection with no owner was never looked for
@@ -173,14 +173,18 @@ const UDP_CONNECTED_SHOWN = 20;
  * listener row shows: each one's queues, receive buffer, drops and owner, the fullest (then the most
  * dropping) first, at most UDP_CONNECTED_SHOWN of them.
  */
-function udpConnectedOf(sockets: readonly Socket[], owners: OwnerView): { udpConnectedCount: number; udpConnected: UdpConnected[] } {
+/**
+ * `listenersOnly`: the report's owners were looked up for listeners only (whole-host analyze), so a connected
+ * socket without a process was never looked for: not said hidden (as hiddenOwnerUids leaves it out).
+ */
+function udpConnectedOf(sockets: readonly Socket[], owners: OwnerView, listenersOnly: boolean): { udpConnectedCount: number; udpConnected: UdpConnected[] } {
   const connected = sockets.filter((s) => s.protocol === 'udp' && s.peer.port !== 0);
   const fill = (s: Socket) => (s.skmem?.rcvbuf ? s.recvQ / s.skmem.rcvbuf : 0);
   const ranked = connected.map((s) => ({ s, fill: fill(s), drops: socketDrops(s) ?? 0 }));
   const shown = firstInOrder(ranked, UDP_CONNECTED_SHOWN, (a, b) => b.fill - a.fill || b.s.recvQ - a.s.recvQ || b.drops - a.drops)
     .map(({ s }): UdpConnected => {
       const p = s.processes[0];
-      const hidden = hiddenOwnerUid(s, owners) !== undefined;
+      const hidden = !listenersOnly && hiddenOwnerUid(s, owners) !== undefined;
       return {
         local: formatEndpoint(s.local, 'udp'),
         peer: formatEndpoint(s.peer, 'udp'),

@@ -136,7 +136,10 @@ test('whole-host analyze as nobody: no "hidden (uid 0)" from connections whose o
 import socket, sys, json
 ls = socket.socket(); ls.bind(('127.0.0.1', 0)); ls.listen(4); port = ls.getsockname()[1]
 c = socket.create_connection(('127.0.0.1', port)); a, _ = ls.accept(); ls.close()
-print(json.dumps({'port': port}), flush=True)
+u1 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u1.bind(('127.0.0.1', 0))
+u2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u2.bind(('127.0.0.1', 0))
+u1.connect(u2.getsockname()); u2.connect(u1.getsockname())
+print(json.dumps({'port': port, 'udp': u1.getsockname()[1]}), flush=True)
 sys.stdin.readline()
 l2 = socket.socket(); l2.bind(('127.0.0.1', 0)); l2.listen(4)
 print(json.dumps({'listener': l2.getsockname()[1]}), flush=True)
@@ -144,7 +147,7 @@ sys.stdin.read()
 `], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: holder.stdout! })[Symbol.asyncIterator]();
   const next = async () => JSON.parse(String((await lines.next()).value)) as Record<string, number>;
-  const { port } = await next();
+  const { port, udp } = await next();
   const asNobody = (args: string[]): string => {
     const r = spawnSync('ip', ['netns', 'exec', ns, 'setpriv', ...NOBODY, '--', 'env', 'HOME=/tmp', process.execPath, CLI, 'analyze', ...args], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
@@ -154,6 +157,11 @@ sys.stdin.read()
   assert.equal(host.processesOf, 'listeners');
   assert.equal(host.states.ESTABLISHED, 2, 'the pair is in the report');
   assert.deepEqual(host.hiddenOwnerUids, [], 'no listener, and no connection was looked up');
+  // Nor a connected UDP socket's (its row said ownerHidden true before, though its owner was never looked for).
+  const udpRow = host.udpConnected.find((r) => r.local.endsWith(`:${udp}`));
+  assert.ok(udpRow, JSON.stringify(host.udpConnected));
+  assert.equal(udpRow.ownerHidden, false);
+  assert.equal(udpRow.process, null);
   const text = asNobody([]);
   assert.ok(!text.split('\n').some((l) => l.startsWith('Processes')), text);
   assert.doesNotMatch(text, /hidden \(uid 0\)/, text);
@@ -162,6 +170,9 @@ sys.stdin.read()
   assert.equal(scoped.processesOf, 'all');
   assert.deepEqual(scoped.hiddenOwnerUids, [0]);
   assert.match(asNobody(['--port', String(port)]), /^Processes: hidden \(uid 0\)$/m);
+  const scopedUdp = AnalyzeReportSchema.parse(JSON.parse(asNobody(['--port', String(udp), '--json'])));
+  assert.equal(scopedUdp.udpConnected.length, 1, JSON.stringify(scopedUdp.udpConnected));
+  assert.equal(scopedUdp.udpConnected[0]!.ownerHidden, true, 'looked up under --port, and out of sight');
   // A root listener: its owner was looked up, and hidden.
   holder.stdin!.write('\n');
   await next();
