@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { completeLine, completionCommand } from './completion.js';
-import { UsageError, briefWords } from './errors.js';
+import { UsageError, briefWords, capMessage } from './errors.js';
 import { givenOnce, takes } from './given-once.js';
 import type { NamesMissingPositionals } from './options.js';
 import { CollectorError } from '../collect/source.js';
@@ -18,10 +18,11 @@ const VERSION = typeof __SOCKSCOPE_VERSION__ === 'string' ? __SOCKSCOPE_VERSION_
 
 /**
  * Prints an error the way the CLI promises: one line, exit 2 for bad input, 1 for runtime failures. A value
- * from the command line is quoted at most 64 characters long, whichever flag's message quotes it (briefWords).
+ * from the command line over 256 characters is quoted by its first 64 and its length, whichever flag's message
+ * quotes it (briefWords); a value of normal length whole; the whole line at most 4,096 characters (capMessage).
  */
 export function exitWithError(err: unknown, words: readonly string[] = hideBin(process.argv)): never {
-  const say = (message: string) => process.stderr.write(`sockscope: ${escapeMessage(briefWords(message, words))}\n`);
+  const say = (message: string) => process.stderr.write(`sockscope: ${capMessage(escapeMessage(briefWords(message, words)))}\n`);
   if (err instanceof UsageError) {
     say(err.message);
     process.exit(2);

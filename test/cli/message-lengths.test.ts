@@ -1,0 +1,71 @@
+// How long a value a CLI message quotes may be (review s20, after 00d3590): values of normal length are quoted
+// whole, in bad-input (exit 2) and runtime (exit 1) messages alike, so that a path, a host name or a suggested
+// command can be read and copied; only an abusive word (over 256 characters) is cut, to its first 64 characters,
+// '…' and its length; and no message is longer than 4,096 characters, whatever it quotes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
+const run = (args: readonly string[]) => spawnSync(BIN, args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+
+/** The one stderr line of a run that exits `status`, without 'sockscope: '. */
+function failure(args: readonly string[], status: number): string {
+  const r = run(args);
+  const shown = args.map((a) => a.slice(0, 40)).join(' ');
+  assert.equal(r.status, status, `${shown}: exit ${r.status}, ${r.stderr.slice(0, 400)}`);
+  assert.equal(r.stdout, '', shown);
+  assert.match(r.stderr, /^sockscope: [^\n]*\n$/, `${shown}: one line: ${r.stderr.slice(0, 400)}`);
+  return r.stderr.slice('sockscope: '.length, -1);
+}
+
+test('values of normal length are quoted whole: a runtime error\'s path, an ssh alias, a suggested command', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-lengths-'));
+  try {
+    // A path of about 100 characters whose parent component is a file: exit 1, naming the directory and the path.
+    const file = join(dir, 'payments-service-reference-implementation-blue-green');
+    writeFileSync(file, '');
+    const output = join(file, 'src', 'server.c');
+    assert.ok(output.length > 87 && output.length < 200, `${output.length}`);
+    const line = failure(['generate-tcp-server', '--output', output], 1);
+    assert.ok(line.includes(`cannot create the directory ${join(file, 'src')} for ${output}`), line);
+    assert.doesNotMatch(line, /…/, line);
+
+    // An ssh alias of 82 characters reaches ssh (127.0.0.1 port 1: refused at once), and the message names it whole.
+    const alias = 'orders-api-primary.payments-prod.svc.cluster.local.eu-west-1.example-corp.internal';
+    assert.equal(alias.length, 82);
+    const config = join(dir, 'sshcfg');
+    writeFileSync(config, `Host ${alias}\n  HostName 127.0.0.1\n  Port 1\n`);
+    const ssh = failure(['analyze', '--host', alias, '--ssh-config', config], 1);
+    assert.ok(ssh.includes(alias), ssh);
+    assert.doesNotMatch(ssh, /…/, ssh);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // try's suggested command can be copied: the address of 83 characters is in it whole.
+  const address = 'orders-api-primary.payments-prod.svc.cluster.local.eu-west-1.example.com:8443';
+  const suggestion = failure(['try', address], 2);
+  assert.ok(suggestion.endsWith(`e.g. sockscope try connect ${address}`), suggestion);
+  // A word of 256 characters is not abusive yet: whole.
+  const p256 = `/${'p'.repeat(255)}`;
+  assert.ok(failure(['analyze', '--ssh-config', p256], 2).includes(p256));
+});
+
+test('an abusive word (over 256 characters) is quoted by its first 64 characters, … and its length', { timeout: 60_000 }, () => {
+  const line = failure(['analyze', '--port', '1'.repeat(100_000)], 2);
+  assert.ok(line.includes(`${'1'.repeat(64)}… (100000 characters)`), line);
+  assert.doesNotMatch(line, /1{65}/);
+  const p257 = `/${'p'.repeat(256)}`;
+  assert.ok(failure(['analyze', '--ssh-config', p257], 2).includes(`${p257.slice(0, 64)}… (257 characters)`));
+});
+
+test('no message is longer than 4,096 characters, however many values of normal length it quotes', { timeout: 60_000 }, () => {
+  const words = Array.from({ length: 600 }, (_, i) => `${i}-${'w'.repeat(200)}`);
+  const line = failure(['analyze', ...words], 2);
+  assert.match(line, /^Unknown arguments: 0-w{200}, 1-w{200}, /);
+  assert.ok(line.length <= 4096 + 64, `${line.length} characters`);
+  assert.match(line, /… \(message cut: \d+ characters\)$/);
+});
