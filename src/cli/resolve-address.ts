@@ -2,7 +2,7 @@
 // and `sockscope export` (--listen), each with its own words for the errors.
 import { isIP } from 'node:net';
 import { escapeControl } from '../model/escape.js';
-import { UsageError } from './errors.js';
+import { UsageError, briefWord } from './errors.js';
 
 /** How a command names what was typed in its errors. */
 export interface AddressWords {
@@ -25,7 +25,7 @@ export async function resolveAddress(host: string, words: AddressWords): Promise
     const zone = /%(.+)$/.exec(host)?.[1];
     if (zone !== undefined) {
       const { zoneIndex } = await import('../collect/try-call.js');
-      if (zoneIndex(zone) === undefined) throw new UsageError(`${words.input}: the zone '${escapeControl(zone)}' after % names no network interface of this host (ip -br link lists them)`);
+      if (zoneIndex(zone) === undefined) throw new UsageError(`${words.input}: the zone '${briefWord(zone, escapeControl)}' after % names no network interface of this host (ip -br link lists them)`);
     }
     return { address: host };
   }
@@ -36,6 +36,6 @@ export async function resolveAddress(host: string, words: AddressWords): Promise
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     // A name that does not exist is bad input; a resolver that cannot answer now (EAI_AGAIN...) is a runtime failure.
     if (code === 'ENOTFOUND' || code === 'EAI_NONAME' || code === 'EAI_NODATA') throw new UsageError(words.notFound(code));
-    throw words.noAnswer(`'${host}' could not be resolved now (${code}): the resolver did not answer (getent ahosts ${host}; cat /etc/resolv.conf)`);
+    throw words.noAnswer(`'${briefWord(host)}' could not be resolved now (${code}): the resolver did not answer (getent ahosts ${briefWord(host)}; cat /etc/resolv.conf)`);
   }
 }

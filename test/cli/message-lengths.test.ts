@@ -1,7 +1,8 @@
 // How long a value a CLI message quotes may be (review s20, after 00d3590): values of normal length are quoted
 // whole, in bad-input (exit 2) and runtime (exit 1) messages alike, so that a path, a host name or a suggested
 // command can be read and copied; only an abusive word (over 256 characters) is cut, to its first 64 characters,
-// '…' and its length; and no message is longer than 4,096 characters, whatever it quotes.
+// '…' and its length; values a message quotes changed (JSON-quoted, escaped) are cut where the message is made;
+// and no message is longer than 4,096 characters, whatever it quotes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -60,6 +61,26 @@ test('an abusive word (over 256 characters) is quoted by its first 64 characters
   assert.doesNotMatch(line, /1{65}/);
   const p257 = `/${'p'.repeat(256)}`;
   assert.ok(failure(['analyze', '--ssh-config', p257], 2).includes(`${p257.slice(0, 64)}… (257 characters)`));
+});
+
+test('values a message quotes changed (JSON-quoted, escaped) are cut where the message is made', { timeout: 60_000 }, () => {
+  const cases: { args: string[]; status: number; quoted: RegExp }[] = [
+    // JSON.stringify doubled every backslash: 150 KB.
+    { args: ['task', 'in.json', '--output', `${'a\\'.repeat(50_000)}/`], status: 2, quoted: /^--output names the result file, got a directory path "(a\\\\){32}…" \(100001 characters\)$/ },
+    { args: ['generate-tcp-server', '--type', 'a\\'.repeat(30_000)], status: 2, quoted: /^--type must be tcp for generate-tcp-server, got "(a\\\\){32}…" \(60000 characters\)$/ },
+    // A zone after % that is no IP literal's ('x y' 30,000 times: no long run without a space) is a name the
+    // resolver refuses (exit 1), quoted twice: 180 KB.
+    {
+      args: ['try', 'connect', `[fe80::1%${'x y'.repeat(30_000)}]:80`],
+      status: 1,
+      quoted: /^resolve: 'fe80::1%(x y){18}x … \(90008 characters\)' could not be resolved now \(\w+\): .*getent ahosts fe80::1%(x y){18}x … \(90008 characters\);/,
+    },
+  ];
+  for (const { args, status, quoted } of cases) {
+    const line = failure(args, status);
+    assert.ok(line.length < 400, `${args[0]}: ${line.length} characters: ${line.slice(0, 300)}`);
+    assert.match(line, quoted);
+  }
 });
 
 test('no message is longer than 4,096 characters, however many values of normal length it quotes', { timeout: 60_000 }, () => {

@@ -7,7 +7,7 @@ import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
 import type * as CodegenOptions from '../../codegen/options.js';
 import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES, nextStepLines } from '../../codegen/languages.js';
 import { directoriesAmong, directoryOutputMessage, existingFiles, FileExistsError, missingDirectories, writeFilesAtomic } from '../../codegen/write.js';
-import { UsageError } from '../errors.js';
+import { UsageError, briefWord } from '../errors.js';
 import { givenOnce } from '../given-once.js';
 import { printJson } from '../options.js';
 
@@ -64,7 +64,7 @@ function checkOutputFlags(argv: { output?: unknown; stdout?: unknown }): void {
 function checkFixedType(type: unknown, fixedType: 'tcp'): void {
   if (type === undefined || type === fixedType) return;
   if (type === 'udp') throw new UsageError('generate-tcp-server makes TCP servers; for --type udp use generate-server --type udp');
-  throw new UsageError(`--type must be tcp for generate-tcp-server, got ${JSON.stringify(Array.isArray(type) ? type.join(' ') : String(type))}`);
+  throw new UsageError(`--type must be tcp for generate-tcp-server, got ${briefWord(Array.isArray(type) ? type.join(' ') : String(type), JSON.stringify)}`);
 }
 
 /** Adds every generator flag; with `fixedType` (generate-tcp-server) --type may only repeat it. */

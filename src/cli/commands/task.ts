@@ -2,7 +2,7 @@
 // Every outcome is one JSON document: the result on stdout (or atomically in --output), errors always on stdout.
 import type { CommandModule } from 'yargs';
 import { printJson, type NamesMissingPositionals } from '../options.js';
-import { UsageError } from '../errors.js';
+import { UsageError, briefWord } from '../errors.js';
 import { briefValue } from '../../model/input-error.js';
 import type * as TaskApi from '../../api/task.js';
 
@@ -78,8 +78,10 @@ function checkOutputFlag(output: unknown): void {
   if (output === undefined) return;
   // Given twice: refused before the handler, as every single-valued flag (main.ts, given-once.ts).
   const path = String(output);
-  if (path.trim() === '') throw new UsageError(`--output needs a file path, got ${JSON.stringify(path)}`);
-  if (path.endsWith('/')) throw new UsageError(`--output names the result file, got a directory path ${JSON.stringify(path)} (e.g. ${path}result.json)`);
+  // An abusive path is quoted cut (briefWord) before JSON.stringify doubles its backslashes: the message's own net in main.ts could not find it.
+  const quoted = briefWord(path, JSON.stringify);
+  if (path.trim() === '') throw new UsageError(`--output needs a file path, got ${quoted}`);
+  if (path.endsWith('/')) throw new UsageError(`--output names the result file, got a directory path ${quoted}${briefWord(path) === path ? ` (e.g. ${path}result.json)` : ''}`);
 }
 
 export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals = {
