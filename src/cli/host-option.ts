@@ -2,33 +2,23 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { parseDuration } from './duration.js';
-import { UsageError } from './errors.js';
-import { parseRemoteTarget } from '../collect/remote-target.js';
-import { briefText } from '../model/input-error.js';
+import { UsageError, briefWord } from './errors.js';
+
+/** The longest --host value taken: far over a DNS name's 253 characters, so that an ssh_config alias of any real length passes. */
+export const HOST_MAX_CHARS = 1024;
 
 /**
  * Every --host has a value (`--host`, `--host ''` and `--host=` were read as no host at all: the local one),
- * and a server name that can be one: at most 253 characters, each dot-separated label at most 63 (RFC 1035).
- * A longer one cannot resolve: it ran ssh (exit 1, the name printed twice) where it is bad input (exit 2).
+ * of at most HOST_MAX_CHARS characters: a longer one is no server name nor ssh alias (exit 2, quoted cut), not
+ * an ssh run that prints it twice. Nothing else is asked of the name's length: it may be a Host alias of the
+ * ssh config (a label of 70 characters is fine there), which ssh resolves with your config, keys and agent.
  * Values parseRemoteTarget refuses are refused later, by sourcesFor, in its words.
  */
 export function hostValues(v: unknown): string[] {
   const list = (Array.isArray(v) ? v : [v]).map((h) => String(h ?? ''));
   if (list.length === 0 || list.some((h) => h.trim() === '')) throw new UsageError('--host needs a value: user@server[:port] (repeat --host for several servers)');
-  for (const h of list) {
-    let destination: string;
-    try {
-      destination = parseRemoteTarget(h).destination;
-    } catch {
-      continue;
-    }
-    const server = destination.slice(destination.lastIndexOf('@') + 1);
-    if (server.includes(':')) continue; // an IPv6 address
-    const name = server.endsWith('.') ? server.slice(0, -1) : server;
-    if (name.length > 253) throw new UsageError(`--host '${briefText(h)}': a server name of ${name.length} characters cannot resolve (at most 253)`);
-    const label = name.split('.').find((l) => l.length > 63);
-    if (label !== undefined) throw new UsageError(`--host '${briefText(h)}': the label '${briefText(label)}' is ${label.length} characters, a server name's labels are at most 63`);
-  }
+  const long = list.find((h) => h.length > HOST_MAX_CHARS);
+  if (long !== undefined) throw new UsageError(`--host '${briefWord(long)}': over ${HOST_MAX_CHARS.toLocaleString('en-US')} characters, longer than any server name or ssh alias`);
   return list;
 }
 

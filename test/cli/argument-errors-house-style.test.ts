@@ -5,6 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 const run = (args: readonly string[]) => spawnSync(BIN, args, { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
@@ -54,15 +57,29 @@ test('a very long value is quoted at most 64 characters long, with …, by every
   assert.ok(badInput(['analyze', '--port', spaced]).includes(`${spaced.slice(0, 64)}…`));
 });
 
-test('--host: a server name over 253 characters or with a label over 63 cannot resolve: exit 2, not ssh', { timeout: 60_000 }, () => {
-  for (const host of ['a'.repeat(300), 'a'.repeat(100_000), `root@${'a'.repeat(64)}.example.com`]) {
+test('--host: only an abusive value (over 1,024 characters) is refused before ssh; a long ssh alias reaches ssh', { timeout: 60_000 }, () => {
+  for (const host of ['a'.repeat(1025), 'a'.repeat(100_000), `root@${'a'.repeat(2000)}.example.com`]) {
     const line = badInput(['analyze', '--host', host]);
-    assert.match(line, /^--host '/, line.slice(0, 200));
+    assert.match(line, /^--host '[^']*… \(\d+ characters\)': over 1,024 characters, longer than any server name or ssh alias$/, line.slice(0, 200));
     assert.ok(line.length < 300, `${line.length} characters`);
-    assert.doesNotMatch(line, /ssh/, line.slice(0, 200));
   }
-  assert.match(badInput(['analyze', '--host', 'a'.repeat(300)]), /300 characters cannot resolve \(at most 253\)$/);
-  assert.match(badInput(['analyze', '--host', `root@${'a'.repeat(64)}.example.com`]), /is 64 characters, a server name's labels are at most 63$/);
+  // An ssh_config alias with a label of 70 characters (no DNS name, and none needed): ssh runs with the config,
+  // and fails on 127.0.0.1 port 1 (refused at once), exit 1 naming the alias whole.
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-alias-'));
+  try {
+    const alias = 'prod-db-primary-replica-eu-west-1-blue-green-deployment-target-host-01';
+    assert.equal(alias.length, 70);
+    const config = join(dir, 'sshcfg');
+    writeFileSync(config, `Host ${alias}\n  HostName 127.0.0.1\n  Port 1\n`);
+    for (const host of [alias, `root@${alias}`]) {
+      const r = run(['analyze', '--host', host, '--ssh-config', config]);
+      assert.equal(r.status, 1, `${host}: ${r.stderr}`);
+      assert.match(r.stderr, /port 1: Connection refused/, r.stderr);
+      assert.ok(r.stderr.includes(host), r.stderr);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an on/off flag given on and off is exit 2 naming both; the same way twice passes', { timeout: 120_000 }, () => {
