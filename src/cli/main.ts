@@ -107,7 +107,9 @@ export function buildCli(words: string[]) {
  * is bad input naming the flag. Its off form takes no value: yargs called `--no-color=true` an unknown
  * argument. And an on/off flag is given one way: `--reuseaddr --no-reuseaddr` (or `--json --json=false`)
  * let the last one win, so the pair is refused naming both; `--json --json` means the same and passes.
- * Looked up in the raw words, since yargs keeps only the boolean it made.
+ * yargs also takes the word after a boolean flag as its value when it is `true` or `false` (`--json false` is
+ * off), so that word is read as the flag's value here too: `--json --json false` is a pair, `--no-json --json
+ * false` is not. Looked up in the raw words, since yargs keeps only the boolean it made.
  */
 function refuseBooleanValues(args: readonly string[], y: unknown): void {
   const options = (y as { getOptions?: () => { boolean?: string[]; alias?: Record<string, string[]> } }).getOptions?.();
@@ -119,7 +121,9 @@ function refuseBooleanValues(args: readonly string[], y: unknown): void {
   for (const [name, aliases] of Object.entries(options?.alias ?? {})) for (const a of [name, ...aliases]) canonical.set(a, name);
   const given = new Map<string, { word: string; on: boolean }>();
   const end = args.indexOf('--');
-  for (const word of end === -1 ? args : args.slice(0, end)) {
+  const flags = end === -1 ? args : args.slice(0, end);
+  for (let i = 0; i < flags.length; i++) {
+    let word = flags[i];
     const m = /^--?([^=]+?)(?:=([\s\S]*))?$/.exec(word);
     if (!m || (!word.startsWith('--') && m[2] === undefined)) continue; // -xy is short flags, not a name
     let name = m[1];
@@ -134,6 +138,10 @@ function refuseBooleanValues(args: readonly string[], y: unknown): void {
     } else if (m[2] !== undefined) {
       if (m[2] !== 'true' && m[2] !== 'false') throw new UsageError(`${flag} is an on/off flag: its value can only be true or false, got "${m[2]}"`);
       on = m[2] === 'true';
+    } else if (flags[i + 1] === 'true' || flags[i + 1] === 'false') {
+      // `--json false`: yargs reads the next word as the value (only exactly true or false), not as a positional.
+      on = flags[++i] === 'true';
+      word = `${word} ${flags[i]}`;
     }
     if (!word.startsWith('--')) continue; // -x=true: checked above; short flags are not paired
     const key = canonical.get(name) ?? canonical.get(kebab(name)) ?? kebab(name);

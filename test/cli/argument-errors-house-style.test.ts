@@ -94,6 +94,16 @@ test('an on/off flag given on and off is exit 2 naming both; the same way twice 
     const r = run(args);
     assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
   }
+  // yargs takes a true or false after a boolean flag as its value (`--json false` is off): so is it here.
+  assert.equal(badInput(['errno', '104', '--json', '--json', 'false']), both('--json', '--json false'));
+  assert.equal(badInput(['errno', '104', '--json', 'false', '--json=true']), both('--json false', '--json=true'));
+  assert.equal(badInput(['try', 'bind', '127.0.0.1:0', '--no-reuseaddr', '--reuseaddr', 'true']), both('--no-reuseaddr', '--reuseaddr true'));
+  const off = run(['errno', '104', '--no-json', '--json', 'false']);
+  assert.equal(off.status, 0, off.stderr);
+  assert.match(off.stdout, /^ECONNRESET/, 'text, not JSON');
+  const on = run(['errno', '104', '--json', 'true', '--json']);
+  assert.equal(on.status, 0, on.stderr);
+  JSON.parse(on.stdout);
 });
 
 test('--no-FLAG=value: the off form takes no value (not "Unknown argument")', { timeout: 60_000 }, () => {
