@@ -27,3 +27,18 @@ export function refuseSampleIntervalAlone(argv: Readonly<Record<string, unknown>
   if (typeof samples !== 'string' || !/^\s*\d+\s*$/.test(samples) || Number(samples) !== 1) return;
   throw new UsageError(`--sample-interval needs --samples 2 or more: it is the time between snapshots, and --samples ${Number(samples)}${argv.samples === undefined ? ' (the default)' : ''} takes one`);
 }
+
+/**
+ * The monitor's --unix with --port: the collectors filter by local port, and a unix socket has none, so --unix
+ * adds nothing there. Refused either way, in words that fit: alone it lists no socket at all; beside --tcp or
+ * --udp the port's TCP/UDP sockets are listed as without it (`--tcp --unix --port 80` was told it lists none).
+ */
+export function refuseUnixWithPort(argv: Readonly<Record<string, unknown>>): void {
+  if (argv.unix !== true || argv.port === undefined) return;
+  const others = (['tcp', 'udp'] as const).filter((p) => argv[p] === true);
+  if (others.length === 0) {
+    throw new UsageError('--port applies to TCP and UDP sockets: a unix socket has no port, so --unix with --port lists none (drop --unix, or --port to list unix sockets)');
+  }
+  const kept = others.map((p) => `--${p}`).join(' ');
+  throw new UsageError(`--unix adds nothing with --port (a unix socket has no port): ${kept} --port ${String(argv.port)} lists the port's ${others.map((p) => p.toUpperCase()).join(' and ')} sockets without it`);
+}

@@ -56,7 +56,15 @@ test('the monitor: --ssh-config/--ssh-timeout need --host; --unix with --port is
   refused(['--ssh-config', '/etc/hosts', '--json'], /--ssh-config needs --host/);
   refused(['--ssh-timeout', '5s', '--json'], /--ssh-timeout needs --host/);
   refused(['--unix', '--port', '80', '--json'], /--port applies to TCP and UDP sockets: a unix socket has no port/);
-  refused(['--unix', '--tcp', '--port', '80', '--json'], /--port applies to TCP and UDP sockets/);
+  // Beside --tcp or --udp the port's TCP/UDP sockets are listed: --unix adds nothing (not "lists none").
+  refused(['--unix', '--tcp', '--port', '80', '--json'], /^sockscope: --unix adds nothing with --port \(a unix socket has no port\): --tcp --port 80 lists the port's TCP sockets without it$/m);
+  refused(['--tcp', '--udp', '--unix', '--port', '80', '--json'], /^sockscope: --unix adds nothing with --port \(a unix socket has no port\): --tcp --udp --port 80 lists the port's TCP and UDP sockets without it$/m);
+  refused(['--unix', '--no-tcp', '--port', '80', '--json'], /so --unix with --port lists none/);
+  for (const args of [['--tcp', '--port', '80', '--json'], ['--tcp', '--no-unix', '--port', '80', '--json']]) {
+    const r = run(...args);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    JSON.parse(r.stdout);
+  }
   for (const args of [['--unix', '--json'], ['--port', '80', '--json'], ['--no-unix', '--port', '80', '--json']]) {
     const r = run(...args);
     assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);

@@ -1,8 +1,7 @@
 // `sockscope` with no command: the full-screen monitor, or one plain snapshot table when stdout is not a TTY.
 import type { CommandModule } from 'yargs';
 import { hostValues, sshConfigValue, SSH_TIMEOUT_HELP, sshTimeoutValue } from '../host-option.js';
-import { UsageError } from '../errors.js';
-import { refuseSshFlagsWithoutHost } from '../flag-context.js';
+import { refuseSshFlagsWithoutHost, refuseUnixWithPort } from '../flag-context.js';
 import { parsePort } from '../options.js';
 
 export interface Args {
@@ -40,10 +39,7 @@ export const monitorCommand: CommandModule<object, Args> = {
       // Flags that need another (flag-context.ts): given without it they did nothing, without a word.
       .check((argv) => {
         refuseSshFlagsWithoutHost(argv);
-        // The collectors filter by port (a unix socket has none: 0): --unix --port P listed no unix socket.
-        if (argv.unix === true && argv.port !== undefined) {
-          throw new UsageError('--port applies to TCP and UDP sockets: a unix socket has no port, so --unix with --port lists none (drop --unix, or --port to list unix sockets)');
-        }
+        refuseUnixWithPort(argv);
         return true;
       })
       .example('$0', 'the full-screen monitor')
