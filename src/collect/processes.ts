@@ -26,7 +26,7 @@ import { SHARED_READ_MIN_FDS, startFdReadHelper, stopFdReadHelper } from './fd-r
 import { PidFdCache, SAME_LIST } from './pid-fd-cache.js';
 import { hiddenNote, PROC_NOT_MOUNTED_NOTE, procMount, statPidFd, type HiddenCounts, type PidStat } from './proc-pid.js';
 import { likelyOwner, readTargeted } from './targeted-pass.js';
-import { stillOpen, type StillOpenFn } from './still-open.js';
+import { stillOpen, type StillOpenContext, type StillOpenFn } from './still-open.js';
 import { markClosedSinceDump } from '../model/owner.js';
 
 export type AttributionScope = 'none' | 'listeners' | 'all';
@@ -87,6 +87,9 @@ export interface AttributionStats {
   /** Sockets found without an owner that the kernel was asked about (settleUnfound), and of them those closed since the dump. */
   stillOpenAsked: number;
   closedSinceDump: number;
+  /** Of those questions, the exact lookups sent, and the fresh dumps that answered the rest (still-open.ts). */
+  stillOpenLookups: number;
+  stillOpenDumps: number;
 }
 
 /** Which sockets the 'listeners' scope names the owners of (kept here: part of the public API). */
@@ -96,15 +99,15 @@ const YIELD_EVERY_MS = 8;
 /** How long the process list of prepare() stands in for a new one in the prefetch. */
 const PREPARED_FOR_MS = 1000;
 /**
- * At most this many sockets without an owner are looked up in the kernel per pass (settleUnfound); beyond
- * that they count as not found unchecked (the next passes ask about the rest). A lookup costs about 10 us
- * (measured: 4,096 TCP lookups 40 ms, 256 unix lookups among 20,000 unix sockets 3.8 ms), so at most ~10 ms.
+ * At most this many exact lookups of sockets without an owner per pass, both rounds of settleUnfound
+ * together (a lookup costs about 5-10 us: ~10 ms); more questions about one protocol go to one fresh dump of
+ * it instead (1-2 us per socket listed), unless lookups still cost less (still-open.ts chooseDump).
  */
 const STILL_OPEN_MAX = 1024;
 
 /** Counters of a pass that has not read anything yet. */
 function newStats(): AttributionStats {
-  return { pids: 0, pidsRelisted: 0, readlinks: 0, workerReadlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true, namesRead: 0, stillOpenAsked: 0, closedSinceDump: 0 };
+  return { pids: 0, pidsRelisted: 0, readlinks: 0, workerReadlinks: 0, fallback: false, full: false, durationMs: 0, pidsSkipped: 0, listChanged: true, namesRead: 0, stillOpenAsked: 0, closedSinceDump: 0, stillOpenLookups: 0, stillOpenDumps: 0 };
 }
 
 /**
@@ -122,7 +125,7 @@ export class ProcessAttributor {
   private readonly cache: PidFdCache;
   private prevUnresolved = new Set<number>();
   /** Inodes found without an owner that the kernel said were still open (settleUnfound): not asked about again while unfound. */
-  private unfoundOpen = new Set<number>();
+  private readonly unfoundOpen = new Set<number>();
   private readonly stillOpen: StillOpenFn | null;
   /** The process the last prefetch read (while the dump ran), until the pass after it (settleUnfound may read it again). */
   private prefetched: number | undefined;
@@ -266,7 +269,7 @@ export class ProcessAttributor {
       unresolved = cache.resolve(wanted);
     }
     // Owners not found, with every process read (a complete attribution): closed since the dump (churn), or out of sight.
-    if (hiddenNote(this.hidden, this.uid, mount) === undefined && unresolved.size > 0) unresolved = await this.settleUnfound(wanted, unresolved, targeted, stats);
+    if (hiddenNote(this.hidden, this.uid, mount) === undefined && unresolved.size > 0) unresolved = await this.settleUnfound(sockets, wanted, unresolved, targeted, stats);
     this.prefetched = undefined;
     // Only a pass that looked everywhere (fallback or full) makes an unresolved socket "known unresolvable";
     // when the fallback was rate-limited, new unresolved sockets stay new and trigger it on a later poll.
@@ -297,32 +300,33 @@ export class ProcessAttributor {
    * The wanted sockets nobody was found holding, with every process read: a socket the dump listed may
    * have been closed before its owner's fds were read (connection churn: 50 connections a second on
    * loopback left 5-50 "owners not found" per one-shot), have come after its owner was read (a prefetch
-   * reads while the dump runs) or have moved (SCM_RIGHTS). Asks the kernel (still-open.ts) which of them it
-   * still has; for those it has, re-reads the processes whose fd directory changed since they were read
-   * (one stat per pid), those that appeared since (targeted passes) and the one a prefetch read, then asks
-   * again about the ones still unfound. Those the kernel no longer has are marked closed since the dump
-   * (not counted as owners not found); the rest are remembered and not asked about again while they stay
-   * unfound (another PID namespace, a kernel socket: no steady cost). Returns the inodes still unresolved.
+   * reads while the dump runs) or have moved (SCM_RIGHTS). Asks the kernel (still-open.ts: lookups, or a
+   * fresh dump for many) which of them it still has; for those it has, re-reads the processes whose fd
+   * directory changed since they were read (one stat per pid), those that appeared since (targeted passes)
+   * and, when one of them may be its own, the one a prefetch read, then asks again about the ones still
+   * unfound. Those the kernel no longer has are marked closed since the dump (not counted as owners not
+   * found); the rest are remembered and not asked about again while they stay unfound (another PID
+   * namespace, a kernel socket): a pass with nothing new to ask drops from that memory what is no longer
+   * unfound and rebuilds nothing. Returns the inodes still unresolved.
    */
-  private async settleUnfound(wanted: Socket[], unresolved: Set<number>, targeted: boolean, stats: AttributionStats): Promise<Set<number>> {
+  private async settleUnfound(sockets: readonly Socket[], wanted: Socket[], unresolved: Set<number>, targeted: boolean, stats: AttributionStats): Promise<Set<number>> {
     const ask = this.stillOpen;
-    if (!ask) return unresolved;
-    const open = new Set<number>();
-    let unasked = 0;
-    for (const ino of unresolved) {
-      if (this.unfoundOpen.has(ino)) open.add(ino);
-      else unasked++;
-    }
+    const known = this.unfoundOpen;
+    for (const ino of known) if (!unresolved.has(ino)) known.delete(ino);
+    // Every unfound socket already known to be open (known is part of unresolved now): nothing to ask.
+    if (!ask || known.size >= unresolved.size) return unresolved;
     let asking: Socket[] = [];
-    for (let i = 0; i < wanted.length && asking.length < Math.min(unasked, STILL_OPEN_MAX); i++) {
+    for (let i = 0; i < wanted.length; i++) {
       const s = wanted[i];
-      if (unresolved.has(s.inode!) && !open.has(s.inode!)) asking.push(s);
+      if (unresolved.has(s.inode!) && !known.has(s.inode!)) asking.push(s);
     }
     const gone = new Set<number>();
+    // One budget of lookups for both rounds.
+    const ctx: StillOpenContext = { lookupsLeft: STILL_OPEN_MAX, sockets, lookups: 0, dumps: 0 };
     /** Asks about `asking`; marks the gone ones; returns those the kernel still has (or cannot tell). */
     const settle = async (): Promise<Socket[]> => {
       stats.stillOpenAsked += asking.length;
-      const verdicts = await ask(asking);
+      const verdicts = await ask(asking, ctx);
       const kept: Socket[] = [];
       for (let i = 0; i < asking.length; i++) {
         if (verdicts[i] !== 'gone') kept.push(asking[i]);
@@ -334,23 +338,30 @@ export class ProcessAttributor {
       }
       return kept;
     };
-    if (asking.length > 0) asking = await settle();
+    asking = await settle();
     if (asking.length > 0) {
-      await this.recheck(targeted, stats);
+      await this.recheck(targeted, stats, asking);
       unresolved = this.cache.resolve(wanted);
       asking = asking.filter((s) => unresolved.has(s.inode!));
       // Closed since the first question (the recheck took a while): asked again, as few as are left.
       if (asking.length > 0) asking = await settle();
     }
+    stats.stillOpenLookups += ctx.lookups;
+    stats.stillOpenDumps += ctx.dumps;
     for (const ino of gone) unresolved.delete(ino);
     // 'unknown' ones (bound to an interface...) are not asked about again either.
-    for (const s of asking) open.add(s.inode!);
-    this.unfoundOpen = new Set([...open].filter((ino) => unresolved.has(ino)));
+    for (const s of asking) known.add(s.inode!);
     return unresolved;
   }
 
-  /** settleUnfound's re-read: the processes whose fd count changed since read, new ones, and the prefetch's owner (read while the dump ran). */
-  private async recheck(targeted: boolean, stats: AttributionStats): Promise<void> {
+  /**
+   * settleUnfound's re-read: the processes whose fd count changed since read, new ones, and the prefetch's
+   * owner (read while the dump ran) when one of `open` (unfound, still open) may be its own: of its uid, or
+   * of none known. A socket that took the fd number of one closed after the prefetch keeps the fd count, so
+   * that owner is read whole again (its every fd); a socket of another uid (another PID namespace's process,
+   * a kernel socket with a non-root owner) does not make it.
+   */
+  private async recheck(targeted: boolean, stats: AttributionStats, open: readonly Socket[]): Promise<void> {
     const cache = this.cache;
     const appeared = targeted ? new Map<number, PidStat>() : null;
     await cache.walk('incremental', SAME_LIST, new Set(), stats, appeared);
@@ -361,9 +372,8 @@ export class ProcessAttributor {
     }
     const pid = this.prefetched;
     this.prefetched = undefined;
-    // A socket that took the fd number of one closed after the prefetch keeps the fd count: read it all again.
     const st = pid === undefined ? undefined : statPidFd(this.root, pid, this.countFromStat);
-    if (typeof st === 'object') await reads.readWhole(st);
+    if (typeof st === 'object' && open.some((s) => s.uid === undefined || s.uid === st.uid)) await reads.readWhole(st);
   }
 
   private async maybeYield(): Promise<void> {
