@@ -3,13 +3,15 @@ import { createSource, type SourceChoice } from '../collect/index.js';
 import { RemoteSource } from '../collect/remote.js';
 import { parseRemoteTarget } from '../collect/remote-target.js';
 import type { SocketSource } from '../collect/source.js';
-import { UsageError } from './errors.js';
+import { briefWord, capMessage, UsageError } from './errors.js';
+import { escapeMessage } from '../model/escape.js';
 import { sshTimeoutSetting } from './host-option.js';
 
 /** Several --host with some failed: the others were printed; say which failed on stderr and exit 1 (analyze, the monitor's one-shot forms). */
 export function reportFailedHosts(failed: readonly string[], total: number): void {
   if (failed.length === 0) return;
-  process.stderr.write(`sockscope: ${failed.length} of ${total} hosts failed: ${failed.join(', ')}\n`);
+  // Each host as other messages quote a word (a --host may be 1,024 characters), the line capped as they are.
+  process.stderr.write(`sockscope: ${capMessage(escapeMessage(`${failed.length} of ${total} hosts failed: ${failed.map((h) => briefWord(h)).join(', ')}`))}\n`);
   process.exitCode = 1;
 }
 

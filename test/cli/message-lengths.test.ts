@@ -90,3 +90,22 @@ test('no message is longer than 4,096 characters, however many values of normal 
   assert.ok(line.length <= 4096 + 64, `${line.length} characters`);
   assert.match(line, /… \(message cut: \d+ characters\)$/);
 });
+
+test('the "N of M hosts failed" line quotes each host as other messages do and is capped (it bypassed both)', { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-hosts-'));
+  try {
+    // Every host is 127.0.0.1 port 1 for ssh: refused at once, no name lookup.
+    const config = join(dir, 'ssh_config');
+    writeFileSync(config, 'Host *\n  HostName 127.0.0.1\n  Port 1\n');
+    const long = 'h'.repeat(1000); // 1,001 characters with its digit: under --host's 1,024 limit, over 256
+    const hosts = [1, 2, 3, 4, 5, 6].flatMap((i) => ['--host', `${i}${long}`]);
+    const r = run(['analyze', ...hosts, '--ssh-config', config, '--ssh-timeout', '5s']);
+    assert.equal(r.status, 1, r.stderr.slice(0, 400));
+    const line = r.stderr.split('\n').find((l) => l.includes('hosts failed'));
+    assert.ok(line, r.stderr.slice(0, 400));
+    assert.match(line, /^sockscope: 6 of 6 hosts failed: 1h{63}… \(1001 characters\), 2h{63}…/);
+    assert.ok(line.length <= 4_200, `${line.length} characters`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -24,7 +24,8 @@ import { colorWanted, createTheme, loadWithTextAttributes } from '../../ui/theme
 import { hideBin } from 'yargs/helpers';
 import { parseDuration } from '../duration.js';
 import { flagTyped, printJson } from '../options.js';
-import { UsageError } from '../errors.js';
+import { capMessage, UsageError } from '../errors.js';
+import { escapeMessage } from '../../model/escape.js';
 import type { Args } from './monitor.js';
 
 // Ink, React, the App and the wizard are imported when the full-screen monitor starts (dynamic import).
@@ -215,7 +216,8 @@ async function runFullScreen(ui: UiModules, app: Parameters<typeof App>[0]): Pro
       if (err !== undefined) {
         const e = err as Error;
         try {
-          stderr.write(`sockscope: ${e?.message ?? String(err)}\n`);
+          // Escaped and capped as every other message (main.ts): the error may quote system text.
+          stderr.write(`sockscope: ${capMessage(escapeMessage(e?.message ?? String(err)))}\n`);
           if (process.env.SOCKET_DEBUG === 'true' && e?.stack) stderr.write(`${e.stack}\n`);
         } catch {
           // stderr gone too
