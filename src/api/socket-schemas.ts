@@ -54,6 +54,7 @@ export const SocketSchema = z.object({
       lastRecvMs: z.number().optional(),
       lastAckMs: z.number().optional(),
       rcvSpace: z.number().optional(),
+      sndWnd: z.number().optional(),
       sndWscale: z.number().optional(),
       rcvWscale: z.number().optional(),
       windowScaling: z.boolean().optional(),

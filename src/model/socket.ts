@@ -101,6 +101,11 @@ export interface TcpInfo {
   lastRecvMs?: number;
   lastAckMs?: number;
   rcvSpace?: number;
+  /**
+   * The peer's advertised receive window, scaled, in bytes (tcpi_snd_wnd, Linux 5.4+; ss prints snd_wnd):
+   * 0 (or less than one segment) is a window the peer shut. Absent where the source does not tell.
+   */
+  sndWnd?: number;
   sndWscale?: number;
   rcvWscale?: number;
   /**

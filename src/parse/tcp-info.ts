@@ -78,6 +78,8 @@ export function parseTcpInfo(dv: DataView, off: number, len: number, congestion?
   // Appended rather than in the literal: both are often absent (loopback ssthresh is infinite).
   const ssthresh = len >= TCP_INFO_OFFSETS.sndSsthresh + 4 ? dv.getUint32(off + TCP_INFO_OFFSETS.sndSsthresh, true) : SSTHRESH_SHOWN_BELOW;
   if (ssthresh < SSTHRESH_SHOWN_BELOW) info.ssthresh = ssthresh;
+  // tcpi_snd_wnd (Linux 5.4+, after tcpi_rcv_ooopack): only when the kernel sent that far.
+  if (len >= TCP_INFO_OFFSETS.sndWnd + 4) info.sndWnd = dv.getUint32(off + TCP_INFO_OFFSETS.sndWnd, true);
   if (congestion !== undefined) info.congestion = congestion;
   return info;
 }

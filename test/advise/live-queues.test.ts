@@ -92,7 +92,9 @@ test('a receiver that never reads: recv-q-persistent on its port and send-q-pers
   const s = out.find((x) => x.id === 'send-q-persistent');
   assert.ok(s, JSON.stringify(out.map((x) => `${x.id}: ${x.message}`)));
   assert.equal(s.peerPort, held.recvPort);
-  assert.match(s.evidence, /\(zero-window probes: timer persist\)/);
+  // tcp_info shows the shut window (snd_wnd 0): the peer, not a local drop.
+  assert.match(s.evidence, /\(zero-window probes: timer persist, snd_wnd 0\)/);
+  assert.match(s.message, /the peer is not reading/);
 });
 
 test('listen(4): 4 waiting is near full, the kernel takes a 5th and then it is full (accept-queue-full)', async (t) => {

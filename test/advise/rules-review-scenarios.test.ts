@@ -16,7 +16,7 @@ const find = (id: string, snap: Snapshot, history?: Snapshot[]) => run(snap, his
 // data waits behind a zero window.
 //   ESTAB 127973 0      127.0.0.1:7024  127.0.0.1:40914  skmem:(r130469,rb131072,...) bytes_received:127973
 //   ESTAB 0      472027 127.0.0.1:40914 127.0.0.1:7024   timer:(persist,1.528ms,0) skmem:(r0,rb131072,t0,tb3939840,f485,w482843,...) bytes_acked:127974
-function neverReads(i: number, o: { skmem?: boolean; persist?: boolean; acked?: number; received?: number } = {}) {
+function neverReads(i: number, o: { skmem?: boolean; persist?: boolean; acked?: number; received?: number; wnd?: number | null } = {}) {
   const skmem = o.skmem ?? true;
   return {
     sockets: [
@@ -31,7 +31,8 @@ function neverReads(i: number, o: { skmem?: boolean; persist?: boolean; acked?: 
         sendQ: 472027,
         processes: [proc(900, 'python3', 5)],
         ...(o.persist ?? true ? { timer: { name: 'persist' as const, expiresMs: 1528 + i, retrans: 0 } } : {}),
-        tcpInfo: { bytesAcked: o.acked ?? 127974 },
+        // snd_wnd 0: the peer shut its window (null: a source without tcpi_snd_wnd).
+        tcpInfo: { bytesAcked: o.acked ?? 127974, mss: 65483, ...(o.wnd === null ? {} : { sndWnd: o.wnd ?? 0 }) },
         ...(skmem ? { skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 3939840, wmemQueued: 482843 } } : {}),
       }),
     ],
@@ -71,7 +72,26 @@ test('send-q-persistent: zero-window probes (timer persist) held over the sample
   assert.ok(r, 'send-q-persistent fires');
   assert.equal(r.peerPort, 7024);
   assert.match(r.message, /^1 established connection on outgoing tcp connections to port 7024 cannot send: the peer is not reading \(Send-Q stays full\)$/);
-  assert.match(r.evidence, /127\.0\.0\.1:7024 Send-Q 461 KiB, 472 KiB in use of sndbuf 3\.76 MiB \(12%\) \(no progress\) \(zero-window probes: timer persist\)/);
+  assert.match(r.evidence, /127\.0\.0\.1:7024 Send-Q 461 KiB, 472 KiB in use of sndbuf 3\.76 MiB \(12%\) \(no progress\) \(zero-window probes: timer persist, snd_wnd 0\)/);
+  assert.match(r.fix, /Fix the reading side/);
+  assert.doesNotMatch(r.fix, /nft list ruleset/);
+  // The same probe timer with the peer's window open (snd_wnd a segment or more): the kernel cannot send for
+  // local reasons (review s20 fix-rules2 #1: an nft output drop showed timer:(persist) with snd_wnd:65483).
+  const open = fakeHistory(4, (i) => neverReads(i, { wnd: 65483 }), 1_000);
+  const o = find('send-q-persistent', open[3], open)!;
+  assert.doesNotMatch(o.message, /peer is not reading/);
+  assert.match(o.message, /the peer's window is open .*dropped or held on this host/);
+  assert.match(o.evidence, /\(probe timer: timer persist, yet the peer's window is open: snd_wnd 65483\)/);
+  assert.doesNotMatch(o.fix, /Fix the reading side/);
+  assert.match(o.fix, /^Look for local drops: nft list ruleset; iptables -S;/);
+  // A window under one segment is shut for the sender.
+  const tiny = fakeHistory(4, (i) => neverReads(i, { wnd: 100 }), 1_000);
+  assert.match(find('send-q-persistent', tiny[3], tiny)!.message, /the peer is not reading/);
+  // No snd_wnd (ss, procfs, kernels before 5.4): both possibilities.
+  const blindWnd = fakeHistory(4, (i) => neverReads(i, { wnd: null }), 1_000);
+  const u = find('send-q-persistent', blindWnd[3], blindWnd)!;
+  assert.match(u.message, /the peer's window is shut \(the peer is not reading\), or this host cannot send \(a local firewall drop\)/);
+  assert.match(u.fix, /look for local drops: nft list ruleset.*Fix the reading side/);
   // The persist timer in only the latest sample: not held.
   const once = fakeHistory(4, (i) => neverReads(i, { persist: i === 3, acked: 127974 + i * 1000 }), 1_000);
   assert.equal(find('send-q-persistent', once[3], once), undefined);

@@ -1,5 +1,6 @@
 // Send-Q / Recv-Q persistently large on established sockets: the peer or the application is not reading.
 import type { Snapshot } from '../../model/snapshot.js';
+import { escapeControl } from '../../model/escape.js';
 import type { Socket } from '../../model/socket.js';
 import { factsFor, factsOf, groupLabel, groupPortFields, socketKey, type ConnGroup } from '../facts.js';
 import { describeProcesses, fmtBytes, fmtEndpoint, fmtSeconds, uniqueProcesses } from '../format.js';
@@ -18,8 +19,13 @@ function samplesOf(recent: readonly Snapshot[], s: Socket): (Socket | null)[] {
 interface Stuck {
   s: Socket;
   stalled: boolean;
-  /** Send-Q: zero-window probes (timer persist) in every sample: the peer's window stayed shut. */
+  /**
+   * Send-Q: the probe timer (timer persist) in every sample, and what tcp_info says of the peer's window:
+   * 'shut' (snd_wnd under one segment in every sample), 'open' (a segment's worth or more in every sample:
+   * the kernel cannot send for local reasons), 'unknown' (no snd_wnd from this source, or mixed).
+   */
   closed?: boolean;
+  window?: WindowState;
   /** Recv-Q: what the application read (copied out) over the samples, bytes, and over how many seconds; null when not measurable. */
   read?: { bytes: number; seconds: number } | null;
 }
@@ -31,6 +37,21 @@ function consumed(x: Socket): number | null {
 }
 
 type Which = 'recvQ' | 'sendQ';
+
+type WindowState = 'shut' | 'open' | 'unknown';
+
+/**
+ * The peer's window in one sample, from tcpi_snd_wnd. The kernel arms its probe timer (ICSK_TIME_PROBE0,
+ * which ss and procfs show as persist) whenever it holds data it cannot send with nothing in flight: a window
+ * the peer shut, but also a local drop (measured, 6.18: an nft output rule dropping the port, 1000 B sent:
+ * timer:(persist,...) backoff:7 with snd_wnd:65483). A window under one segment (snd_mss) is shut for the
+ * sender (tcp_snd_wnd_test); receivers advertise 0 rather than less than a segment.
+ */
+function windowOf(x: Socket): WindowState {
+  const w = x.tcpInfo?.sndWnd;
+  if (w == null) return 'unknown';
+  return w === 0 || w < (x.tcpInfo?.mss ?? 1) ? 'shut' : 'open';
+}
 
 /**
  * Whether one sample of a socket holds a full queue. A receiver that never reads does not autotune its
@@ -93,14 +114,17 @@ function findStuck(ctx: RuleContext, g: ConnGroup, which: Which): Stuck[] {
     // growing) shows no reading at all (README: "not reading" when Recv-Q never fell).
     const fell = samples.some((x, i) => i > 0 && x![which] < samples[i - 1]![which]);
     const noProgress = p0 != null && p1 != null ? p1 <= p0 : which === 'recvQ' ? !fell : unchanged;
-    // Zero-window probes in every sample: the peer has kept its window shut all along.
+    // The probe timer in every sample: the peer has kept its window shut all along, unless tcp_info shows the
+    // window open (then the kernel cannot send for local reasons: see windowOf).
     const persistTimer = which === 'sendQ' && samples.every((x) => x!.timer?.name === 'persist');
+    const states = persistTimer ? samples.map((x) => windowOf(x!)) : [];
+    const window: WindowState | undefined = !persistTimer ? undefined : states.every((w) => w === 'shut') ? 'shut' : states.every((w) => w === 'open') ? 'open' : 'unknown';
     // A bulk sender keeps its send queue full while data flows: only a stalled send queue, or one the
     // peer's zero window holds back (a slow reader: some progress), is a problem.
     if (which === 'sendQ' && !noProgress && !persistTimer) continue;
     const seconds = (recent[recent.length - 1].time - recent[0].time) / 1000;
     const read = which === 'recvQ' && p0 != null && p1 != null && seconds > 0 ? { bytes: Math.max(0, p1 - p0), seconds } : null;
-    out.push({ s, stalled: noProgress, read, ...(which === 'sendQ' ? { closed: persistTimer } : {}) });
+    out.push({ s, stalled: noProgress, read, ...(which === 'sendQ' ? { closed: persistTimer, window } : {}) });
   }
   return out.sort((a, b) => b.s[which] - a.s[which]);
 }
@@ -111,7 +135,14 @@ function detail(x: Stuck, which: Which): string {
   const name = which === 'recvQ' ? 'rcvbuf' : 'sndbuf';
   const mem = u ? `, ${fmtBytes(u.used)} in use of ${name} ${fmtBytes(u.buf)} (${Math.round((100 * u.used) / u.buf)}%)` : '';
   const pace = x.stalled ? ' (no progress)' : x.read ? ` (read ${fmtBytes(x.read.bytes)} in ${fmtSeconds(x.read.seconds)}: ${readRate(x.read)})` : '';
-  return `${fmtEndpoint(s.peer)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${mem}${pace}${s.timer?.name === 'persist' ? ' (zero-window probes: timer persist)' : ''}`;
+  const wnd = s.tcpInfo?.sndWnd;
+  const probes =
+    s.timer?.name !== 'persist'
+      ? ''
+      : wnd != null && windowOf(s) === 'open'
+        ? ` (probe timer: timer persist, yet the peer's window is open: snd_wnd ${wnd})`
+        : ` (zero-window probes: timer persist${wnd != null ? `, snd_wnd ${wnd}` : ''})`;
+  return `${fmtEndpoint(s.peer)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${mem}${pace}${probes}`;
 }
 
 function readRate(r: { bytes: number; seconds: number }): string {
@@ -139,15 +170,37 @@ function readerVerdict(stuck: readonly Stuck[]): string {
  * a queue that stalls without them (a source that shows no timers) may as well be a path that drops.
  */
 function sendVerdict(stuck: readonly Stuck[]): string {
-  if (stuck.every((x) => x.closed)) return `the peer is not reading${stuck.every((x) => x.stalled) ? '' : ' fast enough'}`;
+  if (stuck.every((x) => x.window === 'shut')) return `the peer is not reading${stuck.every((x) => x.stalled) ? '' : ' fast enough'}`;
+  if (stuck.every((x) => x.window === 'open'))
+    return "the peer's window is open (tcp_info snd_wnd) yet the kernel keeps its probe timer (timer persist): packets are dropped or held on this host (a firewall output rule, a qdisc, the route), not by the peer";
+  if (stuck.every((x) => x.closed))
+    return "the probe timer (timer persist) runs in every sample: the peer's window is shut (the peer is not reading), or this host cannot send (a local firewall drop); this source does not show the peer's window (snd_wnd) to tell them apart";
   return 'nothing is acknowledged and no zero-window probes show a shut window: the peer is not reading, or the path drops packets';
+}
+
+/** The fix for a stuck Send-Q: the reading side only where a shut window may be the cause; local drops and the path where they may. */
+function sendFix(stuck: readonly Stuck[], g: ConnGroup): string {
+  const peer = stuck.some((x) => x.window !== 'open');
+  const local = stuck.some((x) => x.window === 'open' || x.window === 'unknown');
+  const path = stuck.some((x) => !x.closed);
+  const checks: string[] = [];
+  if (local)
+    checks.push(
+      `${peer ? 'Where the peer\'s window is open (ss -tnio: snd_wnd above 0 with timer:(persist)), look' : 'Look'} for local drops: nft list ruleset; iptables -S; iptables -t mangle -S; tc -s qdisc; ip route get ${escapeControl(stuck[0].s.peer.address)}; and any socket-retransmitting finding. `,
+    );
+  if (path) checks.push('Look at the timer first (ss -tnoi: timer:(persist) is a shut window, timer:(on,...,N) with N growing is loss on the path: ping, tracepath, firewall rules). ');
+  if (peer)
+    checks.push(
+      'Fix the reading side (the peer); on this side apply backpressure (stop writing when write() returns EAGAIN / Node write() returns false until "drain") and bound per-connection buffers; TCP_USER_TIMEOUT drops peers that stop reading for good. ',
+    );
+  return `${checks.join('')}Confirm: ss -tnio state established ${ssFilter(g)} (Send-Q, timer:(persist), snd_wnd)`;
 }
 
 /** What counted as full, for the evidence. */
 function criterion(ctx: RuleContext, which: Which): string {
   const pct = Math.round(th(ctx, 'queueBufferRatio') * 100);
   const buf = which === 'recvQ' ? 'rcvbuf in use (skmem r of rb)' : 'sndbuf in use (skmem w of tb)';
-  return `full in each: at least ${pct}% of the socket's ${buf} or ${fmtBytes(th(ctx, 'queueBytes'))} queued${which === 'sendQ' ? ', or zero-window probes' : ''}`;
+  return `full in each: at least ${pct}% of the socket's ${buf} or ${fmtBytes(th(ctx, 'queueBytes'))} queued${which === 'sendQ' ? ', or the probe timer (timer persist)' : ''}`;
 }
 
 function makeRule(which: Which): Rule {
@@ -160,7 +213,7 @@ function makeRule(which: Which): Rule {
     topic: 'queues',
     summary: recv
       ? 'Established sockets keep their Recv-Q full for persistSamples samples (memory in use, skmem r, at least queueBufferRatio of the socket\'s own receive buffer, skmem rb, where the source shows it; or queueBytes queued): the owning application is not reading (it read nothing between the samples: bytes_received - Recv-Q did not grow, or without tcp_info Recv-Q never fell), or reads too slowly (the message gives the rate it read at). Needs history. A reader that keeps up is not full: with a small SO_RCVBUF one segment in transit is already half the buffer (Recv-Q 32 KiB of rb 64 KiB on loopback), hence the high ratio.'
-      : 'Established sockets keep their Send-Q full for persistSamples samples (zero-window probes, timer persist, in every sample; or skmem w at least queueBufferRatio of skmem tb, or queueBytes queued, with no data acknowledged): the peer is not reading when its window is shut (timer persist in every sample); without that the message says the path may drop as well. Sockets whose retransmission timer has expired (timer on with a retransmit count, tcp_info retransmits) are left to the retransmission rules. Needs history.',
+      : 'Established sockets keep their Send-Q full for persistSamples samples (zero-window probes, timer persist, in every sample; or skmem w at least queueBufferRatio of skmem tb, or queueBytes queued, with no data acknowledged): the peer is not reading when its window is shut (timer persist in every sample with tcp_info snd_wnd under one segment); the same probe timer with the window open (snd_wnd a segment or more) is a local drop (a firewall output rule, a qdisc), and where the source shows no snd_wnd (ss, procfs, kernels before 5.4) the message names both; without the timer it says the path may drop as well. Sockets whose retransmission timer has expired (timer on with a retransmit count, tcp_info retransmits) are left to the retransmission rules. Needs history.',
     thresholds: ['queueBufferRatio', 'queueBytes', 'persistSamples'],
     evaluate(ctx) {
       if (!hasPersistence(ctx)) return [];
@@ -184,9 +237,7 @@ function makeRule(which: Which): Rule {
           evidence: `over ${n} samples (${criterion(ctx, which)}): ${stuck.slice(0, 3).map((x) => detail(x, which)).join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''}`,
           fix: recv
             ? `Read until EAGAIN on every readiness event and never block the event loop or the reading thread; check for a stuck worker (strace -p PID -e trace=read,recvfrom,epoll_wait). Confirm: ss -tnm state established ${ssFilter(g)} (Recv-Q should drain to 0)`
-            : `${stuck.every((x) => x.closed) ? '' : 'Look at the timer first (ss -tnoi: timer:(persist) is a shut window, timer:(on,...,N) with N growing is loss on the path: ping, tracepath, firewall rules). '}` +
-              'Fix the reading side (the peer); on this side apply backpressure (stop writing when write() returns EAGAIN / Node write() returns false until "drain") and bound per-connection buffers; TCP_USER_TIMEOUT drops peers that stop reading for good. ' +
-              `Confirm: ss -tnio state established ${ssFilter(g)} (Send-Q, timer:(persist))`,
+            : sendFix(stuck, g),
         });
       }
       return out;
