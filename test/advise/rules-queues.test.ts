@@ -16,7 +16,7 @@ test('accept-queue-full: Recv-Q past the backlog is critical and names the proce
   assert.equal(r.pid, 321);
   assert.match(r.message, /^Accept queue full on tcp 0\.0\.0\.0:8080: 129 connections wait for accept\(\) with backlog 128; slow-accept \(pid 321\)/);
   assert.match(r.evidence, /Recv-Q 129 > backlog \(Send-Q\) 128 \(the kernel queues backlog \+ 1\); net\.core\.somaxconn 4096/);
-  assert.match(r.fix, /listen\(fd, 1024\).*server\.listen\(\{ port: 8080, backlog: 1024 \}\).*ss -ltn 'sport = :8080'/);
+  assert.match(r.fix, /listen\(fd, 1024\).*server\.listen\(\{ host: '0\.0\.0\.0', port: 8080, backlog: 1024 \}\).*ss -ltn 'sport = :8080'/);
 });
 
 test('accept-queue-full: when the backlog equals somaxconn, the fix raises somaxconn', () => {

@@ -58,9 +58,19 @@ function backlogFix(s: Socket, ctx: RuleContext): string {
   const sysctl = capped || (somax != null && somax < want) ? `; the backlog is capped by net.core.somaxconn (now ${somax}): sysctl -w net.core.somaxconn=${somaxconnTarget(s, somax)} (persist it in /etc/sysctl.d/90-sockscope.conf)` : '';
   return (
     `Accept faster: accept in a loop until EAGAIN on each readiness event, and run more accepting workers (SO_REUSEPORT: one listener per worker). ` +
-    `Raise the listen backlog: C listen(fd, ${want}), Python sock.listen(${want}), Node server.listen({ port: ${s.local.port}, backlog: ${want} })${sysctl}. ` +
+    `Raise the listen backlog: C listen(fd, ${want}), Python sock.listen(${want}), Node ${nodeListen(s.local.address, s.local.port, want)}${sysctl}. ` +
     `Confirm: ss -ltn 'sport = :${s.local.port}' (Recv-Q should stay well below Send-Q) and nstat -az TcpExtListenOverflows TcpExtListenDrops`
   );
+}
+
+/**
+ * Node's listen() for a listener on `address`: with its host, since Node without one binds '::' (every
+ * interface), which would expose a service that listens on 127.0.0.1 only. A wildcard keeps its own
+ * ('0.0.0.0', '::'); '*' (either family) and an unknown address give none. syn-recv's fix uses it too.
+ */
+export function nodeListen(address: string | undefined, port: number, backlog: number): string {
+  const host = address === undefined || address === '*' || address === '' ? '' : `host: '${address.replace(/[\\']/g, '\\$&')}', `;
+  return `server.listen({ ${host}port: ${port}, backlog: ${backlog} })`;
 }
 
 /**
@@ -70,8 +80,13 @@ function backlogFix(s: Socket, ctx: RuleContext): string {
  */
 export function stuckMemberFix(stuck: readonly Socket[], s: Socket): string {
   const which = stuck.map(memberIdentity).join('; ');
+  // The pids the snapshot knows for the stuck members; PID stays a placeholder only where it names none.
+  const pids = [...new Set(stuck.flatMap((x) => x.processes.map((p) => p.pid)))].slice(0, 4);
+  const look = pids.length
+    ? `strace ${pids.map((p) => `-p ${p}`).join(' ')} -e trace=accept4,epoll_wait; ${pids.map((p) => `ls -l /proc/${p}/fd`).join('; ')}`
+    : 'strace -p PID -e trace=accept4,epoll_wait; ls -l /proc/PID/fd, with PID its owner\'s: this snapshot does not name it (ss -ltnp as root does)';
   return (
-    `Check the accept loop of ${stuck.length === 1 ? 'the stuck member' : 'the stuck members'} (${which}): a blocked or busy thread, a worker that died without closing its listener (strace -p PID -e trace=accept4,epoll_wait; ls -l /proc/PID/fd). ` +
+    `Check the accept loop of ${stuck.length === 1 ? 'the stuck member' : 'the stuck members'} (${which}): a blocked or busy thread, a worker that died without closing its listener (${look}). ` +
     'A worker that cannot accept must close its listener so the kernel hashes new connections to the others (with SO_REUSEPORT the group has no shared queue; more workers do not drain this one). ' +
     `Confirm: ss -ltnpe 'sport = :${s.local.port}' (each member's Recv-Q against its Send-Q) and nstat -az TcpExtListenOverflows TcpExtListenDrops`
   );

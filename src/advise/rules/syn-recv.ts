@@ -7,6 +7,7 @@ import type { Rule } from '../rule.js';
 import { persists, sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
+import { nodeListen } from './accept-queue.js';
 
 /** The SYN_RECV of one local address and the listeners whose SYN queues hold them (null: backlog unknown). */
 interface SynQueue {
@@ -72,7 +73,7 @@ function queueFix(q: SynQueue | undefined, syncookies: number | null, maxSyn: nu
       : capped || somaxconn < want
         ? `the kernel caps it at net.core.somaxconn (now ${somaxconn}${capped ? ', which the backlog has reached' : ''}): sysctl -w net.core.somaxconn=${Math.max(want, somaxconn * 2)}`
         : `the kernel caps it at net.core.somaxconn (now ${somaxconn})`;
-  const lever = `raise the SYN queue, which holds the listen backlog + 1 (min(listen() backlog, net.core.somaxconn)): listen(fd, ${want}) in the application (Python sock.listen(${want}), Node server.listen({ port: ${port}, backlog: ${want} })); ${somax}`;
+  const lever = `raise the SYN queue, which holds the listen backlog + 1 (min(listen() backlog, net.core.somaxconn)): listen(fd, ${want}) in the application (Python sock.listen(${want}), Node ${nodeListen(q?.listeners?.[0]?.local.address, port, want)}${q?.listeners ? '' : ', with the host it listens on'}); ${somax}`;
   // Three quarters of tcp_max_syn_backlog: where tcp_conn_request starts dropping unproven peers without cookies.
   const synBound = maxSyn != null ? maxSyn - (maxSyn >> 2) : null;
   let maxSynText = '';
@@ -153,7 +154,7 @@ const synRecvHigh: Rule = {
           (counted && blind ? '; host-wide counters, given to the port with the most half-open connections' : ''),
         fix:
           `${queueFix(fullest, sysctlInt(sysc, 'net.ipv4.tcp_syncookies'), maxSyn, sysctlInt(sysc, 'net.core.somaxconn'), g.port)}; ` +
-          `if a few addresses send most SYNs, filter them (nft/iptables rate limits). Confirm: ss -tn state syn-recv '( sport = :${g.port} )' | wc -l and nstat -az TcpExtTCPReqQFullDrop TcpExtSyncookiesSent`,
+          `if a few addresses send most SYNs, filter them (nft/iptables rate limits). Confirm: ss -tnH state syn-recv '( sport = :${g.port} )' | wc -l (-H: no header line, iproute2 4.7 and later; older ss print one, so subtract 1) and nstat -az TcpExtTCPReqQFullDrop TcpExtSyncookiesSent`,
       });
     }
     return out;

@@ -2,9 +2,9 @@
 import { counter, ephemeralRange, sysctlInt, type Snapshot } from '../../model/snapshot.js';
 import { isLoopback, isWildcard } from '../../model/socket.js';
 import { factsFor, factsOf, groupLabel, type Facts } from '../facts.js';
-import { fmtEndpoint, fmtPct } from '../format.js';
+import { fmtEndpoint, fmtPct, fmtSeconds } from '../format.js';
 import { notYetHeld, type HealthCheck, type Rule } from '../rule.js';
-import { persists } from '../series.js';
+import { counterRise, persists, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { contextLabel, countInContext, usageRule } from './common.js';
@@ -268,26 +268,51 @@ const timeWaitPortExhaustion: Rule = {
         fix:
           'Reuse connections instead of opening one per request (HTTP keep-alive, a connection pool); ' +
           `${reuse}; widen the range: sysctl -w net.ipv4.ip_local_port_range="1024 65535"; spread over more destination or source addresses. ` +
-          `Never tcp_tw_recycle (removed in Linux 4.12). Confirm: ss -tan state time-wait '( dport = :${d.peerPort} )' | wc -l`,
+          `Never tcp_tw_recycle (removed in Linux 4.12). Confirm: ss -tanH state time-wait '( dport = :${d.peerPort} )' | wc -l (${NO_HEADER})`,
       });
     }
     return out;
   },
 };
 
+/** What a Confirm command piped to wc -l says of ss's -H. */
+const NO_HEADER = '-H: no header line, iproute2 4.7 and later; older ss print one, so subtract 1';
+
+/**
+ * The kernel's count of timewait entries it did not keep because tcp_max_tw_buckets was reached
+ * (LINUX_MIB_TCPTIMEWAITOVERFLOW, TcpExt TCPTimeWaitOverflow): it logs nothing (measured, 6.18: the counter
+ * 0 -> 10, no dmesg line). `rise`: its increase over the window, null with fewer than two samples.
+ */
+function twOverflow(ctx: RuleContext): { total: number | null; rise: number | null; seconds: number } {
+  const total = counter(ctx.snapshot.counters.netstat, 'TcpExt', 'TCPTimeWaitOverflow');
+  const r = counterRise(windowOf(ctx), 'netstat', 'TcpExt', ['TCPTimeWaitOverflow']);
+  return { total, rise: r ? r.delta : null, seconds: r ? r.seconds : 0 };
+}
+
 const timeWaitBuckets = usageRule({
   id: 'time-wait-buckets-near-limit',
   topic: 'time-wait',
   summary:
-    'Timewait entries (sockstat TCP.tw: TIME_WAIT sockets and orphaned FIN_WAIT2 ones) reach twBucketsRatio of net.ipv4.tcp_max_tw_buckets: beyond it the kernel destroys TIME_WAIT sockets early ("time wait bucket table overflow"), so late segments can corrupt new connections.',
+    'Timewait entries (sockstat TCP.tw: TIME_WAIT sockets and orphaned FIN_WAIT2 ones) reach twBucketsRatio of net.ipv4.tcp_max_tw_buckets: beyond it the kernel destroys TIME_WAIT sockets early (counted in TcpExt TCPTimeWaitOverflow, not logged), so late segments can corrupt new connections; the message says so when that counter rose in the window.',
   warn: 'twBucketsRatio',
   value: (s) => counter(s.counters.sockstat, 'TCP', 'tw'),
   limit: (s) => sysctlInt(s.sysctls, 'net.ipv4.tcp_max_tw_buckets'),
-  describe: (_ctx, tw, max, r) => ({
-    message: `${tw} timewait entries (TIME_WAIT and orphaned FIN_WAIT2 sockets), ${fmtPct(tw / max)} of net.ipv4.tcp_max_tw_buckets (${max}): the kernel will start destroying them early`,
-    evidence: `sockstat TCP.tw ${tw} (TIME_WAIT and orphaned FIN_WAIT2); net.ipv4.tcp_max_tw_buckets ${max}; warning at ${fmtPct(r)}`,
-    fix: `Reduce connection churn (keep-alive, pooling, let clients close first); if the load is legitimate: sysctl -w net.ipv4.tcp_max_tw_buckets=${max * 2}. Confirm: cat /proc/net/sockstat (TCP tw) and dmesg | grep 'time wait bucket'`,
-  }),
+  describe: (ctx, tw, max, r) => {
+    const o = twOverflow(ctx);
+    const now = o.rise != null && o.rise > 0;
+    const what = now
+      ? `the kernel is destroying them early now (TcpExt TCPTimeWaitOverflow +${o.rise} in ${fmtSeconds(o.seconds)})`
+      : o.total != null && o.total > 0
+        ? `the kernel has already destroyed ${o.total} early (TcpExt TCPTimeWaitOverflow, since the namespace or host started)${o.rise === 0 ? ', none in this window' : ''}`
+        : 'the kernel will start destroying them early';
+    return {
+      message: `${tw} timewait entries (TIME_WAIT and orphaned FIN_WAIT2 sockets), ${fmtPct(tw / max)} of net.ipv4.tcp_max_tw_buckets (${max}): ${what}`,
+      evidence:
+        `sockstat TCP.tw ${tw} (TIME_WAIT and orphaned FIN_WAIT2); net.ipv4.tcp_max_tw_buckets ${max}; warning at ${fmtPct(r)}; ` +
+        `TcpExt TCPTimeWaitOverflow ${o.total ?? 'unknown'}${o.rise != null ? ` (+${o.rise} in ${fmtSeconds(o.seconds)})` : ''}`,
+      fix: `Reduce connection churn (keep-alive, pooling, let clients close first); if the load is legitimate: sysctl -w net.ipv4.tcp_max_tw_buckets=${max * 2}. Confirm: cat /proc/net/sockstat (TCP tw) and nstat -az TcpExtTCPTimeWaitOverflow (entries destroyed at the limit: should stop rising; the kernel counts them, it logs nothing)`,
+    };
+  },
 });
 
 export const timeWaitRules: readonly Rule[] = [timeWaitServer, timeWaitPortExhaustion, timeWaitBuckets];
@@ -343,7 +368,7 @@ export const timeWaitHealth: HealthCheck = {
     const range = knownPortRange(ctx.snapshot);
     const evidence = `${n} TIME_WAIT sockets on ${contextLabel(ctx)}; ${hostTimewait(ctx.snapshot)}${range ? `; ephemeral ports ${range.lo}-${range.hi} (${range.size})` : ''}`;
     const level = levelNotHeld(ctx, range);
-    if (level) return { id: 'time-wait-unsettled', message: level, evidence, fix: 'Watch it: time-wait-buckets-near-limit and time-wait-port-exhaustion report it once it holds. Confirm: ss -s (timewait) and ss -tan state time-wait | wc -l' };
+    if (level) return { id: 'time-wait-unsettled', message: level, evidence, fix: `Watch it: time-wait-buckets-near-limit and time-wait-port-exhaustion report it once it holds. Confirm: ss -s (timewait) and ss -tanH state time-wait | wc -l (${NO_HEADER})` };
     const restart = restartNote(ctx);
     // The message stays the contract's one line (analyze-states prints it alone); the restart note is evidence and fix.
     if (restart) return { message: 'TIME_WAIT count is normal', evidence: `${evidence}; ${restart.evidence}`, fix: restart.fix };
