@@ -86,6 +86,8 @@ test('a receiver that never reads: recv-q-persistent on its port and send-q-pers
   assert.equal(r.pid, held.pid);
   assert.match(r.message, new RegExp(`^1 established connection on tcp port ${held.recvPort} keeps data unread in Recv-Q: python3 \\(pid ${held.pid}\\) is not reading$`));
   assert.match(r.evidence, /Recv-Q [\d.]+ KiB, [\d.]+ KiB in use of rcvbuf [\d.]+ KiB \((9\d|100)%\) \(no progress\)/);
+  // The strace command names the process the message names (it printed a literal PID).
+  assert.match(r.fix, new RegExp(`strace -f -p ${held.pid} -e trace=read,recvfrom,epoll_wait`));
 
   const outbound = await collectSeries(source, analyzeOptions({ peerPort: held.recvPort }), 4, 300);
   const out = recommendationsFor(outbound.snapshot, { peerPort: held.recvPort }, outbound.history);

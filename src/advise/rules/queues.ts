@@ -236,7 +236,7 @@ function makeRule(which: Which): Rule {
             : `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} cannot send: ${sendVerdict(stuck)} (Send-Q stays full)`,
           evidence: `over ${n} samples (${criterion(ctx, which)}): ${stuck.slice(0, 3).map((x) => detail(x, which)).join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''}`,
           fix: recv
-            ? `Read until EAGAIN on every readiness event and never block the event loop or the reading thread; check for a stuck worker (strace -p PID -e trace=read,recvfrom,epoll_wait). Confirm: ss -tnm state established ${ssFilter(g)} (Recv-Q should drain to 0)`
+            ? `Read until EAGAIN on every readiness event and never block the event loop or the reading thread; check for a stuck worker (strace ${procs.length ? `-f ${procs.slice(0, 3).map((p) => `-p ${p.pid}`).join(' ')}` : '-f -p PID'} -e trace=read,recvfrom,epoll_wait). Confirm: ss -tnm state established ${ssFilter(g)} (Recv-Q should drain to 0)`
             : sendFix(stuck, g),
         });
       }
