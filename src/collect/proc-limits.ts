@@ -10,15 +10,22 @@ import { readProcText } from './host.js';
  * -> 1024; "unlimited" or a missing line -> null.
  */
 export function parseMaxOpenFiles(text: string): number | null {
+  return parseOpenFileLimits(text).soft;
+}
+
+/** Both "Max open files" limits (soft, hard) from /proc/PID/limits; each null when unlimited or missing. */
+export function parseOpenFileLimits(text: string): { soft: number | null; hard: number | null } {
+  const num = (v: string | undefined) => {
+    if (!v || v === 'unlimited') return null;
+    const n = Number(v);
+    return Number.isInteger(n) && n >= 0 ? n : null;
+  };
   for (const line of text.split('\n')) {
     if (!line.startsWith('Max open files')) continue;
     const rest = line.slice('Max open files'.length).trim().split(/\s+/);
-    const soft = rest[0];
-    if (!soft || soft === 'unlimited') return null;
-    const n = Number(soft);
-    return Number.isInteger(n) && n >= 0 ? n : null;
+    return { soft: num(rest[0]), hard: num(rest[1]) };
   }
-  return null;
+  return { soft: null, hard: null };
 }
 
 /**
@@ -62,7 +69,8 @@ export async function collectProcessLimits(
         opts.names?.has(pid) ? Promise.resolve(opts.names.get(pid)!) : readProcText(`${procRoot}/${pid}/comm`),
       ]);
       if (fds == null || limits == null) return;
-      out[pid] = { openFiles: fds, maxOpenFiles: parseMaxOpenFiles(limits), name: (comm ?? '').trim() || String(pid) };
+      const { soft, hard } = parseOpenFileLimits(limits);
+      out[pid] = { openFiles: fds, maxOpenFiles: soft, hardMaxOpenFiles: hard, name: (comm ?? '').trim() || String(pid) };
     }),
   );
   return out;

@@ -90,6 +90,8 @@ export interface Snapshot {
 export interface ProcessLimits {
   openFiles: number;
   maxOpenFiles: number | null;
+  /** The hard limit ("Max open files" Hard Limit): null when unlimited, absent when not read. */
+  hardMaxOpenFiles?: number | null;
   name: string;
 }
 

@@ -1,7 +1,8 @@
 // /proc/PID/limits parsing (pure) and the open-file collector on this test's own process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectProcessLimits, parseMaxOpenFiles, withProcessLimits } from '../../src/collect/proc-limits.js';
+import { readFileSync } from 'node:fs';
+import { collectProcessLimits, parseMaxOpenFiles, parseOpenFileLimits, withProcessLimits } from '../../src/collect/proc-limits.js';
 import { fakeSnapshot, listener, proc } from '../helpers/fake-snapshot.js';
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units     
@@ -17,12 +18,21 @@ test('parseMaxOpenFiles reads the soft limit; unlimited and missing lines are nu
   assert.equal(parseMaxOpenFiles(''), null);
 });
 
+test('parseOpenFileLimits reads the soft and the hard limit', () => {
+  assert.deepEqual(parseOpenFileLimits(LIMITS), { soft: 1024, hard: 524288 });
+  assert.deepEqual(parseOpenFileLimits(LIMITS.replace('524288', 'unlimited')), { soft: 1024, hard: null });
+  assert.deepEqual(parseOpenFileLimits(''), { soft: null, hard: null });
+});
+
 test('collectProcessLimits counts this process\'s fds and reads its limit; unknown pids are left out', async () => {
   const r = await collectProcessLimits([process.pid, 2 ** 22 + 12345]);
   assert.deepEqual(Object.keys(r), [String(process.pid)]);
   const me = r[process.pid];
   assert.ok(me.openFiles >= 3, `openFiles ${me.openFiles}`);
   assert.ok(me.maxOpenFiles === null || me.maxOpenFiles >= me.openFiles);
+  // The hard limit as the kernel reports it (getrlimit: ulimit -Hn).
+  const hard = Number(/^Max open files\s+\S+\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))![1]);
+  assert.equal(me.hardMaxOpenFiles, hard);
   assert.equal(me.name, 'node');
 });
 

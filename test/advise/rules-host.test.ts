@@ -162,6 +162,18 @@ test('process-near-fd-limit: open files against RLIMIT_NOFILE; only for the port
   assert.deepEqual(ids(fakeSnapshot({ processLimits: { 10: { openFiles: 500, maxOpenFiles: 1024, name: 'api' } } })), []);
 });
 
+test('process-near-fd-limit: the suggested limit is above the soft limit and fits the hard limit and fs.nr_open', () => {
+  const fix = (soft: number, hard: number | null | undefined, nrOpen = '1048576') =>
+    run(fakeSnapshot({ sysctls: { 'fs.nr_open': nrOpen }, processLimits: { 10: { openFiles: soft - 1, maxOpenFiles: soft, ...(hard !== undefined ? { hardMaxOpenFiles: hard } : {}), name: 'api' } } }))[0].fix;
+  // Soft already above 65536: twice it, never lower.
+  assert.match(fix(100_000, 1_048_576), /raise the soft limit to 200000, which the hard limit \(1048576\) allows without privilege: ulimit -n 200000/);
+  assert.doesNotMatch(fix(100_000, 1_048_576), /65536/);
+  // Twice past fs.nr_open: raise fs.nr_open first.
+  assert.match(fix(600_000, 600_000), /sysctl -w fs\.nr_open=1200000 first \(the hard limit cannot exceed fs\.nr_open, now 1048576\)/);
+  // Hard limit unknown (an older snapshot): ulimit only up to ulimit -Hn.
+  assert.match(fix(1024, undefined), /work only up to the hard limit \(ulimit -Hn\)/);
+});
+
 test('orphans-near-limit and conntrack-near-full', () => {
   assert.deepEqual(ids(fakeSnapshot({ sysctls: { 'net.ipv4.tcp_max_orphans': '1000' }, sockstat: { TCP: { orphan: 600, tw: 0 } } })), ['orphans-near-limit:warning']);
   assert.deepEqual(ids(fakeSnapshot({ sysctls: { 'net.ipv4.tcp_max_orphans': '1000' }, sockstat: { TCP: { orphan: 950, tw: 0 } } })), ['orphans-near-limit:critical']);

@@ -14,13 +14,36 @@ function fdRatio(snap: Snapshot, pid: number): number | null {
   return l.openFiles / l.maxOpenFiles;
 }
 
+function hardText(hard: number | null | undefined): string {
+  return hard === undefined ? 'unknown' : hard === null ? 'unlimited' : String(hard);
+}
+
+/**
+ * How to raise a process's open-file limit past its soft limit `soft`: to twice it, at least 65536. Raising
+ * the soft limit needs no privilege up to the hard limit; past it (ulimit -n fails, even as root, in a shell
+ * whose hard limit is lower) the hard limit must be raised by root: the service manager (LimitNOFILE= sets
+ * both), limits.conf for logins, prlimit for the running process; and the hard limit cannot exceed fs.nr_open.
+ */
+function raiseFix(pid: number, soft: number, hard: number | null | undefined, nrOpen: number | null): string {
+  const want = Math.max(2 * soft, 65536);
+  const nr = nrOpen != null && want > nrOpen ? `sysctl -w fs.nr_open=${want} first (the hard limit cannot exceed fs.nr_open, now ${nrOpen}), then ` : '';
+  const nrCap = nr ? '' : `; fs.nr_open (now ${nrOpen ?? 'unknown'}) caps the hard limit`;
+  const rootWays = `systemd LimitNOFILE=${want} in the unit ([Service]; it sets the hard limit too), "<user> soft nofile ${want}" and "<user> hard nofile ${want}" in /etc/security/limits.conf for login sessions, or for the running process prlimit --pid ${pid} --nofile=${want}:${want}`;
+  if (hard === null || (hard !== undefined && hard >= want))
+    return `raise the soft limit to ${want}, which the hard limit (${hardText(hard)}) allows without privilege: ulimit -n ${want} in the start script, setrlimit(RLIMIT_NOFILE) at start-up, systemd LimitNOFILE=${want}:${hard ?? 'infinity'}, or for the running process prlimit --pid ${pid} --nofile=${want}:${hard ?? 'unlimited'}${nrCap}`;
+  if (hard === undefined)
+    return `raise the limit to ${want}: ${nr}${rootWays}; ulimit -n ${want} or setrlimit(RLIMIT_NOFILE) in the start script work only up to the hard limit (ulimit -Hn)${nrCap}`;
+  const now = hard > soft ? `the hard limit ${hard} allows ulimit -n ${hard} without privilege now; past it ` : `the soft limit is already at the hard limit (${hard}), so ulimit -n ${want} fails even as root: `;
+  return `raise the limit to ${want}: ${now}the hard limit must be raised (root): ${nr}${rootWays}${nrCap}`;
+}
+
 const fdLimit: Rule = {
   id: 'process-near-fd-limit',
   severities: ['warning', 'critical'],
   scope: 'host',
   topic: 'limits',
   summary:
-    'A process holds at least fdRatio (critical: fdCriticalRatio) of its open-file soft limit (/proc/PID/fd against "Max open files" in /proc/PID/limits): accept() and socket() will soon fail with EMFILE "Too many open files". Needs the snapshot\'s process limits (collected for socket owners).',
+    'A process holds at least fdRatio (critical: fdCriticalRatio) of its open-file soft limit (/proc/PID/fd against "Max open files" in /proc/PID/limits): accept() and socket() will soon fail with EMFILE "Too many open files". The fix suggests twice the soft limit (at least 65536): with ulimit -n / setrlimit where the hard limit (shown in the evidence) allows it, else by raising the hard limit (systemd LimitNOFILE=, limits.conf, prlimit; fs.nr_open first when above it). Needs the snapshot\'s process limits (collected for socket owners).',
   thresholds: ['fdRatio', 'fdCriticalRatio', 'persistSamples'],
   evaluate(ctx) {
     const lim = ctx.snapshot.processLimits;
@@ -41,10 +64,10 @@ const fdLimit: Rule = {
         scope: 'host',
         pid,
         message: `${name} (pid ${pid}) has ${l.openFiles} of ${l.maxOpenFiles} open files (${fmtPct(r)}): "Too many open files" (EMFILE) is coming`,
-        evidence: `ls /proc/${pid}/fd: ${l.openFiles} entries; /proc/${pid}/limits Max open files (soft) ${l.maxOpenFiles}; warning at ${fmtPct(warn)}`,
+        evidence: `ls /proc/${pid}/fd: ${l.openFiles} entries; /proc/${pid}/limits Max open files soft ${l.maxOpenFiles}, hard ${hardText(l.hardMaxOpenFiles)}; warning at ${fmtPct(warn)}`,
         fix:
-          `If the count keeps growing, the process leaks descriptors: close sockets on every path (see CLOSE_WAIT findings). Otherwise raise the limit: systemd LimitNOFILE=65536 in the unit ([Service]), ulimit -n 65536 in the start script, or setrlimit(RLIMIT_NOFILE) at start-up; ` +
-          `fs.nr_open (now ${ctx.snapshot.sysctls['fs.nr_open'] ?? 'unknown'}) caps the hard limit. Confirm: ls /proc/${pid}/fd | wc -l; grep 'open files' /proc/${pid}/limits`,
+          `If the count keeps growing, the process leaks descriptors: close sockets on every path (see CLOSE_WAIT findings). Otherwise ${raiseFix(pid, l.maxOpenFiles!, l.hardMaxOpenFiles, sysctlInt(ctx.snapshot.sysctls, 'fs.nr_open'))}. ` +
+          `Confirm: ls /proc/${pid}/fd | wc -l; grep 'open files' /proc/${pid}/limits`,
       });
     }
     return out;
