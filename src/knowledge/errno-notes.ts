@@ -101,7 +101,7 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
     fixes: [
       'Check the address with `ip -br addr`; for addresses that appear later set IP_FREEBIND on the socket, or net.ipv4.ip_nonlocal_bind=1 (IPv4) / net.ipv6.ip_nonlocal_bind=1 (IPv6: the IPv4 sysctl does not apply to it).',
       'For exhaustion: reuse connections (keep-alive, pooling), widen net.ipv4.ip_local_port_range, enable net.ipv4.tcp_tw_reuse=1 for outgoing connections, spread over more destination addresses.',
-      'Count TIME_WAIT sockets to the destination: `sockscope analyze-states` or `ss -tan state time-wait | wc -l`.',
+      'Count TIME_WAIT sockets to the destination: `sockscope analyze-states` or `ss -tanH state time-wait | wc -l`.',
     ],
   },
   EPIPE: {
