@@ -166,12 +166,15 @@ test('process-near-fd-limit: the suggested limit is above the soft limit and fit
   const fix = (soft: number, hard: number | null | undefined, nrOpen = '1048576') =>
     run(fakeSnapshot({ sysctls: { 'fs.nr_open': nrOpen }, processLimits: { 10: { openFiles: soft - 1, maxOpenFiles: soft, ...(hard !== undefined ? { hardMaxOpenFiles: hard } : {}), name: 'api' } } }))[0].fix;
   // Soft already above 65536: twice it, never lower.
-  assert.match(fix(100_000, 1_048_576), /raise the soft limit to 200000, which the hard limit \(1048576\) allows without privilege: ulimit -n 200000/);
+  // Review s20 fix-rules3 #2: bare ulimit -n sets the hard limit too: the soft limit alone is ulimit -Sn.
+  assert.match(fix(100_000, 1_048_576), /raise the soft limit to 200000, which the hard limit \(1048576\) allows without privilege: ulimit -Sn 200000/);
+  assert.doesNotMatch(fix(100_000, 1_048_576), /ulimit -n \d/);
   assert.doesNotMatch(fix(100_000, 1_048_576), /65536/);
   // Twice past fs.nr_open: raise fs.nr_open first.
   assert.match(fix(600_000, 600_000), /sysctl -w fs\.nr_open=1200000 first \(the hard limit cannot exceed fs\.nr_open, now 1048576\)/);
   // Hard limit unknown (an older snapshot): ulimit only up to ulimit -Hn.
-  assert.match(fix(1024, undefined), /work only up to the hard limit \(ulimit -Hn\)/);
+  assert.match(fix(1024, undefined), /ulimit -Sn 65536 or setrlimit\(RLIMIT_NOFILE\) in the start script work only up to the hard limit \(ulimit -Hn\)/);
+  assert.match(fix(1024, undefined), /raising the hard limit needs CAP_SYS_RESOURCE/);
 });
 
 test('orphans-near-limit and conntrack-near-full', () => {

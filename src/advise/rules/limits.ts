@@ -20,21 +20,25 @@ function hardText(hard: number | null | undefined): string {
 
 /**
  * How to raise a process's open-file limit past its soft limit `soft`: to twice it, at least 65536. Raising
- * the soft limit needs no privilege up to the hard limit; past it (ulimit -n fails, even as root, in a shell
- * whose hard limit is lower) the hard limit must be raised by root: the service manager (LimitNOFILE= sets
- * both), limits.conf for logins, prlimit for the running process; and the hard limit cannot exceed fs.nr_open.
+ * the soft limit needs no privilege up to the hard limit: ulimit -Sn (a bare ulimit -n sets the hard limit
+ * too in bash and dash, and a lowered hard limit cannot be raised back without privilege). Past it the hard
+ * limit must be raised, which needs CAP_SYS_RESOURCE (root on a normal host: ulimit -n, LimitNOFILE=,
+ * limits.conf, prlimit), never past fs.nr_open; a container without that capability (even as root) gets a
+ * higher hard limit only from outside: its runtime's --ulimit or the host's limits.
  */
 function raiseFix(pid: number, soft: number, hard: number | null | undefined, nrOpen: number | null): string {
   const want = Math.max(2 * soft, 65536);
   const nr = nrOpen != null && want > nrOpen ? `sysctl -w fs.nr_open=${want} first (the hard limit cannot exceed fs.nr_open, now ${nrOpen}), then ` : '';
   const nrCap = nr ? '' : `; fs.nr_open (now ${nrOpen ?? 'unknown'}) caps the hard limit`;
-  const rootWays = `systemd LimitNOFILE=${want} in the unit ([Service]; it sets the hard limit too), "<user> soft nofile ${want}" and "<user> hard nofile ${want}" in /etc/security/limits.conf for login sessions, or for the running process prlimit --pid ${pid} --nofile=${want}:${want}`;
+  const rootWays =
+    `raising the hard limit needs CAP_SYS_RESOURCE (root on a normal host): ${nr}ulimit -n ${want} in the start script (it sets both limits), systemd LimitNOFILE=${want} in the unit ([Service]; it sets the hard limit too), "<user> soft nofile ${want}" and "<user> hard nofile ${want}" in /etc/security/limits.conf for login sessions, or for the running process prlimit --pid ${pid} --nofile=${want}:${want}; ` +
+    `in a container without CAP_SYS_RESOURCE (even as root: grep CapEff /proc/${pid}/status, bit 24) only from outside: the runtime's --ulimit nofile=${want}:${want} (docker/podman run) or its defaults on the host (dockerd's default-ulimits, LimitNOFILE= of the runtime's systemd unit)`;
   if (hard === null || (hard !== undefined && hard >= want))
-    return `raise the soft limit to ${want}, which the hard limit (${hardText(hard)}) allows without privilege: ulimit -n ${want} in the start script, setrlimit(RLIMIT_NOFILE) at start-up, systemd LimitNOFILE=${want}:${hard ?? 'infinity'}, or for the running process prlimit --pid ${pid} --nofile=${want}:${hard ?? 'unlimited'}${nrCap}`;
+    return `raise the soft limit to ${want}, which the hard limit (${hardText(hard)}) allows without privilege: ulimit -Sn ${want} in the start script (a bare ulimit -n sets the hard limit too), setrlimit(RLIMIT_NOFILE) at start-up, systemd LimitNOFILE=${want}:${hard ?? 'infinity'}, or for the running process prlimit --pid ${pid} --nofile=${want}:${hard ?? 'unlimited'}${nrCap}`;
   if (hard === undefined)
-    return `raise the limit to ${want}: ${nr}${rootWays}; ulimit -n ${want} or setrlimit(RLIMIT_NOFILE) in the start script work only up to the hard limit (ulimit -Hn)${nrCap}`;
-  const now = hard > soft ? `the hard limit ${hard} allows ulimit -n ${hard} without privilege now; past it ` : `the soft limit is already at the hard limit (${hard}), so ulimit -n ${want} fails even as root: `;
-  return `raise the limit to ${want}: ${now}the hard limit must be raised (root): ${nr}${rootWays}${nrCap}`;
+    return `raise the limit to ${want}: ulimit -Sn ${want} or setrlimit(RLIMIT_NOFILE) in the start script work only up to the hard limit (ulimit -Hn); ${rootWays}${nrCap}`;
+  const now = hard > soft ? `the hard limit ${hard} allows ulimit -Sn ${hard} without privilege now; past it ` : `the soft limit is already at the hard limit (${hard}): `;
+  return `raise the limit to ${want}: ${now}${rootWays}${nrCap}`;
 }
 
 const fdLimit: Rule = {
@@ -43,7 +47,7 @@ const fdLimit: Rule = {
   scope: 'host',
   topic: 'limits',
   summary:
-    'A process holds at least fdRatio (critical: fdCriticalRatio) of its open-file soft limit (/proc/PID/fd against "Max open files" in /proc/PID/limits): accept() and socket() will soon fail with EMFILE "Too many open files". The fix suggests twice the soft limit (at least 65536): with ulimit -n / setrlimit where the hard limit (shown in the evidence) allows it, else by raising the hard limit (systemd LimitNOFILE=, limits.conf, prlimit; fs.nr_open first when above it). Needs the snapshot\'s process limits (collected for socket owners).',
+    'A process holds at least fdRatio (critical: fdCriticalRatio) of its open-file soft limit (/proc/PID/fd against "Max open files" in /proc/PID/limits): accept() and socket() will soon fail with EMFILE "Too many open files". The fix suggests twice the soft limit (at least 65536): with ulimit -Sn / setrlimit where the hard limit (shown in the evidence) allows it (a bare ulimit -n sets the hard limit too), else by raising the hard limit, which needs CAP_SYS_RESOURCE (root on a normal host: ulimit -n, systemd LimitNOFILE=, limits.conf, prlimit; fs.nr_open first when above it; a container without it only from outside, the runtime\'s --ulimit nofile=). Needs the snapshot\'s process limits (collected for socket owners).',
   thresholds: ['fdRatio', 'fdCriticalRatio', 'persistSamples'],
   evaluate(ctx) {
     const lim = ctx.snapshot.processLimits;
