@@ -12,7 +12,7 @@ import { createSource } from '../../src/collect/index.js';
 import { buildAnalyzeReport } from '../../src/report/analyze.js';
 import { makeContext, HEALTH_CHECKS } from '../../src/advise/index.js';
 import { stuckMemberFix } from '../../src/advise/rules/accept-queue.js';
-import { fakeSnapshot, listener } from '../helpers/fake-snapshot.js';
+import { fakeSnapshot, listener, tcp } from '../helpers/fake-snapshot.js';
 import { createNetns, deleteNetns } from '../helpers/netns.js';
 import { startPythonHolder } from '../helpers/python-holder.js';
 import { waitFor } from '../helpers/free-port.js';
@@ -203,4 +203,62 @@ test('accept-queue-full on 1 of 2 SO_REUSEPORT members: strace and /proc name th
   // No owner known: the placeholder stays, and says why.
   const bare = stuckMemberFix([listener('127.0.0.1:9000', 2, 3)], listener('127.0.0.1:9000', 2, 3));
   assert.match(bare, /strace -p PID .*with PID its owner's: this snapshot does not name it/, bare);
+});
+
+// Review s20 fix-rules3 #3: a link-local listener's zone was dropped (netlink keeps it in local.scope), so a
+// listener on [fe80::1%d0]:7020 got `host: 'fe80::1'`, which Node cannot bind (EINVAL). A namespace of its own
+// with a veth pair carrying fe80::1/64 (nodad), a listen(1) listener there and 4 clients; the snippet run as
+// printed in the namespace.
+test('accept-queue-full on a link-local listener: the Node snippet keeps the zone (fe80::1%d0) and binds as printed', { skip, timeout: 90_000 }, async (t) => {
+  const ns = `sockscope-ll-${process.pid}`;
+  createNetns(ns, [
+    ['link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1'],
+    ['link', 'set', 'd0', 'up'],
+    ['link', 'set', 'd1', 'up'],
+    ['addr', 'add', 'fe80::1/64', 'dev', 'd0', 'nodad'],
+  ]);
+  const kids: ChildProcess[] = [];
+  t.after(() => {
+    for (const k of kids) k.kill('SIGKILL');
+    deleteNetns(ns);
+  });
+  const code = String.raw`
+import socket, time
+idx = socket.if_nametoindex('d0')
+s = socket.socket(socket.AF_INET6); s.bind(('fe80::1', 7020, 0, idx)); s.listen(1)
+cs = []
+for i in range(4):
+    c = socket.socket(socket.AF_INET6); c.setblocking(False)
+    try: c.connect(('fe80::1', 7020, 0, idx))
+    except BlockingIOError: pass
+    cs.append(c)
+print('ready', flush=True); time.sleep(50)
+`;
+  const k = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  kids.push(k);
+  await new Promise<void>((res) => k.stdout!.once('data', () => res()));
+  let r: Rec | undefined;
+  const deadline = Date.now() + 10_000;
+  while (!r && Date.now() < deadline) {
+    const recs = (JSON.parse(inNs(ns, ['bin/sockscope', 'analyze', '--port', '7020', '--json'])) as { recommendations: Rec[] }).recommendations;
+    r = recs.find((x) => x.id === 'accept-queue-full');
+    if (!r) await new Promise((res) => setTimeout(res, 200));
+  }
+  assert.ok(r, 'accept-queue-full fires');
+  const snippet = /Node (server\.listen\(\{[^}]*\}\))/.exec(r.fix)?.[1];
+  assert.ok(snippet, r.fix);
+  assert.match(snippet, /host: 'fe80::1%d0', port: 7020,/, snippet);
+  const run = inNs(ns, [process.execPath, '-e', `const server = require('net').createServer(); ${snippet.replace('port: 7020', 'port: 0')}; server.on('listening', () => { console.log(server.address().address); server.close(); });`]);
+  assert.match(run.trim(), /^fe80::1(%d0)?$/);
+});
+
+test('syn-recv-high on a link-local listener: the Node snippet keeps the zone (fake snapshot: the snippet text only)', () => {
+  const sockets = [
+    listener('[fe80::1%d0]:7021', 8, 0),
+    ...Array.from({ length: 9 }, (_, i) => tcp(`[fe80::1%d0]:7021`, `[fe80::2%d0]:${40000 + i}`, 'SYN_RECV')),
+  ];
+  assert.equal(sockets[0].local.scope, 'd0');
+  const r = buildAnalyzeReport(fakeSnapshot({ sockets }), {}).recommendations.find((x) => x.id === 'syn-recv-high');
+  assert.ok(r);
+  assert.match(r.fix, /Node server\.listen\(\{ host: 'fe80::1%d0', port: 7021, backlog: 1024 \}\)/, r.fix);
 });

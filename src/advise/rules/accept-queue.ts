@@ -58,18 +58,21 @@ function backlogFix(s: Socket, ctx: RuleContext): string {
   const sysctl = capped || (somax != null && somax < want) ? `; the backlog is capped by net.core.somaxconn (now ${somax}): sysctl -w net.core.somaxconn=${somaxconnTarget(s, somax)} (persist it in /etc/sysctl.d/90-sockscope.conf)` : '';
   return (
     `Accept faster: accept in a loop until EAGAIN on each readiness event, and run more accepting workers (SO_REUSEPORT: one listener per worker). ` +
-    `Raise the listen backlog: C listen(fd, ${want}), Python sock.listen(${want}), Node ${nodeListen(s.local.address, s.local.port, want)}${sysctl}. ` +
+    `Raise the listen backlog: C listen(fd, ${want}), Python sock.listen(${want}), Node ${nodeListen(s.local, s.local.port, want)}${sysctl}. ` +
     `Confirm: ss -ltn 'sport = :${s.local.port}' (Recv-Q should stay well below Send-Q) and nstat -az TcpExtListenOverflows TcpExtListenDrops`
   );
 }
 
 /**
- * Node's listen() for a listener on `address`: with its host, since Node without one binds '::' (every
+ * Node's listen() for a listener on `at`: with its host, since Node without one binds '::' (every
  * interface), which would expose a service that listens on 127.0.0.1 only. A wildcard keeps its own
- * ('0.0.0.0', '::'); '*' (either family) and an unknown address give none. syn-recv's fix uses it too.
+ * ('0.0.0.0', '::'); '*' (either family) and an unknown address give none. A link-local address keeps its
+ * zone (fe80::1%eth0): without it Node's bind fails (EINVAL). syn-recv's fix uses it too.
  */
-export function nodeListen(address: string | undefined, port: number, backlog: number): string {
-  const host = address === undefined || address === '*' || address === '' ? '' : `host: '${address.replace(/[\\']/g, '\\$&')}', `;
+export function nodeListen(at: { address: string; scope?: string } | undefined, port: number, backlog: number): string {
+  const a = at?.address;
+  const text = a === undefined || a === '*' || a === '' ? '' : at!.scope ? `${a}%${at!.scope}` : a;
+  const host = text ? `host: '${text.replace(/[\\']/g, '\\$&')}', ` : '';
   return `server.listen({ ${host}port: ${port}, backlog: ${backlog} })`;
 }
 

@@ -73,7 +73,7 @@ function queueFix(q: SynQueue | undefined, syncookies: number | null, maxSyn: nu
       : capped || somaxconn < want
         ? `the kernel caps it at net.core.somaxconn (now ${somaxconn}${capped ? ', which the backlog has reached' : ''}): sysctl -w net.core.somaxconn=${Math.max(want, somaxconn * 2)}`
         : `the kernel caps it at net.core.somaxconn (now ${somaxconn})`;
-  const lever = `raise the SYN queue, which holds the listen backlog + 1 (min(listen() backlog, net.core.somaxconn)): listen(fd, ${want}) in the application (Python sock.listen(${want}), Node ${nodeListen(q?.listeners?.[0]?.local.address, port, want)}${q?.listeners ? '' : ', with the host it listens on'}); ${somax}`;
+  const lever = `raise the SYN queue, which holds the listen backlog + 1 (min(listen() backlog, net.core.somaxconn)): listen(fd, ${want}) in the application (Python sock.listen(${want}), Node ${nodeListen(q?.listeners?.[0]?.local, port, want)}${q?.listeners ? '' : ', with the host it listens on'}); ${somax}`;
   // Three quarters of tcp_max_syn_backlog: where tcp_conn_request starts dropping unproven peers without cookies.
   const synBound = maxSyn != null ? maxSyn - (maxSyn >> 2) : null;
   let maxSynText = '';
