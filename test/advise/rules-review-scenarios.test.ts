@@ -72,7 +72,8 @@ test('send-q-persistent: zero-window probes (timer persist) held over the sample
   assert.ok(r, 'send-q-persistent fires');
   assert.equal(r.peerPort, 7024);
   assert.match(r.message, /^1 established connection on outgoing tcp connections to port 7024 cannot send: the peer is not reading \(Send-Q stays full\)$/);
-  assert.match(r.evidence, /127\.0\.0\.1:7024 Send-Q 461 KiB, 472 KiB in use of sndbuf 3\.76 MiB \(12%\) \(no progress\) \(zero-window probes: timer persist, snd_wnd 0\)/);
+  // Outgoing connections are named by their local endpoint (the peer is the same for all of them).
+  assert.match(r.evidence, /127\.0\.0\.1:40914 Send-Q 461 KiB, 472 KiB in use of sndbuf 3\.76 MiB \(12%\) \(no progress\) \(zero-window probes: timer persist, snd_wnd 0\)/);
   assert.match(r.fix, /Fix the reading side/);
   assert.doesNotMatch(r.fix, /nft list ruleset/);
   // The same probe timer with the peer's window open (snd_wnd a segment or more): the kernel cannot send for
@@ -309,4 +310,31 @@ test('syn-recv-high: with backlogs unknown the cookie counters go to the port wi
   // analyze --port 22 collects only :22: nothing to compare with, so its one SYN_RECV is not blamed.
   const only22 = fakeHistory(4, (i) => ({ netstat: h[i].counters.netstat!, sockets: h[i].sockets.filter((s) => s.local.port === 22) }), 1_000);
   assert.equal(run(only22[3], only22, { port: 22 }).find((r) => r.id === 'syn-recv-high'), undefined);
+});
+
+// Review s20 fix-rules3 #4: a group with mixed windows (one socket's shut, another's open) or a window that
+// changed between samples was classed with "no snd_wnd", and the message said "this source does not show the
+// peer's window (snd_wnd)" while the evidence listed snd_wnd for every socket.
+test('send-q-persistent: mixed windows in a group name the sockets with a shut window and those with an open one', () => {
+  const sock = (i: number, port: number, wnd: number) => tcp(`127.0.0.1:${port}`, '127.0.0.1:7024', 'ESTABLISHED', {
+    sendQ: 472027, processes: [proc(900, 'python3', port)],
+    timer: { name: 'persist' as const, expiresMs: 1528 + i, retrans: 0 },
+    tcpInfo: { bytesAcked: 127974, mss: 65483, sndWnd: wnd },
+    skmem: { rmemAlloc: 0, rcvbuf: 131072, wmemAlloc: 0, sndbuf: 3939840, wmemQueued: 482843 },
+  });
+  const h = fakeHistory(4, (i) => ({ sockets: [listener('127.0.0.1:7024', 8, 0, [proc(901, 'srv')]), sock(i, 40914, 0), sock(i, 40915, 65483)] }), 1_000);
+  const r = find('send-q-persistent', h[3], h)!;
+  assert.ok(r);
+  assert.doesNotMatch(r.message, /does not show the peer's window/, r.message);
+  assert.match(r.message, /the peer's window is shut on 127\.0\.0\.1:40914 \(the peer is not reading\) and is open on 127\.0\.0\.1:40915 \(this host cannot send: a local drop\)/, r.message);
+  assert.match(r.fix, /Where the peer's window is open .*look for local drops.*Fix the reading side/);
+  // One socket whose window changed between the samples (shut, then open).
+  const changed = fakeHistory(4, (i) => ({ sockets: [listener('127.0.0.1:7024', 8, 0, [proc(901, 'srv')]), sock(i, 40914, i < 2 ? 0 : 65483)] }), 1_000);
+  const c = find('send-q-persistent', changed[3], changed)!;
+  assert.ok(c);
+  assert.doesNotMatch(c.message, /does not show the peer's window/, c.message);
+  assert.match(c.message, /the peer's window changed between the samples on 127\.0\.0\.1:40914 \(shut in some, open in others\)/, c.message);
+  assert.match(c.evidence, /snd_wnd changed between the samples/, c.evidence);
+  // The evidence names the sockets as the message does (not by their common peer 127.0.0.1:7024).
+  assert.match(r.evidence, /: 127\.0\.0\.1:40914 Send-Q .*snd_wnd 0\); 127\.0\.0\.1:40915 Send-Q .*snd_wnd 65483\)$/, r.evidence);
 });

@@ -61,3 +61,50 @@ test('send-q-persistent: zero-window-probe timer with the peer\'s window open (l
   assert.match(sq.fix, /nft list ruleset/, sq.fix);
   assert.match(sq.evidence, /snd_wnd \d+/, sq.evidence);
 });
+
+// Review s20 fix-rules3 #4: two connections to one port, one whose peer never reads (window shut, snd_wnd 0)
+// and one whose packets an nft output rule drops (window open): the group was classed as "no snd_wnd" and the
+// message said this source does not show the peer's window, while the evidence listed snd_wnd for both.
+const MIXED_PORT = 8041;
+const mixed = String.raw`
+import socket, subprocess, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', ${MIXED_PORT})); s.listen(16)
+c1 = socket.create_connection(('127.0.0.1', ${MIXED_PORT})); a1, _ = s.accept()
+c2 = socket.create_connection(('127.0.0.1', ${MIXED_PORT})); a2, _ = s.accept()
+p2 = c2.getsockname()[1]
+subprocess.run(['nft', 'add', 'rule', 'inet', 'T', 'out', 'tcp', 'sport', str(p2), 'drop'], check=True)
+c1.setblocking(False)
+try:
+    while True: c1.send(b'x' * 65536)
+except BlockingIOError: pass
+c2.send(b'y' * 1000)
+print(c1.getsockname()[1], p2, flush=True); time.sleep(50)
+`;
+
+test('send-q-persistent: one connection with a shut window, one with a local drop: the message says which is which', { skip: root ? false : 'needs root (network namespace)', timeout: 60_000 }, async (t) => {
+  const ns = `${NS}-mixed`;
+  createNetns(ns);
+  let kid: ChildProcess | undefined;
+  t.after(() => {
+    kid?.kill('SIGKILL');
+    deleteNetns(ns);
+  });
+  inNetns(ns, ['nft', '-f', '-'], 'table inet T {\n  chain out {\n    type filter hook output priority 0\n  }\n}\n');
+  kid = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', mixed], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [shutPort, dropPort] = await new Promise<number[]>((res) => kid!.stdout!.once('data', (d: Buffer) => res(String(d).trim().split(' ').map(Number))));
+  const deadline = Date.now() + 10_000;
+  let ss = '';
+  while (Date.now() < deadline) {
+    ss = inNetns(ns, ['ss', '-tnioH', 'state', 'established', `( dport = :${MIXED_PORT} )`]);
+    if ((ss.match(/timer:\(persist/g) ?? []).length === 2) break;
+    await sleep(200);
+  }
+  assert.equal((ss.match(/timer:\(persist/g) ?? []).length, 2, `both clients' probe timers: ${ss}`);
+  const out = JSON.parse(inNetns(ns, ['bin/sockscope', 'analyze', '--peer-port', String(MIXED_PORT), '--samples', '3', '--sample-interval', '1s', '--json'])) as { recommendations: Rec[] };
+  const sq = out.recommendations.find((r) => r.id === 'send-q-persistent');
+  assert.ok(sq, `send-q-persistent fires: ${out.recommendations.map((r) => r.id).join(', ')}`);
+  assert.doesNotMatch(sq.message, /does not show the peer's window/, sq.message);
+  assert.match(sq.message, new RegExp(`the peer's window is shut on 127\\.0\\.0\\.1:${shutPort} \\(the peer is not reading\\) and is open on 127\\.0\\.0\\.1:${dropPort} \\(this host cannot send: a local drop\\)`), sq.message);
+  assert.match(sq.evidence, new RegExp(`127\\.0\\.0\\.1:${shutPort} Send-Q .*snd_wnd 0\\)`), sq.evidence);
+  assert.match(sq.fix, /Where the peer's window is open .*nft list ruleset.*Fix the reading side/, sq.fix);
+});

@@ -22,7 +22,8 @@ interface Stuck {
   /**
    * Send-Q: the probe timer (timer persist) in every sample, and what tcp_info says of the peer's window:
    * 'shut' (snd_wnd under one segment in every sample), 'open' (a segment's worth or more in every sample:
-   * the kernel cannot send for local reasons), 'unknown' (no snd_wnd from this source, or mixed).
+   * the kernel cannot send for local reasons), 'changed' (shut in some samples, open in others), 'unknown'
+   * (no snd_wnd in some sample: this source does not show it).
    */
   closed?: boolean;
   window?: WindowState;
@@ -38,7 +39,7 @@ function consumed(x: Socket): number | null {
 
 type Which = 'recvQ' | 'sendQ';
 
-type WindowState = 'shut' | 'open' | 'unknown';
+type WindowState = 'shut' | 'open' | 'changed' | 'unknown';
 
 /**
  * The peer's window in one sample, from tcpi_snd_wnd. The kernel arms its probe timer (ICSK_TIME_PROBE0,
@@ -47,7 +48,7 @@ type WindowState = 'shut' | 'open' | 'unknown';
  * timer:(persist,...) backoff:7 with snd_wnd:65483). A window under one segment (snd_mss) is shut for the
  * sender (tcp_snd_wnd_test); receivers advertise 0 rather than less than a segment.
  */
-function windowOf(x: Socket): WindowState {
+function windowOf(x: Socket): 'shut' | 'open' | 'unknown' {
   const w = x.tcpInfo?.sndWnd;
   if (w == null) return 'unknown';
   return w === 0 || w < (x.tcpInfo?.mss ?? 1) ? 'shut' : 'open';
@@ -118,7 +119,15 @@ function findStuck(ctx: RuleContext, g: ConnGroup, which: Which): Stuck[] {
     // window open (then the kernel cannot send for local reasons: see windowOf).
     const persistTimer = which === 'sendQ' && samples.every((x) => x!.timer?.name === 'persist');
     const states = persistTimer ? samples.map((x) => windowOf(x!)) : [];
-    const window: WindowState | undefined = !persistTimer ? undefined : states.every((w) => w === 'shut') ? 'shut' : states.every((w) => w === 'open') ? 'open' : 'unknown';
+    const window: WindowState | undefined = !persistTimer
+      ? undefined
+      : states.includes('unknown')
+        ? 'unknown'
+        : states.every((w) => w === 'shut')
+          ? 'shut'
+          : states.every((w) => w === 'open')
+            ? 'open'
+            : 'changed';
     // A bulk sender keeps its send queue full while data flows: only a stalled send queue, or one the
     // peer's zero window holds back (a slow reader: some progress), is a problem.
     if (which === 'sendQ' && !noProgress && !persistTimer) continue;
@@ -129,7 +138,12 @@ function findStuck(ctx: RuleContext, g: ConnGroup, which: Which): Stuck[] {
   return out.sort((a, b) => b.s[which] - a.s[which]);
 }
 
-function detail(x: Stuck, which: Which): string {
+/** A stuck socket named by the side that differs within its group: its local endpoint for outgoing connections (all to one peer port), its peer's for incoming ones. */
+function sockName(x: Stuck, g: ConnGroup): string {
+  return fmtEndpoint(g.direction === 'out' ? x.s.local : x.s.peer);
+}
+
+function detail(x: Stuck, which: Which, g: ConnGroup): string {
   const s = x.s;
   const u = usage(s, which);
   const name = which === 'recvQ' ? 'rcvbuf' : 'sndbuf';
@@ -139,10 +153,12 @@ function detail(x: Stuck, which: Which): string {
   const probes =
     s.timer?.name !== 'persist'
       ? ''
-      : wnd != null && windowOf(s) === 'open'
+      : x.window === 'changed'
+        ? ` (probe timer: timer persist; snd_wnd changed between the samples, shut in some and open in others: now ${wnd})`
+        : wnd != null && windowOf(s) === 'open'
         ? ` (probe timer: timer persist, yet the peer's window is open: snd_wnd ${wnd})`
         : ` (zero-window probes: timer persist${wnd != null ? `, snd_wnd ${wnd}` : ''})`;
-  return `${fmtEndpoint(s.peer)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${mem}${pace}${probes}`;
+  return `${sockName(x, g)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${mem}${pace}${probes}`;
 }
 
 function readRate(r: { bytes: number; seconds: number }): string {
@@ -169,19 +185,41 @@ function readerVerdict(stuck: readonly Stuck[]): string {
  * Send-Q: "the peer is not reading" only where zero-window probes show its window shut in every sample;
  * a queue that stalls without them (a source that shows no timers) may as well be a path that drops.
  */
-function sendVerdict(stuck: readonly Stuck[]): string {
+function sendVerdict(stuck: readonly Stuck[], g: ConnGroup): string {
   if (stuck.every((x) => x.window === 'shut')) return `the peer is not reading${stuck.every((x) => x.stalled) ? '' : ' fast enough'}`;
   if (stuck.every((x) => x.window === 'open'))
     return "the peer's window is open (tcp_info snd_wnd) yet the kernel keeps its probe timer (timer persist): packets are dropped or held on this host (a firewall output rule, a qdisc, the route), not by the peer";
+  if (stuck.every((x) => x.closed) && stuck.some((x) => x.window !== 'unknown')) return `the probe timer (timer persist) runs in every sample; ${mixedWindows(stuck, g)}`;
   if (stuck.every((x) => x.closed))
     return "the probe timer (timer persist) runs in every sample: the peer's window is shut (the peer is not reading), or this host cannot send (a local firewall drop); this source does not show the peer's window (snd_wnd) to tell them apart";
   return 'nothing is acknowledged and no zero-window probes show a shut window: the peer is not reading, or the path drops packets';
 }
 
+/**
+ * Which sockets of a group with the probe timer in every sample have the peer's window shut, which open,
+ * which changed between the samples, and which show none: "the peer's window is shut on A (the peer is not
+ * reading) and is open on B (this host cannot send: a local drop)", each named as the evidence names it.
+ */
+function mixedWindows(stuck: readonly Stuck[], g: ConnGroup): string {
+  const list = (xs: readonly Stuck[]) => `${xs.slice(0, 3).map((x) => sockName(x, g)).join(', ')}${xs.length > 3 ? ` and ${xs.length - 3} more` : ''}`;
+  const of = (w: WindowState) => stuck.filter((x) => x.window === w);
+  const parts: string[] = [];
+  const shut = of('shut');
+  if (shut.length) parts.push(`is shut on ${list(shut)} (the peer is not reading${shut.every((x) => x.stalled) ? '' : ' fast enough'})`);
+  const open = of('open');
+  if (open.length) parts.push(`is open on ${list(open)} (this host cannot send: a local drop)`);
+  const changed = of('changed');
+  if (changed.length) parts.push(`changed between the samples on ${list(changed)} (shut in some, open in others)`);
+  const unknown = of('unknown');
+  if (unknown.length) parts.push(`is not shown on ${list(unknown)} (no snd_wnd in some sample)`);
+  const joined = parts.length <= 2 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return `the peer's window ${joined}`;
+}
+
 /** The fix for a stuck Send-Q: the reading side only where a shut window may be the cause; local drops and the path where they may. */
 function sendFix(stuck: readonly Stuck[], g: ConnGroup): string {
   const peer = stuck.some((x) => x.window !== 'open');
-  const local = stuck.some((x) => x.window === 'open' || x.window === 'unknown');
+  const local = stuck.some((x) => x.window === 'open' || x.window === 'changed' || x.window === 'unknown');
   const path = stuck.some((x) => !x.closed);
   const checks: string[] = [];
   if (local)
@@ -213,7 +251,7 @@ function makeRule(which: Which): Rule {
     topic: 'queues',
     summary: recv
       ? 'Established sockets keep their Recv-Q full for persistSamples samples (memory in use, skmem r, at least queueBufferRatio of the socket\'s own receive buffer, skmem rb, where the source shows it; or queueBytes queued): the owning application is not reading (it read nothing between the samples: bytes_received - Recv-Q did not grow, or without tcp_info Recv-Q never fell), or reads too slowly (the message gives the rate it read at). Needs history. A reader that keeps up is not full: with a small SO_RCVBUF one segment in transit is already half the buffer (Recv-Q 32 KiB of rb 64 KiB on loopback), hence the high ratio.'
-      : 'Established sockets keep their Send-Q full for persistSamples samples (zero-window probes, timer persist, in every sample; or skmem w at least queueBufferRatio of skmem tb, or queueBytes queued, with no data acknowledged): the peer is not reading when its window is shut (timer persist in every sample with tcp_info snd_wnd under one segment); the same probe timer with the window open (snd_wnd a segment or more) is a local drop (a firewall output rule, a qdisc), and where the source shows no snd_wnd (ss, procfs, kernels before 5.4) the message names both; without the timer it says the path may drop as well. Sockets whose retransmission timer has expired (timer on with a retransmit count, tcp_info retransmits) are left to the retransmission rules. Needs history.',
+      : 'Established sockets keep their Send-Q full for persistSamples samples (zero-window probes, timer persist, in every sample; or skmem w at least queueBufferRatio of skmem tb, or queueBytes queued, with no data acknowledged): the peer is not reading when its window is shut (timer persist in every sample with tcp_info snd_wnd under one segment); the same probe timer with the window open (snd_wnd a segment or more) is a local drop (a firewall output rule, a qdisc), and where the source shows no snd_wnd (ss, procfs, kernels before 5.4) the message names both; in a group whose windows differ (some shut, some open) or changed between the samples it names which sockets are which; without the timer it says the path may drop as well. Sockets whose retransmission timer has expired (timer on with a retransmit count, tcp_info retransmits) are left to the retransmission rules. Needs history.',
     thresholds: ['queueBufferRatio', 'queueBytes', 'persistSamples'],
     evaluate(ctx) {
       if (!hasPersistence(ctx)) return [];
@@ -233,8 +271,8 @@ function makeRule(which: Which): Rule {
           ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
           message: recv
             ? `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} keep${stuck.length === 1 ? 's' : ''} data unread in Recv-Q: ${who} ${readerVerdict(stuck)}`
-            : `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} cannot send: ${sendVerdict(stuck)} (Send-Q stays full)`,
-          evidence: `over ${n} samples (${criterion(ctx, which)}): ${stuck.slice(0, 3).map((x) => detail(x, which)).join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''}`,
+            : `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} cannot send: ${sendVerdict(stuck, g)} (Send-Q stays full)`,
+          evidence: `over ${n} samples (${criterion(ctx, which)}): ${stuck.slice(0, 3).map((x) => detail(x, which, g)).join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''}`,
           fix: recv
             ? `Read until EAGAIN on every readiness event and never block the event loop or the reading thread; check for a stuck worker (strace ${procs.length ? `-f ${procs.slice(0, 3).map((p) => `-p ${p.pid}`).join(' ')}` : '-f -p PID'} -e trace=read,recvfrom,epoll_wait). Confirm: ss -tnm state established ${ssFilter(g)} (Recv-Q should drain to 0)`
             : sendFix(stuck, g),
