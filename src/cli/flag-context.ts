@@ -42,3 +42,12 @@ export function refuseUnixWithPort(argv: Readonly<Record<string, unknown>>): voi
   const kept = others.map((p) => `--${p}`).join(' ');
   throw new UsageError(`--unix adds nothing with --port (a unix socket has no port): ${kept} --port ${String(argv.port)} lists the port's ${others.map((p) => p.toUpperCase()).join(' and ')} sockets without it`);
 }
+
+/**
+ * The monitor's --interval with --json: --json prints one snapshot and exits, so there is no refresh to set (a
+ * stdout that is not a terminal also prints one, but the same command line refreshes in a terminal: not refused).
+ */
+export function refuseIntervalWithJson(argv: Readonly<Record<string, unknown>>): void {
+  if (argv.json !== true || argv.interval === undefined) return;
+  throw new UsageError('--interval sets the full-screen monitor\'s refresh: with --json it prints one snapshot and exits (drop --interval, or --json to watch)');
+}

@@ -71,3 +71,14 @@ test('the monitor: --ssh-config/--ssh-timeout need --host; --unix with --port is
     JSON.parse(r.stdout);
   }
 });
+
+test('the monitor: --interval with --json is refused (one snapshot, no refresh); without --json it is taken', { timeout: 60_000 }, () => {
+  refused(['--json', '--interval', '2s'], /^sockscope: --interval sets the full-screen monitor's refresh: with --json it prints one snapshot/);
+  refused(['--interval=500ms', '--json', '--port', '9'], /--interval sets the full-screen monitor's refresh/);
+  // Not a terminal, no --json: one table, as the same command line refreshes in a terminal; not refused.
+  const table = run('--interval', '2s', '--port', '9');
+  assert.equal(table.status, 0, table.stderr);
+  const json = run('--json', '--port', '9');
+  assert.equal(json.status, 0, json.stderr);
+  assert.doesNotThrow(() => JSON.parse(json.stdout));
+});

@@ -1,7 +1,7 @@
 // `sockscope` with no command: the full-screen monitor, or one plain snapshot table when stdout is not a TTY.
 import type { CommandModule } from 'yargs';
 import { hostValues, sshConfigValue, SSH_TIMEOUT_HELP, sshTimeoutValue } from '../host-option.js';
-import { refuseSshFlagsWithoutHost, refuseUnixWithPort } from '../flag-context.js';
+import { refuseIntervalWithJson, refuseSshFlagsWithoutHost, refuseUnixWithPort } from '../flag-context.js';
 import { parsePort } from '../options.js';
 
 export interface Args {
@@ -40,6 +40,7 @@ export const monitorCommand: CommandModule<object, Args> = {
       .check((argv) => {
         refuseSshFlagsWithoutHost(argv);
         refuseUnixWithPort(argv);
+        refuseIntervalWithJson(argv);
         return true;
       })
       .example('$0', 'the full-screen monitor')
