@@ -9,7 +9,7 @@ import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { hiddenOwnerUid, snapshotOwnerView } from '../../model/owner.js';
 import { hiddenOwnerText } from './close-wait.js';
-import { escapeControl } from '../../model/escape.js';
+import { escapeControl, jsonText } from '../../model/escape.js';
 
 function listenersOf(snap: Snapshot): Socket[] {
   const out: Socket[] = [];
@@ -72,7 +72,9 @@ function backlogFix(s: Socket, ctx: RuleContext): string {
 export function nodeListen(at: { address: string; scope?: string } | undefined, port: number, backlog: number): string {
   const a = at?.address;
   const text = a === undefined || a === '*' || a === '' ? '' : at!.scope ? `${a}%${at!.scope}` : a;
-  const host = text ? `host: '${text.replace(/[\\']/g, '\\$&')}', ` : '';
+  // An interface name is system text (it may hold escapes): anything beyond address characters is written as a
+  // JSON string literal (valid JS), whose \uXXXX escapes keep control and bidi characters off the terminal.
+  const host = text ? `host: ${/^[\w.:%-]+$/.test(text) ? `'${text}'` : jsonText(text)}, ` : '';
   return `server.listen({ ${host}port: ${port}, backlog: ${backlog} })`;
 }
 
