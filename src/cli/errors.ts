@@ -1,4 +1,5 @@
 // Errors the CLI maps to exit codes: UsageError -> 2 (bad input), anything else -> 1.
+import { briefText } from '../model/input-error.js';
 
 /** Bad input from the user: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -34,10 +35,6 @@ function characters(text: string): number {
   return n;
 }
 
-/** The first `max` characters (code points) of a text. */
-function firstCharacters(text: string, max: number): string {
-  return [...text.slice(0, max * 2)].slice(0, max).join('');
-}
 
 /**
  * A word as a message quotes it: whole (through `quote`, e.g. JSON.stringify) up to ABUSIVE_WORD_CHARS
@@ -48,7 +45,7 @@ export function briefWord(text: string, quote: (s: string) => string = (s) => s)
   if (text.length <= ABUSIVE_WORD_CHARS) return quote(text);
   const n = characters(text);
   if (n <= ABUSIVE_WORD_CHARS) return quote(text);
-  return `${quote(`${firstCharacters(text, WORD_SHOWN_CHARS)}…`)} (${n} characters)`;
+  return `${quote(briefText(text, WORD_SHOWN_CHARS))} (${n} characters)`;
 }
 
 /**
@@ -79,5 +76,5 @@ export function capMessage(message: string): string {
   if (message.length <= MESSAGE_MAX_CHARS) return message;
   const n = characters(message);
   if (n <= MESSAGE_MAX_CHARS) return message;
-  return `${firstCharacters(message, MESSAGE_MAX_CHARS)}… (message cut: ${n} characters)`;
+  return `${briefText(message, MESSAGE_MAX_CHARS)} (message cut: ${n} characters)`;
 }
