@@ -8,7 +8,7 @@ import type { BuffersReport } from '../advise/buffers-report.js';
 import { parseBandwidth, parseDurationMs, UnitError } from '../advise/units.js';
 import { buffersReport } from '../cli/commands/buffers.js';
 import { UsageError } from '../cli/errors.js';
-import { libraryConfig, settingOrigin, type LibraryOptions } from './config.js';
+import { collectorOf, libraryConfig, settingOrigin, type LibraryOptions } from './config.js';
 import { collecting, detached, InvalidInputError, parseInput } from './errors.js';
 
 const Port = z.number().int().min(1).max(65535);
@@ -59,7 +59,8 @@ function parsed<T>(field: 'bandwidth' | 'rtt', parse: () => T): T {
 /**
  * Buffer sizing: BDP vs SO_RCVBUF/SO_SNDBUF vs sysctl caps, for a link and/or live connections. Bad input or
  * options: InvalidInputError; no such pid/fd or a collector failure: CollectorError / NoSuchSocketError.
- * `options.config`: bufferSize (the read size the report compares with) and thresholds, as for analyze().
+ * `options.config`: bufferSize (the read size the report compares with), thresholds and source (the collector
+ * when the input names none), as for analyze().
  */
 export async function sizeBuffers(input: SizeBuffersInput, options?: LibraryOptions): Promise<BuffersReport> {
   const o = parseInput(SizeBuffersInputSchema, input, 'sizeBuffers');
@@ -69,7 +70,7 @@ export async function sizeBuffers(input: SizeBuffersInput, options?: LibraryOpti
   const rtt = o.rtt === undefined ? undefined : parsed('rtt', () => parseDurationMs(o.rtt!, 'rtt'));
   const settings = { defaults: { bufferSize: config.bufferSize, ...settingOrigin(options, 'bufferSize') }, thresholds: config.thresholds };
   try {
-    return detached(await collecting(() => buffersReport({ port: o.port, peerPort: o.peerPort, pid: o.pid, fd: o.socketFd, bandwidth, rtt, source: o.source }, settings)));
+    return detached(await collecting(() => buffersReport({ port: o.port, peerPort: o.peerPort, pid: o.pid, fd: o.socketFd, bandwidth, rtt, source: collectorOf(o.source, config) }, settings)));
   } catch (e) {
     if (e instanceof UsageError) throw new InvalidInputError(e.message, [{ path: '', message: e.message }]);
     throw e;

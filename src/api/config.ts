@@ -58,6 +58,14 @@ export function libraryConfig(options: LibraryOptions | undefined, what: string)
 }
 
 /**
+ * The collector of a call that reads sockets: the input's own `source`, else the configuration's (options.config.source,
+ * which `loadConfig().config` takes from a config file, as the command line does), else auto (DEFAULT_CONFIG's).
+ */
+export function collectorOf(explicit: string | undefined, config: Config): string {
+  return explicit ?? config.source;
+}
+
+/**
  * No warning level above its critical one in options.config.thresholds, merged over the defaults (the schema
  * checks each value, as a config file's; the pairs are checked on merged values, here as in resolve.ts's
  * mergeConfig): an InvalidInputError at each offending key, the warning level's when the input sets both.

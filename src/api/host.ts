@@ -1,6 +1,7 @@
 // Library API for reading this host: snapshot(), analyze(), analyzeStates(); inputs validated with zod.
 // Thresholds are the rules' defaults, the caller's `options.config.thresholds` and the input's `thresholds`,
-// never a config file or the environment (api/config.ts).
+// never a config file or the environment (api/config.ts); the collector is the input's `source`, else
+// `options.config.source`, else auto.
 import { z } from 'zod';
 import { createSource, type SourceChoice } from '../collect/index.js';
 import { thresholdConflicts } from '../advise/thresholds.js';
@@ -9,7 +10,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import type { Endpoint, ProcessRef } from '../model/socket.js';
 import { buildAnalyzeReport, buildStatesReport, scopeCollectOptions } from '../report/analyze.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
-import { libraryConfig, type LibraryOptions } from './config.js';
+import { collectorOf, libraryConfig, type LibraryOptions } from './config.js';
 import { collecting, InvalidInputError, parseInput } from './errors.js';
 
 const Port = z.number().int().min(1).max(65535);
@@ -32,7 +33,8 @@ export type SnapshotInput = z.input<typeof SnapshotInputSchema>;
 
 export const AnalyzeInputSchema = z
   .object({
-    source: z.enum(['auto', 'netlink', 'ss', 'procfs', 'netstat']).default('auto'),
+    /** The collector; default options.config.source, else auto. */
+    source: z.enum(['auto', 'netlink', 'ss', 'procfs', 'netstat']).optional(),
     port: Port.optional(),
     peerPort: Port.optional(),
     /** Rule thresholds over the configured ones (names as in the config's `thresholds`). */
@@ -111,7 +113,7 @@ export async function analyze(input: AnalyzeInput = {}, options?: LibraryOptions
   const config = libraryConfig(options, 'analyze');
   const thresholds = thresholdsOf(config.thresholds, o.thresholds, 'analyze');
   const scoped = o.port !== undefined || o.peerPort !== undefined;
-  const snap = await collect(o.source, { ...scopeCollectOptions(o), protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
+  const snap = await collect(collectorOf(o.source, config), { ...scopeCollectOptions(o), protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
   return buildAnalyzeReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, thresholds);
 }
 
@@ -124,6 +126,6 @@ export async function analyzeStates(input: AnalyzeInput = {}, options?: LibraryO
   // memory) when scoped to a port or peer port.
   const byPort = o.port !== undefined;
   const scoped = byPort || o.peerPort !== undefined;
-  const snap = await collect(o.source, { ...scopeCollectOptions(o), protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners', ...(scoped ? { details: true } : {}) });
+  const snap = await collect(collectorOf(o.source, config), { ...scopeCollectOptions(o), protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners', ...(scoped ? { details: true } : {}) });
   return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, thresholds);
 }

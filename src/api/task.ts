@@ -108,8 +108,11 @@ export async function runTask(raw: TaskInput, options?: LibraryOptions): Promise
   const task = parseTask(raw);
   // options.config is checked for every operation, not only those that use configuration: a caller's typo
   // would otherwise pass silently until a task that reads it.
-  libraryConfig(options, 'task');
+  const config = libraryConfig(options, 'task');
   const { operation, ...input } = task as { operation: TaskOperation } & Record<string, unknown>;
+  // inspect-options and debug-connections take no options: the task's "source", else options.config.source
+  // (analyze, analyze-states and buffers apply it themselves).
+  if ((operation === 'inspect-options' || operation === 'debug-connections') && input.source === undefined && config.source !== 'auto') input.source = config.source;
   const result = await dispatch(operation, input, task, options);
   return { ok: true, operation, result } as TaskSuccess;
 }
