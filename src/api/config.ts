@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { loadConfig as loadFromFiles, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
-import { ConfigFileSchema, DEFAULT_CONFIG, type Config } from '../config/schema.js';
+import { ConfigFileSchema, DEFAULT_CONFIG, suggest, type Config } from '../config/schema.js';
 import { thresholdConflictMessage, thresholdConflicts } from '../advise/thresholds.js';
-import type { OriginInfo } from '../config/resolve.js';
+import { checkEnv, checkPath, type OriginInfo } from '../config/resolve.js';
+import { briefValue } from '../model/input-error.js';
 import { ConfigError, InvalidInputError, zodIssues } from './errors.js';
 
 /** The second argument of the library functions whose result depends on configuration. */
@@ -80,12 +81,32 @@ function checkThresholdPairs(thresholds: Record<string, number>, what: string): 
   if (issues.length) throw new InvalidInputError(`invalid ${what} options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
 }
 
+const LOAD_OPTION_KEYS = ['cwd', 'env', 'flags'];
+
+/**
+ * loadConfig's argument, as every library function checks its input (InvalidInputError naming the field):
+ * `{cwd?, env?, flags?}` and nothing else (a misspelled option was ignored), cwd a path, env an environment,
+ * flags an object of settings (which the loader validates like a file's: a ConfigError naming --KEY).
+ */
+function checkLoadOptions(opts: unknown): void {
+  const refuse = (path: string, message: string): never => {
+    throw new InvalidInputError(`invalid loadConfig input: ${path ? `${path}: ` : ''}${message}`, [{ path, message }]);
+  };
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) refuse('', `takes an object ({cwd?, env?, flags?}), got ${briefValue(opts)}`);
+  const o = opts as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!LOAD_OPTION_KEYS.includes(k)) refuse(k, `unknown key: loadConfig takes ${LOAD_OPTION_KEYS.join(', ')}${suggest(k, LOAD_OPTION_KEYS)}`);
+  if (o.cwd !== undefined) checkPath(o.cwd, 'loadConfig', 'cwd');
+  if (o.env !== undefined) checkEnv(o.env, 'loadConfig', 'env');
+  if (o.flags !== undefined && (typeof o.flags !== 'object' || o.flags === null || Array.isArray(o.flags))) refuse('flags', `expected an object of settings ({bufferSize: 4096, ...}), got ${briefValue(o.flags)}`);
+}
+
 /**
  * The configuration the command line would apply here: the config files and the environment, validated. A bad
  * file or variable is a ConfigError (code config-error) naming it; the loader's own error is the CLI's
  * UsageError, which the library does not export.
  */
 export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
+  checkLoadOptions(opts);
   try {
     return loadFromFiles(opts);
   } catch (e) {

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { decodeUtf8, encodeUtf8Bytes, escapeControl } from '../model/escape.js';
+import { briefValue, InvalidInputError } from '../model/input-error.js';
 import { DEFAULT_KEYMAP, overriddenKeys } from '../ui/keymap.js';
 import { thresholdConflictMessage, thresholdConflicts } from '../advise/thresholds.js';
 import { CONFIG_KEYS, DEFAULT_CONFIG, type Config, type ConfigFile } from './defaults.js';
@@ -64,10 +65,37 @@ export interface LoadConfigOptions {
  * no user file then, rather than one relative to the current directory.
  */
 export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  checkEnv(env, 'userConfigPath', 'env');
   const xdg = env.XDG_CONFIG_HOME;
   if (xdg && xdg.startsWith('/')) return join(xdg, 'sockscope', 'config.yaml');
   const home = env.HOME !== undefined ? env.HOME : homedir();
   return home.startsWith('/') ? join(home, '.config', 'sockscope', 'config.yaml') : undefined;
+}
+
+// The arguments of the exported userConfigPath, projectConfigPaths and loadConfig (api/config.ts), checked as
+// every library function checks its input: an InvalidInputError naming the field, not a TypeError from deep
+// inside (`env.HOME.startsWith`) or a string taken as a path's characters. Written out, not zod: this module
+// stays out of zod's start-up cost.
+function refuse(what: string, path: string, message: string): never {
+  throw new InvalidInputError(`invalid ${what} input: ${path}: ${message}`, [{ path, message }]);
+}
+
+/** A path given to the library: a string without NUL bytes (no file name holds one). */
+export function checkPath(value: unknown, what: string, path: string): void {
+  if (typeof value !== 'string') refuse(what, path, `expected a string (a directory path), got ${briefValue(value)}`);
+  if (value.includes('\0')) refuse(what, path, 'a path holds no NUL byte');
+}
+
+/** An environment such as process.env: an object whose values are strings (or undefined); HOME and XDG_CONFIG_HOME paths without NUL bytes. */
+export function checkEnv(env: unknown, what: string, path: string): void {
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) refuse(what, path, `expected an object of environment variables (such as process.env), got ${briefValue(env)}`);
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && typeof v !== 'string') refuse(what, `${path}.${k}`, `expected a string (an environment variable's value), got ${briefValue(v)}`);
+  }
+  for (const k of ['HOME', 'XDG_CONFIG_HOME']) {
+    const v = (env as Record<string, string | undefined>)[k];
+    if (v?.includes('\0')) refuse(what, `${path}.${k}`, 'a path holds no NUL byte');
+  }
 }
 
 /**
@@ -96,6 +124,7 @@ export function currentDirectory(): string {
 
 /** The project files, lowest precedence first. */
 export function projectConfigPaths(cwd: string = currentDirectory()): { skill: string; sockscope: string } {
+  checkPath(cwd, 'projectConfigPaths', 'cwd');
   return {
     skill: resolve(cwd, '.babysitter', 'skills', 'socket-programming.yaml'),
     sockscope: resolve(cwd, 'sockscope.yaml'),
