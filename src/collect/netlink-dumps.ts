@@ -10,7 +10,8 @@ import { interfaceName } from './interface-names.js';
 import { runDump, type DumpStats } from './netlink-dump.js';
 import { pollMemoryFor, type PollMemory } from './poll-memory.js';
 import { NetlinkError, NetlinkSocket } from './netlink-socket.js';
-import { ALL_PROTOCOLS, DEFAULT_TIMEOUT_MS } from './source.js';
+import { overlayDetails, scopeOfDetails } from './scoped-details.js';
+import { ALL_PROTOCOLS, DEFAULT_TIMEOUT_MS, type DetailsScope } from './source.js';
 
 /**
  * ifindex -> interface name, asked (interfaceName: this network namespace's, not sysfs's) only for the
@@ -70,14 +71,17 @@ interface InetJob {
 /** Errnos of a kernel that does not serve the first interface's TCP dump: fall back to one dump per family. */
 const NO_COMPAT_DUMP = new Set([2, 22, 95]); // ENOENT, EINVAL, EOPNOTSUPP
 
-function jobName(job: InetJob): string {
-  return `sock_diag ${job.protocol}${job.family === AF_INET6 ? '6' : job.family === AF_INET ? '4' : ''}`;
+function jobName(job: InetJob, scope?: DetailsScope): string {
+  const name = `sock_diag ${job.protocol}${job.family === AF_INET6 ? '6' : job.family === AF_INET ? '4' : ''}`;
+  return scope ? `${name} details (${scope.port !== undefined ? `port ${scope.port}` : `peer port ${scope.peerPort}`})` : name;
 }
 
 /** Options for the dump itself (what the kernel is asked for), without host info or attribution. */
 export interface NetlinkDumpOptions {
   protocols?: readonly Protocol[];
   details?: boolean;
+  /** With `details`: only these TCP sockets get tcp_info, from a port-filtered dump of their own (CollectOptions.detailsFor). */
+  detailsFor?: DetailsScope;
   /** UDP sockets' skmeminfo without `details` (CollectOptions.udpMemory), in the UDP dumps themselves. */
   udpMemory?: boolean;
   port?: number;
@@ -152,63 +156,65 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     else jobs.push({ protocol: p, family: AF_INET }, { protocol: p, family: AF_INET6 });
   }
   const wantUnix = protocols.includes('unix') && !filtered;
+  // CollectOptions.detailsFor: the TCP dump without tcp_info, the scope's sockets again with it (a filtered walk).
+  const scoped = scopeOfDetails(opts, filtered);
   type DumpResult = { sockets: Socket[]; stats: DumpStats; what: string };
   const results: DumpResult[] = [];
   /** The first dump's PollMemory when it fed the aggregation (opts.aggregator, or the previous poll's rolled on). */
   let first: PollMemory | undefined;
 
   const notes: string[] = [];
-  const runInet = async (sock: NetlinkSocket, job: InetJob, seq: number): Promise<DumpResult> => {
+  const runInet = async (sock: NetlinkSocket, job: InetJob, seq: number, scope?: DetailsScope): Promise<DumpResult> => {
     if (job.family === AF_UNSPEC) {
       // Both families in one walk; a kernel that refuses the request (before any socket) gets one dump per family.
       const fed = { count: 0 };
       try {
-        return await runInetDump(sock, job, seq, jobName(job), fed);
+        return await runInetDump(sock, job, seq, jobName(job, scope), fed, scope);
       } catch (e) {
         if (!(e instanceof NetlinkError && NO_COMPAT_DUMP.has(e.errno) && fed.count === 0)) throw e;
-        notes.push(`netlink: the kernel refused the TCP dump of both families (errno ${e.errno}); one dump per family instead`);
-        const v4 = await runInet(sock, { protocol: 'tcp', family: AF_INET }, seq);
-        const v6 = await runInet(sock, { protocol: 'tcp', family: AF_INET6 }, seq);
+        if (!scope) notes.push(`netlink: the kernel refused the TCP dump of both families (errno ${e.errno}); one dump per family instead`);
+        const v4 = await runInet(sock, { protocol: 'tcp', family: AF_INET }, seq, scope);
+        const v6 = await runInet(sock, { protocol: 'tcp', family: AF_INET6 }, seq, scope);
         for (const s of v6.sockets) v4.sockets.push(s);
         const st = v4.stats;
         return {
           sockets: v4.sockets,
           stats: { bytes: st.bytes + v6.stats.bytes, chunks: st.chunks + v6.stats.chunks, interrupted: st.interrupted || v6.stats.interrupted, ms: st.ms + v6.stats.ms, maxParseMs: Math.max(st.maxParseMs, v6.stats.maxParseMs) },
-          what: 'sock_diag tcp4+tcp6',
+          what: `sock_diag tcp4+tcp6${scope ? v4.what.slice(v4.what.indexOf(' ', 10)) : ''}`,
         };
       }
     }
-    const what = jobName(job);
+    const what = jobName(job, scope);
     try {
-      return await runInetDump(sock, job, seq, what);
+      return await runInetDump(sock, job, seq, what, undefined, scope);
     } catch (e) {
       // A kernel without IPv6 or without udp_diag answers ENOENT for that family/protocol only:
       // there are no such sockets to show, which is not a reason to give up on the rest.
       if (e instanceof NetlinkError && e.errno === 2 && (job.family === AF_INET6 || job.protocol === 'udp')) {
-        notes.push(`netlink: the kernel has no ${what.slice(10)} socket diagnostics (ENOENT); none shown`);
+        if (!scope) notes.push(`netlink: the kernel has no ${what.slice(10)} socket diagnostics (ENOENT); none shown`);
         return { sockets: [] as Socket[], stats: { bytes: 0, chunks: 0, interrupted: false, ms: 0, maxParseMs: 0 }, what };
       }
       throw e;
     }
   };
-  const runInetDump = async (sock: NetlinkSocket, job: InetJob, seq: number, what: string, fed = { count: 0 }): Promise<DumpResult> => {
+  /** One dump; `scope`: the details dump of CollectOptions.detailsFor (its own filter, fed to nothing). */
+  const runInetDump = async (sock: NetlinkSocket, job: InetJob, seq: number, what: string, fed = { count: 0 }, scope?: DetailsScope): Promise<DumpResult> => {
     const req = buildInetDiagRequest({
       family: job.family,
       protocol: job.protocol === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP,
       // CollectOptions.boundOnly: also the TCP sockets merely bound to the port (they hold it: EADDRINUSE).
       states: job.protocol === 'tcp' && opts.port !== undefined && opts.boundOnly ? ALL_STATES_MASK | BOUND_INACTIVE_BIT : undefined,
-      details: opts.details,
+      details: scope !== undefined || (opts.details === true && !(scoped && job.protocol === 'tcp')),
       memory: job.protocol === 'udp' && opts.udpMemory === true,
-      port: opts.port,
-      peerPort: opts.peerPort,
-      listeners: opts.withListeners === true && opts.peerPort !== undefined,
+      ...(scope ? { port: scope.port, peerPort: scope.peerPort } : { port: opts.port, peerPort: opts.peerPort, listeners: opts.withListeners === true && opts.peerPort !== undefined }),
       seq,
     });
     const sockets: Socket[] = [];
     // Only the first dump feeds the aggregator as it goes (see `aggregator`); for the TCP dump of both
     // families a polling collector's PollMemory rolls the previous poll's aggregation on instead.
-    const agg = seq === 1 ? opts.aggregator : undefined;
+    const agg = seq === 1 && !scope ? opts.aggregator : undefined;
     let memory: PollMemory | undefined;
+    // Not with details (scoped or not): tcp_info changes on every poll, and a scope's details are written into the dump's objects.
     if (opts.reuse && job.protocol === 'tcp' && !opts.details) {
       const key = `${what} ${opts.port ?? ''} ${opts.peerPort ?? ''} ${opts.boundOnly ? 'bound' : ''} ${opts.withListeners ? 'listeners' : ''}`;
       memory = pollMemoryFor(opts.reuse, key);
@@ -216,7 +222,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
       else if (memory.aggregator) first = memory;
     }
     const ctx: InetDiagContext = { protocol: job.protocol, interfaces, reuse: memory?.reuse };
-    const onChunk = seq === 1 ? opts.onChunk : undefined;
+    const onChunk = seq === 1 && !scope ? opts.onChunk : undefined;
     let stats: DumpStats;
     try {
       stats = await runDump(sock, req, what, (buf, len) => {
@@ -253,6 +259,8 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     (job) => (sock: NetlinkSocket, seq: number) => runInet(sock, job, seq),
   );
   if (wantUnix) tasks.push(runUnix);
+  // Last in the second lane: its filtered walk runs while the first lane's big dump is still arriving.
+  if (scoped) tasks.push((sock: NetlinkSocket, seq: number) => runInet(sock, { protocol: 'tcp', family: AF_UNSPEC }, seq, scoped));
 
   const run = async (): Promise<NetlinkDumpResult> => {
     if (tasks.length === 0) {
@@ -285,6 +293,9 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
         for (const s of socks) s.close();
       }
     }
+    // The scope's details go into the TCP dump's sockets (by cookie); its own sockets are not listed twice.
+    const detailed = scoped ? results.pop() : undefined;
+    if (detailed && scoped) overlayDetails(results[0]?.sockets ?? [], detailed.sockets, scoped);
     // The other dumps' sockets, after the first's (which fed the aggregation as it was parsed).
     const agg = first?.aggregator ?? opts.aggregator;
     if (agg) for (const r of results.slice(1)) for (const s of r.sockets) agg.add(s);
@@ -305,7 +316,7 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
       }
     }
 
-    const stats = results.map((r) => ({ ...r.stats, what: r.what, sockets: r.sockets.length }));
+    const stats = [...results, ...(detailed ? [detailed] : [])].map((r) => ({ ...r.stats, what: r.what, sockets: r.sockets.length }));
     // The first dump's array (the big one) takes the others' sockets: no second 100,000-entry array.
     // SocketReuse keeps that array as its previous dump but reads only its own length of it.
     const sockets = results[0]?.sockets ?? [];

@@ -30,7 +30,7 @@ import type { SocketInspector } from './inspector.js';
 import { DEFAULT_KEYMAP, displayKey, footerHints, KEYS_OFF_HINTS, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, MIN_BODY_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines, wrapPanelLines } from './socket-lines.js';
-import { current, followTop, initialState, nearOf, selectedIndex, type Action, type Frame, type UiState } from './state.js';
+import { current, detailsScopeOf, followTop, initialState, nearOf, selectedIndex, type Action, type Frame, type UiState } from './state.js';
 import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
 import type { Theme } from './theme.js';
 import { helpPanelLines } from './views/help-lines.js';
@@ -111,6 +111,8 @@ export function App(props: AppProps) {
 
   // Drill-down views want every socket attributed and tcp_info/skmem; the home view stays cheap.
   const wantsDetails = view === 'port' || view === 'socket';
+  const detailsFor = detailsScopeOf(state.stack);
+  const detailsKey = detailsFor ? `${detailsFor.port ?? ''}/${detailsFor.peerPort ?? ''}` : '';
   // The very first collection skips process attribution (a walk of every /proc/PID/fd) so the first
   // frame comes fast; the changed options then ask for a full snapshot at once, with process names.
   const [started, setStarted] = useState(false);
@@ -121,9 +123,13 @@ export function App(props: AppProps) {
       // listener closed is held by no listener (its row named no process; the plain table and --json do).
       processes: !started ? ('none' as const) : wantsDetails || state.table === 'peer' || state.port !== undefined ? ('all' as const) : ('listeners' as const),
       details: wantsDetails,
+      // Only the port on screen needs tcp_info (its sockets and its rules): netlink dumps the rest without.
+      ...(detailsFor ? { detailsFor } : {}),
       port: state.port,
     }),
-    [state.protocols, wantsDetails, state.table, state.port, props.collectProtocols, started],
+    // detailsFor is a new object on every render; detailsKey is its value.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [state.protocols, wantsDetails, detailsKey, state.table, state.port, props.collectProtocols, started],
   );
   // History for the rules: their window (windowSeconds) and persistence (persistSamples), thinned.
   const historyWindow = useMemo(() => historyWindowFor(thresholds), [thresholds]);

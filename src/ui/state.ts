@@ -1,4 +1,5 @@
 // The monitor's UI state and its reducer: pure, so navigation is tested without rendering.
+import type { DetailsScope } from '../collect/source.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import type { ProtocolToggles } from './derive.js';
 import type { SortState } from './tables/sorting.js';
@@ -144,6 +145,25 @@ export type Action =
 /** The frame on screen. */
 export function current(s: UiState): Frame {
   return s.stack[s.stack.length - 1];
+}
+
+/**
+ * The TCP sockets whose tcp_info the view on top needs (CollectOptions.detailsFor): a port view's (local or
+ * peer port); a socket view's, the port view it was opened from (its sockets stay detailed when going back),
+ * else the socket's own local port. Undefined for views without details, remote ports (the remote source
+ * details every socket anyway), and UDP and unix (their details are socket memory, kept for every socket).
+ */
+export function detailsScopeOf(stack: readonly Frame[]): DetailsScope | undefined {
+  const top = stack[stack.length - 1];
+  if (!top || (top.view !== 'port' && top.view !== 'socket')) return undefined;
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const f = stack[i];
+    if (f.view !== 'port') continue;
+    if (f.protocol !== 'tcp' || f.host !== undefined) return undefined;
+    return f.direction === 'local' ? { protocol: 'tcp', port: f.port } : { protocol: 'tcp', peerPort: f.port };
+  }
+  const last = top.view === 'socket' ? top.last : undefined;
+  return last && last.protocol === 'tcp' && last.host === undefined ? { protocol: 'tcp', port: last.local.port } : undefined;
 }
 
 export function reducer(s: UiState, a: Action): UiState {
