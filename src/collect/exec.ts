@@ -1,5 +1,6 @@
 // Runs a child process with an argument array (never a shell), a timeout, and SOCKET_DEBUG logging.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { decodeUtf8Lines } from '../model/escape.js';
 import { logOsCall } from './debug.js';
 import { stdioSocketInodes } from './stdio-sockets.js';
@@ -109,19 +110,115 @@ export async function run(
 }
 
 /**
- * The children of runStreaming still running. They are killed when this process exits: a remote host
+ * The children of runStreaming still running. They are stopped when this process exits: a remote host
  * whose login hangs keeps its ssh running across the monitor's refreshes, and at quit that ssh (and
- * what it runs) stayed on, one more each time the monitor was quit. kill() is synchronous, as an
- * 'exit' listener must be.
+ * what it runs) stayed on, one more each time the monitor was quit. What a child started goes with it
+ * (stopChild): SIGKILL to ssh alone never ended its ProxyCommand or the `ssh -W` of a ProxyJump, which
+ * stayed on with PPID 1 after sockscope exited. The children stay in sockscope's process group, so a
+ * terminal's hangup or Ctrl-C still reaches them when sockscope dies by it (the full-screen monitor dies
+ * by SIGHUP's default action: no 'exit' listener runs).
  */
 const inFlight = new Set<ChildProcess>();
+/** Processes sent SIGTERM whose SIGKILL (after KILL_GRACE_MS) is still to come: pid -> start time (/proc/PID/stat). */
+const dying = new Map<number, string>();
 let exitHook = false;
+
+/** How long a stopped child and its descendants have between SIGTERM and SIGKILL (ssh then says goodbye to sshd). */
+export const KILL_GRACE_MS = 1000;
+/** The same grace at exit, where it is waited for synchronously (an 'exit' listener cannot wait): short, so quitting stays quick. */
+const EXIT_GRACE_MS = 150;
+
+/** /proc/PID/stat's state and start time (fields 3 and 22), undefined when the process is gone. */
+function procStat(pid: number): { state: string; start: string } | undefined {
+  try {
+    const t = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = t.slice(t.lastIndexOf(')') + 2).split(' ');
+    return { state: f[0], start: f[19] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The children of `pid` (/proc/PID/task/TID/children; empty where the kernel has no such file). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ')) if (c !== '') out.push(Number(c));
+    }
+  } catch {
+    // gone, or no children file
+  }
+  return out;
+}
+
+/** `pid` and its descendants (its ProxyCommand, a ProxyJump's ssh -W and what they run), each with its start time. */
+function processTree(pid: number): Map<number, string> {
+  const out = new Map<number, string>();
+  const todo = [pid];
+  while (todo.length && out.size < 1000) {
+    const p = todo.pop()!;
+    const st = procStat(p);
+    if (!st || out.has(p)) continue;
+    out.set(p, st.start);
+    todo.push(...childrenOf(p));
+  }
+  return out;
+}
+
+/** Sends `sig` to each of `procs` that is still the process it was (same start time). */
+function signalAll(procs: ReadonlyMap<number, string>, sig: NodeJS.Signals): void {
+  for (const [pid, start] of procs) {
+    if (procStat(pid)?.start !== start) continue;
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** Whether every one of `procs` has ended (gone, reused, or a zombie not yet reaped). */
+function allEnded(procs: ReadonlyMap<number, string>): boolean {
+  for (const [pid, start] of procs) {
+    const st = procStat(pid);
+    if (st && st.start === start && st.state !== 'Z' && st.state !== 'X') return false;
+  }
+  return true;
+}
+
+/**
+ * Stops a runStreaming child and everything it started: SIGTERM to it and its descendants (taken before
+ * any is signalled: once ssh ends, its proxy is reparented and no longer found) now, SIGKILL to those
+ * still there KILL_GRACE_MS later (or at this process's exit, whichever comes first), so nothing is left
+ * behind, even by a proxy that ignores SIGTERM or runs a child of its own.
+ */
+function stopChild(child: ChildProcess): void {
+  if (child.pid === undefined || dying.has(child.pid)) return;
+  const procs = processTree(child.pid);
+  if (procs.size === 0) procs.set(child.pid, ''); // no /proc: the child alone
+  for (const [pid, start] of procs) dying.set(pid, start);
+  signalAll(procs, 'SIGTERM');
+  if (!procs.has(child.pid) || procs.get(child.pid) === '') child.kill('SIGTERM');
+  setTimeout(() => {
+    for (const pid of procs.keys()) dying.delete(pid);
+    signalAll(procs, 'SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }, KILL_GRACE_MS).unref();
+}
 
 function track(child: ChildProcess): void {
   if (!exitHook) {
     exitHook = true;
     process.once('exit', () => {
-      for (const c of inFlight) c.kill('SIGKILL');
+      const procs = new Map(dying);
+      for (const c of inFlight) if (c.pid !== undefined) for (const [p, s] of processTree(c.pid)) procs.set(p, s);
+      if (procs.size === 0) return;
+      signalAll(procs, 'SIGTERM');
+      // Synchronous and bounded: up to EXIT_GRACE_MS for them to end on SIGTERM, then SIGKILL.
+      for (const end = Date.now() + EXIT_GRACE_MS; Date.now() < end && !allEnded(procs); ) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      signalAll(procs, 'SIGKILL');
+      for (const c of inFlight) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     });
   }
   inFlight.add(child);
@@ -191,7 +288,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
     let aborted = false;
     const onAbort = () => {
       aborted = true;
-      child.kill('SIGKILL');
+      stopChild(child);
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.once('close', () => opts.signal?.removeEventListener('abort', onAbort));
@@ -204,7 +301,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
     if (stdioSockets) child.once('close', holdStdioInodes(stdioSockets));
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      stopChild(child);
     }, timeoutMs);
     let idleTimer: NodeJS.Timeout | undefined;
     const active = () => {
@@ -212,7 +309,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       clearTimeout(idleTimer);
       idleTimer = setTimeout(() => {
         timedOut = idle = true;
-        child.kill('SIGKILL');
+        stopChild(child);
       }, opts.idleTimeoutMs);
     };
     active();
@@ -224,7 +321,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
         opts.onStdout(chunk);
       } catch (e) {
         failure = e;
-        child.kill('SIGKILL');
+        stopChild(child);
       }
     });
     child.stderr!.on('data', (d: Buffer) => {
