@@ -1,4 +1,5 @@
 // Several hosts read as one source (several --host in the monitor): every socket carries its host's label.
+import { noteHostComplete } from '../model/owner.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { CollectorError, type CollectOptions, type SocketSource } from './source.js';
 
@@ -105,6 +106,7 @@ export class MultiHostSource implements SocketSource {
       .then(
         (snapshot) => {
           for (const s of snapshot.sockets) s.host = this.hosts[i].label; // sockets are fresh objects of this collection
+          noteHostComplete(this.hosts[i].label, snapshot.attribution.complete === true);
           st.last = { snapshot, key };
           st.lastAt = Date.now();
         },

@@ -59,6 +59,26 @@ export function localOwnerView(): OwnerView {
 const remoteViewers = new Map<string, { uid: number | undefined; scope: Snapshot['attribution']['scope'] }>();
 
 /**
+ * Per host of several (by the label its sockets carry, Socket.host): whether its last reading's attribution
+ * was complete (its ssh user root there: ss -p sees every process). Set by MultiHostSource.
+ */
+const hostsComplete = new Map<string, boolean>();
+
+/** Records whether host `label`'s last reading saw every process (its attribution.complete). */
+export function noteHostComplete(label: string, complete: boolean): void {
+  hostsComplete.set(label, complete);
+}
+
+/**
+ * Whether the user who read host `host` sees every process there: its last reading was complete (set by
+ * MultiHostSource under the socket's label), or, for a label only RemoteSource noted, its ssh user is root.
+ */
+function hostSeesAll(host: string): boolean {
+  const complete = hostsComplete.get(host);
+  return complete ?? remoteViewers.get(host)?.uid === 0;
+}
+
+/**
  * Set by RemoteSource after each reading: the uid its ssh user has there (`id -u`) and the reading's
  * attribution scope ('none': ss ran without -p, as for the monitor's first frame), for the monitor's cells.
  */
@@ -97,11 +117,14 @@ export function mustBeHeld(s: { state: string; inode?: number }): boolean {
  * Whether the process of `uid` that holds a socket is out of the viewer's sight. A socket read from one
  * of several hosts (`host`) was read by that host's user: the local uid says nothing about it, and its
  * ss -p shows every process that user can see, so an owner it did not show is hidden from them (a
- * table cell, completeness unknown, read every such owner as `-`, "no process holds it").
+ * table cell, completeness unknown, read every such owner as `-`, "no process holds it"), unless that
+ * user is root there (hostSeesAll): with several hosts, a root host's socket without a process read
+ * "hidden uid 0" whenever another host was read as a non-root user.
  */
 export function uidHidden(uid: number, view: OwnerView, host?: string): boolean {
   if (view.complete === true || view.lookedUp === false) return false;
-  if (host !== undefined) return true;
+  // That host's own user: root there sees every process, so an owner its ss -p did not show is hidden from no one.
+  if (host !== undefined) return !hostSeesAll(host);
   const viewer = view.viewerUid;
   if (viewer === undefined) return view.complete === false;
   if (uid === viewer) return false;

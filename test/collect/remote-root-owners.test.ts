@@ -34,3 +34,54 @@ test('--host as root: a listener ss -p shows no process for is not "hidden uid 0
   assert.equal(plain.status, 0, plain.stderr);
   assert.doesNotMatch(plain.stdout, /hidden uid 0/, plain.stdout);
 });
+
+// With several --host, one read as root and one not: the root host's socket without a process read
+// `hidden uid 0` (ownerHidden true, hiddenOwnerUids [0]) though the same host alone read `?`: the merged
+// view counted as complete only when every host was root, and a socket of any host counted as hidden.
+// Now each host's own ssh user decides. Two real sshds: root in a PID namespace of its own (startSshd)
+// and a non-root user (startSshdWithUsers), in one ssh config.
+test('several --host: a root host\'s socket ss -p shows no process for is not "hidden uid 0"; a non-root host\'s is', { timeout: 120_000 }, async (t) => {
+  const { startSshdWithUsers } = await import('../helpers/sshd-users.js');
+  const { readFileSync, writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const rootd = await startSshd(['unshare', '-pf', '--mount-proc']);
+  const userd = await startSshdWithUsers([{ name: 'sst-mh', uid: 4291, shell: '/bin/sh' }]);
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-mh-'));
+  t.after(() => {
+    server.close();
+    const mine = (ppid: number) => spawnSync('ps', ['-o', 'pid=', '--ppid', String(ppid)], { encoding: 'utf8' }).stdout.split('\n').map(Number).filter((n) => n > 0);
+    for (const u of mine(process.pid)) for (const c of mine(u)) if (spawnSync('ps', ['-o', 'comm=', '-p', String(u)], { encoding: 'utf8' }).stdout.trim() === 'unshare') process.kill(c, 'SIGKILL');
+    rootd.stop();
+    userd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const config = join(dir, 'ssh_config');
+  writeFileSync(
+    config,
+    readFileSync(rootd.clientConfig, 'utf8').replace(/^Host sockscope-test$/m, 'Host roothost') +
+      readFileSync(userd.clientConfig, 'utf8').replace(/^Host sockscope-test sockscope-test2$/m, 'Host userhost\n  User sst-mh'),
+  );
+  const port = (server.address() as { port: number }).port;
+  const args = ['--host', 'userhost', '--host', 'roothost', '--ssh-config', config, '--port', String(port)];
+  const run = (extra: string[]) => {
+    const r = spawnSync(BIN, [...args, ...extra], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const doc = JSON.parse(run(['--json'])) as { ports: Array<{ port: number; host?: string; ownerHidden: boolean; hiddenOwnerUids?: number[] }> };
+  const rows = doc.ports.filter((p) => p.port === port);
+  const rootRow = rows.find((p) => p.host === 'roothost');
+  const userRow = rows.find((p) => p.host === 'userhost');
+  assert.ok(rootRow && userRow, JSON.stringify(doc.ports));
+  assert.equal(rootRow.ownerHidden, false, 'root there sees every process: nothing is hidden from it');
+  assert.deepEqual(rootRow.hiddenOwnerUids ?? [], []);
+  assert.equal(userRow.ownerHidden, true, 'the non-root user there cannot see root\'s listener');
+  assert.deepEqual(userRow.hiddenOwnerUids, [0]);
+  const plain = run([]);
+  const line = (h: string) => plain.split('\n').find((l) => new RegExp(`^\\s*\\S*\\s+${h}\\s+${port}\\s`).test(l)) ?? '';
+  assert.match(line('roothost'), /tcp\s+\?\s/, plain);
+  assert.match(line('userhost'), /hidden uid 0/, plain);
+});
