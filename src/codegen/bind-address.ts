@@ -12,10 +12,11 @@ export function isIPv6Literal(a: string): boolean {
   return a.includes(':');
 }
 
-/** A value as it can appear in a one-line message: as typed when printable ASCII, else JSON-quoted (and cut). */
+/** A value as it can appear in a one-line message: as typed when printable ASCII (not empty, no space at either end), else JSON-quoted (and cut). */
 export function showValue(v: string): string {
   const cut = v.length > 80 ? `${v.slice(0, 80)}...` : v;
-  return /^[\x20-\x7e]*$/.test(cut) ? cut : JSON.stringify(cut);
+  // Empty, or with a space at either end: quoted, so the message shows what was given.
+  return /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(cut) ? cut : JSON.stringify(cut);
 }
 
 /** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens; not all-numeric at the end. */

@@ -77,13 +77,13 @@ export const GeneratorInputSchema = z
     /** Output language. Default: config defaultLanguage. */
     language: z.enum(GEN_LANGUAGES).optional(),
     /** IO model (see IO_MODELS; aliases in IO_MODEL_ALIASES). Default: config defaultIoModel if it suits the language, else the language's first. */
-    ioModel: z.string().min(1).optional(),
+    ioModel: z.string().optional(),
     /** What the server does with data: echo it back, or answer HTTP/1.1 requests (keep-alive). Default echo. */
     handler: z.enum(HANDLERS).optional(),
     /** Port to listen on (0 = any free port, printed at start). Default 8080. */
     port: ranged('port').optional(),
     /** Address to bind. Default 0.0.0.0, or :: with ipv6/dualStack. */
-    bindAddress: z.string().min(1).optional(),
+    bindAddress: z.string().optional(),
     /** Listen on IPv6. */
     ipv6: z.boolean().optional(),
     /** IPv6 socket that also accepts IPv4 (IPV6_V6ONLY=0). Implies ipv6. */

@@ -44,6 +44,10 @@ const CASES: [GeneratorInput, string, string][] = [
   [{ bindAddress: 'fe80::1' }, 'bindAddress', '--bind fe80::1 is a link-local address: bind needs its interface'],
   [{ bindAddress: 'FEBF:0::2', language: 'python' }, 'bindAddress', '--bind FEBF:0::2 is a link-local address'],
   [{ type: 'udp', bufferSize: 65537 }, 'bufferSize', '--buffer-size 65537 is more than a UDP datagram can carry'],
+  // Empty values (review s21 codegen #1): the rule in words, not zod's "Too small"; the value shown quoted.
+  [{ bindAddress: '' }, 'bindAddress', `--bind must be an IP address (e.g. 127.0.0.1, ::1, fe80::1%eth0) or a host name (letters, digits, '-' and '.'), got ""`],
+  [{ ioModel: '' }, 'ioModel', '--io-model "" is not available for c; allowed: epoll, poll, select, kqueue, io_uring'],
+  [{ ioModel: ' epoll2 ' }, 'ioModel', '--io-model " epoll2 " is not available for c'],
 ];
 
 test('every refused combination names its option key in issues[0].path, and the message in issues[0].message', () => {
