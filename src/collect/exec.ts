@@ -226,6 +226,17 @@ function track(child: ChildProcess): void {
   child.once('error', () => inFlight.delete(child));
 }
 
+/** The bytes `pid` has read (/proc/PID/io rchar: files, pipes, sockets); undefined when it cannot be read. */
+function bytesRead(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'latin1'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface StreamResult {
   stderr: string;
   exitCode: number;
@@ -246,6 +257,12 @@ export type StreamRunner = (
     input?: string;
     /** Also give up when the child writes nothing (stdout or stderr) for this long. */
     idleTimeoutMs?: number;
+    /**
+     * With idleTimeoutMs: the child reading this many bytes (its /proc/PID/io rchar: from a socket, a pipe)
+     * also counts as activity. ssh hands output over per packet (up to 32 KB), so over a slow link its stdout
+     * is quiet for seconds while data arrives the whole time; ssh reads it as it comes.
+     */
+    idleReadBytes?: number;
     /** Kills the child and rejects (CollectorError "was stopped") when aborted. */
     signal?: AbortSignal;
   },
@@ -279,6 +296,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       settled = true;
       clearTimeout(timer);
       clearTimeout(idleTimer);
+      clearInterval(readPoll);
       logOsCall('exec', what, performance.now() - t0, bytes, ending);
       reject(err);
     };
@@ -304,8 +322,12 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       stopChild(child);
     }, timeoutMs);
     let idleTimer: NodeJS.Timeout | undefined;
-    const active = () => {
+    // What the child had read (rchar) at its last activity; undefined where /proc/PID/io cannot be read.
+    let readMark = opts.idleReadBytes !== undefined && opts.idleTimeoutMs !== undefined ? bytesRead(child.pid) : undefined;
+    const active = (read = readMark === undefined ? undefined : bytesRead(child.pid)) => {
       if (opts.idleTimeoutMs === undefined) return;
+      // Reads count from the last activity on: a window holds only its own.
+      if (read !== undefined) readMark = read;
       clearTimeout(idleTimer);
       idleTimer = setTimeout(() => {
         timedOut = idle = true;
@@ -313,6 +335,15 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       }, opts.idleTimeoutMs);
     };
     active();
+    // Polled a few times per idle limit: idleReadBytes read since the last activity is activity.
+    const readPoll =
+      readMark === undefined
+        ? undefined
+        : setInterval(() => {
+            const now = bytesRead(child.pid);
+            if (now !== undefined && readMark !== undefined && now - readMark >= opts.idleReadBytes! && !timedOut) active(now);
+          }, Math.max(100, Math.min(1000, opts.idleTimeoutMs! / 4)));
+    child.once('close', () => clearInterval(readPoll));
     child.stdout!.on('data', (chunk: Buffer) => {
       active();
       if (failure !== undefined) return;
@@ -344,6 +375,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       settled = true;
       clearTimeout(timer);
       clearTimeout(idleTimer);
+      clearInterval(readPoll);
       logOsCall('exec', what, performance.now() - t0, bytes, `exit=${code}`);
       const stderr = decodeUtf8Lines(Buffer.concat(stderrChunks));
       resolve(stdioSockets ? { stderr, exitCode: code, stdioSockets } : { stderr, exitCode: code });

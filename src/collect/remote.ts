@@ -179,6 +179,15 @@ function ownConnection(text: string): { client: string; clientPort: number; serv
   return { client: normalizeAddress(f[0]).address, clientPort: Number(f[1]), server: normalizeAddress(f[2]).address, serverPort: Number(f[3]) };
 }
 
+/**
+ * How much ssh must read from the link within the idle limit for the link to count as alive: 1 KB, and
+ * 64 bytes per second of a longer limit. The ServerAliveInterval=5 replies of a live sshd whose login
+ * hangs (some 32 bytes each, about 6 B/s) stay under it, so such a login is still given up after the limit.
+ */
+export function linkBytes(idleMs: number): number {
+  return Math.max(1024, Math.ceil((64 * idleMs) / 1000));
+}
+
 /** Reads a remote host's sockets through `ssh` (BatchMode: never prompts; the user's config and agent apply). */
 export class RemoteSource implements SocketSource {
   readonly name = 'remote' as const;
@@ -219,7 +228,10 @@ export class RemoteSource implements SocketSource {
     const limitS = ssLimitSeconds(opts);
     // Given up on after `idle` without a byte (a login that hangs, a link that is down; an ss that hangs
     // is stopped by the script after limitS, 10 s by default, so output comes before the default 20 s),
-    // or after ten times that in all. Either way the remote ss ends within limitS.
+    // or after ten times that in all. Either way the remote ss ends within limitS. A byte is output from
+    // ssh or data ssh reads from the link (linkBytes of it in the window): ssh hands output over per
+    // packet of up to 32 KB, so over a 3 KB/s link its stdout was quiet 11 s at a time while data flowed,
+    // and --ssh-timeout 3s gave such a link up as "no answer".
     const idle = this.sshOptions.timeoutMs ?? DEFAULT_SSH_IDLE_MS;
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -232,6 +244,7 @@ export class RemoteSource implements SocketSource {
       res = await runStreaming(this.ssh.file, this.ssh.args(userTimeout), {
         input: remoteScript(opts, nonce),
         idleTimeoutMs: idle,
+        idleReadBytes: linkBytes(idle),
         timeoutMs: idle * 10,
         stdioSockets: true,
         signal: stop.signal,

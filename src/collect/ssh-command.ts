@@ -6,7 +6,8 @@ import { runStreaming } from './exec.js';
 import type { RemoteTarget } from './remote-target.js';
 
 /**
- * How long an ssh may send nothing before its host is given up, without `timeoutMs`: 20 s. A host whose
+ * How long an ssh may send nothing (no output, under linkBytes read from the link: remote.ts) before its
+ * host is given up, without `timeoutMs`: 20 s. A host whose
  * output keeps coming (a large ss over a slow link) may take up to ten times that: the fixed 20 s for
  * the whole transfer left a busy host behind a VPN or a bastion unreadable. The CLI passes --ssh-timeout
  * or SOCKSCOPE_SSH_TIMEOUT (cli/host-option.ts: sshTimeoutSetting, read with the flags' duration rules).
