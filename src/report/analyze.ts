@@ -120,7 +120,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
     processes: uniqueProcesses(sockets.flatMap((s) => s.processes)).map((p) => ({ pid: p.pid, name: p.name })),
     processesOf: snap.attribution.scope,
     // Only sockets whose owner was looked up: under 'listeners' a connection with no owner was never looked for
-    // (its uid says nothing of who could see it), and 'hidden (uid 0)' beside no listener would be a guess.
+    // (its uid says nothing of who could see it), and 'hidden uid 0' beside no listener would be a guess.
     hiddenOwnerUids: hiddenOwnerUids(snap.attribution.scope === 'listeners' ? sockets.filter(isListenerSocket) : sockets, owners),
     peerCount: peerSummaries[0]?.peerCount ?? peers.size,
     topPeers,

@@ -20,16 +20,20 @@ function proc(p: { pid: number; name: string } | null): string {
   return p ? `${escapeControl(p.name)}/${p.pid}` : '-';
 }
 
-/** Owners held out of sight: "hidden (uid 0)" (another user's process; root names it), not "-" as for a socket no process holds. */
+/**
+ * Owners held out of sight: "hidden uid 0" (another user's process; root names it), not "-" as for a socket no
+ * process holds; written as every other table writes it (ui/format.ts: "hidden uid 0,1000"), where analyze
+ * alone wrote "hidden (uid 0)".
+ */
 function hidden(uids: readonly number[]): string {
-  return `hidden (uid ${uids.join(', ')})`;
+  return `hidden uid ${uids.join(',')}`;
 }
 
 /** Processes named in a listener's cell; the others are counted (forked workers: the JSON lists them all). */
 const CELL_PROCESSES = 3;
 
 /**
- * A listener's process cell: its processes ("nginx/10, nginx/11, nginx/12 +5 more"), "hidden (uid N)", or "?": a
+ * A listener's process cell: its processes ("nginx/10, nginx/11, nginx/12 +5 more"), "hidden uid N", or "?": a
  * listening or bound socket has a socket file, so some process (or the kernel) holds it, and none was found (the
  * report's note says "owners of N sockets not found (shown as ?)"); never "-", which says no process holds it.
  */

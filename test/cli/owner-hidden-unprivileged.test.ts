@@ -1,6 +1,6 @@
 // The built CLI run as nobody (uid 65534) against a listener and 12 CLOSE_WAIT connections this test
 // holds as root: the owner is another user's process the run cannot read, and every printer says so
-// ("hidden uid 0", "hidden (uid 0)", ownerHidden in JSON, the CLOSE_WAIT advice with the uid), while a
+// ("hidden uid 0" in every table and analyze, ownerHidden in JSON, the CLOSE_WAIT advice with the uid), while a
 // port holding only TIME_WAIT (no process holds it) stays "-". The review (uid 1001, root's sockets)
 // saw "-" and "process": null for both, and advice to "collect with every socket attributed".
 import assert from 'node:assert/strict';
@@ -103,9 +103,9 @@ describe('as another user: owners hidden from it are said to be hidden, with the
     assert.match(twRow ?? '', new RegExp(`${twPort} tcp +- `), twOut);
   });
 
-  it('analyze: "hidden (uid 0)" in the listeners table; --json says ownerHidden with the uid, process null kept', async () => {
+  it('analyze: "hidden uid 0" in the listeners table; --json says ownerHidden with the uid, process null kept', async () => {
     const text = await asNobody('analyze', '--port', String(port));
-    assert.match(text, new RegExp(`│ tcp +│ 127\\.0\\.0\\.1 │ ${port} │ 16 +│ 0/16 +│ hidden \\(uid 0\\) │`), text);
+    assert.match(text, new RegExp(`│ tcp +│ 127\\.0\\.0\\.1 │ ${port} │ 16 +│ 0/16 +│ hidden uid 0 │`), text);
     const doc = JSON.parse(await asNobody('analyze', '--port', String(port), '--json'));
     assert.equal(doc.listeners.length, 1);
     assert.deepEqual([doc.listeners[0].process, doc.listeners[0].processes, doc.listeners[0].ownerHidden, doc.listeners[0].uid], [null, [], true, 0]);

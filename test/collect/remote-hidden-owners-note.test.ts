@@ -64,7 +64,7 @@ test('--host as a non-root user: the plain table, --json and analyze say other u
   await t.test('analyze, text and --json', async () => {
     const r = await runCli(['analyze', '--port', port, '--host', HOST, ...cfg]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /│ hidden \(uid 0\) │/, r.stdout);
+    assert.match(r.stdout, /│ hidden uid 0 │/, r.stdout);
     assert.ok(notesOf(r.stdout).includes(`note: ${NOTE}`), r.stdout);
     const j = await runCli(['analyze', '--port', port, '--host', HOST, ...cfg, '--json']);
     assert.equal(j.status, 0, j.stderr);

@@ -120,10 +120,10 @@ test('whole-host analyze --host says "all" (ss -p names every owner there) and l
 
 // Whole-host analyze as a user who is not root, in a namespace where root holds one ESTABLISHED pair and no
 // listener: the 'listeners' scope never looked the pair's owner up, yet the hidden uids came from every socket,
-// so the text printed "Processes (listeners): hidden (uid 0)" under "Listeners (none)" and --json
+// so the text printed "Processes (listeners): hidden uid 0" under "Listeners (none)" and --json
 // "hiddenOwnerUids": [0]. Under 'listeners' the hidden part comes from the listeners only; with --port the pair's
 // owner was looked up and is hidden from nobody (uid 0), and a root listener is hidden from the whole host too.
-test('whole-host analyze as nobody: no "hidden (uid 0)" from connections whose owners the listeners scope never looked up', { skip: nobodySkip, timeout: 120_000 }, async (t) => {
+test('whole-host analyze as nobody: no "hidden uid 0" from connections whose owners the listeners scope never looked up', { skip: nobodySkip, timeout: 120_000 }, async (t) => {
   const ns = `sockscope-hidp-${process.pid}`;
   let holder: ChildProcess | undefined;
   t.after(() => {
@@ -164,12 +164,12 @@ sys.stdin.read()
   assert.equal(udpRow.process, null);
   const text = asNobody([]);
   assert.ok(!text.split('\n').some((l) => l.startsWith('Processes')), text);
-  assert.doesNotMatch(text, /hidden \(uid 0\)/, text);
+  assert.doesNotMatch(text, /hidden uid 0/, text);
   // Scoped: every owner was looked up, root's is out of nobody's sight.
   const scoped = AnalyzeReportSchema.parse(JSON.parse(asNobody(['--port', String(port), '--json'])));
   assert.equal(scoped.processesOf, 'all');
   assert.deepEqual(scoped.hiddenOwnerUids, [0]);
-  assert.match(asNobody(['--port', String(port)]), /^Processes: hidden \(uid 0\)$/m);
+  assert.match(asNobody(['--port', String(port)]), /^Processes: hidden uid 0$/m);
   const scopedUdp = AnalyzeReportSchema.parse(JSON.parse(asNobody(['--port', String(udp), '--json'])));
   assert.equal(scopedUdp.udpConnected.length, 1, JSON.stringify(scopedUdp.udpConnected));
   assert.equal(scopedUdp.udpConnected[0]!.ownerHidden, true, 'looked up under --port, and out of sight');
@@ -178,5 +178,5 @@ sys.stdin.read()
   await next();
   const withListener = AnalyzeReportSchema.parse(JSON.parse(asNobody(['--json'])));
   assert.deepEqual(withListener.hiddenOwnerUids, [0]);
-  assert.match(asNobody([]), /^Processes \(listeners\): hidden \(uid 0\)$/m);
+  assert.match(asNobody([]), /^Processes \(listeners\): hidden uid 0$/m);
 });

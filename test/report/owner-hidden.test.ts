@@ -21,7 +21,7 @@ function hiddenSnap(sockets: Snapshot['sockets'], scope: 'all' | 'listeners' = '
   return { ...s, attribution: { scope, complete: false, hiddenProcesses: 66, note: '66 processes of other users are hidden: run as root to see them' } };
 }
 
-test('analyze: a listener of another user with no visible process reads "hidden (uid N)" and ownerHidden in JSON; TIME_WAIT stays "-"', () => {
+test('analyze: a listener of another user with no visible process reads "hidden uid N" and ownerHidden in JSON; TIME_WAIT stays "-"', () => {
   const snap = hiddenSnap([
     listener('127.0.0.1:18081', 16, 0, [], { uid: OTHER, inode: 11 }),
     tcp('127.0.0.1:18081', '127.0.0.1:40001', 'CLOSE_WAIT', { uid: OTHER, inode: 12, recvQ: 1 }),
@@ -33,7 +33,7 @@ test('analyze: a listener of another user with no visible process reads "hidden 
   AnalyzeReportSchema.parse(r);
   assert.deepEqual(r.listeners[0], { address: '127.0.0.1', port: 18081, protocol: 'tcp', backlog: 16, acceptQueue: 0, process: null, processes: [], ownerHidden: true, uid: OTHER });
   assert.deepEqual(r.hiddenOwnerUids, [OTHER]);
-  assert.match(formatAnalyzeReport(r), new RegExp(`│ 0/16 +│ hidden \\(uid ${OTHER}\\) │`));
+  assert.match(formatAnalyzeReport(r), new RegExp(`│ 0/16 +│ hidden uid ${OTHER} │`));
   const own = buildAnalyzeReport(snap, { port: 18082 });
   assert.equal(own.listeners[0].ownerHidden, false);
   assert.deepEqual(own.hiddenOwnerUids, []);
@@ -46,7 +46,7 @@ test('analyze: a listener of another user with no visible process reads "hidden 
   const out = hiddenSnap(outgoing(2, '127.0.0.1', '127.0.0.1:5432', 'ESTABLISHED', { uid: OTHER }));
   const pr = buildAnalyzeReport(out, { peerPort: 5432 });
   assert.deepEqual(pr.hiddenOwnerUids, [OTHER]);
-  assert.match(formatAnalyzeReport(pr), new RegExp(`^Processes: hidden \\(uid ${OTHER}\\)$`, 'm'));
+  assert.match(formatAnalyzeReport(pr), new RegExp(`^Processes: hidden uid ${OTHER}$`, 'm'));
 });
 
 test('sockscope --json: ports, listeners and outgoing say ownerHidden (additive: processes stay [])', () => {
