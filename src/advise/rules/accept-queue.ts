@@ -8,7 +8,7 @@ import { persists, sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { hiddenOwnerUid, snapshotOwnerView } from '../../model/owner.js';
-import { hiddenOwnerText } from './close-wait.js';
+import { hiddenOwnerText, nameItText } from './close-wait.js';
 import { escapeControl, jsonText } from '../../model/escape.js';
 
 function listenersOf(snap: Snapshot): Socket[] {
@@ -24,8 +24,9 @@ export function owner(s: Socket, snap: Snapshot): string {
   if (procs.length) return describeProcesses(procs);
   // Another user's process this user cannot read: say whose (the same words as close-wait's).
   const uid = hiddenOwnerUid(s, snapshotOwnerView(snap));
-  if (uid !== undefined) return hiddenOwnerText([uid]);
-  return snap.attribution.complete || s.uid !== undefined ? 'the owning process' : 'the owning process (hidden: run as root to name it)';
+  const remote = snap.source === 'remote';
+  if (uid !== undefined) return hiddenOwnerText([uid], remote);
+  return snap.attribution.complete || s.uid !== undefined ? 'the owning process' : `the owning process (hidden: ${remote ? nameItText(true) : 'run as root to name it'})`;
 }
 
 function overflowEvidence(ctx: RuleContext): string {

@@ -10,10 +10,19 @@ import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { contextLabel, countInContext, groupSeries, groupsInContext, ssFilter } from './common.js';
 
-/** An owner held out of sight by its user: which uid, and what names it. */
-export function hiddenOwnerText(uids: readonly number[]): string {
+/**
+ * What names a hidden owner: here, running as root (or as `who`); on a remote host (`remote`: the snapshot
+ * of a --host, read by its ssh user's ss -p) logging in there as root or using sudo there, as the remote
+ * snapshot's note says: "run as root" told a local root to do what it already did.
+ */
+export function nameItText(remote: boolean, who = 'its user'): string {
+  return remote ? 'log in there as root, or use sudo there, to name it' : `run as root or as ${who} to name it`;
+}
+
+/** An owner held out of sight by its user: which uid, and what names it (`remote`: see nameItText). */
+export function hiddenOwnerText(uids: readonly number[], remote = false): string {
   const who = uids.length === 1 ? `uid ${uids[0]}` : `uids ${uids.join(', ')}`;
-  return `the owning process (hidden: another user's, ${who}; run as root or as ${uids.length === 1 ? who : 'that user'} to name it)`;
+  return `the owning process (hidden: another user's, ${who}; ${nameItText(remote, uids.length === 1 ? who : 'that user')})`;
 }
 
 /**
@@ -24,15 +33,16 @@ export function hiddenOwnerText(uids: readonly number[]): string {
  */
 function unknownOwner(ctx: RuleContext, sockets: readonly Socket[] = [], g?: Pick<ConnGroup, 'direction' | 'port'>, guess?: string): string {
   const more = guess ? `; ${guess}` : '';
+  const remote = ctx.snapshot.source === 'remote';
   const uids = hiddenOwnerUids(sockets, snapshotOwnerView(ctx.snapshot));
-  if (uids.length > 0) return hiddenOwnerText(uids).replace(/\)$/, `${more})`);
+  if (uids.length > 0) return hiddenOwnerText(uids, remote).replace(/\)$/, `${more})`);
   const a = ctx.snapshot.attribution;
   if (a.scope !== 'all') {
     const analyze = g ? `sockscope analyze ${g.direction === 'in' ? '--port' : '--peer-port'} ${g.port}` : 'sockscope analyze';
     return `the owning process (not attributed in this view: ${analyze} names it${more})`;
   }
   // Every socket looked for and some processes hidden, but the source shows no uid: it may be theirs.
-  if (!a.complete && (sockets.length === 0 || sockets.some((s) => s.uid === undefined))) return `the owning process (hidden: run as root or as its user to name it${more})`;
+  if (!a.complete && (sockets.length === 0 || sockets.some((s) => s.uid === undefined))) return `the owning process (hidden: ${nameItText(remote)}${more})`;
   return `an unknown process${guess ? ` (${guess})` : ''}`;
 }
 
