@@ -6,6 +6,7 @@
 // (`invalid-options`); messages name the library's fields (ioModel), not the CLI's flags (--io-model).
 // Defaults come from DEFAULT_CONFIG or the caller's `options.config`, never a config file (api/config.ts).
 import { z } from 'zod';
+import { relativeInRemovedDirectory } from '../config/resolve.js';
 import {
   FileExistsError,
   GeneratorInputSchema,
@@ -146,6 +147,11 @@ export function generateServerFiles(input: GenerateFilesInput | GenerateAutomati
   // A directory is never replaced, not even with force (the write would fail with EISDIR, exit 1).
   // The output field as the caller spelt it: config.output in the automation shape.
   const field = req.automation ? 'config.output' : 'output';
+  // A relative name in a removed current directory: said so, before the writer fails with "uv_cwd" or re-creates it.
+  for (const f of r.files) {
+    const gone = relativeInRemovedDirectory(f.path);
+    if (gone !== undefined) throw new InvalidInputError(gone, [{ path: field, message: gone }]);
+  }
   const dirs = directoriesAmong(r.files);
   if (dirs.length) {
     const msg = directoryOutputMessage(dirs[0], r.options.language, 'output');

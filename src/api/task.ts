@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { fileKind, readAtMost } from '../config/file-read.js';
+import { relativeInRemovedDirectory } from '../config/resolve.js';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { UnitError } from '../advise/units.js';
@@ -267,11 +268,14 @@ export function readTaskFile(path: string): unknown {
 }
 
 /**
- * Refuses, before the task runs, what writeTaskResult would refuse after it: a directory (even with `force`:
+ * Refuses, before the task runs, what writeTaskResult would refuse after it: a relative path when the current
+ * directory was removed (invalid-input), a directory (even with `force`:
  * --output names the result file) and, unless `force`, anything already there (a dangling symbolic link too).
  * The same tests as writeFilesAtomic's (codegen/write.ts); a path they cannot examine is for the write to report.
  */
 export function checkOutputFree(path: string, force: boolean): void {
+  const gone = relativeInRemovedDirectory(path);
+  if (gone !== undefined) throw new InvalidInputError(gone, [{ path: '', message: gone }]);
   const target = [{ path }];
   if (directoriesAmong(target).length > 0) {
     const message = `${path} is a directory; --output names the result file (e.g. ${path.replace(/\/+$/, '')}/result.json)`;

@@ -9,7 +9,7 @@ import { givenOnce, takes } from './given-once.js';
 import type { NamesMissingPositionals } from './options.js';
 import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
-import { effectiveSource, loadCliConfig } from '../config/resolve.js';
+import { effectiveSource, loadCliConfig, refuseGenerateInRemovedDirectory } from '../config/resolve.js';
 import { escapeMessage } from '../model/escape.js';
 
 /** package.json's version, set by scripts/build.mjs (esbuild define). Without it (tsx) yargs looks package.json up itself. */
@@ -71,6 +71,7 @@ export function buildCli(words: string[]) {
       const chosen = effectiveSource(argv.source, loaded);
       argv.source = chosen.source;
       argv.sourceFrom = chosen.from;
+      refuseGenerateInRemovedDirectory(argv as never, loaded.config.defaultLanguage);
     })
     .strict()
     .recommendCommands()

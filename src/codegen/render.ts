@@ -334,7 +334,13 @@ function nodeOutputProblem(main: string, base: string): string | undefined {
 
 /** The package scope node gives a file in `dir`: the nearest package.json's "type" (Node stops at a node_modules directory). */
 function packageScope(dir: string): { type: 'module' | 'commonjs' | 'none' | 'invalid'; path?: string } {
-  for (let d = resolve(dir); ; d = dirname(d)) {
+  let start: string;
+  try {
+    start = resolve(dir);
+  } catch {
+    return { type: 'none' }; // a removed current directory (uv_cwd): the writer refuses a relative name there
+  }
+  for (let d = start; ; d = dirname(d)) {
     const path = join(d, 'package.json');
     let text: string | undefined;
     try {
@@ -355,11 +361,9 @@ function packageScope(dir: string): { type: 'module' | 'commonjs' | 'none' | 'in
 }
 
 /**
- * Standard modules a generated Python server imports, directly or through asyncio, selectors and socket: python3
- * puts the script's directory first on the module search path, so a server file named after one (socket.py,
- * select.py, ssl.py...) is imported in its place and the server fails at start (TypeError, a circular import).
- * The names that failed so with python 3.11 (every variant run under each name of `-X importtime`'s list, then
- * connected to), and every module the templates import (other versions import them at other times).
+ * Standard modules a Python server imports, directly or through asyncio...: python3 puts the script's directory first
+ * on the module path, so a server named socket.py, ssl.py... is imported in their place and fails at start. Those that
+ * failed so with python 3.11 (each variant run under each name `-X importtime` lists), and those the templates import.
  */
 const PYTHON_SHADOWED_ALL = ['_socket', 'select', 'selectors', 'signal', 'socket', 'unicodedata', 'asyncio', 'collections', 'errno', 'os', 'struct', 'sys', 'threading', 'time'];
 const PYTHON_SHADOWED_ASYNCIO = ['_asyncio', '_contextvars', '_heapq', '_opcode', '_posixsubprocess', '_ssl', 'array', 'ast', 'base64', 'concurrent', 'contextvars', 'dis', 'fcntl', 'heapq', 'inspect', 'linecache', 'locale', 'logging', 'msvcrt', 'opcode', 'ssl', 'string', 'subprocess', 'textwrap', 'token', 'tokenize', 'traceback'];

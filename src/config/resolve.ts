@@ -4,13 +4,14 @@
 // only when there is something to validate, so that such a start loads neither (~30 ms of start-up).
 import { closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { decodeUtf8, encodeUtf8Bytes, escapeControl } from '../model/escape.js';
 import { briefValue, InvalidInputError } from '../model/input-error.js';
 import { DEFAULT_KEYMAP, overriddenKeys } from '../ui/keymap.js';
 import { thresholdConflictMessage, thresholdConflicts } from '../advise/thresholds.js';
 import { CONFIG_KEYS, DEFAULT_CONFIG, type Config, type ConfigFile } from './defaults.js';
+import { DEFAULT_OUTPUT_NAMES, GEN_LANGUAGES, type GenLanguage } from '../codegen/languages.js';
 
 export type Origin = 'default' | 'user-file' | 'project-file' | 'env' | 'flag';
 
@@ -72,10 +73,8 @@ export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string | u
   return home.startsWith('/') ? join(home, '.config', 'sockscope', 'config.yaml') : undefined;
 }
 
-// The arguments of the exported userConfigPath, projectConfigPaths and loadConfig (api/config.ts), checked as
-// every library function checks its input: an InvalidInputError naming the field, not a TypeError from deep
-// inside (`env.HOME.startsWith`) or a string taken as a path's characters. Written out, not zod: this module
-// stays out of zod's start-up cost.
+// The arguments of the exported userConfigPath, projectConfigPaths and loadConfig (api/config.ts): an
+// InvalidInputError naming the field, as every library function. Written out: this module loads no zod.
 function refuse(what: string, path: string, message: string): never {
   throw new InvalidInputError(`invalid ${what} input: ${path}: ${message}`, [{ path, message }]);
 }
@@ -120,6 +119,30 @@ export function currentDirectory(): string {
     /* no /proc: Node's view */
   }
   return process.cwd();
+}
+
+/**
+ * Why a file at a relative `path` cannot be written, when the current directory was removed since the process
+ * entered it (realpath(".") fails with ENOENT; bin/sockscope makes process.cwd() give its old name): writing would
+ * fail (ENOENT) or, through a resolved path, create the directory again. Else undefined.
+ */
+export function relativeInRemovedDirectory(path: string): string | undefined {
+  if (isAbsolute(path)) return undefined;
+  try {
+    realpathSync.native('.');
+    return undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+  }
+  return `cannot write ${path}: the current directory (${currentDirectory()}) was removed, and a relative path names a file in it; give an absolute path, or cd to an existing directory and run it again`;
+}
+
+/** generate-server / generate-tcp-server write --output, else server.c/.py/.mjs, unless they print (--stdout; --json alone): main.ts refuses a relative one there. */
+export function refuseGenerateInRemovedDirectory(argv: { _: (string | number)[]; output?: unknown; stdout?: unknown; json?: unknown; language?: unknown }, defaultLanguage: GenLanguage): void {
+  if ((argv._[0] !== 'generate-server' && argv._[0] !== 'generate-tcp-server') || argv.stdout || (argv.json && argv.output === undefined)) return;
+  const language = (GEN_LANGUAGES as readonly unknown[]).includes(argv.language) ? (argv.language as GenLanguage) : defaultLanguage;
+  const why = relativeInRemovedDirectory(typeof argv.output === 'string' ? argv.output : DEFAULT_OUTPUT_NAMES[language]);
+  if (why !== undefined) throw new UsageError(why);
 }
 
 /** The project files, lowest precedence first. */
