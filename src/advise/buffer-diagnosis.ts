@@ -365,11 +365,13 @@ export function remoteReceiverDiagnosis(s: Socket, bdp: number, lowerBound: bool
  * connections to P) leaves the receiving socket out. Its rcvbuf and reading are known on this host, so it is
  * never "another host"; the whole-host view judges it.
  */
-export function uncollectedLocalReceiverDiagnosis(s: Socket): BufferDiagnosis {
+export function uncollectedLocalReceiverDiagnosis(s: Socket, listedWithoutMemory = false): BufferDiagnosis {
   const at = s.peer.address.includes(':') ? `[${s.peer.address}]:${s.peer.port}` : `${s.peer.address}:${s.peer.port}`;
   return {
     kind: 'size',
-    cause: `the receiver's window limits, and the receiver (${at}) is on this host but not in this collection (its rcvbuf and reading are seen in the whole-host view)`,
+    cause: listedWithoutMemory
+      ? `the receiver's window limits, and the receiver (${at}) is on this host but its socket memory was not collected (its rcvbuf and reading are seen with sockscope buffers or analyze)`
+      : `the receiver's window limits, and the receiver (${at}) is on this host but not in this collection (its rcvbuf and reading are seen in the whole-host view)`,
     fix: `look at the receiving socket on this host: sockscope buffers --port ${s.peer.port}, or sockscope analyze without a port (it judges both ends of the connection)`,
   };
 }

@@ -73,7 +73,7 @@ const NO_COMPAT_DUMP = new Set([2, 22, 95]); // ENOENT, EINVAL, EOPNOTSUPP
 
 function jobName(job: InetJob, scope?: DetailsScope): string {
   const name = `sock_diag ${job.protocol}${job.family === AF_INET6 ? '6' : job.family === AF_INET ? '4' : ''}`;
-  return scope ? `${name} details (${scope.port !== undefined ? `port ${scope.port}` : `peer port ${scope.peerPort}`})` : name;
+  return scope ? `${name} details (port ${scope.port} at either end)` : name;
 }
 
 /** Options for the dump itself (what the kernel is asked for), without host info or attribution. */
@@ -206,7 +206,8 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
       states: job.protocol === 'tcp' && opts.port !== undefined && opts.boundOnly ? ALL_STATES_MASK | BOUND_INACTIVE_BIT : undefined,
       details: scope !== undefined || (opts.details === true && !(scoped && job.protocol === 'tcp')),
       memory: job.protocol === 'udp' && opts.udpMemory === true,
-      ...(scope ? { port: scope.port, peerPort: scope.peerPort } : { port: opts.port, peerPort: opts.peerPort, listeners: opts.withListeners === true && opts.peerPort !== undefined }),
+      // The scope: P at either end (the kernel's filter ORs the two).
+      ...(scope ? { port: scope.port, peerPort: scope.port } : { port: opts.port, peerPort: opts.peerPort, listeners: opts.withListeners === true && opts.peerPort !== undefined }),
       seq,
     });
     const sockets: Socket[] = [];

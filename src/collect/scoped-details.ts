@@ -24,7 +24,7 @@ export function overlayDetails(all: Socket[], detailed: readonly Socket[], scope
   let given = 0;
   for (const s of all) {
     if (s.protocol !== 'tcp' || s.cookie === undefined) continue;
-    if (scope.port !== undefined ? s.local.port !== scope.port : s.peer.port !== scope.peerPort) continue;
+    if (s.local.port !== scope.port && s.peer.port !== scope.port) continue;
     const d = byCookie.get(s.cookie);
     if (!d) continue;
     if (d.tcpInfo) s.tcpInfo = d.tcpInfo;

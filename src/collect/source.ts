@@ -52,8 +52,15 @@ export interface CollectOptions {
   timeoutMs?: number;
 }
 
-/** The TCP sockets that need details: those whose local port is `port`, or whose peer port is `peerPort`. */
-export type DetailsScope = { protocol: Protocol; port: number; peerPort?: undefined } | { protocol: Protocol; peerPort: number; port?: undefined };
+/**
+ * The TCP sockets that need details: those with `port` at either end. A port's own sockets (local port P, or
+ * peer port P for the connections this host makes to P) and, for connections within this host, their other
+ * ends: rules read the receiving socket's buffers when it is on this host (buffer-below-bdp).
+ */
+export interface DetailsScope {
+  protocol: Protocol;
+  port: number;
+}
 
 /** A way of reading the sockets of a host. */
 export interface SocketSource {

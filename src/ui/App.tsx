@@ -112,7 +112,7 @@ export function App(props: AppProps) {
   // Drill-down views want every socket attributed and tcp_info/skmem; the home view stays cheap.
   const wantsDetails = view === 'port' || view === 'socket';
   const detailsFor = detailsScopeOf(state.stack);
-  const detailsKey = detailsFor ? `${detailsFor.port ?? ''}/${detailsFor.peerPort ?? ''}` : '';
+  const detailsKey = detailsFor ? String(detailsFor.port) : '';
   // The very first collection skips process attribution (a walk of every /proc/PID/fd) so the first
   // frame comes fast; the changed options then ask for a full snapshot at once, with process names.
   const [started, setStarted] = useState(false);

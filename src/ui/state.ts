@@ -148,9 +148,10 @@ export function current(s: UiState): Frame {
 }
 
 /**
- * The TCP sockets whose tcp_info the view on top needs (CollectOptions.detailsFor): a port view's (local or
- * peer port); a socket view's, the port view it was opened from (its sockets stay detailed when going back),
- * else the socket's own local port. Undefined for views without details, remote ports (the remote source
+ * The TCP sockets whose tcp_info the view on top needs (CollectOptions.detailsFor): a port view's port (local
+ * or peer: either end, so that the other ends of this host's own connections are detailed too); a socket
+ * view's, the port view it was opened from (its sockets stay detailed when going back), else the socket's own
+ * local port. Undefined for views without details, remote ports (the remote source
  * details every socket anyway), and UDP and unix (their details are socket memory, kept for every socket).
  */
 export function detailsScopeOf(stack: readonly Frame[]): DetailsScope | undefined {
@@ -160,7 +161,7 @@ export function detailsScopeOf(stack: readonly Frame[]): DetailsScope | undefine
     const f = stack[i];
     if (f.view !== 'port') continue;
     if (f.protocol !== 'tcp' || f.host !== undefined) return undefined;
-    return f.direction === 'local' ? { protocol: 'tcp', port: f.port } : { protocol: 'tcp', peerPort: f.port };
+    return { protocol: 'tcp', port: f.port };
   }
   const last = top.view === 'socket' ? top.last : undefined;
   return last && last.protocol === 'tcp' && last.host === undefined ? { protocol: 'tcp', port: last.local.port } : undefined;

@@ -50,4 +50,44 @@ test('buffer-below-bdp: a loopback receiver missing from the snapshot is "on thi
   assert.doesNotMatch(`${local.evidence} ${local.fix}`, /remote peer|another host|on the receiving host/);
   // A peer on another host is still remote.
   assert.match(find('203.0.113.9:7062').evidence, /unknown \(remote peer\).*the receiver is on another host/);
+  // In the snapshot without its socket memory (a collection that details some sockets only): on this host, not remote.
+  const receiver = tcp('127.0.0.1:7062', '127.0.0.1:40000', 'ESTABLISHED');
+  const listed = evaluateRules(makeContext({ snapshot: fakeSnapshot({ sockets: [sender('127.0.0.1:7062'), receiver] }), peerPort: 7062 })).find((r) => r.id === 'buffer-below-bdp')!;
+  assert.match(listed.evidence, /receiver's rcvbuf unknown \(a socket of this host whose socket memory was not collected\)/);
+  assert.match(listed.evidence, /the receiver \(127\.0\.0\.1:7062\) is on this host but its socket memory was not collected/);
+  assert.doesNotMatch(`${listed.evidence} ${listed.fix}`, /remote peer|another host|on the receiving host/);
 });
+
+// The monitor's port views detail one port only (CollectOptions.detailsFor): the outgoing view to 7062 and the
+// local view of 7062 saw the receiver without socket memory and called it remote (diff review s21 #1). The scope
+// covers the port at either end, so both ends of this host's own connection are detailed; the verdict for the same
+// moment is the one with every socket detailed. Both directions: the client sending (the receiver is 127.0.0.1:7062)
+// and the server sending (the receiver is the client's ephemeral port, outside a local-port-only scope).
+for (const serverSends of [false, true]) {
+  test(`buffer-below-bdp in the monitor's scoped collection, ${serverSends ? 'the server' : 'the client'} sending: both ends detailed, the whole-host verdict`, { skip: root ? false : 'needs root (network namespace)', timeout: 60_000 }, async (t) => {
+    const ns = `${NS}-${serverSends ? 's' : 'c'}`;
+    await blackholedBulk(t, ns, 7062, { serverSends });
+    await sleep(2000);
+    const script = String.raw`
+import { NetlinkSource } from ${JSON.stringify(`${process.cwd()}/src/collect/netlink.ts`)};
+import { evaluateRules, makeContext } from ${JSON.stringify(`${process.cwd()}/src/advise/index.ts`)};
+const src = new NetlinkSource();
+const out = {};
+const recs = (snap, o) => evaluateRules(makeContext({ snapshot: snap, ...o })).map((r) => ({ id: r.id, message: r.message, evidence: r.evidence, fix: r.fix }));
+for (const [name, extra] of [['all', {}], ['scoped', { detailsFor: { protocol: 'tcp', port: 7062 } }]]) {
+  const snap = await src.collect({ protocols: ['tcp', 'udp'], processes: 'all', details: true, ...extra });
+  const ends = snap.sockets.filter((s) => s.protocol === 'tcp' && s.state === 'ESTABLISHED' && (s.local.port === 7062 || s.peer.port === 7062));
+  out[name] = { ends: ends.map((s) => ({ local: s.local.port, skmem: !!s.skmem, tcpInfo: !!s.tcpInfo })), peerView: recs(snap, { peerPort: 7062 }), localView: recs(snap, { port: 7062 }) };
+}
+process.stdout.write(JSON.stringify(out));`;
+    type Got = { ends: { local: number; skmem: boolean; tcpInfo: boolean }[]; peerView: Rec[]; localView: Rec[] };
+    const got = JSON.parse(inNetns(ns, ['node', '--import', 'tsx', '--input-type=module', '-e', script])) as Record<'all' | 'scoped', Got>;
+    assert.equal(got.scoped.ends.length, 2, 'both ends of the connection are on this host');
+    for (const e of got.scoped.ends) assert.ok(e.skmem && e.tcpInfo, `the end on port ${e.local} is detailed in the scoped collection`);
+    const verdict = (list: Rec[]) => list.find((r) => r.id === 'buffer-below-bdp')?.message.replace(/\d+(\.\d+)?/g, 'N') ?? 'none';
+    for (const view of ['peerView', 'localView'] as const) {
+      for (const r of got.scoped[view]) assert.doesNotMatch(`${r.evidence} ${r.fix}`, /remote peer|another host|on the receiving host|not collected in this scope/, `${view}: ${r.id} leaves the loopback receiver out`);
+      assert.equal(verdict(got.scoped[view]), verdict(got.all[view]), `${view}: the same buffer-below-bdp verdict with one port detailed as with every socket`);
+    }
+  });
+}

@@ -1,5 +1,5 @@
-// CollectOptions.detailsFor on real loopback sockets: netlink gives tcp_info and socket memory to the scope's
-// TCP sockets only (a second, port-filtered dump), lists every socket once as the unscoped dump does, and gives
+// CollectOptions.detailsFor on real loopback sockets: netlink gives tcp_info and socket memory to the TCP sockets
+// with the scope's port at either end only (a second, port-filtered dump), lists every socket once as the unscoped dump does, and gives
 // the scope's sockets the same details the unscoped dump gives them. overlayDetails on built sockets: a socket
 // that appeared between the two dumps is not added.
 import { test, before, after } from 'node:test';
@@ -55,13 +55,13 @@ async function collect(extra: CollectOptions): Promise<Socket[]> {
   return snap.sockets.filter(ours);
 }
 
-test('a local port in scope: its sockets (listener and accepted) have tcp_info and skmem, no other socket has either', async () => {
+test('a port in scope: its sockets (listener, accepted) and the other ends of its connections have tcp_info and skmem, no other socket has either', async () => {
   const [a, b] = ports;
   const got = await collect({ detailsFor: { protocol: 'tcp', port: a } });
   // 2 listeners, 8 accepted, 8 clients.
   assert.equal(got.length, 18);
   for (const s of got) {
-    if (s.local.port === a) {
+    if (s.local.port === a || s.peer.port === a) {
       assert.ok(s.tcpInfo, `${key(s)} has tcp_info`);
       assert.ok(s.skmem, `${key(s)} has skmem`);
     } else {
@@ -69,25 +69,25 @@ test('a local port in scope: its sockets (listener and accepted) have tcp_info a
       assert.equal(s.skmem, undefined, `${key(s)} has no skmem`);
     }
   }
+  assert.equal(got.filter((s) => s.tcpInfo).length, 9, "a's listener, its 4 accepted sockets and their 4 clients");
   const served = got.filter((s) => s.local.port === a && s.state === 'ESTABLISHED');
   assert.equal(served.length, 4);
   for (const s of served) {
     assert.equal(s.recvQ, WROTE[0], 'unread bytes of port a');
     assert.equal(s.tcpInfo!.bytesReceived, WROTE[0], "port a's own tcp_info, not another socket's");
   }
+  // The clients' side (peer port a): what they sent, acknowledged (tcpi_bytes_acked counts the SYN too).
+  for (const s of got.filter((x) => x.peer.port === a)) assert.equal(s.tcpInfo!.bytesAcked, WROTE[0] + 1, key(s));
   assert.ok(got.some((s) => s.local.port === b && s.state === 'LISTEN'));
 });
 
-test('a peer port in scope: only the clients connected to it have tcp_info', async () => {
-  const [, b] = ports;
-  const got = await collect({ detailsFor: { protocol: 'tcp', peerPort: b } });
+test('the other port in scope: the same split the other way', async () => {
+  const [a, b] = ports;
+  const got = await collect({ detailsFor: { protocol: 'tcp', port: b } });
   assert.equal(got.length, 18);
-  const detailed = got.filter((s) => s.tcpInfo);
-  assert.equal(detailed.length, 4);
-  for (const s of detailed) {
-    assert.equal(s.peer.port, b);
-    assert.equal(s.tcpInfo!.bytesAcked, WROTE[1] + 1, 'bytes the client sent (tcpi_bytes_acked counts the SYN too)');
-  }
+  for (const s of got) assert.equal(s.tcpInfo !== undefined, s.local.port === b || s.peer.port === b, key(s));
+  for (const s of got.filter((x) => x.peer.port === b)) assert.equal(s.tcpInfo!.bytesAcked, WROTE[1] + 1, key(s));
+  assert.ok(!got.some((s) => (s.local.port === a || s.peer.port === a) && s.skmem));
 });
 
 test('the scoped collection lists the same sockets as the unscoped one, and the same tcp_info for the scope', async () => {
@@ -113,7 +113,7 @@ test('a dump already filtered on a port ignores the scope: every socket it lists
   for (const s of got) assert.ok(s.tcpInfo, key(s));
 });
 
-test('overlayDetails: only sockets of the scope in both dumps get details; one only in the second dump is not added', () => {
+test('overlayDetails: sockets with the port at either end, in both dumps, get details; one only in the second dump is not added', () => {
   const sock = (local: number, peer: number, cookie: string, extra: Partial<Socket> = {}): Socket => ({
     protocol: 'tcp',
     ipVersion: 4,
@@ -127,11 +127,12 @@ test('overlayDetails: only sockets of the scope in both dumps get details; one o
     ...extra,
   }) as Socket;
   const info = { rttUs: 100 } as Socket['tcpInfo'];
-  const all = [sock(80, 40000, '1'), sock(80, 40001, '2'), sock(81, 40002, '3')];
-  const detailed = [sock(80, 40000, '1', { tcpInfo: info }), sock(80, 40003, '9', { tcpInfo: info }), sock(81, 40002, '3', { tcpInfo: info })];
-  assert.equal(overlayDetails(all, detailed, { protocol: 'tcp', port: 80 }), 1);
-  assert.equal(all.length, 3);
+  const all = [sock(80, 40000, '1'), sock(80, 40001, '2'), sock(81, 40002, '3'), sock(40000, 80, '4')];
+  const detailed = [sock(80, 40000, '1', { tcpInfo: info }), sock(80, 40003, '9', { tcpInfo: info }), sock(81, 40002, '3', { tcpInfo: info }), sock(40000, 80, '4', { tcpInfo: info })];
+  assert.equal(overlayDetails(all, detailed, { protocol: 'tcp', port: 80 }), 2);
+  assert.equal(all.length, 4);
   assert.equal(all[0].tcpInfo, info);
   assert.equal(all[1].tcpInfo, undefined, 'closed before the second dump: no details');
   assert.equal(all[2].tcpInfo, undefined, 'out of the scope (port 81), though the second dump had it');
+  assert.equal(all[3].tcpInfo, info, 'the other end (peer port 80)');
 });

@@ -15,39 +15,51 @@ export function inNetns(ns: string, args: string[], input?: string): string {
   return r.stdout;
 }
 
-const server = (port: number) => String.raw`
+/** The bulk loop of whichever end sends (`x`: its socket), and of the end that reads everything. */
+const sends = (x: string) => String.raw`
+${x}.settimeout(1); b = b'x' * 8000; t = time.time()
+while time.time() - t < 50:
+    try: ${x}.send(b); time.sleep(0.0005)
+    except socket.timeout: pass
+`;
+const reads = (x: string) => String.raw`
+${x}.settimeout(1); t = time.time()
+while time.time() - t < 50:
+    try:
+        if not ${x}.recv(65536): break
+    except socket.timeout: pass
+`;
+
+const server = (port: number, serverSends: boolean) => String.raw`
 import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', ${port})); s.listen(16)
 print('ready', flush=True)
-a, _ = s.accept(); a.settimeout(1); t = time.time()
-while time.time() - t < 50:
-    try:
-        if not a.recv(65536): break
-    except socket.timeout: pass
-`;
+a, _ = s.accept()
+${serverSends ? sends('a') : reads('a')}`;
 
-const client = (port: number) => String.raw`
+const client = (port: number, serverSends: boolean) => String.raw`
 import socket, time
-c = socket.socket(); c.connect(('127.0.0.1', ${port})); c.settimeout(1); b = b'x' * 8000; t = time.time()
+c = socket.socket(); c.connect(('127.0.0.1', ${port}))
 print('ready', flush=True)
-while time.time() - t < 50:
-    try: c.send(b); time.sleep(0.0005)
-    except socket.timeout: pass
-`;
+${serverSends ? reads('c') : sends('c')}`;
 
-/** Creates namespace `ns`, starts the transfer to `port`, drops its packets after 1 s; returns when the rule is in. */
-export async function blackholedBulk(t: TestContext, ns: string, port: number): Promise<void> {
+/**
+ * Creates namespace `ns`, starts the transfer to `port`, drops its packets after 1 s; returns when the rule is in.
+ * `serverSends`: the other way round (the server on PORT sends in bulk, the client reads; packets from PORT dropped).
+ */
+export async function blackholedBulk(t: TestContext, ns: string, port: number, o: { serverSends?: boolean } = {}): Promise<void> {
+  const serverSends = o.serverSends === true;
   createNetns(ns);
   const kids: ChildProcess[] = [];
   t.after(() => {
     for (const k of kids) k.kill('SIGKILL');
     deleteNetns(ns);
   });
-  for (const code of [server(port), client(port)]) {
+  for (const code of [server(port, serverSends), client(port, serverSends)]) {
     const k = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     kids.push(k);
     await new Promise<void>((res) => k.stdout!.once('data', () => res()));
   }
   await new Promise((r) => setTimeout(r, 1000));
-  inNetns(ns, ['nft', '-f', '-'], `table inet rv {\n  chain in {\n    type filter hook input priority 0\n    tcp dport ${port} drop\n  }\n}\n`);
+  inNetns(ns, ['nft', '-f', '-'], `table inet rv {\n  chain in {\n    type filter hook input priority 0\n    tcp ${serverSends ? 'sport' : 'dport'} ${port} drop\n  }\n}\n`);
 }

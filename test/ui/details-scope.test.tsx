@@ -18,12 +18,12 @@ const port = (p: number, direction: 'local' | 'peer', protocol: 'tcp' | 'udp' | 
 const sock = conn(18080, '127.0.0.1', 40001);
 
 describe('detailsScopeOf', () => {
-  it('a local port view: its local port; a peer port view: its peer port', () => {
+  it('a local port view and a peer port view: the port (at either end)', () => {
     assert.deepEqual(detailsScopeOf([{ view: 'ports' }, port(18080, 'local')]), { protocol: 'tcp', port: 18080 });
-    assert.deepEqual(detailsScopeOf([{ view: 'ports' }, port(5432, 'peer')]), { protocol: 'tcp', peerPort: 5432 });
+    assert.deepEqual(detailsScopeOf([{ view: 'ports' }, port(5432, 'peer')]), { protocol: 'tcp', port: 5432 });
   });
   it('a socket view: the port view it was opened from, else its own local port', () => {
-    assert.deepEqual(detailsScopeOf([{ view: 'ports' }, port(5432, 'peer'), { view: 'socket', id: 'x', last: sock }]), { protocol: 'tcp', peerPort: 5432 });
+    assert.deepEqual(detailsScopeOf([{ view: 'ports' }, port(5432, 'peer'), { view: 'socket', id: 'x', last: sock }]), { protocol: 'tcp', port: 5432 });
     assert.deepEqual(detailsScopeOf([{ view: 'ports' }, { view: 'socket', id: 'x', last: sock }]), { protocol: 'tcp', port: 18080 });
   });
   it('none for the home view, help, UDP and unix ports, and a remote host\'s port', () => {

@@ -21,8 +21,9 @@ interface Limited {
   d: BufferDiagnosis;
   /** The receiving socket when it is on this host. */
   receiver?: Socket;
-  /** The receiver is on this host (loopback or a local address) but not in the snapshot. */
+  /** The receiver is on this host (loopback or a local address) but not in the snapshot, or in it without its socket memory (`listed`). */
   uncollected?: boolean;
+  listed?: boolean;
 }
 
 /** An address lower-cased and without its IPv4-mapped prefix, as local addresses are compared. */
@@ -74,14 +75,17 @@ const bufferBelowBdp: Rule = {
         // buffer size fixes (send-q-persistent reports it).
         else if (rwnd >= ratio && s.timer?.name !== 'persist') {
           // The receiver's buffer limits us: if the peer is a socket on this host, its rcvbuf is known.
-          const peer = facts.byTuple.get(tupleKey(s.peer.address, s.peer.port, s.local.address, s.local.port));
+          const listed = facts.byTuple.get(tupleKey(s.peer.address, s.peer.port, s.local.address, s.local.port));
+          // Only a receiver whose socket memory was collected tells its rcvbuf (a collection may detail some sockets only).
+          const peer = listed?.skmem ? listed : undefined;
           const buf = peer?.skmem?.rcvbuf ?? null;
           const local = peer ? receiveBufferDiagnosis(peer, bdp, true, caps, rttMs, rate) : null;
           if (buf == null || buf < BUFFER_PER_WINDOW * bdp || local?.kind === 'fixed') {
-            // A loopback or local peer not in the snapshot is this host's socket left out of the collection, not a remote one.
-            const uncollected = !peer && isLocalAddress(s.peer.address, localAddresses());
-            const d = local ?? (uncollected ? uncollectedLocalReceiverDiagnosis(s) : remoteReceiverDiagnosis(s, bdp, true, rttMs, rate));
-            found.push({ s, kind: 'rwnd', share: rwnd, bdp, rate, buffer: buf, d, receiver: local ? peer : undefined, ...(uncollected ? { uncollected: true } : {}) });
+            // A loopback or local peer not in the snapshot, or in it without its socket memory, is this host's
+            // socket left out of the collection, not a remote one.
+            const uncollected = !peer && (listed !== undefined || isLocalAddress(s.peer.address, localAddresses()));
+            const d = local ?? (uncollected ? uncollectedLocalReceiverDiagnosis(s, listed !== undefined) : remoteReceiverDiagnosis(s, bdp, true, rttMs, rate));
+            found.push({ s, kind: 'rwnd', share: rwnd, bdp, rate, buffer: buf, d, receiver: local ? peer : undefined, ...(uncollected ? { uncollected: true, listed: listed !== undefined } : {}) });
           }
         }
       }
@@ -104,7 +108,7 @@ const bufferBelowBdp: Rule = {
         message: `${found.length} connection${found.length === 1 ? '' : 's'} on ${groupLabel(g)} ${found.length === 1 ? 'is' : 'are'} limited by ${kinds.has('sndbuf') ? 'the send buffer' : ''}${kinds.size === 2 ? ' and ' : ''}${kinds.has('rwnd') ? "the receiver's window" : ''}: ${slow ? 'the receiving application reads too slowly' : 'buffers below the bandwidth-delay product cap throughput'}`,
         evidence:
           `${fmtEndpoint(w.s.peer)}: ${w.kind}-limited ${Math.round(w.share * 100)}% of busy time; rtt ${fmtUsAsMs(ti.rttUs!)}, delivery rate ${fmtBitRate(w.rate)}${w.rate !== ti.deliveryRate ? ` (bytes acked over busy time; the last sample, ${fmtBitRate(ti.deliveryRate!)}, was app-limited)` : ''}, BDP at least ${fmtBytes(w.bdp)}; ` +
-          `${w.kind === 'sndbuf' ? 'sndbuf' : "receiver's rcvbuf"} ${w.buffer != null ? fmtBytes(w.buffer) : w.uncollected ? 'unknown (a socket of this host not collected in this scope)' : 'unknown (remote peer)'}; caps: net.core.rmem_max ${caps.rmemMax ?? 'unknown'}, wmem_max ${caps.wmemMax ?? 'unknown'}, tcp_rmem ${tcpR}, tcp_wmem ${tcpW}; ${w.d.cause}`,
+          `${w.kind === 'sndbuf' ? 'sndbuf' : "receiver's rcvbuf"} ${w.buffer != null ? fmtBytes(w.buffer) : w.uncollected ? `unknown (a socket of this host ${w.listed ? 'whose socket memory was not collected' : 'not collected in this scope'})` : 'unknown (remote peer)'}; caps: net.core.rmem_max ${caps.rmemMax ?? 'unknown'}, wmem_max ${caps.wmemMax ?? 'unknown'}, tcp_rmem ${tcpR}, tcp_wmem ${tcpW}; ${w.d.cause}`,
         fix:
           (['sndbuf', 'rwnd'] as const)
             .map(worstOf)
