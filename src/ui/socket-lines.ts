@@ -75,7 +75,9 @@ function noOwner(s: Socket, c: SocketLinesContext): string {
       ? 'not looked up: paused before the owner was looked up (the snapshot on screen attributes listeners only); resume refreshing'
       : 'not looked up yet: the next refresh looks up every socket\'s owner';
   const uid = hiddenOwnerUid(s, localOwnerView());
-  if (uid !== undefined) return `hidden: a process of uid ${uid} (another user's: run as root or as uid ${uid} to name it)`;
+  // A --host's socket: its ssh user's ss -p did not show it; running this side as root changes nothing.
+  const remote = c.source === 'remote' || s.host !== undefined;
+  if (uid !== undefined) return `hidden: a process of uid ${uid} (another user's: ${remote ? 'log in there as root, or use sudo there,' : `run as root or as uid ${uid}`} to name it)`;
   return "unknown (not attributed: another user's process without root, or a kernel socket)";
 }
 
