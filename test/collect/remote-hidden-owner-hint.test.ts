@@ -8,30 +8,14 @@
 // this (root) process's, out of that user's sight.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { connect, createServer, type Socket as NetSocket } from 'node:net';
+import { runCli } from '../helpers/run-cli.js';
 import { startSshdWithUsers } from '../helpers/sshd-users.js';
 import { evaluateRules, makeContext } from '../../src/advise/index.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import { fakeSnapshot, incoming, listener } from '../helpers/fake-snapshot.js';
 
-const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 const HOST = 'sst-hint@sockscope-test';
-
-function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) =>
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    }),
-  );
-}
 
 test('--host as a non-root user: a hidden owner is named as on a remote host, and analyze writes "hidden uid 0" (real sshd)', { timeout: 180_000 }, async (t) => {
   const sshd = await startSshdWithUsers([{ name: 'sst-hint', uid: 4293, shell: '/bin/sh' }]);

@@ -7,31 +7,14 @@
 // test's (root's).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { runCli } from '../helpers/run-cli.js';
 import { startSshdWithUsers } from '../helpers/sshd-users.js';
 
-const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 const USER = 'sst-hid';
 const UID = 4283;
 const HOST = `${USER}@sockscope-test`;
 const NOTE = `other users' processes on ${HOST} are not shown to the ssh user ${USER} (uid ${UID}): its ss -p reads only that user's processes, so how many are hidden is unknown, and their sockets read hidden uid 0; log in there as root, or use sudo, to see them`;
-
-/** Runs the CLI without blocking this process (its listener must keep answering). */
-function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) =>
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    }),
-  );
-}
 
 const notesOf = (text: string) => text.split('\n').filter((l) => l.startsWith('note: '));
 
