@@ -67,9 +67,9 @@ export interface SocketOptionInfo {
   privilege?: string;
   /** First Linux version with the option. */
   sinceLinux?: string;
-  /** Default on Linux and where it comes from (a sysctl when there is one). */
+  /** Default on Linux: what getsockopt reads on a new socket, and the sysctl it comes from when one sets it. */
   default: string;
-  /** sysctl that sets the default or caps the value. */
+  /** sysctls that set the default, cap the value, or act beside it (the default or details say which). */
   sysctls?: string[];
   /** One line: what it does. */
   summary: string;
@@ -577,10 +577,10 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
   },
   {
     name: 'IP_FREEBIND', level: 'IPPROTO_IP', linux: 15, type: 'bool', size: 4, appliesTo: 'ip', sinceLinux: '2.4',
-    default: 'net.ipv4.ip_nonlocal_bind (0)',
+    default: '0 (off); no sysctl sets it. Host-wide alternative: net.ipv4.ip_nonlocal_bind=1 (IPv6: net.ipv6.ip_nonlocal_bind=1) allows non-local binds for every socket of the network namespace without setting it',
     sysctls: ['net.ipv4.ip_nonlocal_bind', 'net.ipv6.ip_nonlocal_bind'],
     summary: 'Allows bind() to an address that is not (yet) configured on this host.',
-    details: 'Lets a service start before its address comes up (DHCP, keepalived VIP) instead of failing with EADDRNOTAVAIL. Also applies to IPv6 sockets (IPV6_FREEBIND, 78, since 4.15).',
+    details: 'Lets a service start before its address comes up (DHCP, keepalived VIP) instead of failing with EADDRNOTAVAIL. Also applies to IPv6 sockets (IPV6_FREEBIND, 78, since 4.15). The host-wide alternative is the sysctl net.ipv4.ip_nonlocal_bind=1 (net.ipv6.ip_nonlocal_bind=1 for IPv6: the IPv4 one does not apply there), per network namespace: a non-local bind then succeeds without the option, and getsockopt(IP_FREEBIND) still reads 0 (measured on 6.18), so a 0 here does not mean such a bind would fail.',
     platforms: {
       freebsd: { name: 'IP_BINDANY', value: 24, note: 'Needs PRIV_NETINET_BINDANY (root).' },
       macos: none('No equivalent.'),
