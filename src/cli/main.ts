@@ -190,6 +190,23 @@ function positionalsAfterDoubleDash(cli: unknown): void {
     }
     return original.call(this, handler, argv, ...rest);
   };
+  // yargs then re-parses the positionals as `--name WORD`, where a WORD starting with '-' reads as a flag:
+  // `options -- -SO_RCVBUF` gave NAME '' ("empty option name"). Parsed as `--name=WORD`, the word is the value.
+  type Post = { postProcessPositionals?: (...args: unknown[]) => unknown; shim?: { Parser?: { detailed?: (args: string[], opts: unknown) => unknown } } };
+  const post = commandInstance as Commands & Post;
+  const postOriginal = post.postProcessPositionals;
+  const parser = post.shim?.Parser;
+  const detailed = parser?.detailed;
+  if (typeof postOriginal !== 'function' || !parser || typeof detailed !== 'function') return;
+  post.postProcessPositionals = function (...args: unknown[]) {
+    parser.detailed = (words: string[], opts: unknown) =>
+      detailed.call(parser, words.flatMap((w, i) => (i % 2 === 1 ? [] : [`${w}=${words[i + 1]}`])), opts);
+    try {
+      return postOriginal.apply(this, args);
+    } finally {
+      parser.detailed = detailed;
+    }
+  };
 }
 
 /**

@@ -39,3 +39,19 @@ test('an empty or blank NAME is refused (exit 2), and no NAME still lists every 
   assert.equal(all.status, 0, all.stderr);
   assert.match(all.stdout, /40 options/);
 });
+
+test('a NAME after -- that starts with a dash is looked up as given (unknown, exit 2), not called empty', () => {
+  // yargs re-parsed the positional as `--name -SO_RCVBUF`, read the word as a flag and left NAME ''.
+  for (const [name, hint] of [['-SO_RCVBUF', '; did you mean SO_RCVBUF?'], ['-x', '; run `sockscope options` for the list'], ['--x', '; run `sockscope options` for the list']]) {
+    for (const extra of [[], ['--json']]) {
+      const r = run('options', ...extra, '--', name);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `sockscope: unknown socket option '${name}'${hint}\n`);
+    }
+  }
+  // A known name after -- is found as usual.
+  const ok = run('options', '--', 'SO_RCVBUF');
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^SO_RCVBUF: /);
+});
