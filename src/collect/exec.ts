@@ -85,6 +85,9 @@ export async function run(
       input: opts.input,
       stdin: opts.input === undefined ? 'ignore' : undefined,
       env: { LC_ALL: 'C', ...opts.env },
+      // None of these tools (ip, netstat, busybox, nsenter) reads a relative path; execa's default, the current
+      // directory, makes the child's chdir fail (ENOENT, taken for "not installed") once that directory is removed.
+      cwd: '/',
       maxBuffer: 1024 * 1024 * 1024,
       encoding: 'buffer', // decoded by decodeUtf8Lines: Node's own decoding turns every byte that is not UTF-8 into U+FFFD
     });

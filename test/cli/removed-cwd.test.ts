@@ -47,6 +47,17 @@ test('commands that need no file in a removed current directory work there', () 
   assert.match(p.stdout, /^\/\*/);
 });
 
+test('tools run as child processes work in a removed current directory (ip route get, netstat): not "not installed"', () => {
+  // execa ran them in the current directory: the child's chdir failed with ENOENT, read as "command not found" (diff review s21 api #1).
+  const d = inRemoved([BIN, 'debug-connections', '--address', '127.0.0.1:9', '--timeout', '1s', '--json']);
+  assert.doesNotMatch(d.stdout + d.stderr, /not installed|command not found/);
+  const route = (JSON.parse(d.stdout) as { addresses: { route: { ok: boolean; type: string } }[] }).addresses[0].route;
+  assert.deepEqual([route.ok, route.type], [true, 'local'], JSON.stringify(route));
+  const n = inRemoved([BIN, 'analyze-states', '--source', 'netstat', '--json']);
+  assert.equal(n.status, 0, n.stderr);
+  assert.equal(JSON.parse(n.stdout).source, 'netstat');
+});
+
 test('a relative file to write in a removed current directory is refused, naming it (exit 2, invalid-input in a task)', () => {
   for (const [args, file] of [[['--output', 'x.c'], 'x.c'], [[], 'server.c'], [['--language', 'python'], 'server.py'], [['--json', '--output', 'sub/y.mjs', '--language', 'node'], 'sub/y.mjs']] as const) {
     const r = inRemoved([BIN, 'generate-server', ...args]);
