@@ -164,7 +164,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     platforms: {
       freebsd: same('SO_REUSEADDR', 0x0004, 'As Linux for TCP TIME_WAIT; additionally lets a socket bind a specific address while another holds the wildcard on the same port.'),
       macos: same('SO_REUSEADDR', 0x0004, 'BSD semantics, as FreeBSD.'),
-      windows: { ...same('SO_REUSEADDR', 0x0004, 'Dangerous: lets ANOTHER process bind the same address and port even while yours is listening (port hijacking). Windows servers should set SO_EXCLUSIVEADDRUSE (~SO_REUSEADDR = -5) instead; TIME_WAIT does not block a listening bind there anyway.'), variants: ['SO_EXCLUSIVEADDRUSE'] },
+      windows: { ...same('SO_REUSEADDR', 0x0004, 'Dangerous: lets ANOTHER process bind the same address and port even while yours is listening (port hijacking). Windows servers should set SO_EXCLUSIVEADDRUSE (~SO_REUSEADDR = -5) instead; TIME_WAIT does not block a listening bind there anyway.'), related: ['SO_EXCLUSIVEADDRUSE'] },
     },
     seeAlso: ['SO_REUSEPORT'],
   },

@@ -23,7 +23,8 @@ export interface ForeignNameUse {
   platforms: (Platform | 'linux')[];
   /**
    * equivalent: the entry's counterpart there; variant: another name of it there (SO_DONTLINGER);
-   * related: named as the nearest thing there, not an equivalent (SO_SETFIB); ipv6: Linux's IPv6-level twin;
+   * related: named in the note, not an equivalent (SO_SETFIB, the nearest thing; SO_EXCLUSIVEADDRUSE, the opposite);
+   * ipv6: Linux's IPv6-level twin;
    * mentioned: a name the entry's text prints that no field declares (TCP_CA_NAME_MAX, a constant).
    */
   relation: 'equivalent' | 'variant' | 'related' | 'ipv6' | 'mentioned';
@@ -113,6 +114,15 @@ export function matchOption(name: string): OptionMatch | undefined {
 const PLATFORM_LABEL: Record<Platform | 'linux', string> = { linux: 'Linux', freebsd: 'FreeBSD', macos: 'macOS', windows: 'Windows' };
 const andList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
 
+/**
+ * The first sentence for a name that the generic ones ("X is a Windows name; the Linux equivalent is Y", "the nearest
+ * Linux option is Y") would misstate: one that does the opposite of its entry.
+ */
+const OWN_SENTENCE: Readonly<Record<string, string>> = {
+  SO_EXCLUSIVEADDRUSE:
+    "SO_EXCLUSIVEADDRUSE is a Windows option that does the opposite of SO_REUSEADDR: it forbids the shared binding Windows' SO_REUSEADDR allows (no other socket may then bind that address and port, even with SO_REUSEADDR). Linux has no equivalent and needs none: binding is exclusive there by default, since a socket may bind an address and port another socket holds only if that socket allowed it too (SO_REUSEADDR on both and neither a TCP listener, or SO_REUSEPORT on both, same user); the reference describes it under SO_REUSEADDR (see Windows under Other platforms).",
+};
+
 /** One sentence for a match by another platform's name: whose name it is and the Linux equivalent (undefined for a Linux name). */
 export function foreignNameNote(m: OptionMatch): string | undefined {
   if (!m.foreign) return undefined;
@@ -135,6 +145,8 @@ export function foreignNameNote(m: OptionMatch): string | undefined {
     text = `${m.name} is the IPv6-level twin of ${o.name} on Linux (IPPROTO_IPV6, optname ${o.ipv6?.linux}), read instead of it on an AF_INET6 socket; the reference describes both under ${o.name}.`;
   } else if (linuxRelated) {
     text = `${m.name} is a separate Linux option (optname ${linuxRelated.linux}) that ${linuxRelated.note}; see ${o.name}.`;
+  } else if (OWN_SENTENCE[m.name]) {
+    text = OWN_SENTENCE[m.name];
   } else if (named.length) {
     const where = plats(named);
     text = `${m.name} is ${named.every((u) => u.relation === 'equivalent') ? 'the' : 'a'} ${where} name; the Linux equivalent is ${o.name} (see ${where} under Other platforms for how they differ).`;
