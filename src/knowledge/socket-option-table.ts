@@ -9,7 +9,8 @@ export type OptionLevel = 'SOL_SOCKET' | 'IPPROTO_TCP' | 'IPPROTO_IP' | 'IPPROTO
  * - bool: a C int read as 0 / non-zero
  * - linger: struct linger { int l_onoff; int l_linger; } (8 bytes)
  * - timeval: struct timeval { time_t tv_sec; suseconds_t tv_usec; } (16 bytes on 64-bit Linux)
- * - string: a NUL-padded char array of `size` bytes (interface or congestion-control name)
+ * - string: a name and its NUL in a buffer of `size` bytes (interface or congestion-control name); getsockopt sets
+ *   optlen to the bytes it wrote, which differs by option (see its details)
  * - tcp_info: struct tcp_info (Linux; the kernel copies min(optlen, sizeof) bytes)
  */
 export type OptionValueType = 'int' | 'bool' | 'linger' | 'timeval' | 'string' | 'tcp_info';
@@ -301,9 +302,9 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
   },
   {
     name: 'SO_BINDTODEVICE', level: 'SOL_SOCKET', linux: 25, type: 'string', size: 16, appliesTo: 'any',
-    default: 'empty (any interface)',
+    default: 'not bound (any interface): getsockopt writes nothing and sets optlen 0',
     summary: 'Binds the socket to one network interface (or VRF): it only sends and receives through it.',
-    details: 'The value is an interface name up to IFNAMSIZ (16) bytes; an empty string unbinds. Setting needs CAP_NET_RAW before Linux 5.7; since 5.7 unprivileged processes may set it if the socket is not yet bound to a device. getsockopt returns the name (SO_BINDTOIFINDEX, 62, gives the index).',
+    details: 'The value is an interface name up to IFNAMSIZ (16) bytes with its NUL; an empty string unbinds. Setting needs CAP_NET_RAW before Linux 5.7; since 5.7 unprivileged processes may set it if the socket is not yet bound to a device. getsockopt writes the interface name plus its NUL and sets optlen to strlen+1 (3 for lo), or writes nothing and sets optlen 0 when the socket is not bound; pass an IFNAMSIZ (16) byte buffer: a smaller one fails with EINVAL when the socket is bound (measured on 6.18). SO_BINDTOIFINDEX (62) gives the index.',
     privilege: 'CAP_NET_RAW (before Linux 5.7)',
     platforms: {
       freebsd: none('No equivalent per interface; SO_SETFIB selects a routing table.', ['SO_SETFIB']),
@@ -467,7 +468,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     default: 'net.ipv4.tcp_congestion_control (cubic on most distributions)',
     sysctls: ['net.ipv4.tcp_congestion_control', 'net.ipv4.tcp_allowed_congestion_control', 'net.ipv4.tcp_available_congestion_control'],
     summary: 'Congestion control algorithm of this socket (cubic, bbr, reno...).',
-    details: 'A name of up to TCP_CA_NAME_MAX (16) bytes. Unprivileged processes may pick only algorithms listed in tcp_allowed_congestion_control; others need CAP_NET_ADMIN. The module must be loaded (tcp_available_congestion_control).',
+    details: 'A name of up to TCP_CA_NAME_MAX (16) bytes; getsockopt writes it NUL-padded to min(optlen, 16) bytes and sets optlen to that (16 with a 16-byte buffer). Unprivileged processes may pick only algorithms listed in tcp_allowed_congestion_control; others need CAP_NET_ADMIN. The module must be loaded (tcp_available_congestion_control).',
     privilege: 'CAP_NET_ADMIN for algorithms not in tcp_allowed_congestion_control',
     platforms: {
       freebsd: same('TCP_CONGESTION', 64, 'Names: newreno, cubic, htcp...'),

@@ -21,7 +21,7 @@ const TYPE_TEXT: Record<SocketOptionInfo['type'], string> = {
   bool: 'int used as a boolean (0/1)',
   linger: 'struct linger { int l_onoff; int l_linger; }',
   timeval: 'struct timeval { tv_sec; tv_usec; }',
-  string: 'char[] (NUL-padded name)',
+  string: 'char[]: a name ending in NUL',
   tcp_info: 'struct tcp_info',
 };
 
@@ -44,7 +44,9 @@ export function formatOption(o: SocketOptionInfo, width = 100): string {
   out.push(wrap(`${o.name}: ${o.summary}`, width, '  ', ''));
   out.push(`  level      ${o.level} (${LINUX_LEVELS[o.level]} on Linux), optname ${o.linux} on Linux`);
   if (o.ipv6) out.push(`  IPv6       on an AF_INET6 socket Linux uses ${o.ipv6.name} (IPPROTO_IPV6, optname ${o.ipv6.linux}) instead`);
-  out.push(`  type       ${TYPE_TEXT[o.type]}${o.unit ? `, in ${o.unit}` : ''}; getsockopt optlen ${o.size}${o.readOnly ? '; read-only' : ''}`);
+  // A name's optlen on return is the bytes the kernel wrote (SO_BINDTODEVICE: strlen+1, 0 when not bound), not the buffer.
+  const optlen = o.type === 'string' ? `pass ${o.size} bytes, optlen comes back as the bytes written` : `getsockopt optlen ${o.size}`;
+  out.push(`  type       ${TYPE_TEXT[o.type]}${o.unit ? `, in ${o.unit}` : ''}; ${optlen}${o.readOnly ? '; read-only' : ''}`);
   out.push(wrap(o.default, width, '             ', '  default    '));
   out.push(`  applies to ${APPLIES_TO[o.appliesTo]}${o.sinceLinux ? `; Linux ${o.sinceLinux}+` : ''}`);
   if (o.privilege) out.push(`  privilege  setting needs ${o.privilege}`);
