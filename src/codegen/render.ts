@@ -1,11 +1,12 @@
 // Renders a server from resolved options: picks the variant from the registry, renders its eta
 // templates (autoEscape off) with the TemplateContext below, and returns files + build/run commands.
 import { readFileSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { Eta } from 'eta';
 import { findTemplatesDir, findVariant, type CommentStyle, type ResolvedVariant } from './registry.js';
 import { watchCommand } from './languages.js';
 import { isDirectoryNotLink } from './write.js';
+import { nodeOutputProblem, pythonOutputProblem } from './output-name.js';
 import { checkOutputPath, defaultIdleTimeoutMs, GeneratorOptionsError, hasBoundedPool, optionsToArgs, PYTHON_THREADS_MAX, type GeneratorOptions } from './options.js';
 
 /** sockscope version written into headers (kept in step with package.json by a test). */
@@ -250,7 +251,7 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
     throw new GeneratorOptionsError(msg, [{ path: 'output', message: msg }]);
   }
   if ((o.language === 'node' || o.language === 'python') && !isDirectoryNotLink(main)) {
-    const why = o.language === 'node' ? nodeOutputProblem(main, base) : pythonOutputProblem(o, main, base);
+    const why = o.language === 'node' ? nodeOutputProblem(main, base) : pythonOutputProblem(o.ioModel, main, base);
     if (why !== undefined) throw new GeneratorOptionsError(`--output ${main}: ${why}`, [{ path: 'output', message: `--output ${main}: ${why}` }]);
   }
   const exe = dir === '.' ? `./${stem}` : exePath;
@@ -308,72 +309,6 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   });
 
   return { files, buildCommand, runCommand, options: o };
-}
-
-/**
- * Why `node FILE` would not run the generated Node server (an ES module: `import`), or undefined. Node runs a .mjs
- * file as an ES module wherever it is; a .js or extensionless one as its package scope says, the nearest
- * package.json up from the file: "type": "module", or none or one without "type" (Node >= 20.19 then detects the
- * module syntax), runs it; "commonjs" fails (SyntaxError: Cannot use import statement outside a module), and so does a
- * package.json that is not JSON. Node refuses every other extension (.cjs as CommonJS; .py, .txt, .MJS:
- * ERR_UNKNOWN_FILE_EXTENSION). Each case run with node 20.20 on the generated server.
- */
-function nodeOutputProblem(main: string, base: string): string | undefined {
-  const ext = base.lastIndexOf('.') > 0 ? base.slice(base.lastIndexOf('.')) : '';
-  const fix = `e.g. ${join(dirname(main), basename(main, ext) || 'server')}.mjs`;
-  if (ext === '.mjs') return undefined;
-  if (ext !== '.js' && ext !== '') {
-    return `a Node server's file needs the .mjs extension (the server is an ES module: node runs ${ext === '.cjs' ? 'a .cjs file as CommonJS' : `no ${JSON.stringify(ext)} file`}); ${fix}`;
-  }
-  const scope = packageScope(dirname(main));
-  if (scope.type === 'module' || scope.type === 'none') return undefined;
-  const what = ext === '' ? 'a file without an extension' : 'a .js file';
-  const said = scope.type === 'commonjs' ? 'says "type": "commonjs"' : 'is not valid JSON';
-  return `a Node server's file needs the .mjs extension here: the server is an ES module, and node runs ${what} as ${scope.path} says, which ${said}; ${fix}`;
-}
-
-/** The package scope node gives a file in `dir`: the nearest package.json's "type" (Node stops at a node_modules directory). */
-function packageScope(dir: string): { type: 'module' | 'commonjs' | 'none' | 'invalid'; path?: string } {
-  let start: string;
-  try {
-    start = resolve(dir);
-  } catch {
-    return { type: 'none' }; // a removed current directory (uv_cwd): the writer refuses a relative name there
-  }
-  for (let d = start; ; d = dirname(d)) {
-    const path = join(d, 'package.json');
-    let text: string | undefined;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      /* none here (or unreadable, which node skips too) */
-    }
-    if (text !== undefined) {
-      try {
-        const t = (JSON.parse(text) as { type?: unknown } | null)?.type;
-        return { type: t === 'module' ? 'module' : t === 'commonjs' ? 'commonjs' : 'none', path };
-      } catch {
-        return { type: 'invalid', path };
-      }
-    }
-    if (basename(d) === 'node_modules' || dirname(d) === d) return { type: 'none' };
-  }
-}
-
-/**
- * Standard modules a Python server imports, directly or through asyncio...: python3 puts the script's directory first
- * on the module path, so a server named socket.py, ssl.py... is imported in their place and fails at start. Those that
- * failed so with python 3.11 (each variant run under each name `-X importtime` lists), and those the templates import.
- */
-const PYTHON_SHADOWED_ALL = ['_socket', 'select', 'selectors', 'signal', 'socket', 'unicodedata', 'asyncio', 'collections', 'errno', 'os', 'struct', 'sys', 'threading', 'time'];
-const PYTHON_SHADOWED_ASYNCIO = ['_asyncio', '_contextvars', '_heapq', '_opcode', '_posixsubprocess', '_ssl', 'array', 'ast', 'base64', 'concurrent', 'contextvars', 'dis', 'fcntl', 'heapq', 'inspect', 'linecache', 'locale', 'logging', 'msvcrt', 'opcode', 'ssl', 'string', 'subprocess', 'textwrap', 'token', 'tokenize', 'traceback'];
-
-/** Why `python3 FILE` would not run the generated Python server, or undefined (python3 runs a file of any name). */
-function pythonOutputProblem(o: GeneratorOptions, main: string, base: string): string | undefined {
-  if (!base.endsWith('.py')) return undefined;
-  const module = base.slice(0, -3);
-  if (!PYTHON_SHADOWED_ALL.includes(module) && !(o.ioModel === 'asyncio' && PYTHON_SHADOWED_ASYNCIO.includes(module))) return undefined;
-  return `a Python server's file must not be named after a standard module it imports (python3 puts the file's directory first on the module path, so \`import ${module}\` would import the server itself); e.g. ${join(dirname(main), 'server.py')}`;
 }
 
 /** Keeps (without the `?`) or drops explanation comments marked `#?` / `//?` (see TemplateContext). */

@@ -16,10 +16,10 @@ import { InvalidInputError } from '../../src/api/errors.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 
-/** Runs `cmd file` in dir until it prints its port (true) or exits / 8 s pass (false, with what it said). */
-function starts(cmd: string, file: string, cwd: string): Promise<{ ok: boolean; said: string }> {
+/** Runs `cmd ...flags file` in dir until it prints its port (true) or exits / 8 s pass (false, with what it said). */
+function starts(cmd: string, file: string, cwd: string, flags: string[] = []): Promise<{ ok: boolean; said: string }> {
   return new Promise((res) => {
-    const p = spawn(cmd, [file], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(cmd, [...flags, file], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let said = '';
     const done = (ok: boolean) => {
       clearTimeout(timer);
@@ -73,17 +73,22 @@ test('a Node server is written only under a name node runs as an ES module', asy
 
 test('a Python server is not named after a standard module it imports', async () => {
   const root = mkdtempSync(join(tmpdir(), 'sockscope-pyname-'));
-  for (const name of ['socket.py', 'select.py', 'signal.py']) refusedEverywhere('python', root, name, /a Python server's file must not be named after a standard module it imports/);
+  for (const name of ['socket.py', 'select.py', 'signal.py', 'enum.py', 're.py']) refusedEverywhere('python', root, name, /a Python server's file must not be named after a standard module it imports/);
   refusedEverywhere('python', root, 'ssl.py', /a Python server's file must not be named after a standard module/, 'asyncio');
   const t = await executeTask({ operation: 'generate-server', language: 'python', output: join(root, 'socket.py') });
   assert.equal(t.exitCode, 2);
   assert.equal(t.document.ok === false && t.document.error.code, 'invalid-input');
-  // Accepted names run: any extension or none (python3 runs any file), and ssl.py for the threads server, which does not import ssl.
+  // Accepted names run: any extension or none (python3 runs any file), and ssl.py for the threads server, which does not
+  // import ssl. Run with -S (no site, so no sitecustomize imports a module before the server does and hides a clash),
+  // under python3 from PATH and Debian's /usr/bin/python3 when present (review s21 api #2: enum.py ran only under the former).
+  const pythons = ['python3', ...(existsSync('/usr/bin/python3') ? ['/usr/bin/python3'] : [])];
   for (const [name, io] of [['p.py', 'asyncio'], ['q', 'asyncio'], ['r.txt', 'selectors'], ['ssl.py', 'threads'], ['test.py', 'asyncio']]) {
     const dir = mkdtempSync(join(root, 'd-'));
     const r = spawnSync(BIN, ['generate-server', '--language', 'python', '--io-model', io, '--port', '0', '--output', name], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
-    const run = await starts('python3', name, dir);
-    assert.ok(run.ok, `python3 ${name} (${io}): ${run.said}`);
+    for (const py of pythons) {
+      const run = await starts(py, name, dir, ['-S']);
+      assert.ok(run.ok, `${py} -S ${name} (${io}): ${run.said}`);
+    }
   }
 });
