@@ -24,7 +24,7 @@ export function nodeOutputProblem(main: string, base: string): string | undefine
   return `a Node server's file needs the .mjs extension here: the server is an ES module, and node runs ${what} as ${scope.path} says, which ${said}; ${fix}`;
 }
 
-/** The package scope node gives a file in `dir`: the nearest package.json's "type" (Node stops at a node_modules directory). */
+/** The package scope node gives a file in `dir`: the nearest package.json's "type" below any node_modules directory. */
 function packageScope(dir: string): { type: 'module' | 'commonjs' | 'none' | 'invalid'; path?: string } {
   let start: string;
   try {
@@ -33,6 +33,9 @@ function packageScope(dir: string): { type: 'module' | 'commonjs' | 'none' | 'in
     return { type: 'none' }; // a removed current directory (uv_cwd): the writer refuses a relative name there
   }
   for (let d = start; ; d = dirname(d)) {
+    // Node stops at a node_modules directory without reading its package.json (node_modules/x.js with a "commonjs"
+    // node_modules/package.json runs as a module), and never looks above it.
+    if (basename(d) === 'node_modules') return { type: 'none' };
     const path = join(d, 'package.json');
     let text: string | undefined;
     try {
@@ -48,7 +51,7 @@ function packageScope(dir: string): { type: 'module' | 'commonjs' | 'none' | 'in
         return { type: 'invalid', path };
       }
     }
-    if (basename(d) === 'node_modules' || dirname(d) === d) return { type: 'none' };
+    if (dirname(d) === d) return { type: 'none' };
   }
 }
 

@@ -56,8 +56,16 @@ test('a Node server is written only under a name node runs as an ES module', asy
   writeFileSync(join(cj, 'package.json'), '{"type": "commonjs"}');
   writeFileSync(join(mo, 'package.json'), '{"type": "module"}');
   for (const name of ['srv.js', 'srv']) refusedEverywhere('node', cj, name, /a Node server's file needs the \.mjs extension here: .*"type": "commonjs"/);
+  // Node stops its package.json lookup at a node_modules directory without reading node_modules/package.json
+  // (review s21 api #3: a "commonjs" one there refused srv.js, which node runs), nor goes above it (cj/node_modules).
+  const nm = join(root, 'nm', 'node_modules');
+  const nmSub = join(cj, 'node_modules', 'sub');
+  mkdirSync(nm, { recursive: true });
+  mkdirSync(nmSub, { recursive: true });
+  writeFileSync(join(nm, 'package.json'), '{"type": "commonjs"}');
+  writeFileSync(join(cj, 'node_modules', 'package.json'), 'not json');
   // Accepted ones run as written (no package.json above the temporary directory: Node detects the module syntax).
-  for (const [dir, name] of [[root, 'a.mjs'], [root, 'b.js'], [root, 'c'], [mo, 'd.js'], [mo, 'e'], [cj, 'f.mjs']]) {
+  for (const [dir, name] of [[root, 'a.mjs'], [root, 'b.js'], [root, 'c'], [mo, 'd.js'], [mo, 'e'], [cj, 'f.mjs'], [nm, 'g.js'], [nm, 'h'], [nmSub, 'i.js']]) {
     const r = spawnSync(BIN, ['generate-server', '--language', 'node', '--port', '0', '--output', name], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`Run: +node ${name}\\b`));
