@@ -113,15 +113,16 @@ export async function run(
 }
 
 /**
- * The children of runStreaming still running. They are stopped when this process exits: a remote host
- * whose login hangs keeps its ssh running across the monitor's refreshes, and at quit that ssh (and
- * what it runs) stayed on, one more each time the monitor was quit. What a child started goes with it
+ * The children of runStreaming still running, each with its start time (taken right after spawn) and its
+ * descendants as last seen while it ran (pid -> start time). They are stopped when this process exits: a
+ * remote host whose login hangs keeps its ssh running across the monitor's refreshes, and at quit that ssh
+ * (and what it runs) stayed on, one more each time the monitor was quit. What a child started goes with it
  * (stopChild): SIGKILL to ssh alone never ended its ProxyCommand or the `ssh -W` of a ProxyJump, which
  * stayed on with PPID 1 after sockscope exited. The children stay in sockscope's process group, so a
  * terminal's hangup or Ctrl-C still reaches them when sockscope dies by it (the full-screen monitor dies
  * by SIGHUP's default action: no 'exit' listener runs).
  */
-const inFlight = new Set<ChildProcess>();
+const inFlight = new Map<ChildProcess, { start?: string; tree: Map<number, string> }>();
 /** Processes sent SIGTERM whose SIGKILL (after KILL_GRACE_MS) is still to come: pid -> start time (/proc/PID/stat). */
 const dying = new Map<number, string>();
 let exitHook = false;
@@ -130,27 +131,48 @@ let exitHook = false;
 export const KILL_GRACE_MS = 1000;
 /** The same grace at exit, where it is waited for synchronously (an 'exit' listener cannot wait): short, so quitting stays quick. */
 const EXIT_GRACE_MS = 150;
+/** How long after a child exits its stdout and stderr may stay open (held by what it started) before the call ends anyway. */
+const CLOSE_GRACE_MS = 300;
 
-/** /proc/PID/stat's state and start time (fields 3 and 22), undefined when the process is gone. */
-function procStat(pid: number): { state: string; start: string } | undefined {
+/** /proc/PID/stat's state, parent and start time (fields 3, 4 and 22), undefined when the process is gone. */
+function procStat(pid: number): { state: string; ppid: number; start: string } | undefined {
   try {
     const t = readFileSync(`/proc/${pid}/stat`, 'latin1');
     const f = t.slice(t.lastIndexOf(')') + 2).split(' ');
-    return { state: f[0], start: f[19] };
+    return { state: f[0], ppid: Number(f[1]), start: f[19] };
   } catch {
     return undefined;
   }
 }
 
-/** The children of `pid` (/proc/PID/task/TID/children; empty where the kernel has no such file). */
-function childrenOf(pid: number): number[] {
+/** Every process by parent pid (/proc/[0-9]*\/stat's PPID): the children where /proc/PID/task/TID/children is missing. */
+function processesByParent(): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  let names: string[] = [];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    // no /proc
+  }
+  for (const n of names) {
+    const ppid = /^\d+$/.test(n) ? procStat(Number(n))?.ppid : undefined;
+    if (ppid !== undefined) out.set(ppid, [...(out.get(ppid) ?? []), Number(n)]);
+  }
+  return out;
+}
+
+/**
+ * The children of `pid`: /proc/PID/task/TID/children, or where the kernel has no such file (no
+ * CONFIG_PROC_CHILDREN) the processes whose PPID is `pid` (`byParent`: one scan of /proc per walk).
+ */
+function childrenOf(pid: number, byParent: () => Map<number, number[]>): number[] {
   const out: number[] = [];
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ')) if (c !== '') out.push(Number(c));
     }
   } catch {
-    // gone, or no children file
+    if (procStat(pid)) return byParent().get(pid) ?? []; // no children file
   }
   return out;
 }
@@ -158,15 +180,32 @@ function childrenOf(pid: number): number[] {
 /** `pid` and its descendants (its ProxyCommand, a ProxyJump's ssh -W and what they run), each with its start time. */
 function processTree(pid: number): Map<number, string> {
   const out = new Map<number, string>();
+  let parents: Map<number, number[]> | undefined;
+  const byParent = () => (parents ??= processesByParent());
   const todo = [pid];
   while (todo.length && out.size < 1000) {
     const p = todo.pop()!;
     const st = procStat(p);
     if (!st || out.has(p)) continue;
     out.set(p, st.start);
-    todo.push(...childrenOf(p));
+    todo.push(...childrenOf(p, byParent));
   }
   return out;
+}
+
+/**
+ * What stopping `child` must reach: its descendants as last seen while it ran, and, while it runs (not yet
+ * exited, and its pid still the process spawned: same start time), its tree now. Once ssh has exited, its
+ * pid may be another process's: that one's tree is never walked.
+ */
+function treeOf(child: ChildProcess): Map<number, string> {
+  const r = inFlight.get(child);
+  const procs = new Map(r?.tree);
+  if (r?.start !== undefined && child.exitCode === null && child.signalCode === null && procStat(child.pid!)?.start === r.start) {
+    r.tree = processTree(child.pid!);
+    for (const [p, s] of r.tree) procs.set(p, s);
+  }
+  return procs;
 }
 
 /** Sends `sig` to each of `procs` that is still the process it was (same start time). */
@@ -191,22 +230,23 @@ function allEnded(procs: ReadonlyMap<number, string>): boolean {
 }
 
 /**
- * Stops a runStreaming child and everything it started: SIGTERM to it and its descendants (taken before
- * any is signalled: once ssh ends, its proxy is reparented and no longer found) now, SIGKILL to those
- * still there KILL_GRACE_MS later (or at this process's exit, whichever comes first), so nothing is left
- * behind, even by a proxy that ignores SIGTERM or runs a child of its own.
+ * Stops a runStreaming child and everything it started (treeOf: taken before any is signalled, since once
+ * ssh ends its proxy is reparented; and kept while it runs, so what a proxy started still goes after ssh
+ * has exited by itself): SIGTERM now, SIGKILL to those still there KILL_GRACE_MS later (or at this
+ * process's exit, whichever comes first), so nothing is left behind, even by a proxy that ignores SIGTERM
+ * or runs a child of its own.
  */
 function stopChild(child: ChildProcess): void {
   if (child.pid === undefined || dying.has(child.pid)) return;
-  const procs = processTree(child.pid);
-  if (procs.size === 0) procs.set(child.pid, ''); // no /proc: the child alone
+  const procs = treeOf(child);
   for (const [pid, start] of procs) dying.set(pid, start);
   signalAll(procs, 'SIGTERM');
-  if (!procs.has(child.pid) || procs.get(child.pid) === '') child.kill('SIGTERM');
+  const running = () => child.exitCode === null && child.signalCode === null;
+  if (!procs.has(child.pid) && running()) child.kill('SIGTERM'); // no /proc: the child alone
   setTimeout(() => {
     for (const pid of procs.keys()) dying.delete(pid);
     signalAll(procs, 'SIGKILL');
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (running()) child.kill('SIGKILL');
   }, KILL_GRACE_MS).unref();
 }
 
@@ -215,16 +255,16 @@ function track(child: ChildProcess): void {
     exitHook = true;
     process.once('exit', () => {
       const procs = new Map(dying);
-      for (const c of inFlight) if (c.pid !== undefined) for (const [p, s] of processTree(c.pid)) procs.set(p, s);
+      for (const c of inFlight.keys()) for (const [p, s] of treeOf(c)) procs.set(p, s);
       if (procs.size === 0) return;
       signalAll(procs, 'SIGTERM');
       // Synchronous and bounded: up to EXIT_GRACE_MS for them to end on SIGTERM, then SIGKILL.
       for (const end = Date.now() + EXIT_GRACE_MS; Date.now() < end && !allEnded(procs); ) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
       signalAll(procs, 'SIGKILL');
-      for (const c of inFlight) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      for (const c of inFlight.keys()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     });
   }
-  inFlight.add(child);
+  inFlight.set(child, { start: child.pid === undefined ? undefined : procStat(child.pid)?.start, tree: new Map() });
   child.once('close', () => inFlight.delete(child));
   child.once('error', () => inFlight.delete(child));
 }
@@ -263,7 +303,8 @@ export type StreamRunner = (
     /**
      * With idleTimeoutMs: the child reading this many bytes (its /proc/PID/io rchar: from a socket, a pipe)
      * also counts as activity. ssh hands output over per packet (up to 32 KB), so over a slow link its stdout
-     * is quiet for seconds while data arrives the whole time; ssh reads it as it comes.
+     * is quiet for seconds while data arrives the whole time; ssh reads it as it comes. Counted from the first
+     * poll (a quarter of idleTimeoutMs, at most 1 s, after the start): what it read at start-up is not a link's.
      */
     idleReadBytes?: number;
     /** Kills the child and rejects (CollectorError "was stopped") when aborted. */
@@ -325,8 +366,8 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       stopChild(child);
     }, timeoutMs);
     let idleTimer: NodeJS.Timeout | undefined;
-    // What the child had read (rchar) at its last activity; undefined where /proc/PID/io cannot be read.
-    let readMark = opts.idleReadBytes !== undefined && opts.idleTimeoutMs !== undefined ? bytesRead(child.pid) : undefined;
+    // What the child had read (rchar) at its last activity; undefined until the first poll, and where /proc/PID/io cannot be read.
+    let readMark: number | undefined;
     const active = (read = readMark === undefined ? undefined : bytesRead(child.pid)) => {
       if (opts.idleTimeoutMs === undefined) return;
       // Reads count from the last activity on: a window holds only its own.
@@ -338,15 +379,36 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       }, opts.idleTimeoutMs);
     };
     active();
-    // Polled a few times per idle limit: idleReadBytes read since the last activity is activity.
+    // Polled a few times per idle limit: the child's descendants are noted (treeOf: what it started is stopped
+    // even once it has exited), and idleReadBytes read since the last activity is activity. The first poll takes
+    // the baseline: ssh's own start-up reads (libraries, ssh_config, openssl.cnf: some 58 KB) are no link's.
     const readPoll =
-      readMark === undefined
+      opts.idleTimeoutMs === undefined
         ? undefined
         : setInterval(() => {
-            const now = bytesRead(child.pid);
-            if (now !== undefined && readMark !== undefined && now - readMark >= opts.idleReadBytes! && !timedOut) active(now);
-          }, Math.max(100, Math.min(1000, opts.idleTimeoutMs! / 4)));
-    child.once('close', () => clearInterval(readPoll));
+            treeOf(child);
+            const now = opts.idleReadBytes === undefined ? undefined : bytesRead(child.pid);
+            if (now === undefined || timedOut) return;
+            if (readMark === undefined) readMark = now;
+            else if (now - readMark >= opts.idleReadBytes!) active(now);
+          }, Math.max(100, Math.min(1000, opts.idleTimeoutMs / 4)));
+    // A child that exited while what it started still holds its stdout or stderr (a ProxyCommand's child, once
+    // ssh gave up by itself) never closes them: that rest is stopped and the call ends CLOSE_GRACE_MS later
+    // (after this turn's reads: setImmediate), instead of waiting as long as the rest runs.
+    let closeTimer: NodeJS.Timeout | undefined;
+    child.once('exit', () => {
+      clearInterval(readPoll);
+      closeTimer = setTimeout(() => setImmediate(() => {
+        if (!inFlight.has(child)) return;
+        stopChild(child);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }), CLOSE_GRACE_MS);
+    });
+    child.once('close', () => {
+      clearInterval(readPoll);
+      clearTimeout(closeTimer);
+    });
     child.stdout!.on('data', (chunk: Buffer) => {
       active();
       if (failure !== undefined) return;

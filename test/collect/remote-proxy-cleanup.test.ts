@@ -119,3 +119,63 @@ test('RemoteSource.close() on a ProxyJump host ends ssh and its ssh -W', { timeo
     for (const l of leftOver(marks)) process.kill(Number(l.split(/\s+/)[0]), 'SIGKILL');
   }
 });
+
+// ssh giving up by itself (ConnectTimeout during the banner exchange: --ssh-timeout 3s passes 2 s) SIGHUPs its
+// ProxyCommand shell only; the shell's child, reparented to PID 1, kept ssh's stderr pipe open, so the call
+// never ended (neither "no answer for 3 s" nor the 10x limit came) and the child ran on.
+test('--host proxied: ssh exiting by itself ends the call, and the ProxyCommand\'s child is stopped', { timeout: 60_000 }, async () => {
+  const { config } = await setup();
+  const marks = [config, dir];
+  const t0 = Date.now();
+  const child = spawn(BIN, ['analyze-states', '--host', 'proxied', '--ssh-config', config, '--ssh-timeout', '3s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  try {
+    assert.equal(await exited, 1, `still running after 15 s: ${err}`);
+    assert.ok(Date.now() - t0 < 6000, `ended in ${Date.now() - t0} ms`);
+    assert.match(err, /ssh proxied: .*timed out/);
+    assert.ok(await until(2000, () => leftOver(marks).length === 0), `left running: ${leftOver(marks).join(' | ')}`);
+  } finally {
+    clearTimeout(killer);
+    for (const l of leftOver(marks)) process.kill(Number(l.split(/\s+/)[0]), 'SIGKILL');
+  }
+});
+
+/** The pid of the first process that is a child of `parent` and whose command line holds `part`. */
+function childWith(parent: number, part: string): number | undefined {
+  const r = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
+  for (const l of r.stdout.split('\n')) {
+    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
+    if (m && Number(m[2]) === parent && m[3].includes(part)) return Number(m[1]);
+  }
+  return undefined;
+}
+
+// A kernel without CONFIG_PROC_CHILDREN has no /proc/PID/task/TID/children: only ssh was found and signalled,
+// and before its login ssh dies on SIGTERM without ending its ProxyJump's ssh -W. Here sockscope runs in a mount
+// namespace of its own where a tmpfs over /proc/<ssh>/task/<ssh> hides ssh's children file as soon as ssh runs.
+test('--host jump where /proc/PID/task/TID/children is missing: SIGTERM still leaves no ssh -W behind', { timeout: 60_000 }, async (t) => {
+  if (process.getuid?.() !== 0 || spawnSync('unshare', ['-m', 'true']).status !== 0) return t.skip('needs root and unshare -m');
+  const { config } = await setup();
+  const marks = [config, dir];
+  const child = spawn('unshare', ['-m', '--propagation', 'private', BIN, 'analyze-states', '--host', 'jump', '--ssh-config', config, '--ssh-timeout', '60s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  try {
+    let ssh: number | undefined;
+    assert.ok(await until(15_000, () => (ssh = childWith(child.pid!, 'ssh -T ')) !== undefined), 'ssh started');
+    const hide = spawnSync('nsenter', ['-t', String(child.pid), '-m', 'mount', '-t', 'tmpfs', 'none', `/proc/${ssh}/task/${ssh}`], { encoding: 'utf8' });
+    assert.equal(hide.status, 0, hide.stderr);
+    assert.ok(await until(15_000, () => leftOver(marks).some((l) => / -W /.test(l))), `ssh -W started: ${leftOver(marks).join(' | ')}`);
+    await sleep(1500); // past a poll of ssh's descendants
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143, err);
+    assert.ok(await until(2000, () => leftOver(marks).length === 0), `left running: ${leftOver(marks).join(' | ')}`);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    for (const l of leftOver(marks)) process.kill(Number(l.split(/\s+/)[0]), 'SIGKILL');
+  }
+});

@@ -104,3 +104,26 @@ test('--ssh-timeout 3s over a link that stops carrying data after the login: sti
   assert.match(r.stderr, /ssh stalls: no answer for 3 s/);
   assert.ok(r.ms < 10_000, `given up in ${r.ms} ms`);
 });
+
+// The idle limit counted ssh's own start-up reads (rchar: libraries, ssh_config, openssl.cnf, some 58 KB) as
+// link activity, so every "no answer for N s" came 0.75-1 s late. A server that sends its banner and then
+// nothing: given up at the limit.
+test('--ssh-timeout 3s, a server that sends its banner and then nothing: "no answer for 3 s" in under 3.6 s', { timeout: 60_000 }, async () => {
+  const config = await setup();
+  const held: import('node:net').Socket[] = [];
+  const banner = createServer((s) => {
+    held.push(s.on('error', () => {}));
+    s.write('SSH-2.0-OpenSSH_9.2\r\n');
+  });
+  await new Promise<void>((r) => banner.listen(0, '127.0.0.1', r));
+  appendFileSync(config, `\nHost banner\n  HostName 127.0.0.1\n  Port ${(banner.address() as { port: number }).port}\n  User nobody\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n`);
+  try {
+    const r = await runCli(['analyze-states', '--host', 'banner', '--ssh-config', config, '--ssh-timeout', '3s']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /ssh banner: no answer for 3 s/);
+    assert.ok(r.ms < 3600, `given up in ${r.ms} ms`);
+  } finally {
+    for (const s of held) s.destroy();
+    banner.close();
+  }
+});
