@@ -15,9 +15,13 @@ import { startSshd, type TestSshd } from '../helpers/sshd.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 
-/** server -> client throttled to RATE bytes/s in 512-byte pieces; after STALL bytes (0: never) nothing more is passed on. */
+/**
+ * server -> client throttled to RATE bytes/s in 512-byte pieces; after STALL bytes (0: never) nothing more is passed on;
+ * after SLOW bytes (0: never) no longer throttled, so that how long the rest takes does not depend on how many sockets
+ * other tests hold on this host (the remote ss lists them all; CI runs two test files at once).
+ */
 const PROXY = `import os, select, socket, sys, time
-rate = float(sys.argv[1]); stall = int(sys.argv[2]); port = int(sys.argv[3])
+rate = float(sys.argv[1]); stall = int(sys.argv[2]); port = int(sys.argv[3]); slow = int(sys.argv[4])
 s = socket.create_connection(('127.0.0.1', port))
 sent = 0; start = time.time()
 while time.time() - start < 120:
@@ -33,7 +37,7 @@ while time.time() - start < 120:
         if not d: break
         os.write(1, d); sent += len(d)
         ahead = sent / rate - (time.time() - start)
-        if ahead > 0: time.sleep(ahead)
+        if ahead > 0 and not (slow and sent >= slow): time.sleep(ahead)
 `;
 
 let sshd: TestSshd | undefined;
@@ -45,19 +49,19 @@ async function setup(): Promise<string> {
   sshd = await startSshd();
   dir = mkdtempSync(join(tmpdir(), 'sockscope-slow-'));
   writeFileSync(join(dir, 'proxy.py'), PROXY);
-  const host = (name: string, rate: number, stall: number) =>
+  const host = (name: string, rate: number, stall: number, slow = 0) =>
     [
       `Host ${name}`,
       '  HostName 127.0.0.1',
       `  User ${sshd!.user}`,
       `  HostKeyAlias [127.0.0.1]:${sshd!.port}`,
-      `  ProxyCommand python3 ${join(dir, 'proxy.py')} ${rate} ${stall} ${sshd!.port}`,
+      `  ProxyCommand python3 ${join(dir, 'proxy.py')} ${rate} ${stall} ${sshd!.port} ${slow}`,
       ...['IdentityFile', 'IdentitiesOnly', 'UserKnownHostsFile', 'StrictHostKeyChecking'].map((k) => `  ${k} ${optionOf(k)}`),
     ].join('\n');
   const { readFileSync } = await import('node:fs');
   const base = readFileSync(sshd.clientConfig, 'utf8');
   const optionOf = (k: string) => new RegExp(`^\\s*${k} (.*)$`, 'm').exec(base)![1];
-  appendFileSync(sshd.clientConfig, `\n${host('slow', 3000, 0)}\n${host('stalls', 100_000, 6000)}\n`);
+  appendFileSync(sshd.clientConfig, `\n${host('slow', 3000, 0, 24_000)}\n${host('stalls', 100_000, 6000)}\n`);
   // 80 listeners: the TCP part of the remote ss output is some 15 KB more, sent in packets of up to 32 KB.
   for (let i = 0; i < 80; i++) {
     const s = createServer();
