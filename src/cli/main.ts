@@ -200,7 +200,9 @@ function positionalsAfterDoubleDash(cli: unknown): void {
   if (typeof postOriginal !== 'function' || !parser || typeof detailed !== 'function') return;
   post.postProcessPositionals = function (...args: unknown[]) {
     parser.detailed = (words: string[], opts: unknown) =>
-      detailed.call(parser, words.flatMap((w, i) => (i % 2 === 1 ? [] : [`${w}=${words[i + 1]}`])), opts);
+      // Only a word that would read as a flag: `-` (stdin) and every other word go as yargs gives them (`task
+      // --output - FILE` read FILE as an unknown argument when its `-` was re-parsed as `--input=-`).
+      detailed.call(parser, words.flatMap((w, i) => (i % 2 === 1 ? [] : /^-./.test(words[i + 1] ?? '') ? [`${w}=${words[i + 1]}`] : [w, words[i + 1]])), opts);
     try {
       return postOriginal.apply(this, args);
     } finally {
