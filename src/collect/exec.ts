@@ -145,8 +145,18 @@ function procStat(pid: number): { state: string; ppid: number; start: string } |
   }
 }
 
-/** Every process by parent pid (/proc/[0-9]*\/stat's PPID): the children where /proc/PID/task/TID/children is missing. */
-function processesByParent(): Map<number, number[]> {
+/** The last scan of processesByParent and when it was made (shared by every child's polls). */
+let lastScan: { at: number; byParent: Map<number, number[]> } | undefined;
+/** How old a scan the idle polls take (a full /proc scan is ~20 us a process; every poll of every host took one). */
+const SCAN_REUSE_MS = 2000;
+
+/**
+ * Every process by parent pid (/proc/[0-9]*\/stat's PPID): the children where /proc/PID/task/TID/children is
+ * missing. `maxAgeMs`: a scan at most that old is taken again (0 when stopping: the tree as it is now).
+ */
+function processesByParent(maxAgeMs: number): Map<number, number[]> {
+  const now = performance.now();
+  if (lastScan && now - lastScan.at <= maxAgeMs) return lastScan.byParent;
   const out = new Map<number, number[]>();
   let names: string[] = [];
   try {
@@ -156,8 +166,12 @@ function processesByParent(): Map<number, number[]> {
   }
   for (const n of names) {
     const ppid = /^\d+$/.test(n) ? procStat(Number(n))?.ppid : undefined;
-    if (ppid !== undefined) out.set(ppid, [...(out.get(ppid) ?? []), Number(n)]);
+    if (ppid === undefined) continue;
+    const list = out.get(ppid);
+    if (list) list.push(Number(n));
+    else out.set(ppid, [Number(n)]);
   }
+  lastScan = { at: now, byParent: out };
   return out;
 }
 
@@ -177,11 +191,14 @@ function childrenOf(pid: number, byParent: () => Map<number, number[]>): number[
   return out;
 }
 
-/** `pid` and its descendants (its ProxyCommand, a ProxyJump's ssh -W and what they run), each with its start time. */
-function processTree(pid: number): Map<number, string> {
+/**
+ * `pid` and its descendants (its ProxyCommand, a ProxyJump's ssh -W and what they run), each with its start time.
+ * `scanAgeMs`: where children files are missing, how old a /proc scan may be (processesByParent).
+ */
+function processTree(pid: number, scanAgeMs = 0): Map<number, string> {
   const out = new Map<number, string>();
   let parents: Map<number, number[]> | undefined;
-  const byParent = () => (parents ??= processesByParent());
+  const byParent = () => (parents ??= processesByParent(scanAgeMs));
   const todo = [pid];
   while (todo.length && out.size < 1000) {
     const p = todo.pop()!;
@@ -194,18 +211,21 @@ function processTree(pid: number): Map<number, string> {
 }
 
 /**
- * What stopping `child` must reach: its descendants as last seen while it ran, and, while it runs (not yet
- * exited, and its pid still the process spawned: same start time), its tree now. Once ssh has exited, its
- * pid may be another process's: that one's tree is never walked.
+ * What stopping `child` must reach: its descendants as seen while it ran (every walk adds to them; one is
+ * dropped only once gone: a descendant reparented to PID 1, its parent shell dead, stays), and, while it runs
+ * (not yet exited nor a zombie, and its pid still the process spawned: same start time), its tree now. Once ssh
+ * has exited, its pid may be another process's: that one's tree is never walked. `scanAgeMs`: processTree's.
  */
-function treeOf(child: ChildProcess): Map<number, string> {
+function treeOf(child: ChildProcess, scanAgeMs = 0): Map<number, string> {
   const r = inFlight.get(child);
-  const procs = new Map(r?.tree);
-  if (r?.start !== undefined && child.exitCode === null && child.signalCode === null && procStat(child.pid!)?.start === r.start) {
-    r.tree = processTree(child.pid!);
-    for (const [p, s] of r.tree) procs.set(p, s);
+  if (!r) return new Map();
+  for (const [p, s] of r.tree) if (procStat(p)?.start !== s) r.tree.delete(p);
+  const st = child.exitCode === null && child.signalCode === null ? procStat(child.pid!) : undefined;
+  // A zombie (ssh dead, not yet reaped): its children are PID 1's now; walking it would find none.
+  if (r.start !== undefined && st && st.start === r.start && st.state !== 'Z' && st.state !== 'X') {
+    for (const [p, s] of processTree(child.pid!, scanAgeMs)) r.tree.set(p, s);
   }
-  return procs;
+  return new Map(r.tree);
 }
 
 /** Sends `sig` to each of `procs` that is still the process it was (same start time). */
@@ -386,7 +406,7 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
       opts.idleTimeoutMs === undefined
         ? undefined
         : setInterval(() => {
-            treeOf(child);
+            treeOf(child, SCAN_REUSE_MS);
             const now = opts.idleReadBytes === undefined ? undefined : bytesRead(child.pid);
             if (now === undefined || timedOut) return;
             if (readMark === undefined) readMark = now;
