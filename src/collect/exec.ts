@@ -1,6 +1,6 @@
 // Runs a child process with an argument array (never a shell), a timeout, and SOCKET_DEBUG logging.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { allEnded, bytesRead, procStat, processTree, SCAN_REUSE_MS, signalAll } from './process-tree.js';
 import { decodeUtf8Lines } from '../model/escape.js';
 import { logOsCall } from './debug.js';
 import { stdioSocketInodes } from './stdio-sockets.js';
@@ -134,82 +134,6 @@ const EXIT_GRACE_MS = 150;
 /** How long after a child exits its stdout and stderr may stay open (held by what it started) before the call ends anyway. */
 const CLOSE_GRACE_MS = 300;
 
-/** /proc/PID/stat's state, parent and start time (fields 3, 4 and 22), undefined when the process is gone. */
-function procStat(pid: number): { state: string; ppid: number; start: string } | undefined {
-  try {
-    const t = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = t.slice(t.lastIndexOf(')') + 2).split(' ');
-    return { state: f[0], ppid: Number(f[1]), start: f[19] };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The last scan of processesByParent and when it was made (shared by every child's polls). */
-let lastScan: { at: number; byParent: Map<number, number[]> } | undefined;
-/** How old a scan the idle polls take (a full /proc scan is ~20 us a process; every poll of every host took one). */
-const SCAN_REUSE_MS = 2000;
-
-/**
- * Every process by parent pid (/proc/[0-9]*\/stat's PPID): the children where /proc/PID/task/TID/children is
- * missing. `maxAgeMs`: a scan at most that old is taken again (0 when stopping: the tree as it is now).
- */
-function processesByParent(maxAgeMs: number): Map<number, number[]> {
-  const now = performance.now();
-  if (lastScan && now - lastScan.at <= maxAgeMs) return lastScan.byParent;
-  const out = new Map<number, number[]>();
-  let names: string[] = [];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    // no /proc
-  }
-  for (const n of names) {
-    const ppid = /^\d+$/.test(n) ? procStat(Number(n))?.ppid : undefined;
-    if (ppid === undefined) continue;
-    const list = out.get(ppid);
-    if (list) list.push(Number(n));
-    else out.set(ppid, [Number(n)]);
-  }
-  lastScan = { at: now, byParent: out };
-  return out;
-}
-
-/**
- * The children of `pid`: /proc/PID/task/TID/children, or where the kernel has no such file (no
- * CONFIG_PROC_CHILDREN) the processes whose PPID is `pid` (`byParent`: one scan of /proc per walk).
- */
-function childrenOf(pid: number, byParent: () => Map<number, number[]>): number[] {
-  const out: number[] = [];
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ')) if (c !== '') out.push(Number(c));
-    }
-  } catch {
-    if (procStat(pid)) return byParent().get(pid) ?? []; // no children file
-  }
-  return out;
-}
-
-/**
- * `pid` and its descendants (its ProxyCommand, a ProxyJump's ssh -W and what they run), each with its start time.
- * `scanAgeMs`: where children files are missing, how old a /proc scan may be (processesByParent).
- */
-function processTree(pid: number, scanAgeMs = 0): Map<number, string> {
-  const out = new Map<number, string>();
-  let parents: Map<number, number[]> | undefined;
-  const byParent = () => (parents ??= processesByParent(scanAgeMs));
-  const todo = [pid];
-  while (todo.length && out.size < 1000) {
-    const p = todo.pop()!;
-    const st = procStat(p);
-    if (!st || out.has(p)) continue;
-    out.set(p, st.start);
-    todo.push(...childrenOf(p, byParent));
-  }
-  return out;
-}
-
 /**
  * What stopping `child` must reach: its descendants as seen while it ran (every walk adds to them; one is
  * dropped only once gone: a descendant reparented to PID 1, its parent shell dead, stays), and, while it runs
@@ -226,27 +150,6 @@ function treeOf(child: ChildProcess, scanAgeMs = 0): Map<number, string> {
     for (const [p, s] of processTree(child.pid!, scanAgeMs)) r.tree.set(p, s);
   }
   return new Map(r.tree);
-}
-
-/** Sends `sig` to each of `procs` that is still the process it was (same start time). */
-function signalAll(procs: ReadonlyMap<number, string>, sig: NodeJS.Signals): void {
-  for (const [pid, start] of procs) {
-    if (procStat(pid)?.start !== start) continue;
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // gone already
-    }
-  }
-}
-
-/** Whether every one of `procs` has ended (gone, reused, or a zombie not yet reaped). */
-function allEnded(procs: ReadonlyMap<number, string>): boolean {
-  for (const [pid, start] of procs) {
-    const st = procStat(pid);
-    if (st && st.start === start && st.state !== 'Z' && st.state !== 'X') return false;
-  }
-  return true;
 }
 
 /**
@@ -287,17 +190,6 @@ function track(child: ChildProcess): void {
   inFlight.set(child, { start: child.pid === undefined ? undefined : procStat(child.pid)?.start, tree: new Map() });
   child.once('close', () => inFlight.delete(child));
   child.once('error', () => inFlight.delete(child));
-}
-
-/** The bytes `pid` has read (/proc/PID/io rchar: files, pipes, sockets); undefined when it cannot be read. */
-function bytesRead(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const m = /^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'latin1'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface StreamResult {
