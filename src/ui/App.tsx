@@ -40,7 +40,7 @@ import { HelpView } from './views/HelpView.js';
 import { SocketView } from './views/SocketView.js';
 import { followSocket } from './identity.js';
 import { hiddenProtocolNote, listenerLines, wizardInitialFor, type WizardInitial } from './view-helpers.js';
-import { showsSame } from './refresh-gate.js';
+import { CollectedProtocols, showsSame } from './refresh-gate.js';
 
 export type { WizardInitial } from './view-helpers.js';
 
@@ -90,6 +90,9 @@ export function App(props: AppProps) {
   // screen (rows, selection, page size) comes from the latest render through a ref. The wizard, while open,
   // takes every key (KeyFeedContext); the reducer still sees them (Ctrl-C quits).
   const screen = useRef<Omit<KeyContext, 'state'>>(undefined as unknown as Omit<KeyContext, 'state'>);
+  // The snapshot on screen and what each was collected with (the keys' dataReady).
+  const onScreen = useRef<Snapshot | undefined>(undefined);
+  const collected = useMemo(() => new CollectedProtocols(), []);
   const { state, dispatch, feedChild } = useKeyQueue<UiState, Action | KeyAction>({
     reducer: monitorReducer,
     // + and - stay on the ladder of the starting interval doubled and halved (state.ts stepInterval).
@@ -105,6 +108,9 @@ export function App(props: AppProps) {
       props.onSuspend();
       return true;
     },
+    // A protocol switched on (x: unix is collected only while shown) is on screen only with the next snapshot.
+    dataReady: (s) => collected.covers(onScreen.current, (props.collectProtocols ?? enabledProtocols)(s.protocols), s.paused),
+    dataNeed: (s) => s.protocols,
   });
   const frame = current(state);
   const view = frame.view;
@@ -140,15 +146,18 @@ export function App(props: AppProps) {
   if (!runner.current) runner.current = new AdviceRunner();
   const unchangedCtx = useRef({ view, advise, thresholds, port: state.port, intervalMs: state.intervalMs, trendsSteady: false });
   const unchanged = useCallback(
-    (shown: PollState, next: Snapshot, history: readonly Snapshot[]) => showsSame({ ...unchangedCtx.current, runner: runner.current }, shown, next, history),
-    [],
+    (shown: PollState, next: Snapshot, history: readonly Snapshot[]) =>
+      // Collected for other protocols: drawn (keys may wait for it, and the totals line changes).
+      collected.same(shown.snapshot, next) && showsSame({ ...unchangedCtx.current, runner: runner.current }, shown, next, history),
+    [collected],
   );
   // A debug log that stopped mid-run (SOCKET_DEBUG_FILE on a full disk) is a note of the next snapshot: the
   // notes line says it while the monitor runs (stderr says it again once the terminal is given back).
   // The home view collects without details: its UDP sockets get their socket memory (the drop counter that
   // udp-socket-drops reads) from a UDP-only dump (collect/udp-memory.ts).
-  const noted = useMemo((): SocketSource => ({ name: source.name, collect: (o) => collectWithUdpMemory(source, o).then(withDebugLogNote) }), [source]);
+  const noted = useMemo((): SocketSource => ({ name: source.name, collect: (o) => collected.track(o?.protocols ?? ['tcp', 'udp', 'unix'], collectWithUdpMemory(source, o).then(withDebugLogNote)) }), [source, collected]);
   const poll = usePolling({ source: noted, collect, intervalMs: state.intervalMs, paused: state.paused, scheduler, historyWindow, unchanged });
+  onScreen.current = poll.snapshot;
   useEffect(() => {
     if (poll.snapshot && !started) setStarted(true);
   }, [poll.snapshot, started]);

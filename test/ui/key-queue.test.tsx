@@ -82,6 +82,60 @@ describe('useKeyQueue', () => {
     await waitFor(r.lastFrame, (x) => x.includes('child'));
     r.stdin.write('xy');
     await waitFor(r.lastFrame, (x) => x.includes('y@0'));
-    assert.deepEqual(child, ['xy']);
+    // One key at a time: a key that closes the child hands the rest of the read to the parent.
+    assert.deepEqual(child, ['x', 'y']);
+  });
+
+  it('a key that needs data holds the next ones until the data is drawn (the same read too)', async () => {
+    const r = await waiting({ ready: false, holdMs: 10_000 });
+    r.stdin.write('dab');
+    await new Promise((res) => setTimeout(res, 300));
+    assert.match(r.lastFrame() ?? '', /log (z )+d$/, 'a and b waited for the data');
+    r.rerender(<DataToy ready={true} holdMs={10_000} />);
+    await waitFor(r.lastFrame, (x) => x.includes('b'));
+    assert.match(r.lastFrame() ?? '', /log (z )+d a\+ b\+$/, 'a and b acted on the screen with the data');
+  });
+
+  it('data that does not come: the held keys act after holdMs on the screen as it is, none lost', async () => {
+    const r = await waiting({ ready: false, holdMs: 400 });
+    const t0 = Date.now();
+    r.stdin.write('dab');
+    await waitFor(r.lastFrame, (x) => x.includes('b'));
+    const ms = Date.now() - t0;
+    assert.ok(ms >= 350 && ms < 3000, `acted after ${ms} ms`);
+    assert.match(r.lastFrame() ?? '', /log (z )+d a- b-$/);
+    // The wait is over for that need: keys after it act at once.
+    r.stdin.write('c');
+    await waitFor(r.lastFrame, (x) => x.includes('c-'));
   });
 });
+
+/** 'd' asks for data; every key is logged, with + when the data was drawn when it acted. */
+function DataToy({ ready, holdMs }: { ready: boolean; holdMs: number }) {
+  const shownReady = useRef(ready);
+  shownReady.current = ready;
+  const { state } = useKeyQueue<{ wants: boolean; log: string[] }, string>({
+    reducer: (s, k) => (k === 'd' ? { wants: true, log: [...s.log, 'd'] } : { ...s, log: [...s.log, k === 'z' ? 'z' : `${k}${shownReady.current ? '+' : '-'}`] }),
+    init: () => ({ wants: false, log: [] }),
+    keyAction: (key) => key,
+    sameScreen: () => true,
+    childTakesKeys: () => false,
+    isActive: true,
+    dataReady: (s) => !s.wants || shownReady.current,
+    dataNeed: (s) => s.wants,
+    holdMs,
+  });
+  return <Text>{`log ${state.log.join(' ')}`}</Text>;
+}
+
+async function waiting(props: { ready: boolean; holdMs: number }) {
+  const r = render(<DataToy {...props} />);
+  unmount = r.unmount;
+  for (let i = 0; i < 100 && !r.lastFrame()?.includes('log z'); i++) {
+    r.stdin.write('z');
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  await waitFor(r.lastFrame, (x) => x.includes('log z'));
+  await new Promise((res) => setTimeout(res, 50));
+  return r;
+}

@@ -1,6 +1,6 @@
 // The server generator wizard (Ink): one step per choice, a syntax-highlighted preview, then an atomic
 // write that asks before replacing a file. Used by `sockscope generate` and mounted by the monitor on `c`.
-import { useMemo, useReducer, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { Box, Text, useStdin, type Key } from 'ink';
 import type { Config } from '../../config/schema.js';
 import { loadConfig } from '../../config/load.js';
@@ -121,26 +121,29 @@ export function Wizard(props: WizardProps) {
     }),
     [config, props.deps],
   );
-  const [state, dispatch] = useReducer(
-    (s: WizardState, k: WizardKey) => {
-      const next = reduce(s, k, deps, previewHeight);
-      if (next.phase === 'cancelled' && s.phase !== 'cancelled') queueMicrotask(props.onCancel);
-      // Only reached with onInterrupt: the key handler below passes Ctrl-C on only then.
-      if (next.phase === 'interrupted' && s.phase !== 'interrupted' && props.onInterrupt) queueMicrotask(props.onInterrupt);
-      if (next.phase === 'finished' && s.phase !== 'finished') {
-        const done = { result: next.result!, written: next.written, createdDirs: next.createdDirs };
-        queueMicrotask(() => props.onDone(done));
-      }
-      return next;
-    },
-    undefined,
-    () => initialState(config, props.initial),
-  );
+  // The state is reduced in the key handler, key by key (not in React's render): the host learns that the wizard
+  // closed before the next key arrives. ESC ESC on the first step in the monitor came as two calls of one input
+  // event; the close, queued to a microtask from the render's reducer, came after both, so the second Esc went to
+  // the closed wizard and was lost instead of leaving the monitor's view.
+  const [state, setState] = useState(() => initialState(config, props.initial));
+  const live = useRef(state);
+  const press = (k: WizardKey) => {
+    const s = live.current;
+    // Closed: the keys are the host's (the monitor takes them from here on).
+    if (s.phase === 'cancelled' || s.phase === 'finished' || s.phase === 'interrupted') return;
+    const next = reduce(s, k, deps, previewHeight);
+    live.current = next;
+    setState(next);
+    if (next.phase === 'cancelled') props.onCancel();
+    // Only reached with onInterrupt: the key handler below passes Ctrl-C on only then.
+    else if (next.phase === 'interrupted' && props.onInterrupt) props.onInterrupt();
+    else if (next.phase === 'finished') props.onDone({ result: next.result!, written: next.written, createdDirs: next.createdDirs });
+  };
 
   // In the monitor the keys come from the monitor (hooks/useKeys.ts says why); alone, from the terminal.
   useKeys(
     (input, key) => {
-      for (const k of toWizardKeys(input, key)) if (k.name !== 'interrupt' || props.onInterrupt) dispatch(k);
+      for (const k of toWizardKeys(input, key)) if (k.name !== 'interrupt' || props.onInterrupt) press(k);
     },
     { isActive: isRawModeSupported === true },
   );
