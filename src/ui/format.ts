@@ -84,6 +84,51 @@ export function fitAddress(text: string, width: number, align: 'left' | 'right' 
   return fit(`${head}…${tail}${suffix}`, width, align);
 }
 
+/**
+ * `text` in at most `width` cells, cut in the middle: the end gets the larger part, and at least `keepEnd` cells
+ * (a path's file name) when the width has them.
+ */
+function cutMiddle(text: string, width: number, keepEnd: number): string {
+  if (stringWidth(text) <= width) return text;
+  if (width <= 1) return width === 1 ? '…' : '';
+  const chars = [...text];
+  let tailRoom = Math.min(width - 1, Math.max(Math.ceil((width - 1) / 2), keepEnd));
+  let headRoom = width - 1 - tailRoom;
+  let tail = '';
+  for (let i = chars.length - 1; i >= 0 && stringWidth(chars[i]) <= tailRoom; i--) {
+    tail = chars[i] + tail;
+    tailRoom -= stringWidth(chars[i]);
+  }
+  let head = '';
+  for (let i = 0; i < chars.length && stringWidth(chars[i]) <= headRoom; i++) {
+    head += chars[i];
+    headRoom -= stringWidth(chars[i]);
+  }
+  return `${head}…${tail}`;
+}
+
+/**
+ * A unix row's PROCESS cell, its path (escaped) and its owner, in exactly `width` cells. The path is its address:
+ * one that does not fit is cut in the middle, keeping its end (the file name), and the owner keeps what the file
+ * name leaves (8 cells or a quarter of the cell at least). fit() cut the whole from the end, and every socket of a directory
+ * read `/tmp/dir/…` at 80 columns.
+ */
+export function fitPathAndOwner(path: string, owner: string, width: number): string {
+  const pw = stringWidth(path);
+  const ow = stringWidth(owner);
+  if (pw + 1 + ow <= width || width < 4) return fit(`${path} ${owner}`, width);
+  const slash = path.lastIndexOf('/');
+  // An abstract name (@name) or (unnamed) has no directory: all of it is its name.
+  const name = slash >= 0 ? stringWidth(path.slice(slash)) : pw;
+  // First the file name (with its "…"), then the owner (8 cells or a quarter of the cell at least, at most half), then
+  // the rest of the path.
+  const room = width - 1;
+  const first = Math.min(name < pw ? name + 1 : pw, room - Math.min(ow, Math.max(8, Math.ceil(room / 4)), Math.floor(room / 2)));
+  const ownerRoom = Math.min(ow, room - first);
+  const pathRoom = room - ownerRoom;
+  return fit(`${cutMiddle(path, pathRoom, name)} ${fit(owner, ownerRoom)}`, width);
+}
+
 /** 1234 -> "1234", 12345 -> "12.3k", 1234567 -> "1.2M". */
 export function compactNumber(n: number): string {
   if (n < 10_000) return String(n);

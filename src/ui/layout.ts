@@ -32,6 +32,8 @@ export interface Column<R> {
   /** An address or endpoint: cut in the middle, keeping the port and the address's end (fitAddress). */
   address?: boolean;
   cell: (row: R) => string;
+  /** The cell fitted to `cells` by the column itself (instead of fit or fitAddress): a unix row's path and owner. */
+  fitTo?: (row: R, cells: number) => string;
 }
 
 export interface PlacedColumn<R> extends Column<R> {
@@ -82,7 +84,7 @@ export function placeColumns<R>(columns: readonly Column<R>[], width: number, te
 
 /** One line of text for a row. */
 export function renderRow<R>(columns: readonly PlacedColumn<R>[], row: R): string {
-  return columns.map((c) => (c.address ? fitAddress : fit)(c.cell(row), c.cells, c.align)).join(' ');
+  return columns.map((c) => (c.fitTo ? fit(c.fitTo(row, c.cells), c.cells, c.align) : (c.address ? fitAddress : fit)(c.cell(row), c.cells, c.align))).join(' ');
 }
 
 /** The header line of a table. */

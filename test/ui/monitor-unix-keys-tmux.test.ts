@@ -123,4 +123,16 @@ describe('monitor keys, unix rows and trends in a real terminal (netns)', { skip
     s = capture();
     assert.ok(s.includes('LOCAL PORTS 2 '), `7 Esc from step 6 did not reach home:\n${s}`);
   });
+
+  it('80x24 --unix: each unix row keeps its file name and its owner', async () => {
+    await start(80, 24, ['--unix', '--interval', '1s'], (s) => s.includes('LOCAL PORTS'), false);
+    // Both rows with their file names and owners (the owners come with the second collection: poll until then).
+    const rowsOk = (x: string) => {
+      const plain = x.split('\n').find((l) => l.includes(' unix ') && l.includes('plain.sock'));
+      const green = x.split('\n').find((l) => l.includes(' unix ') && l.includes('bell'));
+      return !!plain && !!green && / unix  \S*\/plain\.sock python/.test(plain) && / unix  …\S*\\x07bell python/.test(green);
+    };
+    const s = await until(rowsOk, `the unix rows of ${dir} with file names and owners`);
+    assert.ok(rowsOk(s));
+  });
 });

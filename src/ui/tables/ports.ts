@@ -2,7 +2,7 @@
 import type { Severity } from '../../advise/types.js';
 import type { PortSummary } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
-import { count, OWNER_UNKNOWN, summaryProcessLabel } from '../format.js';
+import { count, fit, fitPathAndOwner, OWNER_UNKNOWN, summaryProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import { sparkline } from '../sparkline.js';
 import type { SortDef } from './sorting.js';
@@ -109,6 +109,8 @@ export const PORT_COLUMNS: readonly Column<PortRow>[] = [
     width: 'flex',
     minWidth: 10,
     cell: (r) => (r.summary.protocol === 'unix' ? `${r.label} ${portProcessLabel(r)}` : portProcessLabel(r)),
+    // A unix path is the row's address: cut in the middle, keeping its file name and the owner.
+    fitTo: (r, cells) => (r.summary.protocol === 'unix' ? fitPathAndOwner(r.label, portProcessLabel(r), cells) : fit(portProcessLabel(r), cells)),
   },
   // QUEUE, not ACCEPTQ: the column also holds UDP rows, whose queue is bytes of datagrams, not connections
   // (unix rows are connections over backlog, as TCP's).
