@@ -131,6 +131,8 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   out.push(kv('state', stateLabel(s)));
   out.push(kv('local', escapeControl(formatEndpoint(s.local, s.protocol))));
   out.push(kv('peer', escapeControl(formatEndpoint(s.peer, s.protocol))));
+  // A connected unix socket's other end is mostly unnamed (`*`): its inode is the only link to it (ss -x's last column).
+  if (s.protocol === 'unix' && s.peerInode !== undefined) out.push(kv('peer inode', s.peerInode));
   out.push(kv(s.state === 'LISTEN' ? 'accept queue (Recv-Q)' : 'Recv-Q', s.recvQUnknown ? 'unknown (this source cannot see it)' : s.recvQ));
   out.push(kv(s.state === 'LISTEN' ? 'backlog (Send-Q)' : 'Send-Q', s.sendQUnknown ? 'unknown (this source cannot see it)' : s.sendQ));
   out.push(kv('timer', timerLabel(s)));

@@ -135,4 +135,20 @@ describe('monitor keys, unix rows and trends in a real terminal (netns)', { skip
     const s = await until(rowsOk, `the unix rows of ${dir} with file names and owners`);
     assert.ok(rowsOk(s));
   });
+
+  it('a connected unix socket: PEER `* INODE` in the port view and `peer inode` in the socket view', async () => {
+    await start(120, 30, ['--unix', '--interval', '1s'], (s) => s.includes('LOCAL PORTS 3 '), false);
+    write('/bell');
+    await until((x) => x.includes('filter "bell"') && x.includes('row 1/1'), 'the green row filtered');
+    write('\r');
+    await until((x) => !x.includes('Enter keep'), 'the filter bar closed');
+    write('\r');
+    let s: string;
+    s = await until((x) => /UNIX .*bell: SOCKETS 2/.test(x), 'the port view of the green path');
+    assert.match(s, new RegExp(`^\\* ${peerInode}\\s+ESTABLISHED`, 'm'), `PEER of the connected socket:\n${s}`);
+    write('G\r');
+    s = await until((x) => x.includes('SOCKET unix'), 'the socket view');
+    assert.match(s, new RegExp(`peer inode\\s+${peerInode}\\b`), `socket view:\n${s}`);
+    assert.match(s, new RegExp(`-> \\* ${peerInode}`), `title:\n${s}`);
+  });
 });

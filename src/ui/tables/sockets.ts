@@ -45,6 +45,8 @@ export function listenerFamilies(s: Socket): string | undefined {
 
 /** The PEER cell: the far end, and for a listener on :: which clients it takes. */
 function peerCell(s: Socket): string {
+  // A unix peer with its inode, as ss -x prints it (`* 54438160`): mostly unnamed, the inode tells the peers apart.
+  if (s.protocol === 'unix' && s.peerInode !== undefined) return `${peerLabel(s)} ${s.peerInode}`;
   const families = listenerFamilies(s);
   return families === undefined ? peerLabel(s) : `${peerLabel(s)} (${families})`;
 }

@@ -16,6 +16,6 @@ export interface SocketViewProps {
 }
 
 export function SocketView({ socket: s, lines, scroll, height, width, theme }: SocketViewProps) {
-  const title = s ? `SOCKET ${s.protocol} ${escapeControl(formatEndpoint(s.local, s.protocol))} -> ${escapeControl(formatEndpoint(s.peer, s.protocol))}` : 'SOCKET';
+  const title = s ? `SOCKET ${s.protocol} ${escapeControl(formatEndpoint(s.local, s.protocol))} -> ${escapeControl(formatEndpoint(s.peer, s.protocol))}${s.protocol === 'unix' && s.peerInode !== undefined ? ` ${s.peerInode}` : ''}` : 'SOCKET';
   return <TextView title={title} lines={lines} scroll={scroll} height={height} width={width} theme={theme} />;
 }
