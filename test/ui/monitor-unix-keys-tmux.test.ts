@@ -151,4 +151,15 @@ describe('monitor keys, unix rows and trends in a real terminal (netns)', { skip
     assert.match(s, new RegExp(`peer inode\\s+${peerInode}\\b`), `socket view:\n${s}`);
     assert.match(s, new RegExp(`-> \\* ${peerInode}`), `title:\n${s}`);
   });
+
+  it('--udp then t: the TCP rows show the trend sampled while TCP was hidden', async () => {
+    await start(130, 30, ['--udp', '--interval', '250ms'], (s) => s.includes('LOCAL PORTS'));
+    // A full trend on the UDP row: 10 samples.
+    await until((s) => /5353 udp .* [▁▂▃▄▅▆▇█]{10}\s*$/m.test(s), 'a UDP trend of 10 samples');
+    write('t');
+    const s = await until((x) => / 8080 tcp /.test(x), 'the TCP row');
+    const line = s.split('\n').find((l) => / 8080 tcp /.test(l))!;
+    const trend = line.trimEnd().slice(-10).replace(/ /g, '');
+    assert.ok(trend.length >= 8, `TCP 8080's TREND right after t has ${trend.length} samples: ${JSON.stringify(line)}`);
+  });
 });

@@ -32,6 +32,7 @@ export interface MonitorData {
 }
 
 const EMPTY_TABLES: PortTables = { local: [], peer: () => [], samples: new Map() };
+const ALL_PROTOCOLS: ProtocolToggles = { tcp: true, udp: true, unix: true };
 
 /** True when every trend has `width` equal samples. */
 export function trendsSteady(map: Trends, width: number): boolean {
@@ -126,10 +127,14 @@ export function useMonitorData(opts: {
       : undefined;
     // The trend memory advances once per snapshot (not when a toggle or a key rebuilds the tables).
     if (trends.current.time !== snapshot.time) {
-      const samples = t ? new Map(t.samples) : localPortSamples(sockets, ephemeralRange(snapshot), port);
+      // The rows of a hidden protocol are sampled too: TCP and UDP are collected whatever the toggles, and after
+      // --udp and t every TCP row's TREND started empty. (A hidden unix is not collected: its rows are forgotten.)
+      const every = protocols.tcp && protocols.udp && protocols.unix ? sockets : selectSockets(snapshot.sockets, ALL_PROTOCOLS, port);
+      const samples = t && every === sockets ? new Map(t.samples) : localPortSamples(every, ephemeralRange(snapshot), port);
+      if (t && every !== sockets) for (const [id, n] of t.samples) samples.set(id, n);
       // The outgoing rows' samples too while the table is hidden (per-port counts): Tab shows their last 10.
+      if (!(t && peerTableShown) || every !== sockets) for (const [id, n] of peerPortCounts(every, ephemeralRange(snapshot), port)) samples.set(id, n);
       if (t && peerTableShown) for (const r of t.peer()) samples.set(r.id, r.summary.total);
-      else for (const [id, n] of peerPortCounts(sockets, ephemeralRange(snapshot), port)) samples.set(id, n);
       const map = nextTrends(trends.current.map, samples, TREND_WIDTH);
       trends.current = { time: snapshot.time, map, steady: trendsSteady(map, TREND_WIDTH) };
       holder.current.map = map;
@@ -139,6 +144,8 @@ export function useMonitorData(opts: {
       }
     }
     return t ?? EMPTY_TABLES;
+    // protocols: read with sockets, which changes with them.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [snapshot, sockets, advice, peerTableShown, port, portsShown]);
 
   // Unix sockets are collected only while shown (collectProtocols): otherwise their count is unknown, not 0.
