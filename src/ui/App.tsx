@@ -111,6 +111,8 @@ export function App(props: AppProps) {
     // A protocol switched on (x: unix is collected only while shown) is on screen only with the next snapshot.
     dataReady: (s) => collected.covers(onScreen.current, (props.collectProtocols ?? enabledProtocols)(s.protocols), s.paused),
     dataNeed: (s) => s.protocols,
+    // Ctrl-C quits at once, also while keys wait for a collection (q may be a filter's text there: it waits).
+    urgent: (k) => k === 'ctrl+c',
   });
   const frame = current(state);
   const view = frame.view;

@@ -108,9 +108,21 @@ describe('useKeyQueue', () => {
     r.stdin.write('c');
     await waitFor(r.lastFrame, (x) => x.includes('c-'));
   });
+
+  it('an urgent key (Ctrl-C) does not wait for the data: it acts at once, the keys held before it are dropped', async () => {
+    const r = await waiting({ ready: false, holdMs: 5000 });
+    const t0 = Date.now();
+    r.stdin.write('da');
+    await new Promise((res) => setTimeout(res, 100));
+    r.stdin.write('bu');
+    await waitFor(r.lastFrame, (x) => x.includes('u-'));
+    const ms = Date.now() - t0;
+    assert.ok(ms < 2000, `acted after ${ms} ms`);
+    assert.match(r.lastFrame() ?? '', /log (z )+d u-$/);
+  });
 });
 
-/** 'd' asks for data; every key is logged, with + when the data was drawn when it acted. */
+/** 'd' asks for data; every key is logged, with + when the data was drawn when it acted; 'u' is urgent. */
 function DataToy({ ready, holdMs }: { ready: boolean; holdMs: number }) {
   const shownReady = useRef(ready);
   shownReady.current = ready;
@@ -124,6 +136,7 @@ function DataToy({ ready, holdMs }: { ready: boolean; holdMs: number }) {
     dataReady: (s) => !s.wants || shownReady.current,
     dataNeed: (s) => s.wants,
     holdMs,
+    urgent: (k) => k === 'u',
   });
   return <Text>{`log ${state.log.join(' ')}`}</Text>;
 }

@@ -28,6 +28,11 @@ export interface KeyQueueOptions<S, A> {
   dataNeed?: (s: S) => unknown;
   /** The longest keys wait for dataReady, in ms (default DATA_HOLD_MS). */
   holdMs?: number;
+  /**
+   * A key that never waits (Ctrl-C: quitting must not wait up to holdMs for a collection): it acts at once, on the
+   * state after the keys acted on so far, and the keys held before it are dropped (they would act after a quit).
+   */
+  urgent?: (key: string) => boolean;
 }
 
 /** How long keys wait at most for the data a key asked for (a collection that fails or hangs must not keep them). */
@@ -89,8 +94,16 @@ export function useKeyQueue<S, A>(opts: KeyQueueOptions<S, A>): { state: S; disp
     }, cfg.current.holdMs ?? DATA_HOLD_MS);
   };
   const onKey = useCallback<KeyHandler>((input, key) => {
-    const { childTakesKeys, keyAction } = cfg.current;
+    const { childTakesKeys, keyAction, urgent } = cfg.current;
     if (waiting.current.length > 0 || !canAct()) {
+      const now = urgent ? splitKeys(input, key).find(([k]) => urgent(k)) : undefined;
+      if (now) {
+        waiting.current = [];
+        if (timer.current !== undefined) clearTimeout(timer.current);
+        timer.current = undefined;
+        if (!cfg.current.intercept?.(now[0], latest.current)) dispatch(keyAction(now[0], now[1]));
+        return;
+      }
       hold(input, key);
       return;
     }
