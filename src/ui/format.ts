@@ -91,7 +91,8 @@ export function fitAddress(text: string, width: number, align: 'left' | 'right' 
 function cutMiddle(text: string, width: number, keepEnd: number): string {
   if (stringWidth(text) <= width) return text;
   if (width <= 1) return width === 1 ? '…' : '';
-  const chars = [...text];
+  // escapeControl's escapes (\x07, \u200e, \\, \n) are kept or cut whole: half of one read as literal text.
+  const chars = text.match(/\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\[\\ntr]|[\s\S]/gu) ?? [];
   let tailRoom = Math.min(width - 1, Math.max(Math.ceil((width - 1) / 2), keepEnd));
   let headRoom = width - 1 - tailRoom;
   let tail = '';
@@ -117,8 +118,9 @@ export function fitPathAndOwner(path: string, owner: string, width: number): str
   const pw = stringWidth(path);
   const ow = stringWidth(owner);
   if (pw + 1 + ow <= width || width < 4) return fit(`${path} ${owner}`, width);
-  const slash = path.lastIndexOf('/');
-  // An abstract name (@name) or (unnamed) has no directory: all of it is its name.
+  // An abstract name (@name, where a '/' is no directory) or (unnamed) has no directory: all of it is its name.
+  const abstract = path.startsWith('@');
+  const slash = abstract ? -1 : path.lastIndexOf('/');
   const name = slash >= 0 ? stringWidth(path.slice(slash)) : pw;
   // First the file name (with its "…"), then the owner (8 cells or a quarter of the cell at least, at most half), then
   // the rest of the path.
@@ -126,7 +128,17 @@ export function fitPathAndOwner(path: string, owner: string, width: number): str
   const first = Math.min(name < pw ? name + 1 : pw, room - Math.min(ow, Math.max(8, Math.ceil(room / 4)), Math.floor(room / 2)));
   const ownerRoom = Math.min(ow, room - first);
   const pathRoom = room - ownerRoom;
-  return fit(`${cutMiddle(path, pathRoom, name)} ${fit(owner, ownerRoom)}`, width);
+  // An abstract name keeps its '@' (cut, it read as a fragment of a path): `@…end`.
+  const shown = abstract && pathRoom >= 3 ? `@${cutMiddle(path.slice(1), pathRoom - 1, pathRoom - 2)}` : cutMiddle(path, pathRoom, name);
+  return fit(`${shown} ${fitOwner(owner, ownerRoom)}`, width);
+}
+
+/** An owner `name/PID` (`+N` after it when several) in `room` cells: its name is cut before its PID (`pyth…/3356`). */
+function fitOwner(owner: string, room: number): string {
+  if (stringWidth(owner) <= room) return owner;
+  const m = /^(.+?)(\/\d+.*)$/.exec(owner);
+  const pidW = m ? stringWidth(m[2]) : 0;
+  return m && pidW + 2 <= room ? fit(m[1], room - pidW) + m[2] : fit(owner, room);
 }
 
 /** 1234 -> "1234", 12345 -> "12.3k", 1234567 -> "1.2M". */

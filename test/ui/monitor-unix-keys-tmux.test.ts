@@ -130,7 +130,7 @@ describe('monitor keys, unix rows and trends in a real terminal (netns)', { skip
     const rowsOk = (x: string) => {
       const plain = x.split('\n').find((l) => l.includes(' unix ') && l.includes('plain.sock'));
       const green = x.split('\n').find((l) => l.includes(' unix ') && l.includes('bell'));
-      return !!plain && !!green && / unix  \S*\/plain\.sock python/.test(plain) && / unix  …\S*\\x07bell python/.test(green);
+      return !!plain && !!green && / unix  \S*\/plain\.sock p\S*\/\d+/.test(plain) && / unix  …\S*\\x07bell p\S*\/\d+/.test(green);
     };
     const s = await until(rowsOk, `the unix rows of ${dir} with file names and owners`);
     assert.ok(rowsOk(s));
