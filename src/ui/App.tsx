@@ -27,7 +27,7 @@ import { useKeyQueue } from './hooks/useKeyQueue.js';
 import { monitorReducer, sameScreen, suspendsOn, type KeyAction, type KeyContext } from './input.js';
 import { PAUSED_CELLS } from './header-lines.js';
 import type { SocketInspector } from './inspector.js';
-import { DEFAULT_KEYMAP, displayKey, footerHints, KEYS_OFF_HINTS, type KeyBinding } from './keymap.js';
+import { DEFAULT_KEYMAP, displayKey, footerHints, KEYS_HELD_HINTS, KEYS_OFF_HINTS, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, MIN_BODY_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines, wrapPanelLines } from './socket-lines.js';
 import { current, detailsScopeOf, followTop, initialState, nearOf, selectedIndex, type Action, type Frame, type UiState } from './state.js';
@@ -93,7 +93,7 @@ export function App(props: AppProps) {
   // The snapshot on screen and what each was collected with (the keys' dataReady).
   const onScreen = useRef<Snapshot | undefined>(undefined);
   const collected = useMemo(() => new CollectedProtocols(), []);
-  const { state, dispatch, feedChild } = useKeyQueue<UiState, Action | KeyAction>({
+  const { state, dispatch, feedChild, holding } = useKeyQueue<UiState, Action | KeyAction>({
     reducer: monitorReducer,
     // + and - stay on the ladder of the starting interval doubled and halved (state.ts stepInterval).
     init: () => initialState({ intervalMs: props.intervalMs, protocols: props.protocols, port: props.port }),
@@ -376,7 +376,8 @@ export function App(props: AppProps) {
   // No footer while the wizard is open (its own key line takes the row; 'c' opens it only when there is a Wizard).
   // Stdin not a terminal: no key is read (useKeyQueue is inactive), so the footer says so instead of listing keys.
   const keysOn = isRawModeSupported === true;
-  const hints = useMemo(() => (view === 'wizard' ? null : keysOn ? footerHints(keymap, view) : KEYS_OFF_HINTS), [keymap, view, keysOn]);
+  // Keys typed after a protocol toggle wait for its collection (at most 2 s): the footer says so meanwhile.
+  const hints = useMemo(() => (view === 'wizard' ? null : !keysOn ? KEYS_OFF_HINTS : holding ? KEYS_HELD_HINTS : footerHints(keymap, view)), [keymap, view, keysOn, holding]);
 
   return (
     // No overflow="hidden" here: every view sizes itself to the frame, and clipping makes Ink re-slice

@@ -204,6 +204,12 @@ export const KEYS_OFF_HINTS: ReadonlyArray<{ key: string; label: string }> = [
   { key: 'Ctrl-C', label: 'quit' },
 ];
 
+/** The footer while typed keys wait for a protocol just switched on to be collected (useKeyQueue's data hold). */
+export const KEYS_HELD_HINTS: ReadonlyArray<{ key: string; label: string }> = [
+  { key: 'keys wait:', label: 'collecting the protocol just switched on (at most 2 s)' },
+  { key: 'Ctrl-C', label: 'quit' },
+];
+
 /** One help line per binding: keys (display form) and description, grouped by where it applies. */
 export function helpLines(keymap: readonly KeyBinding[]): Array<{ keys: string; description: string; where: string }> {
   return keymap.map((b) => ({

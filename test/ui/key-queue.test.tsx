@@ -90,10 +90,10 @@ describe('useKeyQueue', () => {
     const r = await waiting({ ready: false, holdMs: 10_000 });
     r.stdin.write('dab');
     await new Promise((res) => setTimeout(res, 300));
-    assert.match(r.lastFrame() ?? '', /log (z )+d$/, 'a and b waited for the data');
+    assert.match(r.lastFrame() ?? '', /log (z )+d \[held\]$/, 'a and b waited for the data, and the screen says keys wait');
     r.rerender(<DataToy ready={true} holdMs={10_000} />);
     await waitFor(r.lastFrame, (x) => x.includes('b'));
-    assert.match(r.lastFrame() ?? '', /log (z )+d a\+ b\+$/, 'a and b acted on the screen with the data');
+    assert.match(r.lastFrame() ?? '', /log (z )+d a\+ b\+$/, 'a and b acted on the screen with the data; no longer held');
   });
 
   it('data that does not come: the held keys act after holdMs on the screen as it is, none lost', async () => {
@@ -126,7 +126,7 @@ describe('useKeyQueue', () => {
 function DataToy({ ready, holdMs }: { ready: boolean; holdMs: number }) {
   const shownReady = useRef(ready);
   shownReady.current = ready;
-  const { state } = useKeyQueue<{ wants: boolean; log: string[] }, string>({
+  const { state, holding } = useKeyQueue<{ wants: boolean; log: string[] }, string>({
     reducer: (s, k) => (k === 'd' ? { wants: true, log: [...s.log, 'd'] } : { ...s, log: [...s.log, k === 'z' ? 'z' : `${k}${shownReady.current ? '+' : '-'}`] }),
     init: () => ({ wants: false, log: [] }),
     keyAction: (key) => key,
@@ -138,7 +138,7 @@ function DataToy({ ready, holdMs }: { ready: boolean; holdMs: number }) {
     holdMs,
     urgent: (k) => k === 'u',
   });
-  return <Text>{`log ${state.log.join(' ')}`}</Text>;
+  return <Text>{`log ${state.log.join(' ')}${holding ? ' [held]' : ''}`}</Text>;
 }
 
 async function waiting(props: { ready: boolean; holdMs: number }) {

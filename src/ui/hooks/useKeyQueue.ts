@@ -39,7 +39,7 @@ export interface KeyQueueOptions<S, A> {
 export const DATA_HOLD_MS = 2000;
 
 /** The monitor's key plumbing apart from the monitor: the state, its dispatch, and the feed for a child's keys. */
-export function useKeyQueue<S, A>(opts: KeyQueueOptions<S, A>): { state: S; dispatch: (a: A) => void; feedChild: KeyFeed } {
+export function useKeyQueue<S, A>(opts: KeyQueueOptions<S, A>): { state: S; dispatch: (a: A) => void; feedChild: KeyFeed; holding: boolean } {
   // Read through a ref: the handlers below are attached once and must see this render's screen.
   const cfg = useRef(opts);
   cfg.current = opts;
@@ -73,6 +73,8 @@ export function useKeyQueue<S, A>(opts: KeyQueueOptions<S, A>): { state: S; disp
   // drawn too: drawn at once on the old snapshot, `x G` went to the last TCP row and the Enter of `x /plain Enter
   // Enter` found no unix row. Bounded: after holdMs the keys act on the screen as it is (`waived`: that need).
   const waiting = useRef<Array<[string, Key]>>([]);
+  // Keys wait for data (not only for a draw): the screen says so (the monitor's footer), else it looked frozen.
+  const [holding, setHolding] = useState(false);
   const waived = useRef<{ need: unknown } | undefined>(undefined);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const dataReady = (s: S) => {
@@ -86,6 +88,7 @@ export function useKeyQueue<S, A>(opts: KeyQueueOptions<S, A>): { state: S; disp
   const hold = (input: string, key: Key) => {
     waiting.current.push([input, key]);
     if (timer.current !== undefined || dataReady(latest.current)) return;
+    setHolding(true);
     timer.current = setTimeout(() => {
       timer.current = undefined;
       const { dataNeed } = cfg.current;
@@ -101,6 +104,7 @@ export function useKeyQueue<S, A>(opts: KeyQueueOptions<S, A>): { state: S; disp
         waiting.current = [];
         if (timer.current !== undefined) clearTimeout(timer.current);
         timer.current = undefined;
+        setHolding(false);
         if (!cfg.current.intercept?.(now[0], latest.current)) dispatch(keyAction(now[0], now[1]));
         return;
       }
@@ -134,6 +138,7 @@ export function useKeyQueue<S, A>(opts: KeyQueueOptions<S, A>): { state: S; disp
     timer.current = undefined;
     const keys = waiting.current;
     waiting.current = [];
+    setHolding(false);
     for (const [input, key] of keys) onKey(input, key);
   };
   useLayoutEffect(() => flush.current());
@@ -144,5 +149,5 @@ export function useKeyQueue<S, A>(opts: KeyQueueOptions<S, A>): { state: S; disp
     [],
   );
   useKeys(onKey, { isActive: opts.isActive });
-  return { state, dispatch, feedChild };
+  return { state, dispatch, feedChild, holding };
 }
