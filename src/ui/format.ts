@@ -64,24 +64,11 @@ export function fitAddress(text: string, width: number, align: 'left' | 'right' 
   let cut = endpoint.length;
   if (endpoint.startsWith('[') && endpoint.includes(']')) cut = endpoint.indexOf(']');
   else if (endpoint.indexOf(':') >= 0 && endpoint.indexOf(':') === endpoint.lastIndexOf(':')) cut = endpoint.indexOf(':');
-  const body = [...endpoint.slice(0, cut)];
   const suffix = endpoint.slice(cut);
   const room = width - stringWidth(suffix);
   if (room < 3) return fit(text, width, align);
   // The address's end gets the larger half: it is what differs between neighbours.
-  let tailRoom = Math.ceil((room - 1) / 2);
-  let headRoom = room - 1 - tailRoom;
-  let tail = '';
-  for (let i = body.length - 1; i >= 0 && stringWidth(body[i]) <= tailRoom; i--) {
-    tail = body[i] + tail;
-    tailRoom -= stringWidth(body[i]);
-  }
-  let head = '';
-  for (let i = 0; i < body.length && stringWidth(body[i]) <= headRoom; i++) {
-    head += body[i];
-    headRoom -= stringWidth(body[i]);
-  }
-  return fit(`${head}…${tail}${suffix}`, width, align);
+  return fit(`${cutMiddle(endpoint.slice(0, cut), room, 0)}${suffix}`, width, align);
 }
 
 /**
