@@ -1,0 +1,147 @@
+// yargs' stock messages rewritten in the house style: they name the flag, the command or the word as typed.
+import { commands } from './commands/index.js';
+import { UsageError } from './errors.js';
+import { takes } from './given-once.js';
+import type { NamesMissingPositionals } from './options.js';
+
+/**
+ * The running command's own message for its missing positional arguments (NamesMissingPositionals: try,
+ * errno, task), from the words given after the command name (those after `--` too). undefined: yargs' own.
+ */
+export function missingPositionals(cli: unknown): string | undefined {
+  type Internal = { getInternalMethods?: () => { getContext?: () => { commands?: string[] } }; parsed?: { argv?: { _?: unknown[]; '--'?: unknown[] } } | false };
+  const y = cli as Internal;
+  const name = y.getInternalMethods?.().getContext?.().commands?.[0];
+  const command = commands.find((c) => typeof c.command === 'string' && c.command.split(' ')[0] === name) as Partial<NamesMissingPositionals> | undefined;
+  if (typeof command?.missingPositionals !== 'function') return undefined;
+  const argv = y.parsed ? y.parsed.argv : undefined;
+  return command.missingPositionals([...(argv?._ ?? []), ...(argv?.['--'] ?? [])].map(String));
+}
+
+const camelCase = (name: string) => name.replace(/-+([^-])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * yargs' "Unknown arguments: peer-port, peerPort" (each unknown flag under its typed name and its camelCase
+ * alias, without dashes) as the user typed them, each once: "Unknown argument: --peer-port". Flags are looked
+ * up in the raw words before `--` (`--name`, `--name=value`, `--no-name`, short clusters `-xy`); a name no
+ * flag word accounts for (a stray positional word) is kept as yargs gives it. undefined: not that message.
+ */
+export function unknownAsTyped(msg: string, words: readonly string[]): string | undefined {
+  const m = /^Unknown arguments?: ([^]*)$/.exec(msg);
+  if (!m) return undefined;
+  const unknown = m[1].split(', ');
+  const left = new Set(unknown);
+  const typed: string[] = [];
+  const add = (word: string) => {
+    if (!typed.includes(word)) typed.push(word);
+  };
+  const end = words.indexOf('--');
+  for (const w of end < 0 ? words : words.slice(0, end)) {
+    if (w.startsWith('--') && w.length > 2) {
+      const name = w.slice(2).split('=')[0];
+      const base = name.startsWith('no-') ? name.slice(3) : undefined;
+      const names = [name, camelCase(name), ...(base ? [base, camelCase(base)] : [])];
+      if (!names.some((n) => unknown.includes(n))) continue;
+      add(`--${name}`);
+      for (const n of names) left.delete(n);
+    } else if (/^-[^-]/.test(w)) {
+      for (const c of w.slice(1).split('=')[0]) {
+        if (!unknown.includes(c)) continue;
+        add(`-${c}`);
+        left.delete(c);
+      }
+    }
+  }
+  const all = [...typed, ...unknown.filter((n) => left.has(n))];
+  return `Unknown argument${all.length === 1 ? '' : 's'}: ${all.join(', ')}`;
+}
+
+/** The command names a user may type (the monitor is the command without a name). */
+function commandNames(): string[] {
+  const names = commands.map((c) => (typeof c.command === 'string' ? c.command.split(' ')[0] : '')).filter((n) => n !== '' && n !== '$0');
+  return [...names, 'completion', 'help'];
+}
+
+/** `sockscope help CMD [SUB]` is `sockscope CMD [SUB] --help` (yargs took `help` alone only); an unknown CMD is refused. */
+export function helpAsFlag(words: string[]): string[] {
+  if (words[0] !== 'help' || words.length < 2 || words[1].startsWith('-')) return words;
+  if (words[1] === 'help') return ['--help', ...words.slice(2)];
+  if (!commandNames().includes(words[1])) throw new UsageError(notACommandMessage(words[1]));
+  return [...words.slice(1), '--help'];
+}
+
+/** "analyz is not a command; did you mean analyze?": the nearest command name when one is near (edit distance). */
+function notACommandMessage(word: string): string {
+  const names = commandNames();
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length];
+  };
+  // A name the word begins (3 characters or more) comes first, the shortest; then the fewest edits.
+  const near = (word.length > 64 ? [] : names)
+    .map((n) => ({ n, prefix: word.length >= 3 && n.startsWith(word), d: distance(word, n) }))
+    .filter((x) => x.prefix || x.d <= Math.max(2, Math.floor(x.n.length / 3)))
+    .sort((a, b) => Number(b.prefix) - Number(a.prefix) || a.d - b.d);
+  const shown = word === '' ? "''" : word;
+  return near.length > 0 ? `${shown} is not a command; did you mean ${near[0].n}?` : `${shown} is not a command; one of ${names.join(', ')}`;
+}
+
+/** yargs' "Unknown argument: analyz" for a first word that names no command: said so, with the nearest name. */
+export function notACommand(msg: string, cli: unknown): string | undefined {
+  type Internal = { getInternalMethods?: () => { getContext?: () => { commands?: string[] } }; parsed?: { argv?: { _?: unknown[] } } | false };
+  const y = cli as Internal;
+  const m = /^Unknown arguments?: ([^]*)$/.exec(msg);
+  if (!m || (y.getInternalMethods?.().getContext?.().commands?.length ?? 0) > 0) return undefined;
+  const first = y.parsed ? y.parsed.argv?._?.[0] : undefined;
+  if (typeof first !== 'string' || !m[1].split(', ').includes(first)) return undefined;
+  return notACommandMessage(first);
+}
+
+/** What a positional argument that takes one of a list is (`try: foo is not a call; one of ...`). */
+const POSITIONAL_NOUN: Readonly<Record<string, string>> = { op: 'a call' };
+
+/**
+ * yargs' stock messages, which name no flag as every other message does, in the house style: conflicts
+ * ("--port and --peer-port cannot be used together"), choices ("--source foo is not one of: auto, ..."; a
+ * positional: "try: foo is not a call; one of bind, ..."), a required flag ("debug-connections needs --address
+ * HOST:PORT") and a flag without its value ("--interval needs a value"). undefined: not one of those.
+ */
+export function inHouseWords(msg: string, words: readonly string[], cli: unknown): string | undefined {
+  const command = (cli as { getInternalMethods?: () => { getContext?: () => { commands?: string[] } } }).getInternalMethods?.().getContext?.().commands?.[0] ?? 'sockscope';
+  let m = /^Arguments (\S+) and (\S+) are mutually exclusive$/.exec(msg);
+  if (m) return `--${m[1]} and --${m[2]} cannot be used together`;
+  m = /^Missing required arguments?: ([^]*)$/.exec(msg);
+  if (m) return `${command} needs ${m[1].split(', ').map((n) => `--${n}${takes(n) === 'one value' ? '' : ` ${takes(n).replace(/^one /, '')}`}`).join(' and ')}`;
+  m = /^Not enough arguments following: (\S+)$/.exec(msg);
+  if (m) return `--${m[1]} needs a value`;
+  if (!/^Invalid values:/.test(msg)) return undefined;
+  const list = (text: string): string[] => {
+    try {
+      return (JSON.parse(`[${text}]`) as unknown[]).map(String);
+    } catch {
+      return [text];
+    }
+  };
+  const end = words.indexOf('--');
+  const flags = end < 0 ? words : words.slice(0, end);
+  const parts = [...msg.matchAll(/Argument: (\S+), Given: ([^]*?), Choices: ([^\n]*)/g)].map(([, name, given, choices]) => {
+    const value = list(given).join(', ');
+    const one = list(choices).join(', ');
+    const typed = flags.some((w) => w === `--${name}` || w.startsWith(`--${name}=`) || w === `--${camelCase(name)}` || w.startsWith(`--${camelCase(name)}=`));
+    return typed ? `--${name} ${value} is not one of: ${one}` : `${command}: ${value} is not ${POSITIONAL_NOUN[name] ?? `a ${name.toUpperCase()}`}; one of ${one}`;
+  });
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/** yargs' message on one line: "Invalid values:\n  Argument: op" reads "Invalid values: Argument: op". */
+export function oneLine(msg: string): string {
+  return String(msg ?? 'invalid arguments')
+    .replace(/:\s*\n\s*/g, ': ')
+    .replace(/\s*\n\s*/g, '; ');
+}
+
