@@ -36,7 +36,7 @@ function closedText(e: ExistingSockets): string {
   const ends: string[] = [];
   if (o?.unclosed) ends.push(`${o.unclosed} accepted by ${escapeControl(o.by ?? 'a process sockscope cannot see')} and never closed (CLOSE_WAIT: it does not close() connections whose client has closed)`);
   if (o?.unaccepted) ends.push(`${o.unaccepted} never accepted, still in the accept queue of the listener that took them (an earlier probe to a server that does not accept leaves one)`);
-  return `; not counted, closed by their program and waiting for the peer to close: ${closed}${o ? `; their other ends, on this host at ${o.at}: ${ends.join('; ')}` : ' (the server has not closed its end: an earlier probe leaves one when the server never accepts)'}`;
+  return `; not counted, closed by their program and waiting for the peer to close: ${closed}${o ? `; their other ends, on this host at ${escapeControl(o.at)}: ${ends.join('; ')}` : ' (the server has not closed its end: an earlier probe leaves one when the server never accepts)'}`;
 }
 
 /** TIME_WAIT against the ephemeral port range: only the sockets whose local port is in it (never more than its size). */
@@ -61,10 +61,10 @@ function existingLine(e: ExistingSockets): string {
 /** --udp: the datagram's lines (sent, what came back). The reply is the peer's text, escaped. */
 function datagramLines(d: DatagramProbe): string[] {
   const what = d.sent ? `${d.sent} bytes` : 'an empty datagram';
-  const from = d.local ? ` from ${d.local}` : '';
+  const from = d.local ? ` from ${escapeControl(d.local)}` : ''; // an IPv6 zone names an interface: untrusted text
   // The UDP socket's connect() failed: nothing was sent (a link-local address without its zone, a rejecting route).
-  if (!d.ok && d.failedCall === 'connect') return [`  connect:  UDP connect() before sending ${what}: ${d.errno} after ${ms(d.ms)} (${d.message}); nothing was sent`];
-  if (!d.ok) return [`  sendto:   ${what}${from}: ${d.errno} after ${ms(d.ms)} (${d.errno === 'ECONNREFUSED' ? 'an ICMP port unreachable came back' : d.message})`];
+  if (!d.ok && d.failedCall === 'connect') return [`  connect:  UDP connect() before sending ${what}: ${d.errno} after ${ms(d.ms)} (${escapeControl(d.message ?? '')}); nothing was sent`];
+  if (!d.ok) return [`  sendto:   ${what}${from}: ${d.errno} after ${ms(d.ms)} (${d.errno === 'ECONNREFUSED' ? 'an ICMP port unreachable came back' : escapeControl(d.message ?? '')})`];
   const lines = [`  sendto:   ${what}${from}: sent, no ICMP error ${d.reply !== undefined ? `(reply after ${ms(d.ms)})` : `within ${ms(d.ms)}`}`];
   if (d.reply !== undefined) lines.push(`  reply:    ${d.replyBytes} bytes: ${escapeControl(d.reply.slice(0, 200))}${d.reply.length > 200 ? '...' : ''}`);
   else lines.push('  reply:    (nothing)');
@@ -86,27 +86,28 @@ function membersText(members: readonly QueueMember[]): string {
 /** The accepted line of a connection waiting in a listener's queue. */
 function notAcceptedLine(na: NonNullable<ProbeResult['addresses'][number]['notAccepted']>): string {
   if (na.members)
-    return `  accepted: no: it waits in the accept queue of one of the ${na.groupSize ?? na.members.length} SO_REUSEPORT listeners on ${na.listener}, which one cannot be told: ${membersText(na.members)}`;
+    return `  accepted: no: it waits in the accept queue of one of the ${na.groupSize ?? na.members.length} SO_REUSEPORT listeners on ${escapeControl(na.listener)}, which one cannot be told: ${membersText(na.members)}`;
   const who = [na.by ? escapeControl(na.by) : undefined, na.groupSize ? `1 of ${na.groupSize} SO_REUSEPORT listeners there` : undefined].filter(Boolean).join('; ');
-  return `  accepted: no: it waits in the accept queue of ${na.listener}${who ? ` (${who})` : ''}: ${queueText(na)}`;
+  return `  accepted: no: it waits in the accept queue of ${escapeControl(na.listener)}${who ? ` (${who})` : ''}: ${queueText(na)}`;
 }
 
 /** Human report of a probe. */
 export function formatProbe(r: ProbeResult): string {
   const out: string[] = [];
-  out.push(formatHostPort(r.host, r.port));
+  // Addresses may carry an IPv6 zone (%IFACE): an interface name, untrusted text, escaped as in every other line.
+  out.push(escapeControl(formatHostPort(r.host, r.port)));
   if (r.resolution.error) out.push(`resolve: failed (${r.resolution.error}${r.resolution.timedOut ? ': no answer from the resolver' : ''}) after ${ms(r.resolution.ms)}`);
-  else out.push(`resolve: ${r.resolution.addresses.join(', ')}${r.resolution.ms ? ` (${ms(r.resolution.ms)})` : ' (literal address)'}`);
+  else out.push(`resolve: ${escapeControl(r.resolution.addresses.join(', '))}${r.resolution.ms ? ` (${ms(r.resolution.ms)})` : ' (literal address)'}`);
   for (const a of r.addresses) {
     out.push('');
-    out.push(formatHostPort(a.address, r.port));
+    out.push(escapeControl(formatHostPort(a.address, r.port)));
     out.push(`  route:    ${escapeControl(a.route.description)}`); // names an interface: untrusted text
     if (a.datagram) out.push(...datagramLines(a.datagram));
-    else if (a.connect.ok) out.push(`  connect:  ok in ${ms(a.connect.ms)}${a.connect.local ? ` (from ${a.connect.local})` : ''}`);
-    else out.push(`  connect:  ${a.connect.errno} after ${ms(a.connect.ms)} (${a.connect.message})`);
+    else if (a.connect.ok) out.push(`  connect:  ok in ${ms(a.connect.ms)}${a.connect.local ? ` (from ${escapeControl(a.connect.local)})` : ''}`);
+    else out.push(`  connect:  ${a.connect.errno} after ${ms(a.connect.ms)} (${escapeControl(a.connect.message ?? '')})`); // Node's message names the address when errno has no text
     if (a.notAccepted) out.push(notAcceptedLine(a.notAccepted));
     const ow = a.othersWaiting;
-    if (ow) out.push(`  others:   ${ow.members.length} of the ${ow.groupSize} SO_REUSEPORT listeners on ${ow.listener} ${ow.members.length > 1 ? 'hold' : 'holds'} connections nobody accepted for half a second: ${membersText(ow.members)}`);
+    if (ow) out.push(`  others:   ${ow.members.length} of the ${ow.groupSize} SO_REUSEPORT listeners on ${escapeControl(ow.listener)} ${ow.members.length > 1 ? 'hold' : 'holds'} connections nobody accepted for half a second: ${membersText(ow.members)}`);
     if (a.diagnosis) {
       out.push(`  meaning:  ${escapeControl(a.diagnosis.summary)}`); // names processes and interfaces: untrusted text
       if (a.diagnosis.meaning) out.push(`            ${a.diagnosis.meaning}`);
@@ -131,7 +132,7 @@ export function formatProbe(r: ProbeResult): string {
     }
     out.push(`  existing: ${r.protocol === 'udp' ? udpExistingLine(a.existing) : existingLine(a.existing)}`);
   }
-  if (r.existingNote) out.push(`\nnote: ${r.existingNote}`);
+  if (r.existingNote) out.push(`\nnote: ${escapeControl(r.existingNote)}`); // an error's message: may quote a path or an address
   out.push('');
   out.push(`Verdict: ${escapeControl(r.verdict.summary)}`);
   if (r.verdict.nextSteps.length) {
