@@ -21,7 +21,7 @@ import {
 } from '../codegen/index.js';
 import { DEFAULT_CONFIG, type Config } from '../config/schema.js';
 import type { RenderTarget } from '../codegen/render.js';
-import { directoriesAmong, directoryOutputMessage, existingFiles } from '../codegen/write.js';
+import { directoriesAmong, directoryOutputMessage, existingFiles, specialFileMessage, specialFilesAmong } from '../codegen/write.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
 import { InvalidInputError, OutputUnwritableError, parseInput } from './errors.js';
 
@@ -155,6 +155,12 @@ export function generateServerFiles(input: GenerateFilesInput | GenerateAutomati
   const dirs = directoriesAmong(r.files);
   if (dirs.length) {
     const msg = directoryOutputMessage(dirs[0], r.options.language, 'output');
+    throw new InvalidInputError(msg, [{ path: field, message: msg }]);
+  }
+  // Nor a device, a FIFO or a socket (or a link to one): force does not replace them either.
+  const special = specialFilesAmong(r.files);
+  if (special.length) {
+    const msg = specialFileMessage(special[0].path, special[0].kind, 'output');
     throw new InvalidInputError(msg, [{ path: field, message: msg }]);
   }
   if (!force) {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { UnitError } from '../advise/units.js';
 import { UsageError } from '../cli/errors.js';
 import { FileExistsError } from '../codegen/index.js';
-import { directoriesAmong, directoriesCreatedFor, existingFiles, writeFailureReason, writeFilesAtomic } from '../codegen/write.js';
+import { directoriesAmong, directoriesCreatedFor, existingFiles, specialFileMessage, specialFilesAmong, writeFailureReason, writeFilesAtomic } from '../codegen/write.js';
 import { CollectorError } from '../collect/source.js';
 import type { BuffersReport } from '../advise/buffers-report.js';
 import type { ProbeResult } from '../collect/connect-probe.js';
@@ -269,7 +269,7 @@ export function readTaskFile(path: string): unknown {
 
 /**
  * Refuses, before the task runs, what writeTaskResult would refuse after it: a relative path when the current
- * directory was removed (invalid-input), a directory (even with `force`:
+ * directory was removed (invalid-input), a directory, a device, a FIFO or a socket (even with `force`:
  * --output names the result file) and, unless `force`, anything already there (a dangling symbolic link too).
  * The same tests as writeFilesAtomic's (codegen/write.ts); a path they cannot examine is for the write to report.
  */
@@ -279,6 +279,12 @@ export function checkOutputFree(path: string, force: boolean): void {
   const target = [{ path }];
   if (directoriesAmong(target).length > 0) {
     const message = `${path} is a directory; --output names the result file (e.g. ${path.replace(/\/+$/, '')}/result.json)`;
+    throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
+  }
+  // A device, a FIFO or a socket (or a symbolic link to one: /dev/stdout) is never replaced either, and the message
+  // does not advise --force (`--output /dev/null --force` run as root replaced the system's /dev/null).
+  for (const s of specialFilesAmong(target)) {
+    const message = specialFileMessage(s.path, s.kind);
     throw new InvalidInputError(message, [{ path: '', message }], 'output-exists');
   }
   if (!force && existingFiles(target).length > 0) {

@@ -1,8 +1,9 @@
 // Writes generated files atomically (temporary file in the same directory, then rename) and never
 // replaces an existing file unless asked (--force / the wizard's confirm step).
-import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { fileKind } from '../config/file-read.js';
 import type { GeneratedFile } from './render.js';
 import { DEFAULT_OUTPUT_NAMES, type GenLanguage } from './languages.js';
 
@@ -15,7 +16,7 @@ export class FileExistsError extends Error {
 }
 
 /** lstat, or null when nothing is there (or the path cannot be examined: the write reports that). */
-function lstatOrNull(path: string): ReturnType<typeof lstatSync> | null {
+function lstatOrNull(path: string): Stats | null {
   try {
     return lstatSync(path);
   } catch {
@@ -39,6 +40,44 @@ export function isDirectoryNotLink(path: string): boolean {
 /** Which of these paths are directories (not symbolic links to them): never written, even with force. */
 export function directoriesAmong(files: { path: string }[]): string[] {
   return files.map((f) => f.path).filter(isDirectoryNotLink);
+}
+
+/**
+ * What path is when it is neither a regular file nor a directory, nor nothing, nor a symbolic link to a regular
+ * file, a directory or nothing: "character device", "FIFO", "socket", "block device", "symbolic link to a
+ * character device" (/dev/stdout -> /proc/self/fd/1 -> /dev/pts/N)...; undefined otherwise. Such a node is never
+ * replaced, not even with force: rename() over /dev/null (run as root) made it a regular file for the whole system.
+ * A directory is directoriesAmong's; a dangling link, or one that cannot be followed, is the writer's (it replaces
+ * the link with force).
+ */
+export function specialKind(path: string): string | undefined {
+  const l = lstatOrNull(path);
+  if (l === null || l.isFile() || l.isDirectory()) return undefined;
+  if (!l.isSymbolicLink()) return fileKind(l);
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return undefined;
+  }
+  return st.isFile() || st.isDirectory() ? undefined : `symbolic link to a ${fileKind(st)}`;
+}
+
+/** The paths among these that are devices, FIFOs or sockets (or links to them, specialKind): never written, even with force. */
+export function specialFilesAmong(files: { path: string }[]): { path: string; kind: string }[] {
+  return files.flatMap((f) => {
+    const kind = specialKind(f.path);
+    return kind === undefined ? [] : [{ path: f.path, kind }];
+  });
+}
+
+/**
+ * Why an output that is a device, a FIFO or a socket is refused (specialKind), not even with force; the CLI names
+ * --output and --force, the library its `field` and "force": true. It does not advise force: force does not help.
+ */
+export function specialFileMessage(path: string, kind: string, field = '--output'): string {
+  const force = field === '--output' ? '--force' : '"force": true';
+  return `${path} is a ${kind}, not a file; it is never replaced, not even with ${force} (choose another ${field})`;
 }
 
 /**
@@ -168,7 +207,8 @@ export function directoriesCreatedFor(written: readonly string[]): string[] {
 /**
  * Writes every file via temp + rename. Without `force`, refuses (before writing anything) if any exists
  * (a symbolic link counts, even a dangling one), and the final step uses link() so a file created
- * meanwhile is not replaced either. A directory is refused even with `force`. Missing parent directories
+ * meanwhile is not replaced either. A directory, a device, a FIFO or a socket (or a symbolic link to one of the
+ * last three: specialKind) is refused even with `force`. Missing parent directories
  * are created. On any failure the temporary file is removed, and so are the files this call already
  * created (without `force`, or inside a directory this call created) and the directories it created, so
  * a failed call leaves the file system as it found it; existing files are only ever replaced with
@@ -177,6 +217,7 @@ export function directoriesCreatedFor(written: readonly string[]): string[] {
 export function writeFilesAtomic(files: GeneratedFile[], opts: { force?: boolean; mode?: number } = {}): string[] {
   if (files.some((f) => f.path === '')) throw new Error('cannot write a file with an empty name');
   for (const p of directoriesAmong(files)) throw new Error(`cannot write ${p}: it is a directory`);
+  for (const s of specialFilesAmong(files)) throw new Error(`cannot write ${s.path}: it is a ${s.kind}, not a file`);
   if (!opts.force) {
     const exist = existingFiles(files);
     if (exist.length) throw new FileExistsError(exist);
@@ -230,6 +271,9 @@ function writeOne(f: GeneratedFile, opts: { force?: boolean; mode?: number }): v
       }
     }
     if (opts.force) {
+      // Checked again just before: a device, FIFO or socket put there since the first check is not replaced either.
+      const kind = specialKind(f.path);
+      if (kind !== undefined) throw new Error(`cannot write ${f.path}: it is a ${kind}, not a file`);
       try {
         renameSync(tmp, f.path);
       } catch (e) {

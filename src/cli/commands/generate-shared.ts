@@ -6,7 +6,7 @@ import { loadCliConfig } from '../../config/resolve.js';
 import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
 import type * as CodegenOptions from '../../codegen/options.js';
 import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES, nextStepLines } from '../../codegen/languages.js';
-import { directoriesAmong, directoryOutputMessage, existingFiles, FileExistsError, missingDirectories, writeFilesAtomic } from '../../codegen/write.js';
+import { directoriesAmong, directoryOutputMessage, existingFiles, FileExistsError, missingDirectories, specialFileMessage, specialFilesAmong, writeFilesAtomic } from '../../codegen/write.js';
 import { UsageError, briefWord } from '../errors.js';
 import { givenOnce } from '../given-once.js';
 import { printJson } from '../options.js';
@@ -228,6 +228,9 @@ export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<v
   // A directory is never replaced, not even with --force (rename() would fail with EISDIR after the rest).
   const dirs = directoriesAmong(r.files);
   if (dirs.length) throw new UsageError(directoryOutputMessage(dirs[0], r.options.language));
+  // Nor a device, FIFO or socket (/dev/null run as root became a regular file): before the question, which --force would skip.
+  const special = specialFilesAmong(r.files);
+  if (special.length) throw new UsageError(specialFileMessage(special[0].path, special[0].kind));
   let force = a.force ?? false;
   if (!force) {
     const exist = existingFiles(r.files);
