@@ -11,13 +11,17 @@ import { givenOnce, takes } from './given-once.js';
  * yargs also takes the word after a boolean flag as its value when it is `true` or `false` (`--json false` is
  * off), so that word is read as the flag's value here too: `--json --json false` is a pair, `--no-json --json
  * false` is not. Looked up in the raw words, since yargs keeps only the boolean it made.
+ * A flag that takes a value has no off form: `--no-output`, `--no-port` are refused naming the flag (yargs made
+ * them --output=false).
  */
 export function refuseBooleanValues(args: readonly string[], y: unknown): void {
-  const options = (y as { getOptions?: () => { boolean?: string[]; alias?: Record<string, string[]> } }).getOptions?.();
+  const options = (y as { getOptions?: () => { boolean?: string[]; alias?: Record<string, string[]>; key?: Record<string, unknown> } }).getOptions?.();
   const booleans = new Set(options?.boolean ?? []);
+  const declared = new Set([...Object.keys(options?.key ?? {}), ...Object.entries(options?.alias ?? {}).flatMap(([n, a]) => [n, ...a])]);
   // --dualStack is yargs' camel-case spelling of --dual-stack.
   const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   const isBoolean = (name: string) => booleans.has(name) || booleans.has(kebab(name));
+  const takesValue = (name: string) => !isBoolean(name) && (declared.has(name) || declared.has(kebab(name)));
   const canonical = new Map<string, string>();
   for (const [name, aliases] of Object.entries(options?.alias ?? {})) for (const a of [name, ...aliases]) canonical.set(a, name);
   const given = new Map<string, { word: string; on: boolean }>();
@@ -30,6 +34,12 @@ export function refuseBooleanValues(args: readonly string[], y: unknown): void {
     let name = m[1];
     let on = true;
     const flag = m[2] === undefined ? word : word.slice(0, word.indexOf('='));
+    // yargs' boolean-negation reads `--no-output` as --output=false on any flag, one that takes a value too: a
+    // handler then got `false` for a path, a host or a port (a raw JS error, `ssh false`, `got "false"`).
+    if (word.startsWith('--') && !isBoolean(name) && !declared.has(name) && name.startsWith('no-') && takesValue(name.slice(3))) {
+      const base = name.slice(3);
+      throw new UsageError(`${flag}: ${base.length === 1 ? '-' : '--'}${base} takes a value and has no off form`);
+    }
     if (!isBoolean(name) && name.startsWith('no-') && isBoolean(name.slice(3))) {
       if (m[2] !== undefined) throw new UsageError(`${flag} takes no value: it turns --${name.slice(3)} off (give ${flag} alone, or --${name.slice(3)}=true or =false)`);
       name = name.slice(3);

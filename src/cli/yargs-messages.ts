@@ -112,11 +112,12 @@ const POSITIONAL_NOUN: Readonly<Record<string, string>> = { op: 'a call' };
  * HOST:PORT") and a flag without its value ("--interval needs a value"). undefined: not one of those.
  */
 export function inHouseWords(msg: string, words: readonly string[], cli: unknown): string | undefined {
-  const command = (cli as { getInternalMethods?: () => { getContext?: () => { commands?: string[] } } }).getInternalMethods?.().getContext?.().commands?.[0] ?? 'sockscope';
+  // The monitor (no command word): its messages start "sockscope: " already, not "sockscope: sockscope: ".
+  const command = (cli as { getInternalMethods?: () => { getContext?: () => { commands?: string[] } } }).getInternalMethods?.().getContext?.().commands?.[0];
   let m = /^Arguments (\S+) and (\S+) are mutually exclusive$/.exec(msg);
   if (m) return `--${m[1]} and --${m[2]} cannot be used together`;
   m = /^Missing required arguments?: ([^]*)$/.exec(msg);
-  if (m) return `${command} needs ${m[1].split(', ').map((n) => `--${n}${takes(n) === 'one value' ? '' : ` ${takes(n).replace(/^one /, '')}`}`).join(' and ')}`;
+  if (m) return `${command ?? 'sockscope'} needs ${m[1].split(', ').map((n) => `--${n}${takes(n) === 'one value' ? '' : ` ${takes(n).replace(/^one /, '')}`}`).join(' and ')}`;
   m = /^Not enough arguments following: (\S+)$/.exec(msg);
   if (m) return `--${m[1]} needs a value`;
   if (!/^Invalid values:/.test(msg)) return undefined;
@@ -133,7 +134,7 @@ export function inHouseWords(msg: string, words: readonly string[], cli: unknown
     const value = list(given).join(', ');
     const one = list(choices).join(', ');
     const typed = flags.some((w) => w === `--${name}` || w.startsWith(`--${name}=`) || w === `--${camelCase(name)}` || w.startsWith(`--${camelCase(name)}=`));
-    return typed ? `--${name} ${value} is not one of: ${one}` : `${command}: ${value} is not ${POSITIONAL_NOUN[name] ?? `a ${name.toUpperCase()}`}; one of ${one}`;
+    return typed ? `--${name} ${value} is not one of: ${one}` : `${command === undefined ? '' : `${command}: `}${value} is not ${POSITIONAL_NOUN[name] ?? `a ${name.toUpperCase()}`}; one of ${one}`;
   });
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
