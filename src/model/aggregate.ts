@@ -50,6 +50,12 @@ export interface PortSummary {
    * whose processes they are when none is visible (model/owner.ts summaryHiddenUids). Absent when not counted.
    */
   uids?: readonly number[];
+  /**
+   * Unix rows (ui/derive.ts summarizeUnix): as `uids`, of the sockets no visible process holds, and of those
+   * the listeners' (the bound datagram sockets too): whose owners are hidden while others are visible.
+   */
+  unseenUids?: readonly number[];
+  unseenListenerUids?: readonly number[];
   /** Number of distinct peer addresses. */
   peerCount: number;
   /** Peers with the most sockets, most first. */

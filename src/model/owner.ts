@@ -163,15 +163,44 @@ export function hiddenOwnerUids(sockets: Iterable<Socket>, view: OwnerView): num
   return [...out].sort((a, b) => a - b);
 }
 
+/** What summaryHiddenUids reads of a row: its visible owners, the uids of its held sockets, its listeners. */
+export interface OwnerRow {
+  processes: readonly unknown[];
+  uids?: readonly number[];
+  /** Uids of the row's held sockets that no visible process holds, where the summary has them (unix rows). */
+  unseenUids?: readonly number[];
+  /** As unseenUids, of its listeners only (isListenerSocket: a bound unix datagram socket too). */
+  unseenListenerUids?: readonly number[];
+  host?: string;
+  listeners?: readonly { processes: readonly unknown[]; uid?: number }[];
+}
+
+/** The uids of `listeners` with no visible process (ascending). */
+function unseenOfListeners(listeners: OwnerRow['listeners']): number[] {
+  const out = new Set<number>();
+  for (const l of listeners ?? []) if (l.processes.length === 0 && l.uid !== undefined) out.add(l.uid);
+  return [...out].sort((a, b) => a - b);
+}
+
 /**
- * The hidden owners of a port or peer-port summary: when no process on it is visible, the uids of its
- * sockets that a process must hold (PortSummary.uids) that are out of sight; else none.
+ * The hidden owners of a port, peer-port or unix row: the uids (ascending) whose processes hold some of its
+ * sockets out of sight, whether or not other owners of the row are visible (a row with a visible owner and
+ * another user's hidden one says both: `python3/812, hidden uid 0`). Only sockets whose owners were looked
+ * up count: `listenersOnly` (attribution scope 'listeners', the home view and the plain table) leaves out
+ * every other socket, whose owner is `?`, never "hidden" (a socketpair of root's read "hidden uid 0" there
+ * though no owner was looked up). The sockets without a visible owner: all of `uids` when the row names no
+ * process, else `unseenUids` (unix rows), else the listeners (TCP and UDP rows: a port held by two users is
+ * their listeners on two addresses).
  */
-export function summaryHiddenUids(p: { processes: readonly unknown[]; uids?: readonly number[]; host?: string; listeners?: readonly unknown[] }, view: OwnerView): number[] {
-  if (p.processes.length !== 0 || !p.uids) return [];
+export function summaryHiddenUids(p: OwnerRow, view: OwnerView, listenersOnly = false): number[] {
   // A remote port row is looked up with its listeners ('listeners' scope); a peer-port row has none.
   if (view.remoteCells && !remoteOwnersLookedUp(p.host, (p.listeners?.length ?? 0) > 0)) return [];
-  return p.uids.filter((u) => uidHidden(u, view, p.host));
+  const unseen = listenersOnly
+    ? (p.unseenListenerUids ?? unseenOfListeners(p.listeners))
+    : p.processes.length === 0
+      ? (p.uids ?? [])
+      : (p.unseenUids ?? unseenOfListeners(p.listeners));
+  return unseen.filter((u) => uidHidden(u, view, p.host));
 }
 
 /**

@@ -59,7 +59,10 @@ export const SnapshotReportSchema = z.object({
         }),
       ),
       processes: z.array(Proc),
-      /** No process shown because other users' processes hold the port's sockets out of sight: their uids in hiddenOwnerUids. */
+      /**
+       * Other users' processes hold sockets of the port out of sight (their uids in hiddenOwnerUids), of the sockets
+       * whose owners were looked up: all of them when `processes` is [], else beside the visible ones it names.
+       */
       ownerHidden: z.boolean(),
       hiddenOwnerUids: z.array(z.number().int()),
       peerCount: z.number().int(),
@@ -134,8 +137,11 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       if (s.inode !== undefined) uidUnknownInodes.add(s.inode);
     }
   }
+  // Hidden owners of the sockets whose owners were looked up (--json looks up every socket's: scope 'all'),
+  // also when other owners of the row are visible.
+  const listenersOnly = snap.attribution.scope === 'listeners';
   const hiddenOf = (p: PortSummary | PeerPortSummary) => {
-    const uids = summaryHiddenUids(p, owners);
+    const uids = summaryHiddenUids(p, owners, listenersOnly);
     return { ownerHidden: uids.length > 0, hiddenOwnerUids: uids };
   };
   return {
@@ -181,7 +187,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
         return { backlog: l.backlog, acceptQueue: l.acceptQueue, processes: l.processes, ...owner };
       }),
       processes: p.processes,
-      ...(uidUnknownPaths.has(path) && p.processes.length === 0 ? { ownerHidden: true, hiddenOwnerUids: summaryHiddenUids(p, owners) } : hiddenOf(p)),
+      ...(uidUnknownPaths.has(path) ? { ownerHidden: true, hiddenOwnerUids: summaryHiddenUids(p, owners, listenersOnly) } : hiddenOf(p)),
       recvQ: p.recvQ,
       sendQ: p.sendQ,
     })),

@@ -2,6 +2,7 @@
 import { SEVERITY_ORDER, type Recommendation, type Severity } from '../advise/types.js';
 import { emptyStateCounts, isListener, isServedLocalPort, summarizePeerPorts, summarizePorts, type PortSummary } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
+import { isListenerSocket } from '../model/listener-socket.js';
 import { mustBeHeld } from '../model/owner.js';
 import type { Protocol, Socket } from '../model/socket.js';
 import { DEFAULT_EPHEMERAL, type AttributionInfo } from '../model/snapshot.js';
@@ -47,14 +48,21 @@ export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string
     const path = s.local.address || '(unnamed)';
     let g = groups.get(path);
     if (!g) {
-      g = { protocol: 'unix', port: 0, states: emptyStateCounts(), total: 0, listeners: [], processes: [], peerCount: 0, topPeers: [], recvQ: 0, sendQ: 0 };
+      g = { protocol: 'unix', port: 0, states: emptyStateCounts(), total: 0, listeners: [], processes: [], unseenUids: [], unseenListenerUids: [], peerCount: 0, topPeers: [], recvQ: 0, sendQ: 0 };
       groups.set(path, g);
     }
     g.states[s.state]++;
     g.total++;
     for (const p of s.processes) if (!g.processes.some((q) => q.pid === p.pid)) g.processes.push(p);
     // As PortSummary.uids: whose sockets these are, so a row no visible process holds can say "hidden uid N".
-    if (s.uid !== undefined && mustBeHeld(s) && !g.uids?.includes(s.uid)) g.uids = [...(g.uids ?? []), s.uid].sort((a, b) => a - b);
+    if (s.uid !== undefined && mustBeHeld(s)) {
+      if (!g.uids?.includes(s.uid)) g.uids = [...(g.uids ?? []), s.uid].sort((a, b) => a - b);
+      // Whose the sockets no visible process holds are, while others are visible (summaryHiddenUids).
+      if (s.processes.length === 0) {
+        if (!g.unseenUids?.includes(s.uid)) g.unseenUids = [...(g.unseenUids ?? []), s.uid].sort((a, b) => a - b);
+        if (isListenerSocket(s) && !g.unseenListenerUids?.includes(s.uid)) g.unseenListenerUids = [...(g.unseenListenerUids ?? []), s.uid].sort((a, b) => a - b);
+      }
+    }
     if (s.state === 'LISTEN') {
       // /proc/net/unix and netstat -x cannot see a listener's backlog (sendQUnknown): null, as for TCP, not 0.
       g.listeners.push({ address: path, port: 0, protocol: 'unix', backlog: s.sendQUnknown ? null : s.sendQ, acceptQueue: s.recvQ, processes: s.processes, inode: s.inode, ...(s.uid !== undefined ? { uid: s.uid } : {}) });
@@ -187,11 +195,14 @@ function markOwnersNotLookedUp(rows: readonly PortRow[], sockets: readonly Socke
   // or hidden from this user (model/owner.ts unixOwnerUidUnknown): "?", as netlink's rows say (their uids).
   // Before, `--source ss` as root showed "(unnamed) -" for socketpairs python held, and unprivileged the
   // listener of another user "-" ("no process holds it").
+  // With a uid (netlink), one whose owner was not looked up (scope 'listeners': a socketpair, a connection) is
+  // "?" too: "hidden uid 0" said of a row whose owners no one looked for (summaryHiddenUids leaves them out).
   const unix = new Map<string, PortRow>();
   for (const r of rows) if (r.summary.protocol === 'unix' && r.summary.processes.length === 0) unix.set(r.id, r);
+  const notLookedUp = (s: Socket) => attribution === 'none' || (attribution === 'listeners' && !isListenerSocket(s));
   for (const s of sockets) {
     if (unix.size === 0) break;
-    if (s.protocol !== 'unix' || s.processes.length !== 0 || s.uid !== undefined || !mustBeHeld(s)) continue;
+    if (s.protocol !== 'unix' || s.processes.length !== 0 || (s.uid !== undefined && !notLookedUp(s)) || !mustBeHeld(s)) continue;
     const id = unixId(escapeControl(s.local.address || '(unnamed)'));
     const row = unix.get(id);
     if (!row) continue;
@@ -256,6 +267,7 @@ export function buildPortTables(
     local.push({ id, label, summary, health: 'ok', trend: trends.map.get(id) ?? [] });
   }
   markOwnersNotLookedUp(local, sockets, attribution);
+  if (attribution === 'listeners') for (const r of local) r.listenerOwnersOnly = true;
   let peerRows: PeerPortRow[] | undefined;
   const peer = () => {
     if (!peerRows) {

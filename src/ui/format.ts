@@ -1,6 +1,6 @@
 // Small pure formatters shared by the monitor views and the plain (non-TTY) table.
 import { escapeControl } from '../model/escape.js';
-import { hiddenOwnerUid, localOwnerView, mustBeHeld, summaryHiddenUids, type OwnerView } from '../model/owner.js';
+import { hiddenOwnerUid, localOwnerView, mustBeHeld, summaryHiddenUids, type OwnerRow, type OwnerView } from '../model/owner.js';
 import type { ProcessRef, Socket } from '../model/socket.js';
 
 /** Terminal cells of a string: wide East Asian and emoji count 2, combining marks 0 (enough for names and paths). */
@@ -175,15 +175,18 @@ export function millis(ms: number | undefined): string {
 export const OWNER_UNKNOWN = '?';
 
 /**
- * "name/pid", "+N" when several processes share the socket; names escaped (they are untrusted). With no
- * process, "hidden uid 0" when `hiddenUids` holds the users whose processes hold it out of sight
- * (model/owner.ts), OWNER_UNKNOWN when `held` (some process must hold it: its owner was not looked up, or
- * not found: another PID namespace, a kernel socket), else "-" (no process holds it: TIME_WAIT, orphans).
+ * "name/pid", "+N" when several processes share the socket; names escaped (they are untrusted). "hidden uid 0"
+ * when `hiddenUids` holds the users whose processes hold it out of sight (model/owner.ts), after the names when
+ * some owners are visible (a row of several sockets: `python3/812, hidden uid 0`). With neither, OWNER_UNKNOWN
+ * when `held` (some process must hold it: its owner was not looked up, or not found: another PID namespace, a
+ * kernel socket), else "-" (no process holds it: TIME_WAIT, orphans).
  */
 export function processLabel(procs: readonly ProcessRef[], hiddenUids?: readonly number[], held = false): string {
-  if (procs.length === 0) return hiddenUids && hiddenUids.length > 0 ? `hidden uid ${hiddenUids.join(',')}` : held ? OWNER_UNKNOWN : '-';
+  const hidden = hiddenUids && hiddenUids.length > 0 ? `hidden uid ${hiddenUids.join(',')}` : undefined;
+  if (procs.length === 0) return hidden ?? (held ? OWNER_UNKNOWN : '-');
   const first = `${escapeControl(procs[0].name)}/${procs[0].pid}`;
-  return procs.length > 1 ? `${first}+${procs.length - 1}` : first;
+  const names = procs.length > 1 ? `${first}+${procs.length - 1}` : first;
+  return hidden ? `${names}, ${hidden}` : names;
 }
 
 /** A socket's PROCESS cell: its processes, "hidden uid N" when another user's process holds it out of sight, "?" when some process must hold it (mustBeHeld). */
@@ -194,11 +197,13 @@ export function socketProcessLabel(s: Socket, view: OwnerView = localOwnerView()
 }
 
 /**
- * A port (or peer port) row's PROCESS cell: its processes, or "hidden uid N" when no owner is visible and its
- * sockets are another user's, or "?" when some of its sockets must be held (PortSummary.uids) by an owner not found.
+ * A port (or peer port, or unix) row's PROCESS cell: its processes, and "hidden uid N" when some of its sockets
+ * whose owners were looked up are another user's out of sight (`listenersOnly`: only its listeners' were, see
+ * summaryHiddenUids), or "?" when none is visible and some of its sockets must be held (PortSummary.uids) by an
+ * owner not found.
  */
-export function summaryProcessLabel(p: { processes: readonly ProcessRef[]; uids?: readonly number[]; host?: string }, view: OwnerView = localOwnerView()): string {
-  return processLabel(p.processes, summaryHiddenUids(p, view), (p.uids?.length ?? 0) > 0);
+export function summaryProcessLabel(p: OwnerRow & { processes: readonly ProcessRef[] }, view: OwnerView = localOwnerView(), listenersOnly = false): string {
+  return processLabel(p.processes, summaryHiddenUids(p, view, listenersOnly), (p.uids?.length ?? 0) > 0);
 }
 
 /**

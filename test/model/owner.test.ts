@@ -90,7 +90,8 @@ test('summaries count the uids of sockets a process must hold, rolled forward by
 test('PROCESS cells: "hidden uid 0" instead of "-" for another user\'s socket; "-" for TIME_WAIT; names when visible', () => {
   assert.equal(processLabel([], [0]), 'hidden uid 0');
   assert.equal(processLabel([], []), '-');
-  assert.equal(processLabel([{ pid: 7, name: 'web', fd: 3 }], [0]), 'web/7', 'a visible owner is named');
+  assert.equal(processLabel([{ pid: 7, name: 'web', fd: 3 }]), 'web/7', 'a visible owner is named');
+  assert.equal(processLabel([{ pid: 7, name: 'web', fd: 3 }], [0]), 'web/7, hidden uid 0', 'a visible owner is named, and the hidden ones said');
   assert.equal(socketProcessLabel(tcp('ESTABLISHED', 80, { uid: 0 }), NOT_ROOT), 'hidden uid 0');
   assert.equal(socketProcessLabel(tcp('TIME_WAIT', 80, { uid: 0 }), NOT_ROOT), '-');
   // Root: not another user's, but some process must hold it and none was found: "?", not "-" (owner-not-found).

@@ -2,6 +2,7 @@
 import type { Severity } from '../../advise/types.js';
 import type { PortSummary } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
+import { localOwnerView } from '../../model/owner.js';
 import { count, fit, fitPathAndOwner, OWNER_UNKNOWN, summaryProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import { sparkline } from '../sparkline.js';
@@ -20,14 +21,20 @@ export interface PortRow {
    * attributes listeners only): its PROCESS cell says OWNER_UNKNOWN, not "-" (no process holds it).
    */
   ownersNotLookedUp?: boolean;
+  /**
+   * The snapshot looked up its listeners' owners only (attribution scope 'listeners'): a hidden owner is told
+   * of those alone; the row's other sockets' owners are not known, never "hidden uid N" (model/owner.ts).
+   */
+  listenerOwnersOnly?: boolean;
 }
 
 /**
- * A port row's PROCESS cell: its processes, "hidden uid N", "-" (no process holds its sockets) or OWNER_UNKNOWN
- * (owners not looked up in this view: Enter or --port looks them up; or looked up and not found).
+ * A port row's PROCESS cell: its processes (with "hidden uid N" after them when other owners are out of sight),
+ * "hidden uid N", "-" (no process holds its sockets) or OWNER_UNKNOWN (owners not looked up in this view: Enter
+ * or --port looks them up; or looked up and not found).
  */
 function portProcessLabel(r: PortRow): string {
-  const label = summaryProcessLabel(r.summary);
+  const label = summaryProcessLabel(r.summary, localOwnerView(), r.listenerOwnersOnly);
   return label === '-' && r.ownersNotLookedUp ? OWNER_UNKNOWN : label;
 }
 
