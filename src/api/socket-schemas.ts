@@ -169,7 +169,7 @@ const QueueMemberSchema = z.object({ by: z.string(), pid: Int.optional(), pendin
 const Category = z.enum(['refused', 'reset', 'timeout', 'unreachable', 'ports-exhausted', 'dns', 'permission', 'other']);
 
 /** An ICMP error read from a socket's error queue (IP_RECVERR), with the host that sent it (knowledge/icmp-report.ts). */
-export const IcmpReportSchema = z.object({ version: z.union([z.literal(4), z.literal(6)]), type: Int, code: Int, from: z.string().optional() });
+export const IcmpReportSchema = z.object({ version: z.union([z.literal(4), z.literal(6)]), type: Int, code: Int, from: z.string().optional(), mtu: Int.optional() });
 
 /** `sockscope debug-connections --json`, the `debug-connections` task's result, debugConnection()'s return. */
 export const ProbeResultSchema = z.object({
@@ -221,6 +221,7 @@ export const ProbeResultSchema = z.object({
           local: z.string().optional(),
           failedCall: z.enum(['connect', 'send']).optional(),
           sent: Int,
+          pathMtu: Int.optional(),
           reply: z.string().optional(),
           replyBytes: Int.optional(),
           matched: z.boolean().optional(),

@@ -244,7 +244,7 @@ export function icmpRetryWanted(errno: string, neighbour?: Pick<NeighbourEntry, 
  * its mind) or cannot run here (no koffi). Bounded by twice the first attempt's time plus 250 ms (an ICMP error comes
  * back as fast the second time), and never longer than `timeoutMs`.
  */
-export async function icmpOnRetry(call: Pick<TryCallOptions, 'op' | 'address' | 'port' | 'payload'>, errno: string, firstMs: number, timeoutMs: number): Promise<IcmpReport | null | undefined> {
+export async function icmpOnRetry(call: Pick<TryCallOptions, 'op' | 'address' | 'port' | 'payload' | 'pmtuProbe'>, errno: string, firstMs: number, timeoutMs: number): Promise<IcmpReport | null | undefined> {
   try {
     const again = await tryCall({ ...call, timeoutMs: Math.min(timeoutMs, Math.ceil(firstMs * 2) + 250) });
     return again.errno === errno ? again.icmp : undefined;

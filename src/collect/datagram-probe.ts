@@ -9,6 +9,7 @@ import { bareAddress, hostAddresses, isLocalDestination, listenerReading, routeF
 import { icmpOnRetry, icmpRetryWanted } from './connect-explain.js';
 import type { ProbeOptions, ProbeResult } from './connect-probe.js';
 import { connectHost, routeTo } from './destination.js';
+import { pathMtu } from './path-mtu.js';
 import { logOsCall } from './debug.js';
 import { msSince, replyText, unescapeText } from './probe-text.js';
 import type { CollectOptions, SocketSource } from './source.js';
@@ -29,6 +30,11 @@ export interface DatagramProbe {
   failedCall?: 'connect' | 'send';
   /** The datagram's size in bytes (0: an empty datagram, when no --send was given); also when `failedCall` says nothing was sent. */
   sent: number;
+  /**
+   * The path MTU the kernel holds for the address (IP_MTU / IPV6_MTU), read when the datagram does not fit the smallest
+   * MTU (1280) or an EMSGSIZE came back after the send (an ICMP fragmentation needed: it left, a router dropped it).
+   */
+  pathMtu?: number;
   /** What came back: the first datagram, or every one until --expect matched. Absent when nothing did. */
   reply?: string;
   replyBytes?: number;
@@ -127,7 +133,17 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
     // send ends with the same errno (as for a connect, connect-explain.ts; not after an unanswered ARP/NDP lookup).
     // Nothing came back from another host: the next hop's neighbour entry says whether it even left (no ARP/NDP answer).
     const facts = x.errno ? await routeFacts(a.address, route, x.errno) : !local && !x.received ? await routeFacts(a.address, route, 'ETIMEDOUT') : undefined;
-    const icmp = x.errno && icmpRetryWanted(x.errno, facts?.neighbour) ? await icmpOnRetry({ op: 'sendto', address: a.address, port: o.port, payload }, x.errno, x.ms, o.timeoutMs) : undefined;
+    // EMSGSIZE after the send (not from it): the datagram left with DF set (Linux's default for UDP, IP_PMTUDISC_WANT)
+    // and a router's ICMP fragmentation needed (packet too big) came back. The kernel now holds the smaller path MTU
+    // and would fragment a second datagram, so the second one is sent with IP_PMTUDISC_PROBE (whole, DF set) to read
+    // the router's error again. A datagram larger than the smallest MTU: the path MTU says whether it left in fragments.
+    const tooBig = x.errno === 'EMSGSIZE' && x.failedCall === undefined;
+    const mtu = tooBig || payload.length + (a.family === 6 && !/^::ffff:/i.test(a.address) ? 48 : 28) > 1280 ? pathMtu(a.address, o.port) : undefined;
+    const icmp = tooBig
+      ? await icmpOnRetry({ op: 'sendto', address: a.address, port: o.port, payload, pmtuProbe: true }, x.errno!, x.ms, o.timeoutMs)
+      : x.errno && icmpRetryWanted(x.errno, facts?.neighbour)
+        ? await icmpOnRetry({ op: 'sendto', address: a.address, port: o.port, payload }, x.errno, x.ms, o.timeoutMs)
+        : undefined;
     const udpSockets = local ? await udpPortReadings(source, o.port, o.timeoutMs, before) : undefined;
     const tcp = local && x.errno === 'ECONNREFUSED' ? await listenerReading(shared, o.port, o.timeoutMs) : undefined;
     const connected = await udpConnectedCount(shared, bare, o.port, o.timeoutMs);
@@ -141,6 +157,7 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
       ...(x.local ? { local: x.local } : {}),
       ...(x.failedCall ? { failedCall: x.failedCall } : {}),
       sent: x.sent,
+      ...(mtu !== undefined ? { pathMtu: mtu } : {}),
       ...(reply !== undefined ? { reply, replyBytes: x.replyBytes } : {}),
       ...(matched !== undefined ? { matched } : {}),
       ...(udpSockets ? { udpSockets } : {}),
@@ -155,6 +172,8 @@ export async function probeDatagrams(o: ProbeOptions, result: ProbeResult, addre
       ...(x.received ? { replied: x.received.length } : {}),
       ...(expect !== undefined ? { expect, matched: matched === true } : {}),
       request: o.send !== undefined,
+      sent: x.sent,
+      ...(mtu !== undefined ? { pathMtu: mtu } : {}),
       ...(udpSockets ? { udpSockets } : {}),
       ...(tcp ? { tcpListeners: tcp.length } : {}),
       ...(zone !== undefined ? { unknownZone: zone } : {}),

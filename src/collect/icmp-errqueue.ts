@@ -82,6 +82,10 @@ export function readIcmpError(fd: number): IcmpReport | null | undefined {
       const origin = view.getUint8(ee + 4);
       if (origin !== SO_EE_ORIGIN_ICMP && origin !== SO_EE_ORIGIN_ICMP6) return null; // a local error, not an ICMP one
       const report: IcmpReport = { version: origin === SO_EE_ORIGIN_ICMP6 ? 6 : 4, type: view.getUint8(ee + 5), code: view.getUint8(ee + 6) };
+      // ee_info: for a fragmentation needed (ICMPv6 packet too big), the MTU the router reported.
+      const fragNeeded = report.version === 4 ? report.type === 3 && report.code === 4 : report.type === 2;
+      const info = view.getUint32(ee + 8, true);
+      if (fragNeeded && info > 0) report.mtu = info;
       // SO_EE_OFFENDER: the sockaddr right after the 16-byte sock_extended_err (family 0 when unknown).
       const at = ee + 16;
       const family = at + 2 <= control + off + len ? view.getUint16(at, true) : 0;

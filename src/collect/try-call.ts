@@ -51,6 +51,11 @@ export interface TryCallOptions {
   udp?: boolean;
   /** Datagram payload for sendto. */
   payload?: Buffer;
+  /**
+   * sendto: IP_PMTUDISC_PROBE (IPV6_PMTUDISC_PROBE): sent whole with DF set, whatever path MTU the kernel has cached, so
+   * a router whose link is too small answers with a fragmentation needed (packet too big) again, and who it is can be read.
+   */
+  pmtuProbe?: boolean;
   /** Called while the socket is still open after a successful listen (to read the effective backlog back). */
   whileListening?: (info: { inode?: number; port: number }) => Promise<void>;
 }
@@ -94,6 +99,10 @@ const SO_REUSEADDR = 2;
 const SO_REUSEPORT = 15;
 const SO_ERROR = 4;
 const IPV6_V6ONLY = 26;
+const IP_MTU_DISCOVER = 10;
+const IPV6_MTU_DISCOVER = 23;
+/** IP_PMTUDISC_PROBE and IPV6_PMTUDISC_PROBE: DF set, the cached path MTU ignored. */
+const PMTUDISC_PROBE = 3;
 
 function fmt(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
@@ -250,6 +259,10 @@ export async function tryCall(o: TryCallOptions): Promise<TryCallResult> {
 
     // sendto over UDP: IP_RECVERR on our own socket makes an ICMP error (port unreachable...) visible.
     recverr();
+    if (o.pmtuProbe) {
+      if (!step(`setsockopt(${v6 ? 'IPV6_MTU_DISCOVER' : 'IP_MTU_DISCOVER'}, PMTUDISC_PROBE)`, () => l.setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER, int(PMTUDISC_PROBE), 4))) return res;
+      if (mapped && !step('setsockopt(IP_MTU_DISCOVER, PMTUDISC_PROBE)', () => l.setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, int(PMTUDISC_PROBE), 4))) return res;
+    }
     const payload = o.payload ?? Buffer.from('sockscope try sendto\n');
     let sent = -1;
     if (!step(`sendto(${target}, ${payload.length} bytes)`, () => (sent = Number(l.sendto(fd, payload, payload.length, 0, sa, sa.length))))) return res;

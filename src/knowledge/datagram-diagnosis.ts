@@ -3,8 +3,9 @@
 import { diagnoseConnectError } from './connect-diagnosis.js';
 import { neighbourFinding } from './connect-neighbour.js';
 import type { ConnectContext, ConnectDiagnosis } from './connect-context.js';
-import { bareAddress, formatHostPort, ipFamily } from './host-port.js';
+import { bareAddress, formatHostPort } from './host-port.js';
 import { udpIcmpFinding } from './icmp-report.js';
+import { fragmentedNote, pathMtuExceeded, sendFailed } from './datagram-size.js';
 import { udpBoundText, udpDelivery, udpElsewhere, udpOwners, udpSendInstead, type UdpSocketReading } from './udp-delivery.js';
 
 /**
@@ -19,6 +20,10 @@ export interface DatagramContext extends Pick<ConnectContext, 'address' | 'port'
   errno?: string;
   /** The call that returned `errno` at once: the UDP socket's connect() or its send (absent: an error that came later). */
   failedCall?: 'connect' | 'send';
+  /** The datagram's size in bytes (data only). */
+  sent?: number;
+  /** The path MTU the kernel holds for the address (IP_MTU), when read: a large datagram, or EMSGSIZE after the send. */
+  pathMtu?: number;
   /** Bytes that came back (the first datagram, or all until `expect` matched); undefined when nothing came back. */
   replied?: number;
   /** The text the reply had to contain, and whether it did. */
@@ -39,28 +44,22 @@ export interface DatagramContext extends Pick<ConnectContext, 'address' | 'port'
 export type DatagramDiagnosis = Omit<ConnectDiagnosis, 'errno'> & { errno?: string; ok: boolean };
 
 /**
- * An errno only the send gives (a UDP connect() never fails with it): the connect succeeded and the datagram was not
- * sent; any other is said as the connect's or the send's (datagram-probe.ts does not say which). EMSGSIZE is the size limit: 65,535 less the headers, 65,507 bytes of data over IPv4 (an IPv4-mapped address
- * too) and 65,527 over IPv6 (its payload length less the UDP header; no jumbograms); the probe's socket does not set
- * IP_PMTUDISC_DO, so a path MTU does not give it.
+ * What became of one datagram sent to HOST:PORT (debug-connections --udp): answered, refused, dropped, queued, or
+ * unconfirmed; a datagram larger than the path MTU the kernel holds is said to have left in fragments.
  */
-function sendFailed(errno: string, target: string, bare: string): Pick<DatagramDiagnosis, 'summary' | 'nextSteps'> | undefined {
-  const sent = `${target}: the UDP socket's connect() succeeded, but the send failed with ${errno}`;
-  if (errno === 'EMSGSIZE') {
-    const v4 = ipFamily(bare) !== 6 || bare.toLowerCase().startsWith('::ffff:');
-    const [max, why] = v4 ? ['65,507', '65,535 less the 20-byte IPv4 header and the 8-byte UDP header'] : ['65,527', "the IPv6 payload length's 65,535 less the 8-byte UDP header"];
-    return {
-      summary: `${sent}: the datagram is larger than one UDP datagram carries over ${v4 ? 'IPv4' : 'IPv6'}, ${max} bytes of data (${why}); nothing was sent`,
-      nextSteps: [`send at most ${max} bytes per datagram: split the message, or use TCP for larger ones`, 'below the path MTU (typically 1200-1400 bytes on the internet) a datagram is not fragmented either, and fragments are often dropped on the way'],
-    };
-  }
-  return undefined;
-}
-
-/** What became of one datagram sent to HOST:PORT (debug-connections --udp): answered, refused, dropped, queued, or unconfirmed. */
 export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
   const target = formatHostPort(ctx.address, ctx.port);
   const bare = bareAddress(ctx.address);
+  // EMSGSIZE that came after the send returned: the datagram left, and a router's ICMP fragmentation needed (packet
+  // too big) came back (Linux's UDP default, IP_PMTUDISC_WANT, sets DF). Only the send's own EMSGSIZE is the size limit.
+  if (ctx.errno === 'EMSGSIZE' && ctx.failedCall === undefined) return { ok: false, errno: ctx.errno, category: 'other', causes: [], ...pathMtuExceeded(target, bare, ctx.sent ?? 0, ctx.icmp, ctx.pathMtu) };
+  const d = outcome(ctx, target, bare);
+  const frag = ctx.failedCall === undefined && ctx.sent !== undefined ? fragmentedNote(bare, ctx.sent, ctx.pathMtu) : undefined;
+  if (!frag) return d;
+  return { ...d, summary: d.summary + frag.note, nextSteps: d.ok || d.category === 'refused' ? d.nextSteps : [...d.nextSteps, frag.step] };
+}
+
+function outcome(ctx: DatagramContext, target: string, bare: string): DatagramDiagnosis {
   const P = ctx.port;
   const local = ctx.udpSockets !== undefined;
   const tcp = ctx.tcpListeners ? ` (a TCP listener is on port ${P}: debug-connections without --udp tests it)` : '';
@@ -95,7 +94,7 @@ export function diagnoseDatagram(ctx: DatagramContext): DatagramDiagnosis {
       ...(ctx.icmp !== undefined ? { icmp: ctx.icmp, ...(ctx.hostAddresses ? { hostAddresses: ctx.hostAddresses } : {}), ...(ctx.udpSockets ? { udpSockets: ctx.udpSockets } : {}) } : {}),
     };
     const d = diagnoseConnectError(ctx.errno, { address: ctx.address, port: P, timeoutMs: ctx.timeoutMs, datagram: true, ...(ctx.failedCall ? { datagramCall: ctx.failedCall } : {}), ...(ctx.route ? { route: ctx.route } : {}), ...(ctx.unknownZone !== undefined ? { unknownZone: ctx.unknownZone } : {}), ...read });
-    return { ...d, ...sendFailed(ctx.errno, target, bare), ok: false };
+    return { ...d, ...(ctx.failedCall === 'send' ? sendFailed(ctx.errno, target, bare) : undefined), ok: false };
   }
   if (ctx.replied !== undefined) {
     if (ctx.expect !== undefined && !ctx.matched)

@@ -15,6 +15,8 @@ export interface IcmpReport {
   code: number;
   /** The address the ICMP error came from (the offender); absent when the kernel gave none. */
   from?: string;
+  /** A fragmentation needed (ICMPv6 packet too big): the next-hop MTU the router reported (sock_extended_err's ee_info). */
+  mtu?: number;
 }
 
 export type IcmpKind = 'port-unreachable' | 'prot-unreachable' | 'admin-prohibited' | 'host-unreachable' | 'net-unreachable' | 'frag-needed' | 'ttl-exceeded' | 'other';
