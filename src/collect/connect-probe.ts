@@ -109,12 +109,48 @@ export interface ProbeResult {
   verdict: { ok: boolean; summary: string; nextSteps: string[] };
 }
 
+/**
+ * How long a bare connect (no --tls, --send or --expect) is watched for a reset after it succeeded, before the server
+ * is said to accept connections: a server that accepts and resets at once (SO_LINGER {1, 0}, a crash) resets about one
+ * round trip after the handshake (the connect's own time), so twice the connect's time, at least RESET_WATCH_MIN_MS,
+ * at most the timeout. Time the probe spent meanwhile (the listener reading after the connect) counts.
+ */
+export const RESET_WATCH_MIN_MS = 150;
+
+/** A connect's outcome; for a connected socket, `resetWithin` tells whether the peer reset it within `ms` of the connect. */
+export interface TcpConnectResult {
+  ok: boolean;
+  ms: number;
+  errno?: string;
+  message?: string;
+  socket?: NetSocket;
+  local?: string;
+  /** The reset (ECONNRESET...) that came within `ms` of the connect, or undefined when none did (the socket is left open). */
+  resetWithin?: (ms: number) => Promise<{ errno: string; message: string } | undefined>;
+}
+
 /** A TCP connect with a timeout; resolves with the connected socket (caller closes it) or the error code. */
-export function tcpConnect(address: string, port: number, timeoutMs: number): Promise<{ ok: boolean; ms: number; errno?: string; message?: string; socket?: NetSocket; local?: string }> {
+export function tcpConnect(address: string, port: number, timeoutMs: number): Promise<TcpConnectResult> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const s = new NetSocket();
     let done = false;
+    // An error after the connect: kept from the moment of the connect on, so that one before anyone asks is not lost.
+    let late: { errno: string; message: string } | undefined;
+    let connectedAt = 0;
+    const resetWithin = (ms: number) =>
+      new Promise<{ errno: string; message: string } | undefined>((res) => {
+        if (late || s.destroyed) return res(late);
+        const t = setTimeout(() => {
+          s.off('error', onError);
+          res(undefined);
+        }, Math.max(0, connectedAt + ms - performance.now()));
+        const onError = () => {
+          clearTimeout(t);
+          res(late);
+        };
+        s.once('error', onError);
+      });
     const finish = (r: { ok: boolean; errno?: string; message?: string }) => {
       if (done) return;
       done = true;
@@ -123,10 +159,17 @@ export function tcpConnect(address: string, port: number, timeoutMs: number): Pr
       logOsCall('net', `connect ${address}:${port}`, ms, undefined, r.errno ? `error=${r.errno}` : 'ok');
       if (!r.ok) s.destroy();
       // [::1]:48260, as every endpoint sockscope prints (splitEndpoint in knowledge/host-port.ts reads it back).
-      resolve({ ...r, ms, ...(r.ok ? { socket: s, local: formatHostPort(s.localAddress ?? '', s.localPort ?? 0) } : {}) });
+      resolve({ ...r, ms, ...(r.ok ? { socket: s, local: formatHostPort(s.localAddress ?? '', s.localPort ?? 0), resetWithin } : {}) });
     };
     const timer = setTimeout(() => finish({ ok: false, errno: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
-    s.once('connect', () => finish({ ok: true }));
+    s.once('connect', () => {
+      connectedAt = performance.now();
+      s.on('error', (e: NodeJS.ErrnoException) => {
+        late ??= { errno: e.code ?? 'EIO', message: (e.code && errnoMessage(e.code)) || e.message };
+        logOsCall('net', `after connect ${address}:${port}`, msSince(connectedAt), undefined, `error=${late.errno}`);
+      });
+      finish({ ok: true });
+    });
     s.once('error', (e: NodeJS.ErrnoException) => finish({ ok: false, errno: e.code ?? 'EIO', message: (e.code && errnoMessage(e.code)) || e.message }));
     s.connect({ host: connectHost(address), port, family: ipFamily(address) || undefined });
   });
@@ -269,6 +312,13 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
       }
       if ((o.send !== undefined || o.expect !== undefined) && (!o.tls || probe.tls?.ok))
         probe.exchange = await exchange(sock, o.send, o.expect !== undefined ? unescapeText(o.expect) : undefined, o.timeoutMs);
+      else if (!o.tls) {
+        // Nothing else ran on the connection that a reset would end: watch it a little (RESET_WATCH_MIN_MS) so that a
+        // server that accepts and resets at once is "accepted, then reset" (ECONNRESET, as when the reset beat Node's
+        // connect event), not a server that accepts connections.
+        const reset = await c.resetWithin!(Math.min(o.timeoutMs, Math.max(RESET_WATCH_MIN_MS, Math.ceil(2 * c.ms))));
+        if (reset) probe.connect = { ok: false, ms: c.ms, errno: reset.errno, message: reset.message, ...(c.local ? { local: c.local } : {}) };
+      }
       sock.destroy();
       c.socket!.destroy();
     }
