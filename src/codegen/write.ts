@@ -1,6 +1,6 @@
 // Writes generated files atomically (temporary file in the same directory, then rename) and never
 // replaces an existing file unless asked (--force / the wizard's confirm step).
-import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileKind } from '../config/file-read.js';
@@ -89,6 +89,38 @@ export function directoryOutputMessage(dir: string, language: GenLanguage, field
   const name = DEFAULT_OUTPUT_NAMES[language];
   const example = field === '--output' ? `e.g. ${join(dir, name)}` : `a path inside it, e.g. ${dir.replace(/\/+$/, '')}/${name}`;
   return `${dir} is a directory; ${field} names the file to write (${example})`;
+}
+
+/**
+ * The directory entry a write to path replaces: its absolute name with the directories above it resolved
+ * (realpath of the nearest one that exists, so `./r.py`, `sub/../r.py` and `link-to-here/r.py` are one entry).
+ */
+function entryOf(path: string): string {
+  const abs = resolve(path);
+  const rest: string[] = [basename(abs)];
+  for (let d = dirname(abs); ; d = dirname(d)) {
+    try {
+      return join(realpathSync(d), ...rest);
+    } catch {
+      if (dirname(d) === d) return abs;
+      rest.unshift(basename(d));
+    }
+  }
+}
+
+/**
+ * Whether writing a and writing b would write the same file: the same directory entry (entryOf), or two names of
+ * one existing file (a symbolic link to it, a hard link: stat's device and inode).
+ */
+export function sameTarget(a: string, b: string): boolean {
+  if (entryOf(a) === entryOf(b)) return true;
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** Removes a path if it is there; never throws (cleanup must not hide the error that caused it). */

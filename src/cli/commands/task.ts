@@ -48,6 +48,19 @@ function namedOperation(doc: unknown): TaskApi.TaskOperation | undefined {
   return (TASK_OPERATIONS as readonly unknown[]).includes(op) ? (op as TaskApi.TaskOperation) : undefined;
 }
 
+/**
+ * Where a generate task writes its server (the document's `output`, or `config.output` for `generate`), with the
+ * field's name; undefined for other operations and for no path (one that is not a string is the schema's to refuse).
+ */
+function taskWrites(doc: unknown): { path: string; field: string } | undefined {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
+  const task = doc as { operation?: unknown; output?: unknown; config?: unknown };
+  const [value, field] =
+    task.operation === 'generate-server' ? [task.output, 'output'] : task.operation === 'generate' && typeof task.config === 'object' && task.config !== null ? [(task.config as { output?: unknown }).output, 'config.output'] : [undefined, ''];
+  // The schema trims it (api/generate.ts WriteFields.output).
+  return typeof value === 'string' && value.trim() !== '' ? { path: value.trim(), field } : undefined;
+}
+
 function print(doc: unknown): void {
   printJson(doc);
 }
@@ -105,12 +118,13 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
     words.length === 0 ? 'task needs an INPUT: a task file (one JSON object, {"operation": ..., ...}) or - for stdin, e.g. sockscope task check.json' : undefined,
   handler: async (a) => {
     // The task interface and every operation it runs load here only (dynamic import).
-    const [{ checkOutputFree, checkOutputWritable, executeTask, failure, readTaskFile, removeWrittenFiles, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }] = await Promise.all([
+    const [{ checkOutputFree, checkOutputWritable, executeTask, failure, readTaskFile, removeWrittenFiles, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }, { sameTarget }] = await Promise.all([
       import('../../api/task.js'),
       import('../../config/resolve.js'),
       import('../../collect/debug.js'),
       import('../../api/errors.js'),
       import('../../api/config.js'),
+      import('../../codegen/write.js'),
     ]);
     // '-' is stdout: no file (a file named - is ./-).
     const output = a.output === '-' ? undefined : a.output;
@@ -128,6 +142,13 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
       // Checked before running, so a refused --output never costs a side effect (generated files, probes).
       // And that it can be written: a generate task's files would otherwise be left behind by a failed run.
       if (output !== undefined) {
+        // A generate task writing its server where the result goes: the result would replace the server (--force) or
+        // be refused after the task ran ("appeared while the task ran"). Refused before, whatever the spelling.
+        const writes = taskWrites(raw);
+        if (writes !== undefined && sameTarget(writes.path, output)) {
+          const m = `the task's ${writes.field} (${writes.path}) and --output (${output}) name the same file: the result would replace the server; choose another --output`;
+          throw new InvalidInputError(m, [{ path: writes.field, message: m }]);
+        }
         checkOutputFree(output, a.force ?? false);
         checkOutputWritable(output);
       }
