@@ -265,7 +265,7 @@ export async function connectFailureFacts(o: { address: string; port: number; er
  * kernel finds no source address, whatever the port range); undefined when it has one. An IPv4-mapped address is
  * connected from an IPv4 address.
  */
-function noSourceFamily(address: string): ConnectContext['noSourceFamily'] {
+export function noSourceFamily(address: string): ConnectContext['noSourceFamily'] {
   const v6 = isIP(address) === 6 && !/^::ffff:/i.test(address);
   const family = v6 ? 6 : 4;
   if (hostAddresses().some((x) => (isIP(x) === 6 && !/^::ffff:/i.test(x) ? 6 : 4) === family)) return undefined;

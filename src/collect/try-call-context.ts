@@ -10,7 +10,7 @@ import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/
 import { isOrphan } from '../knowledge/interpret-try-holder.js';
 import type { UdpSocketReading } from '../knowledge/udp-delivery.js';
 import { routeTo } from './destination.js';
-import { bareAddress, connectFailureFacts, hostAddresses, routeFacts, udpDropsBefore, udpReading } from './connect-facts.js';
+import { bareAddress, connectFailureFacts, hostAddresses, noSourceFamily, routeFacts, udpDropsBefore, udpReading } from './connect-facts.js';
 import { findSocketHolders } from './getsockopt-locate.js';
 import { readProcText, readSysctls } from './host.js';
 import { createSource } from './index.js';
@@ -129,6 +129,12 @@ async function sendtoFailureFacts(address: string, errno: string): Promise<NonNu
   return { route, ...(await routeFacts(address, route, errno)) };
 }
 
+/** bind/listen EADDRNOTAVAIL: whether this host has no address of the target's family at all (IPv6 disabled), as for a connect. */
+function noFamilyFacts(address: string): NonNullable<TryContext['connectFacts']> | undefined {
+  const none = noSourceFamily(address);
+  return none ? { noSourceFamily: none } : undefined;
+}
+
 export interface TryRun {
   call: TryCallResult;
   context: TryContext;
@@ -211,7 +217,9 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
         ? await sendtoFailureFacts(o.address, call.errno)
         : o.op === 'sendto' && call.errno === 'ECONNREFUSED' && call.icmp
           ? {} // the ICMP port unreachable's sender (added below) is the one fact
-          : undefined;
+          : (o.op === 'bind' || o.op === 'listen') && call.errno === 'EADDRNOTAVAIL'
+            ? noFamilyFacts(bare)
+            : undefined;
   const context: TryContext = {
     op: o.op,
     target: fmt(o.address, o.port),

@@ -74,6 +74,7 @@ export interface TryContext {
    * A failed connect: what debug-connections reads too (collect/connect-facts.ts): the route, this host's listeners
    * on the port, the next hop's neighbour entry, the rejecting route, the sockets to the destination, tcp_tw_reuse.
    * A sendto that an ICMP error ended (EHOSTUNREACH, EHOSTDOWN, ENETUNREACH): the route and the neighbour entry.
+   * A bind or listen that failed with EADDRNOTAVAIL on a host with no address of the target's family: noSourceFamily.
    */
   connectFacts?: Omit<ConnectContext, 'address' | 'port' | 'timeoutMs' | 'hostAddresses'>;
 }

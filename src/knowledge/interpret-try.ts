@@ -9,7 +9,7 @@ import { isV4, relevantHolders, sameAddress, splitZone } from './interpret-try-a
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError } from './interpret-connect.js';
 import { udpDelivery } from './udp-delivery.js';
-import { isLinkLocal } from '../model/socket.js';
+import { isLinkLocal, isLoopback } from '../model/socket.js';
 import { bareAddress, endpointHost } from './host-port.js';
 import type { TryContext, TryInterpretation } from './interpret-try-types.js';
 
@@ -115,6 +115,20 @@ export function interpretTry(c: TryContext): TryInterpretation {
     const iface = (z: string) => (/^\d+$/.test(z) ? `interface index ${z}` : z);
     if (zone !== undefined && zones.includes(zone)) return { ok: false, summary: `${address} is on ${iface(zone)} but not usable yet: tentative (duplicate address detection runs for about a second after it is added) or dadfailed (another host on the link has it)`, details, nextSteps: [`ip -6 addr show dev ${zone}   (tentative or dadfailed next to ${address})`] };
     if (zone !== undefined && zones.length) return { ok: false, summary: `${address} is not an address of ${iface(zone)}: it belongs to another interface, ${zones.map(iface).join(', ')} (a link-local address is one link's; the zone says which)`, details, nextSteps: [`sockscope try ${c.op} '[${address}%${zones[0]}]:${c.port}'   (${address} on ${iface(zones[0])})`, 'ip -br -6 addr show scope link   (the link-local addresses and their interfaces)'] };
+    // No address of the family at all (IPv6 disabled): binding anyway (IP_FREEBIND) would give a socket nobody reaches.
+    const none = c.connectFacts?.noSourceFamily;
+    if (v6 && none?.family === 6) {
+      const instead = isLoopback(address) ? '127.0.0.1' : address === '::' ? '0.0.0.0' : '0.0.0.0 (every IPv4 address) or an IPv4 address of this host';
+      return {
+        ok: false,
+        summary: `${c.target.replace(/:\d+$/, '')} is not an address of this host: this host has no IPv6 address: ${none.disabled ? 'IPv6 is disabled (net.ipv6.conf.all.disable_ipv6=1)' : 'no IPv6 address is configured on any interface'}`,
+        details,
+        nextSteps: [
+          ...(none.disabled !== false ? ['sysctl net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6 net.ipv6.conf.lo.disable_ipv6   (1: IPv6 off; sysctl -w NAME=0 turns it on)'] : ['ip -6 addr   (no address listed: add one, ip -6 addr add ADDR dev IFACE)']),
+          `or ${c.op} ${instead}${isLoopback(address) || address === '::' ? `: sockscope try ${c.op} ${instead}:${c.port}` : ''}`,
+        ],
+      };
+    }
     const summary = `${c.target.replace(/:\d+$/, '')} is not an address of this host${c.hostAddresses?.length ? ` (this host has ${c.hostAddresses.join(', ')})` : ''}`;
     const nonlocal = v6 ? 'net.ipv6.ip_nonlocal_bind=1 (IPv6 has its own switch; net.ipv4.ip_nonlocal_bind does not apply)' : 'net.ipv4.ip_nonlocal_bind=1';
     return { ok: false, summary, details, nextSteps: [`bind ${v6 ? ':: (every IPv6 address)' : '0.0.0.0 (every IPv4 address)'}, or one this host has (ip -br addr)`, `to bind an address before it is configured: IP_FREEBIND on the socket, or sysctl ${nonlocal}`] };
