@@ -1,9 +1,12 @@
 // SOCKET_DEBUG=true logging of every OS call (what, duration, size) to stderr or SOCKET_DEBUG_FILE.
 // A SOCKET_DEBUG_FILE that cannot be opened is bad input (exit 2, checked when logging is switched on); one that
 // fails later (disk full, directory removed) is said once and logging stops: it never fails a collection.
-import { accessSync, appendFileSync, constants, statSync } from 'node:fs';
+// No open() of it blocks: it is always opened O_NONBLOCK (a FIFO without a reader is ENXIO at once, not a hang
+// that Ctrl-C cannot end), and a FIFO or character device is opened once and kept open.
+import { accessSync, closeSync, constants, fstatSync, openSync, statSync, writeSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../cli/errors.js';
+import { fileKind } from '../config/file-read.js';
 import { escapeMessage } from '../model/escape.js';
 
 let forceFile: string | undefined;
@@ -35,24 +38,84 @@ function cannotWrite(file: string, e: unknown): string {
   return `SOCKET_DEBUG_FILE: cannot write the debug log to ${file} (${reason(e)})`;
 }
 
+/** O_NONBLOCK: opening a FIFO without a reader fails (ENXIO) instead of blocking the main thread for good. */
+const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+/** A FIFO or character device, opened once: reopened per line, a FIFO's reader would see end-of-file after the first. */
+let held: { file: string; fd: number } | undefined;
+
+/**
+ * Opens SOCKET_DEBUG_FILE without blocking. A regular file: the descriptor, to be closed after the line. A FIFO or
+ * a character device: kept open (held) from then on. Anything else is closed and refused, naming what it is.
+ */
+function openLog(file: string): number {
+  if (held?.file === file) return held.fd;
+  let fd: number;
+  try {
+    fd = openSync(file, OPEN_FLAGS, 0o666);
+  } catch (e) {
+    // ENXIO: a FIFO without a reader, or a UNIX socket (which open() never opens).
+    const st = (e as NodeJS.ErrnoException).code === 'ENXIO' ? statOrUndefined(file) : undefined;
+    if (st?.isFIFO()) throw new Error(`${reason(e)}: a FIFO with no reader`);
+    if (st?.isSocket()) throw new Error(notTaken(st));
+    throw e;
+  }
+  const st = fstatSync(fd);
+  if (st.isFile()) return fd;
+  if (!st.isFIFO() && !st.isCharacterDevice()) {
+    closeSync(fd);
+    throw new Error(notTaken(st));
+  }
+  if (held) closeQuietly(held.fd);
+  held = { file, fd };
+  return fd;
+}
+
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** "is a socket: ..." for what takes no log lines (a block device, a socket, a directory). */
+function notTaken(st: Stats): string {
+  return `it is a ${fileKind(st)}; a regular file, a FIFO or a character device takes the log`;
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * With logging on and SOCKET_DEBUG_FILE set: a file that can never be written is refused before any command
- * runs (UsageError: exit 2, naming the variable and the reason). Checked with access(2), not opened: opening
- * created the file for commands that log nothing (errno) and blocked on a FIFO without a reader.
+ * runs (UsageError: exit 2, naming the variable and the reason). A regular file (or one to be created) is checked
+ * with access(2), not opened: opening created the file for commands that log nothing (errno). A FIFO or a
+ * character device is opened now, non-blocking, and kept (a FIFO without a reader is refused: ENXIO); a socket,
+ * a block device or a directory is refused naming what it is. Nothing here waits.
  */
 export function checkDebugFile(): void {
   const file = process.env.SOCKET_DEBUG_FILE;
   if (!debugEnabled() || !file) return;
   try {
-    let exists = true;
+    let st;
     try {
-      if (statSync(file).isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' });
+      st = statSync(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      exists = false;
+      // A file to be created needs a writable directory (a missing one: ENOENT, as opening it said).
+      accessSync(dirname(file), constants.W_OK);
+      return;
     }
-    // A file to be created needs a writable directory (a missing one: ENOENT, as opening it said).
-    accessSync(exists ? file : dirname(file), constants.W_OK);
+    if (st.isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' });
+    if (st.isFile()) accessSync(file, constants.W_OK);
+    else if (st.isFIFO() || st.isCharacterDevice()) openLog(file);
+    else throw new Error(notTaken(st));
   } catch (e) {
     throw new UsageError(cannotWrite(file, e));
   }
@@ -72,7 +135,15 @@ function sayProblem(): void {
 /** Appends a line to SOCKET_DEBUG_FILE; a failure stops the logging and is kept to be said once, never thrown. */
 function append(file: string, line: string): void {
   try {
-    appendFileSync(file, line);
+    // Opened per line (a file removed or rotated is created again), except a FIFO or a device: kept open.
+    const fd = openLog(file);
+    try {
+      const bytes = Buffer.from(line);
+      // A full pipe (EAGAIN, non-blocking) fails the write: logging stops, said once; it never waits.
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    } finally {
+      if (held?.fd !== fd) closeSync(fd);
+    }
   } catch (e) {
     problem = `${cannotWrite(file, e)}; OS-call logging stopped`;
     unsaid = true;

@@ -37,7 +37,7 @@ for (const [file, reason] of [
   }
 }
 
-test('the check creates nothing and never blocks: a command that logs nothing leaves no file; a FIFO without a reader does not hang', () => {
+test('the check creates nothing and never blocks: a command that logs nothing leaves no file; a FIFO without a reader is refused at once', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sockscope-debugcheck-'));
   try {
     const file = join(dir, 'never.log');
@@ -47,7 +47,9 @@ test('the check creates nothing and never blocks: a command that logs nothing le
     const fifo = join(dir, 'fifo');
     assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
     const f = run(['errno', 'ECONNRESET'], { SOCKET_DEBUG: 'true', SOCKET_DEBUG_FILE: fifo });
-    assert.equal(f.status, 0, `opening a FIFO with no reader blocked (status ${f.status}, signal ${f.signal})`);
+    // Refused (exit 2), not opened blocking (review s22: test/collect/debug-file-fifo.test.ts).
+    assert.equal(f.status, 2, `opening a FIFO with no reader blocked (status ${f.status}, signal ${f.signal})`);
+    assert.match(f.stderr, /a FIFO with no reader/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
