@@ -17,7 +17,7 @@ import type { ProbeResult } from '../collect/connect-probe.js';
 import type { ErrnoLookup } from '../knowledge/errno.js';
 import type { OptionReport } from '../knowledge/socket-options.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
-import { jsonText } from '../model/escape.js';
+import { escapeMessage, jsonText } from '../model/escape.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
 import { ConfigError, InvalidInputError, OutputUnwritableError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
@@ -154,10 +154,18 @@ export function classifyError(e: unknown): { exitCode: 1 | 2; code: string; mess
   return { exitCode: 1, code: 'runtime-error', message, issues: [] };
 }
 
-/** The failure document for an error (and its exit code). */
+/**
+ * The failure document for an error (and its exit code). Its message and each issue's path and message are
+ * escaped text (escapeMessage: C0 and C1 controls, DEL, bidi and invisible characters as \x1b, \u009b, \u202e),
+ * as the CLI's stderr shows the same messages and --json's recommendation messages are: they quote the task's
+ * own text (an errno code, an unknown field's name, the input file's name) and a shared validator's words,
+ * and a program that prints `error.message` must not be driven by them. A backslash stays as it is: a value
+ * a message quotes (briefValue's JSON form) is escaped already.
+ */
 export function failure(e: unknown, operation?: TaskOperation): { exitCode: 1 | 2; document: TaskFailure } {
   const c = classifyError(e);
-  return { exitCode: c.exitCode, document: { ok: false, ...(operation ? { operation } : {}), error: { code: c.code, message: c.message, issues: c.issues } } };
+  const issues = c.issues.map((i) => ({ ...i, path: escapeMessage(i.path), message: escapeMessage(i.message) }));
+  return { exitCode: c.exitCode, document: { ok: false, ...(operation ? { operation } : {}), error: { code: c.code, message: escapeMessage(c.message), issues } } };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { printJson, type NamesMissingPositionals } from '../options.js';
 import { UsageError, briefWord } from '../errors.js';
 import { briefValue } from '../../model/input-error.js';
+import { escapeMessage } from '../../model/escape.js';
 import type * as TaskApi from '../../api/task.js';
 
 /** api/task.ts's list (the type keeps the two equal): `--help` without loading every library operation. */
@@ -177,7 +178,7 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
         // The result is lost: so are the files the task wrote (a failed run leaves nothing behind).
         const removed = removeWrittenFiles(outcome.document, task);
         outcome = failure(e, outcome.document.operation);
-        if (removed.length) outcome.document.error.message += `; removed the files the task wrote (${removed.join(', ')})`;
+        if (removed.length) outcome.document.error.message += `; removed the files the task wrote (${removed.map(escapeMessage).join(', ')})`; // escaped as failure() escapes the rest
       }
     }
     if (outcome.exitCode !== 0 || output === undefined) print(outcome.document);
