@@ -4,6 +4,7 @@
 import { closeWaitPeer, closeWaitStep, heldBy, isOrphan, who } from './interpret-try-holder.js';
 import { holderState, isV4 } from './interpret-try-address.js';
 import { endpointHost } from './host-port.js';
+import { ORPHAN_RETRIES } from '../model/socket.js';
 import type { PortHolder, TryContext, TryInterpretation } from './interpret-try-types.js';
 
 /** The sockets on the port whose address can conflict with the target, by kind. */
@@ -82,7 +83,7 @@ export function addressInUse(c: TryContext, { listeners, tw, others }: HeldPort,
     // A FIN_WAIT2 orphan whose peer is here in CLOSE_WAIT: the process that has not closed that end is the cause.
     const stuck = orphans.find(closeWaitPeer);
     if (stuck) next.push(closeWaitStep(stuck));
-    if (orphans.length) next.push(`wait: an orphan goes away on its own, in FIN_WAIT1, CLOSING or LAST_ACK once the peer acknowledges its FIN or after net.ipv4.tcp_orphan_retries retransmissions or window probes (0 means 8), in FIN_WAIT2 after net.ipv4.tcp_fin_timeout (60 s)${kill}`);
+    if (orphans.length) next.push(`wait: an orphan goes away on its own, in FIN_WAIT1, CLOSING or LAST_ACK once the peer acknowledges its FIN or after ${ORPHAN_RETRIES}, in FIN_WAIT2 after net.ipv4.tcp_fin_timeout (60 s)${kill}`);
     return { ok: false, summary, details, nextSteps: next };
   }
   if (tw.length) {

@@ -22,6 +22,13 @@ export type SocketState = (typeof TCP_STATES)[number];
  */
 export const ORPHAN_STATES: ReadonlySet<string> = new Set<SocketState>(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK']);
 
+/**
+ * How long the kernel keeps retrying an orphan (a socket its application closed, in FIN_WAIT1, CLOSING or
+ * LAST_ACK) before dropping it: tcp_write_timeout gives a dead socket net.ipv4.tcp_orphan_retries, not
+ * tcp_retries2, and tcp_orphan_retries() makes 0 mean 8 while the RTO is below its maximum.
+ */
+export const ORPHAN_RETRIES = 'net.ipv4.tcp_orphan_retries retransmissions or window probes (0 means 8)';
+
 /** Kernel numbering of TCP states (include/net/tcp_states.h): used by procfs and netlink. */
 export const KERNEL_STATE_BY_NUMBER: Record<number, SocketState> = {
   1: 'ESTABLISHED',

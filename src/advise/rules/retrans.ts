@@ -1,6 +1,6 @@
 // Retransmissions: host-wide RetransSegs over what was sent (SYN retransmissions told apart), and sockets stuck retransmitting.
 import type { Snapshot, Sysctls } from '../../model/snapshot.js';
-import type { Socket } from '../../model/socket.js';
+import { ORPHAN_RETRIES, ORPHAN_STATES, type Socket } from '../../model/socket.js';
 import { factsFor, factsOf, groupLabel, groupPortFields, socketKey } from '../facts.js';
 import { fmtPct, fmtSeconds, fmtUsAsMs } from '../format.js';
 import type { Rule } from '../rule.js';
@@ -209,6 +209,24 @@ function bbrAdvice(retransmitting: readonly Socket[], sysctls: Sysctls): string 
 
 const ACTIVE = new Set(['ESTABLISHED', 'FIN_WAIT1', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
 
+/** An orphan: a socket its application has closed (inode 0: no file holds it) that the kernel still finishes. */
+const isOrphan = (s: Socket): boolean => s.inode === 0 && ORPHAN_STATES.has(s.state);
+
+/** ss's state names (ss -K -t state NAME) of the states an orphan retransmits in. */
+const SS_STATE: Record<string, string> = { FIN_WAIT1: 'fin-wait-1', LAST_ACK: 'last-ack', CLOSING: 'closing' };
+
+/**
+ * socket-retransmitting's fix, by whose the stuck sockets are: a live socket's application can give up (its
+ * retries are net.ipv4.tcp_retries2's); an orphan has no application left, and the kernel's tcp_write_timeout
+ * gives a dead socket net.ipv4.tcp_orphan_retries instead (ORPHAN_RETRIES).
+ */
+const RETRANS_FIX = {
+  path: 'Check the path to the peer (ping, tracepath, firewall rules)',
+  live: 'let the application give up sooner with TCP_USER_TIMEOUT or keepalive, or lower net.ipv4.tcp_retries2 (15 = about 15 minutes)',
+  orphan: (n: number, filter: string) =>
+    `${n === 1 ? 'the orphan' : `the ${n} orphans`} (closed by ${n === 1 ? 'its' : 'their'} application, inode 0) ${n === 1 ? 'is' : 'are'} dropped after ${ORPHAN_RETRIES}: roughly 100 s or more with backoff, depending on the RTO; no application setting or tcp_retries2 applies to ${n === 1 ? 'it' : 'them'} any more: lower net.ipv4.tcp_orphan_retries to give up sooner, or as root end ${n === 1 ? 'it' : 'them'} now with ss -K -t ${filter}`,
+} as const;
+
 /**
  * Consecutive retransmission-timer expiries (icsk_retransmits: the third field of ss "timer:(on,200ms,N)",
  * netlink idiag_retrans, procfs retrnsmt). Without a timer field, tcp_info's unacked retransmitted
@@ -242,9 +260,14 @@ const socketRetransmitting: Rule = {
         });
       });
       if (stuck.length === 0) continue;
+      const orphaned = stuck.filter(isOrphan);
+      const orphans = orphaned.length;
+      const filter = `${g.direction === 'in' ? 'sport' : 'dport'} = :${g.port}`;
+      // ss -K by the orphans' states: a live connection to the same port is left alone.
+      const orphanFilter = `${[...new Set(orphaned.map((s) => `state ${SS_STATE[s.state]}`))].join(' ')} '( ${filter} )'`;
       const shown = stuck
         .slice(0, 3)
-        .map((s) => `${s.peer.address}:${s.peer.port} ${s.state} ${rtoBackoffs(s)} retransmission timeouts in a row${s.tcpInfo?.totalRetrans != null ? ` (total ${s.tcpInfo.totalRetrans})` : ''}${s.tcpInfo?.rtoMs != null ? `, rto ${s.tcpInfo.rtoMs} ms` : ''}${s.tcpInfo?.rttUs != null ? `, rtt ${fmtUsAsMs(s.tcpInfo.rttUs)}` : ''}`);
+        .map((s) => `${s.peer.address}:${s.peer.port} ${s.state}${isOrphan(s) ? ' (orphan: closed, inode 0)' : ''} ${rtoBackoffs(s)} retransmission timeouts in a row${s.tcpInfo?.totalRetrans != null ? ` (total ${s.tcpInfo.totalRetrans})` : ''}${s.tcpInfo?.rtoMs != null ? `, rto ${s.tcpInfo.rtoMs} ms` : ''}${s.tcpInfo?.rttUs != null ? `, rtt ${fmtUsAsMs(s.tcpInfo.rttUs)}` : ''}`);
       out.push({
         id: this.id,
         severity: 'warning',
@@ -253,8 +276,8 @@ const socketRetransmitting: Rule = {
         message: `${stuck.length} connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} ${stuck.length === 1 ? 'is' : 'are'} stuck retransmitting: the peer is unreachable or the path drops packets`,
         evidence: `${shown.join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''} (warning at ${min})`,
         fix:
-          `Check the path to the peer (ping, tracepath, firewall rules); let the application give up sooner with TCP_USER_TIMEOUT or keepalive, or lower net.ipv4.tcp_retries2 (15 = about 15 minutes). ` +
-          `Confirm: ss -tnoi '( ${g.direction === 'in' ? 'sport' : 'dport'} = :${g.port} )' (timer:(on,...) with a growing retrans count)`,
+          `${RETRANS_FIX.path}; ${orphans === stuck.length ? RETRANS_FIX.orphan(orphans, orphanFilter) : orphans > 0 ? `for the live ones, ${RETRANS_FIX.live}; ${RETRANS_FIX.orphan(orphans, orphanFilter)}` : RETRANS_FIX.live}. ` +
+          `Confirm: ss -tnoi '( ${filter} )' (timer:(on,...) with a growing retrans count)`,
       });
     }
     return out;
