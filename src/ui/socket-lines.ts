@@ -91,6 +91,15 @@ function timewaitSock(s: Socket): boolean {
   return s.protocol === 'tcp' && (s.state === 'TIME_WAIT' || (s.timer?.name === 'timewait' && !s.inode));
 }
 
+/**
+ * A connection request (struct request_sock, TCP_NEW_SYN_RECV): SYN_RECV with no socket file. The kernel
+ * keeps it on the listener until the handshake completes, and inet_diag reports no tcp_info or skmem for it
+ * (inet_req_diag_fill() writes only the base message), whichever collector reads it.
+ */
+function requestSock(s: Socket): boolean {
+  return s.protocol === 'tcp' && s.state === 'SYN_RECV' && !s.inode;
+}
+
 /** Why tcp_info or skmem is missing: none kept by the kernel, not asked yet (the home view's snapshot), or not readable by this collector. */
 function noDetails(s: Socket, c: SocketLinesContext, what: string, how: string): string {
   // First: whatever was asked and whichever collector, the kernel has none to give.
@@ -98,6 +107,7 @@ function noDetails(s: Socket, c: SocketLinesContext, what: string, how: string):
     return s.state === 'TIME_WAIT'
       ? `none: the kernel keeps no ${what} for a TIME_WAIT socket`
       : `none: the kernel keeps this FIN_WAIT2 orphan as a timewait socket (timer timewait), with no ${what}, as in TIME_WAIT`;
+  if (requestSock(s)) return `none: the kernel keeps no ${what} for a SYN_RECV request (the handshake is not complete: no socket is made until it is)`;
   if (c.source !== undefined && DETAILED_SOURCES.has(c.source) && !c.detailsSeen)
     return c.paused ? `not collected: paused before ${what} was collected (the view the snapshot was taken for does not ask for it); resume refreshing` : `not collected yet: the next refresh asks for ${what}`;
   return `not available from this collector (${how})`;
