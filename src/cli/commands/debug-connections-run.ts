@@ -127,7 +127,9 @@ export function formatProbe(r: ProbeResult): string {
     if (a.exchange) {
       const x = a.exchange;
       out.push(`  sent:     ${x.failedStep === 'write' && x.error ? `nothing: the write failed (${escapeControl(x.error)})` : jsonText(x.sent)}`);
-      out.push(`  reply:    ${a.exchange.received ? escapeControl(a.exchange.received.slice(0, 200)) : '(nothing)'}${a.exchange.received.length > 200 ? '...' : ''}`);
+      // A read that failed (a reset while waiting for the reply) is said on the reply line, as --json's failedStep 'read'.
+      const readFailed = x.failedStep === 'read' && x.error ? `; the read failed with ${escapeControl(x.error)}` : '';
+      out.push(`  reply:    ${x.received ? escapeControl(x.received.slice(0, 200)) : '(nothing)'}${x.received.length > 200 ? '...' : ''}${readFailed}`);
       if (a.exchange.ok !== undefined) out.push(`  expect:   ${a.exchange.ok ? 'matched' : `NOT matched${a.exchange.error ? ` (${a.exchange.error})` : ''}`}`);
     }
     out.push(`  existing: ${r.protocol === 'udp' ? udpExistingLine(a.existing) : existingLine(a.existing)}`);
