@@ -83,7 +83,7 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
       'connect() on BSD, macOS and Windows when the 4-tuple is in use, e.g. from a fixed local port whose earlier connection is in TIME_WAIT; on Windows ephemeral port exhaustion also shows as WSAEADDRINUSE (or WSAENOBUFS). Linux reports EADDRNOTAVAIL for these.',
     ],
     fixes: [
-      'Find the holder: `sockscope try bind :PORT` or `ss -ltnp \'sport = :PORT\'`; stop it or choose another port.',
+      'Find the holder: `sockscope try bind 0.0.0.0:PORT` (the wildcard conflicts with a holder on any IPv4 address; `[::]:PORT` for IPv6) or `ss -ltnp \'sport = :PORT\'`; stop it or choose another port.',
       'Set SO_REUSEADDR before bind() in every server (it lets a restart bind over TIME_WAIT, and is safe on Linux).',
       'Use SO_REUSEPORT only when several processes should share the port on purpose.',
       'Decide IPV6_V6ONLY explicitly when binding both [::] and 0.0.0.0.',
@@ -246,7 +246,7 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
     fixes: ['Check memory and cgroup limits; reduce buffer sizes.'],
   },
   EMSGSIZE: {
-    meaning: 'The message is too large to send atomically: a UDP datagram above 65507 bytes, or above the path MTU with IP_DONTFRAG / IP_PMTUDISC_DO set.',
+    meaning: 'The message is too large to send atomically: a UDP datagram above 65,507 bytes of data (65,527 over IPv6) fails in the send; a datagram above the path MTU fails in the send with IP_PMTUDISC_DO / IP_DONTFRAG set, and otherwise is sent with DF set (Linux\'s UDP default, IP_PMTUDISC_WANT): a router whose link is smaller drops it and answers with an ICMP fragmentation needed, which comes back as EMSGSIZE on a connected or IP_RECVERR socket after the send.',
     calls: ['send', 'sendto', 'sendmsg'],
     causes: ['Datagram larger than the protocol maximum.', 'Path MTU discovery says the packet does not fit (DF set).', 'Unix datagram larger than the receiver\'s buffer allows.'],
     fixes: ['Split the payload into datagrams below the path MTU (typically 1200-1400 bytes for the internet), or use TCP.'],

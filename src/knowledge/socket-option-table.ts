@@ -150,7 +150,7 @@ export const SOCKET_OPTIONS: readonly SocketOptionInfo[] = [
     name: 'SO_ERROR', level: 'SOL_SOCKET', linux: 4, type: 'int', size: 4, unit: 'errno', appliesTo: 'any', readOnly: true, readClears: true,
     default: '0 (no pending error)',
     summary: 'The pending asynchronous error (an errno), cleared by reading it.',
-    details: 'After a non-blocking connect() reports writable, getsockopt(SO_ERROR) says whether it succeeded (0) or why not (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...). Reading it CLEARS it: reading another process\'s socket with pidfd_getfd consumes the error that process was going to see, so read-only inspection should skip it unless asked. Look the number up with `sockscope errno`.',
+    details: 'After a non-blocking connect() reports writable, getsockopt(SO_ERROR) says whether it succeeded (0) or why not (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...). Reading it CLEARS it: reading another process\'s socket with pidfd_getfd consumes the error that process was going to see, so read-only inspection should skip it unless asked. Look the number up with `sockscope errno NUMBER` (`sockscope errno 111`: ECONNREFUSED).',
     platforms: {
       freebsd: same('SO_ERROR', 0x1007, 'Errno numbers differ from Linux (ECONNRESET is 54).'),
       macos: same('SO_ERROR', 0x1007, 'Errno numbers differ from Linux (ECONNRESET is 54).'),
