@@ -6,7 +6,7 @@ import { completeLine, completionCommand } from './completion.js';
 import { UsageError, briefWords, capMessage } from './errors.js';
 import { refuseBooleanValues, refuseRepeatedFlags } from './flag-guards.js';
 import { guardOutputStreams } from './output-streams.js';
-import { helpAsFlag, inHouseWords, missingPositionals, notACommand, oneLine, unknownAsTyped } from './yargs-messages.js';
+import { dashedPositional, helpAsFlag, inHouseWords, missingPositionals, notACommand, oneLine, unknownAsTyped } from './yargs-messages.js';
 import { positionalsAfterDoubleDash, skipHelpCache } from './yargs-patches.js';
 import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
@@ -89,8 +89,13 @@ export function buildCli(words: string[]) {
         throw err;
       }
       // yargs counts a command's positional arguments before the command's code runs, in words that name none.
+      // `errno -ECONNRESET`: yargs read the word as short flags -E -C ...; said so, with how to give it.
+      if (/^(Not enough non-option arguments|Unknown arguments?:)/.test(msg ?? '')) {
+        const dashed = dashedPositional(argv, cli);
+        if (dashed) throw new UsageError(dashed);
+      }
       if (/^Not enough non-option arguments/.test(msg ?? '')) throw new UsageError(missingPositionals(cli) ?? oneLine(msg));
-      throw new UsageError(oneLine(notACommand(msg ?? '', cli) ?? inHouseWords(msg ?? '', argv, cli) ?? unknownAsTyped(msg ?? '', argv) ?? msg));
+      throw new UsageError(oneLine(notACommand(msg ?? '', cli) ?? inHouseWords(msg ?? '', argv, cli) ?? unknownAsTyped(msg ?? '', argv, cli) ?? msg));
     });
   for (const c of commands) cli = cli.command(c as never);
   // yargs' completion command prints its script on any line that names it, before it looks at --help: so

@@ -26,7 +26,7 @@ const camelCase = (name: string) => name.replace(/-+([^-])/g, (_, c: string) => 
  * up in the raw words before `--` (`--name`, `--name=value`, `--no-name`, short clusters `-xy`); a name no
  * flag word accounts for (a stray positional word) is kept as yargs gives it. undefined: not that message.
  */
-export function unknownAsTyped(msg: string, words: readonly string[]): string | undefined {
+export function unknownAsTyped(msg: string, words: readonly string[], cli?: unknown): string | undefined {
   const m = /^Unknown arguments?: ([^]*)$/.exec(msg);
   if (!m) return undefined;
   const unknown = m[1].split(', ');
@@ -42,7 +42,8 @@ export function unknownAsTyped(msg: string, words: readonly string[]): string | 
       const base = name.startsWith('no-') ? name.slice(3) : undefined;
       const names = [name, camelCase(name), ...(base ? [base, camelCase(base)] : [])];
       if (!names.some((n) => unknown.includes(n))) continue;
-      add(`--${name}`);
+      const near = nearestFlag(name, cli);
+      add(near ? `--${name} (did you mean --${near}?)` : `--${name}`);
       for (const n of names) left.delete(n);
     } else if (/^-[^-]/.test(w)) {
       for (const c of w.slice(1).split('=')[0]) {
@@ -54,6 +55,51 @@ export function unknownAsTyped(msg: string, words: readonly string[]): string | 
   }
   const all = [...typed, ...unknown.filter((n) => left.has(n))];
   return `Unknown argument${all.length === 1 ? '' : 's'}: ${all.join(', ')}`;
+}
+
+/** Edit distance with a swap of two neighbours counted as one edit (--prot is one from --port). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The running command's flag (global flags too, an on/off flag's --no- form) nearest an unknown `--name`, when
+ * one is near: a flag the name begins (3 characters or more), else one or two edits (two for names of 6 or more).
+ */
+function nearestFlag(name: string, cli: unknown): string | undefined {
+  const options = (cli as { getOptions?: () => { key?: Record<string, unknown>; boolean?: string[] } } | undefined)?.getOptions?.();
+  if (!options?.key || name.length > 64) return undefined;
+  const kebab = Object.keys(options.key).filter((k) => k.length > 1 && !/[A-Z]/.test(k) && !['$0', '_'].includes(k));
+  const names = [...kebab, ...kebab.filter((k) => options.boolean?.includes(k) && k !== 'help' && k !== 'version').map((k) => `no-${k}`)];
+  const near = names
+    .map((n) => ({ n, prefix: name.length >= 3 && n.startsWith(name), d: editDistance(name, n) }))
+    .filter((x) => x.prefix || x.d <= (Math.min(name.length, x.n.length) >= 6 ? 2 : 1))
+    .sort((a, b) => Number(b.prefix) - Number(a.prefix) || a.d - b.d || a.n.length - b.n.length);
+  return near[0]?.n;
+}
+
+/**
+ * A word like -ECONNRESET or -SO_RCVBUF given to a command that takes a positional: yargs read it as short flags
+ * (-E -C ...), and said "errno needs a CODE" or "Unknown arguments: -S, -O, ...". Said what happened and how
+ * to pass it (without the dash). undefined: no such word.
+ */
+export function dashedPositional(words: readonly string[], cli: unknown): string | undefined {
+  const command = (cli as { getInternalMethods?: () => { getContext?: () => { commands?: string[] } } }).getInternalMethods?.().getContext?.().commands?.[0];
+  const takesPositional = commands.some((c) => typeof c.command === 'string' && c.command.split(' ')[0] === command && /[<[]/.test(c.command));
+  if (!command || !takesPositional) return undefined;
+  const end = words.indexOf('--');
+  const word = (end < 0 ? words : words.slice(0, end)).find((w) => /^-[A-Za-z][A-Za-z0-9_]{3,}$/.test(w));
+  if (!word) return undefined;
+  const letters = [...word.slice(1).replace(/_/g, '')].slice(0, 3).map((c) => `-${c}`).join(', ');
+  // Not "after --": errno and options take the word as typed there, and no name begins with a dash.
+  return `${word} was read as short flags (${letters}, ...): give it without the dash (sockscope ${command} ${word.slice(1)})`;
 }
 
 /** The command names a user may type (the monitor is the command without a name). */
