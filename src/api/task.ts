@@ -21,7 +21,8 @@ import { escapeMessage, jsonText } from '../model/escape.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
 import { ConfigError, InvalidInputError, OutputUnwritableError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
-import { briefValue } from '../model/input-error.js';
+import { briefValue, formatPath } from '../model/input-error.js';
+import { firstDuplicateKey } from './json-duplicate-keys.js';
 import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles, type GenerateServerReport } from './generate.js';
 import { analyze, AnalyzeInputSchema, analyzeStates } from './host.js';
 import { debugConnection, DebugConnectionInputSchema, inspectOptions, InspectOptionsInputSchema, type InspectOptionsReport } from './inspect.js';
@@ -267,12 +268,23 @@ export function readTaskFile(path: string): unknown {
     const message = `cannot read ${path === '-' ? 'stdin' : path}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message}`;
     throw new InvalidInputError(message, [{ path: '', message }], 'unreadable-input');
   }
+  let value: unknown;
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
+    text = text.replace(/^\uFEFF/, '');
+    value = JSON.parse(text);
   } catch (e) {
     const message = `${path === '-' ? 'stdin' : path} is not valid JSON: ${(e as Error).message}`;
     throw new InvalidInputError(message, [{ path: '', message: (e as Error).message }], 'invalid-json');
   }
+  // JSON.parse keeps the last of two equal keys without a word ({"code": "104", "code": "EPERM"} ran EPERM); a config
+  // file's duplicate keys are refused too. Only here, on the text: executeTask(value) takes what it is given.
+  const dup = firstDuplicateKey(text);
+  if (dup !== undefined) {
+    const at = formatPath(dup.path);
+    const key = briefValue(dup.key);
+    throw new InvalidInputError(`${where} has the key ${key} twice in one object (at ${at}); JSON keys must be unique (the last would silently win)`, [{ path: at, message: `the key ${key} is given twice in this object` }]);
+  }
+  return value;
 }
 
 /**
