@@ -79,26 +79,40 @@ export function queueBytes(n: number): string {
   return `${i === 0 || v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10)} ${units[i]}`;
 }
 
-/** The UDP socket with the most bytes waiting: each socket of a port (an SO_REUSEPORT group, an address beside 0.0.0.0) fills and drops on its own. */
-function fullestUdp(s: PortSummary): number {
-  return s.listeners.reduce((a, l) => Math.max(a, l.acceptQueue), 0);
+/**
+ * The bytes waiting in the port's fullest UDP socket, connected or not: each socket of a port (an SO_REUSEPORT
+ * group, an address beside 0.0.0.0, a connected socket per client as QUIC servers keep) fills and drops on
+ * its own. The unconnected ones are the listeners, each with its queue; the connected ones are only in the
+ * port's recvQ (every socket's bytes added up), so theirs is what the listeners leave of it: exact with one
+ * connected socket, and with several their bytes together, never less than the fullest one's (the summary
+ * keeps no per-socket maximum; a sum hides no full socket, where an average would).
+ */
+export function fullestUdp(s: PortSummary): number {
+  let listened = 0;
+  let fullest = 0;
+  for (const l of s.listeners) {
+    listened += l.acceptQueue;
+    fullest = Math.max(fullest, l.acceptQueue);
+  }
+  return Math.max(fullest, s.recvQ - listened);
 }
 
 /**
  * The QUEUE cell. TCP and unix (a unix row's listeners are LISTEN sockets, stream or seqpacket, whose Recv-Q
  * and Send-Q are connections waiting for accept() and the backlog, as `ss -xl` shows them): the fullest
  * listener's accept queue / backlog, in connections (the port view lists every listener). UDP: the bytes
- * waiting to be read in the port's fullest socket, with the unit ("7.3 KiB").
+ * waiting to be read in the port's fullest socket, connected or not (fullestUdp), with the unit ("7.3 KiB").
  */
 export function listenQueue(s: PortSummary): string {
-  if (s.listeners.length === 0) return '-';
+  // A UDP port's connected sockets have queues of their own: bytes even when no unconnected socket is left.
   if (s.protocol === 'udp') return queueBytes(fullestUdp(s));
+  if (s.listeners.length === 0) return '-';
   const l = fullestListener(s)!;
   // procfs and netstat cannot see the backlog (null): say so rather than show 0.
   return `${l.acceptQueue}/${l.backlog == null ? '?' : l.backlog}`;
 }
 
-/** Accept-queue fill of the fullest TCP or unix listener, bytes queued in the fullest UDP socket (for sorting): 0 when there is no listener. */
+/** Accept-queue fill of the fullest TCP or unix listener (0 when there is none), bytes queued in the fullest UDP socket, connected or not (for sorting). */
 export function queueFill(s: PortSummary): number {
   if (s.protocol === 'udp') return fullestUdp(s);
   const l = fullestListener(s);
