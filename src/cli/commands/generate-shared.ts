@@ -7,6 +7,7 @@ import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
 import type * as CodegenOptions from '../../codegen/options.js';
 import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES, nextStepLines } from '../../codegen/languages.js';
 import { directoriesAmong, directoryOutputMessage, existingFiles, FileExistsError, missingDirectories, specialFileMessage, specialFilesAmong, writeFilesAtomic } from '../../codegen/write.js';
+import { cameFromNonUtf8Word } from '../../collect/argv-bytes.js';
 import { UsageError, briefWord } from '../errors.js';
 import { givenOnce } from '../given-once.js';
 import { printJson } from '../options.js';
@@ -212,6 +213,14 @@ async function confirmOverwrite(paths: string[]): Promise<boolean | 'interrupted
   }
 }
 
+/**
+ * Why an --output whose bytes were not UTF-8 is refused (collect/argv-bytes.ts): Node read it with U+FFFD and
+ * would write a file under that other name (caf\xEF\xBF\xBD.c for caf\xe9.c). The task command says it too.
+ */
+export function nonUtf8OutputMessage(path: string): string {
+  return `--output ${path} is not valid UTF-8 (Node decodes command-line words as UTF-8, with U+FFFD for such bytes, so a file of another name would be written); choose a UTF-8 name (or rename the file)`;
+}
+
 /** The handler body of generate-server / generate-tcp-server. */
 export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<void> {
   const { input, typed } = argsToTypedInput(a, fixedType);
@@ -225,6 +234,8 @@ export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<v
     printJson(r);
     return;
   }
+  // A name that was not UTF-8 on the command line reached us with U+FFFD: writing it would create another name.
+  if (a.output !== undefined && cameFromNonUtf8Word(a.output)) throw new UsageError(nonUtf8OutputMessage(a.output));
   // A directory is never replaced, not even with --force (rename() would fail with EISDIR after the rest).
   const dirs = directoriesAmong(r.files);
   if (dirs.length) throw new UsageError(directoryOutputMessage(dirs[0], r.options.language));

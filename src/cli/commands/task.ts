@@ -119,13 +119,15 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
     words.length === 0 ? 'task needs an INPUT: a task file (one JSON object, {"operation": ..., ...}) or - for stdin, e.g. sockscope task check.json' : undefined,
   handler: async (a) => {
     // The task interface and every operation it runs load here only (dynamic import).
-    const [{ checkOutputFree, checkOutputWritable, executeTask, failure, readTaskFile, removeWrittenFiles, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }, { sameTarget }] = await Promise.all([
+    const [{ checkOutputFree, checkOutputWritable, executeTask, failure, readTaskFile, removeWrittenFiles, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }, { sameTarget }, { cameFromNonUtf8Word }, { nonUtf8OutputMessage }] = await Promise.all([
       import('../../api/task.js'),
       import('../../config/resolve.js'),
       import('../../collect/debug.js'),
       import('../../api/errors.js'),
       import('../../api/config.js'),
       import('../../codegen/write.js'),
+      import('../../collect/argv-bytes.js'),
+      import('./generate-shared.js'),
     ]);
     // '-' is stdout: no file (a file named - is ./-).
     const output = a.output === '-' ? undefined : a.output;
@@ -137,12 +139,21 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
     try {
       // yargs hands a lone "-" over as "": that is the stdin spelling.
       const input = a.input === '' && tokens().includes('-') ? '-' : a.input;
+      // A name that was not UTF-8 on the command line reached us with U+FFFD (collect/argv-bytes.ts): another name.
+      if (cameFromNonUtf8Word(input)) {
+        const m = `cannot read ${input}: the name is not valid UTF-8 (Node decodes command-line words as UTF-8, with U+FFFD for such bytes, so another name would be read); rename it or give the task on stdin (sockscope task - < FILE)`;
+        throw new InvalidInputError(m, [{ path: '', message: m }], 'unreadable-input');
+      }
       // Read first, so that a refused --output or a bad config file names the task's operation; reading runs nothing.
       const raw = readTaskFile(input);
       operation = namedOperation(raw);
       // Checked before running, so a refused --output never costs a side effect (generated files, probes).
       // And that it can be written: a generate task's files would otherwise be left behind by a failed run.
       if (output !== undefined) {
+        if (cameFromNonUtf8Word(output)) {
+          const m = nonUtf8OutputMessage(output);
+          throw new InvalidInputError(m, [{ path: '', message: m }]);
+        }
         // A generate task writing its server where the result goes: the result would replace the server (--force) or
         // be refused after the task ran ("appeared while the task ran"). Refused before, whatever the spelling.
         const writes = taskWrites(raw);
