@@ -101,6 +101,11 @@ export const SnapshotReportSchema = z.object({
        */
       ownerHidden: z.boolean(),
       hiddenOwnerUids: z.array(z.number().int()),
+      /**
+       * The PEERS column of the unix row: the distinct peer sockets its sockets are connected to (0 when none
+       * is); from procfs and netstat, which show no peer, each connected socket counts as one.
+       */
+      peerCount: z.number().int(),
       recvQ: z.number().int(),
       sendQ: z.number().int(),
     }),
@@ -188,6 +193,7 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       }),
       processes: p.processes,
       ...(uidUnknownPaths.has(path) ? { ownerHidden: true, hiddenOwnerUids: summaryHiddenUids(p, owners, listenersOnly) } : hiddenOf(p)),
+      peerCount: p.peerCount,
       recvQ: p.recvQ,
       sendQ: p.sendQ,
     })),
