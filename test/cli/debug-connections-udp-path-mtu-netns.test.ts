@@ -79,5 +79,6 @@ test('the text report says the same', { timeout: 60_000 }, () => {
   spawnSync('ip', ['-n', C, 'route', 'flush', 'cache']);
   const r = sockscope(['debug-connections', '--udp', '--address', '10.78.0.2:9004', '--timeout', '1s', '--send', payload], { netns: C });
   assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^ {2}sendto: {3}1400 bytes from 10\.77\.0\.1:\d+: sent, then EMSGSIZE after [\d.]+ ms \(a router's ICMP fragmentation needed: larger than the path MTU, 1280 bytes\)$/m, r.stdout);
   assert.match(r.stdout, /^Verdict: 10\.78\.0\.2:9004 \(UDP\): the datagram left this host .* 10\.77\.0\.254, a router on the way, dropped it: it is larger than the path MTU of 1280 bytes/m, r.stdout);
 });

@@ -64,6 +64,9 @@ function datagramLines(d: DatagramProbe): string[] {
   const from = d.local ? ` from ${escapeControl(d.local)}` : ''; // an IPv6 zone names an interface: untrusted text
   // The UDP socket's connect() failed: nothing was sent (a link-local address without its zone, a rejecting route).
   if (!d.ok && d.failedCall === 'connect') return [`  connect:  UDP connect() before sending ${what}: ${d.errno} after ${ms(d.ms)} (${escapeControl(d.message ?? '')}); nothing was sent`];
+  // EMSGSIZE after the send (no failedCall): it left, and a router's fragmentation needed came back (datagram-size.ts).
+  if (!d.ok && d.errno === 'EMSGSIZE' && d.failedCall === undefined)
+    return [`  sendto:   ${what}${from}: sent, then EMSGSIZE after ${ms(d.ms)} (a router's ICMP fragmentation needed: larger than the path MTU${d.pathMtu !== undefined ? `, ${d.pathMtu} bytes` : ''})`];
   if (!d.ok) return [`  sendto:   ${what}${from}: ${d.errno} after ${ms(d.ms)} (${d.errno === 'ECONNREFUSED' ? 'an ICMP port unreachable came back' : escapeControl(d.message ?? '')})`];
   const lines = [`  sendto:   ${what}${from}: sent, no ICMP error ${d.reply !== undefined ? `(reply after ${ms(d.ms)})` : `within ${ms(d.ms)}`}`];
   if (d.reply !== undefined) lines.push(`  reply:    ${d.replyBytes} bytes: ${escapeControl(d.reply.slice(0, 200))}${d.reply.length > 200 ? '...' : ''}`);
