@@ -1,6 +1,6 @@
 // Pure aggregation of a snapshot's sockets per (protocol, local port) and per peer port.
 import { isListener, isWildcard, type ProcessRef, type Protocol, type Socket, type SocketState } from './socket.js';
-import { Accumulators, addPeer, addProcesses, peerCountOf, processesOf, removePeer, topPeersOfAcc, uidsOf, type Acc } from './port-accumulators.js';
+import { Accumulators, addPeer, addProcesses, countConnectedQueue, fullestConnectedQueue, peerCountOf, processesOf, removePeer, topPeersOfAcc, uidsOf, type Acc } from './port-accumulators.js';
 
 // isListener lives in socket.ts (collect/source.ts needs it at start-up, without the aggregation code); kept importable from here.
 export { isListener };
@@ -62,6 +62,11 @@ export interface PortSummary {
   topPeers: PeerCount[];
   recvQ: number;
   sendQ: number;
+  /**
+   * UDP: the bytes waiting in the port's fullest connected socket (its unconnected ones are in `listeners`);
+   * absent when none holds any (and for TCP and unix).
+   */
+  fullestConnectedRecvQ?: number;
 }
 
 /** Outgoing connections from this host grouped by the peer's port. */
@@ -126,6 +131,7 @@ export class PortAggregator {
     } else {
       a.recvQ += s.recvQ;
       a.sendQ += s.sendQ;
+      if (s.protocol === 'udp') countConnectedQueue(a, s.recvQ, 1);
       if (!isWildcard(s.peer.address)) addPeer(a, s.peer.address);
       if (s.state !== 'SYN_RECV') {
         if (a.peerPortN === 0 && a.otherPeerPorts === 0) a.peerPort = s.peer.port;
@@ -159,6 +165,7 @@ export class PortAggregator {
     } else {
       a.recvQ -= s.recvQ;
       a.sendQ -= s.sendQ;
+      if (s.protocol === 'udp') countConnectedQueue(a, s.recvQ, -1);
       if (!isWildcard(s.peer.address)) removePeer(a, s.peer.address);
       if (s.state !== 'SYN_RECV') {
         if (s.peer.port === a.peerPort && a.peerPortN > 0) a.peerPortN--;
@@ -231,6 +238,8 @@ export class PortAggregator {
         recvQ: a.recvQ,
         sendQ: a.sendQ,
       };
+      const connectedQ = a.protocol === 'udp' ? fullestConnectedQueue(a) : 0;
+      if (connectedQ > 0) p.fullestConnectedRecvQ = connectedQ;
       if (a.host === undefined) a.summary = p;
       const made = a.host !== undefined ? { host: a.host, ...p } : p;
       // Every connection of a port without a listener goes to one peer port: kept for isServedPort.

@@ -80,6 +80,12 @@ export interface Acc {
   recvQ: number;
   sendQ: number;
   /**
+   * A UDP port's connected sockets with bytes waiting to be read: queued bytes -> how many sockets hold that
+   * many (created on first use; sockets with an empty queue are not counted), so that the fullest one is known
+   * after removals too (PortSummary.fullestConnectedRecvQ).
+   */
+  connectedQueues: Map<number, number> | null;
+  /**
    * Uids of the sockets a process must hold (model/owner.ts mustBeHeld), with their counts: the first one
    * in `uid`/`uidN`, any other in `otherUids` (a port's sockets are nearly always one user's).
    */
@@ -147,7 +153,7 @@ export class Accumulators {
       grown.set(this.counts);
       this.counts = grown;
     }
-    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, few: null, fewN: null, peers: null, recvQ: 0, sendQ: 0, uid: undefined, uidN: 0, otherUids: null, peerPort: 0, peerPortN: 0, otherPeerPorts: 0, dirty: true, summary: null };
+    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, few: null, fewN: null, peers: null, recvQ: 0, sendQ: 0, connectedQueues: null, uid: undefined, uidN: 0, otherUids: null, peerPort: 0, peerPortN: 0, otherPeerPorts: 0, dirty: true, summary: null };
     this.list.push(a);
     return a;
   }
@@ -375,4 +381,20 @@ function byProtocolThenPort(x: { host?: string; num: number }, y: { host?: strin
     if (a !== b) return a < b ? -1 : 1;
   }
   return x.num - y.num; // (host,) tcp < udp < unix, then port
+}
+
+/** Counts a connected UDP socket's queued bytes (PortAggregator.add; `delta` -1 from remove). */
+export function countConnectedQueue(a: Acc, bytes: number, delta: 1 | -1): void {
+  if (bytes <= 0) return;
+  const q = (a.connectedQueues ??= new Map());
+  const n = (q.get(bytes) ?? 0) + delta;
+  if (n > 0) q.set(bytes, n);
+  else q.delete(bytes);
+}
+
+/** The fullest connected UDP socket's queued bytes (0 when none holds any). */
+export function fullestConnectedQueue(a: Acc): number {
+  let most = 0;
+  if (a.connectedQueues) for (const bytes of a.connectedQueues.keys()) if (bytes > most) most = bytes;
+  return most;
 }

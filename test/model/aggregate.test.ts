@@ -320,3 +320,25 @@ test('a rolling aggregation says when ports left without sockets outnumber the o
   assert.equal(agg.mostlyEmpty(), true, '8,000 empty, 1,000 used');
   assert.equal(agg.finish(sockets.slice(8000)).length, 1000, 'empty ports are not listed');
 });
+
+test('a UDP port\'s fullest connected socket, kept exact through a rolling aggregator\'s removals', () => {
+  const udp = (peerPort: number, recvQ: number): Socket => ({ protocol: 'udp', ipVersion: 4, state: 'ESTABLISHED', local: { address: '127.0.0.1', port: 4433 }, peer: { address: '127.0.0.2', port: peerPort }, recvQ, sendQ: 0, processes: [] });
+  const bound: Socket = { protocol: 'udp', ipVersion: 4, state: 'CLOSE', local: { address: '0.0.0.0', port: 4433 }, peer: { address: '0.0.0.0', port: 0 }, recvQ: 300, sendQ: 0, processes: [] };
+  const a = udp(50001, 9000);
+  const b = udp(50002, 9000);
+  const c = udp(50003, 2000);
+  const d = udp(50004, 0);
+  const agg = new PortAggregator();
+  for (const s of [bound, a, b, c, d]) agg.add(s);
+  const at = () => agg.finish([]).find((p) => p.port === 4433)!;
+  assert.equal(at().recvQ, 20300, 'every socket\'s bytes');
+  assert.equal(at().fullestConnectedRecvQ, 9000, 'the fullest connected one, not the sum');
+  agg.remove(a);
+  assert.equal(at().fullestConnectedRecvQ, 9000, 'another socket holds as many');
+  agg.remove(b);
+  assert.equal(at().fullestConnectedRecvQ, 2000);
+  agg.remove(c);
+  assert.equal(at().fullestConnectedRecvQ, undefined, 'no connected socket holds any');
+  assert.deepEqual(summarizePorts([bound, a, c]).find((p) => p.port === 4433)!.fullestConnectedRecvQ, 9000, 'summarizePorts too');
+  assert.equal(summarizePorts(SOCKETS).find((p) => p.port === 80)!.fullestConnectedRecvQ, undefined, 'TCP has none');
+});

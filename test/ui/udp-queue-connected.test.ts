@@ -72,3 +72,34 @@ test('UDP QUEUE: the fullest socket, not the port total: an unconnected socket f
   assert.ok(listener > j.recvQ - listener && j.recvQ - listener > 0, JSON.stringify(j));
   assert.equal(plainQueue(port), queueBytes(listener));
 });
+
+// Two connected sockets on one port, each to its own peer: 12 and 4 datagrams of 500 bytes queued.
+const twoConnected = `
+import socket as S, json, sys, time
+R = S.SOL_SOCKET
+keep = []
+first = S.socket(S.AF_INET, S.SOCK_DGRAM); first.setsockopt(R, S.SO_REUSEADDR, 1); first.bind(("127.0.0.1", 0))
+port = first.getsockname()[1]
+socks = [first]
+second = S.socket(S.AF_INET, S.SOCK_DGRAM); second.setsockopt(R, S.SO_REUSEADDR, 1); second.bind(("127.0.0.1", port))
+socks.append(second)
+for sock, n in zip(socks, (12, 4)):
+    peer = S.socket(S.AF_INET, S.SOCK_DGRAM); peer.bind(("127.0.0.1", 0)); keep.append(peer)
+    sock.connect(peer.getsockname())
+    for i in range(n): peer.sendto(b"y" * 500, ("127.0.0.1", port))
+time.sleep(0.2)
+print(json.dumps({"port": port}), flush=True)
+sys.stdin.read()
+`;
+
+test('UDP QUEUE: with two connected sockets, the fuller one, not their bytes together', { timeout: 60_000 }, async (t) => {
+  const { port } = await startPythonHolder<{ port: number }>(t, twoConnected);
+  const j = jsonPort(port);
+  assert.equal(j.listeners.length, 0, JSON.stringify(j));
+  const ss = spawnSync('ss', ['-uanH', 'sport', '=', `:${port}`], { encoding: 'utf8' });
+  const queues = ss.stdout.trim().split('\n').map((l) => Number(l.trim().split(/\s+/)[1]));
+  assert.equal(queues.length, 2, ss.stdout);
+  assert.ok(Math.min(...queues) > 0, ss.stdout);
+  assert.equal(j.recvQ, queues[0] + queues[1], ss.stdout);
+  assert.equal(plainQueue(port), queueBytes(Math.max(...queues)), ss.stdout);
+});

@@ -82,19 +82,13 @@ export function queueBytes(n: number): string {
 /**
  * The bytes waiting in the port's fullest UDP socket, connected or not: each socket of a port (an SO_REUSEPORT
  * group, an address beside 0.0.0.0, a connected socket per client as QUIC servers keep) fills and drops on
- * its own. The unconnected ones are the listeners, each with its queue; the connected ones are only in the
- * port's recvQ (every socket's bytes added up), so theirs is what the listeners leave of it: exact with one
- * connected socket, and with several their bytes together, never less than the fullest one's (the summary
- * keeps no per-socket maximum; a sum hides no full socket, where an average would).
+ * its own. The unconnected ones are the listeners, each with its queue; the fullest connected one is the
+ * summary's fullestConnectedRecvQ (PortAggregator).
  */
 export function fullestUdp(s: PortSummary): number {
-  let listened = 0;
-  let fullest = 0;
-  for (const l of s.listeners) {
-    listened += l.acceptQueue;
-    fullest = Math.max(fullest, l.acceptQueue);
-  }
-  return Math.max(fullest, s.recvQ - listened);
+  let fullest = s.fullestConnectedRecvQ ?? 0;
+  for (const l of s.listeners) fullest = Math.max(fullest, l.acceptQueue);
+  return fullest;
 }
 
 /**
