@@ -4,19 +4,16 @@
 // without reading the request (the kernel then resets the connection).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { sockscopeAsync } from '../collect/getsockopt-helpers.js';
-import { freePort } from '../helpers/free-port.js';
+import { startPythonHolder } from '../helpers/python-holder.js';
 
 test('a reset while reading the reply is said on the address\'s reply line, as in --json', { timeout: 60_000 }, async (t) => {
-  const port = await freePort();
-  const server = spawn('python3', ['-c', `import socket, time
-s = socket.socket(); s.bind(("127.0.0.1", ${port})); s.listen(16)
-print("ready", flush=True)
+  // Killed when the test ends (startPythonHolder); port 0: the kernel picks a free one.
+  const { port } = await startPythonHolder<{ port: number }>(t, `import socket, time, json
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(json.dumps({"port": s.getsockname()[1]}), flush=True)
 while True:
-    c, a = s.accept(); time.sleep(0.2); c.close()`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => server.kill('SIGKILL'));
-  await new Promise<void>((res) => server.stdout!.once('data', () => res()));
+    c, a = s.accept(); time.sleep(0.2); c.close()`);
   const j = JSON.parse((await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${port}`, '--send', 'x', '--json'])).stdout);
   assert.equal(j.addresses[0].exchange.failedStep, 'read');
   assert.match(j.addresses[0].exchange.error, /^ECONNRESET\b/);

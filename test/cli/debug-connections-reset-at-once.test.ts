@@ -4,19 +4,16 @@
 // before saying it accepts connections. A real python3 server, ten runs, each must say "accepted, then reset".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { sockscopeAsync } from '../collect/getsockopt-helpers.js';
-import { freePort } from '../helpers/free-port.js';
+import { startPythonHolder } from '../helpers/python-holder.js';
 
 test('a server that accepts and resets every connection is "accepted, then reset" in every run, never healthy', { timeout: 120_000 }, async (t) => {
-  const port = await freePort();
-  const server = spawn('python3', ['-c', `import socket, struct
-s = socket.socket(); s.bind(("127.0.0.1", ${port})); s.listen(16)
-print("ready", flush=True)
+  // Killed when the test ends (startPythonHolder); port 0: the kernel picks a free one.
+  const { port } = await startPythonHolder<{ port: number }>(t, `import socket, struct, json
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(json.dumps({"port": s.getsockname()[1]}), flush=True)
 while True:
-    c, a = s.accept(); c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => server.kill('SIGKILL'));
-  await new Promise<void>((res) => server.stdout!.once('data', () => res()));
+    c, a = s.accept(); c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()`);
   for (let i = 0; i < 10; i++) {
     const r = await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${port}`, '--json']);
     assert.equal(r.status, 0, r.stderr);

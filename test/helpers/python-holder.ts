@@ -3,9 +3,13 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-/** Starts `python3 -c script`, resolves with the JSON of its first stdout line; killed when the test ends. */
-export function startPythonHolder<T>(t: { after: (fn: () => void) => void }, script: string): Promise<T> {
-  const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Starts `python3 -c script`, resolves with the JSON of its first stdout line; killed when the test ends.
+ * `opts.command`: the words that run python instead of `python3` (`setpriv ... -- /usr/bin/python3`), and its cwd.
+ */
+export function startPythonHolder<T>(t: { after: (fn: () => void) => void }, script: string, opts: { command?: readonly string[]; cwd?: string } = {}): Promise<T> {
+  const [file, ...args] = opts.command ?? ['python3'];
+  const child = spawn(file, [...args, '-c', script], { stdio: ['pipe', 'pipe', 'inherit'], ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
   t.after(() => {
     child.stdin!.end();
     child.kill('SIGKILL');

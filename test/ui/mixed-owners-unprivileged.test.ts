@@ -8,8 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
 import { startPythonHolder } from '../helpers/python-holder.js';
 import { NOBODY, nobodySkip } from '../helpers/unprivileged.js';
 
@@ -19,20 +18,7 @@ const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 /** python3 as nobody running `script` (which prints one JSON line), killed when the test ends. */
 function nobodyHolder<T>(t: { after: (fn: () => void) => void }, script: string): Promise<T> {
-  const child = spawn('setpriv', [...NOBODY, '--', PYTHON, '-c', script], { stdio: ['pipe', 'pipe', 'inherit'], cwd: '/' });
-  t.after(() => {
-    child.stdin!.end();
-    child.kill('SIGKILL');
-  });
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the nobody python holder did not start in 10 s')), 10_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as T);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the nobody python holder exited with ${code}`)));
-  });
+  return startPythonHolder<T>(t, script, { command: ['setpriv', ...NOBODY, '--', PYTHON], cwd: '/' });
 }
 
 function asNobody(args: string[]): string {
