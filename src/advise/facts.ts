@@ -79,6 +79,9 @@ export function factsFor(ctx: Pick<RuleContext, 'snapshot' | 'port'>, snap: Snap
  * keep them, and then none move).
  */
 function withServedPort(snap: Snapshot, base: Facts, port: number): Facts {
+  // Outside the ephemeral range the base grouping already serves the port: no outgoing socket can be on it.
+  const [lo, hi] = ephemeralRange(snap);
+  if (port < lo || port > hi) return base;
   const moved = new Map<string, { sockets: Socket[]; states: StateCounts }>();
   const add = (from: string, s: Socket | null, state: SocketState): void => {
     let m = moved.get(from);
@@ -140,14 +143,14 @@ function baseFacts(snap: Snapshot): Facts {
     else listenersByNum.set(k, [s]);
   }
   const groupsByNum = new Map<number, ConnGroup>();
-  // Incoming: the local port has a listener or lies outside the ephemeral range, the peer port not (a client
-  // bound to a fixed port is outgoing: isServedLocalPort, the rule of the monitor's and --json's tables), so a server's TIME_WAIT/CLOSE_WAIT sockets after its
+  // Incoming: the local port has a listener or lies outside the ephemeral range (isServedLocalPort, the
+  // rule of the monitor's and --json's port tables), so a server's TIME_WAIT/CLOSE_WAIT sockets after its
   // listener closed stay a group of its port, not one outgoing group per client port.
   const ephemeral = ephemeralRange(snap);
   for (let i = 0; i < sockets.length; i++) {
     const s = sockets[i];
     if (s.protocol === 'unix' || isListener(s)) continue;
-    const incoming = isServedLocalPort(s.local.port, listenersByNum.has(portKey(s.protocol, s.local.port)), ephemeral, s.peer.port);
+    const incoming = isServedLocalPort(s.local.port, listenersByNum.has(portKey(s.protocol, s.local.port)), ephemeral);
     if (!incoming && s.peer.port === 0) continue;
     const port = incoming ? s.local.port : s.peer.port;
     const num = (incoming ? 0 : 0x20000) | portKey(s.protocol, port);

@@ -133,11 +133,6 @@ export class PortAggregator {
       a.sendQ += s.sendQ;
       if (s.protocol === 'udp') countConnectedQueue(a, s.recvQ, 1);
       if (!isWildcard(s.peer.address)) addPeer(a, s.peer.address);
-      if (s.state !== 'SYN_RECV') {
-        if (a.peerPortN === 0 && a.otherPeerPorts === 0) a.peerPort = s.peer.port;
-        if (s.peer.port === a.peerPort) a.peerPortN++;
-        else a.otherPeerPorts++;
-      }
     }
   }
 
@@ -167,10 +162,6 @@ export class PortAggregator {
       a.sendQ -= s.sendQ;
       if (s.protocol === 'udp') countConnectedQueue(a, s.recvQ, -1);
       if (!isWildcard(s.peer.address)) removePeer(a, s.peer.address);
-      if (s.state !== 'SYN_RECV') {
-        if (s.peer.port === a.peerPort && a.peerPortN > 0) a.peerPortN--;
-        else if (a.otherPeerPorts > 0) a.otherPeerPorts--;
-      }
     }
   }
 
@@ -241,10 +232,7 @@ export class PortAggregator {
       const connectedQ = a.protocol === 'udp' ? fullestConnectedQueue(a) : 0;
       if (connectedQ > 0) p.fullestConnectedRecvQ = connectedQ;
       if (a.host === undefined) a.summary = p;
-      const made = a.host !== undefined ? { host: a.host, ...p } : p;
-      // Every connection of a port without a listener goes to one peer port: kept for isServedPort.
-      if (a.listeners === null && a.otherPeerPorts === 0 && a.peerPortN === a.total && a.peerPort !== 0) onePeerPort.set(made, a.peerPort);
-      out.push(made);
+      out.push(a.host !== undefined ? { host: a.host, ...p } : p);
     }
     return out;
   }
@@ -288,44 +276,23 @@ export function summarizePorts(sockets: readonly Socket[]): PortSummary[] {
   return agg.finish(sockets);
 }
 
-/** The peer port of every socket of a summary's port, when it has no listener and all go to one peer port (PortAggregator). */
-const onePeerPort = new WeakMap<PortSummary, number>();
-
 /**
- * The peer port a port summary's sockets all go to, for isServedLocalPort: set when the port has no listener,
- * no SYN_RECV, and every socket on it has that one peer port (a client bound to a fixed source port: 876 to
- * NFS's 2049); 0 otherwise (sockets to several peer ports, or one without a peer, count as served).
+ * Whether a local port is one this host serves, the rule that puts a socket in the local-ports table or
+ * else in the outgoing one (never both): the port has a listener, or, when the ephemeral range is given,
+ * it lies outside that range (a server port whose listener closed, still holding TIME_WAIT or
+ * CLOSE_WAIT). Without a range only a listener makes a port served.
  */
-export function summaryPeerPort(p: PortSummary): number {
-  return onePeerPort.get(p) ?? 0;
-}
-
-/** Whether `port` lies outside the ephemeral range `[lo, hi]`. */
-function outsideRange(port: number, ephemeral: readonly [number, number]): boolean {
-  return port < ephemeral[0] || port > ephemeral[1];
-}
-
-/**
- * Whether a socket (or every socket of a port) is one this host serves, the one rule that puts it in the
- * local-ports table or else in the outgoing one (never both): its local port has a listener; or, when the
- * ephemeral range is given, the local port lies outside that range and the peer port does not (`peerPort`
- * 0: no peer, an unconnected socket): a server's sockets after its listener closed (TIME_WAIT, CLOSE_WAIT,
- * accepted connections still ESTABLISHED) have clients' ephemeral peer ports. A socket from a fixed port
- * outside the range to a peer port also outside it is a client bound to a fixed source port (NFS 876 to
- * 2049, a UDP socket on 5301 connected to 5300): outgoing. Without a range only a listener makes it served.
- * Callers without a peer port (metrics' labels) pass none: the port alone.
- */
-export function isServedLocalPort(port: number, hasListener: boolean, ephemeral?: readonly [number, number], peerPort = 0): boolean {
-  return hasListener || (ephemeral !== undefined && outsideRange(port, ephemeral) && (peerPort === 0 || !outsideRange(peerPort, ephemeral)));
+export function isServedLocalPort(port: number, hasListener: boolean, ephemeral?: readonly [number, number]): boolean {
+  return hasListener || (ephemeral !== undefined && (port < ephemeral[0] || port > ephemeral[1]));
 }
 
 /**
  * Whether a socket is one of this host's outgoing connections: not a listener, not a half-open connection
- * a listener received (SYN_RECV is incoming whatever its port), and not served (isServedLocalPort with its
- * peer port, `listening` from listeningPorts).
+ * a listener received (SYN_RECV is incoming whatever its port), and on a local port this host does not
+ * serve (isServedLocalPort, `listening` from listeningPorts).
  */
 export function isOutgoing(s: Socket, listening: ReadonlySet<string>, ephemeral?: readonly [number, number]): boolean {
-  return mayBeOutgoing(s) && !isServedLocalPort(s.local.port, listening.size !== 0 && listening.has(listeningKey(s)), ephemeral, s.peer.port);
+  return mayBeOutgoing(s) && !isServedLocalPort(s.local.port, listening.size !== 0 && listening.has(listeningKey(s)), ephemeral);
 }
 
 /** isOutgoing's part that does not depend on the local port: not a listener, not SYN_RECV. */
@@ -334,8 +301,8 @@ export function mayBeOutgoing(s: Socket): boolean {
 }
 
 /**
- * Outgoing connections grouped by (protocol, peer port): sockets this host does not serve (isOutgoing: no
- * listener on the local port and, with `ephemeral`, inside the ephemeral range or to a fixed peer port outside it), SYN_RECV left
+ * Outgoing connections grouped by (protocol, peer port): sockets whose local port this host does not serve
+ * (isServedLocalPort: no listener on it and, with `ephemeral`, inside the ephemeral range), SYN_RECV left
  * out (a listener's half-open connections are incoming). `sockscope
  * --json` and the monitor pass the snapshot's range, so a socket is in their ports or their outgoing
  * table, not both.

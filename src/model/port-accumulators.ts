@@ -92,15 +92,6 @@ export interface Acc {
   uid: number | undefined;
   uidN: number;
   otherUids: Map<number, number> | null;
-  /**
-   * The peer port of the port's connections (sockets neither listening nor SYN_RECV; 0 for one without a
-   * peer), as PortAggregator counts them: the first one seen in `peerPort`/`peerPortN`, how many go to any
-   * other in `otherPeerPorts`. Whether a port without a listener is a client's fixed source port
-   * (isServedLocalPort's peer port; summaryPeerPort).
-   */
-  peerPort: number;
-  peerPortN: number;
-  otherPeerPorts: number;
   /** Changed since the last finish() made `summary` (PortAggregator sets it on every add and remove). */
   dirty: boolean;
   /** What the last finish() made of this accumulator, for a rolling aggregator's next finish(). */
@@ -153,7 +144,7 @@ export class Accumulators {
       grown.set(this.counts);
       this.counts = grown;
     }
-    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, few: null, fewN: null, peers: null, recvQ: 0, sendQ: 0, connectedQueues: null, uid: undefined, uidN: 0, otherUids: null, peerPort: 0, peerPortN: 0, otherPeerPorts: 0, dirty: true, summary: null };
+    const a: Acc = { host, num, row, protocol, port, total: 0, listeners: null, processes: null, peer: undefined, peerN: 0, few: null, fewN: null, peers: null, recvQ: 0, sendQ: 0, connectedQueues: null, uid: undefined, uidN: 0, otherUids: null, dirty: true, summary: null };
     this.list.push(a);
     return a;
   }

@@ -1,6 +1,6 @@
 // Pure derivations from one snapshot (+ recommendations + trend memory) to the rows the views show.
 import { SEVERITY_ORDER, type Recommendation, type Severity } from '../advise/types.js';
-import { emptyStateCounts, isListener, isServedLocalPort, summarizePeerPorts, summarizePorts, summaryPeerPort, type PortSummary } from '../model/aggregate.js';
+import { emptyStateCounts, isListener, isServedLocalPort, summarizePeerPorts, summarizePorts, type PortSummary } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { isListenerSocket } from '../model/listener-socket.js';
 import { mustBeHeld } from '../model/owner.js';
@@ -164,17 +164,16 @@ export function nextTrends(prev: Trends, samples: ReadonlyMap<string, number>, w
 }
 
 /**
- * Whether a local port belongs in the "local ports" table (isServedLocalPort): it has a listener, or it lies
- * outside the ephemeral range (a server port whose listener just closed, still holding TIME_WAIT or
- * CLOSE_WAIT), unless every socket on it goes to one peer port also outside the range (a client bound to a
- * fixed source port: summaryPeerPort). Ephemeral ports without a listener are this host's outgoing connections: they belong to the
+ * Whether a local port belongs in the "local ports" table: it has a listener, or it lies outside the
+ * ephemeral range (a server port whose listener just closed, still holding TIME_WAIT or CLOSE_WAIT).
+ * Ephemeral ports without a listener are this host's outgoing connections: they belong to the
  * outgoing table (Tab), or thousands of one-socket rows would bury the servers. The outgoing table
  * (summarizePeerPorts with the same range) takes exactly the sockets of the other ports. `servedPort`
  * (--port P) is served whatever its listeners and range, as the rules count it (factsOf(snap, P)): a
  * server's CLOSE_WAIT sockets on 45000 after its listener closed are a row of port 45000, not outgoing.
  */
 export function isServedPort(s: PortSummary, ephemeral: readonly [number, number] = DEFAULT_EPHEMERAL, servedPort?: number): boolean {
-  return isServedLocalPort(s.port, s.listeners.length > 0 || s.port === servedPort, ephemeral, summaryPeerPort(s));
+  return isServedLocalPort(s.port, s.listeners.length > 0 || s.port === servedPort, ephemeral);
 }
 
 /** The sockets the outgoing table groups by peer port: all but those on the served local port `servedPort` (--port). */
@@ -285,25 +284,16 @@ export function buildPortTables(
 /** Counts per local port by number (udp above 65535), reused: the port view counts on every refresh. */
 const portTotals = new Uint32Array(131072);
 const portListeners = new Uint32Array(131072);
-/** Per local port: the one peer port of its connections (summaryPeerPort's rule), -1 when several or a SYN_RECV. */
-const portPeers = new Int32Array(131072);
-
-/** The peer port summaryPeerPort would keep, folded one socket at a time: `was` the value so far (first: `first`). */
-function foldPeerPort(s: Socket, was: number, first: boolean): number {
-  if (isListener(s)) return was;
-  const p = s.state === 'SYN_RECV' ? -1 : s.peer.port;
-  return first ? p : was === p ? was : -1;
-}
 
 /**
  * buildPortTables' trend samples (connections per row of the ports table, by row id) without building the
  * table: while the ports table is not on screen (the port view) the trend memory still takes a sample per
  * snapshot, and summarizing every port (owners, peers, listener records) for that cost about 15 ms and 8 MB
- * per refresh at 20,000 sockets. The same rows as buildPortTables (isServedLocalPort with summaryPeerPort's peer port, the unix rows).
+ * per refresh at 20,000 sockets. The same rows as buildPortTables (isServedLocalPort, the unix rows).
  */
 export function localPortSamples(sockets: readonly Socket[], ephemeral: readonly [number, number] = DEFAULT_EPHEMERAL, servedPort?: number): Map<string, number> {
   const samples = new Map<string, number>();
-  const hosted = new Map<string, { protocol: Protocol; port: number; host: string; total: number; listeners: number; peer: number }>();
+  const hosted = new Map<string, { protocol: Protocol; port: number; host: string; total: number; listeners: number }>();
   const unix = new Map<string, { total: number; listeners: number }>();
   const touched: number[] = [];
   for (let i = 0; i < sockets.length; i++) {
@@ -319,28 +309,24 @@ export function localPortSamples(sockets: readonly Socket[], ephemeral: readonly
     if (s.host !== undefined) {
       const id = portId(s.protocol, s.local.port, s.host);
       let h = hosted.get(id);
-      if (!h) hosted.set(id, (h = { protocol: s.protocol, port: s.local.port, host: s.host, total: 0, listeners: 0, peer: 0 }));
-      h.peer = foldPeerPort(s, h.peer, h.total === h.listeners);
+      if (!h) hosted.set(id, (h = { protocol: s.protocol, port: s.local.port, host: s.host, total: 0, listeners: 0 }));
       h.total++;
       if (isListener(s)) h.listeners++;
       continue;
     }
     const k = (s.protocol === 'udp' ? 65536 : 0) + s.local.port;
-    if (portTotals[k] === 0) touched.push(k);
-    portPeers[k] = foldPeerPort(s, portPeers[k], portTotals[k] === portListeners[k]);
-    portTotals[k]++;
+    if (portTotals[k]++ === 0) touched.push(k);
     if (isListener(s)) portListeners[k]++;
   }
   touched.sort((a, b) => a - b);
   for (const k of touched) {
     const port = k & 0xffff;
     const listeners = portListeners[k];
-    if (isServedLocalPort(port, listeners > 0 || port === servedPort, ephemeral, Math.max(0, portPeers[k]))) samples.set(portId(k >= 65536 ? 'udp' : 'tcp', port), portTotals[k] - listeners);
+    if (isServedLocalPort(port, listeners > 0 || port === servedPort, ephemeral)) samples.set(portId(k >= 65536 ? 'udp' : 'tcp', port), portTotals[k] - listeners);
     portTotals[k] = 0;
     portListeners[k] = 0;
-    portPeers[k] = 0;
   }
-  for (const [id, h] of hosted) if (isServedLocalPort(h.port, h.listeners > 0 || h.port === servedPort, ephemeral, Math.max(0, h.peer))) samples.set(id, h.total - h.listeners);
+  for (const [id, h] of hosted) if (isServedLocalPort(h.port, h.listeners > 0 || h.port === servedPort, ephemeral)) samples.set(id, h.total - h.listeners);
   for (const [path, u] of unix) samples.set(unixId(escapeControl(path)), u.total - u.listeners);
   return samples;
 }

@@ -4,7 +4,7 @@ import type { Recommendation } from '../../advise/types.js';
 import { AdviceRunner, type Advisor } from '../advice-runner.js';
 import { ephemeralRange, type Snapshot } from '../../model/snapshot.js';
 import type { Socket } from '../../model/socket.js';
-import { isOutgoing, listeningKey, listeningPorts, mayBeOutgoing } from '../../model/aggregate.js';
+import { isOutgoing, listeningPorts, mayBeOutgoing } from '../../model/aggregate.js';
 import { attachTrends, buildPortTables, healthByPort, localPortSamples, nextTrends, outgoingCandidates, selectSockets, type PortTables, type ProtocolToggles, type Trends } from '../derive.js';
 import { peerPortId } from '../identity.js';
 import { identityLine, ratesLine, totalsLine } from '../header-lines.js';
@@ -45,7 +45,7 @@ export function trendsSteady(map: Trends, width: number): boolean {
 
 /**
  * The outgoing table's trend samples without building it: sockets per row (summarizePeerPorts' total, by the
- * same rule, isOutgoing: not unix, a peer port, not a listener or SYN_RECV, not served: isServedLocalPort).
+ * same rule, isOutgoing: not unix, a peer port, not a listener or SYN_RECV, on a local port this host does not serve).
  * The outgoing table is built only while shown; its TREND, sampled only then, started over at every Tab.
  */
 export function peerPortCounts(all: readonly Socket[], ephemeral: readonly [number, number], servedPort?: number): Map<string, number> {
@@ -69,10 +69,9 @@ export function peerPortCounts(all: readonly Socket[], ephemeral: readonly [numb
     }
     const proto = s.protocol === 'udp' ? 65536 : 0;
     const l = proto + s.local.port;
-    // s may be outgoing (mayBeOutgoing): whether it is depends on its local port only, decided once per port,
-    // except outside the ephemeral range without a listener, where its peer port decides (3: per socket).
-    if (served[l] === 0) served[l] = listening.has(listeningKey(s)) ? 1 : s.local.port >= ephemeral[0] && s.local.port <= ephemeral[1] ? 2 : 3;
-    if (served[l] === 1 || (served[l] === 3 && !isOutgoing(s, listening, ephemeral))) continue;
+    // s may be outgoing (mayBeOutgoing): whether it is depends on its local port only, decided once per port.
+    if (served[l] === 0) served[l] = isOutgoing(s, listening, ephemeral) ? 2 : 1;
+    if (served[l] === 1) continue;
     counts[proto + s.peer.port]++;
     seen = true;
   }
