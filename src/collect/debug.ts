@@ -2,7 +2,9 @@
 // A SOCKET_DEBUG_FILE that cannot be opened is bad input (exit 2, checked when logging is switched on); one that
 // fails later (disk full, directory removed) is said once and logging stops: it never fails a collection.
 // No open() of it blocks: it is always opened O_NONBLOCK (a FIFO without a reader is ENXIO at once, not a hang
-// that Ctrl-C cannot end), and a FIFO or character device is opened once and kept open.
+// that Ctrl-C cannot end), and a FIFO or character device is opened once and kept open. A path that names one of
+// this process's own descriptors (/dev/stderr, /dev/fd/N, /proc/self/fd/N) is written to through that descriptor,
+// never opened: open() refuses a socket, and Node's piped stdio (and systemd's journal) give stderr a socket.
 import { accessSync, closeSync, constants, fstatSync, openSync, statSync, writeSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../cli/errors.js';
@@ -43,6 +45,36 @@ const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT |
 
 /** A FIFO or character device, opened once: reopened per line, a FIFO's reader would see end-of-file after the first. */
 let held: { file: string; fd: number } | undefined;
+
+/**
+ * The descriptor of this process that the path names (/dev/stdin, /dev/stdout, /dev/stderr, /dev/fd/N,
+ * /proc/self/fd/N, /proc/thread-self/fd/N, /proc/<this pid>/fd/N), else undefined.
+ */
+export function ownFd(file: string): number | undefined {
+  const std = /^\/dev\/std(in|out|err)$/.exec(file);
+  if (std) return ['in', 'out', 'err'].indexOf(std[1]);
+  const m = /^(?:\/dev\/fd|\/proc\/(self|thread-self|[0-9]+)\/fd)\/([0-9]{1,9})$/.exec(file);
+  if (!m || (m[1] !== undefined && /^[0-9]/.test(m[1]) && Number(m[1]) !== process.pid)) return undefined;
+  return Number(m[2]);
+}
+
+/** An own descriptor takes the log if it is open, not a directory, and open for writing (a write of 0 bytes says EBADF if not). */
+function checkOwnFd(fd: number): void {
+  const st = fstatSync(fd);
+  if (st.isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' });
+  writeSync(fd, Buffer.alloc(0));
+}
+
+/** A line to one of this process's own descriptors: stdout and stderr as Node writes them (process.stdout/stderr), another one directly. */
+function writeOwnFd(fd: number, line: string): void {
+  if (fd === 1) process.stdout.write(line);
+  else if (fd === 2) process.stderr.write(line);
+  else {
+    const bytes = Buffer.from(line);
+    // Non-blocking or not as its opener left it: EAGAIN fails the write (logging stops, said once), it never waits here.
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+  }
+}
 
 /**
  * Opens SOCKET_DEBUG_FILE without blocking. A regular file: the descriptor, to be closed after the line. A FIFO or
@@ -103,6 +135,8 @@ export function checkDebugFile(): void {
   const file = process.env.SOCKET_DEBUG_FILE;
   if (!debugEnabled() || !file) return;
   try {
+    const fd = ownFd(file);
+    if (fd !== undefined) return checkOwnFd(fd);
     let st;
     try {
       st = statSync(file);
@@ -135,6 +169,8 @@ function sayProblem(): void {
 /** Appends a line to SOCKET_DEBUG_FILE; a failure stops the logging and is kept to be said once, never thrown. */
 function append(file: string, line: string): void {
   try {
+    const own = ownFd(file);
+    if (own !== undefined) return writeOwnFd(own, line);
     // Opened per line (a file removed or rotated is created again), except a FIFO or a device: kept open.
     const fd = openLog(file);
     try {
