@@ -1,6 +1,6 @@
 // Writes generated files atomically (temporary file in the same directory, then rename) and never
 // replaces an existing file unless asked (--force / the wizard's confirm step).
-import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileKind } from '../config/file-read.js';
@@ -48,19 +48,53 @@ export function directoriesAmong(files: { path: string }[]): string[] {
  * character device" (/dev/stdout -> /proc/self/fd/1 -> /dev/pts/N)...; undefined otherwise. Such a node is never
  * replaced, not even with force: rename() over /dev/null (run as root) made it a regular file for the whole system.
  * A directory is directoriesAmong's; a dangling link, or one that cannot be followed, is the writer's (it replaces
- * the link with force).
+ * the link with force). Whatever it is now, a name under /dev or one whose link chain goes through /dev or a process's
+ * open file (/proc/self/fd/N, /dev/fd/N) is never replaced either (systemEntry): what /dev/stdout points to is only
+ * what stdout is at the moment (a regular file with `> out.txt`).
  */
 export function specialKind(path: string): string | undefined {
   const l = lstatOrNull(path);
-  if (l === null || l.isFile() || l.isDirectory()) return undefined;
-  if (!l.isSymbolicLink()) return fileKind(l);
-  let st: Stats;
-  try {
-    st = statSync(path);
-  } catch {
-    return undefined;
+  if (l === null) return undefined;
+  if (!l.isFile() && !l.isDirectory()) {
+    if (!l.isSymbolicLink()) return fileKind(l);
+    let st: Stats | undefined;
+    try {
+      st = statSync(path);
+    } catch {
+      st = undefined;
+    }
+    if (st !== undefined && !st.isFile() && !st.isDirectory()) return `symbolic link to a ${fileKind(st)}`;
   }
-  return st.isFile() || st.isDirectory() ? undefined : `symbolic link to a ${fileKind(st)}`;
+  return systemEntry(path);
+}
+
+/** A process's open files: /proc/<pid|self|thread-self>/fd/N, /proc/<pid>/task/<tid>/fd/N (realpath spells /proc/self as the pid). */
+const PROC_FD = /^\/proc\/(?:self|thread-self|\d+)(?:\/task\/\d+)?\/fd\/[^/]+$/;
+
+/**
+ * Whether a name the writer would replace is the system's, whatever it points to now: a path under /dev, or one whose
+ * symbolic link chain goes through /dev or a process's open file (/proc/self/fd/1, /dev/fd/1). specialKind's stat()
+ * follows /dev/stdout to what stdout is at the moment; a regular file (`> out.txt`) made it "not special", and with
+ * force the link itself was renamed over (as root, the system's /dev/stdout). The kind in words, or undefined.
+ */
+function systemEntry(path: string): string | undefined {
+  let p = path;
+  for (let hop = 0; hop < 40; hop++) {
+    for (const name of [resolve(p), entryOf(p)]) {
+      if (name === '/dev' || name.startsWith('/dev/')) return hop === 0 ? 'path under /dev (the system\'s devices)' : `symbolic link into /dev (${name})`;
+      if (PROC_FD.test(name)) return hop === 0 ? 'process\'s open file (/proc/PID/fd)' : `symbolic link to a process's open file (${name})`;
+    }
+    if (lstatOrNull(p)?.isSymbolicLink() !== true) return undefined;
+    let target: string;
+    try {
+      target = readlinkSync(p);
+    } catch {
+      return undefined;
+    }
+    // A relative target is relative to the directory the link is in (its real one: entryOf).
+    p = resolve(dirname(entryOf(p)), target);
+  }
+  return undefined;
 }
 
 /** The paths among these that are devices, FIFOs or sockets (or links to them, specialKind): never written, even with force. */
