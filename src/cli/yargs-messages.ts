@@ -85,21 +85,73 @@ function nearestFlag(name: string, cli: unknown): string | undefined {
   return near[0]?.n;
 }
 
+/** Quoted for a POSIX shell only when the word has characters the shell would interpret. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** How a command takes a positional word that begins with a dash: errno, options and try's op without it; task's input (a path) after `--`. */
+const DASHED_POSITIONAL: Readonly<Record<string, { index: number; form: 'undashed' | 'after--' }>> = {
+  errno: { index: 0, form: 'undashed' },
+  options: { index: 0, form: 'undashed' },
+  try: { index: 0, form: 'undashed' },
+  task: { index: 0, form: 'after--' },
+};
+
 /**
- * A word like -ECONNRESET or -SO_RCVBUF given to a command that takes a positional: yargs read it as short flags
- * (-E -C ...), and said "errno needs a CODE" or "Unknown arguments: -S, -O, ...". Said what happened and how
- * to pass it (without the dash). undefined: no such word.
+ * A word like -ECONNRESET or -SO_RCVBUF given where a command takes its positional: yargs read it as short flags
+ * (-E -C ...), and said "errno needs a CODE" or "Unknown arguments: -S, -O, ...". Said what happened and the whole
+ * command that works, the other words kept: errno, options and try's op without the dash (no name begins with
+ * one), task's input after `--` (it is a file name: `task myjob` is another file). Only a word where the
+ * positional goes: a flag's value (`--platform -macos`) or a later positional gets none. undefined: no such word.
  */
 export function dashedPositional(words: readonly string[], cli: unknown): string | undefined {
-  const command = (cli as { getInternalMethods?: () => { getContext?: () => { commands?: string[] } } }).getInternalMethods?.().getContext?.().commands?.[0];
-  const takesPositional = commands.some((c) => typeof c.command === 'string' && c.command.split(' ')[0] === command && /[<[]/.test(c.command));
-  if (!command || !takesPositional) return undefined;
+  type Internal = {
+    getInternalMethods?: () => { getContext?: () => { commands?: string[] } };
+    getOptions?: () => { boolean?: string[]; alias?: Record<string, string[]>; key?: Record<string, unknown> };
+  };
+  const y = cli as Internal;
+  const command = y.getInternalMethods?.().getContext?.().commands?.[0];
+  const how = command === undefined ? undefined : DASHED_POSITIONAL[command];
+  if (!command || !how) return undefined;
+  const booleans = new Set(y.getOptions?.().boolean ?? []);
+  const aliases = y.getOptions?.().alias ?? {};
+  const canonical = (n: string) => Object.entries(aliases).find(([k, a]) => k === n || a.includes(n))?.[0] ?? n;
+  const isBoolean = (n: string) => booleans.has(canonical(n)) || (n.startsWith('no-') && booleans.has(canonical(n.slice(3))));
   const end = words.indexOf('--');
-  const word = (end < 0 ? words : words.slice(0, end)).find((w) => /^-[A-Za-z][A-Za-z0-9_]{3,}$/.test(w));
-  if (!word) return undefined;
-  const letters = [...word.slice(1).replace(/_/g, '')].slice(0, 3).map((c) => `-${c}`).join(', ');
-  // Not "after --": errno and options take the word as typed there, and no name begins with a dash.
-  return `${word} was read as short flags (${letters}, ...): give it without the dash (sockscope ${command} ${word.slice(1)})`;
+  const flags = end < 0 ? words : words.slice(0, end);
+  // The positional words after the command's name; a flag's value (the word after a flag that is not on/off) is none.
+  let at = -1;
+  let positional = -1;
+  for (let i = 0; i < flags.length; i++) {
+    const w = flags[i];
+    if (w.startsWith('-') && w.length > 1 && !/^-[A-Za-z][A-Za-z0-9_]{3,}$/.test(w)) {
+      // --name=value and on/off flags stand alone; a flag that takes a value takes the next word too.
+      const name = w.replace(/^--?/, '').split('=')[0];
+      if (!w.includes('=') && !isBoolean(w.startsWith('--') ? name : name.slice(-1))) i++;
+      continue;
+    }
+    if (at < 0) {
+      if (w === command) at = i;
+      continue;
+    }
+    positional++;
+    if (positional > how.index) return undefined;
+    if (positional === how.index) {
+      if (!/^-[A-Za-z][A-Za-z0-9_]{3,}$/.test(w)) return undefined;
+      const letters = [...w.slice(1).replace(/_/g, '')].slice(0, 3).map((c) => `-${c}`).join(', ');
+      const rest = [...words.slice(0, i), ...words.slice(i + 1)];
+      const fixed =
+        how.form === 'undashed'
+          ? [...words.slice(0, i), w.slice(1), ...words.slice(i + 1)]
+          : end < 0
+            ? [...rest, '--', w]
+            : [...rest.slice(0, end), w, ...rest.slice(end)];
+      const advice = how.form === 'undashed' ? 'give it without the dash' : 'give it after --';
+      return `${w} was read as short flags (${letters}, ...): ${advice} (sockscope ${fixed.map(shellWord).join(' ')})`;
+    }
+  }
+  return undefined;
 }
 
 /** The command names a user may type (the monitor is the command without a name). */

@@ -8,9 +8,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
-const run = (args: string[]) => spawnSync(BIN, args, { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+const run = (args: string[], cwd?: string) => spawnSync(BIN, args, { encoding: 'utf8', timeout: 30_000, cwd, env: { ...process.env, NO_COLOR: '1' } });
 
 test('an unknown --flag near one of the command\'s flags: did you mean it', () => {
   for (const [args, line] of [
@@ -39,7 +42,7 @@ test('a positional given with a dash (-ECONNRESET, -SO_RCVBUF): said it was read
   for (const [args, line] of [
     [['errno', '-ECONNRESET'], '-ECONNRESET was read as short flags (-E, -C, -O, ...): give it without the dash (sockscope errno ECONNRESET)'],
     [['options', '-SO_RCVBUF'], '-SO_RCVBUF was read as short flags (-S, -O, -R, ...): give it without the dash (sockscope options SO_RCVBUF)'],
-    [['errno', '-econnreset', '--json'], '-econnreset was read as short flags (-e, -c, -o, ...): give it without the dash (sockscope errno econnreset)'],
+    [['errno', '-econnreset', '--json'], '-econnreset was read as short flags (-e, -c, -o, ...): give it without the dash (sockscope errno econnreset --json)'],
   ] as const) {
     const r = run([...args]);
     assert.equal(r.stderr, `sockscope: ${line}\n`, args.join(' '));
@@ -50,4 +53,40 @@ test('a positional given with a dash (-ECONNRESET, -SO_RCVBUF): said it was read
   assert.equal(ok.status, 0, ok.stderr);
   const flags = run(['--interval', '1s', '-zq']);
   assert.equal(flags.stderr, 'sockscope: Unknown arguments: -z, -q\n');
+});
+
+// The advice was not always a command that works (review s22): `task -myjob` advised `sockscope task myjob`
+// (another file), `try -connect 127.0.0.1:1` advised `sockscope try connect` (exit 2 itself), `errno -ECONNRESET
+// --platform macos` dropped --platform macos, and `errno 104 --platform -macos` (a flag's value, not the
+// positional) advised `sockscope errno macos`. The advice is now the whole command, the other words kept, in the
+// form the command takes (task: after --), and only for the command's positional: each suggestion is run here.
+test('the advice for a dashed positional is a whole command that runs (the other words kept; task after --)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-dashed-'));
+  try {
+    copyFileSync(new URL('../fixtures/task/valid/errno.json', import.meta.url), join(dir, '-myjob'));
+    for (const [args, line, ok] of [
+      [['task', '-myjob'], '-myjob was read as short flags (-m, -y, -j, ...): give it after -- (sockscope task -- -myjob)', /"ok": true/],
+      [['task', '-myjob', '--output', '-'], '-myjob was read as short flags (-m, -y, -j, ...): give it after -- (sockscope task --output - -- -myjob)', /"ok": true/],
+      [['try', '-connect', '127.0.0.1:1'], '-connect was read as short flags (-c, -o, -n, ...): give it without the dash (sockscope try connect 127.0.0.1:1)', /ECONNREFUSED/],
+      [['errno', '-ECONNRESET', '--platform', 'macos'], '-ECONNRESET was read as short flags (-E, -C, -O, ...): give it without the dash (sockscope errno ECONNRESET --platform macos)', /macOS 54/],
+      [['--no-color', 'options', '-SO_RCVBUF'], '-SO_RCVBUF was read as short flags (-S, -O, -R, ...): give it without the dash (sockscope --no-color options SO_RCVBUF)', /SO_RCVBUF/],
+    ] as const) {
+      const r = run([...args], dir);
+      assert.equal(r.stderr, `sockscope: ${line}\n`, args.join(' '));
+      assert.equal(r.status, 2, args.join(' '));
+      // The suggested command, run as the shell would split it (no word here needs quotes).
+      const suggested = /\(sockscope ([^)]*)\)$/.exec(line)![1].split(' ');
+      const s = run(suggested, dir);
+      assert.notEqual(s.status, 2, `${suggested.join(' ')}: ${s.stderr}`);
+      assert.match(s.stdout + s.stderr, ok, suggested.join(' '));
+    }
+    // A dashed word that is a flag's value, or not where the positional goes: no advice to drop the dash.
+    for (const args of [['errno', '104', '--platform', '-macos'], ['errno', '104', '-ECONNRESET']]) {
+      const r = run(args, dir);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.doesNotMatch(r.stderr, /without the dash|after --/, args.join(' '));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
