@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/load.js';
 import { generateServer, type GeneratorInput } from '../../codegen/index.js';
 import type { GenerateResult } from '../../codegen/render.js';
 import { nextStepLines, type NextStepLine } from '../../codegen/languages.js';
-import { directoriesAmong, directoriesCreatedFor, existingFiles, writeFilesAtomic } from '../../codegen/write.js';
+import { directoriesAmong, directoriesCreatedFor, existingFiles, specialFilesAmong, writeFilesAtomic } from '../../codegen/write.js';
 import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
 import { refusal, stepTitle, visibleSteps } from './steps.js';
@@ -117,6 +117,7 @@ export function Wizard(props: WizardProps) {
       exists: props.deps?.exists ?? ((paths) => existingFiles(paths.map((path) => ({ path })))),
       write: props.deps?.write ?? ((result, force) => writeFilesAtomic(result.files, { force })),
       directories: props.deps?.directories ?? directoriesAmong,
+      special: props.deps?.special ?? specialFilesAmong,
       created: props.deps?.created ?? ((written) => directoriesCreatedFor(written)),
     }),
     [config, props.deps],

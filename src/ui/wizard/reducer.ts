@@ -3,7 +3,7 @@
 import type { Config } from '../../config/schema.js';
 import { GeneratorOptionsError, type GeneratorInput } from '../../codegen/options.js';
 import type { GenerateResult } from '../../codegen/render.js';
-import { directoryOutputMessage } from '../../codegen/write.js';
+import { directoryOutputMessage, specialFileMessage } from '../../codegen/write.js';
 import { pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
 import { defaultOutput, homeRefusal } from './output-name.js';
 
@@ -20,6 +20,11 @@ export interface WizardDeps {
   write: (result: GenerateResult, force: boolean) => string[];
   /** Which of these files' paths are directories (the Wizard's: the file system's, codegen/write.ts directoriesAmong). */
   directories: (files: { path: string }[]) => string[];
+  /**
+   * Which of these files' paths are devices, FIFOs, sockets or links through them (the Wizard's: codegen/write.ts
+   * specialFilesAmong), with what each is: never replaced, so refused at once as a directory is.
+   */
+  special?: (files: { path: string }[]) => { path: string; kind: string }[];
   /** The directories the write that returned `written` created, to name them (the Wizard's: codegen/write.ts directoriesCreatedFor). */
   created?: (written: string[]) => string[];
 }
@@ -93,7 +98,7 @@ export function reduce(s: WizardState, key: WizardKey, deps: WizardDeps, page = 
       if (key.name === 'home') return { ...s, scroll: 0 };
       if (key.name === 'end') return { ...s, scroll: max };
       if (key.name === 'enter' || (key.name === 'char' && key.ch === 'w')) {
-        // A directory made there since the file step: refused as there, not asked about.
+        // A directory (or a FIFO...) made there since the file step: refused as there, not asked about.
         const dir = directoryError(s.result!, deps);
         if (dir) return { ...enterStep({ ...s, result: null }, visibleSteps(s.input).length - 1, cfg), error: dir };
         const existing = deps.exists(s.result!.files.map((f) => f.path));
@@ -125,13 +130,15 @@ function doWrite(s: WizardState, deps: WizardDeps, force: boolean): WizardState 
 }
 
 /**
- * The CLI's refusal of an output that is a directory (directoryOutputMessage, as generate-shared.ts runGenerate): it is
- * never replaced, not even with --force, so the wizard must not ask "Overwrite?" and then fail.
+ * The CLI's refusal of an output that is a directory, a device, a FIFO or a socket (directoryOutputMessage,
+ * specialFileMessage, as generate-shared.ts runGenerate): it is never replaced, not even with --force, so the wizard
+ * must not ask "Overwrite?" and then fail (a FIFO was asked about, then refused as "it is a FIFO, not a file").
  */
 function directoryError(result: GenerateResult, deps: WizardDeps): string | null {
   const dirs = deps.directories(result.files);
-  if (!dirs.length) return null;
-  return directoryOutputMessage(dirs[0], result.options.language);
+  if (dirs.length) return directoryOutputMessage(dirs[0], result.options.language);
+  const special = deps.special?.(result.files) ?? [];
+  return special.length ? specialFileMessage(special[0].path, special[0].kind) : null;
 }
 
 /** The input with the step's answer, and without the later answers it makes invalid. */
