@@ -20,10 +20,13 @@ export function refuseBooleanValues(args: readonly string[], y: unknown): void {
   const declared = new Set([...Object.keys(options?.key ?? {}), ...Object.entries(options?.alias ?? {}).flatMap(([n, a]) => [n, ...a])]);
   // --dualStack is yargs' camel-case spelling of --dual-stack.
   const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  const isBoolean = (name: string) => booleans.has(name) || booleans.has(kebab(name));
-  const takesValue = (name: string) => !isBoolean(name) && (declared.has(name) || declared.has(kebab(name)));
   const canonical = new Map<string, string>();
   for (const [name, aliases] of Object.entries(options?.alias ?? {})) for (const a of [name, ...aliases]) canonical.set(a, name);
+  // An alias of an on/off flag is on/off too: -h is --help's (`--no-h` was "-h takes a value"); yargs keys the
+  // group by either name (help's is { h: ['help'] }).
+  for (const [name, aliases] of Object.entries(options?.alias ?? {})) if ([name, ...aliases].some((a) => booleans.has(a))) for (const a of [name, ...aliases]) booleans.add(a);
+  const isBoolean = (name: string) => booleans.has(name) || booleans.has(kebab(name));
+  const takesValue = (name: string) => !isBoolean(name) && (declared.has(name) || declared.has(kebab(name)));
   const given = new Map<string, { word: string; on: boolean }>();
   const end = args.indexOf('--');
   const flags = end === -1 ? args : args.slice(0, end);

@@ -76,7 +76,11 @@ function editDistance(a: string, b: string): number {
 function nearestFlag(name: string, cli: unknown): string | undefined {
   const options = (cli as { getOptions?: () => { key?: Record<string, unknown>; boolean?: string[] } } | undefined)?.getOptions?.();
   if (!options?.key || name.length > 64) return undefined;
-  const kebab = Object.keys(options.key).filter((k) => k.length > 1 && !/[A-Z]/.test(k) && !['$0', '_'].includes(k));
+  // yargs keeps the command's positionals (errno's code, try's op and address) among its options: no flags.
+  const name0 = (cli as { getInternalMethods?: () => { getContext?: () => { commands?: string[] } } }).getInternalMethods?.().getContext?.().commands?.[0];
+  const command = commands.find((c) => typeof c.command === 'string' && c.command.split(' ')[0] === name0);
+  const positionals = new Set([...String(command?.command ?? '').matchAll(/[<[]([^\]>.]+)/g)].flatMap(([, p]) => p.split('|')));
+  const kebab = Object.keys(options.key).filter((k) => k.length > 1 && !/[A-Z]/.test(k) && !['$0', '_'].includes(k) && !positionals.has(k));
   const names = [...kebab, ...kebab.filter((k) => options.boolean?.includes(k) && k !== 'help' && k !== 'version').map((k) => `no-${k}`)];
   const near = names
     .map((n) => ({ n, prefix: name.length >= 3 && n.startsWith(name), d: editDistance(name, n) }))

@@ -90,3 +90,28 @@ test('the advice for a dashed positional is a whole command that runs (the other
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Review s22: did-you-mean offered the command's positionals as flags (`errno 104 --cod` "did you mean --code?",
+// `options --nam` "--name", `try connect 127.0.0.1:1 --addres` "--address": none of them is a flag), and `--no-h`
+// said "-h takes a value and has no off form" (-h is --help's alias, an on/off flag). Positionals are no flags
+// now, and an alias of an on/off flag is on/off: `--no-h` is `--no-help`.
+test('did-you-mean names flags only, never a positional; --no-h is --no-help', () => {
+  for (const [args, line] of [
+    [['errno', '104', '--cod'], 'Unknown argument: --cod'],
+    [['options', '--nam'], 'Unknown argument: --nam'],
+    [['try', 'connect', '127.0.0.1:1', '--addres'], 'Unknown argument: --addres'],
+    [['task', '/nonexistent/ok.json', '--inpu'], 'Unknown argument: --inpu'],
+    // A flag near is still named.
+    [['try', 'connect', '127.0.0.1:1', '--timout', '1s'], 'Unknown argument: --timout (did you mean --timeout?)'],
+  ] as const) {
+    const r = run([...args]);
+    assert.equal(r.stderr, `sockscope: ${line}\n`, args.join(' '));
+    assert.equal(r.status, 2, args.join(' '));
+  }
+  const noH = run(['errno', '104', '--no-h']);
+  const noHelp = run(['errno', '104', '--no-help']);
+  assert.equal(noH.stderr, noHelp.stderr);
+  assert.equal(noH.status, 0, noH.stderr);
+  assert.equal(noH.stdout, noHelp.stdout);
+  assert.match(noH.stdout, /^ECONNRESET/);
+});
