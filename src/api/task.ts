@@ -21,7 +21,7 @@ import { escapeMessage, jsonText } from '../model/escape.js';
 import { sizeBuffers, SizeBuffersInputSchema } from './buffers.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
 import { ConfigError, InvalidInputError, OutputUnwritableError, requiredMessages, zodIssues, type InputIssue } from './errors.js';
-import { briefValue, formatPath } from '../model/input-error.js';
+import { briefText, briefValue, formatPath } from '../model/input-error.js';
 import { firstDuplicateKey } from './json-duplicate-keys.js';
 import { GenerateAutomationInputSchema, GenerateFilesInputSchema, generateServerFiles, type GenerateServerReport } from './generate.js';
 import { analyze, AnalyzeInputSchema, analyzeStates } from './host.js';
@@ -280,11 +280,28 @@ export function readTaskFile(path: string): unknown {
   // file's duplicate keys are refused too. Only here, on the text: executeTask(value) takes what it is given.
   const dup = firstDuplicateKey(text);
   if (dup !== undefined) {
-    const at = formatPath(dup.path);
+    // A path 10,000 arrays deep is cut as a quoted value is (briefText): it was echoed whole, twice (60 KB).
+    const whole = formatPath(dup.path);
+    const at = briefText(whole);
+    const depth = at === whole ? '' : `, ${dup.path.length} levels deep`;
     const key = briefValue(dup.key);
-    throw new InvalidInputError(`${where} has the key ${key} twice in one object (at ${at}); JSON keys must be unique (the last would silently win)`, [{ path: at, message: `the key ${key} is given twice in this object` }]);
+    // The failure names the operation the input names (a failure before the task runs does), unless that is the key given twice.
+    const op = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { operation?: unknown }).operation : undefined;
+    const operation = !(dup.path.length === 1 && dup.key === 'operation') && (TASK_OPERATIONS as readonly unknown[]).includes(op) ? (op as TaskOperation) : undefined;
+    throw new DuplicateKeyError(`${where} has the key ${key} twice in one object (at ${at}${depth}); JSON keys must be unique (the last would silently win)`, [{ path: at, message: `the key ${key} is given twice in this object` }], operation);
   }
   return value;
+}
+
+/** readTaskFile's refusal of a key given twice: an InvalidInputError that knows the operation the input names (if any). */
+export class DuplicateKeyError extends InvalidInputError {
+  constructor(
+    message: string,
+    issues: InputIssue[],
+    readonly operation: TaskOperation | undefined,
+  ) {
+    super(message, issues);
+  }
 }
 
 /**

@@ -38,3 +38,28 @@ test('executeTask(value) is unaffected: it takes a parsed value', async () => {
   const r = await executeTask(JSON.parse('{"operation":"errno","code":"104","code":"EPERM"}'));
   assert.equal(r.exitCode, 0);
 });
+
+// Review s22 #3: the refusal is a failure document like the others. It names the operation the input names (README:
+// "also for a failure before the task runs"), not when that key is the one given twice; and a duplicate deep in a
+// 10,000-deep array cut its path as a quoted value is (it was echoed whole in message and issues[].path: 60 KB, and
+// 400 KB at 100,000 deep).
+test('task -: the duplicate-key failure names the operation and cuts a deep path', () => {
+  const doc = JSON.parse(task('{"operation":"errno","code":"104","code":"EPERM"}').stdout);
+  assert.equal(doc.operation, 'errno');
+  const twice = JSON.parse(task('{"operation":"errno","operation":"buffers","code":"104"}').stdout);
+  assert.equal(twice.error.issues[0].path, 'operation');
+  assert.equal('operation' in twice, false);
+  const unknown = JSON.parse(task('{"operation":"nope","a":1,"a":2}').stdout);
+  assert.equal('operation' in unknown, false);
+  for (const depth of [10_000, 100_000]) {
+    const r = task(`{"operation":"errno","code":${'['.repeat(depth)}{"z":1,"z":2}${']'.repeat(depth)}}`);
+    assert.equal(r.status, 2, r.stderr);
+    assert.ok(r.stdout.length < 1024, `${depth} deep: ${r.stdout.length} bytes`);
+    const deep = JSON.parse(r.stdout);
+    assert.equal(deep.operation, 'errno');
+    assert.equal(deep.error.code, 'invalid-input');
+    const path = `code${'[0]'.repeat(20)}…`;
+    assert.equal(deep.error.issues[0].path, path);
+    assert.equal(deep.error.message, `stdin has the key "z" twice in one object (at ${path}, ${depth + 2} levels deep); JSON keys must be unique (the last would silently win)`);
+  }
+});

@@ -119,7 +119,7 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
     words.length === 0 ? 'task needs an INPUT: a task file (one JSON object, {"operation": ..., ...}) or - for stdin, e.g. sockscope task check.json' : undefined,
   handler: async (a) => {
     // The task interface and every operation it runs load here only (dynamic import).
-    const [{ checkOutputFree, checkOutputWritable, executeTask, failure, readTaskFile, removeWrittenFiles, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }, { sameTarget }, { cameFromNonUtf8Word }, { nonUtf8OutputMessage }] = await Promise.all([
+    const [{ checkOutputFree, checkOutputWritable, DuplicateKeyError, executeTask, failure, readTaskFile, removeWrittenFiles, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }, { sameTarget }, { cameFromNonUtf8Word }, { nonUtf8OutputMessage }] = await Promise.all([
       import('../../api/task.js'),
       import('../../config/resolve.js'),
       import('../../collect/debug.js'),
@@ -180,7 +180,8 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
       // withCliOrigins: the buffers result says where bufferSize came from (a file, DEFAULT_BUFFER_SIZE), as `buffers --json`.
       outcome = await executeTask(doc, { config: withCliOrigins(config, origins) });
     } catch (e) {
-      outcome = failure(e, operation);
+      // A key given twice is refused while reading: the error knows the operation the input names.
+      outcome = failure(e, operation ?? (e instanceof DuplicateKeyError ? e.operation : undefined));
     }
     if (outcome.exitCode === 0 && output !== undefined) {
       try {
