@@ -306,6 +306,7 @@ export const TryReportSchema = z.object({
         datagramCall: z.enum(['connect', 'send']).optional(),
         icmp: IcmpReportSchema.nullable().optional(),
         noSourceFamily: z.object({ family: z.union([z.literal(4), z.literal(6)]), disabled: z.boolean().nullable() }).optional(),
+        loopbackV6Disabled: z.literal(true).optional(),
       })
       .optional(),
   }),

@@ -281,6 +281,20 @@ export function noSourceFamily(address: string): ConnectContext['noSourceFamily'
 }
 
 /**
+ * Whether ::1 is gone because IPv6 is off on lo alone (net.ipv6.conf.lo.disable_ipv6=1) while other interfaces
+ * keep theirs: noSourceFamily does not see it (the host has IPv6 addresses), and a bind of ::1 fails EADDRNOTAVAIL.
+ * False for any other address, or when the sysctl cannot be read.
+ */
+export function loopbackV6Disabled(address: string): boolean {
+  if (isIP(bareAddress(address)) !== 6 || bareAddress(address) !== '::1') return false;
+  try {
+    return readFileSync('/proc/sys/net/ipv6/conf/lo/disable_ipv6', 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
+}
+
+/**
  * This host's addresses, every interface's (an ICMP error from one of them came from this host; try lists them). With
  * `zone`, a link-local IPv6 address carries its interface as a zone: its index ("fe80::1%2") or name ("fe80::1%eth0").
  */

@@ -10,7 +10,7 @@ import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/
 import { isOrphan } from '../knowledge/interpret-try-holder.js';
 import type { UdpSocketReading } from '../knowledge/udp-delivery.js';
 import { routeTo } from './destination.js';
-import { bareAddress, connectFailureFacts, hostAddresses, noSourceFamily, routeFacts, udpDropsBefore, udpReading } from './connect-facts.js';
+import { bareAddress, connectFailureFacts, hostAddresses, loopbackV6Disabled, noSourceFamily, routeFacts, udpDropsBefore, udpReading } from './connect-facts.js';
 import { findSocketHolders } from './getsockopt-locate.js';
 import { readProcText, readSysctls } from './host.js';
 import { createSource } from './index.js';
@@ -132,7 +132,9 @@ async function sendtoFailureFacts(address: string, errno: string): Promise<NonNu
 /** bind/listen EADDRNOTAVAIL: whether this host has no address of the target's family at all (IPv6 disabled), as for a connect. */
 function noFamilyFacts(address: string): NonNullable<TryContext['connectFacts']> | undefined {
   const none = noSourceFamily(address);
-  return none ? { noSourceFamily: none } : undefined;
+  if (none) return { noSourceFamily: none };
+  // IPv6 off on lo alone: ::1 is gone though other interfaces have IPv6 (binding it anyway, IP_FREEBIND, reaches nothing).
+  return loopbackV6Disabled(address) ? { loopbackV6Disabled: true } : undefined;
 }
 
 export interface TryRun {

@@ -76,7 +76,10 @@ export interface TryContext {
    * A sendto that an ICMP error ended (EHOSTUNREACH, EHOSTDOWN, ENETUNREACH): the route and the neighbour entry.
    * A bind or listen that failed with EADDRNOTAVAIL on a host with no address of the target's family: noSourceFamily.
    */
-  connectFacts?: Omit<ConnectContext, 'address' | 'port' | 'timeoutMs' | 'hostAddresses'>;
+  connectFacts?: Omit<ConnectContext, 'address' | 'port' | 'timeoutMs' | 'hostAddresses'> & {
+    /** A bind or listen of ::1 that failed with EADDRNOTAVAIL while IPv6 is off on lo alone (net.ipv6.conf.lo.disable_ipv6=1). */
+    loopbackV6Disabled?: true;
+  };
 }
 
 export interface TryInterpretation {

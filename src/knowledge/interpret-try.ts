@@ -116,6 +116,14 @@ export function interpretTry(c: TryContext): TryInterpretation {
     if (zone !== undefined && zones.includes(zone)) return { ok: false, summary: `${address} is on ${iface(zone)} but not usable yet: tentative (duplicate address detection runs for about a second after it is added) or dadfailed (another host on the link has it)`, details, nextSteps: [`ip -6 addr show dev ${zone}   (tentative or dadfailed next to ${address})`] };
     if (zone !== undefined && zones.length) return { ok: false, summary: `${address} is not an address of ${iface(zone)}: it belongs to another interface, ${zones.map(iface).join(', ')} (a link-local address is one link's; the zone says which)`, details, nextSteps: [`sockscope try ${c.op} '[${address}%${zones[0]}]:${c.port}'   (${address} on ${iface(zones[0])})`, 'ip -br -6 addr show scope link   (the link-local addresses and their interfaces)'] };
     // No address of the family at all (IPv6 disabled): binding anyway (IP_FREEBIND) would give a socket nobody reaches.
+    if (v6 && c.connectFacts?.loopbackV6Disabled) {
+      return {
+        ok: false,
+        summary: `${c.target.replace(/:\d+$/, '')} is not an address of this host: IPv6 is disabled on lo (net.ipv6.conf.lo.disable_ipv6=1), so lo has no ::1; other interfaces keep their IPv6 addresses`,
+        details,
+        nextSteps: ['sysctl -w net.ipv6.conf.lo.disable_ipv6=0   (IPv6 on lo again: ::1 comes back)', `or ${c.op} 127.0.0.1: sockscope try ${c.op} 127.0.0.1:${c.port}`],
+      };
+    }
     const none = c.connectFacts?.noSourceFamily;
     if (v6 && none?.family === 6) {
       const instead = isLoopback(address) ? '127.0.0.1' : address === '::' ? '0.0.0.0' : '0.0.0.0 (every IPv4 address) or an IPv4 address of this host';
