@@ -16,6 +16,7 @@ import { currentChoices, initialState, reduce, type WizardDeps, type WizardState
 import { visibleSteps } from '../../src/ui/wizard/steps.js';
 import { Wizard, WizardView } from '../../src/ui/wizard/Wizard.js';
 import { waitFor } from './fakes.js';
+import { wizardKeys } from './wizard-keys.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const cfg = { ...DEFAULT_CONFIG, defaultLanguage: 'python' as const, defaultIoModel: 'selectors', bufferSize: 4096 };
@@ -31,18 +32,8 @@ function cliStderr(args: string[]): { status: number | null; message: string } {
 /** A mounted wizard with helpers that wait for each key's frame. */
 function mount(props: { deps?: typeof fakeDeps } = { deps: fakeDeps }) {
   const app = render(createElement(Wizard, { onDone: () => {}, onCancel: () => {}, config: cfg, rows: 24, ...props }));
-  const frame = () => app.lastFrame() ?? '';
-  const press = async (keys: string) => {
-    const before = frame();
-    app.stdin.write(keys);
-    return waitFor(frame, (f) => f !== before);
-  };
-  /** The current step's title line (the bold line above the choices or the text field). */
-  const stepTitle = () => {
-    const lines = frame().split('\n');
-    const i = lines.findIndex((l) => /^(› |  )/.test(l));
-    return i > 0 ? lines[i - 1] : '';
-  };
+  // stepTitle: the current step's title line (the bold line above the choices or the text field).
+  const { frame, press, title: stepTitle } = wizardKeys(app);
   /** Moves the cursor to `label` and presses Enter. */
   const choose = async (label: string) => {
     const re = new RegExp(`^› ${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(  |$)`, 'm');

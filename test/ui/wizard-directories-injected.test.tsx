@@ -15,6 +15,7 @@ import { initialState, reduce, type WizardDeps, type WizardState } from '../../s
 import { visibleSteps } from '../../src/ui/wizard/steps.js';
 import { Wizard } from '../../src/ui/wizard/Wizard.js';
 import { waitFor } from './fakes.js';
+import { wizardKeys } from './wizard-keys.js';
 
 const cfg = { ...DEFAULT_CONFIG, defaultLanguage: 'python' as const, defaultIoModel: 'selectors', bufferSize: 4096 };
 const generate: WizardDeps['generate'] = (i, o) => generateServer(i, { output: o, config: cfg });
@@ -100,17 +101,7 @@ describe('wizard: the directory check is a dependency', () => {
   it('the Wizard component supplies the file system\'s check: a directory is refused at "Write to file" with other effects faked', async () => {
     const written: string[] = [];
     const app = render(createElement(Wizard, { onDone: () => {}, onCancel: () => {}, config: cfg, rows: 24, deps: { generate, exists: () => [], write: (r) => (written.push(...r.files.map((f) => f.path)), []) } }));
-    const frame = () => app.lastFrame() ?? '';
-    const press = async (keys: string) => {
-      const before = frame();
-      app.stdin.write(keys);
-      return waitFor(frame, (f) => f !== before);
-    };
-    const title = () => {
-      const lines = frame().split('\n');
-      const i = lines.findIndex((l) => /^(› |  )/.test(l));
-      return i > 0 ? lines[i - 1] : '';
-    };
+    const { frame, press, title } = wizardKeys(app);
     try {
       await waitFor(frame, (f) => /Protocol/.test(f));
       for (let k = 0; k < 20 && !/^Write to file/.test(title()); k++) await press('\r');

@@ -15,6 +15,7 @@ import { generateServer } from '../../src/codegen/index.js';
 import { specialFileMessage, writeFilesAtomic } from '../../src/codegen/write.js';
 import { Wizard } from '../../src/ui/wizard/Wizard.js';
 import { waitFor } from './fakes.js';
+import { wizardKeys } from './wizard-keys.js';
 
 const cfg = { ...DEFAULT_CONFIG, defaultLanguage: 'python' as const, defaultIoModel: 'selectors', bufferSize: 4096 };
 
@@ -42,17 +43,7 @@ describe('wizard: a FIFO or a link to a process\'s open file as the output', () 
         deps: { generate: (i, o) => generateServer(i, { output: o, config: cfg }), write: (r, force) => (writes.push(...r.files.map((f) => f.path)), writeFilesAtomic(r.files, { force })) },
       }),
     );
-    const frame = () => app.lastFrame() ?? '';
-    const press = async (keys: string) => {
-      const before = frame();
-      app.stdin.write(keys);
-      return waitFor(frame, (f) => f !== before);
-    };
-    const title = () => {
-      const lines = frame().split('\n');
-      const i = lines.findIndex((l) => /^(› |  )/.test(l));
-      return i > 0 ? lines[i - 1] : '';
-    };
+    const { frame, press, title } = wizardKeys(app);
     const toFileStep = async () => {
       await waitFor(frame, (f) => /Protocol/.test(f));
       for (let k = 0; k < 20 && !/^Write to file/.test(title()); k++) await press('\r');
