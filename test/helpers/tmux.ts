@@ -27,3 +27,14 @@ export async function until(read: () => string, pred: (screen: string) => boolea
     await sleep(100);
   }
 }
+
+/**
+ * Types `command; echo EXIT=$?` in pane `target` (a bash whose prompt is `READY$ `) on a screen cleared and seen
+ * empty first: the last run's text (a wizard's 'Protocol', 'EXIT=130') would satisfy the next wait before `clear`
+ * ran (CI: a capture of the still empty screen 19 ms in, then the next command typed into a wizard still running).
+ */
+export async function runCleared(tmux: (...args: string[]) => SpawnSyncReturns<string>, target: string, command: string): Promise<void> {
+  tmux('send-keys', '-t', target, 'clear', 'Enter');
+  await until(() => tmux('capture-pane', '-p', '-t', target).stdout, (s) => s.trim() === 'READY$', 'a cleared screen');
+  tmux('send-keys', '-t', target, `${command}; echo EXIT=$?`, 'Enter');
+}

@@ -5,12 +5,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { ROOT, runCleared, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
 const skip = tmuxSkip;
 const tmux = tmuxServer('sockscope-gen');
 const capture = () => tmux('capture-pane', '-p', '-t', 'gen').stdout;
 const until = (pred: (screen: string) => boolean, what: string, ms?: number) => poll(capture, pred, what, ms);
+const fresh = (command: string) => runCleared(tmux, 'gen', command);
 
 describe('sockscope generate: Ctrl-C and Esc (tmux)', { skip }, () => {
   let dir = '';
@@ -27,14 +28,14 @@ describe('sockscope generate: Ctrl-C and Esc (tmux)', { skip }, () => {
   });
 
   it('Ctrl-C on a question: "interrupted, nothing written", exit 130 (was 0); in a text field too', async () => {
-    tmux('send-keys', '-t', 'gen', `clear; ${ROOT}bin/sockscope generate; echo EXIT=$?`, 'Enter');
+    await fresh(`${ROOT}bin/sockscope generate`);
     await until((s) => s.includes('Protocol'), 'the first question');
     tmux('send-keys', '-t', 'gen', 'C-c');
     let s = await until((x) => /EXIT=\d+/.test(x), 'the exit code');
     assert.match(s, /generate: interrupted, nothing written/);
     assert.match(s, /EXIT=130/);
     // At the port (a text field, after 5 Enters with the defaults) with a digit typed.
-    tmux('send-keys', '-t', 'gen', `clear; ${ROOT}bin/sockscope generate; echo EXIT=$?`, 'Enter');
+    await fresh(`${ROOT}bin/sockscope generate`);
     await until((x) => x.includes('Protocol'), 'the first question');
     for (let k = 0; k < 12 && !/^Port/m.test(capture()); k++) {
       const before = capture();
@@ -48,7 +49,7 @@ describe('sockscope generate: Ctrl-C and Esc (tmux)', { skip }, () => {
   });
 
   it('Esc on the first question: "cancelled, nothing written", exit 0', async () => {
-    tmux('send-keys', '-t', 'gen', `clear; ${ROOT}bin/sockscope generate; echo EXIT=$?`, 'Enter');
+    await fresh(`${ROOT}bin/sockscope generate`);
     await until((s) => s.includes('Protocol'), 'the first question');
     tmux('send-keys', '-t', 'gen', 'Escape');
     const s = await until((x) => /EXIT=\d+/.test(x), 'the exit code');
@@ -57,7 +58,7 @@ describe('sockscope generate: Ctrl-C and Esc (tmux)', { skip }, () => {
   });
 
   it('sockscope generate --no-color: no colours, the cursor line in inverse video (chalk dropped every style)', async () => {
-    tmux('send-keys', '-t', 'gen', `clear; ${ROOT}bin/sockscope generate --no-color; echo EXIT=$?`, 'Enter');
+    await fresh(`${ROOT}bin/sockscope generate --no-color`);
     await until((x) => x.includes('Protocol'), 'the first question');
     const screen = tmux('capture-pane', '-p', '-e', '-t', 'gen').stdout;
     const params = [...screen.matchAll(/\u001b\[([0-9;]*)m/g)].flatMap((m) => m[1].split(';'));
@@ -70,7 +71,7 @@ describe('sockscope generate: Ctrl-C and Esc (tmux)', { skip }, () => {
   it('generate-server: Ctrl-C at the overwrite question leaves the file as it was, exit 130 (was 1 with "Aborted with Ctrl+C")', async () => {
     const { readFileSync, writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'mine.py'), 'mine\n');
-    tmux('send-keys', '-t', 'gen', `clear; ${ROOT}bin/sockscope generate-server --language python --output mine.py; echo EXIT=$?`, 'Enter');
+    await fresh(`${ROOT}bin/sockscope generate-server --language python --output mine.py`);
     await until((x) => x.includes('Overwrite? [y/N]'), 'the overwrite question');
     tmux('send-keys', '-t', 'gen', 'C-c');
     const s = await until((x) => /EXIT=\d+/.test(x), 'the exit code');

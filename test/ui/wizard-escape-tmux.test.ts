@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { ROOT, runCleared, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
 const skip = tmuxSkip;
 const tmux = tmuxServer('sockscope-wiz-esc');
@@ -25,7 +25,7 @@ async function start(): Promise<void> {
   // A wizard an earlier failed case left open is interrupted first.
   if (running) await leave();
   running = true;
-  tmux('send-keys', '-t', 'wiz', `clear; ${ROOT}bin/sockscope generate; echo EXIT=$?`, 'Enter');
+  await runCleared(tmux, 'wiz', `${ROOT}bin/sockscope generate`);
   await until((s) => s.includes('Protocol'), 'the first question');
 }
 
