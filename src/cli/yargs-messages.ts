@@ -2,6 +2,7 @@
 import { commands } from './commands/index.js';
 import { UsageError } from './errors.js';
 import { takes } from './given-once.js';
+import { editDistance } from '../model/edit-distance.js';
 import type { NamesMissingPositionals } from './options.js';
 
 /**
@@ -57,18 +58,6 @@ export function unknownAsTyped(msg: string, words: readonly string[], cli?: unkn
   return `Unknown argument${all.length === 1 ? '' : 's'}: ${all.join(', ')}`;
 }
 
-/** Edit distance with a swap of two neighbours counted as one edit (--prot is one from --port). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-
 /**
  * The running command's flag (global flags too, an on/off flag's --no- form) nearest an unknown `--name`, when
  * one is near: a flag the name begins (3 characters or more), else one or two edits (two for names of 6 or more).
@@ -83,7 +72,7 @@ function nearestFlag(name: string, cli: unknown): string | undefined {
   const kebab = Object.keys(options.key).filter((k) => k.length > 1 && !/[A-Z]/.test(k) && !['$0', '_'].includes(k) && !positionals.has(k));
   const names = [...kebab, ...kebab.filter((k) => options.boolean?.includes(k) && k !== 'help' && k !== 'version').map((k) => `no-${k}`)];
   const near = names
-    .map((n) => ({ n, prefix: name.length >= 3 && n.startsWith(name), d: editDistance(name, n) }))
+    .map((n) => ({ n, prefix: name.length >= 3 && n.startsWith(name), d: editDistance(name, n, { swaps: true }) }))
     .filter((x) => x.prefix || x.d <= (Math.min(name.length, x.n.length) >= 6 ? 2 : 1))
     .sort((a, b) => Number(b.prefix) - Number(a.prefix) || a.d - b.d || a.n.length - b.n.length);
   return near[0]?.n;
@@ -175,18 +164,9 @@ export function helpAsFlag(words: string[]): string[] {
 /** "analyz is not a command; did you mean analyze?": the nearest command name when one is near (edit distance). */
 function notACommandMessage(word: string): string {
   const names = commandNames();
-  const distance = (a: string, b: string) => {
-    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const next = [i];
-      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      row = next;
-    }
-    return row[b.length];
-  };
   // A name the word begins (3 characters or more) comes first, the shortest; then the fewest edits.
   const near = (word.length > 64 ? [] : names)
-    .map((n) => ({ n, prefix: word.length >= 3 && n.startsWith(word), d: distance(word, n) }))
+    .map((n) => ({ n, prefix: word.length >= 3 && n.startsWith(word), d: editDistance(word, n) }))
     .filter((x) => x.prefix || x.d <= Math.max(2, Math.floor(x.n.length / 3)))
     .sort((a, b) => Number(b.prefix) - Number(a.prefix) || a.d - b.d);
   const shown = word === '' ? "''" : word;

@@ -69,11 +69,14 @@ function checkOwnFd(fd: number): void {
 function writeOwnFd(fd: number, line: string): void {
   if (fd === 1) process.stdout.write(line);
   else if (fd === 2) process.stderr.write(line);
-  else {
-    const bytes = Buffer.from(line);
-    // Non-blocking or not as its opener left it: EAGAIN fails the write (logging stops, said once), it never waits here.
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
-  }
+  // Non-blocking or not as its opener left it: EAGAIN fails the write (logging stops, said once), it never waits here.
+  else writeAll(fd, line);
+}
+
+/** The whole line, in as many writes as it takes; a write that fails (EAGAIN on a full pipe) throws. */
+function writeAll(fd: number, line: string): void {
+  const bytes = Buffer.from(line);
+  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
 }
 
 /**
@@ -174,9 +177,8 @@ function append(file: string, line: string): void {
     // Opened per line (a file removed or rotated is created again), except a FIFO or a device: kept open.
     const fd = openLog(file);
     try {
-      const bytes = Buffer.from(line);
       // A full pipe (EAGAIN, non-blocking) fails the write: logging stops, said once; it never waits.
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+      writeAll(fd, line);
     } finally {
       if (held?.fd !== fd) closeSync(fd);
     }
