@@ -5,16 +5,6 @@ import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs';
 import { ProcessAttributor } from '../../src/collect/processes.js';
 import type { Socket } from '../../src/model/socket.js';
 
-// Files fill every hole up to past the highest fd open now (inherited ones included), so that the
-// listener opened next is the highest fd.
-const top = Math.max(...readdirSync('/proc/self/fd').map(Number));
-const files: number[] = [];
-do files.push(openSync('/dev/null', 'r'));
-while (files.at(-1)! <= top + 8 && files.length < 4096);
-const server = net.createServer();
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
-closeSync(files[5]!);
 const isOpen = (n: number): boolean => {
   try {
     return readlinkSync(`/proc/self/fd/${n}`) !== `/proc/${process.pid}/fd`; // not readdir's own fd
@@ -22,7 +12,26 @@ const isOpen = (n: number): boolean => {
     return false;
   }
 };
-const highest = Math.max(...readdirSync('/proc/self/fd').map(Number).filter((n) => n !== fd && isOpen(n)));
+const openFds = (): number[] => readdirSync('/proc/self/fd').map(Number).filter(isOpen);
+
+// Files fill every hole up to past the highest fd open now (inherited ones included), so that the
+// listener opened next is the highest fd. Node may open fds of its own meanwhile (a loader or
+// libuv thread): then the listener is closed and the fill repeats above them.
+const files: number[] = [];
+let server = net.createServer();
+let fd = -1;
+let highest = Infinity;
+for (let attempt = 0; attempt < 8 && !(fd > highest); attempt++) {
+  if (fd >= 0) await new Promise<void>((r) => server.close(() => r()));
+  const top = Math.max(...openFds());
+  do files.push(openSync('/dev/null', 'r'));
+  while (files.at(-1)! <= top + 8 && files.length < 4096);
+  server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
+  highest = Math.max(...openFds().filter((n) => n !== fd));
+}
+closeSync(files[5]!);
 const inode = Number(/\d+/.exec(readlinkSync(`/proc/self/fd/${fd}`))![0]);
 const own: Socket = { protocol: 'tcp', ipVersion: 4, state: 'LISTEN', local: { address: '127.0.0.1', port: 1 }, peer: { address: '0.0.0.0', port: 0 }, recvQ: 0, sendQ: 0, inode, processes: [] };
 const a = new ProcessAttributor();
