@@ -109,7 +109,8 @@ export type { SizeBuffersInput } from './api/buffers.js';
 export { InvalidInputError, CollectorError, NoSuchSocketError, ConfigError, OutputUnwritableError } from './api/errors.js';
 export type { InputIssue } from './api/errors.js';
 export type { LibraryOptions } from './api/config.js';
-export { runTask, executeTask, parseTask, readTaskFile, TaskInputSchema, TASK_OPERATIONS } from './api/task.js';
+export { runTask, executeTask, parseTask, TaskInputSchema, TASK_OPERATIONS } from './api/task.js';
+export { readTaskFile } from './api/task-input.js';
 // Schemas of the other --json documents: the task operations' (analyze's and analyze-states' are above), and
 // try's, config's and options' (the list and one entry), which no task returns.
 export {

@@ -207,7 +207,7 @@ function reason(e: unknown): string {
 
 /**
  * Why writing a file failed, in words: the writer's "cannot write P: ..." and the task's --output probe, which creates
- * a file as the writer does (api/task.ts checkOutputWritable), say the same. A name too long is so with the temporary
+ * a file as the writer does (api/task-output.ts checkOutputWritable), say the same. A name too long is so with the temporary
  * file's name, which is longer than the one asked for.
  */
 export function writeFailureReason(e: unknown): string {

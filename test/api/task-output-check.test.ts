@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOutputFree, TaskOutputError, writeTaskResult } from '../../src/api/task.js';
+import { checkOutputFree, TaskOutputError, writeTaskResult } from '../../src/api/task-output.js';
 import { InvalidInputError } from '../../src/api/errors.js';
 
 /** What a call did: ok, refused (the path is taken or a directory) or failed otherwise (the write's own error). */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOutputWritable, TaskOutputError, writeTaskResult } from '../../src/api/task.js';
+import { checkOutputWritable, TaskOutputError, writeTaskResult } from '../../src/api/task-output.js';
 
 /** The TaskOutputError message f throws. */
 function failure(f: () => void): string {

@@ -84,7 +84,7 @@ const EXPECTED_PATHS: Record<string, { code: string; path: string }> = {
 
 test('fixtures: every valid/ task parses; every invalid/ one fails with its code and path', async () => {
   const { readdirSync } = await import('node:fs');
-  const { readTaskFile } = await import('../../src/api/task.js');
+  const { readTaskFile } = await import('../../src/api/task-input.js');
   const valid = readdirSync(FIXTURES + 'valid');
   assert.ok(valid.length >= 10);
   for (const f of valid) parseTask(readTaskFile(FIXTURES + 'valid/' + f));
@@ -106,7 +106,7 @@ test('--output checks: a dangling symbolic link exists (lstat), a directory is r
   const { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, lstatSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { checkOutputFree, writeTaskResult, TaskOutputError } = await import('../../src/api/task.js');
+  const { checkOutputFree, writeTaskResult, TaskOutputError } = await import('../../src/api/task-output.js');
   const dir = mkdtempSync(join(tmpdir(), 'sockscope-task-out-'));
   try {
     const dangling = join(dir, 'dl.json');

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync, truncateSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTaskFile, TASK_INPUT_MAX_BYTES } from '../../src/api/task.js';
+import { readTaskFile, TASK_INPUT_MAX_BYTES } from '../../src/api/task-input.js';
 import { InvalidInputError } from '../../src/api/errors.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;

@@ -1,14 +1,11 @@
-// `sockscope task INPUT.json [--output RESULT.json] [--force]`: one JSON task for automation (logic in src/api/task.ts).
+// `sockscope task INPUT.json [--output RESULT.json] [--force]`: one JSON task for automation (logic in src/api/task.ts, task-input.ts, task-output.ts).
 // Every outcome is one JSON document: the result on stdout (or atomically in --output), errors always on stdout.
 import type { CommandModule } from 'yargs';
 import { printJson, type NamesMissingPositionals } from '../options.js';
 import { UsageError, briefWord } from '../errors.js';
 import { briefValue } from '../../model/input-error.js';
 import { escapeMessage } from '../../model/escape.js';
-import type * as TaskApi from '../../api/task.js';
-
-/** api/task.ts's list (the type keeps the two equal): `--help` without loading every library operation. */
-const TASK_OPERATIONS: typeof TaskApi.TASK_OPERATIONS = ['analyze', 'analyze-states', 'generate-server', 'generate', 'inspect-options', 'debug-connections', 'errno', 'options', 'buffers'];
+import { TASK_OPERATIONS, type TaskOperation } from '../../api/task-operations.js';
 
 interface Args {
   input: string;
@@ -43,10 +40,10 @@ function withTaskSource(doc: unknown, flag: string | undefined, chosen: { source
 }
 
 /** The operation a parsed task document names, when it is a known one (a failure before the task runs names it too). */
-function namedOperation(doc: unknown): TaskApi.TaskOperation | undefined {
+function namedOperation(doc: unknown): TaskOperation | undefined {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
   const op = (doc as { operation?: unknown }).operation;
-  return (TASK_OPERATIONS as readonly unknown[]).includes(op) ? (op as TaskApi.TaskOperation) : undefined;
+  return (TASK_OPERATIONS as readonly unknown[]).includes(op) ? (op as TaskOperation) : undefined;
 }
 
 /**
@@ -119,8 +116,10 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
     words.length === 0 ? 'task needs an INPUT: a task file (one JSON object, {"operation": ..., ...}) or - for stdin, e.g. sockscope task check.json' : undefined,
   handler: async (a) => {
     // The task interface and every operation it runs load here only (dynamic import).
-    const [{ checkOutputFree, checkOutputWritable, DuplicateKeyError, executeTask, failure, readTaskFile, removeWrittenFiles, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }, { sameTarget }, { cameFromNonUtf8Word }, { nonUtf8OutputMessage }] = await Promise.all([
+    const [{ executeTask, failure }, { DuplicateKeyError, readTaskFile }, { checkOutputFree, checkOutputWritable, removeWrittenFiles, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }, { sameTarget }, { cameFromNonUtf8Word }, { nonUtf8OutputMessage }] = await Promise.all([
       import('../../api/task.js'),
+      import('../../api/task-input.js'),
+      import('../../api/task-output.js'),
       import('../../config/resolve.js'),
       import('../../collect/debug.js'),
       import('../../api/errors.js'),
