@@ -79,12 +79,13 @@ const UNSET_CONNECTING = new Set([536, 524, 1220, 1208]);
  * On a listener or an unconnected socket getsockopt(TCP_MAXSEG) returns the value set with setsockopt (user_mss),
  * else 536; on a connection, the MSS in use; on a closed socket that was connected, the MSS that connection used
  * (32741 measured after a loopback peer's reset). A listener's value clamps every accepted connection: the review
- * (s11 item 9) measured mss 988 for a client of a listener with 1000, where loopback gives 32741.
+ * (s11 item 9) measured mss 988 for a client of a listener with 1000, where loopback gives 32741 (and mss 1188 for 1200):
+ * the value less the 12 bytes of the timestamp option.
  */
 export function maxSeg(v: number, c: OptionContext): { meaning: string; unusual?: string } {
   if (c.state === 'LISTEN') {
     if (v === 536) return { meaning: `${v} bytes: not set; a listener has no negotiated MSS (536 is the kernel's placeholder; each connection negotiates its own)` };
-    return { meaning: `set on the listener: every connection it accepts sends and announces segments of at most ${v} bytes (minus TCP options)`, unusual: `TCP_MAXSEG ${v} on a listener: the MSS of every accepted connection is clamped to ${v} bytes (less 12 for timestamps: 988 for 1000), whatever the path allows` };
+    return { meaning: `set on the listener: every connection it accepts sends and announces segments of at most ${v} bytes (minus TCP options)`, unusual: `TCP_MAXSEG ${v} on a listener: the MSS of every accepted connection is clamped to ${v} bytes (${v - 12} with TCP timestamps on, which take 12 bytes of each segment), whatever the path allows` };
   }
   const set = { meaning: `set before connect(): the connection will use segments of at most ${v} bytes (minus TCP options)` };
   const unsetConnecting = c.family === 'inet' ? v === 536 || v === 524 : UNSET_CONNECTING.has(v);
