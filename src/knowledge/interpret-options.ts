@@ -33,8 +33,8 @@ export interface OptionContext {
   tcp?: TcpFacts;
   /**
    * The IPv4 listeners on the socket's port and protocol ("0.0.0.0:80", "127.0.0.1:80"), when the caller
-   * looked (empty: none); undefined when it did not. An IPv6-only [::] listener beside one is the usual
-   * two-socket setup, not a finding.
+   * looked (empty: none); undefined when it did not. An IPv6-only [::] listener beside 0.0.0.0:P is the usual
+   * two-socket setup, not a finding; beside specific addresses only, IPv4 clients of the other addresses are refused.
    */
   ipv4Listeners?: readonly string[];
   /** The option read in the place of the one named (IPV6_UNICAST_HOPS for IP_TTL on an AF_INET6 socket), when one was. */
@@ -337,8 +337,15 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       if (!local.startsWith('[::]') || c.state !== 'LISTEN') return { meaning };
       const v4 = c.ipv4Listeners;
       if (v4 === undefined) return { meaning, unusual: 'IPV6_V6ONLY on a [::] listener: IPv4 clients are refused unless a separate 0.0.0.0 listener exists' };
-      if (v4.length === 0) return { meaning, unusual: `IPV6_V6ONLY on a [::] listener and no IPv4 listener on port ${local.slice(local.lastIndexOf(':') + 1)}: IPv4 clients are refused` };
-      return { meaning: `IPv6 only; IPv4 clients are served by another socket: ${v4.join(', ')}` };
+      const port = local.slice(local.lastIndexOf(':') + 1);
+      if (v4.length === 0) return { meaning, unusual: `IPV6_V6ONLY on a [::] listener and no IPv4 listener on port ${port}: IPv4 clients are refused` };
+      // Only 0.0.0.0:P takes IPv4 clients on every address; 127.0.0.1:P takes those that connect to 127.0.0.1 only.
+      if (v4.some((l) => l.startsWith('0.0.0.0:'))) return { meaning: `IPv6 only; IPv4 clients are served by another socket: ${v4.join(', ')}` };
+      const addrs = v4.map((l) => l.slice(0, l.lastIndexOf(':')));
+      return {
+        meaning: `IPv6 only; IPv4 clients are served by another socket only on ${v4.join(', ')}`,
+        unusual: `IPV6_V6ONLY on a [::] listener, and the IPv4 listeners on port ${port} are bound to ${addrs.join(', ')} only (no 0.0.0.0:${port}): IPv4 clients connecting to any other address of this host on port ${port} are refused`,
+      };
     }
     // Read at SOL_IP on every IP socket (a bool); 1 from a reading made by hand at IPPROTO_IPV6 (IPV6_FREEBIND) is on too.
     case 'IP_FREEBIND':

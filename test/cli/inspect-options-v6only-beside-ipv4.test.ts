@@ -43,3 +43,19 @@ test('an IPv6-only [::] listener alone on its port: IPv4 clients are refused, sa
     await close(v6);
   }
 });
+
+test('an IPv6-only [::] listener beside 127.0.0.1:P only: IPv4 clients of the other addresses are refused, said as unusual (review s23 #1)', async () => {
+  const v4 = await listen('127.0.0.1', 0);
+  const port = (v4.address() as { port: number }).port;
+  const v6 = await listen('::', port, true);
+  try {
+    const r = await runInspect({ pid: process.pid, 'socket-fd': fdOf(v6), options: 'IPV6_V6ONLY', source: 'netlink' });
+    const text = formatInspect(r);
+    assert.match(text, new RegExp(`IPv4 clients are served by another socket only on 127\\.0\\.0\\.1:${port}`), text);
+    assert.match(text, new RegExp(`! IPV6_V6ONLY on a \\[::\\] listener, and the IPv4 listeners on port ${port} are bound to 127\\.0\\.0\\.1 only \\(no 0\\.0\\.0\\.0:${port}\\): IPv4 clients connecting to any other address`), text);
+    assert.equal((inspectJson(r) as { unusual: string[] }).unusual.filter((u) => /V6ONLY/.test(u)).length, 1);
+  } finally {
+    await close(v6);
+    await close(v4);
+  }
+});

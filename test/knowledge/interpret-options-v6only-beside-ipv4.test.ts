@@ -14,10 +14,15 @@ test('a 0.0.0.0 listener on the port serves IPv4: IPV6_V6ONLY on [::] is not unu
   assert.equal(r.meaning, 'IPv6 only; IPv4 clients are served by another socket: 0.0.0.0:47103');
 });
 
-test('a specific IPv4 listener (127.0.0.1) on the port: not unusual either', () => {
+test('only a specific IPv4 listener (127.0.0.1) on the port: IPv4 clients of every other address are refused, said as unusual', () => {
   const r = interpretOption('IPV6_V6ONLY', true, ctx({ ipv4Listeners: ['127.0.0.1:47103'] }));
+  assert.equal(r.meaning, 'IPv6 only; IPv4 clients are served by another socket only on 127.0.0.1:47103');
+  assert.equal(r.unusual, 'IPV6_V6ONLY on a [::] listener, and the IPv4 listeners on port 47103 are bound to 127.0.0.1 only (no 0.0.0.0:47103): IPv4 clients connecting to any other address of this host on port 47103 are refused');
+});
+
+test('0.0.0.0 beside a specific IPv4 listener: the wildcard covers every address, not unusual', () => {
+  const r = interpretOption('IPV6_V6ONLY', true, ctx({ ipv4Listeners: ['127.0.0.1:47103', '0.0.0.0:47103'] }));
   assert.equal(r.unusual, undefined);
-  assert.match(r.meaning, /127\.0\.0\.1:47103/);
 });
 
 test('no IPv4 listener on the port: IPv4 clients are refused, said with the port', () => {
