@@ -10,7 +10,8 @@ import { buildOptionsReport, kernelViewFindings, nothingUnusualLine, readingLabe
 import { UnknownOptionError } from '../../knowledge/socket-options.js';
 import { isListener } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
-import { formatEndpoint } from '../../model/socket.js';
+import { formatEndpoint, type SocketState } from '../../model/socket.js';
+import { stateLabel } from '../../ui/format.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
 import type { Args } from './inspect-options.js';
@@ -127,7 +128,10 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
   const who = r.pid !== null ? `pid ${r.pid} (${thread}${escapeControl(r.process.name ?? '?')}${r.process.uid !== undefined ? `, uid ${r.process.uid}` : ''}) fd ${r.fd}` : 'owning process not visible';
   out.push(`${who}${r.inode !== undefined ? `, inode ${r.inode}` : ''}`);
   // local/peer of a unix socket are paths anyone could choose: untrusted text.
-  const socketText = [proto, r.socket.state, r.socket.local, r.socket.peer ? `-> ${r.socket.peer}` : ''].filter(Boolean).join(' ');
+  // As ss and the tables name it: an unconnected UDP or unix datagram socket is UNCONN, not the kernel's CLOSE
+  // (--json keeps the kernel's name, as every --json document does). A TCP socket in CLOSE stays CLOSE.
+  const state = r.socket.state && r.socket.protocol !== undefined && r.socket.protocol !== 'tcp' ? stateLabel({ protocol: 'udp', state: r.socket.state as SocketState }) : r.socket.state;
+  const socketText = [proto, state, r.socket.local, r.socket.peer ? `-> ${r.socket.peer}` : ''].filter(Boolean).join(' ');
   out.push(`socket: ${socketText ? escapeControl(socketText) : 'unknown (see Missing below)'}`);
   if (r.located) {
     out.push(`found as: ${r.located.how}${r.located.others ? ` (${r.located.others} other socket(s) also listen on it)` : ''}${r.located.holders.length > 1 ? `; held by ${r.located.holders.map((h) => `${h.pid}/${h.fd}`).join(', ')}` : ''}`);
