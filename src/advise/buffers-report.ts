@@ -206,10 +206,20 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
     notes.push(
       `${stale.size === 1 ? '1 connection has' : `${stale.size} connections have`} an old delivery rate sample: its sender has had data waiting and sent nothing for a second or more (a shut receive window or backoff), so the rate shown is from before it stopped, not what it does now, and no size is derived from a BDP computed with it; its verdict says for how long and the average over its busy time. Give --bandwidth <link speed> to size for the link.`,
     );
-  if (appLimited.size > 0)
+  if (appLimited.size > 0) {
+    // The average needs bytes_acked and busy time (appLimitedDeliveryRate): without them the row has no BDP at all.
+    const averaged = [...appLimited].filter((c) => c.bandwidthBasis != null).length;
+    const without = appLimited.size - averaged;
+    const bdpFrom =
+      without === 0
+        ? `${appLimited.size === 1 ? 'Its BDP is' : 'Their BDP is'} computed with the average rate over its busy time (bytes_acked / busy time) instead`
+        : averaged === 0
+          ? `${appLimited.size === 1 ? 'It has' : 'They have'} no average rate either (bytes_acked or busy time unknown), so no BDP`
+          : `${averaged} of them ${averaged === 1 ? 'has its' : 'have their'} BDP computed with the average rate over busy time (bytes_acked / busy time) instead; ${without} ${without === 1 ? 'has' : 'have'} no average (bytes_acked or busy time unknown), so no BDP`;
     notes.push(
-      `${appLimited.size === 1 ? '1 connection has' : `${appLimited.size} connections have`} an app-limited delivery rate sample (tcp_info delivery_rate_app_limited, ss app_limited): the application had too little data queued to fill the path when it was taken, so the rate shown is how fast those few segments were acknowledged, not what the connection moves. Its BDP is computed with the average rate over its busy time (bytes_acked / busy time) instead, and no buffer size or sysctl value is derived from it. Give --bandwidth <link speed> to size for the link.`,
+      `${appLimited.size === 1 ? '1 connection has' : `${appLimited.size} connections have`} an app-limited delivery rate sample (tcp_info delivery_rate_app_limited, ss app_limited): the application had too little data queued to fill the path when it was taken, so the rate shown is how fast those few segments were acknowledged, not what the connection moves. ${bdpFrom}, and no buffer size or sysctl value is derived from it. Give --bandwidth <link speed> to size for the link.`,
     );
+  }
   if (connections.some((c) => !stale.has(c) && !appLimited.has(c) && !c.bdpLowerBound && (c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate')))
     notes.push('BDP from the measured delivery rate shows what the connection does now; give --bandwidth to size for the link.');
   return {
