@@ -4,9 +4,9 @@ import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { completeLine, completionCommand } from './completion.js';
 import { UsageError, briefWords, capMessage } from './errors.js';
-import { refuseBooleanValues, refuseRepeatedFlags } from './flag-guards.js';
+import { refuseBooleanValues, refuseDashedHelp, refuseRepeatedFlags } from './flag-guards.js';
 import { guardOutputStreams } from './output-streams.js';
-import { dashedPositional, helpAsFlag, inHouseWords, missingPositionals, notACommand, oneLine, unknownAsTyped } from './yargs-messages.js';
+import { dashedLongFlag, dashedPositional, helpAsFlag, inHouseWords, missingPositionals, notACommand, oneLine, unknownAsTyped } from './yargs-messages.js';
 import { positionalsAfterDoubleDash, skipHelpCache } from './yargs-patches.js';
 import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
@@ -41,6 +41,8 @@ export function exitWithError(err: unknown, words: readonly string[] = hideBin(p
 /** Builds the yargs parser (exported so tests and completion can reuse it). */
 export function buildCli(words: string[]) {
   const argv = helpAsFlag(words);
+  // Not while the shell completes a word: `-ho` may be half of what is being typed.
+  if (!argv.includes('--get-yargs-completions')) refuseDashedHelp(argv);
   let cli = yargs(argv)
     .scriptName('sockscope')
     .usage('$0 [command] [options]\n\nLive socket monitor, socket diagnostics and server code generation.')
@@ -91,7 +93,7 @@ export function buildCli(words: string[]) {
       // yargs counts a command's positional arguments before the command's code runs, in words that name none.
       // `errno -ECONNRESET`: yargs read the word as short flags -E -C ...; said so, with how to give it.
       if (/^(Not enough non-option arguments|Unknown arguments?:)/.test(msg ?? '')) {
-        const dashed = dashedPositional(argv, cli);
+        const dashed = dashedLongFlag(argv, cli) ?? dashedPositional(argv, cli);
         if (dashed) throw new UsageError(dashed);
       }
       if (/^Not enough non-option arguments/.test(msg ?? '')) throw new UsageError(missingPositionals(cli) ?? oneLine(msg));

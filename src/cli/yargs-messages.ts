@@ -47,7 +47,16 @@ export function unknownAsTyped(msg: string, words: readonly string[], cli?: unkn
       add(near ? `--${name} (did you mean --${near}?)` : `--${name}`);
       for (const n of names) left.delete(n);
     } else if (/^-[^-]/.test(w)) {
-      for (const c of w.slice(1).split('=')[0]) {
+      const name = w.slice(1).split('=')[0];
+      if (![...name].some((c) => unknown.includes(c))) continue;
+      // `analyze -port 80`: a long flag with one dash, read as -p -o -r -t; named whole with the flag it means.
+      const near = name.length >= 2 ? nearestFlag(name, cli) : undefined;
+      if (near !== undefined) {
+        add(`-${name} (did you mean --${near}?)`);
+        for (const c of name) left.delete(c);
+        continue;
+      }
+      for (const c of name) {
         if (!unknown.includes(c)) continue;
         add(`-${c}`);
         left.delete(c);
@@ -56,6 +65,17 @@ export function unknownAsTyped(msg: string, words: readonly string[], cli?: unkn
   }
   const all = [...typed, ...unknown.filter((n) => left.has(n))];
   return `Unknown argument${all.length === 1 ? '' : 's'}: ${all.join(', ')}`;
+}
+
+/**
+ * A word like `-json` that is the running command's flag given with one dash, anywhere before `--`: yargs read it as
+ * short flags, which may also have taken the next word as a value (`errno -json 104`: -n 104, then "errno needs a
+ * CODE"). Said as unknownAsTyped says it; undefined when there is none.
+ */
+export function dashedLongFlag(words: readonly string[], cli: unknown): string | undefined {
+  const end = words.indexOf('--');
+  const w = (end < 0 ? words : words.slice(0, end)).find((x) => /^-[A-Za-z][A-Za-z0-9-]+$/.test(x) && nearestFlag(x.slice(1), cli) === x.slice(1));
+  return w === undefined ? undefined : `Unknown argument: ${w} (did you mean -${w}?)`;
 }
 
 /**
@@ -132,6 +152,8 @@ export function dashedPositional(words: readonly string[], cli: unknown): string
     if (positional > how.index) return undefined;
     if (positional === how.index) {
       if (!/^-[A-Za-z][A-Za-z0-9_]{3,}$/.test(w)) return undefined;
+      // `errno -json 104`: the command's own flag with one dash, not a dashed code (unknownAsTyped names --json).
+      if (nearestFlag(w.slice(1), cli) === w.slice(1)) return undefined;
       const letters = [...w.slice(1).replace(/_/g, '')].slice(0, 3).map((c) => `-${c}`).join(', ');
       const rest = [...words.slice(0, i), ...words.slice(i + 1)];
       const fixed =
