@@ -100,7 +100,9 @@ export function displayValue(name: string, v: unknown, info?: SocketOptionInfo):
     if ('caState' in v) {
       const t = v as unknown as { state: string; rttUs: number; rttVarUs: number; sndCwnd: number; totalRetrans: number; unacked: number; sacked: number; sndMss: number };
       if (t.state === 'LISTEN') return `state LISTEN, accept queue ${t.unacked}/${t.sacked}`;
-      return `state ${t.state}, rtt ${(t.rttUs / 1000).toFixed(3)}/${(t.rttVarUs / 1000).toFixed(3)} ms, cwnd ${t.sndCwnd}, mss ${t.sndMss}, retrans total ${t.totalRetrans}`;
+      // tcpi_rtt stays 0 until the first RTT sample (the SYN-ACK for a client): rttvar then holds the initial 250 ms, not a measurement.
+      const rtt = t.rttUs === 0 ? 'rtt no sample yet' : `rtt ${(t.rttUs / 1000).toFixed(3)}/${(t.rttVarUs / 1000).toFixed(3)} ms`;
+      return `state ${t.state}, ${rtt}, cwnd ${t.sndCwnd}, mss ${t.sndMss}, retrans total ${t.totalRetrans}`;
     }
   }
   return JSON.stringify(v);
@@ -161,6 +163,25 @@ function pendingError(v: number, c: OptionContext): { meaning: string; unusual: 
     unusual:
       `SO_ERROR held ${named}, and reading it here consumed it: the owning process will not see it. ` +
       `Its next call that reports the error (send or recv, or its own getsockopt(SO_ERROR) after a non-blocking connect) would have failed with ${name ?? `errno ${v}`}; now it will not`,
+  };
+}
+
+/**
+ * tcp_info of a connect() still waiting for the SYN-ACK: its retransmissions are SYNs nobody answered, not data lost
+ * on a path (there is no connection, and no RTT sample yet). Measured on 6.18 (review s23 #3): a connect() to a
+ * loopback listener with listen(0) and its one queue place taken read 6 retransmissions after 8 s: the full accept
+ * queue drops the SYN (ListenOverflows) without a reset.
+ */
+function synSentInfo(retrans: number, c: OptionContext): { meaning: string; unusual?: string } {
+  const peer = c.peer ? escapeControl(c.peer) : 'the peer';
+  const meaning = `kernel TCP state SYN_SENT: connect() has sent its SYN to ${peer} and waits for the SYN-ACK${retrans > 0 ? `; the SYN was retransmitted ${retrans} time(s)` : ''}`;
+  if (retrans === 0) return { meaning };
+  return {
+    meaning,
+    unusual:
+      `the SYN to ${peer} was sent ${retrans + 1} times and not answered: no SYN-ACK and no reset came back. ` +
+      `Check the server's accept queue (a full one drops SYNs: sockscope analyze --port there, nstat TcpExtListenOverflows), a firewall that drops the SYN, ` +
+      `and whether the host is up and routed; connect() fails with ETIMEDOUT once net.ipv4.tcp_syn_retries run out`,
   };
 }
 
@@ -316,6 +337,12 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       const full = acceptQueueIsFull(t.unacked, t.sacked, null);
         return { meaning: `listener: ${t.unacked} connection(s) waiting for accept(), backlog ${t.sacked}`, ...(full ? { unusual: `accept queue full (${t.unacked}/${t.sacked}): new connections are dropped` } : {}) };
       }
+      if (t.state === 'SYN_SENT') return synSentInfo(t.totalRetrans, c);
+      if (t.state === 'SYN_RECV' && t.totalRetrans > 0)
+        return {
+          meaning: `kernel TCP state SYN_RECV (a Fast Open connection accepted before its handshake completed); the SYN-ACK was retransmitted ${t.totalRetrans} time(s)`,
+          unusual: `the SYN-ACK was sent ${t.totalRetrans + 1} times and the client's final ACK has not come: the client gave up or is gone, or the ACKs are dropped on the way back (a firewall, asymmetric routing)`,
+        };
       return { meaning: `kernel TCP state ${t.state}; ${t.totalRetrans} segment(s) retransmitted over the connection's life`, ...(t.totalRetrans > 0 ? { unusual: `${t.totalRetrans} retransmitted segment(s): loss or congestion on the path` } : {}) };
     }
     case 'IP_TOS':
