@@ -289,7 +289,9 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
 
   if (borrowed.result) {
     Object.assign(result.socket, borrowed.result.kind);
-    if (borrowed.result.local && !result.socket.local) result.socket.local = borrowed.result.local;
+    // A raw IP socket's getsockname() port is its protocol number (inet_getname: inet_sport = the protocol), not a port.
+    const local = borrowed.result.local && borrowed.result.kind.type === 'raw' ? borrowed.result.local.replace(/:\d+$/, '') : borrowed.result.local;
+    if (local && !result.socket.local) result.socket.local = local;
     // No kernel view: a socket never bound or connected is in the kernel's CLOSE state (as its tcp_info says).
     const state = result.socket.state ?? borrowed.result.tcpInfo?.state ?? (neverBound(borrowed.result) ? 'CLOSE' : undefined);
     if (state) result.socket.state = state;
@@ -325,6 +327,9 @@ function neverBound(b: ReturnType<typeof readOptionsOnFd>): boolean {
 function notListedReason(inode: number, borrowed: ReturnType<typeof readOptionsOnFd> | undefined, other?: { pid: number; netns: string | null }): string {
   if (other)
     return `the socket (inode ${inode}) is in another network namespace (${other.netns ?? 'unknown'}, /proc/${other.pid}/ns/net) than sockscope, and /proc/${other.pid}/net does not list it${borrowed && neverBound(borrowed) ? ` (never bound or connected: ${borrowed.local})` : ''}; its kernel view is that namespace's (nsenter --net=/proc/${other.pid}/ns/net ss -e shows it)`;
+  // Raw IP, packet and netlink sockets are in none of the tables the collectors read (TCP, UDP and unix only).
+  if (borrowed && (borrowed.kind.type === 'raw' || borrowed.kind.family === 'other'))
+    return `no kernel view: the collector does not list ${borrowed.kind.family === 'other' ? 'packet, netlink or other non-IP, non-unix' : 'raw IP'} sockets (it lists TCP, UDP and unix sockets), so inode ${inode} has no skmem, queues or timers here (ss -w shows raw sockets, ss -0 packet sockets, ss -f netlink netlink sockets)`;
   if (borrowed && neverBound(borrowed))
     return `the collector did not list inode ${inode}: the socket is open but was never bound or connected (${borrowed.local}), and the kernel lists only sockets with an address (no skmem, timers or queues to show)`;
   // Still open (just borrowed) in CLOSE: a connect() that failed (SYN_SENT timed out, refused) or a connection that

@@ -65,10 +65,29 @@ interface Timeval {
 
 const FAMILIES: Record<number, string> = { 1: 'AF_UNIX', 2: 'AF_INET', 10: 'AF_INET6', 16: 'AF_NETLINK', 17: 'AF_PACKET' };
 const TYPES: Record<number, string> = { 1: 'SOCK_STREAM', 2: 'SOCK_DGRAM', 3: 'SOCK_RAW', 4: 'SOCK_RDM', 5: 'SOCK_SEQPACKET' };
-const PROTOCOLS: Record<number, string> = { 0: 'default (0)', 6: 'IPPROTO_TCP', 17: 'IPPROTO_UDP', 132: 'IPPROTO_SCTP', 262: 'IPPROTO_MPTCP' };
+/** SO_PROTOCOL of an IP socket: IPPROTO_* (netinet/in.h); a raw socket's protocol is the one it sends and receives. */
+const PROTOCOLS: Record<number, string> = {
+  0: 'default (0)', 1: 'IPPROTO_ICMP', 2: 'IPPROTO_IGMP', 4: 'IPPROTO_IPIP', 6: 'IPPROTO_TCP', 17: 'IPPROTO_UDP', 33: 'IPPROTO_DCCP', 41: 'IPPROTO_IPV6',
+  47: 'IPPROTO_GRE', 50: 'IPPROTO_ESP', 51: 'IPPROTO_AH', 58: 'IPPROTO_ICMPV6', 103: 'IPPROTO_PIM', 132: 'IPPROTO_SCTP', 136: 'IPPROTO_UDPLITE', 255: 'IPPROTO_RAW', 262: 'IPPROTO_MPTCP',
+};
+/** SO_PROTOCOL of an AF_NETLINK socket: the netlink family (linux/netlink.h). */
+const NETLINK_PROTOCOLS: Record<number, string> = { 0: 'NETLINK_ROUTE', 4: 'NETLINK_SOCK_DIAG', 6: 'NETLINK_XFRM', 9: 'NETLINK_AUDIT', 12: 'NETLINK_NETFILTER', 15: 'NETLINK_KOBJECT_UEVENT', 16: 'NETLINK_GENERIC' };
+
+/** The name of a SO_PROTOCOL value, by the socket's family (SO_DOMAIN when read): IPPROTO_* only for IP sockets. */
+export function protocolName(v: number, c?: Pick<OptionContext, 'family' | 'values'>): string | undefined {
+  const domain = c?.values.SO_DOMAIN;
+  if (domain === 16) return NETLINK_PROTOCOLS[v];
+  if (c?.family === 'other' || (typeof domain === 'number' && domain !== 2 && domain !== 10)) return undefined;
+  return PROTOCOLS[v];
+}
+
+/** A raw IP socket, or a socket of another family (AF_PACKET, AF_NETLINK): no ports, no TCP/UDP semantics. */
+function portless(c: Pick<OptionContext, 'family' | 'type'>): boolean {
+  return c.type === 'raw' || c.family === 'other';
+}
 
 /** Formats a decoded value for display. */
-export function displayValue(name: string, v: unknown, info?: SocketOptionInfo): string {
+export function displayValue(name: string, v: unknown, info?: SocketOptionInfo, c?: Pick<OptionContext, 'family' | 'values'>): string {
   if (v === undefined) return '-';
   if (typeof v === 'boolean') return v ? 'on (1)' : 'off (0)';
   // Interface and congestion-control names come from the system: escaped for the terminal (JSON.stringify left DEL and C1 raw).
@@ -76,7 +95,11 @@ export function displayValue(name: string, v: unknown, info?: SocketOptionInfo):
   if (typeof v === 'number') {
     if (name === 'SO_DOMAIN') return `${v} (${FAMILIES[v] ?? 'unknown'})`;
     if (name === 'SO_TYPE') return `${v} (${TYPES[v] ?? 'unknown'})`;
-    if (name === 'SO_PROTOCOL') return `${v} (${PROTOCOLS[v] ?? 'unknown'})`;
+    if (name === 'SO_PROTOCOL') {
+      const n = protocolName(v, c);
+      // Not an IP or netlink socket (AF_PACKET...): the number is that family's own, without names here.
+      return n ? `${v} (${n})` : c?.family === 'other' ? String(v) : `${v} (unknown)`;
+    }
     if (name === 'SO_ERROR' && v !== 0) return `${v}${linuxErrnoName(v) ? ` (${linuxErrnoName(v)})` : ''}`;
     if (name === 'SO_MARK') return `${v} (0x${v.toString(16)})`;
     if (name === 'IP_TOS') return `${v} (0x${v.toString(16)}, DSCP ${v >> 2}, ECN ${v & 3})`;
@@ -196,20 +219,24 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
     case 'SO_TYPE':
       return { meaning: v === 1 ? 'a byte stream (TCP or unix stream)' : v === 2 ? 'datagrams (UDP or unix datagram)' : `socket type ${TYPES[v as number] ?? v}` };
     case 'SO_DOMAIN':
-      return { meaning: v === 10 ? 'IPv6 socket (may also carry IPv4 unless IPV6_V6ONLY)' : v === 2 ? 'IPv4 socket' : v === 1 ? 'unix domain socket' : `family ${v}` };
+      return { meaning: v === 10 ? 'IPv6 socket (may also carry IPv4 unless IPV6_V6ONLY)' : v === 2 ? 'IPv4 socket' : v === 1 ? 'unix domain socket' : v === 16 ? 'netlink socket: talks to the kernel (routes, addresses, socket dumps...), no network traffic' : v === 17 ? 'packet socket: sends and receives whole link-layer frames (tcpdump, DHCP clients)' : `family ${v}` };
     case 'SO_PROTOCOL':
-      return { meaning: v === 262 ? 'Multipath TCP' : `protocol ${PROTOCOLS[v as number] ?? v}` };
+      if (c.values.SO_DOMAIN === 16 || (c.family === 'other' && protocolName(v as number, c))) return { meaning: `netlink family ${protocolName(v as number, c) ?? v}` };
+      return { meaning: v === 262 ? 'Multipath TCP' : c.type === 'raw' && c.family !== 'other' ? `raw socket: sends and receives whole ${protocolName(v as number, c) ?? `protocol ${v}`} packets (no ports)` : `protocol ${protocolName(v as number, c) ?? v}` };
     case 'SO_ACCEPTCONN':
       return { meaning: on ? 'listening: accept() takes connections from its queue' : 'not listening' };
     case 'SO_ERROR':
       return v === 0 ? { meaning: 'no pending error (reading it cleared nothing)' } : pendingError(v as number, c);
     case 'SO_REUSEADDR':
       if (unix) return { meaning: 'no effect on a unix socket: bind() to a path that exists fails with EADDRINUSE until the file is removed' };
+      // inet_create sets it on every raw IP socket (INET_PROTOSW_REUSE): read 1 with nothing set.
+      if (portless(c)) return { meaning: `no effect here: a raw, packet or netlink socket has no port to share${on && c.type === 'raw' && c.family !== 'other' ? ' (Linux sets it on every raw IP socket)' : ''}` };
       if (c.protocol === 'udp') return { meaning: on ? 'other sockets that also set it may bind the same address and port (e.g. several multicast receivers)' : 'bind() of an address and port another socket holds fails with EADDRINUSE' };
       return { meaning: on ? 'bind() may take this port while TIME_WAIT sockets still hold it (a restart binds at once)' : 'bind() of this address fails with EADDRINUSE while TIME_WAIT sockets hold the port' };
     case 'SO_REUSEPORT':
       // Measured on 6.18: setsockopt(SO_REUSEPORT, 1) on a unix socket fails with EOPNOTSUPP.
       if (unix) return { meaning: 'not used by unix sockets' };
+      if (portless(c)) return { meaning: 'no effect here: a raw, packet or netlink socket has no port to share' };
       return {
         meaning: on ? 'other sockets of the same user may bind the same address and port; Linux spreads new connections across them' : 'no other socket may share this address and port',
         ...(on && c.state === 'LISTEN' ? { unusual: 'SO_REUSEPORT is on: this may be one of several listeners sharing the port (check with sockscope analyze --port); each has its own accept queue' } : {}),
@@ -391,5 +418,5 @@ export function interpretOption(name: string, value: unknown, c: OptionContext):
   const related = m?.option.linuxRelated?.find((r) => r.name === m.name);
   const info = related ? undefined : m?.option;
   const { meaning, unusual } = value === undefined ? { meaning: '', unusual: undefined } : meaningOf(name, value, c);
-  return { name, display: displayValue(name, value, info), meaning, ...(unusual ? { unusual } : {}), platformNotes: platformNotes(info), summary: related ? `${related.name} ${related.note}` : info?.summary };
+  return { name, display: displayValue(name, value, info, c), meaning, ...(unusual ? { unusual } : {}), platformNotes: platformNotes(info), summary: related ? `${related.name} ${related.note}` : info?.summary };
 }

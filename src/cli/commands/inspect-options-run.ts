@@ -6,7 +6,7 @@ import { NoSuchSocketError } from '../../collect/getsockopt-target.js';
 import { locateInode, locateListener, noHolderReason, type LocatedSocket } from '../../collect/getsockopt-locate.js';
 import { CollectorError, type SocketSource } from '../../collect/source.js';
 import { fmtBitRate } from '../../advise/format.js';
-import { buildOptionsReport, kernelViewFindings, nothingUnusualLine, readingLabel } from '../../knowledge/interpret-options.js';
+import { buildOptionsReport, kernelViewFindings, nothingUnusualLine, protocolName, readingLabel } from '../../knowledge/interpret-options.js';
 import { UnknownOptionError } from '../../knowledge/socket-options.js';
 import { isListener } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
@@ -117,13 +117,32 @@ function line(label: string, text: string): string {
   return `${label.padEnd(18)} ${text}`;
 }
 
+/**
+ * The kind words of the socket line: "TCP IPv4", "unix", "raw IPv4 IPPROTO_ICMP", "AF_PACKET raw". A raw or non-IP
+ * socket's protocol and family numbers come from the SO_PROTOCOL / SO_DOMAIN rows when they were read.
+ */
+function socketKindText(r: Awaited<ReturnType<typeof runInspect>>): string {
+  const s = r.socket;
+  const row = (name: string) => r.options.find((o) => o.name === name && typeof o.value === 'number')?.value as number | undefined;
+  const family = s.family === 'inet6' ? 'IPv6' : s.family === 'inet' ? 'IPv4' : '';
+  if (s.family === 'other') {
+    const domain = row('SO_DOMAIN');
+    const name = domain === 16 ? 'AF_NETLINK' : domain === 17 ? 'AF_PACKET' : domain !== undefined ? `family ${domain}` : 'not IP or unix';
+    return [name, s.type && s.type !== 'other' ? s.type : ''].filter(Boolean).join(' ');
+  }
+  if (s.type === 'raw') {
+    const p = row('SO_PROTOCOL');
+    const proto = p === undefined ? '' : (protocolName(p) ?? `protocol ${p}`);
+    return ['raw', family, proto].filter(Boolean).join(' ');
+  }
+  return [s.protocol && s.protocol !== 'other' ? s.protocol.toUpperCase() : s.family === 'unix' ? 'unix' : '', family].filter(Boolean).join(' ');
+}
+
 /** Human report: header, fd flags, then each option with value, source, meaning, unusual and other platforms. */
 export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string {
   const out: string[] = [];
   const { rows, unusual } = buildOptionsReport(r);
-  const proto = [r.socket.protocol && r.socket.protocol !== 'other' ? r.socket.protocol.toUpperCase() : r.socket.family === 'unix' ? 'unix' : '', r.socket.family === 'inet6' ? 'IPv6' : r.socket.family === 'inet' ? 'IPv4' : '']
-    .filter(Boolean)
-    .join(' ');
+  const proto = socketKindText(r);
   const thread = r.threadOf !== undefined ? `a thread of process ${r.threadOf}: ` : '';
   const who = r.pid !== null ? `pid ${r.pid} (${thread}${escapeControl(r.process.name ?? '?')}${r.process.uid !== undefined ? `, uid ${r.process.uid}` : ''}) fd ${r.fd}` : 'owning process not visible';
   out.push(`${who}${r.inode !== undefined ? `, inode ${r.inode}` : ''}`);
