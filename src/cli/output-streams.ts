@@ -35,6 +35,38 @@ export function guardOutputStreams(): void {
   });
 }
 
+const gone = { stdout: false, stderr: false };
+let daemonOutput = false;
+
+/**
+ * For a command that runs until stopped (the exporter): its log reader going away (`2>&1 | head -1`, a closed
+ * terminal, a log shipper restarted) must not stop it. A failed write to stdout or stderr is then not the end
+ * of the run: this listener makes the guard step aside, and later lines to that stream are dropped
+ * (writeOutput). Installed once.
+ */
+export function keepRunningWithoutOutput(): void {
+  if (daemonOutput) return;
+  daemonOutput = true;
+  for (const stream of ['stdout', 'stderr'] as const) {
+    process[stream].on('error', () => {
+      gone[stream] = true;
+    });
+  }
+}
+
+/** Writes to stdout or stderr unless a write there has failed (then the text is dropped). */
+export function writeOutput(stream: 'stdout' | 'stderr', text: string): void {
+  if (gone[stream] || process[stream].destroyed || process[stream].errored) {
+    gone[stream] = true;
+    return;
+  }
+  try {
+    process[stream].write(text);
+  } catch {
+    gone[stream] = true;
+  }
+}
+
 /** Says why output failed (stdout only: stderr is where it would be said) and returns the exit code. */
 function outputFailed(stream: 'stdout' | 'stderr', err: NodeJS.ErrnoException): number {
   const first = !outputFailureSeen;

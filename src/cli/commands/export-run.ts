@@ -10,6 +10,7 @@ import { escapeControl, escapeMessage } from '../../model/escape.js';
 import { parseDuration } from '../duration.js';
 import { parseListenAddress } from '../listen-address.js';
 import { UsageError } from '../errors.js';
+import { keepRunningWithoutOutput, writeOutput } from '../output-streams.js';
 import { resolveAddress } from '../resolve-address.js';
 import type { Args } from './export.js';
 
@@ -62,8 +63,12 @@ async function listenAddress(host: string): Promise<string> {
 /** How long "serving" waits for the first collection (a slower one that fails says so after it). */
 const FIRST_COLLECTION_GRACE_MS = 300;
 
-/** A line of the running exporter's on stderr. */
-const say = (line: string) => process.stderr.write(`sockscope export: ${escapeControl(line)}\n`);
+/**
+ * A line of the running exporter's on stderr; dropped once stderr is gone (its reader went away): the exporter
+ * keeps serving (keepRunningWithoutOutput).
+ */
+const sayRaw = (line: string) => writeOutput('stderr', `sockscope export: ${line}\n`);
+const say = (line: string) => sayRaw(escapeControl(line));
 /** A time in a stderr line: local, to the second (2026-11-27 18:19:03). */
 const at = (ms: number): string => {
   const d = new Date(ms);
@@ -72,6 +77,8 @@ const at = (ms: number): string => {
 };
 
 export async function runExport(argv: Args): Promise<void> {
+  // A daemon: its stderr (or stdout) reader going away no longer ends the run, as it ends a one-shot command.
+  keepRunningWithoutOutput();
   const { host, port } = parseListenAddress('listen', argv.listen);
   const intervalMs = parseDuration('interval', argv.interval, { minMs: 100 });
   const address = await listenAddress(host);
@@ -102,7 +109,7 @@ export async function runExport(argv: Args): Promise<void> {
     onRecovered: (n, since, first) =>
       (first ? sayServing : say)(`${first ? 'first snapshot collected' : 'collecting again'} after ${n} failed collection${n === 1 ? '' : 's'} since ${at(since)}`),
     // Once, as --json's note says it: without root, findings about other users' processes are missing.
-    onHidden: (line) => process.stderr.write(`sockscope export: ${line}\n`),
+    onHidden: (line) => sayRaw(line),
   }).catch(async (e: NodeJS.ErrnoException) => {
     if (e instanceof FirstCollectionError) throw e;
     const why = await whyNoListen(address, port, e.code, source);
@@ -114,7 +121,7 @@ export async function runExport(argv: Args): Promise<void> {
   // milliseconds: "serving" waits for the first collection that long, so that it is then the only line. One
   // that may recover (ss busy at boot) is retried, and gives up only after the exporter's bound.
   const failedFirst = (e: Error) => {
-    process.stderr.write(`sockscope: ${escapeMessage(e.message)}\n`);
+    writeOutput('stderr', `sockscope: ${escapeMessage(e.message)}\n`);
     process.exit(1);
   };
   let grace: NodeJS.Timeout | undefined;
@@ -129,7 +136,7 @@ export async function runExport(argv: Args): Promise<void> {
   if (first) failedFirst(first);
   exporter.ready.catch(failedFirst);
   const shown = exporter.address.host.includes(':') ? `[${exporter.address.host}]` : exporter.address.host;
-  process.stderr.write(`sockscope export: serving http://${shown}:${exporter.address.port}/metrics every ${intervalMs} ms\n`);
+  sayRaw(`serving http://${shown}:${exporter.address.port}/metrics every ${intervalMs} ms`);
   serving = true;
   for (const line of early.splice(0)) say(line);
   const stop = () => {
