@@ -27,7 +27,8 @@ test('SOCKSCOPE_SSH_TIMEOUT takes what --ssh-timeout takes, for every --host', (
   assert.deepEqual(timeoutOf(undefined), [undefined, undefined], 'unset: the source default (20 s)');
   assert.deepEqual(timeoutOf('45s'), [45_000, 45_000]);
   assert.deepEqual(timeoutOf('1min'), [60_000, 60_000], 'was 20 s: the old parser knew no "min"');
-  assert.deepEqual(timeoutOf('1500'), [1500, 1500], 'a bare number is milliseconds, as for the flag');
+  // A bare number was read as milliseconds, as for the flag; both now ask for a unit (review s23 #2).
+  assert.throws(() => timeoutOf('1500'), (e: Error) => e.name === 'UsageError' && e.message === 'SOCKSCOPE_SSH_TIMEOUT 1500 has no unit: give one, 1500s or 1500ms (also m, h)');
 });
 
 test('a bad SOCKSCOPE_SSH_TIMEOUT is a usage error naming the variable, not a silent 20 s', () => {

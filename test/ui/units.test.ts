@@ -283,11 +283,11 @@ describe('terminal', () => {
 });
 
 describe('monitor command helpers', () => {
-  it('--interval takes 1s, 500ms or milliseconds within 100 ms .. 1 h', () => {
+  it('--interval takes 1s, 500ms within 100 ms .. 1 h; a bare number is refused', () => {
     assert.equal(parseInterval('1s'), 1000);
     assert.equal(parseInterval('500ms'), 500);
     assert.equal(parseInterval('2.5s'), 2500);
-    assert.equal(parseInterval('750'), 750);
+    assert.throws(() => parseInterval('750'), /--interval 750 has no unit: give one, 750s or 750ms/);
     assert.throws(() => parseInterval('50ms'), /--interval must be between 100 ms and 3600 s/);
     assert.throws(() => parseInterval('fast'), /--interval must be a duration/);
   });

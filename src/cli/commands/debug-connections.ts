@@ -21,7 +21,7 @@ export const debugConnectionsCommand: CommandModule<object, Args> = {
       .option('tls', { type: 'boolean', default: false, describe: 'Also do a TLS handshake and show the certificate' })
       .option('send', { type: 'string', describe: 'Text to send after connecting (\\n, \\r, \\t understood)' })
       .option('expect', { type: 'string', describe: 'Text the reply must contain' })
-      .option('timeout', { type: 'string', nargs: 1, default: '3s', describe: 'Per-step timeout (ms, or with s/ms suffix)' })
+      .option('timeout', { type: 'string', nargs: 1, default: '3s', describe: 'Per-step timeout with its unit (3s, 500ms)' })
       .option('udp', {
         type: 'boolean',
         default: false,

@@ -27,7 +27,7 @@ export const monitorCommand: CommandModule<object, Args> = {
     y
       // nargs: 1 takes the next word as the value even when it starts with '-': `--interval -1s` was read
       // as the short flags -1 and -s ("Unknown arguments: 1, s") instead of a bad interval.
-      .option('interval', { type: 'string', nargs: 1, describe: 'Refresh interval: 1s, 500ms, or milliseconds (+ and - change it while running)' })
+      .option('interval', { type: 'string', nargs: 1, describe: 'Refresh interval with its unit: 1s, 500ms (+ and - change it while running)' })
       .option('port', { type: 'string', describe: 'Only sockets whose LOCAL port is P', coerce: (v: unknown) => parsePort('port', v) })
       .option('tcp', { type: 'boolean', describe: 'Start with TCP only (combine with --udp/--unix); --no-tcp: without TCP' })
       .option('udp', { type: 'boolean', describe: 'Start with UDP only (combine with --tcp/--unix); --no-udp: without UDP' })
