@@ -94,6 +94,23 @@ function proofOfLock(kind: 'rcv' | 'snd', v: number, cap: number, c: BufferConte
 }
 
 /**
+ * Why autotuning cannot have grown a connection's receive buffer yet, when tcp_info shows it (undefined otherwise).
+ * tcp_rcv_space_adjust grows it only when the application read more than rcvq_space.space (tcpi_rcv_space) within
+ * one round trip, and then sets the space to what was read; the space never shrinks. So once it grew, the bytes
+ * received are at least the space: fewer bytes received than tcpi_rcv_space mean it never did (review s23 #2:
+ * SO_RCVBUF 100000, 1 byte received, rcv_space 65483, was offered "grown by autotuning"). The other growth,
+ * tcp_clamp_window, needs the unread data's memory to reach the buffer, which the window the buffer advertises
+ * keeps the sender from. The lock setsockopt sets (SOCK_RCVBUF_LOCK) is shown by neither getsockopt nor sock_diag.
+ */
+function tooLittleReceived(t: TcpFacts | undefined): string | undefined {
+  const received = t?.bytesReceived;
+  if (received === 0) return 'the connection has received no data, so autotuning has not grown it: ';
+  const space = t?.rcvSpace;
+  if (received === undefined || space === undefined || received >= space) return undefined;
+  return `the connection has received ${received < 1024 ? `${received} byte${received === 1 ? '' : 's'}` : fmtBytes(received)} in all, less than the ${fmtBytes(space)} the application must read within one round trip before autotuning grows the buffer (tcp_info rcv_space), so autotuning has not grown it: `;
+}
+
+/**
  * The most a buffer can be set to: SO_RCVBUFFORCE / SO_SNDBUFFORCE (and SO_RCVBUF / SO_SNDBUF) cap the request at
  * INT_MAX / 2 before doubling it (__sock_set_rcvbuf, __sock_set_sndbuf): 1 GiB or more asked reads 2147483646.
  */
@@ -173,8 +190,9 @@ export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext):
       return { meaning: `${base}; above net.ipv4.${sysName}[2]=${fmtBytes(max)}, where autotuning stops: ${set}, which fixes it (autotuning off), or grown by autotuning before net.ipv4.${sysName}[2] was lowered to ${fmtBytes(max)}${lowatToo}, or ${oldDefault}: ${cannotTell}` };
     }
     if (kind === 'rcv' && v % 2 === 1) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}): setsockopt gives even sizes` };
-    // No data received: autotuning has not grown it; setsockopt, SO_RCVLOWAT or the default at creation made it.
-    if (kind === 'rcv' && v !== def && c.tcp?.bytesReceived === 0) return setOrOld('the connection has received no data, so autotuning has not grown it: ');
+    // Too little received for autotuning: setsockopt, SO_RCVLOWAT or the default at creation made it.
+    const tooLittle = kind === 'rcv' ? tooLittleReceived(c.tcp) : undefined;
+    if (tooLittle && v !== def) return setOrOld(tooLittle);
     // Nothing sent: tcp_sndbuf_expand raised it at most to unsent.max.
     const unsent = kind === 'snd' ? unsentSndbufMax(c) : undefined;
     if (unsent && v > Math.max(unsent.max, def))
