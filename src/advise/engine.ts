@@ -3,7 +3,7 @@ import { factsFor } from './facts.js';
 import type { HealthCheck, Rule } from './rule.js';
 import { ALL_RULES, HEALTH_CHECKS } from './rules/index.js';
 import { DEFAULT_THRESHOLDS, resolveThresholds } from './thresholds.js';
-import { SEVERITY_ORDER, type Recommendation, type RuleContext } from './types.js';
+import { EXCESS, SEVERITY_ORDER, type Recommendation, type RuleContext } from './types.js';
 import type { Snapshot } from '../model/snapshot.js';
 
 export { DEFAULT_THRESHOLDS, resolveThresholds };
@@ -20,13 +20,26 @@ export function makeContext(opts: {
   return { snapshot: opts.snapshot, history, thresholds: resolveThresholds(opts.thresholds), port: opts.port, peerPort: opts.peerPort };
 }
 
-/** Worst first, then by id, port and message (a stable order for printers and tests). */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** How far past its threshold `r` is (pastThreshold), 1 (at it) when its rule gives no measure. */
+export function excessOf(r: Recommendation): number {
+  return r[EXCESS] ?? 1;
+}
+
+/**
+ * Worst first: by severity, then within one severity by how far past its threshold each finding is
+ * (1,000 CLOSE_WAIT at a critical threshold of 100 before an accept queue of 5 over a backlog of 4), then a
+ * stable tie-break by id, port and message (code-unit order, not the locale's), so the same sockets give
+ * the same order from every source and in every printer.
+ */
 export function compareRecommendations(a: Recommendation, b: Recommendation): number {
   return (
     SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] ||
-    a.id.localeCompare(b.id) ||
+    excessOf(b) - excessOf(a) ||
+    cmp(a.id, b.id) ||
     (a.port ?? a.peerPort ?? -1) - (b.port ?? b.peerPort ?? -1) ||
-    a.message.localeCompare(b.message)
+    cmp(a.message, b.message)
   );
 }
 

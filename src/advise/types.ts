@@ -24,6 +24,24 @@ export interface Recommendation {
   evidence: string;
   /** A concrete change: a sysctl line, a code change, a command to confirm. */
   fix: string;
+  /** How far past its threshold the finding is (see pastThreshold): orders findings of one severity. */
+  [EXCESS]?: number;
+}
+
+/**
+ * The key of a recommendation's measure of how far past its threshold it is. A symbol: copies
+ * ({...rec, host}) keep it, JSON and the printers never show it (it is an ordering key, not a figure).
+ */
+export const EXCESS: unique symbol = Symbol('sockscope.excess');
+
+/**
+ * How far past its threshold a finding is, to spread into the recommendation: the measured value over the
+ * threshold of the severity it has (1 = just at it). compareRecommendations puts a larger one first within
+ * a severity; a finding without it counts as 1 (at its threshold).
+ */
+export function pastThreshold(value: number, threshold: number): { [EXCESS]: number } {
+  const r = threshold > 0 ? value / threshold : value > 0 ? Number.MAX_SAFE_INTEGER : 1;
+  return { [EXCESS]: Number.isFinite(r) ? r : 1 };
 }
 
 /** What a rule sees: the current snapshot and recent history (oldest first, including the current one). */

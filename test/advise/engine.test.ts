@@ -40,9 +40,11 @@ test('findings are sorted worst first and filtered to --port / --peer-port, host
   const all = evaluateRules(makeContext({ snapshot: snap }));
   assert.deepEqual(
     all.map((r) => [r.id, r.severity, r.port]),
+    // Within critical, the one further past its threshold first: 150 CLOSE_WAIT at 100 (1.5x) before an accept
+    // queue of 5 over a backlog of 4 (1.25x), not by id.
     [
-      ['accept-queue-full', 'critical', 9090],
       ['close-wait-accumulating', 'critical', 8080],
+      ['accept-queue-full', 'critical', 9090],
       ['close-wait-accumulating', 'warning', 9090],
     ],
   );
@@ -50,7 +52,7 @@ test('findings are sorted worst first and filtered to --port / --peer-port, host
   assert.deepEqual(only8080.map((r) => r.port), [8080]);
   const none = evaluateRules(makeContext({ snapshot: snap, peerPort: 8080 }));
   assert.deepEqual(none, []);
-  assert.match(summaryLine(all), /^Recommendation: Accept queue full on tcp 0\.0\.0\.0:9090.*\(\+2 more\)$/);
+  assert.match(summaryLine(all), /^Recommendation: 150 sockets in CLOSE_WAIT on tcp port 8080.*\(\+2 more\)$/);
 });
 
 test('config thresholds override the defaults by name', () => {

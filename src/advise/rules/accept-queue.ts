@@ -6,7 +6,7 @@ import { describeProcesses, fmtEndpoint, fmtRate, fmtSeconds, uniqueProcesses } 
 import { notYetHeld, type HealthCheck, type Rule } from '../rule.js';
 import { persists, sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
-import type { Recommendation, RuleContext } from '../types.js';
+import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
 import { hiddenOwnerUid, snapshotOwnerView } from '../../model/owner.js';
 import { hiddenOwnerText, nameItText } from './close-wait.js';
 import { escapeControl, jsonText } from '../../model/escape.js';
@@ -184,6 +184,8 @@ const acceptQueueFull: Rule = {
         scope: 'port',
         protocol: 'tcp',
         port: s.local.port,
+        // Full is past the backlog (the kernel queues backlog + 1); without it, past net.core.somaxconn.
+        ...pastThreshold(s.recvQ, s.sendQUnknown ? (somax ?? s.recvQ) : s.sendQ),
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
         message: some
           ? `Accept queue full on tcp ${addr(s)} for ${of}: ${stuck.map(memberIdentity).join('; ')}; ${stuck.length === 1 ? `${owner(s, ctx.snapshot)} does not accept() on it` : 'their processes do not accept() on them'}, so the connections the kernel hashes to ${stuck.length === 1 ? 'it' : 'them'} (about ${stuck.length} in ${members.length}) are dropped while the others have room`
@@ -223,6 +225,7 @@ const acceptQueueNearFull: Rule = {
         scope: 'port',
         protocol: 'tcp',
         port: s.local.port,
+        ...pastThreshold(s.recvQ, ratio * s.sendQ),
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
         message: `Accept queue near full on tcp ${addr(s)}: ${s.recvQ} of ${s.sendQ} connections wait for accept(); ${owner(s, ctx.snapshot)} is falling behind`,
         evidence: `Recv-Q ${s.recvQ} is ${Math.round((100 * s.recvQ) / s.sendQ)}% of backlog ${s.sendQ} (warning at ${Math.round(ratio * 100)}%); net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}${overflowEvidence(ctx)}`,

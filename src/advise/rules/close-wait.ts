@@ -7,7 +7,7 @@ import type { Snapshot } from '../../model/snapshot.js';
 import { notYetHeld, type HealthCheck, type Rule } from '../rule.js';
 import { persists, recentOf, sustainedGrowth, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
-import type { Recommendation, RuleContext } from '../types.js';
+import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
 import { contextLabel, countInContext, groupSeries, groupsInContext, ssFilter } from './common.js';
 
 /**
@@ -112,6 +112,7 @@ const closeWaitAccumulating: Rule = {
         severity: critical ? 'critical' : 'warning',
         scope: 'port',
         ...groupPortFields(g),
+        ...pastThreshold(growth && !level ? growth.to - growth.from : now, growth && !level ? th(ctx, 'closeWaitGrowth') : critical ? critAt : warnAt),
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
         message,
         evidence:

@@ -5,7 +5,7 @@ import { persists } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Socket, SocketState } from '../../model/socket.js';
 import { factsFor, type ConnGroup } from '../facts.js';
-import type { Recommendation, RuleContext } from '../types.js';
+import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
 
 /** Value of `f(group)` for the group with `key` in each snapshot (0 when the group is absent), grouped for `ctx` (factsFor). */
 export function groupSeries(ctx: RuleContext, snaps: readonly Snapshot[], key: string, f: (g: ConnGroup) => number): { time: number; value: number }[] {
@@ -90,7 +90,8 @@ export function usageRule(spec: UsageSpec): Rule {
       const warn = th(ctx, spec.warn);
       if (!persists(ctx, (s) => (spec.value(s) ?? 0) >= warn * max)) return [];
       const critical = spec.critical !== undefined && n / max >= th(ctx, spec.critical);
-      return [{ id: spec.id, severity: critical ? 'critical' : 'warning', scope: 'host', ...spec.describe(ctx, n, max, warn) }];
+      const at = critical ? th(ctx, spec.critical!) : warn;
+      return [{ id: spec.id, severity: critical ? 'critical' : 'warning', scope: 'host', ...pastThreshold(n / max, at), ...spec.describe(ctx, n, max, warn) }];
     },
   };
 }

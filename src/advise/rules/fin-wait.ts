@@ -5,7 +5,7 @@ import type { Socket } from '../../model/socket.js';
 import type { Rule } from '../rule.js';
 import { persists, sustainedGrowth, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
-import type { Recommendation } from '../types.js';
+import { pastThreshold, type Recommendation } from '../types.js';
 import { groupSeries, ssFilter } from './common.js';
 
 /**
@@ -69,6 +69,7 @@ const finWait2: Rule = {
         severity: 'warning',
         scope: 'port',
         ...groupPortFields(g),
+        ...pastThreshold(level ? n : growth!.to - growth!.from, min),
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
         message: growth
           ? `FIN_WAIT2 grew from ${growth.from} to ${growth.to} in ${fmtSeconds(growth.seconds)} on ${groupLabel(g)}: the peers do not close their end${held}`

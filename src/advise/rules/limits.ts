@@ -5,7 +5,7 @@ import { fmtPct } from '../format.js';
 import type { Rule } from '../rule.js';
 import { persists } from '../series.js';
 import { th } from '../thresholds.js';
-import type { Recommendation } from '../types.js';
+import { pastThreshold, type Recommendation } from '../types.js';
 import { usageRule } from './common.js';
 
 function fdRatio(snap: Snapshot, pid: number): number | null {
@@ -66,6 +66,7 @@ const fdLimit: Rule = {
         id: this.id,
         severity: r >= crit ? 'critical' : 'warning',
         scope: 'host',
+        ...pastThreshold(r, r >= crit ? crit : warn),
         pid,
         message: `${name} (pid ${pid}) has ${l.openFiles} of ${l.maxOpenFiles} open files (${fmtPct(r)}): "Too many open files" (EMFILE) is coming`,
         evidence: `ls /proc/${pid}/fd: ${l.openFiles} entries; /proc/${pid}/limits Max open files soft ${l.maxOpenFiles}, hard ${hardText(l.hardMaxOpenFiles)}; warning at ${fmtPct(warn)}`,

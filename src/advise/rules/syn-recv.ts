@@ -6,7 +6,7 @@ import { fmtEndpoint, fmtSeconds } from '../format.js';
 import type { Rule } from '../rule.js';
 import { persists, sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
-import type { Recommendation, RuleContext } from '../types.js';
+import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
 import { nodeListen } from './accept-queue.js';
 
 /** The SYN_RECV of one local address and the listeners whose SYN queues hold them (null: backlog unknown). */
@@ -140,6 +140,7 @@ const synRecvHigh: Rule = {
         scope: 'port',
         protocol: 'tcp',
         port: g.port,
+        ...(full && fullest ? pastThreshold(fullest.n, capacity(fullest)) : pastThreshold(n, warnAt)),
         message: `${n} half-open connection${n === 1 ? '' : 's'} (SYN_RECV) on ${groupLabel(g)}${
           full || counted
             ? `, ${full ? (group ? `past the listen backlogs of its ${group} listeners: their SYN queues are full` : 'past the listen backlog: the SYN queue is full') : 'the SYN queue overflows'}${dropped ? ' and SYNs are dropped' : cookieText}`

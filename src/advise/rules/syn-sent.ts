@@ -7,7 +7,7 @@ import { describeProcesses, fmtEndpoint, uniqueProcesses } from '../format.js';
 import type { Rule } from '../rule.js';
 import { persists, recentOf } from '../series.js';
 import { th } from '../thresholds.js';
-import type { Recommendation, RuleContext } from '../types.js';
+import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
 import { acceptQueueIsFull, memberIdentity, owner as listenerOwner, stuckMemberFix } from './accept-queue.js';
 
 /**
@@ -230,6 +230,7 @@ const synSentStuck: Rule = {
         scope: 'port',
         protocol: 'tcp',
         peerPort: d.port,
+        ...pastThreshold(d.stuck.length, min),
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
         message: `${d.stuck.length} connection${d.stuck.length === 1 ? '' : 's'}${procs.length ? ` from ${describeProcesses(procs)}` : ''} to ${dest} hang${d.stuck.length === 1 ? 's' : ''} in SYN_SENT: ${c.text}`,
         evidence:

@@ -6,7 +6,7 @@ import { fmtEndpoint, fmtPct, fmtSeconds } from '../format.js';
 import { notYetHeld, type HealthCheck, type Rule } from '../rule.js';
 import { counterRise, persists, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
-import type { Recommendation, RuleContext } from '../types.js';
+import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
 import { contextLabel, countInContext, usageRule } from './common.js';
 
 /**
@@ -258,6 +258,7 @@ const timeWaitPortExhaustion: Rule = {
         scope: 'port',
         protocol: 'tcp',
         peerPort: d.peerPort,
+        ...pastThreshold(d.total / range.size, critical || full?.fails ? crit : warn),
         message: full
           ? full.text
           : `Ephemeral port exhaustion risk: ${d.total} connections from ${d.local} to ${dest} (${d.timeWait} in TIME_WAIT) use ${fmtPct(d.total / range.size)} of the ${range.size} local ports`,
