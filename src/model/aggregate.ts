@@ -29,6 +29,16 @@ export interface Listener {
   uid?: number;
 }
 
+/**
+ * The order of a port's listeners: by address (text: 0.0.0.0 before ::, 127.0.0.1 before 127.0.0.2), then
+ * device scope, then inode (an SO_REUSEPORT group's members: the same socket has the same inode in every
+ * source), then backlog: the same sockets are listed in the same order from every source.
+ */
+export function compareListenerSockets(a: Socket, b: Socket): number {
+  const text = (x: string | undefined, y: string | undefined): number => ((x ?? '') < (y ?? '') ? -1 : (x ?? '') > (y ?? '') ? 1 : 0);
+  return text(a.local.address, b.local.address) || text(a.local.scope, b.local.scope) || (a.inode ?? 0) - (b.inode ?? 0) || a.sendQ - b.sendQ || a.recvQ - b.recvQ;
+}
+
 export interface PeerCount {
   address: string;
   count: number;
@@ -189,7 +199,9 @@ export class PortAggregator {
       if (s.processes.length !== 0 && s.protocol !== 'unix') addProcesses(acc.get(s, s.local.port), s.processes);
     }
     for (const [a, list] of this.listenerSockets) {
-      a.listeners = list.map((s) => ({
+      // In one order whatever the source (netlink, ss, procfs and netstat list them in orders of their own):
+      // the port view, analyze, --json and the QUEUE cell's tie-break read them in this order.
+      a.listeners = [...list].sort(compareListenerSockets).map((s) => ({
         address: s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address,
         port: s.local.port,
         protocol: s.protocol,

@@ -56,11 +56,16 @@ function fill(l: PortSummary['listeners'][number]): number {
 
 /**
  * The listener closest to overflowing. Each listener (IPv4 and IPv6, or an SO_REUSEPORT group) has its
- * own queue and overflows on its own: a sum (5/4 full beside 0/8 read 5/12) would hide a full one.
+ * own queue and overflows on its own: a sum (5/4 full beside 0/8 read 5/12) would hide a full one. On a
+ * tie (0/16 beside 0/32, two members at 3/8) the one with more waiting, then the larger backlog, then the
+ * first in the summary's order (address, then inode: model/aggregate.ts), so every source shows the same.
  */
-function fullestListener(s: PortSummary): PortSummary['listeners'][number] | undefined {
+export function fullestListener(s: PortSummary): PortSummary['listeners'][number] | undefined {
   let best: PortSummary['listeners'][number] | undefined;
-  for (const l of s.listeners) if (!best || fill(l) > fill(best) || (fill(l) === fill(best) && l.acceptQueue > best.acceptQueue)) best = l;
+  for (const l of s.listeners) {
+    if (!best) best = l;
+    else if ((fill(l) - fill(best) || l.acceptQueue - best.acceptQueue || (l.backlog ?? -1) - (best.backlog ?? -1)) > 0) best = l;
+  }
   return best;
 }
 
