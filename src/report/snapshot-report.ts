@@ -4,10 +4,11 @@ import type { Recommendation } from '../advise/types.js';
 import { countStates, summarizePeerPorts, summarizePorts, type PeerPortSummary, type PortSummary } from '../model/aggregate.js';
 import { snapshotOwnerView, summaryHiddenUids, unixOwnerUidUnknown } from '../model/owner.js';
 import type { Protocol } from '../model/socket.js';
-import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
+import { counter, ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { RecommendationSchema } from './schema.js';
 import { boundDevices, listenerDevice, listenerOwner, listenerV6only, reportHeader, stripUndefined, udpListenerSockets, udpReceiveSide, wildcardV6only } from './analyze.js';
 import { isServedPort, outgoingCandidates, summarizeUnix } from '../ui/derive.js';
+import { portOrphans } from '../ui/header-lines.js';
 
 const Counts = z.record(z.string(), z.number().int());
 const Proc = z.object({ pid: z.number().int(), name: z.string(), fd: z.number().int() });
@@ -20,7 +21,17 @@ export const SnapshotReportSchema = z.object({
   sourceNote: z.string().optional(),
   time: z.string(),
   durationMs: z.number(),
-  totals: z.object({ tcp: Counts, udp: z.number().int(), unix: z.number().int() }),
+  totals: z.object({
+    tcp: Counts,
+    udp: z.number().int(),
+    unix: z.number().int(),
+    /**
+     * Orphaned TCP sockets, the header's `orphan`: the host's (/proc/net/sockstat TCP orphan), with --port the
+     * port's (closed by their process, inode 0, and still finished by the kernel); null when unknown (a
+     * source without inodes under --port, busybox netstat; no sockstat).
+     */
+    orphan: z.number().int().nullable(),
+  }),
   ports: z.array(
     z.object({
       /** Set when several --host are read: the host this port is on. */
@@ -156,6 +167,8 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       tcp: countStates(counted.filter((s) => s.protocol === 'tcp')),
       udp: counted.filter((s) => s.protocol === 'udp').length,
       unix: counted.filter((s) => s.protocol === 'unix').length,
+      // As the text header's (totalsLine): the port's own with --port, else the host's.
+      orphan: opts.port !== undefined ? portOrphans(snap.sockets, opts.port) : (counter(snap.counters.sockstat, 'TCP', 'orphan') ?? null),
     },
     // The monitor's local-ports table: ephemeral ports without a listener are outgoing connections (below),
     // but --port P is served (as the rules count it: makeContext's port).
