@@ -5,33 +5,14 @@ import { HEALTH_CHECKS } from '../advise/rules/index.js';
 import type { Recommendation } from '../advise/types.js';
 import { isServedLocalPort, summarizePorts } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
-import { socketDrops, TCP_STATES, type Socket } from '../model/socket.js';
-import { counter, ephemeralRange, sysctlInt, type AttributionInfo, type Snapshot } from '../model/snapshot.js';
+import { TCP_STATES, type Socket } from '../model/socket.js';
+import { ephemeralRange, sysctlInt, type AttributionInfo, type Snapshot } from '../model/snapshot.js';
+import { KernelCounters } from './kernel-counters.js';
+import { MAX_PEER_PORT_SERIES, namedPeerPorts } from './peer-ports.js';
+import { addTo, seriesAddress } from './series-labels.js';
+import { UdpPortMetrics } from './udp-ports.js';
 
-/** Kernel counters exported as Prometheus counters (mirrored, so they keep the kernel's monotonic value). */
-const KERNEL_COUNTERS: { name: string; help: string; table: 'netstat' | 'snmp'; section: string; key: string }[] = [
-  { name: 'sockscope_tcp_listen_overflows_total', help: 'TcpExt ListenOverflows: connections dropped because an accept queue was full', table: 'netstat', section: 'TcpExt', key: 'ListenOverflows' },
-  { name: 'sockscope_tcp_listen_drops_total', help: 'TcpExt ListenDrops: SYNs dropped on listening sockets', table: 'netstat', section: 'TcpExt', key: 'ListenDrops' },
-  { name: 'sockscope_tcp_timeouts_total', help: 'TcpExt TCPTimeouts: retransmission timeouts', table: 'netstat', section: 'TcpExt', key: 'TCPTimeouts' },
-  { name: 'sockscope_tcp_retransmitted_segments_total', help: 'Tcp RetransSegs: segments retransmitted', table: 'snmp', section: 'Tcp', key: 'RetransSegs' },
-  { name: 'sockscope_tcp_out_segments_total', help: 'Tcp OutSegs: segments sent', table: 'snmp', section: 'Tcp', key: 'OutSegs' },
-];
-
-/**
- * UDP counters, one series per family: IPv4 from /proc/net/snmp's Udp, IPv6 from /proc/net/snmp6's Udp6
- * (IPv6 drops are counted only there: an IPv6 socket dropping 400/s left the IPv4-only series flat).
- */
-const UDP_COUNTERS: { name: string; help: string; key: string }[] = [
-  { name: 'sockscope_udp_in_errors_total', help: 'Udp/Udp6 InErrors: datagrams that could not be delivered (full buffer, bad checksum, UDP memory, socket filter)', key: 'InErrors' },
-  { name: 'sockscope_udp_receive_buffer_errors_total', help: 'Udp/Udp6 RcvbufErrors: datagrams dropped for a full receive buffer', key: 'RcvbufErrors' },
-  { name: 'sockscope_udp_send_buffer_errors_total', help: 'Udp/Udp6 SndbufErrors: datagrams dropped for a full send buffer', key: 'SndbufErrors' },
-  { name: 'sockscope_udp_checksum_errors_total', help: 'Udp/Udp6 InCsumErrors: datagrams dropped for a bad checksum (also counted in InErrors)', key: 'InCsumErrors' },
-  { name: 'sockscope_udp_memory_errors_total', help: 'Udp/Udp6 MemErrors: datagrams dropped because UDP memory (net.ipv4.udp_mem) ran out (also counted in InErrors)', key: 'MemErrors' },
-];
-const UDP_FAMILIES = [
-  { family: 'ipv4', section: 'Udp' },
-  { family: 'ipv6', section: 'Udp6' },
-] as const;
+export { MAX_PEER_PORT_SERIES } from './peer-ports.js';
 
 /**
  * How long a TCP listener on a port in the ephemeral range must have been seen before its port gets series
@@ -42,38 +23,6 @@ const UDP_FAMILIES = [
  * exporter first saw it, so also for that long after the exporter starts.
  */
 export const EPHEMERAL_LISTENER_MIN_AGE_MS = 120_000;
-
-/**
- * How many collections a UDP address:port's drop total, and a socket's last drop count, are kept while
- * missing: a service restarted between two collections carries on from its total instead of starting
- * again from 0, and a socket back after a gap adds its rise, not its whole count again.
- */
-const UDP_DROPS_KEEP_COLLECTIONS = 10;
-
-/** The running drop total of one UDP address:port (see setUdpPorts). */
-interface UdpDropTotal {
-  total: number;
-  /** Collections in a row without a socket there. */
-  absent: number;
-  /** The sum of drops of its sockets that the source gave no inode or cookie (netstat), at the last collection. */
-  anonymous: number;
-}
-
-/**
- * How many destination ports get a peer_port value of their own in sockscope_recommendation (those with the
- * most findings, then the lowest); findings about other destination ports are summed under peer_port="other".
- * A client host's destinations are not bounded as its listening ports are: 3 SYN_SENT to each of 200 ports
- * made 200 series. Only ports `named` allows compete (a destination port in the ephemeral range is "other").
- */
-export const MAX_PEER_PORT_SERIES = 10;
-
-/** The destination ports of `recs` that get a peer_port value of their own (MAX_PEER_PORT_SERIES of those `named` allows). */
-function namedPeerPorts(recs: readonly Recommendation[], named: (r: Recommendation) => boolean): Set<number> {
-  const counts = new Map<number, number>();
-  for (const r of recs) if (r.peerPort !== undefined && named(r)) counts.set(r.peerPort, (counts.get(r.peerPort) ?? 0) + 1);
-  const ranked = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  return new Set(ranked.slice(0, MAX_PEER_PORT_SERIES).map(([port]) => port));
-}
 
 export interface SocketMetricsOptions {
   /** Overrides EPHEMERAL_LISTENER_MIN_AGE_MS (tests). */
@@ -89,25 +38,8 @@ export function hiddenProcessesSample(a: AttributionInfo): number | undefined {
   return a.scope === 'none' || (!a.complete && a.hiddenProcesses === 0) ? undefined : a.hiddenProcesses;
 }
 
-/**
- * A socket's address label: with its IPv6 zone, and a device bound with SO_BINDTODEVICE (netlink and ss name it;
- * procfs, netstat do not) after it as a zone: 0.0.0.0%lo and 0.0.0.0%eth1 on one port are two services (a DHCP
- * server's socket per interface), not an SO_REUSEPORT group to sum. A link-local zone is already its device.
- */
-function seriesAddress(s: Socket): string {
-  const a = s.local.scope ? `${s.local.address}%${s.local.scope}` : s.local.address;
-  return s.boundDevice && !s.local.scope ? `${a}%${s.boundDevice}` : a;
-}
-
 /** Every id a health line can carry (each check's "normal" id and its otherIds). */
 const HEALTH_IDS: ReadonlySet<string> = new Set(HEALTH_CHECKS.flatMap((c) => [c.id, ...(c.otherIds ?? [])]));
-
-/** Adds `v` to the group `k` of `m`. */
-function addTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const g = m.get(k);
-  if (g) g.push(v);
-  else m.set(k, [v]);
-}
 
 /** The exporter's metrics; `update` replaces every value with those of a new snapshot. */
 export class SocketMetrics {
@@ -125,22 +57,11 @@ export class SocketMetrics {
   private readonly hidden: Gauge;
   private readonly collections: Counter;
   private readonly errors: Counter;
-  private readonly kernel: { def: (typeof KERNEL_COUNTERS)[number]; metric: Counter }[];
-  private readonly udpKernel: { def: (typeof UDP_COUNTERS)[number]; metric: Counter }[];
-  private readonly udpQueue: Gauge;
-  private readonly udpFill: Gauge;
-  private readonly udpDrops: Counter;
+  private readonly kernel: KernelCounters;
+  private readonly udpPorts: UdpPortMetrics;
   private readonly ephemeralMinAgeMs: number;
   /** Since when (snapshot time) a TCP listener has been seen on each ephemeral-range port still listening. */
   private ephemeralListenersSince = new Map<number, number>();
-  /** Per UDP address:port (`port|address`), the monotonic drop total exported as sockscope_udp_socket_drops_total. */
-  private udpDropTotals = new Map<string, UdpDropTotal>();
-  /**
-   * Each UDP socket's sk_drops when last seen, by `port|address|cookie or inode`, and for how many collections
-   * it has been missing: one missing from a collection (a dump cut short, a socket connected for a while)
-   * adds only its rise when it is back, not its whole count again.
-   */
-  private udpLastDrops = new Map<string, { drops: number; absent: number }>();
 
   constructor(o: SocketMetricsOptions = {}) {
     this.ephemeralMinAgeMs = o.ephemeralListenerMinAgeMs ?? EPHEMERAL_LISTENER_MIN_AGE_MS;
@@ -164,23 +85,13 @@ export class SocketMetrics {
     this.hidden.remove();
     this.collections = new Counter({ name: 'sockscope_collections_total', help: 'Collections attempted', registers });
     this.errors = new Counter({ name: 'sockscope_collection_errors_total', help: 'Collections that failed (the last good snapshot stays exported)', registers });
-    // A value not known yet is no sample at all, not 0: prom-client exposes an unlabelled metric nobody set
-    // as 0, and a kernel counter read as 0 until the first collection (or while its /proc file cannot be
-    // read) then at its real 2,749 is a counter reset followed by a 2,749 rise to rate() and increase():
-    // every exporter restart looked like a burst of overflows. Absent until a collection reads them.
-    this.kernel = KERNEL_COUNTERS.map((def) => ({ def, metric: new Counter({ name: def.name, help: def.help, registers }) }));
-    for (const k of this.kernel) k.metric.remove();
+    // The kernel's TCP and UDP counters (absent until a collection reads them), then the per UDP port series.
+    this.kernel = new KernelCounters(this.registry);
     // Nor are "when" and "how long" 0 before the first collection: a last collection at Unix time 0 fires
     // every staleness alert (time() - sockscope_last_collection_timestamp_seconds > N) at each restart.
     this.duration.remove();
     this.lastSuccess.remove();
-    this.udpKernel = UDP_COUNTERS.map((def) => ({ def, metric: new Counter({ name: def.name, help: def.help, labelNames: ['family'], registers }) }));
-    // Per UDP port and address, bounded as sockscope_sockets is: only the ports counted as serving (not the
-    // ephemeral range, where unconnected sockets are clients), one series per address:port, never per socket.
-    const udpLabels = ['port', 'address'];
-    this.udpQueue = new Gauge({ name: 'sockscope_udp_receive_queue_bytes', help: 'Bytes queued for recv() (skmem r, else Recv-Q), summed over the unconnected UDP sockets bound to the address:port', labelNames: udpLabels, registers });
-    this.udpFill = new Gauge({ name: 'sockscope_udp_receive_buffer_fill_max', help: 'Receive queue over receive buffer (skmem r / rb) of the fullest UDP socket bound to the address:port: near 1, datagrams hashed to it are dropped; absent when the source shows no socket memory', labelNames: udpLabels, registers });
-    this.udpDrops = new Counter({ name: 'sockscope_udp_socket_drops_total', help: 'Datagrams the kernel dropped for the unconnected UDP sockets bound to the address:port (sk_drops, ss -uam d) since this exporter first saw them: each socket\'s rise since the last collection is added (a new socket\'s whole count), so the total does not fall when one of them closes', labelNames: udpLabels, registers });
+    this.udpPorts = new UdpPortMetrics(this.registry);
   }
 
   /** Records a failed collection. */
@@ -200,9 +111,6 @@ export class SocketMetrics {
     this.fillMax.reset();
     this.recs.reset();
     this.sourceInfo.reset();
-    this.udpQueue.reset();
-    this.udpFill.reset();
-    this.udpDrops.reset();
     const other: Record<string, Record<string, number>> = {};
     const somaxconn = sysctlInt(snap.sysctls, 'net.core.somaxconn');
     const ephemeral = ephemeralRange(snap);
@@ -243,7 +151,7 @@ export class SocketMetrics {
       if (listening && p.protocol === 'tcp') this.setListeners(tcpListeners.get(p.port) ?? [], somaxconn);
     }
     this.ephemeralListenersSince = since;
-    this.setUdpPorts(snap, ephemeral);
+    this.udpPorts.update(snap, ephemeral);
     for (const [protocol, states] of Object.entries(other)) for (const [state, n] of Object.entries(states)) this.sockets.set({ protocol, port: 'other', state }, n);
     // `port` is the local port, as everywhere in sockscope; a destination port goes in peer_port.
     // Findings only (the server passes evaluateRules'): a health line is no series, whether "normal" (-ok), unknown
@@ -277,88 +185,7 @@ export class SocketMetrics {
     else this.hidden.set(hidden);
     // The hostname is untrusted text: a scrape read in a terminal must not carry its escape sequences.
     this.sourceInfo.set({ source: snap.source, host: escapeControl(snap.hostname) }, 1);
-    for (const k of this.kernel) {
-      const v = counter(snap.counters[k.def.table], k.def.section, k.def.key);
-      // Unknown in this snapshot (its /proc file unreadable, a source or kernel without it): no sample, never
-      // 0 and never the value of an older snapshot.
-      if (v == null) {
-        k.metric.remove();
-        continue;
-      }
-      k.metric.reset();
-      k.metric.inc(v);
-    }
-    for (const k of this.udpKernel) {
-      k.metric.reset();
-      for (const f of UDP_FAMILIES) {
-        const v = counter(snap.counters.snmp, f.section, k.def.key);
-        if (v != null) k.metric.inc({ family: f.family }, v);
-      }
-    }
-  }
-
-  /**
-   * Queue, fullest buffer and drops of the unconnected UDP sockets per (port, seriesAddress), for the ports
-   * sockscope_sockets exports (not the ephemeral range): which UDP service drops, where the host counters
-   * only say that one does.
-   */
-  private setUdpPorts(snap: Snapshot, ephemeral: readonly [number, number]): void {
-    const groups = new Map<string, Socket[]>();
-    for (const s of snap.sockets) {
-      if (s.protocol !== 'udp' || s.peer.port !== 0 || s.local.port === 0) continue;
-      if (s.local.port >= ephemeral[0] && s.local.port <= ephemeral[1]) continue;
-      addTo(groups, `${s.local.port}|${seriesAddress(s)}`, s);
-    }
-    const lastDrops = new Map<string, { drops: number; absent: number }>();
-    const totals = new Map<string, UdpDropTotal>();
-    for (const [k, group] of groups) {
-      const labels = { port: String(group[0].local.port), address: escapeControl(seriesAddress(group[0])) };
-      let queue = 0;
-      let fill: number | null = null;
-      // The drops counter is not the sum of the members' sk_drops: that sum falls when a member closes (an
-      // SO_REUSEPORT worker restarted, members with 1,000,000 and 10 drops, the 10 one closing) and rate()
-      // reads any fall as a reset, counting the whole 1,000,000 again: a false alert. Each socket's rise
-      // since the last collection is added instead, a socket not seen before with its whole count (sk_drops
-      // starts at 0 with the socket), and a closed one takes nothing back.
-      const prev = this.udpDropTotals.get(k);
-      let seen = false;
-      let rise = 0;
-      let anonymous = 0;
-      for (const s of group) {
-        queue += s.skmem?.rmemAlloc ?? s.recvQ;
-        if (s.skmem && s.skmem.rcvbuf > 0) fill = Math.max(fill ?? 0, s.skmem.rmemAlloc / s.skmem.rcvbuf);
-        const d = socketDrops(s);
-        if (d == null) continue;
-        seen = true;
-        const id = s.cookie ?? (s.inode ? `i${s.inode}` : undefined);
-        if (id === undefined) {
-          anonymous += d;
-          continue;
-        }
-        const key = `${k}|${id}`;
-        const last = this.udpLastDrops.get(key)?.drops;
-        // sk_drops only falls when its 32 bits wrap: nothing is added then, the next rise counts again.
-        rise += last === undefined ? d : Math.max(0, d - last);
-        lastDrops.set(key, { drops: d, absent: 0 });
-      }
-      this.udpQueue.set(labels, queue);
-      if (fill !== null) this.udpFill.set(labels, fill);
-      if (!seen) {
-        if (prev) totals.set(k, prev);
-        continue;
-      }
-      // Sockets without an identity (netstat shows none): the rise of their sum, never a fall. A member
-      // closing while another one appears with more drops loses the difference; the total still never falls.
-      rise += Math.max(0, anonymous - (prev?.anonymous ?? 0));
-      const t = { total: (prev?.total ?? 0) + rise, absent: 0, anonymous };
-      totals.set(k, t);
-      this.udpDrops.inc(labels, t.total);
-    }
-    // An address:port with no socket now keeps its total for a while (not exported meanwhile).
-    for (const [k, t] of this.udpDropTotals) if (!groups.has(k) && t.absent + 1 < UDP_DROPS_KEEP_COLLECTIONS) totals.set(k, { ...t, absent: t.absent + 1, anonymous: 0 });
-    for (const [key, l] of this.udpLastDrops) if (!lastDrops.has(key) && l.absent + 1 < UDP_DROPS_KEEP_COLLECTIONS) lastDrops.set(key, { drops: l.drops, absent: l.absent + 1 });
-    this.udpDropTotals = totals;
-    this.udpLastDrops = lastDrops;
+    this.kernel.update(snap);
   }
 
   /**
