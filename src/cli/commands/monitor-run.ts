@@ -30,7 +30,7 @@ import type { Args } from './monitor.js';
 
 // Ink, React, the App and the wizard are imported when the full-screen monitor starts (dynamic import).
 
-/** "1s", "500ms", "2.5s" or a bare number of milliseconds; 100 ms to 1 hour (the config schema's bounds). */
+/** "1s", "500ms", "2.5s" (a unit is needed: parseDuration refuses a bare number); 100 ms to 1 hour (the config schema's bounds). */
 export function parseInterval(value: unknown): number {
   return parseDuration('interval', value, { minMs: 100, maxMs: 3_600_000 });
 }
