@@ -163,8 +163,11 @@ export function App(props: AppProps) {
   useEffect(() => {
     if (poll.snapshot && !started) setStarted(true);
   }, [poll.snapshot, started]);
+  // Whether the snapshot on screen has unix sockets (x while paused shows unix before any snapshot collected them).
+  const unixCollected = poll.snapshot ? (collected.has(poll.snapshot, 'unix') ?? state.protocols.unix) : state.protocols.unix;
   const data = useMonitorData({
     snapshot: poll.snapshot,
+    unixCollected,
     history: poll.history,
     protocols: state.protocols,
     port: state.port,
@@ -283,6 +286,12 @@ export function App(props: AppProps) {
   const placed = useMemo(() => (columns ? placeColumns(columns, width - (marked ? 3 : 0), width, visible) : []), [columns, marked, width, visible]);
   const header = useMemo(() => renderHeader(placed), [placed]);
 
+  // Unix shown (x) but the snapshot on screen collected none: the local table's title says they are not listed yet.
+  const unixPending = useMemo(() => {
+    if (!data.snapshot || unixCollected || !state.protocols.unix || view !== 'ports' || state.table !== 'local') return undefined;
+    const binding = state.paused ? keymap.find((b) => b.command === 'pause' && b.keys.length > 0) : undefined;
+    return `unix not collected yet${state.paused ? ` (paused${binding ? `: ${displayKey(binding.keys[0])} resumes` : ''})` : ''}`;
+  }, [data.snapshot, unixCollected, state.protocols.unix, state.paused, view, state.table, keymap]);
   const section: TableSectionProps | undefined = useMemo(() => {
     if (!model) return undefined;
     const lines: Line[] = visible.map((r) => ({ id: model.idOf(r), text: renderRow(placed, r), mark: model.markOf?.(r) }));
@@ -299,9 +308,10 @@ export function App(props: AppProps) {
       width,
       emptyText: hiddenNote ? hiddenNote.short : data.snapshot ? model.emptyText : 'collecting…',
       hiddenNote: hiddenNote?.short,
+      pendingNote: unixPending,
       theme,
     };
-  }, [model, visible, placed, header, width, index, ids, theme, data.snapshot, hiddenNote]);
+  }, [model, visible, placed, header, width, index, ids, theme, data.snapshot, hiddenNote, unixPending]);
 
   // Socket view: the live socket if it is still there, else the last copy seen.
   const socketFrame = view === 'socket' ? (frame as Extract<Frame, { view: 'socket' }>) : undefined;

@@ -71,6 +71,11 @@ export class CollectedProtocols {
     return has(had) || (this.failed !== undefined && has(this.failed));
   }
 
+  /** Whether `snap` was collected with `protocol` (undefined: a snapshot not collected through track). */
+  has(snap: Snapshot, protocol: Protocol): boolean | undefined {
+    return this.asked.get(snap)?.includes(protocol);
+  }
+
   /** Whether two snapshots were collected with the same protocols. */
   same(a: Snapshot | undefined, b: Snapshot): boolean {
     const x = a && this.asked.get(a);

@@ -22,6 +22,8 @@ export interface TableSectionProps {
   emptyText: string;
   /** The rows are not shown at all (the port view of a hidden protocol): the title says why instead of a count. */
   hiddenNote?: string;
+  /** Rows the table will list once collected (unix shown by x while paused): said after the count. */
+  pendingNote?: string;
   theme: Theme;
 }
 
@@ -30,9 +32,11 @@ export interface TableSectionProps {
  * (escapeMessage): a control, C1 or bidi character escaped (`\u202e`), a backslash as typed, so the text reads
  * as the table's escaped names do. It drew a typed U+202E raw (reversing the rest of the line) and U+009B out of sight.
  */
-export function sectionTitle(p: Pick<TableSectionProps, 'title' | 'count' | 'unfiltered' | 'filter' | 'sortLabel' | 'position' | 'hiddenNote'>): string {
+export function sectionTitle(p: Pick<TableSectionProps, 'title' | 'count' | 'unfiltered' | 'filter' | 'sortLabel' | 'position' | 'hiddenNote' | 'pendingNote'>): string {
   if (p.hiddenNote) return `${p.title} · not shown: ${p.hiddenNote}`;
   const parts = [`${p.title} ${p.filter ? `${p.count} of ${p.unfiltered}` : p.count}`];
+  // Before the sort: the title is cut at the width, and this says why rows are missing.
+  if (p.pendingNote) parts.push(p.pendingNote);
   if (p.filter) parts.push(`filter "${escapeMessage(p.filter)}"`);
   parts.push(`sort: ${p.sortLabel}`);
   if (p.count > 0) parts.push(`row ${p.position}/${p.count}`);

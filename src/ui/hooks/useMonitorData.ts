@@ -98,10 +98,15 @@ export function useMonitorData(opts: {
   width?: number;
   /** Columns for the identity line (less than width while the PAUSED badge is shown). */
   identityWidth?: number;
+  /**
+   * Whether the snapshot on screen was collected with unix sockets (default: the x toggle). Paused, x shows unix
+   * before any snapshot has them: the total read `unix 0` when it was unknown.
+   */
+  unixCollected?: boolean;
   /** Shared with the App's refresh check (see fingerprint.ts); one is made when absent. */
   runner?: AdviceRunner;
 }): MonitorData {
-  const { snapshot, history, protocols, port, advise, thresholds, intervalMs, width, identityWidth = width, portsShown = true } = opts;
+  const { snapshot, history, protocols, port, advise, thresholds, intervalMs, width, identityWidth = width, portsShown = true, unixCollected = protocols.unix } = opts;
   // The outgoing table is on screen only in the home view.
   const peerTableShown = opts.peerTableShown && portsShown;
   const trends = useRef<{ time: number; map: Trends; steady: boolean }>({ time: -1, map: new Map(), steady: false });
@@ -148,8 +153,9 @@ export function useMonitorData(opts: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [snapshot, sockets, advice, peerTableShown, port, portsShown]);
 
-  // Unix sockets are collected only while shown (collectProtocols): otherwise their count is unknown, not 0.
-  const totals = useMemo(() => (snapshot ? totalsLine(snapshot, { width, unixCollected: protocols.unix, port }) : ''), [snapshot, width, protocols.unix, port]);
+  // Unix sockets are collected only while shown (collectProtocols): otherwise their count is unknown, not 0. Whether
+  // the snapshot on screen has them, not the toggle: x while paused showed `unix 0` for a snapshot taken without.
+  const totals = useMemo(() => (snapshot ? totalsLine(snapshot, { width, unixCollected, port }) : ''), [snapshot, width, unixCollected, port]);
   const rates = useMemo(() => ratesLine(history, width), [history, width]);
   // Its clock is the snapshot's time: the line changes with the snapshot, not with each keypress's render.
   const identity = useMemo(() => identityLine(snapshot, intervalMs, protocols, port, true, identityWidth), [snapshot, intervalMs, protocols, port, identityWidth]);
