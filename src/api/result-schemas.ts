@@ -138,6 +138,7 @@ export const GeneratorOptionsSchema = z.object({
 export const GenerateServerReportSchema = z.object({
   files: z.array(z.object({ path: z.string(), content: z.string() })),
   buildCommand: z.string().nullable(),
+  buildNote: z.string().nullable(),
   runCommand: z.string(),
   options: GeneratorOptionsSchema,
   written: z.array(z.string()).optional(),

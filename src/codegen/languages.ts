@@ -55,12 +55,13 @@ export interface NextStepLine {
  * nextSteps), the wizard's last screen shows them. `r` is a GenerateResult (structurally: this module imports nothing).
  */
 export function nextStepLines(
-  r: { files: readonly { path: string }[]; buildCommand: string | null; runCommand: string; options: { port: number } },
+  r: { files: readonly { path: string }[]; buildCommand: string | null; buildNote?: string | null; runCommand: string; options: { port: number } },
   createdDirs: readonly string[] = [],
 ): NextStepLine[] {
   const lines: NextStepLine[] = [{ kind: 'wrote', text: `Wrote ${r.files.map((f) => f.path).join(', ')}` }];
   if (createdDirs.length) lines.push({ kind: 'created', text: `Created the director${createdDirs.length === 1 ? 'y' : 'ies'} ${createdDirs.join(', ')}` });
   if (r.buildCommand) lines.push({ kind: 'build', text: `Build:    ${r.buildCommand}` });
+  if (r.buildNote) lines.push({ kind: 'build', text: `Note:     ${r.buildNote}` });
   lines.push({ kind: 'run', text: `Run:      ${r.runCommand}` });
   // The generated header's words: port 0 is a port the server picks and prints, not one to watch.
   lines.push({ kind: 'watch', text: `Watch it: ${watchCommand(r.options.port)}` });

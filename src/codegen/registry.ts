@@ -37,8 +37,8 @@ const VariantSchema = z
     files: z.array(z.object({ template: z.string().min(1), name: z.string().min(1) }).strict()).min(1),
     buildCommand: z.string().nullable(),
     runCommand: z.string().min(1),
-    /** Optional free-text notes (not rendered). */
-    notes: z.string().optional(),
+    /** An eta string like buildCommand: where buildCommand is not the whole story (GenerateResult.buildNote). */
+    buildNote: z.string().optional(),
   })
   .strict();
 

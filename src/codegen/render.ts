@@ -99,6 +99,8 @@ export interface GeneratedFile {
 export interface GenerateResult {
   files: GeneratedFile[];
   buildCommand: string | null;
+  /** Where buildCommand is not the whole story (kqueue on Linux needs libkqueue; the portable file on Windows), or null. */
+  buildNote: string | null;
   runCommand: string;
   options: GeneratorOptions;
 }
@@ -262,6 +264,7 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   const cmdCtx: CommandContext = { o, main: arg(main), files: paths.map(arg), exe: arg(exe), q: shellQuote };
   const buildCommand = variant.buildCommand ? cmdEta.renderString(variant.buildCommand, cmdCtx).trim() : null;
   const runCommand = cmdEta.renderString(variant.runCommand, cmdCtx).trim();
+  const buildNote = variant.buildNote ? cmdEta.renderString(variant.buildNote, cmdCtx).trim() : null;
   const regenerate = ['sockscope', 'generate-server', ...optionsToArgs(o), '--output', arg(main)].map(shellQuote).join(' ');
 
   const headerLines = [
@@ -269,6 +272,7 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
     ...optionSummary(o),
     `Regenerate: ${regenerate}`,
     ...(buildCommand ? [`Build: ${buildCommand}`] : []),
+    ...(buildNote ? [`Note: ${buildNote}`] : []),
     `Run: ${runCommand}`,
     `Watch it: ${watchCommand(o.port)}`,
   ];
@@ -308,7 +312,7 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
     return { path: paths[k], content };
   });
 
-  return { files, buildCommand, runCommand, options: o };
+  return { files, buildCommand, buildNote, runCommand, options: o };
 }
 
 /** Keeps (without the `?`) or drops explanation comments marked `#?` / `//?` (see TemplateContext). */

@@ -42,7 +42,7 @@ test('generate-server --json returns {files, buildCommand, runCommand, options} 
     const r = spawnSync(BIN, ['generate-server', '--type', 'udp', '--language', 'node', '--io-model', 'dgram', '--port', '9999', '--json'], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(doc).sort(), ['buildCommand', 'files', 'options', 'runCommand']);
+    assert.deepEqual(Object.keys(doc).sort(), ['buildCommand', 'buildNote', 'files', 'options', 'runCommand']);
     assert.equal(doc.options.type, 'udp');
     assert.equal(doc.options.ioModel, 'event-loop');
     assert.equal(doc.files[0].path, 'server.mjs');

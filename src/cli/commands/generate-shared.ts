@@ -105,7 +105,7 @@ export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
     .option('platform', { type: 'string', choices: PLATFORMS, describe: 'C only: posix (default), windows (Winsock) or portable (#ifdef _WIN32)' })
     .option('output', { type: 'string', alias: 'o', describe: 'File to write (default server.c / server.py / server.mjs)' })
     .option('stdout', { type: 'boolean', describe: 'Print the code instead of writing a file' })
-    .option('json', { type: 'boolean', describe: 'Print {files, buildCommand, runCommand, options} (writes only with --output)' })
+    .option('json', { type: 'boolean', describe: 'Print {files, buildCommand, buildNote, runCommand, options} (writes only with --output)' })
     .option('force', { type: 'boolean', describe: 'Overwrite an existing file' })
     .check((argv) => {
       if (argv.stdout && argv.json) throw new UsageError('--stdout and --json are exclusive: --stdout prints the code, --json prints it inside a JSON document');
