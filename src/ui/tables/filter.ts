@@ -16,6 +16,15 @@ export interface ParsedTerm<P> {
 /** Values a row can be selected by exactly, by key (`peer`): the value, or a test of the typed value. */
 export type ExactTerms = Readonly<Record<string, string | ParsedTerm<unknown>>>;
 
+/**
+ * A name's search terms: as shown (escapeControl: `\u202e`, what a reader types from the screen) and, when it
+ * differs, as the system gave it, so a pasted raw control or bidi character finds it too (the filter matches what
+ * was typed; only the six characters `\u202e` found a process named U+202E "evil.exe").
+ */
+export function nameTerms(shown: string, raw: string): string[] {
+  return shown === raw ? [shown] : [shown, raw];
+}
+
 /** The filter's words: split on spaces, except inside double quotes (`peer="/tmp/a b.sock"`). */
 export function filterWords(filter: string): string[] {
   return filter.match(/(?:[^\s"]+|"[^"]*"?)+/g) ?? [];

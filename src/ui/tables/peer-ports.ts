@@ -5,6 +5,7 @@ import { escapeControl } from '../../model/escape.js';
 import { count, summaryProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import { sparkline } from '../sparkline.js';
+import { nameTerms } from './filter.js';
 import type { SortDef } from './sorting.js';
 import { TREND_WIDTH } from './ports.js';
 
@@ -45,7 +46,7 @@ export const PEER_PORT_SORTS: readonly SortDef<PeerPortRow>[] = [
 export function peerPortSearchTerms(r: PeerPortRow): string[] {
   const s = r.summary;
   const terms = [String(s.peerPort), s.protocol, `:${s.peerPort}`];
-  for (const p of s.processes) terms.push(escapeControl(p.name), String(p.pid));
+  for (const p of s.processes) terms.push(...nameTerms(escapeControl(p.name), p.name), String(p.pid));
   for (const p of s.topPeers) terms.push(p.address);
   for (const [state, n] of Object.entries(s.states)) if (n > 0) terms.push(state);
   return terms;

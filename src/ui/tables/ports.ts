@@ -6,6 +6,7 @@ import { localOwnerView } from '../../model/owner.js';
 import { count, fit, fitPathAndOwner, OWNER_UNKNOWN, summaryProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import { sparkline } from '../sparkline.js';
+import { nameTerms } from './filter.js';
 import type { SortDef } from './sorting.js';
 
 export interface PortRow {
@@ -167,7 +168,7 @@ export const PORT_SORTS: readonly SortDef<PortRow>[] = [
 export function portSearchTerms(r: PortRow): string[] {
   const s = r.summary;
   const terms = [r.label, `${s.protocol}`, `:${s.port}`];
-  for (const p of s.processes) terms.push(escapeControl(p.name), String(p.pid));
+  for (const p of s.processes) terms.push(...nameTerms(escapeControl(p.name), p.name), String(p.pid));
   for (const l of s.listeners) terms.push(l.address);
   for (const p of s.topPeers) terms.push(p.address);
   for (const [state, n] of Object.entries(s.states)) if (n > 0) terms.push(state === 'CLOSE' && s.protocol !== 'tcp' ? 'UNCONN' : state);

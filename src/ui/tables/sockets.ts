@@ -5,7 +5,7 @@ import { formatEndpoint, normalizeAddress, type Socket } from '../../model/socke
 import { wildcardFamilies } from '../../report/print-analyze.js';
 import { compactNumber, micros, millis, socketProcessLabel, stateLabel } from '../format.js';
 import type { Column } from '../layout.js';
-import type { ParsedTerm } from './filter.js';
+import { nameTerms, type ParsedTerm } from './filter.js';
 import type { SortDef } from './sorting.js';
 
 export interface SocketRow {
@@ -172,6 +172,6 @@ export function socketExactTerms(r: SocketRow): { peer: ParsedTerm<PeerQuery> } 
 export function socketSearchTerms(r: SocketRow): string[] {
   const s = r.socket;
   const terms = [peerCell(s), formatEndpoint(s.local, s.protocol), stateLabel(s), s.protocol];
-  for (const p of s.processes) terms.push(escapeControl(p.name), String(p.pid));
+  for (const p of s.processes) terms.push(...nameTerms(escapeControl(p.name), p.name), String(p.pid));
   return terms;
 }
