@@ -22,8 +22,8 @@ export function refuseBooleanValues(args: readonly string[], y: unknown): void {
   const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   const canonical = new Map<string, string>();
   for (const [name, aliases] of Object.entries(options?.alias ?? {})) for (const a of [name, ...aliases]) canonical.set(a, name);
-  // An alias of an on/off flag is on/off too: -h is --help's (`--no-h` was "-h takes a value"); yargs keys the
-  // group by either name (help's is { h: ['help'] }).
+  // An alias of an on/off flag is on/off too (`--no-h` was "-h takes a value" while -h was --help's alias); yargs
+  // keys the group by either name ({ h: ['help'] }).
   for (const [name, aliases] of Object.entries(options?.alias ?? {})) if ([name, ...aliases].some((a) => booleans.has(a))) for (const a of [name, ...aliases]) booleans.add(a);
   const isBoolean = (name: string) => booleans.has(name) || booleans.has(kebab(name));
   const takesValue = (name: string) => !isBoolean(name) && (declared.has(name) || declared.has(kebab(name)));
@@ -83,27 +83,4 @@ export function refuseRepeatedFlags(parsed: Record<string, unknown>, declared: u
     givenOnce(name, value, takes(name));
   }
   return true;
-}
-
-
-/** Every one-letter flag the command line declares (-h is --help, -o is task's --output); a test holds it to the parsers. */
-export const SHORT_FLAGS: ReadonlySet<string> = new Set(['h', 'o']);
-
-/**
- * A long flag typed with one dash that holds an h (`try connect H:P -host x`, `-help`, `-ssh-config`): yargs read it
- * as short flags -h -o -s -t, and -h showed the help and exited 0, the command not run and nothing said. Refused
- * before yargs sees it, naming the two-dash form. A word of short flags that all exist (`-ho`) is left alone, and
- * so is a word after `--` or after a --flag that may take it as its value.
- */
-export function refuseDashedHelp(words: readonly string[]): void {
-  const end = words.indexOf('--');
-  for (const [i, w] of (end < 0 ? words : words.slice(0, end)).entries()) {
-    if (!/^-[A-Za-z][A-Za-z0-9_-]+$/.test(w) || !w.includes('h')) continue;
-    const letters = [...w.slice(1)];
-    if (letters.every((c) => SHORT_FLAGS.has(c))) continue;
-    const before = words[i - 1];
-    if (before !== undefined && before.startsWith('--') && !before.includes('=')) continue;
-    const shown = letters.slice(0, 3).map((c) => `-${c}`).join(', ');
-    throw new UsageError(`${w} was read as short flags (${shown}${letters.length > 3 ? ', ...' : ''}), and -h would only show the help: a long flag takes two dashes (-${w})`);
-  }
 }

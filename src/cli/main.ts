@@ -4,9 +4,9 @@ import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { completeLine, completionCommand } from './completion.js';
 import { UsageError, briefWords, capMessage } from './errors.js';
-import { refuseBooleanValues, refuseDashedHelp, refuseRepeatedFlags } from './flag-guards.js';
+import { refuseBooleanValues, refuseRepeatedFlags } from './flag-guards.js';
 import { guardOutputStreams } from './output-streams.js';
-import { dashedLongFlag, dashedPositional, helpAsFlag, inHouseWords, missingPositionals, notACommand, oneLine, unknownAsTyped } from './yargs-messages.js';
+import { dashedLongFlag, dashedPositional, helpAsFlag, shortHelp, inHouseWords, missingPositionals, notACommand, oneLine, unknownAsTyped } from './yargs-messages.js';
 import { positionalsAfterDoubleDash, skipHelpCache } from './yargs-patches.js';
 import { CollectorError } from '../collect/source.js';
 import { setDebugEnabled } from '../collect/debug.js';
@@ -40,9 +40,7 @@ export function exitWithError(err: unknown, words: readonly string[] = hideBin(p
 
 /** Builds the yargs parser (exported so tests and completion can reuse it). */
 export function buildCli(words: string[]) {
-  const argv = helpAsFlag(words);
-  // Not while the shell completes a word: `-ho` may be half of what is being typed.
-  if (!argv.includes('--get-yargs-completions')) refuseDashedHelp(argv);
+  const argv = helpAsFlag(shortHelp(words));
   let cli = yargs(argv)
     .scriptName('sockscope')
     .usage('$0 [command] [options]\n\nLive socket monitor, socket diagnostics and server code generation.')
@@ -78,8 +76,7 @@ export function buildCli(words: string[]) {
     })
     .strict()
     .recommendCommands()
-    .help()
-    .alias('h', 'help')
+    .help('help', 'Show help (-h too)')
     // An explicit version: yargs would otherwise read the package.json nearest the *working directory*.
     .version(...((VERSION !== undefined ? [VERSION] : []) as []))
     .wrap(Math.min(120, process.stdout.columns || 100))

@@ -56,11 +56,11 @@ export function unknownAsTyped(msg: string, words: readonly string[], cli?: unkn
         for (const c of name) left.delete(c);
         continue;
       }
-      for (const c of name) {
-        if (!unknown.includes(c)) continue;
-        add(`-${c}`);
-        left.delete(c);
-      }
+      const letters = [...name].filter((c) => unknown.includes(c));
+      // `-host` where no flag is near: one word, as typed, with how the parser read it.
+      if (name.length >= 2 && /^[A-Za-z]/.test(name)) add(`${w.split('=')[0]} (read as short flags ${[...name].map((c) => `-${c}`).join(', ')})`);
+      else for (const c of letters) add(`-${c}`);
+      for (const c of letters) left.delete(c);
     }
   }
   const all = [...typed, ...unknown.filter((n) => left.has(n))];
@@ -173,6 +173,18 @@ export function dashedPositional(words: readonly string[], cli: unknown): string
 function commandNames(): string[] {
   const names = commands.map((c) => (typeof c.command === 'string' ? c.command.split(' ')[0] : '')).filter((n) => n !== '' && n !== '$0');
   return [...names, 'completion', 'help'];
+}
+
+/**
+ * `-h` is `--help`: the word exactly, before `--` (not while the shell completes a line). Not a yargs alias: with one,
+ * yargs read a long flag typed with one dash that holds an h (`try connect H:P -host x`, `-help`, `errno -ehostdown`)
+ * as -h -o -s -t and printed the help with exit 0, the command not run; without it such a word reaches the fail
+ * handler like any other (dashedLongFlag, dashedPositional, unknownAsTyped).
+ */
+export function shortHelp(words: string[]): string[] {
+  if (words.includes('--get-yargs-completions')) return words;
+  const end = words.indexOf('--');
+  return words.map((w, i) => (w === '-h' && (end < 0 || i < end) ? '--help' : w));
 }
 
 /** `sockscope help CMD [SUB]` is `sockscope CMD [SUB] --help` (yargs took `help` alone only); an unknown CMD is refused. */

@@ -12,7 +12,7 @@ test('unknown flags: each once, as typed (dashes, spelling, --no-, short cluster
     [['--port', '22', '--peer-port', '80'], 'Unknown argument: --peer-port'],
     [['analyze', '--bogus=1', '--bogus', '2', '--fooBar'], 'Unknown arguments: --bogus, --fooBar'],
     [['analyze-states', '--no-frob'], 'Unknown argument: --no-frob'],
-    [['--interval', '1s', '-zq'], 'Unknown arguments: -z, -q'],
+    [['--interval', '1s', '-zq'], 'Unknown argument: -zq (read as short flags -z, -q)'],
     [['analyze', 'extra'], 'Unknown argument: extra'],
     [['errno', '--', '104', '--json'], 'Unknown argument: --json'],
   ] as const) {
