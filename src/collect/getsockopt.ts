@@ -190,7 +190,10 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
   let borrowed: Borrowed<ReturnType<typeof readOptionsOnFd>> = {};
   // The device the socket is bound to and its mark choose its route (routeHopLimitFacts): read on the duplicate too.
   const ttl = infos.some((i) => i.name === 'IP_TTL');
-  const routeInfos = ttl ? ['SO_BINDTODEVICE', 'SO_MARK'].filter((n) => !infos.some((i) => i.name === n)).map((n) => findOption(n)!) : [];
+  // And SO_RCVBUF's verdict needs tcp_info's rcv_ooopack (packets out of order grow the buffer: interpret-option-buffers.ts
+  // tooLittleReceived), which only getsockopt's struct has: read along on a TCP socket, kept as result.tcpInfo, not shown.
+  const hidden = [...(ttl ? ['SO_BINDTODEVICE', 'SO_MARK'] : []), ...(infos.some((i) => i.name === 'SO_RCVBUF') ? ['TCP_INFO'] : [])];
+  const hiddenInfos = hidden.filter((n) => !infos.some((i) => i.name === n)).map((n) => findOption(n)!);
   let routeKeys: RouteKeys = {};
   for (let attempt = 1; ; attempt++) {
     missing = [];
@@ -217,10 +220,10 @@ export async function inspectSocketOptions(target: InspectTarget): Promise<Inspe
       missing.push(fdFlags.missing);
     }
     borrowed = borrowFd(threadOf ?? pid, fd, ctx, inode, (dup) => {
-      // One read: the options asked for and the route keys not among them, which are not shown.
-      const r = readOptionsOnFd(dup, routeInfos.length ? [...infos, ...routeInfos] : infos);
+      // One read: the options asked for and the hidden ones (route keys, tcp_info) not among them, which are not shown.
+      const r = readOptionsOnFd(dup, hiddenInfos.length ? [...infos, ...hiddenInfos] : infos);
       if (ttl) routeKeys = routeKeysOf(r.readings);
-      return routeInfos.length ? { ...r, readings: r.readings.filter((x) => !routeInfos.some((i) => i.name === x.name)) } : r;
+      return hiddenInfos.length ? { ...r, readings: r.readings.filter((x) => !hiddenInfos.some((i) => i.name === x.name)) } : r;
     });
     if (borrowed.otherInode === undefined) {
       inode ??= borrowed.inode; // /proc unreadable yet the borrow allowed: the duplicate says which socket it is

@@ -20,6 +20,11 @@ export interface TcpFacts {
   sndCwnd?: number;
   /** tcpi_reordering. */
   reordering?: number;
+  /**
+   * tcpi_rcv_ooopack: packets that arrived out of order (getsockopt's struct tcp_info; the kernel view's lacks it).
+   * tcp_data_queue_ofo counts each, and since Linux 6.16 grows the receive buffer there (tcp_rcvbuf_grow).
+   */
+  rcvOoopack?: number;
 }
 
 export interface BufferContext {
@@ -96,18 +101,32 @@ function proofOfLock(kind: 'rcv' | 'snd', v: number, cap: number, c: BufferConte
 /**
  * Why autotuning cannot have grown a connection's receive buffer yet, when tcp_info shows it (undefined otherwise).
  * tcp_rcv_space_adjust grows it only when the application read more than rcvq_space.space (tcpi_rcv_space) within
- * one round trip, and then sets the space to what was read; the space never shrinks. So once it grew, the bytes
- * received are at least the space: fewer bytes received than tcpi_rcv_space mean it never did (review s23 #2:
- * SO_RCVBUF 100000, 1 byte received, rcv_space 65483, was offered "grown by autotuning"). The other growth,
- * tcp_clamp_window, needs the unread data's memory to reach the buffer, which the window the buffer advertises
- * keeps the sender from. The lock setsockopt sets (SOCK_RCVBUF_LOCK) is shown by neither getsockopt nor sock_diag.
+ * one round trip, and then sets the space to what was read; the space never shrinks. So once it grew that way, the
+ * bytes received are at least the space (review s23 #2: SO_RCVBUF 100000, 1 byte received, rcv_space 65483, was
+ * offered "grown by autotuning"). But since Linux 6.16 tcp_data_queue_ofo grows it too, through tcp_rcvbuf_grow, for
+ * every packet queued out of order (to 2 * rcv_space plus the out-of-order span), before any of those bytes count in
+ * tcpi_bytes_received, which counts in-order data only: measured on 6.18 (review s23 dB #1), one segment dropped and
+ * the next ones queued out of order gave rb 84316 with bytes_received 1, rcv_space 14480, rcv_ooopack 33. So only
+ * tcpi_rcv_ooopack 0 (read with getsockopt TCP_INFO; the kernel view's tcp_info lacks it) rules that growth out. The
+ * other growth, tcp_clamp_window, needs the unread data's memory to reach the buffer, which the window the buffer
+ * advertises keeps the sender from. The lock setsockopt sets (SOCK_RCVBUF_LOCK) is shown by neither getsockopt nor sock_diag.
  */
 function tooLittleReceived(t: TcpFacts | undefined): string | undefined {
   const received = t?.bytesReceived;
+  if (received === undefined || t?.rcvOoopack !== 0) return undefined;
+  // Nothing in order and nothing out of order: no data at all.
   if (received === 0) return 'the connection has received no data, so autotuning has not grown it: ';
+  const noOoo = 'and no packet arrived out of order (tcp_info rcv_ooopack 0; Linux 6.16 and later grow the buffer for those)';
   const space = t?.rcvSpace;
-  if (received === undefined || space === undefined || received >= space) return undefined;
-  return `the connection has received ${received < 1024 ? `${received} byte${received === 1 ? '' : 's'}` : fmtBytes(received)} in all, less than the ${fmtBytes(space)} the application must read within one round trip before autotuning grows the buffer (tcp_info rcv_space), so autotuning has not grown it: `;
+  if (space === undefined || received >= space) return undefined;
+  return `the connection has received ${received < 1024 ? `${received} byte${received === 1 ? '' : 's'}` : fmtBytes(received)} in all, less than the ${fmtBytes(space)} the application must read within one round trip before autotuning grows the buffer (tcp_info rcv_space), ${noOoo}, so autotuning has not grown it: `;
+}
+
+/** Packets out of order on a connection that read too little for tcp_rcv_space_adjust: the growth that explains the buffer. */
+function grownOutOfOrder(t: TcpFacts | undefined): string {
+  const n = t?.rcvOoopack;
+  if (!n || t?.bytesReceived === undefined || t.rcvSpace === undefined || t.bytesReceived >= t.rcvSpace) return '';
+  return ` as ${n} packet${n === 1 ? '' : 's'} arrived out of order (tcp_info rcv_ooopack; Linux 6.16 and later grow the buffer then, before the application reads)`;
 }
 
 /**
@@ -199,7 +218,7 @@ export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext):
       return setOrOld(`the connection has sent nothing, and until data is acknowledged autotuning raises a send buffer to at most ${fmtBytes(unsent.max)} (tcp_sndbuf_expand: 3 times max(10, cwnd ${unsent.cwnd}, reordering + 1) segments of at most ${fmtBytes(PER_MSS_MAX)}): `);
     if (v === def) return theDefault;
     if (byForce) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}), or fixed with ${force} (needs CAP_NET_ADMIN; autotuning off): ${opt} cannot ask for more than ${maxName}=${fmtBytes(coreMax)}, and the value alone cannot tell which` };
-    if (v > def) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}), ${either}` };
+    if (v > def) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)})${kind === 'rcv' ? grownOutOfOrder(c.tcp) : ''}, ${either}` };
     return { meaning: `${base}; differs from the default ${fmtBytes(def)}` };
   }
   if (coreDef !== null) {

@@ -93,7 +93,7 @@ test('TCP_WINDOW_CLAMP: the kernel\'s own clamp on an ordinary connection is not
 test('SO_RCVBUFFORCE / SO_SNDBUFFORCE: fixed where the value or tcp_info proves it; elsewhere both readings are named (review s19)', () => {
   // FORCE 8 MiB each, connected, no data: the review's "grown by autotuning from 16 KiB (limit 4 MiB)" for 16 MiB.
   // Provable: nothing sent (bytes_acked 1: the SYN; cwnd 10), and nothing received with SO_RCVLOWAT 1.
-  const fresh = { rcvSpace: 65483, sndMss: 65483, pmtu: 65535, sndCwnd: 10, reordering: 3, bytesReceived: 0, bytesAcked: 1, bytesSent: 0 };
+  const fresh = { rcvSpace: 65483, sndMss: 65483, pmtu: 65535, sndCwnd: 10, reordering: 3, bytesReceived: 0, bytesAcked: 1, bytesSent: 0, rcvOoopack: 0 };
   const values = { SO_RCVLOWAT: 1 };
   // Not proof since review s19 diffE: a socket created while tcp_wmem[1] was 16 MiB keeps it (tcp_init_sock).
   const snd = interpretOption('SO_SNDBUF', 16 * 1024 * 1024, est({ tcp: fresh, values }));
@@ -159,7 +159,7 @@ test('above tcp_[rw]mem[2] a buffer autotuning grew before the sysctl was lowere
   assert.equal(interpretOption('SO_SNDBUF', 2626560, low({ tcp: receiver })).unusual, undefined);
   // FORCE 16 MiB on a connection that moved nothing, a listener, a socket before connect(): no longer proof (review s19
   // diffE): a socket created while tcp_[rw]mem[1] was 32 MiB keeps it. Named, nothing unusual.
-  const fresh = { rcvSpace: 65483, sndMss: 65483, pmtu: 65535, sndCwnd: 10, reordering: 3, bytesReceived: 0, bytesAcked: 1, bytesSent: 0 };
+  const fresh = { rcvSpace: 65483, sndMss: 65483, pmtu: 65535, sndCwnd: 10, reordering: 3, bytesReceived: 0, bytesAcked: 1, bytesSent: 0, rcvOoopack: 0 };
   for (const o of [{ tcp: fresh }, { tcp: fresh, values: {} }, { state: 'LISTEN' }, { state: 'SYN_SENT' }])
     for (const [kind, sys] of [['SO_SNDBUF', 'tcp_wmem'], ['SO_RCVBUF', 'tcp_rmem']]) {
       const i = interpretOption(kind, 33554432, low(o));
@@ -170,7 +170,7 @@ test('above tcp_[rw]mem[2] a buffer autotuning grew before the sysctl was lowere
 
 test('SO_RCVLOWAT grows a receive buffer without fixing it: a buffer it explains is not called fixed (review s19 diffD)', () => {
   // lowat.py: SO_RCVLOWAT 1000000 on a fresh loopback connection: rcvbuf 2000000 (tcp_space_from_win at ratio 128).
-  const fresh = { rcvSpace: 65483, sndMss: 65483, pmtu: 65535, sndCwnd: 10, bytesReceived: 0, bytesAcked: 1, bytesSent: 0 };
+  const fresh = { rcvSpace: 65483, sndMss: 65483, pmtu: 65535, sndCwnd: 10, bytesReceived: 0, bytesAcked: 1, bytesSent: 0, rcvOoopack: 0 };
   const r = interpretOption('SO_RCVBUF', 2000000, est({ tcp: fresh, values: { SO_RCVLOWAT: 1000000 } }));
   assert.equal(r.unusual, undefined, r.unusual);
   assert.equal(r.meaning, '1.91 MiB of receive buffer (the kernel counts twice the size set with setsockopt: half is bookkeeping); the connection has received no data, so autotuning has not grown it: raised by SO_RCVLOWAT 1000000 (Linux grows a receive buffer that is not fixed to about twice the low-water mark, and autotuning stays on), or setsockopt asked for exactly 977 KiB, which fixes it (autotuning off), or net.ipv4.tcp_rmem[1] was 1.91 MiB when the socket was created (a socket keeps the default it started with: autotuning only raises it): the value alone cannot tell');
