@@ -78,6 +78,9 @@ function noOwner(s: Socket, c: SocketLinesContext): string {
   // A --host's socket: its ssh user's ss -p did not show it; running this side as root changes nothing.
   const remote = c.source === 'remote' || s.host !== undefined;
   if (uid !== undefined) return `hidden: a process of uid ${uid} (another user's: ${remote ? 'log in there as root, or use sudo there,' : `run as root or as uid ${uid}`} to name it)`;
+  // As root every process's fds were read: "without root" is not the reason (the fd flags and options say the same).
+  if (!remote && localOwnerView().viewerUid === 0)
+    return 'not found, with every process read as root (a kernel socket, a process in another PID namespace, or closed since the snapshot)';
   return "unknown (not attributed: another user's process without root, or a kernel socket)";
 }
 
