@@ -393,11 +393,14 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       if (v4 === undefined) return { meaning, unusual: 'IPV6_V6ONLY on a [::] listener: IPv4 clients are refused unless a separate 0.0.0.0 listener exists' };
       const port = local.slice(local.lastIndexOf(':') + 1);
       if (v4.length === 0) return { meaning, unusual: `IPV6_V6ONLY on a [::] listener and no IPv4 listener on port ${port}: IPv4 clients are refused` };
-      // Only 0.0.0.0:P takes IPv4 clients on every address; 127.0.0.1:P takes those that connect to 127.0.0.1 only.
-      if (v4.some((l) => l.startsWith('0.0.0.0:'))) return { meaning: `IPv6 only; IPv4 clients are served by another socket: ${v4.join(', ')}` };
-      const addrs = v4.map((l) => l.slice(0, l.lastIndexOf(':')));
+      // One listener per socket: an SO_REUSEPORT group's members share one address, named once here.
+      const shown = [...new Set(v4)];
+      // Only 0.0.0.0:P (or its v4-mapped [::ffff:0.0.0.0]:P, an AF_INET6 socket without IPV6_V6ONLY) takes IPv4 clients
+      // on every address; 127.0.0.1:P takes those that connect to 127.0.0.1 only.
+      if (shown.some((l) => l.startsWith('0.0.0.0:') || l.startsWith('[::ffff:0.0.0.0]:'))) return { meaning: `IPv6 only; IPv4 clients are served by another socket: ${shown.join(', ')}` };
+      const addrs = shown.map((l) => l.slice(0, l.lastIndexOf(':')));
       return {
-        meaning: `IPv6 only; IPv4 clients are served by another socket only on ${v4.join(', ')}`,
+        meaning: `IPv6 only; IPv4 clients are served by another socket only on ${shown.join(', ')}`,
         unusual: `IPV6_V6ONLY on a [::] listener, and the IPv4 listeners on port ${port} are bound to ${addrs.join(', ')} only (no 0.0.0.0:${port}): IPv4 clients connecting to any other address of this host on port ${port} are refused`,
       };
     }

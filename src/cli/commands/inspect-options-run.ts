@@ -4,13 +4,13 @@ import { createSource, type SourceChoice } from '../../collect/index.js';
 import { inspectKernelSocket, inspectSocketOptions, resolveOptionNames, type InspectResult } from '../../collect/getsockopt.js';
 import { NoSuchSocketError } from '../../collect/getsockopt-target.js';
 import { locateInode, locateListener, noHolderReason, type LocatedSocket } from '../../collect/getsockopt-locate.js';
-import { CollectorError, type SocketSource } from '../../collect/source.js';
+import { CollectorError } from '../../collect/source.js';
+import { ipv4ListenersBeside } from '../../collect/getsockopt-v4-listeners.js';
 import { fmtBitRate } from '../../advise/format.js';
 import { buildOptionsReport, kernelViewFindings, nothingUnusualLine, protocolName, readingLabel } from '../../knowledge/interpret-options.js';
 import { UnknownOptionError } from '../../knowledge/socket-options.js';
-import { isListener } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
-import { formatEndpoint, type SocketState } from '../../model/socket.js';
+import type { SocketState } from '../../model/socket.js';
 import { stateLabel } from '../../ui/format.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../options.js';
@@ -50,23 +50,11 @@ export interface Located {
  */
 export async function runInspect(a: Args): Promise<InspectResult & { located?: Located; ipv4Listeners?: string[] }> {
   const r = await inspectChosen(a);
-  // Only an IPv6 listener on [::] asks: whether IPV6_V6ONLY leaves IPv4 clients without a listener.
+  // Only an IPv6 listener on [::] asks: whether IPV6_V6ONLY leaves IPv4 clients without a listener. Looked up in the
+  // socket's network namespace (getsockopt-v4-listeners.ts); when that cannot be done, the Missing list says so.
   const v4 = await ipv4ListenersBeside(r, createSource((a.source ?? 'auto') as SourceChoice)).catch(() => undefined);
-  return v4 ? { ...r, ipv4Listeners: v4 } : r;
-}
-
-/**
- * The IPv4 listeners on the port of a TCP listener bound to [::] ("0.0.0.0:80"; empty: none), which tell
- * whether its IPV6_V6ONLY leaves IPv4 clients without a listener (OptionContext.ipv4Listeners); undefined
- * for any other socket.
- */
-async function ipv4ListenersBeside(r: InspectResult, source: SocketSource): Promise<string[] | undefined> {
-  const local = r.socket.local ?? '';
-  if (r.socket.state !== 'LISTEN' || !local.startsWith('[::]:')) return undefined;
-  const port = Number(local.slice('[::]:'.length));
-  if (!Number.isInteger(port) || port <= 0) return undefined;
-  const snap = await source.collect({ protocols: ['tcp'], port, processes: 'none' });
-  return snap.sockets.filter((s) => s.ipVersion === 4 && s.local.port === port && isListener(s)).map((s) => formatEndpoint(s.local));
+  if (!v4) return r;
+  return 'listeners' in v4 ? { ...r, ipv4Listeners: v4.listeners } : { ...r, missing: [...r.missing, v4.missing] };
 }
 
 /** The socket chosen by the flags, inspected. */
