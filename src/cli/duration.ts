@@ -18,14 +18,16 @@ export function parseDuration(flag: string, value: unknown, opts: { minMs?: numb
   const text = String(givenOnce(flag, value, 'one duration')).trim();
   const m = /^([-+]?\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?$/.exec(text);
   if (!m) throw new UsageError(`--${flag} must be a duration such as 500ms, 5s or 2m, got "${text}"`);
-  if (!m[2] && Number(m[1]) > 0) {
-    const n = m[1]!.replace(/^\+/, '');
-    const e = n.length <= 10 ? `${n}s or ${n}ms` : 'such as 5s or 500ms';
-    throw new UsageError(`--${flag} ${text} has no unit: give one, ${e} (also m, h)`);
-  }
-  const ms = Number(m[1]) * (m[2] ? UNITS[m[2]] : 1);
   const min = opts.minMs ?? 1;
   const max = opts.maxMs ?? 24 * 3_600_000;
+  if (!m[2] && Number(m[1]) > 0) {
+    const n = m[1]!.replace(/^\+/, '');
+    // Only readings the flag takes are offered (`--interval 60`: 60s, not 60ms below export's 100 ms).
+    const fits = n.length <= 10 ? (['s', 'ms'] as const).filter((u) => Number(n) * UNITS[u] >= min && Number(n) * UNITS[u] <= max).map((u) => `${n}${u}`) : [];
+    const e = fits.length > 0 ? `give one, ${fits.join(' or ')}` : `give one (it takes ${min} ms to ${max / 1000} s)`;
+    throw new UsageError(`--${flag} ${text} has no unit: ${e} (also m, h)`);
+  }
+  const ms = Number(m[1]) * (m[2] ? UNITS[m[2]] : 1);
   if (ms < min || ms > max) throw new UsageError(`--${flag} must be between ${min} ms and ${max / 1000} s, got "${text}"`);
   return Math.round(ms);
 }

@@ -41,7 +41,7 @@ test('findings are sorted worst first and filtered to --port / --peer-port, host
   assert.deepEqual(
     all.map((r) => [r.id, r.severity, r.port]),
     // Within critical, the one further past its threshold first: 150 CLOSE_WAIT at 100 (1.5x) before an accept
-    // queue of 5 over a backlog of 4 (1.25x), not by id.
+    // queue of 5 over a backlog of 4 (full: backlog + 1 waiting, 1x at its threshold), not by id.
     [
       ['close-wait-accumulating', 'critical', 8080],
       ['accept-queue-full', 'critical', 9090],

@@ -50,8 +50,8 @@ test('compareRecommendations: severity, then how far past the threshold, then id
 const root = process.getuid?.() === 0;
 const NS = `sockscope-worst-${process.pid}`;
 
-// 110 CLOSE_WAIT on 7100, 900 on 7200 (the server keeps the accepted ends, the clients close), and on 7300 an
-// accept queue of 5 over a backlog of 4 that nobody accepts.
+// 110 CLOSE_WAIT on 7100, 900 on 7200 (the server keeps the accepted ends, the clients close), on 7300 an
+// accept queue of 5 over a backlog of 4 that nobody accepts, and on 7500 listen(0) with its one place taken.
 const HOLDER = `keep = []
 for port, n in ((7100, 110), (7200, 900)):
     s = socket.socket(); s.bind(('127.0.0.1', port)); s.listen(4096); keep.append(s)
@@ -61,6 +61,8 @@ for port, n in ((7100, 110), (7200, 900)):
 q = socket.socket(); q.bind(('127.0.0.1', 7300)); q.listen(4); keep.append(q)
 for _ in range(5):
     c = socket.socket(); c.setblocking(False); c.connect_ex(('127.0.0.1', 7300)); keep.append(c)
+z = socket.socket(); z.bind(('127.0.0.1', 7500)); z.listen(0); keep.append(z)
+c = socket.socket(); c.setblocking(False); c.connect_ex(('127.0.0.1', 7500)); keep.append(c)
 time.sleep(0.5)`;
 
 function cli(args: string[]): string {
@@ -81,9 +83,30 @@ test('real sockets: the port with more CLOSE_WAIT is named first, and every sour
     const snap = (JSON.parse(cli(['--json', '--source', source])) as { recommendations: Recommendation[] }).recommendations;
     assert.deepEqual(snap.filter((r) => r.severity === 'critical').map((r) => `${r.id}:${r.port}`), orders.get(source), source);
   }
-  // netlink and ss see the backlog: the full accept queue (5 over 4, 1.25x) between 900 (9x) and 110 (1.1x) CLOSE_WAIT.
-  assert.deepEqual(orders.get('netlink'), ['close-wait-accumulating:7200', 'accept-queue-full:7300', 'close-wait-accumulating:7100']);
+  // netlink and ss see the backlog. A full accept queue holds backlog + 1, so it is at its threshold (1x) whatever
+  // the backlog (diff review s23: recvQ/backlog put listen(0) with one waiting first, at MAX_SAFE_INTEGER): after
+  // 900 (9x) and 110 (1.1x) CLOSE_WAIT, the two full queues by port.
+  assert.deepEqual(orders.get('netlink'), ['close-wait-accumulating:7200', 'close-wait-accumulating:7100', 'accept-queue-full:7300', 'accept-queue-full:7500']);
   assert.deepEqual(orders.get('ss'), orders.get('netlink'));
   // procfs cannot see the backlog (no accept-queue-full at 5 under somaxconn): the same CLOSE_WAIT order.
   assert.deepEqual(orders.get('procfs'), ['close-wait-accumulating:7200', 'close-wait-accumulating:7100']);
+});
+
+// Diff review s23: syn-recv-high made critical by the kernel's counters alone (SYN cookies sent while the port's
+// SYN_RECV sits at its backlog, the queue not seen past it) was measured against synRecvCount, the warning count:
+// 16 half-open at listen(16) scored 16/128 = 0.125, after every critical finding without a measure and after 101
+// CLOSE_WAIT. It is at its threshold (1x) now, as rules judged by rates are.
+test('syn-recv-high critical from counters: at its threshold, not n/synRecvCount', async () => {
+  const { evaluateRules, makeContext } = await import('../../src/advise/engine.js');
+  const { fakeHistory, incoming, listener } = await import('../helpers/fake-snapshot.js');
+  const history = fakeHistory(4, (i) => ({
+    sockets: [listener('0.0.0.0:443', 16), ...incoming(16, '10.0.0.1:443', 'SYN_RECV', {}, '203.0.113.9')],
+    netstat: { TcpExt: { ListenOverflows: 0, ListenDrops: 0, SyncookiesSent: 100 * i } },
+  }));
+  const recs = evaluateRules(makeContext({ snapshot: history.at(-1)!, history }));
+  const syn = recs.find((r) => r.id === 'syn-recv-high');
+  assert.ok(syn, recs.map((r) => r.id).join(', '));
+  assert.equal(syn.severity, 'critical');
+  assert.match(syn.message, /SYN queue overflows/);
+  assert.equal(excessOf(syn), 1);
 });

@@ -184,8 +184,9 @@ const acceptQueueFull: Rule = {
         scope: 'port',
         protocol: 'tcp',
         port: s.local.port,
-        // Full is past the backlog (the kernel queues backlog + 1); without it, past net.core.somaxconn.
-        ...pastThreshold(s.recvQ, s.sendQUnknown ? (somax ?? s.recvQ) : s.sendQ),
+        // Full is backlog + 1 waiting (the most the kernel queues), so a full queue is at its threshold whatever the
+        // backlog: recvQ/backlog ranked listen(0) with one waiting first and a full listen(4096) below 101 CLOSE_WAIT.
+        ...pastThreshold(s.recvQ, (s.sendQUnknown ? (somax ?? s.recvQ) : s.sendQ) + 1),
         ...(procs.length === 1 ? { pid: procs[0].pid } : {}),
         message: some
           ? `Accept queue full on tcp ${addr(s)} for ${of}: ${stuck.map(memberIdentity).join('; ')}; ${stuck.length === 1 ? `${owner(s, ctx.snapshot)} does not accept() on it` : 'their processes do not accept() on them'}, so the connections the kernel hashes to ${stuck.length === 1 ? 'it' : 'them'} (about ${stuck.length} in ${members.length}) are dropped while the others have room`

@@ -140,7 +140,9 @@ const synRecvHigh: Rule = {
         scope: 'port',
         protocol: 'tcp',
         port: g.port,
-        ...(full && fullest ? pastThreshold(fullest.n, capacity(fullest)) : pastThreshold(n, warnAt)),
+        // Critical from the kernel's counters alone (no queue seen full, fewer than synRecvCount): at its threshold, as
+        // rules judged by rates are; n/synRecvCount ranked it below every other critical finding.
+        ...(full && fullest ? pastThreshold(fullest.n, capacity(fullest)) : counted && !many ? pastThreshold(1, 1) : pastThreshold(n, warnAt)),
         message: `${n} half-open connection${n === 1 ? '' : 's'} (SYN_RECV) on ${groupLabel(g)}${
           full || counted
             ? `, ${full ? (group ? `past the listen backlogs of its ${group} listeners: their SYN queues are full` : 'past the listen backlog: the SYN queue is full') : 'the SYN queue overflows'}${dropped ? ' and SYNs are dropped' : cookieText}`

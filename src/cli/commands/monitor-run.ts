@@ -1,7 +1,7 @@
 // `sockscope` with no command: the full-screen monitor, or one plain snapshot table when stdout is not a TTY.
 // The implementation: monitor.ts defines the command (flags, help) and loads this module when it runs.
 import { enableHeapGovernor } from '../../collect/heap-governor.js';
-import { evaluateRules, makeContext } from '../../advise/engine.js';
+import { compareRecommendations, evaluateRules, makeContext } from '../../advise/engine.js';
 import type { Recommendation, RuleContext } from '../../advise/types.js';
 import { MultiHostSource } from '../../collect/multi-host.js';
 import type { SocketSource } from '../../collect/source.js';
@@ -82,7 +82,9 @@ export function adviserFor(source: SocketSource): (ctx: RuleContext) => Recommen
         out.push(hosted);
       }
     }
-    return out;
+    // Worst first across hosts, as on one host (the hosts' lists one after another put a warning of the first host
+    // before every critical of the next); the [label] in the message breaks a tie by host.
+    return out.sort(compareRecommendations);
   };
 }
 
