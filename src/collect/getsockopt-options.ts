@@ -1,6 +1,7 @@
 // How the getsockopt helper reads each option of the shared reference (src/knowledge/socket-options.ts) on Linux:
 // numeric level, optname, buffer size, and the IPv6 spelling of IPv4-level options on AF_INET6 sockets.
 import { SET_ONLY } from '../knowledge/interpret-options-report.js';
+import type { KIND_NUMBERS, KindNumbers } from '../knowledge/interpret-options.js';
 import { LINUX_LEVELS, SOCKET_OPTIONS, findOption, matchOption, type OptionValueType, type SocketOptionInfo } from '../knowledge/socket-options.js';
 
 export type OptionKind = OptionValueType | 'uint';
@@ -23,6 +24,8 @@ export interface SocketKind {
   family: 'inet' | 'inet6' | 'unix' | 'other';
   type: 'stream' | 'dgram' | 'seqpacket' | 'raw' | 'other';
   protocol: 'tcp' | 'udp' | 'other';
+  /** The SO_DOMAIN, SO_TYPE and SO_PROTOCOL numbers this kind was told from (getsockopt only; not in --json). */
+  [KIND_NUMBERS]?: KindNumbers;
 }
 
 // Options whose value is an unsigned int (a mark, a timeout, a low-water mark that defaults to UINT_MAX).

@@ -1,6 +1,7 @@
 // getsockopt on an fd this process holds (its own socket, or the duplicate getsockopt-borrow.ts makes of another
 // process's): the socket's kind and local address, then each option, read and never set.
 import type { SocketOptionInfo } from '../knowledge/socket-options.js';
+import { KIND_NUMBERS } from '../knowledge/interpret-options.js';
 import { logOsCall } from './debug.js';
 import { decodeOption, type TcpInfoStruct } from './getsockopt-decode.js';
 import { ipv6Carries, notApplicable, readPlans, type SocketKind } from './getsockopt-options.js';
@@ -13,6 +14,8 @@ function describeKind(domain: number, type: number, protocol: number): SocketKin
     family: domain === AF_INET ? 'inet' : domain === AF_INET6 ? 'inet6' : domain === AF_UNIX ? 'unix' : 'other',
     type: ({ 1: 'stream', 2: 'dgram', 3: 'raw', 5: 'seqpacket' } as const)[type as 1 | 2 | 3 | 5] ?? 'other',
     protocol: protocol === 6 ? 'tcp' : protocol === 17 ? 'udp' : protocol === 0 && domain === AF_UNIX ? 'other' : protocol === 262 ? 'tcp' : 'other',
+    // Read whatever --options asks for: the socket line and protocol names need them (review s23 dB #6).
+    [KIND_NUMBERS]: { domain, type, protocol },
   };
 }
 

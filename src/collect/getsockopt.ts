@@ -3,6 +3,7 @@
 // the kernel shows anyway. The sysctls the options are judged against come from the process's network namespace
 // (getsockopt-netns-sysctls.ts).
 import { release } from 'node:os';
+import { KIND_NUMBERS } from '../knowledge/interpret-options.js';
 import { findOption, SOCKET_OPTIONS, UnknownOptionError, suggestOptions, type SocketOptionInfo } from '../knowledge/socket-options.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { Sysctls } from '../model/snapshot.js';
@@ -328,11 +329,17 @@ function neverBound(b: ReturnType<typeof readOptionsOnFd>): boolean {
  * kernel view at all. Otherwise it may have closed in the meantime.
  */
 function notListedReason(inode: number, borrowed: ReturnType<typeof readOptionsOnFd> | undefined, other?: { pid: number; netns: string | null }): string {
-  if (other)
-    return `the socket (inode ${inode}) is in another network namespace (${other.netns ?? 'unknown'}, /proc/${other.pid}/ns/net) than sockscope, and /proc/${other.pid}/net does not list it${borrowed && neverBound(borrowed) ? ` (never bound or connected: ${borrowed.local})` : ''}; its kernel view is that namespace's (nsenter --net=/proc/${other.pid}/ns/net ss -e shows it)`;
+  // ICMP ping sockets are listed in /proc/net/icmp and icmp6 (ss does not show them), which no collector reads.
+  const ip = borrowed && (borrowed.kind.family === 'inet' || borrowed.kind.family === 'inet6');
+  const proto = borrowed?.kind[KIND_NUMBERS]?.protocol;
+  if (ip && borrowed.kind.type === 'dgram' && (proto === 1 || proto === 58))
+    return `no kernel view: the collector does not list ICMP ping sockets (the kernel lists them in /proc/net/${proto === 1 ? 'icmp' : 'icmp6'}, which it does not read: it lists TCP, UDP and unix sockets), so inode ${inode} has no queues or timers here`;
   // Raw IP, packet and netlink sockets are in none of the tables the collectors read (TCP, UDP and unix only).
   if (borrowed && (borrowed.kind.type === 'raw' || borrowed.kind.family === 'other'))
     return `no kernel view: the collector does not list ${borrowed.kind.family === 'other' ? 'packet, netlink or other non-IP, non-unix' : 'raw IP'} sockets (it lists TCP, UDP and unix sockets), so inode ${inode} has no skmem, queues or timers here (ss -w shows raw sockets, ss -0 packet sockets, ss -f netlink netlink sockets)`;
+  // Not a kind the collector lists (above, in any namespace): then another namespace is the reason.
+  if (other)
+    return `the socket (inode ${inode}) is in another network namespace (${other.netns ?? 'unknown'}, /proc/${other.pid}/ns/net) than sockscope, and /proc/${other.pid}/net does not list it${borrowed && neverBound(borrowed) ? ` (never bound or connected: ${borrowed.local})` : ''}; its kernel view is that namespace's (nsenter --net=/proc/${other.pid}/ns/net ss -e shows it)`;
   if (borrowed && neverBound(borrowed))
     return `the collector did not list inode ${inode}: the socket is open but was never bound or connected (${borrowed.local}), and the kernel lists only sockets with an address (no skmem, timers or queues to show)`;
   // Still open (just borrowed) in CLOSE: a connect() that failed (SYN_SENT timed out, refused) or a connection that

@@ -4,11 +4,11 @@ import { acceptQueueIsFull } from '../advise/rules/accept-queue.js';
 import { escapeControl } from '../model/escape.js';
 import type { Sysctls } from '../model/snapshot.js';
 import type { TcpFacts } from './interpret-option-buffers.js';
-import { interpretOption, type OptionContext, type OptionInterpretation } from './interpret-options.js';
+import { interpretOption, type KIND_NUMBERS, type KindNumbers, type OptionContext, type OptionInterpretation } from './interpret-options.js';
 
 /** The parts of an inspection (getsockopt helper result) the report needs. */
 export interface InspectionLike {
-  socket: { state?: string; family?: string; type?: string; protocol?: string; local?: string; peer?: string };
+  socket: { state?: string; family?: string; type?: string; protocol?: string; local?: string; peer?: string; [KIND_NUMBERS]?: KindNumbers };
   /**
    * readFor: whose packets the reading applies to, when an AF_INET6 socket's IPv4 level was read too ('IPv4 peers').
    * readBecause: not asked for, read because that option's meaning depends on it (SO_KEEPALIVE for TCP_KEEPIDLE).

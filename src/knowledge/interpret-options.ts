@@ -14,8 +14,23 @@ import { hopLimit } from './interpret-options-hop-limit.js';
 export { buildOptionsReport, kernelViewFindings, nothingUnusualLine, readingLabel } from './interpret-options-report.js';
 export type { InspectionLike, KernelViewLike, OptionReportRow } from './interpret-options-report.js';
 
+/**
+ * The key of a socket's SO_DOMAIN, SO_TYPE and SO_PROTOCOL numbers as getsockopt read them (-1: unreadable), whatever
+ * --options asked for: the socket line and the names of a protocol need them (review s23 dB #6: `--options
+ * SO_PROTOCOL` on a NETLINK_GENERIC socket read "socket: not IP or unix raw" and "protocol 16"). A symbol: copies
+ * ({...socket}) keep it, JSON never shows it (the --json document names the kind with family, type and protocol).
+ */
+export const KIND_NUMBERS: unique symbol = Symbol('sockscope.kindNumbers');
+export interface KindNumbers {
+  domain: number;
+  type: number;
+  protocol: number;
+}
+
 /** The inputs the interpretation needs (a subset of the getsockopt helper's InspectResult). */
 export interface OptionContext {
+  /** SO_DOMAIN, SO_TYPE and SO_PROTOCOL as read with the socket's kind, when getsockopt read the socket. */
+  [KIND_NUMBERS]?: KindNumbers;
   state?: string;
   family?: string;
   /** stream, dgram, seqpacket... (SocketKind type). */
@@ -73,12 +88,51 @@ const PROTOCOLS: Record<number, string> = {
 /** SO_PROTOCOL of an AF_NETLINK socket: the netlink family (linux/netlink.h). */
 const NETLINK_PROTOCOLS: Record<number, string> = { 0: 'NETLINK_ROUTE', 4: 'NETLINK_SOCK_DIAG', 6: 'NETLINK_XFRM', 9: 'NETLINK_AUDIT', 12: 'NETLINK_NETFILTER', 15: 'NETLINK_KOBJECT_UEVENT', 16: 'NETLINK_GENERIC' };
 
-/** The name of a SO_PROTOCOL value, by the socket's family (SO_DOMAIN when read): IPPROTO_* only for IP sockets. */
-export function protocolName(v: number, c?: Pick<OptionContext, 'family' | 'values'>): string | undefined {
-  const domain = c?.values.SO_DOMAIN;
+/** The socket's SO_DOMAIN: the row's value when read, else the number read with its kind. */
+function domainOf(c: Pick<OptionContext, 'values' | typeof KIND_NUMBERS> | undefined): number | undefined {
+  const v = c?.values.SO_DOMAIN;
+  if (typeof v === 'number') return v;
+  const n = c?.[KIND_NUMBERS]?.domain;
+  return n !== undefined && n >= 0 ? n : undefined;
+}
+
+/** The socket's SO_PROTOCOL: the row's value when read, else the number read with its kind. */
+function protocolOf(c: Pick<OptionContext, 'values' | typeof KIND_NUMBERS>): number | undefined {
+  const v = c.values.SO_PROTOCOL;
+  if (typeof v === 'number') return v;
+  const n = c[KIND_NUMBERS]?.protocol;
+  return n !== undefined && n >= 0 ? n : undefined;
+}
+
+/**
+ * An ICMP "ping" socket (SOCK_DGRAM with IPPROTO_ICMP or IPPROTO_ICMPV6, allowed by net.ipv4.ping_group_range): its
+ * "port" is the ICMP echo identifier, and Linux sets SO_REUSEADDR on every one (inet_create, INET_PROTOSW_REUSE).
+ */
+export function isPingSocket(c: Pick<OptionContext, 'family' | 'type' | 'values' | typeof KIND_NUMBERS>): boolean {
+  const p = protocolOf(c);
+  return (c.family === 'inet' || c.family === 'inet6') && c.type === 'dgram' && (p === 1 || p === 58);
+}
+
+/** The name of a SO_PROTOCOL value, by the socket's family (SO_DOMAIN, read or known with its kind): IPPROTO_* only for IP sockets. */
+export function protocolName(v: number, c?: Pick<OptionContext, 'family' | 'values' | typeof KIND_NUMBERS>): string | undefined {
+  const domain = domainOf(c);
   if (domain === 16) return NETLINK_PROTOCOLS[v];
   if (c?.family === 'other' || (typeof domain === 'number' && domain !== 2 && domain !== 10)) return undefined;
   return PROTOCOLS[v];
+}
+
+/**
+ * What SO_TYPE 2 (SOCK_DGRAM) means for this socket's family: UDP, a ping socket, a unix datagram socket, netlink
+ * messages (SOCK_DGRAM and SOCK_RAW are the same there) or link-layer frames without their header (AF_PACKET).
+ */
+function datagramKind(c: OptionContext): string {
+  if (isPingSocket(c)) return 'datagrams: an ICMP ping socket (echo requests and replies, no raw access)';
+  if (c.family === 'unix') return 'datagrams (unix datagram)';
+  if (c.family === 'inet' || c.family === 'inet6') return c.protocol === 'udp' ? 'datagrams (UDP)' : 'datagrams';
+  const domain = domainOf(c);
+  if (domain === 16) return 'netlink messages (SOCK_DGRAM and SOCK_RAW are the same for netlink)';
+  if (domain === 17) return 'link-layer frames without their link-layer header (the kernel adds and strips it)';
+  return 'datagrams';
 }
 
 /** A raw IP socket, or a socket of another family (AF_PACKET, AF_NETLINK): no ports, no TCP/UDP semantics. */
@@ -87,7 +141,7 @@ function portless(c: Pick<OptionContext, 'family' | 'type'>): boolean {
 }
 
 /** Formats a decoded value for display. */
-export function displayValue(name: string, v: unknown, info?: SocketOptionInfo, c?: Pick<OptionContext, 'family' | 'values'>): string {
+export function displayValue(name: string, v: unknown, info?: SocketOptionInfo, c?: Pick<OptionContext, 'family' | 'values' | typeof KIND_NUMBERS>): string {
   if (v === undefined) return '-';
   if (typeof v === 'boolean') return v ? 'on (1)' : 'off (0)';
   // Interface and congestion-control names come from the system: escaped for the terminal (JSON.stringify left DEL and C1 raw).
@@ -217,11 +271,12 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
   const unix = c.family === 'unix';
   switch (name) {
     case 'SO_TYPE':
-      return { meaning: v === 1 ? 'a byte stream (TCP or unix stream)' : v === 2 ? 'datagrams (UDP or unix datagram)' : `socket type ${TYPES[v as number] ?? v}` };
+      return { meaning: v === 2 ? datagramKind(c) : v === 1 ? 'a byte stream (TCP or unix stream)' : `socket type ${TYPES[v as number] ?? v}` };
     case 'SO_DOMAIN':
       return { meaning: v === 10 ? 'IPv6 socket (may also carry IPv4 unless IPV6_V6ONLY)' : v === 2 ? 'IPv4 socket' : v === 1 ? 'unix domain socket' : v === 16 ? 'netlink socket: talks to the kernel (routes, addresses, socket dumps...), no network traffic' : v === 17 ? 'packet socket: sends and receives whole link-layer frames (tcpdump, DHCP clients)' : `family ${v}` };
     case 'SO_PROTOCOL':
-      if (c.values.SO_DOMAIN === 16 || (c.family === 'other' && protocolName(v as number, c))) return { meaning: `netlink family ${protocolName(v as number, c) ?? v}` };
+      if (domainOf(c) === 16 || (c.family === 'other' && protocolName(v as number, c))) return { meaning: `netlink family ${protocolName(v as number, c) ?? v}` };
+      if (isPingSocket(c)) return { meaning: `ICMP ping socket (${protocolName(v as number, c)}): sends echo requests and receives the replies to its echo identifier, no raw access (allowed by net.ipv4.ping_group_range)` };
       return { meaning: v === 262 ? 'Multipath TCP' : c.type === 'raw' && c.family !== 'other' ? `raw socket: sends and receives whole ${protocolName(v as number, c) ?? `protocol ${v}`} packets (no ports)` : `protocol ${protocolName(v as number, c) ?? v}` };
     case 'SO_ACCEPTCONN':
       return { meaning: on ? 'listening: accept() takes connections from its queue' : 'not listening' };
@@ -231,12 +286,16 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       if (unix) return { meaning: 'no effect on a unix socket: bind() to a path that exists fails with EADDRINUSE until the file is removed' };
       // inet_create sets it on every raw IP socket (INET_PROTOSW_REUSE): read 1 with nothing set.
       if (portless(c)) return { meaning: `no effect here: a raw, packet or netlink socket has no port to share${on && c.type === 'raw' && c.family !== 'other' ? ' (Linux sets it on every raw IP socket)' : ''}` };
+      // And on every ping socket; ping_get_port refuses an echo identifier another ping socket holds only when one of
+      // the two cleared it (measured on 6.18: two ping sockets bound 127.0.0.1:4242; a third with it cleared, EADDRINUSE).
+      if (isPingSocket(c)) return { meaning: on ? 'other ping sockets may bind the same ICMP echo identifier (Linux sets it on every ping socket; TIME_WAIT plays no part)' : 'bind() of an ICMP echo identifier another ping socket holds fails with EADDRINUSE (cleared: Linux sets it on every ping socket)' };
       if (c.protocol === 'udp') return { meaning: on ? 'other sockets that also set it may bind the same address and port (e.g. several multicast receivers)' : 'bind() of an address and port another socket holds fails with EADDRINUSE' };
       return { meaning: on ? 'bind() may take this port while TIME_WAIT sockets still hold it (a restart binds at once)' : 'bind() of this address fails with EADDRINUSE while TIME_WAIT sockets hold the port' };
     case 'SO_REUSEPORT':
       // Measured on 6.18: setsockopt(SO_REUSEPORT, 1) on a unix socket fails with EOPNOTSUPP.
       if (unix) return { meaning: 'not used by unix sockets' };
       if (portless(c)) return { meaning: 'no effect here: a raw, packet or netlink socket has no port to share' };
+      if (isPingSocket(c)) return { meaning: 'no effect on a ping socket: whether it may share an ICMP echo identifier is SO_REUSEADDR\'s (ping_get_port)' };
       return {
         meaning: on ? 'other sockets of the same user may bind the same address and port; Linux spreads new connections across them' : 'no other socket may share this address and port',
         ...(on && c.state === 'LISTEN' ? { unusual: 'SO_REUSEPORT is on: this may be one of several listeners sharing the port (check with sockscope analyze --port); each has its own accept queue' } : {}),

@@ -26,8 +26,8 @@ test('raw ICMP, packet and netlink sockets: named kinds, no protocol as a port, 
   assert.match(raw, /SO_REUSEADDR +on \(1\)\n +no effect here: a raw, packet or netlink socket has no port to share \(Linux sets it on every raw IP socket\)/);
   assert.doesNotMatch(raw, /TIME_WAIT sockets still hold|TIME_WAIT sockets hold the port|closed meanwhile/);
   assert.match(raw, new RegExp(`no kernel view: the collector does not list raw IP sockets \\(it lists TCP, UDP and unix sockets\\), so inode \\d+ has no skmem`));
-  // Without SO_PROTOCOL read, still no port in the line.
-  assert.match(await read(h.fd.raw, 'SO_REUSEADDR'), /^socket: raw IPv4 0\.0\.0\.0$/m);
+  // Without SO_PROTOCOL read, still no port in the line, and the same kind words (review s23 dB #6: the kind is read whatever --options says).
+  assert.match(await read(h.fd.raw, 'SO_REUSEADDR'), /^socket: raw IPv4 IPPROTO_ICMP 0\.0\.0\.0$/m);
 
   const packet = await read(h.fd.packet);
   assert.match(packet, /^socket: AF_PACKET raw$/m, packet);

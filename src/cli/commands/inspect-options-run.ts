@@ -7,7 +7,7 @@ import { locateInode, locateListener, noHolderReason, type LocatedSocket } from 
 import { CollectorError } from '../../collect/source.js';
 import { ipv4ListenersBeside } from '../../collect/getsockopt-v4-listeners.js';
 import { fmtBitRate } from '../../advise/format.js';
-import { buildOptionsReport, kernelViewFindings, nothingUnusualLine, protocolName, readingLabel } from '../../knowledge/interpret-options.js';
+import { buildOptionsReport, isPingSocket, KIND_NUMBERS, kernelViewFindings, nothingUnusualLine, protocolName, readingLabel } from '../../knowledge/interpret-options.js';
 import { UnknownOptionError } from '../../knowledge/socket-options.js';
 import { escapeControl } from '../../model/escape.js';
 import type { SocketState } from '../../model/socket.js';
@@ -106,23 +106,27 @@ function line(label: string, text: string): string {
 }
 
 /**
- * The kind words of the socket line: "TCP IPv4", "unix", "raw IPv4 IPPROTO_ICMP", "AF_PACKET raw". A raw or non-IP
- * socket's protocol and family numbers come from the SO_PROTOCOL / SO_DOMAIN rows when they were read.
+ * The kind words of the socket line: "TCP IPv4", "unix", "raw IPv4 IPPROTO_ICMP", "ping IPv4 IPPROTO_ICMP", "AF_PACKET
+ * raw". A raw, ping or non-IP socket's protocol and family numbers are those getsockopt read with its kind
+ * (KIND_NUMBERS), whatever --options asked for, else the SO_PROTOCOL / SO_DOMAIN rows (review s23 dB #6).
  */
 function socketKindText(r: Awaited<ReturnType<typeof runInspect>>): string {
   const s = r.socket;
   const row = (name: string) => r.options.find((o) => o.name === name && typeof o.value === 'number')?.value as number | undefined;
+  const known = (n: number | undefined) => (n !== undefined && n >= 0 ? n : undefined);
+  const domain = known(s[KIND_NUMBERS]?.domain) ?? row('SO_DOMAIN');
+  const p = known(s[KIND_NUMBERS]?.protocol) ?? row('SO_PROTOCOL');
+  const names = { family: s.family, values: domain !== undefined ? { SO_DOMAIN: domain } : {} };
   const family = s.family === 'inet6' ? 'IPv6' : s.family === 'inet' ? 'IPv4' : '';
   if (s.family === 'other') {
-    const domain = row('SO_DOMAIN');
     const name = domain === 16 ? 'AF_NETLINK' : domain === 17 ? 'AF_PACKET' : domain !== undefined ? `family ${domain}` : 'not IP or unix';
     return [name, s.type && s.type !== 'other' ? s.type : ''].filter(Boolean).join(' ');
   }
-  if (s.type === 'raw') {
-    const p = row('SO_PROTOCOL');
-    const proto = p === undefined ? '' : (protocolName(p) ?? `protocol ${p}`);
-    return ['raw', family, proto].filter(Boolean).join(' ');
-  }
+  const proto = p === undefined ? '' : (protocolName(p, names) ?? `protocol ${p}`);
+  if (s.type === 'raw') return ['raw', family, proto].filter(Boolean).join(' ');
+  // A ping socket (SOCK_DGRAM, IPPROTO_ICMP/ICMPV6): neither TCP nor UDP; the number after its address is the echo identifier.
+  if (isPingSocket({ ...names, family: s.family, type: s.type, values: { SO_PROTOCOL: p } })) return ['ping', family, proto].join(' ');
+  if ((s.family === 'inet' || s.family === 'inet6') && s.protocol === 'other') return [family, s.type && s.type !== 'other' ? s.type : '', proto].filter(Boolean).join(' ');
   return [s.protocol && s.protocol !== 'other' ? s.protocol.toUpperCase() : s.family === 'unix' ? 'unix' : '', family].filter(Boolean).join(' ');
 }
 
