@@ -148,13 +148,22 @@ export function rate(r: number | null): string {
   return `${compactNumber(Math.round(r))}/s`;
 }
 
-/** Bytes with binary units. */
+/**
+ * Bytes with binary units and their IEC names, one form for every byte figure of the monitor (the ports table's
+ * UDP QUEUE, the port view's RECV-Q/SEND-Q, the socket view): "832 B", "7.3 KiB", "208 KiB", "3.7 MiB", at most 8
+ * cells. Counts (sockets, connections) stay decimal (compactNumber). The socket view said "3.7M" for the same
+ * queue the port view's cell read "3.8M" (1,000,000 there).
+ */
 export function bytes(n: number | undefined): string {
   if (n == null) return '-';
-  if (n < 1024) return `${n}B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)}K`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)}M`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(1)}G`;
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 || v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10)} ${units[i]}`;
 }
 
 /** Microseconds as a short duration: 120us, 1.2ms, 34ms, 1.2s. */

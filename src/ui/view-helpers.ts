@@ -2,7 +2,7 @@
 import { isListener } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import { formatEndpoint, type Protocol, type Socket } from '../model/socket.js';
-import { socketProcessLabel } from './format.js';
+import { bytes, socketProcessLabel } from './format.js';
 import type { Frame } from './state.js';
 import type { TableModel } from './table-model.js';
 import { listenerFamilies } from './tables/sockets.js';
@@ -34,7 +34,7 @@ export function listenerLines(sockets: readonly Socket[], max: number): string[]
   const ls = sockets.filter(isListener);
   const out = ls.slice(0, max).map((s) => {
     const backlog = s.sendQUnknown ? '?' : String(s.sendQ);
-    const q = s.protocol === 'tcp' || s.protocol === 'unix' ? `accept queue ${s.recvQ}/${backlog} (queued/backlog)` : `receive queue ${s.recvQ} B`;
+    const q = s.protocol === 'tcp' || s.protocol === 'unix' ? `accept queue ${s.recvQ}/${backlog} (queued/backlog)` : `receive queue ${bytes(s.recvQ)}`;
     // A listener on :: says which clients it takes: [::] reads the same with IPV6_V6ONLY on and off.
     const families = listenerFamilies(s);
     return `listening ${escapeControl(formatEndpoint(s.local, s.protocol))}${families ? ` (${families})` : ''}  ${q}  ${socketProcessLabel(s)}`;

@@ -45,7 +45,7 @@ test('delivery rate in bits per second with its unit, the same text as `buffers`
   assert.match(line, /^\s+delivery rate\s+18\.4 Mbit\/s$/);
   assert.equal(line.trim().replace(/^delivery rate\s+/, ''), fmtBitRate(2_300_000));
   // The BDP stays in bytes (a buffer size): 2,300,000 B/s x 50 ms = 115,000 B.
-  assert.ok(texts(s).some((l) => /^\s+BDP \(rate x rtt\)\s+112K$/.test(l)), texts(s).join('\n'));
+  assert.ok(texts(s).some((l) => /^\s+BDP \(rate x rtt\)\s+112 KiB$/.test(l)), texts(s).join('\n'));
 });
 
 // A python3 [::] listener without IPV6_V6ONLY with IP_TTL 33 and IPV6_UNICAST_HOPS 44, read as the monitor's

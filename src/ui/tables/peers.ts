@@ -1,7 +1,7 @@
 // The port view grouped by peer address (toggle): one row per remote host.
 import { emptyStateCounts, isListener, type StateCounts } from '../../model/aggregate.js';
 import type { Socket } from '../../model/socket.js';
-import { compactNumber, count } from '../format.js';
+import { bytes, compactNumber, count } from '../format.js';
 import type { Column } from '../layout.js';
 import type { SortDef } from './sorting.js';
 import { peerAddress } from './sockets.js';
@@ -41,8 +41,9 @@ export const PEER_GROUP_COLUMNS: readonly Column<PeerGroupRow>[] = [
   { id: 'estab', title: 'ESTAB', width: 6, align: 'right', cell: (r) => count(r.states.ESTABLISHED) },
   { id: 'timewait', title: 'T-WAIT', width: 6, align: 'right', cell: (r) => count(r.states.TIME_WAIT) },
   { id: 'closewait', title: 'C-WAIT', width: 6, align: 'right', cell: (r) => count(r.states.CLOSE_WAIT) },
-  { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => compactNumber(r.recvQ) },
-  { id: 'sendq', title: 'SEND-Q', width: 7, align: 'right', cell: (r) => compactNumber(r.sendQ) },
+  // Bytes (its sockets' queues together; listeners are not peers), in the monitor's one byte form.
+  { id: 'recvq', title: 'RECV-Q', width: 8, align: 'right', cell: (r) => (r.recvQ === 0 ? '0' : bytes(r.recvQ)) },
+  { id: 'sendq', title: 'SEND-Q', width: 8, align: 'right', cell: (r) => (r.sendQ === 0 ? '0' : bytes(r.sendQ)) },
 ];
 
 export const PEER_GROUP_SORTS: readonly SortDef<PeerGroupRow>[] = [

@@ -3,7 +3,7 @@ import { isListener } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
 import { formatEndpoint, normalizeAddress, type Socket } from '../../model/socket.js';
 import { wildcardFamilies } from '../../report/print-analyze.js';
-import { compactNumber, micros, millis, socketProcessLabel, stateLabel } from '../format.js';
+import { bytes, compactNumber, micros, millis, socketProcessLabel, stateLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import { nameTerms, type ParsedTerm } from './filter.js';
 import type { SortDef } from './sorting.js';
@@ -126,14 +126,24 @@ const measured = (s: Socket) => (s.state === 'LISTEN' ? undefined : s.tcpInfo);
 const rttOf = (s: Socket) => (measured(s)?.rttUs ? measured(s)!.rttUs : undefined);
 const retransmits = (s: Socket) => measured(s)?.totalRetrans ?? measured(s)?.retrans;
 
+/**
+ * A RECV-Q or SEND-Q cell: bytes in the monitor's one form (format.ts bytes: "3.7 MiB", as the socket view says it),
+ * but for a TCP or unix listener, whose Recv-Q and Send-Q are connections waiting for accept() and the backlog.
+ */
+export function queueCell(s: Socket, n: number, unknown: boolean | undefined): string {
+  if (unknown) return '?';
+  // 0 without a unit: most rows are idle, and a column of "0 B" hid the ones that are not.
+  return s.state === 'LISTEN' ? compactNumber(n) : n === 0 ? '0' : bytes(n);
+}
+
 export const SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
   // Addresses are cut in the middle (fitAddress): the port and the address's end tell the rows apart.
   { id: 'peer', title: 'PEER', width: 'flex', minWidth: 14, address: true, cell: (r) => peerCell(r.socket) },
   { id: 'local', title: 'LOCAL', width: 'flex', minWidth: 14, from: 'huge', address: true, cell: (r) => escapeControl(formatEndpoint(r.socket.local, r.socket.protocol)) },
   // UNCONN for an unconnected UDP socket (the kernel's CLOSE), as ss and the home view's filter name it.
   { id: 'state', title: 'STATE', width: 11, cell: (r) => stateLabel(r.socket) },
-  { id: 'recvq', title: 'RECV-Q', width: 7, align: 'right', cell: (r) => (r.socket.recvQUnknown ? '?' : compactNumber(r.socket.recvQ)) },
-  { id: 'sendq', title: 'SEND-Q', width: 7, align: 'right', cell: (r) => (r.socket.sendQUnknown ? '?' : compactNumber(r.socket.sendQ)) },
+  { id: 'recvq', title: 'RECV-Q', width: 8, align: 'right', cell: (r) => queueCell(r.socket, r.socket.recvQ, r.socket.recvQUnknown) },
+  { id: 'sendq', title: 'SEND-Q', width: 8, align: 'right', cell: (r) => queueCell(r.socket, r.socket.sendQ, r.socket.sendQUnknown) },
   { id: 'timer', title: 'TIMER', width: 14, from: 'medium', cell: (r) => timerLabel(r.socket) },
   { id: 'rtt', title: 'RTT', width: 7, align: 'right', cell: (r) => micros(rttOf(r.socket)) },
   { id: 'retr', title: 'RETR', width: 5, align: 'right', cell: (r) => String(retransmits(r.socket) ?? '-') },
