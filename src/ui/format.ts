@@ -198,6 +198,22 @@ export function processLabel(procs: readonly ProcessRef[], hiddenUids?: readonly
   return hidden ? `${names}, ${hidden}` : names;
 }
 
+/**
+ * A PROCESS cell ("nginx/8123", "nginx/8123+2", "python3/812, hidden uid 0") fitted to `width` without cutting the
+ * pid: the name gives way first ("ngi…/8123", "pyt…/812…" when more follows). Other text, or a width too small for
+ * the pid and a letter, is cut as fit cuts it. A cut "python3/2…" read as another pid.
+ */
+export function fitProcessCell(text: string, width: number): string {
+  if (stringWidth(text) <= width) return fit(text, width);
+  const m = /^(.+?)(\/\d+(?:\+\d+)?)(.*)$/s.exec(text);
+  if (!m) return fit(text, width);
+  const [, name, pid, more] = m;
+  const tail = pid + (more ? '…' : '');
+  const room = width - stringWidth(tail);
+  if (room < 2) return fit(text, width);
+  return fit(`${fit(name, room).trimEnd()}${tail}`, width);
+}
+
 /** A socket's PROCESS cell: its processes, "hidden uid N" when another user's process holds it out of sight, "?" when some process must hold it (mustBeHeld). */
 export function socketProcessLabel(s: Socket, view: OwnerView = localOwnerView()): string {
   if (s.processes.length !== 0) return processLabel(s.processes);

@@ -34,6 +34,13 @@ export interface Column<R> {
   cell: (row: R) => string;
   /** The cell fitted to `cells` by the column itself (instead of fit or fitAddress): a unix row's path and owner. */
   fitTo?: (row: R, cells: number) => string;
+  /**
+   * Below the narrow breakpoint, when the row would not fit: columns with a rank are left out, the lowest first
+   * (after the flex columns shrank to their leastWidth). A column without one is never left out.
+   */
+  dropRank?: number;
+  /** A flex column's floor when the row does not fit with its minWidth (the terminal narrower than 80). */
+  leastWidth?: number;
 }
 
 export interface PlacedColumn<R> extends Column<R> {
@@ -48,14 +55,25 @@ export interface PlacedColumn<R> extends Column<R> {
  * always, a long peer address was cut at 80 columns beside a PROCESS column with empty room.
  */
 export function placeColumns<R>(columns: readonly Column<R>[], width: number, terminalWidth = width, rows?: readonly R[]): PlacedColumn<R>[] {
-  const shown = columns.filter((c) => !c.from || terminalWidth >= BREAKPOINTS[c.from]);
+  const shown = fitting(
+    columns.filter((c) => !c.from || terminalWidth >= BREAKPOINTS[c.from]),
+    width,
+  );
   const fixed = shown.reduce((s, c) => s + (c.width === 'flex' ? 0 : c.width), 0);
   const flex = shown.filter((c) => c.width === 'flex');
   const gaps = Math.max(0, shown.length - 1);
   const left = Math.max(0, width - fixed - gaps);
   const cells = new Map<Column<R>, number>();
+  // The flex columns' least: their minWidth, or less (down to leastWidth, the first flex column first) when the
+  // row is narrower than that (below 80 columns).
+  const floors = flex.map((c) => c.minWidth ?? 4);
+  for (let i = 0, over = floors.reduce((a, b) => a + b, 0) - left; i < flex.length && over > 0; i++) {
+    const give = Math.min(over, floors[i] - Math.min(floors[i], flex[i].leastWidth ?? floors[i]));
+    floors[i] -= give;
+    over -= give;
+  }
   if (rows && rows.length > 0 && flex.length > 0) {
-    const least = flex.map((c) => c.minWidth ?? 4);
+    const least = floors.slice();
     const want = flex.map((c, i) => Math.max(least[i], stringWidth(c.title), ...rows.map((r) => stringWidth(c.cell(r)))));
     const got = least.slice();
     let rest = left - got.reduce((a, b) => a + b, 0);
@@ -74,12 +92,29 @@ export function placeColumns<R>(columns: readonly Column<R>[], width: number, te
   } else {
     const each = flex.length ? Math.floor(left / flex.length) : 0;
     let extra = flex.length ? left - each * flex.length : 0;
-    for (const c of flex) {
-      cells.set(c, Math.max(c.minWidth ?? 4, each + (extra > 0 ? 1 : 0)));
+    flex.forEach((c, i) => {
+      cells.set(c, Math.max(floors[i], each + (extra > 0 ? 1 : 0)));
       if (extra > 0) extra--;
-    }
+    });
   }
   return shown.map((c) => ({ ...c, cells: c.width === 'flex' ? cells.get(c)! : c.width }));
+}
+
+/**
+ * The columns that fit `width` with every flex column at its leastWidth (else minWidth): the columns with a
+ * dropRank go, the lowest first, until the row fits or none is left to drop. A row wider than the terminal was
+ * cut at its right edge, numbers and all (60 columns: C-WAIT and PEERS gone, `C-…`).
+ */
+function fitting<R>(shown: readonly Column<R>[], width: number): readonly Column<R>[] {
+  const need = (cs: readonly Column<R>[]) => cs.reduce((s, c) => s + (c.width === 'flex' ? (c.leastWidth ?? c.minWidth ?? 4) : c.width), 0) + Math.max(0, cs.length - 1);
+  if (need(shown) <= width) return shown;
+  const order = shown.filter((c) => c.dropRank !== undefined).sort((a, b) => a.dropRank! - b.dropRank!);
+  let kept = shown;
+  for (const c of order) {
+    if (need(kept) <= width) break;
+    kept = kept.filter((k) => k !== c);
+  }
+  return kept;
 }
 
 /** One line of text for a row. */

@@ -3,6 +3,7 @@ import type { Severity } from '../advise/types.js';
 import { socketsOnPort, socketsToPeerPort } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import type { Protocol, Socket } from '../model/socket.js';
+import { fitProcessCell } from './format.js';
 import { socketId } from './identity.js';
 import type { PortTables } from './derive.js';
 import type { Column } from './layout.js';
@@ -84,6 +85,25 @@ export function withHostColumn<R extends { summary: { host?: string } }>(columns
   return [{ id: 'host', title: 'HOST', width, cell: (r) => escapeControl(r.summary.host ?? '') }, ...columns];
 }
 
+/**
+ * Below 80 columns (README: the header keeps every number down to 50): PROCESS shrinks to 8 cells first, its pid
+ * kept whole (fitOwner), then the least telling columns go, lowest rank first, so that no number is cut at the
+ * right edge (layout.ts placeColumns). C-WAIT, the port and its protocol always stay.
+ */
+function narrowing<R>(columns: readonly Column<R>[], ranks: Readonly<Record<string, number>>, ownerFit: (c: Column<R>) => (r: R, cells: number) => string): readonly Column<R>[] {
+  return columns.map((c) => (c.id === 'process' ? { ...c, leastWidth: 8, fitTo: ownerFit(c) } : ranks[c.id] !== undefined ? { ...c, dropRank: ranks[c.id] } : c));
+}
+const plainOwner = <R,>(c: Column<R>) => (r: R, cells: number) => fitProcessCell(c.cell(r), cells);
+/** The least telling first, in the header's order (SYN-R, ESTAB, then T-WAIT: `TCP 8181 (tw 5678 cw 1234 …)`). */
+const NARROW_PORT_COLUMNS = narrowing(PORT_COLUMNS, { synrecv: 1, peers: 2, estab: 3, timewait: 4, queue: 5 }, (c) => (r: PortRow, cells) =>
+  // A unix row's path and owner are fitted by the column itself (its file name and owner kept).
+  r.summary.protocol === 'unix' && c.fitTo ? c.fitTo(r, cells) : fitProcessCell(c.cell(r), cells),
+);
+const NARROW_PEER_PORT_COLUMNS = narrowing(PEER_PORT_COLUMNS, { synsent: 1, peers: 2, estab: 3, timewait: 4 }, plainOwner);
+const NARROW_SOCKET_COLUMNS = narrowing(SOCKET_COLUMNS, { retr: 1, rtt: 2, sendq: 3 }, plainOwner);
+const NARROW_OUTGOING_SOCKET_COLUMNS = narrowing(OUTGOING_SOCKET_COLUMNS, { retr: 1, rtt: 2, sendq: 3 }, plainOwner);
+const NARROW_PEER_GROUP_COLUMNS = narrowing(PEER_GROUP_COLUMNS, { sendq: 1, timewait: 2, estab: 3 }, plainOwner);
+
 /** The ports view: local ports, or outgoing connections by peer port (Tab). */
 export function portsTableModel(tables: PortTables, state: UiState): TableModel<PortRow> | TableModel<PeerPortRow> {
   if (state.table === 'peer') {
@@ -92,7 +112,7 @@ export function portsTableModel(tables: PortTables, state: UiState): TableModel<
         key: 'peerports',
         kind: 'peerports',
         title: 'OUTGOING CONNECTIONS BY PEER PORT',
-        columns: withHostColumn(PEER_PORT_COLUMNS, tables.peer()),
+        columns: withHostColumn(NARROW_PEER_PORT_COLUMNS, tables.peer()),
         sorts: PEER_PORT_SORTS,
         markOf: (r) => r.health,
         drill: (r) => [
@@ -121,7 +141,7 @@ export function portsTableModel(tables: PortTables, state: UiState): TableModel<
       key: 'ports',
       kind: 'ports',
       title: 'LOCAL PORTS',
-      columns: withHostColumn(PORT_COLUMNS, tables.local),
+      columns: withHostColumn(NARROW_PORT_COLUMNS, tables.local),
       sorts: PORT_SORTS,
       markOf: (r) => r.health,
       drill: (r) => [
@@ -164,7 +184,7 @@ export function portTableModel(sockets: readonly Socket[], frame: Extract<Frame,
         key,
         kind: 'peers',
         title: `${frame.label} BY PEER ADDRESS`,
-        columns: PEER_GROUP_COLUMNS,
+        columns: NARROW_PEER_GROUP_COLUMNS,
         sorts: PEER_GROUP_SORTS,
         // Enter on a peer: ungroup and select that address's sockets exactly (peer=ADDRESS), not by substring:
         // 127.0.0.1 must not bring 127.0.0.10, 127.0.0.100 and the listener's 0.0.0.0 along.
@@ -183,7 +203,7 @@ export function portTableModel(sockets: readonly Socket[], frame: Extract<Frame,
       key: `port:${frame.id}`,
       kind: 'sockets',
       title: `${frame.label}: SOCKETS`,
-      columns: outgoing ? OUTGOING_SOCKET_COLUMNS : SOCKET_COLUMNS,
+      columns: outgoing ? NARROW_OUTGOING_SOCKET_COLUMNS : NARROW_SOCKET_COLUMNS,
       sorts: outgoing ? OUTGOING_SOCKET_SORTS : SOCKET_SORTS,
       drill: (r) => [{ type: 'push', frame: { view: 'socket', id: r.id, last: r.socket } }],
       empty: { empty: outgoing ? 'no connections to this port now' : 'no sockets on this port now', noMatch: 'no sockets match the filter' },
