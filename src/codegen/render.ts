@@ -86,8 +86,10 @@ export interface CommandContext {
   files: string[];
   /** Output path without extension (for binaries: `gcc -o <%= it.q(it.exe) %>`). */
   exe: string;
-  /** Shell-quotes a path when needed. */
+  /** Shell-quotes a path when needed (POSIX sh). */
   q: (s: string) => string;
+  /** Quotes a path for cmd.exe when needed (a command the note says to run on Windows: `cl`). */
+  wq: (s: string) => string;
 }
 
 export interface GeneratedFile {
@@ -110,6 +112,14 @@ export interface RenderTarget {
   output?: string;
   /** Override of the templates root (tests). */
   templatesDir?: string;
+}
+
+/**
+ * Quotes for cmd.exe: double quotes around a path with a space or one of cmd's special characters (a Windows file
+ * name cannot hold `"`); '...' is no quoting there. `%` is left as is (cmd expands %NAME% even inside quotes).
+ */
+export function cmdQuote(s: string): string {
+  return /[\s&|<>^(),;=]/.test(s) ? `"${s}"` : s;
 }
 
 /** Quotes for POSIX shells only when the string has characters the shell would interpret. */
@@ -261,7 +271,7 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   // In the printed commands a path never starts with '-': `cc -o ./-x -x.c`, `python3 -x.py` and
   // `--output -x.c` read it as an option (join() also turns ./-x into -x).
   const arg = (p: string) => (p.startsWith('-') ? `./${p}` : p);
-  const cmdCtx: CommandContext = { o, main: arg(main), files: paths.map(arg), exe: arg(exe), q: shellQuote };
+  const cmdCtx: CommandContext = { o, main: arg(main), files: paths.map(arg), exe: arg(exe), q: shellQuote, wq: cmdQuote };
   const buildCommand = variant.buildCommand ? cmdEta.renderString(variant.buildCommand, cmdCtx).trim() : null;
   const runCommand = cmdEta.renderString(variant.runCommand, cmdCtx).trim();
   const buildNote = variant.buildNote ? cmdEta.renderString(variant.buildNote, cmdCtx).trim() : null;

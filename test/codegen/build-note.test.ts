@@ -15,7 +15,7 @@ const BIN = resolve('bin/sockscope');
 const STUB = resolve('test/codegen/kqueue-stub');
 const gen = (dir: string, args: string[]) => spawnSync(BIN, ['generate-server', '--language', 'c', ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
 /** The command after the note's ": " (the note says where it applies, then the command). */
-const noteCommand = (note: string) => note.slice(note.indexOf(': ') + 2).replace(/ \(or cl .*\)$/, '');
+const noteCommand = (note: string) => note.slice(note.indexOf(': ') + 2).replace(/ \(or in a Windows command prompt: .*\)$/, '');
 
 test('kqueue: the Linux build with libkqueue is in the header, the next steps and --json, and it compiles', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sockscope-buildnote-'));
@@ -49,7 +49,11 @@ test('portable: the note\'s Windows command builds a PE executable with MinGW; e
     assert.equal(r.status, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { buildNote: string | null; files: { path: string; content: string }[] };
     writeFileSync(join(dir, 'p.c'), doc.files[0].content);
-    assert.equal(doc.buildNote, 'the same file builds for Windows: x86_64-w64-mingw32-gcc -std=c11 -O2 -Wall -Wextra -pedantic -o ./p.exe p.c -lws2_32 (or cl p.c; a pragma links ws2_32)');
+    assert.equal(doc.buildNote, 'the same file builds for Windows: x86_64-w64-mingw32-gcc -std=c11 -O2 -Wall -Wextra -pedantic -o ./p.exe p.c -lws2_32 (or in a Windows command prompt: cl p.c; a pragma links ws2_32)');
+    // cl runs under cmd.exe, where '...' is no quoting (diff review s23): a name with a space in double quotes there,
+    // in POSIX quotes in the MinGW command run here.
+    const spaced = JSON.parse(gen(dir, ['--platform', 'portable', '--io-model', 'poll', '--output', 'sub dir/my srv.c', '--json']).stdout) as { buildNote: string };
+    assert.equal(spaced.buildNote, `the same file builds for Windows: x86_64-w64-mingw32-gcc -std=c11 -O2 -Wall -Wextra -pedantic -o 'sub dir/my srv'.exe 'sub dir/my srv.c' -lws2_32 (or in a Windows command prompt: cl "sub dir/my srv.c"; a pragma links ws2_32)`);
     const have = spawnSync('x86_64-w64-mingw32-gcc', ['--version']);
     assert.ok(!have.error, 'x86_64-w64-mingw32-gcc is missing (apt-get install mingw-w64)');
     const cc = spawnSync('sh', ['-c', noteCommand(doc.buildNote!)], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
