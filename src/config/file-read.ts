@@ -36,3 +36,69 @@ export function readAtMost(fd: number, max: number): Buffer | null {
     if (total > max) return null;
   }
 }
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The byte order marks of the encodings a text file other than UTF-8 starts with (UTF-32LE before UTF-16LE: FF FE 00 00). */
+const OTHER_BOMS: readonly (readonly [readonly number[], string])[] = [
+  [[0xff, 0xfe, 0x00, 0x00], 'UTF-32LE'],
+  [[0x00, 0x00, 0xfe, 0xff], 'UTF-32BE'],
+  [[0xff, 0xfe], 'UTF-16LE'],
+  [[0xfe, 0xff], 'UTF-16BE'],
+];
+
+/**
+ * Where UTF-8 decoding fails: the offset of the first byte that does not start a valid sequence (RFC 3629: lead
+ * bytes C2..F4 with their continuation bytes, no overlong forms, no surrogates, nothing above U+10FFFF), or -1.
+ */
+export function firstNonUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= need; k++) {
+      const x = b[i + k];
+      if (x === undefined || x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+/**
+ * A file's bytes as UTF-8 text (a UTF-8 byte order mark is dropped), or why they are not: the encoding a byte order
+ * mark names (UTF-16/32), or the first byte that is not UTF-8, or a NUL byte (no text format takes one: UTF-16
+ * without a byte order mark has one in every ASCII character), with its offset, line and column (characters).
+ */
+export type Utf8Text =
+  | { ok: true; text: string }
+  | { ok: false; bom: string; bomBytes: string }
+  | { ok: false; bom?: undefined; byte: number; offset: number; line: number; col: number };
+
+export function utf8Text(bytes: Uint8Array): Utf8Text {
+  for (const [mark, name] of OTHER_BOMS) {
+    if (mark.every((x, i) => bytes[i] === x)) return { ok: false, bom: name, bomBytes: mark.map((x) => x.toString(16).toUpperCase().padStart(2, '0')).join(' ') };
+  }
+  let offset = -1;
+  let text = '';
+  try {
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
+    offset = firstNonUtf8(bytes);
+  }
+  if (offset < 0) offset = bytes.indexOf(0);
+  if (offset < 0) return { ok: true, text };
+  const lineStart = offset === 0 ? 0 : bytes.lastIndexOf(0x0a, offset - 1) + 1;
+  let line = 1;
+  for (let i = 0; i < lineStart; i++) if (bytes[i] === 0x0a) line++;
+  // The bytes before the bad one are UTF-8: the column counts their characters (a BOM on line 1 is none).
+  const before = STRICT_UTF8.decode(bytes.subarray(lineStart, offset));
+  return { ok: false, byte: bytes[offset], offset, line, col: [...before].length + 1 };
+}

@@ -5,8 +5,8 @@
 // merging, the case with nothing to validate) are in resolve.ts; commands use its loadCliConfig, which
 // loads this module only when a config file, the environment or a flag sets something.
 import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
-import { fileKind, readAtMost } from './file-read.js';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import { fileKind, readAtMost, utf8Text } from './file-read.js';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { shownNumber, THRESHOLD_KINDS, THRESHOLD_RANGES } from '../advise/thresholds.js';
@@ -61,8 +61,23 @@ function describeIssue(where: string, err: z.ZodError, input: unknown, known: re
   const unsafe = typeof got === 'number' && (!Number.isFinite(got) || Math.abs(got) > Number.MAX_SAFE_INTEGER);
   const range = unsafe ? numberRange(issue.path) : undefined;
   if (range !== undefined) return `${at}: expected ${range}, got ${written?.(issue.path) ?? shownNumber(got as number)}`;
+  const read = issue.code === 'invalid_type' ? keymapEntryRead(issue.path, got, written) : undefined;
+  if (read !== undefined) return `${at}: expected a key name, got ${JSON.stringify(got)}: ${read}`;
   const shown = got === undefined || issue.code === 'custom' ? '' : `, got ${JSON.stringify(got)}`;
   return `${at}: ${issue.message.replace(/^Invalid input: /, '')}${shown}`;
+}
+
+/**
+ * Why a keymap entry is not a string, when YAML's reading of an unquoted key made it something else: `[?]` is a
+ * mapping (`?` starts a key in a flow sequence), `[~]` null, `[1]` a number, `[true]` a boolean.
+ */
+function keymapEntryRead(path: readonly PropertyKey[], got: unknown, written?: Written): string | undefined {
+  if (path.length !== 3 || path[0] !== 'keymap' || typeof path[2] !== 'number') return undefined;
+  const as = got === null ? 'null (~, null or nothing)' : typeof got === 'object' && !Array.isArray(got) ? 'a mapping (an unquoted ? or ": " makes one)' : typeof got === 'number' || typeof got === 'boolean' ? `a ${typeof got}` : undefined;
+  if (as === undefined) return undefined;
+  const text = got === null || typeof got === 'object' ? undefined : written?.(path);
+  const example = JSON.stringify(text ?? (got === null ? '~' : '?'));
+  return `YAML reads the unquoted entry as ${as}; quote the key, e.g. [${example}]`;
 }
 
 /** The text of the value at a key path as the file has it, when it is a scalar there. */
@@ -103,7 +118,7 @@ function readConfigText(path: string): string {
     // Read to the end, at most one byte past the limit (a file that grew, or a size the kernel does not report).
     const bytes = readAtMost(fd, CONFIG_FILE_MAX_BYTES);
     if (bytes === null) throw tooBig();
-    return bytes.toString('utf8');
+    return configText(path, bytes);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     // Too many open files, no memory, an I/O error: not the file's fault, a runtime error (exit 1), as in lookFor.
@@ -114,6 +129,27 @@ function readConfigText(path: string): string {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * A config file's bytes as text: UTF-8 (YAML 1.2's encodings are UTF-8/16/32, but the parser reads a string), a UTF-8
+ * byte order mark allowed. Anything else is refused naming the file and where, not decoded with U+FFFD for the bytes
+ * (a key bound to U+FFFD instead of the one written; a UTF-16 file read as one odd scalar).
+ */
+function configText(path: string, bytes: Buffer): string {
+  const r = utf8Text(bytes);
+  if (r.ok) return r.text;
+  const convert = (from: string) => `a config file is UTF-8 (convert it, e.g. iconv -f ${from} -t utf-8)`;
+  if (r.bom !== undefined) return refuse(`${path}: not UTF-8: ${r.bom} text (it starts with the byte order mark ${r.bomBytes}); ${convert(r.bom.toLowerCase())}`);
+  const hex = `0x${r.byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  const where = `${path}:${r.line}:${r.col}`;
+  // ASCII in UTF-16 without a byte order mark: its NUL is the high byte, first in big-endian order (an even offset).
+  if (r.byte === 0) return refuse(`${where}: not UTF-8 text: a NUL byte at offset ${r.offset} (UTF-16 without a byte order mark?); ${convert(r.offset % 2 ? 'utf-16le' : 'utf-16be')}`);
+  return refuse(`${where}: not UTF-8: byte ${hex} at offset ${r.offset}; ${convert('latin1')}`);
+}
+
+function refuse(message: string): never {
+  throw new UsageError(message);
 }
 
 /** "PATH:LINE:COL: invalid YAML: MESSAGE" for a parser error. */
@@ -142,15 +178,29 @@ function readYaml(path: string, own?: (key: string) => boolean): { data: Record<
     const { line, col } = lineCounter.linePos(offset);
     return `${path}:${line}:${col}`;
   };
+  // A key given twice is an error only where sockscope reads: under another skill's key (the skill file) it is that
+  // skill's business, as a tag there is. Said with the key's path and the line of its first use.
   let duplicate: string | undefined;
+  const ours = own ?? allOwn;
   visit(doc, {
-    Map(_key, map) {
-      const seen = new Set<unknown>();
+    Map(_key, map, path) {
+      const keys = entryKeys(path, map);
+      if (keys.length > 0 && !ours(keys[0])) return visit.SKIP;
+      const seen = new Map<unknown, number>();
       for (const pair of map.items) {
         const k = isScalar(pair.key) ? pair.key.value : pair.key;
-        if (!seen.has(k)) seen.add(k);
-        else if (duplicate === undefined) duplicate = `${at((pair.key as { range?: [number] } | null)?.range?.[0] ?? 0)}: invalid YAML: Map keys must be unique`;
+        const start = (pair.key as { range?: [number] } | null)?.range?.[0] ?? 0;
+        const first = seen.get(k);
+        if (first === undefined) {
+          seen.set(k, start);
+          continue;
+        }
+        const name = keyText(pair.key);
+        if (keys.length === 0 && !ours(name)) continue;
+        duplicate = `${at(start)}: ${[...keys, name].join('.')}: key given twice (first on line ${lineCounter.linePos(first).line}); YAML map keys must be unique`;
+        return visit.BREAK;
       }
+      return undefined;
     },
   });
   if (duplicate !== undefined) throw new UsageError(duplicate);
@@ -180,6 +230,23 @@ function readYaml(path: string, own?: (key: string) => boolean): { data: Record<
 }
 
 const allOwn = () => true;
+
+/** A map key as a key path names it: a scalar's value, else its YAML text. */
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+/** The key path (outermost first; a sequence's entries by index) of `node`, whose ancestors `visit` gives as `path`. */
+function entryKeys(path: readonly unknown[], node: unknown): string[] {
+  const chain = [...path, node];
+  const keys: string[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const p = chain[i];
+    if (isPair(p)) keys.push(keyText(p.key));
+    else if (isSeq(p)) keys.push(String(p.items.indexOf(chain[i + 1] as never)));
+  }
+  return keys;
+}
 
 /** A tag on the document (its top-level node) is sockscope's when the file is, or when that node holds one of its keys. */
 function ownsDocument(contents: unknown, own: ((key: string) => boolean) | undefined): boolean {

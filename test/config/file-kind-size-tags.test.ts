@@ -83,7 +83,7 @@ test(`a config file above ${CONFIG_FILE_MAX_BYTES} bytes is refused naming the l
     writeFileSync(file, text);
     started = Date.now();
     const line = text.split('\n').length - 1;
-    assert.equal(loadError(p.cwd, p.home), `${file}:${line}:3: invalid YAML: Map keys must be unique`);
+    assert.equal(loadError(p.cwd, p.home), `${file}:${line}:3: thresholds.k0: key given twice (first on line 2); YAML map keys must be unique`);
     const ms = Date.now() - started;
     assert.ok(ms < 1000, `${ms} ms (the parser's own check took ~1.5 s here)`);
   } finally {
