@@ -1,36 +1,11 @@
 // Reading a task document (`sockscope task INPUT`, readTaskFile in the library): a regular file, a FIFO or stdin, at
 // most TASK_INPUT_MAX_BYTES, strict UTF-8, JSON without a key given twice. Reading runs nothing.
 import { closeSync, fstatSync, openSync, statSync, type Stats } from 'node:fs';
-import { fileKind, readAtMost } from '../config/file-read.js';
+import { fileKind, firstNonUtf8, readAtMost } from '../config/file-read.js';
 import { briefText, briefValue, formatPath } from '../model/input-error.js';
 import { InvalidInputError, type InputIssue } from './errors.js';
 import { firstDuplicateKey } from './json-duplicate-keys.js';
 import { TASK_OPERATIONS, type TaskOperation } from './task-operations.js';
-
-/**
- * Where UTF-8 decoding fails: the offset of the first byte that does not start a valid sequence (RFC 3629: lead
- * bytes C2..F4 with their continuation bytes, no overlong forms, no surrogates, nothing above U+10FFFF).
- */
-function firstNonUtf8(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    const need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-    if (need < 0) return i;
-    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
-    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
-    for (let k = 1; k <= need; k++) {
-      const x = b[i + k];
-      if (x === undefined || x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i;
-    }
-    i += need + 1;
-  }
-  return 0;
-}
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
