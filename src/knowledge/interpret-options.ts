@@ -46,6 +46,8 @@ export interface OptionContext {
   nonblock?: boolean;
   /** tcp_info facts (getsockopt TCP_INFO, else the kernel view's tcp_info). */
   tcp?: TcpFacts;
+  /** The kernel release (uname -r): packets out of order grow the receive buffer on 6.16+ only (interpret-option-buffers.ts ofoGrows). */
+  kernel?: string;
   /**
    * The IPv4 listeners on the socket's port and protocol ("0.0.0.0:80", "127.0.0.1:80"), when the caller
    * looked (empty: none); undefined when it did not. An IPv6-only [::] listener beside 0.0.0.0:P is the usual
@@ -449,14 +451,14 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
       const local = c.local ?? '';
       if (!local.startsWith('[::]') || c.state !== 'LISTEN') return { meaning };
       const v4 = c.ipv4Listeners;
-      if (v4 === undefined) return { meaning, unusual: 'IPV6_V6ONLY on a [::] listener: IPv4 clients are refused unless a separate 0.0.0.0 listener exists' };
       const port = local.slice(local.lastIndexOf(':') + 1);
+      if (v4 === undefined) return { meaning, unusual: `IPV6_V6ONLY on a [::] listener: IPv4 clients are refused unless another socket takes them on port ${port} (0.0.0.0:${port}, or [::]:${port} with IPV6_V6ONLY off), which was not checked` };
       if (v4.length === 0) return { meaning, unusual: `IPV6_V6ONLY on a [::] listener and no IPv4 listener on port ${port}: IPv4 clients are refused` };
       // One listener per socket: an SO_REUSEPORT group's members share one address, named once here.
       const shown = [...new Set(v4)];
-      // Only 0.0.0.0:P (or its v4-mapped [::ffff:0.0.0.0]:P, an AF_INET6 socket without IPV6_V6ONLY) takes IPv4 clients
-      // on every address; 127.0.0.1:P takes those that connect to 127.0.0.1 only.
-      if (shown.some((l) => l.startsWith('0.0.0.0:') || l.startsWith('[::ffff:0.0.0.0]:'))) return { meaning: `IPv6 only; IPv4 clients are served by another socket: ${shown.join(', ')}` };
+      // Only 0.0.0.0:P (or its v4-mapped [::ffff:0.0.0.0]:P, or [::]:P with IPV6_V6ONLY off: AF_INET6 sockets without
+      // IPV6_V6ONLY) takes IPv4 clients on every address; 127.0.0.1:P takes those that connect to 127.0.0.1 only.
+      if (shown.some((l) => l.startsWith('0.0.0.0:') || l.startsWith('[::ffff:0.0.0.0]:') || l.startsWith('[::]:'))) return { meaning: `IPv6 only; IPv4 clients are served by another socket: ${shown.join(', ')}` };
       const addrs = shown.map((l) => l.slice(0, l.lastIndexOf(':')));
       return {
         meaning: `IPv6 only; IPv4 clients are served by another socket only on ${shown.join(', ')}`,

@@ -32,7 +32,7 @@ test('no IPv4 listener on the port: IPv4 clients are refused, said with the port
 
 test('the caller did not look (ipv4Listeners undefined): the conditional warning as before', () => {
   const r = interpretOption('IPV6_V6ONLY', true, ctx());
-  assert.equal(r.unusual, 'IPV6_V6ONLY on a [::] listener: IPv4 clients are refused unless a separate 0.0.0.0 listener exists');
+  assert.equal(r.unusual, 'IPV6_V6ONLY on a [::] listener: IPv4 clients are refused unless another socket takes them on port 47103 (0.0.0.0:47103, or [::]:47103 with IPV6_V6ONLY off), which was not checked');
 });
 
 test('not a [::] listener, or V6ONLY off: never unusual', () => {
