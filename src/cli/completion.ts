@@ -5,36 +5,31 @@
 
 import yargs, { type CommandModule } from 'yargs';
 import { commands } from './commands/index.js';
+import { completionShell, defaultScriptShell, SCRIPT_SHELLS, setYargsShell, SHELL_VAR, yargsScript, type CompletionShell, type ScriptShell, type ShellSwitches } from './completion-shell.js';
 
 /**
  * `sockscope completion` as an ordinary command: yargs' built-in one prints its script for any line that names
  * it, `completion --help` included (main.ts registers yargs' completion only to answer the shell). Strict like
  * every command, and its help says what the script does and how to install it.
  */
-export const completionCommand: CommandModule = {
-  command: 'completion',
-  describe: 'Print the shell completion script (bash, zsh): sockscope completion >> ~/.bashrc',
+export const completionCommand: CommandModule<object, { shell?: ScriptShell }> = {
+  command: 'completion [shell]',
+  describe: 'Print the shell completion script (bash, zsh): sockscope completion bash >> ~/.bashrc',
   builder: (y) =>
     y
-      .example('$0 completion >> ~/.bashrc', 'bash: completion in every new shell (macOS: ~/.bash_profile)')
-      .example('source <($0 completion)', 'bash: in this shell only')
-      .example('$0 completion >> ~/.zshrc', 'zsh: the zsh script when $SHELL is zsh; load compinit before it (autoload -Uz compinit && compinit)')
+      .positional('shell', { type: 'string', choices: SCRIPT_SHELLS, describe: 'The script for this shell (default: the one $SHELL names, else bash)' })
+      .example('$0 completion bash >> ~/.bashrc', 'bash: completion in every new shell (macOS: ~/.bash_profile)')
+      .example('source <($0 completion bash)', 'bash: in this shell only')
+      .example('$0 completion zsh >> ~/.zshrc', 'zsh: after autoload -Uz compinit && compinit')
       .epilog(
         'The script completes commands, flags and flag values by asking the installed sockscope: choices, the IO models of the ' +
-          '--language on the line, socket option names (also after a comma). Where a value has no list (a port, a path) the shell completes file names.',
-      ),
-  // A fresh parser makes the same script yargs' command printed (the shell from $SHELL, the name sockscope),
-  // with bash's word fixed (bashWord).
-  handler: () => {
-    const log = console.log;
-    let script = '';
-    console.log = (...args: unknown[]) => void (script += `${args.join(' ')}\n`);
-    try {
-      yargs([]).scriptName('sockscope').showCompletionScript();
-    } finally {
-      console.log = log;
-    }
-    process.stdout.write(bashWord(script));
+          '--language on the line, socket option names (also after a comma), errno and socket option names for errno and options. ' +
+          'Where a value has no list (a port, a path) the shell completes file names. Without SHELL the script is for the shell ' +
+          '$SHELL names (your login shell, which may not be the one running): name it when they differ.',
+      ) as never,
+  // A fresh parser makes the script yargs' command printed for that shell (the name sockscope), fixed (bashWord).
+  handler: (argv) => {
+    process.stdout.write(bashWord(yargsScript(argv.shell ?? defaultScriptShell())));
   },
 };
 
@@ -43,7 +38,8 @@ export const completionCommand: CommandModule = {
  * bash passes the function as $2. They differ after `--flag=`: COMP_WORDBREAKS has '=', so COMP_WORDS ends
  * with '=' while the word being completed is the empty text after it. Answers had to start with '=' to pass
  * the filter, and readline then put them after the '=' already typed (`--platform==`). The script now
- * filters with $2; sockscope is still asked with the '=' word. Both scripts send the words up to the cursor (BASH_ARGS).
+ * filters with $2; sockscope is still asked with the '=' word. Both scripts send the words up to the cursor (BASH_ARGS),
+ * and say their shell (SHELL_VAR: the answers' format is the shell's that asks, not $SHELL's).
  */
 function bashWord(script: string): string {
   return script
@@ -52,10 +48,10 @@ function bashWord(script: string): string {
       "# the word readline replaces ($2): after --flag= it is the text after '=', not COMP_WORDS' '='\n    cur_word=\"$2\"",
     )
     .replace('args=("${COMP_WORDS[@]}")', BASH_ARGS)
-    .replace('< <(sockscope --get-yargs-completions "${args[@]}")', `< <(${AFTER_VAR}="$${AFTER_VAR}" sockscope --get-yargs-completions "\${args[@]}")`)
+    .replace('< <(sockscope --get-yargs-completions "${args[@]}")', `< <(${SHELL_VAR}=bash ${AFTER_VAR}="$${AFTER_VAR}" sockscope --get-yargs-completions "\${args[@]}")`)
     .replace(
       'sockscope --get-yargs-completions "${words[@]}"',
-      `${AFTER_VAR}="\${(F)words[CURRENT+1,-1]}" sockscope --get-yargs-completions "\${(@)words[1,CURRENT-1]}" "$PREFIX"`,
+      `${SHELL_VAR}=zsh ${AFTER_VAR}="\${(F)words[CURRENT+1,-1]}" sockscope --get-yargs-completions "\${(@)words[1,CURRENT-1]}" "$PREFIX"`,
     );
 }
 
@@ -118,7 +114,7 @@ interface FlagSource {
  * yargs calls the completion function as a method of its Completion object, whose `yargs` is the parser of
  * the command on the line (its builder has run): the only place that knows which flags take a value.
  */
-interface CompletionThis {
+interface CompletionThis extends ShellSwitches {
   yargs?: FlagSource;
 }
 
@@ -166,8 +162,7 @@ export function monitorFlagCompletions(monitor: FlagSource | undefined, words: r
   const current = words.at(-1) ?? '';
   const aliases = monitor?.getAliases?.() ?? {};
   const descriptions = monitor?.getInternalMethods?.().getUsageInstance?.()?.getDescriptions?.() ?? {};
-  const zsh = Boolean(env.SHELL?.includes('zsh') || env.ZSH_NAME?.includes('zsh'));
-  const fish = !zsh && Boolean(env.SHELL?.includes('fish'));
+  const shell = completionShell(env);
   const given = new Set(
     words
       .slice(1, -1)
@@ -183,7 +178,7 @@ export function monitorFlagCompletions(monitor: FlagSource | undefined, words: r
     const names = [key, ...(aliases[key] ?? [])];
     if (!repeatable && names.some((n) => given.has(n) || (negable && given.has(`no-${n}`)))) continue;
     const dashes = !current.startsWith('--') && key.length === 1 ? '-' : '--';
-    const withDescription = (name: string) => describedFlag(name, descriptions[key], zsh, fish);
+    const withDescription = (name: string) => describedFlag(name, descriptions[key], shell);
     out.push(dashes + withDescription(key));
     if (negable && options.default?.[key]) out.push(`${dashes}no-${withDescription(key)}`);
   }
@@ -191,10 +186,10 @@ export function monitorFlagCompletions(monitor: FlagSource | undefined, words: r
 }
 
 /** `name` as the shell lists it: bare (bash), `name:description` (zsh), `name<TAB>description` (fish). */
-function describedFlag(name: string, description: string | undefined, zsh: boolean, fish: boolean): string {
-  if (!zsh && !fish) return name;
+function describedFlag(name: string, description: string | undefined, shell: CompletionShell): string {
+  if (shell === 'bash') return name;
   const desc = (description ?? '').replace('__yargsString__:', '').replace(/(\r\n|\n|\r)/gm, ' ');
-  return fish ? `${name}\t${desc}` : `${name.replace(/:/g, '\\:')}:${desc}`;
+  return shell === 'fish' ? `${name}\t${desc}` : `${name.replace(/:/g, '\\:')}:${desc}`;
 }
 
 /**
@@ -208,13 +203,12 @@ export function negatedFlagCompletions(source: FlagSource | undefined, words: re
   if (!options || options.configuration?.['boolean-negation'] === false) return [];
   const aliases = source?.getAliases?.() ?? {};
   const descriptions = source?.getInternalMethods?.().getUsageInstance?.()?.getDescriptions?.() ?? {};
-  const zsh = Boolean(env.SHELL?.includes('zsh') || env.ZSH_NAME?.includes('zsh'));
-  const fish = !zsh && Boolean(env.SHELL?.includes('fish'));
+  const shell = completionShell(env);
   const given = new Set(words.slice(1, -1).map((w) => /^--?(?:no-)?([^=]+)/.exec(w)?.[1]));
   return Object.keys(options.key)
     .filter((key) => options.boolean.includes(key) && key.length > 1 && key !== 'help' && key !== 'version' && !options.hiddenOptions?.includes(key))
     .filter((key) => ![key, ...(aliases[key] ?? [])].some((n) => given.has(n)))
-    .map((key) => `--${describedFlag(`no-${key}`, descriptions[key], zsh, fish)}`);
+    .map((key) => `--${describedFlag(`no-${key}`, descriptions[key], shell)}`);
 }
 
 /** The word a completion offers (zsh appends `:description`, fish a tab and the description). */
@@ -297,6 +291,53 @@ async function loadLists(): Promise<{ ioModels: Record<string, readonly string[]
   return { ioModels: IO_MODELS, platformIoModels: C_PLATFORM_IO_MODELS, optionNames };
 }
 
+/**
+ * The names for a command's positional (`errno <code>`, `options [name]`), loaded like LISTS: only a completion
+ * run whose line has one of those commands loads its table. Other positionals (task's input file, try's address)
+ * have none: the shell completes file names there.
+ */
+const POSITIONAL_COMMAND = lineWords().slice(1, -1).find((w) => w === 'errno' || w === 'options');
+const POSITIONAL_LISTS: Record<string, readonly string[]> = POSITIONAL_COMMAND ? await loadPositionalList(POSITIONAL_COMMAND) : {};
+
+async function loadPositionalList(command: string): Promise<Record<string, readonly string[]>> {
+  if (command === 'errno') {
+    const { ALL_ERRORS } = await import('../knowledge/errno.js');
+    // Every name errno takes as a name: the canonical ones (ECONNRESET, WSANOTINITIALISED, EAI_NONAME), aliases (EWOULDBLOCK) and Winsock names (WSAECONNRESET).
+    return { errno: [...new Set(ALL_ERRORS.flatMap((e) => [e.name, ...e.aliases, ...(e.windows ? [e.windows.name] : [])]))].sort() };
+  }
+  const { SOCKET_OPTIONS } = await import('../knowledge/socket-options.js');
+  return { options: [...new Set(SOCKET_OPTIONS.map((o) => o.name))].sort() };
+}
+
+/**
+ * The command on the line and the positional the word being completed stands for (`task <input>`: input), or
+ * undefined when there is no command, or its positionals are all given, or the word is a flag or a flag's value.
+ * Counts the words after the command that are not flags, skipping the value of a flag that takes one
+ * (`--flag value`, bash's `--flag = value`); after `--` every word is positional.
+ */
+export function positionalExpected(words: readonly string[], takesValue: (name: string) => string | undefined): { command: string; name: string } | undefined {
+  const current = words.at(-1) ?? '';
+  if (current.startsWith('-')) return undefined;
+  const byName = new Map([...commands, completionCommand].map((c) => String(c.command).split(' ')).map(([name, ...rest]) => [name, rest]));
+  const at = words.slice(1, -1).findIndex((w) => byName.has(w) && w !== '$0');
+  if (at < 0) return undefined;
+  const command = words[at + 1];
+  const positionals = (byName.get(command) ?? []).map((p) => p.replace(/^[<[]|[>\]]$/g, '').replace(/\.\.$/, ''));
+  let given = 0;
+  let plain = false;
+  for (let i = at + 2; i < words.length - 1; i++) {
+    const w = words[i];
+    if (!plain && w === '--') plain = true;
+    else if (!plain && /^-./.test(w)) {
+      if (w.includes('=') || !takesValue(w.replace(/^-+/, ''))) continue;
+      i += words[i + 1] === '=' ? 2 : 1; // the value (bash splits --flag=value at '=')
+      if (i >= words.length - 1) return undefined; // the word being completed is that value
+    } else given++;
+  }
+  const name = positionals[given];
+  return name ? { command, name } : undefined;
+}
+
 /** Values for flags that have no choices in yargs but a known set of values (keyed by the flag's key). */
 const VALUE_LISTS: Record<string, (words: readonly string[], value: string, lists: NonNullable<typeof LISTS>) => string[]> = {
   // The models of the --language on the line, else every language's (codegen's own table).
@@ -331,6 +372,8 @@ function wordsAfterCursor(env: NodeJS.ProcessEnv = process.env): string[] {
 /** The yargs completion function (four parameters: yargs passes its default completions in). */
 export function completeLine(this: CompletionThis | undefined, _current: string, _argv: unknown, defaults: Defaults, done: Done): void {
   const words = lineWords();
+  // The answers' format is the asking shell's (SHELL_VAR), not the login shell's yargs read from $SHELL.
+  setYargsShell(this, completionShell());
   // The monitor's parser: built when first needed (a flag before the word, or a flag being typed), once.
   let built: { monitor: FlagSource | undefined } | undefined;
   const monitorFlags = () => (built ??= { monitor: defaultCommandFlags(words) }).monitor;
@@ -346,6 +389,14 @@ export function completeLine(this: CompletionThis | undefined, _current: string,
       // No command on the line, a flag being typed: the default command's (the monitor's) flags too, after
       // the global ones yargs offered; one entry per flag. A word starting with --no: the booleans' negations.
       const current = words.at(-1) ?? '';
+      // A word where the command's positional goes: what fits it (yargs offers its flags for an empty word, and
+      // bash inserted their common prefix `-`, stdin for task): the positional's choices (try's op) or names
+      // (errno, options), else nothing, and the shell completes file names. Flags once the word starts with '-'.
+      const positional = positionalExpected(words, (name) => valueKey(this?.yargs?.getOptions?.(), name, this?.yargs?.getAliases?.()));
+      if (positional) {
+        const names = (POSITIONAL_LISTS[positional.command] ?? []).filter((n) => n.startsWith(current));
+        return done(cleanCompletions([...list.filter((c) => !completionWord(c).startsWith('-')), ...names]));
+      }
       if (!current.startsWith('-')) return done(cleanCompletions(list));
       const negations = current.startsWith('--no') ? [this?.yargs, monitorFlags()].flatMap((s) => negatedFlagCompletions(s, words)) : [];
       const offered = new Set(list.map(completionWord));

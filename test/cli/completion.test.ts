@@ -39,8 +39,8 @@ test('completion --help shows the command\'s help (what the script does, how to 
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     assert.ok(!r.stdout.includes('completions-###'), `${flag} printed the script:\n${r.stdout}`);
-    assert.ok(r.stdout.startsWith('sockscope completion\n\nPrint the shell completion script'), r.stdout);
-    for (const words of ['sockscope completion >> ~/.bashrc', 'source <(sockscope completion)', 'sockscope completion >> ~/.zshrc', 'autoload -Uz compinit && compinit', 'completes commands, flags and flag values']) {
+    assert.ok(r.stdout.startsWith('sockscope completion [shell]\n\nPrint the shell completion script'), r.stdout);
+    for (const words of ['sockscope completion bash >> ~/.bashrc', 'source <(sockscope completion bash)', 'sockscope completion zsh >> ~/.zshrc', 'autoload -Uz compinit && compinit', 'completes commands, flags and flag values']) {
       assert.ok(r.stdout.includes(words), `${flag}: ${words}`);
     }
   }
@@ -48,7 +48,7 @@ test('completion --help shows the command\'s help (what the script does, how to 
   const script = run('completion');
   assert.equal(script.status, 0);
   assert.match(script.stdout, /^###-begin-sockscope-completions-###\n[\s\S]*sockscope --get-yargs-completions[\s\S]*###-end-sockscope-completions-###\n+$/);
-  const extra = run('completion', 'extra');
+  const extra = run('completion', 'bash', 'extra');
   assert.equal(extra.status, 2);
   assert.equal(extra.stderr, 'sockscope: Unknown argument: extra\n');
   assert.equal(extra.stdout, '');
