@@ -283,7 +283,9 @@ export function App(props: AppProps) {
   // Virtualize before React: only the visible slice becomes lines of text; the flex columns share the room
   // as those rows need it (a long peer address beside a short process name).
   const visible = useMemo(() => (model ? model.rows.slice(top, top + tableHeight) : []), [model, top, tableHeight]);
-  const placed = useMemo(() => (columns ? placeColumns(columns, width - (marked ? 3 : 0), width, visible) : []), [columns, marked, width, visible]);
+  // The sorted column is never left out when narrow (a `sort: ESTAB ↓` by a column no longer shown).
+  const sortColumn = model?.sortColumn;
+  const placed = useMemo(() => (columns ? placeColumns(columns, width - (marked ? 3 : 0), width, visible, sortColumn) : []), [columns, marked, width, visible, sortColumn]);
   const header = useMemo(() => renderHeader(placed), [placed]);
 
   // Unix shown (x) but the snapshot on screen collected none: the local table's title says they are not listed yet.

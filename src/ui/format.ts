@@ -198,20 +198,30 @@ export function processLabel(procs: readonly ProcessRef[], hiddenUids?: readonly
   return hidden ? `${names}, ${hidden}` : names;
 }
 
+/** A PROCESS label's parts: the name, the last `/pid[+n]` (a name may hold `/digits`: `worker/1/29996`), what follows. */
+const PROCESS_PARTS = /^(.*)(\/\d+(?:\+\d+)?)((?:, .*)?)$/s;
+
 /**
  * A PROCESS cell ("nginx/8123", "nginx/8123+2", "python3/812, hidden uid 0") fitted to `width` without cutting the
- * pid: the name gives way first ("ngi…/8123", "pyt…/812…" when more follows). Other text, or a width too small for
- * the pid and a letter, is cut as fit cuts it. A cut "python3/2…" read as another pid.
+ * pid: the name gives way first ("ngi…/8123", "pyt…/812…" when more follows); without room for a letter of it, the
+ * pid alone. The pid is the last `/digits` (`worker/1/29996` read `worker/1…`, pid 1). Other text, or a width too
+ * small for the pid, is cut as fit cuts it. A cut "python3/2…" read as another pid.
  */
 export function fitProcessCell(text: string, width: number): string {
   if (stringWidth(text) <= width) return fit(text, width);
-  const m = /^(.+?)(\/\d+(?:\+\d+)?)(.*)$/s.exec(text);
-  if (!m) return fit(text, width);
+  const m = PROCESS_PARTS.exec(text);
+  if (!m || m[1] === '') return fit(text, width);
   const [, name, pid, more] = m;
   const tail = pid + (more ? '…' : '');
   const room = width - stringWidth(tail);
-  if (room < 2) return fit(text, width);
+  if (room < 2) return stringWidth(pid) <= width ? fit(pid, width) : fit(text, width);
   return fit(`${fit(name, room).trimEnd()}${tail}`, width);
+}
+
+/** The cells a PROCESS cell needs to keep its pid whole beside a letter of the name (0: no pid in it). */
+export function processLeastCells(text: string): number {
+  const m = PROCESS_PARTS.exec(text);
+  return m && m[1] !== '' ? Math.min(stringWidth(text), stringWidth(m[2]) + (m[3] ? 1 : 0) + 2) : 0;
 }
 
 /** A socket's PROCESS cell: its processes, "hidden uid N" when another user's process holds it out of sight, "?" when some process must hold it (mustBeHeld). */

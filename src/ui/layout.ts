@@ -41,6 +41,11 @@ export interface Column<R> {
   dropRank?: number;
   /** A flex column's floor when the row does not fit with its minWidth (the terminal narrower than 80). */
   leastWidth?: number;
+  /**
+   * A flex column's floor from the rows on screen, above leastWidth: the cells a row needs to keep its number whole
+   * (PROCESS: the widest `/pid+n` and a letter). A 7-digit pid did not fit PROCESS's 8 cells and was cut.
+   */
+  leastCells?: (row: R) => number;
 }
 
 export interface PlacedColumn<R> extends Column<R> {
@@ -54,10 +59,13 @@ export interface PlacedColumn<R> extends Column<R> {
  * widest cell (or title), evenly among those that need more, and what is left is shared evenly. Split evenly
  * always, a long peer address was cut at 80 columns beside a PROCESS column with empty room.
  */
-export function placeColumns<R>(columns: readonly Column<R>[], width: number, terminalWidth = width, rows?: readonly R[]): PlacedColumn<R>[] {
+export function placeColumns<R>(columns: readonly Column<R>[], width: number, terminalWidth = width, rows?: readonly R[], keep?: string): PlacedColumn<R>[] {
+  const least = leastOf(rows);
   const shown = fitting(
     columns.filter((c) => !c.from || terminalWidth >= BREAKPOINTS[c.from]),
     width,
+    least,
+    keep,
   );
   const fixed = shown.reduce((s, c) => s + (c.width === 'flex' ? 0 : c.width), 0);
   const flex = shown.filter((c) => c.width === 'flex');
@@ -66,9 +74,16 @@ export function placeColumns<R>(columns: readonly Column<R>[], width: number, te
   const cells = new Map<Column<R>, number>();
   // The flex columns' least: their minWidth, or less (down to leastWidth, the first flex column first) when the
   // row is narrower than that (below 80 columns).
-  const floors = flex.map((c) => c.minWidth ?? 4);
+  const floors = flex.map((c) => Math.max(c.minWidth ?? 4, least(c)));
   for (let i = 0, over = floors.reduce((a, b) => a + b, 0) - left; i < flex.length && over > 0; i++) {
-    const give = Math.min(over, floors[i] - Math.min(floors[i], flex[i].leastWidth ?? floors[i]));
+    const give = Math.min(over, floors[i] - Math.min(floors[i], Math.max(flex[i].leastWidth ?? floors[i], least(flex[i]))));
+    floors[i] -= give;
+    over -= give;
+  }
+  // Still wider than the room (one column left that does not fit, a terminal of 20 columns): the flex columns
+  // take what is left, the last first, so that no row is wider than the terminal.
+  for (let i = flex.length - 1, over = floors.reduce((a, b) => a + b, 0) - left; i >= 0 && over > 0; i--) {
+    const give = Math.min(over, floors[i]);
     floors[i] -= give;
     over -= give;
   }
@@ -92,26 +107,48 @@ export function placeColumns<R>(columns: readonly Column<R>[], width: number, te
   } else {
     const each = flex.length ? Math.floor(left / flex.length) : 0;
     let extra = flex.length ? left - each * flex.length : 0;
-    flex.forEach((c, i) => {
-      cells.set(c, Math.max(floors[i], each + (extra > 0 ? 1 : 0)));
+    const even = flex.map(() => {
+      const n = each + (extra > 0 ? 1 : 0);
       if (extra > 0) extra--;
+      return n;
     });
+    const got = flex.map((_, i) => Math.max(floors[i], even[i]));
+    // Floors above an even share: the others give way (the row stays within the width).
+    for (let i = flex.length - 1, over = got.reduce((a, b) => a + b, 0) - left; i >= 0 && over > 0; i--) {
+      const give = Math.min(over, got[i] - floors[i]);
+      got[i] -= give;
+      over -= give;
+    }
+    flex.forEach((c, i) => cells.set(c, got[i]));
   }
   return shown.map((c) => ({ ...c, cells: c.width === 'flex' ? cells.get(c)! : c.width }));
 }
 
+/** A flex column's floor from the rows on screen (leastCells), 0 without. */
+function leastOf<R>(rows: readonly R[] | undefined): (c: Column<R>) => number {
+  return (c) => (c.leastCells && rows && rows.length > 0 ? Math.max(...rows.map(c.leastCells)) : 0);
+}
+
 /**
- * The columns that fit `width` with every flex column at its leastWidth (else minWidth): the columns with a
- * dropRank go, the lowest first, until the row fits or none is left to drop. A row wider than the terminal was
- * cut at its right edge, numbers and all (60 columns: C-WAIT and PEERS gone, `C-…`).
+ * The columns that fit `width` with every flex column at its leastWidth (else minWidth; at least its leastCells):
+ * the columns with a dropRank go, the lowest first, then, when that is not enough (a port's sockets at 40 columns,
+ * the ports table at 20), the others from the right, until the row fits or only the first column is left. The column
+ * named `keep` (the one the table is sorted by) goes only after all but the first: `sort: ESTAB ↓` reordered by a
+ * column no longer shown. A row
+ * wider than the terminal was cut at its right edge, numbers and all (60 columns: C-WAIT and PEERS gone, `C-…`).
  */
-function fitting<R>(shown: readonly Column<R>[], width: number): readonly Column<R>[] {
-  const need = (cs: readonly Column<R>[]) => cs.reduce((s, c) => s + (c.width === 'flex' ? (c.leastWidth ?? c.minWidth ?? 4) : c.width), 0) + Math.max(0, cs.length - 1);
+function fitting<R>(shown: readonly Column<R>[], width: number, least: (c: Column<R>) => number, keep?: string): readonly Column<R>[] {
+  const floor = (c: Column<R>) => (c.width === 'flex' ? Math.max(c.leastWidth ?? c.minWidth ?? 4, least(c)) : c.width);
+  const need = (cs: readonly Column<R>[]) => cs.reduce((s, c) => s + floor(c), 0) + Math.max(0, cs.length - 1);
   if (need(shown) <= width) return shown;
-  const order = shown.filter((c) => c.dropRank !== undefined).sort((a, b) => a.dropRank! - b.dropRank!);
+  const first = shown[0];
+  const ranked = shown.filter((c) => c.dropRank !== undefined && c.id !== keep && c !== first).sort((a, b) => a.dropRank! - b.dropRank!);
+  const rest = shown.filter((c) => c.dropRank === undefined && c.id !== keep && c !== first).reverse();
+  // The sorted column goes only when nothing else is left beside the first column (what tells the rows apart).
+  const last = shown.filter((c) => c.id === keep && c !== first);
   let kept = shown;
-  for (const c of order) {
-    if (need(kept) <= width) break;
+  for (const c of [...ranked, ...rest, ...last]) {
+    if (need(kept) <= width || kept.length <= 1) break;
     kept = kept.filter((k) => k !== c);
   }
   return kept;

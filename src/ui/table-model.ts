@@ -3,7 +3,7 @@ import type { Severity } from '../advise/types.js';
 import { socketsOnPort, socketsToPeerPort } from '../model/aggregate.js';
 import { escapeControl } from '../model/escape.js';
 import type { Protocol, Socket } from '../model/socket.js';
-import { fitProcessCell } from './format.js';
+import { fitProcessCell, processLeastCells } from './format.js';
 import { socketId } from './identity.js';
 import type { PortTables } from './derive.js';
 import type { Column } from './layout.js';
@@ -26,6 +26,8 @@ export interface TableModel<R = unknown> {
   columns: readonly Column<R>[];
   sorts: readonly SortDef<R>[];
   sortLabel: string;
+  /** The id of the sort in use: the column of that id is never left out at narrow widths (placeColumns keep). */
+  sortColumn: string;
   filter: string;
   idOf: (r: R) => string;
   markOf?: (r: R) => Severity | 'ok';
@@ -42,7 +44,7 @@ interface EmptyTexts {
 }
 
 function build<R extends { id: string }>(
-  { empty, ...base }: Omit<TableModel<R>, 'rows' | 'unfiltered' | 'sortLabel' | 'filter' | 'idOf' | 'emptyText'> & { empty: EmptyTexts },
+  { empty, ...base }: Omit<TableModel<R>, 'rows' | 'unfiltered' | 'sortLabel' | 'sortColumn' | 'filter' | 'idOf' | 'emptyText'> & { empty: EmptyTexts },
   all: readonly R[],
   state: UiState,
   terms: (r: R) => string[],
@@ -57,6 +59,7 @@ function build<R extends { id: string }>(
     rows: sortRows(filtered, base.sorts, sort, (r) => r.id),
     unfiltered: all.length,
     sortLabel: sortLabel(base.sorts, sort),
+    sortColumn: base.sorts[sort.index % base.sorts.length].id,
     filter,
     idOf: (r) => r.id,
   };
@@ -86,23 +89,29 @@ export function withHostColumn<R extends { summary: { host?: string } }>(columns
 }
 
 /**
- * Below 80 columns (README: the header keeps every number down to 50): PROCESS shrinks to 8 cells first, its pid
- * kept whole (fitOwner), then the least telling columns go, lowest rank first, so that no number is cut at the
- * right edge (layout.ts placeColumns). C-WAIT, the port and its protocol always stay.
+ * Below 80 columns (README: the header keeps every number down to 50): PROCESS shrinks to 8 cells first (or what
+ * its widest pid needs: processLeastCells), its pid kept whole (fitOwner), an address to 10 cells (its port kept),
+ * then the least telling columns go, lowest rank first, so that no number is cut at the right edge and no row is
+ * wider than the terminal (layout.ts placeColumns). The sorted column stays.
  */
 function narrowing<R>(columns: readonly Column<R>[], ranks: Readonly<Record<string, number>>, ownerFit: (c: Column<R>) => (r: R, cells: number) => string): readonly Column<R>[] {
-  return columns.map((c) => (c.id === 'process' ? { ...c, leastWidth: 8, fitTo: ownerFit(c) } : ranks[c.id] !== undefined ? { ...c, dropRank: ranks[c.id] } : c));
+  return columns.map((c) => {
+    const ranked = ranks[c.id] !== undefined ? { ...c, dropRank: ranks[c.id] } : c;
+    if (c.id === 'process') return { ...ranked, leastWidth: 8, leastCells: (r: R) => processLeastCells(c.cell(r)), fitTo: ownerFit(c) };
+    if (c.width === 'flex' && c.address) return { ...ranked, leastWidth: 10 };
+    return ranked;
+  });
 }
 const plainOwner = <R,>(c: Column<R>) => (r: R, cells: number) => fitProcessCell(c.cell(r), cells);
 /** The least telling first, in the header's order (SYN-R, ESTAB, then T-WAIT: `TCP 8181 (tw 5678 cw 1234 …)`). */
-const NARROW_PORT_COLUMNS = narrowing(PORT_COLUMNS, { synrecv: 1, peers: 2, estab: 3, timewait: 4, queue: 5 }, (c) => (r: PortRow, cells) =>
+const NARROW_PORT_COLUMNS = narrowing(PORT_COLUMNS, { synrecv: 1, peers: 2, estab: 3, timewait: 4, queue: 5, process: 6 }, (c) => (r: PortRow, cells) =>
   // A unix row's path and owner are fitted by the column itself (its file name and owner kept).
   r.summary.protocol === 'unix' && c.fitTo ? c.fitTo(r, cells) : fitProcessCell(c.cell(r), cells),
 );
-const NARROW_PEER_PORT_COLUMNS = narrowing(PEER_PORT_COLUMNS, { synsent: 1, peers: 2, estab: 3, timewait: 4 }, plainOwner);
-const NARROW_SOCKET_COLUMNS = narrowing(SOCKET_COLUMNS, { retr: 1, rtt: 2, sendq: 3 }, plainOwner);
-const NARROW_OUTGOING_SOCKET_COLUMNS = narrowing(OUTGOING_SOCKET_COLUMNS, { retr: 1, rtt: 2, sendq: 3 }, plainOwner);
-const NARROW_PEER_GROUP_COLUMNS = narrowing(PEER_GROUP_COLUMNS, { sendq: 1, timewait: 2, estab: 3 }, plainOwner);
+const NARROW_PEER_PORT_COLUMNS = narrowing(PEER_PORT_COLUMNS, { synsent: 1, peers: 2, estab: 3, timewait: 4, process: 5 }, plainOwner);
+const NARROW_SOCKET_COLUMNS = narrowing(SOCKET_COLUMNS, { retr: 1, rtt: 2, sendq: 3, recvq: 4, process: 5 }, plainOwner);
+const NARROW_OUTGOING_SOCKET_COLUMNS = narrowing(OUTGOING_SOCKET_COLUMNS, { retr: 1, rtt: 2, sendq: 3, recvq: 4, process: 5 }, plainOwner);
+const NARROW_PEER_GROUP_COLUMNS = narrowing(PEER_GROUP_COLUMNS, { sendq: 1, timewait: 2, estab: 3, recvq: 4 }, plainOwner);
 
 /** The ports view: local ports, or outgoing connections by peer port (Tab). */
 export function portsTableModel(tables: PortTables, state: UiState): TableModel<PortRow> | TableModel<PeerPortRow> {
