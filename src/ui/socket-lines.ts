@@ -4,7 +4,7 @@ import { escapeControl } from '../model/escape.js';
 // The [read as ..., for ...] label: inspect-options labels its readings the same way.
 import { readingLabel } from '../knowledge/interpret-options-report.js';
 import type { AttributionInfo, SourceName } from '../model/snapshot.js';
-import { hiddenOwnerUid, localOwnerView } from '../model/owner.js';
+import { hiddenOwnerUid, localOwnerView, uidHidden } from '../model/owner.js';
 import { formatEndpoint, type Socket } from '../model/socket.js';
 import type { PanelLine } from './components/TextPanel.js';
 import { fmtBitRate } from '../advise/format.js';
@@ -65,6 +65,16 @@ export function noProcessCanHold(s: Pick<Socket, 'state' | 'inode'>): { owner: s
   return undefined;
 }
 
+/**
+ * Whether the user who read a --host's socket sees every process there (root there): its host's last reading
+ * (uidHidden with the socket's host asks hostSeesAll), or with one --host every host read so far as root
+ * (localOwnerView().complete). The process line said "another user's process without root" to a root ssh user.
+ */
+function remoteSeesAll(s: Socket): boolean {
+  if (s.host !== undefined) return !uidHidden(0, { viewerUid: undefined }, s.host);
+  return localOwnerView().complete === true;
+}
+
 /** Why a socket has no owner, truly: not looked up yet, or looked up and not found. */
 function noOwner(s: Socket, c: SocketLinesContext): string {
   // TIME_WAIT and inode 0: no process can hold it, whatever the snapshot looked up.
@@ -81,6 +91,9 @@ function noOwner(s: Socket, c: SocketLinesContext): string {
   // As root every process's fds were read: "without root" is not the reason (the fd flags and options say the same).
   if (!remote && localOwnerView().viewerUid === 0)
     return 'not found, with every process read as root (a kernel socket, a process in another PID namespace, or closed since the snapshot)';
+  // A --host read by root there (its ss -p sees every process): nor is it the reason there.
+  if (remote && remoteSeesAll(s))
+    return 'not found, with every process read as root there (a kernel socket, a process in another PID namespace, or closed since the snapshot)';
   return "unknown (not attributed: another user's process without root, or a kernel socket)";
 }
 
