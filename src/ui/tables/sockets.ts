@@ -181,7 +181,11 @@ export function socketExactTerms(r: SocketRow): { peer: ParsedTerm<PeerQuery> } 
 
 export function socketSearchTerms(r: SocketRow): string[] {
   const s = r.socket;
-  const terms = [peerCell(s), formatEndpoint(s.local, s.protocol), stateLabel(s), s.protocol];
+  // Endpoints as shown (escaped: `\u202ekcos.sock`, what a reader types from the screen) and as the system gave
+  // them (a pasted raw character): the local path was searched raw only, the escaped text found 0 of 2.
+  const local = formatEndpoint(s.local, s.protocol);
+  const rawPeer = s.protocol === 'unix' ? s.peer.address : formatEndpoint(s.peer);
+  const terms = [...nameTerms(peerCell(s), rawPeer), ...nameTerms(escapeControl(local), local), stateLabel(s), s.protocol];
   for (const p of s.processes) terms.push(...nameTerms(escapeControl(p.name), p.name), String(p.pid));
   return terms;
 }
