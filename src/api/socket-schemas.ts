@@ -55,6 +55,7 @@ export const SocketSchema = z.object({
       lastAckMs: z.number().optional(),
       rcvSpace: z.number().optional(),
       sndWnd: z.number().optional(),
+      rcvOoopack: z.number().optional(),
       sndWscale: z.number().optional(),
       rcvWscale: z.number().optional(),
       windowScaling: z.boolean().optional(),

@@ -21,8 +21,9 @@ export interface TcpFacts {
   /** tcpi_reordering. */
   reordering?: number;
   /**
-   * tcpi_rcv_ooopack: packets that arrived out of order (getsockopt's struct tcp_info; the kernel view's lacks it).
-   * tcp_data_queue_ofo counts each, and since Linux 6.16 grows the receive buffer there (tcp_rcvbuf_grow).
+   * tcpi_rcv_ooopack: packets that arrived out of order (getsockopt's struct tcp_info, and the kernel view's: netlink
+   * always, ss when it prints snd_wnd). tcp_data_queue_ofo counts each, and since Linux 6.16 grows the receive buffer
+   * there (tcp_rcvbuf_grow).
    */
   rcvOoopack?: number;
 }
@@ -33,6 +34,8 @@ export interface BufferContext {
   sysctls: Sysctls;
   extraSysctls: Record<string, string | null>;
   tcp?: TcpFacts;
+  /** The kernel release (uname -r, InspectResult.kernel): whether packets out of order grow the receive buffer (6.16+). */
+  kernel?: string;
   /** The other values read (SO_RCVLOWAT, read along with SO_RCVBUF: getsockopt-options.ts DEPENDS_ON). */
   values?: Record<string, unknown>;
 }
@@ -107,26 +110,41 @@ function proofOfLock(kind: 'rcv' | 'snd', v: number, cap: number, c: BufferConte
  * every packet queued out of order (to 2 * rcv_space plus the out-of-order span), before any of those bytes count in
  * tcpi_bytes_received, which counts in-order data only: measured on 6.18 (review s23 dB #1), one segment dropped and
  * the next ones queued out of order gave rb 84316 with bytes_received 1, rcv_space 14480, rcv_ooopack 33. So only
- * tcpi_rcv_ooopack 0 (read with getsockopt TCP_INFO; the kernel view's tcp_info lacks it) rules that growth out. The
+ * tcpi_rcv_ooopack 0 (getsockopt TCP_INFO, or the kernel view's tcp_info) rules that growth out, or a kernel before 6.16. The
  * other growth, tcp_clamp_window, needs the unread data's memory to reach the buffer, which the window the buffer
  * advertises keeps the sender from. The lock setsockopt sets (SOCK_RCVBUF_LOCK) is shown by neither getsockopt nor sock_diag.
  */
-function tooLittleReceived(t: TcpFacts | undefined): string | undefined {
+function tooLittleReceived(t: TcpFacts | undefined, kernel: string | undefined): string | undefined {
   const received = t?.bytesReceived;
-  if (received === undefined || t?.rcvOoopack !== 0) return undefined;
+  const ofo = ofoGrows(kernel);
+  if (received === undefined || (ofo && t?.rcvOoopack !== 0)) return undefined;
   // Nothing in order and nothing out of order: no data at all.
-  if (received === 0) return 'the connection has received no data, so autotuning has not grown it: ';
-  const noOoo = 'and no packet arrived out of order (tcp_info rcv_ooopack 0; Linux 6.16 and later grow the buffer for those)';
+  if (received === 0 && ofo) return 'the connection has received no data, so autotuning has not grown it: ';
+  const noOoo = ofo
+    ? 'and no packet arrived out of order (tcp_info rcv_ooopack 0; Linux 6.16 and later grow the buffer for those)'
+    : `and Linux ${kernel!.split('-')[0]} (before 6.16) does not grow it for packets out of order`;
+  if (received === 0) return `the connection has received no data in order, ${noOoo}, so autotuning has not grown it: `;
   const space = t?.rcvSpace;
   if (space === undefined || received >= space) return undefined;
   return `the connection has received ${received < 1024 ? `${received} byte${received === 1 ? '' : 's'}` : fmtBytes(received)} in all, less than the ${fmtBytes(space)} the application must read within one round trip before autotuning grows the buffer (tcp_info rcv_space), ${noOoo}, so autotuning has not grown it: `;
 }
 
 /** Packets out of order on a connection that read too little for tcp_rcv_space_adjust: the growth that explains the buffer. */
-function grownOutOfOrder(t: TcpFacts | undefined): string {
+function grownOutOfOrder(t: TcpFacts | undefined, kernel: string | undefined): string {
   const n = t?.rcvOoopack;
-  if (!n || t?.bytesReceived === undefined || t.rcvSpace === undefined || t.bytesReceived >= t.rcvSpace) return '';
+  if (!n || !ofoGrows(kernel) || t?.bytesReceived === undefined || t.rcvSpace === undefined || t.bytesReceived >= t.rcvSpace) return '';
   return ` as ${n} packet${n === 1 ? '' : 's'} arrived out of order (tcp_info rcv_ooopack; Linux 6.16 and later grow the buffer then, before the application reads)`;
+}
+
+/**
+ * Whether tcp_data_queue_ofo grows the receive buffer on this kernel (tcp_rcvbuf_grow, Linux 6.16 and later): false
+ * only for a release known to be older; an unknown one ('' or unparsable) may.
+ */
+export function ofoGrows(kernel: string | undefined): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(kernel ?? '');
+  if (!m) return true;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 6 || (major === 6 && minor >= 16);
 }
 
 /**
@@ -210,7 +228,7 @@ export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext):
     }
     if (kind === 'rcv' && v % 2 === 1) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}): setsockopt gives even sizes` };
     // Too little received for autotuning: setsockopt, SO_RCVLOWAT or the default at creation made it.
-    const tooLittle = kind === 'rcv' ? tooLittleReceived(c.tcp) : undefined;
+    const tooLittle = kind === 'rcv' ? tooLittleReceived(c.tcp, c.kernel) : undefined;
     if (tooLittle && v !== def) return setOrOld(tooLittle);
     // Nothing sent: tcp_sndbuf_expand raised it at most to unsent.max.
     const unsent = kind === 'snd' ? unsentSndbufMax(c) : undefined;
@@ -218,7 +236,7 @@ export function bufferVerdict(kind: 'rcv' | 'snd', v: number, c: BufferContext):
       return setOrOld(`the connection has sent nothing, and until data is acknowledged autotuning raises a send buffer to at most ${fmtBytes(unsent.max)} (tcp_sndbuf_expand: 3 times max(10, cwnd ${unsent.cwnd}, reordering + 1) segments of at most ${fmtBytes(PER_MSS_MAX)}): `);
     if (v === def) return theDefault;
     if (byForce) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)}), or fixed with ${force} (needs CAP_NET_ADMIN; autotuning off): ${opt} cannot ask for more than ${maxName}=${fmtBytes(coreMax)}, and the value alone cannot tell which` };
-    if (v > def) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)})${kind === 'rcv' ? grownOutOfOrder(c.tcp) : ''}, ${either}` };
+    if (v > def) return { meaning: `${base}; grown by autotuning from ${fmtBytes(def)} (limit ${fmtBytes(max)})${kind === 'rcv' ? grownOutOfOrder(c.tcp, c.kernel) : ''}, ${either}` };
     return { meaning: `${base}; differs from the default ${fmtBytes(def)}` };
   }
   if (coreDef !== null) {

@@ -18,7 +18,9 @@ export interface InspectionLike {
   extraSysctls: Record<string, string | null>;
   fdFlags: { info?: { nonblock: boolean } };
   /** The collector's tcp_info, used when TCP_INFO was not read with getsockopt (the fallback). */
-  kernelView?: { tcpInfo?: { rcvSpace?: number; mss?: number; cwnd?: number; bytesReceived?: number; bytesAcked?: number; bytesSent?: number } };
+  kernelView?: { tcpInfo?: { rcvSpace?: number; mss?: number; cwnd?: number; bytesReceived?: number; bytesAcked?: number; bytesSent?: number; rcvOoopack?: number } };
+  /** The kernel release (uname -r): what some verdicts depend on (OptionContext.kernel). */
+  kernel?: string;
   /** struct tcp_info read with getsockopt, also when TCP_INFO was not asked for (read along for SO_RCVBUF's verdict, not shown). */
   tcpInfo?: unknown;
   /** The IPv4 listeners on the port of a [::] listener, when looked up (OptionContext.ipv4Listeners). */
@@ -51,7 +53,7 @@ function tcpFacts(info: unknown, view: NonNullable<InspectionLike['kernelView']>
     const t = info as { rcvSpace: number; sndMss: number; pmtu: number; sndCwnd?: number; reordering?: number; bytesReceived?: number; bytesAcked?: number; bytesSent?: number; rcvOoopack?: number };
     return { rcvSpace: t.rcvSpace, sndMss: t.sndMss, pmtu: t.pmtu, sndCwnd: t.sndCwnd, reordering: t.reordering, bytesReceived: t.bytesReceived, bytesAcked: t.bytesAcked, bytesSent: t.bytesSent, rcvOoopack: t.rcvOoopack };
   }
-  if (view) return { rcvSpace: view.rcvSpace, sndMss: view.mss, sndCwnd: view.cwnd, bytesReceived: view.bytesReceived, bytesAcked: view.bytesAcked, bytesSent: view.bytesSent };
+  if (view) return { rcvSpace: view.rcvSpace, sndMss: view.mss, sndCwnd: view.cwnd, bytesReceived: view.bytesReceived, bytesAcked: view.bytesAcked, bytesSent: view.bytesSent, rcvOoopack: view.rcvOoopack };
   return undefined;
 }
 
@@ -77,7 +79,7 @@ function setOnlyNote(o: { name: string; value?: unknown; missing?: string }): st
 export function buildOptionsReport(r: InspectionLike): { rows: OptionReportRow[]; unusual: string[] } {
   const values: Record<string, unknown> = {};
   for (const o of r.options) if (o.value !== undefined) values[o.name] = o.value;
-  const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock, tcp: tcpFacts(values.TCP_INFO ?? r.tcpInfo, r.kernelView?.tcpInfo), ...(r.ipv4Listeners ? { ipv4Listeners: r.ipv4Listeners } : {}) };
+  const ctx: OptionContext = { ...r.socket, sysctls: r.sysctls, extraSysctls: r.extraSysctls, values, nonblock: r.fdFlags.info?.nonblock, tcp: tcpFacts(values.TCP_INFO ?? r.tcpInfo, r.kernelView?.tcpInfo), kernel: r.kernel, ...(r.ipv4Listeners ? { ipv4Listeners: r.ipv4Listeners } : {}) };
   const rows = r.options.map((o): OptionReportRow => {
     // The option actually read (IPV6_UNICAST_HOPS for IP_TTL on an AF_INET6 socket) has its own default.
     const i = interpretOption(o.name, o.value, o.readAs ? { ...ctx, readAs: o.readAs } : ctx);

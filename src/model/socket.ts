@@ -113,6 +113,11 @@ export interface TcpInfo {
    * 0 (or less than one segment) is a window the peer shut. Absent where the source does not tell.
    */
   sndWnd?: number;
+  /**
+   * Packets that arrived out of order (tcpi_rcv_ooopack, Linux 5.4+; netlink, and ss: its rcv_ooopack, printed only
+   * when not 0). Absent where the source does not tell.
+   */
+  rcvOoopack?: number;
   sndWscale?: number;
   rcvWscale?: number;
   /**

@@ -180,6 +180,7 @@ const CONGESTION = new Set(['cubic', 'reno', 'bbr', 'bbr2', 'bbr3', 'dctcp', 've
 function parseTcpInfo(tokens: string[], from: number): TcpInfo | undefined {
   const info: TcpInfo = {};
   let any = false;
+  let sndWndShown = false;
   for (let i = from; i < tokens.length; i++) {
     const t = tokens[i];
     const c = t.indexOf(':');
@@ -255,6 +256,12 @@ function parseTcpInfo(tokens: string[], from: number): TcpInfo | undefined {
       case 'rcv_space':
         info.rcvSpace = Number(v);
         break;
+      case 'rcv_ooopack':
+        info.rcvOoopack = Number(v);
+        break;
+      case 'snd_wnd':
+        sndWndShown = true;
+        break;
       case 'wscale': {
         const [snd, rcv] = v.split(',');
         info.sndWscale = Number(snd);
@@ -271,6 +278,9 @@ function parseTcpInfo(tokens: string[], from: number): TcpInfo | undefined {
     info.rcvWscale = 0;
     info.windowScaling = false;
   }
+  // ss prints rcv_ooopack only when not 0, and only a version that knows it (iproute2 5.4, with snd_wnd, which it
+  // prints when not 0 too): with snd_wnd shown and no rcv_ooopack, none arrived out of order.
+  if (info.rcvOoopack === undefined && sndWndShown) info.rcvOoopack = 0;
   // ss prints app_limited only when tcpi_delivery_rate_app_limited is set: a rate without it was not.
   if (info.deliveryRate !== undefined && info.deliveryRateAppLimited === undefined) info.deliveryRateAppLimited = false;
   if (any && info.totalRetrans === undefined) {

@@ -211,7 +211,7 @@ test('IPv6: compression, ::1, ::, IPv4-mapped shown as IPv4, link-local scope fr
 });
 
 test('tcp_info: full struct, congestion name, skmeminfo; ssthresh hidden when "infinite"', () => {
-  const info = tcpInfo(232, { options: 7, wscale: 0x79, rto: 204000, sndMss: 1448, retrans: 2, rtt: 1234, rttvar: 600, sndSsthresh: 0x7fffffff, sndCwnd: 10, totalRetrans: 9, bytesAcked: 2 ** 40, bytesReceived: 77, deliveryRate: 125000, busyTime: 5, rwndLimited: 6, sndbufLimited: 7, bytesSent: 88, rcvSpace: 65483, lastDataSent: 11, lastDataRecv: 12, lastAckRecv: 13, sndWnd: 64240 });
+  const info = tcpInfo(232, { options: 7, wscale: 0x79, rto: 204000, sndMss: 1448, retrans: 2, rtt: 1234, rttvar: 600, sndSsthresh: 0x7fffffff, sndCwnd: 10, totalRetrans: 9, bytesAcked: 2 ** 40, bytesReceived: 77, deliveryRate: 125000, busyTime: 5, rwndLimited: 6, sndbufLimited: 7, bytesSent: 88, rcvSpace: 65483, lastDataSent: 11, lastDataRecv: 12, lastAckRecv: 13, rcvOoopack: 3, sndWnd: 64240 });
   const mem = Buffer.alloc(36);
   [1, 2, 3, 4, 5, 6, 7, 8, 9].forEach((v, i) => mem.writeUInt32LE(v, i * 4));
   const m = nlmsg(SOCK_DIAG_BY_FAMILY, diagMsg({ attrs: [attr(INET_DIAG_SKMEMINFO, mem), attr(INET_DIAG_INFO, info), attr(INET_DIAG_CONG, Buffer.from('cubic\0'))] }));
@@ -239,6 +239,7 @@ test('tcp_info: full struct, congestion name, skmeminfo; ssthresh hidden when "i
     rwndLimitedUs: 6,
     sndbufLimitedUs: 7,
     bytesSent: 88,
+    rcvOoopack: 3,
     sndWnd: 64240,
     congestion: 'cubic',
   });
@@ -296,15 +297,16 @@ test('tcp_info from an older kernel (104 bytes: up to total_retrans) reads what 
 });
 
 test('tcp_info: the whole-struct literal reads the same fields as the field-by-field path of a shorter struct', () => {
-  const fields = { wscale: 0x58, rto: 201000, sndMss: 32768, retrans: 1, rtt: 77, rttvar: 30, sndSsthresh: 40, sndCwnd: 12, totalRetrans: 4, bytesAcked: 3 * 2 ** 33 + 5, bytesReceived: 6, deliveryRate: 7, busyTime: 8, rwndLimited: 9, sndbufLimited: 10, bytesSent: 11, rcvSpace: 12, lastDataSent: 13, lastDataRecv: 14, lastAckRecv: 15, sndWnd: 16 };
+  const fields = { wscale: 0x58, rto: 201000, sndMss: 32768, retrans: 1, rtt: 77, rttvar: 30, sndSsthresh: 40, sndCwnd: 12, totalRetrans: 4, bytesAcked: 3 * 2 ** 33 + 5, bytesReceived: 6, deliveryRate: 7, busyTime: 8, rwndLimited: 9, sndbufLimited: 10, bytesSent: 11, rcvSpace: 12, lastDataSent: 13, lastDataRecv: 14, lastAckRecv: 15, rcvOoopack: 17, sndWnd: 16 };
   const parse = (len: number) => {
     const m = nlmsg(SOCK_DIAG_BY_FAMILY, diagMsg({ attrs: [attr(INET_DIAG_INFO, tcpInfo(232, fields).subarray(0, len))] }));
     return parseInetDiagMsg(m, 16, m.length - 16, { protocol: 'tcp' })!.tcpInfo!;
   };
   const whole = parse(232);
-  // 207 bytes: everything but bytes_sent (200..208) and snd_wnd (228..232), read field by field.
-  const { bytesSent, sndWnd, ...rest } = whole;
+  // 207 bytes: everything but bytes_sent (200..208), rcv_ooopack (224..228) and snd_wnd (228..232), read field by field.
+  const { bytesSent, rcvOoopack, sndWnd, ...rest } = whole;
   assert.equal(bytesSent, 11);
+  assert.equal(rcvOoopack, 17);
   assert.equal(sndWnd, 16);
   assert.deepStrictEqual(parse(207), rest);
   assert.equal(whole.ssthresh, 40);
