@@ -132,9 +132,52 @@ function datagramKind(c: OptionContext): string {
   if (c.family === 'unix') return 'datagrams (unix datagram)';
   if (c.family === 'inet' || c.family === 'inet6') return c.protocol === 'udp' ? 'datagrams (UDP)' : 'datagrams';
   const domain = domainOf(c);
-  if (domain === 16) return 'netlink messages (SOCK_DGRAM and SOCK_RAW are the same for netlink)';
+  if (domain === 16) return NETLINK_MESSAGES;
   if (domain === 17) return 'link-layer frames without their link-layer header (the kernel adds and strips it)';
-  return 'datagrams';
+  if (domain === AF_VSOCK) return 'datagrams (vsock: between a virtual machine and its host)';
+  return domain === undefined ? 'datagrams' : `datagrams (family ${domain})`;
+}
+
+const NETLINK_MESSAGES = 'netlink messages (SOCK_DGRAM and SOCK_RAW are the same for netlink)';
+const AF_VSOCK = 40;
+
+/**
+ * What SO_TYPE means for this socket's family (review s23 dD #5: an AF_VSOCK stream read 'a byte stream (TCP or unix
+ * stream)'): each type names what it is in that family; a family not known here is named by its number.
+ */
+function typeKind(v: number, c: OptionContext): string {
+  const domain = domainOf(c);
+  const ip = c.family === 'inet' || c.family === 'inet6' || domain === 2 || domain === 10;
+  const unix = c.family === 'unix' || domain === 1;
+  const other = domain === AF_VSOCK ? 'vsock: between a virtual machine and its host' : domain !== undefined ? `family ${domain}` : undefined;
+  switch (v) {
+    case 1: {
+      if (ip) return protocolOf(c) === 262 ? 'a byte stream (Multipath TCP)' : protocolOf(c) === 132 ? 'a one-to-one SCTP association (messages kept apart)' : 'a byte stream (TCP)';
+      if (unix) return 'a byte stream (unix stream)';
+      return other ? `a byte stream (${other})` : 'a byte stream';
+    }
+    case 2:
+      return datagramKind(c);
+    case 3:
+      if (domain === 16) return NETLINK_MESSAGES;
+      if (domain === 17) return 'whole link-layer frames, header included';
+      if (ip) {
+        const pr = protocolOf(c);
+        return `raw IP packets (${pr === undefined ? 'protocol unknown' : (protocolName(pr, c) ?? `protocol ${pr}`)}; no ports)`;
+      }
+      return other ? `raw (${other})` : 'raw';
+    case 4:
+      return 'reliably delivered messages (SOCK_RDM: TIPC, RDS)';
+    case 5: {
+      if (ip) return 'one-to-many SCTP associations (messages kept apart)';
+      if (unix) return 'records over a connection, their boundaries kept (unix seqpacket)';
+      return other ? `records over a connection, their boundaries kept (${other})` : 'records over a connection, their boundaries kept';
+    }
+    case 10:
+      return 'link-layer frames through the obsolete SOCK_PACKET interface (AF_PACKET replaces it)';
+    default:
+      return `socket type ${TYPES[v] ?? v}`;
+  }
 }
 
 /** A raw IP socket, or a socket of another family (AF_PACKET, AF_NETLINK): no ports, no TCP/UDP semantics. */
@@ -273,7 +316,7 @@ function meaningOf(name: string, v: unknown, c: OptionContext): { meaning: strin
   const unix = c.family === 'unix';
   switch (name) {
     case 'SO_TYPE':
-      return { meaning: v === 2 ? datagramKind(c) : v === 1 ? 'a byte stream (TCP or unix stream)' : `socket type ${TYPES[v as number] ?? v}` };
+      return { meaning: typeKind(v as number, c) };
     case 'SO_DOMAIN':
       return { meaning: v === 10 ? 'IPv6 socket (may also carry IPv4 unless IPV6_V6ONLY)' : v === 2 ? 'IPv4 socket' : v === 1 ? 'unix domain socket' : v === 16 ? 'netlink socket: talks to the kernel (routes, addresses, socket dumps...), no network traffic' : v === 17 ? 'packet socket: sends and receives whole link-layer frames (tcpdump, DHCP clients)' : `family ${v}` };
     case 'SO_PROTOCOL':
