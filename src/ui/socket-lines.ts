@@ -159,8 +159,11 @@ export function socketLines(s: Socket, details: SocketDetails | undefined, opts:
   out.push(kv('peer', escapeControl(formatEndpoint(s.peer, s.protocol))));
   // A connected unix socket's other end is mostly unnamed (`*`): its inode is the only link to it (ss -x's last column).
   if (s.protocol === 'unix' && s.peerInode !== undefined) out.push(kv('peer inode', s.peerInode));
-  out.push(kv(s.state === 'LISTEN' ? 'accept queue (Recv-Q)' : 'Recv-Q', s.recvQUnknown ? 'unknown (this source cannot see it)' : s.recvQ));
-  out.push(kv(s.state === 'LISTEN' ? 'backlog (Send-Q)' : 'Send-Q', s.sendQUnknown ? 'unknown (this source cannot see it)' : s.sendQ));
+  // A listener's are connection counts; any other socket's are bytes: exact, and in the monitor's one byte form
+  // (the port view's cell reads `3.6 MiB` beside a raw `3782144` here before).
+  const queue = (n: number) => (s.state === 'LISTEN' ? n : n < 1024 ? `${n} B` : `${n} B (${bytes(n)})`);
+  out.push(kv(s.state === 'LISTEN' ? 'accept queue (Recv-Q)' : 'Recv-Q', s.recvQUnknown ? 'unknown (this source cannot see it)' : queue(s.recvQ)));
+  out.push(kv(s.state === 'LISTEN' ? 'backlog (Send-Q)' : 'Send-Q', s.sendQUnknown ? 'unknown (this source cannot see it)' : queue(s.sendQ)));
   out.push(kv('timer', timerLabel(s)));
   out.push(kv('uid', s.uid));
   out.push(kv('inode', s.inode));

@@ -105,8 +105,12 @@ describe('byte figures in one base (1024) in every view (netns)', { skip: tmuxSk
     await until((s) => s.includes('filter "ESTAB"') && !s.includes('Enter keep'), 'the filtered table');
     tmux('send-keys', '-t', session, 'Enter');
     const socketView = await until((x) => /^SOCKET tcp/m.test(x) && /send: used \/ buffer/.test(x), 'the socket view');
-    const sendQ = Number(/^\s*Send-Q\s+(\d+)$/m.exec(socketView)![1]);
+    // Exact and in the monitor's byte form (review s23 #6: the raw count stood beside a cell in MiB).
+    const sendQLine = /^\s*Send-Q\s+(\d+) B \((.+)\)$/m.exec(socketView);
+    assert.ok(sendQLine, socketView);
+    const sendQ = Number(sendQLine[1]);
     assert.ok(sendQ >= 10_000, socketView);
+    assert.equal(sendQLine[2], bytes(sendQ), socketView);
     // The cell was read a moment before: the queue is still (the client never reads).
     assert.equal(full, bytes(sendQ), socketView);
     for (const key of ['receive: used / buffer', 'send: used / buffer']) {
