@@ -80,7 +80,9 @@ describe('narrower than 80 columns: columns go, no number is cut (netns)', { ski
 
       // The port view: its socket rows keep the pid whole and end on a whole cell too.
       tmux('send-keys', '-t', session, 'Enter');
-      const v = await until((x) => /PORT 8080: SOCKETS/.test(x) && /ESTAB/.test(x) && x.includes(`/${pid}`), 'the port view with its owners');
+      // Every row's owner looked up (the connection's comes with a refresh after the drill: `?` until then).
+      const owned = (x: string) => x.split('\n').filter((l) => /LISTEN|ESTAB/.test(l) && !l.includes('STATE')).every((l) => l.includes(`/${pid}`));
+      const v = await until((x) => /PORT 8080: SOCKETS/.test(x) && /ESTAB/.test(x) && owned(x), 'the port view with its owners');
       const rows = v.split('\n').filter((l) => /LISTEN|ESTAB/.test(l) && !l.includes('STATE'));
       assert.ok(rows.length >= 2, v);
       for (const l of rows) assert.match(l, new RegExp(`/${pid}\\s*$`), `the pid whole at the row's end:\n${v}`);
