@@ -2,6 +2,7 @@
 // addresses); the test deletes it in its teardown with deleteNetns. Needs root and iproute2 (as in CI).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 /** Creates namespace `ns` and runs each `ip -n ns ARGS` in it (lo is set up first); fails the test on any error. */
 export function createNetns(ns: string, ipCommands: readonly (readonly string[])[] = []): void {
@@ -97,4 +98,24 @@ export function routedNetns(c: string, r: string, s: string, tag: string): void 
   ip('-n', s, '-6', 'route', 'add', 'default', 'via', 'fd78::fe');
   ip('netns', 'exec', r, 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1');
   for (const ns of [r, s]) ip('netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.icmp_ratelimit=0', 'net.ipv6.icmp.ratelimit=0');
+}
+
+/**
+ * A python3 `script` (sys.argv[1:] = `args`) in namespace `ns` with stdin a pipe, for a test that keeps it until its
+ * end (stopNetnsScript): resolves with the process and the first line it prints once its sockets are ready; rejects
+ * if it exits before.
+ */
+export async function netnsScript(ns: string, script: string, args: readonly string[] = []): Promise<{ proc: ChildProcess; line: string }> {
+  const proc = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((res, rej) => {
+    createInterface({ input: proc.stdout! }).once('line', res);
+    proc.once('exit', (code) => rej(new Error(`holder exited ${code}`)));
+  });
+  return { proc, line };
+}
+
+/** Ends a netnsScript process: its stdin closed (the scripts exit on EOF), then SIGKILL. */
+export function stopNetnsScript(proc: ChildProcess | undefined): void {
+  proc?.stdin?.end();
+  proc?.kill('SIGKILL');
 }

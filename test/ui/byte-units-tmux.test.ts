@@ -5,12 +5,11 @@
 // bin/sockscope in tmux, in a network namespace of its own: a UDP socket holding unread datagrams, and a TCP
 // connection whose server side has sent until its buffer is full to a client that never reads.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { bytes } from '../../src/ui/format.js';
-import { createNetns, deleteNetns } from '../helpers/netns.js';
+import { createNetns, deleteNetns, netnsScript, stopNetnsScript } from '../helpers/netns.js';
 import { hasTmux, ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
 const NS = `sockscope-units-${process.pid}`;
@@ -46,17 +45,12 @@ describe('byte figures in one base (1024) in every view (netns)', { skip: tmuxSk
     assert.ok(hasTmux, 'tmux is required for this test');
     assert.ok(existsSync(`${ROOT}dist/cli.js`), 'dist/cli.js missing: run npm run build');
     createNetns(NS);
-    holder = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', HOLDER], { stdio: ['pipe', 'pipe', 'inherit'] });
-    await new Promise<void>((res, rej) => {
-      createInterface({ input: holder!.stdout! }).once('line', () => res());
-      holder!.once('exit', (code) => rej(new Error(`holder exited ${code}`)));
-    });
+    holder = (await netnsScript(NS, HOLDER)).proc;
   });
 
   after(() => {
     tmux('kill-server');
-    holder?.stdin?.end();
-    holder?.kill('SIGKILL');
+    stopNetnsScript(holder);
     deleteNetns(NS);
   });
 

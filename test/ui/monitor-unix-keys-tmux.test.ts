@@ -9,11 +9,10 @@
 // 4. the socket view of a connected unix socket showed `peer *` and not the peer's inode (ss -x's last column);
 // 5. started with --udp, `t` showed every TCP row with an empty TREND though TCP was collected all along.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { createNetns, deleteNetns } from '../helpers/netns.js';
+import { createNetns, deleteNetns, netnsScript, stopNetnsScript } from '../helpers/netns.js';
 import { hasTmux, ROOT, sleep, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
 const NS = `sockscope-ukeys-${process.pid}`;
@@ -51,17 +50,14 @@ describe('monitor keys, unix rows and trends in a real terminal (netns)', { skip
     assert.ok(existsSync(`${ROOT}dist/cli.js`), 'dist/cli.js missing: run npm run build');
     createNetns(NS);
     dir = mkdtempSync('/tmp/sockscope-unixkeys-');
-    holder = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', HOLDER, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
-    peerInode = await new Promise<number>((res, rej) => {
-      createInterface({ input: holder!.stdout! }).once('line', (l) => res((JSON.parse(l) as { peer: number }).peer));
-      holder!.once('exit', (code) => rej(new Error(`holder exited ${code}`)));
-    });
+    const started = await netnsScript(NS, HOLDER, [dir]);
+    holder = started.proc;
+    peerInode = (JSON.parse(started.line) as { peer: number }).peer;
   });
 
   after(() => {
     tmux('kill-server');
-    holder?.stdin?.end();
-    holder?.kill('SIGKILL');
+    stopNetnsScript(holder);
     deleteNetns(NS);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

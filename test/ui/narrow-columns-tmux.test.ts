@@ -5,11 +5,10 @@
 // The built bin/sockscope in tmux, in a network namespace of its own: a listener on 8080 held by a process with a
 // long name, with a connection.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { createNetns, deleteNetns } from '../helpers/netns.js';
+import { createNetns, deleteNetns, netnsScript, stopNetnsScript } from '../helpers/netns.js';
 import { hasTmux, ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
 const NS = `sockscope-narrow-${process.pid}`;
@@ -39,17 +38,14 @@ describe('narrower than 80 columns: columns go, no number is cut (netns)', { ski
     assert.ok(hasTmux, 'tmux is required for this test');
     assert.ok(existsSync(`${ROOT}dist/cli.js`), 'dist/cli.js missing: run npm run build');
     createNetns(NS);
-    holder = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', HOLDER], { stdio: ['pipe', 'pipe', 'inherit'] });
-    pid = await new Promise<number>((res, rej) => {
-      createInterface({ input: holder!.stdout! }).once('line', (l) => res(Number(l)));
-      holder!.once('exit', (code) => rej(new Error(`holder exited ${code}`)));
-    });
+    const started = await netnsScript(NS, HOLDER);
+    holder = started.proc;
+    pid = Number(started.line);
   });
 
   after(() => {
     tmux('kill-server');
-    holder?.stdin?.end();
-    holder?.kill('SIGKILL');
+    stopNetnsScript(holder);
     deleteNetns(NS);
   });
 

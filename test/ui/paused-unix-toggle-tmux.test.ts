@@ -5,11 +5,10 @@
 // Space resumes, and resuming lists them. The built bin/sockscope in tmux, in a network namespace of its own holding
 // real unix sockets (a listener, a connected pair) and a TCP listener.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { createNetns, deleteNetns } from '../helpers/netns.js';
+import { createNetns, deleteNetns, netnsScript, stopNetnsScript } from '../helpers/netns.js';
 import { hasTmux, ROOT, sleep, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
 const NS = `sockscope-pux-${process.pid}`;
@@ -44,17 +43,12 @@ describe('x while paused: unix not collected, not a false 0 (netns)', { skip: tm
     assert.ok(existsSync(`${ROOT}dist/cli.js`), 'dist/cli.js missing: run npm run build');
     createNetns(NS);
     dir = mkdtempSync('/tmp/sockscope-pux-');
-    holder = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', HOLDER, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
-    await new Promise<void>((res, rej) => {
-      createInterface({ input: holder!.stdout! }).once('line', () => res());
-      holder!.once('exit', (code) => rej(new Error(`holder exited ${code}`)));
-    });
+    holder = (await netnsScript(NS, HOLDER, [dir])).proc;
   });
 
   after(() => {
     tmux('kill-server');
-    holder?.stdin?.end();
-    holder?.kill('SIGKILL');
+    stopNetnsScript(holder);
     deleteNetns(NS);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

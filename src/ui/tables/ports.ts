@@ -3,7 +3,7 @@ import type { Severity } from '../../advise/types.js';
 import type { PortSummary } from '../../model/aggregate.js';
 import { escapeControl } from '../../model/escape.js';
 import { localOwnerView } from '../../model/owner.js';
-import { count, fit, fitPathAndOwner, OWNER_UNKNOWN, summaryProcessLabel } from '../format.js';
+import { bytes, count, fit, fitPathAndOwner, OWNER_UNKNOWN, summaryProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import { sparkline } from '../sparkline.js';
 import { nameTerms } from './filter.js';
@@ -71,18 +71,12 @@ export function fullestListener(s: PortSummary): PortSummary['listeners'][number
 }
 
 /**
- * Bytes in a short form for a 9-cell column: "832 B", "7.3 KiB", "208 KiB", "8 MiB". A UDP queue is bytes,
- * so its cell carries the unit: under QUEUE a TCP cell is connections over backlog ("2/511").
+ * Bytes in a short form for a 9-cell column: format.ts bytes(), the monitor's one form for byte figures ("832 B",
+ * "7.3 KiB", "208 KiB", "8 MiB"). A UDP queue is bytes, so its cell carries the unit: under QUEUE a TCP cell is
+ * connections over backlog ("2/511").
  */
 export function queueBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 || v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10)} ${units[i]}`;
+  return bytes(n);
 }
 
 /**
