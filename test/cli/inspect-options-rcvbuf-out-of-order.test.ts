@@ -10,35 +10,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { holderLine, labelledFds } from '../helpers/holder-line.js';
 import { BIN } from '../collect/getsockopt-helpers.js';
+import { HOLDER, SETUP } from './rcvbuf-ofo-scenario.js';
 
-const HOLDER = `
-import socket as S, os, time
-l = S.socket(); l.bind(('127.0.0.1', 7777)); l.listen(8)
-c = S.create_connection(('127.0.0.1', 7777)); a, _ = l.accept()
-c.setsockopt(S.IPPROTO_TCP, S.TCP_NODELAY, 1)
-c.send(b'x'); time.sleep(0.2)
-c.send(b'y' * 100); time.sleep(0.05)
-c.setblocking(False)
-try:
-    c.send(b'z' * 200000)
-except Exception:
-    pass
-l2 = S.socket(); l2.bind(('127.0.0.1', 7778)); l2.listen(8)
-c2 = S.create_connection(('127.0.0.1', 7778)); a2, _ = l2.accept()
-a2.setsockopt(S.SOL_SOCKET, S.SO_RCVBUF, 100000)
-c2.send(b'x')
-time.sleep(1.0)
-print(os.getpid(), f'ofo={a.fileno()}', f'set={a2.fileno()}', flush=True)
-time.sleep(60)`;
-
-// The 100-byte segment (20 + 32 + 100 bytes of IP) to port 7777 and its retransmissions are dropped: what follows it queues out of order.
-const SETUP = [
-  'ip link set lo mtu 1500 up',
-  'sysctl -qw net.ipv4.tcp_rmem="4096 65536 6291456"',
-  'nft add table inet t',
-  "nft 'add chain inet t i { type filter hook input priority 0; }'",
-  'nft add rule inet t i tcp dport 7777 ip length 152 drop',
-].join(' && ');
 
 function read(pid: number, fd: number): { rcvbuf: { meaning: string }; info: { rcvOoopack?: number; bytesReceived?: number; rcvSpace: number } } {
   const r = spawnSync('nsenter', [`--net=/proc/${pid}/ns/net`, process.execPath, BIN, 'inspect-options', '--pid', String(pid), '--socket-fd', String(fd), '--options', 'SO_RCVBUF', '--json'], { encoding: 'utf8', timeout: 30_000 });
