@@ -39,7 +39,9 @@ test('in a real bash whose $SHELL names zsh, Tab completes plain names (tmux)', 
       ].join('\n') + '\n',
     );
     // The environment on the command line: tmux's own (-e, the server's) may be put over by its global environment.
-    const env = `SHELL=/usr/bin/zsh PATH='${BIN_DIR}:${process.env.PATH}' HOME='${dir}' INPUTRC=/dev/null`;
+    // HISTFILE: bash writes its history into HOME (the test's directory) as tmux's kill ends it, which raced the rmSync
+    // below (ENOTEMPTY in a CI run).
+    const env = `SHELL=/usr/bin/zsh PATH='${BIN_DIR}:${process.env.PATH}' HOME='${dir}' INPUTRC=/dev/null HISTFILE=/dev/null`;
     const r = tmux('new-session', '-d', '-s', 'sh', '-x', '200', '-y', '50', '-c', dir, `env ${env} bash --noprofile --rcfile '${rc}' -i`);
     assert.equal(r.status, 0, r.stderr);
     const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', 'sh').stdout;
@@ -70,7 +72,7 @@ test('in a real bash whose $SHELL names zsh, Tab completes plain names (tmux)', 
     assert.ok(!/Only sockets whose|:Explain an errno/.test(all), all);
   } finally {
     tmux('kill-server');
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 });
 
