@@ -78,12 +78,10 @@ export function parseTcpInfo(dv: DataView, off: number, len: number, congestion?
   // Appended rather than in the literal: both are often absent (loopback ssthresh is infinite).
   const ssthresh = len >= TCP_INFO_OFFSETS.sndSsthresh + 4 ? dv.getUint32(off + TCP_INFO_OFFSETS.sndSsthresh, true) : SSTHRESH_SHOWN_BELOW;
   if (ssthresh < SSTHRESH_SHOWN_BELOW) info.ssthresh = ssthresh;
-  // tcpi_rcv_ooopack and tcpi_snd_wnd (both Linux 5.4+): only when the kernel sent that far. One read more per
-  // socket for rcv_ooopack, which inspect-options' SO_RCVBUF verdict needs from the kernel view (interpret-option-buffers.ts).
-  if (len >= TCP_INFO_OFFSETS.sndWnd + 4) {
-    info.rcvOoopack = dv.getUint32(off + TCP_INFO_OFFSETS.rcvOoopack, true);
-    info.sndWnd = dv.getUint32(off + TCP_INFO_OFFSETS.sndWnd, true);
-  } else if (len >= TCP_INFO_OFFSETS.rcvOoopack + 4) info.rcvOoopack = dv.getUint32(off + TCP_INFO_OFFSETS.rcvOoopack, true);
+  // tcpi_rcv_ooopack and tcpi_snd_wnd (both Linux 5.4+): each only when the kernel sent that far. rcv_ooopack is
+  // what inspect-options' SO_RCVBUF verdict needs from the kernel view (interpret-option-buffers.ts).
+  if (len >= TCP_INFO_OFFSETS.rcvOoopack + 4) info.rcvOoopack = dv.getUint32(off + TCP_INFO_OFFSETS.rcvOoopack, true);
+  if (len >= TCP_INFO_OFFSETS.sndWnd + 4) info.sndWnd = dv.getUint32(off + TCP_INFO_OFFSETS.sndWnd, true);
   if (congestion !== undefined) info.congestion = congestion;
   return info;
 }
