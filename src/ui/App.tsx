@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType, 
 import type { SocketSource } from '../collect/source.js';
 import { debugLogProblem } from '../collect/debug.js';
 import { collectWithUdpMemory } from '../collect/udp-memory.js';
-import type { Protocol, Socket } from '../model/socket.js';
+import type { Protocol } from '../model/socket.js';
 import { isListener } from '../model/aggregate.js';
 import { FilterBar } from './components/FilterBar.js';
 import { Footer } from './components/Footer.js';
@@ -21,6 +21,7 @@ import { AdviceRunner } from './advice-runner.js';
 import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { useMonitorData, type Advisor } from './hooks/useMonitorData.js';
 import { useSocketDetails } from './hooks/useSocketDetails.js';
+import { useFollowedSocket } from './hooks/useFollowedSocket.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { KeyFeedContext } from './hooks/useKeys.js';
 import { useKeyQueue } from './hooks/useKeyQueue.js';
@@ -38,7 +39,6 @@ import { PortsView } from './views/PortsView.js';
 import { PortView } from './views/PortView.js';
 import { HelpView } from './views/HelpView.js';
 import { SocketView } from './views/SocketView.js';
-import { followSocket } from './identity.js';
 import { hiddenProtocolNote, listenerLines, wizardInitialFor, type WizardInitial } from './view-helpers.js';
 import { CollectedProtocols, showsSame } from './refresh-gate.js';
 
@@ -317,20 +317,7 @@ export function App(props: AppProps) {
 
   // Socket view: the live socket if it is still there, else the last copy seen.
   const socketFrame = view === 'socket' ? (frame as Extract<Frame, { view: 'socket' }>) : undefined;
-  // The last copy found, shown once the socket closes (its last state, queues and timers; the frame's own copy is the
-  // one the view opened with). A ref, not a state update: a dispatch per refresh rendered the whole App twice.
-  const lastSeen = useRef<{ frame: Frame; socket: Socket } | undefined>(undefined);
-  const lastOfFrame = socketFrame && lastSeen.current?.frame === socketFrame ? lastSeen.current.socket : undefined;
-  // Followed by its cookie (or endpoints) when its id changes: a socket its process closes becomes an inode-0 orphan.
-  const liveSocket = useMemo(
-    () => (socketFrame ? followSocket(data.sockets, socketFrame.id, lastOfFrame ?? socketFrame.last) : undefined),
-    // lastOfFrame is read for the socket to follow; the search is made again with each snapshot.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [data.sockets, socketFrame],
-  );
-  if (liveSocket && socketFrame) lastSeen.current = { frame: socketFrame, socket: liveSocket };
-  const shownSocket = liveSocket ?? lastOfFrame ?? socketFrame?.last;
-  const gone = !!socketFrame && !liveSocket && !!data.snapshot;
+  const { shownSocket, gone } = useFollowedSocket(socketFrame, data.sockets, !!data.snapshot);
   // The latest copy: a refresh that brings the owner the view opened without makes the fd flags and options readable.
   const attribution = data.snapshot?.attribution.scope;
   const details = useSocketDetails(inspector, shownSocket, socketFrame?.id, { attribution, paused: state.paused, gone }, { visit: socketFrame, tick: data.snapshot, source: data.snapshot?.source });
