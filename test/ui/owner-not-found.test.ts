@@ -12,7 +12,7 @@ import type { Snapshot } from '../../src/model/snapshot.js';
 import type { Socket } from '../../src/model/socket.js';
 import { socketProcessLabel, summaryProcessLabel } from '../../src/ui/format.js';
 import { freeLowPort } from '../helpers/free-port.js';
-import { hasTmux, ROOT, tmuxServer, until as poll } from '../helpers/tmux.js';
+import { ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
 const sock = (over: Partial<Socket>): Socket =>
   ({
@@ -144,7 +144,7 @@ describe('as root in a PID namespace of its own (unshare -pf --mount-proc)', { s
     assert.match(r.stdout, new RegExp(`^\\s+LISTEN\\s+127\\.0\\.0\\.1:${port}\\s+\\?$`, 'm'), r.stdout);
   });
 
-  it('the monitor: "?" in the home and port views, the notes line says owners were not found', { skip: !hasTmux ? 'tmux is not installed' : false }, async () => {
+  it('the monitor: "?" in the home and port views, the notes line says owners were not found', { skip: tmuxSkip }, async () => {
     const r = tmux('new-session', '-d', '-s', 'mon', '-x', '140', '-y', '30', '-e', 'CI=false', '-c', ROOT, 'unshare', '-pf', '--mount-proc', 'bin/sockscope', '--interval', '500ms');
     assert.equal(r.status, 0, r.stderr);
     await until((s) => / · row \d+\/\d+/.test(s), 'the ports view');
@@ -158,5 +158,26 @@ describe('as root in a PID namespace of its own (unshare -pf --mount-proc)', { s
     s = await until((x) => x.includes(`TCP PORT ${port}: SOCKETS`) && /LISTEN/.test(x), 'the port view');
     s = await until((x) => /LISTEN\s.*\s\?\s*$/m.test(x), 'the listener row with "?"');
     assert.match(s, new RegExp(`listening 127\\.0\\.0\\.1:${port}\\s+accept queue \\d+/\\d+ \\(queued/backlog\\)\\s+\\?`), s);
+  });
+  // Review s23 (monitor) finding 2: as root, the socket view of this listener said `process  unknown (not attributed:
+  // another user's process without root, or a kernel socket)`, telling root to run as root, while the same view's FD
+  // FLAGS and SOCKET OPTIONS said no process was found with every process read as root. The process line now says so
+  // too (socket-lines.ts noOwner, by the viewer's privilege).
+  it('the socket view: the process line says no process was found with every process read as root; never "without root"', { skip: tmuxSkip }, async () => {
+    const r = tmux('new-session', '-d', '-s', 'sv', '-x', '200', '-y', '50', '-e', 'CI=false', '-c', ROOT, 'unshare', '-pf', '--mount-proc', 'bin/sockscope', '--interval', '500ms');
+    assert.equal(r.status, 0, r.stderr);
+    const wait = (pred: (s: string) => boolean, what: string) => poll(() => tmux('capture-pane', '-p', '-t', 'sv').stdout, pred, what);
+    await wait((s) => / · row \d+\/\d+/.test(s), 'the ports view');
+    tmux('send-keys', '-t', 'sv', '/');
+    await wait((s) => s.includes('Enter keep'), 'the filter bar');
+    tmux('send-keys', '-t', 'sv', String(port), 'Enter');
+    await wait((x) => new RegExp(`${port} tcp\\s+\\?\\s`).test(x) && !x.includes('Enter keep'), 'the row with "?"');
+    tmux('send-keys', '-t', 'sv', 'Enter');
+    await wait((x) => x.includes(`TCP PORT ${port}: SOCKETS`) && /LISTEN\s.*\s\?\s*$/m.test(x), 'the port view, its listener with "?"');
+    tmux('send-keys', '-t', 'sv', 'Enter');
+    const s = await wait((x) => /^\s*process\s/m.test(x) && x.includes('every process read as root'), 'the socket view with its fd flags');
+    const processLine = s.split('\n').find((l) => /^\s*process\s/.test(l)) ?? '';
+    assert.doesNotMatch(s, /without root/, s);
+    assert.match(processLine, /^\s*process\s+not found, with every process read as root \(a kernel socket, a process in another PID namespace/, s);
   });
 });
