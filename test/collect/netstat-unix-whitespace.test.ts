@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPythonHolder } from '../helpers/python-holder.js';
+import { HOST_WIDE_OUTPUT } from '../helpers/run-cli.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
-const netTools = /net-tools/.test(spawnSync('netstat', ['--version'], { encoding: 'utf8' }).stdout ?? '');
+const netTools = /net-tools/.test(spawnSync('netstat', ['--version'], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT }).stdout ?? '');
 
 test('--source netstat: names with a tab or a newline are cut there, and the note says so (any whitespace)', { skip: !netTools && 'net-tools netstat is not installed' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sockscope-ws-'));
@@ -24,7 +25,7 @@ b=socket.socket(socket.AF_UNIX);b.bind(b'\\0${tag}tab\\there');b.listen(1)
 print(json.dumps({}),flush=True)
 sys.stdin.read()`,
   );
-  const r = spawnSync(BIN, ['--source', 'netstat', '--unix', '--json'], { encoding: 'utf8' });
+  const r = spawnSync(BIN, ['--source', 'netstat', '--unix', '--json'], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT });
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout) as { unix: { path: string }[]; notes: string[] };
   const paths = j.unix.map((u) => u.path);

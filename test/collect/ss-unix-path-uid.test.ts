@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { parseSs } from '../../src/parse/ss.js';
 import { startPythonHolder } from '../helpers/python-holder.js';
 import { NOBODY, nobodySkip } from '../helpers/unprivileged.js';
+import { HOST_WIDE_OUTPUT } from '../helpers/run-cli.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 const fx = (name: string) => readFileSync(new URL(`../fixtures/ss/${name}`, import.meta.url), 'utf8');
@@ -41,7 +42,7 @@ interface Listing {
 }
 
 function sockscope(args: string[], asNobody: boolean): string {
-  const r = asNobody ? spawnSync('setpriv', [...NOBODY, '--', 'env', 'HOME=/tmp', BIN, ...args], { encoding: 'utf8', timeout: 60_000 }) : spawnSync(BIN, args, { encoding: 'utf8', timeout: 60_000 });
+  const r = asNobody ? spawnSync('setpriv', [...NOBODY, '--', 'env', 'HOME=/tmp', BIN, ...args], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 60_000 }) : spawnSync(BIN, args, { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }

@@ -19,10 +19,11 @@ import { SsSource } from '../../src/collect/ss.js';
 import { NetstatSource } from '../../src/collect/netstat.js';
 import { escapeControl } from '../../src/model/escape.js';
 import { NON_UTF8_HOLDER as HOLDER } from '../helpers/unix-names.js';
+import { HOST_WIDE_OUTPUT } from '../helpers/run-cli.js';
 
 const CI = process.env.CI === 'true';
 function has(cmd: string, args: string[], expect: RegExp): boolean {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 10_000 });
   return expect.test(`${r.stdout ?? ''}${r.stderr ?? ''}`);
 }
 
@@ -99,7 +100,7 @@ test('the printed table shows the path with \\xff\\xfe escaped, with every sourc
   for (const c of cases) {
     if (c.todo || c.missing || c.label.endsWith('-p')) continue;
     const source = c.label.startsWith('netstat') ? 'netstat' : c.label;
-    const r = spawnSync(process.execPath, [new URL('../../bin/sockscope', import.meta.url).pathname, '--source', source, '--unix'], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [new URL('../../bin/sockscope', import.meta.url).pathname, '--source', source, '--unix'], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 30_000 });
     assert.equal(r.status, 0, `${source}: ${r.stderr}`);
     const line = r.stdout.split('\n').find((l) => l.includes(dir));
     assert.ok(line?.includes(shown), `${source}: ${JSON.stringify(line)}`);

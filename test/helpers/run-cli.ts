@@ -18,3 +18,10 @@ export function runCli(args: string[]): Promise<{ status: number | null; stdout:
     }),
   );
 }
+
+/**
+ * maxBuffer for spawnSync of a command that lists every socket of the host (`--unix --json`): Node's default (1 MiB)
+ * cut the output of a host holding 2,000 unix sockets with exit status 0 (a reviewer's load beside the suite), and
+ * JSON.parse failed on the cut.
+ */
+export const HOST_WIDE_OUTPUT = 256 * 1024 * 1024;

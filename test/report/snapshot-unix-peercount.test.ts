@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPythonHolder } from '../helpers/python-holder.js';
 import { SnapshotReportSchema } from '../../src/report/snapshot-report.js';
+import { HOST_WIDE_OUTPUT } from '../helpers/run-cli.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 
@@ -30,14 +31,14 @@ sys.stdin.read()
 `,
   );
   for (const source of ['netlink', 'procfs']) {
-    const text = spawnSync(BIN, ['--unix', '--source', source], { encoding: 'utf8', timeout: 30_000 });
+    const text = spawnSync(BIN, ['--unix', '--source', source], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 30_000 });
     assert.equal(text.status, 0, text.stderr);
     const row = text.stdout.split('\n').find((l) => l.includes('peers.sock'));
     assert.ok(row, text.stdout);
     const peers = /(\S+)\s*$/.exec(row!)![1];
     assert.equal(peers, '3', `${source}: ${row}`);
 
-    const json = spawnSync(BIN, ['--unix', '--json', '--source', source], { encoding: 'utf8', timeout: 30_000 });
+    const json = spawnSync(BIN, ['--unix', '--json', '--source', source], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 30_000 });
     assert.equal(json.status, 0, json.stderr);
     const doc = SnapshotReportSchema.parse(JSON.parse(json.stdout));
     const u = doc.unix.find((x) => x.path === path);

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { startPythonHolder } from '../helpers/python-holder.js';
 import { NOBODY, nobodySkip } from '../helpers/unprivileged.js';
+import { HOST_WIDE_OUTPUT } from '../helpers/run-cli.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 // nobody may not read root's python (a pyenv under /root): the system one.
@@ -22,7 +23,7 @@ function nobodyHolder<T>(t: { after: (fn: () => void) => void }, script: string)
 }
 
 function asNobody(args: string[]): string {
-  const r = spawnSync('setpriv', [...NOBODY, '--', 'env', 'HOME=/tmp', BIN, ...args], { encoding: 'utf8', timeout: 60_000, cwd: '/' });
+  const r = spawnSync('setpriv', [...NOBODY, '--', 'env', 'HOME=/tmp', BIN, ...args], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 60_000, cwd: '/' });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }

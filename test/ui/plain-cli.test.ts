@@ -5,6 +5,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { HOST_WIDE_OUTPUT } from '../helpers/run-cli.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const bin = `${ROOT}bin/sockscope`;
@@ -12,7 +13,7 @@ const bin = `${ROOT}bin/sockscope`;
 describe('sockscope | cat', () => {
   it('prints one plain table and exits 0 (no escape sequences, no alternate screen)', () => {
     assert.ok(existsSync(`${ROOT}dist/cli.js`), 'dist/cli.js missing: run npm run build');
-    const r = spawnSync(process.execPath, [bin, '--tcp'], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync(process.execPath, [bin, '--tcp'], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^sockscope · /);
     assert.match(r.stdout, /PORT PROTO PROCESS/);
@@ -30,7 +31,7 @@ describe('sockscope | cat', () => {
       [['--interval=-1s'], /--interval must be between 100 ms and 3600 s, got "-1s"/],
       [['--no-tcp', '--no-udp'], /--no-tcp --no-udp leaves no protocol to show/],
     ] as const) {
-      const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 30_000 });
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, re);
       assert.equal(r.stderr.trim().split('\n').length, 1);
@@ -38,13 +39,13 @@ describe('sockscope | cat', () => {
   });
 
   it('works unprivileged (nobody): what it cannot see is said, not fatal', { skip: process.getuid?.() !== 0 ? 'needs root to switch to nobody' : false }, () => {
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /PORT PROTO PROCESS/);
   });
 
   it('--no-tcp starts without TCP (it was accepted and changed nothing)', () => {
-    const r = spawnSync(process.execPath, [bin, '--no-tcp'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [bin, '--no-tcp'], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
     const rows = r.stdout.split('\n').filter((l) => /^\S*\s+\d+ (tcp|udp) /.test(l));
     assert.ok(!rows.some((l) => / tcp /.test(l)), `TCP rows with --no-tcp:\n${r.stdout}`);
@@ -59,7 +60,7 @@ describe('sockscope --json and the plain table when stdout fails', () => {
     it(`${what} > /dev/full: one line naming the cause, exit 1, no stack trace`, () => {
       const full = openSync('/dev/full', 'w');
       try {
-        const r = spawnSync(process.execPath, [bin, '--tcp', ...args], { encoding: 'utf8', timeout: 60_000, env, stdio: ['ignore', full, 'pipe'] });
+        const r = spawnSync(process.execPath, [bin, '--tcp', ...args], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 60_000, env, stdio: ['ignore', full, 'pipe'] });
         assert.equal(r.stderr, 'sockscope: cannot write output: no space left on device\n');
         assert.equal(r.status, 1);
       } finally {
@@ -68,7 +69,7 @@ describe('sockscope --json and the plain table when stdout fails', () => {
     });
 
     it(`${what} | head -c 0 (the reader is gone): nothing on stderr, exit 0`, () => {
-      const r = spawnSync('bash', ['-c', `"$@" | head -c 0; echo "rc=\${PIPESTATUS[0]}"`, 'bash', process.execPath, bin, '--tcp', ...args], { encoding: 'utf8', timeout: 60_000, env });
+      const r = spawnSync('bash', ['-c', `"$@" | head -c 0; echo "rc=\${PIPESTATUS[0]}"`, 'bash', process.execPath, bin, '--tcp', ...args], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 60_000, env });
       assert.equal(r.stderr, '');
       assert.equal(r.stdout, 'rc=0\n');
     });
@@ -90,7 +91,7 @@ describe('unix sockets not collected are not counted as 0 without saying so', ()
         });
       });
       const run = (...args: string[]) => {
-        const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+        const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 60_000 });
         assert.equal(r.status, 0, r.stderr);
         return r.stdout;
       };

@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startPythonHolder } from '../helpers/python-holder.js';
 import { NOBODY, nobodySkip } from '../helpers/unprivileged.js';
+import { HOST_WIDE_OUTPUT } from '../helpers/run-cli.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
-const netTools = /net-tools/.test(spawnSync('netstat', ['--version'], { encoding: 'utf8' }).stdout ?? '');
+const netTools = /net-tools/.test(spawnSync('netstat', ['--version'], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT }).stdout ?? '');
 const SOURCES = ['procfs', 'ss', ...(netTools ? ['netstat'] : [])];
 const TAG = `rv-uidunk-${process.pid}`;
 
@@ -27,8 +28,8 @@ sys.stdin.read()`,
 
 function sockscope(args: string[], asNobody: boolean): string {
   const r = asNobody
-    ? spawnSync('setpriv', [...NOBODY, '--', 'env', 'HOME=/tmp', BIN, ...args], { encoding: 'utf8', timeout: 60_000 })
-    : spawnSync(BIN, args, { encoding: 'utf8', timeout: 60_000 });
+    ? spawnSync('setpriv', [...NOBODY, '--', 'env', 'HOME=/tmp', BIN, ...args], { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 60_000 })
+    : spawnSync(BIN, args, { encoding: 'utf8', maxBuffer: HOST_WIDE_OUTPUT, timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }
