@@ -101,6 +101,8 @@ export const SnapshotReportSchema = z.object({
    */
   unix: z.array(
     z.object({
+      /** Set when several --host are read: the host this socket path is on (rows are per host and path). */
+      host: z.string().optional(),
       path: z.string(),
       states: Counts,
       total: z.number().int(),
@@ -142,15 +144,17 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
   const families = wildcardV6only(sockets);
   const udpIndex = udpListenerSockets(sockets);
   const devices = boundDevices(sockets);
-  // Unix sockets held out of sight whose uid the source cannot tell (procfs, netstat, ss): by path and inode.
+  // Unix sockets held out of sight whose uid the source cannot tell (procfs, netstat, ss): by host and path,
+  // by host and inode (several --host: two hosts' inodes are unrelated).
   const uidUnknownPaths = new Set<string>();
-  const uidUnknownInodes = new Set<number>();
+  const uidUnknownInodes = new Set<string>();
+  const onHost = (host: string | undefined, key: string | number) => (host === undefined ? String(key) : `${host}\u0000${key}`);
   // None when the attribution is complete (unixOwnerUidUnknown is false for every socket then).
   if (keep('unix') && owners.complete !== true) {
     for (const s of sockets) {
       if (!unixOwnerUidUnknown(s, owners, snap.attribution.scope)) continue;
-      uidUnknownPaths.add(s.local.address || '(unnamed)');
-      if (s.inode !== undefined) uidUnknownInodes.add(s.inode);
+      uidUnknownPaths.add(onHost(s.host, s.local.address || '(unnamed)'));
+      if (s.inode !== undefined) uidUnknownInodes.add(onHost(s.host, s.inode));
     }
   }
   // Hidden owners of the sockets whose owners were looked up (--json looks up every socket's: scope 'all'),
@@ -195,17 +199,18 @@ export function buildSnapshotReport(snap: Snapshot, recs: readonly Recommendatio
       sendQ: p.sendQ,
     })),
     outgoing: summarizePeerPorts(outgoingCandidates(sockets, opts.port), ephemeral).map((p) => ({ ...(p.host !== undefined ? { host: p.host } : {}), protocol: p.protocol, peerPort: p.peerPort, states: p.states, total: p.total, peerCount: p.peerCount, processes: p.processes, ...hiddenOf(p) })),
-    unix: summarizeUnix(sockets).map(({ path, summary: p }) => ({
+    unix: summarizeUnix(sockets).map(({ path, host, summary: p }) => ({
+      ...(host !== undefined ? { host } : {}),
       path,
       states: p.states,
       total: p.total,
       listeners: p.listeners.map((l) => {
         const owner = listenerOwner(l, owners, p.host);
-        if (!owner.ownerHidden && l.inode !== undefined && uidUnknownInodes.has(l.inode)) owner.ownerHidden = true;
+        if (!owner.ownerHidden && l.inode !== undefined && uidUnknownInodes.has(onHost(host, l.inode))) owner.ownerHidden = true;
         return { backlog: l.backlog, acceptQueue: l.acceptQueue, processes: l.processes, ...owner };
       }),
       processes: p.processes,
-      ...(uidUnknownPaths.has(path) ? { ownerHidden: true, hiddenOwnerUids: summaryHiddenUids(p, owners, listenersOnly) } : hiddenOf(p)),
+      ...(uidUnknownPaths.has(onHost(host, path)) ? { ownerHidden: true, hiddenOwnerUids: summaryHiddenUids(p, owners, listenersOnly) } : hiddenOf(p)),
       peerCount: p.peerCount,
       recvQ: p.recvQ,
       sendQ: p.sendQ,

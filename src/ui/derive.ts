@@ -34,22 +34,28 @@ export function selectSockets(sockets: readonly Socket[], t: ProtocolToggles, po
 }
 
 /**
- * Unix sockets grouped by their bound path ('(unnamed)' for the rest), shaped like port summaries. peerCount
+ * Unix sockets grouped by their host (several --host: Socket.host) and bound path ('(unnamed)' for the rest),
+ * shaped like port summaries: rows are per (host, path), as port rows are per (host, protocol, port), so two
+ * hosts' /run/x.sock are two rows, each with its host and its own processes (they were one row without a
+ * host, its process list merged by pid across hosts). peerCount
  * is the row's distinct peers, as a UDP row's: the distinct non-zero peer inodes of its sockets (netlink, ss;
  * an unconnected socket, ss's peer `* 0`, has none). /proc/net/unix and netstat -x show no peer: there each
  * connected socket (recvQUnknown marks those sources) counts as one.
  */
-export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string; path: string; summary: PortSummary }> {
-  const groups = new Map<string, PortSummary>();
+export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string; path: string; host?: string; summary: PortSummary }> {
+  // By host, then by path: no string made per socket.
+  const groups = new Map<string | undefined, Map<string, PortSummary>>();
   // Per row, made when its first peer inode is met: one Set per row with peers, nothing per socket.
   const peerInodes = new Map<PortSummary, Set<number>>();
   for (const s of sockets) {
     if (s.protocol !== 'unix') continue;
     const path = s.local.address || '(unnamed)';
-    let g = groups.get(path);
+    let paths = groups.get(s.host);
+    if (!paths) groups.set(s.host, (paths = new Map()));
+    let g = paths.get(path);
     if (!g) {
-      g = { protocol: 'unix', port: 0, states: emptyStateCounts(), total: 0, listeners: [], processes: [], unseenUids: [], unseenListenerUids: [], peerCount: 0, topPeers: [], recvQ: 0, sendQ: 0 };
-      groups.set(path, g);
+      g = { ...(s.host !== undefined ? { host: s.host } : {}), protocol: 'unix', port: 0, states: emptyStateCounts(), total: 0, listeners: [], processes: [], unseenUids: [], unseenListenerUids: [], peerCount: 0, topPeers: [], recvQ: 0, sendQ: 0 };
+      paths.set(path, g);
     }
     g.states[s.state]++;
     g.total++;
@@ -77,12 +83,14 @@ export function summarizeUnix(sockets: readonly Socket[]): Array<{ label: string
     }
   }
   for (const [g, set] of peerInodes) g.peerCount += set.size;
-  return [...groups.entries()].map(([path, summary]) => ({ label: escapeControl(path), path, summary }));
+  const out: Array<{ label: string; path: string; host?: string; summary: PortSummary }> = [];
+  for (const [host, paths] of groups) for (const [path, summary] of paths) out.push({ label: escapeControl(path), path, ...(host !== undefined ? { host } : {}), summary });
+  return out;
 }
 
-/** The unix row identity (the raw path; labels are escaped for display only). */
-export function unixId(label: string): string {
-  return `unix:${label}`;
+/** The unix row identity: 'unix:LABEL' (the escaped path), with several hosts 'HOST unix:LABEL' (as portId). */
+export function unixId(label: string, host?: string): string {
+  return host === undefined ? `unix:${label}` : `${host} unix:${label}`;
 }
 
 /** A recommendation made on one of several hosts carries that host (the monitor's per-host advice). */
@@ -203,7 +211,7 @@ function markOwnersNotLookedUp(rows: readonly PortRow[], sockets: readonly Socke
   for (const s of sockets) {
     if (unix.size === 0) break;
     if (s.protocol !== 'unix' || s.processes.length !== 0 || (s.uid !== undefined && !notLookedUp(s)) || !mustBeHeld(s)) continue;
-    const id = unixId(escapeControl(s.local.address || '(unnamed)'));
+    const id = unixId(escapeControl(s.local.address || '(unnamed)'), s.host);
     const row = unix.get(id);
     if (!row) continue;
     row.ownersNotLookedUp = true;
@@ -261,8 +269,8 @@ export function buildPortTables(
     samples.set(id, connections(summary));
     local.push({ id, label: String(summary.port), summary, health: health.get(id) ?? 'ok', trend: trends.map.get(id) ?? [] });
   }
-  for (const { label, summary } of summarizeUnix(sockets)) {
-    const id = unixId(label);
+  for (const { label, host, summary } of summarizeUnix(sockets)) {
+    const id = unixId(label, host);
     samples.set(id, connections(summary));
     local.push({ id, label, summary, health: 'ok', trend: trends.map.get(id) ?? [] });
   }
@@ -294,14 +302,17 @@ const portListeners = new Uint32Array(131072);
 export function localPortSamples(sockets: readonly Socket[], ephemeral: readonly [number, number] = DEFAULT_EPHEMERAL, servedPort?: number): Map<string, number> {
   const samples = new Map<string, number>();
   const hosted = new Map<string, { protocol: Protocol; port: number; host: string; total: number; listeners: number }>();
-  const unix = new Map<string, { total: number; listeners: number }>();
+  // By host, then by raw path (escaped once per row below).
+  const unix = new Map<string | undefined, Map<string, { total: number; listeners: number }>>();
   const touched: number[] = [];
   for (let i = 0; i < sockets.length; i++) {
     const s = sockets[i];
     if (s.protocol === 'unix') {
       const path = s.local.address || '(unnamed)';
-      let u = unix.get(path);
-      if (!u) unix.set(path, (u = { total: 0, listeners: 0 }));
+      let paths = unix.get(s.host);
+      if (!paths) unix.set(s.host, (paths = new Map()));
+      let u = paths.get(path);
+      if (!u) paths.set(path, (u = { total: 0, listeners: 0 }));
       u.total++;
       if (s.state === 'LISTEN') u.listeners++;
       continue;
@@ -327,7 +338,7 @@ export function localPortSamples(sockets: readonly Socket[], ephemeral: readonly
     portListeners[k] = 0;
   }
   for (const [id, h] of hosted) if (isServedLocalPort(h.port, h.listeners > 0 || h.port === servedPort, ephemeral)) samples.set(id, h.total - h.listeners);
-  for (const [path, u] of unix) samples.set(unixId(escapeControl(path)), u.total - u.listeners);
+  for (const [host, paths] of unix) for (const [path, u] of paths) samples.set(unixId(escapeControl(path), host), u.total - u.listeners);
   return samples;
 }
 

@@ -77,7 +77,7 @@ function hostPrefix(host: string | undefined): string {
  * escaped control character "\x1b[31m" read "\X1B[31M", which is no escape either.
  */
 function portFrameLabel(p: { direction: 'local' | 'peer'; protocol: Protocol; port: number; host?: string; path?: string }): string {
-  if (p.protocol === 'unix') return `UNIX ${p.path ?? ''}`;
+  if (p.protocol === 'unix') return `${hostPrefix(p.host)}UNIX ${p.path ?? ''}`;
   return `${hostPrefix(p.host)}${p.direction === 'peer' ? 'TO ' : ''}${p.protocol.toUpperCase()} PORT ${p.port}`;
 }
 
@@ -178,8 +178,9 @@ export function portsTableModel(tables: PortTables, state: UiState): TableModel<
 /** Sockets of one port frame (local port, unix path, or peer port: with `ephemeral`, the outgoing table's rule, isServedLocalPort). */
 export function portSockets(sockets: readonly Socket[], frame: Extract<Frame, { view: 'port' }>, ephemeral?: readonly [number, number]): Socket[] {
   if (frame.protocol === 'unix') {
-    const label = frame.id.slice('unix:'.length);
-    return sockets.filter((s) => s.protocol === 'unix' && escapeControl(s.local.address || '(unnamed)') === label);
+    // The row's id is unixId(label, host): 'unix:LABEL', or 'HOST unix:LABEL' with several hosts (one row per host and path).
+    const label = frame.id.slice((frame.host === undefined ? 0 : frame.host.length + 1) + 'unix:'.length);
+    return sockets.filter((s) => s.protocol === 'unix' && s.host === frame.host && escapeControl(s.local.address || '(unnamed)') === label);
   }
   return frame.direction === 'peer' ? socketsToPeerPort(sockets, frame.port, frame.protocol, frame.host, ephemeral) : socketsOnPort(sockets, frame.port, frame.protocol, frame.host);
 }
