@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before } from 'node:test';
 import { freeLowPort } from './free-port.js';
-import { hasTmux, ROOT, tmuxServer, until as poll } from './tmux.js';
+import { hasTmux, pane, ROOT, tmuxServer } from './tmux.js';
 
 export interface MonitorFilter {
   tmux: ReturnType<typeof tmuxServer>;
@@ -21,8 +21,7 @@ export interface MonitorFilter {
 
 export function monitorFilter(name: string): MonitorFilter {
   const tmux = tmuxServer(name);
-  const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-  const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
+  const { capture, until } = pane(tmux, 'mon');
   let server: net.Server | undefined;
   let port = 0;
   before(async () => {

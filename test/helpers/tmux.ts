@@ -38,3 +38,12 @@ export async function runCleared(tmux: (...args: string[]) => SpawnSyncReturns<s
   await until(() => tmux('capture-pane', '-p', '-t', target).stdout, (s) => s.trim() === 'READY$', 'a cleared screen');
   tmux('send-keys', '-t', target, `${command}; echo EXIT=$?`, 'Enter');
 }
+
+/** Pane `target`'s screen (capture) and a wait on it (until: every 100 ms, 20 s unless told), for tests' tmux servers. */
+export function pane(
+  tmux: (...args: string[]) => SpawnSyncReturns<string>,
+  target: string,
+): { capture: () => string; until: (pred: (screen: string) => boolean, what: string, ms?: number) => Promise<string> } {
+  const capture = () => tmux('capture-pane', '-p', '-t', target).stdout;
+  return { capture, until: (pred, what, ms) => until(capture, pred, what, ms) };
+}

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { bytes } from '../../src/ui/format.js';
 import { createNetns, deleteNetns, netnsScript, stopNetnsScript } from '../helpers/netns.js';
-import { hasTmux, ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { hasTmux, pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const NS = `sockscope-units-${process.pid}`;
 const root = process.getuid?.() === 0;
@@ -37,8 +37,7 @@ os._exit(0)
 describe('byte figures in one base (1024) in every view (netns)', { skip: tmuxSkip || (root ? false : 'needs root (network namespace)') }, () => {
   const tmux = tmuxServer('sockscope-units');
   let session = '';
-  const capture = () => tmux('capture-pane', '-p', '-t', session).stdout;
-  const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
+  const { capture, until } = pane(tmux, session);
   let holder: ChildProcess | undefined;
 
   before(async () => {

@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { hasTmux, ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { hasTmux, pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const tmux = tmuxServer('sockscope-esc');
-const capture = () => tmux('capture-pane', '-p', '-t', 'esc').stdout;
-const until = (pred: (screen: string) => boolean, what: string) => poll(capture, pred, what);
+const { until } = pane(tmux, 'esc');
 const send = (...keys: string[]) => tmux('send-keys', '-t', 'esc', ...keys);
 /** The table title's "row k/n". */
 const row = (s: string) => / · row (\d+)\/\d+/.exec(s)?.[1];

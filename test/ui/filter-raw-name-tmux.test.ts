@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { createNetns, deleteNetns } from '../helpers/netns.js';
-import { hasTmux, ROOT, sleep, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { hasTmux, pane, ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const NS = `sockscope-fraw-${process.pid}`;
 const root = process.getuid?.() === 0;
@@ -37,8 +37,7 @@ os._exit(0)
 
 describe('the filter finds a name by its raw characters too (netns)', { skip: tmuxSkip || (root ? false : 'needs root (network namespace)') }, () => {
   const tmux = tmuxServer('sockscope-fraw');
-  const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-  const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
+  const { until } = pane(tmux, 'mon');
   const holders: ChildProcess[] = [];
   const typeFilter = async (text: string) => {
     tmux('send-keys', '-t', 'mon', '/');

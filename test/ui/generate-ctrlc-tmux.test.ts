@@ -5,12 +5,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, runCleared, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { pane, ROOT, runCleared, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const skip = tmuxSkip;
 const tmux = tmuxServer('sockscope-gen');
-const capture = () => tmux('capture-pane', '-p', '-t', 'gen').stdout;
-const until = (pred: (screen: string) => boolean, what: string, ms?: number) => poll(capture, pred, what, ms);
+const { capture, until } = pane(tmux, 'gen');
 const fresh = (command: string) => runCleared(tmux, 'gen', command);
 
 describe('sockscope generate: Ctrl-C and Esc (tmux)', { skip }, () => {

@@ -13,7 +13,7 @@ import { PEER_GROUP_COLUMNS } from '../../src/ui/tables/peers.js';
 import { SOCKET_COLUMNS } from '../../src/ui/tables/sockets.js';
 import { PEER_PORT_COLUMNS } from '../../src/ui/tables/peer-ports.js';
 import { netnsWithHolder } from '../helpers/netns.js';
-import { hasTmux, ROOT, sleep, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { hasTmux, pane, ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const A1 = '2001:db8:aaaa:bbbb:cccc:dddd:eeee:1';
 const A2 = '2001:db8:aaaa:bbbb:cccc:dddd:eeee:2';
@@ -47,8 +47,7 @@ describe('long peer addresses in the port view', () => {
   describe('in the monitor, in a namespace (tmux)', { skip: tmuxSkip || (!existsSync(`${ROOT}dist/cli.js`) ? 'dist/cli.js missing' : false) }, () => {
     const ns = `sv6cut${process.pid}`;
     const tmux = tmuxServer('sockscope-v6-cut');
-    const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-    const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
+    const { until } = pane(tmux, 'mon');
     after(() => tmux('kill-server'));
 
     it('80x24 and 120x30: each row shows its peer address end and port', async (t) => {

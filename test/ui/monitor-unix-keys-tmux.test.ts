@@ -13,7 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createNetns, deleteNetns, netnsScript, stopNetnsScript } from '../helpers/netns.js';
-import { hasTmux, ROOT, sleep, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { hasTmux, pane, ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const NS = `sockscope-ukeys-${process.pid}`;
 const root = process.getuid?.() === 0;
@@ -37,8 +37,7 @@ os._exit(0)
 
 describe('monitor keys, unix rows and trends in a real terminal (netns)', { skip: tmuxSkip || (root ? false : 'needs root (network namespace)') }, () => {
   const tmux = tmuxServer('sockscope-ukeys');
-  const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-  const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
+  const { capture, until } = pane(tmux, 'mon');
   /** Bytes written to the pty in one write (send-keys -H): the monitor reads them as one chunk. */
   const write = (text: string) => tmux('send-keys', '-t', 'mon', '-H', ...[...Buffer.from(text)].map((b) => b.toString(16).padStart(2, '0')));
   let holder: ChildProcess | undefined;

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createNetns, deleteNetns, netnsScript, stopNetnsScript } from '../helpers/netns.js';
-import { hasTmux, ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { hasTmux, pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const NS = `sockscope-narrow-${process.pid}`;
 const root = process.getuid?.() === 0;
@@ -29,8 +29,7 @@ os._exit(0)
 describe('narrower than 80 columns: columns go, no number is cut (netns)', { skip: tmuxSkip || (root ? false : 'needs root (network namespace)') }, () => {
   const tmux = tmuxServer('sockscope-narrow');
   let session = '';
-  const capture = () => tmux('capture-pane', '-p', '-t', session).stdout;
-  const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
+  const { until } = pane(tmux, session);
   let holder: ChildProcess | undefined;
   let pid = 0;
 

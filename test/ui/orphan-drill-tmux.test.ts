@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, sleep, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { pane, ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const tmux = tmuxServer('sockscope-orphan');
-const capture = () => tmux('capture-pane', '-p', '-t', 'orph').stdout;
-const until = (pred: (screen: string) => boolean, what: string, ms?: number) => poll(capture, pred, what, ms);
+const { until } = pane(tmux, 'orph');
 const flat = (s: string) => s.replace(/\s+/g, ' ');
 
 /** Accepts one connection and closes it; the client keeps its end until a line arrives on stdin. */

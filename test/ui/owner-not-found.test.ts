@@ -12,7 +12,7 @@ import type { Snapshot } from '../../src/model/snapshot.js';
 import type { Socket } from '../../src/model/socket.js';
 import { socketProcessLabel, summaryProcessLabel } from '../../src/ui/format.js';
 import { freeLowPort } from '../helpers/free-port.js';
-import { ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const sock = (over: Partial<Socket>): Socket =>
   ({
@@ -80,8 +80,7 @@ describe('as root in a PID namespace of its own (unshare -pf --mount-proc)', { s
   let holder: ChildProcess;
   let port: number;
   const tmux = tmuxServer('sockscope-owner-not-found');
-  const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-  const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
+  const { capture, until } = pane(tmux, 'mon');
 
   before(async () => {
     port = await freeLowPort();
@@ -166,7 +165,7 @@ describe('as root in a PID namespace of its own (unshare -pf --mount-proc)', { s
   it('the socket view: the process line says no process was found with every process read as root; never "without root"', { skip: tmuxSkip }, async () => {
     const r = tmux('new-session', '-d', '-s', 'sv', '-x', '200', '-y', '50', '-e', 'CI=false', '-c', ROOT, 'unshare', '-pf', '--mount-proc', 'bin/sockscope', '--interval', '500ms');
     assert.equal(r.status, 0, r.stderr);
-    const wait = (pred: (s: string) => boolean, what: string) => poll(() => tmux('capture-pane', '-p', '-t', 'sv').stdout, pred, what);
+    const { until: wait } = pane(tmux, 'sv');
     await wait((s) => / · row \d+\/\d+/.test(s), 'the ports view');
     tmux('send-keys', '-t', 'sv', '/');
     await wait((s) => s.includes('Enter keep'), 'the filter bar');

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createNetns, deleteNetns, netnsScript, stopNetnsScript } from '../helpers/netns.js';
-import { hasTmux, ROOT, sleep, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { hasTmux, pane, ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const NS = `sockscope-pux-${process.pid}`;
 const root = process.getuid?.() === 0;
@@ -31,8 +31,7 @@ describe('x while paused: unix not collected, not a false 0 (netns)', { skip: tm
   const tmux = tmuxServer('sockscope-pux');
   // A session per case (killing the only session ends the server, and a new-session right after can meet it exiting).
   let session = '';
-  const capture = () => tmux('capture-pane', '-p', '-t', session).stdout;
-  const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
+  const { capture, until } = pane(tmux, session);
   /** The table's rows: the lines under its column header. */
   const rowsOf = (s: string) => s.split('\n').slice(s.split('\n').findIndex((l) => l.includes('PORT PROTO')) + 1).join('\n');
   let holder: ChildProcess | undefined;

@@ -16,15 +16,14 @@ import { peerPortId } from '../../src/ui/identity.js';
 import type { Socket } from '../../src/model/socket.js';
 import { listener, tcp, udp } from '../helpers/fake-snapshot.js';
 import { freeLowPort, waitFor } from '../helpers/free-port.js';
-import { hasTmux, ROOT, sleep, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { hasTmux, pane, ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 describe('outgoing TREND while the outgoing table is hidden', () => {
   let server: net.Server;
   const clients: net.Socket[] = [];
   let port: number;
   const tmux = tmuxServer('sockscope-peer-trend');
-  const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-  const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
+  const { until } = pane(tmux, 'mon');
 
   before(async () => {
     port = await freeLowPort();

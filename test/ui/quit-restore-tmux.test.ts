@@ -11,12 +11,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { pane, ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
 
 const skip = tmuxSkip;
 const tmux = tmuxServer('sockscope-quit');
-const capture = () => tmux('capture-pane', '-p', '-t', 'quit').stdout;
-const until = (pred: (screen: string) => boolean, what: string, ms?: number) => poll(capture, pred, what, ms);
+const { until } = pane(tmux, 'quit');
 
 const ENTER_ALT = '\u001b[?1049h';
 const LEAVE_ALT = '\u001b[?1049l';

@@ -9,11 +9,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const tmux = tmuxServer('sockscope-quit-np');
-const capture = () => tmux('capture-pane', '-p', '-t', 'np').stdout;
-const until = (pred: (screen: string) => boolean, what: string, ms?: number) => poll(capture, pred, what, ms);
+const { until } = pane(tmux, 'np');
 
 /** Drops tty writes of nothing, callback included: Ink's unmount barrier never fires. */
 const PRELOAD = `

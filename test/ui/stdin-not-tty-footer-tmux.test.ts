@@ -4,14 +4,13 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { hasTmux, ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { hasTmux, pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const skip = tmuxSkip || (!existsSync(`${ROOT}dist/cli.js`) ? 'dist/cli.js missing: run the build' : false);
 
 describe('the monitor with stdin not a terminal', { skip }, () => {
   const tmux = tmuxServer('sockscope-stdin-pipe');
-  const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-  const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
+  const { until } = pane(tmux, 'mon');
   after(() => tmux('kill-server'));
 
   it('the footer says keys are off and Ctrl-C quits, not keys that do nothing; Ctrl-C quits', async () => {

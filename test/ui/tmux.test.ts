@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { hasTmux, ROOT, sleep, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { hasTmux, pane, ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const skip = tmuxSkip;
 const tmux = tmuxServer('sockscope-test');
-const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-const until = (pred: (screen: string) => boolean, what: string, ms?: number) => poll(capture, pred, what, ms);
+const { capture, until } = pane(tmux, 'mon');
 
 /** A node process: a TCP server with 3 connected clients (3 ESTABLISHED on the server port). */
 const SERVER = `

@@ -11,14 +11,13 @@ import { socketLines } from '../../src/ui/socket-lines.js';
 import { SOCKET_COLUMNS, socketSearchTerms } from '../../src/ui/tables/sockets.js';
 import { matchesFilter } from '../../src/ui/tables/filter.js';
 import { freeLowPort, waitFor } from '../helpers/free-port.js';
-import { hasTmux, ROOT, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { hasTmux, pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 describe('an unconnected UDP socket in the port and socket views', () => {
   let udp: dgram.Socket;
   let port: number;
   const tmux = tmuxServer('sockscope-udp-unconn');
-  const capture = () => tmux('capture-pane', '-p', '-t', 'mon').stdout;
-  const until = (pred: (s: string) => boolean, what: string) => poll(capture, pred, what);
+  const { until } = pane(tmux, 'mon');
 
   before(async () => {
     port = await freeLowPort();

@@ -7,12 +7,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, runCleared, tmuxServer, tmuxSkip, until as poll } from '../helpers/tmux.js';
+import { pane, ROOT, runCleared, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const skip = tmuxSkip;
 const tmux = tmuxServer('sockscope-wiz-esc');
-const capture = () => tmux('capture-pane', '-p', '-t', 'wiz').stdout;
-const until = (pred: (screen: string) => boolean, what: string, ms?: number) => poll(capture, pred, what, ms);
+const { capture, until } = pane(tmux, 'wiz');
 
 /** Sends one key and waits for the screen to change. */
 async function key(k: string): Promise<string> {
