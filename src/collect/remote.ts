@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { SYSCTL_NAMES, type Snapshot } from '../model/snapshot.js';
 import { decodeUtf8Lines, escapeControl } from '../model/escape.js';
 import { formatEndpoint, NO_PROCESSES, normalizeAddress, type Socket } from '../model/socket.js';
-import { noteRemoteViewer, remoteHiddenOwnersNote } from '../model/owner.js';
+import { noteRemoteViewer, remoteHiddenOwnersNote, remoteUnixOwnersNote } from '../model/owner.js';
 import { parseRemoteSections, sectionHeader, splitSections } from '../parse/remote-bundle.js';
 import { parseSs } from '../parse/ss.js';
 import { parseSsUnixRecords } from '../parse/ss-records.js';
@@ -347,8 +347,12 @@ export class RemoteSource implements SocketSource {
       note: root ? `processes on ${this.label} are those its ss -p shows to root` : `processes on ${this.label} are those its ss -p shows to the ssh user`,
     };
     // Other users' processes out of the ssh user's sight: the one-shot forms said nothing of it (the monitor's header does).
-    const hidden = remoteHiddenOwnersNote(this.label, { uid: viewerUid, name: userName(sections.get('user') ?? '') }, { source: 'remote', attribution, sockets });
+    const viewer = { uid: viewerUid, name: userName(sections.get('user') ?? '') };
+    const hidden = remoteHiddenOwnersNote(this.label, viewer, { source: 'remote', attribution, sockets });
     if (hidden) notes.push(hidden);
+    // Unix sockets of processes out of its sight: ss -x gives no uid, so no "hidden uid N" says it (`?`).
+    const unixHidden = remoteUnixOwnersNote(this.label, viewer, { source: 'remote', attribution, sockets });
+    if (unixHidden) notes.push(unixHidden);
     return {
       time,
       hostname: b.hostname,

@@ -145,12 +145,21 @@ export function hiddenOwnerUid(s: Socket, view: OwnerView): number | undefined {
  * socket, or listeners) without finding it, read by a user who is not root: a process out of this user's
  * sight holds it, whose uid the source cannot tell. Shown `?`, never `-` ("no process holds it"): before,
  * hiddenOwnerUid needed a uid and such a socket read as unheld. netlink (unix_diag) gives the uid.
+ * A remote host's socket (`--host`: its ss -x gives no uid either) was read by that host's ssh user: hidden
+ * unless that user is root there (one --host: the snapshot's attribution complete; several: that host's
+ * own, hostSeesAll, as uidHidden says). Remote ones were left out: `"ownerHidden": false` and no note, where
+ * the README says such an owner reads hidden.
  */
 export function unixOwnerUidUnknown(s: Socket, view: OwnerView, scope: Snapshot['attribution']['scope']): boolean {
-  if (s.protocol !== 'unix' || s.uid !== undefined || s.processes.length !== 0 || s.host !== undefined || !mustBeHeld(s)) return false;
+  if (s.protocol !== 'unix' || s.uid !== undefined || s.processes.length !== 0 || !mustBeHeld(s)) return false;
   if (scope === 'none' || (scope === 'listeners' && !isListenerSocket(s))) return false;
-  if (view.complete === true || view.remoteCells) return false;
-  return view.viewerUid !== undefined && view.viewerUid !== 0;
+  if (view.complete === true || view.lookedUp === false) return false;
+  // A monitor cell: only where that host's last reading looked the owner up.
+  if (view.remoteCells && !remoteOwnersLookedUp(s.host, isListenerSocket(s))) return false;
+  if (s.host !== undefined) return !hostSeesAll(s.host);
+  // A remote snapshot (snapshotOwnerView: the ssh user's uid is not known here): hidden unless complete (root there).
+  if (view.viewerUid === undefined) return view.complete === false || view.remoteCells === true;
+  return view.viewerUid !== 0;
 }
 
 /** Distinct uids (ascending) whose processes hold some of `sockets` out of sight. */
@@ -271,11 +280,30 @@ export function remoteHiddenOwnersNote(host: string, viewer: RemoteViewer, snap:
   const looked = snap.attribution.scope === 'all' ? snap.sockets : snap.sockets.filter(isListenerSocket);
   const uids = hiddenOwnerUids(looked, snapshotOwnerView(snap));
   if (uids.length === 0) return undefined;
-  const { uid, name } = viewer;
-  const who = uid === undefined ? (name === undefined ? '(uid unknown: id -u there printed none)' : name) : name === undefined ? `uid ${uid}` : `${name} (uid ${uid})`;
+  const who = viewerText(viewer);
   const shown = uids.length > 5 ? `${uids.slice(0, 5).join(', ')} and ${uids.length - 5} more` : uids.join(', ');
   // `host` may hold the ssh user (bob@web1): "log in to bob@web1 as root" would name another account.
   return `other users' processes on ${host} are not shown to the ssh user ${who}: its ss -p reads only that user's processes, so how many are hidden is unknown, and their sockets read hidden uid ${shown}; log in there as root, or use sudo, to see them`;
+}
+
+/**
+ * The note of a remote snapshot some of whose unix sockets are held out of its ssh user's sight
+ * (unixOwnerUidUnknown): as the local ss source's (ownerNotes), naming the host and the user, and what to do
+ * there. Its ss -x gives no uid, so the tables say `?` and --json `"ownerHidden": true` with
+ * `"hiddenOwnerUids": []`, never `hidden uid N`. Undefined as root there and without ss -p. `host`: RemoteSource's label.
+ */
+export function remoteUnixOwnersNote(host: string, viewer: RemoteViewer, snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): string | undefined {
+  if (viewer.uid === 0 || snap.attribution.scope === 'none' || snap.attribution.complete) return undefined;
+  const view = snapshotOwnerView(snap);
+  let u = 0;
+  for (const s of snap.sockets) if (unixOwnerUidUnknown(s, view, snap.attribution.scope)) u++;
+  if (u === 0) return undefined;
+  return `owners of ${u} unix socket${u === 1 ? '' : 's'} on ${host} not found (shown as ?): hidden from the ssh user ${viewerText(viewer)}, and ss -x shows no uid, so whose they are is unknown; log in there as root, or use sudo, to see them`;
+}
+
+/** The ssh user for a note: "bob (uid 1000)", "uid 1000", "bob", or that id -u said nothing. */
+function viewerText({ uid, name }: RemoteViewer): string {
+  return uid === undefined ? (name === undefined ? '(uid unknown: id -u there printed none)' : name) : name === undefined ? `uid ${uid}` : `${name} (uid ${uid})`;
 }
 
 /** What a source says of unix sockets' uids, for the note of unixOwnerUidUnknown. */
