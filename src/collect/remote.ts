@@ -147,6 +147,9 @@ export function ssFailure(exit: number | null, stderr: string, limitS: number): 
   return `exited with ${exit}${first ? `: ${first}` : ''}`;
 }
 
+/** ssh's own notices on stderr, which say nothing of the login. */
+const SSH_NOTICE = /^(Warning: Permanently added|Pseudo-terminal will not be allocated)/;
+
 /**
  * ssh's own words when it fails (exit 255): its non-empty stderr lines, escaped, joined with "; " (at most
  * the last 6, each cut at 300 characters), without the notices of a run that went on. The last line alone
@@ -157,10 +160,26 @@ export function sshFailure(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^(Warning: Permanently added|Pseudo-terminal will not be allocated)/.test(l))
+    .filter((l) => l !== '' && !SSH_NOTICE.test(l))
     .slice(-6)
     .map((l) => escapeRemoteText(l).slice(0, 300));
   return lines.join('; ') || 'connection failed';
+}
+
+/**
+ * What a login that ran no script said, for the error: the last non-empty line of its output, else of
+ * ssh's stderr (ssh's notices left out), escaped and cut at 200 characters. The last, not the first: ssh
+ * prints sshd's Banner on stderr before anything the login's command writes there, so the first line
+ * quoted the banner ("Authorized access only") and not the refusal ("This account is currently not available.").
+ */
+export function loginRefusal(stdout: string, stderr: string): string {
+  const last = (text: string) =>
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !SSH_NOTICE.test(l))
+      .at(-1) ?? '';
+  return escapeRemoteText(last(stdout) || last(stderr)).slice(0, 200);
 }
 
 /**
@@ -284,10 +303,10 @@ export class RemoteSource implements SocketSource {
     const { sections, repeated } = splitSections(stdout, nonce);
     if (sections.size === 0) {
       // Not one header came back: the remote shell never ran the script (nologin, /bin/false, a ForceCommand).
-      const said = (stdout.trim() || res.stderr.trim()).split('\n')[0] ?? '';
+      const said = loginRefusal(stdout, res.stderr);
       throw new CollectorError(
         `ssh ${this.label}`,
-        `the remote login did not run sockscope's script (exit ${res.exitCode}${said ? `; it said: ${escapeRemoteText(said).slice(0, 200)}` : '; no output'}): an account that cannot run commands (nologin, /bin/false, a ForceCommand)?`,
+        `the remote login did not run sockscope's script (exit ${res.exitCode}${said ? `; it said: ${said}` : '; no output'}): an account that cannot run commands (nologin, /bin/false, a ForceCommand)?`,
       );
     }
     if (repeated.length) throw new CollectorError(`ssh ${this.label}`, `the output repeats section ${repeated.map((n) => `"${n}"`).join(', ')}: not trusted`);

@@ -25,8 +25,11 @@ export interface UsersSshd {
   stop(): void;
 }
 
-/** Starts sshd -D on 127.0.0.1 for `users` (and root). Throws when sshd, unshare or root is missing. */
-export async function startSshdWithUsers(users: readonly TestUser[]): Promise<UsersSshd> {
+/**
+ * Starts sshd -D on 127.0.0.1 for `users` (and root). Throws when sshd, unshare or root is missing.
+ * `extraConfig`: more sshd_config lines (a `Banner FILE`), after the fixed ones.
+ */
+export async function startSshdWithUsers(users: readonly TestUser[], extraConfig: readonly string[] = []): Promise<UsersSshd> {
   if (process.getuid?.() !== 0) throw new Error('startSshdWithUsers needs root (as in CI): sshd switches to the test users');
   const sshd = '/usr/sbin/sshd';
   if (spawnSync(sshd, ['-V']).error) throw new Error('sshd is not installed (Debian package openssh-server; .ci/install-deps installs it)');
@@ -68,6 +71,7 @@ export async function startSshdWithUsers(users: readonly TestUser[]): Promise<Us
       'StrictModes no',
       'UsePAM no',
       'LogLevel ERROR',
+      ...extraConfig,
       '',
     ].join('\n'),
   );
