@@ -1,13 +1,12 @@
 // Reading a task document (`sockscope task INPUT`, readTaskFile in the library): a regular file, a FIFO or stdin, at
 // most TASK_INPUT_MAX_BYTES, strict UTF-8, JSON without a key given twice. Reading runs nothing.
 import { closeSync, fstatSync, openSync, statSync, type Stats } from 'node:fs';
-import { fileKind, firstNonUtf8, readAtMost } from '../config/file-read.js';
+import { fileKind, readAtMost, utf8Text } from '../config/file-read.js';
 import { briefText, briefValue, formatPath } from '../model/input-error.js';
 import { InvalidInputError, type InputIssue } from './errors.js';
 import { firstDuplicateKey } from './json-duplicate-keys.js';
 import { TASK_OPERATIONS, type TaskOperation } from './task-operations.js';
 
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The largest task input read (README, sockscope task): a task is a few KiB; /dev/zero or `yes |` must not be read whole. */
 export const TASK_INPUT_MAX_BYTES = 16 * 1024 * 1024;
@@ -52,14 +51,22 @@ export function readTaskFile(path: string): unknown {
   let text: string;
   const where = path === '-' ? 'stdin' : path;
   try {
-    const bytes = readTaskBytes(path);
-    try {
-      text = STRICT_UTF8.decode(bytes);
-    } catch {
-      const at = firstNonUtf8(bytes);
-      const message = `${where} is not UTF-8 text: byte 0x${bytes[at].toString(16).toUpperCase().padStart(2, '0')} at offset ${at}; a task is JSON, which is UTF-8 (convert it, e.g. iconv -f latin1 -t utf-8)`;
+    // One reader with config files (config/file-read.ts utf8Text): UTF-16 by its byte order mark or its NUL bytes (PowerShell
+    // 5's `>` writes UTF-16LE) is said so, with iconv's utf-16; latin1 was advised for it, which made it worse.
+    const r = utf8Text(readTaskBytes(path));
+    if (!r.ok) {
+      const what =
+        r.bom !== undefined
+          ? `it is ${r.bom} (it starts with the byte order mark ${r.bomBytes})`
+          : r.utf16 !== undefined
+            ? r.utf16.sure
+              ? `it is ${r.utf16.name} without a byte order mark (NUL bytes among its first characters, the first at offset ${r.offset})`
+              : `a NUL byte at offset ${r.offset} (${r.utf16.name} without a byte order mark?)`
+            : `byte 0x${r.byte.toString(16).toUpperCase().padStart(2, '0')} at offset ${r.offset}`;
+      const message = `${where} is not UTF-8 text: ${what}; a task is JSON, which is UTF-8 (convert it, e.g. iconv -f ${r.from} -t utf-8)`;
       throw new InvalidInputError(message, [{ path: '', message }], 'invalid-json');
     }
+    text = r.text;
   } catch (e) {
     if (e instanceof InvalidInputError) throw e;
     const err = e as NodeJS.ErrnoException;

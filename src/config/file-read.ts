@@ -72,19 +72,44 @@ export function firstNonUtf8(b: Uint8Array): number {
   return -1;
 }
 
+/** The encoding iconv reads a file with a byte order mark as (`iconv -f utf-16`: the mark says the byte order, and is dropped). */
+const ICONV_FROM_BOM: Record<string, string> = { 'UTF-16LE': 'utf-16', 'UTF-16BE': 'utf-16', 'UTF-32LE': 'utf-32', 'UTF-32BE': 'utf-32' };
+
+/** How many of a file's first bytes are looked at for the NUL bytes of UTF-16 without a byte order mark. */
+const UTF16_SNIFF_BYTES = 64;
+
+/**
+ * UTF-16 without a byte order mark, by the NUL bytes among the first characters (ASCII in UTF-16 has one in every
+ * character: PowerShell 5's `>` writes UTF-16LE, a tool may leave out the mark): little-endian when most are at odd
+ * offsets (the high byte second), big-endian otherwise; undefined when the first bytes hold no NUL.
+ */
+function utf16Sniff(bytes: Uint8Array): 'UTF-16LE' | 'UTF-16BE' | undefined {
+  let odd = 0;
+  let even = 0;
+  for (let i = 0; i < Math.min(bytes.length, UTF16_SNIFF_BYTES); i++) if (bytes[i] === 0) i % 2 ? odd++ : even++;
+  return odd + even === 0 ? undefined : odd >= even ? 'UTF-16LE' : 'UTF-16BE';
+}
+
 /**
  * A file's bytes as UTF-8 text (a UTF-8 byte order mark is dropped), or why they are not: the encoding a byte order
  * mark names (UTF-16/32), or the first byte that is not UTF-8, or a NUL byte (no text format takes one: UTF-16
  * without a byte order mark has one in every ASCII character), with its offset, line and column (characters).
+ * `from` is the encoding to convert from (iconv -f FROM -t utf-8): utf-16/utf-32 with a byte order mark, utf-16le or
+ * utf-16be for NUL bytes (UTF-16 without a mark: its first NUL is the byte named, even after a byte that is not
+ * UTF-8, as the first character é is in UTF-16LE, E9 00), latin1 for another byte. Config files (config/load.ts)
+ * and task inputs (api/task-input.ts) say it from here.
  */
 export type Utf8Text =
   | { ok: true; text: string }
-  | { ok: false; bom: string; bomBytes: string }
-  | { ok: false; bom?: undefined; byte: number; offset: number; line: number; col: number };
+  | { ok: false; bom: string; bomBytes: string; from: string }
+  | { ok: false; bom?: undefined; byte: number; offset: number; line: number; col: number; from: string; utf16?: { name: 'UTF-16LE' | 'UTF-16BE'; sure: boolean } };
+
+/** Decodes what precedes a bad byte, to count its characters (a byte before it may be bad too: U+FFFD counts one). */
+const LENIENT_UTF8 = new TextDecoder('utf-8');
 
 export function utf8Text(bytes: Uint8Array): Utf8Text {
   for (const [mark, name] of OTHER_BOMS) {
-    if (mark.every((x, i) => bytes[i] === x)) return { ok: false, bom: name, bomBytes: mark.map((x) => x.toString(16).toUpperCase().padStart(2, '0')).join(' ') };
+    if (mark.every((x, i) => bytes[i] === x)) return { ok: false, bom: name, bomBytes: mark.map((x) => x.toString(16).toUpperCase().padStart(2, '0')).join(' '), from: ICONV_FROM_BOM[name] };
   }
   let offset = -1;
   let text = '';
@@ -93,12 +118,19 @@ export function utf8Text(bytes: Uint8Array): Utf8Text {
   } catch {
     offset = firstNonUtf8(bytes);
   }
-  if (offset < 0) offset = bytes.indexOf(0);
+  const nul = bytes.indexOf(0);
+  const sniffed = utf16Sniff(bytes);
+  // NUL bytes among the first characters: UTF-16, said so even when a byte that is not UTF-8 comes before the first one.
+  if (nul >= 0 && (sniffed !== undefined || offset < 0 || nul < offset)) offset = nul;
   if (offset < 0) return { ok: true, text };
   const lineStart = offset === 0 ? 0 : bytes.lastIndexOf(0x0a, offset - 1) + 1;
   let line = 1;
   for (let i = 0; i < lineStart; i++) if (bytes[i] === 0x0a) line++;
-  // The bytes before the bad one are UTF-8: the column counts their characters (a BOM on line 1 is none).
-  const before = STRICT_UTF8.decode(bytes.subarray(lineStart, offset));
-  return { ok: false, byte: bytes[offset], offset, line, col: [...before].length + 1 };
+  // The bytes before the bad one are UTF-8 (but for UTF-16's first character): the column counts their characters.
+  const before = LENIENT_UTF8.decode(bytes.subarray(lineStart, offset));
+  const byte = bytes[offset];
+  // A NUL further on, after UTF-8 text: UTF-16 by its offset's parity, as asked before (the high byte first at an even one).
+  // `sure`: NUL bytes among the first characters (utf16Sniff), not one NUL further on.
+  const utf16 = byte === 0 ? { name: sniffed ?? (offset % 2 ? 'UTF-16LE' : 'UTF-16BE'), sure: sniffed !== undefined } : undefined;
+  return { ok: false, byte, offset, line, col: [...before].length + 1, from: utf16?.name.toLowerCase() ?? 'latin1', ...(utf16 ? { utf16 } : {}) };
 }

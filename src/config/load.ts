@@ -140,12 +140,14 @@ function configText(path: string, bytes: Buffer): string {
   const r = utf8Text(bytes);
   if (r.ok) return r.text;
   const convert = (from: string) => `a config file is UTF-8 (convert it, e.g. iconv -f ${from} -t utf-8)`;
-  if (r.bom !== undefined) return refuse(`${path}: not UTF-8: ${r.bom} text (it starts with the byte order mark ${r.bomBytes}); ${convert(r.bom.toLowerCase())}`);
+  // The encoding to convert from is file-read.ts's (utf8Text), as for a task input: utf-16 with a byte order mark.
+  if (r.bom !== undefined) return refuse(`${path}: not UTF-8: ${r.bom} text (it starts with the byte order mark ${r.bomBytes}); ${convert(r.from)}`);
   const hex = `0x${r.byte.toString(16).toUpperCase().padStart(2, '0')}`;
   const where = `${path}:${r.line}:${r.col}`;
-  // ASCII in UTF-16 without a byte order mark: its NUL is the high byte, first in big-endian order (an even offset).
-  if (r.byte === 0) return refuse(`${where}: not UTF-8 text: a NUL byte at offset ${r.offset} (UTF-16 without a byte order mark?); ${convert(r.offset % 2 ? 'utf-16le' : 'utf-16be')}`);
-  return refuse(`${where}: not UTF-8: byte ${hex} at offset ${r.offset}; ${convert('latin1')}`);
+  // ASCII in UTF-16 without a byte order mark: a NUL in every character, among the first ones (utf8Text's utf16).
+  if (r.utf16?.sure) return refuse(`${where}: not UTF-8: ${r.utf16.name} text without a byte order mark (NUL bytes among its first characters, the first at offset ${r.offset}); ${convert(r.from)}`);
+  if (r.utf16 !== undefined) return refuse(`${where}: not UTF-8 text: a NUL byte at offset ${r.offset} (${r.utf16.name} without a byte order mark?); ${convert(r.from)}`);
+  return refuse(`${where}: not UTF-8: byte ${hex} at offset ${r.offset}; ${convert(r.from)}`);
 }
 
 function refuse(message: string): never {

@@ -53,13 +53,21 @@ test('a config file that is not UTF-8 is exit 2 naming the file, where the first
     // UTF-16 and UTF-32 by their byte order marks; UTF-16 without one by its NUL bytes.
     const text = 'bufferSize: 4096\n';
     writeFileSync(p.file, Buffer.from(`\ufeff${text}`, 'utf16le'));
-    refused(p.run(), `${p.file}: not UTF-8: UTF-16LE text (it starts with the byte order mark FF FE); a config file is UTF-8 (convert it, e.g. iconv -f utf-16le -t utf-8)`);
+    refused(p.run(), `${p.file}: not UTF-8: UTF-16LE text (it starts with the byte order mark FF FE); a config file is UTF-8 (convert it, e.g. iconv -f utf-16 -t utf-8)`);
     writeFileSync(p.file, Buffer.from(`\ufeff${text}`, 'utf16le').swap16());
-    refused(p.run(), `${p.file}: not UTF-8: UTF-16BE text (it starts with the byte order mark FE FF); a config file is UTF-8 (convert it, e.g. iconv -f utf-16be -t utf-8)`);
+    refused(p.run(), `${p.file}: not UTF-8: UTF-16BE text (it starts with the byte order mark FE FF); a config file is UTF-8 (convert it, e.g. iconv -f utf-16 -t utf-8)`);
     writeFileSync(p.file, Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), ...[...text].map((c) => Buffer.from([c.charCodeAt(0), 0, 0, 0]))]));
-    refused(p.run(), `${p.file}: not UTF-8: UTF-32LE text (it starts with the byte order mark FF FE 00 00); a config file is UTF-8 (convert it, e.g. iconv -f utf-32le -t utf-8)`);
+    refused(p.run(), `${p.file}: not UTF-8: UTF-32LE text (it starts with the byte order mark FF FE 00 00); a config file is UTF-8 (convert it, e.g. iconv -f utf-32 -t utf-8)`);
     writeFileSync(p.file, Buffer.from(text, 'utf16le'));
-    refused(p.run(), `${p.file}:1:2: not UTF-8 text: a NUL byte at offset 1 (UTF-16 without a byte order mark?); a config file is UTF-8 (convert it, e.g. iconv -f utf-16le -t utf-8)`);
+    refused(p.run(), `${p.file}:1:2: not UTF-8: UTF-16LE text without a byte order mark (NUL bytes among its first characters, the first at offset 1); a config file is UTF-8 (convert it, e.g. iconv -f utf-16le -t utf-8)`);
+    // Its first character not ASCII (é is E9 00): still UTF-16, not the byte 0xE9 and latin1.
+    writeFileSync(p.file, Buffer.from(`# é\n${text}`, 'utf16le'));
+    refused(p.run(), `${p.file}:1:2: not UTF-8: UTF-16LE text without a byte order mark (NUL bytes among its first characters, the first at offset 1); a config file is UTF-8 (convert it, e.g. iconv -f utf-16le -t utf-8)`);
+    writeFileSync(p.file, Buffer.from(`é: 1\n${text}`, 'utf16le').swap16());
+    refused(p.run(), `${p.file}:1:1: not UTF-8: UTF-16BE text without a byte order mark (NUL bytes among its first characters, the first at offset 0); a config file is UTF-8 (convert it, e.g. iconv -f utf-16be -t utf-8)`);
+    // One NUL further on in UTF-8 text: said as before, a guess.
+    writeFileSync(p.file, Buffer.concat([Buffer.from(`${text}${'#'.repeat(80)}\n# `), Buffer.from([0, 0x0a])]));
+    refused(p.run(), `${p.file}:3:3: not UTF-8 text: a NUL byte at offset 100 (UTF-16BE without a byte order mark?); a config file is UTF-8 (convert it, e.g. iconv -f utf-16be -t utf-8)`);
     // The skill file is read the same way.
     rmSync(p.file);
     p.writeSkill('');
