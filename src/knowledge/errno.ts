@@ -7,6 +7,7 @@ import { LINUX_ERRNOS, BSD_ERRNOS, WSA_ERRORS } from './generated/errno-tables.j
 import { noteFor, KERNEL_INTERNAL_ERRNOS, RESOLVER_ERRORS, NODE_RESOLVER_CODES, LIBUV_WINDOWS_ERRNOS, LIBUV_OWN_CODES, type KernelInternalCode, type ResolverCode } from './errno-notes.js';
 import { editDistance } from '../model/edit-distance.js';
 import { InvalidInputError } from '../model/input-error.js';
+import { deepFreeze } from '../model/deep-freeze.js';
 import type { WsaError } from './errno-types.js';
 
 export const ERRNO_PLATFORMS = ['linux', 'macos', 'freebsd', 'windows'] as const;
@@ -246,6 +247,9 @@ export const ALL_ERRORS: readonly ErrnoExplanation[] = (() => {
   }
   return [...names.map(build), ...KERNEL_INTERNAL_ERRNOS.map(buildKernelInternal), ...RESOLVER_ERRORS.map(buildResolver)];
 })();
+// The library exports ALL_ERRORS and the generated tables: a caller's `ALL_ERRORS[i].message = 'x'` changed every later
+// explainErrno() (its matches are built from these entries). Frozen all the way down, as SOCKET_OPTIONS is.
+for (const table of [ALL_ERRORS, LINUX_ERRNOS, BSD_ERRNOS, WSA_ERRORS, ERRNO_PLATFORMS]) deepFreeze(table);
 const byName = new Map(ALL_ERRORS.map((e) => [e.name, e]));
 
 function resolveName(raw: string): ErrnoExplanation | undefined {

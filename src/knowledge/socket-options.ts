@@ -3,9 +3,15 @@
 import { z } from 'zod';
 import { editDistance } from '../model/edit-distance.js';
 import { InvalidInputError } from '../model/input-error.js';
+import { deepFreeze } from '../model/deep-freeze.js';
 import { SOCKET_OPTIONS, type OptionLevel, type Platform, type SocketOptionInfo } from './socket-option-table.js';
 
 export * from './socket-option-table.js';
+
+// The library exports SOCKET_OPTIONS and describeOption() hands out its entries: a caller's
+// `SOCKET_OPTIONS.find(o => o.name === 'TCP_NODELAY').summary = 'x'` changed every later describeOption(),
+// `sockscope options` in the process and codegen's comments. Frozen all the way down, as DEFAULT_CONFIG is (index.ts).
+deepFreeze(SOCKET_OPTIONS);
 
 /** Input of describeOption (library API and JSON tasks): a name, alias, other platform's name or prefix-less name, any case. */
 export const OptionNameSchema = z.string().trim().min(1).max(64);
@@ -82,7 +88,7 @@ for (const o of SOCKET_OPTIONS) {
 for (const uses of BY_FOREIGN.values()) uses.sort((a, b) => RELATION_RANK[a.relation] - RELATION_RANK[b.relation] || SOCKET_OPTIONS.indexOf(a.option) - SOCKET_OPTIONS.indexOf(b.option));
 
 /** Every option name in table order. */
-export const SOCKET_OPTION_NAMES: readonly string[] = SOCKET_OPTIONS.map((o) => o.name);
+export const SOCKET_OPTION_NAMES: readonly string[] = Object.freeze(SOCKET_OPTIONS.map((o) => o.name));
 
 /** Every name of another platform (or IPv6 twin) the table mentions, each leading to at least one entry. */
 export const FOREIGN_OPTION_NAMES: readonly string[] = [...BY_FOREIGN.keys()];
