@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { createSource, type SourceChoice } from '../collect/index.js';
 import { thresholdConflicts } from '../advise/thresholds.js';
 import { ThresholdOverridesSchema } from '../config/schema.js';
+import type { OriginInfo } from '../config/resolve.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Endpoint, ProcessRef } from '../model/socket.js';
 import { buildAnalyzeReport, buildStatesReport, scopeCollectOptions } from '../report/analyze.js';
@@ -28,7 +29,20 @@ export const SnapshotInputSchema = z
     peerPort: Port.optional(),
     timeoutMs: z.number().int().positive().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    // As analyze refuses both, and the CLI's --unix with --port (cli/flag-context.ts): the collectors filter by a TCP/UDP
+    // port, so the union of both filters was returned, and unix sockets (which have no port) silently none.
+    if (v.port !== undefined && v.peerPort !== undefined) ctx.addIssue({ code: 'custom', path: ['peerPort'], message: 'give port or peerPort, not both' });
+    const field = v.port !== undefined ? 'port' : v.peerPort !== undefined ? 'peerPort' : undefined;
+    if (field === undefined || !v.protocols?.includes('unix')) return;
+    const others = [...new Set(v.protocols.filter((p) => p !== 'unix'))];
+    const message =
+      others.length === 0
+        ? `${field} applies to TCP and UDP sockets: a unix socket has no port, so protocols ["unix"] with ${field} lists none (drop "unix", or ${field} to list unix sockets)`
+        : `"unix" adds nothing with ${field} (a unix socket has no port): protocols ${JSON.stringify(others)} with ${field} ${v[field]} lists the port's ${others.map((p) => p.toUpperCase()).join(' and ')} sockets without it`;
+    ctx.addIssue({ code: 'custom', path: others.length === 0 ? [field] : ['protocols'], message });
+  });
 export type SnapshotInput = z.input<typeof SnapshotInputSchema>;
 
 export const AnalyzeInputSchema = z
@@ -79,12 +93,28 @@ function endpointCopy(e: Endpoint): Endpoint {
 }
 
 /**
+ * Where each configured threshold came from, for a call `sockscope task` makes (config/resolve.ts entryOrigins, keyed
+ * 'thresholds.NAME'): keyed by the config object it passes. A refusal then names the file the other level came from
+ * and says "task", as the task's other schema failures do; a library caller's is said as options.config.thresholds.
+ */
+const cliThresholdOrigins = new WeakMap<object, Record<string, OriginInfo>>();
+
+/** Marks `config` as the command line's (sockscope task), with the origin of each threshold (loadCliConfig's entryOrigins). */
+export function withThresholdOrigins<C extends object>(config: C, entryOrigins: Record<string, OriginInfo>): C {
+  cliThresholdOrigins.set(config, entryOrigins);
+  return config;
+}
+
+/** The task operation of a library call's name (analyzeStates is the analyze-states task). */
+const TASK_OF: Record<string, string> = { analyze: 'analyze', analyzeStates: 'analyze-states' };
+
+/**
  * The input's thresholds over the configured ones. Names and ranges are checked by the schema; a warning
  * level above its critical one only here, on the merged values (options.config may raise or lower the other
  * level: closeWaitCritical 500 there makes closeWaitCount 200 valid): an InvalidInputError at the input's key,
  * before anything is collected.
  */
-function thresholdsOf(configured: Record<string, number>, input: Record<string, number> | undefined, what: string): Record<string, number> {
+function thresholdsOf(configured: Record<string, number>, input: Record<string, number> | undefined, what: string, options: LibraryOptions | undefined): Record<string, number> {
   const merged = { ...configured, ...input };
   if (input === undefined) return merged;
   const [c] = thresholdConflicts(merged).filter((x) => Object.hasOwn(input, x.warning) || Object.hasOwn(input, x.critical));
@@ -92,9 +122,14 @@ function thresholdsOf(configured: Record<string, number>, input: Record<string, 
   const key = Object.hasOwn(input, c.warning) ? c.warning : c.critical;
   const other = key === c.warning ? `above ${c.critical} ${c.criticalValue}` : `below ${c.warning} ${c.warningValue}`;
   const otherKey = key === c.warning ? c.critical : c.warning;
-  const from = Object.hasOwn(input, otherKey) ? 'the input' : Object.hasOwn(configured, otherKey) ? 'options.config.thresholds' : 'its default';
+  // `sockscope task`: the config file (or flag) the other level came from, never the library's options.config.
+  const cli = options?.config === undefined ? undefined : cliThresholdOrigins.get(options.config);
+  const origin = cli?.[`thresholds.${otherKey}`];
+  const configuredFrom = cli === undefined ? 'options.config.thresholds' : `from ${origin?.detail ?? origin?.origin ?? 'the configuration'}`;
+  const from = Object.hasOwn(input, otherKey) ? (cli === undefined ? 'the input' : 'the task') : Object.hasOwn(configured, otherKey) ? configuredFrom : 'its default';
   const message = `${key === c.warning ? c.warningValue : c.criticalValue} is ${other} (${from}): a warning level must not be above its critical level`;
-  throw new InvalidInputError(`invalid ${what} input: thresholds.${key}: ${message}`, [{ path: `thresholds.${key}`, message }]);
+  const prefix = cli === undefined ? `invalid ${what} input` : `invalid ${TASK_OF[what] ?? what} task`;
+  throw new InvalidInputError(`${prefix}: thresholds.${key}: ${message}`, [{ path: `thresholds.${key}`, message }]);
 }
 
 async function collect(source: string, opts: Parameters<ReturnType<typeof createSource>['collect']>[0]): Promise<Snapshot> {
@@ -111,7 +146,7 @@ export async function snapshot(input: SnapshotInput = {}): Promise<Snapshot> {
 export async function analyze(input: AnalyzeInput = {}, options?: LibraryOptions): Promise<AnalyzeReport> {
   const o = parseInput(AnalyzeInputSchema, input, 'analyze');
   const config = libraryConfig(options, 'analyze');
-  const thresholds = thresholdsOf(config.thresholds, o.thresholds, 'analyze');
+  const thresholds = thresholdsOf(config.thresholds, o.thresholds, 'analyze', options);
   const scoped = o.port !== undefined || o.peerPort !== undefined;
   const snap = await collect(collectorOf(o.source, config), { ...scopeCollectOptions(o), protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
   return buildAnalyzeReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, thresholds);
@@ -121,7 +156,7 @@ export async function analyze(input: AnalyzeInput = {}, options?: LibraryOptions
 export async function analyzeStates(input: AnalyzeInput = {}, options?: LibraryOptions): Promise<StatesReport> {
   const o = parseInput(AnalyzeInputSchema, input, 'analyzeStates');
   const config = libraryConfig(options, 'analyzeStates');
-  const thresholds = thresholdsOf(config.thresholds, o.thresholds, 'analyzeStates');
+  const thresholds = thresholdsOf(config.thresholds, o.thresholds, 'analyzeStates', options);
   // Exactly what the analyze-states command collects: owners of every socket and details (tcp_info, socket
   // memory) when scoped to a port or peer port.
   const byPort = o.port !== undefined;

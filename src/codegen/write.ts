@@ -48,9 +48,10 @@ export function directoriesAmong(files: { path: string }[]): string[] {
  * character device" (/dev/stdout -> /proc/self/fd/1 -> /dev/pts/N)...; undefined otherwise. Such a node is never
  * replaced, not even with force: rename() over /dev/null (run as root) made it a regular file for the whole system.
  * A directory is directoriesAmong's; a dangling link, or one that cannot be followed, is the writer's (it replaces
- * the link with force). Whatever it is now, a name under /dev or one whose link chain goes through /dev or a process's
- * open file (/proc/self/fd/N, /dev/fd/N) is never replaced either (systemEntry): what /dev/stdout points to is only
- * what stdout is at the moment (a regular file with `> out.txt`).
+ * the link with force). Whatever it is now, a name under /dev that is not a regular file (a regular file on /dev/shm
+ * is a file) or one whose link chain goes through /dev or a process's open file (/proc/self/fd/N, /dev/fd/N) is never
+ * replaced either (systemEntry): what /dev/stdout points to is only what stdout is at the moment (a regular file with
+ * `> out.txt`).
  */
 export function specialKind(path: string): string | undefined {
   const l = lstatOrNull(path);
@@ -72,19 +73,26 @@ export function specialKind(path: string): string | undefined {
 const PROC_FD = /^\/proc\/(?:self|thread-self|\d+)(?:\/task\/\d+)?\/fd\/[^/]+$/;
 
 /**
- * Whether a name the writer would replace is the system's, whatever it points to now: a path under /dev, or one whose
- * symbolic link chain goes through /dev or a process's open file (/proc/self/fd/1, /dev/fd/1). specialKind's stat()
+ * Whether a name the writer would replace is the system's, whatever it points to now: a path under /dev that is not a
+ * regular file itself (lstat: /dev/shm/x.json is a file, /dev/stdout a link), or one whose symbolic link chain goes
+ * through /dev (to anything but a regular file) or a process's open file (/proc/self/fd/1, /dev/fd/1). specialKind's stat()
  * follows /dev/stdout to what stdout is at the moment; a regular file (`> out.txt`) made it "not special", and with
  * force the link itself was renamed over (as root, the system's /dev/stdout). The kind in words, or undefined.
  */
 function systemEntry(path: string): string | undefined {
   let p = path;
   for (let hop = 0; hop < 40; hop++) {
+    // A regular file is a file wherever it is: one on /dev/shm (a tmpfs) that an earlier run wrote may be replaced with
+    // force. Its name is judged by what it is, not by where (lstat: a link is followed below, hop by hop).
+    const here = lstatOrNull(p);
     for (const name of [resolve(p), entryOf(p)]) {
-      if (name === '/dev' || name.startsWith('/dev/')) return hop === 0 ? 'path under /dev (the system\'s devices)' : `symbolic link into /dev (${name})`;
+      if (name === '/dev' || name.startsWith('/dev/')) {
+        if (here?.isFile() === true) break;
+        return hop === 0 ? `${here?.isSymbolicLink() === true ? 'symbolic link' : 'path'} under /dev (the system's devices)` : `symbolic link into /dev (${name})`;
+      }
       if (PROC_FD.test(name)) return hop === 0 ? 'process\'s open file (/proc/PID/fd)' : `symbolic link to a process's open file (${name})`;
     }
-    if (lstatOrNull(p)?.isSymbolicLink() !== true) return undefined;
+    if (here?.isSymbolicLink() !== true) return undefined;
     let target: string;
     try {
       target = readlinkSync(p);

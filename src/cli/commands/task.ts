@@ -116,7 +116,7 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
     words.length === 0 ? 'task needs an INPUT: a task file (one JSON object, {"operation": ..., ...}) or - for stdin, e.g. sockscope task check.json' : undefined,
   handler: async (a) => {
     // The task interface and every operation it runs load here only (dynamic import).
-    const [{ executeTask, failure }, { DuplicateKeyError, readTaskFile }, { checkOutputFree, checkOutputWritable, removeWrittenFiles, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }, { sameTarget }, { cameFromNonUtf8Word }, { nonUtf8OutputMessage }] = await Promise.all([
+    const [{ executeTask, failure }, { DuplicateKeyError, readTaskFile }, { checkOutputFree, checkOutputWritable, removeWrittenFiles, writeTaskResult }, { effectiveSource, loadCliConfig }, { setDebugEnabled }, { ConfigError, InvalidInputError }, { withCliOrigins }, { sameTarget }, { cameFromNonUtf8Word }, { nonUtf8OutputMessage }, { withThresholdOrigins }] = await Promise.all([
       import('../../api/task.js'),
       import('../../api/task-input.js'),
       import('../../api/task-output.js'),
@@ -127,6 +127,7 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
       import('../../codegen/write.js'),
       import('../../collect/argv-bytes.js'),
       import('./generate-shared.js'),
+      import('../../api/host.js'),
     ]);
     // '-' is stdout: no file (a file named - is ./-).
     const output = a.output === '-' ? undefined : a.output;
@@ -153,6 +154,12 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
           const m = nonUtf8OutputMessage(output);
           throw new InvalidInputError(m, [{ path: '', message: m }]);
         }
+        // The result replacing the task's own file (`task job.json -o job.json --force`): the job would be lost. Refused
+        // before, whatever the spelling (./job.json, a symbolic link, sub/../job.json, a hard link), even with --force.
+        if (input !== '-' && sameTarget(input, output)) {
+          const m = `--output (${output}) names the task file itself (${input}): the result would replace the task; choose another --output`;
+          throw new InvalidInputError(m, [{ path: '', message: m }]);
+        }
         // A generate task writing its server where the result goes: the result would replace the server (--force) or
         // be refused after the task ran ("appeared while the task ran"). Refused before, whatever the spelling.
         const writes = taskWrites(raw);
@@ -169,15 +176,16 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
       const loaded = await loadCliConfig().catch((e: unknown) => {
         throw e instanceof UsageError ? new ConfigError(e.message, { cause: e }) : e;
       });
-      const { config, origins } = loaded;
+      const { config, origins, entryOrigins } = loaded;
       setDebugEnabled(config.debug);
       // The collector: the document's "source", else --source, else the config file's (withTaskSource).
       // Only a task of a known operation is refused there: its failure names it (`operation`).
       const refuse = (m: string) => new InvalidInputError(m, [{ path: 'source', message: m }]);
       const doc = withTaskSource(raw, a.source, effectiveSource(a.source, loaded), refuse);
       task = doc;
-      // withCliOrigins: the buffers result says where bufferSize came from (a file, DEFAULT_BUFFER_SIZE), as `buffers --json`.
-      outcome = await executeTask(doc, { config: withCliOrigins(config, origins) });
+      // withCliOrigins: the buffers result says where bufferSize came from (a file, DEFAULT_BUFFER_SIZE), as `buffers --json`;
+      // withThresholdOrigins: a task threshold that contradicts the config file's names that file, not options.config.
+      outcome = await executeTask(doc, { config: withThresholdOrigins(withCliOrigins(config, origins), entryOrigins) });
     } catch (e) {
       // A key given twice is refused while reading: the error knows the operation the input names.
       outcome = failure(e, operation ?? (e instanceof DuplicateKeyError ? e.operation : undefined));
