@@ -4,7 +4,7 @@ import type { CollectOptions } from '../collect/source.js';
 import { loadCliConfig } from '../config/resolve.js';
 import { escapeMessage } from '../model/escape.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { scopeCollectOptions, type ReportScope } from '../report/analyze.js';
+import { repeatFlags, scopeCollectOptions, type ReportScope } from '../report/analyze.js';
 import type { ReportArgs } from './report-flags.js';
 import { printJson } from './options.js';
 import { collectSeries, samplingOf } from './sampling.js';
@@ -39,9 +39,12 @@ export async function runReports<R>(
   const sources = sourcesFor(argv);
   const sampling = samplingOf(argv);
   const results = await Promise.allSettled(
-    sources.map(async ({ source }) => {
+    sources.map(async ({ label, source }) => {
       const { snapshot, history } = await collectSeries(source, reportCollectOptions(collectOptions, scope), sampling.samples, sampling.intervalMs);
-      return build(snapshot, scope, history, config.thresholds);
+      // A command the report suggests reads where this one did: that --host (and --ssh-config), or the --source given.
+      const remote = argv.host !== undefined && argv.host.length > 0;
+      const repeat = repeatFlags(remote ? { host: label, sshConfig: argv['ssh-config'] } : { source: argv.source, sourceTyped: argv.sourceFrom === undefined || argv.sourceFrom === 'flag' });
+      return build(snapshot, { ...scope, repeat }, history, config.thresholds);
     }),
   );
   if (sources.length === 1) {

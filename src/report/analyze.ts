@@ -16,6 +16,27 @@ import { escapeControl } from '../model/escape.js';
 export interface ReportScope {
   port?: number;
   peerPort?: number;
+  /**
+   * The flags that read where this report read (repeatFlags: ` --host web1 --ssh-config FILE`, ` --source
+   * netlink`), which a command the report suggests carries: without them, copying the suggested
+   * `sockscope analyze --port P --samples 5` after `--host web1` read the local machine.
+   */
+  repeat?: string;
+}
+
+/** A word for a command line the user may copy: as is when plain, else in single quotes (control characters escaped). */
+function shellWord(w: string): string {
+  const t = escapeControl(w);
+  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(t) ? t : `'${t.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * ReportScope.repeat for one report: the --host it read (one per report, also of several) and --ssh-config,
+ * or a local --source given as a flag (one from a config file applies again by itself; auto is the default).
+ */
+export function repeatFlags(o: { host?: string; sshConfig?: string; source?: string; sourceTyped?: boolean }): string {
+  if (o.host !== undefined) return ` --host ${shellWord(o.host)}${o.sshConfig !== undefined ? ` --ssh-config ${shellWord(o.sshConfig)}` : ''}`;
+  return o.source !== undefined && o.source !== 'auto' && o.sourceTyped !== false ? ` --source ${shellWord(o.source)}` : '';
 }
 
 /**
@@ -128,7 +149,7 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
     recommendations: recs.map(stripUndefined),
     // One snapshot: the rules that judge drops need a series, so a UDP socket that is full or has dropped is
     // said here, with the way to get that series.
-    notes: [...scopeNotes(snap, sockets), ...(history && history.length > 1 ? [] : udpOneShotNotes(listeners))],
+    notes: [...scopeNotes(snap, sockets), ...(history && history.length > 1 ? [] : udpOneShotNotes(listeners, scope.repeat ?? ''))],
   };
 }
 
@@ -225,7 +246,7 @@ export function udpNoteSubject(l: AnalyzeListener): string {
  * socket was opened, and only a series says whether it still rises, so each note says how to take one.
  * Addresses are escaped (an IPv6 zone is an interface name); processes are named by pid and fd only.
  */
-function udpOneShotNotes(listeners: readonly AnalyzeListener[]): string[] {
+function udpOneShotNotes(listeners: readonly AnalyzeListener[], repeat: string): string[] {
   const out: string[] = [];
   const flagged = listeners
     .filter((l) => l.protocol === 'udp' && l.recvQBytes !== undefined && (udpQueueFull(l) || (l.drops ?? 0) > 0))
@@ -237,7 +258,7 @@ function udpOneShotNotes(listeners: readonly AnalyzeListener[]): string[] {
     const where = udpNoteSubject(l);
     const queue = l.rcvbuf != null ? `${fmtBytes(recvQ)} queued of rcvbuf ${fmtBytes(l.rcvbuf)} (${Math.round((100 * recvQ) / Math.max(1, l.rcvbuf))}%)` : `${fmtBytes(recvQ)} queued`;
     const dropped = `the kernel has dropped ${drops} datagram${drops === 1 ? '' : 's'} on it since it was opened (sk_drops)`;
-    const series = `sockscope analyze --port ${l.port} --samples 5 --sample-interval 1s`;
+    const series = `sockscope analyze --port ${l.port}${repeat} --samples 5 --sample-interval 1s`;
     if (full)
       out.push(
         `${where}: its receive queue is full (${queue})${drops > 0 ? ` and ${dropped}` : ''}: datagrams arriving now are dropped, because the process does not read fast enough or its receive buffer is too small. One snapshot cannot tell the rate: ${series} shows whether the drops rise and what to change.`,

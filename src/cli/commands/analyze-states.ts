@@ -12,7 +12,8 @@ import { escapeControl } from '../../model/escape.js';
  * otherwise read "TIME_WAIT count is normal" exactly as for a port nobody uses while a UDP service there
  * was dropping. The line (README's analyze-states section) is still the one Recommendation line:
  * "no TCP connections on port P; N UDP socket(s) on port P (ADDR:P NAME/PID; ...; K more), not counted
- * above: UDP has no connection states; sockscope analyze --port P --samples 5 shows its queue(s) and drops".
+ * above: UDP has no connection states; sockscope analyze --port P --samples 5 shows its queue(s) and drops"
+ * (with the --host, --ssh-config or --source it read with: ReportScope.repeat).
  */
 export function withUdpOnPort(r: StatesReport, snap: Snapshot, scope: ReportScope): StatesReport {
   const port = scope.port;
@@ -26,7 +27,7 @@ export function withUdpOnPort(r: StatesReport, snap: Snapshot, scope: ReportScop
     .join('; ');
   const more = udp.length > 3 ? `; ${udp.length - 3} more` : '';
   const one = udp.length === 1;
-  const what = `${udp.length} UDP socket${one ? '' : 's'} on port ${port} (${who}${more}), not counted above: UDP has no connection states; sockscope analyze --port ${port} --samples 5 shows ${one ? 'its' : 'their'} queue${one ? '' : 's'} and drops`;
+  const what = `${udp.length} UDP socket${one ? '' : 's'} on port ${port} (${who}${more}), not counted above: UDP has no connection states; sockscope analyze --port ${port}${scope.repeat ?? ''} --samples 5 shows ${one ? 'its' : 'their'} queue${one ? '' : 's'} and drops`;
   const tcpless = !onPort.some((s) => s.protocol === 'tcp');
   const quiet = r.recommendation === 'TIME_WAIT count is normal';
   return { ...r, ...(tcpless && quiet ? { recommendation: `no TCP connections on port ${port}; ${what}` } : {}), notes: [...r.notes, what] };
