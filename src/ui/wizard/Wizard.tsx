@@ -45,7 +45,7 @@ export interface WizardProps {
   deps?: Partial<Omit<WizardDeps, 'config'>>;
   /** Colours on (default: config.color). */
   color?: boolean;
-  /** Rows available (default: terminal rows). */
+  /** Rows available (default: the terminal's rows less one, see `rows` below). */
   rows?: number;
   /** Columns available, for wrapping error messages (default: terminal columns). */
   width?: number;
@@ -107,7 +107,10 @@ export function Wizard(props: WizardProps) {
   // Followed through stdout 'resize' as the monitor does (hooks/useTerminalSize.ts): read during render alone, the
   // standalone preview kept the old height (overflowing, or rows left empty) until the next key.
   const size = useTerminalSize();
-  const rows = props.rows ?? size.rows;
+  // Standalone (`sockscope generate`, on the main screen) the frame stays one row short of the terminal: Ink 6.8
+  // clears the whole screen and the scrollback (ESC[3J) on every render once a frame is as tall as the terminal
+  // (docs/ink-notes.md), which wiped the shell's history at 80x10 on the IO-model step. The monitor passes `rows`.
+  const rows = props.rows ?? Math.max(1, size.rows - 1);
   const width = props.width ?? size.columns;
   const previewHeight = previewHeightFor(rows);
   const deps: WizardDeps = useMemo(
