@@ -73,6 +73,37 @@ export function factsFor(ctx: Pick<RuleContext, 'snapshot' | 'port'>, snap: Snap
 }
 
 /**
+ * CLOSE_WAIT sockets sharing one local TCP port that has no listener and lies inside the ephemeral range are
+ * moved from their outgoing groups (by peer port) to that port's incoming group: a server's connections
+ * accepted before its listener closed and never closed (40 on 45000, each from its own client's port) were 40
+ * outgoing groups of 1 and "CLOSE_WAIT count is normal" host-wide. A client's connections each have a local
+ * port of their own (one connection to a peer port per local port); one that shares a local port across
+ * destinations and leaks them is still a leak of that local port. Only CLOSE_WAIT: the rules that read the
+ * other states of outgoing groups (SYN_SENT, TIME_WAIT exhaustion) keep the port tables' grouping.
+ */
+function regroupClosedServerPorts(groups: Map<string, ConnGroup>, closeWaitByLocal: ReadonlyMap<number, Socket[]>): void {
+  const moved = new Set<Socket>();
+  const fromGroups = new Map<string, number>();
+  for (const [port, cw] of closeWaitByLocal) {
+    if (cw.length < 2) continue;
+    for (const s of cw) {
+      moved.add(s);
+      const key = `out:tcp:${s.peer.port}`;
+      fromGroups.set(key, (fromGroups.get(key) ?? 0) + 1);
+    }
+    const states = emptyStateCounts();
+    states.CLOSE_WAIT = cw.length;
+    groups.set(`in:tcp:${port}`, { key: `in:tcp:${port}`, direction: 'in', protocol: 'tcp', port, sockets: cw, states });
+  }
+  // Each socket was grouped as outgoing by its peer port (baseFacts): each group it left is filtered once.
+  for (const [key, n] of fromGroups) {
+    const g = groups.get(key)!;
+    if (g.sockets.length === n) groups.delete(key);
+    else groups.set(key, { ...g, sockets: g.sockets.filter((x) => !moved.has(x)), states: { ...g.states, CLOSE_WAIT: g.states.CLOSE_WAIT - n } });
+  }
+}
+
+/**
  * `base` with the sockets of local port `port` that it groups as outgoing (by their peer port) moved to
  * the port's incoming groups; `base` itself when there are none. A window entry's TCP groups hold no
  * sockets: their moves come from what windowEntry kept of them (outgoingTcpOf; none when it was told not to
@@ -107,7 +138,12 @@ function withServedPort(snap: Snapshot, base: Facts, port: number): Facts {
     if (left === 0) groups.delete(key);
     else groups.set(key, { ...g, sockets, states });
     let into = incoming.get(g.protocol);
-    if (!into) incoming.set(g.protocol, (into = { key: `in:${g.protocol}:${port}`, direction: 'in', protocol: g.protocol, port, sockets: [], states: emptyStateCounts() }));
+    if (!into) {
+      // The port's CLOSE_WAIT sockets may already be its incoming group (regroupClosedServerPorts): joined, not replaced.
+      const had = base.groups.get(`in:${g.protocol}:${port}`);
+      into = { key: `in:${g.protocol}:${port}`, direction: 'in', protocol: g.protocol, port, sockets: had ? [...had.sockets] : [], states: had ? { ...had.states } : emptyStateCounts() };
+      incoming.set(g.protocol, into);
+    }
     into.sockets.push(...m.sockets);
     for (const k of Object.keys(m.states) as SocketState[]) into.states[k] += m.states[k];
   }
@@ -147,11 +183,18 @@ function baseFacts(snap: Snapshot): Facts {
   // rule of the monitor's and --json's port tables), so a server's TIME_WAIT/CLOSE_WAIT sockets after its
   // listener closed stay a group of its port, not one outgoing group per client port.
   const ephemeral = ephemeralRange(snap);
+  // Outgoing CLOSE_WAIT sockets by local port, for regroupClosedServerPorts.
+  const closeWaitByLocal = new Map<number, Socket[]>();
   for (let i = 0; i < sockets.length; i++) {
     const s = sockets[i];
     if (s.protocol === 'unix' || isListener(s)) continue;
     const incoming = isServedLocalPort(s.local.port, listenersByNum.has(portKey(s.protocol, s.local.port)), ephemeral);
     if (!incoming && s.peer.port === 0) continue;
+    if (!incoming && s.state === 'CLOSE_WAIT' && s.protocol === 'tcp') {
+      const cw = closeWaitByLocal.get(s.local.port);
+      if (cw) cw.push(s);
+      else closeWaitByLocal.set(s.local.port, [s]);
+    }
     const port = incoming ? s.local.port : s.peer.port;
     const num = (incoming ? 0 : 0x20000) | portKey(s.protocol, port);
     let g = groupsByNum.get(num);
@@ -171,6 +214,7 @@ function baseFacts(snap: Snapshot): Facts {
   }
   const groups = new Map<string, ConnGroup>();
   for (const g of groupsByNum.values()) groups.set(g.key, g);
+  regroupClosedServerPorts(groups, closeWaitByLocal);
   const f = withIdentityIndexes(snap, listening, listeners, groups);
   cache.set(snap, f);
   return f;

@@ -37,8 +37,10 @@ test('analyze --port P inside the ephemeral range after its listener closed: clo
     const [lo, hi] = ephemeralRange(snap);
     assert.ok(port >= lo && port <= hi, `${port} inside the ephemeral range ${lo}-${hi}`);
 
-    // Host-wide (the monitor, --json) keeps the port tables' rule: no listener, ephemeral port: outgoing.
-    assert.equal(factsOf(snap).groups.get(`in:tcp:${port}`), undefined);
+    // Host-wide the rules group CLOSE_WAIT sockets sharing a local port with no listener inside the ephemeral
+    // range under that port (facts.ts regroupClosedServerPorts), not one outgoing group per client port.
+    assert.equal(factsOf(snap).groups.get(`in:tcp:${port}`)?.states.CLOSE_WAIT, 12);
+    for (const cp of clientPorts) assert.equal(factsOf(snap).groups.get(`out:tcp:${cp}`)?.states.CLOSE_WAIT ?? 0, 0, `client port ${cp}`);
     // Scoped to the port, it is served: one incoming group with the 12.
     assert.equal(factsOf(snap, port).groups.get(`in:tcp:${port}`)?.states.CLOSE_WAIT, 12);
     assert.equal(factsOf(snap, port), factsOf(snap, port), 'cached per (snapshot, port)');
@@ -66,9 +68,10 @@ test('analyze --port P inside the ephemeral range after its listener closed: clo
     assert.ok(lines.includes('CLOSE_WAIT: 12 connections'), st.stdout);
     assert.match(lines[lines.length - 1], new RegExp(`^Recommendation: 12 sockets in CLOSE_WAIT on tcp port ${port}: node \\(pid ${process.pid}\\) does not close sockets after the peer closed`), st.stdout);
 
-    // Unscoped, nothing about the clients' ports is said on the server's behalf (the host view is unchanged).
-    const host = recommendationsFor(snap, {});
-    assert.ok(!host.some((r) => r.id === 'close-wait-accumulating' && r.port === port), 'host view: the tables\' rule (outgoing, one per client port)');
+    // Unscoped, the same finding on the server's port (it was 12 outgoing groups of 1 and "normal"), nothing on the clients' ports.
+    const host = recommendationsFor(snap, {}).filter((r) => r.id === 'close-wait-accumulating');
+    assert.ok(host.some((r) => r.port === port && r.message.startsWith(`12 sockets in CLOSE_WAIT on tcp port ${port}:`)), JSON.stringify(host));
+    assert.ok(!host.some((r) => r.peerPort !== undefined && clientPorts.includes(r.peerPort)), JSON.stringify(host));
   } finally {
     pairs.destroy();
   }

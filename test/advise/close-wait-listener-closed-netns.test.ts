@@ -1,0 +1,65 @@
+// Review s24 (README examples) finding 2: a server that accepted 40 connections on 45000 (inside the ephemeral
+// range), closed its listener and never closed the accepted sockets left 40 CLOSE_WAIT sockets that the rules
+// grouped as 40 outgoing connections, one to each client's port: `analyze` said "CLOSE_WAIT count is normal",
+// `analyze-states` "TIME_WAIT count is normal" and the plain table "Recommendations: none" (only `--port 45000`
+// found it). CLOSE_WAIT sockets sharing such a local port are now that port's group (facts.ts
+// regroupClosedServerPorts). A client's leaked connections, each from a local port of its own, stay grouped by
+// the port they went to. Real sockets in a namespace of the test's own, the built bin/sockscope, every collector.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { netnsWithHolder } from '../helpers/netns.js';
+
+const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
+const isRoot = process.getuid?.() === 0;
+
+// 40 accepted on 45000, listener closed, clients closed (the server's copies in CLOSE_WAIT); and 12 clients of a
+// listener on 46000 that closes each accepted copy at once, the clients never closing theirs (CLOSE_WAIT on the
+// client side, peer port 46000).
+const HOLDER = `
+l = socket.socket(); l.bind(('127.0.0.1', 45000)); l.listen(64); keep = []
+for i in range(40):
+    c = socket.create_connection(('127.0.0.1', 45000)); a, _ = l.accept(); keep.append(a); c.close()
+l.close()
+s = socket.socket(); s.bind(('127.0.0.1', 46000)); s.listen(64)
+for i in range(12):
+    c = socket.create_connection(('127.0.0.1', 46000)); a, _ = s.accept(); a.close(); keep.append(c)
+time.sleep(0.5)
+`;
+
+interface Rec {
+  id: string;
+  port?: number;
+  peerPort?: number;
+  message: string;
+}
+
+test('CLOSE_WAIT left on a closed listener\'s port inside the ephemeral range is found host-wide; a client\'s stays by peer port', { skip: isRoot ? false : 'needs root (ip netns)' }, async (t) => {
+  const ns = `cwlc${process.pid}`;
+  await netnsWithHolder(t, ns, HOLDER);
+  const run = (...args: string[]) => {
+    const r = spawnSync('ip', ['netns', 'exec', ns, BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  for (const source of ['netlink', 'ss', 'procfs']) {
+    const doc = JSON.parse(run('analyze', '--json', '--source', source)) as { recommendations: Rec[] };
+    const cw = doc.recommendations.filter((r) => r.id === 'close-wait-accumulating');
+    const server = cw.find((r) => r.port === 45000);
+    assert.ok(server, `${source}: no finding on port 45000: ${JSON.stringify(doc.recommendations, null, 1)}`);
+    assert.match(server.message, /^40 sockets in CLOSE_WAIT on tcp port 45000: /, source);
+    const client = cw.find((r) => r.peerPort === 46000);
+    assert.ok(client, `${source}: the client's leak to port 46000: ${JSON.stringify(cw, null, 1)}`);
+    assert.match(client.message, /^12 sockets in CLOSE_WAIT on outgoing tcp connections to port 46000: /, source);
+    assert.equal(cw.length, 2, `${source}: ${JSON.stringify(cw, null, 1)}`);
+    assert.ok(!doc.recommendations.some((r) => r.id === 'close-wait-ok'), source);
+  }
+  assert.match(run('analyze-states'), /^Recommendation: 40 sockets in CLOSE_WAIT on tcp port 45000: /m);
+  const plain = run();
+  assert.match(plain, /40 sockets in CLOSE_WAIT on tcp port 45000/, plain);
+  // With --port 45000 the port is served whatever: the same 40, named by their holder.
+  const scoped = JSON.parse(run('analyze', '--port', '45000', '--json')) as { recommendations: Rec[] };
+  const one = scoped.recommendations.filter((r) => r.id === 'close-wait-accumulating');
+  assert.equal(one.length, 1, JSON.stringify(one));
+  assert.match(one[0].message, /^40 sockets in CLOSE_WAIT on tcp port 45000: python3 \(pid \d+\) does not close/);
+});
