@@ -47,12 +47,14 @@ export function buildUnixDiagRequest(opts: { details?: boolean; seq?: number } =
 }
 
 /**
- * The text ss shows for a unix name: a path as is (cut at its terminating NUL); an abstract name
- * (leading NUL) with '@' in place of every NUL, as ss and /proc/net/unix print it: `\0nul\0inside`
- * is `@nul@inside`, and a name padded with NULs (runtimes that bind the whole sun_path) keeps its
- * '@'s, so two names that differ after a NUL stay two names. Bytes are decoded as UTF-8, a byte that is
- * not UTF-8 kept as decodeUtf8 keeps it (shown \xNN, not as U+FFFD: two such names stay apart; paths
- * are untrusted: callers escape before printing).
+ * The text shown for a unix name: a path as is (cut at its terminating NUL); an abstract name (leading
+ * NUL) as '@' and its bytes, its trailing NULs as '@' as ss and /proc/net/unix print them (a name padded
+ * with NULs: runtimes such as Node bind the whole sun_path; `@name@@@`, as ss shows it). A NUL inside the
+ * name (a byte other than NUL follows it) is kept as NUL, which every printer escapes (`\x00`):
+ * ss prints it as '@' too, so `\0dup\0x` and `\0dup@x`, two sockets, read as one name `@dup@x` and
+ * were one row; with the exact byte they stay two. Bytes are decoded as UTF-8, a byte that is not UTF-8
+ * kept as decodeUtf8 keeps it (shown \xNN, not as U+FFFD: two such names stay apart; paths are
+ * untrusted: callers escape before printing).
  */
 export function unixName(buf: Uint8Array, off: number, len: number): string {
   if (len <= 0) return '';
@@ -61,8 +63,10 @@ export function unixName(buf: Uint8Array, off: number, len: number): string {
     const nul = bytes.indexOf(0);
     return decodeUtf8(nul >= 0 ? bytes.subarray(0, nul) : bytes);
   }
-  // NUL is one byte in UTF-8 and never part of a longer sequence: replacing it in the text is exact.
-  return `@${decodeUtf8(bytes.subarray(1)).replaceAll('\0', '@')}`;
+  // NUL is one byte in UTF-8 and never part of a longer sequence: decoding keeps each inner one as U+0000.
+  let end = len;
+  while (end > 1 && bytes[end - 1] === 0) end--;
+  return `@${decodeUtf8(bytes.subarray(1, end))}${'@'.repeat(len - end)}`;
 }
 
 /** Parses one unix_diag_msg payload and its attributes; null when too short or not AF_UNIX. */

@@ -26,8 +26,11 @@ interface Candidate {
   /** Why it cannot run here (undefined: it can). */
   missing?: string;
   make: () => Promise<SocketSource>;
-  /** What the source can see (unixNewline: a unix name with a newline whole, not cut at it). */
-  sees: { inode: boolean; backlog: boolean; pids: 'all' | 'one' | 'none'; unixPathCut: boolean; unixNewline: boolean };
+  /**
+   * What the source can see (unixNewline: a unix name with a newline whole, not cut at it; unixNul: a NUL
+   * inside an abstract name as the byte it is, where the others' text has '@').
+   */
+  sees: { inode: boolean; backlog: boolean; pids: 'all' | 'one' | 'none'; unixPathCut: boolean; unixNewline: boolean; unixNul?: boolean };
 }
 
 const here = (rel: string): boolean => existsSync(new URL(rel, import.meta.url));
@@ -56,7 +59,7 @@ const candidates: Candidate[] = [
     label: 'netlink',
     missing: here('../../src/collect/netlink.ts') ? undefined : 'src/collect/netlink.ts is not in the tree',
     make: async () => new (await import('../../src/collect/netlink.js')).NetlinkSource(),
-    sees: { inode: true, backlog: true, pids: 'all', unixPathCut: false, unixNewline: true },
+    sees: { inode: true, backlog: true, pids: 'all', unixPathCut: false, unixNewline: true, unixNul: true },
   },
 ];
 
@@ -109,7 +112,8 @@ function unixZooProblems(c: Candidate, unix: Socket[]): string[] {
   const named = (name: string) => unix.filter((s) => s.local.address === name);
   const nl = `${zooDir}/nl\nsock`;
   if (c.sees.unixNewline && named(nl).length !== 2) problems.push(`path with a newline: ${named(nl).length} sockets named ${JSON.stringify(nl)} (the listener and the accepted one)`);
-  for (const n of [`@nul-${tag}@inside`, `@nul-${tag}@other`]) if (named(n).length !== 1) problems.push(`${JSON.stringify(n)}: found ${named(n).length}`);
+  const nul = c.sees.unixNul ? '\0' : '@';
+  for (const n of [`@nul-${tag}${nul}inside`, `@nul-${tag}${nul}other`]) if (named(n).length !== 1) problems.push(`${JSON.stringify(n)}: found ${named(n).length}`);
   const trailing = c.sees.unixPathCut ? `@trailing-${tag}` : `@trailing-${tag} `;
   if (named(trailing).length !== 1) problems.push(`${JSON.stringify(trailing)}: found ${named(trailing).length}`);
   const queue = named(`@queue-${tag}`);

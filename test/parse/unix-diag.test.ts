@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { NLMSG_DONE, NLM_F_MULTI, SOCK_DIAG_BY_FAMILY } from '../../src/parse/inet-diag.js';
+import { escapeControl } from '../../src/model/escape.js';
 import {
   UDIAG_SHOW_NAME,
   UDIAG_SHOW_PEER,
@@ -85,7 +86,7 @@ test('hand-built: path with spaces, abstract name padded with NULs, peer, queues
   assert.equal(l.uid, 1000);
   assert.equal(l.vfsInode, 555);
   assert.equal(l.inode, 100);
-  // ss and /proc/net/unix print every NUL of an abstract name as '@', padding included.
+  // ss and /proc/net/unix print the padding NULs of an abstract name as '@': so does this parser.
   assert.equal(a.local.address, `@abs-name${'@'.repeat(20)}`);
   assert.equal(a.state, 'CLOSE');
   assert.equal(a.unixType, 'dgram');
@@ -98,17 +99,22 @@ test('hand-built: path with spaces, abstract name padded with NULs, peer, queues
   assert.equal(s.peer.address, '');
 });
 
-test('abstract names: each NUL is an @ as ss prints it, so names differing after a NUL stay apart; paths end at their NUL', () => {
+test('abstract names: a NUL inside is kept (ss prints @, so \\0dup\\0x and \\0dup@x merged), trailing NULs are @ as ss prints them; paths end at their NUL', () => {
   const named = (name: Buffer) => {
     const m = unixMsg({ type: 2, state: 7, attrs: [attr(UNIX_DIAG_NAME, name)] });
     return parseUnixDiagMsg(m, 0, m.length)!.local.address;
   };
-  assert.equal(named(Buffer.from('\0nul\0inside')), '@nul@inside');
-  assert.equal(named(Buffer.from('\0nul\0other')), '@nul@other');
+  assert.equal(named(Buffer.from('\0nul\0inside')), '@nul\0inside');
+  assert.equal(named(Buffer.from('\0nul\0other')), '@nul\0other');
+  assert.notEqual(named(Buffer.from('\0dup\0x')), named(Buffer.from('\0dup@x')), 'a NUL and an @ are two names');
+  assert.equal(escapeControl(named(Buffer.from('\0dup\0x'))), '@dup\\x00x', 'shown escaped');
+  assert.equal(named(Buffer.from('\0pad\0\0')), '@pad@@', 'padding NULs as ss shows them');
+  assert.equal(named(Buffer.from('\0a\0b\0\0')), '@a\0b@@', 'inner NUL kept, padding @');
+  assert.equal(named(Buffer.from('\0\0')), '@@', 'a name of one NUL: padding');
   assert.equal(named(Buffer.from('\0trailing space ')), '@trailing space ');
   assert.equal(named(Buffer.from('\0')), '@', 'autobind-style empty abstract name');
   assert.equal(named(Buffer.from('/run/a.sock\0')), '/run/a.sock', 'the terminating NUL of a path');
-  assert.equal(named(Buffer.from('\0caf\xc3\xa9\0x', 'latin1')), '@café@x');
+  assert.equal(named(Buffer.from('\0caf\xc3\xa9\0x', 'latin1')), '@café\0x');
 });
 
 test('hand-built: short, foreign and truncated messages', () => {
@@ -160,6 +166,6 @@ test('unix names that are not UTF-8 keep their bytes (shown \\xNN), so two such 
   const b = unixName(Buffer.from([0x2f, 0x74, 0x2f, 0xfe, 0x00]), 0, 5); // "/t/\xfe"
   assert.notEqual(a, b);
   assert.equal(escapeControl(a), '/t/\\xff');
-  assert.equal(escapeControl(unixName(Buffer.from([0x00, 0x61, 0xc3, 0x00, 0x62]), 0, 5)), '@a\\xc3@b');
+  assert.equal(escapeControl(unixName(Buffer.from([0x00, 0x61, 0xc3, 0x00, 0x62]), 0, 5)), '@a\\xc3\\x00b');
   assert.equal(unixName(Buffer.from('/run/é.sock\0'), 0, 13), '/run/é.sock', 'UTF-8 as it is');
 });
