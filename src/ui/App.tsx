@@ -344,7 +344,7 @@ export function App(props: AppProps) {
     maxScroll: view === 'socket' || view === 'help' ? textMax : undefined,
     pageSize: textHeight,
     wizardAvailable: !!Wizard,
-    wizardInitial: wizardInitialFor(frame, model, index),
+    wizardInitial: wizardInitialFor(frame, model, index, state.stack[state.stack.length - 2]),
   };
   useEffect(() => {
     if (state.quit) exit();

@@ -44,13 +44,25 @@ export function listenerLines(sockets: readonly Socket[], max: number): string[]
   return out;
 }
 
-/** The port the wizard should propose: the selected row of the ports view, or the port being viewed. */
-export function wizardInitialFor(frame: Frame, model: TableModel<unknown> | undefined, index: number): WizardInitial | undefined {
+/**
+ * The port the wizard should propose: the selected row of the ports view, the port being viewed, or the socket
+ * being viewed. A socket's is its local port (a listener's, or a server-side socket's: the socket view opened from
+ * a local port's view), except for an outgoing client socket (opened from the outgoing table's peer-port view):
+ * its local port is an ephemeral one no server would listen on, so the wizard proposes the port it connects to.
+ * `below`: the frame under `frame` (the socket view's port view).
+ */
+export function wizardInitialFor(frame: Frame, model: TableModel<unknown> | undefined, index: number, below?: Frame): WizardInitial | undefined {
   if (frame.view === 'port' && frame.direction === 'local' && frame.protocol !== 'unix') return { type: frame.protocol, port: frame.port };
   if (frame.view === 'ports' && model?.kind === 'ports' && index >= 0) {
     const s = (model.rows[index] as { summary?: { protocol: string; port: number } }).summary;
     if (s && (s.protocol === 'tcp' || s.protocol === 'udp') && s.port > 0) return { type: s.protocol, port: s.port };
   }
+  if (frame.view === 'socket') {
+    const s = frame.last;
+    if (s.protocol !== 'tcp' && s.protocol !== 'udp') return undefined;
+    const outgoing = below?.view === 'port' && below.direction === 'peer' && !isListener(s);
+    const port = outgoing ? s.peer.port : s.local.port;
+    return port > 0 ? { type: s.protocol, port } : { type: s.protocol };
+  }
   return undefined;
 }
-
