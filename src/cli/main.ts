@@ -94,7 +94,7 @@ export function buildCli(words: string[]) {
         if (dashed) throw new UsageError(dashed);
       }
       if (/^Not enough non-option arguments/.test(msg ?? '')) throw new UsageError(missingPositionals(cli) ?? oneLine(msg));
-      throw new UsageError(oneLine(notACommand(msg ?? '', cli) ?? inHouseWords(msg ?? '', argv, cli) ?? unknownAsTyped(msg ?? '', argv, cli) ?? msg));
+      throw new UsageError(oneLine(notACommand(msg ?? '', cli, argv) ?? inHouseWords(msg ?? '', argv, cli) ?? unknownAsTyped(msg ?? '', argv, cli) ?? msg));
     });
   for (const c of commands) cli = cli.command(c as never);
   // yargs' completion command prints its script on any line that names it, before it looks at --help: so

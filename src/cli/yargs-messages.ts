@@ -1,5 +1,7 @@
 // yargs' stock messages rewritten in the house style: they name the flag, the command or the word as typed.
+import yargs from 'yargs';
 import { commands } from './commands/index.js';
+import { completionCommand } from './completion.js';
 import { UsageError } from './errors.js';
 import { takes } from './given-once.js';
 import { editDistance } from '../model/edit-distance.js';
@@ -207,15 +209,70 @@ function notACommandMessage(word: string): string {
   return near.length > 0 ? `${shown} is not a command; did you mean ${near[0].n}?` : `${shown} is not a command; one of ${names.join(', ')}`;
 }
 
-/** yargs' "Unknown argument: analyz" for a first word that names no command: said so, with the nearest name. */
-export function notACommand(msg: string, cli: unknown): string | undefined {
+/**
+ * yargs' "Unknown argument: analyz" for a first word that names no command: said so, with the nearest name. A word
+ * that is a command, after flags (`sockscope --json errno 104`): the root parser read the flag, which only the
+ * monitor has, as taking the command's name for its value, and ran the monitor, which has no positional words.
+ * It was "errno is not a command; did you mean errno?"; now commandAfterFlags says where the flags go.
+ */
+export function notACommand(msg: string, cli: unknown, words: readonly string[] = []): string | undefined {
   type Internal = { getInternalMethods?: () => { getContext?: () => { commands?: string[] } }; parsed?: { argv?: { _?: unknown[] } } | false };
   const y = cli as Internal;
   const m = /^Unknown arguments?: ([^]*)$/.exec(msg);
   if (!m || (y.getInternalMethods?.().getContext?.().commands?.length ?? 0) > 0) return undefined;
   const first = y.parsed ? y.parsed.argv?._?.[0] : undefined;
   if (typeof first !== 'string' || !m[1].split(', ').includes(first)) return undefined;
-  return notACommandMessage(first);
+  return commandAfterFlags(first, words, cli) ?? notACommandMessage(first);
+}
+
+/** The flag names a command takes (its builder's, with their aliases and the --no- form of on/off flags). */
+function commandFlags(name: string): Set<string> | undefined {
+  if (name === 'help') return new Set();
+  const command = [...commands, completionCommand].find((c) => typeof c.command === 'string' && c.command.split(' ')[0] === name);
+  if (!command) return undefined;
+  const y = yargs([]).exitProcess(false).fail(() => {});
+  if (typeof command.builder === 'function') (command.builder as (y: unknown) => unknown)(y);
+  else if (command.builder) y.options(command.builder as never);
+  try {
+    y.parseSync([]);
+  } catch {
+    /* no alias table: the flags still go by their keys */
+  }
+  const o = (y as unknown as { getOptions: () => { key: Record<string, unknown>; alias: Record<string, string[]>; boolean: string[] } }).getOptions();
+  const names = new Set([...Object.keys(o.key), ...Object.values(o.alias).flat()]);
+  for (const b of o.boolean) names.add(`no-${b}`);
+  return names;
+}
+
+/**
+ * `sockscope --json errno 104`: COMMAND is a command and the words before it are flags. When the command takes them
+ * all, where they go: "errno is a command: its flags go after it (sockscope errno 104 --json)"; when it does not
+ * take one, that it is the monitor's: "--tcp is a flag of the monitor (sockscope without a command); analyze does not
+ * take it". undefined: COMMAND is no command, or is not where the words put it (a word before it is not a flag).
+ */
+function commandAfterFlags(command: string, words: readonly string[], cli: unknown): string | undefined {
+  if (!commandNames().includes(command)) return undefined;
+  const at = words.indexOf(command);
+  const end = words.indexOf('--');
+  if (at <= 0 || (end >= 0 && end < at) || !words[0].startsWith('-')) return undefined;
+  const before = words.slice(0, at);
+  const after = words.slice(at + 1);
+  const takes = commandFlags(command);
+  if (!takes) return undefined;
+  // The running parser is the monitor's: the global flags (--source, --color), which every command takes, and its own.
+  const running = Object.keys((cli as { getOptions?: () => { key?: Record<string, unknown> } }).getOptions?.().key ?? {});
+  const monitor = commandFlags('$0') ?? new Set<string>();
+  for (const k of running) if (!monitor.has(k)) takes.add(k).add(`no-${k}`);
+  const flagName = (w: string) => w.replace(/^--?/, '').split('=')[0];
+  // The monitor's flags the command does not take; a flag neither has goes after the command, which names it.
+  const foreign = before.filter((w) => /^--?[^-\d]/.test(w) && !takes.has(flagName(w)) && monitor.has(flagName(w)));
+  if (foreign.length > 0) {
+    const list = foreign.map((w) => w.split('=')[0]);
+    const one = list.length === 1;
+    return `${list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list.at(-1)}` : list[0]} ${one ? 'is a flag' : 'are flags'} of the monitor (sockscope without a command), given before the command ${command}, which does not take ${one ? 'it' : 'them'}`;
+  }
+  const moved = end < 0 ? [command, ...after, ...before] : [command, ...words.slice(at + 1, end), ...before, ...words.slice(end)];
+  return `${command} is a command: its flags go after it (sockscope ${moved.map(shellWord).join(' ')})`;
 }
 
 /** What a positional argument that takes one of a list is (`try: foo is not a call; one of ...`). */
