@@ -56,7 +56,8 @@ export function formatBuffersReport(r: BuffersReport): string {
     out += table(
       r.connections.map((c) => ({
         ...(byLocal ? { local: c.local } : { peer: c.peer }),
-        state: c.state === 'ESTABLISHED' ? 'ESTAB' : c.state,
+        // The kernel's names, as --json and product.md give them (it was ss's ESTAB beside CLOSE_WAIT).
+        state: c.state,
         // "-" is a socket no process holds; another user's process out of sight is "hidden uid N", as in every table.
         // A connection in the accept queue has no process yet: the listener's owner has not accept()ed it.
         process: c.processes.length ? c.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(',') : c.verdict.startsWith(ACCEPT_QUEUE_VERDICT) ? 'none yet (accept queue)' : c.ownerHidden && c.uid !== undefined ? `hidden uid ${c.uid}` : '-',
