@@ -30,9 +30,19 @@ export const completionCommand: CommandModule<object, { shell?: ScriptShell }> =
       ) as never,
   // A fresh parser makes the script yargs' command printed for that shell (the name sockscope), fixed (bashWord).
   handler: (argv) => {
-    process.stdout.write(bashWord(yargsScript(argv.shell ?? defaultScriptShell())));
+    const shell = argv.shell ?? defaultScriptShell();
+    process.stdout.write(installNamesShell(bashWord(yargsScript(shell)), shell));
   },
 };
+
+/**
+ * The script's own install comment names its shell: yargs wrote `# Installation: sockscope completion >> ~/.bashrc`,
+ * which prints the login shell's script (zsh's for a zsh user who reads the bash one), not this one. The fish script
+ * (`sockscope completion` with SHELL fish; no `completion fish`) keeps its line: only `completion` prints it.
+ */
+export function installNamesShell(script: string, shell: CompletionShell): string {
+  return shell === 'fish' ? script : script.replace(/^(#.*\bsockscope completion) >>/gm, `$1 ${shell} >>`);
+}
 
 /**
  * The scripts yargs prints, fixed. yargs' bash script filters the answers with the word COMP_WORDS ends with, but readline replaces the word

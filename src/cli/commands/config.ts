@@ -6,6 +6,7 @@ import { DEFAULT_THRESHOLDS, THRESHOLD_DOCS } from '../../advise/thresholds.js';
 import { DEFAULT_KEYMAP, overriddenKeys } from '../../ui/keymap.js';
 import { escapeControl } from '../../model/escape.js';
 import { flagTyped, printJson, withJsonFlag } from '../options.js';
+import { environmentRows } from './config-env.js';
 
 interface Args {
   json: boolean;
@@ -71,8 +72,8 @@ function fileState(f: ConfigFileRef): string {
   return f.unreadable === undefined ? 'not found' : `not readable (${escapeControl(f.unreadable)})`;
 }
 
-/** Plain-text printer. */
-export function formatConfigReport(r: ConfigReport): string {
+/** Plain-text printer; `env`: the environment whose variables the Environment list shows. */
+export function formatConfigReport(r: ConfigReport, env: NodeJS.ProcessEnv = {}): string {
   const out: string[] = [];
   out.push('Effective configuration (precedence, lowest first: defaults, user file, project files, environment, flags)');
   out.push('');
@@ -93,7 +94,9 @@ export function formatConfigReport(r: ConfigReport): string {
   out.push('');
   out.push('Files:');
   out.push(table(r.files.map((f) => [ORIGIN_TEXT[f.kind], escapeControl(f.path), fileState(f)]), '  '));
-  out.push('Environment: SOCKET_DEBUG (true/false), DEFAULT_BUFFER_SIZE (bytes), NO_COLOR (any value turns colour off).');
+  out.push('');
+  out.push('Environment (every variable sockscope reads):');
+  out.push(table([['VARIABLE', 'VALUE', 'READ FOR'], ...environmentRows(env)], '  '));
   return `${out.join('\n')}\n`;
 }
 
@@ -120,6 +123,6 @@ export const configCommand: CommandModule<object, Args> = {
     const loaded = await loadCliConfig({ flags: explicitFlags(argv, process.argv.slice(2)) });
     const report = buildConfigReport(loaded);
     if (argv.json) printJson(report);
-    else process.stdout.write(formatConfigReport(report));
+    else process.stdout.write(formatConfigReport(report, process.env));
   },
 };

@@ -1,0 +1,52 @@
+// `sockscope config`'s Environment list: every environment variable sockscope reads, its value here and what it is
+// read for. It named SOCKET_DEBUG, DEFAULT_BUFFER_SIZE and NO_COLOR only, without values, and left out
+// SOCKET_DEBUG_FILE and SOCKSCOPE_SSH_TIMEOUT, which README documents. Pure: the environment is passed in.
+import { UsageError, briefWord } from '../errors.js';
+import { sshTimeoutSetting } from '../host-option.js';
+import { escapeControl } from '../../model/escape.js';
+
+/** A variable sockscope reads and what for (the completion scripts' own SOCKSCOPE_COMPLETION_* are set per call). */
+interface EnvVar {
+  name: string;
+  use: string;
+  /** Why a set value is not used (a value the command that reads it refuses), else undefined. */
+  refused?: (env: NodeJS.ProcessEnv) => string | undefined;
+}
+
+export const ENV_VARS: readonly EnvVar[] = [
+  { name: 'SOCKET_DEBUG', use: 'debug above: true/false, log each OS call' },
+  { name: 'SOCKET_DEBUG_FILE', use: 'where SOCKET_DEBUG logs go (unset: stderr; the monitor then logs nothing)' },
+  { name: 'DEFAULT_BUFFER_SIZE', use: 'bufferSize above (bytes)' },
+  { name: 'NO_COLOR', use: 'color above: any value but an empty one turns colour off' },
+  {
+    name: 'SOCKSCOPE_SSH_TIMEOUT',
+    use: '--host: give up on a host that sends nothing this long (unset: 20s; --ssh-timeout wins)',
+    refused: (env) => {
+      try {
+        sshTimeoutSetting(env);
+        return undefined;
+      } catch (e) {
+        if (e instanceof UsageError) return e.message;
+        throw e;
+      }
+    },
+  },
+  { name: 'XDG_CONFIG_HOME', use: 'the user file: $XDG_CONFIG_HOME/sockscope/config.yaml' },
+  { name: 'HOME', use: 'the user file without XDG_CONFIG_HOME: $HOME/.config/sockscope/config.yaml' },
+  { name: 'TERM', use: 'colour: dumb turns it off' },
+  { name: 'FORCE_COLOR', use: 'colour: 0 or false turns it off' },
+  { name: 'SHELL', use: 'sockscope completion without a shell named: the script for this one' },
+  { name: 'SOCKSCOPE_TEMPLATES_DIR', use: 'generated servers: the templates directory (unset: the installed one)' },
+];
+
+/** The rows VARIABLE, VALUE, READ FOR: a value quoted (a long one cut), `unset`, and a refused one says why. */
+export function environmentRows(env: NodeJS.ProcessEnv): string[][] {
+  return ENV_VARS.map((v) => {
+    const value = env[v.name];
+    if (value === undefined) return [v.name, 'unset', v.use];
+    const refused = v.refused?.(env);
+    // Quoted, with control and invisible characters escaped (\x1b): a value cannot drive the terminal.
+    const shown = briefWord(value, (s) => `"${escapeControl(s)}"`);
+    return [v.name, refused ? `${shown} (not used: ${escapeControl(refused)})` : shown, v.use];
+  });
+}
