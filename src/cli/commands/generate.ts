@@ -1,10 +1,12 @@
 // `sockscope generate`: the interactive wizard (src/ui/wizard); prints how to build, run and watch the result.
 import type { CommandModule } from 'yargs';
-import type { WizardDone } from '../../ui/wizard/Wizard.js';
+import type { WizardDone, WizardScreen } from '../../ui/wizard/Wizard.js';
+import { HIDE_CURSOR, SHOW_CURSOR } from '../../ui/terminal.js';
 import { loadCliConfig } from '../../config/resolve.js';
 import { UsageError } from '../errors.js';
 import { flagTyped } from '../options.js';
 import { nextSteps } from './generate-shared.js';
+import { stopAndResume, type Stoppable } from '../stop-and-resume.js';
 
 export const generateCommand: CommandModule<object, { color?: boolean }> = {
   command: 'generate',
@@ -23,6 +25,19 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
     const color = colorWanted(a.color, flagTyped(hideBin(process.argv), 'color'), config.color);
     let done: WizardDone | null = null;
     let interrupted = false;
+    const screen: { current: WizardScreen | null } = { current: null };
+    const guard = mainScreenGuard(() => app.clear());
+    // Ctrl-Z and SIGTSTP as in the monitor (README's key table: Ctrl-Z suspends everywhere): raw mode had disabled the
+    // terminal's suspend and the key did nothing. On `fg` the frame is drawn again below what the shell printed.
+    const job = stopAndResume(guard, () =>
+      setImmediate(() => {
+        const sc = screen.current;
+        if (!sc || !guard.active) return;
+        // Ink erases the lines of its last frame above the cursor before drawing: blank ones, not the shell's.
+        process.stdout.write('\n'.repeat(sc.height()));
+        sc.write('');
+      }),
+    );
     const app = render(
       createElement(Wizard, {
         config,
@@ -32,6 +47,8 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
           app.unmount();
         },
         onCancel: () => app.unmount(),
+        onSuspend: () => job.suspend(),
+        screenRef: screen,
         // Ctrl-C reaches the wizard (exitOnCtrlC: false): an interrupted command exits 130, as a shell's
         // SIGINT and the monitor's; after a write it closes like Enter (onDone).
         onInterrupt: () => {
@@ -41,7 +58,12 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
       }),
       { patchConsole: false, exitOnCtrlC: false },
     );
-    await app.waitUntilExit();
+    try {
+      await app.waitUntilExit();
+    } finally {
+      guard.close();
+      job.dispose();
+    }
     const d = done as WizardDone | null;
     if (d) process.stdout.write(`${nextSteps(d.result, d.createdDirs)}\n`);
     else if (interrupted) {
@@ -50,3 +72,47 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
     } else process.stdout.write('generate: cancelled, nothing written\n');
   },
 };
+
+/**
+ * The standalone wizard's terminal for a stop (cli/stop-and-resume.ts): it draws on the main screen, so the stop
+ * erases its frame (`erase`: Ink's clear()) for the shell's `Stopped` to come where it was, then gives back raw mode
+ * and the cursor; reclaim() takes them again (raw mode off and on: the shell put the terminal back in cooked mode,
+ * and libuv skips a setRawMode(true) it believes in effect, as ui/terminal.ts says).
+ */
+function mainScreenGuard(erase: () => void): Stoppable & { close(): void } {
+  const { stdin, stdout } = process;
+  let active = true;
+  let rawBeforeStop: boolean | undefined;
+  const safe = (f: () => unknown) => {
+    try {
+      f();
+    } catch {
+      // the terminal may be gone
+    }
+  };
+  return {
+    get active() {
+      return active;
+    },
+    suspend() {
+      if (!active) return;
+      rawBeforeStop = stdin.isRaw === true;
+      safe(erase);
+      if (rawBeforeStop) safe(() => stdin.setRawMode(false));
+      safe(() => stdout.write(SHOW_CURSOR));
+    },
+    reclaim() {
+      if (!active) return;
+      const raw = rawBeforeStop ?? stdin.isRaw === true;
+      rawBeforeStop = undefined;
+      if (raw) {
+        safe(() => stdin.setRawMode(false));
+        safe(() => stdin.setRawMode(true));
+      }
+      safe(() => stdout.write(HIDE_CURSOR));
+    },
+    close() {
+      active = false;
+    },
+  };
+}

@@ -20,6 +20,7 @@ import type { InspectContext, SocketDetails, SocketInspector } from '../../ui/in
 import { resolveKeymap } from '../../ui/keymap.js';
 import { plainReport } from '../../ui/plain.js';
 import { terminalGuard } from '../../ui/terminal.js';
+import { stopAndResume } from '../stop-and-resume.js';
 import { colorWanted, createTheme, loadWithTextAttributes } from '../../ui/theme.js';
 import { hideBin } from 'yargs/helpers';
 import { parseDuration } from '../duration.js';
@@ -260,48 +261,6 @@ async function runFullScreen(ui: UiModules, app: Parameters<typeof App>[0]): Pro
     return finish(1, e);
   }
   return finish(0);
-}
-
-/**
- * Job control (README, Behaviour): the terminal is given back while the monitor is stopped and taken again when it
- * continues, as less and top do. The monitor was stopped by SIGTSTP's default action with raw mode on, on the
- * alternate screen: the shell's `[1]+ Stopped` came over the monitor, and after `fg` (the shell had put the terminal
- * back in cooked mode) arrow keys echoed as ^[[B and `q` waited for Enter.
- *
- * SIGTSTP (Ctrl-Z when raw mode is off, kill -TSTP) and the Ctrl-Z key (in raw mode the terminal sends the byte
- * 0x1a, not the signal: the keymap's `suspend`) give the terminal back, then stop the process by SIGTSTP's own
- * default action (the handler is taken off and the signal raised again), so the shell says `Stopped`; in a process
- * group the kernel will not stop (orphaned: nobody could continue it), it goes on at once. Either way the process
- * runs on past process.kill() only once it continues, and takes the terminal again there: no frame can be
- * drawn on the shell's screen first. A SIGCONT after a stop no handler saw (kill -STOP) takes it again as well;
- * the SIGCONT that follows the monitor's own stop is skipped.
- */
-function stopAndResume(guard: ReturnType<typeof terminalGuard>, redraw: () => void): { suspend: () => void } {
-  let ownStop = false;
-  const resume = () => {
-    guard.reclaim();
-    redraw();
-  };
-  const suspend = () => {
-    if (!guard.active) return;
-    guard.suspend();
-    process.removeListener('SIGTSTP', suspend);
-    try {
-      process.kill(process.pid, 'SIGTSTP');
-    } catch {
-      // cannot happen for one's own pid; go on as after a stop
-    }
-    process.on('SIGTSTP', suspend);
-    ownStop = true;
-    setTimeout(() => (ownStop = false), 1000).unref();
-    resume();
-  };
-  process.on('SIGTSTP', suspend);
-  process.on('SIGCONT', () => {
-    if (ownStop) ownStop = false;
-    else if (guard.active) resume();
-  });
-  return { suspend };
 }
 
 /** A one-shot snapshot of several hosts with some down: the others were printed (a note per failed host). */

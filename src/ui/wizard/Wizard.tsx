@@ -1,7 +1,7 @@
 // The server generator wizard (Ink): one step per choice, a syntax-highlighted preview, then an atomic
 // write that asks before replacing a file. Used by `sockscope generate` and mounted by the monitor on `c`.
-import { useMemo, useRef, useState, type ReactNode } from 'react';
-import { Box, Text, useStdin, type Key } from 'ink';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Box, measureElement, Text, useStdin, useStdout, type DOMElement, type Key } from 'ink';
 import type { Config } from '../../config/schema.js';
 import { loadConfig } from '../../config/load.js';
 import { generateServer, type GeneratorInput } from '../../codegen/index.js';
@@ -39,6 +39,13 @@ export interface WizardProps {
   onInterrupt?: () => void;
   /** Configuration for defaults (default: loadConfig()). */
   config?: Config;
+  /**
+   * Ctrl-Z (the byte 0x1a in raw mode, not SIGTSTP): the host gives the terminal back and stops (`sockscope generate`:
+   * cli/stop-and-resume.ts, as the monitor). Without it the key does nothing here (the monitor takes Ctrl-Z first).
+   */
+  onSuspend?: () => void;
+  /** Set to what a host needs to redraw the frame after a stop (`sockscope generate`; see WizardScreen). */
+  screenRef?: { current: WizardScreen | null };
   /** Starting choices (e.g. the monitor passes the selected port). */
   initial?: GeneratorInput;
   /** Replaces file-system effects and checks (tests). */
@@ -54,6 +61,12 @@ export interface WizardProps {
    * is the only key line: the monitor's footer gives its row to the wizard.
    */
   hostKeys?: string;
+}
+
+/** The frame's height and Ink's write (useStdout: `data` above the frame, then the whole frame again). */
+export interface WizardScreen {
+  height(): number;
+  write(data: string): void;
 }
 
 /** The last screen's rank of each next-step line (0 is kept first on a short screen; the title is 6, the blank line 7). */
@@ -94,6 +107,7 @@ export function toWizardKeys(input: string, key: Key): WizardKey[] {
     const named = NAMED_KEYS[name];
     if (named) out.push({ name: named });
     else if (name === 'ctrl+c') out.push({ name: 'interrupt' });
+    else if (name === 'ctrl+z') out.push({ name: 'suspend' });
     else if (name === 'space') out.push({ name: 'char', ch: ' ' });
     else if (text.length > 0 && !name.startsWith('ctrl+') && !/[\x00-\x1f\x7f]/.test(text)) out.push({ name: 'char', ch: text });
   }
@@ -147,12 +161,30 @@ export function Wizard(props: WizardProps) {
   // In the monitor the keys come from the monitor (hooks/useKeys.ts says why); alone, from the terminal.
   useKeys(
     (input, key) => {
-      for (const k of toWizardKeys(input, key)) if (k.name !== 'interrupt' || props.onInterrupt) press(k);
+      for (const k of toWizardKeys(input, key)) {
+        if (k.name === 'suspend') props.onSuspend?.();
+        else if (k.name !== 'interrupt' || props.onInterrupt) press(k);
+      }
     },
     { isActive: isRawModeSupported === true },
   );
 
-  return <WizardView state={state} config={config} color={color} previewHeight={previewHeight} rows={rows} width={width} hostKeys={props.hostKeys} />;
+  const root = useRef<DOMElement>(null);
+  const { write } = useStdout();
+  const screenRef = props.screenRef;
+  useEffect(() => {
+    if (!screenRef) return;
+    screenRef.current = { height: () => (root.current ? measureElement(root.current).height : rows), write };
+    return () => {
+      screenRef.current = null;
+    };
+  }, [screenRef, write, rows]);
+
+  return (
+    <Box ref={root} flexDirection="column" flexShrink={0}>
+      <WizardView state={state} config={config} color={color} previewHeight={previewHeight} rows={rows} width={width} hostKeys={props.hostKeys} />
+    </Box>
+  );
 }
 
 /**

@@ -11,7 +11,9 @@ export type WizardKey =
   | { name: 'up' | 'down' | 'enter' | 'escape' | 'backspace' | 'pageUp' | 'pageDown' | 'home' | 'end' }
   | { name: 'char'; ch: string }
   /** Ctrl-C: leave at once, nothing written (after a write it only closes). */
-  | { name: 'interrupt' };
+  | { name: 'interrupt' }
+  /** Ctrl-Z: the host suspends (Wizard's onSuspend); the state is left as it is. */
+  | { name: 'suspend' };
 
 export interface WizardDeps {
   config: Config;
@@ -78,6 +80,7 @@ export function initialState(cfg: Config, input: GeneratorInput = {}): WizardSta
 /** Applies one key. `page` is the preview's visible height (for scrolling). */
 export function reduce(s: WizardState, key: WizardKey, deps: WizardDeps, page = 20): WizardState {
   const cfg = deps.config;
+  if (key.name === 'suspend') return s;
   if (key.name === 'interrupt') {
     // The file is written by then: Ctrl-C on the last screen closes it as Enter does.
     if (s.phase === 'done') return { ...s, phase: 'finished' };
