@@ -11,6 +11,7 @@ import { directoriesAmong, directoriesCreatedFor, existingFiles, specialFilesAmo
 import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
 import { refusal, stepTitle, visibleSteps } from './steps.js';
+import { outputNameWarning } from './output-name.js';
 import { splitKeys } from '../keymap.js';
 import { wrapText } from '../format.js';
 import { escapeMessage } from '../../model/escape.js';
@@ -245,11 +246,21 @@ export function WizardView({
   hostKeys?: string;
 }) {
   const keys = (line: string) => (hostKeys ? `${line} · ${hostKeys}` : line);
-  // The error's rows, at most `max` (none without an error), and how they are drawn.
-  const errorRowsFor = (max: number) => (state.error ? errorLines(state.error, width, max) : []);
+  // A Python server in a file named for another language (output-name.ts): a warning where an error would go.
+  const warning =
+    state.phase === 'steps'
+      ? visibleSteps(state.input)[state.step]?.id === 'output'
+        ? outputNameWarning(state.text, state.input.language ?? config.defaultLanguage)
+        : null
+      : state.result && (state.phase === 'preview' || state.phase === 'confirm')
+        ? outputNameWarning(state.result.files[0]?.path ?? '', state.result.options.language)
+        : null;
+  const notice = state.error ?? warning;
+  // The error's (or the warning's) rows, at most `max` (none without one), and how they are drawn.
+  const errorRowsFor = (max: number) => (notice ? errorLines(notice, width, max) : []);
   const errorView = (lines: string[]) =>
     lines.map((l, k) => (
-      <Text key={`error${k}`} color={color ? 'red' : undefined} wrap="truncate-end">
+      <Text key={`error${k}`} color={color ? (state.error ? 'red' : 'yellow') : undefined} wrap="truncate-end">
         {l}
       </Text>
     ));

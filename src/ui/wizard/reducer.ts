@@ -5,7 +5,7 @@ import { GeneratorOptionsError, type GeneratorInput } from '../../codegen/option
 import type { GenerateResult } from '../../codegen/render.js';
 import { directoryOutputMessage, specialFileMessage } from '../../codegen/write.js';
 import { pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
-import { defaultOutput, homeRefusal } from './output-name.js';
+import { defaultOutput, homeRefusal, typedOutputFor } from './output-name.js';
 
 export type WizardKey =
   | { name: 'up' | 'down' | 'enter' | 'escape' | 'backspace' | 'pageUp' | 'pageDown' | 'home' | 'end' }
@@ -64,7 +64,7 @@ function enterStep(s: WizardState, step: number, cfg: Config): WizardState {
   const steps = visibleSteps(s.input);
   const st = steps[step];
   const next = { ...s, step, error: null, phase: 'steps' as const };
-  if (st.id === 'output') return { ...next, text: s.outputTyped && s.output ? s.output : defaultOutput(s.input, cfg) };
+  if (st.id === 'output') return { ...next, text: s.outputTyped && s.output ? typedOutputFor(s.output, s.input, cfg) : defaultOutput(s.input, cfg) };
   if (st.kind === 'text') return { ...next, text: st.initial(s.input, cfg) };
   const choices = st.choices!(s.input, cfg);
   if (choices.length === 0) return { ...next, cursor: 0 };
