@@ -5,7 +5,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { Eta } from 'eta';
 import { findTemplatesDir, findVariant, type CommentStyle, type ResolvedVariant } from './registry.js';
 import { watchCommand } from './languages.js';
-import { isDirectoryNotLink } from './write.js';
+import { isDirectoryNotLink, specialFileMessage, specialKind, specialPhrase } from './write.js';
 import { nodeOutputProblem, pythonOutputProblem } from './output-name.js';
 import { checkOutputPath, defaultIdleTimeoutMs, GeneratorOptionsError, hasBoundedPool, optionsToArgs, PYTHON_THREADS_MAX, type GeneratorOptions } from './options.js';
 
@@ -255,16 +255,34 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   const stem = (ext === base ? '' : basename(main, ext)) || 'server';
   const paths = variant.files.map((f, k) => (k === 0 ? main : join(dir, f.name.replace('{stem}', stem))));
   const exePath = join(dir, stem);
-  // A C file must end in .c: cc reads any other name as a linker script (or, for .C/.cc, compiles it as C++), and
-  // without an extension the binary (its stem) would be the file itself. (A directory there is refused by the
-  // writers, in their words: "a is a directory"; a symbolic link to one is not a directory to them, so not here either.)
-  if (variant.buildCommand && !base.endsWith('.c') && !isDirectoryNotLink(main)) {
-    const msg = `--output ${main}: a C server's file needs the .c extension (cc reads another name as a linker script or as C++, and without one the binary it builds would have the file's own name); e.g. ${join(dir, stem)}.c`;
-    throw new GeneratorOptionsError(msg, [{ path: 'output', message: msg }]);
-  }
-  if ((o.language === 'node' || o.language === 'python') && !isDirectoryNotLink(main)) {
-    const why = o.language === 'node' ? nodeOutputProblem(main, base) : pythonOutputProblem(o.ioModel, main, base);
-    if (why !== undefined) throw new GeneratorOptionsError(`--output ${main}: ${why}`, [{ path: 'output', message: `--output ${main}: ${why}` }]);
+  const outputError = (msg: string) => new GeneratorOptionsError(msg, [{ path: 'output', message: msg }]);
+  // What is wrong with the name itself, if anything. A C file must end in .c: cc reads any other name as a linker
+  // script (or, for .C/.cc, compiles it as C++), and without an extension the binary (its stem) would be the file
+  // itself. (A directory there is refused by the writers, in their words: "a is a directory"; a symbolic link to one
+  // is not a directory to them, so not here either.)
+  const isDir = isDirectoryNotLink(main);
+  let nameProblem: string | undefined;
+  if (isDir) nameProblem = undefined;
+  else if (variant.buildCommand && !base.endsWith('.c'))
+    nameProblem = `a C server's file needs the .c extension (cc reads another name as a linker script or as C++, and without one the binary it builds would have the file's own name); e.g. ${join(dir, stem)}.c`;
+  else if (o.language === 'node') nameProblem = nodeOutputProblem(main, base);
+  else if (o.language === 'python') nameProblem = pythonOutputProblem(o.ioModel, main, base);
+  // A name the writers never write (a device, a FIFO, a socket, a link to one, a new name under /dev outside /dev/shm:
+  // specialKind) is said so first when the name or its binary would be refused here too: the name's suggestion would
+  // name another path beside it (`--output /dev/null`: "e.g. /dev/null.c"), the binary would be cc -o /dev/null.
+  // Otherwise the writers refuse it, in their own words (the library's field, "force": true).
+  const mainKind = isDir ? undefined : specialKind(main);
+  // The binaries the build command or its note makes: DIR/STEM, and DIR/STEM.exe where they build for Windows.
+  const binaries = [exePath, ...(/it\.exe\) *%>\.exe/.test(`${variant.buildCommand ?? ''} ${variant.buildNote ?? ''}`) ? [`${exePath}.exe`] : [])];
+  const badBinary = variant.buildCommand && !isDir ? binaries.map((b) => ({ path: b, kind: specialKind(b) })).find((b) => b.kind !== undefined) : undefined;
+  const exeKind = badBinary?.kind;
+  if (mainKind !== undefined && (nameProblem !== undefined || exeKind !== undefined)) throw outputError(specialFileMessage(main, mainKind));
+  if (nameProblem !== undefined) throw outputError(`--output ${main}: ${nameProblem}`);
+  // Nor is the binary the build command makes (cc -o DIR/STEM): `cc -o /dev/null` as root writes into the device, and
+  // no such command is printed (an existing regular file /dev/x.c whose binary /dev/x would be new under /dev, a stem
+  // that is a FIFO or a link to /dev/null).
+  if (exeKind !== undefined) {
+    throw outputError(`--output ${main}: the binary its build command makes (-o ${badBinary?.path}) is ${specialPhrase(exeKind)}; choose another --output`);
   }
   const exe = dir === '.' ? `./${stem}` : exePath;
 

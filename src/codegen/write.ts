@@ -1,7 +1,7 @@
 // Writes generated files atomically (temporary file in the same directory, then rename) and never
 // replaces an existing file unless asked (--force / the wizard's confirm step).
 import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileKind } from '../config/file-read.js';
 import type { GeneratedFile } from './render.js';
@@ -45,7 +45,8 @@ export function directoriesAmong(files: { path: string }[]): string[] {
 /**
  * What path is when it is neither a regular file nor a directory, nor nothing, nor a symbolic link to a regular
  * file, a directory or nothing: "character device", "FIFO", "socket", "block device", "symbolic link to a
- * character device" (/dev/stdout -> /proc/self/fd/1 -> /dev/pts/N)...; undefined otherwise. Such a node is never
+ * character device" (/dev/stdout -> /proc/self/fd/1 -> /dev/pts/N)...; NEW_NAME_UNDER_DEV for a name that does not
+ * exist yet under /dev outside /dev/shm (/dev/null.c); undefined otherwise. Such a node is never
  * replaced, not even with force: rename() over /dev/null (run as root) made it a regular file for the whole system.
  * A directory is directoriesAmong's; a dangling link, or one that cannot be followed, is the writer's (it replaces
  * the link with force). Whatever it is now, a name under /dev that is not a regular file (a regular file on /dev/shm
@@ -55,8 +56,8 @@ export function directoriesAmong(files: { path: string }[]): string[] {
  */
 export function specialKind(path: string): string | undefined {
   const l = lstatOrNull(path);
-  if (l === null) return undefined;
-  if (!l.isFile() && !l.isDirectory()) {
+  // Nothing there: a new name is still refused under /dev, except on /dev/shm (systemEntry).
+  if (l !== null && !l.isFile() && !l.isDirectory()) {
     if (!l.isSymbolicLink()) return fileKind(l);
     let st: Stats | undefined;
     try {
@@ -66,7 +67,40 @@ export function specialKind(path: string): string | undefined {
     }
     if (st !== undefined && !st.isFile() && !st.isDirectory()) return `symbolic link to a ${fileKind(st)}`;
   }
+  // A relative name in a removed current directory is no entry anywhere (resolve() would throw uv_cwd): the callers
+  // say so in words (relativeInRemovedDirectory), the writer fails with ENOENT.
+  if (l === null && !isAbsolute(path) && !cwdExists()) return undefined;
   return systemEntry(path);
+}
+
+/**
+ * specialKind's kind for a name that does not exist yet under /dev, outside /dev/shm: /dev is the system's devices (a
+ * devtmpfs as root), and a file written there (`--output /dev/null.c`) is left among them; /dev/shm is a tmpfs for
+ * files and takes new ones. Nothing is replaced, so the messages say "never created" (specialFileMessage, specialPhrase).
+ */
+export const NEW_NAME_UNDER_DEV = 'new name under /dev';
+
+/** "a character device, not a file", or for a new name under /dev what it is and where files may go. */
+export function specialPhrase(kind: string): string {
+  return kind === NEW_NAME_UNDER_DEV ? `a ${kind} (the system's devices; only /dev/shm takes new files)` : `a ${kind}, not a file`;
+}
+
+function cwdExists(): boolean {
+  try {
+    process.cwd();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether /dev/shm is there, a directory (or a link to one): a missing one is not made under /dev by makeParents. */
+function shmIsDirectory(): boolean {
+  try {
+    return statSync('/dev/shm').isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** A process's open files: /proc/<pid|self|thread-self>/fd/N, /proc/<pid>/task/<tid>/fd/N (realpath spells /proc/self as the pid). */
@@ -88,6 +122,12 @@ function systemEntry(path: string): string | undefined {
     for (const name of [resolve(p), entryOf(p)]) {
       if (name === '/dev' || name.startsWith('/dev/')) {
         if (here?.isFile() === true) break;
+        if (here === null && hop === 0) {
+          // A new file may be created on /dev/shm (a tmpfs for files), nowhere else under /dev; the check before
+          // returned early for every name that did not exist, so `--output /dev/null.c` was written among the devices.
+          if (name.startsWith('/dev/shm/') && shmIsDirectory()) continue;
+          return NEW_NAME_UNDER_DEV;
+        }
         return hop === 0 ? `${here?.isSymbolicLink() === true ? 'symbolic link' : 'path'} under /dev (the system's devices)` : `symbolic link into /dev (${name})`;
       }
       if (PROC_FD.test(name)) return hop === 0 ? 'process\'s open file (/proc/PID/fd)' : `symbolic link to a process's open file (${name})`;
@@ -119,7 +159,8 @@ export function specialFilesAmong(files: { path: string }[]): { path: string; ki
  */
 export function specialFileMessage(path: string, kind: string, field = '--output'): string {
   const force = field === '--output' ? '--force' : '"force": true';
-  return `${path} is a ${kind}, not a file; it is never replaced, not even with ${force} (choose another ${field})`;
+  const never = kind === NEW_NAME_UNDER_DEV ? 'created' : 'replaced';
+  return `${path} is ${specialPhrase(kind)}; it is never ${never}, not even with ${force} (choose another ${field})`;
 }
 
 /**
@@ -291,7 +332,7 @@ export function directoriesCreatedFor(written: readonly string[]): string[] {
 export function writeFilesAtomic(files: GeneratedFile[], opts: { force?: boolean; mode?: number } = {}): string[] {
   if (files.some((f) => f.path === '')) throw new Error('cannot write a file with an empty name');
   for (const p of directoriesAmong(files)) throw new Error(`cannot write ${p}: it is a directory`);
-  for (const s of specialFilesAmong(files)) throw new Error(`cannot write ${s.path}: it is a ${s.kind}, not a file`);
+  for (const s of specialFilesAmong(files)) throw new Error(`cannot write ${s.path}: it is ${specialPhrase(s.kind)}`);
   if (!opts.force) {
     const exist = existingFiles(files);
     if (exist.length) throw new FileExistsError(exist);
@@ -347,7 +388,7 @@ function writeOne(f: GeneratedFile, opts: { force?: boolean; mode?: number }): v
     if (opts.force) {
       // Checked again just before: a device, FIFO or socket put there since the first check is not replaced either.
       const kind = specialKind(f.path);
-      if (kind !== undefined) throw new Error(`cannot write ${f.path}: it is a ${kind}, not a file`);
+      if (kind !== undefined) throw new Error(`cannot write ${f.path}: it is ${specialPhrase(kind)}`);
       try {
         renameSync(tmp, f.path);
       } catch (e) {
