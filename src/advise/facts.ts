@@ -48,6 +48,9 @@ function portKey(protocol: Protocol, port: number): number {
   return (protocol === 'tcp' ? 0 : 0x10000) | port;
 }
 
+/** baseFacts' numeric group keys: an outgoing group's bit (OUT_TCP | peer port is an outgoing TCP group). */
+const OUT_TCP = 0x20000;
+
 /** Facts of a snapshot with one more local port counted as served, by snapshot and port (factsOf's second argument). */
 const servedCache = new WeakMap<Snapshot, Map<number, Facts>>();
 
@@ -73,33 +76,55 @@ export function factsFor(ctx: Pick<RuleContext, 'snapshot' | 'port'>, snap: Snap
 }
 
 /**
- * CLOSE_WAIT sockets sharing one local TCP port that has no listener and lies inside the ephemeral range are
- * moved from their outgoing groups (by peer port) to that port's incoming group: a server's connections
- * accepted before its listener closed and never closed (40 on 45000, each from its own client's port) were 40
- * outgoing groups of 1 and "CLOSE_WAIT count is normal" host-wide. A client's connections each have a local
- * port of their own (one connection to a peer port per local port); one that shares a local port across
- * destinations and leaks them is still a leak of that local port. Only CLOSE_WAIT: the rules that read the
- * other states of outgoing groups (SYN_SENT, TIME_WAIT exhaustion) keep the port tables' grouping.
+ * A server's connections accepted before its listener closed and never closed (40 on 45000, inside the
+ * ephemeral range, each from its own client's port) were 40 outgoing groups of 1, one per client port, and
+ * "CLOSE_WAIT count is normal" host-wide. For the rules, CLOSE_WAIT sockets on one local address and port with
+ * no listener inside the ephemeral range become that port's incoming group when at least two of them are each
+ * the only CLOSE_WAIT socket of their outgoing group. A client's leaked connections to one service stay that
+ * service's group: Linux reuses a local port for connections to other destinations, so a leaking client's
+ * ports hold several CLOSE_WAIT sockets too, but to the same peer port. Works on baseFacts' numeric groups
+ * (outgoing TCP: OUT_TCP | peer port; incoming TCP: the local port), before their string keys are made.
  */
-function regroupClosedServerPorts(groups: Map<string, ConnGroup>, closeWaitByLocal: ReadonlyMap<number, Socket[]>): void {
-  const moved = new Set<Socket>();
-  const fromGroups = new Map<string, number>();
-  for (const [port, cw] of closeWaitByLocal) {
-    if (cw.length < 2) continue;
-    for (const s of cw) {
-      moved.add(s);
-      const key = `out:tcp:${s.peer.port}`;
-      fromGroups.set(key, (fromGroups.get(key) ?? 0) + 1);
+function regroupClosedServerPorts(groupsByNum: Map<number, ConnGroup>, closeWaitOut: readonly Socket[]): void {
+  // Only sockets alone in their outgoing group, by local port: a leaking client's (100,000 to 443) are all
+  // passed over by one lookup each.
+  const byLocal = new Map<number, Socket[]>();
+  for (const s of closeWaitOut) {
+    if (groupsByNum.get(OUT_TCP | s.peer.port)!.states.CLOSE_WAIT !== 1) continue;
+    const l = byLocal.get(s.local.port);
+    if (l) l.push(s);
+    else byLocal.set(s.local.port, [s]);
+  }
+  for (const [port, alone] of byLocal) {
+    if (alone.length < 2) continue;
+    // By local address: 127.0.0.2:45000 and [::1]:45000 are two sockets' ports, not one server's.
+    const first = alone[0].local.address;
+    let byAddress: Socket[][] = [alone];
+    if (alone.some((s) => s.local.address !== first)) {
+      const m = new Map<string, Socket[]>();
+      for (const s of alone) {
+        const l = m.get(s.local.address);
+        if (l) l.push(s);
+        else m.set(s.local.address, [s]);
+      }
+      byAddress = [...m.values()];
+    }
+    const take = byAddress.filter((l) => l.length >= 2).flat();
+    if (take.length === 0) continue;
+    for (const s of take) {
+      const num = OUT_TCP | s.peer.port;
+      const g = groupsByNum.get(num)!;
+      if (g.sockets.length === 1) groupsByNum.delete(num);
+      else {
+        // Built in baseFacts and not shared yet: changed in place.
+        g.sockets = g.sockets.filter((x) => x !== s);
+        g.states.CLOSE_WAIT--;
+      }
     }
     const states = emptyStateCounts();
-    states.CLOSE_WAIT = cw.length;
-    groups.set(`in:tcp:${port}`, { key: `in:tcp:${port}`, direction: 'in', protocol: 'tcp', port, sockets: cw, states });
-  }
-  // Each socket was grouped as outgoing by its peer port (baseFacts): each group it left is filtered once.
-  for (const [key, n] of fromGroups) {
-    const g = groups.get(key)!;
-    if (g.sockets.length === n) groups.delete(key);
-    else groups.set(key, { ...g, sockets: g.sockets.filter((x) => !moved.has(x)), states: { ...g.states, CLOSE_WAIT: g.states.CLOSE_WAIT - n } });
+    states.CLOSE_WAIT = take.length;
+    // No incoming group can exist for the port: it has no listener and lies inside the ephemeral range.
+    groupsByNum.set(portKey('tcp', port), { key: `in:tcp:${port}`, direction: 'in', protocol: 'tcp', port, sockets: take, states });
   }
 }
 
@@ -183,20 +208,16 @@ function baseFacts(snap: Snapshot): Facts {
   // rule of the monitor's and --json's port tables), so a server's TIME_WAIT/CLOSE_WAIT sockets after its
   // listener closed stay a group of its port, not one outgoing group per client port.
   const ephemeral = ephemeralRange(snap);
-  // Outgoing CLOSE_WAIT sockets by local port, for regroupClosedServerPorts.
-  const closeWaitByLocal = new Map<number, Socket[]>();
+  // Outgoing TCP CLOSE_WAIT sockets, for regroupClosedServerPorts.
+  const closeWaitOut: Socket[] = [];
   for (let i = 0; i < sockets.length; i++) {
     const s = sockets[i];
     if (s.protocol === 'unix' || isListener(s)) continue;
     const incoming = isServedLocalPort(s.local.port, listenersByNum.has(portKey(s.protocol, s.local.port)), ephemeral);
     if (!incoming && s.peer.port === 0) continue;
-    if (!incoming && s.state === 'CLOSE_WAIT' && s.protocol === 'tcp') {
-      const cw = closeWaitByLocal.get(s.local.port);
-      if (cw) cw.push(s);
-      else closeWaitByLocal.set(s.local.port, [s]);
-    }
+    if (!incoming && s.state === 'CLOSE_WAIT' && s.protocol === 'tcp') closeWaitOut.push(s);
     const port = incoming ? s.local.port : s.peer.port;
-    const num = (incoming ? 0 : 0x20000) | portKey(s.protocol, port);
+    const num = (incoming ? 0 : OUT_TCP) | portKey(s.protocol, port);
     let g = groupsByNum.get(num);
     if (!g) {
       const direction = incoming ? 'in' : 'out';
@@ -213,8 +234,8 @@ function baseFacts(snap: Snapshot): Facts {
     listeners.set(k, l);
   }
   const groups = new Map<string, ConnGroup>();
+  regroupClosedServerPorts(groupsByNum, closeWaitOut);
   for (const g of groupsByNum.values()) groups.set(g.key, g);
-  regroupClosedServerPorts(groups, closeWaitByLocal);
   const f = withIdentityIndexes(snap, listening, listeners, groups);
   cache.set(snap, f);
   return f;

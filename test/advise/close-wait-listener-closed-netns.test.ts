@@ -63,3 +63,32 @@ test('CLOSE_WAIT left on a closed listener\'s port inside the ephemeral range is
   assert.equal(one.length, 1, JSON.stringify(one));
   assert.match(one[0].message, /^40 sockets in CLOSE_WAIT on tcp port 45000: python3 \(pid \d+\) does not close/);
 });
+
+// Review s24 (diff review) finding 1: Linux reuses a local port for connections to other destinations, so a
+// client leaking its connections to one service holds several CLOSE_WAIT sockets on each of its few ports; the
+// first regrouping moved them to made-up "server ports" 40000-40009 and said nothing of the service's port.
+// Ten ephemeral ports (ip_local_port_range 40000 40009 in the namespace), 60 connections to 46000 on ten
+// loopback addresses, the server closing each at once.
+const REUSING_CLIENT = `
+open('/proc/sys/net/ipv4/ip_local_port_range', 'w').write('40000 40009')
+s = socket.socket(); s.bind(('0.0.0.0', 46000)); s.listen(128); keep = []
+for i in range(60):
+    c = socket.create_connection(('127.0.0.%d' % (1 + i % 10), 46000)); a, _ = s.accept(); a.close(); keep.append(c)
+time.sleep(0.5)
+assert len({c.getsockname()[1] for c in keep}) <= 10
+`;
+
+test('a client reusing its few local ports for a leaking service: one finding on the service\'s port, none on its own ports', { skip: isRoot ? false : 'needs root (ip netns)' }, async (t) => {
+  const ns = `cwru${process.pid}`;
+  await netnsWithHolder(t, ns, REUSING_CLIENT);
+  for (const source of ['netlink', 'ss']) {
+    const r = spawnSync('ip', ['netns', 'exec', ns, BIN, 'analyze', '--json', '--source', source], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const cw = (JSON.parse(r.stdout) as { recommendations: Rec[] }).recommendations.filter((x) => x.id === 'close-wait-accumulating');
+    assert.deepEqual(
+      cw.map((x) => [x.port, x.peerPort, x.message.replace(/:.*/, '')]),
+      [[undefined, 46000, '60 sockets in CLOSE_WAIT on outgoing tcp connections to port 46000']],
+      `${source}: ${JSON.stringify(cw, null, 1)}`,
+    );
+  }
+});
