@@ -1,6 +1,7 @@
 // `sockscope task INPUT.json [--output RESULT.json] [--force]`: one JSON task for automation (logic in src/api/task.ts, task-input.ts, task-output.ts).
 // Every outcome is one JSON document: the result on stdout (or atomically in --output), errors always on stdout.
 import type { CommandModule } from 'yargs';
+import { fstatSync, statSync } from 'node:fs';
 import { printJson, type NamesMissingPositionals } from '../options.js';
 import { UsageError, briefWord } from '../errors.js';
 import { briefValue } from '../../model/input-error.js';
@@ -13,6 +14,21 @@ interface Args {
   force?: boolean;
   /** The global --source, when typed (main.ts gives it no default and leaves task's config to the handler). */
   source?: string;
+}
+
+/**
+ * Whether stdin is the file `path` names (`task - -o job.json --force < job.json`): fd 0 a regular file with the
+ * device and inode of `path`, as sameTarget catches /dev/stdin by stat. A pipe or a terminal is no file to replace.
+ */
+function stdinIsFile(path: string): boolean {
+  try {
+    const x = fstatSync(0);
+    if (!x.isFile()) return false;
+    const y = statSync(path);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** The operations that read sockets: their input has a `source` field (the others read none). */
@@ -155,9 +171,10 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
           throw new InvalidInputError(m, [{ path: '', message: m }]);
         }
         // The result replacing the task's own file (`task job.json -o job.json --force`): the job would be lost. Refused
-        // before, whatever the spelling (./job.json, a symbolic link, sub/../job.json, a hard link), even with --force.
-        if (input !== '-' && sameTarget(input, output)) {
-          const m = `--output (${output}) names the task file itself (${input}): the result would replace the task; choose another --output`;
+        // before, whatever the spelling (./job.json, a symbolic link, sub/../job.json, a hard link), even with --force;
+        // for stdin (`task - -o job.json < job.json`) by the file fd 0 reads.
+        if (input === '-' ? stdinIsFile(output) : sameTarget(input, output)) {
+          const m = `--output (${output}) names the task file itself (${input === '-' ? 'stdin' : input}): the result would replace the task; choose another --output`;
           throw new InvalidInputError(m, [{ path: '', message: m }]);
         }
         // A generate task writing its server where the result goes: the result would replace the server (--force) or
