@@ -92,4 +92,32 @@ describe('wizard: a typed file name and the language', () => {
     // Node's .mjs as well; C's own names never.
     assert.match(frameOf(typeName(backTo(key(s, { name: 'escape' }), 'output'), 'srv.mjs')), /srv\.mjs is named as a Node file/);
   });
+
+  it('mysrv.c typed for Python on purpose: kept on Esc from the preview and when Python is picked again; another language renames it', () => {
+    // Every entry to the file step renamed a typed name with another language's extension, even with the language
+    // it was typed under: the file step said mysrv.py after Esc from mysrv.c's preview (reviewer's finding 1).
+    let s = forwardTo(initialState(cfg, { type: 'tcp', language: 'python' }), 'output');
+    s = typeName(s, 'mysrv.c');
+    s = key(s, { name: 'enter' });
+    assert.equal(s.phase, 'preview');
+    s = key(s, { name: 'escape' });
+    assert.equal(stepId(s), 'output');
+    assert.equal(s.text, 'mysrv.c', 'Esc from the preview renamed the name typed for Python');
+    s = key(s, { name: 'enter' });
+    assert.deepEqual(s.result!.files.map((f) => f.path), ['mysrv.c']);
+    // Back to Language without changing it: the same name.
+    s = backTo(key(s, { name: 'escape' }), 'language');
+    s = forwardTo(pick(s, 'python'), 'output');
+    assert.equal(s.text, 'mysrv.c', 'Python picked again renamed the name typed for Python');
+    // Esc from the file step itself (nothing typed since) and forward again: the same.
+    s = forwardTo(backTo(s, 'language'), 'output');
+    assert.equal(s.text, 'mysrv.c');
+    // Another language renames it (C's own .c stays), and Python after Node takes .py: no longer the name typed.
+    s = forwardTo(pick(backTo(s, 'language'), 'c'), 'output');
+    assert.equal(s.text, 'mysrv.c');
+    s = forwardTo(pick(backTo(s, 'language'), 'node'), 'output');
+    assert.equal(s.text, 'mysrv.mjs');
+    s = forwardTo(pick(backTo(s, 'language'), 'python'), 'output');
+    assert.equal(s.text, 'mysrv.py');
+  });
 });

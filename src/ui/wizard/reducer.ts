@@ -1,7 +1,7 @@
 // Wizard state and a pure reducer over keys. Side effects and file-system checks (generate, exists,
 // write, directories) are injected: Wizard.tsx supplies the real ones and renders the state, tests fakes.
 import type { Config } from '../../config/schema.js';
-import { GeneratorOptionsError, type GeneratorInput } from '../../codegen/options.js';
+import { GeneratorOptionsError, type GeneratorInput, type GenLanguage } from '../../codegen/options.js';
 import type { GenerateResult } from '../../codegen/render.js';
 import { directoryOutputMessage, specialFileMessage } from '../../codegen/write.js';
 import { pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
@@ -44,6 +44,12 @@ export interface WizardState {
    * (back to Language from the preview, Python to C: it kept server.py's default, server.c... for Python).
    */
   outputTyped: boolean;
+  /**
+   * The language the typed name was typed (or last renamed) under: the name takes another language's extension only
+   * when the language differs from it. Every entry to the file step renamed it, so `mysrv.c` typed for Python on
+   * purpose (the file step and preview warn) became mysrv.py on Esc from the preview or the same language picked again.
+   */
+  outputLanguage?: GenLanguage;
   error: string | null;
   result: GenerateResult | null;
   scroll: number;
@@ -59,12 +65,20 @@ export function currentChoices(s: WizardState, cfg: Config): Choice[] {
   return st?.kind === 'choice' && st.choices ? st.choices(s.input, cfg) : [];
 }
 
+const languageOf = (input: GeneratorInput, cfg: Config): GenLanguage => input.language ?? cfg.defaultLanguage;
+
 /** Puts the cursor/text on the step's default. */
 function enterStep(s: WizardState, step: number, cfg: Config): WizardState {
   const steps = visibleSteps(s.input);
   const st = steps[step];
   const next = { ...s, step, error: null, phase: 'steps' as const };
-  if (st.id === 'output') return { ...next, text: s.outputTyped && s.output ? typedOutputFor(s.output, s.input, cfg) : defaultOutput(s.input, cfg) };
+  if (st.id === 'output') {
+    if (!s.outputTyped || !s.output) return { ...next, text: defaultOutput(s.input, cfg) };
+    const language = languageOf(s.input, cfg);
+    if (language === s.outputLanguage) return { ...next, text: s.output };
+    const output = typedOutputFor(s.output, s.input, cfg);
+    return { ...next, text: output, output, outputLanguage: language };
+  }
   if (st.kind === 'text') return { ...next, text: st.initial(s.input, cfg) };
   const choices = st.choices!(s.input, cfg);
   if (choices.length === 0) return { ...next, cursor: 0 };
@@ -169,7 +183,12 @@ function reduceStep(s: WizardState, key: WizardKey, deps: WizardDeps): WizardSta
     return advance(answer(s, st, picked.value, cfg), deps, st.id);
   }
   // Text step. Typing at the file step makes the name the user's (kept when Esc leaves the step, too).
-  const typed = (text: string): WizardState => ({ ...s, text, error: null, ...(st.id === 'output' ? { output: text, outputTyped: true } : {}) });
+  const typed = (text: string): WizardState => ({
+    ...s,
+    text,
+    error: null,
+    ...(st.id === 'output' ? { output: text, outputTyped: true, outputLanguage: languageOf(s.input, cfg) } : {}),
+  });
   if (key.name === 'backspace') return typed(s.text.slice(0, -1));
   if (key.name === 'char') return typed(s.text + key.ch);
   if (key.name !== 'enter') return s;
