@@ -3,15 +3,17 @@
 // `DEFAULT_THRESHOLDS.closeWaitCount = 0` or `DEFAULT_CONFIG.bufferSize = 1` changed every later analyze() and
 // generateServer() in the process, unvalidated (README: results are isolated from shared state). Nothing in
 // sockscope writes to them: each call copies what it changes (libraryConfig, resolveThresholds).
+// So is IO_MODELS (`IO_MODELS.c.length = 0` changed every later generateServer()): here, as codegen/languages.ts
+// imports nothing. The other tables (ALL_RULES, HEALTH_CHECKS, SEVERITY_ORDER, THRESHOLD_DOCS, SOCKET_OPTIONS, the
+// errno tables) are frozen where they are defined, with the same model/deep-freeze.ts.
 import { DEFAULT_CONFIG as sharedConfig } from './config/schema.js';
 import { DEFAULT_THRESHOLDS as sharedThresholds } from './advise/engine.js';
+import { IO_MODELS as sharedIoModels } from './codegen/languages.js';
+import { deepFreeze } from './model/deep-freeze.js';
 
-function deepFreeze(value: object): void {
-  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null) deepFreeze(v);
-  Object.freeze(value);
-}
 deepFreeze(sharedConfig);
 deepFreeze(sharedThresholds);
+deepFreeze(sharedIoModels);
 
 export * from './model/index.js';
 export type { SocketSource, CollectOptions } from './collect/source.js';

@@ -1,10 +1,11 @@
 // Named rule thresholds with their defaults; config `thresholds:` overrides any of them by name. Also the
 // checks of overrides: each value against its kind's range, and the warning/critical pairs (config/resolve.ts
 // applies them to the merged config, config/schema.ts to each value of a file, api/ to library input).
+import { deepFreeze } from '../model/deep-freeze.js';
 import type { RuleContext } from './types.js';
 
-/** What each threshold means (shown by `sockscope config` and the README). */
-export const THRESHOLD_DOCS: Record<string, string> = {
+/** What each threshold means (shown by `sockscope config` and the README). Frozen: the library exports it. */
+export const THRESHOLD_DOCS: Readonly<Record<string, string>> = deepFreeze({
   persistSamples: 'samples a level condition must hold in a row before it is reported (when the history has them)',
   windowSeconds: 'history window (s) for rates and growth',
   closeWaitCount: 'CLOSE_WAIT sockets on one port (or to one peer port) that make a warning',
@@ -34,7 +35,7 @@ export const THRESHOLD_DOCS: Record<string, string> = {
   orphanCriticalRatio: 'orphaned TCP sockets over tcp_max_orphans: critical',
   conntrackRatio: 'nf_conntrack_count over nf_conntrack_max: warning',
   conntrackCriticalRatio: 'nf_conntrack_count over nf_conntrack_max: critical',
-};
+});
 
 /** The built-in thresholds (config `thresholds:` overrides them by name). */
 export const DEFAULT_THRESHOLDS: Record<string, number> = {

@@ -1,9 +1,11 @@
 // The shape of a recommendation and of a rule; every printer (analyze, monitor, --json, exporter) uses these.
 import type { Protocol } from '../model/socket.js';
 import type { Snapshot } from '../model/snapshot.js';
+import { deepFreeze } from '../model/deep-freeze.js';
 
 export type Severity = 'info' | 'warning' | 'critical';
-export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+/** Severities' rank, lowest first. Frozen: the library exports it (a caller's write would reorder every later sort). */
+export const SEVERITY_ORDER: Readonly<Record<Severity, number>> = deepFreeze({ info: 0, warning: 1, critical: 2 });
 
 /** One live recommendation: what is wrong (or fine), the kernel numbers that prove it, and what to change. */
 export interface Recommendation {
