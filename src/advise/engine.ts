@@ -15,9 +15,10 @@ export function makeContext(opts: {
   thresholds?: Record<string, number>;
   port?: number;
   peerPort?: number;
+  repeat?: string;
 }): RuleContext {
   const history = opts.history && opts.history.length > 0 ? opts.history : [opts.snapshot];
-  return { snapshot: opts.snapshot, history, thresholds: resolveThresholds(opts.thresholds), port: opts.port, peerPort: opts.peerPort };
+  return { snapshot: opts.snapshot, history, thresholds: resolveThresholds(opts.thresholds), port: opts.port, peerPort: opts.peerPort, repeat: opts.repeat };
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

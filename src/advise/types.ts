@@ -55,4 +55,10 @@ export interface RuleContext {
   /** Restrict port-scoped output to this local port (analyze --port) or peer port (--peer-port). */
   port?: number;
   peerPort?: number;
+  /**
+   * The flags that read where this snapshot was read, for a sockscope command a rule's text suggests: ` --host web1
+   * --ssh-config FILE` for a remote one, ` --source ss` for a local --source typed (report/analyze.ts repeatFlags).
+   * Without it, `sockscope analyze --port P` suggested after `sockscope --host web1` read the local machine.
+   */
+  repeat?: string;
 }

@@ -83,7 +83,7 @@ function uniqueProcesses(list: ProcessRef[]): ProcessRef[] {
 
 /** The recommendations for a scope: findings first (worst first), else the healthy lines. */
 export function recommendationsFor(snap: Snapshot, scope: ReportScope, history?: readonly Snapshot[], thresholds?: Record<string, number>): Recommendation[] {
-  const ctx = makeContext({ snapshot: snap, history, thresholds, port: scope.port, peerPort: scope.peerPort });
+  const ctx = makeContext({ snapshot: snap, history, thresholds, port: scope.port, peerPort: scope.peerPort, repeat: scope.repeat });
   const findings = evaluateRules(ctx);
   return [...findings, ...healthyMessages(ctx, findings)];
 }
@@ -344,7 +344,7 @@ export function listenerDevice(l: Listener, devices: BoundDevices, host?: string
 export function buildStatesReport(snap: Snapshot, scope: ReportScope, history?: readonly Snapshot[], thresholds?: Record<string, number>): StatesReport {
   const sockets = selectSockets(snap, scope);
   const tcp = sockets.filter((s) => s.protocol === 'tcp');
-  const ctx = makeContext({ snapshot: snap, history, thresholds, port: scope.port, peerPort: scope.peerPort });
+  const ctx = makeContext({ snapshot: snap, history, thresholds, port: scope.port, peerPort: scope.peerPort, repeat: scope.repeat });
   const findings = evaluateRules(ctx);
   const healthy = healthyMessages(ctx, findings);
   // No finding: the time-wait health line, by id: time-wait-ok's "TIME_WAIT count is normal", or time-wait-unsettled's

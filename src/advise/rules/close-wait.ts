@@ -38,7 +38,8 @@ function unknownOwner(ctx: RuleContext, sockets: readonly Socket[] = [], g?: Pic
   if (uids.length > 0) return hiddenOwnerText(uids, remote).replace(/\)$/, `${more})`);
   const a = ctx.snapshot.attribution;
   if (a.scope !== 'all') {
-    const analyze = g ? `sockscope analyze ${g.direction === 'in' ? '--port' : '--peer-port'} ${g.port}` : 'sockscope analyze';
+    // Read where this snapshot was read (a remote one's --host), as report/analyze.ts's notes are.
+    const analyze = `${g ? `sockscope analyze ${g.direction === 'in' ? '--port' : '--peer-port'} ${g.port}` : 'sockscope analyze'}${ctx.repeat ?? ''}`;
     return `the owning process (not attributed in this view: ${analyze} names it${more})`;
   }
   // Every socket looked for and some processes hidden, but the source shows no uid: it may be theirs.

@@ -280,12 +280,15 @@ const udpReceiveErrors: Rule = {
               ? `the drop counter of ${rose.length === 1 ? 'a UDP socket' : `${rose.length} UDP sockets`} on port ${ctx.port} rose in only one interval (${rose.map((x) => udpDetail(x.s, x.t!)).slice(0, 3).join('; ')})`
               : `the drop counters of ${blind.length === portUdp.length ? `the UDP socket${portUdp.length === 1 ? '' : 's'}` : `${blind.length} of the ${portUdp.length} UDP sockets`} on port ${ctx.port} are not visible to this source, so whether ${blind.length === 1 ? 'it drops' : 'they drop'} is not known`;
       const concluded = portUdp.length === 0 || clear;
+      // The commands read where this snapshot was read: a remote one's --host (netlink is this machine's).
+      const again = ctx.repeat ?? '';
+      const remote = ctx.snapshot.source === 'remote';
       message += concluded ? `; ${state}: the drops are elsewhere on this host` : `; ${state}`;
       where = `; ${state}${elsewhere.length ? `; dropping elsewhere: ${elsewhere.slice(0, 3).map((d) => udpDetail(d.s, d.t)).join('; ')}` : ''}`;
       if (concluded)
-        fix = `Nothing to change on port ${ctx.port} for this. Find the socket that drops: sockscope analyze --samples 5 (without --port) names it, or ss -uam (skmem d = drops) and sockscope --udp; then ${rb ? 'give that socket a larger receive buffer or read it faster' : 'see to its filter, checksums or udp_mem as below'}. Confirm: ${nstatFor(counters)}`;
+        fix = `Nothing to change on port ${ctx.port} for this. Find the socket that drops: sockscope analyze${again} --samples 5 (without --port) names it, or ss -uam (skmem d = drops) and sockscope${again} --udp; then ${rb ? 'give that socket a larger receive buffer or read it faster' : 'see to its filter, checksums or udp_mem as below'}. Confirm: ${nstatFor(counters)}`;
       else
-        fix = `See whether port ${ctx.port} is the one dropping: ss -uam 'sport = :${ctx.port}' (skmem d = drops, run it twice) or sockscope analyze --port ${ctx.port} --samples 5 --source netlink (its drop counters); without --port, sockscope analyze --samples 5 names the sockets that drop. If it is this port: ${fix}`;
+        fix = `See whether port ${ctx.port} is the one dropping: ss -uam 'sport = :${ctx.port}' (skmem d = drops, run it twice) or sockscope analyze --port ${ctx.port}${remote ? again : ''} --samples 5${remote ? '' : ' --source netlink'} (its drop counters); without --port, sockscope analyze${again} --samples 5 names the sockets that drop. If it is this port: ${fix}`;
     }
     return [
       {

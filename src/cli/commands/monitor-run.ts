@@ -10,6 +10,7 @@ import { setDebugFileOnly } from '../../collect/debug.js';
 import { readFdInfo } from '../../collect/fdinfo.js';
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { reportFailedHosts, sourcesFor } from '../sources.js';
+import { repeatFlags } from '../../report/analyze.js';
 import { loadCliConfig } from '../../config/resolve.js';
 import { exitOnSignals } from '../../collect/remote-signals.js';
 import { hiddenOwnerUid, localOwnerView, localUid, setCellsFromRemote } from '../../model/owner.js';
@@ -69,8 +70,9 @@ const adviseOne = (ctx: RuleContext) => evaluateRules(makeContext(ctx));
  * host's own sockets, counters and sysctls, and each recommendation names its host ([label] and `host`,
  * which the ports table's health marks key on), so no host's advice lands on another host's rows.
  */
-export function adviserFor(source: SocketSource): (ctx: RuleContext) => Recommendation[] {
-  if (!(source instanceof MultiHostSource)) return adviseOne;
+export function adviserFor(source: SocketSource, repeatFor: (label?: string) => string = () => ''): (ctx: RuleContext) => Recommendation[] {
+  // A command a rule's text suggests reads where this monitor read: that host's --host (and --ssh-config), or the --source typed.
+  if (!(source instanceof MultiHostSource)) return (ctx) => adviseOne({ ...ctx, repeat: repeatFor() });
   return (ctx) => {
     const parts = source.partsOf(ctx.snapshot);
     if (!parts) return adviseOne(ctx);
@@ -78,7 +80,7 @@ export function adviserFor(source: SocketSource): (ctx: RuleContext) => Recommen
     for (const part of parts) {
       if (!part.snapshot) continue;
       const history = ctx.history.map((h) => source.partsOf(h)?.find((p) => p.label === part.label)?.snapshot).filter((h): h is Snapshot => h !== undefined);
-      for (const r of adviseOne({ ...ctx, snapshot: part.snapshot, history: history.length > 0 ? history : [part.snapshot] })) {
+      for (const r of adviseOne({ ...ctx, snapshot: part.snapshot, history: history.length > 0 ? history : [part.snapshot], repeat: repeatFor(part.label) })) {
         const hosted: HostedRecommendation = { ...r, message: `[${part.label}] ${r.message}`, host: part.label };
         out.push(hosted);
       }
@@ -288,7 +290,9 @@ export async function runMonitor(argv: Args): Promise<void> {
   // One-shot: a signal kills the ssh of every --host still running (it stayed on otherwise) and exits 128+N.
   if (oneShot) exitOnSignals();
   const source: SocketSource = remote.length > 1 ? new MultiHostSource(remote, { waitForAll: oneShot }) : remote.length === 1 ? remote[0].source : createSource((argv.source ?? config.source) as SourceChoice);
-  const advise = adviserFor(source);
+  const advise = adviserFor(source, (label = remote[0]?.label) =>
+    repeatFlags(label !== undefined ? { host: label, sshConfig: argv['ssh-config'] } : { source: argv.source, sourceTyped: argv.sourceFrom === undefined || argv.sourceFrom === 'flag' }),
+  );
   const color = colorWanted(argv.color, flagTyped(hideBin(process.argv), 'color'), config.color);
 
   if (argv.json) {
