@@ -85,11 +85,14 @@ export function factsFor(ctx: Pick<RuleContext, 'snapshot' | 'port'>, snap: Snap
  * ports hold several CLOSE_WAIT sockets too, but to the same peer port. Works on baseFacts' numeric groups
  * (outgoing TCP: OUT_TCP | peer port; incoming TCP: the local port), before their string keys are made.
  */
-function regroupClosedServerPorts(groupsByNum: Map<number, ConnGroup>, closeWaitOut: readonly Socket[]): void {
+function regroupClosedServerPorts(groupsByNum: Map<number, ConnGroup>, closeWaitOut: readonly Socket[], listenersByNum: ReadonlyMap<number, Socket[]>): void {
   // Only sockets alone in their outgoing group, by local port: a leaking client's (100,000 to 443) are all
-  // passed over by one lookup each.
+  // passed over by one lookup each. A client's port is not a well-known one (below 1024) nor one this host
+  // listens on: a client that leaks one connection to each of 30 local services, all from the one local
+  // port Linux reused for them, stays 30 outgoing connections.
   const byLocal = new Map<number, Socket[]>();
   for (const s of closeWaitOut) {
+    if (s.peer.port < 1024 || listenersByNum.has(portKey('tcp', s.peer.port))) continue;
     if (groupsByNum.get(OUT_TCP | s.peer.port)!.states.CLOSE_WAIT !== 1) continue;
     const l = byLocal.get(s.local.port);
     if (l) l.push(s);
@@ -234,7 +237,7 @@ function baseFacts(snap: Snapshot): Facts {
     listeners.set(k, l);
   }
   const groups = new Map<string, ConnGroup>();
-  regroupClosedServerPorts(groupsByNum, closeWaitOut);
+  regroupClosedServerPorts(groupsByNum, closeWaitOut, listenersByNum);
   for (const g of groupsByNum.values()) groups.set(g.key, g);
   const f = withIdentityIndexes(snap, listening, listeners, groups);
   cache.set(snap, f);

@@ -92,3 +92,25 @@ test('a client reusing its few local ports for a leaking service: one finding on
     );
   }
 });
+
+// Diff review s24 (batch 2) finding 2: a client leaking one connection to each of 30 local services, all from the
+// one local port Linux reused for them (ip_local_port_range 40000 40001), was "30 sockets in CLOSE_WAIT on tcp
+// port 40000", a port nothing served. A connection to a port this host listens on is a client's.
+const ONE_PORT_MANY_SERVICES = `
+open('/proc/sys/net/ipv4/ip_local_port_range', 'w').write('40000 40001')
+keep = []
+for p in range(46001, 46031):
+    l = socket.socket(); l.bind(('127.0.0.1', p)); l.listen(4)
+    c = socket.create_connection(('127.0.0.1', p)); a, _ = l.accept(); a.close(); keep += [l, c]
+time.sleep(0.5)
+assert len({c.getsockname()[1] for c in keep[1::2]}) <= 2
+`;
+
+test('a client whose one reused local port leaks a connection to each of 30 local services: no finding on its own port', { skip: isRoot ? false : 'needs root (ip netns)' }, async (t) => {
+  const ns = `cwms${process.pid}`;
+  await netnsWithHolder(t, ns, ONE_PORT_MANY_SERVICES);
+  const r = spawnSync('ip', ['netns', 'exec', ns, BIN, 'analyze', '--json'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const cw = (JSON.parse(r.stdout) as { recommendations: Rec[] }).recommendations.filter((x) => x.id === 'close-wait-accumulating');
+  assert.deepEqual(cw, [], JSON.stringify(cw, null, 1));
+});
