@@ -54,9 +54,9 @@ describe('as another user: buffers and debug-connections say the owner is hidden
 
   it('buffers --port P: every connection reads "hidden uid 0"; --json has ownerHidden true and uid 0; root names python3', async () => {
     const text = await asNobody('buffers', '--port', String(ports.port));
-    const rows = text.split('\n').filter((l) => /│ ESTAB /.test(l));
+    const rows = text.split('\n').filter((l) => /│ ESTABLISHED /.test(l));
     assert.equal(rows.length, 3, text);
-    for (const row of rows) assert.match(row, /│ ESTAB +│ hidden uid 0 +│/, text);
+    for (const row of rows) assert.match(row, /│ ESTABLISHED +│ hidden uid 0 +│/, text);
     const doc = JSON.parse(await asNobody('buffers', '--port', String(ports.port), '--json'));
     assert.equal(doc.connections.length, 3);
     for (const c of doc.connections) assert.deepEqual([c.processes, c.ownerHidden, c.uid], [[], true, 0]);

@@ -47,6 +47,9 @@ describe('monitor keys, unix rows and trends in a real terminal (netns)', { skip
   before(async () => {
     assert.ok(hasTmux, 'tmux is required for this test (apt-get install tmux)');
     assert.ok(existsSync(`${ROOT}dist/cli.js`), 'dist/cli.js missing: run npm run build');
+    // A session that outlives each monitor's: start() kills the last session before making the next, and the tmux
+    // server, left with none, exited under the new-session that followed ("server exited unexpectedly", CI s24).
+    assert.equal(tmux('new-session', '-d', '-s', 'keep', 'sleep', '600').status, 0);
     createNetns(NS);
     dir = mkdtempSync('/tmp/sockscope-unixkeys-');
     const started = await netnsScript(NS, HOLDER, [dir]);
