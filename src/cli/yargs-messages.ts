@@ -252,8 +252,18 @@ function commandFlags(name: string): Set<string> | undefined {
  */
 function commandAfterFlags(command: string, words: readonly string[], cli: unknown): string | undefined {
   if (!commandNames().includes(command)) return undefined;
-  const at = words.indexOf(command);
   const end = words.indexOf('--');
+  // `sockscope --json -- errno 104`, `sockscope -- errno 104`: `--` before the command word made it a word for the
+  // monitor, which said "errno is not a command; did you mean errno?". Said as without the `--`; with no flag before
+  // it, that the command goes first.
+  if (end >= 0 && words[end + 1] === command) {
+    if (end === 0) {
+      const rest = words.slice(1);
+      return `${command} is a command: give it first, without -- before it (sockscope ${rest.map(shellWord).join(' ')}); -- ends the flags and the monitor (sockscope without a command) takes no words`;
+    }
+    return commandAfterFlags(command, [...words.slice(0, end), ...words.slice(end + 1)], cli);
+  }
+  const at = words.indexOf(command);
   if (at <= 0 || (end >= 0 && end < at) || !words[0].startsWith('-')) return undefined;
   const before = words.slice(0, at);
   const after = words.slice(at + 1);

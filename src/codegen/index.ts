@@ -47,5 +47,5 @@ export function generateServer(
     output ??= a.output;
   } else gi = input;
   const options = resolveOptions(gi, opts.config ?? loadConfig().config);
-  return renderServer(options, { output, templatesDir: opts.templatesDir });
+  return renderServer(options, { output, write: opts.write, templatesDir: opts.templatesDir });
 }

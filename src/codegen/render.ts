@@ -110,6 +110,12 @@ export interface GenerateResult {
 export interface RenderTarget {
   /** Output path of the main file (--output). Default server.<ext> in the current directory. */
   output?: string;
+  /**
+   * The files will be written under these names even without `output` (the CLI's default write of server.<ext>): the
+   * names the writers never write (specialKind) are checked then as for a given output. Without either, nothing is
+   * written to the default name (--stdout, --json, a task or library call without output), so it is not judged.
+   */
+  write?: boolean;
   /** Override of the templates root (tests). */
   templatesDir?: string;
 }
@@ -271,10 +277,13 @@ export function renderServer(o: GeneratorOptions, target: RenderTarget = {}): Ge
   // specialKind) is said so first when the name or its binary would be refused here too: the name's suggestion would
   // name another path beside it (`--output /dev/null`: "e.g. /dev/null.c"), the binary would be cc -o /dev/null.
   // Otherwise the writers refuse it, in their own words (the library's field, "force": true).
-  const mainKind = isDir ? undefined : specialKind(main);
+  // Only for a name a file is written to (output given, or the caller's write): `--stdout` in a directory holding a
+  // socket named `server`, or run from /dev, writes nothing there and was refused.
+  const judged = target.output !== undefined || target.write === true;
+  const mainKind = isDir || !judged ? undefined : specialKind(main);
   // The binaries the build command or its note makes: DIR/STEM, and DIR/STEM.exe where they build for Windows.
   const binaries = [exePath, ...(/it\.exe\) *%>\.exe/.test(`${variant.buildCommand ?? ''} ${variant.buildNote ?? ''}`) ? [`${exePath}.exe`] : [])];
-  const badBinary = variant.buildCommand && !isDir ? binaries.map((b) => ({ path: b, kind: specialKind(b) })).find((b) => b.kind !== undefined) : undefined;
+  const badBinary = variant.buildCommand && !isDir && judged ? binaries.map((b) => ({ path: b, kind: specialKind(b) })).find((b) => b.kind !== undefined) : undefined;
   const exeKind = badBinary?.kind;
   if (mainKind !== undefined && (nameProblem !== undefined || exeKind !== undefined)) throw outputError(specialFileMessage(main, mainKind));
   if (nameProblem !== undefined) throw outputError(`--output ${main}: ${nameProblem}`);

@@ -176,9 +176,21 @@ export function directoryOutputMessage(dir: string, language: GenLanguage, field
 
 /**
  * The directory entry a write to path replaces: its absolute name with the directories above it resolved
- * (realpath of the nearest one that exists, so `./r.py`, `sub/../r.py` and `link-to-here/r.py` are one entry).
+ * (realpath of its directory as written, else of the nearest one that exists, so `./r.py`, `sub/../r.py` and
+ * `link-to-here/r.py` are one entry).
  */
 function entryOf(path: string): string {
+  // The directory as the kernel finds it (realpath of the name's directory part as written): `..` after a symbolic
+  // link is the link target's parent (ln -> /dev/shm: ln/../x.c is /dev/x.c), where resolve() drops `ln/..` as text.
+  const name = basename(path);
+  if (name !== '' && name !== '.' && name !== '..' && !path.endsWith('/')) {
+    try {
+      // realpathSync.native (libc realpath): the JS realpathSync resolve()s `ln/..` away as text first.
+      return join(realpathSync.native(dirname(path)), name);
+    } catch {
+      /* a directory that does not exist yet: the nearest one that does, below */
+    }
+  }
   const abs = resolve(path);
   const rest: string[] = [basename(abs)];
   for (let d = dirname(abs); ; d = dirname(d)) {

@@ -2,7 +2,7 @@
 // and SOCKSCOPE_SSH_TIMEOUT, which README documents. It now lists every environment variable sockscope reads, each
 // with its value here (or unset) and what it is read for; a value the command reading it refuses says so, and a
 // value is escaped. Every variable src/ reads from the environment is listed (the completion scripts' own
-// SOCKSCOPE_COMPLETION_* and the shell's ZSH_NAME aside; RES_OPTIONS is glibc's, which sockscope only adds to).
+// SOCKSCOPE_COMPLETION_* aside, zsh's ZSH_NAME listed since; RES_OPTIONS is glibc's, which sockscope only adds to).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -48,7 +48,7 @@ test('a SOCKSCOPE_SSH_TIMEOUT --host would refuse says why; a value with control
   const r = run({ SOCKSCOPE_SSH_TIMEOUT: '30', SOCKET_DEBUG_FILE: '/tmp/x\x1b[2J\u202e' });
   assert.equal(r.status, 0, r.stderr);
   const env = environment(r.stdout);
-  assert.equal(env.get('SOCKSCOPE_SSH_TIMEOUT')?.[0], '"30" (not used: SOCKSCOPE_SSH_TIMEOUT 30 has no unit: give one, 30s (also m, h))');
+  assert.equal(env.get('SOCKSCOPE_SSH_TIMEOUT')?.[0], '"30" (refused by --host unless --ssh-timeout is given: SOCKSCOPE_SSH_TIMEOUT 30 has no unit: give one, 30s (also m, h))');
   assert.equal(env.get('SOCKET_DEBUG_FILE')?.[0], '"/tmp/x\\x1b[2J\\u202e"');
   assert.doesNotMatch(r.stdout, /\x1b/);
 });
@@ -63,7 +63,7 @@ test('every environment variable src/ reads is in the list', () => {
     }
   };
   walk('src');
-  const own = new Set(['SOCKSCOPE_COMPLETION_SHELL', 'SOCKSCOPE_COMPLETION_AFTER', 'ZSH_NAME', 'RES_OPTIONS']);
+  const own = new Set(['SOCKSCOPE_COMPLETION_SHELL', 'SOCKSCOPE_COMPLETION_AFTER', 'RES_OPTIONS']);
   const r = run({});
   assert.equal(r.status, 0, r.stderr);
   const listed = environment(r.stdout);

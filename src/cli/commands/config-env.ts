@@ -5,12 +5,17 @@ import { UsageError, briefWord } from '../errors.js';
 import { sshTimeoutSetting } from '../host-option.js';
 import { escapeControl } from '../../model/escape.js';
 
-/** A variable sockscope reads and what for (the completion scripts' own SOCKSCOPE_COMPLETION_* are set per call). */
+/**
+ * A variable sockscope reads and what for (the completion scripts' own SOCKSCOPE_COMPLETION_* are set per call; glibc's
+ * RES_OPTIONS is only added to, a resolver timeout for glibc to read).
+ */
 interface EnvVar {
   name: string;
   use: string;
-  /** Why a set value is not used (a value the command that reads it refuses), else undefined. */
+  /** Why a set value is refused by what reads it (`refusedBy`, which exits 2 with it), else undefined. */
   refused?: (env: NodeJS.ProcessEnv) => string | undefined;
+  /** What refuses it, in the row: "refused by --host unless --ssh-timeout is given: ...". */
+  refusedBy?: string;
 }
 
 export const ENV_VARS: readonly EnvVar[] = [
@@ -21,6 +26,8 @@ export const ENV_VARS: readonly EnvVar[] = [
   {
     name: 'SOCKSCOPE_SSH_TIMEOUT',
     use: '--host: give up on a host that sends nothing this long (unset: 20s; --ssh-timeout wins)',
+    // --host exits 2 with a value it cannot read; --ssh-timeout replaces the variable before it is read.
+    refusedBy: '--host unless --ssh-timeout is given',
     refused: (env) => {
       try {
         sshTimeoutSetting(env);
@@ -36,10 +43,14 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'TERM', use: 'colour: dumb turns it off' },
   { name: 'FORCE_COLOR', use: 'colour: 0 or false turns it off' },
   { name: 'SHELL', use: 'sockscope completion without a shell named: the script for this one' },
+  { name: 'ZSH_NAME', use: 'as SHELL, for sockscope completion: a value naming zsh picks the zsh script' },
   { name: 'SOCKSCOPE_TEMPLATES_DIR', use: 'generated servers: the templates directory (unset: the installed one)' },
 ];
 
-/** The rows VARIABLE, VALUE, READ FOR: a value quoted (a long one cut), `unset`, and a refused one says why. */
+/**
+ * The rows VARIABLE, VALUE, READ FOR: a value quoted (a long one cut), `unset`, and a refused one says what refuses it
+ * and why. It said "(not used: ...)", where --host then exits 2 with it: refused, not ignored.
+ */
 export function environmentRows(env: NodeJS.ProcessEnv): string[][] {
   return ENV_VARS.map((v) => {
     const value = env[v.name];
@@ -47,6 +58,6 @@ export function environmentRows(env: NodeJS.ProcessEnv): string[][] {
     const refused = v.refused?.(env);
     // Quoted, with control and invisible characters escaped (\x1b): a value cannot drive the terminal.
     const shown = briefWord(value, (s) => `"${escapeControl(s)}"`);
-    return [v.name, refused ? `${shown} (not used: ${escapeControl(refused)})` : shown, v.use];
+    return [v.name, refused ? `${shown} (refused by ${v.refusedBy ?? 'what reads it'}: ${escapeControl(refused)})` : shown, v.use];
   });
 }

@@ -179,12 +179,12 @@ export function argsToTypedInput(a: GenerateArgs, fixedType?: 'tcp'): { input: G
 }
 
 /** Builds the result or throws UsageError (exit 2) with the generator's message; a number out of range is quoted as `typed` has it. */
-export async function generateOrUsage(input: GeneratorInput, output?: string, typed: Record<string, string> = {}): Promise<GenerateResult> {
+export async function generateOrUsage(input: GeneratorInput, output?: string, typed: Record<string, string> = {}, write = false): Promise<GenerateResult> {
   const { generateServer, GeneratorOptionsError, rangeRefusals } = await import('../../codegen/index.js');
   const refused = rangeRefusals(input, typed);
   if (refused.length) throw new UsageError(refused.join('; '));
   try {
-    return generateServer(input, { output, config: (await loadCliConfig()).config });
+    return generateServer(input, { output, write, config: (await loadCliConfig()).config });
   } catch (e) {
     if (e instanceof GeneratorOptionsError) throw new UsageError(e.message);
     throw e;
@@ -224,7 +224,9 @@ export function nonUtf8OutputMessage(path: string): string {
 /** The handler body of generate-server / generate-tcp-server. */
 export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<void> {
   const { input, typed } = argsToTypedInput(a, fixedType);
-  const r = await generateOrUsage(input, a.output, typed);
+  // Without --output, --stdout and --json (alone) write nothing, so the default name is not judged as a target.
+  const writes = !a.stdout && !(a.json && a.output === undefined);
+  const r = await generateOrUsage(input, a.output, typed, writes);
   if (a.stdout) {
     if (r.files.length === 1) process.stdout.write(r.files[0].content);
     else for (const f of r.files) process.stdout.write(`==> ${f.path} <==\n${f.content}\n`);
