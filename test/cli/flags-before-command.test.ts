@@ -13,7 +13,7 @@ function badInput(args: string[]): string {
   assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
   assert.equal(r.stdout, '', args.join(' '));
   assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line`);
-  assert.doesNotMatch(r.stderr, /did you mean|\n\s+at /, args.join(' '));
+  assert.doesNotMatch(r.stderr, /did you mean|is not a command|\n\s+at /, args.join(' '));
   return r.stderr.replace(/^sockscope: /, '').trimEnd();
 }
 
@@ -41,6 +41,28 @@ test('a monitor flag the command does not take, given before it: named as the mo
 
 test('a word that is no command, after a flag, is still "not a command"', { timeout: 60_000 }, () => {
   const r = run('--json', 'analyz');
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'sockscope: analyz is not a command; did you mean analyze?\n');
+});
+
+// A command word after `--` (28b6218a left it): `sockscope --json -- errno 104`, `sockscope -- errno 104` and
+// `sockscope --tcp -- analyze` still said "errno is not a command; did you mean errno?" (exit 2): commandAfterFlags
+// gave up when `--` came before the command word. Now the message is the one without the `--`, and with nothing
+// before `--`, that the command goes first.
+test('a command word right after --: the same message as without the --', { timeout: 60_000 }, () => {
+  assert.equal(badInput(['--json', '--', 'errno', '104']), 'errno is a command: its flags go after it (sockscope errno 104 --json)');
+  assert.equal(badInput(['--json', '--', 'errno', '--', 'reset by peer']), "errno is a command: its flags go after it (sockscope errno --json -- 'reset by peer')");
+  assert.equal(
+    badInput(['--tcp', '--', 'analyze']),
+    '--tcp is a flag of the monitor (sockscope without a command), given before the command analyze, which does not take it',
+  );
+  assert.equal(
+    badInput(['--', 'errno', '104']),
+    'errno is a command: give it first, without -- before it (sockscope errno 104); -- ends the flags and the monitor (sockscope without a command) takes no words',
+  );
+  // The line given works; a word after -- that is no command is still not one.
+  assert.equal(run('errno', '104', '--json').status, 0);
+  const r = run('--json', '--', 'analyz');
   assert.equal(r.status, 2);
   assert.equal(r.stderr, 'sockscope: analyz is not a command; did you mean analyze?\n');
 });
