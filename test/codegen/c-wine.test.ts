@@ -64,7 +64,10 @@ async function withWinServer(input: GeneratorInput, host: string, fn: (srv: h.Ru
   try {
     h.build(r, dir);
     assert.ok(sessionRunning(prefix), `the wine session's wineserver is gone; its log:\n${sessionLog(prefix)}`);
-    const srv = await h.startServer(r, dir, host, 30_000);
+    // A start that fails carries the wine session's log (wineserver aborts end every wine process of the prefix).
+    const srv = await h.startServer(r, dir, host, 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}\nwineserver running: ${sessionRunning(prefix)}; the session's log:\n${sessionLog(prefix)}`);
+    });
     try {
       // A wine process holding the server's stdout/stderr keeps them open after the server ends.
       const holders = stdioHolders(srv.pid);

@@ -123,7 +123,8 @@ export async function startServer(
       await within(5000, exited, 'kill');
     }
   };
-  const deadline = Date.now() + timeoutMs;
+  const startedAt = Date.now();
+  const deadline = startedAt + timeoutMs;
   let port = 0;
   while (Date.now() < deadline) {
     const m = /listening on \S+ port (\d+)/.exec(out);
@@ -135,8 +136,12 @@ export async function startServer(
     await sleep(20);
   }
   if (!port) {
+    // An early exit says how the process ended: a wine server that died with no output in 1 s of a 30 s wait (CI
+    // s24) read as a 30 s timeout.
+    const ended = proc.exitCode !== null || proc.signalCode !== null;
+    const how = ended ? `exited (code ${proc.exitCode}, signal ${proc.signalCode}) after ${Date.now() - startedAt} ms without reporting` : `did not report within ${timeoutMs} ms`;
     await kill();
-    throw new Error(`server did not report "listening on ... port N" within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`);
+    throw new Error(`server ${how} "listening on ... port N"\nstdout: ${out}\nstderr: ${err}`);
   }
   return { proc, pid: proc.pid!, port, host, stdout: () => out, stderr: () => err, exited, kill };
 }
