@@ -40,12 +40,21 @@ test('--json totals.orphan is the text header\'s orphan figure, with --port and 
     // --port P: the port's own orphans, 3 in both.
     assert.equal(textOrphan(cli(['--port', String(PORT), '--source', source])), 3, source);
     assert.equal(jsonOrphan(cli(['--port', String(PORT), '--source', source, '--json'])), 3, `${source} --json`);
-    // The host's (sockstat TCP orphan): ours are among them.
-    const host = jsonOrphan(cli(['--source', source, '--json']));
-    assert.ok(host !== null && host >= 3, `${source}: host orphans ${host}`);
-    // Host-wide, so a figure another process changes between the two runs: the text before or after.
-    const around = [textOrphan(cli(['--source', source])), textOrphan(cli(['--source', source]))];
-    assert.ok(around.includes(host), `${source}: the text header's host figure ${around.join(', ')} against ${host}`);
+    // The host's (sockstat TCP orphan, a count of the whole kernel, not of the namespace): ours are among them. Other
+    // tests' orphans come and go between two runs (CI s24: JSON 5, then the text 3 and 3), so the JSON run is
+    // bracketed by a text run before and after, and the three are read again (up to 5 times) until one of the text
+    // figures equals the JSON's.
+    const seen: string[] = [];
+    let same = false;
+    for (let k = 0; k < 5 && !same; k++) {
+      const before = textOrphan(cli(['--source', source]));
+      const host = jsonOrphan(cli(['--source', source, '--json']));
+      const after = textOrphan(cli(['--source', source]));
+      assert.ok(host !== null && host >= 3, `${source}: host orphans ${host}`);
+      seen.push(`${before} / ${host} / ${after}`);
+      same = host === before || host === after;
+    }
+    assert.ok(same, `${source}: the text header's host figure never equalled --json's (text / json / text): ${seen.join('; ')}`);
   }
   // A port without orphans says 0, not null.
   assert.equal(jsonOrphan(cli(['--port', '9', '--json'])), 0);
