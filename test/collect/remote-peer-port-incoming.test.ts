@@ -43,8 +43,9 @@ test('--peer-port over --host: the remote host\'s accepted connection from a cli
   // The accepted socket is ESTABLISHED. Other sockets may have this peer port by chance in a long run (a CI run
   // counted one TIME_WAIT: an earlier test's server that closed first, whose client had had the same port number).
   assert.equal(accepted.states.ESTABLISHED, 0, `counted ${JSON.stringify(accepted.states)}`);
-  // The client's own connection to the listener is outgoing.
+  // The client's own connection to the listener is outgoing. As above, a long run can hold other sockets whose
+  // peer port has this number (a CI run counted total 2), left in TIME_WAIT and the like by earlier tests; an
+  // ESTABLISHED one would need a server on another address holding this number at the same moment.
   const out = cli(port);
-  assert.equal(out.total, 1);
-  assert.equal(out.states.ESTABLISHED, 1);
+  assert.equal(out.states.ESTABLISHED, 1, `counted ${JSON.stringify(out.states)}`);
 });
