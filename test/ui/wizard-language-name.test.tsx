@@ -8,20 +8,12 @@ import { describe, it } from 'node:test';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
-import { generateServer } from '../../src/codegen/index.js';
-import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from '../../src/ui/wizard/reducer.js';
-import { visibleSteps } from '../../src/ui/wizard/steps.js';
+import { currentChoices, initialState, reduce, type WizardKey, type WizardState } from '../../src/ui/wizard/reducer.js';
 import { WizardView } from '../../src/ui/wizard/Wizard.js';
+import { stepId, wizardDeps } from '../helpers/wizard.js';
 
 const cfg = { ...DEFAULT_CONFIG, defaultLanguage: 'c' as const };
-const deps: WizardDeps = {
-  config: cfg,
-  generate: (i, o) => generateServer(i, { output: o, config: cfg }),
-  exists: () => [],
-  directories: () => [],
-  write: (r) => r.files.map((f) => f.path),
-};
-const stepId = (s: WizardState) => visibleSteps(s.input)[s.step].id;
+const deps = wizardDeps(cfg);
 const key = (s: WizardState, k: WizardKey) => reduce(s, k, deps);
 const forwardTo = (s: WizardState, id: string) => {
   for (let k = 0; k < 20 && !(s.phase === 'steps' && stepId(s) === id); k++) s = key(s, { name: 'enter' });

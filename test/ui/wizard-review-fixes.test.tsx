@@ -11,22 +11,16 @@ import { createElement } from 'react';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import { generateServer } from '../../src/codegen/index.js';
 import { IO_MODELS } from '../../src/codegen/options.js';
-import { currentChoices, initialState, reduce, type WizardDeps, type WizardState } from '../../src/ui/wizard/reducer.js';
-import { STEPS, visibleSteps } from '../../src/ui/wizard/steps.js';
+import { currentChoices, initialState, reduce, type WizardState } from '../../src/ui/wizard/reducer.js';
+import { STEPS } from '../../src/ui/wizard/steps.js';
 import { MonitorWizard, Wizard, WizardView } from '../../src/ui/wizard/Wizard.js';
 import { DEFAULT_KEYMAP } from '../../src/ui/keymap.js';
 import { FakeSource, listener, snapshot, waitFor } from './fakes.js';
 import { mount as mountMonitor, type Harness } from './harness.js';
+import { stepId, wizardDeps } from '../helpers/wizard.js';
 
 const cfg = { ...DEFAULT_CONFIG, defaultLanguage: 'python' as const, defaultIoModel: 'selectors', bufferSize: 4096 };
-const deps: WizardDeps = {
-  config: cfg,
-  generate: (i, o) => generateServer(i, { output: o, config: cfg }),
-  exists: () => [],
-  directories: () => [],
-  write: (r) => r.files.map((f) => f.path),
-};
-const stepId = (s: WizardState) => visibleSteps(s.input)[s.step].id;
+const deps = wizardDeps(cfg);
 const tmp = mkdtempSync(join(tmpdir(), 'sockscope-wiz-fixes-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
