@@ -8,12 +8,8 @@
 // and root; the unix listener is this test's (root's).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
-import { startSshdWithUsers } from '../helpers/sshd-users.js';
+import { startSshdWithUnixListener } from '../helpers/sshd-users.js';
 
 const USER = 'sst-uxh';
 const UID = 4284;
@@ -33,17 +29,7 @@ interface UnixEntry {
 }
 
 test('--host as a non-root user: another user\'s unix socket is hidden (?), --json ownerHidden true, with a note (real sshd)', { timeout: 180_000 }, async (t) => {
-  const sshd = await startSshdWithUsers([{ name: USER, uid: UID, shell: '/bin/sh' }]);
-  // Short: the plain table cuts a long path in its middle.
-  const dir = mkdtempSync(join(tmpdir(), 'ssux'));
-  const path = join(dir, 'h.sock');
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(path, r));
-  t.after(() => {
-    server.close();
-    sshd.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { sshd, path } = await startSshdWithUnixListener(t, [{ name: USER, uid: UID, shell: '/bin/sh' }], 'ssux', 'h.sock');
   const cfg = ['--ssh-config', sshd.clientConfig];
 
   await t.test('the plain table: the row reads ?, and a note says why', async () => {

@@ -6,7 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
+import type { TestContext } from 'node:test';
 import { freePort, waitFor } from './free-port.js';
 
 export interface TestUser {
@@ -118,4 +119,23 @@ export async function startSshdWithUsers(users: readonly TestUser[], extraConfig
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * startSshdWithUsers(users) and a unix socket listening at `<new dir named prefix...>/name`, held by this
+ * process (and so root's); all stopped and removed after `t`. Keep `prefix` and `name` short: the plain
+ * table cuts a long path in its middle.
+ */
+export async function startSshdWithUnixListener(t: TestContext, users: readonly TestUser[], prefix: string, name: string): Promise<{ sshd: UsersSshd; path: string }> {
+  const sshd = await startSshdWithUsers(users);
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const path = join(dir, name);
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(path, r));
+  t.after(() => {
+    server.close();
+    sshd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { sshd, path };
 }

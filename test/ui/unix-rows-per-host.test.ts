@@ -5,10 +5,6 @@
 // under two aliases (both this machine) as root; the unix listener is this test's own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MultiHostSource } from '../../src/collect/multi-host.js';
 import { RemoteSource } from '../../src/collect/remote.js';
 import { parseRemoteTarget } from '../../src/collect/remote-target.js';
@@ -16,23 +12,14 @@ import { buildPortTables, localPortSamples } from '../../src/ui/derive.js';
 import { portSockets, portsTableModel } from '../../src/ui/table-model.js';
 import { initialState } from '../../src/ui/state.js';
 import { runCli } from '../helpers/run-cli.js';
-import { startSshdWithUsers } from '../helpers/sshd-users.js';
+import { startSshdWithUnixListener } from '../helpers/sshd-users.js';
 
 const A = 'root@sockscope-test';
 const B = 'root@sockscope-test2';
 
 test('--unix with two --host: one row per (host, path) in the plain table and --json, each with its host (real sshd)', { timeout: 180_000 }, async (t) => {
-  const sshd = await startSshdWithUsers([]);
   // Short: the plain table's PROCESS column cuts a long path in its middle.
-  const dir = mkdtempSync(join(tmpdir(), 'ssuh'));
-  const path = join(dir, 'u.sock');
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(path, r));
-  t.after(() => {
-    server.close();
-    sshd.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { sshd, path } = await startSshdWithUnixListener(t, [], 'ssuh', 'u.sock');
   const args = ['--unix', '--host', A, '--host', B, '--ssh-config', sshd.clientConfig];
 
   await t.test('the plain table: two rows of the path, one per host, each in the HOST column', async () => {
