@@ -21,7 +21,7 @@ import {
 } from '../codegen/index.js';
 import { DEFAULT_CONFIG, type Config } from '../config/schema.js';
 import type { RenderTarget } from '../codegen/render.js';
-import { directoriesAmong, directoryOutputMessage, existingFiles, specialFileMessage, specialFilesAmong } from '../codegen/write.js';
+import { directoriesAmong, directoryOutputMessage, existingFiles, specialFileMessage, specialFilesAmong } from '../codegen/output-target.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
 import { InvalidInputError, OutputUnwritableError, parseInput } from './errors.js';
 

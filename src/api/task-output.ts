@@ -6,7 +6,8 @@ import { closeSync, openSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { relativeInRemovedDirectory } from '../config/resolve.js';
 import { FileExistsError } from '../codegen/index.js';
-import { directoriesAmong, directoriesCreatedFor, existingFiles, specialFileMessage, specialFilesAmong, writeFailureReason, writeFilesAtomic } from '../codegen/write.js';
+import { directoriesAmong, existingFiles, specialFileMessage, specialFilesAmong } from '../codegen/output-target.js';
+import { directoriesCreatedFor, writeFailureReason, writeFilesAtomic } from '../codegen/write.js';
 import { jsonText } from '../model/escape.js';
 import { InvalidInputError, OutputUnwritableError } from './errors.js';
 import type { TaskDocument } from './task.js';
@@ -15,7 +16,7 @@ import type { TaskDocument } from './task.js';
  * Refuses, before the task runs, what writeTaskResult would refuse after it: a relative path when the current
  * directory was removed (invalid-input), a directory, a device, a FIFO or a socket (even with `force`:
  * --output names the result file) and, unless `force`, anything already there (a dangling symbolic link too).
- * The same tests as writeFilesAtomic's (codegen/write.ts); a path they cannot examine is for the write to report.
+ * The same tests as writeFilesAtomic's (codegen/output-target.ts); a path they cannot examine is for the write to report.
  */
 export function checkOutputFree(path: string, force: boolean): void {
   const gone = relativeInRemovedDirectory(path);

@@ -5,7 +5,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { Eta } from 'eta';
 import { findTemplatesDir, findVariant, type CommentStyle, type ResolvedVariant } from './registry.js';
 import { watchCommand } from './languages.js';
-import { isDirectoryNotLink, specialFileMessage, specialKind, specialPhrase } from './write.js';
+import { isDirectoryNotLink, specialFileMessage, specialKind, specialPhrase } from './output-target.js';
 import { nodeOutputProblem, pythonOutputProblem } from './output-name.js';
 import { checkOutputPath, defaultIdleTimeoutMs, GeneratorOptionsError, hasBoundedPool, optionsToArgs, PYTHON_THREADS_MAX, type GeneratorOptions } from './options.js';
 

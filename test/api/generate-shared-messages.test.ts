@@ -1,5 +1,5 @@
 // generateServer's second argument and generateServerFiles' directory output go through the shared code (api/errors.ts
-// parseInput with argument "options", codegen/write.ts directoryOutputMessage with field "output"): the messages
+// parseInput with argument "options", codegen/output-target.ts directoryOutputMessage with field "output"): the messages
 // the library gave before, word for word, next to the CLI's for the same directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateServer, generateServerFiles } from '../../src/api/generate.js';
 import { InvalidInputError } from '../../src/api/errors.js';
-import { directoryOutputMessage } from '../../src/codegen/write.js';
+import { directoryOutputMessage } from '../../src/codegen/output-target.js';
 
 test('generateServer: a bad second argument says "invalid generateServer options", paths under options', () => {
   assert.throws(

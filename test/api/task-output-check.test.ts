@@ -1,5 +1,5 @@
 // checkOutputFree (the task's --output check before it runs) asks writeFilesAtomic's own questions
-// (codegen/write.ts: directoriesAmong, existingFiles): what it lets through, the write does not refuse after
+// (codegen/output-target.ts: directoriesAmong, existingFiles): what it lets through, the write does not refuse after
 // the task ran, and what it refuses, the write would have refused too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -13,7 +13,7 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '../../src/codegen/index.js';
-import { specialKind } from '../../src/codegen/write.js';
+import { specialKind } from '../../src/codegen/output-target.js';
 import { generateServer, generateServerFiles } from '../../src/api/generate.js';
 import { InvalidInputError } from '../../src/api/errors.js';
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { specialKind } from '../../src/codegen/write.js';
+import { specialKind } from '../../src/codegen/output-target.js';
 import { generateServerFiles } from '../../src/api/generate.js';
 import { InvalidInputError } from '../../src/api/errors.js';
 

@@ -1,6 +1,6 @@
 // `..` after a symbolic link was judged as text (2f40b18e): with ln -> /dev/shm, `generate-server --output ln/../X.c`
 // passed the /dev check (resolve() collapses `ln/..` to the current directory) while the kernel writes /dev/X.c; it
-// failed only by accident, with EXDEV from link() across file systems. write.ts entryOf now takes the realpath of the
+// failed only by accident, with EXDEV from link() across file systems. output-target.ts entryOf (then write.ts) now takes the realpath of the
 // name's directory as written, so it is refused as a new name under /dev (exit 2) before anything is written.
 // A link to an ordinary directory still writes beside that directory, where the kernel puts it.
 import { test, after } from 'node:test';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateServerFiles } from '../../src/api/generate.js';
 import { InvalidInputError } from '../../src/api/errors.js';
-import { specialKind } from '../../src/codegen/write.js';
+import { specialKind } from '../../src/codegen/output-target.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'sockscope-dotdot-'));

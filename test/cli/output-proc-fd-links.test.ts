@@ -10,7 +10,7 @@ import { closeSync, lstatSync, mkdtempSync, openSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '../../src/codegen/index.js';
-import { specialKind } from '../../src/codegen/write.js';
+import { specialKind } from '../../src/codegen/output-target.js';
 import { generateServerFiles } from '../../src/api/generate.js';
 import { InvalidInputError } from '../../src/api/errors.js';
 

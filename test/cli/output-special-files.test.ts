@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '../../src/codegen/index.js';
-import { specialKind } from '../../src/codegen/write.js';
+import { specialKind } from '../../src/codegen/output-target.js';
 import { generateServerFiles } from '../../src/api/generate.js';
 import { InvalidInputError } from '../../src/api/errors.js';
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileExistsError, writeFilesAtomic } from '../../src/codegen/index.js';
-import { existingFiles } from '../../src/codegen/write.js';
+import { existingFiles } from '../../src/codegen/output-target.js';
 import { cleanup } from './harness.js';
 
 test('writes new files, refuses to replace without force, replaces with force, leaves no temp files', () => {

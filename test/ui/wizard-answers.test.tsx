@@ -11,7 +11,7 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import { generateServer } from '../../src/codegen/index.js';
-import { directoriesAmong } from '../../src/codegen/write.js';
+import { directoriesAmong } from '../../src/codegen/output-target.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardState } from '../../src/ui/wizard/reducer.js';
 import { visibleSteps } from '../../src/ui/wizard/steps.js';
 import { Wizard, WizardView } from '../../src/ui/wizard/Wizard.js';

@@ -1,5 +1,5 @@
 // The wizard's reducer is pure: which outputs are directories is asked of deps.directories, which the Wizard
-// component supplies (the file system's answer, codegen/write.ts directoriesAmong) unless a test replaces it.
+// component supplies (the file system's answer, codegen/output-target.ts directoriesAmong) unless a test replaces it.
 // The reducer used to fall back to reading the disk itself when deps.directories was not given.
 import assert from 'node:assert/strict';
 import fs, { mkdirSync, mkdtempSync, rmSync } from 'node:fs';

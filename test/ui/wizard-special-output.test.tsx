@@ -1,5 +1,5 @@
 // The wizard refuses an output name that is a FIFO, a device, a socket or a link through one (/proc/self/fd/N) at the
-// file step, in the CLI's words (codegen/write.ts specialFileMessage), as it does a directory. Before, it asked
+// file step, in the CLI's words (codegen/output-target.ts specialFileMessage), as it does a directory. Before, it asked
 // "p.py exists. Overwrite? y / n" and on y refused with "! cannot write p.py: it is a FIFO, not a file". Real file
 // system (mkfifo, and a symbolic link to /proc/self/fd/N of an open regular file, in a scratch directory), the Wizard's own checks; only the final write is counted.
 import assert from 'node:assert/strict';
@@ -12,7 +12,8 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import { generateServer } from '../../src/codegen/index.js';
-import { specialFileMessage, writeFilesAtomic } from '../../src/codegen/write.js';
+import { specialFileMessage } from '../../src/codegen/output-target.js';
+import { writeFilesAtomic } from '../../src/codegen/write.js';
 import { Wizard } from '../../src/ui/wizard/Wizard.js';
 import { waitFor } from './fakes.js';
 import { wizardKeys } from './wizard-keys.js';

@@ -140,7 +140,7 @@ export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals 
       import('../../collect/debug.js'),
       import('../../api/errors.js'),
       import('../../api/config.js'),
-      import('../../codegen/write.js'),
+      import('../../codegen/output-target.js'),
       import('../../collect/argv-bytes.js'),
       import('./generate-shared.js'),
       import('../../api/host.js'),

@@ -3,7 +3,7 @@
 import type { Config } from '../../config/schema.js';
 import { GeneratorOptionsError, type GeneratorInput, type GenLanguage } from '../../codegen/options.js';
 import type { GenerateResult } from '../../codegen/render.js';
-import { directoryOutputMessage, specialFileMessage } from '../../codegen/write.js';
+import { directoryOutputMessage, specialFileMessage } from '../../codegen/output-target.js';
 import { pruneLater, visibleSteps, type Choice, type Step } from './steps.js';
 import { defaultOutput, homeRefusal, typedOutputFor } from './output-name.js';
 
@@ -20,10 +20,10 @@ export interface WizardDeps {
   generate: (input: GeneratorInput, output: string) => GenerateResult;
   exists: (paths: string[]) => string[];
   write: (result: GenerateResult, force: boolean) => string[];
-  /** Which of these files' paths are directories (the Wizard's: the file system's, codegen/write.ts directoriesAmong). */
+  /** Which of these files' paths are directories (the Wizard's: the file system's, codegen/output-target.ts directoriesAmong). */
   directories: (files: { path: string }[]) => string[];
   /**
-   * Which of these files' paths are devices, FIFOs, sockets or links through them (the Wizard's: codegen/write.ts
+   * Which of these files' paths are devices, FIFOs, sockets or links through them (the Wizard's: codegen/output-target.ts
    * specialFilesAmong), with what each is: never replaced, so refused at once as a directory is.
    */
   special?: (files: { path: string }[]) => { path: string; kind: string }[];
