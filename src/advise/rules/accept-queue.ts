@@ -9,6 +9,7 @@ import { th } from '../thresholds.js';
 import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
 import { hiddenOwnerUid, snapshotOwnerView } from '../../model/owner.js';
 import { hiddenOwnerText, nameItText } from './close-wait.js';
+import { again, confirmOn, onHost } from './common.js';
 import { escapeControl, jsonText } from '../../model/escape.js';
 
 function listenersOf(snap: Snapshot): Socket[] {
@@ -56,11 +57,11 @@ function backlogFix(s: Socket, ctx: RuleContext): string {
   const somax = sysctlInt(ctx.snapshot.sysctls, 'net.core.somaxconn');
   const want = listenTarget(s);
   const capped = somax != null && s.sendQ >= somax;
-  const sysctl = capped || (somax != null && somax < want) ? `; the backlog is capped by net.core.somaxconn (now ${somax}): sysctl -w net.core.somaxconn=${somaxconnTarget(s, somax)} (persist it in /etc/sysctl.d/90-sockscope.conf)` : '';
+  const sysctl = capped || (somax != null && somax < want) ? `; the backlog is capped by net.core.somaxconn (now ${somax}): ${onHost(ctx)}sysctl -w net.core.somaxconn=${somaxconnTarget(s, somax)} (persist it in /etc/sysctl.d/90-sockscope.conf)` : '';
   return (
     `Accept faster: accept in a loop until EAGAIN on each readiness event, and run more accepting workers (SO_REUSEPORT: one listener per worker). ` +
     `Raise the listen backlog: C listen(fd, ${want}), Python sock.listen(${want}), Node ${nodeListen(s.local, s.local.port, want)}${sysctl}. ` +
-    `Confirm: ss -ltn 'sport = :${s.local.port}' (Recv-Q should stay well below Send-Q) and nstat -az TcpExtListenOverflows TcpExtListenDrops`
+    `${confirmOn(ctx)}ss -ltn 'sport = :${s.local.port}' (Recv-Q should stay well below Send-Q) and nstat -az TcpExtListenOverflows TcpExtListenDrops`
   );
 }
 
@@ -84,17 +85,19 @@ export function nodeListen(at: { address: string; scope?: string } | undefined, 
  * to one member (inet_lookup_reuseport), so a member whose process stopped calling accept() drops about
  * 1/N of the handshakes while the others have room; more workers or a bigger backlog do not drain it.
  */
-export function stuckMemberFix(stuck: readonly Socket[], s: Socket): string {
+export function stuckMemberFix(stuck: readonly Socket[], s: Socket, ctx?: RuleContext): string {
+  // Where the commands run: on a remote snapshot, on the host (onHost); without a context, here.
+  const on = ctx ? onHost(ctx) : '';
   const which = stuck.map(memberIdentity).join('; ');
   // The pids the snapshot knows for the stuck members; PID stays a placeholder only where it names none.
   const pids = [...new Set(stuck.flatMap((x) => x.processes.map((p) => p.pid)))].slice(0, 4);
   const look = pids.length
-    ? `strace ${pids.map((p) => `-p ${p}`).join(' ')} -e trace=accept4,epoll_wait; ${pids.map((p) => `ls -l /proc/${p}/fd`).join('; ')}`
-    : 'strace -p PID -e trace=accept4,epoll_wait; ls -l /proc/PID/fd, with PID its owner\'s: this snapshot does not name it (ss -ltnp as root does)';
+    ? `${on}strace ${pids.map((p) => `-p ${p}`).join(' ')} -e trace=accept4,epoll_wait; ${pids.map((p) => `ls -l /proc/${p}/fd`).join('; ')}`
+    : `${on}strace -p PID -e trace=accept4,epoll_wait; ls -l /proc/PID/fd, with PID its owner's: this snapshot does not name it (ss -ltnp as root does)`;
   return (
     `Check the accept loop of ${stuck.length === 1 ? 'the stuck member' : 'the stuck members'} (${which}): a blocked or busy thread, a worker that died without closing its listener (${look}). ` +
     'A worker that cannot accept must close its listener so the kernel hashes new connections to the others (with SO_REUSEPORT the group has no shared queue; more workers do not drain this one). ' +
-    `Confirm: ss -ltnpe 'sport = :${s.local.port}' (each member's Recv-Q against its Send-Q) and nstat -az TcpExtListenOverflows TcpExtListenDrops`
+    `${ctx ? confirmOn(ctx) : 'Confirm: '}ss -ltnpe 'sport = :${s.local.port}' (each member's Recv-Q against its Send-Q) and nstat -az TcpExtListenOverflows TcpExtListenDrops`
   );
 }
 
@@ -194,7 +197,7 @@ const acceptQueueFull: Rule = {
         evidence:
           stuck.map((x) => `Recv-Q ${x.recvQ} > ${x.sendQUnknown ? 'net.core.somaxconn (this source cannot see the backlog)' : `backlog (Send-Q) ${x.sendQ}`}${members.length > 1 ? ` (${memberIdentity(x)})` : ''}`).join('; ') +
           ` (the kernel queues backlog + 1)${others.length ? `; with room: ${others.map(memberIdentity).join('; ')}` : ''}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}${overflowEvidence(ctx)}`,
-        fix: some ? stuckMemberFix(stuck, s) : backlogFix(s, ctx),
+        fix: some ? stuckMemberFix(stuck, s, ctx) : backlogFix(s, ctx),
       });
     }
     return out;
@@ -260,7 +263,7 @@ function overflowListeners(ctx: RuleContext): string {
   const ls = listenersOf(ctx.snapshot);
   const port = ctx.port;
   if (port === undefined || ls.some((s) => s.local.port !== port)) return `fullest listeners: ${fullestListeners(ls) || 'none now'}`;
-  const others = `listeners on other ports were not collected (--port ${port}): sockscope analyze without --port, or ss -ltn, names the fullest`;
+  const others = `listeners on other ports were not collected (--port ${port}): sockscope analyze${again(ctx)} without --port, or ${onHost(ctx)}ss -ltn, names the fullest`;
   if (ls.length === 0) return `no listener on port ${port}; ${others}`;
   const shown = [...ls].sort((a, b) => b.recvQ - a.recvQ).slice(0, 3).map((s) => `${addr(s)} Recv-Q ${s.recvQ}/${s.sendQUnknown ? '?' : s.sendQ}`).join(', ');
   return `listeners on port ${port}: ${shown}${ls.length > 3 ? ` and ${ls.length - 3} more` : ''}${ls.some((s) => s.sendQUnknown) ? ' (? = backlog unknown with this source)' : ''}; ${others}`;
@@ -285,6 +288,7 @@ const listenOverflowsRising: Rule = {
     // (half-open connections) is full, with SYN cookies off; the accept queue is not the cause.
     const qfull = !ov ? sustainedRise(win, 'netstat', 'TcpExt', ['TCPReqQFullDrop'], 1) : null;
     const sysc = ctx.snapshot.sysctls;
+    const on = onHost(ctx);
     return [
       {
         id: this.id,
@@ -300,10 +304,10 @@ const listenOverflowsRising: Rule = {
           (qfull ? `TcpExt TCPReqQFullDrop +${qfull.delta}; net.ipv4.tcp_syncookies ${sysc['net.ipv4.tcp_syncookies'] ?? 'unknown'}, net.ipv4.tcp_max_syn_backlog ${sysc['net.ipv4.tcp_max_syn_backlog'] ?? 'unknown'}; ` : '') +
           `${overflowListeners(ctx)}; net.core.somaxconn ${sysc['net.core.somaxconn'] ?? 'unknown'}`,
         fix: qfull
-          ? 'Turn SYN cookies on (sysctl -w net.ipv4.tcp_syncookies=1) so a full SYN queue does not drop clients; raise the SYN queue with the listen() backlog (with net.core.somaxconn) and net.ipv4.tcp_max_syn_backlog; find who sends the SYNs: ss -tn state syn-recv. ' +
-            'Confirm: nstat -az TcpExtTCPReqQFullDrop TcpExtListenDrops (should stop rising)'
-          : 'Find the listener whose Recv-Q reaches its Send-Q (ss -ltn), then accept faster (more workers with SO_REUSEPORT, accept until EAGAIN) and raise its listen() backlog together with net.core.somaxconn. ' +
-            'Confirm: nstat -az TcpExtListenOverflows TcpExtListenDrops (should stop rising)',
+          ? `Turn SYN cookies on (${on}sysctl -w net.ipv4.tcp_syncookies=1) so a full SYN queue does not drop clients; raise the SYN queue with the listen() backlog (with net.core.somaxconn) and net.ipv4.tcp_max_syn_backlog; find who sends the SYNs: ${on}ss -tn state syn-recv. ` +
+            `${confirmOn(ctx)}nstat -az TcpExtTCPReqQFullDrop TcpExtListenDrops (should stop rising)`
+          : `Find the listener whose Recv-Q reaches its Send-Q (${on}ss -ltn), then accept faster (more workers with SO_REUSEPORT, accept until EAGAIN) and raise its listen() backlog together with net.core.somaxconn. ` +
+            `${confirmOn(ctx)}nstat -az TcpExtListenOverflows TcpExtListenDrops (should stop rising)`,
       },
     ];
   },
@@ -335,7 +339,7 @@ const listenBacklogCapped: Rule = {
         evidence: `backlog (Send-Q of LISTEN) ${s.sendQ} = net.core.somaxconn ${somax}; accept queue now ${s.recvQ}${full ? ' (full: the kernel queues backlog + 1)' : ''}`,
         fix:
           `${full ? `Its accept queue is full (Recv-Q ${s.recvQ} of backlog ${s.sendQ}; see accept-queue-full): raise` : 'Only if the accept queue fills: raise'} the cap to at least the backlog the application passes to listen() (the kernel shows only the capped ${somax}): ` +
-          `sysctl -w net.core.somaxconn=${somaxconnTarget(s, somax)} (persist in /etc/sysctl.d/90-sockscope.conf), then restart the service so listen() is called again. Confirm: ss -ltn 'sport = :${s.local.port}'`,
+          `${onHost(ctx)}sysctl -w net.core.somaxconn=${somaxconnTarget(s, somax)} (persist in /etc/sysctl.d/90-sockscope.conf), then restart the service so listen() is called again. ${confirmOn(ctx)}ss -ltn 'sport = :${s.local.port}'`,
       });
     }
     return out;
@@ -363,7 +367,11 @@ export const acceptQueueHealth: HealthCheck = {
         message: `Accept queue: backlog unknown with this source (${waiting} waiting); use --source netlink or ss`,
         evidence: `${blind.length} of ${ls.length} listener${ls.length === 1 ? '' : 's'} with connections waiting for accept() and a backlog this source cannot see; fullest ${addr(fullest)} Recv-Q ${fullest.recvQ}; net.core.somaxconn ${ctx.snapshot.sysctls['net.core.somaxconn'] ?? 'unknown'}`,
         // Not "nothing to change": whether the queue is full is exactly what is unknown.
-        fix: `Read the backlog with a source that sees it: sockscope analyze --port ${fullest.local.port} --source netlink (or ss -ltn 'sport = :${fullest.local.port}': Recv-Q against Send-Q)`,
+        // --source netlink reads this machine: on a remote snapshot, ss on the host.
+        fix:
+          ctx.snapshot.source === 'remote'
+            ? `Read the backlog with a source that sees it: on the host: ss -ltn 'sport = :${fullest.local.port}' (Recv-Q against Send-Q)`
+            : `Read the backlog with a source that sees it: sockscope analyze --port ${fullest.local.port} --source netlink (or ss -ltn 'sport = :${fullest.local.port}': Recv-Q against Send-Q)`,
       };
     }
     const worst = ls.reduce((a, b) => (b.recvQ / Math.max(1, b.sendQ) > a.recvQ / Math.max(1, a.sendQ) ? b : a));
@@ -376,7 +384,7 @@ export const acceptQueueHealth: HealthCheck = {
         id: 'accept-queue-unsettled',
         message: `Accept queue ${full ? 'full' : 'near full'} on tcp ${addr(worst)} (Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown' : worst.sendQ}), ${notYetHeld(ctx)}`,
         evidence: `${ls.length} listener${ls.length === 1 ? '' : 's'}; fullest ${addr(worst)} Recv-Q ${worst.recvQ} of backlog ${worst.sendQUnknown ? 'unknown (this source cannot see it)' : worst.sendQ}; net.core.somaxconn ${somax ?? 'unknown'}`,
-        fix: `Watch it: accept-queue-full / accept-queue-near-full report it once it holds. Confirm: ss -ltn 'sport = :${worst.local.port}' (Recv-Q against Send-Q)`,
+        fix: `Watch it: accept-queue-full / accept-queue-near-full report it once it holds. ${confirmOn(ctx)}ss -ltn 'sport = :${worst.local.port}' (Recv-Q against Send-Q)`,
       };
     }
     return {

@@ -8,6 +8,7 @@ import { fmtBitRate, fmtBytes, fmtEndpoint, fmtUsAsMs } from '../format.js';
 import type { Rule } from '../rule.js';
 import { th } from '../thresholds.js';
 import type { Recommendation } from '../types.js';
+import { confirmOn, onHost } from './common.js';
 
 interface Limited {
   s: Socket;
@@ -99,7 +100,9 @@ const bufferBelowBdp: Rule = {
       const tcpR = caps.tcpRmem ? caps.tcpRmem.join(' ') : 'unknown';
       const tcpW = caps.tcpWmem ? caps.tcpWmem.join(' ') : 'unknown';
       const why = (f: Limited) => (f.kind === 'sndbuf' ? 'Send buffer' : f.receiver ? `Receiver (${fmtEndpoint(f.receiver.local)}, on this host)` : f.uncollected ? `Receiver (${fmtEndpoint(f.s.peer)}, on this host)` : 'Receiver');
-      const sizing = slow ? '' : `Size for the link, not the measured rate: sockscope buffers --bandwidth <link speed> --rtt ${Math.max(1, Math.round(ti.rttUs! / 1000))}ms. `;
+      // On a remote snapshot the commands run on the host: sockscope buffers has no --host and compares with the caps where it runs.
+      const on = onHost(ctx);
+      const sizing = slow ? '' : `Size for the link, not the measured rate: ${on}sockscope buffers --bandwidth <link speed> --rtt ${Math.max(1, Math.round(ti.rttUs! / 1000))}ms. `;
       out.push({
         id: this.id,
         severity: 'warning',
@@ -113,9 +116,10 @@ const bufferBelowBdp: Rule = {
           (['sndbuf', 'rwnd'] as const)
             .map(worstOf)
             .filter((f): f is Limited => f != null)
-            .map((f) => `${why(f)}: ${f.d.fix}. `)
+            // A remote peer's fix is for the peer's host ("on the receiving host"), not the one read.
+            .map((f) => `${why(f)}: ${f.kind === 'sndbuf' || f.receiver || f.uncollected ? on : ''}${f.d.fix}. `)
             .join('') +
-          `${sizing}Confirm: ss -tmi '( ${g.direction === 'in' ? 'sport' : 'dport'} = :${g.port} )' (rwnd_limited / sndbuf_limited, skmem)`,
+          `${sizing}${confirmOn(ctx)}ss -tmi '( ${g.direction === 'in' ? 'sport' : 'dport'} = :${g.port} )' (rwnd_limited / sndbuf_limited, skmem)`,
       });
     }
     return out;

@@ -8,7 +8,7 @@ import { notYetHeld, type HealthCheck, type Rule } from '../rule.js';
 import { persists, recentOf, sustainedGrowth, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
-import { contextLabel, countInContext, groupSeries, groupsInContext, ssFilter } from './common.js';
+import { confirmOn, contextLabel, countInContext, groupSeries, groupsInContext, ssFilter } from './common.js';
 
 /**
  * What names a hidden owner: here, running as root (or as `who`); on a remote host (`remote`: the snapshot
@@ -123,10 +123,10 @@ const closeWaitAccumulating: Rule = {
         fix: neverAccepted
           ? 'Accept faster: keep the accept loop free of slow work (hand connections to workers/threads), add workers, or accept in a loop until EAGAIN with a non-blocking listener; ' +
             'then close each connection whose read returns 0 (EOF). ' +
-            `Confirm: ss -ltn ${ssFilter(g)} (Recv-Q, the accept queue, should stay near 0) and ss -tn state close-wait ${ssFilter(g)}`
+            `${confirmOn(ctx)}ss -ltn ${ssFilter(g)} (Recv-Q, the accept queue, should stay near 0) and ss -tn state close-wait ${ssFilter(g)}`
           : 'Close the socket when a read returns 0 (EOF) and on every error path: C `if (n == 0) { close(fd); }`, Python `with conn:` / try-finally `conn.close()`, ' +
             "Node `socket.on('end', () => socket.end())` and `socket.on('error', () => socket.destroy())`; make connection pools discard closed connections. " +
-            `Confirm: ss -tnp state close-wait ${ssFilter(g)} (the count should stay near 0)`,
+            `${confirmOn(ctx)}ss -tnp state close-wait ${ssFilter(g)} (the count should stay near 0)`,
       });
     }
     return out;
@@ -160,7 +160,7 @@ export const closeWaitHealth: HealthCheck = {
       id: 'close-wait-unsettled',
       message: `CLOSE_WAIT at the warning level on ${groupLabel(worst)} (${top}, warning at ${warnAt}), ${notYetHeld(ctx)}`,
       evidence: `${evidence}; last ${recent.length} samples: ${series.join(' -> ')}`,
-      fix: `Watch it: close-wait-accumulating reports it once it holds. Confirm: ss -tnp state close-wait ${ssFilter(worst)}`,
+      fix: `Watch it: close-wait-accumulating reports it once it holds. ${confirmOn(ctx)}ss -tnp state close-wait ${ssFilter(worst)}`,
     };
   },
 };

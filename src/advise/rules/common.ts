@@ -95,3 +95,31 @@ export function usageRule(spec: UsageSpec): Rule {
     },
   };
 }
+
+/**
+ * Said before a shell command a rule's text suggests (ss, nstat, sysctl, nft, or a sockscope command without
+ * --host): '' on this machine, 'on the host: ' on a remote snapshot (a --host's), where it must run there, not
+ * on the machine that read it over ssh. One wording everywhere; "Confirm: ss ..." is `${confirmOn(ctx)}ss ...`.
+ */
+export function onHost(ctx: RuleContext): string {
+  return ctx.snapshot.source === 'remote' ? 'on the host: ' : '';
+}
+
+/** "Confirm: " on this machine, "Confirm on the host: " on a remote snapshot (onHost). */
+export function confirmOn(ctx: RuleContext): string {
+  return ctx.snapshot.source === 'remote' ? 'Confirm on the host: ' : 'Confirm: ';
+}
+
+/** The flags that make a suggested sockscope command read where this snapshot was read (RuleContext.repeat). */
+export function again(ctx: RuleContext): string {
+  return ctx.repeat ?? '';
+}
+
+/**
+ * `sockscope debug-connections --address DEST (WHAT)` as a text suggests it: it has no --host and probes from the
+ * machine it runs on, so for a remote snapshot it is to be run on the host, and said so.
+ */
+export function debugConnections(ctx: RuleContext, dest: string, what?: string): string {
+  if (ctx.snapshot.source !== 'remote') return `sockscope debug-connections --address ${dest}${what ? ` (${what})` : ''}`;
+  return `on the host: sockscope debug-connections --address ${dest} (${what ? `${what}, ` : ''}from where it runs: it has no --host)`;
+}

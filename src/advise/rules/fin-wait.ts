@@ -6,7 +6,7 @@ import type { Rule } from '../rule.js';
 import { persists, sustainedGrowth, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import { pastThreshold, type Recommendation } from '../types.js';
-import { groupSeries, ssFilter } from './common.js';
+import { confirmOn, groupSeries, onHost, ssFilter } from './common.js';
 
 /**
  * A FIN_WAIT2 socket no process holds. The kernel orphans a socket on close(): its inode reads 0 (ss's
@@ -52,7 +52,7 @@ const finWait2: Rule = {
       const sysctl = (n: string) =>
         Number.isFinite(finSec) && finSec <= 15
           ? `${n} last net.ipv4.tcp_fin_timeout (${finSec} s) and the kernel frees them then`
-          : `${n} last net.ipv4.tcp_fin_timeout (${fin ?? 'unknown'} s): sysctl -w net.ipv4.tcp_fin_timeout=15 frees them sooner (it applies to orphaned FIN_WAIT2 only)`;
+          : `${n} last net.ipv4.tcp_fin_timeout (${fin ?? 'unknown'} s): ${onHost(ctx)}sysctl -w net.ipv4.tcp_fin_timeout=15 frees them sooner (it applies to orphaned FIN_WAIT2 only)`;
       const fixes: string[] = [];
       if (heldBy > 0)
         fixes.push(
@@ -61,7 +61,7 @@ const finWait2: Rule = {
       if (orphaned > 0) fixes.push(`${sysctl(`${orphaned} orphaned FIN_WAIT2 socket${orphaned === 1 ? '' : 's'} (no process holds them)`)}; fix the peers that never close.`);
       if (unknown > 0)
         fixes.push(
-          `For ${unknown === fw.length ? 'them' : `the other ${unknown}`} this source does not show whether a process holds them (ss -tnoe: ino:0 is orphaned): ` +
+          `For ${unknown === fw.length ? 'them' : `the other ${unknown}`} this source does not show whether a process holds them (${onHost(ctx)}ss -tnoe: ino:0 is orphaned): ` +
             `if orphaned, ${sysctl('they')}; if held, close() them after shutdown(SHUT_WR) when done reading.`,
         );
       out.push({
@@ -77,7 +77,7 @@ const finWait2: Rule = {
         evidence:
           `FIN_WAIT2 ${n} (warning at ${min}); ${orphaned} orphaned (no process holds them; the kernel frees them), ${heldBy} held by a process (tcp_fin_timeout does not apply to them)` +
           `${unknown > 0 ? `, ${unknown} unknown` : ''}; net.ipv4.tcp_fin_timeout ${fin ?? 'unknown'} s`,
-        fix: `${fixes.join(' ')} Confirm: ss -tnoe state fin-wait-2 ${ssFilter(g)}`,
+        fix: `${fixes.join(' ')} ${confirmOn(ctx)}ss -tnoe state fin-wait-2 ${ssFilter(g)}`,
       });
     }
     return out;

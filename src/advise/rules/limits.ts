@@ -6,7 +6,7 @@ import type { Rule } from '../rule.js';
 import { persists } from '../series.js';
 import { th } from '../thresholds.js';
 import { pastThreshold, type Recommendation } from '../types.js';
-import { usageRule } from './common.js';
+import { confirmOn, onHost, usageRule } from './common.js';
 
 function fdRatio(snap: Snapshot, pid: number): number | null {
   const l = snap.processLimits?.[pid];
@@ -71,8 +71,8 @@ const fdLimit: Rule = {
         message: `${name} (pid ${pid}) has ${l.openFiles} of ${l.maxOpenFiles} open files (${fmtPct(r)}): "Too many open files" (EMFILE) is coming`,
         evidence: `ls /proc/${pid}/fd: ${l.openFiles} entries; /proc/${pid}/limits Max open files soft ${l.maxOpenFiles}, hard ${hardText(l.hardMaxOpenFiles)}; warning at ${fmtPct(warn)}`,
         fix:
-          `If the count keeps growing, the process leaks descriptors: close sockets on every path (see CLOSE_WAIT findings). Otherwise ${raiseFix(pid, l.maxOpenFiles!, l.hardMaxOpenFiles, sysctlInt(ctx.snapshot.sysctls, 'fs.nr_open'))}. ` +
-          `Confirm: ls /proc/${pid}/fd | wc -l; grep 'open files' /proc/${pid}/limits`,
+          `If the count keeps growing, the process leaks descriptors: close sockets on every path (see CLOSE_WAIT findings). Otherwise ${onHost(ctx)}${raiseFix(pid, l.maxOpenFiles!, l.hardMaxOpenFiles, sysctlInt(ctx.snapshot.sysctls, 'fs.nr_open'))}. ` +
+          `${confirmOn(ctx)}ls /proc/${pid}/fd | wc -l; grep 'open files' /proc/${pid}/limits`,
       });
     }
     return out;
@@ -91,7 +91,7 @@ const orphans = usageRule({
   describe: (ctx, n, max, warn) => ({
     message: `${n} orphaned TCP sockets, ${fmtPct(n / max)} of net.ipv4.tcp_max_orphans (${max}): the kernel will start resetting connections`,
     evidence: `sockstat TCP.orphan ${n}; net.ipv4.tcp_max_orphans ${max}; net.ipv4.tcp_fin_timeout ${ctx.snapshot.sysctls['net.ipv4.tcp_fin_timeout'] ?? 'unknown'} s; warning at ${fmtPct(warn)}`,
-    fix: `Orphans are closed sockets still sending (FIN_WAIT1, LAST_ACK, CLOSING) or waiting (FIN_WAIT2): find slow or dead peers (ss -tno state fin-wait-1); shorten net.ipv4.tcp_fin_timeout (sysctl -w net.ipv4.tcp_fin_timeout=15) and net.ipv4.tcp_orphan_retries; raise the cap if memory allows: sysctl -w net.ipv4.tcp_max_orphans=${max * 2}. Confirm: cat /proc/net/sockstat; dmesg | grep orphan`,
+    fix: `Orphans are closed sockets still sending (FIN_WAIT1, LAST_ACK, CLOSING) or waiting (FIN_WAIT2): find slow or dead peers (${onHost(ctx)}ss -tno state fin-wait-1); shorten net.ipv4.tcp_fin_timeout (${onHost(ctx)}sysctl -w net.ipv4.tcp_fin_timeout=15) and net.ipv4.tcp_orphan_retries; raise the cap if memory allows: ${onHost(ctx)}sysctl -w net.ipv4.tcp_max_orphans=${max * 2}. ${confirmOn(ctx)}cat /proc/net/sockstat; dmesg | grep orphan`,
   }),
 });
 
@@ -104,10 +104,10 @@ const conntrack = usageRule({
   critical: 'conntrackCriticalRatio',
   value: (s) => sysctlInt(s.sysctls, 'net.netfilter.nf_conntrack_count'),
   limit: (s) => sysctlInt(s.sysctls, 'net.netfilter.nf_conntrack_max'),
-  describe: (_ctx, n, max, warn) => ({
+  describe: (ctx, n, max, warn) => ({
     message: `Connection tracking table is ${fmtPct(n / max)} full (${n} of ${max}): new connections will be dropped when it fills`,
     evidence: `net.netfilter.nf_conntrack_count ${n}; net.netfilter.nf_conntrack_max ${max}; warning at ${fmtPct(warn)}`,
-    fix: `Raise the table: sysctl -w net.netfilter.nf_conntrack_max=${max * 2} (and the hash: echo ${Math.ceil((max * 2) / 4)} > /sys/module/nf_conntrack/parameters/hashsize); shorten idle entries (net.netfilter.nf_conntrack_tcp_timeout_established, default 5 days) or exempt busy ports from tracking (nft: notrack). Confirm: conntrack -C; dmesg | grep 'table full'`,
+    fix: `Raise the table: ${onHost(ctx)}sysctl -w net.netfilter.nf_conntrack_max=${max * 2} (and the hash: echo ${Math.ceil((max * 2) / 4)} > /sys/module/nf_conntrack/parameters/hashsize); shorten idle entries (net.netfilter.nf_conntrack_tcp_timeout_established, default 5 days) or exempt busy ports from tracking (nft: notrack). ${confirmOn(ctx)}conntrack -C; dmesg | grep 'table full'`,
   }),
 });
 

@@ -8,7 +8,7 @@ import type { Rule } from '../rule.js';
 import { hasPersistence, recentOf } from '../series.js';
 import { queueFull, th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
-import { ssFilter } from './common.js';
+import { confirmOn, onHost, ssFilter } from './common.js';
 
 /** The socket's samples over the recent snapshots (null where it was absent). */
 function samplesOf(recent: readonly Snapshot[], s: Socket): (Socket | null)[] {
@@ -217,21 +217,22 @@ function mixedWindows(stuck: readonly Stuck[], g: ConnGroup): string {
 }
 
 /** The fix for a stuck Send-Q: the reading side only where a shut window may be the cause; local drops and the path where they may. */
-function sendFix(stuck: readonly Stuck[], g: ConnGroup): string {
+function sendFix(ctx: RuleContext, stuck: readonly Stuck[], g: ConnGroup): string {
+  const on = onHost(ctx);
   const peer = stuck.some((x) => x.window !== 'open');
   const local = stuck.some((x) => x.window === 'open' || x.window === 'changed' || x.window === 'unknown');
   const path = stuck.some((x) => !x.closed);
   const checks: string[] = [];
   if (local)
     checks.push(
-      `${peer ? 'Where the peer\'s window is open (ss -tnio: snd_wnd above 0 with timer:(persist)), look' : 'Look'} for local drops: nft list ruleset; iptables -S; iptables -t mangle -S; tc -s qdisc; ip route get ${escapeControl(stuck[0].s.peer.address)}; and any socket-retransmitting finding. `,
+      `${peer ? `Where the peer's window is open (${on}ss -tnio: snd_wnd above 0 with timer:(persist)), look` : 'Look'} for local drops: ${on}nft list ruleset; iptables -S; iptables -t mangle -S; tc -s qdisc; ip route get ${escapeControl(stuck[0].s.peer.address)}; and any socket-retransmitting finding. `,
     );
-  if (path) checks.push('Look at the timer first (ss -tnoi: timer:(persist) is a shut window, timer:(on,...,N) with N growing is loss on the path: ping, tracepath, firewall rules). ');
+  if (path) checks.push(`Look at the timer first (${on}ss -tnoi: timer:(persist) is a shut window, timer:(on,...,N) with N growing is loss on the path: ${on}ping, tracepath, firewall rules). `);
   if (peer)
     checks.push(
       'Fix the reading side (the peer); on this side apply backpressure (stop writing when write() returns EAGAIN / Node write() returns false until "drain") and bound per-connection buffers; TCP_USER_TIMEOUT drops peers that stop reading for good. ',
     );
-  return `${checks.join('')}Confirm: ss -tnio state established ${ssFilter(g)} (Send-Q, timer:(persist), snd_wnd)`;
+  return `${checks.join('')}${confirmOn(ctx)}ss -tnio state established ${ssFilter(g)} (Send-Q, timer:(persist), snd_wnd)`;
 }
 
 /** What counted as full, for the evidence. */
@@ -274,8 +275,8 @@ function makeRule(which: Which): Rule {
             : `${stuck.length} established connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} cannot send: ${sendVerdict(stuck, g)} (Send-Q stays full)`,
           evidence: `over ${n} samples (${criterion(ctx, which)}): ${stuck.slice(0, 3).map((x) => detail(x, which, g)).join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''}`,
           fix: recv
-            ? `Read until EAGAIN on every readiness event and never block the event loop or the reading thread; check for a stuck worker (strace ${procs.length ? `-f ${procs.slice(0, 3).map((p) => `-p ${p.pid}`).join(' ')}` : '-f -p PID'} -e trace=read,recvfrom,epoll_wait). Confirm: ss -tnm state established ${ssFilter(g)} (Recv-Q should drain to 0)`
-            : sendFix(stuck, g),
+            ? `Read until EAGAIN on every readiness event and never block the event loop or the reading thread; check for a stuck worker (${onHost(ctx)}strace ${procs.length ? `-f ${procs.slice(0, 3).map((p) => `-p ${p.pid}`).join(' ')}` : '-f -p PID'} -e trace=read,recvfrom,epoll_wait). ${confirmOn(ctx)}ss -tnm state established ${ssFilter(g)} (Recv-Q should drain to 0)`
+            : sendFix(ctx, stuck, g),
         });
       }
       return out;

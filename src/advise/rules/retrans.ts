@@ -7,7 +7,7 @@ import type { Rule } from '../rule.js';
 import { counterRise, recentOf, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
-import { contextLabel } from './common.js';
+import { again, confirmOn, contextLabel, onHost } from './common.js';
 
 /**
  * The retransmission figures over the window. Tcp OutSegs counts no retransmitted segment (RFC 1213
@@ -71,12 +71,13 @@ function handshakes(ctx: RuleContext, win: readonly Snapshot[]): { sent: Handsha
 function scopedHandshakes(ctx: RuleContext, count: string, sentText: string, recvText: string, outFix: string, inFix: string, confirm: string): { message: string; fix: string } {
   const label = contextLabel(ctx);
   const flag = ctx.port !== undefined ? '--port' : '--peer-port';
-  const every = `sockscope analyze without ${flag} looks at every socket`;
+  const every = `sockscope analyze${again(ctx)} without ${flag} looks at every socket`;
+  const on = onHost(ctx);
   const head = `TCP retransmissions are SYN or SYN-ACK retransmissions: ${count} resent a handshake, not data lost; `;
   if (!sentText && !recvText) {
     return {
       message: `${head}no socket in SYN_SENT or SYN_RECV among those of ${label} read here, so which side's handshakes they were cannot be told (${every})`,
-      fix: `Watch ss -tn state syn-sent and ss -tn state syn-recv while TCPSynRetrans rises (or ${every}). For SYN_SENT, find ${outFix}. For SYN_RECV, find ${inFix}. ${confirm}`,
+      fix: `Watch ${on}ss -tn state syn-sent and ss -tn state syn-recv while TCPSynRetrans rises (or ${every}). For SYN_SENT, find ${outFix}. For SYN_RECV, find ${inFix}. ${confirm}`,
     };
   }
   const unseen =
@@ -88,7 +89,7 @@ function scopedHandshakes(ctx: RuleContext, count: string, sentText: string, rec
   const forSent = `For SYN_SENT${sentText ? ' (seen here)' : ''}, find ${outFix}`;
   return {
     message: `${head}TcpExt TCPSynRetrans counts the whole host, and among the sockets of ${label} read here are ${seen}; ${unseen}, so which side's handshakes they were cannot be told from these (${every})`,
-    fix: `See both sides: sockscope analyze without ${flag}, or ss -tn state syn-sent and ss -tn state syn-recv while TCPSynRetrans rises. ${recvText ? `${forRecv}. ${forSent}` : `${forSent}. ${forRecv}`}. ${confirm}`,
+    fix: `See both sides: sockscope analyze${again(ctx)} without ${flag}, or ${on}ss -tn state syn-sent and ss -tn state syn-recv while TCPSynRetrans rises. ${recvText ? `${forRecv}. ${forSent}` : `${forSent}. ${forRecv}`}. ${confirm}`,
   };
 }
 
@@ -120,7 +121,8 @@ const retransHigh: Rule = {
       // the sockets of the window tell which.
       const base0 = `${fmtPct(f.synRatio)} of the ${f.sent} segments sent were SYN or SYN-ACK retransmissions, ${fmtPct(f.lossRatio)} other retransmissions (warning at ${fmtPct(warnAt)}); ${base}${synText}`;
       const count = `${syn} of ${re.delta} retransmitted segments in the last ${fmtSeconds(re.seconds)}`;
-      const confirm = 'Confirm: nstat -az TcpExtTCPSynRetrans TcpRetransSegs (should stop rising)';
+      const on = onHost(ctx);
+      const confirm = `${confirmOn(ctx)}nstat -az TcpExtTCPSynRetrans TcpRetransSegs (should stop rising)`;
       if (listenText !== '') {
         return [
           {
@@ -130,8 +132,8 @@ const retransHigh: Rule = {
             message: `TCP retransmissions are SYN retransmissions from a full accept queue: ${count} resent a handshake while a local listener dropped connections (${listenText}), not packet loss`,
             evidence: base0,
             fix:
-              'Find the listener whose Recv-Q reaches its Send-Q (ss -ltn; see accept-queue-full and listen-overflows-rising), then accept faster (more workers with SO_REUSEPORT, accept until EAGAIN) and raise its listen() backlog together with net.core.somaxconn. ' +
-              'Confirm: nstat -az TcpExtTCPSynRetrans TcpExtListenOverflows TcpExtListenDrops (should stop rising)',
+              `Find the listener whose Recv-Q reaches its Send-Q (${on}ss -ltn; see accept-queue-full and listen-overflows-rising), then accept faster (more workers with SO_REUSEPORT, accept until EAGAIN) and raise its listen() backlog together with net.core.somaxconn. ` +
+              `${confirmOn(ctx)}nstat -az TcpExtTCPSynRetrans TcpExtListenOverflows TcpExtListenDrops (should stop rising)`,
           },
         ];
       }
@@ -142,9 +144,10 @@ const retransHigh: Rule = {
       const series =
         (scoped ? `; among the sockets of ${contextLabel(ctx)}:` : ';') +
         (win.length > 1 ? ` SYN_SENT per sample: ${hs.sent.series.join(' -> ')}; SYN_RECV per sample: ${hs.recv.series.join(' -> ')}` : ` SYN_SENT ${hs.sent.max}, SYN_RECV ${hs.recv.max}`);
-      const outFix = 'the connections waiting for an answer: ss -tn state syn-sent (see syn-sent-unanswered), then check that the destination listens and that no firewall drops the SYNs (ping, tracepath, sockscope debug-connections HOST:PORT)';
+      // debug-connections has no --host and probes from where it runs: on a remote snapshot, on the host with the rest.
+      const outFix = `the connections waiting for an answer: ${on}ss -tn state syn-sent (see syn-sent-unanswered), then check that the destination listens and that no firewall drops the SYNs (${on}ping, tracepath, sockscope debug-connections --address HOST:PORT)`;
       const inFix =
-        "the half-open connections: ss -tn state syn-recv (see syn-recv-high): clients that do not complete the handshake (a SYN flood or spoofed sources, or a path dropping this host's SYN-ACKs or the clients' ACKs); keep net.ipv4.tcp_syncookies at 1, filter the sources sending most SYNs (nft/iptables rate limits); net.ipv4.tcp_synack_retries bounds how often each SYN-ACK is resent";
+        `the half-open connections: ${on}ss -tn state syn-recv (see syn-recv-high): clients that do not complete the handshake (a SYN flood or spoofed sources, or a path dropping this host's SYN-ACKs or the clients' ACKs); keep net.ipv4.tcp_syncookies at 1, filter the sources sending most SYNs (nft/iptables rate limits); net.ipv4.tcp_synack_retries bounds how often each SYN-ACK is resent`;
       let message: string;
       let fix: string;
       if (scoped) {
@@ -160,7 +163,7 @@ const retransHigh: Rule = {
         fix = `Find ${outFix}. ${confirm}`;
       } else {
         message = `TCP retransmissions are SYN or SYN-ACK retransmissions: ${count} resent a handshake, not data lost; no socket was in SYN_SENT or SYN_RECV in the samples, so which side's handshakes they were (this host's connection attempts or its listeners' replies) cannot be told`;
-        fix = `Watch ss -tn state syn-sent and ss -tn state syn-recv while TCPSynRetrans rises. For SYN_SENT, find ${outFix}. For SYN_RECV, find ${inFix}. ${confirm}`;
+        fix = `Watch ${on}ss -tn state syn-sent and ss -tn state syn-recv while TCPSynRetrans rises. For SYN_SENT, find ${outFix}. For SYN_RECV, find ${inFix}. ${confirm}`;
       }
       return [{ id: this.id, severity: 'warning', scope: 'host', message, evidence: `${base0}${series}`, fix }];
     }
@@ -179,9 +182,9 @@ const retransHigh: Rule = {
         message: `TCP retransmissions are high: ${fmtPct(f.lossRatio)} of segments sent in the last ${fmtSeconds(re.seconds)} were retransmitted${syn ? ' (SYN retransmissions left out)' : ''} (packet loss or congestion)`,
         evidence: `${base} (ratio to OutSegs + RetransSegs; warning at ${fmtPct(warnAt)})${synText}${to ? `; TcpExt TCPTimeouts +${to.delta}` : ''}${worst.length ? `; most retransmitting sockets: ${worst.join(', ')}` : ''}`,
         fix:
-          'Find where packets are lost: interface errors and drops (ip -s link, ethtool -S IFACE), qdisc drops (tc -s qdisc), MTU black holes (tracepath HOST)' +
-          `${bbrAdvice(retransmitting, ctx.snapshot.sysctls)}. ` +
-          'Confirm: nstat -az TcpRetransSegs TcpOutSegs TcpExtTCPSynRetrans (the ratio should fall)',
+          `Find where packets are lost: interface errors and drops (${onHost(ctx)}ip -s link, ethtool -S IFACE), qdisc drops (${onHost(ctx)}tc -s qdisc), MTU black holes (${onHost(ctx)}tracepath HOST)` +
+          `${bbrAdvice(retransmitting, ctx.snapshot.sysctls, onHost(ctx))}. ` +
+          `${confirmOn(ctx)}nstat -az TcpRetransSegs TcpOutSegs TcpExtTCPSynRetrans (the ratio should fall)`,
       },
     ];
   },
@@ -194,17 +197,17 @@ const retransHigh: Rule = {
  * congestion control (tcp_info, INET_DIAG_CONG) decides; else the default
  * (net.ipv4.tcp_congestion_control, when the snapshot's sysctls carry it); else the check is the advice.
  */
-function bbrAdvice(retransmitting: readonly Socket[], sysctls: Sysctls): string {
+function bbrAdvice(retransmitting: readonly Socket[], sysctls: Sysctls, on: string): string {
   const algs = new Set(retransmitting.map((s) => s.tcpInfo?.congestion).filter((c): c is string => !!c));
   const hostDefault = sysctls['net.ipv4.tcp_congestion_control']?.trim() || null;
   if (algs.size > 0) {
     const others = [...algs].filter((a) => a !== 'bbr');
     if (others.length === 0) return '; the retransmitting sockets already use BBR, so changing congestion control does not help: the loss has to be found';
-    return `; on long lossy paths BBR keeps throughput where ${others.join('/')} backs off: sysctl -w net.ipv4.tcp_congestion_control=bbr (new connections; setsockopt TCP_CONGESTION per socket)`;
+    return `; on long lossy paths BBR keeps throughput where ${others.join('/')} backs off: ${on}sysctl -w net.ipv4.tcp_congestion_control=bbr (new connections; setsockopt TCP_CONGESTION per socket)`;
   }
   if (hostDefault === 'bbr') return '; the default congestion control is already BBR (net.ipv4.tcp_congestion_control)';
-  if (hostDefault) return `; on long lossy paths BBR keeps throughput where ${hostDefault} backs off: sysctl -w net.ipv4.tcp_congestion_control=bbr`;
-  return '; on long lossy paths BBR keeps throughput where loss-based cubic backs off: if sysctl net.ipv4.tcp_congestion_control is not bbr, sysctl -w net.ipv4.tcp_congestion_control=bbr';
+  if (hostDefault) return `; on long lossy paths BBR keeps throughput where ${hostDefault} backs off: ${on}sysctl -w net.ipv4.tcp_congestion_control=bbr`;
+  return `; on long lossy paths BBR keeps throughput where loss-based cubic backs off: ${on}if sysctl net.ipv4.tcp_congestion_control is not bbr, sysctl -w net.ipv4.tcp_congestion_control=bbr`;
 }
 
 const ACTIVE = new Set(['ESTABLISHED', 'FIN_WAIT1', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
@@ -221,10 +224,10 @@ const SS_STATE: Record<string, string> = { FIN_WAIT1: 'fin-wait-1', LAST_ACK: 'l
  * gives a dead socket net.ipv4.tcp_orphan_retries instead (ORPHAN_RETRIES).
  */
 const RETRANS_FIX = {
-  path: 'Check the path to the peer (ping, tracepath, firewall rules)',
+  path: (on: string) => `Check the path to the peer (${on}ping, tracepath, firewall rules)`,
   live: 'let the application give up sooner with TCP_USER_TIMEOUT or keepalive, or lower net.ipv4.tcp_retries2 (15 = about 15 minutes)',
-  orphan: (n: number, filter: string) =>
-    `${n === 1 ? 'the orphan' : `the ${n} orphans`} (closed by ${n === 1 ? 'its' : 'their'} application, inode 0) ${n === 1 ? 'is' : 'are'} dropped after ${ORPHAN_RETRIES}: roughly 100 s or more with backoff, depending on the RTO; no application setting or tcp_retries2 applies to ${n === 1 ? 'it' : 'them'} any more: lower net.ipv4.tcp_orphan_retries to give up sooner, or as root end ${n === 1 ? 'it' : 'them'} now with ss -K -t ${filter}`,
+  orphan: (n: number, filter: string, on: string) =>
+    `${n === 1 ? 'the orphan' : `the ${n} orphans`} (closed by ${n === 1 ? 'its' : 'their'} application, inode 0) ${n === 1 ? 'is' : 'are'} dropped after ${ORPHAN_RETRIES}: roughly 100 s or more with backoff, depending on the RTO; no application setting or tcp_retries2 applies to ${n === 1 ? 'it' : 'them'} any more: lower net.ipv4.tcp_orphan_retries to give up sooner, or as root end ${n === 1 ? 'it' : 'them'} now with ${on}ss -K -t ${filter}`,
 } as const;
 
 /**
@@ -276,8 +279,8 @@ const socketRetransmitting: Rule = {
         message: `${stuck.length} connection${stuck.length === 1 ? '' : 's'} on ${groupLabel(g)} ${stuck.length === 1 ? 'is' : 'are'} stuck retransmitting: the peer is unreachable or the path drops packets`,
         evidence: `${shown.join('; ')}${stuck.length > 3 ? `; ${stuck.length - 3} more` : ''} (warning at ${min})`,
         fix:
-          `${RETRANS_FIX.path}; ${orphans === stuck.length ? RETRANS_FIX.orphan(orphans, orphanFilter) : orphans > 0 ? `for the live ones, ${RETRANS_FIX.live}; ${RETRANS_FIX.orphan(orphans, orphanFilter)}` : RETRANS_FIX.live}. ` +
-          `Confirm: ss -tnoi '( ${filter} )' (timer:(on,...) with a growing retrans count)`,
+          `${RETRANS_FIX.path(onHost(ctx))}; ${orphans === stuck.length ? RETRANS_FIX.orphan(orphans, orphanFilter, onHost(ctx)) : orphans > 0 ? `for the live ones, ${RETRANS_FIX.live}; ${RETRANS_FIX.orphan(orphans, orphanFilter, onHost(ctx))}` : RETRANS_FIX.live}. ` +
+          `${confirmOn(ctx)}ss -tnoi '( ${filter} )' (timer:(on,...) with a growing retrans count)`,
       });
     }
     return out;

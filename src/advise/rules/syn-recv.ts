@@ -8,6 +8,7 @@ import { persists, sustainedRise, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
 import { nodeListen } from './accept-queue.js';
+import { confirmOn, onHost } from './common.js';
 
 /** The SYN_RECV of one local address and the listeners whose SYN queues hold them (null: backlog unknown). */
 interface SynQueue {
@@ -62,7 +63,7 @@ function backlogText(q: SynQueue | undefined, port: number, addresses: number): 
  * bound is below backlog + 1 (measured: tcp_syncookies 1, tcp_max_syn_backlog 2048, listen(16) held 17
  * SYN_RECV; raising tcp_max_syn_backlog changes nothing there).
  */
-function queueFix(q: SynQueue | undefined, syncookies: number | null, maxSyn: number | null, somaxconn: number | null, port: number): string {
+function queueFix(q: SynQueue | undefined, syncookies: number | null, maxSyn: number | null, somaxconn: number | null, port: number, on: string): string {
   const backlogs = q?.listeners?.map((l) => l.sendQ) ?? [];
   const backlog = backlogs.length ? Math.max(...backlogs) : null;
   const want = Math.max(1024, (backlog ?? 0) * 4);
@@ -71,18 +72,18 @@ function queueFix(q: SynQueue | undefined, syncookies: number | null, maxSyn: nu
     somaxconn == null
       ? 'the kernel caps it at net.core.somaxconn'
       : capped || somaxconn < want
-        ? `the kernel caps it at net.core.somaxconn (now ${somaxconn}${capped ? ', which the backlog has reached' : ''}): sysctl -w net.core.somaxconn=${Math.max(want, somaxconn * 2)}`
+        ? `the kernel caps it at net.core.somaxconn (now ${somaxconn}${capped ? ', which the backlog has reached' : ''}): ${on}sysctl -w net.core.somaxconn=${Math.max(want, somaxconn * 2)}`
         : `the kernel caps it at net.core.somaxconn (now ${somaxconn})`;
   const lever = `raise the SYN queue, which holds the listen backlog + 1 (min(listen() backlog, net.core.somaxconn)): listen(fd, ${want}) in the application (Python sock.listen(${want}), Node ${nodeListen(q?.listeners?.[0]?.local, port, want)}${q?.listeners ? '' : ', with the host it listens on'}); ${somax}`;
   // Three quarters of tcp_max_syn_backlog: where tcp_conn_request starts dropping unproven peers without cookies.
   const synBound = maxSyn != null ? maxSyn - (maxSyn >> 2) : null;
   let maxSynText = '';
   if (syncookies === 0 && (synBound == null || backlog == null || synBound < backlog + 1))
-    maxSynText = `; with SYN cookies off, net.ipv4.tcp_max_syn_backlog${maxSyn != null ? ` (now ${maxSyn})` : ''} also bounds it (requests from unproven peers are dropped past three quarters of it${backlog == null ? ', when that is below the backlog' : ''}): sysctl -w net.ipv4.tcp_max_syn_backlog=${Math.max(4096, (maxSyn ?? 1024) * 2, (backlog ?? 0) * 2)}`;
+    maxSynText = `; with SYN cookies off, net.ipv4.tcp_max_syn_backlog${maxSyn != null ? ` (now ${maxSyn})` : ''} also bounds it (requests from unproven peers are dropped past three quarters of it${backlog == null ? ', when that is below the backlog' : ''}): ${on}sysctl -w net.ipv4.tcp_max_syn_backlog=${Math.max(4096, (maxSyn ?? 1024) * 2, (backlog ?? 0) * 2)}`;
   const cookies =
     syncookies === 0
-      ? 'Turn SYN cookies on (sysctl -w net.ipv4.tcp_syncookies=1) so a full SYN queue does not drop clients'
-      : `Keep SYN cookies on (${syncookies == null ? 'sysctl -w net.ipv4.tcp_syncookies=1' : `net.ipv4.tcp_syncookies ${syncookies}`}) so a full SYN queue does not drop clients`;
+      ? `Turn SYN cookies on (${on}sysctl -w net.ipv4.tcp_syncookies=1) so a full SYN queue does not drop clients`
+      : `Keep SYN cookies on (${syncookies == null ? `${on}sysctl -w net.ipv4.tcp_syncookies=1` : `net.ipv4.tcp_syncookies ${syncookies}`}) so a full SYN queue does not drop clients`;
   return `${cookies}; ${lever}${maxSynText}`;
 }
 
@@ -156,8 +157,8 @@ const synRecvHigh: Rule = {
           (doCookies ? `; TCPReqQFullDoCookies +${doCookies.delta}` : '') +
           (counted && blind ? '; host-wide counters, given to the port with the most half-open connections' : ''),
         fix:
-          `${queueFix(fullest, sysctlInt(sysc, 'net.ipv4.tcp_syncookies'), maxSyn, sysctlInt(sysc, 'net.core.somaxconn'), g.port)}; ` +
-          `if a few addresses send most SYNs, filter them (nft/iptables rate limits). Confirm: ss -tnH state syn-recv '( sport = :${g.port} )' | wc -l (-H: no header line, iproute2 4.7 and later; older ss print one, so subtract 1) and nstat -az TcpExtTCPReqQFullDrop TcpExtSyncookiesSent`,
+          `${queueFix(fullest, sysctlInt(sysc, 'net.ipv4.tcp_syncookies'), maxSyn, sysctlInt(sysc, 'net.core.somaxconn'), g.port, onHost(ctx))}; ` +
+          `if a few addresses send most SYNs, filter them (nft/iptables rate limits). ${confirmOn(ctx)}ss -tnH state syn-recv '( sport = :${g.port} )' | wc -l (-H: no header line, iproute2 4.7 and later; older ss print one, so subtract 1) and nstat -az TcpExtTCPReqQFullDrop TcpExtSyncookiesSent`,
       });
     }
     return out;

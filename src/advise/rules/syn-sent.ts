@@ -9,6 +9,7 @@ import { persists, recentOf } from '../series.js';
 import { th } from '../thresholds.js';
 import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
 import { acceptQueueIsFull, memberIdentity, owner as listenerOwner, stuckMemberFix } from './accept-queue.js';
+import { again, confirmOn, debugConnections, onHost } from './common.js';
 
 /**
  * SYN retransmissions of a SYN_SENT socket (icsk_retransmits: ss timer:(on,...,N), netlink idiag_retrans,
@@ -124,7 +125,7 @@ function cause(ctx: RuleContext, d: Dest): { text: string; evidence: string; whe
   // meet a full accept queue (measured: 141 SYN_SENT to a listen(1) that never accepts) or a firewall rule.
   return {
     where: 'host',
-    text: `the destination is this host, where unanswered SYNs mean a listener whose accept queue is full (sockscope analyze --port ${d.port}) or a local firewall rule that drops them`,
+    text: `the destination is this host, where unanswered SYNs mean a listener whose accept queue is full (sockscope analyze --port ${d.port}${again(ctx)}) or a local firewall rule that drops them`,
     evidence: `destination on this host; this snapshot holds the connections to port ${d.port}, not the listeners`,
   };
 }
@@ -144,6 +145,7 @@ function listenerCause(ctx: RuleContext, d: Dest, members: readonly Socket[]): {
   const blind = members.filter((l) => backlogOf(l) === null && l.recvQ > 0 && !full.includes(l));
   const at = fmtEndpoint(members[0].local);
   const n = members.length;
+  // Joined to the Confirm of stuckMemberFix, which says where it runs.
   const confirm = ` and ss -tno state syn-sent '( dport = :${d.port} )'`;
   if (n === 1) {
     const l = members[0];
@@ -157,7 +159,7 @@ function listenerCause(ctx: RuleContext, d: Dest, members: readonly Socket[]): {
       };
     }
     const room = l.recvQ === 0 ? 'Its accept queue is empty' : `Its accept queue has room (Recv-Q ${l.recvQ} of backlog ${backlog ?? 'unknown'})`;
-    return { where: 'listener', text: 'a listener on this host serves the destination, yet their SYNs go unanswered (a SYN queue overflow with SYN cookies off, or a local firewall rule)', evidence, fix: droppedBeforeFix(room, d) };
+    return { where: 'listener', text: 'a listener on this host serves the destination, yet their SYNs go unanswered (a SYN queue overflow with SYN cookies off, or a local firewall rule)', evidence, fix: droppedBeforeFix(ctx, room, d) };
   }
   // An SO_REUSEPORT group: the full members first in the evidence, at most 4 members shown.
   const shown = [...full, ...blind, ...members.filter((l) => !full.includes(l) && !blind.includes(l))];
@@ -173,7 +175,7 @@ function listenerCause(ctx: RuleContext, d: Dest, members: readonly Socket[]): {
       where: 'queue',
       text: `${full.length} of the ${n} listeners ${group} ${one ? 'has' : 'have'} a full accept queue (${full.map(memberIdentity).join('; ')}); ${one ? `${listenerOwner(full[0], ctx.snapshot)} does not accept() on it` : 'their processes do not accept() on them'}, so the kernel drops the SYNs it hashes to ${one ? 'it' : 'them'} while the others have room`,
       evidence,
-      fix: stuckMemberFix(full, full[0]) + confirm,
+      fix: stuckMemberFix(full, full[0], ctx) + confirm,
     };
   }
   if (blind.length) {
@@ -181,12 +183,13 @@ function listenerCause(ctx: RuleContext, d: Dest, members: readonly Socket[]): {
     return { where: 'queue', text: `the listener ${at} on this host (${memberIdentity(l)}; ${blind.length} of the ${n} in its SO_REUSEPORT group with connections waiting) has ${l.recvQ} connections waiting for accept() (backlog unknown with this source): a full accept queue drops new SYNs`, evidence };
   }
   const room = members.every((l) => l.recvQ === 0) ? `The accept queues of its ${n} listeners (an SO_REUSEPORT group) are empty` : `None of the accept queues of its ${n} listeners (an SO_REUSEPORT group) is full`;
-  return { where: 'listener', text: `${n} listeners on this host (an SO_REUSEPORT group) serve the destination, none with a full accept queue, yet their SYNs go unanswered (a SYN queue overflow with SYN cookies off, or a local firewall rule)`, evidence, fix: droppedBeforeFix(room, d) };
+  return { where: 'listener', text: `${n} listeners on this host (an SO_REUSEPORT group) serve the destination, none with a full accept queue, yet their SYNs go unanswered (a SYN queue overflow with SYN cookies off, or a local firewall rule)`, evidence, fix: droppedBeforeFix(ctx, room, d) };
 }
 
 /** The fix when a listener with room serves the destination: what drops the SYNs before its accept queue. */
-function droppedBeforeFix(room: string, d: Dest): string {
-  return `${room}, so look at what drops the SYNs before it: a local firewall rule (nft list ruleset, iptables -S) and net.ipv4.tcp_syncookies (0 drops SYNs when the SYN queue overflows: sysctl -w net.ipv4.tcp_syncookies=1; sockscope analyze --port ${d.port} shows its SYN_RECV). Confirm: nstat -az TcpExtTCPReqQFullDrop and ss -tno state syn-sent '( dport = :${d.port} )'`;
+function droppedBeforeFix(ctx: RuleContext, room: string, d: Dest): string {
+  const on = onHost(ctx);
+  return `${room}, so look at what drops the SYNs before it: a local firewall rule (${on}nft list ruleset, iptables -S) and net.ipv4.tcp_syncookies (0 drops SYNs when the SYN queue overflows: ${on}sysctl -w net.ipv4.tcp_syncookies=1; sockscope analyze --port ${d.port}${again(ctx)} shows its SYN_RECV). ${confirmOn(ctx)}nstat -az TcpExtTCPReqQFullDrop and ss -tno state syn-sent '( dport = :${d.port} )'`;
 }
 
 /** The firewall listing commands for a destination's family (nft shows the iptables-nft rules too). */
@@ -224,6 +227,9 @@ const synSentStuck: Rule = {
       const procs = uniqueProcesses(d.stuck.map((s) => s.processes));
       const retries = d.stuck.map(synRetries).filter((r): r is number => r !== undefined);
       const c = cause(ctx, d);
+      const on = onHost(ctx);
+      const confirm = confirmOn(ctx);
+      const analyze = `sockscope analyze --port ${d.port}${again(ctx)}`;
       out.push({
         id: this.id,
         severity: 'warning',
@@ -242,16 +248,16 @@ const synSentStuck: Rule = {
         fix: c.fix
           ? c.fix
           : c.where === 'queue'
-          ? `Accept faster on the local listener and raise its backlog (sockscope analyze --port ${d.port}: its accept-queue finding). Confirm: ss -ltn 'sport = :${d.port}' and ss -tno state syn-sent '( dport = :${d.port} )'`
+          ? `Accept faster on the local listener and raise its backlog (${analyze}: its accept-queue finding). ${confirm}ss -ltn 'sport = :${d.port}' and ss -tno state syn-sent '( dport = :${d.port} )'`
           : c.where === 'firewall'
-          ? `Find the rule that drops them: ${firewallCommands(d.peer)} (a drop, or a drop policy with no accept, for tcp port ${d.port} on the input or output hook; ${d.peer.includes(':') ? 'ip6tables' : 'iptables'} -L -v -n counts the packets each rule matched). If a server should listen on ${dest}, start it: with the rule gone and no listener, connect() fails at once with ECONNREFUSED instead of hanging. ` +
-            `Confirm: ss -ltn 'sport = :${d.port}' (no listener) and ss -tno state syn-sent '( dport = :${d.port} )'`
+          ? `Find the rule that drops them: ${on}${firewallCommands(d.peer)} (a drop, or a drop policy with no accept, for tcp port ${d.port} on the input or output hook; ${d.peer.includes(':') ? 'ip6tables' : 'iptables'} -L -v -n counts the packets each rule matched). If a server should listen on ${dest}, start it: with the rule gone and no listener, connect() fails at once with ECONNREFUSED instead of hanging. ` +
+            `${confirm}ss -ltn 'sport = :${d.port}' (no listener) and ss -tno state syn-sent '( dport = :${d.port} )'`
           : c.where === 'host'
-          ? `Check whether anything listens on ${dest}: ss -ltn 'sport = :${d.port}'. If a listener does, accept faster and raise its backlog (sockscope analyze --port ${d.port}: its accept-queue finding); if none does, the kernel would answer RST, so a firewall rule on this host drops the SYNs: ${firewallCommands(d.peer).replace(' and ', ', ')} (look for tcp port ${d.port}). ` +
-            `Confirm: ss -tno state syn-sent '( dport = :${d.port} )'`
-          : `Find where the SYNs go: sockscope debug-connections --address ${dest} (probes the route, the neighbour and the port); check the backend is up, its firewall and yours (nft list ruleset), and the path (tracepath ${d.peer}). ` +
+          ? `Check whether anything listens on ${dest}: ${on}ss -ltn 'sport = :${d.port}'. If a listener does, accept faster and raise its backlog (${analyze}: its accept-queue finding); if none does, the kernel would answer RST, so a firewall rule on this host drops the SYNs: ${on}${firewallCommands(d.peer).replace(' and ', ', ')} (look for tcp port ${d.port}). ` +
+            `${confirm}ss -tno state syn-sent '( dport = :${d.port} )'`
+          : `Find where the SYNs go: ${debugConnections(ctx, dest, 'probes the route, the neighbour and the port')}; check the backend is up, its firewall and yours (${on}nft list ruleset), and the path (${on}tracepath ${d.peer}). ` +
             `Give the client a connect timeout (a few seconds: Python create_connection(timeout=3), Node socket.setTimeout, C a non-blocking connect() with poll) and take a dead backend out of its pool; without one connect() waits for net.ipv4.tcp_syn_retries (6: about 127 s). ` +
-            `Confirm: ss -tno state syn-sent '( dport = :${d.port} )' (timer:(on,...,N) with N growing means unanswered)`,
+            `${confirm}ss -tno state syn-sent '( dport = :${d.port} )' (timer:(on,...,N) with N growing means unanswered)`,
       });
     }
     return out;

@@ -7,7 +7,7 @@ import { notYetHeld, type HealthCheck, type Rule } from '../rule.js';
 import { counterRise, persists, windowOf } from '../series.js';
 import { th } from '../thresholds.js';
 import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
-import { contextLabel, countInContext, usageRule } from './common.js';
+import { confirmOn, contextLabel, countInContext, onHost, usageRule } from './common.js';
 
 /**
  * The snapshot's ephemeral port range with its size, null when the sysctl is unknown: the model's
@@ -174,12 +174,12 @@ function heldPorts(snap: Snapshot, d: Dest): number {
   return d.total - (takeover(snap, d).possible ? d.timeWait : 0);
 }
 
-function twReuseAdvice(t: Takeover): string {
+function twReuseAdvice(t: Takeover, on: string): string {
   const v = t.reuse;
   if (t.covers && !t.possible) {
     return (
       `net.ipv4.tcp_tw_reuse=${v} covers these TIME_WAIT ports${v === 2 ? ' (loopback)' : ''} but takes one over only if its connection used TCP timestamps, and net.ipv4.tcp_timestamps is 0 here: ` +
-      `sysctl -w net.ipv4.tcp_timestamps=1 (connections made from then on carry them; an entry is taken over once ${t.age} old${t.delayNote})`
+      `${on}sysctl -w net.ipv4.tcp_timestamps=1 (connections made from then on carry them; an entry is taken over once ${t.age} old${t.delayNote})`
     );
   }
   if (t.covers) {
@@ -189,7 +189,7 @@ function twReuseAdvice(t: Takeover): string {
       `(net.ipv4.tcp_timestamps=1 on both sides): more new connections within ${t.age} than there are free ports still get EADDRNOTAVAIL, so open fewer`
     );
   }
-  return `let outgoing connections reuse TIME_WAIT ports: sysctl -w net.ipv4.tcp_tw_reuse=1${v === 2 ? ' (now 2: loopback destinations only)' : v === 0 ? ' (now 0: never)' : ''}`;
+  return `let outgoing connections reuse TIME_WAIT ports: ${on}sysctl -w net.ipv4.tcp_tw_reuse=1${v === 2 ? ' (now 2: loopback destinations only)' : v === 0 ? ' (now 0: never)' : ''}`;
 }
 
 /** What the snapshot knows of the connections' timestamps, where tcp_tw_reuse covers them and tcp_timestamps is not 0. */
@@ -247,7 +247,7 @@ const timeWaitPortExhaustion: Rule = {
       });
       const tw = ctx.snapshot.sysctls['net.ipv4.tcp_tw_reuse'];
       const t = takeover(ctx.snapshot, d);
-      const reuse = twReuseAdvice(t);
+      const reuse = twReuseAdvice(t, onHost(ctx));
       // Every local port already holds a socket to this destination: not a risk; connect() fails now, or gets
       // a port only by taking over a TIME_WAIT entry (fullMessage).
       const full = d.total >= range.size ? fullMessage(t, d, range.size) : null;
@@ -268,8 +268,8 @@ const timeWaitPortExhaustion: Rule = {
           `; warning at ${fmtPct(warn)}`,
         fix:
           'Reuse connections instead of opening one per request (HTTP keep-alive, a connection pool); ' +
-          `${reuse}; widen the range: sysctl -w net.ipv4.ip_local_port_range="1024 65535"; spread over more destination or source addresses. ` +
-          `Never tcp_tw_recycle (removed in Linux 4.12). Confirm: ss -tanH state time-wait '( dport = :${d.peerPort} )' | wc -l (${NO_HEADER})`,
+          `${reuse}; widen the range: ${onHost(ctx)}sysctl -w net.ipv4.ip_local_port_range="1024 65535"; spread over more destination or source addresses. ` +
+          `Never tcp_tw_recycle (removed in Linux 4.12). ${confirmOn(ctx)}ss -tanH state time-wait '( dport = :${d.peerPort} )' | wc -l (${NO_HEADER})`,
       });
     }
     return out;
@@ -311,7 +311,7 @@ const timeWaitBuckets = usageRule({
       evidence:
         `sockstat TCP.tw ${tw} (TIME_WAIT and orphaned FIN_WAIT2); net.ipv4.tcp_max_tw_buckets ${max}; warning at ${fmtPct(r)}; ` +
         `TcpExt TCPTimeWaitOverflow ${o.total ?? 'unknown'}${o.rise != null ? ` (+${o.rise} in ${fmtSeconds(o.seconds)})` : ''}`,
-      fix: `Reduce connection churn (keep-alive, pooling, let clients close first); if the load is legitimate: sysctl -w net.ipv4.tcp_max_tw_buckets=${max * 2}. Confirm: cat /proc/net/sockstat (TCP tw) and nstat -az TcpExtTCPTimeWaitOverflow (entries destroyed at the limit: should stop rising; the kernel counts them, it logs nothing)`,
+      fix: `Reduce connection churn (keep-alive, pooling, let clients close first); if the load is legitimate: ${onHost(ctx)}sysctl -w net.ipv4.tcp_max_tw_buckets=${max * 2}. ${confirmOn(ctx)}cat /proc/net/sockstat (TCP tw) and nstat -az TcpExtTCPTimeWaitOverflow (entries destroyed at the limit: should stop rising; the kernel counts them, it logs nothing)`,
     };
   },
 });
@@ -336,7 +336,7 @@ function restartNote(ctx: RuleContext): { evidence: string; fix: string } | null
   const at = fmtEndpoint({ address: a, port });
   return {
     evidence: `no TCP listener on port ${port}, ${tw.length} TIME_WAIT with local address ${at}${tw.some((s) => s.local.address !== a) ? ' and others' : ''}: a server started on it gets EADDRINUSE from bind() until they expire (60 s) unless both the server that left them and the new one set SO_REUSEADDR`,
-    fix: `Set SO_REUSEADDR before bind() in the server so the next restart gets through (C setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); Node sets it already); it does not get past entries left by a server that did not set it. Check: sockscope try bind ${at} (tells whether SO_REUSEADDR gets through now)`,
+    fix: `Set SO_REUSEADDR before bind() in the server so the next restart gets through (C setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); Node sets it already); it does not get past entries left by a server that did not set it. Check: ${onHost(ctx)}sockscope try bind ${at} (tells whether SO_REUSEADDR gets through now)`,
   };
 }
 
@@ -369,7 +369,7 @@ export const timeWaitHealth: HealthCheck = {
     const range = knownPortRange(ctx.snapshot);
     const evidence = `${n} TIME_WAIT sockets on ${contextLabel(ctx)}; ${hostTimewait(ctx.snapshot)}${range ? `; ephemeral ports ${range.lo}-${range.hi} (${range.size})` : ''}`;
     const level = levelNotHeld(ctx, range);
-    if (level) return { id: 'time-wait-unsettled', message: level, evidence, fix: `Watch it: time-wait-buckets-near-limit and time-wait-port-exhaustion report it once it holds. Confirm: ss -s (timewait) and ss -tanH state time-wait | wc -l (${NO_HEADER})` };
+    if (level) return { id: 'time-wait-unsettled', message: level, evidence, fix: `Watch it: time-wait-buckets-near-limit and time-wait-port-exhaustion report it once it holds. ${confirmOn(ctx)}ss -s (timewait) and ss -tanH state time-wait | wc -l (${NO_HEADER})` };
     const restart = restartNote(ctx);
     // The message stays the contract's one line (analyze-states prints it alone); the restart note is evidence and fix.
     if (restart) return { message: 'TIME_WAIT count is normal', evidence: `${evidence}; ${restart.evidence}`, fix: restart.fix };

@@ -7,6 +7,7 @@ import { th } from '../thresholds.js';
 import type { Recommendation, RuleContext } from '../types.js';
 import { counter, sysctlInt, type Snapshot } from '../../model/snapshot.js';
 import { socketDrops, type Socket } from '../../model/socket.js';
+import { confirmOn, onHost } from './common.js';
 
 /** Which counters a socket's drops land in: IPv4 datagrams in /proc/net/snmp's Udp, IPv6 ones in /proc/net/snmp6's Udp6. */
 type Family = 'ipv4' | 'ipv6';
@@ -159,9 +160,9 @@ function rmemFix(ctx: RuleContext, s?: Socket, families: readonly Family[] = s ?
   const code = `C setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){${target}}, sizeof(int)), Python sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, ${target}), Node ${node}${capped}`;
   const cap =
     max == null
-      ? `the request is capped by net.core.rmem_max (unknown here; if it is below ${target}: sysctl -w net.core.rmem_max=${target})`
+      ? `the request is capped by net.core.rmem_max (unknown here; if it is below ${target}: ${onHost(ctx)}sysctl -w net.core.rmem_max=${target})`
       : max < target
-        ? `the request is capped by net.core.rmem_max (now ${max}): sysctl -w net.core.rmem_max=${target}`
+        ? `the request is capped by net.core.rmem_max (now ${max}): ${onHost(ctx)}sysctl -w net.core.rmem_max=${target}`
         : `net.core.rmem_max (now ${max}) already allows it: no sysctl to change`;
   // A socket that never set SO_RCVBUF holds rmem_default exactly (not doubled); any other value was set by the application.
   const rcvbuf = s?.skmem?.rcvbuf;
@@ -169,14 +170,14 @@ function rmemFix(ctx: RuleContext, s?: Socket, families: readonly Family[] = s ?
   if (rcvbuf != null && def != null && rcvbuf !== def)
     who = `The application set SO_RCVBUF itself (rcvbuf ${fmtBytes(rcvbuf)}, not the default net.core.rmem_default=${def}): change the value in its code; net.core.rmem_default does not apply to it.`;
   else if (rcvbuf != null && def != null)
-    who = def < target ? `It keeps the default net.core.rmem_default (${def}): set SO_RCVBUF in its code, or raise the default for every socket that does not set it: sysctl -w net.core.rmem_default=${target} (applies to sockets created afterwards).` : '';
+    who = def < target ? `It keeps the default net.core.rmem_default (${def}): set SO_RCVBUF in its code, or raise the default for every socket that does not set it: ${onHost(ctx)}sysctl -w net.core.rmem_default=${target} (applies to sockets created afterwards).` : '';
   else who = 'net.core.rmem_default applies only to sockets that do not set SO_RCVBUF themselves.';
   const members = s ? sameAddress(s, ctx.snapshot.sockets) : [];
   const fd = s?.processes[0] ? ` (fd ${s.processes[0].fd} of pid ${s.processes[0].pid})` : '';
   const readers = members.length
     ? `This socket is one of ${members.length + 1} bound to ${fmtEndpoint(s!.local)} (SO_REUSEPORT or SO_REUSEADDR): the kernel hashes each flow to one member, so a member that is not read fast enough drops while the others idle; more readers do not help: check the thread or process that reads this one${fd}.`
     : 'Read faster: more readers with SO_REUSEPORT, recvmmsg() batches.';
-  const confirm = `Confirm: ${nstatFor(families)} (should stop rising) and ss -uam (skmem d = drops)`;
+  const confirm = `${confirmOn(ctx)}${nstatFor(families)} (should stop rising) and ss -uam (skmem d = drops)`;
   // Already at the kernel's largest buffer (the request is doubled): no larger one to suggest, only reading.
   if (rcvbuf != null && rcvbuf >= target * 2)
     return `${members.length ? readers : `Read faster: more readers with SO_REUSEPORT, recvmmsg() batches; a larger receive buffer is not available: rcvbuf ${fmtBytes(rcvbuf)} is already the most the kernel gives (SO_RCVBUF is capped at INT_MAX / 2, doubled).`} ${confirm}`;
@@ -206,15 +207,16 @@ function otherCauses(win: readonly Snapshot[]): OtherCauses | null {
  * The fix when the drops are not a full buffer: a socket filter, bad checksums or host-wide UDP memory,
  * those the counters show (all three when they show none apart).
  */
-function notBufferFix(families: readonly Family[], causes: OtherCauses | null, alone = true): string {
+function notBufferFix(ctx: RuleContext, families: readonly Family[], causes: OtherCauses | null, alone = true): string {
+  const on = onHost(ctx);
   const sec = families.map((f) => SECTION[f]);
   const known = causes != null && causes.csum + causes.mem + causes.other > 0;
   const parts = [
-    ...(!known || causes!.other > 0 ? ["A socket filter (SO_ATTACH_FILTER/SO_ATTACH_BPF, as DNS and game servers attach to drop junk) discards datagrams and counts them in InErrors and the socket's drops: check the application's filter and bpftool prog."] : []),
-    ...(!known || causes!.csum > 0 ? [`Bad checksums (${sec.map((x) => `${x}InCsumErrors`).join(', ')}) come from a NIC, driver or path that corrupts datagrams: ethtool -S IFACE.`] : []),
-    ...(!known || causes!.mem > 0 ? [`Memory errors (${sec.map((x) => `${x}MemErrors`).join(', ')}) mean UDP memory for the whole host (net.ipv4.udp_mem, pages; /proc/net/sockstat UDP mem) ran out: raise udp_mem or find the socket holding memory (ss -uam, largest r).`] : []),
+    ...(!known || causes!.other > 0 ? [`A socket filter (SO_ATTACH_FILTER/SO_ATTACH_BPF, as DNS and game servers attach to drop junk) discards datagrams and counts them in InErrors and the socket's drops: check the application's filter and ${on}bpftool prog.`] : []),
+    ...(!known || causes!.csum > 0 ? [`Bad checksums (${sec.map((x) => `${x}InCsumErrors`).join(', ')}) come from a NIC, driver or path that corrupts datagrams: ${on}ethtool -S IFACE.`] : []),
+    ...(!known || causes!.mem > 0 ? [`Memory errors (${sec.map((x) => `${x}MemErrors`).join(', ')}) mean UDP memory for the whole host (net.ipv4.udp_mem, pages; /proc/net/sockstat UDP mem) ran out: raise udp_mem or find the socket holding memory (${on}ss -uam, largest r).`] : []),
   ];
-  return `${alone ? 'A larger receive buffer will not help.' : 'a larger buffer does not stop these.'} ${parts.join(' ')} Confirm: nstat -az ${sec.map((x) => `${x}InErrors ${x}RcvbufErrors ${x}InCsumErrors ${x}MemErrors`).join(' ')}; ss -uam shows d rising with r at 0 for a filter`;
+  return `${alone ? 'A larger receive buffer will not help.' : 'a larger buffer does not stop these.'} ${parts.join(' ')} ${confirmOn(ctx)}nstat -az ${sec.map((x) => `${x}InErrors ${x}RcvbufErrors ${x}InCsumErrors ${x}MemErrors`).join(' ')}; ss -uam shows d rising with r at 0 for a filter`;
 }
 
 const udpReceiveErrors: Rule = {
@@ -261,9 +263,9 @@ const udpReceiveErrors: Rule = {
     const listed = onPort.slice(0, 3).map((d) => udpDetail(d.s, d.t));
     let where = listed.length ? `; sockets dropping: ${listed.join('; ')}` : '';
     let message = `UDP receive errors are rising${fam}: ${what}`;
-    let fix = rb ? rmemFix(ctx, onPort.length === 1 ? onPort[0].s : undefined, counters) : notBufferFix(counters, causesSeen);
+    let fix = rb ? rmemFix(ctx, onPort.length === 1 ? onPort[0].s : undefined, counters) : notBufferFix(ctx, counters, causesSeen);
     // Both at once: the buffer for the RcvbufErrors, and the rest for the other InErrors.
-    if (rb && (other > 0 || csD > 0 || memD > 0)) fix += `. The other InErrors: ${notBufferFix(counters, causesSeen, false)}`;
+    if (rb && (other > 0 || csD > 0 || memD > 0)) fix += `. The other InErrors: ${notBufferFix(ctx, counters, causesSeen, false)}`;
     if (ctx.port !== undefined && onPort.length === 0) {
       const seen = portUdp.map((s) => ({ s, t: dropTrend(win, s) }));
       // Only counters seen in two samples or more can say a socket did not drop: without them (a source
@@ -286,9 +288,9 @@ const udpReceiveErrors: Rule = {
       message += concluded ? `; ${state}: the drops are elsewhere on this host` : `; ${state}`;
       where = `; ${state}${elsewhere.length ? `; dropping elsewhere: ${elsewhere.slice(0, 3).map((d) => udpDetail(d.s, d.t)).join('; ')}` : ''}`;
       if (concluded)
-        fix = `Nothing to change on port ${ctx.port} for this. Find the socket that drops: sockscope analyze${again} --samples 5 (without --port) names it, or ss -uam (skmem d = drops) and sockscope${again} --udp; then ${rb ? 'give that socket a larger receive buffer or read it faster' : 'see to its filter, checksums or udp_mem as below'}. Confirm: ${nstatFor(counters)}`;
+        fix = `Nothing to change on port ${ctx.port} for this. Find the socket that drops: sockscope analyze${again} --samples 5 (without --port) names it, or ${onHost(ctx)}ss -uam (skmem d = drops) and sockscope${again} --udp; then ${rb ? 'give that socket a larger receive buffer or read it faster' : 'see to its filter, checksums or udp_mem as below'}. ${confirmOn(ctx)}${nstatFor(counters)}`;
       else
-        fix = `See whether port ${ctx.port} is the one dropping: ss -uam 'sport = :${ctx.port}' (skmem d = drops, run it twice) or sockscope analyze --port ${ctx.port}${remote ? again : ''} --samples 5${remote ? '' : ' --source netlink'} (its drop counters); without --port, sockscope analyze${again} --samples 5 names the sockets that drop. If it is this port: ${fix}`;
+        fix = `See whether port ${ctx.port} is the one dropping: ${onHost(ctx)}ss -uam 'sport = :${ctx.port}' (skmem d = drops, run it twice) or sockscope analyze --port ${ctx.port}${remote ? again : ''} --samples 5${remote ? '' : ' --source netlink'} (its drop counters); without --port, sockscope analyze${again} --samples 5 names the sockets that drop. If it is this port: ${fix}`;
     }
     return [
       {
@@ -344,7 +346,7 @@ const udpSocketDrops: Rule = {
         ...(p.length === 1 ? { pid: p[0].pid } : {}),
         message: `UDP socket on port ${s.local.port}${p.length ? ` (${describeProcesses(p)})` : ''} is dropping datagrams: +${t.delta} in ${fmtSeconds(t.seconds)}${why} (socket ${socketIdentity(s)})`,
         evidence: udpDetail(s) + (shared.length ? `; ${shared.length} other socket(s) are bound to ${fmtEndpoint(s.local)}` : ''),
-        fix: notBuffer ? notBufferFix(counted, otherCauses(win)) : rmemFix(ctx, s, counted),
+        fix: notBuffer ? notBufferFix(ctx, counted, otherCauses(win)) : rmemFix(ctx, s, counted),
       });
     }
     return out;
