@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { DEFAULT_KEYMAP } from '../../src/ui/keymap.js';
 import { handleKey, withoutLastWord, type KeyContext } from '../../src/ui/input.js';
 import { initialState, reducer } from '../../src/ui/state.js';
-import { toWizardKeys } from '../../src/ui/wizard/Wizard.js';
+import { toWizardKeys } from '../../src/ui/wizard/useWizardKeys.js';
 import { ROOT, tmuxSkip } from '../helpers/tmux.js';
 import { monitorFilter } from '../helpers/tmux-filter.js';
 

@@ -6,7 +6,8 @@ import { createElement } from 'react';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import { generateServer } from '../../src/codegen/index.js';
 import { DEFAULT_KEYMAP } from '../../src/ui/keymap.js';
-import { MonitorWizard, previewHeightFor, stepLayout, toWizardKeys, Wizard } from '../../src/ui/wizard/Wizard.js';
+import { MonitorWizard, previewHeightFor, stepLayout, Wizard } from '../../src/ui/wizard/Wizard.js';
+import { toWizardKeys } from '../../src/ui/wizard/useWizardKeys.js';
 import { FakeSource, snapshot, waitFor, webHost } from './fakes.js';
 import { mount, type Harness } from './harness.js';
 

@@ -1,6 +1,7 @@
 // `sockscope generate`: the interactive wizard (src/ui/wizard); prints how to build, run and watch the result.
 import type { CommandModule } from 'yargs';
-import type { WizardDone, WizardScreen } from '../../ui/wizard/Wizard.js';
+import type { WizardDone } from '../../ui/wizard/Wizard.js';
+import type { WizardScreen } from '../../ui/wizard/useWizardFrame.js';
 import { HIDE_CURSOR, SHOW_CURSOR } from '../../ui/terminal.js';
 import { loadCliConfig } from '../../config/resolve.js';
 import { UsageError } from '../errors.js';

@@ -1,7 +1,7 @@
 // The server generator wizard (Ink): one step per choice, a syntax-highlighted preview, then an atomic
 // write that asks before replacing a file. Used by `sockscope generate` and mounted by the monitor on `c`.
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Box, measureElement, Text, useStdin, useStdout, type DOMElement, type Key } from 'ink';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
+import { Box, Text } from 'ink';
 import type { Config } from '../../config/schema.js';
 import { loadConfig } from '../../config/load.js';
 import { generateServer, type GeneratorInput } from '../../codegen/index.js';
@@ -13,11 +13,10 @@ import { highlightLine, type TokenKind } from './highlight.js';
 import { currentChoices, initialState, reduce, type WizardDeps, type WizardKey, type WizardState } from './reducer.js';
 import { refusal, stepTitle, visibleSteps } from './steps.js';
 import { outputNameWarning } from './output-name.js';
-import { splitKeys } from '../keymap.js';
 import { wrapText } from '../format.js';
 import { escapeMessage } from '../../model/escape.js';
-import { useKeys } from '../hooks/useKeys.js';
-import { useTerminalSize } from '../hooks/useTerminalSize.js';
+import { useWizardFrame, type WizardScreen } from './useWizardFrame.js';
+import { useWizardKeys } from './useWizardKeys.js';
 
 export interface WizardDone {
   result: GenerateResult;
@@ -65,12 +64,6 @@ export interface WizardProps {
   hostKeys?: string;
 }
 
-/** The frame's height and Ink's write (useStdout: `data` above the frame, then the whole frame again). */
-export interface WizardScreen {
-  height(): number;
-  write(data: string): void;
-}
-
 /** The last screen's rank of each next-step line (0 is kept first on a short screen; the title is 6, the blank line 7). */
 const STEP_RANK: Record<NextStepLine['kind'], number> = { wrote: 1, run: 2, build: 3, created: 4, watch: 5 };
 
@@ -83,51 +76,11 @@ const TOKEN_COLOR: Record<TokenKind, string | undefined> = {
   plain: undefined,
 };
 
-const NAMED_KEYS: Record<string, Exclude<WizardKey, { name: 'char' }>['name']> = {
-  up: 'up',
-  down: 'down',
-  enter: 'enter',
-  escape: 'escape',
-  backspace: 'backspace',
-  pageup: 'pageUp',
-  pagedown: 'pageDown',
-  home: 'home',
-  end: 'end',
-};
-
-/**
- * One read from the terminal as wizard keys (none to ignore). Several keys can arrive in one read (a
- * paste, `tmux send-keys BSpace BSpace`, a slow SSH link that coalesces keys): Ink then hands over the
- * whole chunk, "\x7f\x7f\x7f" with no key flag set, which the wizard used to drop. It is split the way the
- * monitor splits it (keymap.ts splitKeys).
- */
-export function toWizardKeys(input: string, key: Key): WizardKey[] {
-  const out: WizardKey[] = [];
-  // Alt+letter and Ctrl+letter are not text; Esc (Ink sets meta on every Esc) is a key of its own.
-  if ((key.meta && !key.escape) || key.tab) return out;
-  for (const [name, text] of splitKeys(input, key)) {
-    const named = NAMED_KEYS[name];
-    if (named) out.push({ name: named });
-    else if (name === 'ctrl+c') out.push({ name: 'interrupt' });
-    else if (name === 'ctrl+z') out.push({ name: 'suspend' });
-    else if (name === 'space') out.push({ name: 'char', ch: ' ' });
-    else if (text.length > 0 && !name.startsWith('ctrl+') && !/[\x00-\x1f\x7f]/.test(text)) out.push({ name: 'char', ch: text });
-  }
-  return out;
-}
-
 export function Wizard(props: WizardProps) {
   const config = useMemo(() => props.config ?? loadConfig().config, [props.config]);
   const color = props.color ?? config.color;
-  const { isRawModeSupported } = useStdin();
-  // Followed through stdout 'resize' as the monitor does (hooks/useTerminalSize.ts): read during render alone, the
-  // standalone preview kept the old height (overflowing, or rows left empty) until the next key.
-  const size = useTerminalSize();
-  // Standalone (`sockscope generate`, on the main screen) the frame stays one row short of the terminal: Ink 6.8
-  // clears the whole screen and the scrollback (ESC[3J) on every render once a frame is as tall as the terminal
-  // (docs/ink-notes.md), which wiped the shell's history at 80x10 on the IO-model step. The monitor passes `rows`.
-  const rows = props.rows ?? Math.max(1, size.rows - 1);
-  const width = props.width ?? size.columns;
+  // Its rows and columns, and the screen handle for a host that redraws after Ctrl-Z (useWizardFrame.ts).
+  const { root, rows, width } = useWizardFrame({ rows: props.rows, width: props.width, screenRef: props.screenRef });
   const previewHeight = previewHeightFor(rows);
   const deps: WizardDeps = useMemo(
     () => ({
@@ -160,27 +113,8 @@ export function Wizard(props: WizardProps) {
     else if (next.phase === 'finished') props.onDone({ result: next.result!, written: next.written, createdDirs: next.createdDirs });
   };
 
-  // In the monitor the keys come from the monitor (hooks/useKeys.ts says why); alone, from the terminal.
-  useKeys(
-    (input, key) => {
-      for (const k of toWizardKeys(input, key)) {
-        if (k.name === 'suspend') props.onSuspend?.();
-        else if (k.name !== 'interrupt' || props.onInterrupt) press(k);
-      }
-    },
-    { isActive: isRawModeSupported === true },
-  );
-
-  const root = useRef<DOMElement>(null);
-  const { write } = useStdout();
-  const screenRef = props.screenRef;
-  useEffect(() => {
-    if (!screenRef) return;
-    screenRef.current = { height: () => (root.current ? measureElement(root.current).height : rows), write };
-    return () => {
-      screenRef.current = null;
-    };
-  }, [screenRef, write, rows]);
+  // Ctrl-Z to the host's stop, Ctrl-C to the host when it takes it, the rest to press (useWizardKeys.ts).
+  useWizardKeys(press, { onSuspend: props.onSuspend, interrupts: Boolean(props.onInterrupt) });
 
   return (
     <Box ref={root} flexDirection="column" flexShrink={0}>
