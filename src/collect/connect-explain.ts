@@ -173,7 +173,8 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
       const t = a.tls;
       outcome.tls = { ok: t.ok && t.authorized !== false, handshakeFailed: !t.ok, error: t.explanation ?? t.error ?? (t.authorized === false ? t.authorizationError : undefined), expired: t.expired, daysLeft: t.daysLeft };
     }
-    if (a.exchange && o.expect !== undefined) outcome.expect = { ok: a.exchange.ok === true, wanted: o.expect, replied: a.exchange.received.length > 0, ...(a.exchange.error ? { error: a.exchange.error } : {}) };
+    // A TLS alert that ended the exchange (connect-probe.ts sets tls.ok false) is the TLS failure, not a missing reply.
+    if (a.exchange && o.expect !== undefined && a.tls?.ok !== false) outcome.expect = { ok: a.exchange.ok === true, wanted: o.expect, replied: a.exchange.received.length > 0, ...(a.exchange.error ? { error: a.exchange.error } : {}) };
     // Several listeners at the address (SO_REUSEPORT): the kernel hashed the connection to one of them, not to the first.
     const group = listeners ? reuseportGroup(listeners, bare) : [];
     const reading = o.readings?.get(a);

@@ -32,6 +32,7 @@ export interface ProbeOptions {
 }
 
 export interface TlsResult {
+  /** False also for an alert after the handshake (TLS 1.3, a client certificate required): the certificate fields are then set. */
   ok: boolean;
   /** Why the handshake failed, in plain words (explainTlsFailure). */
   explanation?: string;
@@ -82,8 +83,11 @@ export interface AddressProbe {
   tls?: TlsResult;
   /** --udp: the datagram sent and what came of it (`connect` then says the same: ok when sent and not refused). */
   datagram?: DatagramProbe;
-  /** failedStep: whether the write of the request or the reading of the reply failed (with `error`). */
-  exchange?: { sent: string; received: string; ok?: boolean; error?: string; failedStep?: 'write' | 'read'; ms: number };
+  /**
+   * failedStep: whether the write of the request or the reading of the reply failed (with `error`); `explanation`: a
+   * TLS error in plain words (explainTlsFailure), e.g. a TLS 1.3 server's alert for a missing client certificate.
+   */
+  exchange?: { sent: string; received: string; ok?: boolean; error?: string; explanation?: string; failedStep?: 'write' | 'read'; ms: number };
   existing: ExistingSockets;
   /** Connected, but the listener's process has not accepted the connection (JSON: addresses[].notAccepted). */
   notAccepted?: NotAccepted;
@@ -181,15 +185,36 @@ function certName(c: PeerCertificate['subject'] | undefined): string | undefined
   return parts.length ? parts.join(', ') : undefined;
 }
 
+/**
+ * How long a TLS 1.3 handshake is watched after 'secureConnect' for the server's alert: in TLS 1.3 the client's
+ * certificate (or its absence) reaches the server after the client has finished, so a server that requires one
+ * (mutual TLS) rejects it with an alert about one round trip later. Twice the handshake's time, at least
+ * TLS_ALERT_WATCH_MIN_MS, never past the timeout.
+ */
+export const TLS_ALERT_WATCH_MIN_MS = 150;
+
+/** The TLS library's error: its code and OpenSSL's text, which ends in a newline (trimmed). */
+export function tlsErrorText(e: NodeJS.ErrnoException): string {
+  return `${e.code ? `${e.code}: ` : ''}${e.message.trim()}`;
+}
+
 /** TLS handshake on a connected socket; reports the certificate whether or not it verifies. */
 export function tlsHandshake(socket: NetSocket, servername: string | undefined, timeoutMs: number): Promise<{ result: TlsResult; tlsSocket?: NetSocket }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
+    let done = false;
+    const settle = (v: { result: TlsResult; tlsSocket?: NetSocket }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(v);
+    };
     const t = tlsConnect({ socket, servername, rejectUnauthorized: false });
-    const timer = setTimeout(() => {
+    let timer = setTimeout(() => {
       t.destroy();
-      resolve({ result: { ok: false, explanation: `the server sent no TLS answer within ${timeoutMs} ms (is this port speaking TLS?)` } }); // no library error to keep
+      settle({ result: { ok: false, explanation: `the server sent no TLS answer within ${timeoutMs} ms (is this port speaking TLS?)` } }); // no library error to keep
     }, timeoutMs);
+    let handshake: TlsResult | undefined;
     t.once('secureConnect', () => {
       clearTimeout(timer);
       const c = t.getPeerCertificate();
@@ -211,12 +236,17 @@ export function tlsHandshake(socket: NetSocket, servername: string | undefined, 
         handshakeMs: msSince(t0),
       };
       logOsCall('net', `tls handshake ${servername ?? ''}`, r.handshakeMs!);
-      resolve({ result: r, tlsSocket: t });
+      if (r.protocol !== 'TLSv1.3') return settle({ result: r, tlsSocket: t });
+      // TLS 1.3: a server that requires a client certificate says so with an alert after this event (error below).
+      handshake = r;
+      const watch = Math.max(0, Math.min(timeoutMs - r.handshakeMs!, Math.max(TLS_ALERT_WATCH_MIN_MS, Math.ceil(2 * r.handshakeMs!))));
+      timer = setTimeout(() => settle({ result: r, tlsSocket: t }), watch);
     });
-    t.once('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      // OpenSSL's text ends in a newline (and names its source file): trimmed, and shown apart from the explanation.
-      resolve({ result: { ok: false, explanation: explainTlsFailure(e.code, e.message), error: `${e.code ? `${e.code}: ` : ''}${e.message.trim()}` } });
+    // Kept for the socket's life: an error after the handshake (the exchange reads it too) never goes unhandled.
+    t.on('error', (e: NodeJS.ErrnoException) => {
+      const failure = { ok: false, explanation: explainTlsFailure(e.code, e.message), error: tlsErrorText(e) };
+      // An alert after 'secureConnect': the certificate was seen and is kept with the failure.
+      settle({ result: handshake ? { ...handshake, ...failure } : failure });
     });
   });
 }
@@ -233,13 +263,19 @@ export function exchange(socket: NetSocket, send: string | undefined, expect: st
     let received = Buffer.alloc(0);
     let done = false;
     const matched = () => wanted !== undefined && received.includes(wanted);
+    let explanation: string | undefined;
     const finish = (error?: string, failedStep?: 'write' | 'read') => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.removeAllListeners('data');
       const ok = wanted !== undefined ? matched() : undefined;
-      resolve({ sent: send !== undefined ? unescapeText(send) : '', received: replyText(received), ...(ok !== undefined ? { ok } : {}), ...(error ? { error, ...(failedStep ? { failedStep } : {}) } : {}), ms: msSince(t0) });
+      resolve({ sent: send !== undefined ? unescapeText(send) : '', received: replyText(received), ...(ok !== undefined ? { ok } : {}), ...(error ? { error, ...(explanation ? { explanation } : {}), ...(failedStep ? { failedStep } : {}) } : {}), ms: msSince(t0) });
+    };
+    // A TLS error (an alert from the server) is said in plain words too; OpenSSL's text ends in a newline (trimmed).
+    const failedWith = (e: NodeJS.ErrnoException, step: 'write' | 'read') => {
+      if (e.code && /^ERR_(SSL|TLS)_/.test(e.code)) explanation ??= explainTlsFailure(e.code, e.message);
+      finish(`${e.code ?? 'error'}: ${e.message.trim()}`, step);
     };
     const timer = setTimeout(() => finish(wanted !== undefined && !matched() ? `no matching reply within ${timeoutMs} ms` : undefined), timeoutMs);
     socket.on('data', (d: Buffer) => {
@@ -251,12 +287,12 @@ export function exchange(socket: NetSocket, send: string | undefined, expect: st
     socket.once('end', () => finish(wanted !== undefined && !matched() ? PEER_CLOSED_BEFORE_REPLY : undefined));
     // A failed write reaches its callback before the socket's 'error' event (Writable onwriteError): the error
     // handler waits a turn so that the step is known from the callback, not guessed from the message.
-    socket.once('error', (e: NodeJS.ErrnoException) => setImmediate(() => finish(`${e.code ?? 'error'}: ${e.message}`, 'read')));
+    socket.once('error', (e: NodeJS.ErrnoException) => setImmediate(() => failedWith(e, 'read')));
     if (send !== undefined)
       socket.write(unescapeText(send), (e?: Error | null) => {
         const code = (e as NodeJS.ErrnoException | null | undefined)?.code;
         // ERR_STREAM_DESTROYED: the socket was closed by a failed read while the request waited in Node's buffer.
-        if (e && code !== 'ERR_STREAM_DESTROYED') finish(`${code ?? 'error'}: ${e.message}`, 'write');
+        if (e && code !== 'ERR_STREAM_DESTROYED') failedWith(e, 'write');
       });
   });
 }
@@ -310,9 +346,12 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
         probe.tls = h.result;
         if (h.tlsSocket) sock = h.tlsSocket;
       }
-      if ((o.send !== undefined || o.expect !== undefined) && (!o.tls || probe.tls?.ok))
+      if ((o.send !== undefined || o.expect !== undefined) && (!o.tls || probe.tls?.ok)) {
         probe.exchange = await exchange(sock, o.send, o.expect !== undefined ? unescapeText(o.expect) : undefined, o.timeoutMs);
-      else if (!o.tls) {
+        // A TLS alert during the exchange (one that came after the watch of tlsHandshake): the TLS session failed.
+        const x = probe.exchange;
+        if (probe.tls && x.explanation) probe.tls = { ...probe.tls, ok: false, explanation: x.explanation, ...(x.error ? { error: x.error } : {}) };
+      } else if (!o.tls) {
         // Nothing else ran on the connection that a reset would end: watch it a little (RESET_WATCH_MIN_MS) so that a
         // server that accepts and resets at once is "accepted, then reset" (ECONNRESET, as when the reset beat Node's
         // connect event), not a server that accepts connections.

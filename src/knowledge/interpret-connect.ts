@@ -196,7 +196,10 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   } else if (unaccepted) summary = `${hp}: ${unaccepted}${problems.length ? `; also ${problems.join('; ')}` : ''}`;
   else summary = `${hp} accepts TCP connections, but ${problems.join('; ')}`;
   if (up.length > 0 && problems.length > 0 && down.length > 0) summary += `; also ${problems.join('; ')}`;
-  if (problems.some((p) => /TLS|certificate/.test(p))) steps.push(`openssl s_client -connect ${hp} -servername ${host}`);
+  // Mutual TLS (explainTlsFailure's words): the connection works with a certificate the server trusts.
+  if (problems.some((p) => p.includes('requires a client certificate')))
+    steps.push(`connect with a client certificate the server trusts: openssl s_client -connect ${hp} -servername ${host} -cert CLIENT.crt -key CLIENT.key`);
+  else if (problems.some((p) => /TLS|certificate/.test(p))) steps.push(`openssl s_client -connect ${hp} -servername ${host}`);
   // A failed connect's diagnosis (EADDRNOTAVAIL) already names both, with tcp_tw_reuse's current value: not said twice.
   if (problems.some((p) => p.includes('TIME_WAIT'))) {
     const reuse = !steps.some((s) => s.startsWith('reuse connections'));

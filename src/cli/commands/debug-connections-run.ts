@@ -117,10 +117,12 @@ export function formatProbe(r: ProbeResult): string {
     }
     if (a.tls) {
       if (!a.tls.ok) {
-        out.push(`  tls:      failed: ${a.tls.explanation ?? escapeControl(a.tls.error ?? 'unknown error')}`);
+        // An alert after the handshake (TLS 1.3: a client certificate required) comes with the server's certificate.
+        const after = a.tls.protocol ? ` after a ${a.tls.protocol} handshake in ${ms(a.tls.handshakeMs ?? 0)}` : '';
+        out.push(`  tls:      failed${after}: ${a.tls.explanation ?? escapeControl(a.tls.error ?? 'unknown error')}`);
         if (a.tls.error && a.tls.explanation) out.push(`  detail:   ${escapeControl(a.tls.error)}`); // the library's words, as evidence
-      } else {
-        out.push(`  tls:      ${a.tls.protocol} ${a.tls.cipher} in ${ms(a.tls.handshakeMs ?? 0)}; ${a.tls.authorized ? 'certificate verifies' : `certificate does NOT verify (${a.tls.authorizationError})`}`);
+      } else out.push(`  tls:      ${a.tls.protocol} ${a.tls.cipher} in ${ms(a.tls.handshakeMs ?? 0)}; ${a.tls.authorized ? 'certificate verifies' : `certificate does NOT verify (${a.tls.authorizationError})`}`);
+      if (a.tls.subject !== undefined || a.tls.ok) {
         out.push(`  subject:  ${escapeControl(a.tls.subject ?? '-')}`);
         out.push(`  issuer:   ${escapeControl(a.tls.issuer ?? '-')}`);
         out.push(`  expires:  ${a.tls.validTo} (${a.tls.expired ? 'EXPIRED' : `${a.tls.daysLeft} days left`})`);
@@ -131,9 +133,11 @@ export function formatProbe(r: ProbeResult): string {
       const x = a.exchange;
       out.push(`  sent:     ${x.failedStep === 'write' && x.error ? `nothing: the write failed (${escapeControl(x.error)})` : jsonText(x.sent)}`);
       // A read that failed (a reset while waiting for the reply) is said on the reply line, as --json's failedStep 'read'.
-      const readFailed = x.failedStep === 'read' && x.error ? `; the read failed with ${escapeControl(x.error)}` : '';
+      // A TLS error: its plain words and its code (the library's whole text is on the detail: line).
+      const why = x.error && x.explanation ? `: ${x.explanation} (${escapeControl(x.error.split(':')[0])})` : x.error ? ` with ${escapeControl(x.error)}` : '';
+      const readFailed = x.failedStep === 'read' && x.error ? `; the read failed${why}` : '';
       out.push(`  reply:    ${x.received ? escapeControl(x.received.slice(0, 200)) : '(nothing)'}${x.received.length > 200 ? '...' : ''}${readFailed}`);
-      if (a.exchange.ok !== undefined) out.push(`  expect:   ${a.exchange.ok ? 'matched' : `NOT matched${a.exchange.error ? ` (${a.exchange.error})` : ''}`}`);
+      if (x.ok !== undefined) out.push(`  expect:   ${x.ok ? 'matched' : `NOT matched${x.error ? ` (${x.explanation ?? escapeControl(x.error.trim())})` : ''}`}`);
     }
     out.push(`  existing: ${r.protocol === 'udp' ? udpExistingLine(a.existing) : existingLine(a.existing)}`);
   }
