@@ -114,21 +114,49 @@ function regroupClosedServerPorts(groupsByNum: Map<number, ConnGroup>, closeWait
     }
     const take = byAddress.filter((l) => l.length >= 2).flat();
     if (take.length === 0) continue;
+    // No incoming group can exist for the port: it has no listener and lies inside the ephemeral range.
+    const into = incomingGroup('tcp', port, undefined);
+    // Each is the only CLOSE_WAIT socket of its outgoing group: one move per group.
     for (const s of take) {
       const num = OUT_TCP | s.peer.port;
-      const g = groupsByNum.get(num)!;
-      if (g.sockets.length === 1) groupsByNum.delete(num);
-      else {
-        // Built in baseFacts and not shared yet: changed in place.
-        g.sockets = g.sockets.filter((x) => x !== s);
-        g.states.CLOSE_WAIT--;
-      }
+      // Built in baseFacts and not shared yet: changed in place.
+      if (!moveBetweenGroups(groupsByNum.get(num)!, into, [s], ONE_CLOSE_WAIT, (x) => x !== s)) groupsByNum.delete(num);
     }
-    const states = emptyStateCounts();
-    states.CLOSE_WAIT = take.length;
-    // No incoming group can exist for the port: it has no listener and lies inside the ephemeral range.
-    groupsByNum.set(portKey('tcp', port), { key: `in:tcp:${port}`, direction: 'in', protocol: 'tcp', port, sockets: take, states });
+    groupsByNum.set(portKey('tcp', port), into);
   }
+}
+
+/** The counts of one CLOSE_WAIT socket (regroupClosedServerPorts' moves). */
+const ONE_CLOSE_WAIT: StateCounts = { ...emptyStateCounts(), CLOSE_WAIT: 1 };
+
+const STATE_NAMES = Object.keys(emptyStateCounts()) as SocketState[];
+
+/** A new incoming group of `port`, holding what `had` (the port's group so far, if any) holds; `had` is not changed. */
+function incomingGroup(protocol: Protocol, port: number, had: ConnGroup | undefined): ConnGroup {
+  const key = `in:${protocol}:${port}`;
+  return { key, direction: 'in', protocol, port, sockets: had ? [...had.sockets] : [], states: had ? { ...had.states } : emptyStateCounts() };
+}
+
+/**
+ * Moves `sockets`, counted `states` (a window entry's moves are counts without sockets), from group `from` to
+ * `into`, both changed in place: `from` keeps the sockets `stays` keeps. False when nothing is left in `from`
+ * (its caller removes it).
+ */
+function moveBetweenGroups(from: ConnGroup, into: ConnGroup, sockets: readonly Socket[], states: StateCounts, stays: (s: Socket) => boolean): boolean {
+  let left = 0;
+  for (const k of STATE_NAMES) {
+    const n = states[k];
+    if (n !== 0) {
+      from.states[k] -= n;
+      into.states[k] += n;
+    }
+    left += from.states[k];
+  }
+  if (sockets.length > 0) {
+    from.sockets = from.sockets.filter(stays);
+    into.sockets.push(...sockets);
+  }
+  return left > 0;
 }
 
 /**
@@ -159,21 +187,16 @@ function withServedPort(snap: Snapshot, base: Facts, port: number): Facts {
   const incoming = new Map<Protocol, ConnGroup>();
   for (const [key, m] of moved) {
     const g = base.groups.get(key)!;
-    const states = { ...g.states };
-    let left = 0;
-    for (const k of Object.keys(states) as SocketState[]) left += states[k] -= m.states[k];
-    const sockets = m.sockets.length > 0 ? g.sockets.filter((s) => s.local.port !== port) : g.sockets;
-    if (left === 0) groups.delete(key);
-    else groups.set(key, { ...g, sockets, states });
-    let into = incoming.get(g.protocol);
+    const protocol = g.protocol;
+    let into = incoming.get(protocol);
     if (!into) {
       // The port's CLOSE_WAIT sockets may already be its incoming group (regroupClosedServerPorts): joined, not replaced.
-      const had = base.groups.get(`in:${g.protocol}:${port}`);
-      into = { key: `in:${g.protocol}:${port}`, direction: 'in', protocol: g.protocol, port, sockets: had ? [...had.sockets] : [], states: had ? { ...had.states } : emptyStateCounts() };
-      incoming.set(g.protocol, into);
+      incoming.set(protocol, (into = incomingGroup(protocol, port, base.groups.get(`in:${protocol}:${port}`))));
     }
-    into.sockets.push(...m.sockets);
-    for (const k of Object.keys(m.states) as SocketState[]) into.states[k] += m.states[k];
+    // A copy: base's groups are the cached facts of the snapshot.
+    const from = { ...g, states: { ...g.states } };
+    if (moveBetweenGroups(from, into, m.sockets, m.states, (s) => s.local.port !== port)) groups.set(key, from);
+    else groups.delete(key);
   }
   for (const g of incoming.values()) groups.set(g.key, g);
   return {
