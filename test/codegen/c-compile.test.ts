@@ -132,7 +132,7 @@ const MUST: Record<string, RegExp[]> = {
   poll: [/POLLNVAL/],
   select: [/FD_SETSIZE/],
   kqueue: [/EV_ERROR/, /kq = kqueue\(\);\n {4}if \(kq < 0\) \{[^}]*\}\n {4}\(void\)fcntl\(kq, F_SETFD, FD_CLOEXEC\);/],
-  io_uring: [/cqe->res/, /epoll variant instead/, /falling back to epoll/, /return ep_run\(/, /io_uring_register_probe/],
+  io_uring: [/cqe->res/, /RLIMIT_MEMLOCK/, /falling back to epoll/, /return ep_run\(/, /io_uring_register_probe/],
   epollTcp: [/EPOLLERR \| EPOLLHUP/, /EPOLLOUT only while output is pending/],
   pollTcp: [/POLLERR \| POLLHUP/],
   kqueueTcp: [/EV_EOF/, /fflags/],

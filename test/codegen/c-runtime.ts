@@ -608,7 +608,7 @@ export async function ioUringFallbackBattery(): Promise<void> {
   });
 }
 
-/** EPERM (io_uring_disabled, seccomp) and a failed probe (Linux < 5.6) fall back too; ENOMEM does not. */
+/** EPERM (io_uring_disabled, seccomp) and a failed probe (Linux < 5.6) fall back too; EMFILE does not. */
 export async function ioUringFallbackReasons(): Promise<void> {
   await withUringFallback({ type: 'tcp', bindAddress: h.LOOPBACK4 }, 'io_uring_setup:error=EPERM', async (srv) => {
     assert.match(srv.stderr(), /io_uring_queue_init: Operation not permitted: .*io_uring_disabled or seccomp.*falling back to epoll/);
@@ -649,20 +649,21 @@ export async function ioUringFallbackReasons(): Promise<void> {
     },
     { ...SANITIZE, env: { ...SANITIZE.env, ASAN_OPTIONS: 'detect_leaks=0:exitcode=23' } },
   );
-  // Any other setup error is not "no io_uring here": exit 1 and say to use the epoll variant.
+  // Any other setup error (EMFILE here; ENOMEM falls back, c-uring-setup-errors) is fatal: exit 1
+  // before the server says it listens.
   const r = generateC({ language: 'c', ioModel: 'io_uring', type: 'tcp', bindAddress: h.LOOPBACK4 });
   const { dir } = h.materialize(r);
   try {
     h.build(r, dir);
-    const run = spawnSync('strace', ['-f', '-o', '/dev/null', '-e', 'inject=io_uring_setup:error=ENOMEM', './server'], {
+    const run = spawnSync('strace', ['-f', '-o', '/dev/null', '-e', 'inject=io_uring_setup:error=EMFILE', './server'], {
       cwd: dir,
       encoding: 'utf8',
       timeout: 10_000,
     });
     assert.equal(run.status, 1, `exit ${run.status}; ${run.stderr}`);
-    assert.match(run.stderr, /io_uring_queue_init: Cannot allocate memory/);
-    assert.match(run.stderr, /--io-model epoll/);
-    assert.doesNotMatch(run.stderr, /falling back/);
+    assert.equal(run.stdout, '', 'it said it was listening');
+    assert.match(run.stderr, /io_uring_queue_init: Too many open files/);
+    assert.doesNotMatch(run.stderr, /falling back|--io-model epoll/);
   } finally {
     h.cleanup(dir);
   }
