@@ -110,19 +110,28 @@ function recRows(r: Recommendation, k: number, width: number): RecommendationRow
 }
 
 /**
- * Lines per recommendation within `lines`: one each (as many as fit, worst first), then the focused one
- * in full, then one more line each in turn, worst first, until every one is in full or the lines run out.
+ * Lines per recommendation within `lines`: the focused one (the selected port's worst) in full first, as far as
+ * the panel goes; then one line each to the others that fit, worst first (the title counts the rest); then one
+ * more line each in turn, worst first, until every one is in full or the lines run out. The focus used to get
+ * its extra lines only after one line each to all: with more findings than lines (33 in a 6-line panel) it
+ * stayed one cut line, its evidence and fix never shown.
  */
 export function recommendationHeights(recs: readonly Recommendation[], lines: number, width: number, focus?: number): number[] {
-  const k = recs.map((_, i) => (i < lines ? 1 : 0));
-  let left = Math.max(0, lines - recs.length);
+  const k = recs.map(() => 0);
+  let left = Math.max(0, lines);
+  if (left === 0) return k;
+  const hasFocus = focus !== undefined && focus >= 0 && focus < recs.length;
+  if (hasFocus) {
+    k[focus] = Math.min(left, fullHeight(recs[focus], width));
+    left -= k[focus];
+  }
+  for (let i = 0; i < recs.length && left > 0; i++) {
+    if (k[i] > 0) continue;
+    k[i] = 1;
+    left--;
+  }
   if (left === 0) return k;
   const full = recs.map((r) => fullHeight(r, width));
-  if (focus !== undefined && focus >= 0 && focus < recs.length) {
-    const add = Math.min(left, full[focus] - 1);
-    k[focus] += add;
-    left -= add;
-  }
   // Bounded: every round adds a line to some recommendation or stops.
   for (let grew = true; left > 0 && grew; ) {
     grew = false;
@@ -212,21 +221,20 @@ function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs, fo
   );
 }
 
-/** The recommendations draw the same: same count, and the same fields of every one that can be on screen. */
-function sameShown(a: readonly Recommendation[], b: readonly Recommendation[], lines: number): boolean {
+/** The recommendations draw the same: same count, and the same fields of every one that can be on screen (the first `lines` and the focused one). */
+function sameShown(a: readonly Recommendation[], b: readonly Recommendation[], lines: number, focus?: number): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
-  for (let i = 0; i < Math.min(a.length, lines); i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x !== y && (x.id !== y.id || x.severity !== y.severity || x.port !== y.port || x.protocol !== y.protocol || x.message !== y.message || x.evidence !== y.evidence || x.fix !== y.fix)) return false;
-  }
-  return true;
+  const same = (x: Recommendation, y: Recommendation) =>
+    x === y || (x.id === y.id && x.severity === y.severity && x.port === y.port && x.protocol === y.protocol && x.message === y.message && x.evidence === y.evidence && x.fix === y.fix);
+  for (let i = 0; i < Math.min(a.length, lines); i++) if (!same(a[i], b[i])) return false;
+  // The focused one is drawn wherever it is in the list (past the first `lines` too).
+  return focus === undefined || focus < 0 || focus >= a.length || same(a[focus], b[focus]);
 }
 
 /** Re-renders only when what it draws changes (the rules make new, often equal, findings on every refresh). */
 export const Recommendations = memo(
   RecommendationsImpl,
   (a, b) =>
-    a.lines === b.lines && a.width === b.width && a.theme === b.theme && a.emptyText === b.emptyText && a.everyMs === b.everyMs && a.focus === b.focus && a.collected === b.collected && sameShown(a.recs, b.recs, a.lines),
+    a.lines === b.lines && a.width === b.width && a.theme === b.theme && a.emptyText === b.emptyText && a.everyMs === b.everyMs && a.focus === b.focus && a.collected === b.collected && sameShown(a.recs, b.recs, a.lines, a.focus),
 );
