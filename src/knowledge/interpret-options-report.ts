@@ -110,6 +110,8 @@ export function nothingUnusualLine(rows: readonly Pick<OptionReportRow, 'value'>
 /** The parts of the kernel's view of a socket (collector) that findings are drawn from. */
 export interface KernelViewLike {
   state: string;
+  /** 'tcp', 'udp', ...: what sk_drops counts depends on it (connectionDrops). */
+  protocol?: string;
   recvQ: number;
   sendQ: number;
   skmem?: { rmemAlloc: number; rcvbuf: number; wmemAlloc: number; sndbuf: number; drops?: number };
@@ -137,17 +139,47 @@ function listenerDrops(k: KernelViewLike, rows: readonly Pick<OptionReportRow, '
 }
 
 /**
+ * Why a TCP connection's sk_drops rose. It counts every segment the socket discarded (tcp_drop_reason and
+ * tcp_v4_rcv's discard_and_relse call sk_drops_add), not only those a full receive queue refused: an old or
+ * duplicate segment, one outside the window, one failing PAWS, an out-of-order one dropped for memory, a backlog
+ * overflow. Measured on 6.18, fresh network namespace: a client connected to a TCP_DEFER_ACCEPT 1 listener that
+ * retransmits its SYN-ACK: the client's d1 with rmem 0 of 131072, TcpExtTCPSYNChallenge +1, TcpExtTCPRcvQDrop +0.
+ * So the full buffer is named alone only when it is nearly full now (as the receive-buffer finding judges it);
+ * otherwise the causes are listed with the nstat counters that tell them apart.
+ */
+function connectionDrops(k: KernelViewLike): string {
+  const m = k.skmem!;
+  const counters = 'nstat -az TcpExtTCPRcvQDrop TcpExtTCPZeroWindowDrop TcpExtTCPBacklogDrop TcpExtTCPOFODrop TcpExtPAWSEstab TcpExtDelayedACKLost TcpExtTCPSYNChallenge tells which (counters of the whole network namespace)';
+  const causes = 'sk_drops on TCP counts every segment the socket discarded: a full receive queue (TcpExtTCPRcvQDrop, TcpExtTCPZeroWindowDrop), a full backlog while the application held the socket (TcpExtTCPBacklogDrop), out-of-order segments dropped for memory (TcpExtTCPOFODrop), duplicate data (TcpExtDelayedACKLost), a retransmitted SYN-ACK (TcpExtTCPSYNChallenge), other segments outside the window, a failed PAWS timestamp check (TcpExtPAWSEstab)';
+  if (nearlyFull(m)) return `likely the receive buffer was full (it holds ${m.rmemAlloc} of ${m.rcvbuf} bytes now), though ${causes}; ${counters}`;
+  return `not necessarily a full receive buffer (it holds ${m.rmemAlloc} of ${m.rcvbuf} bytes now): ${causes}; ${counters}`;
+}
+
+/** The receive buffer-full test of the findings: rmem at 90% of rcvbuf or more. */
+function nearlyFull(m: NonNullable<KernelViewLike['skmem']>): boolean {
+  return m.rcvbuf > 0 && m.rmemAlloc >= m.rcvbuf * 0.9;
+}
+
+/** What sk_drops means for this socket: a listener's and a TCP connection's have several causes; other sockets' a full buffer. */
+function dropsCause(k: KernelViewLike, rows: readonly Pick<OptionReportRow, 'name' | 'value'>[]): string {
+  if (k.state === 'LISTEN') return listenerDrops(k, rows);
+  // protocol unknown (a caller without it): hedged as TCP, the wording that claims less.
+  if (k.protocol === undefined || k.protocol === 'tcp') return connectionDrops(k);
+  return 'the receive buffer was full';
+}
+
+/**
  * What the kernel's own counters say is wrong with the socket (drops, full queues, retransmits). `rows`: the
  * report's rows; a listener's TCP_INFO row already judges the accept queue (same predicate), so it is not said twice.
  */
 export function kernelViewFindings(k: KernelViewLike | undefined, rows: readonly Pick<OptionReportRow, 'name' | 'value'>[] = []): string[] {
   if (!k) return [];
   const out: string[] = [];
-  if (k.skmem?.drops) out.push(`the kernel dropped ${k.skmem.drops} packet(s) for this socket (skmem d): ${k.state === 'LISTEN' ? listenerDrops(k, rows) : 'the receive buffer was full'}`);
+  if (k.skmem?.drops) out.push(`the kernel dropped ${k.skmem.drops} packet(s) for this socket (skmem d): ${dropsCause(k, rows)}`);
   const queueJudged = rows.some((r) => r.name === 'TCP_INFO' && (r.value as { state?: string } | undefined)?.state === 'LISTEN');
   // Send-Q of a listener is its backlog; full is Recv-Q > backlog, as the kernel's sk_acceptq_is_full.
   if (k.state === 'LISTEN' && !queueJudged && acceptQueueIsFull(k.recvQ, k.sendQ, null)) out.push(`accept queue full: ${k.recvQ} connection(s) waiting for accept() with a backlog of ${k.sendQ}`);
-  if (k.state !== 'LISTEN' && k.skmem && k.skmem.rcvbuf > 0 && k.skmem.rmemAlloc >= k.skmem.rcvbuf * 0.9) out.push(`receive buffer ${Math.round((k.skmem.rmemAlloc / k.skmem.rcvbuf) * 100)}% full: the application is not reading fast enough`);
+  if (k.state !== 'LISTEN' && k.skmem && nearlyFull(k.skmem)) out.push(`receive buffer ${Math.round((k.skmem.rmemAlloc / k.skmem.rcvbuf) * 100)}% full: the application is not reading fast enough`);
   if (k.tcpInfo?.retrans) out.push(`${k.tcpInfo.retrans} retransmission(s) outstanding right now`);
   return out;
 }
