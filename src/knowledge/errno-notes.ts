@@ -105,12 +105,15 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
     ],
   },
   EPIPE: {
-    meaning: 'Writing to a socket whose connection is closed for writing (the peer reset it, or we called shutdown(SHUT_WR)). The process also gets SIGPIPE, which kills it by default.',
+    meaning: 'Writing to a socket whose connection is closed for writing (the peer reset it, or we called shutdown(SHUT_WR)), or on Linux to a TCP socket that has no connection at all. The process also gets SIGPIPE, which kills it by default.',
     calls: ['send', 'write', 'sendmsg'],
+    // Measured in test/knowledge/errno-notconn-epipe: send() on a never-connected and on a refused TCP socket gives
+    // EPIPE and SIGPIPE (tcp_sendmsg: sk_stream_wait_connect returns EPIPE in CLOSE).
     causes: [
       'The peer closed the connection and we kept writing (the first write draws a RST, the next gets EPIPE).',
       'Writing again after a reset was already reported (ECONNRESET comes once; later writes get EPIPE).',
       'Writing after our own shutdown(SHUT_WR).',
+      'Linux: send() or write() on a TCP socket that was never connected, or whose connect() failed (ECONNREFUSED, a timeout): there is no connection to write to, and Linux says EPIPE (with SIGPIPE), where BSD, macOS and Windows give a never-connected socket ENOTCONN. While a non-blocking connect() is still in progress, send() gives EAGAIN instead (a blocking one waits for the handshake).',
     ],
     fixes: [
       'Ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL so the error comes back as EPIPE instead of killing the process.',
@@ -156,11 +159,14 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
   },
   ENOTCONN: {
     meaning: 'The socket is not connected: the operation needs a connected peer.',
-    calls: ['send', 'recv', 'getpeername', 'shutdown'],
+    calls: ['recv', 'getpeername', 'shutdown', 'send (Unix stream sockets; TCP on BSD, macOS and Windows)'],
+    // Measured in test/knowledge/errno-notconn-epipe (Linux): recv(), getpeername() and shutdown() on a never-connected
+    // or refused TCP socket give ENOTCONN; send() on it gives EPIPE; send() on an unconnected Unix stream socket ENOTCONN.
     causes: [
-      'Sending on a TCP socket before connect() finished, or after the connection failed.',
-      'getpeername() on a socket whose connection was reset already.',
+      'recv() on a TCP socket that was never connected, or whose connect() failed (ECONNREFUSED, a timeout).',
+      'getpeername() on a socket that was never connected, whose connect() failed, or whose connection was reset already.',
       'shutdown() on a socket that was never connected.',
+      'send() on a Unix stream socket that is not connected. On Linux a TCP socket in that state gives EPIPE to send() (see EPIPE), and EAGAIN while a non-blocking connect() is still in progress; BSD, macOS and Windows (WSAENOTCONN) give ENOTCONN to send() on a TCP socket never connected or still connecting.',
     ],
     fixes: ['Check the connect() result (SO_ERROR after a non-blocking connect) before using the socket.', 'Ignore ENOTCONN from shutdown() during cleanup.'],
   },
