@@ -21,8 +21,11 @@ export interface AddressWords {
  * The socket modules load only when needed: `export` with an IP literal and no zone loads neither.
  */
 export async function resolveAddress(host: string, words: AddressWords): Promise<{ address: string; all?: string[] }> {
-  if (isIP(host)) {
-    const zone = /%(.+)$/.exec(host)?.[1];
+  // An IPv6 literal with a zone Node's isIP refuses (one holding control characters): still a literal, whose
+  // zone names no interface, not a name for the resolver ("does not resolve (ENOTFOUND)" misled).
+  const pct = host.indexOf('%');
+  if (isIP(host) || (pct > 0 && isIP(host.slice(0, pct)) === 6)) {
+    const zone = pct > 0 ? host.slice(pct + 1) : undefined;
     if (zone !== undefined) {
       const { zoneIndex } = await import('../collect/try-call.js');
       if (zoneIndex(zone) === undefined) throw new UsageError(`${words.input}: the zone '${briefWord(zone, escapeControl)}' after % names no network interface of this host (ip -br link lists them)`);

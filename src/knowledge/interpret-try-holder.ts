@@ -17,6 +17,19 @@ const ORPHAN_WAIT: Record<string, string> = {
 export const unheld = (h: PortHolder) => h.processes.length === 0 && (h.state === 'TIME_WAIT' || h.inode === 0);
 export const isOrphan = (h: PortHolder) => unheld(h) && ORPHAN_STATES.has(h.state);
 
+/**
+ * Where a holder is bound, as ss writes it: its local address with the device it is bound to (SO_BINDTODEVICE)
+ * as a zone, 0.0.0.0%eth1:8000, so that two sockets on one port bound to different devices do not read as one
+ * socket twice. A link-local address already carries its zone (its device). Untrusted text: printers escape it.
+ */
+export function holderAt(h: Pick<PortHolder, 'local' | 'device'>): string {
+  if (!h.device || h.local.includes('%')) return h.local;
+  const br = /^\[(.*)\]:(\d+|\*)$/.exec(h.local);
+  if (br) return `[${br[1]}%${h.device}]:${br[2]}`;
+  const i = h.local.lastIndexOf(':');
+  return i < 0 ? `${h.local}%${h.device}` : `${h.local.slice(0, i)}%${h.device}${h.local.slice(i)}`;
+}
+
 const pids = (ps: PortHolder['processes']) => ps.map((x) => `pid ${x.pid} (${x.name})`).join(', ');
 
 /**

@@ -1,7 +1,7 @@
 // Why bind() or listen() failed with EADDRINUSE: a listener (and a dual-stack IPV6_V6ONLY conflict), a socket bound
 // without listen(), connections that are not listening (orphans among them, and how to end them), or TIME_WAIT
 // sockets and SO_REUSEADDR. Pure, as interpret-try.ts, which calls it.
-import { closeWaitPeer, closeWaitStep, heldBy, isOrphan, who } from './interpret-try-holder.js';
+import { closeWaitPeer, closeWaitStep, heldBy, holderAt, isOrphan, who } from './interpret-try-holder.js';
 import { holderState, isV4 } from './interpret-try-address.js';
 import { endpointHost } from './host-port.js';
 import { ORPHAN_RETRIES } from '../model/socket.js';
@@ -20,8 +20,8 @@ export function addressInUse(c: TryContext, { listeners, tw, others }: HeldPort,
   if (listeners.length) {
     const l = listeners[0];
     const udp = c.udp === true;
-    const summary = `${udp ? 'UDP ' : ''}port ${c.port} is ${heldBy(l)}, ${udp ? 'bound' : l.state} on ${l.local}`;
-    for (const x of listeners.slice(1)) details.push(`also ${holderState(x, udp)} on ${x.local}: ${who(x)}`);
+    const summary = `${udp ? 'UDP ' : ''}port ${c.port} is ${heldBy(l)}, ${udp ? 'bound' : l.state} on ${holderAt(l)}`;
+    for (const x of listeners.slice(1)) details.push(`also ${holderState(x, udp)} on ${holderAt(x)}: ${who(x)}`);
     // A dual-stack conflict: [::] with IPV6_V6ONLY off also claims the IPv4 port, and the other way round.
     const mine = endpointHost(c.target);
     // Whether this socket had IPV6_V6ONLY off: set so, or left to net.ipv6.bindv6only (0 on most hosts, not all).
@@ -45,8 +45,8 @@ export function addressInUse(c: TryContext, { listeners, tw, others }: HeldPort,
   const boundOnly = c.udp ? [] : others.filter((h) => h.state === 'CLOSE' && !h.peer);
   if (boundOnly.length) {
     const h = boundOnly[0];
-    const summary = `port ${c.port} is ${heldBy(h)}: a TCP socket bound to ${h.local} that neither listens nor is connected (bind() without listen())`;
-    for (const x of boundOnly.slice(1)) details.push(`also bound, not listening, on ${x.local}: ${who(x)}`);
+    const summary = `port ${c.port} is ${heldBy(h)}: a TCP socket bound to ${holderAt(h)} that neither listens nor is connected (bind() without listen())`;
+    for (const x of boundOnly.slice(1)) details.push(`also bound, not listening, on ${holderAt(x)}: ${who(x)}`);
     details.push('a bound socket keeps its port until it is closed, listening or not; ss -tan does not list it (ss -B does, iproute2 6.7+)');
     next.push('close that socket, or have the program call listen() on it (a program should bind only when it is about to listen)');
     return { ok: false, summary, details, nextSteps: next };
@@ -54,7 +54,7 @@ export function addressInUse(c: TryContext, { listeners, tw, others }: HeldPort,
   if (others.length) {
     const orphans = others.filter(isOrphan);
     const e = others.find((o) => !isOrphan(o)) ?? others[0]; // a held one, when there is one, is the example
-    const summary = `port ${c.port} is in use by ${others.length} socket(s) that are not listening (${[...new Set(others.map((o) => o.state))].join(', ')}), e.g. ${e.local}${e.peer ? ` -> ${e.peer}` : ''} ${heldBy(e)}`;
+    const summary = `port ${c.port} is in use by ${others.length} socket(s) that are not listening (${[...new Set(others.map((o) => o.state))].join(', ')}), e.g. ${holderAt(e)}${e.peer ? ` -> ${e.peer}` : ''} ${heldBy(e)}`;
     details.push('connections accepted by a listener that has exited (or outgoing connections that took this port) keep it busy until they close');
     if (orphans.length)
       details.push(

@@ -15,6 +15,7 @@ import type { TryContext, TryInterpretation } from './interpret-try-types.js';
 
 export type { PortHolder, TryContext, TryInterpretation } from './interpret-try-types.js';
 export { holderState, relevantHolders } from './interpret-try-address.js';
+export { holderAt } from './interpret-try-holder.js';
 
 /** Explains the outcome of one tried call. */
 export function interpretTry(c: TryContext): TryInterpretation {

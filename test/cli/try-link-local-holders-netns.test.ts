@@ -71,14 +71,15 @@ test('the zone by index: the same holder, and --json gives each holder its zone,
 test('a zone on an address that needs no scope is ignored, as the kernel does: [::%lo] conflicts with [::] bound to another device', { timeout: 60_000 }, () => {
   // The kernel uses sin6_scope_id only for addresses that need a scope (__ipv6_addr_needs_scope_id: fe80::/10,
   // interface- and link-local multicast); for :: or ::1 the socket is bound to no interface and conflicts with the
-  // SO_BINDTODEVICE listener on any.
+  // SO_BINDTODEVICE listener on any. The listener is named with its device as a zone ([::%IA]), as ss writes
+  // [::]%IA: the device it is bound to, which the target's zone does not escape.
   for (const target of [`[::%lo]:${BTD_PORT}`, `[::1%${IB}]:${BTD_PORT}`, `[::%${ifindex(IB)}]:${BTD_PORT}`]) {
     const r = sockscope(['try', 'bind', target], { netns: NS });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /EADDRINUSE/, r.stdout);
-    assert.match(r.stdout, new RegExp(`Failed: port ${BTD_PORT} is held by pid ${holderPid} \\(python3\\), LISTEN on \\[::\\]:${BTD_PORT}\\n`), `${target}:\n${r.stdout}`);
+    assert.match(r.stdout, new RegExp(`Failed: port ${BTD_PORT} is held by pid ${holderPid} \\(python3\\), LISTEN on \\[::%${IA}\\]:${BTD_PORT}\\n`), `${target}:\n${r.stdout}`);
     assert.doesNotMatch(r.stdout, /no socket on it is visible|other local addresses/, r.stdout);
-    assert.match(r.stdout, new RegExp(`^  LISTEN +\\[::\\]:${BTD_PORT}  python3/${holderPid}$`, 'm'), r.stdout);
+    assert.match(r.stdout, new RegExp(`^  LISTEN +\\[::%${IA}\\]:${BTD_PORT}  python3/${holderPid}$`, 'm'), r.stdout);
   }
 });
 

@@ -5,6 +5,7 @@ import type { StatesReport } from '../../report/schema.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { withReportFlags, type ReportArgs } from '../report-flags.js';
 import { escapeControl } from '../../model/escape.js';
+import { formatEndpoint } from '../../model/socket.js';
 
 /**
  * The UDP sockets on --port P, which the state counts leave out (UDP has no connection states): said in
@@ -23,7 +24,9 @@ export function withUdpOnPort(r: StatesReport, snap: Snapshot, scope: ReportScop
   if (udp.length === 0) return r;
   const who = udp
     .slice(0, 3)
-    .map((s) => `${escapeControl(s.local.address.includes(':') ? `[${s.local.address}]:${port}` : `${s.local.address}:${port}`)}${s.processes.length ? ` ${s.processes.slice(0, 2).map((p) => `${escapeControl(p.name)}/${p.pid}`).join(', ')}` : ''}`)
+    // The device a socket is bound to (SO_BINDTODEVICE) as its zone, as ss and the exporter write it: two sockets on
+    // 0.0.0.0:P bound to different devices are two services, not one listed twice.
+    .map((s) => `${escapeControl(formatEndpoint({ ...s.local, scope: s.local.scope ?? s.boundDevice }))}${s.processes.length ? ` ${s.processes.slice(0, 2).map((p) => `${escapeControl(p.name)}/${p.pid}`).join(', ')}` : ''}`)
     .join('; ');
   const more = udp.length > 3 ? `; ${udp.length - 3} more` : '';
   const one = udp.length === 1;

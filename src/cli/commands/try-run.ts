@@ -5,7 +5,7 @@ import { createSource, type SourceChoice } from '../../collect/index.js';
 import { runTry, type TryRun } from '../../collect/try-call-context.js';
 import type { TryOp } from '../../collect/try-call.js';
 import { parseHostPort } from '../../knowledge/interpret-connect.js';
-import { holderState, interpretTry, relevantHolders, type PortHolder, type TryInterpretation } from '../../knowledge/interpret-try.js';
+import { holderAt, holderState, interpretTry, relevantHolders, type PortHolder, type TryInterpretation } from '../../knowledge/interpret-try.js';
 import { escapeControl } from '../../model/escape.js';
 import { localOwnerView, mustBeHeld, uidHidden } from '../../model/owner.js';
 import { printJson } from '../options.js';
@@ -33,7 +33,9 @@ const PORT_RULE: Record<TryOp, { allowZero: boolean; why: string }> = {
 export function parseTryAddress(op: TryOp, text: string): { host: string; port: number } {
   const hp = parseHostPort(text, PORT_RULE[op]);
   if ('error' in hp) throw new UsageError(`ADDRESS: ${hp.error}`);
-  if ((op === 'bind' || op === 'listen') && !isIP(hp.host)) throw new UsageError(`ADDRESS: ${op} needs an IP address (0.0.0.0, ::, 127.0.0.1...), got '${hp.host}'`);
+  // An IPv6 literal with a zone isIP refuses (control characters in it) goes on: its zone is checked as a zone.
+  const v6WithZone = /^[^%]+%/.test(hp.host) && isIP(hp.host.slice(0, hp.host.indexOf('%'))) === 6;
+  if ((op === 'bind' || op === 'listen') && !isIP(hp.host) && !v6WithZone) throw new UsageError(`ADDRESS: ${op} needs an IP address (0.0.0.0, ::, 127.0.0.1...), got '${hp.host}'`);
   return hp;
 }
 
@@ -63,7 +65,7 @@ export function formatTry(r: TryRun, i: TryInterpretation): string {
   const elsewhere = r.context.holders.length - all.length;
   const udp = r.context.op === 'sendto' || r.context.udp === true;
   // A link-local holder's zone is an interface name: the system's text, escaped here as in the summary above.
-  const line = (h: PortHolder) => `  ${holderState(h, udp).padEnd(11)} ${escapeControl(h.local)}${h.peer ? ` -> ${escapeControl(h.peer)}` : ''}  ${holderOwner(h)}`;
+  const line = (h: PortHolder) => `  ${holderState(h, udp).padEnd(11)} ${escapeControl(holderAt(h))}${h.peer ? ` -> ${escapeControl(h.peer)}` : ''}  ${holderOwner(h)}`;
   if ((!i.ok || r.context.op === 'listen') && (all.length || elsewhere)) {
     // As ss names them: a bound UDP socket is UNCONN, not the kernel's CLOSE.
     const host = escapeControl(r.context.target.replace(/:\d+$/, '')); // a zone may be an interface name
