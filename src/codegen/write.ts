@@ -1,7 +1,7 @@
 // Writes generated files atomically (temporary file in the same directory, then rename) and never
 // replaces an existing file unless asked (--force / the wizard's confirm step). What a target is (a file there
 // already, a directory, a device...) is output-target.ts's to say.
-import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { GeneratedFile } from './render.js';
@@ -184,6 +184,12 @@ function writeOne(f: GeneratedFile, opts: { force?: boolean; mode?: number }): v
   try {
     try {
       writeAll(fd, Buffer.from(f.content, 'utf8'));
+      if (opts.force) {
+        // A file replaced keeps its permissions (600, 750...): the rename would give it the new file's
+        // 644. Only a regular file's: a symbolic link is replaced by the file, not followed.
+        const old = lstatOrNull(f.path);
+        if (old?.isFile()) fchmodSync(fd, old.mode & 0o777);
+      }
       fsyncSync(fd);
     } catch (e) {
       throw writeError(f.path, e);
