@@ -257,7 +257,7 @@ export const ProbeResultSchema = z.object({
         retransUnknown: Int.optional(),
         retransNow: Int.optional(),
         timeWait: Int,
-        portRange: z.object({ low: Int, high: Int, size: Int, used: Int.optional(), timeWait: Int.optional() }).optional(),
+        portRange: z.object({ low: Int, high: Int, size: Int, used: Int.optional(), timeWait: Int.optional(), closed: Int.optional() }).optional(),
         closedByProgram: z.record(z.string(), Int).optional(),
         otherEnds: z.object({ at: z.string(), unclosed: Int, unaccepted: Int, by: z.string().optional(), pid: Int.optional() }).optional(),
         udpConnected: Int.optional(),

@@ -31,6 +31,9 @@ function existingAfter(snap: Snapshot, address: string, port: number, own: Reado
   if (closed.length) {
     ex.closedByProgram = {};
     for (const s of closed) ex.closedByProgram[s.state] = (ex.closedByProgram[s.state] ?? 0) + 1;
+    // They hold their local ports until the peer closes: counted against the ephemeral range apart from `used`.
+    const r = ex.portRange;
+    if (r) r.closed = closed.filter((s) => s.local.port >= r.low && s.local.port <= r.high).length;
   }
   return { existing: ex, closed };
 }

@@ -20,8 +20,8 @@ export interface ExistingSockets {
   /** For those sockets, the retransmits of what is being resent now (/proc/net/tcp's retrnsmt); every SYN resent for SYN_SENT. */
   retransNow?: number;
   timeWait: number;
-  /** net.ipv4.ip_local_port_range (the cap on connections to one destination from one source address); `used`, `timeWait`: the sockets with a local port in it (absent: `total`, `timeWait`). */
-  portRange?: { low: number; high: number; size: number; used?: number; timeWait?: number };
+  /** net.ipv4.ip_local_port_range (the cap on connections to one destination from one source address); `used`, `timeWait`: the sockets with a local port in it (absent: `total`, `timeWait`); `closed`: the closedByProgram ones with a local port in it, not in `used` (they hold their ports all the same). */
+  portRange?: { low: number; high: number; size: number; used?: number; timeWait?: number; closed?: number };
   /**
    * Sockets left out of `total` and `states`: closed by their program (no file left, inode 0) and waiting for the
    * peer's FIN or last ACK (FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK), such as the probe of an earlier run.

@@ -203,9 +203,21 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
       }
       const ex = ctx.existing;
       const range = ex?.portRange;
-      const [used, tw] = [range?.used ?? ex?.total ?? 0, range?.timeWait ?? ex?.timeWait ?? 0];
+      // Sockets closed by their program (FIN_WAIT2...: the peer has not closed its end) hold their ports too.
+      const closedStates = Object.entries(ex?.closedByProgram ?? {});
+      const closedN = closedStates.reduce((n, [, v]) => n + v, 0);
+      const total = (ex?.total ?? 0) + closedN;
+      const [used, tw] = [range?.used !== undefined ? range.used + (range.closed ?? 0) : total, range?.timeWait ?? ex?.timeWait ?? 0];
       const full = ex && range ? used >= range.size : undefined;
-      const ports = range ? `${ex && used !== ex.total ? `; ${used} of them with a local port in the range` : ''}) against ${range.size} ephemeral ports (${range.low}-${range.high})` : ')';
+      const ports = range ? `${ex && used !== total ? `; ${used} of them with a local port in the range` : ''}) against ${range.size} ephemeral ports (${range.low}-${range.high})` : ')';
+      const closedText = closedN ? `, ${closedN} closed by their program and waiting for the peer to close its end: ${closedStates.map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
+      // A local server that never closes the connections its clients closed (CLOSE_WAIT) keeps those ports held.
+      const o = ex?.otherEnds;
+      const blame = closedN
+        ? o?.unclosed
+          ? `; ${o.by ?? 'the server'} holds ${o.unclosed} of them: it accepted them and never closed its end (CLOSE_WAIT on ${o.at}, a close() leak), so their ports are not freed`
+          : '; their ports are freed only when the peer closes its end'
+        : '';
       const steps = ['reuse connections (HTTP keep-alive, a connection pool) instead of one connection per request'];
       // tcp_tw_reuse lets connect() take a TIME_WAIT port only when there are some; 2 (the default) already does so for loopback.
       if (ex && tw > 0) {
@@ -217,8 +229,8 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
       const summary = !ex
         ? `no free local port for a new connection to ${target}: the ephemeral port range is used up for this destination, or a local port bound before connect() is already used with it`
         : full === false
-          ? `no free local port for a new connection to ${target}: only ${ex.total} sockets to it (${ex.timeWait} in TIME_WAIT${ports}, so ports held by bind() elsewhere (listeners, clients that bind before connect) take the rest, or the local port was bound and its 4-tuple is in use`
-          : `no free local port for a new connection to ${target}: ${ex.total} sockets to it already (${ex.timeWait} in TIME_WAIT${ports}`;
+          ? `no free local port for a new connection to ${target}: only ${total} sockets to it (${ex.timeWait} in TIME_WAIT${closedText}${ports}, so ports held by bind() elsewhere (listeners, clients that bind before connect) take the rest, or the local port was bound and its 4-tuple is in use${blame}`
+          : `no free local port for a new connection to ${target}: ${total} sockets to it already (${ex.timeWait} in TIME_WAIT${closedText}${ports}${blame}`;
       return d('ports-exhausted', summary, steps);
     }
     case 'EACCES':
