@@ -51,8 +51,12 @@ function numbersLine(e: ErrnoExplanation): string {
 function nodeErrnos(e: ErrnoExplanation): string {
   if (e.libuvWindows === undefined || e.kind) return '';
   const parts: string[] = [];
-  if (e.numbers.linux !== null) parts.push(`Linux ${-e.numbers.linux}`);
-  if (e.numbers.macos !== null && e.numbers.macos !== e.numbers.linux) parts.push(`macOS ${-e.numbers.macos}`);
+  // One number on both (EPIPE 32): 'Linux/macOS -32', so that macOS is not left out.
+  if (e.numbers.linux !== null && e.numbers.macos === e.numbers.linux) parts.push(`Linux/macOS ${-e.numbers.linux}`);
+  else {
+    if (e.numbers.linux !== null) parts.push(`Linux ${-e.numbers.linux}`);
+    if (e.numbers.macos !== null) parts.push(`macOS ${-e.numbers.macos}`);
+  }
   parts.push(`Windows ${e.libuvWindows}`);
   return `; err.errno ${parts.join(', ')}`;
 }
