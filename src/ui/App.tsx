@@ -31,7 +31,7 @@ import type { SocketInspector } from './inspector.js';
 import { DEFAULT_KEYMAP, displayKey, footerHints, KEYS_HELD_HINTS, KEYS_OFF_HINTS, type KeyBinding } from './keymap.js';
 import { FOOTER_LINES, HEADER_LINES, MIN_BODY_LINES, placeColumns, recommendationLines, renderHeader, renderRow, windowTop } from './layout.js';
 import { socketLines, wrapPanelLines } from './socket-lines.js';
-import { current, detailsScopeOf, followTop, initialState, nearOf, selectedIndex, type Action, type Frame, type UiState } from './state.js';
+import { current, detailsScopeOf, initialState, nearOf, orderOf, selectedIndex, startTop, type Action, type Frame, type UiState } from './state.js';
 import { portSockets, portsTableModel, portTableModel, type TableModel } from './table-model.js';
 import type { Theme } from './theme.js';
 import { helpPanelLines } from './views/help-lines.js';
@@ -258,7 +258,9 @@ export function App(props: AppProps) {
 
   const tableKey = model?.key ?? '';
   const index = selectedIndex(ids, state.selected[tableKey], state.lastIndex[tableKey], state.near[tableKey]);
-  const top = windowTop(ids.length, Math.max(0, index), tableHeight, followTop(state.top[tableKey], state.lastIndex[tableKey], index));
+  // A sort or filter change starts from the first page (the selected row kept in view); a refresh follows the row.
+  const order = model ? orderOf(state.sort[model.kind], state.filters[tableKey]) : '';
+  const top = windowTop(ids.length, Math.max(0, index), tableHeight, startTop(state.top[tableKey], state.lastIndex[tableKey], index, state.topOrder[tableKey], order));
   // What is drawn becomes the selection (its row, index, scroll position and neighbours): the next refresh
   // starts from it, so a row that then disappears hands the selection to its neighbour, and clearing a
   // filter keeps the port the selection was on. Only when something differs: one more render at most. Until a
@@ -267,13 +269,14 @@ export function App(props: AppProps) {
   const { next: nearNext, prev: nearPrev } = index >= 0 ? nearOf(ids, index) : {};
   const was = { id: state.selected[tableKey], index: state.lastIndex[tableKey], top: state.top[tableKey] };
   const wasNear = state.near[tableKey];
+  const wasOrder = state.topOrder[tableKey];
   useEffect(() => {
     if (shownId === undefined || was.id === undefined) return;
-    if (was.id === shownId && was.index === index && was.top === top && wasNear?.next === nearNext && wasNear?.prev === nearPrev) return;
-    dispatch({ type: 'follow', table: tableKey, was, id: shownId, index, top, near: { next: nearNext, prev: nearPrev } });
+    if (was.id === shownId && was.index === index && was.top === top && wasNear?.next === nearNext && wasNear?.prev === nearPrev && wasOrder === order) return;
+    dispatch({ type: 'follow', table: tableKey, was, id: shownId, index, top, near: { next: nearNext, prev: nearPrev }, order });
     // `was` is read for this render's values only (its fields are in the list).
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [dispatch, tableKey, shownId, index, top, nearNext, nearPrev, was.id, was.index, was.top, wasNear]);
+  }, [dispatch, tableKey, shownId, index, top, nearNext, nearPrev, was.id, was.index, was.top, wasNear, wasOrder, order]);
   // The selected port's worst recommendation is shown in full first.
   const recFocus = view === 'ports' && index >= 0 ? focusedRecommendation(data.recs, ids[index]) : undefined;
 

@@ -33,6 +33,8 @@ export interface UiState {
   near: Record<string, Near>;
   /** First visible row per table key (kept in step with every render). */
   top: Record<string, number>;
+  /** The sort and filter (orderOf) each table key's `top` was drawn under: a new one starts from the first page. */
+  topOrder: Record<string, string>;
   /** Scroll offset of text views (socket, help). */
   scroll: number;
   paused: boolean;
@@ -107,6 +109,7 @@ export function initialState(opts: { intervalMs: number; protocols: ProtocolTogg
     lastIndex: {},
     near: {},
     top: {},
+    topOrder: {},
     scroll: 0,
     paused: false,
     protocols: opts.protocols,
@@ -117,13 +120,13 @@ export function initialState(opts: { intervalMs: number; protocols: ProtocolTogg
 }
 
 export type Action =
-  | { type: 'select'; table: string; id: string | undefined; index: number; top: number; near?: Near }
+  | { type: 'select'; table: string; id: string | undefined; index: number; top: number; near?: Near; order?: string }
   /**
    * What a render drew (its selected row, index, scroll position, neighbours), recorded so that the next
    * refresh starts from there. Applied only if the selection is still the one that render started from
    * (`was`): a key pressed meanwhile wins.
    */
-  | { type: 'follow'; table: string; was: { id?: string; index?: number; top?: number }; id: string; index: number; top: number; near: Near }
+  | { type: 'follow'; table: string; was: { id?: string; index?: number; top?: number }; id: string; index: number; top: number; near: Near; order?: string }
   | { type: 'push'; frame: Frame }
   | { type: 'back' }
   | { type: 'filterStart' }
@@ -176,10 +179,11 @@ export function reducer(s: UiState, a: Action): UiState {
         lastIndex: { ...s.lastIndex, [a.table]: a.index },
         near: a.near ? { ...s.near, [a.table]: a.near } : s.near,
         top: { ...s.top, [a.table]: a.top },
+        topOrder: a.order === undefined ? s.topOrder : { ...s.topOrder, [a.table]: a.order },
       };
     case 'follow':
       if (s.selected[a.table] !== a.was.id || s.lastIndex[a.table] !== a.was.index || s.top[a.table] !== a.was.top) return s;
-      return reducer(s, { type: 'select', table: a.table, id: a.id, index: a.index, top: a.top, near: a.near });
+      return reducer(s, { type: 'select', table: a.table, id: a.id, index: a.index, top: a.top, near: a.near, order: a.order });
     case 'push':
       return { ...s, stack: [...s.stack, a.frame], scroll: 0, editingFilter: false };
     case 'back':
@@ -257,4 +261,20 @@ export function selectedIndex(ids: readonly string[], selectedId: string | undef
 export function followTop(lastTop: number | undefined, lastIndex: number | undefined, index: number): number {
   const top = lastTop ?? 0;
   return lastIndex === undefined || index < 0 ? top : Math.max(0, top + index - lastIndex);
+}
+
+/** What orders and picks a table's rows: its sort and its filter text (a change of either is a new order). */
+export function orderOf(sort: SortState | undefined, filter: string | undefined): string {
+  return `${sort?.index ?? 0}${sort?.reversed ? '-' : '+'}:${filter ?? ''}`;
+}
+
+/**
+ * The scroll position to start from (windowTop then keeps the selected row in view): across refreshes the
+ * selected row stays on its screen line (followTop); after a sort or filter change (`lastOrder`, the order the
+ * last position was drawn under, differs from `order`) the first page, as htop and k9s do. Keeping the row on
+ * its line there too hid the new order's top rows above the screen (`sort: C-WAIT ↓ · row 2/34`, the one
+ * CLOSE_WAIT port, row 1, scrolled off).
+ */
+export function startTop(lastTop: number | undefined, lastIndex: number | undefined, index: number, lastOrder: string | undefined, order: string): number {
+  return lastOrder !== undefined && lastOrder !== order ? 0 : followTop(lastTop, lastIndex, index);
 }
