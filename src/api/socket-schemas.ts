@@ -210,6 +210,7 @@ export const ProbeResultSchema = z.object({
           daysLeft: n.optional(),
           expired: z.boolean().optional(),
           altNames: z.string().optional(),
+          nameMismatch: z.string().optional(),
           handshakeMs: n.optional(),
         })
         .optional(),

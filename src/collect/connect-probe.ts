@@ -2,7 +2,7 @@
 // and an application request), and this host's existing sockets to it; with --udp a datagram instead
 // (datagram-probe.ts). Interpretation lives in src/knowledge.
 import { Socket as NetSocket } from 'node:net';
-import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import type { Snapshot } from '../model/snapshot.js';
 import { describeRoute, diagnoseConnectError, errnoMessage, explainTlsFailure, PEER_CLOSED_BEFORE_REPLY, reuseportGroup, type ConnectDiagnosis, type ExistingSockets, type QueueMember, type RouteInfo } from '../knowledge/interpret-connect.js';
 import type { DatagramDiagnosis } from '../knowledge/datagram-diagnosis.js';
@@ -50,6 +50,8 @@ export interface TlsResult {
   daysLeft?: number;
   expired?: boolean;
   altNames?: string;
+  /** The name connected to is not one the certificate holds, in plain words (checked whether or not the chain verifies). */
+  nameMismatch?: string;
   handshakeMs?: number;
 }
 
@@ -198,8 +200,19 @@ export function tlsErrorText(e: NodeJS.ErrnoException): string {
   return `${e.code ? `${e.code}: ` : ''}${e.message.trim()}`;
 }
 
-/** TLS handshake on a connected socket; reports the certificate whether or not it verifies. */
-export function tlsHandshake(socket: NetSocket, servername: string | undefined, timeoutMs: number): Promise<{ result: TlsResult; tlsSocket?: NetSocket }> {
+/**
+ * Whether the certificate is for `name` (the name or address connected to), in plain words; undefined when it is.
+ * Node checks the name only when the chain verifies (and against "localhost" for an address without a server name):
+ * a self-signed or expired certificate for another name would be said to be self-signed only.
+ */
+export function certNameMismatch(name: string, c: PeerCertificate): string | undefined {
+  if (!c || Object.keys(c).length === 0 || checkServerIdentity(name, c) === undefined) return undefined;
+  const names = c.subjectaltname ? c.subjectaltname : c.subject?.CN ? `CN=${c.subject.CN} (no subjectAltName)` : 'none';
+  return `the certificate is not for ${name}: the names it holds are ${names}`;
+}
+
+/** TLS handshake on a connected socket; reports the certificate whether or not it verifies, and whether it is for `name`. */
+export function tlsHandshake(socket: NetSocket, servername: string | undefined, timeoutMs: number, name = servername): Promise<{ result: TlsResult; tlsSocket?: NetSocket }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     let done = false;
@@ -220,12 +233,16 @@ export function tlsHandshake(socket: NetSocket, servername: string | undefined, 
       const c = t.getPeerCertificate();
       const validTo = c?.valid_to ? new Date(c.valid_to) : undefined;
       const daysLeft = validTo ? Math.floor((validTo.getTime() - Date.now()) / 86_400_000) : undefined;
+      const mismatch = name !== undefined ? certNameMismatch(name, c) : undefined;
+      // A chain that verifies for another name (an address checked as "localhost") does not verify for this one.
+      const authorized = t.authorized && !mismatch;
+      const authorizationError = t.authorizationError ? String(t.authorizationError) : mismatch ? 'ERR_TLS_CERT_ALTNAME_INVALID' : undefined;
       const r: TlsResult = {
         ok: true,
         protocol: t.getProtocol() ?? undefined,
         cipher: t.getCipher()?.name,
-        authorized: t.authorized,
-        ...(t.authorizationError ? { authorizationError: String(t.authorizationError) } : {}),
+        authorized,
+        ...(authorizationError ? { authorizationError } : {}),
         subject: certName(c?.subject),
         issuer: certName(c?.issuer),
         validFrom: c?.valid_from,
@@ -233,6 +250,7 @@ export function tlsHandshake(socket: NetSocket, servername: string | undefined, 
         daysLeft,
         expired: validTo ? validTo.getTime() < Date.now() : undefined,
         altNames: c?.subjectaltname,
+        ...(mismatch ? { nameMismatch: mismatch } : {}),
         handshakeMs: msSince(t0),
       };
       logOsCall('net', `tls handshake ${servername ?? ''}`, r.handshakeMs!);
@@ -342,7 +360,7 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
     if (c.ok) {
       let sock: NetSocket = c.socket!;
       if (o.tls) {
-        const h = await tlsHandshake(sock, ipFamily(o.host) ? undefined : o.host, o.timeoutMs);
+        const h = await tlsHandshake(sock, ipFamily(o.host) ? undefined : o.host, o.timeoutMs, o.host);
         probe.tls = h.result;
         if (h.tlsSocket) sock = h.tlsSocket;
       }

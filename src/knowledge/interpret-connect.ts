@@ -54,7 +54,8 @@ export interface AddressOutcome {
   connected: boolean;
   connectMs?: number;
   diagnosis?: ConnectDiagnosis;
-  tls?: { ok: boolean; error?: string; expired?: boolean; daysLeft?: number; handshakeFailed?: boolean };
+  /** nameMismatch: the certificate is not for the name connected to, in plain words (said also when the chain does not verify). */
+  tls?: { ok: boolean; error?: string; expired?: boolean; daysLeft?: number; handshakeFailed?: boolean; nameMismatch?: string };
   /** replied: whether anything came back at all; error: why the exchange ended without the expected text. */
   expect?: { ok: boolean; wanted: string; replied?: boolean; error?: string };
   /** Reset by the peer after connect() succeeded; `sent`: whether the request had been written; `by`: the listener's owners (local). */
@@ -85,7 +86,8 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
   const problems: string[] = [];
   for (const o of up) {
     if (o.tls && !o.tls.ok && o.tls.handshakeFailed) problems.push(`the TLS handshake with ${o.address} failed: ${o.tls.error}`);
-    else if (o.tls && !o.tls.ok) problems.push(`the certificate of ${o.address} does not verify: ${o.tls.error}${/SELF_SIGNED/.test(o.tls.error ?? '') ? ' (self-signed)' : ''}`);
+    else if (o.tls && !o.tls.ok && o.tls.nameMismatch && o.tls.error === 'ERR_TLS_CERT_ALTNAME_INVALID') problems.push(`the certificate of ${o.address} does not match the name: ${o.tls.nameMismatch}`);
+    else if (o.tls && !o.tls.ok) problems.push(`the certificate of ${o.address} does not verify: ${o.tls.error}${/SELF_SIGNED/.test(o.tls.error ?? '') ? ' (self-signed)' : ''}${o.tls.nameMismatch ? `, and ${o.tls.nameMismatch}` : ''}`);
     else if (o.tls?.expired) problems.push(`the certificate on ${o.address} has expired`);
     else if (o.tls?.daysLeft !== undefined && o.tls.daysLeft < 14) problems.push(`the certificate on ${o.address} expires in ${o.tls.daysLeft} day(s)`);
     if (o.reset) {

@@ -127,6 +127,7 @@ export function formatProbe(r: ProbeResult): string {
         out.push(`  issuer:   ${escapeControl(a.tls.issuer ?? '-')}`);
         out.push(`  expires:  ${a.tls.validTo} (${a.tls.expired ? 'EXPIRED' : `${a.tls.daysLeft} days left`})`);
         if (a.tls.altNames) out.push(`  names:    ${escapeControl(a.tls.altNames)}`);
+        if (a.tls.nameMismatch) out.push(`  name:     does NOT match: ${escapeControl(a.tls.nameMismatch)}`); // the certificate's names: the server's text
       }
     }
     if (a.exchange) {
