@@ -114,6 +114,8 @@ export interface KernelViewLike {
   protocol?: string;
   recvQ: number;
   sendQ: number;
+  /** The source cannot see sendQ (procfs prints 0 for a listener's backlog): no accept-queue verdict. */
+  sendQUnknown?: boolean;
   skmem?: { rmemAlloc: number; rcvbuf: number; wmemAlloc: number; sndbuf: number; drops?: number };
   tcpInfo?: { retrans?: number; totalRetrans?: number };
 }
@@ -178,7 +180,7 @@ export function kernelViewFindings(k: KernelViewLike | undefined, rows: readonly
   if (k.skmem?.drops) out.push(`the kernel dropped ${k.skmem.drops} packet(s) for this socket (skmem d): ${dropsCause(k, rows)}`);
   const queueJudged = rows.some((r) => r.name === 'TCP_INFO' && (r.value as { state?: string } | undefined)?.state === 'LISTEN');
   // Send-Q of a listener is its backlog; full is Recv-Q > backlog, as the kernel's sk_acceptq_is_full.
-  if (k.state === 'LISTEN' && !queueJudged && acceptQueueIsFull(k.recvQ, k.sendQ, null)) out.push(`accept queue full: ${k.recvQ} connection(s) waiting for accept() with a backlog of ${k.sendQ}`);
+  if (k.state === 'LISTEN' && !queueJudged && !k.sendQUnknown && acceptQueueIsFull(k.recvQ, k.sendQ, null)) out.push(`accept queue full: ${k.recvQ} connection(s) waiting for accept() with a backlog of ${k.sendQ}`);
   if (k.state !== 'LISTEN' && k.skmem && nearlyFull(k.skmem)) out.push(`receive buffer ${Math.round((k.skmem.rmemAlloc / k.skmem.rcvbuf) * 100)}% full: the application is not reading fast enough`);
   if (k.tcpInfo?.retrans) out.push(`${k.tcpInfo.retrans} retransmission(s) outstanding right now`);
   return out;

@@ -130,6 +130,19 @@ function socketKindText(r: Awaited<ReturnType<typeof runInspect>>): string {
   return [s.protocol && s.protocol !== 'other' ? s.protocol.toUpperCase() : s.family === 'unix' ? 'unix' : '', family].filter(Boolean).join(' ');
 }
 
+/**
+ * The `kernel view:` line: what the collector shows of the socket, with or without socket memory (procfs and
+ * /proc/PID/net have no skmem; they cannot see a listener's backlog either: send-q unknown, not 0).
+ */
+function kernelViewLine(kv: NonNullable<InspectResult['kernelView']>): string {
+  const parts = [`recv-q ${kv.recvQUnknown ? 'unknown' : kv.recvQ}`, `send-q ${kv.sendQUnknown ? 'unknown' : kv.sendQ}`];
+  const m = kv.skmem;
+  parts.push(m ? `skmem rmem ${m.rmemAlloc}/${m.rcvbuf} wmem ${m.wmemAlloc}/${m.sndbuf}${m.drops ? ` drops ${m.drops}` : ''}` : 'no skmem (socket memory)');
+  if (kv.timer) parts.push(`timer ${kv.timer.name} ${kv.timer.expiresMs} ms`);
+  // The state is the socket: line's.
+  return `kernel view: ${parts.join(', ')}`;
+}
+
 /** Human report: header, fd flags, then each option with value, source, meaning, unusual and other platforms. */
 export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string {
   const out: string[] = [];
@@ -161,10 +174,8 @@ export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string
     out.push(`fd flags: ${f.flagNames.join(' ')} -> ${f.nonblock ? 'non-blocking (O_NONBLOCK)' : 'blocking (no O_NONBLOCK)'}  [${r.fdFlags.source}]`);
   } else out.push(`fd flags: unknown (${r.fdFlags.missing})`);
   const kv = r.kernelView;
-  if (kv?.skmem) {
-    out.push(
-      `kernel view: recv-q ${kv.recvQ}, send-q ${kv.sendQ}, skmem rmem ${kv.skmem.rmemAlloc}/${kv.skmem.rcvbuf} wmem ${kv.skmem.wmemAlloc}/${kv.skmem.sndbuf}${kv.skmem.drops ? ` drops ${kv.skmem.drops}` : ''}${kv.timer ? `, timer ${kv.timer.name} ${kv.timer.expiresMs} ms` : ''}  [${r.kernelViewSource}]`,
-    );
+  if (kv) {
+    out.push(`${kernelViewLine(kv)}  [${r.kernelViewSource}]`);
     if (r.method === 'fallback' && kv.tcpInfo) {
       const t = kv.tcpInfo;
       const parts = [t.rttUs ? `rtt ${(t.rttUs / 1000).toFixed(3)} ms` : '', t.cwnd !== undefined ? `cwnd ${t.cwnd}` : '', t.totalRetrans !== undefined ? `retrans ${t.retrans ?? 0}/${t.totalRetrans}` : '', t.congestion ?? '', t.deliveryRate ? `delivery ${fmtBitRate(t.deliveryRate)}` : ''].filter(Boolean);
