@@ -68,12 +68,12 @@ test('values a message quotes changed (JSON-quoted, escaped) are cut where the m
     // JSON.stringify doubled every backslash: 150 KB.
     { args: ['task', 'in.json', '--output', `${'a\\'.repeat(50_000)}/`], status: 2, quoted: /^--output names the result file, got a directory path "(a\\\\){32}…" \(100001 characters\)$/ },
     { args: ['generate-tcp-server', '--type', 'a\\'.repeat(30_000)], status: 2, quoted: /^--type must be tcp for generate-tcp-server, got "(a\\\\){32}…" \(60000 characters\)$/ },
-    // A zone after % that is no IP literal's ('x y' 30,000 times: no long run without a space) is a name the
-    // resolver refuses (exit 1), quoted twice: 180 KB.
+    // A zone after % that Node's isIP refuses ('x y' 30,000 times: no long run without a space) is still a literal's
+    // zone that names no interface (exit 2; it went to the resolver, exit 1, before 05a809c1).
     {
       args: ['try', 'connect', `[fe80::1%${'x y'.repeat(30_000)}]:80`],
-      status: 1,
-      quoted: /^resolve: 'fe80::1%(x y){18}x … \(90008 characters\)' could not be resolved now \(\w+\): .*getent ahosts fe80::1%(x y){18}x … \(90008 characters\);/,
+      status: 2,
+      quoted: /^ADDRESS: the zone '(x y){21}x… \(90000 characters\)' after % names no network interface of this host/,
     },
   ];
   for (const { args, status, quoted } of cases) {
