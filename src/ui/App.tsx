@@ -8,6 +8,8 @@ import type { Protocol } from '../model/socket.js';
 import { isListener } from '../model/aggregate.js';
 import { FilterBar } from './components/FilterBar.js';
 import { Footer } from './components/Footer.js';
+import { TextLine } from './components/TextLine.js';
+import { fit } from './format.js';
 import { Header } from './components/Header.js';
 import { useNotesLine } from './components/NotesLine.js';
 import { maxScroll } from './components/TextPanel.js';
@@ -390,7 +392,16 @@ export function App(props: AppProps) {
       <Box flexDirection="column" height={bodyLines} flexShrink={0} overflow={bodyLines < MIN_BODY_LINES ? 'hidden' : undefined}>
         {content}
       </Box>
-      {!hints ? null : state.editingFilter ? <FilterBar text={state.filters[tableKey] ?? ''} width={width} theme={theme} /> : <Footer hints={hints} width={width} theme={theme} />}
+      {!hints ? null : state.editingFilter ? (
+        <FilterBar text={state.filters[tableKey] ?? ''} width={width} theme={theme} />
+      ) : state.notice ? (
+        // Why the last key did nothing (t, u, x on the last protocol shown), in place of the hints until the next key.
+        <Box flexShrink={0} height={1}>
+          <TextLine spans={[{ text: fit(state.notice, width) }]} style={theme.severity.warning} width={width} />
+        </Box>
+      ) : (
+        <Footer hints={hints} width={width} theme={theme} />
+      )}
     </Box>
   );
 }

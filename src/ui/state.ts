@@ -46,6 +46,8 @@ export interface UiState {
   port?: number;
   /** q or Ctrl-C was pressed. */
   quit?: boolean;
+  /** Why the last key did nothing (t, u, x refused to hide the last protocol shown): the footer says it until the next action. */
+  notice?: string;
 }
 
 /** The ids of the rows after and before the selected one, as drawn. */
@@ -170,7 +172,17 @@ export function detailsScopeOf(stack: readonly Frame[]): DetailsScope | undefine
   return last && last.protocol === 'tcp' && last.host === undefined ? { protocol: 'tcp', port: last.local.port } : undefined;
 }
 
+/** The footer's line when t, u or x would hide the last protocol shown. */
+export function lastProtocolNotice(protocol: Protocol): string {
+  return `at least one protocol stays shown: show another before hiding ${protocol === 'unix' ? 'unix' : protocol.toUpperCase()}`;
+}
+
 export function reducer(s: UiState, a: Action): UiState {
+  // A notice lasts until the next action of a key ('follow' is a render's bookkeeping).
+  return step(s.notice !== undefined && a.type !== 'follow' ? { ...s, notice: undefined } : s, a);
+}
+
+function step(s: UiState, a: Action): UiState {
   switch (a.type) {
     case 'select':
       return {
@@ -183,7 +195,7 @@ export function reducer(s: UiState, a: Action): UiState {
       };
     case 'follow':
       if (s.selected[a.table] !== a.was.id || s.lastIndex[a.table] !== a.was.index || s.top[a.table] !== a.was.top) return s;
-      return reducer(s, { type: 'select', table: a.table, id: a.id, index: a.index, top: a.top, near: a.near, order: a.order });
+      return step(s, { type: 'select', table: a.table, id: a.id, index: a.index, top: a.top, near: a.near, order: a.order });
     case 'push':
       return { ...s, stack: [...s.stack, a.frame], scroll: 0, editingFilter: false };
     case 'back':
@@ -210,8 +222,8 @@ export function reducer(s: UiState, a: Action): UiState {
       return { ...s, paused: !s.paused };
     case 'toggleProtocol': {
       const next = { ...s.protocols, [a.protocol]: !s.protocols[a.protocol] };
-      // Never switch everything off: an empty monitor looks like a broken one.
-      if (!next.tcp && !next.udp && !next.unix) return s;
+      // Never switch everything off: an empty monitor looks like a broken one. The footer says why the key did nothing.
+      if (!next.tcp && !next.udp && !next.unix) return { ...s, notice: lastProtocolNotice(a.protocol) };
       return { ...s, protocols: next };
     }
     case 'interval': {
