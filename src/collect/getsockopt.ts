@@ -144,7 +144,8 @@ export async function inspectKernelSocket(opts: { socket: Socket; sourceName: st
   return {
     pid: null,
     fd: null,
-    process: {},
+    // The owner's uid is the kernel's (sock_i_uid), known without seeing the process; its name is not.
+    process: s.uid !== undefined ? { uid: s.uid } : {},
     inode: s.inode,
     method: 'fallback',
     methodNote: opts.reason,

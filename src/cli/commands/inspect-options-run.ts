@@ -10,6 +10,7 @@ import { fmtBitRate } from '../../advise/format.js';
 import { buildOptionsReport, isPingSocket, KIND_NUMBERS, kernelViewFindings, nothingUnusualLine, protocolName, readingLabel } from '../../knowledge/interpret-options.js';
 import { UnknownOptionError } from '../../knowledge/socket-options.js';
 import { escapeControl } from '../../model/escape.js';
+import { localOwnerView, uidHidden } from '../../model/owner.js';
 import type { SocketState } from '../../model/socket.js';
 import { stateLabel } from '../../ui/format.js';
 import { UsageError } from '../errors.js';
@@ -143,13 +144,19 @@ function kernelViewLine(kv: NonNullable<InspectResult['kernelView']>): string {
   return `kernel view: ${parts.join(', ')}`;
 }
 
+/** " (hidden uid 0)" after "owning process not visible", as try's holder lines say it; " (uid 0)" when no user's process is hidden from this one. */
+function hiddenOwner(uid: number | undefined): string {
+  if (uid === undefined) return '';
+  return uidHidden(uid, localOwnerView()) ? ` (hidden uid ${uid})` : ` (uid ${uid})`;
+}
+
 /** Human report: header, fd flags, then each option with value, source, meaning, unusual and other platforms. */
 export function formatInspect(r: Awaited<ReturnType<typeof runInspect>>): string {
   const out: string[] = [];
   const { rows, unusual } = buildOptionsReport(r);
   const proto = socketKindText(r);
   const thread = r.threadOf !== undefined ? `a thread of process ${r.threadOf}: ` : '';
-  const who = r.pid !== null ? `pid ${r.pid} (${thread}${escapeControl(r.process.name ?? '?')}${r.process.uid !== undefined ? `, uid ${r.process.uid}` : ''}) fd ${r.fd}` : 'owning process not visible';
+  const who = r.pid !== null ? `pid ${r.pid} (${thread}${escapeControl(r.process.name ?? '?')}${r.process.uid !== undefined ? `, uid ${r.process.uid}` : ''}) fd ${r.fd}` : `owning process not visible${hiddenOwner(r.process.uid)}`;
   out.push(`${who}${r.inode !== undefined ? `, inode ${r.inode}` : ''}`);
   // local/peer of a unix socket are paths anyone could choose: untrusted text.
   // As ss and the tables name it: an unconnected UDP or unix datagram socket is UNCONN, not the kernel's CLOSE
