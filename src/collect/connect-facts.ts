@@ -56,10 +56,12 @@ export function isLocalDestination(address: string, route: RouteInfo): boolean {
  * What `ip` adds to a failed connect: the ARP/NDP entry of the next hop after no answer (ETIMEDOUT, EHOSTUNREACH),
  * read right after the attempt, and the line of the route table that rejected it (blackhole, prohibit, unreachable).
  */
-export async function routeFacts(address: string, route: RouteInfo, errno: string): Promise<Pick<ConnectContext, 'neighbour' | 'routeLine' | 'noSourceFamily'>> {
+export async function routeFacts(address: string, route: RouteInfo, errno: string): Promise<Pick<ConnectContext, 'neighbour' | 'routeLine' | 'noSourceFamily' | 'loopbackV6Disabled'>> {
   const a = bareAddress(address);
   const family = isIP(a) === 6 ? '-6' : '-4';
-  const out: Pick<ConnectContext, 'neighbour' | 'routeLine' | 'noSourceFamily'> = {};
+  const out: Pick<ConnectContext, 'neighbour' | 'routeLine' | 'noSourceFamily' | 'loopbackV6Disabled'> = {};
+  // ::1 with IPv6 off on lo alone: the kernel has no local route for it (ENETUNREACH).
+  if (errno === 'ENETUNREACH' && loopbackV6Disabled(a)) out.loopbackV6Disabled = true;
   if (errno === 'EADDRNOTAVAIL') {
     const none = noSourceFamily(a);
     if (none) out.noSourceFamily = none;

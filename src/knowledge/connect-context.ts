@@ -98,4 +98,6 @@ export interface ConnectContext {
    * IPv6 disabled or none configured). `disabled`: net.ipv6.conf.all.disable_ipv6 is 1 (IPv6 only; null: unread).
    */
   noSourceFamily?: { family: 4 | 6; disabled: boolean | null };
+  /** ::1 is gone because IPv6 is off on lo alone (net.ipv6.conf.lo.disable_ipv6=1): a connect to it fails ENETUNREACH (no route). */
+  loopbackV6Disabled?: true;
 }

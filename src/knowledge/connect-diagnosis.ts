@@ -158,6 +158,14 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
     case 'EHOSTUNREACH':
     case 'EHOSTDOWN':
     case 'ENETDOWN': {
+      // ::1 with IPv6 off on lo alone (other interfaces keep theirs): lo has no ::1, so the kernel has no route to it.
+      if (errno === 'ENETUNREACH' && ctx.loopbackV6Disabled)
+        return d(
+          'unreachable',
+          `${ctx.datagram ? `${failed(ctx, target)} failed` : target}: IPv6 is disabled on lo (net.ipv6.conf.lo.disable_ipv6=1), so lo has no ::1 and the kernel has no route to it; other interfaces keep their IPv6 addresses`,
+          ['sysctl -w net.ipv6.conf.lo.disable_ipv6=0   (gives lo its ::1 back)', 'or connect to 127.0.0.1 instead of ::1'],
+          [],
+        );
       // An address of this host: no ARP is involved, so the ICMP error came from a REJECT rule here.
       if (errno === 'EHOSTUNREACH' && localTarget) {
         const here = rejectedLocally(ctx, target);

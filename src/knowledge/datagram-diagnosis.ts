@@ -14,7 +14,7 @@ import { udpBoundText, udpDelivery, udpElsewhere, udpOwners, udpSendInstead, typ
  * wording is then the errno's) with `hostAddresses`; `neighbour` and `routeLine` (connect-facts.ts routeFacts) after a
  * failed send, and `neighbour` after one to another host that nothing answered (no ARP/NDP answer: it never left).
  */
-export interface DatagramContext extends Pick<ConnectContext, 'address' | 'port' | 'route' | 'unknownZone' | 'icmp' | 'hostAddresses' | 'neighbour' | 'routeLine' | 'noSourceFamily'> {
+export interface DatagramContext extends Pick<ConnectContext, 'address' | 'port' | 'route' | 'unknownZone' | 'icmp' | 'hostAddresses' | 'neighbour' | 'routeLine' | 'noSourceFamily' | 'loopbackV6Disabled'> {
   timeoutMs: number;
   /** The send or an ICMP error after it (ECONNREFUSED: port unreachable); undefined when neither failed. */
   errno?: string;
@@ -93,6 +93,7 @@ function outcome(ctx: DatagramContext, target: string, bare: string): DatagramDi
       ...(ctx.routeLine !== undefined ? { routeLine: ctx.routeLine } : {}),
       // EADDRNOTAVAIL with no address of the family to send from (IPv6 disabled): not a port range used up.
       ...(ctx.noSourceFamily ? { noSourceFamily: ctx.noSourceFamily } : {}),
+      ...(ctx.loopbackV6Disabled ? { loopbackV6Disabled: true as const } : {}),
       ...(ctx.icmp !== undefined ? { icmp: ctx.icmp, ...(ctx.hostAddresses ? { hostAddresses: ctx.hostAddresses } : {}), ...(ctx.udpSockets ? { udpSockets: ctx.udpSockets } : {}) } : {}),
     };
     const d = diagnoseConnectError(ctx.errno, { address: ctx.address, port: P, timeoutMs: ctx.timeoutMs, datagram: true, ...(ctx.failedCall ? { datagramCall: ctx.failedCall } : {}), ...(ctx.route ? { route: ctx.route } : {}), ...(ctx.unknownZone !== undefined ? { unknownZone: ctx.unknownZone } : {}), ...read });
