@@ -112,7 +112,13 @@ export async function buffersReport(argv: BuffersQuery, settings: BuffersSetting
     if (perConn) {
       // Collectors load when the command runs, not at start-up.
       const [{ createSource }, { socketsOnPort, socketsToPeerPort }, { ephemeralRange }] = await Promise.all([import('../../collect/index.js'), import('../../model/aggregate.js'), import('../../model/snapshot.js')]);
-      const source = createSource((argv.source ?? 'auto') as SourceChoice);
+      // A process in another network namespace: its sockets and sysctls are that namespace's (collected there).
+      const other = pid !== undefined ? await (await import('../../collect/netns-source.js')).otherNetnsOf(pid, `sockscope buffers --pid ${pid} --socket-fd ${fd}`) : null;
+      if (other?.kind === 'unreachable') {
+        const { CollectorError } = await import('../../collect/source.js');
+        throw new CollectorError('--pid', other.message);
+      }
+      const source = other?.kind === 'source' ? other.source : createSource((argv.source ?? 'auto') as SourceChoice);
       const opts = { protocols: ['tcp'] as const, processes: 'all' as const, details: true };
       // The other ends of loopback/local connections (local port P <-> peer port P) give the receiving
       // side's rate; they need tcp_info but no process attribution.
@@ -142,6 +148,7 @@ export async function buffersReport(argv: BuffersQuery, settings: BuffersSetting
         selection = `connections to port ${peerPort}`;
       }
       report = buildBuffersReport({ snapshot, sockets, peerCandidates, selection, unseen, bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, thresholds, udpSockets });
+      if (other?.kind === 'source') report = { ...report, notes: [other.note, ...report.notes] };
     } else {
       // No snapshot: the caps, tcp_moderate_rcvbuf among them, come from this host's sysctls.
       const [{ capsFromSysctls }, { readSysctls, readHostname }] = await Promise.all([import('../../advise/buffers.js'), import('../../collect/host.js')]);
