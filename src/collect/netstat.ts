@@ -13,6 +13,7 @@ import { run, stdioInodesInUse, type RunResult } from './exec.js';
 import { readHostInfo, type HostInfo } from './host.js';
 import { dropStdioSockets } from './stdio-sockets.js';
 import { procMount } from './proc-pid.js';
+import { checkUnixNames, kernelUnixSockets, type KernelUnixSockets } from './unix-newline-names.js';
 // Registers the shared cached attributor when this collector is used on its own.
 import './processes.js';
 import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, listenersOnlyForDirection, portFilterOf, type CollectOptions, type SocketSource } from './source.js';
@@ -58,6 +59,11 @@ export interface NetstatSourceOptions {
   runner?: Runner;
   attribute?: AttributeFn | null;
   hostInfo?: () => Promise<HostInfo>;
+  /**
+   * The kernel's unix sockets, to check netstat -x's names against (checkUnixNames; netstat reads
+   * /proc/net/unix); default: a netlink unix_diag dump when netstat itself runs (no injected runner).
+   */
+  kernelUnix?: KernelUnixSockets | null;
 }
 
 /** Reads sockets by running netstat. Owners come from the shared attributor (by inode) where netstat gives inodes. */
@@ -138,10 +144,20 @@ export class NetstatSource implements SocketSource {
       dropStdioSockets(sockets, stdioInodesInUse(res.stdioSockets));
       sockets = foldUnixAcceptQueues(sockets);
     }
+    const notes: string[] = [];
+    let kernelUnixRows = false;
+    if (unix) {
+      // A name with a newline can make up rows in netstat -x (it prints /proc/net/unix's names raw): where the kernel lists one, its unix rows instead.
+      const kernel = this.opts.kernelUnix !== undefined ? this.opts.kernelUnix : this.opts.runner === undefined ? kernelUnixSockets : null;
+      const checked = await checkUnixNames(sockets, 'netstat -x (from /proc/net/unix)', kernel, timeoutMs);
+      if (checked.fromKernel) dropStdioSockets(checked.sockets, stdioInodesInUse(res.stdioSockets));
+      sockets = checked.sockets;
+      kernelUnixRows = checked.fromKernel;
+      if (checked.note) notes.push(checked.note);
+    }
     const keep = portFilterOf(opts);
     // A unix socket has no port: none matches a port filter (as netlink, which does not dump them then).
     if (keep) sockets = sockets.filter((s) => s.protocol !== 'unix' && keep(s));
-    const notes: string[] = [];
     let tcpListener = false;
     let unixSeen = false;
     let linkLocal = false;
@@ -151,9 +167,9 @@ export class NetstatSource implements SocketSource {
       if (!linkLocal && hasLinkLocalAddress(s)) linkLocal = true;
     }
     if (tcpListener && !listenersOnlyForDirection(opts)) notes.push('netstat cannot see listen backlogs (Send-Q of LISTEN sockets); use --source ss or netlink for backlog advice');
-    if (tool.flavor === 'net-tools' && unixSeen) notes.push('net-tools netstat cuts unix socket paths at the first whitespace (space, tab or newline): `/tmp/a b` shows as `/tmp/a`; --source procfs, ss or netlink keep such names whole');
+    if (tool.flavor === 'net-tools' && unixSeen && !kernelUnixRows) notes.push('net-tools netstat cuts unix socket paths at the first whitespace (space, tab or newline): `/tmp/a b` shows as `/tmp/a`; --source procfs, ss or netlink keep such names whole');
     if (linkLocal) notes.push(linkLocalNote('netstat has'));
-    if (unixSeen) notes.push(unixQueuesNote('netstat -x has'));
+    if (unixSeen && !kernelUnixRows) notes.push(unixQueuesNote('netstat -x has'));
     let attribution: Snapshot['attribution'] = { scope: 'none', complete: true, hiddenProcesses: 0 };
     if (scope !== 'none') {
       if (useAttributor) {

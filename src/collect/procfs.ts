@@ -12,7 +12,8 @@ import './processes.js';
 import { logOsCall } from './debug.js';
 import { assembleSnapshot, attributeOwners } from './assemble.js';
 import { readHostInfo, type HostInfo } from './host.js';
-import { ALL_PROTOCOLS, CollectorError, listenersOnlyForDirection, portFilterOf, type CollectOptions, type SocketSource } from './source.js';
+import { ALL_PROTOCOLS, CollectorError, DEFAULT_TIMEOUT_MS, listenersOnlyForDirection, portFilterOf, type CollectOptions, type SocketSource } from './source.js';
+import { checkUnixNames, kernelUnixSockets, type KernelUnixSockets } from './unix-newline-names.js';
 
 const FILES: Record<Protocol, string[]> = { tcp: ['tcp', 'tcp6'], udp: ['udp', 'udp6'], unix: ['unix'] };
 
@@ -56,6 +57,11 @@ export interface ProcfsSourceOptions {
   attribute?: AttributeFn | null;
   /** Host facts (default: readHostInfo(procRoot)). */
   hostInfo?: () => Promise<HostInfo>;
+  /**
+   * The kernel's unix sockets, to check /proc/net/unix's names against (checkUnixNames); default: a netlink
+   * unix_diag dump when procRoot is this process's /proc, none (null) for another root.
+   */
+  kernelUnix?: KernelUnixSockets | null;
 }
 
 /** Reads sockets from /proc/net: works wherever /proc is mounted, without any tool; no tcp_info, no listen backlogs. */
@@ -97,6 +103,14 @@ export class ProcfsSource implements SocketSource {
       if (k === 'unix') unix = parsed.length > 0;
       for (const s of parsed) sockets.push(s);
     });
+    if (unix) {
+      // A name with a newline can make up rows in /proc/net/unix: where the kernel lists one, its unix rows instead.
+      const kernel = this.opts.kernelUnix !== undefined ? this.opts.kernelUnix : this.opts.procRoot === undefined ? kernelUnixSockets : null;
+      const checked = await checkUnixNames(sockets, '/proc/net/unix', kernel, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      sockets = checked.sockets;
+      if (checked.note) notes.push(checked.note);
+      if (checked.fromKernel) unix = false;
+    }
     const keep = portFilterOf(opts);
     if (keep) {
       sockets = sockets.filter(keep);

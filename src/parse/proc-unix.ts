@@ -88,7 +88,10 @@ export function foldUnixAcceptQueues(sockets: Socket[]): Socket[] {
  * Parses the whole file; a last line without its newline is treated as truncated and skipped. The
  * kernel prints names byte for byte, so a name with a newline goes on over the next lines: a line
  * that is not an entry continues the name of the entry before it. Waiting connections are counted in
- * their listener's Recv-Q (foldUnixAcceptQueues).
+ * their listener's Recv-Q (foldUnixAcceptQueues). A line that continues a name and looks like an entry
+ * cannot be told from one (the address field is all zeros under kptr_restrict, the name is last and of
+ * any bytes): such a name can add entries. The collectors check the names against the kernel's list
+ * (collect/unix-newline-names.ts) and take its rows when one holds a newline.
  */
 export function parseProcUnix(text: string): Socket[] {
   const lines = text.split('\n');

@@ -35,18 +35,20 @@ interface Candidate {
 
 const here = (rel: string): boolean => existsSync(new URL(rel, import.meta.url));
 
+// procfs and netstat with kernelUnix null: the unix rows as /proc/net/unix's text gives them (the zoo's name with a
+// newline would otherwise make them the kernel's: test/collect/unix-newline-forged-rows-netns).
 const candidates: Candidate[] = [
-  { label: 'procfs', make: async () => new ProcfsSource(), sees: { inode: true, backlog: false, pids: 'all', unixPathCut: false, unixNewline: true } },
+  { label: 'procfs', make: async () => new ProcfsSource({ kernelUnix: null }), sees: { inode: true, backlog: false, pids: 'all', unixPathCut: false, unixNewline: true } },
   {
     label: 'netstat (net-tools)',
     missing: tool('netstat', ['--version'], /net-tools/) ? undefined : 'net-tools netstat is not installed',
-    make: async () => new NetstatSource({ flavor: 'net-tools' }),
+    make: async () => new NetstatSource({ flavor: 'net-tools', kernelUnix: null }),
     sees: { inode: true, backlog: false, pids: 'all', unixPathCut: true, unixNewline: false },
   },
   {
     label: 'netstat (busybox)',
     missing: tool('busybox', ['netstat', '--help'], /Usage: netstat/) ? undefined : 'busybox (with its netstat applet) is not installed',
-    make: async () => new NetstatSource({ flavor: 'busybox' }),
+    make: async () => new NetstatSource({ flavor: 'busybox', kernelUnix: null }),
     sees: { inode: false, backlog: false, pids: tool('busybox', ['netstat', '--help'], /\[-en[A-Za-z]*p[A-Za-z]*\]/) ? 'one' : 'none', unixPathCut: false, unixNewline: false },
   },
   {
