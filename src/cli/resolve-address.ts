@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { escapeControl } from '../model/escape.js';
 import { UsageError, briefWord } from './errors.js';
+import { ipFamily, withoutZone, zoneOf } from '../knowledge/host-port.js';
 
 /** How a command names what was typed in its errors. */
 export interface AddressWords {
@@ -21,11 +22,12 @@ export interface AddressWords {
  * The socket modules load only when needed: `export` with an IP literal and no zone loads neither.
  */
 export async function resolveAddress(host: string, words: AddressWords): Promise<{ address: string; all?: string[] }> {
-  // An IPv6 literal with a zone Node's isIP refuses (one holding control characters): still a literal, whose
-  // zone names no interface, not a name for the resolver ("does not resolve (ENOTFOUND)" misled).
-  const pct = host.indexOf('%');
-  if (isIP(host) || (pct > 0 && isIP(host.slice(0, pct)) === 6)) {
-    const zone = pct > 0 ? host.slice(pct + 1) : undefined;
+  // An IPv6 literal with a zone Node's isIP refuses is still a literal: its zone an interface name with '_', '@' or
+  // '+' in it (br_lan), which Linux allows, or one that names no interface (a control character in it), not a name
+  // for the resolver ("does not resolve (ENOTFOUND)" misled). Returned as typed: Node's socket calls need the
+  // interface's index instead (nodeAddress).
+  const zone = zoneOf(host);
+  if (isIP(host) || (zone !== undefined && ipFamily(host) === 6)) {
     if (zone !== undefined) {
       const { zoneIndex } = await import('../collect/try-call.js');
       if (zoneIndex(zone) === undefined) throw new UsageError(`${words.input}: the zone '${briefWord(zone, escapeControl)}' after % names no network interface of this host (ip -br link lists them)`);
@@ -41,4 +43,23 @@ export async function resolveAddress(host: string, words: AddressWords): Promise
     if (code === 'ENOTFOUND' || code === 'EAI_NONAME' || code === 'EAI_NODATA') throw new UsageError(words.notFound(code));
     throw words.noAnswer(`'${briefWord(host)}' could not be resolved now (${code}): the resolver did not answer (getent ahosts ${briefWord(host)}; cat /etc/resolv.conf)`);
   }
+}
+
+/**
+ * An IP literal as Node's net module takes it for a listening socket: libuv turns a zone into a scope id with
+ * if_nametoindex, so a zone must be the interface's name (fe80::1%3 became scope 0: EINVAL), and Node's isIP takes
+ * only names of letters, digits, '-' and '.' (it hands fe80::1%br_lan to the resolver, which drops the zone). A zone
+ * given by index is given by name; an interface whose name Node cannot take is bad input, said so (exit 2).
+ */
+export async function nodeAddress(address: string, input: string): Promise<string> {
+  const zone = zoneOf(address);
+  if (zone === undefined) return address;
+  const [{ zoneIndex }, { interfaceName }] = await Promise.all([import('../collect/try-call.js'), import('../collect/interface-names.js')]);
+  const index = zoneIndex(zone);
+  const name = index === undefined ? undefined : interfaceName(index);
+  const named = `${withoutZone(address)}%${name ?? zone}`;
+  if (isIP(named)) return named;
+  throw new UsageError(
+    `${input}: the zone '${briefWord(zone, escapeControl)}' names interface '${briefWord(name ?? zone, escapeControl)}', which Node's server cannot take as a zone (a name of letters, digits, '-' and '.' only): listen on an address that needs no zone (ip -br addr), or on [::] or 0.0.0.0`,
+  );
 }

@@ -11,7 +11,7 @@ import { parseDuration } from '../duration.js';
 import { parseListenAddress } from '../listen-address.js';
 import { UsageError } from '../errors.js';
 import { keepRunningWithoutOutput, writeOutput } from '../output-streams.js';
-import { resolveAddress } from '../resolve-address.js';
+import { nodeAddress, resolveAddress } from '../resolve-address.js';
 import type { Args } from './export.js';
 
 /**
@@ -57,7 +57,7 @@ async function listenAddress(host: string): Promise<string> {
     notFound: (code) => `--listen: '${host}' is not an IP address and does not resolve (${code}); give the address to bind (127.0.0.1, ::1, 0.0.0.0...)`,
     noAnswer: (why) => new Error(`cannot listen on ${host}: ${why}`),
   });
-  return address;
+  return nodeAddress(address, '--listen');
 }
 
 /** How long "serving" waits for the first collection (a slower one that fails says so after it). */

@@ -5,6 +5,7 @@ import { createSource, type SourceChoice } from '../../collect/index.js';
 import { runTry, type TryRun } from '../../collect/try-call-context.js';
 import type { TryOp } from '../../collect/try-call.js';
 import { parseHostPort } from '../../knowledge/interpret-connect.js';
+import { ipFamily, zoneOf } from '../../knowledge/host-port.js';
 import { holderAt, holderState, interpretTry, relevantHolders, type PortHolder, type TryInterpretation } from '../../knowledge/interpret-try.js';
 import { escapeControl } from '../../model/escape.js';
 import { localOwnerView, mustBeHeld, uidHidden } from '../../model/owner.js';
@@ -33,9 +34,9 @@ const PORT_RULE: Record<TryOp, { allowZero: boolean; why: string }> = {
 export function parseTryAddress(op: TryOp, text: string): { host: string; port: number } {
   const hp = parseHostPort(text, PORT_RULE[op]);
   if ('error' in hp) throw new UsageError(`ADDRESS: ${hp.error}`);
-  // An IPv6 literal with a zone isIP refuses (control characters in it) goes on: its zone is checked as a zone.
-  const v6WithZone = /^[^%]+%/.test(hp.host) && isIP(hp.host.slice(0, hp.host.indexOf('%'))) === 6;
-  if ((op === 'bind' || op === 'listen') && !isIP(hp.host) && !v6WithZone) throw new UsageError(`ADDRESS: ${op} needs an IP address (0.0.0.0, ::, 127.0.0.1...), got '${hp.host}'`);
+  // An IPv6 literal with a zone isIP refuses ('_', '@', '+' or a control character in it) goes on: its zone is
+  // checked as a zone (resolve-address.ts).
+  if ((op === 'bind' || op === 'listen') && !isIP(hp.host) && !(zoneOf(hp.host) !== undefined && ipFamily(hp.host) === 6)) throw new UsageError(`ADDRESS: ${op} needs an IP address (0.0.0.0, ::, 127.0.0.1...), got '${hp.host}'`);
   return hp;
 }
 
@@ -105,7 +106,7 @@ export async function runTryCommand(a: Args): Promise<void> {
     notFound: (code) => `ADDRESS: '${hp.host}' does not resolve (${code})`,
     noAnswer: (why) => new CollectorError('resolve', why),
   });
-  if (a.v6only !== undefined && isIP(address) !== 6) throw new UsageError('--v6only applies to IPv6 addresses only');
+  if (a.v6only !== undefined && ipFamily(address) !== 6) throw new UsageError('--v6only applies to IPv6 addresses only');
   const source = createSource((a.source ?? 'auto') as SourceChoice);
   const run = await runTry({
     op,
