@@ -43,6 +43,19 @@ function peerPortSelection(r: BuffersReport): boolean {
   return r.selection?.startsWith('connections to port ') === true;
 }
 
+/**
+ * The words for a setting's origin, as `sockscope config` prints them (its --json token is BufferDefaults.origin);
+ * 'caller' is a library caller's options.config. The file path beside it is the user's, and escaped.
+ */
+const ORIGIN_TEXT: Record<string, string> = {
+  default: 'default',
+  'user-file': 'user file',
+  'project-file': 'project file',
+  env: 'environment',
+  flag: 'flag',
+  caller: 'caller',
+};
+
 /** Human text of the report. */
 export function formatBuffersReport(r: BuffersReport): string {
   let out = '';
@@ -85,7 +98,7 @@ export function formatBuffersReport(r: BuffersReport): string {
     out += `\nC:\n${indent(l.code.c)}\n\nPython:\n${indent(l.code.python)}\n\nNode.js:\n${indent(l.code.node)}\n\n`;
   }
   const d = r.defaults;
-  out += `Generated servers read with a ${d.bufferSize}-byte buffer (bufferSize ${d.bufferSize}, from ${d.origin}${d.detail ? ` ${d.detail}` : ''}; set DEFAULT_BUFFER_SIZE or bufferSize in the config). That is the application's read chunk, not the kernel socket buffer.\n`;
+  out += `Generated servers read with a ${d.bufferSize}-byte buffer (bufferSize ${d.bufferSize}, from ${ORIGIN_TEXT[d.origin] ?? escapeControl(d.origin)}${d.detail ? ` ${escapeControl(d.detail)}` : ''}; set DEFAULT_BUFFER_SIZE or bufferSize in the config). That is the application's read chunk, not the kernel socket buffer.\n`;
   const notes = [...r.notes, ...(r.link?.notes ?? r.connectionPlan?.notes ?? [])];
   if (notes.length) out += `\nNotes:\n${notes.map((n) => `  - ${n}`).join('\n')}\n`;
   return out;

@@ -105,7 +105,7 @@ test('report: JSON shape and human text with the generated-code defaults beside 
   const text = formatBuffersReport(r);
   assert.match(text, /Bandwidth-delay product: 10gbit \(10 Gbit\/s\) x 80 ms = 100000000 bytes \(95\.4 MiB\)/);
   assert.match(text, /iperf3\/9/);
-  assert.match(text, /Generated servers read with a 65536-byte buffer \(bufferSize 65536, from env DEFAULT_BUFFER_SIZE/);
+  assert.match(text, /Generated servers read with a 65536-byte buffer \(bufferSize 65536, from environment DEFAULT_BUFFER_SIZE/);
   assert.match(text, /Python:\n  # BDP/);
   assert.ok(JSON.parse(JSON.stringify(r)).link.code.c.includes('SO_RCVBUF'));
 });

@@ -17,7 +17,7 @@ test('buffers --bandwidth 10gbit --rtt 80ms: BDP, buffers, sysctl lines, code, d
   assert.match(r.stdout, /setsockopt\(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf\)/);
   assert.match(r.stdout, /sock\.setsockopt\(socket\.SOL_SOCKET, socket\.SO_RCVBUF, 100007936\)/);
   assert.match(r.stdout, /recvBufferSize: 100007936/);
-  assert.match(r.stdout, /Generated servers read with a 8192-byte buffer \(bufferSize 8192, from env DEFAULT_BUFFER_SIZE/);
+  assert.match(r.stdout, /Generated servers read with a 8192-byte buffer \(bufferSize 8192, from environment DEFAULT_BUFFER_SIZE/);
 });
 
 test('buffers --json is one document with the plan, code and defaults', () => {
