@@ -5,11 +5,16 @@ import { ephemeralRange, type Snapshot } from '../model/snapshot.js';
 import { buildPortTables, healthByPort, selectSockets, sortRecommendations, type ProtocolToggles } from './derive.js';
 import { identityLine, totalsLine } from './header-lines.js';
 import { placeColumns, renderHeader, renderRow } from './layout.js';
+import { stringWidth } from './format.js';
 import { HEALTH_MARKS } from './theme.js';
 import { PORT_COLUMNS } from './tables/ports.js';
 import { withHostColumn } from './table-model.js';
 
-/** Width of the plain table: wide enough for every column but the trend (one sample has no trend). */
+/**
+ * Width of the plain table: wide enough for every column but the trend (one sample has no trend). Only the
+ * least: a longer cell (a unix path, a process list) widens the table instead of being cut, since no
+ * terminal is there to fit and a pipe must get the data whole (grep for a path's middle).
+ */
 export const PLAIN_WIDTH = 132;
 
 /**
@@ -19,10 +24,12 @@ export const PLAIN_WIDTH = 132;
 export function plainReport(snapshot: Snapshot, recs: readonly Recommendation[], opts: { protocols: ProtocolToggles; port?: number; hosts?: ReadonlyArray<{ label: string; failed: boolean }> }): string {
   const sockets = selectSockets(snapshot.sockets, opts.protocols, opts.port);
   const tables = buildPortTables(sockets, healthByPort(recs), { map: new Map() }, ephemeralRange(snapshot), opts.port, snapshot.attribution.scope);
-  const columns = placeColumns(
-    withHostColumn(PORT_COLUMNS, tables.local).filter((c) => c.id !== 'trend'),
-    PLAIN_WIDTH - 3,
-  );
+  const shown = withHostColumn(PORT_COLUMNS, tables.local).filter((c) => c.id !== 'trend');
+  const least = PLAIN_WIDTH - 3;
+  // Every flex column as wide as its widest cell: the fixed columns, the gaps between columns, and those widths.
+  let whole = shown.length - 1;
+  for (const c of shown) whole += c.width === 'flex' ? Math.max(c.minWidth ?? 4, stringWidth(c.title), ...tables.local.map((r) => stringWidth(c.cell(r)))) : c.width;
+  const columns = placeColumns(shown, Math.max(least, whole), least, tables.local);
   const named = opts.hosts ? { ...snapshot, hostname: opts.hosts.map((h) => (h.failed ? `${h.label} (failed)` : h.label)).join(', ') } : snapshot;
   const lines = [identityLine(named, undefined, opts.protocols, opts.port), totalsLine(snapshot, { unixCollected: opts.protocols.unix, port: opts.port }), ''];
   lines.push(`    ${renderHeader(columns)}`.trimEnd());
