@@ -107,13 +107,15 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
   EPIPE: {
     meaning: 'Writing to a socket whose connection is closed for writing (the peer reset it, or we called shutdown(SHUT_WR)), or on Linux to a TCP socket that has no connection at all. The process also gets SIGPIPE, which kills it by default.',
     calls: ['send', 'write', 'sendmsg'],
-    // Measured in test/knowledge/errno-notconn-epipe: send() on a never-connected and on a refused TCP socket gives
-    // EPIPE and SIGPIPE (tcp_sendmsg: sk_stream_wait_connect returns EPIPE in CLOSE).
+    // Measured in test/knowledge/errno-notconn-epipe: send() on a never-connected TCP socket gives EPIPE and SIGPIPE
+    // (tcp_sendmsg: sk_stream_wait_connect returns EPIPE in CLOSE); send() after a blocking connect() was refused or
+    // timed out gives EPIPE too. After a non-blocking connect() failed, the first send() or recv() returns the pending
+    // error (sk_err: ECONNREFUSED, ETIMEDOUT) unless SO_ERROR took it; only later send() calls get EPIPE.
     causes: [
       'The peer closed the connection and we kept writing (the first write draws a RST, the next gets EPIPE).',
       'Writing again after a reset was already reported (ECONNRESET comes once; later writes get EPIPE).',
       'Writing after our own shutdown(SHUT_WR).',
-      'Linux: send() or write() on a TCP socket that was never connected, or whose connect() failed (ECONNREFUSED, a timeout): there is no connection to write to, and Linux says EPIPE (with SIGPIPE), where BSD, macOS and Windows give a never-connected socket ENOTCONN. While a non-blocking connect() is still in progress, send() gives EAGAIN instead (a blocking one waits for the handshake).',
+      'Linux: send() or write() on a TCP socket that was never connected, or whose connect() failed: there is no connection to write to, and Linux says EPIPE (with SIGPIPE), where BSD, macOS and Windows give a never-connected socket ENOTCONN. After a blocking connect() failed (ECONNREFUSED, ETIMEDOUT), the first send() already gets EPIPE. After a non-blocking connect() failed (event loops), the first send() or recv() returns the pending error, ECONNREFUSED or ETIMEDOUT, unless getsockopt(SO_ERROR) took it already; only the send() calls after that get EPIPE. While a non-blocking connect() is still in progress, send() gives EAGAIN instead (a blocking one waits for the handshake).',
     ],
     fixes: [
       'Ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL so the error comes back as EPIPE instead of killing the process.',
@@ -160,12 +162,15 @@ export const ERRNO_NOTES: Readonly<Record<string, ErrnoNote>> = {
   ENOTCONN: {
     meaning: 'The socket is not connected: the operation needs a connected peer.',
     calls: ['recv', 'getpeername', 'shutdown', 'send (Unix stream sockets; TCP on BSD, macOS and Windows)'],
-    // Measured in test/knowledge/errno-notconn-epipe (Linux): recv(), getpeername() and shutdown() on a never-connected
-    // or refused TCP socket give ENOTCONN; send() on it gives EPIPE; send() on an unconnected Unix stream socket ENOTCONN.
+    // Measured in test/knowledge/errno-notconn-epipe (Linux): recv() on a never-connected TCP socket, or one whose
+    // blocking connect() was refused or timed out, gives ENOTCONN (a failed blocking connect() disconnects the socket,
+    // tcp_disconnect). After a non-blocking connect() failed, the first recv() returns the pending error unless
+    // SO_ERROR took it, later ones 0 (tcp_done left RCV_SHUTDOWN set). getpeername() and shutdown() give ENOTCONN
+    // in both cases; send() on such a TCP socket EPIPE; send() on an unconnected Unix stream socket ENOTCONN.
     causes: [
-      'recv() on a TCP socket that was never connected, or whose connect() failed (ECONNREFUSED, a timeout).',
-      'getpeername() on a socket that was never connected, whose connect() failed, or whose connection was reset already.',
-      'shutdown() on a socket that was never connected.',
+      'recv() on a TCP socket that was never connected, or whose blocking connect() failed (ECONNREFUSED, ETIMEDOUT). After a non-blocking connect() failed, recv() gives no ENOTCONN: the first call returns the pending error (ECONNREFUSED, ETIMEDOUT) unless getsockopt(SO_ERROR) took it already, and later calls return 0, end of file, as if the peer had closed.',
+      'getpeername() on a socket that was never connected, whose connect() failed (blocking or not; getpeername() leaves a pending error in place), or whose connection was reset already.',
+      'shutdown() on a socket that was never connected, or whose connect() failed (blocking or not).',
       'send() on a Unix stream socket that is not connected. On Linux a TCP socket in that state gives EPIPE to send() (see EPIPE), and EAGAIN while a non-blocking connect() is still in progress; BSD, macOS and Windows (WSAENOTCONN) give ENOTCONN to send() on a TCP socket never connected or still connecting.',
     ],
     fixes: ['Check the connect() result (SO_ERROR after a non-blocking connect) before using the socket.', 'Ignore ENOTCONN from shutdown() during cleanup.'],
