@@ -635,30 +635,67 @@ export async function lingeringClose(srv: RunningServer, clients = 10, lingerMs 
  * Idle lockout of an io model with a fixed number of slots (C select, Python threads): `result` is
  * generated with the default idle timeout and a pool of `pool` connections (--max-connections standing
  * in for FD_SETSIZE or the thread limit, to keep the test small). The default timeout (60 s) is
- * shortened to 1.5 s in the source before the build, the one change; without a default there is
- * nothing to shorten, and `pool` idle clients lock every later client out. The pool is filled with
+ * shortened to `idleSeconds` in the source before the build, the one change; without a default there
+ * is nothing to shorten, and `pool` idle clients lock every later client out. The pool is filled with
  * idle connections, a further client must be refused, the idle ones must be closed by the server, and
- * then a new client must be served. Returns failures.
+ * then a new client must be served.
+ *
+ * The pool is full only once the server has accepted every held connection (its listener's accept
+ * queue, ss Recv-Q, is 0) and, for a server with a thread per connection (`threadsWhenFull`: the
+ * server's thread count then, /proc/PID/status Threads), started its thread; the further client is
+ * sent only then. A server under load took 3-4 s to accept 1,024 connections, so a fixed wait let
+ * the first ones idle out and free slots before the probe; so the wait is bounded by the idle timeout
+ * less 1 s, and a held connection closed before the probe is a failure too (a pool smaller than
+ * `pool` refuses the surplus). Returns failures.
  */
-export async function idleLockout(result: GenerateResult, pool: number, host = LOOPBACK4): Promise<string[]> {
+export async function idleLockout(result: GenerateResult, pool: number, host = LOOPBACK4, opts: { idleSeconds?: number; threadsWhenFull?: number } = {}): Promise<string[]> {
+  const idleSeconds = opts.idleSeconds ?? 1.5;
   const failures: string[] = [];
   const original = result.files[0].content;
-  const content = original.replace(/^#define IDLE_TIMEOUT_MS 60000\b/m, '#define IDLE_TIMEOUT_MS 1500').replace(/^IDLE_TIMEOUT = 60\b/m, 'IDLE_TIMEOUT = 1.5');
+  const content = original
+    .replace(/^#define IDLE_TIMEOUT_MS 60000\b/m, `#define IDLE_TIMEOUT_MS ${Math.round(idleSeconds * 1000)}`)
+    .replace(/^IDLE_TIMEOUT = 60\b/m, `IDLE_TIMEOUT = ${idleSeconds}`);
   if (content === original) failures.push('the generated server has no default idle timeout (IDLE_TIMEOUT_MS 60000 / IDLE_TIMEOUT = 60)');
   const patched = { ...result, files: [{ ...result.files[0], content }, ...result.files.slice(1)] };
   const { dir } = materialize(patched);
+  /** The listener's accept queue (Recv-Q of the LISTEN socket in ss), or null when ss does not list it. */
+  const acceptQueue = (port: number): number | null => {
+    const r = spawnSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8', timeout: 5000 });
+    const m = /^\S+\s+(\d+)\s/m.exec(r.stdout ?? '');
+    return m ? Number(m[1]) : null;
+  };
+  const threadCount = (pid: number): number | null => {
+    const m = /^Threads:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  };
   try {
     build(patched, dir);
     const srv = await startServer(patched, dir, host);
     try {
+      const t0 = Date.now();
       const held = await holdConnections(srv.port, host, pool);
+      let closedEarly = 0;
       const closed = held.map((s) => new Promise<boolean>((resolve) => s.once('close', () => resolve(true))));
+      for (const s of held) s.once('close', () => closedEarly++);
       try {
-        await sleep(200);
+        // Every connection accepted and (threads) its thread started, within the idle timeout less 1 s.
+        const fullBy = t0 + Math.max(500, idleSeconds * 1000 - 1000);
+        let queue = acceptQueue(srv.port);
+        let threads = opts.threadsWhenFull ? threadCount(srv.pid) : null;
+        while ((queue !== 0 || (opts.threadsWhenFull && threads !== opts.threadsWhenFull)) && Date.now() < fullBy && srv.proc.exitCode === null) {
+          await sleep(50);
+          queue = acceptQueue(srv.port);
+          threads = opts.threadsWhenFull ? threadCount(srv.pid) : null;
+        }
+        const took = Date.now() - t0;
+        if (queue !== 0) failures.push(`${queue ?? 'an unknown number of'} connections still waited in the accept queue ${took} ms after the clients connected (idle timeout ${idleSeconds} s)`);
+        if (opts.threadsWhenFull && threads !== opts.threadsWhenFull) failures.push(`the pool of ${pool} did not fill: the server had ${threads} threads, not ${opts.threadsWhenFull}, ${took} ms after the clients connected`);
+        const early = closedEarly;
+        if (early) failures.push(`${early} of the ${pool} idle connections were closed ${took} ms after they connected, before the pool was probed (a pool smaller than ${pool}, or an idle timeout shorter than ${idleSeconds} s)`);
         const refused = await within(5000, echoOnce(srv.port, host, Buffer.from('x'), { halfClose: false }).catch(() => Buffer.alloc(0)), 'client past the pool');
-        if (refused.length) failures.push(`the pool of ${pool} was not full: a further client was served`);
-        const allClosed = await Promise.race([Promise.all(closed).then(() => true), sleep(8000).then(() => false)]);
-        if (!allClosed) failures.push(`${pool} idle connections still held their slots 8 s later`);
+        if (refused.length) failures.push(`the pool of ${pool} was not full: a further client was served (${Date.now() - t0} ms after the idle clients connected)`);
+        const allClosed = await Promise.race([Promise.all(closed).then(() => true), sleep(idleSeconds * 1000 + 8000).then(() => false)]);
+        if (!allClosed) failures.push(`${pool} idle connections still held their slots ${idleSeconds} + 8 s later`);
         const again = await within(5000, echoOnce(srv.port, host, Buffer.from('after idle')).catch((e: Error) => Buffer.from(`<${e.message}>`)), 'client after idle');
         if (again.toString() !== 'after idle') failures.push(`a new client after the idle ones got ${JSON.stringify(again.toString())} (locked out)`);
       } finally {
