@@ -55,6 +55,11 @@ describe('long peer addresses in the port view', () => {
       const code = [
         `import subprocess`,
         `for a in ['${A1}', '${A2}']: subprocess.run(['ip', 'addr', 'add', a + '/128', 'dev', 'lo', 'nodad'], check=True)`,
+        // The addresses' local routes can lag behind 'ip addr add' on a loaded machine (a CI run's connect() got
+        // ENETUNREACH): wait up to 5 s until the kernel routes to both.
+        `for i in range(50):`,
+        `  if all(subprocess.run(['ip', '-6', 'route', 'get', a], capture_output=True).returncode == 0 for a in ['${A1}', '${A2}']): break`,
+        `  time.sleep(0.1)`,
         `l = socket.socket(socket.AF_INET6); l.bind(('${A1}', ${PORT})); l.listen(16)`,
         `cs = []; acc = []`,
         `for src in ['${A2}', '${A1}']:`,
