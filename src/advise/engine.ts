@@ -117,6 +117,33 @@ export function healthyMessages(ctx: RuleContext, recs: readonly Recommendation[
   return out;
 }
 
+/**
+ * The advice of a whole-snapshot view (the monitor, the plain table, `sockscope --json`): every finding,
+ * plus for each TCP listener port whose backlog the source cannot see (procfs, netstat) and that has
+ * connections waiting, the accept-queue health line (`accept-queue-unknown`, info, on that port) when no
+ * accept-queue finding is about it. analyze says this in its health lines; without it such a port was
+ * marked normal ('.') with "Recommendations: none" while 3 connections waited on a backlog of 2.
+ */
+export function adviseSnapshot(ctx: RuleContext, rules: readonly Rule[] = ALL_RULES): Recommendation[] {
+  const recs = evaluateRules(ctx, rules);
+  if (ctx.port === undefined && ctx.peerPort !== undefined) return recs;
+  const check = HEALTH_CHECKS.find((c) => c.topic === 'accept-queue');
+  if (!check) return recs;
+  const blind = new Set<number>();
+  for (const s of ctx.snapshot.sockets) {
+    if (s.protocol === 'tcp' && s.state === 'LISTEN' && s.sendQUnknown && s.recvQ > 0 && (ctx.port === undefined || s.local.port === ctx.port)) blind.add(s.local.port);
+  }
+  if (blind.size === 0) return recs;
+  const out = recs.slice();
+  for (const port of [...blind].sort((a, b) => a - b)) {
+    const about = recs.filter((r) => r.port === port && r.protocol !== 'udp');
+    for (const h of healthyMessages({ ...ctx, port, peerPort: undefined }, about, [check])) {
+      if (h.id === 'accept-queue-unknown') out.push({ ...h, scope: 'port', protocol: 'tcp', port });
+    }
+  }
+  return out.sort(compareRecommendations);
+}
+
 /** The message of the one-line summary (without the "Recommendation: " prefix). */
 export function summaryMessage(recs: readonly Recommendation[], _ctx?: RuleContext): string {
   const sorted = [...recs].sort(compareRecommendations);

@@ -1,7 +1,7 @@
 // `sockscope` with no command: the full-screen monitor, or one plain snapshot table when stdout is not a TTY.
 // The implementation: monitor.ts defines the command (flags, help) and loads this module when it runs.
 import { enableHeapGovernor } from '../../collect/heap-governor.js';
-import { compareRecommendations, evaluateRules, makeContext } from '../../advise/engine.js';
+import { adviseSnapshot, compareRecommendations, makeContext } from '../../advise/engine.js';
 import type { Recommendation, RuleContext } from '../../advise/types.js';
 import { MultiHostSource } from '../../collect/multi-host.js';
 import type { SocketSource } from '../../collect/source.js';
@@ -63,7 +63,8 @@ export function collectProtocols(t: ProtocolToggles): Protocol[] {
   return t.unix ? ['tcp', 'udp', 'unix'] : ['tcp', 'udp'];
 }
 
-const adviseOne = (ctx: RuleContext) => evaluateRules(makeContext(ctx));
+// The rules' findings and the accept-queue-unknown line of a listener whose backlog the source cannot see (adviseSnapshot).
+const adviseOne = (ctx: RuleContext) => adviseSnapshot(makeContext(ctx));
 
 /**
  * The advice for a snapshot: with several hosts (MultiHostSource), the rules run once per host on that
