@@ -54,6 +54,7 @@ export const SocketSchema = z.object({
       lastRecvMs: z.number().optional(),
       lastAckMs: z.number().optional(),
       rcvSpace: z.number().optional(),
+      rcvRttUs: z.number().optional(),
       sndWnd: z.number().optional(),
       rcvOoopack: z.number().optional(),
       sndWscale: z.number().optional(),
@@ -212,6 +213,8 @@ export const ProbeResultSchema = z.object({
           altNames: z.string().optional(),
           nameMismatch: z.string().optional(),
           handshakeMs: n.optional(),
+          closedAfterHandshake: z.enum(['reset', 'closed']).optional(),
+          closeError: z.string().optional(),
         })
         .optional(),
       datagram: z

@@ -174,7 +174,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
     // As the probe builds its outcome (connect-probe.ts), plus a reset and a connection nobody accepted.
     if (a.tls) {
       const t = a.tls;
-      outcome.tls = { ok: t.ok && t.authorized !== false, handshakeFailed: !t.ok, error: t.explanation ?? t.error ?? (t.authorized === false ? t.authorizationError : undefined), expired: t.expired, daysLeft: t.daysLeft, ...(t.nameMismatch ? { nameMismatch: t.nameMismatch } : {}) };
+      outcome.tls = { ok: t.ok && t.authorized !== false, handshakeFailed: !t.ok, error: t.explanation ?? t.error ?? (t.authorized === false ? t.authorizationError : undefined), expired: t.expired, daysLeft: t.daysLeft, ...(t.nameMismatch ? { nameMismatch: t.nameMismatch } : {}), ...(t.closedAfterHandshake ? { closedAfterHandshake: t.closedAfterHandshake, ...(t.closeError ? { closeError: t.closeError } : {}) } : {}) };
     }
     // A TLS alert that ended the exchange (connect-probe.ts sets tls.ok false) is the TLS failure, not a missing reply.
     if (a.exchange && o.expect !== undefined && a.tls?.ok !== false) outcome.expect = { ok: a.exchange.ok === true, wanted: o.expect, replied: a.exchange.received.length > 0, ...(a.exchange.error ? { error: a.exchange.error } : {}) };

@@ -53,6 +53,12 @@ export interface TlsResult {
   /** The name connected to is not one the certificate holds, in plain words (checked whether or not the chain verifies). */
   nameMismatch?: string;
   handshakeMs?: number;
+  /**
+   * TLS 1.3: the handshake completed, then the server reset ('reset', with `closeError`) or closed ('closed') the
+   * connection without a TLS alert, while the handshake was watched for one: `ok` stays true, the certificate is kept.
+   */
+  closedAfterHandshake?: 'reset' | 'closed';
+  closeError?: string;
 }
 
 /** A connection the probe made that no process has accepted: the kernel finished the handshake for the listener. */
@@ -191,9 +197,17 @@ function certName(c: PeerCertificate['subject'] | undefined): string | undefined
  * How long a TLS 1.3 handshake is watched after 'secureConnect' for the server's alert: in TLS 1.3 the client's
  * certificate (or its absence) reaches the server after the client has finished, so a server that requires one
  * (mutual TLS) rejects it with an alert about one round trip later. Twice the handshake's time, at least
- * TLS_ALERT_WATCH_MIN_MS, never past the timeout.
+ * TLS_ALERT_WATCH_MIN_MS, never past the timeout. The watch ends early when the server's first session ticket
+ * (NewSessionTicket) arrives: OpenSSL and Go's crypto/tls send tickets after they accepted the client's Finished (its
+ * certificate with it), or with their first flight when they asked for no certificate, so no alert follows. Node does
+ * not tell whether the server sent a CertificateRequest: a server that sends no tickets costs the whole watch.
  */
 export const TLS_ALERT_WATCH_MIN_MS = 150;
+
+/** An error from the TLS library (an alert, a bad record), as opposed to the socket's own (ECONNRESET, EPIPE). */
+export function isTlsLibraryError(code: string | undefined): boolean {
+  return code !== undefined && /^ERR_(SSL|TLS)_/.test(code);
+}
 
 /** The TLS library's error: its code and OpenSSL's text, which ends in a newline (trimmed). */
 export function tlsErrorText(e: NodeJS.ErrnoException): string {
@@ -255,16 +269,40 @@ export function tlsHandshake(socket: NetSocket, servername: string | undefined, 
       };
       logOsCall('net', `tls handshake ${servername ?? ''}`, r.handshakeMs!);
       if (r.protocol !== 'TLSv1.3') return settle({ result: r, tlsSocket: t });
-      // TLS 1.3: a server that requires a client certificate says so with an alert after this event (error below).
       handshake = r;
+      // The server's session ticket came with the handshake: it accepted the client (see TLS_ALERT_WATCH_MIN_MS).
+      if (ticketAt !== undefined) return endWatch('ticket', { result: r, tlsSocket: t });
+      // TLS 1.3: a server that requires a client certificate says so with an alert after this event (error below).
       const watch = Math.max(0, Math.min(timeoutMs - r.handshakeMs!, Math.max(TLS_ALERT_WATCH_MIN_MS, Math.ceil(2 * r.handshakeMs!))));
-      timer = setTimeout(() => settle({ result: r, tlsSocket: t }), watch);
+      timer = setTimeout(() => endWatch('no alert', { result: r, tlsSocket: t }), watch);
+    });
+    // The alert watch's end, logged with what ended it (SOCKET_DEBUG).
+    const endWatch = (why: string, v: { result: TlsResult; tlsSocket?: NetSocket }) => {
+      if (done) return;
+      logOsCall('net', `tls alert watch ${servername ?? ''}`, msSince(t0) - (handshake?.handshakeMs ?? 0), undefined, why);
+      settle(v);
+    };
+    let ticketAt: number | undefined;
+    // Node emits 'session' from inside OpenSSL's read of the ticket: the exchange's write must not start there (its
+    // request was lost, no reply came), so the watch ends on the next turn of the event loop.
+    t.once('session', () => {
+      ticketAt ??= performance.now();
+      setImmediate(() => {
+        if (handshake) endWatch('ticket', { result: handshake, tlsSocket: t });
+      });
+    });
+    // A close without an alert after the handshake: the handshake itself succeeded (the certificate was seen).
+    t.once('end', () => {
+      if (handshake) endWatch('closed', { result: { ...handshake, closedAfterHandshake: 'closed' }, tlsSocket: t });
     });
     // Kept for the socket's life: an error after the handshake (the exchange reads it too) never goes unhandled.
     t.on('error', (e: NodeJS.ErrnoException) => {
+      // After 'secureConnect' only an alert (a TLS library error) fails the handshake; a reset is said as one.
+      if (handshake && !isTlsLibraryError(e.code)) return endWatch('reset', { result: { ...handshake, closedAfterHandshake: 'reset', closeError: tlsErrorText(e) }, tlsSocket: t });
       const failure = { ok: false, explanation: explainTlsFailure(e.code, e.message), error: tlsErrorText(e) };
       // An alert after 'secureConnect': the certificate was seen and is kept with the failure.
-      settle({ result: handshake ? { ...handshake, ...failure } : failure });
+      if (handshake) return endWatch('alert', { result: { ...handshake, ...failure } });
+      settle({ result: failure });
     });
   });
 }
@@ -292,7 +330,7 @@ export function exchange(socket: NetSocket, send: string | undefined, expect: st
     };
     // A TLS error (an alert from the server) is said in plain words too; OpenSSL's text ends in a newline (trimmed).
     const failedWith = (e: NodeJS.ErrnoException, step: 'write' | 'read') => {
-      if (e.code && /^ERR_(SSL|TLS)_/.test(e.code)) explanation ??= explainTlsFailure(e.code, e.message);
+      if (isTlsLibraryError(e.code)) explanation ??= explainTlsFailure(e.code, e.message);
       finish(`${e.code ?? 'error'}: ${e.message.trim()}`, step);
     };
     const timer = setTimeout(() => finish(wanted !== undefined && !matched() ? `no matching reply within ${timeoutMs} ms` : undefined), timeoutMs);
@@ -364,7 +402,8 @@ export async function probeConnections(o: ProbeOptions): Promise<ProbeResult> {
         probe.tls = h.result;
         if (h.tlsSocket) sock = h.tlsSocket;
       }
-      if ((o.send !== undefined || o.expect !== undefined) && (!o.tls || probe.tls?.ok)) {
+      // A connection the server reset or closed right after the TLS handshake has no exchange to run.
+      if ((o.send !== undefined || o.expect !== undefined) && (!o.tls || (probe.tls?.ok && !probe.tls.closedAfterHandshake))) {
         probe.exchange = await exchange(sock, o.send, o.expect !== undefined ? unescapeText(o.expect) : undefined, o.timeoutMs);
         // A TLS alert during the exchange (one that came after the watch of tlsHandshake): the TLS session failed.
         const x = probe.exchange;

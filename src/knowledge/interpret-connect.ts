@@ -48,6 +48,12 @@ export function explainTlsFailure(code: string | undefined, message: string): st
   return `the handshake failed (${code ?? 'error'})`;
 }
 
+/** "reset the connection (ECONNRESET) without a TLS alert: ...", after "the handshake completed, then the server ". */
+export function closedAfterText(how: 'reset' | 'closed', error?: string): string {
+  const code = error?.split(':')[0];
+  return `${how === 'reset' ? `reset the connection${code ? ` (${code})` : ''}` : 'closed the connection'} without a TLS alert, before any request: an abortive close (SO_LINGER {1, 0}), a crash, or a server that drops this client (one it rejects without saying why)`;
+}
+
 /** The per-address outcome a verdict is built from. */
 export interface AddressOutcome {
   address: string;
@@ -55,7 +61,8 @@ export interface AddressOutcome {
   connectMs?: number;
   diagnosis?: ConnectDiagnosis;
   /** nameMismatch: the certificate is not for the name connected to, in plain words (said also when the chain does not verify). */
-  tls?: { ok: boolean; error?: string; expired?: boolean; daysLeft?: number; handshakeFailed?: boolean; nameMismatch?: string };
+  /** closedAfterHandshake: the handshake completed, then the server reset or closed the connection without an alert (closeError: the socket's error). */
+  tls?: { ok: boolean; error?: string; expired?: boolean; daysLeft?: number; handshakeFailed?: boolean; nameMismatch?: string; closedAfterHandshake?: 'reset' | 'closed'; closeError?: string };
   /** replied: whether anything came back at all; error: why the exchange ended without the expected text. */
   expect?: { ok: boolean; wanted: string; replied?: boolean; error?: string };
   /** Reset by the peer after connect() succeeded; `sent`: whether the request had been written; `by`: the listener's owners (local). */
@@ -90,6 +97,7 @@ export function verdict(host: string, port: number, outcomes: readonly AddressOu
     else if (o.tls && !o.tls.ok) problems.push(`the certificate of ${o.address} does not verify: ${o.tls.error}${/SELF_SIGNED/.test(o.tls.error ?? '') ? ' (self-signed)' : ''}${o.tls.nameMismatch ? `, and ${o.tls.nameMismatch}` : ''}`);
     else if (o.tls?.expired) problems.push(`the certificate on ${o.address} has expired`);
     else if (o.tls?.daysLeft !== undefined && o.tls.daysLeft < 14) problems.push(`the certificate on ${o.address} expires in ${o.tls.daysLeft} day(s)`);
+    if (o.tls?.closedAfterHandshake) problems.push(`the TLS handshake with ${o.address} completed, then the server ${closedAfterText(o.tls.closedAfterHandshake, o.tls.closeError)}`);
     if (o.reset) {
       // Closing with received data unread makes the kernel send a reset instead of a FIN: the commonest cause, first.
       const causes = o.reset.sent

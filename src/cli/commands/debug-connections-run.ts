@@ -4,7 +4,7 @@
 import { createSource, type SourceChoice } from '../../collect/index.js';
 import { probeConnections, type ProbeResult } from '../../collect/connect-probe.js';
 import type { DatagramProbe } from '../../collect/datagram-probe.js';
-import { formatHostPort, memberQueueText, parseHostPort, queueText, type ExistingSockets, type QueueMember } from '../../knowledge/interpret-connect.js';
+import { closedAfterText, formatHostPort, memberQueueText, parseHostPort, queueText, type ExistingSockets, type QueueMember } from '../../knowledge/interpret-connect.js';
 import { escapeControl, jsonText } from '../../model/escape.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
@@ -129,6 +129,7 @@ export function formatProbe(r: ProbeResult): string {
         if (a.tls.altNames) out.push(`  names:    ${escapeControl(a.tls.altNames)}`);
         if (a.tls.nameMismatch) out.push(`  name:     does NOT match: ${escapeControl(a.tls.nameMismatch)}`); // the certificate's names: the server's text
       }
+      if (a.tls.closedAfterHandshake) out.push(`  then:     the handshake completed, then the server ${closedAfterText(a.tls.closedAfterHandshake, a.tls.closeError)}`);
     }
     if (a.exchange) {
       const x = a.exchange;
