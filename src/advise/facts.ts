@@ -114,19 +114,20 @@ function regroupClosedServerPorts(groupsByNum: Map<number, ConnGroup>, closeWait
     }
     const take = byAddress.filter((l) => l.length >= 2).flat();
     if (take.length === 0) continue;
-    // No incoming group can exist for the port: it has no listener and lies inside the ephemeral range.
-    const into = incomingGroup('tcp', port, undefined);
-    // Each is the only CLOSE_WAIT socket of its outgoing group: one move per group.
+    // Each is the only CLOSE_WAIT socket of its outgoing group: one take per group (most hold only it).
     for (const s of take) {
       const num = OUT_TCP | s.peer.port;
       // Built in baseFacts and not shared yet: changed in place.
-      if (!moveBetweenGroups(groupsByNum.get(num)!, into, [s], ONE_CLOSE_WAIT, (x) => x !== s)) groupsByNum.delete(num);
+      if (!takeFromGroup(groupsByNum.get(num)!, [s], ONE_CLOSE_WAIT, (x) => x !== s)) groupsByNum.delete(num);
     }
+    // No incoming group can exist for the port: it has no listener and lies inside the ephemeral range.
+    const into = incomingGroup('tcp', port, undefined);
+    addToGroup(into, take, { ...emptyStateCounts(), CLOSE_WAIT: take.length });
     groupsByNum.set(portKey('tcp', port), into);
   }
 }
 
-/** The counts of one CLOSE_WAIT socket (regroupClosedServerPorts' moves). */
+/** The counts of one CLOSE_WAIT socket (regroupClosedServerPorts' takes). */
 const ONE_CLOSE_WAIT: StateCounts = { ...emptyStateCounts(), CLOSE_WAIT: 1 };
 
 const STATE_NAMES = Object.keys(emptyStateCounts()) as SocketState[];
@@ -138,25 +139,24 @@ function incomingGroup(protocol: Protocol, port: number, had: ConnGroup | undefi
 }
 
 /**
- * Moves `sockets`, counted `states` (a window entry's moves are counts without sockets), from group `from` to
- * `into`, both changed in place: `from` keeps the sockets `stays` keeps. False when nothing is left in `from`
- * (its caller removes it).
+ * Takes `sockets`, counted `states` (a window entry's moves are counts without sockets), out of group `from`,
+ * changed in place: it keeps the sockets `stays` keeps. False when nothing is left in `from` (its caller removes
+ * it): then, as for an outgoing group of one socket, neither its counts nor its sockets are touched.
  */
-function moveBetweenGroups(from: ConnGroup, into: ConnGroup, sockets: readonly Socket[], states: StateCounts, stays: (s: Socket) => boolean): boolean {
+function takeFromGroup(from: ConnGroup, sockets: readonly Socket[], states: StateCounts, stays: (s: Socket) => boolean): boolean {
+  // `sockets` are some of from.sockets, which hold every socket it counts (a group holding none moves counts only).
+  if (sockets.length > 0 && sockets.length === from.sockets.length) return false;
   let left = 0;
-  for (const k of STATE_NAMES) {
-    const n = states[k];
-    if (n !== 0) {
-      from.states[k] -= n;
-      into.states[k] += n;
-    }
-    left += from.states[k];
-  }
-  if (sockets.length > 0) {
-    from.sockets = from.sockets.filter(stays);
-    into.sockets.push(...sockets);
-  }
+  for (const k of STATE_NAMES) left += from.states[k] -= states[k];
+  if (sockets.length > 0) from.sockets = from.sockets.filter(stays);
   return left > 0;
+}
+
+/** Adds `sockets`, counted `states`, to group `into`, changed in place (what takeFromGroup took). */
+function addToGroup(into: ConnGroup, sockets: readonly Socket[], states: StateCounts): void {
+  for (const k of STATE_NAMES) into.states[k] += states[k];
+  // One push a socket: push(...sockets) passes them as arguments and throws RangeError from about 125,000.
+  for (let i = 0; i < sockets.length; i++) into.sockets.push(sockets[i]);
 }
 
 /**
@@ -195,8 +195,9 @@ function withServedPort(snap: Snapshot, base: Facts, port: number): Facts {
     }
     // A copy: base's groups are the cached facts of the snapshot.
     const from = { ...g, states: { ...g.states } };
-    if (moveBetweenGroups(from, into, m.sockets, m.states, (s) => s.local.port !== port)) groups.set(key, from);
+    if (takeFromGroup(from, m.sockets, m.states, (s) => s.local.port !== port)) groups.set(key, from);
     else groups.delete(key);
+    addToGroup(into, m.sockets, m.states);
   }
   for (const g of incoming.values()) groups.set(g.key, g);
   return {
