@@ -1,7 +1,7 @@
 // Live recommendations, worst first: message, evidence and fix, wrapped when there is room, shortened when not.
 import { Box } from 'ink';
 import { memo } from 'react';
-import type { Recommendation } from '../../advise/types.js';
+import { SEVERITY_ORDER, type Recommendation } from '../../advise/types.js';
 import { fit, stringWidth, wrapText } from '../format.js';
 import type { Theme } from '../theme.js';
 import { TextLine } from './TextLine.js';
@@ -110,11 +110,13 @@ function recRows(r: Recommendation, k: number, width: number): RecommendationRow
 }
 
 /**
- * Lines per recommendation within `lines`: the focused one (the selected port's worst) in full first, as far as
- * the panel goes; then one line each to the others that fit, worst first (the title counts the rest); then one
- * more line each in turn, worst first, until every one is in full or the lines run out. The focus used to get
- * its extra lines only after one line each to all: with more findings than lines (33 in a 6-line panel) it
- * stayed one cut line, its evidence and fix never shown.
+ * Lines per recommendation within `lines`, worst first: every finding more severe than the focused one (the
+ * selected port's worst) one line first, worst first (keeping one line for the focus); then the focus in full, as
+ * far as the lines left go (at least its one line); then one line each to the others that fit, worst first (the
+ * title counts the rest); then one more line each in turn, worst first, until every one is in full or the lines
+ * run out. Without a focus: one line each, then more in turn. A `!!` (critical) focus has nothing above it, so it
+ * is in full first. The focus used to get its full height before any other finding (25707ac9): an info row
+ * selected at start-up took all 6 lines of the panel and the warnings of other ports were nowhere on screen.
  */
 export function recommendationHeights(recs: readonly Recommendation[], lines: number, width: number, focus?: number): number[] {
   const k = recs.map(() => 0);
@@ -122,6 +124,12 @@ export function recommendationHeights(recs: readonly Recommendation[], lines: nu
   if (left === 0) return k;
   const hasFocus = focus !== undefined && focus >= 0 && focus < recs.length;
   if (hasFocus) {
+    const rank = SEVERITY_ORDER[recs[focus].severity];
+    for (let i = 0; i < recs.length && left > 1; i++) {
+      if (i === focus || SEVERITY_ORDER[recs[i].severity] <= rank) continue;
+      k[i] = 1;
+      left--;
+    }
     k[focus] = Math.min(left, fullHeight(recs[focus], width));
     left -= k[focus];
   }
@@ -164,12 +172,32 @@ function rowsAt(recs: readonly Recommendation[], heights: readonly number[], wid
   return out;
 }
 
-/** The title for the recommendations at the heights of recommendationHeights. */
-function titleAt(recs: readonly Recommendation[], heights: readonly number[], width: number, everyMs?: number): string {
+/** "1 critical, 2 warnings": the findings of those severities among the hidden ones ('' when none). */
+function hiddenSevere(recs: readonly Recommendation[], heights: readonly number[]): string {
+  let critical = 0;
+  let warning = 0;
+  recs.forEach((r, i) => {
+    if (heights[i] > 0) return;
+    if (r.severity === 'critical') critical++;
+    else if (r.severity === 'warning') warning++;
+  });
+  const part = (n: number, what: string) => (n > 0 ? [`${n} ${what}${n > 1 ? 's' : ''}`] : []);
+  return [...part(critical, 'critical'), ...part(warning, 'warning')].join(', ');
+}
+
+/**
+ * The title for the recommendations at the heights of recommendationHeights: how many, how many left out, and
+ * (when it fits the width) whether criticals or warnings are among those left out (" · hidden: 2 warnings").
+ */
+export function recommendationsTitle(recs: readonly Recommendation[], heights: readonly number[], width: number, everyMs?: number): string {
   const hidden = heights.filter((k) => k === 0).length;
   const short = recs.some((r, i) => heights[i] > 0 && heights[i] < fullHeight(r, width));
   const note = hidden > 0 ? `, ${hidden} more: see sockscope analyze` : short ? ', shortened: sockscope analyze shows them in full' : '';
-  return `RECOMMENDATIONS (${recs.length}${note})${everyMs ? ` · evaluated every ${everyMs / 1000}s (many sockets)` : ''}`;
+  const severe = hidden > 0 ? hiddenSevere(recs, heights) : '';
+  const every = everyMs ? ` · evaluated every ${everyMs / 1000}s (many sockets)` : '';
+  const base = `RECOMMENDATIONS (${recs.length}${note})`;
+  const withSevere = severe ? `${base} · hidden: ${severe}` : base;
+  return stringWidth(withSevere + every) <= width ? withSevere + every : stringWidth(withSevere) <= width ? withSevere : base + every;
 }
 
 /** The text lines of the panel (pure, so equal inputs give equal lines). */
@@ -196,7 +224,7 @@ function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs, fo
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Box flexShrink={0} height={1}>
-        <TextLine spans={[{ text: fit(titleAt(recs, heights, width, everyMs), width) }]} style={theme.tableHeader} width={width} />
+        <TextLine spans={[{ text: fit(recommendationsTitle(recs, heights, width, everyMs), width) }]} style={theme.tableHeader} width={width} />
       </Box>
       {rows.length === 0 ? (
         <Box flexShrink={0} height={1}>
@@ -221,13 +249,18 @@ function RecommendationsImpl({ recs, lines, width, theme, emptyText, everyMs, fo
   );
 }
 
-/** The recommendations draw the same: same count, and the same fields of every one that can be on screen (the first `lines` and the focused one). */
+/**
+ * The recommendations draw the same: same count, the same fields of every one that can be on screen (the first
+ * `lines` and the focused one: the list is worst first) and the same severities of the rest (the title's note).
+ */
 function sameShown(a: readonly Recommendation[], b: readonly Recommendation[], lines: number, focus?: number): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
   const same = (x: Recommendation, y: Recommendation) =>
     x === y || (x.id === y.id && x.severity === y.severity && x.port === y.port && x.protocol === y.protocol && x.message === y.message && x.evidence === y.evidence && x.fix === y.fix);
   for (let i = 0; i < Math.min(a.length, lines); i++) if (!same(a[i], b[i])) return false;
+  // The title counts the criticals and warnings among the hidden ones: every severity counts.
+  for (let i = lines; i < a.length; i++) if (a[i].severity !== b[i].severity) return false;
   // The focused one is drawn wherever it is in the list (past the first `lines` too).
   return focus === undefined || focus < 0 || focus >= a.length || same(a[focus], b[focus]);
 }
