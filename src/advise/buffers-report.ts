@@ -220,6 +220,11 @@ export function buildBuffersReport(o: BuildBuffersOptions): BuffersReport {
       `${appLimited.size === 1 ? '1 connection has' : `${appLimited.size} connections have`} an app-limited delivery rate sample (tcp_info delivery_rate_app_limited, ss app_limited): the application had too little data queued to fill the path when it was taken, so the rate shown is how fast those few segments were acknowledged, not what the connection moves. ${bdpFrom}, and no buffer size or sysctl value is derived from it. Give --bandwidth <link speed> to size for the link.`,
     );
   }
+  const rcvRtt = connections.filter((c) => c.rttSource === 'rcv-rtt').length;
+  if (rcvRtt > 0)
+    notes.push(
+      `${rcvRtt === 1 ? '1 connection only receives' : `${rcvRtt} connections only receive`} from a sender elsewhere: its own rtt (tcp_info rtt, ss rtt) is then only the handshake's sample, so its rtt is the receiver's estimate from the data arriving (tcp_info rcv_rtt, ss rcv_rtt; rtt column "(rcv_rtt)", --json rttSource "rcv-rtt"). The sender's rtt, on its host, is the exact one.`,
+    );
   if (connections.some((c) => !stale.has(c) && !appLimited.has(c) && !c.bdpLowerBound && (c.basis === 'delivery-rate' || c.basis === 'peer-delivery-rate')))
     notes.push('BDP from the measured delivery rate shows what the connection does now; give --bandwidth to size for the link.');
   return {

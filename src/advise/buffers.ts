@@ -18,6 +18,12 @@ export interface ConnectionBuffers {
   state: string;
   processes: { pid: number; name: string }[];
   rttMs: number | null;
+  /**
+   * Which rtt rttMs is: 'rtt', this socket's (tcpi_rtt, ss rtt); 'peer-rtt', its local peer's, the sender's (this
+   * side receives); 'rcv-rtt', this socket's receiver estimate (tcpi_rcv_rtt, ss rcv_rtt) on a socket that only
+   * receives from a sender elsewhere, whose tcpi_rtt is only the handshake's sample; null without an rtt.
+   */
+  rttSource: 'rtt' | 'peer-rtt' | 'rcv-rtt' | null;
   /** Measured delivery rate of the data direction, bytes/s (the local peer's when this side receives). */
   deliveryRate: number | null;
   /** Bandwidth the BDP is computed with (target if given, else delivery rate), bytes/s. */
@@ -171,7 +177,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   const receiving = measured?.receiving === true;
   const rate = measured?.info.deliveryRate ?? null;
   // The sender's rtt is the one the window must cover (a receiver's own rtt estimate is rough).
-  const rttUs = receiving ? (pti?.rttUs ?? ti?.rttUs) : (ti?.rttUs ?? pti?.rttUs);
+  const { rttUs, rttSource } = chooseRtt(ti, pti, receiving, measured == null);
   const rttMs = rttUs != null ? rttUs / 1000 : null;
   // An app-limited sample is not what the connection does: the BDP uses the average over busy time
   // (bytes_acked / busy time) instead, or none without it, and no size is derived from either.
@@ -277,6 +283,7 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
     state: s.state,
     processes: s.processes.map((p) => ({ pid: p.pid, name: p.name })),
     rttMs,
+    rttSource,
     deliveryRate: rate,
     bandwidthBasis: basisRate,
     basis: targetBytesPerSecond != null ? 'target' : basisRate != null ? (receiving ? 'peer-delivery-rate' : 'delivery-rate') : 'unknown',
@@ -294,6 +301,23 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
 }
 
 type TcpInfoLike = { busyUs?: number };
+
+/**
+ * The rtt the window must cover: the sender's. A socket that sends has its own (tcpi_rtt, from the ACKs of its
+ * data); a receiver with a local sender borrows that sender's. A receiver whose sender is elsewhere (`noSender`:
+ * no rate measured here or on a local peer) has a tcpi_rtt from the handshake alone, unless it sends too: review
+ * s25 measured 0.024 ms there while its rcv_rtt (tcpi_rcv_rtt, the receiver's estimate from the data arriving)
+ * was 56-68 ms and the sender's rtt 65 ms, so its BDP was 2,800 times too small. Such a receiver, having received
+ * more than it sent, uses rcv_rtt when that is larger.
+ */
+function chooseRtt(ti: Socket['tcpInfo'], pti: Socket['tcpInfo'], receiving: boolean, noSender: boolean): { rttUs: number | undefined; rttSource: ConnectionBuffers['rttSource'] } {
+  if (receiving && pti?.rttUs != null) return { rttUs: pti.rttUs, rttSource: 'peer-rtt' };
+  const rcv = ti?.rcvRttUs;
+  if (noSender && ti && rcv != null && rcv > (ti.rttUs ?? 0) && (ti.bytesReceived ?? 0) > (ti.bytesSent ?? 0)) return { rttUs: rcv, rttSource: 'rcv-rtt' };
+  if (ti?.rttUs != null) return { rttUs: ti.rttUs, rttSource: 'rtt' };
+  if (pti?.rttUs != null) return { rttUs: pti.rttUs, rttSource: 'peer-rtt' };
+  return { rttUs: undefined, rttSource: null };
+}
 
 /** Finds the other end of a connection when it is also on this host (same 4-tuple reversed); index built once. */
 export function localPeerFinder(sockets: readonly Socket[]): (s: Socket) => Socket | undefined {

@@ -193,6 +193,8 @@ export const BuffersReportSchema = z.object({
       ownerHidden: z.boolean(),
       uid: Int.optional(),
       rttMs: z.number().nullable(),
+      /** Which rtt rttMs is: this socket's, its local peer's (the sender's), or its receiver estimate (tcpi_rcv_rtt). */
+      rttSource: z.enum(['rtt', 'peer-rtt', 'rcv-rtt']).nullable(),
       deliveryRate: z.number().nullable(),
       bandwidthBasis: z.number().nullable(),
       basis: z.enum(['target', 'delivery-rate', 'peer-delivery-rate', 'unknown']),

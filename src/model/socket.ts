@@ -109,6 +109,12 @@ export interface TcpInfo {
   lastAckMs?: number;
   rcvSpace?: number;
   /**
+   * The receiver's own rtt estimate, microseconds (tcpi_rcv_rtt, ss rcv_rtt): measured from the data it receives
+   * (a window's worth per round trip), while rttUs is measured from ACKs of data this end sent, so on a socket that
+   * only receives rttUs stays the handshake's sample. Absent when 0 (not measured) or the source does not tell.
+   */
+  rcvRttUs?: number;
+  /**
    * The peer's advertised receive window, scaled, in bytes (tcpi_snd_wnd, Linux 5.4+; ss prints snd_wnd):
    * 0 (or less than one segment) is a window the peer shut. Absent where the source does not tell.
    */

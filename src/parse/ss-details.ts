@@ -105,6 +105,10 @@ export function parseSsTcpInfo(tokens: string[], from: number): TcpInfo | undefi
       case 'rcv_space':
         info.rcvSpace = Number(v);
         break;
+      case 'rcv_rtt':
+        // Milliseconds (tcpi_rcv_rtt / 1000), printed only when not 0.
+        if (Number.isFinite(Number(v))) info.rcvRttUs = Math.round(Number(v) * 1000);
+        break;
       case 'rcv_ooopack':
         info.rcvOoopack = Number(v);
         break;

@@ -78,6 +78,9 @@ export function parseTcpInfo(dv: DataView, off: number, len: number, congestion?
   // Appended rather than in the literal: both are often absent (loopback ssthresh is infinite).
   const ssthresh = len >= TCP_INFO_OFFSETS.sndSsthresh + 4 ? dv.getUint32(off + TCP_INFO_OFFSETS.sndSsthresh, true) : SSTHRESH_SHOWN_BELOW;
   if (ssthresh < SSTHRESH_SHOWN_BELOW) info.ssthresh = ssthresh;
+  // tcpi_rcv_rtt: 0 until the receiver has measured one (ss then prints no rcv_rtt), left out then as ss does.
+  const rcvRtt = len >= TCP_INFO_OFFSETS.rcvRtt + 4 ? dv.getUint32(off + TCP_INFO_OFFSETS.rcvRtt, true) : 0;
+  if (rcvRtt > 0) info.rcvRttUs = rcvRtt;
   // tcpi_rcv_ooopack and tcpi_snd_wnd (both Linux 5.4+): each only when the kernel sent that far. rcv_ooopack is
   // what inspect-options' SO_RCVBUF verdict needs from the kernel view (interpret-option-buffers.ts).
   if (len >= TCP_INFO_OFFSETS.rcvOoopack + 4) info.rcvOoopack = dv.getUint32(off + TCP_INFO_OFFSETS.rcvOoopack, true);

@@ -74,7 +74,7 @@ export function formatBuffersReport(r: BuffersReport): string {
         // "-" is a socket no process holds; another user's process out of sight is "hidden uid N", as in every table.
         // A connection in the accept queue has no process yet: the listener's owner has not accept()ed it.
         process: c.processes.length ? c.processes.map((p) => `${escapeControl(p.name)}/${p.pid}`).join(',') : c.verdict.startsWith(ACCEPT_QUEUE_VERDICT) ? 'none yet (accept queue)' : c.ownerHidden && c.uid !== undefined ? `hidden uid ${c.uid}` : '-',
-        rtt: c.rttMs == null ? '-' : `${trimNum(c.rttMs)} ms`,
+        rtt: c.rttMs == null ? '-' : `${trimNum(c.rttMs)} ms${c.rttSource === 'rcv-rtt' ? ' (rcv_rtt)' : ''}`,
         rate: c.deliveryRate == null ? '-' : fmtBitRate(c.deliveryRate),
         BDP: c.bdpLowerBound && c.bdpBytes != null ? `>= ${fmtBytes(c.bdpBytes)}` : b(c.bdpBytes),
         rcvbuf: b(c.rcvbuf),
