@@ -12,6 +12,7 @@ import type { AnalyzeReport, StatesReport, UdpConnected } from './schema.js';
 import type { CollectOptions } from '../collect/source.js';
 import { fmtBytes } from '../advise/format.js';
 import { escapeControl } from '../model/escape.js';
+import { queueBytes } from './queue-bytes.js';
 
 export interface ReportScope {
   port?: number;
@@ -120,8 +121,10 @@ export function buildAnalyzeReport(snap: Snapshot, scope: ReportScope, history?:
     // A TCP listener's Recv-Q counts connections (its accept queue): not bytes. A UDP socket's queues are
     // bytes, connected or not.
     if (s.state === 'LISTEN') continue;
-    recvQ += s.recvQ;
-    sendQ += s.sendQ;
+    // Bytes of data: a TCP queue's FIN or SYN (one sequence number each) is not counted (queueBytes).
+    const q = queueBytes(s);
+    recvQ += q.recvQ;
+    sendQ += q.sendQ;
     if (s.peer.port !== 0) peers.set(s.peer.address, (peers.get(s.peer.address) ?? 0) + 1);
   }
   const topPeers = [...peers.entries()]

@@ -100,6 +100,7 @@ export const AnalyzeReportSchema = z.object({
   hiddenOwnerUids: z.array(z.number().int()),
   peerCount: z.number().int(),
   topPeers: z.array(PeerSchema),
+  /** Bytes of data queued in the report's sockets but listeners (queueBytes: a TCP FIN or SYN, one sequence number in Recv-Q or Send-Q, is not counted). */
   queues: z.object({ recvQ: z.number().int(), sendQ: z.number().int() }),
   recommendations: z.array(RecommendationSchema),
   notes: z.array(z.string()),

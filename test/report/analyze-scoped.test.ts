@@ -40,7 +40,7 @@ test('analyze --port: the summaries made during a port-scoped dump give the repo
     assert.equal(report.total, 7, 'the listener and 6 accepted connections');
     assert.equal(report.listeners.length, 1);
     assert.equal(report.listeners[0].process?.pid, process.pid);
-    assert.equal(report.queues.recvQ, 3 + 5 + 1, 'the unread bytes, and the closed connection\'s FIN (counted as 1)');
+    assert.equal(report.queues.recvQ, 3 + 5, 'the unread bytes; the closed connection\'s unread FIN (Recv-Q 1) is no byte (queueBytes)');
 
     // The same sockets in a new array: no summaries remembered for it, aggregated afresh.
     const copy: Snapshot = { ...snap, sockets: [...snap.sockets] };
