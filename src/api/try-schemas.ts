@@ -89,6 +89,7 @@ export const TryReportSchema = z.object({
         neighbour: z.object({ address: z.string(), dev: z.string().optional(), lladdr: z.string().optional(), state: z.string() }).optional(),
         routeLine: z.string().optional(),
         twReuse: Int.nullable().optional(),
+        finTimeout: Int.nullable().optional(),
         unknownZone: z.string().optional(),
         udpSockets: z.array(UdpReadingSchema).readonly().optional(),
         datagram: z.boolean().optional(),

@@ -111,6 +111,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
   const peerSnap = r.addresses.some((a) => Object.keys(a.existing.states).some((st) => ORPHAN_STATES.has(st)) || a.connect.errno === 'EADDRNOTAVAIL') ? await peerSnapshot(o.source, r.port, o.timeoutMs) : undefined;
   const sysctls = (peerSnap ?? portSnap)?.sysctls;
   const twReuse = sysctls ? sysctlInt(sysctls, 'net.ipv4.tcp_tw_reuse') : null;
+  const finTimeout = sysctls ? sysctlInt(sysctls, 'net.ipv4.tcp_fin_timeout') : null;
   const own = new Set(r.addresses.flatMap((a) => {
     const e = a.connect.local ? localEndpoint(a.connect.local) : undefined;
     return e ? [`${e.address}|${e.port}`] : [];
@@ -154,6 +155,7 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
         ...(resolved ? { resolved } : {}),
         ...(await routeFacts(a.address, a.route, a.connect.errno)),
         twReuse,
+        finTimeout,
       };
       const zone = unknownZone(a.address);
       if (zone !== undefined) ctx.unknownZone = zone;

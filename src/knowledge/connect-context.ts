@@ -72,6 +72,8 @@ export interface ConnectContext {
   routeLine?: string;
   /** net.ipv4.tcp_tw_reuse: 0 off, 1 on, 2 loopback only (the default). */
   twReuse?: number | null;
+  /** net.ipv4.tcp_fin_timeout in seconds: how long an orphaned FIN_WAIT2 socket (closed by its program) holds its port. */
+  finTimeout?: number | null;
   /** A link-local address's zone that names no interface of this host ("nosuch" in fe80::1%nosuch): no scope id. */
   unknownZone?: string;
   /**

@@ -44,6 +44,21 @@ const failed = (ctx: ConnectContext, target: string) =>
     ? `${target}: the datagram was not sent: the UDP socket's ${ctx.datagramCall === 'connect' ? 'connect()' : ctx.datagramCall === 'send' ? 'send' : 'connect() or its send'}`
     : `connect to ${target}`;
 
+/**
+ * How long sockets closed by their program keep their local ports, by state, after "; ". An orphaned FIN_WAIT2
+ * socket is destroyed tcp_fin_timeout after its close, whether or not the peer ever closes its end; FIN_WAIT1,
+ * CLOSING and LAST_ACK wait for the peer to acknowledge their FIN (CLOSING and LAST_ACK: the peer has closed).
+ */
+export function closedLife(states: Readonly<Record<string, number>>, finName: string): string {
+  const parts: string[] = [];
+  const n2 = states.FIN_WAIT2 ?? 0;
+  if (n2) parts.push(`${n2 === 1 ? 'the one' : `the ${n2}`} in FIN_WAIT2 ${n2 === 1 ? 'waits' : 'wait'} for a FIN the peer has not sent, and the kernel frees ${n2 === 1 ? 'it' : 'each'} ${finName} after its close even if the peer never sends one`);
+  const acking = Object.entries(states).filter(([k, v]) => v > 0 && k !== 'FIN_WAIT2');
+  const m = acking.reduce((a, [, v]) => a + v, 0);
+  if (m) parts.push(`${m === 1 ? 'the one' : `the ${m}`} in ${acking.map(([k]) => k).join(', ')} ${m === 1 ? 'waits' : 'wait'} for the peer to acknowledge ${m === 1 ? 'its' : 'their'} FIN: freed when it does, or when the kernel gives up resending it (net.ipv4.tcp_orphan_retries)`);
+  return parts.join('; ');
+}
+
 /** What a connect() errno means for this destination, with next steps. */
 export function diagnoseConnectError(errno: string, ctx: ConnectContext): ConnectDiagnosis {
   const target = formatHostPort(ctx.address, ctx.port);
@@ -211,34 +226,45 @@ export function diagnoseConnectError(errno: string, ctx: ConnectContext): Connec
       }
       const ex = ctx.existing;
       const range = ex?.portRange;
-      // Sockets closed by their program (FIN_WAIT2...: the peer has not closed its end) hold their ports too.
+      // Sockets closed by their program (FIN_WAIT2, LAST_ACK...: no file left) hold their ports until the kernel frees them.
       const closedStates = Object.entries(ex?.closedByProgram ?? {});
       const closedN = closedStates.reduce((n, [, v]) => n + v, 0);
       const total = (ex?.total ?? 0) + closedN;
       const [used, tw] = [range?.used !== undefined ? range.used + (range.closed ?? 0) : total, range?.timeWait ?? ex?.timeWait ?? 0];
       const full = ex && range ? used >= range.size : undefined;
       const ports = range ? `${ex && used !== total ? `; ${used} of them with a local port in the range` : ''}) against ${range.size} ephemeral ports (${range.low}-${range.high})` : ')';
-      const closedText = closedN ? `, ${closedN} closed by their program and waiting for the peer to close its end: ${closedStates.map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
-      // A local server that never closes the connections its clients closed (CLOSE_WAIT) keeps those ports held.
+      const closedText = closedN ? `, ${closedN} closed by their program: ${closedStates.map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
+      const finWait2 = ex?.closedByProgram?.FIN_WAIT2 ?? 0;
+      const fin = ctx.finTimeout;
+      const finName = `net.ipv4.tcp_fin_timeout${fin !== undefined && fin !== null ? ` (${fin} s)` : ''}`;
+      const life = closedN ? `; ${closedLife(ex?.closedByProgram ?? {}, finName)}` : '';
+      // A local server that never closes the connections its clients closed (CLOSE_WAIT): each client close leaves a
+      // FIN_WAIT2 socket that holds its port until tcp_fin_timeout ends it (the server's end stays in CLOSE_WAIT).
       const o = ex?.otherEnds;
-      const blame = closedN
-        ? o?.unclosed
-          ? `; ${o.by ?? 'the server'} holds ${o.unclosed} of them: it accepted them and never closed its end (CLOSE_WAIT on ${o.at}, a close() leak), so their ports are not freed`
-          : '; their ports are freed only when the peer closes its end'
-        : '';
+      const blame =
+        closedN && o?.unclosed
+          ? `; ${o.by ?? 'the server'} holds ${o.unclosed} of them: it accepted them and never closed its end (CLOSE_WAIT on ${o.at}, a close() leak)${finWait2 ? `, so each connection its clients close holds a port for ${finName}` : ''}`
+          : '';
       const steps = ['reuse connections (HTTP keep-alive, a connection pool) instead of one connection per request'];
       // tcp_tw_reuse lets connect() take a TIME_WAIT port only when there are some; 2 (the default) already does so for loopback.
       if (ex && tw > 0) {
         if (ctx.twReuse === 1 || (ctx.twReuse === 2 && isLoopback(bare))) steps.push(`net.ipv4.tcp_tw_reuse=${ctx.twReuse} already lets connect() reuse the ${tw} TIME_WAIT ports${ctx.twReuse === 2 ? ' (loopback)' : ''}`);
         else steps.push(`sysctl -w net.ipv4.tcp_tw_reuse=1   (${tw} TIME_WAIT sockets to ${target}; ${ctx.twReuse === 2 ? 'now 2: reused for loopback only' : ctx.twReuse === 0 ? 'now 0: never reused' : 'lets connect() reuse their ports'})`);
       }
+      // The lever for ports held by FIN_WAIT2 sockets whose program closed them: how long the kernel keeps them.
+      if (finWait2 && (fin === undefined || fin === null || fin > 15))
+        steps.push(
+          fin !== undefined && fin !== null
+            ? `sysctl -w net.ipv4.tcp_fin_timeout=15   (now ${fin} s: how long a FIN_WAIT2 socket whose program closed it holds its local port)`
+            : 'sysctl net.ipv4.tcp_fin_timeout   (how long a FIN_WAIT2 socket whose program closed it holds its local port: lower it to free them sooner)',
+        );
       steps.push('widen net.ipv4.ip_local_port_range, or add source addresses');
       steps.push('if the program bind()s a local port before connect(): a bound port whose 4-tuple (source and destination address and port) an existing socket already uses gives EADDRNOTAVAIL too; let the kernel choose it (no bind(), or IP_BIND_ADDRESS_NO_PORT)');
       const summary = !ex
         ? `no free local port for a new connection to ${target}: the ephemeral port range is used up for this destination, or a local port bound before connect() is already used with it`
         : full === false
-          ? `no free local port for a new connection to ${target}: only ${total} sockets to it (${ex.timeWait} in TIME_WAIT${closedText}${ports}, so ports held by bind() elsewhere (listeners, clients that bind before connect) take the rest, or the local port was bound and its 4-tuple is in use${blame}`
-          : `no free local port for a new connection to ${target}: ${total} sockets to it already (${ex.timeWait} in TIME_WAIT${closedText}${ports}${blame}`;
+          ? `no free local port for a new connection to ${target}: only ${total} sockets to it (${ex.timeWait} in TIME_WAIT${closedText}${ports}, so ports held by bind() elsewhere (listeners, clients that bind before connect) take the rest, or the local port was bound and its 4-tuple is in use${life}${blame}`
+          : `no free local port for a new connection to ${target}: ${total} sockets to it already (${ex.timeWait} in TIME_WAIT${closedText}${ports}${life}${blame}`;
       return d('ports-exhausted', summary, steps);
     }
     case 'EACCES':

@@ -258,6 +258,6 @@ test('a listener that never accepts: the handshake is the kernel\'s, the owner i
   // The first probe's socket is closed on this side and waits for a FIN the server never sends: not an existing connection.
   const text = await sockscopeAsync(['debug-connections', '--address', `127.0.0.1:${q.port}`, '--timeout', '1s']);
   assert.match(text.stdout, /\n {2}accepted: no: it waits in the accept queue of 127\.0\.0\.1:\d+ \(sleep\/\d+\): Recv-Q 2, backlog 4\n/);
-  assert.match(text.stdout, /\n {2}existing: no other sockets from this host to it; not counted, closed by their program and waiting for the peer to close: FIN_WAIT2 1; their other ends, on this host at 127\.0\.0\.1:\d+: 1 never accepted, still in the accept queue of the listener that took them \(an earlier probe to a server that does not accept leaves one\);/);
+  assert.match(text.stdout, /\n {2}existing: no other open sockets from this host to it; 1 closed by their program still holds its local port: FIN_WAIT2 1; their other ends, on this host at 127\.0\.0\.1:\d+: 1 never accepted, still in the accept queue of the listener that took them \(an earlier probe to a server that does not accept leaves one\);/);
   assert.doesNotMatch(text.stdout, /accepts (TCP )?connections/);
 });

@@ -227,7 +227,7 @@ test('the report: a failed write is not shown as sent; sockets closed by their p
   const text = formatProbe(r);
   assert.match(text, /\n {2}sent: +nothing: the write failed \(ECONNRESET: write ECONNRESET\)\n/);
   assert.doesNotMatch(text, /"GET\\n"/);
-  assert.match(text, /existing: no other sockets from this host to it; not counted, closed by their program and waiting for the peer to close: FIN_WAIT2 1/);
+  assert.match(text, /existing: no other open sockets from this host to it; 1 closed by their program still holds its local port: FIN_WAIT2 1 \(the server has not closed its end; /);
   assert.doesNotMatch(text, /\x1b/);
   assert.match(text, /Verdict: .*x\\x1b\[2J\/9\)\n/);
   // A reset after the request was written: the request is shown as sent.

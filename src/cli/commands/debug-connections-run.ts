@@ -36,7 +36,11 @@ function closedText(e: ExistingSockets): string {
   const ends: string[] = [];
   if (o?.unclosed) ends.push(`${o.unclosed} accepted by ${escapeControl(o.by ?? 'a process sockscope cannot see')} and never closed (CLOSE_WAIT: it does not close() connections whose client has closed)`);
   if (o?.unaccepted) ends.push(`${o.unaccepted} never accepted, still in the accept queue of the listener that took them (an earlier probe to a server that does not accept leaves one)`);
-  return `; not counted, closed by their program and waiting for the peer to close: ${closed}${o ? `; their other ends, on this host at ${escapeControl(o.at)}: ${ends.join('; ')}` : ' (the server has not closed its end: an earlier probe leaves one when the server never accepts)'}`;
+  // Not in the count before it (no program has them), but in the summary's count of sockets holding ports.
+  const n = Object.values(e.closedByProgram ?? {}).reduce((a, b) => a + b, 0);
+  const only2 = e.closedByProgram?.FIN_WAIT2 === n;
+  const orphanNote = e.closedByProgram?.FIN_WAIT2 ? ` (${only2 ? '' : 'FIN_WAIT2: '}the server has not closed its end; an earlier probe leaves one when the server never accepts)` : '';
+  return `; ${e.total ? 'also ' : ''}${n} closed by their program ${n === 1 ? 'still holds its' : 'still hold their'} local port${n === 1 ? '' : 's'}: ${closed}${o ? `; their other ends, on this host at ${escapeControl(o.at)}: ${ends.join('; ')}` : orphanNote}`;
 }
 
 /** TIME_WAIT against the ephemeral port range: only the sockets whose local port is in it (never more than its size). */
@@ -52,7 +56,7 @@ function existingLine(e: ExistingSockets): string {
   const states = Object.entries(e.states).map(([k, v]) => `${k} ${v}`).join(', ');
   const retrans = retransText(e);
   return (
-    `${e.total === 0 ? `no other ${e.udpConnected ? 'TCP ' : ''}sockets from this host to it` : `${e.total} socket(s): ${states}`}${e.udpConnected ? `; UDP: ${e.udpConnected} socket(s) connected to it` : ''}${e.avgRttMs !== undefined ? `; rtt avg ${e.avgRttMs.toFixed(2)} ms, max ${e.maxRttMs!.toFixed(2)} ms` : ''}${retrans ? `; ${retrans}` : ''}` +
+    `${e.total === 0 ? `no other ${e.closedByProgram ? 'open ' : ''}${e.udpConnected ? 'TCP ' : ''}sockets from this host to it` : `${e.total} socket(s): ${states}`}${e.udpConnected ? `; UDP: ${e.udpConnected} socket(s) connected to it` : ''}${e.avgRttMs !== undefined ? `; rtt avg ${e.avgRttMs.toFixed(2)} ms, max ${e.maxRttMs!.toFixed(2)} ms` : ''}${retrans ? `; ${retrans}` : ''}` +
     closedText(e) +
     portRangeText(e)
   );
