@@ -56,6 +56,7 @@ export const SocketSchema = z.object({
       rcvSpace: z.number().optional(),
       rcvRttUs: z.number().optional(),
       sndWnd: z.number().optional(),
+      rcvWnd: z.number().optional(),
       rcvOoopack: z.number().optional(),
       sndWscale: z.number().optional(),
       rcvWscale: z.number().optional(),

@@ -120,6 +120,12 @@ export interface TcpInfo {
    */
   sndWnd?: number;
   /**
+   * This end's advertised receive window, bytes (tcpi_rcv_wnd, Linux 6.2+; netlink): 0 is a window this end shut,
+   * its receive queue full for the sender whatever its size (a small SO_RCVBUF shuts it at ~70% of skmem rb).
+   * Absent where the source does not tell.
+   */
+  rcvWnd?: number;
+  /**
    * Packets that arrived out of order (tcpi_rcv_ooopack, Linux 5.4+; netlink, and ss: its rcv_ooopack, printed only
    * when not 0). Absent where the source does not tell.
    */

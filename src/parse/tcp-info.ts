@@ -53,6 +53,7 @@ export const TCP_INFO_OFFSETS = {
   reordSeen: 220,
   rcvOoopack: 224,
   sndWnd: 228,
+  rcvWnd: 232,
 } as const;
 
 /**
@@ -85,6 +86,8 @@ export function parseTcpInfo(dv: DataView, off: number, len: number, congestion?
   // what inspect-options' SO_RCVBUF verdict needs from the kernel view (interpret-option-buffers.ts).
   if (len >= TCP_INFO_OFFSETS.rcvOoopack + 4) info.rcvOoopack = dv.getUint32(off + TCP_INFO_OFFSETS.rcvOoopack, true);
   if (len >= TCP_INFO_OFFSETS.sndWnd + 4) info.sndWnd = dv.getUint32(off + TCP_INFO_OFFSETS.sndWnd, true);
+  // tcpi_rcv_wnd (Linux 6.2+): the window this end advertises; 0 when its receive queue shut it (queues.ts).
+  if (len >= TCP_INFO_OFFSETS.rcvWnd + 4) info.rcvWnd = dv.getUint32(off + TCP_INFO_OFFSETS.rcvWnd, true);
   if (congestion !== undefined) info.congestion = congestion;
   return info;
 }

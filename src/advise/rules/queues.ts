@@ -71,6 +71,9 @@ function isFull(ctx: RuleContext, x: Socket, which: Which): boolean {
   if (q <= 0) return false;
   if (q >= th(ctx, 'queueBytes')) return true;
   if (which === 'sendQ' && x.timer?.name === 'persist') return true;
+  // This end advertises a zero window: the queue is full for the sender, whatever its share of the buffer (a
+  // small SO_RCVBUF, 4096: Recv-Q 4096 of rb 8192, r 5760 (70%), rcv_wnd 0; measured 6.18), never queueBufferRatio.
+  if (which === 'recvQ' && x.tcpInfo?.rcvWnd === 0) return true;
   const u = usage(x, which);
   return u != null && queueFull(u.used, u.buf, th(ctx, 'queueBufferRatio'));
 }
@@ -158,7 +161,8 @@ function detail(x: Stuck, which: Which, g: ConnGroup): string {
         : wnd != null && windowOf(s) === 'open'
         ? ` (probe timer: timer persist, yet the peer's window is open: snd_wnd ${wnd})`
         : ` (zero-window probes: timer persist${wnd != null ? `, snd_wnd ${wnd}` : ''})`;
-  return `${sockName(x, g)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${mem}${pace}${probes}`;
+  const shut = which === 'recvQ' && s.tcpInfo?.rcvWnd === 0 ? ' (receive window shut: rcv_wnd 0)' : '';
+  return `${sockName(x, g)} ${which === 'recvQ' ? 'Recv-Q' : 'Send-Q'} ${fmtBytes(s[which])}${mem}${pace}${probes}${shut}`;
 }
 
 function readRate(r: { bytes: number; seconds: number }): string {
@@ -239,7 +243,7 @@ function sendFix(ctx: RuleContext, stuck: readonly Stuck[], g: ConnGroup): strin
 function criterion(ctx: RuleContext, which: Which): string {
   const pct = Math.round(th(ctx, 'queueBufferRatio') * 100);
   const buf = which === 'recvQ' ? 'rcvbuf in use (skmem r of rb)' : 'sndbuf in use (skmem w of tb)';
-  return `full in each: at least ${pct}% of the socket's ${buf} or ${fmtBytes(th(ctx, 'queueBytes'))} queued${which === 'sendQ' ? ', or the probe timer (timer persist)' : ''}`;
+  return `full in each: at least ${pct}% of the socket's ${buf} or ${fmtBytes(th(ctx, 'queueBytes'))} queued${which === 'sendQ' ? ', or the probe timer (timer persist)' : ', or a receive window this end shut (tcp_info rcv_wnd 0)'}`;
 }
 
 function makeRule(which: Which): Rule {
