@@ -182,10 +182,10 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   // An app-limited sample is not what the connection does: the BDP uses the average over busy time
   // (bytes_acked / busy time) instead, or none without it, and no size is derived from either.
   const appLimited = targetBytesPerSecond == null ? appLimitedDeliveryRate(s, peer) : null;
-  const basisRate = targetBytesPerSecond ?? (appLimited ? appLimited.averageRate : rate);
+  let basisRate = targetBytesPerSecond ?? (appLimited ? appLimited.averageRate : rate);
   // A given rtt (with a given bandwidth: the link to size for) replaces the measured one in the BDP only.
   const bdpRttMs = targetBytesPerSecond != null && targetRttMs != null ? targetRttMs : rttMs;
-  const bdp = bdpRttMs != null && basisRate != null ? bdpBytes(basisRate, bdpRttMs) : null;
+  let bdp = bdpRttMs != null && basisRate != null ? bdpBytes(basisRate, bdpRttMs) : null;
   // The kernel reports busy time with the limited times (Linux 4.10+); ss prints rwnd_limited and
   // sndbuf_limited only when non-zero, so a missing one next to busy time is 0, not unknown.
   const pct = (t: TcpInfoLike | undefined, v?: number) => (t?.busyUs ? Math.min(100, (100 * (v ?? 0)) / t.busyUs) : null);
@@ -198,6 +198,22 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
   const rcvbuf = s.skmem?.rcvbuf ?? null;
   const sndbuf = s.skmem?.sndbuf ?? null;
   const lowerBound = bdp != null && targetBytesPerSecond == null && (sndLimited || rwndLimited);
+  // An rwnd-limited sender has at most the receiver's window in flight. A rate sample whose BDP exceeds the
+  // receiver's whole buffer while the average over busy time (bytes_acked / busy time) gives one within it was a
+  // burst (review s25 #4: ">= 23.7 MiB" with an 8 MiB rcvbuf, 13.7 Mbit/s moved on average): the bound then comes
+  // from that average, as for an app-limited sample. The buffer is the local receiver's rcvbuf, else the window it
+  // advertises. (On loopback a real rate can give a BDP above the buffer too, srtt being inflated by delayed ACKs:
+  // its average is as high, so it stays.)
+  let burst: { sampleBdp: number; cap: number } | null = null;
+  if (lowerBound && rwndLimited && !sndLimited && bdp != null && bdpRttMs != null && senderInfo) {
+    const cap = receiving ? s.skmem?.rcvbuf : (peer?.skmem?.rcvbuf ?? senderInfo.sndWnd);
+    const avg = busyAverageRate(senderInfo);
+    if (cap != null && cap > 0 && bdp > cap && avg != null && avg > 0 && bdpBytes(avg, bdpRttMs) <= cap) {
+      burst = { sampleBdp: bdp, cap };
+      bdp = bdpBytes(avg, bdpRttMs);
+      basisRate = avg;
+    }
+  }
   // An old rate sample (staleDeliveryRate) sizes nothing; --bandwidth does.
   const stale = rate != null ? staleDeliveryRate(s, peer) : null;
   const recommended = bdp != null && !lowerBound && !(stale && targetBytesPerSecond == null) && !appLimited ? setsockoptValue(bdp) : null;
@@ -272,6 +288,8 @@ export function connectionBuffers(s: Socket, targetBytesPerSecond?: number, peer
     verdict =
       `the delivery rate ${fmtBitRate(rate!)} is an app-limited sample, not the connection's rate: the application had too little data queued to fill the path when it was taken (tcp_info delivery_rate_app_limited); ` +
       `${appLimited.averageRate != null ? `BDP from the average instead, ${fmtBitRate(appLimited.averageRate)} over its busy time (bytes_acked / busy time), and no buffer size derived from it` : 'no average (bytes_acked or busy time unknown), so no BDP and no buffer size'}; ${verdict}`;
+  if (burst)
+    verdict = `the delivery rate ${fmtBitRate(rate!)} is a burst sample: its BDP (${fmtBytes(burst.sampleBdp)}) is more than the receiver's whole buffer (${fmtBytes(burst.cap)}), which an rwnd-limited sender never has in flight; the BDP bound is from the average over its busy time instead, ${fmtBitRate(basisRate!)} (bytes_acked / busy time); ${verdict}`;
   if (stale)
     verdict =
       `the delivery rate ${fmtBitRate(rate!)} is an old sample, not the current rate: the sender has sent no data for ${fmtSeconds(stale.sinceMs / 1000)} while ${fmtBytes(stale.waiting)} wait${stale.zeroWindow ? ' (zero window: persist timer)' : ''}` +
