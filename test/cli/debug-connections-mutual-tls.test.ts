@@ -8,25 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
-import { BIN } from '../collect/getsockopt-helpers.js';
+import { sockscopeAsync } from '../collect/getsockopt-helpers.js';
 import { freePort } from '../helpers/free-port.js';
 import { tlsCerts } from '../helpers/tls-certs.js';
 
-function run(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], env: Record<string, string> = {}) => sockscopeAsync(args, { env });
 
 /** openssl s_server on 127.0.0.1:port requiring a client certificate; resolves once it accepts connections. */
 async function mutualTlsServer(t: { after(fn: () => void): void }, port: number, chain: string, key: string): Promise<ChildProcess> {

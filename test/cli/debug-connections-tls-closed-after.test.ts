@@ -7,26 +7,11 @@
 // Real python3 ssl servers (num_tickets 0: no ticket ends the watch early). Needs python3, openssl: fails, never skips.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { BIN } from '../collect/getsockopt-helpers.js';
+import { sockscopeAsync } from '../collect/getsockopt-helpers.js';
 import { startPythonHolder } from '../helpers/python-holder.js';
 import { tlsCerts } from '../helpers/tls-certs.js';
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], env: Record<string, string> = {}) => sockscopeAsync(args, { env });
 
 /** A TLS 1.3 python server on 127.0.0.1 that, 30 ms after each handshake, resets ('reset'), closes ('close') or keeps ('hold') the connection. */
 async function tlsServer(t: { after(fn: () => void): void }, cert: string, key: string, mode: 'reset' | 'close' | 'hold', tickets: number): Promise<number> {

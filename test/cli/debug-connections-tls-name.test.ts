@@ -4,27 +4,12 @@
 // certificates for other.example; connected to as localhost. Needs openssl (as in CI): fails, never skips.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:tls';
-import { BIN } from '../collect/getsockopt-helpers.js';
+import { sockscopeAsync } from '../collect/getsockopt-helpers.js';
 import { tlsCerts } from '../helpers/tls-certs.js';
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], env: Record<string, string> = {}) => sockscopeAsync(args, { env });
 
 async function serve(t: { after(fn: () => void): void }, key: string, cert: string): Promise<number> {
   const s = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (c) => c.on('error', () => {}));

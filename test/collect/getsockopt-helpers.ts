@@ -90,10 +90,10 @@ export function asC(v: unknown): unknown {
   return v;
 }
 
-/** As sockscope(), without blocking this process's event loop (for servers that live in the test process). */
-export function sockscopeAsync(args: string[], opts: { timeoutMs?: number } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** As sockscope(), without blocking this process's event loop (for servers that live in the test process); `env` is added to this one's. */
+export function sockscopeAsync(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
