@@ -9,17 +9,14 @@
 // a CLOSE_WAIT leak of 20 on port 7000, a UDP socket on 7200 with a 1 KiB receive buffer flooded (drops, and
 // host-wide UDP receive errors).
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { renderToString } from 'ink';
 import { render } from 'ink-testing-library';
 import type { Recommendation } from '../../src/advise/types.js';
 import { Recommendations, recommendationHeights, recommendationRows, recommendationsFullHeight, recommendationsTitle } from '../../src/ui/components/Recommendations.js';
 import { createTheme } from '../../src/ui/theme.js';
-import { createNetns, deleteNetns, netnsScript, stopNetnsScript } from '../helpers/netns.js';
-import { MANY_FINDINGS } from '../helpers/many-findings.js';
-import { hasTmux, pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
+import { manyFindingsMonitor } from '../helpers/many-findings.js';
+import { tmuxSkip } from '../helpers/tmux.js';
 
 const rec = (i: number, over: Partial<Recommendation> = {}): Recommendation => ({
   id: 'listen-backlog-capped',
@@ -163,26 +160,10 @@ function recommendationAt(screen: string, text: string): string[] {
 }
 
 describe('the monitor at 100x30, 33 findings: the warnings on screen at start-up, the selected port\'s worst read in full (netns)', { skip: tmuxSkip || (root ? false : 'needs root (network namespace)') }, () => {
-  const tmux = tmuxServer('sockscope-recfocus');
-  const { capture, until } = pane(tmux, 'mon');
-  let holder: ChildProcess | undefined;
-
-  before(async () => {
-    assert.ok(hasTmux, 'tmux is required for this test');
-    assert.ok(existsSync(`${ROOT}dist/cli.js`), 'dist/cli.js missing: run npm run build');
-    createNetns(NS);
-    holder = (await netnsScript(NS, MANY_FINDINGS)).proc;
-  });
-
-  after(() => {
-    tmux('kill-server');
-    stopNetnsScript(holder);
-    deleteNetns(NS);
-  });
+  const { tmux, capture, until, start } = manyFindingsMonitor(NS, 'sockscope-recfocus');
 
   it('at start-up (row 6000, info) the three warnings are on screen; End k k selects port 7000: its CLOSE_WAIT finding has its evidence and fix; a filter leaving that one row too', { timeout: 60_000 }, async () => {
-    const r = tmux('new-session', '-d', '-s', 'mon', '-x', '100', '-y', '30', '-e', 'CI=false', '-c', ROOT, 'ip', 'netns', 'exec', NS, 'bin/sockscope', '--interval', '500ms');
-    assert.equal(r.status, 0, r.stderr);
+    start();
     await until((s) => /LOCAL PORTS 33 /.test(s) && /RECOMMENDATIONS \((3[2-9]|[4-9]\d), \d+ more/.test(s), 'the table and 32+ findings', 40_000);
     // Before any key the first row (6000, an info listener) is selected: the warnings come first, one line each
     // (the CLOSE_WAIT leak on 7000, the UDP drops on 7200 and host-wide UDP receive errors, whose rows are below

@@ -5,13 +5,10 @@
 // refreshes the row keeps its line as before. The built bin/sockscope in tmux at 100x30, in a network namespace
 // of its own (test/helpers/many-findings.ts: 33 rows, the table 16 rows high, one CLOSE_WAIT port, 7000).
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { orderOf, startTop } from '../../src/ui/state.js';
-import { MANY_FINDINGS } from '../helpers/many-findings.js';
-import { createNetns, deleteNetns, netnsScript, stopNetnsScript } from '../helpers/netns.js';
-import { hasTmux, pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
+import { manyFindingsMonitor } from '../helpers/many-findings.js';
+import { tmuxSkip } from '../helpers/tmux.js';
 
 const NS = `sockscope-firstpage-${process.pid}`;
 const root = process.getuid?.() === 0;
@@ -28,9 +25,7 @@ describe('startTop', () => {
 });
 
 describe('a sort or filter change shows the first page of the new order (netns, tmux)', { skip: tmuxSkip || (root ? false : 'needs root (network namespace)') }, () => {
-  const tmux = tmuxServer('sockscope-firstpage');
-  const { capture, until } = pane(tmux, 'mon');
-  let holder: ChildProcess | undefined;
+  const { tmux, capture, until, start } = manyFindingsMonitor(NS, 'sockscope-firstpage');
   const keys = (...k: string[]) => tmux('send-keys', '-t', 'mon', ...k);
   /** The port of the table's first data line (under the column header). */
   const firstRow = (s: string): string => {
@@ -39,22 +34,8 @@ describe('a sort or filter change shows the first page of the new order (netns, 
     return /^\s*\S+\s+(\d+) /.exec(lines[h + 1])?.[1] ?? `none: ${lines[h + 1]}`;
   };
 
-  before(async () => {
-    assert.ok(hasTmux, 'tmux is required for this test');
-    assert.ok(existsSync(`${ROOT}dist/cli.js`), 'dist/cli.js missing: run npm run build');
-    createNetns(NS);
-    holder = (await netnsScript(NS, MANY_FINDINGS)).proc;
-  });
-
-  after(() => {
-    tmux('kill-server');
-    stopNetnsScript(holder);
-    deleteNetns(NS);
-  });
-
   it('s to C-WAIT with the selection on the top line: row 1 (port 7000) is on screen; Esc clearing a filter the same', { timeout: 90_000 }, async () => {
-    const r = tmux('new-session', '-d', '-s', 'mon', '-x', '100', '-y', '30', '-e', 'CI=false', '-c', ROOT, 'ip', 'netns', 'exec', NS, 'bin/sockscope', '--interval', '500ms');
-    assert.equal(r.status, 0, r.stderr);
+    start();
     await until((s) => /LOCAL PORTS 33 · sort: port ↑/.test(s), 'the table', 40_000);
     // End, PgUp (the selected row on the top line), k x6: row 11 (6010) on the top line, rows 1-10 above.
     keys('End');
