@@ -42,7 +42,9 @@ export async function resolveAll(host: string, timeoutMs?: number): Promise<{ ad
   } catch (e) {
     const ms = msSince(t0);
     const code = (e as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
-    const timedOut = (e as { timedOut?: boolean }).timedOut === true;
+    // glibc's own give-up (RES_OPTIONS above: ceil(timeout) s per nameserver, never before the timeout) races the timer
+    // for a whole-second --timeout: its EAI_AGAIN at or after the timeout is the same "no answer within the timeout".
+    const timedOut = (e as { timedOut?: boolean }).timedOut === true || (code === 'EAI_AGAIN' && timeoutMs !== undefined && performance.now() - t0 >= timeoutMs - 1);
     logOsCall('dns', `lookup ${host}`, ms, undefined, `error=${code}${timedOut ? ' (timeout)' : ''}`);
     return { addresses: [], ms, error: code, ...(timedOut ? { timedOut } : {}) };
   } finally {
