@@ -46,7 +46,7 @@ test('recv-q-persistent: a receiver that never reads (Recv-Q 125 KiB, 98% of rb 
   assert.equal(r.port, 7024);
   assert.equal(r.pid, 900);
   assert.match(r.message, /^1 established connection on tcp port 7024 keeps data unread in Recv-Q: python3 \(pid 900\) is not reading$/);
-  assert.match(r.evidence, /^over 3 samples \(full in each: at least 90% of the socket's rcvbuf in use \(skmem r of rb\) or 1 MiB queued\): 127\.0\.0\.1:40914 Recv-Q 125 KiB, 127 KiB in use of rcvbuf 128 KiB \(100%\) \(no progress\)$/);
+  assert.match(r.evidence, /^over 3 samples \(full in each: at least 90% of the socket's rcvbuf in use \(skmem r of rb\) or 1 MiB queued, or a receive window this end shut \(tcp_info rcv_wnd 0\)\): 127\.0\.0\.1:40914 Recv-Q 125 KiB, 127 KiB in use of rcvbuf 128 KiB \(100%\) \(no progress\)$/);
   // The same sockets through procfs (no skmem): only the absolute 1 MiB applies.
   const blind = fakeHistory(4, (i) => neverReads(i, { skmem: false, persist: false }), 1_000);
   assert.equal(find('recv-q-persistent', blind[3], blind), undefined);
