@@ -15,6 +15,9 @@ export const SYSCTL_NAMES = [
   'net.ipv4.tcp_timestamps',
   'net.ipv4.tcp_tw_reuse_delay',
   'net.ipv4.tcp_syncookies',
+  // How long connect() waits for an unanswered SYN (syn-sent-unanswered: advise/syn-timeout.ts); linear 6.5+.
+  'net.ipv4.tcp_syn_retries',
+  'net.ipv4.tcp_syn_linear_timeouts',
   'net.core.rmem_max',
   'net.core.wmem_max',
   'net.core.rmem_default',

@@ -10,6 +10,7 @@ import { th } from '../thresholds.js';
 import { pastThreshold, type Recommendation, type RuleContext } from '../types.js';
 import { acceptQueueIsFull, memberIdentity, owner as listenerOwner, stuckMemberFix } from './accept-queue.js';
 import { again, confirmOn, debugConnections, onHost } from './common.js';
+import { synGiveUpText } from '../syn-timeout.js';
 
 /**
  * SYN retransmissions of a SYN_SENT socket (icsk_retransmits: ss timer:(on,...,N), netlink idiag_retrans,
@@ -203,7 +204,7 @@ const synSentStuck: Rule = {
   scope: 'port',
   topic: 'syn-sent',
   summary:
-    'At least synSentCount outgoing connections to one destination (address:port) sit in SYN_SENT with their SYN unanswered (retransmitted, or held over persistSamples samples where the source shows no retransmissions): a dead or blackholed backend, a firewall that drops, or a local listener whose accept queue is full (in an SO_REUSEPORT group, any member: the kernel hashes each SYN to one, each with its own queue, and the finding names the full one and its accept loop). connect() hangs until net.ipv4.tcp_syn_retries runs out (6: about 127 s).',
+    'At least synSentCount outgoing connections to one destination (address:port) sit in SYN_SENT with their SYN unanswered (retransmitted, or held over persistSamples samples where the source shows no retransmissions): a dead or blackholed backend, a firewall that drops, or a local listener whose accept queue is full (in an SO_REUSEPORT group, any member: the kernel hashes each SYN to one, each with its own queue, and the finding names the full one and its accept loop). connect() hangs until net.ipv4.tcp_syn_retries runs out (the fix gives the time from this host\'s tcp_syn_retries and tcp_syn_linear_timeouts).',
   thresholds: ['synSentCount', 'persistSamples'],
   evaluate(ctx) {
     const min = Math.max(1, th(ctx, 'synSentCount'));
@@ -256,7 +257,7 @@ const synSentStuck: Rule = {
           ? `Check whether anything listens on ${dest}: ${on}ss -ltn 'sport = :${d.port}'. If a listener does, accept faster and raise its backlog (${analyze}: its accept-queue finding); if none does, the kernel would answer RST, so a firewall rule on this host drops the SYNs: ${on}${firewallCommands(d.peer).replace(' and ', ', ')} (look for tcp port ${d.port}). ` +
             `${confirm}ss -tno state syn-sent '( dport = :${d.port} )'`
           : `Find where the SYNs go: ${debugConnections(ctx, dest, 'probes the route, the neighbour and the port')}; check the backend is up, its firewall and yours (${on}nft list ruleset), and the path (${on}tracepath ${d.peer}). ` +
-            `Give the client a connect timeout (a few seconds: Python create_connection(timeout=3), Node socket.setTimeout, C a non-blocking connect() with poll) and take a dead backend out of its pool; without one connect() waits for net.ipv4.tcp_syn_retries (6: about 127 s). ` +
+            `Give the client a connect timeout (a few seconds: Python create_connection(timeout=3), Node socket.setTimeout, C a non-blocking connect() with poll) and take a dead backend out of its pool; without one connect() waits for ${synGiveUpText(sysctlInt(ctx.snapshot.sysctls, 'net.ipv4.tcp_syn_retries'), sysctlInt(ctx.snapshot.sysctls, 'net.ipv4.tcp_syn_linear_timeouts'))}. ` +
             `${confirm}ss -tno state syn-sent '( dport = :${d.port} )' (timer:(on,...,N) with N growing means unanswered)`,
       });
     }
