@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { netnsWithHolder } from '../helpers/netns.js';
 import { inNetns } from '../helpers/blackholed-bulk.js';
-import { synGiveUp } from '../../src/advise/syn-timeout.ts';
+import { synGiveUp } from '../../src/advise/syn-timeout.js';
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 
