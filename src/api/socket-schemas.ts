@@ -251,7 +251,7 @@ export const ProbeResultSchema = z.object({
         })
         .optional(),
       exchange: z
-        .object({ sent: z.string(), received: z.string(), ok: z.boolean().optional(), error: z.string().optional(), explanation: z.string().optional(), failedStep: z.enum(['write', 'read']).optional(), ms: n })
+        .object({ sent: z.string(), received: z.string(), receivedBytes: Int.optional(), truncated: z.boolean().optional(), ok: z.boolean().optional(), error: z.string().optional(), explanation: z.string().optional(), failedStep: z.enum(['write', 'read']).optional(), ms: n })
         .optional(),
       existing: z.object({
         total: Int,

@@ -14,7 +14,7 @@ import { probeDatagrams, type DatagramProbe } from './datagram-probe.js';
 import { connectHost, resolveAll, routeTo } from './destination.js';
 import { logOsCall } from './debug.js';
 import { createSource } from './index.js';
-import { msSince, replyText, unescapeText } from './probe-text.js';
+import { msSince, replyFields, unescapeText } from './probe-text.js';
 import type { SocketSource } from './source.js';
 
 export interface ProbeOptions {
@@ -94,8 +94,10 @@ export interface AddressProbe {
   /**
    * failedStep: whether the write of the request or the reading of the reply failed (with `error`); `explanation`: a
    * TLS error in plain words (explainTlsFailure), e.g. a TLS 1.3 server's alert for a missing client certificate.
+   * `received` is the reply as text, at most 4096 characters; `receivedBytes` how many bytes were read (reading stops
+   * past 64 KiB); `truncated` set when `received` holds less than all of them.
    */
-  exchange?: { sent: string; received: string; ok?: boolean; error?: string; explanation?: string; failedStep?: 'write' | 'read'; ms: number };
+  exchange?: { sent: string; received: string; receivedBytes?: number; truncated?: boolean; ok?: boolean; error?: string; explanation?: string; failedStep?: 'write' | 'read'; ms: number };
   existing: ExistingSockets;
   /** Connected, but the listener's process has not accepted the connection (JSON: addresses[].notAccepted). */
   notAccepted?: NotAccepted;
@@ -326,7 +328,7 @@ export function exchange(socket: NetSocket, send: string | undefined, expect: st
       clearTimeout(timer);
       socket.removeAllListeners('data');
       const ok = wanted !== undefined ? matched() : undefined;
-      resolve({ sent: send !== undefined ? unescapeText(send) : '', received: replyText(received), ...(ok !== undefined ? { ok } : {}), ...(error ? { error, ...(explanation ? { explanation } : {}), ...(failedStep ? { failedStep } : {}) } : {}), ms: msSince(t0) });
+      resolve({ sent: send !== undefined ? unescapeText(send) : '', ...replyFields(received), ...(ok !== undefined ? { ok } : {}), ...(error ? { error, ...(explanation ? { explanation } : {}), ...(failedStep ? { failedStep } : {}) } : {}), ms: msSince(t0) });
     };
     // A TLS error (an alert from the server) is said in plain words too; OpenSSL's text ends in a newline (trimmed).
     const failedWith = (e: NodeJS.ErrnoException, step: 'write' | 'read') => {

@@ -19,3 +19,10 @@ export function replyText(bytes: Buffer): string {
   const last = text.charCodeAt(4095);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? 4095 : 4096);
 }
+
+/** The reply for an exchange's JSON: its text (replyText), how many bytes were read, and whether the text holds less than all of them. */
+export function replyFields(bytes: Buffer): { received: string; receivedBytes: number; truncated?: true } {
+  const received = replyText(bytes);
+  const whole = decodeUtf8(bytes).length;
+  return { received, receivedBytes: bytes.length, ...(received.length < whole ? { truncated: true as const } : {}) };
+}

@@ -142,7 +142,9 @@ export function formatProbe(r: ProbeResult): string {
       // A TLS error: its plain words and its code (the library's whole text is on the detail: line).
       const why = x.error && x.explanation ? `: ${x.explanation} (${escapeControl(x.error.split(':')[0])})` : x.error ? ` with ${escapeControl(x.error)}` : '';
       const readFailed = x.failedStep === 'read' && x.error ? `; the read failed${why}` : '';
-      out.push(`  reply:    ${x.received ? escapeControl(x.received.slice(0, 200)) : '(nothing)'}${x.received.length > 200 ? '...' : ''}${readFailed}`);
+      // The byte count: the text shown is cut at 200 characters (JSON's at 4096), and escapes stand for bytes.
+      const size = x.receivedBytes ? ` (${x.receivedBytes} byte${x.receivedBytes === 1 ? '' : 's'})` : '';
+      out.push(`  reply:    ${x.received ? escapeControl(x.received.slice(0, 200)) : '(nothing)'}${x.received.length > 200 ? '...' : ''}${size}${readFailed}`);
       if (x.ok !== undefined) out.push(`  expect:   ${x.ok ? 'matched' : `NOT matched${x.error ? ` (${x.explanation ?? escapeControl(x.error.trim())})` : ''}`}`);
     }
     out.push(`  existing: ${r.protocol === 'udp' ? udpExistingLine(a.existing) : existingLine(a.existing)}`);
