@@ -7,18 +7,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { sockscope } from '../collect/getsockopt-helpers.js';
-import { createNetns, deleteNetns } from '../helpers/netns.js';
+import { createLoIpv6OffNetns, deleteNetns } from '../helpers/netns.js';
 
 const NS = `lo6off-${process.pid % 100000}`;
 
 before(() => {
-  createNetns(NS);
-  const sysctl = spawnSync('ip', ['netns', 'exec', NS, 'sysctl', '-qw', 'net.ipv6.conf.lo.disable_ipv6=1'], { encoding: 'utf8' });
-  assert.equal(sysctl.status, 0, sysctl.stderr);
-  for (const args of [['link', 'add', 'l6a', 'type', 'veth', 'peer', 'name', 'l6b'], ['link', 'set', 'l6a', 'up'], ['link', 'set', 'l6b', 'up'], ['-6', 'addr', 'add', 'fd00:77::1/64', 'dev', 'l6a', 'nodad']]) {
-    const r = spawnSync('ip', ['-n', NS, ...args], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `ip ${args.join(' ')}: ${r.stderr}`);
-  }
+  createLoIpv6OffNetns(NS);
   const addrs = spawnSync('ip', ['-n', NS, '-6', 'addr'], { encoding: 'utf8' }).stdout;
   assert.match(addrs, /fd00:77::1/);
   assert.doesNotMatch(addrs, /::1\/128/, 'lo has no ::1');

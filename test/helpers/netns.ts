@@ -119,3 +119,17 @@ export function stopNetnsScript(proc: ChildProcess | undefined): void {
   proc?.stdin?.end();
   proc?.kill('SIGKILL');
 }
+
+/**
+ * Namespace `ns` with IPv6 off on lo alone (net.ipv6.conf.lo.disable_ipv6=1: no ::1) while a veth pair l6a/l6b keeps
+ * IPv6, fd00:77::1/64 on l6a; fails the test on any error.
+ */
+export function createLoIpv6OffNetns(ns: string): void {
+  createNetns(ns);
+  const sysctl = spawnSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.lo.disable_ipv6=1'], { encoding: 'utf8' });
+  assert.equal(sysctl.status, 0, sysctl.stderr);
+  for (const args of [['link', 'add', 'l6a', 'type', 'veth', 'peer', 'name', 'l6b'], ['link', 'set', 'l6a', 'up'], ['link', 'set', 'l6b', 'up'], ['-6', 'addr', 'add', 'fd00:77::1/64', 'dev', 'l6a', 'nodad']]) {
+    const r = spawnSync('ip', ['-n', ns, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `ip ${args.join(' ')}: ${r.stderr}`);
+  }
+}
