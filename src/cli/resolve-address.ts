@@ -22,17 +22,26 @@ export interface AddressWords {
  * The socket modules load only when needed: `export` with an IP literal and no zone loads neither.
  */
 export async function resolveAddress(host: string, words: AddressWords): Promise<{ address: string; all?: string[] }> {
+  const { address, all } = await lookUp(host, words);
+  return all ? { address, all } : { address };
+}
+
+/**
+ * resolveAddress's answer, with the interface index of a literal's zone (looked up once, to check it; nodeAddress
+ * names the interface by it).
+ */
+async function lookUp(host: string, words: AddressWords): Promise<{ address: string; all?: string[]; index?: number }> {
   // An IPv6 literal with a zone Node's isIP refuses is still a literal: its zone an interface name with '_', '@' or
   // '+' in it (br_lan), which Linux allows, or one that names no interface (a control character in it), not a name
   // for the resolver ("does not resolve (ENOTFOUND)" misled). Returned as typed: Node's socket calls need the
   // interface's index instead (nodeAddress).
   const zone = zoneOf(host);
   if (isIP(host) || (zone !== undefined && ipFamily(host) === 6)) {
-    if (zone !== undefined) {
-      const { zoneIndex } = await import('../collect/try-call.js');
-      if (zoneIndex(zone) === undefined) throw new UsageError(`${words.input}: the zone '${briefWord(zone, escapeControl)}' after % names no network interface of this host (ip -br link lists them)`);
-    }
-    return { address: host };
+    if (zone === undefined) return { address: host };
+    const { zoneIndex } = await import('../collect/try-call.js');
+    const index = zoneIndex(zone);
+    if (index === undefined) throw new UsageError(`${words.input}: the zone '${briefWord(zone, escapeControl)}' after % names no network interface of this host (ip -br link lists them)`);
+    return { address: host, index };
   }
   const { resolveOne } = await import('../collect/try-call-context.js');
   try {
@@ -46,20 +55,22 @@ export async function resolveAddress(host: string, words: AddressWords): Promise
 }
 
 /**
- * An IP literal as Node's net module takes it for a listening socket: libuv turns a zone into a scope id with
- * if_nametoindex, so a zone must be the interface's name (fe80::1%3 became scope 0: EINVAL), and Node's isIP takes
- * only names of letters, digits, '-' and '.' (it hands fe80::1%br_lan to the resolver, which drops the zone). A zone
- * given by index is given by name; an interface whose name Node cannot take is bad input, said so (exit 2).
+ * The address resolveAddress gives for `host` (its errors the same), as Node's net module takes it for a listening
+ * socket: libuv turns a zone into a scope id with if_nametoindex, so a zone must be the interface's name (fe80::1%3
+ * became scope 0: EINVAL), and Node's isIP takes only names of letters, digits, '-' and '.' (it hands fe80::1%br_lan
+ * to the resolver, which drops the zone). A zone given by index is given by name (the index the check looked up); an
+ * interface whose name Node cannot take is bad input, said so (exit 2).
  */
-export async function nodeAddress(address: string, input: string): Promise<string> {
-  const zone = zoneOf(address);
-  if (zone === undefined) return address;
-  const [{ zoneIndex }, { interfaceName }] = await Promise.all([import('../collect/try-call.js'), import('../collect/interface-names.js')]);
-  const index = zoneIndex(zone);
-  const name = index === undefined ? undefined : interfaceName(index);
+export async function nodeAddress(host: string, words: AddressWords): Promise<string> {
+  // A resolved name's addresses carry no zone (getaddrinfo's are printed without a scope id): only a literal's has one.
+  const { address, index } = await lookUp(host, words);
+  if (index === undefined) return address;
+  const zone = zoneOf(address)!;
+  const { interfaceName } = await import('../collect/interface-names.js');
+  const name = interfaceName(index);
   const named = `${withoutZone(address)}%${name ?? zone}`;
   if (isIP(named)) return named;
   throw new UsageError(
-    `${input}: the zone '${briefWord(zone, escapeControl)}' names interface '${briefWord(name ?? zone, escapeControl)}', which Node's server cannot take as a zone (a name of letters, digits, '-' and '.' only): listen on an address that needs no zone (ip -br addr), or on [::] or 0.0.0.0`,
+    `${words.input}: the zone '${briefWord(zone, escapeControl)}' names interface '${briefWord(name ?? zone, escapeControl)}', which Node's server cannot take as a zone (a name of letters, digits, '-' and '.' only): listen on an address that needs no zone (ip -br addr), or on [::] or 0.0.0.0`,
   );
 }

@@ -11,7 +11,7 @@ import { parseDuration } from '../duration.js';
 import { parseListenAddress } from '../listen-address.js';
 import { UsageError } from '../errors.js';
 import { keepRunningWithoutOutput, writeOutput } from '../output-streams.js';
-import { nodeAddress, resolveAddress } from '../resolve-address.js';
+import { nodeAddress } from '../resolve-address.js';
 import type { Args } from './export.js';
 
 /**
@@ -52,12 +52,11 @@ function errnoText(e: NodeJS.ErrnoException): string {
  */
 async function listenAddress(host: string): Promise<string> {
   if (!isIP(host) && /^[\d.]+$/.test(host)) throw new UsageError(`--listen: '${host}' is not an IP address: an IPv4 address is four numbers 0-255 (127.0.0.1, 0.0.0.0), an IPv6 one goes in brackets ([::1]:9464)`);
-  const { address } = await resolveAddress(host, {
+  return nodeAddress(host, {
     input: '--listen',
     notFound: (code) => `--listen: '${host}' is not an IP address and does not resolve (${code}); give the address to bind (127.0.0.1, ::1, 0.0.0.0...)`,
     noAnswer: (why) => new Error(`cannot listen on ${host}: ${why}`),
   });
-  return nodeAddress(address, '--listen');
 }
 
 /** How long "serving" waits for the first collection (a slower one that fails says so after it). */
