@@ -1,6 +1,7 @@
 // --host user@server (repeatable) and --ssh-config: the flags (sources.ts turns them into SocketSources).
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { parseDuration } from './duration.js';
 import { UsageError, briefWord } from './errors.js';
 
@@ -14,12 +15,35 @@ export const HOST_MAX_CHARS = 1024;
  * ssh config (a label of 70 characters is fine there), which ssh resolves with your config, keys and agent.
  * Values parseRemoteTarget refuses are refused later, by sourcesFor, in its words.
  */
-export function hostValues(v: unknown): string[] {
+export function hostValues(v: unknown, words: readonly string[] = commandWords()): string[] {
   const list = (Array.isArray(v) ? v : [v]).map((h) => String(h ?? ''));
-  if (list.length === 0 || list.some((h) => h.trim() === '')) throw new UsageError('--host needs a value: user@server[:port] (repeat --host for several servers)');
+  if (list.length === 0 || list.some((h) => h.trim() === '') || hostWithoutValue(words)) throw new UsageError('--host needs a value: user@server[:port] (repeat --host for several servers)');
   const long = list.find((h) => h.length > HOST_MAX_CHARS);
   if (long !== undefined) throw new UsageError(`--host '${briefWord(long)}': over ${HOST_MAX_CHARS.toLocaleString('en-US')} characters, longer than any server name or ssh alias`);
   return list;
+}
+
+/** The command line's words; none while completing one (its words are the line being typed, not a command run). */
+function commandWords(): readonly string[] {
+  return process.argv.includes('--get-yargs-completions') ? [] : hideBin(process.argv);
+}
+
+/**
+ * Whether a `--host` of `words` has no value: the last word, or followed by a flag (a word starting with
+ * `-`, not a negative number). yargs adds nothing for such a one to the list of an array option, so that
+ * `--host a --host --json`, `--host a --host "$EMPTY"` (the shell drops the empty word) and a trailing
+ * `--host` read as the one host `a`: the list hostValues is given cannot tell. Words after `--` are no
+ * flags. `--host=` gives yargs an empty value, which the list shows.
+ */
+export function hostWithoutValue(words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w === '--') return false;
+    if (w !== '--host') continue;
+    const next = words[i + 1];
+    if (next === undefined || (next.startsWith('-') && !/^-\d/.test(next))) return true;
+  }
+  return false;
 }
 
 /**
