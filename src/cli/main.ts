@@ -1,7 +1,7 @@
 // The sockscope command line: yargs root. Each command lives in commands/<name>.ts and is listed in commands/index.ts.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { completeLine, completionCommand } from './completion.js';
 import { UsageError, briefWords, capMessage } from './errors.js';
 import { refuseBooleanValues, refuseRepeatedFlags } from './flag-guards.js';
@@ -38,8 +38,8 @@ export function exitWithError(err: unknown, words: readonly string[] = hideBin(p
   process.exit(1);
 }
 
-/** Builds the yargs parser (exported so tests and completion can reuse it). */
-export function buildCli(words: string[]) {
+/** Builds the yargs parser for the command line `words`, with `commands` (commandsFor: the modules of the commands it names). */
+export function buildCli(words: string[], commands: Awaited<ReturnType<typeof commandsFor>>) {
   const argv = helpAsFlag(shortHelp(words));
   let cli = yargs(argv)
     .scriptName('sockscope')
@@ -110,7 +110,7 @@ export function buildCli(words: string[]) {
 export async function main(argv = hideBin(process.argv)): Promise<void> {
   guardOutputStreams();
   try {
-    await buildCli(argv).parseAsync();
+    await buildCli(argv, await commandsFor(argv, argv.includes('--get-yargs-completions'))).parseAsync();
   } catch (err) {
     exitWithError(err);
   }

@@ -36,7 +36,7 @@ export async function runReports<R>(
   (await import('../collect/remote-signals.js')).exitOnSignals();
   const { config } = await loadCliConfig();
   const scope: ReportScope = { port: argv.port, peerPort: argv['peer-port'] };
-  const sources = sourcesFor(argv);
+  const sources = await sourcesFor(argv);
   const sampling = samplingOf(argv);
   const results = await Promise.allSettled(
     sources.map(async ({ label, source }) => {

@@ -1,6 +1,5 @@
 // Which SocketSource(s) a command reads: the local collector, or one RemoteSource per --host (host-option.ts).
 import { createSource, type SourceChoice } from '../collect/index.js';
-import { RemoteSource } from '../collect/remote.js';
 import { parseRemoteTarget } from '../collect/remote-target.js';
 import type { SocketSource } from '../collect/source.js';
 import { briefWord, capMessage, UsageError } from './errors.js';
@@ -21,12 +20,14 @@ export function reportFailedHosts(failed: readonly string[], total: number): voi
  * argv.sourceFrom where it came from ('flag', 'user-file', 'project-file', 'default'; unset counts as the
  * flag). A config file's choice is this host's collector: --host reads with ss whatever it says.
  */
-export function sourcesFor(argv: { host?: string[]; 'ssh-config'?: string; source?: string; sourceFrom?: string }): { label: string; source: SocketSource }[] {
+export async function sourcesFor(argv: { host?: string[]; 'ssh-config'?: string; source?: string; sourceFrom?: string }): Promise<{ label: string; source: SocketSource }[]> {
   const hosts = (argv.host ?? []).filter((h) => h !== '');
   if (hosts.length === 0) return [{ label: 'local', source: createSource((argv.source ?? 'auto') as SourceChoice) }];
   const typed = argv.sourceFrom === undefined || argv.sourceFrom === 'flag';
   if (typed && argv.source && argv.source !== 'auto' && argv.source !== 'ss') throw new UsageError(`--source ${argv.source} cannot read a remote host; --host always runs ss there`);
   const timeoutMs = sshTimeoutSetting();
+  // Loaded only for --host: a local command never loads the remote collector (README, Start-up).
+  const { RemoteSource } = await import('../collect/remote.js');
   const sources = hosts.map((h) => {
     let target;
     try {

@@ -1,6 +1,6 @@
 // yargs' stock messages rewritten in the house style: they name the flag, the command or the word as typed.
 import yargs from 'yargs';
-import { commands } from './commands/index.js';
+import { commandNames as namesOfCommands, loadedCommands } from './commands/index.js';
 import { completionCommand } from './completion.js';
 import { UsageError } from './errors.js';
 import { takes } from './given-once.js';
@@ -15,7 +15,7 @@ export function missingPositionals(cli: unknown): string | undefined {
   type Internal = { getInternalMethods?: () => { getContext?: () => { commands?: string[] } }; parsed?: { argv?: { _?: unknown[]; '--'?: unknown[] } } | false };
   const y = cli as Internal;
   const name = y.getInternalMethods?.().getContext?.().commands?.[0];
-  const command = commands.find((c) => typeof c.command === 'string' && c.command.split(' ')[0] === name) as Partial<NamesMissingPositionals> | undefined;
+  const command = loadedCommands().find((c) => typeof c.command === 'string' && c.command.split(' ')[0] === name) as Partial<NamesMissingPositionals> | undefined;
   if (typeof command?.missingPositionals !== 'function') return undefined;
   const argv = y.parsed ? y.parsed.argv : undefined;
   return command.missingPositionals([...(argv?._ ?? []), ...(argv?.['--'] ?? [])].map(String));
@@ -89,7 +89,7 @@ function nearestFlag(name: string, cli: unknown): string | undefined {
   if (!options?.key || name.length > 64) return undefined;
   // yargs keeps the command's positionals (errno's code, try's op and address) among its options: no flags.
   const name0 = (cli as { getInternalMethods?: () => { getContext?: () => { commands?: string[] } } }).getInternalMethods?.().getContext?.().commands?.[0];
-  const command = commands.find((c) => typeof c.command === 'string' && c.command.split(' ')[0] === name0);
+  const command = loadedCommands().find((c) => typeof c.command === 'string' && c.command.split(' ')[0] === name0);
   const positionals = new Set([...String(command?.command ?? '').matchAll(/[<[]([^\]>.]+)/g)].flatMap(([, p]) => p.split('|')));
   const kebab = Object.keys(options.key).filter((k) => k.length > 1 && !/[A-Z]/.test(k) && !['$0', '_'].includes(k) && !positionals.has(k));
   const names = [...kebab, ...kebab.filter((k) => options.boolean?.includes(k) && k !== 'help' && k !== 'version').map((k) => `no-${k}`)];
@@ -173,8 +173,7 @@ export function dashedPositional(words: readonly string[], cli: unknown): string
 
 /** The command names a user may type (the monitor is the command without a name). */
 function commandNames(): string[] {
-  const names = commands.map((c) => (typeof c.command === 'string' ? c.command.split(' ')[0] : '')).filter((n) => n !== '' && n !== '$0');
-  return [...names, 'completion', 'help'];
+  return [...namesOfCommands(), 'completion', 'help'];
 }
 
 /**
@@ -228,7 +227,7 @@ export function notACommand(msg: string, cli: unknown, words: readonly string[] 
 /** The flag names a command takes (its builder's, with their aliases and the --no- form of on/off flags). */
 function commandFlags(name: string): Set<string> | undefined {
   if (name === 'help') return new Set();
-  const command = [...commands, completionCommand].find((c) => typeof c.command === 'string' && c.command.split(' ')[0] === name);
+  const command = [...loadedCommands(), completionCommand].find((c) => typeof c.command === 'string' && c.command.split(' ')[0] === name);
   if (!command) return undefined;
   const y = yargs([]).exitProcess(false).fail(() => {});
   if (typeof command.builder === 'function') (command.builder as (y: unknown) => unknown)(y);

@@ -1,10 +1,7 @@
 // Chooses the collector: `--source auto|netlink|ss|procfs|netstat`. The only place that asks what the host has.
 import type { Snapshot, SourceName } from '../model/snapshot.js';
 import { logOsCall } from './debug.js';
-import { SsSource } from './ss.js';
 import { NetlinkSource } from './netlink.js';
-import { ProcfsSource } from './procfs.js';
-import { NetstatSource } from './netstat.js';
 // Registers the shared, cached process attributor (inode -> pid, name, fd) used by every collector.
 import './processes.js';
 import { CollectorError, type CollectOptions, type SocketSource } from './source.js';
@@ -15,12 +12,28 @@ export type SourceChoice = 'auto' | Exclude<SourceName, 'fixture' | 'remote'>;
 
 type Factory = () => SocketSource;
 
+/**
+ * A collector whose module loads on its first collect(): where netlink works (the default), the ss, procfs and
+ * netstat collectors and their parsers are never loaded (one-shot commands start faster: README, Start-up).
+ */
+class LazySource implements SocketSource {
+  private inner: Promise<SocketSource> | undefined;
+  constructor(
+    readonly name: SourceName,
+    private readonly load: () => Promise<SocketSource>,
+  ) {}
+  collect(opts?: CollectOptions): Promise<Snapshot> {
+    this.inner ??= this.load();
+    return this.inner.then((s) => s.collect(opts));
+  }
+}
+
 /** Collectors by name, in auto-mode order (first that works wins). */
 const FACTORIES: [Exclude<SourceChoice, 'auto'>, Factory][] = [
   ['netlink', () => new NetlinkSource()],
-  ['ss', () => new SsSource()],
-  ['procfs', () => new ProcfsSource()],
-  ['netstat', () => new NetstatSource()],
+  ['ss', () => new LazySource('ss', async () => new (await import('./ss.js')).SsSource())],
+  ['procfs', () => new LazySource('procfs', async () => new (await import('./procfs.js')).ProcfsSource())],
+  ['netstat', () => new LazySource('netstat', async () => new (await import('./netstat.js')).NetstatSource())],
 ];
 
 /** Registers a collector (used by collectors that live in their own files); `first` puts it at the front of auto order. */

@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import yargs from 'yargs';
 import { completeLine } from '../../src/cli/completion.js';
-import { commands } from '../../src/cli/commands/index.js';
+import { allCommands } from '../../src/cli/commands/index.js';
 import { IO_MODELS } from '../../src/codegen/options.js';
+
+const commands = await allCommands();
 
 const BIN = new URL('../../bin/sockscope', import.meta.url).pathname;
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import yargs from 'yargs';
 import { cleanCompletions } from '../../src/cli/completion.js';
 import { valuePosition } from '../../src/cli/completion-words.js';
-import { commands } from '../../src/cli/commands/index.js';
+import { allCommands } from '../../src/cli/commands/index.js';
 import { IO_MODELS } from '../../src/codegen/options.js';
 import { SOCKET_OPTIONS } from '../../src/knowledge/socket-options.js';
 
@@ -15,6 +15,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN_DIR, completeAll, typeTab } from '../helpers/bash-completion.js';
+
+const commands = await allCommands();
 
 
 /** What bash offers for the words typed so far (the last word is being completed). */

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, BIN } from '../collect/getsockopt-helpers.js';
+import { COMMAND_HEADS } from '../../src/cli/commands/heads.js';
 
 /** Each command's examples as written in its file ($0 as sockscope): the last line, the command (a description above it is a shell comment). */
 function examplesByCommand(): Map<string, string[]> {
@@ -17,7 +18,9 @@ function examplesByCommand(): Map<string, string[]> {
     const src = readFileSync(f, 'utf8');
     const examples = [...src.matchAll(/\.example\(\s*(['"])((?:\\.|(?!\1)[^\\])*)\1/g)].map((m) => JSON.parse(`"${m[2].replace(/\\'/g, "'").replace(/"/g, '\\"')}"`) as string);
     if (!examples.length) continue;
-    const cmd = /\n {2}command: '([^' ]+)/.exec(src)?.[1];
+    // A command's name is in heads.ts (`...COMMAND_HEADS.errno`); completion.ts names its own.
+    const head = /\.\.\.COMMAND_HEADS\.(\w+)/.exec(src)?.[1] as keyof typeof COMMAND_HEADS | undefined;
+    const cmd = head ? COMMAND_HEADS[head].command.split(' ')[0] : /\n {2}command: '([^' ]+)/.exec(src)?.[1];
     assert.ok(cmd, `${f}: no command`);
     out.set(cmd === '$0' ? '' : cmd, examples.map((e) => e.split('\n').at(-1)!.replace(/\$0/g, 'sockscope')));
   }

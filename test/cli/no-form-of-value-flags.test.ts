@@ -8,9 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import yargs from 'yargs';
-import { commands } from '../../src/cli/commands/index.js';
+import { allCommands } from '../../src/cli/commands/index.js';
 import { inHouseWords } from '../../src/cli/yargs-messages.js';
 import { runCli } from '../helpers/run-cli.js';
+
+const commands = await allCommands();
 
 /** [command words, value-taking flags]: the builder's declared options less on/off flags and positionals. */
 function valueFlags(): [string[], string[]][] {

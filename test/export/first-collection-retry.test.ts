@@ -154,6 +154,8 @@ test('startExporter: a first collection failing for ever gives up after the atte
     onRecovered: () => said.push('recovered'),
   });
   t.after(() => ex.close());
+  // Until the first collection has finished, /metrics is 200 with the exporter's own counters: 503 once it failed.
+  await waitFor('the first failure', () => (said.length > 0 ? true : undefined), 20_000, 20);
   assert.equal((await fetch(`http://127.0.0.1:${ex.address.port}/metrics`)).status, 503);
   const e = await ex.ready.then(
     () => undefined,

@@ -6,6 +6,7 @@ import type { Snapshot } from '../../model/snapshot.js';
 import { withReportFlags, type ReportArgs } from '../report-flags.js';
 import { escapeControl } from '../../model/escape.js';
 import { formatEndpoint } from '../../model/socket.js';
+import { COMMAND_HEADS } from './heads.js';
 
 /**
  * The UDP sockets on --port P, which the state counts leave out (UDP has no connection states): said in
@@ -37,8 +38,7 @@ export function withUdpOnPort(r: StatesReport, snap: Snapshot, scope: ReportScop
 }
 
 export const analyzeStatesCommand: CommandModule<object, ReportArgs> = {
-  command: 'analyze-states',
-  describe: 'TCP connections per state, then one recommendation line',
+  ...COMMAND_HEADS.analyzeStates,
   builder: (y) => withReportFlags(y).example('$0 analyze-states --port 443', '') as never,
   // The collectors, rules and report load when the command runs, not at start-up.
   handler: async (argv) => {

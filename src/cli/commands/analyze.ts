@@ -1,10 +1,10 @@
 // `sockscope analyze --port P`: one port's states, listeners, processes, top peers and recommendations.
 import type { CommandModule } from 'yargs';
 import { withReportFlags, type ReportArgs } from '../report-flags.js';
+import { COMMAND_HEADS } from './heads.js';
 
 export const analyzeCommand: CommandModule<object, ReportArgs> = {
-  command: 'analyze',
-  describe: 'One port: states, listener/backlog, process, top peers, recommendations',
+  ...COMMAND_HEADS.analyze,
   builder: (y) => withReportFlags(y).example('$0 analyze --port 8080', 'what this host serves on 8080') as never,
   // The collectors, rules and report load when the command runs, not at start-up.
   handler: async (argv) => {

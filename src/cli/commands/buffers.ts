@@ -9,6 +9,7 @@ import { parseBandwidth, parseDurationMs, UnitError } from '../../advise/units.j
 import { UsageError } from '../errors.js';
 import { givenOnce } from '../given-once.js';
 import { intFlag, printJson, withJsonFlag, withPortFlags } from '../options.js';
+import { COMMAND_HEADS } from './heads.js';
 
 interface Args {
   port?: number;
@@ -31,8 +32,7 @@ function unit<T>(f: () => T): T {
 }
 
 export const buffersCommand: CommandModule<object, Args> = {
-  command: 'buffers',
-  describe: 'Buffer sizing: BDP vs SO_RCVBUF/SO_SNDBUF vs sysctl caps (per connection, or for --bandwidth and --rtt)',
+  ...COMMAND_HEADS.buffers,
   builder: (y) =>
     withJsonFlag(withPortFlags(y))
       .option('pid', { type: 'string', describe: 'With --socket-fd: the process owning the socket', coerce: intFlag('pid', 1, 2 ** 22) })

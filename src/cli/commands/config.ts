@@ -7,6 +7,7 @@ import { DEFAULT_KEYMAP, overriddenKeys } from '../../ui/keymap.js';
 import { escapeControl } from '../../model/escape.js';
 import { flagTyped, printJson, withJsonFlag } from '../options.js';
 import { environmentRows } from './config-env.js';
+import { COMMAND_HEADS } from './heads.js';
 
 interface Args {
   json: boolean;
@@ -109,8 +110,7 @@ function explicitFlags(argv: Args, raw: string[]): Partial<Config> {
 }
 
 export const configCommand: CommandModule<object, Args> = {
-  command: 'config',
-  describe: 'The effective configuration and where each value came from',
+  ...COMMAND_HEADS.config,
   builder: (y) => {
     // The Files list says which file is not readable; the warning line other commands print would repeat it.
     quietUnreadableWarnings();

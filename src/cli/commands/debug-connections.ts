@@ -1,5 +1,6 @@
 // `sockscope debug-connections --address HOST:PORT [--udp]`: resolve, route, connect or send a datagram (TLS, request/reply), existing sockets, verdict.
 import type { CommandModule } from 'yargs';
+import { COMMAND_HEADS } from './heads.js';
 
 export interface Args {
   address?: string;
@@ -13,8 +14,7 @@ export interface Args {
 }
 
 export const debugConnectionsCommand: CommandModule<object, Args> = {
-  command: 'debug-connections',
-  describe: 'Why a connection to HOST:PORT works or fails: every address, route, timed connect, TLS, reply, existing sockets, verdict',
+  ...COMMAND_HEADS.debugConnections,
   builder: (y) =>
     y
       .option('address', { type: 'string', describe: 'HOST:PORT (IPv6 as [::1]:8080)', demandOption: true })

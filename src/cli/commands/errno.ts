@@ -4,6 +4,7 @@ import type { ErrnoExplanation, ErrnoLookup, ErrnoPlatform } from '../../knowled
 import type * as ErrnoTables from '../../knowledge/errno.js';
 import { UsageError } from '../errors.js';
 import { printJson, withJsonFlag, type NamesMissingPositionals } from '../options.js';
+import { COMMAND_HEADS } from './heads.js';
 
 interface Args {
   code: string;
@@ -136,8 +137,7 @@ export function formatLookup(r: ErrnoLookup, width = 100): string {
 }
 
 export const errnoCommand: CommandModule<object, Args> & NamesMissingPositionals = {
-  command: 'errno <code>',
-  describe: 'Explain an errno or Winsock code: ECONNRESET | 104 | "reset by peer" | WSAECONNRESET | 10054',
+  ...COMMAND_HEADS.errno,
   builder: (y) =>
     withJsonFlag(
       y

@@ -1,5 +1,6 @@
 // `sockscope export`: a Prometheus metrics endpoint (binds 127.0.0.1 unless told otherwise).
 import type { CommandModule } from 'yargs';
+import { COMMAND_HEADS } from './heads.js';
 
 export interface Args {
   listen: string;
@@ -8,8 +9,7 @@ export interface Args {
 }
 
 export const exportCommand: CommandModule<object, Args> = {
-  command: 'export',
-  describe: 'Prometheus metrics endpoint (/metrics) for fleets',
+  ...COMMAND_HEADS.export,
   builder: (y) =>
     y
       // nargs 1: `--listen` without its value is an error naming the flag, not the default bound quietly.

@@ -1,10 +1,10 @@
 // `sockscope generate-server`: a TCP or UDP server in C, Python or Node from flags (see generate-shared.ts).
 import type { CommandModule } from 'yargs';
 import { runGenerate, withGenerateFlags, type GenerateArgs } from './generate-shared.js';
+import { COMMAND_HEADS } from './heads.js';
 
 export const generateServerCommand: CommandModule<object, GenerateArgs> = {
-  command: 'generate-server',
-  describe: 'Generate a TCP/UDP server (C, Python, Node) that handles partial writes, RST, signals and load',
+  ...COMMAND_HEADS.generateServer,
   builder: (y) =>
     withGenerateFlags(y)
       // Short enough for one line at 80 columns; the description, a shell comment above.

@@ -8,10 +8,10 @@ import { UsageError } from '../errors.js';
 import { flagTyped } from '../options.js';
 import { nextSteps } from './generate-shared.js';
 import { stopAndResume, type Stoppable } from '../stop-and-resume.js';
+import { COMMAND_HEADS } from './heads.js';
 
 export const generateCommand: CommandModule<object, { color?: boolean }> = {
-  command: 'generate',
-  describe: 'Interactive wizard that generates a server (the same as `c` in the monitor)',
+  ...COMMAND_HEADS.generate,
   builder: (y) => y as never,
   handler: async (a) => {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {

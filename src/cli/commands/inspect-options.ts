@@ -1,6 +1,7 @@
 // `sockscope inspect-options`: the real option values of one socket (another process's, via pidfd_getfd), explained.
 import type { CommandModule } from 'yargs';
 import { intFlag } from '../options.js';
+import { COMMAND_HEADS } from './heads.js';
 
 export interface Args {
   pid?: number;
@@ -13,8 +14,7 @@ export interface Args {
 }
 
 export const inspectOptionsCommand: CommandModule<object, Args> = {
-  command: 'inspect-options',
-  describe: "Real option values of one socket (another process's, via pidfd_getfd + getsockopt), explained",
+  ...COMMAND_HEADS.inspectOptions,
   builder: (y) =>
     y
       // Strings coerced here, not type 'number': that reads "abc" as NaN and the message could not quote it.

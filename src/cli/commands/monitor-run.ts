@@ -281,7 +281,7 @@ export async function runMonitor(argv: Args): Promise<void> {
   const hosts = argv.host ?? []; // each has a value (hostValues)
   // Several --host: one monitor over all of them (a HOST column); one --host: that host as before.
   // --source with --host is refused (exit 2) as analyze refuses it: it used to be ignored without a word.
-  const remote = hosts.length > 0 ? sourcesFor({ host: hosts, 'ssh-config': argv['ssh-config'], source: argv.source, sourceFrom: argv.sourceFrom }) : [];
+  const remote = hosts.length > 0 ? await sourcesFor({ host: hosts, 'ssh-config': argv['ssh-config'], source: argv.source, sourceFrom: argv.sourceFrom }) : [];
   // A table cell has the socket, not the snapshot: remote sockets were read by an ssh user whose uid
   // is unknown here, so one without a visible owner is hidden from that user, not "held by no process".
   setCellsFromRemote(remote.length > 0);

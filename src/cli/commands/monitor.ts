@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { hostValues, sshConfigValue, SSH_TIMEOUT_HELP, sshTimeoutValue } from '../host-option.js';
 import { refuseIntervalWithJson, refuseSshFlagsWithoutHost, refuseUnixWithPort } from '../flag-context.js';
 import { parsePort } from '../options.js';
+import { COMMAND_HEADS } from './heads.js';
 
 export interface Args {
   interval?: string;
@@ -21,8 +22,7 @@ export interface Args {
 }
 
 export const monitorCommand: CommandModule<object, Args> = {
-  command: '$0',
-  describe: 'Full-screen monitor of every socket (one snapshot table when stdout is not a TTY)',
+  ...COMMAND_HEADS.monitor,
   builder: (y) =>
     y
       // nargs: 1 takes the next word as the value even when it starts with '-': `--interval -1s` was read

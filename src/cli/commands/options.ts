@@ -1,6 +1,7 @@
 // `sockscope options [NAME]`: the socket option reference (level, numbers, type, default, platform differences).
 import type { CommandModule } from 'yargs';
 import { withJsonFlag } from '../options.js';
+import { COMMAND_HEADS } from './heads.js';
 
 export interface Args {
   name?: string;
@@ -8,8 +9,7 @@ export interface Args {
 }
 
 export const optionsCommand: CommandModule<object, Args> = {
-  command: 'options [name]',
-  describe: 'Socket option reference: level, type, default, semantics per platform, limits',
+  ...COMMAND_HEADS.options,
   builder: (y) =>
     withJsonFlag(y.positional('name', { type: 'string', describe: 'Option name (SO_REUSEADDR, tcp_nodelay, NODELAY, TCP_NOPUSH...)' }))
       .example('$0 options', 'every option, one line each')

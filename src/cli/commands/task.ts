@@ -7,6 +7,7 @@ import { UsageError, briefWord } from '../errors.js';
 import { briefValue } from '../../model/input-error.js';
 import { escapeMessage } from '../../model/escape.js';
 import { TASK_OPERATIONS, type TaskOperation } from '../../api/task-operations.js';
+import { COMMAND_HEADS } from './heads.js';
 
 interface Args {
   input: string;
@@ -112,8 +113,7 @@ function checkOutputFlag(output: unknown): void {
 }
 
 export const taskCommand: CommandModule<object, Args> & NamesMissingPositionals = {
-  command: 'task <input>',
-  describe: `Run one JSON task for automation (${TASK_OPERATIONS.join(', ')}); - reads stdin`,
+  ...COMMAND_HEADS.task,
   builder: (y) =>
     y
       .positional('input', { type: 'string', describe: 'Task file: {"operation": ..., ...} (- for stdin)', demandOption: true })

@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import type { TryOp } from '../../collect/try-call.js';
 import { intFlag, type NamesMissingPositionals } from '../options.js';
+import { COMMAND_HEADS } from './heads.js';
 
 export interface Args {
   op?: string;
@@ -33,8 +34,7 @@ export function tryMissing(a: { op?: unknown; address?: unknown }): string | und
 }
 
 export const tryCommand: CommandModule<object, Args> & NamesMissingPositionals = {
-  command: 'try <op> <address>',
-  describe: 'Run bind/listen/connect/sendto for real on this host (closed at once) and explain the result',
+  ...COMMAND_HEADS.try,
   builder: (y) =>
     y
       .positional('op', { type: 'string', choices: OPS as unknown as string[], describe: 'The call to make' })
