@@ -1,5 +1,5 @@
 // Several hosts read as one source (several --host in the monitor): every socket carries its host's label.
-import { noteHostComplete } from '../model/owner.js';
+import { noteHostComplete, REMOTE_SHORT_NOTE, remoteShortNote } from '../model/owner.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { CollectorError, type CollectOptions, type SocketSource } from './source.js';
 
@@ -140,6 +140,17 @@ export class MultiHostSource implements SocketSource {
     clearTimeout(timer);
   }
 
+  /** The merged attribution's note and short wording: those of the hosts whose attribution is incomplete. */
+  private incompleteNote(parts: readonly HostPart[]): Pick<Snapshot['attribution'], 'note' | 'short'> {
+    const open = parts.filter((p) => p.snapshot && !p.snapshot.attribution.complete);
+    const note = open.map((p) => p.snapshot!.attribution.note).filter((n) => n).join('; ') || undefined;
+    if (!note) return {};
+    // Each names its host; the short ones (REMOTE_SHORT_NOTE) do not, so the hosts are named here when not every one is.
+    const all = open.length === parts.filter((p) => p.snapshot).length;
+    const short = open.every((p) => p.snapshot!.attribution.short === REMOTE_SHORT_NOTE) ? (all ? REMOTE_SHORT_NOTE : remoteShortNote(open.map((p) => p.label))) : undefined;
+    return short ? { note, short } : { note };
+  }
+
   async collect(opts: CollectOptions = {}): Promise<Snapshot> {
     const t0 = performance.now();
     const time = Date.now();
@@ -215,7 +226,9 @@ export class MultiHostSource implements SocketSource {
         scope: first.attribution.scope,
         complete: ok.every((s) => s.attribution.complete),
         hiddenProcesses: ok.reduce((a, s) => a + s.attribution.hiddenProcesses, 0),
-        note: ok.map((s) => s.attribution.note).filter((n) => n).join('; ') || undefined,
+        // Only the hosts that do not see every process: a root host's "processes on lo are those its ss -p
+        // shows to root" took the header's room before the host whose user sees only its own.
+        ...this.incompleteNote(parts),
       },
       notes,
     };

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { SYSCTL_NAMES, type Snapshot } from '../model/snapshot.js';
 import { decodeUtf8Lines, escapeControl } from '../model/escape.js';
 import { formatEndpoint, NO_PROCESSES, normalizeAddress, type Socket } from '../model/socket.js';
-import { noteRemoteViewer, remoteHiddenOwnersNote, remoteUnixOwnersNote } from '../model/owner.js';
+import { noteRemoteViewer, REMOTE_SHORT_NOTE, remoteHiddenOwnersNote, remoteUnixOwnersNote } from '../model/owner.js';
 import { parseRemoteSections, sectionHeader, splitSections } from '../parse/remote-bundle.js';
 import { parseSs } from '../parse/ss.js';
 import { parseSsUnixRecords } from '../parse/ss-records.js';
@@ -358,13 +358,13 @@ export class RemoteSource implements SocketSource {
     const scope: Snapshot['attribution']['scope'] = (opts.processes ?? 'listeners') === 'none' ? 'none' : 'all';
     noteRemoteViewer(this.label, viewerUid, scope);
     // As root (id -u), ss -p reads every process: complete, as a local root's (owner.ts then hides nothing:
-    // a socket without users was "hidden uid 0" though root sees all).
-    const attribution: Snapshot['attribution'] = {
-      scope,
-      complete: root && scope !== 'none',
-      hiddenProcesses: 0,
-      note: root ? `processes on ${this.label} are those its ss -p shows to root` : `processes on ${this.label} are those its ss -p shows to the ssh user`,
-    };
+    // a socket without users was "hidden uid 0" though root sees all), with no note (as a local root's):
+    // "processes on lo are those its ss -p shows to root" took the monitor header's room for nothing hidden.
+    const complete = root && scope !== 'none';
+    const attribution: Snapshot['attribution'] = { scope, complete, hiddenProcesses: 0 };
+    if (!complete) attribution.note = root ? `processes on ${this.label} are those its ss -p shows to root` : `processes on ${this.label} are those its ss -p shows to the ssh user`;
+    // The monitor's header at 80 columns: the host is the header's own name there.
+    if (!root && scope !== 'none') attribution.short = REMOTE_SHORT_NOTE;
     // Other users' processes out of the ssh user's sight: the one-shot forms said nothing of it (the monitor's header does).
     const viewer = { uid: viewerUid, name: userName(sections.get('user') ?? '') };
     const hidden = remoteHiddenOwnersNote(this.label, viewer, { source: 'remote', attribution, sockets });

@@ -261,6 +261,21 @@ function ownersNotFound(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets
   return n;
 }
 
+/**
+ * The short wording of a remote host's attribution note when its ssh user is not root (the monitor's header at
+ * 80 columns; the note itself, "processes on web1 are those its ss -p shows to the ssh user", was cut there).
+ * With several hosts, MultiHostSource names the hosts it is about (remoteShortNote).
+ */
+export const REMOTE_SHORT_NOTE = 'own processes only (ssh as root)';
+
+/**
+ * The short wording naming `hosts`, the ones of several whose ssh user is not root: "admin@web1: own
+ * processes only", short enough to follow the header's list of hosts at 80 columns.
+ */
+export function remoteShortNote(hosts: readonly string[]): string {
+  return `${hosts.join(', ')}: own processes only`;
+}
+
 /** The ssh user a remote host's script ran as: `id -u` and `id -un` there, each undefined when it said none. */
 export interface RemoteViewer {
   uid: number | undefined;

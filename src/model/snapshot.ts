@@ -64,6 +64,11 @@ export interface AttributionInfo {
   hiddenProcesses: number;
   /** Human explanation of what is hidden and why, when anything is. */
   note?: string;
+  /**
+   * The note's short wording, for the monitor's header at 80 columns (the note's own when absent): a remote
+   * host's says in a few words that only its ssh user's processes are shown.
+   */
+  short?: string;
 }
 
 export interface Snapshot {

@@ -142,7 +142,8 @@ export function hiddenOwners(s: Snapshot, short = false): string | undefined {
   const a = s.attribution;
   if (a.complete) return undefined;
   if (a.hiddenProcesses > 0) return short ? "others' processes hidden (root)" : "other users' processes hidden (run as root)";
-  return escapeControl(a.note ?? 'process owners incomplete');
+  // A remote host's note is long ("processes on admin@web1 are those its ss -p shows to the ssh user"): its short wording fits 80 columns.
+  return escapeControl((short ? a.short : undefined) ?? a.note ?? 'process owners incomplete');
 }
 
 /**
