@@ -35,11 +35,28 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /** The most issues an error lists; the rest are counted in one more (a 100,000-item array of wrong items made 15 MB). */
 export const MAX_ISSUES = 20;
 
+/**
+ * The zod `params` key of a custom issue that stands for that many problems, none of them listed: a check that finds
+ * more problems than MAX_ISSUES adds the first MAX_ISSUES as issues and this one for the rest (notListedIssue), so
+ * that 100,000 unknown threshold names do not cost 100,000 issues (and suggestions) for an error that lists 20.
+ */
+const NOT_LISTED = 'notListed';
+
+/** The custom issue (for ctx.addIssue) standing for `count` more problems at `path`, counted by zodIssues, never listed. */
+export function notListedIssue(count: number, path: PropertyKey[], what: string) {
+  return { code: 'custom' as const, path, message: `and ${count} more ${what}`, params: { [NOT_LISTED]: count } };
+}
+
 /** A ZodError's issues as InputIssues (union failures expanded to their most specific messages), at most MAX_ISSUES. */
 export function zodIssues(err: ZodError | { issues: z.core.$ZodIssue[] }, prefix: readonly PropertyKey[] = []): InputIssue[] {
   const out: InputIssue[] = [];
   let more = 0;
   for (const i of err.issues) {
+    const unlisted = i.code === 'custom' ? (i.params as Record<string, unknown> | undefined)?.[NOT_LISTED] : undefined;
+    if (typeof unlisted === 'number') {
+      more += unlisted;
+      continue;
+    }
     const path = [...prefix, ...i.path];
     const keys = i.code === 'unrecognized_keys' ? i.keys : [undefined];
     for (const k of keys) {
