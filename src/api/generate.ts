@@ -57,8 +57,15 @@ export type GenerateAutomationInput = z.input<typeof GenerateAutomationInputSche
 /** `sockscope generate-server --json` document, plus `written` (the paths) when files were written. */
 export type GenerateServerReport = GenerateResult & { written?: string[] };
 
-/** Field name for each CLI flag the generator's messages use. */
-const FLAG_FIELDS = new Map<string, string>([...Object.entries(OPTION_FLAGS).map(([field, flag]) => [flag, field] as [string, string]), ['--output', 'output']]);
+/**
+ * Field name for each CLI flag the generator's messages use; --force as the setting itself ("not even with --force"
+ * in the refusal of a C server's output under /dev said the CLI's flag: `"force": true`, as specialFileMessage says it).
+ */
+const FLAG_FIELDS = new Map<string, string>([
+  ...Object.entries(OPTION_FLAGS).map(([field, flag]) => [flag, field] as [string, string]),
+  ['--output', 'output'],
+  ['--force', '"force": true'],
+]);
 
 /** One request, validated: generator input, output path, force; `automation` for the {operation, config} shape. */
 interface Request {
