@@ -9,7 +9,8 @@ import { ThresholdOverridesSchema } from '../config/schema.js';
 import type { OriginInfo } from '../config/resolve.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Endpoint, ProcessRef } from '../model/socket.js';
-import { buildAnalyzeReport, buildStatesReport, scopeCollectOptions } from '../report/analyze.js';
+import { buildAnalyzeReport, buildStatesReport, repeatFlags, scopeCollectOptions, type ReportScope } from '../report/analyze.js';
+import { withUdpOnPort } from '../report/udp-on-port.js';
 import type { AnalyzeReport, StatesReport } from '../report/schema.js';
 import { collectorOf, libraryConfig, type LibraryOptions } from './config.js';
 import { collecting, InvalidInputError, parseInput } from './errors.js';
@@ -132,6 +133,16 @@ function thresholdsOf(configured: Record<string, number>, input: Record<string, 
   throw new InvalidInputError(`${prefix}: thresholds.${key}: ${message}`, [{ path: `thresholds.${key}`, message }]);
 }
 
+/**
+ * The report's scope, with the collector it read with as the commands it suggests carry it (ReportScope.repeat,
+ * ` --source ss`): the CLI adds a --source typed (report-command.ts); here the input's `source` or options.config's
+ * is the caller's choice (`sockscope task` adds the config file's to the document), and a command without it reads
+ * with auto. Without it `sockscope analyze --port P --samples 5 ...` in the notes left out the source read with.
+ */
+function reportScope(o: { port?: number; peerPort?: number }, source: string): ReportScope {
+  return { port: o.port, peerPort: o.peerPort, repeat: repeatFlags({ source, sourceTyped: true }) };
+}
+
 async function collect(source: string, opts: Parameters<ReturnType<typeof createSource>['collect']>[0]): Promise<Snapshot> {
   return collecting(() => createSource(source as SourceChoice).collect(opts));
 }
@@ -148,8 +159,9 @@ export async function analyze(input: AnalyzeInput = {}, options?: LibraryOptions
   const config = libraryConfig(options, 'analyze');
   const thresholds = thresholdsOf(config.thresholds, o.thresholds, 'analyze', options);
   const scoped = o.port !== undefined || o.peerPort !== undefined;
-  const snap = await collect(collectorOf(o.source, config), { ...scopeCollectOptions(o), protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
-  return buildAnalyzeReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, thresholds);
+  const source = collectorOf(o.source, config);
+  const snap = await collect(source, { ...scopeCollectOptions(o), protocols: ['tcp', 'udp'], processes: scoped ? 'all' : 'listeners', details: true });
+  return buildAnalyzeReport(snap, reportScope(o, source), undefined, thresholds);
 }
 
 /** The `analyze-states` report (same document as `sockscope analyze-states --json`). */
@@ -161,6 +173,9 @@ export async function analyzeStates(input: AnalyzeInput = {}, options?: LibraryO
   // memory) when scoped to a port or peer port.
   const byPort = o.port !== undefined;
   const scoped = byPort || o.peerPort !== undefined;
-  const snap = await collect(collectorOf(o.source, config), { ...scopeCollectOptions(o), protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners', ...(scoped ? { details: true } : {}) });
-  return buildStatesReport(snap, { port: o.port, peerPort: o.peerPort }, undefined, thresholds);
+  const source = collectorOf(o.source, config);
+  const snap = await collect(source, { ...scopeCollectOptions(o), protocols: byPort ? ['tcp', 'udp'] : ['tcp'], processes: scoped ? 'all' : 'listeners', ...(scoped ? { details: true } : {}) });
+  // As the command: the UDP sockets on the port, which the state counts leave out, in notes (and the line).
+  const scope = reportScope(o, source);
+  return withUdpOnPort(buildStatesReport(snap, scope, undefined, thresholds), snap, scope);
 }

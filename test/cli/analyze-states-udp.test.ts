@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { withUdpOnPort } from '../../src/cli/commands/analyze-states.js';
+import { withUdpOnPort } from '../../src/report/udp-on-port.js';
 import { buildStatesReport } from '../../src/report/analyze.js';
 import { fakeSnapshot, listener, proc, udp } from '../helpers/fake-snapshot.js';
 
