@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { SYSCTL_NAMES, type Snapshot } from '../model/snapshot.js';
 import { decodeUtf8Lines, escapeControl } from '../model/escape.js';
 import { formatEndpoint, NO_PROCESSES, normalizeAddress, type Socket } from '../model/socket.js';
-import { noteRemoteViewer, REMOTE_SHORT_NOTE, remoteHiddenOwnersNote, remoteUnixOwnersNote } from '../model/owner.js';
+import { noteRemoteViewer, ownerNotes, REMOTE_SHORT_NOTE, remoteHiddenOwnersNote, remoteUnixOwnersNote } from '../model/owner.js';
 import { parseRemoteSections, sectionHeader, splitSections } from '../parse/remote-bundle.js';
 import { parseSs } from '../parse/ss.js';
 import { parseSsUnixRecords } from '../parse/ss-records.js';
@@ -372,6 +372,8 @@ export class RemoteSource implements SocketSource {
     // Unix sockets of processes out of its sight: ss -x gives no uid, so no "hidden uid N" says it (`?`).
     const unixHidden = remoteUnixOwnersNote(this.label, viewer, { source: 'remote', attribution, sockets });
     if (unixHidden) notes.push(unixHidden);
+    // As root there: listeners whose owner its ss -p did not find (another PID namespace, kernel sockets), as the local note says.
+    notes.push(...ownerNotes({ source: 'remote', attribution, sockets }));
     return {
       time,
       hostname: b.hostname,

@@ -244,19 +244,22 @@ export function markClosedSinceDump(s: Socket): void {
  * listeners, or every socket) and found no owner for, though it read every process it could list
  * (attribution complete): their processes are out of its sight, in another PID namespace (sockscope as
  * root in a container on the host's network: `unshare -pf --mount-proc`), or they are kernel sockets.
- * Tables show them `?`, as owners not looked up, never `-` ("no process holds it"). Local snapshots only
- * (a remote one's attribution is its ssh user's, never complete). Not the ones closed since the dump
- * (closedSinceDump): their owners were in sight.
+ * Tables show them `?`, as owners not looked up, never `-` ("no process holds it"). Not the ones closed
+ * since the dump (closedSinceDump): their owners were in sight. A remote snapshot's attribution is complete
+ * only with its ssh user root there (remote.ts), and then only its listeners count: its ss -p reads the
+ * processes before the sockets, so a connection accepted in between has no owner though it is in sight,
+ * and nothing there asks the kernel again (a listener's owner was there before it listened).
  */
 function ownersNotFound(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): number {
   const a = snap.attribution;
-  if (a.scope === 'none' || !a.complete || snap.source === 'remote') return 0;
+  if (a.scope === 'none' || !a.complete) return 0;
+  const listenersOnly = a.scope !== 'all' || snap.source === 'remote';
   let n = 0;
   for (const s of snap.sockets) {
     // With a uid, as PortSummary.uids (which a row's "?" reads), or a unix socket: procfs, netstat and ss
     // give none for those, and a unix row without owners says "?" for any held socket (ui/derive.ts).
     if (s.processes.length !== 0 || s.inode === undefined || (s.uid === undefined && s.protocol !== 'unix') || s.host !== undefined || !mustBeHeld(s)) continue;
-    if ((a.scope === 'all' || isListenerSocket(s)) && !closedSinceDump.has(s as Socket)) n++;
+    if ((!listenersOnly || isListenerSocket(s)) && !closedSinceDump.has(s as Socket)) n++;
   }
   return n;
 }
@@ -331,6 +334,7 @@ const NO_UNIX_UID: Partial<Record<Snapshot['source'], string>> = {
 /**
  * The notes a local collector adds to the snapshot's notes: owners looked up and not found (ownersNotFound),
  * and unix sockets held out of this user's sight whose uid the source cannot tell (unixOwnerUidUnknown).
+ * RemoteSource adds them too (the first: the second is remoteUnixOwnersNote's there).
  */
 export function ownerNotes(snap: Pick<Snapshot, 'source' | 'attribution' | 'sockets'>): string[] {
   const notes: string[] = [];
