@@ -201,10 +201,14 @@ export class MultiHostSource implements SocketSource {
       }
     }
     if (!first) {
-      throw new CollectorError(
-        this.hosts.map((h) => h.label).join(', '),
-        `every host failed: ${parts.map((p) => `${p.label}: ${p.error}`).join('; ')}`,
-      );
+      // A host that has not answered yet is still being read (given up only at its timeout), not failed:
+      // "every host failed: web1: no answer yet (reading for 5 s)" said it had.
+      const still = this.states.map((st) => !st.last || !('error' in st.last));
+      const failed = parts.filter((_, i) => !still[i]);
+      const text = still.some((r) => r)
+        ? `no host to show yet: ${parts.map((p, i) => (still[i] ? `${p.label}: ${p.error}` : `${p.label} failed: ${p.error}`)).join('; ')}`
+        : `every host failed: ${failed.map((p) => `${p.label}: ${p.error}`).join('; ')}`;
+      throw new CollectorError(this.hosts.map((h) => h.label).join(', '), text);
     }
     notes.push(`several hosts: kernel counters and sysctls shown are ${firstLabel}'s (socket counts cover every host); recommendations are made per host`);
     const ok = parts.filter((p) => p.snapshot).map((p) => p.snapshot!);
