@@ -17,7 +17,9 @@ const skip = !isRoot || spawnSync('unshare', ['-pf', '--kill-child', '--mount-pr
 const NOTE = /^owners of 1 socket not found \(shown as \?\): their processes are out of sight/;
 
 test('--host as root: a listener whose owner ss -p there does not find is "?" and a note says so (real sshd in its own PID namespace)', { skip, timeout: 180_000 }, async (t) => {
-  const sshd = await startSshd(['unshare', '-pf', '--kill-child', '--mount-proc']);
+  // unshare -f blocks SIGTERM (it waits for its child), so stop()'s SIGTERM left sshd running: a shell that
+  // SIGKILLs it instead, and --kill-child takes the namespace's PID 1 (sshd) and its sessions along.
+  const sshd = await startSshd(['sh', '-c', 'unshare -pf --kill-child --mount-proc "$@" & trap "kill -9 $!" TERM; wait', 'sh']);
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => {
