@@ -1,17 +1,19 @@
 // Flags and output handling shared by generate-server and generate-tcp-server: flags -> GeneratorInput,
 // then --stdout / --json / atomic write (never overwriting without --force or a confirmation).
 import type { Argv } from 'yargs';
-import { createInterface } from 'node:readline/promises';
 import { loadCliConfig } from '../../config/resolve.js';
 import type { GenerateResult, GeneratorInput } from '../../codegen/index.js';
 import type * as CodegenOptions from '../../codegen/options.js';
 import { BOUNDED_POOL_IDLE_TIMEOUT_MS, GEN_LANGUAGES, nextStepLines } from '../../codegen/languages.js';
 import { directoriesAmong, directoryOutputMessage, existingFiles, specialFileMessage, specialFilesAmong } from '../../codegen/output-target.js';
 import { FileExistsError, missingDirectories, writeFilesAtomic } from '../../codegen/write.js';
+import { nodeHasReusePort, nodeReusePortWarning } from '../../codegen/node-reuse-port.js';
 import { cameFromNonUtf8Word } from '../../collect/argv-bytes.js';
 import { UsageError, briefWord } from '../errors.js';
 import { givenOnce } from '../given-once.js';
 import { printJson } from '../options.js';
+import { escapeMessage } from '../../model/escape.js';
+import { confirmOverwrite } from './overwrite-question.js';
 
 // codegen/options.ts's lists (the types keep them equal): flags and --help without loading the generator,
 // whose option schemas, renderer (eta) and templates load in generateOrUsage (dynamic import). The
@@ -106,7 +108,7 @@ export function withGenerateFlags<T>(y: Argv<T>, fixedType?: 'tcp') {
     .option('platform', { type: 'string', choices: PLATFORMS, describe: 'C only: posix (default), windows (Winsock) or portable (#ifdef _WIN32)' })
     .option('output', { type: 'string', alias: 'o', describe: 'File to write (default server.c / server.py / server.mjs)' })
     .option('stdout', { type: 'boolean', describe: 'Print the code instead of writing a file' })
-    .option('json', { type: 'boolean', describe: 'Print {files, buildCommand, buildNote, runCommand, options} (writes only with --output)' })
+    .option('json', { type: 'boolean', describe: 'Print {files, buildCommand, buildNote, runCommand, options} (writes only with --output, then adds written and createdDirectories)' })
     .option('force', { type: 'boolean', describe: 'Overwrite an existing file' })
     .check((argv) => {
       if (argv.stdout && argv.json) throw new UsageError('--stdout and --json are exclusive: --stdout prints the code, --json prints it inside a JSON document');
@@ -192,26 +194,16 @@ export async function generateOrUsage(input: GeneratorInput, output?: string, ty
   }
 }
 
-/** What to tell the user after writing: build, run, watch (and which directories the write created). */
+/**
+ * What to tell the user after writing: build, run, watch (and which directories the write created), escaped as the
+ * wizard's last screen shows them: a created directory is named absolute, so the current directory's name (system
+ * text: `/tmp/esc\x1b[7mX`) is in it, and it reached the terminal raw (generate-server, and `sockscope generate` after
+ * the wizard closed).
+ */
 export function nextSteps(r: GenerateResult, createdDirs: string[] = []): string {
   return nextStepLines(r, createdDirs)
-    .map((l) => l.text)
+    .map((l) => escapeMessage(l.text))
     .join('\n');
-}
-
-/** y: overwrite; anything else: no; Ctrl-C (readline's AbortError): 'interrupted'. */
-async function confirmOverwrite(paths: string[]): Promise<boolean | 'interrupted'> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`${paths.join(', ')} already exist${paths.length === 1 ? 's' : ''}. Overwrite? [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ABORT_ERR') return 'interrupted';
-    throw e;
-  } finally {
-    rl.close();
-  }
 }
 
 /**
@@ -228,6 +220,8 @@ export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<v
   // Without --output, --stdout and --json (alone) write nothing, so the default name is not judged as a target.
   const writes = !a.stdout && !(a.json && a.output === undefined);
   const r = await generateOrUsage(input, a.output, typed, writes);
+  // Generated all the same (the file may run on another machine), but said: on this node the server would exit 1.
+  if (r.options.language === 'node' && r.options.reusePort && !nodeHasReusePort(process.version)) process.stderr.write(`sockscope: ${nodeReusePortWarning(process.version)}\n`);
   if (a.stdout) {
     if (r.files.length === 1) process.stdout.write(r.files[0].content);
     else for (const f of r.files) process.stdout.write(`==> ${f.path} <==\n${f.content}\n`);
@@ -268,6 +262,7 @@ export async function runGenerate(a: GenerateArgs, fixedType?: 'tcp'): Promise<v
     if (e instanceof FileExistsError) throw new UsageError(e.message);
     throw e;
   }
-  if (a.json) printJson({ ...r, written: r.files.map((f) => f.path) });
+  // The directories the write created (absolute) are named here as the text output names them.
+  if (a.json) printJson({ ...r, written: r.files.map((f) => f.path), createdDirectories: createdDirs });
   else process.stdout.write(`${nextSteps(r, createdDirs)}\n`);
 }

@@ -14,6 +14,7 @@ import {
   type Profile,
 } from '../../codegen/options.js';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN } from '../../config/defaults.js';
+import { nodeReusePortHint } from '../../codegen/node-reuse-port.js';
 import { argsToInput } from '../../cli/commands/generate-shared.js';
 import { UsageError } from '../../cli/errors.js';
 
@@ -308,7 +309,12 @@ export const STEPS: Step[] = [
     keys: ['reusePort'],
     title: 'SO_REUSEPORT (several processes on one port)',
     kind: 'choice',
-    choices: (i, cfg) => yesNo('Linux load-balances between them', 'one process owns the port').filter((c) => allowed(i, { reusePort: c.value === 'yes' }, cfg)),
+    // Node's listen/createSocket take reusePort since 22.12: the generated server exits 1 on an older node, so "yes"
+    // says so, and whether the node running the wizard (this machine's) has it.
+    choices: (i, cfg) =>
+      yesNo((i.language ?? cfg.defaultLanguage) === 'node' ? nodeReusePortHint(process.version) : 'Linux load-balances between them', 'one process owns the port').filter((c) =>
+        allowed(i, { reusePort: c.value === 'yes' }, cfg),
+      ),
     initial: (i) => (i.reusePort ? 'yes' : 'no'),
     apply: (i, v) => ({ ...i, reusePort: v === 'yes' }),
   },
