@@ -135,12 +135,13 @@ function thresholdsOf(configured: Record<string, number>, input: Record<string, 
 
 /**
  * The report's scope, with the collector it read with as the commands it suggests carry it (ReportScope.repeat,
- * ` --source ss`): the CLI adds a --source typed (report-command.ts); here the input's `source` or options.config's
- * is the caller's choice (`sockscope task` adds the config file's to the document), and a command without it reads
- * with auto. Without it `sockscope analyze --port P --samples 5 ...` in the notes left out the source read with.
+ * ` --source ss`), as the CLI does (report-command.ts): the input's own `source` is typed, as a --source flag;
+ * options.config's is a config file's (`{config: loadConfig().config}` is what the command line applies, and
+ * `sockscope task` passes the config file's so), which a suggested command reads again: not repeated. Without it
+ * `sockscope analyze --port P --samples 5 ...` in the notes left out the source read with.
  */
-function reportScope(o: { port?: number; peerPort?: number }, source: string): ReportScope {
-  return { port: o.port, peerPort: o.peerPort, repeat: repeatFlags({ source, sourceTyped: true }) };
+function reportScope(o: { port?: number; peerPort?: number; source?: string }, source: string): ReportScope {
+  return { port: o.port, peerPort: o.peerPort, repeat: repeatFlags({ source, sourceTyped: o.source !== undefined }) };
 }
 
 async function collect(source: string, opts: Parameters<ReturnType<typeof createSource>['collect']>[0]): Promise<Snapshot> {

@@ -4,7 +4,7 @@
 // gets values (choices, IO models, socket option names) or nothing, and then bash completes file names.
 
 import yargs, { type CommandModule } from 'yargs';
-import { loadedCommands } from './commands/index.js';
+import { commandLines, loadedCommands } from './commands/index.js';
 import { completionShell, defaultScriptShell, SCRIPT_SHELLS, setYargsShell, SHELL_VAR, yargsScript, type CompletionShell, type ScriptShell, type ShellSwitches } from './completion-shell.js';
 import { flagValue, valuePosition } from './completion-words.js';
 
@@ -147,7 +147,7 @@ function valueKey(options: OptionTable | undefined, name: string, aliases: Recor
  */
 function defaultCommandFlags(words: readonly string[]): FlagSource | undefined {
   // commands/index.ts lacks `completion` (main.ts registers it apart): a command on the line all the same.
-  const names = new Set([...loadedCommands(), completionCommand].map((c) => String(c.command).split(' ')[0]));
+  const names = new Set([...commandLines(), String(completionCommand.command)].map((c) => c.split(' ')[0]));
   if (words.slice(1, -1).some((w) => names.has(w))) return undefined;
   const monitor = loadedCommands().find((c) => String(c.command).split(' ')[0] === '$0');
   if (!monitor || typeof monitor.builder !== 'function') return undefined;
@@ -283,7 +283,7 @@ async function loadPositionalList(command: string): Promise<Record<string, reado
 export function positionalExpected(words: readonly string[], takesValue: (name: string) => string | undefined): { command: string; name: string } | undefined {
   const current = words.at(-1) ?? '';
   if (current.startsWith('-')) return undefined;
-  const byName = new Map([...loadedCommands(), completionCommand].map((c) => String(c.command).split(' ')).map(([name, ...rest]) => [name, rest]));
+  const byName = new Map([...commandLines(), String(completionCommand.command)].map((c) => c.split(' ')).map(([name, ...rest]) => [name, rest]));
   const at = words.slice(1, -1).findIndex((w) => byName.has(w) && w !== '$0');
   if (at < 0) return undefined;
   const command = words[at + 1];

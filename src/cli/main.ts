@@ -107,11 +107,20 @@ export function buildCli(words: string[], commands: Awaited<ReturnType<typeof co
   return cli;
 }
 
+/** EMFILE/ENFILE opening a file of this bundle (dist/): a lazy chunk could not load. */
+function isLoadingFdError(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined;
+  return (e?.code === 'EMFILE' || e?.code === 'ENFILE') && typeof e.path === 'string' && e.path.startsWith(new URL('.', import.meta.url).pathname);
+}
+
 export async function main(argv = hideBin(process.argv)): Promise<void> {
   guardOutputStreams();
   try {
-    await buildCli(argv, await commandsFor(argv, argv.includes('--get-yargs-completions'))).parseAsync();
+    await buildCli(argv, await commandsFor(argv)).parseAsync();
   } catch (err) {
+    // Too few file descriptors to load a chunk of the bundle (a command's module, a collector): the launcher
+    // (bin/sockscope) says so with the limit, read before anything loaded, as for the chunks cli.js imports.
+    if (isLoadingFdError(err)) throw err;
     exitWithError(err);
   }
 }

@@ -8,12 +8,14 @@
 // 500 bytes has made drop; the library in-process, the task and the command through bin/sockscope.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, analyzeStates } from '../../src/index.js';
 import { startPythonHolder } from '../helpers/python-holder.js';
 import { runCli } from '../helpers/run-cli.js';
+import { BIN } from '../collect/getsockopt-helpers.js';
 
 const DROPPING = String.raw`
 import json, os, socket, sys, threading
@@ -83,5 +85,26 @@ test('analyze and analyze-states: task and library return what the command print
     for (const r of [await analyze({ port }), await analyze({ port, source: 'auto' })]) {
       assert.ok(r.notes.some((n) => n.includes(series(''))), JSON.stringify(r.notes));
     }
+  });
+  // A config file's `source: ss` (diff review s26 dA #2): the command reads it again, so its notes do not repeat it;
+  // the task wrote it into the document, as typed, and said --source ss where the command does not. --source on the
+  // task's command line is typed, as on the command's. The library: options.config is a config file's.
+  await t.test('a config file\'s source is not repeated, by the task as by the command; --source is', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'sockscope-task-config-source-'));
+    t.after(() => rmSync(project, { recursive: true, force: true }));
+    writeFileSync(join(project, 'sockscope.yaml'), 'source: ss\n');
+    writeFileSync(join(project, 'task.json'), JSON.stringify({ operation: 'analyze-states', port }));
+    const run = (args: string[]) => {
+      const r = spawnSync(BIN, args, { cwd: project, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+      assert.equal(r.status, 0, r.stderr + r.stdout);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    const want = run(['analyze-states', '--port', String(port), '--json']);
+    assert.ok((want as { recommendation: string }).recommendation.endsWith(statesHint('')), JSON.stringify(want));
+    assert.deepEqual(comparable(run(['task', 'task.json']).result), comparable(want));
+    const typed = run(['analyze-states', '--port', String(port), '--json', '--source', 'ss']);
+    assert.ok((typed as { recommendation: string }).recommendation.endsWith(statesHint(' --source ss')), JSON.stringify(typed));
+    assert.deepEqual(comparable(run(['task', 'task.json', '--source', 'ss']).result), comparable(typed));
+    assert.deepEqual(comparable(await analyzeStates({ port }, { config: { source: 'ss' } })), comparable(want));
   });
 });

@@ -80,6 +80,26 @@ test('too low an open-file limit: one line naming the limit, exit 1, not a stack
   }
 });
 
+test('too low an open-file limit while a command or collector loads later: the same line, never the loader\'s message', { timeout: 120_000 }, () => {
+  // Diff review s26 dA #3: since commands and collectors load when they run (a827cab3), an EMFILE opening one of
+  // their chunks reached main()'s error handler: "sockscope: EMFILE: too many open files, open '.../chunk-X.js'".
+  // Every limit from where the launcher's own loading passes to where the command runs: exit 0, or the one line.
+  const seen = new Set<string>();
+  for (const args of ['--port 1', 'analyze --port 1 --json']) {
+    for (let limit = 26; limit <= 64; limit += 2) {
+      const r = spawnSync('sh', ['-c', `ulimit -n ${limit} && exec bin/sockscope ${args}`], { encoding: 'utf8', timeout: 20_000 });
+      if (r.status === 0) {
+        seen.add('ran');
+        continue;
+      }
+      assert.equal(r.stderr, `sockscope: too many open files (EMFILE) while loading sockscope: this process may open ${limit} files (ulimit -n); raise it, e.g. ulimit -n 1024\n`, `${args} at ulimit -n ${limit}`);
+      assert.equal(r.status, 1);
+      seen.add('refused');
+    }
+  }
+  assert.deepEqual([...seen].sort(), ['ran', 'refused'], 'both outcomes were seen: the limits span the loading');
+});
+
 // Review s18 (config fixer): in a current directory that was removed, yargs asked Node for it while the bundle
 // loaded, and uv_cwd's ENOENT came out as Node's stack trace, for every command. Since review s21 (api #3) a command
 // that needs no file there runs (test/cli/removed-cwd.test.ts has the rest): no stack trace, no refusal.

@@ -44,9 +44,14 @@ export function commandNames(): string[] {
   return ORDER.map((k) => commandWord(COMMAND_HEADS[k])).filter((n) => n !== '$0');
 }
 
+/** Every command's name line ('errno <code>', '$0' for the monitor), in --help order; no module loads. */
+export function commandLines(): string[] {
+  return ORDER.map((k) => String(COMMAND_HEADS[k].command));
+}
+
 /**
  * The commands for the root parser of this line: the module of each command the line names (and the monitor's),
- * a head for the others; `all` loads every module (shell completion, tests).
+ * a head for the others; `all` loads every module (tests).
  */
 export async function commandsFor(words: readonly string[], all = false): Promise<AnyCommand[]> {
   const named = new Set(words);
@@ -55,7 +60,7 @@ export async function commandsFor(words: readonly string[], all = false): Promis
   return ORDER.map((k) => loaded.get(k) ?? { ...COMMAND_HEADS[k], builder: {}, handler: () => Promise.reject(new Error(`${commandWord(COMMAND_HEADS[k])}: the command ran without its module`)) });
 }
 
-/** Every command's module (shell completion, tests). */
+/** Every command's module (tests). */
 export function allCommands(): Promise<AnyCommand[]> {
   return commandsFor([], true);
 }

@@ -52,7 +52,9 @@ function withTaskSource(doc: unknown, flag: string | undefined, chosen: { source
     }
     return doc;
   }
-  if (chosen.from === 'default') return doc;
+  // --source goes into the document, as typed there; a config file's reaches the task through options.config (the
+  // config passed to executeTask), as the commands read it: a note's suggested command does not repeat it.
+  if (chosen.from !== 'flag') return doc;
   return { ...task, source: chosen.source };
 }
 
