@@ -33,12 +33,14 @@ function commandWords(): readonly string[] {
  * `-`, not a negative number). yargs adds nothing for such a one to the list of an array option, so that
  * `--host a --host --json`, `--host a --host "$EMPTY"` (the shell drops the empty word) and a trailing
  * `--host` read as the one host `a`: the list hostValues is given cannot tell. Words after `--` are no
- * flags. `--host=` gives yargs an empty value, which the list shows.
+ * flags. `--host=` gives yargs an empty value, which the list shows, except as the last word: yargs-parser
+ * then takes the next word for the value (`argAfterEqualSign || args[i + 1]`), and there is none.
  */
 export function hostWithoutValue(words: readonly string[]): boolean {
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
     if (w === '--') return false;
+    if (w === '--host=' && i === words.length - 1) return true;
     if (w !== '--host') continue;
     const next = words[i + 1];
     if (next === undefined || (next.startsWith('-') && !/^-\d/.test(next))) return true;

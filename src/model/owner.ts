@@ -340,8 +340,11 @@ export function ownerNotes(snap: Pick<Snapshot, 'source' | 'attribution' | 'sock
   const notes: string[] = [];
   const n = ownersNotFound(snap);
   if (n > 0) {
+    // A remote host's count is of its listeners only (ownersNotFound): said, so that it is not read as the count a
+    // local run gives for the same sockets, connections included.
+    const what = snap.source === 'remote' ? `listening socket${n === 1 ? '' : 's'}` : `socket${n === 1 ? '' : 's'}`;
     notes.push(
-      `owners of ${n} socket${n === 1 ? '' : 's'} not found (shown as ?): their processes are out of sight, in another PID namespace (a container on the host's network) or with /proc/PID/fd links root may not read (a security module; some sandboxes' PID 1), or they are kernel sockets (vxlan, NFS, WireGuard)`,
+      `owners of ${n} ${what} not found (shown as ?): their processes are out of sight, in another PID namespace (a container on the host's network) or with /proc/PID/fd links root may not read (a security module; some sandboxes' PID 1), or they are kernel sockets (vxlan, NFS, WireGuard)`,
     );
   }
   // unixOwnerUidUnknown is false for every socket of a complete attribution (root): no pass over them then.

@@ -23,6 +23,9 @@ test('every --host without a value is exit 2, not a single-host report (real ssh
     ['--host', 'sockscope-test', ...cfg, '--json', '--host'],
     ['analyze', '--host', 'sockscope-test', ...cfg, '--host'],
     ['--host', '--host', 'sockscope-test', ...cfg, '--json'],
+    // `--host=` as the last word (diff review s26 dB #1): yargs takes the next word for its value, and there is none.
+    ['analyze', '--port', '18080', '--host', 'sockscope-test', ...cfg, '--host='],
+    ['--host', 'sockscope-test', ...cfg, '--json', '--host='],
   ];
   for (const args of cases) {
     const r = await runCli(args);
@@ -40,4 +43,6 @@ test('hostWithoutValue: which words leave a --host without a value', () => {
   assert.equal(hostWithoutValue(['--host', 'a', '--host']), true);
   assert.equal(hostWithoutValue(['--host', 'a', '--host', '--json']), true);
   assert.equal(hostWithoutValue(['--host', '-']), true);
+  assert.equal(hostWithoutValue(['--host', 'a', '--host=']), true);
+  assert.equal(hostWithoutValue(['--host=', '--host', 'a']), false, 'not last: yargs gives the empty value, which hostValues refuses');
 });

@@ -14,7 +14,8 @@ import { startSshd } from '../helpers/sshd.js';
 
 const isRoot = process.getuid?.() === 0;
 const skip = !isRoot || spawnSync('unshare', ['-pf', '--kill-child', '--mount-proc', 'true']).status !== 0 ? 'needs root and unshare -pf --kill-child --mount-proc' : false;
-const NOTE = /^owners of 1 socket not found \(shown as \?\): their processes are out of sight/;
+// Listening: a remote host's count is of its listeners only (diff review s26 dB #3), unlike a local run's.
+const NOTE = /^owners of 1 listening socket not found \(shown as \?\): their processes are out of sight/;
 
 test('--host as root: a listener whose owner ss -p there does not find is "?" and a note says so (real sshd in its own PID namespace)', { skip, timeout: 180_000 }, async (t) => {
   // unshare -f blocks SIGTERM (it waits for its child), so stop()'s SIGTERM left sshd running: a shell that
