@@ -21,6 +21,7 @@ import {
 } from '../codegen/index.js';
 import { DEFAULT_CONFIG, type Config } from '../config/schema.js';
 import type { RenderTarget } from '../codegen/render.js';
+import { directoriesCreatedFor } from '../codegen/write.js';
 import { directoriesAmong, directoryOutputMessage, existingFiles, specialFileMessage, specialFilesAmong } from '../codegen/output-target.js';
 import { libraryConfig, type LibraryOptions } from './config.js';
 import { InvalidInputError, OutputUnwritableError, parseInput } from './errors.js';
@@ -54,8 +55,11 @@ export const GenerateAutomationInputSchema = z
   .strict();
 export type GenerateAutomationInput = z.input<typeof GenerateAutomationInputSchema>;
 
-/** `sockscope generate-server --json` document, plus `written` (the paths) when files were written. */
-export type GenerateServerReport = GenerateResult & { written?: string[] };
+/**
+ * `sockscope generate-server --json` document, plus `written` (the paths) and `createdDirectories` (the missing
+ * directories the write created, absolute, outermost first) when files were written.
+ */
+export type GenerateServerReport = GenerateResult & { written?: string[]; createdDirectories?: string[] };
 
 /**
  * Field name for each CLI flag the generator's messages use; --force as the setting itself ("not even with --force"
@@ -175,7 +179,8 @@ export function generateServerFiles(input: GenerateFilesInput | GenerateAutomati
     if (exist.length) throw fileExists(exist, field);
   }
   try {
-    return { ...r, written: writeFilesAtomic(r.files, { force }) };
+    const written = writeFilesAtomic(r.files, { force });
+    return { ...r, written, createdDirectories: directoriesCreatedFor(written) };
   } catch (e) {
     if (e instanceof FileExistsError) throw fileExists(e.paths, field);
     // The writer says "cannot write P: <reason>" (codegen/write.ts), the system's error as its cause: that is ours too.

@@ -134,7 +134,7 @@ export const GeneratorOptionsSchema = z.object({
   platform: z.enum(PLATFORMS),
 });
 
-/** `sockscope generate-server --json`, the generate tasks' result (`written`: the paths, when files were written). */
+/** `sockscope generate-server --json`, the generate tasks' result (`written`, `createdDirectories`: when files were written). */
 export const GenerateServerReportSchema = z.object({
   files: z.array(z.object({ path: z.string(), content: z.string() })),
   buildCommand: z.string().nullable(),
@@ -142,6 +142,7 @@ export const GenerateServerReportSchema = z.object({
   runCommand: z.string(),
   options: GeneratorOptionsSchema,
   written: z.array(z.string()).optional(),
+  createdDirectories: z.array(z.string()).optional(),
 });
 const generateSame: Same<z.infer<typeof GenerateServerReportSchema>, GenerateServerReport> = true;
 const generateKeys: Covers<z.infer<typeof GenerateServerReportSchema>, GenerateServerReport> = true;

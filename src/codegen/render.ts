@@ -128,10 +128,14 @@ export function cmdQuote(s: string): string {
   return /[\s&|<>^(),;=]/.test(s) ? `"${s}"` : s;
 }
 
-/** Quotes for POSIX shells only when the string has characters the shell would interpret. */
+/**
+ * Quotes for POSIX shells only when the string has characters the shell would interpret. `*\/` and `/*` never stand
+ * in the quoted text: the quote is closed between the two characters (`'x*''/y.c'`, which the shell reads as x*\/y.c),
+ * so the C header's block comment keeps the real path (blockCommentSafe's space made it `'x* /y.c'`, another file).
+ */
 export function shellQuote(s: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+  return `'${s.replace(/'/g, `'\\''`).replace(/\*(?=\/)|\/(?=\*)/g, (c) => `${c}''`)}'`;
 }
 
 /**
