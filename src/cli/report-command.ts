@@ -9,6 +9,7 @@ import type { ReportArgs } from './report-flags.js';
 import { printJson } from './options.js';
 import { collectSeries, samplingOf } from './sampling.js';
 import { reportFailedHosts, sourcesFor } from './sources.js';
+import { exitOnSignals } from '../collect/remote-signals.js';
 
 /**
  * The collect options of a report: the command's, with targeted attribution (one-shot: read only the
@@ -33,7 +34,7 @@ export async function runReports<R>(
   format: () => Promise<(report: R) => string>,
 ): Promise<void> {
   // A signal kills the ssh of every --host still running (it stayed on otherwise) and exits 128+N.
-  (await import('../collect/remote-signals.js')).exitOnSignals();
+  exitOnSignals();
   const { config } = await loadCliConfig();
   const scope: ReportScope = { port: argv.port, peerPort: argv['peer-port'] };
   const sources = await sourcesFor(argv);

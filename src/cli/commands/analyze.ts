@@ -2,13 +2,15 @@
 import type { CommandModule } from 'yargs';
 import { withReportFlags, type ReportArgs } from '../report-flags.js';
 import { COMMAND_HEADS } from './heads.js';
+import { runReports } from '../report-command.js';
+import { buildAnalyzeReport } from '../../report/analyze.js';
 
 export const analyzeCommand: CommandModule<object, ReportArgs> = {
   ...COMMAND_HEADS.analyze,
   builder: (y) => withReportFlags(y).example('$0 analyze --port 8080', 'what this host serves on 8080') as never,
-  // The collectors, rules and report load when the command runs, not at start-up.
+  // The collectors, rules and report are static imports of this module, which loads only when the line names
+  // analyze (commands/index.ts): one load instead of two in a row (README, Start-up).
   handler: async (argv) => {
-    const [{ runReports }, { buildAnalyzeReport }] = await Promise.all([import('../report-command.js'), import('../../report/analyze.js')]);
     await runReports(
       argv,
       ({ port, peerPort }) => ({
