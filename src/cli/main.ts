@@ -1,4 +1,5 @@
 // The sockscope command line: yargs root. Each command lives in commands/<name>.ts and is listed in commands/index.ts.
+import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commandsFor } from './commands/index.js';
@@ -110,7 +111,7 @@ export function buildCli(words: string[], commands: Awaited<ReturnType<typeof co
 /** EMFILE/ENFILE opening a file of this bundle (dist/): a lazy chunk could not load. */
 function isLoadingFdError(err: unknown): boolean {
   const e = err as NodeJS.ErrnoException | undefined;
-  return (e?.code === 'EMFILE' || e?.code === 'ENFILE') && typeof e.path === 'string' && e.path.startsWith(new URL('.', import.meta.url).pathname);
+  return (e?.code === 'EMFILE' || e?.code === 'ENFILE') && typeof e.path === 'string' && e.path.startsWith(fileURLToPath(new URL('.', import.meta.url)));
 }
 
 export async function main(argv = hideBin(process.argv)): Promise<void> {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, mkdtempSync, openSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -98,6 +98,18 @@ test('too low an open-file limit while a command or collector loads later: the s
     }
   }
   assert.deepEqual([...seen].sort(), ['ran', 'refused'], 'both outcomes were seen: the limits span the loading');
+  // Installed under a path a URL escapes (diff review s26 dC #4): the check compared with import.meta.url's
+  // percent-encoded path ('sp%20ace') and missed every such file.
+  const home = mkdtempSync(join(tmpdir(), 'sockscope sp ace-'));
+  try {
+    for (const f of ['bin', 'dist/cli.js', 'dist/chunks', 'package.json']) cpSync(f, join(home, f), { recursive: true });
+    symlinkSync(join(process.cwd(), 'node_modules'), join(home, 'node_modules'));
+    const refused = [30, 34, 38, 42].map((limit) => ({ limit, r: spawnSync('sh', ['-c', `ulimit -n ${limit} && exec "$0" analyze --port 1 --json`, join(home, 'bin/sockscope')], { encoding: 'utf8', timeout: 20_000 }) })).filter(({ r }) => r.status !== 0);
+    assert.ok(refused.length > 0, 'some limit is too low to load');
+    for (const { limit, r } of refused) assert.equal(r.stderr, `sockscope: too many open files (EMFILE) while loading sockscope: this process may open ${limit} files (ulimit -n); raise it, e.g. ulimit -n 1024\n`, `under ${home} at ulimit -n ${limit}`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });
 
 // Review s18 (config fixer): in a current directory that was removed, yargs asked Node for it while the bundle
