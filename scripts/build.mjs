@@ -6,10 +6,10 @@
 // Third-party sources are patched on their way into the bundle (plugins and options in
 // scripts/esbuild-plugins.mjs, shared with the monitor's CPU bench so that it measures what ships): a stand-in
 // for react-devtools-core, zod's namespace import, yoga-layout without fetch, a lazy string-width for yargs,
-// and Ink's line caches kept across frames. Ink 6.8 builds a new cache for every frame, so every line of
-// every frame was tokenized again and measured again, changed or not: half of the monitor's CPU at 1,000
-// sockets with the screen changing every second (1.43% of a core without the patch, 0.73% with it; README,
-// monitor figures). Each patch fails the build when the text it edits is gone, so an upgrade cannot drop
+// Ink's useInput given '' for a ctrl key without a name (Ctrl-F1 threw), and Ink's line caches kept across
+// frames. Ink 6.8 builds a new cache for every frame, so every line of every frame was tokenized again and
+// measured again, changed or not: half of the monitor's CPU at 1,000 sockets with the screen changing every
+// second (1.43% of a core without the patch, 0.73% with it; README, monitor figures). Each patch fails the build when the text it edits is gone, so an upgrade cannot drop
 // one silently.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';

@@ -3,6 +3,8 @@ import type { BuildOptions, Plugin } from 'esbuild';
 
 /** Ink's output.js with its line caches kept across frames; throws when a text to edit is not found exactly once. */
 export function patchInkOutput(text: string, cacheModule?: string): string;
+/** Ink's hooks/use-input.js with a ctrl key without a name read as input ''; throws when its branch is not found exactly once. */
+export function patchInkUseInput(text: string): string;
 /** The plugins of every bundle; `inkLineCache: false` leaves Ink as published (to measure the patch). */
 export function bundlePlugins(opts?: { inkLineCache?: boolean }): Plugin[];
 /** esbuild options shared by the CLI, the library and the bench worker bundles. */

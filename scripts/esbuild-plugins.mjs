@@ -144,11 +144,50 @@ function inkLineCachesAcrossFrames() {
 }
 
 /**
+ * Ink 6.8's useInput takes a keypress that parseKeypress reads as ctrl with no name (Ctrl-F1...F4 as xterm,
+ * VTE and tmux send them, `\x1b[1;5P`; a pasted SGR code, `\x1b[7m`; a terminal's DSR reply, `\x1b[0n`) as input
+ * `undefined`, then calls `input.startsWith(...)`: a TypeError out of its stdin handler, which ended the monitor
+ * and the wizard (exit 1, the wizard with Node's stack trace). The patch gives such a key the input '' (a key
+ * sockscope's keymaps bind to nothing), as Ink does for other keys without text. Exactly once, or the build fails.
+ */
+export function patchInkUseInput(text) {
+  const from = '            else if (keypress.ctrl) {\n                input = keypress.name;\n            }\n';
+  const to = "            else if (keypress.ctrl) {\n                input = keypress.name ?? '';\n            }\n";
+  const n = text.split(from).length - 1;
+  if (n !== 1) throw new Error(`ink/build/hooks/use-input.js: ${JSON.stringify(from.trim())} found ${n} times, expected once (Ink changed); update patchInkUseInput in scripts/esbuild-plugins.mjs`);
+  return text.replace(from, () => to);
+}
+
+/** Applies patchInkUseInput to Ink's hooks/use-input.js; fails the build when Ink is bundled without that file. */
+function inkKeysWithoutName() {
+  return {
+    name: 'ink-keys-without-name',
+    setup(b) {
+      let inkSeen = false;
+      let patched = false;
+      b.onStart(() => {
+        inkSeen = patched = false;
+      });
+      b.onLoad({ filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/].+\.js$/ }, async (args) => {
+        inkSeen = true;
+        if (!/[\\/]hooks[\\/]use-input\.js$/.test(args.path)) return undefined;
+        patched = true;
+        return { contents: patchInkUseInput(await readFile(args.path, 'utf8')), loader: 'js', resolveDir: dirname(args.path) };
+      });
+      b.onEnd(() => {
+        if (inkSeen && !patched) return { errors: [{ text: 'Ink is in the bundle but ink/build/hooks/use-input.js was not patched (moved or renamed?); update scripts/esbuild-plugins.mjs' }] };
+        return undefined;
+      });
+    },
+  };
+}
+
+/**
  * The plugins of every bundle. `inkLineCache: false` leaves Ink as published (only to measure the patch's
  * effect: bench/sections/monitor-worker.ts, `"inkLineCache":false`).
  */
 export function bundlePlugins({ inkLineCache = true } = {}) {
-  return [stubDevtools(), zodNamespaceImport(), yogaWithoutFetch(), lazyStringWidth(), ...(inkLineCache ? [inkLineCachesAcrossFrames()] : [])];
+  return [stubDevtools(), zodNamespaceImport(), yogaWithoutFetch(), lazyStringWidth(), inkKeysWithoutName(), ...(inkLineCache ? [inkLineCachesAcrossFrames()] : [])];
 }
 
 /** esbuild options shared by the CLI, the library and the bench worker bundles. */
