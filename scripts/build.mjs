@@ -9,8 +9,8 @@
 // Ink's useInput given '' for a ctrl key without a name (Ctrl-F1 threw), and Ink's line caches kept across
 // frames. Ink 6.8 builds a new cache for every frame, so every line of every frame was tokenized again and
 // measured again, changed or not: half of the monitor's CPU at 1,000 sockets with the screen changing every
-// second (1.43% of a core without the patch, 0.73% with it; README, monitor figures). Each patch fails the build when the text it edits is gone, so an upgrade cannot drop
-// one silently.
+// second (1.43% of a core without the patch, 0.73% with it; README, monitor figures). Each patch fails the
+// build when the text it edits is gone, so an upgrade cannot drop one silently.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
