@@ -76,6 +76,21 @@ export const TryReportSchema = z.object({
     timeoutMs: z.number().optional(),
     sent: Int.optional(),
     udpSockets: z.array(UdpReadingSchema).optional(),
+    /** Port 0 or a sendto's automatic bind with no free ephemeral port: the range and how much of it the protocol holds. */
+    ephemeral: z
+      .object({
+        protocol: z.enum(['tcp', 'udp']),
+        low: Int,
+        high: Int,
+        size: Int,
+        ports: Int.optional(),
+        sockets: Int.optional(),
+        top: z.array(z.object({ pid: Int, name: z.string(), ports: Int })).optional(),
+        reserved: z.string().optional(),
+      })
+      .optional(),
+    /** A listed IPv6 address bind() refused (EADDRNOTAVAIL): its duplicate address detection state, as ip -6 addr says. */
+    addressState: z.object({ state: z.enum(['tentative', 'dadfailed', 'ok']), dev: z.string().optional() }).optional(),
     connectFacts: z
       .object({
         route: RouteSchema.optional(),

@@ -7,6 +7,8 @@ import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { findLocalListener, formatHostPort, portListeners, type ConnectContext, type ExistingSockets, type PortListener, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { parseIpNeigh, parseRouteMatch } from '../parse/ip-route.js';
+import { parseIpv6AddrState } from '../parse/ip-addr-state.js';
+import type { EphemeralUse } from '../knowledge/interpret-try-types.js';
 import { bareAddress, zoneOf } from '../knowledge/host-port.js';
 import { isLinkLocal, isLoopback, socketDrops, type Socket } from '../model/socket.js';
 import type { UdpSocketReading } from '../knowledge/udp-delivery.js';
@@ -304,4 +306,51 @@ export function hostAddresses(zone?: 'index' | 'name'): string[] {
   return Object.entries(networkInterfaces()).flatMap(([name, list]) =>
     (list ?? []).map((x) => (zone !== undefined && isLinkLocal(x.address) ? `${x.address}%${zone === 'index' ? x.scopeid : name}` : x.address)),
   );
+}
+
+/**
+ * The duplicate address detection state of an IPv6 address of this host (`ip -6 -o addr show to ADDR/128`, its zone's
+ * interface for a link-local one): a bind of a tentative or dadfailed address fails EADDRNOTAVAIL though the address
+ * is listed. Undefined when ip cannot run or does not list it.
+ */
+export async function ipv6AddressState(address: string): Promise<{ state: 'tentative' | 'dadfailed' | 'ok'; dev: string } | undefined> {
+  const a = bareAddress(address);
+  const zone = zoneOf(address);
+  const dev = zone !== undefined ? zoneInterface(zone) : undefined;
+  const text = await ipOutput(['-6', '-o', 'addr', 'show', 'to', `${a}/128`, ...(dev ? ['dev', dev] : [])]);
+  return text === undefined ? undefined : parseIpv6AddrState(text, (x) => bareAddress(x) === a);
+}
+
+/**
+ * How much of the ephemeral range (net.ipv4.ip_local_port_range, from `sysctls`) the protocol's sockets hold: a bind of
+ * port 0 that fails EADDRINUSE, or a sendto whose automatic bind fails EAGAIN, found none of it free. The sockets are
+ * read with their owners (bound-only TCP sockets too: they hold their ports); without them, the range alone.
+ */
+export async function ephemeralUse(protocol: 'tcp' | 'udp', source: SocketSource, sysctls: Snapshot['sysctls']): Promise<EphemeralUse | undefined> {
+  const range = sysctlInts(sysctls, 'net.ipv4.ip_local_port_range');
+  if (!range || range.length !== 2) return undefined;
+  const [low, high] = range;
+  let reserved: string | undefined;
+  try {
+    reserved = readFileSync('/proc/sys/net/ipv4/ip_local_reserved_ports', 'utf8').trim() || undefined;
+  } catch {
+    reserved = undefined;
+  }
+  const out: EphemeralUse = { protocol, low, high, size: high - low + 1, ...(reserved ? { reserved } : {}) };
+  let snap: Snapshot;
+  try {
+    snap = await source.collect({ protocols: [protocol], processes: 'all', boundOnly: true });
+  } catch {
+    return out; // the range alone
+  }
+  const inRange = snap.sockets.filter((s) => s.protocol === protocol && s.local.port >= low && s.local.port <= high);
+  const byProcess = new Map<number, { pid: number; name: string; ports: Set<number> }>();
+  for (const s of inRange)
+    for (const p of s.processes) {
+      const e = byProcess.get(p.pid) ?? { pid: p.pid, name: p.name, ports: new Set<number>() };
+      e.ports.add(s.local.port);
+      byProcess.set(p.pid, e);
+    }
+  const top = [...byProcess.values()].sort((x, y) => y.ports.size - x.ports.size || x.pid - y.pid).slice(0, 3).map((e) => ({ pid: e.pid, name: e.name, ports: e.ports.size }));
+  return { ...out, ports: new Set(inRange.map((s) => s.local.port)).size, sockets: inRange.length, ...(top.length ? { top } : {}) };
 }

@@ -10,7 +10,7 @@ import { relevantHolders, type PortHolder, type TryContext } from '../knowledge/
 import { isOrphan } from '../knowledge/interpret-try-holder.js';
 import type { UdpSocketReading } from '../knowledge/udp-delivery.js';
 import { routeTo } from './destination.js';
-import { bareAddress, connectFailureFacts, hostAddresses, loopbackV6Disabled, noSourceFamily, routeFacts, udpDropsBefore, udpReading } from './connect-facts.js';
+import { bareAddress, connectFailureFacts, ephemeralUse, hostAddresses, ipv6AddressState, loopbackV6Disabled, noSourceFamily, routeFacts, udpDropsBefore, udpReading } from './connect-facts.js';
 import { findSocketHolders } from './getsockopt-locate.js';
 import { readProcText, readSysctls } from './host.js';
 import { createSource } from './index.js';
@@ -129,7 +129,7 @@ async function sendtoFailureFacts(address: string, errno: string): Promise<NonNu
   return { route, ...(await routeFacts(address, route, errno)) };
 }
 
-/** bind/listen EADDRNOTAVAIL: whether this host has no address of the target's family at all (IPv6 disabled), as for a connect. */
+/** bind/listen/sendto EADDRNOTAVAIL: whether this host has no address of the target's family at all (IPv6 disabled), as for a connect. */
 function noFamilyFacts(address: string): NonNullable<TryContext['connectFacts']> | undefined {
   const none = noSourceFamily(address);
   if (none) return { noSourceFamily: none };
@@ -219,9 +219,15 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
         ? await sendtoFailureFacts(o.address, call.errno)
         : o.op === 'sendto' && call.errno === 'ECONNREFUSED' && call.icmp
           ? {} // the ICMP port unreachable's sender (added below) is the one fact
-          : (o.op === 'bind' || o.op === 'listen') && call.errno === 'EADDRNOTAVAIL'
-            ? noFamilyFacts(bare)
+          : (o.op === 'bind' || o.op === 'listen' || o.op === 'sendto') && call.errno === 'EADDRNOTAVAIL'
+            ? noFamilyFacts(bare) // a sendto too: no address of the family to send from (IPv6 disabled)
             : undefined;
+  // Port 0 (bind) or an unbound socket's first sendto (the kernel's automatic bind): none of the ephemeral range was free.
+  const exhausted = ((o.op === 'bind' || o.op === 'listen') && o.port === 0 && call.errno === 'EADDRINUSE') || (o.op === 'sendto' && (call.errno === 'EAGAIN' || call.errno === 'EWOULDBLOCK'));
+  const ephemeral = exhausted ? await ephemeralUse(protocol, source, sysctls) : undefined;
+  // An IPv6 address this host lists that bind() refuses: tentative (DAD running) or dadfailed, as ip says.
+  const listed = addrs.some((a) => bareAddress(a) === bare);
+  const addressState = (o.op === 'bind' || o.op === 'listen') && call.errno === 'EADDRNOTAVAIL' && isIP(bare) === 6 && listed ? await ipv6AddressState(o.address) : undefined;
   const context: TryContext = {
     op: o.op,
     target: fmt(o.address, o.port),
@@ -249,6 +255,8 @@ export async function runTry(o: Omit<TryCallOptions, 'whileListening'> & { host:
     timeoutMs: o.timeoutMs,
     sent: call.sent,
     ...(udpSockets ? { udpSockets } : {}),
+    ...(ephemeral ? { ephemeral } : {}),
+    ...(addressState ? { addressState } : {}),
     // The ICMP error read from the call's own socket (or null: none) goes with the facts the diagnosis reads.
     ...(connectFacts ? { connectFacts: call.icmp !== undefined ? { ...connectFacts, icmp: call.icmp } : connectFacts } : {}),
   };

@@ -114,7 +114,7 @@ export function addressInUse(c: TryContext, { listeners, tw, others }: HeldPort,
   // The walk's own words: other users' processes, and the user's own undumpable ones said to be theirs.
   const note = c.hiddenNote ?? (c.hiddenProcesses ? `${c.hiddenProcesses} process${c.hiddenProcesses === 1 ? '' : 'es'} of other users ${c.hiddenProcesses === 1 ? 'is' : 'are'} hidden: run as root to see them` : undefined);
   const hidden = note ? ` (${note})` : '';
-  return { ok: false, summary: `port ${c.port} is in use, but no socket on it is visible${hidden}`, details, nextSteps: [`sudo ss -tanp 'sport = :${c.port}'`] };
+  return { ok: false, summary: `port ${c.port} is in use, but no socket on it is visible${hidden}`, details, nextSteps: [`sudo ss -${c.udp ? 'u' : 't'}anp 'sport = :${c.port}'`] };
 }
 
 /**

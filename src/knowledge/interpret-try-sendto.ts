@@ -37,6 +37,23 @@ export function sendtoFailure(c: TryContext, errno: string, details: string[]): 
       nextSteps: [`ip route get ${host}   ("broadcast" first: a broadcast address, which needs setsockopt(SO_BROADCAST, 1); "prohibit": a route that refuses it)`, 'ip rule; ausearch -m avc -ts recent, or journalctl -k   (a policy rule or a security module denial)'],
     };
   }
+  // No address of the destination's family to send from (IPv6 disabled): said as bind and connect say it.
+  const none = c.connectFacts?.noSourceFamily;
+  if (errno === 'EADDRNOTAVAIL' && none) {
+    const host = bareAddress(endpointHost(c.target));
+    const fam = `IPv${none.family}`;
+    const why = none.disabled ? 'IPv6 is disabled (net.ipv6.conf.all.disable_ipv6=1)' : `no ${fam} address is configured on any interface`;
+    const instead = none.family === 6 && isLoopback(host) ? `127.0.0.1: sockscope try sendto 127.0.0.1:${c.port}` : `an ${none.family === 6 ? 'IPv4' : 'IPv6'} address of the destination`;
+    return {
+      ok: false,
+      summary: `${c.target}: this host has no ${fam} address to send from: ${why}`,
+      details,
+      nextSteps: [
+        ...(none.family === 6 && none.disabled !== false ? ['sysctl net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6 net.ipv6.conf.lo.disable_ipv6   (1: IPv6 off; sysctl -w NAME=0 turns it on)'] : [`ip -${none.family} addr   (no address listed: add one, ip -${none.family} addr add ADDR dev IFACE)`]),
+        `or send to ${instead}`,
+      ],
+    };
+  }
   if (errno === 'ECONNREFUSED') {
     // This host: sockets on the port at other addresses (127.0.0.1 when sending to 127.0.0.3) receive nothing sent here.
     const elsewhere = c.udpSockets ? udpElsewhere(c.udpSockets, endpointHost(c.target)) : [];

@@ -76,10 +76,37 @@ export interface TryContext {
    * A sendto that an ICMP error ended (EHOSTUNREACH, EHOSTDOWN, ENETUNREACH): the route and the neighbour entry.
    * A bind or listen that failed with EADDRNOTAVAIL on a host with no address of the target's family: noSourceFamily.
    */
+  /**
+   * A bind or listen of port 0 that failed with EADDRINUSE, or a sendto whose automatic bind found no port (EAGAIN):
+   * net.ipv4.ip_local_port_range and the ports in it this protocol's sockets hold (`ports`: distinct local ports,
+   * `sockets`), the processes holding the most, and net.ipv4.ip_local_reserved_ports when set. Absent: not read.
+   */
+  ephemeral?: EphemeralUse;
+  /**
+   * A bind or listen of an IPv6 address this host has that failed with EADDRNOTAVAIL: the address's duplicate address
+   * detection state as `ip -6 addr` shows it (tentative: DAD still running; dadfailed: another host has it; ok: usable
+   * by the time it was read), and its interface. Absent: not read (or ip could not run).
+   */
+  addressState?: { state: 'tentative' | 'dadfailed' | 'ok'; dev?: string };
   connectFacts?: Omit<ConnectContext, 'address' | 'port' | 'timeoutMs' | 'hostAddresses'> & {
     /** A bind or listen of ::1 that failed with EADDRNOTAVAIL while IPv6 is off on lo alone (net.ipv6.conf.lo.disable_ipv6=1). */
     loopbackV6Disabled?: true;
   };
+}
+
+/** The ephemeral port range and how much of it one protocol's sockets hold (TryContext.ephemeral). */
+export interface EphemeralUse {
+  protocol: 'tcp' | 'udp';
+  low: number;
+  high: number;
+  size: number;
+  /** Distinct local ports in the range with a socket of the protocol on them; undefined when the sockets could not be read. */
+  ports?: number;
+  sockets?: number;
+  /** The processes holding the most of those ports (visible ones), most first. */
+  top?: { pid: number; name: string; ports: number }[];
+  /** net.ipv4.ip_local_reserved_ports when not empty: ports the kernel never picks. */
+  reserved?: string;
 }
 
 export interface TryInterpretation {

@@ -5,12 +5,13 @@
 import { sendtoFailure, unzonedLinkLocal } from './interpret-try-sendto.js';
 import { who } from './interpret-try-holder.js';
 import { addressInUse } from './interpret-try-in-use.js';
+import { autobindExhausted, portZeroExhausted } from './interpret-try-ephemeral.js';
 import { isV4, relevantHolders, sameAddress, splitZone } from './interpret-try-address.js';
 import { explainErrno } from './errno.js';
 import { diagnoseConnectError } from './interpret-connect.js';
 import { udpDelivery } from './udp-delivery.js';
 import { isLinkLocal, isLoopback } from '../model/socket.js';
-import { bareAddress, endpointHost } from './host-port.js';
+import { bareAddress, endpointHost, ipFamily } from './host-port.js';
 import type { TryContext, TryInterpretation } from './interpret-try-types.js';
 
 export type { PortHolder, TryContext, TryInterpretation } from './interpret-try-types.js';
@@ -84,6 +85,8 @@ export function interpretTry(c: TryContext): TryInterpretation {
   }
   if (meaning) details.push(`${errno}: ${meaning}`);
 
+  // Port 0: the kernel picks a free port of the ephemeral range; EADDRINUSE means none is left (no socket is "on port 0").
+  if ((c.op === 'bind' || c.op === 'listen') && errno === 'EADDRINUSE' && c.port === 0) return portZeroExhausted(c, details);
   if ((c.op === 'bind' || c.op === 'listen') && errno === 'EADDRINUSE') return addressInUse(c, { listeners, tw, others }, details);
 
   if ((c.op === 'bind' || c.op === 'listen') && errno === 'EACCES') {
@@ -114,7 +117,10 @@ export function interpretTry(c: TryContext): TryInterpretation {
     const address = bareAddress(written);
     const zones = zone === undefined ? [] : (c.hostAddresses ?? []).filter((a) => a.includes('%') && bareAddress(a) === address).map((a) => a.slice(a.indexOf('%') + 1));
     const iface = (z: string) => (/^\d+$/.test(z) ? `interface index ${z}` : z);
-    if (zone !== undefined && zones.includes(zone)) return { ok: false, summary: `${address} is on ${iface(zone)} but not usable yet: tentative (duplicate address detection runs for about a second after it is added) or dadfailed (another host on the link has it)`, details, nextSteps: [`ip -6 addr show dev ${zone}   (tentative or dadfailed next to ${address})`] };
+    // This host lists the address (on the zone's interface, for a link-local one), yet bind() refuses it: IPv6 duplicate
+    // address detection has not passed it (tentative) or failed (dadfailed); addressState says which when ip could tell.
+    const listed = zone !== undefined ? zones.includes(zone) : v6 && (c.hostAddresses ?? []).some((a) => !a.includes('%') && bareAddress(a) === address);
+    if (listed) return notUsableYet(c, address, zone, details);
     if (zone !== undefined && zones.length) return { ok: false, summary: `${address} is not an address of ${iface(zone)}: it belongs to another interface, ${zones.map(iface).join(', ')} (a link-local address is one link's; the zone says which)`, details, nextSteps: [`sockscope try ${c.op} '[${address}%${zones[0]}]:${c.port}'   (${address} on ${iface(zones[0])})`, 'ip -br -6 addr show scope link   (the link-local addresses and their interfaces)'] };
     // No address of the family at all (IPv6 disabled): binding anyway (IP_FREEBIND) would give a socket nobody reaches.
     if (v6 && c.connectFacts?.loopbackV6Disabled) {
@@ -143,6 +149,12 @@ export function interpretTry(c: TryContext): TryInterpretation {
     return { ok: false, summary, details, nextSteps: [`bind ${v6 ? ':: (every IPv6 address)' : '0.0.0.0 (every IPv4 address)'}, or one this host has (ip -br addr)`, `to bind an address before it is configured: IP_FREEBIND on the socket, or sysctl ${nonlocal}`] };
   }
 
+  // An IPV6_V6ONLY socket takes IPv6 only: the kernel refuses it an IPv4-mapped address (__inet6_bind), EINVAL.
+  if ((c.op === 'bind' || c.op === 'listen') && errno === 'EINVAL') {
+    const mapped = v4MappedV6only(c, details);
+    if (mapped) return mapped;
+  }
+
   // An IPv6 link-local address exists once per link: without a scope id (the interface) the kernel cannot pick one.
   const host = endpointHost(c.target);
   if (errno === 'EINVAL' && isLinkLocal(host) && !host.includes('%')) {
@@ -165,8 +177,60 @@ export function interpretTry(c: TryContext): TryInterpretation {
     return { ok: false, summary: d.summary, details: [...details.filter((x) => !d.meaning || !x.includes(d.meaning))].concat(d.meaning ? [`${errno}: ${d.meaning}`] : []), nextSteps: d.nextSteps };
   }
   if (c.op === 'sendto') {
+    // A link-local address without its zone: where the kernel sent it, said after the failure as after a success.
+    const ll = unzonedLinkLocal(c);
+    const zoned = (r: TryInterpretation): TryInterpretation => (ll ? { ...r, summary: `${r.summary}; ${ll.note}`, nextSteps: [...r.nextSteps, ...ll.steps] } : r);
+    // EAGAIN from a blocking socket's sendto: its automatic bind found no free ephemeral port.
+    if (errno === 'EAGAIN' || errno === 'EWOULDBLOCK') return zoned(autobindExhausted(c));
     const sent = sendtoFailure(c, errno, details);
-    if (sent) return sent;
+    return zoned(sent ?? { ok: false, summary: `${c.failedCall ?? c.op} failed with ${errno}`, details, nextSteps: [] });
   }
   return { ok: false, summary: `${c.failedCall ?? c.op} failed with ${errno}`, details, nextSteps: [] };
+}
+
+/**
+ * A bind of an IPv6 address this host lists that failed with EADDRNOTAVAIL: duplicate address detection has not passed
+ * it (tentative) or it failed (dadfailed: another host on the link has it). `zone`: the target's, when it has one.
+ */
+function notUsableYet(c: TryContext, address: string, zone: string | undefined, details: string[]): TryInterpretation {
+  const st = c.addressState;
+  // The interface by name, for commands (a zone may be an index); said as the zone was written otherwise.
+  const dev = st?.dev ?? (zone !== undefined && !/^\d+$/.test(zone) ? zone : undefined);
+  const where = dev ? `is on ${dev}` : zone !== undefined ? `is on interface index ${zone}` : 'is an address of this host';
+  const show = `ip -6 addr show${dev ? ` dev ${dev}` : ''}   (tentative or dadfailed next to ${address})`;
+  if (st?.state === 'dadfailed')
+    return {
+      ok: false,
+      summary: `${address} ${where} but unusable: dadfailed: duplicate address detection found another host on the link with it, so the kernel never uses it`,
+      details,
+      nextSteps: [show, `tcpdump -eni ${dev ?? 'IFACE'} 'icmp6 and ip6[40] == 136'   (while the address is added again: the other host's neighbour advertisement for it, with its MAC)`, `give one of the two hosts another address (ip -6 addr del ${address}/PREFIX${dev ? ` dev ${dev}` : ''}; ip -6 addr add NEW/PREFIX${dev ? ` dev ${dev}` : ''})`],
+    };
+  const dad = `duplicate address detection runs for net.ipv6.conf.${dev ?? 'IFACE'}.dad_transmits probes, 1 s apart by default, after the address is added or its link comes up`;
+  const later = `sockscope try ${c.op} ${c.target.startsWith('[') ? `'${c.target}'` : c.target}   (again, once DAD is done)`;
+  const early = `to bind it before DAD is done: IP_FREEBIND on the socket, or sysctl net.ipv6.ip_nonlocal_bind=1; or add it with nodad (ip -6 addr add ${address}/PREFIX${dev ? ` dev ${dev}` : ''} nodad)`;
+  if (st?.state === 'tentative') return { ok: false, summary: `${address} ${where} but not usable yet: tentative: ${dad}`, details, nextSteps: [later, show, early] };
+  if (st?.state === 'ok')
+    return { ok: false, summary: `${address} ${where} and usable now, but was not when bind() ran: it was tentative (${dad})`, details, nextSteps: [later] };
+  return {
+    ok: false,
+    summary: `${address} ${where} but not usable yet: tentative (${dad}) or dadfailed (another host on the link has it)`,
+    details,
+    nextSteps: [show, later, early],
+  };
+}
+
+/** bind() of an IPv4-mapped address (::ffff:a.b.c.d) on an IPV6_V6ONLY socket: EINVAL. Undefined for any other EINVAL. */
+function v4MappedV6only(c: TryContext, details: string[]): TryInterpretation | undefined {
+  const written = splitZone(c.target).address;
+  const host = bareAddress(written);
+  if (ipFamily(written) !== 6 || ipFamily(host) !== 4) return undefined; // ::ffff:127.0.0.1, ::ffff:7f00:1
+  const byDefault = c.v6only === undefined && c.bindv6only === 1;
+  if (c.v6only !== true && !byDefault) return undefined;
+  const why = byDefault ? 'the default here: net.ipv6.bindv6only=1' : '--v6only';
+  return {
+    ok: false,
+    summary: `${written} is an IPv4-mapped address (IPv4 ${host} written as IPv6), and a socket with IPV6_V6ONLY (${why}) takes IPv6 only: it cannot bind an IPv4 address, mapped or not`,
+    details,
+    nextSteps: [`without IPV6_V6ONLY: sockscope try ${c.op} '[${written}]:${c.port}'${c.bindv6only === 1 ? ' --v6only=false' : ''}${c.udp ? ' --udp' : ''}`, `or bind the IPv4 address on an IPv4 socket: sockscope try ${c.op} ${host}:${c.port}${c.udp ? ' --udp' : ''}`],
+  };
 }
