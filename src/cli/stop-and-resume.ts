@@ -19,9 +19,12 @@ export interface Stoppable {
  * SIGTSTP (Ctrl-Z when raw mode is off, kill -TSTP) and the Ctrl-Z key (in raw mode the terminal sends the byte
  * 0x1a, not the signal: the keymap's `suspend`) give the terminal back, then stop the process by SIGTSTP's own
  * default action (the handler is taken off and the signal raised again), so the shell says `Stopped`; in a process
- * group the kernel will not stop (orphaned: nobody could continue it), it goes on at once. Either way the process
- * runs on past process.kill() only once it continues, and takes the terminal again there: no frame can be
- * drawn on the shell's screen first. A SIGCONT after a stop no handler saw (kill -STOP) takes it again as well;
+ * group the kernel will not stop (orphaned: nobody could continue it), it goes on at once. The signal goes to the
+ * whole process group, as the terminal sends it for Ctrl-Z in cooked mode (and as vim does): sockscope is not always
+ * the whole job (`generate-server ... | cat`, `sh run.sh`, make, npm run), and raised for its own pid alone it stopped
+ * only itself: the shell, waiting for the rest of the job still running, said no `Stopped` and gave no prompt. Either
+ * way the process runs on past process.kill() only once it continues, and takes the terminal again there: no frame
+ * can be drawn on the shell's screen first. A SIGCONT after a stop no handler saw (kill -STOP) takes it again as well;
  * the SIGCONT that follows the monitor's own stop is skipped.
  *
  * Shared by the monitor (alternate screen: ui/terminal.ts terminalGuard) and the standalone `sockscope generate`
@@ -38,9 +41,9 @@ export function stopAndResume(guard: Stoppable, redraw: () => void): { suspend: 
     guard.suspend();
     process.removeListener('SIGTSTP', suspend);
     try {
-      process.kill(process.pid, 'SIGTSTP');
+      process.kill(0, 'SIGTSTP');
     } catch {
-      // cannot happen for one's own pid; go on as after a stop
+      // cannot happen for one's own process group; go on as after a stop
     }
     process.on('SIGTSTP', suspend);
     ownStop = true;

@@ -195,14 +195,18 @@ export async function generateOrUsage(input: GeneratorInput, output?: string, ty
 }
 
 /**
- * What to tell the user after writing: build, run, watch (and which directories the write created), escaped as the
- * wizard's last screen shows them: a created directory is named absolute, so the current directory's name (system
- * text: `/tmp/esc\x1b[7mX`) is in it, and it reached the terminal raw (generate-server, and `sockscope generate` after
- * the wizard closed).
+ * What to tell the user after writing: build, run, watch (and which directories the write created). The lines that
+ * name paths for reading are escaped as the wizard's last screen shows them: a created directory is named absolute, so
+ * the current directory's name (system text: `/tmp/esc\x1b[7mX`) is in it, and it reached the terminal raw
+ * (generate-server, and `sockscope generate` after the wizard closed). The commands to copy (Build, its Note, Run) are
+ * printed as the generated file's header and --json's buildCommand/runCommand have them, so that the shell reads back
+ * the paths written: escaped, a path holding an invisible character (U+200B) printed `cc ... -o './zw\u200bx'
+ * 'zw\u200bx.c'`, which names another file inside single quotes. They hold only --output's path, which the generator
+ * refuses with a control character in it (options.ts): nothing in them can drive the terminal.
  */
 export function nextSteps(r: GenerateResult, createdDirs: string[] = []): string {
   return nextStepLines(r, createdDirs)
-    .map((l) => escapeMessage(l.text))
+    .map((l) => (l.kind === 'build' || l.kind === 'run' ? l.text : escapeMessage(l.text)))
     .join('\n');
 }
 

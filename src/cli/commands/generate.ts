@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { flagTyped } from '../options.js';
 import { nextSteps } from './generate-shared.js';
 import { stopAndResume, type Stoppable } from '../stop-and-resume.js';
+import { onHangUp } from '../hang-up.js';
 import { COMMAND_HEADS } from './heads.js';
 
 export const generateCommand: CommandModule<object, { color?: boolean }> = {
@@ -59,11 +60,19 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
       }),
       { patchConsole: false, exitOnCtrlC: false },
     );
+    // The terminal going away (SIGHUP, its reads ending or writes failing) ends the wizard by SIGHUP, as the monitor
+    // (cli/hang-up.ts), raw mode off and the cursor shown first where the terminal is still there (kill -HUP, which
+    // Ink's own signal-exit handled before): a hang-up died of SIGSEGV in Node's exit path (nodejs/node#51519).
+    const offHangUp = onHangUp(() => {
+      if (process.stdin.isRaw) process.stdin.setRawMode(false);
+      process.stdout.write(SHOW_CURSOR);
+    });
     try {
       await app.waitUntilExit();
     } finally {
       guard.close();
       job.dispose();
+      offHangUp();
     }
     const d = done as WizardDone | null;
     if (d) process.stdout.write(`${nextSteps(d.result, d.createdDirs)}\n`);

@@ -22,6 +22,7 @@ import { resolveKeymap } from '../../ui/keymap.js';
 import { plainReport } from '../../ui/plain.js';
 import { terminalGuard } from '../../ui/terminal.js';
 import { stopAndResume } from '../stop-and-resume.js';
+import { hangUp } from '../hang-up.js';
 import { colorWanted, createTheme, loadWithTextAttributes } from '../../ui/theme.js';
 import { hideBin } from 'yargs/helpers';
 import { parseDuration } from '../duration.js';
@@ -156,19 +157,6 @@ async function withOptions(s: Socket, owner: Socket['processes'][number], ctx: I
 /** React, Ink and the UI, loaded with text attributes on whatever the colour setting (see loadWithTextAttributes). */
 type UiModules = typeof import('../ui-modules.js');
 const loadUi = (): Promise<UiModules> => loadWithTextAttributes(() => import('../ui-modules.js'));
-
-/**
- * Ends the process by SIGHUP's default action once the terminal has gone (SIGHUP, or its reads and
- * writes failing). process.exit() would run Node's exit path, whose ResetStdio() asserts when it cannot
- * restore the tty's modes on a hung-up terminal (nodejs/node#51519, fixed after Node 20): measured, the
- * monitor died of SIGSEGV after printing a native stack on every SSH drop (tmux kill-session with a
- * session leader that forwards SIGHUP, as a login shell does). Dying by the signal is also what a shell
- * reports as 129. Node installs no SIGHUP handler of its own: without ours, the default action applies.
- */
-function hangUp(): void {
-  process.removeAllListeners('SIGHUP');
-  process.kill(process.pid, 'SIGHUP');
-}
 
 /**
  * Leaves the terminal as it was on every exit path: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, uncaught errors.

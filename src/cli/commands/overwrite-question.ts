@@ -1,6 +1,7 @@
 // generate-server's `Overwrite? [y/N]` on a terminal: the answer, with job control and end of input handled.
 import { createInterface } from 'node:readline/promises';
 import { stopAndResume, type Stoppable } from '../stop-and-resume.js';
+import { onHangUp } from '../hang-up.js';
 
 /**
  * y or yes: overwrite (true); anything else, and end of input (Ctrl-D on the empty line, as a shell's `read` takes
@@ -10,10 +11,24 @@ import { stopAndResume, type Stoppable } from '../stop-and-resume.js';
  * default action, raw mode again and the question drawn again after `fg`, still waiting. Left to readline's own
  * Ctrl-Z handling, the interface paused itself on SIGCONT, so nothing kept the event loop alive while the question
  * pended and Node exited 0 with nothing written (`generate-server ... && cc server.c` built the old file).
+ *
+ * The terminal going away (SIGHUP, or its reads ending: cli/hang-up.ts) ends the process by SIGHUP, raw mode off
+ * first where the terminal is still there (kill -HUP), as the monitor does: a hang-up read as Ctrl-D (end of input)
+ * went on to exit 2 through Node's exit path, which died of SIGSEGV on the hung-up terminal (nodejs/node#51519), and
+ * kill -HUP left the terminal in raw mode.
  */
 export async function confirmOverwrite(paths: string[]): Promise<boolean | 'interrupted'> {
   const { stdin, stderr } = process;
   if (!stdin.isTTY || !stderr.isTTY) return false;
+  const setRaw = (on: boolean) => {
+    try {
+      stdin.setRawMode(on);
+    } catch {
+      // the terminal may be gone
+    }
+  };
+  // Before readline's own listener on stdin's end (which would close the question as Ctrl-D does).
+  const offHangUp = onHangUp(() => setRaw(false));
   const rl = createInterface({ input: stdin, output: stderr });
   // With a SIGINT listener readline emits Ctrl-C instead of closing (and rejecting the question): the question is
   // aborted here, and a close is then end of input (Ctrl-D on the empty line) alone, which rejects it too.
@@ -25,13 +40,6 @@ export async function confirmOverwrite(paths: string[]): Promise<boolean | 'inte
   });
   rl.on('close', () => abort.abort());
   let asking = true;
-  const setRaw = (on: boolean) => {
-    try {
-      stdin.setRawMode(on);
-    } catch {
-      // the terminal may be gone
-    }
-  };
   const guard: Stoppable = {
     get active() {
       return asking;
@@ -62,5 +70,6 @@ export async function confirmOverwrite(paths: string[]): Promise<boolean | 'inte
     asking = false;
     job.dispose();
     rl.close();
+    offHangUp();
   }
 }

@@ -1,0 +1,70 @@
+// Ctrl-Z in the monitor and in the `sockscope generate` wizard when sockscope is not the whole job (the built bin, an
+// interactive bash in tmux): `sh run.sh`, make, npm run put a parent in sockscope's process group. In raw mode Ctrl-Z
+// is a byte, and cli/stop-and-resume.ts raised SIGTSTP for its own pid alone: node stopped, the parent went on waiting,
+// and bash (waiting for the job) said no `Stopped` and gave no prompt. Now the whole process group stops, as the
+// terminal stops it in cooked mode; fg (and bg, then fg) continue both, the UI takes the terminal again.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
+
+const skip = tmuxSkip || (!existsSync(`${ROOT}dist/cli.js`) ? 'dist/cli.js missing' : false);
+const tmux = tmuxServer('sockscope-pgrp-stop');
+const { until } = pane(tmux, 'sh');
+
+const UIS = {
+  monitor: { args: '', ready: (s: string) => s.includes('LOCAL PORTS'), quit: 'q' },
+  wizard: { args: ' generate', ready: (s: string) => s.includes('› TCP'), quit: 'C-c' },
+} as const;
+
+describe('Ctrl-Z with sockscope under sh -c: the whole job stops (tmux)', { skip }, () => {
+  let dir = '';
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sockscope-pgrp-stop-'));
+    const r = tmux('new-session', '-d', '-s', 'sh', '-x', '120', '-y', '30', '-e', 'CI=false', '-e', 'PS1=READY$ ', '-c', dir, 'bash', '--norc', '--noprofile', '-i');
+    assert.equal(r.status, 0, r.stderr);
+    await until((s) => s.includes('READY$'), 'the shell prompt');
+  });
+  after(() => {
+    tmux('kill-server');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const show = (format: string) => tmux('display', '-p', '-t', 'sh', format).stdout.trim();
+  /** STAT and command of every process on the pane's terminal. */
+  const procs = () => execFileSync('ps', ['-o', 'stat=,comm=', '-t', show('#{pane_tty}')], { encoding: 'utf8' });
+  const stty = () => execFileSync('stty', ['-a', '-F', show('#{pane_tty}')], { encoding: 'utf8' });
+
+  for (const [ui, { args, ready, quit }] of Object.entries(UIS)) {
+    it(`${ui}: Ctrl-Z stops sh and node (the shell says Stopped); bg stops it again at the terminal; fg resumes it in raw mode`, { timeout: 60_000 }, async () => {
+      tmux('send-keys', '-t', 'sh', 'clear', 'Enter');
+      await until((s) => s.trim() === 'READY$', 'a cleared screen');
+      tmux('send-keys', '-t', 'sh', `sh -c '${ROOT}bin/sockscope${args}; echo AFTER=$?'`, 'Enter');
+      await until(ready, `the ${ui}`);
+      tmux('send-keys', '-t', 'sh', 'C-z');
+      await until((x) => /Stopped/.test(x) && /READY\$\s*$/.test(x), 'the shell reporting the stop and its prompt', 10_000);
+      let ps = procs();
+      assert.match(ps, /^T\S*\s+sh$/m, `sh not stopped:\n${ps}`);
+      assert.match(ps, /^T\S*\s+node$/m, `node not stopped:\n${ps}`);
+
+      // bg: continued in the background, the UI takes the terminal again and is stopped by it (SIGTTOU), sh with it.
+      tmux('send-keys', '-t', 'sh', 'clear; bg', 'Enter');
+      await until((x) => /&\s*$/m.test(x) && /READY\$\s*$/.test(x), 'bg');
+      for (let k = 0; k < 50 && !/^T\S*\s+node$/m.test(procs()); k++) await new Promise((r) => setTimeout(r, 100));
+      ps = procs();
+      assert.match(ps, /^T\S*\s+node$/m, `node not stopped again after bg:\n${ps}`);
+
+      tmux('send-keys', '-t', 'sh', 'fg', 'Enter');
+      await until(ready, `the ${ui} after fg`);
+      ps = procs();
+      assert.match(ps, /^S\S*\s+sh$/m, `sh not running after fg:\n${ps}`);
+      assert.match(stty(), /\s-icanon\s/, 'raw mode not taken again');
+      tmux('send-keys', '-t', 'sh', quit);
+      const s = await until((x) => /AFTER=\d+/.test(x), 'the UI ending and sh going on');
+      assert.match(s, ui === 'wizard' ? /AFTER=130/ : /AFTER=0/);
+    });
+  }
+});
