@@ -25,6 +25,34 @@ export function nameTerms(shown: string, raw: string): string[] {
   return shown === raw ? [shown] : [shown, raw];
 }
 
+/**
+ * A state's search terms, as one string (matchesFilter joins a row's terms with NUL, so the NULs here part them
+ * the same way; a constant per state, built once: the terms are built per row on every refresh): the kernel's
+ * name (TIME_WAIT), ss's (TIME-WAIT), the column's (T-WAIT) and the header's (tw), so that what a reader sees
+ * on screen or in ss finds the rows holding that state (user review s26 #3: `/time-wait` and `/tw` found none).
+ * A shorter name inside a longer one (SYN-R in SYN-RECV, syn-recv and syn in the header) needs no term of its
+ * own. An unconnected UDP or unix socket (the kernel's CLOSE) is UNCONN only, as ss names it: `close` finds
+ * CLOSE_WAIT, not every UDP port.
+ */
+export function stateTerms(state: string, protocol: string): string {
+  if (state === 'CLOSE' && protocol !== 'tcp') return 'UNCONN';
+  return STATE_TERMS[state] ?? state;
+}
+
+const STATE_TERMS: Readonly<Record<string, string>> = {
+  // ESTAB, est, LISTEN, lis are in the kernel's names already.
+  SYN_RECV: 'SYN_RECV\0SYN-RECV',
+  SYN_SENT: 'SYN_SENT\0SYN-SENT',
+  TIME_WAIT: 'TIME_WAIT\0TIME-WAIT\0T-WAIT\0tw',
+  CLOSE_WAIT: 'CLOSE_WAIT\0CLOSE-WAIT\0C-WAIT\0cw',
+  FIN_WAIT1: 'FIN_WAIT1\0FIN-WAIT-1',
+  FIN_WAIT2: 'FIN_WAIT2\0FIN-WAIT-2',
+  // The header's "closing" counts LAST_ACK and CLOSING.
+  LAST_ACK: 'LAST_ACK\0LAST-ACK\0closing',
+  // A TCP socket bound and never connected or listening: ss's UNCONN, the header's "closed" (cld).
+  CLOSE: 'CLOSE\0UNCONN\0closed\0cld',
+};
+
 /** The filter's words: split on spaces, except inside double quotes (`peer="/tmp/a b.sock"`). */
 export function filterWords(filter: string): string[] {
   return filter.match(/(?:[^\s"]+|"[^"]*"?)+/g) ?? [];

@@ -5,7 +5,7 @@ import { escapeControl } from '../../model/escape.js';
 import { count, summaryProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import { sparkline } from '../sparkline.js';
-import { nameTerms } from './filter.js';
+import { nameTerms, stateTerms } from './filter.js';
 import type { SortDef } from './sorting.js';
 import { TREND_WIDTH } from './ports.js';
 
@@ -48,6 +48,6 @@ export function peerPortSearchTerms(r: PeerPortRow): string[] {
   const terms = [String(s.peerPort), s.protocol, `:${s.peerPort}`];
   for (const p of s.processes) terms.push(...nameTerms(escapeControl(p.name), p.name), String(p.pid));
   for (const p of s.topPeers) terms.push(p.address);
-  for (const [state, n] of Object.entries(s.states)) if (n > 0) terms.push(state);
+  for (const [state, n] of Object.entries(s.states)) if (n > 0) terms.push(stateTerms(state, s.protocol));
   return terms;
 }

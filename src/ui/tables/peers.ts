@@ -3,6 +3,7 @@ import { emptyStateCounts, isListener, type StateCounts } from '../../model/aggr
 import type { Socket } from '../../model/socket.js';
 import { bytes, compactNumber, count } from '../format.js';
 import type { Column } from '../layout.js';
+import { stateTerms } from './filter.js';
 import type { SortDef } from './sorting.js';
 import { peerAddress } from './sockets.js';
 
@@ -10,6 +11,8 @@ export interface PeerGroupRow {
   id: string;
   /** The peer address as shown (escaped), also the value of the socket list's `peer=` filter word. */
   address: string;
+  /** The protocol of its sockets (a port view's sockets are of one protocol): which names its states go by. */
+  protocol: Socket['protocol'];
   states: StateCounts;
   total: number;
   recvQ: number;
@@ -26,7 +29,7 @@ export function groupByPeer(sockets: readonly Socket[]): PeerGroupRow[] {
     if (isListener(s)) continue;
     const address = peerAddress(s);
     let g = m.get(address);
-    if (!g) m.set(address, (g = { id: `peer ${address}`, address, states: emptyStateCounts(), total: 0, recvQ: 0, sendQ: 0 }));
+    if (!g) m.set(address, (g = { id: `peer ${address}`, address, protocol: s.protocol, states: emptyStateCounts(), total: 0, recvQ: 0, sendQ: 0 }));
     g.states[s.state]++;
     g.total++;
     g.recvQ += s.recvQ;
@@ -54,5 +57,5 @@ export const PEER_GROUP_SORTS: readonly SortDef<PeerGroupRow>[] = [
 ];
 
 export function peerGroupSearchTerms(r: PeerGroupRow): string[] {
-  return [r.address, ...Object.entries(r.states).filter(([, n]) => n > 0).map(([s]) => s)];
+  return [r.address, ...Object.entries(r.states).filter(([, n]) => n > 0).map(([s]) => stateTerms(s, r.protocol))];
 }

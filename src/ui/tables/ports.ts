@@ -6,7 +6,7 @@ import { localOwnerView } from '../../model/owner.js';
 import { bytes, count, fit, fitPathAndOwner, OWNER_UNKNOWN, summaryProcessLabel } from '../format.js';
 import type { Column } from '../layout.js';
 import { sparkline } from '../sparkline.js';
-import { nameTerms } from './filter.js';
+import { nameTerms, stateTerms } from './filter.js';
 import type { SortDef } from './sorting.js';
 
 export interface PortRow {
@@ -155,9 +155,10 @@ export const PORT_SORTS: readonly SortDef<PortRow>[] = [
 ];
 
 /**
- * What the / filter searches in a port row. An unconnected UDP (or unix datagram) socket is in the kernel's
- * CLOSE state, which no column of the row shows: it is searched as UNCONN, ss's name for it, so `close`
- * finds the ports with CLOSE_WAIT (or a TCP CLOSE), not every UDP port.
+ * What the / filter searches in a port row. Its states by every name the monitor and ss give them (stateTerms:
+ * TIME_WAIT, TIME-WAIT, T-WAIT, tw). An unconnected UDP (or unix datagram) socket is in the kernel's CLOSE
+ * state, which no column of the row shows: it is searched as UNCONN, ss's name for it, so `close` finds the
+ * ports with CLOSE_WAIT (or a TCP CLOSE), not every UDP port.
  */
 export function portSearchTerms(r: PortRow): string[] {
   const s = r.summary;
@@ -165,6 +166,6 @@ export function portSearchTerms(r: PortRow): string[] {
   for (const p of s.processes) terms.push(...nameTerms(escapeControl(p.name), p.name), String(p.pid));
   for (const l of s.listeners) terms.push(l.address);
   for (const p of s.topPeers) terms.push(p.address);
-  for (const [state, n] of Object.entries(s.states)) if (n > 0) terms.push(state === 'CLOSE' && s.protocol !== 'tcp' ? 'UNCONN' : state);
+  for (const [state, n] of Object.entries(s.states)) if (n > 0) terms.push(stateTerms(state, s.protocol));
   return terms;
 }

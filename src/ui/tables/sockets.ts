@@ -5,7 +5,7 @@ import { formatEndpoint, normalizeAddress, type Socket } from '../../model/socke
 import { wildcardFamilies } from '../../report/print-analyze.js';
 import { bytes, compactNumber, micros, millis, socketProcessLabel, stateLabel } from '../format.js';
 import type { Column } from '../layout.js';
-import { nameTerms, type ParsedTerm } from './filter.js';
+import { nameTerms, stateTerms, type ParsedTerm } from './filter.js';
 import type { SortDef } from './sorting.js';
 
 export interface SocketRow {
@@ -163,7 +163,8 @@ export const OUTGOING_SOCKET_COLUMNS: readonly Column<SocketRow>[] = [
 const STATE_ORDER: Record<string, number> = { LISTEN: 0, ESTABLISHED: 1, SYN_RECV: 2, SYN_SENT: 3, CLOSE_WAIT: 4, FIN_WAIT1: 5, FIN_WAIT2: 6, LAST_ACK: 7, CLOSING: 8, TIME_WAIT: 9, CLOSE: 10 };
 
 export const SOCKET_SORTS: readonly SortDef<SocketRow>[] = [
-  { id: 'state', label: 'state', desc: false, key: (r) => STATE_ORDER[r.socket.state] ?? 99 },
+  // textIdTies: the sockets of one state in their ids' text order, which costs nothing at 100,000 sockets (sorting.ts).
+  { id: 'state', label: 'state', desc: false, key: (r) => STATE_ORDER[r.socket.state] ?? 99, textIdTies: true },
   { id: 'peer', label: 'peer', desc: false, key: (r) => peerLabel(r.socket) },
   { id: 'recvq', label: 'RECV-Q', desc: true, key: (r) => r.socket.recvQ },
   { id: 'sendq', label: 'SEND-Q', desc: true, key: (r) => r.socket.sendQ },
@@ -185,7 +186,7 @@ export function socketSearchTerms(r: SocketRow): string[] {
   // them (a pasted raw character): the local path was searched raw only, the escaped text found 0 of 2.
   const local = formatEndpoint(s.local, s.protocol);
   const rawPeer = s.protocol === 'unix' ? s.peer.address : formatEndpoint(s.peer);
-  const terms = [...nameTerms(peerCell(s), rawPeer), ...nameTerms(escapeControl(local), local), stateLabel(s), s.protocol];
+  const terms = [...nameTerms(peerCell(s), rawPeer), ...nameTerms(escapeControl(local), local), stateTerms(s.state, s.protocol), s.protocol];
   for (const p of s.processes) terms.push(...nameTerms(escapeControl(p.name), p.name), String(p.pid));
   return terms;
 }
