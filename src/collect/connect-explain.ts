@@ -153,6 +153,8 @@ export async function explainProbe(r: ProbeResult, o: { expect?: string; timeout
         ...(listeners ? { listeners, listener: findLocalListener(listeners, bare) } : {}),
         ...(udpSockets ? { udpSockets } : {}),
         ...(resolved ? { resolved } : {}),
+        // A refused name: this host's addresses tell its other addresses (another host's service) from this host's.
+        ...(resolved && listeners?.length && a.connect.errno === 'ECONNREFUSED' ? { hostAddresses: (thisHost ??= hostAddresses()) } : {}),
         ...(await routeFacts(a.address, a.route, a.connect.errno)),
         twReuse,
         finTimeout,

@@ -82,6 +82,22 @@ export function refusedLocally(ctx: ConnectContext, target: string): { summary: 
   // Listeners elsewhere: say where, and why the connect did not reach them.
   const others = ctx.listeners.slice(0, 3);
   const named = ctx.resolved !== undefined && !isIP(ctx.resolved.host);
+  // A name that also resolves to other hosts' addresses names a service there: a listener of this host on an address
+  // the name does not give is not it (no "connect to it instead", no "make the name resolve to it"). Needs this host's
+  // addresses to tell.
+  const mine = (a: string) => isLoopback(bareAddress(a)) || (ctx.hostAddresses ?? []).some((h) => bareAddress(h) === bareAddress(a));
+  const away = named && ctx.hostAddresses ? ctx.resolved!.addresses.filter((a) => !mine(a)) : [];
+  if (away.length && !others.some((l) => ctx.resolved!.addresses.some((a) => mine(a) && takes(l.address, a)))) {
+    const name = ctx.resolved!.host;
+    return {
+      summary: `nothing listens on ${target}, an address of this host; ${name} also resolves to ${away.join(', ')}, not this host's, where the service presumably is (${others.map(at).join('; ')} here, an address ${name} does not resolve to)`,
+      steps: [
+        `connect to ${formatHostPort(away[0], P)}, ${name}'s address on another host${away.length > 1 ? ` (or ${away.slice(1).join(', ')})` : ''}; sockscope debug-connections --address ${formatHostPort(name, P)} tries every one`,
+        `if ${name} should not resolve to ${t} on this host: /etc/hosts or DNS (getent ahosts ${name}); a client that tries ${t} first is refused before it tries the others`,
+        `or, if this host should serve ${name} on ${t} too: have the server here listen on ${formatHostPort(isLinkLocal(t) ? ctx.address : t, P)}`,
+      ],
+    };
+  }
   let why = '';
   // A loopback listener takes only connections made to loopback: no name should resolve there but localhost.
   const loopbackOnly = !isLoopback(t) && others.every((l) => isLoopback(l.address));

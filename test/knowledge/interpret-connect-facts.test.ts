@@ -171,6 +171,13 @@ test('a refused local connect names the listener at another address, and says wh
   const own = diagnoseConnectError('ECONNREFUSED', { address: '10.0.0.5', port: 8081, route: local, listeners: [listener('127.0.0.1', 7)], resolved: { host: 'myhost', addresses: ['10.0.0.5'] } });
   assert.equal(own.summary, 'nothing listens on 10.0.0.5:8081, but python3/7 listens on 127.0.0.1:8081 (loopback only: it takes connections to 127.0.0.1 from this host, not to 10.0.0.5)');
   assert.deepEqual(own.nextSteps.slice(0, 2), ['connect to 127.0.0.1:8081 instead', 'or have the server listen on 10.0.0.5:8081 too, or on every address (0.0.0.0:8081)']);
+  // A name that also resolves to another host's address: that is where the service is, not this host's listener.
+  const away = diagnoseConnectError('ECONNREFUSED', { address: '::1', port: 8081, route: local, listeners: [listener('10.77.0.1', 7)], resolved: { host: 'svc', addresses: ['::1', '10.77.0.2'] }, hostAddresses: ['127.0.0.1', '::1', '10.77.0.1'] });
+  assert.equal(away.summary, "nothing listens on [::1]:8081, an address of this host; svc also resolves to 10.77.0.2, not this host's, where the service presumably is (python3/7 listens on 10.77.0.1:8081 here, an address svc does not resolve to)");
+  assert.ok(!away.nextSteps.some((s) => s.includes('10.77.0.1')), away.nextSteps.join('\n'));
+  // Every address of the name this host's: the listener elsewhere is said as before.
+  const allMine = diagnoseConnectError('ECONNREFUSED', { address: '::1', port: 8081, route: local, listeners: [listener('10.77.0.1', 7)], resolved: { host: 'svc', addresses: ['::1', '10.77.0.1'] }, hostAddresses: ['127.0.0.1', '::1', '10.77.0.1'] });
+  assert.equal(allMine.nextSteps[0], 'connect to 10.77.0.1:8081 instead');
   const v6only = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.1', port: 8081, route: local, listeners: [listener('::', 7)] });
   assert.match(v6only.summary, /python3\/7 listens on \[::\]:8081, but for IPv6 only \(IPV6_V6ONLY=1/);
   const none = diagnoseConnectError('ECONNREFUSED', { address: '127.0.0.1', port: 8081, route: local, listeners: [] });
