@@ -1,5 +1,9 @@
 // Tests that run the built bin/sockscope in a real terminal: a tmux server of their own, and polling its screen.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 
 /** The repository root (bin/sockscope, dist/). */
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -46,4 +50,25 @@ export function pane(
 ): { capture: () => string; until: (pred: (screen: string) => boolean, what: string, ms?: number) => Promise<string> } {
   const capture = () => tmux('capture-pane', '-p', '-t', target).stdout;
   return { capture, until: (pred, what, ms) => until(capture, pred, what, ms) };
+}
+
+/**
+ * Inside a describe(): an interactive bash (no rc files, job control on, prompt `READY$ `) in tmux session
+ * `session` (width x 30) of `tmux`'s server, in a temp directory of its own named `prefix`..., up before the
+ * describe's tests; the server and the directory are removed after them. `dir()` is that directory.
+ */
+export function interactiveShell(tmux: (...args: string[]) => SpawnSyncReturns<string>, session: string, prefix: string, width: number): { dir: () => string } {
+  let dir = '';
+  const { until: seen } = pane(tmux, session);
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    const r = tmux('new-session', '-d', '-s', session, '-x', String(width), '-y', '30', '-e', 'CI=false', '-e', 'PS1=READY$ ', '-c', dir, 'bash', '--norc', '--noprofile', '-i');
+    if (r.status !== 0) throw new Error(`tmux new-session: ${r.stderr}`);
+    await seen((screen) => screen.includes('READY$'), 'the shell prompt');
+  });
+  after(() => {
+    tmux('kill-server');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir: () => dir };
 }

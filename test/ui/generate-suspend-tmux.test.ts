@@ -5,28 +5,17 @@
 // erased, raw mode off and the cursor shown before the stop; on `fg` raw mode again and the frame redrawn.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
+import { describe, it } from 'node:test';
+import { interactiveShell, pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const skip = tmuxSkip || (!existsSync(`${ROOT}dist/cli.js`) ? 'dist/cli.js missing' : false);
 const tmux = tmuxServer('sockscope-gen-stop');
 const { capture, until } = pane(tmux, 'sh');
 
 describe('sockscope generate: Ctrl-Z and SIGTSTP suspend, fg resumes (tmux)', { skip }, () => {
-  let dir = '';
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sockscope-gen-stop-'));
-    const r = tmux('new-session', '-d', '-s', 'sh', '-x', '100', '-y', '30', '-e', 'CI=false', '-e', 'PS1=READY$ ', '-c', dir, 'bash', '--norc', '--noprofile', '-i');
-    assert.equal(r.status, 0, r.stderr);
-    await until((s) => s.includes('READY$'), 'the shell prompt');
-  });
-  after(() => {
-    tmux('kill-server');
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const shell = interactiveShell(tmux, 'sh', 'sockscope-gen-stop-', 100);
 
   const show = (format: string) => tmux('display', '-p', '-t', 'sh', format).stdout.trim();
   const stty = () => execFileSync('stty', ['-a', '-F', show('#{pane_tty}')], { encoding: 'utf8' });
@@ -66,7 +55,7 @@ describe('sockscope generate: Ctrl-Z and SIGTSTP suspend, fg resumes (tmux)', { 
       tmux('send-keys', '-t', 'sh', 'echo EXIT=$?', 'Enter');
       s = await until((x) => /EXIT=\d+/.test(x), 'the exit code');
       assert.match(s, /EXIT=130/);
-      assert.deepEqual(readdirSync(dir), []);
+      assert.deepEqual(readdirSync(shell.dir()), []);
     });
   }
 
@@ -95,7 +84,7 @@ describe('sockscope generate: Ctrl-Z and SIGTSTP suspend, fg resumes (tmux)', { 
     tmux('send-keys', '-t', 'sh', 'echo EXIT=$?', 'Enter');
     const s = await until((x) => /EXIT=\d+/.test(x), 'the exit code');
     assert.match(s, /EXIT=0/);
-    assert.deepEqual(readdirSync(dir), ['server.c']);
-    rmSync(join(dir, 'server.c'));
+    assert.deepEqual(readdirSync(shell.dir()), ['server.c']);
+    rmSync(join(shell.dir(), 'server.c'));
   });
 });

@@ -5,11 +5,9 @@
 // terminal stops it in cooked mode; fg (and bg, then fg) continue both, the UI takes the terminal again.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
+import { existsSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { interactiveShell, pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const skip = tmuxSkip || (!existsSync(`${ROOT}dist/cli.js`) ? 'dist/cli.js missing' : false);
 const tmux = tmuxServer('sockscope-pgrp-stop');
@@ -21,17 +19,7 @@ const UIS = {
 } as const;
 
 describe('Ctrl-Z with sockscope under sh -c: the whole job stops (tmux)', { skip }, () => {
-  let dir = '';
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sockscope-pgrp-stop-'));
-    const r = tmux('new-session', '-d', '-s', 'sh', '-x', '120', '-y', '30', '-e', 'CI=false', '-e', 'PS1=READY$ ', '-c', dir, 'bash', '--norc', '--noprofile', '-i');
-    assert.equal(r.status, 0, r.stderr);
-    await until((s) => s.includes('READY$'), 'the shell prompt');
-  });
-  after(() => {
-    tmux('kill-server');
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const shell = interactiveShell(tmux, 'sh', 'sockscope-pgrp-stop-', 120);
 
   const show = (format: string) => tmux('display', '-p', '-t', 'sh', format).stdout.trim();
   /** STAT and command of every process on the pane's terminal. */
