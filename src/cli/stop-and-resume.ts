@@ -19,11 +19,14 @@ export interface Stoppable {
  * SIGTSTP (Ctrl-Z when raw mode is off, kill -TSTP) and the Ctrl-Z key (in raw mode the terminal sends the byte
  * 0x1a, not the signal: the keymap's `suspend`) give the terminal back, then stop the process by SIGTSTP's own
  * default action (the handler is taken off and the signal raised again), so the shell says `Stopped`; in a process
- * group the kernel will not stop (orphaned: nobody could continue it), it goes on at once. The signal goes to the
- * whole process group, as the terminal sends it for Ctrl-Z in cooked mode (and as vim does): sockscope is not always
- * the whole job (`generate-server ... | cat`, `sh run.sh`, make, npm run), and raised for its own pid alone it stopped
- * only itself: the shell, waiting for the rest of the job still running, said no `Stopped` and gave no prompt. Either
- * way the process runs on past process.kill() only once it continues, and takes the terminal again there: no frame
+ * group the kernel will not stop (orphaned: nobody could continue it), it goes on at once. For the Ctrl-Z key the
+ * signal goes to the whole process group, as the terminal sends it for Ctrl-Z in cooked mode (and as vim does):
+ * sockscope is not always the whole job (`generate-server ... | cat`, `sh run.sh`, make, npm run), and raised for its
+ * own pid alone it stopped only itself: the shell, waiting for the rest of the job still running, said no `Stopped`
+ * and gave no prompt. A SIGTSTP received as a signal is raised for this process alone, as less and top do: the
+ * terminal's own Ctrl-Z already went to the whole group, and a `kill -TSTP PID` from a script is meant for this
+ * process, not for the script that sent it (sent to the group, it stopped that script too: diff review s26 dE #1).
+ * Either way the process runs on past process.kill() only once it continues, and takes the terminal again there: no frame
  * can be drawn on the shell's screen first. A SIGCONT after a stop no handler saw (kill -STOP) takes it again as well;
  * the SIGCONT that follows the monitor's own stop is skipped.
  *
@@ -36,28 +39,31 @@ export function stopAndResume(guard: Stoppable, redraw: () => void): { suspend: 
     guard.reclaim();
     redraw();
   };
-  const suspend = () => {
+  /** Stops `target` (0: the process group, for the key; this pid, for a SIGTSTP received) with the terminal given back. */
+  const stop = (target: number) => {
     if (!guard.active) return;
     guard.suspend();
-    process.removeListener('SIGTSTP', suspend);
+    process.removeListener('SIGTSTP', onSignal);
     try {
-      process.kill(0, 'SIGTSTP');
+      process.kill(target, 'SIGTSTP');
     } catch {
-      // cannot happen for one's own process group; go on as after a stop
+      // cannot happen for this process or its own group; go on as after a stop
     }
-    process.on('SIGTSTP', suspend);
+    process.on('SIGTSTP', onSignal);
     ownStop = true;
     setTimeout(() => (ownStop = false), 1000).unref();
     resume();
   };
+  const onSignal = () => stop(process.pid);
+  const suspend = () => stop(0);
   const onCont = () => {
     if (ownStop) ownStop = false;
     else if (guard.active) resume();
   };
-  process.on('SIGTSTP', suspend);
+  process.on('SIGTSTP', onSignal);
   process.on('SIGCONT', onCont);
   const dispose = () => {
-    process.removeListener('SIGTSTP', suspend);
+    process.removeListener('SIGTSTP', onSignal);
     process.removeListener('SIGCONT', onCont);
   };
   return { suspend, dispose };

@@ -5,7 +5,8 @@
 // terminal stops it in cooked mode; fg (and bg, then fg) continue both, the UI takes the terminal again.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { interactiveShell, pane, ROOT, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
@@ -55,4 +56,21 @@ describe('Ctrl-Z with sockscope under sh -c: the whole job stops (tmux)', { skip
       assert.match(s, ui === 'wizard' ? /AFTER=130/ : /AFTER=0/);
     });
   }
+
+  // A SIGTSTP sent to sockscope (not the key) stops sockscope alone, as less and top do (diff review s26 dE #1): sent
+  // to the process group, it stopped the script that sent it (a non-interactive sh, whose children share its group),
+  // which then never sent its own kill -CONT.
+  it('kill -TSTP from a script stops the monitor alone: the script goes on, continues it and ends it', { timeout: 60_000 }, async () => {
+    tmux('send-keys', '-t', 'sh', 'clear', 'Enter');
+    await until((s) => s.trim() === 'READY$', 'a cleared screen');
+    const log = join(shell.dir(), 'pause.log');
+    writeFileSync(
+      join(shell.dir(), 'pause.sh'),
+      `${ROOT}bin/sockscope </dev/tty &\np=$!; sleep 3; kill -TSTP $p; echo paused > ${log}; sleep 1\nkill -CONT $p; echo resumed >> ${log}; sleep 2; kill -TERM $p; wait; echo done >> ${log}\n`,
+    );
+    tmux('send-keys', '-t', 'sh', 'sh pause.sh; echo SCRIPT=$?', 'Enter');
+    const s = await until((x) => /SCRIPT=\d+/.test(x) || /Stopped/.test(x), 'the script ending (or stopped)', 30_000);
+    assert.ok(!/Stopped/.test(s), `the script was stopped with the monitor:\n${s}`);
+    assert.equal(readFileSync(log, 'utf8'), 'paused\nresumed\ndone\n');
+  });
 });
