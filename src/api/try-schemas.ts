@@ -85,6 +85,7 @@ export const TryReportSchema = z.object({
         size: Int,
         ports: Int.optional(),
         sockets: Int.optional(),
+        boundOnly: Int.optional(),
         top: z.array(z.object({ pid: Int, name: z.string(), ports: Int })).optional(),
         reserved: z.string().optional(),
       })

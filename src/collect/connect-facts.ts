@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { findLocalListener, formatHostPort, portListeners, type ConnectContext, type ExistingSockets, type PortListener, type RouteInfo } from '../knowledge/interpret-connect.js';
 import { parseIpNeigh, parseRouteMatch } from '../parse/ip-route.js';
-import { parseIpv6AddrState } from '../parse/ip-addr-state.js';
+import { parseIfInet6State, parseIpv6AddrState } from '../parse/ip-addr-state.js';
 import type { EphemeralUse } from '../knowledge/interpret-try-types.js';
 import { bareAddress, zoneOf } from '../knowledge/host-port.js';
 import { isLinkLocal, isLoopback, socketDrops, type Socket } from '../model/socket.js';
@@ -309,14 +309,20 @@ export function hostAddresses(zone?: 'index' | 'name'): string[] {
 }
 
 /**
- * The duplicate address detection state of an IPv6 address of this host (`ip -6 -o addr show to ADDR/128`, its zone's
- * interface for a link-local one): a bind of a tentative or dadfailed address fails EADDRNOTAVAIL though the address
- * is listed. Undefined when ip cannot run or does not list it.
+ * The duplicate address detection state of an IPv6 address of this host (/proc/net/if_inet6, else `ip -6 -o addr show
+ * to ADDR/128`; its zone's interface for a link-local one): a bind of a tentative or dadfailed address fails
+ * EADDRNOTAVAIL though the address is listed. Undefined when neither can be read or lists it.
  */
 export async function ipv6AddressState(address: string): Promise<{ state: 'tentative' | 'dadfailed' | 'ok'; dev: string } | undefined> {
   const a = bareAddress(address);
   const zone = zoneOf(address);
   const dev = zone !== undefined ? zoneInterface(zone) : undefined;
+  try {
+    const st = parseIfInet6State(readFileSync('/proc/net/if_inet6', 'utf8'), a, dev);
+    if (st) return st;
+  } catch {
+    // no procfs: ask ip
+  }
   const text = await ipOutput(['-6', '-o', 'addr', 'show', 'to', `${a}/128`, ...(dev ? ['dev', dev] : [])]);
   return text === undefined ? undefined : parseIpv6AddrState(text, (x) => bareAddress(x) === a);
 }
@@ -352,5 +358,7 @@ export async function ephemeralUse(protocol: 'tcp' | 'udp', source: SocketSource
       byProcess.set(p.pid, e);
     }
   const top = [...byProcess.values()].sort((x, y) => y.ports.size - x.ports.size || x.pid - y.pid).slice(0, 3).map((e) => ({ pid: e.pid, name: e.name, ports: e.ports.size }));
-  return { ...out, ports: new Set(inRange.map((s) => s.local.port)).size, sockets: inRange.length, ...(top.length ? { top } : {}) };
+  // TCP sockets bound without listen() or connect() (CLOSE, no peer): ss -tan does not list them (ss -B does).
+  const boundOnly = protocol === 'tcp' ? inRange.filter((s) => s.state === 'CLOSE' && s.peer.port === 0).length : 0;
+  return { ...out, ports: new Set(inRange.map((s) => s.local.port)).size, sockets: inRange.length, ...(boundOnly ? { boundOnly } : {}), ...(top.length ? { top } : {}) };
 }

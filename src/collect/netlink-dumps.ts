@@ -111,7 +111,7 @@ export interface NetlinkDumpOptions {
    * dump order (so summaries list listeners in the same order as a fresh aggregation).
    */
   aggregator?: PortAggregator;
-  /** With `port`: also TCP sockets bound to it without listen() (CollectOptions.boundOnly). */
+  /** Also TCP sockets bound (to `port`, or to any port without one) without listen() (CollectOptions.boundOnly). */
   boundOnly?: boolean;
   /** Called with each chunk's TCP/UDP sockets of the first dump as it is parsed (`sockets` from `from` on). */
   onChunk?: (sockets: readonly Socket[], from: number) => void;
@@ -202,8 +202,9 @@ export async function dumpSockets(opts: NetlinkDumpOptions = {}, open: SocketOpe
     const req = buildInetDiagRequest({
       family: job.family,
       protocol: job.protocol === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP,
-      // CollectOptions.boundOnly: also the TCP sockets merely bound to the port (they hold it: EADDRINUSE).
-      states: job.protocol === 'tcp' && opts.port !== undefined && opts.boundOnly ? ALL_STATES_MASK | BOUND_INACTIVE_BIT : undefined,
+      // CollectOptions.boundOnly: also the TCP sockets merely bound (to the port, or, without one, to any: the
+      // ephemeral range's holders); they hold their ports (EADDRINUSE).
+      states: job.protocol === 'tcp' && opts.boundOnly ? ALL_STATES_MASK | BOUND_INACTIVE_BIT : undefined,
       details: scope !== undefined || (opts.details === true && !(scoped && job.protocol === 'tcp')),
       memory: job.protocol === 'udp' && opts.udpMemory === true,
       // The scope: P at either end (the kernel's filter ORs the two).

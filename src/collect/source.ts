@@ -43,9 +43,10 @@ export interface CollectOptions {
    */
   withListeners?: boolean;
   /**
-   * With `port`: also TCP sockets bound to it that neither listen nor are connected (bind() without
-   * listen()), which hold the port. The netlink collector asks the kernel for them (state CLOSE); it
-   * costs a walk of the bind hash (about 12 ms at 100,000 sockets), so only `try` asks. Others ignore it.
+   * Also TCP sockets bound (to `port`, or to any port without one) that neither listen nor are connected
+   * (bind() without listen()), which hold their ports. The netlink collector asks the kernel for them (state
+   * CLOSE); it costs a walk of the bind hash (about 12 ms at 100,000 sockets), so only `try` asks (for the
+   * port it tried, or, after port 0 found no free port, for the ephemeral range's holders). Others ignore it.
    */
   boundOnly?: boolean;
   /** Timeout for each child process or kernel dump, in ms (default 10 000). */

@@ -29,8 +29,13 @@ function steps(e: EphemeralUse | undefined, protocol: 'tcp' | 'udp', fixed: stri
   const high = e?.high ?? 60999;
   // Wider than now: Linux's default when the range is narrower, else most of the unprivileged ports.
   const wider = high - low + 1 < 60999 - 32768 + 1 ? '32768 60999' : '1024 65535';
+  const name = protocol === 'udp' ? 'UDP' : 'TCP';
+  // ss -tan does not list a TCP socket bound without listen() or connect(); ss -B lists only those (iproute2 6.7+).
+  const list = e?.boundOnly
+    ? `ss ${flag} 'sport >= :${low} and sport <= :${high}'; ss -tBnp 'sport >= :${low} and sport <= :${high}'   (the TCP sockets holding the range, and their processes; ${e.boundOnly} of them are bound without listening, which ss -tan does not list and ss -B does, iproute2 6.7+)`
+    : `ss ${flag} 'sport >= :${low} and sport <= :${high}'   (the ${name} sockets holding the range, and their processes)`;
   return [
-    `ss ${flag} 'sport >= :${low} and sport <= :${high}'   (the ${protocol === 'udp' ? 'UDP' : 'TCP'} sockets holding the range, and their processes)`,
+    list,
     'close the sockets that hold them (a program that leaks sockets holds their ports until it exits)',
     `sysctl -w net.ipv4.ip_local_port_range="${wider}"   (a wider range; now ${e ? `"${e.low} ${e.high}", ${e.size} ports` : 'sysctl net.ipv4.ip_local_port_range'})`,
     fixed,

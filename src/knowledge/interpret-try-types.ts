@@ -103,6 +103,8 @@ export interface EphemeralUse {
   /** Distinct local ports in the range with a socket of the protocol on them; undefined when the sockets could not be read. */
   ports?: number;
   sockets?: number;
+  /** TCP: how many of those sockets are bound without listen() or connect(), which ss -tan does not list (ss -B does); absent when none. */
+  boundOnly?: number;
   /** The processes holding the most of those ports (visible ones), most first. */
   top?: { pid: number; name: string; ports: number }[];
   /** net.ipv4.ip_local_reserved_ports when not empty: ports the kernel never picks. */

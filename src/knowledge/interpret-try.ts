@@ -180,8 +180,9 @@ export function interpretTry(c: TryContext): TryInterpretation {
     // A link-local address without its zone: where the kernel sent it, said after the failure as after a success.
     const ll = unzonedLinkLocal(c);
     const zoned = (r: TryInterpretation): TryInterpretation => (ll ? { ...r, summary: `${r.summary}; ${ll.note}`, nextSteps: [...r.nextSteps, ...ll.steps] } : r);
-    // EAGAIN from a blocking socket's sendto: its automatic bind found no free ephemeral port.
-    if (errno === 'EAGAIN' || errno === 'EWOULDBLOCK') return zoned(autobindExhausted(c));
+    // EAGAIN from a blocking socket's sendto: its automatic bind found no free ephemeral port. No zone note: the
+    // send failed before the kernel looked up a route, so it chose no interface.
+    if (errno === 'EAGAIN' || errno === 'EWOULDBLOCK') return autobindExhausted(c);
     const sent = sendtoFailure(c, errno, details);
     return zoned(sent ?? { ok: false, summary: `${c.failedCall ?? c.op} failed with ${errno}`, details, nextSteps: [] });
   }
@@ -203,11 +204,11 @@ function notUsableYet(c: TryContext, address: string, zone: string | undefined, 
       ok: false,
       summary: `${address} ${where} but unusable: dadfailed: duplicate address detection found another host on the link with it, so the kernel never uses it`,
       details,
-      nextSteps: [show, `tcpdump -eni ${dev ?? 'IFACE'} 'icmp6 and ip6[40] == 136'   (while the address is added again: the other host's neighbour advertisement for it, with its MAC)`, `give one of the two hosts another address (ip -6 addr del ${address}/PREFIX${dev ? ` dev ${dev}` : ''}; ip -6 addr add NEW/PREFIX${dev ? ` dev ${dev}` : ''})`],
+      nextSteps: [show, `tcpdump -eni ${dev ?? 'IFACE'} 'icmp6 and ip6[40] == 136'   (while the address is added again: the other host's neighbour advertisement for it, with its MAC)`, `give one of the two hosts another address (ip -6 addr del ${address}/PREFIX dev ${dev ?? 'IFACE'}; ip -6 addr add NEW/PREFIX dev ${dev ?? 'IFACE'})`],
     };
   const dad = `duplicate address detection runs for net.ipv6.conf.${dev ?? 'IFACE'}.dad_transmits probes, 1 s apart by default, after the address is added or its link comes up`;
   const later = `sockscope try ${c.op} ${c.target.startsWith('[') ? `'${c.target}'` : c.target}   (again, once DAD is done)`;
-  const early = `to bind it before DAD is done: IP_FREEBIND on the socket, or sysctl net.ipv6.ip_nonlocal_bind=1; or add it with nodad (ip -6 addr add ${address}/PREFIX${dev ? ` dev ${dev}` : ''} nodad)`;
+  const early = `to bind it before DAD is done: IP_FREEBIND on the socket, or sysctl net.ipv6.ip_nonlocal_bind=1; or add it with nodad (ip -6 addr add ${address}/PREFIX dev ${dev ?? 'IFACE'} nodad)`;
   if (st?.state === 'tentative') return { ok: false, summary: `${address} ${where} but not usable yet: tentative: ${dad}`, details, nextSteps: [later, show, early] };
   if (st?.state === 'ok')
     return { ok: false, summary: `${address} ${where} and usable now, but was not when bind() ran: it was tentative (${dad})`, details, nextSteps: [later] };

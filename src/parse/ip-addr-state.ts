@@ -14,3 +14,43 @@ export function parseIpv6AddrState(text: string, same: (listed: string) => boole
   }
   return undefined;
 }
+
+/** An IPv6 address (no zone or brackets; an IPv4 tail allowed) as 32 lowercase hex digits, as /proc/net/if_inet6 writes it; undefined when not one. */
+export function ipv6Hex(address: string): string | undefined {
+  let a = address.toLowerCase();
+  const v4 = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
+  if (v4) {
+    const b = v4.slice(2).map(Number);
+    if (b.some((x) => x > 255)) return undefined;
+    a = `${v4[1]}${((b[0] << 8) | b[1]).toString(16)}:${((b[2] << 8) | b[3]).toString(16)}`;
+  }
+  const halves = a.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 2 ? fill < 1 : fill !== 0) return undefined;
+  const all = [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...tail];
+  if (!all.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
+  return all.map((g) => g.padStart(4, '0')).join('');
+}
+
+/**
+ * The same state from /proc/net/if_inet6 (no ip needed; readable without root), one address a line:
+ *   fd780000000000000000000000000001 03 40 00 40     veth1
+ * address, interface index, prefix length, scope, flags (IFA_F_DADFAILED 0x08, IFA_F_TENTATIVE 0x40; hex), interface.
+ * `dev`: only that interface's (a link-local address may be on several). Undefined when not listed.
+ */
+export function parseIfInet6State(text: string, address: string, dev?: string): { state: 'tentative' | 'dadfailed' | 'ok'; dev: string } | undefined {
+  const hex = ipv6Hex(address);
+  if (hex === undefined) return undefined;
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 6 || f[0].toLowerCase() !== hex || (dev !== undefined && f[5] !== dev)) continue;
+    const flags = Number.parseInt(f[4], 16);
+    if (Number.isNaN(flags)) continue;
+    return { state: flags & 0x08 ? 'dadfailed' : flags & 0x40 ? 'tentative' : 'ok', dev: f[5] };
+  }
+  return undefined;
+}

@@ -6,12 +6,13 @@
 //   is disabled, with the sysctl);
 // - an unzoned link-local sendto that the peer answers with a port unreachable dropped the "no zone was given" note
 //   the success path has;
-// - `try bind '[::ffff:127.0.0.1]:P' --v6only` was a bare "bind failed with EINVAL".
+// - `try bind '[::ffff:127.0.0.1]:P' --v6only` was a bare "bind failed with EINVAL";
+// - without ip in PATH, the tentative state was never read (now from /proc/net/if_inet6).
 // Needs root (as CI), iproute2.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { sockscope } from '../collect/getsockopt-helpers.js';
+import { BIN, sockscope } from '../collect/getsockopt-helpers.js';
 import { createNetns, deleteNetns } from '../helpers/netns.js';
 
 const tag = process.pid % 10000;
@@ -71,6 +72,13 @@ test('a tentative global IPv6 address: bind says tentative (DAD running), not "n
   assert.ok(doc.interpretation.nextSteps.includes("sockscope try bind '[fd78::1]:8080'   (again, once DAD is done)"), doc.interpretation.nextSteps.join('\n'));
   assert.ok(!text.includes('is not an address of this host'), text);
   assert.ok(text.includes(`Failed: ${doc.interpretation.summary}\n`), text);
+  // Without ip in PATH the state is read from /proc/net/if_inet6 (it was never read: "tentative or dadfailed", and
+  // `ip -6 addr add fd78::1/PREFIX nodad` without dev; review of f7709096 #3).
+  const noIp = spawnSync('ip', ['netns', 'exec', NS, 'env', 'PATH=/nonexistent', process.execPath, BIN, 'try', 'bind', '[fd78::1]:8080', '--json'], { encoding: 'utf8' });
+  assert.equal(noIp.status, 0, noIp.stderr);
+  const bare = JSON.parse(noIp.stdout) as TryDoc;
+  assert.deepEqual(bare.context.addressState, { state: 'tentative', dev: IA });
+  assert.ok(bare.interpretation.nextSteps.some((s) => s.includes(`ip -6 addr add fd78::1/PREFIX dev ${IA} nodad`)), bare.interpretation.nextSteps.join('\n'));
 });
 
 test('an IPV6_V6ONLY socket and an IPv4-mapped address: bind says why (EINVAL), and the advice binds', { skip, timeout: 60_000 }, () => {
