@@ -158,7 +158,10 @@ export function patchInkUseInput(text) {
   return text.replace(from, () => to);
 }
 
-/** Applies patchInkUseInput to Ink's hooks/use-input.js; fails the build when Ink is bundled without that file. */
+/**
+ * Applies patchInkUseInput to Ink's hooks/use-input.js; fails the build when Ink's entry (build/index.js, which
+ * imports useInput) is bundled without that file. A bundle of other Ink files alone (the output.js test) needs none.
+ */
 function inkKeysWithoutName() {
   return {
     name: 'ink-keys-without-name',
@@ -169,7 +172,7 @@ function inkKeysWithoutName() {
         inkSeen = patched = false;
       });
       b.onLoad({ filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/].+\.js$/ }, async (args) => {
-        inkSeen = true;
+        if (/[\\/]ink[\\/]build[\\/]index\.js$/.test(args.path)) inkSeen = true;
         if (!/[\\/]hooks[\\/]use-input\.js$/.test(args.path)) return undefined;
         patched = true;
         return { contents: patchInkUseInput(await readFile(args.path, 'utf8')), loader: 'js', resolveDir: dirname(args.path) };
