@@ -11,23 +11,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pane, ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
+import { hangUpLeader, pane, ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const skip = tmuxSkip || (!existsSync(`${ROOT}dist/cli.js`) ? 'dist/cli.js missing' : false);
 const tmux = tmuxServer('sockscope-gen-hup');
 const MINE = 'int main(void){return 0;}\n';
 
-/** Session leader: runs the command with the terminal as its stdio, passes SIGHUP on or not, records how it ended (-N: signal N). */
-const LEADER = `
-import signal, subprocess, sys
-out, forward = sys.argv[1], sys.argv[2] == 'forward'
-p = None
-def on_hup(sig, frame):
-    if forward and p: p.send_signal(signal.SIGHUP)
-signal.signal(signal.SIGHUP, on_hup)
-p = subprocess.Popen(sys.argv[3:], preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))
-open(out, 'w').write(str(p.wait()))
-`;
 
 const UIS = {
   question: { args: ['generate-server', '--language', 'c', '--output', 's.c'], ready: 'Overwrite? [y/N]' },
@@ -38,7 +27,7 @@ describe('generate-server\'s overwrite question and the generate wizard: the ter
   let dir = '';
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'sockscope-gen-hup-'));
-    writeFileSync(join(dir, 'leader.py'), LEADER);
+    writeFileSync(join(dir, 'leader.py'), hangUpLeader());
     // A session that stays: killing the last one ends the tmux server, and the next new-session raced its exit
     // ("server exited unexpectedly").
     const r = tmux('new-session', '-d', '-s', 'keep', 'sleep', '600');

@@ -72,3 +72,21 @@ export function interactiveShell(tmux: (...args: string[]) => SpawnSyncReturns<s
   });
   return { dir: () => dir };
 }
+
+/**
+ * A python3 session leader for hang-up tests (`python3 leader.py OUT forward|keep COMMAND...`): runs the command with
+ * the terminal as its stdio (stderr to OUT.err with `stderrToFile`), passes SIGHUP on to it or not, and writes how it
+ * ended to OUT (-N: killed by signal N). Killing the tmux session hangs the terminal up under it.
+ */
+export function hangUpLeader(stderrToFile = false): string {
+  return `
+import signal, subprocess, sys
+out, forward = sys.argv[1], sys.argv[2] == 'forward'
+p = None
+def on_hup(sig, frame):
+    if forward and p: p.send_signal(signal.SIGHUP)
+signal.signal(signal.SIGHUP, on_hup)
+p = subprocess.Popen(sys.argv[3:], preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL)${stderrToFile ? ", stderr=open(out + '.err', 'w')" : ''})
+open(out, 'w').write(str(p.wait()))
+`;
+}

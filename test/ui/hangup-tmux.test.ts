@@ -8,21 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
+import { hangUpLeader, ROOT, sleep, tmuxServer, tmuxSkip } from '../helpers/tmux.js';
 
 const skip = tmuxSkip;
 
-/** Session leader: runs the command, forwards SIGHUP to it or not, and records how it ended (-N: killed by signal N). */
-const LEADER = `
-import signal, subprocess, sys
-out, forward = sys.argv[1], sys.argv[2] == 'forward'
-p = None
-def on_hup(sig, frame):
-    if forward and p: p.send_signal(signal.SIGHUP)
-signal.signal(signal.SIGHUP, on_hup)
-p = subprocess.Popen(sys.argv[3:], preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL), stderr=open(out + '.err', 'w'))
-open(out, 'w').write(str(p.wait()))
-`;
 
 const tmux = tmuxServer('sockscope-hup');
 
@@ -31,7 +20,7 @@ describe('the terminal hangs up under the monitor (tmux kill-session)', { skip }
   before(() => {
     assert.ok(existsSync(`${ROOT}dist/cli.js`), 'dist/cli.js missing: run npm run build');
     dir = mkdtempSync(join(tmpdir(), 'sockscope-hup-'));
-    writeFileSync(join(dir, 'leader.py'), LEADER);
+    writeFileSync(join(dir, 'leader.py'), hangUpLeader(true));
   });
   after(() => {
     tmux('kill-server');
