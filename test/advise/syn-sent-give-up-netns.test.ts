@@ -30,18 +30,30 @@ test('syn-sent-unanswered: the fix gives the time from this host\'s sysctls, and
   // SYNs to 10.77.1.2 leave by a veth link (its other end has no address) to a permanent neighbour: no answer, no error.
   for (const a of [['link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1'], ['link', 'set', 'd0', 'up'], ['link', 'set', 'd1', 'up'], ['addr', 'add', '10.77.1.1/24', 'dev', 'd0'], ['neigh', 'add', '10.77.1.2', 'lladdr', '02:00:00:00:00:02', 'dev', 'd0', 'nud', 'permanent']]) inNetns(ns, ['ip', ...a]);
   const { spawn } = await import('node:child_process');
+  // Only the main thread prints: print() from several threads interleaves (CPython writes the text and its "\n"
+  // separately), and "failed 7.12failed 7.12\n\n" left the test waiting for a third line after python3 had exited.
   const py = `import socket,time,threading
+got=[]
 def one():
     c=socket.socket(); t=time.time()
-    try: c.connect(("10.77.1.2",7005))
-    except Exception as e: print("failed %.2f" % (time.time()-t), flush=True)
-for i in range(3): threading.Thread(target=one).start()
-print("ready", flush=True)`;
+    try: c.connect(("10.77.1.2",7005)); got.append("connected %.2f" % (time.time()-t))
+    except Exception as e: got.append("failed %.2f %s" % (time.time()-t, type(e).__name__))
+ts=[threading.Thread(target=one) for i in range(3)]
+for x in ts: x.start()
+print("ready", flush=True)
+for x in ts: x.join()
+for l in got: print(l, flush=True)`;
   const p = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', py], { stdio: ['ignore', 'pipe', 'inherit'] });
   t.after(() => p.kill('SIGKILL'));
   const lines = createInterface({ input: p.stdout! });
   const got: string[] = [];
-  const done = new Promise<void>((res) => lines.on('line', (l) => (got.push(l), got.filter((x) => x.startsWith('failed')).length === 3 && res())));
+  const failed = () => got.filter((x) => x.startsWith('failed'));
+  // Settles when the three connect() calls have failed, or says what python3 printed if it ends before.
+  const done = new Promise<void>((res, rej) => {
+    lines.on('line', (l) => (got.push(l), failed().length === 3 && res()));
+    p.once('close', (code, signal) => rej(new Error(`python3 ended (${code ?? signal}) before 3 connect() failures; it printed ${JSON.stringify(got)}`)));
+  });
+  done.catch(() => undefined); // awaited below; a rejection before then is not unhandled
   await new Promise((r) => setTimeout(r, 1500));
   const r = spawnSync('ip', ['netns', 'exec', ns, BIN, 'analyze', '--peer-port', '7005', '--json'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 0, r.stderr);
@@ -50,7 +62,7 @@ print("ready", flush=True)`;
   assert.match(rec.fix, /connect\(\) waits for net\.ipv4\.tcp_syn_retries \(2, net\.ipv4\.tcp_syn_linear_timeouts 4 on this host: about 7 s, 5 SYN retransmissions\)/, rec.fix);
   assert.doesNotMatch(rec.fix, /127 s/);
   await done;
-  for (const l of got.filter((x) => x.startsWith('failed'))) {
+  for (const l of failed()) {
     const s = Number(l.split(' ')[1]);
     assert.ok(s >= 7 && s < 8.5, `connect() gave up after ${s} s, computed 7 s`);
   }
