@@ -3,6 +3,7 @@ import { constants as osConstants } from 'node:os';
 import { isIPv4, isIPv6 } from 'node:net';
 import { loadKoffi } from './koffi.js';
 import { logOsCall } from './debug.js';
+import { compressIpv6, ipv6Hex } from '../parse/ipv6-text.js';
 
 
 // Linux x86_64 / generic constants (asm-generic/socket.h, linux/in.h, bits/fcntl-linux.h).
@@ -177,12 +178,13 @@ export function encodeSockaddr(address: string, port: number, scopeId = 0): { fa
     address.split('.').forEach((p, i) => b.writeUInt8(Number(p), 4 + i));
     return { family: AF_INET, buf: b };
   }
-  if (isIPv6(address)) {
+  const hex = isIPv6(address) ? ipv6Hex(address.replace(/%.*$/, '')) : undefined; // the zone travels as scopeId
+  if (hex !== undefined) {
     const b = Buffer.alloc(28);
     b.writeUInt16LE(AF_INET6, 0);
     b.writeUInt16BE(port, 2);
     b.writeUInt32BE(0, 4); // flowinfo
-    ipv6Bytes(address).copy(b, 8);
+    Buffer.from(hex, 'hex').copy(b, 8);
     b.writeUInt32LE(scopeId, 24);
     return { family: AF_INET6, buf: b };
   }
@@ -194,50 +196,11 @@ export function decodeSockaddr(b: Buffer): { address: string; port: number } | n
   const fam = b.readUInt16LE(0);
   if (fam === AF_INET) return { address: [4, 5, 6, 7].map((i) => b[i]).join('.'), port: b.readUInt16BE(2) };
   if (fam === AF_INET6) {
-    // IPv4-mapped (::ffff:a.b.c.d) in the mixed notation people type and ss prints (RFC 5952 section 5).
-    if (b.subarray(8, 18).every((x) => x === 0) && b.readUInt16BE(18) === 0xffff) return { address: `::ffff:${[20, 21, 22, 23].map((i) => b[i]).join('.')}`, port: b.readUInt16BE(2) };
+    // IPv4-mapped (::ffff:a.b.c.d) comes out in the mixed notation people type and ss prints (RFC 5952 section 5).
     const parts: string[] = [];
     for (let i = 0; i < 8; i++) parts.push(b.readUInt16BE(8 + i * 2).toString(16));
-    return { address: compressIPv6(parts), port: b.readUInt16BE(2) };
+    return { address: compressIpv6(parts), port: b.readUInt16BE(2) };
   }
   return null;
 }
 
-/** 16 bytes of an IPv6 literal (handles ::, embedded IPv4). */
-export function ipv6Bytes(address: string): Buffer {
-  let a = address;
-  const out = Buffer.alloc(16);
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a);
-  if (v4) {
-    const p = v4.slice(1, 5).map(Number);
-    a = a.slice(0, -v4[0].length) + `${((p[0] << 8) | p[1]).toString(16)}:${((p[2] << 8) | p[3]).toString(16)}`;
-  }
-  const double = a.indexOf('::');
-  const head = double >= 0 ? a.slice(0, double) : a;
-  const rest = double >= 0 ? a.slice(double + 2) : '';
-  const h = head ? head.split(':').map((x) => parseInt(x, 16)) : [];
-  const r = rest ? rest.split(':').map((x) => parseInt(x, 16)) : [];
-  const words = double >= 0 ? [...h, ...new Array(Math.max(0, 8 - h.length - r.length)).fill(0), ...r] : h;
-  words.slice(0, 8).forEach((w, i) => out.writeUInt16BE((w || 0) & 0xffff, i * 2));
-  return out;
-}
-
-function compressIPv6(parts: string[]): string {
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (parts[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && parts[j] === '0') j++;
-    if (j - i > bestLen && j - i > 1) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return parts.join(':');
-  return `${parts.slice(0, bestStart).join(':')}::${parts.slice(bestStart + bestLen).join(':')}`;
-}

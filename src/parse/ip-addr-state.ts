@@ -2,6 +2,7 @@
 //   3: a    inet6 fd78::1/64 scope global tentative \       valid_lft forever preferred_lft forever
 // "dadfailed" (another host on the link has it; the kernel keeps it tentative too), "tentative" (DAD still running),
 // else usable. Pure.
+import { ipv6Hex } from './ipv6-text.js';
 
 /** The state and interface of `address` (compared in canonical form by the caller's `same`), or undefined when not listed. */
 export function parseIpv6AddrState(text: string, same: (listed: string) => boolean): { state: 'tentative' | 'dadfailed' | 'ok'; dev: string } | undefined {
@@ -13,27 +14,6 @@ export function parseIpv6AddrState(text: string, same: (listed: string) => boole
     return { state: flags.includes('dadfailed') ? 'dadfailed' : flags.includes('tentative') ? 'tentative' : 'ok', dev };
   }
   return undefined;
-}
-
-/** An IPv6 address (no zone or brackets; an IPv4 tail allowed) as 32 lowercase hex digits, as /proc/net/if_inet6 writes it; undefined when not one. */
-export function ipv6Hex(address: string): string | undefined {
-  let a = address.toLowerCase();
-  const v4 = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
-  if (v4) {
-    const b = v4.slice(2).map(Number);
-    if (b.some((x) => x > 255)) return undefined;
-    a = `${v4[1]}${((b[0] << 8) | b[1]).toString(16)}:${((b[2] << 8) | b[3]).toString(16)}`;
-  }
-  const halves = a.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 2 ? fill < 1 : fill !== 0) return undefined;
-  const all = [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...tail];
-  if (!all.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
-  return all.map((g) => g.padStart(4, '0')).join('');
 }
 
 /**

@@ -1,5 +1,6 @@
 // Pure parser for /proc/net/tcp, tcp6, udp and udp6 (net/ipv4/tcp_ipv4.c get_tcp4_sock and friends).
 import { isLinkLocal, KERNEL_STATE_BY_NUMBER, normalizeAddress, type Socket, type SocketTimer } from '../model/socket.js';
+import { compressIpv6 } from './ipv6-text.js';
 
 export type ProcNetKind = 'tcp' | 'tcp6' | 'udp' | 'udp6';
 
@@ -44,33 +45,6 @@ export function parseProcNetAddress(field: string, littleEndian = true): { addre
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
   const n = normalizeAddress(compressIpv6(groups));
   return { address: n.address, port, mapped: n.mapped };
-}
-
-/** Joins eight hex groups into the RFC 5952 text form (longest run of two or more zero groups as ::). */
-export function compressIpv6(groups: string[]): string {
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  // Keep the embedded IPv4 of ::ffff:a.b.c.d readable so normalizeAddress can unmap it.
-  if (bestStart === 0 && bestLen === 5 && groups[5] === 'ffff') {
-    const hi = Number.parseInt(groups[6], 16);
-    const lo = Number.parseInt(groups[7], 16);
-    return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  if (bestStart < 0) return groups.join(':');
-  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLen).join(':')}`;
 }
 
 // One anchored regex per line (fast on 100k-line files): sl, local, remote, st, tx:rx, tr:when, retrnsmt, uid,

@@ -18,6 +18,11 @@ test('decodeSockaddr: IPv4, IPv6 compressed, IPv4-mapped in mixed notation', () 
   }
   // Only the ::ffff:0:0/96 prefix is IPv4-mapped: ::1.2.3.4 style (IPv4-compatible, deprecated) stays hex.
   assert.equal(decodeSockaddr(encodeSockaddr('::102:304', 1).buf)?.address, '::102:304');
+  // A zone on the literal is not part of the address: it travels as sin6_scope_id.
+  const zoned = encodeSockaddr('FE80::1%eth0', 7, 3).buf;
+  assert.deepEqual(decodeSockaddr(zoned), { address: 'fe80::1', port: 7 });
+  assert.equal(zoned.readUInt32LE(24), 3);
+  assert.throws(() => encodeSockaddr('fe80::1::2', 7), /not an IP address/);
 });
 
 test('try bind on an IPv4-mapped address reports the bound address as typed', { timeout: 30_000 }, () => {

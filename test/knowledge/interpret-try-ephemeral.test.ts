@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { interpretTry, type TryContext } from '../../src/knowledge/interpret-try.js';
-import { ipv6Hex, parseIfInet6State, parseIpv6AddrState } from '../../src/parse/ip-addr-state.js';
+import { parseIfInet6State, parseIpv6AddrState } from '../../src/parse/ip-addr-state.js';
+import { ipv6Hex } from '../../src/parse/ipv6-text.js';
 
 const base: TryContext = { op: 'bind', target: '0.0.0.0:8080', port: 8080, ok: false, errno: 'EADDRINUSE', uid: 0, holders: [] };
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { compressIpv6, parseProcNet, parseProcNetAddress, parseProcNetLine } from '../../src/parse/procfs-net.js';
+import { parseProcNet, parseProcNetAddress, parseProcNetLine } from '../../src/parse/procfs-net.js';
+import { compressIpv6 } from '../../src/parse/ipv6-text.js';
 import { parseSs } from '../../src/parse/ss.js';
 import { foldUnixAcceptQueues, parseProcUnix, parseProcUnixLine } from '../../src/parse/proc-unix.js';
 import type { Socket } from '../../src/model/socket.js';
