@@ -1,7 +1,13 @@
-// Bundles the CLI (dist/cli.js) and the library entry point (dist/index.js), then emits types.
-// The CLI is split (README, Performance > Start-up): dist/cli.js plus small shared chunks hold what every
-// command needs; heavy command-specific parts (Ink UI and wizard, prom-client, the generator, the task
-// interface) are chunks in dist/chunks/ that only the commands needing them load, with dynamic import().
+// Bundles the CLI and the library entry point (dist/index.js), then emits types.
+// The CLI (README, Performance > Start-up) is three files:
+// - dist/cli-core.cjs: every command, one CommonJS bundle. Modules that only some commands need are still
+//   evaluated only when a command imports them (esbuild keeps dynamic import() lazy), but the file is compiled
+//   whole, so scripts/code-cache.mjs then runs it once (`analyze` on a port it opens) and saves V8's code cache
+//   beside it (dist/cli-core.cjs.cache): later runs skip parsing and compiling what that run compiled.
+// - dist/cli.cjs: the loader (src/cli/load-core.ts), which compiles the bundle with that cache and runs main();
+//   bin/sockscope requires it, and dist/cli.js (src/cli/entry.ts) does the same for `node dist/cli.js`.
+// - dist/ui-vendor.js: Ink, React and yoga as an ES module (top-level await, which CommonJS cannot hold),
+//   imported only by the monitor and the wizard (src/cli/load-ui.ts).
 //
 // Third-party sources are patched on their way into the bundle (plugins and options in
 // scripts/esbuild-plugins.mjs, shared with the monitor's CPU bench so that it measures what ships): a stand-in
@@ -15,22 +21,61 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { commonOptions } from './esbuild-plugins.mjs';
+import { commonOptions, uiVendorShims } from './esbuild-plugins.mjs';
 
 const pkg = JSON.parse(await readFile('package.json', 'utf8'));
 
 const common = commonOptions(pkg.version);
 
-// Two builds: shared chunks between the CLI and the library would split the CLI's common path over
-// many files. The CLI: one entry file plus lazy chunks (dynamic imports); the library: one file.
-const [cliBuild, libBuild] = await Promise.all([
-  build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]', metafile: true }),
+// Separate builds: the library (one ES module file) shares no code with the CLI's files.
+const [cliBuild, loaderBuild, entryBuild, vendorBuild, libBuild] = await Promise.all([
+  build({
+    ...common,
+    format: 'cjs',
+    banner: {},
+    entryPoints: { 'cli-core': 'src/cli/main.ts' },
+    outExtension: { '.js': '.cjs' },
+    outdir: 'dist',
+    metafile: true,
+    plugins: [uiVendorShims(), ...common.plugins],
+    inject: ['scripts/cjs-module-url.js'],
+    define: { ...common.define, 'import.meta.url': '__sockscopeModuleUrl', __SOCKSCOPE_UI_VENDOR__: JSON.stringify('./ui-vendor.js') },
+  }),
+  build({
+    ...common,
+    format: 'cjs',
+    banner: {},
+    plugins: [],
+    entryPoints: { cli: 'src/cli/load-core.ts' },
+    outExtension: { '.js': '.cjs' },
+    outdir: 'dist',
+    metafile: true,
+    inject: ['scripts/cjs-module-url.js'],
+    define: { ...common.define, 'import.meta.url': '__sockscopeModuleUrl' },
+  }),
+  build({ ...common, banner: {}, plugins: [], entryPoints: { cli: 'src/cli/entry.ts' }, external: ['./cli.cjs'], outdir: 'dist', metafile: true }),
+  build({ ...common, entryPoints: { 'ui-vendor': 'scripts/ui-vendor-entry.mjs' }, outdir: 'dist', metafile: true }),
   build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist', metafile: true }),
 ]);
 
-// Chunk names carry a content hash: drop chunks this build did not write (left by earlier builds).
-// Only those older than 10 minutes: a monitor started from the previous build may still import one.
-const written = new Set([cliBuild, libBuild].flatMap((r) => Object.keys(r.metafile.outputs)).map((p) => p.replace(/^dist\//, '')));
+// dist/cli-core.cjs runs under vm.Script, whose code has no import() of its own (load-core.ts): an import() esbuild
+// leaves in it (of a built-in or external module) would fail only when reached. Such imports use require, or
+// load-core's importer (load-ui.ts); the build fails on any left.
+const left = Object.values(cliBuild.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+if (left.length > 0) throw new Error(`dist/cli-core.cjs keeps import() of ${left.join(', ')}: vm.Script cannot run it (see src/cli/load-core.ts); use a static import or require`);
+
+// V8's code cache for dist/cli-core.cjs, made by running it (see the top of this file). A failure leaves no cache:
+// the CLI then compiles the bundle at every start (slower, not wrong), and the build says so.
+rmSync('dist/cli-core.cjs.cache', { force: true });
+try {
+  execFileSync(process.execPath, ['scripts/code-cache.mjs'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 60_000 });
+} catch (err) {
+  process.stderr.write(`build: no code cache for dist/cli-core.cjs (${err.message.split('\n')[0]}); the CLI will compile it at every start\n`);
+}
+
+// Builds before 2026-11-28 split the CLI into hashed chunks in dist/chunks: drop those older than 10 minutes
+// (a monitor started from such a build may still import one).
+const written = new Set([cliBuild, loaderBuild, entryBuild, vendorBuild, libBuild].flatMap((r) => Object.keys(r.metafile.outputs)).map((p) => p.replace(/^dist\//, '')));
 if (existsSync('dist/chunks')) {
   for (const f of readdirSync('dist/chunks')) {
     const path = `dist/chunks/${f}`;

@@ -186,11 +186,69 @@ function inkKeysWithoutName() {
 }
 
 /**
+ * execa 9.6 when spawn() fails for want of file descriptors (EMFILE, ENFILE): Node's spawn then returns a child
+ * with no stdio and emits 'error' on the next tick; execa spreads `subprocess.stdio` at once (a TypeError out of
+ * execa()) and never listens for that 'error', which then ended sockscope with Node's stack trace (`ulimit -n 24`,
+ * `try connect`: `ip route get`). The patch makes it execa's early error (the result of a command that could not
+ * run, with the code), as for ENOENT. Exactly once, or the build fails.
+ */
+export function patchExecaSpawnWithoutFds(text) {
+  const from = '\tconst controller = new AbortController();\n\tsetMaxListeners(Number.POSITIVE_INFINITY, controller.signal);\n\n\tconst originalStreams = [...subprocess.stdio];\n';
+  const to =
+    '\tif (subprocess.stdio == null) {\n' +
+    "\t\tsubprocess.once('error', () => {});\n" +
+    "\t\tlet code = 'EMFILE';\n" +
+    "\t\ttry { __sockscopeCloseSync(__sockscopeOpenSync('/dev/null', 'r')); } catch (probe) { if (probe.code === 'ENFILE') code = 'ENFILE'; }\n" +
+    '\t\tconst error = Object.assign(new Error(`spawn ${file} ${code}`), {code, syscall: `spawn ${file}`, path: file});\n' +
+    '\t\treturn handleEarlyError({error, command, escapedCommand, fileDescriptors, options, startTime, verboseInfo});\n' +
+    '\t}\n\n' +
+    from;
+  const n = text.split(from).length - 1;
+  if (n !== 1) throw new Error(`execa/lib/methods/main-async.js: the stdio spread found ${n} times, expected once (execa changed); update patchExecaSpawnWithoutFds in scripts/esbuild-plugins.mjs`);
+  return "import {openSync as __sockscopeOpenSync, closeSync as __sockscopeCloseSync} from 'node:fs';\n" + text.replace(from, () => to);
+}
+
+function execaSpawnWithoutFds() {
+  return {
+    name: 'execa-spawn-without-fds',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/]execa[\\/]lib[\\/]methods[\\/]main-async\.js$/ }, async (args) => ({
+        contents: patchExecaSpawnWithoutFds(await readFile(args.path, 'utf8')),
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      }));
+    },
+  };
+}
+
+/**
  * The plugins of every bundle. `inkLineCache: false` leaves Ink as published (only to measure the patch's
  * effect: bench/sections/monitor-worker.ts, `"inkLineCache":false`).
  */
 export function bundlePlugins({ inkLineCache = true } = {}) {
-  return [stubDevtools(), zodNamespaceImport(), yogaWithoutFetch(), lazyStringWidth(), inkKeysWithoutName(), ...(inkLineCache ? [inkLineCachesAcrossFrames()] : [])];
+  return [stubDevtools(), zodNamespaceImport(), yogaWithoutFetch(), lazyStringWidth(), execaSpawnWithoutFds(), inkKeysWithoutName(), ...(inkLineCache ? [inkLineCachesAcrossFrames()] : [])];
+}
+
+/**
+ * The CLI's CommonJS bundle (dist/cli-core.cjs) leaves Ink and React to dist/ui-vendor.js (scripts/ui-vendor-entry.mjs:
+ * Ink and yoga-layout use top-level await, which CommonJS cannot hold). Its `ink`, `react` and `react/jsx-runtime`
+ * are stand-ins that hand out the vendor bundle's objects, which src/cli/load-ui.ts imports before the UI's
+ * modules run; a stand-in evaluated before that says so instead of handing out undefined.
+ */
+export function uiVendorShims() {
+  return {
+    name: 'ui-vendor-shims',
+    setup(b) {
+      b.onResolve({ filter: /^(ink|react|react\/jsx-runtime)$/ }, (args) => ({ path: args.path, namespace: 'ui-vendor' }));
+      b.onLoad({ filter: /.*/, namespace: 'ui-vendor' }, (args) => ({
+        contents:
+          "const vendor = globalThis[Symbol.for('sockscope.uiVendor')];\n" +
+          `if (!vendor) throw new Error(${JSON.stringify(`${args.path} is used before dist/ui-vendor.js was loaded (src/cli/load-ui.ts)`)});\n` +
+          `module.exports = vendor[${JSON.stringify(args.path)}];\n`,
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /** esbuild options shared by the CLI, the library and the bench worker bundles. */

@@ -241,7 +241,7 @@ export function cleanCompletions(list: readonly string[]): string[] {
  * --get-yargs-completions). Only a completion run with one of those flags on the line loads them (50-60 ms
  * here: zod, the generator's options, the socket option table); every other start skips this import.
  */
-const LISTS = lineWords().some((w) => /^--?(io-model|ioModel|options)(=|$)/.test(w)) ? await loadLists() : undefined;
+let LISTS: Awaited<ReturnType<typeof loadLists>> | undefined;
 
 async function loadLists(): Promise<{ ioModels: Record<string, readonly string[]>; platformIoModels: Record<string, readonly string[]>; optionNames: readonly string[] }> {
   const [{ IO_MODELS, C_PLATFORM_IO_MODELS }, { SOCKET_OPTIONS }, { optionToRead }] = await Promise.all([
@@ -261,8 +261,20 @@ async function loadLists(): Promise<{ ioModels: Record<string, readonly string[]
  * run whose line has one of those commands loads its table. Other positionals (task's input file, try's address)
  * have none: the shell completes file names there.
  */
-const POSITIONAL_COMMAND = lineWords().slice(1, -1).find((w) => w === 'errno' || w === 'options');
-const POSITIONAL_LISTS: Record<string, readonly string[]> = POSITIONAL_COMMAND ? await loadPositionalList(POSITIONAL_COMMAND) : {};
+let POSITIONAL_LISTS: Record<string, readonly string[]> = {};
+
+/**
+ * Loads LISTS and POSITIONAL_LISTS for the line being completed (main awaits it before yargs parses a
+ * `--get-yargs-completions` line; a top-level await did it before, which the CommonJS bundle cannot hold).
+ */
+export async function prepareCompletionLists(): Promise<void> {
+  const words = lineWords();
+  const positionalCommand = words.slice(1, -1).find((w) => w === 'errno' || w === 'options');
+  [LISTS, POSITIONAL_LISTS] = await Promise.all([
+    words.some((w) => /^--?(io-model|ioModel|options)(=|$)/.test(w)) ? loadLists() : undefined,
+    positionalCommand ? loadPositionalList(positionalCommand) : {},
+  ]);
+}
 
 async function loadPositionalList(command: string): Promise<Record<string, readonly string[]>> {
   if (command === 'errno') {

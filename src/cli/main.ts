@@ -1,16 +1,18 @@
 // The sockscope command line: yargs root. Each command lives in commands/<name>.ts and is listed in commands/index.ts.
+// The entry of dist/cli-core.cjs: dist/cli.cjs (load-core.ts) compiles the bundle and calls main().
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commandsFor } from './commands/index.js';
-import { completeLine, completionCommand } from './completion.js';
+import { completeLine, completionCommand, prepareCompletionLists } from './completion.js';
 import { UsageError, briefWords, capMessage } from './errors.js';
 import { refuseBooleanValues, refuseRepeatedFlags } from './flag-guards.js';
 import { guardOutputStreams } from './output-streams.js';
 import { dashedLongFlag, dashedPositional, helpAsFlag, shortHelp, inHouseWords, missingPositionals, notACommand, oneLine, unknownAsTyped } from './yargs-messages.js';
 import { positionalsAfterDoubleDash, skipHelpCache } from './yargs-patches.js';
 import { CollectorError } from '../collect/source.js';
-import { setDebugEnabled } from '../collect/debug.js';
+import { logOsCall, setDebugEnabled } from '../collect/debug.js';
+import type { CoreLoad } from './load-core.js';
 import { effectiveSource, loadCliConfig, refuseGenerateInRemovedDirectory } from '../config/resolve.js';
 import { escapeMessage } from '../model/escape.js';
 
@@ -70,6 +72,7 @@ export function buildCli(words: string[], commands: Awaited<ReturnType<typeof co
       if (argv._[0] === 'completion' || argv._[0] === 'task' || argv.getYargsCompletions) return;
       const loaded = await loadCliConfig();
       setDebugEnabled(loaded.config.debug);
+      logCoreLoad();
       const chosen = effectiveSource(argv.source, loaded);
       argv.source = chosen.source;
       argv.sourceFrom = chosen.from;
@@ -108,6 +111,19 @@ export function buildCli(words: string[], commands: Awaited<ReturnType<typeof co
   return cli;
 }
 
+/**
+ * SOCKET_DEBUG: a start without the code cache (load-core.ts: none, another Node's, or made for another bundle),
+ * once. Nothing when the cache was used (a command that makes no OS call leaves no debug file), nor from the sources.
+ */
+function logCoreLoad(): void {
+  const key = Symbol.for('sockscope.coreLoad');
+  const load = (globalThis as Record<symbol, unknown>)[key] as CoreLoad | undefined;
+  if (!load || load.cache === 'accepted') return;
+  delete (globalThis as Record<symbol, unknown>)[key];
+  const why = load.cache === 'rejected' ? ' (made by another Node or with other flags: `npm run build` makes a new one)' : load.cache === 'missing' ? ' (`npm run build` makes it)' : '';
+  logOsCall('load', 'dist/cli-core.cjs', load.compileMs, undefined, `code cache ${load.cache}${why}`);
+}
+
 /** EMFILE/ENFILE opening a file of this bundle (dist/): a lazy chunk could not load. */
 function isLoadingFdError(err: unknown): boolean {
   const e = err as NodeJS.ErrnoException | undefined;
@@ -117,6 +133,7 @@ function isLoadingFdError(err: unknown): boolean {
 export async function main(argv = hideBin(process.argv)): Promise<void> {
   guardOutputStreams();
   try {
+    if (argv.includes('--get-yargs-completions')) await prepareCompletionLists();
     await buildCli(argv, await commandsFor(argv)).parseAsync();
   } catch (err) {
     // Too few file descriptors to load a chunk of the bundle (a command's module, a collector): the launcher
@@ -126,4 +143,3 @@ export async function main(argv = hideBin(process.argv)): Promise<void> {
   }
 }
 
-await main();

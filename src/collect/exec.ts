@@ -94,7 +94,8 @@ export async function run(
     const stdioSockets = opts.stdioSockets ? stdioSocketInodes(child) : undefined;
     const release = stdioSockets ? holdStdioInodes(stdioSockets) : undefined;
     const r = await child.finally(() => release?.());
-    logOsCall('exec', [file, ...args].join(' '), performance.now() - t0, r.stdout.byteLength, runEnding(r as { exitCode?: number; signal?: string; code?: string }));
+    // A spawn that failed early (ENOENT, EMFILE) has no stdout at all.
+    logOsCall('exec', [file, ...args].join(' '), performance.now() - t0, r.stdout?.byteLength ?? 0, runEnding(r as { exitCode?: number; signal?: string; code?: string }));
     if (r.timedOut) throw new CollectorError(file, `timed out after ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
     if (r.failed && r.exitCode === undefined) {
       const code = (r as { code?: string }).code;
@@ -258,6 +259,16 @@ export const runStreaming: StreamRunner = (file, args, opts) => {
     };
     if (opts.signal?.aborted) return reject(new CollectorError(file, 'was stopped'));
     const child = spawn(file, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', ...opts.env } });
+    if (child.stdout == null || child.stderr == null) {
+      // Out of file descriptors (EMFILE, ENFILE): Node's spawn returns a child without pipes and emits 'error' on
+      // the next tick. Reading the pipes was a TypeError ("Cannot read properties of undefined"), and the 'error',
+      // heard by no one, ended the process with Node's stack trace.
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        logOsCall('exec', what, performance.now() - t0, 0, `error=${e.code ?? 'unknown'}`);
+        reject(new CollectorError(file, e.message || 'could not run', e));
+      });
+      return;
+    }
     track(child);
     let aborted = false;
     const onAbort = () => {

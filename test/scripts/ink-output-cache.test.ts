@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { build } from 'esbuild';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundlePlugins, patchInkOutput } from '../../scripts/esbuild-plugins.mjs';
 import { TwoFrameLineCaches } from '../../scripts/ink-output-cache.js';
@@ -132,33 +132,15 @@ test('the patch fails loudly when the text it edits is not in Ink output.js', ()
   assert.throws(() => patchInkOutput(text.replace(/return \{\n {12}output: generatedOutput,/, 'return {\n output: generatedOutput,')), /Ink changed/);
 });
 
-/**
- * dist/cli.js and the chunks it loads, statically or with import(), followed from file to file: the build keeps
- * chunks of earlier builds for 10 minutes (a running CLI may still load them), so listing dist/chunks would count
- * an earlier build's copy of Ink too.
- */
-function cliGraph(): string[] {
-  const seen = new Set<string>(['dist/cli.js']);
-  const queue = ['dist/cli.js'];
-  while (queue.length) {
-    const f = queue.pop()!;
-    const text = readFileSync(join(ROOT, f), 'utf8');
-    for (const m of text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+\.js)["']/g)) {
-      const next = posix.normalize(posix.join(posix.dirname(f), m[1]));
-      if (!seen.has(next) && existsSync(join(ROOT, next))) {
-        seen.add(next);
-        queue.push(next);
-      }
-    }
-  }
-  return [...seen];
-}
+/** The files of the built CLI: Ink is in dist/ui-vendor.js (scripts/build.mjs), and in no other. */
+const CLI_FILES = ['dist/cli.js', 'dist/cli.cjs', 'dist/cli-core.cjs', 'dist/ui-vendor.js'];
 
 test('the built CLI bundle has Ink with the line caches kept across frames', () => {
-  assert.ok(existsSync(join(ROOT, 'dist/cli.js')), 'dist/cli.js missing: node scripts/build.mjs');
-  const files = cliGraph();
-  assert.ok(files.some((f) => f.startsWith('dist/chunks/ui-modules-')), `the graph of dist/cli.js reaches the UI chunk: ${files.length} files`);
-  // Ink's Output: the chunk holding its get() (the clipping code is Ink's own).
+  assert.ok(existsSync(join(ROOT, 'dist/cli-core.cjs')), 'dist/cli-core.cjs missing: node scripts/build.mjs');
+  const files = CLI_FILES;
+  // dist/cli-core.cjs loads the vendor file by this name (src/cli/load-ui.ts, esbuild define).
+  assert.match(readFileSync(join(ROOT, 'dist/cli-core.cjs'), 'utf8'), /new URL\("\.\/ui-vendor\.js", __sockscopeModuleUrl\)/);
+  // Ink's Output: the file holding its get() (the clipping code is Ink's own).
   const withInk = files.filter((f) => {
     const text = readFileSync(join(ROOT, f), 'utf8');
     return text.includes('const clipHorizontally = typeof clip?.x1');

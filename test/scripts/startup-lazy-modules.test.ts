@@ -1,33 +1,16 @@
-// What a command really loads when it runs, seen by strace: the files of dist/ it opens, and the sources esbuild
-// names in them. A command's module loads only when the line names it (src/cli/commands/index.ts), and the ss,
-// procfs, netstat and remote collectors only when they collect (collect/index.ts LazySource, cli/sources.ts): at
-// 0cb1b3c `analyze --port P` under netlink loaded every command's flags and all four other collectors with their
-// parsers (893 KB in 53 files; 726 KB after). Needs the build (npm test builds first) and strace.
+// What a command really evaluates when it runs (V8 coverage of dist/cli-core.cjs's module init functions:
+// test/helpers/evaluated-modules.ts). A command's module is evaluated only when the line names it
+// (src/cli/commands/index.ts), and the ss, procfs, netstat and remote collectors only when they collect
+// (collect/index.ts LazySource, cli/sources.ts): at 0cb1b3c `analyze --port P` under netlink loaded every command's
+// flags and all four other collectors with their parsers (893 KB in 53 files; 726 KB after). Needs the build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { evaluatedModules } from '../helpers/evaluated-modules.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const DIST = join(ROOT, 'dist');
-
-/** The sources (esbuild's `// src/...` comments) of every dist file `sockscope ...args` opened. */
 function loadedSources(args: string[]): { sources: Set<string>; status: number | null; stderr: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sockscope-loaded-'));
-  try {
-    const trace = join(dir, 'trace');
-    const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat', '-o', trace, process.execPath, join(DIST, 'cli.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(r.error, undefined, `strace is needed (apt-get install strace): ${r.error?.message}`);
-    const files = new Set([...readFileSync(trace, 'utf8').matchAll(/openat\([^"]*"([^"]+\.js)"/g)].map((m) => m[1]).filter((f) => f.startsWith(DIST)));
-    const sources = new Set<string>();
-    for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)) sources.add(m[1]);
-    return { sources, status: r.status, stderr: r.stderr };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { modules, status, stderr } = evaluatedModules(args);
+  return { sources: modules, status, stderr };
 }
 
 const OTHER_COMMANDS = ['buffers', 'task', 'errno', 'generate-shared', 'generate-server', 'config', 'try', 'export', 'inspect-options', 'debug-connections', 'options', 'analyze-states'].map((c) => `src/cli/commands/${c}.ts`);

@@ -1,4 +1,5 @@
 // `sockscope buffers`: buffer sizing — BDP against SO_RCVBUF/SO_SNDBUF and the sysctl caps, per connection or for a link.
+import { release } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { loadCliConfig } from '../../config/resolve.js';
 import type { SourceChoice } from '../../collect/index.js';
@@ -154,7 +155,6 @@ export async function buffersReport(argv: BuffersQuery, settings: BuffersSetting
       const [{ capsFromSysctls }, { readSysctls, readHostname }] = await Promise.all([import('../../advise/buffers.js'), import('../../collect/host.js')]);
       const caps = capsFromSysctls(await readSysctls());
       // The caps are this host's: say which host and kernel, and when (source stays null: no collector ran).
-      const { release } = await import('node:os');
       const host = { hostname: readHostname(), kernel: release(), time: new Date().toISOString() };
       report = buildBuffersReport({ bandwidth: argv.bandwidth, rttMs: argv.rtt, defaults, caps, thresholds, host });
     }

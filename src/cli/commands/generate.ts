@@ -21,8 +21,8 @@ export const generateCommand: CommandModule<object, { color?: boolean }> = {
     const config = (await loadCliConfig()).config;
     // Ink, React and the wizard load here only (dynamic import keeps other commands' start-up light),
     // with text attributes on whatever the colour setting: without colour the cursor line is inverse video.
-    const [{ colorWanted, loadWithTextAttributes }, { hideBin }] = await Promise.all([import('../../ui/theme.js'), import('yargs/helpers')]);
-    const { createElement, render, Wizard } = await loadWithTextAttributes(() => import('../ui-modules.js'));
+    const [{ colorWanted }, { loadUiModules }, { hideBin }] = await Promise.all([import('../../ui/theme.js'), import('../load-ui.js'), import('yargs/helpers')]);
+    const { createElement, render, Wizard } = await loadUiModules();
     // A typed --color/--no-color wins over NO_COLOR and the file's `color`, as in the monitor (colorWanted).
     const color = colorWanted(a.color, flagTyped(hideBin(process.argv), 'color'), config.color);
     let done: WizardDone | null = null;

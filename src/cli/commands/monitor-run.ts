@@ -23,7 +23,8 @@ import { plainReport } from '../../ui/plain.js';
 import { terminalGuard } from '../../ui/terminal.js';
 import { stopAndResume } from '../stop-and-resume.js';
 import { hangUp } from '../hang-up.js';
-import { colorWanted, createTheme, loadWithTextAttributes } from '../../ui/theme.js';
+import { colorWanted, createTheme } from '../../ui/theme.js';
+import { loadUiModules } from '../load-ui.js';
 import { hideBin } from 'yargs/helpers';
 import { parseDuration } from '../duration.js';
 import { flagTyped, printJson } from '../options.js';
@@ -154,9 +155,9 @@ async function withOptions(s: Socket, owner: Socket['processes'][number], ctx: I
   return out;
 }
 
-/** React, Ink and the UI, loaded with text attributes on whatever the colour setting (see loadWithTextAttributes). */
+/** React, Ink and the UI (load-ui.ts). */
 type UiModules = typeof import('../ui-modules.js');
-const loadUi = (): Promise<UiModules> => loadWithTextAttributes(() => import('../ui-modules.js'));
+const loadUi = (): Promise<UiModules> => loadUiModules();
 
 /**
  * Leaves the terminal as it was on every exit path: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, uncaught errors.
