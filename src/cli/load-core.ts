@@ -37,8 +37,9 @@ export function runCli(): Promise<void> {
   } catch {
     cachedData = undefined;
   }
-  // CommonJS's wrapper on the bundle's first line, so that its line numbers are the source map's.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, { filename: core, cachedData });
+  // CommonJS's wrapper on the bundle's first line, so that its line numbers are the source map's. The build writes
+  // the bundle in ASCII (scripts/build.mjs), so latin1 decodes it: a copy, where UTF-8 took 6 times as long.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('latin1')}\n})`, { filename: core, cachedData });
   if (cachedData !== undefined) cache = script.cachedDataRejected ? 'rejected' : 'accepted';
   const globals = globalThis as Record<symbol, unknown>;
   const load: CoreLoad = { cache, compileMs: performance.now() - started };

@@ -58,3 +58,13 @@ test('a bundle changed since its cache was made runs its own code, also at the s
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('the bundle is ASCII, as load-core decodes it (latin1), and what held other characters still works', { timeout: 30_000 }, () => {
+  const bytes = readFileSync(CORE);
+  const at = bytes.findIndex((b) => b > 0x7f);
+  assert.equal(at, -1, `a byte over 0x7f at ${at}: scripts/build.mjs escapes them`);
+  // A regular expression of src/advise/units.ts held a raw µ (esbuild kept it): now \u00b5, the same character.
+  const r = spawnSync(join(ROOT, 'bin', 'sockscope'), ['buffers', '--bandwidth', '1gbit', '--rtt', '10µs', '--json'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /"bdpBytes": 1250,/, '10 µs read as 0.01 ms');
+});
