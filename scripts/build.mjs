@@ -19,7 +19,9 @@
 // build when the text it edits is gone, so an upgrade cannot drop one silently.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { commonOptions, uiVendorShims } from './esbuild-plugins.mjs';
 
@@ -79,7 +81,15 @@ if (left.length > 0) throw new Error(`dist/cli-core.cjs keeps import() of ${left
 // the CLI then compiles the bundle at every start (slower, not wrong), and the build says so.
 rmSync('dist/cli-core.cjs.cache', { force: true });
 try {
-  execFileSync(process.execPath, ['scripts/code-cache.mjs'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 60_000 });
+  // Made as the CLI runs: no V8 flags (NODE_OPTIONS would make a cache that plain runs reject), no config file or
+  // variable of the builder's (a bad one would make the run fail), in an empty directory.
+  const home = mkdtempSync(join(tmpdir(), 'sockscope-code-cache-'));
+  try {
+    execFileSync(process.execPath, [join(process.cwd(), 'scripts/code-cache.mjs')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 60_000, cwd: home, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home } });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+  if (!existsSync('dist/cli-core.cjs.cache')) throw new Error('scripts/code-cache.mjs wrote no cache (its run of analyze failed?)');
 } catch (err) {
   process.stderr.write(`build: no code cache for dist/cli-core.cjs (${err.message.split('\n')[0]}); the CLI will compile it at every start\n`);
 }

@@ -112,16 +112,18 @@ export function buildCli(words: string[], commands: Awaited<ReturnType<typeof co
 }
 
 /**
- * SOCKET_DEBUG: a start without the code cache (load-core.ts: none, another Node's, or made for another bundle),
- * once. Nothing when the cache was used (a command that makes no OS call leaves no debug file), nor from the sources.
+ * SOCKET_DEBUG: a start that compiled the bundle without a code cache (load-core.ts: none, made for another bundle,
+ * or by another Node or under other V8 flags), once, with where this run's cache goes. Nothing when a cache was used
+ * (a command that makes no OS call leaves no debug file), nor from the sources.
  */
 function logCoreLoad(): void {
   const key = Symbol.for('sockscope.coreLoad');
   const load = (globalThis as Record<symbol, unknown>)[key] as CoreLoad | undefined;
-  if (!load || load.cache === 'accepted') return;
+  if (!load || load.cache === 'accepted' || load.cache === 'accepted-user' || load.cache === 'source-maps') return;
   delete (globalThis as Record<symbol, unknown>)[key];
-  const why = load.cache === 'rejected' ? ' (made by another Node or with other flags: `npm run build` makes a new one)' : load.cache === 'missing' ? ' (`npm run build` makes it)' : '';
-  logOsCall('load', 'dist/cli-core.cjs', load.compileMs, undefined, `code cache ${load.cache}${why}`);
+  const why = { rejected: ' (made by another Node or under other V8 flags)', stale: ' (made for another build of the bundle)', missing: '' }[load.cache];
+  const then = load.writes ? `; this run's is written to ${load.writes} for the next` : '; none is kept (no cache directory: HOME and XDG_CACHE_HOME unset or relative)';
+  logOsCall('load', 'dist/cli-core.cjs', load.compileMs, undefined, `code cache ${load.cache}${why}${then}`);
 }
 
 /** EMFILE/ENFILE opening a file of this bundle (dist/): a lazy chunk could not load. */
