@@ -157,7 +157,6 @@ async function withOptions(s: Socket, owner: Socket['processes'][number], ctx: I
 
 /** React, Ink and the UI (load-ui.ts). */
 type UiModules = typeof import('../ui-modules.js');
-const loadUi = (): Promise<UiModules> => loadUiModules();
 
 /**
  * Leaves the terminal as it was on every exit path: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, uncaught errors.
@@ -326,7 +325,7 @@ export async function runMonitor(argv: Args): Promise<void> {
     failedHosts(source, snap);
     return;
   }
-  const ui = await loadUi();
+  const ui = await loadUiModules();
   // A snapshot every second for as long as it runs: keep its heap near what is live.
   enableHeapGovernor();
   await runFullScreen(ui, {
